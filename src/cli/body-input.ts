@@ -1,0 +1,84 @@
+// The message text from standard input: from a pipe or file every byte is content; at a terminal,
+// as mail(1) does, ask for the subject and read until a line with a lone dot. Large input is spooled
+// to a private temporary file so it is never held whole in memory.
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { LocalIoError } from '../errors.js';
+import type { BodyInput } from '../message/compose.js';
+import { bufferSource, fileSource } from '../message/source.js';
+import { TextStatsCollector } from '../message/text-stats.js';
+
+/** Input above this size goes to a temporary file (mode 0600) instead of memory. */
+export const SPOOL_THRESHOLD = 4 * 1024 * 1024;
+
+export interface ReadInput extends BodyInput {
+  /** Removes the spool file, if any. */
+  cleanup(): Promise<void>;
+}
+
+/** Reads a pipe or file to its end, spooling past SPOOL_THRESHOLD. Throws LocalIoError. */
+export async function readStream(input: AsyncIterable<Buffer> | Iterable<Buffer>, spoolThreshold = SPOOL_THRESHOLD): Promise<ReadInput> {
+  const stats = new TextStatsCollector();
+  const held: Buffer[] = [];
+  let size = 0;
+  let spool: { dir: string; file: FileHandle } | undefined;
+  const cleanup = async () => {
+    if (spool) await rm(spool.dir, { recursive: true, force: true });
+  };
+  try {
+    for await (const chunk of input) {
+      stats.push(chunk);
+      size += chunk.length;
+      if (spool) {
+        await spool.file.write(chunk);
+      } else {
+        held.push(chunk);
+        if (size > spoolThreshold) {
+          const dir = await mkdtemp(join(tmpdir(), 'mailv-'));
+          spool = { dir, file: await open(join(dir, 'message'), 'wx', 0o600) };
+          await spool.file.write(Buffer.concat(held));
+          held.length = 0;
+        }
+      }
+    }
+    await spool?.file.close();
+  } catch (error) {
+    await spool?.file.close().catch(() => {});
+    await cleanup();
+    throw new LocalIoError(`cannot read the message: ${(error as Error).message}`, 'input');
+  }
+  const source = spool ? fileSource(join(spool.dir, 'message'), 0, size) : bufferSource(Buffer.concat(held));
+  return { source, stats: stats.result(), cleanup };
+}
+
+/**
+ * At a terminal: prompts `Subject: ` when `askSubject`, then reads lines until `.` alone or end of
+ * input, and prints `EOT` as mail does.
+ */
+export async function readInteractive(
+  input: Readable,
+  prompt: Writable,
+  askSubject: boolean,
+): Promise<{ subject: string | undefined; body: ReadInput }> {
+  const lines = createInterface({ input, terminal: false, crlfDelay: Infinity });
+  const iterator = lines[Symbol.asyncIterator]();
+  let subject: string | undefined;
+  if (askSubject) {
+    prompt.write('Subject: ');
+    const answer = await iterator.next();
+    subject = answer.done ? '' : answer.value;
+  }
+  const body: string[] = [];
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done || next.value === '.') break;
+    body.push(`${next.value}\n`);
+  }
+  lines.close();
+  prompt.write('EOT\n');
+  const text = Buffer.from(body.join(''), 'utf8');
+  return { subject, body: await readStream([text]) };
+}

@@ -1,0 +1,97 @@
+// The command line as commander sees it: flags, help text with examples, version. Parsing only;
+// meaning is given in options.ts.
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError } from '../errors.js';
+
+export interface RawOptions {
+  subject?: string;
+  cc: string[];
+  bcc: string[];
+  from?: string;
+  attach: string[];
+  header: string[];
+  readRecipients?: boolean;
+  server?: string;
+  helo?: string;
+  timeout?: string;
+  verbose: number;
+  quiet?: boolean;
+  dryRun?: boolean;
+  demo?: boolean;
+  color?: boolean;
+}
+
+export type ParsedCommandLine =
+  | { kind: 'run'; options: RawOptions; recipients: string[] }
+  | { kind: 'exit'; output: string };
+
+const EXAMPLES = `
+Examples:
+  echo "Hello" | mailv -s "Greetings" bob@example.org
+      send to bob through the local server (localhost:25), showing the dialogue
+  mailv -s "Report" -a report.pdf -c carol@example.org bob@example.org < body.txt
+      a message with an attachment and a copy
+  mailv -t < message.eml
+      send a complete message; recipients come from its To, Cc and Bcc
+  mailv --server smtp://mail.example.org:2525 -r alice@example.org bob@example.org
+      use another server and sender
+  mailv --dry-run -s test bob@example.org < body.txt
+      show the envelope and the exact message, connect to nothing
+  mailv --demo -s test bob@example.org < body.txt
+      send to an embedded server on 127.0.0.1 and show what it received
+
+Exit status follows sysexits.h: 0 sent to every recipient, 64 usage, 65 bad data, 66 missing file,
+67 a recipient refused, 69 refused, 74 I/O error, 75 temporary failure, 76 protocol error.
+See man mailv for the rest.`;
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function increase(_value: string, previous: number): number {
+  return previous + 1;
+}
+
+/** Parses argv (without node and the script). Throws UsageError for bad flags. */
+export function parseCommandLine(argv: readonly string[], version: string): ParsedCommandLine {
+  let output = '';
+  const program = new Command('mailv')
+    .usage('[options] <recipient...>')
+    .description('Send e-mail and show the whole SMTP dialogue as it happens, as mail -v does.')
+    .argument('[recipients...]', 'addresses to send to (a bare user name gets @ this host)')
+    .option('-s, --subject <text>', 'subject of the message')
+    .option('-c, --cc <addresses>', 'carbon copy recipients (repeatable, comma-separated)', collect, [])
+    .option('-b, --bcc <addresses>', 'blind copy recipients: envelope only (repeatable, comma-separated)', collect, [])
+    .option('-r, --from <address>', 'envelope sender and From: (default $USER@this host)')
+    .option('-a, --attach <file>', 'attach a file (repeatable)', collect, [])
+    .option('-H, --header <"Name: value">', 'add a header field (repeatable)', collect, [])
+    .option('-t, --read-recipients', 'standard input is a complete message; recipients come from its To, Cc, Bcc')
+    .option('--server <url>', 'smtp://host[:port] or host[:port] (default $MAILV_SERVER, else smtp://localhost:25)')
+    .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")
+    .option('--timeout <seconds>', 'longest wait for any step (default: the limits of RFC 5321)')
+    .option('-v, --verbose', 'more detail: -v adds connection notes, -vv also shows the message lines', increase, 0)
+    .option('-q, --quiet', 'print no dialogue, only errors')
+    .option('--dry-run', 'print the envelope and the exact message; connect to nothing')
+    .option('--demo', 'send to an embedded SMTP server on 127.0.0.1 and show what it received')
+    .addOption(new Option('--color', 'colour the dialogue even when not on a terminal'))
+    .addOption(new Option('--no-color', 'never colour the dialogue'))
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', EXAMPLES)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => (output += text),
+      writeErr: (text) => (output += text),
+      outputError: () => {},
+    });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return { kind: 'exit', output };
+      throw new UsageError(error.message.replace(/^error: /, ''));
+    }
+    throw error;
+  }
+  return { kind: 'run', options: program.opts<RawOptions>(), recipients: program.args };
+}

@@ -1,0 +1,18 @@
+// Handing the message to one submission server ("via relay", as sendmail says): connect, run the
+// session, report. Routing to MX hosts builds on this.
+import type { EmitEvent } from '../events.js';
+import { SmtpConnection } from '../smtp/connection.js';
+import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
+
+export interface ServerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Delivers through `server`. Returns each recipient's outcome; throws MailvError on failure. */
+export async function submit(server: ServerAddress, plan: SessionPlan, emit: EmitEvent): Promise<RecipientResult[]> {
+  emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: 'relay' });
+  const connection = await SmtpConnection.open(server.host, server.port, plan.timeouts.forStage('connect'));
+  emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
+  return new SmtpSession(connection, plan, emit).run();
+}

@@ -1,0 +1,66 @@
+// The embedded server behind --demo: smtp-server on 127.0.0.1 at a free port, keeping what it
+// receives so mailv can show the message as it arrived. Loaded only when --demo asks for it.
+import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+
+export interface ReceivedMessage {
+  readonly from: string;
+  readonly recipients: readonly string[];
+  readonly data: Buffer;
+}
+
+export interface DemoServer {
+  readonly port: number;
+  readonly received: ReceivedMessage[];
+  close(): Promise<void>;
+}
+
+/** The demo refuses these local parts, to show how a refused recipient looks. */
+const UNKNOWN_USERS = new Set(['nobody', 'unknown', 'nosuchuser']);
+/** Advertised SIZE limit. */
+const SIZE_LIMIT = 25 * 1024 * 1024;
+
+export async function startDemoServer(hostname: string): Promise<DemoServer> {
+  const received: ReceivedMessage[] = [];
+  const server = new SMTPServer({
+    name: hostname,
+    banner: 'mailv demo server',
+    size: SIZE_LIMIT,
+    hideENHANCEDSTATUSCODES: false,
+    hideDSN: true,
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      const local = address.address.slice(0, address.address.lastIndexOf('@')).toLowerCase();
+      if (UNKNOWN_USERS.has(local)) {
+        const error = Object.assign(new Error(`<${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 });
+        return callback(error);
+      }
+      callback();
+    },
+    onData(stream: SMTPServerDataStream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const envelope = session.envelope;
+        received.push({
+          from: envelope.mailFrom ? envelope.mailFrom.address : '',
+          recipients: envelope.rcptTo.map((rcpt) => rcpt.address),
+          data: Buffer.concat(chunks),
+        });
+        callback(null, `Ok: queued as DEMO${received.length}`);
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    port,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

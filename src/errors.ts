@@ -1,0 +1,95 @@
+// Typed failures: every error carries the stage where it happened and, when the server spoke,
+// its reply. exitCodeOf() is the single place that maps failures to sysexits codes.
+import { ExitCode } from './exit-codes.js';
+import type { Reply } from './smtp/reply.js';
+
+/** Where in the run a failure happened. */
+export type Stage =
+  | 'options'
+  | 'input'
+  | 'compose'
+  | 'connect'
+  | 'greeting'
+  | 'ehlo'
+  | 'mail'
+  | 'rcpt'
+  | 'data'
+  | 'body'
+  | 'quit';
+
+export abstract class MailvError extends Error {
+  abstract readonly exitCode: ExitCode;
+  constructor(
+    message: string,
+    readonly stage: Stage,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags, header injection, malformed addresses. */
+export class UsageError extends MailvError {
+  readonly exitCode = ExitCode.USAGE;
+  constructor(message: string) {
+    super(message, 'options');
+  }
+}
+
+/** Input that cannot be used: missing attachment (66) or unusable message data (65). */
+export class InputError extends MailvError {
+  constructor(
+    message: string,
+    readonly exitCode: typeof ExitCode.NOINPUT | typeof ExitCode.DATAERR,
+  ) {
+    super(message, 'input');
+  }
+}
+
+/** Local I/O failure: spool file, dead.letter, stdin. */
+export class LocalIoError extends MailvError {
+  readonly exitCode = ExitCode.IOERR;
+}
+
+/** A host name that does not resolve (68), or whose lookup failed for now (75). */
+export class HostLookupError extends MailvError {
+  constructor(
+    message: string,
+    readonly exitCode: typeof ExitCode.NOHOST | typeof ExitCode.TEMPFAIL,
+  ) {
+    super(message, 'connect');
+  }
+}
+
+/** Connection refused, reset or timed out: worth trying again later. */
+export class TransportError extends MailvError {
+  readonly exitCode = ExitCode.TEMPFAIL;
+}
+
+/** The server broke the protocol: malformed or oversize replies. */
+export class ProtocolError extends MailvError {
+  readonly exitCode = ExitCode.PROTOCOL;
+}
+
+/** The server cannot take this message as it is (size, SMTPUTF8). */
+export class CapabilityError extends MailvError {
+  readonly exitCode = ExitCode.UNAVAILABLE;
+}
+
+/** The server said no: 4xx is temporary (75), 5xx on RCPT is 67, any other 5xx is 69. */
+export class SmtpReplyError extends MailvError {
+  readonly exitCode: ExitCode;
+  constructor(
+    message: string,
+    stage: Stage,
+    readonly reply: Reply,
+  ) {
+    super(message, stage);
+    this.exitCode = reply.code < 500 ? ExitCode.TEMPFAIL : stage === 'rcpt' ? ExitCode.NOUSER : ExitCode.UNAVAILABLE;
+  }
+}
+
+/** Maps anything thrown to the exit status the user is promised. */
+export function exitCodeOf(error: unknown): ExitCode {
+  return error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
+}

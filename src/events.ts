@@ -1,0 +1,19 @@
+// The vocabulary between the protocol and the renderers: what happened, typed, never formatted.
+// The session emits these; render/ turns them into a transcript.
+import type { Stage } from './errors.js';
+import type { Reply } from './smtp/reply.js';
+
+export type RecipientOutcome = 'sent' | 'refused' | 'deferred' | 'failed';
+
+export type SessionEvent =
+  | { kind: 'connecting'; recipients: readonly string[]; host: string; port: number; via: 'relay' | 'esmtp' }
+  | { kind: 'connected'; address: string; port: number }
+  | { kind: 'send'; stage: Stage; line: string; pipelined: boolean }
+  | { kind: 'reply'; stage: Stage; reply: Reply; recipient: string | undefined }
+  /** Message bytes as written after DATA, dot-stuffed; emitted only when asked for (-vv). */
+  | { kind: 'body'; bytes: Buffer }
+  | { kind: 'recipient'; recipient: string; outcome: RecipientOutcome; reply: Reply | undefined }
+  | { kind: 'note'; text: string; severity: 'info' | 'warning' }
+  | { kind: 'closing'; host: string };
+
+export type EmitEvent = (event: SessionEvent) => void;

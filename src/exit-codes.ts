@@ -1,0 +1,19 @@
+// Exit statuses from sysexits.h, the contract scripts rely on (as sendmail and mail use them).
+
+export const ExitCode = {
+  OK: 0,
+  USAGE: 64,
+  DATAERR: 65,
+  NOINPUT: 66,
+  NOUSER: 67,
+  NOHOST: 68,
+  UNAVAILABLE: 69,
+  SOFTWARE: 70,
+  IOERR: 74,
+  TEMPFAIL: 75,
+  PROTOCOL: 76,
+  NOPERM: 77,
+  CONFIG: 78,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

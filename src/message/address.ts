@@ -1,0 +1,129 @@
+// Mailbox parsing and checking (RFC 5322 §3.4, RFC 5321 §4.1.2, RFC 6532 for UTF-8): address
+// lists as people type them, validated before anything is sent. Pure.
+import { domainToASCII } from 'node:url';
+import { UsageError } from '../errors.js';
+
+/** A mailbox: an optional display name and an addr-spec (`local@domain`, domain in A-labels). */
+export interface Mailbox {
+  readonly name: string | undefined;
+  readonly address: string;
+}
+
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\-\\u0080-\\u{10FFFF}]";
+const DOT_ATOM = new RegExp(`^${ATEXT}+(?:\\.${ATEXT}+)*$`, 'u');
+const QUOTED_LOCAL = /^"(?:[^"\\\r\n]|\\[\x20-\x7e])*"$/u;
+const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+const ADDRESS_LITERAL = /^\[(?:(?:\d{1,3}\.){3}\d{1,3}|IPv6:[0-9A-Fa-f:.]+)\]$/;
+const FORBIDDEN = /[\r\n\0]/;
+
+/** Throws UsageError when text would break out of its line (header or command injection). */
+export function assertSingleLine(what: string, text: string): void {
+  if (FORBIDDEN.test(text)) {
+    const found = text.includes('\0') ? 'a NUL byte' : 'a line break';
+    throw new UsageError(`${what} contains ${found}: ${JSON.stringify(text)}`);
+  }
+}
+
+/**
+ * Parses a comma-separated list of mailboxes (`a@b`, `Name <a@b>`, `"Doe, J." <a@b>`, groups such
+ * as `undisclosed-recipients:;`). A bare local user gets `@defaultDomain`. Throws UsageError.
+ */
+export function parseAddressList(input: string, defaultDomain: string): Mailbox[] {
+  assertSingleLine('address', input);
+  return splitTopLevel(input)
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0)
+    .map((item) => parseMailbox(item, defaultDomain));
+}
+
+/** Parses one mailbox. Throws UsageError naming the culprit. */
+export function parseMailbox(input: string, defaultDomain: string): Mailbox {
+  assertSingleLine('address', input);
+  const angle = /^(.*?)<([^<>]*)>\s*$/su.exec(input.trim());
+  if (angle) {
+    const name = unquotePhrase(angle[1]!.trim());
+    return { name: name === '' ? undefined : name, address: normalizeAddrSpec(angle[2]!.trim(), input, defaultDomain) };
+  }
+  const bare = input.replace(/\([^()]*\)/g, '').trim();
+  return { name: undefined, address: normalizeAddrSpec(bare, input, defaultDomain) };
+}
+
+/** The local part of an addr-spec (everything before the last `@`). */
+export function localPart(address: string): string {
+  return address.slice(0, address.lastIndexOf('@'));
+}
+
+/** The domain of an addr-spec. */
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1);
+}
+
+/** True when the address needs SMTPUTF8 (RFC 6531): non-ASCII left after IDNA on the domain. */
+export function needsSmtpUtf8(address: string): boolean {
+  return /[^\x00-\x7f]/.test(address);
+}
+
+function normalizeAddrSpec(spec: string, original: string, defaultDomain: string): string {
+  if (spec === '') throw new UsageError(`invalid address ${JSON.stringify(original)}: it is empty`);
+  const at = spec.lastIndexOf('@');
+  const local = at === -1 ? spec : spec.slice(0, at);
+  const domain = at === -1 ? defaultDomain : spec.slice(at + 1);
+  if (!DOT_ATOM.test(local) && !QUOTED_LOCAL.test(local)) {
+    throw new UsageError(`invalid address ${JSON.stringify(original)}: malformed local part ${JSON.stringify(local)}`);
+  }
+  if (domain === '') throw new UsageError(`invalid address ${JSON.stringify(original)}: no domain after @`);
+  return `${local}@${normalizeDomain(domain, original)}`;
+}
+
+function normalizeDomain(domain: string, original: string): string {
+  if (ADDRESS_LITERAL.test(domain)) return domain;
+  const ascii = domainToASCII(domain);
+  const labels = ascii.split('.');
+  if (ascii === '' || ascii.length > 253 || !labels.every((label) => HOST_LABEL.test(label))) {
+    throw new UsageError(`invalid address ${JSON.stringify(original)}: malformed domain ${JSON.stringify(domain)}`);
+  }
+  return ascii.toLowerCase();
+}
+
+function unquotePhrase(phrase: string): string {
+  const quoted = /^"((?:[^"\\]|\\.)*)"$/su.exec(phrase);
+  return quoted ? quoted[1]!.replace(/\\(.)/gsu, '$1') : phrase;
+}
+
+/** Splits at commas outside quotes, angle brackets and comments; group names and `;` separate. */
+function splitTopLevel(input: string): string[] {
+  const items: string[] = [];
+  let current = '';
+  let quoted = false;
+  let angle = 0;
+  let comment = 0;
+  for (let i = 0; i < input.length; i++) {
+    const char = input[i]!;
+    if (quoted) {
+      current += char;
+      if (char === '\\' && i + 1 < input.length) current += input[++i];
+      else if (char === '"') quoted = false;
+      continue;
+    }
+    if (char === '"') quoted = true;
+    else if (char === '(') comment++;
+    else if (char === ')' && comment > 0) comment--;
+    else if (char === '<') angle++;
+    else if (char === '>' && angle > 0) angle--;
+    else if (angle === 0 && comment === 0) {
+      if (char === ',' || char === ';') {
+        items.push(current);
+        current = '';
+        continue;
+      }
+      if (char === ':' && !current.includes('@')) {
+        current = ''; // a group's display name (RFC 5322 §3.4) is not a mailbox
+        continue;
+      }
+    }
+    current += char;
+  }
+  if (quoted) throw new UsageError(`invalid address list ${JSON.stringify(input)}: unterminated quote`);
+  items.push(current);
+  return items;
+}

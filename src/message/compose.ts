@@ -1,0 +1,204 @@
+// Builds the RFC 5322 / MIME message (RFC 2045-2047, RFC 2231, RFC 6152) as a sequence of
+// segments whose sizes are known before a byte is sent, so SIZE= is exact and large parts stream.
+// Deterministic given its inputs (date, Message-ID); no I/O of its own beyond reading sources.
+import { UsageError } from '../errors.js';
+import type { Mailbox } from './address.js';
+import { contentTypeFor } from './content-type.js';
+import { Base64Encoder, QuotedPrintableEncoder, base64EncodedSize } from './encoding.js';
+import { encodeUnstructured, foldHeader, formatMailbox } from './header.js';
+import { boundaryFor, formatRfc5322Date } from './identity.js';
+import { LineEndingNormalizer } from './line-endings.js';
+import { transformChunks, type ByteSource } from './source.js';
+import { MAX_LINE_OCTETS, type TextStats } from './text-stats.js';
+
+/** A piece of the message in wire form (CRLF lines, not yet dot-stuffed) with its exact size. */
+export interface Segment {
+  readonly size: number;
+  chunks(): AsyncIterable<Buffer>;
+}
+
+export interface ComposedMessage {
+  /** Octets as RFC 1870 counts them: CRLF lines, before dot-stuffing. */
+  readonly size: number;
+  /** Carries 8-bit content: announce BODY=8BITMIME (RFC 6152). */
+  readonly eightBit: boolean;
+  chunks(): AsyncIterable<Buffer>;
+}
+
+export interface BodyInput {
+  readonly source: ByteSource;
+  readonly stats: TextStats;
+}
+
+export interface AttachmentInput {
+  readonly fileName: string;
+  readonly source: ByteSource;
+}
+
+export interface Draft {
+  readonly from: Mailbox;
+  readonly to: readonly Mailbox[];
+  readonly cc: readonly Mailbox[];
+  readonly subject: string | undefined;
+  /** -H headers; one named like a generated header replaces it. */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: BodyInput;
+  readonly attachments: readonly AttachmentInput[];
+  readonly date: Date;
+  readonly messageId: string;
+}
+
+export type TransferEncoding = '7bit' | '8bit' | 'quoted-printable';
+
+/** Headers mailv writes from the MIME structure; -H may not set them. */
+const STRUCTURAL_HEADERS = new Set(['mime-version', 'content-type', 'content-transfer-encoding']);
+
+/** Throws UsageError for -H headers that would contradict the envelope or the MIME structure. */
+export function assertExtraHeaderAllowed(name: string): void {
+  const lower = name.toLowerCase();
+  if (lower === 'bcc') throw new UsageError('a Bcc header would reveal the blind copies: use -b instead of -H');
+  if (STRUCTURAL_HEADERS.has(lower)) throw new UsageError(`header ${name} is written by mailv from the message structure`);
+}
+
+/** 7bit when plain ASCII in short lines; 8bit when the server takes it (8BITMIME); QP otherwise. */
+export function chooseTransferEncoding(stats: TextStats, eightBitMime: boolean): TransferEncoding {
+  if (stats.hasNul || stats.longestLine > MAX_LINE_OCTETS) return 'quoted-printable';
+  if (stats.ascii) return '7bit';
+  return eightBitMime ? '8bit' : 'quoted-printable';
+}
+
+/** Composes the message for a server that does (or does not) offer 8BITMIME. */
+export async function composeMessage(draft: Draft, options: { eightBitMime: boolean }): Promise<ComposedMessage> {
+  const encoding = chooseTransferEncoding(draft.body.stats, options.eightBitMime);
+  const textHeaders =
+    `Content-Type: text/plain; charset=${draft.body.stats.ascii ? 'us-ascii' : 'utf-8'}\r\n` +
+    `Content-Transfer-Encoding: ${encoding}\r\n`;
+  const body = await textSegment(draft.body, encoding);
+  const top = topHeaders(draft);
+  let segments: Segment[];
+  if (draft.attachments.length === 0) {
+    segments = [bytesSegment(`${top}MIME-Version: 1.0\r\n${textHeaders}\r\n`), body];
+  } else {
+    const boundary = boundaryFor(draft.messageId);
+    segments = [
+      bytesSegment(
+        `${top}MIME-Version: 1.0\r\n` +
+          foldHeader('Content-Type', `multipart/mixed; boundary="${boundary}"`) +
+          `\r\nThis is a multi-part message in MIME format.\r\n\r\n--${boundary}\r\n${textHeaders}\r\n`,
+      ),
+      body,
+    ];
+    for (const attachment of draft.attachments) {
+      segments.push(bytesSegment(`--${boundary}\r\n${attachmentHeaders(attachment.fileName)}\r\n`), base64Segment(attachment.source));
+    }
+    segments.push(bytesSegment(`--${boundary}--\r\n`));
+  }
+  return joinSegments(segments, encoding === '8bit');
+}
+
+/** -t: the user's own message, passed through but for CRLF, a removed Bcc and added Date/Message-ID. */
+export function passThroughMessage(
+  headerFields: readonly string[],
+  headerBlockWireOctets: number,
+  whole: BodyInput,
+  bodySource: ByteSource,
+  additions: { date: Date; messageId: string },
+): ComposedMessage {
+  const names = headerFields.map((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase());
+  let header = headerFields.filter((_, index) => names[index] !== 'bcc').join('');
+  if (!names.includes('date')) header += foldHeader('Date', formatRfc5322Date(additions.date));
+  if (!names.includes('message-id')) header += foldHeader('Message-ID', additions.messageId);
+  const bodyOctets = bodySource.size === 0 ? 0 : whole.stats.wireOctets - headerBlockWireOctets;
+  const body: Segment = { size: bodyOctets, chunks: () => crlfText(bodySource) };
+  return joinSegments([bytesSegment(`${header}\r\n`), body], !whole.stats.ascii);
+}
+
+function topHeaders(draft: Draft): string {
+  const generated: [string, string][] = [
+    ['Date', formatRfc5322Date(draft.date)],
+    ['From', formatMailbox(draft.from)],
+  ];
+  if (draft.to.length > 0) generated.push(['To', draft.to.map(formatMailbox).join(', ')]);
+  if (draft.cc.length > 0) generated.push(['Cc', draft.cc.map(formatMailbox).join(', ')]);
+  if (draft.subject !== undefined) generated.push(['Subject', encodeUnstructured(draft.subject)]);
+  generated.push(['Message-ID', draft.messageId]);
+  const extra: [string, string][] = [];
+  for (const [name, value] of draft.headers) {
+    const encoded = encodeUnstructured(value);
+    const replaced = generated.find(([generatedName]) => generatedName.toLowerCase() === name.toLowerCase());
+    if (replaced) replaced[1] = encoded;
+    else extra.push([name, encoded]);
+  }
+  return [...generated, ...extra].map(([name, value]) => foldHeader(name, value)).join('');
+}
+
+function attachmentHeaders(fileName: string): string {
+  const type = contentTypeFor(fileName);
+  const ascii = /^[\x20-\x7e]*$/.test(fileName) && !/["\\]/.test(fileName);
+  const parameter = (key: string) =>
+    ascii ? `${key}="${fileName}"` : `${key}*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, escapeRfc2231)}`;
+  return (
+    foldHeader('Content-Type', `${type}; ${parameter('name')}`) +
+    foldHeader('Content-Disposition', `attachment; ${parameter('filename')}`) +
+    'Content-Transfer-Encoding: base64\r\n'
+  );
+}
+
+function escapeRfc2231(char: string): string {
+  return `%${char.charCodeAt(0).toString(16).toUpperCase()}`;
+}
+
+async function textSegment(body: BodyInput, encoding: TransferEncoding): Promise<Segment> {
+  if (encoding !== 'quoted-printable') return { size: body.stats.wireOctets, chunks: () => crlfText(body.source) };
+  const chunks = () => quotedPrintable(body.source);
+  let size = 0;
+  for await (const chunk of chunks()) size += chunk.length; // QP's size is only known by encoding
+  return { size, chunks };
+}
+
+function bytesSegment(text: string): Segment {
+  const data = Buffer.from(text, 'utf8');
+  return {
+    size: data.length,
+    async *chunks() {
+      yield data;
+    },
+  };
+}
+
+function base64Segment(source: ByteSource): Segment {
+  const encoder = () => new Base64Encoder();
+  return {
+    size: base64EncodedSize(source.size),
+    chunks() {
+      const base64 = encoder();
+      return transformChunks(source.chunks(), (chunk) => base64.push(chunk), () => base64.end());
+    },
+  };
+}
+
+/** CRLF-normalised text that always ends with a line break (unless empty). */
+async function* crlfText(source: ByteSource): AsyncIterable<Buffer> {
+  const normalizer = new LineEndingNormalizer();
+  let last = 0x0a;
+  for await (const piece of transformChunks(source.chunks(), (chunk) => normalizer.push(chunk), () => normalizer.end())) {
+    last = piece[piece.length - 1]!;
+    yield piece;
+  }
+  if (last !== 0x0a) yield Buffer.from('\r\n');
+}
+
+function quotedPrintable(source: ByteSource): AsyncIterable<Buffer> {
+  const encoder = new QuotedPrintableEncoder();
+  return transformChunks(crlfText(source), (chunk) => encoder.push(chunk), () => encoder.end());
+}
+
+function joinSegments(segments: readonly Segment[], eightBit: boolean): ComposedMessage {
+  return {
+    size: segments.reduce((total, segment) => total + segment.size, 0),
+    eightBit,
+    async *chunks() {
+      for (const segment of segments) yield* segment.chunks();
+    },
+  };
+}

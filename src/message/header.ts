@@ -1,0 +1,92 @@
+// Header fields (RFC 5322 §2.2, §3.6): name checks, RFC 2047 encoded-words for non-ASCII text,
+// display names, and folding under 78 characters. Pure.
+import { UsageError } from '../errors.js';
+import { assertSingleLine, type Mailbox } from './address.js';
+
+const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+const ASCII = /^[\x00-\x7f]*$/;
+const PHRASE_ATOMS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\- ]*$/;
+/** RFC 2047 §2: an encoded-word is at most 75 characters; `=?UTF-8?B?` + `?=` leave 63. */
+const MAX_ENCODED_BYTES = 45;
+const FOLD_AT = 76;
+
+/** Throws UsageError unless `name` is an RFC 5322 field name and `value` stays on one line. */
+export function assertHeader(name: string, value: string): void {
+  if (!FIELD_NAME.test(name)) {
+    throw new UsageError(`invalid header name ${JSON.stringify(name)}: only printable ASCII without ':' or spaces`);
+  }
+  assertSingleLine(`header ${name}`, value);
+}
+
+/** Splits `Name: value` as given to -H. Throws UsageError. */
+export function parseHeaderArgument(argument: string): [string, string] {
+  const colon = argument.indexOf(':');
+  if (colon <= 0) throw new UsageError(`invalid header ${JSON.stringify(argument)}: expected "Name: value"`);
+  const name = argument.slice(0, colon).trim();
+  const value = argument.slice(colon + 1).trim();
+  assertHeader(name, value);
+  return [name, value];
+}
+
+/** Encodes unstructured text: non-ASCII words become UTF-8 B encoded-words (RFC 2047). */
+export function encodeUnstructured(text: string): string {
+  if (ASCII.test(text)) return text;
+  const words = text.split(' ');
+  const first = words.findIndex((word) => !ASCII.test(word));
+  let last = words.length - 1;
+  while (ASCII.test(words[last]!)) last--;
+  const encoded = encodedWords(words.slice(first, last + 1).join(' '));
+  return [...words.slice(0, first), ...encoded, ...words.slice(last + 1)].join(' ');
+}
+
+/** A display name as a phrase: atoms as they are, quoted-string when needed, encoded-words if non-ASCII. */
+export function encodePhrase(name: string): string {
+  if (!ASCII.test(name)) return encodedWords(name).join(' ');
+  if (PHRASE_ATOMS.test(name) && name.trim() === name && !name.includes('  ')) return name;
+  return `"${name.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/** `Name <addr>` or `addr`, ready for an address header. */
+export function formatMailbox(mailbox: Mailbox): string {
+  return mailbox.name === undefined ? mailbox.address : `${encodePhrase(mailbox.name)} <${mailbox.address}>`;
+}
+
+/** A complete header field, folded at spaces so lines stay under 78 characters, CRLF-terminated. */
+export function foldHeader(name: string, value: string): string {
+  const tokens = value.split(' ');
+  const lines: string[] = [];
+  let line = `${name}:`;
+  for (const token of tokens) {
+    if (line.length + 1 + token.length > FOLD_AT && line.trim().length > name.length + 1) {
+      lines.push(line);
+      line = ` ${token}`;
+    } else {
+      line += ` ${token}`;
+    }
+  }
+  lines.push(line);
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** Splits text into B encoded-words of at most 75 characters, never cutting a character. */
+function encodedWords(text: string): string[] {
+  const words: string[] = [];
+  let chunk = '';
+  let chunkBytes = 0;
+  for (const char of text) {
+    const bytes = Buffer.byteLength(char);
+    if (chunkBytes + bytes > MAX_ENCODED_BYTES) {
+      words.push(encodedWord(chunk));
+      chunk = '';
+      chunkBytes = 0;
+    }
+    chunk += char;
+    chunkBytes += bytes;
+  }
+  if (chunk !== '') words.push(encodedWord(chunk));
+  return words;
+}
+
+function encodedWord(text: string): string {
+  return `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`;
+}

@@ -1,0 +1,80 @@
+// The classic `mail -v` transcript: client lines behind `>>> `, server replies as received, and
+// sendmail's notes (`x... Connecting to ...`, `x... Sent (...)`, `Closing connection to ...`).
+import { isIP } from 'node:net';
+import type { RecipientOutcome, SessionEvent } from '../events.js';
+import { replyText, type Reply } from '../smtp/reply.js';
+import { sanitize } from './sanitize.js';
+import type { Style } from './style.js';
+
+/** 0: nothing (-q); 1: the dialogue; 2: plus connection notes (-v); 3: plus message lines (-vv). */
+export type Verbosity = 0 | 1 | 2 | 3;
+
+type Formatters = { [K in SessionEvent['kind']]: (event: Extract<SessionEvent, { kind: K }>) => string[] };
+
+/** Turns events into transcript lines; keeps a partial message line between body events. */
+export class TranscriptRenderer {
+  private bodyCarry = '';
+  private readonly formatters: Formatters;
+
+  constructor(
+    private readonly verbosity: Verbosity,
+    private readonly style: Style,
+  ) {
+    this.formatters = {
+      connecting: (e) => [
+        style.note(`${e.recipients.join(',')}... Connecting to ${displayHost(e.host)}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`),
+      ],
+      connected: (e) => (verbosity >= 2 ? [style.note(`Connected to ${displayHost(e.address)} port ${e.port}`)] : []),
+      send: (e) => [...this.flushBody(), style.client(`>>> ${sanitize(e.line)}`)],
+      reply: (e) => e.reply.raw.map((line) => style.reply(e.reply.code, sanitize(line))),
+      body: (e) => (verbosity >= 3 ? this.bodyLines(e.bytes) : []),
+      recipient: (e) => [style.note(`${e.recipient}... ${outcomeText(e.outcome, e.reply)}`)],
+      note: (e) => [e.severity === 'warning' ? style.warning(`Warning: ${sanitize(e.text)}`) : style.note(sanitize(e.text))],
+      closing: (e) => [style.note(`Closing connection to ${displayHost(e.host)}`)],
+    };
+  }
+
+  /** The lines an event prints at this verbosity. */
+  lines(event: SessionEvent): string[] {
+    if (this.verbosity === 0) return [];
+    return (this.formatters[event.kind] as (e: SessionEvent) => string[])(event);
+  }
+
+  private bodyLines(bytes: Buffer): string[] {
+    const lines = (this.bodyCarry + bytes.toString('utf8')).split('\r\n');
+    this.bodyCarry = lines.pop()!;
+    return lines.map((line) => this.style.client(`>>> ${sanitize(line)}`));
+  }
+
+  private flushBody(): string[] {
+    if (this.bodyCarry === '') return [];
+    const line = this.bodyCarry;
+    this.bodyCarry = '';
+    return [this.style.client(`>>> ${sanitize(line)}`)];
+  }
+}
+
+/** An IP literal is shown in brackets, as sendmail does: `[127.0.0.1]`. */
+export function displayHost(host: string): string {
+  return isIP(host) ? `[${host}]` : host;
+}
+
+function outcomeText(outcome: RecipientOutcome, reply: Reply | undefined): string {
+  const text = reply ? sanitize(replyText(reply)) : '';
+  const full = reply ? `${reply.code} ${text}` : '';
+  switch (outcome) {
+    case 'sent':
+      return `Sent (${text})`;
+    case 'deferred':
+      return `Deferred (${full})`;
+    case 'refused':
+      return `${isUnknownUser(reply) ? 'User unknown' : 'Refused'} (${full})`;
+    case 'failed':
+      return `Not sent (${full})`;
+  }
+}
+
+function isUnknownUser(reply: Reply | undefined): boolean {
+  return reply?.enhanced === '5.1.1' || (reply?.enhanced === undefined && reply?.code === 550 && /unknown/i.test(replyText(reply)));
+}
+

@@ -1,0 +1,101 @@
+// Incremental SMTP reply reader (RFC 5321 §4.2): bytes in, complete replies out, whatever way the
+// stream is split. Keeps enhanced status codes (RFC 3463). Pure: no I/O.
+
+/** One complete server reply. `lines` hold the text after the code; `raw` the lines as received. */
+export interface Reply {
+  readonly code: number;
+  /** Enhanced status code such as `2.1.5`, when the reply carries one of its own class. */
+  readonly enhanced: string | undefined;
+  readonly lines: readonly string[];
+  readonly raw: readonly string[];
+}
+
+/** The reply stream broke the grammar, or a limit that keeps memory bounded. */
+export class ReplySyntaxError extends Error {}
+
+/** RFC 5321 §4.5.3.1.5 allows 512 octets; real servers send more, hostile ones send megabytes. */
+export const MAX_REPLY_LINE = 8192;
+export const MAX_REPLY_LINES = 512;
+
+const LF = 0x0a;
+const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/;
+
+export class ReplyReader {
+  private partial: Buffer[] = [];
+  private partialLength = 0;
+  private pending: string[] = [];
+
+  /** Feeds bytes; returns the replies they complete. Throws ReplySyntaxError on malformed input. */
+  push(chunk: Buffer): Reply[] {
+    const replies: Reply[] = [];
+    let start = 0;
+    for (;;) {
+      const end = chunk.indexOf(LF, start);
+      if (end === -1) break;
+      const piece = chunk.subarray(start, end);
+      const line = this.partialLength > 0 ? Buffer.concat([...this.partial, piece]) : piece;
+      this.partial = [];
+      this.partialLength = 0;
+      const reply = this.acceptLine(line);
+      if (reply) replies.push(reply);
+      start = end + 1;
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      this.partialLength += rest.length;
+      if (this.partialLength > MAX_REPLY_LINE) {
+        throw new ReplySyntaxError(`reply line longer than ${MAX_REPLY_LINE} octets`);
+      }
+      this.partial.push(Buffer.from(rest));
+    }
+    return replies;
+  }
+
+  /** True when bytes of an unfinished reply are buffered (useful when the peer closes). */
+  get hasPartial(): boolean {
+    return this.partialLength > 0 || this.pending.length > 0;
+  }
+
+  private acceptLine(bytes: Buffer): Reply | undefined {
+    const withoutCr = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.subarray(0, -1) : bytes;
+    if (withoutCr.length > MAX_REPLY_LINE) {
+      throw new ReplySyntaxError(`reply line longer than ${MAX_REPLY_LINE} octets`);
+    }
+    const line = withoutCr.toString('utf8');
+    const match = /^([2-5]\d\d)([ -]|$)/.exec(line);
+    if (!match) {
+      throw new ReplySyntaxError(`malformed reply: ${JSON.stringify(line.slice(0, 60))}`);
+    }
+    const first = this.pending[0];
+    if (first !== undefined && first.slice(0, 3) !== match[1]) {
+      throw new ReplySyntaxError(`multi-line reply mixes codes ${first.slice(0, 3)} and ${match[1]}`);
+    }
+    this.pending.push(line);
+    if (match[2] === '-') {
+      if (this.pending.length >= MAX_REPLY_LINES) {
+        throw new ReplySyntaxError(`reply of more than ${MAX_REPLY_LINES} lines`);
+      }
+      return undefined;
+    }
+    const raw = this.pending;
+    this.pending = [];
+    return makeReply(raw);
+  }
+}
+
+/** Builds a Reply from its raw lines (code, separator, text). */
+export function makeReply(raw: readonly string[]): Reply {
+  const code = Number(raw[0]!.slice(0, 3));
+  const lines = raw.map((line) => line.slice(4));
+  const enhancedMatch = ENHANCED.exec(lines[0] ?? '');
+  const enhanced =
+    enhancedMatch && Number(enhancedMatch[1]) === Math.floor(code / 100)
+      ? `${enhancedMatch[1]}.${enhancedMatch[2]}.${enhancedMatch[3]}`
+      : undefined;
+  return { code, enhanced, lines, raw };
+}
+
+/** The reply's text as one line, as sendmail quotes it in `Sent (...)`. */
+export function replyText(reply: Reply): string {
+  return reply.lines.join(' ').trim();
+}

@@ -1,0 +1,223 @@
+// One SMTP mail transaction over an open connection (RFC 5321 §3.3, §4.1), with PIPELINING
+// (RFC 2920), SIZE (RFC 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531). It emits events and
+// never prints. Per-recipient outcomes are data; whole-transaction failures are typed errors.
+import { CapabilityError, MailvError, SmtpReplyError, type Stage } from '../errors.js';
+import type { EmitEvent, RecipientOutcome } from '../events.js';
+import { needsSmtpUtf8 } from '../message/address.js';
+import type { ComposedMessage } from '../message/compose.js';
+import { Capabilities } from './capabilities.js';
+import type { SmtpConnection } from './connection.js';
+import { DotStuffer } from './dot-stuff.js';
+import { replyText, type Reply } from './reply.js';
+import type { Timeouts } from './timeouts.js';
+
+export interface Envelope {
+  readonly from: string;
+  readonly recipients: readonly string[];
+}
+
+export interface SessionPlan {
+  readonly helo: string;
+  readonly envelope: Envelope;
+  /** Builds the message once the server's capabilities (8BITMIME) are known. */
+  prepare(capabilities: Capabilities): Promise<ComposedMessage>;
+  readonly timeouts: Timeouts;
+  /** Emit `body` events with the bytes written after DATA (-vv). */
+  readonly echoBody: boolean;
+}
+
+export interface RecipientResult {
+  readonly recipient: string;
+  readonly outcome: RecipientOutcome;
+  readonly reply: Reply | undefined;
+}
+
+/** Writes of message data are gathered to this size: few, large packets. */
+const WRITE_BATCH = 256 * 1024;
+
+export class SmtpSession {
+  constructor(
+    private readonly connection: SmtpConnection,
+    private readonly plan: SessionPlan,
+    private readonly emit: EmitEvent,
+  ) {}
+
+  /**
+   * Runs greeting to QUIT. Returns every recipient's outcome when the transaction ran its course
+   * (possibly with refusals); throws a MailvError when it could not.
+   */
+  async run(): Promise<RecipientResult[]> {
+    try {
+      const results = await this.transaction();
+      await this.quit();
+      return results;
+    } catch (error) {
+      // The server is still listening after a refusal: say goodbye properly.
+      if (error instanceof SmtpReplyError || error instanceof CapabilityError) await this.quit();
+      throw error;
+    } finally {
+      this.connection.close();
+    }
+  }
+
+  private async transaction(): Promise<RecipientResult[]> {
+    const greeting = await this.read('greeting');
+    if (greeting.code !== 220) throw refusal('the server refused the connection', 'greeting', greeting);
+    const capabilities = await this.hello();
+    const message = await this.plan.prepare(capabilities);
+    const mail = this.mailCommand(capabilities, message);
+    const { from, recipients } = this.plan.envelope;
+    const rcpts = recipients.map((recipient) => `RCPT To:<${recipient}>`);
+
+    let mailReply: Reply;
+    const rcptReplies: Reply[] = [];
+    let dataReply: Reply | undefined;
+    if (capabilities.has('PIPELINING')) {
+      // RFC 2920 §3.1: MAIL, RCPT and DATA go out as one group; replies come back in order.
+      await this.sendGroup([mail, ...rcpts, 'DATA'], ['mail', ...rcpts.map((): Stage => 'rcpt'), 'data']);
+      mailReply = await this.read('mail');
+      for (const recipient of recipients) rcptReplies.push(await this.read('rcpt', recipient));
+      dataReply = await this.read('data');
+    } else {
+      mailReply = await this.command('mail', mail);
+      if (isPositive(mailReply)) {
+        for (const [index, recipient] of recipients.entries()) rcptReplies.push(await this.command('rcpt', rcpts[index]!, recipient));
+        if (rcptReplies.some(isPositive)) dataReply = await this.command('data', 'DATA');
+      }
+    }
+
+    if (!isPositive(mailReply)) {
+      await this.abandonData(dataReply);
+      throw refusal(`the server refused the sender <${from}>`, 'mail', mailReply);
+    }
+    const results = recipients.map((recipient, index) => this.rcptOutcome(recipient, rcptReplies[index]!));
+    const accepted = results.filter((result) => result.outcome === 'sent');
+    if (accepted.length === 0) {
+      await this.abandonData(dataReply);
+      return results;
+    }
+    if (dataReply === undefined || dataReply.code !== 354) {
+      throw refusal('the server refused DATA', 'data', dataReply!);
+    }
+    await this.sendBody(message);
+    const final = await this.read('body');
+    if (!isPositive(final)) throw refusal('the server did not accept the message', 'body', final);
+    for (const result of accepted) this.emit({ kind: 'recipient', recipient: result.recipient, outcome: 'sent', reply: final });
+    return results.map((result) => (result.outcome === 'sent' ? { ...result, reply: final } : result));
+  }
+
+  /** EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.4). */
+  private async hello(): Promise<Capabilities> {
+    const ehlo = await this.command('ehlo', `EHLO ${this.plan.helo}`);
+    if (ehlo.code === 250) return Capabilities.fromEhlo(ehlo);
+    if (ehlo.code !== 500 && ehlo.code !== 502) throw refusal('the server refused EHLO', 'ehlo', ehlo);
+    const helo = await this.command('ehlo', `HELO ${this.plan.helo}`);
+    if (helo.code !== 250) throw refusal('the server refused HELO', 'ehlo', helo);
+    return Capabilities.none();
+  }
+
+  private mailCommand(capabilities: Capabilities, message: ComposedMessage): string {
+    const { from, recipients } = this.plan.envelope;
+    const limit = capabilities.sizeLimit;
+    if (limit !== undefined && message.size > limit) {
+      throw new CapabilityError(`the message is ${message.size} octets; the server takes at most ${limit} (SIZE)`, 'mail');
+    }
+    const utf8 = [from, ...recipients].some(needsSmtpUtf8);
+    if (utf8 && !capabilities.has('SMTPUTF8')) {
+      throw new CapabilityError('an address is not ASCII and the server does not offer SMTPUTF8', 'mail');
+    }
+    let command = `MAIL From:<${from}>`;
+    if (capabilities.has('SIZE')) command += ` SIZE=${message.size}`;
+    if (message.eightBit && capabilities.has('8BITMIME')) command += ' BODY=8BITMIME';
+    if (utf8) command += ' SMTPUTF8';
+    return command;
+  }
+
+  private rcptOutcome(recipient: string, reply: Reply): RecipientResult {
+    if (isPositive(reply)) return { recipient, outcome: 'sent', reply };
+    const outcome: RecipientOutcome = reply.code >= 500 ? 'refused' : 'deferred';
+    this.emit({ kind: 'recipient', recipient, outcome, reply });
+    return { recipient, outcome, reply };
+  }
+
+  /**
+   * Nobody is to get the message, but a pipelined DATA may have been accepted anyway: send an
+   * empty message and reset, so nothing is delivered (RFC 2920 §3.1).
+   */
+  private async abandonData(dataReply: Reply | undefined): Promise<void> {
+    if (dataReply?.code !== 354) return;
+    await this.send('body', '.', false);
+    await this.read('body');
+    await this.command('data', 'RSET');
+  }
+
+  private async sendBody(message: ComposedMessage): Promise<void> {
+    const stuffer = new DotStuffer();
+    const timeout = this.plan.timeouts.dataBlock;
+    let batch: Buffer[] = [];
+    let batched = 0;
+    const flush = async () => {
+      if (batched === 0) return;
+      const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batched);
+      batch = [];
+      batched = 0;
+      if (this.plan.echoBody) this.emit({ kind: 'body', bytes: data });
+      await this.connection.write(data, 'body', timeout);
+    };
+    for await (const chunk of message.chunks()) {
+      const stuffed = stuffer.push(chunk);
+      batch.push(stuffed);
+      batched += stuffed.length;
+      if (batched >= WRITE_BATCH) await flush();
+    }
+
+    // The end-of-data marker rides in the same write as the last of the content.
+    const end = stuffer.end();
+    batch.push(end);
+    batched += end.length;
+    if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.concat(batch.slice(0, -1)) });
+    this.emit({ kind: 'send', stage: 'body', line: '.', pipelined: false });
+    await this.connection.write(Buffer.concat(batch, batched), 'body', timeout);
+  }
+
+  /** QUIT and its reply; a server that hangs up without 221 earns a warning, not a failure. */
+  private async quit(): Promise<void> {
+    this.emit({ kind: 'closing', host: this.connection.host });
+    try {
+      await this.command('quit', 'QUIT');
+    } catch (error) {
+      const why = error instanceof MailvError ? error.message : String(error);
+      this.emit({ kind: 'note', text: `no reply to QUIT (${why})`, severity: 'warning' });
+    }
+  }
+
+  private async command(stage: Stage, line: string, recipient?: string): Promise<Reply> {
+    await this.send(stage, line, false);
+    return this.read(stage, recipient);
+  }
+
+  private async send(stage: Stage, line: string, pipelined: boolean): Promise<void> {
+    this.emit({ kind: 'send', stage, line, pipelined });
+    await this.connection.write(`${line}\r\n`, stage, this.plan.timeouts.forStage(stage));
+  }
+
+  /** One write for the whole group: with Nagle off, each write would be its own packet. */
+  private async sendGroup(lines: readonly string[], stages: readonly Stage[]): Promise<void> {
+    lines.forEach((line, index) => this.emit({ kind: 'send', stage: stages[index]!, line, pipelined: true }));
+    await this.connection.write(lines.map((line) => `${line}\r\n`).join(''), stages[0]!, this.plan.timeouts.forStage('mail'));
+  }
+
+  private async read(stage: Stage, recipient?: string): Promise<Reply> {
+    const reply = await this.connection.readReply(stage, this.plan.timeouts.forStage(stage));
+    this.emit({ kind: 'reply', stage, reply, recipient });
+    return reply;
+  }
+}
+
+function isPositive(reply: Reply): boolean {
+  return reply.code >= 200 && reply.code < 300;
+}
+
+function refusal(what: string, stage: Stage, reply: Reply): SmtpReplyError {
+  return new SmtpReplyError(`${what}: ${reply.code} ${replyText(reply)}`, stage, reply);
+}
