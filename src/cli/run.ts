@@ -98,6 +98,11 @@ async function deliver(plan: Plan, prepared: PreparedInput, server: ServerAddres
     },
     emit,
   );
+  for (const result of results) {
+    if (result.outcome !== 'sent' && result.reply) {
+      process.stderr.write(`mailv: not delivered to ${result.recipient}: ${sanitize(result.reply.raw.join(' '))}\n`);
+    }
+  }
   if (!anyDelivered(results)) await keepDeadLetter(prepared);
   return exitCodeForResults(results);
 }

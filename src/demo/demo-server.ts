@@ -30,6 +30,7 @@ export async function startDemoServer(hostname: string): Promise<DemoServer> {
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    disableReverseLookup: true,
     onRcptTo(address, _session, callback) {
       const local = address.address.slice(0, address.address.lastIndexOf('@')).toLowerCase();
       if (UNKNOWN_USERS.has(local)) {

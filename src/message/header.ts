@@ -6,8 +6,11 @@ import { assertSingleLine, type Mailbox } from './address.js';
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 const ASCII = /^[\x00-\x7f]*$/;
 const PHRASE_ATOMS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\- ]*$/;
-/** RFC 2047 §2: an encoded-word is at most 75 characters; `=?UTF-8?B?` + `?=` leave 63. */
-const MAX_ENCODED_BYTES = 45;
+/**
+ * Octets per encoded-word: 30 make 52 characters, far within RFC 2047's 75, so that even the
+ * first word, which shares its line with the field name, keeps the line under 78.
+ */
+const MAX_ENCODED_BYTES = 30;
 const FOLD_AT = 76;
 
 /** Throws UsageError unless `name` is an RFC 5322 field name and `value` stays on one line. */

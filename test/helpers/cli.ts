@@ -1,0 +1,55 @@
+// Runs the built mailv CLI as a separate process, as a user would, with a private HOME.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const MAILV = fileURLToPath(new URL('../../bin/mailv.js', import.meta.url));
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stdoutBytes: Buffer;
+  readonly stderr: string;
+  /** The HOME the run had: dead.letter lands here. */
+  readonly home: string;
+}
+
+export interface CliOptions {
+  readonly input?: string | Buffer;
+  readonly env?: Record<string, string | undefined>;
+  readonly home?: string;
+}
+
+export function freshHome(): string {
+  return mkdtempSync(join(tmpdir(), 'mailv-test-home-'));
+}
+
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  const home = options.home ?? freshHome();
+  const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TZ: 'UTC' };
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAILV, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const stdoutBytes = Buffer.concat(out);
+      resolve({ code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8'), home });
+    });
+    child.stdin.on('error', () => {}); // mailv may exit before reading all input
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Lines of a transcript without the variable parts (ports). */
+export function lines(text: string): string[] {
+  return text.split('\n').filter((line) => line !== '');
+}

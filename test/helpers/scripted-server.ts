@@ -1,0 +1,96 @@
+// A scripted SMTP server on 127.0.0.1 for faults real servers will not produce on demand: each
+// command's reply can be replaced, delayed, withheld, or the connection cut.
+import { createServer, type Socket } from 'node:net';
+
+export type Action = string | { close: true } | { silent: true } | { raw: Buffer | string; close?: boolean };
+export type Responder = Action | ((line: string) => Action);
+
+export interface Script {
+  /** What the server says on connect (a reply, or raw bytes); defaults to a 220. */
+  greeting?: Action;
+  /** Replies by command verb (EHLO, HELO, MAIL, RCPT, DATA, RSET, QUIT) and `.` for end of data. */
+  replies?: Partial<Record<string, Responder>>;
+}
+
+export interface ScriptedServer {
+  readonly port: number;
+  /** Everything clients wrote, in order. */
+  received(): Buffer;
+  /** Command lines received (message content excluded). */
+  readonly commands: string[];
+  close(): Promise<void>;
+}
+
+const DEFAULTS: Record<string, Responder> = {
+  EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SIZE 1000000\r\n250 ENHANCEDSTATUSCODES',
+  HELO: '250 scripted.test',
+  MAIL: '250 2.1.0 Ok',
+  RCPT: '250 2.1.5 Ok',
+  DATA: '354 End data with <CR><LF>.<CR><LF>',
+  '.': '250 2.0.0 Ok: queued as S1',
+  RSET: '250 2.0.0 Ok',
+  QUIT: '221 2.0.0 Bye',
+};
+
+export async function startScriptedServer(script: Script = {}): Promise<ScriptedServer> {
+  const chunks: Buffer[] = [];
+  const commands: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let buffered = '';
+    let inData = false;
+    const act = (action: Action) => {
+      if (typeof action === 'string') socket.write(action.endsWith('\r\n') ? action : `${action}\r\n`);
+      else if ('close' in action && !('raw' in action)) socket.destroy();
+      else if ('raw' in action) {
+        socket.write(action.raw);
+        if (action.close) socket.end();
+      }
+    };
+    const respond = (verb: string, line: string) => {
+      const responder = script.replies?.[verb] ?? DEFAULTS[verb] ?? '502 5.5.2 Unknown command';
+      const action = typeof responder === 'function' ? responder(line) : responder;
+      act(action);
+      return action;
+    };
+    act(script.greeting ?? '220 scripted.test ESMTP');
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      buffered += chunk.toString('latin1');
+      for (;;) {
+        if (inData) {
+          const end = buffered.indexOf('\r\n.\r\n');
+          const startEnd = buffered.startsWith('.\r\n') ? 0 : -1;
+          if (end === -1 && startEnd === -1) return;
+          buffered = startEnd === 0 ? buffered.slice(3) : buffered.slice(end + 5);
+          inData = false;
+          respond('.', '.');
+          continue;
+        }
+        const eol = buffered.indexOf('\r\n');
+        if (eol === -1) return;
+        const line = buffered.slice(0, eol);
+        buffered = buffered.slice(eol + 2);
+        commands.push(line);
+        const verb = line.split(/[ :]/)[0]!.toUpperCase();
+        const action = respond(verb, line);
+        if (verb === 'DATA' && typeof action === 'string' && action.startsWith('354')) inData = true;
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    received: () => Buffer.concat(chunks),
+    commands,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,58 @@
+// An in-process smtp-server on 127.0.0.1 that keeps each message's envelope and exact bytes.
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+
+export interface SinkMessage {
+  readonly from: string;
+  readonly mailArgs: Record<string, unknown>;
+  readonly recipients: string[];
+  readonly data: Buffer;
+}
+
+export interface SmtpSink {
+  readonly port: number;
+  readonly messages: SinkMessage[];
+  close(): Promise<void>;
+}
+
+/** Starts a sink; `refuse` names local parts refused with 550 5.1.1. */
+export async function startSink(options: Partial<SMTPServerOptions> & { refuse?: string[] } = {}): Promise<SmtpSink> {
+  const messages: SinkMessage[] = [];
+  const { refuse = [], ...serverOptions } = options;
+  const server = new SMTPServer({
+    name: 'sink.test',
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    hideENHANCEDSTATUSCODES: false,
+    logger: false,
+    disableReverseLookup: true,
+    onRcptTo(address, _session, callback) {
+      const local = address.address.split('@')[0]!;
+      if (refuse.includes(local)) {
+        return callback(Object.assign(new Error(`<${address.address}>: User unknown`), { responseCode: 550 }));
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const mailFrom = session.envelope.mailFrom;
+        messages.push({
+          from: mailFrom ? mailFrom.address : '',
+          mailArgs: (mailFrom ? (mailFrom.args as Record<string, unknown>) : {}) ?? {},
+          recipients: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          data: Buffer.concat(chunks),
+        });
+        callback(null, `Ok: queued as SINK${messages.length}`);
+      });
+    },
+    ...serverOptions,
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    messages,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,211 @@
+// The CLI as a process against an in-process smtp-server: envelope, exact bytes, transcript.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { lines, runCli } from '../helpers/cli.js';
+import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
+
+const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <fixed.1@vm.localdomain>'];
+
+/** What --dry-run -q says would be sent: the reference the received bytes must equal. */
+async function expectedMessage(args: string[], input: string | Buffer): Promise<Buffer> {
+  const dry = await runCli(['--dry-run', '-q', ...FIXED, ...args], { input });
+  assert.equal(dry.code, 0, dry.stderr);
+  return dry.stdoutBytes;
+}
+
+describe('sending to an SMTP server', () => {
+  let sink: SmtpSink;
+  let server: string;
+  before(async () => {
+    sink = await startSink({ refuse: ['nosuch'], size: 200_000 });
+    server = `127.0.0.1:${sink.port}`;
+  });
+  after(() => sink.close());
+
+  it('delivers the exact bytes the dry run shows, whatever the text holds', async () => {
+    const body = Buffer.concat([
+      Buffer.from('.starts with a dot\n.\n..\nbare LF\nbare CR\rCRLF\r\n'),
+      Buffer.from(`${'x'.repeat(998)}\n`),
+      Buffer.from('Accentué, 日本語\nno final newline'),
+    ]);
+    const args = ['-s', 'Byte test', '-r', 'alice@example.org', 'bob@example.org'];
+    const expected = await expectedMessage(args, body);
+    const before = sink.messages.length;
+    const run = await runCli(['--server', server, ...FIXED, ...args], { input: body });
+    assert.equal(run.code, 0, run.stderr);
+    const received = sink.messages[before]!;
+    assert.deepEqual(received.data, expected);
+    assert.equal(received.from, 'alice@example.org');
+    assert.deepEqual(received.recipients, ['bob@example.org']);
+    assert.equal(received.mailArgs['BODY'], '8BITMIME');
+    assert.equal(Number(received.mailArgs['SIZE']), expected.length);
+    const text = expected.toString('utf8');
+    assert.match(text, /\r\nContent-Transfer-Encoding: 8bit\r\n/);
+    assert.match(text, /\r\n\r\n\.starts with a dot\r\n\.\r\n\.\.\r\nbare LF\r\nbare CR\r\nCRLF\r\nx{998}\r\n/);
+    assert.ok(text.endsWith('no final newline\r\n'));
+  });
+
+  it('prints the dialogue as mail -v does, pipelined group first', async () => {
+    const run = await runCli(['--server', server, '-s', 'hi', '-r', 'alice@example.org', 'bob@example.org', 'carol@example.org'], {
+      input: 'hello\n',
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const shown = lines(run.stdout).map((line) => line.replace(/port \d+/, 'port N').replace(/SINK\d+/, 'SINKn'));
+    const size = /SIZE=(\d+)/.exec(run.stdout)![1];
+    assert.deepEqual(shown, [
+      'bob@example.org,carol@example.org... Connecting to [127.0.0.1] port N via relay...',
+      '220 sink.test ESMTP',
+      '>>> EHLO vm.localdomain',
+      '250-sink.test Nice to meet you, [127.0.0.1]',
+      '250-PIPELINING',
+      '250-8BITMIME',
+      '250-SMTPUTF8',
+      '250-ENHANCEDSTATUSCODES',
+      '250 SIZE 200000',
+      `>>> MAIL From:<alice@example.org> SIZE=${size}`,
+      '>>> RCPT To:<bob@example.org>',
+      '>>> RCPT To:<carol@example.org>',
+      '>>> DATA',
+      '250 2.1.0 Accepted',
+      '250 2.1.5 Accepted',
+      '250 2.1.5 Accepted',
+      '354 End data with <CR><LF>.<CR><LF>',
+      '>>> .',
+      '250 2.6.0 Ok: queued as SINKn',
+      'bob@example.org... Sent (2.6.0 Ok: queued as SINKn)',
+      'carol@example.org... Sent (2.6.0 Ok: queued as SINKn)',
+      'Closing connection to [127.0.0.1]',
+      '>>> QUIT',
+      '221 2.0.0 Bye',
+    ]);
+  });
+
+  it('keeps Bcc in the envelope only', async () => {
+    const before = sink.messages.length;
+    const run = await runCli(['--server', server, '-q', '-s', 'x', '-c', 'carol@example.org', '-b', 'dave@example.org,erin@example.org', 'bob@example.org'], {
+      input: 'x\n',
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, '', '-q prints no dialogue');
+    const received = sink.messages[before]!;
+    assert.deepEqual(received.recipients, ['bob@example.org', 'carol@example.org', 'dave@example.org', 'erin@example.org']);
+    const text = received.data.toString();
+    assert.match(text, /^Cc: carol@example.org\r\n/m);
+    assert.doesNotMatch(text, /dave|erin|^Bcc/im);
+  });
+
+  it('sends to the accepted recipients when one is refused, and exits 67', async () => {
+    const before = sink.messages.length;
+    const run = await runCli(['--server', server, '-s', 'x', 'bob@example.org', 'nosuch@example.org'], { input: 'x\n' });
+    assert.equal(run.code, 67);
+    assert.deepEqual(sink.messages[before]!.recipients, ['bob@example.org']);
+    assert.match(run.stdout, /^550 5\.1\.1 <nosuch@example\.org>: User unknown$/m);
+    assert.match(run.stdout, /^nosuch@example\.org\.\.\. User unknown \(550 5\.1\.1 <nosuch@example\.org>: User unknown\)$/m);
+    assert.match(run.stdout, /^bob@example\.org\.\.\. Sent \(/m);
+    assert.match(run.stderr, /^mailv: not delivered to nosuch@example\.org: 550 5\.1\.1/m);
+    assert.equal(existsSync(join(run.home, 'dead.letter')), false, 'delivered to someone: nothing to keep');
+  });
+
+  it('sends no content when every recipient is refused, and keeps the message in dead.letter', async () => {
+    const before = sink.messages.length;
+    const run = await runCli(['--server', server, '-s', 'Lost?', 'nosuch@example.org'], { input: 'Keep me.\n' });
+    assert.equal(run.code, 67);
+    assert.equal(sink.messages.length, before);
+    assert.match(run.stdout, /^>>> DATA$/m);
+    assert.doesNotMatch(run.stdout, /^>>> \.$/m);
+    const dead = readFileSync(join(run.home, 'dead.letter'), 'utf8');
+    assert.match(dead, /^From tester@vm\.localdomain \w{3} \w{3} \d+ \d\d:\d\d:\d\d \d{4}\n/);
+    assert.match(dead, /\nSubject: Lost\?\n[\s\S]*\n\nKeep me\.\n\n$/);
+    assert.match(run.stderr, /saved in .*dead\.letter/);
+  });
+
+  it('refuses before MAIL when the message exceeds the advertised SIZE', async () => {
+    const run = await runCli(['--server', server, '-s', 'big', 'bob@example.org'], { input: 'y'.repeat(300_000) });
+    assert.equal(run.code, 69);
+    assert.match(run.stderr, /^mailv: the message is \d+ octets; the server takes at most 200000 \(SIZE\)$/m);
+    assert.doesNotMatch(run.stdout, />>> MAIL/);
+    assert.match(run.stdout, /^>>> QUIT$/m);
+    assert.ok(existsSync(join(run.home, 'dead.letter')));
+  });
+
+  it('echoes the message lines with -vv and connection notes with -v', async () => {
+    const run = await runCli(['--server', server, '-vv', '-s', 'verbose', 'bob@example.org'], { input: '.dotted\nplain\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Connected to \[127\.0\.0\.1\] port \d+$/m);
+    assert.match(run.stdout, /^>>> Subject: verbose\n(?:.*\n)*>>> \n>>> \.\.dotted\n>>> plain\n>>> \.\n/m);
+  });
+
+  it('attaches files so they decode back to the same bytes', async () => {
+    const home = (await runCli(['--version'])).home;
+    const file = join(home, 'photo.png');
+    const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31 + (i >> 8)) & 0xff));
+    writeFileSync(file, bytes);
+    const before = sink.messages.length;
+    const run = await runCli(['--server', server, '-q', '-s', 'pic', '-a', file, 'bob@example.org'], { input: 'see attached\n' });
+    assert.equal(run.code, 0, run.stderr);
+    const text = sink.messages[before]!.data.toString('latin1');
+    const boundary = /boundary="([^"]+)"/.exec(text)![1]!;
+    const part = text.split(`--${boundary}`)[2]!;
+    assert.match(part, /^\r\nContent-Type: image\/png; name="photo\.png"\r\n/);
+    const base64 = part.slice(part.indexOf('\r\n\r\n') + 4);
+    const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+    assert.equal(sha(Buffer.from(base64.replace(/\r\n/g, ''), 'base64')), sha(bytes));
+  });
+
+  it('takes recipients from the headers with -t and removes Bcc', async () => {
+    const before = sink.messages.length;
+    const input = 'From: Alice <alice@example.org>\nTo: bob@example.org\nCc: Carol <carol@example.org>\nBcc: dave@example.org\nSubject: raw\n\nBody.\n';
+    const run = await runCli(['--server', server, '-q', '-t', '-r', 'alice@example.org', 'erin@example.org'], { input });
+    assert.equal(run.code, 0, run.stderr);
+    const received = sink.messages[before]!;
+    assert.deepEqual(received.recipients, ['bob@example.org', 'carol@example.org', 'dave@example.org', 'erin@example.org']);
+    const text = received.data.toString();
+    assert.match(text, /^From: Alice <alice@example\.org>\r\nTo: bob@example\.org\r\nCc: Carol <carol@example\.org>\r\nSubject: raw\r\nDate: .+\r\nMessage-ID: <.+@vm\.localdomain>\r\n\r\nBody\.\r\n$/);
+  });
+});
+
+describe('failures before and around the connection', () => {
+  it('exits 75 when the server cannot be reached, keeping the message', async () => {
+    const run = await runCli(['--server', '127.0.0.1:9', '-s', 'x', 'bob@example.org'], { input: 'keep\n' });
+    assert.equal(run.code, 75);
+    assert.match(run.stderr, /^mailv: connection refused by 127\.0\.0\.1 port 9$/m);
+    assert.match(readFileSync(join(run.home, 'dead.letter'), 'utf8'), /\n\nkeep\n\n$/);
+  });
+
+  it('exits 64 with one line naming the problem, before reading anything', async () => {
+    const cases: [string[], RegExp][] = [
+      [[], /no recipient given/],
+      [['-s', 'a\nBcc: x@example.org', 'bob@example.org'], /header Subject contains a line break/],
+      [['bob@'], /invalid address "bob@": no domain after @/],
+      [['-H', 'Bcc: x@example.org', 'bob@example.org'], /use -b/],
+      [['--server', 'smtps://host', 'bob@example.org'], /scheme must be smtp/],
+      [['--timeout', 'soon', 'bob@example.org'], /invalid --timeout/],
+      [['--frobnicate', 'bob@example.org'], /unknown option '--frobnicate'/],
+      [['-t', '-s', 'x'], /-s cannot be used with -t/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(args, { input: 'body\n' });
+      assert.equal(run.code, 64, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr.split('\n')[0]!, new RegExp(`^mailv: .*${message.source}`));
+      assert.equal(existsSync(join(run.home, 'dead.letter')), false);
+    }
+  });
+
+  it('exits 66 for an attachment that is missing or not a file', async () => {
+    const missing = await runCli(['-a', '/nonexistent/file.pdf', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(missing.code, 66);
+    assert.equal(missing.stderr, 'mailv: cannot attach /nonexistent/file.pdf: no such file\n');
+    const directory = await runCli(['-a', '/tmp', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(directory.code, 66);
+    assert.match(directory.stderr, /cannot attach \/tmp: not a regular file/);
+  });
+
+  it('exits 65 for a -t message without a header block', async () => {
+    const run = await runCli(['-t', '--server', '127.0.0.1:9'], { input: 'just text, no headers\n' });
+    assert.equal(run.code, 65);
+    assert.match(run.stderr, /line 1 is not a header field/);
+  });
+});

@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Local Postfix for mailv's tests: listens on loopback only, delivers to
+# Maildir for the local user "mailtest", and never sends anything off the box.
+#
+#   test/services/postfix.sh start    install (if needed), configure, start, wait for the greeting
+#   test/services/postfix.sh stop     stop Postfix if it is running
+#   test/services/postfix.sh status   exit 0 if 127.0.0.1:25 greets as Postfix, 1 otherwise
+#
+# What the tests can rely on after `start`:
+#   - SMTP on 127.0.0.1:25 and [::1]:25; EHLO offers PIPELINING, SIZE 209715200,
+#     8BITMIME, SMTPUTF8, CHUNKING, ENHANCEDSTATUSCODES.
+#   - mailtest@localhost (and @<fqdn>) is delivered to /home/mailtest/Maildir/new/,
+#     one file per message.
+#   - Unknown local users are refused at RCPT with 550 5.1.1.
+#   - Anything @discard.test is accepted and thrown away (for benchmarks).
+#   - Any other remote domain is accepted and bounced: nothing leaves the machine.
+#   - Postfix log: /var/log/postfix-mailv.log
+#
+# Needs root. Idempotent: safe to run `start` repeatedly.
+set -euo pipefail
+
+readonly TEST_USER=mailtest
+readonly MAILLOG=/var/log/postfix-mailv.log
+readonly TRANSPORT_MAP=/etc/postfix/mailv_transport
+readonly SMTP_HOST=127.0.0.1
+readonly SMTP_PORT=25
+readonly START_TIMEOUT=10
+
+log() { printf 'postfix.sh: %s\n' "$*"; }
+die() { printf 'postfix.sh: error: %s\n' "$*" >&2; exit 1; }
+
+fqdn() {
+  local h
+  h=$(hostname)
+  [[ $h == *.* ]] || h="$h.localdomain"
+  printf '%s\n' "$h"
+}
+
+postfix_installed() {
+  [[ $(dpkg-query -W -f='${Status}' postfix 2>/dev/null || true) == "install ok installed" ]]
+}
+
+postfix_running() {
+  command -v postfix >/dev/null 2>&1 && postfix status >/dev/null 2>&1
+}
+
+# Print the first line the server sends on 127.0.0.1:25 (without CR); fail if none.
+smtp_greeting() {
+  timeout 3 bash -c '
+    exec 3<>"/dev/tcp/$1/$2" || exit 1
+    IFS= read -r -t 2 line <&3 || exit 1
+    printf "QUIT\r\n" >&3 || true
+    printf "%s\n" "${line%$'"'"'\r'"'"'}"
+  ' _ "$SMTP_HOST" "$SMTP_PORT" 2>/dev/null
+}
+
+install_postfix() {
+  local name=$1
+  log "installing postfix from Debian packages (mailname $name)"
+  debconf-set-selections <<SEL
+postfix postfix/main_mailer_type select Local only
+postfix postfix/mailname string $name
+SEL
+  local -a apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postfix)
+  if ! "${apt[@]}"; then
+    log "install failed; running apt-get update once and retrying"
+    apt-get update -q || log "warning: apt-get update failed"
+    "${apt[@]}" || die "could not install postfix with apt-get"
+  fi
+  postfix_installed || die "postfix is still not installed after apt-get"
+}
+
+configure_postfix() {
+  local name=$1
+
+  # myorigin = /etc/mailname on Debian; make sure the file exists.
+  if [[ ! -s /etc/mailname ]]; then
+    log "writing /etc/mailname ($name)"
+    printf '%s\n' "$name" > /etc/mailname
+  fi
+
+  log "writing $TRANSPORT_MAP (discard.test -> discard:) and running postmap"
+  printf '# Managed by mailv test/services/postfix.sh\ndiscard.test discard:\n' > "$TRANSPORT_MAP"
+  postmap "hash:$TRANSPORT_MAP"
+
+  local -a settings=(
+    'inet_interfaces = loopback-only'
+    'inet_protocols = all'
+    "myhostname = $name"
+    'mydestination = $myhostname, localhost.localdomain, localhost'
+    'mynetworks = 127.0.0.0/8 [::ffff:127.0.0.0]/104 [::1]/128'
+    'home_mailbox = Maildir/'
+    'mailbox_command ='
+    'mailbox_size_limit = 0'
+    'default_transport = error'
+    'relay_transport = error'
+    'message_size_limit = 209715200'
+    "maillog_file = $MAILLOG"
+    'smtputf8_enable = yes'
+    "transport_maps = hash:$TRANSPORT_MAP"
+  )
+  # Only rewrite main.cf when something differs: every Postfix command run
+  # within a second of a main.cf change pauses 2 s to let the file "settle".
+  local -a changes=()
+  local setting key want
+  for setting in "${settings[@]}"; do
+    key=${setting%% =*}
+    want=${setting#*=}
+    want=${want# }
+    [[ $(postconf -h "$key") == "$want" ]] || changes+=("$key = $want")
+  done
+  if (( ${#changes[@]} )); then
+    log "configuring main.cf with postconf -e (loopback only, nothing leaves the box): ${changes[*]%% =*}"
+    postconf -e "${changes[@]}"
+  else
+    log "main.cf already configured (loopback only, nothing leaves the box)"
+  fi
+
+  if postconf -F '*/*/chroot' | grep -qv ' = n$'; then
+    log "turning the chroot off for all services in master.cf"
+    postconf -F '*/*/chroot = n'
+  else
+    log "chroot already off for all services in master.cf"
+  fi
+
+  log "rebuilding the aliases database"
+  newaliases
+
+  if id -u "$TEST_USER" >/dev/null 2>&1; then
+    log "test user $TEST_USER exists"
+  else
+    log "creating test user $TEST_USER"
+    useradd -m -s /usr/sbin/nologin "$TEST_USER"
+  fi
+  local home
+  home=$(getent passwd "$TEST_USER" | cut -d: -f6)
+  log "making sure $home/Maildir/{new,cur,tmp} exist"
+  install -d -o "$TEST_USER" -g "$(id -gn "$TEST_USER")" -m 700 \
+    "$home/Maildir" "$home/Maildir/new" "$home/Maildir/cur" "$home/Maildir/tmp"
+
+  log "checking the configuration (postfix check)"
+  postfix check
+}
+
+cmd_start() {
+  [[ $(id -u) -eq 0 ]] || die "start needs root"
+  local name
+  name=$(fqdn)
+  log "fully qualified host name: $name"
+
+  if postfix_installed; then
+    log "postfix is installed ($(dpkg-query -W -f='${Version}' postfix))"
+  else
+    install_postfix "$name"
+  fi
+
+  # Changes to the listening addresses need a full restart, not a reload.
+  local listen_before
+  listen_before=$(postconf -h inet_interfaces inet_protocols | tr '\n' ' ')
+
+  configure_postfix "$name"
+
+  if postfix_running; then
+    if [[ $listen_before != "$(postconf -h inet_interfaces inet_protocols | tr '\n' ' ')" ]]; then
+      log "postfix is running but its listening addresses changed: restarting"
+      postfix stop
+      postfix start
+    else
+      log "postfix is running: reloading"
+      postfix reload
+    fi
+  else
+    log "starting postfix"
+    postfix start
+  fi
+
+  log "waiting up to ${START_TIMEOUT}s for a Postfix 220 greeting on $SMTP_HOST:$SMTP_PORT"
+  local deadline=$((SECONDS + START_TIMEOUT)) line=""
+  while :; do
+    if line=$(smtp_greeting) && [[ $line == 220* && $line == *Postfix* ]]; then
+      break
+    fi
+    if (( SECONDS >= deadline )); then
+      log "last lines of $MAILLOG:"
+      tail -n 20 "$MAILLOG" 2>/dev/null >&2 || true
+      die "no Postfix 220 greeting on $SMTP_HOST:$SMTP_PORT after ${START_TIMEOUT}s (got: '${line}')"
+    fi
+    sleep 0.2
+  done
+  log "greeting: $line"
+  log "log file: $MAILLOG"
+  log "mail for $TEST_USER@localhost lands in: $(getent passwd "$TEST_USER" | cut -d: -f6)/Maildir/new/"
+}
+
+cmd_stop() {
+  if ! command -v postfix >/dev/null 2>&1; then
+    log "postfix is not installed: nothing to stop"
+  elif postfix_running; then
+    log "stopping postfix"
+    postfix stop
+  else
+    log "postfix is not running"
+  fi
+}
+
+cmd_status() {
+  local line
+  if line=$(smtp_greeting) && [[ $line == 220* && $line == *Postfix* ]]; then
+    log "running: $SMTP_HOST:$SMTP_PORT greets with '$line'"
+    return 0
+  fi
+  log "not running: no Postfix greeting on $SMTP_HOST:$SMTP_PORT"
+  return 1
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  *) printf 'usage: %s start|stop|status\n' "$0" >&2; exit 2 ;;
+esac

@@ -1,0 +1,91 @@
+process.env.TZ = 'UTC';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { chooseTransferEncoding, composeMessage, passThroughMessage } from '../../dist/message/compose.js';
+import { readHeaderBlock } from '../../dist/message/raw-message.js';
+import { attachment, bodyOf, collect, draft } from '../helpers/messages.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url));
+
+async function bytesOf(message: { size: number; chunks(): AsyncIterable<Buffer> }): Promise<Buffer> {
+  const bytes = await collect(message.chunks());
+  assert.equal(message.size, bytes.length, 'announced size equals the bytes produced');
+  return bytes;
+}
+
+describe('composer', () => {
+  it('builds a plain ASCII message byte for byte', async () => {
+    const message = await composeMessage(
+      await draft({ cc: [{ name: undefined, address: 'carol@example.org' }], text: 'Hello Bob.\n.dot line\n' }),
+      { eightBitMime: true },
+    );
+    assert.equal(message.eightBit, false);
+    assert.deepEqual(await bytesOf(message), fixture('plain.eml'));
+  });
+
+  it('sends UTF-8 text as 8bit when the server offers 8BITMIME, quoted-printable otherwise', async () => {
+    const text = 'Ça marche très bien.\nFin.\n';
+    const subject = 'Résumé du cours';
+    const eight = await composeMessage(await draft({ text, subject }), { eightBitMime: true });
+    assert.equal(eight.eightBit, true);
+    assert.deepEqual(await bytesOf(eight), fixture('utf8-8bit.eml'));
+    const seven = await composeMessage(await draft({ text, subject }), { eightBitMime: false });
+    assert.equal(seven.eightBit, false);
+    assert.deepEqual(await bytesOf(seven), fixture('utf8-qp.eml'));
+  });
+
+  it('chooses the transfer encoding from the text', async () => {
+    const stats = async (text: string) => (await bodyOf(text)).stats;
+    assert.equal(chooseTransferEncoding(await stats('ascii\n'), false), '7bit');
+    assert.equal(chooseTransferEncoding(await stats(`${'x'.repeat(998)}\n`), false), '7bit');
+    assert.equal(chooseTransferEncoding(await stats(`${'x'.repeat(999)}\n`), true), 'quoted-printable');
+    assert.equal(chooseTransferEncoding(await stats('nul\0byte\n'), true), 'quoted-printable');
+    assert.equal(chooseTransferEncoding(await stats('é\n'), true), '8bit');
+  });
+
+  it('makes a multipart/mixed message with base64 attachments', async () => {
+    const binary = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff));
+    const message = await composeMessage(
+      await draft({ attachments: [attachment('data.bin', binary), attachment('notes été.txt', Buffer.from('hi\n'))] }),
+      { eightBitMime: true },
+    );
+    assert.deepEqual(await bytesOf(message), fixture('attachments.eml'));
+  });
+
+  it('never writes Bcc and lets -H replace a generated header', async () => {
+    const message = await composeMessage(
+      await draft({ headers: [['Date', 'Mon, 1 Jan 2024 00:00:00 +0000'], ['X-Course', 'Réseaux']] }),
+      { eightBitMime: true },
+    );
+    const text = (await bytesOf(message)).toString('utf8');
+    assert.doesNotMatch(text, /^Bcc:/im);
+    assert.match(text, /^Date: Mon, 1 Jan 2024 00:00:00 \+0000\r\n/m);
+    assert.equal(text.match(/^Date:/gm)!.length, 1);
+    assert.match(text, /^X-Course: =\?UTF-8\?B\?UsOpc2VhdXg=\?=\r\n/m);
+  });
+
+  it('passes a -t message through, removing Bcc and adding Date and Message-ID', async () => {
+    const input = 'To: bob@example.org\nBcc: secret@example.org,\n  other@example.org\nSubject: raw\n\nline one\n.line two\r\nno end';
+    const whole = await bodyOf(input);
+    const block = await readHeaderBlock(whole.source);
+    const message = passThroughMessage(block.fields, block.wireOctets, whole, whole.source.slice(block.inputOctets), {
+      date: new Date(Date.UTC(2026, 10, 27, 20, 29, 31)),
+      messageId: '<fixed.0001@vm.localdomain>',
+    });
+    assert.equal(
+      (await bytesOf(message)).toString(),
+      'To: bob@example.org\r\nSubject: raw\r\nDate: Fri, 27 Nov 2026 20:29:31 +0000\r\n' +
+        'Message-ID: <fixed.0001@vm.localdomain>\r\n\r\nline one\r\n.line two\r\nno end\r\n',
+    );
+  });
+
+  it('keeps the size exact for large bodies', async () => {
+    const text = Buffer.from(`${'line of text\n'.repeat(50_000)}last line without newline`);
+    const message = await composeMessage(await draft({ text }), { eightBitMime: true });
+    const bytes = await bytesOf(message);
+    assert.equal(createHash('sha256').update(bytes.subarray(bytes.indexOf('\r\n\r\n') + 4)).digest('hex'),
+      createHash('sha256').update(Buffer.from(`${'line of text\r\n'.repeat(50_000)}last line without newline\r\n`)).digest('hex'));
+  });
+});

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { UsageError } from '../../dist/errors.js';
+import { encodePhrase, encodeUnstructured, foldHeader, formatMailbox, parseHeaderArgument } from '../../dist/message/header.js';
+import { decodeEncodedWords } from '../helpers/decode.js';
+
+describe('header encoding', () => {
+  it('leaves ASCII text alone and encodes only the non-ASCII run', () => {
+    assert.equal(encodeUnstructured('Hello world'), 'Hello world');
+    assert.equal(encodeUnstructured('Re: café ok'), 'Re: =?UTF-8?B?Y2Fmw6k=?= ok');
+  });
+
+  it('decodes back to the input, for any text', () => {
+    const samples = ['Ça va très bien, merci', '日本語のテキスト '.repeat(8), 'a é b ü c', 'emoji 😀 and 👍🏽 mixed', 'x'.repeat(200) + ' ñ'];
+    for (const sample of samples) {
+      const folded = foldHeader('Subject', encodeUnstructured(sample));
+      assert.equal(decodeEncodedWords(folded.slice('Subject: '.length, -2)), sample);
+      for (const line of folded.split('\r\n').slice(0, -1)) {
+        if (line.includes('=?')) assert.ok(line.length < 78, `line of ${line.length}: ${line}`);
+      }
+      for (const word of folded.match(/=\?[^?]+\?B\?[^?]*\?=/g) ?? []) assert.ok(word.length <= 75);
+    }
+  });
+
+  it('folds long values at spaces under 78 characters', () => {
+    const value = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
+    const folded = foldHeader('X-Long', value);
+    const lines = folded.split('\r\n');
+    assert.equal(lines.pop(), '');
+    assert.ok(lines.length > 1);
+    for (const line of lines) assert.ok(line.length < 78);
+    assert.equal(lines.join('').replace(/^X-Long: /, ''), value);
+  });
+
+  it('quotes or encodes display names as needed', () => {
+    assert.equal(encodePhrase('Bob Smith'), 'Bob Smith');
+    assert.equal(encodePhrase('Smith, Bob'), '"Smith, Bob"');
+    assert.equal(encodePhrase('say "hi"'), '"say \\"hi\\""');
+    assert.equal(formatMailbox({ name: 'Zoë', address: 'zoe@example.org' }), '=?UTF-8?B?Wm/Dqw==?= <zoe@example.org>');
+  });
+
+  it('refuses header injection and bad names', () => {
+    assert.throws(() => parseHeaderArgument('X-Test: a\r\nBcc: evil@example.org'), UsageError);
+    assert.throws(() => parseHeaderArgument('X Test: a'), /invalid header name/);
+    assert.throws(() => parseHeaderArgument('no colon'), /expected "Name: value"/);
+    assert.deepEqual(parseHeaderArgument('X-Mailer:  mailv '), ['X-Mailer', 'mailv']);
+  });
+});

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MAX_REPLY_LINE, MAX_REPLY_LINES, ReplyReader, ReplySyntaxError, replyText, type Reply } from '../../dist/smtp/reply.js';
+
+const EHLO = '250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250 8BITMIME\r\n';
+const STREAM = `220 mx.example.org ESMTP ready\r\n${EHLO}250 2.1.0 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n`;
+
+function readAll(chunks: Buffer[]): Reply[] {
+  const reader = new ReplyReader();
+  return chunks.flatMap((chunk) => reader.push(chunk));
+}
+
+describe('ReplyReader', () => {
+  it('parses single and multi-line replies with their raw lines', () => {
+    const replies = readAll([Buffer.from(STREAM)]);
+    assert.deepEqual(
+      replies.map((reply) => reply.code),
+      [220, 250, 250, 354],
+    );
+    assert.deepEqual(replies[1]!.raw, ['250-mx.example.org', '250-PIPELINING', '250-SIZE 10240000', '250 8BITMIME']);
+    assert.deepEqual(replies[1]!.lines, ['mx.example.org', 'PIPELINING', 'SIZE 10240000', '8BITMIME']);
+  });
+
+  it('gives the same replies however the stream is split', () => {
+    const whole = readAll([Buffer.from(STREAM)]);
+    const bytes = Buffer.from(STREAM);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      assert.deepEqual(readAll([bytes.subarray(0, cut), bytes.subarray(cut)]), whole, `split at ${cut}`);
+    }
+    assert.deepEqual(
+      readAll([...bytes].map((byte) => Buffer.from([byte]))),
+      whole,
+      'one byte per read',
+    );
+  });
+
+  it('keeps enhanced status codes of the reply class only', () => {
+    const [ok, bad, none] = readAll([Buffer.from('250 2.1.5 Ok\r\n550 2.1.5 odd\r\n250 Ok\r\n')]);
+    assert.equal(ok!.enhanced, '2.1.5');
+    assert.equal(bad!.enhanced, undefined);
+    assert.equal(none!.enhanced, undefined);
+  });
+
+  it('accepts a bare LF line end and a code with no text', () => {
+    const [reply] = readAll([Buffer.from('250\n')]);
+    assert.equal(reply!.code, 250);
+    assert.deepEqual(reply!.lines, ['']);
+  });
+
+  it('rejects malformed replies', () => {
+    assert.throws(() => readAll([Buffer.from('HTTP/1.1 400 Bad Request\r\n')]), ReplySyntaxError);
+    assert.throws(() => readAll([Buffer.from('25 short\r\n')]), ReplySyntaxError);
+    assert.throws(() => readAll([Buffer.from('650 no such class\r\n')]), ReplySyntaxError);
+    assert.throws(() => readAll([Buffer.from('250x\r\n')]), ReplySyntaxError);
+  });
+
+  it('rejects a multi-line reply whose codes differ', () => {
+    assert.throws(() => readAll([Buffer.from('250-first\r\n251 second\r\n')]), /mixes codes 250 and 251/);
+  });
+
+  it('bounds a line without end and a reply without end', () => {
+    const reader = new ReplyReader();
+    const chunk = Buffer.alloc(4096, 0x41);
+    assert.throws(() => {
+      for (let i = 0; i < 10; i++) reader.push(chunk);
+    }, new RegExp(`longer than ${MAX_REPLY_LINE}`));
+    const many = Buffer.from('250-x\r\n'.repeat(MAX_REPLY_LINES + 1));
+    assert.throws(() => new ReplyReader().push(many), /more than 512 lines/);
+  });
+
+  it('joins the text of a reply as sendmail quotes it', () => {
+    const [reply] = readAll([Buffer.from('250 2.0.0 Ok: queued as 4Xy\r\n')]);
+    assert.equal(replyText(reply!), '2.0.0 Ok: queued as 4Xy');
+  });
+});
