@@ -74,8 +74,9 @@ async function send(plan: Plan, positional: readonly string[]): Promise<number> 
     const status = plan.demo ? await demo(plan, prepared) : await deliver(plan, prepared, plan.server);
     return status;
   } catch (error) {
-    if (prepared && input) await keepDeadLetter(prepared);
-    return fail(error);
+    const status = fail(error);
+    if (prepared) await keepDeadLetter(prepared);
+    return status;
   } finally {
     await input?.cleanup();
   }

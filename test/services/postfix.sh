@@ -13,7 +13,8 @@
 #     one file per message.
 #   - Unknown local users are refused at RCPT with 550 5.1.1.
 #   - Anything @discard.test is accepted and thrown away (for benchmarks).
-#   - Any other remote domain is accepted and bounced: nothing leaves the machine.
+#   - Any other remote domain is refused at RCPT (default_transport = error):
+#     nothing leaves the machine.
 #   - Postfix log: /var/log/postfix-mailv.log
 #
 # Needs root. Idempotent: safe to run `start` repeatedly.

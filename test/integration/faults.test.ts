@@ -1,0 +1,174 @@
+// Servers that misbehave or refuse: each fault gives its documented exit code, transcript and
+// dead.letter, never a crash or a hang.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { describe, it } from 'node:test';
+import { lines, runCli, type CliResult } from '../helpers/cli.js';
+import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
+
+async function sendThrough(script: Script, extra: string[] = []): Promise<CliResult & { commands: string[]; received: string }> {
+  const server = await startScriptedServer(script);
+  try {
+    const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'fault', ...extra, 'bob@example.org'], { input: 'body\n' });
+    return { ...run, commands: server.commands, received: server.received().toString('latin1') };
+  } finally {
+    await server.close();
+  }
+}
+
+const deadLetter = (run: CliResult) => existsSync(join(run.home, 'dead.letter'));
+
+describe('faults', () => {
+  it('greeting 421: temporary, 75, message kept', async () => {
+    const run = await sendThrough({ greeting: '421 4.3.2 Too busy, try later' });
+    assert.equal(run.code, 75);
+    assert.match(run.stderr, /^mailv: the server refused the connection: 421 4\.3\.2 Too busy, try later$/m);
+    assert.deepEqual(run.commands, ['QUIT']);
+    assert.ok(deadLetter(run));
+  });
+
+  it('greeting 554: permanent, 69', async () => {
+    const run = await sendThrough({ greeting: '554 5.7.1 No service for you' });
+    assert.equal(run.code, 69);
+    assert.ok(deadLetter(run));
+  });
+
+  it('a reply that is not SMTP: protocol error, 76', async () => {
+    const run = await sendThrough({ greeting: { raw: 'HTTP/1.1 400 Bad Request\r\n\r\n', close: true } });
+    assert.equal(run.code, 76);
+    assert.match(run.stderr, /^mailv: protocol error during greeting: malformed reply: "HTTP\/1\.1 400 Bad Request"$/m);
+    assert.ok(deadLetter(run));
+  });
+
+  it('a multi-line reply with mismatched codes: protocol error, 76', async () => {
+    const run = await sendThrough({ replies: { EHLO: '250-scripted.test\r\n251 PIPELINING' } });
+    assert.equal(run.code, 76);
+    assert.match(run.stderr, /mixes codes 250 and 251/);
+  });
+
+  it('a greeting one byte per segment is read whole', async () => {
+    const trickle = createServer((socket) => {
+      socket.setNoDelay(true);
+      const greeting = '220-trickle.test first line\r\n220 ready\r\n';
+      let index = 0;
+      const timer = setInterval(() => {
+        if (index >= greeting.length) {
+          clearInterval(timer);
+          return;
+        }
+        socket.write(greeting[index++]!);
+      }, 1);
+      socket.on('data', (chunk) => {
+        for (const line of chunk.toString().split('\r\n')) {
+          if (line.startsWith('EHLO')) socket.write('250 trickle.test\r\n');
+          else if (line.startsWith('MAIL') || line.startsWith('RCPT')) socket.write('250 Ok\r\n');
+          else if (line === 'DATA') socket.write('354 go\r\n');
+          else if (line === '.') socket.write('250 Ok: queued\r\n');
+          else if (line === 'QUIT') socket.end('221 Bye\r\n');
+        }
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+    const port = (trickle.address() as { port: number }).port;
+    const run = await runCli(['--server', `127.0.0.1:${port}`, '-s', 'x', 'bob@example.org'], { input: 'x\n' });
+    trickle.close();
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(lines(run.stdout).slice(1, 3), ['220-trickle.test first line', '220 ready']);
+  });
+
+  it('EHLO refused with 502: falls back to HELO, one command at a time', async () => {
+    const run = await sendThrough({ replies: { EHLO: '502 5.5.1 Command not implemented' } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.commands, ['EHLO vm.localdomain', 'HELO vm.localdomain', 'MAIL From:<tester@vm.localdomain>', 'RCPT To:<bob@example.org>', 'DATA', 'QUIT']);
+    // Without PIPELINING each reply comes before the next command.
+    const shown = lines(run.stdout);
+    assert.deepEqual(shown.slice(shown.indexOf('>>> MAIL From:<tester@vm.localdomain>'), shown.indexOf('>>> .')), [
+      '>>> MAIL From:<tester@vm.localdomain>',
+      '250 2.1.0 Ok',
+      '>>> RCPT To:<bob@example.org>',
+      '250 2.1.5 Ok',
+      '>>> DATA',
+      '354 End data with <CR><LF>.<CR><LF>',
+    ]);
+  });
+
+  it('EHLO refused otherwise: no HELO, 69', async () => {
+    const run = await sendThrough({ replies: { EHLO: '554 5.7.1 go away' } });
+    assert.equal(run.code, 69);
+    assert.ok(!run.commands.includes('HELO vm.localdomain'));
+  });
+
+  it('sender refused in a pipelined group: all replies read, then QUIT, 69', async () => {
+    const run = await sendThrough({
+      replies: { MAIL: '550 5.7.1 Sender rejected', RCPT: '503 5.5.1 need MAIL', DATA: '503 5.5.1 need RCPT' },
+    });
+    assert.equal(run.code, 69);
+    assert.deepEqual(
+      run.commands.slice(1).map((command) => command.replace(/ SIZE=\d+$/, '')),
+      ['MAIL From:<tester@vm.localdomain>', 'RCPT To:<bob@example.org>', 'DATA', 'QUIT'],
+    );
+    assert.match(run.stderr, /the server refused the sender <tester@vm\.localdomain>: 550 5\.7\.1 Sender rejected/);
+  });
+
+  it('every recipient refused but DATA accepted anyway: empty message, then RSET', async () => {
+    const run = await sendThrough({ replies: { RCPT: '550 5.1.1 no such user', '.': '554 5.5.1 no valid recipients' } });
+    assert.equal(run.code, 67);
+    assert.deepEqual(run.commands.slice(-3), ['DATA', 'RSET', 'QUIT']);
+    assert.match(run.received, /\r\nDATA\r\n\.\r\nRSET\r\nQUIT\r\n$/);
+    assert.doesNotMatch(run.received, /Subject: fault/);
+    assert.ok(deadLetter(run));
+  });
+
+  it('a temporary refusal of a recipient: 75', async () => {
+    const run = await sendThrough({ replies: { RCPT: '450 4.2.0 Mailbox busy', DATA: '554 5.5.1 no valid recipients' } });
+    assert.equal(run.code, 75);
+    assert.match(run.stdout, /^bob@example\.org\.\.\. Deferred \(450 4\.2\.0 Mailbox busy\)$/m);
+  });
+
+  it('451 after the final dot: temporary, 75, message kept', async () => {
+    const run = await sendThrough({ replies: { '.': '451 4.3.0 Queue file write error' } });
+    assert.equal(run.code, 75);
+    assert.match(run.stderr, /the server did not accept the message: 451 4\.3\.0 Queue file write error/);
+    assert.ok(deadLetter(run));
+    assert.match(run.stdout, /^>>> QUIT$/m);
+  });
+
+  it('554 after the final dot: permanent, 69', async () => {
+    const run = await sendThrough({ replies: { '.': '554 5.7.1 Spam' } });
+    assert.equal(run.code, 69);
+  });
+
+  it('no 221 after QUIT: a warning, the message still counts as sent', async () => {
+    const run = await sendThrough({ replies: { QUIT: { close: true } } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^bob@example\.org\.\.\. Sent \(2\.0\.0 Ok: queued as S1\)$/m);
+    assert.match(run.stdout, /^Warning: no reply to QUIT \(.+\)$/m);
+    assert.equal(deadLetter(run), false);
+  });
+
+  it('connection reset mid-dialogue: 75, message kept', async () => {
+    const run = await sendThrough({ replies: { DATA: { close: true } } });
+    assert.equal(run.code, 75);
+    assert.match(run.stderr, /^mailv: (connection reset by the server|connection closed by the server) during (data|rcpt|mail)/m);
+    assert.ok(deadLetter(run));
+  });
+
+  it('a silent server: the timeout names its stage, 75', async () => {
+    const started = Date.now();
+    const run = await sendThrough({ replies: { EHLO: { silent: true } } }, ['--timeout', '0.5']);
+    assert.equal(run.code, 75);
+    assert.match(run.stderr, /^mailv: timed out after 0\.5 s waiting for the reply \(ehlo\)\nmailv: the message was saved in /);
+    assert.ok(Date.now() - started < 5000);
+    assert.ok(deadLetter(run));
+  });
+
+  it('control characters from the server are shown escaped', async () => {
+    const run = await sendThrough({ greeting: '220 evil.test \x1b[31mred\x1b[0m' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^220 evil\.test \\x1b\[31mred\\x1b\[0m$/m);
+    assert.doesNotMatch(run.stdout, /\x1b/);
+  });
+});
