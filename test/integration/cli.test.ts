@@ -1,0 +1,94 @@
+// The command line as a user meets it: version, help, the demo, a terminal, colours, dry runs.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { MAILV, freshHome, lines, runCli } from '../helpers/cli.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Runs mailv in a pseudo-terminal (script(1)), typing `typed` on its keyboard. */
+function runInTerminal(args: string[], typed: string): Promise<{ code: number | null; screen: string }> {
+  const command = [process.execPath, MAILV, ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: freshHome(), USER: 'tester', TERM: 'xterm-256color' },
+    });
+    let screen = '';
+    child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, screen }));
+    child.stdin.end(typed);
+  });
+}
+
+describe('command line', () => {
+  it('prints its version and help', async () => {
+    const version = await runCli(['--version']);
+    assert.equal(version.code, 0);
+    assert.equal(version.stdout, `${pkg.version}\n`);
+    const help = await runCli(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: mailv \[options\] <recipient\.\.\.>/);
+    for (const flag of ['--subject', '--cc', '--bcc', '--from', '--attach', '--header', '--read-recipients', '--server', '--helo', '--timeout', '--verbose', '--quiet', '--dry-run', '--demo', '--no-color']) {
+      assert.ok(help.stdout.includes(flag), flag);
+    }
+    assert.match(help.stdout, /Examples:/);
+  });
+
+  it('runs the demo end to end on a machine without an MTA', async () => {
+    const run = await runCli(['--demo', '-r', 'alice@example.org', '-s', 'Demo', 'bob@example.org', 'nobody@example.org'], { input: 'Bonjour\n' });
+    assert.equal(run.code, 67, 'nobody is refused by the demo server');
+    const shown = lines(run.stdout);
+    assert.match(shown[0]!, /^bob@example\.org,nobody@example\.org\.\.\. Connecting to \[127\.0\.0\.1\] port \d+ via relay\.\.\.$/);
+    assert.match(run.stdout, /^250-PIPELINING\n250-8BITMIME\n250-SMTPUTF8\n250-ENHANCEDSTATUSCODES\n250 SIZE \d+$/m);
+    assert.match(run.stdout, /^550 5\.1\.1 <nobody@example\.org>: Recipient address rejected: User unknown$/m);
+    assert.match(run.stdout, /^--- The demo server received \d+ octets from <alice@example\.org> for <bob@example\.org>:\nDate: /m);
+    assert.match(run.stdout, /\r\nSubject: Demo\r\n[\s\S]*\r\n\r\nBonjour\r\n--- end of message\n$/);
+  });
+
+  it('asks for the subject and reads to a lone dot at a terminal, as mail does', async () => {
+    const { code, screen } = await runInTerminal(['--demo', '-r', 'alice@example.org', 'bob@example.org'], 'Typed subject\nfirst line\n.\nnever sent\n');
+    assert.equal(code, 0, screen);
+    assert.match(screen, /Subject: /);
+    assert.match(screen, /EOT/);
+    assert.match(screen, /Subject: Typed subject\r+\n/);
+    assert.match(screen, /\r+\nfirst line\r+\n--- end of message/);
+    assert.doesNotMatch(screen.slice(screen.indexOf('--- The demo')), /never sent/);
+    assert.match(screen, /\x1b\[36m>>> EHLO /, 'colours on a terminal');
+  });
+
+  it('takes a lone dot from a pipe as content', async () => {
+    const run = await runCli(['--demo', '-s', 'x', 'bob@example.org'], { input: 'before\n.\nafter\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\r\nbefore\r\n\.\r\nafter\r\n--- end/);
+  });
+
+  it('colours only when asked or on a terminal, and never with NO_COLOR', async () => {
+    const plain = await runCli(['--demo', '-s', 'x'], { input: 'x\n' });
+    assert.doesNotMatch(plain.stdout, /\x1b\[/);
+    const forced = await runCli(['--demo', '-s', 'x'], { input: 'x\n', env: { FORCE_COLOR: '1' } });
+    assert.match(forced.stdout, /\x1b\[36m>>> EHLO/);
+    const flag = await runCli(['--demo', '--color', '-s', 'x'], { input: 'x\n' });
+    assert.match(flag.stdout, /\x1b\[32m250 /);
+    const vetoed = await runCli(['--demo', '-s', 'x'], { input: 'x\n', env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
+    assert.doesNotMatch(vetoed.stdout, /\x1b\[/);
+  });
+
+  it('shows the envelope and the exact message on a dry run, connecting to nothing', async () => {
+    const run = await runCli(['--dry-run', '--server', '127.0.0.1:9', '-s', 'Dry', '-b', 'hidden@example.org', 'bob@example.org'], { input: 'été\n' });
+    assert.equal(run.code, 0, run.stderr);
+    const [envelope, message] = [run.stdout.slice(0, run.stdout.indexOf('Date:')), run.stdout.slice(run.stdout.indexOf('Date:'))];
+    const size = Buffer.byteLength(message);
+    assert.equal(
+      envelope,
+      'Envelope (what the server is told):\n' +
+        `  MAIL From:<tester@vm.localdomain> SIZE=${size} BODY=8BITMIME\n` +
+        '  RCPT To:<bob@example.org>\n' +
+        '  RCPT To:<hidden@example.org>   (Bcc: envelope only)\n' +
+        `Message (${size} octets, 8-bit, as sent to a server that offers 8BITMIME):\n`,
+    );
+    assert.match(message, /\r\nContent-Transfer-Encoding: 8bit\r\n\r\nété\r\n$/);
+    assert.doesNotMatch(message, /hidden/);
+  });
+});

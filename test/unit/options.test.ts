@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildPlan, parseServer } from '../../dist/cli/options.js';
+import { parseCommandLine, type RawOptions } from '../../dist/cli/program.js';
+import { localFqdn } from '../../dist/cli/local-host.js';
+import { UsageError } from '../../dist/errors.js';
+
+const LOCAL = { fqdn: 'vm.localdomain', user: 'alice', env: {} };
+
+function plan(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const parsed = parseCommandLine(argv, '1.2.3');
+  assert.equal(parsed.kind, 'run');
+  const { options, recipients } = parsed as { options: RawOptions; recipients: string[] };
+  return buildPlan(options, recipients, { ...LOCAL, env });
+}
+
+describe('server addresses', () => {
+  it('accepts the forms of --server', () => {
+    assert.deepEqual(parseServer('smtp://mail.example.org'), { host: 'mail.example.org', port: 25 });
+    assert.deepEqual(parseServer('mail.example.org:2525'), { host: 'mail.example.org', port: 2525 });
+    assert.deepEqual(parseServer('smtp://[::1]:587'), { host: '::1', port: 587 });
+    assert.deepEqual(parseServer('127.0.0.1'), { host: '127.0.0.1', port: 25 });
+  });
+
+  it('refuses the rest, naming it', () => {
+    assert.throws(() => parseServer('http://example.org'), /scheme must be smtp/);
+    assert.throws(() => parseServer('host:99999'), /out of range/);
+    assert.throws(() => parseServer('host name'), UsageError);
+  });
+});
+
+describe('plan', () => {
+  it('defaults as mail does: $USER@fqdn, localhost:25, the dialogue shown', () => {
+    const result = plan(['bob']);
+    assert.equal(result.from.address, 'alice@vm.localdomain');
+    assert.deepEqual(result.to.map((m) => m.address), ['bob@vm.localdomain']);
+    assert.deepEqual(result.server, { host: 'localhost', port: 25 });
+    assert.equal(result.helo, 'vm.localdomain');
+    assert.equal(result.verbosity, 1);
+  });
+
+  it('takes MAILV_SERVER, and --server over it', () => {
+    assert.deepEqual(plan(['bob'], { MAILV_SERVER: 'relay.example.org:587' }).server, { host: 'relay.example.org', port: 587 });
+    assert.deepEqual(plan(['--server', 'other:26', 'bob'], { MAILV_SERVER: 'relay.example.org:587' }).server, { host: 'other', port: 26 });
+  });
+
+  it('counts -v and collects repeatable, comma-separated lists', () => {
+    const result = plan(['-vv', '-c', 'a@x.org,b@x.org', '-c', 'c@x.org', '-b', 'd@x.org', 'bob@x.org']);
+    assert.equal(result.verbosity, 3);
+    assert.deepEqual(result.cc.map((m) => m.address), ['a@x.org', 'b@x.org', 'c@x.org']);
+    assert.deepEqual(result.bcc.map((m) => m.address), ['d@x.org']);
+    assert.equal(plan(['-q', 'bob']).verbosity, 0);
+  });
+
+  it('refuses contradictions and bad values', () => {
+    assert.throws(() => plan(['-q', '-v', 'bob']), /contradict/);
+    assert.throws(() => plan(['--helo', 'bad name', 'bob']), /invalid --helo/);
+    assert.throws(() => plan(['--timeout', '0', 'bob']), /invalid --timeout/);
+    assert.throws(() => plan(['-H', 'Content-Type: text/html', 'bob']), /written by mailv/);
+    assert.throws(() => plan(['-t', '-a', 'file']), /-a cannot be used with -t/);
+  });
+
+  it('needs a recipient except with -t or --demo', () => {
+    assert.throws(() => plan([]), /no recipient given/);
+    assert.equal(plan(['-t']).readRecipients, true);
+    assert.deepEqual(plan(['--demo']).to.map((m) => m.address), ['bob@example.org']);
+  });
+
+  it('gives help and version without running', () => {
+    assert.deepEqual(parseCommandLine(['--version'], '1.2.3'), { kind: 'exit', output: '1.2.3\n' });
+    const help = parseCommandLine(['--help'], '1.2.3');
+    assert.equal(help.kind, 'exit');
+    assert.match((help as { output: string }).output, /Examples:\n {2}echo "Hello" \| mailv -s "Greetings" bob@example\.org/);
+  });
+});
+
+describe('local host name', () => {
+  it('appends .localdomain to a name without a dot, as Postfix does', () => {
+    assert.equal(localFqdn('vm'), 'vm.localdomain');
+    assert.equal(localFqdn('Mail.Example.ORG'), 'mail.example.org');
+  });
+});

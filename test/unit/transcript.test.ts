@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Chalk } from 'chalk';
+import { exitCodeForResults } from '../../dist/delivery/outcome.js';
+import { SmtpReplyError, exitCodeOf, UsageError, TransportError, ProtocolError } from '../../dist/errors.js';
+import { colourStyle, plainStyle } from '../../dist/render/style.js';
+import { TranscriptRenderer } from '../../dist/render/transcript.js';
+import { makeReply } from '../../dist/smtp/reply.js';
+
+const ok = makeReply(['250 2.0.0 Ok: queued as 4Xy']);
+const unknown = makeReply(['550 5.1.1 <x@example.org>: Recipient address rejected: User unknown in local recipient table']);
+const busy = makeReply(['450 4.2.1 try later']);
+
+describe('transcript', () => {
+  it('renders each kind of event as sendmail does', () => {
+    const renderer = new TranscriptRenderer(1, plainStyle);
+    const shown = [
+      renderer.lines({ kind: 'connecting', recipients: ['a@example.org', 'b@example.org'], host: '127.0.0.1', port: 25, via: 'relay' }),
+      renderer.lines({ kind: 'connecting', recipients: ['a@example.org'], host: 'mx.example.org.', port: 2525, via: 'esmtp' }),
+      renderer.lines({ kind: 'send', stage: 'mail', line: 'MAIL From:<a@example.org> SIZE=47', pipelined: true }),
+      renderer.lines({ kind: 'reply', stage: 'ehlo', reply: makeReply(['250-mx', '250 PIPELINING']), recipient: undefined }),
+      renderer.lines({ kind: 'recipient', recipient: 'a@example.org', outcome: 'sent', reply: ok }),
+      renderer.lines({ kind: 'recipient', recipient: 'x@example.org', outcome: 'refused', reply: unknown }),
+      renderer.lines({ kind: 'recipient', recipient: 'y@example.org', outcome: 'deferred', reply: busy }),
+      renderer.lines({ kind: 'note', text: 'no reply to QUIT', severity: 'warning' }),
+      renderer.lines({ kind: 'closing', host: '127.0.0.1' }),
+      renderer.lines({ kind: 'connected', address: '127.0.0.1', port: 25 }),
+    ].flat();
+    assert.deepEqual(shown, [
+      'a@example.org,b@example.org... Connecting to [127.0.0.1] via relay...',
+      'a@example.org... Connecting to mx.example.org. port 2525 via esmtp...',
+      '>>> MAIL From:<a@example.org> SIZE=47',
+      '250-mx',
+      '250 PIPELINING',
+      'a@example.org... Sent (2.0.0 Ok: queued as 4Xy)',
+      'x@example.org... User unknown (550 5.1.1 <x@example.org>: Recipient address rejected: User unknown in local recipient table)',
+      'y@example.org... Deferred (450 4.2.1 try later)',
+      'Warning: no reply to QUIT',
+      'Closing connection to [127.0.0.1]',
+    ]);
+  });
+
+  it('shows message lines only at -vv, whole even when split across writes', () => {
+    const quiet = new TranscriptRenderer(2, plainStyle);
+    assert.deepEqual(quiet.lines({ kind: 'body', bytes: Buffer.from('a\r\n') }), []);
+    const loud = new TranscriptRenderer(3, plainStyle);
+    assert.deepEqual(loud.lines({ kind: 'body', bytes: Buffer.from('Subject: x\r\n\r\nhal') }), ['>>> Subject: x', '>>> ']);
+    assert.deepEqual(loud.lines({ kind: 'body', bytes: Buffer.from('f\r\n') }), ['>>> half']);
+    assert.deepEqual(new TranscriptRenderer(0, plainStyle).lines({ kind: 'closing', host: 'h' }), []);
+  });
+
+  it('colours client lines and each reply class differently', () => {
+    const renderer = new TranscriptRenderer(1, colourStyle(new Chalk({ level: 1 })));
+    const [client] = renderer.lines({ kind: 'send', stage: 'mail', line: 'QUIT', pipelined: false });
+    const [good] = renderer.lines({ kind: 'reply', stage: 'quit', reply: ok, recipient: undefined });
+    const [bad] = renderer.lines({ kind: 'reply', stage: 'rcpt', reply: unknown, recipient: undefined });
+    assert.equal(client, '\x1b[36m>>> QUIT\x1b[39m');
+    assert.equal(good, '\x1b[32m250 2.0.0 Ok: queued as 4Xy\x1b[39m');
+    assert.equal(bad!.slice(0, 5), '\x1b[31m');
+  });
+});
+
+describe('exit codes', () => {
+  it('maps errors and outcomes to sysexits', () => {
+    assert.equal(exitCodeOf(new UsageError('x')), 64);
+    assert.equal(exitCodeOf(new TransportError('x', 'connect')), 75);
+    assert.equal(exitCodeOf(new ProtocolError('x', 'greeting')), 76);
+    assert.equal(exitCodeOf(new SmtpReplyError('x', 'rcpt', unknown)), 67);
+    assert.equal(exitCodeOf(new SmtpReplyError('x', 'body', unknown)), 69);
+    assert.equal(exitCodeOf(new SmtpReplyError('x', 'body', busy)), 75);
+    assert.equal(exitCodeOf(new Error('bug')), 70);
+    const sent = { recipient: 'a', outcome: 'sent' as const, reply: ok };
+    const refused = { recipient: 'b', outcome: 'refused' as const, reply: unknown };
+    const deferred = { recipient: 'c', outcome: 'deferred' as const, reply: busy };
+    assert.equal(exitCodeForResults([sent]), 0);
+    assert.equal(exitCodeForResults([sent, deferred]), 75);
+    assert.equal(exitCodeForResults([sent, refused, deferred]), 67);
+  });
+});
