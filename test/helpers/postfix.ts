@@ -1,0 +1,60 @@
+// Finding the real Postfix the tests use (started by test/services/postfix.sh) and the messages
+// it delivered to the Maildir of the local user `mailtest`.
+import { readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const POSTFIX = { host: '127.0.0.1', port: 25 };
+export const MAILDIR_NEW = '/home/mailtest/Maildir/new';
+export const LOCAL_RECIPIENT = 'mailtest@localhost';
+
+/** The greeting of 127.0.0.1:25 when it is Postfix, else undefined. */
+export function postfixGreeting(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(POSTFIX.port, POSTFIX.host);
+    const done = (value: string | undefined) => {
+      socket.destroy();
+      resolve(value);
+    };
+    socket.setTimeout(2000, () => done(undefined));
+    socket.once('error', () => done(undefined));
+    socket.once('data', (chunk: Buffer) => {
+      socket.write('QUIT\r\n');
+      const line = chunk.toString().split('\r\n')[0]!;
+      done(/Postfix/.test(line) ? line : undefined);
+    });
+  });
+}
+
+/**
+ * How the suite runs without Postfix: in CI it must fail, so the reason is given as an error;
+ * elsewhere it is skipped with the reason shown.
+ */
+export async function postfixSkipReason(): Promise<string | undefined> {
+  if (await postfixGreeting()) return undefined;
+  const reason = 'Postfix is not answering on 127.0.0.1:25 (start it with: sudo test/services/postfix.sh start)';
+  if (process.env['CI'] === 'true') throw new Error(`${reason}; CI must run these tests`);
+  process.stderr.write(`# skipping the Postfix tests: ${reason}\n`);
+  return reason;
+}
+
+/** Waits for the delivered message holding `marker` (a unique Message-ID); returns its bytes. */
+export async function deliveredMessage(marker: string, timeoutMs = 15_000): Promise<Buffer> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const name of readdirSync(MAILDIR_NEW)) {
+      const data = readFileSync(join(MAILDIR_NEW, name));
+      if (data.includes(marker)) return data;
+    }
+    await sleep(100);
+  }
+  throw new Error(`no message with ${marker} in ${MAILDIR_NEW} after ${timeoutMs} ms`);
+}
+
+/** The message as mailv wrote it: what follows the headers Postfix prepends. */
+export function withoutPostfixHeaders(delivered: Buffer, firstHeader: string): Buffer {
+  const start = delivered.indexOf(`\n${firstHeader}`);
+  if (start === -1) throw new Error(`no ${firstHeader} header in the delivered message`);
+  return delivered.subarray(start + 1);
+}
