@@ -17,7 +17,9 @@
 #     nothing leaves the machine.
 #   - Postfix log: /var/log/postfix-mailv.log
 #
-# Needs root. Idempotent: safe to run `start` repeatedly.
+# Needs root. Idempotent: safe to run `start` repeatedly. If Postfix has to be
+# installed and apt-get fails, the package lists are updated once and the install
+# retried, unless MAILV_APT_UPDATED=1 says they were updated already.
 set -euo pipefail
 
 readonly TEST_USER=mailtest
@@ -47,6 +49,7 @@ postfix_running() {
 
 # Print the first line the server sends on 127.0.0.1:25 (without CR); fail if none.
 smtp_greeting() {
+  # shellcheck disable=SC2016  # the inner script expands its own arguments
   timeout 3 bash -c '
     exec 3<>"/dev/tcp/$1/$2" || exit 1
     IFS= read -r -t 2 line <&3 || exit 1
@@ -64,6 +67,8 @@ postfix postfix/mailname string $name
 SEL
   local -a apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postfix)
   if ! "${apt[@]}"; then
+    # .ci/run sets MAILV_APT_UPDATED=1 after its own apt-get update: never update twice.
+    [[ ${MAILV_APT_UPDATED:-0} == 1 ]] && die "could not install postfix with apt-get (package lists were already updated)"
     log "install failed; running apt-get update once and retrying"
     apt-get update -q || log "warning: apt-get update failed"
     "${apt[@]}" || die "could not install postfix with apt-get"
@@ -84,6 +89,7 @@ configure_postfix() {
   printf '# Managed by mailv test/services/postfix.sh\ndiscard.test discard:\n' > "$TRANSPORT_MAP"
   postmap "hash:$TRANSPORT_MAP"
 
+  # shellcheck disable=SC2016  # $myhostname is for Postfix to expand
   local -a settings=(
     'inet_interfaces = loopback-only'
     'inet_protocols = all'
@@ -183,7 +189,7 @@ cmd_start() {
     fi
     if (( SECONDS >= deadline )); then
       log "last lines of $MAILLOG:"
-      tail -n 20 "$MAILLOG" 2>/dev/null >&2 || true
+      tail -n 20 "$MAILLOG" 2>/dev/null | sed 's/^/    /' || true
       die "no Postfix 220 greeting on $SMTP_HOST:$SMTP_PORT after ${START_TIMEOUT}s (got: '${line}')"
     fi
     sleep 0.2
