@@ -1,11 +1,8 @@
-// The message text from standard input: from a pipe or file every byte is content; at a terminal,
-// as mail(1) does, ask for the subject and read until a line with a lone dot. Large input is spooled
-// to a private temporary file so it is never held whole in memory.
+// The message text from a pipe or a file, where every byte is content. Large input is spooled to a
+// private temporary file so it is never held whole in memory.
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
 import { LocalIoError } from '../errors.js';
 import type { BodyInput } from '../message/compose.js';
 import { bufferSource, fileSource } from '../message/source.js';
@@ -52,33 +49,4 @@ export async function readStream(input: AsyncIterable<Buffer> | Iterable<Buffer>
   }
   const source = spool ? fileSource(join(spool.dir, 'message'), 0, size) : bufferSource(Buffer.concat(held));
   return { source, stats: stats.result(), cleanup };
-}
-
-/**
- * At a terminal: prompts `Subject: ` when `askSubject`, then reads lines until `.` alone or end of
- * input, and prints `EOT` as mail does.
- */
-export async function readInteractive(
-  input: Readable,
-  prompt: Writable,
-  askSubject: boolean,
-): Promise<{ subject: string | undefined; body: ReadInput }> {
-  const lines = createInterface({ input, terminal: false, crlfDelay: Infinity });
-  const iterator = lines[Symbol.asyncIterator]();
-  let subject: string | undefined;
-  if (askSubject) {
-    prompt.write('Subject: ');
-    const answer = await iterator.next();
-    subject = answer.done ? '' : answer.value;
-  }
-  const body: string[] = [];
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done || next.value === '.') break;
-    body.push(`${next.value}\n`);
-  }
-  lines.close();
-  prompt.write('EOT\n');
-  const text = Buffer.from(body.join(''), 'utf8');
-  return { subject, body: await readStream([text]) };
 }

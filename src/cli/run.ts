@@ -6,7 +6,7 @@ import type { SessionEvent } from '../events.js';
 import { ExitCode } from '../exit-codes.js';
 import { deadLetterPath, saveDeadLetter } from '../delivery/dead-letter.js';
 import { anyDelivered, exitCodeForResults } from '../delivery/outcome.js';
-import { submit, type ServerAddress } from '../delivery/submit.js';
+import type { ServerAddress } from '../delivery/submit.js';
 import { parseAddressList } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
 import { formatEnvelope } from '../render/dry-run.js';
@@ -14,7 +14,7 @@ import { sanitize } from '../render/sanitize.js';
 import { plainStyle, colourStyle, type Style } from '../render/style.js';
 import { TranscriptRenderer } from '../render/transcript.js';
 import { Timeouts } from '../smtp/timeouts.js';
-import { readInteractive, readStream, type ReadInput } from './body-input.js';
+import { readStream, type ReadInput } from './body-input.js';
 import { localFqdn, localUser } from './local-host.js';
 import { openAttachments, prepareInput, type PreparedInput } from './message-input.js';
 import { buildPlan, type Plan } from './options.js';
@@ -61,6 +61,7 @@ async function send(plan: Plan, positional: readonly string[]): Promise<number> 
     const attachments = await openAttachments(plan.attachments);
     let subject = plan.subject;
     if (process.stdin.isTTY) {
+      const { readInteractive } = await import('./interactive-input.js');
       const typed = await readInteractive(process.stdin, process.stderr, subject === undefined && !plan.readRecipients);
       input = typed.body;
       subject ??= typed.subject;
@@ -88,6 +89,7 @@ async function deliver(plan: Plan, prepared: PreparedInput, server: ServerAddres
     const lines = renderer.lines(event);
     if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
   };
+  const { submit } = await import('../delivery/submit.js');
   const results = await submit(
     server,
     {
@@ -113,7 +115,7 @@ async function demo(plan: Plan, prepared: PreparedInput): Promise<number> {
   const server = await startDemoServer(plan.fqdn);
   try {
     const status = await deliver(plan, prepared, { host: '127.0.0.1', port: server.port });
-    for (const message of server.received) {
+    for (const message of plan.verbosity > 0 ? server.received : []) {
       process.stdout.write(
         `\n--- The demo server received ${message.data.length} octets from <${message.from}> for ` +
           `${message.recipients.map((recipient) => `<${recipient}>`).join(', ')}:\n`,
