@@ -165,6 +165,18 @@ describe('faults', () => {
     assert.ok(deadLetter(run));
   });
 
+  it('a non-ASCII mailbox and a server without SMTPUTF8: refused before MAIL, 69', async () => {
+    const server = await startScriptedServer();
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'josé@example.org'], { input: 'x\n' });
+      assert.equal(run.code, 69);
+      assert.match(run.stderr, /^mailv: an address is not ASCII and the server does not offer SMTPUTF8$/m);
+      assert.deepEqual(server.commands, ['EHLO vm.localdomain', 'QUIT']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('control characters from the server are shown escaped', async () => {
     const run = await sendThrough({ greeting: '220 evil.test \x1b[31mred\x1b[0m' });
     assert.equal(run.code, 0, run.stderr);

@@ -155,6 +155,18 @@ describe('sending to an SMTP server', () => {
     assert.equal(sha(Buffer.from(base64.replace(/\r\n/g, ''), 'base64')), sha(bytes));
   });
 
+  it('asks for SMTPUTF8 for a non-ASCII mailbox and writes international domains in A-labels', async () => {
+    const before = sink.messages.length;
+    const run = await runCli(['--server', server, '-s', 'utf8', 'josé@example.org', 'info@bücher.example'], { input: 'x\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^>>> MAIL From:<tester@vm\.localdomain> SIZE=\d+ SMTPUTF8$/m);
+    assert.match(run.stdout, /^>>> RCPT To:<info@xn--bcher-kva\.example>$/m);
+    const received = sink.messages[before]!;
+    assert.equal(received.mailArgs['SMTPUTF8'], true);
+    assert.equal(received.recipients[0], 'josé@example.org'); // smtp-server shows domains decoded
+    assert.match(received.data.toString('utf8'), /^To: josé@example\.org, info@xn--bcher-kva\.example\r\n/m);
+  });
+
   it('takes recipients from the headers with -t and removes Bcc', async () => {
     const before = sink.messages.length;
     const input = 'From: Alice <alice@example.org>\nTo: bob@example.org\nCc: Carol <carol@example.org>\nBcc: dave@example.org\nSubject: raw\n\nBody.\n';
