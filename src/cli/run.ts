@@ -37,6 +37,8 @@ function fail(error: unknown): number {
 
 /** Runs mailv with the process's arguments and streams; resolves to the exit status. */
 export async function main(argv = process.argv.slice(2)): Promise<number> {
+  // A reader that goes away (`mailv … | head`) must not stop the message from being sent.
+  process.stdout.on('error', () => {});
   let plan: Plan;
   let positional: string[];
   try {

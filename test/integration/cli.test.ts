@@ -58,6 +58,18 @@ describe('command line', () => {
     assert.match(screen, /\x1b\[36m>>> EHLO /, 'colours on a terminal');
   });
 
+  it('still sends when the transcript reader goes away', async () => {
+    const home = freshHome();
+    const shell = `printf 'x\\n' | '${process.execPath}' '${MAILV}' --demo -s x bob@example.org | head -c 1 >/dev/null; echo "status \${PIPESTATUS[1]}"`;
+    const { stdout } = await new Promise<{ stdout: string }>((resolve) => {
+      const child = spawn('bash', ['-c', shell], { env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester' } });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+      child.on('close', () => resolve({ stdout: out }));
+    });
+    assert.equal(stdout.trim(), 'status 0', 'sent, not a crash on EPIPE');
+  });
+
   it('takes a lone dot from a pipe as content', async () => {
     const run = await runCli(['--demo', '-s', 'x', 'bob@example.org'], { input: 'before\n.\nafter\n' });
     assert.equal(run.code, 0, run.stderr);
