@@ -76,7 +76,10 @@ export class CapabilityError extends MailvError {
   readonly exitCode = ExitCode.UNAVAILABLE;
 }
 
-/** The server said no: 4xx is temporary (75), 5xx on RCPT is 67, any other 5xx is 69. */
+/**
+ * The server said no to the whole transaction: 4xx is temporary (75), 5xx permanent (69). Refused
+ * recipients are not errors but outcomes (see delivery/outcome.ts: 67).
+ */
 export class SmtpReplyError extends MailvError {
   readonly exitCode: ExitCode;
   constructor(
@@ -85,7 +88,7 @@ export class SmtpReplyError extends MailvError {
     readonly reply: Reply,
   ) {
     super(message, stage);
-    this.exitCode = reply.code < 500 ? ExitCode.TEMPFAIL : stage === 'rcpt' ? ExitCode.NOUSER : ExitCode.UNAVAILABLE;
+    this.exitCode = reply.code < 500 ? ExitCode.TEMPFAIL : ExitCode.UNAVAILABLE;
   }
 }
 

@@ -3,7 +3,7 @@
 import type { Stage } from './errors.js';
 import type { Reply } from './smtp/reply.js';
 
-export type RecipientOutcome = 'sent' | 'refused' | 'deferred' | 'failed';
+export type RecipientOutcome = 'sent' | 'refused' | 'deferred';
 
 export type SessionEvent =
   | { kind: 'connecting'; recipients: readonly string[]; host: string; port: number; via: 'relay' | 'esmtp' }

@@ -1,5 +1,6 @@
 // The message text from a pipe or a file, where every byte is content. Large input is spooled to a
 // private temporary file so it is never held whole in memory.
+import { rmSync } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,15 @@ export interface ReadInput extends BodyInput {
   cleanup(): Promise<void>;
 }
 
+/** Spool folders of this process, removed even when a signal ends it (see removeSpoolsNow). */
+const liveSpools = new Set<string>();
+
+/** Removes every spool folder at once; for signal handlers, which cannot wait. */
+export function removeSpoolsNow(): void {
+  for (const dir of liveSpools) rmSync(dir, { recursive: true, force: true });
+  liveSpools.clear();
+}
+
 /** Reads a pipe or file to its end, spooling past SPOOL_THRESHOLD. Throws LocalIoError. */
 export async function readStream(input: AsyncIterable<Buffer> | Iterable<Buffer>, spoolThreshold = SPOOL_THRESHOLD): Promise<ReadInput> {
   const stats = new TextStatsCollector();
@@ -23,7 +33,9 @@ export async function readStream(input: AsyncIterable<Buffer> | Iterable<Buffer>
   let size = 0;
   let spool: { dir: string; file: FileHandle } | undefined;
   const cleanup = async () => {
-    if (spool) await rm(spool.dir, { recursive: true, force: true });
+    if (!spool) return;
+    liveSpools.delete(spool.dir);
+    await rm(spool.dir, { recursive: true, force: true });
   };
   try {
     for await (const chunk of input) {
@@ -35,6 +47,7 @@ export async function readStream(input: AsyncIterable<Buffer> | Iterable<Buffer>
         held.push(chunk);
         if (size > spoolThreshold) {
           const dir = await mkdtemp(join(tmpdir(), 'mailv-'));
+          liveSpools.add(dir);
           spool = { dir, file: await open(join(dir, 'message'), 'wx', 0o600) };
           await spool.file.write(Buffer.concat(held));
           held.length = 0;

@@ -73,6 +73,7 @@ export async function prepareInput(
   const message = passThroughMessage(block.fields, block.wireOctets, body, body.source.slice(block.inputOctets), {
     date: now,
     messageId,
+    from: plan.from,
   });
   return {
     envelope: { from: plan.from.address, recipients },

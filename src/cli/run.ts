@@ -1,7 +1,7 @@
 // The one place that touches process I/O: reads argv, env and stdin, runs the plan, prints the
 // transcript and errors, and returns the exit status.
-import { readFileSync } from 'node:fs';
-import { LocalIoError, MailvError, exitCodeOf } from '../errors.js';
+import { fstatSync, readFileSync } from 'node:fs';
+import { InputError, LocalIoError, MailvError, exitCodeOf } from '../errors.js';
 import type { SessionEvent } from '../events.js';
 import { ExitCode } from '../exit-codes.js';
 import { deadLetterPath, saveDeadLetter } from '../delivery/dead-letter.js';
@@ -14,7 +14,7 @@ import { sanitize } from '../render/sanitize.js';
 import { plainStyle, colourStyle, type Style } from '../render/style.js';
 import { TranscriptRenderer } from '../render/transcript.js';
 import { Timeouts } from '../smtp/timeouts.js';
-import { readStream, type ReadInput } from './body-input.js';
+import { readStream, removeSpoolsNow, type ReadInput } from './body-input.js';
 import { localFqdn, localUser } from './local-host.js';
 import { openAttachments, prepareInput, type PreparedInput } from './message-input.js';
 import { buildPlan, type Plan } from './options.js';
@@ -56,7 +56,18 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   return send(plan, positional);
 }
 
+/** Ctrl-C or a kill while a large body is spooled must not leave the spool file behind. */
+function removeSpoolOnSignals(): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    removeSpoolsNow();
+    process.kill(process.pid, signal); // the listener is gone: the default action ends the process
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
 async function send(plan: Plan, positional: readonly string[]): Promise<number> {
+  removeSpoolOnSignals();
   let input: ReadInput | undefined;
   let prepared: PreparedInput | undefined;
   try {
@@ -68,7 +79,11 @@ async function send(plan: Plan, positional: readonly string[]): Promise<number> 
       input = typed.body;
       subject ??= typed.subject;
     } else {
+      if (fstatSync(0).isDirectory()) throw new InputError('standard input is a directory, not a message', ExitCode.NOINPUT);
       input = await readStream(process.stdin);
+    }
+    if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0) {
+      process.stderr.write("mailv: Null message body; hope that's ok\n"); // as mail(1) says
     }
     const planWithSubject = { ...plan, subject };
     const recipients = plan.readRecipients ? positional.flatMap((value) => parseAddressList(value, plan.fqdn)) : [];

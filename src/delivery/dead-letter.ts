@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LocalIoError } from '../errors.js';
+import { formatAsctime } from '../message/identity.js';
 
 /** Where the message goes: $DEAD, else ~/dead.letter. */
 export function deadLetterPath(env: NodeJS.ProcessEnv): string {
@@ -15,7 +16,7 @@ export async function saveDeadLetter(path: string, sender: string, chunks: Async
   let file;
   try {
     file = await open(path, 'a', 0o600);
-    await file.write(`From ${sender || 'MAILER-DAEMON'} ${date.toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) (\S+) GMT$/, '$1 $3 $2 $5 $4')}\n`);
+    await file.write(`From ${sender || 'MAILER-DAEMON'} ${formatAsctime(date)}\n`);
     const converter = new MboxLines();
     for await (const chunk of chunks) {
       const text = converter.push(chunk);

@@ -96,18 +96,19 @@ export async function composeMessage(draft: Draft, options: { eightBitMime: bool
   return joinSegments(segments, encoding === '8bit');
 }
 
-/** -t: the user's own message, passed through but for CRLF, a removed Bcc and added Date/Message-ID. */
+/** -t: the user's own message, passed through but for CRLF, a removed Bcc, and Date, Message-ID and From added when missing. */
 export function passThroughMessage(
   headerFields: readonly string[],
   headerBlockWireOctets: number,
   whole: BodyInput,
   bodySource: ByteSource,
-  additions: { date: Date; messageId: string },
+  additions: { date: Date; messageId: string; from: Mailbox },
 ): ComposedMessage {
   const names = headerFields.map((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase());
   let header = headerFields.filter((_, index) => names[index] !== 'bcc').join('');
   if (!names.includes('date')) header += foldHeader('Date', formatRfc5322Date(additions.date));
   if (!names.includes('message-id')) header += foldHeader('Message-ID', additions.messageId);
+  if (!names.includes('from')) header += foldHeader('From', formatMailbox(additions.from)); // RFC 5322 §3.6: required
   const bodyOctets = bodySource.size === 0 ? 0 : whole.stats.wireOctets - headerBlockWireOctets;
   const body: Segment = { size: bodyOctets, chunks: () => crlfText(bodySource) };
   return joinSegments([bytesSegment(`${header}\r\n`), body], !whole.stats.ascii);

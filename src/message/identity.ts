@@ -18,6 +18,13 @@ export function formatRfc5322Date(date: Date): string {
   );
 }
 
+/** `Sat Nov  7 09:05:00 2026`: asctime(3) in local time, as an mbox From_ line has it. */
+export function formatAsctime(date: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  return `${DAYS[date.getDay()]} ${MONTHS[date.getMonth()]} ${String(date.getDate()).padStart(2, ' ')} ${time} ${date.getFullYear()}`;
+}
+
 /** `<time.random@fqdn>`: unique without coordination. */
 export function newMessageId(fqdn: string): string {
   return `<${Date.now().toString(36)}.${randomOctets(9).toString('base64url')}@${fqdn}>`;

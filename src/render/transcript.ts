@@ -69,8 +69,6 @@ function outcomeText(outcome: RecipientOutcome, reply: Reply | undefined): strin
       return `Deferred (${full})`;
     case 'refused':
       return `${isUnknownUser(reply) ? 'User unknown' : 'Refused'} (${full})`;
-    case 'failed':
-      return `Not sent (${full})`;
   }
 }
 

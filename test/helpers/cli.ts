@@ -1,6 +1,6 @@
 // Runs the built mailv CLI as a separate process, as a user would, with a private HOME.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +22,14 @@ export interface CliOptions {
   readonly home?: string;
 }
 
+const homes: string[] = [];
+process.on('exit', () => homes.forEach((home) => rmSync(home, { recursive: true, force: true })));
+
+/** A private HOME, removed when the test process ends. */
 export function freshHome(): string {
-  return mkdtempSync(join(tmpdir(), 'mailv-test-home-'));
+  const home = mkdtempSync(join(tmpdir(), 'mailv-test-home-'));
+  homes.push(home);
+  return home;
 }
 
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {

@@ -1,9 +1,12 @@
 // The command line as a user meets it: version, help, the demo, a terminal, colours, dry runs.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { MAILV, freshHome, lines, runCli } from '../helpers/cli.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -70,6 +73,43 @@ describe('command line', () => {
     assert.equal(stdout.trim(), 'status 0', 'sent, not a crash on EPIPE');
   });
 
+  it('removes its spool file when a signal ends it', async () => {
+    const server = await startScriptedServer({ greeting: { raw: '' } }); // never greets
+    const tmp = freshHome();
+    const child = spawn(process.execPath, [MAILV, '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester', TMPDIR: tmp },
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+    child.stdin.on('error', () => {}); // killed before it read everything
+    child.stdin.end(Buffer.alloc(6 * 1024 * 1024, 'a'));
+    let spooled: string[] = [];
+    for (let i = 0; i < 100 && spooled.length === 0; i++) {
+      await sleep(50);
+      spooled = readdirSync(tmp).filter((name) => name.startsWith('mailv-'));
+    }
+    assert.equal(spooled.length, 1, 'a body over 4 MiB is spooled');
+    assert.equal(statSync(join(tmp, spooled[0]!, 'message')).mode & 0o777, 0o600);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 'SIGTERM');
+    assert.deepEqual(readdirSync(tmp), []);
+    await server.close();
+  });
+
+  it('refuses a directory as input and warns of an empty body, as mail does', async () => {
+    const empty = await runCli(['--dry-run', 'bob@example.org'], { input: '' });
+    assert.equal(empty.code, 0);
+    assert.equal(empty.stderr, "mailv: Null message body; hope that's ok\n");
+    const home = freshHome();
+    const directory = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('bash', ['-c', `'${process.execPath}' '${MAILV}' --dry-run bob@example.org < /`], { env: { PATH: process.env['PATH'] ?? '', HOME: home } });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(directory.code, 66);
+    assert.equal(directory.stderr, 'mailv: standard input is a directory, not a message\n');
+  });
+
   it('takes a lone dot from a pipe as content', async () => {
     const run = await runCli(['--demo', '-s', 'x', 'bob@example.org'], { input: 'before\n.\nafter\n' });
     assert.equal(run.code, 0, run.stderr);
@@ -94,7 +134,7 @@ describe('command line', () => {
     const size = Buffer.byteLength(message);
     assert.equal(
       envelope,
-      'Envelope (what the server is told):\n' +
+      'Envelope (what a server offering SIZE is told):\n' +
         `  MAIL From:<tester@vm.localdomain> SIZE=${size} BODY=8BITMIME\n` +
         '  RCPT To:<bob@example.org>\n' +
         '  RCPT To:<hidden@example.org>   (Bcc: envelope only)\n' +

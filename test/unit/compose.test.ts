@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { chooseTransferEncoding, composeMessage, passThroughMessage } from '../../dist/message/compose.js';
+import { formatAsctime, formatRfc5322Date } from '../../dist/message/identity.js';
 import { readHeaderBlock } from '../../dist/message/raw-message.js';
 import { attachment, bodyOf, collect, draft } from '../helpers/messages.js';
 
@@ -66,19 +67,26 @@ describe('composer', () => {
     assert.match(text, /^X-Course: =\?UTF-8\?B\?UsOpc2VhdXg=\?=\r\n/m);
   });
 
-  it('passes a -t message through, removing Bcc and adding Date and Message-ID', async () => {
+  it('passes a -t message through, removing Bcc and adding Date, Message-ID and From', async () => {
     const input = 'To: bob@example.org\nBcc: secret@example.org,\n  other@example.org\nSubject: raw\n\nline one\n.line two\r\nno end';
     const whole = await bodyOf(input);
     const block = await readHeaderBlock(whole.source);
     const message = passThroughMessage(block.fields, block.wireOctets, whole, whole.source.slice(block.inputOctets), {
       date: new Date(Date.UTC(2026, 10, 27, 20, 29, 31)),
       messageId: '<fixed.0001@vm.localdomain>',
+      from: { name: 'Alice', address: 'alice@example.org' },
     });
     assert.equal(
       (await bytesOf(message)).toString(),
       'To: bob@example.org\r\nSubject: raw\r\nDate: Fri, 27 Nov 2026 20:29:31 +0000\r\n' +
-        'Message-ID: <fixed.0001@vm.localdomain>\r\n\r\nline one\r\n.line two\r\nno end\r\n',
+        'Message-ID: <fixed.0001@vm.localdomain>\r\nFrom: Alice <alice@example.org>\r\n\r\nline one\r\n.line two\r\nno end\r\n',
     );
+  });
+
+  it('formats dates as RFC 5322 and asctime want them', () => {
+    const date = new Date(Date.UTC(2026, 10, 7, 9, 5, 0));
+    assert.equal(formatRfc5322Date(date), 'Sat, 7 Nov 2026 09:05:00 +0000');
+    assert.equal(formatAsctime(date), 'Sat Nov  7 09:05:00 2026');
   });
 
   it('keeps the size exact for large bodies', async () => {

@@ -65,7 +65,7 @@ describe('exit codes', () => {
     assert.equal(exitCodeOf(new UsageError('x')), 64);
     assert.equal(exitCodeOf(new TransportError('x', 'connect')), 75);
     assert.equal(exitCodeOf(new ProtocolError('x', 'greeting')), 76);
-    assert.equal(exitCodeOf(new SmtpReplyError('x', 'rcpt', unknown)), 67);
+    assert.equal(exitCodeOf(new SmtpReplyError('x', 'mail', unknown)), 69);
     assert.equal(exitCodeOf(new SmtpReplyError('x', 'body', unknown)), 69);
     assert.equal(exitCodeOf(new SmtpReplyError('x', 'body', busy)), 75);
     assert.equal(exitCodeOf(new Error('bug')), 70);
