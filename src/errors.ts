@@ -18,7 +18,7 @@ export type Stage =
   | 'quit';
 
 export abstract class MailvError extends Error {
-  abstract readonly exitCode: ExitCode;
+  abstract readonly exitCode: number;
   constructor(
     message: string,
     readonly stage: Stage,
@@ -46,7 +46,7 @@ export class InputError extends MailvError {
   }
 }
 
-/** Local I/O failure: spool file, dead.letter, stdin. */
+/** Local I/O failure: spool file, attachment read, dead.letter, stdin. */
 export class LocalIoError extends MailvError {
   readonly exitCode = ExitCode.IOERR;
 }
@@ -92,7 +92,19 @@ export class SmtpReplyError extends MailvError {
   }
 }
 
+/** The user stopped the run with a signal: the status a shell reports for it, 128 + its number. */
+export class InterruptedError extends MailvError {
+  readonly exitCode: number;
+  constructor(
+    readonly signal: NodeJS.Signals,
+    stage: Stage,
+  ) {
+    super(`interrupted by ${signal}`, stage);
+    this.exitCode = 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1);
+  }
+}
+
 /** Maps anything thrown to the exit status the user is promised. */
-export function exitCodeOf(error: unknown): ExitCode {
+export function exitCodeOf(error: unknown): number {
   return error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
 }

@@ -4,7 +4,8 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalIoError } from '../errors.js';
+import type { Readable } from 'node:stream';
+import { InterruptedError, LocalIoError } from '../errors.js';
 import type { BodyInput } from '../message/compose.js';
 import { bufferSource, fileSource } from '../message/source.js';
 import { TextStatsCollector } from '../message/text-stats.js';
@@ -26,8 +27,15 @@ export function removeSpoolsNow(): void {
   liveSpools.clear();
 }
 
-/** Reads a pipe or file to its end, spooling past SPOOL_THRESHOLD. Throws LocalIoError. */
-export async function readStream(input: AsyncIterable<Buffer> | Iterable<Buffer>, spoolThreshold = SPOOL_THRESHOLD): Promise<ReadInput> {
+/**
+ * Reads a pipe or file to its end, spooling past SPOOL_THRESHOLD. Stops early, with
+ * InterruptedError, when `signal` aborts. Throws LocalIoError.
+ */
+export async function readStream(
+  input: AsyncIterable<Buffer> | Iterable<Buffer>,
+  options: { spoolThreshold?: number; signal?: AbortSignal } = {},
+): Promise<ReadInput> {
+  const { spoolThreshold = SPOOL_THRESHOLD, signal } = options;
   const stats = new TextStatsCollector();
   const held: Buffer[] = [];
   let size = 0;
@@ -35,10 +43,15 @@ export async function readStream(input: AsyncIterable<Buffer> | Iterable<Buffer>
   const cleanup = async () => {
     if (!spool) return;
     liveSpools.delete(spool.dir);
+    await spool.file.close().catch(() => {});
     await rm(spool.dir, { recursive: true, force: true });
   };
+  // A pipe that never ends must not keep an interrupted run alive.
+  const stop = () => (input as Partial<Readable>).destroy?.();
+  signal?.addEventListener('abort', stop, { once: true });
   try {
     for await (const chunk of input) {
+      if (signal?.aborted) break;
       stats.push(chunk);
       size += chunk.length;
       if (spool) {
@@ -48,18 +61,23 @@ export async function readStream(input: AsyncIterable<Buffer> | Iterable<Buffer>
         if (size > spoolThreshold) {
           const dir = await mkdtemp(join(tmpdir(), 'mailv-'));
           liveSpools.add(dir);
-          spool = { dir, file: await open(join(dir, 'message'), 'wx', 0o600) };
+          spool = { dir, file: await open(join(dir, 'message'), 'wx+', 0o600) };
           await spool.file.write(Buffer.concat(held));
           held.length = 0;
         }
       }
     }
-    await spool?.file.close();
   } catch (error) {
-    await spool?.file.close().catch(() => {});
     await cleanup();
+    if (signal?.aborted) throw new InterruptedError(signal.reason as NodeJS.Signals, 'input');
     throw new LocalIoError(`cannot read the message: ${(error as Error).message}`, 'input');
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
-  const source = spool ? fileSource(join(spool.dir, 'message'), 0, size) : bufferSource(Buffer.concat(held));
+  if (signal?.aborted) {
+    await cleanup();
+    throw new InterruptedError(signal.reason as NodeJS.Signals, 'input');
+  }
+  const source = spool ? fileSource(spool.file, 'the spooled message', 0, size) : bufferSource(Buffer.concat(held));
   return { source, stats: stats.result(), cleanup };
 }

@@ -6,29 +6,37 @@ import { readStream, type ReadInput } from './body-input.js';
 
 /**
  * At a terminal: prompts `Subject: ` when `askSubject`, then reads lines until `.` alone or end of
- * input, and prints `EOT` as mail does.
+ * input, and prints `EOT` as mail does. When `signal` aborts (Ctrl-C), returns what was typed so
+ * far with `interrupted` set, so that it can be kept in dead.letter.
  */
 export async function readInteractive(
   input: Readable,
   prompt: Writable,
   askSubject: boolean,
-): Promise<{ subject: string | undefined; body: ReadInput }> {
+  signal: AbortSignal,
+): Promise<{ subject: string | undefined; body: ReadInput; interrupted: boolean }> {
   const lines = createInterface({ input, terminal: false, crlfDelay: Infinity });
+  const closeOnAbort = () => lines.close();
+  signal.addEventListener('abort', closeOnAbort, { once: true });
   const iterator = lines[Symbol.asyncIterator]();
   let subject: string | undefined;
-  if (askSubject) {
-    prompt.write('Subject: ');
-    const answer = await iterator.next();
-    subject = answer.done ? '' : answer.value;
-  }
   const body: string[] = [];
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done || next.value === '.') break;
-    body.push(`${next.value}\n`);
+  try {
+    if (askSubject) {
+      prompt.write('Subject: ');
+      const answer = await iterator.next();
+      subject = answer.done ? '' : answer.value;
+    }
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done || next.value === '.') break;
+      body.push(`${next.value}\n`);
+    }
+  } finally {
+    signal.removeEventListener('abort', closeOnAbort);
+    lines.close();
   }
-  lines.close();
-  prompt.write('EOT\n');
-  const text = Buffer.from(body.join(''), 'utf8');
-  return { subject, body: await readStream([text]) };
+  const interrupted = signal.aborted;
+  prompt.write(interrupted ? '\n(Interrupt)\n' : 'EOT\n');
+  return { subject, body: await readStream([Buffer.from(body.join(''), 'utf8')]), interrupted };
 }

@@ -1,15 +1,15 @@
 // From the plan and what was read on standard input to the envelope and a message factory: the
 // composed message (flags) or the user's own (-t), built once the server's 8BITMIME is known.
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { InputError, UsageError } from '../errors.js';
+import { CapabilityError, InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseAddressList, type Mailbox } from '../message/address.js';
 import { composeMessage, passThroughMessage, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
 import { newMessageId } from '../message/identity.js';
 import { fieldValues, readHeaderBlock } from '../message/raw-message.js';
 import { fileSource } from '../message/source.js';
+import { MAX_LINE_OCTETS } from '../message/text-stats.js';
 import type { Envelope } from '../smtp/session.js';
 import type { Plan } from './options.js';
 
@@ -20,37 +20,46 @@ export interface PreparedInput {
   compose(eightBitMime: boolean): Promise<ComposedMessage>;
 }
 
-/** Checks every -a file before anything is read or sent. Throws InputError (66). */
-export async function openAttachments(paths: readonly string[]): Promise<AttachmentInput[]> {
-  return Promise.all(
-    paths.map(async (path) => {
-      try {
-        const info = await stat(path);
-        if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
-        await access(path, constants.R_OK);
-        return { fileName: basename(path), source: fileSource(path, 0, info.size) };
-      } catch (error) {
-        const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-        throw new InputError(`cannot attach ${path}: ${reason}`, ExitCode.NOINPUT);
-      }
-    }),
-  );
+export interface OpenAttachments {
+  readonly attachments: AttachmentInput[];
+  /** Closes the files. */
+  close(): Promise<void>;
+}
+
+/** Opens every -a file before anything is read or sent. Throws InputError (66). */
+export async function openAttachments(paths: readonly string[]): Promise<OpenAttachments> {
+  const handles: FileHandle[] = [];
+  const close = async () => {
+    await Promise.all(handles.map((handle) => handle.close().catch(() => {})));
+  };
+  const attachments: AttachmentInput[] = [];
+  for (const path of paths) {
+    try {
+      const handle = await open(path, 'r');
+      handles.push(handle);
+      const info = await handle.stat();
+      if (!info.isFile()) throw new Error('not a regular file');
+      attachments.push({ fileName: basename(path), source: fileSource(handle, path, 0, info.size) });
+    } catch (error) {
+      await close();
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+      throw new InputError(`cannot attach ${path}: ${reason}`, ExitCode.NOINPUT);
+    }
+  }
+  return { attachments, close };
 }
 
 /** Builds the envelope and the message factory. Throws UsageError or InputError. */
-export async function prepareInput(
-  plan: Plan,
-  body: BodyInput,
-  attachments: readonly AttachmentInput[],
-  positional: readonly Mailbox[],
-  now: Date,
-): Promise<PreparedInput> {
+export async function prepareInput(plan: Plan, body: BodyInput, attachments: readonly AttachmentInput[], now: Date): Promise<PreparedInput> {
   const messageId = newMessageId(plan.fqdn);
   if (!plan.readRecipients) {
     const envelope = {
       from: plan.from.address,
       recipients: unique([...plan.to, ...plan.cc, ...plan.bcc].map((mailbox) => mailbox.address)),
     };
+    // An argument such as `undisclosed-recipients:;` or `-c ''` names nobody.
+    if (envelope.recipients.length === 0) throw new UsageError('no recipient given');
     const draft = {
       from: plan.from,
       to: plan.to,
@@ -68,8 +77,12 @@ export async function prepareInput(
   const fromHeaders = (name: string) => fieldValues(block.fields, name).flatMap((value) => parseAddressList(value, plan.fqdn));
   const shown = [...fromHeaders('To'), ...fromHeaders('Cc')];
   const hidden = fromHeaders('Bcc');
-  const recipients = unique([...shown, ...hidden, ...positional, ...plan.bcc].map((mailbox) => mailbox.address));
+  const recipients = unique([...shown, ...hidden, ...plan.to, ...plan.bcc].map((mailbox) => mailbox.address));
   if (recipients.length === 0) throw new UsageError('-t: the message has no To, Cc or Bcc and no recipient was given');
+  if (body.stats.longestLine > MAX_LINE_OCTETS || body.stats.hasNul) {
+    const what = body.stats.hasNul ? 'a NUL octet' : `a line of ${body.stats.longestLine} octets (at most ${MAX_LINE_OCTETS})`;
+    throw new InputError(`-t: the message holds ${what}, which SMTP cannot carry as it is`, ExitCode.DATAERR);
+  }
   const message = passThroughMessage(block.fields, block.wireOctets, body, body.source.slice(block.inputOctets), {
     date: now,
     messageId,
@@ -77,8 +90,13 @@ export async function prepareInput(
   });
   return {
     envelope: { from: plan.from.address, recipients },
-    bccOnly: bccOnly([...hidden, ...plan.bcc], [...shown, ...positional]),
-    compose: async () => message,
+    bccOnly: bccOnly([...hidden, ...plan.bcc], [...shown, ...plan.to]),
+    compose: async (eightBitMime) => {
+      if (message.eightBit && !eightBitMime) {
+        throw new CapabilityError('the message has 8-bit content and the server does not offer 8BITMIME (-t sends a message as it is)', 'mail');
+      }
+      return message;
+    },
   };
 }
 

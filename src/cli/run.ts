@@ -1,14 +1,14 @@
 // The one place that touches process I/O: reads argv, env and stdin, runs the plan, prints the
 // transcript and errors, and returns the exit status.
 import { fstatSync, readFileSync } from 'node:fs';
-import { InputError, LocalIoError, MailvError, exitCodeOf } from '../errors.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { InputError, InterruptedError, MailvError, exitCodeOf } from '../errors.js';
 import type { SessionEvent } from '../events.js';
 import { ExitCode } from '../exit-codes.js';
 import { deadLetterPath, saveDeadLetter } from '../delivery/dead-letter.js';
 import { anyDelivered, exitCodeForResults } from '../delivery/outcome.js';
 import type { ServerAddress } from '../delivery/submit.js';
-import { parseAddressList } from '../message/address.js';
-import type { ComposedMessage } from '../message/compose.js';
 import { formatEnvelope } from '../render/dry-run.js';
 import { sanitize } from '../render/sanitize.js';
 import { plainStyle, colourStyle, type Style } from '../render/style.js';
@@ -16,7 +16,7 @@ import { TranscriptRenderer } from '../render/transcript.js';
 import { Timeouts } from '../smtp/timeouts.js';
 import { readStream, removeSpoolsNow, type ReadInput } from './body-input.js';
 import { localFqdn, localUser } from './local-host.js';
-import { openAttachments, prepareInput, type PreparedInput } from './message-input.js';
+import { openAttachments, prepareInput, type OpenAttachments, type PreparedInput } from './message-input.js';
 import { buildPlan, type Plan } from './options.js';
 import { parseCommandLine } from './program.js';
 import { decideColourLevel } from './terminal.js';
@@ -26,12 +26,10 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
+/** Prints the one line that says what went wrong; returns the exit status. */
 function fail(error: unknown): number {
   const message = error instanceof MailvError ? error.message : `internal error: ${(error as Error)?.stack ?? String(error)}`;
   process.stderr.write(`mailv: ${sanitize(message)}\n`);
-  if (error instanceof MailvError && error.exitCode === ExitCode.USAGE && error.stage === 'options') {
-    process.stderr.write("Try 'mailv --help' for more information.\n");
-  }
   return exitCodeOf(error);
 }
 
@@ -40,105 +38,107 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   // A reader that goes away (`mailv … | head`) must not stop the message from being sent.
   process.stdout.on('error', () => {});
   let plan: Plan;
-  let positional: string[];
   try {
     const parsed = parseCommandLine(argv, argv.some((arg) => /^-(V|-version)$/.test(arg)) ? packageVersion() : '');
     if (parsed.kind === 'exit') {
       process.stdout.write(parsed.output);
       return ExitCode.OK;
     }
-    const fqdn = localFqdn();
-    plan = buildPlan(parsed.options, parsed.recipients, { fqdn, user: localUser(process.env), env: process.env });
-    positional = parsed.recipients;
+    plan = buildPlan(parsed.options, parsed.recipients, { fqdn: localFqdn(), user: localUser(process.env), env: process.env });
   } catch (error) {
     return fail(error);
   }
-  return send(plan, positional);
+  return send(plan);
 }
 
-/** Ctrl-C or a kill while a large body is spooled must not leave the spool file behind. */
-function removeSpoolOnSignals(): void {
+/**
+ * SIGINT and SIGTERM abort the run through `controller`, so that it ends the way any failure
+ * does (the message kept in dead.letter); a second signal ends the process at once.
+ */
+function abortOnSignals(controller: AbortController): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) return controller.abort(signal);
     removeSpoolsNow();
-    process.kill(process.pid, signal); // the listener is gone: the default action ends the process
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    process.kill(process.pid, signal);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  return () => process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
 }
 
-async function send(plan: Plan, positional: readonly string[]): Promise<number> {
-  removeSpoolOnSignals();
+async function send(plan: Plan): Promise<number> {
+  const interrupt = new AbortController();
+  const stopWatching = abortOnSignals(interrupt);
+  let files: OpenAttachments | undefined;
   let input: ReadInput | undefined;
   let prepared: PreparedInput | undefined;
   try {
-    const attachments = await openAttachments(plan.attachments);
+    files = await openAttachments(plan.attachments);
     let subject = plan.subject;
     if (process.stdin.isTTY) {
       const { readInteractive } = await import('./interactive-input.js');
-      const typed = await readInteractive(process.stdin, process.stderr, subject === undefined && !plan.readRecipients);
+      const typed = await readInteractive(process.stdin, process.stderr, subject === undefined && !plan.readRecipients, interrupt.signal);
       input = typed.body;
       subject ??= typed.subject;
+      if (typed.interrupted) {
+        if (input.source.size > 0) prepared = await prepareInput({ ...plan, subject }, input, files.attachments, new Date());
+        throw new InterruptedError(interrupt.signal.reason as NodeJS.Signals, 'input');
+      }
     } else {
       if (fstatSync(0).isDirectory()) throw new InputError('standard input is a directory, not a message', ExitCode.NOINPUT);
-      input = await readStream(process.stdin);
+      input = await readStream(process.stdin, { signal: interrupt.signal });
     }
     if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0) {
       process.stderr.write("mailv: Null message body; hope that's ok\n"); // as mail(1) says
     }
-    const planWithSubject = { ...plan, subject };
-    const recipients = plan.readRecipients ? positional.flatMap((value) => parseAddressList(value, plan.fqdn)) : [];
-    prepared = await prepareInput(planWithSubject, input, attachments, recipients, new Date());
+    prepared = await prepareInput({ ...plan, subject }, input, files.attachments, new Date());
     if (plan.dryRun) return await dryRun(plan, prepared);
-    const status = plan.demo ? await demo(plan, prepared) : await deliver(plan, prepared, plan.server);
-    return status;
+    return plan.demo ? await demo(plan, prepared, interrupt.signal) : await deliver(plan, prepared, plan.server, interrupt.signal);
   } catch (error) {
     const status = fail(error);
     if (prepared) await keepDeadLetter(prepared);
     return status;
   } finally {
+    stopWatching();
     await input?.cleanup();
+    await files?.close();
   }
 }
 
-async function deliver(plan: Plan, prepared: PreparedInput, server: ServerAddress): Promise<number> {
+async function deliver(plan: Plan, prepared: PreparedInput, server: ServerAddress, signal: AbortSignal): Promise<number> {
   const renderer = new TranscriptRenderer(plan.verbosity, await styleFor(plan));
   const emit = (event: SessionEvent) => {
     const lines = renderer.lines(event);
     if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
+    if (event.kind === 'recipient' && event.outcome !== 'sent' && event.reply) {
+      process.stderr.write(`mailv: not delivered to ${sanitize(event.recipient)}: ${sanitize(event.reply.raw.join(' '))}\n`);
+    }
   };
   const { submit } = await import('../delivery/submit.js');
-  const results = await submit(
-    server,
-    {
-      helo: plan.helo,
-      envelope: prepared.envelope,
-      prepare: (capabilities) => prepared.compose(capabilities.has('8BITMIME')),
-      timeouts: new Timeouts(plan.timeoutMs),
-      echoBody: plan.verbosity >= 3,
-    },
-    emit,
-  );
-  for (const result of results) {
-    if (result.outcome !== 'sent' && result.reply) {
-      process.stderr.write(`mailv: not delivered to ${result.recipient}: ${sanitize(result.reply.raw.join(' '))}\n`);
-    }
-  }
+  const session = {
+    helo: plan.helo,
+    envelope: prepared.envelope,
+    prepare: (capabilities: { has(keyword: string): boolean }) => prepared.compose(capabilities.has('8BITMIME')),
+    timeouts: new Timeouts(plan.timeoutMs),
+    echoBody: plan.verbosity >= 3,
+  };
+  const results = await submit(server, session, emit, signal);
   if (!anyDelivered(results)) await keepDeadLetter(prepared);
   return exitCodeForResults(results);
 }
 
-async function demo(plan: Plan, prepared: PreparedInput): Promise<number> {
+async function demo(plan: Plan, prepared: PreparedInput, signal: AbortSignal): Promise<number> {
   const { startDemoServer } = await import('../demo/demo-server.js');
   const server = await startDemoServer(plan.fqdn);
   try {
-    const status = await deliver(plan, prepared, { host: '127.0.0.1', port: server.port });
+    const status = await deliver(plan, prepared, { host: '127.0.0.1', port: server.port }, signal);
     for (const message of plan.verbosity > 0 ? server.received : []) {
-      process.stdout.write(
-        `\n--- The demo server received ${message.data.length} octets from <${message.from}> for ` +
-          `${message.recipients.map((recipient) => `<${recipient}>`).join(', ')}:\n`,
-      );
-      process.stdout.write(message.data);
-      process.stdout.write('--- end of message\n');
+      const recipients = message.recipients.map((recipient) => `<${recipient}>`).join(', ');
+      await writeOut([
+        Buffer.from(`\n--- The demo server received ${message.data.length} octets from <${message.from}> for ${recipients}:\n`),
+        message.data,
+        Buffer.from('--- end of message\n'),
+      ]);
     }
     return status;
   } finally {
@@ -148,23 +148,33 @@ async function demo(plan: Plan, prepared: PreparedInput): Promise<number> {
 
 async function dryRun(plan: Plan, prepared: PreparedInput): Promise<number> {
   const message = await prepared.compose(true);
-  if (plan.verbosity > 0) process.stdout.write(formatEnvelope(prepared.envelope, message.size, message.eightBit, prepared.bccOnly));
-  for await (const chunk of message.chunks()) {
-    if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  const envelope = formatEnvelope(prepared.envelope, message.size, message.eightBit, prepared.bccOnly);
+  async function* output() {
+    if (plan.verbosity > 0) yield Buffer.from(envelope);
+    yield* message.chunks();
   }
+  await writeOut(output());
   return ExitCode.OK;
 }
 
+/** Streams to stdout with back-pressure; a reader that has gone away just ends the output. */
+async function writeOut(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
+  try {
+    await pipeline(Readable.from(chunks), process.stdout, { end: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+  }
+}
+
+/** Appends the message to dead.letter, saying where, so that nothing typed is ever lost. */
 async function keepDeadLetter(prepared: PreparedInput): Promise<void> {
   const path = deadLetterPath(process.env);
-  let message: ComposedMessage;
   try {
-    message = await prepared.compose(true);
+    const message = await prepared.compose(true);
     await saveDeadLetter(path, prepared.envelope.from, message.chunks());
     process.stderr.write(`mailv: the message was saved in ${path}\n`);
   } catch (error) {
-    const why = error instanceof LocalIoError ? error.message : (error as Error).message;
-    process.stderr.write(`mailv: ${why}; the message is lost\n`);
+    process.stderr.write(`mailv: ${sanitize((error as Error).message)}; the message is lost\n`);
   }
 }
 

@@ -7,7 +7,7 @@ import type { RecipientResult } from '../smtp/session.js';
  * (only temporary refusals: trying again later may work).
  */
 export function exitCodeForResults(results: readonly RecipientResult[]): ExitCode {
-  if (results.every((result) => result.outcome === 'sent')) return ExitCode.OK;
+  if (results.length > 0 && results.every((result) => result.outcome === 'sent')) return ExitCode.OK;
   return results.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL;
 }
 

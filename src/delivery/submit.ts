@@ -9,10 +9,13 @@ export interface ServerAddress {
   readonly port: number;
 }
 
-/** Delivers through `server`. Returns each recipient's outcome; throws MailvError on failure. */
-export async function submit(server: ServerAddress, plan: SessionPlan, emit: EmitEvent): Promise<RecipientResult[]> {
+/**
+ * Delivers through `server`; `signal` aborting ends the session at once. Returns each recipient's
+ * outcome; throws MailvError on failure.
+ */
+export async function submit(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: AbortSignal): Promise<RecipientResult[]> {
   emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: 'relay' });
-  const connection = await SmtpConnection.open(server.host, server.port, plan.timeouts.forStage('connect'));
+  const connection = await SmtpConnection.open(server.host, server.port, plan.timeouts.forStage('connect'), signal);
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
   return new SmtpSession(connection, plan, emit).run();
 }

@@ -57,6 +57,8 @@ export async function startDemoServer(hostname: string): Promise<DemoServer> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  // smtp-server reports a client's socket errors here; the client's own side reports them better.
+  server.on('error', () => {});
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {

@@ -11,7 +11,8 @@ export interface Mailbox {
 
 const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\-\\u0080-\\u{10FFFF}]";
 const DOT_ATOM = new RegExp(`^${ATEXT}+(?:\\.${ATEXT}+)*$`, 'u');
-const QUOTED_LOCAL = /^"(?:[^"\\\r\n]|\\[\x20-\x7e])*"$/u;
+// qtext and quoted-pairs of printable characters only (RFC 5321 §4.1.2): no controls on the wire.
+const QUOTED_LOCAL = /^"(?:[\x20\x21\x23-\x5b\x5d-\x7e\u0080-\u{10FFFF}]|\\[\x20-\x7e])*"$/u;
 const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 const ADDRESS_LITERAL = /^\[(?:(?:\d{1,3}\.){3}\d{1,3}|IPv6:[0-9A-Fa-f:.]+)\]$/;
 const FORBIDDEN = /[\r\n\0]/;
@@ -46,11 +47,6 @@ export function parseMailbox(input: string, defaultDomain: string): Mailbox {
   }
   const bare = input.replace(/\([^()]*\)/g, '').trim();
   return { name: undefined, address: normalizeAddrSpec(bare, input, defaultDomain) };
-}
-
-/** The local part of an addr-spec (everything before the last `@`). */
-export function localPart(address: string): string {
-  return address.slice(0, address.lastIndexOf('@'));
 }
 
 /** The domain of an addr-spec. */

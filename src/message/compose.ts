@@ -2,7 +2,7 @@
 // segments whose sizes are known before a byte is sent, so SIZE= is exact and large parts stream.
 // Deterministic given its inputs (date, Message-ID); no I/O of its own beyond reading sources.
 import { UsageError } from '../errors.js';
-import type { Mailbox } from './address.js';
+import { domainOf, parseAddressList, type Mailbox } from './address.js';
 import { contentTypeFor } from './content-type.js';
 import { Base64Encoder, QuotedPrintableEncoder, base64EncodedSize } from './encoding.js';
 import { encodeUnstructured, foldHeader, formatMailbox } from './header.js';
@@ -49,6 +49,9 @@ export interface Draft {
 }
 
 export type TransferEncoding = '7bit' | '8bit' | 'quoted-printable';
+
+/** Headers whose values are mailboxes: given with -H, they are parsed and written as such. */
+const ADDRESS_HEADERS = new Set(['from', 'sender', 'reply-to', 'to', 'cc', 'resent-from', 'resent-sender', 'resent-to', 'resent-cc']);
 
 /** Headers mailv writes from the MIME structure; -H may not set them. */
 const STRUCTURAL_HEADERS = new Set(['mime-version', 'content-type', 'content-transfer-encoding']);
@@ -105,13 +108,15 @@ export function passThroughMessage(
   additions: { date: Date; messageId: string; from: Mailbox },
 ): ComposedMessage {
   const names = headerFields.map((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase());
-  let header = headerFields.filter((_, index) => names[index] !== 'bcc').join('');
-  if (!names.includes('date')) header += foldHeader('Date', formatRfc5322Date(additions.date));
-  if (!names.includes('message-id')) header += foldHeader('Message-ID', additions.messageId);
-  if (!names.includes('from')) header += foldHeader('From', formatMailbox(additions.from)); // RFC 5322 §3.6: required
+  const kept = headerFields.filter((_, index) => names[index] !== 'bcc').join('');
+  let added = '';
+  if (!names.includes('date')) added += foldHeader('Date', formatRfc5322Date(additions.date));
+  if (!names.includes('message-id')) added += foldHeader('Message-ID', additions.messageId);
+  if (!names.includes('from')) added += foldHeader('From', formatMailbox(additions.from)); // RFC 5322 §3.6: required
+  const header = Buffer.concat([Buffer.from(kept, 'latin1'), Buffer.from(`${added}\r\n`, 'utf8')]);
   const bodyOctets = bodySource.size === 0 ? 0 : whole.stats.wireOctets - headerBlockWireOctets;
   const body: Segment = { size: bodyOctets, chunks: () => crlfText(bodySource) };
-  return joinSegments([bytesSegment(`${header}\r\n`), body], !whole.stats.ascii);
+  return joinSegments([bytesSegment(header), body], !whole.stats.ascii);
 }
 
 function topHeaders(draft: Draft): string {
@@ -125,7 +130,9 @@ function topHeaders(draft: Draft): string {
   generated.push(['Message-ID', draft.messageId]);
   const extra: [string, string][] = [];
   for (const [name, value] of draft.headers) {
-    const encoded = encodeUnstructured(value);
+    const encoded = ADDRESS_HEADERS.has(name.toLowerCase())
+      ? parseAddressList(value, domainOf(draft.from.address)).map(formatMailbox).join(', ')
+      : encodeUnstructured(value);
     const replaced = generated.find(([generatedName]) => generatedName.toLowerCase() === name.toLowerCase());
     if (replaced) replaced[1] = encoded;
     else extra.push([name, encoded]);
@@ -157,8 +164,8 @@ async function textSegment(body: BodyInput, encoding: TransferEncoding): Promise
   return { size, chunks };
 }
 
-function bytesSegment(text: string): Segment {
-  const data = Buffer.from(text, 'utf8');
+function bytesSegment(content: string | Buffer): Segment {
+  const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   return {
     size: data.length,
     async *chunks() {

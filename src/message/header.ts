@@ -31,13 +31,17 @@ export function parseHeaderArgument(argument: string): [string, string] {
   return [name, value];
 }
 
-/** Encodes unstructured text: non-ASCII words become UTF-8 B encoded-words (RFC 2047). */
+/** Longer words are encoded too, as encoded-words can be folded where a plain word cannot. */
+const MAX_PLAIN_WORD = 70;
+
+/** Encodes unstructured text: non-ASCII and overlong words become UTF-8 B encoded-words (RFC 2047). */
 export function encodeUnstructured(text: string): string {
-  if (ASCII.test(text)) return text;
+  const plain = (word: string) => ASCII.test(word) && word.length <= MAX_PLAIN_WORD;
   const words = text.split(' ');
-  const first = words.findIndex((word) => !ASCII.test(word));
+  if (words.every(plain)) return text;
+  const first = words.findIndex((word) => !plain(word));
   let last = words.length - 1;
-  while (ASCII.test(words[last]!)) last--;
+  while (plain(words[last]!)) last--;
   const encoded = encodedWords(words.slice(first, last + 1).join(' '));
   return [...words.slice(0, first), ...encoded, ...words.slice(last + 1)].join(' ');
 }
@@ -54,9 +58,13 @@ export function formatMailbox(mailbox: Mailbox): string {
   return mailbox.name === undefined ? mailbox.address : `${encodePhrase(mailbox.name)} <${mailbox.address}>`;
 }
 
-/** A complete header field, folded at spaces so lines stay under 78 characters, CRLF-terminated. */
+/**
+ * A complete header field, folded at spaces so lines stay under 78 characters, CRLF-terminated.
+ * A fold comes only before a word, so no continuation line is blank (RFC 5322 §3.2.2).
+ */
 export function foldHeader(name: string, value: string): string {
-  const tokens = value.split(' ');
+  // Runs of spaces stay with the word after them.
+  const tokens = value.trimEnd().split(/ (?=[^ ])/);
   const lines: string[] = [];
   let line = `${name}:`;
   for (const token of tokens) {

@@ -8,7 +8,7 @@ import type { ByteSource } from './source.js';
 export const MAX_HEADER_BLOCK = 1024 * 1024;
 
 export interface HeaderBlock {
-  /** Each field with its folded continuation lines, CRLF-terminated. */
+  /** Each field with its folded continuation lines, CRLF-terminated, one char per octet (latin1). */
   readonly fields: string[];
   /** Octets of the block in the input, the blank line that ends it included. */
   readonly inputOctets: number;
@@ -31,7 +31,7 @@ export async function readHeaderBlock(source: ByteSource): Promise<HeaderBlock> 
       ended = true;
       break;
     }
-    lines.push(line.toString('utf8'));
+    lines.push(line.toString('latin1')); // octets kept as they are, whatever the charset
   }
   if (!ended && prefix.length > MAX_HEADER_BLOCK) {
     throw new InputError(`-t: no end of the header block in the first ${MAX_HEADER_BLOCK} octets`, ExitCode.DATAERR);
@@ -43,19 +43,20 @@ export async function readHeaderBlock(source: ByteSource): Promise<HeaderBlock> 
     } else if (FIELD_START.test(line)) {
       fields.push(`${line}\r\n`);
     } else {
-      throw new InputError(`-t: line ${index + 1} is not a header field: ${JSON.stringify(line.slice(0, 60))}`, ExitCode.DATAERR);
+      const shown = Buffer.from(line.slice(0, 60), 'latin1').toString('utf8');
+      throw new InputError(`-t: line ${index + 1} is not a header field: ${JSON.stringify(shown)}`, ExitCode.DATAERR);
     }
   }
-  const fieldOctets = fields.reduce((total, field) => total + Buffer.byteLength(field), 0);
+  const fieldOctets = fields.reduce((total, field) => total + field.length, 0);
   return { fields, inputOctets: offset, wireOctets: fieldOctets + (ended ? 2 : 0) };
 }
 
-/** The unfolded values of every field called `name`. */
+/** The unfolded values of every field called `name`, read as UTF-8 (RFC 6532). */
 export function fieldValues(fields: readonly string[], name: string): string[] {
   const lower = name.toLowerCase();
   return fields
     .filter((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase() === lower)
-    .map((field) => field.slice(field.indexOf(':') + 1).replace(/\r\n/g, '').trim());
+    .map((field) => Buffer.from(field.slice(field.indexOf(':') + 1).replace(/\r\n/g, ''), 'latin1').toString('utf8').trim());
 }
 
 function nextLine(data: Buffer, offset: number): { line: Buffer; next: number } {

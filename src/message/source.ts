@@ -1,6 +1,8 @@
-// Byte sources a message is built from: a buffer in memory or a range of a file, read in large
-// chunks so nothing big is ever held whole.
-import { createReadStream } from 'node:fs';
+// Byte sources a message is built from: a buffer in memory or a range of an open file, read in
+// large chunks so nothing big is ever held whole. Files are read through a handle opened before
+// the session starts, so one deleted or renamed meanwhile is still sent whole.
+import type { FileHandle } from 'node:fs/promises';
+import { LocalIoError } from '../errors.js';
 
 export interface ByteSource {
   readonly size: number;
@@ -22,15 +24,30 @@ export function bufferSource(data: Buffer): ByteSource {
   };
 }
 
-/** Bytes `start` (inclusive) to `start + size` (exclusive) of a file. */
-export function fileSource(path: string, start: number, size: number): ByteSource {
+/**
+ * Bytes `start` (inclusive) to `start + size` (exclusive) of an open file called `name`. Throws
+ * LocalIoError when reading fails or the file has shrunk below the size announced.
+ */
+export function fileSource(handle: FileHandle, name: string, start: number, size: number): ByteSource {
   return {
     size,
     async *chunks() {
-      if (size === 0) return;
-      yield* createReadStream(path, { start, end: start + size - 1, highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>;
+      const end = start + size;
+      for (let position = start; position < end; ) {
+        const length = Math.min(READ_CHUNK, end - position);
+        const buffer = Buffer.allocUnsafe(length);
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await handle.read(buffer, 0, length, position));
+        } catch (error) {
+          throw new LocalIoError(`cannot read ${name}: ${(error as Error).message}`, 'body');
+        }
+        if (bytesRead === 0) throw new LocalIoError(`${name} became shorter while it was being sent`, 'body');
+        position += bytesRead;
+        yield bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
+      }
     },
-    slice: (from) => fileSource(path, start + Math.min(from, size), Math.max(0, size - from)),
+    slice: (from) => fileSource(handle, name, start + Math.min(from, size), Math.max(0, size - from)),
   };
 }
 

@@ -22,13 +22,13 @@ export class TranscriptRenderer {
   ) {
     this.formatters = {
       connecting: (e) => [
-        style.note(`${e.recipients.join(',')}... Connecting to ${displayHost(e.host)}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`),
+        style.note(`${sanitize(e.recipients.join(','))}... Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`),
       ],
       connected: (e) => (verbosity >= 2 ? [style.note(`Connected to ${displayHost(e.address)} port ${e.port}`)] : []),
       send: (e) => [...this.flushBody(), style.client(`>>> ${sanitize(e.line)}`)],
       reply: (e) => e.reply.raw.map((line) => style.reply(e.reply.code, sanitize(line))),
       body: (e) => (verbosity >= 3 ? this.bodyLines(e.bytes) : []),
-      recipient: (e) => [style.note(`${e.recipient}... ${outcomeText(e.outcome, e.reply)}`)],
+      recipient: (e) => [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply)}`)],
       note: (e) => [e.severity === 'warning' ? style.warning(`Warning: ${sanitize(e.text)}`) : style.note(sanitize(e.text))],
       closing: (e) => [style.note(`Closing connection to ${displayHost(e.host)}`)],
     };

@@ -1,7 +1,9 @@
 // The SMTP client's socket: connects with TCP_NODELAY, writes with back-pressure, and hands out
-// replies one at a time, each with its own time limit. The only place the session touches a socket.
+// replies one at a time, each with its own time limit. Only replies to commands actually sent are
+// accepted, so a hostile server can neither grow memory nor slip in a reply ahead of its command.
+// The only place the session touches a socket.
 import { connect, type Socket } from 'node:net';
-import { HostLookupError, ProtocolError, TransportError, type Stage } from '../errors.js';
+import { HostLookupError, InterruptedError, MailvError, ProtocolError, TransportError, type Stage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 
@@ -11,11 +13,15 @@ export class SmtpConnection {
   private failure: Error | undefined;
   private waiter: (() => void) | undefined;
   private closed = false;
+  /** Replies owed by the server: the greeting, then one per command written. */
+  private owed = 1;
 
   private constructor(
     private readonly socket: Socket,
     readonly host: string,
+    signal: AbortSignal | undefined,
   ) {
+    signal?.addEventListener('abort', () => this.interrupt(signal.reason as NodeJS.Signals), { once: true });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.fail(error));
     socket.on('close', () => {
@@ -24,24 +30,34 @@ export class SmtpConnection {
     });
   }
 
-  /** Opens a TCP connection. Throws HostLookupError or TransportError. */
-  static open(host: string, port: number, timeoutMs: number): Promise<SmtpConnection> {
+  /**
+   * Opens a TCP connection; `signal` aborting (with the signal's name as reason) ends it at once.
+   * Throws HostLookupError, TransportError or InterruptedError.
+   */
+  static open(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<SmtpConnection> {
     return new Promise((resolve, reject) => {
       // Nagle would hold each pipelined group back until the previous ACK: a 40 ms stall per step.
       const socket = connect({ host, port, noDelay: true });
-      const timer = setTimeout(() => {
+      const settle = (error?: Error) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (!error) return;
         socket.destroy();
-        reject(new TransportError(`timed out after ${timeoutMs / 1000} s connecting to ${host} port ${port}`, 'connect'));
-      }, timeoutMs);
+        reject(error);
+      };
+      const onAbort = () => settle(new InterruptedError(signal!.reason as NodeJS.Signals, 'connect'));
+      const timer = setTimeout(
+        () => settle(new TransportError(`timed out after ${timeoutMs / 1000} s connecting to ${host} port ${port}`, 'connect')),
+        timeoutMs,
+      );
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       socket.once('connect', () => {
-        clearTimeout(timer);
+        settle();
         socket.removeAllListeners('error');
-        resolve(new SmtpConnection(socket, host));
+        resolve(new SmtpConnection(socket, host, signal));
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        reject(connectError(error, host, port));
-      });
+      socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error, host, port)));
     });
   }
 
@@ -53,9 +69,13 @@ export class SmtpConnection {
     return this.socket.remotePort ?? 0;
   }
 
-  /** Writes bytes, waiting while the socket's buffer is full. Throws TransportError. */
-  async write(data: Buffer | string, stage: Stage, timeoutMs: number): Promise<void> {
+  /**
+   * Writes bytes holding `commands` commands (0 for message content), waiting while the socket's
+   * buffer is full. Throws TransportError.
+   */
+  async write(data: Buffer | string, commands: number, stage: Stage, timeoutMs: number): Promise<void> {
     this.throwIfFailed(stage);
+    this.owed += commands;
     if (this.socket.write(data)) return;
     await this.waitFor(() => this.socket.writableNeedDrain === false, stage, timeoutMs, 'sending data', 'drain');
   }
@@ -66,20 +86,28 @@ export class SmtpConnection {
     return this.replies.shift()!;
   }
 
-  /** Closes our side and releases the socket. */
+  /** Releases the socket. */
   close(): void {
-    this.socket.end();
     this.socket.destroy();
   }
 
   private onData(chunk: Buffer): void {
     try {
-      this.replies.push(...this.reader.push(chunk));
+      for (const reply of this.reader.push(chunk)) {
+        if (this.owed === 0) throw unsolicited(reply);
+        this.owed--;
+        this.replies.push(reply);
+      }
     } catch (error) {
       this.fail(error as Error);
       this.socket.destroy();
     }
     this.wake();
+  }
+
+  private interrupt(signal: NodeJS.Signals): void {
+    this.fail(new InterruptedError(signal, 'connect'));
+    this.socket.destroy();
   }
 
   private fail(error: Error): void {
@@ -124,12 +152,21 @@ export class SmtpConnection {
   private throwIfFailed(stage: Stage): void {
     const failure = this.failure;
     if (!failure) return;
+    if (failure instanceof InterruptedError) throw new InterruptedError(failure.signal, stage);
+    if (failure instanceof MailvError) throw failure;
     if (failure instanceof ReplySyntaxError) throw new ProtocolError(`protocol error during ${stage}: ${failure.message}`, stage);
     const code = (failure as NodeJS.ErrnoException).code;
     const what = code === 'ECONNRESET' ? 'connection reset by the server' : failure.message;
     const partial = this.closed && this.reader.hasPartial ? ' (in the middle of a reply)' : '';
     throw new TransportError(`${what} during ${stage}${partial}`, stage);
   }
+}
+
+/** A reply no command asked for; 421 is the server giving up (RFC 5321 §3.8), anything else a fault. */
+function unsolicited(reply: Reply): Error {
+  const text = reply.raw.join(' ');
+  if (reply.code === 421) return new TransportError(`the server closed the session: ${text}`, 'connect');
+  return new ReplySyntaxError(`reply received before any command asked for it: ${JSON.stringify(text.slice(0, 60))}`);
 }
 
 function connectError(error: NodeJS.ErrnoException, host: string, port: number): Error {

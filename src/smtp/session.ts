@@ -1,7 +1,7 @@
 // One SMTP mail transaction over an open connection (RFC 5321 §3.3, §4.1), with PIPELINING
 // (RFC 2920), SIZE (RFC 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531). It emits events and
 // never prints. Per-recipient outcomes are data; whole-transaction failures are typed errors.
-import { CapabilityError, MailvError, SmtpReplyError, type Stage } from '../errors.js';
+import { CapabilityError, MailvError, ProtocolError, SmtpReplyError, type Stage } from '../errors.js';
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -162,7 +162,7 @@ export class SmtpSession {
       batch = [];
       batched = 0;
       if (this.plan.echoBody) this.emit({ kind: 'body', bytes: data });
-      await this.connection.write(data, 'body', timeout);
+      await this.connection.write(data, 0, 'body', timeout);
     };
     for await (const chunk of message.chunks()) {
       const stuffed = stuffer.push(chunk);
@@ -177,7 +177,7 @@ export class SmtpSession {
     batched += end.length;
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.concat(batch.slice(0, -1)) });
     this.emit({ kind: 'send', stage: 'body', line: '.', pipelined: false });
-    await this.connection.write(Buffer.concat(batch, batched), 'body', timeout);
+    await this.connection.write(Buffer.concat(batch, batched), 1, 'body', timeout);
   }
 
   /** QUIT and its reply; a server that hangs up without 221 earns a warning, not a failure. */
@@ -198,13 +198,13 @@ export class SmtpSession {
 
   private async send(stage: Stage, line: string, pipelined: boolean): Promise<void> {
     this.emit({ kind: 'send', stage, line, pipelined });
-    await this.connection.write(`${line}\r\n`, stage, this.plan.timeouts.forStage(stage));
+    await this.connection.write(`${line}\r\n`, 1, stage, this.plan.timeouts.forStage(stage));
   }
 
   /** One write for the whole group: with Nagle off, each write would be its own packet. */
   private async sendGroup(lines: readonly string[], stages: readonly Stage[]): Promise<void> {
     lines.forEach((line, index) => this.emit({ kind: 'send', stage: stages[index]!, line, pipelined: true }));
-    await this.connection.write(lines.map((line) => `${line}\r\n`).join(''), stages[0]!, this.plan.timeouts.forStage('mail'));
+    await this.connection.write(lines.map((line) => `${line}\r\n`).join(''), lines.length, stages[0]!, this.plan.timeouts.forStage('mail'));
   }
 
   private async read(stage: Stage, recipient?: string): Promise<Reply> {
@@ -218,6 +218,8 @@ function isPositive(reply: Reply): boolean {
   return reply.code >= 200 && reply.code < 300;
 }
 
-function refusal(what: string, stage: Stage, reply: Reply): SmtpReplyError {
+/** A refusal (4xx, 5xx), or a protocol error when the code makes no sense where it came. */
+function refusal(what: string, stage: Stage, reply: Reply): SmtpReplyError | ProtocolError {
+  if (reply.code < 400) return new ProtocolError(`unexpected reply during ${stage}: ${reply.code} ${replyText(reply)}`, stage);
   return new SmtpReplyError(`${what}: ${reply.code} ${replyText(reply)}`, stage, reply);
 }

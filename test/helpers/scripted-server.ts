@@ -8,6 +8,8 @@ export type Responder = Action | ((line: string) => Action);
 export interface Script {
   /** What the server says on connect (a reply, or raw bytes); defaults to a 220. */
   greeting?: Action;
+  /** Milliseconds to wait before the greeting. */
+  greetingDelayMs?: number;
   /** Replies by command verb (EHLO, HELO, MAIL, RCPT, DATA, RSET, QUIT) and `.` for end of data. */
   replies?: Partial<Record<string, Responder>>;
 }
@@ -56,7 +58,9 @@ export async function startScriptedServer(script: Script = {}): Promise<Scripted
       act(action);
       return action;
     };
-    act(script.greeting ?? '220 scripted.test ESMTP');
+    const greet = () => act(script.greeting ?? '220 scripted.test ESMTP');
+    if (script.greetingDelayMs) setTimeout(greet, script.greetingDelayMs);
+    else greet();
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       buffered += chunk.toString('latin1');

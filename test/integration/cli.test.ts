@@ -73,13 +73,18 @@ describe('command line', () => {
     assert.equal(stdout.trim(), 'status 0', 'sent, not a crash on EPIPE');
   });
 
-  it('removes its spool file when a signal ends it', async () => {
+  it('keeps the message and removes its spool file when a signal ends it', async () => {
     const server = await startScriptedServer({ greeting: { raw: '' } }); // never greets
     const tmp = freshHome();
+    const home = freshHome();
     const child = spawn(process.execPath, [MAILV, '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester', TMPDIR: tmp },
+      env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester', TMPDIR: tmp },
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     child.stdin.on('error', () => {}); // killed before it read everything
     child.stdin.end(Buffer.alloc(6 * 1024 * 1024, 'a'));
     let spooled: string[] = [];
@@ -89,10 +94,27 @@ describe('command line', () => {
     }
     assert.equal(spooled.length, 1, 'a body over 4 MiB is spooled');
     assert.equal(statSync(join(tmp, spooled[0]!, 'message')).mode & 0o777, 0o600);
+    for (let i = 0; i < 500 && !/Connecting to/.test(stdout); i++) await sleep(20);
+    assert.match(stdout, /Connecting to/, 'now waiting for the greeting');
     child.kill('SIGTERM');
-    assert.equal(await exited, 'SIGTERM');
+    assert.equal(await exited, 143, '128 + SIGTERM, as a shell reports it');
+    assert.match(stderr, /^mailv: interrupted by SIGTERM\nmailv: the message was saved in .*dead\.letter\n$/);
+    assert.equal(statSync(join(home, 'dead.letter')).size > 6 * 1024 * 1024, true);
     assert.deepEqual(readdirSync(tmp), []);
     await server.close();
+  });
+
+  it('ends a dry run quietly when its reader goes away, removing the spool', async () => {
+    const tmp = freshHome();
+    const shell = `head -c 6000000 /dev/zero | tr '\\\\0' 'a' | '${process.execPath}' '${MAILV}' --dry-run -s x bob@example.org | head -c 100 >/dev/null; echo "status \${PIPESTATUS[2]}"`;
+    const stdout = await new Promise<string>((resolve) => {
+      const child = spawn('bash', ['-c', shell], { env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester', TMPDIR: tmp } });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+      child.on('close', () => resolve(out));
+    });
+    assert.equal(stdout.trim(), 'status 0');
+    assert.deepEqual(readdirSync(tmp), []);
   });
 
   it('refuses a directory as input and warns of an empty body, as mail does', async () => {

@@ -1,11 +1,12 @@
 // Servers that misbehave or refuse: each fault gives its documented exit code, transcript and
 // dead.letter, never a crash or a hang.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { lines, runCli, type CliResult } from '../helpers/cli.js';
+import { freshHome, lines, runCli, type CliResult } from '../helpers/cli.js';
 import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
 
 async function sendThrough(script: Script, extra: string[] = []): Promise<CliResult & { commands: string[]; received: string }> {
@@ -46,6 +47,71 @@ describe('faults', () => {
     const run = await sendThrough({ replies: { EHLO: '250-scripted.test\r\n251 PIPELINING' } });
     assert.equal(run.code, 76);
     assert.match(run.stderr, /mixes codes 250 and 251/);
+  });
+
+  it('a reply before its command was sent: protocol error, 76, never taken for success', async () => {
+    const run = await sendThrough({ replies: { DATA: '354 go ahead\r\n250 2.0.0 Ok: queued as FAKE' } });
+    assert.equal(run.code, 76);
+    assert.match(run.stderr, /^mailv: protocol error during \w+: reply received before any command asked for it: "250 2\.0\.0 Ok: queued as FAKE"$/m);
+    assert.doesNotMatch(run.stdout, /Sent \(/);
+    assert.ok(deadLetter(run));
+  });
+
+  it('a flood of replies nobody asked for stops at once', async () => {
+    const run = await sendThrough({ replies: { EHLO: `250 scripted.test\r\n${'250 flood\r\n'.repeat(100_000)}` } });
+    assert.equal(run.code, 76);
+    assert.match(run.stderr, /reply received before any command asked for it/);
+  });
+
+  it('a 2xx where a refusal or 220 was due: protocol error, 76', async () => {
+    const greeting = await sendThrough({ greeting: '250 hello' });
+    assert.equal(greeting.code, 76);
+    assert.match(greeting.stderr, /^mailv: unexpected reply during greeting: 250 hello$/m);
+    const data = await sendThrough({ replies: { DATA: '250 2.0.0 fine' } });
+    assert.equal(data.code, 76);
+  });
+
+  it('-t: a line too long for SMTP is refused before connecting, 65', async () => {
+    const server = await startScriptedServer();
+    try {
+      const input = `To: bob@example.org\nSubject: long\n\n${'z'.repeat(3000)}\n`;
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-t'], { input });
+      assert.equal(run.code, 65);
+      assert.match(run.stderr, /^mailv: -t: the message holds a line of 3000 octets \(at most 998\), which SMTP cannot carry as it is$/m);
+      assert.deepEqual(server.commands, []);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('-t: 8-bit content and a server without 8BITMIME: refused, 69', async () => {
+    const server = await startScriptedServer({ replies: { EHLO: '250-scripted.test\r\n250 PIPELINING' } });
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-t'], { input: 'To: bob@example.org\nSubject: x\n\nété\n' });
+      assert.equal(run.code, 69);
+      assert.match(run.stderr, /the server does not offer 8BITMIME/);
+      assert.ok(!server.commands.some((command) => command.startsWith('MAIL')));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an attachment deleted while waiting for the server is still sent whole', async () => {
+    const server = await startScriptedServer({ greetingDelayMs: 600 });
+    try {
+      const home = freshHome();
+      const file = join(home, 'report.txt');
+      writeFileSync(file, 'attached text\n'.repeat(1000));
+      const running = runCli(['--server', `127.0.0.1:${server.port}`, '-q', '-s', 'x', '-a', file, 'bob@example.org'], { input: 'x\n', home });
+      await sleep(300);
+      unlinkSync(file);
+      const run = await running;
+      assert.equal(run.code, 0, run.stderr);
+      const base64 = Buffer.from('attached text\n'.repeat(1000)).toString('base64');
+      assert.ok(server.received().toString('latin1').replace(/\r\n/g, '').includes(base64));
+    } finally {
+      await server.close();
+    }
   });
 
   it('a greeting one byte per segment is read whole', async () => {

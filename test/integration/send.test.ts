@@ -167,6 +167,16 @@ describe('sending to an SMTP server', () => {
     assert.match(received.data.toString('utf8'), /^To: josé@example\.org, info@xn--bcher-kva\.example\r\n/m);
   });
 
+  it('passes -t header octets through untouched, whatever their charset, with an exact SIZE', async () => {
+    const before = sink.messages.length;
+    const input = Buffer.concat([Buffer.from('To: bob@example.org\nSubject: caf'), Buffer.from([0xe9]), Buffer.from(' cr\xe8me\n\nbody\n', 'latin1')]);
+    const run = await runCli(['--server', server, '-q', '-t'], { input });
+    assert.equal(run.code, 0, run.stderr);
+    const received = sink.messages[before]!;
+    assert.ok(received.data.includes(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20])), 'the Latin-1 octet arrives as it was');
+    assert.equal(Number(received.mailArgs['SIZE']), received.data.length);
+  });
+
   it('takes recipients from the headers with -t and removes Bcc', async () => {
     const before = sink.messages.length;
     const input = 'From: Alice <alice@example.org>\nTo: bob@example.org\nCc: Carol <carol@example.org>\nBcc: dave@example.org\nSubject: raw\n\nBody.\n';
@@ -197,6 +207,9 @@ describe('failures before and around the connection', () => {
       [['--timeout', 'soon', 'bob@example.org'], /invalid --timeout/],
       [['--frobnicate', 'bob@example.org'], /unknown option '--frobnicate'/],
       [['-t', '-s', 'x'], /-s cannot be used with -t/],
+      [['undisclosed-recipients:;'], /no recipient given/],
+      [['-c', '', '-s', 'x'], /no recipient given/],
+      [['"a\x1b]0;owned\x07"@example.org'], /malformed local part/],
     ];
     for (const [args, message] of cases) {
       const run = await runCli(args, { input: 'body\n' });

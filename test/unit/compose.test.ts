@@ -57,7 +57,13 @@ describe('composer', () => {
 
   it('never writes Bcc and lets -H replace a generated header', async () => {
     const message = await composeMessage(
-      await draft({ headers: [['Date', 'Mon, 1 Jan 2024 00:00:00 +0000'], ['X-Course', 'Réseaux']] }),
+      await draft({
+        headers: [
+          ['Date', 'Mon, 1 Jan 2024 00:00:00 +0000'],
+          ['X-Course', 'Réseaux'],
+          ['Reply-To', '"Dupont, José" <jose@example.org>, prof'],
+        ],
+      }),
       { eightBitMime: true },
     );
     const text = (await bytesOf(message)).toString('utf8');
@@ -65,6 +71,8 @@ describe('composer', () => {
     assert.match(text, /^Date: Mon, 1 Jan 2024 00:00:00 \+0000\r\n/m);
     assert.equal(text.match(/^Date:/gm)!.length, 1);
     assert.match(text, /^X-Course: =\?UTF-8\?B\?UsOpc2VhdXg=\?=\r\n/m);
+    // An address header given with -H is written as mailboxes, not as text.
+    assert.match(text, /^Reply-To: =\?UTF-8\?B\?RHVwb250LCBKb3PDqQ==\?= <jose@example\.org>,(?:\r\n)? prof@example\.org\r\n/m);
   });
 
   it('passes a -t message through, removing Bcc and adding Date, Message-ID and From', async () => {

@@ -14,7 +14,8 @@ describe('header encoding', () => {
     const samples = ['Ça va très bien, merci', '日本語のテキスト '.repeat(8), 'a é b ü c', 'emoji 😀 and 👍🏽 mixed', 'x'.repeat(200) + ' ñ'];
     for (const sample of samples) {
       const folded = foldHeader('Subject', encodeUnstructured(sample));
-      assert.equal(decodeEncodedWords(folded.slice('Subject: '.length, -2)), sample);
+      // Trailing white space is dropped: it would fold into a blank continuation line.
+      assert.equal(decodeEncodedWords(folded.slice('Subject: '.length, -2)), sample.trimEnd());
       for (const line of folded.split('\r\n').slice(0, -1)) {
         if (line.includes('=?')) assert.ok(line.length < 78, `line of ${line.length}: ${line}`);
       }
@@ -30,6 +31,16 @@ describe('header encoding', () => {
     assert.ok(lines.length > 1);
     for (const line of lines) assert.ok(line.length < 78);
     assert.equal(lines.join('').replace(/^X-Long: /, ''), value);
+  });
+
+  it('never folds into a blank line, and encodes a word too long to fold', () => {
+    const spaced = foldHeader('Subject', encodeUnstructured(`${'word '.repeat(14)}      tail     `));
+    for (const line of spaced.split('\r\n').slice(0, -1)) assert.match(line, /\S/);
+    assert.ok(spaced.endsWith('tail\r\n'));
+    const long = 'a'.repeat(1200);
+    const folded = foldHeader('Subject', encodeUnstructured(`see ${long}`));
+    for (const line of folded.split('\r\n')) assert.ok(line.length < 78, `line of ${line.length}`);
+    assert.equal(decodeEncodedWords(folded.slice('Subject: '.length, -2)), `see ${long}`);
   });
 
   it('quotes or encodes display names as needed', () => {
