@@ -1,7 +1,7 @@
 // The message text from a pipe or a file, where every byte is content. Large input is spooled to a
 // private temporary file so it is never held whole in memory.
 import { rmSync } from 'node:fs';
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -44,7 +44,7 @@ export async function readStream(
     if (!spool) return;
     liveSpools.delete(spool.dir);
     await spool.file.close().catch(() => {});
-    await rm(spool.dir, { recursive: true, force: true });
+    rmSync(spool.dir, { recursive: true, force: true });
   };
   // A pipe that never ends must not keep an interrupted run alive.
   const stop = () => (input as Partial<Readable>).destroy?.();
@@ -59,6 +59,8 @@ export async function readStream(
       } else {
         held.push(chunk);
         if (size > spoolThreshold) {
+          // Loaded only here: node:fs/promises brings readline and streams, costly at start-up.
+          const { mkdtemp, open } = await import('node:fs/promises');
           const dir = await mkdtemp(join(tmpdir(), 'mailv-'));
           liveSpools.add(dir);
           spool = { dir, file: await open(join(dir, 'message'), 'wx+', 0o600) };

@@ -1,6 +1,6 @@
 // From the plan and what was read on standard input to the envelope and a message factory: the
 // composed message (flags) or the user's own (-t), built once the server's 8BITMIME is known.
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CapabilityError, InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -33,6 +33,8 @@ export async function openAttachments(paths: readonly string[]): Promise<OpenAtt
     await Promise.all(handles.map((handle) => handle.close().catch(() => {})));
   };
   const attachments: AttachmentInput[] = [];
+  if (paths.length === 0) return { attachments, close };
+  const { open } = await import('node:fs/promises'); // not loaded at all for a plain message
   for (const path of paths) {
     try {
       const handle = await open(path, 'r');

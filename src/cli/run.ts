@@ -1,8 +1,6 @@
 // The one place that touches process I/O: reads argv, env and stdin, runs the plan, prints the
 // transcript and errors, and returns the exit status.
-import { fstatSync, readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { fstatSync } from 'node:fs';
 import { InputError, InterruptedError, MailvError, exitCodeOf } from '../errors.js';
 import type { SessionEvent } from '../events.js';
 import { ExitCode } from '../exit-codes.js';
@@ -21,11 +19,6 @@ import { buildPlan, type Plan } from './options.js';
 import { parseCommandLine } from './program.js';
 import { decideColourLevel } from './terminal.js';
 
-function packageVersion(): string {
-  const url = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
-}
-
 /** Prints the one line that says what went wrong; returns the exit status. */
 function fail(error: unknown): number {
   const message = error instanceof MailvError ? error.message : `internal error: ${(error as Error)?.stack ?? String(error)}`;
@@ -33,13 +26,16 @@ function fail(error: unknown): number {
   return exitCodeOf(error);
 }
 
-/** Runs mailv with the process's arguments and streams; resolves to the exit status. */
-export async function main(argv = process.argv.slice(2)): Promise<number> {
+/**
+ * Runs mailv with the process's arguments and streams; resolves to the exit status. `version`
+ * reads mailv's version, asked only for --version.
+ */
+export async function main(argv: readonly string[], version: () => string): Promise<number> {
   // A reader that goes away (`mailv … | head`) must not stop the message from being sent.
   process.stdout.on('error', () => {});
   let plan: Plan;
   try {
-    const parsed = parseCommandLine(argv, argv.some((arg) => /^-(V|-version)$/.test(arg)) ? packageVersion() : '');
+    const parsed = parseCommandLine(argv, argv.some((arg) => /^-(V|-version)$/.test(arg)) ? version() : '');
     if (parsed.kind === 'exit') {
       process.stdout.write(parsed.output);
       return ExitCode.OK;
@@ -159,6 +155,7 @@ async function dryRun(plan: Plan, prepared: PreparedInput): Promise<number> {
 
 /** Streams to stdout with back-pressure; a reader that has gone away just ends the output. */
 async function writeOut(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
+  const [{ Readable }, { pipeline }] = await Promise.all([import('node:stream'), import('node:stream/promises')]);
   try {
     await pipeline(Readable.from(chunks), process.stdout, { end: false });
   } catch (error) {

@@ -1,6 +1,5 @@
 // Keeping a message nobody received, as mail(1) does: appended in mbox form (From_ line, `>From `
 // quoting, LF line ends) to $DEAD or ~/dead.letter, readable by its owner only.
-import { open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LocalIoError } from '../errors.js';
@@ -15,6 +14,7 @@ export function deadLetterPath(env: NodeJS.ProcessEnv): string {
 export async function saveDeadLetter(path: string, sender: string, chunks: AsyncIterable<Buffer>, date = new Date()): Promise<void> {
   let file;
   try {
+    const { open } = await import('node:fs/promises');
     file = await open(path, 'a', 0o600);
     await file.write(`From ${sender || 'MAILER-DAEMON'} ${formatAsctime(date)}\n`);
     const converter = new MboxLines();
