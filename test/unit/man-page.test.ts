@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { parseCommandLine } from '../../dist/cli/program.js';
+
+describe('man page', () => {
+  it('documents every long option that --help lists', () => {
+    const help = parseCommandLine(['--help'], '0') as { kind: 'exit'; output: string };
+    const options = [...new Set(help.output.match(/--[a-z][a-z0-9-]+/g))];
+    assert.ok(options.length > 15);
+    const page = readFileSync(new URL('../../man/mailv.1', import.meta.url), 'utf8').replace(/\\-/g, '-');
+    for (const option of options) assert.ok(page.includes(option), `man/mailv.1 lacks ${option}`);
+  });
+
+  it('documents every exit status mailv uses, and every environment variable it reads', () => {
+    const page = readFileSync(new URL('../../man/mailv.1', import.meta.url), 'utf8');
+    const exitSection = page.slice(page.indexOf('.SH EXIT STATUS'), page.indexOf('.SH EXAMPLES'));
+    for (const status of [0, 64, 65, 66, 67, 68, 69, 70, 74, 75, 76, 130, 143]) {
+      assert.match(exitSection, new RegExp(`^\\.BR? (?:.*[ "])?${status}\\b`, 'm'), `exit status ${status}`);
+    }
+    const environment = page.slice(page.indexOf('.SH ENVIRONMENT'), page.indexOf('.SH FILES'));
+    for (const variable of ['MAILV_SERVER', 'USER', 'LOGNAME', 'HOME', 'DEAD', 'TMPDIR', 'NO_COLOR', 'FORCE_COLOR', 'TERM']) {
+      assert.match(environment, new RegExp(`^\\.TP\\n\\.BR? (?:.*[ "])?${variable}\\b`, 'm'), variable);
+    }
+  });
+});
