@@ -6,6 +6,7 @@ import type { Reply } from './smtp/reply.js';
 /** Where in the run a failure happened. */
 export type Stage =
   | 'options'
+  | 'resolve'
   | 'input'
   | 'compose'
   | 'connect'
@@ -49,6 +50,16 @@ export class InputError extends MailvError {
 /** Local I/O failure: spool file, attachment read, dead.letter, stdin. */
 export class LocalIoError extends MailvError {
   readonly exitCode = ExitCode.IOERR;
+}
+
+/** A domain that does not exist or takes no mail (68), or a lookup that failed for now (75). */
+export class DnsError extends MailvError {
+  constructor(
+    message: string,
+    readonly exitCode: typeof ExitCode.NOHOST | typeof ExitCode.TEMPFAIL,
+  ) {
+    super(message, 'resolve');
+  }
 }
 
 /** A host name that does not resolve (68), or whose lookup failed for now (75). */

@@ -1,5 +1,6 @@
 // The vocabulary between the protocol and the renderers: what happened, typed, never formatted.
 // The session emits these; render/ turns them into a transcript.
+import type { DnsRecord, QueryType } from './dns/wire.js';
 import type { Stage } from './errors.js';
 import type { Reply } from './smtp/reply.js';
 
@@ -14,6 +15,21 @@ export type SessionEvent =
   | { kind: 'body'; bytes: Buffer }
   | { kind: 'recipient'; recipient: string; outcome: RecipientOutcome; reply: Reply | undefined }
   | { kind: 'note'; text: string; severity: 'info' | 'warning' }
-  | { kind: 'closing'; host: string };
+  | { kind: 'closing'; host: string }
+  /** A host that could not take the message; the next one is tried (`Deferred: ... by host`). */
+  | { kind: 'deferred'; recipients: readonly string[]; host: string; reason: string }
+  | { kind: 'dns-query'; name: string; type: QueryType; server: string; transport: 'udp' | 'tcp' }
+  | {
+      kind: 'dns-answer';
+      name: string;
+      type: QueryType;
+      server: string;
+      rcode: string;
+      truncated: boolean;
+      answers: readonly DnsRecord[];
+      additionals: readonly DnsRecord[];
+      ms: number;
+    }
+  | { kind: 'dns-no-answer'; name: string; type: QueryType; server: string; reason: string };
 
 export type EmitEvent = (event: SessionEvent) => void;

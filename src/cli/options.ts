@@ -1,7 +1,8 @@
 // Flags, environment and local facts → the plan of one run, every value checked before any input
 // is read or any connection made. Pure.
 import { UsageError } from '../errors.js';
-import { parseAddressList, parseMailbox, type Mailbox } from '../message/address.js';
+import { parseNameServer, type NameServer } from '../dns/resolv-conf.js';
+import { domainOf, parseAddressList, parseMailbox, type Mailbox } from '../message/address.js';
 import { assertExtraHeaderAllowed } from '../message/compose.js';
 import { assertHeader, parseHeaderArgument } from '../message/header.js';
 import type { ServerAddress } from '../delivery/submit.js';
@@ -27,6 +28,16 @@ export interface Plan {
   /** true/false from --color/--no-color; undefined: decide from the terminal and environment. */
   readonly color: boolean | undefined;
   readonly fqdn: string;
+  /** Deliver to MX hosts (--direct). */
+  readonly direct: boolean;
+  /** Only show the MX plan of this domain (--mx), in A-labels. */
+  readonly mxLookup: string | undefined;
+  /** --dns servers; empty: /etc/resolv.conf. */
+  readonly dnsServers: readonly NameServer[];
+  /** Port of MX hosts (--port). */
+  readonly mxPort: number;
+  /** MAILV_SEED: a repeatable order for MX hosts of equal preference. */
+  readonly seed: string | undefined;
 }
 
 export interface LocalFacts {
@@ -50,13 +61,16 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
       ['-H', options.header.length > 0],
     ].find(([, given]) => given);
     if (clash) throw new UsageError(`${clash[0]} cannot be used with -t: the message brings its own headers`);
-  } else if (recipients.length === 0 && options.cc.length === 0 && options.bcc.length === 0 && !options.demo) {
+  } else if (recipients.length === 0 && options.cc.length === 0 && options.bcc.length === 0 && !options.demo && options.mx === undefined) {
     throw new UsageError('no recipient given');
   }
   if (options.subject !== undefined) assertHeader('Subject', options.subject);
   const headers = options.header.map(parseHeaderArgument);
   for (const [name] of headers) assertExtraHeaderAllowed(name);
   if (options.quiet && options.verbose > 0) throw new UsageError('-q and -v contradict each other');
+  const modes = [['--direct', options.direct], ['--demo', options.demo], ['--server', options.server !== undefined]].filter(([, on]) => on);
+  if (modes.length > 1) throw new UsageError(`${modes[0]![0]} and ${modes[1]![0]} contradict each other: one route at a time`);
+  if (options.port !== undefined && !options.direct) throw new UsageError('--port goes with --direct (for a submission server, use --server host:port)');
   return {
     readRecipients,
     from: parseMailbox(options.from ?? local.user, fqdn),
@@ -74,6 +88,11 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     demo: options.demo === true,
     color: options.color,
     fqdn,
+    direct: options.direct === true,
+    mxLookup: options.mx === undefined ? undefined : parseDomain(options.mx),
+    dnsServers: options.dns.map(parseNameServer),
+    mxPort: options.port === undefined ? 25 : parsePort(options.port),
+    seed: local.env['MAILV_SEED'],
   };
 }
 
@@ -90,6 +109,21 @@ export function parseServer(text: string): ServerAddress {
     throw new UsageError(`invalid server ${JSON.stringify(text)}: port ${port} is out of range`);
   }
   return { host: host!.replace(/^\[(.*)\]$/, '$1'), port: portNumber };
+}
+
+function parseDomain(text: string): string {
+  // A domain is checked as the domain of an address would be, and comes back in A-labels.
+  try {
+    return domainOf(parseMailbox(`postmaster@${text.replace(/\.$/, '')}`, 'invalid').address);
+  } catch {
+    throw new UsageError(`invalid --mx ${JSON.stringify(text)}: a domain name`);
+  }
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`invalid --port ${JSON.stringify(text)}: 1 to 65535`);
+  return port;
 }
 
 function parseTimeout(text: string): number {

@@ -19,6 +19,10 @@ export interface RawOptions {
   dryRun?: boolean;
   demo?: boolean;
   color?: boolean;
+  direct?: boolean;
+  mx?: string;
+  dns: string[];
+  port?: string;
 }
 
 export type ParsedCommandLine =
@@ -39,9 +43,14 @@ Examples:
       show the envelope and the exact message, connect to nothing
   mailv --demo -s test bob@example.org < body.txt
       send to an embedded server on 127.0.0.1 and show what it received
+  mailv --mx example.org
+      show the MX hosts of example.org in the order mail tries them
+  mailv --direct -v -s test bob@example.org < body.txt
+      look up example.org's MX hosts and deliver there, showing the DNS exchange
 
 Exit status follows sysexits.h: 0 sent to every recipient, 64 usage, 65 bad data, 66 missing file,
-67 a recipient refused, 69 refused, 74 I/O error, 75 temporary failure, 76 protocol error.
+67 a recipient refused, 68 no such domain, 69 refused, 74 I/O error, 75 temporary failure,
+76 protocol error.
 See man mailv for the rest.`;
 
 function collect(value: string, previous: string[]): string[] {
@@ -67,6 +76,10 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .option('-H, --header <"Name: value">', 'add a header field (repeatable)', collect, [])
     .option('-t, --read-recipients', 'standard input is a complete message; recipients come from its To, Cc, Bcc')
     .option('--server <url>', 'smtp://host[:port] or host[:port] (default $MAILV_SERVER, else smtp://localhost:25)')
+    .option('--direct', "deliver to each recipient domain's MX hosts instead of a submission server")
+    .option('--mx <domain>', 'show how mail for a domain is routed (its MX hosts, in order) and send nothing')
+    .option('--dns <server>', 'name server for MX lookups, ip[:port] (repeatable; default /etc/resolv.conf)', collect, [])
+    .option('--port <n>', 'port of the MX hosts with --direct (default 25)')
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")
     .option('--timeout <seconds>', 'longest wait for any step (default: the limits of RFC 5321)')
     .option('-v, --verbose', 'more detail: -v adds connection notes, -vv also shows the message lines', increase, 0)

@@ -1,8 +1,13 @@
 // The one place that touches process I/O: reads argv, env and stdin, runs the plan, prints the
 // transcript and errors, and returns the exit status.
-import { fstatSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import { InputError, InterruptedError, MailvError, exitCodeOf } from '../errors.js';
-import type { SessionEvent } from '../events.js';
+import type { EmitEvent, SessionEvent } from '../events.js';
+import { randomSource } from '../dns/mx.js';
+import { parseResolvConf, type ResolverConfig } from '../dns/resolv-conf.js';
+import type { Resolver } from '../dns/resolver.js';
+import type { SessionPlan } from '../smtp/session.js';
+import { formatMxPlan } from '../render/mx-plan.js';
 import { ExitCode } from '../exit-codes.js';
 import { deadLetterPath, saveDeadLetter } from '../delivery/dead-letter.js';
 import { anyDelivered, exitCodeForResults } from '../delivery/outcome.js';
@@ -10,7 +15,7 @@ import type { ServerAddress } from '../delivery/submit.js';
 import { formatEnvelope } from '../render/dry-run.js';
 import { sanitize } from '../render/sanitize.js';
 import { plainStyle, colourStyle, type Style } from '../render/style.js';
-import { TranscriptRenderer } from '../render/transcript.js';
+import { TranscriptRenderer, type Verbosity } from '../render/transcript.js';
 import { Timeouts } from '../smtp/timeouts.js';
 import { readStream, removeSpoolsNow, type ReadInput } from './body-input.js';
 import { localFqdn, localUser } from './local-host.js';
@@ -41,6 +46,7 @@ export async function main(argv: readonly string[], version: () => string): Prom
       return ExitCode.OK;
     }
     plan = buildPlan(parsed.options, parsed.recipients, { fqdn: localFqdn(), user: localUser(process.env), env: process.env });
+    if (plan.mxLookup !== undefined) return await showMx(plan, plan.mxLookup);
   } catch (error) {
     return fail(error);
   }
@@ -89,7 +95,9 @@ async function send(plan: Plan): Promise<number> {
     }
     prepared = await prepareInput({ ...plan, subject }, input, files.attachments, new Date());
     if (plan.dryRun) return await dryRun(plan, prepared);
-    return plan.demo ? await demo(plan, prepared, interrupt.signal) : await deliver(plan, prepared, plan.server, interrupt.signal);
+    if (plan.demo) return await demo(plan, prepared, interrupt.signal);
+    if (plan.direct) return await deliverToMx(plan, prepared, interrupt.signal);
+    return await deliver(plan, prepared, plan.server, interrupt.signal);
   } catch (error) {
     const status = fail(error);
     if (prepared) await keepDeadLetter(prepared);
@@ -101,26 +109,84 @@ async function send(plan: Plan): Promise<number> {
   }
 }
 
-async function deliver(plan: Plan, prepared: PreparedInput, server: ServerAddress, signal: AbortSignal): Promise<number> {
-  const renderer = new TranscriptRenderer(plan.verbosity, await styleFor(plan));
-  const emit = (event: SessionEvent) => {
+/** Prints the transcript of each event, and each recipient that did not get the message on stderr. */
+async function transcriptEmitter(plan: Plan, verbosity = plan.verbosity): Promise<EmitEvent> {
+  const renderer = new TranscriptRenderer(verbosity, await styleFor(plan));
+  return (event: SessionEvent) => {
     const lines = renderer.lines(event);
     if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
     if (event.kind === 'recipient' && event.outcome !== 'sent' && event.reply) {
       process.stderr.write(`mailv: not delivered to ${sanitize(event.recipient)}: ${sanitize(event.reply.raw.join(' '))}\n`);
     }
   };
-  const { submit } = await import('../delivery/submit.js');
-  const session = {
+}
+
+function sessionPlan(plan: Plan, prepared: PreparedInput): SessionPlan {
+  return {
     helo: plan.helo,
     envelope: prepared.envelope,
-    prepare: (capabilities: { has(keyword: string): boolean }) => prepared.compose(capabilities.has('8BITMIME')),
+    prepare: (capabilities) => prepared.compose(capabilities.has('8BITMIME')),
     timeouts: new Timeouts(plan.timeoutMs),
     echoBody: plan.verbosity >= 3,
   };
-  const results = await submit(server, session, emit, signal);
+}
+
+async function deliver(plan: Plan, prepared: PreparedInput, server: ServerAddress, signal: AbortSignal): Promise<number> {
+  const emit = await transcriptEmitter(plan);
+  const { submit } = await import('../delivery/submit.js');
+  const results = await submit(server, sessionPlan(plan, prepared), emit, signal);
   if (!anyDelivered(results)) await keepDeadLetter(prepared);
   return exitCodeForResults(results);
+}
+
+async function deliverToMx(plan: Plan, prepared: PreparedInput, signal: AbortSignal): Promise<number> {
+  const emit = await transcriptEmitter(plan);
+  const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit)]);
+  const outcomes = await deliverDirect(sessionPlan(plan, prepared), emit, {
+    resolver,
+    random: randomSource(plan.seed),
+    port: plan.mxPort,
+    signal,
+  });
+  const failures = outcomes.flatMap((outcome) => ('error' in outcome ? [outcome] : []));
+  const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
+  for (const failure of failures) {
+    process.stderr.write(`mailv: not delivered to ${failure.recipients.join(', ')}: ${sanitize(failure.error.message)}\n`);
+  }
+  if (!anyDelivered(results)) await keepDeadLetter(prepared);
+  // Refused recipients (67) first, then the first domain that failed whole, as documented.
+  const resultStatus = exitCodeForResults(results);
+  if (resultStatus === ExitCode.NOUSER || failures.length === 0) return resultStatus;
+  return failures[0]!.error.exitCode;
+}
+
+/** The resolver of --dns servers, else of /etc/resolv.conf; --timeout caps each try. */
+async function makeResolver(plan: Plan, emit: EmitEvent): Promise<Resolver> {
+  const { Resolver } = await import('../dns/resolver.js');
+  let config: ResolverConfig;
+  if (plan.dnsServers.length > 0) {
+    config = { servers: plan.dnsServers, timeoutMs: 5000, attempts: 2 };
+  } else {
+    let text = '';
+    try {
+      text = readFileSync('/etc/resolv.conf', 'utf8');
+    } catch {
+      // No resolv.conf: the C library then asks the local name server, and so does mailv.
+    }
+    config = parseResolvConf(text);
+  }
+  if (plan.timeoutMs !== undefined) config = { ...config, timeoutMs: Math.min(config.timeoutMs, plan.timeoutMs) };
+  return new Resolver(config, emit);
+}
+
+/** --mx: the DNS exchange and the delivery plan; nothing is read or sent. */
+async function showMx(plan: Plan, domain: string): Promise<number> {
+  const emit = await transcriptEmitter(plan, (plan.verbosity === 0 ? 0 : Math.max(plan.verbosity, 2)) as Verbosity);
+  const resolver = await makeResolver(plan, emit);
+  const { planMx } = await import('../dns/mx.js');
+  const mx = await planMx(domain, resolver, randomSource(plan.seed));
+  process.stdout.write(formatMxPlan(mx, plan.mxPort).join('\n') + '\n');
+  return ExitCode.OK;
 }
 
 async function demo(plan: Plan, prepared: PreparedInput, signal: AbortSignal): Promise<number> {

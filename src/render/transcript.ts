@@ -3,6 +3,8 @@
 import { isIP } from 'node:net';
 import type { RecipientOutcome, SessionEvent } from '../events.js';
 import { replyText, type Reply } from '../smtp/reply.js';
+import { absolute } from '../dns/wire.js';
+import { formatRecord } from './dns-record.js';
 import { sanitize } from './sanitize.js';
 import type { Style } from './style.js';
 
@@ -31,6 +33,17 @@ export class TranscriptRenderer {
       recipient: (e) => [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply)}`)],
       note: (e) => [e.severity === 'warning' ? style.warning(`Warning: ${sanitize(e.text)}`) : style.note(sanitize(e.text))],
       closing: (e) => [style.note(`Closing connection to ${displayHost(e.host)}`)],
+      deferred: (e) => [style.note(`${sanitize(e.recipients.join(','))}... Deferred: ${sanitize(e.reason)} by ${sanitize(displayHost(e.host))}`)],
+      'dns-query': (e) => (verbosity >= 2 ? [style.note(`;; ${e.type} ${absolute(e.name)}? asking ${e.server} over ${e.transport.toUpperCase()}`)] : []),
+      'dns-answer': (e) =>
+        verbosity >= 2
+          ? [
+              style.note(`;; ${e.rcode}${e.truncated ? ', truncated' : ''} from ${e.server} in ${e.ms} ms, ${e.answers.length} answer(s)`),
+              ...e.answers.map((record) => style.note(`;;   ${sanitize(formatRecord(record))}`)),
+              ...e.additionals.map((record) => style.note(`;;   ${sanitize(formatRecord(record))}   (additional)`)),
+            ]
+          : [],
+      'dns-no-answer': (e) => (verbosity >= 2 ? [style.warning(`;; no answer from ${e.server}: ${sanitize(e.reason)}`)] : []),
     };
   }
 

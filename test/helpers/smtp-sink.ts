@@ -15,9 +15,11 @@ export interface SmtpSink {
 }
 
 /** Starts a sink; `refuse` names local parts refused with 550 5.1.1. */
-export async function startSink(options: Partial<SMTPServerOptions> & { refuse?: string[] } = {}): Promise<SmtpSink> {
+export async function startSink(
+  options: Partial<SMTPServerOptions> & { refuse?: string[]; host?: string; port?: number } = {},
+): Promise<SmtpSink> {
   const messages: SinkMessage[] = [];
-  const { refuse = [], ...serverOptions } = options;
+  const { refuse = [], host = '127.0.0.1', port: wantedPort = 0, ...serverOptions } = options;
   const server = new SMTPServer({
     name: 'sink.test',
     authOptional: true,
@@ -48,7 +50,10 @@ export async function startSink(options: Partial<SMTPServerOptions> & { refuse?:
     },
     ...serverOptions,
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(wantedPort, host, () => resolve());
+  });
   const address = server.server.address();
   return {
     port: typeof address === 'object' && address ? address.port : 0,

@@ -40,6 +40,31 @@ describe('transcript', () => {
     ]);
   });
 
+  it('shows a host that failed, and the DNS exchange from -v on', () => {
+    const event = { kind: 'deferred', recipients: ['a@x.test', 'b@x.test'], host: 'mx1.x.test. [127.0.0.9]', reason: 'Connection refused' } as const;
+    assert.deepEqual(new TranscriptRenderer(1, plainStyle).lines(event), ['a@x.test,b@x.test... Deferred: Connection refused by mx1.x.test. [127.0.0.9]']);
+    const query = { kind: 'dns-query', name: 'x.test', type: 'MX', server: '127.0.0.1#53', transport: 'udp' } as const;
+    const answer = {
+      kind: 'dns-answer',
+      name: 'x.test',
+      type: 'MX',
+      server: '127.0.0.1#53',
+      rcode: 'NOERROR',
+      truncated: false,
+      answers: [{ type: 'MX', name: 'x.test', ttl: 300, preference: 10, exchange: 'mx1.x.test' }],
+      additionals: [{ type: 'A', name: 'mx1.x.test', ttl: 300, address: '127.0.0.9' }],
+      ms: 3,
+    } as const;
+    assert.deepEqual(new TranscriptRenderer(1, plainStyle).lines(query), []);
+    const verbose = new TranscriptRenderer(2, plainStyle);
+    assert.deepEqual(verbose.lines(query), [';; MX x.test.? asking 127.0.0.1#53 over UDP']);
+    assert.deepEqual(verbose.lines(answer), [
+      ';; NOERROR from 127.0.0.1#53 in 3 ms, 1 answer(s)',
+      ';;   x.test.\t300\tIN\tMX\t10 mx1.x.test.',
+      ';;   mx1.x.test.\t300\tIN\tA\t127.0.0.9   (additional)',
+    ]);
+  });
+
   it('shows message lines only at -vv, whole even when split across writes', () => {
     const quiet = new TranscriptRenderer(2, plainStyle);
     assert.deepEqual(quiet.lines({ kind: 'body', bytes: Buffer.from('a\r\n') }), []);

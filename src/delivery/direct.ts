@@ -1,0 +1,92 @@
+// Delivering straight to each recipient domain's MX hosts ("via esmtp", as sendmail says): one
+// session per domain, hosts tried in the MX plan's order, every address of each. A refused or
+// silent host, or a 4xx/421/554 greeting, sends mailv on to the next, as sendmail does; any
+// other refusal is final (RFC 5321 §5.1).
+import { planMx, type MxPlan } from '../dns/mx.js';
+import type { Resolver } from '../dns/resolver.js';
+import { InterruptedError, MailvError, SmtpReplyError, TransportError } from '../errors.js';
+import type { EmitEvent } from '../events.js';
+import { domainOf } from '../message/address.js';
+import { SmtpConnection } from '../smtp/connection.js';
+import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
+
+export interface DirectOptions {
+  readonly resolver: Resolver;
+  readonly random: () => number;
+  /** 25 unless a lab says otherwise (--port). */
+  readonly port: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What became of one recipient domain. */
+export type DomainOutcome =
+  | { readonly domain: string; readonly results: RecipientResult[] }
+  | { readonly domain: string; readonly recipients: readonly string[]; readonly error: MailvError };
+
+/** Recipients grouped by domain, in the order first named. */
+export function groupByDomain(recipients: readonly string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const recipient of recipients) {
+    const domain = domainOf(recipient).toLowerCase();
+    groups.set(domain, [...(groups.get(domain) ?? []), recipient]);
+  }
+  return groups;
+}
+
+/** Delivers to every domain in turn; never throws for one domain's failure (see DomainOutcome). */
+export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<DomainOutcome[]> {
+  const outcomes: DomainOutcome[] = [];
+  for (const [domain, recipients] of groupByDomain(plan.envelope.recipients)) {
+    const sessionPlan = { ...plan, envelope: { ...plan.envelope, recipients } };
+    try {
+      const mx = await planMx(domain, options.resolver, options.random);
+      outcomes.push({ domain, results: await deliverToDomain(mx, sessionPlan, emit, options) });
+    } catch (error) {
+      if (error instanceof InterruptedError || !(error instanceof MailvError)) throw error;
+      outcomes.push({ domain, recipients, error });
+    }
+  }
+  return outcomes;
+}
+
+async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<RecipientResult[]> {
+  const recipients = plan.envelope.recipients;
+  for (const host of mx.hosts) {
+    if (host.addresses.length === 0) {
+      emit({ kind: 'deferred', recipients, host: host.name, reason: `Host has no address (${host.problem ?? 'none found'})` });
+      continue;
+    }
+    for (const address of host.addresses) {
+      emit({ kind: 'connecting', recipients, host: host.name, port: options.port, via: 'esmtp' });
+      let connection: SmtpConnection;
+      try {
+        connection = await SmtpConnection.open(address, options.port, plan.timeouts.forStage('connect'), options.signal);
+      } catch (error) {
+        if (!(error instanceof TransportError)) throw error;
+        emit({ kind: 'deferred', recipients, host: `${host.name} [${address}]`, reason: connectFailure(error) });
+        continue;
+      }
+      emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
+      try {
+        return await new SmtpSession(connection, plan, emit).run();
+      } catch (error) {
+        if (!tryNextHost(error)) throw error;
+        emit({ kind: 'deferred', recipients, host: `${host.name} [${address}]`, reason: (error as MailvError).message });
+      }
+    }
+  }
+  throw new TransportError(`no MX host of ${mx.domain} took the message (${mx.hosts.length} tried)`, 'connect');
+}
+
+/** RFC 5321 §5.1: try the next host after a failed connection or a greeting that refuses. */
+function tryNextHost(error: unknown): boolean {
+  if (error instanceof SmtpReplyError && error.stage === 'greeting') return true;
+  return error instanceof TransportError && (error.stage === 'greeting' || error.stage === 'connect');
+}
+
+function connectFailure(error: TransportError): string {
+  if (/refused/.test(error.message)) return 'Connection refused';
+  if (/timed out/.test(error.message)) return 'Connection timed out';
+  return error.message;
+}
+

@@ -1,0 +1,99 @@
+// Where a domain's mail goes (RFC 5321 §5.1, RFC 7505): its MX hosts, lowest preference first,
+// hosts of equal preference in random order; no MX means the domain itself (preference 0); a
+// null MX means no mail at all. Each host comes with the addresses to try.
+import { DnsError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Resolver } from './resolver.js';
+import { absolute, sameName, type DnsRecord } from './wire.js';
+
+export interface MxHost {
+  /** Absolute name, `mx.example.org.`. */
+  readonly name: string;
+  readonly preference: number;
+  /** IPv4 then IPv6, as found; empty when the host has no address. */
+  readonly addresses: readonly string[];
+  /** True for the domain itself when it has no MX (RFC 5321 §5.1). */
+  readonly implicit: boolean;
+  /** Why there are no addresses, when there are none. */
+  readonly problem: string | undefined;
+}
+
+export interface MxPlan {
+  readonly domain: string;
+  readonly hosts: readonly MxHost[];
+}
+
+/**
+ * Plans delivery to `domain`. Throws DnsError: 68 when the domain does not exist, has a null MX,
+ * or has no MX and no address; 75 when the lookup fails for now.
+ */
+export async function planMx(domain: string, resolver: Resolver, random: () => number): Promise<MxPlan> {
+  const mx = await resolver.resolve(domain, 'MX');
+  const records = mx.records.filter((record): record is Extract<DnsRecord, { type: 'MX' }> => record.type === 'MX');
+  if (records.length === 1 && isRoot(records[0]!.exchange)) {
+    throw new DnsError(`${absolute(domain)} accepts no mail: its MX is the null MX "0 ." (RFC 7505)`, ExitCode.NOHOST);
+  }
+  const usable = records.filter((record) => !isRoot(record.exchange));
+  if (usable.length === 0) {
+    const addresses = await addressesOf(domain, resolver, []);
+    if (addresses.length === 0) throw new DnsError(`${absolute(domain)} has neither an MX nor an address record`, ExitCode.NOHOST);
+    return { domain, hosts: [{ name: absolute(mx.canonicalName), preference: 0, addresses, implicit: true, problem: undefined }] };
+  }
+  const ordered = shuffleWithinPreference(usable, random);
+  const hosts: MxHost[] = [];
+  for (const record of ordered) {
+    try {
+      const addresses = await addressesOf(record.exchange, resolver, mx.response.additionals);
+      hosts.push({ name: absolute(record.exchange), preference: record.preference, addresses, implicit: false, problem: addresses.length ? undefined : 'no address' });
+    } catch (error) {
+      hosts.push({ name: absolute(record.exchange), preference: record.preference, addresses: [], implicit: false, problem: (error as Error).message });
+    }
+  }
+  return { domain, hosts };
+}
+
+/** Sorts by preference; hosts of equal preference are shuffled (RFC 5321 §5.1). */
+export function shuffleWithinPreference<T extends { preference: number }>(records: readonly T[], random: () => number): T[] {
+  const shuffled = [...records];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+  }
+  // Array.prototype.sort is stable: the shuffle survives within each preference.
+  return shuffled.sort((a, b) => a.preference - b.preference);
+}
+
+/** A reproducible random source from a seed (MAILV_SEED), else Math.random. */
+export function randomSource(seed: string | undefined): () => number {
+  if (seed === undefined || seed === '') return Math.random;
+  let state = 0x811c9dc5;
+  for (const char of seed) state = Math.imul(state ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  // mulberry32: small, fast and well spread; not for secrets.
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function isRoot(name: string): boolean {
+  return name === '' || name === '.';
+}
+
+/**
+ * A and AAAA of `host`, asked together; each from the additional section when it has that type,
+ * asked for otherwise. Throws only when neither type could be had.
+ */
+async function addressesOf(host: string, resolver: Resolver, additionals: readonly DnsRecord[]): Promise<string[]> {
+  const byType = async (type: 'A' | 'AAAA'): Promise<string[]> => {
+    const given = additionals.filter((record) => record.type === type && sameName(record.name, host));
+    const records = given.length > 0 ? given : (await resolver.resolve(host, type)).records;
+    return records.flatMap((record) => (record.type === 'A' || record.type === 'AAAA' ? [record.address] : []));
+  };
+  const [v4, v6] = await Promise.allSettled([byType('A'), byType('AAAA')]);
+  const addresses = [v4, v6].flatMap((result) => (result.status === 'fulfilled' ? result.value : []));
+  if (addresses.length === 0 && v4.status === 'rejected') throw v4.reason;
+  return addresses;
+}

@@ -1,0 +1,121 @@
+// A stub resolver over raw DNS: asks each configured server in turn, rounds of attempts, TCP when
+// an answer is truncated, CNAME chains followed (bounded), and outcomes in plain terms:
+// NXDOMAIN means the domain does not exist (68), SERVFAIL, REFUSED or silence are temporary (75).
+import { DnsError } from '../errors.js';
+import type { EmitEvent } from '../events.js';
+import { ExitCode } from '../exit-codes.js';
+import { exchange, type DnsTransport } from './transport.js';
+import { absolute, sameName, type DnsRecord, type DnsResponse, type QueryType } from './wire.js';
+import type { NameServer, ResolverConfig } from './resolv-conf.js';
+
+/** RFC 1034 §3.6.2 chains should be short; more than this is a loop or an attack. */
+const MAX_CNAME_CHAIN = 8;
+
+export interface Resolution {
+  /** Records of the asked type, at the end of any CNAME chain. */
+  readonly records: readonly DnsRecord[];
+  /** The response that gave them (for its additional section). */
+  readonly response: DnsResponse;
+  /** The name the records belong to, after CNAMEs. */
+  readonly canonicalName: string;
+}
+
+export class Resolver {
+  constructor(
+    private readonly config: ResolverConfig,
+    private readonly emit: EmitEvent,
+    private readonly randomId: () => number = () => Math.floor(Math.random() * 0x10000),
+  ) {}
+
+  /**
+   * Resolves `name`/`type`, following CNAMEs. An empty `records` means the name exists without
+   * such records. Throws DnsError.
+   */
+  async resolve(name: string, type: QueryType): Promise<Resolution> {
+    let current = name;
+    for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
+      const response = await this.ask(current, type);
+      if (response.rcode === 'NXDOMAIN') {
+        throw new DnsError(`${absolute(name)} does not exist (NXDOMAIN)`, ExitCode.NOHOST);
+      }
+      const records = response.answers.filter((record) => record.type === type);
+      if (records.length > 0) return { records, response, canonicalName: current };
+      const cname = response.answers.find((record) => record.type === 'CNAME' && sameName(record.name, current));
+      if (cname?.type !== 'CNAME') return { records: [], response, canonicalName: current };
+      // The server may already have followed the chain in the same answer.
+      const inAnswer = followChain(response.answers, cname.target, type);
+      if (inAnswer) return { records: inAnswer.records, response, canonicalName: inAnswer.name };
+      current = cname.target;
+    }
+    throw new DnsError(`CNAME chain for ${absolute(name)} longer than ${MAX_CNAME_CHAIN}`, ExitCode.TEMPFAIL);
+  }
+
+  /** One question, every server in turn, `attempts` rounds. Throws DnsError (75) when none answers usefully. */
+  private async ask(name: string, type: QueryType): Promise<DnsResponse> {
+    const failures: string[] = [];
+    for (let attempt = 0; attempt < this.config.attempts; attempt++) {
+      for (const server of this.config.servers) {
+        const response = await this.askServer(server, name, type, failures);
+        if (response && response.rcode !== 'SERVFAIL' && response.rcode !== 'REFUSED') {
+          if (response.rcode === 'NOERROR' || response.rcode === 'NXDOMAIN') return response;
+          failures.push(`${label(server)}: ${response.rcode}`);
+        } else if (response) {
+          failures.push(`${label(server)}: ${response.rcode}`);
+        }
+      }
+    }
+    const why = [...new Set(failures)].join('; ');
+    throw new DnsError(`cannot look up ${type} ${absolute(name)} for now (${why})`, ExitCode.TEMPFAIL);
+  }
+
+  private async askServer(server: NameServer, name: string, type: QueryType, failures: string[]): Promise<DnsResponse | undefined> {
+    let transport: DnsTransport = 'udp';
+    for (;;) {
+      const id = this.randomId();
+      this.emit({ kind: 'dns-query', name, type, server: label(server), transport });
+      const started = Date.now();
+      try {
+        const response = await exchange(server, id, { name, type }, transport, this.config.timeoutMs);
+        this.emit({
+          kind: 'dns-answer',
+          name,
+          type,
+          server: label(server),
+          rcode: response.rcode,
+          truncated: response.truncated,
+          answers: response.answers,
+          additionals: response.additionals,
+          ms: Date.now() - started,
+        });
+        // RFC 7766 §5: a truncated UDP answer is asked again over TCP.
+        if (response.truncated && transport === 'udp') {
+          transport = 'tcp';
+          continue;
+        }
+        return response;
+      } catch (error) {
+        const reason = (error as Error).message;
+        this.emit({ kind: 'dns-no-answer', name, type, server: label(server), reason });
+        failures.push(`${label(server)}: ${reason}`);
+        return undefined;
+      }
+    }
+  }
+}
+
+/** `127.0.0.1#53`, as dig prints a server. */
+export function label(server: NameServer): string {
+  return `${server.address}#${server.port}`;
+}
+
+function followChain(answers: readonly DnsRecord[], start: string, type: QueryType): { name: string; records: DnsRecord[] } | undefined {
+  let name = start;
+  for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
+    const records = answers.filter((record) => record.type === type && sameName(record.name, name));
+    if (records.length > 0) return { name, records };
+    const next = answers.find((record) => record.type === 'CNAME' && sameName(record.name, name));
+    if (next?.type !== 'CNAME') return undefined;
+    name = next.target;
+  }
+  return undefined;
+}

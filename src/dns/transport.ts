@@ -1,0 +1,88 @@
+// Asking one name server one question: over UDP, and over TCP when the UDP answer is truncated
+// (RFC 1035 §4.2, RFC 7766). The only place the DNS client opens sockets. Answers whose ID or
+// question do not match are ignored, as are malformed datagrams: a spoofer must guess both.
+import { createSocket } from 'node:dgram';
+import { connect, isIPv6 } from 'node:net';
+import { answersQuery, decodeResponse, DnsWireError, encodeQuery, type DnsResponse, type Question } from './wire.js';
+import type { NameServer } from './resolv-conf.js';
+
+export type DnsTransport = 'udp' | 'tcp';
+
+/** No answer in time (or a broken one over TCP): worth asking the next server. */
+export class DnsExchangeError extends Error {
+  constructor(
+    message: string,
+    readonly timedOut: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** A TCP answer may be at most 64 KiB (two-octet length), so memory stays bounded. */
+const MAX_TCP_MESSAGE = 65535;
+
+/** Sends `question` to `server` and resolves with the matching response. Throws DnsExchangeError. */
+export function exchange(server: NameServer, id: number, question: Question, transport: DnsTransport, timeoutMs: number): Promise<DnsResponse> {
+  return transport === 'udp' ? overUdp(server, id, question, timeoutMs) : overTcp(server, id, question, timeoutMs);
+}
+
+function overUdp(server: NameServer, id: number, question: Question, timeoutMs: number): Promise<DnsResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket(isIPv6(server.address) ? 'udp6' : 'udp4');
+    const finish = (error: Error | undefined, response?: DnsResponse) => {
+      clearTimeout(timer);
+      socket.close();
+      if (error) reject(error);
+      else resolve(response!);
+    };
+    const timer = setTimeout(() => finish(new DnsExchangeError(`no answer within ${timeoutMs / 1000} s`, true)), timeoutMs);
+    socket.on('message', (message, remote) => {
+      if (remote.address !== server.address || remote.port !== server.port) return;
+      let response: DnsResponse;
+      try {
+        response = decodeResponse(message);
+      } catch {
+        return; // malformed: wait for a real answer
+      }
+      if (answersQuery(response, id, question)) finish(undefined, response);
+    });
+    socket.on('error', (error) => finish(new DnsExchangeError(error.message, false)));
+    socket.send(encodeQuery(id, question), server.port, server.address);
+  });
+}
+
+function overTcp(server: NameServer, id: number, question: Question, timeoutMs: number): Promise<DnsResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: server.address, port: server.port });
+    let received = Buffer.alloc(0);
+    const finish = (error: Error | undefined, response?: DnsResponse) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(response!);
+    };
+    const timer = setTimeout(() => finish(new DnsExchangeError(`no answer over TCP within ${timeoutMs / 1000} s`, true)), timeoutMs);
+    socket.on('connect', () => {
+      const query = encodeQuery(id, question);
+      const length = Buffer.alloc(2);
+      length.writeUInt16BE(query.length);
+      socket.write(Buffer.concat([length, query]));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length > MAX_TCP_MESSAGE + 2) return finish(new DnsExchangeError('TCP answer too long', false));
+      if (received.length < 2) return;
+      const length = received.readUInt16BE(0);
+      if (received.length < 2 + length) return;
+      try {
+        const response = decodeResponse(received.subarray(2, 2 + length));
+        if (!answersQuery(response, id, question)) return finish(new DnsExchangeError('TCP answer to another question', false));
+        finish(undefined, response);
+      } catch (error) {
+        finish(new DnsExchangeError(error instanceof DnsWireError ? error.message : String(error), false));
+      }
+    });
+    socket.on('error', (error) => finish(new DnsExchangeError(error.message, false)));
+    socket.on('close', () => finish(new DnsExchangeError('connection closed before an answer', false)));
+  });
+}

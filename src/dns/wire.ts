@@ -1,0 +1,108 @@
+// DNS messages on the wire (RFC 1035 §4, EDNS0 from RFC 6891) through dns-packet: a query with a
+// random ID, and a response decoded into typed records. Pure.
+import dnsPacket from 'dns-packet';
+
+export type QueryType = 'MX' | 'A' | 'AAAA';
+
+export interface Question {
+  readonly name: string;
+  readonly type: QueryType;
+}
+
+export type DnsRecord =
+  | { readonly type: 'MX'; readonly name: string; readonly ttl: number; readonly preference: number; readonly exchange: string }
+  | { readonly type: 'A' | 'AAAA'; readonly name: string; readonly ttl: number; readonly address: string }
+  | { readonly type: 'CNAME'; readonly name: string; readonly ttl: number; readonly target: string }
+  | { readonly type: 'OTHER'; readonly name: string; readonly ttl: number; readonly rrtype: string };
+
+export interface DnsResponse {
+  readonly id: number;
+  readonly rcode: string;
+  readonly truncated: boolean;
+  readonly question: Question | undefined;
+  readonly answers: readonly DnsRecord[];
+  readonly additionals: readonly DnsRecord[];
+}
+
+/** Bytes that are not a DNS response. */
+export class DnsWireError extends Error {}
+
+/** The largest UDP answer we accept (RFC 6891 §6.2.5's common value). */
+export const EDNS_PAYLOAD = 4096;
+
+/** A recursive query for `question` with EDNS0. */
+export function encodeQuery(id: number, question: Question): Buffer {
+  return dnsPacket.encode({
+    type: 'query',
+    id,
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ type: question.type, name: question.name, class: 'IN' }],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_PAYLOAD, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+  });
+}
+
+/** Decodes a response. Throws DnsWireError for anything that is not one. */
+export function decodeResponse(data: Buffer): DnsResponse {
+  let packet: ReturnType<typeof dnsPacket.decode>;
+  try {
+    packet = dnsPacket.decode(data);
+  } catch (error) {
+    throw new DnsWireError(`malformed DNS message (${(error as Error).message})`);
+  }
+  if (packet.type !== 'response') throw new DnsWireError('a query where a response was due');
+  const question = packet.questions?.[0];
+  return {
+    id: packet.id ?? 0,
+    rcode: (packet as { rcode?: string }).rcode ?? 'NOERROR',
+    truncated: packet.flag_tc,
+    question: question ? { name: question.name, type: question.type as QueryType } : undefined,
+    answers: (packet.answers ?? []).map(toRecord).filter(isRecord),
+    additionals: (packet.additionals ?? []).map(toRecord).filter(isRecord),
+  };
+}
+
+/** A response belongs to a query when both its ID and its question match (RFC 5452 §9.1). */
+export function answersQuery(response: DnsResponse, id: number, question: Question): boolean {
+  return (
+    response.id === id &&
+    response.question !== undefined &&
+    response.question.type === question.type &&
+    sameName(response.question.name, question.name)
+  );
+}
+
+/** Domain names compare case-insensitively, with or without the root dot. */
+export function sameName(a: string, b: string): boolean {
+  return a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
+}
+
+/** `name.` as DNS tools print it. */
+export function absolute(name: string): string {
+  return name === '' || name === '.' ? '.' : name.endsWith('.') ? name : `${name}.`;
+}
+
+type RawAnswer = NonNullable<ReturnType<typeof dnsPacket.decode>['answers']>[number];
+
+function toRecord(answer: RawAnswer): DnsRecord | undefined {
+  const ttl = 'ttl' in answer && typeof answer.ttl === 'number' ? answer.ttl : 0;
+  const name = answer.name;
+  switch (answer.type) {
+    case 'MX': {
+      const data = answer.data as { preference?: number; exchange?: string };
+      return { type: 'MX', name, ttl, preference: data.preference ?? 0, exchange: data.exchange ?? '.' };
+    }
+    case 'A':
+    case 'AAAA':
+      return { type: answer.type, name, ttl, address: String(answer.data) };
+    case 'CNAME':
+      return { type: 'CNAME', name, ttl, target: String(answer.data) };
+    case 'OPT':
+      return undefined;
+    default:
+      return { type: 'OTHER', name, ttl, rrtype: answer.type };
+  }
+}
+
+function isRecord(record: DnsRecord | undefined): record is DnsRecord {
+  return record !== undefined;
+}

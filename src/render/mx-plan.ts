@@ -1,0 +1,31 @@
+// What `mailv --mx domain` prints after the DNS exchange: the delivery plan and what happens when
+// a host fails, in words a networking class can follow (RFC 5321 §5.1, RFC 7505).
+import type { MxPlan } from '../dns/mx.js';
+
+export function formatMxPlan(plan: MxPlan, port: number): string[] {
+  const lines = [''];
+  const first = plan.hosts[0];
+  if (first?.implicit) {
+    lines.push(`${plan.domain} has no MX record: its own address takes the mail, as an MX of preference 0 (RFC 5321 §5.1).`);
+  }
+  lines.push(`Mail for ${plan.domain} goes to${plan.hosts.length > 1 ? ', in this order' : ''}:`);
+  const width = Math.max(...plan.hosts.map((host) => host.name.length));
+  plan.hosts.forEach((host, index) => {
+    const where = host.addresses.length > 0 ? host.addresses.join(', ') : `(${host.problem ?? 'no address'}: skipped)`;
+    lines.push(`  ${index + 1}. ${host.name.padEnd(width)}  preference ${String(host.preference).padStart(3)}  ${where}`);
+  });
+  const preferences = plan.hosts.map((host) => host.preference);
+  if (new Set(preferences).size < preferences.length) {
+    lines.push('Hosts of equal preference are tried in random order (MAILV_SEED makes the order repeatable).');
+  }
+  if (plan.hosts.length > 1) {
+    lines.push(
+      `The lowest preference is tried first. When a host refuses the connection, does not answer, or greets with 4xx or 554,`,
+      `mailv tries the next address, then the next host. When none takes the message it is deferred (exit 75) and kept in dead.letter.`,
+    );
+  } else {
+    lines.push(`When this host cannot be reached the message is deferred (exit 75) and kept in dead.letter.`);
+  }
+  lines.push(`mailv --direct connects to port ${port} of these addresses.`);
+  return lines;
+}

@@ -1,0 +1,73 @@
+// A scripted DNS server on 127.0.0.1 (UDP and TCP on one port) for the faults dnsmasq will not
+// produce: truncation, wrong IDs, wrong questions, silence, error codes, garbage.
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import dnsPacket from 'dns-packet';
+
+export type Query = ReturnType<typeof dnsPacket.decode>;
+/** Replies to send (raw bytes), in order; an empty list is silence. */
+export type Handler = (query: Query, transport: 'udp' | 'tcp') => Buffer[];
+
+export interface ScriptedDns {
+  readonly port: number;
+  readonly queries: { name: string; type: string; transport: 'udp' | 'tcp' }[];
+  close(): Promise<void>;
+}
+
+export const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
+
+/** A response to `query` (same ID and question unless overridden). */
+export function reply(query: Query, fields: { answers?: dnsPacket.Answer[]; rcode?: number; truncated?: boolean; id?: number; questionName?: string } = {}): Buffer {
+  const question = query.questions![0]!;
+  return dnsPacket.encode({
+    type: 'response',
+    id: fields.id ?? query.id ?? 0,
+    flags: (fields.truncated ? dnsPacket.TRUNCATED_RESPONSE : 0) | dnsPacket.RECURSION_AVAILABLE | (fields.rcode ?? 0),
+    questions: [{ ...question, name: fields.questionName ?? question.name }],
+    answers: fields.answers ?? [],
+  });
+}
+
+export function mx(name: string, preference: number, exchange: string): dnsPacket.Answer {
+  return { type: 'MX', name, ttl: 60, class: 'IN', data: { preference, exchange } };
+}
+
+export function a(name: string, address: string): dnsPacket.Answer {
+  return { type: 'A', name, ttl: 60, class: 'IN', data: address };
+}
+
+export async function startDns(handler: Handler): Promise<ScriptedDns> {
+  const queries: ScriptedDns['queries'] = [];
+  const udp = createSocket('udp4');
+  udp.on('message', (message, remote) => {
+    const query = dnsPacket.decode(message);
+    queries.push({ name: query.questions![0]!.name, type: query.questions![0]!.type, transport: 'udp' });
+    for (const answer of handler(query, 'udp')) udp.send(answer, remote.port, remote.address);
+  });
+  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+  const port = udp.address().port;
+  const tcp = createServer((socket) => {
+    socket.on('error', () => {});
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (buffered.length < 2 || buffered.length < 2 + buffered.readUInt16BE(0)) return;
+      const query = dnsPacket.decode(buffered.subarray(2, 2 + buffered.readUInt16BE(0)));
+      queries.push({ name: query.questions![0]!.name, type: query.questions![0]!.type, transport: 'tcp' });
+      for (const answer of handler(query, 'tcp')) {
+        const length = Buffer.alloc(2);
+        length.writeUInt16BE(answer.length);
+        socket.write(Buffer.concat([length, answer]));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => tcp.listen(port, '127.0.0.1', resolve));
+  return {
+    port,
+    queries,
+    close: async () => {
+      udp.close();
+      await new Promise((resolve) => tcp.close(resolve));
+    },
+  };
+}

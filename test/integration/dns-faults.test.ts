@@ -1,0 +1,97 @@
+// The DNS client against a scripted name server: every fault gives its documented result, never
+// a crash or a hang.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { RCODE, a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
+
+const good: Handler = (query) => {
+  const name = query.questions![0]!.name;
+  const type = query.questions![0]!.type;
+  if (type === 'MX') return [reply(query, { answers: [mx(name, 10, 'mx.example.test')] })];
+  if (type === 'A' && name === 'mx.example.test') return [reply(query, { answers: [a(name, '127.0.0.2')] })];
+  return [reply(query)];
+};
+
+async function lookUp(handler: Handler, extra: string[] = []) {
+  const server = await startDns(handler);
+  try {
+    const started = Date.now();
+    const run = await runCli(['--mx', 'example.test', '--dns', `127.0.0.1:${server.port}`, '--timeout', '0.5', ...extra]);
+    return { ...run, queries: server.queries, ms: Date.now() - started };
+  } finally {
+    await server.close();
+  }
+}
+
+describe('DNS faults', () => {
+  it('a good answer gives the plan', async () => {
+    const run = await lookUp(good);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^ {2}1\. mx\.example\.test\. +preference +10 +127\.0\.0\.2$/m);
+  });
+
+  it('a truncated UDP answer is asked again over TCP', async () => {
+    const run = await lookUp((query, transport) =>
+      transport === 'udp' && query.questions![0]!.type === 'MX' ? [reply(query, { truncated: true })] : good(query, transport),
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.queries.filter((q) => q.type === 'MX').map((q) => q.transport), ['udp', 'tcp']);
+    assert.match(run.stdout, /^;; NOERROR, truncated from 127\.0\.0\.1#\d+ in \d+ ms, 0 answer\(s\)\n;; MX example\.test\.\? asking 127\.0\.0\.1#\d+ over TCP$/m);
+  });
+
+  it('answers with a wrong ID or a wrong question are ignored', async () => {
+    const run = await lookUp((query, transport) => [
+      reply(query, { id: ((query.id ?? 0) + 1) & 0xffff, answers: [mx('example.test', 1, 'evil.test')] }),
+      reply(query, { questionName: 'other.test', answers: [mx('other.test', 1, 'evil.test')] }),
+      Buffer.from('not a DNS message at all'),
+      ...good(query, transport),
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, /evil/);
+    assert.match(run.stdout, /1\. mx\.example\.test\./);
+  });
+
+  it('silence: every try times out, then 75, within the bounded time', async () => {
+    const run = await lookUp(() => []);
+    assert.equal(run.code, 75);
+    assert.match(run.stderr, /^mailv: cannot look up MX example\.test\. for now \(127\.0\.0\.1#\d+: no answer within 0\.5 s\)$/m);
+    assert.equal(run.queries.length, 2, 'two attempts');
+    assert.ok(run.ms < 5000, `took ${run.ms} ms`);
+  });
+
+  it('SERVFAIL and REFUSED are temporary: 75', async () => {
+    for (const rcode of [RCODE.SERVFAIL, RCODE.REFUSED]) {
+      const run = await lookUp((query) => [reply(query, { rcode })]);
+      assert.equal(run.code, 75);
+      assert.match(run.stderr, /(SERVFAIL|REFUSED)/);
+    }
+  });
+
+  it('NXDOMAIN: the domain does not exist, 68', async () => {
+    const run = await lookUp((query) => [reply(query, { rcode: RCODE.NXDOMAIN })]);
+    assert.equal(run.code, 68);
+    assert.match(run.stderr, /^mailv: example\.test\. does not exist \(NXDOMAIN\)$/m);
+  });
+
+  it('a silent first server: the next one is asked', async () => {
+    const silent = await startDns(() => []);
+    const answering = await startDns(good);
+    try {
+      const run = await runCli(['--mx', 'example.test', '--dns', `127.0.0.1:${silent.port}`, '--dns', `127.0.0.1:${answering.port}`, '--timeout', '0.3']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^;; no answer from 127\.0\.0\.1#\d+: no answer within 0\.3 s$/m);
+    } finally {
+      await silent.close();
+      await answering.close();
+    }
+  });
+
+  it('a CNAME loop is cut short: 75', async () => {
+    const run = await lookUp((query) => [
+      reply(query, { answers: [{ type: 'CNAME', name: query.questions![0]!.name, ttl: 60, class: 'IN', data: `x${query.questions![0]!.name}` }] }),
+    ]);
+    assert.equal(run.code, 75);
+    assert.match(run.stderr, /CNAME chain for example\.test\. longer than 8/);
+  });
+});

@@ -1,0 +1,124 @@
+// MX routing against real dnsmasq on loopback and SMTP servers on 127.0.0.x: the plan, the
+// fallback from a dead first MX, null MX, NXDOMAIN, implicit MX, CNAME and IPv6 targets.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { lines, runCli } from '../helpers/cli.js';
+import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
+import { sinksOnOnePort } from '../helpers/loopback-port.js';
+
+const DNS = ['--dns', DNSMASQ];
+
+describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, () => {
+  it('--mx shows the query, the answers and the plan, lowest preference first', async () => {
+    const run = await runCli(['--mx', 'deadfirst.test', ...DNS]);
+    assert.equal(run.code, 0, run.stderr);
+    const shown = lines(run.stdout);
+    assert.equal(shown[0], ';; MX deadfirst.test.? asking 127.0.0.1#5354 over UDP');
+    assert.match(shown[1]!, /^;; NOERROR from 127\.0\.0\.1#5354 in \d+ ms, 2 answer\(s\)$/);
+    assert.ok(shown.includes(';;   deadfirst.test.\t5\tIN\tMX\t10 dead.deadfirst.test.'));
+    assert.ok(shown.includes(';;   dead.deadfirst.test.\t5\tIN\tA\t127.0.0.9   (additional)'));
+    const plan = shown.slice(shown.indexOf('Mail for deadfirst.test goes to, in this order:'));
+    assert.deepEqual(plan.slice(0, 3), [
+      'Mail for deadfirst.test goes to, in this order:',
+      '  1. dead.deadfirst.test.  preference  10  127.0.0.9',
+      '  2. live.deadfirst.test.  preference  20  127.0.0.3',
+    ]);
+  });
+
+  it('a domain without MX is its own MX, of preference 0', async () => {
+    const run = await runCli(['--mx', 'aonly.test', ...DNS]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /aonly\.test has no MX record: its own address takes the mail/);
+    assert.match(run.stdout, /^ {2}1\. aonly\.test\. +preference +0 +127\.0\.0\.7$/m);
+  });
+
+  it('follows a CNAME target and finds an IPv6-only one', async () => {
+    const cname = await runCli(['--mx', 'cname.test', ...DNS]);
+    assert.equal(cname.code, 0, cname.stderr);
+    assert.match(cname.stdout, /^ {2}1\. alias\.cname\.test\. +preference +10 +127\.0\.0\.8$/m);
+    const v6 = await runCli(['--mx', 'v6.test', ...DNS]);
+    assert.equal(v6.code, 0, v6.stderr);
+    assert.match(v6.stdout, /^ {2}1\. mx6\.v6\.test\. +preference +10 +::1$/m);
+  });
+
+  it('asks in A-labels for an international domain', async () => {
+    const run = await runCli(['--mx', 'bücher.test', ...DNS]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^;; MX xn--bcher-kva\.test\.\? asking/m);
+  });
+
+  it('null MX and NXDOMAIN: no mail possible, 68', async () => {
+    const nullMx = await runCli(['--mx', 'nullmx.test', ...DNS]);
+    assert.equal(nullMx.code, 68);
+    assert.equal(nullMx.stderr, 'mailv: nullmx.test. accepts no mail: its MX is the null MX "0 ." (RFC 7505)\n');
+    const missing = await runCli(['--mx', 'nonexistent.test', ...DNS]);
+    assert.equal(missing.code, 68);
+    assert.equal(missing.stderr, 'mailv: nonexistent.test. does not exist (NXDOMAIN)\n');
+  });
+
+  it('shuffles hosts of equal preference, repeatably with MAILV_SEED', async () => {
+    const order = async (seed: string) => {
+      const run = await runCli(['--mx', 'equal.test', '-q', ...DNS], { env: { MAILV_SEED: seed } });
+      return [...run.stdout.matchAll(/\d\. (\w)\.equal\.test\./g)].map((match) => match[1]).join('');
+    };
+    const first = await order('class-1');
+    assert.equal(await order('class-1'), first);
+    assert.match(first, /^[abc]{3}d$/);
+    const orders = new Set(await Promise.all(['s1', 's2', 's3', 's4', 's5', 's6'].map(order)));
+    assert.ok(orders.size > 1, 'different seeds give different orders');
+  });
+
+  it('--direct: a dead first MX is reported, and the second takes the message', async () => {
+    const [live] = await sinksOnOnePort(['127.0.0.3']);
+    try {
+      const run = await runCli(['--direct', '--port', String(live!.port), ...DNS, '-s', 'MX', 'bob@deadfirst.test'], { input: 'via MX\n' });
+      assert.equal(run.code, 0, run.stderr);
+      const shown = lines(run.stdout);
+      const port = live!.port;
+      assert.deepEqual(shown.slice(0, 3), [
+        `bob@deadfirst.test... Connecting to dead.deadfirst.test. port ${port} via esmtp...`,
+        'bob@deadfirst.test... Deferred: Connection refused by dead.deadfirst.test. [127.0.0.9]',
+        `bob@deadfirst.test... Connecting to live.deadfirst.test. port ${port} via esmtp...`,
+      ]);
+      assert.match(run.stdout, /^bob@deadfirst\.test\.\.\. Sent \(/m);
+      assert.deepEqual(live!.messages[0]!.recipients, ['bob@deadfirst.test']);
+    } finally {
+      await live!.close();
+    }
+  });
+
+  it('--direct: one session per domain, each to its own MX; -v shows the DNS exchange', async () => {
+    const [mx1, mx2, own] = await sinksOnOnePort(['127.0.0.2', '127.0.0.3', '127.0.0.7']);
+    try {
+      const run = await runCli(['--direct', '-v', '--port', String(mx1!.port), ...DNS, '-s', 'two domains', 'a@mx.test', 'b@aonly.test', 'c@mx.test'], {
+        input: 'x\n',
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(mx1!.messages.map((message) => message.recipients), [['a@mx.test', 'c@mx.test']]);
+      assert.equal(mx2!.messages.length, 0, 'the preference 20 host is not needed');
+      assert.deepEqual(own!.messages.map((message) => message.recipients), [['b@aonly.test']]);
+      assert.match(run.stdout, /^;; MX mx\.test\.\? asking 127\.0\.0\.1#5354 over UDP$/m);
+      assert.match(run.stdout, /^a@mx\.test,c@mx\.test\.\.\. Connecting to mx1\.mx\.test\. port \d+ via esmtp\.\.\.$/m);
+      assert.match(run.stdout, /^b@aonly\.test\.\.\. Connecting to aonly\.test\. port \d+ via esmtp\.\.\.$/m);
+    } finally {
+      await Promise.all([mx1, mx2, own].map((sink) => sink!.close()));
+    }
+  });
+
+  it('--direct: every MX down is temporary (75), the message kept', async () => {
+    const run = await runCli(['--direct', '--port', '9', ...DNS, '-s', 'x', 'bob@deadfirst.test'], { input: 'keep me\n' });
+    assert.equal(run.code, 75);
+    assert.equal(lines(run.stdout).filter((line) => line.includes('Deferred: Connection refused')).length, 2);
+    assert.match(run.stderr, /^mailv: not delivered to bob@deadfirst\.test: no MX host of deadfirst\.test took the message \(2 tried\)$/m);
+    assert.ok(existsSync(join(run.home, 'dead.letter')));
+  });
+
+  it('--direct to a domain that does not exist: 68, the message kept', async () => {
+    const run = await runCli(['--direct', ...DNS, '-s', 'x', 'bob@nonexistent.test'], { input: 'keep me\n' });
+    assert.equal(run.code, 68);
+    assert.match(run.stderr, /nonexistent\.test\. does not exist \(NXDOMAIN\)/);
+    assert.ok(existsSync(join(run.home, 'dead.letter')));
+  });
+});
