@@ -129,6 +129,7 @@ of each command.
 | curl | ${meta.curl} |
 | Postfix | ${meta.postfix} |
 | hyperfine | ${meta.hyperfine} |
+| dig | ${meta.dig} |
 
 ## Start-up
 
@@ -143,6 +144,25 @@ One connection, one recipient, a one-line body; \`node -e 0\` is the floor.
 ${table('small', 'node -e 0')}
 
 ${commands('small')}
+
+## An MX lookup against dnsmasq on 127.0.0.1:5354
+
+\`mailv --mx\` asks for the MX records of \`deadfirst.test\` (and the A and AAAA of its two hosts when the
+additional section lacks them), then prints the plan; \`dig\` asks the one MX question.
+
+${table('mx', 'node -e 0')}
+
+${commands('mx')}
+
+The two outputs, side by side:
+
+\`\`\`
+${read('mx.mailv.txt').trimEnd()}
+\`\`\`
+
+\`\`\`
+${read('mx.dig.txt').trimEnd()}
+\`\`\`
 
 ## A 50 MiB message to Postfix on 127.0.0.1:25
 

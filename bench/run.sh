@@ -52,10 +52,11 @@ warmups() { if (( $1 == 1 )); then echo '1 warm-up'; else echo "$1 warm-ups"; fi
 # --- 1. Tools, Postfix, build -------------------------------------------------
 
 need=()
-for tool in hyperfine swaks msmtp curl; do
+for tool in hyperfine swaks msmtp curl dig; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
 done
 [[ -x /usr/bin/time ]] || need+=(time)
+need=("${need[@]/#dig/bind9-dnsutils}")
 if (( ${#need[@]} )); then
   log "installing ${need[*]} with apt-get"
   [[ $(id -u) -eq 0 ]] || die "installing ${need[*]} needs root"
@@ -72,6 +73,8 @@ fi
 
 log "starting Postfix on $SMTP"
 bash test/services/postfix.sh start >&2
+log "starting dnsmasq on 127.0.0.1:5354"
+bash test/services/dnsmasq.sh start >&2
 
 log "building mailv"
 if [[ ! -d node_modules ]]; then
@@ -180,6 +183,17 @@ bench small "$SMALL_ROUNDS" "$SMALL_RUNS" "$SMALL_WARMUP" \
   'msmtp' "$MSMTP $TO < $TINY" \
   'curl' "$CURL --upload-file $TINY"
 
+# --- 4b. An MX lookup against dnsmasq ------------------------------------------------
+
+log "an MX lookup against dnsmasq on 127.0.0.1:5354 ($SMALL_ROUNDS rounds of $SMALL_RUNS runs, each after $(warmups "$SMALL_WARMUP"))"
+bench mx "$SMALL_ROUNDS" "$SMALL_RUNS" "$SMALL_WARMUP" \
+  'node -e 0' 'node -e 0' \
+  'mailv --mx' "$MAILV --mx deadfirst.test --dns 127.0.0.1:5354" \
+  'dig MX' 'dig @127.0.0.1 -p 5354 MX deadfirst.test'
+# The two answers side by side, for the report.
+{ $MAILV --mx deadfirst.test --dns 127.0.0.1:5354; } > "$WORK/mx.mailv.txt"
+dig @127.0.0.1 -p 5354 MX deadfirst.test > "$WORK/mx.dig.txt"
+
 # --- 5. A 50 MiB message to Postfix -----------------------------------------------
 
 log "a 50 MiB message to Postfix on $SMTP ($BIG_RUNS runs after $(warmups "$BIG_WARMUP"))"
@@ -238,6 +252,7 @@ printf 'mailv exited 0; the sink counted %s bytes (%s)\n' "$SINK_BYTES" "$(tail 
   printf 'curl\t%s\n' "$(curl --version | head -n 1 | cut -d' ' -f1-3)"
   printf 'postfix\t%s\n' "$(postconf -h mail_version)"
   printf 'hyperfine\t%s\n' "$(hyperfine --version)"
+  printf 'dig\t%s\n' "$(dig -v 2>&1 | head -n 1)"
   printf 'big_bytes\t%s\n' "$(stat -c %s "$BIG")"
   printf 'attach_bytes\t%s\n' "$(stat -c %s "$ATTACH")"
   printf 'sink_bytes\t%s\n' "$SINK_BYTES"
