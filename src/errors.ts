@@ -12,6 +12,7 @@ export type Stage =
   | 'connect'
   | 'greeting'
   | 'ehlo'
+  | 'starttls'
   | 'mail'
   | 'rcpt'
   | 'data'
@@ -74,6 +75,11 @@ export class HostLookupError extends MailvError {
 
 /** Connection refused, reset or timed out: worth trying again later. */
 export class TransportError extends MailvError {
+  readonly exitCode = ExitCode.TEMPFAIL;
+}
+
+/** The TLS handshake failed, or a certificate was not good enough where it had to be: 75. */
+export class TlsError extends MailvError {
   readonly exitCode = ExitCode.TEMPFAIL;
 }
 

@@ -16,6 +16,17 @@ export type SessionEvent =
   | { kind: 'recipient'; recipient: string; outcome: RecipientOutcome; reply: Reply | undefined }
   | { kind: 'note'; text: string; severity: 'info' | 'warning' }
   | { kind: 'closing'; host: string }
+  | {
+      kind: 'tls';
+      protocol: string;
+      cipher: string;
+      subject: string;
+      issuer: string;
+      validFrom: string;
+      validTo: string;
+      verified: boolean;
+      problem: string | undefined;
+    }
   /** A host that could not take the message; the next one is tried (`Deferred: ... by host`). */
   | { kind: 'deferred'; recipients: readonly string[]; host: string; reason: string }
   | { kind: 'dns-query'; name: string; type: QueryType; server: string; transport: 'udp' | 'tcp' }

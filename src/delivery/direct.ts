@@ -4,7 +4,7 @@
 // other refusal is final (RFC 5321 §5.1).
 import { planMx, type MxPlan } from '../dns/mx.js';
 import type { Resolver } from '../dns/resolver.js';
-import { InterruptedError, MailvError, SmtpReplyError, TransportError } from '../errors.js';
+import { InterruptedError, MailvError, SmtpReplyError, TlsError, TransportError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { domainOf } from '../message/address.js';
 import { SmtpConnection } from '../smtp/connection.js';
@@ -57,25 +57,43 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       continue;
     }
     for (const address of host.addresses) {
-      emit({ kind: 'connecting', recipients, host: host.name, port: options.port, via: 'esmtp' });
-      let connection: SmtpConnection;
-      try {
-        connection = await SmtpConnection.open(address, options.port, plan.timeouts.forStage('connect'), options.signal);
-      } catch (error) {
-        if (!(error instanceof TransportError)) throw error;
-        emit({ kind: 'deferred', recipients, host: `${host.name} [${address}]`, reason: connectFailure(error) });
-        continue;
-      }
-      emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
-      try {
-        return await new SmtpSession(connection, plan, emit).run();
-      } catch (error) {
-        if (!tryNextHost(error)) throw error;
-        emit({ kind: 'deferred', recipients, host: `${host.name} [${address}]`, reason: (error as MailvError).message });
+      // Between MTAs TLS is opportunistic (RFC 7435): a failed handshake is noted and the same
+      // host is tried again in plaintext, as Postfix does at its `may` level.
+      for (const tls of ['opportunistic', 'off'] as const) {
+        const attempt = await tryHost(host.name, address, { ...plan, tls, tlsName: host.name.replace(/\.$/, '') }, emit, options);
+        if (attempt.kind === 'delivered') return attempt.results;
+        if (attempt.kind === 'next-host') break;
       }
     }
   }
   throw new TransportError(`no MX host of ${mx.domain} took the message (${mx.hosts.length} tried)`, 'connect');
+}
+
+type Attempt = { kind: 'delivered'; results: RecipientResult[] } | { kind: 'next-host' } | { kind: 'again-without-tls' };
+
+async function tryHost(name: string, address: string, plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<Attempt> {
+  const recipients = plan.envelope.recipients;
+  emit({ kind: 'connecting', recipients, host: name, port: options.port, via: 'esmtp' });
+  let connection: SmtpConnection;
+  try {
+    connection = await SmtpConnection.open(address, options.port, plan.timeouts.forStage('connect'), options.signal);
+  } catch (error) {
+    if (!(error instanceof TransportError)) throw error;
+    emit({ kind: 'deferred', recipients, host: `${name} [${address}]`, reason: connectFailure(error) });
+    return { kind: 'next-host' };
+  }
+  emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
+  try {
+    return { kind: 'delivered', results: await new SmtpSession(connection, plan, emit).run() };
+  } catch (error) {
+    if (error instanceof TlsError && plan.tls === 'opportunistic') {
+      emit({ kind: 'note', text: `${recipients.join(',')}... ${error.message}: trying ${name} again without TLS`, severity: 'warning' });
+      return { kind: 'again-without-tls' };
+    }
+    if (!tryNextHost(error)) throw error;
+    emit({ kind: 'deferred', recipients, host: `${name} [${address}]`, reason: (error as MailvError).message });
+    return { kind: 'next-host' };
+  }
 }
 
 /** RFC 5321 §5.1: try the next host after a failed connection or a greeting that refuses. */

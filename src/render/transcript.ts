@@ -33,6 +33,12 @@ export class TranscriptRenderer {
       recipient: (e) => [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply)}`)],
       note: (e) => [e.severity === 'warning' ? style.warning(`Warning: ${sanitize(e.text)}`) : style.note(sanitize(e.text))],
       closing: (e) => [style.note(`Closing connection to ${displayHost(e.host)}`)],
+      tls: (e) => [
+        (e.verified ? style.note : style.warning)(
+          `TLS: ${e.protocol}, ${e.cipher}; certificate ${e.verified ? 'verified' : `NOT verified: ${sanitize(e.problem ?? 'unknown')}`}`,
+        ),
+        style.note(`TLS: subject ${sanitize(e.subject)}; issuer ${sanitize(e.issuer)}; valid ${e.validFrom} to ${e.validTo}`),
+      ],
       deferred: (e) => [style.note(`${sanitize(e.recipients.join(','))}... Deferred: ${sanitize(e.reason)} by ${sanitize(displayHost(e.host))}`)],
       'dns-query': (e) => (verbosity >= 2 ? [style.note(`;; ${e.type} ${absolute(e.name)}? asking ${e.server} over ${e.transport.toUpperCase()}`)] : []),
       'dns-answer': (e) =>

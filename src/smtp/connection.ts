@@ -2,13 +2,13 @@
 // replies one at a time, each with its own time limit. Only replies to commands actually sent are
 // accepted, so a hostile server can neither grow memory nor slip in a reply ahead of its command.
 // The only place the session touches a socket.
-import { connect, type Socket } from 'node:net';
-import { HostLookupError, InterruptedError, MailvError, ProtocolError, TransportError, type Stage } from '../errors.js';
+import { connect, isIP, type Socket } from 'node:net';
+import { HostLookupError, InterruptedError, MailvError, ProtocolError, TlsError, TransportError, type Stage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 
 export class SmtpConnection {
-  private readonly reader = new ReplyReader();
+  private reader = new ReplyReader();
   private readonly replies: Reply[] = [];
   private failure: Error | undefined;
   private waiter: (() => void) | undefined;
@@ -17,17 +17,68 @@ export class SmtpConnection {
   private owed = 1;
 
   private constructor(
-    private readonly socket: Socket,
+    private socket: Socket,
     readonly host: string,
     signal: AbortSignal | undefined,
   ) {
     signal?.addEventListener('abort', () => this.interrupt(signal.reason as NodeJS.Signals), { once: true });
+    this.listen(socket);
+  }
+
+  private listen(socket: Socket): void {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.fail(error));
     socket.on('close', () => {
       this.closed = true;
       this.fail(new Error('connection closed by the server'));
     });
+  }
+
+  /**
+   * Upgrades the connection after `220` to STARTTLS (RFC 3207). Anything the server sent after
+   * that 220 is an injection attempt (CVE-2011-0411): ProtocolError. The certificate is checked
+   * and reported, never enforced here. Throws TlsError when the handshake fails.
+   */
+  async startTls(servername: string, timeoutMs: number): Promise<TlsDetails> {
+    this.throwIfFailed('starttls'); // a whole reply after the 220 has already failed the connection
+    if (this.reader.hasPartial || this.replies.length > 0) {
+      throw new ProtocolError('the server sent more after its 220 to STARTTLS: a response injection (CVE-2011-0411)', 'starttls');
+    }
+    const { connect: tlsConnect } = await import('node:tls');
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    const secure = tlsConnect({ socket: plain, servername: isIP(servername) ? undefined : servername, rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error(`no handshake within ${timeoutMs / 1000} s`)), timeoutMs);
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        secure.destroy();
+        reject(new TlsError(`TLS handshake with ${servername} failed: ${error.message}`, 'starttls'));
+      };
+      secure.once('secureConnect', () => {
+        clearTimeout(timer);
+        secure.removeAllListeners('error');
+        resolve();
+      });
+      secure.once('error', fail);
+      secure.once('close', () => fail(new Error('connection closed during the handshake')));
+    });
+    secure.removeAllListeners('close');
+    this.socket = secure;
+    this.reader = new ReplyReader();
+    this.listen(secure);
+    const certificate = secure.getPeerCertificate();
+    return {
+      protocol: secure.getProtocol() ?? 'unknown',
+      cipher: secure.getCipher()?.name ?? 'unknown',
+      subject: distinguishedName(certificate.subject),
+      issuer: distinguishedName(certificate.issuer),
+      validFrom: certificate.valid_from ?? '',
+      validTo: certificate.valid_to ?? '',
+      verified: secure.authorized,
+      problem: secure.authorized ? undefined : describeCertificateProblem(String(secure.authorizationError ?? 'unknown')),
+    };
   }
 
   /**
@@ -160,6 +211,42 @@ export class SmtpConnection {
     const partial = this.closed && this.reader.hasPartial ? ' (in the middle of a reply)' : '';
     throw new TransportError(`${what} during ${stage}${partial}`, stage);
   }
+}
+
+/** What a TLS handshake gave, for the transcript. */
+export interface TlsDetails {
+  readonly protocol: string;
+  readonly cipher: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly validFrom: string;
+  readonly validTo: string;
+  readonly verified: boolean;
+  /** Why the certificate is not verified, in words: self-signed, expired, name mismatch, unknown CA. */
+  readonly problem: string | undefined;
+}
+
+function distinguishedName(name: Readonly<Record<string, string | string[] | undefined>> | undefined): string {
+  if (!name) return '';
+  return Object.entries(name)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('+') : value}`)
+    .join(', ');
+}
+
+const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed CA in the chain',
+  CERT_HAS_EXPIRED: 'expired',
+  CERT_NOT_YET_VALID: 'not yet valid',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'name mismatch',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown CA',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown CA',
+  UNABLE_TO_GET_ISSUER_CERT: 'unknown CA',
+};
+
+function describeCertificateProblem(code: string): string {
+  return CERTIFICATE_PROBLEMS[code] ?? code;
 }
 
 /** A reply no command asked for; 421 is the server giving up (RFC 5321 §3.8), anything else a fault. */

@@ -24,6 +24,13 @@ export interface SessionPlan {
   readonly timeouts: Timeouts;
   /** Emit `body` events with the bytes written after DATA (-vv). */
   readonly echoBody: boolean;
+  /**
+   * STARTTLS (RFC 3207): `opportunistic` uses it when offered and goes on in plaintext when it is
+   * refused (RFC 7435), the certificate reported but not enforced; `off` never. Default: off.
+   */
+  readonly tls?: 'opportunistic' | 'off';
+  /** The name to present (SNI) and check the certificate against. */
+  readonly tlsName?: string;
 }
 
 export interface RecipientResult {
@@ -106,14 +113,36 @@ export class SmtpSession {
     return results.map((result) => (result.outcome === 'sent' ? { ...result, reply: final } : result));
   }
 
-  /** EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.4). */
+  /** EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.4); then STARTTLS if due. */
   private async hello(): Promise<Capabilities> {
     const ehlo = await this.command('ehlo', `EHLO ${this.plan.helo}`);
-    if (ehlo.code === 250) return Capabilities.fromEhlo(ehlo);
+    if (ehlo.code === 250) {
+      const capabilities = Capabilities.fromEhlo(ehlo);
+      if (this.plan.tls !== 'opportunistic' || !capabilities.has('STARTTLS')) return capabilities;
+      return this.startTls(capabilities);
+    }
     if (ehlo.code !== 500 && ehlo.code !== 502) throw refusal('the server refused EHLO', 'ehlo', ehlo);
     const helo = await this.command('ehlo', `HELO ${this.plan.helo}`);
     if (helo.code !== 250) throw refusal('the server refused HELO', 'ehlo', helo);
     return Capabilities.none();
+  }
+
+  /**
+   * RFC 3207: STARTTLS, the handshake, then EHLO again, forgetting every capability learned
+   * before. A refusal leaves the session in plaintext, as opportunistic TLS allows (RFC 7435).
+   */
+  private async startTls(before: Capabilities): Promise<Capabilities> {
+    const reply = await this.command('starttls', 'STARTTLS');
+    if (reply.code !== 220) {
+      this.emit({ kind: 'note', text: `STARTTLS refused (${reply.code}): going on without TLS`, severity: 'warning' });
+      return before;
+    }
+    const name = this.plan.tlsName ?? this.connection.host;
+    const details = await this.connection.startTls(name, this.plan.timeouts.forStage('starttls'));
+    this.emit({ kind: 'tls', ...details });
+    const ehlo = await this.command('ehlo', `EHLO ${this.plan.helo}`);
+    if (ehlo.code !== 250) throw refusal('the server refused EHLO after STARTTLS', 'ehlo', ehlo);
+    return Capabilities.fromEhlo(ehlo);
   }
 
   private mailCommand(capabilities: Capabilities, message: ComposedMessage): string {

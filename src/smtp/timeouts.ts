@@ -8,6 +8,7 @@ const RFC_DEFAULTS: Readonly<Partial<Record<Stage, number>>> = {
   connect: 1 * MINUTE,
   greeting: 5 * MINUTE,
   ehlo: 5 * MINUTE,
+  starttls: 2 * MINUTE,
   mail: 5 * MINUTE,
   rcpt: 5 * MINUTE,
   data: 2 * MINUTE,

@@ -10,6 +10,10 @@ export interface Script {
   greeting?: Action;
   /** Milliseconds to wait before the greeting. */
   greetingDelayMs?: number;
+  /** How the server answers the client's TLS handshake: `garbage` breaks it. */
+  afterStartTls?: 'garbage';
+  host?: string;
+  port?: number;
   /** Replies by command verb (EHLO, HELO, MAIL, RCPT, DATA, RSET, QUIT) and `.` for end of data. */
   replies?: Partial<Record<string, Responder>>;
 }
@@ -81,11 +85,20 @@ export async function startScriptedServer(script: Script = {}): Promise<Scripted
         commands.push(line);
         const verb = line.split(/[ :]/)[0]!.toUpperCase();
         const action = respond(verb, line);
+        if (verb === 'STARTTLS' && script.afterStartTls === 'garbage') {
+          // Answer the client's first handshake record with bytes that are not TLS.
+          socket.removeAllListeners('data');
+          socket.once('data', () => socket.end('this is not a TLS record\r\n'));
+          return;
+        }
         if (verb === 'DATA' && typeof action === 'string' && action.startsWith('354')) inData = true;
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(script.port ?? 0, script.host ?? '127.0.0.1', () => resolve());
+  });
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : 0,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { lines, runCli } from '../helpers/cli.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
-import { sinksOnOnePort } from '../helpers/loopback-port.js';
+import { scriptedOnOnePort, sinksOnOnePort } from '../helpers/loopback-port.js';
 
 const DNS = ['--dns', DNSMASQ];
 
@@ -104,6 +104,74 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
       assert.match(run.stdout, /^b@aonly\.test\.\.\. Connecting to aonly\.test\. port \d+ via esmtp\.\.\.$/m);
     } finally {
       await Promise.all([mx1, mx2, own].map((sink) => sink!.close()));
+    }
+  });
+
+  it('--direct: STARTTLS when offered, the certificate reported, EHLO again', async () => {
+    const [tlsHost] = await sinksOnOnePort(['127.0.0.2'], { disabledCommands: ['AUTH'] });
+    try {
+      const run = await runCli(['--direct', '--port', String(tlsHost!.port), ...DNS, '-s', 'TLS', 'bob@mx.test'], { input: 'secret\n' });
+      assert.equal(run.code, 0, run.stderr);
+      const shown = lines(run.stdout);
+      const starttls = shown.indexOf('>>> STARTTLS');
+      assert.ok(starttls > 0, run.stdout);
+      assert.match(shown[starttls + 1]!, /^220 /);
+      assert.match(shown[starttls + 2]!, /^TLS: TLSv1\.[23], \S+; certificate NOT verified: (self-signed|expired|name mismatch|unknown CA)/);
+      assert.match(shown[starttls + 3]!, /^TLS: subject .*; issuer .*; valid .+ to .+$/);
+      assert.equal(shown[starttls + 4], '>>> EHLO vm.localdomain');
+      assert.equal(shown.filter((line) => line === '>>> STARTTLS').length, 1, 'not offered again after the upgrade');
+      assert.match(tlsHost!.messages[0]!.data.toString(), /\r\n\r\nsecret\r\n$/);
+    } finally {
+      await tlsHost!.close();
+    }
+  });
+
+  it('--direct: a failed handshake is noted and the host tried again without TLS', async () => {
+    const [host] = await scriptedOnOnePort(['127.0.0.2'], {
+      replies: {
+        EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 STARTTLS',
+        STARTTLS: { raw: '220 2.0.0 Ready to start TLS\r\n', close: false },
+      },
+      afterStartTls: 'garbage',
+    });
+    try {
+      const run = await runCli(['--direct', '--port', String(host!.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^Warning: bob@mx\.test\.\.\. TLS handshake with mx1\.mx\.test failed: .+: trying mx1\.mx\.test\. again without TLS$/m);
+      assert.equal(lines(run.stdout).filter((line) => line.startsWith('bob@mx.test... Connecting to mx1.mx.test.')).length, 2);
+      assert.match(run.stdout, /^bob@mx\.test\.\.\. Sent \(/m);
+    } finally {
+      await host!.close();
+    }
+  });
+
+  it('--direct: bytes injected after the 220 to STARTTLS end the session, 76', async () => {
+    const [host] = await scriptedOnOnePort(['127.0.0.2'], {
+      replies: {
+        EHLO: '250-scripted.test\r\n250 STARTTLS',
+        STARTTLS: '220 2.0.0 Ready to start TLS\r\n250 2.0.0 injected',
+      },
+    });
+    try {
+      const run = await runCli(['--direct', '--port', String(host!.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
+      assert.equal(run.code, 76);
+      assert.match(run.stderr, /reply received before any command asked for it: "250 2\.0\.0 injected"|response injection/);
+      assert.ok(existsSync(join(run.home, 'dead.letter')));
+    } finally {
+      await host!.close();
+    }
+  });
+
+  it('--direct: part of a line injected after the 220 to STARTTLS is refused too, 76', async () => {
+    const [host] = await scriptedOnOnePort(['127.0.0.2'], {
+      replies: { EHLO: '250-scripted.test\r\n250 STARTTLS', STARTTLS: { raw: '220 2.0.0 Ready to start TLS\r\n250 inj' } },
+    });
+    try {
+      const run = await runCli(['--direct', '--port', String(host!.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
+      assert.equal(run.code, 76);
+      assert.match(run.stderr, /^mailv: not delivered to bob@mx\.test: the server sent more after its 220 to STARTTLS: a response injection \(CVE-2011-0411\)$/m);
+    } finally {
+      await host!.close();
     }
   });
 
