@@ -23,6 +23,7 @@ export interface RawOptions {
   mx?: string;
   dns: string[];
   port?: string;
+  tls: 'auto' | 'required' | 'off';
 }
 
 export type ParsedCommandLine =
@@ -80,6 +81,11 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .option('--mx <domain>', 'show how mail for a domain is routed (its MX hosts, in order) and send nothing')
     .option('--dns <server>', 'name server for MX lookups, ip[:port] (repeatable; default /etc/resolv.conf)', collect, [])
     .option('--port <n>', 'port of the MX hosts with --direct (default 25)')
+    .addOption(
+      new Option('--tls <mode>', 'STARTTLS: auto (when offered), required (offered, verified certificate, or stop), off')
+        .choices(['auto', 'required', 'off'])
+        .default('auto'),
+    )
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")
     .option('--timeout <seconds>', 'longest wait for any step (default: the limits of RFC 5321)')
     .option('-v, --verbose', 'more detail: -v adds connection notes, -vv also shows the message lines', increase, 0)

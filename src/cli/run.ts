@@ -128,6 +128,7 @@ function sessionPlan(plan: Plan, prepared: PreparedInput): SessionPlan {
     prepare: (capabilities) => prepared.compose(capabilities.has('8BITMIME')),
     timeouts: new Timeouts(plan.timeoutMs),
     echoBody: plan.verbosity >= 3,
+    tls: plan.tls,
   };
 }
 

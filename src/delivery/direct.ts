@@ -59,7 +59,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
     for (const address of host.addresses) {
       // Between MTAs TLS is opportunistic (RFC 7435): a failed handshake is noted and the same
       // host is tried again in plaintext, as Postfix does at its `may` level.
-      for (const tls of ['opportunistic', 'off'] as const) {
+      for (const tls of plan.tls === 'auto' ? (['auto', 'off'] as const) : [plan.tls]) {
         const attempt = await tryHost(host.name, address, { ...plan, tls, tlsName: host.name.replace(/\.$/, '') }, emit, options);
         if (attempt.kind === 'delivered') return attempt.results;
         if (attempt.kind === 'next-host') break;
@@ -86,7 +86,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   try {
     return { kind: 'delivered', results: await new SmtpSession(connection, plan, emit).run() };
   } catch (error) {
-    if (error instanceof TlsError && plan.tls === 'opportunistic') {
+    if (error instanceof TlsError && plan.tls === 'auto') {
       emit({ kind: 'note', text: `${recipients.join(',')}... ${error.message}: trying ${name} again without TLS`, severity: 'warning' });
       return { kind: 'again-without-tls' };
     }

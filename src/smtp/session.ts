@@ -1,7 +1,7 @@
 // One SMTP mail transaction over an open connection (RFC 5321 §3.3, §4.1), with PIPELINING
 // (RFC 2920), SIZE (RFC 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531). It emits events and
 // never prints. Per-recipient outcomes are data; whole-transaction failures are typed errors.
-import { CapabilityError, MailvError, ProtocolError, SmtpReplyError, type Stage } from '../errors.js';
+import { CapabilityError, MailvError, ProtocolError, SmtpReplyError, TlsError, type Stage } from '../errors.js';
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -25,13 +25,16 @@ export interface SessionPlan {
   /** Emit `body` events with the bytes written after DATA (-vv). */
   readonly echoBody: boolean;
   /**
-   * STARTTLS (RFC 3207): `opportunistic` uses it when offered and goes on in plaintext when it is
-   * refused (RFC 7435), the certificate reported but not enforced; `off` never. Default: off.
+   * STARTTLS (RFC 3207): `auto` uses it when offered and goes on in plaintext when it is not
+   * (RFC 7435), the certificate reported but not enforced; `required` stops (TlsError) unless it
+   * is offered, succeeds and the certificate verifies; `off` never uses it.
    */
-  readonly tls?: 'opportunistic' | 'off';
+  readonly tls: TlsMode;
   /** The name to present (SNI) and check the certificate against. */
   readonly tlsName?: string;
 }
+
+export type TlsMode = 'auto' | 'required' | 'off';
 
 export interface RecipientResult {
   readonly recipient: string;
@@ -116,14 +119,19 @@ export class SmtpSession {
   /** EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.4); then STARTTLS if due. */
   private async hello(): Promise<Capabilities> {
     const ehlo = await this.command('ehlo', `EHLO ${this.plan.helo}`);
-    if (ehlo.code === 250) {
-      const capabilities = Capabilities.fromEhlo(ehlo);
-      if (this.plan.tls !== 'opportunistic' || !capabilities.has('STARTTLS')) return capabilities;
-      return this.startTls(capabilities);
-    }
+    if (ehlo.code !== 250) return this.heloFallback(ehlo);
+    const capabilities = Capabilities.fromEhlo(ehlo);
+    if (this.plan.tls === 'off') return capabilities;
+    if (capabilities.has('STARTTLS')) return this.startTls(capabilities);
+    if (this.plan.tls === 'required') await this.refuseTls('the server does not offer STARTTLS');
+    return capabilities;
+  }
+
+  private async heloFallback(ehlo: Reply): Promise<Capabilities> {
     if (ehlo.code !== 500 && ehlo.code !== 502) throw refusal('the server refused EHLO', 'ehlo', ehlo);
     const helo = await this.command('ehlo', `HELO ${this.plan.helo}`);
     if (helo.code !== 250) throw refusal('the server refused HELO', 'ehlo', helo);
+    if (this.plan.tls === 'required') await this.refuseTls('the server does not know EHLO, so it cannot offer STARTTLS');
     return Capabilities.none();
   }
 
@@ -134,15 +142,25 @@ export class SmtpSession {
   private async startTls(before: Capabilities): Promise<Capabilities> {
     const reply = await this.command('starttls', 'STARTTLS');
     if (reply.code !== 220) {
+      if (this.plan.tls === 'required') await this.refuseTls(`the server refused STARTTLS: ${reply.code} ${replyText(reply)}`);
       this.emit({ kind: 'note', text: `STARTTLS refused (${reply.code}): going on without TLS`, severity: 'warning' });
       return before;
     }
     const name = this.plan.tlsName ?? this.connection.host;
     const details = await this.connection.startTls(name, this.plan.timeouts.forStage('starttls'));
     this.emit({ kind: 'tls', ...details });
+    if (this.plan.tls === 'required' && !details.verified) {
+      await this.refuseTls(`the certificate of ${name} is NOT verified: ${details.problem ?? 'unknown reason'}`);
+    }
     const ehlo = await this.command('ehlo', `EHLO ${this.plan.helo}`);
     if (ehlo.code !== 250) throw refusal('the server refused EHLO after STARTTLS', 'ehlo', ehlo);
     return Capabilities.fromEhlo(ehlo);
+  }
+
+  /** --tls required and no verified TLS: say goodbye, then stop (TlsError, 75). */
+  private async refuseTls(why: string): Promise<never> {
+    await this.quit();
+    throw new TlsError(`${why} (--tls required)`, 'starttls');
   }
 
   private mailCommand(capabilities: Capabilities, message: ComposedMessage): string {

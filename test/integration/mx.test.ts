@@ -126,6 +126,19 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     }
   });
 
+  it('--direct --tls required: an unverified MX certificate stops instead, 75', async () => {
+    const [tlsHost] = await sinksOnOnePort(['127.0.0.2'], { disabledCommands: ['AUTH'] });
+    try {
+      const run = await runCli(['--direct', '--tls', 'required', '--port', String(tlsHost!.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
+      assert.equal(run.code, 75);
+      assert.match(run.stderr, /the certificate of mx1\.mx\.test is NOT verified: .+ \(--tls required\)/);
+      assert.equal(lines(run.stdout).filter((line) => line.includes('Connecting to')).length, 1, 'no plaintext retry');
+      assert.equal(tlsHost!.messages.length, 0);
+    } finally {
+      await tlsHost!.close();
+    }
+  });
+
   it('--direct: a failed handshake is noted and the host tried again without TLS', async () => {
     const [host] = await scriptedOnOnePort(['127.0.0.2'], {
       replies: {
