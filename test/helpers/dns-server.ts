@@ -36,16 +36,19 @@ export function a(name: string, address: string): dnsPacket.Answer {
   return { type: 'A', name, ttl: 60, class: 'IN', data: address };
 }
 
+/** Starts the server on a port free for both UDP and TCP (retrying when one is taken). */
 export async function startDns(handler: Handler): Promise<ScriptedDns> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startOnFreshPort(handler);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw error;
+    }
+  }
+}
+
+async function startOnFreshPort(handler: Handler): Promise<ScriptedDns> {
   const queries: ScriptedDns['queries'] = [];
-  const udp = createSocket('udp4');
-  udp.on('message', (message, remote) => {
-    const query = dnsPacket.decode(message);
-    queries.push({ name: query.questions![0]!.name, type: query.questions![0]!.type, transport: 'udp' });
-    for (const answer of handler(query, 'udp')) udp.send(answer, remote.port, remote.address);
-  });
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  const port = udp.address().port;
   const tcp = createServer((socket) => {
     socket.on('error', () => {});
     let buffered = Buffer.alloc(0);
@@ -61,7 +64,26 @@ export async function startDns(handler: Handler): Promise<ScriptedDns> {
       }
     });
   });
-  await new Promise<void>((resolve) => tcp.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(0, '127.0.0.1', resolve);
+  });
+  const port = (tcp.address() as { port: number }).port;
+  const udp = createSocket('udp4');
+  udp.on('message', (message, remote) => {
+    const query = dnsPacket.decode(message);
+    queries.push({ name: query.questions![0]!.name, type: query.questions![0]!.type, transport: 'udp' });
+    for (const answer of handler(query, 'udp')) udp.send(answer, remote.port, remote.address);
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(port, '127.0.0.1', resolve);
+    });
+  } catch (error) {
+    await new Promise((resolve) => tcp.close(resolve));
+    throw error;
+  }
   return {
     port,
     queries,
