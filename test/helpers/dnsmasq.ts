@@ -2,6 +2,7 @@
 // zones of test/services/dnsmasq.sh.
 import { createSocket } from 'node:dgram';
 import dnsPacket from 'dns-packet';
+import { skipUnlessRunning } from './service.js';
 
 export const DNSMASQ = '127.0.0.1:5354';
 
@@ -29,9 +30,5 @@ export function dnsmasqAnswers(): Promise<boolean> {
 
 /** Skips outside CI (saying why) or fails in CI when dnsmasq is not running. */
 export async function dnsmasqSkipReason(): Promise<string | undefined> {
-  if (await dnsmasqAnswers()) return undefined;
-  const reason = 'dnsmasq is not answering on 127.0.0.1:5354 (start it with: sudo test/services/dnsmasq.sh start)';
-  if (process.env['CI'] === 'true') throw new Error(`${reason}; CI must run these tests`);
-  process.stderr.write(`# skipping the dnsmasq tests: ${reason}\n`);
-  return reason;
+  return skipUnlessRunning(await dnsmasqAnswers(), 'dnsmasq is not answering on 127.0.0.1:5354', 'sudo test/services/dnsmasq.sh start');
 }

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { skipUnlessRunning } from './service.js';
 
 export const POSTFIX = { host: '127.0.0.1', port: 25 };
 export const MAILDIR_NEW = '/home/mailtest/Maildir/new';
@@ -32,11 +33,7 @@ export function postfixGreeting(): Promise<string | undefined> {
  * elsewhere it is skipped with the reason shown.
  */
 export async function postfixSkipReason(): Promise<string | undefined> {
-  if (await postfixGreeting()) return undefined;
-  const reason = 'Postfix is not answering on 127.0.0.1:25 (start it with: sudo test/services/postfix.sh start)';
-  if (process.env['CI'] === 'true') throw new Error(`${reason}; CI must run these tests`);
-  process.stderr.write(`# skipping the Postfix tests: ${reason}\n`);
-  return reason;
+  return skipUnlessRunning((await postfixGreeting()) !== undefined, 'Postfix is not answering on 127.0.0.1:25', 'sudo test/services/postfix.sh start');
 }
 
 /** Waits for the delivered message holding `marker` (a unique Message-ID); returns its bytes. */
