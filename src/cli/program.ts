@@ -54,8 +54,9 @@ Exit status follows sysexits.h: 0 sent to every recipient, 64 usage, 65 bad data
 76 protocol error.
 See man mailv for the rest.`;
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** Repeatable options gather their values; unset, they are filled in as [] after parsing. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function increase(_value: string, previous: number): number {
@@ -70,16 +71,16 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .description('Send e-mail and show the whole SMTP dialogue as it happens, as mail -v does.')
     .argument('[recipients...]', 'addresses to send to (a bare user name gets @ this host)')
     .option('-s, --subject <text>', 'subject of the message')
-    .option('-c, --cc <addresses>', 'carbon copy recipients (repeatable, comma-separated)', collect, [])
-    .option('-b, --bcc <addresses>', 'blind copy recipients: envelope only (repeatable, comma-separated)', collect, [])
+    .option('-c, --cc <addresses>', 'carbon copy recipients (repeatable, comma-separated)', collect)
+    .option('-b, --bcc <addresses>', 'blind copy recipients: envelope only (repeatable, comma-separated)', collect)
     .option('-r, --from <address>', 'envelope sender and From: (default $USER@this host)')
-    .option('-a, --attach <file>', 'attach a file (repeatable)', collect, [])
-    .option('-H, --header <"Name: value">', 'add a header field (repeatable)', collect, [])
+    .option('-a, --attach <file>', 'attach a file (repeatable)', collect)
+    .option('-H, --header <"Name: value">', 'add a header field (repeatable)', collect)
     .option('-t, --read-recipients', 'standard input is a complete message; recipients come from its To, Cc, Bcc')
     .option('--server <url>', 'smtp://host[:port] or host[:port] (default $MAILV_SERVER, else smtp://localhost:25)')
     .option('--direct', "deliver to each recipient domain's MX hosts instead of a submission server")
     .option('--mx <domain>', 'show how mail for a domain is routed (its MX hosts, in order) and send nothing')
-    .option('--dns <server>', 'name server for MX lookups, ip[:port] (repeatable; default /etc/resolv.conf)', collect, [])
+    .option('--dns <server>', 'name server for MX lookups, ip[:port] (repeatable; default /etc/resolv.conf)', collect)
     .option('--port <n>', 'port of the MX hosts with --direct (default 25)')
     .addOption(
       new Option('--tls <mode>', 'STARTTLS: auto (when offered), required (offered, verified certificate, or stop), off')
@@ -112,5 +113,7 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     }
     throw error;
   }
-  return { kind: 'run', options: program.opts<RawOptions>(), recipients: program.args };
+  const options = program.opts<Partial<RawOptions>>();
+  const lists = { cc: options.cc ?? [], bcc: options.bcc ?? [], attach: options.attach ?? [], header: options.header ?? [], dns: options.dns ?? [] };
+  return { kind: 'run', options: { ...options, ...lists } as RawOptions, recipients: program.args };
 }
