@@ -53,23 +53,13 @@ export class LocalIoError extends MailvError {
   readonly exitCode = ExitCode.IOERR;
 }
 
-/** A domain that does not exist or takes no mail (68), or a lookup that failed for now (75). */
+/** A host or domain that does not exist or takes no mail (68), or a lookup that failed for now (75). */
 export class DnsError extends MailvError {
   constructor(
     message: string,
     readonly exitCode: typeof ExitCode.NOHOST | typeof ExitCode.TEMPFAIL,
   ) {
     super(message, 'resolve');
-  }
-}
-
-/** A host name that does not resolve (68), or whose lookup failed for now (75). */
-export class HostLookupError extends MailvError {
-  constructor(
-    message: string,
-    readonly exitCode: typeof ExitCode.NOHOST | typeof ExitCode.TEMPFAIL,
-  ) {
-    super(message, 'connect');
   }
 }
 

@@ -72,7 +72,9 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   if (options.quiet && options.verbose > 0) throw new UsageError('-q and -v contradict each other');
   const modes = [['--direct', options.direct], ['--demo', options.demo], ['--server', options.server !== undefined]].filter(([, on]) => on);
   if (modes.length > 1) throw new UsageError(`${modes[0]![0]} and ${modes[1]![0]} contradict each other: one route at a time`);
-  if (options.port !== undefined && !options.direct) throw new UsageError('--port goes with --direct (for a submission server, use --server host:port)');
+  if (options.port !== undefined && !options.direct && options.mx === undefined) {
+    throw new UsageError('--port goes with --direct or --mx (for a submission server, use --server host:port)');
+  }
   return {
     readRecipients,
     from: parseMailbox(options.from ?? local.user, fqdn),

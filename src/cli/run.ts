@@ -3,7 +3,7 @@
 import { fstatSync, readFileSync } from 'node:fs';
 import { InputError, InterruptedError, MailvError, exitCodeOf } from '../errors.js';
 import type { EmitEvent, SessionEvent } from '../events.js';
-import { randomSource } from '../dns/mx.js';
+import { randomSource } from '../dns/seeded-random.js';
 import { parseResolvConf, type ResolverConfig } from '../dns/resolv-conf.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { SessionPlan } from '../smtp/session.js';
@@ -142,7 +142,7 @@ async function deliver(plan: Plan, prepared: PreparedInput, server: ServerAddres
 
 async function deliverToMx(plan: Plan, prepared: PreparedInput, signal: AbortSignal): Promise<number> {
   const emit = await transcriptEmitter(plan);
-  const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit)]);
+  const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
   const outcomes = await deliverDirect(sessionPlan(plan, prepared), emit, {
     resolver,
     random: randomSource(plan.seed),
@@ -162,7 +162,7 @@ async function deliverToMx(plan: Plan, prepared: PreparedInput, signal: AbortSig
 }
 
 /** The resolver of --dns servers, else of /etc/resolv.conf; --timeout caps each try. */
-async function makeResolver(plan: Plan, emit: EmitEvent): Promise<Resolver> {
+async function makeResolver(plan: Plan, emit: EmitEvent, signal?: AbortSignal): Promise<Resolver> {
   const { Resolver } = await import('../dns/resolver.js');
   let config: ResolverConfig;
   if (plan.dnsServers.length > 0) {
@@ -177,7 +177,7 @@ async function makeResolver(plan: Plan, emit: EmitEvent): Promise<Resolver> {
     config = parseResolvConf(text);
   }
   if (plan.timeoutMs !== undefined) config = { ...config, timeoutMs: Math.min(config.timeoutMs, plan.timeoutMs) };
-  return new Resolver(config, emit);
+  return new Resolver(config, emit, signal);
 }
 
 /** --mx: the DNS exchange and the delivery plan; nothing is read or sent. */

@@ -86,7 +86,8 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   try {
     return { kind: 'delivered', results: await new SmtpSession(connection, plan, emit).run() };
   } catch (error) {
-    if (error instanceof TlsError && plan.tls === 'auto') {
+    const tlsBroke = error instanceof TlsError || (error instanceof TransportError && error.stage === 'starttls');
+    if (tlsBroke && plan.tls === 'auto') {
       emit({ kind: 'note', text: `${recipients.join(',')}... ${error.message}: trying ${name} again without TLS`, severity: 'warning' });
       return { kind: 'again-without-tls' };
     }
@@ -96,10 +97,15 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   }
 }
 
-/** RFC 5321 §5.1: try the next host after a failed connection or a greeting that refuses. */
+/**
+ * RFC 5321 §5.1 and the MTAs' practice: the next host is tried after anything transient that
+ * happens before the message was handed over: a refused or dropped connection, a timeout, a
+ * greeting that refuses, or 421 (the service closing) at any step. A drop after the message was
+ * sent is final: the host may have taken it, and a second copy must not be sent.
+ */
 function tryNextHost(error: unknown): boolean {
-  if (error instanceof SmtpReplyError && error.stage === 'greeting') return true;
-  return error instanceof TransportError && (error.stage === 'greeting' || error.stage === 'connect');
+  if (error instanceof SmtpReplyError) return error.stage === 'greeting' || error.reply.code === 421;
+  return error instanceof TransportError && error.stage !== 'body';
 }
 
 function connectFailure(error: TransportError): string {

@@ -4,7 +4,8 @@
 import { DnsError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Resolver } from './resolver.js';
-import { absolute, sameName, type DnsRecord } from './wire.js';
+import { absolute, sameName } from './name.js';
+import type { DnsRecord } from './wire.js';
 
 export interface MxHost {
   /** Absolute name, `mx.example.org.`. */
@@ -21,7 +22,14 @@ export interface MxHost {
 export interface MxPlan {
   readonly domain: string;
   readonly hosts: readonly MxHost[];
+  /** MX hosts past the limit (RFC 5321 §5.1 lets a client bound the list): never tried. */
+  readonly ignored: number;
 }
+
+/** An answer may name thousands of hosts; each costs lookups and connection attempts. */
+export const MAX_MX_HOSTS = 10;
+/** Addresses tried per host, as Postfix's smtp_mx_address_limit bounds them. */
+export const MAX_ADDRESSES_PER_HOST = 5;
 
 /**
  * Plans delivery to `domain`. Throws DnsError: 68 when the domain does not exist, has a null MX,
@@ -30,18 +38,19 @@ export interface MxPlan {
 export async function planMx(domain: string, resolver: Resolver, random: () => number): Promise<MxPlan> {
   const mx = await resolver.resolve(domain, 'MX');
   const records = mx.records.filter((record): record is Extract<DnsRecord, { type: 'MX' }> => record.type === 'MX');
-  if (records.length === 1 && isRoot(records[0]!.exchange)) {
-    throw new DnsError(`${absolute(domain)} accepts no mail: its MX is the null MX "0 ." (RFC 7505)`, ExitCode.NOHOST);
+  if (records.length === 0) {
+    // RFC 5321 §5.1: only an empty MX list makes the domain its own MX.
+    const addresses = await addressesOf(domain, resolver, []);
+    if (addresses.length === 0) throw new DnsError(`${absolute(domain)} has neither an MX nor an address record`, ExitCode.NOHOST);
+    return { domain, hosts: [{ name: absolute(mx.canonicalName), preference: 0, addresses, implicit: true, problem: undefined }], ignored: 0 };
   }
   const usable = records.filter((record) => !isRoot(record.exchange));
   if (usable.length === 0) {
-    const addresses = await addressesOf(domain, resolver, []);
-    if (addresses.length === 0) throw new DnsError(`${absolute(domain)} has neither an MX nor an address record`, ExitCode.NOHOST);
-    return { domain, hosts: [{ name: absolute(mx.canonicalName), preference: 0, addresses, implicit: true, problem: undefined }] };
+    throw new DnsError(`${absolute(domain)} accepts no mail: its MX is the null MX "0 ." (RFC 7505)`, ExitCode.NOHOST);
   }
   const ordered = shuffleWithinPreference(usable, random);
   const hosts: MxHost[] = [];
-  for (const record of ordered) {
+  for (const record of ordered.slice(0, MAX_MX_HOSTS)) {
     try {
       const addresses = await addressesOf(record.exchange, resolver, mx.response.additionals);
       hosts.push({ name: absolute(record.exchange), preference: record.preference, addresses, implicit: false, problem: addresses.length ? undefined : 'no address' });
@@ -49,7 +58,7 @@ export async function planMx(domain: string, resolver: Resolver, random: () => n
       hosts.push({ name: absolute(record.exchange), preference: record.preference, addresses: [], implicit: false, problem: (error as Error).message });
     }
   }
-  return { domain, hosts };
+  return { domain, hosts, ignored: Math.max(0, ordered.length - MAX_MX_HOSTS) };
 }
 
 /** Sorts by preference; hosts of equal preference are shuffled (RFC 5321 §5.1). */
@@ -61,21 +70,6 @@ export function shuffleWithinPreference<T extends { preference: number }>(record
   }
   // Array.prototype.sort is stable: the shuffle survives within each preference.
   return shuffled.sort((a, b) => a.preference - b.preference);
-}
-
-/** A reproducible random source from a seed (MAILV_SEED), else Math.random. */
-export function randomSource(seed: string | undefined): () => number {
-  if (seed === undefined || seed === '') return Math.random;
-  let state = 0x811c9dc5;
-  for (const char of seed) state = Math.imul(state ^ char.charCodeAt(0), 0x01000193) >>> 0;
-  // mulberry32: small, fast and well spread; not for secrets.
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function isRoot(name: string): boolean {
@@ -94,6 +88,8 @@ async function addressesOf(host: string, resolver: Resolver, additionals: readon
   };
   const [v4, v6] = await Promise.allSettled([byType('A'), byType('AAAA')]);
   const addresses = [v4, v6].flatMap((result) => (result.status === 'fulfilled' ? result.value : []));
-  if (addresses.length === 0 && v4.status === 'rejected') throw v4.reason;
-  return addresses;
+  // Nothing found while a lookup failed is not "no address": the failure is what to report.
+  const failed = [v4, v6].find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (addresses.length === 0 && failed) throw failed.reason;
+  return addresses.slice(0, MAX_ADDRESSES_PER_HOST);
 }

@@ -1,7 +1,7 @@
 // Where to ask: name servers and their time limits from /etc/resolv.conf (resolv.conf(5)), or
 // from --dns. Pure parsing.
-import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
+import { ipVersion } from '../ip-address.js';
 
 export interface NameServer {
   readonly address: string;
@@ -31,7 +31,7 @@ export function parseResolvConf(text: string): ResolverConfig {
     const [keyword, ...values] = line.split(/\s+/);
     if (keyword === 'nameserver' && values[0]) {
       const address = values[0].replace(/%.*$/, ''); // an IPv6 zone index is not ours to use
-      if (isIP(address) && servers.length < MAX_SERVERS) servers.push({ address, port: 53 });
+      if (ipVersion(address) && servers.length < MAX_SERVERS) servers.push({ address, port: 53 });
     } else if (keyword === 'options') {
       for (const option of values) {
         const [name, value] = option.split(':');
@@ -51,7 +51,7 @@ export function parseNameServer(text: string): NameServer {
   const v4 = /^([\d.]+)(?::(\d+))?$/.exec(text);
   const [address, port] = bracketed ? [bracketed[1]!, bracketed[2]] : v4 ? [v4[1]!, v4[2]] : [text, undefined];
   const portNumber = port === undefined ? 53 : Number(port);
-  if (!isIP(address) || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) {
+  if (!ipVersion(address) || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) {
     throw new UsageError(`invalid --dns ${JSON.stringify(text)}: an IP address with an optional port, e.g. 127.0.0.1:5354 or [::1]:53`);
   }
   return { address, port: portNumber };

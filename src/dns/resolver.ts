@@ -1,11 +1,13 @@
 // A stub resolver over raw DNS: asks each configured server in turn, rounds of attempts, TCP when
 // an answer is truncated, CNAME chains followed (bounded), and outcomes in plain terms:
 // NXDOMAIN means the domain does not exist (68), SERVFAIL, REFUSED or silence are temporary (75).
-import { DnsError } from '../errors.js';
+import { randomInt } from 'node:crypto';
+import { DnsError, InterruptedError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { ExitCode } from '../exit-codes.js';
 import { exchange, type DnsTransport } from './transport.js';
-import { absolute, sameName, type DnsRecord, type DnsResponse, type QueryType } from './wire.js';
+import { absolute, sameName } from './name.js';
+import type { DnsRecord, DnsResponse, QueryType } from './wire.js';
 import type { NameServer, ResolverConfig } from './resolv-conf.js';
 
 /** RFC 1034 §3.6.2 chains should be short; more than this is a loop or an attack. */
@@ -24,7 +26,9 @@ export class Resolver {
   constructor(
     private readonly config: ResolverConfig,
     private readonly emit: EmitEvent,
-    private readonly randomId: () => number = () => Math.floor(Math.random() * 0x10000),
+    private readonly signal?: AbortSignal,
+    // Unpredictable IDs: with the question, all an off-path spoofer has to guess (RFC 5452).
+    private readonly randomId: () => number = () => randomInt(0x10000),
   ) {}
 
   /**
@@ -38,14 +42,12 @@ export class Resolver {
       if (response.rcode === 'NXDOMAIN') {
         throw new DnsError(`${absolute(name)} does not exist (NXDOMAIN)`, ExitCode.NOHOST);
       }
-      const records = response.answers.filter((record) => record.type === type);
-      if (records.length > 0) return { records, response, canonicalName: current };
-      const cname = response.answers.find((record) => record.type === 'CNAME' && sameName(record.name, current));
-      if (cname?.type !== 'CNAME') return { records: [], response, canonicalName: current };
-      // The server may already have followed the chain in the same answer.
-      const inAnswer = followChain(response.answers, cname.target, type);
-      if (inAnswer) return { records: inAnswer.records, response, canonicalName: inAnswer.name };
-      current = cname.target;
+      // Only records owned by the name asked (or by the CNAMEs it leads to) count.
+      const chain = followChain(response.answers, current, type);
+      if (chain.records.length > 0 || chain.next === undefined) {
+        return { records: chain.records, response, canonicalName: chain.name };
+      }
+      current = chain.next; // the server stopped at a CNAME: ask for its target
     }
     throw new DnsError(`CNAME chain for ${absolute(name)} longer than ${MAX_CNAME_CHAIN}`, ExitCode.TEMPFAIL);
   }
@@ -56,12 +58,8 @@ export class Resolver {
     for (let attempt = 0; attempt < this.config.attempts; attempt++) {
       for (const server of this.config.servers) {
         const response = await this.askServer(server, name, type, failures);
-        if (response && response.rcode !== 'SERVFAIL' && response.rcode !== 'REFUSED') {
-          if (response.rcode === 'NOERROR' || response.rcode === 'NXDOMAIN') return response;
-          failures.push(`${label(server)}: ${response.rcode}`);
-        } else if (response) {
-          failures.push(`${label(server)}: ${response.rcode}`);
-        }
+        if (response?.rcode === 'NOERROR' || response?.rcode === 'NXDOMAIN') return response;
+        if (response) failures.push(`${label(server)}: ${response.rcode}`);
       }
     }
     const why = [...new Set(failures)].join('; ');
@@ -75,7 +73,7 @@ export class Resolver {
       this.emit({ kind: 'dns-query', name, type, server: label(server), transport });
       const started = Date.now();
       try {
-        const response = await exchange(server, id, { name, type }, transport, this.config.timeoutMs);
+        const response = await exchange(server, id, { name, type }, transport, this.config.timeoutMs, this.signal);
         this.emit({
           kind: 'dns-answer',
           name,
@@ -94,6 +92,7 @@ export class Resolver {
         }
         return response;
       } catch (error) {
+        if (error instanceof InterruptedError) throw error;
         const reason = (error as Error).message;
         this.emit({ kind: 'dns-no-answer', name, type, server: label(server), reason });
         failures.push(`${label(server)}: ${reason}`);
@@ -108,14 +107,18 @@ export function label(server: NameServer): string {
   return `${server.address}#${server.port}`;
 }
 
-function followChain(answers: readonly DnsRecord[], start: string, type: QueryType): { name: string; records: DnsRecord[] } | undefined {
+/**
+ * Records of `type` reached from `start` through the CNAMEs of the same answer; `next` is the
+ * CNAME target to ask for when the answer stops there.
+ */
+function followChain(answers: readonly DnsRecord[], start: string, type: QueryType): { name: string; records: DnsRecord[]; next: string | undefined } {
   let name = start;
   for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
     const records = answers.filter((record) => record.type === type && sameName(record.name, name));
-    if (records.length > 0) return { name, records };
-    const next = answers.find((record) => record.type === 'CNAME' && sameName(record.name, name));
-    if (next?.type !== 'CNAME') return undefined;
-    name = next.target;
+    if (records.length > 0) return { name, records, next: undefined };
+    const cname = answers.find((record) => record.type === 'CNAME' && sameName(record.name, name));
+    if (cname?.type !== 'CNAME') return { name, records: [], next: hop === 0 ? undefined : name };
+    name = cname.target;
   }
-  return undefined;
+  return { name, records: [], next: name };
 }

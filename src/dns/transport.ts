@@ -2,7 +2,9 @@
 // (RFC 1035 §4.2, RFC 7766). The only place the DNS client opens sockets. Answers whose ID or
 // question do not match are ignored, as are malformed datagrams: a spoofer must guess both.
 import { createSocket } from 'node:dgram';
-import { connect, isIPv6 } from 'node:net';
+import { connect } from 'node:net';
+import { InterruptedError } from '../errors.js';
+import { ipVersion } from '../ip-address.js';
 import { answersQuery, decodeResponse, DnsWireError, encodeQuery, type DnsResponse, type Question } from './wire.js';
 import type { NameServer } from './resolv-conf.js';
 
@@ -21,23 +23,37 @@ export class DnsExchangeError extends Error {
 /** A TCP answer may be at most 64 KiB (two-octet length), so memory stays bounded. */
 const MAX_TCP_MESSAGE = 65535;
 
-/** Sends `question` to `server` and resolves with the matching response. Throws DnsExchangeError. */
-export function exchange(server: NameServer, id: number, question: Question, transport: DnsTransport, timeoutMs: number): Promise<DnsResponse> {
-  return transport === 'udp' ? overUdp(server, id, question, timeoutMs) : overTcp(server, id, question, timeoutMs);
+/**
+ * Sends `question` to `server` and resolves with the matching response. Throws DnsExchangeError,
+ * or InterruptedError when `signal` aborts.
+ */
+export function exchange(
+  server: NameServer,
+  id: number,
+  question: Question,
+  transport: DnsTransport,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<DnsResponse> {
+  return transport === 'udp' ? overUdp(server, id, question, timeoutMs, signal) : overTcp(server, id, question, timeoutMs, signal);
 }
 
-function overUdp(server: NameServer, id: number, question: Question, timeoutMs: number): Promise<DnsResponse> {
+function overUdp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: AbortSignal | undefined): Promise<DnsResponse> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket(isIPv6(server.address) ? 'udp6' : 'udp4');
+    const socket = createSocket(ipVersion(server.address) === 6 ? 'udp6' : 'udp4');
+    const onAbort = () => finish(new InterruptedError(signal!.reason as NodeJS.Signals, 'resolve'));
     const finish = (error: Error | undefined, response?: DnsResponse) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.close();
       if (error) reject(error);
       else resolve(response!);
     };
     const timer = setTimeout(() => finish(new DnsExchangeError(`no answer within ${timeoutMs / 1000} s`, true)), timeoutMs);
-    socket.on('message', (message, remote) => {
-      if (remote.address !== server.address || remote.port !== server.port) return;
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // A connected socket: the kernel passes on datagrams from the server's address and port only.
+    socket.on('message', (message) => {
       let response: DnsResponse;
       try {
         response = decodeResponse(message);
@@ -47,21 +63,25 @@ function overUdp(server: NameServer, id: number, question: Question, timeoutMs: 
       if (answersQuery(response, id, question)) finish(undefined, response);
     });
     socket.on('error', (error) => finish(new DnsExchangeError(error.message, false)));
-    socket.send(encodeQuery(id, question), server.port, server.address);
+    socket.connect(server.port, server.address, () => socket.send(encodeQuery(id, question)));
   });
 }
 
-function overTcp(server: NameServer, id: number, question: Question, timeoutMs: number): Promise<DnsResponse> {
+function overTcp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: AbortSignal | undefined): Promise<DnsResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: server.address, port: server.port });
     let received = Buffer.alloc(0);
+    const onAbort = () => finish(new InterruptedError(signal!.reason as NodeJS.Signals, 'resolve'));
     const finish = (error: Error | undefined, response?: DnsResponse) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       if (error) reject(error);
       else resolve(response!);
     };
     const timer = setTimeout(() => finish(new DnsExchangeError(`no answer over TCP within ${timeoutMs / 1000} s`, true)), timeoutMs);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.on('connect', () => {
       const query = encodeQuery(id, question);
       const length = Buffer.alloc(2);

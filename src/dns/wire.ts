@@ -1,6 +1,7 @@
 // DNS messages on the wire (RFC 1035 §4, EDNS0 from RFC 6891) through dns-packet: a query with a
 // random ID, and a response decoded into typed records. Pure.
 import dnsPacket from 'dns-packet';
+import { sameName } from './name.js';
 
 export type QueryType = 'MX' | 'A' | 'AAAA';
 
@@ -69,16 +70,6 @@ export function answersQuery(response: DnsResponse, id: number, question: Questi
     response.question.type === question.type &&
     sameName(response.question.name, question.name)
   );
-}
-
-/** Domain names compare case-insensitively, with or without the root dot. */
-export function sameName(a: string, b: string): boolean {
-  return a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
-}
-
-/** `name.` as DNS tools print it. */
-export function absolute(name: string): string {
-  return name === '' || name === '.' ? '.' : name.endsWith('.') ? name : `${name}.`;
 }
 
 type RawAnswer = NonNullable<ReturnType<typeof dnsPacket.decode>['answers']>[number];

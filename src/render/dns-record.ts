@@ -1,5 +1,6 @@
 // DNS records as dig prints them: `mx.example.org. 300 IN MX 10 mx1.example.org.`
-import { absolute, type DnsRecord } from '../dns/wire.js';
+import { absolute } from '../dns/name.js';
+import type { DnsRecord } from '../dns/wire.js';
 
 export function formatRecord(record: DnsRecord): string {
   const head = `${absolute(record.name)}\t${record.ttl}\tIN\t`;

@@ -14,14 +14,16 @@ export function formatMxPlan(plan: MxPlan, port: number): string[] {
     const where = host.addresses.length > 0 ? host.addresses.join(', ') : `(${host.problem ?? 'no address'}: skipped)`;
     lines.push(`  ${index + 1}. ${host.name.padEnd(width)}  preference ${String(host.preference).padStart(3)}  ${where}`);
   });
+  if (plan.ignored > 0) lines.push(`  (${plan.ignored} more MX hosts are ignored: mailv tries at most ${plan.hosts.length})`);
   const preferences = plan.hosts.map((host) => host.preference);
   if (new Set(preferences).size < preferences.length) {
     lines.push('Hosts of equal preference are tried in random order (MAILV_SEED makes the order repeatable).');
   }
   if (plan.hosts.length > 1) {
     lines.push(
-      `The lowest preference is tried first. When a host refuses the connection, does not answer, or greets with 4xx or 554,`,
-      `mailv tries the next address, then the next host. When none takes the message it is deferred (exit 75) and kept in dead.letter.`,
+      `The lowest preference is tried first. When a host refuses the connection, does not answer, refuses at its greeting,`,
+      `drops the connection or says 421 before taking the message, mailv tries the next address, then the next host.`,
+      `When none takes the message it is deferred (exit 75) and kept in dead.letter.`,
     );
   } else {
     lines.push(`When this host cannot be reached the message is deferred (exit 75) and kept in dead.letter.`);

@@ -1,9 +1,9 @@
 // The classic `mail -v` transcript: client lines behind `>>> `, server replies as received, and
 // sendmail's notes (`x... Connecting to ...`, `x... Sent (...)`, `Closing connection to ...`).
-import { isIP } from 'node:net';
 import type { RecipientOutcome, SessionEvent } from '../events.js';
 import { replyText, type Reply } from '../smtp/reply.js';
-import { absolute } from '../dns/wire.js';
+import { absolute } from '../dns/name.js';
+import { ipVersion } from '../ip-address.js';
 import { formatRecord } from './dns-record.js';
 import { sanitize } from './sanitize.js';
 import type { Style } from './style.js';
@@ -75,7 +75,7 @@ export class TranscriptRenderer {
 
 /** An IP literal is shown in brackets, as sendmail does: `[127.0.0.1]`. */
 export function displayHost(host: string): string {
-  return isIP(host) ? `[${host}]` : host;
+  return ipVersion(host) ? `[${host}]` : host;
 }
 
 function outcomeText(outcome: RecipientOutcome, reply: Reply | undefined): string {

@@ -3,7 +3,7 @@
 // accepted, so a hostile server can neither grow memory nor slip in a reply ahead of its command.
 // The only place the session touches a socket.
 import { connect, isIP, type Socket } from 'node:net';
-import { HostLookupError, InterruptedError, MailvError, ProtocolError, TlsError, TransportError, type Stage } from '../errors.js';
+import { DnsError, InterruptedError, MailvError, ProtocolError, TlsError, TransportError, type Stage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 
@@ -54,7 +54,9 @@ export class SmtpConnection {
       const fail = (error: Error) => {
         clearTimeout(timer);
         secure.destroy();
-        reject(new TlsError(`TLS handshake with ${servername} failed: ${error.message}`, 'starttls'));
+        if (this.failure instanceof InterruptedError) return reject(new InterruptedError(this.failure.signal, 'starttls'));
+        // OpenSSL's messages can span lines: one line is what the transcript shows.
+        reject(new TlsError(`TLS handshake with ${servername} failed: ${error.message.replace(/\s+/g, ' ').trim()}`, 'starttls'));
       };
       secure.once('secureConnect', () => {
         clearTimeout(timer);
@@ -83,7 +85,7 @@ export class SmtpConnection {
 
   /**
    * Opens a TCP connection; `signal` aborting (with the signal's name as reason) ends it at once.
-   * Throws HostLookupError, TransportError or InterruptedError.
+   * Throws DnsError, TransportError or InterruptedError.
    */
   static open(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<SmtpConnection> {
     return new Promise((resolve, reject) => {
@@ -260,9 +262,9 @@ function connectError(error: NodeJS.ErrnoException, host: string, port: number):
   const where = `${host} port ${port}`;
   switch (error.code) {
     case 'ENOTFOUND':
-      return new HostLookupError(`host ${host} not found`, ExitCode.NOHOST);
+      return new DnsError(`host ${host} not found`, ExitCode.NOHOST);
     case 'EAI_AGAIN':
-      return new HostLookupError(`temporary failure looking up ${host}`, ExitCode.TEMPFAIL);
+      return new DnsError(`temporary failure looking up ${host}`, ExitCode.TEMPFAIL);
     case 'ECONNREFUSED':
       return new TransportError(`connection refused by ${where}`, 'connect');
     default:

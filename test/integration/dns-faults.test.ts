@@ -2,7 +2,11 @@
 // a crash or a hang.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MAILV, freshHome, runCli } from '../helpers/cli.js';
 import { RCODE, a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
 
 const good: Handler = (query) => {
@@ -84,6 +88,54 @@ describe('DNS faults', () => {
     } finally {
       await silent.close();
       await answering.close();
+    }
+  });
+
+  it('records owned by another name are not taken for the answer', async () => {
+    const run = await lookUp((query) => [
+      reply(query, { answers: query.questions![0]!.type === 'MX' ? [mx('elsewhere.test', 10, 'evil.test')] : [] }),
+    ]);
+    assert.equal(run.code, 68, 'no MX of its own and no address');
+    assert.doesNotMatch(run.stdout, /^ +1\. evil/m);
+    assert.match(run.stderr, /example\.test\. has neither an MX nor an address record/);
+  });
+
+  it('MX records that all point to the root are a null MX, not an implicit one: 68', async () => {
+    const run = await lookUp((query) =>
+      query.questions![0]!.type === 'MX' ? [reply(query, { answers: [mx('example.test', 0, '.'), mx('example.test', 10, '.')] })] : [reply(query, { answers: [a('example.test', '127.0.0.2')] })],
+    );
+    assert.equal(run.code, 68);
+    assert.match(run.stderr, /accepts no mail: its MX is the null MX/);
+  });
+
+  it('no MX, an empty A answer and a silent AAAA: temporary (75), not "no address" (68)', async () => {
+    const run = await lookUp((query) => (query.questions![0]!.type === 'AAAA' ? [] : [reply(query)]));
+    assert.equal(run.code, 75);
+    assert.match(run.stderr, /cannot look up AAAA example\.test\. for now/);
+  });
+
+  it('Ctrl-C during a lookup ends the run at once, keeping the message: 130', async () => {
+    const server = await startDns(() => []);
+    try {
+      const home = freshHome();
+      const child = spawn(process.execPath, [MAILV, '--direct', '-v', '--dns', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.test'], {
+        env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      child.stdin.end('keep me\n');
+      for (let i = 0; i < 250 && !stdout.includes('asking'); i++) await sleep(20);
+      const started = Date.now();
+      child.kill('SIGINT');
+      assert.equal(await exited, 130);
+      assert.ok(Date.now() - started < 2000, 'not after the DNS timeouts');
+      assert.match(stderr, /^mailv: interrupted by SIGINT\nmailv: the message was saved in /);
+      assert.ok(existsSync(join(home, 'dead.letter')));
+    } finally {
+      await server.close();
     }
   });
 

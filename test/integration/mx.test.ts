@@ -188,6 +188,31 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     }
   });
 
+  it('--direct: a host that drops the connection or says 421 before the message is left for the next', async () => {
+    for (const fault of [{ EHLO: { close: true as const } }, { MAIL: '421 4.3.2 Shutting down' }]) {
+      const [broken] = await scriptedOnOnePort(['127.0.0.2'], { replies: fault });
+      try {
+        const [next] = await sinksOnOnePort(['127.0.0.3'], { port: broken!.port });
+        try {
+          const run = await runCli(['--direct', '--port', String(broken!.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
+          assert.equal(run.code, 0, run.stderr);
+          assert.match(run.stdout, /^bob@mx\.test\.\.\. Deferred: .+ by mx1\.mx\.test\. \[127\.0\.0\.2\]$/m);
+          assert.deepEqual(next!.messages[0]!.recipients, ['bob@mx.test']);
+        } finally {
+          await next!.close();
+        }
+      } finally {
+        await broken!.close();
+      }
+    }
+  });
+
+  it('takes an IPv6 name server written any valid way', async () => {
+    const run = await runCli(['--mx', 'mx.test', '--dns', '[0:0::1]:5354']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /1\. mx1\.mx\.test\./);
+  });
+
   it('--direct: every MX down is temporary (75), the message kept', async () => {
     const run = await runCli(['--direct', '--port', '9', ...DNS, '-s', 'x', 'bob@deadfirst.test'], { input: 'keep me\n' });
     assert.equal(run.code, 75);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { randomSource, shuffleWithinPreference } from '../../dist/dns/mx.js';
+import { shuffleWithinPreference } from '../../dist/dns/mx.js';
+import { randomSource } from '../../dist/dns/seeded-random.js';
 import { parseNameServer, parseResolvConf } from '../../dist/dns/resolv-conf.js';
 import { answersQuery, decodeResponse, encodeQuery } from '../../dist/dns/wire.js';
 import { UsageError } from '../../dist/errors.js';

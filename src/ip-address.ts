@@ -1,0 +1,11 @@
+// Telling IP addresses from host names without loading node:net, which would add milliseconds
+// to every start-up (the transcript and --dns parsing need this; sockets come later).
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** 4, 6, or 0 when `text` is not an IP address, as net.isIP answers. */
+export function ipVersion(text: string): 0 | 4 | 6 {
+  if (IPV4.test(text)) return 4;
+  if (/^[0-9A-Fa-f:.]+$/.test(text) && text.includes(':') && URL.canParse(`http://[${text}]/`)) return 6;
+  return 0;
+}
