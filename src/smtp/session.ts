@@ -46,6 +46,9 @@ export interface RecipientResult {
 const WRITE_BATCH = 256 * 1024;
 
 export class SmtpSession {
+  /** QUIT already written (pipelined after the final dot): only its reply is left to read. */
+  private quitSent = false;
+
   constructor(
     private readonly connection: SmtpConnection,
     private readonly plan: SessionPlan,
@@ -109,7 +112,8 @@ export class SmtpSession {
     if (dataReply === undefined || dataReply.code !== 354) {
       throw refusal('the server refused DATA', 'data', dataReply!);
     }
-    await this.sendBody(message);
+    // RFC 2920 §3.1: QUIT may end a pipelined group, so it rides with the final dot.
+    await this.sendBody(message, capabilities.has('PIPELINING'));
     const final = await this.read('body');
     if (!isPositive(final)) throw refusal('the server did not accept the message', 'body', final);
     for (const result of accepted) this.emit({ kind: 'recipient', recipient: result.recipient, outcome: 'sent', reply: final });
@@ -198,7 +202,7 @@ export class SmtpSession {
     await this.command('data', 'RSET');
   }
 
-  private async sendBody(message: ComposedMessage): Promise<void> {
+  private async sendBody(message: ComposedMessage, withQuit: boolean): Promise<void> {
     const stuffer = new DotStuffer();
     const timeout = this.plan.timeouts.dataBlock;
     let batch: Buffer[] = [];
@@ -223,15 +227,26 @@ export class SmtpSession {
     batch.push(end);
     batched += end.length;
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.concat(batch.slice(0, -1)) });
-    this.emit({ kind: 'send', stage: 'body', line: '.', pipelined: false });
-    await this.connection.write(Buffer.concat(batch, batched), 1, 'body', timeout);
+    this.emit({ kind: 'send', stage: 'body', line: '.', pipelined: withQuit });
+    if (withQuit) {
+      this.emit({ kind: 'closing', host: this.connection.host });
+      this.emit({ kind: 'send', stage: 'quit', line: 'QUIT', pipelined: true });
+      batch.push(Buffer.from('QUIT\r\n'));
+      batched += 6;
+      this.quitSent = true;
+    }
+    await this.connection.write(Buffer.concat(batch, batched), withQuit ? 2 : 1, 'body', timeout);
   }
 
   /** QUIT and its reply; a server that hangs up without 221 earns a warning, not a failure. */
   private async quit(): Promise<void> {
-    this.emit({ kind: 'closing', host: this.connection.host });
     try {
-      await this.command('quit', 'QUIT');
+      if (!this.quitSent) {
+        this.emit({ kind: 'closing', host: this.connection.host });
+        this.quitSent = true;
+        await this.send('quit', 'QUIT', false);
+      }
+      await this.read('quit');
     } catch (error) {
       const why = error instanceof MailvError ? error.message : String(error);
       this.emit({ kind: 'note', text: `no reply to QUIT (${why})`, severity: 'warning' });

@@ -207,6 +207,15 @@ describe('faults', () => {
     assert.equal(run.code, 69);
   });
 
+  it('with PIPELINING, QUIT goes out in the same write as the final dot', async () => {
+    const run = await sendThrough({});
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.received, /\r\n\.\r\nQUIT\r\n$/);
+    const noPipelining = await sendThrough({ replies: { EHLO: '250-scripted.test\r\n250 8BITMIME' } });
+    assert.equal(noPipelining.code, 0, noPipelining.stderr);
+    assert.deepEqual(lines(noPipelining.stdout).slice(-6, -1), ['>>> .', '250 2.0.0 Ok: queued as S1', 'bob@example.org... Sent (2.0.0 Ok: queued as S1)', 'Closing connection to [127.0.0.1]', '>>> QUIT']);
+  });
+
   it('no 221 after QUIT: a warning, the message still counts as sent', async () => {
     const run = await sendThrough({ replies: { QUIT: { close: true } } });
     assert.equal(run.code, 0, run.stderr);

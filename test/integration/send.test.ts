@@ -73,12 +73,13 @@ describe('sending to an SMTP server', () => {
       '250 2.1.5 Accepted',
       '250 2.1.5 Accepted',
       '354 End data with <CR><LF>.<CR><LF>',
+      // RFC 2920 §3.1: QUIT ends the last pipelined group, written with the final dot.
       '>>> .',
+      'Closing connection to [127.0.0.1]',
+      '>>> QUIT',
       '250 2.6.0 Ok: queued as SINKn',
       'bob@example.org... Sent (2.6.0 Ok: queued as SINKn)',
       'carol@example.org... Sent (2.6.0 Ok: queued as SINKn)',
-      'Closing connection to [127.0.0.1]',
-      '>>> QUIT',
       '221 2.0.0 Bye',
     ]);
   });
