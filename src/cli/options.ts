@@ -7,7 +7,7 @@ import { assertExtraHeaderAllowed } from '../message/compose.js';
 import { assertHeader, parseHeaderArgument } from '../message/header.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import type { Verbosity } from '../render/transcript.js';
-import type { TlsMode } from '../smtp/session.js';
+import type { BodyMode, TlsMode } from '../smtp/session.js';
 import type { RawOptions } from './program.js';
 
 export interface Plan {
@@ -40,6 +40,7 @@ export interface Plan {
   /** MAILV_SEED: a repeatable order for MX hosts of equal preference. */
   readonly seed: string | undefined;
   readonly tls: TlsMode;
+  readonly body: BodyMode;
 }
 
 export interface LocalFacts {
@@ -98,6 +99,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     mxPort: options.port === undefined ? 25 : parsePort(options.port),
     seed: local.env['MAILV_SEED'],
     tls: options.tls,
+    body: options.body,
   };
 }
 

@@ -24,6 +24,7 @@ export interface RawOptions {
   dns: string[];
   port?: string;
   tls: 'auto' | 'required' | 'off';
+  body: 'auto' | 'data' | 'bdat';
 }
 
 export type ParsedCommandLine =
@@ -85,6 +86,11 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .addOption(
       new Option('--tls <mode>', 'STARTTLS: auto (when offered), required (offered, verified certificate, or stop), off')
         .choices(['auto', 'required', 'off'])
+        .default('auto'),
+    )
+    .addOption(
+      new Option('--body <mode>', 'how the message goes: auto (BDAT when the server offers CHUNKING), data, bdat')
+        .choices(['auto', 'data', 'bdat'])
         .default('auto'),
     )
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")

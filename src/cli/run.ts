@@ -129,6 +129,7 @@ function sessionPlan(plan: Plan, prepared: PreparedInput): SessionPlan {
     timeouts: new Timeouts(plan.timeoutMs),
     echoBody: plan.verbosity >= 3,
     tls: plan.tls,
+    body: plan.body,
   };
 }
 

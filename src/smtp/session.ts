@@ -1,7 +1,7 @@
 // One SMTP mail transaction over an open connection (RFC 5321 §3.3, §4.1), with PIPELINING
 // (RFC 2920), SIZE (RFC 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531). It emits events and
 // never prints. Per-recipient outcomes are data; whole-transaction failures are typed errors.
-import { CapabilityError, MailvError, ProtocolError, SmtpReplyError, TlsError, type Stage } from '../errors.js';
+import { CapabilityError, LocalIoError, MailvError, ProtocolError, SmtpReplyError, TlsError, type Stage } from '../errors.js';
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -32,7 +32,14 @@ export interface SessionPlan {
   readonly tls: TlsMode;
   /** The name to present (SNI) and check the certificate against. */
   readonly tlsName?: string;
+  /** How the message goes: `auto` is BDAT when CHUNKING is offered (RFC 3030), DATA otherwise. */
+  readonly body?: BodyMode;
 }
+
+export type BodyMode = 'auto' | 'data' | 'bdat';
+
+/** BDAT chunk size: large enough for few round trips, small enough to hold in memory. */
+export const BDAT_CHUNK = 1024 * 1024;
 
 export type TlsMode = 'auto' | 'required' | 'off';
 
@@ -81,6 +88,11 @@ export class SmtpSession {
     const mail = this.mailCommand(capabilities, message);
     const { from, recipients } = this.plan.envelope;
     const rcpts = recipients.map((recipient) => `RCPT To:<${recipient}>`);
+    const body = this.plan.body ?? 'auto';
+    if (body === 'bdat' && !capabilities.has('CHUNKING')) {
+      throw new CapabilityError('the server does not offer CHUNKING (--body bdat)', 'mail');
+    }
+    if (body !== 'data' && capabilities.has('CHUNKING')) return this.chunkedTransaction(capabilities, message, mail, rcpts);
 
     let mailReply: Reply;
     const rcptReplies: Reply[] = [];
@@ -118,6 +130,97 @@ export class SmtpSession {
     if (!isPositive(final)) throw refusal('the server did not accept the message', 'body', final);
     for (const result of accepted) this.emit({ kind: 'recipient', recipient: result.recipient, outcome: 'sent', reply: final });
     return results.map((result) => (result.outcome === 'sent' ? { ...result, reply: final } : result));
+  }
+
+  /**
+   * RFC 3030: the message in BDAT chunks, with no dot-stuffing. With PIPELINING, MAIL, every RCPT,
+   * every BDAT with its data and QUIT go out in one flight, and the replies are read in order.
+   */
+  private async chunkedTransaction(capabilities: Capabilities, message: ComposedMessage, mail: string, rcpts: string[]): Promise<RecipientResult[]> {
+    const { from, recipients } = this.plan.envelope;
+    const pipelined = capabilities.has('PIPELINING');
+    let mailReply: Reply;
+    const rcptReplies: Reply[] = [];
+    const chunkReplies: Reply[] = [];
+    if (pipelined) {
+      await this.sendGroup([mail, ...rcpts], ['mail', ...rcpts.map((): Stage => 'rcpt')]);
+      const chunks = await this.sendChunks(message, true);
+      mailReply = await this.read('mail');
+      for (const recipient of recipients) rcptReplies.push(await this.read('rcpt', recipient));
+      for (let index = 0; index < chunks; index++) chunkReplies.push(await this.read(index === chunks - 1 ? 'body' : 'data'));
+    } else {
+      mailReply = await this.command('mail', mail);
+      if (isPositive(mailReply)) {
+        for (const [index, recipient] of recipients.entries()) rcptReplies.push(await this.command('rcpt', rcpts[index]!, recipient));
+        if (rcptReplies.some(isPositive)) chunkReplies.push(...(await this.sendChunksOneByOne(message)));
+      }
+    }
+    if (!isPositive(mailReply)) throw refusal(`the server refused the sender <${from}>`, 'mail', mailReply);
+    const results = recipients.map((recipient, index) => this.rcptOutcome(recipient, rcptReplies[index]!));
+    const accepted = results.filter((result) => result.outcome === 'sent');
+    if (accepted.length === 0) return results;
+    const refusedChunk = chunkReplies.find((reply) => !isPositive(reply));
+    if (refusedChunk) throw refusal('the server did not accept the message', 'body', refusedChunk);
+    const final = chunkReplies[chunkReplies.length - 1]!;
+    for (const result of accepted) this.emit({ kind: 'recipient', recipient: result.recipient, outcome: 'sent', reply: final });
+    return results.map((result) => (result.outcome === 'sent' ? { ...result, reply: final } : result));
+  }
+
+  /** Writes every chunk (and, when pipelining, QUIT after the last); returns how many. */
+  private async sendChunks(message: ComposedMessage, withQuit: boolean): Promise<number> {
+    let count = 0;
+    for await (const { header, data, last } of this.chunksOf(message)) {
+      count++;
+      this.emit({ kind: 'send', stage: last ? 'body' : 'data', line: header, pipelined: true });
+      if (this.plan.echoBody) this.emit({ kind: 'body', bytes: data });
+      const pieces = [Buffer.from(`${header}\r\n`), data];
+      if (last && withQuit) {
+        this.emit({ kind: 'closing', host: this.connection.host });
+        this.emit({ kind: 'send', stage: 'quit', line: 'QUIT', pipelined: true });
+        pieces.push(Buffer.from('QUIT\r\n'));
+        this.quitSent = true;
+      }
+      await this.connection.write(Buffer.concat(pieces), last && withQuit ? 2 : 1, 'body', this.plan.timeouts.dataBlock);
+    }
+    return count;
+  }
+
+  /** Without PIPELINING each chunk waits for its reply; a refused chunk ends the message. */
+  private async sendChunksOneByOne(message: ComposedMessage): Promise<Reply[]> {
+    const replies: Reply[] = [];
+    for await (const { header, data, last } of this.chunksOf(message)) {
+      this.emit({ kind: 'send', stage: last ? 'body' : 'data', line: header, pipelined: false });
+      if (this.plan.echoBody) this.emit({ kind: 'body', bytes: data });
+      await this.connection.write(Buffer.concat([Buffer.from(`${header}\r\n`), data]), 1, 'body', this.plan.timeouts.dataBlock);
+      const reply = await this.read(last ? 'body' : 'data');
+      replies.push(reply);
+      if (!isPositive(reply)) break;
+    }
+    return replies;
+  }
+
+  /** The message cut into BDAT chunks; sizes come from the exact message size. */
+  private async *chunksOf(message: ComposedMessage): AsyncIterable<{ header: string; data: Buffer; last: boolean }> {
+    let remaining = message.size;
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    const take = (size: number): Buffer => {
+      const all = held.length === 1 ? held[0]! : Buffer.concat(held, heldBytes);
+      held = all.length > size ? [all.subarray(size)] : [];
+      heldBytes = all.length - size;
+      return all.subarray(0, size);
+    };
+    for await (const chunk of message.chunks()) {
+      held.push(chunk);
+      heldBytes += chunk.length;
+      while (heldBytes >= Math.min(BDAT_CHUNK, remaining) && remaining > 0) {
+        const size = Math.min(BDAT_CHUNK, remaining);
+        remaining -= size;
+        yield { header: remaining === 0 ? `BDAT ${size} LAST` : `BDAT ${size}`, data: take(size), last: remaining === 0 };
+      }
+    }
+    if (message.size === 0) yield { header: 'BDAT 0 LAST', data: Buffer.alloc(0), last: true };
+    else if (remaining > 0) throw new LocalIoError(`the message ended ${remaining} octets short of its announced size`, 'body');
   }
 
   /** EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.4); then STARTTLS if due. */

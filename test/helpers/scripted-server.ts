@@ -14,7 +14,7 @@ export interface Script {
   afterStartTls?: 'garbage';
   host?: string;
   port?: number;
-  /** Replies by command verb (EHLO, HELO, MAIL, RCPT, DATA, RSET, QUIT) and `.` for end of data. */
+  /** Replies by command verb (EHLO, HELO, MAIL, RCPT, DATA, RSET, QUIT), `.` for end of data, `BDAT` and `BDAT LAST`. */
   replies?: Partial<Record<string, Responder>>;
 }
 
@@ -34,6 +34,8 @@ const DEFAULTS: Record<string, Responder> = {
   RCPT: '250 2.1.5 Ok',
   DATA: '354 End data with <CR><LF>.<CR><LF>',
   '.': '250 2.0.0 Ok: queued as S1',
+  BDAT: '250 2.0.0 Ok: chunk received',
+  'BDAT LAST': '250 2.0.0 Ok: queued as S1',
   RSET: '250 2.0.0 Ok',
   QUIT: '221 2.0.0 Bye',
 };
@@ -48,6 +50,8 @@ export async function startScriptedServer(script: Script = {}): Promise<Scripted
     socket.on('error', () => {});
     let buffered = '';
     let inData = false;
+    let bdatRemaining = 0;
+    let bdatCommand = '';
     const act = (action: Action) => {
       if (typeof action === 'string') socket.write(action.endsWith('\r\n') ? action : `${action}\r\n`);
       else if ('close' in action && !('raw' in action)) socket.destroy();
@@ -69,6 +73,17 @@ export async function startScriptedServer(script: Script = {}): Promise<Scripted
       chunks.push(chunk);
       buffered += chunk.toString('latin1');
       for (;;) {
+        if (bdatCommand) {
+          // RFC 3030: exactly the announced octets follow BDAT, no dot-stuffing, no end marker.
+          const taken = Math.min(bdatRemaining, buffered.length);
+          buffered = buffered.slice(taken);
+          bdatRemaining -= taken;
+          if (bdatRemaining > 0) return;
+          const command = bdatCommand;
+          bdatCommand = '';
+          respond(/ LAST$/i.test(command) ? 'BDAT LAST' : 'BDAT', command);
+          continue;
+        }
         if (inData) {
           const end = buffered.indexOf('\r\n.\r\n');
           const startEnd = buffered.startsWith('.\r\n') ? 0 : -1;
@@ -84,6 +99,11 @@ export async function startScriptedServer(script: Script = {}): Promise<Scripted
         buffered = buffered.slice(eol + 2);
         commands.push(line);
         const verb = line.split(/[ :]/)[0]!.toUpperCase();
+        if (verb === 'BDAT') {
+          bdatCommand = line;
+          bdatRemaining = Number(line.split(' ')[1]);
+          continue;
+        }
         const action = respond(verb, line);
         if (verb === 'STARTTLS' && script.afterStartTls === 'garbage') {
           // Answer the client's first handshake record with bytes that are not TLS.

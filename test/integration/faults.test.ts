@@ -216,6 +216,40 @@ describe('faults', () => {
     assert.deepEqual(lines(noPipelining.stdout).slice(-6, -1), ['>>> .', '250 2.0.0 Ok: queued as S1', 'bob@example.org... Sent (2.0.0 Ok: queued as S1)', 'Closing connection to [127.0.0.1]', '>>> QUIT']);
   });
 
+  it('CHUNKING: MAIL, RCPT, BDAT with the message and QUIT in one flight, no dot-stuffing', async () => {
+    const chunking = '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING';
+    const server = await startScriptedServer({ replies: { EHLO: chunking } });
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'], { input: '.dot\n' });
+      assert.equal(run.code, 0, run.stderr);
+      const received = server.received().toString('latin1');
+      const flight = received.slice(received.indexOf('MAIL From:'));
+      const size = /BDAT (\d+) LAST\r\n/.exec(flight)![1]!;
+      assert.match(flight, new RegExp(`^MAIL From:<tester@vm\\.localdomain>\\r\\nRCPT To:<bob@example\\.org>\\r\\nBDAT ${size} LAST\\r\\n[\\s\\S]*\\r\\n\\r\\n\\.dot\\r\\nQUIT\\r\\n$`));
+      assert.match(run.stdout, /^>>> BDAT \d+ LAST\nClosing connection to \[127\.0\.0\.1\]\n>>> QUIT\n250 2\.1\.0 Ok\n250 2\.1\.5 Ok\n250 2\.0\.0 Ok: queued as S1\nbob@example\.org\.\.\. Sent \(2\.0\.0 Ok: queued as S1\)\n221 2\.0\.0 Bye\n$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('BDAT LAST refused: permanent, 69, message kept', async () => {
+    const run = await sendThrough({
+      replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING', 'BDAT LAST': '554 5.7.1 Rejected as spam' },
+    });
+    assert.equal(run.code, 69);
+    assert.match(run.stderr, /the server did not accept the message: 554 5\.7\.1 Rejected as spam/);
+    assert.ok(deadLetter(run));
+  });
+
+  it('--body: data avoids BDAT, bdat insists on CHUNKING', async () => {
+    const data = await sendThrough({ replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING' } }, ['--body', 'data']);
+    assert.equal(data.code, 0, data.stderr);
+    assert.ok(data.commands.includes('DATA'));
+    const bdat = await sendThrough({}, ['--body', 'bdat']);
+    assert.equal(bdat.code, 69);
+    assert.match(bdat.stderr, /does not offer CHUNKING \(--body bdat\)/);
+  });
+
   it('no 221 after QUIT: a warning, the message still counts as sent', async () => {
     const run = await sendThrough({ replies: { QUIT: { close: true } } });
     assert.equal(run.code, 0, run.stderr);

@@ -31,11 +31,19 @@ describe('real Postfix on loopback', { skip: await postfixSkipReason() }, () => 
     assert.match(run.stdout, /^220 .* ESMTP Postfix/m);
     assert.match(run.stdout, /^250-PIPELINING$/m);
     assert.match(run.stdout, /^250 CHUNKING$/m);
-    assert.match(run.stdout, /^>>> MAIL From:<alice@example\.org> SIZE=\d+ BODY=8BITMIME$/m);
-    assert.match(run.stdout, /^mailtest@localhost\.\.\. Sent \(2\.0\.0 Ok: queued as \w+\)$/m);
+    assert.match(run.stdout, /^>>> MAIL From:<alice@example\.org> SIZE=(\d+) BODY=8BITMIME\n>>> RCPT To:<mailtest@localhost>\n>>> BDAT \1 LAST\nClosing connection to \[127\.0\.0\.1\]\n>>> QUIT\n250 2\.1\.0 Ok\n250 2\.1\.5 Ok\n250 2\.0\.0 Ok: \1 bytes queued as \w+\n/m);
+    assert.match(run.stdout, /^mailtest@localhost\.\.\. Sent \(2\.0\.0 Ok: \d+ bytes queued as \w+\)$/m);
     const delivered = withoutPostfixHeaders(await deliveredMessage(id), 'Date:');
     // Postfix's local delivery stores lines with LF; everything else is as sent.
     assert.deepEqual(delivered, crlfToLf(dry.stdoutBytes));
+  });
+
+  it('--body data: DATA and the dot, QUIT still in the same write, the same bytes delivered', async () => {
+    const id = uniqueId();
+    const run = await runCli(['--server', server, '--body', 'data', '-H', `Message-ID: ${id}`, '-s', 'data', LOCAL_RECIPIENT], { input: '.dot\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^>>> DATA\n250 2\.1\.0 Ok\n250 2\.1\.5 Ok\n354 End data with <CR><LF>\.<CR><LF>\n>>> \.\nClosing connection to \[127\.0\.0\.1\]\n>>> QUIT\n250 2\.0\.0 Ok: queued as \w+\n/m);
+    assert.match((await deliveredMessage(id)).toString(), /\n\n\.dot\n$/);
   });
 
   it('delivers a binary attachment that decodes to the same checksum', async () => {
@@ -57,7 +65,10 @@ describe('real Postfix on loopback', { skip: await postfixSkipReason() }, () => 
     const id = uniqueId();
     const run = await runCli(['--server', server, '-H', `Message-ID: ${id}`, '-s', 'partial', LOCAL_RECIPIENT, 'nosuchuser@localhost'], { input: 'x\n' });
     assert.equal(run.code, 67, run.stderr);
-    assert.match(run.stdout, /^>>> RCPT To:<mailtest@localhost>\n>>> RCPT To:<nosuchuser@localhost>\n>>> DATA\n250 2\.1\.0 Ok\n250 2\.1\.5 Ok\n550 5\.1\.1 <nosuchuser@localhost>: Recipient address rejected: User unknown in local recipient table\n354 /m);
+    assert.match(
+      run.stdout,
+      /^>>> RCPT To:<mailtest@localhost>\n>>> RCPT To:<nosuchuser@localhost>\n>>> BDAT \d+ LAST\nClosing connection to \[127\.0\.0\.1\]\n>>> QUIT\n250 2\.1\.0 Ok\n250 2\.1\.5 Ok\n550 5\.1\.1 <nosuchuser@localhost>: Recipient address rejected: User unknown in local recipient table\n250 2\.0\.0 Ok: \d+ bytes queued/m,
+    );
     assert.match(run.stdout, /^nosuchuser@localhost\.\.\. User unknown \(550 5\.1\.1 /m);
     assert.match((await deliveredMessage(id)).toString(), /Subject: partial/);
   });
@@ -69,6 +80,10 @@ describe('real Postfix on loopback', { skip: await postfixSkipReason() }, () => 
     const input = Buffer.from(`From: alice@example.org\nTo: ${LOCAL_RECIPIENT}\nBcc: nosuchuser@localhost\nMessage-ID: ${id}\nSubject: big\n\n${body}`);
     const run = await runCli(['--server', server, '-t'], { input });
     assert.equal(run.code, 67, 'the Bcc recipient does not exist');
+    const chunks = run.stdout.match(/^>>> BDAT \d+( LAST)?$/gm) ?? [];
+    assert.ok(chunks.length >= 6, `a large message goes in several chunks (${chunks.length})`);
+    assert.ok(chunks.slice(0, -1).every((chunk) => chunk === '>>> BDAT 1048576'));
+    assert.match(chunks[chunks.length - 1]!, / LAST$/);
     const delivered = (await deliveredMessage(id)).toString('utf8');
     assert.doesNotMatch(delivered, /^Bcc:/m);
     assert.equal(sha256(Buffer.from(delivered.slice(delivered.indexOf('\n\n') + 2))), sha256(Buffer.from(body)));
