@@ -1,6 +1,6 @@
 // The message text from a pipe or a file, where every byte is content. Large input is spooled to a
 // private temporary file so it is never held whole in memory.
-import { rmSync } from 'node:fs';
+import { read, rmSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,20 @@ export interface ReadInput extends BodyInput {
   /** Removes the spool file, if any. */
   cleanup(): Promise<void>;
 }
+
+/** The rest of an open file, from where it stands, in large reads. Throws LocalIoError. */
+export async function* readFd(fd: number): AsyncIterable<Buffer> {
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
+    const bytesRead = await new Promise<number>((resolve, reject) =>
+      read(fd, buffer, 0, READ_SIZE, null, (error, count) => (error ? reject(error) : resolve(count))),
+    );
+    if (bytesRead === 0) return;
+    yield buffer.subarray(0, bytesRead);
+  }
+}
+
+const READ_SIZE = 256 * 1024;
 
 /** Spool folders of this process, removed even when a signal ends it (see removeSpoolsNow). */
 const liveSpools = new Set<string>();

@@ -17,12 +17,25 @@ import { sanitize } from '../render/sanitize.js';
 import { plainStyle, colourStyle, type Style } from '../render/style.js';
 import { TranscriptRenderer, type Verbosity } from '../render/transcript.js';
 import { Timeouts } from '../smtp/timeouts.js';
-import { readStream, removeSpoolsNow, type ReadInput } from './body-input.js';
+import { readFd, readStream, removeSpoolsNow, type ReadInput } from './body-input.js';
 import { localFqdn, localUser } from './local-host.js';
 import { openAttachments, prepareInput, type OpenAttachments, type PreparedInput } from './message-input.js';
 import { buildPlan, type Plan } from './options.js';
 import { parseCommandLine } from './program.js';
 import { decideColourLevel } from './terminal.js';
+
+/**
+ * Standard output, set up on first use (a quiet run never pays for it). A reader that goes away
+ * (`mailv … | head`) must not stop the message from being sent: write errors are ignored.
+ */
+function stdout(): NodeJS.WriteStream {
+  if (!stdoutReady) {
+    process.stdout.on('error', () => {});
+    stdoutReady = true;
+  }
+  return process.stdout;
+}
+let stdoutReady = false;
 
 /** Prints the one line that says what went wrong; returns the exit status. */
 function fail(error: unknown): number {
@@ -36,13 +49,11 @@ function fail(error: unknown): number {
  * reads mailv's version, asked only for --version.
  */
 export async function main(argv: readonly string[], version: () => string): Promise<number> {
-  // A reader that goes away (`mailv … | head`) must not stop the message from being sent.
-  process.stdout.on('error', () => {});
   let plan: Plan;
   try {
     const parsed = parseCommandLine(argv, argv.some((arg) => /^-(V|-version)$/.test(arg)) ? version() : '');
     if (parsed.kind === 'exit') {
-      process.stdout.write(parsed.output);
+      stdout().write(parsed.output);
       return ExitCode.OK;
     }
     plan = buildPlan(parsed.options, parsed.recipients, { fqdn: localFqdn(), user: localUser(process.env), env: process.env });
@@ -77,7 +88,8 @@ async function send(plan: Plan): Promise<number> {
   try {
     files = await openAttachments(plan.attachments);
     let subject = plan.subject;
-    if (process.stdin.isTTY) {
+    const stdinKind = fstatSync(0);
+    if (!stdinKind.isFile() && !stdinKind.isFIFO() && process.stdin.isTTY) {
       const { readInteractive } = await import('./interactive-input.js');
       const typed = await readInteractive(process.stdin, process.stderr, subject === undefined && !plan.readRecipients, interrupt.signal);
       input = typed.body;
@@ -87,8 +99,9 @@ async function send(plan: Plan): Promise<number> {
         throw new InterruptedError(interrupt.signal.reason as NodeJS.Signals, 'input');
       }
     } else {
-      if (fstatSync(0).isDirectory()) throw new InputError('standard input is a directory, not a message', ExitCode.NOINPUT);
-      input = await readStream(process.stdin, { signal: interrupt.signal });
+      if (stdinKind.isDirectory()) throw new InputError('standard input is a directory, not a message', ExitCode.NOINPUT);
+      // A file (`< message.eml`) is read directly, without setting up a stream.
+      input = await readStream(stdinKind.isFile() ? readFd(0) : process.stdin, { signal: interrupt.signal });
     }
     if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0) {
       process.stderr.write("mailv: Null message body; hope that's ok\n"); // as mail(1) says
@@ -114,7 +127,7 @@ async function transcriptEmitter(plan: Plan, verbosity = plan.verbosity): Promis
   const renderer = new TranscriptRenderer(verbosity, await styleFor(plan));
   return (event: SessionEvent) => {
     const lines = renderer.lines(event);
-    if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
+    if (lines.length > 0) stdout().write(lines.join('\n') + '\n');
     if (event.kind === 'recipient' && event.outcome !== 'sent' && event.reply) {
       process.stderr.write(`mailv: not delivered to ${sanitize(event.recipient)}: ${sanitize(event.reply.raw.join(' '))}\n`);
     }
@@ -187,7 +200,7 @@ async function showMx(plan: Plan, domain: string): Promise<number> {
   const resolver = await makeResolver(plan, emit);
   const { planMx } = await import('../dns/mx.js');
   const mx = await planMx(domain, resolver, randomSource(plan.seed));
-  process.stdout.write(formatMxPlan(mx, plan.mxPort).join('\n') + '\n');
+  stdout().write(formatMxPlan(mx, plan.mxPort).join('\n') + '\n');
   return ExitCode.OK;
 }
 
@@ -225,7 +238,7 @@ async function dryRun(plan: Plan, prepared: PreparedInput): Promise<number> {
 async function writeOut(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
   const [{ Readable }, { pipeline }] = await Promise.all([import('node:stream'), import('node:stream/promises')]);
   try {
-    await pipeline(Readable.from(chunks), process.stdout, { end: false });
+    await pipeline(Readable.from(chunks), stdout(), { end: false });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
   }
@@ -244,6 +257,7 @@ async function keepDeadLetter(prepared: PreparedInput): Promise<void> {
 }
 
 async function styleFor(plan: Plan): Promise<Style> {
+  if (plan.verbosity === 0) return plainStyle; // -q writes no transcript: stdout is not even opened
   const level = decideColourLevel(plan.color, {
     isTTY: process.stdout.isTTY === true,
     colorDepth: process.stdout.isTTY ? process.stdout.getColorDepth() : 1,
