@@ -1,7 +1,7 @@
 // The command line as a user meets it: version, help, the demo, a terminal, colours, dry runs.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
@@ -88,7 +88,8 @@ describe('command line', () => {
     child.stdin.on('error', () => {}); // killed before it read everything
     child.stdin.end(Buffer.alloc(6 * 1024 * 1024, 'a'));
     let spooled: string[] = [];
-    for (let i = 0; i < 100 && spooled.length === 0; i++) {
+    // The folder is made a moment before the file inside it: wait for the file.
+    for (let i = 0; i < 100 && !(spooled.length === 1 && existsSync(join(tmp, spooled[0]!, 'message'))); i++) {
       await sleep(50);
       spooled = readdirSync(tmp).filter((name) => name.startsWith('mailv-'));
     }

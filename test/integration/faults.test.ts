@@ -202,6 +202,13 @@ describe('faults', () => {
     assert.match(run.stdout, /^>>> QUIT$/m);
   });
 
+  it('552 after the final dot (too big after all): permanent, 69, message kept', async () => {
+    const run = await sendThrough({ replies: { '.': '552 5.3.4 Message size exceeds fixed limit' } });
+    assert.equal(run.code, 69);
+    assert.match(run.stderr, /the server did not accept the message: 552 5\.3\.4 Message size exceeds fixed limit/);
+    assert.ok(deadLetter(run));
+  });
+
   it('554 after the final dot: permanent, 69', async () => {
     const run = await sendThrough({ replies: { '.': '554 5.7.1 Spam' } });
     assert.equal(run.code, 69);
