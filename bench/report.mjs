@@ -89,6 +89,28 @@ function table(group, refName) {
   return lines.join('\n');
 }
 
+/**
+ * Round trips from the time each client loses behind the delaying proxy: the added time over the
+ * round-trip time, to the nearest half (the greeting is half a trip: the server speaks first),
+ * plus 1.5 for the TCP handshake the proxy cannot delay and for counting the greeting whole.
+ */
+function roundTrips() {
+  const rtt = Number(tsv('rtt.meta')[0][1]) / 1000;
+  const results = new Map(pooled('rtt').map((r) => [r.command, r]));
+  const lines = [
+    `| Client | Direct (ms) | Through the proxy (ms) | Added ÷ RTT | Round trips |`,
+    '| --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const [name, direct] of results) {
+    if (name.endsWith(' via proxy')) continue;
+    const proxied = results.get(`${name} via proxy`);
+    const added = (proxied.mean - direct.mean) / rtt;
+    const trips = Math.round(added * 2) / 2 + 1.5;
+    lines.push(`| \`${name}\` | ${fmt(direct.mean * 1000, 1)} | ${fmt(proxied.mean * 1000, 1)} | ${fmt(added, 2)} | ${fmt(trips, 0)} |`);
+  }
+  return lines.join('\n');
+}
+
 function commands(group) {
   return tsv(`${group}.commands.tsv`)
     .map(([name, cmd]) => `- \`${name}\`: \`${plain(cmd)}\``)
@@ -163,6 +185,17 @@ ${read('mx.mailv.txt').trimEnd()}
 \`\`\`
 ${read('mx.dig.txt').trimEnd()}
 \`\`\`
+
+## Round trips through a ${tsv('rtt.meta')[0][1]} ms link
+
+Each client sends the same small message to Postfix directly and through \`bench/delay-proxy.mjs\`, which
+delays each direction by half a round trip. The round trips are the added time over the RTT, to the
+nearest half, plus the TCP handshake the proxy cannot delay, with the greeting counted as a whole
+trip (connect and greeting included, as the usual counts are made).
+
+${roundTrips()}
+
+${commands('rtt')}
 
 ## A 50 MiB message to Postfix on 127.0.0.1:25
 

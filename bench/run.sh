@@ -86,8 +86,10 @@ npm run build --silent >&2
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailv-bench.XXXXXX")
 SINK_PID=
+PROXY_PID=
 cleanup() {
   if [[ -n $SINK_PID ]]; then kill "$SINK_PID" 2>/dev/null || true; fi
+  if [[ -n $PROXY_PID ]]; then kill "$PROXY_PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -193,6 +195,36 @@ bench mx "$SMALL_ROUNDS" "$SMALL_RUNS" "$SMALL_WARMUP" \
 # The two answers side by side, for the report.
 { $MAILV --mx deadfirst.test --dns 127.0.0.1:5354; } > "$WORK/mx.mailv.txt"
 dig @127.0.0.1 -p 5354 MX deadfirst.test > "$WORK/mx.dig.txt"
+
+# --- 4c. Round trips through a 50 ms link ----------------------------------------------
+
+RTT_MS=50
+node bench/delay-proxy.mjs 25 "$RTT_MS" --max-seconds 900 > "$WORK/proxy.out" 2> "$WORK/proxy.err" &
+PROXY_PID=$!
+PROXY=
+for _ in $(seq 100); do
+  PROXY=$(head -n 1 "$WORK/proxy.out" 2>/dev/null || true)
+  [[ -n $PROXY ]] && break
+  sleep 0.1
+done
+[[ $PROXY =~ ^[0-9]+$ ]] || die "the delaying proxy did not start"
+printf 'rtt\t%s\n' "$RTT_MS" >> "$WORK/rtt.meta"
+log "round trips: each client direct and through a ${RTT_MS} ms proxy to Postfix ($SMALL_ROUNDS rounds of $SMALL_RUNS runs)"
+VIA="127.0.0.1:$PROXY"
+bench rtt "$SMALL_ROUNDS" "$SMALL_RUNS" "$SMALL_WARMUP" \
+  'mailv' "$MAILV -q --server $SMTP -r $FROM -s bench $TO < $SMALL" \
+  'mailv via proxy' "$MAILV -q --server $VIA -r $FROM -s bench $TO < $SMALL" \
+  'mailv --body data' "$MAILV -q --body data --server $SMTP -r $FROM -s bench $TO < $SMALL" \
+  'mailv --body data via proxy' "$MAILV -q --body data --server $VIA -r $FROM -s bench $TO < $SMALL" \
+  'msmtp' "$MSMTP $TO < $TINY" \
+  'msmtp via proxy' "${MSMTP/--port=25/--port=$PROXY} $TO < $TINY" \
+  'swaks --pipeline' "$SWAKS --pipeline --body @$SMALL" \
+  'swaks --pipeline via proxy' "${SWAKS/$SMTP/$VIA} --pipeline --body @$SMALL" \
+  'curl' "$CURL --upload-file $TINY" \
+  'curl via proxy' "${CURL/smtp:\/\/$SMTP/smtp://$VIA} --upload-file $TINY"
+kill "$PROXY_PID" 2>/dev/null || true
+PROXY_PID=
+sed -i "s/127\.0\.0\.1:$PROXY/127.0.0.1:\$PROXY/g" "$WORK/rtt.commands.tsv"
 
 # --- 5. A 50 MiB message to Postfix -----------------------------------------------
 
