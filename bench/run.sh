@@ -58,17 +58,10 @@ done
 [[ -x /usr/bin/time ]] || need+=(time)
 need=("${need[@]/#dig/bind9-dnsutils}")
 if (( ${#need[@]} )); then
-  log "installing ${need[*]} with apt-get"
   [[ $(id -u) -eq 0 ]] || die "installing ${need[*]} needs root"
-  apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}")
-  if ! "${apt[@]}"; then
-    if [[ ${MAILV_APT_UPDATED:-0} == 1 ]]; then
-      die "apt-get could not install ${need[*]}"
-    fi
-    apt-get update -q || true
-    export MAILV_APT_UPDATED=1
-    "${apt[@]}" || die "apt-get could not install ${need[*]}"
-  fi
+  # shellcheck source=test/services/apt.sh
+  source test/services/apt.sh
+  apt_install "${need[@]}" >&2
 fi
 
 log "starting Postfix on $SMTP"

@@ -40,6 +40,8 @@ readonly ZONES="mx.test deadfirst.test equal.test aonly.test nullmx.test cname.t
 
 log() { printf 'dnsmasq.sh: %s\n' "$*"; }
 die() { printf 'dnsmasq.sh: error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=test/services/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 # dig against our instance only, one try of one second.
 qdig() { dig @"$DNS_HOST" -p "$DNS_PORT" +time=1 +tries=1 "$@"; }
@@ -60,19 +62,6 @@ mx_count() {
   local out
   out=$(qdig +short MX mx.test 2>/dev/null) || { echo 0; return; }
   grep -c . <<<"$out" || true
-}
-
-install_packages() {
-  local -a pkgs=("$@")
-  log "installing ${pkgs[*]} from Debian packages"
-  local -a apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}")
-  if ! "${apt[@]}"; then
-    # .ci/run sets MAILV_APT_UPDATED=1 after its own apt-get update: never update twice.
-    [[ ${MAILV_APT_UPDATED:-0} == 1 ]] && die "could not install ${pkgs[*]} with apt-get (package lists were already updated)"
-    log "install failed; running apt-get update once and retrying"
-    apt-get update -q || log "warning: apt-get update failed"
-    "${apt[@]}" || die "could not install ${pkgs[*]} with apt-get"
-  fi
 }
 
 write_config() {
@@ -164,7 +153,7 @@ cmd_start() {
   command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq-base)
   command -v dig >/dev/null 2>&1 || missing+=(bind9-dnsutils)
   if (( ${#missing[@]} )); then
-    install_packages "${missing[@]}"
+    apt_install "${missing[@]}"
     command -v dnsmasq >/dev/null 2>&1 || die "dnsmasq is still missing after apt-get"
     command -v dig >/dev/null 2>&1 || die "dig is still missing after apt-get"
   else

@@ -31,6 +31,8 @@ readonly START_TIMEOUT=10
 
 log() { printf 'postfix.sh: %s\n' "$*"; }
 die() { printf 'postfix.sh: error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=test/services/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 fqdn() {
   local h
@@ -60,19 +62,12 @@ smtp_greeting() {
 
 install_postfix() {
   local name=$1
-  log "installing postfix from Debian packages (mailname $name)"
+  log "preseeding postfix (mailname $name)"
   debconf-set-selections <<SEL
 postfix postfix/main_mailer_type select Local only
 postfix postfix/mailname string $name
 SEL
-  local -a apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postfix)
-  if ! "${apt[@]}"; then
-    # .ci/run sets MAILV_APT_UPDATED=1 after its own apt-get update: never update twice.
-    [[ ${MAILV_APT_UPDATED:-0} == 1 ]] && die "could not install postfix with apt-get (package lists were already updated)"
-    log "install failed; running apt-get update once and retrying"
-    apt-get update -q || log "warning: apt-get update failed"
-    "${apt[@]}" || die "could not install postfix with apt-get"
-  fi
+  apt_install postfix
   postfix_installed || die "postfix is still not installed after apt-get"
 }
 
