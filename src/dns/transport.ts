@@ -38,20 +38,40 @@ export function exchange(
   return transport === 'udp' ? overUdp(server, id, question, timeoutMs, signal) : overTcp(server, id, question, timeoutMs, signal);
 }
 
-function overUdp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: AbortSignal | undefined): Promise<DnsResponse> {
+/**
+ * One exchange's life: `start` gets `finish`, which settles once, clears the time limit, stops
+ * listening to `signal` and releases the socket. Silence past `timeoutMs` is a DnsExchangeError;
+ * an abort is an InterruptedError.
+ */
+function settleOnce(
+  timeoutMs: number,
+  silence: string,
+  signal: AbortSignal | undefined,
+  release: () => void,
+  start: (finish: (error: Error | undefined, response?: DnsResponse) => void) => void,
+): Promise<DnsResponse> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket(ipVersion(server.address) === 6 ? 'udp6' : 'udp4');
     const onAbort = () => finish(new InterruptedError(signal!.reason as NodeJS.Signals, 'resolve'));
+    let settled = false;
     const finish = (error: Error | undefined, response?: DnsResponse) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      socket.close();
+      release();
       if (error) reject(error);
       else resolve(response!);
     };
-    const timer = setTimeout(() => finish(new DnsExchangeError(`no answer within ${timeoutMs / 1000} s`, true)), timeoutMs);
+    const timer = setTimeout(() => finish(new DnsExchangeError(`${silence} within ${timeoutMs / 1000} s`, true)), timeoutMs);
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
+    start(finish);
+  });
+}
+
+function overUdp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: AbortSignal | undefined): Promise<DnsResponse> {
+  const socket = createSocket(ipVersion(server.address) === 6 ? 'udp6' : 'udp4');
+  return settleOnce(timeoutMs, 'no answer', signal, () => socket.close(), (finish) => {
     // A connected socket: the kernel passes on datagrams from the server's address and port only.
     socket.on('message', (message) => {
       let response: DnsResponse;
@@ -68,20 +88,9 @@ function overUdp(server: NameServer, id: number, question: Question, timeoutMs: 
 }
 
 function overTcp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: AbortSignal | undefined): Promise<DnsResponse> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: server.address, port: server.port });
-    let received = Buffer.alloc(0);
-    const onAbort = () => finish(new InterruptedError(signal!.reason as NodeJS.Signals, 'resolve'));
-    const finish = (error: Error | undefined, response?: DnsResponse) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      if (error) reject(error);
-      else resolve(response!);
-    };
-    const timer = setTimeout(() => finish(new DnsExchangeError(`no answer over TCP within ${timeoutMs / 1000} s`, true)), timeoutMs);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+  const socket = connect({ host: server.address, port: server.port });
+  let received = Buffer.alloc(0);
+  return settleOnce(timeoutMs, 'no answer over TCP', signal, () => socket.destroy(), (finish) => {
     socket.on('connect', () => {
       const query = encodeQuery(id, question);
       const length = Buffer.alloc(2);

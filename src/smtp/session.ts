@@ -169,18 +169,9 @@ export class SmtpSession {
   /** Writes every chunk (and, when pipelining, QUIT after the last); returns how many. */
   private async sendChunks(message: ComposedMessage, withQuit: boolean): Promise<number> {
     let count = 0;
-    for await (const { header, data, last } of this.chunksOf(message)) {
+    for await (const chunk of this.chunksOf(message)) {
       count++;
-      this.emit({ kind: 'send', stage: last ? 'body' : 'data', line: header, pipelined: true });
-      if (this.plan.echoBody) this.emit({ kind: 'body', bytes: data });
-      const pieces = [Buffer.from(`${header}\r\n`), data];
-      if (last && withQuit) {
-        this.emit({ kind: 'closing', host: this.connection.host });
-        this.emit({ kind: 'send', stage: 'quit', line: 'QUIT', pipelined: true });
-        pieces.push(Buffer.from('QUIT\r\n'));
-        this.quitSent = true;
-      }
-      await this.connection.write(Buffer.concat(pieces), last && withQuit ? 2 : 1, 'body', this.plan.timeouts.dataBlock);
+      await this.writeChunk(chunk, true, chunk.last && withQuit);
     }
     return count;
   }
@@ -188,15 +179,30 @@ export class SmtpSession {
   /** Without PIPELINING each chunk waits for its reply; a refused chunk ends the message. */
   private async sendChunksOneByOne(message: ComposedMessage): Promise<Reply[]> {
     const replies: Reply[] = [];
-    for await (const { header, data, last } of this.chunksOf(message)) {
-      this.emit({ kind: 'send', stage: last ? 'body' : 'data', line: header, pipelined: false });
-      if (this.plan.echoBody) this.emit({ kind: 'body', bytes: data });
-      await this.connection.write(Buffer.concat([Buffer.from(`${header}\r\n`), data]), 1, 'body', this.plan.timeouts.dataBlock);
-      const reply = await this.read(last ? 'body' : 'data');
+    for await (const chunk of this.chunksOf(message)) {
+      await this.writeChunk(chunk, false, false);
+      const reply = await this.read(chunk.last ? 'body' : 'data');
       replies.push(reply);
       if (!isPositive(reply)) break;
     }
     return replies;
+  }
+
+  /** `BDAT n [LAST]` and its octets in one write, QUIT too when it is to end the flight. */
+  private async writeChunk(chunk: { header: string; data: Buffer; last: boolean }, pipelined: boolean, withQuit: boolean): Promise<void> {
+    this.emit({ kind: 'send', stage: chunk.last ? 'body' : 'data', line: chunk.header, pipelined });
+    if (this.plan.echoBody) this.emit({ kind: 'body', bytes: chunk.data });
+    const pieces = [Buffer.from(`${chunk.header}\r\n`), chunk.data];
+    if (withQuit) pieces.push(this.pipelinedQuit());
+    await this.connection.write(Buffer.concat(pieces), withQuit ? 2 : 1, 'body', this.plan.timeouts.dataBlock);
+  }
+
+  /** RFC 2920 §3.1: QUIT may end a pipelined group; returns its bytes for the caller's write. */
+  private pipelinedQuit(): Buffer {
+    this.emit({ kind: 'closing', host: this.connection.host });
+    this.emit({ kind: 'send', stage: 'quit', line: 'QUIT', pipelined: true });
+    this.quitSent = true;
+    return Buffer.from('QUIT\r\n');
   }
 
   /** The message cut into BDAT chunks; sizes come from the exact message size. */
@@ -332,11 +338,9 @@ export class SmtpSession {
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.concat(batch.slice(0, -1)) });
     this.emit({ kind: 'send', stage: 'body', line: '.', pipelined: withQuit });
     if (withQuit) {
-      this.emit({ kind: 'closing', host: this.connection.host });
-      this.emit({ kind: 'send', stage: 'quit', line: 'QUIT', pipelined: true });
-      batch.push(Buffer.from('QUIT\r\n'));
-      batched += 6;
-      this.quitSent = true;
+      const quit = this.pipelinedQuit();
+      batch.push(quit);
+      batched += quit.length;
     }
     await this.connection.write(Buffer.concat(batch, batched), withQuit ? 2 : 1, 'body', timeout);
   }
