@@ -13,6 +13,7 @@ export type Stage =
   | 'greeting'
   | 'ehlo'
   | 'starttls'
+  | 'auth'
   | 'mail'
   | 'rcpt'
   | 'data'
@@ -96,6 +97,22 @@ export class SmtpReplyError extends MailvError {
   ) {
     super(message, stage);
     this.exitCode = reply.code < 500 ? ExitCode.TEMPFAIL : ExitCode.UNAVAILABLE;
+  }
+}
+
+/**
+ * Credentials refused by the server (535), or withheld by mailv because the connection could be
+ * read or altered on the way (no TLS, unverified certificate): 77.
+ */
+export class AuthError extends MailvError {
+  readonly exitCode = ExitCode.NOPERM;
+}
+
+/** A configuration file that cannot be used: bad syntax, unknown key or account, unsafe mode. */
+export class ConfigError extends MailvError {
+  readonly exitCode = ExitCode.CONFIG;
+  constructor(message: string) {
+    super(message, 'options');
   }
 }
 

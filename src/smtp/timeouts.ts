@@ -9,6 +9,7 @@ const RFC_DEFAULTS: Readonly<Partial<Record<Stage, number>>> = {
   greeting: 5 * MINUTE,
   ehlo: 5 * MINUTE,
   starttls: 2 * MINUTE,
+  auth: 5 * MINUTE,
   mail: 5 * MINUTE,
   rcpt: 5 * MINUTE,
   data: 2 * MINUTE,
