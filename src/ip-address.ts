@@ -9,3 +9,14 @@ export function ipVersion(text: string): 0 | 4 | 6 {
   if (/^[0-9A-Fa-f:.]+$/.test(text) && text.includes(':') && URL.canParse(`http://[${text}]/`)) return 6;
   return 0;
 }
+
+/**
+ * 127.0.0.0/8, ::1, or 127.x written as an IPv4-mapped IPv6 address: the machine itself, where
+ * no one can sit between client and server.
+ */
+export function isLoopbackAddress(address: string): boolean {
+  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (v4 !== undefined) return ipVersion(v4) === 4 && v4.startsWith('127.');
+  if (ipVersion(address) !== 6) return false;
+  return new URL(`http://[${address}]/`).hostname === '[::1]';
+}

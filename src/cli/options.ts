@@ -9,6 +9,9 @@ import type { ServerAddress } from '../delivery/submit.js';
 import type { Verbosity } from '../render/transcript.js';
 import type { BodyMode, TlsMode } from '../smtp/session.js';
 import type { RawOptions } from './program.js';
+import type { AccountSettings } from '../config/config-file.js';
+import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
+import type { SecretSource } from './secret-input.js';
 
 export interface Plan {
   /** -t: standard input is a whole message whose headers name the recipients. */
@@ -41,12 +44,31 @@ export interface Plan {
   readonly seed: string | undefined;
   readonly tls: TlsMode;
   readonly body: BodyMode;
+  /** --ca: a PEM file of CA certificates trusted besides the system's. */
+  readonly ca: string | undefined;
+  readonly insecure: boolean;
+  /** --user (or an account's user): log in before sending. */
+  readonly auth: AuthRequest | undefined;
+}
+
+export interface AuthRequest {
+  readonly user: string;
+  readonly mechanism: string | undefined;
+  readonly secret: SecretSource;
+  /** The secret is an OAuth 2.0 token, for XOAUTH2. */
+  readonly token: boolean;
+  readonly allowPlaintextAuth: boolean;
+  readonly showSecrets: boolean;
 }
 
 export interface LocalFacts {
   readonly fqdn: string;
   readonly user: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Settings from the configuration file: [default], under the --account chosen if any. */
+  readonly account?: AccountSettings;
+  /** --account was given: its server wins over $MAILV_SERVER. */
+  readonly accountChosen?: boolean;
 }
 
 const DEFAULT_SERVER = 'smtp://localhost:25';
@@ -54,6 +76,7 @@ const DEFAULT_SERVER = 'smtp://localhost:25';
 /** Builds the plan. Throws UsageError naming the first problem found. */
 export function buildPlan(options: RawOptions, recipients: readonly string[], local: LocalFacts): Plan {
   const { fqdn } = local;
+  const account = local.account ?? {};
   const list = (values: readonly string[]) => values.flatMap((value) => parseAddressList(value, fqdn));
   const readRecipients = options.readRecipients === true;
   if (readRecipients) {
@@ -76,17 +99,27 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   if (options.port !== undefined && !options.direct && options.mx === undefined) {
     throw new UsageError('--port goes with --direct or --mx (for a submission server, use --server host:port)');
   }
+  const environmentServer = local.env['MAILV_SERVER'] || undefined;
+  const serverText = local.accountChosen
+    ? (options.server ?? account.server ?? environmentServer)
+    : (options.server ?? environmentServer ?? account.server);
+  const server = parseServer(serverText ?? DEFAULT_SERVER);
+  const tls = options.tls ?? account.tls ?? 'auto';
+  if (server.implicitTls && tls === 'off') throw new UsageError('smtps:// and --tls off contradict each other: smtps is TLS from the first byte');
+  if (options.direct && (options.user !== undefined || options.auth !== undefined)) {
+    throw new UsageError('--user goes with a submission server (--server), not with --direct: MX hosts take mail without a login');
+  }
   return {
     readRecipients,
-    from: parseMailbox(options.from ?? local.user, fqdn),
+    from: parseMailbox(options.from ?? account.from ?? local.user, fqdn),
     to: list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients),
     cc: list(options.cc),
     bcc: list(options.bcc),
     subject: options.subject,
     headers,
     attachments: options.attach,
-    server: parseServer(options.server ?? (local.env['MAILV_SERVER'] || DEFAULT_SERVER)),
-    helo: checkHelo(options.helo ?? fqdn),
+    server,
+    helo: checkHelo(options.helo ?? account.helo ?? fqdn),
     timeoutMs: options.timeout === undefined ? undefined : parseTimeout(options.timeout),
     verbosity: options.quiet ? 0 : (Math.min(1 + options.verbose, 3) as Verbosity),
     dryRun: options.dryRun === true,
@@ -98,24 +131,88 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     dnsServers: options.dns.map(parseNameServer),
     mxPort: options.port === undefined ? 25 : parsePort(options.port),
     seed: local.env['MAILV_SEED'],
-    tls: options.tls,
-    body: options.body,
+    tls,
+    body: options.body ?? 'auto',
+    ca: options.ca ?? account.ca,
+    insecure: options.insecure === true || (options.insecure === undefined && account.insecure === true),
+    auth: direct(options) ? undefined : authRequest(options, account, server, local.env),
   };
 }
 
-/** `smtp://host[:port]`, `host[:port]`, `[v6]:port`. Throws UsageError. */
+function direct(options: RawOptions): boolean {
+  return options.direct === true || options.mx !== undefined;
+}
+
+/** Who logs in, how, and where the secret comes from; undefined when nobody logs in. */
+function authRequest(options: RawOptions, account: AccountSettings, server: ServerAddress, env: NodeJS.ProcessEnv): AuthRequest | undefined {
+  const user = options.user ?? account.user;
+  const secretFlags = (
+    [
+      ['--password-file', options.passwordFile],
+      ['--password-cmd', options.passwordCmd],
+      ['--oauth2-token-file', options.oauth2TokenFile],
+      ['--oauth2-token-cmd', options.oauth2TokenCmd],
+      ['--auth', options.auth],
+    ] as const
+  ).filter(([, value]) => value !== undefined);
+  if (user === undefined) {
+    if (secretFlags.length > 0) throw new UsageError(`${secretFlags[0]![0]} needs --user: the name to log in as`);
+    return undefined;
+  }
+  if (user === '' || /[\x00-\x1f\x7f]/.test(user)) throw new UsageError(`invalid --user ${JSON.stringify(user)}`);
+  const given = secretFlags.filter(([flag]) => flag !== '--auth');
+  if (given.length > 1) throw new UsageError(`${given[0]![0]} and ${given[1]![0]} contradict each other: one source for the secret`);
+  const mechanism = (options.auth ?? account.auth)?.toUpperCase();
+  if (mechanism !== undefined && !KNOWN_MECHANISMS.includes(mechanism)) {
+    throw new UsageError(`invalid --auth ${JSON.stringify(options.auth ?? account.auth)}: one of ${KNOWN_MECHANISMS.join(', ')}`);
+  }
+  const tokenGiven = options.oauth2TokenFile !== undefined || options.oauth2TokenCmd !== undefined;
+  if (tokenGiven && mechanism !== undefined && mechanism !== 'XOAUTH2') {
+    throw new UsageError(`--auth ${mechanism} takes a password, not an OAuth 2.0 token`);
+  }
+  const secret: SecretSource =
+    options.oauth2TokenFile !== undefined
+      ? { kind: 'file', path: options.oauth2TokenFile, origin: '--oauth2-token-file' }
+      : options.oauth2TokenCmd !== undefined
+        ? { kind: 'command', command: options.oauth2TokenCmd, origin: '--oauth2-token-cmd' }
+        : options.passwordFile !== undefined
+          ? { kind: 'file', path: options.passwordFile, origin: '--password-file' }
+          : options.passwordCmd !== undefined
+            ? { kind: 'command', command: options.passwordCmd, origin: '--password-cmd' }
+            : env['MAILV_PASSWORD']
+              ? { kind: 'value', value: env['MAILV_PASSWORD'], origin: 'MAILV_PASSWORD' }
+              : account.password !== undefined
+                ? { kind: 'value', value: account.password, origin: 'the configuration file' }
+                : account.passwordFile !== undefined
+                  ? { kind: 'file', path: account.passwordFile, origin: 'password-file' }
+                  : account.passwordCmd !== undefined
+                    ? { kind: 'command', command: account.passwordCmd, origin: 'password-cmd' }
+                    : { kind: 'prompt', prompt: `Password for ${user} at ${server.host}: ` };
+  return {
+    user,
+    mechanism,
+    secret,
+    token: tokenGiven || mechanism === 'XOAUTH2',
+    allowPlaintextAuth: options.allowPlaintextAuth === true,
+    showSecrets: options.showSecrets === true,
+  };
+}
+
+/** `smtp://host[:port]`, `smtps://host[:port]` (implicit TLS), `host[:port]`, `[v6]:port`. Throws UsageError. */
 export function parseServer(text: string): ServerAddress {
   const match = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\[[0-9a-fA-F:.]+\]|[^:/[\]\s]+)(?::(\d+))?\/?$/i.exec(text.trim());
-  if (!match) throw new UsageError(`invalid server ${JSON.stringify(text)}: expected smtp://host[:port] or host[:port]`);
+  if (!match) throw new UsageError(`invalid server ${JSON.stringify(text)}: expected smtp://host[:port], smtps://host[:port] or host[:port]`);
   const [, scheme, host, port] = match;
-  if (scheme !== undefined && scheme.toLowerCase() !== 'smtp') {
-    throw new UsageError(`invalid server ${JSON.stringify(text)}: the scheme must be smtp://`);
+  const implicitTls = scheme?.toLowerCase() === 'smtps';
+  if (scheme !== undefined && scheme.toLowerCase() !== 'smtp' && !implicitTls) {
+    throw new UsageError(`invalid server ${JSON.stringify(text)}: the scheme must be smtp:// or smtps://`);
   }
-  const portNumber = port === undefined ? 25 : Number(port);
+  // RFC 8314 §7.3: 465 is submission over implicit TLS.
+  const portNumber = port === undefined ? (implicitTls ? 465 : 25) : Number(port);
   if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) {
     throw new UsageError(`invalid server ${JSON.stringify(text)}: port ${port} is out of range`);
   }
-  return { host: host!.replace(/^\[(.*)\]$/, '$1'), port: portNumber };
+  return { host: host!.replace(/^\[(.*)\]$/, '$1'), port: portNumber, implicitTls };
 }
 
 function parseDomain(text: string): string {

@@ -1,6 +1,7 @@
 // The command line as commander sees it: flags, help text with examples, version. Parsing only;
 // meaning is given in options.ts.
 import { Command, CommanderError, Option } from 'commander';
+import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import { UsageError } from '../errors.js';
 
 export interface RawOptions {
@@ -23,8 +24,20 @@ export interface RawOptions {
   mx?: string;
   dns: string[];
   port?: string;
-  tls: 'auto' | 'required' | 'off';
-  body: 'auto' | 'data' | 'bdat';
+  tls?: 'auto' | 'required' | 'off';
+  body?: 'auto' | 'data' | 'bdat';
+  ca?: string;
+  insecure?: boolean;
+  user?: string;
+  auth?: string;
+  passwordFile?: string;
+  passwordCmd?: string;
+  oauth2TokenFile?: string;
+  oauth2TokenCmd?: string;
+  allowPlaintextAuth?: boolean;
+  showSecrets?: boolean;
+  account?: string;
+  config?: string;
 }
 
 export type ParsedCommandLine =
@@ -41,6 +54,11 @@ Examples:
       send a complete message; recipients come from its To, Cc and Bcc
   mailv --server smtp://mail.example.org:2525 -r alice@example.org bob@example.org
       use another server and sender
+  mailv --server smtps://smtp.example.org --user alice -r alice@example.org bob@example.org
+      through a provider: implicit TLS on port 465, log in as alice (password from
+      MAILV_PASSWORD, --password-file, --password-cmd, or asked at the terminal)
+  mailv --account work bob@example.org
+      server, login and sender from [account work] in ~/.config/mailv/config
   mailv --dry-run -s test bob@example.org < body.txt
       show the envelope and the exact message, connect to nothing
   mailv --demo -s test bob@example.org < body.txt
@@ -52,7 +70,7 @@ Examples:
 
 Exit status follows sysexits.h: 0 sent to every recipient, 64 usage, 65 bad data, 66 missing file,
 67 a recipient refused, 68 no such domain, 69 refused, 74 I/O error, 75 temporary failure,
-76 protocol error.
+76 protocol error, 77 login refused or withheld, 78 configuration error.
 See man mailv for the rest.`;
 
 /** Repeatable options gather their values; unset, they are filled in as [] after parsing. */
@@ -78,20 +96,36 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .option('-a, --attach <file>', 'attach a file (repeatable)', collect)
     .option('-H, --header <"Name: value">', 'add a header field (repeatable)', collect)
     .option('-t, --read-recipients', 'standard input is a complete message; recipients come from its To, Cc, Bcc')
-    .option('--server <url>', 'smtp://host[:port] or host[:port] (default $MAILV_SERVER, else smtp://localhost:25)')
+    .option('--server <url>', 'smtp://host[:port], smtps://host[:port] (implicit TLS, port 465) or host[:port] (default $MAILV_SERVER, else smtp://localhost:25)')
     .option('--direct', "deliver to each recipient domain's MX hosts instead of a submission server")
     .option('--mx <domain>', 'show how mail for a domain is routed (its MX hosts, in order) and send nothing')
     .option('--dns <server>', 'name server for MX lookups, ip[:port] (repeatable; default /etc/resolv.conf)', collect)
     .option('--port <n>', 'port of the MX hosts with --direct (default 25)')
     .addOption(
-      new Option('--tls <mode>', 'STARTTLS: auto (when offered), required (offered, verified certificate, or stop), off')
-        .choices(['auto', 'required', 'off'])
-        .default('auto'),
+      new Option('--tls <mode>', 'STARTTLS: auto (when offered; the default), required (offered, verified certificate, or stop), off').choices([
+        'auto',
+        'required',
+        'off',
+      ]),
     )
+    .option('--ca <file>', 'trust the CA certificates in this PEM file too')
+    .option('--insecure', 'accept any certificate (says so on every run)')
+    .option('--user <name>', 'log in as this user (AUTH)')
+    .option('--auth <mechanism>', `force a mechanism: ${KNOWN_MECHANISMS.join(', ')} (default: the strongest offered)`)
+    .option('--password-file <file>', 'read the password from the first line of this file')
+    .option('--password-cmd <command>', 'run this command; the first line it prints is the password')
+    .option('--oauth2-token-file <file>', 'log in with XOAUTH2, the token read from this file')
+    .option('--oauth2-token-cmd <command>', 'log in with XOAUTH2, the token printed by this command')
+    .option('--allow-plaintext-auth', 'send credentials even without TLS to a server that is not this machine')
+    .option('--show-secrets', 'show credentials in the dialogue, and decode each AUTH step')
+    .option('--account <name>', 'use [account <name>] of the configuration file')
+    .option('--config <file>', 'read this configuration file (default ~/.config/mailv/config)')
     .addOption(
-      new Option('--body <mode>', 'how the message goes: auto (BDAT when the server offers CHUNKING), data, bdat')
-        .choices(['auto', 'data', 'bdat'])
-        .default('auto'),
+      new Option('--body <mode>', 'how the message goes: auto (BDAT when the server offers CHUNKING; the default), data, bdat').choices([
+        'auto',
+        'data',
+        'bdat',
+      ]),
     )
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")
     .option('--timeout <seconds>', 'longest wait for any step (default: the limits of RFC 5321)')

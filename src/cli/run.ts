@@ -1,12 +1,15 @@
 // The one place that touches process I/O: reads argv, env and stdin, runs the plan, prints the
 // transcript and errors, and returns the exit status.
-import { fstatSync, readFileSync } from 'node:fs';
-import { InputError, InterruptedError, MailvError, exitCodeOf } from '../errors.js';
+import { existsSync, fstatSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import type { AccountSettings } from '../config/config-file.js';
+import { ConfigError, InputError, InterruptedError, MailvError, exitCodeOf } from '../errors.js';
 import type { EmitEvent, SessionEvent } from '../events.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { parseResolvConf, type ResolverConfig } from '../dns/resolv-conf.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { SessionPlan } from '../smtp/session.js';
+import type { AuthPlan } from '../smtp/authenticate.js';
 import { formatMxPlan } from '../render/mx-plan.js';
 import { ExitCode } from '../exit-codes.js';
 import { deadLetterPath, saveDeadLetter } from '../delivery/dead-letter.js';
@@ -56,12 +59,37 @@ export async function main(argv: readonly string[], version: () => string): Prom
       stdout().write(parsed.output);
       return ExitCode.OK;
     }
-    plan = buildPlan(parsed.options, parsed.recipients, { fqdn: localFqdn(), user: localUser(process.env), env: process.env });
+    const { options } = parsed;
+    const account = await accountSettings(options.config, options.account);
+    plan = buildPlan(options, parsed.recipients, {
+      fqdn: localFqdn(),
+      user: localUser(process.env),
+      env: process.env,
+      account,
+      accountChosen: options.account !== undefined,
+    });
     if (plan.mxLookup !== undefined) return await showMx(plan, plan.mxLookup);
   } catch (error) {
     return fail(error);
   }
   return send(plan);
+}
+
+/**
+ * The configuration file's settings: [default], under the --account chosen. No file at the
+ * default place is no configuration; the module is loaded only when there is a file to read.
+ */
+async function accountSettings(explicitPath: string | undefined, account: string | undefined): Promise<AccountSettings | undefined> {
+  const home = process.env['HOME'] || homedir();
+  const { defaultConfigPath, selectAccount } = await import('../config/config-file.js');
+  const path = explicitPath ?? defaultConfigPath(process.env, home);
+  if (explicitPath === undefined && !existsSync(path)) {
+    if (account !== undefined) throw new ConfigError(`no configuration file ${path}, so no account ${JSON.stringify(account)}`);
+    return undefined;
+  }
+  const { loadConfig } = await import('../config/load-config.js');
+  const config = await loadConfig(path, explicitPath !== undefined, home);
+  return config === undefined ? undefined : selectAccount(config, account);
 }
 
 /**
@@ -134,7 +162,43 @@ async function transcriptEmitter(plan: Plan, verbosity = plan.verbosity): Promis
   };
 }
 
-function sessionPlan(plan: Plan, prepared: PreparedInput): SessionPlan {
+/** What logging in and checking certificates need from outside: the secret, the --ca file. */
+interface Trust {
+  readonly extraCa: readonly Buffer[] | undefined;
+  readonly auth: AuthPlan | undefined;
+}
+
+/** Reads the --ca file and the secret before any connection is made. */
+async function gatherTrust(plan: Plan): Promise<Trust> {
+  const extraCa = plan.ca === undefined ? undefined : [readCaFile(plan.ca)];
+  if (plan.auth === undefined) return { extraCa, auth: undefined };
+  const { readSecret } = await import('./secret-input.js');
+  const request = plan.auth;
+  return {
+    extraCa,
+    auth: {
+      credentials: { user: request.user, secret: await readSecret(request.secret) },
+      mechanism: request.mechanism,
+      token: request.token,
+      insecure: plan.insecure,
+      allowPlaintextAuth: request.allowPlaintextAuth,
+      showSecrets: request.showSecrets,
+    },
+  };
+}
+
+function readCaFile(path: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(path);
+  } catch (error) {
+    throw new InputError(`cannot read --ca ${path}: ${(error as Error).message.replace(/^[A-Z]+: /, '')}`, ExitCode.NOINPUT);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new InputError(`--ca ${path} holds no PEM certificate`, ExitCode.DATAERR);
+  return pem;
+}
+
+function sessionPlan(plan: Plan, prepared: PreparedInput, trust: Trust = { extraCa: undefined, auth: undefined }): SessionPlan {
   return {
     helo: plan.helo,
     envelope: prepared.envelope,
@@ -143,13 +207,17 @@ function sessionPlan(plan: Plan, prepared: PreparedInput): SessionPlan {
     echoBody: plan.verbosity >= 3,
     tls: plan.tls,
     body: plan.body,
+    extraCa: trust.extraCa,
+    insecure: plan.insecure,
+    auth: trust.auth,
   };
 }
 
 async function deliver(plan: Plan, prepared: PreparedInput, server: ServerAddress, signal: AbortSignal): Promise<number> {
+  const trust = await gatherTrust(plan);
   const emit = await transcriptEmitter(plan);
   const { submit } = await import('../delivery/submit.js');
-  const results = await submit(server, sessionPlan(plan, prepared), emit, signal);
+  const results = await submit(server, { ...sessionPlan(plan, prepared, trust), implicitTls: server.implicitTls }, emit, signal);
   if (!anyDelivered(results)) await keepDeadLetter(prepared);
   return exitCodeForResults(results);
 }
@@ -206,9 +274,9 @@ async function showMx(plan: Plan, domain: string): Promise<number> {
 
 async function demo(plan: Plan, prepared: PreparedInput, signal: AbortSignal): Promise<number> {
   const { startDemoServer } = await import('../demo/demo-server.js');
-  const server = await startDemoServer(plan.fqdn);
+  const server = await startDemoServer(plan.fqdn, plan.auth !== undefined);
   try {
-    const status = await deliver(plan, prepared, { host: '127.0.0.1', port: server.port }, signal);
+    const status = await deliver(plan, prepared, { host: '127.0.0.1', port: server.port, implicitTls: false }, signal);
     for (const message of plan.verbosity > 0 ? server.received : []) {
       const recipients = message.recipients.map((recipient) => `<${recipient}>`).join(', ');
       await writeOut([

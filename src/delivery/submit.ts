@@ -7,6 +7,8 @@ import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/ses
 export interface ServerAddress {
   readonly host: string;
   readonly port: number;
+  /** smtps:// (RFC 8314): TLS from the first byte. */
+  readonly implicitTls: boolean;
 }
 
 /**

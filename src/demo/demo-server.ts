@@ -19,7 +19,11 @@ const UNKNOWN_USERS = new Set(['nobody', 'unknown', 'nosuchuser']);
 /** Advertised SIZE limit. */
 const SIZE_LIMIT = 25 * 1024 * 1024;
 
-export async function startDemoServer(hostname: string): Promise<DemoServer> {
+/**
+ * With `auth`, the demo offers AUTH PLAIN LOGIN and takes any password: on loopback, to show the
+ * exchange (try --show-secrets), never to check anything.
+ */
+export async function startDemoServer(hostname: string, auth = false): Promise<DemoServer> {
   const received: ReceivedMessage[] = [];
   const server = new SMTPServer({
     name: hostname,
@@ -28,7 +32,12 @@ export async function startDemoServer(hostname: string): Promise<DemoServer> {
     hideENHANCEDSTATUSCODES: false,
     hideDSN: true,
     authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
+    disabledCommands: auth ? ['STARTTLS'] : ['AUTH', 'STARTTLS'],
+    authMethods: ['PLAIN', 'LOGIN'],
+    allowInsecureAuth: true,
+    onAuth(credentials, _session, callback) {
+      callback(null, { user: credentials.username });
+    },
     logger: false,
     disableReverseLookup: true,
     onRcptTo(address, _session, callback) {

@@ -34,21 +34,32 @@ export class SmtpConnection {
     });
   }
 
+  /** What the TLS handshake gave; undefined while the connection is in plaintext. */
+  tls: TlsDetails | undefined;
+
   /**
-   * Upgrades the connection after `220` to STARTTLS (RFC 3207). Anything the server sent after
-   * that 220 is an injection attempt (CVE-2011-0411): ProtocolError. The certificate is checked
-   * and reported, never enforced here. Throws TlsError when the handshake fails.
+   * Starts TLS: after `220` to STARTTLS (RFC 3207), or at once for implicit TLS (RFC 8314).
+   * Anything the server sent before the handshake is an injection attempt (CVE-2011-0411):
+   * ProtocolError. The certificate is checked against the system's CAs and `extraCa`, and
+   * reported, never enforced here. Throws TlsError when the handshake fails.
    */
-  async startTls(servername: string, timeoutMs: number): Promise<TlsDetails> {
+  async startTls(servername: string, timeoutMs: number, extraCa?: readonly Buffer[]): Promise<TlsDetails> {
     this.throwIfFailed('starttls'); // a whole reply after the 220 has already failed the connection
     if (this.reader.hasPartial || this.replies.length > 0) {
       throw new ProtocolError('the server sent more after its 220 to STARTTLS: a response injection (CVE-2011-0411)', 'starttls');
     }
-    const { connect: tlsConnect } = await import('node:tls');
+    const { connect: tlsConnect, rootCertificates } = await import('node:tls');
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
-    const secure = tlsConnect({ socket: plain, servername: isIP(servername) ? undefined : servername, rejectUnauthorized: false });
+    const secure = tlsConnect({
+      socket: plain,
+      host: servername,
+      servername: isIP(servername) ? undefined : servername,
+      // Added to the system's CAs, not instead of them.
+      ca: extraCa && extraCa.length > 0 ? [...rootCertificates, ...extraCa] : undefined,
+      rejectUnauthorized: false,
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`no handshake within ${timeoutMs / 1000} s`)), timeoutMs);
       const fail = (error: Error) => {
@@ -71,7 +82,7 @@ export class SmtpConnection {
     this.reader = new ReplyReader();
     this.listen(secure);
     const certificate = secure.getPeerCertificate();
-    return {
+    return (this.tls = {
       protocol: secure.getProtocol() ?? 'unknown',
       cipher: secure.getCipher()?.name ?? 'unknown',
       subject: distinguishedName(certificate.subject),
@@ -79,8 +90,8 @@ export class SmtpConnection {
       validFrom: certificate.valid_from ?? '',
       validTo: certificate.valid_to ?? '',
       verified: secure.authorized,
-      problem: secure.authorized ? undefined : describeCertificateProblem(String(secure.authorizationError ?? 'unknown')),
-    };
+      problem: secure.authorized ? undefined : describeCertificateProblem(String(secure.authorizationError ?? 'unknown'), certificate.subjectaltname),
+    });
   }
 
   /**
@@ -247,8 +258,10 @@ const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
   UNABLE_TO_GET_ISSUER_CERT: 'unknown CA',
 };
 
-function describeCertificateProblem(code: string): string {
-  return CERTIFICATE_PROBLEMS[code] ?? code;
+function describeCertificateProblem(code: string, altNames: string | undefined): string {
+  const problem = CERTIFICATE_PROBLEMS[code] ?? code;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' && altNames) return `${problem}: the certificate is for ${altNames}`;
+  return problem;
 }
 
 /** A reply no command asked for; 421 is the server giving up (RFC 5321 §3.8), anything else a fault. */

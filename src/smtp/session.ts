@@ -1,10 +1,11 @@
 // One SMTP mail transaction over an open connection (RFC 5321 §3.3, §4.1), with PIPELINING
 // (RFC 2920), SIZE (RFC 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531). It emits events and
 // never prints. Per-recipient outcomes are data; whole-transaction failures are typed errors.
-import { CapabilityError, LocalIoError, MailvError, ProtocolError, SmtpReplyError, TlsError, type Stage } from '../errors.js';
+import { AuthError, CapabilityError, LocalIoError, MailvError, ProtocolError, SmtpReplyError, TlsError, type Stage } from '../errors.js';
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
+import type { AuthPlan } from './authenticate.js';
 import { Capabilities } from './capabilities.js';
 import type { SmtpConnection } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
@@ -32,6 +33,14 @@ export interface SessionPlan {
   readonly tls: TlsMode;
   /** The name to present (SNI) and check the certificate against. */
   readonly tlsName?: string;
+  /** smtps:// (RFC 8314): TLS from the first byte, with a certificate that must verify. */
+  readonly implicitTls?: boolean;
+  /** CA certificates trusted besides the system's (--ca). */
+  readonly extraCa?: readonly Buffer[];
+  /** --insecure: any certificate is accepted, for sending and for credentials, and a note says so. */
+  readonly insecure?: boolean;
+  /** --user: log in (RFC 4954) before the transaction. */
+  readonly auth?: AuthPlan;
   /** How the message goes: `auto` is BDAT when CHUNKING is offered (RFC 3030), DATA otherwise. */
   readonly body?: BodyMode;
 }
@@ -73,7 +82,7 @@ export class SmtpSession {
       return results;
     } catch (error) {
       // The server is still listening after a refusal: say goodbye properly.
-      if (error instanceof SmtpReplyError || error instanceof CapabilityError) await this.quit();
+      if (error instanceof SmtpReplyError || error instanceof CapabilityError || error instanceof AuthError) await this.quit();
       throw error;
     } finally {
       this.connection.close();
@@ -81,9 +90,14 @@ export class SmtpSession {
   }
 
   private async transaction(): Promise<RecipientResult[]> {
+    if (this.plan.insecure) {
+      this.emit({ kind: 'note', text: 'certificates are not checked (--insecure): anyone on the path could pose as the server', severity: 'warning' });
+    }
+    if (this.plan.implicitTls) await this.handshake('smtps://');
     const greeting = await this.read('greeting');
     if (greeting.code !== 220) throw refusal('the server refused the connection', 'greeting', greeting);
     const capabilities = await this.hello();
+    if (this.plan.auth) await this.logIn(this.plan.auth, capabilities);
     const message = await this.plan.prepare(capabilities);
     const mail = this.mailCommand(capabilities, message);
     const { from, recipients } = this.plan.envelope;
@@ -234,7 +248,7 @@ export class SmtpSession {
     const ehlo = await this.command('ehlo', `EHLO ${this.plan.helo}`);
     if (ehlo.code !== 250) return this.heloFallback(ehlo);
     const capabilities = Capabilities.fromEhlo(ehlo);
-    if (this.plan.tls === 'off') return capabilities;
+    if (this.plan.tls === 'off' || this.connection.tls) return capabilities;
     if (capabilities.has('STARTTLS')) return this.startTls(capabilities);
     if (this.plan.tls === 'required') await this.refuseTls('the server does not offer STARTTLS');
     return capabilities;
@@ -259,21 +273,59 @@ export class SmtpSession {
       this.emit({ kind: 'note', text: `STARTTLS refused (${reply.code}): going on without TLS`, severity: 'warning' });
       return before;
     }
-    const name = this.plan.tlsName ?? this.connection.host;
-    const details = await this.connection.startTls(name, this.plan.timeouts.forStage('starttls'));
-    this.emit({ kind: 'tls', ...details });
-    if (this.plan.tls === 'required' && !details.verified) {
-      await this.refuseTls(`the certificate of ${name} is NOT verified: ${details.problem ?? 'unknown reason'}`);
-    }
+    await this.handshake(this.plan.tls === 'required' ? '--tls required' : undefined);
     const ehlo = await this.command('ehlo', `EHLO ${this.plan.helo}`);
     if (ehlo.code !== 250) throw refusal('the server refused EHLO after STARTTLS', 'ehlo', ehlo);
     return Capabilities.fromEhlo(ehlo);
+  }
+
+  /**
+   * The TLS handshake and its note. `enforcedBy` names what demands a verified certificate
+   * (`--tls required`, `smtps://`); --insecure lifts the demand.
+   */
+  private async handshake(enforcedBy: string | undefined): Promise<void> {
+    const name = this.plan.tlsName ?? this.connection.host;
+    let details;
+    try {
+      details = await this.connection.startTls(name, this.plan.timeouts.forStage('starttls'), this.plan.extraCa);
+    } catch (error) {
+      if (!(error instanceof TlsError)) throw error;
+      // No silent retry in plaintext: the user decides, and is told how.
+      const hint = this.plan.implicitTls ? 'smtps:// expects TLS from the first byte; smtp:// uses STARTTLS' : '--tls off sends without TLS';
+      throw new TlsError(`${error.message} (${hint})`, 'starttls');
+    }
+    this.emit({ kind: 'tls', ...details });
+    if (details.verified || enforcedBy === undefined || this.plan.insecure) return;
+    const why = `the certificate of ${name} is NOT verified: ${details.problem ?? 'unknown reason'} (${enforcedBy}; --ca <file> trusts its CA, --insecure accepts any)`;
+    // Implicit TLS has no greeting yet, so no QUIT: the connection just ends.
+    if (enforcedBy === 'smtps://') throw new TlsError(why, 'starttls');
+    await this.quit();
+    throw new TlsError(why, 'starttls');
   }
 
   /** --tls required and no verified TLS: say goodbye, then stop (TlsError, 75). */
   private async refuseTls(why: string): Promise<never> {
     await this.quit();
     throw new TlsError(`${why} (--tls required)`, 'starttls');
+  }
+
+  /** AUTH, the secrets redacted from the transcript unless --show-secrets. */
+  private async logIn(plan: AuthPlan, capabilities: Capabilities): Promise<void> {
+    const { authenticate } = await import('./authenticate.js');
+    await authenticate(
+      {
+        send: async (line, shown) => {
+          this.emit({ kind: 'send', stage: 'auth', line: shown, pipelined: false });
+          await this.connection.write(`${line}\r\n`, 1, 'auth', this.plan.timeouts.forStage('auth'));
+        },
+        read: () => this.read('auth'),
+        note: (text) => this.emit({ kind: 'note', text, severity: 'info' }),
+      },
+      plan,
+      capabilities,
+      this.plan.tlsName ?? this.connection.host,
+      { remoteAddress: this.connection.remoteAddress, tls: this.connection.tls },
+    );
   }
 
   private mailCommand(capabilities: Capabilities, message: ComposedMessage): string {

@@ -14,7 +14,10 @@ export interface Script {
   afterStartTls?: 'garbage';
   host?: string;
   port?: number;
-  /** Replies by command verb (EHLO, HELO, MAIL, RCPT, DATA, RSET, QUIT), `.` for end of data, `BDAT` and `BDAT LAST`. */
+  /**
+   * Replies by command verb (EHLO, HELO, MAIL, RCPT, DATA, RSET, QUIT), `.` for end of data, `BDAT`
+   * and `BDAT LAST`; `*` answers any other line (such as the base64 answers of an AUTH exchange).
+   */
   replies?: Partial<Record<string, Responder>>;
 }
 
@@ -61,7 +64,7 @@ export async function startScriptedServer(script: Script = {}): Promise<Scripted
       }
     };
     const respond = (verb: string, line: string) => {
-      const responder = script.replies?.[verb] ?? DEFAULTS[verb] ?? '502 5.5.2 Unknown command';
+      const responder = script.replies?.[verb] ?? DEFAULTS[verb] ?? script.replies?.['*'] ?? '502 5.5.2 Unknown command';
       const action = typeof responder === 'function' ? responder(line) : responder;
       act(action);
       return action;

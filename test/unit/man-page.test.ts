@@ -15,12 +15,19 @@ describe('man page', () => {
   it('documents every exit status mailv uses, and every environment variable it reads', () => {
     const page = readFileSync(new URL('../../man/mailv.1', import.meta.url), 'utf8');
     const exitSection = page.slice(page.indexOf('.SH EXIT STATUS'), page.indexOf('.SH EXAMPLES'));
-    for (const status of [0, 64, 65, 66, 67, 68, 69, 70, 74, 75, 76, 130, 143]) {
+    for (const status of [0, 64, 65, 66, 67, 68, 69, 70, 74, 75, 76, 77, 78, 130, 143]) {
       assert.match(exitSection, new RegExp(`^\\.BR? (?:.*[ "])?${status}\\b`, 'm'), `exit status ${status}`);
     }
     const environment = page.slice(page.indexOf('.SH ENVIRONMENT'), page.indexOf('.SH FILES'));
-    for (const variable of ['MAILV_SERVER', 'USER', 'LOGNAME', 'HOME', 'DEAD', 'TMPDIR', 'NO_COLOR', 'FORCE_COLOR', 'TERM']) {
+    for (const variable of ['MAILV_SERVER', 'MAILV_PASSWORD', 'XDG_CONFIG_HOME', 'USER', 'LOGNAME', 'HOME', 'DEAD', 'TMPDIR', 'NO_COLOR', 'FORCE_COLOR', 'TERM']) {
       assert.match(environment, new RegExp(`^\\.TP\\n\\.BR? (?:.*[ "])?${variable}\\b`, 'm'), variable);
     }
+  });
+
+  it('has a SECURITY section, and names the configuration file under FILES', () => {
+    const page = readFileSync(new URL('../../man/mailv.1', import.meta.url), 'utf8');
+    assert.match(page, /^\.SH SECURITY$/m);
+    const files = page.slice(page.indexOf('.SH FILES'), page.indexOf('.SH EXIT STATUS'));
+    assert.match(files, /^\.TP\n\.BR? .*mailv\/config/m, 'FILES lacks mailv/config');
   });
 });

@@ -16,14 +16,16 @@ function plan(argv: string[], env: NodeJS.ProcessEnv = {}) {
 
 describe('server addresses', () => {
   it('accepts the forms of --server', () => {
-    assert.deepEqual(parseServer('smtp://mail.example.org'), { host: 'mail.example.org', port: 25 });
-    assert.deepEqual(parseServer('mail.example.org:2525'), { host: 'mail.example.org', port: 2525 });
-    assert.deepEqual(parseServer('smtp://[::1]:587'), { host: '::1', port: 587 });
-    assert.deepEqual(parseServer('127.0.0.1'), { host: '127.0.0.1', port: 25 });
+    assert.deepEqual(parseServer('smtp://mail.example.org'), { host: 'mail.example.org', port: 25, implicitTls: false });
+    assert.deepEqual(parseServer('mail.example.org:2525'), { host: 'mail.example.org', port: 2525, implicitTls: false });
+    assert.deepEqual(parseServer('smtp://[::1]:587'), { host: '::1', port: 587, implicitTls: false });
+    assert.deepEqual(parseServer('127.0.0.1'), { host: '127.0.0.1', port: 25, implicitTls: false });
+    assert.deepEqual(parseServer('smtps://smtp.example.org'), { host: 'smtp.example.org', port: 465, implicitTls: true });
+    assert.deepEqual(parseServer('SMTPS://[::1]:2465'), { host: '::1', port: 2465, implicitTls: true });
   });
 
   it('refuses the rest, naming it', () => {
-    assert.throws(() => parseServer('http://example.org'), /scheme must be smtp/);
+    assert.throws(() => parseServer('http://example.org'), /scheme must be smtp:\/\/ or smtps:\/\//);
     assert.throws(() => parseServer('host:99999'), /out of range/);
     assert.throws(() => parseServer('host name'), UsageError);
   });
@@ -34,14 +36,14 @@ describe('plan', () => {
     const result = plan(['bob']);
     assert.equal(result.from.address, 'alice@vm.localdomain');
     assert.deepEqual(result.to.map((m) => m.address), ['bob@vm.localdomain']);
-    assert.deepEqual(result.server, { host: 'localhost', port: 25 });
+    assert.deepEqual(result.server, { host: 'localhost', port: 25, implicitTls: false });
     assert.equal(result.helo, 'vm.localdomain');
     assert.equal(result.verbosity, 1);
   });
 
   it('takes MAILV_SERVER, and --server over it', () => {
-    assert.deepEqual(plan(['bob'], { MAILV_SERVER: 'relay.example.org:587' }).server, { host: 'relay.example.org', port: 587 });
-    assert.deepEqual(plan(['--server', 'other:26', 'bob'], { MAILV_SERVER: 'relay.example.org:587' }).server, { host: 'other', port: 26 });
+    assert.deepEqual(plan(['bob'], { MAILV_SERVER: 'relay.example.org:587' }).server, { host: 'relay.example.org', port: 587, implicitTls: false });
+    assert.deepEqual(plan(['--server', 'other:26', 'bob'], { MAILV_SERVER: 'relay.example.org:587' }).server, { host: 'other', port: 26, implicitTls: false });
   });
 
   it('counts -v and collects repeatable, comma-separated lists', () => {

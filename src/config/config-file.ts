@@ -1,0 +1,218 @@
+// The accounts file: a small INI form of [default] and [account NAME] sections of `key = value`
+// lines. Parsing and selection only; reading the file and checking its mode is load-config.ts.
+import { isAbsolute, join } from 'node:path';
+import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
+import { ConfigError } from '../errors.js';
+
+export interface AccountSettings {
+  server?: string;
+  tls?: 'auto' | 'required' | 'off';
+  ca?: string;
+  insecure?: boolean;
+  user?: string;
+  auth?: string;
+  password?: string;
+  passwordFile?: string;
+  passwordCmd?: string;
+  from?: string;
+  helo?: string;
+}
+
+export interface ConfigFile {
+  readonly path: string;
+  readonly defaults: AccountSettings;
+  readonly accounts: ReadonlyMap<string, AccountSettings>;
+  /** Some section holds a `password` key: the file must then be readable by its owner only. */
+  readonly holdsPassword: boolean;
+}
+
+const TLS_MODES = ['auto', 'required', 'off'] as const;
+const TRUE_WORDS = ['yes', 'true', 'on', '1'];
+const FALSE_WORDS = ['no', 'false', 'off', '0'];
+
+type Key = 'server' | 'tls' | 'ca' | 'insecure' | 'user' | 'auth' | 'password' | 'password-file' | 'password-cmd' | 'from' | 'helo';
+
+const SETTING_OF_KEY: Readonly<Record<Key, keyof AccountSettings>> = {
+  server: 'server',
+  tls: 'tls',
+  ca: 'ca',
+  insecure: 'insecure',
+  user: 'user',
+  auth: 'auth',
+  password: 'password',
+  'password-file': 'passwordFile',
+  'password-cmd': 'passwordCmd',
+  from: 'from',
+  helo: 'helo',
+};
+
+/** Keys that each say where the password comes from: one of them per section. */
+const PASSWORD_SOURCES: readonly Key[] = ['password', 'password-file', 'password-cmd'];
+
+const ACCOUNT_NAME = /^[A-Za-z0-9._-]+$/;
+
+/** $XDG_CONFIG_HOME/mailv/config when that is an absolute path (as the XDG spec asks), else ~/.config/mailv/config. */
+export function defaultConfigPath(env: NodeJS.ProcessEnv, home: string): string {
+  const xdg = env['XDG_CONFIG_HOME'];
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.config'), 'mailv', 'config');
+}
+
+interface Section {
+  readonly title: string;
+  readonly settings: AccountSettings;
+  /** Line where each key was given, to name the first one when a key comes twice. */
+  readonly lines: Map<Key, number>;
+}
+
+/** Parses the text of the file at `path`; `~/` in paths stands for `home`. Pure. Throws ConfigError. */
+export function parseConfig(text: string, path: string, home: string): ConfigFile {
+  function fail(line: number, problem: string): never {
+    throw new ConfigError(`${path}:${line}: ${problem}`);
+  }
+  const defaults: Section = { title: '[default]', settings: {}, lines: new Map() };
+  const accounts = new Map<string, Section>();
+  const headerLines = new Map<string, number>();
+  let current = defaults;
+  let holdsPassword = false;
+
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  for (const [index, rawLine] of lines.entries()) {
+    const number = index + 1;
+    const line = rawLine.replace(/\r$/, '').trim();
+    if (line === '' || line.startsWith('#')) continue;
+
+    if (line.startsWith('[')) {
+      if (!line.endsWith(']')) fail(number, 'a section header ends with ]');
+      const inner = line.slice(1, -1).trim();
+      const account = /^account(?:\s+(.*))?$/.exec(inner);
+      if (inner === 'default') {
+        // Keys above any header already formed [default]: a header for it now would open it twice.
+        if (!headerLines.has('[default]') && defaults.lines.size > 0) {
+          fail(number, `[default] comes after keys that already belong to it (from line ${Math.min(...defaults.lines.values())})`);
+        }
+        current = defaults;
+      } else if (account) {
+        const name = account[1] ?? '';
+        if (name === '') fail(number, 'empty account name');
+        if (!ACCOUNT_NAME.test(name)) fail(number, `invalid account name ${JSON.stringify(name)}: letters, digits, ".", "_" and "-" only`);
+        current = { title: `[account ${name}]`, settings: {}, lines: new Map() };
+        if (!accounts.has(name)) accounts.set(name, current);
+      } else {
+        fail(number, `unknown section [${inner}]: expected [default] or [account NAME]`);
+      }
+      const first = headerLines.get(current.title);
+      if (first !== undefined) fail(number, `duplicate section ${current.title} (first at line ${first})`);
+      headerLines.set(current.title, number);
+      continue;
+    }
+
+    const equals = line.indexOf('=');
+    // The line itself is not quoted back: it may be a mistyped password.
+    if (equals <= 0) fail(number, 'expected "key = value", a [section] header or a # comment');
+    const name = line.slice(0, equals).trim();
+    if (!Object.hasOwn(SETTING_OF_KEY, name)) fail(number, `unknown key ${JSON.stringify(name)}`);
+    const key = name as Key;
+    const first = current.lines.get(key);
+    if (first !== undefined) fail(number, `"${key}" given twice in ${current.title} (first at line ${first})`);
+    if (PASSWORD_SOURCES.includes(key)) {
+      const other = PASSWORD_SOURCES.find((source) => current.lines.has(source));
+      if (other !== undefined) {
+        fail(number, `"${key}" and "${other}" (line ${current.lines.get(other)}) both say where the password comes from: keep one`);
+      }
+    }
+    current.lines.set(key, number);
+    const value = unquote(line.slice(equals + 1).trim(), (problem) => fail(number, problem));
+    if (value === '') fail(number, `"${key}" has no value`);
+    if (key === 'password') holdsPassword = true;
+    setValue(current.settings, key, value, home, (problem) => fail(number, problem));
+  }
+
+  return {
+    path,
+    defaults: defaults.settings,
+    accounts: new Map([...accounts].map(([name, section]) => [name, section.settings])),
+    holdsPassword,
+  };
+}
+
+/**
+ * The settings of `account` with those of [default] under them; [default] alone without an account.
+ * An account that says where its password comes from drops every password source of [default], so
+ * that its own is the one used. Throws ConfigError for an account the file does not define.
+ */
+export function selectAccount(config: ConfigFile, account: string | undefined): AccountSettings {
+  if (account === undefined) return { ...config.defaults };
+  const settings = config.accounts.get(account);
+  if (settings === undefined) {
+    const names = [...config.accounts.keys()];
+    const known = names.length === 0 ? 'it defines none' : `it defines ${names.join(', ')}`;
+    throw new ConfigError(`${config.path}: no account ${JSON.stringify(account)}: ${known}`);
+  }
+  const inherited = { ...config.defaults };
+  if (settings.password !== undefined || settings.passwordFile !== undefined || settings.passwordCmd !== undefined) {
+    delete inherited.password;
+    delete inherited.passwordFile;
+    delete inherited.passwordCmd;
+  }
+  return { ...inherited, ...settings };
+}
+
+/** A value wrapped in double quotes keeps its spaces; inside, \" and \\ are the only escapes. */
+function unquote(value: string, fail: (problem: string) => never): string {
+  if (!value.startsWith('"')) return value;
+  let result = '';
+  for (let i = 1; i < value.length; i++) {
+    const char = value[i]!;
+    if (char === '"') {
+      if (i !== value.length - 1) fail('text after the closing quote');
+      return result;
+    }
+    if (char === '\\') {
+      const next = value[i + 1];
+      if (next !== '"' && next !== '\\') fail('in a quoted value, \\ escapes only " and \\');
+      result += next;
+      i++;
+    } else {
+      result += char;
+    }
+  }
+  return fail('a quoted value lacks its closing quote');
+}
+
+function setValue(settings: AccountSettings, key: Key, value: string, home: string, fail: (problem: string) => never): void {
+  switch (key) {
+    case 'tls': {
+      const mode = TLS_MODES.find((candidate) => candidate === value.toLowerCase());
+      if (mode === undefined) fail(`invalid tls ${JSON.stringify(value)}: auto, required or off`);
+      settings.tls = mode;
+      return;
+    }
+    case 'insecure': {
+      const word = value.toLowerCase();
+      if (TRUE_WORDS.includes(word)) settings.insecure = true;
+      else if (FALSE_WORDS.includes(word)) settings.insecure = false;
+      else fail(`invalid insecure ${JSON.stringify(value)}: yes, no, true, false, on, off, 1 or 0`);
+      return;
+    }
+    case 'auth': {
+      const mechanism = value.toUpperCase();
+      if (!KNOWN_MECHANISMS.includes(mechanism)) {
+        fail(`unknown auth mechanism ${JSON.stringify(value)}: ${KNOWN_MECHANISMS.join(', ')}`);
+      }
+      settings.auth = mechanism;
+      return;
+    }
+    case 'ca':
+      settings.ca = expandHome(value, home);
+      return;
+    case 'password-file':
+      settings.passwordFile = expandHome(value, home);
+      return;
+    default:
+      settings[SETTING_OF_KEY[key] as 'server' | 'user' | 'password' | 'passwordCmd' | 'from' | 'helo'] = value;
+  }
+}
+
+function expandHome(path: string, home: string): string {
+  return path.startsWith('~/') ? join(home, path.slice(2)) : path;
+}

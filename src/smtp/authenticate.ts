@@ -1,0 +1,120 @@
+// AUTH (RFC 4954) over an open session: the credential gate, the mechanism's exchange in base64,
+// and a transcript that never shows a secret unless asked (--show-secrets, which also decodes
+// each step for teaching).
+import { credentialRefusal, type ConnectionSecurity } from '../auth/credential-gate.js';
+import { chooseMechanism } from '../auth/choose-mechanism.js';
+import { SaslFailure, type Credentials } from '../auth/mechanism.js';
+import { AuthError, ProtocolError, SmtpReplyError } from '../errors.js';
+import type { Capabilities } from './capabilities.js';
+import { replyText, type Reply } from './reply.js';
+
+export interface AuthPlan {
+  readonly credentials: Credentials;
+  /** --auth: this mechanism or nothing. */
+  readonly mechanism: string | undefined;
+  /** The secret is an OAuth 2.0 token (XOAUTH2). */
+  readonly token: boolean;
+  readonly insecure: boolean;
+  readonly allowPlaintextAuth: boolean;
+  readonly showSecrets: boolean;
+}
+
+/** The session's side: how to write a line (and what to show for it), read a reply, note. */
+export interface AuthDialogue {
+  send(line: string, shown: string): Promise<void>;
+  read(): Promise<Reply>;
+  note(text: string): void;
+}
+
+export const REDACTED = '********';
+/** RFC 4954 §4: a command line may hold 512 octets; a longer initial response waits for a 334. */
+const MAX_AUTH_LINE = 510;
+/** A server that keeps challenging is going nowhere. */
+const MAX_CHALLENGES = 10;
+
+/**
+ * Authenticates or throws: AuthError (77), SmtpReplyError (4xx: 75), CapabilityError, ProtocolError.
+ * The server is still listening after any of the first three: the caller says QUIT.
+ */
+export async function authenticate(
+  dialogue: AuthDialogue,
+  plan: AuthPlan,
+  capabilities: Capabilities,
+  host: string,
+  security: ConnectionSecurity,
+): Promise<void> {
+  if (!capabilities.has('AUTH')) {
+    const hint = security.tls === undefined ? '; some servers offer it only after STARTTLS (--tls)' : '';
+    throw new AuthError(`the server offers no AUTH, so ${plan.credentials.user} cannot log in (--user)${hint}`, 'auth');
+  }
+  const refusal = credentialRefusal(host, security, plan);
+  if (refusal !== undefined) {
+    throw new AuthError(refusal, 'auth');
+  }
+  const mechanism = chooseMechanism(capabilities.params('AUTH'), { forced: plan.mechanism, token: plan.token }, plan.credentials);
+
+  const show = (octets: Buffer, direction: 'sent' | 'received') => {
+    if (plan.showSecrets) dialogue.note(`(${direction}, decoded: ${showOctets(octets)})`);
+  };
+  const sendAnswer = async (answer: Buffer) => {
+    const line = answer.length === 0 ? '' : answer.toString('base64');
+    await dialogue.send(line, plan.showSecrets ? line : line === '' ? '' : REDACTED);
+    if (answer.length > 0) show(answer, 'sent');
+  };
+
+  let initial = mechanism.initialResponse();
+  const encoded = initial === undefined ? undefined : initial.length === 0 ? '=' : initial.toString('base64');
+  const command = `AUTH ${mechanism.name}`;
+  if (encoded !== undefined && command.length + 1 + encoded.length <= MAX_AUTH_LINE) {
+    await dialogue.send(`${command} ${encoded}`, `${command} ${plan.showSecrets ? encoded : REDACTED}`);
+    show(initial!, 'sent');
+    initial = undefined;
+  } else {
+    await dialogue.send(command, command);
+  }
+
+  for (let challenges = 0; ; challenges++) {
+    const reply = await dialogue.read();
+    if (reply.code === 334) {
+      if (challenges === MAX_CHALLENGES) throw new ProtocolError(`the server sent more than ${MAX_CHALLENGES} AUTH challenges`, 'auth');
+      const challenge = Buffer.from(reply.lines[0] ?? '', 'base64');
+      if (challenge.length > 0) show(challenge, 'received');
+      if (initial !== undefined) {
+        await sendAnswer(initial);
+        initial = undefined;
+        continue;
+      }
+      let answer: Buffer;
+      try {
+        answer = mechanism.respond(challenge);
+      } catch (error) {
+        if (!(error instanceof SaslFailure)) throw error;
+        await dialogue.send('*', '*'); // RFC 4954 §4: the client cancels the exchange
+        await dialogue.read();
+            throw new AuthError(`${mechanism.name} with ${host} cancelled: ${error.message}`, 'auth');
+      }
+      await sendAnswer(answer);
+      continue;
+    }
+    if (reply.code === 235) {
+      try {
+        mechanism.verifySuccess?.(undefined);
+      } catch (error) {
+        if (!(error instanceof SaslFailure)) throw error;
+            throw new AuthError(`${mechanism.name} with ${host}: ${error.message}`, 'auth');
+      }
+      return;
+    }
+    const why = `authentication of ${plan.credentials.user} with ${mechanism.name} failed: ${reply.code} ${replyText(reply)}`;
+    if (reply.code >= 400 && reply.code < 500) throw new SmtpReplyError(why, 'auth', reply);
+    if (reply.code >= 500) throw new AuthError(why, 'auth');
+    throw new ProtocolError(`unexpected reply to AUTH: ${reply.code} ${replyText(reply)}`, 'auth');
+  }
+}
+
+/** Octets as readable text for the teaching notes: NUL as \0, other controls as \xNN. */
+function showOctets(octets: Buffer): string {
+  const text = octets.toString('utf8');
+  // eslint-disable-next-line no-control-regex
+  return `"${text.replace(/[\x00-\x1f\x7f"\\]/g, (char) => (char === '\0' ? '\\0' : char === '"' || char === '\\' ? `\\${char}` : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`))}"`;
+}

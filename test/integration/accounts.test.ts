@@ -1,0 +1,123 @@
+// The accounts file as a user meets it: an account supplies server, login and sender; flags win;
+// a bad or unsafe file stops the run with 78 before anything is sent.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ACCOUNT, startAuthSink, type AuthSink } from '../helpers/auth-servers.js';
+import { freshHome, runCli } from '../helpers/cli.js';
+import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
+
+/** A HOME whose ~/.config/mailv/config holds `text`, with `mode`. */
+function homeWithConfig(text: string, mode = 0o600): { home: string; file: string } {
+  const home = freshHome();
+  mkdirSync(join(home, '.config', 'mailv'), { recursive: true });
+  const file = join(home, '.config', 'mailv', 'config');
+  writeFileSync(file, text);
+  chmodSync(file, mode);
+  return { home, file };
+}
+
+describe('accounts file', () => {
+  let authSink: AuthSink;
+  let plainSink: SmtpSink;
+  before(async () => {
+    authSink = await startAuthSink(['PLAIN', 'LOGIN']);
+    plainSink = await startSink();
+  });
+  after(async () => {
+    await authSink.close();
+    await plainSink.close();
+  });
+
+  const config = () =>
+    [
+      '# mailv accounts',
+      '[default]',
+      'from = carol@example.org',
+      `server = 127.0.0.1:${plainSink.port}`,
+      '',
+      '[account school]',
+      `server = 127.0.0.1:${authSink.port}`,
+      `user = ${ACCOUNT.user}`,
+      `password = ${ACCOUNT.password}`,
+      'auth = login',
+      '',
+    ].join('\n');
+
+  it('--account: server, login and mechanism from the account, sender from [default]', async () => {
+    const { home } = homeWithConfig(config());
+    const before = authSink.messages.length;
+    const run = await runCli(['--account', 'school', '-s', 'homework', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^>>> AUTH LOGIN$/m);
+    assert.equal(authSink.messages.length, before + 1);
+    assert.equal(authSink.messages.at(-1)!.from, 'carol@example.org');
+    assert.ok(!run.stdout.includes(ACCOUNT.password));
+  });
+
+  it('without --account, [default] applies; flags override the file', async () => {
+    const { home } = homeWithConfig(config());
+    const before = plainSink.messages.length;
+    const run = await runCli(['-r', 'dave@example.org', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(plainSink.messages.length, before + 1);
+    assert.equal(plainSink.messages.at(-1)!.from, 'dave@example.org');
+    assert.doesNotMatch(run.stdout, /AUTH/);
+  });
+
+  it('MAILV_SERVER wins over [default], an explicit --account over MAILV_SERVER', async () => {
+    const { home } = homeWithConfig(config());
+    const viaEnv = await runCli(['--dry-run', 'bob@example.org'], { input: 'x\n', home, env: { MAILV_SERVER: `127.0.0.1:${authSink.port}` } });
+    assert.equal(viaEnv.code, 0);
+    const before = authSink.messages.length;
+    const sent = await runCli(['bob@example.org'], { input: 'x\n', home, env: { MAILV_SERVER: `127.0.0.1:${plainSink.port}` } });
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.equal(authSink.messages.length, before, 'MAILV_SERVER, not [default], was used');
+    const account = await runCli(['--account', 'school', 'bob@example.org'], { input: 'x\n', home, env: { MAILV_SERVER: `127.0.0.1:${plainSink.port}` } });
+    assert.equal(account.code, 0, account.stderr);
+    assert.equal(authSink.messages.length, before + 1, "the account's server, not MAILV_SERVER");
+  });
+
+  it('a file with a password readable by others: 78, naming the fix, nothing sent or kept', async () => {
+    const { home, file } = homeWithConfig(config(), 0o644);
+    const before = authSink.messages.length + plainSink.messages.length;
+    const run = await runCli(['--account', 'school', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(run.code, 78);
+    assert.equal(run.stderr, `mailv: ${file}: holds a password but its mode 0644 lets group or others read it: chmod 600 ${file}\n`);
+    assert.equal(run.stdout, '');
+    assert.equal(authSink.messages.length + plainSink.messages.length, before);
+  });
+
+  it('bad syntax, an unknown key, an unknown account, a missing --config: 78 with file and line', async () => {
+    const broken = homeWithConfig('[default]\nserver 127.0.0.1\n');
+    const syntax = await runCli(['bob@example.org'], { input: 'x\n', home: broken.home });
+    assert.equal(syntax.code, 78);
+    assert.match(syntax.stderr, new RegExp(`^mailv: ${broken.file.replace(/[.]/g, '\\.')}:2: expected "key = value"`));
+    const unknown = homeWithConfig('[default]\nport = 25\n');
+    const key = await runCli(['bob@example.org'], { input: 'x\n', home: unknown.home });
+    assert.equal(key.code, 78);
+    assert.match(key.stderr, /config:2: unknown key "port"$/m);
+    const { home } = homeWithConfig(config());
+    const account = await runCli(['--account', 'work', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(account.code, 78);
+    assert.match(account.stderr, /no account "work": it defines school$/m);
+    const missing = await runCli(['--config', '/nonexistent/mailv.conf', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(missing.code, 78);
+    assert.match(missing.stderr, /\/nonexistent\/mailv\.conf/);
+    const noFile = await runCli(['--account', 'school', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(noFile.code, 78);
+    assert.match(noFile.stderr, /no configuration file .*, so no account "school"/);
+  });
+
+  it('--config reads another file; XDG_CONFIG_HOME moves the default', async () => {
+    const other = homeWithConfig(`[default]\nserver = 127.0.0.1:${plainSink.port}\nfrom = erin@example.org\n`);
+    const before = plainSink.messages.length;
+    const run = await runCli(['--config', other.file, 'bob@example.org'], { input: 'x\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(plainSink.messages.at(-1)!.from, 'erin@example.org');
+    const xdg = await runCli(['bob@example.org'], { input: 'x\n', env: { XDG_CONFIG_HOME: join(other.home, '.config') } });
+    assert.equal(xdg.code, 0, xdg.stderr);
+    assert.equal(plainSink.messages.length, before + 2);
+  });
+});

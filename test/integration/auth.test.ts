@@ -1,0 +1,296 @@
+// AUTH (RFC 4954) with in-process servers on loopback: each mechanism, each source of the
+// secret, each refusal with its exit status, and a transcript that never shows the secret unless
+// --show-secrets asks for it.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ACCOUNT, startAuthSink, startScramServer, type AuthSink } from '../helpers/auth-servers.js';
+import { freshHome, MAILV, runCli, type CliResult } from '../helpers/cli.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
+
+const TOKEN = 'ya29.token-for-alice';
+
+/** Every form in which the password (or token) could leak: as typed, and base64 in each SASL encoding. */
+function secretForms(secret: string): string[] {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  return [secret, b64(secret), b64(`\0${ACCOUNT.user}\0${secret}`), b64(`user=${ACCOUNT.user}\x01auth=Bearer ${secret}\x01\x01`)];
+}
+
+function assertNoSecret(run: CliResult, secret: string = ACCOUNT.password): void {
+  const deadLetter = join(run.home, 'dead.letter');
+  const places = { stdout: run.stdout, stderr: run.stderr, 'dead.letter': existsSync(deadLetter) ? readFileSync(deadLetter, 'latin1') : '' };
+  for (const [place, text] of Object.entries(places)) {
+    for (const form of secretForms(secret)) assert.ok(!text.includes(form), `${place} shows the secret as ${JSON.stringify(form)}`);
+  }
+}
+
+function send(port: number, extra: string[], env: Record<string, string | undefined> = { MAILV_PASSWORD: ACCOUNT.password }): Promise<CliResult> {
+  return runCli(['--server', `127.0.0.1:${port}`, '--user', ACCOUNT.user, '-s', 'auth', ...extra, 'bob@example.org'], { input: 'logged in\n', env });
+}
+
+describe('AUTH with smtp-server', () => {
+  let sink: AuthSink;
+  before(async () => {
+    sink = await startAuthSink(['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2']);
+  });
+  after(() => sink.close());
+
+  for (const mechanism of ['PLAIN', 'LOGIN', 'CRAM-MD5']) {
+    it(`${mechanism}: logs in, sends, and shows no secret`, async () => {
+      const delivered = sink.messages.length;
+      const run = await send(sink.port, ['--auth', mechanism.toLowerCase()]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, new RegExp(`^>>> AUTH ${mechanism}( \\*{8})?$`, 'm'));
+      assert.match(run.stdout, /^235 2\.7\.0 Authentication successful$/m);
+      assert.equal(sink.messages.length, delivered + 1);
+      assert.deepEqual(sink.attempts.at(-1), { method: mechanism, user: ACCOUNT.user, accepted: true });
+      assertNoSecret(run);
+    });
+  }
+
+  it('picks the strongest mechanism offered: CRAM-MD5 over PLAIN and LOGIN', async () => {
+    const run = await send(sink.port, []);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^>>> AUTH CRAM-MD5$/m);
+    assert.match(run.stdout, /^334 \S+$/m, 'the challenge is shown');
+    assert.match(run.stdout, /^>>> \*{8}$/m, 'the answer is not');
+  });
+
+  it('XOAUTH2 with a token from --oauth2-token-file', async () => {
+    const home = freshHome();
+    writeFileSync(join(home, 'token'), `${TOKEN}\n`);
+    const run = await runCli(['--server', `127.0.0.1:${sink.port}`, '--user', ACCOUNT.user, '--oauth2-token-file', join(home, 'token'), 'bob@example.org'], {
+      input: 'x\n',
+      home,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^>>> AUTH XOAUTH2 \*{8}$/m);
+    assertNoSecret(run, TOKEN);
+  });
+
+  it('XOAUTH2 refused: the JSON error challenge is answered empty, then 77', async () => {
+    const run = await runCli(['--server', `127.0.0.1:${sink.port}`, '--user', ACCOUNT.user, '--oauth2-token-cmd', 'echo expired-token', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(run.code, 77, run.stderr);
+    assert.match(run.stdout, /^334 eyJ/m, 'the base64 JSON error');
+    assert.match(run.stdout, /^>>> $/m, 'the empty answer');
+    assert.match(run.stderr, /^mailv: authentication of alice with XOAUTH2 failed: 535 /m);
+    assertNoSecret(run, 'expired-token');
+  });
+
+  it('a wrong password: 77 with the server text, the message kept, the password nowhere', async () => {
+    const delivered = sink.messages.length;
+    const run = await send(sink.port, ['--auth', 'PLAIN'], { MAILV_PASSWORD: 'Wr0ng-guess' });
+    assert.equal(run.code, 77);
+    assert.match(run.stderr, /^mailv: authentication of alice with PLAIN failed: 535 5\.7\.8 Authentication credentials invalid$/m);
+    assert.match(run.stderr, /the message was saved in .*dead\.letter/);
+    assert.doesNotMatch(run.stdout, />>> MAIL/);
+    assert.match(run.stdout, /^>>> QUIT$/m);
+    assert.equal(sink.messages.length, delivered);
+    assertNoSecret(run, 'Wr0ng-guess');
+  });
+
+  it('--show-secrets shows each step and decodes it', async () => {
+    const run = await send(sink.port, ['--auth', 'PLAIN', '--show-secrets']);
+    assert.equal(run.code, 0, run.stderr);
+    const blob = Buffer.from(`\0${ACCOUNT.user}\0${ACCOUNT.password}`).toString('base64');
+    assert.match(run.stdout, new RegExp(`^>>> AUTH PLAIN ${blob.replace(/[+/=]/g, '\\$&')}$`, 'm'));
+    assert.ok(run.stdout.includes(`(sent, decoded: "\\0alice\\0${ACCOUNT.password}")`), run.stdout);
+  });
+
+  it('a forced mechanism the server lacks: 69, naming what it offers', async () => {
+    const plainOnly = await startAuthSink(['PLAIN']);
+    try {
+      const run = await send(plainOnly.port, ['--auth', 'CRAM-MD5']);
+      assert.equal(run.code, 69);
+      assert.match(run.stderr, /^mailv: the server does not offer AUTH CRAM-MD5 \(--auth CRAM-MD5\); it offers: PLAIN$/m);
+    } finally {
+      await plainOnly.close();
+    }
+  });
+});
+
+describe('AUTH SCRAM-SHA-256 against a server that checks the proof', () => {
+  it('logs in: the server verified the client proof, mailv the server signature', async () => {
+    const server = await startScramServer();
+    try {
+      const run = await send(server.port, []);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(server.proofs, [true]);
+      assert.match(run.stdout, /^>>> AUTH SCRAM-SHA-256 \*{8}$/m);
+      assert.match(run.stdout, /^235 2\.7\.0 Authentication successful$/m);
+      assertNoSecret(run);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a server signature that is wrong: cancelled, 77, nothing sent', async () => {
+    const server = await startScramServer({ forgeSignature: true });
+    try {
+      const run = await send(server.port, []);
+      assert.equal(run.code, 77);
+      assert.match(run.stderr, /^mailv: SCRAM-SHA-256 with 127\.0\.0\.1 cancelled: the server's SCRAM signature is wrong/m);
+      assert.ok(server.commands.includes('*'), 'the exchange is cancelled with *');
+      assert.ok(!server.commands.some((line) => line.startsWith('MAIL')));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a wrong password: the server refuses the proof, 77', async () => {
+    const server = await startScramServer();
+    try {
+      const run = await send(server.port, [], { MAILV_PASSWORD: 'not-it' });
+      assert.equal(run.code, 77);
+      assert.deepEqual(server.proofs, [false]);
+      assertNoSecret(run, 'not-it');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('no secret in any output but --show-secrets', () => {
+  let sink: AuthSink;
+  before(async () => {
+    sink = await startAuthSink(['PLAIN', 'LOGIN', 'CRAM-MD5']);
+  });
+  after(() => sink.close());
+
+  for (const verbosity of [[], ['-v'], ['-vv'], ['-q']]) {
+    it(`${verbosity.join(' ') || 'default verbosity'}: every mechanism, accepted and refused`, async () => {
+      for (const mechanism of ['PLAIN', 'LOGIN', 'CRAM-MD5']) {
+        for (const password of [ACCOUNT.password, 'Wr0ng-but-secret']) {
+          const run = await send(sink.port, ['--auth', mechanism, ...verbosity], { MAILV_PASSWORD: password });
+          assert.equal(run.code, password === ACCOUNT.password ? 0 : 77, `${mechanism}: ${run.stderr}`);
+          assertNoSecret(run, password);
+        }
+      }
+    });
+  }
+});
+
+describe('AUTH refusals that are not about the password', () => {
+  it('a token too long for the AUTH line waits for the empty challenge (RFC 4954 §4)', async () => {
+    const token = `ya29.${'x'.repeat(600)}`;
+    const sink = await startAuthSink(['XOAUTH2'], token);
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${sink.port}`, '--user', ACCOUNT.user, '--oauth2-token-cmd', `echo ${token}`, 'bob@example.org'], { input: 'x\n' });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^>>> AUTH XOAUTH2\n334 ?\n>>> \*{8}\n235 /m);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('a server that never stops challenging: 76; one that hangs up during AUTH: 75', async () => {
+    const endless = await startScriptedServer({ replies: { EHLO: '250-scripted.test\r\n250 AUTH LOGIN', AUTH: '334 VXNlcm5hbWU6', '*': '334 UGFzc3dvcmQ6' } });
+    try {
+      const run = await send(endless.port, []);
+      assert.equal(run.code, 76);
+      assert.match(run.stderr, /^mailv: the server sent more than 10 AUTH challenges$/m);
+      assertNoSecret(run);
+    } finally {
+      await endless.close();
+    }
+    const hangUp = await startScriptedServer({ replies: { EHLO: '250-scripted.test\r\n250 AUTH PLAIN', AUTH: { close: true } } });
+    try {
+      const run = await send(hangUp.port, []);
+      assert.equal(run.code, 75);
+      assert.match(run.stderr, /^mailv: connection closed by the server during auth$/m);
+      assert.ok(existsSync(join(run.home, 'dead.letter')));
+    } finally {
+      await hangUp.close();
+    }
+  });
+
+  it('no AUTH offered: 77, saying so', async () => {
+    const server = await startScriptedServer();
+    try {
+      const run = await send(server.port, []);
+      assert.equal(run.code, 77);
+      assert.match(run.stderr, /^mailv: the server offers no AUTH, so alice cannot log in \(--user\); some servers offer it only after STARTTLS \(--tls\)$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('454, a temporary failure: 75', async () => {
+    const server = await startScriptedServer({
+      replies: { EHLO: '250-scripted.test\r\n250 AUTH PLAIN', AUTH: '454 4.7.0 Temporary authentication failure' },
+    });
+    try {
+      const run = await send(server.port, []);
+      assert.equal(run.code, 75);
+      assert.match(run.stderr, /^mailv: authentication of alice with PLAIN failed: 454 4\.7\.0 Temporary authentication failure$/m);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('where the secret comes from', () => {
+  let sink: AuthSink;
+  before(async () => {
+    sink = await startAuthSink(['PLAIN']);
+  });
+  after(() => sink.close());
+
+  it('--password-file: its first line', async () => {
+    const home = freshHome();
+    writeFileSync(join(home, 'pw'), `${ACCOUNT.password}\nsecond line ignored\n`);
+    const run = await send(sink.port, ['--password-file', join(home, 'pw')], {});
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(sink.attempts.at(-1), { method: 'PLAIN', user: ACCOUNT.user, accepted: true });
+  });
+
+  it('--password-cmd: the first line it prints; a failing command is 78', async () => {
+    const good = await send(sink.port, ['--password-cmd', `printf '%s\\n' '${ACCOUNT.password}'`], {});
+    assert.equal(good.code, 0, good.stderr);
+    const bad = await send(sink.port, ['--password-cmd', 'exit 3'], {});
+    assert.equal(bad.code, 78);
+    assert.match(bad.stderr, /^mailv: --password-cmd failed \(exit status 3\)$/m);
+    assert.ok(existsSync(join(bad.home, 'dead.letter')), 'the message is kept');
+  });
+
+  it('a missing --password-file is 66; no source and no terminal is 64', async () => {
+    const missing = await send(sink.port, ['--password-file', '/nonexistent/pw'], {});
+    assert.equal(missing.code, 66);
+    assert.match(missing.stderr, /^mailv: cannot read --password-file \/nonexistent\/pw: no such file$/m);
+    const none = await runCli(['--server', `127.0.0.1:${sink.port}`, '--user', 'alice', 'bob@example.org'], { input: 'x\n' });
+    assert.ok(none.code === 64, none.stderr);
+    assert.match(none.stderr, /no password: no terminal to ask at; give MAILV_PASSWORD, --password-file or --password-cmd/);
+  });
+
+  it('asks at the terminal with echo off', async () => {
+    const home = freshHome();
+    writeFileSync(join(home, 'body'), 'typed password\n');
+    const command = [process.execPath, MAILV, '--server', `127.0.0.1:${sink.port}`, '--user', ACCOUNT.user, '-s', 'tty', 'bob@example.org']
+      .map((word) => `'${word}'`)
+      .join(' ');
+    const screen = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
+      const child = spawn('script', ['-qec', `${command} < '${join(home, 'body')}'`, '/dev/null'], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TERM: 'dumb' },
+      });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+        if (text.includes('Password for alice at 127.0.0.1: ') && !child.stdin.writableEnded) child.stdin.end(`${ACCOUNT.password}\r`);
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, text }));
+    });
+    assert.equal(screen.code, 0, screen.text);
+    assert.ok(!screen.text.includes(ACCOUNT.password), 'the password is not echoed');
+    assert.match(screen.text, /^235 2\.7\.0 Authentication successful/m);
+  });
+
+  it('refuses secret flags without --user, an unknown --auth, --user with --direct: 64', async () => {
+    for (const args of [['--password-file', 'pw'], ['--user', 'a', '--auth', 'DIGEST-MD5'], ['--user', 'a', '--direct'], ['--user', 'a', '--password-file', 'x', '--password-cmd', 'y']]) {
+      const run = await runCli([...args, 'bob@example.org'], { input: 'x\n' });
+      assert.equal(run.code, 64, `${args.join(' ')}: ${run.stderr}`);
+    }
+  });
+});

@@ -1,0 +1,162 @@
+// Certificates as a submission client must judge them, with servers using certificates made at
+// test time: STARTTLS and smtps://, --ca, --insecure, and each reason a certificate fails.
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { testPki, type KeyPair } from '../helpers/certificates.js';
+import { freshHome, lines, runCli, type CliResult } from '../helpers/cli.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
+import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
+
+function startTlsSink(pair: KeyPair, implicit = false): Promise<SmtpSink> {
+  return startSink({ disabledCommands: ['AUTH'], key: pair.key, cert: pair.cert, secure: implicit });
+}
+
+function send(server: string, extra: string[]): Promise<CliResult> {
+  return runCli(['--server', server, '-s', 'tls', ...extra, 'bob@example.org'], { input: 'x\n' });
+}
+
+describe('STARTTLS certificates', () => {
+  const sinks: Record<'good' | 'wrongName' | 'expired' | 'selfSigned', SmtpSink> = {} as never;
+  before(async () => {
+    const pki = testPki();
+    for (const kind of ['good', 'wrongName', 'expired', 'selfSigned'] as const) sinks[kind] = await startTlsSink(pki[kind]);
+  });
+  after(async () => {
+    for (const sink of Object.values(sinks)) await sink.close();
+  });
+
+  it('--ca: verified, and the note names protocol, cipher, subject, issuer and validity', async () => {
+    const run = await send(`127.0.0.1:${sinks.good.port}`, ['--tls', 'required', '--ca', testPki().caFile]);
+    assert.equal(run.code, 0, run.stderr);
+    const shown = lines(run.stdout);
+    const at = shown.findIndex((line) => line.startsWith('TLS: '));
+    assert.match(shown[at]!, /^TLS: TLSv1\.3, TLS_\w+; certificate verified$/);
+    assert.match(shown[at + 1]!, /^TLS: subject CN=localhost; issuer O=mailv tests, CN=mailv test CA; valid \w{3} .+ GMT to \w{3} .+ GMT$/);
+  });
+
+  // Each failure: what auto says and still does, and the one line --tls required stops with.
+  const failures = [
+    ['unknown CA', 'good', [], 'unknown CA'],
+    ['a name mismatch', 'wrongName', ['--ca'], 'name mismatch: the certificate is for DNS:mail.example.org'],
+    ['an expired certificate', 'expired', ['--ca'], 'expired'],
+    ['a self-signed certificate', 'selfSigned', [], 'self-signed'],
+  ] as const;
+  for (const [what, kind, flags, problem] of failures) {
+    it(`${what}: auto notes it and sends; required stops with 75 and names the flags`, async () => {
+      const withCa = flags.length > 0 ? ['--ca', testPki().caFile] : [];
+      const auto = await send(`127.0.0.1:${sinks[kind].port}`, withCa);
+      assert.equal(auto.code, 0, auto.stderr);
+      assert.ok(auto.stdout.includes(`; certificate NOT verified: ${problem}\n`), auto.stdout);
+      const required = await send(`127.0.0.1:${sinks[kind].port}`, ['--tls', 'required', ...withCa]);
+      assert.equal(required.code, 75);
+      assert.equal(
+        required.stderr.split('\n')[0],
+        `mailv: the certificate of 127.0.0.1 is NOT verified: ${problem} (--tls required; --ca <file> trusts its CA, --insecure accepts any)`,
+      );
+      assert.doesNotMatch(required.stdout, /^>>> MAIL/m);
+      assert.ok(existsSync(join(required.home, 'dead.letter')));
+    });
+  }
+
+  it('--insecure accepts any certificate, and says so on every run, with TLS or without', async () => {
+    const run = await send(`127.0.0.1:${sinks.selfSigned.port}`, ['--tls', 'required', '--insecure']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Warning: certificates are not checked \(--insecure\): anyone on the path could pose as the server$/m);
+    const plain = await startSink();
+    try {
+      const noTls = await send(`127.0.0.1:${plain.port}`, ['--insecure']);
+      assert.equal(noTls.code, 0, noTls.stderr);
+      assert.match(noTls.stdout, /^Warning: certificates are not checked \(--insecure\)/m);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('--ca: a missing file is 66, a file without a certificate 65, before any connection', async () => {
+    const missing = await send(`127.0.0.1:${sinks.good.port}`, ['--ca', '/nonexistent/ca.pem']);
+    assert.equal(missing.code, 66);
+    assert.match(missing.stderr, /^mailv: cannot read --ca \/nonexistent\/ca\.pem: no such file or directory/m);
+    const home = freshHome();
+    writeFileSync(join(home, 'not-a-ca.pem'), 'hello\n');
+    const empty = await send(`127.0.0.1:${sinks.good.port}`, ['--ca', join(home, 'not-a-ca.pem')]);
+    assert.equal(empty.code, 65);
+    assert.match(empty.stderr, /holds no PEM certificate/);
+    assert.equal(empty.stdout, '');
+  });
+
+  it('bytes injected after "220 Ready to start TLS": 76, no handshake, no message (CVE-2011-0411)', async () => {
+    const server = await startScriptedServer({
+      replies: {
+        EHLO: '250-scripted.test\r\n250 STARTTLS',
+        STARTTLS: '220 2.0.0 Ready to start TLS\r\n250 2.1.0 injected',
+      },
+    });
+    try {
+      const run = await send(`127.0.0.1:${server.port}`, []);
+      assert.equal(run.code, 76);
+      assert.match(run.stderr, /response injection \(CVE-2011-0411\)|reply received before any command asked for it/);
+      assert.deepEqual(server.commands, ['EHLO vm.localdomain', 'STARTTLS']);
+      assert.ok(existsSync(join(run.home, 'dead.letter')));
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('smtps:// (implicit TLS, RFC 8314)', () => {
+  let smtps: SmtpSink;
+  before(async () => {
+    smtps = await startTlsSink(testPki().good, true);
+  });
+  after(() => smtps.close());
+
+  it('TLS from the first byte, certificate verified with --ca, no STARTTLS', async () => {
+    const delivered = smtps.messages.length;
+    const run = await send(`smtps://127.0.0.1:${smtps.port}`, ['--ca', testPki().caFile]);
+    assert.equal(run.code, 0, run.stderr);
+    const shown = lines(run.stdout);
+    assert.match(shown[1]!, /^TLS: TLSv1\.3, \S+; certificate verified$/, 'the handshake comes before the greeting');
+    assert.match(shown[3]!, /^220 /);
+    assert.doesNotMatch(run.stdout, /STARTTLS/);
+    assert.equal(smtps.messages.length, delivered + 1);
+  });
+
+  it('an unverified certificate stops before the greeting: 75; --insecure lets it through', async () => {
+    const run = await send(`smtps://127.0.0.1:${smtps.port}`, []);
+    assert.equal(run.code, 75);
+    assert.match(run.stderr, /^mailv: the certificate of 127\.0\.0\.1 is NOT verified: unknown CA \(smtps:\/\/; --ca <file> trusts its CA, --insecure accepts any\)$/m);
+    assert.doesNotMatch(run.stdout, /^220 /m);
+    const insecure = await send(`smtps://127.0.0.1:${smtps.port}`, ['--insecure']);
+    assert.equal(insecure.code, 0, insecure.stderr);
+  });
+
+  it('smtps:// to a server that speaks plaintext: the handshake fails, 75, one line', async () => {
+    const plain = await startSink();
+    try {
+      const run = await send(`smtps://127.0.0.1:${plain.port}`, []);
+      assert.equal(run.code, 75);
+      const first = run.stderr.split('\n')[0]!;
+      assert.match(first, /^mailv: TLS handshake with 127\.0\.0\.1 failed: .*wrong version number/);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('smtps:// defaults to port 465 and contradicts --tls off', async () => {
+    const run = await send('smtps://127.0.0.1', ['--tls', 'off']);
+    assert.equal(run.code, 64);
+    assert.match(run.stderr, /smtps:\/\/ and --tls off contradict each other/);
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const refused = await send(`smtps://127.0.0.1:${closedPort}`, []);
+    assert.equal(refused.code, 75);
+    assert.match(refused.stdout, new RegExp(`Connecting to \\[127\\.0\\.0\\.1\\] port ${closedPort} via relay`));
+  });
+});

@@ -1,0 +1,479 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { defaultConfigPath, parseConfig, selectAccount, type ConfigFile } from '../../dist/config/config-file.js';
+import { loadConfig } from '../../dist/config/load-config.js';
+import { ConfigError } from '../../dist/errors.js';
+
+const PATH = '/home/alice/.config/mailv/config';
+const HOME = '/home/alice';
+
+function parse(text: string): ConfigFile {
+  return parseConfig(text, PATH, HOME);
+}
+
+/** Asserts that parsing fails with exactly this one-line message. */
+function refuses(text: string, message: string): void {
+  assert.throws(
+    () => parse(text),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `not a ConfigError: ${String(error)}`);
+      assert.equal(error.message, message);
+      return true;
+    },
+  );
+}
+
+describe('config keys', () => {
+  it('reads every key into its setting', () => {
+    const config = parse(
+      [
+        'server = smtp.example.org:587',
+        'tls = required',
+        'ca = /etc/ssl/private-ca.pem',
+        'insecure = no',
+        'user = alice',
+        'auth = plain',
+        'password = s3cret',
+        'from = Alice <alice@example.org>',
+        'helo = laptop.example.org',
+        '[account cmd]',
+        'password-cmd = pass show mail',
+        '[account file]',
+        'password-file = /run/secrets/mail',
+      ].join('\n'),
+    );
+    assert.deepEqual(config.defaults, {
+      server: 'smtp.example.org:587',
+      tls: 'required',
+      ca: '/etc/ssl/private-ca.pem',
+      insecure: false,
+      user: 'alice',
+      auth: 'PLAIN',
+      password: 's3cret',
+      from: 'Alice <alice@example.org>',
+      helo: 'laptop.example.org',
+    });
+    assert.deepEqual(config.accounts.get('cmd'), { passwordCmd: 'pass show mail' });
+    assert.deepEqual(config.accounts.get('file'), { passwordFile: '/run/secrets/mail' });
+    assert.equal(config.path, PATH);
+  });
+
+  it('takes an empty file as no settings at all', () => {
+    const config = parse('');
+    assert.deepEqual(config.defaults, {});
+    assert.equal(config.accounts.size, 0);
+    assert.equal(config.holdsPassword, false);
+  });
+
+  it('accepts each tls mode, in any case', () => {
+    for (const mode of ['auto', 'required', 'off'] as const) {
+      assert.equal(parse(`tls = ${mode}`).defaults.tls, mode);
+      assert.equal(parse(`tls = ${mode.toUpperCase()}`).defaults.tls, mode);
+    }
+  });
+
+  it('accepts the words of insecure, in any case', () => {
+    for (const word of ['yes', 'true', 'on', '1', 'YES', 'True']) assert.equal(parse(`insecure = ${word}`).defaults.insecure, true, word);
+    for (const word of ['no', 'false', 'off', '0', 'No', 'FALSE']) assert.equal(parse(`insecure = ${word}`).defaults.insecure, false, word);
+  });
+
+  it('upper-cases each known auth mechanism', () => {
+    for (const mechanism of ['SCRAM-SHA-256', 'CRAM-MD5', 'PLAIN', 'LOGIN', 'XOAUTH2']) {
+      assert.equal(parse(`auth = ${mechanism.toLowerCase()}`).defaults.auth, mechanism);
+      assert.equal(parse(`auth = ${mechanism}`).defaults.auth, mechanism);
+    }
+    assert.equal(parse('auth = Cram-Md5').defaults.auth, 'CRAM-MD5');
+  });
+
+  it('expands ~/ to the home directory in ca and password-file only', () => {
+    const config = parse(['ca = ~/certs/ca.pem', 'password-file = ~/.mail-password', 'user = ~/x', '[account cmd]', 'password-cmd = ~/bin/secret'].join('\n'));
+    assert.equal(config.defaults.ca, '/home/alice/certs/ca.pem');
+    assert.equal(config.defaults.passwordFile, '/home/alice/.mail-password');
+    assert.equal(config.accounts.get('cmd')?.passwordCmd, '~/bin/secret');
+    assert.equal(config.defaults.user, '~/x');
+  });
+
+  it('leaves other paths as written: ~user/, a lone ~, relative paths', () => {
+    assert.equal(parse('ca = ~bob/ca.pem').defaults.ca, '~bob/ca.pem');
+    assert.equal(parse('ca = ~').defaults.ca, '~');
+    assert.equal(parse('password-file = secrets/mail').defaults.passwordFile, 'secrets/mail');
+  });
+});
+
+describe('config values', () => {
+  it('trims values and keys, with or without spaces around =', () => {
+    assert.deepEqual(parse('  user=alice  \n\tfrom\t =\t a@example.org\t').defaults, { user: 'alice', from: 'a@example.org' });
+  });
+
+  it('keeps # and = inside a value', () => {
+    assert.equal(parse('password = a#b = c').defaults.password, 'a#b = c');
+    assert.equal(parse('password = #secret').defaults.password, '#secret');
+    assert.equal(parse('password==x').defaults.password, '=x');
+  });
+
+  it('keeps the spaces of a quoted value, and \\" and \\\\ as escapes', () => {
+    assert.equal(parse('password = "  two spaces  "').defaults.password, '  two spaces  ');
+    assert.equal(parse('password = "say \\"hi\\""').defaults.password, 'say "hi"');
+    assert.equal(parse('password = "back\\\\slash"').defaults.password, 'back\\slash');
+    assert.equal(parse('password = "#not a comment"').defaults.password, '#not a comment');
+    assert.equal(parse('password = "="').defaults.password, '=');
+  });
+
+  it('takes quotes and backslashes literally in a value that does not start with a quote', () => {
+    assert.equal(parse('password = a"b\\n"').defaults.password, 'a"b\\n"');
+    assert.equal(parse('from = Alice "A" <a@example.org>').defaults.from, 'Alice "A" <a@example.org>');
+  });
+
+  it('refuses broken quoted values without showing them', () => {
+    refuses('password = "abc', `${PATH}:1: a quoted value lacks its closing quote`);
+    refuses('password = "abc\\"', `${PATH}:1: a quoted value lacks its closing quote`);
+    refuses('\npassword = "abc" def', `${PATH}:2: text after the closing quote`);
+    refuses('password = "a""b"', `${PATH}:1: text after the closing quote`);
+    refuses('password = "a\\nb"', `${PATH}:1: in a quoted value, \\ escapes only " and \\`);
+    refuses('password = "a\\', `${PATH}:1: in a quoted value, \\ escapes only " and \\`);
+  });
+
+  it('refuses an empty value, quoted or not', () => {
+    refuses('server =', `${PATH}:1: "server" has no value`);
+    refuses('user =   ', `${PATH}:1: "user" has no value`);
+    refuses('\n\npassword = ""', `${PATH}:3: "password" has no value`);
+  });
+
+  it('refuses bad tls, insecure and auth values, naming them', () => {
+    refuses('tls = starttls', `${PATH}:1: invalid tls "starttls": auto, required or off`);
+    refuses('insecure = maybe', `${PATH}:1: invalid insecure "maybe": yes, no, true, false, on, off, 1 or 0`);
+    refuses('insecure = 2', `${PATH}:1: invalid insecure "2": yes, no, true, false, on, off, 1 or 0`);
+    refuses('auth = digest-md5', `${PATH}:1: unknown auth mechanism "digest-md5": SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2`);
+    refuses('auth = SCRAM-SHA-1', `${PATH}:1: unknown auth mechanism "SCRAM-SHA-1": SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2`);
+  });
+});
+
+describe('config lines', () => {
+  it('skips comments, indented comments and blank lines', () => {
+    const config = parse(['# mailv accounts', '', '   # indented', '\t#tabbed', 'user = alice', '   ', '[account work]', '# user = nobody', 'user = bob'].join('\n'));
+    assert.deepEqual(config.defaults, { user: 'alice' });
+    assert.deepEqual(config.accounts.get('work'), { user: 'bob' });
+  });
+
+  it('reads CRLF line ends and a leading byte order mark', () => {
+    const config = parse('\uFEFFuser = alice\r\n[account work]\r\nuser = bob\r\n');
+    assert.deepEqual(config.defaults, { user: 'alice' });
+    assert.deepEqual(config.accounts.get('work'), { user: 'bob' });
+  });
+
+  it('counts lines from 1, blank and comment lines included', () => {
+    refuses('# one\n\n# three\nbogus = 4', `${PATH}:4: unknown key "bogus"`);
+    refuses('a\r\nb', `${PATH}:1: expected "key = value", a [section] header or a # comment`);
+  });
+
+  it('refuses a line that is neither a setting, a header nor a comment, without quoting it', () => {
+    refuses('user = alice\npassword hunter2', `${PATH}:2: expected "key = value", a [section] header or a # comment`);
+    refuses('= value', `${PATH}:1: expected "key = value", a [section] header or a # comment`);
+    refuses('; not a comment here', `${PATH}:1: expected "key = value", a [section] header or a # comment`);
+  });
+
+  it('refuses unknown keys, keys being case-sensitive', () => {
+    refuses('port = 587', `${PATH}:1: unknown key "port"`);
+    refuses('Server = x', `${PATH}:1: unknown key "Server"`);
+    refuses('passwordFile = x', `${PATH}:1: unknown key "passwordFile"`);
+    refuses('constructor = x', `${PATH}:1: unknown key "constructor"`);
+  });
+
+  it('refuses a key given twice in one section, naming the first', () => {
+    refuses('user = a\n\nuser = b', `${PATH}:3: "user" given twice in [default] (first at line 1)`);
+    refuses('[account work]\nhelo = a\nhelo = b', `${PATH}:3: "helo" given twice in [account work] (first at line 2)`);
+  });
+
+  it('lets the same key appear once in each section', () => {
+    const config = parse('user = a\n[account one]\nuser = b\n[account two]\nuser = c');
+    assert.deepEqual([config.defaults.user, config.accounts.get('one')?.user, config.accounts.get('two')?.user], ['a', 'b', 'c']);
+  });
+
+  it('refuses two sources of the password in one section', () => {
+    refuses('password = x\npassword-cmd = y', `${PATH}:2: "password-cmd" and "password" (line 1) both say where the password comes from: keep one`);
+    refuses('[account a]\npassword-file = x\nuser = u\npassword = y', `${PATH}:4: "password" and "password-file" (line 2) both say where the password comes from: keep one`);
+  });
+});
+
+describe('config sections', () => {
+  it('gives lines above any header to [default]', () => {
+    const config = parse('user = alice\n[account work]\nuser = bob');
+    assert.deepEqual(config.defaults, { user: 'alice' });
+  });
+
+  it('reads an explicit [default], before or after accounts', () => {
+    const config = parse('# top\n[account work]\nuser = bob\n[default]\nuser = alice\n[ account  home ]\nuser = carol');
+    assert.deepEqual(config.defaults, { user: 'alice' });
+    assert.deepEqual([...config.accounts.keys()], ['work', 'home']);
+    assert.deepEqual(config.accounts.get('home'), { user: 'carol' });
+  });
+
+  it('accepts account names of letters, digits, dot, underscore and hyphen', () => {
+    const config = parse('[account Work.mail_2-b]\nuser = x\n[account 7]');
+    assert.deepEqual(config.accounts.get('Work.mail_2-b'), { user: 'x' });
+    assert.deepEqual(config.accounts.get('7'), {});
+  });
+
+  it('keeps account names case-sensitive', () => {
+    const config = parse('[account work]\n[account Work]');
+    assert.deepEqual([...config.accounts.keys()], ['work', 'Work']);
+  });
+
+  it('refuses an empty or invalid account name', () => {
+    refuses('[account]', `${PATH}:1: empty account name`);
+    refuses('\n[account   ]', `${PATH}:2: empty account name`);
+    refuses('[account my work]', `${PATH}:1: invalid account name "my work": letters, digits, ".", "_" and "-" only`);
+    refuses('[account a/b]', `${PATH}:1: invalid account name "a/b": letters, digits, ".", "_" and "-" only`);
+  });
+
+  it('refuses unknown and unterminated headers', () => {
+    refuses('[server]', `${PATH}:1: unknown section [server]: expected [default] or [account NAME]`);
+    refuses('[accounts work]', `${PATH}:1: unknown section [accounts work]: expected [default] or [account NAME]`);
+    refuses('[Default]', `${PATH}:1: unknown section [Default]: expected [default] or [account NAME]`);
+    refuses('[account work', `${PATH}:1: a section header ends with ]`);
+    refuses('[default] # main', `${PATH}:1: a section header ends with ]`);
+  });
+
+  it('refuses a section given twice, naming the first', () => {
+    refuses('[account work]\nuser = a\n[account home]\n[account work]', `${PATH}:4: duplicate section [account work] (first at line 1)`);
+    refuses('[default]\n[account a]\n[default]', `${PATH}:3: duplicate section [default] (first at line 1)`);
+  });
+
+  it('refuses [default] after keys that already went to it', () => {
+    refuses('# c\nuser = a\n[default]', `${PATH}:3: [default] comes after keys that already belong to it (from line 2)`);
+    refuses('user = a\n[account w]\n[default]', `${PATH}:3: [default] comes after keys that already belong to it (from line 1)`);
+  });
+
+  it('accepts [default] after comments only', () => {
+    assert.deepEqual(parse('# mailv\n\n[default]\nuser = a').defaults, { user: 'a' });
+  });
+
+  it('throws ConfigError with exit status 78', () => {
+    try {
+      parse('nonsense');
+      assert.fail('no error');
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.exitCode, 78);
+      assert.doesNotMatch(error.message, /\n/);
+    }
+  });
+});
+
+describe('holdsPassword', () => {
+  it('is true for a password key in any section', () => {
+    assert.equal(parse('password = x').holdsPassword, true);
+    assert.equal(parse('user = a\n[account a]\n[account b]\npassword = x').holdsPassword, true);
+  });
+
+  it('is false for password-file, password-cmd, or a commented-out password', () => {
+    assert.equal(parse('password-file = ~/p\n[account a]\npassword-cmd = pass mail\n# password = old').holdsPassword, false);
+  });
+});
+
+describe('account selection', () => {
+  const config = parse(
+    [
+      'server = smtp.example.org:587',
+      'tls = required',
+      'user = alice',
+      'password-cmd = pass show mail',
+      'helo = laptop.example.org',
+      '[account work]',
+      'server = mail.work.example:465',
+      'user = alice.w',
+      'insecure = yes',
+      '[account home]',
+      'password-file = ~/home-password',
+      '[account bare]',
+    ].join('\n'),
+  );
+
+  it('gives [default] alone without an account', () => {
+    assert.deepEqual(selectAccount(config, undefined), config.defaults);
+  });
+
+  it('puts [default] under the account: its values win, the rest come from [default]', () => {
+    assert.deepEqual(selectAccount(config, 'work'), {
+      server: 'mail.work.example:465',
+      tls: 'required',
+      user: 'alice.w',
+      passwordCmd: 'pass show mail',
+      helo: 'laptop.example.org',
+      insecure: true,
+    });
+    assert.deepEqual(selectAccount(config, 'bare'), config.defaults);
+  });
+
+  it("uses the account's own password source, not [default]'s as well", () => {
+    const home = selectAccount(config, 'home');
+    assert.equal(home.passwordFile, '/home/alice/home-password');
+    assert.equal(home.passwordCmd, undefined);
+    assert.equal('passwordCmd' in home, false);
+  });
+
+  it('gives a fresh object each time, leaving the file as parsed', () => {
+    const settings = selectAccount(config, 'work');
+    settings.user = 'changed';
+    delete settings.server;
+    assert.equal(config.accounts.get('work')?.user, 'alice.w');
+    assert.equal(selectAccount(config, 'work').server, 'mail.work.example:465');
+    const defaults = selectAccount(config, undefined);
+    defaults.user = 'changed';
+    assert.equal(config.defaults.user, 'alice');
+  });
+
+  it('refuses an unknown account, naming the file and the accounts it has', () => {
+    assert.throws(() => selectAccount(config, 'school'), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.message, `${PATH}: no account "school": it defines work, home, bare`);
+      return true;
+    });
+    assert.throws(() => selectAccount(config, 'Work'), /no account "Work"/);
+    assert.throws(() => selectAccount(parse('user = a'), 'work'), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.message, `${PATH}: no account "work": it defines none`);
+      return true;
+    });
+  });
+});
+
+describe('default config path', () => {
+  it('is ~/.config/mailv/config without XDG_CONFIG_HOME', () => {
+    assert.equal(defaultConfigPath({}, HOME), '/home/alice/.config/mailv/config');
+    assert.equal(defaultConfigPath({ XDG_CONFIG_HOME: '' }, HOME), '/home/alice/.config/mailv/config');
+  });
+
+  it('follows an absolute XDG_CONFIG_HOME', () => {
+    assert.equal(defaultConfigPath({ XDG_CONFIG_HOME: '/srv/conf' }, HOME), '/srv/conf/mailv/config');
+  });
+
+  it('ignores a relative XDG_CONFIG_HOME, as the XDG spec asks', () => {
+    assert.equal(defaultConfigPath({ XDG_CONFIG_HOME: 'conf' }, HOME), '/home/alice/.config/mailv/config');
+    assert.equal(defaultConfigPath({ XDG_CONFIG_HOME: './conf' }, HOME), '/home/alice/.config/mailv/config');
+  });
+});
+
+describe('loading the config file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mailv-config-test-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  let count = 0;
+
+  function file(text: string | Buffer, mode: number): string {
+    const path = join(dir, `config-${++count}`);
+    writeFileSync(path, text);
+    chmodSync(path, mode); // explicit: the umask must not decide the mode under test
+    return path;
+  }
+
+  async function loadRefused(path: string, explicit: boolean, message: string): Promise<void> {
+    await assert.rejects(loadConfig(path, explicit, HOME), (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `not a ConfigError: ${String(error)}`);
+      assert.equal(error.message, message);
+      return true;
+    });
+  }
+
+  it('reads a file holding a password at mode 0600 or 0400', async () => {
+    for (const mode of [0o600, 0o400]) {
+      const path = file('user = alice\npassword = s3cret\n[account work]\nuser = bob\n', mode);
+      const config = await loadConfig(path, true, HOME);
+      assert.ok(config);
+      assert.equal(config.path, path);
+      assert.deepEqual(config.defaults, { user: 'alice', password: 's3cret' });
+      assert.deepEqual(selectAccount(config, 'work'), { user: 'bob', password: 's3cret' });
+    }
+  });
+
+  it('refuses a file holding a password that group or others may read', async () => {
+    for (const [mode, octal] of [[0o644, '0644'], [0o640, '0640'], [0o604, '0604'], [0o666, '0666']] as const) {
+      const path = file('[account work]\npassword = s3cret\n', mode);
+      await loadRefused(path, false, `${path}: holds a password but its mode ${octal} lets group or others read it: chmod 600 ${path}`);
+    }
+  });
+
+  it('shows special mode bits too', async () => {
+    const path = file('password = s3cret\n', 0o1644);
+    await loadRefused(path, true, `${path}: holds a password but its mode 1644 lets group or others read it: chmod 600 ${path}`);
+  });
+
+  it('accepts a readable file that holds no password', async () => {
+    const path = file('user = alice\npassword-cmd = pass show mail\n', 0o644);
+    const config = await loadConfig(path, true, HOME);
+    assert.deepEqual(config?.defaults, { user: 'alice', passwordCmd: 'pass show mail' });
+    assert.equal(config?.holdsPassword, false);
+  });
+
+  it('reports parse errors with the path and line', async () => {
+    const path = file('user = alice\n\nport = 25\n', 0o600);
+    await loadRefused(path, true, `${path}:3: unknown key "port"`);
+  });
+
+  it('reports a parse error before the mode', async () => {
+    const path = file('password = x\nbogus\n', 0o644);
+    await loadRefused(path, true, `${path}:2: expected "key = value", a [section] header or a # comment`);
+  });
+
+  it('expands ~/ with the home given', async () => {
+    const path = file('ca = ~/ca.pem\n', 0o600);
+    assert.equal((await loadConfig(path, true, '/home/bob'))?.defaults.ca, '/home/bob/ca.pem');
+  });
+
+  it('refuses bytes that are not UTF-8, naming the line', async () => {
+    const path = file(Buffer.concat([Buffer.from('user = alice\npassword = caf'), Buffer.from([0xe9]), Buffer.from('\n')]), 0o600);
+    await loadRefused(path, true, `${path}:2: not UTF-8 text`);
+  });
+
+  it('reads UTF-8 values as they are', async () => {
+    const path = file('from = Zoë <zoe@example.org>\npassword = pässwörd\n', 0o600);
+    const config = await loadConfig(path, true, HOME);
+    assert.deepEqual(config?.defaults, { from: 'Zoë <zoe@example.org>', password: 'pässwörd' });
+  });
+
+  it('takes a missing default file as no config', async () => {
+    assert.equal(await loadConfig(join(dir, 'absent'), false, HOME), undefined);
+    assert.equal(await loadConfig(join(dir, 'absent-dir', 'mailv', 'config'), false, HOME), undefined);
+  });
+
+  it('takes a default path under a plain file as no config', async () => {
+    const notADirectory = file('', 0o600);
+    assert.equal(await loadConfig(join(notADirectory, 'mailv', 'config'), false, HOME), undefined);
+  });
+
+  it('refuses a missing file given explicitly, naming it', async () => {
+    const path = join(dir, 'absent');
+    await loadRefused(path, true, `${path}: no such file`);
+  });
+
+  it('refuses a directory, given or by default', async () => {
+    const path = join(dir, 'a-directory');
+    mkdirSync(path);
+    await loadRefused(path, true, `${path}: is a directory`);
+    await loadRefused(path, false, `${path}: is a directory`);
+  });
+
+  it('refuses a file it may not read', async () => {
+    const path = file('user = alice\n', 0o000);
+    if (process.getuid?.() !== 0) {
+      await loadRefused(path, true, `${path}: permission denied`);
+      await loadRefused(path, false, `${path}: permission denied`);
+      return;
+    }
+    // Root reads every file: the check runs in a child that has dropped to nobody.
+    chmodSync(dir, 0o755);
+    const loader = new URL('../../dist/config/load-config.js', import.meta.url).href;
+    const script = `import(${JSON.stringify(loader)}).then(({ loadConfig }) => loadConfig(process.argv[1], true, '/')).then(() => console.log('read'), (error) => console.log(error.constructor.name + ': ' + error.message))`;
+    const output = execFileSync(process.execPath, ['-e', script, path], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    assert.equal(output, `ConfigError: ${path}: permission denied\n`);
+  });
+
+  it('reads /dev/null as an empty config', async () => {
+    const config = await loadConfig('/dev/null', true, HOME);
+    assert.deepEqual(config?.defaults, {});
+    assert.equal(config?.accounts.size, 0);
+  });
+});
