@@ -1,0 +1,249 @@
+// The messages behind --explain, one interface for every language: a catalogue typed `Catalogue`
+// must define exactly these keys with exactly these parameters, so a key missing from (or added
+// to) one language is a compile error, not a blank line in a transcript.
+
+type Text = string;
+
+export interface Catalogue {
+  // Commands mailv sends (RFC 5321 §4.1.1 and the extensions).
+  cmdEhlo: (p: { name: string }) => Text;
+  cmdEhloAgain: Text;
+  cmdHelo: (p: { name: string }) => Text;
+  cmdStarttls: Text;
+  cmdAuth: (p: { mechanism: string }) => Text;
+  mechScramSha256: Text;
+  mechCramMd5: Text;
+  mechPlain: Text;
+  mechLogin: Text;
+  mechXoauth2: Text;
+  mechOther: (p: { mechanism: string }) => Text;
+  authInitial: Text;
+  authInitialRedacted: Text;
+  authInitialEmpty: Text;
+  authAnswer: Text;
+  authAnswerRedacted: Text;
+  authAnswerEmpty: Text;
+  authCancel: Text;
+  cmdMailFrom: (p: { sender: string }) => Text;
+  cmdMailFromNull: Text;
+  paramSize: (p: { octets: number }) => Text;
+  paramBody8bit: Text;
+  paramSmtputf8: Text;
+  paramOther: (p: { param: string }) => Text;
+  cmdRcptTo: (p: { recipient: string }) => Text;
+  envelopeNotHeaders: Text;
+  cmdData: Text;
+  cmdDataEnd: Text;
+  cmdBdat: (p: { octets: number }) => Text;
+  cmdBdatLast: (p: { octets: number }) => Text;
+  cmdRset: Text;
+  cmdQuit: Text;
+  cmdOther: (p: { verb: string }) => Text;
+  pipelinedGroup: (p: { count: number }) => Text;
+  bodyStart: Text;
+
+  // Reply codes: structure (RFC 5321 §4.2.1).
+  replyStructure: (p: { code: number; severity: string; category: string }) => Text;
+  replyClass2: Text;
+  replyClass3: Text;
+  replyClass4: Text;
+  replyClass5: Text;
+  replyDigit0: Text;
+  replyDigit1: Text;
+  replyDigit2: Text;
+  replyDigitUnspecified: Text;
+  replyDigit5: Text;
+
+  // Reply codes (RFC 5321 §4.2.2, §4.2.3; RFC 4954 §6; RFC 7504).
+  code211: Text;
+  code214: Text;
+  code220: Text;
+  code221: Text;
+  code235: Text;
+  code250: Text;
+  code251: Text;
+  code252: Text;
+  code334: Text;
+  code354: Text;
+  code421: Text;
+  code432: Text;
+  code450: Text;
+  code451: Text;
+  code452: Text;
+  code454: Text;
+  code455: Text;
+  code500: Text;
+  code501: Text;
+  code502: Text;
+  code503: Text;
+  code504: Text;
+  code521: Text;
+  code530: Text;
+  code534: Text;
+  code535: Text;
+  code538: Text;
+  code550: Text;
+  code551: Text;
+  code552: Text;
+  code553: Text;
+  code554: Text;
+  code555: Text;
+  code556: Text;
+
+  // The same codes read in context: what the reply answers.
+  code220Greeting: Text;
+  code220Tls: Text;
+  code554Greeting: Text;
+  code250Ehlo: Text;
+  code250Helo: Text;
+  code250Mail: (p: { sender: string }) => Text;
+  code250Rcpt: (p: { recipient: string }) => Text;
+  code250Message: Text;
+  code250Chunk: (p: { octets: number }) => Text;
+  code250Rset: Text;
+  code334Empty: Text;
+  code454Tls: Text;
+  code501Cancel: Text;
+  ehloFallback: Text;
+
+  // The EHLO reply, line by line (RFC 5321 §4.1.1.1).
+  ehloServerName: (p: { name: string }) => Text;
+  ehloAfterTls: Text;
+  extPipelining: Text;
+  extSize: (p: { limit: number | undefined }) => Text;
+  ext8bitmime: Text;
+  extSmtputf8: Text;
+  extStarttls: Text;
+  extAuth: (p: { mechanisms: string }) => Text;
+  extAuthLegacy: (p: { keyword: string }) => Text;
+  extDsn: Text;
+  extChunking: Text;
+  extBinarymime: Text;
+  extEnhancedStatusCodes: Text;
+  extVrfy: Text;
+  extEtrn: Text;
+  extHelp: Text;
+  extExpn: Text;
+  extDeliverby: Text;
+  extMtPriority: Text;
+  extRequiretls: Text;
+  extLimits: (p: { limits: string }) => Text;
+  extXclient: Text;
+  extXforward: Text;
+  extUnknown: (p: { keyword: string }) => Text;
+
+  // Enhanced status codes (RFC 3463 and the IANA registry).
+  enhancedGeneric: (p: { code: string; severity: string; subject: string }) => Text;
+  enhancedClass2: Text;
+  enhancedClass4: Text;
+  enhancedClass5: Text;
+  enhancedSubject0: Text;
+  enhancedSubject1: Text;
+  enhancedSubject2: Text;
+  enhancedSubject3: Text;
+  enhancedSubject4: Text;
+  enhancedSubject5: Text;
+  enhancedSubject6: Text;
+  enhancedSubject7: Text;
+  enhancedSubjectOther: Text;
+  enhanced2_0_0: Text;
+  enhanced2_1_0: Text;
+  enhanced2_1_5: Text;
+  enhanced2_6_0: Text;
+  enhanced2_7_0: Text;
+  enhanced4_2_2: Text;
+  enhanced4_3_1: Text;
+  enhanced4_3_2: Text;
+  enhanced4_4_1: Text;
+  enhanced4_4_2: Text;
+  enhanced4_4_5: Text;
+  enhanced4_5_3: Text;
+  enhanced4_7_0: Text;
+  enhanced4_7_1: Text;
+  enhanced5_0_0: Text;
+  enhanced5_1_1: Text;
+  enhanced5_1_2: Text;
+  enhanced5_1_3: Text;
+  enhanced5_1_6: Text;
+  enhanced5_1_7: Text;
+  enhanced5_1_8: Text;
+  enhanced5_1_10: Text;
+  enhanced5_2_1: Text;
+  enhanced5_2_2: Text;
+  enhanced5_2_3: Text;
+  enhanced5_3_4: Text;
+  enhanced5_4_4: Text;
+  enhanced5_5_1: Text;
+  enhanced5_5_2: Text;
+  enhanced5_5_3: Text;
+  enhanced5_5_4: Text;
+  enhanced5_5_6: Text;
+  enhanced5_6_7: Text;
+  enhanced5_7_0: Text;
+  enhanced5_7_1: Text;
+  enhanced5_7_8: Text;
+  enhanced5_7_9: Text;
+  enhanced5_7_11: Text;
+  enhanced5_7_23: Text;
+  enhanced5_7_26: Text;
+  enhanced5_7_27: Text;
+
+  // Notes: connection, TLS, outcomes.
+  connectingRelay: (p: { host: string }) => Text;
+  connectingEsmtp: (p: { host: string }) => Text;
+  port25: Text;
+  port465: Text;
+  port587: Text;
+  connected: Text;
+  tls13: Text;
+  tls12: Text;
+  tlsOld: (p: { protocol: string }) => Text;
+  tlsCipher: (p: { cipher: string }) => Text;
+  tlsVerified: Text;
+  tlsNotVerified: Text;
+  tlsCertificate: Text;
+  recipientSent: (p: { recipient: string }) => Text;
+  recipientRefused: (p: { recipient: string }) => Text;
+  recipientDeferred: (p: { recipient: string }) => Text;
+  deferredHost: (p: { host: string }) => Text;
+  closing: Text;
+  noteDecoded: Text;
+  noteStarttlsRefused: Text;
+  noteRetryWithoutTls: Text;
+
+  // DNS (RFC 1035; MX from RFC 5321 §5.1).
+  dnsQueryMx: (p: { name: string }) => Text;
+  dnsQueryA: (p: { name: string }) => Text;
+  dnsQueryAaaa: (p: { name: string }) => Text;
+  dnsOverTcp: Text;
+  dnsNoError: Text;
+  dnsNxdomain: (p: { name: string }) => Text;
+  dnsServfail: Text;
+  dnsRefused: Text;
+  dnsRcodeOther: (p: { rcode: string }) => Text;
+  dnsNoData: Text;
+  dnsNoMx: Text;
+  dnsMxPreference: Text;
+  dnsNullMx: Text;
+  dnsCname: Text;
+  dnsAdditional: Text;
+  dnsTruncated: Text;
+  dnsNoAnswer: (p: { server: string }) => Text;
+}
+
+export type MessageKey = keyof Catalogue;
+
+/** The keys whose message takes no parameter. */
+export type TextKey = { [K in MessageKey]: Catalogue[K] extends string ? K : never }[MessageKey];
+
+/** A size in binary units for reading (`25 MiB`); `decimal` is the language's decimal mark. */
+export function binarySize(octets: number, units: readonly [string, string, string], decimal: string): string {
+  let value = octets / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const text = Number.isInteger(value) ? String(value) : value.toFixed(1).replace('.', decimal);
+  return `${text} ${units[unit] ?? ''}`;
+}

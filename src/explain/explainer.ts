@@ -1,0 +1,425 @@
+// --explain: for each transcript event, short lines saying what it means and where it is defined.
+// Stateful because a reply only makes sense next to the command it answers: replies come back in
+// the order commands went out (RFC 2920 §3.1), so sent commands wait in a queue until answered.
+// Loaded only with --explain: keep it free of node:crypto and of anything heavy.
+import type { Stage } from '../errors.js';
+import type { SessionEvent } from '../events.js';
+import { sanitize } from '../render/sanitize.js';
+import type { Reply } from '../smtp/reply.js';
+import type { Catalogue, TextKey } from './catalogue.js';
+import { en } from './en.js';
+import { fr } from './fr.js';
+
+export type Language = 'fr' | 'en';
+
+/** Lines to print before and after the event's own transcript lines. */
+export interface Annotation {
+  before: string[];
+  after: string[];
+}
+
+export function catalogueFor(lang: Language): Catalogue {
+  return lang === 'fr' ? fr : en;
+}
+
+/**
+ * The --lang flag when it is `fr` or `en`; otherwise the locale, read as POSIX does: the first of
+ * LC_ALL, LC_MESSAGES, LANG that is set and not empty decides, so LC_ALL=C means English even
+ * with LANG=fr_FR.UTF-8. Validating the flag is the caller's job: other values are ignored here.
+ */
+export function chooseLanguage(flag: string | undefined, env: NodeJS.ProcessEnv): Language {
+  if (flag === 'fr' || flag === 'en') return flag;
+  const locale = [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((value) => value !== undefined && value !== '');
+  return locale?.toLowerCase().startsWith('fr') ? 'fr' : 'en';
+}
+
+type CommandKind = 'ehlo' | 'helo' | 'starttls' | 'auth' | 'authCancel' | 'mail' | 'rcpt' | 'data' | 'dot' | 'bdat' | 'rset' | 'quit' | 'other';
+
+/** A command waiting for its reply, with what its reply needs to be read in context. */
+interface Command {
+  readonly kind: CommandKind;
+  readonly stage: Stage;
+  readonly address?: string;
+  readonly octets?: number;
+  readonly last?: boolean;
+  /** EHLO repeated under TLS (RFC 3207 §4.2). */
+  readonly again?: boolean;
+}
+
+const CODES: Readonly<Record<number, TextKey>> = {
+  211: 'code211', 214: 'code214', 220: 'code220', 221: 'code221', 235: 'code235', 250: 'code250', 251: 'code251',
+  252: 'code252', 334: 'code334', 354: 'code354', 421: 'code421', 432: 'code432', 450: 'code450', 451: 'code451',
+  452: 'code452', 454: 'code454', 455: 'code455', 500: 'code500', 501: 'code501', 502: 'code502', 503: 'code503',
+  504: 'code504', 521: 'code521', 530: 'code530', 534: 'code534', 535: 'code535', 538: 'code538', 550: 'code550',
+  551: 'code551', 552: 'code552', 553: 'code553', 554: 'code554', 555: 'code555', 556: 'code556',
+};
+
+const REPLY_CLASSES: Readonly<Record<string, TextKey>> = { 2: 'replyClass2', 3: 'replyClass3', 4: 'replyClass4', 5: 'replyClass5' };
+const REPLY_DIGITS: Readonly<Record<string, TextKey>> = { 0: 'replyDigit0', 1: 'replyDigit1', 2: 'replyDigit2', 5: 'replyDigit5' };
+
+const ENHANCED: Readonly<Record<string, TextKey>> = {
+  '2.0.0': 'enhanced2_0_0', '2.1.0': 'enhanced2_1_0', '2.1.5': 'enhanced2_1_5', '2.6.0': 'enhanced2_6_0',
+  '2.7.0': 'enhanced2_7_0', '4.2.2': 'enhanced4_2_2', '4.3.1': 'enhanced4_3_1', '4.3.2': 'enhanced4_3_2',
+  '4.4.1': 'enhanced4_4_1', '4.4.2': 'enhanced4_4_2', '4.4.5': 'enhanced4_4_5', '4.5.3': 'enhanced4_5_3',
+  '4.7.0': 'enhanced4_7_0', '4.7.1': 'enhanced4_7_1', '5.0.0': 'enhanced5_0_0', '5.1.1': 'enhanced5_1_1',
+  '5.1.2': 'enhanced5_1_2', '5.1.3': 'enhanced5_1_3', '5.1.6': 'enhanced5_1_6', '5.1.7': 'enhanced5_1_7',
+  '5.1.8': 'enhanced5_1_8', '5.1.10': 'enhanced5_1_10', '5.2.1': 'enhanced5_2_1', '5.2.2': 'enhanced5_2_2',
+  '5.2.3': 'enhanced5_2_3', '5.3.4': 'enhanced5_3_4', '5.4.4': 'enhanced5_4_4', '5.5.1': 'enhanced5_5_1',
+  '5.5.2': 'enhanced5_5_2', '5.5.3': 'enhanced5_5_3', '5.5.4': 'enhanced5_5_4', '5.5.6': 'enhanced5_5_6',
+  '5.6.7': 'enhanced5_6_7', '5.7.0': 'enhanced5_7_0', '5.7.1': 'enhanced5_7_1', '5.7.8': 'enhanced5_7_8',
+  '5.7.9': 'enhanced5_7_9', '5.7.11': 'enhanced5_7_11', '5.7.23': 'enhanced5_7_23', '5.7.26': 'enhanced5_7_26',
+  '5.7.27': 'enhanced5_7_27',
+};
+
+const ENHANCED_CLASSES: Readonly<Record<string, TextKey>> = { 2: 'enhancedClass2', 4: 'enhancedClass4', 5: 'enhancedClass5' };
+const ENHANCED_SUBJECTS: Readonly<Record<string, TextKey>> = {
+  0: 'enhancedSubject0', 1: 'enhancedSubject1', 2: 'enhancedSubject2', 3: 'enhancedSubject3',
+  4: 'enhancedSubject4', 5: 'enhancedSubject5', 6: 'enhancedSubject6', 7: 'enhancedSubject7',
+};
+
+/** EHLO keywords whose annotation takes no parameter. */
+const EXTENSIONS: Readonly<Record<string, TextKey>> = {
+  PIPELINING: 'extPipelining', '8BITMIME': 'ext8bitmime', SMTPUTF8: 'extSmtputf8', STARTTLS: 'extStarttls',
+  DSN: 'extDsn', CHUNKING: 'extChunking', BINARYMIME: 'extBinarymime', ENHANCEDSTATUSCODES: 'extEnhancedStatusCodes',
+  VRFY: 'extVrfy', ETRN: 'extEtrn', HELP: 'extHelp', EXPN: 'extExpn', DELIVERBY: 'extDeliverby',
+  'MT-PRIORITY': 'extMtPriority', REQUIRETLS: 'extRequiretls', XCLIENT: 'extXclient', XFORWARD: 'extXforward',
+};
+
+const MECHANISMS: Readonly<Record<string, TextKey>> = {
+  'SCRAM-SHA-256': 'mechScramSha256', 'CRAM-MD5': 'mechCramMd5', PLAIN: 'mechPlain', LOGIN: 'mechLogin', XOAUTH2: 'mechXoauth2',
+};
+
+/** What mailv shows in place of a secret (smtp/authenticate.ts), kept here to load nothing of AUTH. */
+const REDACTED = '********';
+/** Server text is untrusted and unbounded: an annotation quotes only the start of it. */
+const MAX_QUOTE = 60;
+
+export class Explainer {
+  private pending: Command[] = [];
+  /** Pipelined commands sent since the last reply: the group the next reply starts answering. */
+  private pipelinedRun = 0;
+  private sentEhlo = false;
+  /** TLS began after an EHLO (STARTTLS), so the next EHLO starts over (RFC 3207 §4.2). */
+  private tlsAfterEhlo = false;
+  private envelopeTold = false;
+  private bodyTold = false;
+  /** The code structure is told once per code, not under every reply. */
+  private readonly codesSeen = new Set<number>();
+
+  constructor(private readonly catalogue: Catalogue) {}
+
+  annotate(event: SessionEvent): Annotation {
+    const { before, after } = this.explain(event);
+    return { before: before.map(sanitize), after: after.map(sanitize) };
+  }
+
+  private explain(event: SessionEvent): Annotation {
+    const c = this.catalogue;
+    switch (event.kind) {
+      case 'connecting': {
+        this.newConnection();
+        const port = event.port === 25 ? c.port25 : event.port === 465 ? c.port465 : event.port === 587 ? c.port587 : undefined;
+        const host = quote(event.host);
+        return none([event.via === 'relay' ? c.connectingRelay({ host }) : c.connectingEsmtp({ host }), ...optional(port)]);
+      }
+      case 'connected':
+        return none([c.connected]);
+      case 'send':
+        return this.send(event);
+      case 'reply':
+        return this.reply(event);
+      case 'body': {
+        if (this.bodyTold) return none([]);
+        this.bodyTold = true;
+        return { before: [c.bodyStart], after: [] };
+      }
+      case 'recipient': {
+        const recipient = quote(event.recipient);
+        const line = { sent: c.recipientSent, refused: c.recipientRefused, deferred: c.recipientDeferred }[event.outcome]({ recipient });
+        return none([line]);
+      }
+      case 'note':
+        return none(this.note(event.text));
+      case 'closing':
+        return none([c.closing]);
+      case 'tls': {
+        this.tlsAfterEhlo = this.sentEhlo;
+        const protocol = event.protocol === 'TLSv1.3' ? c.tls13 : event.protocol === 'TLSv1.2' ? c.tls12 : c.tlsOld({ protocol: quote(event.protocol) });
+        return none([protocol, c.tlsCipher({ cipher: quote(event.cipher) }), event.verified ? c.tlsVerified : c.tlsNotVerified, c.tlsCertificate]);
+      }
+      case 'deferred':
+        return none([c.deferredHost({ host: quote(event.host) })]);
+      case 'dns-query': {
+        const name = quote(event.name);
+        const query = event.type === 'MX' ? c.dnsQueryMx({ name }) : event.type === 'A' ? c.dnsQueryA({ name }) : c.dnsQueryAaaa({ name });
+        return none([query, ...optional(event.transport === 'tcp' ? c.dnsOverTcp : undefined)]);
+      }
+      case 'dns-answer':
+        return none(this.dnsAnswer(event));
+      case 'dns-no-answer':
+        return none([c.dnsNoAnswer({ server: quote(event.server) })]);
+    }
+  }
+
+  /** Whatever was pending belongs to the connection that ended. */
+  private newConnection(): void {
+    this.pending = [];
+    this.pipelinedRun = 0;
+    this.sentEhlo = false;
+    this.tlsAfterEhlo = false;
+    this.envelopeTold = false;
+    this.bodyTold = false;
+  }
+
+  private send(event: Extract<SessionEvent, { kind: 'send' }>): Annotation {
+    this.pipelinedRun = event.pipelined ? this.pipelinedRun + 1 : 0;
+    const { command, lines } = this.command(event.line, event.stage);
+    this.pending.push(command);
+    return none(lines);
+  }
+
+  private command(line: string, stage: Stage): { command: Command; lines: string[] } {
+    const c = this.catalogue;
+    const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
+    const argument = quote(line.slice(verb.length + 1).trim());
+
+    // Inside AUTH, every line but the command itself answers a 334 challenge (RFC 4954 §4).
+    if (stage === 'auth' && verb !== 'AUTH') {
+      if (line === '*') return { command: { kind: 'authCancel', stage }, lines: [c.authCancel] };
+      const answer = line === '' ? c.authAnswerEmpty : line === REDACTED ? c.authAnswerRedacted : c.authAnswer;
+      return { command: { kind: 'auth', stage }, lines: [answer] };
+    }
+
+    switch (verb) {
+      case 'EHLO': {
+        const again = this.tlsAfterEhlo;
+        this.sentEhlo = true;
+        return { command: { kind: 'ehlo', stage, again }, lines: [c.cmdEhlo({ name: argument }), ...optional(again ? c.cmdEhloAgain : undefined)] };
+      }
+      case 'HELO':
+        return { command: { kind: 'helo', stage }, lines: [c.cmdHelo({ name: argument })] };
+      case 'STARTTLS':
+        return { command: { kind: 'starttls', stage }, lines: [c.cmdStarttls] };
+      case 'AUTH':
+        return { command: { kind: 'auth', stage }, lines: this.auth(line) };
+      case 'MAIL':
+        return this.mail(line, stage);
+      case 'RCPT': {
+        const recipient = /^RCPT TO:<(.*)>/i.exec(line)?.[1] ?? '';
+        const lines = [c.cmdRcptTo({ recipient: quote(recipient) })];
+        if (!this.envelopeTold) lines.push(c.envelopeNotHeaders);
+        this.envelopeTold = true;
+        return { command: { kind: 'rcpt', stage, address: recipient }, lines };
+      }
+      case 'DATA':
+        return { command: { kind: 'data', stage }, lines: [c.cmdData] };
+      case '.':
+        return { command: { kind: 'dot', stage }, lines: [c.cmdDataEnd] };
+      case 'BDAT': {
+        const match = /^BDAT (\d+)( LAST)?\s*$/i.exec(line);
+        const octets = Number(match?.[1] ?? 0);
+        const last = match?.[2] !== undefined;
+        return { command: { kind: 'bdat', stage, octets, last }, lines: [last ? c.cmdBdatLast({ octets }) : c.cmdBdat({ octets })] };
+      }
+      case 'RSET':
+        return { command: { kind: 'rset', stage }, lines: [c.cmdRset] };
+      case 'QUIT':
+        return { command: { kind: 'quit', stage }, lines: [c.cmdQuit] };
+      default:
+        return { command: { kind: 'other', stage }, lines: [c.cmdOther({ verb: quote(verb) })] };
+    }
+  }
+
+  /** `AUTH <mechanism> [initial response]`: the command, the mechanism, the initial response. */
+  private auth(line: string): string[] {
+    const c = this.catalogue;
+    const [, mechanism = '', initial] = /^AUTH\s+(\S+)(?:\s+(\S*))?/i.exec(line) ?? [];
+    const name = mechanism.toUpperCase();
+    const key = MECHANISMS[name];
+    const lines = [c.cmdAuth({ mechanism: quote(name) }), key ? c[key] : c.mechOther({ mechanism: quote(name) })];
+    if (initial !== undefined) lines.push(initial === '=' ? c.authInitialEmpty : initial === REDACTED ? c.authInitialRedacted : c.authInitial);
+    return lines;
+  }
+
+  /** `MAIL From:<sender> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8]`: one line for the sender, one per parameter. */
+  private mail(line: string, stage: Stage): { command: Command; lines: string[] } {
+    const c = this.catalogue;
+    this.bodyTold = false;
+    const match = /^MAIL FROM:<(.*)>((?:\s+[^\s>]+)*)\s*$/i.exec(line);
+    const sender = match?.[1] ?? '';
+    const lines = [sender === '' ? c.cmdMailFromNull : c.cmdMailFrom({ sender: quote(sender) })];
+    for (const param of (match?.[2] ?? '').trim().split(/\s+/).filter(Boolean)) {
+      const [name = '', value = ''] = param.split('=', 2);
+      switch (name.toUpperCase()) {
+        case 'SIZE':
+          lines.push(c.paramSize({ octets: Number(value) }));
+          break;
+        case 'BODY':
+          lines.push(value.toUpperCase() === '8BITMIME' ? c.paramBody8bit : c.paramOther({ param: quote(param) }));
+          break;
+        case 'SMTPUTF8':
+          lines.push(c.paramSmtputf8);
+          break;
+        default:
+          lines.push(c.paramOther({ param: quote(param) }));
+      }
+    }
+    return { command: { kind: 'mail', stage, address: sender }, lines };
+  }
+
+  private reply(event: Extract<SessionEvent, { kind: 'reply' }>): Annotation {
+    const c = this.catalogue;
+    const before = this.pipelinedRun >= 2 ? [c.pipelinedGroup({ count: this.pipelinedRun })] : [];
+    this.pipelinedRun = 0;
+    const { reply } = event;
+    const command = this.answered(event.stage);
+    const after: string[] = [];
+
+    const generic = CODES[reply.code];
+    const meaning = this.inContext(reply, command, event) ?? (generic ? c[generic] : undefined);
+    if (meaning !== undefined) after.push(meaning);
+    if (generic === undefined || !this.codesSeen.has(reply.code)) after.push(this.structure(reply.code));
+    this.codesSeen.add(reply.code);
+    if (reply.enhanced !== undefined) after.push(this.enhanced(reply.enhanced));
+
+    if (command?.kind === 'ehlo' && reply.code === 250) after.push(...this.extensions(reply, command.again === true));
+    if (command?.kind === 'ehlo' && (reply.code === 500 || reply.code === 502)) after.push(c.ehloFallback);
+    return { before, after };
+  }
+
+  /** The command this reply answers: the oldest pending one of the same stage. */
+  private answered(stage: Stage): Command | undefined {
+    const index = this.pending.findIndex((command) => command.stage === stage);
+    if (index === -1) return undefined;
+    return this.pending.splice(0, index + 1)[index];
+  }
+
+  /** The reply's meaning where the command it answers changes it; undefined for the generic one. */
+  private inContext(reply: Reply, command: Command | undefined, event: Extract<SessionEvent, { kind: 'reply' }>): string | undefined {
+    const c = this.catalogue;
+    const code = reply.code;
+    if (command === undefined) {
+      if (event.stage !== 'greeting') return undefined;
+      return code === 220 ? c.code220Greeting : code === 554 ? c.code554Greeting : undefined;
+    }
+    switch (command.kind) {
+      case 'ehlo':
+        return code === 250 ? c.code250Ehlo : undefined;
+      case 'helo':
+        return code === 250 ? c.code250Helo : undefined;
+      case 'starttls':
+        return code === 220 ? c.code220Tls : code === 454 ? c.code454Tls : undefined;
+      case 'auth':
+        return code === 334 && (reply.lines[0] ?? '').trim() === '' ? c.code334Empty : undefined;
+      case 'authCancel':
+        return code === 501 ? c.code501Cancel : undefined;
+      case 'mail':
+        return code === 250 ? c.code250Mail({ sender: quote(command.address ?? '') }) : undefined;
+      case 'rcpt':
+        return code === 250 ? c.code250Rcpt({ recipient: quote(event.recipient ?? command.address ?? '') }) : undefined;
+      case 'dot':
+        return code === 250 ? c.code250Message : undefined;
+      case 'bdat':
+        if (code !== 250) return undefined;
+        return command.last ? c.code250Message : c.code250Chunk({ octets: command.octets ?? 0 });
+      case 'rset':
+        return code === 250 ? c.code250Rset : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** The code read digit by digit (RFC 5321 §4.2.1). */
+  private structure(code: number): string {
+    const c = this.catalogue;
+    const severity = REPLY_CLASSES[String(Math.floor(code / 100))];
+    const category = REPLY_DIGITS[String(Math.floor(code / 10) % 10)] ?? 'replyDigitUnspecified';
+    return c.replyStructure({ code, severity: severity ? c[severity] : '', category: c[category] });
+  }
+
+  /** A detail known by name, else its class and subject (RFC 3463 §2). */
+  private enhanced(code: string): string {
+    const c = this.catalogue;
+    const known = ENHANCED[code];
+    if (known) return c[known];
+    const [klass = '', subject = ''] = code.split('.');
+    const severity = ENHANCED_CLASSES[klass];
+    return c.enhancedGeneric({ code, severity: severity ? c[severity] : '', subject: c[ENHANCED_SUBJECTS[subject] ?? 'enhancedSubjectOther'] });
+  }
+
+  /** The EHLO reply: the server's name, then one line per keyword, each naming its keyword. */
+  private extensions(reply: Reply, underTls: boolean): string[] {
+    const c = this.catalogue;
+    const name = (reply.lines[0] ?? '').trim().split(/\s+/)[0] ?? '';
+    const lines = [c.ehloServerName({ name: quote(name) }), ...optional(underTls ? c.ehloAfterTls : undefined)];
+    for (const text of reply.lines.slice(1)) {
+      const [word = '', ...params] = text.trim().split(/\s+/);
+      if (word === '') continue;
+      const keyword = word.toUpperCase();
+      const known = EXTENSIONS[keyword];
+      if (known) lines.push(c[known]);
+      else if (keyword === 'SIZE') lines.push(c.extSize({ limit: sizeLimit(params[0]) }));
+      else if (keyword === 'AUTH') lines.push(c.extAuth({ mechanisms: quote(params.join(' ')) }));
+      else if (keyword.startsWith('AUTH=')) lines.push(c.extAuthLegacy({ keyword: quote(word) }));
+      else if (keyword === 'LIMITS') lines.push(c.extLimits({ limits: quote(params.join(' ')) }));
+      else lines.push(c.extUnknown({ keyword: quote(word) }));
+    }
+    return lines;
+  }
+
+  /** Notes worth a word: the ones that teach something beyond their own text. */
+  private note(text: string): string[] {
+    const c = this.catalogue;
+    if (/^\((sent|received), decoded: /.test(text)) return [c.noteDecoded];
+    if (text.startsWith('STARTTLS refused')) return [c.noteStarttlsRefused];
+    if (text.endsWith('again without TLS')) return [c.noteRetryWithoutTls];
+    return [];
+  }
+
+  private dnsAnswer(event: Extract<SessionEvent, { kind: 'dns-answer' }>): string[] {
+    const c = this.catalogue;
+    const rcode =
+      event.rcode === 'NOERROR'
+        ? c.dnsNoError
+        : event.rcode === 'NXDOMAIN'
+          ? c.dnsNxdomain({ name: quote(event.name) })
+          : event.rcode === 'SERVFAIL'
+            ? c.dnsServfail
+            : event.rcode === 'REFUSED'
+              ? c.dnsRefused
+              : c.dnsRcodeOther({ rcode: quote(event.rcode) });
+    const lines = [rcode];
+    if (event.truncated) lines.push(c.dnsTruncated);
+    if (event.answers.some((record) => record.type === 'CNAME')) lines.push(c.dnsCname);
+    if (event.rcode === 'NOERROR' && !event.truncated) {
+      const found = event.answers.filter((record) => record.type === event.type);
+      if (event.type === 'MX') {
+        const nullMx = found.some((record) => record.type === 'MX' && (record.exchange === '' || record.exchange === '.'));
+        lines.push(found.length === 0 ? c.dnsNoMx : nullMx ? c.dnsNullMx : c.dnsMxPreference);
+      } else if (found.length === 0) {
+        lines.push(c.dnsNoData);
+      }
+    }
+    if (event.additionals.some((record) => record.type === 'A' || record.type === 'AAAA')) lines.push(c.dnsAdditional);
+    return lines;
+  }
+}
+
+function none(after: string[]): Annotation {
+  return { before: [], after };
+}
+
+function optional(line: string | undefined): string[] {
+  return line === undefined ? [] : [line];
+}
+
+/** The start of an untrusted string, marked as cut when it is. */
+function quote(text: string): string {
+  return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE - 1)}…` : text;
+}
+
+/** The SIZE limit as RFC 1870 §4 reads it: absent or 0 means no fixed limit. */
+function sizeLimit(param: string | undefined): number | undefined {
+  const value = Number(param);
+  return param !== undefined && Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}

@@ -1,0 +1,354 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SessionEvent } from '../../dist/events.js';
+import type { Catalogue } from '../../dist/explain/catalogue.js';
+import { en } from '../../dist/explain/en.js';
+import { Explainer, catalogueFor, chooseLanguage } from '../../dist/explain/explainer.js';
+import { fr } from '../../dist/explain/fr.js';
+import { makeReply } from '../../dist/smtp/reply.js';
+
+const COMMON = {
+  name: 'mx.example.org',
+  mechanism: 'PLAIN',
+  sender: 'alice@example.org',
+  recipient: 'bob@example.org',
+  octets: 1234,
+  param: 'RET=HDRS',
+  verb: 'NOOP',
+  count: 3,
+  limit: 10240000,
+  mechanisms: 'PLAIN LOGIN',
+  keyword: 'XUNKNOWN',
+  limits: 'RCPTMAX=100',
+  host: 'mx.example.org',
+  protocol: 'TLSv1',
+  cipher: 'TLS_AES_256_GCM_SHA384',
+  rcode: 'NOTIMP',
+  server: '192.0.2.53#53',
+};
+/** Keys whose `code` is not COMMON's. */
+const SAMPLES: Partial<Record<keyof Catalogue, object>> = {
+  replyStructure: { code: 250, severity: 'success', category: 'mail system' },
+  enhancedGeneric: { code: '4.4.7', severity: 'persistent transient failure', subject: 'network and routing' },
+};
+/** Fragments composed into other lines: they cite nothing themselves. */
+const FRAGMENT = /^(replyClass|replyDigit|enhancedClass|enhancedSubject)/;
+
+function render(catalogue: Catalogue, key: keyof Catalogue): string {
+  const value = catalogue[key];
+  return typeof value === 'function' ? (value as (p: object) => string)(SAMPLES[key] ?? COMMON) : value;
+}
+
+function keysOf(catalogue: Catalogue): (keyof Catalogue)[] {
+  return (Object.keys(catalogue) as (keyof Catalogue)[]).sort();
+}
+
+const group = (...lines: string[]) => lines;
+
+describe('explain catalogues', () => {
+  it('have exactly the same keys in both languages', () => {
+    assert.deepEqual(Object.keys(fr).sort(), Object.keys(en).sort());
+    assert.ok(keysOf(en).length > 150);
+  });
+
+  it('give every message as one non-empty line citing its source', () => {
+    for (const catalogue of [en, fr]) {
+      for (const key of keysOf(catalogue)) {
+        const text = render(catalogue, key);
+        assert.equal(typeof text, 'string', key);
+        assert.ok(text.trim().length > 0, key);
+        assert.ok(!/[\r\n]/.test(text), key);
+        if (!FRAGMENT.test(key)) {
+          assert.match(text, /\([^()]*(RFC|IANA|Postfix|Google|draft|resolv\.conf)[^()]*\)$/, `${key}: ${text}`);
+          assert.ok(text.length <= 120, `${key} is long: ${text}`);
+        }
+      }
+    }
+    assert.match(en.extSize({ limit: undefined }), /RFC 1870/);
+    assert.match(fr.extSize({ limit: undefined }), /RFC 1870/);
+  });
+
+  it('are translated, not copied', () => {
+    const keys = keysOf(en);
+    const same = keys.filter((key) => render(en, key) === render(fr, key));
+    assert.ok(same.length <= keys.length / 20, `the same in both: ${same.join(', ')}`);
+    assert.match(fr.code354, /point/);
+    assert.match(fr.cmdMailFrom({ sender: 'a@example.org' }), /expéditeur/);
+    assert.match(fr.cmdRcptTo({ recipient: 'b@example.org' }), /destinataire/);
+    assert.match(fr.envelopeNotHeaders, /enveloppe/);
+    assert.match(fr.extPipelining, /envoi groupé/);
+  });
+
+  it('are chosen by language', () => {
+    assert.equal(catalogueFor('fr'), fr);
+    assert.equal(catalogueFor('en'), en);
+  });
+});
+
+describe('chooseLanguage', () => {
+  it('reads LC_ALL, then LC_MESSAGES, then LANG, the first set and non-empty', () => {
+    assert.equal(chooseLanguage(undefined, { LC_ALL: 'fr_FR.UTF-8', LANG: 'en_US.UTF-8' }), 'fr');
+    assert.equal(chooseLanguage(undefined, { LC_ALL: 'en_US.UTF-8', LANG: 'fr_FR.UTF-8' }), 'en');
+    assert.equal(chooseLanguage(undefined, { LC_ALL: '', LC_MESSAGES: 'fr_CA.UTF-8', LANG: 'en_GB.UTF-8' }), 'fr');
+    assert.equal(chooseLanguage(undefined, { LC_MESSAGES: 'en_US.UTF-8', LANG: 'fr_FR.UTF-8' }), 'en');
+    assert.equal(chooseLanguage(undefined, { LC_ALL: '', LC_MESSAGES: '', LANG: 'fr_BE@euro' }), 'fr');
+    assert.equal(chooseLanguage(undefined, { LANG: 'fr' }), 'fr');
+  });
+
+  it('takes C, POSIX and an empty environment as English', () => {
+    assert.equal(chooseLanguage(undefined, { LC_ALL: 'C', LANG: 'fr_FR.UTF-8' }), 'en');
+    assert.equal(chooseLanguage(undefined, { LANG: 'POSIX' }), 'en');
+    assert.equal(chooseLanguage(undefined, { LANG: 'C.UTF-8' }), 'en');
+    assert.equal(chooseLanguage(undefined, {}), 'en');
+  });
+
+  it('lets the flag win over the environment', () => {
+    assert.equal(chooseLanguage('en', { LC_ALL: 'fr_FR.UTF-8' }), 'en');
+    assert.equal(chooseLanguage('fr', { LC_ALL: 'C' }), 'fr');
+    assert.equal(chooseLanguage('de', { LANG: 'fr_FR.UTF-8' }), 'fr');
+  });
+});
+
+const reply = (stage: Extract<SessionEvent, { kind: 'reply' }>['stage'], raw: string[], recipient?: string): SessionEvent => ({
+  kind: 'reply',
+  stage,
+  reply: makeReply(raw),
+  recipient,
+});
+const send = (stage: Extract<SessionEvent, { kind: 'send' }>['stage'], line: string, pipelined = false): SessionEvent => ({
+  kind: 'send',
+  stage,
+  line,
+  pipelined,
+});
+
+const EHLO_REPLY = [
+  '250-mx.example.org Hello client.example',
+  '250-PIPELINING',
+  '250-SIZE 10240000',
+  '250-STARTTLS',
+  '250-AUTH PLAIN LOGIN',
+  '250-8BITMIME',
+  '250 UNKNOWNKW',
+];
+
+/** A submission from greeting to QUIT, MAIL/RCPT/DATA pipelined. */
+const SESSION: SessionEvent[] = [
+  { kind: 'connecting', recipients: ['bob@example.org'], host: 'mx.example.org', port: 587, via: 'relay' },
+  { kind: 'connected', address: '192.0.2.25', port: 587 },
+  reply('greeting', ['220 mx.example.org ESMTP ready']),
+  send('ehlo', 'EHLO client.example'),
+  reply('ehlo', EHLO_REPLY),
+  send('mail', 'MAIL From:<alice@example.org> SIZE=1234', true),
+  send('rcpt', 'RCPT To:<bob@example.org>', true),
+  send('data', 'DATA', true),
+  reply('mail', ['250 2.1.0 Ok']),
+  reply('rcpt', ['250 2.1.5 Ok'], 'bob@example.org'),
+  reply('data', ['354 End data with <CR><LF>.<CR><LF>']),
+  send('body', '.'),
+  reply('body', ['250 2.0.0 Ok: queued as 4Xy']),
+  { kind: 'recipient', recipient: 'bob@example.org', outcome: 'sent', reply: makeReply(['250 2.0.0 Ok: queued as 4Xy']) },
+  { kind: 'closing', host: 'mx.example.org' },
+  send('quit', 'QUIT'),
+  reply('quit', ['221 2.0.0 Bye']),
+];
+
+for (const [lang, catalogue] of [
+  ['en', en],
+  ['fr', fr],
+] as const) {
+  describe(`Explainer (${lang})`, () => {
+    const c = catalogue;
+
+    it('explains a whole pipelined session line by line', () => {
+      const explainer = new Explainer(catalogueFor(lang));
+      const [connecting, connected, greeting, ehlo, ehloReply, mail, rcpt, data, mailReply, rcptReply, dataReply, dot, final, sent, closing, quit, bye] =
+        SESSION.map((event) => explainer.annotate(event));
+
+      assert.deepEqual(connecting!.after, group(c.connectingRelay({ host: 'mx.example.org' }), c.port587));
+      assert.deepEqual(connected!.after, [c.connected]);
+      assert.equal(greeting!.after[0], c.code220Greeting);
+      assert.equal(greeting!.after[1], c.replyStructure({ code: 220, severity: c.replyClass2, category: c.replyDigit2 }));
+      assert.deepEqual(ehlo!.after, [c.cmdEhlo({ name: 'client.example' })]);
+
+      // One annotation per EHLO line, each naming its keyword, after the code's own.
+      assert.deepEqual(ehloReply!.after, [
+        c.code250Ehlo,
+        c.replyStructure({ code: 250, severity: c.replyClass2, category: c.replyDigit5 }),
+        c.ehloServerName({ name: 'mx.example.org' }),
+        c.extPipelining,
+        c.extSize({ limit: 10240000 }),
+        c.extStarttls,
+        c.extAuth({ mechanisms: 'PLAIN LOGIN' }),
+        c.ext8bitmime,
+        c.extUnknown({ keyword: 'UNKNOWNKW' }),
+      ]);
+      for (const keyword of ['PIPELINING', 'SIZE', 'STARTTLS', 'AUTH', '8BITMIME', 'UNKNOWNKW']) {
+        assert.ok(ehloReply!.after.some((line) => line.startsWith(keyword)), keyword);
+      }
+      assert.match(c.extSize({ limit: 10240000 }), /10240000.*RFC 1870/);
+      assert.match(c.extUnknown({ keyword: 'UNKNOWNKW' }), /mailv/);
+
+      assert.equal(mail!.after.length, 2);
+      assert.match(mail!.after[0]!, /alice@example\.org.*4\.1\.1\.2/);
+      assert.match(mail!.after[1]!, /1234.*RFC 1870/);
+      assert.match(rcpt!.after[0]!, /bob@example\.org.*4\.1\.1\.3/);
+      assert.equal(rcpt!.after[1], c.envelopeNotHeaders);
+      assert.deepEqual(data!.after, [c.cmdData]);
+      assert.deepEqual([mail!.before, rcpt!.before, data!.before], [[], [], []]);
+
+      // The group summary comes before the first reply, and only there.
+      assert.deepEqual(mailReply!.before, [c.pipelinedGroup({ count: 3 })]);
+      assert.match(mailReply!.before[0]!, /\b3\b.*RFC 2920/);
+      assert.deepEqual(rcptReply!.before, []);
+      assert.deepEqual(mailReply!.after, [c.code250Mail({ sender: 'alice@example.org' }), c.enhanced2_1_0]);
+      assert.deepEqual(rcptReply!.after, [c.code250Rcpt({ recipient: 'bob@example.org' }), c.enhanced2_1_5]);
+      assert.equal(dataReply!.after[0], c.code354);
+      assert.match(dataReply!.after[0]!, lang === 'fr' ? /un point/ : /single dot/);
+
+      assert.deepEqual(dot!.after, [c.cmdDataEnd]);
+      assert.match(dot!.after[0]!, /4\.5\.2/);
+      assert.deepEqual(final!.after, [c.code250Message, c.enhanced2_0_0]);
+      assert.match(final!.after[0]!, lang === 'fr' ? /en charge/ : /responsible/);
+      assert.deepEqual(sent!.after, [c.recipientSent({ recipient: 'bob@example.org' })]);
+      assert.deepEqual(closing!.after, [c.closing]);
+      assert.deepEqual(quit!.after, [c.cmdQuit]);
+      assert.deepEqual(bye!.after, [
+        c.code221,
+        c.replyStructure({ code: 221, severity: c.replyClass2, category: c.replyDigit2 }),
+        c.enhanced2_0_0,
+      ]);
+    });
+
+    it('tells 220 after STARTTLS from the greeting, and EHLO under TLS from the first', () => {
+      const explainer = new Explainer(c);
+      const events: SessionEvent[] = [
+        { kind: 'connecting', recipients: ['bob@example.org'], host: 'mx.example.org', port: 25, via: 'esmtp' },
+        reply('greeting', ['220 mx.example.org ESMTP']),
+        send('ehlo', 'EHLO client.example'),
+        reply('ehlo', ['250-mx.example.org', '250 STARTTLS']),
+        send('starttls', 'STARTTLS'),
+        reply('starttls', ['220 2.0.0 Ready to start TLS']),
+        {
+          kind: 'tls',
+          protocol: 'TLSv1.3',
+          cipher: 'TLS_AES_256_GCM_SHA384',
+          subject: 'CN=mx.example.org',
+          issuer: 'CN=Example CA',
+          validFrom: '2026-01-01',
+          validTo: '2027-01-01',
+          verified: false,
+          problem: 'self-signed certificate',
+        },
+        send('ehlo', 'EHLO client.example'),
+        reply('ehlo', ['250-mx.example.org', '250 AUTH=PLAIN']),
+      ];
+      const [connecting, greeting, , , , tlsReady, tls, ehloAgain, ehloReply] = events.map((event) => explainer.annotate(event));
+      assert.deepEqual(connecting!.after, [c.connectingEsmtp({ host: 'mx.example.org' }), c.port25]);
+      assert.equal(greeting!.after[0], c.code220Greeting);
+      assert.equal(tlsReady!.after[0], c.code220Tls);
+      assert.deepEqual(tls!.after, [c.tls13, c.tlsCipher({ cipher: 'TLS_AES_256_GCM_SHA384' }), c.tlsNotVerified, c.tlsCertificate]);
+      assert.deepEqual(ehloAgain!.after, [c.cmdEhlo({ name: 'client.example' }), c.cmdEhloAgain]);
+      assert.deepEqual(ehloReply!.after, [c.code250Ehlo, c.ehloServerName({ name: 'mx.example.org' }), c.ehloAfterTls, c.extAuthLegacy({ keyword: 'AUTH=PLAIN' })]);
+    });
+
+    it('explains AUTH, its hidden answers and a cancel', () => {
+      const explainer = new Explainer(c);
+      const events: SessionEvent[] = [
+        send('auth', 'AUTH PLAIN ********'),
+        reply('auth', ['235 2.7.0 Authentication successful']),
+        send('auth', 'AUTH LOGIN'),
+        reply('auth', ['334 VXNlcm5hbWU6']),
+        send('auth', '********'),
+        reply('auth', ['334 ']),
+        send('auth', '*'),
+        reply('auth', ['501 5.7.0 Cancelled']),
+        send('auth', 'AUTH SCRAM-SHA-256 biwsbj1hbGljZSxyPXh5eg=='),
+      ];
+      const [plain, ok, login, challenge, answer, empty, cancel, cancelled, scram] = events.map((event) => explainer.annotate(event));
+      assert.deepEqual(plain!.after, [c.cmdAuth({ mechanism: 'PLAIN' }), c.mechPlain, c.authInitialRedacted]);
+      assert.equal(ok!.after[0], c.code235);
+      assert.equal(ok!.after.at(-1), c.enhanced2_7_0);
+      assert.deepEqual(login!.after, [c.cmdAuth({ mechanism: 'LOGIN' }), c.mechLogin]);
+      assert.equal(challenge!.after[0], c.code334);
+      assert.deepEqual(answer!.after, [c.authAnswerRedacted]);
+      assert.equal(empty!.after[0], c.code334Empty);
+      assert.deepEqual(cancel!.after, [c.authCancel]);
+      assert.equal(cancelled!.after[0], c.code501Cancel);
+      assert.deepEqual(scram!.after, [c.cmdAuth({ mechanism: 'SCRAM-SHA-256' }), c.mechScramSha256, c.authInitial]);
+      assert.match(scram!.after[1]!, /RFC 5802.*RFC 7677/);
+    });
+
+    it('explains MAIL parameters, BDAT, refusals and unknown codes', () => {
+      const explainer = new Explainer(c);
+      const events: SessionEvent[] = [
+        send('mail', 'MAIL From:<> SIZE=99 BODY=8BITMIME SMTPUTF8'),
+        reply('mail', ['250 Ok']),
+        send('rcpt', 'RCPT To:<x@example.org>'),
+        reply('rcpt', ['450 4.4.7 Try later'], 'x@example.org'),
+        send('rcpt', 'RCPT To:<y@example.org>'),
+        reply('rcpt', ['599 5.9.9 Odd'], 'y@example.org'),
+        send('body', 'BDAT 99 LAST'),
+        { kind: 'body', bytes: Buffer.from('Subject: hi\r\n\r\nhello\r\n') },
+        { kind: 'body', bytes: Buffer.from('more\r\n') },
+        reply('body', ['250 2.0.0 Ok']),
+      ];
+      const [mail, , , deferred, , odd, bdat, body, more, final] = events.map((event) => explainer.annotate(event));
+      assert.deepEqual(mail!.after, [c.cmdMailFromNull, c.paramSize({ octets: 99 }), c.paramBody8bit, c.paramSmtputf8]);
+      assert.deepEqual(deferred!.after, [
+        c.code450,
+        c.replyStructure({ code: 450, severity: c.replyClass4, category: c.replyDigit5 }),
+        c.enhancedGeneric({ code: '4.4.7', severity: c.enhancedClass4, subject: c.enhancedSubject4 }),
+      ]);
+      assert.deepEqual(odd!.after, [
+        c.replyStructure({ code: 599, severity: c.replyClass5, category: c.replyDigitUnspecified }),
+        c.enhancedGeneric({ code: '5.9.9', severity: c.enhancedClass5, subject: c.enhancedSubjectOther }),
+      ]);
+      assert.deepEqual(bdat!.after, [c.cmdBdatLast({ octets: 99 })]);
+      assert.deepEqual(body!.before, [c.bodyStart]);
+      assert.deepEqual(more!.before, []);
+      assert.equal(final!.after[0], c.code250Message);
+    });
+
+    it('explains DNS lookups', () => {
+      const explainer = new Explainer(c);
+      const base = { name: 'example.org', server: '192.0.2.53#53', truncated: false, additionals: [], ms: 3 };
+      const mx = explainer.annotate({ kind: 'dns-query', name: 'example.org', type: 'MX', server: '192.0.2.53#53', transport: 'udp' });
+      const answer = explainer.annotate({
+        kind: 'dns-answer',
+        ...base,
+        type: 'MX',
+        rcode: 'NOERROR',
+        answers: [{ type: 'MX', name: 'example.org', ttl: 300, preference: 10, exchange: 'mx.example.org' }],
+      });
+      const nullMx = explainer.annotate({
+        kind: 'dns-answer',
+        ...base,
+        type: 'MX',
+        rcode: 'NOERROR',
+        answers: [{ type: 'MX', name: 'example.org', ttl: 300, preference: 0, exchange: '.' }],
+      });
+      const noMx = explainer.annotate({ kind: 'dns-answer', ...base, type: 'MX', rcode: 'NOERROR', answers: [] });
+      const nx = explainer.annotate({ kind: 'dns-answer', ...base, type: 'A', rcode: 'NXDOMAIN', answers: [] });
+      const tcp = explainer.annotate({ kind: 'dns-query', name: 'example.org', type: 'AAAA', server: '192.0.2.53#53', transport: 'tcp' });
+      assert.deepEqual(mx.after, [c.dnsQueryMx({ name: 'example.org' })]);
+      assert.deepEqual(answer.after, [c.dnsNoError, c.dnsMxPreference]);
+      assert.deepEqual(nullMx.after, [c.dnsNoError, c.dnsNullMx]);
+      assert.deepEqual(noMx.after, [c.dnsNoError, c.dnsNoMx]);
+      assert.deepEqual(nx.after, [c.dnsNxdomain({ name: 'example.org' })]);
+      assert.deepEqual(tcp.after, [c.dnsQueryAaaa({ name: 'example.org' }), c.dnsOverTcp]);
+    });
+
+    it('quotes untrusted text without control characters', () => {
+      const explainer = new Explainer(c);
+      const evil = explainer.annotate(reply('greeting', ['220 x']));
+      assert.ok(evil.after.length > 0);
+      explainer.annotate(send('ehlo', 'EHLO client.example'));
+      const ehlo = explainer.annotate(reply('ehlo', ['250-mx\x1b[31m', `250 X${'A'.repeat(500)}\x07`]));
+      for (const line of ehlo.after) {
+        assert.ok(!/[\x00-\x08\x0a-\x1f\x7f-\x9f]/.test(line), line);
+        assert.ok(line.length < 200, line);
+      }
+    });
+  });
+}
