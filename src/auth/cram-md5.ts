@@ -2,12 +2,16 @@
 // challenge keyed with it. Weak by today's measure (the server must keep the password), but
 // still offered by many servers.
 import { createHmac } from 'node:crypto';
-import type { Credentials, SaslMechanism } from './mechanism.js';
+import { SaslFailure, type Credentials, type SaslMechanism } from './mechanism.js';
 
 export function cramMd5Mechanism({ user, secret }: Credentials): SaslMechanism {
   return {
     name: 'CRAM-MD5',
     initialResponse: () => undefined,
-    respond: (challenge) => Buffer.from(`${user} ${createHmac('md5', secret).update(challenge).digest('hex')}`, 'utf8'),
+    respond(challenge) {
+      // An empty challenge would make the answer the same every time: replayable.
+      if (challenge.length === 0) throw new SaslFailure('the server sent an empty CRAM-MD5 challenge');
+      return Buffer.from(`${user} ${createHmac('md5', secret).update(challenge).digest('hex')}`, 'utf8');
+    },
   };
 }

@@ -9,8 +9,8 @@ export interface SaslMechanism {
   initialResponse(): Buffer | undefined;
   /** The answer to a challenge. Throws SaslFailure when the server's data is wrong or forged. */
   respond(challenge: Buffer): Buffer;
-  /** Checks the server's last word when it comes with 235 (SCRAM's verifier); throws SaslFailure. */
-  verifySuccess?(data: Buffer | undefined): void;
+  /** Checks, on 235, that the server proved itself when the mechanism demands it (SCRAM); throws SaslFailure. */
+  verifySuccess?(): void;
 }
 
 /** The server's side of the exchange did not hold up: the exchange is cancelled with `*`. */

@@ -20,7 +20,7 @@ export function scramSha256Mechanism({ user, secret }: Credentials, nonce = rand
     if (fields.has('m')) throw new SaslFailure('the server asks for a SCRAM extension mailv does not know');
     const serverNonce = fields.get('r');
     const salt = fields.get('s');
-    const iterations = Number(fields.get('i'));
+    const iterations = /^[1-9]\d{0,9}$/.test(fields.get('i') ?? '') ? Number(fields.get('i')) : NaN;
     if (!serverNonce || !serverNonce.startsWith(nonce) || serverNonce.length === nonce.length) {
       throw new SaslFailure("the server's SCRAM nonce does not extend mailv's");
     }
@@ -59,8 +59,7 @@ export function scramSha256Mechanism({ user, secret }: Credentials, nonce = rand
       checkServerFinal(text);
       return Buffer.alloc(0);
     },
-    verifySuccess(data) {
-      if (data !== undefined && data.length > 0) checkServerFinal(data.toString('utf8'));
+    verifySuccess() {
       if (!verified) throw new SaslFailure('the server accepted SCRAM without proving it knows the password');
     },
   };

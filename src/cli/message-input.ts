@@ -12,6 +12,7 @@ import { fileSource } from '../message/source.js';
 import { MAX_LINE_OCTETS } from '../message/text-stats.js';
 import type { Envelope } from '../smtp/session.js';
 import type { Plan } from './options.js';
+import { probeNeedsNoMessage } from '../smtp/quit-points.js';
 
 export interface PreparedInput {
   readonly envelope: Envelope;
@@ -61,7 +62,7 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
       recipients: unique([...plan.to, ...plan.cc, ...plan.bcc].map((mailbox) => mailbox.address)),
     };
     // An argument such as `undisclosed-recipients:;` or `-c ''` names nobody.
-    if (envelope.recipients.length === 0) throw new UsageError('no recipient given');
+    if (envelope.recipients.length === 0 && !probeNeedsNoMessage(plan.quitAfter)) throw new UsageError('no recipient given');
     const draft = {
       from: plan.from,
       to: plan.to,

@@ -12,6 +12,8 @@ import type { RawOptions } from './program.js';
 import type { AccountSettings } from '../config/config-file.js';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import type { SecretSource } from './secret-input.js';
+import { probeNeedsNoMessage, type QuitPoint } from '../smtp/quit-points.js';
+import { chooseLanguage } from '../explain/language.js';
 
 export interface Plan {
   /** -t: standard input is a whole message whose headers name the recipients. */
@@ -49,6 +51,18 @@ export interface Plan {
   readonly insecure: boolean;
   /** --user (or an account's user): log in before sending. */
   readonly auth: AuthRequest | undefined;
+  readonly quitAfter: QuitPoint | undefined;
+  /** How the run is shown: the transcript (with --explain, --timing), or JSON lines. */
+  readonly output: OutputMode;
+  /** --step: wait for Enter before each command. */
+  readonly step: boolean;
+}
+
+export interface OutputMode {
+  readonly json: boolean;
+  readonly timing: boolean;
+  /** --explain: the language of the annotations; undefined: none. */
+  readonly explain: 'fr' | 'en' | undefined;
 }
 
 export interface AuthRequest {
@@ -87,13 +101,28 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
       ['-H', options.header.length > 0],
     ].find(([, given]) => given);
     if (clash) throw new UsageError(`${clash[0]} cannot be used with -t: the message brings its own headers`);
-  } else if (recipients.length === 0 && options.cc.length === 0 && options.bcc.length === 0 && !options.demo && options.mx === undefined) {
+  } else if (
+    recipients.length === 0 &&
+    options.cc.length === 0 &&
+    options.bcc.length === 0 &&
+    !options.demo &&
+    options.mx === undefined &&
+    !(probeNeedsNoMessage(options.quitAfter) && !options.direct)
+  ) {
     throw new UsageError('no recipient given');
   }
   if (options.subject !== undefined) assertHeader('Subject', options.subject);
   const headers = options.header.map(parseHeaderArgument);
   for (const [name] of headers) assertExtraHeaderAllowed(name);
   if (options.quiet && options.verbose > 0) throw new UsageError('-q and -v contradict each other');
+  if (options.json && (options.quiet || options.explain || options.timing || options.step)) {
+    const other = options.quiet ? '-q' : options.explain ? '--explain' : options.timing ? '--timing' : '--step';
+    throw new UsageError(`--json and ${other} contradict each other: JSON lines carry every event and its time`);
+  }
+  if (options.lang !== undefined && !options.explain) throw new UsageError('--lang goes with --explain');
+  if (options.quitAfter !== undefined && (options.dryRun || options.mx !== undefined)) {
+    throw new UsageError(`--quit-after and ${options.dryRun ? '--dry-run' : '--mx'} contradict each other: one connects, the other does not`);
+  }
   const modes = [['--direct', options.direct], ['--demo', options.demo], ['--server', options.server !== undefined]].filter(([, on]) => on);
   if (modes.length > 1) throw new UsageError(`${modes[0]![0]} and ${modes[1]![0]} contradict each other: one route at a time`);
   if (options.port !== undefined && !options.direct && options.mx === undefined) {
@@ -135,16 +164,32 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     body: options.body ?? 'auto',
     ca: options.ca ?? account.ca,
     insecure: options.insecure === true || (options.insecure === undefined && account.insecure === true),
-    auth: direct(options) ? undefined : authRequest(options, account, server, local.env),
+    // A password from the file goes only to the server the file names: a --server or
+    // MAILV_SERVER that points elsewhere must not receive it.
+    auth: direct(options) ? undefined : authRequest(options, account, server, local.env, serverText === account.server),
+    quitAfter: options.quitAfter,
+    output: {
+      json: options.json === true,
+      timing: options.timing === true,
+      explain: options.explain ? chooseLanguage(options.lang, local.env) : undefined,
+    },
+    step: options.step === true,
   };
 }
+
 
 function direct(options: RawOptions): boolean {
   return options.direct === true || options.mx !== undefined;
 }
 
 /** Who logs in, how, and where the secret comes from; undefined when nobody logs in. */
-function authRequest(options: RawOptions, account: AccountSettings, server: ServerAddress, env: NodeJS.ProcessEnv): AuthRequest | undefined {
+function authRequest(
+  options: RawOptions,
+  account: AccountSettings,
+  server: ServerAddress,
+  env: NodeJS.ProcessEnv,
+  serverFromConfig: boolean,
+): AuthRequest | undefined {
   const user = options.user ?? account.user;
   const secretFlags = (
     [
@@ -181,11 +226,11 @@ function authRequest(options: RawOptions, account: AccountSettings, server: Serv
             ? { kind: 'command', command: options.passwordCmd, origin: '--password-cmd' }
             : env['MAILV_PASSWORD']
               ? { kind: 'value', value: env['MAILV_PASSWORD'], origin: 'MAILV_PASSWORD' }
-              : account.password !== undefined
+              : serverFromConfig && account.password !== undefined
                 ? { kind: 'value', value: account.password, origin: 'the configuration file' }
-                : account.passwordFile !== undefined
+                : serverFromConfig && account.passwordFile !== undefined
                   ? { kind: 'file', path: account.passwordFile, origin: 'password-file' }
-                  : account.passwordCmd !== undefined
+                  : serverFromConfig && account.passwordCmd !== undefined
                     ? { kind: 'command', command: account.passwordCmd, origin: 'password-cmd' }
                     : { kind: 'prompt', prompt: `Password for ${user} at ${server.host}: ` };
   return {

@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import { UsageError } from '../errors.js';
+import { QUIT_POINTS, type QuitPoint } from '../smtp/quit-points.js';
 
 export interface RawOptions {
   subject?: string;
@@ -38,6 +39,12 @@ export interface RawOptions {
   showSecrets?: boolean;
   account?: string;
   config?: string;
+  quitAfter?: QuitPoint;
+  json?: boolean;
+  timing?: boolean;
+  explain?: boolean;
+  lang?: 'fr' | 'en';
+  step?: boolean;
 }
 
 export type ParsedCommandLine =
@@ -67,6 +74,10 @@ Examples:
       show the MX hosts of example.org in the order mail tries them
   mailv --direct -v -s test bob@example.org < body.txt
       look up example.org's MX hosts and deliver there, showing the DNS exchange
+  mailv --quit-after ehlo --server mail.example.org
+      list what a server offers, send nothing
+  mailv --demo --explain --lang fr -s test bob@example.org < body.txt
+      the dialogue with each line explained, in French
 
 Exit status follows sysexits.h: 0 sent to every recipient, 64 usage, 65 bad data, 66 missing file,
 67 a recipient refused, 68 no such domain, 69 refused, 74 I/O error, 75 temporary failure,
@@ -127,6 +138,13 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
         'bdat',
       ]),
     )
+    .addOption(
+      new Option('--quit-after <step>', 'stop after this step with QUIT, sending no message: connect, greeting, ehlo, starttls, auth, mail, rcpt, data').choices(
+        QUIT_POINTS,
+      ),
+    )
+    .option('-e, --explain', 'explain each line of the dialogue: what it means, where it is defined')
+    .addOption(new Option('--lang <language>', 'language of --explain: fr or en (default from LC_ALL, LC_MESSAGES, LANG)').choices(['fr', 'en']))
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")
     .option('--timeout <seconds>', 'longest wait for any step (default: the limits of RFC 5321)')
     .option('-v, --verbose', 'more detail: -v adds connection notes, -vv also shows the message lines', increase, 0)

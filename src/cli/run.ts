@@ -8,7 +8,8 @@ import type { EmitEvent, SessionEvent } from '../events.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { parseResolvConf, type ResolverConfig } from '../dns/resolv-conf.js';
 import type { Resolver } from '../dns/resolver.js';
-import type { SessionPlan } from '../smtp/session.js';
+import type { RecipientResult, SessionPlan } from '../smtp/session.js';
+import { probeNeedsNoMessage } from '../smtp/quit-points.js';
 import type { AuthPlan } from '../smtp/authenticate.js';
 import { formatMxPlan } from '../render/mx-plan.js';
 import { ExitCode } from '../exit-codes.js';
@@ -117,7 +118,10 @@ async function send(plan: Plan): Promise<number> {
     files = await openAttachments(plan.attachments);
     let subject = plan.subject;
     const stdinKind = fstatSync(0);
-    if (!stdinKind.isFile() && !stdinKind.isFIFO() && process.stdin.isTTY) {
+    if (probeNeedsNoMessage(plan.quitAfter)) {
+      // A probe that stops before MAIL sends no message: standard input is left alone.
+      input = await readStream([]);
+    } else if (!stdinKind.isFile() && !stdinKind.isFIFO() && process.stdin.isTTY) {
       const { readInteractive } = await import('./interactive-input.js');
       const typed = await readInteractive(process.stdin, process.stderr, subject === undefined && !plan.readRecipients, interrupt.signal);
       input = typed.body;
@@ -131,7 +135,7 @@ async function send(plan: Plan): Promise<number> {
       // A file (`< message.eml`) is read directly, without setting up a stream.
       input = await readStream(stdinKind.isFile() ? readFd(0) : process.stdin, { signal: interrupt.signal });
     }
-    if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0) {
+    if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0 && plan.quitAfter === undefined) {
       process.stderr.write("mailv: Null message body; hope that's ok\n"); // as mail(1) says
     }
     prepared = await prepareInput({ ...plan, subject }, input, files.attachments, new Date());
@@ -141,7 +145,8 @@ async function send(plan: Plan): Promise<number> {
     return await deliver(plan, prepared, plan.server, interrupt.signal);
   } catch (error) {
     const status = fail(error);
-    if (prepared) await keepDeadLetter(prepared);
+    // A probe (--quit-after) never meant to send the message: nothing to keep.
+    if (prepared && plan.quitAfter === undefined) await keepDeadLetter(prepared);
     return status;
   } finally {
     stopWatching();
@@ -152,9 +157,12 @@ async function send(plan: Plan): Promise<number> {
 
 /** Prints the transcript of each event, and each recipient that did not get the message on stderr. */
 async function transcriptEmitter(plan: Plan, verbosity = plan.verbosity): Promise<EmitEvent> {
-  const renderer = new TranscriptRenderer(verbosity, await styleFor(plan));
+  const style = await styleFor(plan);
+  const renderer = new TranscriptRenderer(verbosity, style);
+  const explain = plan.output.explain === undefined || verbosity === 0 ? undefined : await explainer(plan.output.explain, style);
   return (event: SessionEvent) => {
-    const lines = renderer.lines(event);
+    let lines = renderer.lines(event);
+    if (explain) lines = explain(event, lines);
     if (lines.length > 0) stdout().write(lines.join('\n') + '\n');
     if (event.kind === 'recipient' && event.outcome !== 'sent' && event.reply) {
       process.stderr.write(`mailv: not delivered to ${sanitize(event.recipient)}: ${sanitize(event.reply.raw.join(' '))}\n`);
@@ -169,15 +177,15 @@ interface Trust {
 }
 
 /** Reads the --ca file and the secret before any connection is made. */
-async function gatherTrust(plan: Plan): Promise<Trust> {
+async function gatherTrust(plan: Plan, signal: AbortSignal): Promise<Trust> {
   const extraCa = plan.ca === undefined ? undefined : [readCaFile(plan.ca)];
-  if (plan.auth === undefined) return { extraCa, auth: undefined };
+  if (plan.auth === undefined || plan.direct) return { extraCa, auth: undefined };
   const { readSecret } = await import('./secret-input.js');
   const request = plan.auth;
   return {
     extraCa,
     auth: {
-      credentials: { user: request.user, secret: await readSecret(request.secret) },
+      credentials: { user: request.user, secret: await readSecret(request.secret, signal) },
       mechanism: request.mechanism,
       token: request.token,
       insecure: plan.insecure,
@@ -198,6 +206,22 @@ function readCaFile(path: string): Buffer {
   return pem;
 }
 
+/**
+ * --explain: each shown line with its annotations, indented and dimmed. Every event goes through
+ * the explainer, so that it keeps the context (the command a reply answers); only the annotations
+ * of lines actually shown are printed.
+ */
+async function explainer(language: 'fr' | 'en', style: Style): Promise<(event: SessionEvent, lines: string[]) => string[]> {
+  const { Explainer, catalogueFor } = await import('../explain/explainer.js');
+  const explainer = new Explainer(catalogueFor(language));
+  const annotate = (text: string) => style.note(`      ↳ ${text}`);
+  return (event, lines) => {
+    const { before, after } = explainer.annotate(event);
+    if (lines.length === 0) return lines;
+    return [...before.map(annotate), ...lines, ...after.map(annotate)];
+  };
+}
+
 function sessionPlan(plan: Plan, prepared: PreparedInput, trust: Trust = { extraCa: undefined, auth: undefined }): SessionPlan {
   return {
     helo: plan.helo,
@@ -210,22 +234,29 @@ function sessionPlan(plan: Plan, prepared: PreparedInput, trust: Trust = { extra
     extraCa: trust.extraCa,
     insecure: plan.insecure,
     auth: trust.auth,
+    quitAfter: plan.quitAfter,
   };
 }
 
 async function deliver(plan: Plan, prepared: PreparedInput, server: ServerAddress, signal: AbortSignal): Promise<number> {
-  const trust = await gatherTrust(plan);
+  const trust = await gatherTrust(plan, signal);
   const emit = await transcriptEmitter(plan);
   const { submit } = await import('../delivery/submit.js');
   const results = await submit(server, { ...sessionPlan(plan, prepared, trust), implicitTls: server.implicitTls }, emit, signal);
+  if (plan.quitAfter !== undefined) return probeStatus(results);
   if (!anyDelivered(results)) await keepDeadLetter(prepared);
   return exitCodeForResults(results);
+}
+
+/** A probe went as far as asked: 0, or what the recipients' replies say when it reached RCPT. */
+function probeStatus(results: readonly RecipientResult[]): number {
+  return results.length === 0 ? ExitCode.OK : exitCodeForResults(results);
 }
 
 async function deliverToMx(plan: Plan, prepared: PreparedInput, signal: AbortSignal): Promise<number> {
   const emit = await transcriptEmitter(plan);
   const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
-  const outcomes = await deliverDirect(sessionPlan(plan, prepared), emit, {
+  const outcomes = await deliverDirect(sessionPlan(plan, prepared, await gatherTrust(plan, signal)), emit, {
     resolver,
     random: randomSource(plan.seed),
     port: plan.mxPort,
@@ -236,7 +267,8 @@ async function deliverToMx(plan: Plan, prepared: PreparedInput, signal: AbortSig
   for (const failure of failures) {
     process.stderr.write(`mailv: not delivered to ${failure.recipients.join(', ')}: ${sanitize(failure.error.message)}\n`);
   }
-  if (!anyDelivered(results)) await keepDeadLetter(prepared);
+  if (plan.quitAfter !== undefined && failures.length === 0) return probeStatus(results);
+  if (!anyDelivered(results) && plan.quitAfter === undefined) await keepDeadLetter(prepared);
   // Refused recipients (67) first, then the first domain that failed whole, as documented.
   const resultStatus = exitCodeForResults(results);
   if (resultStatus === ExitCode.NOUSER || failures.length === 0) return resultStatus;

@@ -1,7 +1,7 @@
 // Where a password or OAuth token comes from: the environment, a file, a command (as msmtp's
 // passwordeval), or a prompt at the terminal with echo off. Never from the command line, where
 // every user of the machine could read it in the process list.
-import { openSync, closeSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { AuthError, ConfigError, InputError, InterruptedError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -11,49 +11,90 @@ export type SecretSource =
   | { readonly kind: 'command'; readonly command: string; readonly origin: string }
   | { readonly kind: 'prompt'; readonly prompt: string };
 
-/** The secret, first line only (a trailing newline is not part of a password). */
-export async function readSecret(source: SecretSource): Promise<string> {
+/** No password or token is this long; a source that is (`/dev/zero`) must not fill memory. */
+const MAX_SECRET_SOURCE = 64 * 1024;
+
+/**
+ * The secret, first line only (a trailing newline is not part of a password). `signal` aborting
+ * (SIGINT, SIGTERM) ends a prompt or a command at once, with InterruptedError.
+ */
+export async function readSecret(source: SecretSource, signal?: AbortSignal): Promise<string> {
   switch (source.kind) {
     case 'value':
       return nonEmpty(source.value, source.origin);
     case 'file':
       return nonEmpty(firstLine(readSecretFile(source.path, source.origin)), source.origin);
     case 'command':
-      return nonEmpty(firstLine(await runSecretCommand(source.command, source.origin)), source.origin);
+      return nonEmpty(firstLine(await runSecretCommand(source.command, source.origin, signal)), source.origin);
     case 'prompt':
-      return nonEmpty(await promptAtTerminal(source.prompt), 'the terminal');
+      return nonEmpty(await promptAtTerminal(source.prompt, signal), 'the terminal');
   }
 }
 
 function readSecretFile(path: string, origin: string): string {
+  let fd: number;
   try {
-    return readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a directory' : (error as Error).message;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new InputError(`cannot read ${origin} ${path}: ${why}`, ExitCode.NOINPUT);
+  }
+  try {
+    const buffer = Buffer.alloc(MAX_SECRET_SOURCE);
+    const length = readSync(fd, buffer, 0, buffer.length, null);
+    return buffer.subarray(0, length).toString('utf8');
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'a directory' : (error as Error).message;
+    throw new InputError(`cannot read ${origin} ${path}: ${why}`, ExitCode.NOINPUT);
+  } finally {
+    closeSync(fd);
   }
 }
 
 /** `sh -c command`: its standard output is the secret; its standard error goes to the user. */
-async function runSecretCommand(command: string, origin: string): Promise<string> {
+async function runSecretCommand(command: string, origin: string, signal: AbortSignal | undefined): Promise<string> {
   // A computed name: the bundle stubs child_process for the libraries that import it statically.
   const childProcess = 'node:child_process';
   const { spawn } = (await import(childProcess)) as typeof import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'] });
     const output: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-    child.on('error', (error) => reject(new ConfigError(`${origin} could not be run: ${error.message}`)));
-    child.on('close', (status, signal) => {
-      if (status === 0) return resolve(Buffer.concat(output).toString('utf8'));
-      reject(new ConfigError(`${origin} failed (${signal ? `killed by ${signal}` : `exit status ${status}`})`));
+    let length = 0;
+    let settled = false;
+    const settle = (error: Error | undefined, secret?: string) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve(secret!);
+    };
+    // The shell may have children of its own: closing the pipe ends whatever still writes to it.
+    const stop = (error: Error) => {
+      settle(error);
+      child.stdout.destroy();
+      child.kill('SIGTERM');
+    };
+    const onAbort = () => stop(new InterruptedError(signal!.reason as NodeJS.Signals, 'auth'));
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output.push(chunk);
+      length += chunk.length;
+      if (length > MAX_SECRET_SOURCE) stop(new ConfigError(`${origin} printed more than ${MAX_SECRET_SOURCE / 1024} KiB: not a password`));
+    });
+    child.on('error', (error) => stop(new ConfigError(`${origin} could not be run: ${error.message}`)));
+    child.on('close', (status, killedBy) => {
+      // Ctrl-C reaches the command too: the user's interrupt, not the command's failure.
+      if (signal?.aborted) return settle(new InterruptedError(signal.reason as NodeJS.Signals, 'auth'));
+      if (status === 0) return settle(undefined, Buffer.concat(output).toString('utf8'));
+      settle(new ConfigError(`${origin} failed (${killedBy ? `killed by ${killedBy}` : `exit status ${status}`})`));
     });
   });
 }
 
 /** Reads a line from /dev/tty with echo off, as ssh and msmtp ask for passwords. */
-async function promptAtTerminal(prompt: string): Promise<string> {
+async function promptAtTerminal(prompt: string, signal: AbortSignal | undefined): Promise<string> {
   let fd: number;
   try {
     fd = openSync('/dev/tty', 'r+');
@@ -62,10 +103,16 @@ async function promptAtTerminal(prompt: string): Promise<string> {
   }
   const { ReadStream } = await import('node:tty');
   const input = new ReadStream(fd);
+  let onAbort: (() => void) | undefined;
   try {
     input.setRawMode(true);
-    writeSync(fd, prompt);
+    // eslint-disable-next-line no-control-regex
+    writeSync(fd, prompt.replace(/[\x00-\x1f\x7f]/g, '?'));
     return await new Promise<string>((resolve, reject) => {
+      onAbort = () => reject(new InterruptedError(signal!.reason as NodeJS.Signals, 'auth'));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      input.on('end', () => reject(new AuthError('the terminal closed before the password was typed', 'auth')));
       let typed = '';
       input.on('data', (chunk: Buffer) => {
         for (const char of chunk.toString('utf8')) {
@@ -79,8 +126,13 @@ async function promptAtTerminal(prompt: string): Promise<string> {
       input.on('error', (error) => reject(new AuthError(`cannot read the password at the terminal: ${error.message}`, 'auth')));
     });
   } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     input.setRawMode(false);
-    writeSync(fd, '\n');
+    try {
+      writeSync(fd, '\n');
+    } catch {
+      // the terminal is gone: nothing to tidy
+    }
     input.destroy();
     try {
       closeSync(fd);

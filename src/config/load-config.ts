@@ -1,5 +1,7 @@
 // Reading the accounts file. A file that holds a password and that group or others may read is
-// refused, as ssh refuses such keys: the password may already have been read by someone else.
+// refused, as ssh refuses such keys: the password may already have been read by someone else. A
+// file someone else may write is refused whatever it holds: it can run commands (password-cmd)
+// and choose the server the password goes to.
 import { open, type FileHandle } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
 import { parseConfig, type ConfigFile } from './config-file.js';
@@ -25,6 +27,7 @@ export async function loadConfig(path: string, explicit: boolean, home: string):
     const info = await handle.stat();
     if (info.isDirectory()) throw new ConfigError(`${path}: is a directory`);
     mode = info.mode;
+    if (info.isFile()) assertOnlyOwnerWrites(path, info.mode, info.uid);
     bytes = await handle.readFile();
   } catch (error) {
     if (error instanceof ConfigError) throw error;
@@ -38,6 +41,17 @@ export async function loadConfig(path: string, explicit: boolean, home: string):
     throw new ConfigError(`${path}: holds a password but its mode ${octal} lets group or others read it: chmod 600 ${path}`);
   }
   return config;
+}
+
+function assertOnlyOwnerWrites(path: string, mode: number, owner: number): void {
+  const me = process.getuid?.();
+  if (me !== undefined && owner !== me && owner !== 0) {
+    throw new ConfigError(`${path}: belongs to user ${owner}, not to you: another user could run commands as you with it`);
+  }
+  if ((mode & 0o022) !== 0) {
+    const octal = (mode & 0o7777).toString(8).padStart(4, '0');
+    throw new ConfigError(`${path}: its mode ${octal} lets group or others change it, and so run commands as you: chmod go-w ${path}`);
+  }
 }
 
 /** Text of the file; bytes that are not UTF-8 would silently change a password, so they are refused. */

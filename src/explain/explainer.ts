@@ -10,7 +10,9 @@ import type { Catalogue, TextKey } from './catalogue.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
 
-export type Language = 'fr' | 'en';
+import type { Language } from './language.js';
+
+export type { Language };
 
 /** Lines to print before and after the event's own transcript lines. */
 export interface Annotation {
@@ -20,17 +22,6 @@ export interface Annotation {
 
 export function catalogueFor(lang: Language): Catalogue {
   return lang === 'fr' ? fr : en;
-}
-
-/**
- * The --lang flag when it is `fr` or `en`; otherwise the locale, read as POSIX does: the first of
- * LC_ALL, LC_MESSAGES, LANG that is set and not empty decides, so LC_ALL=C means English even
- * with LANG=fr_FR.UTF-8. Validating the flag is the caller's job: other values are ignored here.
- */
-export function chooseLanguage(flag: string | undefined, env: NodeJS.ProcessEnv): Language {
-  if (flag === 'fr' || flag === 'en') return flag;
-  const locale = [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((value) => value !== undefined && value !== '');
-  return locale?.toLowerCase().startsWith('fr') ? 'fr' : 'en';
 }
 
 type CommandKind = 'ehlo' | 'helo' | 'starttls' | 'auth' | 'authCancel' | 'mail' | 'rcpt' | 'data' | 'dot' | 'bdat' | 'rset' | 'quit' | 'other';
@@ -108,6 +99,10 @@ export class Explainer {
 
   constructor(private readonly catalogue: Catalogue) {}
 
+  /**
+   * Call it for every event, shown or not, so that replies keep their context; print the lines
+   * only for events the transcript shows (a `body` at -vv, a `dns-*` at -v).
+   */
   annotate(event: SessionEvent): Annotation {
     const { before, after } = this.explain(event);
     return { before: before.map(sanitize), after: after.map(sanitize) };

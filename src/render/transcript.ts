@@ -24,7 +24,7 @@ export class TranscriptRenderer {
   ) {
     this.formatters = {
       connecting: (e) => [
-        style.note(`${sanitize(e.recipients.join(','))}... Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`),
+        style.note(`${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`),
       ],
       connected: (e) => (verbosity >= 2 ? [style.note(`Connected to ${displayHost(e.address)} port ${e.port}`)] : []),
       send: (e) => [...this.flushBody(), style.client(`>>> ${sanitize(e.line)}`)],

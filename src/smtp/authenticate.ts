@@ -19,16 +19,20 @@ export interface AuthPlan {
   readonly showSecrets: boolean;
 }
 
-/** The session's side: how to write a line (and what to show for it), read a reply, note. */
+/** The session's side: how to write a line (and what to show for it), read a reply, show it, note. */
 export interface AuthDialogue {
   send(line: string, shown: string): Promise<void>;
+  /** The next reply, not yet shown: it may echo a secret, which is scrubbed first. */
   read(): Promise<Reply>;
+  show(reply: Reply): void;
   note(text: string): void;
 }
 
 export const REDACTED = '********';
 /** RFC 4954 §4: a command line may hold 512 octets; a longer initial response waits for a 334. */
 const MAX_AUTH_LINE = 510;
+/** RFC 4648 base64, as RFC 4954 requires of challenges; empty is allowed. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** A server that keeps challenging is going nowhere. */
 const MAX_CHALLENGES = 10;
 
@@ -53,55 +57,76 @@ export async function authenticate(
   }
   const mechanism = chooseMechanism(capabilities.params('AUTH'), { forced: plan.mechanism, token: plan.token }, plan.credentials);
 
+  // Everything that would give the secret away, should the server echo it back in a reply.
+  const secrets = new Set([plan.credentials.secret, Buffer.from(plan.credentials.secret).toString('base64')]);
+  const read = async () => {
+    const reply = await dialogue.read();
+    const shown = plan.showSecrets ? reply : scrub(reply, secrets);
+    dialogue.show(shown);
+    return shown;
+  };
   const show = (octets: Buffer, direction: 'sent' | 'received') => {
     if (plan.showSecrets) dialogue.note(`(${direction}, decoded: ${showOctets(octets)})`);
   };
-  const sendAnswer = async (answer: Buffer) => {
+  const sendLine = async (line: string, shown: string, octets: Buffer | undefined) => {
+    if (octets !== undefined && octets.length > 0) {
+      secrets.add(line.slice(line.lastIndexOf(' ') + 1));
+      secrets.add(octets.toString('utf8'));
+    }
+    await dialogue.send(line, shown);
+    if (octets !== undefined && octets.length > 0) show(octets, 'sent');
+  };
+  const sendAnswer = (answer: Buffer) => {
     const line = answer.length === 0 ? '' : answer.toString('base64');
-    await dialogue.send(line, plan.showSecrets ? line : line === '' ? '' : REDACTED);
-    if (answer.length > 0) show(answer, 'sent');
+    return sendLine(line, plan.showSecrets ? line : line === '' ? '' : REDACTED, answer);
   };
 
   let initial = mechanism.initialResponse();
   const encoded = initial === undefined ? undefined : initial.length === 0 ? '=' : initial.toString('base64');
   const command = `AUTH ${mechanism.name}`;
   if (encoded !== undefined && command.length + 1 + encoded.length <= MAX_AUTH_LINE) {
-    await dialogue.send(`${command} ${encoded}`, `${command} ${plan.showSecrets ? encoded : REDACTED}`);
-    show(initial!, 'sent');
+    await sendLine(`${command} ${encoded}`, `${command} ${plan.showSecrets ? encoded : REDACTED}`, initial);
     initial = undefined;
   } else {
     await dialogue.send(command, command);
   }
 
   for (let challenges = 0; ; challenges++) {
-    const reply = await dialogue.read();
+    const reply = await read();
     if (reply.code === 334) {
       if (challenges === MAX_CHALLENGES) throw new ProtocolError(`the server sent more than ${MAX_CHALLENGES} AUTH challenges`, 'auth');
-      const challenge = Buffer.from(reply.lines[0] ?? '', 'base64');
-      if (challenge.length > 0) show(challenge, 'received');
-      if (initial !== undefined) {
+      const text = (reply.lines[0] ?? '').trim();
+      if (initial !== undefined && text === '') {
         await sendAnswer(initial);
         initial = undefined;
         continue;
       }
       let answer: Buffer;
       try {
+        if (!BASE64.test(text)) throw new SaslFailure(`the server's challenge is not base64: ${JSON.stringify(text.slice(0, 40))}`);
+        const challenge = Buffer.from(text, 'base64');
+        if (challenge.length > 0) show(challenge, 'received');
         answer = mechanism.respond(challenge);
       } catch (error) {
         if (!(error instanceof SaslFailure)) throw error;
-        await dialogue.send('*', '*'); // RFC 4954 §4: the client cancels the exchange
-        await dialogue.read();
-            throw new AuthError(`${mechanism.name} with ${host} cancelled: ${error.message}`, 'auth');
+        const failure = new AuthError(`${mechanism.name} with ${host} cancelled: ${error.message}`, 'auth');
+        try {
+          await dialogue.send('*', '*'); // RFC 4954 §4: the client cancels the exchange
+          await read();
+        } catch {
+          // The server hung up on the cancel: what matters is why mailv cancelled.
+        }
+        throw failure;
       }
       await sendAnswer(answer);
       continue;
     }
     if (reply.code === 235) {
       try {
-        mechanism.verifySuccess?.(undefined);
+        mechanism.verifySuccess?.();
       } catch (error) {
         if (!(error instanceof SaslFailure)) throw error;
-            throw new AuthError(`${mechanism.name} with ${host}: ${error.message}`, 'auth');
+        throw new AuthError(`${mechanism.name} with ${host}: ${error.message}`, 'auth');
       }
       return;
     }
@@ -110,6 +135,17 @@ export async function authenticate(
     if (reply.code >= 500) throw new AuthError(why, 'auth');
     throw new ProtocolError(`unexpected reply to AUTH: ${reply.code} ${replyText(reply)}`, 'auth');
   }
+}
+
+/** Replaces every trace of the secret in a reply's text: a server may echo what it was sent. */
+function scrub(reply: Reply, secrets: ReadonlySet<string>): Reply {
+  const clean = (text: string) => {
+    for (const secret of secrets) if (secret.length >= 3) text = text.split(secret).join(REDACTED);
+    return text;
+  };
+  const raw = reply.raw.map(clean);
+  if (raw.every((line, index) => line === reply.raw[index])) return reply;
+  return { ...reply, raw, lines: reply.lines.map(clean) };
 }
 
 /** Octets as readable text for the teaching notes: NUL as \0, other controls as \xNN. */

@@ -3,6 +3,7 @@
 // accepted, so a hostile server can neither grow memory nor slip in a reply ahead of its command.
 // The only place the session touches a socket.
 import { connect, isIP, type Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import { DnsError, InterruptedError, MailvError, ProtocolError, TlsError, TransportError, type Stage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
@@ -40,7 +41,7 @@ export class SmtpConnection {
   /**
    * Starts TLS: after `220` to STARTTLS (RFC 3207), or at once for implicit TLS (RFC 8314).
    * Anything the server sent before the handshake is an injection attempt (CVE-2011-0411):
-   * ProtocolError. The certificate is checked against the system's CAs and `extraCa`, and
+   * ProtocolError. The certificate is checked against Node's CA list and `extraCa`, and
    * reported, never enforced here. Throws TlsError when the handshake fails.
    */
   async startTls(servername: string, timeoutMs: number, extraCa?: readonly Buffer[]): Promise<TlsDetails> {
@@ -48,7 +49,7 @@ export class SmtpConnection {
     if (this.reader.hasPartial || this.replies.length > 0) {
       throw new ProtocolError('the server sent more after its 220 to STARTTLS: a response injection (CVE-2011-0411)', 'starttls');
     }
-    const { connect: tlsConnect, rootCertificates } = await import('node:tls');
+    const { connect: tlsConnect, createSecureContext } = await import('node:tls');
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
@@ -56,28 +57,30 @@ export class SmtpConnection {
       socket: plain,
       host: servername,
       servername: isIP(servername) ? undefined : servername,
-      // Added to the system's CAs, not instead of them.
-      ca: extraCa && extraCa.length > 0 ? [...rootCertificates, ...extraCa] : undefined,
+      secureContext: extraCa && extraCa.length > 0 ? withExtraCa(createSecureContext(), extraCa) : undefined,
       rejectUnauthorized: false,
     });
+    let onClose = () => {};
     await new Promise<void>((resolve, reject) => {
+      onClose = () => fail(new Error('connection closed during the handshake'));
       const timer = setTimeout(() => fail(new Error(`no handshake within ${timeoutMs / 1000} s`)), timeoutMs);
       const fail = (error: Error) => {
         clearTimeout(timer);
         secure.destroy();
         if (this.failure instanceof InterruptedError) return reject(new InterruptedError(this.failure.signal, 'starttls'));
         // OpenSSL's messages can span lines: one line is what the transcript shows.
-        reject(new TlsError(`TLS handshake with ${servername} failed: ${error.message.replace(/\s+/g, ' ').trim()}`, 'starttls'));
+        const reason = error.message.replace(/\berror:[0-9A-F]+:SSL routines:[^:]*:/g, '').replace(/\s+/g, ' ').trim();
+        reject(new TlsError(`TLS handshake with ${servername} failed: ${reason}`, 'starttls'));
       };
       secure.once('secureConnect', () => {
         clearTimeout(timer);
-        secure.removeAllListeners('error');
+        secure.off('error', fail);
         resolve();
       });
       secure.once('error', fail);
-      secure.once('close', () => fail(new Error('connection closed during the handshake')));
+      secure.once('close', onClose);
     });
-    secure.removeAllListeners('close');
+    secure.off('close', onClose);
     this.socket = secure;
     this.reader = new ReplyReader();
     this.listen(secure);
@@ -224,6 +227,16 @@ export class SmtpConnection {
     const partial = this.closed && this.reader.hasPartial ? ' (in the middle of a reply)' : '';
     throw new TransportError(`${what} during ${stage}${partial}`, stage);
   }
+}
+
+/**
+ * The default trust (Node's CA list, NODE_EXTRA_CA_CERTS) plus `extraCa`: added, not instead, so
+ * --ca never makes another certificate fail.
+ */
+function withExtraCa(context: SecureContext, extraCa: readonly Buffer[]): SecureContext {
+  const native = (context as SecureContext & { context: { addCACert(pem: Buffer): void } }).context;
+  for (const pem of extraCa) native.addCACert(pem);
+  return context;
 }
 
 /** What a TLS handshake gave, for the transcript. */

@@ -6,6 +6,7 @@ import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
 import type { AuthPlan } from './authenticate.js';
+import type { QuitPoint } from './quit-points.js';
 import { Capabilities } from './capabilities.js';
 import type { SmtpConnection } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
@@ -41,11 +42,14 @@ export interface SessionPlan {
   readonly insecure?: boolean;
   /** --user: log in (RFC 4954) before the transaction. */
   readonly auth?: AuthPlan;
+  /** --quit-after: end the session after this step, sending no message. */
+  readonly quitAfter?: QuitPoint;
   /** How the message goes: `auto` is BDAT when CHUNKING is offered (RFC 3030), DATA otherwise. */
   readonly body?: BodyMode;
 }
 
 export type BodyMode = 'auto' | 'data' | 'bdat';
+
 
 /** BDAT chunk size: large enough for few round trips, small enough to hold in memory. */
 export const BDAT_CHUNK = 1024 * 1024;
@@ -77,7 +81,16 @@ export class SmtpSession {
    */
   async run(): Promise<RecipientResult[]> {
     try {
+      if (this.plan.quitAfter === 'connect') {
+        this.emit({ kind: 'note', text: 'stopping after connect (--quit-after): closing without a word', severity: 'info' });
+        return [];
+      }
       const results = await this.transaction();
+      if (this.plan.quitAfter === 'data') {
+        // After 354 every line is message content, QUIT included: only hanging up ends it unsent.
+        this.emit({ kind: 'note', text: 'stopping after data (--quit-after): hanging up, so the server discards the unfinished message', severity: 'info' });
+        return results;
+      }
       await this.quit();
       return results;
     } catch (error) {
@@ -96,8 +109,13 @@ export class SmtpSession {
     if (this.plan.implicitTls) await this.handshake('smtps://');
     const greeting = await this.read('greeting');
     if (greeting.code !== 220) throw refusal('the server refused the connection', 'greeting', greeting);
+    if (this.stopsAfter('greeting')) return [];
     const capabilities = await this.hello();
+    if (this.stopsAfter('ehlo') || this.stopsAfter('starttls')) return [];
     if (this.plan.auth) await this.logIn(this.plan.auth, capabilities);
+    if (this.stopsAfter('auth')) return [];
+    const { quitAfter } = this.plan;
+    if (quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data') return this.probeTransaction(capabilities, quitAfter);
     const message = await this.plan.prepare(capabilities);
     const mail = this.mailCommand(capabilities, message);
     const { from, recipients } = this.plan.envelope;
@@ -243,11 +261,53 @@ export class SmtpSession {
     else if (remaining > 0) throw new LocalIoError(`the message ended ${remaining} octets short of its announced size`, 'body');
   }
 
+  /** --quit-after this step: says so; the caller returns and QUIT follows. */
+  private stopsAfter(point: QuitPoint): boolean {
+    if (this.plan.quitAfter !== point) return false;
+    this.emit({ kind: 'note', text: `stopping after ${point} (--quit-after)`, severity: 'info' });
+    return true;
+  }
+
+  /**
+   * --quit-after mail, rcpt or data: the envelope up to that step, grouped when PIPELINING allows,
+   * and never a byte of the message. Refusals are reported as in a real transaction.
+   */
+  private async probeTransaction(capabilities: Capabilities, point: 'mail' | 'rcpt' | 'data'): Promise<RecipientResult[]> {
+    const message = await this.plan.prepare(capabilities);
+    const lines = [this.mailCommand(capabilities, message)];
+    const stages: Stage[] = ['mail'];
+    if (point !== 'mail') {
+      lines.push(...this.plan.envelope.recipients.map((recipient) => `RCPT To:<${recipient}>`));
+      stages.push(...this.plan.envelope.recipients.map((): Stage => 'rcpt'));
+    }
+    if (point === 'data') {
+      lines.push('DATA');
+      stages.push('data');
+    }
+    if (capabilities.has('PIPELINING')) await this.sendGroup(lines, stages);
+    const results: RecipientResult[] = [];
+    for (const [index, line] of lines.entries()) {
+      const stage = stages[index]!;
+      const recipient = stage === 'rcpt' ? this.plan.envelope.recipients[index - 1] : undefined;
+      const reply = capabilities.has('PIPELINING') ? await this.read(stage, recipient) : await this.command(stage, line, recipient);
+      if (stage === 'rcpt') {
+        const result = this.rcptOutcome(recipient!, reply);
+        results.push(result);
+        continue;
+      }
+      const refused = stage === 'data' ? reply.code !== 354 : !isPositive(reply);
+      if (refused) throw refusal(stage === 'mail' ? `the server refused the sender <${this.plan.envelope.from}>` : 'the server refused DATA', stage, reply);
+    }
+    this.stopsAfter(point);
+    return results;
+  }
+
   /** EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.4); then STARTTLS if due. */
   private async hello(): Promise<Capabilities> {
     const ehlo = await this.command('ehlo', `EHLO ${this.plan.helo}`);
     if (ehlo.code !== 250) return this.heloFallback(ehlo);
     const capabilities = Capabilities.fromEhlo(ehlo);
+    if (this.plan.quitAfter === 'ehlo') return capabilities;
     if (this.plan.tls === 'off' || this.connection.tls) return capabilities;
     if (capabilities.has('STARTTLS')) return this.startTls(capabilities);
     if (this.plan.tls === 'required') await this.refuseTls('the server does not offer STARTTLS');
@@ -318,7 +378,8 @@ export class SmtpSession {
           this.emit({ kind: 'send', stage: 'auth', line: shown, pipelined: false });
           await this.connection.write(`${line}\r\n`, 1, 'auth', this.plan.timeouts.forStage('auth'));
         },
-        read: () => this.read('auth'),
+        read: () => this.connection.readReply('auth', this.plan.timeouts.forStage('auth')),
+        show: (reply) => this.emit({ kind: 'reply', stage: 'auth', reply, recipient: undefined }),
         note: (text) => this.emit({ kind: 'note', text, severity: 'info' }),
       },
       plan,

@@ -89,6 +89,22 @@ describe('accounts file', () => {
     assert.equal(authSink.messages.length + plainSink.messages.length, before);
   });
 
+  it('a file others may write is refused whatever it holds: it could run commands as you', async () => {
+    const { home, file } = homeWithConfig('[default]\nfrom = carol@example.org\n', 0o666);
+    const run = await runCli(['--dry-run', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(run.code, 78);
+    assert.equal(run.stderr, `mailv: ${file}: its mode 0666 lets group or others change it, and so run commands as you: chmod go-w ${file}\n`);
+  });
+
+  it("the file's password goes only to the file's server: --server elsewhere asks instead", async () => {
+    const { home } = homeWithConfig(config());
+    const before = authSink.attempts.length;
+    const run = await runCli(['--account', 'school', '--server', `127.0.0.1:${plainSink.port}`, 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(run.code, 64, run.stderr);
+    assert.match(run.stderr, /no password: no terminal to ask at/);
+    assert.equal(authSink.attempts.length, before);
+  });
+
   it('bad syntax, an unknown key, an unknown account, a missing --config: 78 with file and line', async () => {
     const broken = homeWithConfig('[default]\nserver 127.0.0.1\n');
     const syntax = await runCli(['bob@example.org'], { input: 'x\n', home: broken.home });

@@ -231,6 +231,54 @@ describe('AUTH refusals that are not about the password', () => {
   });
 });
 
+describe('servers that try to make mailv show the secret', () => {
+  it('a 535 that echoes the password and the PLAIN blob: both scrubbed from transcript and error', async () => {
+    const blob = Buffer.from(`\0${ACCOUNT.user}\0${ACCOUNT.password}`).toString('base64');
+    const server = await startScriptedServer({
+      replies: { EHLO: '250-scripted.test\r\n250 AUTH PLAIN', AUTH: `535 5.7.8 Bad credentials ${blob} (${ACCOUNT.user} ${ACCOUNT.password})` },
+    });
+    try {
+      const run = await send(server.port, []);
+      assert.equal(run.code, 77);
+      assert.match(run.stderr, /^mailv: authentication of alice with PLAIN failed: 535 5\.7\.8 Bad credentials \*{8} \(alice \*{8}\)$/m);
+      assertNoSecret(run);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a SCRAM server that forges its nonce and hangs up on the cancel: still 77, for the right reason', async () => {
+    const server = await startScriptedServer({
+      replies: {
+        EHLO: '250-scripted.test\r\n250 AUTH SCRAM-SHA-256',
+        AUTH: `334 ${Buffer.from('r=not-the-client-nonce,s=AAAA,i=4096').toString('base64')}`,
+        '*': { close: true },
+      },
+    });
+    try {
+      const run = await send(server.port, []);
+      assert.equal(run.code, 77);
+      assert.match(run.stderr, /^mailv: SCRAM-SHA-256 with 127\.0\.0\.1 cancelled: the server's SCRAM nonce does not extend mailv's$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a challenge that is not base64, or an empty CRAM-MD5 challenge: cancelled, 77', async () => {
+    for (const challenge of ['334 not base64!', '334 ']) {
+      const server = await startScriptedServer({ replies: { EHLO: '250-scripted.test\r\n250 AUTH CRAM-MD5', AUTH: challenge, '*': '501 5.0.0 Cancelled' } });
+      try {
+        const run = await send(server.port, []);
+        assert.equal(run.code, 77, run.stderr);
+        assert.match(run.stderr, /CRAM-MD5 with 127\.0\.0\.1 cancelled: (the server's challenge is not base64|the server sent an empty CRAM-MD5 challenge)/);
+        assert.ok(server.commands.includes('*'));
+      } finally {
+        await server.close();
+      }
+    }
+  });
+});
+
 describe('where the secret comes from', () => {
   let sink: AuthSink;
   before(async () => {
@@ -253,6 +301,13 @@ describe('where the secret comes from', () => {
     assert.equal(bad.code, 78);
     assert.match(bad.stderr, /^mailv: --password-cmd failed \(exit status 3\)$/m);
     assert.ok(existsSync(join(bad.home, 'dead.letter')), 'the message is kept');
+  });
+
+  it('a --password-cmd that floods: stopped at 64 KiB, 78, the message kept', async () => {
+    const run = await send(sink.port, ['--password-cmd', 'cat /dev/zero'], {});
+    assert.equal(run.code, 78);
+    assert.match(run.stderr, /^mailv: --password-cmd printed more than 64 KiB: not a password$/m);
+    assert.ok(existsSync(join(run.home, 'dead.letter')));
   });
 
   it('a missing --password-file is 66; no source and no terminal is 64', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -390,10 +390,24 @@ describe('loading the config file', () => {
   });
 
   it('refuses a file holding a password that group or others may read', async () => {
-    for (const [mode, octal] of [[0o644, '0644'], [0o640, '0640'], [0o604, '0604'], [0o666, '0666']] as const) {
+    for (const [mode, octal] of [[0o644, '0644'], [0o640, '0640'], [0o604, '0604']] as const) {
       const path = file('[account work]\npassword = s3cret\n', mode);
       await loadRefused(path, false, `${path}: holds a password but its mode ${octal} lets group or others read it: chmod 600 ${path}`);
     }
+  });
+
+  it('refuses a file group or others may write, whatever it holds: it can run commands', async () => {
+    for (const [mode, octal] of [[0o666, '0666'], [0o620, '0620'], [0o602, '0602']] as const) {
+      const path = file('user = alice\n', mode);
+      await loadRefused(path, true, `${path}: its mode ${octal} lets group or others change it, and so run commands as you: chmod go-w ${path}`);
+    }
+  });
+
+  // Only root can give a file away; the tests run as root in CI.
+  it('refuses a file that belongs to another user (not root)', { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async () => {
+    const path = file('user = alice\n', 0o600);
+    chownSync(path, 65534, 65534);
+    await loadRefused(path, true, `${path}: belongs to user 65534, not to you: another user could run commands as you with it`);
   });
 
   it('shows special mode bits too', async () => {

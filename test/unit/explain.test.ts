@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { SessionEvent } from '../../dist/events.js';
 import type { Catalogue } from '../../dist/explain/catalogue.js';
 import { en } from '../../dist/explain/en.js';
-import { Explainer, catalogueFor, chooseLanguage } from '../../dist/explain/explainer.js';
+import { Explainer, catalogueFor } from '../../dist/explain/explainer.js';
+import { chooseLanguage } from '../../dist/explain/language.js';
 import { fr } from '../../dist/explain/fr.js';
 import { makeReply } from '../../dist/smtp/reply.js';
 

@@ -1,0 +1,114 @@
+// --quit-after: a probe goes as far as asked, says QUIT, and sends no message; and --explain
+// annotates the dialogue in the language asked for or the locale's.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
+import { startSink } from '../helpers/smtp-sink.js';
+
+async function probe(script: Script, args: string[]): Promise<CliResult & { commands: string[] }> {
+  const server = await startScriptedServer(script);
+  try {
+    const run = await runCli(['--server', `127.0.0.1:${server.port}`, ...args], { input: 'never read\n' });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the server's side of the last write
+    // The size depends on the Date and Message-ID: only its presence matters here.
+    return { ...run, commands: server.commands.map((line) => line.replace(/ SIZE=\d+$/, ' SIZE=n')) };
+  } finally {
+    await server.close();
+  }
+}
+
+describe('--quit-after', () => {
+  it('ehlo: lists what the server offers, needs no recipient, sends nothing else', async () => {
+    const run = await probe({}, ['--quit-after', 'ehlo']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.commands, ['EHLO vm.localdomain', 'QUIT']);
+    assert.match(run.stdout, /^Connecting to \[127\.0\.0\.1\] port \d+ via relay\.\.\.$/m);
+    assert.match(run.stdout, /^250-PIPELINING$/m);
+    assert.match(run.stdout, /^stopping after ehlo \(--quit-after\)$/m);
+    assert.ok(!existsSync(join(run.home, 'dead.letter')));
+  });
+
+  it('greeting and connect: QUIT after the 220; or hang up without a word', async () => {
+    assert.deepEqual((await probe({}, ['--quit-after', 'greeting'])).commands, ['QUIT']);
+    const connect = await probe({}, ['--quit-after', 'connect']);
+    assert.equal(connect.code, 0, connect.stderr);
+    assert.deepEqual(connect.commands, []);
+  });
+
+  it('mail: MAIL alone, even with PIPELINING; a refused sender is 69 and nothing is kept', async () => {
+    const run = await probe({}, ['--quit-after', 'mail', 'bob@example.org']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.commands, ['EHLO vm.localdomain', 'MAIL From:<tester@vm.localdomain> SIZE=n', 'QUIT']);
+    const refused = await probe({ replies: { MAIL: '550 5.7.1 Not you' } }, ['--quit-after', 'mail', 'bob@example.org']);
+    assert.equal(refused.code, 69);
+    assert.ok(!existsSync(join(refused.home, 'dead.letter')));
+  });
+
+  it('rcpt: does the server take these addresses? 67 when one is refused', async () => {
+    const run = await probe({ replies: { RCPT: (line) => (line.includes('nobody') ? '550 5.1.1 User unknown' : '250 2.1.5 Ok') } }, [
+      '--quit-after',
+      'rcpt',
+      'bob@example.org',
+      'nobody@example.org',
+    ]);
+    assert.equal(run.code, 67);
+    assert.deepEqual(run.commands.slice(1), ['MAIL From:<tester@vm.localdomain> SIZE=n', 'RCPT To:<bob@example.org>', 'RCPT To:<nobody@example.org>', 'QUIT']);
+    assert.match(run.stdout, /^nobody@example\.org\.\.\. User unknown \(550 5\.1\.1 User unknown\)$/m);
+    assert.ok(!existsSync(join(run.home, 'dead.letter')));
+  });
+
+  it('data: stops at 354 and hangs up, since QUIT would be read as message text', async () => {
+    const run = await probe({}, ['--quit-after', 'data', 'bob@example.org']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.commands.slice(1), ['MAIL From:<tester@vm.localdomain> SIZE=n', 'RCPT To:<bob@example.org>', 'DATA']);
+    assert.match(run.stdout, /hanging up, so the server discards the unfinished message/);
+  });
+
+  it('starttls: the handshake and EHLO again, then QUIT', async () => {
+    const sink = await startSink({ disabledCommands: ['AUTH'] });
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${sink.port}`, '--quit-after', 'starttls']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, />>> STARTTLS\n220 [^\n]*\nTLS: [^\n]*\nTLS: [^\n]*\n>>> EHLO vm\.localdomain\n(?:250[- ][^\n]*\n)+stopping after starttls/);
+      assert.equal(sink.messages.length, 0);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('refuses what cannot probe: --dry-run, --mx, an unknown step', async () => {
+    for (const args of [['--dry-run', 'bob@example.org'], ['--mx', 'example.org'], ['bob@example.org']]) {
+      const run = await runCli(['--quit-after', args[2] ? 'ehlo' : 'ehlo', ...args.slice(0, 2)]);
+      if (args[0] === 'bob@example.org') continue;
+      assert.equal(run.code, 64, run.stderr);
+      assert.match(run.stderr, /contradict each other/);
+    }
+    const unknown = await runCli(['--quit-after', 'body', 'bob@example.org']);
+    assert.equal(unknown.code, 64);
+    assert.match(unknown.stderr, /argument 'body' is invalid/);
+  });
+});
+
+describe('--explain', () => {
+  it('annotates commands and replies, in English with --lang en', async () => {
+    const run = await runCli(['--demo', '-e', '--lang', 'en', '-s', 'hi', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^>>> MAIL From:<tester@vm\.localdomain> SIZE=\d+\n {6}↳ MAIL From: .*RFC 5321 §4\.1\.1\.2\)\n {6}↳ SIZE=\d+: .*RFC 1870\)$/m);
+    assert.match(run.stdout, /^ {6}↳ PIPELINING: .*\(RFC 2920\)$/m);
+    assert.match(run.stdout, /^ {6}↳ .*3 commands.*\(RFC 2920\)\n250 2\.1\.0 Accepted$/m);
+  });
+
+  it('speaks French when the locale is French (POSIX order), and --lang overrides it', async () => {
+    const french = await runCli(['--demo', '-e', '-s', 'hi', 'bob@example.org'], { input: 'x\n', env: { LANG: 'en_US.UTF-8', LC_ALL: 'fr_FR.UTF-8' } });
+    assert.equal(french.code, 0, french.stderr);
+    assert.match(french.stdout, /↳ MAIL From : ouvre la transaction ; expéditeur d’enveloppe/);
+    const english = await runCli(['--demo', '-e', '--lang', 'en', '-s', 'hi', 'bob@example.org'], { input: 'x\n', env: { LC_ALL: 'fr_FR.UTF-8' } });
+    assert.doesNotMatch(english.stdout, /expéditeur/);
+    const lang = await runCli(['--lang', 'fr', 'bob@example.org']);
+    assert.equal(lang.code, 64);
+    assert.match(lang.stderr, /--lang goes with --explain/);
+  });
+});
