@@ -116,6 +116,14 @@ export class ConfigError extends MailvError {
   }
 }
 
+/** --step: the user pressed q; the message was not sent (75: it can be sent later, and is kept). */
+export class StepStop extends MailvError {
+  readonly exitCode = ExitCode.TEMPFAIL;
+  constructor() {
+    super('stopped at your request (--step): the message was not sent', 'quit');
+  }
+}
+
 /** The user stopped the run with a signal: the status a shell reports for it, 128 + its number. */
 export class InterruptedError extends MailvError {
   readonly exitCode: number;

@@ -16,6 +16,8 @@ export type SessionEvent =
   | { kind: 'recipient'; recipient: string; outcome: RecipientOutcome; reply: Reply | undefined }
   | { kind: 'note'; text: string; severity: 'info' | 'warning' }
   | { kind: 'closing'; host: string }
+  /** The connection is over: SMTP octets each way, after TLS decryption (for --timing, --json). */
+  | { kind: 'traffic'; sent: number; received: number }
   | {
       kind: 'tls';
       protocol: string;

@@ -16,9 +16,19 @@ import { probeNeedsNoMessage } from '../smtp/quit-points.js';
 
 export interface PreparedInput {
   readonly envelope: Envelope;
+  /** Each address, where it goes (envelope, header) and where it came from: for -v and --explain. */
+  readonly addresses: readonly AddressOrigin[];
   /** Where each envelope recipient came from, for -v and the dry run. */
   readonly bccOnly: ReadonlySet<string>;
   compose(eightBitMime: boolean): Promise<ComposedMessage>;
+}
+
+export interface AddressOrigin {
+  readonly address: string;
+  readonly envelope: 'MAIL From' | 'RCPT To';
+  /** The header field that shows it; undefined: the envelope only (Bcc). */
+  readonly header: 'From' | 'To' | 'Cc' | undefined;
+  readonly source: string;
 }
 
 export interface OpenAttachments {
@@ -74,7 +84,18 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
       date: now,
       messageId,
     };
-    return { envelope, bccOnly: bccOnly(plan.bcc, [...plan.to, ...plan.cc]), compose: (eightBitMime) => composeMessage(draft, { eightBitMime }) };
+    const addresses: AddressOrigin[] = [
+      { address: plan.from.address, envelope: 'MAIL From', header: 'From', source: 'command line' },
+      ...plan.to.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: 'To', source: 'command line' })),
+      ...plan.cc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: 'Cc', source: 'command line' })),
+      ...plan.bcc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: undefined, source: 'command line' })),
+    ];
+    return {
+      envelope,
+      addresses,
+      bccOnly: bccOnly(plan.bcc, [...plan.to, ...plan.cc]),
+      compose: (eightBitMime) => composeMessage(draft, { eightBitMime }),
+    };
   }
   const block = await readHeaderBlock(body.source);
   const fromHeaders = (name: string) => fieldValues(block.fields, name).flatMap((value) => parseAddressList(value, plan.fqdn));
@@ -91,8 +112,18 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
     messageId,
     from: plan.from,
   });
+  const fromMessage = (name: 'To' | 'Cc' | 'Bcc') =>
+    fromHeaders(name).map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: name === 'Bcc' ? undefined : name, source: `the message's ${name}:` }));
   return {
     envelope: { from: plan.from.address, recipients },
+    addresses: [
+      { address: plan.from.address, envelope: 'MAIL From', header: fromHeaders('From').length > 0 ? 'From' : undefined, source: 'command line' },
+      ...fromMessage('To'),
+      ...fromMessage('Cc'),
+      ...fromMessage('Bcc'),
+      ...plan.to.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: undefined, source: 'command line' })),
+      ...plan.bcc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: undefined, source: 'command line' })),
+    ],
     bccOnly: bccOnly([...hidden, ...plan.bcc], [...shown, ...plan.to]),
     compose: async (eightBitMime) => {
       if (message.eightBit && !eightBitMime) {

@@ -20,6 +20,9 @@ import { formatEnvelope } from '../render/dry-run.js';
 import { sanitize } from '../render/sanitize.js';
 import { plainStyle, colourStyle, type Style } from '../render/style.js';
 import { TranscriptRenderer, type Verbosity } from '../render/transcript.js';
+import { jsonLine, jsonResult } from '../render/json-lines.js';
+import { formatAddressTable, formatMessagePreview } from '../render/address-table.js';
+import { TimingRecorder } from '../render/timing.js';
 import { Timeouts } from '../smtp/timeouts.js';
 import { readFd, readStream, removeSpoolsNow, type ReadInput } from './body-input.js';
 import { localFqdn, localUser } from './local-host.js';
@@ -27,6 +30,8 @@ import { openAttachments, prepareInput, type OpenAttachments, type PreparedInput
 import { buildPlan, type Plan } from './options.js';
 import { parseCommandLine } from './program.js';
 import { decideColourLevel } from './terminal.js';
+import { waitingSpinner } from './spinner.js';
+import type { Stepper } from './step-prompt.js';
 
 /**
  * Standard output, set up on first use (a quiet run never pays for it). A reader that goes away
@@ -44,6 +49,7 @@ let stdoutReady = false;
 /** Prints the one line that says what went wrong; returns the exit status. */
 function fail(error: unknown): number {
   const message = error instanceof MailvError ? error.message : `internal error: ${(error as Error)?.stack ?? String(error)}`;
+  failure = message;
   process.stderr.write(`mailv: ${sanitize(message)}\n`);
   return exitCodeOf(error);
 }
@@ -73,7 +79,23 @@ export async function main(argv: readonly string[], version: () => string): Prom
   } catch (error) {
     return fail(error);
   }
-  return send(plan);
+  const status = await send(plan);
+  finishOutput(plan, status);
+  return status;
+}
+
+/** When mailv started, for --timing and --json. */
+const started = performance.now();
+/** --timing: what the run's events said about where the time went. */
+let timing: TimingRecorder | undefined;
+/** --json: the reason of a failure, for the result line. */
+let failure: string | undefined;
+
+/** The --timing summary, or the --json result line, after everything else. */
+function finishOutput(plan: Plan, status: number): void {
+  const now = performance.now();
+  if (plan.output.json) stdout().write(`${jsonResult(status, failure, now - started)}\n`);
+  else if (timing && plan.verbosity > 0) stdout().write(`${timing.summary(now).join('\n')}\n`);
 }
 
 /**
@@ -140,6 +162,7 @@ async function send(plan: Plan): Promise<number> {
     }
     prepared = await prepareInput({ ...plan, subject }, input, files.attachments, new Date());
     if (plan.dryRun) return await dryRun(plan, prepared);
+    if (plan.step) stepper = await (await import('./step-prompt.js')).openStepper();
     if (plan.demo) return await demo(plan, prepared, interrupt.signal);
     if (plan.direct) return await deliverToMx(plan, prepared, interrupt.signal);
     return await deliver(plan, prepared, plan.server, interrupt.signal);
@@ -149,6 +172,7 @@ async function send(plan: Plan): Promise<number> {
     if (prepared && plan.quitAfter === undefined) await keepDeadLetter(prepared);
     return status;
   } finally {
+    stepper?.close();
     stopWatching();
     await input?.cleanup();
     await files?.close();
@@ -157,16 +181,33 @@ async function send(plan: Plan): Promise<number> {
 
 /** Prints the transcript of each event, and each recipient that did not get the message on stderr. */
 async function transcriptEmitter(plan: Plan, verbosity = plan.verbosity): Promise<EmitEvent> {
-  const style = await styleFor(plan);
-  const renderer = new TranscriptRenderer(verbosity, style);
-  const explain = plan.output.explain === undefined || verbosity === 0 ? undefined : await explainer(plan.output.explain, style);
-  return (event: SessionEvent) => {
-    let lines = renderer.lines(event);
-    if (explain) lines = explain(event, lines);
-    if (lines.length > 0) stdout().write(lines.join('\n') + '\n');
+  const reportRefusal = (event: SessionEvent) => {
     if (event.kind === 'recipient' && event.outcome !== 'sent' && event.reply) {
       process.stderr.write(`mailv: not delivered to ${sanitize(event.recipient)}: ${sanitize(event.reply.raw.join(' '))}\n`);
     }
+  };
+  if (plan.output.json) {
+    return (event: SessionEvent) => {
+      stdout().write(`${jsonLine(event, performance.now() - started)}\n`);
+      reportRefusal(event);
+    };
+  }
+  const style = await styleFor(plan);
+  const renderer = new TranscriptRenderer(verbosity, style);
+  const explain = plan.output.explain === undefined || verbosity === 0 ? undefined : await explainer(plan.output.explain, style);
+  if (plan.output.timing) timing ??= new TimingRecorder(started);
+  // --step waits for the user, not the server: no spinner there.
+  const spinner = verbosity > 0 && !plan.step ? await waitingSpinner() : undefined;
+  return (event: SessionEvent) => {
+    const at = performance.now();
+    spinner?.clear();
+    timing?.record(event, at);
+    let lines = renderer.lines(event);
+    if (explain) lines = explain(event, lines);
+    if (timing && lines.length > 0) lines = lines.map((line, index) => (index === 0 ? timing!.stamp(at) : timing!.blank) + line);
+    if (lines.length > 0) stdout().write(lines.join('\n') + '\n');
+    reportRefusal(event);
+    spinner?.after(event);
   };
 }
 
@@ -222,6 +263,9 @@ async function explainer(language: 'fr' | 'en', style: Style): Promise<(event: S
   };
 }
 
+/** --step: the terminal that paces the session, opened once per run. */
+let stepper: Stepper | undefined;
+
 function sessionPlan(plan: Plan, prepared: PreparedInput, trust: Trust = { extraCa: undefined, auth: undefined }): SessionPlan {
   return {
     helo: plan.helo,
@@ -235,11 +279,33 @@ function sessionPlan(plan: Plan, prepared: PreparedInput, trust: Trust = { extra
     insecure: plan.insecure,
     auth: trust.auth,
     quitAfter: plan.quitAfter,
+    step: stepper ? () => stepper!.ask() : undefined,
   };
+}
+
+/**
+ * -v and --explain: before the dialogue, the message as generated (its first lines) with the size
+ * SIZE= announces, and the table of envelope and header addresses.
+ */
+async function showMessageAndAddresses(plan: Plan, prepared: PreparedInput): Promise<void> {
+  if (plan.output.json || plan.verbosity === 0 || (plan.verbosity < 2 && plan.output.explain === undefined)) return;
+  if (plan.quitAfter !== undefined) return;
+  const message = await prepared.compose(true);
+  const head: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of message.chunks()) {
+    head.push(chunk);
+    length += chunk.length;
+    if (length >= 16 * 1024) break; // the preview needs the beginning only, whatever the size
+  }
+  const lines = [...formatMessagePreview(Buffer.concat(head), message.size), ...formatAddressTable(prepared.addresses), ''];
+  const style = await styleFor(plan);
+  stdout().write(lines.map((line) => style.note(line)).join('\n') + '\n');
 }
 
 async function deliver(plan: Plan, prepared: PreparedInput, server: ServerAddress, signal: AbortSignal): Promise<number> {
   const trust = await gatherTrust(plan, signal);
+  await showMessageAndAddresses(plan, prepared);
   const emit = await transcriptEmitter(plan);
   const { submit } = await import('../delivery/submit.js');
   const results = await submit(server, { ...sessionPlan(plan, prepared, trust), implicitTls: server.implicitTls }, emit, signal);
@@ -254,6 +320,7 @@ function probeStatus(results: readonly RecipientResult[]): number {
 }
 
 async function deliverToMx(plan: Plan, prepared: PreparedInput, signal: AbortSignal): Promise<number> {
+  await showMessageAndAddresses(plan, prepared);
   const emit = await transcriptEmitter(plan);
   const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
   const outcomes = await deliverDirect(sessionPlan(plan, prepared, await gatherTrust(plan, signal)), emit, {

@@ -135,6 +135,8 @@ export class Explainer {
       }
       case 'note':
         return none(this.note(event.text));
+      case 'traffic':
+        return none([]);
       case 'closing':
         return none([c.closing]);
       case 'tls': {

@@ -33,6 +33,7 @@ export class TranscriptRenderer {
       recipient: (e) => [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply)}`)],
       note: (e) => [e.severity === 'warning' ? style.warning(`Warning: ${sanitize(e.text)}`) : style.note(sanitize(e.text))],
       closing: (e) => [style.note(`Closing connection to ${displayHost(e.host)}`)],
+      traffic: () => [],
       tls: (e) => [
         (e.verified ? style.note : style.warning)(
           `TLS: ${e.protocol}, ${e.cipher}; certificate ${e.verified ? 'verified' : `NOT verified: ${sanitize(e.problem ?? 'unknown')}`}`,

@@ -16,6 +16,9 @@ export class SmtpConnection {
   private closed = false;
   /** Replies owed by the server: the greeting, then one per command written. */
   private owed = 1;
+  /** SMTP octets each way (inside TLS, before encryption). */
+  bytesSent = 0;
+  bytesReceived = 0;
 
   private constructor(
     private socket: Socket,
@@ -143,6 +146,7 @@ export class SmtpConnection {
   async write(data: Buffer | string, commands: number, stage: Stage, timeoutMs: number): Promise<void> {
     this.throwIfFailed(stage);
     this.owed += commands;
+    this.bytesSent += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (this.socket.write(data)) return;
     await this.waitFor(() => this.socket.writableNeedDrain === false, stage, timeoutMs, 'sending data', 'drain');
   }
@@ -159,6 +163,7 @@ export class SmtpConnection {
   }
 
   private onData(chunk: Buffer): void {
+    this.bytesReceived += chunk.length;
     try {
       for (const reply of this.reader.push(chunk)) {
         if (this.owed === 0) throw unsolicited(reply);

@@ -1,7 +1,7 @@
 // One SMTP mail transaction over an open connection (RFC 5321 §3.3, §4.1), with PIPELINING
 // (RFC 2920), SIZE (RFC 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531). It emits events and
 // never prints. Per-recipient outcomes are data; whole-transaction failures are typed errors.
-import { AuthError, CapabilityError, LocalIoError, MailvError, ProtocolError, SmtpReplyError, TlsError, type Stage } from '../errors.js';
+import { AuthError, CapabilityError, LocalIoError, StepStop, MailvError, ProtocolError, SmtpReplyError, TlsError, type Stage } from '../errors.js';
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -44,6 +44,8 @@ export interface SessionPlan {
   readonly auth?: AuthPlan;
   /** --quit-after: end the session after this step, sending no message. */
   readonly quitAfter?: QuitPoint;
+  /** --step: asked before each write of commands (or of the message); `quit` ends the session. */
+  readonly step?: () => Promise<'go' | 'quit'>;
   /** How the message goes: `auto` is BDAT when CHUNKING is offered (RFC 3030), DATA otherwise. */
   readonly body?: BodyMode;
 }
@@ -68,6 +70,10 @@ const WRITE_BATCH = 256 * 1024;
 export class SmtpSession {
   /** QUIT already written (pipelined after the final dot): only its reply is left to read. */
   private quitSent = false;
+  /** --step said quit: no more pauses, only the goodbye. */
+  private stepping = true;
+  /** Message content has started: QUIT would be read as part of it. */
+  private inData = false;
 
   constructor(
     private readonly connection: SmtpConnection,
@@ -96,9 +102,11 @@ export class SmtpSession {
     } catch (error) {
       // The server is still listening after a refusal: say goodbye properly.
       if (error instanceof SmtpReplyError || error instanceof CapabilityError || error instanceof AuthError) await this.quit();
+      if (error instanceof StepStop && !this.quitSent && !this.inData) await this.quit();
       throw error;
     } finally {
       this.connection.close();
+      this.emit({ kind: 'traffic', sent: this.connection.bytesSent, received: this.connection.bytesReceived });
     }
   }
 
@@ -226,6 +234,7 @@ export class SmtpSession {
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: chunk.data });
     const pieces = [Buffer.from(`${chunk.header}\r\n`), chunk.data];
     if (withQuit) pieces.push(this.pipelinedQuit());
+    await this.step();
     await this.connection.write(Buffer.concat(pieces), withQuit ? 2 : 1, 'body', this.plan.timeouts.dataBlock);
   }
 
@@ -259,6 +268,14 @@ export class SmtpSession {
     }
     if (message.size === 0) yield { header: 'BDAT 0 LAST', data: Buffer.alloc(0), last: true };
     else if (remaining > 0) throw new LocalIoError(`the message ended ${remaining} octets short of its announced size`, 'body');
+  }
+
+  /** --step: waits for the user's go; `q` stops the session (StepStop), QUIT still said. */
+  private async step(): Promise<void> {
+    if (!this.plan.step || !this.stepping) return;
+    if ((await this.plan.step()) === 'go') return;
+    this.stepping = false;
+    throw new StepStop();
   }
 
   /** --quit-after this step: says so; the caller returns and QUIT follows. */
@@ -376,6 +393,7 @@ export class SmtpSession {
       {
         send: async (line, shown) => {
           this.emit({ kind: 'send', stage: 'auth', line: shown, pipelined: false });
+          await this.step();
           await this.connection.write(`${line}\r\n`, 1, 'auth', this.plan.timeouts.forStage('auth'));
         },
         read: () => this.connection.readReply('auth', this.plan.timeouts.forStage('auth')),
@@ -425,6 +443,10 @@ export class SmtpSession {
   }
 
   private async sendBody(message: ComposedMessage, withQuit: boolean): Promise<void> {
+    // One pause for the whole message: after 354 the server waits for all of it, and reads even
+    // QUIT as part of it, so stopping here means hanging up.
+    this.inData = true;
+    await this.step();
     const stuffer = new DotStuffer();
     const timeout = this.plan.timeouts.dataBlock;
     let batch: Buffer[] = [];
@@ -480,12 +502,14 @@ export class SmtpSession {
 
   private async send(stage: Stage, line: string, pipelined: boolean): Promise<void> {
     this.emit({ kind: 'send', stage, line, pipelined });
+    await this.step();
     await this.connection.write(`${line}\r\n`, 1, stage, this.plan.timeouts.forStage(stage));
   }
 
   /** One write for the whole group: with Nagle off, each write would be its own packet. */
   private async sendGroup(lines: readonly string[], stages: readonly Stage[]): Promise<void> {
     lines.forEach((line, index) => this.emit({ kind: 'send', stage: stages[index]!, line, pipelined: true }));
+    await this.step();
     await this.connection.write(lines.map((line) => `${line}\r\n`).join(''), lines.length, stages[0]!, this.plan.timeouts.forStage('mail'));
   }
 

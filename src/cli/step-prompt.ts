@@ -1,0 +1,60 @@
+// --step: before each write, mailv waits at the terminal: Enter sends, q quits (with QUIT), as a
+// class watching the dialogue one step at a time needs. Keys come from /dev/tty, since standard
+// input may hold the message.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { InterruptedError, UsageError } from '../errors.js';
+
+const PROMPT = '   [Enter] send   [q] quit';
+
+export interface Stepper {
+  ask(): Promise<'go' | 'quit'>;
+  close(): void;
+}
+
+/** Opens the terminal for --step; throws UsageError when there is none. */
+export async function openStepper(): Promise<Stepper> {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', 'r+');
+  } catch {
+    throw new UsageError('--step needs a terminal to wait at');
+  }
+  const { ReadStream } = await import('node:tty');
+  const keys = new ReadStream(fd);
+  keys.setRawMode(true);
+  keys.pause();
+  return {
+    ask: () =>
+      new Promise((resolve, reject) => {
+        writeSync(fd, PROMPT);
+        const onKey = (chunk: Buffer) => {
+          const key = chunk.toString('utf8');
+          let answer: 'go' | 'quit' | undefined;
+          if (key === '\r' || key === '\n') answer = 'go';
+          else if (key === 'q' || key === 'Q') answer = 'quit';
+          else if (key === '\x03') {
+            finish();
+            return reject(new InterruptedError('SIGINT', 'connect'));
+          } else return;
+          finish();
+          resolve(answer);
+        };
+        const finish = () => {
+          keys.off('data', onKey);
+          keys.pause();
+          writeSync(fd, '\r\x1b[K'); // the prompt goes; the transcript stays
+        };
+        keys.on('data', onKey);
+        keys.resume();
+      }),
+    close() {
+      keys.setRawMode(false);
+      keys.destroy();
+      try {
+        closeSync(fd);
+      } catch {
+        // closed with the stream
+      }
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// --json: one JSON object per line for each event, then the result, for scripts and CI. The
+// shape is documented in the man page (JSON OUTPUT) and kept stable: fields are only ever added.
+import type { SessionEvent } from '../events.js';
+
+/** The event as one line of JSON: `event` names its kind, `ms` the time since mailv started. */
+export function jsonLine(event: SessionEvent, ms: number): string {
+  const time = Math.round(ms * 10) / 10;
+  switch (event.kind) {
+    case 'reply': {
+      const { reply, ...rest } = event;
+      return JSON.stringify({ event: 'reply', ms: time, ...withoutKind(rest), code: reply.code, enhanced: reply.enhanced ?? null, lines: reply.lines, raw: reply.raw });
+    }
+    case 'recipient': {
+      const { reply, ...rest } = event;
+      return JSON.stringify({ event: 'recipient', ms: time, ...withoutKind(rest), reply: reply ? { code: reply.code, enhanced: reply.enhanced ?? null, raw: reply.raw } : null });
+    }
+    case 'body':
+      return JSON.stringify({ event: 'body', ms: time, text: event.bytes.toString('utf8') });
+    default:
+      return JSON.stringify({ event: event.kind, ms: time, ...withoutKind(event) });
+  }
+}
+
+/** The last line: the exit status and, when it is not 0, the one-line reason. */
+export function jsonResult(status: number, error: string | undefined, ms: number): string {
+  return JSON.stringify({ event: 'result', ms: Math.round(ms * 10) / 10, status, error: error ?? null });
+}
+
+function withoutKind<T extends { kind?: unknown }>(value: T): Omit<T, 'kind'> {
+  const { kind: _kind, ...rest } = value;
+  return rest;
+}

@@ -1,0 +1,84 @@
+// --timing: the elapsed time in front of each line, and a summary of where the time went: round
+// trips (each time mailv had to wait for the server), octets each way, time per step. Pure: the
+// caller passes the clock.
+import type { SessionEvent } from '../events.js';
+
+export class TimingRecorder {
+  private connectingAt: number | undefined;
+  private connectedAt: number | undefined;
+  /** When the first command of the current flight was written; undefined while nothing is owed. */
+  private flightStart: number | undefined;
+  private lastReplyAt: number | undefined;
+  private starttlsAnsweredAt: number | undefined;
+  private roundTrips = 0;
+  private sent = 0;
+  private received = 0;
+  private greetingAfter: number | undefined;
+  private readonly perStep = new Map<string, number>();
+
+  constructor(private readonly start: number) {}
+
+  /** `[  12.3 ms] `: the time since the start, before a transcript line. */
+  stamp(at: number): string {
+    return `[${(at - this.start).toFixed(1).padStart(7)} ms] `;
+  }
+
+  /** Blank space as wide as a stamp, for the lines that follow the first of an event. */
+  get blank(): string {
+    return ' '.repeat(this.stamp(this.start).length);
+  }
+
+  record(event: SessionEvent, at: number): void {
+    switch (event.kind) {
+      case 'connecting':
+        this.connectingAt = at;
+        return;
+      case 'connected':
+        this.connectedAt = at;
+        this.roundTrips++; // the TCP handshake
+        if (this.connectingAt !== undefined) this.add('connect', at - this.connectingAt);
+        this.flightStart = at; // the server owes its greeting
+        return;
+      case 'send':
+        this.flightStart ??= at;
+        return;
+      case 'tls':
+        this.roundTrips++; // TLS 1.3 needs one; TLS 1.2 two, counted as one here
+        this.add('tls', at - (this.starttlsAnsweredAt ?? this.connectedAt ?? at));
+        this.lastReplyAt = at;
+        return;
+      case 'reply': {
+        if (this.flightStart !== undefined) {
+          this.roundTrips++;
+          this.add(event.stage, at - this.flightStart);
+          this.flightStart = undefined;
+        } else {
+          this.add(event.stage, at - (this.lastReplyAt ?? at));
+        }
+        if (event.stage === 'greeting' && this.connectedAt !== undefined) this.greetingAfter = at - this.connectedAt;
+        if (event.stage === 'starttls') this.starttlsAnsweredAt = at;
+        this.lastReplyAt = at;
+        return;
+      }
+      case 'traffic':
+        this.sent += event.sent;
+        this.received += event.received;
+        return;
+      default:
+        return;
+    }
+  }
+
+  summary(end: number): string[] {
+    const steps = [...this.perStep].map(([step, ms]) => `${step} ${ms.toFixed(1)} ms`).join(', ');
+    return [
+      `Timing: ${this.roundTrips} round trip${this.roundTrips === 1 ? '' : 's'} (waits for the server), ${this.sent} octets sent, ${this.received} received, ${(end - this.start).toFixed(1)} ms in all`,
+      ...(this.greetingAfter === undefined ? [] : [`Timing: greeting ${this.greetingAfter.toFixed(1)} ms after the connection was made`]),
+      ...(steps === '' ? [] : [`Timing: ${steps}`]),
+    ];
+  }
+
+  private add(step: string, ms: number): void {
+    this.perStep.set(step, (this.perStep.get(step) ?? 0) + ms);
+  }
+}

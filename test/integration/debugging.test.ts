@@ -1,0 +1,110 @@
+// The debugging outputs: --json (one object per event, then the result), --timing (stamps and a
+// summary whose counts are checked against what the server received), and what -v shows first.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
+
+function parseJsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('--json', () => {
+  it('one object per event, times rising, the result last; no colour even when forced', async () => {
+    const server = await startScriptedServer({ replies: { RCPT: (line) => (line.includes('nobody') ? '550 5.1.1 User unknown' : '250 2.1.5 Ok') } });
+    try {
+      const run = await runCli(['--json', '--color', '--server', `127.0.0.1:${server.port}`, '-s', 'j', 'bob@example.org', 'nobody@example.org'], { input: 'x\n' });
+      assert.equal(run.code, 67);
+      assert.doesNotMatch(run.stdout, /\u001b/);
+      const events = parseJsonLines(run.stdout);
+      assert.deepEqual(events[0], { event: 'connecting', ms: events[0]!['ms'], recipients: ['bob@example.org', 'nobody@example.org'], host: '127.0.0.1', port: server.port, via: 'relay' });
+      const times = events.map((event) => event['ms'] as number);
+      assert.deepEqual(times, [...times].sort((a, b) => a - b));
+      const mail = events.find((event) => event['event'] === 'send' && String(event['line']).startsWith('MAIL'));
+      assert.deepEqual(Object.keys(mail!), ['event', 'ms', 'stage', 'line', 'pipelined']);
+      const refused = events.find((event) => event['event'] === 'reply' && event['code'] === 550)!;
+      assert.deepEqual([refused['stage'], refused['recipient'], refused['enhanced'], refused['raw']], ['rcpt', 'nobody@example.org', '5.1.1', ['550 5.1.1 User unknown']]);
+      assert.deepEqual(events.at(-1), { event: 'result', ms: events.at(-1)!['ms'], status: 67, error: null });
+      const traffic = events.find((event) => event['event'] === 'traffic')!;
+      assert.equal(traffic['sent'], server.received().length);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a failure still ends with the result, its status and its reason', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const run = await runCli(['--json', '--server', `127.0.0.1:${port}`, 'bob@example.org'], { input: 'x\n' });
+    assert.equal(run.code, 75);
+    const result = parseJsonLines(run.stdout).at(-1)!;
+    assert.equal(result['status'], 75);
+    assert.equal(result['error'], `connection refused by 127.0.0.1 port ${port}`);
+  });
+
+  it('contradicts -q, --explain, --timing and --step', async () => {
+    for (const flag of ['-q', '--explain', '--timing', '--step']) {
+      const run = await runCli(['--json', flag, 'bob@example.org'], { input: 'x\n' });
+      assert.equal(run.code, 64, flag);
+      assert.match(run.stderr, /--json and .* contradict each other/);
+    }
+  });
+});
+
+describe('--timing', () => {
+  it('stamps every line and sums up round trips, octets and steps, counts that match the server', async () => {
+    const server = await startScriptedServer();
+    try {
+      const run = await runCli(['--timing', '--server', `127.0.0.1:${server.port}`, '-s', 't', 'bob@example.org'], { input: 'timed\n' });
+      assert.equal(run.code, 0, run.stderr);
+      const lines = run.stdout.trim().split('\n');
+      const dialogue = lines.filter((line) => !line.startsWith('Timing: '));
+      for (const line of dialogue) assert.match(line, /^(\[ *\d+\.\d ms\] | {13})/, line);
+      // TCP handshake, greeting, EHLO, MAIL+RCPT+DATA (pipelined), message+QUIT: 5 waits.
+      const summary = lines.filter((line) => line.startsWith('Timing: '));
+      assert.match(summary[0]!, new RegExp(`^Timing: 5 round trips \\(waits for the server\\), ${server.received().length} octets sent, \\d+ received, \\d+\\.\\d ms in all$`));
+      assert.match(summary[1]!, /^Timing: greeting \d+\.\d ms after the connection was made$/);
+      assert.match(summary[2]!, /^Timing: connect \d+\.\d ms, greeting \d+\.\d ms, ehlo \d+\.\d ms, mail .*body \d+\.\d ms, quit \d+\.\d ms$/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('-v: the message and the addresses before the dialogue', () => {
+  it('the message with its size, and envelope against header, Bcc in the envelope only', async () => {
+    const server = await startScriptedServer();
+    try {
+      const run = await runCli(['-v', '--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'v', '-b', 'dave@example.org', 'bob@example.org'], { input: 'shown first\n' });
+      assert.equal(run.code, 0, run.stderr);
+      const size = /^>>> MAIL From:<alice@example\.org> SIZE=(\d+)$/m.exec(run.stdout)![1];
+      assert.match(run.stdout, new RegExp(`^Message as generated: ${size} octets \\(the number SIZE= announces\\):\\n  \\| Date: `));
+      assert.match(run.stdout, /^ {2}\| shown first$/m);
+      assert.match(run.stdout, /^ {2}dave@example\.org +RCPT To:<…> +\(none: Bcc, envelope only\) +command line$/m);
+      assert.match(run.stdout, /^ {2}bob@example\.org +RCPT To:<…> +To: +command line$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("-t: where each address came from, the message's Bcc not in its header", async () => {
+    const server = await startScriptedServer();
+    try {
+      const message = 'From: alice@example.org\nTo: bob@example.org\nBcc: eve@example.org\nSubject: t\n\nbody\n';
+      const run = await runCli(['-v', '-t', '--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org'], { input: message });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^ {2}bob@example\.org +RCPT To:<…> +To: +the message's To:$/m);
+      assert.match(run.stdout, /^ {2}eve@example\.org +RCPT To:<…> +\(none: Bcc, envelope only\) +the message's Bcc:$/m);
+    } finally {
+      await server.close();
+    }
+  });
+});

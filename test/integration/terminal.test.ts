@@ -1,0 +1,84 @@
+// mailv in a real terminal (tmux): colours on, the spinner shown while a slow server keeps it
+// waiting, and a final screen holding the transcript without spinner debris.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freshHome, MAILV } from '../helpers/cli.js';
+import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
+
+const SOCKET = `mailv-test-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+
+/** Starts mailv in a detached tmux window of 120×40; returns the pane's name. */
+function startInTmux(name: string, args: string[]): void {
+  const home = freshHome();
+  const quoted = [process.execPath, MAILV, ...args].map((word) => `'${word}'`).join(' ');
+  // CI would turn the spinner off, as it should; here the terminal is real, so it is unset.
+  const command = `env -u CI -u NO_COLOR -u FORCE_COLOR HOME='${home}' USER=tester TERM=xterm-256color ${quoted} < /dev/null; echo "[exit $?]"; sleep 30`;
+  tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', command);
+}
+
+async function waitForScreen(name: string, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const screen = tmux('capture-pane', '-p', '-e', '-t', name);
+    if (pattern.test(screen)) return screen;
+    if (Date.now() > deadline) throw new Error(`the screen never matched ${pattern}:\n${screen}`);
+    await sleep(50);
+  }
+}
+
+describe('in a real terminal (tmux)', () => {
+  let slow: ScriptedServer;
+  before(async () => {
+    slow = await startScriptedServer({ greetingDelayMs: 1500 });
+  });
+  after(async () => {
+    await slow.close();
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+  });
+
+  it('shows a spinner while the server is slow, then a clean, coloured transcript', async () => {
+    startInTmux('slow', ['--server', `127.0.0.1:${slow.port}`, '-s', 'slow', 'bob@example.org']);
+    const waiting = await waitForScreen('slow', /waiting for the greeting of \[127\.0\.0\.1\]…/);
+    assert.match(waiting, /Connecting to \[127\.0\.0\.1\]/, 'the transcript line stays above the spinner');
+    const done = await waitForScreen('slow', /\[exit \d+\]/);
+    assert.match(done, /\[exit 0\]/);
+    assert.doesNotMatch(done, /waiting for/, 'no spinner debris');
+    const plain = tmux('capture-pane', '-p', '-t', 'slow');
+    assert.match(plain, /^220 scripted\.test ESMTP$/m, 'the greeting on a line of its own');
+    assert.match(plain, /^>>> EHLO vm\.localdomain$/m);
+    assert.match(done, /\u001b\[[0-9;]*m>>> EHLO/, 'client lines in colour');
+  });
+
+  it('--step: each command waits for Enter; q says QUIT and keeps the message', async () => {
+    const fast = await startScriptedServer();
+    try {
+      startInTmux('step', ['--step', '--no-color', '--server', `127.0.0.1:${fast.port}`, '-s', 'step', 'bob@example.org']);
+      await waitForScreen('step', />>> EHLO vm\.localdomain\n\s*\[Enter\] send\s+\[q\] quit/);
+      assert.deepEqual(fast.commands, [], 'nothing sent before Enter');
+      tmux('send-keys', '-t', 'step', 'Enter');
+      await waitForScreen('step', />>> DATA\n\s*\[Enter\] send/);
+      assert.deepEqual(fast.commands, ['EHLO vm.localdomain'], 'the pipelined group waits as one step');
+      tmux('send-keys', '-t', 'step', 'q');
+      const done = await waitForScreen('step', /\[exit \d+\]/);
+      assert.match(done, /\[exit 75\]/);
+      assert.match(done, /mailv: stopped at your request \(--step\): the message was not sent/);
+      assert.match(done, /the message was saved in .*dead\.letter/);
+      assert.deepEqual(fast.commands, ['EHLO vm.localdomain', 'QUIT']);
+    } finally {
+      await fast.close();
+    }
+  });
+
+  it('--no-color and NO_COLOR: no colour even on a terminal', async () => {
+    startInTmux('plain', ['--no-color', '--server', `127.0.0.1:${slow.port}`, '-s', 'x', 'bob@example.org']);
+    const done = await waitForScreen('plain', /\[exit \d+\]/);
+    assert.doesNotMatch(done.slice(0, done.indexOf('[exit')), /\u001b\[[0-9;]*[1-9][0-9;]*m/);
+  });
+});
