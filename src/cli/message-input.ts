@@ -28,7 +28,8 @@ export interface AddressOrigin {
   readonly envelope: 'MAIL From' | 'RCPT To';
   /** The header field that shows it; undefined: the envelope only (Bcc). */
   readonly header: 'From' | 'To' | 'Cc' | undefined;
-  readonly source: string;
+  /** The field of a -t message that named it; undefined: the command line. */
+  readonly source: 'To' | 'Cc' | 'Bcc' | undefined;
 }
 
 export interface OpenAttachments {
@@ -85,10 +86,10 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
       messageId,
     };
     const addresses: AddressOrigin[] = [
-      { address: plan.from.address, envelope: 'MAIL From', header: 'From', source: 'command line' },
-      ...plan.to.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: 'To', source: 'command line' })),
-      ...plan.cc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: 'Cc', source: 'command line' })),
-      ...plan.bcc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: undefined, source: 'command line' })),
+      { address: plan.from.address, envelope: 'MAIL From', header: 'From', source: undefined },
+      ...plan.to.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: 'To', source: undefined })),
+      ...plan.cc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: 'Cc', source: undefined })),
+      ...plan.bcc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: undefined, source: undefined })),
     ];
     return {
       envelope,
@@ -113,16 +114,16 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
     from: plan.from,
   });
   const fromMessage = (name: 'To' | 'Cc' | 'Bcc') =>
-    fromHeaders(name).map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: name === 'Bcc' ? undefined : name, source: `the message's ${name}:` }));
+    fromHeaders(name).map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: name === 'Bcc' ? undefined : name, source: name }));
   return {
     envelope: { from: plan.from.address, recipients },
     addresses: [
-      { address: plan.from.address, envelope: 'MAIL From', header: fromHeaders('From').length > 0 ? 'From' : undefined, source: 'command line' },
+      { address: plan.from.address, envelope: 'MAIL From', header: fromHeaders('From').length > 0 ? 'From' : undefined, source: undefined },
       ...fromMessage('To'),
       ...fromMessage('Cc'),
       ...fromMessage('Bcc'),
-      ...plan.to.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: undefined, source: 'command line' })),
-      ...plan.bcc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: undefined, source: 'command line' })),
+      ...plan.to.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: undefined, source: undefined })),
+      ...plan.bcc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: undefined, source: undefined })),
     ],
     bccOnly: bccOnly([...hidden, ...plan.bcc], [...shown, ...plan.to]),
     compose: async (eightBitMime) => {

@@ -298,7 +298,9 @@ async function showMessageAndAddresses(plan: Plan, prepared: PreparedInput): Pro
     length += chunk.length;
     if (length >= 16 * 1024) break; // the preview needs the beginning only, whatever the size
   }
-  const lines = [...formatMessagePreview(Buffer.concat(head), message.size), ...formatAddressTable(prepared.addresses), ''];
+  const { tableLabelsFor } = await import('../explain/table-labels.js');
+  const labels = tableLabelsFor(plan.output.explain ?? 'en');
+  const lines = [...formatMessagePreview(Buffer.concat(head), message.size, labels), ...formatAddressTable(prepared.addresses, labels), ''];
   const style = await styleFor(plan);
   stdout().write(lines.map((line) => style.note(line)).join('\n') + '\n');
 }

@@ -3,6 +3,7 @@
 // every user of the machine could read it in the process list.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { AuthError, ConfigError, InputError, InterruptedError, UsageError } from '../errors.js';
+import { openTerminalKeys } from './terminal-keys.js';
 import { ExitCode } from '../exit-codes.js';
 
 export type SecretSource =
@@ -95,17 +96,10 @@ async function runSecretCommand(command: string, origin: string, signal: AbortSi
 
 /** Reads a line from /dev/tty with echo off, as ssh and msmtp ask for passwords. */
 async function promptAtTerminal(prompt: string, signal: AbortSignal | undefined): Promise<string> {
-  let fd: number;
-  try {
-    fd = openSync('/dev/tty', 'r+');
-  } catch {
-    throw new UsageError('no password: no terminal to ask at; give MAILV_PASSWORD, --password-file or --password-cmd');
-  }
-  const { ReadStream } = await import('node:tty');
-  const input = new ReadStream(fd);
+  const terminal = await openTerminalKeys('no password: no terminal to ask at; give MAILV_PASSWORD, --password-file or --password-cmd');
+  const { fd, keys: input } = terminal;
   let onAbort: (() => void) | undefined;
   try {
-    input.setRawMode(true);
     // eslint-disable-next-line no-control-regex
     writeSync(fd, prompt.replace(/[\x00-\x1f\x7f]/g, '?'));
     return await new Promise<string>((resolve, reject) => {
@@ -127,18 +121,12 @@ async function promptAtTerminal(prompt: string, signal: AbortSignal | undefined)
     });
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);
-    input.setRawMode(false);
     try {
       writeSync(fd, '\n');
     } catch {
       // the terminal is gone: nothing to tidy
     }
-    input.destroy();
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed with the stream
-    }
+    terminal.close();
   }
 }
 

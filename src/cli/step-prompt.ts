@@ -1,8 +1,9 @@
 // --step: before each write, mailv waits at the terminal: Enter sends, q quits (with QUIT), as a
 // class watching the dialogue one step at a time needs. Keys come from /dev/tty, since standard
 // input may hold the message.
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { InterruptedError, UsageError } from '../errors.js';
+import { writeSync } from 'node:fs';
+import { InterruptedError } from '../errors.js';
+import { openTerminalKeys } from './terminal-keys.js';
 
 const PROMPT = '   [Enter] send   [q] quit';
 
@@ -13,15 +14,8 @@ export interface Stepper {
 
 /** Opens the terminal for --step; throws UsageError when there is none. */
 export async function openStepper(): Promise<Stepper> {
-  let fd: number;
-  try {
-    fd = openSync('/dev/tty', 'r+');
-  } catch {
-    throw new UsageError('--step needs a terminal to wait at');
-  }
-  const { ReadStream } = await import('node:tty');
-  const keys = new ReadStream(fd);
-  keys.setRawMode(true);
+  const terminal = await openTerminalKeys('--step needs a terminal to wait at');
+  const { fd, keys } = terminal;
   keys.pause();
   return {
     ask: () =>
@@ -47,14 +41,6 @@ export async function openStepper(): Promise<Stepper> {
         keys.on('data', onKey);
         keys.resume();
       }),
-    close() {
-      keys.setRawMode(false);
-      keys.destroy();
-      try {
-        closeSync(fd);
-      } catch {
-        // closed with the stream
-      }
-    },
+    close: () => terminal.close(),
   };
 }

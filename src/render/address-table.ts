@@ -2,34 +2,35 @@
 // will announce, and which address goes in the envelope, which in the header, and whence each
 // came. The envelope decides delivery; the header is only what the reader sees.
 import type { AddressOrigin } from '../cli/message-input.js';
+import type { TableLabels } from '../explain/table-labels.js';
 import { sanitize } from './sanitize.js';
 
 /** Lines of message shown before the dialogue; the rest is counted, not printed. */
 const PREVIEW_LINES = 40;
 
-export function formatAddressTable(addresses: readonly AddressOrigin[]): string[] {
+export function formatAddressTable(addresses: readonly AddressOrigin[], labels: TableLabels): string[] {
   const rows = addresses.map((entry) => [
     sanitize(entry.address),
     `${entry.envelope}:<…>`,
-    entry.header === undefined ? '(none: Bcc, envelope only)' : `${entry.header}:`,
-    sanitize(entry.source),
+    entry.header === undefined ? labels.envelopeOnly : `${entry.header}:`,
+    entry.source === undefined ? labels.commandLine : labels.messageField(entry.source),
   ]);
-  const header = ['address', 'envelope', 'header', 'given by'];
+  const header = [labels.address, labels.envelope, labels.header, labels.givenBy];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => `  ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`.trimEnd();
-  return ['Envelope and header (the envelope decides who gets the message):', line(header), ...rows.map(line)];
+  return [labels.addressesTitle, line(header), ...rows.map(line)];
 }
 
 /** The message's first lines, then how much is left. */
-export function formatMessagePreview(message: Buffer, size: number): string[] {
+export function formatMessagePreview(message: Buffer, size: number, labels: TableLabels): string[] {
   const text = message.toString('utf8');
   const lines = text.split('\r\n');
   if (lines.at(-1) === '') lines.pop();
   const shown = lines.slice(0, PREVIEW_LINES);
   const shownOctets = Buffer.byteLength(shown.map((line) => `${line}\r\n`).join(''));
   return [
-    `Message as generated: ${size} octets (the number SIZE= announces):`,
+    labels.messageTitle(size),
     ...shown.map((line) => `  | ${sanitize(line)}`),
-    ...(size > shownOctets ? [`  | [… ${size - shownOctets} more octets not shown]`] : []),
+    ...(size > shownOctets ? [`  | ${labels.moreOctets(size - shownOctets)}`] : []),
   ];
 }

@@ -33,6 +33,8 @@ log() { printf 'postfix.sh: %s\n' "$*"; }
 die() { printf 'postfix.sh: error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=test/services/apt.sh
 source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+# shellcheck source=test/services/smtp-probe.sh
+source "$(dirname "${BASH_SOURCE[0]}")/smtp-probe.sh"
 
 fqdn() {
   local h
@@ -49,16 +51,6 @@ postfix_running() {
   command -v postfix >/dev/null 2>&1 && postfix status >/dev/null 2>&1
 }
 
-# Print the first line the server sends on 127.0.0.1:25 (without CR); fail if none.
-smtp_greeting() {
-  # shellcheck disable=SC2016  # the inner script expands its own arguments
-  timeout 3 bash -c '
-    exec 3<>"/dev/tcp/$1/$2" || exit 1
-    IFS= read -r -t 2 line <&3 || exit 1
-    printf "QUIT\r\n" >&3 || true
-    printf "%s\n" "${line%$'"'"'\r'"'"'}"
-  ' _ "$SMTP_HOST" "$SMTP_PORT" 2>/dev/null
-}
 
 install_postfix() {
   local name=$1
@@ -179,7 +171,7 @@ cmd_start() {
   log "waiting up to ${START_TIMEOUT}s for a Postfix 220 greeting on $SMTP_HOST:$SMTP_PORT"
   local deadline=$((SECONDS + START_TIMEOUT)) line=""
   while :; do
-    if line=$(smtp_greeting) && [[ $line == 220* && $line == *Postfix* ]]; then
+    if line=$(smtp_greeting "$SMTP_HOST" "$SMTP_PORT") && [[ $line == 220* && $line == *Postfix* ]]; then
       break
     fi
     if (( SECONDS >= deadline )); then
@@ -207,7 +199,7 @@ cmd_stop() {
 
 cmd_status() {
   local line
-  if line=$(smtp_greeting) && [[ $line == 220* && $line == *Postfix* ]]; then
+  if line=$(smtp_greeting "$SMTP_HOST" "$SMTP_PORT") && [[ $line == 220* && $line == *Postfix* ]]; then
     log "running: $SMTP_HOST:$SMTP_PORT greets with '$line'"
     return 0
   fi

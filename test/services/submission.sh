@@ -88,20 +88,12 @@ log() { printf 'submission.sh: %s\n' "$*"; }
 die() { printf 'submission.sh: error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=test/services/apt.sh
 source "$SERVICES_DIR/apt.sh"
+# shellcheck source=test/services/smtp-probe.sh
+source "$SERVICES_DIR/smtp-probe.sh"
 
 # ---------------------------------------------------------------------------
 # Probes
 
-# Print the first line the server sends on $1:$2 (without CR); fail if none.
-smtp_greeting() {
-  # shellcheck disable=SC2016  # the inner script expands its own arguments
-  timeout 3 bash -c '
-    exec 3<>"/dev/tcp/$1/$2" || exit 1
-    IFS= read -r -t 2 line <&3 || exit 1
-    printf "QUIT\r\n" >&3 || true
-    printf "%s\n" "${line%$'"'"'\r'"'"'}"
-  ' _ "$1" "$2" 2>/dev/null
-}
 
 # TLS to $HOST:$1, verified against the test CA (chain and IP address); $2 is "smtp" for
 # STARTTLS or empty for implicit TLS. Then send the SMTP commands $3... one at a time, and

@@ -1,0 +1,46 @@
+// The words of what -v and --explain show before the dialogue, in each language of --explain.
+// One interface: a label missing from one language is a compile error.
+import type { Language } from './language.js';
+
+export interface TableLabels {
+  messageTitle: (octets: number) => string;
+  moreOctets: (octets: number) => string;
+  addressesTitle: string;
+  address: string;
+  envelope: string;
+  header: string;
+  givenBy: string;
+  envelopeOnly: string;
+  commandLine: string;
+  messageField: (name: string) => string;
+}
+
+const en: TableLabels = {
+  messageTitle: (octets) => `Message as generated: ${octets} octets (the number SIZE= announces):`,
+  moreOctets: (octets) => `[… ${octets} more octets not shown]`,
+  addressesTitle: 'Envelope and header (the envelope decides who gets the message):',
+  address: 'address',
+  envelope: 'envelope',
+  header: 'header',
+  givenBy: 'given by',
+  envelopeOnly: '(none: Bcc, envelope only)',
+  commandLine: 'command line',
+  messageField: (name) => `the message's ${name}:`,
+};
+
+const fr: TableLabels = {
+  messageTitle: (octets) => `Message tel que produit : ${octets} octets (le nombre qu’annonce SIZE=) :`,
+  moreOctets: (octets) => `[… ${octets} octets de plus, non montrés]`,
+  addressesTitle: 'Enveloppe et en-têtes (c’est l’enveloppe qui décide qui reçoit le message) :',
+  address: 'adresse',
+  envelope: 'enveloppe',
+  header: 'en-tête',
+  givenBy: 'donnée par',
+  envelopeOnly: '(aucun : Cci, enveloppe seule)',
+  commandLine: 'ligne de commande',
+  messageField: (name) => `le champ ${name}: du message`,
+};
+
+export function tableLabelsFor(language: Language): TableLabels {
+  return language === 'fr' ? fr : en;
+}
