@@ -167,6 +167,15 @@ ${table('small', 'node -e 0')}
 
 ${commands('small')}
 
+## The same through submission: STARTTLS, a verified certificate, AUTH PLAIN
+
+Postfix's submission port 127.0.0.1:587 with Dovecot SASL; every client checks the certificate
+against the test CA and logs in with PLAIN.
+
+${table('submission', 'node -e 0')}
+
+${commands('submission')}
+
 ## An MX lookup against dnsmasq on 127.0.0.1:5354
 
 \`mailv --mx\` asks for the MX records of \`deadfirst.test\` (and the A and AAAA of its two hosts when the

@@ -4,7 +4,8 @@
 #   bash bench/run.sh            full run (about 3 minutes on 2 cores)
 #   bash bench/run.sh --quick    fewer runs (about 1.5 minutes)
 #
-# Measures start-up, one small send to the local Postfix, a 50 MiB message to the
+# Measures start-up, one small send to the local Postfix, the same through its
+# submission port with STARTTLS and AUTH PLAIN, a 50 MiB message to the
 # local Postfix, and a 1 GiB attachment to bench/sink.mjs. Writes Markdown to
 # bench/results/latest.md (and the same to stdout) and the raw hyperfine JSON
 # beside it. See bench/README.md.
@@ -56,6 +57,10 @@ for tool in hyperfine swaks msmtp curl dig; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
 done
 [[ -x /usr/bin/time ]] || need+=(time)
+# swaks speaks TLS and AUTH through these Perl modules.
+for package in libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl; do
+  [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true) == 'install ok installed' ]] || need+=("$package")
+done
 need=("${need[@]/#dig/bind9-dnsutils}")
 if (( ${#need[@]} )); then
   [[ $(id -u) -eq 0 ]] || die "installing ${need[*]} needs root"
@@ -66,6 +71,8 @@ fi
 
 log "starting Postfix on $SMTP"
 bash test/services/postfix.sh start >&2
+log "starting Postfix submission (587, STARTTLS, Dovecot SASL)"
+bash test/services/submission.sh start >&2
 log "starting dnsmasq on 127.0.0.1:5354"
 bash test/services/dnsmasq.sh start >&2
 
@@ -177,6 +184,19 @@ bench small "$SMALL_ROUNDS" "$SMALL_RUNS" "$SMALL_WARMUP" \
   'swaks' "$SWAKS --body @$SMALL" \
   'msmtp' "$MSMTP $TO < $TINY" \
   'curl' "$CURL --upload-file $TINY"
+
+# --- 4a. The same through submission: STARTTLS, a verified certificate, AUTH PLAIN ---
+
+SUBMISSION=127.0.0.1:587
+CA=/etc/mailv-tls/ca.pem
+SECRET=Sub-mission-7 # the loopback test account of test/services/submission.sh
+log "one small send through submission on $SUBMISSION with STARTTLS and AUTH PLAIN ($SMALL_ROUNDS rounds of $SMALL_RUNS runs)"
+bench submission "$SMALL_ROUNDS" "$SMALL_RUNS" "$SMALL_WARMUP" \
+  'node -e 0' 'node -e 0' \
+  'mailv' "MAILV_PASSWORD=$SECRET $MAILV -q --server $SUBMISSION --tls required --ca $CA --user mailtest --auth plain -r $FROM -s bench $TO < $SMALL" \
+  'swaks' "swaks --silent 2 --server $SUBMISSION --tls --tls-verify --tls-ca-path $CA --auth PLAIN --auth-user mailtest --auth-password $SECRET --from $FROM --to $TO --body @$SMALL" \
+  'msmtp' "msmtp -C /dev/null --host=127.0.0.1 --port=587 --tls=on --tls-starttls=on --tls-trust-file=$CA --auth=plain --user=mailtest --passwordeval='echo $SECRET' --from=$FROM $TO < $TINY" \
+  'curl' "curl -sS --noproxy 127.0.0.1 --crlf smtp://$SUBMISSION --ssl-reqd --cacert $CA --user mailtest:$SECRET --login-options AUTH=PLAIN --mail-from $FROM --mail-rcpt $TO --upload-file $TINY"
 
 # --- 4b. An MX lookup against dnsmasq ------------------------------------------------
 
