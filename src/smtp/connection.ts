@@ -72,7 +72,9 @@ export class SmtpConnection {
         secure.destroy();
         if (this.failure instanceof InterruptedError) return reject(new InterruptedError(this.failure.signal, 'starttls'));
         // OpenSSL's messages can span lines: one line is what the transcript shows.
-        const reason = error.message.replace(/\berror:[0-9A-F]+:SSL routines:[^:]*:/g, '').replace(/\s+/g, ' ').trim();
+        // OpenSSL's `…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:file:line:`
+        // says one thing a user needs: the reason.
+        const reason = (/SSL routines:[^:]*:([^:]+)/.exec(error.message)?.[1] ?? error.message).replace(/\s+/g, ' ').trim();
         reject(new TlsError(`TLS handshake with ${servername} failed: ${reason}`, 'starttls'));
       };
       secure.once('secureConnect', () => {
