@@ -25,11 +25,12 @@ export interface PreparedInput {
 
 export interface AddressOrigin {
   readonly address: string;
-  readonly envelope: 'MAIL From' | 'RCPT To';
-  /** The header field that shows it; undefined: the envelope only (Bcc). */
+  /** undefined: in a header only (a -t message's From: that is not the envelope sender). */
+  readonly envelope: 'MAIL From' | 'RCPT To' | undefined;
+  /** The header field that shows it; undefined: the envelope only (Bcc, or a sender the header does not name). */
   readonly header: 'From' | 'To' | 'Cc' | undefined;
   /** The field of a -t message that named it; undefined: the command line. */
-  readonly source: 'To' | 'Cc' | 'Bcc' | undefined;
+  readonly source: 'From' | 'To' | 'Cc' | 'Bcc' | undefined;
 }
 
 export interface OpenAttachments {
@@ -118,7 +119,16 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
   return {
     envelope: { from: plan.from.address, recipients },
     addresses: [
-      { address: plan.from.address, envelope: 'MAIL From', header: fromHeaders('From').length > 0 ? 'From' : undefined, source: undefined },
+      // A message without From: gets the envelope sender as its From: (see passThroughMessage).
+      {
+        address: plan.from.address,
+        envelope: 'MAIL From',
+        header: fromHeaders('From').length === 0 || fromHeaders('From').some((m) => sameAddress(m.address, plan.from.address)) ? 'From' : undefined,
+        source: undefined,
+      },
+      ...fromHeaders('From')
+        .filter((m) => !sameAddress(m.address, plan.from.address))
+        .map((m): AddressOrigin => ({ address: m.address, envelope: undefined, header: 'From', source: 'From' })),
       ...fromMessage('To'),
       ...fromMessage('Cc'),
       ...fromMessage('Bcc'),
@@ -138,6 +148,10 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
 function bccOnly(hidden: readonly Mailbox[], shown: readonly Mailbox[]): Set<string> {
   const visible = new Set(shown.map((mailbox) => mailbox.address.toLowerCase()));
   return new Set(hidden.map((mailbox) => mailbox.address).filter((address) => !visible.has(address.toLowerCase())));
+}
+
+function sameAddress(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 function unique(addresses: readonly string[]): string[] {

@@ -57,7 +57,8 @@ export class WaitingSpinner {
 
 /** A spinner on standard error, or undefined when it is not a terminal (or in CI: ora decides). */
 export async function waitingSpinner(): Promise<WaitingSpinner | undefined> {
-  if (!process.stderr.isTTY) return undefined;
+  // A terminal that reports no width (a pty nobody sized) would make ora redraw without end.
+  if (!process.stderr.isTTY || !(process.stderr.columns > 0)) return undefined;
   const { default: ora } = await import('ora');
   // discardStdin off: standard input may hold the message, or the --step keys.
   const spinner = ora({ stream: process.stderr, discardStdin: false });

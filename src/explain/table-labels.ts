@@ -11,6 +11,8 @@ export interface TableLabels {
   header: string;
   givenBy: string;
   envelopeOnly: string;
+  notInHeader: string;
+  headerOnly: string;
   commandLine: string;
   messageField: (name: string) => string;
 }
@@ -24,6 +26,8 @@ const en: TableLabels = {
   header: 'header',
   givenBy: 'given by',
   envelopeOnly: '(none: Bcc, envelope only)',
+  notInHeader: '(none: the header names another)',
+  headerOnly: '(none: header only)',
   commandLine: 'command line',
   messageField: (name) => `the message's ${name}:`,
 };
@@ -37,6 +41,8 @@ const fr: TableLabels = {
   header: 'en-tête',
   givenBy: 'donnée par',
   envelopeOnly: '(aucun : Cci, enveloppe seule)',
+  notInHeader: '(aucun : l’en-tête en nomme un autre)',
+  headerOnly: '(aucune : en-tête seul)',
   commandLine: 'ligne de commande',
   messageField: (name) => `le champ ${name}: du message`,
 };

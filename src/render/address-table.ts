@@ -11,8 +11,8 @@ const PREVIEW_LINES = 40;
 export function formatAddressTable(addresses: readonly AddressOrigin[], labels: TableLabels): string[] {
   const rows = addresses.map((entry) => [
     sanitize(entry.address),
-    `${entry.envelope}:<…>`,
-    entry.header === undefined ? labels.envelopeOnly : `${entry.header}:`,
+    entry.envelope === undefined ? labels.headerOnly : `${entry.envelope}:<…>`,
+    entry.header === undefined ? (entry.envelope === 'MAIL From' ? labels.notInHeader : labels.envelopeOnly) : `${entry.header}:`,
     entry.source === undefined ? labels.commandLine : labels.messageField(entry.source),
   ]);
   const header = [labels.address, labels.envelope, labels.header, labels.givenBy];

@@ -315,7 +315,8 @@ export class SmtpSession {
       const refused = stage === 'data' ? reply.code !== 354 : !isPositive(reply);
       if (refused) throw refusal(stage === 'mail' ? `the server refused the sender <${this.plan.envelope.from}>` : 'the server refused DATA', stage, reply);
     }
-    this.stopsAfter(point);
+    // After data, run() says how the session ends: by hanging up.
+    if (point !== 'data') this.stopsAfter(point);
     return results;
   }
 

@@ -103,6 +103,20 @@ describe('-v: the message and the addresses before the dialogue', () => {
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /^ {2}bob@example\.org +RCPT To:<…> +To: +the message's To:$/m);
       assert.match(run.stdout, /^ {2}eve@example\.org +RCPT To:<…> +\(none: Bcc, envelope only\) +the message's Bcc:$/m);
+      assert.match(run.stdout, /^ {2}alice@example\.org +MAIL From:<…> +From: +command line$/m, 'the sender the header names too');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('-t with a From: that is not the envelope sender: two rows, each saying where it is not', async () => {
+    const server = await startScriptedServer();
+    try {
+      const message = 'From: Carol <carol@example.org>\nTo: bob@example.org\nSubject: t\n\nbody\n';
+      const run = await runCli(['-v', '-t', '--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org'], { input: message });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^ {2}alice@example\.org +MAIL From:<…> +\(none: the header names another\) +command line$/m);
+      assert.match(run.stdout, /^ {2}carol@example\.org +\(none: header only\) +From: +the message's From:$/m);
     } finally {
       await server.close();
     }

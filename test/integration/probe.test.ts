@@ -65,6 +65,7 @@ describe('--quit-after', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(run.commands.slice(1), ['MAIL From:<tester@vm.localdomain> SIZE=n', 'RCPT To:<bob@example.org>', 'DATA']);
     assert.match(run.stdout, /hanging up, so the server discards the unfinished message/);
+    assert.equal(run.stdout.split('stopping after data').length, 2, 'said once');
   });
 
   it('starttls: the handshake and EHLO again, then QUIT', async () => {
