@@ -104,7 +104,9 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
   const shown = [...fromHeaders('To'), ...fromHeaders('Cc')];
   const hidden = fromHeaders('Bcc');
   const recipients = unique([...shown, ...hidden, ...plan.to, ...plan.bcc].map((mailbox) => mailbox.address));
-  if (recipients.length === 0) throw new UsageError('-t: the message has no To, Cc or Bcc and no recipient was given');
+  if (recipients.length === 0 && !probeNeedsNoMessage(plan.quitAfter)) {
+    throw new UsageError('-t: the message has no To, Cc or Bcc and no recipient was given');
+  }
   if (body.stats.longestLine > MAX_LINE_OCTETS || body.stats.hasNul) {
     const what = body.stats.hasNul ? 'a NUL octet' : `a line of ${body.stats.longestLine} octets (at most ${MAX_LINE_OCTETS})`;
     throw new InputError(`-t: the message holds ${what}, which SMTP cannot carry as it is`, ExitCode.DATAERR);

@@ -115,8 +115,8 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const headers = options.header.map(parseHeaderArgument);
   for (const [name] of headers) assertExtraHeaderAllowed(name);
   if (options.quiet && options.verbose > 0) throw new UsageError('-q and -v contradict each other');
-  if (options.json && (options.quiet || options.explain || options.timing || options.step)) {
-    const other = options.quiet ? '-q' : options.explain ? '--explain' : options.timing ? '--timing' : '--step';
+  if (options.json && (options.quiet || options.explain || options.timing || options.step || options.dryRun)) {
+    const other = options.quiet ? '-q' : options.explain ? '--explain' : options.timing ? '--timing' : options.step ? '--step' : '--dry-run';
     throw new UsageError(`--json and ${other} contradict each other: JSON lines carry every event and its time`);
   }
   if (options.lang !== undefined && !options.explain) throw new UsageError('--lang goes with --explain');

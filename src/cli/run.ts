@@ -30,7 +30,7 @@ import { openAttachments, prepareInput, type OpenAttachments, type PreparedInput
 import { buildPlan, type Plan } from './options.js';
 import { parseCommandLine } from './program.js';
 import { decideColourLevel } from './terminal.js';
-import { waitingSpinner } from './spinner.js';
+import { waitingSpinner, type WaitingSpinner } from './spinner.js';
 import type { Stepper } from './step-prompt.js';
 
 /**
@@ -46,8 +46,13 @@ function stdout(): NodeJS.WriteStream {
 }
 let stdoutReady = false;
 
+/** The spinner of the transcript, if one may be on screen: cleared before any last word. */
+let activeSpinner: WaitingSpinner | undefined;
+
 /** Prints the one line that says what went wrong; returns the exit status. */
 function fail(error: unknown): number {
+  // A failure may come with no event after it: the spinner would stay, and keep the process alive.
+  activeSpinner?.clear();
   const message = error instanceof MailvError ? error.message : `internal error: ${(error as Error)?.stack ?? String(error)}`;
   failure = message;
   process.stderr.write(`mailv: ${sanitize(message)}\n`);
@@ -75,9 +80,16 @@ export async function main(argv: readonly string[], version: () => string): Prom
       account,
       accountChosen: options.account !== undefined,
     });
-    if (plan.mxLookup !== undefined) return await showMx(plan, plan.mxLookup);
+    if (plan.mxLookup !== undefined) {
+      const status = await showMx(plan, plan.mxLookup).catch(fail);
+      finishOutput(plan, status);
+      return status;
+    }
   } catch (error) {
-    return fail(error);
+    const status = fail(error);
+    // --json was asked for even if the rest of the command line could not be used.
+    if (argv.includes('--json')) stdout().write(`${jsonResult(status, failure, performance.now() - started)}\n`);
+    return status;
   }
   const status = await send(plan);
   finishOutput(plan, status);
@@ -93,6 +105,7 @@ let failure: string | undefined;
 
 /** The --timing summary, or the --json result line, after everything else. */
 function finishOutput(plan: Plan, status: number): void {
+  activeSpinner?.clear();
   const now = performance.now();
   if (plan.output.json) stdout().write(`${jsonResult(status, failure, now - started)}\n`);
   else if (timing && plan.verbosity > 0) stdout().write(`${timing.summary(now).join('\n')}\n`);
@@ -162,7 +175,7 @@ async function send(plan: Plan): Promise<number> {
     }
     prepared = await prepareInput({ ...plan, subject }, input, files.attachments, new Date());
     if (plan.dryRun) return await dryRun(plan, prepared);
-    if (plan.step) stepper = await (await import('./step-prompt.js')).openStepper();
+    if (plan.step) stepper = await (await import('./step-prompt.js')).openStepper(interrupt.signal);
     if (plan.demo) return await demo(plan, prepared, interrupt.signal);
     if (plan.direct) return await deliverToMx(plan, prepared, interrupt.signal);
     return await deliver(plan, prepared, plan.server, interrupt.signal);
@@ -198,6 +211,7 @@ async function transcriptEmitter(plan: Plan, verbosity = plan.verbosity): Promis
   if (plan.output.timing) timing ??= new TimingRecorder(started);
   // --step waits for the user, not the server: no spinner there.
   const spinner = verbosity > 0 && !plan.step ? await waitingSpinner() : undefined;
+  activeSpinner = spinner;
   return (event: SessionEvent) => {
     const at = performance.now();
     spinner?.clear();
@@ -369,7 +383,8 @@ async function showMx(plan: Plan, domain: string): Promise<number> {
   const resolver = await makeResolver(plan, emit);
   const { planMx } = await import('../dns/mx.js');
   const mx = await planMx(domain, resolver, randomSource(plan.seed));
-  stdout().write(formatMxPlan(mx, plan.mxPort).join('\n') + '\n');
+  if (plan.output.json) stdout().write(`${JSON.stringify({ event: 'mx-plan', ms: Math.round((performance.now() - started) * 10) / 10, ...mx })}\n`);
+  else stdout().write(formatMxPlan(mx, plan.mxPort).join('\n') + '\n');
   return ExitCode.OK;
 }
 
@@ -378,7 +393,7 @@ async function demo(plan: Plan, prepared: PreparedInput, signal: AbortSignal): P
   const server = await startDemoServer(plan.fqdn, plan.auth !== undefined);
   try {
     const status = await deliver(plan, prepared, { host: '127.0.0.1', port: server.port, implicitTls: false }, signal);
-    for (const message of plan.verbosity > 0 ? server.received : []) {
+    for (const message of plan.verbosity > 0 && !plan.output.json ? server.received : []) {
       const recipients = message.recipients.map((recipient) => `<${recipient}>`).join(', ');
       await writeOut([
         Buffer.from(`\n--- The demo server received ${message.data.length} octets from <${message.from}> for ${recipients}:\n`),

@@ -12,14 +12,26 @@ export interface Stepper {
   close(): void;
 }
 
-/** Opens the terminal for --step; throws UsageError when there is none. */
-export async function openStepper(): Promise<Stepper> {
+/**
+ * Opens the terminal for --step; throws UsageError when there is none. Raw mode only while
+ * asking, so that Ctrl-C stays a signal while the server is awaited; `signal` aborting (SIGINT,
+ * SIGTERM) ends a pending question.
+ */
+export async function openStepper(signal: AbortSignal): Promise<Stepper> {
   const terminal = await openTerminalKeys('--step needs a terminal to wait at');
   const { fd, keys } = terminal;
+  keys.setRawMode(false);
   keys.pause();
   return {
     ask: () =>
       new Promise((resolve, reject) => {
+        if (signal.aborted) return reject(new InterruptedError(signal.reason as NodeJS.Signals, 'connect'));
+        const onAbort = () => {
+          finish();
+          reject(new InterruptedError(signal.reason as NodeJS.Signals, 'connect'));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        keys.setRawMode(true);
         writeSync(fd, PROMPT);
         const onKey = (chunk: Buffer) => {
           const key = chunk.toString('utf8');
@@ -34,8 +46,10 @@ export async function openStepper(): Promise<Stepper> {
           resolve(answer);
         };
         const finish = () => {
+          signal.removeEventListener('abort', onAbort);
           keys.off('data', onKey);
           keys.pause();
+          keys.setRawMode(false);
           writeSync(fd, '\r\x1b[K'); // the prompt goes; the transcript stays
         };
         keys.on('data', onKey);

@@ -18,7 +18,7 @@ export interface TableLabels {
 }
 
 const en: TableLabels = {
-  messageTitle: (octets) => `Message as generated: ${octets} octets (the number SIZE= announces):`,
+  messageTitle: (octets) => `Message as generated: ${octets} octets (what SIZE= announces to a server offering 8BITMIME):`,
   moreOctets: (octets) => `[… ${octets} more octets not shown]`,
   addressesTitle: 'Envelope and header (the envelope decides who gets the message):',
   address: 'address',
@@ -33,7 +33,7 @@ const en: TableLabels = {
 };
 
 const fr: TableLabels = {
-  messageTitle: (octets) => `Message tel que produit : ${octets} octets (le nombre qu’annonce SIZE=) :`,
+  messageTitle: (octets) => `Message tel que produit : ${octets} octets (ce qu’annonce SIZE= à un serveur qui offre 8BITMIME) :`,
   moreOctets: (octets) => `[… ${octets} octets de plus, non montrés]`,
   addressesTitle: 'Enveloppe et en-têtes (c’est l’enveloppe qui décide qui reçoit le message) :',
   address: 'adresse',

@@ -16,6 +16,11 @@ export function jsonLine(event: SessionEvent, ms: number): string {
     }
     case 'body':
       return JSON.stringify({ event: 'body', ms: time, text: event.bytes.toString('utf8') });
+    case 'dns-answer': {
+      // `ms` is the time since start on every line; the query's own time has its own name.
+      const { ms: queryMs, ...rest } = event;
+      return JSON.stringify({ event: 'dns-answer', ms: time, ...withoutKind(rest), queryMs });
+    }
     default:
       return JSON.stringify({ event: event.kind, ms: time, ...withoutKind(event) });
   }

@@ -14,6 +14,7 @@ export class TimingRecorder {
   private sent = 0;
   private received = 0;
   private greetingAfter: number | undefined;
+  private greetingFrom: number | undefined;
   private readonly perStep = new Map<string, number>();
 
   constructor(private readonly start: number) {}
@@ -35,6 +36,8 @@ export class TimingRecorder {
         return;
       case 'connected':
         this.connectedAt = at;
+        this.greetingFrom = undefined;
+        this.greetingAfter = undefined;
         this.roundTrips++; // the TCP handshake
         if (this.connectingAt !== undefined) this.add('connect', at - this.connectingAt);
         this.flightStart = at; // the server owes its greeting
@@ -46,6 +49,11 @@ export class TimingRecorder {
         this.roundTrips++; // TLS 1.3 needs one; TLS 1.2 two, counted as one here
         this.add('tls', at - (this.starttlsAnsweredAt ?? this.connectedAt ?? at));
         this.lastReplyAt = at;
+        // smtps://: the greeting is awaited from the end of the handshake, not from connect.
+        if (this.greetingAfter === undefined && this.flightStart !== undefined) {
+          this.flightStart = at;
+          this.greetingFrom = at;
+        }
         return;
       case 'reply': {
         if (this.flightStart !== undefined) {
@@ -55,7 +63,7 @@ export class TimingRecorder {
         } else {
           this.add(event.stage, at - (this.lastReplyAt ?? at));
         }
-        if (event.stage === 'greeting' && this.connectedAt !== undefined) this.greetingAfter = at - this.connectedAt;
+        if (event.stage === 'greeting') this.greetingAfter = at - (this.greetingFrom ?? this.connectedAt ?? at);
         if (event.stage === 'starttls') this.starttlsAnsweredAt = at;
         this.lastReplyAt = at;
         return;
@@ -73,7 +81,7 @@ export class TimingRecorder {
     const steps = [...this.perStep].map(([step, ms]) => `${step} ${ms.toFixed(1)} ms`).join(', ');
     return [
       `Timing: ${this.roundTrips} round trip${this.roundTrips === 1 ? '' : 's'} (waits for the server), ${this.sent} octets sent, ${this.received} received, ${(end - this.start).toFixed(1)} ms in all`,
-      ...(this.greetingAfter === undefined ? [] : [`Timing: greeting ${this.greetingAfter.toFixed(1)} ms after the connection was made`]),
+      ...(this.greetingAfter === undefined ? [] : [`Timing: greeting ${this.greetingAfter.toFixed(1)} ms after the connection (and any TLS handshake) was made`]),
       ...(steps === '' ? [] : [`Timing: ${steps}`]),
     ];
   }

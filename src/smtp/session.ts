@@ -74,6 +74,8 @@ export class SmtpSession {
   private stepping = true;
   /** Message content has started: QUIT would be read as part of it. */
   private inData = false;
+  /** --quit-after data found no accepted recipient: the session ends with QUIT after all. */
+  private probeEndedEarly = false;
 
   constructor(
     private readonly connection: SmtpConnection,
@@ -92,7 +94,7 @@ export class SmtpSession {
         return [];
       }
       const results = await this.transaction();
-      if (this.plan.quitAfter === 'data') {
+      if (this.plan.quitAfter === 'data' && !this.probeEndedEarly) {
         // After 354 every line is message content, QUIT included: only hanging up ends it unsent.
         this.emit({ kind: 'note', text: 'stopping after data (--quit-after): hanging up, so the server discards the unfinished message', severity: 'info' });
         return results;
@@ -230,11 +232,12 @@ export class SmtpSession {
 
   /** `BDAT n [LAST]` and its octets in one write, QUIT too when it is to end the flight. */
   private async writeChunk(chunk: { header: string; data: Buffer; last: boolean }, pipelined: boolean, withQuit: boolean): Promise<void> {
+    // Paused before anything of the chunk is shown: what is shown is what gets sent.
+    await this.step();
     this.emit({ kind: 'send', stage: chunk.last ? 'body' : 'data', line: chunk.header, pipelined });
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: chunk.data });
     const pieces = [Buffer.from(`${chunk.header}\r\n`), chunk.data];
     if (withQuit) pieces.push(this.pipelinedQuit());
-    await this.step();
     await this.connection.write(Buffer.concat(pieces), withQuit ? 2 : 1, 'body', this.plan.timeouts.dataBlock);
   }
 
@@ -291,30 +294,40 @@ export class SmtpSession {
    */
   private async probeTransaction(capabilities: Capabilities, point: 'mail' | 'rcpt' | 'data'): Promise<RecipientResult[]> {
     const message = await this.plan.prepare(capabilities);
-    const lines = [this.mailCommand(capabilities, message)];
-    const stages: Stage[] = ['mail'];
-    if (point !== 'mail') {
-      lines.push(...this.plan.envelope.recipients.map((recipient) => `RCPT To:<${recipient}>`));
-      stages.push(...this.plan.envelope.recipients.map((): Stage => 'rcpt'));
-    }
-    if (point === 'data') {
-      lines.push('DATA');
-      stages.push('data');
-    }
-    if (capabilities.has('PIPELINING')) await this.sendGroup(lines, stages);
-    const results: RecipientResult[] = [];
-    for (const [index, line] of lines.entries()) {
-      const stage = stages[index]!;
-      const recipient = stage === 'rcpt' ? this.plan.envelope.recipients[index - 1] : undefined;
-      const reply = capabilities.has('PIPELINING') ? await this.read(stage, recipient) : await this.command(stage, line, recipient);
-      if (stage === 'rcpt') {
-        const result = this.rcptOutcome(recipient!, reply);
-        results.push(result);
-        continue;
+    const mail = this.mailCommand(capabilities, message);
+    const { from, recipients } = this.plan.envelope;
+    const rcpts = point === 'mail' ? [] : recipients.map((recipient) => `RCPT To:<${recipient}>`);
+    const withData = point === 'data';
+    let mailReply: Reply;
+    const rcptReplies: Reply[] = [];
+    let dataReply: Reply | undefined;
+    if (capabilities.has('PIPELINING')) {
+      // Every reply of the group is read before any is judged, so none is left for QUIT to take.
+      const lines = [mail, ...rcpts, ...(withData ? ['DATA'] : [])];
+      await this.sendGroup(lines, ['mail', ...rcpts.map((): Stage => 'rcpt'), ...(withData ? (['data'] as const) : [])]);
+      mailReply = await this.read('mail');
+      for (const [index] of rcpts.entries()) rcptReplies.push(await this.read('rcpt', recipients[index]));
+      if (withData) dataReply = await this.read('data');
+    } else {
+      mailReply = await this.command('mail', mail);
+      if (isPositive(mailReply)) {
+        for (const [index, rcpt] of rcpts.entries()) rcptReplies.push(await this.command('rcpt', rcpt, recipients[index]));
+        if (withData && rcptReplies.some(isPositive)) dataReply = await this.command('data', 'DATA');
       }
-      const refused = stage === 'data' ? reply.code !== 354 : !isPositive(reply);
-      if (refused) throw refusal(stage === 'mail' ? `the server refused the sender <${this.plan.envelope.from}>` : 'the server refused DATA', stage, reply);
     }
+    if (!isPositive(mailReply)) {
+      await this.abandonData(dataReply);
+      throw refusal(`the server refused the sender <${from}>`, 'mail', mailReply);
+    }
+    const results = rcpts.map((_, index) => this.rcptOutcome(recipients[index]!, rcptReplies[index]!));
+    if (withData && !results.some((result) => result.outcome === 'sent')) {
+      // As in a real send: nobody to deliver to is the recipients' outcome (67), not DATA's.
+      await this.abandonData(dataReply);
+      this.emit({ kind: 'note', text: 'stopping before data (--quit-after): no recipient was accepted', severity: 'info' });
+      this.probeEndedEarly = true;
+      return results;
+    }
+    if (withData && dataReply?.code !== 354) throw refusal('the server refused DATA', 'data', dataReply!);
     // After data, run() says how the session ends: by hanging up.
     if (point !== 'data') this.stopsAfter(point);
     return results;
@@ -438,7 +451,9 @@ export class SmtpSession {
    */
   private async abandonData(dataReply: Reply | undefined): Promise<void> {
     if (dataReply?.code !== 354) return;
+    this.inData = true;
     await this.send('body', '.', false);
+    this.inData = false;
     await this.read('body');
     await this.command('data', 'RSET');
   }

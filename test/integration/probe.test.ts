@@ -60,6 +60,24 @@ describe('--quit-after', () => {
     assert.ok(!existsSync(join(run.home, 'dead.letter')));
   });
 
+  it('rcpt with PIPELINING and the sender refused: every reply read, so QUIT gets its own 221', async () => {
+    const run = await probe({ replies: { MAIL: '550 5.7.1 sender rejected', RCPT: '503 5.5.1 need MAIL' } }, ['--quit-after', 'rcpt', 'bob@example.org']);
+    assert.equal(run.code, 69);
+    assert.match(run.stdout, />>> QUIT\n221 2\.0\.0 Bye\n/);
+  });
+
+  it('data with every recipient refused: no DATA without PIPELINING, 67 as in a real send', async () => {
+    const run = await probe({ replies: { EHLO: '250-scripted.test\r\n250 8BITMIME', RCPT: '550 5.1.1 no such user' } }, ['--quit-after', 'data', 'bob@example.org']);
+    assert.equal(run.code, 67);
+    assert.deepEqual(run.commands.slice(1), ['MAIL From:<tester@vm.localdomain>', 'RCPT To:<bob@example.org>', 'QUIT'], 'no SIZE offered, so none sent');
+  });
+
+  it('-t with an early step needs no message either', async () => {
+    const run = await probe({}, ['-t', '--quit-after', 'ehlo']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.commands, ['EHLO vm.localdomain', 'QUIT']);
+  });
+
   it('data: stops at 354 and hangs up, since QUIT would be read as message text', async () => {
     const run = await probe({}, ['--quit-after', 'data', 'bob@example.org']);
     assert.equal(run.code, 0, run.stderr);

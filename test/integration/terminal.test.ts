@@ -56,6 +56,14 @@ describe('in a real terminal (tmux)', () => {
     assert.match(done, /\u001b\[[0-9;]*m>>> EHLO/, 'client lines in colour');
   });
 
+  it('a timeout while the spinner turns: it is cleared, the error shown, and mailv exits', async () => {
+    startInTmux('timeout', ['--timeout', '0.5', '--server', `127.0.0.1:${slow.port}`, '-s', 'late', 'bob@example.org']);
+    const done = await waitForScreen('timeout', /\[exit \d+\]/, 5000);
+    assert.match(done, /\[exit 75\]/);
+    assert.match(done, /mailv: timed out after 0\.5 s waiting for the reply \(greeting\)/);
+    assert.doesNotMatch(done, /waiting for the greeting/, 'no spinner left behind');
+  });
+
   it('--step: each command waits for Enter; q says QUIT and keeps the message', async () => {
     const fast = await startScriptedServer();
     try {
