@@ -88,7 +88,7 @@ export async function main(argv: readonly string[], version: () => string): Prom
   } catch (error) {
     const status = fail(error);
     // --json was asked for even if the rest of the command line could not be used.
-    if (argv.includes('--json')) stdout().write(`${jsonResult(status, failure, performance.now() - started)}\n`);
+    if (argv.includes('--json')) stdout().write(`${jsonResult(status, failure, clock() - started)}\n`);
     return status;
   }
   const status = await send(plan);
@@ -96,8 +96,14 @@ export async function main(argv: readonly string[], version: () => string): Prom
   return status;
 }
 
+/** Milliseconds on a monotonic clock: `performance` would load perf_hooks, ms of every start-up. */
+function clock(): number {
+  const [seconds, nanoseconds] = process.hrtime();
+  return seconds * 1000 + nanoseconds / 1e6;
+}
+
 /** When mailv started, for --timing and --json. */
-const started = performance.now();
+const started = clock();
 /** --timing: what the run's events said about where the time went. */
 let timing: TimingRecorder | undefined;
 /** --json: the reason of a failure, for the result line. */
@@ -106,7 +112,7 @@ let failure: string | undefined;
 /** The --timing summary, or the --json result line, after everything else. */
 function finishOutput(plan: Plan, status: number): void {
   activeSpinner?.clear();
-  const now = performance.now();
+  const now = clock();
   if (plan.output.json) stdout().write(`${jsonResult(status, failure, now - started)}\n`);
   else if (timing && plan.verbosity > 0) stdout().write(`${timing.summary(now).join('\n')}\n`);
 }
@@ -201,7 +207,7 @@ async function transcriptEmitter(plan: Plan, verbosity = plan.verbosity): Promis
   };
   if (plan.output.json) {
     return (event: SessionEvent) => {
-      stdout().write(`${jsonLine(event, performance.now() - started)}\n`);
+      stdout().write(`${jsonLine(event, clock() - started)}\n`);
       reportRefusal(event);
     };
   }
@@ -213,7 +219,7 @@ async function transcriptEmitter(plan: Plan, verbosity = plan.verbosity): Promis
   const spinner = verbosity > 0 && !plan.step ? await waitingSpinner() : undefined;
   activeSpinner = spinner;
   return (event: SessionEvent) => {
-    const at = performance.now();
+    const at = clock();
     spinner?.clear();
     timing?.record(event, at);
     let lines = renderer.lines(event);
@@ -383,7 +389,7 @@ async function showMx(plan: Plan, domain: string): Promise<number> {
   const resolver = await makeResolver(plan, emit);
   const { planMx } = await import('../dns/mx.js');
   const mx = await planMx(domain, resolver, randomSource(plan.seed));
-  if (plan.output.json) stdout().write(`${JSON.stringify({ event: 'mx-plan', ms: Math.round((performance.now() - started) * 10) / 10, ...mx })}\n`);
+  if (plan.output.json) stdout().write(`${JSON.stringify({ event: 'mx-plan', ms: Math.round((clock() - started) * 10) / 10, ...mx })}\n`);
   else stdout().write(formatMxPlan(mx, plan.mxPort).join('\n') + '\n');
   return ExitCode.OK;
 }
