@@ -42,19 +42,15 @@ log() { printf 'dnsmasq.sh: %s\n' "$*"; }
 die() { printf 'dnsmasq.sh: error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=test/services/apt.sh
 source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+# shellcheck source=test/services/processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
 
 # dig against our instance only, one try of one second.
 qdig() { dig @"$DNS_HOST" -p "$DNS_PORT" +time=1 +tries=1 "$@"; }
 
 # Print the pid of the instance started by this script, or fail if none runs.
 instance_pid() {
-  local pid
-  [[ -s $PID_FILE ]] || return 1
-  pid=$(<"$PID_FILE")
-  [[ $pid =~ ^[0-9]+$ ]] || return 1
-  [[ $(cat "/proc/$pid/comm" 2>/dev/null || true) == dnsmasq ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--conf-file=$CONF_FILE" || return 1
-  printf '%s\n' "$pid"
+  own_daemon_pid "$PID_FILE" dnsmasq "--conf-file=$CONF_FILE"
 }
 
 # Number of MX records answered for mx.test (0 if no answer).

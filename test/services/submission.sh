@@ -90,6 +90,8 @@ die() { printf 'submission.sh: error: %s\n' "$*" >&2; exit 1; }
 source "$SERVICES_DIR/apt.sh"
 # shellcheck source=test/services/smtp-probe.sh
 source "$SERVICES_DIR/smtp-probe.sh"
+# shellcheck source=test/services/processes.sh
+source "$SERVICES_DIR/processes.sh"
 
 # ---------------------------------------------------------------------------
 # Probes
@@ -133,13 +135,7 @@ dovecot_installed() {
 
 # Print the pid of the Dovecot started by this script, or fail if none runs.
 dovecot_pid() {
-  local pid
-  [[ -s $DOVECOT_RUN/master.pid ]] || return 1
-  pid=$(<"$DOVECOT_RUN/master.pid")
-  [[ $pid =~ ^[0-9]+$ ]] || return 1
-  [[ $(cat "/proc/$pid/comm" 2>/dev/null || true) == dovecot ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-c $DOVECOT_CONF" || return 1
-  printf '%s\n' "$pid"
+  own_daemon_pid "$DOVECOT_RUN/master.pid" dovecot "-c $DOVECOT_CONF"
 }
 
 # Write $2 to file $1 (mode $3, owner $4) unless it already holds exactly that.
