@@ -1,13 +1,13 @@
 // The message text from a pipe or a file, where every byte is content. Large input is spooled to a
 // private temporary file so it is never held whole in memory.
-import { read, rmSync } from 'node:fs';
+import { fstatSync, read, readSync, rmSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InterruptedError, LocalIoError } from '../errors.js';
 import type { BodyInput } from '../message/compose.js';
-import { bufferSource, fileSource } from '../message/source.js';
+import { bufferSource, descriptorSource, fileSource } from '../message/source.js';
 import { TextStatsCollector } from '../message/text-stats.js';
 
 /** Input above this size goes to a temporary file (mode 0600) instead of memory. */
@@ -16,18 +16,6 @@ export const SPOOL_THRESHOLD = 4 * 1024 * 1024;
 export interface ReadInput extends BodyInput {
   /** Removes the spool file, if any. */
   cleanup(): Promise<void>;
-}
-
-/** The rest of an open file, from where it stands, in large reads. Throws LocalIoError. */
-export async function* readFd(fd: number): AsyncIterable<Buffer> {
-  for (;;) {
-    const buffer = Buffer.allocUnsafe(READ_SIZE);
-    const bytesRead = await new Promise<number>((resolve, reject) =>
-      read(fd, buffer, 0, READ_SIZE, null, (error, count) => (error ? reject(error) : resolve(count))),
-    );
-    if (bytesRead === 0) return;
-    yield buffer.subarray(0, bytesRead);
-  }
 }
 
 const READ_SIZE = 256 * 1024;
@@ -39,6 +27,62 @@ const liveSpools = new Set<string>();
 export function removeSpoolsNow(): void {
   for (const dir of liveSpools) rmSync(dir, { recursive: true, force: true });
   liveSpools.clear();
+}
+
+/**
+ * Standard input redirected from a file (`< message.eml`): read once for its statistics, then
+ * sent from the file itself, so a large message is neither held in memory nor copied to a spool.
+ * Small input is kept in memory as from a pipe. Throws LocalIoError or InterruptedError.
+ */
+export async function readRegularFile(fd: number, options: { spoolThreshold?: number; signal?: AbortSignal } = {}): Promise<ReadInput> {
+  const { spoolThreshold = SPOOL_THRESHOLD, signal } = options;
+  const stats = new TextStatsCollector();
+  // A small file is kept as a pipe's input would be. A large one is only read through, in one
+  // reused buffer: touching fresh memory costs more than reading the file.
+  let held: Buffer[] | undefined = fstatSync(fd).size <= spoolThreshold ? [] : undefined;
+  let scratch: Buffer | undefined;
+  let opening: Buffer | undefined; // the first octets, to find the message's start again
+  let size = 0;
+  try {
+    for (let reads = 1; ; reads++) {
+      const buffer = held ? Buffer.allocUnsafe(READ_SIZE) : (scratch ??= Buffer.allocUnsafe(READ_SIZE));
+      // A synchronous read of a file is quicker than a thread-pool round trip; the event loop
+      // still gets a turn every 16 MiB, so a signal is heard.
+      const count = readSync(fd, buffer, 0, buffer.length, null);
+      if (count === 0) break;
+      const chunk = buffer.subarray(0, count);
+      opening ??= Buffer.from(chunk.subarray(0, OPENING_SIZE));
+      stats.push(chunk);
+      size += count;
+      held?.push(chunk);
+      if (size > spoolThreshold) held = undefined; // it grew while being read
+      if (reads % 64 === 0) await new Promise(setImmediate);
+      if (signal?.aborted) throw new InterruptedError(signal.reason as NodeJS.Signals, 'input');
+    }
+  } catch (error) {
+    if (error instanceof InterruptedError) throw error;
+    throw new LocalIoError(`cannot read the message: ${(error as Error).message}`, 'input');
+  }
+  const noCleanup = async () => {};
+  if (held) return { source: bufferSource(Buffer.concat(held, size)), stats: stats.result(), cleanup: noCleanup };
+  // Reading to the end left the offset at the file's end; the message is the `size` octets before
+  // it (input may start past 0, as in `{ read line; mailv -t; } < file`). A file that changed
+  // meanwhile no longer begins there with what was read.
+  const start = fstatSync(fd).size - size;
+  if (start < 0 || (opening && !(await startsWith(fd, start, opening)))) {
+    throw new LocalIoError('standard input changed while it was being read', 'input');
+  }
+  return { source: descriptorSource(fd, 'standard input', start, size), stats: stats.result(), cleanup: noCleanup };
+}
+
+const OPENING_SIZE = 4096;
+
+async function startsWith(fd: number, position: number, expected: Buffer): Promise<boolean> {
+  const found = Buffer.allocUnsafe(expected.length);
+  const count = await new Promise<number>((resolve, reject) =>
+    read(fd, found, 0, found.length, position, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))),
+  );
+  return count === expected.length && found.equals(expected);
 }
 
 /**

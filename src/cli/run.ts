@@ -24,7 +24,7 @@ import { jsonLine, jsonResult } from '../render/json-lines.js';
 import { formatAddressTable, formatMessagePreview } from '../render/address-table.js';
 import { TimingRecorder } from '../render/timing.js';
 import { Timeouts } from '../smtp/timeouts.js';
-import { readFd, readStream, removeSpoolsNow, type ReadInput } from './body-input.js';
+import { readRegularFile, readStream, removeSpoolsNow, type ReadInput } from './body-input.js';
 import { localFqdn, localUser } from './local-host.js';
 import { openAttachments, prepareInput, type OpenAttachments, type PreparedInput } from './message-input.js';
 import { buildPlan, type Plan } from './options.js';
@@ -173,8 +173,10 @@ async function send(plan: Plan): Promise<number> {
       }
     } else {
       if (stdinKind.isDirectory()) throw new InputError('standard input is a directory, not a message', ExitCode.NOINPUT);
-      // A file (`< message.eml`) is read directly, without setting up a stream.
-      input = await readStream(stdinKind.isFile() ? readFd(0) : process.stdin, { signal: interrupt.signal });
+      // A file (`< message.eml`) is read directly, without setting up a stream or a spool.
+      input = stdinKind.isFile()
+        ? await readRegularFile(0, { signal: interrupt.signal })
+        : await readStream(process.stdin, { signal: interrupt.signal });
     }
     if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0 && plan.quitAfter === undefined) {
       process.stderr.write("mailv: Null message body; hope that's ok\n"); // as mail(1) says

@@ -15,6 +15,8 @@ import { MAX_LINE_OCTETS, type TextStats } from './text-stats.js';
 export interface Segment {
   readonly size: number;
   chunks(): AsyncIterable<Buffer>;
+  /** The same octets, each chunk valid only until the next is asked for (see ByteSource). */
+  lentChunks?(): AsyncIterable<Buffer>;
 }
 
 export interface ComposedMessage {
@@ -23,6 +25,12 @@ export interface ComposedMessage {
   /** Carries 8-bit content: announce BODY=8BITMIME (RFC 6152). */
   readonly eightBit: boolean;
   chunks(): AsyncIterable<Buffer>;
+  /**
+   * The same octets, each chunk valid only until the next is asked for: for the sender, which
+   * copies them into its own write buffer, so a large message reuses memory instead of touching
+   * fresh pages for every chunk.
+   */
+  lentChunks(): AsyncIterable<Buffer>;
 }
 
 export interface BodyInput {
@@ -115,7 +123,7 @@ export function passThroughMessage(
   if (!names.includes('from')) added += foldHeader('From', formatMailbox(additions.from)); // RFC 5322 §3.6: required
   const header = Buffer.concat([Buffer.from(kept, 'latin1'), Buffer.from(`${added}\r\n`, 'utf8')]);
   const bodyOctets = bodySource.size === 0 ? 0 : whole.stats.wireOctets - headerBlockWireOctets;
-  const body: Segment = { size: bodyOctets, chunks: () => crlfText(bodySource) };
+  const body: Segment = { size: bodyOctets, chunks: () => crlfText(bodySource, false), lentChunks: () => crlfText(bodySource, true) };
   return joinSegments([bytesSegment(header), body], !whole.stats.ascii);
 }
 
@@ -157,7 +165,9 @@ function escapeRfc2231(char: string): string {
 }
 
 async function textSegment(body: BodyInput, encoding: TransferEncoding): Promise<Segment> {
-  if (encoding !== 'quoted-printable') return { size: body.stats.wireOctets, chunks: () => crlfText(body.source) };
+  if (encoding !== 'quoted-printable') {
+    return { size: body.stats.wireOctets, chunks: () => crlfText(body.source, false), lentChunks: () => crlfText(body.source, true) };
+  }
   const chunks = () => quotedPrintable(body.source);
   let size = 0;
   for await (const chunk of chunks()) size += chunk.length; // QP's size is only known by encoding
@@ -185,11 +195,19 @@ function base64Segment(source: ByteSource): Segment {
   };
 }
 
-/** CRLF-normalised text that always ends with a line break (unless empty). */
-async function* crlfText(source: ByteSource): AsyncIterable<Buffer> {
-  const normalizer = new LineEndingNormalizer();
+/**
+ * CRLF-normalised text that always ends with a line break (unless empty). The normaliser copies,
+ * so the source may always lend its buffers. `lend`: the output is lent too; otherwise each chunk
+ * is the caller's to keep, and one passed through unchanged is copied before the source reuses it.
+ */
+async function* crlfText(source: ByteSource, lend: boolean): AsyncIterable<Buffer> {
+  const normalizer = new LineEndingNormalizer({ reuseOutput: lend });
+  const normalize = (chunk: Buffer) => {
+    const piece = normalizer.push(chunk);
+    return lend || piece.buffer !== chunk.buffer ? piece : Buffer.from(piece);
+  };
   let last = 0x0a;
-  for await (const piece of transformChunks(source.chunks(), (chunk) => normalizer.push(chunk), () => normalizer.end())) {
+  for await (const piece of transformChunks(source.lentChunks(), normalize, () => normalizer.end())) {
     last = piece[piece.length - 1]!;
     yield piece;
   }
@@ -198,7 +216,7 @@ async function* crlfText(source: ByteSource): AsyncIterable<Buffer> {
 
 function quotedPrintable(source: ByteSource): AsyncIterable<Buffer> {
   const encoder = new QuotedPrintableEncoder();
-  return transformChunks(crlfText(source), (chunk) => encoder.push(chunk), () => encoder.end());
+  return transformChunks(crlfText(source, false), (chunk) => encoder.push(chunk), () => encoder.end());
 }
 
 function joinSegments(segments: readonly Segment[], eightBit: boolean): ComposedMessage {
@@ -207,6 +225,9 @@ function joinSegments(segments: readonly Segment[], eightBit: boolean): Composed
     eightBit,
     async *chunks() {
       for (const segment of segments) yield* segment.chunks();
+    },
+    async *lentChunks() {
+      for (const segment of segments) yield* segment.lentChunks?.() ?? segment.chunks();
     },
   };
 }

@@ -1,12 +1,18 @@
 // Byte sources a message is built from: a buffer in memory or a range of an open file, read in
 // large chunks so nothing big is ever held whole. Files are read through a handle opened before
 // the session starts, so one deleted or renamed meanwhile is still sent whole.
+import { read } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { LocalIoError } from '../errors.js';
 
 export interface ByteSource {
   readonly size: number;
   chunks(): AsyncIterable<Buffer>;
+  /**
+   * The same chunks, but each is valid only until the next is asked for: the source may read the
+   * next into the same memory. For a caller that copies anyway, it spares touching fresh memory.
+   */
+  lentChunks(): AsyncIterable<Buffer>;
   /** The bytes from `start` to the end. */
   slice(start: number): ByteSource;
 }
@@ -20,34 +26,70 @@ export function bufferSource(data: Buffer): ByteSource {
     async *chunks() {
       if (data.length > 0) yield data;
     },
+    async *lentChunks() {
+      if (data.length > 0) yield data;
+    },
     slice: (start) => bufferSource(data.subarray(start)),
   };
 }
+
+/** Reads up to `length` octets at `position` into `buffer`; resolves to the count read. */
+type ReadAt = (buffer: Buffer, length: number, position: number) => Promise<number>;
 
 /**
  * Bytes `start` (inclusive) to `start + size` (exclusive) of an open file called `name`. Throws
  * LocalIoError when reading fails or the file has shrunk below the size announced.
  */
 export function fileSource(handle: FileHandle, name: string, start: number, size: number): ByteSource {
+  return rangeSource(async (buffer, length, position) => (await handle.read(buffer, 0, length, position)).bytesRead, name, start, size);
+}
+
+/** The same over a bare descriptor, such as standard input redirected from a file. */
+export function descriptorSource(fd: number, name: string, start: number, size: number): ByteSource {
+  const readAt: ReadAt = (buffer, length, position) =>
+    new Promise((resolve, reject) => read(fd, buffer, 0, length, position, (error, count) => (error ? reject(error) : resolve(count))));
+  return rangeSource(readAt, name, start, size);
+}
+
+function rangeSource(readAt: ReadAt, name: string, start: number, size: number): ByteSource {
+  // `lend`: two buffers take turns, one being read into while the caller has the other.
+  async function* chunks(lend: boolean): AsyncIterable<Buffer> {
+    const end = start + size;
+    const spare = lend ? [Buffer.allocUnsafe(Math.min(READ_CHUNK, size)), Buffer.allocUnsafe(Math.min(READ_CHUNK, size))] : [];
+    let turn = 0;
+    const readChunk = async (position: number, length: number): Promise<Buffer> => {
+      const buffer = lend ? spare[turn++ % 2]! : Buffer.allocUnsafe(length);
+      let bytesRead: number;
+      try {
+        bytesRead = await readAt(buffer, length, position);
+      } catch (error) {
+        throw new LocalIoError(`cannot read ${name}: ${(error as Error).message}`, 'body');
+      }
+      if (bytesRead === 0) throw new LocalIoError(`${name} became shorter while it was being sent`, 'body');
+      return bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+    };
+    // One read ahead: the disk works while the caller encodes and sends the chunk before.
+    let requested = start;
+    const ask = () => {
+      if (requested >= end) return undefined;
+      const length = Math.min(READ_CHUNK, end - requested);
+      const pending = readChunk(requested, length);
+      pending.catch(() => {}); // reported where it is awaited, not as an unhandled rejection
+      requested += length;
+      return { pending, length };
+    };
+    for (let next = ask(); next; ) {
+      const chunk = await next.pending;
+      requested -= next.length - chunk.length; // a short read goes on from where it stopped
+      next = ask();
+      yield chunk;
+    }
+  }
   return {
     size,
-    async *chunks() {
-      const end = start + size;
-      for (let position = start; position < end; ) {
-        const length = Math.min(READ_CHUNK, end - position);
-        const buffer = Buffer.allocUnsafe(length);
-        let bytesRead: number;
-        try {
-          ({ bytesRead } = await handle.read(buffer, 0, length, position));
-        } catch (error) {
-          throw new LocalIoError(`cannot read ${name}: ${(error as Error).message}`, 'body');
-        }
-        if (bytesRead === 0) throw new LocalIoError(`${name} became shorter while it was being sent`, 'body');
-        position += bytesRead;
-        yield bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
-      }
-    },
-    slice: (from) => fileSource(handle, name, start + Math.min(from, size), Math.max(0, size - from)),
+    chunks: () => chunks(false),
+    lentChunks: () => chunks(true),
+    slice: (from) => rangeSource(readAt, name, start + Math.min(from, size), Math.max(0, size - from)),
   };
 }
 

@@ -27,7 +27,9 @@ export class TextStatsCollector {
   push(chunk: Buffer): void {
     if (this.ascii && !isAscii(chunk)) this.ascii = false;
     if (!this.hasNul && chunk.indexOf(0) !== -1) this.hasNul = true;
-    this.count(this.normalizer.push(chunk));
+    // Text without CR is counted as it stands; only CR needs the normaliser's copy to count.
+    if (!this.normalizer.holdsCr && chunk.indexOf(0x0d) === -1) this.countUnixText(chunk);
+    else this.count(this.normalizer.push(chunk));
   }
 
   result(): TextStats {
@@ -39,6 +41,23 @@ export class TextStatsCollector {
       longestLine: Math.max(this.longestLine, this.currentLine),
       hasNul: this.hasNul,
     };
+  }
+
+  /** A chunk whose line breaks are all bare LF, each to become CRLF. */
+  private countUnixText(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    let breaks = 0;
+    let start = 0;
+    for (let lf = chunk.indexOf(0x0a); lf !== -1; lf = chunk.indexOf(0x0a, start)) {
+      breaks++;
+      const lineBytes = this.currentLine + (lf - start);
+      if (lineBytes > this.longestLine) this.longestLine = lineBytes;
+      this.currentLine = 0;
+      start = lf + 1;
+    }
+    this.octets += chunk.length + breaks;
+    this.currentLine += chunk.length - start;
+    this.endsWithLineBreak = chunk[chunk.length - 1] === 0x0a;
   }
 
   private count(piece: Buffer): void {

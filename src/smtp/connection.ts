@@ -143,13 +143,27 @@ export class SmtpConnection {
 
   /**
    * Writes bytes holding `commands` commands (0 for message content), waiting while the socket's
-   * buffer is full. Throws TransportError.
+   * buffer is full; with `untilTaken`, until the socket has taken every octet, so the caller may
+   * reuse the memory. Throws TransportError.
    */
-  async write(data: Buffer | string, commands: number, stage: Stage, timeoutMs: number): Promise<void> {
+  async write(data: Buffer | string | readonly Buffer[], commands: number, stage: Stage, timeoutMs: number, untilTaken = false): Promise<void> {
     this.throwIfFailed(stage);
     this.owed += commands;
-    this.bytesSent += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-    if (this.socket.write(data)) return;
+    const pieces = typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data;
+    let taken = false;
+    const onTaken = (error?: Error | null) => {
+      if (!error) taken = true;
+      this.wake();
+    };
+    // Pieces written corked leave in one writev: one segment train, and no copy to join them.
+    if (pieces.length > 1) this.socket.cork();
+    for (const [index, piece] of pieces.entries()) {
+      this.bytesSent += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+      this.socket.write(piece, index === pieces.length - 1 && untilTaken ? onTaken : undefined);
+    }
+    if (pieces.length > 1) this.socket.uncork();
+    if (untilTaken) return this.waitFor(() => taken, stage, timeoutMs, 'sending data');
+    if (!this.socket.writableNeedDrain) return;
     await this.waitFor(() => this.socket.writableNeedDrain === false, stage, timeoutMs, 'sending data', 'drain');
   }
 

@@ -12,6 +12,7 @@ import type { SmtpConnection } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
 import { replyText, type Reply } from './reply.js';
 import type { Timeouts } from './timeouts.js';
+import { WriteBuffer } from './write-buffer.js';
 
 export interface Envelope {
   readonly from: string;
@@ -56,6 +57,13 @@ export type BodyMode = 'auto' | 'data' | 'bdat';
 /** BDAT chunk size: large enough for few round trips, small enough to hold in memory. */
 export const BDAT_CHUNK = 1024 * 1024;
 
+/** One BDAT command and its octets, which are valid only until the next chunk is asked for. */
+interface BdatChunk {
+  readonly header: string;
+  readonly data: Buffer;
+  readonly last: boolean;
+}
+
 export type TlsMode = 'auto' | 'required' | 'off';
 
 export interface RecipientResult {
@@ -65,7 +73,8 @@ export interface RecipientResult {
 }
 
 /** Writes of message data are gathered to this size: few, large packets. */
-const WRITE_BATCH = 256 * 1024;
+/** Message content goes out in writes of this size: large enough for few system calls. */
+const WRITE_BATCH = 1024 * 1024;
 
 export class SmtpSession {
   /** QUIT already written (pipelined after the final dot): only its reply is left to read. */
@@ -231,14 +240,15 @@ export class SmtpSession {
   }
 
   /** `BDAT n [LAST]` and its octets in one write, QUIT too when it is to end the flight. */
-  private async writeChunk(chunk: { header: string; data: Buffer; last: boolean }, pipelined: boolean, withQuit: boolean): Promise<void> {
+  private async writeChunk(chunk: BdatChunk, pipelined: boolean, withQuit: boolean): Promise<void> {
     // Paused before anything of the chunk is shown: what is shown is what gets sent.
     await this.step();
     this.emit({ kind: 'send', stage: chunk.last ? 'body' : 'data', line: chunk.header, pipelined });
-    if (this.plan.echoBody) this.emit({ kind: 'body', bytes: chunk.data });
+    if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(chunk.data) });
     const pieces = [Buffer.from(`${chunk.header}\r\n`), chunk.data];
     if (withQuit) pieces.push(this.pipelinedQuit());
-    await this.connection.write(Buffer.concat(pieces), withQuit ? 2 : 1, 'body', this.plan.timeouts.dataBlock);
+    // Until taken: the chunk's memory is reused for the next one.
+    await this.connection.write(pieces, withQuit ? 2 : 1, 'body', this.plan.timeouts.dataBlock, true);
   }
 
   /** RFC 2920 §3.1: QUIT may end a pipelined group; returns its bytes for the caller's write. */
@@ -250,23 +260,17 @@ export class SmtpSession {
   }
 
   /** The message cut into BDAT chunks; sizes come from the exact message size. */
-  private async *chunksOf(message: ComposedMessage): AsyncIterable<{ header: string; data: Buffer; last: boolean }> {
+  private async *chunksOf(message: ComposedMessage): AsyncIterable<BdatChunk> {
     let remaining = message.size;
-    let held: Buffer[] = [];
-    let heldBytes = 0;
-    const take = (size: number): Buffer => {
-      const all = held.length === 1 ? held[0]! : Buffer.concat(held, heldBytes);
-      held = all.length > size ? [all.subarray(size)] : [];
-      heldBytes = all.length - size;
-      return all.subarray(0, size);
-    };
-    for await (const chunk of message.chunks()) {
-      held.push(chunk);
-      heldBytes += chunk.length;
-      while (heldBytes >= Math.min(BDAT_CHUNK, remaining) && remaining > 0) {
+    const staged = new WriteBuffer(Math.max(1, Math.min(BDAT_CHUNK, remaining)));
+    for await (const piece of message.lentChunks()) {
+      for (let from = 0; from < piece.length && remaining > 0; ) {
         const size = Math.min(BDAT_CHUNK, remaining);
+        from += staged.fill(piece, from, size);
+        if (staged.length < size) continue;
         remaining -= size;
-        yield { header: remaining === 0 ? `BDAT ${size} LAST` : `BDAT ${size}`, data: take(size), last: remaining === 0 };
+        yield { header: remaining === 0 ? `BDAT ${size} LAST` : `BDAT ${size}`, data: staged.contents(), last: remaining === 0 };
+        staged.reset();
       }
     }
     if (message.size === 0) yield { header: 'BDAT 0 LAST', data: Buffer.alloc(0), last: true };
@@ -465,35 +469,26 @@ export class SmtpSession {
     await this.step();
     const stuffer = new DotStuffer();
     const timeout = this.plan.timeouts.dataBlock;
-    let batch: Buffer[] = [];
-    let batched = 0;
+    const staged = new WriteBuffer(Math.max(1, Math.min(WRITE_BATCH, message.size + 1024)));
     const flush = async () => {
-      if (batched === 0) return;
-      const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batched);
-      batch = [];
-      batched = 0;
-      if (this.plan.echoBody) this.emit({ kind: 'body', bytes: data });
-      await this.connection.write(data, 0, 'body', timeout);
+      if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(staged.contents()) });
+      await this.connection.write(staged.contents(), 0, 'body', timeout, true);
+      staged.reset();
     };
-    for await (const chunk of message.chunks()) {
+    for await (const chunk of message.lentChunks()) {
       const stuffed = stuffer.push(chunk);
-      batch.push(stuffed);
-      batched += stuffed.length;
-      if (batched >= WRITE_BATCH) await flush();
+      for (let from = 0; from < stuffed.length; ) {
+        from += staged.fill(stuffed, from);
+        if (staged.length === staged.capacity) await flush();
+      }
     }
 
     // The end-of-data marker rides in the same write as the last of the content.
-    const end = stuffer.end();
-    batch.push(end);
-    batched += end.length;
-    if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.concat(batch.slice(0, -1)) });
+    if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(staged.contents()) });
     this.emit({ kind: 'send', stage: 'body', line: '.', pipelined: withQuit });
-    if (withQuit) {
-      const quit = this.pipelinedQuit();
-      batch.push(quit);
-      batched += quit.length;
-    }
-    await this.connection.write(Buffer.concat(batch, batched), withQuit ? 2 : 1, 'body', timeout);
+    const pieces = [staged.contents(), stuffer.end()];
+    if (withQuit) pieces.push(this.pipelinedQuit());
+    await this.connection.write(pieces, withQuit ? 2 : 1, 'body', timeout, true);
   }
 
   /** QUIT and its reply; a server that hangs up without 221 earns a warning, not a failure. */
