@@ -13,9 +13,11 @@ export function deadLetterPath(env: NodeJS.ProcessEnv): string {
 /** Appends the message (CRLF lines) as one mbox entry. Throws LocalIoError. */
 export async function saveDeadLetter(path: string, sender: string, chunks: AsyncIterable<Buffer>, date = new Date()): Promise<void> {
   let file;
+  let formerSize: number | undefined;
   try {
     const { open } = await import('node:fs/promises');
     file = await open(path, 'a', 0o600);
+    formerSize = (await file.stat()).size;
     await file.write(`From ${sender || 'MAILER-DAEMON'} ${formatAsctime(date)}\n`);
     const converter = new MboxLines();
     for await (const chunk of chunks) {
@@ -24,6 +26,8 @@ export async function saveDeadLetter(path: string, sender: string, chunks: Async
     }
     await file.write(Buffer.from(converter.end() + '\n', 'latin1'));
   } catch (error) {
+    // Half an entry would read as a whole, shorter message: the file goes back to what it was.
+    if (formerSize !== undefined) await file?.truncate(formerSize).catch(() => {});
     throw new LocalIoError(`cannot save the message to ${path}: ${(error as Error).message}`, 'input');
   } finally {
     await file?.close();

@@ -23,6 +23,7 @@ export class LineEndingNormalizer {
 
   /** The chunk in CRLF form: the chunk itself when it is already, else a copy. */
   push(chunk: Buffer): Buffer {
+    if (chunk.length === 0) return EMPTY; // a held CR still waits for what follows
     if (this.pendingCr) return this.slowPath(chunk);
     if (chunk.indexOf(CR) === -1) return lfToCrlf(chunk, this.allocate);
     if (isCrlfText(chunk)) return chunk;

@@ -1,6 +1,6 @@
 // Runs the built mailv CLI as a separate process, as a user would, with a private HOME.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,8 @@ export interface CliResult {
 
 export interface CliOptions {
   readonly input?: string | Buffer;
+  /** Standard input redirected from this file (`< path`), its offset moved past `skip` octets first. */
+  readonly stdinFile?: { readonly path: string; readonly skip?: number };
   readonly env?: Record<string, string | undefined>;
   readonly home?: string;
 }
@@ -40,18 +42,27 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     else env[key] = value;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAILV, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdinFd: number | undefined;
+    if (options.stdinFile) {
+      stdinFd = openSync(options.stdinFile.path, 'r');
+      const skip = options.stdinFile.skip ?? 0;
+      if (skip > 0) readSync(stdinFd, Buffer.alloc(skip), 0, skip, null); // moves the shared offset, as `read` in a shell would
+    }
+    const child = spawn(process.execPath, [MAILV, ...args], { env, stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe'] });
+    if (stdinFd !== undefined) closeSync(stdinFd);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', reject);
     child.on('close', (code) => {
       const stdoutBytes = Buffer.concat(out);
       resolve({ code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8'), home });
     });
-    child.stdin.on('error', () => {}); // mailv may exit before reading all input
-    child.stdin.end(options.input ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => {}); // mailv may exit before reading all input
+      child.stdin.end(options.input ?? '');
+    }
   });
 }
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LineEndingNormalizer, normalizeLineEndings } from '../../dist/message/line-endings.js';
+import { TextStatsCollector } from '../../dist/message/text-stats.js';
 import { DotStuffer } from '../../dist/smtp/dot-stuff.js';
+import { WriteBuffer } from '../../dist/smtp/write-buffer.js';
 
 function normalizeSplit(input: Buffer, cut: number): Buffer {
   const normalizer = new LineEndingNormalizer();
@@ -35,6 +37,39 @@ describe('line-ending normalisation', () => {
     for (let cut = 0; cut <= input.length; cut++) assert.deepEqual(normalizeSplit(input, cut), whole, `split at ${cut}`);
   });
 
+  it('passes text already in CRLF form through uncopied, and only that', () => {
+    const crlf = Buffer.from('a\r\n.b\r\n\r\nc');
+    assert.equal(new LineEndingNormalizer().push(crlf), crlf);
+    const noBreak = Buffer.from('no line break at all');
+    assert.equal(new LineEndingNormalizer().push(noBreak), noBreak);
+    for (const [input, wire] of [
+      ['a\r\nb\n', 'a\r\nb\r\n'],
+      ['\na\r\n', '\r\na\r\n'],
+      ['a\r\nb\rc', 'a\r\nb\r\nc'],
+      ['a\r\r\n', 'a\r\n\r\n'],
+    ] as const) {
+      const out = new LineEndingNormalizer().push(Buffer.from(input));
+      assert.equal(out.toString(), wire, JSON.stringify(input));
+    }
+    // A CR at the end waits for the next chunk: it may be the first half of a CRLF.
+    const split = new LineEndingNormalizer();
+    assert.equal(split.push(Buffer.from('a\r\nb\r')).toString(), 'a\r\nb');
+    assert.equal(split.holdsCr, true);
+    assert.equal(split.push(Buffer.from('\nc\r\n')).toString(), '\r\nc\r\n');
+  });
+
+  it('gives the same bytes when it reuses its output, if each result is copied at once', () => {
+    const input = Buffer.from('x\r\ny\rz\n\r.\n.\r\r\n\n\rlast\r\nline\n');
+    const whole = normalizeLineEndings(input);
+    for (let first = 0; first <= input.length; first++) {
+      for (let second = first; second <= input.length; second++) {
+        const normalizer = new LineEndingNormalizer({ reuseOutput: true });
+        const copies = [input.subarray(0, first), input.subarray(first, second), input.subarray(second)].map((piece) => Buffer.from(normalizer.push(piece)));
+        assert.deepEqual(Buffer.concat([...copies, normalizer.end()]), whole, `split at ${first} and ${second}`);
+      }
+    }
+  });
+
   it('cannot produce an <LF>.<LF> smuggling sequence', () => {
     const hostile = Buffer.from('Hello\n.\nMAIL FROM:<evil@example.org>\r\n\r.\r\n');
     const wire = normalizeLineEndings(hostile).toString('latin1');
@@ -65,5 +100,54 @@ describe('dot-stuffing', () => {
     const whole = stuffSplit(content, 0);
     for (let cut = 0; cut <= content.length; cut++) assert.deepEqual(stuffSplit(content, cut), whole, `split at ${cut}`);
     assert.deepEqual(unstuff(whole), content);
+  });
+});
+
+describe('text statistics', () => {
+  /** What the statistics must say, from the normalised text itself. */
+  function expected(input: Buffer) {
+    const wire = normalizeLineEndings(input);
+    const text = wire.toString('latin1');
+    const lines = text.split('\r\n');
+    return {
+      wireOctets: wire.length + (wire.length === 0 || text.endsWith('\r\n') ? 0 : 2),
+      ascii: !/[\x80-\xff]/.test(input.toString('latin1')),
+      longestLine: Math.max(...lines.map((line) => line.length)),
+      hasNul: input.includes(0),
+    };
+  }
+
+  it('count the same octets and lines whatever the split and whatever the line ends', () => {
+    for (const input of [
+      Buffer.from('unix\ntext\nonly\n'),
+      Buffer.from('crlf\r\ntext\r\n'),
+      Buffer.from('mixed\r\nline\nends\rhere\r'),
+      Buffer.from('no final break\na longer second line'),
+      Buffer.from('été\n\0nul\r\n'),
+    ]) {
+      const want = expected(input);
+      for (let cut = 0; cut <= input.length; cut++) {
+        const collector = new TextStatsCollector();
+        collector.push(input.subarray(0, cut));
+        collector.push(input.subarray(cut));
+        assert.deepEqual(collector.result(), want, `${JSON.stringify(input.toString())} split at ${cut}`);
+      }
+    }
+  });
+});
+
+describe('write buffer', () => {
+  it('copies what fits below the limit, and holds it until reset', () => {
+    const buffer = new WriteBuffer(8);
+    const data = Buffer.from('0123456789');
+    assert.equal(buffer.fill(data, 0, 5), 5);
+    assert.equal(buffer.fill(data, 5, 5), 0, 'nothing past the limit');
+    assert.equal(buffer.fill(data, 5), 3, 'then up to the capacity');
+    data.fill(0x2d); // the caller reuses its memory: the buffer kept its own copy
+    assert.equal(buffer.contents().toString(), '01234567');
+    buffer.reset();
+    assert.equal(buffer.length, 0);
+    assert.equal(buffer.fill(Buffer.from('ab'), 1), 1);
+    assert.equal(buffer.contents().toString(), 'b');
   });
 });

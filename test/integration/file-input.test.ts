@@ -1,0 +1,127 @@
+// Standard input redirected from a file: a large message is read once for its statistics and then
+// sent from the file itself, through buffers that are lent and reused. What reaches the server
+// must be exactly what the dry run (which keeps every chunk) and a pipe give.
+import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freshHome, runCli, type CliOptions } from '../helpers/cli.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
+import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
+
+const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <fixed.2@vm.localdomain>'];
+const READ_CHUNK = 256 * 1024;
+
+/**
+ * About 6 MiB of text that exercises every path of the normaliser and the stuffer: LF, CRLF and
+ * bare CR line ends, a CRLF cut by each 256 KiB read, lines of dots, 998-octet lines, UTF-8, and
+ * stretches already in CRLF form.
+ */
+function awkwardText(): Buffer {
+  const pieces: string[] = [];
+  let index = 0;
+  let length = 0;
+  while (length < 6 * 1024 * 1024) {
+    const kind = index % 7;
+    const line =
+      kind === 0 ? `.line ${index} starts with a dot\n`
+      : kind === 1 ? `line ${index} in CRLF form, as mail software writes it\r\n`
+      : kind === 2 ? `line ${index} ends in a bare CR\r`
+      : kind === 3 ? `${'x'.repeat(990)} ${index}`.slice(0, 998) + '\n'
+      : kind === 4 ? `ligne ${index} accentuée, 日本語\n`
+      : kind === 5 ? '.\n'
+      : `plain line ${index}\n`;
+    pieces.push(line);
+    length += Buffer.byteLength(line);
+    index++;
+  }
+  const text = Buffer.from(pieces.join(''));
+  // A CRLF split by every read: CR the last octet of one chunk, LF the first of the next.
+  for (let edge = READ_CHUNK; edge + 1 < text.length; edge += READ_CHUNK) {
+    text[edge - 1] = 0x0d;
+    text[edge] = 0x0a;
+  }
+  return text;
+}
+
+describe('standard input from a file', () => {
+  let sink: SmtpSink;
+  let directory: string;
+  let bodyFile: string;
+  let body: Buffer;
+  before(async () => {
+    sink = await startSink({ size: 50_000_000 });
+    directory = freshHome();
+    body = awkwardText();
+    bodyFile = join(directory, 'body.txt');
+    writeFileSync(bodyFile, body);
+  });
+  after(() => sink.close());
+
+  /** The run with a private TMPDIR, which must stay empty: a file is never spooled. */
+  async function runFromFile(args: string[], options: CliOptions) {
+    const tmp = freshHome();
+    const run = await runCli(args, { ...options, env: { TMPDIR: tmp } });
+    assert.deepEqual(readdirSync(tmp), [], 'nothing spooled');
+    return run;
+  }
+
+  it('sends the bytes of the dry run and of a pipe, through DATA', async () => {
+    const args = [...FIXED, '-s', 'From a file', '-r', 'alice@example.org', 'bob@example.org'];
+    const fromPipe = await runCli(['--dry-run', '-q', ...args], { input: body });
+    const dryFromFile = await runFromFile(['--dry-run', '-q', ...args], { stdinFile: { path: bodyFile } });
+    assert.equal(fromPipe.code, 0, fromPipe.stderr);
+    assert.ok(dryFromFile.stdoutBytes.equals(fromPipe.stdoutBytes), 'a file and a pipe make the same message');
+
+    const before = sink.messages.length;
+    const run = await runFromFile(['-q', '--server', `127.0.0.1:${sink.port}`, ...args], { stdinFile: { path: bodyFile } });
+    assert.equal(run.code, 0, run.stderr);
+    const received = sink.messages[before]!;
+    assert.ok(received.data.equals(fromPipe.stdoutBytes), 'the server received the dry run, byte for byte');
+    assert.equal(Number(received.mailArgs['SIZE']), fromPipe.stdoutBytes.length);
+    assert.equal(received.mailArgs['BODY'], '8BITMIME');
+  });
+
+  it('sends the bytes of the dry run through BDAT, in 1 MiB chunks', async () => {
+    const chunking = '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING';
+    const server = await startScriptedServer({ replies: { EHLO: chunking } });
+    try {
+      const args = [...FIXED, '-s', 'From a file', '-r', 'alice@example.org', 'bob@example.org'];
+      const dry = await runCli(['--dry-run', '-q', ...args], { input: body });
+      const run = await runFromFile(['-q', '--server', `127.0.0.1:${server.port}`, ...args], { stdinFile: { path: bodyFile } });
+      assert.equal(run.code, 0, run.stderr);
+      const received = server.received();
+      const chunks: Buffer[] = [];
+      const sizes: number[] = [];
+      let at = received.indexOf('BDAT ');
+      while (at !== -1) {
+        const lineEnd = received.indexOf('\r\n', at);
+        const size = Number(/^BDAT (\d+)/.exec(received.subarray(at, lineEnd).toString('latin1'))![1]);
+        sizes.push(size);
+        chunks.push(received.subarray(lineEnd + 2, lineEnd + 2 + size));
+        at = received.indexOf('BDAT ', lineEnd + 2 + size);
+      }
+      assert.ok(Buffer.concat(chunks).equals(dry.stdoutBytes), 'the chunks put together are the dry run');
+      assert.ok(sizes.length >= 6 && sizes.slice(0, -1).every((size) => size === 1024 * 1024), `chunk sizes ${sizes.join(' ')}`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('-t sends the message as it is, from where standard input stands', async () => {
+    const header = 'From: alice@example.org\nTo: bob@example.org\nSubject: read past a first line\nDate: Fri, 27 Nov 2026 20:29:31 +0000\nMessage-ID: <t.1@vm.localdomain>\n\n';
+    const skipped = 'this first line was read by the shell before mailv started\n';
+    for (const [name, text] of [
+      ['large', body],
+      ['small', Buffer.from('a small message\n.\nwith a lone dot\n')],
+    ] as const) {
+      const file = join(directory, `message-${name}.eml`);
+      writeFileSync(file, Buffer.concat([Buffer.from(skipped), Buffer.from(header), text]));
+      const dry = await runCli(['--dry-run', '-q', '-t'], { input: Buffer.concat([Buffer.from(header), text]) });
+      const before = sink.messages.length;
+      const run = await runFromFile(['-q', '-t', '--server', `127.0.0.1:${sink.port}`], { stdinFile: { path: file, skip: Buffer.byteLength(skipped) } });
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(sink.messages[before]!.data.equals(dry.stdoutBytes), `${name}: the message after the offset, exactly`);
+    }
+  });
+});
