@@ -28,7 +28,8 @@ function loadBundle(file) {
   } catch {
     cachedData = undefined;
   }
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file, 'utf8')}\n})`;
+  // The bundle is ASCII (esbuild escapes the rest), so latin1 reads it right, and faster than UTF-8.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file).latin1Slice()}\n})`;
   const script = new vm.Script(wrapped, { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, require('node:module').createRequire(file), module, file, require('node:path').dirname(file));

@@ -1,6 +1,6 @@
 // The one place that touches process I/O: reads argv, env and stdin, runs the plan, prints the
 // transcript and errors, and returns the exit status.
-import { existsSync, fstatSync, readFileSync } from 'node:fs';
+import { existsSync, fstatSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { AccountSettings } from '../config/config-file.js';
 import { ConfigError, InputError, InterruptedError, MailvError, exitCodeOf } from '../errors.js';
@@ -45,6 +45,16 @@ function stdout(): NodeJS.WriteStream {
   return process.stdout;
 }
 let stdoutReady = false;
+
+/** Standard output is a regular file or /dev/null: a write never blocks for long nor half-fails. */
+function stdoutTakesAllAtOnce(): boolean {
+  try {
+    const output = fstatSync(1);
+    return output.isFile() || (output.isCharacterDevice() && output.rdev === statSync('/dev/null').rdev);
+  } catch {
+    return false;
+  }
+}
 
 /** The spinner of the transcript, if one may be on screen: cleared before any last word. */
 let activeSpinner: WaitingSpinner | undefined;
@@ -428,6 +438,13 @@ async function dryRun(plan: Plan, prepared: PreparedInput): Promise<number> {
 
 /** Streams to stdout with back-pressure; a reader that has gone away just ends the output. */
 async function writeOut(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
+  if (stdoutTakesAllAtOnce()) {
+    // A file or /dev/null: plain writes, without loading the stream machinery (a dry run's cost).
+    for await (const chunk of chunks) {
+      for (let written = 0; written < chunk.length; ) written += writeSync(1, chunk, written);
+    }
+    return;
+  }
   const [{ Readable }, { pipeline }] = await Promise.all([import('node:stream'), import('node:stream/promises')]);
   try {
     await pipeline(Readable.from(chunks), stdout(), { end: false });

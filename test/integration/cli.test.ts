@@ -118,6 +118,29 @@ describe('command line', () => {
     assert.deepEqual(readdirSync(tmp), []);
   });
 
+  it('writes a dry run to a file (plainly) and to a pipe (as a stream) alike, with -v too', async () => {
+    const home = freshHome();
+    for (const args of [['--dry-run', '-q'], ['--dry-run']]) {
+      const all = [...args, '-H', 'Date: Sat, 28 Nov 2026 03:00:00 +0000', '-H', 'Message-ID: <same.1@vm.localdomain>', '-s', 'x', 'bob@example.org'];
+      const toPipe = await runCli(all, { input: 'one\ntwo\n' });
+      const file = join(home, 'out.eml');
+      const command = [process.execPath, MAILV, ...all].map((word) => `'${word}'`).join(' ');
+      const toFile = await new Promise<number | null>((resolve) => {
+        const child = spawn('sh', ['-c', `printf 'one\\ntwo\\n' | ${command} > '${file}'`], { env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester' } });
+        child.on('close', resolve);
+      });
+      assert.equal(toFile, 0);
+      assert.ok(toPipe.stdoutBytes.length > 100);
+      assert.deepEqual(readFileSync(file), toPipe.stdoutBytes, args.join(' '));
+    }
+  });
+
+  it('ships a bundle of ASCII only, which the launcher reads as latin1', () => {
+    const bundle = readFileSync(new URL('../../dist/bundle/mailv.cjs', import.meta.url));
+    const firstNonAscii = bundle.findIndex((octet) => octet > 0x7f);
+    assert.equal(firstNonAscii, -1, `a non-ASCII octet at ${firstNonAscii}: esbuild must keep --charset=ascii`);
+  });
+
   it('refuses a directory as input and warns of an empty body, as mail does', async () => {
     const empty = await runCli(['--dry-run', 'bob@example.org'], { input: '' });
     assert.equal(empty.code, 0);
