@@ -185,14 +185,12 @@ function bytesSegment(content: string | Buffer): Segment {
 }
 
 function base64Segment(source: ByteSource): Segment {
-  const encoder = () => new Base64Encoder();
-  return {
-    size: base64EncodedSize(source.size),
-    chunks() {
-      const base64 = encoder();
-      return transformChunks(source.chunks(), (chunk) => base64.push(chunk), () => base64.end());
-    },
+  // The encoder copies: it may always read lent chunks.
+  const encoded = (lend: boolean) => {
+    const base64 = new Base64Encoder({ reuseOutput: lend });
+    return transformChunks(source.lentChunks(), (chunk) => base64.push(chunk), () => base64.end());
   };
+  return { size: base64EncodedSize(source.size), chunks: () => encoded(false), lentChunks: () => encoded(true) };
 }
 
 /**

@@ -85,20 +85,81 @@ const BASE64_LINE = 76;
 
 /** Base64 in CRLF-terminated lines of 76 characters. */
 export class Base64Encoder {
-  private remainder: Buffer = Buffer.alloc(0);
+  private remainder: Buffer = EMPTY;
+  private scratch: Buffer = EMPTY;
+
+  /**
+   * `reuseOutput`: every push writes into the same memory, so each result is valid only until the
+   * next push; for a caller that copies it at once. The input is never kept: it may be lent.
+   */
+  constructor(private readonly options: { reuseOutput?: boolean } = {}) {}
 
   push(chunk: Buffer): Buffer {
-    const data = this.remainder.length > 0 ? Buffer.concat([this.remainder, chunk]) : chunk;
-    const whole = data.length - (data.length % BASE64_LINE_INPUT);
-    this.remainder = Buffer.from(data.subarray(whole));
-    return encodeLines(data.subarray(0, whole));
+    let head = EMPTY;
+    let from = 0;
+    if (this.remainder.length > 0) {
+      // The line begun by the last chunk is completed first: a copy of at most 57 octets.
+      from = Math.min(BASE64_LINE_INPUT - this.remainder.length, chunk.length);
+      const joined = Buffer.concat([this.remainder, chunk.subarray(0, from)]);
+      if (joined.length < BASE64_LINE_INPUT) {
+        this.remainder = joined;
+        return EMPTY;
+      }
+      head = joined;
+    }
+    const rest = chunk.subarray(from);
+    const whole = rest.length - (rest.length % BASE64_LINE_INPUT);
+    this.remainder = Buffer.from(rest.subarray(whole));
+    const out = this.allocate(base64EncodedSize(head.length) + base64EncodedSize(whole));
+    const at = encodeLinesInto(out, 0, head);
+    encodeLinesInto(out, at, rest.subarray(0, whole));
+    return out;
   }
 
   end(): Buffer {
-    const last = encodeLines(this.remainder);
-    this.remainder = Buffer.alloc(0);
+    const last = Buffer.allocUnsafe(base64EncodedSize(this.remainder.length));
+    encodeLinesInto(last, 0, this.remainder);
+    this.remainder = EMPTY;
     return last;
   }
+
+  private allocate(size: number): Buffer {
+    if (!this.options.reuseOutput) return Buffer.allocUnsafe(size);
+    if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(size);
+    return this.scratch.subarray(0, size);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Octets encoded per step: whole lines, and a base64 string small enough for V8's young
+ * generation, whose memory is reused, unlike a large string's fresh pages.
+ */
+const BASE64_STEP = BASE64_LINE_INPUT * 1024;
+
+/**
+ * Writes `data` as base64 lines into `out` from `at`; returns where it ended. Each step's text is
+ * written at the end of its room, then its lines are moved down in place to make way for the
+ * CRLFs: no buffer per line, no copy call per line.
+ */
+function encodeLinesInto(out: Buffer, at: number, data: Buffer): number {
+  for (let start = 0; start < data.length; start += BASE64_STEP) {
+    const text = data.toString('base64', start, Math.min(start + BASE64_STEP, data.length));
+    const lines = Math.ceil(text.length / BASE64_LINE);
+    let from = at + lines * 2;
+    const end = from + text.length;
+    out.write(text, from, 'latin1');
+    for (; from < end; ) {
+      const next = Math.min(from + BASE64_LINE, end);
+      out.copyWithin(at, from, next);
+      at += next - from;
+      out[at++] = CR;
+      out[at++] = LF;
+      from = next;
+    }
+  }
+  return at;
 }
 
 /** The encoded size of `octets` input octets, CRLFs included. */
@@ -107,16 +168,3 @@ export function base64EncodedSize(octets: number): number {
   return characters + Math.ceil(characters / BASE64_LINE) * 2;
 }
 
-function encodeLines(data: Buffer): Buffer {
-  if (data.length === 0) return data;
-  const text = Buffer.from(data.toString('base64'), 'latin1');
-  const lines = Math.ceil(text.length / BASE64_LINE);
-  const out = Buffer.allocUnsafe(text.length + lines * 2);
-  let at = 0;
-  for (let start = 0; start < text.length; start += BASE64_LINE) {
-    at += text.copy(out, at, start, Math.min(start + BASE64_LINE, text.length));
-    out[at++] = CR;
-    out[at++] = LF;
-  }
-  return out;
-}

@@ -51,4 +51,25 @@ describe('base64', () => {
       assert.deepEqual(Buffer.from(lines.join(''), 'base64'), data);
     }
   });
+
+  it('gives the same lines for any split, from lent input into reused output, past one encoding step', () => {
+    const data = Buffer.from(Array.from({ length: 57 * 1024 * 2 + 100 }, (_, index) => (index * 131 + (index >> 8)) & 0xff));
+    const whole = new Base64Encoder();
+    const expected = Buffer.concat([whole.push(data), whole.end()]);
+    assert.equal(expected.toString('latin1'), `${data.toString('base64').match(/.{1,76}/g)!.join('\r\n')}\r\n`);
+    for (const cuts of [[1], [56, 57], [57 * 1024 - 1, 57 * 1024 + 30], [5000, 70000, 116000]]) {
+      const encoder = new Base64Encoder({ reuseOutput: true });
+      const lent = Buffer.alloc(data.length); // one input buffer, overwritten for every piece
+      const out: Buffer[] = [];
+      let previous = 0;
+      for (const cut of [...cuts, data.length]) {
+        const piece = lent.subarray(0, cut - previous);
+        data.copy(piece, 0, previous, cut);
+        out.push(Buffer.from(encoder.push(piece))); // copied at once, as the sender does
+        previous = cut;
+      }
+      out.push(encoder.end());
+      assert.deepEqual(Buffer.concat(out), expected, `cut at ${cuts.join(', ')}`);
+    }
+  });
 });
