@@ -29,7 +29,7 @@ function loadBundle(file) {
     cachedData = undefined;
   }
   // The bundle is ASCII (esbuild escapes the rest), so latin1 reads it right, and faster than UTF-8.
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file).latin1Slice()}\n})`;
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file).toString('latin1')}\n})`;
   const script = new vm.Script(wrapped, { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, require('node:module').createRequire(file), module, file, require('node:path').dirname(file));

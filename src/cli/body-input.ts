@@ -1,5 +1,6 @@
-// The message text from a pipe or a file, where every byte is content. Large input is spooled to a
-// private temporary file so it is never held whole in memory.
+// The message text from a pipe or a file, where every byte is content. Large input from a pipe is
+// spooled to a private temporary file, and a large file is sent from itself: neither is ever held
+// whole in memory.
 import { fstatSync, read, readSync, rmSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,22 +33,28 @@ export function removeSpoolsNow(): void {
 /**
  * Standard input redirected from a file (`< message.eml`): read once for its statistics, then
  * sent from the file itself, so a large message is neither held in memory nor copied to a spool.
- * Small input is kept in memory as from a pipe. Throws LocalIoError or InterruptedError.
+ * Small input is kept in memory as from a pipe. The file must not change until mailv is done with
+ * it; one that does is refused, never sent in part. Throws LocalIoError or InterruptedError.
  */
 export async function readRegularFile(fd: number, options: { spoolThreshold?: number; signal?: AbortSignal } = {}): Promise<ReadInput> {
   const { spoolThreshold = SPOOL_THRESHOLD, signal } = options;
-  const stats = new TextStatsCollector();
-  // A small file is kept as a pipe's input would be. A large one is only read through, in one
-  // reused buffer: touching fresh memory costs more than reading the file.
-  let held: Buffer[] | undefined = fstatSync(fd).size <= spoolThreshold ? [] : undefined;
-  let scratch: Buffer | undefined;
-  let opening: Buffer | undefined; // the first octets, to find the message's start again
-  let size = 0;
+  const interrupted = () => new InterruptedError(signal!.reason as NodeJS.Signals, 'input');
   try {
-    for (let reads = 1; ; reads++) {
+    const before = fstatSync(fd);
+    // A file that does not tell its size (those of /proc and /sys say 0) is read as a pipe is.
+    if (before.size === 0) return await readStream(chunksOfFile(fd), options);
+    const stats = new TextStatsCollector();
+    // A small file is kept as a pipe's input would be. A large one is only read through, in one
+    // reused buffer: touching fresh memory costs more than reading the file.
+    let held: Buffer[] | undefined = before.size <= spoolThreshold ? [] : undefined;
+    let scratch: Buffer | undefined;
+    let opening: Buffer | undefined; // the first octets, to find the message's start again
+    let size = 0;
+    let turn = Date.now();
+    for (;;) {
       const buffer = held ? Buffer.allocUnsafe(READ_SIZE) : (scratch ??= Buffer.allocUnsafe(READ_SIZE));
       // A synchronous read of a file is quicker than a thread-pool round trip; the event loop
-      // still gets a turn every 16 MiB, so a signal is heard.
+      // still gets a turn every 50 ms, so a signal is heard.
       const count = readSync(fd, buffer, 0, buffer.length, null);
       if (count === 0) break;
       const chunk = buffer.subarray(0, count);
@@ -56,26 +63,41 @@ export async function readRegularFile(fd: number, options: { spoolThreshold?: nu
       size += count;
       held?.push(chunk);
       if (size > spoolThreshold) held = undefined; // it grew while being read
-      if (reads % 64 === 0) await new Promise(setImmediate);
-      if (signal?.aborted) throw new InterruptedError(signal.reason as NodeJS.Signals, 'input');
+      if (Date.now() - turn >= 50) {
+        await new Promise(setImmediate);
+        turn = Date.now();
+      }
+      if (signal?.aborted) throw interrupted();
     }
+    await new Promise(setImmediate);
+    if (signal?.aborted) throw interrupted();
+    if (held) return { source: bufferSource(Buffer.concat(held, size)), stats: stats.result(), cleanup: async () => {} };
+    // Reading to the end left the offset at the file's end; the message is the `size` octets before
+    // it (input may start past 0, as in `{ read line; mailv -t; } < file`). The file must be as it
+    // was: same size, same modification time, and what was read first found there again.
+    const after = fstatSync(fd);
+    const start = after.size - size;
+    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || start < 0 || !(opening && (await startsWith(fd, start, opening)))) {
+      throw new LocalIoError('standard input changed while it was being read: send it through a pipe to send a snapshot', 'input');
+    }
+    return { source: descriptorSource(fd, 'standard input', start, size, after), stats: stats.result(), cleanup: async () => {} };
   } catch (error) {
-    if (error instanceof InterruptedError) throw error;
+    if (error instanceof InterruptedError || error instanceof LocalIoError) throw error;
     throw new LocalIoError(`cannot read the message: ${(error as Error).message}`, 'input');
   }
-  const noCleanup = async () => {};
-  if (held) return { source: bufferSource(Buffer.concat(held, size)), stats: stats.result(), cleanup: noCleanup };
-  // Reading to the end left the offset at the file's end; the message is the `size` octets before
-  // it (input may start past 0, as in `{ read line; mailv -t; } < file`). A file that changed
-  // meanwhile no longer begins there with what was read.
-  const start = fstatSync(fd).size - size;
-  if (start < 0 || (opening && !(await startsWith(fd, start, opening)))) {
-    throw new LocalIoError('standard input changed while it was being read', 'input');
-  }
-  return { source: descriptorSource(fd, 'standard input', start, size), stats: stats.result(), cleanup: noCleanup };
 }
 
 const OPENING_SIZE = 4096;
+
+/** A file read to its end in fresh buffers, for one whose size is not known beforehand. */
+async function* chunksOfFile(fd: number): AsyncIterable<Buffer> {
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
+    const count = readSync(fd, buffer, 0, buffer.length, null);
+    if (count === 0) return;
+    yield buffer.subarray(0, count);
+  }
+}
 
 async function startsWith(fd: number, position: number, expected: Buffer): Promise<boolean> {
   const found = Buffer.allocUnsafe(expected.length);

@@ -46,8 +46,8 @@ function stdout(): NodeJS.WriteStream {
 }
 let stdoutReady = false;
 
-/** Standard output is a regular file or /dev/null: a write never blocks for long nor half-fails. */
-function stdoutTakesAllAtOnce(): boolean {
+/** Standard output is a regular file or /dev/null, which a synchronous write never leaves waiting. */
+function stdoutIsFileOrNull(): boolean {
   try {
     const output = fstatSync(1);
     return output.isFile() || (output.isCharacterDevice() && output.rdev === statSync('/dev/null').rdev);
@@ -184,6 +184,7 @@ async function send(plan: Plan): Promise<number> {
     } else {
       if (stdinKind.isDirectory()) throw new InputError('standard input is a directory, not a message', ExitCode.NOINPUT);
       // A file (`< message.eml`) is read directly, without setting up a stream or a spool.
+      stdinIsFile = stdinKind.isFile();
       input = stdinKind.isFile()
         ? await readRegularFile(0, { signal: interrupt.signal })
         : await readStream(process.stdin, { signal: interrupt.signal });
@@ -438,7 +439,7 @@ async function dryRun(plan: Plan, prepared: PreparedInput): Promise<number> {
 
 /** Streams to stdout with back-pressure; a reader that has gone away just ends the output. */
 async function writeOut(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
-  if (stdoutTakesAllAtOnce()) {
+  if (stdoutIsFileOrNull()) {
     // A file or /dev/null: plain writes, without loading the stream machinery (a dry run's cost).
     for await (const chunk of chunks) {
       for (let written = 0; written < chunk.length; ) written += writeSync(1, chunk, written);
@@ -453,6 +454,9 @@ async function writeOut(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promi
   }
 }
 
+/** The message came from a file on standard input: if dead.letter fails, that file still holds it. */
+let stdinIsFile = false;
+
 /** Appends the message to dead.letter, saying where, so that nothing typed is ever lost. */
 async function keepDeadLetter(prepared: PreparedInput): Promise<void> {
   const path = deadLetterPath(process.env);
@@ -461,7 +465,8 @@ async function keepDeadLetter(prepared: PreparedInput): Promise<void> {
     await saveDeadLetter(path, prepared.envelope.from, message.chunks());
     process.stderr.write(`mailv: the message was saved in ${path}\n`);
   } catch (error) {
-    process.stderr.write(`mailv: ${sanitize((error as Error).message)}; the message is lost\n`);
+    const fate = stdinIsFile ? 'it is only in the file given on standard input' : 'the message is lost';
+    process.stderr.write(`mailv: ${sanitize((error as Error).message)}; ${fate}\n`);
   }
 }
 

@@ -1,6 +1,6 @@
 // Line-ending normalisation: bare CR, bare LF and CRLF all become CRLF, so no `<LF>.<LF>`-style
-// smuggling sequence can ever reach the wire (RFC 5321 §2.3.8). Pure and chunk-safe; each chunk
-// in gives one buffer out (the chunk itself when already CRLF), never a buffer per line.
+// smuggling sequence can ever reach the wire (RFC 5321 §2.3.8). Chunk-safe; each chunk in gives
+// one buffer out (the chunk itself when already CRLF), never a buffer per line.
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -101,7 +101,8 @@ function lfToCrlf(chunk: Buffer, allocate: (size: number) => Buffer): Buffer {
 
 /**
  * Text already in CRLF form, as most -t messages from mail software are: every CR is followed by
- * LF and every LF preceded by CR, none of them at the chunk's edge. Two native scans, no copy.
+ * LF and every LF preceded by CR, and the chunk neither ends in CR nor starts with LF. Two native
+ * scans, no copy.
  */
 function isCrlfText(chunk: Buffer): boolean {
   if (chunk[chunk.length - 1] === CR) return false; // its LF may start the next chunk

@@ -1,7 +1,7 @@
 // Byte sources a message is built from: a buffer in memory or a range of an open file, read in
 // large chunks so nothing big is ever held whole. Files are read through a handle opened before
 // the session starts, so one deleted or renamed meanwhile is still sent whole.
-import { read } from 'node:fs';
+import { fstat, read } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { LocalIoError } from '../errors.js';
 
@@ -44,21 +44,34 @@ export function fileSource(handle: FileHandle, name: string, start: number, size
   return rangeSource(async (buffer, length, position) => (await handle.read(buffer, 0, length, position)).bytesRead, name, start, size);
 }
 
-/** The same over a bare descriptor, such as standard input redirected from a file. */
-export function descriptorSource(fd: number, name: string, start: number, size: number): ByteSource {
+/**
+ * The same over a bare descriptor, such as standard input redirected from a file. `asRead`: the
+ * file's size and modification time when its statistics were taken. After the last octet is read
+ * they are checked again, so a file changed meanwhile fails before the message is complete on the
+ * wire, instead of going out as neither version.
+ */
+export function descriptorSource(fd: number, name: string, start: number, size: number, asRead: { size: number; mtimeMs: number }): ByteSource {
   const readAt: ReadAt = (buffer, length, position) =>
     new Promise((resolve, reject) => read(fd, buffer, 0, length, position, (error, count) => (error ? reject(error) : resolve(count))));
-  return rangeSource(readAt, name, start, size);
+  const checkUnchanged = () =>
+    new Promise<void>((resolve, reject) =>
+      fstat(fd, (error, now) => {
+        if (error) return reject(new LocalIoError(`cannot read ${name}: ${error.message}`, 'body'));
+        if (now.size !== asRead.size || now.mtimeMs !== asRead.mtimeMs) return reject(new LocalIoError(`${name} changed while it was being sent`, 'body'));
+        resolve();
+      }),
+    );
+  return rangeSource(readAt, name, start, size, checkUnchanged);
 }
 
-function rangeSource(readAt: ReadAt, name: string, start: number, size: number): ByteSource {
+function rangeSource(readAt: ReadAt, name: string, start: number, size: number, checkUnchanged?: () => Promise<void>): ByteSource {
   // `lend`: two buffers take turns, one being read into while the caller has the other.
   async function* chunks(lend: boolean): AsyncIterable<Buffer> {
     const end = start + size;
-    const spare = lend ? [Buffer.allocUnsafe(Math.min(READ_CHUNK, size)), Buffer.allocUnsafe(Math.min(READ_CHUNK, size))] : [];
+    const pair = lend ? [Buffer.allocUnsafe(Math.min(READ_CHUNK, size)), Buffer.allocUnsafe(Math.min(READ_CHUNK, size))] : [];
     let turn = 0;
     const readChunk = async (position: number, length: number): Promise<Buffer> => {
-      const buffer = lend ? spare[turn++ % 2]! : Buffer.allocUnsafe(length);
+      const buffer = lend ? pair[turn++ % 2]! : Buffer.allocUnsafe(length);
       let bytesRead: number;
       try {
         bytesRead = await readAt(buffer, length, position);
@@ -84,12 +97,13 @@ function rangeSource(readAt: ReadAt, name: string, start: number, size: number):
       next = ask();
       yield chunk;
     }
+    await checkUnchanged?.();
   }
   return {
     size,
     chunks: () => chunks(false),
     lentChunks: () => chunks(true),
-    slice: (from) => rangeSource(readAt, name, start + Math.min(from, size), Math.max(0, size - from)),
+    slice: (from) => rangeSource(readAt, name, start + Math.min(from, size), Math.max(0, size - from), checkUnchanged),
   };
 }
 

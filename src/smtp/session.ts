@@ -72,8 +72,7 @@ export interface RecipientResult {
   readonly reply: Reply | undefined;
 }
 
-/** Writes of message data are gathered to this size: few, large packets. */
-/** Message content goes out in writes of this size: large enough for few system calls. */
+/** Message content goes out in writes of this size, gathered in one buffer: few system calls. */
 const WRITE_BATCH = 1024 * 1024;
 
 export class SmtpSession {
@@ -259,22 +258,28 @@ export class SmtpSession {
     return Buffer.from('QUIT\r\n');
   }
 
-  /** The message cut into BDAT chunks; sizes come from the exact message size. */
+  /**
+   * The message cut into BDAT chunks; sizes come from the exact message size. The last chunk is
+   * given only once the message has ended, so a source that turns out longer or shorter than its
+   * announced size fails before `BDAT n LAST` can commit a wrong message.
+   */
   private async *chunksOf(message: ComposedMessage): AsyncIterable<BdatChunk> {
-    let remaining = message.size;
-    const staged = new WriteBuffer(Math.max(1, Math.min(BDAT_CHUNK, remaining)));
+    let unsent = message.size;
+    const staged = new WriteBuffer(Math.max(1, Math.min(BDAT_CHUNK, unsent)));
     for await (const piece of message.lentChunks()) {
-      for (let from = 0; from < piece.length && remaining > 0; ) {
-        const size = Math.min(BDAT_CHUNK, remaining);
+      for (let from = 0; from < piece.length; ) {
+        const size = Math.min(BDAT_CHUNK, unsent);
+        if (staged.length === size) throw grewPastSize(message.size);
         from += staged.fill(piece, from, size);
-        if (staged.length < size) continue;
-        remaining -= size;
-        yield { header: remaining === 0 ? `BDAT ${size} LAST` : `BDAT ${size}`, data: staged.contents(), last: remaining === 0 };
-        staged.reset();
+        if (staged.length === size && size < unsent) {
+          unsent -= size;
+          yield { header: `BDAT ${size}`, data: staged.contents(), last: false };
+          staged.reset();
+        }
       }
     }
-    if (message.size === 0) yield { header: 'BDAT 0 LAST', data: Buffer.alloc(0), last: true };
-    else if (remaining > 0) throw new LocalIoError(`the message ended ${remaining} octets short of its announced size`, 'body');
+    if (staged.length < unsent) throw new LocalIoError(`the message ended ${unsent - staged.length} octets short of its announced size`, 'body');
+    yield { header: `BDAT ${unsent} LAST`, data: staged.contents(), last: true };
   }
 
   /** --step: waits for the user's go; `q` stops the session (StepStop), QUIT still said. */
@@ -475,13 +480,19 @@ export class SmtpSession {
       await this.connection.write(staged.contents(), 0, 'body', timeout, true);
       staged.reset();
     };
+    let content = 0;
     for await (const chunk of message.lentChunks()) {
+      content += chunk.length;
       const stuffed = stuffer.push(chunk);
       for (let from = 0; from < stuffed.length; ) {
         from += staged.fill(stuffed, from);
         if (staged.length === staged.capacity) await flush();
       }
     }
+    // Without the final dot the server discards what it has: a message that is not the one
+    // announced never ends.
+    if (content > message.size) throw grewPastSize(message.size);
+    if (content < message.size) throw new LocalIoError(`the message ended ${message.size - content} octets short of its announced size`, 'body');
 
     // The end-of-data marker rides in the same write as the last of the content.
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(staged.contents()) });
@@ -539,4 +550,8 @@ function isPositive(reply: Reply): boolean {
 function refusal(what: string, stage: Stage, reply: Reply): SmtpReplyError | ProtocolError {
   if (reply.code < 400) return new ProtocolError(`unexpected reply during ${stage}: ${reply.code} ${replyText(reply)}`, stage);
   return new SmtpReplyError(`${what}: ${reply.code} ${replyText(reply)}`, stage, reply);
+}
+
+function grewPastSize(size: number): LocalIoError {
+  return new LocalIoError(`the message grew past its announced size of ${size} octets while it was being sent`, 'body');
 }

@@ -2,7 +2,7 @@
 // sent from the file itself, through buffers that are lent and reused. What reaches the server
 // must be exactly what the dry run (which keeps every chunk) and a pipe give.
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, utimesSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freshHome, runCli, type CliOptions } from '../helpers/cli.js';
@@ -106,6 +106,44 @@ describe('standard input from a file', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('refuses a file changed while it is being sent, before the message is complete (BDAT and DATA)', async () => {
+    for (const chunking of [true, false]) {
+      const file = join(directory, `changing-${chunking}.txt`);
+      writeFileSync(file, body);
+      // Once mailv has read the file for its statistics, one octet at 5 MiB becomes a line break:
+      // same size, more octets on the wire, and a newer modification time.
+      const change = (reply: string) => () => {
+        const fd = openSync(file, 'r+');
+        writeSync(fd, Buffer.from('\n'), 0, 1, 5 * 1024 * 1024 + 3);
+        closeSync(fd);
+        utimesSync(file, new Date(), new Date(Date.now() + 10_000));
+        return reply;
+      };
+      const ehlo = chunking ? '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING' : '250-scripted.test\r\n250-PIPELINING\r\n250 8BITMIME';
+      const server = await startScriptedServer({ replies: { EHLO: change(ehlo) } });
+      try {
+        const run = await runFromFile(['--server', `127.0.0.1:${server.port}`, '-s', 'changing', 'bob@example.org'], { stdinFile: { path: file } });
+        assert.equal(run.code, 74, run.stderr);
+        // Whichever is seen first: more octets than announced, or the file's new time at its end.
+        assert.match(run.stderr, /^mailv: (standard input changed while it was being sent|the message grew past its announced size of \d+ octets while it was being sent)$/m);
+        const received = server.received().toString('latin1');
+        assert.ok(received.includes(chunking ? 'BDAT 1048576\r\n' : 'DATA\r\n'), 'the message had begun');
+        assert.doesNotMatch(received, chunking ? /BDAT \d+ LAST/ : /\r\n\.\r\n/, 'but was never completed');
+        // dead.letter cannot hold it either (the file no longer matches); the user is told where it is.
+        assert.match(run.stderr, /^mailv: cannot save the message to .*dead\.letter: standard input changed while it was being sent; it is only in the file given on standard input$/m);
+        assert.ok(!existsSync(join(run.home, 'dead.letter')), 'no half entry left behind');
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it('reads a file that does not tell its size (/proc) as a pipe', async () => {
+    const run = await runFromFile(['--dry-run', '-q', '-s', 'kernel', 'bob@example.org'], { stdinFile: { path: '/proc/version' } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\r\n\r\nLinux version /);
   });
 
   it('-t sends the message as it is, from where standard input stands', async () => {

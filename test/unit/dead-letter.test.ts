@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -36,5 +36,8 @@ describe('dead.letter', () => {
       /cannot save the message to .*failed: standard input became shorter/,
     );
     assert.equal(readFileSync(path, 'latin1'), 'an older entry\n', 'no half entry');
+    const fresh = join(directory, 'fresh');
+    await assert.rejects(saveDeadLetter(fresh, 'alice@example.org', chunks('Subject: x\r\n', new Error('gone')), date));
+    assert.equal(existsSync(fresh), false, 'a file made for the entry goes with it');
   });
 });
