@@ -20,24 +20,27 @@ const FIELD_START = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
 /** Reads the header block at the start of `source`. Throws InputError (65) when there is none. */
 export async function readHeaderBlock(source: ByteSource): Promise<HeaderBlock> {
-  const prefix = await readPrefix(source, MAX_HEADER_BLOCK + 2);
-  const lines: string[] = [];
-  let offset = 0;
-  let ended = false;
-  while (offset < prefix.length) {
-    const { line, next } = nextLine(prefix, offset);
-    offset = next;
-    if (line.length === 0) {
-      ended = true;
+  // Read only as far as the blank line: usually the first chunk, not a megabyte.
+  const pieces: Buffer[] = [];
+  let length = 0;
+  let found: { lines: Buffer[]; ended: boolean; offset: number } = { lines: [], ended: false, offset: 0 };
+  let complete = true;
+  for await (const chunk of source.chunks()) {
+    pieces.push(chunk);
+    length += chunk.length;
+    found = headerLines(Buffer.concat(pieces, length).subarray(0, MAX_HEADER_BLOCK + 2), false);
+    if (found.ended || length >= MAX_HEADER_BLOCK + 2) {
+      complete = false;
       break;
     }
-    lines.push(line.toString('latin1')); // octets kept as they are, whatever the charset
   }
-  if (!ended && prefix.length > MAX_HEADER_BLOCK) {
+  if (complete) found = headerLines(Buffer.concat(pieces, length), true);
+  if (!found.ended && length > MAX_HEADER_BLOCK) {
     throw new InputError(`-t: no end of the header block in the first ${MAX_HEADER_BLOCK} octets`, ExitCode.DATAERR);
   }
   const fields: string[] = [];
-  for (const [index, line] of lines.entries()) {
+  for (const [index, line] of found.lines.map((bytes) => bytes.toString('latin1')).entries()) {
+    // latin1: the octets are kept as they are, whatever the charset
     if ((line.startsWith(' ') || line.startsWith('\t')) && fields.length > 0) {
       fields[fields.length - 1] += `${line}\r\n`;
     } else if (FIELD_START.test(line)) {
@@ -48,7 +51,24 @@ export async function readHeaderBlock(source: ByteSource): Promise<HeaderBlock> 
     }
   }
   const fieldOctets = fields.reduce((total, field) => total + field.length, 0);
-  return { fields, inputOctets: offset, wireOctets: fieldOctets + (ended ? 2 : 0) };
+  return { fields, inputOctets: found.offset, wireOctets: fieldOctets + (found.ended ? 2 : 0) };
+}
+
+/**
+ * The lines of `prefix` up to its first empty line; `ended` when there is one. Unless `complete`
+ * (the input ends there), a CR that ends the prefix is left for later: its LF may follow.
+ */
+function headerLines(prefix: Buffer, complete: boolean): { lines: Buffer[]; ended: boolean; offset: number } {
+  const lines: Buffer[] = [];
+  let offset = 0;
+  while (offset < prefix.length) {
+    const { line, next } = nextLine(prefix, offset);
+    if (!complete && next === prefix.length && prefix[prefix.length - 1] === 0x0d) break;
+    offset = next;
+    if (line.length === 0) return { lines, ended: true, offset };
+    lines.push(line);
+  }
+  return { lines, ended: false, offset };
 }
 
 /** The unfolded values of every field called `name`, read as UTF-8 (RFC 6532). */
@@ -65,15 +85,4 @@ function nextLine(data: Buffer, offset: number): { line: Buffer; next: number } 
     if (data[i] === 0x0d) return { line: data.subarray(offset, i), next: data[i + 1] === 0x0a ? i + 2 : i + 1 };
   }
   return { line: data.subarray(offset), next: data.length };
-}
-
-async function readPrefix(source: ByteSource, limit: number): Promise<Buffer> {
-  const pieces: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of source.chunks()) {
-    pieces.push(chunk);
-    length += chunk.length;
-    if (length >= limit) break;
-  }
-  return Buffer.concat(pieces).subarray(0, limit);
 }

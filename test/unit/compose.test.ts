@@ -91,6 +91,41 @@ describe('composer', () => {
     );
   });
 
+  it('finds the end of a -t header block however the input is cut, reading no further than it needs', async () => {
+    const cases = [
+      'To: bob@example.org\r\nSubject: crlf\r\n\r\nbody\r\n',
+      'To: bob@example.org\nSubject: lf\n  folded\n\nbody\n',
+      'To: bob@example.org\rSubject: cr\r\rbody\r',
+      'To: bob@example.org\r\nSubject: no body\r',
+      'To: bob@example.org\r\nSubject: no break at all',
+    ];
+    for (const text of cases) {
+      const input = Buffer.from(text);
+      const whole = await readHeaderBlock((await bodyOf(input)).source);
+      for (let cut = 1; cut < input.length; cut++) {
+        let reads = 0;
+        const pieces = [input.subarray(0, cut), input.subarray(cut)];
+        const source = {
+          size: input.length,
+          async *chunks() {
+            for (const piece of pieces) {
+              reads++;
+              yield piece;
+            }
+          },
+          lentChunks() {
+            return this.chunks();
+          },
+          slice() {
+            throw new Error('not needed');
+          },
+        };
+        assert.deepEqual(await readHeaderBlock(source), whole, `${JSON.stringify(text)} cut at ${cut}`);
+        if (cut > whole.inputOctets + 1) assert.equal(reads, 1, `${JSON.stringify(text)} cut at ${cut}: the body is not read`);
+      }
+    }
+  });
+
   it('formats dates as RFC 5322 and asctime want them', () => {
     const date = new Date(Date.UTC(2026, 10, 7, 9, 5, 0));
     assert.equal(formatRfc5322Date(date), 'Sat, 7 Nov 2026 09:05:00 +0000');
