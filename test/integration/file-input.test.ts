@@ -2,7 +2,7 @@
 // sent from the file itself, through buffers that are lent and reused. What reaches the server
 // must be exactly what the dry run (which keeps every chunk) and a pipe give.
 import assert from 'node:assert/strict';
-import { existsSync, openSync, readdirSync, utimesSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freshHome, runCli, type CliOptions } from '../helpers/cli.js';
@@ -137,6 +137,24 @@ describe('standard input from a file', () => {
       } finally {
         await server.close();
       }
+    }
+  });
+
+  it('keeps the whole message in dead.letter when the server refuses it', async () => {
+    const server = await startScriptedServer({
+      replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING', 'BDAT LAST': '554 5.7.1 Rejected' },
+    });
+    try {
+      const args = [...FIXED, '-s', 'From a file', '-r', 'alice@example.org', 'bob@example.org'];
+      const dry = await runCli(['--dry-run', '-q', ...args], { input: body });
+      const run = await runFromFile(['-q', '--server', `127.0.0.1:${server.port}`, ...args], { stdinFile: { path: bodyFile } });
+      assert.equal(run.code, 69, run.stderr);
+      const kept = readFileSync(join(run.home, 'dead.letter'), 'latin1');
+      // mbox form: a From_ line, LF line ends, and `From ` at a line start quoted.
+      const expected = dry.stdoutBytes.toString('latin1').replace(/\r\n/g, '\n').replace(/^From /gm, '>From ');
+      assert.equal(kept.slice(kept.indexOf('\n') + 1), `${expected}\n`);
+    } finally {
+      await server.close();
     }
   });
 
