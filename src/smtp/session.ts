@@ -278,7 +278,7 @@ export class SmtpSession {
         }
       }
     }
-    if (staged.length < unsent) throw new LocalIoError(`the message ended ${unsent - staged.length} octets short of its announced size`, 'body');
+    if (staged.length < unsent) throw endedShort(unsent - staged.length);
     yield { header: `BDAT ${unsent} LAST`, data: staged.contents(), last: true };
   }
 
@@ -474,7 +474,7 @@ export class SmtpSession {
     await this.step();
     const stuffer = new DotStuffer();
     const timeout = this.plan.timeouts.dataBlock;
-    const staged = new WriteBuffer(Math.max(1, Math.min(WRITE_BATCH, message.size + 1024)));
+    const staged = new WriteBuffer(Math.max(1, Math.min(WRITE_BATCH, message.size)));
     const flush = async () => {
       if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(staged.contents()) });
       await this.connection.write(staged.contents(), 0, 'body', timeout, true);
@@ -492,7 +492,7 @@ export class SmtpSession {
     // Without the final dot the server discards what it has: a message that is not the one
     // announced never ends.
     if (content > message.size) throw grewPastSize(message.size);
-    if (content < message.size) throw new LocalIoError(`the message ended ${message.size - content} octets short of its announced size`, 'body');
+    if (content < message.size) throw endedShort(message.size - content);
 
     // The end-of-data marker rides in the same write as the last of the content.
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(staged.contents()) });
@@ -554,4 +554,8 @@ function refusal(what: string, stage: Stage, reply: Reply): SmtpReplyError | Pro
 
 function grewPastSize(size: number): LocalIoError {
   return new LocalIoError(`the message grew past its announced size of ${size} octets while it was being sent`, 'body');
+}
+
+function endedShort(missing: number): LocalIoError {
+  return new LocalIoError(`the message ended ${missing} octets short of its announced size`, 'body');
 }
