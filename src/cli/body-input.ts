@@ -1,14 +1,14 @@
 // The message text from a pipe or a file, where every byte is content. Large input from a pipe is
 // spooled to a private temporary file, and a large file is sent from itself: neither is ever held
 // whole in memory.
-import { fstatSync, read, readSync, rmSync } from 'node:fs';
+import { fstatSync, readSync, rmSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InterruptedError, LocalIoError } from '../errors.js';
 import type { BodyInput } from '../message/compose.js';
-import { bufferSource, descriptorSource, fileSource } from '../message/source.js';
+import { bufferSource, descriptorSource, fileSource, readAtPosition } from '../message/source.js';
 import { TextStatsCollector } from '../message/text-stats.js';
 
 /** Input above this size goes to a temporary file (mode 0600) instead of memory. */
@@ -101,9 +101,7 @@ async function* chunksOfFile(fd: number): AsyncIterable<Buffer> {
 
 async function startsWith(fd: number, position: number, expected: Buffer): Promise<boolean> {
   const found = Buffer.allocUnsafe(expected.length);
-  const count = await new Promise<number>((resolve, reject) =>
-    read(fd, found, 0, found.length, position, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))),
-  );
+  const count = await readAtPosition(fd, found, found.length, position);
   return count === expected.length && found.equals(expected);
 }
 

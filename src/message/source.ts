@@ -36,6 +36,11 @@ export function bufferSource(data: Buffer): ByteSource {
 /** Reads up to `length` octets at `position` into `buffer`; resolves to the count read. */
 type ReadAt = (buffer: Buffer, length: number, position: number) => Promise<number>;
 
+/** ReadAt over a bare descriptor, leaving its offset where it is. */
+export function readAtPosition(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buffer, 0, length, position, (error, count) => (error ? reject(error) : resolve(count))));
+}
+
 /**
  * Bytes `start` (inclusive) to `start + size` (exclusive) of an open file called `name`. Throws
  * LocalIoError when reading fails or the file has shrunk below the size announced.
@@ -51,8 +56,7 @@ export function fileSource(handle: FileHandle, name: string, start: number, size
  * wire, instead of going out as neither version.
  */
 export function descriptorSource(fd: number, name: string, start: number, size: number, asRead: { size: number; mtimeMs: number }): ByteSource {
-  const readAt: ReadAt = (buffer, length, position) =>
-    new Promise((resolve, reject) => read(fd, buffer, 0, length, position, (error, count) => (error ? reject(error) : resolve(count))));
+  const readAt: ReadAt = (buffer, length, position) => readAtPosition(fd, buffer, length, position);
   const checkUnchanged = () =>
     new Promise<void>((resolve, reject) =>
       fstat(fd, (error, now) => {
