@@ -20,7 +20,7 @@ import { formatEnvelope } from '../render/dry-run.js';
 import { sanitize } from '../render/sanitize.js';
 import { plainStyle, colourStyle, type Style } from '../render/style.js';
 import { TranscriptRenderer, type Verbosity } from '../render/transcript.js';
-import { jsonLine, jsonResult } from '../render/json-lines.js';
+import { jsonLine, jsonMxPlan, jsonResult } from '../render/json-lines.js';
 import { formatAddressTable, formatMessagePreview } from '../render/address-table.js';
 import { TimingRecorder } from '../render/timing.js';
 import { Timeouts } from '../smtp/timeouts.js';
@@ -367,7 +367,7 @@ async function deliverToMx(plan: Plan, prepared: PreparedInput, signal: AbortSig
   const failures = outcomes.flatMap((outcome) => ('error' in outcome ? [outcome] : []));
   const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
   for (const failure of failures) {
-    process.stderr.write(`mailv: not delivered to ${failure.recipients.join(', ')}: ${sanitize(failure.error.message)}\n`);
+    process.stderr.write(`mailv: not delivered to ${sanitize(failure.recipients.join(', '))}: ${sanitize(failure.error.message)}\n`);
   }
   if (plan.quitAfter !== undefined && failures.length === 0) return probeStatus(results);
   if (!anyDelivered(results) && plan.quitAfter === undefined) await keepDeadLetter(prepared);
@@ -402,7 +402,7 @@ async function showMx(plan: Plan, domain: string): Promise<number> {
   const resolver = await makeResolver(plan, emit);
   const { planMx } = await import('../dns/mx.js');
   const mx = await planMx(domain, resolver, randomSource(plan.seed));
-  if (plan.output.json) stdout().write(`${JSON.stringify({ event: 'mx-plan', ms: Math.round((clock() - started) * 10) / 10, ...mx })}\n`);
+  if (plan.output.json) stdout().write(`${jsonMxPlan(mx, clock() - started)}\n`);
   else stdout().write(formatMxPlan(mx, plan.mxPort).join('\n') + '\n');
   return ExitCode.OK;
 }
