@@ -28,7 +28,7 @@ import { readRegularFile, readStream, removeSpoolsNow, type ReadInput } from './
 import { localFqdn, localUser } from './local-host.js';
 import { openAttachments, prepareInput, type OpenAttachments, type PreparedInput } from './message-input.js';
 import { buildPlan, type Plan } from './options.js';
-import { parseCommandLine } from './program.js';
+import { CommandLineError, parseCommandLine } from './program.js';
 import { decideColourLevel } from './terminal.js';
 import { waitingSpinner, type WaitingSpinner } from './spinner.js';
 import type { Stepper } from './step-prompt.js';
@@ -65,7 +65,9 @@ function fail(error: unknown): number {
   activeSpinner?.clear();
   const message = error instanceof MailvError ? error.message : `internal error: ${(error as Error)?.stack ?? String(error)}`;
   failure = message;
-  process.stderr.write(`mailv: ${sanitize(message)}\n`);
+  // Escaped line by line: the only line breaks kept are those mailv put between its own lines.
+  const lines = error instanceof CommandLineError ? error.lines : [message];
+  process.stderr.write(`mailv: ${lines.map(sanitize).join('\n')}\n`);
   return exitCodeOf(error);
 }
 
