@@ -465,7 +465,7 @@ async function keepDeadLetter(prepared: PreparedInput): Promise<void> {
   try {
     const message = await prepared.compose(true);
     await saveDeadLetter(path, prepared.envelope.from, message.chunks());
-    process.stderr.write(`mailv: the message was saved in ${path}\n`);
+    process.stderr.write(`mailv: the message was saved in ${sanitize(path)}\n`);
   } catch (error) {
     const fate = stdinIsFile ? 'it is only in the file given on standard input' : 'the message is lost';
     process.stderr.write(`mailv: ${sanitize((error as Error).message)}; ${fate}\n`);

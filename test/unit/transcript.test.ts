@@ -3,6 +3,9 @@ import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
 import { exitCodeForResults } from '../../dist/delivery/outcome.js';
 import { SmtpReplyError, exitCodeOf, UsageError, TransportError, ProtocolError } from '../../dist/errors.js';
+import type { Ora } from 'ora';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WaitingSpinner } from '../../dist/cli/spinner.js';
 import { formatMxPlan } from '../../dist/render/mx-plan.js';
 import { sanitize, terminalSafeJson } from '../../dist/render/sanitize.js';
 import { colourStyle, plainStyle } from '../../dist/render/style.js';
@@ -140,6 +143,24 @@ describe('terminal safety', () => {
       'Mail for evil.test goes to, in this order:',
       '  1. \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.  preference  10  127.0.0.1',
       '  2. b\\x85.evil.test.                      preference  20  (\\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test. does not exist (NXDOMAIN): skipped)',
+    ]);
+  });
+});
+
+describe('the spinner', () => {
+  it('names what it waits for escaped, as the transcript does', async () => {
+    const shown: string[] = [];
+    const fake = { isSpinning: false, start: (text: string) => shown.push(text), stop: () => {} } as unknown as Ora;
+    const spinner = new WaitingSpinner(fake);
+    spinner.after({ kind: 'dns-query', name: '\x1b]0;PWNED\x07mx.evil.test', type: 'A', server: '127.0.0.1#53', transport: 'udp' });
+    await sleep(200);
+    spinner.clear();
+    spinner.after({ kind: 'connecting', recipients: ['a@evil.test'], host: '\u202emx.evil.test', port: 25, via: 'esmtp' });
+    await sleep(200);
+    spinner.clear();
+    assert.deepEqual(shown, [
+      'asking 127.0.0.1#53 for the A records of \\x1b]0;PWNED\\x07mx.evil.test…',
+      'connecting to \\u202emx.evil.test port 25…',
     ]);
   });
 });
