@@ -128,6 +128,9 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   if (options.port !== undefined && !options.direct && options.mx === undefined) {
     throw new UsageError('--port goes with --direct or --mx (for a submission server, use --server host:port)');
   }
+  if (options.dns.length > 0 && !direct(options)) {
+    throw new UsageError('--dns goes with --direct or --mx (the name of a submission server is looked up as the system does)');
+  }
   const environmentServer = local.env['MAILV_SERVER'] || undefined;
   const serverText = local.accountChosen
     ? (options.server ?? account.server ?? environmentServer)

@@ -93,6 +93,23 @@ function increase(_value: string, previous: number): number {
   return previous + 1;
 }
 
+/**
+ * A usage error in commander's words: one line, and its suggestion (`(Did you mean --subject?)`)
+ * on a line of its own. Each line is escaped when printed, as it may quote what was typed; the
+ * line break is commander's, never part of an argument.
+ */
+export class CommandLineError extends UsageError {
+  readonly lines: readonly string[];
+  constructor(message: string) {
+    super(message);
+    const suggestion = SUGGESTION.exec(message);
+    this.lines = suggestion ? [message.slice(0, suggestion.index), suggestion[1]!] : [message];
+  }
+}
+
+/** What commander appends to an unknown option: mailv's own option names, after a line break. */
+const SUGGESTION = /\n(\(Did you mean (?:one of )?--[a-z][a-z0-9-]*(?:, --[a-z][a-z0-9-]*)*\?\))$/;
+
 /** Parses argv (without node and the script). Throws UsageError for bad flags. */
 export function parseCommandLine(argv: readonly string[], version: string): ParsedCommandLine {
   let output = '';
@@ -170,7 +187,7 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return { kind: 'exit', output };
-      throw new UsageError(error.message.replace(/^error: /, ''));
+      throw new CommandLineError(error.message.replace(/^error: /, ''));
     }
     throw error;
   }

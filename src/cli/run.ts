@@ -20,7 +20,7 @@ import { formatEnvelope } from '../render/dry-run.js';
 import { sanitize } from '../render/sanitize.js';
 import { plainStyle, colourStyle, type Style } from '../render/style.js';
 import { TranscriptRenderer, type Verbosity } from '../render/transcript.js';
-import { jsonLine, jsonResult } from '../render/json-lines.js';
+import { jsonLine, jsonMxPlan, jsonResult } from '../render/json-lines.js';
 import { formatAddressTable, formatMessagePreview } from '../render/address-table.js';
 import { TimingRecorder } from '../render/timing.js';
 import { Timeouts } from '../smtp/timeouts.js';
@@ -28,7 +28,7 @@ import { readRegularFile, readStream, removeSpoolsNow, type ReadInput } from './
 import { localFqdn, localUser } from './local-host.js';
 import { openAttachments, prepareInput, type OpenAttachments, type PreparedInput } from './message-input.js';
 import { buildPlan, type Plan } from './options.js';
-import { parseCommandLine } from './program.js';
+import { CommandLineError, parseCommandLine } from './program.js';
 import { decideColourLevel } from './terminal.js';
 import { waitingSpinner, type WaitingSpinner } from './spinner.js';
 import type { Stepper } from './step-prompt.js';
@@ -65,7 +65,9 @@ function fail(error: unknown): number {
   activeSpinner?.clear();
   const message = error instanceof MailvError ? error.message : `internal error: ${(error as Error)?.stack ?? String(error)}`;
   failure = message;
-  process.stderr.write(`mailv: ${sanitize(message)}\n`);
+  // Escaped line by line: the only line breaks kept are those mailv put between its own lines.
+  const lines = error instanceof CommandLineError ? error.lines : [message];
+  process.stderr.write(`mailv: ${lines.map(sanitize).join('\n')}\n`);
   return exitCodeOf(error);
 }
 
@@ -367,7 +369,7 @@ async function deliverToMx(plan: Plan, prepared: PreparedInput, signal: AbortSig
   const failures = outcomes.flatMap((outcome) => ('error' in outcome ? [outcome] : []));
   const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
   for (const failure of failures) {
-    process.stderr.write(`mailv: not delivered to ${failure.recipients.join(', ')}: ${sanitize(failure.error.message)}\n`);
+    process.stderr.write(`mailv: not delivered to ${sanitize(failure.recipients.join(', '))}: ${sanitize(failure.error.message)}\n`);
   }
   if (plan.quitAfter !== undefined && failures.length === 0) return probeStatus(results);
   if (!anyDelivered(results) && plan.quitAfter === undefined) await keepDeadLetter(prepared);
@@ -402,7 +404,7 @@ async function showMx(plan: Plan, domain: string): Promise<number> {
   const resolver = await makeResolver(plan, emit);
   const { planMx } = await import('../dns/mx.js');
   const mx = await planMx(domain, resolver, randomSource(plan.seed));
-  if (plan.output.json) stdout().write(`${JSON.stringify({ event: 'mx-plan', ms: Math.round((clock() - started) * 10) / 10, ...mx })}\n`);
+  if (plan.output.json) stdout().write(`${jsonMxPlan(mx, clock() - started)}\n`);
   else stdout().write(formatMxPlan(mx, plan.mxPort).join('\n') + '\n');
   return ExitCode.OK;
 }
@@ -463,7 +465,7 @@ async function keepDeadLetter(prepared: PreparedInput): Promise<void> {
   try {
     const message = await prepared.compose(true);
     await saveDeadLetter(path, prepared.envelope.from, message.chunks());
-    process.stderr.write(`mailv: the message was saved in ${path}\n`);
+    process.stderr.write(`mailv: the message was saved in ${sanitize(path)}\n`);
   } catch (error) {
     const fate = stdinIsFile ? 'it is only in the file given on standard input' : 'the message is lost';
     process.stderr.write(`mailv: ${sanitize((error as Error).message)}; ${fate}\n`);

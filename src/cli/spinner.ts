@@ -3,6 +3,7 @@
 // before every transcript line, so the two never mix on the screen.
 import type { Ora } from 'ora';
 import type { SessionEvent } from '../events.js';
+import { sanitize } from '../render/sanitize.js';
 import { displayHost } from '../render/transcript.js';
 
 /** No spinner for waits shorter than this: a local server answers well within it. */
@@ -35,20 +36,20 @@ export class WaitingSpinner {
   private waitingFor(event: SessionEvent): string | undefined {
     switch (event.kind) {
       case 'connecting':
-        this.host = displayHost(event.host);
+        this.host = sanitize(displayHost(event.host));
         return `connecting to ${this.host} port ${event.port}…`;
       case 'connected':
         this.owed = 1;
         return `waiting for the greeting of ${this.host}…`;
       case 'send':
         this.owed++;
-        this.lastCommand = event.line.split(' ')[0] ?? event.line;
+        this.lastCommand = sanitize(event.line.split(' ')[0] ?? event.line);
         return `waiting for the reply to ${this.lastCommand}…`;
       case 'reply':
         this.owed = Math.max(0, this.owed - 1);
         return this.owed > 0 ? `waiting for the reply to ${this.lastCommand}…` : undefined;
       case 'dns-query':
-        return `asking ${event.server} for the ${event.type} records of ${event.name}…`;
+        return `asking ${event.server} for the ${event.type} records of ${sanitize(event.name)}…`;
       default:
         return undefined;
     }

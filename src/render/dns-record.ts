@@ -1,18 +1,24 @@
-// DNS records as dig prints them: `mx.example.org. 300 IN MX 10 mx1.example.org.`
+// DNS records as dig prints them: `mx.example.org. 300 IN MX 10 mx1.example.org.`. A label may
+// hold any octet, so names are shown escaped.
 import { absolute } from '../dns/name.js';
 import type { DnsRecord } from '../dns/wire.js';
+import { sanitize } from './sanitize.js';
 
 export function formatRecord(record: DnsRecord): string {
-  const head = `${absolute(record.name)}\t${record.ttl}\tIN\t`;
+  const head = `${name(record.name)}\t${record.ttl}\tIN\t`;
   switch (record.type) {
     case 'MX':
-      return `${head}MX\t${record.preference} ${absolute(record.exchange)}`;
+      return `${head}MX\t${record.preference} ${name(record.exchange)}`;
     case 'A':
     case 'AAAA':
       return `${head}${record.type}\t${record.address}`;
     case 'CNAME':
-      return `${head}CNAME\t${absolute(record.target)}`;
+      return `${head}CNAME\t${name(record.target)}`;
     case 'OTHER':
       return `${head}${record.rrtype}`;
   }
+}
+
+function name(text: string): string {
+  return sanitize(absolute(text));
 }

@@ -1,9 +1,15 @@
 // --json: one JSON object per line for each event, then the result, for scripts and CI. The
 // shape is documented in the man page (JSON OUTPUT) and kept stable: fields are only ever added.
 import type { SessionEvent } from '../events.js';
+import type { MxPlan } from '../dns/mx.js';
+import { terminalSafeJson } from './sanitize.js';
 
 /** The event as one line of JSON: `event` names its kind, `ms` the time since mailv started. */
 export function jsonLine(event: SessionEvent, ms: number): string {
+  return terminalSafeJson(eventJson(event, ms));
+}
+
+function eventJson(event: SessionEvent, ms: number): string {
   const time = Math.round(ms * 10) / 10;
   switch (event.kind) {
     case 'reply': {
@@ -28,7 +34,12 @@ export function jsonLine(event: SessionEvent, ms: number): string {
 
 /** The last line: the exit status and, when it is not 0, the one-line reason. */
 export function jsonResult(status: number, error: string | undefined, ms: number): string {
-  return JSON.stringify({ event: 'result', ms: Math.round(ms * 10) / 10, status, error: error ?? null });
+  return terminalSafeJson(JSON.stringify({ event: 'result', ms: Math.round(ms * 10) / 10, status, error: error ?? null }));
+}
+
+/** --mx --json: the delivery plan as one line. */
+export function jsonMxPlan(plan: MxPlan, ms: number): string {
+  return terminalSafeJson(JSON.stringify({ event: 'mx-plan', ms: Math.round(ms * 10) / 10, ...plan }));
 }
 
 function withoutKind<T extends { kind?: unknown }>(value: T): Omit<T, 'kind'> {

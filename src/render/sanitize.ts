@@ -1,8 +1,23 @@
-// Server text is untrusted: control characters are shown escaped, never sent to the terminal raw.
+// Text from the network or from the user's data is untrusted: characters that steer a terminal
+// (controls, bidirectional overrides) are shown escaped, never written to the terminal raw.
 
-// C0 controls but TAB, DEL, and C1 controls (which include the 8-bit CSI).
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+// C0 controls but TAB, DEL, C1 controls (which include the 8-bit CSI), and the bidirectional
+// marks, embeddings, overrides and isolates that can make a line read differently from its bytes.
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+/** The text with every terminal control shown as `\xNN` (or `\uNNNN` above U+00FF). */
 export function sanitize(text: string): string {
-  return text.replace(CONTROL, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(CONTROL, (char) => {
+    const code = char.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+// The same characters, less those JSON.stringify already escapes (C0), plus the line separators
+// JavaScript treats as line ends.
+const JSON_UNESCAPED = /[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON text whose terminal controls are `\uNNNN` escapes: the same value, safe on a terminal. */
+export function terminalSafeJson(json: string): string {
+  return json.replace(JSON_UNESCAPED, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

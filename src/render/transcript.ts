@@ -26,13 +26,13 @@ export class TranscriptRenderer {
       connecting: (e) => [
         style.note(`${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`),
       ],
-      connected: (e) => (verbosity >= 2 ? [style.note(`Connected to ${displayHost(e.address)} port ${e.port}`)] : []),
+      connected: (e) => (verbosity >= 2 ? [style.note(`Connected to ${sanitize(displayHost(e.address))} port ${e.port}`)] : []),
       send: (e) => [...this.flushBody(), style.client(`>>> ${sanitize(e.line)}`)],
       reply: (e) => e.reply.raw.map((line) => style.reply(e.reply.code, sanitize(line))),
       body: (e) => (verbosity >= 3 ? this.bodyLines(e.bytes) : []),
       recipient: (e) => [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply)}`)],
       note: (e) => [e.severity === 'warning' ? style.warning(`Warning: ${sanitize(e.text)}`) : style.note(sanitize(e.text))],
-      closing: (e) => [style.note(`Closing connection to ${displayHost(e.host)}`)],
+      closing: (e) => [style.note(`Closing connection to ${sanitize(displayHost(e.host))}`)],
       traffic: () => [],
       tls: (e) => [
         (e.verified ? style.note : style.warning)(
@@ -41,13 +41,14 @@ export class TranscriptRenderer {
         style.note(`TLS: subject ${sanitize(e.subject)}; issuer ${sanitize(e.issuer)}; valid ${e.validFrom} to ${e.validTo}`),
       ],
       deferred: (e) => [style.note(`${sanitize(e.recipients.join(','))}... Deferred: ${sanitize(e.reason)} by ${sanitize(displayHost(e.host))}`)],
-      'dns-query': (e) => (verbosity >= 2 ? [style.note(`;; ${e.type} ${absolute(e.name)}? asking ${e.server} over ${e.transport.toUpperCase()}`)] : []),
+      // A name asked for may be an MX or CNAME target, whose labels may hold any octet.
+      'dns-query': (e) => (verbosity >= 2 ? [style.note(`;; ${e.type} ${sanitize(absolute(e.name))}? asking ${e.server} over ${e.transport.toUpperCase()}`)] : []),
       'dns-answer': (e) =>
         verbosity >= 2
           ? [
               style.note(`;; ${e.rcode}${e.truncated ? ', truncated' : ''} from ${e.server} in ${e.ms} ms, ${e.answers.length} answer(s)`),
-              ...e.answers.map((record) => style.note(`;;   ${sanitize(formatRecord(record))}`)),
-              ...e.additionals.map((record) => style.note(`;;   ${sanitize(formatRecord(record))}   (additional)`)),
+              ...e.answers.map((record) => style.note(`;;   ${formatRecord(record)}`)),
+              ...e.additionals.map((record) => style.note(`;;   ${formatRecord(record)}   (additional)`)),
             ]
           : [],
       'dns-no-answer': (e) => (verbosity >= 2 ? [style.warning(`;; no answer from ${e.server}: ${sanitize(e.reason)}`)] : []),

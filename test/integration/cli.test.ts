@@ -190,3 +190,35 @@ describe('command line', () => {
     assert.doesNotMatch(message, /hidden/);
   });
 });
+
+describe('usage errors and untrusted text on standard error', () => {
+  it('a mistyped option: commander\'s two lines, as they are, and 64', async () => {
+    const run = await runCli(['--subjet', 'hi', 'bob']);
+    assert.equal(run.code, 64);
+    assert.equal(run.stderr, "mailv: unknown option '--subjet'\n(Did you mean --subject?)\n");
+    assert.equal(run.stdout, '');
+    const typed = await runCli(['--sub\x1b[2J\njet', 'bob']);
+    assert.equal(typed.code, 64);
+    assert.equal(typed.stderr, "mailv: unknown option '--sub\\x1b[2J\\x0ajet'\n");
+  });
+
+  it('--dns without --direct or --mx is refused in one line, 64', async () => {
+    const run = await runCli(['--dns', '127.0.0.1', '--server', '127.0.0.1:9', 'bob'], { input: 'x\n' });
+    assert.equal(run.code, 64);
+    assert.equal(run.stderr, 'mailv: --dns goes with --direct or --mx (the name of a submission server is looked up as the system does)\n');
+    assert.equal(run.stdout, '');
+  });
+
+  it('a server\'s reply inside an error line stays escaped: ESC, BEL, CR, C1, bidirectional overrides', async () => {
+    const server = await startScriptedServer({ greeting: '554-5.3.2 no \x1b]0;PWNED\x07 mail\rhere\r\n554 5.3.2 \u202egnp.exe \u009b31m' });
+    try {
+      const run = await runCli(['-q', '--server', `127.0.0.1:${server.port}`, 'bob@example.org'], { input: 'x\n' });
+      assert.equal(run.code, 69);
+      const [first, ...rest] = run.stderr.split('\n');
+      assert.equal(first, 'mailv: the server refused the connection: 554 5.3.2 no \\x1b]0;PWNED\\x07 mail\\x0dhere 5.3.2 \\u202egnp.exe \\x9b31m');
+      assert.match(rest.join('\n'), /^mailv: the message was saved in .*dead\.letter\n$/);
+    } finally {
+      await server.close();
+    }
+  });
+});

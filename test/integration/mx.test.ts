@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { lines, runCli } from '../helpers/cli.js';
+import { a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
 import { scriptedOnOnePort, sinksOnOnePort } from '../helpers/loopback-port.js';
 
 const DNS = ['--dns', DNSMASQ];
@@ -226,5 +228,78 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     assert.equal(run.code, 68);
     assert.match(run.stderr, /nonexistent\.test\. does not exist \(NXDOMAIN\)/);
     assert.ok(existsSync(join(run.home, 'dead.letter')));
+  });
+});
+
+describe('names from DNS on the terminal', () => {
+  // A label may hold any octet: a terminal title and a screen clear, a right-to-left override
+  // with an 8-bit CSI, a left-to-right isolate with a C1 NEL.
+  const TITLE = '\x1b]0;PWNED\x07\x1b[2Jmx.evil.test';
+  const BIDI = 'mx2\u202e\u009b.evil.test';
+  const ALIAS = '\u2066alias\u0085.evil.test';
+  const shown = { title: '\\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.', bidi: 'mx2\\u202e\\x9b.evil.test.', alias: '\\u2066alias\\x85.evil.test.' };
+  const evil: Handler = (query) => {
+    const { name, type } = query.questions![0]!;
+    if (type === 'MX' && name === 'evil.test') return [reply(query, { answers: [mx(name, 10, TITLE), mx(name, 20, BIDI)] })];
+    if (type === 'A' && name === TITLE) return [reply(query, { answers: [{ type: 'CNAME', name, ttl: 60, class: 'IN', data: ALIAS }] })];
+    if (type === 'A' && (name === ALIAS || name === BIDI)) return [reply(query, { answers: [a(name, '127.0.0.1')] })];
+    return [reply(query)];
+  };
+  /** Terminal controls (all but TAB and LF), C1 controls, bidirectional marks and overrides. */
+  const RAW = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+  it('--mx shows every name escaped, in the exchange and in the plan', async () => {
+    const dns = await startDns(evil);
+    try {
+      const run = await runCli(['--mx', 'evil.test', '--dns', `127.0.0.1:${dns.port}`]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.doesNotMatch(run.stdout + run.stderr, RAW);
+      const shownLines = lines(run.stdout);
+      const server = `127.0.0.1#${dns.port}`;
+      assert.ok(shownLines.includes(`;;   evil.test.\t60\tIN\tMX\t10 ${shown.title}`), run.stdout);
+      assert.ok(shownLines.includes(`;; A ${shown.title}? asking ${server} over UDP`), run.stdout);
+      assert.ok(shownLines.includes(`;;   ${shown.title}\t60\tIN\tCNAME\t${shown.alias}`), run.stdout);
+      assert.ok(shownLines.includes(`;; A ${shown.alias}? asking ${server} over UDP`), run.stdout);
+      assert.ok(shownLines.includes(`;; A ${shown.bidi}? asking ${server} over UDP`), run.stdout);
+      const width = shown.title.length;
+      assert.deepEqual(shownLines.slice(shownLines.indexOf('Mail for evil.test goes to, in this order:') + 1).slice(0, 2), [
+        `  1. ${shown.title}  preference  10  127.0.0.1`,
+        `  2. ${shown.bidi.padEnd(width)}  preference  20  127.0.0.1`,
+      ]);
+    } finally {
+      await dns.close();
+    }
+  });
+
+  it('--mx --json keeps the names as they are, in escapes a terminal does not obey', async () => {
+    const dns = await startDns(evil);
+    try {
+      const run = await runCli(['--mx', 'evil.test', '--dns', `127.0.0.1:${dns.port}`, '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.doesNotMatch(run.stdout + run.stderr, RAW);
+      const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; hosts?: { name: string }[] });
+      assert.deepEqual(events.find((event) => event.event === 'mx-plan')!.hosts!.map((host) => host.name), [`${TITLE}.`, `${BIDI}.`]);
+      assert.ok(run.stdout.includes('mx2\\u202e\\u009b.evil.test'), run.stdout);
+    } finally {
+      await dns.close();
+    }
+  });
+
+  it('--direct -v shows every name escaped, through to the end of the session', async () => {
+    const dns = await startDns(evil);
+    const smtp = await startScriptedServer({ host: '127.0.0.1' });
+    try {
+      const run = await runCli(['--direct', '-v', '--dns', `127.0.0.1:${dns.port}`, '--port', String(smtp.port), '-s', 'x', 'bob@evil.test'], {
+        input: 'hello\n',
+      });
+      assert.doesNotMatch(run.stdout + run.stderr, RAW);
+      const shownLines = lines(run.stdout);
+      assert.ok(shownLines.includes(`;; A ${shown.title}? asking 127.0.0.1#${dns.port} over UDP`), run.stdout);
+      assert.ok(shownLines.includes(`;; A ${shown.alias}? asking 127.0.0.1#${dns.port} over UDP`), run.stdout);
+      assert.ok(shownLines.includes(`bob@evil.test... Connecting to ${shown.title} port ${smtp.port} via esmtp...`), run.stdout);
+    } finally {
+      await smtp.close();
+      await dns.close();
+    }
   });
 });

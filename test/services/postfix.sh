@@ -2,9 +2,16 @@
 # Local Postfix for mailv's tests: listens on loopback only, delivers to
 # Maildir for the local user "mailtest", and never sends anything off the box.
 #
-#   test/services/postfix.sh start    install (if needed), configure, start, wait for the greeting
-#   test/services/postfix.sh stop     stop Postfix if it is running
-#   test/services/postfix.sh status   exit 0 if 127.0.0.1:25 greets as Postfix, 1 otherwise
+#   test/services/postfix.sh start [--force]   install (if needed), configure, start, wait for the greeting
+#   test/services/postfix.sh stop [--force]    stop Postfix if it is running
+#   test/services/postfix.sh status            exit 0 if 127.0.0.1:25 greets as Postfix, 1 otherwise
+#
+# `start` REWRITES THE POSTFIX CONFIGURATION: loopback only, default_transport = error (no mail
+# leaves the machine), chroot off for every service, a test user. It marks main.cf as its own,
+# and refuses (as `stop` does) to touch a Postfix it did not configure, one that serves real
+# mail, unless --force is given. Ours is: no main.cf yet (a Postfix this script installs), a
+# main.cf with the marker, or one with the settings only this script writes (the mailv
+# transport map and log file), from before it wrote the marker.
 #
 # What the tests can rely on after `start`:
 #   - SMTP on 127.0.0.1:25 and [::1]:25; EHLO offers PIPELINING, SIZE 209715200,
@@ -28,6 +35,9 @@ readonly TRANSPORT_MAP=/etc/postfix/mailv_transport
 readonly SMTP_HOST=127.0.0.1
 readonly SMTP_PORT=25
 readonly START_TIMEOUT=10
+readonly MARKER='# Configured for mailv tests by test/services/postfix.sh: loopback only, nothing leaves the machine.'
+# Not readonly: the tests of the ownership check point it at a file of their own.
+MAIN_CF=/etc/postfix/main.cf
 
 log() { printf 'postfix.sh: %s\n' "$*"; }
 die() { printf 'postfix.sh: error: %s\n' "$*" >&2; exit 1; }
@@ -51,6 +61,33 @@ postfix_running() {
   command -v postfix >/dev/null 2>&1 && postfix status >/dev/null 2>&1
 }
 
+
+# Succeeds when main.cf $1 is this script's to change: none yet, one it marked, or one it
+# configured before it wrote the marker (the transport map and the log file are mailv's alone).
+configured_by_this_script() {
+  local main_cf=$1
+  [[ -e $main_cf ]] || return 0
+  grep -qxF "$MARKER" "$main_cf" && return 0
+  grep -qx "transport_maps = hash:$TRANSPORT_MAP" "$main_cf" && grep -qx "maillog_file = $MAILLOG" "$main_cf"
+}
+
+# Stops the script unless this Postfix is ours, or $2 is --force; $1 says what would be done.
+refuse_unless_ours() {
+  local action=$1 force=$2
+  configured_by_this_script "$MAIN_CF" && return 0
+  if [[ $force == --force ]]; then
+    log "--force: $action a Postfix this script did not configure ($MAIN_CF)"
+    return 0
+  fi
+  die "$MAIN_CF was not written by this script: refusing to $action a Postfix that may serve real mail (start makes it loopback only, refuses all other mail with default_transport = error, turns the chroot off and adds user $TEST_USER); use a machine kept for tests, or give --force"
+}
+
+# Marks main.cf as configured by this script, so that later runs recognise it.
+mark_main_cf() {
+  grep -qxF "$MARKER" "$MAIN_CF" 2>/dev/null && return 0
+  log "marking $MAIN_CF as configured by this script"
+  printf '\n%s\n' "$MARKER" >>"$MAIN_CF"
+}
 
 install_postfix() {
   local name=$1
@@ -137,6 +174,7 @@ configure_postfix() {
 }
 
 cmd_start() {
+  refuse_unless_ours configure "${1:-}"
   [[ $(id -u) -eq 0 ]] || die "start needs root"
   local name
   name=$(fqdn)
@@ -152,6 +190,7 @@ cmd_start() {
   local listen_before
   listen_before=$(postconf -h inet_interfaces inet_protocols | tr '\n' ' ')
 
+  mark_main_cf
   configure_postfix "$name"
 
   if postfix_running; then
@@ -189,7 +228,10 @@ cmd_start() {
 cmd_stop() {
   if ! command -v postfix >/dev/null 2>&1; then
     log "postfix is not installed: nothing to stop"
-  elif postfix_running; then
+    return
+  fi
+  refuse_unless_ours stop "${1:-}"
+  if postfix_running; then
     log "stopping postfix"
     postfix stop
   else
@@ -207,9 +249,27 @@ cmd_status() {
   return 1
 }
 
-case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  *) printf 'usage: %s start|stop|status\n' "$0" >&2; exit 2 ;;
-esac
+usage() {
+  printf 'usage: %s start [--force] | stop [--force] | status\n' "$0" >&2
+  exit 2
+}
+
+main() {
+  local command=${1:-} force=
+  (( $# == 0 )) || shift
+  if (( $# > 0 )); then
+    [[ $1 == --force && $# == 1 && $command != status ]] || usage
+    force=--force
+  fi
+  case $command in
+    start) cmd_start "$force" ;;
+    stop) cmd_stop "$force" ;;
+    status) cmd_status ;;
+    *) usage ;;
+  esac
+}
+
+# Sourced (by the tests of the ownership check), the script only defines its functions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  main "$@"
+fi

@@ -4,8 +4,11 @@
 # authentication done by a Dovecot instance of its own (auth only, no IMAP/POP).
 # A test CA is generated on the machine; nothing listens beyond loopback.
 #
-#   test/services/submission.sh start    postfix.sh start, install Dovecot (if needed), make the
-#                                        CA and certificate (once), configure, start, wait for both ports
+#   test/services/submission.sh start [--force]
+#                                        postfix.sh start, install Dovecot (if needed), make the
+#                                        CA and certificate (once), configure, start, wait for both ports.
+#                                        Like postfix.sh, it refuses to touch a Postfix that
+#                                        postfix.sh did not configure unless --force is given.
 #   test/services/submission.sh stop     stop the Dovecot instance started by this script
 #                                        (Postfix keeps running; test/services/postfix.sh stop stops it)
 #   test/services/submission.sh status   exit 0 if 127.0.0.1:587 greets, 127.0.0.1:465 completes a
@@ -416,8 +419,10 @@ configure_master_cf() {
 cmd_start() {
   [[ $(id -u) -eq 0 ]] || die "start needs root"
 
-  log "running test/services/postfix.sh start"
-  bash "$SERVICES_DIR/postfix.sh" start | sed 's/^/    /'
+  # postfix.sh refuses a Postfix it did not configure (unless --force); so does this script,
+  # which adds two services to its master.cf.
+  log "running test/services/postfix.sh start $*"
+  bash "$SERVICES_DIR/postfix.sh" start "$@" | sed 's/^/    /' || die "test/services/postfix.sh start failed"
 
   if dovecot_installed; then
     log "dovecot-core is installed ($(dpkg-query -W -f='${Version}' dovecot-core))"
@@ -521,9 +526,10 @@ cmd_status() {
   return "$ok"
 }
 
-case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  *) printf 'usage: %s start|stop|status\n' "$0" >&2; exit 2 ;;
+case "${1:-}:${2:-}:${3:-}" in
+  start::) cmd_start ;;
+  start:--force:) cmd_start --force ;;
+  stop::) cmd_stop ;;
+  status::) cmd_status ;;
+  *) printf 'usage: %s start [--force] | stop | status\n' "$0" >&2; exit 2 ;;
 esac

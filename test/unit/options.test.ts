@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildPlan, parseServer } from '../../dist/cli/options.js';
-import { parseCommandLine, type RawOptions } from '../../dist/cli/program.js';
+import { CommandLineError, parseCommandLine, type RawOptions } from '../../dist/cli/program.js';
 import { localFqdn } from '../../dist/cli/local-host.js';
 import { UsageError } from '../../dist/errors.js';
 
@@ -62,6 +62,27 @@ describe('plan', () => {
     assert.throws(() => plan(['-t', '-a', 'file']), /-a cannot be used with -t/);
   });
 
+  it('takes --dns only where mailv looks names up itself: --direct and --mx', () => {
+    assert.throws(() => plan(['--dns', '127.0.0.1', 'bob']), (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.equal(error.message, '--dns goes with --direct or --mx (the name of a submission server is looked up as the system does)');
+      return true;
+    });
+    assert.throws(() => plan(['--dns', '127.0.0.1', '--server', 'mail.example.org', 'bob']), /--dns goes with --direct or --mx/);
+    assert.throws(() => plan(['--dns', '127.0.0.1', '--demo']), /--dns goes with --direct or --mx/);
+    assert.deepEqual(plan(['--dns', '127.0.0.1:5354', '--direct', 'bob@x.test']).dnsServers, [{ address: '127.0.0.1', port: 5354 }]);
+    assert.equal(plan(['--dns', '127.0.0.1', '--mx', 'x.test']).mxLookup, 'x.test');
+  });
+
+  it('keeps commander\'s suggestion on a line of its own, never a line break that was typed', () => {
+    const suggested = catchUsage(['--subjet', 'hi', 'bob']);
+    assert.ok(suggested instanceof CommandLineError);
+    assert.deepEqual(suggested.lines, ["unknown option '--subjet'", '(Did you mean --subject?)']);
+    assert.deepEqual(catchUsage(['--cx', 'bob']).lines, ["unknown option '--cx'", '(Did you mean one of --ca, --cc, --mx?)']);
+    assert.deepEqual(catchUsage(['--sub\n(Did you mean --x?)', 'bob']).lines, ["unknown option '--sub\n(Did you mean --x?)'"]);
+    assert.deepEqual(catchUsage(['--tls', 'a\nb', 'bob']).lines, ["option '--tls <mode>' argument 'a\nb' is invalid. Allowed choices are auto, required, off."]);
+  });
+
   it('needs a recipient except with -t or --demo', () => {
     assert.throws(() => plan([]), /no recipient given/);
     assert.equal(plan(['-t']).readRecipients, true);
@@ -75,6 +96,16 @@ describe('plan', () => {
     assert.match((help as { output: string }).output, /Examples:\n {2}echo "Hello" \| mailv -s "Greetings" bob@example\.org/);
   });
 });
+
+function catchUsage(argv: string[]): CommandLineError {
+  try {
+    parseCommandLine(argv, '1.2.3');
+  } catch (error) {
+    assert.ok(error instanceof CommandLineError, String(error));
+    return error;
+  }
+  assert.fail(`${argv.join(' ')} was accepted`);
+}
 
 describe('local host name', () => {
   it('appends .localdomain to a name without a dot, as Postfix does', () => {

@@ -3,6 +3,11 @@ import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
 import { exitCodeForResults } from '../../dist/delivery/outcome.js';
 import { SmtpReplyError, exitCodeOf, UsageError, TransportError, ProtocolError } from '../../dist/errors.js';
+import type { Ora } from 'ora';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WaitingSpinner } from '../../dist/cli/spinner.js';
+import { formatMxPlan } from '../../dist/render/mx-plan.js';
+import { sanitize, terminalSafeJson } from '../../dist/render/sanitize.js';
 import { colourStyle, plainStyle } from '../../dist/render/style.js';
 import { TranscriptRenderer } from '../../dist/render/transcript.js';
 import { makeReply } from '../../dist/smtp/reply.js';
@@ -82,6 +87,81 @@ describe('transcript', () => {
     assert.equal(client, '\x1b[36m>>> QUIT\x1b[39m');
     assert.equal(good, '\x1b[32m250 2.0.0 Ok: queued as 4Xy\x1b[39m');
     assert.equal(bad!.slice(0, 5), '\x1b[31m');
+  });
+});
+
+describe('terminal safety', () => {
+  it('escapes C0 and C1 controls, DEL, and bidirectional marks, overrides and isolates', () => {
+    assert.equal(sanitize('a\tb'), 'a\tb', 'TAB is kept');
+    assert.equal(sanitize('\x00\x07\x0a\x0d\x1b[2J\x7f'), '\\x00\\x07\\x0a\\x0d\\x1b[2J\\x7f');
+    assert.equal(sanitize('\u0080\u0085\u009b31m\u009f'), '\\x80\\x85\\x9b31m\\x9f');
+    const bidi = '\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069';
+    assert.equal(sanitize(`txt.${bidi}exe`), 'txt.\\u061c\\u200e\\u200f\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069exe');
+    assert.equal(sanitize('Grüße, 日本, é\u00a0'), 'Grüße, 日本, é\u00a0', 'printable text is left alone');
+  });
+
+  it('JSON keeps the value and escapes what a terminal would obey', () => {
+    const value = { name: '\x1b]0;x\x07\u009b\u202e\u2028é' };
+    const json = terminalSafeJson(JSON.stringify(value));
+    assert.equal(json, '{"name":"\\u001b]0;x\\u0007\\u009b\\u202e\\u2028é"}');
+    assert.deepEqual(JSON.parse(json), value);
+  });
+
+  it('shows names from DNS escaped in the query line, the records and the MX plan', () => {
+    const evil = '\x1b]0;PWNED\x07\x1b[2Jmx.evil.test';
+    const renderer = new TranscriptRenderer(2, plainStyle);
+    assert.deepEqual(renderer.lines({ kind: 'dns-query', name: evil, type: 'A', server: '127.0.0.1#53', transport: 'udp' }), [
+      ';; A \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.? asking 127.0.0.1#53 over UDP',
+    ]);
+    assert.deepEqual(
+      renderer.lines({
+        kind: 'dns-answer',
+        name: evil,
+        type: 'A',
+        server: '127.0.0.1#53',
+        rcode: 'NOERROR',
+        truncated: false,
+        answers: [{ type: 'CNAME', name: evil, ttl: 5, target: '\u202emx' }],
+        additionals: [],
+        ms: 1,
+      }),
+      [';; NOERROR from 127.0.0.1#53 in 1 ms, 1 answer(s)', ';;   \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.\t5\tIN\tCNAME\t\\u202emx.'],
+    );
+    assert.deepEqual(renderer.lines({ kind: 'closing', host: evil }), ['Closing connection to \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test']);
+    const plan = formatMxPlan(
+      {
+        domain: 'evil.test',
+        hosts: [
+          { name: `${evil}.`, preference: 10, addresses: ['127.0.0.1'], implicit: false, problem: undefined },
+          { name: 'b\u0085.evil.test.', preference: 20, addresses: [], implicit: false, problem: `${evil}. does not exist (NXDOMAIN)` },
+        ],
+        ignored: 0,
+      },
+      25,
+    );
+    assert.deepEqual(plan.slice(1, 4), [
+      'Mail for evil.test goes to, in this order:',
+      '  1. \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.  preference  10  127.0.0.1',
+      '  2. b\\x85.evil.test.                      preference  20  (\\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test. does not exist (NXDOMAIN): skipped)',
+    ]);
+  });
+});
+
+describe('the spinner', () => {
+  it('names what it waits for escaped, as the transcript does', async () => {
+    const shown: string[] = [];
+    const fake = { isSpinning: false, start: (text: string) => shown.push(text), stop: () => {} } as unknown as Ora;
+    const spinner = new WaitingSpinner(fake);
+    spinner.after({ kind: 'dns-query', name: '\x1b]0;PWNED\x07mx.evil.test', type: 'A', server: '127.0.0.1#53', transport: 'udp' });
+    await sleep(200);
+    spinner.clear();
+    spinner.after({ kind: 'connecting', recipients: ['a@evil.test'], host: '\u202emx.evil.test', port: 25, via: 'esmtp' });
+    await sleep(200);
+    spinner.clear();
+    assert.deepEqual(shown, [
+      'asking 127.0.0.1#53 for the A records of \\x1b]0;PWNED\\x07mx.evil.test…',
+      'connecting to \\u202emx.evil.test port 25…',
+    ]);
   });
 });
 
