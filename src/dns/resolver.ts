@@ -13,6 +13,24 @@ import type { NameServer, ResolverConfig } from './resolv-conf.js';
 /** RFC 1034 §3.6.2 chains should be short; more than this is a loop or an attack. */
 const MAX_CNAME_CHAIN = 8;
 
+/** The name does not exist (NXDOMAIN): a fact of the answer, not a failure to get one (68). */
+export class NoSuchNameError extends DnsError {
+  constructor(name: string) {
+    super(`${absolute(name)} does not exist (NXDOMAIN)`, ExitCode.NOHOST);
+  }
+}
+
+/** No usable answer for now: every server failed or was silent, or a CNAME chain went on too long (75). */
+export class LookupFailedError extends DnsError {
+  constructor(
+    message: string,
+    /** What went wrong, without the name: `127.0.0.1#53: SERVFAIL`. */
+    readonly why: string,
+  ) {
+    super(message, ExitCode.TEMPFAIL);
+  }
+}
+
 export interface Resolution {
   /** Records of the asked type, at the end of any CNAME chain. */
   readonly records: readonly DnsRecord[];
@@ -39,9 +57,7 @@ export class Resolver {
     let current = name;
     for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
       const response = await this.ask(current, type);
-      if (response.rcode === 'NXDOMAIN') {
-        throw new DnsError(`${absolute(name)} does not exist (NXDOMAIN)`, ExitCode.NOHOST);
-      }
+      if (response.rcode === 'NXDOMAIN') throw new NoSuchNameError(name);
       // Only records owned by the name asked (or by the CNAMEs it leads to) count.
       const chain = followChain(response.answers, current, type);
       if (chain.records.length > 0 || chain.next === undefined) {
@@ -49,10 +65,11 @@ export class Resolver {
       }
       current = chain.next; // the server stopped at a CNAME: ask for its target
     }
-    throw new DnsError(`CNAME chain for ${absolute(name)} longer than ${MAX_CNAME_CHAIN}`, ExitCode.TEMPFAIL);
+    const why = `CNAME chain longer than ${MAX_CNAME_CHAIN}`;
+    throw new LookupFailedError(`CNAME chain for ${absolute(name)} longer than ${MAX_CNAME_CHAIN}`, why);
   }
 
-  /** One question, every server in turn, `attempts` rounds. Throws DnsError (75) when none answers usefully. */
+  /** One question, every server in turn, `attempts` rounds. Throws LookupFailedError when none answers usefully. */
   private async ask(name: string, type: QueryType): Promise<DnsResponse> {
     const failures: string[] = [];
     for (let attempt = 0; attempt < this.config.attempts; attempt++) {
@@ -63,7 +80,7 @@ export class Resolver {
       }
     }
     const why = [...new Set(failures)].join('; ');
-    throw new DnsError(`cannot look up ${type} ${absolute(name)} for now (${why})`, ExitCode.TEMPFAIL);
+    throw new LookupFailedError(`cannot look up ${type} ${absolute(name)} for now (${why})`, why);
   }
 
   private async askServer(server: NameServer, name: string, type: QueryType, failures: string[]): Promise<DnsResponse | undefined> {
