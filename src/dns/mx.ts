@@ -1,17 +1,18 @@
 // Where a domain's mail goes (RFC 5321 §5.1, RFC 7505): its MX hosts, lowest preference first,
 // hosts of equal preference in random order; no MX means the domain itself (preference 0); a
 // null MX means no mail at all. Each host comes with the addresses to try, or why it has none.
+// All the lookups for one domain share one time budget (see Resolver.bounded).
 import { DnsError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { LookupFailedError, NoSuchNameError, type Resolver } from './resolver.js';
+import { DnsBudgetError, LookupFailedError, NoSuchNameError, type Resolver } from './resolver.js';
 import { absolute, sameName } from './name.js';
 import type { DnsRecord } from './wire.js';
 
 /**
  * Why a host has no address, from what the DNS said: its name does not exist (NXDOMAIN) or it has
- * no A or AAAA record, both for good; a lookup failed for now.
+ * no A or AAAA record, both for good; a lookup failed for now; the time budget ran out before it.
  */
-export type NoAddress = 'no-such-host' | 'no-record' | 'lookup-failed';
+export type NoAddress = 'no-such-host' | 'no-record' | 'lookup-failed' | 'out-of-time';
 
 export interface MxHost {
   /** Absolute name, `mx.example.org.`. */
@@ -40,12 +41,14 @@ export const MAX_MX_HOSTS = 10;
 export const MAX_ADDRESSES_PER_HOST = 5;
 
 /**
- * Plans delivery to `domain`. Throws DnsError: 68 when
+ * Plans delivery to `domain`, within one time budget for all its lookups. Throws DnsError: 68 when
  * the domain does not exist, has a null MX, has no MX and no address, or when no MX host has an
  * address because each does not exist or has no address record (as Postfix bounces mail whose MX
- * hosts are all "Host not found"); 75 when a lookup fails for now.
+ * hosts are all "Host not found"); 75 when a lookup fails for now or the budget runs out before
+ * any host has an address.
  */
-export async function planMx(domain: string, resolver: Resolver, random: () => number): Promise<MxPlan> {
+export async function planMx(domain: string, dns: Resolver, random: () => number): Promise<MxPlan> {
+  const resolver = dns.bounded(domain);
   const mx = await resolver.resolve(domain, 'MX');
   const records = mx.records.filter((record): record is Extract<DnsRecord, { type: 'MX' }> => record.type === 'MX');
   if (records.length === 0) {
@@ -61,13 +64,21 @@ export async function planMx(domain: string, resolver: Resolver, random: () => n
   }
   const ordered = shuffleWithinPreference(usable, random);
   const hosts: MxHost[] = [];
+  let outOfTime = false;
   for (const record of ordered.slice(0, MAX_MX_HOSTS)) {
     const host = { name: absolute(record.exchange), preference: record.preference, implicit: false };
+    if (outOfTime) {
+      hosts.push({ ...host, addresses: [], ...without('out-of-time') });
+      continue;
+    }
     try {
       const addresses = await addressesOf(record.exchange, resolver, mx.response.additionals);
       hosts.push({ ...host, addresses, ...(addresses.length > 0 ? { noAddress: undefined, problem: undefined } : without('no-record')) });
     } catch (error) {
       if (!(error instanceof DnsError)) throw error;
+      // Time ran out: the hosts found so far are the most preferred; without any, the domain waits.
+      if (error instanceof DnsBudgetError && !hosts.some((found) => found.addresses.length > 0)) throw error;
+      outOfTime = error instanceof DnsBudgetError;
       hosts.push({ ...host, addresses: [], ...whyNoAddress(error) });
     }
   }
@@ -78,6 +89,7 @@ export async function planMx(domain: string, resolver: Resolver, random: () => n
 const PROBLEMS: Record<Exclude<NoAddress, 'lookup-failed'>, string> = {
   'no-such-host': 'does not exist (NXDOMAIN)',
   'no-record': 'has no A or AAAA record',
+  'out-of-time': 'was not looked up in time',
 };
 
 function without(noAddress: Exclude<NoAddress, 'lookup-failed'>): Pick<MxHost, 'noAddress' | 'problem'> {
@@ -87,6 +99,7 @@ function without(noAddress: Exclude<NoAddress, 'lookup-failed'>): Pick<MxHost, '
 /** What a failed address lookup says of the host, from the error's type alone. */
 function whyNoAddress(error: DnsError): Pick<MxHost, 'noAddress' | 'problem'> {
   if (error instanceof NoSuchNameError) return without('no-such-host');
+  if (error instanceof DnsBudgetError) return without('out-of-time');
   const why = error instanceof LookupFailedError ? error.why : error.message;
   return { noAddress: 'lookup-failed', problem: `could not be looked up for now (${why})` };
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAILV, freshHome, lines, runCli } from '../helpers/cli.js';
-import { RCODE, a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
+import { RCODE, a, cname, mx, reply, startDns, type DnsOptions, type Handler } from '../helpers/dns-server.js';
 
 const good: Handler = (query) => {
   const name = query.questions![0]!.name;
@@ -29,8 +29,8 @@ async function lookUp(handler: Handler, extra: string[] = []) {
 }
 
 /** `--direct` to bob@example.test through `handler`; port 9 of the MX hosts refuses connections. */
-async function sendDirect(handler: Handler, extra: string[] = []) {
-  const server = await startDns(handler);
+async function sendDirect(handler: Handler, extra: string[] = [], options: DnsOptions = {}) {
+  const server = await startDns(handler, options);
   try {
     const started = Date.now();
     const run = await runCli(['--direct', '--port', '9', '--dns', `127.0.0.1:${server.port}`, '--timeout', '1', '-s', 'x', ...extra, 'bob@example.test'], {
@@ -232,5 +232,54 @@ describe('DNS faults', () => {
     );
     assert.equal(run.code, 75);
     assert.match(run.stderr, /has an address: missing\.example\.test\. does not exist \(NXDOMAIN\); broken\.example\.test\. could not be looked up for now \(/);
+  });
+
+  it('a slow name server and MX hosts behind CNAME chains: the whole lookup ends within its budget, 75, the message kept', async () => {
+    // Every answer takes 0.5 s and each host is a chain of CNAMEs: unbounded, this took minutes.
+    // --timeout 1, two tries, one name server: no query after 2 s, so the run ends within 3 s.
+    const hosts = ['a', 'b', 'c', 'd', 'e'].map((letter) => `${letter}.example.test`);
+    const chained: Handler = mxTo(hosts, (query, name) => [reply(query, { answers: [cname(name, `x${name}`)] })]);
+    const run = await sendDirect(chained, [], { delayMs: 500 });
+    assert.equal(run.code, 75, run.stderr);
+    assert.equal(
+      run.stderr,
+      'mailv: not delivered to bob@example.test: the DNS lookups for example.test. took longer than 2 s (2 tries of 1 s, 1 name server)\n' +
+        `mailv: the message was saved in ${join(run.home, 'dead.letter')}\n`,
+    );
+    assert.ok(existsSync(join(run.home, 'dead.letter')));
+    assert.ok(run.ms < 2000 + 1000 + 3000, `took ${run.ms} ms`);
+  });
+
+  it('--mx: the same budget bounds the lookup', async () => {
+    const server = await startDns(mxTo(['a.example.test'], (query, name) => [reply(query, { answers: [cname(name, `x${name}`)] })]), { delayMs: 500 });
+    try {
+      const started = Date.now();
+      const run = await runCli(['--mx', 'example.test', '--dns', `127.0.0.1:${server.port}`, '--timeout', '1']);
+      assert.equal(run.code, 75);
+      assert.equal(run.stderr, 'mailv: the DNS lookups for example.test. took longer than 2 s (2 tries of 1 s, 1 name server)\n');
+      assert.ok(Date.now() - started < 6000, `took ${Date.now() - started} ms`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('time that runs out after a host was found: the plan keeps it, the hosts not looked up are skipped', async () => {
+    const handler = mxTo(['a.example.test', 'b.example.test', 'c.example.test'], (query, name, type) =>
+      name === 'a.example.test' ? [reply(query, { answers: type === 'A' ? [a(name, '127.0.0.9')] : [] })] : [reply(query, { answers: [cname(name, `x${name}`)] })],
+    );
+    const server = await startDns(handler, { delayMs: 500 });
+    try {
+      const run = await runCli(['--mx', 'example.test', '-q', '--dns', `127.0.0.1:${server.port}`, '--timeout', '1']);
+      assert.equal(run.code, 0, run.stderr);
+      const plan = lines(run.stdout);
+      assert.deepEqual(plan.slice(1, 4), [
+        '  1. a.example.test.  preference  10  127.0.0.9',
+        '  2. b.example.test.  preference  20  (was not looked up in time: skipped)',
+        '  3. c.example.test.  preference  30  (was not looked up in time: skipped)',
+      ]);
+      assert.equal(server.queries.filter((query) => query.name.startsWith('c.')).length, 0, 'nothing asked once the time ran out');
+    } finally {
+      await server.close();
+    }
   });
 });
