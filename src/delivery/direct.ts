@@ -51,11 +51,14 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
 
 async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<RecipientResult[]> {
   const recipients = plan.envelope.recipients;
+  // planMx gives a plan only when some host has an address: at least one is contacted.
+  let tried = 0;
   for (const host of mx.hosts) {
     if (host.addresses.length === 0) {
-      emit({ kind: 'deferred', recipients, host: host.name, reason: `Host has no address (${host.problem ?? 'none found'})` });
+      emit({ kind: 'note', text: `${recipients.join(',')}... ${host.name} ${host.problem ?? 'has no address'}: skipped`, severity: 'info' });
       continue;
     }
+    tried++;
     for (const address of host.addresses) {
       // Between MTAs TLS is opportunistic (RFC 7435): a failed handshake is noted and the same
       // host is tried again in plaintext, as Postfix does at its `may` level.
@@ -66,7 +69,9 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       }
     }
   }
-  throw new TransportError(`no MX host of ${mx.domain} took the message (${mx.hosts.length} tried)`, 'connect');
+  const skipped = mx.hosts.length - tried;
+  const counts = `${tried} tried${skipped > 0 ? `, ${skipped} without an address` : ''}`;
+  throw new TransportError(`no MX host of ${mx.domain} took the message (${counts})`, 'connect');
 }
 
 type Attempt = { kind: 'delivered'; results: RecipientResult[] } | { kind: 'next-host' } | { kind: 'again-without-tls' };

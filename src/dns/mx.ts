@@ -1,11 +1,18 @@
 // Where a domain's mail goes (RFC 5321 §5.1, RFC 7505): its MX hosts, lowest preference first,
 // hosts of equal preference in random order; no MX means the domain itself (preference 0); a
-// null MX means no mail at all. Each host comes with the addresses to try.
+// null MX means no mail at all. Each host comes with the addresses to try, or why it has none.
+// All the lookups for one domain share one time budget (see Resolver.bounded).
 import { DnsError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import type { Resolver } from './resolver.js';
+import { DnsBudgetError, LookupFailedError, NoSuchNameError, type Resolver } from './resolver.js';
 import { absolute, sameName } from './name.js';
 import type { DnsRecord } from './wire.js';
+
+/**
+ * Why a host has no address, from what the DNS said: its name does not exist (NXDOMAIN) or it has
+ * no A or AAAA record, both for good; a lookup failed for now; the time budget ran out before it.
+ */
+export type NoAddress = 'no-such-host' | 'no-record' | 'lookup-failed' | 'out-of-time';
 
 export interface MxHost {
   /** Absolute name, `mx.example.org.`. */
@@ -16,6 +23,8 @@ export interface MxHost {
   /** True for the domain itself when it has no MX (RFC 5321 §5.1). */
   readonly implicit: boolean;
   /** Why there are no addresses, when there are none. */
+  readonly noAddress: NoAddress | undefined;
+  /** The same in words, to follow the host's name: `does not exist (NXDOMAIN)`. */
   readonly problem: string | undefined;
 }
 
@@ -32,17 +41,22 @@ export const MAX_MX_HOSTS = 10;
 export const MAX_ADDRESSES_PER_HOST = 5;
 
 /**
- * Plans delivery to `domain`. Throws DnsError: 68 when the domain does not exist, has a null MX,
- * or has no MX and no address; 75 when the lookup fails for now.
+ * Plans delivery to `domain`, within one time budget for all its lookups. Throws DnsError: 68 when
+ * the domain does not exist, has a null MX, has no MX and no address, or when no MX host has an
+ * address because each does not exist or has no address record (as Postfix bounces mail whose MX
+ * hosts are all "Host not found"); 75 when a lookup fails for now or the budget runs out before
+ * any host has an address.
  */
-export async function planMx(domain: string, resolver: Resolver, random: () => number): Promise<MxPlan> {
+export async function planMx(domain: string, dns: Resolver, random: () => number): Promise<MxPlan> {
+  const resolver = dns.bounded(domain);
   const mx = await resolver.resolve(domain, 'MX');
   const records = mx.records.filter((record): record is Extract<DnsRecord, { type: 'MX' }> => record.type === 'MX');
   if (records.length === 0) {
     // RFC 5321 §5.1: only an empty MX list makes the domain its own MX.
     const addresses = await addressesOf(domain, resolver, []);
     if (addresses.length === 0) throw new DnsError(`${absolute(domain)} has neither an MX nor an address record`, ExitCode.NOHOST);
-    return { domain, hosts: [{ name: absolute(mx.canonicalName), preference: 0, addresses, implicit: true, problem: undefined }], ignored: 0 };
+    const host = { name: absolute(mx.canonicalName), preference: 0, addresses, implicit: true, noAddress: undefined, problem: undefined };
+    return { domain, hosts: [host], ignored: 0 };
   }
   const usable = records.filter((record) => !isRoot(record.exchange));
   if (usable.length === 0) {
@@ -50,15 +64,54 @@ export async function planMx(domain: string, resolver: Resolver, random: () => n
   }
   const ordered = shuffleWithinPreference(usable, random);
   const hosts: MxHost[] = [];
+  let outOfTime = false;
   for (const record of ordered.slice(0, MAX_MX_HOSTS)) {
+    const host = { name: absolute(record.exchange), preference: record.preference, implicit: false };
+    if (outOfTime) {
+      hosts.push({ ...host, addresses: [], ...without('out-of-time') });
+      continue;
+    }
     try {
       const addresses = await addressesOf(record.exchange, resolver, mx.response.additionals);
-      hosts.push({ name: absolute(record.exchange), preference: record.preference, addresses, implicit: false, problem: addresses.length ? undefined : 'no address' });
+      hosts.push({ ...host, addresses, ...(addresses.length > 0 ? { noAddress: undefined, problem: undefined } : without('no-record')) });
     } catch (error) {
-      hosts.push({ name: absolute(record.exchange), preference: record.preference, addresses: [], implicit: false, problem: (error as Error).message });
+      if (!(error instanceof DnsError)) throw error;
+      // Time ran out: the hosts found so far are the most preferred; without any, the domain waits.
+      if (error instanceof DnsBudgetError && !hosts.some((found) => found.addresses.length > 0)) throw error;
+      outOfTime = error instanceof DnsBudgetError;
+      hosts.push({ ...host, addresses: [], ...whyNoAddress(error) });
     }
   }
+  if (!hosts.some((host) => host.addresses.length > 0)) throw noHostHasAnAddress(domain, hosts);
   return { domain, hosts, ignored: Math.max(0, ordered.length - MAX_MX_HOSTS) };
+}
+
+const PROBLEMS: Record<Exclude<NoAddress, 'lookup-failed'>, string> = {
+  'no-such-host': 'does not exist (NXDOMAIN)',
+  'no-record': 'has no A or AAAA record',
+  'out-of-time': 'was not looked up in time',
+};
+
+function without(noAddress: Exclude<NoAddress, 'lookup-failed'>): Pick<MxHost, 'noAddress' | 'problem'> {
+  return { noAddress, problem: PROBLEMS[noAddress] };
+}
+
+/** What a failed address lookup says of the host, from the error's type alone. */
+function whyNoAddress(error: DnsError): Pick<MxHost, 'noAddress' | 'problem'> {
+  if (error instanceof NoSuchNameError) return without('no-such-host');
+  if (error instanceof DnsBudgetError) return without('out-of-time');
+  const why = error instanceof LookupFailedError ? error.why : error.message;
+  return { noAddress: 'lookup-failed', problem: `could not be looked up for now (${why})` };
+}
+
+/**
+ * No MX host has an address: permanent (68) only when the DNS said of each that its name does not
+ * exist or has no address record; any lookup that failed for now makes it temporary (75).
+ */
+function noHostHasAnAddress(domain: string, hosts: readonly MxHost[]): DnsError {
+  const permanent = hosts.every((host) => host.noAddress === 'no-such-host' || host.noAddress === 'no-record');
+  const problems = hosts.map((host) => `${host.name} ${host.problem ?? ''}`).join('; ');
+  return new DnsError(`no MX host of ${domain} has an address: ${problems}`, permanent ? ExitCode.NOHOST : ExitCode.TEMPFAIL);
 }
 
 /** Sorts by preference; hosts of equal preference are shuffled (RFC 5321 §5.1). */
@@ -78,7 +131,8 @@ function isRoot(name: string): boolean {
 
 /**
  * A and AAAA of `host`, asked together; each from the additional section when it has that type,
- * asked for otherwise. Throws only when neither type could be had.
+ * asked for otherwise. Throws only when neither type could be had: a failure for now rather than
+ * NXDOMAIN when both happened, so that a host is given up for good only on the DNS's word.
  */
 async function addressesOf(host: string, resolver: Resolver, additionals: readonly DnsRecord[]): Promise<string[]> {
   const byType = async (type: 'A' | 'AAAA'): Promise<string[]> => {
@@ -88,8 +142,10 @@ async function addressesOf(host: string, resolver: Resolver, additionals: readon
   };
   const [v4, v6] = await Promise.allSettled([byType('A'), byType('AAAA')]);
   const addresses = [v4, v6].flatMap((result) => (result.status === 'fulfilled' ? result.value : []));
+  if (addresses.length > 0) return addresses.slice(0, MAX_ADDRESSES_PER_HOST);
   // Nothing found while a lookup failed is not "no address": the failure is what to report.
-  const failed = [v4, v6].find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (addresses.length === 0 && failed) throw failed.reason;
-  return addresses.slice(0, MAX_ADDRESSES_PER_HOST);
+  const failures = [v4, v6].flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  const failure = failures.find((reason) => !(reason instanceof NoSuchNameError)) ?? failures[0];
+  if (failure !== undefined) throw failure;
+  return [];
 }

@@ -1,6 +1,7 @@
 // A stub resolver over raw DNS: asks each configured server in turn, rounds of attempts, TCP when
 // an answer is truncated, CNAME chains followed (bounded), and outcomes in plain terms:
 // NXDOMAIN means the domain does not exist (68), SERVFAIL, REFUSED or silence are temporary (75).
+// A bounded view shares one time budget among all the lookups of a task (a domain's MX plan).
 import { randomInt } from 'node:crypto';
 import { DnsError, InterruptedError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
@@ -12,6 +13,39 @@ import type { NameServer, ResolverConfig } from './resolv-conf.js';
 
 /** RFC 1034 §3.6.2 chains should be short; more than this is a loop or an attack. */
 const MAX_CNAME_CHAIN = 8;
+
+/** The name does not exist (NXDOMAIN): a fact of the answer, not a failure to get one (68). */
+export class NoSuchNameError extends DnsError {
+  constructor(name: string) {
+    super(`${absolute(name)} does not exist (NXDOMAIN)`, ExitCode.NOHOST);
+  }
+}
+
+/** No usable answer for now: every server failed or was silent, or a CNAME chain went on too long (75). */
+export class LookupFailedError extends DnsError {
+  constructor(
+    message: string,
+    /** What went wrong, without the name: `127.0.0.1#53: SERVFAIL`. */
+    readonly why: string,
+  ) {
+    super(message, ExitCode.TEMPFAIL);
+  }
+}
+
+/** The task's time budget ran out before its lookups ended (75). */
+export class DnsBudgetError extends DnsError {
+  constructor(budget: Budget, config: ResolverConfig) {
+    const tries = `${config.attempts} ${config.attempts === 1 ? 'try' : 'tries'} of ${seconds(config.timeoutMs)} s`;
+    const servers = `${config.servers.length} name server${config.servers.length === 1 ? '' : 's'}`;
+    super(`the DNS lookups for ${absolute(budget.task)} took longer than ${seconds(budget.ms)} s (${tries}, ${servers})`, ExitCode.TEMPFAIL);
+  }
+}
+
+interface Budget {
+  readonly task: string;
+  readonly ms: number;
+  readonly endsAt: number;
+}
 
 export interface Resolution {
   /** Records of the asked type, at the end of any CNAME chain. */
@@ -29,7 +63,26 @@ export class Resolver {
     private readonly signal?: AbortSignal,
     // Unpredictable IDs: with the question, all an off-path spoofer has to guess (RFC 5452).
     private readonly randomId: () => number = () => randomInt(0x10000),
+    private readonly budget?: Budget,
   ) {}
+
+  /**
+   * The time all the lookups of one task may take: as long as one question that no server answers
+   * (each try's timeout, times the tries, times the servers).
+   */
+  get budgetMs(): number {
+    return this.config.timeoutMs * this.config.attempts * this.config.servers.length;
+  }
+
+  /**
+   * This resolver with a budget of `budgetMs` from now, shared by every lookup made through it for
+   * `task`: once it has run out no query is sent, and the lookup throws DnsBudgetError. A query in
+   * flight keeps its own time limit, so the whole task ends within the budget and one timeout.
+   */
+  bounded(task: string): Resolver {
+    const budget = { task, ms: this.budgetMs, endsAt: Date.now() + this.budgetMs };
+    return new Resolver(this.config, this.emit, this.signal, this.randomId, budget);
+  }
 
   /**
    * Resolves `name`/`type`, following CNAMEs. An empty `records` means the name exists without
@@ -39,9 +92,7 @@ export class Resolver {
     let current = name;
     for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
       const response = await this.ask(current, type);
-      if (response.rcode === 'NXDOMAIN') {
-        throw new DnsError(`${absolute(name)} does not exist (NXDOMAIN)`, ExitCode.NOHOST);
-      }
+      if (response.rcode === 'NXDOMAIN') throw new NoSuchNameError(name);
       // Only records owned by the name asked (or by the CNAMEs it leads to) count.
       const chain = followChain(response.answers, current, type);
       if (chain.records.length > 0 || chain.next === undefined) {
@@ -49,10 +100,11 @@ export class Resolver {
       }
       current = chain.next; // the server stopped at a CNAME: ask for its target
     }
-    throw new DnsError(`CNAME chain for ${absolute(name)} longer than ${MAX_CNAME_CHAIN}`, ExitCode.TEMPFAIL);
+    const why = `CNAME chain longer than ${MAX_CNAME_CHAIN}`;
+    throw new LookupFailedError(`CNAME chain for ${absolute(name)} longer than ${MAX_CNAME_CHAIN}`, why);
   }
 
-  /** One question, every server in turn, `attempts` rounds. Throws DnsError (75) when none answers usefully. */
+  /** One question, every server in turn, `attempts` rounds. Throws LookupFailedError when none answers usefully. */
   private async ask(name: string, type: QueryType): Promise<DnsResponse> {
     const failures: string[] = [];
     for (let attempt = 0; attempt < this.config.attempts; attempt++) {
@@ -63,12 +115,13 @@ export class Resolver {
       }
     }
     const why = [...new Set(failures)].join('; ');
-    throw new DnsError(`cannot look up ${type} ${absolute(name)} for now (${why})`, ExitCode.TEMPFAIL);
+    throw new LookupFailedError(`cannot look up ${type} ${absolute(name)} for now (${why})`, why);
   }
 
   private async askServer(server: NameServer, name: string, type: QueryType, failures: string[]): Promise<DnsResponse | undefined> {
     let transport: DnsTransport = 'udp';
     for (;;) {
+      if (this.budget && Date.now() >= this.budget.endsAt) throw new DnsBudgetError(this.budget, this.config);
       const id = this.randomId();
       this.emit({ kind: 'dns-query', name, type, server: label(server), transport });
       const started = Date.now();
@@ -100,6 +153,11 @@ export class Resolver {
       }
     }
   }
+}
+
+/** Milliseconds as seconds, to the millisecond: `2`, `1.5`. */
+function seconds(ms: number): string {
+  return String(Math.round(ms) / 1000);
 }
 
 /** `127.0.0.1#53`, as dig prints a server. */

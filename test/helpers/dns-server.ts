@@ -36,19 +36,37 @@ export function a(name: string, address: string): dnsPacket.Answer {
   return { type: 'A', name, ttl: 60, class: 'IN', data: address };
 }
 
+export function cname(name: string, target: string): dnsPacket.Answer {
+  return { type: 'CNAME', name, ttl: 60, class: 'IN', data: target };
+}
+
+export interface DnsOptions {
+  /** Every reply is sent this long after its query, as a slow name server would. */
+  readonly delayMs?: number;
+}
+
 /** Starts the server on a port free for both UDP and TCP (retrying when one is taken). */
-export async function startDns(handler: Handler): Promise<ScriptedDns> {
+export async function startDns(handler: Handler, options: DnsOptions = {}): Promise<ScriptedDns> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await startOnFreshPort(handler);
+      return await startOnFreshPort(handler, options.delayMs ?? 0);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw error;
     }
   }
 }
 
-async function startOnFreshPort(handler: Handler): Promise<ScriptedDns> {
+async function startOnFreshPort(handler: Handler, delayMs: number): Promise<ScriptedDns> {
   const queries: ScriptedDns['queries'] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (send: () => void) => {
+    if (delayMs === 0) return send();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      send();
+    }, delayMs);
+    timers.add(timer);
+  };
   const tcp = createServer((socket) => {
     socket.on('error', () => {});
     let buffered = Buffer.alloc(0);
@@ -57,11 +75,14 @@ async function startOnFreshPort(handler: Handler): Promise<ScriptedDns> {
       if (buffered.length < 2 || buffered.length < 2 + buffered.readUInt16BE(0)) return;
       const query = dnsPacket.decode(buffered.subarray(2, 2 + buffered.readUInt16BE(0)));
       queries.push({ name: query.questions![0]!.name, type: query.questions![0]!.type, transport: 'tcp' });
-      for (const answer of handler(query, 'tcp')) {
-        const length = Buffer.alloc(2);
-        length.writeUInt16BE(answer.length);
-        socket.write(Buffer.concat([length, answer]));
-      }
+      const answers = handler(query, 'tcp');
+      later(() => {
+        for (const answer of answers) {
+          const length = Buffer.alloc(2);
+          length.writeUInt16BE(answer.length);
+          if (!socket.destroyed) socket.write(Buffer.concat([length, answer]));
+        }
+      });
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -73,7 +94,8 @@ async function startOnFreshPort(handler: Handler): Promise<ScriptedDns> {
   udp.on('message', (message, remote) => {
     const query = dnsPacket.decode(message);
     queries.push({ name: query.questions![0]!.name, type: query.questions![0]!.type, transport: 'udp' });
-    for (const answer of handler(query, 'udp')) udp.send(answer, remote.port, remote.address);
+    const answers = handler(query, 'udp');
+    later(() => answers.forEach((answer) => udp.send(answer, remote.port, remote.address)));
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -88,6 +110,7 @@ async function startOnFreshPort(handler: Handler): Promise<ScriptedDns> {
     port,
     queries,
     close: async () => {
+      timers.forEach((timer) => clearTimeout(timer));
       udp.close();
       await new Promise((resolve) => tcp.close(resolve));
     },

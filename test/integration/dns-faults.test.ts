@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MAILV, freshHome, runCli } from '../helpers/cli.js';
-import { RCODE, a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
+import { MAILV, freshHome, lines, runCli } from '../helpers/cli.js';
+import { RCODE, a, cname, mx, reply, startDns, type DnsOptions, type Handler } from '../helpers/dns-server.js';
 
 const good: Handler = (query) => {
   const name = query.questions![0]!.name;
@@ -26,6 +26,29 @@ async function lookUp(handler: Handler, extra: string[] = []) {
   } finally {
     await server.close();
   }
+}
+
+/** `--direct` to bob@example.test through `handler`; port 9 of the MX hosts refuses connections. */
+async function sendDirect(handler: Handler, extra: string[] = [], options: DnsOptions = {}) {
+  const server = await startDns(handler, options);
+  try {
+    const started = Date.now();
+    const run = await runCli(['--direct', '--port', '9', '--dns', `127.0.0.1:${server.port}`, '--timeout', '1', '-s', 'x', ...extra, 'bob@example.test'], {
+      input: 'keep me\n',
+    });
+    return { ...run, port: server.port, queries: server.queries, ms: Date.now() - started };
+  } finally {
+    await server.close();
+  }
+}
+
+/** MX records of example.test naming `targets`, each answered for A and AAAA by `answer`. */
+function mxTo(targets: string[], answer: (query: Parameters<Handler>[0], name: string, type: string) => Buffer[]): Handler {
+  return (query) => {
+    const { name, type } = query.questions![0]!;
+    if (type === 'MX') return [reply(query, { answers: targets.map((target, i) => mx(name, 10 * (i + 1), target)) })];
+    return answer(query, name, type);
+  };
 }
 
 describe('DNS faults', () => {
@@ -145,5 +168,118 @@ describe('DNS faults', () => {
     ]);
     assert.equal(run.code, 75);
     assert.match(run.stderr, /CNAME chain for example\.test\. longer than 8/);
+  });
+
+  it('--direct: an MX whose only host does not exist is permanent (68), said once, nothing contacted', async () => {
+    const run = await sendDirect(mxTo(['missing.example.test'], (query) => [reply(query, { rcode: RCODE.NXDOMAIN })]));
+    assert.equal(run.code, 68);
+    assert.equal(run.stdout, '', 'no connection, no deferral');
+    assert.equal(
+      run.stderr,
+      'mailv: not delivered to bob@example.test: no MX host of example.test has an address: missing.example.test. does not exist (NXDOMAIN)\n' +
+        `mailv: the message was saved in ${join(run.home, 'dead.letter')}\n`,
+    );
+    assert.ok(existsSync(join(run.home, 'dead.letter')));
+  });
+
+  it('--mx says the same of such a domain: 68', async () => {
+    const run = await lookUp(mxTo(['missing.example.test'], (query) => [reply(query, { rcode: RCODE.NXDOMAIN })]));
+    assert.equal(run.code, 68);
+    assert.equal(run.stderr, 'mailv: no MX host of example.test has an address: missing.example.test. does not exist (NXDOMAIN)\n');
+  });
+
+  it('--direct: MX hosts that do not exist or have no address record, all of them: 68, each named', async () => {
+    const run = await sendDirect(
+      mxTo(['missing.example.test', 'bare.example.test'], (query, name) => [reply(query, { rcode: name === 'bare.example.test' ? RCODE.NOERROR : RCODE.NXDOMAIN })]),
+    );
+    assert.equal(run.code, 68);
+    assert.match(
+      run.stderr,
+      /^mailv: not delivered to bob@example\.test: no MX host of example\.test has an address: missing\.example\.test\. does not exist \(NXDOMAIN\); bare\.example\.test\. has no A or AAAA record$/m,
+    );
+  });
+
+  it('--direct: one MX host does not exist, the other refuses the connection: 75, only the contacted one counted', async () => {
+    const run = await sendDirect(
+      mxTo(['missing.example.test', 'refusing.example.test'], (query, name, type) =>
+        name === 'missing.example.test' ? [reply(query, { rcode: RCODE.NXDOMAIN })] : [reply(query, { answers: type === 'A' ? [a(name, '127.0.0.9')] : [] })],
+      ),
+    );
+    assert.equal(run.code, 75);
+    assert.deepEqual(lines(run.stdout), [
+      'bob@example.test... missing.example.test. does not exist (NXDOMAIN): skipped',
+      'bob@example.test... Connecting to refusing.example.test. port 9 via esmtp...',
+      'bob@example.test... Deferred: Connection refused by refusing.example.test. [127.0.0.9]',
+    ]);
+    assert.match(run.stderr, /^mailv: not delivered to bob@example\.test: no MX host of example\.test took the message \(1 tried, 1 without an address\)$/m);
+    assert.ok(existsSync(join(run.home, 'dead.letter')));
+  });
+
+  it('--direct: an MX host whose lookup fails (SERVFAIL) is temporary: 75', async () => {
+    const run = await sendDirect(mxTo(['broken.example.test'], (query) => [reply(query, { rcode: RCODE.SERVFAIL })]));
+    assert.equal(run.code, 75);
+    assert.equal(run.stdout, '');
+    assert.equal(
+      run.stderr,
+      `mailv: not delivered to bob@example.test: no MX host of example.test has an address: broken.example.test. could not be looked up for now (127.0.0.1#${run.port}: SERVFAIL)\n` +
+        `mailv: the message was saved in ${join(run.home, 'dead.letter')}\n`,
+    );
+  });
+
+  it('--direct: one MX host does not exist, the other cannot be looked up for now: 75', async () => {
+    const run = await sendDirect(
+      mxTo(['missing.example.test', 'broken.example.test'], (query, name) => [reply(query, { rcode: name === 'missing.example.test' ? RCODE.NXDOMAIN : RCODE.SERVFAIL })]),
+    );
+    assert.equal(run.code, 75);
+    assert.match(run.stderr, /has an address: missing\.example\.test\. does not exist \(NXDOMAIN\); broken\.example\.test\. could not be looked up for now \(/);
+  });
+
+  it('a slow name server and MX hosts behind CNAME chains: the whole lookup ends within its budget, 75, the message kept', async () => {
+    // Every answer takes 0.5 s and each host is a chain of CNAMEs: unbounded, this took minutes.
+    // --timeout 1, two tries, one name server: no query after 2 s, so the run ends within 3 s.
+    const hosts = ['a', 'b', 'c', 'd', 'e'].map((letter) => `${letter}.example.test`);
+    const chained: Handler = mxTo(hosts, (query, name) => [reply(query, { answers: [cname(name, `x${name}`)] })]);
+    const run = await sendDirect(chained, [], { delayMs: 500 });
+    assert.equal(run.code, 75, run.stderr);
+    assert.equal(
+      run.stderr,
+      'mailv: not delivered to bob@example.test: the DNS lookups for example.test. took longer than 2 s (2 tries of 1 s, 1 name server)\n' +
+        `mailv: the message was saved in ${join(run.home, 'dead.letter')}\n`,
+    );
+    assert.ok(existsSync(join(run.home, 'dead.letter')));
+    assert.ok(run.ms < 2000 + 1000 + 3000, `took ${run.ms} ms`);
+  });
+
+  it('--mx: the same budget bounds the lookup', async () => {
+    const server = await startDns(mxTo(['a.example.test'], (query, name) => [reply(query, { answers: [cname(name, `x${name}`)] })]), { delayMs: 500 });
+    try {
+      const started = Date.now();
+      const run = await runCli(['--mx', 'example.test', '--dns', `127.0.0.1:${server.port}`, '--timeout', '1']);
+      assert.equal(run.code, 75);
+      assert.equal(run.stderr, 'mailv: the DNS lookups for example.test. took longer than 2 s (2 tries of 1 s, 1 name server)\n');
+      assert.ok(Date.now() - started < 6000, `took ${Date.now() - started} ms`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('time that runs out after a host was found: the plan keeps it, the hosts not looked up are skipped', async () => {
+    const handler = mxTo(['a.example.test', 'b.example.test', 'c.example.test'], (query, name, type) =>
+      name === 'a.example.test' ? [reply(query, { answers: type === 'A' ? [a(name, '127.0.0.9')] : [] })] : [reply(query, { answers: [cname(name, `x${name}`)] })],
+    );
+    const server = await startDns(handler, { delayMs: 500 });
+    try {
+      const run = await runCli(['--mx', 'example.test', '-q', '--dns', `127.0.0.1:${server.port}`, '--timeout', '1']);
+      assert.equal(run.code, 0, run.stderr);
+      const plan = lines(run.stdout);
+      assert.deepEqual(plan.slice(1, 4), [
+        '  1. a.example.test.  preference  10  127.0.0.9',
+        '  2. b.example.test.  preference  20  (was not looked up in time: skipped)',
+        '  3. c.example.test.  preference  30  (was not looked up in time: skipped)',
+      ]);
+      assert.equal(server.queries.filter((query) => query.name.startsWith('c.')).length, 0, 'nothing asked once the time ran out');
+    } finally {
+      await server.close();
+    }
   });
 });
