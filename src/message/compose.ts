@@ -99,10 +99,12 @@ export async function composeMessage(draft: Draft, options: { eightBitMime: bool
       ),
       body,
     ];
+    // RFC 2046 §5.1.1: the CRLF before a boundary belongs to the boundary, so each part's own
+    // final line break (the text's last newline) is followed by one more.
     for (const attachment of draft.attachments) {
-      segments.push(bytesSegment(`--${boundary}\r\n${attachmentHeaders(attachment.fileName)}\r\n`), base64Segment(attachment.source));
+      segments.push(bytesSegment(`\r\n--${boundary}\r\n${attachmentHeaders(attachment.fileName)}\r\n`), base64Segment(attachment.source));
     }
-    segments.push(bytesSegment(`--${boundary}--\r\n`));
+    segments.push(bytesSegment(`\r\n--${boundary}--\r\n`));
   }
   return joinSegments(segments, encoding === '8bit');
 }

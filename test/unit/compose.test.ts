@@ -1,11 +1,16 @@
 process.env.TZ = 'UTC';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { chooseTransferEncoding, composeMessage, passThroughMessage } from '../../dist/message/compose.js';
 import { formatAsctime, formatRfc5322Date } from '../../dist/message/identity.js';
 import { readHeaderBlock } from '../../dist/message/raw-message.js';
+import { fileSource } from '../../dist/message/source.js';
+import { decodeQuotedPrintable } from '../helpers/decode.js';
 import { attachment, bodyOf, collect, draft } from '../helpers/messages.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url));
@@ -15,6 +20,35 @@ async function bytesOf(message: { size: number; chunks(): AsyncIterable<Buffer> 
   assert.equal(message.size, bytes.length, 'announced size equals the bytes produced');
   return bytes;
 }
+
+/**
+ * The parts of a multipart message as a reader takes them (RFC 2046 §5.1.1): every delimiter is
+ * CRLF, `--`, the boundary; a part is what lies between the line break that ends one delimiter
+ * line and the CRLF that begins the next.
+ */
+function mimeParts(message: Buffer): { headers: string; content: Buffer }[] {
+  const text = message.toString('latin1');
+  const boundary = /boundary="([^"]+)"/.exec(text)![1]!;
+  const pieces = text.split(`\r\n--${boundary}`);
+  assert.ok(pieces.at(-1)!.startsWith('--'), 'a close delimiter ends the parts');
+  return pieces.slice(1, -1).map((piece) => {
+    assert.ok(piece.startsWith('\r\n'), 'a delimiter line ends in CRLF');
+    const part = piece.slice(2);
+    const split = part.indexOf('\r\n\r\n');
+    return { headers: part.slice(0, split + 2), content: Buffer.from(part.slice(split + 4), 'latin1') };
+  });
+}
+
+/** A part's content decoded, line breaks as the reader's system has them (LF). */
+function decodedPart(part: { headers: string; content: Buffer }): Buffer {
+  const encoding = /^Content-Transfer-Encoding: (\S+)\r$/im.exec(part.headers)![1]!;
+  if (encoding === 'base64') return Buffer.from(part.content.toString('latin1'), 'base64');
+  const wire = encoding === 'quoted-printable' ? decodeQuotedPrintable(part.content.toString('latin1')) : part.content;
+  return Buffer.from(wire.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+}
+
+const directory = mkdtempSync(join(tmpdir(), 'mailv-compose-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
 
 describe('composer', () => {
   it('builds a plain ASCII message byte for byte', async () => {
@@ -53,6 +87,32 @@ describe('composer', () => {
       { eightBitMime: true },
     );
     assert.deepEqual(await bytesOf(message), fixture('attachments.eml'));
+  });
+
+  it('keeps the final line break of the text part before an attachment: it decodes back whole', async () => {
+    const photo = join(directory, 'photo.png');
+    const image = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31 + (i >> 8)) & 0xff));
+    writeFileSync(photo, image);
+    const handle = await open(photo, 'r');
+    try {
+      const cases = [
+        { text: 'see attached\n', eightBitMime: true, expected: 'see attached\n' },
+        { text: 'deux lignes\r\n\r\n', eightBitMime: true, expected: 'deux lignes\n\n' },
+        { text: 'voilà la photo\n', eightBitMime: false, expected: 'voilà la photo\n' }, // quoted-printable
+        { text: 'no line break', eightBitMime: true, expected: 'no line break\n' }, // one is added, as without -a
+        { text: '', eightBitMime: true, expected: '' },
+      ];
+      for (const { text, eightBitMime, expected } of cases) {
+        const attachments = [{ fileName: 'photo.png', source: fileSource(handle, photo, 0, image.length) }];
+        const message = await composeMessage(await draft({ text, attachments }), { eightBitMime });
+        const parts = mimeParts(await bytesOf(message));
+        assert.equal(parts.length, 2, JSON.stringify(text));
+        assert.equal(decodedPart(parts[0]!).toString('utf8'), expected, JSON.stringify(text));
+        assert.deepEqual(decodedPart(parts[1]!), image);
+      }
+    } finally {
+      await handle.close();
+    }
   });
 
   it('never writes Bcc and lets -H replace a generated header', async () => {
