@@ -1,6 +1,7 @@
 process.env.TZ = 'UTC';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { chooseTransferEncoding, composeMessage, passThroughMessage } from '../.
 import { formatAsctime, formatRfc5322Date } from '../../dist/message/identity.js';
 import { readHeaderBlock } from '../../dist/message/raw-message.js';
 import { fileSource } from '../../dist/message/source.js';
+import { CharsetDetector, charsetOf } from '../../dist/message/text-stats.js';
 import { decodeQuotedPrintable } from '../helpers/decode.js';
 import { attachment, bodyOf, collect, draft } from '../helpers/messages.js';
 
@@ -113,6 +115,65 @@ describe('composer', () => {
     } finally {
       await handle.close();
     }
+  });
+
+  it('declares the charset of a text attachment: us-ascii, utf-8, or none', async () => {
+    const chunk = 256 * 1024; // a file is read in chunks of this size: characters cut by its edges
+    const cases: [string, Buffer, string][] = [
+      ['notes.txt', Buffer.from('Héllo wörld\n'), 'text/plain; charset=utf-8; name="notes.txt"'],
+      ['plain.txt', Buffer.from('Hello world\n'), 'text/plain; charset=us-ascii; name="plain.txt"'],
+      ['empty.csv', Buffer.alloc(0), 'text/csv; charset=us-ascii; name="empty.csv"'],
+      ['latin1.txt', Buffer.from('H\xe9llo\n', 'latin1'), 'text/plain; name="latin1.txt"'],
+      ['nul.txt', Buffer.from('a\0b\n'), 'text/plain; name="nul.txt"'],
+      ['cut.txt', Buffer.from(`${'a'.repeat(chunk - 1)}é${'😀'.padStart(chunk, 'b')}`), 'text/plain; charset=utf-8; name="cut.txt"'],
+      ['cut-short.txt', Buffer.concat([Buffer.from('a'.repeat(chunk + 10)), Buffer.from([0xe2, 0x82])]), 'text/plain; name="cut-short.txt"'],
+      ['late.md', Buffer.concat([Buffer.from('é'.repeat(chunk)), Buffer.from([0xff])]), 'text/markdown; name="late.md"'],
+      ['data.json', Buffer.from('{"a": "é"}'), 'application/json; name="data.json"'],
+      ['photo.png', Buffer.from('Héllo'), 'image/png; name="photo.png"'],
+    ];
+    for (const [fileName, content, type] of cases) {
+      const path = join(directory, fileName);
+      writeFileSync(path, content);
+      const handle = await open(path, 'r');
+      try {
+        const attachments = [{ fileName, source: fileSource(handle, path, 0, content.length) }];
+        const text = (await bytesOf(await composeMessage(await draft({ attachments }), { eightBitMime: true }))).toString('latin1');
+        const header = /\r\nContent-Type: ([^\r]*(?:\r\n [^\r]*)*)\r\nContent-Disposition: attachment/.exec(text)![1]!;
+        assert.equal(header.replace(/\r\n /g, ' '), type, fileName);
+        assert.deepEqual(decodedPart(mimeParts(Buffer.from(text, 'latin1'))[1]!), content, fileName);
+      } finally {
+        await handle.close();
+      }
+    }
+  });
+
+  it('finds the same charset however the text is cut, reading only as far as it must', async () => {
+    const samples = [
+      Buffer.from('Héllo wörld, 日本語 😀'),
+      Buffer.from('plain ASCII text'),
+      Buffer.from([0x41, 0xc3, 0x28, 0x41]), // a lead octet without its continuation
+      Buffer.from([0x41, 0xc0, 0xaf]), // overlong
+      Buffer.from([0xed, 0xa0, 0x80]), // a surrogate
+      Buffer.from([0xf4, 0x90, 0x80, 0x80]), // above U+10FFFF
+      Buffer.from([0x41, 0xe2, 0x82]), // cut short at the end
+      Buffer.from([0x80, 0x41]), // a continuation octet alone
+      Buffer.from('é\0é'),
+    ];
+    for (const sample of samples) {
+      const expected = sample.includes(0) || !isUtf8(sample) ? undefined : isAscii(sample) ? 'us-ascii' : 'utf-8';
+      for (let first = 0; first <= sample.length; first++) {
+        for (let second = first; second <= sample.length; second++) {
+          const detector = new CharsetDetector();
+          for (const piece of [sample.subarray(0, first), sample.subarray(first, second), sample.subarray(second)]) detector.push(piece);
+          assert.equal(detector.result(), expected, `${sample.toString('hex')} cut at ${first}, ${second}`);
+        }
+      }
+    }
+    async function* binaryThenFailing() {
+      yield Buffer.from('a\0');
+      throw new Error('read past a NUL');
+    }
+    assert.equal(await charsetOf(binaryThenFailing()), undefined);
   });
 
   it('never writes Bcc and lets -H replace a generated header', async () => {
