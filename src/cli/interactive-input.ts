@@ -6,8 +6,9 @@ import { readStream, type ReadInput } from './body-input.js';
 
 /**
  * At a terminal: prompts `Subject: ` when `askSubject`, then reads lines until `.` alone or end of
- * input, and prints `EOT` as mail does. When `signal` aborts (Ctrl-C), returns what was typed so
- * far with `interrupted` set, so that it can be kept in dead.letter.
+ * input, and prints `EOT` as mail does. An empty answer means no subject: the message then has no
+ * Subject field, as with mail. When `signal` aborts (Ctrl-C), returns what was typed so far with
+ * `interrupted` set, so that it can be kept in dead.letter.
  */
 export async function readInteractive(
   input: Readable,
@@ -25,7 +26,7 @@ export async function readInteractive(
     if (askSubject) {
       prompt.write('Subject: ');
       const answer = await iterator.next();
-      subject = answer.done ? '' : answer.value;
+      if (!answer.done && answer.value.trim() !== '') subject = answer.value;
     }
     for (;;) {
       const next = await iterator.next();
