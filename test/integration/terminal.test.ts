@@ -2,6 +2,8 @@
 // waiting, a final screen holding the transcript without spinner debris, and the Subject: prompt.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freshHome, MAILV } from '../helpers/cli.js';
@@ -109,6 +111,32 @@ describe('in a real terminal (tmux)', () => {
       assert.match(sent, /\r\nTo: bob@example\.org\r\nMessage-ID: <[^>]+>\r\nMIME-Version: 1\.0\r\n/, 'Message-ID right after To');
       assert.doesNotMatch(sent, /^Subject:/im);
       assert.match(sent, /\r\n\r\nno subject here\r\n\.\r\n/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a control character typed at the Subject: prompt is refused at once, before the body (64)', async () => {
+    const server = await startScriptedServer();
+    try {
+      const typed: [string, string[], string][] = [
+        ['esc', ['-l', 'Hi ', 'Escape', '-l', '[2Jred'], 'U+001B'],
+        ['nul', ['-l', 'a', 'C-@', '-l', 'b'], 'U+0000'],
+      ];
+      for (const [name, keys, character] of typed) {
+        const home = startInTmux(name, ['--no-color', '--server', `127.0.0.1:${server.port}`, 'bob@example.org'], { keyboard: true });
+        await waitForScreen(name, /^Subject: ?$/m);
+        for (let at = 0; at < keys.length; at++) {
+          if (keys[at] === '-l') tmux('send-keys', '-t', name, '-l', keys[++at]!);
+          else tmux('send-keys', '-t', name, keys[at]!);
+        }
+        tmux('send-keys', '-t', name, 'Enter');
+        const done = await waitForScreen(name, /\[exit \d+\]/);
+        assert.match(done, new RegExp(`^mailv: header Subject contains a control character \\(${character.replace('+', '\\+')}\\), typed at the Subject: prompt\n\\[exit 64\\]`, 'm'));
+        assert.doesNotMatch(done, /EOT/, 'no body was asked for');
+        assert.equal(existsSync(join(home, 'dead.letter')), false);
+      }
+      assert.deepEqual(server.commands, [], 'nothing was sent');
     } finally {
       await server.close();
     }
