@@ -2,12 +2,15 @@
 // holds a lone dot or input ends, then say EOT. Loaded only when standard input is a terminal.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { assertHeaderText } from '../message/header.js';
 import { readStream, type ReadInput } from './body-input.js';
 
 /**
  * At a terminal: prompts `Subject: ` when `askSubject`, then reads lines until `.` alone or end of
- * input, and prints `EOT` as mail does. When `signal` aborts (Ctrl-C), returns what was typed so
- * far with `interrupted` set, so that it can be kept in dead.letter.
+ * input, and prints `EOT` as mail does. An empty answer means no subject: the message then has no
+ * Subject field, as with mail. When `signal` aborts (Ctrl-C), returns what was typed so far with
+ * `interrupted` set, so that it can be kept in dead.letter. Throws UsageError for a subject holding
+ * a control character, at once, before a line of the body is typed.
  */
 export async function readInteractive(
   input: Readable,
@@ -25,7 +28,8 @@ export async function readInteractive(
     if (askSubject) {
       prompt.write('Subject: ');
       const answer = await iterator.next();
-      subject = answer.done ? '' : answer.value;
+      if (!answer.done && answer.value.trim() !== '') subject = answer.value;
+      if (subject !== undefined) assertHeaderText('header Subject', subject, 'typed at the Subject: prompt');
     }
     for (;;) {
       const next = await iterator.next();

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { parseNameServer, type NameServer } from '../dns/resolv-conf.js';
 import { domainOf, parseAddressList, parseMailbox, type Mailbox } from '../message/address.js';
 import { assertExtraHeaderAllowed } from '../message/compose.js';
-import { assertHeader, parseHeaderArgument } from '../message/header.js';
+import { assertHeaderText, parseHeaderArgument } from '../message/header.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import type { Verbosity } from '../render/transcript.js';
 import type { BodyMode, TlsMode } from '../smtp/session.js';
@@ -91,7 +91,14 @@ const DEFAULT_SERVER = 'smtp://localhost:25';
 export function buildPlan(options: RawOptions, recipients: readonly string[], local: LocalFacts): Plan {
   const { fqdn } = local;
   const account = local.account ?? {};
-  const list = (values: readonly string[]) => values.flatMap((value) => parseAddressList(value, fqdn));
+  // Text bound for a header passes the one control-character rule, which names where it came
+  // from, once it has parsed as addresses (a malformed one is refused as such).
+  const list = (values: readonly string[], field: string, origin: string) =>
+    values.flatMap((value) => {
+      const mailboxes = parseAddressList(value, fqdn);
+      assertHeaderText(field, value, origin);
+      return mailboxes;
+    });
   const readRecipients = options.readRecipients === true;
   if (readRecipients) {
     const clash = [
@@ -111,7 +118,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   ) {
     throw new UsageError('no recipient given');
   }
-  if (options.subject !== undefined) assertHeader('Subject', options.subject);
+  if (options.subject !== undefined) assertHeaderText('header Subject', options.subject, 'given with -s');
   const headers = options.header.map(parseHeaderArgument);
   for (const [name] of headers) assertExtraHeaderAllowed(name);
   if (options.quiet && options.verbose > 0) throw new UsageError('-q and -v contradict each other');
@@ -141,12 +148,15 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   if (options.direct && (options.user !== undefined || options.auth !== undefined)) {
     throw new UsageError('--user goes with a submission server (--server), not with --direct: MX hosts take mail without a login');
   }
+  const fromText = options.from ?? account.from ?? local.user;
+  const from = parseMailbox(fromText, fqdn);
+  assertHeaderText('header From', fromText, options.from !== undefined ? 'given with -r' : account.from !== undefined ? 'in the configuration file' : 'in $USER');
   return {
     readRecipients,
-    from: parseMailbox(options.from ?? account.from ?? local.user, fqdn),
-    to: list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients),
-    cc: list(options.cc),
-    bcc: list(options.bcc),
+    from,
+    to: list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients, 'header To', 'given as a recipient'),
+    cc: list(options.cc, 'header Cc', 'given with -c'),
+    bcc: list(options.bcc, 'address', 'given with -b'),
     subject: options.subject,
     headers,
     attachments: options.attach,

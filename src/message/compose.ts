@@ -3,13 +3,13 @@
 // Deterministic given its inputs (date, Message-ID); no I/O of its own beyond reading sources.
 import { UsageError } from '../errors.js';
 import { domainOf, parseAddressList, type Mailbox } from './address.js';
-import { contentTypeFor } from './content-type.js';
+import { contentTypeFor, takesCharset } from './content-type.js';
 import { Base64Encoder, QuotedPrintableEncoder, base64EncodedSize } from './encoding.js';
 import { encodeUnstructured, foldHeader, formatMailbox } from './header.js';
 import { boundaryFor, formatRfc5322Date } from './identity.js';
 import { LineEndingNormalizer } from './line-endings.js';
 import { transformChunks, type ByteSource } from './source.js';
-import { MAX_LINE_OCTETS, type TextStats } from './text-stats.js';
+import { MAX_LINE_OCTETS, charsetOf, type TextCharset, type TextStats } from './text-stats.js';
 
 /** A piece of the message in wire form (CRLF lines, not yet dot-stuffed) with its exact size. */
 export interface Segment {
@@ -99,10 +99,13 @@ export async function composeMessage(draft: Draft, options: { eightBitMime: bool
       ),
       body,
     ];
+    // RFC 2046 §5.1.1: the CRLF before a boundary belongs to the boundary, so each part's own
+    // final line break (the text's last newline) is followed by one more.
     for (const attachment of draft.attachments) {
-      segments.push(bytesSegment(`--${boundary}\r\n${attachmentHeaders(attachment.fileName)}\r\n`), base64Segment(attachment.source));
+      const headers = attachmentHeaders(attachment.fileName, await attachmentCharset(attachment));
+      segments.push(bytesSegment(`\r\n--${boundary}\r\n${headers}\r\n`), base64Segment(attachment.source));
     }
-    segments.push(bytesSegment(`--${boundary}--\r\n`));
+    segments.push(bytesSegment(`\r\n--${boundary}--\r\n`));
   }
   return joinSegments(segments, encoding === '8bit');
 }
@@ -148,8 +151,22 @@ function topHeaders(draft: Draft): string {
   return [...generated, ...extra].map(([name, value]) => foldHeader(name, value)).join('');
 }
 
-function attachmentHeaders(fileName: string): string {
-  const type = contentTypeFor(fileName);
+/** Each text attachment's charset, found once however often the message is composed. */
+const charsets = new WeakMap<ByteSource, Promise<TextCharset>>();
+
+/** The charset a text attachment declares; undefined for other types. Reads the file once. */
+function attachmentCharset(attachment: AttachmentInput): Promise<TextCharset> {
+  if (!takesCharset(contentTypeFor(attachment.fileName))) return Promise.resolve(undefined);
+  let charset = charsets.get(attachment.source);
+  if (charset === undefined) {
+    charset = charsetOf(attachment.source.lentChunks());
+    charsets.set(attachment.source, charset);
+  }
+  return charset;
+}
+
+function attachmentHeaders(fileName: string, charset: TextCharset): string {
+  const type = contentTypeFor(fileName) + (charset === undefined ? '' : `; charset=${charset}`);
   const ascii = /^[\x20-\x7e]*$/.test(fileName) && !/["\\]/.test(fileName);
   const parameter = (key: string) =>
     ascii ? `${key}="${fileName}"` : `${key}*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, escapeRfc2231)}`;

@@ -1,4 +1,5 @@
-// A content type for an attachment, guessed from its file name as mail clients do.
+// A content type for an attachment, guessed from its file name as mail clients do, and whether it
+// declares a charset (RFC 2046 §4.1.2: every text/* type).
 import { extname } from 'node:path';
 
 const BY_EXTENSION: Readonly<Record<string, string>> = {
@@ -46,4 +47,9 @@ const BY_EXTENSION: Readonly<Record<string, string>> = {
 
 export function contentTypeFor(fileName: string): string {
   return BY_EXTENSION[extname(fileName).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** text/* types name their charset; others (application/json included, RFC 8259 §11) do not. */
+export function takesCharset(type: string): boolean {
+  return type.startsWith('text/');
 }

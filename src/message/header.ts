@@ -1,10 +1,17 @@
-// Header fields (RFC 5322 §2.2, §3.6): name checks, RFC 2047 encoded-words for non-ASCII text,
-// display names, and folding under 78 characters. Pure.
+// Header fields (RFC 5322 §2.2, §3.6): name checks, the one check that keeps control characters
+// out of header text, RFC 2047 encoded-words for non-ASCII text, display names, and folding under
+// 78 characters. Pure.
 import { UsageError } from '../errors.js';
-import { assertSingleLine, type Mailbox } from './address.js';
+import type { Mailbox } from './address.js';
 
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
-const ASCII = /^[\x00-\x7f]*$/;
+/**
+ * Text written as it is: printable ASCII and white space. Anything else becomes encoded-words, so
+ * that even a control character no check caught never reaches the header raw.
+ */
+const PLAIN = /^[\t\x20-\x7e]*$/;
+/** C0 controls but TAB, DEL, and C1 controls. */
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
 const PHRASE_ATOMS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\- ]*$/;
 /**
  * Octets per encoded-word: 30 make 52 characters, far within RFC 2047's 75, so that even the
@@ -13,12 +20,25 @@ const PHRASE_ATOMS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\- ]*$/;
 const MAX_ENCODED_BYTES = 30;
 const FOLD_AT = 76;
 
-/** Throws UsageError unless `name` is an RFC 5322 field name and `value` stays on one line. */
-export function assertHeader(name: string, value: string): void {
+/**
+ * Throws UsageError when text bound for a header holds a control character, naming the field, the
+ * character and where the text came from (`origin`, such as "given with -s"), whichever way it
+ * came: a line break would start a new field, and ESC or NUL would reach the reader's terminal.
+ * TAB is allowed: it is white space, which unstructured text and phrases may hold (RFC 5322 §3.2).
+ */
+export function assertHeaderText(what: string, text: string, origin: string): void {
+  const control = CONTROL.exec(text)?.[0].charCodeAt(0);
+  if (control === undefined) return;
+  const kind = control === 0x0a || control === 0x0d ? 'a line break' : 'a control character';
+  throw new UsageError(`${what} contains ${kind} (U+${control.toString(16).toUpperCase().padStart(4, '0')}), ${origin}`);
+}
+
+/** Throws UsageError unless `name` is an RFC 5322 field name and `value` holds no control character. */
+export function assertHeader(name: string, value: string, origin: string): void {
   if (!FIELD_NAME.test(name)) {
     throw new UsageError(`invalid header name ${JSON.stringify(name)}: only printable ASCII without ':' or spaces`);
   }
-  assertSingleLine(`header ${name}`, value);
+  assertHeaderText(`header ${name}`, value, origin);
 }
 
 /** Splits `Name: value` as given to -H. Throws UsageError. */
@@ -27,16 +47,16 @@ export function parseHeaderArgument(argument: string): [string, string] {
   if (colon <= 0) throw new UsageError(`invalid header ${JSON.stringify(argument)}: expected "Name: value"`);
   const name = argument.slice(0, colon).trim();
   const value = argument.slice(colon + 1).trim();
-  assertHeader(name, value);
+  assertHeader(name, value, 'given with -H');
   return [name, value];
 }
 
 /** Longer words are encoded too, as encoded-words can be folded where a plain word cannot. */
 const MAX_PLAIN_WORD = 70;
 
-/** Encodes unstructured text: non-ASCII and overlong words become UTF-8 B encoded-words (RFC 2047). */
+/** Encodes unstructured text: non-ASCII, control and overlong words become UTF-8 B encoded-words (RFC 2047). */
 export function encodeUnstructured(text: string): string {
-  const plain = (word: string) => ASCII.test(word) && word.length <= MAX_PLAIN_WORD;
+  const plain = (word: string) => PLAIN.test(word) && word.length <= MAX_PLAIN_WORD;
   const words = text.split(' ');
   if (words.every(plain)) return text;
   const first = words.findIndex((word) => !plain(word));
@@ -46,9 +66,9 @@ export function encodeUnstructured(text: string): string {
   return [...words.slice(0, first), ...encoded, ...words.slice(last + 1)].join(' ');
 }
 
-/** A display name as a phrase: atoms as they are, quoted-string when needed, encoded-words if non-ASCII. */
+/** A display name as a phrase: atoms as they are, quoted-string when needed, encoded-words if not plain ASCII. */
 export function encodePhrase(name: string): string {
-  if (!ASCII.test(name)) return encodedWords(name).join(' ');
+  if (!PLAIN.test(name)) return encodedWords(name).join(' ');
   if (PHRASE_ATOMS.test(name) && name.trim() === name && !name.includes('  ')) return name;
   return `"${name.replace(/(["\\])/g, '\\$1')}"`;
 }

@@ -1,6 +1,7 @@
 // What decides a body's transfer encoding (RFC 2045 §2.7-2.8, RFC 6152): is it ASCII, does any line
-// pass 998 octets, is there a NUL, and how many octets it takes on the wire once CRLF-normalised.
-import { isAscii } from 'node:buffer';
+// pass 998 octets, is there a NUL, and how many octets it takes on the wire once CRLF-normalised;
+// and which charset a text attachment declares (RFC 2046 §4.1.2).
+import { isAscii, isUtf8 } from 'node:buffer';
 import { LineEndingNormalizer } from './line-endings.js';
 
 export interface TextStats {
@@ -83,4 +84,79 @@ export async function statsOf(chunks: AsyncIterable<Buffer>): Promise<TextStats>
   const collector = new TextStatsCollector();
   for await (const chunk of chunks) collector.push(chunk);
   return collector.result();
+}
+
+/** The charset of text: every octet below 0x80, valid UTF-8, or undefined (binary, or neither). */
+export type TextCharset = 'us-ascii' | 'utf-8' | undefined;
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Finds the charset of text given in chunks cut anywhere, a character split between two chunks
+ * included. A NUL octet makes it binary: no charset.
+ */
+export class CharsetDetector {
+  private ascii = true;
+  private utf8 = true;
+  /** The first octets of a character whose rest is in the next chunk. */
+  private carry: Buffer = EMPTY;
+
+  /** The result is known whatever follows (binary, or not UTF-8): reading on is pointless. */
+  get settled(): boolean {
+    return !this.utf8;
+  }
+
+  push(chunk: Buffer): void {
+    if (!this.utf8 || chunk.length === 0) return;
+    if (chunk.indexOf(0) !== -1) {
+      this.utf8 = false;
+      return;
+    }
+    if (this.carry.length === 0 && isAscii(chunk)) return;
+    this.ascii = false;
+    let start = 0;
+    if (this.carry.length > 0) {
+      const needed = sequenceLength(this.carry[0]!) - this.carry.length;
+      if (chunk.length < needed) {
+        this.carry = Buffer.concat([this.carry, chunk]);
+        return;
+      }
+      this.utf8 = isUtf8(Buffer.concat([this.carry, chunk.subarray(0, needed)]));
+      this.carry = EMPTY;
+      start = needed;
+    }
+    const end = completeCharactersEnd(chunk, start);
+    this.utf8 &&= isUtf8(chunk.subarray(start, end));
+    if (this.utf8 && end < chunk.length) this.carry = Buffer.from(chunk.subarray(end));
+  }
+
+  result(): TextCharset {
+    if (!this.utf8 || this.carry.length > 0) return undefined;
+    return this.ascii ? 'us-ascii' : 'utf-8';
+  }
+}
+
+/** Reads only as far as it takes to know the charset. */
+export async function charsetOf(chunks: AsyncIterable<Buffer>): Promise<TextCharset> {
+  const detector = new CharsetDetector();
+  for await (const chunk of chunks) {
+    detector.push(chunk);
+    if (detector.settled) break;
+  }
+  return detector.result();
+}
+
+/** Octets of the UTF-8 sequence a lead octet begins (invalid leads are left to isUtf8). */
+function sequenceLength(lead: number): number {
+  return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+}
+
+/** Where the last whole character of `chunk` ends: before a sequence the chunk cuts short. */
+function completeCharactersEnd(chunk: Buffer, start: number): number {
+  for (let at = chunk.length - 1; at >= Math.max(start, chunk.length - 3); at--) {
+    const byte = chunk[at]!;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation octet: its lead is further back
+    return at + sequenceLength(byte) > chunk.length ? at : chunk.length;
+  }
+  return chunk.length;
 }

@@ -1,7 +1,9 @@
 // mailv in a real terminal (tmux): colours on, the spinner shown while a slow server keeps it
-// waiting, and a final screen holding the transcript without spinner debris.
+// waiting, a final screen holding the transcript without spinner debris, and the Subject: prompt.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freshHome, MAILV } from '../helpers/cli.js';
@@ -10,13 +12,18 @@ import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-se
 const SOCKET = `mailv-test-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 
-/** Starts mailv in a detached tmux window of 120×40; returns the pane's name. */
-function startInTmux(name: string, args: string[]): void {
+/**
+ * Starts mailv in a detached tmux window of 120×40 named `name`; returns its HOME. `keyboard`: its
+ * standard input is the terminal, typed on with tmux send-keys; otherwise /dev/null.
+ */
+function startInTmux(name: string, args: string[], options: { keyboard?: boolean } = {}): string {
   const home = freshHome();
   const quoted = [process.execPath, MAILV, ...args].map((word) => `'${word}'`).join(' ');
+  const input = options.keyboard ? '' : ' < /dev/null';
   // CI would turn the spinner off, as it should; here the terminal is real, so it is unset.
-  const command = `env -u CI -u NO_COLOR -u FORCE_COLOR HOME='${home}' USER=tester TERM=xterm-256color ${quoted} < /dev/null; echo "[exit $?]"; sleep 30`;
+  const command = `env -u CI -u NO_COLOR -u FORCE_COLOR HOME='${home}' USER=tester TERM=xterm-256color ${quoted}${input}; echo "[exit $?]"; sleep 30`;
   tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', command);
+  return home;
 }
 
 async function waitForScreen(name: string, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
@@ -88,5 +95,50 @@ describe('in a real terminal (tmux)', () => {
     startInTmux('plain', ['--no-color', '--server', `127.0.0.1:${slow.port}`, '-s', 'x', 'bob@example.org']);
     const done = await waitForScreen('plain', /\[exit \d+\]/);
     assert.doesNotMatch(done.slice(0, done.indexOf('[exit')), /\u001b\[[0-9;]*[1-9][0-9;]*m/);
+  });
+
+  it('an empty answer at the Subject: prompt leaves the Subject field out, as mail does', async () => {
+    const server = await startScriptedServer();
+    try {
+      startInTmux('no-subject', ['-q', '--server', `127.0.0.1:${server.port}`, 'bob@example.org'], { keyboard: true });
+      await waitForScreen('no-subject', /^Subject: ?$/m);
+      tmux('send-keys', '-t', 'no-subject', 'Enter');
+      tmux('send-keys', '-t', 'no-subject', '-l', 'no subject here');
+      tmux('send-keys', '-t', 'no-subject', 'Enter', '.', 'Enter');
+      const done = await waitForScreen('no-subject', /\[exit \d+\]/);
+      assert.match(done, /EOT\n(?:.*\n)*\[exit 0\]/);
+      const sent = server.received().toString('latin1');
+      assert.match(sent, /\r\nTo: bob@example\.org\r\nMessage-ID: <[^>]+>\r\nMIME-Version: 1\.0\r\n/, 'Message-ID right after To');
+      assert.doesNotMatch(sent, /^Subject:/im);
+      assert.match(sent, /\r\n\r\nno subject here\r\n\.\r\n/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a control character typed at the Subject: prompt is refused at once, before the body (64)', async () => {
+    const server = await startScriptedServer();
+    try {
+      const typed: [string, string[], string][] = [
+        ['esc', ['-l', 'Hi ', 'Escape', '-l', '[2Jred'], 'U+001B'],
+        ['nul', ['-l', 'a', 'C-@', '-l', 'b'], 'U+0000'],
+      ];
+      for (const [name, keys, character] of typed) {
+        const home = startInTmux(name, ['--no-color', '--server', `127.0.0.1:${server.port}`, 'bob@example.org'], { keyboard: true });
+        await waitForScreen(name, /^Subject: ?$/m);
+        for (let at = 0; at < keys.length; at++) {
+          if (keys[at] === '-l') tmux('send-keys', '-t', name, '-l', keys[++at]!);
+          else tmux('send-keys', '-t', name, keys[at]!);
+        }
+        tmux('send-keys', '-t', name, 'Enter');
+        const done = await waitForScreen(name, /\[exit \d+\]/);
+        assert.match(done, new RegExp(`^mailv: header Subject contains a control character \\(${character.replace('+', '\\+')}\\), typed at the Subject: prompt\n\\[exit 64\\]`, 'm'));
+        assert.doesNotMatch(done, /EOT/, 'no body was asked for');
+        assert.equal(existsSync(join(home, 'dead.letter')), false);
+      }
+      assert.deepEqual(server.commands, [], 'nothing was sent');
+    } finally {
+      await server.close();
+    }
   });
 });

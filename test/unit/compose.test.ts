@@ -1,11 +1,18 @@
 process.env.TZ = 'UTC';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { isAscii, isUtf8 } from 'node:buffer';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { chooseTransferEncoding, composeMessage, passThroughMessage } from '../../dist/message/compose.js';
 import { formatAsctime, formatRfc5322Date } from '../../dist/message/identity.js';
 import { readHeaderBlock } from '../../dist/message/raw-message.js';
+import { fileSource } from '../../dist/message/source.js';
+import { CharsetDetector, charsetOf } from '../../dist/message/text-stats.js';
+import { decodeQuotedPrintable } from '../helpers/decode.js';
 import { attachment, bodyOf, collect, draft } from '../helpers/messages.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url));
@@ -15,6 +22,35 @@ async function bytesOf(message: { size: number; chunks(): AsyncIterable<Buffer> 
   assert.equal(message.size, bytes.length, 'announced size equals the bytes produced');
   return bytes;
 }
+
+/**
+ * The parts of a multipart message as a reader takes them (RFC 2046 §5.1.1): every delimiter is
+ * CRLF, `--`, the boundary; a part is what lies between the line break that ends one delimiter
+ * line and the CRLF that begins the next.
+ */
+function mimeParts(message: Buffer): { headers: string; content: Buffer }[] {
+  const text = message.toString('latin1');
+  const boundary = /boundary="([^"]+)"/.exec(text)![1]!;
+  const pieces = text.split(`\r\n--${boundary}`);
+  assert.ok(pieces.at(-1)!.startsWith('--'), 'a close delimiter ends the parts');
+  return pieces.slice(1, -1).map((piece) => {
+    assert.ok(piece.startsWith('\r\n'), 'a delimiter line ends in CRLF');
+    const part = piece.slice(2);
+    const split = part.indexOf('\r\n\r\n');
+    return { headers: part.slice(0, split + 2), content: Buffer.from(part.slice(split + 4), 'latin1') };
+  });
+}
+
+/** A part's content decoded, line breaks as the reader's system has them (LF). */
+function decodedPart(part: { headers: string; content: Buffer }): Buffer {
+  const encoding = /^Content-Transfer-Encoding: (\S+)\r$/im.exec(part.headers)![1]!;
+  if (encoding === 'base64') return Buffer.from(part.content.toString('latin1'), 'base64');
+  const wire = encoding === 'quoted-printable' ? decodeQuotedPrintable(part.content.toString('latin1')) : part.content;
+  return Buffer.from(wire.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+}
+
+const directory = mkdtempSync(join(tmpdir(), 'mailv-compose-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
 
 describe('composer', () => {
   it('builds a plain ASCII message byte for byte', async () => {
@@ -53,6 +89,91 @@ describe('composer', () => {
       { eightBitMime: true },
     );
     assert.deepEqual(await bytesOf(message), fixture('attachments.eml'));
+  });
+
+  it('keeps the final line break of the text part before an attachment: it decodes back whole', async () => {
+    const photo = join(directory, 'photo.png');
+    const image = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31 + (i >> 8)) & 0xff));
+    writeFileSync(photo, image);
+    const handle = await open(photo, 'r');
+    try {
+      const cases = [
+        { text: 'see attached\n', eightBitMime: true, expected: 'see attached\n' },
+        { text: 'deux lignes\r\n\r\n', eightBitMime: true, expected: 'deux lignes\n\n' },
+        { text: 'voilà la photo\n', eightBitMime: false, expected: 'voilà la photo\n' }, // quoted-printable
+        { text: 'no line break', eightBitMime: true, expected: 'no line break\n' }, // one is added, as without -a
+        { text: '', eightBitMime: true, expected: '' },
+      ];
+      for (const { text, eightBitMime, expected } of cases) {
+        const attachments = [{ fileName: 'photo.png', source: fileSource(handle, photo, 0, image.length) }];
+        const message = await composeMessage(await draft({ text, attachments }), { eightBitMime });
+        const parts = mimeParts(await bytesOf(message));
+        assert.equal(parts.length, 2, JSON.stringify(text));
+        assert.equal(decodedPart(parts[0]!).toString('utf8'), expected, JSON.stringify(text));
+        assert.deepEqual(decodedPart(parts[1]!), image);
+      }
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('declares the charset of a text attachment: us-ascii, utf-8, or none', async () => {
+    const chunk = 256 * 1024; // a file is read in chunks of this size: characters cut by its edges
+    const cases: [string, Buffer, string][] = [
+      ['notes.txt', Buffer.from('Héllo wörld\n'), 'text/plain; charset=utf-8; name="notes.txt"'],
+      ['plain.txt', Buffer.from('Hello world\n'), 'text/plain; charset=us-ascii; name="plain.txt"'],
+      ['empty.csv', Buffer.alloc(0), 'text/csv; charset=us-ascii; name="empty.csv"'],
+      ['latin1.txt', Buffer.from('H\xe9llo\n', 'latin1'), 'text/plain; name="latin1.txt"'],
+      ['nul.txt', Buffer.from('a\0b\n'), 'text/plain; name="nul.txt"'],
+      ['cut.txt', Buffer.from(`${'a'.repeat(chunk - 1)}é${'😀'.padStart(chunk, 'b')}`), 'text/plain; charset=utf-8; name="cut.txt"'],
+      ['cut-short.txt', Buffer.concat([Buffer.from('a'.repeat(chunk + 10)), Buffer.from([0xe2, 0x82])]), 'text/plain; name="cut-short.txt"'],
+      ['late.md', Buffer.concat([Buffer.from('é'.repeat(chunk)), Buffer.from([0xff])]), 'text/markdown; name="late.md"'],
+      ['data.json', Buffer.from('{"a": "é"}'), 'application/json; name="data.json"'],
+      ['photo.png', Buffer.from('Héllo'), 'image/png; name="photo.png"'],
+    ];
+    for (const [fileName, content, type] of cases) {
+      const path = join(directory, fileName);
+      writeFileSync(path, content);
+      const handle = await open(path, 'r');
+      try {
+        const attachments = [{ fileName, source: fileSource(handle, path, 0, content.length) }];
+        const text = (await bytesOf(await composeMessage(await draft({ attachments }), { eightBitMime: true }))).toString('latin1');
+        const header = /\r\nContent-Type: ([^\r]*(?:\r\n [^\r]*)*)\r\nContent-Disposition: attachment/.exec(text)![1]!;
+        assert.equal(header.replace(/\r\n /g, ' '), type, fileName);
+        assert.deepEqual(decodedPart(mimeParts(Buffer.from(text, 'latin1'))[1]!), content, fileName);
+      } finally {
+        await handle.close();
+      }
+    }
+  });
+
+  it('finds the same charset however the text is cut, reading only as far as it must', async () => {
+    const samples = [
+      Buffer.from('Héllo wörld, 日本語 😀'),
+      Buffer.from('plain ASCII text'),
+      Buffer.from([0x41, 0xc3, 0x28, 0x41]), // a lead octet without its continuation
+      Buffer.from([0x41, 0xc0, 0xaf]), // overlong
+      Buffer.from([0xed, 0xa0, 0x80]), // a surrogate
+      Buffer.from([0xf4, 0x90, 0x80, 0x80]), // above U+10FFFF
+      Buffer.from([0x41, 0xe2, 0x82]), // cut short at the end
+      Buffer.from([0x80, 0x41]), // a continuation octet alone
+      Buffer.from('é\0é'),
+    ];
+    for (const sample of samples) {
+      const expected = sample.includes(0) || !isUtf8(sample) ? undefined : isAscii(sample) ? 'us-ascii' : 'utf-8';
+      for (let first = 0; first <= sample.length; first++) {
+        for (let second = first; second <= sample.length; second++) {
+          const detector = new CharsetDetector();
+          for (const piece of [sample.subarray(0, first), sample.subarray(first, second), sample.subarray(second)]) detector.push(piece);
+          assert.equal(detector.result(), expected, `${sample.toString('hex')} cut at ${first}, ${second}`);
+        }
+      }
+    }
+    async function* binaryThenFailing() {
+      yield Buffer.from('a\0');
+      throw new Error('read past a NUL');
+    }
+    assert.equal(await charsetOf(binaryThenFailing()), undefined);
   });
 
   it('never writes Bcc and lets -H replace a generated header', async () => {

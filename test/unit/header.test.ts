@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../dist/errors.js';
-import { encodePhrase, encodeUnstructured, foldHeader, formatMailbox, parseHeaderArgument } from '../../dist/message/header.js';
+import { assertHeaderText, encodePhrase, encodeUnstructured, foldHeader, formatMailbox, parseHeaderArgument } from '../../dist/message/header.js';
 import { decodeEncodedWords } from '../helpers/decode.js';
 
 describe('header encoding', () => {
@@ -51,9 +51,35 @@ describe('header encoding', () => {
   });
 
   it('refuses header injection and bad names', () => {
-    assert.throws(() => parseHeaderArgument('X-Test: a\r\nBcc: evil@example.org'), UsageError);
+    assert.throws(() => parseHeaderArgument('X-Test: a\r\nBcc: evil@example.org'), /^UsageError: header X-Test contains a line break \(U\+000D\), given with -H$/);
+    assert.throws(() => parseHeaderArgument('X-Test: a\x1b[2Jb'), /^UsageError: header X-Test contains a control character \(U\+001B\), given with -H$/);
     assert.throws(() => parseHeaderArgument('X Test: a'), /invalid header name/);
     assert.throws(() => parseHeaderArgument('no colon'), /expected "Name: value"/);
     assert.deepEqual(parseHeaderArgument('X-Mailer:  mailv '), ['X-Mailer', 'mailv']);
+  });
+
+  it('refuses every control character but TAB in header text', () => {
+    const controls = [...Array.from({ length: 0x20 }, (_, code) => code), 0x7f, ...Array.from({ length: 0x20 }, (_, i) => 0x80 + i)];
+    for (const code of controls) {
+      const text = `before ${String.fromCharCode(code)} after`;
+      if (code === 0x09) {
+        assert.doesNotThrow(() => assertHeaderText('header Subject', text, 'given with -s'));
+        continue;
+      }
+      const hex = code.toString(16).toUpperCase().padStart(4, '0');
+      const kind = code === 0x0a || code === 0x0d ? 'a line break' : 'a control character';
+      assert.throws(
+        () => assertHeaderText('header Subject', text, 'given with -s'),
+        (error: Error) => error instanceof UsageError && error.message === `header Subject contains ${kind} (U+${hex}), given with -s`,
+      );
+    }
+    for (const fine of ['Résumé', '日本語 😀', 'a\tb', '\u00a0no-break space', '']) assert.doesNotThrow(() => assertHeaderText('header X', fine, 'given with -H'));
+  });
+
+  it('never writes a control character raw, even one no check caught: it is encoded', () => {
+    assert.equal(encodeUnstructured('red \x1b[31m text'), 'red =?UTF-8?B?G1szMW0=?= text');
+    assert.equal(encodePhrase('Eve\x1b[2J'), '=?UTF-8?B?RXZlG1sySg==?=');
+    assert.equal(encodeUnstructured('tab\there'), 'tab\there');
+    assert.equal(encodePhrase('Tab\tName'), '"Tab\tName"');
   });
 });

@@ -4,6 +4,7 @@ import { buildPlan, parseServer } from '../../dist/cli/options.js';
 import { CommandLineError, parseCommandLine, type RawOptions } from '../../dist/cli/program.js';
 import { localFqdn } from '../../dist/cli/local-host.js';
 import { UsageError } from '../../dist/errors.js';
+import { runCli } from '../helpers/cli.js';
 
 const LOCAL = { fqdn: 'vm.localdomain', user: 'alice', env: {} };
 
@@ -106,6 +107,54 @@ function catchUsage(argv: string[]): CommandLineError {
   }
   assert.fail(`${argv.join(' ')} was accepted`);
 }
+
+describe('control characters bound for a header', () => {
+  const refused = (argv: string[], message: string, local: Partial<typeof LOCAL> & { account?: { from?: string } } = {}) => {
+    const parsed = parseCommandLine(argv, '1.2.3') as { options: RawOptions; recipients: string[] };
+    assert.throws(
+      () => buildPlan(parsed.options, parsed.recipients, { ...LOCAL, ...local }),
+      (error: Error) => error instanceof UsageError && error.message === message,
+      argv.join(' '),
+    );
+  };
+
+  it('refuses each one, naming the field, the character and where it came from', () => {
+    refused(['-s', 'Hi \x1b[31mred', 'bob'], 'header Subject contains a control character (U+001B), given with -s');
+    refused(['-s', 'a\0b', 'bob'], 'header Subject contains a control character (U+0000), given with -s');
+    refused(['-s', 'a\x7f', 'bob'], 'header Subject contains a control character (U+007F), given with -s');
+    refused(['-s', 'a\u009bb', 'bob'], 'header Subject contains a control character (U+009B), given with -s');
+    refused(['-s', 'a\nBcc: x@example.org', 'bob'], 'header Subject contains a line break (U+000A), given with -s');
+    refused(['-H', 'X-Note: a\x07b', 'bob'], 'header X-Note contains a control character (U+0007), given with -H');
+    refused(['-H', 'Reply-To: Eve\x1b[2J <eve@x.org>', 'bob'], 'header Reply-To contains a control character (U+001B), given with -H');
+    refused(['-c', 'Eve\x1b[2J <eve@x.org>', 'bob'], 'header Cc contains a control character (U+001B), given with -c');
+    refused(['-b', 'Eve\x1b[2J <eve@x.org>', 'bob'], 'address contains a control character (U+001B), given with -b');
+    refused(['-r', 'Eve\x1b[2J <eve@x.org>', 'bob'], 'header From contains a control character (U+001B), given with -r');
+    refused(['Eve\x1b[2J <eve@x.org>'], 'header To contains a control character (U+001B), given as a recipient');
+    refused(['bob'], 'header From contains a control character (U+001B), in the configuration file', { account: { from: 'Eve\x1b <eve@x.org>' } });
+    refused(['bob'], 'header From contains a control character (U+001B), in $USER', { user: 'Eve\x1b <eve@x.org>' });
+  });
+
+  it('allows TAB, white space a header may hold', () => {
+    assert.equal(plan(['-s', 'a\tb', 'bob']).subject, 'a\tb');
+    assert.deepEqual(plan(['-H', 'X-Note: a\tb', 'bob']).headers, [['X-Note', 'a\tb']]);
+  });
+
+  it('exits 64 on the command line with one line, before reading or sending anything', async () => {
+    const cases: [string[], string][] = [
+      [['-s', 'Hi \x1b]0;owned\x07', 'bob@example.org'], 'header Subject contains a control character (U+001B), given with -s'],
+      [['-H', 'X-Note: \x1b[2J', 'bob@example.org'], 'header X-Note contains a control character (U+001B), given with -H'],
+      [['-c', 'Eve\x1b[2J <eve@x.org>', 'bob@example.org'], 'header Cc contains a control character (U+001B), given with -c'],
+      [['-b', 'Eve\x1b[2J <eve@x.org>', 'bob@example.org'], 'address contains a control character (U+001B), given with -b'],
+      [['-r', 'Eve\x1b[2J <eve@x.org>', 'bob@example.org'], 'header From contains a control character (U+001B), given with -r'],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(['--server', '127.0.0.1:9', ...args], { input: 'body\n' });
+      assert.equal(run.code, 64, `${args.join(' ')}: ${run.stderr}`);
+      assert.equal(run.stderr, `mailv: ${message}\n`);
+      assert.equal(run.stdout, '');
+    }
+  });
+});
 
 describe('local host name', () => {
   it('appends .localdomain to a name without a dot, as Postfix does', () => {
