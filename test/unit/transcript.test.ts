@@ -132,8 +132,8 @@ describe('terminal safety', () => {
       {
         domain: 'evil.test',
         hosts: [
-          { name: `${evil}.`, preference: 10, addresses: ['127.0.0.1'], implicit: false, problem: undefined },
-          { name: 'b\u0085.evil.test.', preference: 20, addresses: [], implicit: false, problem: `${evil}. does not exist (NXDOMAIN)` },
+          { name: `${evil}.`, preference: 10, addresses: ['127.0.0.1'], implicit: false, noAddress: undefined, problem: undefined },
+          { name: 'b\u0085.evil.test.', preference: 20, addresses: [], implicit: false, noAddress: 'no-such-host', problem: `${evil}. does not exist (NXDOMAIN)` },
         ],
         ignored: 0,
       },
