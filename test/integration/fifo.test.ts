@@ -1,8 +1,9 @@
-// FIFOs where mailv reads a file: a password file may be one (`--password-file <(pass show mail)`)
-// and is read without holding up signals while it waits for its writer; an attachment may not.
+// FIFOs where mailv reads or writes a file: a password file may be one (`--password-file <(pass
+// show mail)`) and is read without holding up signals while it waits for its writer; an attachment
+// and $DEAD may not.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
@@ -81,5 +82,15 @@ describe('a FIFO given as a file', () => {
     const run = await runCli(['--demo', '--user', 'alice', '--password-file', '/dev/zero', '-s', 'x', 'bob@example.org'], { input: 'x\n' });
     assert.equal(run.code, 66);
     assert.match(run.stderr, /^mailv: cannot read --password-file \/dev\/zero: neither a regular file nor a pipe\nmailv: the message was saved in /);
+  });
+
+  it('$DEAD on a FIFO is refused in one line, at once, and left in place', { timeout: 30_000 }, async () => {
+    const home = freshHome();
+    const fifo = fifoIn(home);
+    // Nothing listens on port 1 of this machine: the connection is refused and the message kept.
+    const run = await runCli(['--server', '127.0.0.1:1', '-s', 'x', 'bob@example.org'], { input: 'x\n', home, env: { DEAD: fifo } });
+    assert.equal(run.code, 75);
+    assert.match(run.stderr, new RegExp(`\nmailv: cannot save the message to ${fifo}: it is a FIFO, not a regular file; the message is lost\n$`));
+    assert.ok(statSync(fifo).isFIFO());
   });
 });
