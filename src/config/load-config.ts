@@ -30,7 +30,7 @@ export async function loadConfig(path: string, explicit: boolean, home: string):
     throw new ConfigError(`${path}: ${reasonOf(error)}`);
   }
   // `--config /dev/null` says "no settings", as `ssh -F /dev/null` does; nothing can come from it.
-  if (named.isCharacterDevice() && named.rdev === (await stat('/dev/null')).rdev) return parseConfig('', path, home);
+  if (named.isCharacterDevice() && named.rdev === (await stat('/dev/null').catch(() => undefined))?.rdev) return parseConfig('', path, home);
   // A device or a FIFO is not even opened: opening one may wait, or act (a tape rewinds).
   if (!named.isFile()) throw new ConfigError(`${path}: ${notRegular(named)}`);
   let handle: FileHandle;
@@ -48,7 +48,7 @@ export async function loadConfig(path: string, explicit: boolean, home: string):
     mode = info.mode;
     assertOnlyOwnerWrites(path, info.mode, info.uid);
     await assertSafeDirectories(path, info, home);
-    bytes = await readAtMost(handle, path);
+    bytes = await readAtMost(handle, path, info.size);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${path}: ${reasonOf(error)}`);
@@ -113,9 +113,9 @@ async function assertSafeDirectories(path: string, opened: Stats, home: string):
 }
 
 /** The whole file, refused beyond MAX_CONFIG_OCTETS (a file may grow after its size was read). */
-async function readAtMost(handle: FileHandle, path: string): Promise<Buffer> {
+async function readAtMost(handle: FileHandle, path: string, size: number): Promise<Buffer> {
   const tooLarge = () => new ConfigError(`${path}: larger than ${MAX_CONFIG_OCTETS / 1024} KiB, too large for a configuration file`);
-  if ((await handle.stat()).size > MAX_CONFIG_OCTETS) throw tooLarge();
+  if (size > MAX_CONFIG_OCTETS) throw tooLarge();
   const buffer = Buffer.alloc(MAX_CONFIG_OCTETS + 1);
   let length = 0;
   for (let read = -1; read !== 0 && length < buffer.length; length += read) {
