@@ -1,5 +1,6 @@
 // From the plan and what was read on standard input to the envelope and a message factory: the
 // composed message (flags) or the user's own (-t), built once the server's 8BITMIME is known.
+import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CapabilityError, InputError, UsageError } from '../errors.js';
@@ -47,10 +48,13 @@ export async function openAttachments(paths: readonly string[]): Promise<OpenAtt
   };
   const attachments: AttachmentInput[] = [];
   if (paths.length === 0) return { attachments, close };
-  const { open } = await import('node:fs/promises'); // not loaded at all for a plain message
+  const { open, stat } = await import('node:fs/promises'); // not loaded at all for a plain message
   for (const path of paths) {
     try {
-      const handle = await open(path, 'r');
+      // The kind is checked before the open and again on the handle: opening a FIFO would wait for
+      // a writer (O_NONBLOCK, should one be put in place meanwhile), and opening a device may act.
+      if (!(await stat(path)).isFile()) throw new Error('not a regular file');
+      const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
       handles.push(handle);
       const info = await handle.stat();
       if (!info.isFile()) throw new Error('not a regular file');

@@ -10,6 +10,7 @@ import type { Verbosity } from '../render/transcript.js';
 import type { BodyMode, TlsMode } from '../smtp/session.js';
 import type { RawOptions } from './program.js';
 import type { AccountSettings } from '../config/config-file.js';
+import { checkHeloName, parseServerAddress } from '../config/values.js';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import type { SecretSource } from './secret-input.js';
 import { probeNeedsNoMessage, type QuitPoint } from '../smtp/quit-points.js';
@@ -258,19 +259,9 @@ function authRequest(
 
 /** `smtp://host[:port]`, `smtps://host[:port]` (implicit TLS), `host[:port]`, `[v6]:port`. Throws UsageError. */
 export function parseServer(text: string): ServerAddress {
-  const match = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\[[0-9a-fA-F:.]+\]|[^:/[\]\s]+)(?::(\d+))?\/?$/i.exec(text.trim());
-  if (!match) throw new UsageError(`invalid server ${JSON.stringify(text)}: expected smtp://host[:port], smtps://host[:port] or host[:port]`);
-  const [, scheme, host, port] = match;
-  const implicitTls = scheme?.toLowerCase() === 'smtps';
-  if (scheme !== undefined && scheme.toLowerCase() !== 'smtp' && !implicitTls) {
-    throw new UsageError(`invalid server ${JSON.stringify(text)}: the scheme must be smtp:// or smtps://`);
-  }
-  // RFC 8314 §7.3: 465 is submission over implicit TLS.
-  const portNumber = port === undefined ? (implicitTls ? 465 : 25) : Number(port);
-  if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) {
-    throw new UsageError(`invalid server ${JSON.stringify(text)}: port ${port} is out of range`);
-  }
-  return { host: host!.replace(/^\[(.*)\]$/, '$1'), port: portNumber, implicitTls };
+  return parseServerAddress(text, (problem) => {
+    throw new UsageError(`invalid server ${JSON.stringify(text)}: ${problem}`);
+  });
 }
 
 function parseDomain(text: string): string {
@@ -295,8 +286,7 @@ function parseTimeout(text: string): number {
 }
 
 function checkHelo(name: string): string {
-  if (!/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\]|\[IPv6:[0-9A-Fa-f:.]+\])$/.test(name)) {
-    throw new UsageError(`invalid --helo ${JSON.stringify(name)}: a domain name or an address literal`);
-  }
-  return name;
+  return checkHeloName(name, (problem) => {
+    throw new UsageError(`invalid --helo ${JSON.stringify(name)}: ${problem}`);
+  });
 }

@@ -1,7 +1,7 @@
 // Where a password or OAuth token comes from: the environment, a file, a command (as msmtp's
 // passwordeval), or a prompt at the terminal with echo off. Never from the command line, where
 // every user of the machine could read it in the process list.
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
 import { AuthError, ConfigError, InputError, InterruptedError, UsageError } from '../errors.js';
 import { openTerminalKeys } from './terminal-keys.js';
 import { ExitCode } from '../exit-codes.js';
@@ -24,7 +24,7 @@ export async function readSecret(source: SecretSource, signal?: AbortSignal): Pr
     case 'value':
       return nonEmpty(source.value, source.origin);
     case 'file':
-      return nonEmpty(firstLine(readSecretFile(source.path, source.origin)), source.origin);
+      return nonEmpty(firstLine(await readSecretFile(source.path, source.origin, signal)), source.origin);
     case 'command':
       return nonEmpty(firstLine(await runSecretCommand(source.command, source.origin, signal)), source.origin);
     case 'prompt':
@@ -32,25 +32,80 @@ export async function readSecret(source: SecretSource, signal?: AbortSignal): Pr
   }
 }
 
-function readSecretFile(path: string, origin: string): string {
+// O_NONBLOCK: opening a FIFO must not wait for a writer (it would hold the main thread, and with it
+// every signal); a FIFO is then read as a pipe, which waits without holding anything.
+const READ = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+/**
+ * A regular file, or a FIFO (`--password-file <(pass show mail)`, a named pipe): anything else
+ * is refused unopened, since opening a device may wait or act. Throws InputError (66), or
+ * InterruptedError when `signal` aborts the wait for a FIFO's writer.
+ */
+async function readSecretFile(path: string, origin: string, signal: AbortSignal | undefined): Promise<string> {
+  const cannot = (why: string) => new InputError(`cannot read ${origin} ${path}: ${why}`, ExitCode.NOINPUT);
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    assertReadableKind(statSync(path));
+    fd = openSync(path, READ);
   } catch (error) {
+    if (error instanceof InputError) throw cannot(error.message);
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new InputError(`cannot read ${origin} ${path}: ${why}`, ExitCode.NOINPUT);
+    throw cannot(code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message);
   }
+  let info: Stats;
+  try {
+    info = fstatSync(fd);
+    assertReadableKind(info); // what was opened, should the path have changed since it was looked at
+  } catch (error) {
+    closeSync(fd);
+    throw cannot((error as Error).message);
+  }
+  if (info.isFIFO()) return readPipe(fd, cannot, signal);
   try {
     const buffer = Buffer.alloc(MAX_SECRET_SOURCE);
     const length = readSync(fd, buffer, 0, buffer.length, null);
     return buffer.subarray(0, length).toString('utf8');
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'a directory' : (error as Error).message;
-    throw new InputError(`cannot read ${origin} ${path}: ${why}`, ExitCode.NOINPUT);
+    throw cannot((error as Error).message);
   } finally {
     closeSync(fd);
   }
+}
+
+function assertReadableKind(info: Stats): void {
+  if (info.isFile() || info.isFIFO()) return;
+  throw new InputError(info.isDirectory() ? 'a directory' : 'neither a regular file nor a pipe', ExitCode.NOINPUT);
+}
+
+/** What a FIFO gives until its writer closes it (or MAX_SECRET_SOURCE octets); `signal` ends the wait. */
+async function readPipe(fd: number, cannot: (why: string) => InputError, signal: AbortSignal | undefined): Promise<string> {
+  const { Socket } = await import('node:net');
+  // The socket owns the descriptor from here: destroying it closes it.
+  const pipe = new Socket({ fd, readable: true, writable: false });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let settled = false;
+    const finish = (error: Error | undefined) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      pipe.destroy();
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onAbort = () => finish(new InterruptedError(signal!.reason as NodeJS.Signals, 'auth'));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    pipe.on('data', (chunk: Buffer) => {
+      chunks.push(chunk.subarray(0, MAX_SECRET_SOURCE - length));
+      length += chunk.length;
+      // The first line is all that is kept: what is past the limit cannot be part of it.
+      if (length >= MAX_SECRET_SOURCE) finish(undefined);
+    });
+    pipe.on('end', () => finish(undefined));
+    pipe.on('error', (error) => finish(cannot(error.message)));
+  });
 }
 
 /** `sh -c command`: its standard output is the secret; its standard error goes to the user. */

@@ -1,8 +1,11 @@
 // The accounts file: a small INI form of [default] and [account NAME] sections of `key = value`
 // lines. Parsing and selection only; reading the file and checking its mode is load-config.ts.
+// No error quotes a value back: a line may hold a password, or run into one.
 import { isAbsolute, join } from 'node:path';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, MailvError } from '../errors.js';
+import { parseMailbox } from '../message/address.js';
+import { checkHeloName, parseServerAddress } from './values.js';
 
 export interface AccountSettings {
   server?: string;
@@ -75,10 +78,10 @@ export function parseConfig(text: string, path: string, home: string): ConfigFil
   let current = defaults;
   let holdsPassword = false;
 
-  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  const lines = splitLines(text.replace(/^\uFEFF/, ''));
   for (const [index, rawLine] of lines.entries()) {
     const number = index + 1;
-    const line = rawLine.replace(/\r$/, '').trim();
+    const line = rawLine.trim();
     if (line === '' || line.startsWith('#')) continue;
 
     if (line.startsWith('[')) {
@@ -157,6 +160,14 @@ export function selectAccount(config: ConfigFile, account: string | undefined): 
   return { ...inherited, ...settings };
 }
 
+/**
+ * The lines of `text`, ended by CRLF, a lone LF or a lone CR (an old Mac editor's): a line end
+ * read as part of a line would run the next line, password and all, into a value.
+ */
+export function splitLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
+
 /** A value wrapped in double quotes keeps its spaces; inside, \" and \\ are the only escapes. */
 function unquote(value: string, fail: (problem: string) => never): string {
   if (!value.startsWith('"')) return value;
@@ -183,7 +194,7 @@ function setValue(settings: AccountSettings, key: Key, value: string, home: stri
   switch (key) {
     case 'tls': {
       const mode = TLS_MODES.find((candidate) => candidate === value.toLowerCase());
-      if (mode === undefined) fail(`invalid tls ${JSON.stringify(value)}: auto, required or off`);
+      if (mode === undefined) fail('invalid tls: auto, required or off');
       settings.tls = mode;
       return;
     }
@@ -191,17 +202,33 @@ function setValue(settings: AccountSettings, key: Key, value: string, home: stri
       const word = value.toLowerCase();
       if (TRUE_WORDS.includes(word)) settings.insecure = true;
       else if (FALSE_WORDS.includes(word)) settings.insecure = false;
-      else fail(`invalid insecure ${JSON.stringify(value)}: yes, no, true, false, on, off, 1 or 0`);
+      else fail('invalid insecure: yes, no, true, false, on, off, 1 or 0');
       return;
     }
     case 'auth': {
       const mechanism = value.toUpperCase();
       if (!KNOWN_MECHANISMS.includes(mechanism)) {
-        fail(`unknown auth mechanism ${JSON.stringify(value)}: ${KNOWN_MECHANISMS.join(', ')}`);
+        fail(`unknown auth mechanism: ${KNOWN_MECHANISMS.join(', ')}`);
       }
       settings.auth = mechanism;
       return;
     }
+    // Checked here with the checks of the flags, so that a mistake is the file's (78, file:line).
+    case 'server':
+      parseServerAddress(value, (problem) => fail(`invalid server: ${problem}`));
+      settings.server = value;
+      return;
+    case 'helo':
+      settings.helo = checkHeloName(value, (problem) => fail(`invalid helo: ${problem}`));
+      return;
+    case 'from':
+      assertMailbox(value, fail);
+      settings.from = value;
+      return;
+    case 'user':
+      if (/[\x00-\x1f\x7f]/.test(value)) fail('invalid user: it holds a control character');
+      settings.user = value;
+      return;
     case 'ca':
       settings.ca = expandHome(value, home);
       return;
@@ -209,7 +236,17 @@ function setValue(settings: AccountSettings, key: Key, value: string, home: stri
       settings.passwordFile = expandHome(value, home);
       return;
     default:
-      settings[SETTING_OF_KEY[key] as 'server' | 'user' | 'password' | 'passwordCmd' | 'from' | 'helo'] = value;
+      settings[SETTING_OF_KEY[key] as 'password' | 'passwordCmd'] = value;
+  }
+}
+
+/** The sender's address, as -r takes it; a local part alone gets this host's name later. */
+function assertMailbox(value: string, fail: (problem: string) => never): void {
+  try {
+    parseMailbox(value, 'invalid');
+  } catch (error) {
+    if (!(error instanceof MailvError)) throw error;
+    fail('invalid from: expected an address such as alice@example.org or Alice <alice@example.org>');
   }
 }
 

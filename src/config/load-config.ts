@@ -1,34 +1,54 @@
 // Reading the accounts file. A file that holds a password and that group or others may read is
 // refused, as ssh refuses such keys: the password may already have been read by someone else. A
-// file someone else may write is refused whatever it holds: it can run commands (password-cmd)
-// and choose the server the password goes to.
-import { open, type FileHandle } from 'node:fs/promises';
+// file someone else may write, or put in place, is refused whatever it holds: it can run commands
+// (password-cmd) and choose the server the password goes to. So only a regular file is read, and
+// the directories that hold it are checked as ssh checks those above a key.
+import { constants, type Stats } from 'node:fs';
+import { open, lstat, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { parseConfig, type ConfigFile } from './config-file.js';
+import { parseConfig, splitLines, type ConfigFile } from './config-file.js';
+
+/** No accounts file is this large; one that is (or grows while read) must not fill memory. */
+export const MAX_CONFIG_OCTETS = 256 * 1024;
+
+// O_NONBLOCK: a FIFO put in place of the file after the look must not leave mailv waiting for a writer.
+const READ = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 /**
  * Reads and parses the file at `path`. A missing file is no configuration (undefined) unless it
- * was named explicitly (--config). Throws ConfigError.
+ * was named explicitly (--config); /dev/null is an empty one. Throws ConfigError.
  */
 export async function loadConfig(path: string, explicit: boolean, home: string): Promise<ConfigFile | undefined> {
-  let handle: FileHandle;
+  let named: Stats;
   try {
-    handle = await open(path, 'r');
+    named = await stat(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // ENOTDIR: a file where a directory of the default path would be; there is no config there either.
     if (!explicit && (code === 'ENOENT' || code === 'ENOTDIR')) return undefined;
     throw new ConfigError(`${path}: ${reasonOf(error)}`);
   }
+  // `--config /dev/null` says "no settings", as `ssh -F /dev/null` does; nothing can come from it.
+  if (named.isCharacterDevice() && named.rdev === (await stat('/dev/null').catch(() => undefined))?.rdev) return parseConfig('', path, home);
+  // A device or a FIFO is not even opened: opening one may wait, or act (a tape rewinds).
+  if (!named.isFile()) throw new ConfigError(`${path}: ${notRegular(named)}`);
+  let handle: FileHandle;
+  try {
+    handle = await open(path, READ);
+  } catch (error) {
+    throw new ConfigError(`${path}: ${reasonOf(error)}`);
+  }
   let bytes: Buffer;
   let mode: number;
   try {
-    // The mode comes from the open handle, so that the file checked is the file read.
+    // The checks are made on the open handle, so that the file checked is the file read.
     const info = await handle.stat();
-    if (info.isDirectory()) throw new ConfigError(`${path}: is a directory`);
+    if (!info.isFile()) throw new ConfigError(`${path}: ${notRegular(info)}`);
     mode = info.mode;
-    if (info.isFile()) assertOnlyOwnerWrites(path, info.mode, info.uid);
-    bytes = await handle.readFile();
+    assertOnlyOwnerWrites(path, info.mode, info.uid);
+    await assertSafeDirectories(path, info, home);
+    bytes = await readAtMost(handle, path, info.size);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${path}: ${reasonOf(error)}`);
@@ -44,8 +64,7 @@ export async function loadConfig(path: string, explicit: boolean, home: string):
 }
 
 function assertOnlyOwnerWrites(path: string, mode: number, owner: number): void {
-  const me = process.getuid?.();
-  if (me !== undefined && owner !== me && owner !== 0) {
+  if (!mayBeTrusted(owner)) {
     throw new ConfigError(`${path}: belongs to user ${owner}, not to you: another user could run commands as you with it`);
   }
   if ((mode & 0o022) !== 0) {
@@ -54,22 +73,83 @@ function assertOnlyOwnerWrites(path: string, mode: number, owner: number): void 
   }
 }
 
+/** You and root may own what mailv trusts. */
+function mayBeTrusted(owner: number): boolean {
+  const me = process.getuid?.();
+  return me === undefined || owner === me || owner === 0;
+}
+
+/**
+ * Whoever may write to a directory above the file may put another file, or a link, in its place.
+ * Each directory from the file's up to the home directory (or to /) must belong to you or root and
+ * be closed to writing by group and others, unless it is sticky (/tmp), where they cannot rename or
+ * remove what is not theirs. The directories where the file really is are checked, and those of the
+ * name given when that is a link; a link must be yours or root's too.
+ */
+async function assertSafeDirectories(path: string, opened: Stats, home: string): Promise<void> {
+  const real = await realpath(path);
+  const there = await stat(real);
+  if (there.dev !== opened.dev || there.ino !== opened.ino) throw new ConfigError(`${path}: was replaced while mailv read it`);
+  const link = await lstat(path);
+  if (link.isSymbolicLink() && !mayBeTrusted(link.uid)) {
+    throw new ConfigError(`${path}: is a symbolic link of user ${link.uid}, not yours: that user could lead it to another file`);
+  }
+  const top = await realpath(home).catch(() => resolve(home));
+  const checked = new Set<string>();
+  for (const start of [dirname(real), await realpath(dirname(resolve(path)))]) {
+    for (let directory = start; !checked.has(directory); directory = dirname(directory)) {
+      checked.add(directory);
+      const info = await stat(directory);
+      if (!mayBeTrusted(info.uid)) {
+        throw new ConfigError(`${path}: the directory ${directory} belongs to user ${info.uid}, who could put another file in its place`);
+      }
+      if ((info.mode & 0o022) !== 0 && (info.mode & 0o1000) === 0) {
+        const octal = (info.mode & 0o7777).toString(8).padStart(4, '0');
+        throw new ConfigError(`${path}: the directory ${directory} has mode ${octal}, which lets group or others put another file in its place: chmod go-w ${directory}`);
+      }
+      if (directory === top || directory === dirname(directory)) break;
+    }
+  }
+}
+
+/** The whole file, refused beyond MAX_CONFIG_OCTETS (a file may grow after its size was read). */
+async function readAtMost(handle: FileHandle, path: string, size: number): Promise<Buffer> {
+  const tooLarge = () => new ConfigError(`${path}: larger than ${MAX_CONFIG_OCTETS / 1024} KiB, too large for a configuration file`);
+  if (size > MAX_CONFIG_OCTETS) throw tooLarge();
+  const buffer = Buffer.alloc(MAX_CONFIG_OCTETS + 1);
+  let length = 0;
+  for (let read = -1; read !== 0 && length < buffer.length; length += read) {
+    read = (await handle.read(buffer, length, buffer.length - length, null)).bytesRead;
+  }
+  if (length > MAX_CONFIG_OCTETS) throw tooLarge();
+  return buffer.subarray(0, length);
+}
+
 /** Text of the file; bytes that are not UTF-8 would silently change a password, so they are refused. */
 function decodeUtf8(bytes: Buffer, path: string): string {
-  // Line by line, to name the line at fault; a byte 0x0a is never part of a multi-byte sequence.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  const lines: string[] = [];
-  for (let start = 0; start <= bytes.length; ) {
-    const newline = bytes.indexOf(0x0a, start);
-    const end = newline === -1 ? bytes.length : newline;
-    try {
-      lines.push(decoder.decode(bytes.subarray(start, end)));
-    } catch {
-      throw new ConfigError(`${path}:${lines.length + 1}: not UTF-8 text`);
-    }
-    start = end + 1;
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    // Named by line, counted as the parser counts them; CR and LF are never part of a multi-byte sequence.
+    const lines = splitLines(bytes.toString('latin1'));
+    const bad = lines.findIndex((line) => {
+      try {
+        decoder.decode(Buffer.from(line, 'latin1'));
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    throw new ConfigError(`${path}:${bad + 1}: not UTF-8 text`);
   }
-  return lines.join('\n');
+}
+
+/** What the path is instead of a regular file. */
+function notRegular(info: Stats): string {
+  if (info.isDirectory()) return 'is a directory';
+  const kind = info.isFIFO() ? 'a FIFO' : info.isCharacterDevice() ? 'a character device' : info.isBlockDevice() ? 'a block device' : info.isSocket() ? 'a socket' : 'not a file';
+  return `is ${kind}, not a regular file`;
 }
 
 function reasonOf(error: unknown): string {

@@ -1,27 +1,38 @@
 // Keeping a message nobody received, as mail(1) does: appended in mbox form (From_ line, `>From `
-// quoting, LF line ends) to $DEAD or ~/dead.letter, readable by its owner only.
+// quoting, LF line ends) to $DEAD or ~/dead.letter, readable by its owner only. Only a regular file
+// (or a new one) is written to, and a failed append takes back what it added, nothing more.
+import { constants, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LocalIoError } from '../errors.js';
 import { formatAsctime } from '../message/identity.js';
+
+type Fs = typeof import('node:fs/promises');
 
 /** Where the message goes: $DEAD, else ~/dead.letter. */
 export function deadLetterPath(env: NodeJS.ProcessEnv): string {
   return env['DEAD'] || join(env['HOME'] || homedir(), 'dead.letter');
 }
 
-/** Appends the message (CRLF lines) as one mbox entry. Throws LocalIoError. */
+/**
+ * Appends the message (CRLF lines) as one mbox entry. A path that is neither a regular file nor
+ * free (a device, a FIFO, a directory, a symbolic link) is refused untouched. Throws LocalIoError.
+ */
 export async function saveDeadLetter(path: string, sender: string, chunks: AsyncIterable<Buffer>, date = new Date()): Promise<void> {
   const fs = await import('node:fs/promises');
-  let file: import('node:fs/promises').FileHandle | undefined;
-  let formerSize = 0;
+  let target: AppendTarget | undefined;
   let written = 0;
   const append = async (data: Buffer) => {
-    written += (await file!.write(data)).bytesWritten;
+    // A write may take less than it was given (a disk nearly full): the rest follows, or fails.
+    for (let offset = 0; offset < data.length; ) {
+      const { bytesWritten } = await target!.file.write(data, offset);
+      offset += bytesWritten;
+      written += bytesWritten;
+    }
   };
   try {
-    file = await fs.open(path, 'a', 0o600);
-    formerSize = (await file.stat()).size;
+    target = await openForAppend(fs, path);
     await append(Buffer.from(`From ${sender || 'MAILER-DAEMON'} ${formatAsctime(date)}\n`));
     const converter = new MboxLines();
     for await (const chunk of chunks) {
@@ -30,28 +41,86 @@ export async function saveDeadLetter(path: string, sender: string, chunks: Async
     }
     await append(Buffer.from(converter.end() + '\n', 'latin1'));
   } catch (error) {
-    if (file) await undoAppend(fs, path, file, formerSize, written);
+    if (target) await undoAppend(fs, path, target, written);
     throw new LocalIoError(`cannot save the message to ${path}: ${(error as Error).message}`, 'input');
   } finally {
-    await file?.close();
+    await target?.file.close();
   }
 }
 
+interface AppendTarget {
+  readonly file: FileHandle;
+  /** mailv made the file for this entry: undoing the entry removes it. */
+  readonly created: boolean;
+  readonly formerSize: number;
+}
+
+// O_NOFOLLOW: a symbolic link (one planted in a shared directory such as /tmp, say) would lead the
+// entry into whatever file it names, and its undo into truncating that file. O_NONBLOCK: a FIFO put
+// in place after the look must not leave mailv waiting for a reader.
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+/** Opens the regular file at `path` for appending, or makes it; anything else is refused unopened. */
+async function openForAppend(fs: Fs, path: string): Promise<AppendTarget> {
+  // Three looks at most: another process may make or remove the file between a look and the open.
+  for (let attempt = 0; ; attempt++) {
+    const before = await fs.lstat(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (before && !before.isFile()) throw new Error(notRegular(before));
+    let file: FileHandle;
+    try {
+      file = await fs.open(path, before ? APPEND : APPEND | constants.O_CREAT | constants.O_EXCL, 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw new Error(notRegular(undefined));
+      const raced = before ? code === 'ENOENT' : code === 'EEXIST';
+      if (raced && attempt < 2) continue;
+      throw error;
+    }
+    const info = await file.stat();
+    if (!info.isFile()) {
+      await file.close();
+      throw new Error(notRegular(info));
+    }
+    return { file, created: before === undefined, formerSize: info.size };
+  }
+}
+
+/** What the path is instead of a regular file; undefined: a symbolic link. */
+function notRegular(info: Stats | undefined): string {
+  if (info === undefined || info.isSymbolicLink()) {
+    return 'it is a symbolic link, not a regular file (set DEAD to the file it leads to)';
+  }
+  const kind = info.isDirectory()
+    ? 'a directory'
+    : info.isFIFO()
+      ? 'a FIFO'
+      : info.isCharacterDevice()
+        ? 'a character device'
+        : info.isBlockDevice()
+          ? 'a block device'
+          : info.isSocket()
+            ? 'a socket'
+            : 'not a file';
+  return `it is ${kind}, not a regular file`;
+}
+
 /**
- * Half an entry would read as a whole, shorter message: the file goes back to what it was (or
- * away, if it was made for this entry), unless someone else has appended to it meanwhile.
+ * Half an entry would read as a whole, shorter message: what was appended is taken back (a file
+ * made for this entry goes away, if the name still leads to it), unless someone else has appended
+ * to the file meanwhile. What was there before is never touched.
  */
-async function undoAppend(
-  fs: typeof import('node:fs/promises'),
-  path: string,
-  file: import('node:fs/promises').FileHandle,
-  formerSize: number,
-  written: number,
-): Promise<void> {
-  const now = await file.stat().catch(() => undefined);
-  if (now?.size !== formerSize + written) return;
-  if (formerSize === 0) await fs.rm(path, { force: true }).catch(() => {});
-  else await file.truncate(formerSize).catch(() => {});
+async function undoAppend(fs: Fs, path: string, target: AppendTarget, written: number): Promise<void> {
+  const now = await target.file.stat().catch(() => undefined);
+  if (now?.size !== target.formerSize + written) return;
+  if (!target.created) {
+    if (written > 0) await target.file.truncate(target.formerSize).catch(() => {});
+    return;
+  }
+  const there = await fs.lstat(path).catch(() => undefined);
+  if (there?.isFile() && there.dev === now.dev && there.ino === now.ino) await fs.unlink(path).catch(() => {});
 }
 
 /** CRLF lines → LF lines with `From ` at a line start quoted as `>From `. */

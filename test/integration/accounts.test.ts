@@ -1,6 +1,7 @@
 // The accounts file as a user meets it: an account supplies server, login and sender; flags win;
 // a bad or unsafe file stops the run with 78 before anything is sent.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -135,5 +136,32 @@ describe('accounts file', () => {
     const xdg = await runCli(['bob@example.org'], { input: 'x\n', env: { XDG_CONFIG_HOME: join(other.home, '.config') } });
     assert.equal(xdg.code, 0, xdg.stderr);
     assert.equal(plainSink.messages.length, before + 2);
+  });
+
+  it("a bad server, from or helo in the file is the file's mistake: 78 with file:line, no line quoted", async () => {
+    // Lone CR line ends: once read as one line, and the password with it was quoted back.
+    const { home, file } = homeWithConfig(`[default]\rserver = 127.0.0.1 :${plainSink.port}\rpassword = hunter2\r`);
+    const run = await runCli(['bob@example.org'], { input: 'x\n', home });
+    assert.equal(run.code, 78);
+    assert.equal(run.stderr, `mailv: ${file}:2: invalid server: expected smtp://host[:port], smtps://host[:port] or host[:port]\n`);
+    for (const [line, problem] of [
+      ['from = carol@', 'invalid from: expected an address such as alice@example.org or Alice <alice@example.org>'],
+      ['helo = not a name', 'invalid helo: a domain name or an address literal'],
+    ]) {
+      const bad = homeWithConfig(`[default]\r\n${line}\r\n`);
+      const refused = await runCli(['-r', 'dave@example.org', '--helo', 'ok.example', '--dry-run', 'bob@example.org'], { input: 'x\n', home: bad.home });
+      assert.equal(refused.code, 78);
+      assert.equal(refused.stderr, `mailv: ${bad.file}:2: ${problem}\n`);
+    }
+  });
+
+  it('a FIFO as the file is refused at once (78), whoever could write to it', { timeout: 20_000 }, async () => {
+    const home = freshHome();
+    const fifo = join(home, 'config');
+    execFileSync('mkfifo', ['-m', '666', fifo]);
+    const run = await runCli(['--config', fifo, '--dry-run', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(run.code, 78);
+    assert.equal(run.stderr, `mailv: ${fifo}: is a FIFO, not a regular file\n`);
+    assert.equal(run.stdout, '');
   });
 });

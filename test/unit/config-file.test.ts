@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { defaultConfigPath, parseConfig, selectAccount, type ConfigFile } from '../../dist/config/config-file.js';
-import { loadConfig } from '../../dist/config/load-config.js';
+import { loadConfig, MAX_CONFIG_OCTETS } from '../../dist/config/load-config.js';
 import { ConfigError } from '../../dist/errors.js';
 
 const PATH = '/home/alice/.config/mailv/config';
@@ -143,12 +143,28 @@ describe('config values', () => {
     refuses('\n\npassword = ""', `${PATH}:3: "password" has no value`);
   });
 
-  it('refuses bad tls, insecure and auth values, naming them', () => {
-    refuses('tls = starttls', `${PATH}:1: invalid tls "starttls": auto, required or off`);
-    refuses('insecure = maybe', `${PATH}:1: invalid insecure "maybe": yes, no, true, false, on, off, 1 or 0`);
-    refuses('insecure = 2', `${PATH}:1: invalid insecure "2": yes, no, true, false, on, off, 1 or 0`);
-    refuses('auth = digest-md5', `${PATH}:1: unknown auth mechanism "digest-md5": SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2`);
-    refuses('auth = SCRAM-SHA-1', `${PATH}:1: unknown auth mechanism "SCRAM-SHA-1": SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2`);
+  it('refuses bad tls, insecure and auth values without quoting them', () => {
+    refuses('tls = starttls', `${PATH}:1: invalid tls: auto, required or off`);
+    refuses('insecure = maybe', `${PATH}:1: invalid insecure: yes, no, true, false, on, off, 1 or 0`);
+    refuses('insecure = 2', `${PATH}:1: invalid insecure: yes, no, true, false, on, off, 1 or 0`);
+    refuses('auth = digest-md5', `${PATH}:1: unknown auth mechanism: SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2`);
+    refuses('auth = SCRAM-SHA-1', `${PATH}:1: unknown auth mechanism: SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2`);
+  });
+
+  it('checks server, helo, from and user as the flags do, as mistakes of the file', () => {
+    refuses('\nserver = mail example org', `${PATH}:2: invalid server: expected smtp://host[:port], smtps://host[:port] or host[:port]`);
+    refuses('server = http://mail.example.org', `${PATH}:1: invalid server: the scheme must be smtp:// or smtps://`);
+    refuses('server = mail.example.org:70000', `${PATH}:1: invalid server: the port is out of range (1 to 65535)`);
+    refuses('[account a]\nhelo = bad_name!', `${PATH}:2: invalid helo: a domain name or an address literal`);
+    refuses('from = alice@', `${PATH}:1: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`);
+    refuses('from = a@b, c@d', `${PATH}:1: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`);
+    refuses('user = al\x1bice', `${PATH}:1: invalid user: it holds a control character`);
+    assert.deepEqual(parse('server = smtps://[::1]:2465\nhelo = [192.0.2.1]\nfrom = alice\nuser = a b').defaults, {
+      server: 'smtps://[::1]:2465',
+      helo: '[192.0.2.1]',
+      from: 'alice',
+      user: 'a b',
+    });
   });
 });
 
@@ -157,6 +173,25 @@ describe('config lines', () => {
     const config = parse(['# mailv accounts', '', '   # indented', '\t#tabbed', 'user = alice', '   ', '[account work]', '# user = nobody', 'user = bob'].join('\n'));
     assert.deepEqual(config.defaults, { user: 'alice' });
     assert.deepEqual(config.accounts.get('work'), { user: 'bob' });
+  });
+
+  it('ends lines at a lone CR too, so that no line runs into the next', () => {
+    const config = parse('user = alice\rpassword = s3cret\r[account work]\r\ruser = bob\r');
+    assert.deepEqual(config.defaults, { user: 'alice', password: 's3cret' });
+    assert.deepEqual(config.accounts.get('work'), { user: 'bob' });
+    refuses('# one\r\rbogus = 3', `${PATH}:3: unknown key "bogus"`);
+    refuses('a\rb\r\nc\nd = 1', `${PATH}:1: expected "key = value", a [section] header or a # comment`);
+  });
+
+  it('never quotes a value back, whatever the line ends', () => {
+    for (const text of ['server = bad host\rpassword = hunter2', 'tls = x\rpassword = hunter2', 'from = @\rpassword = hunter2', 'helo = -\rpassword = hunter2']) {
+      assert.throws(() => parse(text), (error: unknown) => {
+        assert.ok(error instanceof ConfigError, `not a ConfigError: ${String(error)}`);
+        assert.match(error.message, /^\/home\/alice\/\.config\/mailv\/config:1: invalid /);
+        assert.doesNotMatch(error.message, /hunter2|bad host/);
+        return true;
+      });
+    }
   });
 
   it('reads CRLF line ends and a leading byte order mark', () => {
@@ -477,17 +512,110 @@ describe('loading the config file', () => {
       await loadRefused(path, false, `${path}: permission denied`);
       return;
     }
-    // Root reads every file: the check runs in a child that has dropped to nobody.
+    // Root reads every file: the check runs in a child that has dropped to nobody. Nobody may not
+    // enter the clone (made in a directory of mode 700, say): the child loads a copy of mailv.
     chmodSync(dir, 0o755);
-    const loader = new URL('../../dist/config/load-config.js', import.meta.url).href;
-    const script = `import(${JSON.stringify(loader)}).then(({ loadConfig }) => loadConfig(process.argv[1], true, '/')).then(() => console.log('read'), (error) => console.log(error.constructor.name + ': ' + error.message))`;
-    const output = execFileSync(process.execPath, ['-e', script, path], { uid: 65534, gid: 65534, encoding: 'utf8' });
-    assert.equal(output, `ConfigError: ${path}: permission denied\n`);
+    const copy = mkdtempSync(join(tmpdir(), 'mailv-config-code-'));
+    try {
+      cpSync(new URL('../../dist/', import.meta.url), copy, { recursive: true, filter: (source) => !/[/]bundle$/.test(source) });
+      writeFileSync(join(copy, 'package.json'), '{"type":"module"}\n');
+      execFileSync('chmod', ['-R', 'a+rX', copy]);
+      const loader = new URL(`file://${join(copy, 'config', 'load-config.js')}`).href;
+      const script = `import(${JSON.stringify(loader)}).then(({ loadConfig }) => loadConfig(process.argv[1], true, '/')).then(() => console.log('read'), (error) => console.log(error.constructor.name + ': ' + error.message))`;
+      const output = execFileSync(process.execPath, ['-e', script, path], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: '/' });
+      assert.equal(output, `ConfigError: ${path}: permission denied\n`);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('reads /dev/null as an empty config', async () => {
     const config = await loadConfig('/dev/null', true, HOME);
     assert.deepEqual(config?.defaults, {});
     assert.equal(config?.accounts.size, 0);
+  });
+
+  /** Asserts that loading is refused with this message at once: a FIFO with no writer must not hang it. */
+  async function refusedAtOnce(path: string, message: string): Promise<void> {
+    const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still waiting after 2 s')), 2000).unref());
+    await assert.rejects(Promise.race([loadConfig(path, true, HOME), late]), (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `not a ConfigError: ${String(error)}`);
+      assert.equal(error.message, message);
+      return true;
+    });
+  }
+
+  it("refuses a FIFO, without waiting for a writer or taking what one would send", async () => {
+    const path = join(dir, 'fifo');
+    execFileSync('mkfifo', ['-m', '666', path]);
+    await refusedAtOnce(path, `${path}: is a FIFO, not a regular file`);
+    await assert.rejects(loadConfig(path, false, HOME), /is a FIFO, not a regular file/);
+  });
+
+  // A device nothing drives (major 240 is for local use): a copy of /dev/zero would fill memory
+  // where the device is read.
+  it('refuses a device without opening it', { skip: process.getuid?.() !== 0 && 'needs root to make a device node' }, async () => {
+    const path = join(dir, 'device');
+    execFileSync('mknod', ['-m', '600', path, 'c', '240', '0']);
+    await refusedAtOnce(path, `${path}: is a character device, not a regular file`);
+    await refusedAtOnce('/dev/zero', '/dev/zero: is a character device, not a regular file');
+  });
+
+  it('checks the file a symbolic link leads to, and reads it when it is safe', async () => {
+    const target = file('user = alice\n', 0o600);
+    const link = join(dir, 'link');
+    symlinkSync(target, link);
+    assert.deepEqual((await loadConfig(link, true, HOME))?.defaults, { user: 'alice' });
+    chmodSync(target, 0o666);
+    await refusedAtOnce(link, `${link}: its mode 0666 lets group or others change it, and so run commands as you: chmod go-w ${link}`);
+  });
+
+  it('refuses a file in a directory that group or others may write, even behind a link', async () => {
+    const open = join(dir, 'shared');
+    mkdirSync(open);
+    chmodSync(open, 0o775);
+    const path = join(open, 'config');
+    writeFileSync(path, 'user = alice\n', { mode: 0o600 });
+    const message = `the directory ${open} has mode 0775, which lets group or others put another file in its place: chmod go-w ${open}`;
+    await refusedAtOnce(path, `${path}: ${message}`);
+    const link = join(dir, 'to-shared');
+    symlinkSync(path, link);
+    await refusedAtOnce(link, `${link}: ${message}`);
+    chmodSync(open, 0o755);
+    assert.deepEqual((await loadConfig(path, true, HOME))?.defaults, { user: 'alice' });
+  });
+
+  it('accepts a sticky directory that others may write (as /tmp)', async () => {
+    const sticky = join(dir, 'sticky');
+    mkdirSync(sticky);
+    chmodSync(sticky, 0o1777);
+    const path = join(sticky, 'config');
+    writeFileSync(path, 'user = alice\n', { mode: 0o600 });
+    assert.deepEqual((await loadConfig(path, true, HOME))?.defaults, { user: 'alice' });
+  });
+
+  it('refuses a file in a directory of another user (not root)', { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async () => {
+    const theirs = join(dir, 'theirs');
+    mkdirSync(theirs, { mode: 0o755 });
+    const path = join(theirs, 'config');
+    writeFileSync(path, 'user = alice\n', { mode: 0o600 });
+    chownSync(theirs, 65534, 65534);
+    await refusedAtOnce(path, `${path}: the directory ${theirs} belongs to user 65534, who could put another file in its place`);
+  });
+
+  it(`refuses a file larger than ${MAX_CONFIG_OCTETS / 1024} KiB, and reads one of that size`, async () => {
+    const line = '# ' + 'x'.repeat(61) + '\n';
+    const full = file(line.repeat(MAX_CONFIG_OCTETS / line.length), 0o600);
+    assert.deepEqual((await loadConfig(full, true, HOME))?.defaults, {});
+    const large = file(line.repeat(MAX_CONFIG_OCTETS / line.length) + 'user = alice\n', 0o600);
+    await refusedAtOnce(large, `${large}: larger than 256 KiB, too large for a configuration file`);
+    const sparse = file('', 0o600);
+    truncateSync(sparse, 12 * 1024 ** 3); // 12 GiB of nothing on disk
+    await refusedAtOnce(sparse, `${sparse}: larger than 256 KiB, too large for a configuration file`);
+  });
+
+  it('names the line of bytes that are not UTF-8 after lone CRs too', async () => {
+    const path = file(Buffer.concat([Buffer.from('user = alice\r# two\r\npassword = caf'), Buffer.from([0xe9]), Buffer.from('\r')]), 0o600);
+    await refusedAtOnce(path, `${path}:3: not UTF-8 text`);
   });
 });

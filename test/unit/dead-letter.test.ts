@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -39,5 +40,57 @@ describe('dead.letter', () => {
     const fresh = join(directory, 'fresh');
     await assert.rejects(saveDeadLetter(fresh, 'alice@example.org', chunks('Subject: x\r\n', new Error('gone')), date));
     assert.equal(existsSync(fresh), false, 'a file made for the entry goes with it');
+  });
+
+  it("takes back only what it appended: an empty file of the user's stays, empty", async () => {
+    const path = join(directory, 'empty');
+    writeFileSync(path, '', { mode: 0o640 });
+    const { ino } = statSync(path);
+    await assert.rejects(saveDeadLetter(path, 'alice@example.org', chunks('Subject: x\r\n\r\nhalf\r\n', new Error('gone')), date), /gone/);
+    assert.equal(existsSync(path), true, 'not removed: mailv did not make it');
+    assert.equal(statSync(path).ino, ino);
+    assert.equal(statSync(path).size, 0);
+    assert.equal(statSync(path).mode & 0o777, 0o640);
+  });
+
+  /** Asserts that saving to `path` is refused with this reason, promptly, and leaves `path` as it was. */
+  async function refusedUntouched(path: string, reason: string): Promise<void> {
+    const before = lstatSync(path);
+    const saving = saveDeadLetter(path, 'alice@example.org', chunks('Subject: x\r\n\r\nbody\r\n'), date);
+    // An open that waits (a FIFO with no reader) must not hang the run.
+    const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still waiting after 2 s')), 2000).unref());
+    await assert.rejects(Promise.race([saving, late]), (error: Error) => {
+      assert.equal(error.message, `cannot save the message to ${path}: ${reason}`);
+      return true;
+    });
+    const after = lstatSync(path);
+    assert.deepEqual([after.ino, after.mode, after.size, after.rdev], [before.ino, before.mode, before.size, before.rdev]);
+  }
+
+  it('refuses a FIFO without opening it', async () => {
+    const path = join(directory, 'fifo');
+    execFileSync('mkfifo', ['-m', '600', path]);
+    await refusedUntouched(path, 'it is a FIFO, not a regular file');
+  });
+
+  // A private copy of /dev/full (major 1, minor 7): the device that used to be removed.
+  it('refuses a device, leaving the node in place', { skip: process.getuid?.() !== 0 && 'needs root to make a device node' }, async () => {
+    const path = join(directory, 'full');
+    execFileSync('mknod', ['-m', '666', path, 'c', '1', '7']);
+    await refusedUntouched(path, 'it is a character device, not a regular file');
+  });
+
+  it('refuses a directory', async () => {
+    await refusedUntouched(directory, 'it is a directory, not a regular file');
+  });
+
+  it('refuses a symbolic link, leaving the file it leads to alone', async () => {
+    const target = join(directory, 'link-target');
+    writeFileSync(target, 'not mail\n');
+    const link = join(directory, 'link');
+    symlinkSync(target, link);
+    await refusedUntouched(link, 'it is a symbolic link, not a regular file (set DEAD to the file it leads to)');
+    assert.equal(readlinkSync(link), target);
+    assert.equal(readFileSync(target, 'latin1'), 'not mail\n');
   });
 });
