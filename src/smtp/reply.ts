@@ -43,7 +43,8 @@ export class ReplyReader {
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
       this.partialLength += rest.length;
-      if (this.partialLength > MAX_REPLY_LINE) {
+      // The line's CR may come without its LF: it is not part of the line's length.
+      if (this.partialLength > MAX_REPLY_LINE + 1) {
         throw new ReplySyntaxError(`reply line longer than ${MAX_REPLY_LINE} octets`);
       }
       this.partial.push(Buffer.from(rest));

@@ -68,6 +68,17 @@ describe('ReplyReader', () => {
     assert.throws(() => new ReplyReader().push(many), /more than 512 lines/);
   });
 
+  it('takes a line of the longest length wherever the stream is cut, even between its CR and LF', () => {
+    const line = `250 ${'x'.repeat(MAX_REPLY_LINE - 4)}`;
+    const bytes = Buffer.from(`${line}\r\n`);
+    for (const cut of [MAX_REPLY_LINE - 1, MAX_REPLY_LINE, MAX_REPLY_LINE + 1]) {
+      const [reply] = readAll([bytes.subarray(0, cut), bytes.subarray(cut)]);
+      assert.deepEqual(reply?.raw, [line], `cut at ${cut}`);
+    }
+    const over = Buffer.from(`250 ${'x'.repeat(MAX_REPLY_LINE - 3)}\r\n`);
+    assert.throws(() => readAll([over.subarray(0, MAX_REPLY_LINE + 1), over.subarray(MAX_REPLY_LINE + 1)]), new RegExp(`longer than ${MAX_REPLY_LINE}`));
+  });
+
   it('joins the text of a reply as sendmail quotes it', () => {
     const [reply] = readAll([Buffer.from('250 2.0.0 Ok: queued as 4Xy\r\n')]);
     assert.equal(replyText(reply!), '2.0.0 Ok: queued as 4Xy');
