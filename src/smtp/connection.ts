@@ -1,12 +1,21 @@
 // The SMTP client's socket: connects with TCP_NODELAY, writes with back-pressure, and hands out
 // replies one at a time, each with its own time limit. Only replies to commands actually sent are
-// accepted, so a hostile server can neither grow memory nor slip in a reply ahead of its command.
-// The only place the session touches a socket.
+// accepted, and only so many octets of them in all, so a hostile server can neither grow memory
+// nor slip in a reply ahead of its command. The only place the session touches a socket.
 import { connect, isIP, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import { DnsError, InterruptedError, MailvError, ProtocolError, TlsError, TransportError, type Stage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
+
+/**
+ * What a server may send in all over one session. Replies owed to a pipelined flight wait unread
+ * while the message goes out, and those of the transaction are kept to report each recipient: a
+ * server answering every command with the longest reply the reader takes (512 lines of 8 KiB)
+ * would otherwise hold 4 MiB per recipient and per BDAT chunk. Honest servers send a few KiB; a
+ * thousand recipients with verbose refusals, a few hundred.
+ */
+export const MAX_SESSION_REPLY_OCTETS = 1024 * 1024;
 
 export class SmtpConnection {
   private reader = new ReplyReader();
@@ -181,6 +190,9 @@ export class SmtpConnection {
   private onData(chunk: Buffer): void {
     this.bytesReceived += chunk.length;
     try {
+      if (this.bytesReceived > MAX_SESSION_REPLY_OCTETS) {
+        throw new ReplySyntaxError(`the server sent more than ${MAX_SESSION_REPLY_OCTETS / (1024 * 1024)} MiB of replies`);
+      }
       for (const reply of this.reader.push(chunk)) {
         if (this.owed === 0) throw unsolicited(reply);
         this.owed--;
