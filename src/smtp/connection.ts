@@ -6,6 +6,7 @@ import { connect, isIP, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import { DnsError, InterruptedError, MailvError, ProtocolError, TlsError, TransportError, type Stage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { Redactor } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 
 /**
@@ -18,7 +19,8 @@ import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 export const MAX_SESSION_REPLY_OCTETS = 1024 * 1024;
 
 export class SmtpConnection {
-  private reader = new ReplyReader();
+  private readonly redactor = new Redactor();
+  private reader = this.newReader();
   private readonly replies: Reply[] = [];
   private failure: Error | undefined;
   private waiter: (() => void) | undefined;
@@ -96,7 +98,7 @@ export class SmtpConnection {
     });
     secure.off('close', onClose);
     this.socket = secure;
-    this.reader = new ReplyReader();
+    this.reader = this.newReader();
     this.listen(secure);
     const certificate = secure.getPeerCertificate();
     return (this.tls = {
@@ -180,6 +182,15 @@ export class SmtpConnection {
   async readReply(stage: Stage, timeoutMs: number): Promise<Reply> {
     await this.waitFor(() => this.replies.length > 0, stage, timeoutMs, 'waiting for the reply');
     return this.replies.shift()!;
+  }
+
+  /** Masks `secret` in every reply from now to the end of the session: call it before sending the secret. */
+  hide(secret: string): void {
+    this.redactor.hide(secret);
+  }
+
+  private newReader(): ReplyReader {
+    return new ReplyReader((text) => this.redactor.text(text));
   }
 
   /** Releases the socket. */

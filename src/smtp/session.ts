@@ -409,7 +409,7 @@ export class SmtpSession {
     throw new TlsError(`${why} (--tls required)`, 'starttls');
   }
 
-  /** AUTH, the secrets redacted from the transcript unless --show-secrets. */
+  /** AUTH, the secrets redacted from the transcript, and from every reply after, unless --show-secrets. */
   private async logIn(plan: AuthPlan, capabilities: Capabilities): Promise<void> {
     const { authenticate } = await import('./authenticate.js');
     await authenticate(
@@ -422,6 +422,7 @@ export class SmtpSession {
         read: () => this.connection.readReply('auth', this.plan.timeouts.forStage('auth')),
         show: (reply) => this.emit({ kind: 'reply', stage: 'auth', reply, recipient: undefined }),
         note: (text) => this.emit({ kind: 'note', text, severity: 'info' }),
+        hide: (secret) => this.connection.hide(secret),
       },
       plan,
       capabilities,
