@@ -1,11 +1,13 @@
 // AUTH (RFC 4954) over an open session: the credential gate, the mechanism's exchange in base64,
 // and a transcript that never shows a secret unless asked (--show-secrets, which also decodes
-// each step for teaching).
+// each step for teaching): what is sent is shown redacted, and every form of the secret is masked
+// in the server's replies to the end of the session.
 import { credentialRefusal, type ConnectionSecurity } from '../auth/credential-gate.js';
 import { chooseMechanism } from '../auth/choose-mechanism.js';
 import { SaslFailure, type Credentials } from '../auth/mechanism.js';
 import { AuthError, ProtocolError, SmtpReplyError } from '../errors.js';
 import type { Capabilities } from './capabilities.js';
+import { REDACTED } from './redact.js';
 import { replyText, type Reply } from './reply.js';
 
 export interface AuthPlan {
@@ -19,16 +21,17 @@ export interface AuthPlan {
   readonly showSecrets: boolean;
 }
 
-/** The session's side: how to write a line (and what to show for it), read a reply, show it, note. */
+/**
+ * The session's side: how to write a line (and what to show for it), read a reply, show it, note,
+ * and mask a secret in every reply from then on.
+ */
 export interface AuthDialogue {
   send(line: string, shown: string): Promise<void>;
-  /** The next reply, not yet shown: it may echo a secret, which is scrubbed first. */
   read(): Promise<Reply>;
   show(reply: Reply): void;
   note(text: string): void;
+  hide(secret: string): void;
 }
-
-export const REDACTED = '********';
 /** RFC 4954 §4: a command line may hold 512 octets; a longer initial response waits for a 334. */
 const MAX_AUTH_LINE = 510;
 /** RFC 4648 base64, as RFC 4954 requires of challenges; empty is allowed. */
@@ -57,21 +60,26 @@ export async function authenticate(
   }
   const mechanism = chooseMechanism(capabilities.params('AUTH'), { forced: plan.mechanism, token: plan.token }, plan.credentials);
 
-  // Everything that would give the secret away, should the server echo it back in a reply.
-  const secrets = new Set([plan.credentials.secret, Buffer.from(plan.credentials.secret).toString('base64')]);
+  // Everything that would give the secret away, should the server echo it back in a reply, now
+  // or later in the session (a 550 to RCPT quoting what it was sent).
+  const hide = (secret: string) => {
+    if (!plan.showSecrets) dialogue.hide(secret);
+  };
+  hide(plan.credentials.secret);
+  hide(Buffer.from(plan.credentials.secret).toString('base64'));
   const read = async () => {
     const reply = await dialogue.read();
-    const shown = plan.showSecrets ? reply : scrub(reply, secrets);
-    dialogue.show(shown);
-    return shown;
+    dialogue.show(reply);
+    return reply;
   };
   const show = (octets: Buffer, direction: 'sent' | 'received') => {
     if (plan.showSecrets) dialogue.note(`(${direction}, decoded: ${showOctets(octets)})`);
   };
   const sendLine = async (line: string, shown: string, octets: Buffer | undefined) => {
-    if (octets !== undefined && octets.length > 0) {
-      secrets.add(line.slice(line.lastIndexOf(' ') + 1));
-      secrets.add(octets.toString('utf8'));
+    // A step that carries only the user name (LOGIN's first) hides nothing: the name is no secret.
+    if (octets !== undefined && octets.length > 0 && octets.toString('utf8') !== plan.credentials.user) {
+      hide(line.slice(line.lastIndexOf(' ') + 1));
+      hide(octets.toString('utf8'));
     }
     await dialogue.send(line, shown);
     if (octets !== undefined && octets.length > 0) show(octets, 'sent');
@@ -135,17 +143,6 @@ export async function authenticate(
     if (reply.code >= 500) throw new AuthError(why, 'auth');
     throw new ProtocolError(`unexpected reply to AUTH: ${reply.code} ${replyText(reply)}`, 'auth');
   }
-}
-
-/** Replaces every trace of the secret in a reply's text: a server may echo what it was sent. */
-function scrub(reply: Reply, secrets: ReadonlySet<string>): Reply {
-  const clean = (text: string) => {
-    for (const secret of secrets) if (secret.length >= 3) text = text.split(secret).join(REDACTED);
-    return text;
-  };
-  const raw = reply.raw.map(clean);
-  if (raw.every((line, index) => line === reply.raw[index])) return reply;
-  return { ...reply, raw, lines: reply.lines.map(clean) };
 }
 
 /** Octets as readable text for the teaching notes: NUL as \0, other controls as \xNN. */

@@ -1,15 +1,26 @@
 // The SMTP client's socket: connects with TCP_NODELAY, writes with back-pressure, and hands out
 // replies one at a time, each with its own time limit. Only replies to commands actually sent are
-// accepted, so a hostile server can neither grow memory nor slip in a reply ahead of its command.
-// The only place the session touches a socket.
+// accepted, and only so many octets of them in all, so a hostile server can neither grow memory
+// nor slip in a reply ahead of its command. The only place the session touches a socket.
 import { connect, isIP, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import { DnsError, InterruptedError, MailvError, ProtocolError, TlsError, TransportError, type Stage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { Redactor } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 
+/**
+ * What a server may send in all over one session. Replies owed to a pipelined flight wait unread
+ * while the message goes out, and those of the transaction are kept to report each recipient: a
+ * server answering every command with the longest reply the reader takes (512 lines of 8 KiB)
+ * would otherwise hold 4 MiB per recipient and per BDAT chunk. Honest servers send a few KiB; a
+ * thousand recipients with verbose refusals, a few hundred.
+ */
+export const MAX_SESSION_REPLY_OCTETS = 1024 * 1024;
+
 export class SmtpConnection {
-  private reader = new ReplyReader();
+  private readonly redactor = new Redactor();
+  private reader = this.newReader();
   private readonly replies: Reply[] = [];
   private failure: Error | undefined;
   private waiter: (() => void) | undefined;
@@ -87,7 +98,7 @@ export class SmtpConnection {
     });
     secure.off('close', onClose);
     this.socket = secure;
-    this.reader = new ReplyReader();
+    this.reader = this.newReader();
     this.listen(secure);
     const certificate = secure.getPeerCertificate();
     return (this.tls = {
@@ -173,6 +184,15 @@ export class SmtpConnection {
     return this.replies.shift()!;
   }
 
+  /** Masks `secret` in every reply from now to the end of the session: call it before sending the secret. */
+  hide(secret: string): void {
+    this.redactor.hide(secret);
+  }
+
+  private newReader(): ReplyReader {
+    return new ReplyReader((text) => this.redactor.text(text));
+  }
+
   /** Releases the socket. */
   close(): void {
     this.socket.destroy();
@@ -181,6 +201,9 @@ export class SmtpConnection {
   private onData(chunk: Buffer): void {
     this.bytesReceived += chunk.length;
     try {
+      if (this.bytesReceived > MAX_SESSION_REPLY_OCTETS) {
+        throw new ReplySyntaxError(`the server sent more than ${MAX_SESSION_REPLY_OCTETS / (1024 * 1024)} MiB of replies`);
+      }
       for (const reply of this.reader.push(chunk)) {
         if (this.owed === 0) throw unsolicited(reply);
         this.owed--;

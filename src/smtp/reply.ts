@@ -21,6 +21,9 @@ const LF = 0x0a;
 const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/;
 
 export class ReplyReader {
+  /** `redact` masks what must never be shown (a secret the server echoes) in each line's text and in errors. */
+  constructor(private readonly redact: (text: string) => string = (text) => text) {}
+
   private partial: Buffer[] = [];
   private partialLength = 0;
   private pending: string[] = [];
@@ -43,7 +46,8 @@ export class ReplyReader {
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
       this.partialLength += rest.length;
-      if (this.partialLength > MAX_REPLY_LINE) {
+      // The line's CR may come without its LF: it is not part of the line's length.
+      if (this.partialLength > MAX_REPLY_LINE + 1) {
         throw new ReplySyntaxError(`reply line longer than ${MAX_REPLY_LINE} octets`);
       }
       this.partial.push(Buffer.from(rest));
@@ -64,13 +68,15 @@ export class ReplyReader {
     const line = withoutCr.toString('utf8');
     const match = /^([2-5]\d\d)([ -]|$)/.exec(line);
     if (!match) {
-      throw new ReplySyntaxError(`malformed reply: ${JSON.stringify(line.slice(0, 60))}`);
+      throw new ReplySyntaxError(`malformed reply: ${JSON.stringify(this.redact(line).slice(0, 60))}`);
     }
     const first = this.pending[0];
     if (first !== undefined && first.slice(0, 3) !== match[1]) {
       throw new ReplySyntaxError(`multi-line reply mixes codes ${first.slice(0, 3)} and ${match[1]}`);
     }
-    this.pending.push(line);
+    const text = line.slice(match[0].length);
+    const shown = this.redact(text);
+    this.pending.push(shown === text ? line : match[0] + shown);
     if (match[2] === '-') {
       if (this.pending.length >= MAX_REPLY_LINES) {
         throw new ReplySyntaxError(`reply of more than ${MAX_REPLY_LINES} lines`);

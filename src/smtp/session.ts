@@ -152,12 +152,12 @@ export class SmtpSession {
       await this.sendGroup([mail, ...rcpts, 'DATA'], ['mail', ...rcpts.map((): Stage => 'rcpt'), 'data']);
       mailReply = await this.read('mail');
       for (const recipient of recipients) rcptReplies.push(await this.read('rcpt', recipient));
-      dataReply = await this.read('data');
+      dataReply = await this.readDataReply();
     } else {
       mailReply = await this.command('mail', mail);
       if (isPositive(mailReply)) {
         for (const [index, recipient] of recipients.entries()) rcptReplies.push(await this.command('rcpt', rcpts[index]!, recipient));
-        if (rcptReplies.some(isPositive)) dataReply = await this.command('data', 'DATA');
+        if (rcptReplies.some(isPositive)) dataReply = await this.dataCommand();
       }
     }
 
@@ -316,12 +316,12 @@ export class SmtpSession {
       await this.sendGroup(lines, ['mail', ...rcpts.map((): Stage => 'rcpt'), ...(withData ? (['data'] as const) : [])]);
       mailReply = await this.read('mail');
       for (const [index] of rcpts.entries()) rcptReplies.push(await this.read('rcpt', recipients[index]));
-      if (withData) dataReply = await this.read('data');
+      if (withData) dataReply = await this.readDataReply();
     } else {
       mailReply = await this.command('mail', mail);
       if (isPositive(mailReply)) {
         for (const [index, rcpt] of rcpts.entries()) rcptReplies.push(await this.command('rcpt', rcpt, recipients[index]));
-        if (withData && rcptReplies.some(isPositive)) dataReply = await this.command('data', 'DATA');
+        if (withData && rcptReplies.some(isPositive)) dataReply = await this.dataCommand();
       }
     }
     if (!isPositive(mailReply)) {
@@ -409,7 +409,7 @@ export class SmtpSession {
     throw new TlsError(`${why} (--tls required)`, 'starttls');
   }
 
-  /** AUTH, the secrets redacted from the transcript unless --show-secrets. */
+  /** AUTH, the secrets redacted from the transcript, and from every reply after, unless --show-secrets. */
   private async logIn(plan: AuthPlan, capabilities: Capabilities): Promise<void> {
     const { authenticate } = await import('./authenticate.js');
     await authenticate(
@@ -422,6 +422,7 @@ export class SmtpSession {
         read: () => this.connection.readReply('auth', this.plan.timeouts.forStage('auth')),
         show: (reply) => this.emit({ kind: 'reply', stage: 'auth', reply, recipient: undefined }),
         note: (text) => this.emit({ kind: 'note', text, severity: 'info' }),
+        hide: (secret) => this.connection.hide(secret),
       },
       plan,
       capabilities,
@@ -513,13 +514,24 @@ export class SmtpSession {
       await this.read('quit');
     } catch (error) {
       const why = error instanceof MailvError ? error.message : String(error);
-      this.emit({ kind: 'note', text: `no reply to QUIT (${why})`, severity: 'warning' });
+      // The transaction is over: a broken goodbye is worth a warning, not a failure.
+      this.emit({ kind: 'note', text: error instanceof ProtocolError ? why : `no reply to QUIT (${why})`, severity: 'warning' });
     }
   }
 
   private async command(stage: Stage, line: string, recipient?: string): Promise<Reply> {
     await this.send(stage, line, false);
     return this.read(stage, recipient);
+  }
+
+  /** DATA and its reply, the one intermediate reply (354) of a transaction. */
+  private async dataCommand(): Promise<Reply> {
+    await this.send('data', 'DATA', false);
+    return this.readDataReply();
+  }
+
+  private readDataReply(): Promise<Reply> {
+    return this.read('data', undefined, true);
   }
 
   private async send(stage: Stage, line: string, pipelined: boolean): Promise<void> {
@@ -535,9 +547,14 @@ export class SmtpSession {
     await this.connection.write(lines.map((line) => `${line}\r\n`).join(''), lines.length, stages[0]!, this.plan.timeouts.forStage('mail'));
   }
 
-  private async read(stage: Stage, recipient?: string): Promise<Reply> {
+  /**
+   * The next reply, shown. RFC 5321 §4.2.1: a 3xx asks for more, and only DATA asks (354); a 3xx
+   * anywhere else (354 to RCPT, to BDAT, to RSET) leaves client and server out of step: ProtocolError.
+   */
+  private async read(stage: Stage, recipient?: string, intermediate = false): Promise<Reply> {
     const reply = await this.connection.readReply(stage, this.plan.timeouts.forStage(stage));
     this.emit({ kind: 'reply', stage, reply, recipient });
+    if (!intermediate && reply.code >= 300 && reply.code < 400) throw unexpected(stage, reply);
     return reply;
   }
 }
@@ -548,8 +565,12 @@ function isPositive(reply: Reply): boolean {
 
 /** A refusal (4xx, 5xx), or a protocol error when the code makes no sense where it came. */
 function refusal(what: string, stage: Stage, reply: Reply): SmtpReplyError | ProtocolError {
-  if (reply.code < 400) return new ProtocolError(`unexpected reply during ${stage}: ${reply.code} ${replyText(reply)}`, stage);
+  if (reply.code < 400) return unexpected(stage, reply);
   return new SmtpReplyError(`${what}: ${reply.code} ${replyText(reply)}`, stage, reply);
+}
+
+function unexpected(stage: Stage, reply: Reply): ProtocolError {
+  return new ProtocolError(`unexpected reply during ${stage}: ${reply.code} ${replyText(reply)}`, stage);
 }
 
 function grewPastSize(size: number): LocalIoError {

@@ -55,13 +55,25 @@ export async function startScriptedServer(script: Script = {}): Promise<Scripted
     let inData = false;
     let bdatRemaining = 0;
     let bdatCommand = '';
-    const act = (action: Action) => {
-      if (typeof action === 'string') socket.write(action.endsWith('\r\n') ? action : `${action}\r\n`);
-      else if ('close' in action && !('raw' in action)) socket.destroy();
-      else if ('raw' in action) {
-        socket.write(action.raw);
-        if (action.close) socket.end();
+    // Replies wait while the client is not reading: megabytes of them written at once would fail
+    // the server's own socket (ENOBUFS) before the client ever saw them.
+    const queued: Action[] = [];
+    let draining = false;
+    const flush = () => {
+      while (!draining && queued.length > 0) {
+        const action = queued.shift()!;
+        if (typeof action === 'string') draining = !socket.write(action.endsWith('\r\n') ? action : `${action}\r\n`);
+        else if ('close' in action && !('raw' in action)) socket.destroy();
+        else if ('raw' in action) {
+          draining = !socket.write(action.raw);
+          if (action.close) socket.end();
+        }
+        if (draining) socket.once('drain', () => ((draining = false), flush()));
       }
+    };
+    const act = (action: Action) => {
+      queued.push(action);
+      flush();
     };
     const respond = (verb: string, line: string) => {
       const responder = script.replies?.[verb] ?? DEFAULTS[verb] ?? script.replies?.['*'] ?? '502 5.5.2 Unknown command';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ACCOUNT, startAuthSink, startScramServer, type AuthSink } from '../helpers/auth-servers.js';
 import { freshHome, MAILV, runCli, type CliResult } from '../helpers/cli.js';
-import { startScriptedServer } from '../helpers/scripted-server.js';
+import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
 
 const TOKEN = 'ya29.token-for-alice';
 
@@ -275,6 +275,89 @@ describe('servers that try to make mailv show the secret', () => {
       } finally {
         await server.close();
       }
+    }
+  });
+});
+
+describe('secrets a server echoes after AUTH succeeded', () => {
+  const OUTPUTS = [['-q'], [], ['-v'], ['-vv'], ['--json'], ['--explain', '--lang', 'en'], ['--timing']];
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const plainBlob = b64(`\0${ACCOUNT.user}\0${ACCOUNT.password}`);
+  const passwordBlob = b64(ACCOUNT.password);
+  /** What a careless server quotes back of each exchange: the base64 it was sent, the decoded PLAIN string, the password. */
+  const ECHO = {
+    PLAIN: [`you said: ${plainBlob} \0${ACCOUNT.user}\0${ACCOUNT.password} (${ACCOUNT.user}:${ACCOUNT.password})`, 'you said: \\*{8} \\*{8} \\(alice:\\*{8}\\)'],
+    // The user name is no secret: its step stays readable.
+    LOGIN: [`you said: ${b64(ACCOUNT.user)} ${passwordBlob} (${ACCOUNT.user}:${ACCOUNT.password})`, 'you said: YWxpY2U= \\*{8} \\(alice:\\*{8}\\)'],
+  } as const;
+
+  /** A server that takes AUTH PLAIN at once, or AUTH LOGIN in two steps, and any password. */
+  function loginServer(mechanism: 'PLAIN' | 'LOGIN', replies: Script['replies']) {
+    return startScriptedServer({
+      replies: {
+        EHLO: `250-scripted.test\r\n250-PIPELINING\r\n250 AUTH ${mechanism}`,
+        AUTH: mechanism === 'PLAIN' ? '235 2.7.0 Authentication successful' : '334 VXNlcm5hbWU6',
+        '*': (line) => (line === b64(ACCOUNT.user) ? '334 UGFzc3dvcmQ6' : '235 2.7.0 Authentication successful'),
+        ...replies,
+      },
+    });
+  }
+
+  for (const [mechanism, stage, verb, reply, code, error] of [
+    ['PLAIN', 'RCPT', 'RCPT', '550 5.1.1', 67, 'not delivered to bob@example\\.org: 550 5\\.1\\.1'],
+    ['LOGIN', 'RCPT', 'RCPT', '550 5.1.1', 67, 'not delivered to bob@example\\.org: 550 5\\.1\\.1'],
+    ['PLAIN', 'the final dot', '.', '554 5.7.1', 69, 'the server did not accept the message: 554 5\\.7\\.1'],
+    ['LOGIN', 'DATA', 'DATA', '451 4.3.0', 75, 'the server refused DATA: 451 4\\.3\\.0'],
+  ] as const) {
+    it(`AUTH ${mechanism}, then ${stage} quoting the secret: scrubbed in every output, ${code}`, async () => {
+      const [echo, shown] = ECHO[mechanism];
+      const server = await loginServer(mechanism, { [verb]: `${reply} ${echo}` });
+      try {
+        for (const output of OUTPUTS) {
+          const run = await send(server.port, ['--auth', mechanism, ...output]);
+          const how = output.join(' ') || 'default output';
+          assert.equal(run.code, code, `${how}: ${run.stderr}`);
+          assert.match(run.stderr, new RegExp(`^mailv: ${error} ${shown}$`, 'm'), how);
+          assertNoSecret(run);
+          if (output.length === 0) assert.match(run.stdout, new RegExp(`^${reply.replace(/\./g, '\\.')} ${shown}$`, 'm'));
+        }
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it('a malformed reply, or a 421 out of turn, quoting the password: scrubbed in the error line, 76 and 75', async () => {
+    // Cut at 60 characters, a quote of the line as received would end inside the password.
+    const malformed = await loginServer('PLAIN', { MAIL: `${'X'.repeat(52)} ${ACCOUNT.password}` });
+    try {
+      const run = await send(malformed.port, ['--auth', 'PLAIN']);
+      assert.equal(run.code, 76, run.stderr);
+      assert.match(run.stderr, /^mailv: protocol error during mail: malformed reply: "X{52} \*{7}"$/m);
+      assert.ok(!run.stderr.includes(ACCOUNT.password.slice(0, 4)), run.stderr);
+      assertNoSecret(run);
+    } finally {
+      await malformed.close();
+    }
+    const goodbye = await loginServer('PLAIN', { AUTH: `235 2.7.0 Ok\r\n421 4.7.0 ${plainBlob} is banned` });
+    try {
+      const run = await send(goodbye.port, ['--auth', 'PLAIN']);
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stderr, /^mailv: the server closed the session: 421 4\.7\.0 \*{8} is banned$/m);
+      assertNoSecret(run);
+    } finally {
+      await goodbye.close();
+    }
+  });
+
+  it('--show-secrets shows the echo as received', async () => {
+    const server = await loginServer('PLAIN', { RCPT: `550 5.1.1 you said: ${plainBlob}` });
+    try {
+      const run = await send(server.port, ['--auth', 'PLAIN', '--show-secrets']);
+      assert.equal(run.code, 67, run.stderr);
+      assert.ok(run.stdout.includes(`550 5.1.1 you said: ${plainBlob}`), run.stdout);
+    } finally {
+      await server.close();
     }
   });
 });

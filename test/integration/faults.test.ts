@@ -71,6 +71,50 @@ describe('faults', () => {
     assert.equal(data.code, 76);
   });
 
+  it('354 to RCPT: protocol error, 76, never a deferral, the message kept and never sent', async () => {
+    const NO_PIPELINING = '250-scripted.test\r\n250-8BITMIME\r\n250 SIZE 1000000';
+    for (const ehlo of [undefined, NO_PIPELINING]) {
+      const server = await startScriptedServer({ replies: { ...(ehlo ? { EHLO: ehlo } : {}), RCPT: (line) => (line.includes('carol') ? '354 go ahead' : '250 2.1.5 Ok') } });
+      try {
+        const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'fault', 'bob@example.org', 'carol@example.org'], { input: 'body\n' });
+        const where = ehlo ? 'one command at a time' : 'pipelined';
+        assert.equal(run.code, 76, `${where}: ${run.stderr}`);
+        assert.match(run.stderr, /^mailv: unexpected reply during rcpt: 354 go ahead\nmailv: the message was saved in .*dead\.letter$/m, where);
+        assert.doesNotMatch(run.stdout + run.stderr, /Deferred|not delivered|Sent \(/, where);
+        assert.ok(!server.received().toString('latin1').includes('body'), `${where}: no message content sent`);
+        assert.ok(deadLetter(run), where);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it('a 3xx where no intermediate reply is due: BDAT, STARTTLS, RSET are 76; QUIT a warning', async () => {
+    const CHUNKING = '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING';
+    const bdat = await sendThrough({ replies: { EHLO: CHUNKING, 'BDAT LAST': '354 go ahead' } });
+    assert.equal(bdat.code, 76, bdat.stderr);
+    assert.match(bdat.stderr, /^mailv: unexpected reply during body: 354 go ahead$/m);
+    assert.ok(deadLetter(bdat));
+
+    const starttls = await sendThrough({ replies: { EHLO: '250-scripted.test\r\n250 STARTTLS', STARTTLS: '354 go ahead' } });
+    assert.equal(starttls.code, 76, starttls.stderr);
+    assert.match(starttls.stderr, /^mailv: unexpected reply during starttls: 354 go ahead$/m);
+    assert.ok(!starttls.commands.some((command) => command.startsWith('MAIL')), 'not a refusal to go on from in plaintext');
+
+    // Every recipient refused after a pipelined DATA was accepted: the empty message, then RSET.
+    const rset = await sendThrough({ replies: { RCPT: '550 5.1.1 No such user', RSET: '354 go ahead' } });
+    assert.equal(rset.code, 76, rset.stderr);
+    assert.match(rset.stdout, /^bob@example\.org\.\.\. User unknown \(550 5\.1\.1 No such user\)$/m);
+    assert.match(rset.stderr, /^mailv: unexpected reply during data: 354 go ahead$/m);
+    assert.ok(!rset.commands.includes('QUIT'), 'QUIT would be taken for message content');
+
+    const quit = await sendThrough({ replies: { QUIT: '354 go ahead' } });
+    assert.equal(quit.code, 0, quit.stderr);
+    assert.match(quit.stdout, /^bob@example\.org\.\.\. Sent \(2\.0\.0 Ok: queued as S1\)$/m);
+    assert.match(quit.stdout, /^Warning: unexpected reply during quit: 354 go ahead$/m);
+    assert.equal(deadLetter(quit), false);
+  });
+
   it('-t: a line too long for SMTP is refused before connecting, 65', async () => {
     const server = await startScriptedServer();
     try {

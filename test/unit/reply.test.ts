@@ -68,6 +68,29 @@ describe('ReplyReader', () => {
     assert.throws(() => new ReplyReader().push(many), /more than 512 lines/);
   });
 
+  it('takes a line of the longest length wherever the stream is cut, even between its CR and LF', () => {
+    const line = `250 ${'x'.repeat(MAX_REPLY_LINE - 4)}`;
+    const bytes = Buffer.from(`${line}\r\n`);
+    for (const cut of [MAX_REPLY_LINE - 1, MAX_REPLY_LINE, MAX_REPLY_LINE + 1]) {
+      const [reply] = readAll([bytes.subarray(0, cut), bytes.subarray(cut)]);
+      assert.deepEqual(reply?.raw, [line], `cut at ${cut}`);
+    }
+    const over = Buffer.from(`250 ${'x'.repeat(MAX_REPLY_LINE - 3)}\r\n`);
+    assert.throws(() => readAll([over.subarray(0, MAX_REPLY_LINE + 1), over.subarray(MAX_REPLY_LINE + 1)]), new RegExp(`longer than ${MAX_REPLY_LINE}`));
+  });
+
+  it('masks what it is told to in the text of each line and in the quote of a malformed one, never in the code', () => {
+    const mask = (text: string) => text.split('s3cret').join('********');
+    const reader = new ReplyReader(mask);
+    const [reply] = reader.push(Buffer.from('550-5.1.1 you said s3cret\r\n550 s3cret again\r\n'));
+    assert.deepEqual(reply!.raw, ['550-5.1.1 you said ********', '550 ******** again']);
+    assert.deepEqual(reply!.lines, ['5.1.1 you said ********', '******** again']);
+    assert.equal(reply!.enhanced, '5.1.1');
+    assert.throws(() => new ReplyReader(mask).push(Buffer.from('s3cret\r\n')), (error) => error instanceof ReplySyntaxError && error.message === 'malformed reply: "********"');
+    const plain = readAll([Buffer.from('250 Ok\r\n')]);
+    assert.equal(new ReplyReader(mask).push(Buffer.from('250 Ok\r\n'))[0]!.raw[0], plain[0]!.raw[0]);
+  });
+
   it('joins the text of a reply as sendmail quotes it', () => {
     const [reply] = readAll([Buffer.from('250 2.0.0 Ok: queued as 4Xy\r\n')]);
     assert.equal(replyText(reply!), '2.0.0 Ok: queued as 4Xy');
