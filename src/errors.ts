@@ -1,6 +1,13 @@
 // Typed failures: every error carries the stage where it happened and, when the server spoke,
 // its reply. exitCodeOf() is the single place that maps failures to sysexits codes.
 import { ExitCode } from './exit-codes.js';
+import type { AuthErrorFact } from './auth/facts.js';
+import type { CliErrorFact } from './cli/facts.js';
+import type { ConfigErrorFact } from './config/facts.js';
+import type { DeliveryErrorFact } from './delivery/facts.js';
+import type { DnsErrorFact } from './dns/facts.js';
+import type { MessageErrorFact } from './message/facts.js';
+import type { SmtpErrorFact } from './smtp/facts.js';
 import type { Reply } from './smtp/reply.js';
 
 /** Where in the run a failure happened. */
@@ -20,83 +27,121 @@ export type Stage =
   | 'body'
   | 'quit';
 
+/**
+ * What went wrong, as data: a literal code (`MAILV_…`) and the facts a renderer needs to word it.
+ * Each folder declares the facts it raises in its own facts.ts; the words are in src/words/.
+ */
+export type ErrorFact =
+  | AuthErrorFact
+  | CliErrorFact
+  | ConfigErrorFact
+  | DeliveryErrorFact
+  | DnsErrorFact
+  | MessageErrorFact
+  | SmtpErrorFact
+  | UnwordedFact;
+
+/**
+ * A failure still described by a sentence rather than by facts. It exists only while code moves
+ * to coded facts; a test keeps it out of the protocol folders.
+ */
+export interface UnwordedFact {
+  readonly code: 'MAILV_UNWORDED';
+  readonly text: string;
+}
+
+export type ErrorCode = ErrorFact['code'];
+
+/** Why a connection failed: the decisions (next host? exit status?) read this, never the text. */
+export type TransportReason = 'refused' | 'unreachable' | 'timeout' | 'reset' | 'closed' | 'aborted';
+
+/** Why a lookup failed: permanent (the DNS said so) or temporary. */
+export type DnsReason = 'no-such-domain' | 'no-mail' | 'no-address' | 'lookup-failed' | 'timeout' | 'budget';
+
 export abstract class MailvError extends Error {
-  abstract readonly exitCode: number;
+  /** What happened, for renderers and for --json. */
+  readonly fact: ErrorFact;
   constructor(
-    message: string,
+    what: ErrorFact | string,
     readonly stage: Stage,
   ) {
-    super(message);
+    const fact: ErrorFact = typeof what === 'string' ? { code: 'MAILV_UNWORDED', text: what } : what;
+    // A coded error's message is its code: words come from src/words/, in the user's language.
+    super(fact.code === 'MAILV_UNWORDED' ? fact.text : fact.code);
+    this.fact = fact;
     this.name = new.target.name;
+  }
+
+  get code(): ErrorCode {
+    return this.fact.code;
+  }
+
+  /** The sysexits status this failure means: see exitCodeOf, the one table. */
+  get exitCode(): number {
+    return exitCodeOf(this);
   }
 }
 
 /** Bad flags, header injection, malformed addresses. */
 export class UsageError extends MailvError {
-  readonly exitCode = ExitCode.USAGE;
-  constructor(message: string) {
-    super(message, 'options');
+  constructor(what: ErrorFact | string) {
+    super(what, 'options');
   }
 }
 
 /** Input that cannot be used: missing attachment (66) or unusable message data (65). */
 export class InputError extends MailvError {
-  constructor(
-    message: string,
-    readonly exitCode: typeof ExitCode.NOINPUT | typeof ExitCode.DATAERR,
-  ) {
-    super(message, 'input');
+  readonly missing: boolean;
+  constructor(what: ErrorFact | string, status: typeof ExitCode.NOINPUT | typeof ExitCode.DATAERR) {
+    super(what, 'input');
+    this.missing = status === ExitCode.NOINPUT;
   }
 }
 
-/** Local I/O failure: spool file, attachment read, dead.letter, stdin. */
-export class LocalIoError extends MailvError {
-  readonly exitCode = ExitCode.IOERR;
-}
+/** Local I/O failure: spool file, attachment read, dead.letter, stdin, stdout. */
+export class LocalIoError extends MailvError {}
 
 /** A host or domain that does not exist or takes no mail (68), or a lookup that failed for now (75). */
 export class DnsError extends MailvError {
-  constructor(
-    message: string,
-    readonly exitCode: typeof ExitCode.NOHOST | typeof ExitCode.TEMPFAIL,
-  ) {
-    super(message, 'resolve');
+  readonly permanent: boolean;
+  constructor(what: ErrorFact | string, status: typeof ExitCode.NOHOST | typeof ExitCode.TEMPFAIL) {
+    super(what, 'resolve');
+    this.permanent = status === ExitCode.NOHOST;
   }
 }
 
-/** Connection refused, reset or timed out: worth trying again later. */
+/** Connection refused, reset, closed or timed out: worth trying again later. */
 export class TransportError extends MailvError {
-  readonly exitCode = ExitCode.TEMPFAIL;
+  constructor(
+    what: ErrorFact | string,
+    stage: Stage,
+    /** Unknown only for failures not yet classified; decisions treat it as the worst case. */
+    readonly reason?: TransportReason,
+  ) {
+    super(what, stage);
+  }
 }
 
 /** The TLS handshake failed, or a certificate was not good enough where it had to be: 75. */
-export class TlsError extends MailvError {
-  readonly exitCode = ExitCode.TEMPFAIL;
-}
+export class TlsError extends MailvError {}
 
 /** The server broke the protocol: malformed or oversize replies. */
-export class ProtocolError extends MailvError {
-  readonly exitCode = ExitCode.PROTOCOL;
-}
+export class ProtocolError extends MailvError {}
 
 /** The server cannot take this message as it is (size, SMTPUTF8). */
-export class CapabilityError extends MailvError {
-  readonly exitCode = ExitCode.UNAVAILABLE;
-}
+export class CapabilityError extends MailvError {}
 
 /**
  * The server said no to the whole transaction: 4xx is temporary (75), 5xx permanent (69). Refused
  * recipients are not errors but outcomes (see delivery/outcome.ts: 67).
  */
 export class SmtpReplyError extends MailvError {
-  readonly exitCode: ExitCode;
   constructor(
-    message: string,
+    what: ErrorFact | string,
     stage: Stage,
     readonly reply: Reply,
   ) {
-    super(message, stage);
-    this.exitCode = reply.code < 500 ? ExitCode.TEMPFAIL : ExitCode.UNAVAILABLE;
+    super(what, stage);
   }
 }
 
@@ -104,39 +149,50 @@ export class SmtpReplyError extends MailvError {
  * Credentials refused by the server (535), or withheld by mailv because the connection could be
  * read or altered on the way (no TLS, unverified certificate): 77.
  */
-export class AuthError extends MailvError {
-  readonly exitCode = ExitCode.NOPERM;
-}
+export class AuthError extends MailvError {}
 
 /** A configuration file that cannot be used: bad syntax, unknown key or account, unsafe mode. */
 export class ConfigError extends MailvError {
-  readonly exitCode = ExitCode.CONFIG;
-  constructor(message: string) {
-    super(message, 'options');
+  constructor(what: ErrorFact | string) {
+    super(what, 'options');
   }
 }
 
 /** --step: the user pressed q; the message was not sent (75: it can be sent later, and is kept). */
 export class StepStop extends MailvError {
-  readonly exitCode = ExitCode.TEMPFAIL;
   constructor() {
-    super('stopped at your request (--step): the message was not sent', 'quit');
+    super({ code: 'MAILV_STEP_STOPPED' }, 'quit');
   }
 }
 
 /** The user stopped the run with a signal: the status a shell reports for it, 128 + its number. */
 export class InterruptedError extends MailvError {
-  readonly exitCode: number;
   constructor(
     readonly signal: NodeJS.Signals,
     stage: Stage,
   ) {
-    super(`interrupted by ${signal}`, stage);
-    this.exitCode = 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1);
+    super({ code: 'MAILV_INTERRUPTED', signal }, stage);
   }
 }
 
-/** Maps anything thrown to the exit status the user is promised. */
+const SIGNAL_NUMBERS: Readonly<Partial<Record<NodeJS.Signals, number>>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
+
+/**
+ * The one table from failures to the exit statuses the user is promised (sysexits.h, as sendmail
+ * and mail use them); anything not a MailvError is mailv's own fault (70).
+ */
 export function exitCodeOf(error: unknown): number {
-  return error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
+  if (!(error instanceof MailvError)) return ExitCode.SOFTWARE;
+  if (error instanceof UsageError) return ExitCode.USAGE;
+  if (error instanceof InputError) return error.missing ? ExitCode.NOINPUT : ExitCode.DATAERR;
+  if (error instanceof LocalIoError) return ExitCode.IOERR;
+  if (error instanceof DnsError) return error.permanent ? ExitCode.NOHOST : ExitCode.TEMPFAIL;
+  if (error instanceof TransportError || error instanceof TlsError || error instanceof StepStop) return ExitCode.TEMPFAIL;
+  if (error instanceof ProtocolError) return ExitCode.PROTOCOL;
+  if (error instanceof CapabilityError) return ExitCode.UNAVAILABLE;
+  if (error instanceof SmtpReplyError) return error.reply.code < 500 ? ExitCode.TEMPFAIL : ExitCode.UNAVAILABLE;
+  if (error instanceof AuthError) return ExitCode.NOPERM;
+  if (error instanceof ConfigError) return ExitCode.CONFIG;
+  if (error instanceof InterruptedError) return 128 + (SIGNAL_NUMBERS[error.signal] ?? 1);
+  return ExitCode.SOFTWARE;
 }

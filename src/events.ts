@@ -1,7 +1,14 @@
 // The vocabulary between the protocol and the renderers: what happened, typed, never formatted.
 // The session emits these; render/ turns them into a transcript.
 import type { DnsRecord, QueryType } from './dns/wire.js';
+import type { AuthNote } from './auth/facts.js';
+import type { CliNote } from './cli/facts.js';
+import type { ConfigNote } from './config/facts.js';
+import type { DeliveryNote } from './delivery/facts.js';
+import type { DnsNote } from './dns/facts.js';
 import type { Stage } from './errors.js';
+import type { MessageNote } from './message/facts.js';
+import type { SmtpNote } from './smtp/facts.js';
 import type { Reply } from './smtp/reply.js';
 
 export type RecipientOutcome = 'sent' | 'refused' | 'deferred';
@@ -14,7 +21,8 @@ export type SessionEvent =
   /** Message bytes as written after DATA, dot-stuffed; emitted only when asked for (-vv). */
   | { kind: 'body'; bytes: Buffer }
   | { kind: 'recipient'; recipient: string; outcome: RecipientOutcome; reply: Reply | undefined }
-  | { kind: 'note'; text: string; severity: 'info' | 'warning' }
+  /** A fact worth showing that is not a failure; the renderers word it from its code. */
+  | { kind: 'note'; note: Note; severity: 'info' | 'warning' }
   | { kind: 'closing'; host: string }
   /** The connection is over: SMTP octets each way, after TLS decryption (for --timing, --json). */
   | { kind: 'traffic'; sent: number; received: number }
@@ -44,5 +52,14 @@ export type SessionEvent =
       ms: number;
     }
   | { kind: 'dns-no-answer'; name: string; type: QueryType; server: string; reason: string };
+
+/** Every note, by code; each folder declares its own in its facts.ts. */
+export type Note = AuthNote | CliNote | ConfigNote | DeliveryNote | DnsNote | MessageNote | SmtpNote | UnwordedNote;
+
+/** A note still written as a sentence, while code moves to coded notes; kept out of protocol folders by a test. */
+export interface UnwordedNote {
+  readonly code: 'unworded';
+  readonly text: string;
+}
 
 export type EmitEvent = (event: SessionEvent) => void;

@@ -20,6 +20,7 @@ import { formatEnvelope } from '../render/dry-run.js';
 import { sanitize } from '../render/sanitize.js';
 import { plainStyle, colourStyle, type Style } from '../render/style.js';
 import { TranscriptRenderer, type Verbosity } from '../render/transcript.js';
+import { describeError, wordsFor } from '../words/describe.js';
 import { jsonLine, jsonMxPlan, jsonResult } from '../render/json-lines.js';
 import { formatAddressTable, formatMessagePreview } from '../render/address-table.js';
 import { TimingRecorder } from '../render/timing.js';
@@ -63,7 +64,7 @@ let activeSpinner: WaitingSpinner | undefined;
 function fail(error: unknown): number {
   // A failure may come with no event after it: the spinner would stay, and keep the process alive.
   activeSpinner?.clear();
-  const message = error instanceof MailvError ? error.message : `internal error: ${(error as Error)?.stack ?? String(error)}`;
+  const message = describeError(error, wordsFor('en'));
   failure = message;
   // Escaped line by line: the only line breaks kept are those mailv put between its own lines.
   const lines = error instanceof CommandLineError ? error.lines : [message];
@@ -227,7 +228,7 @@ async function transcriptEmitter(plan: Plan, verbosity = plan.verbosity): Promis
     };
   }
   const style = await styleFor(plan);
-  const renderer = new TranscriptRenderer(verbosity, style);
+  const renderer = new TranscriptRenderer(verbosity, style, wordsFor(plan.output.explain ?? 'en'));
   const explain = plan.output.explain === undefined || verbosity === 0 ? undefined : await explainer(plan.output.explain, style);
   if (plan.output.timing) timing ??= new TimingRecorder(started);
   // --step waits for the user, not the server: no spinner there.
@@ -369,7 +370,7 @@ async function deliverToMx(plan: Plan, prepared: PreparedInput, signal: AbortSig
   const failures = outcomes.flatMap((outcome) => ('error' in outcome ? [outcome] : []));
   const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
   for (const failure of failures) {
-    process.stderr.write(`mailv: not delivered to ${sanitize(failure.recipients.join(', '))}: ${sanitize(failure.error.message)}\n`);
+    process.stderr.write(`mailv: not delivered to ${sanitize(failure.recipients.join(', '))}: ${sanitize(describeError(failure.error, wordsFor('en')))}\n`);
   }
   if (plan.quitAfter !== undefined && failures.length === 0) return probeStatus(results);
   if (!anyDelivered(results) && plan.quitAfter === undefined) await keepDeadLetter(prepared);

@@ -3,7 +3,7 @@
 // the order commands went out (RFC 2920 §3.1), so sent commands wait in a queue until answered.
 // Loaded only with --explain: keep it free of node:crypto and of anything heavy.
 import type { Stage } from '../errors.js';
-import type { SessionEvent } from '../events.js';
+import type { Note, SessionEvent } from '../events.js';
 import { sanitize } from '../render/sanitize.js';
 import type { Reply } from '../smtp/reply.js';
 import type { Catalogue, TextKey } from './catalogue.js';
@@ -134,7 +134,7 @@ export class Explainer {
         return none([line]);
       }
       case 'note':
-        return none(this.note(event.text));
+        return none(this.note(event.note));
       case 'traffic':
         return none([]);
       case 'closing':
@@ -365,8 +365,10 @@ export class Explainer {
   }
 
   /** Notes worth a word: the ones that teach something beyond their own text. */
-  private note(text: string): string[] {
+  private note(note: Note): string[] {
     const c = this.catalogue;
+    if (note.code !== 'unworded') return [];
+    const { text } = note;
     if (/^\((sent|received), decoded: /.test(text)) return [c.noteDecoded];
     if (text.startsWith('STARTTLS refused')) return [c.noteStarttlsRefused];
     if (text.endsWith('again without TLS')) return [c.noteRetryWithoutTls];

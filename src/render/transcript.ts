@@ -7,6 +7,8 @@ import { ipVersion } from '../ip-address.js';
 import { formatRecord } from './dns-record.js';
 import { sanitize } from './sanitize.js';
 import type { Style } from './style.js';
+import type { Words } from '../words/catalogue.js';
+import { describeNote } from '../words/describe.js';
 
 /** 0: nothing (-q); 1: the dialogue; 2: plus connection notes (-v); 3: plus message lines (-vv). */
 export type Verbosity = 0 | 1 | 2 | 3;
@@ -21,6 +23,7 @@ export class TranscriptRenderer {
   constructor(
     private readonly verbosity: Verbosity,
     private readonly style: Style,
+    words: Words,
   ) {
     this.formatters = {
       connecting: (e) => [
@@ -31,7 +34,10 @@ export class TranscriptRenderer {
       reply: (e) => e.reply.raw.map((line) => style.reply(e.reply.code, sanitize(line))),
       body: (e) => (verbosity >= 3 ? this.bodyLines(e.bytes) : []),
       recipient: (e) => [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply)}`)],
-      note: (e) => [e.severity === 'warning' ? style.warning(`Warning: ${sanitize(e.text)}`) : style.note(sanitize(e.text))],
+      note: (e) => {
+        const text = sanitize(describeNote(e.note, words));
+        return [e.severity === 'warning' ? style.warning(`Warning: ${text}`) : style.note(text)];
+      },
       closing: (e) => [style.note(`Closing connection to ${sanitize(displayHost(e.host))}`)],
       traffic: () => [],
       tls: (e) => [

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { en } from '../../dist/words/en/index.js';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
 import { exitCodeForResults } from '../../dist/delivery/outcome.js';
@@ -18,7 +19,7 @@ const busy = makeReply(['450 4.2.1 try later']);
 
 describe('transcript', () => {
   it('renders each kind of event as sendmail does', () => {
-    const renderer = new TranscriptRenderer(1, plainStyle);
+    const renderer = new TranscriptRenderer(1, plainStyle, en);
     const shown = [
       renderer.lines({ kind: 'connecting', recipients: ['a@example.org', 'b@example.org'], host: '127.0.0.1', port: 25, via: 'relay' }),
       renderer.lines({ kind: 'connecting', recipients: ['a@example.org'], host: 'mx.example.org.', port: 2525, via: 'esmtp' }),
@@ -27,7 +28,7 @@ describe('transcript', () => {
       renderer.lines({ kind: 'recipient', recipient: 'a@example.org', outcome: 'sent', reply: ok }),
       renderer.lines({ kind: 'recipient', recipient: 'x@example.org', outcome: 'refused', reply: unknown }),
       renderer.lines({ kind: 'recipient', recipient: 'y@example.org', outcome: 'deferred', reply: busy }),
-      renderer.lines({ kind: 'note', text: 'no reply to QUIT', severity: 'warning' }),
+      renderer.lines({ kind: 'note', note: { code: 'unworded', text: 'no reply to QUIT' }, severity: 'warning' }),
       renderer.lines({ kind: 'closing', host: '127.0.0.1' }),
       renderer.lines({ kind: 'connected', address: '127.0.0.1', port: 25 }),
     ].flat();
@@ -47,7 +48,7 @@ describe('transcript', () => {
 
   it('shows a host that failed, and the DNS exchange from -v on', () => {
     const event = { kind: 'deferred', recipients: ['a@x.test', 'b@x.test'], host: 'mx1.x.test. [127.0.0.9]', reason: 'Connection refused' } as const;
-    assert.deepEqual(new TranscriptRenderer(1, plainStyle).lines(event), ['a@x.test,b@x.test... Deferred: Connection refused by mx1.x.test. [127.0.0.9]']);
+    assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines(event), ['a@x.test,b@x.test... Deferred: Connection refused by mx1.x.test. [127.0.0.9]']);
     const query = { kind: 'dns-query', name: 'x.test', type: 'MX', server: '127.0.0.1#53', transport: 'udp' } as const;
     const answer = {
       kind: 'dns-answer',
@@ -60,8 +61,8 @@ describe('transcript', () => {
       additionals: [{ type: 'A', name: 'mx1.x.test', ttl: 300, address: '127.0.0.9' }],
       ms: 3,
     } as const;
-    assert.deepEqual(new TranscriptRenderer(1, plainStyle).lines(query), []);
-    const verbose = new TranscriptRenderer(2, plainStyle);
+    assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines(query), []);
+    const verbose = new TranscriptRenderer(2, plainStyle, en);
     assert.deepEqual(verbose.lines(query), [';; MX x.test.? asking 127.0.0.1#53 over UDP']);
     assert.deepEqual(verbose.lines(answer), [
       ';; NOERROR from 127.0.0.1#53 in 3 ms, 1 answer(s)',
@@ -71,16 +72,16 @@ describe('transcript', () => {
   });
 
   it('shows message lines only at -vv, whole even when split across writes', () => {
-    const quiet = new TranscriptRenderer(2, plainStyle);
+    const quiet = new TranscriptRenderer(2, plainStyle, en);
     assert.deepEqual(quiet.lines({ kind: 'body', bytes: Buffer.from('a\r\n') }), []);
-    const loud = new TranscriptRenderer(3, plainStyle);
+    const loud = new TranscriptRenderer(3, plainStyle, en);
     assert.deepEqual(loud.lines({ kind: 'body', bytes: Buffer.from('Subject: x\r\n\r\nhal') }), ['>>> Subject: x', '>>> ']);
     assert.deepEqual(loud.lines({ kind: 'body', bytes: Buffer.from('f\r\n') }), ['>>> half']);
-    assert.deepEqual(new TranscriptRenderer(0, plainStyle).lines({ kind: 'closing', host: 'h' }), []);
+    assert.deepEqual(new TranscriptRenderer(0, plainStyle, en).lines({ kind: 'closing', host: 'h' }), []);
   });
 
   it('colours client lines and each reply class differently', () => {
-    const renderer = new TranscriptRenderer(1, colourStyle(new Chalk({ level: 1 })));
+    const renderer = new TranscriptRenderer(1, colourStyle(new Chalk({ level: 1 })), en);
     const [client] = renderer.lines({ kind: 'send', stage: 'mail', line: 'QUIT', pipelined: false });
     const [good] = renderer.lines({ kind: 'reply', stage: 'quit', reply: ok, recipient: undefined });
     const [bad] = renderer.lines({ kind: 'reply', stage: 'rcpt', reply: unknown, recipient: undefined });
@@ -109,7 +110,7 @@ describe('terminal safety', () => {
 
   it('shows names from DNS escaped in the query line, the records and the MX plan', () => {
     const evil = '\x1b]0;PWNED\x07\x1b[2Jmx.evil.test';
-    const renderer = new TranscriptRenderer(2, plainStyle);
+    const renderer = new TranscriptRenderer(2, plainStyle, en);
     assert.deepEqual(renderer.lines({ kind: 'dns-query', name: evil, type: 'A', server: '127.0.0.1#53', transport: 'udp' }), [
       ';; A \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.? asking 127.0.0.1#53 over UDP',
     ]);

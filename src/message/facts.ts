@@ -1,0 +1,8 @@
+// What message/ reports, as data: the codes of its failures and of its notes, with their
+// parameters. The words for each are in src/words/en/message.ts and src/words/fr/message.ts.
+
+/** Failures raised in message/. */
+export type MessageErrorFact = never;
+
+/** Notes emitted from message/ (facts worth showing that are not failures). */
+export type MessageNote = never;

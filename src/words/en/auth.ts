@@ -1,0 +1,7 @@
+// English words for what auth/ reports (src/auth/facts.ts).
+import type { AuthErrorFact, AuthNote } from '../../auth/facts.js';
+import type { WordsOf } from '../catalogue.js';
+
+export const errors: WordsOf<AuthErrorFact> = {};
+
+export const notes: WordsOf<AuthNote> = {};
