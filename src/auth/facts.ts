@@ -5,4 +5,6 @@
 export type AuthErrorFact = never;
 
 /** Notes emitted from auth/ (facts worth showing that are not failures). */
-export type AuthNote = never;
+export type AuthNote =
+  /** --show-secrets: what a SASL step carried, decoded from base64. */
+  { readonly code: 'sasl-decoded'; readonly direction: 'sent' | 'received'; readonly text: string };

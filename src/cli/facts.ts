@@ -3,6 +3,8 @@
 
 /** Failures raised in cli/ (and the user's own stops, wherever they land). */
 export type CliErrorFact =
+  /** A bug of mailv's: anything thrown that is not a MailvError (70). */
+  | { readonly code: 'MAILV_INTERNAL'; readonly detail: string }
   | { readonly code: 'MAILV_STEP_STOPPED' }
   | { readonly code: 'MAILV_INTERRUPTED'; readonly signal: NodeJS.Signals };
 

@@ -55,7 +55,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   let tried = 0;
   for (const host of mx.hosts) {
     if (host.addresses.length === 0) {
-      emit({ kind: 'note', note: { code: 'unworded', text: `${recipients.join(',')}... ${host.name} ${host.problem ?? 'has no address'}: skipped` }, severity: 'info' });
+      emit({ kind: 'note', note: { code: 'mx-host-skipped', recipients, host: host.name, problem: host.problem }, severity: 'info' });
       continue;
     }
     tried++;
@@ -93,7 +93,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   } catch (error) {
     const tlsBroke = error instanceof TlsError || (error instanceof TransportError && error.stage === 'starttls');
     if (tlsBroke && plan.tls === 'auto') {
-      emit({ kind: 'note', note: { code: 'unworded', text: `${recipients.join(',')}... ${error.message}: trying ${name} again without TLS` }, severity: 'warning' });
+      emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: error.fact }, severity: 'warning' });
       return { kind: 'again-without-tls' };
     }
     if (!tryNextHost(error)) throw error;

@@ -367,12 +367,16 @@ export class Explainer {
   /** Notes worth a word: the ones that teach something beyond their own text. */
   private note(note: Note): string[] {
     const c = this.catalogue;
-    if (note.code !== 'unworded') return [];
-    const { text } = note;
-    if (/^\((sent|received), decoded: /.test(text)) return [c.noteDecoded];
-    if (text.startsWith('STARTTLS refused')) return [c.noteStarttlsRefused];
-    if (text.endsWith('again without TLS')) return [c.noteRetryWithoutTls];
-    return [];
+    switch (note.code) {
+      case 'sasl-decoded':
+        return [c.noteDecoded];
+      case 'starttls-refused':
+        return [c.noteStarttlsRefused];
+      case 'tls-retry-plain':
+        return [c.noteRetryWithoutTls];
+      default:
+        return [];
+    }
   }
 
   private dnsAnswer(event: Extract<SessionEvent, { kind: 'dns-answer' }>): string[] {

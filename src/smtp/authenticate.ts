@@ -4,6 +4,7 @@
 // in the server's replies to the end of the session.
 import { credentialRefusal, type ConnectionSecurity } from '../auth/credential-gate.js';
 import { chooseMechanism } from '../auth/choose-mechanism.js';
+import type { AuthNote } from '../auth/facts.js';
 import { SaslFailure, type Credentials } from '../auth/mechanism.js';
 import { AuthError, ProtocolError, SmtpReplyError } from '../errors.js';
 import type { Capabilities } from './capabilities.js';
@@ -29,7 +30,7 @@ export interface AuthDialogue {
   send(line: string, shown: string): Promise<void>;
   read(): Promise<Reply>;
   show(reply: Reply): void;
-  note(text: string): void;
+  note(note: AuthNote): void;
   hide(secret: string): void;
 }
 /** RFC 4954 §4: a command line may hold 512 octets; a longer initial response waits for a 334. */
@@ -73,7 +74,7 @@ export async function authenticate(
     return reply;
   };
   const show = (octets: Buffer, direction: 'sent' | 'received') => {
-    if (plan.showSecrets) dialogue.note(`(${direction}, decoded: ${showOctets(octets)})`);
+    if (plan.showSecrets) dialogue.note({ code: 'sasl-decoded', direction, text: octets.toString('utf8') });
   };
   const sendLine = async (line: string, shown: string, octets: Buffer | undefined) => {
     // A step that carries only the user name (LOGIN's first) hides nothing: the name is no secret.
@@ -143,11 +144,4 @@ export async function authenticate(
     if (reply.code >= 500) throw new AuthError(why, 'auth');
     throw new ProtocolError(`unexpected reply to AUTH: ${reply.code} ${replyText(reply)}`, 'auth');
   }
-}
-
-/** Octets as readable text for the teaching notes: NUL as \0, other controls as \xNN. */
-function showOctets(octets: Buffer): string {
-  const text = octets.toString('utf8');
-  // eslint-disable-next-line no-control-regex
-  return `"${text.replace(/[\x00-\x1f\x7f"\\]/g, (char) => (char === '\0' ? '\\0' : char === '"' || char === '\\' ? `\\${char}` : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`))}"`;
 }

@@ -98,13 +98,13 @@ export class SmtpSession {
   async run(): Promise<RecipientResult[]> {
     try {
       if (this.plan.quitAfter === 'connect') {
-        this.emit({ kind: 'note', note: { code: 'unworded', text: 'stopping after connect (--quit-after): closing without a word' }, severity: 'info' });
+        this.emit({ kind: 'note', note: { code: 'quit-after', point: 'connect' }, severity: 'info' });
         return [];
       }
       const results = await this.transaction();
       if (this.plan.quitAfter === 'data' && !this.probeEndedEarly) {
         // After 354 every line is message content, QUIT included: only hanging up ends it unsent.
-        this.emit({ kind: 'note', note: { code: 'unworded', text: 'stopping after data (--quit-after): hanging up, so the server discards the unfinished message' }, severity: 'info' });
+        this.emit({ kind: 'note', note: { code: 'quit-after', point: 'data' }, severity: 'info' });
         return results;
       }
       await this.quit();
@@ -122,7 +122,7 @@ export class SmtpSession {
 
   private async transaction(): Promise<RecipientResult[]> {
     if (this.plan.insecure) {
-      this.emit({ kind: 'note', note: { code: 'unworded', text: 'certificates are not checked (--insecure): anyone on the path could pose as the server' }, severity: 'warning' });
+      this.emit({ kind: 'note', note: { code: 'certificates-unchecked' }, severity: 'warning' });
     }
     if (this.plan.implicitTls) await this.handshake('smtps://');
     const greeting = await this.read('greeting');
@@ -293,7 +293,7 @@ export class SmtpSession {
   /** --quit-after this step: says so; the caller returns and QUIT follows. */
   private stopsAfter(point: QuitPoint): boolean {
     if (this.plan.quitAfter !== point) return false;
-    this.emit({ kind: 'note', note: { code: 'unworded', text: `stopping after ${point} (--quit-after)` }, severity: 'info' });
+    this.emit({ kind: 'note', note: { code: 'quit-after', point }, severity: 'info' });
     return true;
   }
 
@@ -332,7 +332,7 @@ export class SmtpSession {
     if (withData && !results.some((result) => result.outcome === 'sent')) {
       // As in a real send: nobody to deliver to is the recipients' outcome (67), not DATA's.
       await this.abandonData(dataReply);
-      this.emit({ kind: 'note', note: { code: 'unworded', text: 'stopping before data (--quit-after): no recipient was accepted' }, severity: 'info' });
+      this.emit({ kind: 'note', note: { code: 'quit-before-data', point: 'data' }, severity: 'info' });
       this.probeEndedEarly = true;
       return results;
     }
@@ -370,7 +370,7 @@ export class SmtpSession {
     const reply = await this.command('starttls', 'STARTTLS');
     if (reply.code !== 220) {
       if (this.plan.tls === 'required') await this.refuseTls(`the server refused STARTTLS: ${reply.code} ${replyText(reply)}`);
-      this.emit({ kind: 'note', note: { code: 'unworded', text: `STARTTLS refused (${reply.code}): going on without TLS` }, severity: 'warning' });
+      this.emit({ kind: 'note', note: { code: 'starttls-refused', reply }, severity: 'warning' });
       return before;
     }
     await this.handshake(this.plan.tls === 'required' ? '--tls required' : undefined);
@@ -421,7 +421,7 @@ export class SmtpSession {
         },
         read: () => this.connection.readReply('auth', this.plan.timeouts.forStage('auth')),
         show: (reply) => this.emit({ kind: 'reply', stage: 'auth', reply, recipient: undefined }),
-        note: (text) => this.emit({ kind: 'note', note: { code: 'unworded', text }, severity: 'info' }),
+        note: (note) => this.emit({ kind: 'note', note, severity: 'info' }),
         hide: (secret) => this.connection.hide(secret),
       },
       plan,
@@ -513,9 +513,9 @@ export class SmtpSession {
       }
       await this.read('quit');
     } catch (error) {
-      const why = error instanceof MailvError ? error.message : String(error);
+      if (!(error instanceof MailvError)) throw error;
       // The transaction is over: a broken goodbye is worth a warning, not a failure.
-      this.emit({ kind: 'note', note: { code: 'unworded', text: error instanceof ProtocolError ? why : `no reply to QUIT (${why})` }, severity: 'warning' });
+      this.emit({ kind: 'note', note: { code: error instanceof ProtocolError ? 'quit-unexpected' : 'quit-unanswered', error: error.fact }, severity: 'warning' });
     }
   }
 

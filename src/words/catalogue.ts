@@ -4,7 +4,9 @@ import type { ErrorFact } from '../errors.js';
 import type { Note } from '../events.js';
 
 /** One formatter per code of the fact union F, each taking exactly that fact. */
-export type WordsOf<F extends { readonly code: string }> = { readonly [C in F['code']]: (fact: Extract<F, { code: C }>) => string };
+export type WordsOf<F extends { readonly code: string }> = {
+  readonly [C in F['code']]: (fact: Extract<F, { code: C }>, words: Words) => string;
+};
 
 export interface Words {
   readonly errors: WordsOf<ErrorFact>;

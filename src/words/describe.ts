@@ -1,5 +1,5 @@
 // Facts into words: the one place that picks a language's words for an error or a note.
-import { MailvError } from '../errors.js';
+import { MailvError, type ErrorFact } from '../errors.js';
 import type { Note } from '../events.js';
 import type { Language } from '../explain/language.js';
 import type { Words } from './catalogue.js';
@@ -12,12 +12,17 @@ export function wordsFor(language: Language): Words {
 
 /** The sentence for a failure, without the `mailv: ` prefix; anything not a MailvError is a bug of mailv's. */
 export function describeError(error: unknown, words: Words): string {
-  if (!(error instanceof MailvError)) return words.errors.MAILV_UNWORDED({ code: 'MAILV_UNWORDED', text: `internal error: ${(error as Error)?.stack ?? String(error)}` });
-  const format = words.errors[error.fact.code] as (fact: MailvError['fact']) => string;
-  return format(error.fact);
+  if (!(error instanceof MailvError)) return words.errors.MAILV_INTERNAL({ code: 'MAILV_INTERNAL', detail: (error as Error)?.stack ?? String(error) }, words);
+  return describeFact(error.fact, words);
+}
+
+/** The sentence for an error's fact, as carried by an event (a host left for the next, say). */
+export function describeFact(fact: ErrorFact, words: Words): string {
+  const format = words.errors[fact.code] as (fact: ErrorFact, words: Words) => string;
+  return format(fact, words);
 }
 
 export function describeNote(note: Note, words: Words): string {
-  const format = words.notes[note.code] as (note: Note) => string;
-  return format(note);
+  const format = words.notes[note.code] as (note: Note, words: Words) => string;
+  return format(note, words);
 }

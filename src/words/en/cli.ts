@@ -5,6 +5,7 @@ import type { UnwordedNote } from '../../events.js';
 import type { WordsOf } from '../catalogue.js';
 
 export const errors: WordsOf<CliErrorFact | UnwordedFact> = {
+  MAILV_INTERNAL: ({ detail }) => `internal error: ${detail}`,
   MAILV_STEP_STOPPED: () => 'stopped at your request (--step): the message was not sent',
   MAILV_INTERRUPTED: ({ signal }) => `interrupted by ${signal}`,
   MAILV_UNWORDED: ({ text }) => text,

@@ -1,7 +1,11 @@
 // English words for what delivery/ reports (src/delivery/facts.ts).
 import type { DeliveryErrorFact, DeliveryNote } from '../../delivery/facts.js';
 import type { WordsOf } from '../catalogue.js';
+import { describeFact } from '../describe.js';
 
 export const errors: WordsOf<DeliveryErrorFact> = {};
 
-export const notes: WordsOf<DeliveryNote> = {};
+export const notes: WordsOf<DeliveryNote> = {
+  'mx-host-skipped': ({ recipients, host, problem }) => `${recipients.join(',')}... ${host} ${problem ?? 'has no address'}: skipped`,
+  'tls-retry-plain': ({ recipients, host, error }, words) => `${recipients.join(',')}... ${describeFact(error, words)}: trying ${host} again without TLS`,
+};

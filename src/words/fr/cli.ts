@@ -5,6 +5,7 @@ import type { UnwordedNote } from '../../events.js';
 import type { WordsOf } from '../catalogue.js';
 
 export const errors: WordsOf<CliErrorFact | UnwordedFact> = {
+  MAILV_INTERNAL: ({ detail }) => `erreur interne : ${detail}`,
   MAILV_STEP_STOPPED: () => "arrêté à votre demande (--step) : le message n'a pas été envoyé",
   MAILV_INTERRUPTED: ({ signal }) => `interrompu par ${signal}`,
   MAILV_UNWORDED: ({ text }) => text,
