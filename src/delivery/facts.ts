@@ -3,7 +3,14 @@
 import type { ErrorFact } from '../errors.js';
 
 /** Failures raised in delivery/. */
-export type DeliveryErrorFact = never;
+export type DeliveryErrorFact =
+  /** Every MX host of the domain was tried, or had no address, and none took the message. */
+  | { readonly code: 'MAILV_NO_MX_TOOK'; readonly domain: string; readonly tried: number; readonly skipped: number }
+  /**
+   * The whole message was written, then the session failed before the server said whether it took
+   * it: `host` may have it, so it is sent nowhere else. `error` is what broke.
+   */
+  | { readonly code: 'MAILV_UNCONFIRMED'; readonly host: string; readonly address: string; readonly error: ErrorFact };
 
 /** Notes emitted from delivery/ (facts worth showing that are not failures). */
 export type DeliveryNote =

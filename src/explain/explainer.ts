@@ -5,6 +5,8 @@
 import type { Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
 import { sanitize } from '../render/sanitize.js';
+import type { EhloOffer } from '../smtp/capabilities.js';
+import type { Command as SmtpCommand } from '../smtp/command.js';
 import type { Reply } from '../smtp/reply.js';
 import type { Catalogue, TextKey } from './catalogue.js';
 import { en } from './en.js';
@@ -24,7 +26,7 @@ export function catalogueFor(lang: Language): Catalogue {
   return lang === 'fr' ? fr : en;
 }
 
-type CommandKind = 'ehlo' | 'helo' | 'starttls' | 'auth' | 'authCancel' | 'mail' | 'rcpt' | 'data' | 'dot' | 'bdat' | 'rset' | 'quit' | 'other';
+type CommandKind = 'ehlo' | 'helo' | 'starttls' | 'auth' | 'authCancel' | 'mail' | 'rcpt' | 'data' | 'dot' | 'bdat' | 'rset' | 'quit';
 
 /** A command waiting for its reply, with what its reply needs to be read in context. */
 interface Command {
@@ -80,8 +82,6 @@ const MECHANISMS: Readonly<Record<string, TextKey>> = {
   'SCRAM-SHA-256': 'mechScramSha256', 'CRAM-MD5': 'mechCramMd5', PLAIN: 'mechPlain', LOGIN: 'mechLogin', XOAUTH2: 'mechXoauth2',
 };
 
-/** What mailv shows in place of a secret (smtp/authenticate.ts), kept here to load nothing of AUTH. */
-const REDACTED = '********';
 /** Server text is untrusted and unbounded: an annotation quotes only the start of it. */
 const MAX_QUOTE = 60;
 
@@ -123,6 +123,9 @@ export class Explainer {
         return this.send(event);
       case 'reply':
         return this.reply(event);
+      case 'committed':
+        // Told by the reply that follows: what became of the message.
+        return none([]);
       case 'body': {
         if (this.bodyTold) return none([]);
         this.bodyTold = true;
@@ -170,82 +173,73 @@ export class Explainer {
 
   private send(event: Extract<SessionEvent, { kind: 'send' }>): Annotation {
     this.pipelinedRun = event.pipelined ? this.pipelinedRun + 1 : 0;
-    const { command, lines } = this.command(event.line, event.stage);
+    const { command, lines } = this.command(event.command, event.stage);
     this.pending.push(command);
     return none(lines);
   }
 
-  private command(line: string, stage: Stage): { command: Command; lines: string[] } {
+  private command(sent: SmtpCommand, stage: Stage): { command: Command; lines: string[] } {
     const c = this.catalogue;
-    const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
-    const argument = quote(line.slice(verb.length + 1).trim());
-
-    // Inside AUTH, every line but the command itself answers a 334 challenge (RFC 4954 §4).
-    if (stage === 'auth' && verb !== 'AUTH') {
-      if (line === '*') return { command: { kind: 'authCancel', stage }, lines: [c.authCancel] };
-      const answer = line === '' ? c.authAnswerEmpty : line === REDACTED ? c.authAnswerRedacted : c.authAnswer;
-      return { command: { kind: 'auth', stage }, lines: [answer] };
-    }
-
-    switch (verb) {
+    switch (sent.verb) {
       case 'EHLO': {
         const again = this.tlsAfterEhlo;
         this.sentEhlo = true;
-        return { command: { kind: 'ehlo', stage, again }, lines: [c.cmdEhlo({ name: argument }), ...optional(again ? c.cmdEhloAgain : undefined)] };
+        return { command: { kind: 'ehlo', stage, again }, lines: [c.cmdEhlo({ name: quote(sent.domain) }), ...optional(again ? c.cmdEhloAgain : undefined)] };
       }
       case 'HELO':
-        return { command: { kind: 'helo', stage }, lines: [c.cmdHelo({ name: argument })] };
+        return { command: { kind: 'helo', stage }, lines: [c.cmdHelo({ name: quote(sent.domain) })] };
       case 'STARTTLS':
         return { command: { kind: 'starttls', stage }, lines: [c.cmdStarttls] };
       case 'AUTH':
-        return { command: { kind: 'auth', stage }, lines: this.auth(line) };
+        return { command: { kind: 'auth', stage }, lines: this.auth(sent) };
+      // Inside AUTH, every line but the command itself answers a 334 challenge (RFC 4954 §4).
+      case 'SASL': {
+        const { text } = sent.response;
+        if (text === '*') return { command: { kind: 'authCancel', stage }, lines: [c.authCancel] };
+        const answer = text === undefined ? c.authAnswerRedacted : text === '' ? c.authAnswerEmpty : c.authAnswer;
+        return { command: { kind: 'auth', stage }, lines: [answer] };
+      }
       case 'MAIL':
-        return this.mail(line, stage);
+        return this.mail(sent, stage);
       case 'RCPT': {
-        const recipient = /^RCPT TO:<(.*)>/i.exec(line)?.[1] ?? '';
-        const lines = [c.cmdRcptTo({ recipient: quote(recipient) })];
+        const lines = [c.cmdRcptTo({ recipient: quote(sent.to) })];
         if (!this.envelopeTold) lines.push(c.envelopeNotHeaders);
         this.envelopeTold = true;
-        return { command: { kind: 'rcpt', stage, address: recipient }, lines };
+        return { command: { kind: 'rcpt', stage, address: sent.to }, lines };
       }
       case 'DATA':
         return { command: { kind: 'data', stage }, lines: [c.cmdData] };
       case '.':
         return { command: { kind: 'dot', stage }, lines: [c.cmdDataEnd] };
       case 'BDAT': {
-        const match = /^BDAT (\d+)( LAST)?\s*$/i.exec(line);
-        const octets = Number(match?.[1] ?? 0);
-        const last = match?.[2] !== undefined;
+        const { size: octets, last } = sent;
         return { command: { kind: 'bdat', stage, octets, last }, lines: [last ? c.cmdBdatLast({ octets }) : c.cmdBdat({ octets })] };
       }
       case 'RSET':
         return { command: { kind: 'rset', stage }, lines: [c.cmdRset] };
       case 'QUIT':
         return { command: { kind: 'quit', stage }, lines: [c.cmdQuit] };
-      default:
-        return { command: { kind: 'other', stage }, lines: [c.cmdOther({ verb: quote(verb) })] };
     }
   }
 
   /** `AUTH <mechanism> [initial response]`: the command, the mechanism, the initial response. */
-  private auth(line: string): string[] {
+  private auth(sent: Extract<SmtpCommand, { verb: 'AUTH' }>): string[] {
     const c = this.catalogue;
-    const [, mechanism = '', initial] = /^AUTH\s+(\S+)(?:\s+(\S*))?/i.exec(line) ?? [];
-    const name = mechanism.toUpperCase();
+    const name = sent.mechanism.toUpperCase();
     const key = MECHANISMS[name];
     const lines = [c.cmdAuth({ mechanism: quote(name) }), key ? c[key] : c.mechOther({ mechanism: quote(name) })];
-    if (initial !== undefined) lines.push(initial === '=' ? c.authInitialEmpty : initial === REDACTED ? c.authInitialRedacted : c.authInitial);
+    const initial = sent.initial;
+    if (initial !== undefined) lines.push(initial.text === undefined ? c.authInitialRedacted : initial.text === '=' ? c.authInitialEmpty : c.authInitial);
     return lines;
   }
 
   /** `MAIL From:<sender> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8]`: one line for the sender, one per parameter. */
-  private mail(line: string, stage: Stage): { command: Command; lines: string[] } {
+  private mail(sent: Extract<SmtpCommand, { verb: 'MAIL' }>, stage: Stage): { command: Command; lines: string[] } {
     const c = this.catalogue;
     this.bodyTold = false;
-    const match = /^MAIL FROM:<(.*)>((?:\s+[^\s>]+)*)\s*$/i.exec(line);
-    const sender = match?.[1] ?? '';
+    const sender = sent.from;
     const lines = [sender === '' ? c.cmdMailFromNull : c.cmdMailFrom({ sender: quote(sender) })];
-    for (const param of (match?.[2] ?? '').trim().split(/\s+/).filter(Boolean)) {
+    for (const param of sent.params) {
       const [name = '', value = ''] = param.split('=', 2);
       switch (name.toUpperCase()) {
         case 'SIZE':
@@ -279,7 +273,7 @@ export class Explainer {
     this.codesSeen.add(reply.code);
     if (reply.enhanced !== undefined) after.push(this.enhanced(reply.enhanced));
 
-    if (command?.kind === 'ehlo' && reply.code === 250) after.push(...this.extensions(reply, command.again === true));
+    if (command?.kind === 'ehlo' && event.ehlo !== undefined) after.push(...this.extensions(event.ehlo, command.again === true));
     if (command?.kind === 'ehlo' && (reply.code === 500 || reply.code === 502)) after.push(c.ehloFallback);
     return { before, after };
   }
@@ -344,14 +338,11 @@ export class Explainer {
     return c.enhancedGeneric({ code, severity: severity ? c[severity] : '', subject: c[ENHANCED_SUBJECTS[subject] ?? 'enhancedSubjectOther'] });
   }
 
-  /** The EHLO reply: the server's name, then one line per keyword, each naming its keyword. */
-  private extensions(reply: Reply, underTls: boolean): string[] {
+  /** The EHLO reply as the session read it: the server's name, then one line per keyword, each naming its keyword. */
+  private extensions(offer: EhloOffer, underTls: boolean): string[] {
     const c = this.catalogue;
-    const name = (reply.lines[0] ?? '').trim().split(/\s+/)[0] ?? '';
-    const lines = [c.ehloServerName({ name: quote(name) }), ...optional(underTls ? c.ehloAfterTls : undefined)];
-    for (const text of reply.lines.slice(1)) {
-      const [word = '', ...params] = text.trim().split(/\s+/);
-      if (word === '') continue;
+    const lines = [c.ehloServerName({ name: quote(offer.domain) }), ...optional(underTls ? c.ehloAfterTls : undefined)];
+    for (const { keyword: word, params } of offer.extensions) {
       const keyword = word.toUpperCase();
       const known = EXTENSIONS[keyword];
       if (known) lines.push(c[known]);

@@ -72,6 +72,9 @@ export class TimingRecorder {
         this.sent += event.sent;
         this.received += event.received;
         return;
+      case 'committed':
+        // The message is out; the wait for its reply is counted with the reply.
+        return;
       default:
         return;
     }

@@ -25,7 +25,10 @@ describe('--json', () => {
       const times = events.map((event) => event['ms'] as number);
       assert.deepEqual(times, [...times].sort((a, b) => a - b));
       const mail = events.find((event) => event['event'] === 'send' && String(event['line']).startsWith('MAIL'));
-      assert.deepEqual(Object.keys(mail!), ['event', 'ms', 'stage', 'line', 'pipelined']);
+      assert.deepEqual(Object.keys(mail!), ['event', 'ms', 'stage', 'line', 'command', 'pipelined']);
+      const command = mail!['command'] as { verb: string; from: string; params: string[] };
+      assert.equal(command.verb, 'MAIL');
+      assert.equal(`MAIL From:<${command.from}> ${command.params.join(' ')}`, mail!['line']);
       const refused = events.find((event) => event['event'] === 'reply' && event['code'] === 550)!;
       assert.deepEqual([refused['stage'], refused['recipient'], refused['enhanced'], refused['raw']], ['rcpt', 'nobody@example.org', '5.1.1', ['550 5.1.1 User unknown']]);
       assert.deepEqual(events.at(-1), { event: 'result', ms: events.at(-1)!['ms'], status: 67, error: null });

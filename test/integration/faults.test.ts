@@ -105,7 +105,7 @@ describe('faults', () => {
     const rset = await sendThrough({ replies: { RCPT: '550 5.1.1 No such user', RSET: '354 go ahead' } });
     assert.equal(rset.code, 76, rset.stderr);
     assert.match(rset.stdout, /^bob@example\.org\.\.\. User unknown \(550 5\.1\.1 No such user\)$/m);
-    assert.match(rset.stderr, /^mailv: unexpected reply during data: 354 go ahead$/m);
+    assert.match(rset.stderr, /^mailv: unexpected reply during rset: 354 go ahead$/m);
     assert.ok(!rset.commands.includes('QUIT'), 'QUIT would be taken for message content');
 
     const quit = await sendThrough({ replies: { QUIT: '354 go ahead' } });
@@ -314,6 +314,25 @@ describe('faults', () => {
     assert.equal(run.code, 75);
     assert.match(run.stderr, /^mailv: (connection reset by the server|connection closed by the server) during (data|rcpt|mail)/m);
     assert.ok(deadLetter(run));
+  });
+
+  it('a drop after the whole message was sent: 75, the server may have it, the message kept', async () => {
+    const drops: Record<string, Script> = {
+      'DATA, pipelined': { replies: { '.': { close: true } } },
+      'BDAT, pipelined': { replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING', MAIL: { silent: true }, RCPT: { silent: true }, 'BDAT LAST': { close: true } } },
+      'BDAT, one command at a time': { replies: { EHLO: '250-scripted.test\r\n250 CHUNKING', 'BDAT LAST': { close: true } } },
+    };
+    for (const [name, script] of Object.entries(drops)) {
+      const run = await sendThrough(script);
+      assert.equal(run.code, 75, `${name}: ${run.stderr}`);
+      assert.ok(run.received.includes('body\r\n'), `${name}: the whole message went out`);
+      assert.match(
+        run.stderr,
+        /^mailv: connection closed by the server during \w+ after the whole message was sent: \[127\.0\.0\.1\] may have it, so it is not sent again\nmailv: the message was saved in .*dead\.letter$/m,
+        name,
+      );
+      assert.ok(deadLetter(run), name);
+    }
   });
 
   it('a silent server: the timeout names its stage, 75', async () => {
