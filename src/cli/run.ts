@@ -406,7 +406,7 @@ async function showMx(plan: Plan, domain: string): Promise<number> {
   const { planMx } = await import('../dns/mx.js');
   const mx = await planMx(domain, resolver, randomSource(plan.seed));
   if (plan.output.json) stdout().write(`${jsonMxPlan(mx, clock() - started)}\n`);
-  else stdout().write(formatMxPlan(mx, plan.mxPort).join('\n') + '\n');
+  else stdout().write(formatMxPlan(mx, plan.mxPort, wordsFor('en')).join('\n') + '\n');
   return ExitCode.OK;
 }
 

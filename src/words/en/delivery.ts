@@ -6,6 +6,7 @@ import { describeFact } from '../describe.js';
 export const errors: WordsOf<DeliveryErrorFact> = {};
 
 export const notes: WordsOf<DeliveryNote> = {
-  'mx-host-skipped': ({ recipients, host, problem }) => `${recipients.join(',')}... ${host} ${problem ?? 'has no address'}: skipped`,
+  'mx-host-skipped': ({ recipients, host, problem }, words) =>
+    `${recipients.join(',')}... ${host} ${problem ? words.dns.noAddress(problem) : 'has no address'}: skipped`,
   'tls-retry-plain': ({ recipients, host, error }, words) => `${recipients.join(',')}... ${describeFact(error, words)}: trying ${host} again without TLS`,
 };

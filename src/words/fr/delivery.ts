@@ -6,6 +6,7 @@ import { describeFact } from '../describe.js';
 export const errors: WordsOf<DeliveryErrorFact> = {};
 
 export const notes: WordsOf<DeliveryNote> = {
-  'mx-host-skipped': ({ recipients, host, problem }) => `${recipients.join(',')}... ${host} ${problem ?? "n'a pas d'adresse"} : ignoré`,
+  'mx-host-skipped': ({ recipients, host, problem }, words) =>
+    `${recipients.join(',')}... ${host} ${problem ? words.dns.noAddress(problem) : "n'a pas d'adresse"} : ignoré`,
   'tls-retry-plain': ({ recipients, host, error }, words) => `${recipients.join(',')}... ${describeFact(error, words)} : nouvel essai de ${host} sans TLS`,
 };
