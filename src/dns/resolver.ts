@@ -32,13 +32,14 @@ export class LookupFailedError extends DnsError {
     /** What went wrong, without the name: each server's failure, or the chain's length. */
     readonly failure: LookupFailure,
   ) {
-    if (failure.kind === 'cname-chain') {
-      super({ code: 'MAILV_DNS_CNAME_CHAIN', name: absolute(name), limit: failure.limit }, 'lookup-failed');
-    } else {
-      const silence = failure.failures.length > 0 && failure.failures.every((each) => each.reason === 'timeout');
-      super({ code: 'MAILV_DNS_LOOKUP_FAILED', name: absolute(name), type, failures: failure.failures }, silence ? 'timeout' : 'lookup-failed');
-    }
+    super(...lookupFailed(absolute(name), type, failure));
   }
+}
+
+function lookupFailed(name: string, type: QueryType, failure: LookupFailure): ConstructorParameters<typeof DnsError> {
+  if (failure.kind === 'cname-chain') return [{ code: 'MAILV_DNS_CNAME_CHAIN', name, limit: failure.limit }, 'lookup-failed'];
+  const silence = failure.failures.length > 0 && failure.failures.every((each) => each.reason === 'timeout');
+  return [{ code: 'MAILV_DNS_LOOKUP_FAILED', name, type, failures: failure.failures }, silence ? 'timeout' : 'lookup-failed'];
 }
 
 /** The task's time budget ran out before its lookups ended (75). */
