@@ -2,6 +2,7 @@
 // fact with a reason, its exit status comes from that reason, and its words exist in English and
 // in French.
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { describe, it } from 'node:test';
 import { planMx, type MxPlan } from '../../dist/dns/mx.js';
 import { Resolver } from '../../dist/dns/resolver.js';
@@ -105,6 +106,27 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.equal(error.reason, 'lookup-failed');
     assert.equal(describeError(error, en), `cannot look up MX example.test. for now (${lookup.server}: TCP answer to another question)`);
     assert.equal(describeError(error, fr), `impossible d'obtenir les enregistrements MX de example.test. pour l'instant (${lookup.server} : réponse TCP à une autre question)`);
+  });
+
+  it("nothing listening on the port: refused, said as such rather than in the system's words", async () => {
+    // A port just freed: the kernel answers a datagram to it with ICMP port unreachable.
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    const port = probe.address().port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const events: SessionEvent[] = [];
+    const resolver = new Resolver({ servers: [{ address: '127.0.0.1', port }], timeoutMs: 2000, attempts: 1 }, (event) => events.push(event));
+    const error = await resolver.resolve('example.test', 'MX').then(
+      () => assert.fail('resolved'),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof DnsError);
+    const refused = { server: `127.0.0.1#${port}`, reason: 'refused', transport: 'udp' };
+    assert.deepEqual(events.at(-1), { kind: 'dns-no-answer', name: 'example.test', type: 'MX', ...refused });
+    assert.deepEqual(error.fact, { code: 'MAILV_DNS_LOOKUP_FAILED', name: 'example.test.', type: 'MX', failures: [refused] });
+    assert.equal(exitCodeOf(error), 75);
+    assert.equal(describeError(error, en), `cannot look up MX example.test. for now (127.0.0.1#${port}: port unreachable)`);
+    assert.equal(describeError(error, fr), `impossible d'obtenir les enregistrements MX de example.test. pour l'instant (127.0.0.1#${port} : port injoignable)`);
   });
 
   it('the budget: lookups that outlast it end with its terms, 75', async () => {
