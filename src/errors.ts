@@ -55,7 +55,10 @@ export type ErrorCode = ErrorFact['code'];
 /** Why a connection failed: the decisions (next host? exit status?) read this, never the text. */
 export type TransportReason = 'refused' | 'unreachable' | 'timeout' | 'reset' | 'closed' | 'aborted';
 
-/** Why a lookup failed: permanent (the DNS said so) or temporary. */
+/**
+ * Why a lookup failed: the name does not exist, takes no mail or has no address, as the DNS said
+ * (permanent); or no usable answer came, in time or within the task's budget (temporary).
+ */
 export type DnsReason = 'no-such-domain' | 'no-mail' | 'no-address' | 'lookup-failed' | 'timeout' | 'budget';
 
 export abstract class MailvError extends Error {
@@ -103,10 +106,12 @@ export class LocalIoError extends MailvError {}
 
 /** A host or domain that does not exist or takes no mail (68), or a lookup that failed for now (75). */
 export class DnsError extends MailvError {
-  readonly permanent: boolean;
-  constructor(what: ErrorFact | string, status: typeof ExitCode.NOHOST | typeof ExitCode.TEMPFAIL) {
+  constructor(
+    what: DnsErrorFact,
+    /** Decides the exit status (see exitCodeOf), and whether trying later may help. */
+    readonly reason: DnsReason,
+  ) {
     super(what, 'resolve');
-    this.permanent = status === ExitCode.NOHOST;
   }
 }
 
@@ -175,6 +180,16 @@ export class InterruptedError extends MailvError {
   }
 }
 
+/** What the DNS said for good (68), and what may go otherwise later (75). */
+const DNS_EXIT_CODES: Readonly<Record<DnsReason, number>> = {
+  'no-such-domain': ExitCode.NOHOST,
+  'no-mail': ExitCode.NOHOST,
+  'no-address': ExitCode.NOHOST,
+  'lookup-failed': ExitCode.TEMPFAIL,
+  timeout: ExitCode.TEMPFAIL,
+  budget: ExitCode.TEMPFAIL,
+};
+
 const SIGNAL_NUMBERS: Readonly<Partial<Record<NodeJS.Signals, number>>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
 
 /**
@@ -186,7 +201,7 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return ExitCode.USAGE;
   if (error instanceof InputError) return error.missing ? ExitCode.NOINPUT : ExitCode.DATAERR;
   if (error instanceof LocalIoError) return ExitCode.IOERR;
-  if (error instanceof DnsError) return error.permanent ? ExitCode.NOHOST : ExitCode.TEMPFAIL;
+  if (error instanceof DnsError) return DNS_EXIT_CODES[error.reason];
   if (error instanceof TransportError || error instanceof TlsError || error instanceof StepStop) return ExitCode.TEMPFAIL;
   if (error instanceof ProtocolError) return ExitCode.PROTOCOL;
   if (error instanceof CapabilityError) return ExitCode.UNAVAILABLE;

@@ -406,7 +406,7 @@ async function showMx(plan: Plan, domain: string): Promise<number> {
   const { planMx } = await import('../dns/mx.js');
   const mx = await planMx(domain, resolver, randomSource(plan.seed));
   if (plan.output.json) stdout().write(`${jsonMxPlan(mx, clock() - started)}\n`);
-  else stdout().write(formatMxPlan(mx, plan.mxPort).join('\n') + '\n');
+  else stdout().write(formatMxPlan(mx, plan.mxPort, wordsFor('en')).join('\n') + '\n');
   return ExitCode.OK;
 }
 
@@ -469,7 +469,7 @@ async function keepDeadLetter(prepared: PreparedInput): Promise<void> {
     process.stderr.write(`mailv: the message was saved in ${sanitize(path)}\n`);
   } catch (error) {
     const fate = stdinIsFile ? 'it is only in the file given on standard input' : 'the message is lost';
-    process.stderr.write(`mailv: ${sanitize((error as Error).message)}; ${fate}\n`);
+    process.stderr.write(`mailv: ${sanitize(describeError(error, wordsFor('en')))}; ${fate}\n`);
   }
 }
 

@@ -5,7 +5,6 @@
 import { connect, isIP, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import { DnsError, InterruptedError, MailvError, ProtocolError, TlsError, TransportError, type Stage } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
 import { Redactor } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 
@@ -332,9 +331,9 @@ function connectError(error: NodeJS.ErrnoException, host: string, port: number):
   const where = `${host} port ${port}`;
   switch (error.code) {
     case 'ENOTFOUND':
-      return new DnsError(`host ${host} not found`, ExitCode.NOHOST);
+      return new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host }, 'no-such-domain');
     case 'EAI_AGAIN':
-      return new DnsError(`temporary failure looking up ${host}`, ExitCode.TEMPFAIL);
+      return new DnsError({ code: 'MAILV_HOST_LOOKUP_FAILED', host }, 'lookup-failed');
     case 'ECONNREFUSED':
       return new TransportError(`connection refused by ${where}`, 'connect');
     default:
