@@ -469,7 +469,7 @@ async function keepDeadLetter(prepared: PreparedInput): Promise<void> {
     process.stderr.write(`mailv: the message was saved in ${sanitize(path)}\n`);
   } catch (error) {
     const fate = stdinIsFile ? 'it is only in the file given on standard input' : 'the message is lost';
-    process.stderr.write(`mailv: ${sanitize((error as Error).message)}; ${fate}\n`);
+    process.stderr.write(`mailv: ${sanitize(describeError(error, wordsFor('en')))}; ${fate}\n`);
   }
 }
 

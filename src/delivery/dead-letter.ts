@@ -5,8 +5,9 @@ import { constants, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { LocalIoError } from '../errors.js';
+import { LocalIoError, MailvError } from '../errors.js';
 import { formatAsctime } from '../message/identity.js';
+import { describeError, wordsFor } from '../words/describe.js';
 
 type Fs = typeof import('node:fs/promises');
 
@@ -42,7 +43,9 @@ export async function saveDeadLetter(path: string, sender: string, chunks: Async
     await append(Buffer.from(converter.end() + '\n', 'latin1'));
   } catch (error) {
     if (target) await undoAppend(fs, path, target, written);
-    throw new LocalIoError(`cannot save the message to ${path}: ${(error as Error).message}`, 'input');
+    // A failure of the message's source (a file changed while read) is coded: its words, not its code.
+    const cause = error instanceof MailvError ? describeError(error, wordsFor('en')) : (error as Error).message;
+    throw new LocalIoError(`cannot save the message to ${path}: ${cause}`, 'input');
   } finally {
     await target?.file.close();
   }
