@@ -261,7 +261,7 @@ function authRequest(
 /** `smtp://host[:port]`, `smtps://host[:port]` (implicit TLS), `host[:port]`, `[v6]:port`. Throws UsageError. */
 export function parseServer(text: string): ServerAddress {
   return parseServerAddress(text, (problem) => {
-    throw new UsageError(`invalid server ${JSON.stringify(text)}: ${problem}`);
+    throw new UsageError({ code: 'MAILV_SERVER_INVALID', text, problem });
   });
 }
 
@@ -287,7 +287,7 @@ function parseTimeout(text: string): number {
 }
 
 function checkHelo(name: string): string {
-  return checkHeloName(name, (problem) => {
-    throw new UsageError(`invalid --helo ${JSON.stringify(name)}: ${problem}`);
+  return checkHeloName(name, () => {
+    throw new UsageError({ code: 'MAILV_HELO_INVALID', name });
   });
 }
