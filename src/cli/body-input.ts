@@ -80,7 +80,7 @@ export async function readRegularFile(fd: number, options: { spoolThreshold?: nu
     if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || start < 0 || !(opening && (await startsWith(fd, start, opening)))) {
       throw new LocalIoError('standard input changed while it was being read: send it through a pipe to send a snapshot', 'input');
     }
-    return { source: descriptorSource(fd, 'standard input', start, size, after), stats: stats.result(), cleanup: async () => {} };
+    return { source: descriptorSource(fd, { kind: 'standard-input' }, start, size, after), stats: stats.result(), cleanup: async () => {} };
   } catch (error) {
     if (error instanceof InterruptedError || error instanceof LocalIoError) throw error;
     throw new LocalIoError(`cannot read the message: ${(error as Error).message}`, 'input');
@@ -158,6 +158,6 @@ export async function readStream(
     await cleanup();
     throw new InterruptedError(signal.reason as NodeJS.Signals, 'input');
   }
-  const source = spool ? fileSource(spool.file, 'the spooled message', 0, size) : bufferSource(Buffer.concat(held));
+  const source = spool ? fileSource(spool.file, { kind: 'spool' }, 0, size) : bufferSource(Buffer.concat(held));
   return { source, stats: stats.result(), cleanup };
 }

@@ -29,7 +29,7 @@ export async function readInteractive(
       prompt.write('Subject: ');
       const answer = await iterator.next();
       if (!answer.done && answer.value.trim() !== '') subject = answer.value;
-      if (subject !== undefined) assertHeaderText('header Subject', subject, 'typed at the Subject: prompt');
+      if (subject !== undefined) assertHeaderText('Subject', subject, 'subject-prompt');
     }
     for (;;) {
       const next = await iterator.next();

@@ -8,6 +8,7 @@ import type { ComposedMessage } from '../message/compose.js';
 import type { AuthPlan } from './authenticate.js';
 import type { QuitPoint } from './quit-points.js';
 import { Capabilities } from './capabilities.js';
+import { formatCommand, withheld } from './command.js';
 import type { SmtpConnection } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
 import { replyText, type Reply } from './reply.js';
@@ -414,10 +415,10 @@ export class SmtpSession {
     const { authenticate } = await import('./authenticate.js');
     await authenticate(
       {
-        send: async (line, shown) => {
-          this.emit({ kind: 'send', stage: 'auth', line: shown, pipelined: false });
+        send: async (command) => {
+          this.emit({ kind: 'send', stage: 'auth', line: formatCommand(withheld(command, plan.showSecrets)), pipelined: false });
           await this.step();
-          await this.connection.write(`${line}\r\n`, 1, 'auth', this.plan.timeouts.forStage('auth'));
+          await this.connection.write(`${formatCommand(command)}\r\n`, 1, 'auth', this.plan.timeouts.forStage('auth'));
         },
         read: () => this.connection.readReply('auth', this.plan.timeouts.forStage('auth')),
         show: (reply) => this.emit({ kind: 'reply', stage: 'auth', reply, recipient: undefined }),

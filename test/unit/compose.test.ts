@@ -105,7 +105,7 @@ describe('composer', () => {
         { text: '', eightBitMime: true, expected: '' },
       ];
       for (const { text, eightBitMime, expected } of cases) {
-        const attachments = [{ fileName: 'photo.png', source: fileSource(handle, photo, 0, image.length) }];
+        const attachments = [{ fileName: 'photo.png', source: fileSource(handle, { kind: 'file', path: photo }, 0, image.length) }];
         const message = await composeMessage(await draft({ text, attachments }), { eightBitMime });
         const parts = mimeParts(await bytesOf(message));
         assert.equal(parts.length, 2, JSON.stringify(text));
@@ -136,7 +136,7 @@ describe('composer', () => {
       writeFileSync(path, content);
       const handle = await open(path, 'r');
       try {
-        const attachments = [{ fileName, source: fileSource(handle, path, 0, content.length) }];
+        const attachments = [{ fileName, source: fileSource(handle, { kind: 'file', path }, 0, content.length) }];
         const text = (await bytesOf(await composeMessage(await draft({ attachments }), { eightBitMime: true }))).toString('latin1');
         const header = /\r\nContent-Type: ([^\r]*(?:\r\n [^\r]*)*)\r\nContent-Disposition: attachment/.exec(text)![1]!;
         assert.equal(header.replace(/\r\n /g, ' '), type, fileName);
