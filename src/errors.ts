@@ -1,6 +1,6 @@
 // Typed failures: every error carries the stage where it happened and, when the server spoke,
 // its reply. exitCodeOf() is the single place that maps failures to sysexits codes.
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, signalStatus } from './exit-codes.js';
 import type { Reply } from './smtp/reply.js';
 
 /** Where in the run a failure happened. */
@@ -124,7 +124,10 @@ export class StepStop extends MailvError {
   }
 }
 
-/** The user stopped the run with a signal: the status a shell reports for it, 128 + its number. */
+/**
+ * The run was stopped by a signal (SIGHUP, SIGINT, SIGQUIT, SIGTERM): the status a shell reports
+ * for it, 128 + its number (129, 130, 131, 143).
+ */
 export class InterruptedError extends MailvError {
   readonly exitCode: number;
   constructor(
@@ -132,7 +135,7 @@ export class InterruptedError extends MailvError {
     stage: Stage,
   ) {
     super(`interrupted by ${signal}`, stage);
-    this.exitCode = 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1);
+    this.exitCode = signalStatus(signal);
   }
 }
 
