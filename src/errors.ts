@@ -1,6 +1,6 @@
 // Typed failures: every error carries the stage where it happened and, when the server spoke,
 // its reply. exitCodeOf() is the single place that maps failures to sysexits codes.
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, signalStatus } from './exit-codes.js';
 import type { AuthErrorFact } from './auth/facts.js';
 import type { CliErrorFact } from './cli/facts.js';
 import type { ConfigErrorFact } from './config/facts.js';
@@ -170,7 +170,10 @@ export class StepStop extends MailvError {
   }
 }
 
-/** The user stopped the run with a signal: the status a shell reports for it, 128 + its number. */
+/**
+ * The run was stopped by a signal (SIGHUP, SIGINT, SIGQUIT, SIGTERM): the status a shell reports
+ * for it, 128 + its number (129, 130, 131, 143).
+ */
 export class InterruptedError extends MailvError {
   constructor(
     readonly signal: NodeJS.Signals,
@@ -190,8 +193,6 @@ const DNS_EXIT_CODES: Readonly<Record<DnsReason, number>> = {
   budget: ExitCode.TEMPFAIL,
 };
 
-const SIGNAL_NUMBERS: Readonly<Partial<Record<NodeJS.Signals, number>>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
-
 /**
  * The one table from failures to the exit statuses the user is promised (sysexits.h, as sendmail
  * and mail use them); anything not a MailvError is mailv's own fault (70).
@@ -208,6 +209,6 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof SmtpReplyError) return error.reply.code < 500 ? ExitCode.TEMPFAIL : ExitCode.UNAVAILABLE;
   if (error instanceof AuthError) return ExitCode.NOPERM;
   if (error instanceof ConfigError) return ExitCode.CONFIG;
-  if (error instanceof InterruptedError) return 128 + (SIGNAL_NUMBERS[error.signal] ?? 1);
+  if (error instanceof InterruptedError) return signalStatus(error.signal);
   return ExitCode.SOFTWARE;
 }
