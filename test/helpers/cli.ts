@@ -25,7 +25,9 @@ export interface CliOptions {
 }
 
 const homes: string[] = [];
-process.on('exit', () => homes.forEach((home) => rmSync(home, { recursive: true, force: true })));
+process.on('exit', () => {
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+});
 
 /** A private HOME, removed when the test process ends. */
 export function freshHome(): string {
