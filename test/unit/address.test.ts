@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { UsageError } from '../../dist/errors.js';
 import { needsSmtpUtf8, parseAddressList, parseMailbox } from '../../dist/message/address.js';
 
-const HOST = 'vm.localdomain';
+const HOST = 'mailv-client.example';
 
 describe('addresses', () => {
   it('parses the forms people type', () => {
@@ -21,7 +21,7 @@ describe('addresses', () => {
   });
 
   it('gives a bare local user this host', () => {
-    assert.equal(parseMailbox('root', HOST).address, 'root@vm.localdomain');
+    assert.equal(parseMailbox('root', HOST).address, 'root@mailv-client.example');
   });
 
   it('accepts RFC 5322 local parts, address literals and international domains', () => {
