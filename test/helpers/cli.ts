@@ -12,7 +12,10 @@ export const MAILV = fileURLToPath(new URL('../../bin/mailv.js', import.meta.url
  * name in lower case, `.localdomain` added to a name without a dot (man/mailv.1). Tests compute it
  * rather than spell it, so that they pass on a machine of any name.
  */
-export const LOCAL_HOST = hostname().trim().toLowerCase().replace(/^[^.]*$/, '$&.localdomain');
+export const LOCAL_HOST = hostname()
+  .trim()
+  .toLowerCase()
+  .replace(/^[^.]*$/, '$&.localdomain');
 /** LOCAL_HOST inside a regular expression. */
 export const LOCAL_HOST_PATTERN = LOCAL_HOST.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
