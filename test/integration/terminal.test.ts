@@ -59,7 +59,7 @@ describe('in a real terminal (tmux)', () => {
     assert.doesNotMatch(done, /waiting for/, 'no spinner debris');
     const plain = tmux('capture-pane', '-p', '-t', 'slow');
     assert.match(plain, /^220 scripted\.test ESMTP$/m, 'the greeting on a line of its own');
-    assert.match(plain, new RegExp(String.raw`^>>> EHLO ${LOCAL_HOST_PATTERN}$`, 'm'));
+    assert.match(plain, new RegExp(`^>>> EHLO ${LOCAL_HOST_PATTERN}$`, 'm'));
     assert.match(done, /\u001b\[[0-9;]*m>>> EHLO/, 'client lines in colour');
   });
 
