@@ -68,7 +68,12 @@ export async function startScriptedServer(script: Script = {}): Promise<Scripted
           draining = !socket.write(action.raw);
           if (action.close) socket.end();
         }
-        if (draining) socket.once('drain', () => ((draining = false), flush()));
+        if (draining) {
+          socket.once('drain', () => {
+            draining = false;
+            flush();
+          });
+        }
       }
     };
     const act = (action: Action) => {

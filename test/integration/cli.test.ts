@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { MAILV, freshHome, lines, runCli } from '../helpers/cli.js';
+import { MAILV, freshHome, lines, runCli, LOCAL_HOST } from '../helpers/cli.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -115,7 +115,7 @@ describe('command line', () => {
   it('writes a dry run to a file (plainly) and to a pipe (as a stream) alike, with -v too', async () => {
     const home = freshHome();
     for (const args of [['--dry-run', '-q'], ['--dry-run']]) {
-      const all = [...args, '-H', 'Date: Sat, 28 Nov 2026 03:00:00 +0000', '-H', 'Message-ID: <same.1@vm.localdomain>', '-s', 'x', 'bob@example.org'];
+      const all = [...args, '-H', 'Date: Sat, 28 Nov 2026 03:00:00 +0000', '-H', 'Message-ID: <same.1@example.org>', '-s', 'x', 'bob@example.org'];
       const toPipe = await runCli(all, { input: 'one\ntwo\n' });
       const file = join(home, 'out.eml');
       const command = [process.execPath, MAILV, ...all].map((word) => `'${word}'`).join(' ');
@@ -175,7 +175,7 @@ describe('command line', () => {
     assert.equal(
       envelope,
       'Envelope (what a server offering SIZE is told):\n' +
-        `  MAIL From:<tester@vm.localdomain> SIZE=${size} BODY=8BITMIME\n` +
+        `  MAIL From:<tester@${LOCAL_HOST}> SIZE=${size} BODY=8BITMIME\n` +
         '  RCPT To:<bob@example.org>\n' +
         '  RCPT To:<hidden@example.org>   (Bcc: envelope only)\n' +
         `Message (${size} octets, 8-bit, as sent to a server that offers 8BITMIME):\n`,

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freshHome, MAILV } from '../helpers/cli.js';
+import { freshHome, MAILV, LOCAL_HOST, LOCAL_HOST_PATTERN } from '../helpers/cli.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 
 const SOCKET = `mailv-test-${process.pid}`;
@@ -93,7 +93,7 @@ describe('in a real terminal (tmux)', () => {
     assert.doesNotMatch(done, /waiting for/, 'no spinner debris');
     const plain = tmux('capture-pane', '-p', '-t', 'slow');
     assert.match(plain, /^220 scripted\.test ESMTP$/m, 'the greeting on a line of its own');
-    assert.match(plain, /^>>> EHLO vm\.localdomain$/m);
+    assert.match(plain, new RegExp(`^>>> EHLO ${LOCAL_HOST_PATTERN}$`, 'm'));
     assert.match(done, /\u001b\[[0-9;]*m>>> EHLO/, 'client lines in colour');
   });
 
@@ -109,17 +109,17 @@ describe('in a real terminal (tmux)', () => {
     const fast = await startScriptedServer();
     try {
       startInTmux('step', ['--step', '--no-color', '--server', `127.0.0.1:${fast.port}`, '-s', 'step', 'bob@example.org']);
-      await waitForScreen('step', />>> EHLO vm\.localdomain\n\s*\[Enter\] send\s+\[q\] quit/);
+      await waitForScreen('step', new RegExp(String.raw`>>> EHLO ${LOCAL_HOST_PATTERN}\n\s*\[Enter\] send\s+\[q\] quit`));
       assert.deepEqual(fast.commands, [], 'nothing sent before Enter');
       tmux('send-keys', '-t', 'step', 'Enter');
       await waitForScreen('step', />>> DATA\n\s*\[Enter\] send/);
-      assert.deepEqual(fast.commands, ['EHLO vm.localdomain'], 'the pipelined group waits as one step');
+      assert.deepEqual(fast.commands, [`EHLO ${LOCAL_HOST}`], 'the pipelined group waits as one step');
       tmux('send-keys', '-t', 'step', 'q');
       const done = await waitForScreen('step', /\[exit \d+\]/);
       assert.match(done, /\[exit 75\]/);
       assert.match(done, /mailv: stopped at your request \(--step\): the message was not sent/);
       assert.match(done, /the message was saved in .*dead\.letter/);
-      assert.deepEqual(fast.commands, ['EHLO vm.localdomain', 'QUIT']);
+      assert.deepEqual(fast.commands, [`EHLO ${LOCAL_HOST}`, 'QUIT']);
     } finally {
       await fast.close();
     }

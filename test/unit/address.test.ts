@@ -15,7 +15,7 @@ function refused(action: () => unknown, english: string, french: string): void {
   });
 }
 
-const HOST = 'vm.localdomain';
+const HOST = 'mailv-client.example';
 
 describe('addresses', () => {
   it('parses the forms people type', () => {
@@ -33,7 +33,7 @@ describe('addresses', () => {
   });
 
   it('gives a bare local user this host', () => {
-    assert.equal(parseMailbox('root', HOST).address, 'root@vm.localdomain');
+    assert.equal(parseMailbox('root', HOST).address, 'root@mailv-client.example');
   });
 
   it('accepts RFC 5322 local parts, address literals and international domains', () => {

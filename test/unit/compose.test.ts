@@ -202,13 +202,13 @@ describe('composer', () => {
     const block = await readHeaderBlock(whole.source);
     const message = passThroughMessage(block.fields, block.wireOctets, whole, whole.source.slice(block.inputOctets), {
       date: new Date(Date.UTC(2026, 10, 27, 20, 29, 31)),
-      messageId: '<fixed.0001@vm.localdomain>',
+      messageId: '<fixed.0001@example.org>',
       from: { name: 'Alice', address: 'alice@example.org' },
     });
     assert.equal(
       (await bytesOf(message)).toString(),
       'To: bob@example.org\r\nSubject: raw\r\nDate: Fri, 27 Nov 2026 20:29:31 +0000\r\n' +
-        'Message-ID: <fixed.0001@vm.localdomain>\r\nFrom: Alice <alice@example.org>\r\n\r\nline one\r\n.line two\r\nno end\r\n',
+        'Message-ID: <fixed.0001@example.org>\r\nFrom: Alice <alice@example.org>\r\n\r\nline one\r\n.line two\r\nno end\r\n',
     );
   });
 

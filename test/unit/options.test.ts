@@ -7,7 +7,7 @@ import { UsageError } from '../../dist/errors.js';
 import { describeError, wordsFor } from '../../dist/words/describe.js';
 import { runCli } from '../helpers/cli.js';
 
-const LOCAL = { fqdn: 'vm.localdomain', user: 'alice', env: {} };
+const LOCAL = { fqdn: 'mailv-client.example', user: 'alice', env: {} };
 
 function plan(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const parsed = parseCommandLine(argv, '1.2.3');
@@ -43,10 +43,10 @@ describe('server addresses', () => {
 describe('plan', () => {
   it('defaults as mail does: $USER@fqdn, localhost:25, the dialogue shown', () => {
     const result = plan(['bob']);
-    assert.equal(result.from.address, 'alice@vm.localdomain');
-    assert.deepEqual(result.to.map((m) => m.address), ['bob@vm.localdomain']);
+    assert.equal(result.from.address, 'alice@mailv-client.example');
+    assert.deepEqual(result.to.map((m) => m.address), ['bob@mailv-client.example']);
     assert.deepEqual(result.server, { host: 'localhost', port: 25, implicitTls: false });
-    assert.equal(result.helo, 'vm.localdomain');
+    assert.equal(result.helo, 'mailv-client.example');
     assert.equal(result.verbosity, 1);
   });
 
@@ -166,7 +166,7 @@ describe('control characters bound for a header', () => {
 
 describe('local host name', () => {
   it('appends .localdomain to a name without a dot, as Postfix does', () => {
-    assert.equal(localFqdn('vm'), 'vm.localdomain');
+    assert.equal(localFqdn('mailv-client'), 'mailv-client.localdomain');
     assert.equal(localFqdn('Mail.Example.ORG'), 'mail.example.org');
   });
 });
