@@ -97,10 +97,7 @@ function table(group, refName) {
 function roundTrips() {
   const rtt = Number(tsv('rtt.meta')[0][1]) / 1000;
   const results = new Map(pooled('rtt').map((r) => [r.command, r]));
-  const lines = [
-    `| Client | Direct (ms) | Through the proxy (ms) | Added ÷ RTT | Round trips |`,
-    '| --- | ---: | ---: | ---: | ---: |',
-  ];
+  const lines = [`| Client | Direct (ms) | Through the proxy (ms) | Added ÷ RTT | Round trips |`, '| --- | ---: | ---: | ---: | ---: |'];
   for (const [name, direct] of results) {
     if (name.endsWith(' via proxy')) continue;
     const proxied = results.get(`${name} via proxy`);

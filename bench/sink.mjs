@@ -147,7 +147,7 @@ function session(socket) {
 
   socket.on('data', (chunk) => {
     let rest = chunk;
-    while (rest && rest.length) {
+    while (rest?.length) {
       if (mode === 'data') rest = onData(rest);
       else if (mode === 'command') rest = onCommands(rest);
       else rest = null;

@@ -1,6 +1,6 @@
 // Typed failures: every error carries the stage where it happened and, when the server spoke,
 // its reply. exitCodeOf() is the single place that maps failures to sysexits codes.
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, signalStatus } from './exit-codes.js';
 import type { AuthErrorFact } from './auth/facts.js';
 import type { CliErrorFact } from './cli/facts.js';
 import type { ConfigErrorFact } from './config/facts.js';
@@ -56,7 +56,10 @@ export type ErrorCode = ErrorFact['code'];
 /** Why a connection failed: the decisions (next host? exit status?) read this, never the text. */
 export type TransportReason = 'refused' | 'unreachable' | 'timeout' | 'reset' | 'closed' | 'aborted';
 
-/** Why a lookup failed: permanent (the DNS said so) or temporary. */
+/**
+ * Why a lookup failed: the name does not exist, takes no mail or has no address, as the DNS said
+ * (permanent); or no usable answer came, in time or within the task's budget (temporary).
+ */
 export type DnsReason = 'no-such-domain' | 'no-mail' | 'no-address' | 'lookup-failed' | 'timeout' | 'budget';
 
 export abstract class MailvError extends Error {
@@ -104,10 +107,12 @@ export class LocalIoError extends MailvError {}
 
 /** A host or domain that does not exist or takes no mail (68), or a lookup that failed for now (75). */
 export class DnsError extends MailvError {
-  readonly permanent: boolean;
-  constructor(what: ErrorFact | string, status: typeof ExitCode.NOHOST | typeof ExitCode.TEMPFAIL) {
+  constructor(
+    what: DnsErrorFact,
+    /** Decides the exit status (see exitCodeOf), and whether trying later may help. */
+    readonly reason: DnsReason,
+  ) {
     super(what, 'resolve');
-    this.permanent = status === ExitCode.NOHOST;
   }
 }
 
@@ -166,7 +171,10 @@ export class StepStop extends MailvError {
   }
 }
 
-/** The user stopped the run with a signal: the status a shell reports for it, 128 + its number. */
+/**
+ * The run was stopped by a signal (SIGHUP, SIGINT, SIGQUIT, SIGTERM): the status a shell reports
+ * for it, 128 + its number (129, 130, 131, 143).
+ */
 export class InterruptedError extends MailvError {
   constructor(
     readonly signal: NodeJS.Signals,
@@ -176,7 +184,15 @@ export class InterruptedError extends MailvError {
   }
 }
 
-const SIGNAL_NUMBERS: Readonly<Partial<Record<NodeJS.Signals, number>>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
+/** What the DNS said for good (68), and what may go otherwise later (75). */
+const DNS_EXIT_CODES: Readonly<Record<DnsReason, number>> = {
+  'no-such-domain': ExitCode.NOHOST,
+  'no-mail': ExitCode.NOHOST,
+  'no-address': ExitCode.NOHOST,
+  'lookup-failed': ExitCode.TEMPFAIL,
+  timeout: ExitCode.TEMPFAIL,
+  budget: ExitCode.TEMPFAIL,
+};
 
 /**
  * The one table from failures to the exit statuses the user is promised (sysexits.h, as sendmail
@@ -187,13 +203,13 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return ExitCode.USAGE;
   if (error instanceof InputError) return error.missing ? ExitCode.NOINPUT : ExitCode.DATAERR;
   if (error instanceof LocalIoError) return ExitCode.IOERR;
-  if (error instanceof DnsError) return error.permanent ? ExitCode.NOHOST : ExitCode.TEMPFAIL;
+  if (error instanceof DnsError) return DNS_EXIT_CODES[error.reason];
   if (error instanceof TransportError || error instanceof TlsError || error instanceof StepStop) return ExitCode.TEMPFAIL;
   if (error instanceof ProtocolError) return ExitCode.PROTOCOL;
   if (error instanceof CapabilityError) return ExitCode.UNAVAILABLE;
   if (error instanceof SmtpReplyError) return error.reply.code < 500 ? ExitCode.TEMPFAIL : ExitCode.UNAVAILABLE;
   if (error instanceof AuthError) return ExitCode.NOPERM;
   if (error instanceof ConfigError) return ExitCode.CONFIG;
-  if (error instanceof InterruptedError) return 128 + (SIGNAL_NUMBERS[error.signal] ?? 1);
+  if (error instanceof InterruptedError) return signalStatus(error.signal);
   return ExitCode.SOFTWARE;
 }

@@ -5,7 +5,7 @@ import type { AuthNote } from './auth/facts.js';
 import type { CliNote } from './cli/facts.js';
 import type { ConfigNote } from './config/facts.js';
 import type { DeliveryNote } from './delivery/facts.js';
-import type { DnsNote } from './dns/facts.js';
+import type { DnsNote, NoAnswer } from './dns/facts.js';
 import type { ErrorFact, Stage } from './errors.js';
 import type { MessageNote } from './message/facts.js';
 import type { Command } from './smtp/command.js';
@@ -60,7 +60,8 @@ export type SessionEvent =
       additionals: readonly DnsRecord[];
       ms: number;
     }
-  | { kind: 'dns-no-answer'; name: string; type: QueryType; server: string; reason: string };
+  /** A server gave no usable answer: `reason` says why (timeout, refused, malformed…), with its details. */
+  | ({ kind: 'dns-no-answer'; name: string; type: QueryType; server: string } & NoAnswer);
 
 /** Every note, by code; each folder declares its own in its facts.ts. */
 export type Note = AuthNote | CliNote | ConfigNote | DeliveryNote | DnsNote | MessageNote | SmtpNote | UnwordedNote;

@@ -1,4 +1,6 @@
-// Exit statuses from sysexits.h, the contract scripts rely on (as sendmail and mail use them).
+// Exit statuses from sysexits.h, the contract scripts rely on (as sendmail and mail use them), and
+// 128 + the number of a signal that stopped the run, as a shell reports it.
+import { constants } from 'node:os';
 
 export const ExitCode = {
   OK: 0,
@@ -17,3 +19,8 @@ export const ExitCode = {
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The status of a run stopped by `signal`: 128 + its number, as a shell reports it. */
+export function signalStatus(signal: NodeJS.Signals): number {
+  return 128 + constants.signals[signal];
+}

@@ -9,7 +9,6 @@ import { plainMechanism } from './plain.js';
 import { scramSha256Mechanism } from './scram-sha-256.js';
 import { xoauth2Mechanism } from './xoauth2.js';
 
-
 const FACTORIES: Readonly<Record<string, (credentials: Credentials) => SaslMechanism>> = {
   'SCRAM-SHA-256': (credentials) => scramSha256Mechanism(credentials),
   'CRAM-MD5': cramMd5Mechanism,
@@ -25,15 +24,13 @@ export interface MechanismChoice {
   readonly token: boolean;
 }
 
-/** Picks from what the server offers; throws CapabilityError (69) naming what was offered. */
+/** Picks from what the server offers; throws CapabilityError (69) with what was wanted and offered. */
 export function chooseMechanism(offered: readonly string[], choice: MechanismChoice, credentials: Credentials): SaslMechanism {
   const offers = new Set(offered.map((name) => name.toUpperCase()));
   const wanted = choice.forced !== undefined ? [choice.forced.toUpperCase()] : choice.token ? ['XOAUTH2'] : PASSWORD_MECHANISMS;
   const name = wanted.find((candidate) => offers.has(candidate));
   if (name === undefined) {
-    const offeredText = offered.length > 0 ? offered.join(' ') : 'none';
-    const flag = choice.forced !== undefined ? ` (--auth ${choice.forced})` : '';
-    throw new CapabilityError(`the server does not offer AUTH ${wanted.join(' or ')}${flag}; it offers: ${offeredText}`, 'auth');
+    throw new CapabilityError({ code: 'MAILV_AUTH_MECHANISM_NOT_OFFERED', wanted, forced: choice.forced !== undefined, offered }, 'auth');
   }
   return FACTORIES[name]!(credentials);
 }

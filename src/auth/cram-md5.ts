@@ -10,7 +10,7 @@ export function cramMd5Mechanism({ user, secret }: Credentials): SaslMechanism {
     initialResponse: () => undefined,
     respond(challenge) {
       // An empty challenge would make the answer the same every time: replayable.
-      if (challenge.length === 0) throw new SaslFailure('the server sent an empty CRAM-MD5 challenge');
+      if (challenge.length === 0) throw new SaslFailure({ kind: 'cram-md5-empty-challenge' });
       return Buffer.from(`${user} ${createHmac('md5', secret).update(challenge).digest('hex')}`, 'utf8');
     },
   };

@@ -1,6 +1,7 @@
 // The client side of one SASL mechanism (RFC 4422) as AUTH uses it (RFC 4954): an optional
 // initial response, then one answer per server challenge. Octets in, octets out; base64 and the
 // SMTP dialogue are the caller's.
+import type { SaslProblem } from './facts.js';
 
 export interface SaslMechanism {
   /** The name in `AUTH <name>`. */
@@ -13,8 +14,16 @@ export interface SaslMechanism {
   verifySuccess?(): void;
 }
 
-/** The server's side of the exchange did not hold up: the exchange is cancelled with `*`. */
-export class SaslFailure extends Error {}
+/**
+ * The server's side of the exchange did not hold up: the exchange is cancelled with `*`. Its
+ * `problem` is what the user is told; the message is only the problem's kind.
+ */
+export class SaslFailure extends Error {
+  constructor(readonly problem: SaslProblem) {
+    super(problem.kind);
+    this.name = 'SaslFailure';
+  }
+}
 
 /** What the user gave to prove who they are: a password, or an OAuth 2.0 bearer token. */
 export interface Credentials {

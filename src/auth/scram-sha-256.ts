@@ -17,16 +17,16 @@ export function scramSha256Mechanism({ user, secret }: Credentials, nonce = rand
 
   const answerServerFirst = (serverFirst: string): Buffer => {
     const fields = parseAttributes(serverFirst);
-    if (fields.has('m')) throw new SaslFailure('the server asks for a SCRAM extension mailv does not know');
+    if (fields.has('m')) throw new SaslFailure({ kind: 'scram-extension' });
     const serverNonce = fields.get('r');
     const salt = fields.get('s');
     const iterations = /^[1-9]\d{0,9}$/.test(fields.get('i') ?? '') ? Number(fields.get('i')) : NaN;
     if (!serverNonce || !serverNonce.startsWith(nonce) || serverNonce.length === nonce.length) {
-      throw new SaslFailure("the server's SCRAM nonce does not extend mailv's");
+      throw new SaslFailure({ kind: 'scram-nonce' });
     }
-    if (!salt) throw new SaslFailure('the server sent no SCRAM salt');
+    if (!salt) throw new SaslFailure({ kind: 'scram-no-salt' });
     if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
-      throw new SaslFailure(`the server asks for ${fields.get('i')} SCRAM iterations (1 to ${MAX_ITERATIONS} accepted)`);
+      throw new SaslFailure({ kind: 'scram-iterations', iterations: fields.get('i'), max: MAX_ITERATIONS });
     }
     const saltedPassword = pbkdf2Sync(saslPrep(secret), Buffer.from(salt, 'base64'), iterations, 32, 'sha256');
     const clientKey = hmac(saltedPassword, 'Client Key');
@@ -42,10 +42,10 @@ export function scramSha256Mechanism({ user, secret }: Credentials, nonce = rand
   const checkServerFinal = (serverFinal: string): void => {
     const fields = parseAttributes(serverFinal);
     const error = fields.get('e');
-    if (error !== undefined) throw new SaslFailure(`the server ended SCRAM with an error: ${error}`);
+    if (error !== undefined) throw new SaslFailure({ kind: 'scram-server-error', error });
     const signature = Buffer.from(fields.get('v') ?? '', 'base64');
     if (!expectedServerSignature || signature.length !== expectedServerSignature.length || !timingSafeEqual(signature, expectedServerSignature)) {
-      throw new SaslFailure("the server's SCRAM signature is wrong: it does not know the password, so it is not the server it claims to be");
+      throw new SaslFailure({ kind: 'scram-signature' });
     }
     verified = true;
   };
@@ -60,7 +60,7 @@ export function scramSha256Mechanism({ user, secret }: Credentials, nonce = rand
       return Buffer.alloc(0);
     },
     verifySuccess() {
-      if (!verified) throw new SaslFailure('the server accepted SCRAM without proving it knows the password');
+      if (!verified) throw new SaslFailure({ kind: 'scram-unproven' });
     },
   };
 }
@@ -78,7 +78,7 @@ function parseAttributes(text: string): Map<string, string> {
   const fields = new Map<string, string>();
   for (const part of text.split(',')) {
     const match = /^([A-Za-z])=(.*)$/s.exec(part);
-    if (!match) throw new SaslFailure(`malformed SCRAM message from the server: ${JSON.stringify(text.slice(0, 80))}`);
+    if (!match) throw new SaslFailure({ kind: 'scram-malformed', message: text });
     if (!fields.has(match[1]!)) fields.set(match[1]!, match[2]!);
   }
   return fields;

@@ -1,34 +1,28 @@
 // The message text from a pipe or a file, where every byte is content. Large input from a pipe is
-// spooled to a private temporary file, and a large file is sent from itself: neither is ever held
-// whole in memory.
-import { fstatSync, readSync, rmSync } from 'node:fs';
+// spooled to a private temporary file, unlinked as soon as it is open, and a large file is sent
+// from itself: neither is ever held whole in memory.
+import { fstatSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InterruptedError, LocalIoError } from '../errors.js';
 import type { BodyInput } from '../message/compose.js';
-import { bufferSource, descriptorSource, fileSource, readAtPosition } from '../message/source.js';
+import { bufferSource, descriptorSource, fileSource, readAtPosition, type ByteSource } from '../message/source.js';
 import { TextStatsCollector } from '../message/text-stats.js';
 
 /** Input above this size goes to a temporary file (mode 0600) instead of memory. */
 export const SPOOL_THRESHOLD = 4 * 1024 * 1024;
 
+/** When no temporary directory takes the spool, input is held in memory up to this size. */
+export const MEMORY_LIMIT = 64 * 1024 * 1024;
+
 export interface ReadInput extends BodyInput {
-  /** Removes the spool file, if any. */
+  /** Closes the spool, if any: the last reference to it. */
   cleanup(): Promise<void>;
 }
 
 const READ_SIZE = 256 * 1024;
-
-/** Spool folders of this process, removed even when a signal ends it (see removeSpoolsNow). */
-const liveSpools = new Set<string>();
-
-/** Removes every spool folder at once; for signal handlers, which cannot wait. */
-export function removeSpoolsNow(): void {
-  for (const dir of liveSpools) rmSync(dir, { recursive: true, force: true });
-  liveSpools.clear();
-}
 
 /**
  * Standard input redirected from a file (`< message.eml`): read once for its statistics, then
@@ -42,7 +36,12 @@ export async function readRegularFile(fd: number, options: { spoolThreshold?: nu
   try {
     const before = fstatSync(fd);
     // A file that does not tell its size (those of /proc and /sys say 0) is read as a pipe is.
-    if (before.size === 0) return await readStream(chunksOfFile(fd), options);
+    if (before.size === 0) {
+      const read = await readStream(chunksOfFile(fd), options);
+      if (!read.unfinished) return read;
+      await read.cleanup();
+      throw read.unfinished; // the file still holds the message
+    }
     const stats = new TextStatsCollector();
     // A small file is kept as a pipe's input would be. A large one is only read through, in one
     // reused buffer: touching fresh memory costs more than reading the file.
@@ -80,7 +79,7 @@ export async function readRegularFile(fd: number, options: { spoolThreshold?: nu
     if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || start < 0 || !(opening && (await startsWith(fd, start, opening)))) {
       throw new LocalIoError('standard input changed while it was being read: send it through a pipe to send a snapshot', 'input');
     }
-    return { source: descriptorSource(fd, 'standard input', start, size, after), stats: stats.result(), cleanup: async () => {} };
+    return { source: descriptorSource(fd, { kind: 'standard-input' }, start, size, after), stats: stats.result(), cleanup: async () => {} };
   } catch (error) {
     if (error instanceof InterruptedError || error instanceof LocalIoError) throw error;
     throw new LocalIoError(`cannot read the message: ${(error as Error).message}`, 'input');
@@ -105,24 +104,64 @@ async function startsWith(fd: number, position: number, expected: Buffer): Promi
   return count === expected.length && found.equals(expected);
 }
 
+/** What a pipe gave: the whole message, or what was read of it before reading had to stop. */
+export interface StreamInput extends ReadInput {
+  /**
+   * Why reading stopped before the end, if it did: a signal (InterruptedError), a read error, or a
+   * message too large for memory with no temporary directory to spool it to (LocalIoError). The
+   * source then holds what was read until then, so that it can be kept in dead.letter.
+   */
+  readonly unfinished: InterruptedError | LocalIoError | undefined;
+}
+
+/** An open spool file: already unlinked, it lives only as long as its descriptor. */
+interface Spool {
+  readonly directory: string;
+  readonly handle: FileHandle;
+  /** Octets written, all at known positions: the file is read back by position, never by offset. */
+  size: number;
+}
+
 /**
- * Reads a pipe or file to its end, spooling past SPOOL_THRESHOLD. Stops early, with
- * InterruptedError, when `signal` aborts. Throws LocalIoError.
+ * Reads a pipe or file to its end, spooling past SPOOL_THRESHOLD to the first temporary directory
+ * that takes the spool ($TMPDIR, /tmp, /var/tmp), else holding it in memory up to MEMORY_LIMIT.
+ * When `signal` aborts, reading fails, or the message outgrows every place, it stops and returns
+ * what was read with `unfinished` set. Nothing read is ever dropped.
  */
 export async function readStream(
   input: AsyncIterable<Buffer> | Iterable<Buffer>,
-  options: { spoolThreshold?: number; signal?: AbortSignal } = {},
-): Promise<ReadInput> {
-  const { spoolThreshold = SPOOL_THRESHOLD, signal } = options;
+  options: { spoolThreshold?: number; memoryLimit?: number; signal?: AbortSignal } = {},
+): Promise<StreamInput> {
+  const { spoolThreshold = SPOOL_THRESHOLD, memoryLimit = MEMORY_LIMIT, signal } = options;
   const stats = new TextStatsCollector();
-  const held: Buffer[] = [];
-  let size = 0;
-  let spool: { dir: string; file: FileHandle } | undefined;
+  /** Spools that filled up before the current one, in order. */
+  const full: Spool[] = [];
+  let spool: Spool | undefined;
+  let held: Buffer[] = [];
+  let heldSize = 0;
+  const directories = spoolDirectories();
+  /** Why each directory did not keep the spool, for the message if none does. */
+  const refusals: string[] = [];
+  let unfinished: InterruptedError | LocalIoError | undefined;
   const cleanup = async () => {
-    if (!spool) return;
-    liveSpools.delete(spool.dir);
-    await spool.file.close().catch(() => {});
-    rmSync(spool.dir, { recursive: true, force: true });
+    await Promise.all([...full, ...(spool ? [spool] : [])].map((each) => each.handle.close().catch(() => {})));
+  };
+  // Moves what is held in memory to a new spool, in the first directory that takes all of it.
+  const spill = async () => {
+    for (let directory; !spool && (directory = directories.shift()) !== undefined; ) {
+      let handle: FileHandle | undefined;
+      try {
+        handle = await openSpool(directory);
+        const opened: Spool = { directory, handle, size: 0 };
+        for (const buffer of held) await writeAll(opened, buffer);
+        spool = opened;
+        held = [];
+        heldSize = 0;
+      } catch (error) {
+        await handle?.close().catch(() => {});
+        refusals.push(`${directory}: ${reasonOf(error)}`);
+      }
+    }
   };
   // A pipe that never ends must not keep an interrupted run alive.
   const stop = () => (input as Partial<Readable>).destroy?.();
@@ -131,33 +170,107 @@ export async function readStream(
     for await (const chunk of input) {
       if (signal?.aborted) break;
       stats.push(chunk);
-      size += chunk.length;
       if (spool) {
-        await spool.file.write(chunk);
+        const written = spool.size;
+        try {
+          await writeAll(spool, chunk);
+        } catch (error) {
+          // Its file system is full: the spool keeps what it holds, the rest goes on elsewhere.
+          refusals.push(`${spool.directory}: ${reasonOf(error)}`);
+          held = [chunk.subarray(spool.size - written)];
+          heldSize = held[0]!.length;
+          full.push(spool);
+          spool = undefined;
+        }
       } else {
         held.push(chunk);
-        if (size > spoolThreshold) {
-          // Loaded only here: node:fs/promises brings readline and streams, costly at start-up.
-          const { mkdtemp, open } = await import('node:fs/promises');
-          const dir = await mkdtemp(join(tmpdir(), 'mailv-'));
-          liveSpools.add(dir);
-          spool = { dir, file: await open(join(dir, 'message'), 'wx+', 0o600) };
-          await spool.file.write(Buffer.concat(held));
-          held.length = 0;
+        heldSize += chunk.length;
+      }
+      if (!spool && heldSize > spoolThreshold) {
+        await spill();
+        if (!spool && heldSize > memoryLimit) {
+          const limit = `${memoryLimit / (1024 * 1024)} MiB`;
+          unfinished = new LocalIoError(`cannot spool the message (${refusals.join('; ')}) and it is larger than the ${limit} kept in memory`, 'input');
+          break;
         }
       }
     }
   } catch (error) {
-    await cleanup();
-    if (signal?.aborted) throw new InterruptedError(signal.reason as NodeJS.Signals, 'input');
-    throw new LocalIoError(`cannot read the message: ${(error as Error).message}`, 'input');
+    if (!signal?.aborted) unfinished = new LocalIoError(`cannot read the message: ${(error as Error).message}`, 'input');
   } finally {
     signal?.removeEventListener('abort', stop);
   }
-  if (signal?.aborted) {
-    await cleanup();
-    throw new InterruptedError(signal.reason as NodeJS.Signals, 'input');
+  if (signal?.aborted) unfinished = new InterruptedError(signal.reason as NodeJS.Signals, 'input');
+  const parts = [...full, ...(spool ? [spool] : [])].map((each) => fileSource(each.handle, { kind: 'spool' }, 0, each.size));
+  if (heldSize > 0 || parts.length === 0) parts.push(bufferSource(Buffer.concat(held, heldSize)));
+  return { source: joinSources(parts), stats: stats.result(), cleanup, unfinished };
+}
+
+/** Where a spool may go, in this order: $TMPDIR (as os.tmpdir() reads it), /tmp, /var/tmp. */
+function spoolDirectories(): string[] {
+  return [...new Set([tmpdir(), '/tmp', '/var/tmp'])];
+}
+
+/**
+ * A new spool file (mode 0600) in `directory`, unlinked as soon as it is open: only the descriptor
+ * holds it, so no end of the run, not even SIGKILL, leaves the message behind. A random name taken
+ * with O_EXCL is never an existing file or a link planted there.
+ */
+async function openSpool(directory: string): Promise<FileHandle> {
+  // Loaded only here: node:fs/promises brings readline and streams, costly at start-up.
+  const [{ open, unlink }, { randomBytes }] = await Promise.all([import('node:fs/promises'), import('node:crypto')]);
+  const path = join(directory, `mailv-${randomBytes(9).toString('base64url')}`);
+  const handle = await open(path, 'wx+', 0o600);
+  try {
+    await unlink(path);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw error;
   }
-  const source = spool ? fileSource(spool.file, 'the spooled message', 0, size) : bufferSource(Buffer.concat(held));
-  return { source, stats: stats.result(), cleanup };
+  return handle;
+}
+
+/** Appends `data` to the spool, counting each octet written even when a later write fails. */
+async function writeAll(spool: Spool, data: Buffer): Promise<void> {
+  for (let offset = 0; offset < data.length; ) {
+    const { bytesWritten } = await spool.handle.write(data, offset, data.length - offset, spool.size);
+    offset += bytesWritten;
+    spool.size += bytesWritten;
+  }
+}
+
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const known: Record<string, string> = {
+    ENOENT: 'no such directory',
+    ENOTDIR: 'not a directory',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left',
+    EDQUOT: 'disk quota exceeded',
+  };
+  return (code && known[code]) || (error as Error).message;
+}
+
+/** Sources read one after the other as one. */
+function joinSources(parts: readonly ByteSource[]): ByteSource {
+  if (parts.length === 1) return parts[0]!;
+  return {
+    size: parts.reduce((total, part) => total + part.size, 0),
+    async *chunks() {
+      for (const part of parts) yield* part.chunks();
+    },
+    async *lentChunks() {
+      for (const part of parts) yield* part.lentChunks();
+    },
+    slice(start) {
+      const rest: ByteSource[] = [];
+      for (const part of parts) {
+        if (start < part.size) rest.push(part.slice(Math.max(0, start)));
+        start -= part.size;
+      }
+      return joinSources(rest.length > 0 ? rest : [bufferSource(Buffer.alloc(0))]);
+    },
+  };
 }

@@ -3,44 +3,55 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { assertHeaderText } from '../message/header.js';
+import { isatty } from 'node:tty';
 import { readStream, type ReadInput } from './body-input.js';
 
 /**
  * At a terminal: prompts `Subject: ` when `askSubject`, then reads lines until `.` alone or end of
  * input, and prints `EOT` as mail does. An empty answer means no subject: the message then has no
- * Subject field, as with mail. When `signal` aborts (Ctrl-C), returns what was typed so far with
- * `interrupted` set, so that it can be kept in dead.letter. Throws UsageError for a subject holding
- * a control character, at once, before a line of the body is typed.
+ * Subject field, as with mail. When `signal` aborts (Ctrl-C, Ctrl-\, a signal) or the terminal
+ * hangs up, returns what was typed so far with `interrupted` set to the signal (SIGHUP for a
+ * hangup), so that it can be kept in dead.letter. Throws UsageError for a subject holding a control
+ * character, at once, before a line of the body is typed.
  */
 export async function readInteractive(
   input: Readable,
   prompt: Writable,
   askSubject: boolean,
   signal: AbortSignal,
-): Promise<{ subject: string | undefined; body: ReadInput; interrupted: boolean }> {
+): Promise<{ subject: string | undefined; body: ReadInput; interrupted: NodeJS.Signals | undefined }> {
   const lines = createInterface({ input, terminal: false, crlfDelay: Infinity });
   const closeOnAbort = () => lines.close();
   signal.addEventListener('abort', closeOnAbort, { once: true });
   const iterator = lines[Symbol.asyncIterator]();
   let subject: string | undefined;
   const body: string[] = [];
+  let hungUp = false;
   try {
     if (askSubject) {
       prompt.write('Subject: ');
       const answer = await iterator.next();
       if (!answer.done && answer.value.trim() !== '') subject = answer.value;
-      if (subject !== undefined) assertHeaderText('header Subject', subject, 'typed at the Subject: prompt');
+      if (subject !== undefined) assertHeaderText('Subject', subject, 'subject-prompt');
     }
     for (;;) {
       const next = await iterator.next();
-      if (next.done || next.value === '.') break;
+      if (next.value === '.') break;
+      if (next.done) {
+        // A hangup ends input as Control-D does, its SIGHUP a moment later: a terminal that is
+        // gone keeps the message from being sent.
+        hungUp = !isatty((input as Partial<{ fd: number }>).fd ?? 0);
+        break;
+      }
       body.push(`${next.value}\n`);
     }
   } finally {
     signal.removeEventListener('abort', closeOnAbort);
     lines.close();
   }
-  const interrupted = signal.aborted;
+  const interrupted = signal.aborted ? (signal.reason as NodeJS.Signals) : hungUp ? 'SIGHUP' : undefined;
+  // Every write to a terminal that has hung up fails: nothing is lost by it, nothing is told.
+  if (interrupted === 'SIGHUP') prompt.on('error', () => {});
   prompt.write(interrupted ? '\n(Interrupt)\n' : 'EOT\n');
   return { subject, body: await readStream([Buffer.from(body.join(''), 'utf8')]), interrupted };
 }

@@ -58,7 +58,7 @@ export async function openAttachments(paths: readonly string[]): Promise<OpenAtt
       handles.push(handle);
       const info = await handle.stat();
       if (!info.isFile()) throw new Error('not a regular file');
-      attachments.push({ fileName: basename(path), source: fileSource(handle, path, 0, info.size) });
+      attachments.push({ fileName: basename(path), source: fileSource(handle, { kind: 'file', path }, 0, info.size) });
     } catch (error) {
       await close();
       const code = (error as NodeJS.ErrnoException).code;

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { parseNameServer, type NameServer } from '../dns/resolv-conf.js';
 import { domainOf, parseAddressList, parseMailbox, type Mailbox } from '../message/address.js';
 import { assertExtraHeaderAllowed } from '../message/compose.js';
+import type { TextSource } from '../message/facts.js';
 import { assertHeaderText, parseHeaderArgument } from '../message/header.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import type { Verbosity } from '../render/transcript.js';
@@ -94,10 +95,10 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const account = local.account ?? {};
   // Text bound for a header passes the one control-character rule, which names where it came
   // from, once it has parsed as addresses (a malformed one is refused as such).
-  const list = (values: readonly string[], field: string, origin: string) =>
+  const list = (values: readonly string[], field: string | undefined, source: TextSource) =>
     values.flatMap((value) => {
       const mailboxes = parseAddressList(value, fqdn);
-      assertHeaderText(field, value, origin);
+      assertHeaderText(field, value, source);
       return mailboxes;
     });
   const readRecipients = options.readRecipients === true;
@@ -119,7 +120,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   ) {
     throw new UsageError('no recipient given');
   }
-  if (options.subject !== undefined) assertHeaderText('header Subject', options.subject, 'given with -s');
+  if (options.subject !== undefined) assertHeaderText('Subject', options.subject, 'subject-option');
   const headers = options.header.map(parseHeaderArgument);
   for (const [name] of headers) assertExtraHeaderAllowed(name);
   if (options.quiet && options.verbose > 0) throw new UsageError('-q and -v contradict each other');
@@ -151,13 +152,13 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   }
   const fromText = options.from ?? account.from ?? local.user;
   const from = parseMailbox(fromText, fqdn);
-  assertHeaderText('header From', fromText, options.from !== undefined ? 'given with -r' : account.from !== undefined ? 'in the configuration file' : 'in $USER');
+  assertHeaderText('From', fromText, options.from !== undefined ? 'from-option' : account.from !== undefined ? 'config-file' : 'user-variable');
   return {
     readRecipients,
     from,
-    to: list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients, 'header To', 'given as a recipient'),
-    cc: list(options.cc, 'header Cc', 'given with -c'),
-    bcc: list(options.bcc, 'address', 'given with -b'),
+    to: list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients, 'To', 'recipient-argument'),
+    cc: list(options.cc, 'Cc', 'cc-option'),
+    bcc: list(options.bcc, undefined, 'bcc-option'),
     subject: options.subject,
     headers,
     attachments: options.attach,
@@ -260,7 +261,7 @@ function authRequest(
 /** `smtp://host[:port]`, `smtps://host[:port]` (implicit TLS), `host[:port]`, `[v6]:port`. Throws UsageError. */
 export function parseServer(text: string): ServerAddress {
   return parseServerAddress(text, (problem) => {
-    throw new UsageError(`invalid server ${JSON.stringify(text)}: ${problem}`);
+    throw new UsageError({ code: 'MAILV_SERVER_INVALID', text, problem });
   });
 }
 
@@ -286,7 +287,7 @@ function parseTimeout(text: string): number {
 }
 
 function checkHelo(name: string): string {
-  return checkHeloName(name, (problem) => {
-    throw new UsageError(`invalid --helo ${JSON.stringify(name)}: ${problem}`);
+  return checkHeloName(name, () => {
+    throw new UsageError({ code: 'MAILV_HELO_INVALID', name });
   });
 }

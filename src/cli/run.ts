@@ -25,7 +25,7 @@ import { jsonLine, jsonMxPlan, jsonResult } from '../render/json-lines.js';
 import { formatAddressTable, formatMessagePreview } from '../render/address-table.js';
 import { TimingRecorder } from '../render/timing.js';
 import { Timeouts } from '../smtp/timeouts.js';
-import { readRegularFile, readStream, removeSpoolsNow, type ReadInput } from './body-input.js';
+import { readRegularFile, readStream, type ReadInput } from './body-input.js';
 import { localFqdn, localUser } from './local-host.js';
 import { openAttachments, prepareInput, type OpenAttachments, type PreparedInput } from './message-input.js';
 import { buildPlan, type Plan } from './options.js';
@@ -106,6 +106,7 @@ export async function main(argv: readonly string[], version: () => string): Prom
   }
   const status = await send(plan);
   finishOutput(plan, status);
+  if (hungUp) await endByHangup();
   return status;
 }
 
@@ -147,19 +148,70 @@ async function accountSettings(explicitPath: string | undefined, account: string
   return config === undefined ? undefined : selectAccount(config, account);
 }
 
+/** The signals that stop a run the way any failure does: hangup, Ctrl-C, Ctrl-\, kill. */
+const STOP_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM'] as const;
+
 /**
- * SIGINT and SIGTERM abort the run through `controller`, so that it ends the way any failure
- * does (the message kept in dead.letter); a second signal ends the process at once.
+ * SIGHUP, SIGINT, SIGQUIT and SIGTERM abort the run through `controller`, so that it ends the way
+ * any failure does (the message kept in dead.letter, the terminal restored); a second signal ends
+ * the process at once.
  */
 function abortOnSignals(controller: AbortController): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
+    if (signal === 'SIGHUP' && !hungUp) {
+      hungUp = true;
+      // Every write to a terminal that hung up fails: that must not end the run before the
+      // message is kept.
+      process.stderr.on('error', () => {});
+    }
     if (!controller.signal.aborted) return controller.abort(signal);
-    removeSpoolsNow();
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    stopWatching();
     process.kill(process.pid, signal);
   };
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  return () => process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  const stopWatching = () => STOP_SIGNALS.forEach((signal) => process.off(signal, onSignal));
+  STOP_SIGNALS.forEach((signal) => process.on(signal, onSignal));
+  return stopWatching;
+}
+
+/** SIGHUP was received: the terminal may be gone. */
+let hungUp = false;
+
+/**
+ * Ends the run by SIGHUP itself (129 to a shell too) when a terminal on standard input or output
+ * has hung up: at a normal exit, Node would restore the modes of that terminal, fail, and abort.
+ */
+async function endByHangup(): Promise<void> {
+  const { isatty } = await import('node:tty');
+  const nullDevice = statSync('/dev/null').rdev;
+  // A terminal that hung up is still a device, but no longer a terminal to isatty().
+  const hungUp = (fd: number) => {
+    try {
+      const device = fstatSync(fd);
+      return device.isCharacterDevice() && device.rdev !== nullDevice && !isatty(fd);
+    } catch {
+      return false;
+    }
+  };
+  if ([0, 1, 2].some(hungUp)) process.kill(process.pid, 'SIGHUP');
+}
+
+/**
+ * What was typed or piped before reading stopped, prepared for dead.letter: as it would have been
+ * sent, or, when that cannot be (a -t header block cut short), as the body of a plain message.
+ */
+async function prepareUnfinished(plan: Plan, input: ReadInput, files: OpenAttachments): Promise<PreparedInput> {
+  try {
+    return await prepareInput(plan, input, files.attachments, new Date());
+  } catch {
+    const [{ composeMessage }, { newMessageId }] = await Promise.all([import('../message/compose.js'), import('../message/identity.js')]);
+    const draft = { from: plan.from, to: [], cc: [], subject: undefined, headers: [], body: input, attachments: [], date: new Date(), messageId: newMessageId(plan.fqdn) };
+    return {
+      envelope: { from: plan.from.address, recipients: [] },
+      addresses: [],
+      bccOnly: new Set(),
+      compose: (eightBitMime) => composeMessage(draft, { eightBitMime }),
+    };
+  }
 }
 
 async function send(plan: Plan): Promise<number> {
@@ -168,6 +220,8 @@ async function send(plan: Plan): Promise<number> {
   let files: OpenAttachments | undefined;
   let input: ReadInput | undefined;
   let prepared: PreparedInput | undefined;
+  /** Reading stopped before the message ended: what dead.letter gets is only what was read. */
+  let unfinished = false;
   try {
     files = await openAttachments(plan.attachments);
     let subject = plan.subject;
@@ -181,16 +235,25 @@ async function send(plan: Plan): Promise<number> {
       input = typed.body;
       subject ??= typed.subject;
       if (typed.interrupted) {
-        if (input.source.size > 0) prepared = await prepareInput({ ...plan, subject }, input, files.attachments, new Date());
-        throw new InterruptedError(interrupt.signal.reason as NodeJS.Signals, 'input');
+        unfinished = true;
+        hungUp ||= typed.interrupted === 'SIGHUP';
+        if (input.source.size > 0 || typed.subject) prepared = await prepareUnfinished({ ...plan, subject }, input, files);
+        throw new InterruptedError(typed.interrupted, 'input');
       }
     } else {
       if (stdinKind.isDirectory()) throw new InputError('standard input is a directory, not a message', ExitCode.NOINPUT);
       // A file (`< message.eml`) is read directly, without setting up a stream or a spool.
       stdinIsFile = stdinKind.isFile();
-      input = stdinKind.isFile()
-        ? await readRegularFile(0, { signal: interrupt.signal })
-        : await readStream(process.stdin, { signal: interrupt.signal });
+      if (stdinKind.isFile()) input = await readRegularFile(0, { signal: interrupt.signal });
+      else {
+        const piped = await readStream(process.stdin, { signal: interrupt.signal });
+        input = piped;
+        if (piped.unfinished) {
+          unfinished = true;
+          if (input.source.size > 0) prepared = await prepareUnfinished({ ...plan, subject }, input, files);
+          throw piped.unfinished;
+        }
+      }
     }
     if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0 && plan.quitAfter === undefined) {
       process.stderr.write("mailv: Null message body; hope that's ok\n"); // as mail(1) says
@@ -204,7 +267,7 @@ async function send(plan: Plan): Promise<number> {
   } catch (error) {
     const status = fail(error);
     // A probe (--quit-after) never meant to send the message: nothing to keep.
-    if (prepared && plan.quitAfter === undefined) await keepDeadLetter(prepared);
+    if (prepared && plan.quitAfter === undefined) await keepDeadLetter(prepared, unfinished);
     return status;
   } finally {
     stepper?.close();
@@ -406,7 +469,7 @@ async function showMx(plan: Plan, domain: string): Promise<number> {
   const { planMx } = await import('../dns/mx.js');
   const mx = await planMx(domain, resolver, randomSource(plan.seed));
   if (plan.output.json) stdout().write(`${jsonMxPlan(mx, clock() - started)}\n`);
-  else stdout().write(formatMxPlan(mx, plan.mxPort).join('\n') + '\n');
+  else stdout().write(formatMxPlan(mx, plan.mxPort, wordsFor('en')).join('\n') + '\n');
   return ExitCode.OK;
 }
 
@@ -460,16 +523,19 @@ async function writeOut(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promi
 /** The message came from a file on standard input: if dead.letter fails, that file still holds it. */
 let stdinIsFile = false;
 
-/** Appends the message to dead.letter, saying where, so that nothing typed is ever lost. */
-async function keepDeadLetter(prepared: PreparedInput): Promise<void> {
+/**
+ * Appends the message to dead.letter, saying where, so that nothing typed is ever lost;
+ * `unfinished`: only what was read of it before reading stopped.
+ */
+async function keepDeadLetter(prepared: PreparedInput, unfinished = false): Promise<void> {
   const path = deadLetterPath(process.env);
   try {
     const message = await prepared.compose(true);
     await saveDeadLetter(path, prepared.envelope.from, message.chunks());
-    process.stderr.write(`mailv: the message was saved in ${sanitize(path)}\n`);
+    process.stderr.write(`mailv: ${unfinished ? 'what was read of the message' : 'the message'} was saved in ${sanitize(path)}\n`);
   } catch (error) {
     const fate = stdinIsFile ? 'it is only in the file given on standard input' : 'the message is lost';
-    process.stderr.write(`mailv: ${sanitize((error as Error).message)}; ${fate}\n`);
+    process.stderr.write(`mailv: ${sanitize(describeError(error, wordsFor('en')))}; ${fate}\n`);
   }
 }
 

@@ -167,6 +167,7 @@ async function promptAtTerminal(prompt: string, signal: AbortSignal | undefined)
         for (const char of chunk.toString('utf8')) {
           if (char === '\r' || char === '\n' || char === '\x04') return resolve(typed);
           if (char === '\x03') return reject(new InterruptedError('SIGINT', 'auth'));
+          if (char === '\x1c') return reject(new InterruptedError('SIGQUIT', 'auth')); // Control-\
           if (char === '\x7f' || char === '\b') typed = [...typed].slice(0, -1).join('');
           else if (char === '\x15') typed = ''; // Ctrl-U: start again
           else if (char >= ' ') typed += char;

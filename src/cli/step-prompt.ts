@@ -38,9 +38,10 @@ export async function openStepper(signal: AbortSignal): Promise<Stepper> {
           let answer: 'go' | 'quit' | undefined;
           if (key === '\r' || key === '\n') answer = 'go';
           else if (key === 'q' || key === 'Q') answer = 'quit';
-          else if (key === '\x03') {
+          else if (key === '\x03' || key === '\x1c') {
+            // Control-C and Control-\: raw mode turned them into keys, they stay signals.
             finish();
-            return reject(new InterruptedError('SIGINT', 'connect'));
+            return reject(new InterruptedError(key === '\x03' ? 'SIGINT' : 'SIGQUIT', 'connect'));
           } else return;
           finish();
           resolve(answer);

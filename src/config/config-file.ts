@@ -5,6 +5,7 @@ import { isAbsolute, join } from 'node:path';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import { ConfigError, MailvError } from '../errors.js';
 import { parseMailbox } from '../message/address.js';
+import type { ConfigLineFact } from './facts.js';
 import { checkHeloName, parseServerAddress } from './values.js';
 
 export interface AccountSettings {
@@ -60,8 +61,13 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv, home: string): string 
   return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.config'), 'mailv', 'config');
 }
 
+/** A fact about a line, without the line: what `fail` is given. */
+type LineProblem = ConfigLineFact extends infer F ? (F extends unknown ? Omit<F, 'path' | 'line'> : never) : never;
+type FailLine = (problem: LineProblem) => never;
+
 interface Section {
-  readonly title: string;
+  /** undefined: [default]. */
+  readonly account: string | undefined;
   readonly settings: AccountSettings;
   /** Line where each key was given, to name the first one when a key comes twice. */
   readonly lines: Map<Key, number>;
@@ -69,12 +75,13 @@ interface Section {
 
 /** Parses the text of the file at `path`; `~/` in paths stands for `home`. Pure. Throws ConfigError. */
 export function parseConfig(text: string, path: string, home: string): ConfigFile {
-  function fail(line: number, problem: string): never {
-    throw new ConfigError(`${path}:${line}: ${problem}`);
+  function fail(line: number, problem: LineProblem): never {
+    throw new ConfigError({ ...problem, path, line } as ConfigLineFact);
   }
-  const defaults: Section = { title: '[default]', settings: {}, lines: new Map() };
+  const defaults: Section = { account: undefined, settings: {}, lines: new Map() };
   const accounts = new Map<string, Section>();
-  const headerLines = new Map<string, number>();
+  /** The line of each section header, by account name; [default] under undefined. */
+  const headerLines = new Map<string | undefined, number>();
   let current = defaults;
   let holdsPassword = false;
 
@@ -85,47 +92,47 @@ export function parseConfig(text: string, path: string, home: string): ConfigFil
     if (line === '' || line.startsWith('#')) continue;
 
     if (line.startsWith('[')) {
-      if (!line.endsWith(']')) fail(number, 'a section header ends with ]');
+      if (!line.endsWith(']')) fail(number, { code: 'MAILV_CONFIG_SECTION_UNCLOSED' });
       const inner = line.slice(1, -1).trim();
       const account = /^account(?:\s+(.*))?$/.exec(inner);
       if (inner === 'default') {
         // Keys above any header already formed [default]: a header for it now would open it twice.
-        if (!headerLines.has('[default]') && defaults.lines.size > 0) {
-          fail(number, `[default] comes after keys that already belong to it (from line ${Math.min(...defaults.lines.values())})`);
+        if (!headerLines.has(undefined) && defaults.lines.size > 0) {
+          fail(number, { code: 'MAILV_CONFIG_DEFAULT_LATE', firstLine: Math.min(...defaults.lines.values()) });
         }
         current = defaults;
       } else if (account) {
         const name = account[1] ?? '';
-        if (name === '') fail(number, 'empty account name');
-        if (!ACCOUNT_NAME.test(name)) fail(number, `invalid account name ${JSON.stringify(name)}: letters, digits, ".", "_" and "-" only`);
-        current = { title: `[account ${name}]`, settings: {}, lines: new Map() };
+        if (name === '') fail(number, { code: 'MAILV_CONFIG_ACCOUNT_EMPTY' });
+        if (!ACCOUNT_NAME.test(name)) fail(number, { code: 'MAILV_CONFIG_ACCOUNT_NAME', name });
+        current = { account: name, settings: {}, lines: new Map() };
         if (!accounts.has(name)) accounts.set(name, current);
       } else {
-        fail(number, `unknown section [${inner}]: expected [default] or [account NAME]`);
+        fail(number, { code: 'MAILV_CONFIG_SECTION_UNKNOWN', section: inner });
       }
-      const first = headerLines.get(current.title);
-      if (first !== undefined) fail(number, `duplicate section ${current.title} (first at line ${first})`);
-      headerLines.set(current.title, number);
+      const first = headerLines.get(current.account);
+      if (first !== undefined) fail(number, { code: 'MAILV_CONFIG_SECTION_TWICE', account: current.account, firstLine: first });
+      headerLines.set(current.account, number);
       continue;
     }
 
     const equals = line.indexOf('=');
     // The line itself is not quoted back: it may be a mistyped password.
-    if (equals <= 0) fail(number, 'expected "key = value", a [section] header or a # comment');
+    if (equals <= 0) fail(number, { code: 'MAILV_CONFIG_LINE_FORM' });
     const name = line.slice(0, equals).trim();
-    if (!Object.hasOwn(SETTING_OF_KEY, name)) fail(number, `unknown key ${JSON.stringify(name)}`);
+    if (!Object.hasOwn(SETTING_OF_KEY, name)) fail(number, { code: 'MAILV_CONFIG_KEY_UNKNOWN', key: name });
     const key = name as Key;
     const first = current.lines.get(key);
-    if (first !== undefined) fail(number, `"${key}" given twice in ${current.title} (first at line ${first})`);
+    if (first !== undefined) fail(number, { code: 'MAILV_CONFIG_KEY_TWICE', key, account: current.account, firstLine: first });
     if (PASSWORD_SOURCES.includes(key)) {
       const other = PASSWORD_SOURCES.find((source) => current.lines.has(source));
       if (other !== undefined) {
-        fail(number, `"${key}" and "${other}" (line ${current.lines.get(other)}) both say where the password comes from: keep one`);
+        fail(number, { code: 'MAILV_CONFIG_PASSWORD_SOURCES', key, other, otherLine: current.lines.get(other)! });
       }
     }
     current.lines.set(key, number);
     const value = unquote(line.slice(equals + 1).trim(), (problem) => fail(number, problem));
-    if (value === '') fail(number, `"${key}" has no value`);
+    if (value === '') fail(number, { code: 'MAILV_CONFIG_VALUE_EMPTY', key });
     if (key === 'password') holdsPassword = true;
     setValue(current.settings, key, value, home, (problem) => fail(number, problem));
   }
@@ -147,9 +154,7 @@ export function selectAccount(config: ConfigFile, account: string | undefined): 
   if (account === undefined) return { ...config.defaults };
   const settings = config.accounts.get(account);
   if (settings === undefined) {
-    const names = [...config.accounts.keys()];
-    const known = names.length === 0 ? 'it defines none' : `it defines ${names.join(', ')}`;
-    throw new ConfigError(`${config.path}: no account ${JSON.stringify(account)}: ${known}`);
+    throw new ConfigError({ code: 'MAILV_CONFIG_NO_ACCOUNT', path: config.path, account, defined: [...config.accounts.keys()] });
   }
   const inherited = { ...config.defaults };
   if (settings.password !== undefined || settings.passwordFile !== undefined || settings.passwordCmd !== undefined) {
@@ -169,32 +174,32 @@ export function splitLines(text: string): string[] {
 }
 
 /** A value wrapped in double quotes keeps its spaces; inside, \" and \\ are the only escapes. */
-function unquote(value: string, fail: (problem: string) => never): string {
+function unquote(value: string, fail: FailLine): string {
   if (!value.startsWith('"')) return value;
   let result = '';
   for (let i = 1; i < value.length; i++) {
     const char = value[i]!;
     if (char === '"') {
-      if (i !== value.length - 1) fail('text after the closing quote');
+      if (i !== value.length - 1) fail({ code: 'MAILV_CONFIG_QUOTE_TRAILING' });
       return result;
     }
     if (char === '\\') {
       const next = value[i + 1];
-      if (next !== '"' && next !== '\\') fail('in a quoted value, \\ escapes only " and \\');
+      if (next !== '"' && next !== '\\') fail({ code: 'MAILV_CONFIG_QUOTE_ESCAPE' });
       result += next;
       i++;
     } else {
       result += char;
     }
   }
-  return fail('a quoted value lacks its closing quote');
+  return fail({ code: 'MAILV_CONFIG_QUOTE_UNCLOSED' });
 }
 
-function setValue(settings: AccountSettings, key: Key, value: string, home: string, fail: (problem: string) => never): void {
+function setValue(settings: AccountSettings, key: Key, value: string, home: string, fail: FailLine): void {
   switch (key) {
     case 'tls': {
       const mode = TLS_MODES.find((candidate) => candidate === value.toLowerCase());
-      if (mode === undefined) fail('invalid tls: auto, required or off');
+      if (mode === undefined) fail({ code: 'MAILV_CONFIG_TLS', allowed: TLS_MODES });
       settings.tls = mode;
       return;
     }
@@ -202,31 +207,31 @@ function setValue(settings: AccountSettings, key: Key, value: string, home: stri
       const word = value.toLowerCase();
       if (TRUE_WORDS.includes(word)) settings.insecure = true;
       else if (FALSE_WORDS.includes(word)) settings.insecure = false;
-      else fail('invalid insecure: yes, no, true, false, on, off, 1 or 0');
+      else fail({ code: 'MAILV_CONFIG_INSECURE', yes: TRUE_WORDS, no: FALSE_WORDS });
       return;
     }
     case 'auth': {
       const mechanism = value.toUpperCase();
       if (!KNOWN_MECHANISMS.includes(mechanism)) {
-        fail(`unknown auth mechanism: ${KNOWN_MECHANISMS.join(', ')}`);
+        fail({ code: 'MAILV_CONFIG_AUTH', known: KNOWN_MECHANISMS });
       }
       settings.auth = mechanism;
       return;
     }
     // Checked here with the checks of the flags, so that a mistake is the file's (78, file:line).
     case 'server':
-      parseServerAddress(value, (problem) => fail(`invalid server: ${problem}`));
+      parseServerAddress(value, (problem) => fail({ code: 'MAILV_CONFIG_SERVER', problem }));
       settings.server = value;
       return;
     case 'helo':
-      settings.helo = checkHeloName(value, (problem) => fail(`invalid helo: ${problem}`));
+      settings.helo = checkHeloName(value, () => fail({ code: 'MAILV_CONFIG_HELO' }));
       return;
     case 'from':
       assertMailbox(value, fail);
       settings.from = value;
       return;
     case 'user':
-      if (/[\x00-\x1f\x7f]/.test(value)) fail('invalid user: it holds a control character');
+      if (/[\x00-\x1f\x7f]/.test(value)) fail({ code: 'MAILV_CONFIG_USER_CONTROL' });
       settings.user = value;
       return;
     case 'ca':
@@ -241,12 +246,12 @@ function setValue(settings: AccountSettings, key: Key, value: string, home: stri
 }
 
 /** The sender's address, as -r takes it; a local part alone gets this host's name later. */
-function assertMailbox(value: string, fail: (problem: string) => never): void {
+function assertMailbox(value: string, fail: FailLine): void {
   try {
     parseMailbox(value, 'invalid');
   } catch (error) {
     if (!(error instanceof MailvError)) throw error;
-    fail('invalid from: expected an address such as alice@example.org or Alice <alice@example.org>');
+    fail({ code: 'MAILV_CONFIG_FROM' });
   }
 }
 

@@ -1,8 +1,84 @@
 // What config/ reports, as data: the codes of its failures and of its notes, with their
 // parameters. The words for each are in src/words/en/config.ts and src/words/fr/config.ts.
+// Nothing here quotes a value of the accounts file back: a line may hold a password.
+
+/** What is wrong with a server address (values.ts): its form, its scheme, or its port. */
+export type ServerProblem = 'form' | 'scheme' | 'port';
+
+/** A line of the accounts file, where a problem was found. */
+interface AtLine {
+  readonly path: string;
+  /** From 1. */
+  readonly line: number;
+}
+
+/** A section of the accounts file: [default] (account undefined) or [account NAME]. */
+interface InSection {
+  readonly account: string | undefined;
+}
+
+/** What a path is, when it is not a regular file. */
+export type FileKind = 'directory' | 'fifo' | 'character-device' | 'block-device' | 'socket' | 'other';
+
+/** A line of the accounts file that cannot be used (78). */
+export type ConfigLineFact = AtLine &
+  (
+    | { readonly code: 'MAILV_CONFIG_SECTION_UNCLOSED' }
+    /** A [default] header after keys that already formed [default], from `firstLine`. */
+    | { readonly code: 'MAILV_CONFIG_DEFAULT_LATE'; readonly firstLine: number }
+    | { readonly code: 'MAILV_CONFIG_ACCOUNT_EMPTY' }
+    | { readonly code: 'MAILV_CONFIG_ACCOUNT_NAME'; readonly name: string }
+    /** `section`: what was between the brackets. */
+    | { readonly code: 'MAILV_CONFIG_SECTION_UNKNOWN'; readonly section: string }
+    | ({ readonly code: 'MAILV_CONFIG_SECTION_TWICE'; readonly firstLine: number } & InSection)
+    /** Neither `key = value`, a section header nor a comment; the line is not quoted back. */
+    | { readonly code: 'MAILV_CONFIG_LINE_FORM' }
+    | { readonly code: 'MAILV_CONFIG_KEY_UNKNOWN'; readonly key: string }
+    | ({ readonly code: 'MAILV_CONFIG_KEY_TWICE'; readonly key: string; readonly firstLine: number } & InSection)
+    /** Two keys of a section (`key`, and `other` at `otherLine`) say where the password comes from. */
+    | { readonly code: 'MAILV_CONFIG_PASSWORD_SOURCES'; readonly key: string; readonly other: string; readonly otherLine: number }
+    | { readonly code: 'MAILV_CONFIG_QUOTE_TRAILING' }
+    | { readonly code: 'MAILV_CONFIG_QUOTE_ESCAPE' }
+    | { readonly code: 'MAILV_CONFIG_QUOTE_UNCLOSED' }
+    | { readonly code: 'MAILV_CONFIG_VALUE_EMPTY'; readonly key: string }
+    /** `tls` is not one of `allowed`. */
+    | { readonly code: 'MAILV_CONFIG_TLS'; readonly allowed: readonly string[] }
+    /** `insecure` is not one of the words for yes and no. */
+    | { readonly code: 'MAILV_CONFIG_INSECURE'; readonly yes: readonly string[]; readonly no: readonly string[] }
+    /** `auth` names no mechanism of `known`. */
+    | { readonly code: 'MAILV_CONFIG_AUTH'; readonly known: readonly string[] }
+    | { readonly code: 'MAILV_CONFIG_SERVER'; readonly problem: ServerProblem }
+    | { readonly code: 'MAILV_CONFIG_HELO' }
+    | { readonly code: 'MAILV_CONFIG_FROM' }
+    | { readonly code: 'MAILV_CONFIG_USER_CONTROL' }
+    /** Bytes that are not UTF-8 on this line. */
+    | { readonly code: 'MAILV_CONFIG_NOT_UTF8' }
+  );
 
 /** Failures raised in config/. */
-export type ConfigErrorFact = never;
+export type ConfigErrorFact =
+  | ConfigLineFact
+  /** The file could not be read: `errno` (ENOENT, EACCES…) and the system's `detail`. */
+  | { readonly code: 'MAILV_CONFIG_UNREADABLE'; readonly path: string; readonly errno: string | undefined; readonly detail: string }
+  | { readonly code: 'MAILV_CONFIG_NOT_REGULAR'; readonly path: string; readonly kind: FileKind }
+  /** It holds a password and group or others may read it (`mode`, the permission bits). */
+  | { readonly code: 'MAILV_CONFIG_READABLE'; readonly path: string; readonly mode: number }
+  /** Group or others may change it, and so run commands (password-cmd) as the user. */
+  | { readonly code: 'MAILV_CONFIG_WRITABLE'; readonly path: string; readonly mode: number }
+  | { readonly code: 'MAILV_CONFIG_OWNER'; readonly path: string; readonly uid: number }
+  | { readonly code: 'MAILV_CONFIG_LINK_OWNER'; readonly path: string; readonly uid: number }
+  | { readonly code: 'MAILV_CONFIG_REPLACED'; readonly path: string }
+  /** A directory above the file (`directory`) that another user owns, or may write to (`mode`). */
+  | { readonly code: 'MAILV_CONFIG_DIRECTORY_OWNER'; readonly path: string; readonly directory: string; readonly uid: number }
+  | { readonly code: 'MAILV_CONFIG_DIRECTORY_WRITABLE'; readonly path: string; readonly directory: string; readonly mode: number }
+  /** Larger than `limit` octets. */
+  | { readonly code: 'MAILV_CONFIG_TOO_LARGE'; readonly path: string; readonly limit: number }
+  /** --account names an account the file does not define (`defined`: those it does). */
+  | { readonly code: 'MAILV_CONFIG_NO_ACCOUNT'; readonly path: string; readonly account: string; readonly defined: readonly string[] }
+  /** A server address given by a flag or $MAILV_SERVER (64); `text` is what was given. */
+  | { readonly code: 'MAILV_SERVER_INVALID'; readonly text: string; readonly problem: ServerProblem }
+  /** A name for EHLO given by --helo (64) that is neither a domain name nor an address literal. */
+  | { readonly code: 'MAILV_HELO_INVALID'; readonly name: string };
 
 /** Notes emitted from config/ (facts worth showing that are not failures). */
 export type ConfigNote = never;

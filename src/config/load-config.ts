@@ -8,6 +8,7 @@ import { open, lstat, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { parseConfig, splitLines, type ConfigFile } from './config-file.js';
+import type { FileKind } from './facts.js';
 
 /** No accounts file is this large; one that is (or grows while read) must not fill memory. */
 export const MAX_CONFIG_OCTETS = 256 * 1024;
@@ -27,50 +28,44 @@ export async function loadConfig(path: string, explicit: boolean, home: string):
     const code = (error as NodeJS.ErrnoException).code;
     // ENOTDIR: a file where a directory of the default path would be; there is no config there either.
     if (!explicit && (code === 'ENOENT' || code === 'ENOTDIR')) return undefined;
-    throw new ConfigError(`${path}: ${reasonOf(error)}`);
+    throw unreadable(path, error);
   }
   // `--config /dev/null` says "no settings", as `ssh -F /dev/null` does; nothing can come from it.
   if (named.isCharacterDevice() && named.rdev === (await stat('/dev/null').catch(() => undefined))?.rdev) return parseConfig('', path, home);
   // A device or a FIFO is not even opened: opening one may wait, or act (a tape rewinds).
-  if (!named.isFile()) throw new ConfigError(`${path}: ${notRegular(named)}`);
+  if (!named.isFile()) throw new ConfigError({ code: 'MAILV_CONFIG_NOT_REGULAR', path, kind: kindOf(named) });
   let handle: FileHandle;
   try {
     handle = await open(path, READ);
   } catch (error) {
-    throw new ConfigError(`${path}: ${reasonOf(error)}`);
+    throw unreadable(path, error);
   }
   let bytes: Buffer;
   let mode: number;
   try {
     // The checks are made on the open handle, so that the file checked is the file read.
     const info = await handle.stat();
-    if (!info.isFile()) throw new ConfigError(`${path}: ${notRegular(info)}`);
+    if (!info.isFile()) throw new ConfigError({ code: 'MAILV_CONFIG_NOT_REGULAR', path, kind: kindOf(info) });
     mode = info.mode;
     assertOnlyOwnerWrites(path, info.mode, info.uid);
     await assertSafeDirectories(path, info, home);
     bytes = await readAtMost(handle, path, info.size);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${path}: ${reasonOf(error)}`);
+    throw unreadable(path, error);
   } finally {
     await handle.close().catch(() => {});
   }
   const config = parseConfig(decodeUtf8(bytes, path), path, home);
   if (config.holdsPassword && (mode & 0o044) !== 0) {
-    const octal = (mode & 0o7777).toString(8).padStart(4, '0');
-    throw new ConfigError(`${path}: holds a password but its mode ${octal} lets group or others read it: chmod 600 ${path}`);
+    throw new ConfigError({ code: 'MAILV_CONFIG_READABLE', path, mode: mode & 0o7777 });
   }
   return config;
 }
 
 function assertOnlyOwnerWrites(path: string, mode: number, owner: number): void {
-  if (!mayBeTrusted(owner)) {
-    throw new ConfigError(`${path}: belongs to user ${owner}, not to you: another user could run commands as you with it`);
-  }
-  if ((mode & 0o022) !== 0) {
-    const octal = (mode & 0o7777).toString(8).padStart(4, '0');
-    throw new ConfigError(`${path}: its mode ${octal} lets group or others change it, and so run commands as you: chmod go-w ${path}`);
-  }
+  if (!mayBeTrusted(owner)) throw new ConfigError({ code: 'MAILV_CONFIG_OWNER', path, uid: owner });
+  if ((mode & 0o022) !== 0) throw new ConfigError({ code: 'MAILV_CONFIG_WRITABLE', path, mode: mode & 0o7777 });
 }
 
 /** You and root may own what mailv trusts. */
@@ -89,23 +84,18 @@ function mayBeTrusted(owner: number): boolean {
 async function assertSafeDirectories(path: string, opened: Stats, home: string): Promise<void> {
   const real = await realpath(path);
   const there = await stat(real);
-  if (there.dev !== opened.dev || there.ino !== opened.ino) throw new ConfigError(`${path}: was replaced while mailv read it`);
+  if (there.dev !== opened.dev || there.ino !== opened.ino) throw new ConfigError({ code: 'MAILV_CONFIG_REPLACED', path });
   const link = await lstat(path);
-  if (link.isSymbolicLink() && !mayBeTrusted(link.uid)) {
-    throw new ConfigError(`${path}: is a symbolic link of user ${link.uid}, not yours: that user could lead it to another file`);
-  }
+  if (link.isSymbolicLink() && !mayBeTrusted(link.uid)) throw new ConfigError({ code: 'MAILV_CONFIG_LINK_OWNER', path, uid: link.uid });
   const top = await realpath(home).catch(() => resolve(home));
   const checked = new Set<string>();
   for (const start of [dirname(real), await realpath(dirname(resolve(path)))]) {
     for (let directory = start; !checked.has(directory); directory = dirname(directory)) {
       checked.add(directory);
       const info = await stat(directory);
-      if (!mayBeTrusted(info.uid)) {
-        throw new ConfigError(`${path}: the directory ${directory} belongs to user ${info.uid}, who could put another file in its place`);
-      }
+      if (!mayBeTrusted(info.uid)) throw new ConfigError({ code: 'MAILV_CONFIG_DIRECTORY_OWNER', path, directory, uid: info.uid });
       if ((info.mode & 0o022) !== 0 && (info.mode & 0o1000) === 0) {
-        const octal = (info.mode & 0o7777).toString(8).padStart(4, '0');
-        throw new ConfigError(`${path}: the directory ${directory} has mode ${octal}, which lets group or others put another file in its place: chmod go-w ${directory}`);
+        throw new ConfigError({ code: 'MAILV_CONFIG_DIRECTORY_WRITABLE', path, directory, mode: info.mode & 0o7777 });
       }
       if (directory === top || directory === dirname(directory)) break;
     }
@@ -114,7 +104,7 @@ async function assertSafeDirectories(path: string, opened: Stats, home: string):
 
 /** The whole file, refused beyond MAX_CONFIG_OCTETS (a file may grow after its size was read). */
 async function readAtMost(handle: FileHandle, path: string, size: number): Promise<Buffer> {
-  const tooLarge = () => new ConfigError(`${path}: larger than ${MAX_CONFIG_OCTETS / 1024} KiB, too large for a configuration file`);
+  const tooLarge = () => new ConfigError({ code: 'MAILV_CONFIG_TOO_LARGE', path, limit: MAX_CONFIG_OCTETS });
   if (size > MAX_CONFIG_OCTETS) throw tooLarge();
   const buffer = Buffer.alloc(MAX_CONFIG_OCTETS + 1);
   let length = 0;
@@ -141,26 +131,20 @@ function decodeUtf8(bytes: Buffer, path: string): string {
         return true;
       }
     });
-    throw new ConfigError(`${path}:${bad + 1}: not UTF-8 text`);
+    throw new ConfigError({ code: 'MAILV_CONFIG_NOT_UTF8', path, line: bad + 1 });
   }
 }
 
 /** What the path is instead of a regular file. */
-function notRegular(info: Stats): string {
-  if (info.isDirectory()) return 'is a directory';
-  const kind = info.isFIFO() ? 'a FIFO' : info.isCharacterDevice() ? 'a character device' : info.isBlockDevice() ? 'a block device' : info.isSocket() ? 'a socket' : 'not a file';
-  return `is ${kind}, not a regular file`;
+function kindOf(info: Stats): FileKind {
+  if (info.isDirectory()) return 'directory';
+  if (info.isFIFO()) return 'fifo';
+  if (info.isCharacterDevice()) return 'character-device';
+  if (info.isBlockDevice()) return 'block-device';
+  return info.isSocket() ? 'socket' : 'other';
 }
 
-function reasonOf(error: unknown): string {
-  switch ((error as NodeJS.ErrnoException).code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return (error as Error).message;
-  }
+/** The system's failure to read `path`: its code (ENOENT, EACCES…) for the words, its message otherwise. */
+function unreadable(path: string, error: unknown): ConfigError {
+  return new ConfigError({ code: 'MAILV_CONFIG_UNREADABLE', path, errno: (error as NodeJS.ErrnoException).code, detail: (error as Error).message });
 }

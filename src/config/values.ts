@@ -1,28 +1,29 @@
 // The syntax of settings that a flag and the accounts file may both give: the server to submit to
-// and the name given in EHLO. Each check says what is wrong without repeating the value, so that
-// the accounts file can report it without quoting a line that may hold a secret.
+// and the name given in EHLO. Each check reports what is wrong as a fact, without the value, so
+// that the accounts file can report it without quoting a line that may hold a secret.
 import type { ServerAddress } from '../delivery/submit.js';
+import type { ServerProblem } from './facts.js';
 
 /** A report of what is wrong with a value; it throws the caller's error. */
-export type Fail = (problem: string) => never;
+export type Fail<Problem> = (problem: Problem) => never;
 
 /** `smtp://host[:port]`, `smtps://host[:port]` (implicit TLS), `host[:port]`, `[v6]:port`. */
-export function parseServerAddress(text: string, fail: Fail): ServerAddress {
+export function parseServerAddress(text: string, fail: Fail<ServerProblem>): ServerAddress {
   const match = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\[[0-9a-fA-F:.]+\]|[^:/[\]\s]+)(?::(\d+))?\/?$/i.exec(text.trim());
-  if (!match) fail('expected smtp://host[:port], smtps://host[:port] or host[:port]');
+  if (!match) fail('form');
   const [, scheme, host, port] = match;
   const implicitTls = scheme?.toLowerCase() === 'smtps';
-  if (scheme !== undefined && scheme.toLowerCase() !== 'smtp' && !implicitTls) fail('the scheme must be smtp:// or smtps://');
+  if (scheme !== undefined && scheme.toLowerCase() !== 'smtp' && !implicitTls) fail('scheme');
   // RFC 8314 §7.3: 465 is submission over implicit TLS.
   const portNumber = port === undefined ? (implicitTls ? 465 : 25) : Number(port);
-  if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) fail('the port is out of range (1 to 65535)');
+  if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) fail('port');
   return { host: host!.replace(/^\[(.*)\]$/, '$1'), port: portNumber, implicitTls };
 }
 
-/** RFC 5321 §4.1.1.1: EHLO takes a domain name or an address literal. */
-export function checkHeloName(name: string, fail: Fail): string {
+/** RFC 5321 §4.1.1.1: EHLO takes a domain name or an address literal; `fail` is called otherwise. */
+export function checkHeloName(name: string, fail: Fail<void>): string {
   if (!/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\]|\[IPv6:[0-9A-Fa-f:.]+\])$/.test(name)) {
-    fail('a domain name or an address literal');
+    fail();
   }
   return name;
 }

@@ -5,8 +5,9 @@ import { constants, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { LocalIoError } from '../errors.js';
+import { LocalIoError, MailvError } from '../errors.js';
 import { formatAsctime } from '../message/identity.js';
+import type { DeliveryErrorFact, NotAFile } from './facts.js';
 
 type Fs = typeof import('node:fs/promises');
 
@@ -17,9 +18,33 @@ export function deadLetterPath(env: NodeJS.ProcessEnv): string {
 
 /**
  * Appends the message (CRLF lines) as one mbox entry. A path that is neither a regular file nor
- * free (a device, a FIFO, a directory, a symbolic link) is refused untouched. Throws LocalIoError.
+ * free (a device, a FIFO, a directory, a symbolic link) is refused untouched. Throws LocalIoError,
+ * whose fact says what was found at the path, which system error stopped the write, or why the
+ * message could not be read.
  */
 export async function saveDeadLetter(path: string, sender: string, chunks: AsyncIterable<Buffer>, date = new Date()): Promise<void> {
+  try {
+    await appendEntry(path, sender, chunks, date);
+  } catch (error) {
+    throw new LocalIoError(failure(path, error), 'input');
+  }
+}
+
+/** The fact of a failed save, from what was thrown. */
+function failure(path: string, error: unknown): DeliveryErrorFact {
+  if (error instanceof NotAFileError) return { code: 'MAILV_DEAD_LETTER_NOT_A_FILE', path, found: error.found };
+  if (error instanceof MailvError) return { code: 'MAILV_DEAD_LETTER_MESSAGE_FAILED', path, error: error.fact };
+  return { code: 'MAILV_DEAD_LETTER_IO', path, errno: (error as NodeJS.ErrnoException)?.code, detail: (error as Error)?.message ?? String(error) };
+}
+
+/** The path leads to something other than a regular file: refused before anything is written. */
+class NotAFileError extends Error {
+  constructor(readonly found: NotAFile) {
+    super(found);
+  }
+}
+
+async function appendEntry(path: string, sender: string, chunks: AsyncIterable<Buffer>, date: Date): Promise<void> {
   const fs = await import('node:fs/promises');
   let target: AppendTarget | undefined;
   let written = 0;
@@ -42,7 +67,7 @@ export async function saveDeadLetter(path: string, sender: string, chunks: Async
     await append(Buffer.from(converter.end() + '\n', 'latin1'));
   } catch (error) {
     if (target) await undoAppend(fs, path, target, written);
-    throw new LocalIoError(`cannot save the message to ${path}: ${(error as Error).message}`, 'input');
+    throw error;
   } finally {
     await target?.file.close();
   }
@@ -68,13 +93,13 @@ async function openForAppend(fs: Fs, path: string): Promise<AppendTarget> {
       if (error.code === 'ENOENT') return undefined;
       throw error;
     });
-    if (before && !before.isFile()) throw new Error(notRegular(before));
+    if (before && !before.isFile()) throw new NotAFileError(notRegular(before));
     let file: FileHandle;
     try {
       file = await fs.open(path, before ? APPEND : APPEND | constants.O_CREAT | constants.O_EXCL, 0o600);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP') throw new Error(notRegular(undefined));
+      if (code === 'ELOOP') throw new NotAFileError('symbolic-link');
       const raced = before ? code === 'ENOENT' : code === 'EEXIST';
       if (raced && attempt < 2) continue;
       throw error;
@@ -82,29 +107,21 @@ async function openForAppend(fs: Fs, path: string): Promise<AppendTarget> {
     const info = await file.stat();
     if (!info.isFile()) {
       await file.close();
-      throw new Error(notRegular(info));
+      throw new NotAFileError(notRegular(info));
     }
     return { file, created: before === undefined, formerSize: info.size };
   }
 }
 
-/** What the path is instead of a regular file; undefined: a symbolic link. */
-function notRegular(info: Stats | undefined): string {
-  if (info === undefined || info.isSymbolicLink()) {
-    return 'it is a symbolic link, not a regular file (set DEAD to the file it leads to)';
-  }
-  const kind = info.isDirectory()
-    ? 'a directory'
-    : info.isFIFO()
-      ? 'a FIFO'
-      : info.isCharacterDevice()
-        ? 'a character device'
-        : info.isBlockDevice()
-          ? 'a block device'
-          : info.isSocket()
-            ? 'a socket'
-            : 'not a file';
-  return `it is ${kind}, not a regular file`;
+/** What the path is instead of a regular file. */
+function notRegular(info: Stats): NotAFile {
+  if (info.isSymbolicLink()) return 'symbolic-link';
+  if (info.isDirectory()) return 'directory';
+  if (info.isFIFO()) return 'fifo';
+  if (info.isCharacterDevice()) return 'character-device';
+  if (info.isBlockDevice()) return 'block-device';
+  if (info.isSocket()) return 'socket';
+  return 'other';
 }
 
 /**

@@ -1,6 +1,10 @@
 // What delivery/ reports, as data: the codes of its failures and of its notes, with their
 // parameters. The words for each are in src/words/en/delivery.ts and src/words/fr/delivery.ts.
+import type { NoAddress } from '../dns/facts.js';
 import type { ErrorFact } from '../errors.js';
+
+/** What stands at the dead.letter path instead of a regular file. */
+export type NotAFile = 'symbolic-link' | 'directory' | 'fifo' | 'character-device' | 'block-device' | 'socket' | 'other';
 
 /** Failures raised in delivery/. */
 export type DeliveryErrorFact =
@@ -10,11 +14,17 @@ export type DeliveryErrorFact =
    * The whole message was written, then the session failed before the server said whether it took
    * it: `host` may have it, so it is sent nowhere else. `error` is what broke.
    */
-  | { readonly code: 'MAILV_UNCONFIRMED'; readonly host: string; readonly address: string; readonly error: ErrorFact };
+  | { readonly code: 'MAILV_UNCONFIRMED'; readonly host: string; readonly address: string; readonly error: ErrorFact }
+  /** dead.letter is refused untouched: its path leads to something other than a regular file. */
+  | { readonly code: 'MAILV_DEAD_LETTER_NOT_A_FILE'; readonly path: string; readonly found: NotAFile }
+  /** The message could not be read again to be kept (its source changed, say): `error` says why. */
+  | { readonly code: 'MAILV_DEAD_LETTER_MESSAGE_FAILED'; readonly path: string; readonly error: ErrorFact }
+  /** The system refused to open or write dead.letter: `errno` (`ENOSPC`), and its own description. */
+  | { readonly code: 'MAILV_DEAD_LETTER_IO'; readonly path: string; readonly errno: string | undefined; readonly detail: string };
 
 /** Notes emitted from delivery/ (facts worth showing that are not failures). */
 export type DeliveryNote =
   /** An MX host with no address is passed over; `problem` says why, as the MX plan recorded it. */
-  | { readonly code: 'mx-host-skipped'; readonly recipients: readonly string[]; readonly host: string; readonly problem: string | undefined }
+  | { readonly code: 'mx-host-skipped'; readonly recipients: readonly string[]; readonly host: string; readonly problem: NoAddress | undefined }
   /** Opportunistic TLS between MTAs broke: the same host is tried again in plaintext. */
   | { readonly code: 'tls-retry-plain'; readonly recipients: readonly string[]; readonly host: string; readonly error: ErrorFact };

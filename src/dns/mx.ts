@@ -3,16 +3,10 @@
 // null MX means no mail at all. Each host comes with the addresses to try, or why it has none.
 // All the lookups for one domain share one time budget (see Resolver.bounded).
 import { DnsError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
+import type { NoAddress, NoAddressReason } from './facts.js';
 import { DnsBudgetError, LookupFailedError, NoSuchNameError, type Resolver } from './resolver.js';
 import { absolute, sameName } from './name.js';
 import type { DnsRecord } from './wire.js';
-
-/**
- * Why a host has no address, from what the DNS said: its name does not exist (NXDOMAIN) or it has
- * no A or AAAA record, both for good; a lookup failed for now; the time budget ran out before it.
- */
-export type NoAddress = 'no-such-host' | 'no-record' | 'lookup-failed' | 'out-of-time';
 
 export interface MxHost {
   /** Absolute name, `mx.example.org.`. */
@@ -22,10 +16,10 @@ export interface MxHost {
   readonly addresses: readonly string[];
   /** True for the domain itself when it has no MX (RFC 5321 §5.1). */
   readonly implicit: boolean;
-  /** Why there are no addresses, when there are none. */
-  readonly noAddress: NoAddress | undefined;
-  /** The same in words, to follow the host's name: `does not exist (NXDOMAIN)`. */
-  readonly problem: string | undefined;
+  /** Why there are no addresses, when there are none: what decisions read. */
+  readonly noAddress: NoAddressReason | undefined;
+  /** The same with what the failed lookup met (each server's rcode or silence), for the words. */
+  readonly problem: NoAddress | undefined;
 }
 
 export interface MxPlan {
@@ -54,13 +48,13 @@ export async function planMx(domain: string, dns: Resolver, random: () => number
   if (records.length === 0) {
     // RFC 5321 §5.1: only an empty MX list makes the domain its own MX.
     const addresses = await addressesOf(domain, resolver, []);
-    if (addresses.length === 0) throw new DnsError(`${absolute(domain)} has neither an MX nor an address record`, ExitCode.NOHOST);
+    if (addresses.length === 0) throw new DnsError({ code: 'MAILV_DNS_NO_MX_NO_ADDRESS', domain: absolute(domain) }, 'no-address');
     const host = { name: absolute(mx.canonicalName), preference: 0, addresses, implicit: true, noAddress: undefined, problem: undefined };
     return { domain, hosts: [host], ignored: 0 };
   }
   const usable = records.filter((record) => !isRoot(record.exchange));
   if (usable.length === 0) {
-    throw new DnsError(`${absolute(domain)} accepts no mail: its MX is the null MX "0 ." (RFC 7505)`, ExitCode.NOHOST);
+    throw new DnsError({ code: 'MAILV_DNS_NULL_MX', domain: absolute(domain) }, 'no-mail');
   }
   const ordered = shuffleWithinPreference(usable, random);
   const hosts: MxHost[] = [];
@@ -68,12 +62,12 @@ export async function planMx(domain: string, dns: Resolver, random: () => number
   for (const record of ordered.slice(0, MAX_MX_HOSTS)) {
     const host = { name: absolute(record.exchange), preference: record.preference, implicit: false };
     if (outOfTime) {
-      hosts.push({ ...host, addresses: [], ...without('out-of-time') });
+      hosts.push({ ...host, addresses: [], ...without({ reason: 'out-of-time' }) });
       continue;
     }
     try {
       const addresses = await addressesOf(record.exchange, resolver, mx.response.additionals);
-      hosts.push({ ...host, addresses, ...(addresses.length > 0 ? { noAddress: undefined, problem: undefined } : without('no-record')) });
+      hosts.push({ ...host, addresses, ...(addresses.length > 0 ? { noAddress: undefined, problem: undefined } : without({ reason: 'no-record' })) });
     } catch (error) {
       if (!(error instanceof DnsError)) throw error;
       // Time ran out: the hosts found so far are the most preferred; without any, the domain waits.
@@ -86,22 +80,17 @@ export async function planMx(domain: string, dns: Resolver, random: () => number
   return { domain, hosts, ignored: Math.max(0, ordered.length - MAX_MX_HOSTS) };
 }
 
-const PROBLEMS: Record<Exclude<NoAddress, 'lookup-failed'>, string> = {
-  'no-such-host': 'does not exist (NXDOMAIN)',
-  'no-record': 'has no A or AAAA record',
-  'out-of-time': 'was not looked up in time',
-};
-
-function without(noAddress: Exclude<NoAddress, 'lookup-failed'>): Pick<MxHost, 'noAddress' | 'problem'> {
-  return { noAddress, problem: PROBLEMS[noAddress] };
+function without(problem: NoAddress): Pick<MxHost, 'noAddress' | 'problem'> {
+  return { noAddress: problem.reason, problem };
 }
 
 /** What a failed address lookup says of the host, from the error's type alone. */
 function whyNoAddress(error: DnsError): Pick<MxHost, 'noAddress' | 'problem'> {
-  if (error instanceof NoSuchNameError) return without('no-such-host');
-  if (error instanceof DnsBudgetError) return without('out-of-time');
-  const why = error instanceof LookupFailedError ? error.why : error.message;
-  return { noAddress: 'lookup-failed', problem: `could not be looked up for now (${why})` };
+  if (error instanceof NoSuchNameError) return without({ reason: 'no-such-host' });
+  if (error instanceof DnsBudgetError) return without({ reason: 'out-of-time' });
+  // The resolver throws nothing else; anything else is not a reason to pass a host over.
+  if (!(error instanceof LookupFailedError)) throw error;
+  return without({ reason: 'lookup-failed', failure: error.failure });
 }
 
 /**
@@ -110,8 +99,8 @@ function whyNoAddress(error: DnsError): Pick<MxHost, 'noAddress' | 'problem'> {
  */
 function noHostHasAnAddress(domain: string, hosts: readonly MxHost[]): DnsError {
   const permanent = hosts.every((host) => host.noAddress === 'no-such-host' || host.noAddress === 'no-record');
-  const problems = hosts.map((host) => `${host.name} ${host.problem ?? ''}`).join('; ');
-  return new DnsError(`no MX host of ${domain} has an address: ${problems}`, permanent ? ExitCode.NOHOST : ExitCode.TEMPFAIL);
+  const problems = hosts.map((host) => ({ name: host.name, problem: host.problem ?? { reason: 'no-record' as const } }));
+  return new DnsError({ code: 'MAILV_DNS_NO_HOST_ADDRESS', domain, hosts: problems }, permanent ? 'no-address' : 'lookup-failed');
 }
 
 /** Sorts by preference; hosts of equal preference are shuffled (RFC 5321 §5.1). */

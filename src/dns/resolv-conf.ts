@@ -45,14 +45,14 @@ export function parseResolvConf(text: string): ResolverConfig {
   return { servers, timeoutMs: timeoutS * 1000, attempts };
 }
 
-/** `ip`, `ip:port`, `[v6]:port` or a bare IPv6 address, as --dns takes it. Throws UsageError. */
+/** `ip`, `ip:port`, `[v6]:port` or a bare IPv6 address, as a name server is given. Throws UsageError. */
 export function parseNameServer(text: string): NameServer {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
   const v4 = /^([\d.]+)(?::(\d+))?$/.exec(text);
   const [address, port] = bracketed ? [bracketed[1]!, bracketed[2]] : v4 ? [v4[1]!, v4[2]] : [text, undefined];
   const portNumber = port === undefined ? 53 : Number(port);
   if (!ipVersion(address) || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) {
-    throw new UsageError(`invalid --dns ${JSON.stringify(text)}: an IP address with an optional port, e.g. 127.0.0.1:5354 or [::1]:53`);
+    throw new UsageError({ code: 'MAILV_DNS_SERVER_INVALID', text });
   }
   return { address, port: portNumber };
 }

@@ -1,12 +1,12 @@
 // A stub resolver over raw DNS: asks each configured server in turn, rounds of attempts, TCP when
-// an answer is truncated, CNAME chains followed (bounded), and outcomes in plain terms:
+// an answer is truncated, CNAME chains followed (bounded), and outcomes as facts:
 // NXDOMAIN means the domain does not exist (68), SERVFAIL, REFUSED or silence are temporary (75).
 // A bounded view shares one time budget among all the lookups of a task (a domain's MX plan).
 import { randomInt } from 'node:crypto';
-import { DnsError, InterruptedError } from '../errors.js';
+import { DnsError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
-import { ExitCode } from '../exit-codes.js';
-import { exchange, type DnsTransport } from './transport.js';
+import type { LookupFailure, ServerFailure } from './facts.js';
+import { DnsExchangeError, exchange, type DnsTransport } from './transport.js';
 import { absolute, sameName } from './name.js';
 import type { DnsRecord, DnsResponse, QueryType } from './wire.js';
 import type { NameServer, ResolverConfig } from './resolv-conf.js';
@@ -17,27 +17,43 @@ const MAX_CNAME_CHAIN = 8;
 /** The name does not exist (NXDOMAIN): a fact of the answer, not a failure to get one (68). */
 export class NoSuchNameError extends DnsError {
   constructor(name: string) {
-    super(`${absolute(name)} does not exist (NXDOMAIN)`, ExitCode.NOHOST);
+    super({ code: 'MAILV_DNS_NO_SUCH_NAME', name: absolute(name) }, 'no-such-domain');
   }
 }
 
-/** No usable answer for now: every server failed or was silent, or a CNAME chain went on too long (75). */
+/**
+ * No usable answer for now: every server failed or was silent, or a CNAME chain went on too long
+ * (75). Silence from every server is a timeout; anything else, a failed lookup.
+ */
 export class LookupFailedError extends DnsError {
   constructor(
-    message: string,
-    /** What went wrong, without the name: `127.0.0.1#53: SERVFAIL`. */
-    readonly why: string,
+    name: string,
+    type: QueryType,
+    /** What went wrong, without the name: each server's failure, or the chain's length. */
+    readonly failure: LookupFailure,
   ) {
-    super(message, ExitCode.TEMPFAIL);
+    super(...lookupFailed(absolute(name), type, failure));
   }
+}
+
+function lookupFailed(name: string, type: QueryType, failure: LookupFailure): ConstructorParameters<typeof DnsError> {
+  if (failure.kind === 'cname-chain') return [{ code: 'MAILV_DNS_CNAME_CHAIN', name, limit: failure.limit }, 'lookup-failed'];
+  const silence = failure.failures.length > 0 && failure.failures.every((each) => each.reason === 'timeout');
+  return [{ code: 'MAILV_DNS_LOOKUP_FAILED', name, type, failures: failure.failures }, silence ? 'timeout' : 'lookup-failed'];
 }
 
 /** The task's time budget ran out before its lookups ended (75). */
 export class DnsBudgetError extends DnsError {
   constructor(budget: Budget, config: ResolverConfig) {
-    const tries = `${config.attempts} ${config.attempts === 1 ? 'try' : 'tries'} of ${seconds(config.timeoutMs)} s`;
-    const servers = `${config.servers.length} name server${config.servers.length === 1 ? '' : 's'}`;
-    super(`the DNS lookups for ${absolute(budget.task)} took longer than ${seconds(budget.ms)} s (${tries}, ${servers})`, ExitCode.TEMPFAIL);
+    const fact = {
+      code: 'MAILV_DNS_BUDGET',
+      task: absolute(budget.task),
+      budgetMs: budget.ms,
+      attempts: config.attempts,
+      timeoutMs: config.timeoutMs,
+      servers: config.servers.length,
+    } as const;
+    super(fact, 'budget');
   }
 }
 
@@ -100,25 +116,25 @@ export class Resolver {
       }
       current = chain.next; // the server stopped at a CNAME: ask for its target
     }
-    const why = `CNAME chain longer than ${MAX_CNAME_CHAIN}`;
-    throw new LookupFailedError(`CNAME chain for ${absolute(name)} longer than ${MAX_CNAME_CHAIN}`, why);
+    throw new LookupFailedError(name, type, { kind: 'cname-chain', limit: MAX_CNAME_CHAIN });
   }
 
   /** One question, every server in turn, `attempts` rounds. Throws LookupFailedError when none answers usefully. */
   private async ask(name: string, type: QueryType): Promise<DnsResponse> {
-    const failures: string[] = [];
+    // Each distinct failure once: the same silence in every round is one fact, not several.
+    const failures = new Map<string, ServerFailure>();
+    const record = (failure: ServerFailure) => failures.set(JSON.stringify(failure), failure);
     for (let attempt = 0; attempt < this.config.attempts; attempt++) {
       for (const server of this.config.servers) {
-        const response = await this.askServer(server, name, type, failures);
+        const response = await this.askServer(server, name, type, record);
         if (response?.rcode === 'NOERROR' || response?.rcode === 'NXDOMAIN') return response;
-        if (response) failures.push(`${label(server)}: ${response.rcode}`);
+        if (response) record({ server: label(server), reason: 'rcode', rcode: response.rcode });
       }
     }
-    const why = [...new Set(failures)].join('; ');
-    throw new LookupFailedError(`cannot look up ${type} ${absolute(name)} for now (${why})`, why);
+    throw new LookupFailedError(name, type, { kind: 'servers', failures: [...failures.values()] });
   }
 
-  private async askServer(server: NameServer, name: string, type: QueryType, failures: string[]): Promise<DnsResponse | undefined> {
+  private async askServer(server: NameServer, name: string, type: QueryType, record: (failure: ServerFailure) => void): Promise<DnsResponse | undefined> {
     let transport: DnsTransport = 'udp';
     for (;;) {
       if (this.budget && Date.now() >= this.budget.endsAt) throw new DnsBudgetError(this.budget, this.config);
@@ -145,19 +161,13 @@ export class Resolver {
         }
         return response;
       } catch (error) {
-        if (error instanceof InterruptedError) throw error;
-        const reason = (error as Error).message;
-        this.emit({ kind: 'dns-no-answer', name, type, server: label(server), reason });
-        failures.push(`${label(server)}: ${reason}`);
+        if (!(error instanceof DnsExchangeError)) throw error;
+        this.emit({ kind: 'dns-no-answer', name, type, server: label(server), ...error.failure });
+        record({ server: label(server), ...error.failure });
         return undefined;
       }
     }
   }
-}
-
-/** Milliseconds as seconds, to the millisecond: `2`, `1.5`. */
-function seconds(ms: number): string {
-  return String(Math.round(ms) / 1000);
 }
 
 /** `127.0.0.1#53`, as dig prints a server. */

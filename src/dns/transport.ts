@@ -5,18 +5,16 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { InterruptedError } from '../errors.js';
 import { ipVersion } from '../ip-address.js';
-import { answersQuery, decodeResponse, DnsWireError, encodeQuery, type DnsResponse, type Question } from './wire.js';
+import type { NoAnswer } from './facts.js';
+import { answersQuery, decodeResponse, encodeQuery, type DnsResponse, type Question } from './wire.js';
 import type { NameServer } from './resolv-conf.js';
 
 export type DnsTransport = 'udp' | 'tcp';
 
 /** No answer in time (or a broken one over TCP): worth asking the next server. */
 export class DnsExchangeError extends Error {
-  constructor(
-    message: string,
-    readonly timedOut: boolean,
-  ) {
-    super(message);
+  constructor(readonly failure: NoAnswer) {
+    super(failure.reason);
   }
 }
 
@@ -45,7 +43,7 @@ export function exchange(
  */
 function settleOnce(
   timeoutMs: number,
-  silence: string,
+  transport: DnsTransport,
   signal: AbortSignal | undefined,
   release: () => void,
   start: (finish: (error: Error | undefined, response?: DnsResponse) => void) => void,
@@ -62,7 +60,7 @@ function settleOnce(
       if (error) reject(error);
       else resolve(response!);
     };
-    const timer = setTimeout(() => finish(new DnsExchangeError(`${silence} within ${timeoutMs / 1000} s`, true)), timeoutMs);
+    const timer = setTimeout(() => finish(new DnsExchangeError({ reason: 'timeout', transport, timeoutMs })), timeoutMs);
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     start(finish);
@@ -71,7 +69,7 @@ function settleOnce(
 
 function overUdp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: AbortSignal | undefined): Promise<DnsResponse> {
   const socket = createSocket(ipVersion(server.address) === 6 ? 'udp6' : 'udp4');
-  return settleOnce(timeoutMs, 'no answer', signal, () => socket.close(), (finish) => {
+  return settleOnce(timeoutMs, 'udp', signal, () => socket.close(), (finish) => {
     // A connected socket: the kernel passes on datagrams from the server's address and port only.
     socket.on('message', (message) => {
       let response: DnsResponse;
@@ -82,7 +80,7 @@ function overUdp(server: NameServer, id: number, question: Question, timeoutMs: 
       }
       if (answersQuery(response, id, question)) finish(undefined, response);
     });
-    socket.on('error', (error) => finish(new DnsExchangeError(error.message, false)));
+    socket.on('error', (error) => finish(new DnsExchangeError(socketFailure(error, 'udp'))));
     socket.connect(server.port, server.address, () => socket.send(encodeQuery(id, question)));
   });
 }
@@ -90,7 +88,7 @@ function overUdp(server: NameServer, id: number, question: Question, timeoutMs: 
 function overTcp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: AbortSignal | undefined): Promise<DnsResponse> {
   const socket = connect({ host: server.address, port: server.port });
   let received = Buffer.alloc(0);
-  return settleOnce(timeoutMs, 'no answer over TCP', signal, () => socket.destroy(), (finish) => {
+  return settleOnce(timeoutMs, 'tcp', signal, () => socket.destroy(), (finish) => {
     socket.on('connect', () => {
       const query = encodeQuery(id, question);
       const length = Buffer.alloc(2);
@@ -99,19 +97,26 @@ function overTcp(server: NameServer, id: number, question: Question, timeoutMs: 
     });
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
-      if (received.length > MAX_TCP_MESSAGE + 2) return finish(new DnsExchangeError('TCP answer too long', false));
+      if (received.length > MAX_TCP_MESSAGE + 2) return finish(new DnsExchangeError({ reason: 'oversize' }));
       if (received.length < 2) return;
       const length = received.readUInt16BE(0);
       if (received.length < 2 + length) return;
+      let response: DnsResponse;
       try {
-        const response = decodeResponse(received.subarray(2, 2 + length));
-        if (!answersQuery(response, id, question)) return finish(new DnsExchangeError('TCP answer to another question', false));
-        finish(undefined, response);
-      } catch (error) {
-        finish(new DnsExchangeError(error instanceof DnsWireError ? error.message : String(error), false));
+        response = decodeResponse(received.subarray(2, 2 + length));
+      } catch {
+        return finish(new DnsExchangeError({ reason: 'malformed' }));
       }
+      if (!answersQuery(response, id, question)) return finish(new DnsExchangeError({ reason: 'mismatched' }));
+      finish(undefined, response);
     });
-    socket.on('error', (error) => finish(new DnsExchangeError(error.message, false)));
-    socket.on('close', () => finish(new DnsExchangeError('connection closed before an answer', false)));
+    socket.on('error', (error) => finish(new DnsExchangeError(socketFailure(error, 'tcp'))));
+    socket.on('close', () => finish(new DnsExchangeError({ reason: 'closed' })));
   });
+}
+
+/** A socket's failure by its system error code: refused (nothing listens there), or another. */
+function socketFailure(error: NodeJS.ErrnoException, transport: DnsTransport): NoAnswer {
+  if (error.code === 'ECONNREFUSED') return { reason: 'refused', transport };
+  return { reason: 'network', transport, errno: error.code ?? 'EIO' };
 }

@@ -25,8 +25,15 @@ export interface DnsResponse {
   readonly additionals: readonly DnsRecord[];
 }
 
-/** Bytes that are not a DNS response. */
-export class DnsWireError extends Error {}
+/** Bytes that are not a DNS response: undecodable (`detail` is the decoder's), or a query. */
+export class DnsWireError extends Error {
+  constructor(
+    readonly reason: 'malformed' | 'not-a-response',
+    readonly detail?: string,
+  ) {
+    super(detail === undefined ? reason : `${reason}: ${detail}`);
+  }
+}
 
 /** The largest UDP answer we accept (RFC 6891 §6.2.5's common value). */
 export const EDNS_PAYLOAD = 4096;
@@ -48,9 +55,9 @@ export function decodeResponse(data: Buffer): DnsResponse {
   try {
     packet = dnsPacket.decode(data);
   } catch (error) {
-    throw new DnsWireError(`malformed DNS message (${(error as Error).message})`);
+    throw new DnsWireError('malformed', (error as Error).message);
   }
-  if (packet.type !== 'response') throw new DnsWireError('a query where a response was due');
+  if (packet.type !== 'response') throw new DnsWireError('not-a-response');
   const question = packet.questions?.[0];
   return {
     id: packet.id ?? 0,

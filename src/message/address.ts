@@ -17,11 +17,12 @@ const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 const ADDRESS_LITERAL = /^\[(?:(?:\d{1,3}\.){3}\d{1,3}|IPv6:[0-9A-Fa-f:.]+)\]$/;
 const FORBIDDEN = /[\r\n\0]/;
 
-/** Throws UsageError when text would break out of its line (header or command injection). */
-export function assertSingleLine(what: string, text: string): void {
+/** Throws UsageError when an address would break out of its line (header or command injection). */
+export function assertSingleLine(text: string): void {
   if (FORBIDDEN.test(text)) {
-    const found = text.includes('\0') ? 'a NUL byte' : 'a line break';
-    throw new UsageError(`${what} contains ${found}: ${JSON.stringify(text)}`);
+    // A NUL is named first, wherever it is: it is the worse of the two.
+    const codePoint = text.includes('\0') ? 0 : FORBIDDEN.exec(text)![0].charCodeAt(0);
+    throw new UsageError({ code: 'MAILV_ADDRESS_CONTROL', text, codePoint });
   }
 }
 
@@ -30,7 +31,7 @@ export function assertSingleLine(what: string, text: string): void {
  * as `undisclosed-recipients:;`). A bare local user gets `@defaultDomain`. Throws UsageError.
  */
 export function parseAddressList(input: string, defaultDomain: string): Mailbox[] {
-  assertSingleLine('address', input);
+  assertSingleLine(input);
   return splitTopLevel(input)
     .map((item) => item.trim())
     .filter((item) => item.length > 0)
@@ -39,7 +40,7 @@ export function parseAddressList(input: string, defaultDomain: string): Mailbox[
 
 /** Parses one mailbox. Throws UsageError naming the culprit. */
 export function parseMailbox(input: string, defaultDomain: string): Mailbox {
-  assertSingleLine('address', input);
+  assertSingleLine(input);
   const angle = /^(.*?)<([^<>]*)>\s*$/su.exec(input.trim());
   if (angle) {
     const name = unquotePhrase(angle[1]!.trim());
@@ -60,14 +61,14 @@ export function needsSmtpUtf8(address: string): boolean {
 }
 
 function normalizeAddrSpec(spec: string, original: string, defaultDomain: string): string {
-  if (spec === '') throw new UsageError(`invalid address ${JSON.stringify(original)}: it is empty`);
+  if (spec === '') throw new UsageError({ code: 'MAILV_ADDRESS_EMPTY', address: original });
   const at = spec.lastIndexOf('@');
   const local = at === -1 ? spec : spec.slice(0, at);
   const domain = at === -1 ? defaultDomain : spec.slice(at + 1);
   if (!DOT_ATOM.test(local) && !QUOTED_LOCAL.test(local)) {
-    throw new UsageError(`invalid address ${JSON.stringify(original)}: malformed local part ${JSON.stringify(local)}`);
+    throw new UsageError({ code: 'MAILV_ADDRESS_LOCAL_PART', address: original, localPart: local });
   }
-  if (domain === '') throw new UsageError(`invalid address ${JSON.stringify(original)}: no domain after @`);
+  if (domain === '') throw new UsageError({ code: 'MAILV_ADDRESS_NO_DOMAIN', address: original });
   return `${local}@${normalizeDomain(domain, original)}`;
 }
 
@@ -76,7 +77,7 @@ function normalizeDomain(domain: string, original: string): string {
   const ascii = domainToASCII(domain);
   const labels = ascii.split('.');
   if (ascii === '' || ascii.length > 253 || !labels.every((label) => HOST_LABEL.test(label))) {
-    throw new UsageError(`invalid address ${JSON.stringify(original)}: malformed domain ${JSON.stringify(domain)}`);
+    throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain });
   }
   return ascii.toLowerCase();
 }
@@ -119,7 +120,7 @@ function splitTopLevel(input: string): string[] {
     }
     current += char;
   }
-  if (quoted) throw new UsageError(`invalid address list ${JSON.stringify(input)}: unterminated quote`);
+  if (quoted) throw new UsageError({ code: 'MAILV_ADDRESS_LIST_QUOTE', list: input });
   items.push(current);
   return items;
 }

@@ -67,8 +67,8 @@ const STRUCTURAL_HEADERS = new Set(['mime-version', 'content-type', 'content-tra
 /** Throws UsageError for -H headers that would contradict the envelope or the MIME structure. */
 export function assertExtraHeaderAllowed(name: string): void {
   const lower = name.toLowerCase();
-  if (lower === 'bcc') throw new UsageError('a Bcc header would reveal the blind copies: use -b instead of -H');
-  if (STRUCTURAL_HEADERS.has(lower)) throw new UsageError(`header ${name} is written by mailv from the message structure`);
+  if (lower === 'bcc') throw new UsageError({ code: 'MAILV_HEADER_BCC' });
+  if (STRUCTURAL_HEADERS.has(lower)) throw new UsageError({ code: 'MAILV_HEADER_STRUCTURAL', name });
 }
 
 /** 7bit when plain ASCII in short lines; 8bit when the server takes it (8BITMIME); QP otherwise. */

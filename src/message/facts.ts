@@ -1,8 +1,58 @@
 // What message/ reports, as data: the codes of its failures and of its notes, with their
 // parameters. The words for each are in src/words/en/message.ts and src/words/fr/message.ts.
 
+/**
+ * Where text bound for a header came from, so that the words can name the flag, the prompt or the
+ * file: a recipient argument, -s, -c, -b, -H, -r, the accounts file, $USER, the Subject: prompt.
+ */
+export type TextSource =
+  | 'recipient-argument'
+  | 'subject-option'
+  | 'cc-option'
+  | 'bcc-option'
+  | 'header-option'
+  | 'from-option'
+  | 'config-file'
+  | 'user-variable'
+  | 'subject-prompt';
+
+/** What a byte source reads: standard input, the spool of a message read from a pipe, or a file. */
+export type SourceName =
+  | { readonly kind: 'standard-input' }
+  | { readonly kind: 'spool' }
+  | { readonly kind: 'file'; readonly path: string };
+
 /** Failures raised in message/. */
-export type MessageErrorFact = never;
+export type MessageErrorFact =
+  /** An address or a list of them with a NUL or a line break (`codePoint`) in it. */
+  | { readonly code: 'MAILV_ADDRESS_CONTROL'; readonly text: string; readonly codePoint: number }
+  | { readonly code: 'MAILV_ADDRESS_EMPTY'; readonly address: string }
+  | { readonly code: 'MAILV_ADDRESS_LOCAL_PART'; readonly address: string; readonly localPart: string }
+  | { readonly code: 'MAILV_ADDRESS_NO_DOMAIN'; readonly address: string }
+  | { readonly code: 'MAILV_ADDRESS_DOMAIN'; readonly address: string; readonly domain: string }
+  | { readonly code: 'MAILV_ADDRESS_LIST_QUOTE'; readonly list: string }
+  /**
+   * Text bound for the header `field` holds a control character (`codePoint`); `field` is
+   * undefined for an address that goes in no header (Bcc).
+   */
+  | { readonly code: 'MAILV_HEADER_CONTROL'; readonly field: string | undefined; readonly codePoint: number; readonly source: TextSource }
+  | { readonly code: 'MAILV_HEADER_NAME'; readonly name: string }
+  /** A header given without the `Name: value` form. */
+  | { readonly code: 'MAILV_HEADER_FORM'; readonly argument: string }
+  /** A Bcc field would show the blind copies to every recipient. */
+  | { readonly code: 'MAILV_HEADER_BCC' }
+  /** A field mailv writes from the MIME structure. */
+  | { readonly code: 'MAILV_HEADER_STRUCTURAL'; readonly name: string }
+  /** A whole message (-t) whose header block does not end within `limit` octets. */
+  | { readonly code: 'MAILV_MESSAGE_HEADER_UNENDED'; readonly limit: number }
+  /** A whole message (-t) whose header block holds a line (`line`, from 1; `text`, its first 60 octets) that is no field. */
+  | { readonly code: 'MAILV_MESSAGE_HEADER_LINE'; readonly line: number; readonly text: string }
+  /** Reading failed; `detail` is the system's account of it. */
+  | { readonly code: 'MAILV_SOURCE_UNREADABLE'; readonly source: SourceName; readonly detail: string }
+  /** The file changed (size or time) while it was being sent. */
+  | { readonly code: 'MAILV_SOURCE_CHANGED'; readonly source: SourceName }
+  /** The file ended before the size announced. */
+  | { readonly code: 'MAILV_SOURCE_SHORTER'; readonly source: SourceName };
 
 /** Notes emitted from message/ (facts worth showing that are not failures). */
 export type MessageNote = never;

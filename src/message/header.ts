@@ -3,6 +3,7 @@
 // 78 characters. Pure.
 import { UsageError } from '../errors.js';
 import type { Mailbox } from './address.js';
+import type { TextSource } from './facts.js';
 
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 /**
@@ -21,33 +22,31 @@ const MAX_ENCODED_BYTES = 30;
 const FOLD_AT = 76;
 
 /**
- * Throws UsageError when text bound for a header holds a control character, naming the field, the
- * character and where the text came from (`origin`, such as "given with -s"), whichever way it
- * came: a line break would start a new field, and ESC or NUL would reach the reader's terminal.
- * TAB is allowed: it is white space, which unstructured text and phrases may hold (RFC 5322 §3.2).
+ * Throws UsageError when text bound for the header `field` (undefined: an address that goes in no
+ * header, Bcc) holds a control character, naming the field, the character and where the text came
+ * from (`source`), whichever way it came: a line break would start a new field, and ESC or NUL
+ * would reach the reader's terminal. TAB is allowed: it is white space, which unstructured text
+ * and phrases may hold (RFC 5322 §3.2).
  */
-export function assertHeaderText(what: string, text: string, origin: string): void {
-  const control = CONTROL.exec(text)?.[0].charCodeAt(0);
-  if (control === undefined) return;
-  const kind = control === 0x0a || control === 0x0d ? 'a line break' : 'a control character';
-  throw new UsageError(`${what} contains ${kind} (U+${control.toString(16).toUpperCase().padStart(4, '0')}), ${origin}`);
+export function assertHeaderText(field: string | undefined, text: string, source: TextSource): void {
+  const codePoint = CONTROL.exec(text)?.[0].charCodeAt(0);
+  if (codePoint === undefined) return;
+  throw new UsageError({ code: 'MAILV_HEADER_CONTROL', field, codePoint, source });
 }
 
 /** Throws UsageError unless `name` is an RFC 5322 field name and `value` holds no control character. */
-export function assertHeader(name: string, value: string, origin: string): void {
-  if (!FIELD_NAME.test(name)) {
-    throw new UsageError(`invalid header name ${JSON.stringify(name)}: only printable ASCII without ':' or spaces`);
-  }
-  assertHeaderText(`header ${name}`, value, origin);
+export function assertHeader(name: string, value: string, source: TextSource): void {
+  if (!FIELD_NAME.test(name)) throw new UsageError({ code: 'MAILV_HEADER_NAME', name });
+  assertHeaderText(name, value, source);
 }
 
 /** Splits `Name: value` as given to -H. Throws UsageError. */
 export function parseHeaderArgument(argument: string): [string, string] {
   const colon = argument.indexOf(':');
-  if (colon <= 0) throw new UsageError(`invalid header ${JSON.stringify(argument)}: expected "Name: value"`);
+  if (colon <= 0) throw new UsageError({ code: 'MAILV_HEADER_FORM', argument });
   const name = argument.slice(0, colon).trim();
   const value = argument.slice(colon + 1).trim();
-  assertHeader(name, value, 'given with -H');
+  assertHeader(name, value, 'header-option');
   return [name, value];
 }
 

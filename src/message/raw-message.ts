@@ -36,7 +36,7 @@ export async function readHeaderBlock(source: ByteSource): Promise<HeaderBlock> 
   }
   if (complete) found = headerLines(Buffer.concat(pieces, length), true);
   if (!found.ended && length > MAX_HEADER_BLOCK) {
-    throw new InputError(`-t: no end of the header block in the first ${MAX_HEADER_BLOCK} octets`, ExitCode.DATAERR);
+    throw new InputError({ code: 'MAILV_MESSAGE_HEADER_UNENDED', limit: MAX_HEADER_BLOCK }, ExitCode.DATAERR);
   }
   const fields: string[] = [];
   for (const [index, line] of found.lines.map((bytes) => bytes.toString('latin1')).entries()) {
@@ -46,8 +46,8 @@ export async function readHeaderBlock(source: ByteSource): Promise<HeaderBlock> 
     } else if (FIELD_START.test(line)) {
       fields.push(`${line}\r\n`);
     } else {
-      const shown = Buffer.from(line.slice(0, 60), 'latin1').toString('utf8');
-      throw new InputError(`-t: line ${index + 1} is not a header field: ${JSON.stringify(shown)}`, ExitCode.DATAERR);
+      const text = Buffer.from(line.slice(0, 60), 'latin1').toString('utf8');
+      throw new InputError({ code: 'MAILV_MESSAGE_HEADER_LINE', line: index + 1, text }, ExitCode.DATAERR);
     }
   }
   const fieldOctets = fields.reduce((total, field) => total + field.length, 0);

@@ -4,6 +4,7 @@
 import { fstat, read } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { LocalIoError } from '../errors.js';
+import type { SourceName } from './facts.js';
 
 export interface ByteSource {
   readonly size: number;
@@ -42,10 +43,10 @@ export function readAtPosition(fd: number, buffer: Buffer, length: number, posit
 }
 
 /**
- * Bytes `start` (inclusive) to `start + size` (exclusive) of an open file called `name`. Throws
- * LocalIoError when reading fails or the file has shrunk below the size announced.
+ * Bytes `start` (inclusive) to `start + size` (exclusive) of an open file, which errors call
+ * `name`. Throws LocalIoError when reading fails or the file has shrunk below the size announced.
  */
-export function fileSource(handle: FileHandle, name: string, start: number, size: number): ByteSource {
+export function fileSource(handle: FileHandle, name: SourceName, start: number, size: number): ByteSource {
   return rangeSource(async (buffer, length, position) => (await handle.read(buffer, 0, length, position)).bytesRead, name, start, size);
 }
 
@@ -55,20 +56,20 @@ export function fileSource(handle: FileHandle, name: string, start: number, size
  * they are checked again, so a file changed meanwhile fails before the message is complete on the
  * wire, instead of going out as neither version.
  */
-export function descriptorSource(fd: number, name: string, start: number, size: number, asRead: { size: number; mtimeMs: number }): ByteSource {
+export function descriptorSource(fd: number, name: SourceName, start: number, size: number, asRead: { size: number; mtimeMs: number }): ByteSource {
   const readAt: ReadAt = (buffer, length, position) => readAtPosition(fd, buffer, length, position);
   const checkUnchanged = () =>
     new Promise<void>((resolve, reject) =>
       fstat(fd, (error, now) => {
-        if (error) return reject(new LocalIoError(`cannot read ${name}: ${error.message}`, 'body'));
-        if (now.size !== asRead.size || now.mtimeMs !== asRead.mtimeMs) return reject(new LocalIoError(`${name} changed while it was being sent`, 'body'));
+        if (error) return reject(new LocalIoError({ code: 'MAILV_SOURCE_UNREADABLE', source: name, detail: error.message }, 'body'));
+        if (now.size !== asRead.size || now.mtimeMs !== asRead.mtimeMs) return reject(new LocalIoError({ code: 'MAILV_SOURCE_CHANGED', source: name }, 'body'));
         resolve();
       }),
     );
   return rangeSource(readAt, name, start, size, checkUnchanged);
 }
 
-function rangeSource(readAt: ReadAt, name: string, start: number, size: number, checkUnchanged?: () => Promise<void>): ByteSource {
+function rangeSource(readAt: ReadAt, name: SourceName, start: number, size: number, checkUnchanged?: () => Promise<void>): ByteSource {
   // `lend`: two buffers take turns, one being read into while the caller has the other.
   async function* chunks(lend: boolean): AsyncIterable<Buffer> {
     const end = start + size;
@@ -80,9 +81,9 @@ function rangeSource(readAt: ReadAt, name: string, start: number, size: number, 
       try {
         bytesRead = await readAt(buffer, length, position);
       } catch (error) {
-        throw new LocalIoError(`cannot read ${name}: ${(error as Error).message}`, 'body');
+        throw new LocalIoError({ code: 'MAILV_SOURCE_UNREADABLE', source: name, detail: (error as Error).message }, 'body');
       }
-      if (bytesRead === 0) throw new LocalIoError(`${name} became shorter while it was being sent`, 'body');
+      if (bytesRead === 0) throw new LocalIoError({ code: 'MAILV_SOURCE_SHORTER', source: name }, 'body');
       return bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
     };
     // One read ahead: the disk works while the caller encodes and sends the chunk before.

@@ -61,7 +61,7 @@ export class TranscriptRenderer {
               ...e.additionals.map((record) => style.note(`;;   ${formatRecord(record)}   (additional)`)),
             ]
           : [],
-      'dns-no-answer': (e) => (verbosity >= 2 ? [style.warning(`;; no answer from ${e.server}: ${sanitize(e.reason)}`)] : []),
+      'dns-no-answer': (e) => (verbosity >= 2 ? [style.warning(`;; no answer from ${e.server}: ${sanitize(words.dns.noAnswer(e))}`)] : []),
     };
   }
 

@@ -1,15 +1,15 @@
 // AUTH (RFC 4954) over an open session: the credential gate, the mechanism's exchange in base64,
 // and a transcript that never shows a secret unless asked (--show-secrets, which also decodes
-// each step for teaching): what is sent is shown redacted, and every form of the secret is masked
-// in the server's replies to the end of the session.
+// each step for teaching): each response sent is marked secret for the session to withhold, and
+// every form of the secret is masked in the server's replies to the end of the session.
 import { credentialRefusal, type ConnectionSecurity } from '../auth/credential-gate.js';
 import { chooseMechanism } from '../auth/choose-mechanism.js';
 import type { AuthNote } from '../auth/facts.js';
 import { SaslFailure, type Credentials } from '../auth/mechanism.js';
 import { AuthError, ProtocolError, SmtpReplyError } from '../errors.js';
 import type { Capabilities } from './capabilities.js';
-import { REDACTED } from './redact.js';
-import { replyText, type Reply } from './reply.js';
+import type { Command, SaslResponse } from './command.js';
+import type { Reply } from './reply.js';
 
 export interface AuthPlan {
   readonly credentials: Credentials;
@@ -23,11 +23,12 @@ export interface AuthPlan {
 }
 
 /**
- * The session's side: how to write a line (and what to show for it), read a reply, show it, note,
- * and mask a secret in every reply from then on.
+ * The session's side: how to send a command (the session writes it, and shows it with its secret
+ * responses withheld unless --show-secrets), read a reply, show it, note, and mask a secret in
+ * every reply from then on.
  */
 export interface AuthDialogue {
-  send(line: string, shown: string): Promise<void>;
+  send(command: Command): Promise<void>;
   read(): Promise<Reply>;
   show(reply: Reply): void;
   note(note: AuthNote): void;
@@ -52,8 +53,7 @@ export async function authenticate(
   security: ConnectionSecurity,
 ): Promise<void> {
   if (!capabilities.has('AUTH')) {
-    const hint = security.tls === undefined ? '; some servers offer it only after STARTTLS (--tls)' : '';
-    throw new AuthError(`the server offers no AUTH, so ${plan.credentials.user} cannot log in (--user)${hint}`, 'auth');
+    throw new AuthError({ code: 'MAILV_AUTH_NOT_OFFERED', user: plan.credentials.user, overTls: security.tls !== undefined }, 'auth');
   }
   const refusal = credentialRefusal(host, security, plan);
   if (refusal !== undefined) {
@@ -76,34 +76,39 @@ export async function authenticate(
   const show = (octets: Buffer, direction: 'sent' | 'received') => {
     if (plan.showSecrets) dialogue.note({ code: 'sasl-decoded', direction, text: octets.toString('utf8') });
   };
-  const sendLine = async (line: string, shown: string, octets: Buffer | undefined) => {
-    // A step that carries only the user name (LOGIN's first) hides nothing: the name is no secret.
-    if (octets !== undefined && octets.length > 0 && octets.toString('utf8') !== plan.credentials.user) {
-      hide(line.slice(line.lastIndexOf(' ') + 1));
+  // Any response with octets in it is marked secret, so the session withholds it from what it
+  // shows: which step holds the secret is the mechanism's business.
+  const response = (octets: Buffer, empty: string): SaslResponse => {
+    if (octets.length === 0) return { text: empty, secret: false };
+    // Masking in replies spares a step that carries only the user name (LOGIN's first): the
+    // name is no secret, and masking it would hide it wherever a server quotes it.
+    if (octets.toString('utf8') !== plan.credentials.user) {
+      hide(octets.toString('base64'));
       hide(octets.toString('utf8'));
     }
-    await dialogue.send(line, shown);
-    if (octets !== undefined && octets.length > 0) show(octets, 'sent');
+    return { text: octets.toString('base64'), secret: true };
   };
-  const sendAnswer = (answer: Buffer) => {
-    const line = answer.length === 0 ? '' : answer.toString('base64');
-    return sendLine(line, plan.showSecrets ? line : line === '' ? '' : REDACTED, answer);
+  const sendAnswer = async (answer: Buffer) => {
+    await dialogue.send({ verb: 'SASL', response: response(answer, '') });
+    if (answer.length > 0) show(answer, 'sent');
   };
 
+  // The initial response, unless it goes with AUTH: then it waits for the server's empty 334.
   let initial = mechanism.initialResponse();
-  const encoded = initial === undefined ? undefined : initial.length === 0 ? '=' : initial.toString('base64');
-  const command = `AUTH ${mechanism.name}`;
-  if (encoded !== undefined && command.length + 1 + encoded.length <= MAX_AUTH_LINE) {
-    await sendLine(`${command} ${encoded}`, `${command} ${plan.showSecrets ? encoded : REDACTED}`, initial);
+  // RFC 4954 §4: `=` is an empty initial response.
+  const first = initial === undefined ? undefined : response(initial, '=');
+  if (initial !== undefined && first !== undefined && `AUTH ${mechanism.name} ${first.text}`.length <= MAX_AUTH_LINE) {
+    await dialogue.send({ verb: 'AUTH', mechanism: mechanism.name, initial: first });
+    if (initial.length > 0) show(initial, 'sent');
     initial = undefined;
   } else {
-    await dialogue.send(command, command);
+    await dialogue.send({ verb: 'AUTH', mechanism: mechanism.name, initial: undefined });
   }
 
   for (let challenges = 0; ; challenges++) {
     const reply = await read();
     if (reply.code === 334) {
-      if (challenges === MAX_CHALLENGES) throw new ProtocolError(`the server sent more than ${MAX_CHALLENGES} AUTH challenges`, 'auth');
+      if (challenges === MAX_CHALLENGES) throw new ProtocolError({ code: 'MAILV_AUTH_TOO_MANY_CHALLENGES', limit: MAX_CHALLENGES }, 'auth');
       const text = (reply.lines[0] ?? '').trim();
       if (initial !== undefined && text === '') {
         await sendAnswer(initial);
@@ -112,15 +117,15 @@ export async function authenticate(
       }
       let answer: Buffer;
       try {
-        if (!BASE64.test(text)) throw new SaslFailure(`the server's challenge is not base64: ${JSON.stringify(text.slice(0, 40))}`);
+        if (!BASE64.test(text)) throw new SaslFailure({ kind: 'challenge-not-base64', challenge: text });
         const challenge = Buffer.from(text, 'base64');
         if (challenge.length > 0) show(challenge, 'received');
         answer = mechanism.respond(challenge);
       } catch (error) {
         if (!(error instanceof SaslFailure)) throw error;
-        const failure = new AuthError(`${mechanism.name} with ${host} cancelled: ${error.message}`, 'auth');
+        const failure = new AuthError({ code: 'MAILV_AUTH_CANCELLED', mechanism: mechanism.name, host, problem: error.problem }, 'auth');
         try {
-          await dialogue.send('*', '*'); // RFC 4954 §4: the client cancels the exchange
+          await dialogue.send({ verb: 'SASL', response: { text: '*', secret: false } }); // RFC 4954 §4: the client cancels the exchange
           await read();
         } catch {
           // The server hung up on the cancel: what matters is why mailv cancelled.
@@ -135,13 +140,13 @@ export async function authenticate(
         mechanism.verifySuccess?.();
       } catch (error) {
         if (!(error instanceof SaslFailure)) throw error;
-        throw new AuthError(`${mechanism.name} with ${host}: ${error.message}`, 'auth');
+        throw new AuthError({ code: 'MAILV_AUTH_SERVER_UNPROVEN', mechanism: mechanism.name, host, problem: error.problem }, 'auth');
       }
       return;
     }
-    const why = `authentication of ${plan.credentials.user} with ${mechanism.name} failed: ${reply.code} ${replyText(reply)}`;
-    if (reply.code >= 400 && reply.code < 500) throw new SmtpReplyError(why, 'auth', reply);
-    if (reply.code >= 500) throw new AuthError(why, 'auth');
-    throw new ProtocolError(`unexpected reply to AUTH: ${reply.code} ${replyText(reply)}`, 'auth');
+    const refused = { code: 'MAILV_AUTH_REFUSED', user: plan.credentials.user, mechanism: mechanism.name, reply } as const;
+    if (reply.code >= 400 && reply.code < 500) throw new SmtpReplyError(refused, 'auth', reply);
+    if (reply.code >= 500) throw new AuthError(refused, 'auth');
+    throw new ProtocolError({ code: 'MAILV_AUTH_UNEXPECTED_REPLY', reply }, 'auth');
   }
 }

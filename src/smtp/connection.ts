@@ -7,7 +7,6 @@ import { connect, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import { DnsError, InterruptedError, MailvError, ProtocolError, TlsError, TransportError, type Stage, type TransportReason } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
 import type { HandshakeFailure } from './facts.js';
 import { Redactor } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
@@ -385,9 +384,9 @@ function describeCertificateProblem(code: string, altNames: string | undefined):
 function connectError(errno: string | undefined, host: string, port: number, ms: number): MailvError {
   switch (errno) {
     case 'ENOTFOUND':
-      return new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host }, ExitCode.NOHOST);
+      return new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host }, 'no-such-domain');
     case 'EAI_AGAIN':
-      return new DnsError({ code: 'MAILV_HOST_LOOKUP_FAILED', host }, ExitCode.TEMPFAIL);
+      return new DnsError({ code: 'MAILV_HOST_LOOKUP_FAILED', host }, 'lookup-failed');
     default: {
       const reason: TransportReason = errno === 'ECONNREFUSED' ? 'refused' : errno === 'ETIMEDOUT' ? 'timeout' : 'unreachable';
       return new TransportError({ code: 'MAILV_CONNECT_FAILED', host, port, reason, errno: reason === 'refused' ? undefined : errno, ms }, 'connect', reason);

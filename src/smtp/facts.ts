@@ -62,8 +62,6 @@ export type SmtpErrorFact =
       readonly enforcedBy: 'tls-required' | 'smtps';
     }
   | ({ readonly code: 'MAILV_TLS_UNAVAILABLE' } & TlsUnavailable)
-  | { readonly code: 'MAILV_HOST_NOT_FOUND'; readonly host: string }
-  | { readonly code: 'MAILV_HOST_LOOKUP_FAILED'; readonly host: string }
   /** The connection could not be made; `errno` is the system's code (ECONNREFUSED, EHOSTUNREACH). */
   | { readonly code: 'MAILV_CONNECT_FAILED'; readonly host: string; readonly port: number; readonly reason: TransportReason; readonly errno: string | undefined; readonly ms: number }
   /** An open connection failed; `midReply`: part of a reply had come. */

@@ -342,8 +342,7 @@ export class SmtpSession {
     };
     await authenticate(
       {
-        // A dialogue may also hand the line and what to show for it: the command is read back from them.
-        send: (command: Command | string, shown?: string) => send(typeof command === 'string' ? authCommandOf(command, shown !== command) : command),
+        send,
         read: () => this.connection.readReply('auth', timeout),
         show: (reply) => this.emit({ kind: 'reply', stage: 'auth', reply, recipient: undefined }),
         note: (note) => this.emit({ kind: 'note', note, severity: 'info' }),
@@ -586,11 +585,4 @@ function refusal(fact: Exclude<Refusal, { code: 'MAILV_UNEXPECTED_REPLY' | 'MAIL
 
 function unexpected(stage: Stage, reply: Reply): ProtocolError {
   return new ProtocolError({ code: 'MAILV_UNEXPECTED_REPLY', stage, reply }, stage);
-}
-
-/** An AUTH step handed as a line: the command it is, `secret` when what is shown differs from it. */
-function authCommandOf(line: string, secret: boolean): Command {
-  const auth = /^AUTH (\S+)(?: (.*))?$/.exec(line);
-  if (auth) return { verb: 'AUTH', mechanism: auth[1]!, initial: auth[2] === undefined ? undefined : { text: auth[2], secret } };
-  return { verb: 'SASL', response: { text: line, secret } };
 }

@@ -2,6 +2,7 @@
 // A code without words in a language is a compile error, not an English line in a French run.
 import type { ErrorFact } from '../errors.js';
 import type { Note } from '../events.js';
+import type { DnsWords } from './dns-words.js';
 
 /** One formatter per code of the fact union F, each taking exactly that fact. */
 export type WordsOf<F extends { readonly code: string }> = {
@@ -11,4 +12,6 @@ export type WordsOf<F extends { readonly code: string }> = {
 export interface Words {
   readonly errors: WordsOf<ErrorFact>;
   readonly notes: WordsOf<Note>;
+  /** DNS words outside errors and notes: no-answer reasons, MX hosts without address, the MX plan. */
+  readonly dns: DnsWords;
 }

@@ -1,11 +1,23 @@
 // Runs the built mailv CLI as a separate process, as a user would, with a private HOME.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const MAILV = fileURLToPath(new URL('../../bin/mailv.js', import.meta.url));
+
+/**
+ * This machine's name as mailv gives it in EHLO, after a bare user name and in Message-IDs: the host
+ * name in lower case, `.localdomain` added to a name without a dot (man/mailv.1). Tests compute it
+ * rather than spell it, so that they pass on a machine of any name.
+ */
+export const LOCAL_HOST = hostname()
+  .trim()
+  .toLowerCase()
+  .replace(/^[^.]*$/, '$&.localdomain');
+/** LOCAL_HOST inside a regular expression. */
+export const LOCAL_HOST_PATTERN = LOCAL_HOST.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export interface CliResult {
   readonly code: number | null;
@@ -25,7 +37,9 @@ export interface CliOptions {
 }
 
 const homes: string[] = [];
-process.on('exit', () => homes.forEach((home) => rmSync(home, { recursive: true, force: true })));
+process.on('exit', () => {
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+});
 
 /** A private HOME, removed when the test process ends. */
 export function freshHome(): string {

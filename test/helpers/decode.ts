@@ -20,8 +20,6 @@ export function decodeEncodedWords(value: string): string {
   const unfolded = value.replace(/\r\n(?=[ \t])/g, '');
   const joined = unfolded.replace(/(\?=)\s+(=\?)/g, '$1$2');
   return joined.replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_all, _charset: string, kind: string, data: string) =>
-    kind.toUpperCase() === 'B'
-      ? Buffer.from(data, 'base64').toString('utf8')
-      : decodeQuotedPrintable(data.replace(/_/g, ' ')).toString('utf8'),
+    kind.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQuotedPrintable(data.replace(/_/g, ' ')).toString('utf8'),
   );
 }

@@ -17,7 +17,10 @@ export interface ScriptedDns {
 export const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 
 /** A response to `query` (same ID and question unless overridden). */
-export function reply(query: Query, fields: { answers?: dnsPacket.Answer[]; rcode?: number; truncated?: boolean; id?: number; questionName?: string } = {}): Buffer {
+export function reply(
+  query: Query,
+  fields: { answers?: dnsPacket.Answer[]; rcode?: number; truncated?: boolean; id?: number; questionName?: string } = {},
+): Buffer {
   const question = query.questions![0]!;
   return dnsPacket.encode({
     type: 'response',
@@ -95,7 +98,9 @@ async function startOnFreshPort(handler: Handler, delayMs: number): Promise<Scri
     const query = dnsPacket.decode(message);
     queries.push({ name: query.questions![0]!.name, type: query.questions![0]!.type, transport: 'udp' });
     const answers = handler(query, 'udp');
-    later(() => answers.forEach((answer) => udp.send(answer, remote.port, remote.address)));
+    later(() => {
+      for (const answer of answers) udp.send(answer, remote.port, remote.address);
+    });
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -110,7 +115,7 @@ async function startOnFreshPort(handler: Handler, delayMs: number): Promise<Scri
     port,
     queries,
     close: async () => {
-      timers.forEach((timer) => clearTimeout(timer));
+      for (const timer of timers) clearTimeout(timer);
       udp.close();
       await new Promise((resolve) => tcp.close(resolve));
     },

@@ -12,9 +12,7 @@ export interface Random {
 /** mulberry32: small, fast, and good enough to spread test cases. */
 const CI_SEED = 20261128;
 
-export function seededRandom(
-  seed = Number(process.env['MAILV_PROPERTY_SEED'] ?? (process.env['CI'] === 'true' ? CI_SEED : Date.now() % 2 ** 32)),
-): Random {
+export function seededRandom(seed = Number(process.env['MAILV_PROPERTY_SEED'] ?? (process.env['CI'] === 'true' ? CI_SEED : Date.now() % 2 ** 32))): Random {
   let state = seed >>> 0;
   const next = () => {
     state = (state + 0x6d2b79f5) >>> 0;

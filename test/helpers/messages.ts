@@ -4,7 +4,7 @@ import { statsOf } from '../../dist/message/text-stats.js';
 import type { AttachmentInput, BodyInput, Draft } from '../../dist/message/compose.js';
 
 export const FIXED_DATE = new Date(Date.UTC(2026, 10, 27, 20, 29, 31));
-export const FIXED_ID = '<fixed.0001@vm.localdomain>';
+export const FIXED_ID = '<fixed.0001@example.org>';
 
 export async function bodyOf(text: string | Buffer): Promise<BodyInput> {
   const source = bufferSource(Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8'));

@@ -97,7 +97,12 @@ export function serveScript(socket: Duplex, script: Script, { chunks, commands }
         draining = !socket.write(action.raw);
         if (action.close) socket.end();
       }
-      if (draining) socket.once('drain', () => ((draining = false), flush()));
+      if (draining) {
+        socket.once('drain', () => {
+          draining = false;
+          flush();
+        });
+      }
     }
   };
   const act = (action: Action) => {

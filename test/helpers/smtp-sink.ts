@@ -15,9 +15,7 @@ export interface SmtpSink {
 }
 
 /** Starts a sink; `refuse` names local parts refused with 550 5.1.1. */
-export async function startSink(
-  options: Partial<SMTPServerOptions> & { refuse?: string[]; host?: string; port?: number } = {},
-): Promise<SmtpSink> {
+export async function startSink(options: Partial<SMTPServerOptions> & { refuse?: string[]; host?: string; port?: number } = {}): Promise<SmtpSink> {
   const messages: SinkMessage[] = [];
   const { refuse = [], host = '127.0.0.1', port: wantedPort = 0, ...serverOptions } = options;
   const server = new SMTPServer({

@@ -87,6 +87,19 @@ describe('DNS faults', () => {
     assert.ok(run.ms < 5000, `took ${run.ms} ms`);
   });
 
+  it('--json: a server that gives no answer is an event with a reason code and its details, not a sentence', async () => {
+    const run = await lookUp(() => [], ['--json']);
+    assert.equal(run.code, 75);
+    const events = lines(run.stdout).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const silent = events.filter((event) => event['event'] === 'dns-no-answer');
+    assert.equal(silent.length, 2);
+    for (const event of silent) {
+      const { ms: _ms, server, ...rest } = event;
+      assert.match(String(server), /^127\.0\.0\.1#\d+$/);
+      assert.deepEqual(rest, { event: 'dns-no-answer', name: 'example.test', type: 'MX', reason: 'timeout', transport: 'udp', timeoutMs: 500 });
+    }
+  });
+
   it('SERVFAIL and REFUSED are temporary: 75', async () => {
     for (const rcode of [RCODE.SERVFAIL, RCODE.REFUSED]) {
       const run = await lookUp((query) => [reply(query, { rcode })]);

@@ -9,7 +9,7 @@ import { freshHome, runCli, type CliOptions } from '../helpers/cli.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
-const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <fixed.2@vm.localdomain>'];
+const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <fixed.2@example.org>'];
 const READ_CHUNK = 256 * 1024;
 
 /**
@@ -165,7 +165,7 @@ describe('standard input from a file', () => {
   });
 
   it('-t sends the message as it is, from where standard input stands', async () => {
-    const header = 'From: alice@example.org\nTo: bob@example.org\nSubject: read past a first line\nDate: Fri, 27 Nov 2026 20:29:31 +0000\nMessage-ID: <t.1@vm.localdomain>\n\n';
+    const header = 'From: alice@example.org\nTo: bob@example.org\nSubject: read past a first line\nDate: Fri, 27 Nov 2026 20:29:31 +0000\nMessage-ID: <t.1@example.org>\n\n';
     const skipped = 'this first line was read by the shell before mailv started\n';
     for (const [name, text] of [
       ['large', body],

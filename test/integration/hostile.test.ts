@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MAILV, freshHome } from '../helpers/cli.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
+import { skipUnlessRunning } from '../helpers/service.js';
 
 const TIME = '/usr/bin/time';
 const RSS_LIMIT_KIB = 100 * 1024;
@@ -70,7 +71,7 @@ async function hostile(onConnect: (socket: Socket) => void): Promise<Server> {
 
 const portOf = (server: Server) => (server.address() as { port: number }).port;
 
-describe('hostile servers', { skip: existsSync(TIME) ? false : 'needs /usr/bin/time (Debian package time), as .ci/run installs' }, () => {
+describe('hostile servers', { skip: skipUnlessRunning(existsSync(TIME), `${TIME} is missing (Debian package time)`, 'sudo apt-get install time') }, () => {
   it('a 10 MB reply line without a newline: protocol error, bounded memory', async () => {
     const server = await hostile((socket) => {
       const block = Buffer.alloc(1024 * 1024, 'A');

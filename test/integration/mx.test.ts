@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { lines, runCli } from '../helpers/cli.js';
+import { lines, runCli, LOCAL_HOST } from '../helpers/cli.js';
 import { a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
 import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
@@ -120,7 +120,7 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
       assert.match(shown[starttls + 1]!, /^220 /);
       assert.match(shown[starttls + 2]!, /^TLS: TLSv1\.[23], \S+; certificate NOT verified: (self-signed|expired|name mismatch|unknown CA)/);
       assert.match(shown[starttls + 3]!, /^TLS: subject .*; issuer .*; valid .+ to .+$/);
-      assert.equal(shown[starttls + 4], '>>> EHLO vm.localdomain');
+      assert.equal(shown[starttls + 4], `>>> EHLO ${LOCAL_HOST}`);
       assert.equal(shown.filter((line) => line === '>>> STARTTLS').length, 1, 'not offered again after the upgrade');
       assert.match(tlsHost!.messages[0]!.data.toString(), /\r\n\r\nsecret\r\n$/);
     } finally {

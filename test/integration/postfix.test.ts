@@ -12,7 +12,7 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 const crlfToLf = (data: Buffer) => Buffer.from(data.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
 
 function uniqueId(): string {
-  return `<${randomBytes(8).toString('hex')}.test@vm.localdomain>`;
+  return `<${randomBytes(8).toString('hex')}.test@example.org>`;
 }
 
 describe('real Postfix on loopback', { skip: await postfixSkipReason() }, () => {

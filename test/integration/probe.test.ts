@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { runCli, type CliResult, LOCAL_HOST, LOCAL_HOST_PATTERN } from '../helpers/cli.js';
 import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
 import { startSink } from '../helpers/smtp-sink.js';
 
@@ -24,7 +24,7 @@ describe('--quit-after', () => {
   it('ehlo: lists what the server offers, needs no recipient, sends nothing else', async () => {
     const run = await probe({}, ['--quit-after', 'ehlo']);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(run.commands, ['EHLO vm.localdomain', 'QUIT']);
+    assert.deepEqual(run.commands, [`EHLO ${LOCAL_HOST}`, 'QUIT']);
     assert.match(run.stdout, /^Connecting to \[127\.0\.0\.1\] port \d+ via relay\.\.\.$/m);
     assert.match(run.stdout, /^250-PIPELINING$/m);
     assert.match(run.stdout, /^stopping after ehlo \(--quit-after\)$/m);
@@ -41,7 +41,7 @@ describe('--quit-after', () => {
   it('mail: MAIL alone, even with PIPELINING; a refused sender is 69 and nothing is kept', async () => {
     const run = await probe({}, ['--quit-after', 'mail', 'bob@example.org']);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(run.commands, ['EHLO vm.localdomain', 'MAIL From:<tester@vm.localdomain> SIZE=n', 'QUIT']);
+    assert.deepEqual(run.commands, [`EHLO ${LOCAL_HOST}`, `MAIL From:<tester@${LOCAL_HOST}> SIZE=n`, 'QUIT']);
     const refused = await probe({ replies: { MAIL: '550 5.7.1 Not you' } }, ['--quit-after', 'mail', 'bob@example.org']);
     assert.equal(refused.code, 69);
     assert.ok(!existsSync(join(refused.home, 'dead.letter')));
@@ -55,7 +55,7 @@ describe('--quit-after', () => {
       'nobody@example.org',
     ]);
     assert.equal(run.code, 67);
-    assert.deepEqual(run.commands.slice(1), ['MAIL From:<tester@vm.localdomain> SIZE=n', 'RCPT To:<bob@example.org>', 'RCPT To:<nobody@example.org>', 'QUIT']);
+    assert.deepEqual(run.commands.slice(1), [`MAIL From:<tester@${LOCAL_HOST}> SIZE=n`, 'RCPT To:<bob@example.org>', 'RCPT To:<nobody@example.org>', 'QUIT']);
     assert.match(run.stdout, /^nobody@example\.org\.\.\. User unknown \(550 5\.1\.1 User unknown\)$/m);
     assert.ok(!existsSync(join(run.home, 'dead.letter')));
   });
@@ -69,19 +69,19 @@ describe('--quit-after', () => {
   it('data with every recipient refused: no DATA without PIPELINING, 67 as in a real send', async () => {
     const run = await probe({ replies: { EHLO: '250-scripted.test\r\n250 8BITMIME', RCPT: '550 5.1.1 no such user' } }, ['--quit-after', 'data', 'bob@example.org']);
     assert.equal(run.code, 67);
-    assert.deepEqual(run.commands.slice(1), ['MAIL From:<tester@vm.localdomain>', 'RCPT To:<bob@example.org>', 'QUIT'], 'no SIZE offered, so none sent');
+    assert.deepEqual(run.commands.slice(1), [`MAIL From:<tester@${LOCAL_HOST}>`, 'RCPT To:<bob@example.org>', 'QUIT'], 'no SIZE offered, so none sent');
   });
 
   it('-t with an early step needs no message either', async () => {
     const run = await probe({}, ['-t', '--quit-after', 'ehlo']);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(run.commands, ['EHLO vm.localdomain', 'QUIT']);
+    assert.deepEqual(run.commands, [`EHLO ${LOCAL_HOST}`, 'QUIT']);
   });
 
   it('data: stops at 354 and hangs up, since QUIT would be read as message text', async () => {
     const run = await probe({}, ['--quit-after', 'data', 'bob@example.org']);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(run.commands.slice(1), ['MAIL From:<tester@vm.localdomain> SIZE=n', 'RCPT To:<bob@example.org>', 'DATA']);
+    assert.deepEqual(run.commands.slice(1), [`MAIL From:<tester@${LOCAL_HOST}> SIZE=n`, 'RCPT To:<bob@example.org>', 'DATA']);
     assert.match(run.stdout, /hanging up, so the server discards the unfinished message/);
     assert.equal(run.stdout.split('stopping after data').length, 2, 'said once');
   });
@@ -91,7 +91,7 @@ describe('--quit-after', () => {
     try {
       const run = await runCli(['--server', `127.0.0.1:${sink.port}`, '--quit-after', 'starttls']);
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, />>> STARTTLS\n220 [^\n]*\nTLS: [^\n]*\nTLS: [^\n]*\n>>> EHLO vm\.localdomain\n(?:250[- ][^\n]*\n)+stopping after starttls/);
+      assert.match(run.stdout, new RegExp(String.raw`>>> STARTTLS\n220 [^\n]*\nTLS: [^\n]*\nTLS: [^\n]*\n>>> EHLO ${LOCAL_HOST_PATTERN}\n(?:250[- ][^\n]*\n)+stopping after starttls`));
       assert.equal(sink.messages.length, 0);
     } finally {
       await sink.close();
@@ -115,7 +115,7 @@ describe('--explain', () => {
   it('annotates commands and replies, in English with --lang en', async () => {
     const run = await runCli(['--demo', '-e', '--lang', 'en', '-s', 'hi', 'bob@example.org'], { input: 'x\n' });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^>>> MAIL From:<tester@vm\.localdomain> SIZE=\d+\n {6}↳ MAIL From: .*RFC 5321 §4\.1\.1\.2\)\n {6}↳ SIZE=\d+: .*RFC 1870\)$/m);
+    assert.match(run.stdout, new RegExp(String.raw`^>>> MAIL From:<tester@${LOCAL_HOST_PATTERN}> SIZE=\d+\n {6}↳ MAIL From: .*RFC 5321 §4\.1\.1\.2\)\n {6}↳ SIZE=\d+: .*RFC 1870\)$`, 'm'));
     assert.match(run.stdout, /^ {6}↳ PIPELINING: .*\(RFC 2920\)$/m);
     assert.match(run.stdout, /^ {6}↳ .*3 commands.*\(RFC 2920\)\n250 2\.1\.0 Accepted$/m);
   });

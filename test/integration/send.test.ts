@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { lines, runCli } from '../helpers/cli.js';
+import { lines, runCli, LOCAL_HOST, LOCAL_HOST_PATTERN } from '../helpers/cli.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
-const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <fixed.1@vm.localdomain>'];
+const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <fixed.1@example.org>'];
 
 /** What --dry-run -q says would be sent: the reference the received bytes must equal. */
 async function expectedMessage(args: string[], input: string | Buffer): Promise<Buffer> {
@@ -58,7 +58,7 @@ describe('sending to an SMTP server', () => {
     assert.deepEqual(shown, [
       'bob@example.org,carol@example.org... Connecting to [127.0.0.1] port N via relay...',
       '220 sink.test ESMTP',
-      '>>> EHLO vm.localdomain',
+      `>>> EHLO ${LOCAL_HOST}`,
       '250-sink.test Nice to meet you, [127.0.0.1]',
       '250-PIPELINING',
       '250-8BITMIME',
@@ -118,7 +118,7 @@ describe('sending to an SMTP server', () => {
     assert.match(run.stdout, /^>>> DATA$/m);
     assert.doesNotMatch(run.stdout, /^>>> \.$/m);
     const dead = readFileSync(join(run.home, 'dead.letter'), 'utf8');
-    assert.match(dead, /^From tester@vm\.localdomain \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n/);
+    assert.match(dead, new RegExp(String.raw`^From tester@${LOCAL_HOST_PATTERN} \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n`));
     assert.match(dead, /\nSubject: Lost\?\n[\s\S]*\n\nKeep me\.\n\n$/);
     assert.match(run.stderr, /saved in .*dead\.letter/);
   });
@@ -160,7 +160,7 @@ describe('sending to an SMTP server', () => {
     const before = sink.messages.length;
     const run = await runCli(['--server', server, '-s', 'utf8', 'josé@example.org', 'info@bücher.example'], { input: 'x\n' });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^>>> MAIL From:<tester@vm\.localdomain> SIZE=\d+ SMTPUTF8$/m);
+    assert.match(run.stdout, new RegExp(String.raw`^>>> MAIL From:<tester@${LOCAL_HOST_PATTERN}> SIZE=\d+ SMTPUTF8$`, 'm'));
     assert.match(run.stdout, /^>>> RCPT To:<info@xn--bcher-kva\.example>$/m);
     const received = sink.messages[before]!;
     assert.equal(received.mailArgs['SMTPUTF8'], true);
@@ -186,7 +186,7 @@ describe('sending to an SMTP server', () => {
     const received = sink.messages[before]!;
     assert.deepEqual(received.recipients, ['bob@example.org', 'carol@example.org', 'dave@example.org', 'erin@example.org']);
     const text = received.data.toString();
-    assert.match(text, /^From: Alice <alice@example\.org>\r\nTo: bob@example\.org\r\nCc: Carol <carol@example\.org>\r\nSubject: raw\r\nDate: .+\r\nMessage-ID: <.+@vm\.localdomain>\r\n\r\nBody\.\r\n$/);
+    assert.match(text, new RegExp(String.raw`^From: Alice <alice@example\.org>\r\nTo: bob@example\.org\r\nCc: Carol <carol@example\.org>\r\nSubject: raw\r\nDate: .+\r\nMessage-ID: <.+@${LOCAL_HOST_PATTERN}>\r\n\r\nBody\.\r\n$`));
   });
 });
 

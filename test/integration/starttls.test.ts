@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { lines, runCli } from '../helpers/cli.js';
+import { lines, runCli, LOCAL_HOST } from '../helpers/cli.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
 describe('STARTTLS with a submission server', () => {
@@ -27,7 +27,7 @@ describe('STARTTLS with a submission server', () => {
     assert.ok(at > 0, run.stdout);
     assert.match(shown[at + 1]!, /^220 2\.0\.0 Ready to start TLS/);
     assert.match(shown[at + 2]!, /^TLS: TLSv1\.3, \S+; certificate NOT verified: /);
-    assert.equal(shown[at + 4], '>>> EHLO vm.localdomain');
+    assert.equal(shown[at + 4], `>>> EHLO ${LOCAL_HOST}`);
     assert.ok(withTls.messages.some((message) => message.data.toString().includes('over TLS')));
   });
 

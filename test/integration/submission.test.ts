@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { lines, runCli, type CliResult } from '../helpers/cli.js';
+import { lines, runCli, type CliResult, LOCAL_HOST } from '../helpers/cli.js';
 import { LOCAL_RECIPIENT, deliveredMessage } from '../helpers/postfix.js';
 import { SUBMISSION, SUBMISSION_PASSWORD, SUBMISSION_USER, TEST_CA, submissionSkipReason } from '../helpers/submission.js';
 
@@ -14,7 +14,7 @@ const starttls = `${SUBMISSION.host}:${SUBMISSION.starttlsPort}`;
 const smtps = `smtps://${SUBMISSION.host}:${SUBMISSION.smtpsPort}`;
 
 function submit(server: string, extra: string[], password = SUBMISSION_PASSWORD): Promise<CliResult & { id: string }> {
-  const id = `<${randomBytes(8).toString('hex')}.submission@vm.localdomain>`;
+  const id = `<${randomBytes(8).toString('hex')}.submission@example.org>`;
   return runCli(['--server', server, '--user', SUBMISSION_USER, '-H', `Message-ID: ${id}`, '-r', 'alice@example.org', '-s', 'submission', ...extra, LOCAL_RECIPIENT], {
     input: 'sent through the submission port\n',
     env: { MAILV_PASSWORD: password },
@@ -38,7 +38,7 @@ describe('real Postfix submission (Dovecot SASL)', { skip: await submissionSkipR
       const tlsAt = shown.findIndex((line) => line.startsWith('TLS: '));
       assert.match(shown[tlsAt]!, /^TLS: TLSv1\.3, \S+; certificate verified$/);
       assert.match(shown[tlsAt + 1]!, /^TLS: subject O=mailv tests, CN=localhost; issuer .*; valid .+ to .+$/);
-      assert.equal(shown[tlsAt + 2], '>>> EHLO vm.localdomain', 'EHLO again after STARTTLS');
+      assert.equal(shown[tlsAt + 2], `>>> EHLO ${LOCAL_HOST}`, 'EHLO again after STARTTLS');
       assert.ok(shown.indexOf('250-STARTTLS') < tlsAt && !shown.slice(tlsAt).includes('250-STARTTLS'), 'capabilities learned anew');
       assert.ok(shown.indexOf('250-AUTH PLAIN LOGIN CRAM-MD5') > tlsAt, 'AUTH offered only after STARTTLS');
       assert.match(run.stdout, new RegExp(`^>>> AUTH ${mechanism}( \\*{8})?$`, 'm'));

@@ -2,11 +2,11 @@
 // waiting, a final screen holding the transcript without spinner debris, and the Subject: prompt.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freshHome, MAILV } from '../helpers/cli.js';
+import { freshHome, MAILV, LOCAL_HOST, LOCAL_HOST_PATTERN } from '../helpers/cli.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 
 const SOCKET = `mailv-test-${process.pid}`;
@@ -24,6 +24,40 @@ function startInTmux(name: string, args: string[], options: { keyboard?: boolean
   const command = `env -u CI -u NO_COLOR -u FORCE_COLOR HOME='${home}' USER=tester TERM=xterm-256color ${quoted}${input}; echo "[exit $?]"; sleep 30`;
   tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', command);
   return home;
+}
+
+/** mailv in a tmux window as `shell` runs it (`{mailv}` stands for the command); returns its HOME. */
+function shellInTmux(name: string, args: string[], shell: (mailv: string) => string): string {
+  const home = freshHome();
+  const quoted = [process.execPath, MAILV, ...args].map((word) => `'${word}'`).join(' ');
+  const mailv = `env -u CI -u MAILV_PASSWORD HOME='${home}' USER=tester TERM=xterm-256color ${quoted}`;
+  tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', shell(mailv));
+  return home;
+}
+
+/** The process the pane's shell started: mailv. */
+function mailvOf(name: string): number {
+  const shell = tmux('display-message', '-p', '-t', name, '#{pane_pid}').trim();
+  return Number(readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(' ')[0]);
+}
+
+/** Waits until `pid` has read all there was to read: what was typed has reached it. */
+async function readAllTyped(pid: number): Promise<void> {
+  const octetsRead = () => Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]);
+  for (let last = -1, now = octetsRead(); now !== last; last = now, now = octetsRead()) await sleep(100);
+}
+
+async function ended(pid: number): Promise<void> {
+  const running = () => existsSync(`/proc/${pid}`) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  for (let i = 0; i < 200 && running(); i++) await sleep(50);
+  if (running()) throw new Error(`process ${pid} is still running`);
+}
+
+/** The message in dead.letter: its header block and its body, LF lines as mbox keeps them. */
+function deadLetter(home: string): { headers: string; body: string } {
+  const kept = readFileSync(join(home, 'dead.letter'), 'utf8');
+  const split = kept.indexOf('\n\n');
+  return { headers: kept.slice(0, split), body: kept.slice(split + 2) };
 }
 
 async function waitForScreen(name: string, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
@@ -59,7 +93,7 @@ describe('in a real terminal (tmux)', () => {
     assert.doesNotMatch(done, /waiting for/, 'no spinner debris');
     const plain = tmux('capture-pane', '-p', '-t', 'slow');
     assert.match(plain, /^220 scripted\.test ESMTP$/m, 'the greeting on a line of its own');
-    assert.match(plain, /^>>> EHLO vm\.localdomain$/m);
+    assert.match(plain, new RegExp(`^>>> EHLO ${LOCAL_HOST_PATTERN}$`, 'm'));
     assert.match(done, /\u001b\[[0-9;]*m>>> EHLO/, 'client lines in colour');
   });
 
@@ -75,17 +109,74 @@ describe('in a real terminal (tmux)', () => {
     const fast = await startScriptedServer();
     try {
       startInTmux('step', ['--step', '--no-color', '--server', `127.0.0.1:${fast.port}`, '-s', 'step', 'bob@example.org']);
-      await waitForScreen('step', />>> EHLO vm\.localdomain\n\s*\[Enter\] send\s+\[q\] quit/);
+      await waitForScreen('step', new RegExp(String.raw`>>> EHLO ${LOCAL_HOST_PATTERN}\n\s*\[Enter\] send\s+\[q\] quit`));
       assert.deepEqual(fast.commands, [], 'nothing sent before Enter');
       tmux('send-keys', '-t', 'step', 'Enter');
       await waitForScreen('step', />>> DATA\n\s*\[Enter\] send/);
-      assert.deepEqual(fast.commands, ['EHLO vm.localdomain'], 'the pipelined group waits as one step');
+      assert.deepEqual(fast.commands, [`EHLO ${LOCAL_HOST}`], 'the pipelined group waits as one step');
       tmux('send-keys', '-t', 'step', 'q');
       const done = await waitForScreen('step', /\[exit \d+\]/);
       assert.match(done, /\[exit 75\]/);
       assert.match(done, /mailv: stopped at your request \(--step\): the message was not sent/);
       assert.match(done, /the message was saved in .*dead\.letter/);
-      assert.deepEqual(fast.commands, ['EHLO vm.localdomain', 'QUIT']);
+      assert.deepEqual(fast.commands, [`EHLO ${LOCAL_HOST}`, 'QUIT']);
+    } finally {
+      await fast.close();
+    }
+  });
+
+  it('a hangup while a message is typed keeps it in dead.letter, and sends nothing', async () => {
+    const server = await startScriptedServer();
+    try {
+      // mailv leads the terminal's session, as in a window that closes: the hangup is its SIGHUP.
+      const home = shellInTmux('hangup', ['--server', `127.0.0.1:${server.port}`, 'bob@example.org'], (mailv) => `exec ${mailv}`);
+      await waitForScreen('hangup', /Subject:/);
+      tmux('send-keys', '-t', 'hangup', 'Typed subject', 'Enter', 'first typed line', 'Enter', 'second typed line', 'Enter');
+      await waitForScreen('hangup', /second typed line\n/);
+      const pid = Number(tmux('display-message', '-p', '-t', 'hangup', '#{pane_pid}').trim());
+      await readAllTyped(pid);
+      tmux('kill-session', '-t', 'hangup');
+      await ended(pid);
+      const { headers, body } = deadLetter(home);
+      assert.match(headers, /^Subject: Typed subject$/m);
+      assert.equal(body, 'first typed line\nsecond typed line\n\n');
+      assert.deepEqual(server.commands, [], 'the end of input a hangup makes is not the end of the message');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('SIGHUP while a message is typed: (Interrupt), 129, the typed lines kept', async () => {
+    const home = shellInTmux('sighup', ['--server', `127.0.0.1:${slow.port}`, 'bob@example.org'], (mailv) => `${mailv}; echo "[exit $?]"; sleep 30`);
+    await waitForScreen('sighup', /Subject:/);
+    tmux('send-keys', '-t', 'sighup', 'typed', 'Enter', 'one line typed', 'Enter');
+    await waitForScreen('sighup', /one line typed\n/);
+    const pid = mailvOf('sighup');
+    await readAllTyped(pid);
+    process.kill(pid, 'SIGHUP');
+    const done = await waitForScreen('sighup', /\[exit \d+\]/);
+    assert.match(done, /\(Interrupt\)\nmailv: interrupted by SIGHUP\nmailv: what was read of the message was saved in .*dead\.letter\n\[exit 129\]/);
+    assert.equal(deadLetter(home).body, 'one line typed\n\n');
+  });
+
+  it('Control-\\ at the password prompt and at --step: SIGQUIT, 131, the terminal restored, the message kept', async () => {
+    const home = shellInTmux('quit', ['--user', 'bob', '--server', `127.0.0.1:${slow.port}`, '-s', 'quit', 'bob@example.org'], (mailv) => `printf 'the body\\n' | ${mailv}; echo "[exit $?]"; stty -a; sleep 30`);
+    await waitForScreen('quit', /Password for bob at 127\.0\.0\.1:/);
+    tmux('send-keys', '-t', 'quit', 'C-\\');
+    const done = await waitForScreen('quit', /\[exit \d+\][\s\S]*echo/);
+    assert.match(done, /mailv: interrupted by SIGQUIT\nmailv: the message was saved in .*dead\.letter\n\[exit 131\]/);
+    assert.match(done, /(^|\s)icanon(\s|$)/m, 'line editing back on');
+    assert.match(done, /(^|\s)echo(\s|$)/m, 'echo back on');
+    assert.equal(deadLetter(home).body, 'the body\n\n');
+
+    const fast = await startScriptedServer();
+    try {
+      startInTmux('step-quit', ['--step', '--no-color', '--server', `127.0.0.1:${fast.port}`, '-s', 'step', 'bob@example.org']);
+      await waitForScreen('step-quit', /\[Enter\] send\s+\[q\] quit/);
+      tmux('send-keys', '-t', 'step-quit', 'C-\\');
+      const stepped = await waitForScreen('step-quit', /\[exit \d+\]/);
+      assert.match(stepped, /mailv: interrupted by SIGQUIT\nmailv: the message was saved in .*dead\.letter\n\[exit 131\]/);
+      assert.deepEqual(fast.commands, [], 'nothing sent');
     } finally {
       await fast.close();
     }

@@ -2,8 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../dist/errors.js';
 import { needsSmtpUtf8, parseAddressList, parseMailbox } from '../../dist/message/address.js';
+import { describeError, wordsFor } from '../../dist/words/describe.js';
 
-const HOST = 'vm.localdomain';
+/** Asserts that `action` throws UsageError (64) worded so in English and in French. */
+function refused(action: () => unknown, english: string, french: string): void {
+  assert.throws(action, (error: unknown) => {
+    assert.ok(error instanceof UsageError, String(error));
+    assert.equal(error.exitCode, 64);
+    assert.equal(describeError(error, wordsFor('en')), english);
+    assert.equal(describeError(error, wordsFor('fr')), french);
+    return true;
+  });
+}
+
+const HOST = 'mailv-client.example';
 
 describe('addresses', () => {
   it('parses the forms people type', () => {
@@ -21,7 +33,7 @@ describe('addresses', () => {
   });
 
   it('gives a bare local user this host', () => {
-    assert.equal(parseMailbox('root', HOST).address, 'root@vm.localdomain');
+    assert.equal(parseMailbox('root', HOST).address, 'root@mailv-client.example');
   });
 
   it('accepts RFC 5322 local parts, address literals and international domains', () => {
@@ -34,17 +46,39 @@ describe('addresses', () => {
   });
 
   it('refuses what is not an address, naming the problem', () => {
-    assert.throws(() => parseMailbox('bob@', HOST), /no domain after @/);
-    assert.throws(() => parseMailbox('bob@exa mple.org', HOST), /malformed domain/);
-    assert.throws(() => parseMailbox('bob..smith@example.org', HOST), /malformed local part/);
-    assert.throws(() => parseMailbox('<>', HOST), /empty/);
-    assert.throws(() => parseMailbox('bob@-example.org', HOST), /malformed domain/);
-    assert.throws(() => parseAddressList('"unterminated <a@b.org>', HOST), /unterminated quote/);
+    refused(() => parseMailbox('bob@', HOST), 'invalid address "bob@": no domain after @', 'adresse invalide "bob@" : pas de domaine après @');
+    refused(
+      () => parseMailbox('Bob <bob@exa mple.org>', HOST),
+      'invalid address "Bob <bob@exa mple.org>": malformed domain "exa mple.org"',
+      'adresse invalide "Bob <bob@exa mple.org>" : domaine mal formé "exa mple.org"',
+    );
+    refused(
+      () => parseMailbox('bob..smith@example.org', HOST),
+      'invalid address "bob..smith@example.org": malformed local part "bob..smith"',
+      'adresse invalide "bob..smith@example.org" : partie locale mal formée "bob..smith"',
+    );
+    refused(() => parseMailbox('<>', HOST), 'invalid address "<>": it is empty', 'adresse invalide "<>" : elle est vide');
+    refused(
+      () => parseMailbox('bob@-example.org', HOST),
+      'invalid address "bob@-example.org": malformed domain "-example.org"',
+      'adresse invalide "bob@-example.org" : domaine mal formé "-example.org"',
+    );
+    refused(
+      () => parseAddressList('"unterminated <a@b.org>', HOST),
+      'invalid address list "\\"unterminated <a@b.org>": unterminated quote',
+      `liste d'adresses invalide "\\"unterminated <a@b.org>" : un guillemet n'est pas refermé`,
+    );
   });
 
   it('refuses CR, LF and NUL anywhere', () => {
     for (const evil of ['bob@example.org\r\nRCPT TO:<x@y.org>', 'bob@example.org\n', 'bob\0@example.org']) {
       assert.throws(() => parseAddressList(evil, HOST), UsageError);
     }
+    refused(
+      () => parseAddressList('bob@example.org\r\nRCPT TO:<x@y.org>', HOST),
+      'address contains a line break: "bob@example.org\\r\\nRCPT TO:<x@y.org>"',
+      `l'adresse contient un saut de ligne : "bob@example.org\\r\\nRCPT TO:<x@y.org>"`,
+    );
+    refused(() => parseMailbox('bob@example.org\n\0', HOST), 'address contains a NUL byte: "bob@example.org\\n\\u0000"', `l'adresse contient un octet NUL : "bob@example.org\\n\\u0000"`);
   });
 });

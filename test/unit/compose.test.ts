@@ -105,7 +105,7 @@ describe('composer', () => {
         { text: '', eightBitMime: true, expected: '' },
       ];
       for (const { text, eightBitMime, expected } of cases) {
-        const attachments = [{ fileName: 'photo.png', source: fileSource(handle, photo, 0, image.length) }];
+        const attachments = [{ fileName: 'photo.png', source: fileSource(handle, { kind: 'file', path: photo }, 0, image.length) }];
         const message = await composeMessage(await draft({ text, attachments }), { eightBitMime });
         const parts = mimeParts(await bytesOf(message));
         assert.equal(parts.length, 2, JSON.stringify(text));
@@ -136,7 +136,7 @@ describe('composer', () => {
       writeFileSync(path, content);
       const handle = await open(path, 'r');
       try {
-        const attachments = [{ fileName, source: fileSource(handle, path, 0, content.length) }];
+        const attachments = [{ fileName, source: fileSource(handle, { kind: 'file', path }, 0, content.length) }];
         const text = (await bytesOf(await composeMessage(await draft({ attachments }), { eightBitMime: true }))).toString('latin1');
         const header = /\r\nContent-Type: ([^\r]*(?:\r\n [^\r]*)*)\r\nContent-Disposition: attachment/.exec(text)![1]!;
         assert.equal(header.replace(/\r\n /g, ' '), type, fileName);
@@ -202,13 +202,13 @@ describe('composer', () => {
     const block = await readHeaderBlock(whole.source);
     const message = passThroughMessage(block.fields, block.wireOctets, whole, whole.source.slice(block.inputOctets), {
       date: new Date(Date.UTC(2026, 10, 27, 20, 29, 31)),
-      messageId: '<fixed.0001@vm.localdomain>',
+      messageId: '<fixed.0001@example.org>',
       from: { name: 'Alice', address: 'alice@example.org' },
     });
     assert.equal(
       (await bytesOf(message)).toString(),
       'To: bob@example.org\r\nSubject: raw\r\nDate: Fri, 27 Nov 2026 20:29:31 +0000\r\n' +
-        'Message-ID: <fixed.0001@vm.localdomain>\r\nFrom: Alice <alice@example.org>\r\n\r\nline one\r\n.line two\r\nno end\r\n',
+        'Message-ID: <fixed.0001@example.org>\r\nFrom: Alice <alice@example.org>\r\n\r\nline one\r\n.line two\r\nno end\r\n',
     );
   });
 

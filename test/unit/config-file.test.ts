@@ -7,6 +7,10 @@ import { after, describe, it } from 'node:test';
 import { defaultConfigPath, parseConfig, selectAccount, type ConfigFile } from '../../dist/config/config-file.js';
 import { loadConfig, MAX_CONFIG_OCTETS } from '../../dist/config/load-config.js';
 import { ConfigError } from '../../dist/errors.js';
+import { describeError, wordsFor } from '../../dist/words/describe.js';
+
+const en = wordsFor('en');
+const fr = wordsFor('fr');
 
 const PATH = '/home/alice/.config/mailv/config';
 const HOME = '/home/alice';
@@ -15,13 +19,14 @@ function parse(text: string): ConfigFile {
   return parseConfig(text, PATH, HOME);
 }
 
-/** Asserts that parsing fails with exactly this one-line message. */
-function refuses(text: string, message: string): void {
+/** Asserts that parsing fails with exactly this one-line message, and this one in French when given. */
+function refuses(text: string, message: string, french?: string): void {
   assert.throws(
     () => parse(text),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError, `not a ConfigError: ${String(error)}`);
-      assert.equal(error.message, message);
+      assert.equal(describeError(error, en), message);
+      if (french !== undefined) assert.equal(describeError(error, fr), french);
       return true;
     },
   );
@@ -129,11 +134,11 @@ describe('config values', () => {
   });
 
   it('refuses broken quoted values without showing them', () => {
-    refuses('password = "abc', `${PATH}:1: a quoted value lacks its closing quote`);
+    refuses('password = "abc', `${PATH}:1: a quoted value lacks its closing quote`, `${PATH}:1 : il manque le guillemet fermant d'une valeur entre guillemets`);
     refuses('password = "abc\\"', `${PATH}:1: a quoted value lacks its closing quote`);
     refuses('\npassword = "abc" def', `${PATH}:2: text after the closing quote`);
     refuses('password = "a""b"', `${PATH}:1: text after the closing quote`);
-    refuses('password = "a\\nb"', `${PATH}:1: in a quoted value, \\ escapes only " and \\`);
+    refuses('password = "a\\nb"', `${PATH}:1: in a quoted value, \\ escapes only " and \\`, `${PATH}:1 : dans une valeur entre guillemets, \\ n'échappe que " et \\`);
     refuses('password = "a\\', `${PATH}:1: in a quoted value, \\ escapes only " and \\`);
   });
 
@@ -144,21 +149,25 @@ describe('config values', () => {
   });
 
   it('refuses bad tls, insecure and auth values without quoting them', () => {
-    refuses('tls = starttls', `${PATH}:1: invalid tls: auto, required or off`);
-    refuses('insecure = maybe', `${PATH}:1: invalid insecure: yes, no, true, false, on, off, 1 or 0`);
+    refuses('tls = starttls', `${PATH}:1: invalid tls: auto, required or off`, `${PATH}:1 : tls invalide : auto, required ou off`);
+    refuses('insecure = maybe', `${PATH}:1: invalid insecure: yes, no, true, false, on, off, 1 or 0`, `${PATH}:1 : insecure invalide : yes, no, true, false, on, off, 1 ou 0`);
     refuses('insecure = 2', `${PATH}:1: invalid insecure: yes, no, true, false, on, off, 1 or 0`);
-    refuses('auth = digest-md5', `${PATH}:1: unknown auth mechanism: SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2`);
+    refuses(
+      'auth = digest-md5',
+      `${PATH}:1: unknown auth mechanism: SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2`,
+      `${PATH}:1 : mécanisme auth inconnu (mailv connaît SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2)`,
+    );
     refuses('auth = SCRAM-SHA-1', `${PATH}:1: unknown auth mechanism: SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2`);
   });
 
   it('checks server, helo, from and user as the flags do, as mistakes of the file', () => {
     refuses('\nserver = mail example org', `${PATH}:2: invalid server: expected smtp://host[:port], smtps://host[:port] or host[:port]`);
-    refuses('server = http://mail.example.org', `${PATH}:1: invalid server: the scheme must be smtp:// or smtps://`);
+    refuses('server = http://mail.example.org', `${PATH}:1: invalid server: the scheme must be smtp:// or smtps://`, `${PATH}:1 : server invalide : le schéma doit être smtp:// ou smtps://`);
     refuses('server = mail.example.org:70000', `${PATH}:1: invalid server: the port is out of range (1 to 65535)`);
-    refuses('[account a]\nhelo = bad_name!', `${PATH}:2: invalid helo: a domain name or an address literal`);
+    refuses('[account a]\nhelo = bad_name!', `${PATH}:2: invalid helo: a domain name or an address literal`, `${PATH}:2 : helo invalide : il faut un nom de domaine ou une adresse littérale`);
     refuses('from = alice@', `${PATH}:1: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`);
     refuses('from = a@b, c@d', `${PATH}:1: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`);
-    refuses('user = al\x1bice', `${PATH}:1: invalid user: it holds a control character`);
+    refuses('user = al\x1bice', `${PATH}:1: invalid user: it holds a control character`, `${PATH}:1 : user invalide : la valeur contient un caractère de contrôle`);
     assert.deepEqual(parse('server = smtps://[::1]:2465\nhelo = [192.0.2.1]\nfrom = alice\nuser = a b').defaults, {
       server: 'smtps://[::1]:2465',
       helo: '[192.0.2.1]',
@@ -187,8 +196,11 @@ describe('config lines', () => {
     for (const text of ['server = bad host\rpassword = hunter2', 'tls = x\rpassword = hunter2', 'from = @\rpassword = hunter2', 'helo = -\rpassword = hunter2']) {
       assert.throws(() => parse(text), (error: unknown) => {
         assert.ok(error instanceof ConfigError, `not a ConfigError: ${String(error)}`);
-        assert.match(error.message, /^\/home\/alice\/\.config\/mailv\/config:1: invalid /);
-        assert.doesNotMatch(error.message, /hunter2|bad host/);
+        for (const words of [en, fr]) {
+          assert.match(describeError(error, words), /^\/home\/alice\/\.config\/mailv\/config:1 ?: (invalid \w+|\w+ invalide) ?: /);
+          assert.doesNotMatch(describeError(error, words), /hunter2|bad host/);
+        }
+        assert.doesNotMatch(JSON.stringify(error.fact), /hunter2|bad host/, 'nor does the fact, which --json would carry');
         return true;
       });
     }
@@ -206,13 +218,17 @@ describe('config lines', () => {
   });
 
   it('refuses a line that is neither a setting, a header nor a comment, without quoting it', () => {
-    refuses('user = alice\npassword hunter2', `${PATH}:2: expected "key = value", a [section] header or a # comment`);
+    refuses(
+      'user = alice\npassword hunter2',
+      `${PATH}:2: expected "key = value", a [section] header or a # comment`,
+      `${PATH}:2 : il faut « clé = valeur », un en-tête [section] ou un commentaire #`,
+    );
     refuses('= value', `${PATH}:1: expected "key = value", a [section] header or a # comment`);
     refuses('; not a comment here', `${PATH}:1: expected "key = value", a [section] header or a # comment`);
   });
 
   it('refuses unknown keys, keys being case-sensitive', () => {
-    refuses('port = 587', `${PATH}:1: unknown key "port"`);
+    refuses('port = 587', `${PATH}:1: unknown key "port"`, `${PATH}:1 : clé inconnue "port"`);
     refuses('Server = x', `${PATH}:1: unknown key "Server"`);
     refuses('passwordFile = x', `${PATH}:1: unknown key "passwordFile"`);
     refuses('constructor = x', `${PATH}:1: unknown key "constructor"`);
@@ -220,7 +236,11 @@ describe('config lines', () => {
 
   it('refuses a key given twice in one section, naming the first', () => {
     refuses('user = a\n\nuser = b', `${PATH}:3: "user" given twice in [default] (first at line 1)`);
-    refuses('[account work]\nhelo = a\nhelo = b', `${PATH}:3: "helo" given twice in [account work] (first at line 2)`);
+    refuses(
+      '[account work]\nhelo = a\nhelo = b',
+      `${PATH}:3: "helo" given twice in [account work] (first at line 2)`,
+      `${PATH}:3 : la clé "helo" apparaît deux fois dans [account work] (déjà ligne 2)`,
+    );
   });
 
   it('lets the same key appear once in each section', () => {
@@ -229,7 +249,11 @@ describe('config lines', () => {
   });
 
   it('refuses two sources of the password in one section', () => {
-    refuses('password = x\npassword-cmd = y', `${PATH}:2: "password-cmd" and "password" (line 1) both say where the password comes from: keep one`);
+    refuses(
+      'password = x\npassword-cmd = y',
+      `${PATH}:2: "password-cmd" and "password" (line 1) both say where the password comes from: keep one`,
+      `${PATH}:2 : "password-cmd" et "password" (ligne 1) disent toutes deux d'où vient le mot de passe : n'en gardez qu'une`,
+    );
     refuses('[account a]\npassword-file = x\nuser = u\npassword = y', `${PATH}:4: "password" and "password-file" (line 2) both say where the password comes from: keep one`);
   });
 });
@@ -261,12 +285,16 @@ describe('config sections', () => {
   it('refuses an empty or invalid account name', () => {
     refuses('[account]', `${PATH}:1: empty account name`);
     refuses('\n[account   ]', `${PATH}:2: empty account name`);
-    refuses('[account my work]', `${PATH}:1: invalid account name "my work": letters, digits, ".", "_" and "-" only`);
+    refuses(
+      '[account my work]',
+      `${PATH}:1: invalid account name "my work": letters, digits, ".", "_" and "-" only`,
+      `${PATH}:1 : nom de compte invalide "my work" : lettres, chiffres, « . », « _ » et « - » seulement`,
+    );
     refuses('[account a/b]', `${PATH}:1: invalid account name "a/b": letters, digits, ".", "_" and "-" only`);
   });
 
   it('refuses unknown and unterminated headers', () => {
-    refuses('[server]', `${PATH}:1: unknown section [server]: expected [default] or [account NAME]`);
+    refuses('[server]', `${PATH}:1: unknown section [server]: expected [default] or [account NAME]`, `${PATH}:1 : section inconnue [server] : [default] ou [account NOM] attendu`);
     refuses('[accounts work]', `${PATH}:1: unknown section [accounts work]: expected [default] or [account NAME]`);
     refuses('[Default]', `${PATH}:1: unknown section [Default]: expected [default] or [account NAME]`);
     refuses('[account work', `${PATH}:1: a section header ends with ]`);
@@ -275,11 +303,15 @@ describe('config sections', () => {
 
   it('refuses a section given twice, naming the first', () => {
     refuses('[account work]\nuser = a\n[account home]\n[account work]', `${PATH}:4: duplicate section [account work] (first at line 1)`);
-    refuses('[default]\n[account a]\n[default]', `${PATH}:3: duplicate section [default] (first at line 1)`);
+    refuses('[default]\n[account a]\n[default]', `${PATH}:3: duplicate section [default] (first at line 1)`, `${PATH}:3 : section [default] en double (déjà ligne 1)`);
   });
 
   it('refuses [default] after keys that already went to it', () => {
-    refuses('# c\nuser = a\n[default]', `${PATH}:3: [default] comes after keys that already belong to it (from line 2)`);
+    refuses(
+      '# c\nuser = a\n[default]',
+      `${PATH}:3: [default] comes after keys that already belong to it (from line 2)`,
+      `${PATH}:3 : [default] vient après des clés qui lui appartiennent déjà (depuis la ligne 2)`,
+    );
     refuses('user = a\n[account w]\n[default]', `${PATH}:3: [default] comes after keys that already belong to it (from line 1)`);
   });
 
@@ -294,7 +326,7 @@ describe('config sections', () => {
     } catch (error) {
       assert.ok(error instanceof ConfigError);
       assert.equal(error.exitCode, 78);
-      assert.doesNotMatch(error.message, /\n/);
+      for (const words of [en, fr]) assert.doesNotMatch(describeError(error, words), /\n/);
     }
   });
 });
@@ -365,13 +397,14 @@ describe('account selection', () => {
   it('refuses an unknown account, naming the file and the accounts it has', () => {
     assert.throws(() => selectAccount(config, 'school'), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
-      assert.equal(error.message, `${PATH}: no account "school": it defines work, home, bare`);
+      assert.equal(describeError(error, en), `${PATH}: no account "school": it defines work, home, bare`);
+      assert.equal(describeError(error, fr), `${PATH} : pas de compte "school" : le fichier définit work, home, bare`);
       return true;
     });
-    assert.throws(() => selectAccount(config, 'Work'), /no account "Work"/);
+    assert.throws(() => selectAccount(config, 'Work'), (error: unknown) => error instanceof ConfigError && error.code === 'MAILV_CONFIG_NO_ACCOUNT');
     assert.throws(() => selectAccount(parse('user = a'), 'work'), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
-      assert.equal(error.message, `${PATH}: no account "work": it defines none`);
+      assert.equal(describeError(error, en), `${PATH}: no account "work": it defines none`);
       return true;
     });
   });
@@ -405,10 +438,11 @@ describe('loading the config file', () => {
     return path;
   }
 
-  async function loadRefused(path: string, explicit: boolean, message: string): Promise<void> {
+  async function loadRefused(path: string, explicit: boolean, message: string, french?: string): Promise<void> {
     await assert.rejects(loadConfig(path, explicit, HOME), (error: unknown) => {
       assert.ok(error instanceof ConfigError, `not a ConfigError: ${String(error)}`);
-      assert.equal(error.message, message);
+      assert.equal(describeError(error, en), message);
+      if (french !== undefined) assert.equal(describeError(error, fr), french);
       return true;
     });
   }
@@ -427,7 +461,12 @@ describe('loading the config file', () => {
   it('refuses a file holding a password that group or others may read', async () => {
     for (const [mode, octal] of [[0o644, '0644'], [0o640, '0640'], [0o604, '0604']] as const) {
       const path = file('[account work]\npassword = s3cret\n', mode);
-      await loadRefused(path, false, `${path}: holds a password but its mode ${octal} lets group or others read it: chmod 600 ${path}`);
+      await loadRefused(
+        path,
+        false,
+        `${path}: holds a password but its mode ${octal} lets group or others read it: chmod 600 ${path}`,
+        `${path} : contient un mot de passe, mais son mode ${octal} permet au groupe ou aux autres de le lire : chmod 600 ${path}`,
+      );
     }
   });
 
@@ -459,7 +498,7 @@ describe('loading the config file', () => {
 
   it('reports parse errors with the path and line', async () => {
     const path = file('user = alice\n\nport = 25\n', 0o600);
-    await loadRefused(path, true, `${path}:3: unknown key "port"`);
+    await loadRefused(path, true, `${path}:3: unknown key "port"`, `${path}:3 : clé inconnue "port"`);
   });
 
   it('reports a parse error before the mode', async () => {
@@ -474,7 +513,7 @@ describe('loading the config file', () => {
 
   it('refuses bytes that are not UTF-8, naming the line', async () => {
     const path = file(Buffer.concat([Buffer.from('user = alice\npassword = caf'), Buffer.from([0xe9]), Buffer.from('\n')]), 0o600);
-    await loadRefused(path, true, `${path}:2: not UTF-8 text`);
+    await loadRefused(path, true, `${path}:2: not UTF-8 text`, `${path}:2 : ce n'est pas du texte UTF-8`);
   });
 
   it('reads UTF-8 values as they are', async () => {
@@ -495,20 +534,20 @@ describe('loading the config file', () => {
 
   it('refuses a missing file given explicitly, naming it', async () => {
     const path = join(dir, 'absent');
-    await loadRefused(path, true, `${path}: no such file`);
+    await loadRefused(path, true, `${path}: no such file`, `${path} : fichier inexistant`);
   });
 
   it('refuses a directory, given or by default', async () => {
     const path = join(dir, 'a-directory');
     mkdirSync(path);
-    await loadRefused(path, true, `${path}: is a directory`);
+    await loadRefused(path, true, `${path}: is a directory`, `${path} : c'est un répertoire`);
     await loadRefused(path, false, `${path}: is a directory`);
   });
 
   it('refuses a file it may not read', async () => {
     const path = file('user = alice\n', 0o000);
     if (process.getuid?.() !== 0) {
-      await loadRefused(path, true, `${path}: permission denied`);
+      await loadRefused(path, true, `${path}: permission denied`, `${path} : permission refusée`);
       await loadRefused(path, false, `${path}: permission denied`);
       return;
     }
@@ -521,7 +560,8 @@ describe('loading the config file', () => {
       writeFileSync(join(copy, 'package.json'), '{"type":"module"}\n');
       execFileSync('chmod', ['-R', 'a+rX', copy]);
       const loader = new URL(`file://${join(copy, 'config', 'load-config.js')}`).href;
-      const script = `import(${JSON.stringify(loader)}).then(({ loadConfig }) => loadConfig(process.argv[1], true, '/')).then(() => console.log('read'), (error) => console.log(error.constructor.name + ': ' + error.message))`;
+      const words = new URL(`file://${join(copy, 'words', 'describe.js')}`).href;
+      const script = `Promise.all([import(${JSON.stringify(loader)}), import(${JSON.stringify(words)})]).then(([{ loadConfig }, { describeError, wordsFor }]) => loadConfig(process.argv[1], true, '/').then(() => console.log('read'), (error) => console.log(error.constructor.name + ': ' + describeError(error, wordsFor('en')))))`;
       const output = execFileSync(process.execPath, ['-e', script, path], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: '/' });
       assert.equal(output, `ConfigError: ${path}: permission denied\n`);
     } finally {
@@ -540,7 +580,7 @@ describe('loading the config file', () => {
     const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still waiting after 2 s')), 2000).unref());
     await assert.rejects(Promise.race([loadConfig(path, true, HOME), late]), (error: unknown) => {
       assert.ok(error instanceof ConfigError, `not a ConfigError: ${String(error)}`);
-      assert.equal(error.message, message);
+      assert.equal(describeError(error, en), message);
       return true;
     });
   }
@@ -549,7 +589,11 @@ describe('loading the config file', () => {
     const path = join(dir, 'fifo');
     execFileSync('mkfifo', ['-m', '666', path]);
     await refusedAtOnce(path, `${path}: is a FIFO, not a regular file`);
-    await assert.rejects(loadConfig(path, false, HOME), /is a FIFO, not a regular file/);
+    await assert.rejects(loadConfig(path, false, HOME), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.fact, { code: 'MAILV_CONFIG_NOT_REGULAR', path, kind: 'fifo' });
+      return true;
+    });
   });
 
   // A device nothing drives (major 240 is for local use): a copy of /dev/zero would fill memory

@@ -2,7 +2,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { credentialRefusal } from '../../dist/auth/credential-gate.js';
+import { AuthError } from '../../dist/errors.js';
 import { isLoopbackAddress } from '../../dist/ip-address.js';
+import { describeError, wordsFor } from '../../dist/words/describe.js';
+
+/** The refusal as the user reads it, in English and in French. */
+function refusalWords(...args: Parameters<typeof credentialRefusal>): [string, string] | undefined {
+  const refusal = credentialRefusal(...args);
+  if (refusal === undefined) return undefined;
+  const error = new AuthError(refusal, 'auth');
+  return [describeError(error, wordsFor('en')), describeError(error, wordsFor('fr'))];
+}
 
 const NO_OVERRIDES = { insecure: false, allowPlaintextAuth: false };
 const verified = { verified: true, problem: undefined };
@@ -25,14 +35,19 @@ describe('the credential gate', () => {
 
   it('lets secrets go elsewhere over TLS with a verified certificate only', () => {
     assert.equal(credentialRefusal('mx', { remoteAddress: '198.18.0.2', tls: verified }, NO_OVERRIDES), undefined);
-    assert.equal(
-      credentialRefusal('mail.example.org', { remoteAddress: '198.18.0.2', tls: undefined }, NO_OVERRIDES),
+    assert.deepEqual(credentialRefusal('mail.example.org', { remoteAddress: '198.18.0.2', tls: undefined }, NO_OVERRIDES), {
+      code: 'MAILV_AUTH_PLAINTEXT_WITHHELD',
+      host: 'mail.example.org',
+      address: '198.18.0.2',
+    });
+    assert.deepEqual(refusalWords('mail.example.org', { remoteAddress: '198.18.0.2', tls: undefined }, NO_OVERRIDES), [
       'not sending credentials to mail.example.org [198.18.0.2] without TLS: anyone on the path could read them (--allow-plaintext-auth to send them anyway)',
-    );
-    assert.equal(
-      credentialRefusal('198.18.0.2', { remoteAddress: '198.18.0.2', tls: selfSigned }, NO_OVERRIDES),
+      "identifiants non envoyés à mail.example.org [198.18.0.2] sans TLS : n'importe qui sur le chemin pourrait les lire (--allow-plaintext-auth pour les envoyer malgré tout)",
+    ]);
+    assert.deepEqual(refusalWords('198.18.0.2', { remoteAddress: '198.18.0.2', tls: selfSigned }, NO_OVERRIDES), [
       'not sending credentials to 198.18.0.2: its certificate is NOT verified (self-signed), so it may not be 198.18.0.2 (--ca <file> to trust its CA, or --insecure)',
-    );
+      "identifiants non envoyés à 198.18.0.2 : son certificat n'est PAS vérifié (self-signed), ce n'est donc peut-être pas 198.18.0.2 (--ca <fichier> pour faire confiance à son autorité de certification, ou --insecure)",
+    ]);
   });
 
   it('--insecure lifts only the certificate refusal; --allow-plaintext-auth lifts both', () => {

@@ -5,6 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { saveDeadLetter } from '../../dist/delivery/dead-letter.js';
+import { InputError, LocalIoError, exitCodeOf } from '../../dist/errors.js';
+import { describeError, wordsFor } from '../../dist/words/describe.js';
+
+const en = wordsFor('en');
+const fr = wordsFor('fr');
+
+/** A check for assert.rejects: a LocalIoError whose English words are `words`. */
+function saying(words: string | RegExp) {
+  return (error: unknown) => {
+    assert.ok(error instanceof LocalIoError, String(error));
+    if (typeof words === 'string') assert.equal(describeError(error, en), words);
+    else assert.match(describeError(error, en), words);
+    return true;
+  };
+}
 
 describe('dead.letter', () => {
   const directory = mkdtempSync(join(tmpdir(), 'mailv-dead-letter-'));
@@ -34,7 +49,7 @@ describe('dead.letter', () => {
     writeFileSync(path, 'an older entry\n', { mode: 0o600 });
     await assert.rejects(
       saveDeadLetter(path, 'alice@example.org', chunks('Subject: x\r\n\r\nfirst half\r\n', new Error('standard input became shorter')), date),
-      /cannot save the message to .*failed: standard input became shorter/,
+      saying(/cannot save the message to .*failed: standard input became shorter/),
     );
     assert.equal(readFileSync(path, 'latin1'), 'an older entry\n', 'no half entry');
     const fresh = join(directory, 'fresh');
@@ -46,7 +61,7 @@ describe('dead.letter', () => {
     const path = join(directory, 'empty');
     writeFileSync(path, '', { mode: 0o640 });
     const { ino } = statSync(path);
-    await assert.rejects(saveDeadLetter(path, 'alice@example.org', chunks('Subject: x\r\n\r\nhalf\r\n', new Error('gone')), date), /gone/);
+    await assert.rejects(saveDeadLetter(path, 'alice@example.org', chunks('Subject: x\r\n\r\nhalf\r\n', new Error('gone')), date), saying(/gone$/));
     assert.equal(existsSync(path), true, 'not removed: mailv did not make it');
     assert.equal(statSync(path).ino, ino);
     assert.equal(statSync(path).size, 0);
@@ -54,13 +69,16 @@ describe('dead.letter', () => {
   });
 
   /** Asserts that saving to `path` is refused with this reason, promptly, and leaves `path` as it was. */
-  async function refusedUntouched(path: string, reason: string): Promise<void> {
+  async function refusedUntouched(path: string, reason: string, french?: string): Promise<void> {
     const before = lstatSync(path);
     const saving = saveDeadLetter(path, 'alice@example.org', chunks('Subject: x\r\n\r\nbody\r\n'), date);
     // An open that waits (a FIFO with no reader) must not hang the run.
     const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still waiting after 2 s')), 2000).unref());
     await assert.rejects(Promise.race([saving, late]), (error: Error) => {
-      assert.equal(error.message, `cannot save the message to ${path}: ${reason}`);
+      assert.ok(error instanceof LocalIoError, String(error));
+      assert.equal(error.code, 'MAILV_DEAD_LETTER_NOT_A_FILE');
+      assert.equal(describeError(error, en), `cannot save the message to ${path}: ${reason}`);
+      if (french !== undefined) assert.equal(describeError(error, fr), `impossible d'enregistrer le message dans ${path} : ${french}`);
       return true;
     });
     const after = lstatSync(path);
@@ -70,7 +88,7 @@ describe('dead.letter', () => {
   it('refuses a FIFO without opening it', async () => {
     const path = join(directory, 'fifo');
     execFileSync('mkfifo', ['-m', '600', path]);
-    await refusedUntouched(path, 'it is a FIFO, not a regular file');
+    await refusedUntouched(path, 'it is a FIFO, not a regular file', "c'est un tube nommé (FIFO), pas un fichier ordinaire");
   });
 
   // A private copy of /dev/full (major 1, minor 7): the device that used to be removed.
@@ -81,7 +99,7 @@ describe('dead.letter', () => {
   });
 
   it('refuses a directory', async () => {
-    await refusedUntouched(directory, 'it is a directory, not a regular file');
+    await refusedUntouched(directory, 'it is a directory, not a regular file', "c'est un répertoire, pas un fichier ordinaire");
   });
 
   it('refuses a symbolic link, leaving the file it leads to alone', async () => {
@@ -89,8 +107,37 @@ describe('dead.letter', () => {
     writeFileSync(target, 'not mail\n');
     const link = join(directory, 'link');
     symlinkSync(target, link);
-    await refusedUntouched(link, 'it is a symbolic link, not a regular file (set DEAD to the file it leads to)');
+    await refusedUntouched(
+      link,
+      'it is a symbolic link, not a regular file (set DEAD to the file it leads to)',
+      "c'est un lien symbolique, pas un fichier ordinaire (donnez à DEAD le fichier vers lequel il mène)",
+    );
     assert.equal(readlinkSync(link), target);
     assert.equal(readFileSync(target, 'latin1'), 'not mail\n');
+  });
+
+  it('says why the message could not be read, in the words of that failure', async () => {
+    const path = join(directory, 'unreadable');
+    const changed = new InputError({ code: 'MAILV_UNWORDED', text: 'standard input changed while it was being sent' }, 65);
+    await assert.rejects(saveDeadLetter(path, 'alice@example.org', chunks('Subject: x\r\n', changed), date), (error: unknown) => {
+      assert.ok(error instanceof LocalIoError);
+      assert.deepEqual(error.fact, { code: 'MAILV_DEAD_LETTER_MESSAGE_FAILED', path, error: changed.fact });
+      assert.equal(describeError(error, en), `cannot save the message to ${path}: standard input changed while it was being sent`);
+      assert.equal(exitCodeOf(error), 74);
+      return true;
+    });
+    assert.equal(existsSync(path), false);
+  });
+
+  it("names the system's error by its code, in French by its meaning", async () => {
+    const path = join(directory, 'no-such-directory', 'dead.letter');
+    await assert.rejects(saveDeadLetter(path, 'alice@example.org', chunks('Subject: x\r\n')), (error: unknown) => {
+      assert.ok(error instanceof LocalIoError);
+      assert.equal(error.code, 'MAILV_DEAD_LETTER_IO');
+      assert.equal(error.fact.code === 'MAILV_DEAD_LETTER_IO' && error.fact.errno, 'ENOENT');
+      assert.equal(describeError(error, en), `cannot save the message to ${path}: ENOENT: no such file or directory, open '${path}'`);
+      assert.equal(describeError(error, fr), `impossible d'enregistrer le message dans ${path} : un dossier du chemin n'existe pas`);
+      return true;
+    });
   });
 });

@@ -3,8 +3,16 @@ import { describe, it } from 'node:test';
 import { shuffleWithinPreference } from '../../dist/dns/mx.js';
 import { randomSource } from '../../dist/dns/seeded-random.js';
 import { parseNameServer, parseResolvConf } from '../../dist/dns/resolv-conf.js';
-import { answersQuery, decodeResponse, encodeQuery } from '../../dist/dns/wire.js';
-import { UsageError } from '../../dist/errors.js';
+import { answersQuery, decodeResponse, DnsWireError, encodeQuery } from '../../dist/dns/wire.js';
+import { DnsError, UsageError, exitCodeOf, type DnsReason } from '../../dist/errors.js';
+import type { MxPlan } from '../../dist/dns/mx.js';
+import { formatMxPlan } from '../../dist/render/mx-plan.js';
+import { plainStyle } from '../../dist/render/style.js';
+import { TranscriptRenderer } from '../../dist/render/transcript.js';
+import { describeError, describeNote, wordsFor } from '../../dist/words/describe.js';
+
+const en = wordsFor('en');
+const fr = wordsFor('fr');
 
 describe('resolv.conf', () => {
   it('reads name servers and options as the C library does', () => {
@@ -29,6 +37,180 @@ describe('resolv.conf', () => {
     assert.throws(() => parseNameServer('dns.example.org'), UsageError);
     assert.throws(() => parseNameServer('127.0.0.1:0'), UsageError);
   });
+
+  it('refuses a server that is not an address with a fact, worded with the flag in both languages', () => {
+    assert.throws(
+      () => parseNameServer('dns.example.org'),
+      (error: unknown) => {
+        assert.ok(error instanceof UsageError);
+        assert.deepEqual(error.fact, { code: 'MAILV_DNS_SERVER_INVALID', text: 'dns.example.org' });
+        assert.equal(describeError(error, en), 'invalid --dns "dns.example.org": an IP address with an optional port, e.g. 127.0.0.1:5354 or [::1]:53');
+        assert.equal(
+          describeError(error, fr),
+          `--dns "dns.example.org" invalide : il faut une adresse IP, suivie ou non d'un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
+        );
+        return true;
+      },
+    );
+  });
+});
+
+describe('DNS failures: exit status from the reason', () => {
+  it('68 for what the DNS said for good, 75 for what may go otherwise later', () => {
+    const statuses: Record<DnsReason, number> = {
+      'no-such-domain': 68,
+      'no-mail': 68,
+      'no-address': 68,
+      'lookup-failed': 75,
+      timeout: 75,
+      budget: 75,
+    };
+    for (const [reason, status] of Object.entries(statuses) as [DnsReason, number][]) {
+      const error = new DnsError({ code: 'MAILV_DNS_NO_SUCH_NAME', name: 'example.org.' }, reason);
+      assert.equal(error.reason, reason);
+      assert.equal(exitCodeOf(error), status, reason);
+      assert.equal(error.stage, 'resolve');
+    }
+  });
+
+  it("the system resolver's failures are facts too", () => {
+    const missing = new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host: 'smtp.example.org' }, 'no-such-domain');
+    assert.equal(missing.message, 'MAILV_HOST_NOT_FOUND');
+    assert.equal(describeError(missing, en), 'host smtp.example.org not found');
+    assert.equal(describeError(missing, fr), 'hôte smtp.example.org introuvable');
+    const later = new DnsError({ code: 'MAILV_HOST_LOOKUP_FAILED', host: 'smtp.example.org' }, 'lookup-failed');
+    assert.equal(describeError(later, en), 'temporary failure looking up smtp.example.org');
+    assert.equal(describeError(later, fr), 'échec temporaire de la recherche de smtp.example.org');
+    assert.deepEqual([exitCodeOf(missing), exitCodeOf(later)], [68, 75]);
+  });
+});
+
+describe('why a name server gave no answer', () => {
+  const server = '192.0.2.53#53';
+  const base = { kind: 'dns-no-answer', name: 'example.org', type: 'MX', server } as const;
+
+  it('is a reason with its details, worded in the transcript', () => {
+    const renderer = new TranscriptRenderer(2, plainStyle, en);
+    assert.deepEqual(renderer.lines({ ...base, reason: 'timeout', transport: 'udp', timeoutMs: 500 }), [';; no answer from 192.0.2.53#53: no answer within 0.5 s']);
+    assert.deepEqual(renderer.lines({ ...base, reason: 'timeout', transport: 'tcp', timeoutMs: 5000 }), [';; no answer from 192.0.2.53#53: no answer over TCP within 5 s']);
+    assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines({ ...base, reason: 'closed' }), [], 'only with -v');
+  });
+
+  it('in both languages, for every reason', () => {
+    const failures = [
+      [{ reason: 'timeout', transport: 'udp', timeoutMs: 1500 }, 'no answer within 1.5 s', 'aucune réponse en 1,5 s'],
+      [{ reason: 'timeout', transport: 'tcp', timeoutMs: 2000 }, 'no answer over TCP within 2 s', 'aucune réponse par TCP en 2 s'],
+      [{ reason: 'refused', transport: 'udp' }, 'port unreachable', 'port injoignable'],
+      [{ reason: 'refused', transport: 'tcp' }, 'connection refused', 'connexion refusée'],
+      [{ reason: 'network', transport: 'udp', errno: 'ENETUNREACH' }, 'network error (ENETUNREACH)', 'erreur réseau (ENETUNREACH)'],
+      [{ reason: 'closed' }, 'connection closed before an answer', 'connexion fermée avant la réponse'],
+      [{ reason: 'oversize' }, 'TCP answer too long', 'réponse TCP trop longue'],
+      [{ reason: 'mismatched' }, 'TCP answer to another question', 'réponse TCP à une autre question'],
+      [{ reason: 'malformed' }, 'malformed DNS message', 'message DNS mal formé'],
+    ] as const;
+    for (const [failure, english, french] of failures) {
+      assert.equal(en.dns.noAnswer(failure), english);
+      assert.equal(fr.dns.noAnswer(failure), french);
+    }
+    assert.equal(en.dns.serverFailure({ server, reason: 'rcode', rcode: 'REFUSED' }), '192.0.2.53#53: REFUSED');
+    assert.equal(fr.dns.serverFailure({ server, reason: 'rcode', rcode: 'REFUSED' }), '192.0.2.53#53 : REFUSED');
+  });
+});
+
+describe('the MX plan', () => {
+  const plan: MxPlan = {
+    domain: 'example.org',
+    hosts: [
+      { name: 'mx1.example.org.', preference: 10, addresses: ['192.0.2.1', '2001:db8::1'], implicit: false, noAddress: undefined, problem: undefined },
+      { name: 'mx2.example.org.', preference: 10, addresses: ['192.0.2.2'], implicit: false, noAddress: undefined, problem: undefined },
+      { name: 'gone.example.org.', preference: 20, addresses: [], implicit: false, noAddress: 'no-such-host', problem: { reason: 'no-such-host' } },
+      {
+        name: 'broken.example.org.',
+        preference: 30,
+        addresses: [],
+        implicit: false,
+        noAddress: 'lookup-failed',
+        problem: {
+          reason: 'lookup-failed',
+          failure: {
+            kind: 'servers',
+            failures: [
+              { server: '192.0.2.53#53', reason: 'rcode', rcode: 'SERVFAIL' },
+              { server: '198.51.100.53#53', reason: 'timeout', transport: 'udp', timeoutMs: 5000 },
+            ],
+          },
+        },
+      },
+    ],
+    ignored: 2,
+  };
+  const implicit: MxPlan = {
+    domain: 'aonly.test',
+    hosts: [{ name: 'aonly.test.', preference: 0, addresses: ['127.0.0.7'], implicit: true, noAddress: undefined, problem: undefined }],
+    ignored: 0,
+  };
+
+  it('in English, as it has always read', () => {
+    assert.deepEqual(formatMxPlan(plan, 25, en), [
+      '',
+      'Mail for example.org goes to, in this order:',
+      '  1. mx1.example.org.     preference  10  192.0.2.1, 2001:db8::1',
+      '  2. mx2.example.org.     preference  10  192.0.2.2',
+      '  3. gone.example.org.    preference  20  (does not exist (NXDOMAIN): skipped)',
+      '  4. broken.example.org.  preference  30  (could not be looked up for now (192.0.2.53#53: SERVFAIL; 198.51.100.53#53: no answer within 5 s): skipped)',
+      '  (2 more MX hosts are ignored: mailv tries at most 4)',
+      'Hosts of equal preference are tried in random order (MAILV_SEED makes the order repeatable).',
+      'The lowest preference is tried first. When a host refuses the connection, does not answer, refuses at its greeting,',
+      'drops the connection or says 421 before taking the message, mailv tries the next address, then the next host.',
+      'When none takes the message it is deferred (exit 75) and kept in dead.letter.',
+      'mailv --direct connects to port 25 of these addresses.',
+    ]);
+    assert.deepEqual(formatMxPlan(implicit, 2525, en), [
+      '',
+      'aonly.test has no MX record: its own address takes the mail, as an MX of preference 0 (RFC 5321 §5.1).',
+      'Mail for aonly.test goes to:',
+      '  1. aonly.test.  preference   0  127.0.0.7',
+      'When this host cannot be reached the message is deferred (exit 75) and kept in dead.letter.',
+      'mailv --direct connects to port 2525 of these addresses.',
+    ]);
+  });
+
+  it('in French', () => {
+    assert.deepEqual(formatMxPlan(plan, 25, fr), [
+      '',
+      'Le courrier pour example.org va, dans cet ordre, vers :',
+      '  1. mx1.example.org.     préférence  10  192.0.2.1, 2001:db8::1',
+      '  2. mx2.example.org.     préférence  10  192.0.2.2',
+      "  3. gone.example.org.    préférence  20  (n'existe pas (NXDOMAIN) : ignoré)",
+      "  4. broken.example.org.  préférence  30  (n'a pas pu être résolu pour l'instant (192.0.2.53#53 : SERVFAIL ; 198.51.100.53#53 : aucune réponse en 5 s) : ignoré)",
+      '  (2 autres hôtes MX sont ignorés : mailv en essaie au plus 4)',
+      'Les hôtes de même préférence sont essayés dans un ordre aléatoire (MAILV_SEED rend cet ordre reproductible).',
+      'La préférence la plus basse est essayée en premier. Si un hôte refuse la connexion, ne répond pas, refuse dès son accueil,',
+      "coupe la connexion ou répond 421 avant d'avoir pris le message, mailv essaie l'adresse suivante, puis l'hôte suivant.",
+      'Si aucun ne prend le message, il est différé (code de sortie 75) et gardé dans dead.letter.',
+      'mailv --direct se connecte au port 25 de ces adresses.',
+    ]);
+    assert.deepEqual(formatMxPlan(implicit, 2525, fr), [
+      '',
+      "aonly.test n'a pas d'enregistrement MX : sa propre adresse reçoit le courrier, comme un MX de préférence 0 (RFC 5321 §5.1).",
+      'Le courrier pour aonly.test va vers :',
+      '  1. aonly.test.  préférence   0  127.0.0.7',
+      'Si cet hôte est injoignable, le message est différé (code de sortie 75) et gardé dans dead.letter.',
+      'mailv --direct se connecte au port 2525 de ces adresses.',
+    ]);
+  });
+
+  it('a host passed over by --direct is noted with the same words', () => {
+    const note = { code: 'mx-host-skipped', recipients: ['bob@example.org'], host: 'gone.example.org.', problem: { reason: 'no-such-host' } } as const;
+    assert.equal(describeNote(note, en), 'bob@example.org... gone.example.org. does not exist (NXDOMAIN): skipped');
+    assert.equal(describeNote(note, fr), "bob@example.org... gone.example.org. n'existe pas (NXDOMAIN) : ignoré");
+    const chain = { ...note, problem: { reason: 'lookup-failed', failure: { kind: 'cname-chain', limit: 8 } } } as const;
+    assert.equal(describeNote(chain, en), 'bob@example.org... gone.example.org. could not be looked up for now (CNAME chain longer than 8): skipped');
+    assert.equal(
+      describeNote(chain, fr),
+      "bob@example.org... gone.example.org. n'a pas pu être résolu pour l'instant (chaîne de CNAME de plus de 8 maillons) : ignoré",
+    );
+  });
 });
 
 describe('DNS wire format', () => {
@@ -43,8 +225,8 @@ describe('DNS wire format', () => {
     assert.equal(answersQuery(decoded, 0x1234, { name: 'EXAMPLE.org.', type: 'MX' }), true);
     assert.equal(answersQuery(decoded, 0x1235, { name: 'example.org', type: 'MX' }), false);
     assert.equal(answersQuery(decoded, 0x1234, { name: 'example.org', type: 'A' }), false);
-    assert.throws(() => decodeResponse(query), /a query where a response was due/);
-    assert.throws(() => decodeResponse(Buffer.from([1, 2, 3])), /malformed DNS message/);
+    assert.throws(() => decodeResponse(query), (error: unknown) => error instanceof DnsWireError && error.reason === 'not-a-response');
+    assert.throws(() => decodeResponse(Buffer.from([1, 2, 3])), (error: unknown) => error instanceof DnsWireError && error.reason === 'malformed');
   });
 });
 

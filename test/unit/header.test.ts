@@ -2,6 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../dist/errors.js';
 import { assertHeaderText, encodePhrase, encodeUnstructured, foldHeader, formatMailbox, parseHeaderArgument } from '../../dist/message/header.js';
+import { describeError, wordsFor } from '../../dist/words/describe.js';
+
+/** Asserts that `action` throws UsageError (64) worded so in English and in French. */
+function refused(action: () => unknown, english: string, french: string): void {
+  assert.throws(action, (error: unknown) => {
+    assert.ok(error instanceof UsageError, String(error));
+    assert.equal(error.exitCode, 64);
+    assert.equal(describeError(error, wordsFor('en')), english);
+    assert.equal(describeError(error, wordsFor('fr')), french);
+    return true;
+  });
+}
 import { decodeEncodedWords } from '../helpers/decode.js';
 
 describe('header encoding', () => {
@@ -51,10 +63,26 @@ describe('header encoding', () => {
   });
 
   it('refuses header injection and bad names', () => {
-    assert.throws(() => parseHeaderArgument('X-Test: a\r\nBcc: evil@example.org'), /^UsageError: header X-Test contains a line break \(U\+000D\), given with -H$/);
-    assert.throws(() => parseHeaderArgument('X-Test: a\x1b[2Jb'), /^UsageError: header X-Test contains a control character \(U\+001B\), given with -H$/);
-    assert.throws(() => parseHeaderArgument('X Test: a'), /invalid header name/);
-    assert.throws(() => parseHeaderArgument('no colon'), /expected "Name: value"/);
+    refused(
+      () => parseHeaderArgument('X-Test: a\r\nBcc: evil@example.org'),
+      'header X-Test contains a line break (U+000D), given with -H',
+      "l'en-tête X-Test contient un saut de ligne (U+000D), dans la valeur de -H",
+    );
+    refused(
+      () => parseHeaderArgument('X-Test: a\x1b[2Jb'),
+      'header X-Test contains a control character (U+001B), given with -H',
+      "l'en-tête X-Test contient un caractère de contrôle (U+001B), dans la valeur de -H",
+    );
+    refused(
+      () => parseHeaderArgument('X Test: a'),
+      `invalid header name "X Test": only printable ASCII without ':' or spaces`,
+      `nom d'en-tête invalide "X Test" : de l'ASCII imprimable seulement, sans « : » ni espace`,
+    );
+    refused(
+      () => parseHeaderArgument('no colon'),
+      'invalid header "no colon": expected "Name: value"',
+      'en-tête invalide "no colon" : la forme attendue est "Nom: valeur"',
+    );
     assert.deepEqual(parseHeaderArgument('X-Mailer:  mailv '), ['X-Mailer', 'mailv']);
   });
 
@@ -63,17 +91,43 @@ describe('header encoding', () => {
     for (const code of controls) {
       const text = `before ${String.fromCharCode(code)} after`;
       if (code === 0x09) {
-        assert.doesNotThrow(() => assertHeaderText('header Subject', text, 'given with -s'));
+        assert.doesNotThrow(() => assertHeaderText('Subject', text, 'subject-option'));
         continue;
       }
       const hex = code.toString(16).toUpperCase().padStart(4, '0');
       const kind = code === 0x0a || code === 0x0d ? 'a line break' : 'a control character';
       assert.throws(
-        () => assertHeaderText('header Subject', text, 'given with -s'),
-        (error: Error) => error instanceof UsageError && error.message === `header Subject contains ${kind} (U+${hex}), given with -s`,
+        () => assertHeaderText('Subject', text, 'subject-option'),
+        (error: Error) => error instanceof UsageError && describeError(error, wordsFor('en')) === `header Subject contains ${kind} (U+${hex}), given with -s`,
       );
     }
-    for (const fine of ['Résumé', '日本語 😀', 'a\tb', '\u00a0no-break space', '']) assert.doesNotThrow(() => assertHeaderText('header X', fine, 'given with -H'));
+    for (const fine of ['Résumé', '日本語 😀', 'a\tb', '\u00a0no-break space', '']) assert.doesNotThrow(() => assertHeaderText('X', fine, 'header-option'));
+  });
+
+  it('names where the text came from, as a fact the words turn into the flag, the prompt or the file', () => {
+    assert.throws(
+      () => assertHeaderText(undefined, 'bob\x1b@example.org', 'bcc-option'),
+      (error: unknown) => {
+        assert.ok(error instanceof UsageError);
+        assert.deepEqual(error.fact, { code: 'MAILV_HEADER_CONTROL', field: undefined, codePoint: 0x1b, source: 'bcc-option' });
+        return true;
+      },
+    );
+    refused(
+      () => assertHeaderText('Subject', 'Hi\x07', 'subject-prompt'),
+      'header Subject contains a control character (U+0007), typed at the Subject: prompt',
+      "l'en-tête Subject contient un caractère de contrôle (U+0007), dans la réponse à l'invite « Subject: »",
+    );
+    refused(
+      () => assertHeaderText(undefined, 'bob\x1b@example.org', 'bcc-option'),
+      'address contains a control character (U+001B), given with -b',
+      "l'adresse contient un caractère de contrôle (U+001B), dans la valeur de -b",
+    );
+    refused(
+      () => assertHeaderText('From', 'Eve\x9b <eve@example.org>', 'user-variable'),
+      'header From contains a control character (U+009B), in $USER',
+      "l'en-tête From contient un caractère de contrôle (U+009B), dans $USER",
+    );
   });
 
   it('never writes a control character raw, even one no check caught: it is encoded', () => {

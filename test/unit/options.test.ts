@@ -4,9 +4,10 @@ import { buildPlan, parseServer } from '../../dist/cli/options.js';
 import { CommandLineError, parseCommandLine, type RawOptions } from '../../dist/cli/program.js';
 import { localFqdn } from '../../dist/cli/local-host.js';
 import { UsageError } from '../../dist/errors.js';
+import { describeError, wordsFor } from '../../dist/words/describe.js';
 import { runCli } from '../helpers/cli.js';
 
-const LOCAL = { fqdn: 'vm.localdomain', user: 'alice', env: {} };
+const LOCAL = { fqdn: 'mailv-client.example', user: 'alice', env: {} };
 
 function plan(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const parsed = parseCommandLine(argv, '1.2.3');
@@ -26,8 +27,15 @@ describe('server addresses', () => {
   });
 
   it('refuses the rest, naming it', () => {
-    assert.throws(() => parseServer('http://example.org'), /scheme must be smtp:\/\/ or smtps:\/\//);
-    assert.throws(() => parseServer('host:99999'), /out of range/);
+    const refused = (text: string, english: string, french: string) =>
+      assert.throws(() => parseServer(text), (error: unknown) => {
+        assert.ok(error instanceof UsageError);
+        assert.equal(describeError(error, wordsFor('en')), english);
+        assert.equal(describeError(error, wordsFor('fr')), french);
+        return true;
+      });
+    refused('http://example.org', 'invalid server "http://example.org": the scheme must be smtp:// or smtps://', 'serveur invalide "http://example.org" : le schéma doit être smtp:// ou smtps://');
+    refused('host:99999', 'invalid server "host:99999": the port is out of range (1 to 65535)', 'serveur invalide "host:99999" : le port est hors limites (de 1 à 65535)');
     assert.throws(() => parseServer('host name'), UsageError);
   });
 });
@@ -35,10 +43,10 @@ describe('server addresses', () => {
 describe('plan', () => {
   it('defaults as mail does: $USER@fqdn, localhost:25, the dialogue shown', () => {
     const result = plan(['bob']);
-    assert.equal(result.from.address, 'alice@vm.localdomain');
-    assert.deepEqual(result.to.map((m) => m.address), ['bob@vm.localdomain']);
+    assert.equal(result.from.address, 'alice@mailv-client.example');
+    assert.deepEqual(result.to.map((m) => m.address), ['bob@mailv-client.example']);
     assert.deepEqual(result.server, { host: 'localhost', port: 25, implicitTls: false });
-    assert.equal(result.helo, 'vm.localdomain');
+    assert.equal(result.helo, 'mailv-client.example');
     assert.equal(result.verbosity, 1);
   });
 
@@ -57,9 +65,9 @@ describe('plan', () => {
 
   it('refuses contradictions and bad values', () => {
     assert.throws(() => plan(['-q', '-v', 'bob']), /contradict/);
-    assert.throws(() => plan(['--helo', 'bad name', 'bob']), /invalid --helo/);
+    assert.throws(() => plan(['--helo', 'bad name', 'bob']), (error: unknown) => describeError(error, wordsFor('en')) === 'invalid --helo "bad name": a domain name or an address literal');
     assert.throws(() => plan(['--timeout', '0', 'bob']), /invalid --timeout/);
-    assert.throws(() => plan(['-H', 'Content-Type: text/html', 'bob']), /written by mailv/);
+    assert.throws(() => plan(['-H', 'Content-Type: text/html', 'bob']), (error: unknown) => describeError(error, wordsFor('en')) === 'header Content-Type is written by mailv from the message structure');
     assert.throws(() => plan(['-t', '-a', 'file']), /-a cannot be used with -t/);
   });
 
@@ -113,7 +121,7 @@ describe('control characters bound for a header', () => {
     const parsed = parseCommandLine(argv, '1.2.3') as { options: RawOptions; recipients: string[] };
     assert.throws(
       () => buildPlan(parsed.options, parsed.recipients, { ...LOCAL, ...local }),
-      (error: Error) => error instanceof UsageError && error.message === message,
+      (error: Error) => error instanceof UsageError && describeError(error, wordsFor('en')) === message,
       argv.join(' '),
     );
   };
@@ -158,7 +166,7 @@ describe('control characters bound for a header', () => {
 
 describe('local host name', () => {
   it('appends .localdomain to a name without a dot, as Postfix does', () => {
-    assert.equal(localFqdn('vm'), 'vm.localdomain');
+    assert.equal(localFqdn('mailv-client'), 'mailv-client.localdomain');
     assert.equal(localFqdn('Mail.Example.ORG'), 'mail.example.org');
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { skipUnlessRunning } from '../helpers/service.js';
 
 const SCRIPT = fileURLToPath(new URL('../../test/services/postfix.sh', import.meta.url));
 const MARKER = '# Configured for mailv tests by test/services/postfix.sh: loopback only, nothing leaves the machine.';
@@ -93,7 +94,7 @@ describe('test/services/postfix.sh and a Postfix it did not configure', () => {
 
   // Where the script has run (its transport map is there), a re-run, as in CI, must go on.
   const configuredHere = existsSync('/etc/postfix/main.cf') && existsSync('/etc/postfix/mailv_transport');
-  it("recognises this machine's Postfix, which it configured", { skip: configuredHere ? false : 'the script has not configured a Postfix here' }, () => {
+  it("recognises this machine's Postfix, which it configured", { skip: skipUnlessRunning(configuredHere, 'the script has not configured a Postfix here', 'sudo test/services/postfix.sh start') }, () => {
     assert.equal(isOurs(file('copy.cf', readFileSync('/etc/postfix/main.cf', 'utf8'))), true);
   });
 

@@ -9,7 +9,9 @@ import { plainMechanism } from '../../dist/auth/plain.js';
 import { saslPrep } from '../../dist/auth/saslprep.js';
 import { scramSha256Mechanism } from '../../dist/auth/scram-sha-256.js';
 import { xoauth2Mechanism } from '../../dist/auth/xoauth2.js';
+import type { SaslProblem } from '../../dist/auth/facts.js';
 import { CapabilityError } from '../../dist/errors.js';
+import { describeError, wordsFor } from '../../dist/words/describe.js';
 
 // RFC 7677 §3.
 const RFC7677 = {
@@ -19,6 +21,15 @@ const RFC7677 = {
   clientFinal: 'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
   serverFinal: 'v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=',
 };
+
+/** Asserts that `action` throws SaslFailure with exactly this problem. */
+function fails(action: () => unknown, problem: SaslProblem): void {
+  assert.throws(action, (error: unknown) => {
+    assert.ok(error instanceof SaslFailure, String(error));
+    assert.deepEqual(error.problem, problem);
+    return true;
+  });
+}
 
 function rfc7677Client() {
   return scramSha256Mechanism({ user: 'user', secret: 'pencil' }, RFC7677.nonce);
@@ -38,25 +49,27 @@ describe('SCRAM-SHA-256 (RFC 5802, RFC 7677)', () => {
     client.respond(Buffer.from(RFC7677.serverFirst));
     const forged = Buffer.from('6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=', 'base64');
     forged[0]! ^= 1;
-    assert.throws(() => client.respond(Buffer.from(`v=${forged.toString('base64')}`)), /signature is wrong/);
+    fails(() => client.respond(Buffer.from(`v=${forged.toString('base64')}`)), { kind: 'scram-signature' });
   });
 
   it('refuses success without the server proof', () => {
     const client = rfc7677Client();
     client.respond(Buffer.from(RFC7677.serverFirst));
-    assert.throws(() => client.verifySuccess!(), SaslFailure);
+    fails(() => client.verifySuccess!(), { kind: 'scram-unproven' });
   });
 
   it('refuses a nonce that does not extend the client nonce, a missing salt, absurd iteration counts, e= errors', () => {
-    assert.throws(() => rfc7677Client().respond(Buffer.from('r=other,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096')), /nonce/);
-    assert.throws(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce},s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096`)), /nonce/);
-    assert.throws(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,i=4096`)), /salt/);
-    assert.throws(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,s=AA==,i=99999999`)), /iterations/);
-    assert.throws(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,s=AA==,i=0`)), /iterations/);
-    assert.throws(() => rfc7677Client().respond(Buffer.from('garbage')), /malformed/);
+    fails(() => rfc7677Client().respond(Buffer.from('r=other,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096')), { kind: 'scram-nonce' });
+    fails(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce},s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096`)), { kind: 'scram-nonce' });
+    fails(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,i=4096`)), { kind: 'scram-no-salt' });
+    fails(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,s=AA==,i=99999999`)), { kind: 'scram-iterations', iterations: '99999999', max: 1_000_000 });
+    fails(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,s=AA==,i=0`)), { kind: 'scram-iterations', iterations: '0', max: 1_000_000 });
+    fails(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,s=AA==`)), { kind: 'scram-iterations', iterations: undefined, max: 1_000_000 });
+    fails(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,s=AA==,i=4096,m=ext`)), { kind: 'scram-extension' });
+    fails(() => rfc7677Client().respond(Buffer.from('garbage')), { kind: 'scram-malformed', message: 'garbage' });
     const client = rfc7677Client();
     client.respond(Buffer.from(RFC7677.serverFirst));
-    assert.throws(() => client.respond(Buffer.from('e=invalid-proof')), /invalid-proof/);
+    fails(() => client.respond(Buffer.from('e=invalid-proof')), { kind: 'scram-server-error', error: 'invalid-proof' });
   });
 
   it('escapes = and , in the user name (RFC 5802 §5.1)', () => {
@@ -127,11 +140,26 @@ describe('choosing a mechanism', () => {
   it('XOAUTH2 for a token; a forced mechanism or nothing', () => {
     assert.equal(pick(['PLAIN', 'XOAUTH2'], undefined, true), 'XOAUTH2');
     assert.equal(pick(['PLAIN', 'LOGIN'], 'LOGIN'), 'LOGIN');
-    assert.throws(() => pick(['PLAIN'], 'CRAM-MD5'), (error: unknown) => {
-      assert.ok(error instanceof CapabilityError);
-      assert.equal(error.message, 'the server does not offer AUTH CRAM-MD5 (--auth CRAM-MD5); it offers: PLAIN');
-      return true;
-    });
-    assert.throws(() => pick(['GSSAPI']), /offers: GSSAPI/);
+    const refused = (offered: string[], forced: string | undefined, en: string, fr: string) =>
+      assert.throws(() => pick(offered, forced), (error: unknown) => {
+        assert.ok(error instanceof CapabilityError);
+        assert.equal(error.exitCode, 69);
+        assert.equal(describeError(error, wordsFor('en')), en);
+        assert.equal(describeError(error, wordsFor('fr')), fr);
+        return true;
+      });
+    refused(
+      ['PLAIN'],
+      'CRAM-MD5',
+      'the server does not offer AUTH CRAM-MD5 (--auth CRAM-MD5); it offers: PLAIN',
+      'le serveur ne propose pas AUTH CRAM-MD5 (--auth CRAM-MD5) ; il propose : PLAIN',
+    );
+    refused(
+      ['GSSAPI'],
+      undefined,
+      'the server does not offer AUTH SCRAM-SHA-256 or CRAM-MD5 or PLAIN or LOGIN; it offers: GSSAPI',
+      'le serveur ne propose pas AUTH SCRAM-SHA-256, CRAM-MD5, PLAIN ou LOGIN ; il propose : GSSAPI',
+    );
+    refused([], undefined, 'the server does not offer AUTH SCRAM-SHA-256 or CRAM-MD5 or PLAIN or LOGIN; it offers: none', 'le serveur ne propose pas AUTH SCRAM-SHA-256, CRAM-MD5, PLAIN ou LOGIN ; il propose : aucun mécanisme');
   });
 });

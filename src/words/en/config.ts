@@ -1,7 +1,80 @@
 // English words for what config/ reports (src/config/facts.ts).
-import type { ConfigErrorFact, ConfigNote } from '../../config/facts.js';
+import type { ConfigErrorFact, ConfigNote, FileKind, ServerProblem } from '../../config/facts.js';
 import type { WordsOf } from '../catalogue.js';
 
-export const errors: WordsOf<ConfigErrorFact> = {};
+const q = (text: string) => JSON.stringify(text);
+
+/** `file:line`, as compilers name a place in a file. */
+const at = ({ path, line }: { path: string; line: number }) => `${path}:${line}`;
+
+/** The section's header as the file writes it. */
+const section = (account: string | undefined) => (account === undefined ? '[default]' : `[account ${account}]`);
+
+/** Permission bits as chmod takes them: 0644. */
+const octal = (mode: number) => mode.toString(8).padStart(4, '0');
+
+/** `a, b or c`. */
+const choice = (words: readonly string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
+
+const SERVER_PROBLEM: Readonly<Record<ServerProblem, string>> = {
+  form: 'expected smtp://host[:port], smtps://host[:port] or host[:port]',
+  scheme: 'the scheme must be smtp:// or smtps://',
+  port: 'the port is out of range (1 to 65535)',
+};
+
+const HELO_PROBLEM = 'a domain name or an address literal';
+
+const KIND: Readonly<Record<FileKind, string>> = {
+  directory: 'a directory',
+  fifo: 'a FIFO',
+  'character-device': 'a character device',
+  'block-device': 'a block device',
+  socket: 'a socket',
+  other: 'not a file',
+};
+
+const ERRNO: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
+
+export const errors: WordsOf<ConfigErrorFact> = {
+  MAILV_CONFIG_SECTION_UNCLOSED: (fact) => `${at(fact)}: a section header ends with ]`,
+  MAILV_CONFIG_DEFAULT_LATE: (fact) => `${at(fact)}: [default] comes after keys that already belong to it (from line ${fact.firstLine})`,
+  MAILV_CONFIG_ACCOUNT_EMPTY: (fact) => `${at(fact)}: empty account name`,
+  MAILV_CONFIG_ACCOUNT_NAME: (fact) => `${at(fact)}: invalid account name ${q(fact.name)}: letters, digits, ".", "_" and "-" only`,
+  MAILV_CONFIG_SECTION_UNKNOWN: (fact) => `${at(fact)}: unknown section [${fact.section}]: expected [default] or [account NAME]`,
+  MAILV_CONFIG_SECTION_TWICE: (fact) => `${at(fact)}: duplicate section ${section(fact.account)} (first at line ${fact.firstLine})`,
+  MAILV_CONFIG_LINE_FORM: (fact) => `${at(fact)}: expected "key = value", a [section] header or a # comment`,
+  MAILV_CONFIG_KEY_UNKNOWN: (fact) => `${at(fact)}: unknown key ${q(fact.key)}`,
+  MAILV_CONFIG_KEY_TWICE: (fact) => `${at(fact)}: "${fact.key}" given twice in ${section(fact.account)} (first at line ${fact.firstLine})`,
+  MAILV_CONFIG_PASSWORD_SOURCES: (fact) =>
+    `${at(fact)}: "${fact.key}" and "${fact.other}" (line ${fact.otherLine}) both say where the password comes from: keep one`,
+  MAILV_CONFIG_QUOTE_TRAILING: (fact) => `${at(fact)}: text after the closing quote`,
+  MAILV_CONFIG_QUOTE_ESCAPE: (fact) => `${at(fact)}: in a quoted value, \\ escapes only " and \\`,
+  MAILV_CONFIG_QUOTE_UNCLOSED: (fact) => `${at(fact)}: a quoted value lacks its closing quote`,
+  MAILV_CONFIG_VALUE_EMPTY: (fact) => `${at(fact)}: "${fact.key}" has no value`,
+  MAILV_CONFIG_TLS: (fact) => `${at(fact)}: invalid tls: ${choice(fact.allowed)}`,
+  MAILV_CONFIG_INSECURE: (fact) => `${at(fact)}: invalid insecure: ${choice(fact.yes.flatMap((word, index) => [word, fact.no[index]!]))}`,
+  MAILV_CONFIG_AUTH: (fact) => `${at(fact)}: unknown auth mechanism: ${fact.known.join(', ')}`,
+  MAILV_CONFIG_SERVER: (fact) => `${at(fact)}: invalid server: ${SERVER_PROBLEM[fact.problem]}`,
+  MAILV_CONFIG_HELO: (fact) => `${at(fact)}: invalid helo: ${HELO_PROBLEM}`,
+  MAILV_CONFIG_FROM: (fact) => `${at(fact)}: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`,
+  MAILV_CONFIG_USER_CONTROL: (fact) => `${at(fact)}: invalid user: it holds a control character`,
+  MAILV_CONFIG_NOT_UTF8: (fact) => `${at(fact)}: not UTF-8 text`,
+  MAILV_CONFIG_UNREADABLE: ({ path, errno, detail }) => `${path}: ${(errno !== undefined ? ERRNO[errno] : undefined) ?? detail}`,
+  MAILV_CONFIG_NOT_REGULAR: ({ path, kind }) => `${path}: is ${KIND[kind]}${kind === 'directory' ? '' : ', not a regular file'}`,
+  MAILV_CONFIG_READABLE: ({ path, mode }) => `${path}: holds a password but its mode ${octal(mode)} lets group or others read it: chmod 600 ${path}`,
+  MAILV_CONFIG_WRITABLE: ({ path, mode }) => `${path}: its mode ${octal(mode)} lets group or others change it, and so run commands as you: chmod go-w ${path}`,
+  MAILV_CONFIG_OWNER: ({ path, uid }) => `${path}: belongs to user ${uid}, not to you: another user could run commands as you with it`,
+  MAILV_CONFIG_LINK_OWNER: ({ path, uid }) => `${path}: is a symbolic link of user ${uid}, not yours: that user could lead it to another file`,
+  MAILV_CONFIG_REPLACED: ({ path }) => `${path}: was replaced while mailv read it`,
+  MAILV_CONFIG_DIRECTORY_OWNER: ({ path, directory, uid }) =>
+    `${path}: the directory ${directory} belongs to user ${uid}, who could put another file in its place`,
+  MAILV_CONFIG_DIRECTORY_WRITABLE: ({ path, directory, mode }) =>
+    `${path}: the directory ${directory} has mode ${octal(mode)}, which lets group or others put another file in its place: chmod go-w ${directory}`,
+  MAILV_CONFIG_TOO_LARGE: ({ path, limit }) => `${path}: larger than ${limit / 1024} KiB, too large for a configuration file`,
+  MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
+    `${path}: no account ${q(account)}: ${defined.length === 0 ? 'it defines none' : `it defines ${defined.join(', ')}`}`,
+  MAILV_SERVER_INVALID: ({ text, problem }) => `invalid server ${q(text)}: ${SERVER_PROBLEM[problem]}`,
+  MAILV_HELO_INVALID: ({ name }) => `invalid --helo ${q(name)}: ${HELO_PROBLEM}`,
+};
 
 export const notes: WordsOf<ConfigNote> = {};

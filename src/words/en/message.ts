@@ -1,7 +1,48 @@
 // English words for what message/ reports (src/message/facts.ts).
-import type { MessageErrorFact, MessageNote } from '../../message/facts.js';
+import type { MessageErrorFact, MessageNote, SourceName, TextSource } from '../../message/facts.js';
 import type { WordsOf } from '../catalogue.js';
 
-export const errors: WordsOf<MessageErrorFact> = {};
+const q = (text: string) => JSON.stringify(text);
+
+const ORIGIN: Readonly<Record<TextSource, string>> = {
+  'recipient-argument': 'given as a recipient',
+  'subject-option': 'given with -s',
+  'cc-option': 'given with -c',
+  'bcc-option': 'given with -b',
+  'header-option': 'given with -H',
+  'from-option': 'given with -r',
+  'config-file': 'in the configuration file',
+  'user-variable': 'in $USER',
+  'subject-prompt': 'typed at the Subject: prompt',
+};
+
+function sourceName(source: SourceName): string {
+  return source.kind === 'file' ? source.path : source.kind === 'standard-input' ? 'standard input' : 'the spooled message';
+}
+
+/** U+000A, as Unicode names a character. */
+function unicode(codePoint: number): string {
+  return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+export const errors: WordsOf<MessageErrorFact> = {
+  MAILV_ADDRESS_CONTROL: ({ text, codePoint }) => `address contains ${codePoint === 0 ? 'a NUL byte' : 'a line break'}: ${q(text)}`,
+  MAILV_ADDRESS_EMPTY: ({ address }) => `invalid address ${q(address)}: it is empty`,
+  MAILV_ADDRESS_LOCAL_PART: ({ address, localPart }) => `invalid address ${q(address)}: malformed local part ${q(localPart)}`,
+  MAILV_ADDRESS_NO_DOMAIN: ({ address }) => `invalid address ${q(address)}: no domain after @`,
+  MAILV_ADDRESS_DOMAIN: ({ address, domain }) => `invalid address ${q(address)}: malformed domain ${q(domain)}`,
+  MAILV_ADDRESS_LIST_QUOTE: ({ list }) => `invalid address list ${q(list)}: unterminated quote`,
+  MAILV_HEADER_CONTROL: ({ field, codePoint, source }) =>
+    `${field === undefined ? 'address' : `header ${field}`} contains ${codePoint === 0x0a || codePoint === 0x0d ? 'a line break' : 'a control character'} (${unicode(codePoint)}), ${ORIGIN[source]}`,
+  MAILV_HEADER_NAME: ({ name }) => `invalid header name ${q(name)}: only printable ASCII without ':' or spaces`,
+  MAILV_HEADER_FORM: ({ argument }) => `invalid header ${q(argument)}: expected "Name: value"`,
+  MAILV_HEADER_BCC: () => 'a Bcc header would reveal the blind copies: use -b instead of -H',
+  MAILV_HEADER_STRUCTURAL: ({ name }) => `header ${name} is written by mailv from the message structure`,
+  MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `-t: no end of the header block in the first ${limit} octets`,
+  MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `-t: line ${line} is not a header field: ${q(text)}`,
+  MAILV_SOURCE_UNREADABLE: ({ source, detail }) => `cannot read ${sourceName(source)}: ${detail}`,
+  MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} changed while it was being sent`,
+  MAILV_SOURCE_SHORTER: ({ source }) => `${sourceName(source)} became shorter while it was being sent`,
+};
 
 export const notes: WordsOf<MessageNote> = {};

@@ -62,8 +62,6 @@ export const errors: WordsOf<SmtpErrorFact> = {
       : fact.why === 'no-ehlo'
         ? 'the server does not know EHLO, so it cannot offer STARTTLS'
         : `the server refused STARTTLS: ${said(fact.reply)}`) + ' (--tls required)',
-  MAILV_HOST_NOT_FOUND: ({ host }) => `host ${host} not found`,
-  MAILV_HOST_LOOKUP_FAILED: ({ host }) => `temporary failure looking up ${host}`,
   MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms }) =>
     reason === 'refused'
       ? `connection refused by ${host} port ${port}`

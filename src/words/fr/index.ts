@@ -11,4 +11,5 @@ import * as smtp from './smtp.js';
 export const fr: Words = {
   errors: { ...auth.errors, ...cli.errors, ...config.errors, ...delivery.errors, ...dns.errors, ...message.errors, ...smtp.errors },
   notes: { ...auth.notes, ...cli.notes, ...config.notes, ...delivery.notes, ...dns.notes, ...message.notes, ...smtp.notes },
+  dns: dns.dnsWords,
 };

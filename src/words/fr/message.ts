@@ -1,7 +1,48 @@
 // French words for what message/ reports (src/message/facts.ts).
-import type { MessageErrorFact, MessageNote } from '../../message/facts.js';
+import type { MessageErrorFact, MessageNote, SourceName, TextSource } from '../../message/facts.js';
 import type { WordsOf } from '../catalogue.js';
 
-export const errors: WordsOf<MessageErrorFact> = {};
+const q = (text: string) => JSON.stringify(text);
+
+const ORIGIN: Readonly<Record<TextSource, string>> = {
+  'recipient-argument': 'dans un destinataire de la ligne de commande',
+  'subject-option': 'dans la valeur de -s',
+  'cc-option': 'dans la valeur de -c',
+  'bcc-option': 'dans la valeur de -b',
+  'header-option': 'dans la valeur de -H',
+  'from-option': 'dans la valeur de -r',
+  'config-file': 'dans le fichier de configuration',
+  'user-variable': 'dans $USER',
+  'subject-prompt': "dans la réponse à l'invite « Subject: »",
+};
+
+function sourceName(source: SourceName): string {
+  return source.kind === 'file' ? source.path : source.kind === 'standard-input' ? "l'entrée standard" : 'la copie temporaire du message';
+}
+
+/** U+000A, comme Unicode désigne un caractère. */
+function unicode(codePoint: number): string {
+  return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+export const errors: WordsOf<MessageErrorFact> = {
+  MAILV_ADDRESS_CONTROL: ({ text, codePoint }) => `l'adresse contient ${codePoint === 0 ? 'un octet NUL' : 'un saut de ligne'} : ${q(text)}`,
+  MAILV_ADDRESS_EMPTY: ({ address }) => `adresse invalide ${q(address)} : elle est vide`,
+  MAILV_ADDRESS_LOCAL_PART: ({ address, localPart }) => `adresse invalide ${q(address)} : partie locale mal formée ${q(localPart)}`,
+  MAILV_ADDRESS_NO_DOMAIN: ({ address }) => `adresse invalide ${q(address)} : pas de domaine après @`,
+  MAILV_ADDRESS_DOMAIN: ({ address, domain }) => `adresse invalide ${q(address)} : domaine mal formé ${q(domain)}`,
+  MAILV_ADDRESS_LIST_QUOTE: ({ list }) => `liste d'adresses invalide ${q(list)} : un guillemet n'est pas refermé`,
+  MAILV_HEADER_CONTROL: ({ field, codePoint, source }) =>
+    `${field === undefined ? "l'adresse" : `l'en-tête ${field}`} contient ${codePoint === 0x0a || codePoint === 0x0d ? 'un saut de ligne' : 'un caractère de contrôle'} (${unicode(codePoint)}), ${ORIGIN[source]}`,
+  MAILV_HEADER_NAME: ({ name }) => `nom d'en-tête invalide ${q(name)} : de l'ASCII imprimable seulement, sans « : » ni espace`,
+  MAILV_HEADER_FORM: ({ argument }) => `en-tête invalide ${q(argument)} : la forme attendue est "Nom: valeur"`,
+  MAILV_HEADER_BCC: () => 'un en-tête Bcc révélerait les copies cachées : utilisez -b au lieu de -H',
+  MAILV_HEADER_STRUCTURAL: ({ name }) => `l'en-tête ${name} est écrit par mailv d'après la structure du message`,
+  MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `-t : le bloc d'en-têtes ne se termine pas dans les ${limit} premiers octets`,
+  MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `-t : la ligne ${line} n'est pas un champ d'en-tête : ${q(text)}`,
+  MAILV_SOURCE_UNREADABLE: ({ source, detail }) => `impossible de lire ${sourceName(source)} : ${detail}`,
+  MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} a changé pendant l'envoi`,
+  MAILV_SOURCE_SHORTER: ({ source }) => `${sourceName(source)} a raccourci pendant l'envoi`,
+};
 
 export const notes: WordsOf<MessageNote> = {};

@@ -66,8 +66,6 @@ export const errors: WordsOf<SmtpErrorFact> = {
       : fact.why === 'no-ehlo'
         ? 'le serveur ne connaît pas EHLO, il ne peut donc pas proposer STARTTLS'
         : `le serveur a refusé STARTTLS : ${said(fact.reply)}`) + ' (--tls required)',
-  MAILV_HOST_NOT_FOUND: ({ host }) => `hôte ${host} introuvable`,
-  MAILV_HOST_LOOKUP_FAILED: ({ host }) => `échec temporaire de la recherche de ${host}`,
   MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms }) =>
     reason === 'refused'
       ? `connexion refusée par ${host} port ${port}`

@@ -1,0 +1,33 @@
+// The shape of the DNS words outside errors and notes: why a server gave no answer, why an MX host
+// has no address, and the MX plan that `--mx` prints. Each language gives all of them.
+import type { NoAddress, NoAnswer, ServerFailure } from '../dns/facts.js';
+
+export interface DnsWords {
+  /** Why a name server gave no usable answer: `no answer within 0.5 s`. */
+  readonly noAnswer: (failure: NoAnswer) => string;
+  /** What one server did with a question: `127.0.0.1#53: SERVFAIL`. */
+  readonly serverFailure: (failure: ServerFailure) => string;
+  /** Why an MX host has no address, to follow its name: `does not exist (NXDOMAIN)`. */
+  readonly noAddress: (problem: NoAddress | undefined) => string;
+  readonly mxPlan: MxPlanWords;
+}
+
+/** The lines of the MX plan; names arrive escaped, and the renderer lays out the columns. */
+export interface MxPlanWords {
+  /** The domain has no MX: it is its own MX of preference 0 (RFC 5321 §5.1). */
+  readonly implicitMx: (domain: string) => string;
+  /** The heading: where mail for `domain` goes, `several` hosts being tried in order. */
+  readonly goesTo: (domain: string, several: boolean) => string;
+  /** The column word before each host's preference. */
+  readonly preference: string;
+  /** In place of the addresses of a host passed over, `problem` saying why. */
+  readonly skipped: (problem: string) => string;
+  /** MX hosts past the limit: `ignored` of them, `tried` being the most mailv tries. */
+  readonly ignored: (ignored: number, tried: number) => string;
+  /** Hosts of equal preference are tried in random order. */
+  readonly randomOrder: string;
+  /** What happens when a host fails, with `several` hosts or just one. */
+  readonly fallback: (several: boolean) => readonly string[];
+  /** The port --direct connects to. */
+  readonly port: (port: number) => string;
+}

@@ -1,0 +1,44 @@
+// The bundle bin/build.mjs makes, as bin/mailv.js needs it: runnable through node:vm, and light to
+// start (commander's node:child_process left out).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { MAILV } from '../helpers/cli.js';
+
+/** Runs `script` in a fresh node, the message on stdin; resolves with the built-in modules it loaded. */
+function builtinsLoaded(script: string, input: string): Promise<string[]> {
+  const probe = `process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList)));\n${script}`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', probe], { env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', USER: 'tester' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stdout.resume();
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`exit ${code}: ${stderr}`));
+      resolve((JSON.parse(stderr.slice(stderr.lastIndexOf('["'))) as string[]).map((entry) => entry.replace(/^NativeModule /, '')));
+    });
+    child.stdin.end(input);
+  });
+}
+
+describe('the bundle', () => {
+  const bundle = readFileSync(new URL('../../dist/bundle/mailv.cjs', import.meta.url), 'latin1');
+
+  it('holds no import(): node:vm, which runs it, has no dynamic-import callback', () => {
+    assert.doesNotMatch(bundle, /\bimport\(/);
+  });
+
+  it('loads no node:child_process for a send (commander reaches the stub instead)', async () => {
+    const run = `process.argv = [process.execPath, ${JSON.stringify(MAILV)}, '--dry-run', '-q', '-s', 'x', 'bob@example.org'];\nrequire(${JSON.stringify(MAILV)});`;
+    const loaded = await builtinsLoaded(run, 'Hello.\n');
+    assert.ok(loaded.includes('fs'), 'the probe lists what was loaded');
+    assert.deepEqual(
+      loaded.filter((name) => /child_process/.test(name)),
+      [],
+    );
+    const control = await builtinsLoaded("require('node:child_process');", '');
+    assert.ok(control.includes('child_process'), 'the probe sees child_process when it is loaded');
+  });
+});

@@ -1,0 +1,76 @@
+// Signals while a message is still being read from a pipe: SIGHUP and SIGQUIT end the run as SIGINT
+// and SIGTERM do, with 128 + the signal's number, what was read kept in dead.letter and no spool
+// left behind.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MAILV, freshHome } from '../helpers/cli.js';
+
+/** Octets the process has read so far (/proc/PID/io), to tell when it waits for more. */
+function octetsRead(pid: number): number {
+  return Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]);
+}
+
+/** Writes `part` to mailv's standard input, leaves the pipe open, and sends `signal` once all is read. */
+async function signalMidPipe(signal: NodeJS.Signals, part: Buffer) {
+  const home = freshHome();
+  const tmp = freshHome();
+  const child = spawn(process.execPath, [MAILV, '-q', '--server', '127.0.0.1:9', '-s', 'cut short', 'bob@example.org'], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester', TMPDIR: tmp },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, by) => resolve({ code, signal: by })));
+  await new Promise<void>((resolve) => child.stdin.write(part, () => resolve()));
+  // The pipe may still hold the last octets written: wait until mailv has read them and waits.
+  for (let last = -1, now = octetsRead(child.pid!); now !== last; last = now, now = octetsRead(child.pid!)) await sleep(100);
+  child.kill(signal);
+  const result = await exited;
+  child.stdin.destroy();
+  return { ...result, stderr, home, tmp };
+}
+
+/** The body of the one message in dead.letter, LF lines as mbox keeps them. */
+function keptBody(home: string): { headers: string; body: string } {
+  const kept = readFileSync(join(home, 'dead.letter'), 'utf8');
+  assert.match(kept, /^From tester@\S+ [A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\n/);
+  const split = kept.indexOf('\n\n');
+  return { headers: kept.slice(0, split), body: kept.slice(split + 2) };
+}
+
+describe('signals while a pipe is read', () => {
+  it('SIGHUP: 129, what was read (spooled, 5 MiB) in dead.letter, nothing in TMPDIR', async () => {
+    const part = Buffer.from('a line of the message sent so far\n'.repeat(150_000)); // over 4 MiB: spooled
+    const run = await signalMidPipe('SIGHUP', part);
+    assert.deepEqual({ code: run.code, signal: run.signal }, { code: 129, signal: null });
+    assert.equal(run.stderr, `mailv: interrupted by SIGHUP\nmailv: what was read of the message was saved in ${join(run.home, 'dead.letter')}\n`);
+    const { headers, body } = keptBody(run.home);
+    assert.match(headers, /^Subject: cut short$/m);
+    assert.equal(body, `${part}\n`, 'every octet read, and nothing else');
+    assert.deepEqual(readdirSync(run.tmp), []);
+  });
+
+  it('SIGQUIT: 131, what was read (in memory) in dead.letter', async () => {
+    const part = Buffer.from('first line\nsecond line\n');
+    const run = await signalMidPipe('SIGQUIT', part);
+    assert.deepEqual({ code: run.code, signal: run.signal }, { code: 131, signal: null });
+    assert.equal(run.stderr, `mailv: interrupted by SIGQUIT\nmailv: what was read of the message was saved in ${join(run.home, 'dead.letter')}\n`);
+    assert.equal(keptBody(run.home).body, 'first line\nsecond line\n\n');
+    assert.deepEqual(readdirSync(run.tmp), []);
+  });
+
+  it('SIGINT and SIGTERM keep what was read too: 130, 143', async () => {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      const run = await signalMidPipe(signal, Buffer.from('typed into a pipe\n'));
+      assert.equal(run.code, code, run.stderr);
+      assert.match(run.stderr, new RegExp(`^mailv: interrupted by ${signal}\\nmailv: what was read of the message was saved in `));
+      assert.equal(keptBody(run.home).body, 'typed into a pipe\n\n');
+    }
+  });
+});
