@@ -77,10 +77,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   throw new TransportError({ code: 'MAILV_NO_MX_TOOK', domain: mx.domain, tried, skipped: mx.hosts.length - tried }, 'connect', reason);
 }
 
-type Attempt =
-  | { kind: 'delivered'; results: RecipientResult[] }
-  | { kind: 'next-host'; reason: TransportReason | undefined }
-  | { kind: 'again-without-tls' };
+type Attempt = { kind: 'delivered'; results: RecipientResult[] } | { kind: 'next-host'; reason: TransportReason | undefined } | { kind: 'again-without-tls' };
 
 async function tryHost(name: string, address: string, plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<Attempt> {
   const recipients = plan.envelope.recipients;
@@ -120,4 +117,3 @@ function tryNextHost(error: unknown): error is MailvError {
   if (error instanceof SmtpReplyError) return error.fact.code === 'MAILV_GREETING_REFUSED' || error.reply.code === 421;
   return error instanceof TransportError;
 }
-

@@ -17,11 +17,24 @@ function eventJson(event: SessionEvent, ms: number): string {
   switch (event.kind) {
     case 'reply': {
       const { reply, ...rest } = event;
-      return JSON.stringify({ event: 'reply', ms: time, ...withoutKind(rest), code: reply.code, enhanced: reply.enhanced ?? null, lines: reply.lines, raw: reply.raw });
+      return JSON.stringify({
+        event: 'reply',
+        ms: time,
+        ...withoutKind(rest),
+        code: reply.code,
+        enhanced: reply.enhanced ?? null,
+        lines: reply.lines,
+        raw: reply.raw,
+      });
     }
     case 'recipient': {
       const { reply, ...rest } = event;
-      return JSON.stringify({ event: 'recipient', ms: time, ...withoutKind(rest), reply: reply ? { code: reply.code, enhanced: reply.enhanced ?? null, raw: reply.raw } : null });
+      return JSON.stringify({
+        event: 'recipient',
+        ms: time,
+        ...withoutKind(rest),
+        reply: reply ? { code: reply.code, enhanced: reply.enhanced ?? null, raw: reply.raw } : null,
+      });
     }
     case 'body':
       return JSON.stringify({ event: 'body', ms: time, text: event.bytes.toString('utf8') });

@@ -29,7 +29,9 @@ export class TranscriptRenderer {
   ) {
     this.formatters = {
       connecting: (e) => [
-        style.note(`${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`),
+        style.note(
+          `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`,
+        ),
       ],
       connected: (e) => (verbosity >= 2 ? [style.note(`Connected to ${sanitize(displayHost(e.address))} port ${e.port}`)] : []),
       send: (e) => [...this.flushBody(), style.client(`>>> ${sanitize(formatCommand(e.command))}`)],
@@ -50,9 +52,12 @@ export class TranscriptRenderer {
         ),
         style.note(`TLS: subject ${sanitize(e.subject)}; issuer ${sanitize(e.issuer)}; valid ${e.validFrom} to ${e.validTo}`),
       ],
-      deferred: (e) => [style.note(`${sanitize(e.recipients.join(','))}... Deferred: ${sanitize(deferral(e.error, words))} by ${sanitize(e.host)} [${sanitize(e.address)}]`)],
+      deferred: (e) => [
+        style.note(`${sanitize(e.recipients.join(','))}... Deferred: ${sanitize(deferral(e.error, words))} by ${sanitize(e.host)} [${sanitize(e.address)}]`),
+      ],
       // A name asked for may be an MX or CNAME target, whose labels may hold any octet.
-      'dns-query': (e) => (verbosity >= 2 ? [style.note(`;; ${e.type} ${sanitize(absolute(e.name))}? asking ${e.server} over ${e.transport.toUpperCase()}`)] : []),
+      'dns-query': (e) =>
+        verbosity >= 2 ? [style.note(`;; ${e.type} ${sanitize(absolute(e.name))}? asking ${e.server} over ${e.transport.toUpperCase()}`)] : [],
       'dns-answer': (e) =>
         verbosity >= 2
           ? [
@@ -113,4 +118,3 @@ function outcomeText(outcome: RecipientOutcome, reply: Reply | undefined): strin
 function isUnknownUser(reply: Reply | undefined): boolean {
   return reply?.enhanced === '5.1.1' || (reply?.enhanced === undefined && reply?.code === 550 && /unknown/i.test(replyText(reply)));
 }
-

@@ -6,7 +6,7 @@
 import { connect, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
-import { DnsError, InterruptedError, MailvError, ProtocolError, TlsError, TransportError, type Stage, type TransportReason } from '../errors.js';
+import { DnsError, InterruptedError, type MailvError, ProtocolError, TlsError, TransportError, type Stage, type TransportReason } from '../errors.js';
 import type { HandshakeFailure } from './facts.js';
 import { Redactor } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
@@ -105,7 +105,7 @@ export class SmtpConnection {
     this.reader = this.newReader();
     this.listen(secure);
     const certificate = secure.getPeerCertificate();
-    return (this.tls = {
+    this.tls = {
       protocol: secure.getProtocol() ?? 'unknown',
       cipher: secure.getCipher()?.name ?? 'unknown',
       subject: distinguishedName(certificate.subject),
@@ -114,7 +114,8 @@ export class SmtpConnection {
       validTo: certificate.valid_to ?? '',
       verified: secure.authorized,
       problem: secure.authorized ? undefined : describeCertificateProblem(String(secure.authorizationError ?? 'unknown'), certificate.subjectaltname),
-    });
+    };
+    return this.tls;
   }
 
   /**
@@ -134,7 +135,8 @@ export class SmtpConnection {
       };
       const onAbort = () => settle(new InterruptedError(signal!.reason as NodeJS.Signals, 'connect'));
       const timer = setTimeout(
-        () => settle(new TransportError({ code: 'MAILV_CONNECT_FAILED', host, port, reason: 'timeout', errno: undefined, ms: timeoutMs }, 'connect', 'timeout')),
+        () =>
+          settle(new TransportError({ code: 'MAILV_CONNECT_FAILED', host, port, reason: 'timeout', errno: undefined, ms: timeoutMs }, 'connect', 'timeout')),
         timeoutMs,
       );
       if (signal?.aborted) return onAbort();

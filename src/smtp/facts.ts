@@ -26,10 +26,7 @@ export type HandshakeFailure =
   | { readonly kind: 'other'; readonly detail: string };
 
 /** Why TLS, required, could not be had. */
-export type TlsUnavailable =
-  | { readonly why: 'not-offered' }
-  | { readonly why: 'no-ehlo' }
-  | { readonly why: 'refused'; readonly reply: Reply };
+export type TlsUnavailable = { readonly why: 'not-offered' } | { readonly why: 'no-ehlo' } | { readonly why: 'refused'; readonly reply: Reply };
 
 /** Failures raised in smtp/. */
 export type SmtpErrorFact =
@@ -63,9 +60,22 @@ export type SmtpErrorFact =
     }
   | ({ readonly code: 'MAILV_TLS_UNAVAILABLE' } & TlsUnavailable)
   /** The connection could not be made; `errno` is the system's code (ECONNREFUSED, EHOSTUNREACH). */
-  | { readonly code: 'MAILV_CONNECT_FAILED'; readonly host: string; readonly port: number; readonly reason: TransportReason; readonly errno: string | undefined; readonly ms: number }
+  | {
+      readonly code: 'MAILV_CONNECT_FAILED';
+      readonly host: string;
+      readonly port: number;
+      readonly reason: TransportReason;
+      readonly errno: string | undefined;
+      readonly ms: number;
+    }
   /** An open connection failed; `midReply`: part of a reply had come. */
-  | { readonly code: 'MAILV_CONNECTION_LOST'; readonly stage: Stage; readonly reason: TransportReason; readonly errno: string | undefined; readonly midReply: boolean }
+  | {
+      readonly code: 'MAILV_CONNECTION_LOST';
+      readonly stage: Stage;
+      readonly reason: TransportReason;
+      readonly errno: string | undefined;
+      readonly midReply: boolean;
+    }
   | { readonly code: 'MAILV_TIMEOUT'; readonly stage: Stage; readonly ms: number; readonly waiting: 'reply' | 'send' }
   /** A 421 no command asked for: the server closing the session (RFC 5321 §3.8). */
   | { readonly code: 'MAILV_SERVICE_CLOSING'; readonly reply: Reply };

@@ -101,9 +101,7 @@ export function makeReply(raw: readonly string[]): Reply {
   const lines = raw.map((line) => line.slice(4));
   const enhancedMatch = ENHANCED.exec(lines[0] ?? '');
   const enhanced =
-    enhancedMatch && Number(enhancedMatch[1]) === Math.floor(code / 100)
-      ? `${enhancedMatch[1]}.${enhancedMatch[2]}.${enhancedMatch[3]}`
-      : undefined;
+    enhancedMatch && Number(enhancedMatch[1]) === Math.floor(code / 100) ? `${enhancedMatch[1]}.${enhancedMatch[2]}.${enhancedMatch[3]}` : undefined;
   return { code, enhanced, lines, raw };
 }
 

@@ -12,7 +12,7 @@ import type { AuthPlan } from './authenticate.js';
 import { Capabilities } from './capabilities.js';
 import { chunksOf, type BdatChunk } from './chunking.js';
 import { formatCommand, withheld, type Command } from './command.js';
-import type { SmtpConnection } from './connection.js';
+import type { SmtpConnection, TlsDetails } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
 import type { SmtpErrorFact, TlsUnavailable } from './facts.js';
 import type { QuitPoint } from './quit-points.js';
@@ -162,7 +162,8 @@ export class SmtpSession {
     if (probe === undefined && body === 'bdat' && !capabilities.has('CHUNKING')) throw new CapabilityError({ code: 'MAILV_NO_CHUNKING' }, 'mail');
     const chunked = probe === undefined && body !== 'data' && capabilities.has('CHUNKING');
     const rcpts = probe === 'mail' ? [] : this.plan.envelope.recipients;
-    const ending: Ending = probe === undefined ? (chunked ? { kind: 'bdat', message } : { kind: 'data' }) : probe === 'data' ? { kind: 'data' } : { kind: 'none' };
+    const ending: Ending =
+      probe === undefined ? (chunked ? { kind: 'bdat', message } : { kind: 'data' }) : probe === 'data' ? { kind: 'data' } : { kind: 'none' };
     const pipelined = capabilities.has('PIPELINING');
     const replies = await this.envelope(params, rcpts, ending, pipelined);
 
@@ -212,21 +213,29 @@ export class SmtpSession {
     const everyRecipientRefused = () => rcpts.length > 0 && replies.rcpts.length === rcpts.length && !replies.rcpts.some(isPositive);
 
     await this.mail(this.plan.envelope.from, params, pipelined);
-    await answer(async () => void (replies.mail = await this.read('mail')));
+    await answer(async () => {
+      replies.mail = await this.read('mail');
+    });
     if (!refused(replies.mail)) {
       for (const recipient of rcpts) {
         await this.rcpt(recipient, [], pipelined);
-        await answer(async () => void replies.rcpts.push(await this.read('rcpt', recipient)));
+        await answer(async () => {
+          replies.rcpts.push(await this.read('rcpt', recipient));
+        });
       }
       if (!everyRecipientRefused()) {
         if (ending.kind === 'data') {
           await this.data(pipelined);
-          await answer(async () => void (replies.data = await this.read('data', undefined, true)));
+          await answer(async () => {
+            replies.data = await this.read('data', undefined, true);
+          });
         } else if (ending.kind === 'bdat') {
           for await (const chunk of chunksOf(ending.message, this.plan.chunkSize)) {
             await this.bdat(chunk, pipelined);
             const stage = chunkStage(chunk);
-            await answer(async () => void replies.chunks.push(await this.read(stage)));
+            await answer(async () => {
+              replies.chunks.push(await this.read(stage));
+            });
             if (refused(replies.chunks[replies.chunks.length - 1])) break;
           }
         }
@@ -309,7 +318,7 @@ export class SmtpSession {
    */
   private async handshake(enforcedBy: 'tls-required' | 'smtps' | undefined): Promise<void> {
     const host = this.plan.tlsName ?? this.connection.host;
-    let details;
+    let details: TlsDetails;
     try {
       details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.plan.extraCa);
     } catch (error) {
@@ -505,7 +514,11 @@ export class SmtpSession {
     } catch (error) {
       if (!(error instanceof MailvError)) throw error;
       // The transaction is over: a broken goodbye is worth a warning, not a failure.
-      this.emit({ kind: 'note', note: { code: error instanceof ProtocolError ? 'quit-unexpected' : 'quit-unanswered', error: error.fact }, severity: 'warning' });
+      this.emit({
+        kind: 'note',
+        note: { code: error instanceof ProtocolError ? 'quit-unexpected' : 'quit-unanswered', error: error.fact },
+        severity: 'warning',
+      });
     }
   }
 

@@ -98,9 +98,15 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
         input: 'x\n',
       });
       assert.equal(run.code, 0, run.stderr);
-      assert.deepEqual(mx1!.messages.map((message) => message.recipients), [['a@mx.test', 'c@mx.test']]);
+      assert.deepEqual(
+        mx1!.messages.map((message) => message.recipients),
+        [['a@mx.test', 'c@mx.test']],
+      );
       assert.equal(mx2!.messages.length, 0, 'the preference 20 host is not needed');
-      assert.deepEqual(own!.messages.map((message) => message.recipients), [['b@aonly.test']]);
+      assert.deepEqual(
+        own!.messages.map((message) => message.recipients),
+        [['b@aonly.test']],
+      );
       assert.match(run.stdout, /^;; MX mx\.test\.\? asking 127\.0\.0\.1#5354 over UDP$/m);
       assert.match(run.stdout, /^a@mx\.test,c@mx\.test\.\.\. Connecting to mx1\.mx\.test\. port \d+ via esmtp\.\.\.$/m);
       assert.match(run.stdout, /^b@aonly\.test\.\.\. Connecting to aonly\.test\. port \d+ via esmtp\.\.\.$/m);
@@ -184,7 +190,10 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     try {
       const run = await runCli(['--direct', '--port', String(host!.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
       assert.equal(run.code, 76);
-      assert.match(run.stderr, /^mailv: not delivered to bob@mx\.test: the server sent more after its 220 to STARTTLS: a response injection \(CVE-2011-0411\)$/m);
+      assert.match(
+        run.stderr,
+        /^mailv: not delivered to bob@mx\.test: the server sent more after its 220 to STARTTLS: a response injection \(CVE-2011-0411\)$/m,
+      );
     } finally {
       await host!.close();
     }
@@ -216,7 +225,9 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     {
       // The whole flight taken, no reply given: the first reply awaited is MAIL's.
       name: 'BDAT, pipelined',
-      script: { replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING', MAIL: { silent: true }, RCPT: { silent: true }, 'BDAT LAST': { close: true } } },
+      script: {
+        replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING', MAIL: { silent: true }, RCPT: { silent: true }, 'BDAT LAST': { close: true } },
+      },
     },
     { name: 'BDAT, one command at a time', script: { replies: { EHLO: '250-scripted.test\r\n250 CHUNKING', 'BDAT LAST': { close: true } } } },
   ];
@@ -315,8 +326,14 @@ describe('names from DNS on the terminal', () => {
       const run = await runCli(['--mx', 'evil.test', '--dns', `127.0.0.1:${dns.port}`, '--json']);
       assert.equal(run.code, 0, run.stderr);
       assert.doesNotMatch(run.stdout + run.stderr, RAW);
-      const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; hosts?: { name: string }[] });
-      assert.deepEqual(events.find((event) => event.event === 'mx-plan')!.hosts!.map((host) => host.name), [`${TITLE}.`, `${BIDI}.`]);
+      const events = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { event: string; hosts?: { name: string }[] });
+      assert.deepEqual(
+        events.find((event) => event.event === 'mx-plan')!.hosts!.map((host) => host.name),
+        [`${TITLE}.`, `${BIDI}.`],
+      );
       assert.ok(run.stdout.includes('mx2\\u202e\\u009b.evil.test'), run.stdout);
     } finally {
       await dns.close();

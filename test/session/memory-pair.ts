@@ -35,7 +35,10 @@ export class MemoryEnd extends Duplex {
   }
 
   private deliver(data: Buffer, callback: (error?: Error | null) => void): void {
-    if (this.peer.destroyed) return callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    if (this.peer.destroyed) {
+      callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      return;
+    }
     this.writes.push(data);
     this.peer.push(data);
     callback();

@@ -208,7 +208,13 @@ describe('session: DATA', () => {
   it('every recipient refused after a pipelined DATA was accepted: an empty message, RSET under its own stage, no commit', async () => {
     const run = await converse({ replies: { RCPT: '550 5.1.1 No such user', '.': '554 5.5.1 no valid recipients' } });
     assert.equal(run.error, undefined);
-    assert.deepEqual(run.writes, ['EHLO client.test\r\n', `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\nDATA\r\n`, '.\r\n', 'RSET\r\n', 'QUIT\r\n']);
+    assert.deepEqual(run.writes, [
+      'EHLO client.test\r\n',
+      `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\nDATA\r\n`,
+      '.\r\n',
+      'RSET\r\n',
+      'QUIT\r\n',
+    ]);
     assert.deepEqual(run.events.slice(9), [
       { kind: 'recipient', recipient: 'b@mx.test', outcome: 'refused', reply: makeReply(['550 5.1.1 No such user']) },
       send('body', { verb: '.' }),

@@ -188,7 +188,10 @@ for (const [lang, catalogue] of [
         c.extUnknown({ keyword: 'UNKNOWNKW' }),
       ]);
       for (const keyword of ['PIPELINING', 'SIZE', 'STARTTLS', 'AUTH', '8BITMIME', 'UNKNOWNKW']) {
-        assert.ok(ehloReply!.after.some((line) => line.startsWith(keyword)), keyword);
+        assert.ok(
+          ehloReply!.after.some((line) => line.startsWith(keyword)),
+          keyword,
+        );
       }
       assert.match(c.extSize({ limit: 10240000 }), /10240000.*RFC 1870/);
       assert.match(c.extUnknown({ keyword: 'UNKNOWNKW' }), /mailv/);
@@ -217,11 +220,7 @@ for (const [lang, catalogue] of [
       assert.deepEqual(sent!.after, [c.recipientSent({ recipient: 'bob@example.org' })]);
       assert.deepEqual(closing!.after, [c.closing]);
       assert.deepEqual(quit!.after, [c.cmdQuit]);
-      assert.deepEqual(bye!.after, [
-        c.code221,
-        c.replyStructure({ code: 221, severity: c.replyClass2, category: c.replyDigit2 }),
-        c.enhanced2_0_0,
-      ]);
+      assert.deepEqual(bye!.after, [c.code221, c.replyStructure({ code: 221, severity: c.replyClass2, category: c.replyDigit2 }), c.enhanced2_0_0]);
     });
 
     it('tells 220 after STARTTLS from the greeting, and EHLO under TLS from the first', () => {
@@ -253,7 +252,12 @@ for (const [lang, catalogue] of [
       assert.equal(tlsReady!.after[0], c.code220Tls);
       assert.deepEqual(tls!.after, [c.tls13, c.tlsCipher({ cipher: 'TLS_AES_256_GCM_SHA384' }), c.tlsNotVerified, c.tlsCertificate]);
       assert.deepEqual(ehloAgain!.after, [c.cmdEhlo({ name: 'client.example' }), c.cmdEhloAgain]);
-      assert.deepEqual(ehloReply!.after, [c.code250Ehlo, c.ehloServerName({ name: 'mx.example.org' }), c.ehloAfterTls, c.extAuthLegacy({ keyword: 'AUTH=PLAIN' })]);
+      assert.deepEqual(ehloReply!.after, [
+        c.code250Ehlo,
+        c.ehloServerName({ name: 'mx.example.org' }),
+        c.ehloAfterTls,
+        c.extAuthLegacy({ keyword: 'AUTH=PLAIN' }),
+      ]);
     });
 
     it('explains AUTH, its hidden answers and a cancel', () => {

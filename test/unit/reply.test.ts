@@ -27,11 +27,7 @@ describe('ReplyReader', () => {
     for (let cut = 1; cut < bytes.length; cut++) {
       assert.deepEqual(readAll([bytes.subarray(0, cut), bytes.subarray(cut)]), whole, `split at ${cut}`);
     }
-    assert.deepEqual(
-      readAll([...bytes].map((byte) => Buffer.from([byte]))),
-      whole,
-      'one byte per read',
-    );
+    assert.deepEqual(readAll([...bytes].map((byte) => Buffer.from([byte]))), whole, 'one byte per read');
   });
 
   it('keeps enhanced status codes of the reply class only', () => {
@@ -61,9 +57,12 @@ describe('ReplyReader', () => {
   it('bounds a line without end and a reply without end', () => {
     const reader = new ReplyReader();
     const chunk = Buffer.alloc(4096, 0x41);
-    assert.throws(() => {
-      for (let i = 0; i < 10; i++) reader.push(chunk);
-    }, { fault: { fault: 'line-too-long', limit: MAX_REPLY_LINE } });
+    assert.throws(
+      () => {
+        for (let i = 0; i < 10; i++) reader.push(chunk);
+      },
+      { fault: { fault: 'line-too-long', limit: MAX_REPLY_LINE } },
+    );
     const many = Buffer.from('250-x\r\n'.repeat(MAX_REPLY_LINES + 1));
     assert.throws(() => new ReplyReader().push(many), { fault: { fault: 'too-many-lines', limit: 512 } });
   });
@@ -76,7 +75,9 @@ describe('ReplyReader', () => {
       assert.deepEqual(reply?.raw, [line], `cut at ${cut}`);
     }
     const over = Buffer.from(`250 ${'x'.repeat(MAX_REPLY_LINE - 3)}\r\n`);
-    assert.throws(() => readAll([over.subarray(0, MAX_REPLY_LINE + 1), over.subarray(MAX_REPLY_LINE + 1)]), { fault: { fault: 'line-too-long', limit: MAX_REPLY_LINE } });
+    assert.throws(() => readAll([over.subarray(0, MAX_REPLY_LINE + 1), over.subarray(MAX_REPLY_LINE + 1)]), {
+      fault: { fault: 'line-too-long', limit: MAX_REPLY_LINE },
+    });
   });
 
   it('masks what it is told to in the text of each line and in the quote of a malformed one, never in the code', () => {

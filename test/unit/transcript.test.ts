@@ -53,8 +53,12 @@ describe('transcript', () => {
     assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines(event), ['a@x.test,b@x.test... Deferred: Connection refused by mx1.x.test. [127.0.0.9]']);
     // Anything but a failed connection is said as its error says it, in the language of the words.
     const dropped = { ...event, error: { code: 'MAILV_CONNECTION_LOST', stage: 'mail', reason: 'closed', errno: undefined, midReply: false } } as const;
-    assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines(dropped), ['a@x.test,b@x.test... Deferred: connection closed by the server during mail by mx1.x.test. [127.0.0.9]']);
-    assert.deepEqual(new TranscriptRenderer(1, plainStyle, fr).lines(dropped), ['a@x.test,b@x.test... Deferred: connexion fermée par le serveur pendant mail by mx1.x.test. [127.0.0.9]']);
+    assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines(dropped), [
+      'a@x.test,b@x.test... Deferred: connection closed by the server during mail by mx1.x.test. [127.0.0.9]',
+    ]);
+    assert.deepEqual(new TranscriptRenderer(1, plainStyle, fr).lines(dropped), [
+      'a@x.test,b@x.test... Deferred: connexion fermée par le serveur pendant mail by mx1.x.test. [127.0.0.9]',
+    ]);
     const query = { kind: 'dns-query', name: 'x.test', type: 'MX', server: '127.0.0.1#53', transport: 'udp' } as const;
     const answer = {
       kind: 'dns-answer',
@@ -166,10 +170,7 @@ describe('the spinner', () => {
     spinner.after({ kind: 'connecting', recipients: ['a@evil.test'], host: '\u202emx.evil.test', port: 25, via: 'esmtp' });
     await sleep(200);
     spinner.clear();
-    assert.deepEqual(shown, [
-      'asking 127.0.0.1#53 for the A records of \\x1b]0;PWNED\\x07mx.evil.test…',
-      'connecting to \\u202emx.evil.test port 25…',
-    ]);
+    assert.deepEqual(shown, ['asking 127.0.0.1#53 for the A records of \\x1b]0;PWNED\\x07mx.evil.test…', 'connecting to \\u202emx.evil.test port 25…']);
   });
 });
 

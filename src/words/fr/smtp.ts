@@ -46,18 +46,14 @@ export const errors: WordsOf<SmtpErrorFact> = {
   MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `réponse inattendue pendant ${stage} : ${said(reply)}`,
   MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `erreur de protocole pendant ${stage} : ${fault(what)}`,
   MAILV_STARTTLS_INJECTION: () => 'le serveur a envoyé autre chose après son 220 à STARTTLS : une injection de réponse (CVE-2011-0411)',
-  MAILV_NO_CHUNKING: () => "le serveur ne propose pas CHUNKING (--body bdat)",
+  MAILV_NO_CHUNKING: () => 'le serveur ne propose pas CHUNKING (--body bdat)',
   MAILV_TOO_BIG: ({ size, limit }) => `le message fait ${size} octets ; le serveur en accepte au plus ${limit} (SIZE)`,
   MAILV_NO_SMTPUTF8: () => "une adresse n'est pas en ASCII et le serveur ne propose pas SMTPUTF8",
   MAILV_MESSAGE_GREW: ({ size }) => `le message a dépassé pendant l'envoi la taille annoncée de ${size} octets`,
   MAILV_MESSAGE_SHORT: ({ missing }) => `il manque ${missing} octets au message par rapport à la taille annoncée`,
   MAILV_TLS_HANDSHAKE: ({ host, failure, hint }) =>
     `échec de la négociation TLS avec ${host} : ${handshake(failure)}` +
-    (hint === 'smtps'
-      ? " (smtps:// attend TLS dès le premier octet ; smtp:// passe par STARTTLS)"
-      : hint === 'starttls'
-        ? ' (--tls off envoie sans TLS)'
-        : ''),
+    (hint === 'smtps' ? ' (smtps:// attend TLS dès le premier octet ; smtp:// passe par STARTTLS)' : hint === 'starttls' ? ' (--tls off envoie sans TLS)' : ''),
   MAILV_CERTIFICATE_UNVERIFIED: ({ host, problem, enforcedBy }) =>
     `le certificat de ${host} n'est PAS vérifié : ${problem ?? 'raison inconnue'} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'} ; --ca <fichier> fait confiance à son autorité, --insecure accepte tout certificat)`,
   MAILV_TLS_UNAVAILABLE: (fact) =>
@@ -78,7 +74,8 @@ export const errors: WordsOf<SmtpErrorFact> = {
       : reason === 'reset' && (errno === undefined || errno === 'ECONNRESET')
         ? 'connexion réinitialisée par le serveur'
         : `connexion perdue (${errno ?? reason})`) + ` pendant ${stage}${midReply ? " (au milieu d'une réponse)" : ''}`,
-  MAILV_TIMEOUT: ({ stage, ms, waiting }) => `délai de ${seconds(ms)} dépassé ${waiting === 'reply' ? 'en attendant la réponse' : "pendant l'envoi des données"} (${stage})`,
+  MAILV_TIMEOUT: ({ stage, ms, waiting }) =>
+    `délai de ${seconds(ms)} dépassé ${waiting === 'reply' ? 'en attendant la réponse' : "pendant l'envoi des données"} (${stage})`,
   MAILV_SERVICE_CLOSING: ({ reply }) => `le serveur a fermé la session : ${reply.raw.join(' ')}`,
 };
 
