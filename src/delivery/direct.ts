@@ -1,7 +1,8 @@
 // Delivering straight to each recipient domain's MX hosts ("via esmtp", as sendmail says): one
 // session per domain, hosts tried in the MX plan's order, every address of each. A refused or
 // silent host, or a 4xx/421/554 greeting, sends mailv on to the next, as sendmail does; any
-// other refusal is final (RFC 5321 §5.1), and so is anything after the whole message was written.
+// other refusal is final (RFC 5321 §5.1). Once the whole message was written only the host's own
+// 421 lets another host have it: after anything else it may have the message.
 import { planMx, type MxPlan } from '../dns/mx.js';
 import type { Resolver } from '../dns/resolver.js';
 import { InterruptedError, MailvError, SmtpReplyError, TlsError, TransportError, type TransportReason } from '../errors.js';
@@ -95,8 +96,9 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   try {
     return { kind: 'delivered', results: await session.run() };
   } catch (error) {
-    // The whole message went out: this host may have it, so no other host gets a copy.
-    if (session.committed) throw unconfirmed(error, name, address);
+    // The whole message went out: unless the host answered that it did not take it, it may have
+    // it, and no other host gets a copy.
+    if (session.committed && !(error instanceof SmtpReplyError)) throw unconfirmed(error, name, address);
     const tlsBroke = error instanceof TlsError || (error instanceof TransportError && error.stage === 'starttls');
     if (tlsBroke && plan.tls === 'auto') {
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: error.fact }, severity: 'warning' });
@@ -109,9 +111,9 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
 }
 
 /**
- * RFC 5321 §5.1 and the MTAs' practice: before the message is committed, the next host is tried
- * after anything transient: a refused or dropped connection, a timeout, a greeting that refuses,
- * or 421 (the service closing) at any step.
+ * RFC 5321 §5.1 and the MTAs' practice: the next host is tried after anything transient: a
+ * refused or dropped connection, a timeout, a greeting that refuses, or 421 (the service closing)
+ * at any step, the final dot included, since a reply says the message was not taken.
  */
 function tryNextHost(error: unknown): error is MailvError {
   if (error instanceof SmtpReplyError) return error.fact.code === 'MAILV_GREETING_REFUSED' || error.reply.code === 421;
