@@ -14,8 +14,8 @@ import { scriptedOnOnePort } from '../helpers/loopback-port.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
-const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <spool.1@vm.localdomain>'];
-const HEADER = 'From: alice@example.org\nTo: bob@example.org\nSubject: spooled\nDate: Fri, 27 Nov 2026 20:29:31 +0000\nMessage-ID: <spool.2@vm.localdomain>\n\n';
+const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <spool.1@mailv-client.example>'];
+const HEADER = 'From: alice@example.org\nTo: bob@example.org\nSubject: spooled\nDate: Fri, 27 Nov 2026 20:29:31 +0000\nMessage-ID: <spool.2@mailv-client.example>\n\n';
 
 /** Text of about `size` octets: numbered lines, some starting with a dot, some in UTF-8. */
 function text(size: number): Buffer {
