@@ -14,8 +14,8 @@ import { scriptedOnOnePort } from '../helpers/loopback-port.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
-const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <spool.1@vm.localdomain>'];
-const HEADER = 'From: alice@example.org\nTo: bob@example.org\nSubject: spooled\nDate: Fri, 27 Nov 2026 20:29:31 +0000\nMessage-ID: <spool.2@vm.localdomain>\n\n';
+const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <spool.1@mailv-client.example>'];
+const HEADER = 'From: alice@example.org\nTo: bob@example.org\nSubject: spooled\nDate: Fri, 27 Nov 2026 20:29:31 +0000\nMessage-ID: <spool.2@mailv-client.example>\n\n';
 
 /** Text of about `size` octets: numbered lines, some starting with a dot, some in UTF-8. */
 function text(size: number): Buffer {
@@ -210,8 +210,8 @@ describe('the spool of a piped message', () => {
     }
   });
 
-  // Only root can make every temporary directory unusable: /tmp and /var/tmp are mounted read-only
-  // in a mount namespace of mailv's own.
+  // Only root can make every temporary directory unusable: /tmp and /var/tmp are made read-only in a
+  // mount namespace of mailv's own.
   const noNamespace = process.getuid?.() !== 0 || !existsSync('/usr/bin/unshare') ? 'needs root and unshare(1) to hide /tmp and /var/tmp' : false;
   it('no usable temporary directory: held in memory up to 64 MiB; past that, what was read goes to dead.letter (74)', { skip: noNamespace }, async () => {
     const sink = await startSink({ size: 100_000_000 });
@@ -220,7 +220,9 @@ describe('the spool of a piped message', () => {
     try {
       const inNamespace = (args: string[], input: Buffer) =>
         new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-          const script = 'mount -t tmpfs -o ro none /tmp && mount -t tmpfs -o ro none /var/tmp && exec "$@"';
+          // Read-only in place, not hidden: the clone (and so mailv itself) may live under /tmp.
+          const readOnly = (dir: string) => `mount --bind ${dir} ${dir} && mount -o remount,bind,ro ${dir}`;
+          const script = `${readOnly('/tmp')} && ${readOnly('/var/tmp')} && exec "$@"`;
           const child = spawn('unshare', ['-m', 'sh', '-c', script, 'sh', process.execPath, MAILV, ...args], {
             env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester' },
           });
