@@ -25,21 +25,14 @@ export type Stage =
   | 'rcpt'
   | 'data'
   | 'body'
+  | 'rset'
   | 'quit';
 
 /**
  * What went wrong, as data: a literal code (`MAILV_…`) and the facts a renderer needs to word it.
  * Each folder declares the facts it raises in its own facts.ts; the words are in src/words/.
  */
-export type ErrorFact =
-  | AuthErrorFact
-  | CliErrorFact
-  | ConfigErrorFact
-  | DeliveryErrorFact
-  | DnsErrorFact
-  | MessageErrorFact
-  | SmtpErrorFact
-  | UnwordedFact;
+export type ErrorFact = AuthErrorFact | CliErrorFact | ConfigErrorFact | DeliveryErrorFact | DnsErrorFact | MessageErrorFact | SmtpErrorFact | UnwordedFact;
 
 /**
  * A failure still described by a sentence rather than by facts. It exists only while code moves
