@@ -10,7 +10,7 @@ import type { ErrorFact, Stage } from './errors.js';
 import type { MessageNote } from './message/facts.js';
 import type { Command } from './smtp/command.js';
 import type { EhloOffer } from './smtp/capabilities.js';
-import type { SmtpNote } from './smtp/facts.js';
+import type { CertificateProblem, SmtpNote } from './smtp/facts.js';
 import type { Reply } from './smtp/reply.js';
 
 export type RecipientOutcome = 'sent' | 'refused' | 'deferred';
@@ -44,7 +44,7 @@ export type SessionEvent =
       validFrom: string;
       validTo: string;
       verified: boolean;
-      problem: string | undefined;
+      problem: CertificateProblem | undefined;
     }
   /** A host that could not take the message, and why; the next one is tried (`Deferred: ... by host`). */
   | { kind: 'deferred'; recipients: readonly string[]; host: string; address: string; error: ErrorFact }

@@ -47,10 +47,8 @@ export class TranscriptRenderer {
       closing: (e) => [style.note(`Closing connection to ${sanitize(displayHost(e.host))}`)],
       traffic: () => [],
       tls: (e) => [
-        (e.verified ? style.note : style.warning)(
-          `TLS: ${e.protocol}, ${e.cipher}; certificate ${e.verified ? 'verified' : `NOT verified: ${sanitize(e.problem ?? 'unknown')}`}`,
-        ),
-        style.note(`TLS: subject ${sanitize(e.subject)}; issuer ${sanitize(e.issuer)}; valid ${e.validFrom} to ${e.validTo}`),
+        (e.verified ? style.note : style.warning)(sanitize(words.tls.handshake(e))),
+        style.note(sanitize(words.tls.certificate(e))),
       ],
       deferred: (e) => [
         style.note(`${sanitize(e.recipients.join(','))}... Deferred: ${sanitize(deferral(e.error, words))} by ${sanitize(e.host)} [${sanitize(e.address)}]`),

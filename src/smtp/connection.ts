@@ -7,7 +7,7 @@ import { connect, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import { DnsError, InterruptedError, type MailvError, ProtocolError, TlsError, TransportError, type Stage, type TransportReason } from '../errors.js';
-import type { HandshakeFailure } from './facts.js';
+import type { CertificateProblem, HandshakeFailure } from './facts.js';
 import { Redactor } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 
@@ -113,7 +113,7 @@ export class SmtpConnection {
       validFrom: certificate.valid_from ?? '',
       validTo: certificate.valid_to ?? '',
       verified: secure.authorized,
-      problem: secure.authorized ? undefined : describeCertificateProblem(String(secure.authorizationError ?? 'unknown'), certificate.subjectaltname),
+      problem: secure.authorized ? undefined : certificateProblem(String(secure.authorizationError ?? 'unknown'), certificate.subjectaltname),
     };
     return this.tls;
   }
@@ -354,7 +354,7 @@ export interface TlsDetails {
   readonly validTo: string;
   readonly verified: boolean;
   /** Why the certificate is not verified, in words: self-signed, expired, name mismatch, unknown CA. */
-  readonly problem: string | undefined;
+  readonly problem: CertificateProblem | undefined;
 }
 
 function distinguishedName(name: Readonly<Record<string, string | string[] | undefined>> | undefined): string {
@@ -365,21 +365,20 @@ function distinguishedName(name: Readonly<Record<string, string | string[] | und
     .join(', ');
 }
 
-const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
+const CERTIFICATE_PROBLEMS: Readonly<Record<string, Exclude<CertificateProblem['kind'], 'name-mismatch' | 'other'>>> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed',
-  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed CA in the chain',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed-in-chain',
   CERT_HAS_EXPIRED: 'expired',
-  CERT_NOT_YET_VALID: 'not yet valid',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'name mismatch',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown CA',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown CA',
-  UNABLE_TO_GET_ISSUER_CERT: 'unknown CA',
+  CERT_NOT_YET_VALID: 'not-yet-valid',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown-ca',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown-ca',
+  UNABLE_TO_GET_ISSUER_CERT: 'unknown-ca',
 };
 
-function describeCertificateProblem(code: string, altNames: string | undefined): string {
-  const problem = CERTIFICATE_PROBLEMS[code] ?? code;
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' && altNames) return `${problem}: the certificate is for ${altNames}`;
-  return problem;
+function certificateProblem(code: string, altNames: string | undefined): CertificateProblem {
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { kind: 'name-mismatch', altNames };
+  const kind = CERTIFICATE_PROBLEMS[code];
+  return kind ? { kind } : { kind: 'other', code };
 }
 
 /** A failed connect, from the system's error code. */

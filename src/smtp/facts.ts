@@ -28,6 +28,15 @@ export type HandshakeFailure =
 /** Why TLS, required, could not be had. */
 export type TlsUnavailable = { readonly why: 'not-offered' } | { readonly why: 'no-ehlo' } | { readonly why: 'refused'; readonly reply: Reply };
 
+/**
+ * Why a certificate did not verify, from OpenSSL's verification code as Node reports it
+ * (`authorizationError`); `other` keeps a code mailv has no words for.
+ */
+export type CertificateProblem =
+  | { readonly kind: 'self-signed' | 'self-signed-in-chain' | 'expired' | 'not-yet-valid' | 'unknown-ca' }
+  | { readonly kind: 'name-mismatch'; readonly altNames: string | undefined }
+  | { readonly kind: 'other'; readonly code: string };
+
 /** Failures raised in smtp/. */
 export type SmtpErrorFact =
   /** The greeting was not 220. */
@@ -55,7 +64,7 @@ export type SmtpErrorFact =
   | {
       readonly code: 'MAILV_CERTIFICATE_UNVERIFIED';
       readonly host: string;
-      readonly problem: string | undefined;
+      readonly problem: CertificateProblem | undefined;
       readonly enforcedBy: 'tls-required' | 'smtps';
     }
   | ({ readonly code: 'MAILV_TLS_UNAVAILABLE' } & TlsUnavailable)

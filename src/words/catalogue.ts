@@ -1,7 +1,7 @@
 // The shape every language's words must have: one formatter per error code and per note code.
 // A code without words in a language is a compile error, not an English line in a French run.
 import type { ErrorFact } from '../errors.js';
-import type { Note } from '../events.js';
+import type { Note, SessionEvent } from '../events.js';
 import type { DnsWords } from './dns-words.js';
 
 /** One formatter per code of the fact union F, each taking exactly that fact. */
@@ -14,4 +14,11 @@ export interface Words {
   readonly notes: WordsOf<Note>;
   /** DNS words outside errors and notes: no-answer reasons, MX hosts without address, the MX plan. */
   readonly dns: DnsWords;
+  /** The two -v lines of a TLS handshake: protocol and verdict, then the certificate. */
+  readonly tls: TlsWords;
+}
+
+export interface TlsWords {
+  handshake(tls: Extract<SessionEvent, { kind: 'tls' }>): string;
+  certificate(tls: Extract<SessionEvent, { kind: 'tls' }>): string;
 }

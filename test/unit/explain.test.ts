@@ -241,7 +241,7 @@ for (const [lang, catalogue] of [
           validFrom: '2026-01-01',
           validTo: '2027-01-01',
           verified: false,
-          problem: 'self-signed certificate',
+          problem: { kind: 'self-signed' },
         },
         send('ehlo', EHLO),
         reply('ehlo', ['250-mx.example.org', '250 AUTH=PLAIN']),

@@ -1,7 +1,7 @@
 // English words for what smtp/ reports (src/smtp/facts.ts).
-import type { HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
+import type { CertificateProblem, HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
 import { replyText, type Reply } from '../../smtp/reply.js';
-import type { WordsOf } from '../catalogue.js';
+import type { TlsWords, WordsOf } from '../catalogue.js';
 import { describeFact } from '../describe.js';
 
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
@@ -55,7 +55,7 @@ export const errors: WordsOf<SmtpErrorFact> = {
     `TLS handshake with ${host} failed: ${handshake(failure)}` +
     (hint === 'smtps' ? ' (smtps:// expects TLS from the first byte; smtp:// uses STARTTLS)' : hint === 'starttls' ? ' (--tls off sends without TLS)' : ''),
   MAILV_CERTIFICATE_UNVERIFIED: ({ host, problem, enforcedBy }) =>
-    `the certificate of ${host} is NOT verified: ${problem ?? 'unknown reason'} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'}; --ca <file> trusts its CA, --insecure accepts any)`,
+    `the certificate of ${host} is NOT verified: ${certificateProblem(problem)} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'}; --ca <file> trusts its CA, --insecure accepts any)`,
   MAILV_TLS_UNAVAILABLE: (fact) =>
     (fact.why === 'not-offered'
       ? 'the server does not offer STARTTLS'
@@ -90,4 +90,30 @@ export const notes: WordsOf<SmtpNote> = {
   'starttls-refused': ({ reply }) => `STARTTLS refused (${reply.code}): going on without TLS`,
   'quit-unanswered': ({ error }, words) => `no reply to QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
+};
+
+/** Why a certificate did not verify, in a few words. */
+export function certificateProblem(problem: CertificateProblem | undefined): string {
+  if (problem === undefined) return 'unknown reason';
+  switch (problem.kind) {
+    case 'self-signed':
+      return 'self-signed';
+    case 'self-signed-in-chain':
+      return 'self-signed CA in the chain';
+    case 'expired':
+      return 'expired';
+    case 'not-yet-valid':
+      return 'not yet valid';
+    case 'unknown-ca':
+      return 'unknown CA';
+    case 'name-mismatch':
+      return problem.altNames ? `name mismatch: the certificate is for ${problem.altNames}` : 'name mismatch';
+    case 'other':
+      return problem.code;
+  }
+}
+
+export const tlsWords: TlsWords = {
+  handshake: (tls) => `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : `NOT verified: ${certificateProblem(tls.problem)}`}`,
+  certificate: (tls) => `TLS: subject ${tls.subject}; issuer ${tls.issuer}; valid ${tls.validFrom} to ${tls.validTo}`,
 };

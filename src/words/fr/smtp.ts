@@ -1,7 +1,7 @@
 // French words for what smtp/ reports (src/smtp/facts.ts).
-import type { HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
+import type { CertificateProblem, HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
 import { replyText, type Reply } from '../../smtp/reply.js';
-import type { WordsOf } from '../catalogue.js';
+import type { TlsWords, WordsOf } from '../catalogue.js';
 import { describeFact } from '../describe.js';
 
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
@@ -55,7 +55,7 @@ export const errors: WordsOf<SmtpErrorFact> = {
     `échec de la négociation TLS avec ${host} : ${handshake(failure)}` +
     (hint === 'smtps' ? ' (smtps:// attend TLS dès le premier octet ; smtp:// passe par STARTTLS)' : hint === 'starttls' ? ' (--tls off envoie sans TLS)' : ''),
   MAILV_CERTIFICATE_UNVERIFIED: ({ host, problem, enforcedBy }) =>
-    `le certificat de ${host} n'est PAS vérifié : ${problem ?? 'raison inconnue'} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'} ; --ca <fichier> fait confiance à son autorité, --insecure accepte tout certificat)`,
+    `le certificat de ${host} n'est PAS vérifié : ${certificateProblem(problem)} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'} ; --ca <fichier> fait confiance à son autorité, --insecure accepte tout certificat)`,
   MAILV_TLS_UNAVAILABLE: (fact) =>
     (fact.why === 'not-offered'
       ? 'le serveur ne propose pas STARTTLS'
@@ -91,4 +91,30 @@ export const notes: WordsOf<SmtpNote> = {
   'starttls-refused': ({ reply }) => `STARTTLS refusé (${reply.code}) : la suite se fait sans TLS`,
   'quit-unanswered': ({ error }, words) => `pas de réponse à QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
+};
+
+/** Pourquoi un certificat n'a pas été vérifié, en quelques mots. */
+export function certificateProblem(problem: CertificateProblem | undefined): string {
+  if (problem === undefined) return 'raison inconnue';
+  switch (problem.kind) {
+    case 'self-signed':
+      return 'autosigné';
+    case 'self-signed-in-chain':
+      return 'autorité autosignée dans la chaîne';
+    case 'expired':
+      return 'expiré';
+    case 'not-yet-valid':
+      return 'pas encore valide';
+    case 'unknown-ca':
+      return 'autorité de certification inconnue';
+    case 'name-mismatch':
+      return problem.altNames ? `nom différent : le certificat est pour ${problem.altNames}` : 'nom différent';
+    case 'other':
+      return problem.code;
+  }
+}
+
+export const tlsWords: TlsWords = {
+  handshake: (tls) => `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : `NON vérifié : ${certificateProblem(tls.problem)}`}`,
+  certificate: (tls) => `TLS : sujet ${tls.subject} ; émetteur ${tls.issuer} ; valide du ${tls.validFrom} au ${tls.validTo}`,
 };
