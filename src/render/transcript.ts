@@ -33,7 +33,7 @@ export class TranscriptRenderer {
           `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`,
         ),
       ],
-      connected: (e) => (verbosity >= 2 ? [style.note(`Connected to ${sanitize(displayHost(e.address))} port ${e.port}`)] : []),
+      connected: (e) => (verbosity >= 2 ? [style.note(words.transcript.connected(sanitize(displayHost(e.address)), e.port))] : []),
       send: (e) => [...this.flushBody(), style.client(`>>> ${sanitize(formatCommand(e.command))}`)],
       reply: (e) => e.reply.raw.map((line) => style.reply(e.reply.code, sanitize(line))),
       body: (e) => (verbosity >= 3 ? this.bodyLines(e.bytes) : []),
@@ -42,7 +42,7 @@ export class TranscriptRenderer {
       recipient: (e) => [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply)}`)],
       note: (e) => {
         const text = sanitize(describeNote(e.note, words));
-        return [e.severity === 'warning' ? style.warning(`Warning: ${text}`) : style.note(text)];
+        return [e.severity === 'warning' ? style.warning(words.transcript.warning + text) : style.note(text)];
       },
       closing: (e) => [style.note(`Closing connection to ${sanitize(displayHost(e.host))}`)],
       traffic: () => [],
@@ -55,16 +55,16 @@ export class TranscriptRenderer {
       ],
       // A name asked for may be an MX or CNAME target, whose labels may hold any octet.
       'dns-query': (e) =>
-        verbosity >= 2 ? [style.note(`;; ${e.type} ${sanitize(absolute(e.name))}? asking ${e.server} over ${e.transport.toUpperCase()}`)] : [],
+        verbosity >= 2 ? [style.note(words.transcript.dnsQuery(e.type, sanitize(absolute(e.name)), e.server, e.transport.toUpperCase()))] : [],
       'dns-answer': (e) =>
         verbosity >= 2
           ? [
-              style.note(`;; ${e.rcode}${e.truncated ? ', truncated' : ''} from ${e.server} in ${e.ms} ms, ${e.answers.length} answer(s)`),
+              style.note(words.transcript.dnsAnswer(e.rcode, e.truncated, e.server, e.ms, e.answers.length)),
               ...e.answers.map((record) => style.note(`;;   ${formatRecord(record)}`)),
-              ...e.additionals.map((record) => style.note(`;;   ${formatRecord(record)}   (additional)`)),
+              ...e.additionals.map((record) => style.note(`;;   ${formatRecord(record)}   ${words.transcript.additional}`)),
             ]
           : [],
-      'dns-no-answer': (e) => (verbosity >= 2 ? [style.warning(`;; no answer from ${e.server}: ${sanitize(words.dns.noAnswer(e))}`)] : []),
+      'dns-no-answer': (e) => (verbosity >= 2 ? [style.warning(words.transcript.dnsNoAnswer(e.server, sanitize(words.dns.noAnswer(e))))] : []),
     };
   }
 

@@ -16,6 +16,19 @@ export interface Words {
   readonly dns: DnsWords;
   /** The two -v lines of a TLS handshake: protocol and verdict, then the certificate. */
   readonly tls: TlsWords;
+  /** mailv's own lines of the transcript (the sendmail-form lines stay as sendmail prints them). */
+  readonly transcript: TranscriptWords;
+}
+
+export interface TranscriptWords {
+  /** The prefix of a warning note, with its separator: `Warning: `. */
+  readonly warning: string;
+  connected(host: string, port: number): string;
+  /** The `;;` lines of -v: a DNS question, its answer's summary, an additional record's mark. */
+  dnsQuery(type: string, name: string, server: string, transport: string): string;
+  dnsAnswer(rcode: string, truncated: boolean, server: string, ms: number, answers: number): string;
+  readonly additional: string;
+  dnsNoAnswer(server: string, why: string): string;
 }
 
 export interface TlsWords {

@@ -1,7 +1,7 @@
 // English words for what smtp/ reports (src/smtp/facts.ts).
 import type { CertificateProblem, HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
 import { replyText, type Reply } from '../../smtp/reply.js';
-import type { TlsWords, WordsOf } from '../catalogue.js';
+import type { TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { describeFact } from '../describe.js';
 
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
@@ -116,4 +116,13 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
 export const tlsWords: TlsWords = {
   handshake: (tls) => `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : `NOT verified: ${certificateProblem(tls.problem)}`}`,
   certificate: (tls) => `TLS: subject ${tls.subject}; issuer ${tls.issuer}; valid ${tls.validFrom} to ${tls.validTo}`,
+};
+
+export const transcriptWords: TranscriptWords = {
+  warning: 'Warning: ',
+  connected: (host, port) => `Connected to ${host} port ${port}`,
+  dnsQuery: (type, name, server, transport) => `;; ${type} ${name}? asking ${server} over ${transport}`,
+  dnsAnswer: (rcode, truncated, server, ms, answers) => `;; ${rcode}${truncated ? ', truncated' : ''} from ${server} in ${ms} ms, ${answers} answer(s)`,
+  additional: '(additional)',
+  dnsNoAnswer: (server, why) => `;; no answer from ${server}: ${why}`,
 };

@@ -1,7 +1,7 @@
 // French words for what smtp/ reports (src/smtp/facts.ts).
 import type { CertificateProblem, HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
 import { replyText, type Reply } from '../../smtp/reply.js';
-import type { TlsWords, WordsOf } from '../catalogue.js';
+import type { TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { describeFact } from '../describe.js';
 
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
@@ -117,4 +117,14 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
 export const tlsWords: TlsWords = {
   handshake: (tls) => `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : `NON vérifié : ${certificateProblem(tls.problem)}`}`,
   certificate: (tls) => `TLS : sujet ${tls.subject} ; émetteur ${tls.issuer} ; valide du ${tls.validFrom} au ${tls.validTo}`,
+};
+
+export const transcriptWords: TranscriptWords = {
+  warning: 'Attention : ',
+  connected: (host, port) => `Connecté à ${host} port ${port}`,
+  dnsQuery: (type, name, server, transport) => `;; ${type} ${name} ? question à ${server} par ${transport}`,
+  dnsAnswer: (rcode, truncated, server, ms, answers) =>
+    `;; ${rcode}${truncated ? ', tronquée' : ''} de ${server} en ${ms} ms, ${answers} réponse${answers > 1 ? 's' : ''}`,
+  additional: '(additionnel)',
+  dnsNoAnswer: (server, why) => `;; pas de réponse de ${server} : ${why}`,
 };
