@@ -2,6 +2,7 @@
 // A code without words in a language is a compile error, not an English line in a French run.
 import type { ErrorFact } from '../errors.js';
 import type { Note } from '../events.js';
+import type { CliWords } from './cli-words.js';
 import type { DnsWords } from './dns-words.js';
 
 /** One formatter per code of the fact union F, each taking exactly that fact. */
@@ -14,4 +15,6 @@ export interface Words {
   readonly notes: WordsOf<Note>;
   /** DNS words outside errors and notes: no-answer reasons, MX hosts without address, the MX plan. */
   readonly dns: DnsWords;
+  /** What mailv writes at the terminal itself (the password and --step prompts), and commander's suggestion line. */
+  readonly cli: CliWords;
 }
