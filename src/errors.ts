@@ -25,6 +25,7 @@ export type Stage =
   | 'rcpt'
   | 'data'
   | 'body'
+  | 'rset'
   | 'quit';
 
 /**

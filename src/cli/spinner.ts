@@ -43,7 +43,7 @@ export class WaitingSpinner {
         return `waiting for the greeting of ${this.host}…`;
       case 'send':
         this.owed++;
-        this.lastCommand = sanitize(event.line.split(' ')[0] ?? event.line);
+        this.lastCommand = event.command.verb === 'SASL' ? 'AUTH' : event.command.verb;
         return `waiting for the reply to ${this.lastCommand}…`;
       case 'reply':
         this.owed = Math.max(0, this.owed - 1);

@@ -18,17 +18,35 @@ describe('--json', () => {
   it('one object per event, times rising, the result last; no colour even when forced', async () => {
     const server = await startScriptedServer({ replies: { RCPT: (line) => (line.includes('nobody') ? '550 5.1.1 User unknown' : '250 2.1.5 Ok') } });
     try {
-      const run = await runCli(['--json', '--color', '--server', `127.0.0.1:${server.port}`, '-s', 'j', 'bob@example.org', 'nobody@example.org'], { input: 'x\n' });
+      const run = await runCli(['--json', '--color', '--server', `127.0.0.1:${server.port}`, '-s', 'j', 'bob@example.org', 'nobody@example.org'], {
+        input: 'x\n',
+      });
       assert.equal(run.code, 67);
       assert.doesNotMatch(run.stdout, /\u001b/);
       const events = parseJsonLines(run.stdout);
-      assert.deepEqual(events[0], { event: 'connecting', ms: events[0]!['ms'], recipients: ['bob@example.org', 'nobody@example.org'], host: '127.0.0.1', port: server.port, via: 'relay' });
+      assert.deepEqual(events[0], {
+        event: 'connecting',
+        ms: events[0]!['ms'],
+        recipients: ['bob@example.org', 'nobody@example.org'],
+        host: '127.0.0.1',
+        port: server.port,
+        via: 'relay',
+      });
       const times = events.map((event) => event['ms'] as number);
-      assert.deepEqual(times, [...times].sort((a, b) => a - b));
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => a - b),
+      );
       const mail = events.find((event) => event['event'] === 'send' && String(event['line']).startsWith('MAIL'));
-      assert.deepEqual(Object.keys(mail!), ['event', 'ms', 'stage', 'line', 'pipelined']);
+      assert.deepEqual(Object.keys(mail!), ['event', 'ms', 'stage', 'line', 'command', 'pipelined']);
+      const command = mail!['command'] as { verb: string; from: string; params: string[] };
+      assert.equal(command.verb, 'MAIL');
+      assert.equal(`MAIL From:<${command.from}> ${command.params.join(' ')}`, mail!['line']);
       const refused = events.find((event) => event['event'] === 'reply' && event['code'] === 550)!;
-      assert.deepEqual([refused['stage'], refused['recipient'], refused['enhanced'], refused['raw']], ['rcpt', 'nobody@example.org', '5.1.1', ['550 5.1.1 User unknown']]);
+      assert.deepEqual(
+        [refused['stage'], refused['recipient'], refused['enhanced'], refused['raw']],
+        ['rcpt', 'nobody@example.org', '5.1.1', ['550 5.1.1 User unknown']],
+      );
       assert.deepEqual(events.at(-1), { event: 'result', ms: events.at(-1)!['ms'], status: 67, error: null });
       const traffic = events.find((event) => event['event'] === 'traffic')!;
       assert.equal(traffic['sent'], server.received().length);
@@ -92,7 +110,10 @@ describe('--timing', () => {
       for (const line of dialogue) assert.match(line, /^(\[ *\d+\.\d ms\] | {13})/, line);
       // TCP handshake, greeting, EHLO, MAIL+RCPT+DATA (pipelined), message+QUIT: 5 waits.
       const summary = lines.filter((line) => line.startsWith('Timing: '));
-      assert.match(summary[0]!, new RegExp(`^Timing: 5 round trips \\(waits for the server\\), ${server.received().length} octets sent, \\d+ received, \\d+\\.\\d ms in all$`));
+      assert.match(
+        summary[0]!,
+        new RegExp(`^Timing: 5 round trips \\(waits for the server\\), ${server.received().length} octets sent, \\d+ received, \\d+\\.\\d ms in all$`),
+      );
       assert.match(summary[1]!, /^Timing: greeting \d+\.\d ms after the connection \(and any TLS handshake\) was made$/);
       assert.match(summary[2]!, /^Timing: connect \d+\.\d ms, greeting \d+\.\d ms, ehlo \d+\.\d ms, mail .*body \d+\.\d ms, quit \d+\.\d ms$/);
     } finally {
@@ -105,7 +126,10 @@ describe('-v: the message and the addresses before the dialogue', () => {
   it('the message with its size, and envelope against header, Bcc in the envelope only', async () => {
     const server = await startScriptedServer();
     try {
-      const run = await runCli(['-v', '--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'v', '-b', 'dave@example.org', 'bob@example.org'], { input: 'shown first\n' });
+      const run = await runCli(
+        ['-v', '--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'v', '-b', 'dave@example.org', 'bob@example.org'],
+        { input: 'shown first\n' },
+      );
       assert.equal(run.code, 0, run.stderr);
       const size = /^>>> MAIL From:<alice@example\.org> SIZE=(\d+)$/m.exec(run.stdout)![1];
       assert.match(run.stdout, new RegExp(`^Message as generated: ${size} octets \\(what SIZE= announces to a server offering 8BITMIME\\):\\n  \\| Date: `));

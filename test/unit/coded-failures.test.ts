@@ -14,11 +14,12 @@ const PROTOCOL = ['smtp', 'dns', 'delivery', 'auth', 'message'];
 const CHECKING = ['config', 'cli'];
 
 /**
- * Files whose sentences are still being turned into facts: the session and what drives it, and the
- * process adapter (src/cli/run.ts, whose failures have codes waiting in src/cli/facts.ts). The
- * checks skip them, and fail once one of them is clean, so that it leaves this list.
+ * Files that still build failures from text, and so are not checked yet: src/cli/run.ts, whose
+ * failures have their facts in src/cli/facts.ts (MAILV_CONFIG_FILE_MISSING, MAILV_STDIN_DIRECTORY,
+ * MAILV_CA_UNREADABLE, MAILV_CA_NO_PEM). The test fails once one of them is clean, so that the
+ * list only shrinks.
  */
-const PENDING = new Set(['smtp/session.ts', 'smtp/connection.ts', 'smtp/reply.ts', 'delivery/direct.ts', 'cli/run.ts']);
+const PENDING = new Set(['cli/run.ts']);
 
 /**
  * Text in the protocol folders that reads as English and is no message of mailv's: it goes on the

@@ -13,4 +13,6 @@ export const fr: Words = {
   notes: { ...auth.notes, ...cli.notes, ...config.notes, ...delivery.notes, ...dns.notes, ...message.notes, ...smtp.notes },
   dns: dns.dnsWords,
   cli: cli.cliWords,
+  tls: smtp.tlsWords,
+  transcript: smtp.transcriptWords,
 };
