@@ -1,7 +1,7 @@
 // What cli/ reads for a run (the secret, attachments, standard input, a -t message) fails with a
 // fact, in-process: its code, its exit status and its words in English and French.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
