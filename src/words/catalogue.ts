@@ -2,6 +2,7 @@
 // A code without words in a language is a compile error, not an English line in a French run.
 import type { ErrorFact } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
+import type { CliWords } from './cli-words.js';
 import type { DnsWords } from './dns-words.js';
 
 /** One formatter per code of the fact union F, each taking exactly that fact. */
@@ -14,6 +15,8 @@ export interface Words {
   readonly notes: WordsOf<Note>;
   /** DNS words outside errors and notes: no-answer reasons, MX hosts without address, the MX plan. */
   readonly dns: DnsWords;
+  /** What mailv writes at the terminal itself (the password and --step prompts), and commander's suggestion line. */
+  readonly cli: CliWords;
   /** The two -v lines of a TLS handshake: protocol and verdict, then the certificate. */
   readonly tls: TlsWords;
   /** mailv's own lines of the transcript (the sendmail-form lines stay as sendmail prints them). */

@@ -12,6 +12,7 @@ export const en: Words = {
   errors: { ...auth.errors, ...cli.errors, ...config.errors, ...delivery.errors, ...dns.errors, ...message.errors, ...smtp.errors },
   notes: { ...auth.notes, ...cli.notes, ...config.notes, ...delivery.notes, ...dns.notes, ...message.notes, ...smtp.notes },
   dns: dns.dnsWords,
+  cli: cli.cliWords,
   tls: smtp.tlsWords,
   transcript: smtp.transcriptWords,
 };
