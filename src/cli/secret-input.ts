@@ -9,6 +9,7 @@ import { openTerminalKeys } from './terminal-keys.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SecretOrigin } from './facts.js';
 import { systemProblem } from './system-problem.js';
+import { killTree } from './process-tree.js';
 
 export type SecretSource =
   | { readonly kind: 'value'; readonly value: string; readonly origin: SecretOrigin }
@@ -127,11 +128,11 @@ async function runSecretCommand(command: string, origin: SecretOrigin, signal: A
       if (error) reject(error);
       else resolve(secret!);
     };
-    // The shell may have children of its own: closing the pipe ends whatever still writes to it.
+    // The shell may have children of its own: they are ended with it, never left running.
     const stop = (error: Error) => {
       settle(error);
       child.stdout.destroy();
-      child.kill('SIGTERM');
+      if (child.pid !== undefined) killTree(child.pid, 'SIGTERM');
     };
     const onAbort = () => stop(new InterruptedError(signal!.reason as NodeJS.Signals, 'auth'));
     if (signal?.aborted) onAbort();
