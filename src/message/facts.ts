@@ -47,6 +47,8 @@ export type MessageErrorFact =
   | { readonly code: 'MAILV_MESSAGE_HEADER_UNENDED'; readonly limit: number }
   /** A whole message (-t) whose header block holds a line (`line`, from 1; `text`, its first 60 octets) that is no field. */
   | { readonly code: 'MAILV_MESSAGE_HEADER_LINE'; readonly line: number; readonly text: string }
+  /** A -t message's own header field holds a control character: it would reach every reader raw. */
+  | { readonly code: 'MAILV_MESSAGE_HEADER_CONTROL'; readonly line: number; readonly field: string; readonly codePoint: number }
   /** Reading failed; `detail` is the system's account of it. */
   | { readonly code: 'MAILV_SOURCE_UNREADABLE'; readonly source: SourceName; readonly detail: string }
   /** The file changed (size or time) while it was being sent. */

@@ -28,8 +28,13 @@ const FOLD_AT = 76;
  * would reach the reader's terminal. TAB is allowed: it is white space, which unstructured text
  * and phrases may hold (RFC 5322 §3.2).
  */
+/** The first control character of `text` (C0 but TAB, DEL, C1), as a code point; undefined if none. */
+export function controlCharacterIn(text: string): number | undefined {
+  return CONTROL.exec(text)?.[0].charCodeAt(0);
+}
+
 export function assertHeaderText(field: string | undefined, text: string, source: TextSource): void {
-  const codePoint = CONTROL.exec(text)?.[0].charCodeAt(0);
+  const codePoint = controlCharacterIn(text);
   if (codePoint === undefined) return;
   throw new UsageError({ code: 'MAILV_HEADER_CONTROL', field, codePoint, source });
 }

@@ -2,6 +2,7 @@
 // and where its body starts (RFC 5322 §2.1-2.2). Only the header block is held in memory.
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { controlCharacterIn } from './header.js';
 import type { ByteSource } from './source.js';
 
 /** A header block larger than this is not a header block. */
@@ -48,6 +49,12 @@ export async function readHeaderBlock(source: ByteSource): Promise<HeaderBlock> 
     } else {
       const text = Buffer.from(line.slice(0, 60), 'latin1').toString('utf8');
       throw new InputError({ code: 'MAILV_MESSAGE_HEADER_LINE', line: index + 1, text }, ExitCode.DATAERR);
+    }
+    // Read as UTF-8 (RFC 6532): one octet of a multi-byte character is no C1 control.
+    const codePoint = controlCharacterIn(Buffer.from(line, 'latin1').toString('utf8'));
+    if (codePoint !== undefined) {
+      const field = fields[fields.length - 1]!;
+      throw new InputError({ code: 'MAILV_MESSAGE_HEADER_CONTROL', line: index + 1, field: field.slice(0, field.indexOf(':')).trim(), codePoint }, ExitCode.DATAERR);
     }
   }
   const fieldOctets = fields.reduce((total, field) => total + field.length, 0);

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { lines, runCli, LOCAL_HOST, LOCAL_HOST_PATTERN } from '../helpers/cli.js';
+import { freshHome, lines, runCli, LOCAL_HOST, LOCAL_HOST_PATTERN } from '../helpers/cli.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
 const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <fixed.1@example.org>'];
@@ -233,5 +233,16 @@ describe('failures before and around the connection', () => {
     const run = await runCli(['-t', '--server', '127.0.0.1:9'], { input: 'just text, no headers\n' });
     assert.equal(run.code, 65);
     assert.match(run.stderr, /line 1 is not a header field/);
+  });
+
+  it('exits 65 for a -t message whose own header holds a control character, before connecting', async () => {
+    const home = freshHome();
+    // ESC and BEL would retitle a reader's terminal; a UTF-8 character whose octets fall in the C1 range is no control.
+    const input = 'From: alice@example.org\nTo: bob@example.org\nX-Name: \u0100\nSubject: a\n b\x1b]0;T\x07\n\nbody\n';
+    const run = await runCli(['-t', '--server', '127.0.0.1:9'], { input, home });
+    assert.equal(run.code, 65);
+    assert.equal(run.stderr.split('\n')[0], 'mailv: -t: header Subject (line 5) contains a control character (U+001B)');
+    const dryRun = await runCli(['-t', '--dry-run'], { input: input.replace('\x1b]0;T\x07', ''), home });
+    assert.equal(dryRun.code, 0, dryRun.stderr);
   });
 });

@@ -39,6 +39,8 @@ export const errors: WordsOf<MessageErrorFact> = {
   MAILV_HEADER_BCC: () => 'un en-tête Bcc révélerait les copies cachées : utilisez -b au lieu de -H',
   MAILV_HEADER_STRUCTURAL: ({ name }) => `l'en-tête ${name} est écrit par mailv d'après la structure du message`,
   MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `-t : le bloc d'en-têtes ne se termine pas dans les ${limit} premiers octets`,
+  MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
+    `-t : l'en-tête ${field} (ligne ${line}) contient un caractère de contrôle (U+${codePoint.toString(16).toUpperCase().padStart(4, '0')})`,
   MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `-t : la ligne ${line} n'est pas un champ d'en-tête : ${q(text)}`,
   MAILV_SOURCE_UNREADABLE: ({ source, detail }) => `impossible de lire ${sourceName(source)} : ${detail}`,
   MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} a changé pendant l'envoi`,
