@@ -1,6 +1,7 @@
 // Typed failures: every error carries the stage where it happened and, when the server spoke,
 // its reply. exitCodeOf() is the single place that maps failures to sysexits codes.
 import { ExitCode, signalStatus } from './exit-codes.js';
+import type { AppErrorFact } from './app/facts.js';
 import type { AuthErrorFact } from './auth/facts.js';
 import type { CliErrorFact } from './cli/facts.js';
 import type { ConfigErrorFact } from './config/facts.js';
@@ -25,13 +26,16 @@ export type Stage =
   | 'rcpt'
   | 'data'
   | 'body'
-  | 'quit';
+  | 'quit'
+  /** Writing what mailv shows: standard output or standard error. */
+  | 'output';
 
 /**
  * What went wrong, as data: a literal code (`MAILV_…`) and the facts a renderer needs to word it.
  * Each folder declares the facts it raises in its own facts.ts; the words are in src/words/.
  */
 export type ErrorFact =
+  | AppErrorFact
   | AuthErrorFact
   | CliErrorFact
   | ConfigErrorFact

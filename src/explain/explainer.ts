@@ -4,13 +4,13 @@
 // Loaded only with --explain: keep it free of node:crypto and of anything heavy.
 import type { Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
-import { sanitize } from '../render/sanitize.js';
+import { sanitize } from '../text/sanitize.js';
 import type { Reply } from '../smtp/reply.js';
 import type { Catalogue, TextKey } from './catalogue.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
 
-import type { Language } from './language.js';
+import type { Language } from '../words/language.js';
 
 export type { Language };
 
@@ -155,6 +155,8 @@ export class Explainer {
         return none(this.dnsAnswer(event));
       case 'dns-no-answer':
         return none([c.dnsNoAnswer({ server: quote(event.server) })]);
+      case 'dead-letter':
+        return none([]);
     }
   }
 

@@ -3,15 +3,13 @@
 import type { RecipientOutcome, SessionEvent } from '../events.js';
 import { replyText, type Reply } from '../smtp/reply.js';
 import { absolute } from '../dns/name.js';
-import { ipVersion } from '../ip-address.js';
+import { displayHost } from '../text/host.js';
 import { formatRecord } from './dns-record.js';
-import { sanitize } from './sanitize.js';
+import { sanitize } from '../text/sanitize.js';
 import type { Style } from './style.js';
 import type { Words } from '../words/catalogue.js';
 import { describeNote } from '../words/describe.js';
-
-/** 0: nothing (-q); 1: the dialogue; 2: plus connection notes (-v); 3: plus message lines (-vv). */
-export type Verbosity = 0 | 1 | 2 | 3;
+import type { Verbosity } from '../plan.js';
 
 type Formatters = { [K in SessionEvent['kind']]: (event: Extract<SessionEvent, { kind: K }>) => string[] };
 
@@ -36,7 +34,7 @@ export class TranscriptRenderer {
       recipient: (e) => [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply)}`)],
       note: (e) => {
         const text = sanitize(describeNote(e.note, words));
-        return [e.severity === 'warning' ? style.warning(`Warning: ${text}`) : style.note(text)];
+        return [e.severity === 'warning' ? style.warning(words.output.warning(text)) : style.note(text)];
       },
       closing: (e) => [style.note(`Closing connection to ${sanitize(displayHost(e.host))}`)],
       traffic: () => [],
@@ -57,6 +55,8 @@ export class TranscriptRenderer {
               ...e.additionals.map((record) => style.note(`;;   ${formatRecord(record)}   (additional)`)),
             ]
           : [],
+      // Said on standard error after the failure it follows, as mail(1) says it; --json has the event.
+      'dead-letter': () => [],
       'dns-no-answer': (e) => (verbosity >= 2 ? [style.warning(`;; no answer from ${e.server}: ${sanitize(words.dns.noAnswer(e))}`)] : []),
     };
   }
@@ -79,11 +79,6 @@ export class TranscriptRenderer {
     this.bodyCarry = '';
     return [this.style.client(`>>> ${sanitize(line)}`)];
   }
-}
-
-/** An IP literal is shown in brackets, as sendmail does: `[127.0.0.1]`. */
-export function displayHost(host: string): string {
-  return ipVersion(host) ? `[${host}]` : host;
 }
 
 function outcomeText(outcome: RecipientOutcome, reply: Reply | undefined): string {

@@ -5,6 +5,7 @@ import { AuthError, CapabilityError, LocalIoError, StepStop, MailvError, Protoco
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
+import type { Envelope } from '../message/envelope.js';
 import type { AuthPlan } from './authenticate.js';
 import type { QuitPoint } from './quit-points.js';
 import { Capabilities } from './capabilities.js';
@@ -15,10 +16,7 @@ import { replyText, type Reply } from './reply.js';
 import type { Timeouts } from './timeouts.js';
 import { WriteBuffer } from './write-buffer.js';
 
-export interface Envelope {
-  readonly from: string;
-  readonly recipients: readonly string[];
-}
+export type { Envelope } from '../message/envelope.js';
 
 export interface SessionPlan {
   readonly helo: string;

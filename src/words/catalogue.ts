@@ -3,6 +3,7 @@
 import type { ErrorFact } from '../errors.js';
 import type { Note } from '../events.js';
 import type { DnsWords } from './dns-words.js';
+import type { OutputWords } from './output-words.js';
 
 /** One formatter per code of the fact union F, each taking exactly that fact. */
 export type WordsOf<F extends { readonly code: string }> = {
@@ -14,4 +15,6 @@ export interface Words {
   readonly notes: WordsOf<Note>;
   /** DNS words outside errors and notes: no-answer reasons, MX hosts without address, the MX plan. */
   readonly dns: DnsWords;
+  /** What the application prints around the events: dry run, demo, spinner, the warning prefix. */
+  readonly output: OutputWords;
 }

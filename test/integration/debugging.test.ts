@@ -1,7 +1,9 @@
 // The debugging outputs: --json (one object per event, then the result), --timing (stamps and a
 // summary whose counts are checked against what the server received), and what -v shows first.
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { dnsmasqSkipReason } from '../helpers/dnsmasq.js';
@@ -18,18 +20,41 @@ describe('--json', () => {
   it('one object per event, times rising, the result last; no colour even when forced', async () => {
     const server = await startScriptedServer({ replies: { RCPT: (line) => (line.includes('nobody') ? '550 5.1.1 User unknown' : '250 2.1.5 Ok') } });
     try {
-      const run = await runCli(['--json', '--color', '--server', `127.0.0.1:${server.port}`, '-s', 'j', 'bob@example.org', 'nobody@example.org'], { input: 'x\n' });
+      const run = await runCli(['--json', '--color', '--server', `127.0.0.1:${server.port}`, '-s', 'j', 'bob@example.org', 'nobody@example.org'], {
+        input: 'x\n',
+      });
       assert.equal(run.code, 67);
       assert.doesNotMatch(run.stdout, /\u001b/);
       const events = parseJsonLines(run.stdout);
-      assert.deepEqual(events[0], { event: 'connecting', ms: events[0]!['ms'], recipients: ['bob@example.org', 'nobody@example.org'], host: '127.0.0.1', port: server.port, via: 'relay' });
+      assert.deepEqual(events[0], {
+        event: 'connecting',
+        ms: events[0]!['ms'],
+        recipients: ['bob@example.org', 'nobody@example.org'],
+        host: '127.0.0.1',
+        port: server.port,
+        via: 'relay',
+      });
       const times = events.map((event) => event['ms'] as number);
-      assert.deepEqual(times, [...times].sort((a, b) => a - b));
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => a - b),
+      );
       const mail = events.find((event) => event['event'] === 'send' && String(event['line']).startsWith('MAIL'));
       assert.deepEqual(Object.keys(mail!), ['event', 'ms', 'stage', 'line', 'pipelined']);
       const refused = events.find((event) => event['event'] === 'reply' && event['code'] === 550)!;
-      assert.deepEqual([refused['stage'], refused['recipient'], refused['enhanced'], refused['raw']], ['rcpt', 'nobody@example.org', '5.1.1', ['550 5.1.1 User unknown']]);
-      assert.deepEqual(events.at(-1), { event: 'result', ms: events.at(-1)!['ms'], status: 67, error: null });
+      assert.deepEqual(
+        [refused['stage'], refused['recipient'], refused['enhanced'], refused['raw']],
+        ['rcpt', 'nobody@example.org', '5.1.1', ['550 5.1.1 User unknown']],
+      );
+      // A status other than 0 always says why: here a result, not an exception.
+      assert.deepEqual(events.at(-1), {
+        event: 'result',
+        ms: events.at(-1)!['ms'],
+        status: 67,
+        error: 'a recipient was refused: nobody@example.org',
+        code: 'MAILV_RECIPIENTS_REFUSED',
+        stage: 'rcpt',
+      });
       const traffic = events.find((event) => event['event'] === 'traffic')!;
       assert.equal(traffic['sent'], server.received().length);
     } finally {
@@ -46,9 +71,27 @@ describe('--json', () => {
     });
     const run = await runCli(['--json', '--server', `127.0.0.1:${port}`, 'bob@example.org'], { input: 'x\n' });
     assert.equal(run.code, 75);
-    const result = parseJsonLines(run.stdout).at(-1)!;
+    const events = parseJsonLines(run.stdout);
+    const result = events.at(-1)!;
     assert.equal(result['status'], 75);
     assert.equal(result['error'], `connection refused by 127.0.0.1 port ${port}`);
+    assert.equal(result['stage'], 'connect');
+    assert.match(String(result['code']), /^MAILV_[A-Z_]+$/);
+    // When and where the message was kept: just before the result, as standard error says it.
+    const path = join(run.home, 'dead.letter');
+    const kept = events.at(-2)!;
+    assert.deepEqual(kept, { event: 'dead-letter', ms: kept['ms'], path, size: kept['size'], unfinished: false });
+    assert.ok((kept['size'] as number) > 0 && (kept['size'] as number) < statSync(path).size, 'the message, less its From_ line');
+    assert.match(run.stderr, new RegExp(`^mailv: the message was saved in ${path}$`, 'm'));
+  });
+
+  it('a usage error: its code and stage in the result, nothing kept', async () => {
+    const run = await runCli(['--json', '--server', 'smtp://[::1', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(run.code, 64);
+    const result = parseJsonLines(run.stdout).at(-1)!;
+    assert.deepEqual([result['code'], result['stage']], ['MAILV_SERVER_INVALID', 'options']);
+    assert.equal(result['error'], run.stderr.replace(/^mailv: /, '').trimEnd());
+    assert.throws(() => statSync(join(run.home, 'dead.letter')), { code: 'ENOENT' });
   });
 
   it('--demo: only JSON on stdout; --mx: the plan as an object, the DNS time apart from ms', async (t) => {
@@ -92,7 +135,10 @@ describe('--timing', () => {
       for (const line of dialogue) assert.match(line, /^(\[ *\d+\.\d ms\] | {13})/, line);
       // TCP handshake, greeting, EHLO, MAIL+RCPT+DATA (pipelined), message+QUIT: 5 waits.
       const summary = lines.filter((line) => line.startsWith('Timing: '));
-      assert.match(summary[0]!, new RegExp(`^Timing: 5 round trips \\(waits for the server\\), ${server.received().length} octets sent, \\d+ received, \\d+\\.\\d ms in all$`));
+      assert.match(
+        summary[0]!,
+        new RegExp(`^Timing: 5 round trips \\(waits for the server\\), ${server.received().length} octets sent, \\d+ received, \\d+\\.\\d ms in all$`),
+      );
       assert.match(summary[1]!, /^Timing: greeting \d+\.\d ms after the connection \(and any TLS handshake\) was made$/);
       assert.match(summary[2]!, /^Timing: connect \d+\.\d ms, greeting \d+\.\d ms, ehlo \d+\.\d ms, mail .*body \d+\.\d ms, quit \d+\.\d ms$/);
     } finally {
@@ -105,7 +151,10 @@ describe('-v: the message and the addresses before the dialogue', () => {
   it('the message with its size, and envelope against header, Bcc in the envelope only', async () => {
     const server = await startScriptedServer();
     try {
-      const run = await runCli(['-v', '--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'v', '-b', 'dave@example.org', 'bob@example.org'], { input: 'shown first\n' });
+      const run = await runCli(
+        ['-v', '--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'v', '-b', 'dave@example.org', 'bob@example.org'],
+        { input: 'shown first\n' },
+      );
       assert.equal(run.code, 0, run.stderr);
       const size = /^>>> MAIL From:<alice@example\.org> SIZE=(\d+)$/m.exec(run.stdout)![1];
       assert.match(run.stdout, new RegExp(`^Message as generated: ${size} octets \\(what SIZE= announces to a server offering 8BITMIME\\):\\n  \\| Date: `));
