@@ -33,7 +33,23 @@ describe('command line', () => {
     const help = await runCli(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Usage: mailv \[options\] <recipient\.\.\.>/);
-    for (const flag of ['--subject', '--cc', '--bcc', '--from', '--attach', '--header', '--read-recipients', '--server', '--helo', '--timeout', '--verbose', '--quiet', '--dry-run', '--demo', '--no-color']) {
+    for (const flag of [
+      '--subject',
+      '--cc',
+      '--bcc',
+      '--from',
+      '--attach',
+      '--header',
+      '--read-recipients',
+      '--server',
+      '--helo',
+      '--timeout',
+      '--verbose',
+      '--quiet',
+      '--dry-run',
+      '--demo',
+      '--no-color',
+    ]) {
       assert.ok(help.stdout.includes(flag), flag);
     }
     assert.match(help.stdout, /Examples:/);
@@ -120,7 +136,9 @@ describe('command line', () => {
       const file = join(home, 'out.eml');
       const command = [process.execPath, MAILV, ...all].map((word) => `'${word}'`).join(' ');
       const toFile = await new Promise<number | null>((resolve) => {
-        const child = spawn('sh', ['-c', `printf 'one\\ntwo\\n' | ${command} > '${file}'`], { env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester' } });
+        const child = spawn('sh', ['-c', `printf 'one\\ntwo\\n' | ${command} > '${file}'`], {
+          env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester' },
+        });
         child.on('close', resolve);
       });
       assert.equal(toFile, 0);
@@ -141,7 +159,9 @@ describe('command line', () => {
     assert.equal(empty.stderr, "mailv: Null message body; hope that's ok\n");
     const home = freshHome();
     const directory = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn('bash', ['-c', `'${process.execPath}' '${MAILV}' --dry-run bob@example.org < /`], { env: { PATH: process.env['PATH'] ?? '', HOME: home } });
+      const child = spawn('bash', ['-c', `'${process.execPath}' '${MAILV}' --dry-run bob@example.org < /`], {
+        env: { PATH: process.env['PATH'] ?? '', HOME: home },
+      });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
       child.on('close', (code) => resolve({ code, stderr }));
@@ -186,7 +206,7 @@ describe('command line', () => {
 });
 
 describe('usage errors and untrusted text on standard error', () => {
-  it('a mistyped option: commander\'s two lines, as they are, and 64', async () => {
+  it("a mistyped option: commander's two lines, as they are, and 64", async () => {
     const run = await runCli(['--subjet', 'hi', 'bob']);
     assert.equal(run.code, 64);
     assert.equal(run.stderr, "mailv: unknown option '--subjet'\n(Did you mean --subject?)\n");
@@ -203,7 +223,7 @@ describe('usage errors and untrusted text on standard error', () => {
     assert.equal(run.stdout, '');
   });
 
-  it('a server\'s reply inside an error line stays escaped: ESC, BEL, CR, C1, bidirectional overrides', async () => {
+  it("a server's reply inside an error line stays escaped: ESC, BEL, CR, C1, bidirectional overrides", async () => {
     const server = await startScriptedServer({ greeting: '554-5.3.2 no \x1b]0;PWNED\x07 mail\rhere\r\n554 5.3.2 \u202egnp.exe \u009b31m' });
     try {
       const run = await runCli(['-q', '--server', `127.0.0.1:${server.port}`, 'bob@example.org'], { input: 'x\n' });
