@@ -16,6 +16,7 @@ export class Output {
   /** Outputs written to no more: their reader went away, the terminal hung up, or a write failed. */
   private readonly gone = { stdout: false, stderr: false };
   private readonly listening = { stdout: false, stderr: false };
+  private hungUp = false;
   /** Writes whose callback has not come yet. */
   private pending = 0;
   private settled: (() => void)[] = [];
@@ -41,10 +42,12 @@ export class Output {
     return !this.gone[name];
   }
 
-  /** The terminal has hung up: from now on, a failed write is no failure of the run. */
+  /**
+   * The terminal may have hung up: writes are still tried (a SIGHUP sent by hand leaves it there),
+   * but from now on one that fails is no failure of the run.
+   */
   hangUp(): void {
-    this.gone.stdout = true;
-    this.gone.stderr = true;
+    this.hungUp = true;
   }
 
   /**
@@ -109,8 +112,9 @@ export class Output {
     if (this.gone[name]) return;
     this.gone[name] = true;
     const errno = (error as NodeJS.ErrnoException)?.code;
-    // The reader went away: the message is sent all the same. A second failure adds nothing.
-    if (errno === 'EPIPE' || this.failure) return;
+    // The reader went away, or the terminal: the message is sent (or kept) all the same. A second
+    // failure adds nothing.
+    if (errno === 'EPIPE' || this.hungUp || this.failure) return;
     // `ENOSPC: no space left on device, write` → `no space left on device`
     const detail = String((error as Error)?.message ?? error)
       .replace(/^[A-Z][A-Z0-9_]+: /, '')
