@@ -26,6 +26,7 @@ export type Stage =
   | 'rcpt'
   | 'data'
   | 'body'
+  | 'rset'
   | 'quit'
   /** Writing what mailv shows: standard output or standard error. */
   | 'output';

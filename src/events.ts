@@ -7,9 +7,11 @@ import type { CliNote } from './cli/facts.js';
 import type { ConfigNote } from './config/facts.js';
 import type { DeliveryNote } from './delivery/facts.js';
 import type { DnsNote, NoAnswer } from './dns/facts.js';
-import type { Stage } from './errors.js';
+import type { ErrorFact, Stage } from './errors.js';
 import type { MessageNote } from './message/facts.js';
-import type { SmtpNote } from './smtp/facts.js';
+import type { Command } from './smtp/command.js';
+import type { EhloOffer } from './smtp/capabilities.js';
+import type { CertificateProblem, SmtpNote } from './smtp/facts.js';
 import type { Reply } from './smtp/reply.js';
 
 export type RecipientOutcome = 'sent' | 'refused' | 'deferred';
@@ -17,10 +19,17 @@ export type RecipientOutcome = 'sent' | 'refused' | 'deferred';
 export type SessionEvent =
   | { kind: 'connecting'; recipients: readonly string[]; host: string; port: number; via: 'relay' | 'esmtp' }
   | { kind: 'connected'; address: string; port: number }
-  | { kind: 'send'; stage: Stage; line: string; pipelined: boolean }
-  | { kind: 'reply'; stage: Stage; reply: Reply; recipient: string | undefined }
+  /** A command written (or, pipelined, queued for the next write); a secret is withheld unless asked for. */
+  | { kind: 'send'; stage: Stage; command: Command; pipelined: boolean }
+  /** A reply; the 250 to EHLO carries what it offers, as mailv read it. */
+  | { kind: 'reply'; stage: Stage; reply: Reply; recipient: string | undefined; ehlo?: EhloOffer }
   /** Message bytes as written after DATA, dot-stuffed; emitted only when asked for (-vv). */
   | { kind: 'body'; bytes: Buffer }
+  /**
+   * The whole message has been written: the final dot, or the last octet of `BDAT … LAST`. From here
+   * on the server may have it, whatever happens to the connection.
+   */
+  | { kind: 'committed'; verb: 'DATA' | 'BDAT'; size: number }
   | { kind: 'recipient'; recipient: string; outcome: RecipientOutcome; reply: Reply | undefined }
   /** A fact worth showing that is not a failure; the renderers word it from its code. */
   | { kind: 'note'; note: Note; severity: 'info' | 'warning' }
@@ -36,10 +45,10 @@ export type SessionEvent =
       validFrom: string;
       validTo: string;
       verified: boolean;
-      problem: string | undefined;
+      problem: CertificateProblem | undefined;
     }
-  /** A host that could not take the message; the next one is tried (`Deferred: ... by host`). */
-  | { kind: 'deferred'; recipients: readonly string[]; host: string; reason: string }
+  /** A host that could not take the message, and why; the next one is tried (`Deferred: ... by host`). */
+  | { kind: 'deferred'; recipients: readonly string[]; host: string; address: string; error: ErrorFact }
   | { kind: 'dns-query'; name: string; type: QueryType; server: string; transport: 'udp' | 'tcp' }
   | {
       kind: 'dns-answer';

@@ -1,13 +1,14 @@
 // Whether a secret may go to this server: over TLS with a verified certificate, or to this very
 // machine; anything else only when the user said so (--insecure, --allow-plaintext-auth).
 import { isLoopbackAddress } from '../ip-address.js';
+import type { CertificateProblem } from '../smtp/facts.js';
 import type { CredentialRefusal } from './facts.js';
 
 export interface ConnectionSecurity {
   /** The address actually connected to, not the name asked for. */
   readonly remoteAddress: string;
   /** undefined: no TLS on this connection. */
-  readonly tls: { readonly verified: boolean; readonly problem: string | undefined } | undefined;
+  readonly tls: { readonly verified: boolean; readonly problem: CertificateProblem | undefined } | undefined;
 }
 
 export interface GateOverrides {

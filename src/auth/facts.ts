@@ -1,6 +1,7 @@
 // What auth/ reports, as data: the codes of its failures and of its notes, with their
 // parameters. The words for each are in src/words/en/auth.ts and src/words/fr/auth.ts. Failures
 // of AUTH itself (smtp/authenticate.ts) are auth facts too.
+import type { CertificateProblem } from '../smtp/facts.js';
 import type { Reply } from '../smtp/reply.js';
 
 /** Failures raised in auth/ and by AUTH. */
@@ -31,7 +32,7 @@ export type AuthErrorFact =
  */
 export type CredentialRefusal =
   | { readonly code: 'MAILV_AUTH_PLAINTEXT_WITHHELD'; readonly host: string; readonly address: string }
-  | { readonly code: 'MAILV_AUTH_UNVERIFIED_WITHHELD'; readonly host: string; readonly address: string; readonly problem: string | undefined };
+  | { readonly code: 'MAILV_AUTH_UNVERIFIED_WITHHELD'; readonly host: string; readonly address: string; readonly problem: CertificateProblem | undefined };
 
 /** What was wrong with the server's side of a SASL exchange (see SaslFailure). */
 export type SaslProblem =

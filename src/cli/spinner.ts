@@ -50,7 +50,7 @@ export class WaitingSpinner {
         return this.words.greeting(this.host);
       case 'send':
         this.owed++;
-        this.lastCommand = sanitize(event.line.split(' ')[0] ?? event.line);
+        this.lastCommand = event.command.verb === 'SASL' ? 'AUTH' : event.command.verb;
         return this.words.reply(this.lastCommand);
       case 'reply':
         this.owed = Math.max(0, this.owed - 1);

@@ -1,14 +1,16 @@
 // Delivering straight to each recipient domain's MX hosts ("via esmtp", as sendmail says): one
 // session per domain, hosts tried in the MX plan's order, every address of each. A refused or
 // silent host, or a 4xx/421/554 greeting, sends mailv on to the next, as sendmail does; any
-// other refusal is final (RFC 5321 §5.1).
+// other refusal is final (RFC 5321 §5.1). Once the whole message was written only the host's own
+// 421 lets another host have it: after anything else it may have the message.
 import { planMx, type MxPlan } from '../dns/mx.js';
 import type { Resolver } from '../dns/resolver.js';
-import { InterruptedError, MailvError, SmtpReplyError, TlsError, TransportError } from '../errors.js';
+import { InterruptedError, MailvError, SmtpReplyError, TlsError, TransportError, type TransportReason } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { domainOf } from '../message/address.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
+import { unconfirmed } from './unconfirmed.js';
 
 export interface DirectOptions {
   readonly resolver: Resolver;
@@ -53,6 +55,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   const recipients = plan.envelope.recipients;
   // planMx gives a plan only when some host has an address: at least one is contacted.
   let tried = 0;
+  let reason: TransportReason | undefined;
   for (const host of mx.hosts) {
     if (host.addresses.length === 0) {
       emit({ kind: 'note', note: { code: 'mx-host-skipped', recipients, host: host.name, problem: host.problem }, severity: 'info' });
@@ -65,16 +68,17 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       for (const tls of plan.tls === 'auto' ? (['auto', 'off'] as const) : [plan.tls]) {
         const attempt = await tryHost(host.name, address, { ...plan, tls, tlsName: host.name.replace(/\.$/, '') }, emit, options);
         if (attempt.kind === 'delivered') return attempt.results;
-        if (attempt.kind === 'next-host') break;
+        if (attempt.kind === 'next-host') {
+          reason = attempt.reason ?? reason;
+          break;
+        }
       }
     }
   }
-  const skipped = mx.hosts.length - tried;
-  const counts = `${tried} tried${skipped > 0 ? `, ${skipped} without an address` : ''}`;
-  throw new TransportError(`no MX host of ${mx.domain} took the message (${counts})`, 'connect');
+  throw new TransportError({ code: 'MAILV_NO_MX_TOOK', domain: mx.domain, tried, skipped: mx.hosts.length - tried }, 'connect', reason);
 }
 
-type Attempt = { kind: 'delivered'; results: RecipientResult[] } | { kind: 'next-host' } | { kind: 'again-without-tls' };
+type Attempt = { kind: 'delivered'; results: RecipientResult[] } | { kind: 'next-host'; reason: TransportReason | undefined } | { kind: 'again-without-tls' };
 
 async function tryHost(name: string, address: string, plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<Attempt> {
   const recipients = plan.envelope.recipients;
@@ -84,38 +88,34 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
     connection = await SmtpConnection.open(address, options.port, plan.timeouts.forStage('connect'), options.signal);
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
-    emit({ kind: 'deferred', recipients, host: `${name} [${address}]`, reason: connectFailure(error) });
-    return { kind: 'next-host' };
+    emit({ kind: 'deferred', recipients, host: name, address, error: error.fact });
+    return { kind: 'next-host', reason: error.reason };
   }
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
+  const session = new SmtpSession(connection, plan, emit);
   try {
-    return { kind: 'delivered', results: await new SmtpSession(connection, plan, emit).run() };
+    return { kind: 'delivered', results: await session.run() };
   } catch (error) {
+    // The whole message went out: unless the host answered that it did not take it, it may have
+    // it, and no other host gets a copy.
+    if (session.committed && !(error instanceof SmtpReplyError)) throw unconfirmed(error, name, address);
     const tlsBroke = error instanceof TlsError || (error instanceof TransportError && error.stage === 'starttls');
     if (tlsBroke && plan.tls === 'auto') {
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: error.fact }, severity: 'warning' });
       return { kind: 'again-without-tls' };
     }
     if (!tryNextHost(error)) throw error;
-    emit({ kind: 'deferred', recipients, host: `${name} [${address}]`, reason: (error as MailvError).message });
-    return { kind: 'next-host' };
+    emit({ kind: 'deferred', recipients, host: name, address, error: error.fact });
+    return { kind: 'next-host', reason: error instanceof TransportError ? error.reason : undefined };
   }
 }
 
 /**
- * RFC 5321 §5.1 and the MTAs' practice: the next host is tried after anything transient that
- * happens before the message was handed over: a refused or dropped connection, a timeout, a
- * greeting that refuses, or 421 (the service closing) at any step. A drop after the message was
- * sent is final: the host may have taken it, and a second copy must not be sent.
+ * RFC 5321 §5.1 and the MTAs' practice: the next host is tried after anything transient: a
+ * refused or dropped connection, a timeout, a greeting that refuses, or 421 (the service closing)
+ * at any step, the final dot included, since a reply says the message was not taken.
  */
-function tryNextHost(error: unknown): boolean {
-  if (error instanceof SmtpReplyError) return error.stage === 'greeting' || error.reply.code === 421;
-  return error instanceof TransportError && error.stage !== 'body';
+function tryNextHost(error: unknown): error is MailvError {
+  if (error instanceof SmtpReplyError) return error.fact.code === 'MAILV_GREETING_REFUSED' || error.reply.code === 421;
+  return error instanceof TransportError;
 }
-
-function connectFailure(error: TransportError): string {
-  if (/refused/.test(error.message)) return 'Connection refused';
-  if (/timed out/.test(error.message)) return 'Connection timed out';
-  return error.message;
-}
-

@@ -8,6 +8,13 @@ export type NotAFile = 'symbolic-link' | 'directory' | 'fifo' | 'character-devic
 
 /** Failures raised in delivery/. */
 export type DeliveryErrorFact =
+  /** Every MX host of the domain was tried, or had no address, and none took the message. */
+  | { readonly code: 'MAILV_NO_MX_TOOK'; readonly domain: string; readonly tried: number; readonly skipped: number }
+  /**
+   * The whole message was written, then the session failed before the server said whether it took
+   * it: `host` may have it, so it is sent nowhere else. `error` is what broke.
+   */
+  | { readonly code: 'MAILV_UNCONFIRMED'; readonly host: string; readonly address: string; readonly error: ErrorFact }
   /** dead.letter is refused untouched: its path leads to something other than a regular file. */
   | { readonly code: 'MAILV_DEAD_LETTER_NOT_A_FILE'; readonly path: string; readonly found: NotAFile }
   /** The message could not be read again to be kept (its source changed, say): `error` says why. */

@@ -1,8 +1,9 @@
 // Handing the message to one submission server ("via relay", as sendmail says): connect, run the
-// session, report. Routing to MX hosts builds on this.
+// session, report; a failure after the whole message was written says the server may have it.
 import type { EmitEvent } from '../events.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
+import { unconfirmed } from './unconfirmed.js';
 
 export interface ServerAddress {
   readonly host: string;
@@ -13,11 +14,17 @@ export interface ServerAddress {
 
 /**
  * Delivers through `server`; `signal` aborting ends the session at once. Returns each recipient's
- * outcome; throws MailvError on failure.
+ * outcome; throws MailvError on failure (MAILV_UNCONFIRMED, 75, once the message was committed).
  */
 export async function submit(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: AbortSignal): Promise<RecipientResult[]> {
   emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: 'relay' });
   const connection = await SmtpConnection.open(server.host, server.port, plan.timeouts.forStage('connect'), signal);
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
-  return new SmtpSession(connection, plan, emit).run();
+  const session = new SmtpSession(connection, plan, emit);
+  try {
+    return await session.run();
+  } catch (error) {
+    if (session.committed) throw unconfirmed(error, server.host, connection.remoteAddress);
+    throw error;
+  }
 }

@@ -5,6 +5,8 @@
 import type { Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
 import { sanitize } from '../text/sanitize.js';
+import type { EhloOffer } from '../smtp/capabilities.js';
+import type { Command as SmtpCommand } from '../smtp/command.js';
 import type { Reply } from '../smtp/reply.js';
 import type { Catalogue, TextKey } from './catalogue.js';
 import { en } from './en.js';
@@ -24,7 +26,7 @@ export function catalogueFor(lang: Language): Catalogue {
   return lang === 'fr' ? fr : en;
 }
 
-type CommandKind = 'ehlo' | 'helo' | 'starttls' | 'auth' | 'authCancel' | 'mail' | 'rcpt' | 'data' | 'dot' | 'bdat' | 'rset' | 'quit' | 'other';
+type CommandKind = 'ehlo' | 'helo' | 'starttls' | 'auth' | 'authCancel' | 'mail' | 'rcpt' | 'data' | 'dot' | 'bdat' | 'rset' | 'quit';
 
 /** A command waiting for its reply, with what its reply needs to be read in context. */
 interface Command {
@@ -38,50 +40,130 @@ interface Command {
 }
 
 const CODES: Readonly<Record<number, TextKey>> = {
-  211: 'code211', 214: 'code214', 220: 'code220', 221: 'code221', 235: 'code235', 250: 'code250', 251: 'code251',
-  252: 'code252', 334: 'code334', 354: 'code354', 421: 'code421', 432: 'code432', 450: 'code450', 451: 'code451',
-  452: 'code452', 454: 'code454', 455: 'code455', 500: 'code500', 501: 'code501', 502: 'code502', 503: 'code503',
-  504: 'code504', 521: 'code521', 530: 'code530', 534: 'code534', 535: 'code535', 538: 'code538', 550: 'code550',
-  551: 'code551', 552: 'code552', 553: 'code553', 554: 'code554', 555: 'code555', 556: 'code556',
+  211: 'code211',
+  214: 'code214',
+  220: 'code220',
+  221: 'code221',
+  235: 'code235',
+  250: 'code250',
+  251: 'code251',
+  252: 'code252',
+  334: 'code334',
+  354: 'code354',
+  421: 'code421',
+  432: 'code432',
+  450: 'code450',
+  451: 'code451',
+  452: 'code452',
+  454: 'code454',
+  455: 'code455',
+  500: 'code500',
+  501: 'code501',
+  502: 'code502',
+  503: 'code503',
+  504: 'code504',
+  521: 'code521',
+  530: 'code530',
+  534: 'code534',
+  535: 'code535',
+  538: 'code538',
+  550: 'code550',
+  551: 'code551',
+  552: 'code552',
+  553: 'code553',
+  554: 'code554',
+  555: 'code555',
+  556: 'code556',
 };
 
 const REPLY_CLASSES: Readonly<Record<string, TextKey>> = { 2: 'replyClass2', 3: 'replyClass3', 4: 'replyClass4', 5: 'replyClass5' };
 const REPLY_DIGITS: Readonly<Record<string, TextKey>> = { 0: 'replyDigit0', 1: 'replyDigit1', 2: 'replyDigit2', 5: 'replyDigit5' };
 
 const ENHANCED: Readonly<Record<string, TextKey>> = {
-  '2.0.0': 'enhanced2_0_0', '2.1.0': 'enhanced2_1_0', '2.1.5': 'enhanced2_1_5', '2.6.0': 'enhanced2_6_0',
-  '2.7.0': 'enhanced2_7_0', '4.2.2': 'enhanced4_2_2', '4.3.1': 'enhanced4_3_1', '4.3.2': 'enhanced4_3_2',
-  '4.4.1': 'enhanced4_4_1', '4.4.2': 'enhanced4_4_2', '4.4.5': 'enhanced4_4_5', '4.5.3': 'enhanced4_5_3',
-  '4.7.0': 'enhanced4_7_0', '4.7.1': 'enhanced4_7_1', '5.0.0': 'enhanced5_0_0', '5.1.1': 'enhanced5_1_1',
-  '5.1.2': 'enhanced5_1_2', '5.1.3': 'enhanced5_1_3', '5.1.6': 'enhanced5_1_6', '5.1.7': 'enhanced5_1_7',
-  '5.1.8': 'enhanced5_1_8', '5.1.10': 'enhanced5_1_10', '5.2.1': 'enhanced5_2_1', '5.2.2': 'enhanced5_2_2',
-  '5.2.3': 'enhanced5_2_3', '5.3.4': 'enhanced5_3_4', '5.4.4': 'enhanced5_4_4', '5.5.1': 'enhanced5_5_1',
-  '5.5.2': 'enhanced5_5_2', '5.5.3': 'enhanced5_5_3', '5.5.4': 'enhanced5_5_4', '5.5.6': 'enhanced5_5_6',
-  '5.6.7': 'enhanced5_6_7', '5.7.0': 'enhanced5_7_0', '5.7.1': 'enhanced5_7_1', '5.7.8': 'enhanced5_7_8',
-  '5.7.9': 'enhanced5_7_9', '5.7.11': 'enhanced5_7_11', '5.7.23': 'enhanced5_7_23', '5.7.26': 'enhanced5_7_26',
+  '2.0.0': 'enhanced2_0_0',
+  '2.1.0': 'enhanced2_1_0',
+  '2.1.5': 'enhanced2_1_5',
+  '2.6.0': 'enhanced2_6_0',
+  '2.7.0': 'enhanced2_7_0',
+  '4.2.2': 'enhanced4_2_2',
+  '4.3.1': 'enhanced4_3_1',
+  '4.3.2': 'enhanced4_3_2',
+  '4.4.1': 'enhanced4_4_1',
+  '4.4.2': 'enhanced4_4_2',
+  '4.4.5': 'enhanced4_4_5',
+  '4.5.3': 'enhanced4_5_3',
+  '4.7.0': 'enhanced4_7_0',
+  '4.7.1': 'enhanced4_7_1',
+  '5.0.0': 'enhanced5_0_0',
+  '5.1.1': 'enhanced5_1_1',
+  '5.1.2': 'enhanced5_1_2',
+  '5.1.3': 'enhanced5_1_3',
+  '5.1.6': 'enhanced5_1_6',
+  '5.1.7': 'enhanced5_1_7',
+  '5.1.8': 'enhanced5_1_8',
+  '5.1.10': 'enhanced5_1_10',
+  '5.2.1': 'enhanced5_2_1',
+  '5.2.2': 'enhanced5_2_2',
+  '5.2.3': 'enhanced5_2_3',
+  '5.3.4': 'enhanced5_3_4',
+  '5.4.4': 'enhanced5_4_4',
+  '5.5.1': 'enhanced5_5_1',
+  '5.5.2': 'enhanced5_5_2',
+  '5.5.3': 'enhanced5_5_3',
+  '5.5.4': 'enhanced5_5_4',
+  '5.5.6': 'enhanced5_5_6',
+  '5.6.7': 'enhanced5_6_7',
+  '5.7.0': 'enhanced5_7_0',
+  '5.7.1': 'enhanced5_7_1',
+  '5.7.8': 'enhanced5_7_8',
+  '5.7.9': 'enhanced5_7_9',
+  '5.7.11': 'enhanced5_7_11',
+  '5.7.23': 'enhanced5_7_23',
+  '5.7.26': 'enhanced5_7_26',
   '5.7.27': 'enhanced5_7_27',
 };
 
 const ENHANCED_CLASSES: Readonly<Record<string, TextKey>> = { 2: 'enhancedClass2', 4: 'enhancedClass4', 5: 'enhancedClass5' };
 const ENHANCED_SUBJECTS: Readonly<Record<string, TextKey>> = {
-  0: 'enhancedSubject0', 1: 'enhancedSubject1', 2: 'enhancedSubject2', 3: 'enhancedSubject3',
-  4: 'enhancedSubject4', 5: 'enhancedSubject5', 6: 'enhancedSubject6', 7: 'enhancedSubject7',
+  0: 'enhancedSubject0',
+  1: 'enhancedSubject1',
+  2: 'enhancedSubject2',
+  3: 'enhancedSubject3',
+  4: 'enhancedSubject4',
+  5: 'enhancedSubject5',
+  6: 'enhancedSubject6',
+  7: 'enhancedSubject7',
 };
 
 /** EHLO keywords whose annotation takes no parameter. */
 const EXTENSIONS: Readonly<Record<string, TextKey>> = {
-  PIPELINING: 'extPipelining', '8BITMIME': 'ext8bitmime', SMTPUTF8: 'extSmtputf8', STARTTLS: 'extStarttls',
-  DSN: 'extDsn', CHUNKING: 'extChunking', BINARYMIME: 'extBinarymime', ENHANCEDSTATUSCODES: 'extEnhancedStatusCodes',
-  VRFY: 'extVrfy', ETRN: 'extEtrn', HELP: 'extHelp', EXPN: 'extExpn', DELIVERBY: 'extDeliverby',
-  'MT-PRIORITY': 'extMtPriority', REQUIRETLS: 'extRequiretls', XCLIENT: 'extXclient', XFORWARD: 'extXforward',
+  PIPELINING: 'extPipelining',
+  '8BITMIME': 'ext8bitmime',
+  SMTPUTF8: 'extSmtputf8',
+  STARTTLS: 'extStarttls',
+  DSN: 'extDsn',
+  CHUNKING: 'extChunking',
+  BINARYMIME: 'extBinarymime',
+  ENHANCEDSTATUSCODES: 'extEnhancedStatusCodes',
+  VRFY: 'extVrfy',
+  ETRN: 'extEtrn',
+  HELP: 'extHelp',
+  EXPN: 'extExpn',
+  DELIVERBY: 'extDeliverby',
+  'MT-PRIORITY': 'extMtPriority',
+  REQUIRETLS: 'extRequiretls',
+  XCLIENT: 'extXclient',
+  XFORWARD: 'extXforward',
 };
 
 const MECHANISMS: Readonly<Record<string, TextKey>> = {
-  'SCRAM-SHA-256': 'mechScramSha256', 'CRAM-MD5': 'mechCramMd5', PLAIN: 'mechPlain', LOGIN: 'mechLogin', XOAUTH2: 'mechXoauth2',
+  'SCRAM-SHA-256': 'mechScramSha256',
+  'CRAM-MD5': 'mechCramMd5',
+  PLAIN: 'mechPlain',
+  LOGIN: 'mechLogin',
+  XOAUTH2: 'mechXoauth2',
 };
 
-/** What mailv shows in place of a secret (smtp/authenticate.ts), kept here to load nothing of AUTH. */
-const REDACTED = '********';
 /** Server text is untrusted and unbounded: an annotation quotes only the start of it. */
 const MAX_QUOTE = 60;
 
@@ -123,6 +205,9 @@ export class Explainer {
         return this.send(event);
       case 'reply':
         return this.reply(event);
+      case 'committed':
+        // Told by the reply that follows: what became of the message.
+        return none([]);
       case 'body': {
         if (this.bodyTold) return none([]);
         this.bodyTold = true;
@@ -172,82 +257,73 @@ export class Explainer {
 
   private send(event: Extract<SessionEvent, { kind: 'send' }>): Annotation {
     this.pipelinedRun = event.pipelined ? this.pipelinedRun + 1 : 0;
-    const { command, lines } = this.command(event.line, event.stage);
+    const { command, lines } = this.command(event.command, event.stage);
     this.pending.push(command);
     return none(lines);
   }
 
-  private command(line: string, stage: Stage): { command: Command; lines: string[] } {
+  private command(sent: SmtpCommand, stage: Stage): { command: Command; lines: string[] } {
     const c = this.catalogue;
-    const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
-    const argument = quote(line.slice(verb.length + 1).trim());
-
-    // Inside AUTH, every line but the command itself answers a 334 challenge (RFC 4954 §4).
-    if (stage === 'auth' && verb !== 'AUTH') {
-      if (line === '*') return { command: { kind: 'authCancel', stage }, lines: [c.authCancel] };
-      const answer = line === '' ? c.authAnswerEmpty : line === REDACTED ? c.authAnswerRedacted : c.authAnswer;
-      return { command: { kind: 'auth', stage }, lines: [answer] };
-    }
-
-    switch (verb) {
+    switch (sent.verb) {
       case 'EHLO': {
         const again = this.tlsAfterEhlo;
         this.sentEhlo = true;
-        return { command: { kind: 'ehlo', stage, again }, lines: [c.cmdEhlo({ name: argument }), ...optional(again ? c.cmdEhloAgain : undefined)] };
+        return { command: { kind: 'ehlo', stage, again }, lines: [c.cmdEhlo({ name: quote(sent.domain) }), ...optional(again ? c.cmdEhloAgain : undefined)] };
       }
       case 'HELO':
-        return { command: { kind: 'helo', stage }, lines: [c.cmdHelo({ name: argument })] };
+        return { command: { kind: 'helo', stage }, lines: [c.cmdHelo({ name: quote(sent.domain) })] };
       case 'STARTTLS':
         return { command: { kind: 'starttls', stage }, lines: [c.cmdStarttls] };
       case 'AUTH':
-        return { command: { kind: 'auth', stage }, lines: this.auth(line) };
+        return { command: { kind: 'auth', stage }, lines: this.auth(sent) };
+      // Inside AUTH, every line but the command itself answers a 334 challenge (RFC 4954 §4).
+      case 'SASL': {
+        const { text } = sent.response;
+        if (text === '*') return { command: { kind: 'authCancel', stage }, lines: [c.authCancel] };
+        const answer = text === undefined ? c.authAnswerRedacted : text === '' ? c.authAnswerEmpty : c.authAnswer;
+        return { command: { kind: 'auth', stage }, lines: [answer] };
+      }
       case 'MAIL':
-        return this.mail(line, stage);
+        return this.mail(sent, stage);
       case 'RCPT': {
-        const recipient = /^RCPT TO:<(.*)>/i.exec(line)?.[1] ?? '';
-        const lines = [c.cmdRcptTo({ recipient: quote(recipient) })];
+        const lines = [c.cmdRcptTo({ recipient: quote(sent.to) })];
         if (!this.envelopeTold) lines.push(c.envelopeNotHeaders);
         this.envelopeTold = true;
-        return { command: { kind: 'rcpt', stage, address: recipient }, lines };
+        return { command: { kind: 'rcpt', stage, address: sent.to }, lines };
       }
       case 'DATA':
         return { command: { kind: 'data', stage }, lines: [c.cmdData] };
       case '.':
         return { command: { kind: 'dot', stage }, lines: [c.cmdDataEnd] };
       case 'BDAT': {
-        const match = /^BDAT (\d+)( LAST)?\s*$/i.exec(line);
-        const octets = Number(match?.[1] ?? 0);
-        const last = match?.[2] !== undefined;
+        const { size: octets, last } = sent;
         return { command: { kind: 'bdat', stage, octets, last }, lines: [last ? c.cmdBdatLast({ octets }) : c.cmdBdat({ octets })] };
       }
       case 'RSET':
         return { command: { kind: 'rset', stage }, lines: [c.cmdRset] };
       case 'QUIT':
         return { command: { kind: 'quit', stage }, lines: [c.cmdQuit] };
-      default:
-        return { command: { kind: 'other', stage }, lines: [c.cmdOther({ verb: quote(verb) })] };
     }
   }
 
   /** `AUTH <mechanism> [initial response]`: the command, the mechanism, the initial response. */
-  private auth(line: string): string[] {
+  private auth(sent: Extract<SmtpCommand, { verb: 'AUTH' }>): string[] {
     const c = this.catalogue;
-    const [, mechanism = '', initial] = /^AUTH\s+(\S+)(?:\s+(\S*))?/i.exec(line) ?? [];
-    const name = mechanism.toUpperCase();
+    const name = sent.mechanism.toUpperCase();
     const key = MECHANISMS[name];
     const lines = [c.cmdAuth({ mechanism: quote(name) }), key ? c[key] : c.mechOther({ mechanism: quote(name) })];
-    if (initial !== undefined) lines.push(initial === '=' ? c.authInitialEmpty : initial === REDACTED ? c.authInitialRedacted : c.authInitial);
+    const initial = sent.initial;
+    if (initial !== undefined) lines.push(initial.text === undefined ? c.authInitialRedacted : initial.text === '=' ? c.authInitialEmpty : c.authInitial);
     return lines;
   }
 
   /** `MAIL From:<sender> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8]`: one line for the sender, one per parameter. */
-  private mail(line: string, stage: Stage): { command: Command; lines: string[] } {
+  private mail(sent: Extract<SmtpCommand, { verb: 'MAIL' }>, stage: Stage): { command: Command; lines: string[] } {
     const c = this.catalogue;
     this.bodyTold = false;
-    const match = /^MAIL FROM:<(.*)>((?:\s+[^\s>]+)*)\s*$/i.exec(line);
-    const sender = match?.[1] ?? '';
+    const sender = sent.from;
     const lines = [sender === '' ? c.cmdMailFromNull : c.cmdMailFrom({ sender: quote(sender) })];
-    for (const param of (match?.[2] ?? '').trim().split(/\s+/).filter(Boolean)) {
+    for (const param of sent.params) {
       const [name = '', value = ''] = param.split('=', 2);
       switch (name.toUpperCase()) {
         case 'SIZE':
@@ -281,7 +357,7 @@ export class Explainer {
     this.codesSeen.add(reply.code);
     if (reply.enhanced !== undefined) after.push(this.enhanced(reply.enhanced));
 
-    if (command?.kind === 'ehlo' && reply.code === 250) after.push(...this.extensions(reply, command.again === true));
+    if (command?.kind === 'ehlo' && event.ehlo !== undefined) after.push(...this.extensions(event.ehlo, command.again === true));
     if (command?.kind === 'ehlo' && (reply.code === 500 || reply.code === 502)) after.push(c.ehloFallback);
     return { before, after };
   }
@@ -346,14 +422,11 @@ export class Explainer {
     return c.enhancedGeneric({ code, severity: severity ? c[severity] : '', subject: c[ENHANCED_SUBJECTS[subject] ?? 'enhancedSubjectOther'] });
   }
 
-  /** The EHLO reply: the server's name, then one line per keyword, each naming its keyword. */
-  private extensions(reply: Reply, underTls: boolean): string[] {
+  /** The EHLO reply as the session read it: the server's name, then one line per keyword, each naming its keyword. */
+  private extensions(offer: EhloOffer, underTls: boolean): string[] {
     const c = this.catalogue;
-    const name = (reply.lines[0] ?? '').trim().split(/\s+/)[0] ?? '';
-    const lines = [c.ehloServerName({ name: quote(name) }), ...optional(underTls ? c.ehloAfterTls : undefined)];
-    for (const text of reply.lines.slice(1)) {
-      const [word = '', ...params] = text.trim().split(/\s+/);
-      if (word === '') continue;
+    const lines = [c.ehloServerName({ name: quote(offer.domain) }), ...optional(underTls ? c.ehloAfterTls : undefined)];
+    for (const { keyword: word, params } of offer.extensions) {
       const keyword = word.toUpperCase();
       const known = EXTENSIONS[keyword];
       if (known) lines.push(c[known]);

@@ -2,6 +2,9 @@
 // shape is documented in the man page (JSON OUTPUT) and kept stable: fields are only ever added.
 import type { SessionEvent } from '../events.js';
 import type { MxPlan } from '../dns/mx.js';
+import { formatCommand } from '../smtp/command.js';
+import { describeFact } from '../words/describe.js';
+import { en } from '../words/en/index.js';
 import { terminalSafeJson } from '../text/sanitize.js';
 
 /** The event as one line of JSON: `event` names its kind, `ms` the time since mailv started. */
@@ -14,14 +17,36 @@ function eventJson(event: SessionEvent, ms: number): string {
   switch (event.kind) {
     case 'reply': {
       const { reply, ...rest } = event;
-      return JSON.stringify({ event: 'reply', ms: time, ...withoutKind(rest), code: reply.code, enhanced: reply.enhanced ?? null, lines: reply.lines, raw: reply.raw });
+      return JSON.stringify({
+        event: 'reply',
+        ms: time,
+        ...withoutKind(rest),
+        code: reply.code,
+        enhanced: reply.enhanced ?? null,
+        lines: reply.lines,
+        raw: reply.raw,
+      });
     }
     case 'recipient': {
       const { reply, ...rest } = event;
-      return JSON.stringify({ event: 'recipient', ms: time, ...withoutKind(rest), reply: reply ? { code: reply.code, enhanced: reply.enhanced ?? null, raw: reply.raw } : null });
+      return JSON.stringify({
+        event: 'recipient',
+        ms: time,
+        ...withoutKind(rest),
+        reply: reply ? { code: reply.code, enhanced: reply.enhanced ?? null, raw: reply.raw } : null,
+      });
     }
     case 'body':
       return JSON.stringify({ event: 'body', ms: time, text: event.bytes.toString('utf8') });
+    case 'send': {
+      // `line` as the transcript shows it, `command` as data: verb and arguments, secrets withheld.
+      const { stage, command, pipelined } = event;
+      return JSON.stringify({ event: 'send', ms: time, stage, line: formatCommand(command), command, pipelined });
+    }
+    case 'deferred': {
+      const { recipients, host, address, error } = event;
+      return JSON.stringify({ event: 'deferred', ms: time, recipients, host: `${host} [${address}]`, reason: describeFact(error, en), error });
+    }
     case 'dns-answer': {
       // `ms` is the time since start on every line; the query's own time has its own name.
       const { ms: queryMs, ...rest } = event;

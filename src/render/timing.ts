@@ -72,6 +72,9 @@ export class TimingRecorder {
         this.sent += event.sent;
         this.received += event.received;
         return;
+      case 'committed':
+        // The message is out; the wait for its reply is counted with the reply.
+        return;
       default:
         return;
     }
@@ -81,7 +84,9 @@ export class TimingRecorder {
     const steps = [...this.perStep].map(([step, ms]) => `${step} ${ms.toFixed(1)} ms`).join(', ');
     return [
       `Timing: ${this.roundTrips} round trip${this.roundTrips === 1 ? '' : 's'} (waits for the server), ${this.sent} octets sent, ${this.received} received, ${(end - this.start).toFixed(1)} ms in all`,
-      ...(this.greetingAfter === undefined ? [] : [`Timing: greeting ${this.greetingAfter.toFixed(1)} ms after the connection (and any TLS handshake) was made`]),
+      ...(this.greetingAfter === undefined
+        ? []
+        : [`Timing: greeting ${this.greetingAfter.toFixed(1)} ms after the connection (and any TLS handshake) was made`]),
       ...(steps === '' ? [] : [`Timing: ${steps}`]),
     ];
   }

@@ -1,6 +1,7 @@
 // The classic `mail -v` transcript: client lines behind `>>> `, server replies as received, and
 // sendmail's notes (`x... Connecting to ...`, `x... Sent (...)`, `Closing connection to ...`).
 import type { RecipientOutcome, SessionEvent } from '../events.js';
+import { formatCommand } from '../smtp/command.js';
 import { replyText, type Reply } from '../smtp/reply.js';
 import { absolute } from '../dns/name.js';
 import { displayHost } from '../text/host.js';
@@ -8,7 +9,8 @@ import { formatRecord } from './dns-record.js';
 import { sanitize } from '../text/sanitize.js';
 import type { Style } from './style.js';
 import type { Words } from '../words/catalogue.js';
-import { describeNote } from '../words/describe.js';
+import { describeFact, describeNote } from '../words/describe.js';
+import type { ErrorFact } from '../errors.js';
 import type { Verbosity } from '../plan.js';
 
 type Formatters = { [K in SessionEvent['kind']]: (event: Extract<SessionEvent, { kind: K }>) => string[] };
@@ -25,39 +27,44 @@ export class TranscriptRenderer {
   ) {
     this.formatters = {
       connecting: (e) => [
-        style.note(`${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`),
+        style.note(
+          `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`,
+        ),
       ],
-      connected: (e) => (verbosity >= 2 ? [style.note(`Connected to ${sanitize(displayHost(e.address))} port ${e.port}`)] : []),
-      send: (e) => [...this.flushBody(), style.client(`>>> ${sanitize(e.line)}`)],
+      connected: (e) => (verbosity >= 2 ? [style.note(words.transcript.connected(sanitize(displayHost(e.address)), e.port))] : []),
+      send: (e) => [...this.flushBody(), style.client(`>>> ${sanitize(formatCommand(e.command))}`)],
       reply: (e) => e.reply.raw.map((line) => style.reply(e.reply.code, sanitize(line))),
       body: (e) => (verbosity >= 3 ? this.bodyLines(e.bytes) : []),
+      // The reply to the final dot or BDAT LAST says what became of it; the moment itself shows in --json.
+      committed: () => [],
       recipient: (e) => [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply)}`)],
       note: (e) => {
         const text = sanitize(describeNote(e.note, words));
-        return [e.severity === 'warning' ? style.warning(words.output.warning(text)) : style.note(text)];
+        return [e.severity === 'warning' ? style.warning(words.transcript.warning + text) : style.note(text)];
       },
       closing: (e) => [style.note(`Closing connection to ${sanitize(displayHost(e.host))}`)],
       traffic: () => [],
       tls: (e) => [
-        (e.verified ? style.note : style.warning)(
-          `TLS: ${e.protocol}, ${e.cipher}; certificate ${e.verified ? 'verified' : `NOT verified: ${sanitize(e.problem ?? 'unknown')}`}`,
-        ),
-        style.note(`TLS: subject ${sanitize(e.subject)}; issuer ${sanitize(e.issuer)}; valid ${e.validFrom} to ${e.validTo}`),
+        (e.verified ? style.note : style.warning)(sanitize(words.tls.handshake(e))),
+        style.note(sanitize(words.tls.certificate(e))),
       ],
-      deferred: (e) => [style.note(`${sanitize(e.recipients.join(','))}... Deferred: ${sanitize(e.reason)} by ${sanitize(displayHost(e.host))}`)],
+      deferred: (e) => [
+        style.note(`${sanitize(e.recipients.join(','))}... Deferred: ${sanitize(deferral(e.error, words))} by ${sanitize(e.host)} [${sanitize(e.address)}]`),
+      ],
       // A name asked for may be an MX or CNAME target, whose labels may hold any octet.
-      'dns-query': (e) => (verbosity >= 2 ? [style.note(`;; ${e.type} ${sanitize(absolute(e.name))}? asking ${e.server} over ${e.transport.toUpperCase()}`)] : []),
+      'dns-query': (e) =>
+        verbosity >= 2 ? [style.note(words.transcript.dnsQuery(e.type, sanitize(absolute(e.name)), e.server, e.transport.toUpperCase()))] : [],
       'dns-answer': (e) =>
         verbosity >= 2
           ? [
-              style.note(`;; ${e.rcode}${e.truncated ? ', truncated' : ''} from ${e.server} in ${e.ms} ms, ${e.answers.length} answer(s)`),
+              style.note(words.transcript.dnsAnswer(e.rcode, e.truncated, e.server, e.ms, e.answers.length)),
               ...e.answers.map((record) => style.note(`;;   ${formatRecord(record)}`)),
-              ...e.additionals.map((record) => style.note(`;;   ${formatRecord(record)}   (additional)`)),
+              ...e.additionals.map((record) => style.note(`;;   ${formatRecord(record)}   ${words.transcript.additional}`)),
             ]
           : [],
       // Said on standard error after the failure it follows, as mail(1) says it; --json has the event.
       'dead-letter': () => [],
-      'dns-no-answer': (e) => (verbosity >= 2 ? [style.warning(`;; no answer from ${e.server}: ${sanitize(words.dns.noAnswer(e))}`)] : []),
+      'dns-no-answer': (e) => (verbosity >= 2 ? [style.warning(words.transcript.dnsNoAnswer(e.server, sanitize(words.dns.noAnswer(e))))] : []),
     };
   }
 
@@ -81,6 +88,13 @@ export class TranscriptRenderer {
   }
 }
 
+/** Why a host was passed over: a failed connection in sendmail's words, anything else as its error says. */
+function deferral(error: ErrorFact, words: Words): string {
+  if (error.code === 'MAILV_CONNECT_FAILED' && error.reason === 'refused') return 'Connection refused';
+  if (error.code === 'MAILV_CONNECT_FAILED' && error.reason === 'timeout') return 'Connection timed out';
+  return describeFact(error, words);
+}
+
 function outcomeText(outcome: RecipientOutcome, reply: Reply | undefined): string {
   const text = reply ? sanitize(replyText(reply)) : '';
   const full = reply ? `${reply.code} ${text}` : '';
@@ -97,4 +111,3 @@ function outcomeText(outcome: RecipientOutcome, reply: Reply | undefined): strin
 function isUnknownUser(reply: Reply | undefined): boolean {
   return reply?.enhanced === '5.1.1' || (reply?.enhanced === undefined && reply?.code === 550 && /unknown/i.test(replyText(reply)));
 }
-

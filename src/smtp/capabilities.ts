@@ -2,22 +2,38 @@
 // RFC 1870). Pure.
 import type { Reply } from './reply.js';
 
+/** One EHLO keyword as the server wrote it, and its parameters. */
+export interface Extension {
+  readonly keyword: string;
+  readonly params: readonly string[];
+}
+
+/** What a 250 to EHLO says: the server's name for itself, then its extensions in order. */
+export interface EhloOffer {
+  readonly domain: string;
+  readonly extensions: readonly Extension[];
+}
+
 export class Capabilities {
   private readonly keywords = new Map<string, readonly string[]>();
 
+  private constructor(readonly offer: EhloOffer) {
+    for (const { keyword, params } of offer.extensions) this.keywords.set(keyword.toUpperCase(), params);
+  }
+
   /** Parses a 250 EHLO reply; the first line is the server's greeting, not a keyword. */
   static fromEhlo(reply: Reply): Capabilities {
-    const capabilities = new Capabilities();
+    const extensions: Extension[] = [];
     for (const line of reply.lines.slice(1)) {
       const [keyword, ...params] = line.trim().split(/\s+/);
-      if (keyword) capabilities.keywords.set(keyword.toUpperCase(), params);
+      if (keyword) extensions.push({ keyword, params });
     }
-    return capabilities;
+    return new Capabilities({ domain: (reply.lines[0] ?? '').trim().split(/\s+/)[0] ?? '', extensions });
   }
 
   /** After HELO (or before any EHLO) nothing is offered. */
   static none(): Capabilities {
-    return new Capabilities();
+    return new Capabilities({ domain: '', extensions: [] });
   }
 
   has(keyword: string): boolean {

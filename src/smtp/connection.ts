@@ -1,10 +1,13 @@
-// The SMTP client's socket: connects with TCP_NODELAY, writes with back-pressure, and hands out
-// replies one at a time, each with its own time limit. Only replies to commands actually sent are
-// accepted, and only so many octets of them in all, so a hostile server can neither grow memory
-// nor slip in a reply ahead of its command. The only place the session touches a socket.
+// The SMTP client's byte stream: writes with back-pressure, and hands out replies one at a time,
+// each with its own time limit. Only replies to commands actually sent are accepted, and only so
+// many octets of them in all, so a hostile server can neither grow memory nor slip in a reply
+// ahead of its command. It runs over any duplex stream (a socket, TLS, an in-memory pair in
+// tests); open() makes the TCP connection, with TCP_NODELAY.
 import { connect, isIP, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
-import { DnsError, InterruptedError, MailvError, ProtocolError, TlsError, TransportError, type Stage } from '../errors.js';
+import { DnsError, InterruptedError, type MailvError, ProtocolError, TlsError, TransportError, type Stage, type TransportReason } from '../errors.js';
+import type { CertificateProblem, HandshakeFailure } from './facts.js';
 import { Redactor } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 
@@ -21,7 +24,8 @@ export class SmtpConnection {
   private readonly redactor = new Redactor();
   private reader = this.newReader();
   private readonly replies: Reply[] = [];
-  private failure: Error | undefined;
+  /** Why the stream can no longer be used; turned into a typed error for the stage that meets it. */
+  private failure: Failure | undefined;
   private waiter: (() => void) | undefined;
   private closed = false;
   /** Replies owed by the server: the greeting, then one per command written. */
@@ -30,21 +34,25 @@ export class SmtpConnection {
   bytesSent = 0;
   bytesReceived = 0;
 
-  private constructor(
-    private socket: Socket,
+  /**
+   * Takes over an open stream to `host`: a connected socket, or any duplex stream of bytes to a
+   * server. `signal` aborting (with the signal's name as reason) ends it at once.
+   */
+  constructor(
+    private socket: Duplex,
     readonly host: string,
-    signal: AbortSignal | undefined,
+    signal?: AbortSignal,
   ) {
     signal?.addEventListener('abort', () => this.interrupt(signal.reason as NodeJS.Signals), { once: true });
     this.listen(socket);
   }
 
-  private listen(socket: Socket): void {
+  private listen(socket: Duplex): void {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (error) => this.fail(error));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.fail({ kind: 'errno', errno: error.code }));
     socket.on('close', () => {
       this.closed = true;
-      this.fail(new Error('connection closed by the server'));
+      this.fail({ kind: 'closed' });
     });
   }
 
@@ -60,7 +68,7 @@ export class SmtpConnection {
   async startTls(servername: string, timeoutMs: number, extraCa?: readonly Buffer[]): Promise<TlsDetails> {
     this.throwIfFailed('starttls'); // a whole reply after the 220 has already failed the connection
     if (this.reader.hasPartial || this.replies.length > 0) {
-      throw new ProtocolError('the server sent more after its 220 to STARTTLS: a response injection (CVE-2011-0411)', 'starttls');
+      throw new ProtocolError({ code: 'MAILV_STARTTLS_INJECTION' }, 'starttls');
     }
     const { connect: tlsConnect, createSecureContext } = await import('node:tls');
     const plain = this.socket;
@@ -75,24 +83,21 @@ export class SmtpConnection {
     });
     let onClose = () => {};
     await new Promise<void>((resolve, reject) => {
-      onClose = () => fail(new Error('connection closed during the handshake'));
-      const timer = setTimeout(() => fail(new Error(`no handshake within ${timeoutMs / 1000} s`)), timeoutMs);
-      const fail = (error: Error) => {
+      onClose = () => fail({ kind: 'closed' });
+      const timer = setTimeout(() => fail({ kind: 'timeout', ms: timeoutMs }), timeoutMs);
+      const fail = (failure: HandshakeFailure) => {
         clearTimeout(timer);
         secure.destroy();
-        if (this.failure instanceof InterruptedError) return reject(new InterruptedError(this.failure.signal, 'starttls'));
-        // OpenSSL's messages can span lines: one line is what the transcript shows.
-        // OpenSSL's `…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:file:line:`
-        // says one thing a user needs: the reason.
-        const reason = (/SSL routines:[^:]*:([^:]+)/.exec(error.message)?.[1] ?? error.message).replace(/\s+/g, ' ').trim();
-        reject(new TlsError(`TLS handshake with ${servername} failed: ${reason}`, 'starttls'));
+        if (this.failure?.kind === 'interrupted') return reject(new InterruptedError(this.failure.signal, 'starttls'));
+        reject(new TlsError({ code: 'MAILV_TLS_HANDSHAKE', host: servername, failure, hint: undefined }, 'starttls'));
       };
+      const onError = (error: Error) => fail(handshakeFailure(error));
       secure.once('secureConnect', () => {
         clearTimeout(timer);
-        secure.off('error', fail);
+        secure.off('error', onError);
         resolve();
       });
-      secure.once('error', fail);
+      secure.once('error', onError);
       secure.once('close', onClose);
     });
     secure.off('close', onClose);
@@ -100,7 +105,7 @@ export class SmtpConnection {
     this.reader = this.newReader();
     this.listen(secure);
     const certificate = secure.getPeerCertificate();
-    return (this.tls = {
+    this.tls = {
       protocol: secure.getProtocol() ?? 'unknown',
       cipher: secure.getCipher()?.name ?? 'unknown',
       subject: distinguishedName(certificate.subject),
@@ -108,13 +113,14 @@ export class SmtpConnection {
       validFrom: certificate.valid_from ?? '',
       validTo: certificate.valid_to ?? '',
       verified: secure.authorized,
-      problem: secure.authorized ? undefined : describeCertificateProblem(String(secure.authorizationError ?? 'unknown'), certificate.subjectaltname),
-    });
+      problem: secure.authorized ? undefined : certificateProblem(String(secure.authorizationError ?? 'unknown'), certificate.subjectaltname),
+    };
+    return this.tls;
   }
 
   /**
    * Opens a TCP connection; `signal` aborting (with the signal's name as reason) ends it at once.
-   * Throws DnsError, TransportError or InterruptedError.
+   * Throws DnsError, TransportError (refused, unreachable, timeout) or InterruptedError.
    */
   static open(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<SmtpConnection> {
     return new Promise((resolve, reject) => {
@@ -129,7 +135,8 @@ export class SmtpConnection {
       };
       const onAbort = () => settle(new InterruptedError(signal!.reason as NodeJS.Signals, 'connect'));
       const timer = setTimeout(
-        () => settle(new TransportError(`timed out after ${timeoutMs / 1000} s connecting to ${host} port ${port}`, 'connect')),
+        () =>
+          settle(new TransportError({ code: 'MAILV_CONNECT_FAILED', host, port, reason: 'timeout', errno: undefined, ms: timeoutMs }, 'connect', 'timeout')),
         timeoutMs,
       );
       if (signal?.aborted) return onAbort();
@@ -139,16 +146,17 @@ export class SmtpConnection {
         socket.removeAllListeners('error');
         resolve(new SmtpConnection(socket, host, signal));
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error, host, port)));
+      socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error.code, host, port, timeoutMs)));
     });
   }
 
+  /** The peer's address when the stream is a socket; the host's name otherwise. */
   get remoteAddress(): string {
-    return this.socket.remoteAddress ?? this.host;
+    return (this.socket as Partial<Socket>).remoteAddress ?? this.host;
   }
 
   get remotePort(): number {
-    return this.socket.remotePort ?? 0;
+    return (this.socket as Partial<Socket>).remotePort ?? 0;
   }
 
   /**
@@ -172,14 +180,14 @@ export class SmtpConnection {
       this.socket.write(piece, index === pieces.length - 1 && untilTaken ? onTaken : undefined);
     }
     if (pieces.length > 1) this.socket.uncork();
-    if (untilTaken) return this.waitFor(() => taken, stage, timeoutMs, 'sending data');
+    if (untilTaken) return this.waitFor(() => taken, stage, timeoutMs, 'send');
     if (!this.socket.writableNeedDrain) return;
-    await this.waitFor(() => this.socket.writableNeedDrain === false, stage, timeoutMs, 'sending data', 'drain');
+    await this.waitFor(() => this.socket.writableNeedDrain === false, stage, timeoutMs, 'send', 'drain');
   }
 
   /** The next reply, in order. Throws TransportError (closed, timeout) or ProtocolError. */
   async readReply(stage: Stage, timeoutMs: number): Promise<Reply> {
-    await this.waitFor(() => this.replies.length > 0, stage, timeoutMs, 'waiting for the reply');
+    await this.waitFor(() => this.replies.length > 0, stage, timeoutMs, 'reply');
     return this.replies.shift()!;
   }
 
@@ -201,27 +209,33 @@ export class SmtpConnection {
     this.bytesReceived += chunk.length;
     try {
       if (this.bytesReceived > MAX_SESSION_REPLY_OCTETS) {
-        throw new ReplySyntaxError(`the server sent more than ${MAX_SESSION_REPLY_OCTETS / (1024 * 1024)} MiB of replies`);
+        throw new ReplySyntaxError({ fault: 'too-much', limit: MAX_SESSION_REPLY_OCTETS });
       }
       for (const reply of this.reader.push(chunk)) {
-        if (this.owed === 0) throw unsolicited(reply);
+        if (this.owed === 0) {
+          // RFC 5321 §3.8: 421 is the server giving up; any other reply nobody asked for is a fault.
+          if (reply.code === 421) throw new ServiceClosing(reply);
+          throw new ReplySyntaxError({ fault: 'unsolicited', text: reply.raw.join(' ').slice(0, 60) });
+        }
         this.owed--;
         this.replies.push(reply);
       }
     } catch (error) {
-      this.fail(error as Error);
+      if (error instanceof ServiceClosing) this.fail({ kind: 'closing', reply: error.reply });
+      else if (error instanceof ReplySyntaxError) this.fail({ kind: 'syntax', error });
+      else throw error;
       this.socket.destroy();
     }
     this.wake();
   }
 
   private interrupt(signal: NodeJS.Signals): void {
-    this.fail(new InterruptedError(signal, 'connect'));
+    this.fail({ kind: 'interrupted', signal });
     this.socket.destroy();
   }
 
-  private fail(error: Error): void {
-    this.failure ??= error;
+  private fail(failure: Failure): void {
+    this.failure ??= failure;
     this.wake();
   }
 
@@ -231,7 +245,7 @@ export class SmtpConnection {
     waiter?.();
   }
 
-  private waitFor(ready: () => boolean, stage: Stage, timeoutMs: number, doing: string, socketEvent?: 'drain'): Promise<void> {
+  private waitFor(ready: () => boolean, stage: Stage, timeoutMs: number, waiting: 'reply' | 'send', socketEvent?: 'drain'): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (ready()) return finish(undefined);
@@ -243,10 +257,7 @@ export class SmtpConnection {
         this.waiter = check;
       };
       const onDrain = () => check();
-      const timer = setTimeout(
-        () => finish(new TransportError(`timed out after ${timeoutMs / 1000} s ${doing} (${stage})`, stage)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => finish(new TransportError({ code: 'MAILV_TIMEOUT', stage, ms: timeoutMs, waiting }, stage, 'timeout')), timeoutMs);
       const finish = (error: Error | undefined) => {
         clearTimeout(timer);
         this.waiter = undefined;
@@ -259,17 +270,68 @@ export class SmtpConnection {
     });
   }
 
+  /** Throws the failure, if any, as the typed error of the stage in progress. */
   private throwIfFailed(stage: Stage): void {
     const failure = this.failure;
-    if (!failure) return;
-    if (failure instanceof InterruptedError) throw new InterruptedError(failure.signal, stage);
-    if (failure instanceof MailvError) throw failure;
-    if (failure instanceof ReplySyntaxError) throw new ProtocolError(`protocol error during ${stage}: ${failure.message}`, stage);
-    const code = (failure as NodeJS.ErrnoException).code;
-    const what = code === 'ECONNRESET' ? 'connection reset by the server' : failure.message;
-    const partial = this.closed && this.reader.hasPartial ? ' (in the middle of a reply)' : '';
-    throw new TransportError(`${what} during ${stage}${partial}`, stage);
+    switch (failure?.kind) {
+      case undefined:
+        return;
+      case 'interrupted':
+        throw new InterruptedError(failure.signal, stage);
+      case 'syntax':
+        throw new ProtocolError({ code: 'MAILV_REPLY_SYNTAX', stage, fault: failure.error.fault }, stage);
+      case 'closing':
+        throw new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply: failure.reply }, stage, 'closed');
+      case 'closed':
+      case 'errno': {
+        const errno = failure.kind === 'errno' ? failure.errno : undefined;
+        const reason = failure.kind === 'closed' ? 'closed' : lostReason(errno);
+        const midReply = this.closed && this.reader.hasPartial;
+        throw new TransportError({ code: 'MAILV_CONNECTION_LOST', stage, reason, errno, midReply }, stage, reason);
+      }
+    }
   }
+}
+
+/** What ended the stream, as recorded when it happened. */
+type Failure =
+  | { readonly kind: 'interrupted'; readonly signal: NodeJS.Signals }
+  | { readonly kind: 'syntax'; readonly error: ReplySyntaxError }
+  | { readonly kind: 'closing'; readonly reply: Reply }
+  | { readonly kind: 'closed' }
+  | { readonly kind: 'errno'; readonly errno: string | undefined };
+
+/** A 421 nobody asked for, on its way from the reader to the failure it becomes. */
+class ServiceClosing extends Error {
+  constructor(readonly reply: Reply) {
+    super('421');
+  }
+}
+
+/** Why an open connection failed, from the system's error code. */
+function lostReason(errno: string | undefined): TransportReason {
+  switch (errno) {
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+    case 'ENETDOWN':
+      return 'unreachable';
+    default:
+      return 'reset';
+  }
+}
+
+/**
+ * Why a handshake failed. Node gives OpenSSL's reason (`wrong version number`) in the error's
+ * `reason`; any other failure (a socket reset mid-handshake) keeps Node's text, shown as is and
+ * never read for a decision.
+ */
+function handshakeFailure(error: Error & { reason?: unknown }): HandshakeFailure {
+  if (typeof error.reason === 'string' && error.reason !== '') return { kind: 'openssl', reason: error.reason };
+  // OpenSSL's messages can span lines: one line is what the transcript shows.
+  return { kind: 'other', detail: error.message.replace(/\s+/g, ' ').trim() };
 }
 
 /**
@@ -292,7 +354,7 @@ export interface TlsDetails {
   readonly validTo: string;
   readonly verified: boolean;
   /** Why the certificate is not verified, in words: self-signed, expired, name mismatch, unknown CA. */
-  readonly problem: string | undefined;
+  readonly problem: CertificateProblem | undefined;
 }
 
 function distinguishedName(name: Readonly<Record<string, string | string[] | undefined>> | undefined): string {
@@ -303,40 +365,32 @@ function distinguishedName(name: Readonly<Record<string, string | string[] | und
     .join(', ');
 }
 
-const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
+const CERTIFICATE_PROBLEMS: Readonly<Record<string, Exclude<CertificateProblem['kind'], 'name-mismatch' | 'other'>>> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed',
-  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed CA in the chain',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed-in-chain',
   CERT_HAS_EXPIRED: 'expired',
-  CERT_NOT_YET_VALID: 'not yet valid',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'name mismatch',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown CA',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown CA',
-  UNABLE_TO_GET_ISSUER_CERT: 'unknown CA',
+  CERT_NOT_YET_VALID: 'not-yet-valid',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown-ca',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown-ca',
+  UNABLE_TO_GET_ISSUER_CERT: 'unknown-ca',
 };
 
-function describeCertificateProblem(code: string, altNames: string | undefined): string {
-  const problem = CERTIFICATE_PROBLEMS[code] ?? code;
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' && altNames) return `${problem}: the certificate is for ${altNames}`;
-  return problem;
+function certificateProblem(code: string, altNames: string | undefined): CertificateProblem {
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { kind: 'name-mismatch', altNames };
+  const kind = CERTIFICATE_PROBLEMS[code];
+  return kind ? { kind } : { kind: 'other', code };
 }
 
-/** A reply no command asked for; 421 is the server giving up (RFC 5321 §3.8), anything else a fault. */
-function unsolicited(reply: Reply): Error {
-  const text = reply.raw.join(' ');
-  if (reply.code === 421) return new TransportError(`the server closed the session: ${text}`, 'connect');
-  return new ReplySyntaxError(`reply received before any command asked for it: ${JSON.stringify(text.slice(0, 60))}`);
-}
-
-function connectError(error: NodeJS.ErrnoException, host: string, port: number): Error {
-  const where = `${host} port ${port}`;
-  switch (error.code) {
+/** A failed connect, from the system's error code. */
+function connectError(errno: string | undefined, host: string, port: number, ms: number): MailvError {
+  switch (errno) {
     case 'ENOTFOUND':
       return new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host }, 'no-such-domain');
     case 'EAI_AGAIN':
       return new DnsError({ code: 'MAILV_HOST_LOOKUP_FAILED', host }, 'lookup-failed');
-    case 'ECONNREFUSED':
-      return new TransportError(`connection refused by ${where}`, 'connect');
-    default:
-      return new TransportError(`cannot connect to ${where}: ${error.message}`, 'connect');
+    default: {
+      const reason: TransportReason = errno === 'ECONNREFUSED' ? 'refused' : errno === 'ETIMEDOUT' ? 'timeout' : 'unreachable';
+      return new TransportError({ code: 'MAILV_CONNECT_FAILED', host, port, reason, errno: reason === 'refused' ? undefined : errno, ms }, 'connect', reason);
+    }
   }
 }

@@ -1,11 +1,93 @@
 // What smtp/ reports, as data: the codes of its failures and of its notes, with their
 // parameters. The words for each are in src/words/en/smtp.ts and src/words/fr/smtp.ts.
-import type { ErrorFact } from '../errors.js';
+import type { ErrorFact, Stage, TransportReason } from '../errors.js';
 import type { QuitPoint } from './quit-points.js';
 import type { Reply } from './reply.js';
 
+/** How a reply stream broke the grammar, or a limit that keeps memory bounded (RFC 5321 §4.2). */
+export type ReplyFault =
+  | { readonly fault: 'malformed'; readonly text: string }
+  | { readonly fault: 'mixed-codes'; readonly first: string; readonly second: string }
+  | { readonly fault: 'line-too-long'; readonly limit: number }
+  | { readonly fault: 'too-many-lines'; readonly limit: number }
+  /** More octets of replies in one session than mailv takes. */
+  | { readonly fault: 'too-much'; readonly limit: number }
+  /** A reply no command asked for; `text` is its start. */
+  | { readonly fault: 'unsolicited'; readonly text: string };
+
+/**
+ * Why a TLS handshake failed. `reason` is OpenSSL's own (`wrong version number`), as Node gives it
+ * in the error's `reason`; `detail` is Node's text for a failure that is not OpenSSL's, shown as is.
+ */
+export type HandshakeFailure =
+  | { readonly kind: 'openssl'; readonly reason: string }
+  | { readonly kind: 'timeout'; readonly ms: number }
+  | { readonly kind: 'closed' }
+  | { readonly kind: 'other'; readonly detail: string };
+
+/** Why TLS, required, could not be had. */
+export type TlsUnavailable = { readonly why: 'not-offered' } | { readonly why: 'no-ehlo' } | { readonly why: 'refused'; readonly reply: Reply };
+
+/**
+ * Why a certificate did not verify, from OpenSSL's verification code as Node reports it
+ * (`authorizationError`); `other` keeps a code mailv has no words for.
+ */
+export type CertificateProblem =
+  | { readonly kind: 'self-signed' | 'self-signed-in-chain' | 'expired' | 'not-yet-valid' | 'unknown-ca' }
+  | { readonly kind: 'name-mismatch'; readonly altNames: string | undefined }
+  | { readonly kind: 'other'; readonly code: string };
+
 /** Failures raised in smtp/. */
-export type SmtpErrorFact = never;
+export type SmtpErrorFact =
+  /** The greeting was not 220. */
+  | { readonly code: 'MAILV_GREETING_REFUSED'; readonly reply: Reply }
+  /** EHLO (or HELO after it) refused; `afterTls`: the EHLO that follows STARTTLS. */
+  | { readonly code: 'MAILV_HELLO_REFUSED'; readonly verb: 'EHLO' | 'HELO'; readonly afterTls: boolean; readonly reply: Reply }
+  | { readonly code: 'MAILV_SENDER_REFUSED'; readonly from: string; readonly reply: Reply }
+  | { readonly code: 'MAILV_DATA_REFUSED'; readonly reply: Reply }
+  /** The reply to the final dot or to a BDAT chunk was a refusal. */
+  | { readonly code: 'MAILV_MESSAGE_REFUSED'; readonly reply: Reply }
+  /** A reply whose code makes no sense where it came (a 3xx where none is due, a 2xx to the greeting's refusal). */
+  | { readonly code: 'MAILV_UNEXPECTED_REPLY'; readonly stage: Stage; readonly reply: Reply }
+  | { readonly code: 'MAILV_REPLY_SYNTAX'; readonly stage: Stage; readonly fault: ReplyFault }
+  /** Bytes after the 220 to STARTTLS, before the handshake (CVE-2011-0411). */
+  | { readonly code: 'MAILV_STARTTLS_INJECTION' }
+  | { readonly code: 'MAILV_NO_CHUNKING' }
+  | { readonly code: 'MAILV_TOO_BIG'; readonly size: number; readonly limit: number }
+  | { readonly code: 'MAILV_NO_SMTPUTF8' }
+  /** The message source turned out longer, or shorter, than the size announced. */
+  | { readonly code: 'MAILV_MESSAGE_GREW'; readonly size: number }
+  | { readonly code: 'MAILV_MESSAGE_SHORT'; readonly missing: number }
+  /** `hint` says what to try instead: plaintext STARTTLS or smtps://. */
+  | { readonly code: 'MAILV_TLS_HANDSHAKE'; readonly host: string; readonly failure: HandshakeFailure; readonly hint: 'smtps' | 'starttls' | undefined }
+  /** A certificate that had to verify did not; `enforcedBy` is what demanded it. */
+  | {
+      readonly code: 'MAILV_CERTIFICATE_UNVERIFIED';
+      readonly host: string;
+      readonly problem: CertificateProblem | undefined;
+      readonly enforcedBy: 'tls-required' | 'smtps';
+    }
+  | ({ readonly code: 'MAILV_TLS_UNAVAILABLE' } & TlsUnavailable)
+  /** The connection could not be made; `errno` is the system's code (ECONNREFUSED, EHOSTUNREACH). */
+  | {
+      readonly code: 'MAILV_CONNECT_FAILED';
+      readonly host: string;
+      readonly port: number;
+      readonly reason: TransportReason;
+      readonly errno: string | undefined;
+      readonly ms: number;
+    }
+  /** An open connection failed; `midReply`: part of a reply had come. */
+  | {
+      readonly code: 'MAILV_CONNECTION_LOST';
+      readonly stage: Stage;
+      readonly reason: TransportReason;
+      readonly errno: string | undefined;
+      readonly midReply: boolean;
+    }
+  | { readonly code: 'MAILV_TIMEOUT'; readonly stage: Stage; readonly ms: number; readonly waiting: 'reply' | 'send' }
+  /** A 421 no command asked for: the server closing the session (RFC 5321 §3.8). */
+  | { readonly code: 'MAILV_SERVICE_CLOSING'; readonly reply: Reply };
 
 /** Notes emitted from smtp/ (facts worth showing that are not failures). */
 export type SmtpNote =

@@ -10,8 +10,14 @@ export interface Reply {
   readonly raw: readonly string[];
 }
 
-/** The reply stream broke the grammar, or a limit that keeps memory bounded. */
-export class ReplySyntaxError extends Error {}
+import type { ReplyFault } from './facts.js';
+
+/** The reply stream broke the grammar, or a limit that keeps memory bounded; `fault` says how. */
+export class ReplySyntaxError extends Error {
+  constructor(readonly fault: ReplyFault) {
+    super(fault.fault);
+  }
+}
 
 /** RFC 5321 §4.5.3.1.5 allows 512 octets; real servers send more, hostile ones send megabytes. */
 export const MAX_REPLY_LINE = 8192;
@@ -48,7 +54,7 @@ export class ReplyReader {
       this.partialLength += rest.length;
       // The line's CR may come without its LF: it is not part of the line's length.
       if (this.partialLength > MAX_REPLY_LINE + 1) {
-        throw new ReplySyntaxError(`reply line longer than ${MAX_REPLY_LINE} octets`);
+        throw new ReplySyntaxError({ fault: 'line-too-long', limit: MAX_REPLY_LINE });
       }
       this.partial.push(Buffer.from(rest));
     }
@@ -63,23 +69,23 @@ export class ReplyReader {
   private acceptLine(bytes: Buffer): Reply | undefined {
     const withoutCr = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.subarray(0, -1) : bytes;
     if (withoutCr.length > MAX_REPLY_LINE) {
-      throw new ReplySyntaxError(`reply line longer than ${MAX_REPLY_LINE} octets`);
+      throw new ReplySyntaxError({ fault: 'line-too-long', limit: MAX_REPLY_LINE });
     }
     const line = withoutCr.toString('utf8');
     const match = /^([2-5]\d\d)([ -]|$)/.exec(line);
     if (!match) {
-      throw new ReplySyntaxError(`malformed reply: ${JSON.stringify(this.redact(line).slice(0, 60))}`);
+      throw new ReplySyntaxError({ fault: 'malformed', text: this.redact(line).slice(0, 60) });
     }
     const first = this.pending[0];
     if (first !== undefined && first.slice(0, 3) !== match[1]) {
-      throw new ReplySyntaxError(`multi-line reply mixes codes ${first.slice(0, 3)} and ${match[1]}`);
+      throw new ReplySyntaxError({ fault: 'mixed-codes', first: first.slice(0, 3), second: match[1]! });
     }
     const text = line.slice(match[0].length);
     const shown = this.redact(text);
     this.pending.push(shown === text ? line : match[0] + shown);
     if (match[2] === '-') {
       if (this.pending.length >= MAX_REPLY_LINES) {
-        throw new ReplySyntaxError(`reply of more than ${MAX_REPLY_LINES} lines`);
+        throw new ReplySyntaxError({ fault: 'too-many-lines', limit: MAX_REPLY_LINES });
       }
       return undefined;
     }
@@ -95,9 +101,7 @@ export function makeReply(raw: readonly string[]): Reply {
   const lines = raw.map((line) => line.slice(4));
   const enhancedMatch = ENHANCED.exec(lines[0] ?? '');
   const enhanced =
-    enhancedMatch && Number(enhancedMatch[1]) === Math.floor(code / 100)
-      ? `${enhancedMatch[1]}.${enhancedMatch[2]}.${enhancedMatch[3]}`
-      : undefined;
+    enhancedMatch && Number(enhancedMatch[1]) === Math.floor(code / 100) ? `${enhancedMatch[1]}.${enhancedMatch[2]}.${enhancedMatch[3]}` : undefined;
   return { code, enhanced, lines, raw };
 }
 

@@ -1,18 +1,23 @@
 // One SMTP mail transaction over an open connection (RFC 5321 §3.3, §4.1), with PIPELINING
-// (RFC 2920), SIZE (RFC 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531). It emits events and
-// never prints. Per-recipient outcomes are data; whole-transaction failures are typed errors.
-import { AuthError, CapabilityError, LocalIoError, StepStop, MailvError, ProtocolError, SmtpReplyError, TlsError, type Stage } from '../errors.js';
+// (RFC 2920), CHUNKING (RFC 3030), SIZE (RFC 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531),
+// as verbs: each writes its command, awaits (or, pipelined, queues) its reply, emits events, and
+// throws a typed error. It never prints. Per-recipient outcomes are data; whole-transaction
+// failures are typed errors; the moment the whole message has been written is recorded.
+import { AuthError, CapabilityError, MailvError, ProtocolError, SmtpReplyError, StepStop, TlsError, type Stage } from '../errors.js';
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
 import type { Envelope } from '../message/envelope.js';
+import { endedShort, grewPastSize } from './announced-size.js';
 import type { AuthPlan } from './authenticate.js';
-import type { QuitPoint } from './quit-points.js';
 import { Capabilities } from './capabilities.js';
-import { formatCommand, withheld } from './command.js';
-import type { SmtpConnection } from './connection.js';
+import { chunksOf, type BdatChunk } from './chunking.js';
+import { formatCommand, withheld, type Command } from './command.js';
+import type { SmtpConnection, TlsDetails } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
-import { replyText, type Reply } from './reply.js';
+import type { SmtpErrorFact, TlsUnavailable } from './facts.js';
+import type { QuitPoint } from './quit-points.js';
+import type { Reply } from './reply.js';
 import type { Timeouts } from './timeouts.js';
 import { WriteBuffer } from './write-buffer.js';
 
@@ -48,20 +53,11 @@ export interface SessionPlan {
   readonly step?: () => Promise<'go' | 'quit'>;
   /** How the message goes: `auto` is BDAT when CHUNKING is offered (RFC 3030), DATA otherwise. */
   readonly body?: BodyMode;
+  /** BDAT chunk size; the default suits every real server. */
+  readonly chunkSize?: number;
 }
 
 export type BodyMode = 'auto' | 'data' | 'bdat';
-
-
-/** BDAT chunk size: large enough for few round trips, small enough to hold in memory. */
-export const BDAT_CHUNK = 1024 * 1024;
-
-/** One BDAT command and its octets, which are valid only until the next chunk is asked for. */
-interface BdatChunk {
-  readonly header: string;
-  readonly data: Buffer;
-  readonly last: boolean;
-}
 
 export type TlsMode = 'auto' | 'required' | 'off';
 
@@ -74,6 +70,17 @@ export interface RecipientResult {
 /** Message content goes out in writes of this size, gathered in one buffer: few system calls. */
 const WRITE_BATCH = 1024 * 1024;
 
+/** What ends the envelope: DATA, the message in BDAT chunks, or nothing (a --quit-after probe). */
+type Ending = { readonly kind: 'none' } | { readonly kind: 'data' } | { readonly kind: 'bdat'; readonly message: ComposedMessage };
+
+/** The envelope's replies, in the order of its commands; a command not sent has none. */
+interface EnvelopeReplies {
+  mail: Reply | undefined;
+  readonly rcpts: Reply[];
+  data: Reply | undefined;
+  readonly chunks: Reply[];
+}
+
 export class SmtpSession {
   /** QUIT already written (pipelined after the final dot): only its reply is left to read. */
   private quitSent = false;
@@ -83,12 +90,25 @@ export class SmtpSession {
   private inData = false;
   /** --quit-after data found no accepted recipient: the session ends with QUIT after all. */
   private probeEndedEarly = false;
+  /** Pipelined commands waiting for the next write. */
+  private queued: { readonly stage: Stage; readonly command: Command }[] = [];
+  private committedMessage = false;
+  /** Octets sent in BDAT chunks so far. */
+  private chunked = 0;
 
   constructor(
     private readonly connection: SmtpConnection,
     private readonly plan: SessionPlan,
     private readonly emit: EmitEvent,
   ) {}
+
+  /**
+   * The whole message has been written (the final dot, or the last octet of `BDAT … LAST`): from
+   * then on the server may have it, whatever becomes of the session.
+   */
+  get committed(): boolean {
+    return this.committedMessage;
+  }
 
   /**
    * Runs greeting to QUIT. Returns every recipient's outcome when the transaction ran its course
@@ -123,162 +143,120 @@ export class SmtpSession {
     if (this.plan.insecure) {
       this.emit({ kind: 'note', note: { code: 'certificates-unchecked' }, severity: 'warning' });
     }
-    if (this.plan.implicitTls) await this.handshake('smtps://');
+    if (this.plan.implicitTls) await this.handshake('smtps');
     const greeting = await this.read('greeting');
-    if (greeting.code !== 220) throw refusal('the server refused the connection', 'greeting', greeting);
+    if (greeting.code !== 220) throw refusal({ code: 'MAILV_GREETING_REFUSED', reply: greeting }, 'greeting');
     if (this.stopsAfter('greeting')) return [];
     const capabilities = await this.hello();
     if (this.stopsAfter('ehlo') || this.stopsAfter('starttls')) return [];
     if (this.plan.auth) await this.logIn(this.plan.auth, capabilities);
     if (this.stopsAfter('auth')) return [];
+
     const { quitAfter } = this.plan;
-    if (quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data') return this.probeTransaction(capabilities, quitAfter);
+    const probe = quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data' ? quitAfter : undefined;
     const message = await this.plan.prepare(capabilities);
-    const mail = this.mailCommand(capabilities, message);
-    const { from, recipients } = this.plan.envelope;
-    const rcpts = recipients.map((recipient) => `RCPT To:<${recipient}>`);
+    const params = this.mailParams(capabilities, message);
     const body = this.plan.body ?? 'auto';
-    if (body === 'bdat' && !capabilities.has('CHUNKING')) {
-      throw new CapabilityError('the server does not offer CHUNKING (--body bdat)', 'mail');
-    }
-    if (body !== 'data' && capabilities.has('CHUNKING')) return this.chunkedTransaction(capabilities, message, mail, rcpts);
+    if (probe === undefined && body === 'bdat' && !capabilities.has('CHUNKING')) throw new CapabilityError({ code: 'MAILV_NO_CHUNKING' }, 'mail');
+    const chunked = probe === undefined && body !== 'data' && capabilities.has('CHUNKING');
+    const rcpts = probe === 'mail' ? [] : this.plan.envelope.recipients;
+    const ending: Ending =
+      probe === undefined ? (chunked ? { kind: 'bdat', message } : { kind: 'data' }) : probe === 'data' ? { kind: 'data' } : { kind: 'none' };
+    const pipelined = capabilities.has('PIPELINING');
+    const replies = await this.envelope(params, rcpts, ending, pipelined);
 
-    let mailReply: Reply;
-    const rcptReplies: Reply[] = [];
-    let dataReply: Reply | undefined;
-    if (capabilities.has('PIPELINING')) {
-      // RFC 2920 §3.1: MAIL, RCPT and DATA go out as one group; replies come back in order.
-      await this.sendGroup([mail, ...rcpts, 'DATA'], ['mail', ...rcpts.map((): Stage => 'rcpt'), 'data']);
-      mailReply = await this.read('mail');
-      for (const recipient of recipients) rcptReplies.push(await this.read('rcpt', recipient));
-      dataReply = await this.readDataReply();
-    } else {
-      mailReply = await this.command('mail', mail);
-      if (isPositive(mailReply)) {
-        for (const [index, recipient] of recipients.entries()) rcptReplies.push(await this.command('rcpt', rcpts[index]!, recipient));
-        if (rcptReplies.some(isPositive)) dataReply = await this.dataCommand();
-      }
+    if (!isPositive(replies.mail!)) {
+      await this.abandonData(replies.data);
+      throw refusal({ code: 'MAILV_SENDER_REFUSED', from: this.plan.envelope.from, reply: replies.mail! }, 'mail');
     }
-
-    if (!isPositive(mailReply)) {
-      await this.abandonData(dataReply);
-      throw refusal(`the server refused the sender <${from}>`, 'mail', mailReply);
-    }
-    const results = recipients.map((recipient, index) => this.rcptOutcome(recipient, rcptReplies[index]!));
+    const results = rcpts.map((recipient, index) => this.rcptOutcome(recipient, replies.rcpts[index]!));
     const accepted = results.filter((result) => result.outcome === 'sent');
+    if (probe !== undefined) return this.endProbe(probe, results, replies.data);
     if (accepted.length === 0) {
-      await this.abandonData(dataReply);
+      await this.abandonData(replies.data);
       return results;
     }
-    if (dataReply === undefined || dataReply.code !== 354) {
-      throw refusal('the server refused DATA', 'data', dataReply!);
-    }
-    // RFC 2920 §3.1: QUIT may end a pipelined group, so it rides with the final dot.
-    await this.sendBody(message, capabilities.has('PIPELINING'));
-    const final = await this.read('body');
-    if (!isPositive(final)) throw refusal('the server did not accept the message', 'body', final);
-    for (const result of accepted) this.emit({ kind: 'recipient', recipient: result.recipient, outcome: 'sent', reply: final });
-    return results.map((result) => (result.outcome === 'sent' ? { ...result, reply: final } : result));
-  }
 
-  /**
-   * RFC 3030: the message in BDAT chunks, with no dot-stuffing. With PIPELINING, MAIL, every RCPT,
-   * every BDAT with its data and QUIT go out in one flight, and the replies are read in order.
-   */
-  private async chunkedTransaction(capabilities: Capabilities, message: ComposedMessage, mail: string, rcpts: string[]): Promise<RecipientResult[]> {
-    const { from, recipients } = this.plan.envelope;
-    const pipelined = capabilities.has('PIPELINING');
-    let mailReply: Reply;
-    const rcptReplies: Reply[] = [];
-    const chunkReplies: Reply[] = [];
-    if (pipelined) {
-      await this.sendGroup([mail, ...rcpts], ['mail', ...rcpts.map((): Stage => 'rcpt')]);
-      const chunks = await this.sendChunks(message, true);
-      mailReply = await this.read('mail');
-      for (const recipient of recipients) rcptReplies.push(await this.read('rcpt', recipient));
-      for (let index = 0; index < chunks; index++) chunkReplies.push(await this.read(index === chunks - 1 ? 'body' : 'data'));
+    let final: Reply;
+    if (chunked) {
+      const refusedChunk = replies.chunks.find((reply) => !isPositive(reply));
+      if (refusedChunk) throw refusal({ code: 'MAILV_MESSAGE_REFUSED', reply: refusedChunk }, 'body');
+      final = replies.chunks[replies.chunks.length - 1]!;
     } else {
-      mailReply = await this.command('mail', mail);
-      if (isPositive(mailReply)) {
-        for (const [index, recipient] of recipients.entries()) rcptReplies.push(await this.command('rcpt', rcpts[index]!, recipient));
-        if (rcptReplies.some(isPositive)) chunkReplies.push(...(await this.sendChunksOneByOne(message)));
-      }
+      if (replies.data?.code !== 354) throw refusal({ code: 'MAILV_DATA_REFUSED', reply: replies.data! }, 'data');
+      // RFC 2920 §3.1: QUIT may end a pipelined group, so it rides with the final dot.
+      await this.content(message, pipelined);
+      final = await this.read('body');
+      if (!isPositive(final)) throw refusal({ code: 'MAILV_MESSAGE_REFUSED', reply: final }, 'body');
     }
-    if (!isPositive(mailReply)) throw refusal(`the server refused the sender <${from}>`, 'mail', mailReply);
-    const results = recipients.map((recipient, index) => this.rcptOutcome(recipient, rcptReplies[index]!));
-    const accepted = results.filter((result) => result.outcome === 'sent');
-    if (accepted.length === 0) return results;
-    const refusedChunk = chunkReplies.find((reply) => !isPositive(reply));
-    if (refusedChunk) throw refusal('the server did not accept the message', 'body', refusedChunk);
-    const final = chunkReplies[chunkReplies.length - 1]!;
     for (const result of accepted) this.emit({ kind: 'recipient', recipient: result.recipient, outcome: 'sent', reply: final });
     return results.map((result) => (result.outcome === 'sent' ? { ...result, reply: final } : result));
   }
 
-  /** Writes every chunk (and, when pipelining, QUIT after the last); returns how many. */
-  private async sendChunks(message: ComposedMessage, withQuit: boolean): Promise<number> {
-    let count = 0;
-    for await (const chunk of this.chunksOf(message)) {
-      count++;
-      await this.writeChunk(chunk, true, chunk.last && withQuit);
-    }
-    return count;
-  }
-
-  /** Without PIPELINING each chunk waits for its reply; a refused chunk ends the message. */
-  private async sendChunksOneByOne(message: ComposedMessage): Promise<Reply[]> {
-    const replies: Reply[] = [];
-    for await (const chunk of this.chunksOf(message)) {
-      await this.writeChunk(chunk, false, false);
-      const reply = await this.read(chunk.last ? 'body' : 'data');
-      replies.push(reply);
-      if (!isPositive(reply)) break;
-    }
-    return replies;
-  }
-
-  /** `BDAT n [LAST]` and its octets in one write, QUIT too when it is to end the flight. */
-  private async writeChunk(chunk: BdatChunk, pipelined: boolean, withQuit: boolean): Promise<void> {
-    // Paused before anything of the chunk is shown: what is shown is what gets sent.
-    await this.step();
-    this.emit({ kind: 'send', stage: chunk.last ? 'body' : 'data', line: chunk.header, pipelined });
-    if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(chunk.data) });
-    const pieces = [Buffer.from(`${chunk.header}\r\n`), chunk.data];
-    if (withQuit) pieces.push(this.pipelinedQuit());
-    // Until taken: the chunk's memory is reused for the next one.
-    await this.connection.write(pieces, withQuit ? 2 : 1, 'body', this.plan.timeouts.dataBlock, true);
-  }
-
-  /** RFC 2920 §3.1: QUIT may end a pipelined group; returns its bytes for the caller's write. */
-  private pipelinedQuit(): Buffer {
-    this.emit({ kind: 'closing', host: this.connection.host });
-    this.emit({ kind: 'send', stage: 'quit', line: 'QUIT', pipelined: true });
-    this.quitSent = true;
-    return Buffer.from('QUIT\r\n');
-  }
-
   /**
-   * The message cut into BDAT chunks; sizes come from the exact message size. The last chunk is
-   * given only once the message has ended, so a source that turns out longer or shorter than its
-   * announced size fails before `BDAT n LAST` can commit a wrong message.
+   * MAIL, one RCPT per recipient, then DATA, or the message in BDAT chunks, or nothing. Pipelining
+   * decides only when replies are awaited: with PIPELINING every command goes out before the first
+   * reply is read (RFC 2920 §3.1: replies come back in order); without it each reply is awaited
+   * after its command, and a refusal already known that leaves nothing to send (the sender, every
+   * recipient, a chunk) ends the sending there.
    */
-  private async *chunksOf(message: ComposedMessage): AsyncIterable<BdatChunk> {
-    let unsent = message.size;
-    const staged = new WriteBuffer(Math.max(1, Math.min(BDAT_CHUNK, unsent)));
-    for await (const piece of message.lentChunks()) {
-      for (let from = 0; from < piece.length; ) {
-        const size = Math.min(BDAT_CHUNK, unsent);
-        if (staged.length === size) throw grewPastSize(message.size);
-        from += staged.fill(piece, from, size);
-        if (staged.length === size && size < unsent) {
-          unsent -= size;
-          yield { header: `BDAT ${size}`, data: staged.contents(), last: false };
-          staged.reset();
+  private async envelope(params: readonly string[], rcpts: readonly string[], ending: Ending, pipelined: boolean): Promise<EnvelopeReplies> {
+    const replies: EnvelopeReplies = { mail: undefined, rcpts: [], data: undefined, chunks: [] };
+    const owed: (() => Promise<void>)[] = [];
+    const answer = async (read: () => Promise<void>) => {
+      if (pipelined) owed.push(read);
+      else await read();
+    };
+    const refused = (reply: Reply | undefined) => reply !== undefined && !isPositive(reply);
+    const everyRecipientRefused = () => rcpts.length > 0 && replies.rcpts.length === rcpts.length && !replies.rcpts.some(isPositive);
+
+    await this.mail(this.plan.envelope.from, params, pipelined);
+    await answer(async () => {
+      replies.mail = await this.read('mail');
+    });
+    if (!refused(replies.mail)) {
+      for (const recipient of rcpts) {
+        await this.rcpt(recipient, [], pipelined);
+        await answer(async () => {
+          replies.rcpts.push(await this.read('rcpt', recipient));
+        });
+      }
+      if (!everyRecipientRefused()) {
+        if (ending.kind === 'data') {
+          await this.data(pipelined);
+          await answer(async () => {
+            replies.data = await this.read('data', undefined, true);
+          });
+        } else if (ending.kind === 'bdat') {
+          for await (const chunk of chunksOf(ending.message, this.plan.chunkSize)) {
+            await this.bdat(chunk, pipelined);
+            const stage = chunkStage(chunk);
+            await answer(async () => {
+              replies.chunks.push(await this.read(stage));
+            });
+            if (refused(replies.chunks[replies.chunks.length - 1])) break;
+          }
         }
       }
     }
-    if (staged.length < unsent) throw endedShort(unsent - staged.length);
-    yield { header: `BDAT ${unsent} LAST`, data: staged.contents(), last: true };
+    // Every reply of a flight is read before any is judged, so none is left for QUIT to take.
+    for (const read of owed) await read();
+    return replies;
+  }
+
+  /** --quit-after mail, rcpt or data: refusals are reported as in a real transaction, and no byte of the message is sent. */
+  private async endProbe(point: 'mail' | 'rcpt' | 'data', results: RecipientResult[], dataReply: Reply | undefined): Promise<RecipientResult[]> {
+    if (point === 'data' && !results.some((result) => result.outcome === 'sent')) {
+      // As in a real send: nobody to deliver to is the recipients' outcome (67), not DATA's.
+      await this.abandonData(dataReply);
+      this.emit({ kind: 'note', note: { code: 'quit-before-data', point: 'data' }, severity: 'info' });
+      this.probeEndedEarly = true;
+      return results;
+    }
+    if (point === 'data' && dataReply?.code !== 354) throw refusal({ code: 'MAILV_DATA_REFUSED', reply: dataReply! }, 'data');
+    // After data, run() says how the session ends: by hanging up.
+    if (point !== 'data') this.stopsAfter(point);
+    return results;
   }
 
   /** --step: waits for the user's go; `q` stops the session (StepStop), QUIT still said. */
@@ -296,68 +274,22 @@ export class SmtpSession {
     return true;
   }
 
-  /**
-   * --quit-after mail, rcpt or data: the envelope up to that step, grouped when PIPELINING allows,
-   * and never a byte of the message. Refusals are reported as in a real transaction.
-   */
-  private async probeTransaction(capabilities: Capabilities, point: 'mail' | 'rcpt' | 'data'): Promise<RecipientResult[]> {
-    const message = await this.plan.prepare(capabilities);
-    const mail = this.mailCommand(capabilities, message);
-    const { from, recipients } = this.plan.envelope;
-    const rcpts = point === 'mail' ? [] : recipients.map((recipient) => `RCPT To:<${recipient}>`);
-    const withData = point === 'data';
-    let mailReply: Reply;
-    const rcptReplies: Reply[] = [];
-    let dataReply: Reply | undefined;
-    if (capabilities.has('PIPELINING')) {
-      // Every reply of the group is read before any is judged, so none is left for QUIT to take.
-      const lines = [mail, ...rcpts, ...(withData ? ['DATA'] : [])];
-      await this.sendGroup(lines, ['mail', ...rcpts.map((): Stage => 'rcpt'), ...(withData ? (['data'] as const) : [])]);
-      mailReply = await this.read('mail');
-      for (const [index] of rcpts.entries()) rcptReplies.push(await this.read('rcpt', recipients[index]));
-      if (withData) dataReply = await this.readDataReply();
-    } else {
-      mailReply = await this.command('mail', mail);
-      if (isPositive(mailReply)) {
-        for (const [index, rcpt] of rcpts.entries()) rcptReplies.push(await this.command('rcpt', rcpt, recipients[index]));
-        if (withData && rcptReplies.some(isPositive)) dataReply = await this.dataCommand();
-      }
-    }
-    if (!isPositive(mailReply)) {
-      await this.abandonData(dataReply);
-      throw refusal(`the server refused the sender <${from}>`, 'mail', mailReply);
-    }
-    const results = rcpts.map((_, index) => this.rcptOutcome(recipients[index]!, rcptReplies[index]!));
-    if (withData && !results.some((result) => result.outcome === 'sent')) {
-      // As in a real send: nobody to deliver to is the recipients' outcome (67), not DATA's.
-      await this.abandonData(dataReply);
-      this.emit({ kind: 'note', note: { code: 'quit-before-data', point: 'data' }, severity: 'info' });
-      this.probeEndedEarly = true;
-      return results;
-    }
-    if (withData && dataReply?.code !== 354) throw refusal('the server refused DATA', 'data', dataReply!);
-    // After data, run() says how the session ends: by hanging up.
-    if (point !== 'data') this.stopsAfter(point);
-    return results;
-  }
-
   /** EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.4); then STARTTLS if due. */
   private async hello(): Promise<Capabilities> {
-    const ehlo = await this.command('ehlo', `EHLO ${this.plan.helo}`);
-    if (ehlo.code !== 250) return this.heloFallback(ehlo);
-    const capabilities = Capabilities.fromEhlo(ehlo);
+    const { reply, capabilities } = await this.ehlo(this.plan.helo);
+    if (capabilities === undefined) return this.heloFallback(reply);
     if (this.plan.quitAfter === 'ehlo') return capabilities;
     if (this.plan.tls === 'off' || this.connection.tls) return capabilities;
     if (capabilities.has('STARTTLS')) return this.startTls(capabilities);
-    if (this.plan.tls === 'required') await this.refuseTls('the server does not offer STARTTLS');
+    if (this.plan.tls === 'required') await this.refuseTls({ why: 'not-offered' });
     return capabilities;
   }
 
   private async heloFallback(ehlo: Reply): Promise<Capabilities> {
-    if (ehlo.code !== 500 && ehlo.code !== 502) throw refusal('the server refused EHLO', 'ehlo', ehlo);
-    const helo = await this.command('ehlo', `HELO ${this.plan.helo}`);
-    if (helo.code !== 250) throw refusal('the server refused HELO', 'ehlo', helo);
-    if (this.plan.tls === 'required') await this.refuseTls('the server does not know EHLO, so it cannot offer STARTTLS');
+    if (ehlo.code !== 500 && ehlo.code !== 502) throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'EHLO', afterTls: false, reply: ehlo }, 'ehlo');
+    const helo = await this.helo(this.plan.helo);
+    if (helo.code !== 250) throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'HELO', afterTls: false, reply: helo }, 'ehlo');
+    if (this.plan.tls === 'required') await this.refuseTls({ why: 'no-ehlo' });
     return Capabilities.none();
   }
 
@@ -366,59 +298,59 @@ export class SmtpSession {
    * before. A refusal leaves the session in plaintext, as opportunistic TLS allows (RFC 7435).
    */
   private async startTls(before: Capabilities): Promise<Capabilities> {
-    const reply = await this.command('starttls', 'STARTTLS');
+    const reply = await this.starttls();
     if (reply.code !== 220) {
-      if (this.plan.tls === 'required') await this.refuseTls(`the server refused STARTTLS: ${reply.code} ${replyText(reply)}`);
+      if (this.plan.tls === 'required') await this.refuseTls({ why: 'refused', reply });
       this.emit({ kind: 'note', note: { code: 'starttls-refused', reply }, severity: 'warning' });
       return before;
     }
-    await this.handshake(this.plan.tls === 'required' ? '--tls required' : undefined);
-    const ehlo = await this.command('ehlo', `EHLO ${this.plan.helo}`);
-    if (ehlo.code !== 250) throw refusal('the server refused EHLO after STARTTLS', 'ehlo', ehlo);
-    return Capabilities.fromEhlo(ehlo);
+    await this.handshake(this.plan.tls === 'required' ? 'tls-required' : undefined);
+    const again = await this.ehlo(this.plan.helo);
+    if (again.capabilities === undefined) throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'EHLO', afterTls: true, reply: again.reply }, 'ehlo');
+    return again.capabilities;
   }
 
   /**
    * The TLS handshake and its note. `enforcedBy` names what demands a verified certificate
-   * (`--tls required`, `smtps://`); --insecure lifts the demand.
+   * (--tls required, smtps://); --insecure lifts the demand.
    */
-  private async handshake(enforcedBy: string | undefined): Promise<void> {
-    const name = this.plan.tlsName ?? this.connection.host;
-    let details;
+  private async handshake(enforcedBy: 'tls-required' | 'smtps' | undefined): Promise<void> {
+    const host = this.plan.tlsName ?? this.connection.host;
+    let details: TlsDetails;
     try {
-      details = await this.connection.startTls(name, this.plan.timeouts.forStage('starttls'), this.plan.extraCa);
+      details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.plan.extraCa);
     } catch (error) {
-      if (!(error instanceof TlsError)) throw error;
+      if (!(error instanceof TlsError) || error.fact.code !== 'MAILV_TLS_HANDSHAKE') throw error;
       // No silent retry in plaintext: the user decides, and is told how.
-      const hint = this.plan.implicitTls ? 'smtps:// expects TLS from the first byte; smtp:// uses STARTTLS' : '--tls off sends without TLS';
-      throw new TlsError(`${error.message} (${hint})`, 'starttls');
+      throw new TlsError({ ...error.fact, hint: this.plan.implicitTls ? 'smtps' : 'starttls' }, 'starttls');
     }
     this.emit({ kind: 'tls', ...details });
     if (details.verified || enforcedBy === undefined || this.plan.insecure) return;
-    const why = `the certificate of ${name} is NOT verified: ${details.problem ?? 'unknown reason'} (${enforcedBy}; --ca <file> trusts its CA, --insecure accepts any)`;
+    const unverified = new TlsError({ code: 'MAILV_CERTIFICATE_UNVERIFIED', host, problem: details.problem, enforcedBy }, 'starttls');
     // Implicit TLS has no greeting yet, so no QUIT: the connection just ends.
-    if (enforcedBy === 'smtps://') throw new TlsError(why, 'starttls');
-    await this.quit();
-    throw new TlsError(why, 'starttls');
+    if (enforcedBy !== 'smtps') await this.quit();
+    throw unverified;
   }
 
   /** --tls required and no verified TLS: say goodbye, then stop (TlsError, 75). */
-  private async refuseTls(why: string): Promise<never> {
+  private async refuseTls(why: TlsUnavailable): Promise<never> {
     await this.quit();
-    throw new TlsError(`${why} (--tls required)`, 'starttls');
+    throw new TlsError({ code: 'MAILV_TLS_UNAVAILABLE', ...why }, 'starttls');
   }
 
-  /** AUTH, the secrets redacted from the transcript, and from every reply after, unless --show-secrets. */
+  /** AUTH, the secrets withheld from the events, and masked in every reply after, unless --show-secrets. */
   private async logIn(plan: AuthPlan, capabilities: Capabilities): Promise<void> {
     const { authenticate } = await import('./authenticate.js');
+    const timeout = this.plan.timeouts.forStage('auth');
+    const send = async (command: Command) => {
+      this.emit({ kind: 'send', stage: 'auth', command: withheld(command, plan.showSecrets), pipelined: false });
+      await this.step();
+      await this.connection.write(`${formatCommand(command)}\r\n`, 1, 'auth', timeout);
+    };
     await authenticate(
       {
-        send: async (command) => {
-          this.emit({ kind: 'send', stage: 'auth', line: formatCommand(withheld(command, plan.showSecrets)), pipelined: false });
-          await this.step();
-          await this.connection.write(`${formatCommand(command)}\r\n`, 1, 'auth', this.plan.timeouts.forStage('auth'));
-        },
-        read: () => this.connection.readReply('auth', this.plan.timeouts.forStage('auth')),
+        send,
+        read: () => this.connection.readReply('auth', timeout),
         show: (reply) => this.emit({ kind: 'reply', stage: 'auth', reply, recipient: undefined }),
         note: (note) => this.emit({ kind: 'note', note, severity: 'info' }),
         hide: (secret) => this.connection.hide(secret),
@@ -430,21 +362,18 @@ export class SmtpSession {
     );
   }
 
-  private mailCommand(capabilities: Capabilities, message: ComposedMessage): string {
+  /** MAIL's parameters for this message and server; throws CapabilityError when it cannot take the message. */
+  private mailParams(capabilities: Capabilities, message: ComposedMessage): string[] {
     const { from, recipients } = this.plan.envelope;
     const limit = capabilities.sizeLimit;
-    if (limit !== undefined && message.size > limit) {
-      throw new CapabilityError(`the message is ${message.size} octets; the server takes at most ${limit} (SIZE)`, 'mail');
-    }
+    if (limit !== undefined && message.size > limit) throw new CapabilityError({ code: 'MAILV_TOO_BIG', size: message.size, limit }, 'mail');
     const utf8 = [from, ...recipients].some(needsSmtpUtf8);
-    if (utf8 && !capabilities.has('SMTPUTF8')) {
-      throw new CapabilityError('an address is not ASCII and the server does not offer SMTPUTF8', 'mail');
-    }
-    let command = `MAIL From:<${from}>`;
-    if (capabilities.has('SIZE')) command += ` SIZE=${message.size}`;
-    if (message.eightBit && capabilities.has('8BITMIME')) command += ' BODY=8BITMIME';
-    if (utf8) command += ' SMTPUTF8';
-    return command;
+    if (utf8 && !capabilities.has('SMTPUTF8')) throw new CapabilityError({ code: 'MAILV_NO_SMTPUTF8' }, 'mail');
+    const params: string[] = [];
+    if (capabilities.has('SIZE')) params.push(`SIZE=${message.size}`);
+    if (message.eightBit && capabilities.has('8BITMIME')) params.push('BODY=8BITMIME');
+    if (utf8) params.push('SMTPUTF8');
+    return params;
   }
 
   private rcptOutcome(recipient: string, reply: Reply): RecipientResult {
@@ -461,13 +390,56 @@ export class SmtpSession {
   private async abandonData(dataReply: Reply | undefined): Promise<void> {
     if (dataReply?.code !== 354) return;
     this.inData = true;
-    await this.send('body', '.', false);
+    await this.send('body', { verb: '.' });
     this.inData = false;
     await this.read('body');
-    await this.command('data', 'RSET');
+    await this.rset();
   }
 
-  private async sendBody(message: ComposedMessage, withQuit: boolean): Promise<void> {
+  // The verbs. Each writes its command (pipelined: queues it for the next write), and those that
+  // are never pipelined await their reply.
+
+  /** EHLO; the capabilities when the reply is 250. */
+  async ehlo(domain: string): Promise<{ reply: Reply; capabilities: Capabilities | undefined }> {
+    await this.send('ehlo', { verb: 'EHLO', domain });
+    const reply = await this.receive('ehlo');
+    const capabilities = reply.code === 250 ? Capabilities.fromEhlo(reply) : undefined;
+    this.emit({ kind: 'reply', stage: 'ehlo', reply, recipient: undefined, ...(capabilities ? { ehlo: capabilities.offer } : {}) });
+    judge('ehlo', reply, false);
+    return { reply, capabilities };
+  }
+
+  /** HELO, for a server that does not know EHLO. */
+  async helo(domain: string): Promise<Reply> {
+    await this.send('ehlo', { verb: 'HELO', domain });
+    return this.read('ehlo');
+  }
+
+  async starttls(): Promise<Reply> {
+    await this.send('starttls', { verb: 'STARTTLS' });
+    return this.read('starttls');
+  }
+
+  /** MAIL FROM: written now, or queued when pipelined; the reply is the caller's to read. */
+  async mail(from: string, params: readonly string[], pipelined: boolean): Promise<void> {
+    await this.send('mail', { verb: 'MAIL', from, params }, pipelined);
+  }
+
+  /** RCPT TO: as MAIL. */
+  async rcpt(to: string, params: readonly string[], pipelined: boolean): Promise<void> {
+    await this.send('rcpt', { verb: 'RCPT', to, params }, pipelined);
+  }
+
+  /** DATA: its reply (354) is the one intermediate reply of a transaction. */
+  async data(pipelined: boolean): Promise<void> {
+    await this.send('data', { verb: 'DATA' }, pipelined);
+  }
+
+  /**
+   * After 354: the message, dot-stuffed, and the final dot (QUIT in the same write when
+   * `withQuit`). Once that write is taken, the message is committed.
+   */
+  async content(message: ComposedMessage, withQuit: boolean): Promise<void> {
     // One pause for the whole message: after 354 the server waits for all of it, and reads even
     // QUIT as part of it, so stopping here means hanging up.
     this.inData = true;
@@ -496,64 +468,103 @@ export class SmtpSession {
 
     // The end-of-data marker rides in the same write as the last of the content.
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(staged.contents()) });
-    this.emit({ kind: 'send', stage: 'body', line: '.', pipelined: withQuit });
+    this.emit({ kind: 'send', stage: 'body', command: { verb: '.' }, pipelined: withQuit });
     const pieces = [staged.contents(), stuffer.end()];
     if (withQuit) pieces.push(this.pipelinedQuit());
     await this.connection.write(pieces, withQuit ? 2 : 1, 'body', timeout, true);
+    this.commit('DATA', message.size);
+  }
+
+  /**
+   * `BDAT n [LAST]` and its octets in one write, after any queued commands; when pipelined, QUIT
+   * ends the flight with the last chunk. Once the last chunk is taken, the message is committed.
+   */
+  async bdat(chunk: BdatChunk, pipelined: boolean): Promise<void> {
+    await this.flush();
+    // Paused before anything of the chunk is shown: what is shown is what gets sent.
+    await this.step();
+    this.emit({ kind: 'send', stage: chunkStage(chunk), command: { verb: 'BDAT', size: chunk.data.length, last: chunk.last }, pipelined });
+    if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(chunk.data) });
+    const withQuit = pipelined && chunk.last;
+    const pieces = [Buffer.from(`BDAT ${chunk.data.length}${chunk.last ? ' LAST' : ''}\r\n`), chunk.data];
+    if (withQuit) pieces.push(this.pipelinedQuit());
+    // Until taken: the chunk's memory is reused for the next one.
+    await this.connection.write(pieces, withQuit ? 2 : 1, 'body', this.plan.timeouts.dataBlock, true);
+    this.chunked += chunk.data.length;
+    if (chunk.last) this.commit('BDAT', this.chunked);
+  }
+
+  /** RSET: the transaction is abandoned, the session kept. */
+  async rset(): Promise<Reply> {
+    await this.send('rset', { verb: 'RSET' });
+    return this.read('rset');
   }
 
   /** QUIT and its reply; a server that hangs up without 221 earns a warning, not a failure. */
-  private async quit(): Promise<void> {
+  async quit(): Promise<void> {
     try {
       if (!this.quitSent) {
         this.emit({ kind: 'closing', host: this.connection.host });
         this.quitSent = true;
-        await this.send('quit', 'QUIT', false);
+        await this.send('quit', { verb: 'QUIT' });
       }
       await this.read('quit');
     } catch (error) {
       if (!(error instanceof MailvError)) throw error;
       // The transaction is over: a broken goodbye is worth a warning, not a failure.
-      this.emit({ kind: 'note', note: { code: error instanceof ProtocolError ? 'quit-unexpected' : 'quit-unanswered', error: error.fact }, severity: 'warning' });
+      this.emit({
+        kind: 'note',
+        note: { code: error instanceof ProtocolError ? 'quit-unexpected' : 'quit-unanswered', error: error.fact },
+        severity: 'warning',
+      });
     }
   }
 
-  private async command(stage: Stage, line: string, recipient?: string): Promise<Reply> {
-    await this.send(stage, line, false);
-    return this.read(stage, recipient);
+  /** RFC 2920 §3.1: QUIT may end a pipelined group; returns its bytes for the caller's write. */
+  private pipelinedQuit(): Buffer {
+    this.emit({ kind: 'closing', host: this.connection.host });
+    this.emit({ kind: 'send', stage: 'quit', command: { verb: 'QUIT' }, pipelined: true });
+    this.quitSent = true;
+    return Buffer.from('QUIT\r\n');
   }
 
-  /** DATA and its reply, the one intermediate reply (354) of a transaction. */
-  private async dataCommand(): Promise<Reply> {
-    await this.send('data', 'DATA', false);
-    return this.readDataReply();
+  private commit(verb: 'DATA' | 'BDAT', size: number): void {
+    this.committedMessage = true;
+    this.emit({ kind: 'committed', verb, size });
   }
 
-  private readDataReply(): Promise<Reply> {
-    return this.read('data', undefined, true);
-  }
-
-  private async send(stage: Stage, line: string, pipelined: boolean): Promise<void> {
-    this.emit({ kind: 'send', stage, line, pipelined });
+  /** Shows the command, then writes it; pipelined, it waits for the next write with the rest of its group. */
+  private async send(stage: Stage, command: Command, pipelined = false): Promise<void> {
+    this.emit({ kind: 'send', stage, command, pipelined });
+    if (pipelined) {
+      this.queued.push({ stage, command });
+      return;
+    }
     await this.step();
-    await this.connection.write(`${line}\r\n`, 1, stage, this.plan.timeouts.forStage(stage));
+    await this.connection.write(`${formatCommand(command)}\r\n`, 1, stage, this.plan.timeouts.forStage(stage));
   }
 
-  /** One write for the whole group: with Nagle off, each write would be its own packet. */
-  private async sendGroup(lines: readonly string[], stages: readonly Stage[]): Promise<void> {
-    lines.forEach((line, index) => this.emit({ kind: 'send', stage: stages[index]!, line, pipelined: true }));
+  /** The queued group in one write: with Nagle off, each write would be its own packet. */
+  private async flush(): Promise<void> {
+    if (this.queued.length === 0) return;
+    const group = this.queued;
+    this.queued = [];
     await this.step();
-    await this.connection.write(lines.map((line) => `${line}\r\n`).join(''), lines.length, stages[0]!, this.plan.timeouts.forStage('mail'));
+    const lines = group.map(({ command }) => `${formatCommand(command)}\r\n`).join('');
+    await this.connection.write(lines, group.length, group[0]!.stage, this.plan.timeouts.forStage('mail'));
   }
 
-  /**
-   * The next reply, shown. RFC 5321 §4.2.1: a 3xx asks for more, and only DATA asks (354); a 3xx
-   * anywhere else (354 to RCPT, to BDAT, to RSET) leaves client and server out of step: ProtocolError.
-   */
+  /** The next reply, not yet shown; any queued commands are written first. */
+  private async receive(stage: Stage): Promise<Reply> {
+    await this.flush();
+    return this.connection.readReply(stage, this.plan.timeouts.forStage(stage));
+  }
+
+  /** The next reply, shown and checked: a 3xx only where an intermediate reply is due. */
   private async read(stage: Stage, recipient?: string, intermediate = false): Promise<Reply> {
-    const reply = await this.connection.readReply(stage, this.plan.timeouts.forStage(stage));
+    const reply = await this.receive(stage);
     this.emit({ kind: 'reply', stage, reply, recipient });
-    if (!intermediate && reply.code >= 300 && reply.code < 400) throw unexpected(stage, reply);
+    judge(stage, reply, intermediate);
     return reply;
   }
 }
@@ -562,20 +573,27 @@ function isPositive(reply: Reply): boolean {
   return reply.code >= 200 && reply.code < 300;
 }
 
+/** A BDAT chunk is part of the data; the last one ends the message, and its reply is the message's. */
+function chunkStage(chunk: BdatChunk): Stage {
+  return chunk.last ? 'body' : 'data';
+}
+
+/**
+ * RFC 5321 §4.2.1: a 3xx asks for more, and only DATA asks (354); a 3xx anywhere else (354 to RCPT,
+ * to BDAT, to RSET) leaves client and server out of step: ProtocolError.
+ */
+function judge(stage: Stage, reply: Reply, intermediate: boolean): void {
+  if (!intermediate && reply.code >= 300 && reply.code < 400) throw unexpected(stage, reply);
+}
+
+type Refusal = Extract<SmtpErrorFact, { reply: Reply }>;
+
 /** A refusal (4xx, 5xx), or a protocol error when the code makes no sense where it came. */
-function refusal(what: string, stage: Stage, reply: Reply): SmtpReplyError | ProtocolError {
-  if (reply.code < 400) return unexpected(stage, reply);
-  return new SmtpReplyError(`${what}: ${reply.code} ${replyText(reply)}`, stage, reply);
+function refusal(fact: Exclude<Refusal, { code: 'MAILV_UNEXPECTED_REPLY' | 'MAILV_SERVICE_CLOSING' }>, stage: Stage): SmtpReplyError | ProtocolError {
+  if (fact.reply.code < 400) return unexpected(stage, fact.reply);
+  return new SmtpReplyError(fact, stage, fact.reply);
 }
 
 function unexpected(stage: Stage, reply: Reply): ProtocolError {
-  return new ProtocolError(`unexpected reply during ${stage}: ${reply.code} ${replyText(reply)}`, stage);
-}
-
-function grewPastSize(size: number): LocalIoError {
-  return new LocalIoError(`the message grew past its announced size of ${size} octets while it was being sent`, 'body');
-}
-
-function endedShort(missing: number): LocalIoError {
-  return new LocalIoError(`the message ended ${missing} octets short of its announced size`, 'body');
+  return new ProtocolError({ code: 'MAILV_UNEXPECTED_REPLY', stage, reply }, stage);
 }

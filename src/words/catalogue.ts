@@ -1,7 +1,7 @@
 // The shape every language's words must have: one formatter per error code and per note code.
 // A code without words in a language is a compile error, not an English line in a French run.
 import type { ErrorFact } from '../errors.js';
-import type { Note } from '../events.js';
+import type { Note, SessionEvent } from '../events.js';
 import type { DnsWords } from './dns-words.js';
 import type { OutputWords } from './output-words.js';
 
@@ -15,6 +15,26 @@ export interface Words {
   readonly notes: WordsOf<Note>;
   /** DNS words outside errors and notes: no-answer reasons, MX hosts without address, the MX plan. */
   readonly dns: DnsWords;
-  /** What the application prints around the events: dry run, demo, spinner, the warning prefix. */
+  /** What the application prints around the events: dry run, demo, spinner. */
   readonly output: OutputWords;
+  /** The two -v lines of a TLS handshake: protocol and verdict, then the certificate. */
+  readonly tls: TlsWords;
+  /** mailv's own lines of the transcript (the sendmail-form lines stay as sendmail prints them). */
+  readonly transcript: TranscriptWords;
+}
+
+export interface TranscriptWords {
+  /** The prefix of a warning note, with its separator: `Warning: `. */
+  readonly warning: string;
+  connected(host: string, port: number): string;
+  /** The `;;` lines of -v: a DNS question, its answer's summary, an additional record's mark. */
+  dnsQuery(type: string, name: string, server: string, transport: string): string;
+  dnsAnswer(rcode: string, truncated: boolean, server: string, ms: number, answers: number): string;
+  readonly additional: string;
+  dnsNoAnswer(server: string, why: string): string;
+}
+
+export interface TlsWords {
+  handshake(tls: Extract<SessionEvent, { kind: 'tls' }>): string;
+  certificate(tls: Extract<SessionEvent, { kind: 'tls' }>): string;
 }

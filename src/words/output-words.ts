@@ -1,10 +1,8 @@
-// The shape of the words the application prints around the events: the prefix of a warning in the
-// transcript, what a dry run and the demo print around the message, and what the spinner says while
-// mailv waits. Each language gives all of them.
+// The shape of the words the application prints around the events: what a dry run and the demo
+// print around the message, and what the spinner says while mailv waits. Each language gives all
+// of them.
 
 export interface OutputWords {
-  /** A warning in the transcript: `Warning: …`. */
-  readonly warning: (text: string) => string;
   readonly dryRun: {
     /** The heading of the envelope a dry run shows. */
     readonly envelope: string;

@@ -1,6 +1,8 @@
 // A scripted SMTP server on 127.0.0.1 for faults real servers will not produce on demand: each
-// command's reply can be replaced, delayed, withheld, or the connection cut.
+// command's reply can be replaced, delayed, withheld, or the connection cut. serveScript plays the
+// same script over any duplex stream, such as one end of an in-memory pair.
 import { createServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export type Action = string | { close: true } | { silent: true } | { raw: Buffer | string; close?: boolean };
 export type Responder = Action | ((line: string) => Action);
@@ -43,6 +45,12 @@ const DEFAULTS: Record<string, Responder> = {
   QUIT: '221 2.0.0 Bye',
 };
 
+/** Where a script keeps what the client wrote: every chunk, and the command lines. */
+export interface Recording {
+  readonly chunks: Buffer[];
+  readonly commands: string[];
+}
+
 export async function startScriptedServer(script: Script = {}): Promise<ScriptedServer> {
   const chunks: Buffer[] = [];
   const commands: string[] = [];
@@ -50,90 +58,7 @@ export async function startScriptedServer(script: Script = {}): Promise<Scripted
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    let buffered = '';
-    let inData = false;
-    let bdatRemaining = 0;
-    let bdatCommand = '';
-    // Replies wait while the client is not reading: megabytes of them written at once would fail
-    // the server's own socket (ENOBUFS) before the client ever saw them.
-    const queued: Action[] = [];
-    let draining = false;
-    const flush = () => {
-      while (!draining && queued.length > 0) {
-        const action = queued.shift()!;
-        if (typeof action === 'string') draining = !socket.write(action.endsWith('\r\n') ? action : `${action}\r\n`);
-        else if ('close' in action && !('raw' in action)) socket.destroy();
-        else if ('raw' in action) {
-          draining = !socket.write(action.raw);
-          if (action.close) socket.end();
-        }
-        if (draining) {
-          socket.once('drain', () => {
-            draining = false;
-            flush();
-          });
-        }
-      }
-    };
-    const act = (action: Action) => {
-      queued.push(action);
-      flush();
-    };
-    const respond = (verb: string, line: string) => {
-      const responder = script.replies?.[verb] ?? DEFAULTS[verb] ?? script.replies?.['*'] ?? '502 5.5.2 Unknown command';
-      const action = typeof responder === 'function' ? responder(line) : responder;
-      act(action);
-      return action;
-    };
-    const greet = () => act(script.greeting ?? '220 scripted.test ESMTP');
-    if (script.greetingDelayMs) setTimeout(greet, script.greetingDelayMs);
-    else greet();
-    socket.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      buffered += chunk.toString('latin1');
-      for (;;) {
-        if (bdatCommand) {
-          // RFC 3030: exactly the announced octets follow BDAT, no dot-stuffing, no end marker.
-          const taken = Math.min(bdatRemaining, buffered.length);
-          buffered = buffered.slice(taken);
-          bdatRemaining -= taken;
-          if (bdatRemaining > 0) return;
-          const command = bdatCommand;
-          bdatCommand = '';
-          respond(/ LAST$/i.test(command) ? 'BDAT LAST' : 'BDAT', command);
-          continue;
-        }
-        if (inData) {
-          const end = buffered.indexOf('\r\n.\r\n');
-          const startEnd = buffered.startsWith('.\r\n') ? 0 : -1;
-          if (end === -1 && startEnd === -1) return;
-          buffered = startEnd === 0 ? buffered.slice(3) : buffered.slice(end + 5);
-          inData = false;
-          respond('.', '.');
-          continue;
-        }
-        const eol = buffered.indexOf('\r\n');
-        if (eol === -1) return;
-        const line = buffered.slice(0, eol);
-        buffered = buffered.slice(eol + 2);
-        commands.push(line);
-        const verb = line.split(/[ :]/)[0]!.toUpperCase();
-        if (verb === 'BDAT') {
-          bdatCommand = line;
-          bdatRemaining = Number(line.split(' ')[1]);
-          continue;
-        }
-        const action = respond(verb, line);
-        if (verb === 'STARTTLS' && script.afterStartTls === 'garbage') {
-          // Answer the client's first handshake record with bytes that are not TLS.
-          socket.removeAllListeners('data');
-          socket.once('data', () => socket.end('this is not a TLS record\r\n'));
-          return;
-        }
-        if (verb === 'DATA' && typeof action === 'string' && action.startsWith('354')) inData = true;
-      }
-    });
+    serveScript(socket, script, { chunks, commands });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -150,4 +75,92 @@ export async function startScriptedServer(script: Script = {}): Promise<Scripted
         server.close(() => resolve());
       }),
   };
+}
+
+/** Plays `script` to the client at the other end of `socket`, from the greeting on. */
+export function serveScript(socket: Duplex, script: Script, { chunks, commands }: Recording): void {
+  socket.on('error', () => {});
+  let buffered = '';
+  let inData = false;
+  let bdatRemaining = 0;
+  let bdatCommand = '';
+  // Replies wait while the client is not reading: megabytes of them written at once would fail
+  // the server's own socket (ENOBUFS) before the client ever saw them.
+  const queued: Action[] = [];
+  let draining = false;
+  const flush = () => {
+    while (!draining && queued.length > 0) {
+      const action = queued.shift()!;
+      if (typeof action === 'string') draining = !socket.write(action.endsWith('\r\n') ? action : `${action}\r\n`);
+      else if ('close' in action && !('raw' in action)) socket.destroy();
+      else if ('raw' in action) {
+        draining = !socket.write(action.raw);
+        if (action.close) socket.end();
+      }
+      if (draining) {
+        socket.once('drain', () => {
+          draining = false;
+          flush();
+        });
+      }
+    }
+  };
+  const act = (action: Action) => {
+    queued.push(action);
+    flush();
+  };
+  const respond = (verb: string, line: string) => {
+    const responder = script.replies?.[verb] ?? DEFAULTS[verb] ?? script.replies?.['*'] ?? '502 5.5.2 Unknown command';
+    const action = typeof responder === 'function' ? responder(line) : responder;
+    act(action);
+    return action;
+  };
+  const greet = () => act(script.greeting ?? '220 scripted.test ESMTP');
+  if (script.greetingDelayMs) setTimeout(greet, script.greetingDelayMs);
+  else greet();
+  socket.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    buffered += chunk.toString('latin1');
+    for (;;) {
+      if (bdatCommand) {
+        // RFC 3030: exactly the announced octets follow BDAT, no dot-stuffing, no end marker.
+        const taken = Math.min(bdatRemaining, buffered.length);
+        buffered = buffered.slice(taken);
+        bdatRemaining -= taken;
+        if (bdatRemaining > 0) return;
+        const command = bdatCommand;
+        bdatCommand = '';
+        respond(/ LAST$/i.test(command) ? 'BDAT LAST' : 'BDAT', command);
+        continue;
+      }
+      if (inData) {
+        const end = buffered.indexOf('\r\n.\r\n');
+        const startEnd = buffered.startsWith('.\r\n') ? 0 : -1;
+        if (end === -1 && startEnd === -1) return;
+        buffered = startEnd === 0 ? buffered.slice(3) : buffered.slice(end + 5);
+        inData = false;
+        respond('.', '.');
+        continue;
+      }
+      const eol = buffered.indexOf('\r\n');
+      if (eol === -1) return;
+      const line = buffered.slice(0, eol);
+      buffered = buffered.slice(eol + 2);
+      commands.push(line);
+      const verb = line.split(/[ :]/)[0]!.toUpperCase();
+      if (verb === 'BDAT') {
+        bdatCommand = line;
+        bdatRemaining = Number(line.split(' ')[1]);
+        continue;
+      }
+      const action = respond(verb, line);
+      if (verb === 'STARTTLS' && script.afterStartTls === 'garbage') {
+        // Answer the client's first handshake record with bytes that are not TLS.
+        socket.removeAllListeners('data');
+        socket.once('data', () => socket.end('this is not a TLS record\r\n'));
+        return;
+      }
+      if (verb === 'DATA' && typeof action === 'string' && action.startsWith('354')) inData = true;
+    }
+  });
 }

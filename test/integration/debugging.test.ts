@@ -40,7 +40,10 @@ describe('--json', () => {
         [...times].sort((a, b) => a - b),
       );
       const mail = events.find((event) => event['event'] === 'send' && String(event['line']).startsWith('MAIL'));
-      assert.deepEqual(Object.keys(mail!), ['event', 'ms', 'stage', 'line', 'pipelined']);
+      assert.deepEqual(Object.keys(mail!), ['event', 'ms', 'stage', 'line', 'command', 'pipelined']);
+      const command = mail!['command'] as { verb: string; from: string; params: string[] };
+      assert.equal(command.verb, 'MAIL');
+      assert.equal(`MAIL From:<${command.from}> ${command.params.join(' ')}`, mail!['line']);
       const refused = events.find((event) => event['event'] === 'reply' && event['code'] === 550)!;
       assert.deepEqual(
         [refused['stage'], refused['recipient'], refused['enhanced'], refused['raw']],

@@ -74,7 +74,9 @@ describe('faults', () => {
   it('354 to RCPT: protocol error, 76, never a deferral, the message kept and never sent', async () => {
     const NO_PIPELINING = '250-scripted.test\r\n250-8BITMIME\r\n250 SIZE 1000000';
     for (const ehlo of [undefined, NO_PIPELINING]) {
-      const server = await startScriptedServer({ replies: { ...(ehlo ? { EHLO: ehlo } : {}), RCPT: (line) => (line.includes('carol') ? '354 go ahead' : '250 2.1.5 Ok') } });
+      const server = await startScriptedServer({
+        replies: { ...(ehlo ? { EHLO: ehlo } : {}), RCPT: (line) => (line.includes('carol') ? '354 go ahead' : '250 2.1.5 Ok') },
+      });
       try {
         const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'fault', 'bob@example.org', 'carol@example.org'], { input: 'body\n' });
         const where = ehlo ? 'one command at a time' : 'pipelined';
@@ -105,7 +107,7 @@ describe('faults', () => {
     const rset = await sendThrough({ replies: { RCPT: '550 5.1.1 No such user', RSET: '354 go ahead' } });
     assert.equal(rset.code, 76, rset.stderr);
     assert.match(rset.stdout, /^bob@example\.org\.\.\. User unknown \(550 5\.1\.1 No such user\)$/m);
-    assert.match(rset.stderr, /^mailv: unexpected reply during data: 354 go ahead$/m);
+    assert.match(rset.stderr, /^mailv: unexpected reply during rset: 354 go ahead$/m);
     assert.ok(!rset.commands.includes('QUIT'), 'QUIT would be taken for message content');
 
     const quit = await sendThrough({ replies: { QUIT: '354 go ahead' } });
@@ -192,7 +194,14 @@ describe('faults', () => {
   it('EHLO refused with 502: falls back to HELO, one command at a time', async () => {
     const run = await sendThrough({ replies: { EHLO: '502 5.5.1 Command not implemented' } });
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(run.commands, [`EHLO ${LOCAL_HOST}`, `HELO ${LOCAL_HOST}`, `MAIL From:<tester@${LOCAL_HOST}>`, 'RCPT To:<bob@example.org>', 'DATA', 'QUIT']);
+    assert.deepEqual(run.commands, [
+      `EHLO ${LOCAL_HOST}`,
+      `HELO ${LOCAL_HOST}`,
+      `MAIL From:<tester@${LOCAL_HOST}>`,
+      'RCPT To:<bob@example.org>',
+      'DATA',
+      'QUIT',
+    ]);
     // Without PIPELINING each reply comes before the next command.
     const shown = lines(run.stdout);
     assert.deepEqual(shown.slice(shown.indexOf(`>>> MAIL From:<tester@${LOCAL_HOST}>`), shown.indexOf('>>> .')), [
@@ -264,7 +273,13 @@ describe('faults', () => {
     assert.match(run.received, /\r\n\.\r\nQUIT\r\n$/);
     const noPipelining = await sendThrough({ replies: { EHLO: '250-scripted.test\r\n250 8BITMIME' } });
     assert.equal(noPipelining.code, 0, noPipelining.stderr);
-    assert.deepEqual(lines(noPipelining.stdout).slice(-6, -1), ['>>> .', '250 2.0.0 Ok: queued as S1', 'bob@example.org... Sent (2.0.0 Ok: queued as S1)', 'Closing connection to [127.0.0.1]', '>>> QUIT']);
+    assert.deepEqual(lines(noPipelining.stdout).slice(-6, -1), [
+      '>>> .',
+      '250 2.0.0 Ok: queued as S1',
+      'bob@example.org... Sent (2.0.0 Ok: queued as S1)',
+      'Closing connection to [127.0.0.1]',
+      '>>> QUIT',
+    ]);
   });
 
   it('CHUNKING: MAIL, RCPT, BDAT with the message and QUIT in one flight, no dot-stuffing', async () => {
@@ -276,8 +291,16 @@ describe('faults', () => {
       const received = server.received().toString('latin1');
       const flight = received.slice(received.indexOf('MAIL From:'));
       const size = /BDAT (\d+) LAST\r\n/.exec(flight)![1]!;
-      assert.match(flight, new RegExp(`^MAIL From:<tester@${LOCAL_HOST_PATTERN}>\\r\\nRCPT To:<bob@example\\.org>\\r\\nBDAT ${size} LAST\\r\\n[\\s\\S]*\\r\\n\\r\\n\\.dot\\r\\nQUIT\\r\\n$`));
-      assert.match(run.stdout, /^>>> BDAT \d+ LAST\nClosing connection to \[127\.0\.0\.1\]\n>>> QUIT\n250 2\.1\.0 Ok\n250 2\.1\.5 Ok\n250 2\.0\.0 Ok: queued as S1\nbob@example\.org\.\.\. Sent \(2\.0\.0 Ok: queued as S1\)\n221 2\.0\.0 Bye\n$/m);
+      assert.match(
+        flight,
+        new RegExp(
+          `^MAIL From:<tester@${LOCAL_HOST_PATTERN}>\\r\\nRCPT To:<bob@example\\.org>\\r\\nBDAT ${size} LAST\\r\\n[\\s\\S]*\\r\\n\\r\\n\\.dot\\r\\nQUIT\\r\\n$`,
+        ),
+      );
+      assert.match(
+        run.stdout,
+        /^>>> BDAT \d+ LAST\nClosing connection to \[127\.0\.0\.1\]\n>>> QUIT\n250 2\.1\.0 Ok\n250 2\.1\.5 Ok\n250 2\.0\.0 Ok: queued as S1\nbob@example\.org\.\.\. Sent \(2\.0\.0 Ok: queued as S1\)\n221 2\.0\.0 Bye\n$/m,
+      );
     } finally {
       await server.close();
     }
@@ -314,6 +337,27 @@ describe('faults', () => {
     assert.equal(run.code, 75);
     assert.match(run.stderr, /^mailv: (connection reset by the server|connection closed by the server) during (data|rcpt|mail)/m);
     assert.ok(deadLetter(run));
+  });
+
+  it('a drop after the whole message was sent: 75, the server may have it, the message kept', async () => {
+    const drops: Record<string, Script> = {
+      'DATA, pipelined': { replies: { '.': { close: true } } },
+      'BDAT, pipelined': {
+        replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING', MAIL: { silent: true }, RCPT: { silent: true }, 'BDAT LAST': { close: true } },
+      },
+      'BDAT, one command at a time': { replies: { EHLO: '250-scripted.test\r\n250 CHUNKING', 'BDAT LAST': { close: true } } },
+    };
+    for (const [name, script] of Object.entries(drops)) {
+      const run = await sendThrough(script);
+      assert.equal(run.code, 75, `${name}: ${run.stderr}`);
+      assert.ok(run.received.includes('body\r\n'), `${name}: the whole message went out`);
+      assert.match(
+        run.stderr,
+        /^mailv: connection closed by the server during \w+ after the whole message was sent: \[127\.0\.0\.1\] may have it, so it is not sent again\nmailv: the message was saved in .*dead\.letter$/m,
+        name,
+      );
+      assert.ok(deadLetter(run), name);
+    }
   });
 
   it('a silent server: the timeout names its stage, 75', async () => {

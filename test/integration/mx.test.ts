@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { lines, runCli, LOCAL_HOST } from '../helpers/cli.js';
 import { a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
-import { startScriptedServer } from '../helpers/scripted-server.js';
+import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
 import { scriptedOnOnePort, sinksOnOnePort } from '../helpers/loopback-port.js';
 
 const DNS = ['--dns', DNSMASQ];
@@ -98,9 +98,15 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
         input: 'x\n',
       });
       assert.equal(run.code, 0, run.stderr);
-      assert.deepEqual(mx1!.messages.map((message) => message.recipients), [['a@mx.test', 'c@mx.test']]);
+      assert.deepEqual(
+        mx1!.messages.map((message) => message.recipients),
+        [['a@mx.test', 'c@mx.test']],
+      );
       assert.equal(mx2!.messages.length, 0, 'the preference 20 host is not needed');
-      assert.deepEqual(own!.messages.map((message) => message.recipients), [['b@aonly.test']]);
+      assert.deepEqual(
+        own!.messages.map((message) => message.recipients),
+        [['b@aonly.test']],
+      );
       assert.match(run.stdout, /^;; MX mx\.test\.\? asking 127\.0\.0\.1#5354 over UDP$/m);
       assert.match(run.stdout, /^a@mx\.test,c@mx\.test\.\.\. Connecting to mx1\.mx\.test\. port \d+ via esmtp\.\.\.$/m);
       assert.match(run.stdout, /^b@aonly\.test\.\.\. Connecting to aonly\.test\. port \d+ via esmtp\.\.\.$/m);
@@ -184,7 +190,10 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     try {
       const run = await runCli(['--direct', '--port', String(host!.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
       assert.equal(run.code, 76);
-      assert.match(run.stderr, /^mailv: not delivered to bob@mx\.test: the server sent more after its 220 to STARTTLS: a response injection \(CVE-2011-0411\)$/m);
+      assert.match(
+        run.stderr,
+        /^mailv: not delivered to bob@mx\.test: the server sent more after its 220 to STARTTLS: a response injection \(CVE-2011-0411\)$/m,
+      );
     } finally {
       await host!.close();
     }
@@ -208,6 +217,46 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
       }
     }
   });
+
+  // After the whole message is written, a drop leaves the host with the message or not, nobody can
+  // tell: it is never offered to another host (one copy at most), and it is kept in dead.letter.
+  const DROPS_AFTER_COMMIT: readonly { readonly name: string; readonly script: Script }[] = [
+    { name: 'DATA, pipelined', script: { replies: { '.': { close: true } } } },
+    {
+      // The whole flight taken, no reply given: the first reply awaited is MAIL's.
+      name: 'BDAT, pipelined',
+      script: {
+        replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING', MAIL: { silent: true }, RCPT: { silent: true }, 'BDAT LAST': { close: true } },
+      },
+    },
+    { name: 'BDAT, one command at a time', script: { replies: { EHLO: '250-scripted.test\r\n250 CHUNKING', 'BDAT LAST': { close: true } } } },
+  ];
+
+  for (const { name, script } of DROPS_AFTER_COMMIT) {
+    it(`--direct: a drop after the whole message was sent (${name}) is final: one copy, 75, the message kept`, async () => {
+      const [first] = await scriptedOnOnePort(['127.0.0.2'], script);
+      try {
+        const second = await startScriptedServer({ host: '127.0.0.3', port: first!.port });
+        try {
+          const run = await runCli(['--direct', '--port', String(first!.port), ...DNS, '-s', 'once', 'bob@mx.test'], { input: 'only once\n' });
+          assert.equal(run.code, 75, run.stderr);
+          assert.ok(first!.received().toString('latin1').includes('only once'), 'the first host took the whole message');
+          assert.equal(second.received().length, 0, 'the second host receives nothing');
+          assert.doesNotMatch(run.stdout, /Connecting to mx2|Deferred/);
+          assert.match(
+            run.stderr,
+            /^mailv: not delivered to bob@mx\.test: connection closed by the server during \w+ after the whole message was sent: mx1\.mx\.test\. \[127\.0\.0\.2\] may have it, so it is not sent again$/m,
+          );
+          assert.match(run.stderr, /^mailv: the message was saved in .*dead\.letter$/m);
+          assert.ok(existsSync(join(run.home, 'dead.letter')));
+        } finally {
+          await second.close();
+        }
+      } finally {
+        await first!.close();
+      }
+    });
+  }
 
   it('takes an IPv6 name server written any valid way', async () => {
     const run = await runCli(['--mx', 'mx.test', '--dns', '[0:0::1]:5354']);
@@ -277,8 +326,14 @@ describe('names from DNS on the terminal', () => {
       const run = await runCli(['--mx', 'evil.test', '--dns', `127.0.0.1:${dns.port}`, '--json']);
       assert.equal(run.code, 0, run.stderr);
       assert.doesNotMatch(run.stdout + run.stderr, RAW);
-      const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; hosts?: { name: string }[] });
-      assert.deepEqual(events.find((event) => event.event === 'mx-plan')!.hosts!.map((host) => host.name), [`${TITLE}.`, `${BIDI}.`]);
+      const events = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { event: string; hosts?: { name: string }[] });
+      assert.deepEqual(
+        events.find((event) => event.event === 'mx-plan')!.hosts!.map((host) => host.name),
+        [`${TITLE}.`, `${BIDI}.`],
+      );
       assert.ok(run.stdout.includes('mx2\\u202e\\u009b.evil.test'), run.stdout);
     } finally {
       await dns.close();

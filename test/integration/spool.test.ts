@@ -210,8 +210,8 @@ describe('the spool of a piped message', () => {
     }
   });
 
-  // Only root can make every temporary directory unusable: /tmp and /var/tmp are mounted read-only
-  // in a mount namespace of mailv's own.
+  // Only root can make every temporary directory unusable: /tmp and /var/tmp are made read-only in a
+  // mount namespace of mailv's own.
   const noNamespace = process.getuid?.() !== 0 || !existsSync('/usr/bin/unshare') ? 'needs root and unshare(1) to hide /tmp and /var/tmp' : false;
   it('no usable temporary directory: held in memory up to 64 MiB; past that, what was read goes to dead.letter (74)', { skip: noNamespace }, async () => {
     const sink = await startSink({ size: 100_000_000 });
@@ -220,7 +220,9 @@ describe('the spool of a piped message', () => {
     try {
       const inNamespace = (args: string[], input: Buffer) =>
         new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-          const script = 'mount -t tmpfs -o ro none /tmp && mount -t tmpfs -o ro none /var/tmp && exec "$@"';
+          // Read-only in place, not hidden: the clone (and so mailv itself) may live under /tmp.
+          const readOnly = (dir: string) => `mount --bind ${dir} ${dir} && mount -o remount,bind,ro ${dir}`;
+          const script = `${readOnly('/tmp')} && ${readOnly('/var/tmp')} && exec "$@"`;
           const child = spawn('unshare', ['-m', 'sh', '-c', script, 'sh', process.execPath, MAILV, ...args], {
             env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester' },
           });

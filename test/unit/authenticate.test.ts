@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AuthNote } from '../../dist/auth/facts.js';
+import type { CertificateProblem } from '../../dist/smtp/facts.js';
 import { AuthError, CapabilityError, ProtocolError, SmtpReplyError } from '../../dist/errors.js';
 import { authenticate, type AuthPlan } from '../../dist/smtp/authenticate.js';
 import { Capabilities } from '../../dist/smtp/capabilities.js';
@@ -46,7 +47,7 @@ async function run(
   replies: readonly string[],
   plan: AuthPlan,
   capabilities: Capabilities,
-  security: { remoteAddress: string; tls: { verified: boolean; problem: string | undefined } | undefined } = { remoteAddress: '127.0.0.1', tls: undefined },
+  security: { remoteAddress: string; tls: { verified: boolean; problem: CertificateProblem | undefined } | undefined } = { remoteAddress: '127.0.0.1', tls: undefined },
 ): Promise<Script & { error: unknown }> {
   const script: Script = { commands: [], hidden: [], notes: [], shown: [] };
   const queue = replies.map((line) => makeReply([line]));

@@ -16,7 +16,7 @@ function refusalWords(...args: Parameters<typeof credentialRefusal>): [string, s
 
 const NO_OVERRIDES = { insecure: false, allowPlaintextAuth: false };
 const verified = { verified: true, problem: undefined };
-const selfSigned = { verified: false, problem: 'self-signed' };
+const selfSigned = { verified: false, problem: { kind: 'self-signed' as const } };
 
 describe('loopback addresses', () => {
   it('knows 127.0.0.0/8, ::1 and their IPv4-mapped forms', () => {
@@ -46,7 +46,7 @@ describe('the credential gate', () => {
     ]);
     assert.deepEqual(refusalWords('198.18.0.2', { remoteAddress: '198.18.0.2', tls: selfSigned }, NO_OVERRIDES), [
       'not sending credentials to 198.18.0.2: its certificate is NOT verified (self-signed), so it may not be 198.18.0.2 (--ca <file> to trust its CA, or --insecure)',
-      "identifiants non envoyés à 198.18.0.2 : son certificat n'est PAS vérifié (self-signed), ce n'est donc peut-être pas 198.18.0.2 (--ca <fichier> pour faire confiance à son autorité de certification, ou --insecure)",
+      "identifiants non envoyés à 198.18.0.2 : son certificat n'est PAS vérifié (autosigné), ce n'est donc peut-être pas 198.18.0.2 (--ca <fichier> pour faire confiance à son autorité de certification, ou --insecure)",
     ]);
   });
 

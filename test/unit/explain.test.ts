@@ -6,6 +6,8 @@ import { en } from '../../dist/explain/en.js';
 import { Explainer, catalogueFor } from '../../dist/explain/explainer.js';
 import { chooseLanguage } from '../../dist/words/language.js';
 import { fr } from '../../dist/explain/fr.js';
+import { Capabilities } from '../../dist/smtp/capabilities.js';
+import type { Command } from '../../dist/smtp/command.js';
 import { makeReply } from '../../dist/smtp/reply.js';
 
 const COMMON = {
@@ -110,18 +112,19 @@ describe('chooseLanguage', () => {
   });
 });
 
-const reply = (stage: Extract<SessionEvent, { kind: 'reply' }>['stage'], raw: string[], recipient?: string): SessionEvent => ({
-  kind: 'reply',
-  stage,
-  reply: makeReply(raw),
-  recipient,
-});
-const send = (stage: Extract<SessionEvent, { kind: 'send' }>['stage'], line: string, pipelined = false): SessionEvent => ({
+/** A reply as the session emits it: a 250 to EHLO carries what it offers. */
+const reply = (stage: Extract<SessionEvent, { kind: 'reply' }>['stage'], raw: string[], recipient?: string): SessionEvent => {
+  const parsed = makeReply(raw);
+  const ehlo = stage === 'ehlo' && parsed.code === 250 ? { ehlo: Capabilities.fromEhlo(parsed).offer } : {};
+  return { kind: 'reply', stage, reply: parsed, recipient, ...ehlo };
+};
+const send = (stage: Extract<SessionEvent, { kind: 'send' }>['stage'], command: Command, pipelined = false): SessionEvent => ({
   kind: 'send',
   stage,
-  line,
+  command,
   pipelined,
 });
+const EHLO: Command = { verb: 'EHLO', domain: 'client.example' };
 
 const EHLO_REPLY = [
   '250-mx.example.org Hello client.example',
@@ -138,19 +141,19 @@ const SESSION: SessionEvent[] = [
   { kind: 'connecting', recipients: ['bob@example.org'], host: 'mx.example.org', port: 587, via: 'relay' },
   { kind: 'connected', address: '192.0.2.25', port: 587 },
   reply('greeting', ['220 mx.example.org ESMTP ready']),
-  send('ehlo', 'EHLO client.example'),
+  send('ehlo', EHLO),
   reply('ehlo', EHLO_REPLY),
-  send('mail', 'MAIL From:<alice@example.org> SIZE=1234', true),
-  send('rcpt', 'RCPT To:<bob@example.org>', true),
-  send('data', 'DATA', true),
+  send('mail', { verb: 'MAIL', from: 'alice@example.org', params: ['SIZE=1234'] }, true),
+  send('rcpt', { verb: 'RCPT', to: 'bob@example.org', params: [] }, true),
+  send('data', { verb: 'DATA' }, true),
   reply('mail', ['250 2.1.0 Ok']),
   reply('rcpt', ['250 2.1.5 Ok'], 'bob@example.org'),
   reply('data', ['354 End data with <CR><LF>.<CR><LF>']),
-  send('body', '.'),
+  send('body', { verb: '.' }),
   reply('body', ['250 2.0.0 Ok: queued as 4Xy']),
   { kind: 'recipient', recipient: 'bob@example.org', outcome: 'sent', reply: makeReply(['250 2.0.0 Ok: queued as 4Xy']) },
   { kind: 'closing', host: 'mx.example.org' },
-  send('quit', 'QUIT'),
+  send('quit', { verb: 'QUIT' }),
   reply('quit', ['221 2.0.0 Bye']),
 ];
 
@@ -185,7 +188,10 @@ for (const [lang, catalogue] of [
         c.extUnknown({ keyword: 'UNKNOWNKW' }),
       ]);
       for (const keyword of ['PIPELINING', 'SIZE', 'STARTTLS', 'AUTH', '8BITMIME', 'UNKNOWNKW']) {
-        assert.ok(ehloReply!.after.some((line) => line.startsWith(keyword)), keyword);
+        assert.ok(
+          ehloReply!.after.some((line) => line.startsWith(keyword)),
+          keyword,
+        );
       }
       assert.match(c.extSize({ limit: 10240000 }), /10240000.*RFC 1870/);
       assert.match(c.extUnknown({ keyword: 'UNKNOWNKW' }), /mailv/);
@@ -214,11 +220,7 @@ for (const [lang, catalogue] of [
       assert.deepEqual(sent!.after, [c.recipientSent({ recipient: 'bob@example.org' })]);
       assert.deepEqual(closing!.after, [c.closing]);
       assert.deepEqual(quit!.after, [c.cmdQuit]);
-      assert.deepEqual(bye!.after, [
-        c.code221,
-        c.replyStructure({ code: 221, severity: c.replyClass2, category: c.replyDigit2 }),
-        c.enhanced2_0_0,
-      ]);
+      assert.deepEqual(bye!.after, [c.code221, c.replyStructure({ code: 221, severity: c.replyClass2, category: c.replyDigit2 }), c.enhanced2_0_0]);
     });
 
     it('tells 220 after STARTTLS from the greeting, and EHLO under TLS from the first', () => {
@@ -226,9 +228,9 @@ for (const [lang, catalogue] of [
       const events: SessionEvent[] = [
         { kind: 'connecting', recipients: ['bob@example.org'], host: 'mx.example.org', port: 25, via: 'esmtp' },
         reply('greeting', ['220 mx.example.org ESMTP']),
-        send('ehlo', 'EHLO client.example'),
+        send('ehlo', EHLO),
         reply('ehlo', ['250-mx.example.org', '250 STARTTLS']),
-        send('starttls', 'STARTTLS'),
+        send('starttls', { verb: 'STARTTLS' }),
         reply('starttls', ['220 2.0.0 Ready to start TLS']),
         {
           kind: 'tls',
@@ -239,9 +241,9 @@ for (const [lang, catalogue] of [
           validFrom: '2026-01-01',
           validTo: '2027-01-01',
           verified: false,
-          problem: 'self-signed certificate',
+          problem: { kind: 'self-signed' },
         },
-        send('ehlo', 'EHLO client.example'),
+        send('ehlo', EHLO),
         reply('ehlo', ['250-mx.example.org', '250 AUTH=PLAIN']),
       ];
       const [connecting, greeting, , , , tlsReady, tls, ehloAgain, ehloReply] = events.map((event) => explainer.annotate(event));
@@ -250,21 +252,26 @@ for (const [lang, catalogue] of [
       assert.equal(tlsReady!.after[0], c.code220Tls);
       assert.deepEqual(tls!.after, [c.tls13, c.tlsCipher({ cipher: 'TLS_AES_256_GCM_SHA384' }), c.tlsNotVerified, c.tlsCertificate]);
       assert.deepEqual(ehloAgain!.after, [c.cmdEhlo({ name: 'client.example' }), c.cmdEhloAgain]);
-      assert.deepEqual(ehloReply!.after, [c.code250Ehlo, c.ehloServerName({ name: 'mx.example.org' }), c.ehloAfterTls, c.extAuthLegacy({ keyword: 'AUTH=PLAIN' })]);
+      assert.deepEqual(ehloReply!.after, [
+        c.code250Ehlo,
+        c.ehloServerName({ name: 'mx.example.org' }),
+        c.ehloAfterTls,
+        c.extAuthLegacy({ keyword: 'AUTH=PLAIN' }),
+      ]);
     });
 
     it('explains AUTH, its hidden answers and a cancel', () => {
       const explainer = new Explainer(c);
       const events: SessionEvent[] = [
-        send('auth', 'AUTH PLAIN ********'),
+        send('auth', { verb: 'AUTH', mechanism: 'PLAIN', initial: { text: undefined, secret: true } }),
         reply('auth', ['235 2.7.0 Authentication successful']),
-        send('auth', 'AUTH LOGIN'),
+        send('auth', { verb: 'AUTH', mechanism: 'LOGIN', initial: undefined }),
         reply('auth', ['334 VXNlcm5hbWU6']),
-        send('auth', '********'),
+        send('auth', { verb: 'SASL', response: { text: undefined, secret: true } }),
         reply('auth', ['334 ']),
-        send('auth', '*'),
+        send('auth', { verb: 'SASL', response: { text: '*', secret: false } }),
         reply('auth', ['501 5.7.0 Cancelled']),
-        send('auth', 'AUTH SCRAM-SHA-256 biwsbj1hbGljZSxyPXh5eg=='),
+        send('auth', { verb: 'AUTH', mechanism: 'SCRAM-SHA-256', initial: { text: 'biwsbj1hbGljZSxyPXh5eg==', secret: false } }),
       ];
       const [plain, ok, login, challenge, answer, empty, cancel, cancelled, scram] = events.map((event) => explainer.annotate(event));
       assert.deepEqual(plain!.after, [c.cmdAuth({ mechanism: 'PLAIN' }), c.mechPlain, c.authInitialRedacted]);
@@ -283,13 +290,13 @@ for (const [lang, catalogue] of [
     it('explains MAIL parameters, BDAT, refusals and unknown codes', () => {
       const explainer = new Explainer(c);
       const events: SessionEvent[] = [
-        send('mail', 'MAIL From:<> SIZE=99 BODY=8BITMIME SMTPUTF8'),
+        send('mail', { verb: 'MAIL', from: '', params: ['SIZE=99', 'BODY=8BITMIME', 'SMTPUTF8'] }),
         reply('mail', ['250 Ok']),
-        send('rcpt', 'RCPT To:<x@example.org>'),
+        send('rcpt', { verb: 'RCPT', to: 'x@example.org', params: [] }),
         reply('rcpt', ['450 4.4.7 Try later'], 'x@example.org'),
-        send('rcpt', 'RCPT To:<y@example.org>'),
+        send('rcpt', { verb: 'RCPT', to: 'y@example.org', params: [] }),
         reply('rcpt', ['599 5.9.9 Odd'], 'y@example.org'),
-        send('body', 'BDAT 99 LAST'),
+        send('body', { verb: 'BDAT', size: 99, last: true }),
         { kind: 'body', bytes: Buffer.from('Subject: hi\r\n\r\nhello\r\n') },
         { kind: 'body', bytes: Buffer.from('more\r\n') },
         reply('body', ['250 2.0.0 Ok']),
@@ -344,7 +351,7 @@ for (const [lang, catalogue] of [
       const explainer = new Explainer(c);
       const evil = explainer.annotate(reply('greeting', ['220 x']));
       assert.ok(evil.after.length > 0);
-      explainer.annotate(send('ehlo', 'EHLO client.example'));
+      explainer.annotate(send('ehlo', EHLO));
       const ehlo = explainer.annotate(reply('ehlo', ['250-mx\x1b[31m', `250 X${'A'.repeat(500)}\x07`]));
       for (const line of ehlo.after) {
         assert.ok(!/[\x00-\x08\x0a-\x1f\x7f-\x9f]/.test(line), line);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { en } from '../../dist/words/en/index.js';
+import { fr } from '../../dist/words/fr/index.js';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
 import { exitCodeForResults } from '../../dist/delivery/outcome.js';
@@ -23,7 +24,7 @@ describe('transcript', () => {
     const shown = [
       renderer.lines({ kind: 'connecting', recipients: ['a@example.org', 'b@example.org'], host: '127.0.0.1', port: 25, via: 'relay' }),
       renderer.lines({ kind: 'connecting', recipients: ['a@example.org'], host: 'mx.example.org.', port: 2525, via: 'esmtp' }),
-      renderer.lines({ kind: 'send', stage: 'mail', line: 'MAIL From:<a@example.org> SIZE=47', pipelined: true }),
+      renderer.lines({ kind: 'send', stage: 'mail', command: { verb: 'MAIL', from: 'a@example.org', params: ['SIZE=47'] }, pipelined: true }),
       renderer.lines({ kind: 'reply', stage: 'ehlo', reply: makeReply(['250-mx', '250 PIPELINING']), recipient: undefined }),
       renderer.lines({ kind: 'recipient', recipient: 'a@example.org', outcome: 'sent', reply: ok }),
       renderer.lines({ kind: 'recipient', recipient: 'x@example.org', outcome: 'refused', reply: unknown }),
@@ -47,8 +48,17 @@ describe('transcript', () => {
   });
 
   it('shows a host that failed, and the DNS exchange from -v on', () => {
-    const event = { kind: 'deferred', recipients: ['a@x.test', 'b@x.test'], host: 'mx1.x.test. [127.0.0.9]', reason: 'Connection refused' } as const;
+    const refused = { code: 'MAILV_CONNECT_FAILED', host: '127.0.0.9', port: 25, reason: 'refused', errno: undefined, ms: 60000 } as const;
+    const event = { kind: 'deferred', recipients: ['a@x.test', 'b@x.test'], host: 'mx1.x.test.', address: '127.0.0.9', error: refused } as const;
     assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines(event), ['a@x.test,b@x.test... Deferred: Connection refused by mx1.x.test. [127.0.0.9]']);
+    // Anything but a failed connection is said as its error says it, in the language of the words.
+    const dropped = { ...event, error: { code: 'MAILV_CONNECTION_LOST', stage: 'mail', reason: 'closed', errno: undefined, midReply: false } } as const;
+    assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines(dropped), [
+      'a@x.test,b@x.test... Deferred: connection closed by the server during mail by mx1.x.test. [127.0.0.9]',
+    ]);
+    assert.deepEqual(new TranscriptRenderer(1, plainStyle, fr).lines(dropped), [
+      'a@x.test,b@x.test... Deferred: connexion fermée par le serveur pendant mail by mx1.x.test. [127.0.0.9]',
+    ]);
     const query = { kind: 'dns-query', name: 'x.test', type: 'MX', server: '127.0.0.1#53', transport: 'udp' } as const;
     const answer = {
       kind: 'dns-answer',
@@ -82,7 +92,7 @@ describe('transcript', () => {
 
   it('colours client lines and each reply class differently', () => {
     const renderer = new TranscriptRenderer(1, colourStyle(new Chalk({ level: 1 })), en);
-    const [client] = renderer.lines({ kind: 'send', stage: 'mail', line: 'QUIT', pipelined: false });
+    const [client] = renderer.lines({ kind: 'send', stage: 'quit', command: { verb: 'QUIT' }, pipelined: false });
     const [good] = renderer.lines({ kind: 'reply', stage: 'quit', reply: ok, recipient: undefined });
     const [bad] = renderer.lines({ kind: 'reply', stage: 'rcpt', reply: unknown, recipient: undefined });
     assert.equal(client, '\x1b[36m>>> QUIT\x1b[39m');
@@ -160,10 +170,7 @@ describe('the spinner', () => {
     spinner.after({ kind: 'connecting', recipients: ['a@evil.test'], host: '\u202emx.evil.test', port: 25, via: 'esmtp' });
     await sleep(200);
     spinner.clear();
-    assert.deepEqual(shown, [
-      'asking 127.0.0.1#53 for the A records of \\x1b]0;PWNED\\x07mx.evil.test…',
-      'connecting to \\u202emx.evil.test port 25…',
-    ]);
+    assert.deepEqual(shown, ['asking 127.0.0.1#53 for the A records of \\x1b]0;PWNED\\x07mx.evil.test…', 'connecting to \\u202emx.evil.test port 25…']);
   });
 });
 

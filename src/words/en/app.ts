@@ -30,7 +30,6 @@ export const notes: WordsOf<AppNote> = {
 };
 
 export const output: OutputWords = {
-  warning: (text) => `Warning: ${text}`,
   dryRun: {
     envelope: 'Envelope (what a server offering SIZE is told):',
     bccOnly: '(Bcc: envelope only)',

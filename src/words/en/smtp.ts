@@ -1,9 +1,82 @@
 // English words for what smtp/ reports (src/smtp/facts.ts).
-import type { SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
-import type { WordsOf } from '../catalogue.js';
+import type { CertificateProblem, HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
+import { replyText, type Reply } from '../../smtp/reply.js';
+import type { TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { describeFact } from '../describe.js';
 
-export const errors: WordsOf<SmtpErrorFact> = {};
+const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
+const seconds = (ms: number) => `${ms / 1000} s`;
+
+function fault(fault: ReplyFault): string {
+  switch (fault.fault) {
+    case 'malformed':
+      return `malformed reply: ${JSON.stringify(fault.text)}`;
+    case 'mixed-codes':
+      return `multi-line reply mixes codes ${fault.first} and ${fault.second}`;
+    case 'line-too-long':
+      return `reply line longer than ${fault.limit} octets`;
+    case 'too-many-lines':
+      return `reply of more than ${fault.limit} lines`;
+    case 'too-much':
+      return `the server sent more than ${fault.limit / (1024 * 1024)} MiB of replies`;
+    case 'unsolicited':
+      return `reply received before any command asked for it: ${JSON.stringify(fault.text)}`;
+  }
+}
+
+function handshake(failure: HandshakeFailure): string {
+  switch (failure.kind) {
+    case 'openssl':
+      return failure.reason;
+    case 'timeout':
+      return `no handshake within ${seconds(failure.ms)}`;
+    case 'closed':
+      return 'connection closed during the handshake';
+    case 'other':
+      return failure.detail;
+  }
+}
+
+export const errors: WordsOf<SmtpErrorFact> = {
+  MAILV_GREETING_REFUSED: ({ reply }) => `the server refused the connection: ${said(reply)}`,
+  MAILV_HELLO_REFUSED: ({ verb, afterTls, reply }) => `the server refused ${verb}${afterTls ? ' after STARTTLS' : ''}: ${said(reply)}`,
+  MAILV_SENDER_REFUSED: ({ from, reply }) => `the server refused the sender <${from}>: ${said(reply)}`,
+  MAILV_DATA_REFUSED: ({ reply }) => `the server refused DATA: ${said(reply)}`,
+  MAILV_MESSAGE_REFUSED: ({ reply }) => `the server did not accept the message: ${said(reply)}`,
+  MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `unexpected reply during ${stage}: ${said(reply)}`,
+  MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `protocol error during ${stage}: ${fault(what)}`,
+  MAILV_STARTTLS_INJECTION: () => 'the server sent more after its 220 to STARTTLS: a response injection (CVE-2011-0411)',
+  MAILV_NO_CHUNKING: () => 'the server does not offer CHUNKING (--body bdat)',
+  MAILV_TOO_BIG: ({ size, limit }) => `the message is ${size} octets; the server takes at most ${limit} (SIZE)`,
+  MAILV_NO_SMTPUTF8: () => 'an address is not ASCII and the server does not offer SMTPUTF8',
+  MAILV_MESSAGE_GREW: ({ size }) => `the message grew past its announced size of ${size} octets while it was being sent`,
+  MAILV_MESSAGE_SHORT: ({ missing }) => `the message ended ${missing} octets short of its announced size`,
+  MAILV_TLS_HANDSHAKE: ({ host, failure, hint }) =>
+    `TLS handshake with ${host} failed: ${handshake(failure)}` +
+    (hint === 'smtps' ? ' (smtps:// expects TLS from the first byte; smtp:// uses STARTTLS)' : hint === 'starttls' ? ' (--tls off sends without TLS)' : ''),
+  MAILV_CERTIFICATE_UNVERIFIED: ({ host, problem, enforcedBy }) =>
+    `the certificate of ${host} is NOT verified: ${certificateProblem(problem)} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'}; --ca <file> trusts its CA, --insecure accepts any)`,
+  MAILV_TLS_UNAVAILABLE: (fact) =>
+    (fact.why === 'not-offered'
+      ? 'the server does not offer STARTTLS'
+      : fact.why === 'no-ehlo'
+        ? 'the server does not know EHLO, so it cannot offer STARTTLS'
+        : `the server refused STARTTLS: ${said(fact.reply)}`) + ' (--tls required)',
+  MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms }) =>
+    reason === 'refused'
+      ? `connection refused by ${host} port ${port}`
+      : reason === 'timeout' && errno === undefined
+        ? `timed out after ${seconds(ms)} connecting to ${host} port ${port}`
+        : `cannot connect to ${host} port ${port}: ${errno ?? reason}`,
+  MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>
+    (reason === 'closed'
+      ? 'connection closed by the server'
+      : reason === 'reset' && (errno === undefined || errno === 'ECONNRESET')
+        ? 'connection reset by the server'
+        : `connection lost (${errno ?? reason})`) + ` during ${stage}${midReply ? ' (in the middle of a reply)' : ''}`,
+  MAILV_TIMEOUT: ({ stage, ms, waiting }) => `timed out after ${seconds(ms)} ${waiting === 'reply' ? 'waiting for the reply' : 'sending data'} (${stage})`,
+  MAILV_SERVICE_CLOSING: ({ reply }) => `the server closed the session: ${reply.raw.join(' ')}`,
+};
 
 export const notes: WordsOf<SmtpNote> = {
   'quit-after': ({ point }) =>
@@ -17,4 +90,39 @@ export const notes: WordsOf<SmtpNote> = {
   'starttls-refused': ({ reply }) => `STARTTLS refused (${reply.code}): going on without TLS`,
   'quit-unanswered': ({ error }, words) => `no reply to QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
+};
+
+/** Why a certificate did not verify, in a few words. */
+export function certificateProblem(problem: CertificateProblem | undefined): string {
+  if (problem === undefined) return 'unknown reason';
+  switch (problem.kind) {
+    case 'self-signed':
+      return 'self-signed';
+    case 'self-signed-in-chain':
+      return 'self-signed CA in the chain';
+    case 'expired':
+      return 'expired';
+    case 'not-yet-valid':
+      return 'not yet valid';
+    case 'unknown-ca':
+      return 'unknown CA';
+    case 'name-mismatch':
+      return problem.altNames ? `name mismatch: the certificate is for ${problem.altNames}` : 'name mismatch';
+    case 'other':
+      return problem.code;
+  }
+}
+
+export const tlsWords: TlsWords = {
+  handshake: (tls) => `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : `NOT verified: ${certificateProblem(tls.problem)}`}`,
+  certificate: (tls) => `TLS: subject ${tls.subject}; issuer ${tls.issuer}; valid ${tls.validFrom} to ${tls.validTo}`,
+};
+
+export const transcriptWords: TranscriptWords = {
+  warning: 'Warning: ',
+  connected: (host, port) => `Connected to ${host} port ${port}`,
+  dnsQuery: (type, name, server, transport) => `;; ${type} ${name}? asking ${server} over ${transport}`,
+  dnsAnswer: (rcode, truncated, server, ms, answers) => `;; ${rcode}${truncated ? ', truncated' : ''} from ${server} in ${ms} ms, ${answers} answer(s)`,
+  additional: '(additional)',
+  dnsNoAnswer: (server, why) => `;; no answer from ${server}: ${why}`,
 };

@@ -44,7 +44,6 @@ export const notes: WordsOf<AppNote> = {
 };
 
 export const output: OutputWords = {
-  warning: (text) => `Attention : ${text}`,
   dryRun: {
     envelope: "Enveloppe (ce qu'on annonce à un serveur qui offre SIZE) :",
     bccOnly: '(Cci : enveloppe seule)',

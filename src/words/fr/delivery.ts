@@ -2,6 +2,7 @@
 import type { DeliveryErrorFact, DeliveryNote, NotAFile } from '../../delivery/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { describeFact } from '../describe.js';
+import { hostAt } from '../host.js';
 
 const NOT_A_FILE: Readonly<Record<NotAFile, string>> = {
   'symbolic-link': "c'est un lien symbolique, pas un fichier ordinaire (donnez à DEAD le fichier vers lequel il mène)",
@@ -30,6 +31,10 @@ export const errors: WordsOf<DeliveryErrorFact> = {
   MAILV_DEAD_LETTER_MESSAGE_FAILED: ({ path, error }, words) => `impossible d'enregistrer le message dans ${path} : ${describeFact(error, words)}`,
   MAILV_DEAD_LETTER_IO: ({ path, errno, detail }) =>
     `impossible d'enregistrer le message dans ${path} : ${(errno !== undefined && SYSTEM_ERRORS[errno]) || detail}`,
+  MAILV_NO_MX_TOOK: ({ domain, tried, skipped }) =>
+    `aucun MX de ${domain} n'a pris le message (${tried} essayé${tried > 1 ? 's' : ''}${skipped > 0 ? `, ${skipped} sans adresse` : ''})`,
+  MAILV_UNCONFIRMED: ({ host, address, error }, words) =>
+    `${describeFact(error, words)} après l'envoi du message entier : ${hostAt(host, address)} l'a peut-être reçu, il n'est donc pas renvoyé`,
 };
 
 export const notes: WordsOf<DeliveryNote> = {

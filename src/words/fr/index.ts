@@ -14,4 +14,6 @@ export const fr: Words = {
   notes: { ...app.notes, ...auth.notes, ...cli.notes, ...config.notes, ...delivery.notes, ...dns.notes, ...message.notes, ...smtp.notes },
   dns: dns.dnsWords,
   output: app.output,
+  tls: smtp.tlsWords,
+  transcript: smtp.transcriptWords,
 };

@@ -1,9 +1,83 @@
 // French words for what smtp/ reports (src/smtp/facts.ts).
-import type { SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
-import type { WordsOf } from '../catalogue.js';
+import type { CertificateProblem, HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
+import { replyText, type Reply } from '../../smtp/reply.js';
+import type { TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { describeFact } from '../describe.js';
 
-export const errors: WordsOf<SmtpErrorFact> = {};
+const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
+const seconds = (ms: number) => `${String(ms / 1000).replace('.', ',')} s`;
+
+function fault(fault: ReplyFault): string {
+  switch (fault.fault) {
+    case 'malformed':
+      return `réponse mal formée : ${JSON.stringify(fault.text)}`;
+    case 'mixed-codes':
+      return `réponse sur plusieurs lignes qui mêle les codes ${fault.first} et ${fault.second}`;
+    case 'line-too-long':
+      return `ligne de réponse de plus de ${fault.limit} octets`;
+    case 'too-many-lines':
+      return `réponse de plus de ${fault.limit} lignes`;
+    case 'too-much':
+      return `le serveur a envoyé plus de ${fault.limit / (1024 * 1024)} Mio de réponses`;
+    case 'unsolicited':
+      return `réponse reçue avant qu'une commande ne l'appelle : ${JSON.stringify(fault.text)}`;
+  }
+}
+
+function handshake(failure: HandshakeFailure): string {
+  switch (failure.kind) {
+    case 'openssl':
+      return failure.reason;
+    case 'timeout':
+      return `pas de négociation en ${seconds(failure.ms)}`;
+    case 'closed':
+      return 'connexion fermée pendant la négociation';
+    case 'other':
+      return failure.detail;
+  }
+}
+
+export const errors: WordsOf<SmtpErrorFact> = {
+  MAILV_GREETING_REFUSED: ({ reply }) => `le serveur a refusé la connexion : ${said(reply)}`,
+  MAILV_HELLO_REFUSED: ({ verb, afterTls, reply }) => `le serveur a refusé ${verb}${afterTls ? ' après STARTTLS' : ''} : ${said(reply)}`,
+  MAILV_SENDER_REFUSED: ({ from, reply }) => `le serveur a refusé l'expéditeur <${from}> : ${said(reply)}`,
+  MAILV_DATA_REFUSED: ({ reply }) => `le serveur a refusé DATA : ${said(reply)}`,
+  MAILV_MESSAGE_REFUSED: ({ reply }) => `le serveur n'a pas accepté le message : ${said(reply)}`,
+  MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `réponse inattendue pendant ${stage} : ${said(reply)}`,
+  MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `erreur de protocole pendant ${stage} : ${fault(what)}`,
+  MAILV_STARTTLS_INJECTION: () => 'le serveur a envoyé autre chose après son 220 à STARTTLS : une injection de réponse (CVE-2011-0411)',
+  MAILV_NO_CHUNKING: () => 'le serveur ne propose pas CHUNKING (--body bdat)',
+  MAILV_TOO_BIG: ({ size, limit }) => `le message fait ${size} octets ; le serveur en accepte au plus ${limit} (SIZE)`,
+  MAILV_NO_SMTPUTF8: () => "une adresse n'est pas en ASCII et le serveur ne propose pas SMTPUTF8",
+  MAILV_MESSAGE_GREW: ({ size }) => `le message a dépassé pendant l'envoi la taille annoncée de ${size} octets`,
+  MAILV_MESSAGE_SHORT: ({ missing }) => `il manque ${missing} octets au message par rapport à la taille annoncée`,
+  MAILV_TLS_HANDSHAKE: ({ host, failure, hint }) =>
+    `échec de la négociation TLS avec ${host} : ${handshake(failure)}` +
+    (hint === 'smtps' ? ' (smtps:// attend TLS dès le premier octet ; smtp:// passe par STARTTLS)' : hint === 'starttls' ? ' (--tls off envoie sans TLS)' : ''),
+  MAILV_CERTIFICATE_UNVERIFIED: ({ host, problem, enforcedBy }) =>
+    `le certificat de ${host} n'est PAS vérifié : ${certificateProblem(problem)} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'} ; --ca <fichier> fait confiance à son autorité, --insecure accepte tout certificat)`,
+  MAILV_TLS_UNAVAILABLE: (fact) =>
+    (fact.why === 'not-offered'
+      ? 'le serveur ne propose pas STARTTLS'
+      : fact.why === 'no-ehlo'
+        ? 'le serveur ne connaît pas EHLO, il ne peut donc pas proposer STARTTLS'
+        : `le serveur a refusé STARTTLS : ${said(fact.reply)}`) + ' (--tls required)',
+  MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms }) =>
+    reason === 'refused'
+      ? `connexion refusée par ${host} port ${port}`
+      : reason === 'timeout' && errno === undefined
+        ? `délai de ${seconds(ms)} dépassé pour se connecter à ${host} port ${port}`
+        : `connexion impossible à ${host} port ${port} : ${errno ?? reason}`,
+  MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>
+    (reason === 'closed'
+      ? 'connexion fermée par le serveur'
+      : reason === 'reset' && (errno === undefined || errno === 'ECONNRESET')
+        ? 'connexion réinitialisée par le serveur'
+        : `connexion perdue (${errno ?? reason})`) + ` pendant ${stage}${midReply ? " (au milieu d'une réponse)" : ''}`,
+  MAILV_TIMEOUT: ({ stage, ms, waiting }) =>
+    `délai de ${seconds(ms)} dépassé ${waiting === 'reply' ? 'en attendant la réponse' : "pendant l'envoi des données"} (${stage})`,
+  MAILV_SERVICE_CLOSING: ({ reply }) => `le serveur a fermé la session : ${reply.raw.join(' ')}`,
+};
 
 export const notes: WordsOf<SmtpNote> = {
   'quit-after': ({ point }) =>
@@ -17,4 +91,40 @@ export const notes: WordsOf<SmtpNote> = {
   'starttls-refused': ({ reply }) => `STARTTLS refusé (${reply.code}) : la suite se fait sans TLS`,
   'quit-unanswered': ({ error }, words) => `pas de réponse à QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
+};
+
+/** Pourquoi un certificat n'a pas été vérifié, en quelques mots. */
+export function certificateProblem(problem: CertificateProblem | undefined): string {
+  if (problem === undefined) return 'raison inconnue';
+  switch (problem.kind) {
+    case 'self-signed':
+      return 'autosigné';
+    case 'self-signed-in-chain':
+      return 'autorité autosignée dans la chaîne';
+    case 'expired':
+      return 'expiré';
+    case 'not-yet-valid':
+      return 'pas encore valide';
+    case 'unknown-ca':
+      return 'autorité de certification inconnue';
+    case 'name-mismatch':
+      return problem.altNames ? `nom différent : le certificat est pour ${problem.altNames}` : 'nom différent';
+    case 'other':
+      return problem.code;
+  }
+}
+
+export const tlsWords: TlsWords = {
+  handshake: (tls) => `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : `NON vérifié : ${certificateProblem(tls.problem)}`}`,
+  certificate: (tls) => `TLS : sujet ${tls.subject} ; émetteur ${tls.issuer} ; valide du ${tls.validFrom} au ${tls.validTo}`,
+};
+
+export const transcriptWords: TranscriptWords = {
+  warning: 'Attention : ',
+  connected: (host, port) => `Connecté à ${host} port ${port}`,
+  dnsQuery: (type, name, server, transport) => `;; ${type} ${name} ? question à ${server} par ${transport}`,
+  dnsAnswer: (rcode, truncated, server, ms, answers) =>
+    `;; ${rcode}${truncated ? ', tronquée' : ''} de ${server} en ${ms} ms, ${answers} réponse${answers > 1 ? 's' : ''}`,
+  additional: '(additionnel)',
+  dnsNoAnswer: (server, why) => `;; pas de réponse de ${server} : ${why}`,
 };

@@ -1,0 +1,13 @@
+// A session that failed after the whole message was written: the server may have the message or
+// not, and nobody can tell. Such a failure is temporary (75) and says so; it is never a reason to
+// send the message elsewhere. A whole reply is the server's own answer, even a refusal or a code
+// out of place, and is reported as it is.
+import { InterruptedError, MailvError, SmtpReplyError, TransportError } from '../errors.js';
+
+/** The error to report for `error`, met after the message to `host` at `address` was committed. */
+export function unconfirmed(error: unknown, host: string, address: string): unknown {
+  if (!(error instanceof MailvError) || error instanceof SmtpReplyError || error instanceof InterruptedError) return error;
+  if (error.fact.code === 'MAILV_UNEXPECTED_REPLY') return error;
+  const reason = error instanceof TransportError ? error.reason : undefined;
+  return new TransportError({ code: 'MAILV_UNCONFIRMED', host, address, error: error.fact }, error.stage, reason);
+}

@@ -1,0 +1,400 @@
+// The session in-process, over an in-memory byte stream, against scripted exchanges: the exact
+// bytes written, write by write (one write is one flight), and the exact events emitted.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ProtocolError, SmtpReplyError, TlsError, TransportError, type Stage } from '../../dist/errors.js';
+import type { SessionEvent } from '../../dist/events.js';
+import type { ComposedMessage } from '../../dist/message/compose.js';
+import { Capabilities } from '../../dist/smtp/capabilities.js';
+import type { Command } from '../../dist/smtp/command.js';
+import { SmtpConnection } from '../../dist/smtp/connection.js';
+import { makeReply } from '../../dist/smtp/reply.js';
+import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/smtp/session.js';
+import { Timeouts } from '../../dist/smtp/timeouts.js';
+import { serveScript, type Script } from '../helpers/scripted-server.js';
+import { memoryPair } from './memory-pair.js';
+
+const MESSAGE = 'Subject: t\r\n\r\nhello\r\n.dot\r\n';
+const STUFFED = 'Subject: t\r\n\r\nhello\r\n..dot\r\n';
+const SIZE = Buffer.byteLength(MESSAGE);
+
+function messageOf(text: string): ComposedMessage {
+  const data = Buffer.from(text);
+  return {
+    size: data.length,
+    eightBit: false,
+    async *chunks() {
+      yield data;
+    },
+    async *lentChunks() {
+      yield data;
+    },
+  };
+}
+
+const PLAN: SessionPlan = {
+  helo: 'client.test',
+  envelope: { from: 'a@client.test', recipients: ['b@mx.test'] },
+  prepare: async () => messageOf(MESSAGE),
+  timeouts: new Timeouts(2000),
+  echoBody: false,
+  tls: 'off',
+};
+
+interface Conversation {
+  /** Each write the session made, as text. */
+  readonly writes: string[];
+  readonly events: SessionEvent[];
+  readonly results: RecipientResult[] | undefined;
+  readonly error: unknown;
+  readonly committed: boolean;
+  /** Octets each way, as the ends saw them. */
+  readonly sent: number;
+  readonly received: number;
+}
+
+async function converse(script: Script, plan: Partial<SessionPlan> = {}): Promise<Conversation> {
+  const [client, server] = memoryPair();
+  serveScript(server, script, { chunks: [], commands: [] });
+  const events: SessionEvent[] = [];
+  const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), { ...PLAN, ...plan }, (event) => events.push(event));
+  let results: RecipientResult[] | undefined;
+  let error: unknown;
+  try {
+    results = await session.run();
+  } catch (caught) {
+    error = caught;
+  }
+  const octets = (writes: Buffer[]) => writes.reduce((sum, write) => sum + write.length, 0);
+  return {
+    writes: client.writes.map((write) => write.toString('latin1')),
+    events,
+    results,
+    error,
+    committed: session.committed,
+    sent: octets(client.writes),
+    received: octets(server.writes),
+  };
+}
+
+const send = (stage: Stage, command: Command, pipelined = false): SessionEvent => ({ kind: 'send', stage, command, pipelined });
+const reply = (stage: Stage, text: string, recipient?: string): SessionEvent => ({ kind: 'reply', stage, reply: makeReply(text.split('\r\n')), recipient });
+const ehloReply = (text: string): SessionEvent => {
+  const parsed = makeReply(text.split('\r\n'));
+  return { kind: 'reply', stage: 'ehlo', reply: parsed, recipient: undefined, ehlo: Capabilities.fromEhlo(parsed).offer };
+};
+const traffic = (conversation: Conversation): SessionEvent => ({ kind: 'traffic', sent: conversation.sent, received: conversation.received });
+const sent = (recipient: string, text: string): SessionEvent => ({ kind: 'recipient', recipient, outcome: 'sent', reply: makeReply([text]) });
+
+const GREETING = reply('greeting', '220 scripted.test ESMTP');
+const EHLO = send('ehlo', { verb: 'EHLO', domain: 'client.test' });
+const DEFAULT_EHLO = '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SIZE 1000000\r\n250 ENHANCEDSTATUSCODES';
+const MAIL = (params: string[], pipelined = false) => send('mail', { verb: 'MAIL', from: 'a@client.test', params }, pipelined);
+const RCPT = (to: string, pipelined = false) => send('rcpt', { verb: 'RCPT', to, params: [] }, pipelined);
+const CLOSING: SessionEvent = { kind: 'closing', host: 'mx.test' };
+const QUEUED = '250 2.0.0 Ok: queued as S1';
+const BYE = reply('quit', '221 2.0.0 Bye');
+const CHUNKING_PIPELINING = '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING';
+
+describe('session: DATA', () => {
+  it('pipelined: MAIL, RCPT and DATA in one write, the message and QUIT in the next', async () => {
+    const run = await converse({});
+    assert.equal(run.error, undefined);
+    // The write buffer holds as many octets as the message has; the dot stuffed in makes one more,
+    // which rides with the final dot and QUIT.
+    assert.deepEqual(run.writes, [
+      'EHLO client.test\r\n',
+      `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\nDATA\r\n`,
+      STUFFED.slice(0, SIZE),
+      `${STUFFED.slice(SIZE)}.\r\nQUIT\r\n`,
+    ]);
+    assert.deepEqual(run.events, [
+      GREETING,
+      EHLO,
+      ehloReply(DEFAULT_EHLO),
+      MAIL([`SIZE=${SIZE}`], true),
+      RCPT('b@mx.test', true),
+      send('data', { verb: 'DATA' }, true),
+      reply('mail', '250 2.1.0 Ok'),
+      reply('rcpt', '250 2.1.5 Ok', 'b@mx.test'),
+      reply('data', '354 End data with <CR><LF>.<CR><LF>'),
+      send('body', { verb: '.' }, true),
+      CLOSING,
+      send('quit', { verb: 'QUIT' }, true),
+      { kind: 'committed', verb: 'DATA', size: SIZE },
+      reply('body', QUEUED),
+      sent('b@mx.test', QUEUED),
+      BYE,
+      traffic(run),
+    ]);
+    assert.deepEqual(run.results, [{ recipient: 'b@mx.test', outcome: 'sent', reply: makeReply([QUEUED]) }]);
+    assert.equal(run.committed, true);
+  });
+
+  it('EHLO refused with 502: HELO, then one command at a time, QUIT after the reply to the dot', async () => {
+    const run = await converse({ replies: { EHLO: '502 5.5.1 Command not implemented' } });
+    assert.equal(run.error, undefined);
+    assert.deepEqual(run.writes, [
+      'EHLO client.test\r\n',
+      'HELO client.test\r\n',
+      'MAIL From:<a@client.test>\r\n',
+      'RCPT To:<b@mx.test>\r\n',
+      'DATA\r\n',
+      STUFFED.slice(0, SIZE),
+      `${STUFFED.slice(SIZE)}.\r\n`,
+      'QUIT\r\n',
+    ]);
+    assert.deepEqual(run.events, [
+      GREETING,
+      EHLO,
+      reply('ehlo', '502 5.5.1 Command not implemented'),
+      send('ehlo', { verb: 'HELO', domain: 'client.test' }),
+      reply('ehlo', '250 scripted.test'),
+      MAIL([]),
+      reply('mail', '250 2.1.0 Ok'),
+      RCPT('b@mx.test'),
+      reply('rcpt', '250 2.1.5 Ok', 'b@mx.test'),
+      send('data', { verb: 'DATA' }),
+      reply('data', '354 End data with <CR><LF>.<CR><LF>'),
+      send('body', { verb: '.' }),
+      { kind: 'committed', verb: 'DATA', size: SIZE },
+      reply('body', QUEUED),
+      sent('b@mx.test', QUEUED),
+      CLOSING,
+      send('quit', { verb: 'QUIT' }),
+      BYE,
+      traffic(run),
+    ]);
+  });
+
+  it('STARTTLS refused: a warning, and the transaction goes on in plaintext; with --tls required, QUIT and a TlsError', async () => {
+    const script: Script = { replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 STARTTLS', STARTTLS: '454 4.7.0 TLS not available' } };
+    const auto = await converse(script, { tls: 'auto' });
+    assert.equal(auto.error, undefined);
+    assert.deepEqual(auto.writes.slice(0, 3), ['EHLO client.test\r\n', 'STARTTLS\r\n', 'MAIL From:<a@client.test>\r\nRCPT To:<b@mx.test>\r\nDATA\r\n']);
+    assert.deepEqual(auto.events.slice(3, 6), [
+      send('starttls', { verb: 'STARTTLS' }),
+      reply('starttls', '454 4.7.0 TLS not available'),
+      { kind: 'note', note: { code: 'starttls-refused', reply: makeReply(['454 4.7.0 TLS not available']) }, severity: 'warning' },
+    ]);
+
+    const required = await converse(script, { tls: 'required' });
+    assert.ok(required.error instanceof TlsError);
+    assert.deepEqual(required.error.fact, { code: 'MAILV_TLS_UNAVAILABLE', why: 'refused', reply: makeReply(['454 4.7.0 TLS not available']) });
+    assert.deepEqual(required.writes, ['EHLO client.test\r\n', 'STARTTLS\r\n', 'QUIT\r\n']);
+  });
+
+  it('one recipient refused: reported, and the message goes to the other', async () => {
+    const run = await converse(
+      { replies: { RCPT: (line) => (line.includes('<c@') ? '550 5.1.1 No such user' : '250 2.1.5 Ok') } },
+      { envelope: { from: 'a@client.test', recipients: ['b@mx.test', 'c@mx.test'] } },
+    );
+    assert.equal(run.error, undefined);
+    assert.deepEqual(run.writes[1], `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\nRCPT To:<c@mx.test>\r\nDATA\r\n`);
+    const refusal = makeReply(['550 5.1.1 No such user']);
+    assert.deepEqual(run.events.slice(7, 12), [
+      reply('mail', '250 2.1.0 Ok'),
+      reply('rcpt', '250 2.1.5 Ok', 'b@mx.test'),
+      reply('rcpt', '550 5.1.1 No such user', 'c@mx.test'),
+      reply('data', '354 End data with <CR><LF>.<CR><LF>'),
+      { kind: 'recipient', recipient: 'c@mx.test', outcome: 'refused', reply: refusal },
+    ]);
+    assert.deepEqual(run.results, [
+      { recipient: 'b@mx.test', outcome: 'sent', reply: makeReply([QUEUED]) },
+      { recipient: 'c@mx.test', outcome: 'refused', reply: refusal },
+    ]);
+  });
+
+  it('every recipient refused after a pipelined DATA was accepted: an empty message, RSET under its own stage, no commit', async () => {
+    const run = await converse({ replies: { RCPT: '550 5.1.1 No such user', '.': '554 5.5.1 no valid recipients' } });
+    assert.equal(run.error, undefined);
+    assert.deepEqual(run.writes, [
+      'EHLO client.test\r\n',
+      `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\nDATA\r\n`,
+      '.\r\n',
+      'RSET\r\n',
+      'QUIT\r\n',
+    ]);
+    assert.deepEqual(run.events.slice(9), [
+      { kind: 'recipient', recipient: 'b@mx.test', outcome: 'refused', reply: makeReply(['550 5.1.1 No such user']) },
+      send('body', { verb: '.' }),
+      reply('body', '554 5.5.1 no valid recipients'),
+      send('rset', { verb: 'RSET' }),
+      reply('rset', '250 2.0.0 Ok'),
+      CLOSING,
+      send('quit', { verb: 'QUIT' }),
+      BYE,
+      traffic(run),
+    ]);
+    assert.equal(run.committed, false);
+    assert.ok(!run.events.some((event) => event.kind === 'committed'));
+  });
+
+  it('a 3xx to RSET is a protocol error of the rset stage', async () => {
+    const run = await converse({ replies: { RCPT: '550 5.1.1 No such user', RSET: '354 go ahead' } });
+    assert.ok(run.error instanceof ProtocolError);
+    assert.equal(run.error.stage, 'rset');
+    assert.deepEqual(run.error.fact, { code: 'MAILV_UNEXPECTED_REPLY', stage: 'rset', reply: makeReply(['354 go ahead']) });
+  });
+});
+
+describe('session: BDAT', () => {
+  it('pipelined: MAIL and RCPT in one write, BDAT LAST with the message and QUIT in the next; committed before any reply', async () => {
+    const run = await converse({ replies: { EHLO: CHUNKING_PIPELINING } });
+    assert.equal(run.error, undefined);
+    assert.deepEqual(run.writes, ['EHLO client.test\r\n', 'MAIL From:<a@client.test>\r\nRCPT To:<b@mx.test>\r\n', `BDAT ${SIZE} LAST\r\n${MESSAGE}QUIT\r\n`]);
+    assert.deepEqual(run.events, [
+      GREETING,
+      EHLO,
+      ehloReply(CHUNKING_PIPELINING),
+      MAIL([], true),
+      RCPT('b@mx.test', true),
+      send('body', { verb: 'BDAT', size: SIZE, last: true }, true),
+      CLOSING,
+      send('quit', { verb: 'QUIT' }, true),
+      { kind: 'committed', verb: 'BDAT', size: SIZE },
+      reply('mail', '250 2.1.0 Ok'),
+      reply('rcpt', '250 2.1.5 Ok', 'b@mx.test'),
+      reply('body', QUEUED),
+      sent('b@mx.test', QUEUED),
+      BYE,
+      traffic(run),
+    ]);
+  });
+
+  it('without PIPELINING: each chunk waits for its reply; the last commits', async () => {
+    const run = await converse({ replies: { EHLO: '250-scripted.test\r\n250 CHUNKING' } }, { chunkSize: 12 });
+    assert.equal(run.error, undefined);
+    const rest = SIZE - 24;
+    assert.deepEqual(run.writes, [
+      'EHLO client.test\r\n',
+      'MAIL From:<a@client.test>\r\n',
+      'RCPT To:<b@mx.test>\r\n',
+      `BDAT 12\r\n${MESSAGE.slice(0, 12)}`,
+      `BDAT 12\r\n${MESSAGE.slice(12, 24)}`,
+      `BDAT ${rest} LAST\r\n${MESSAGE.slice(24)}`,
+      'QUIT\r\n',
+    ]);
+    const chunkReply = reply('data', '250 2.0.0 Ok: chunk received');
+    assert.deepEqual(run.events.slice(7), [
+      send('data', { verb: 'BDAT', size: 12, last: false }),
+      chunkReply,
+      send('data', { verb: 'BDAT', size: 12, last: false }),
+      chunkReply,
+      send('body', { verb: 'BDAT', size: rest, last: true }),
+      { kind: 'committed', verb: 'BDAT', size: SIZE },
+      reply('body', QUEUED),
+      sent('b@mx.test', QUEUED),
+      CLOSING,
+      send('quit', { verb: 'QUIT' }),
+      BYE,
+      traffic(run),
+    ]);
+  });
+
+  it('a refused chunk ends the message: no more chunks, no commit', async () => {
+    const run = await converse({ replies: { EHLO: '250-scripted.test\r\n250 CHUNKING', BDAT: '552 5.3.4 Too big' } }, { chunkSize: 12 });
+    assert.ok(run.error instanceof SmtpReplyError);
+    assert.deepEqual(run.error.fact, { code: 'MAILV_MESSAGE_REFUSED', reply: makeReply(['552 5.3.4 Too big']) });
+    assert.deepEqual(run.writes.slice(3), [`BDAT 12\r\n${MESSAGE.slice(0, 12)}`, 'QUIT\r\n']);
+    assert.equal(run.committed, false);
+  });
+});
+
+describe('session: the commit', () => {
+  it('a drop after the pipelined flight, before any reply: the failure of the reply awaited, and the message committed', async () => {
+    const run = await converse({ replies: { EHLO: CHUNKING_PIPELINING, MAIL: { silent: true }, RCPT: { silent: true }, 'BDAT LAST': { close: true } } });
+    assert.ok(run.error instanceof TransportError);
+    assert.equal(run.error.reason, 'closed');
+    assert.deepEqual(run.error.fact, { code: 'MAILV_CONNECTION_LOST', stage: 'mail', reason: 'closed', errno: undefined, midReply: false });
+    assert.equal(run.committed, true);
+    assert.deepEqual(run.writes.at(-1), `BDAT ${SIZE} LAST\r\n${MESSAGE}QUIT\r\n`);
+    assert.deepEqual(run.events.slice(-2), [{ kind: 'committed', verb: 'BDAT', size: SIZE }, traffic(run)]);
+  });
+
+  it('a drop after the final dot: committed; a drop at DATA: not', async () => {
+    const afterDot = await converse({ replies: { '.': { close: true } } });
+    assert.ok(afterDot.error instanceof TransportError);
+    assert.equal(afterDot.error.stage, 'body');
+    assert.equal(afterDot.committed, true);
+    const atData = await converse({ replies: { DATA: { close: true } } });
+    assert.ok(atData.error instanceof TransportError);
+    assert.equal(atData.committed, false);
+    assert.ok(!atData.events.some((event) => event.kind === 'committed'));
+  });
+
+  it('a 421 nobody asked for names the stage in progress', async () => {
+    const run = await converse({ replies: { EHLO: '250 scripted.test\r\n421 4.3.2 Shutting down' } });
+    assert.ok(run.error instanceof TransportError);
+    assert.equal(run.error.stage, 'mail');
+    assert.deepEqual(run.error.fact, { code: 'MAILV_SERVICE_CLOSING', reply: makeReply(['421 4.3.2 Shutting down']) });
+    assert.equal(run.committed, false);
+  });
+});
+
+describe('session: --quit-after', () => {
+  it('mail: MAIL alone, then QUIT', async () => {
+    const run = await converse({}, { quitAfter: 'mail' });
+    assert.equal(run.error, undefined);
+    assert.deepEqual(run.writes, ['EHLO client.test\r\n', `MAIL From:<a@client.test> SIZE=${SIZE}\r\n`, 'QUIT\r\n']);
+    assert.deepEqual(run.events.slice(3), [
+      MAIL([`SIZE=${SIZE}`], true),
+      reply('mail', '250 2.1.0 Ok'),
+      { kind: 'note', note: { code: 'quit-after', point: 'mail' }, severity: 'info' },
+      CLOSING,
+      send('quit', { verb: 'QUIT' }),
+      BYE,
+      traffic(run),
+    ]);
+    assert.deepEqual(run.results, []);
+  });
+
+  it('rcpt: MAIL and RCPT in one write, then QUIT; the recipients reported', async () => {
+    const run = await converse({}, { quitAfter: 'rcpt' });
+    assert.deepEqual(run.writes, ['EHLO client.test\r\n', `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\n`, 'QUIT\r\n']);
+    assert.deepEqual(run.results, [{ recipient: 'b@mx.test', outcome: 'sent', reply: makeReply(['250 2.1.5 Ok']) }]);
+  });
+
+  it('data: the envelope and DATA, then hanging up, with no byte of the message and no QUIT', async () => {
+    const run = await converse({}, { quitAfter: 'data' });
+    assert.equal(run.error, undefined);
+    assert.deepEqual(run.writes, ['EHLO client.test\r\n', `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\nDATA\r\n`]);
+    assert.deepEqual(run.events.slice(-2), [{ kind: 'note', note: { code: 'quit-after', point: 'data' }, severity: 'info' }, traffic(run)]);
+    assert.equal(run.committed, false);
+  });
+
+  it('data with every recipient refused: the empty message, RSET, then QUIT', async () => {
+    const run = await converse({ replies: { RCPT: '550 5.1.1 No such user', '.': '554 5.5.1 no valid recipients' } }, { quitAfter: 'data' });
+    assert.deepEqual(run.writes.slice(2), ['.\r\n', 'RSET\r\n', 'QUIT\r\n']);
+    assert.ok(run.events.some((event) => event.kind === 'note' && event.note.code === 'quit-before-data'));
+  });
+
+  it('without PIPELINING: one command at a time, and nothing after a refused sender', async () => {
+    const run = await converse({ replies: { EHLO: '250-scripted.test\r\n250 8BITMIME', MAIL: '550 5.7.1 Sender rejected' } }, { quitAfter: 'data' });
+    assert.ok(run.error instanceof SmtpReplyError);
+    assert.deepEqual(run.error.fact, { code: 'MAILV_SENDER_REFUSED', from: 'a@client.test', reply: makeReply(['550 5.7.1 Sender rejected']) });
+    assert.deepEqual(run.writes, ['EHLO client.test\r\n', 'MAIL From:<a@client.test>\r\n', 'QUIT\r\n']);
+  });
+});
+
+describe('session: AUTH', () => {
+  it('the wire carries the secret, the event withholds it', async () => {
+    const run = await converse(
+      { replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 AUTH PLAIN', AUTH: '235 2.7.0 Authentication successful' } },
+      {
+        quitAfter: 'auth',
+        auth: {
+          credentials: { user: 'alice', secret: 's3cret' },
+          mechanism: undefined,
+          token: false,
+          insecure: false,
+          allowPlaintextAuth: true,
+          showSecrets: false,
+        },
+      },
+    );
+    assert.equal(run.error, undefined);
+    assert.deepEqual(run.writes, ['EHLO client.test\r\n', `AUTH PLAIN ${Buffer.from('\0alice\0s3cret').toString('base64')}\r\n`, 'QUIT\r\n']);
+    assert.deepEqual(run.events[3], send('auth', { verb: 'AUTH', mechanism: 'PLAIN', initial: { text: undefined, secret: true } }));
+  });
+});
