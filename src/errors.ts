@@ -1,6 +1,6 @@
 // Typed failures: every error carries the stage where it happened and, when the server spoke,
-// its reply. exitCodeOf() is the single place that maps failures to sysexits codes.
-import { ExitCode, signalStatus } from './exit-codes.js';
+// its reply. EXIT_TABLE, read by exitCodeOf(), is the single place that maps failures to sysexits codes.
+import { ExitCode, STOP_SIGNALS, type StopSignal, signalStatus } from './exit-codes.js';
 import type { AppErrorFact } from './app/facts.js';
 import type { AuthErrorFact } from './auth/facts.js';
 import type { CliErrorFact } from './cli/facts.js';
@@ -198,22 +198,77 @@ const DNS_EXIT_CODES: Readonly<Record<DnsReason, number>> = {
   budget: ExitCode.TEMPFAIL,
 };
 
+/** A run stopped by a signal ends as a shell reports it: 128 + the signal's number. */
+const SIGNAL_EXIT_CODES = Object.fromEntries(STOP_SIGNALS.map((signal) => [signal, signalStatus(signal)])) as Readonly<Record<StopSignal, number>>;
+
+/**
+ * One row of the table: a class of failure, every status it can mean keyed by what decides among
+ * them, and how one failure of the class decides.
+ */
+interface ExitRow {
+  readonly failure: abstract new (...args: never[]) => MailvError;
+  readonly statuses: Readonly<Record<string, number>>;
+  readonly decide: (error: MailvError) => string;
+}
+
+function row<E extends MailvError, K extends string>(
+  failure: abstract new (...args: never[]) => E,
+  statuses: Readonly<Record<K, number>>,
+  decide: (error: E) => K,
+): ExitRow {
+  // exitCodeOf asks a row only about failures of its own class.
+  return { failure, statuses, decide: (error) => decide(error as E) };
+}
+
+/** A class of failure that always means `status`. */
+function always(failure: abstract new (...args: never[]) => MailvError, status: number): ExitRow {
+  return row(failure, { always: status }, () => 'always');
+}
+
 /**
  * The one table from failures to the exit statuses the user is promised (sysexits.h, as sendmail
- * and mail use them); anything not a MailvError is mailv's own fault (70).
+ * and mail use them), first matching class first. Refused recipients are not failures: their
+ * status (67) comes from delivery/outcome.ts.
  */
+const EXIT_TABLE: readonly ExitRow[] = [
+  always(UsageError, ExitCode.USAGE),
+  row(InputError, { missing: ExitCode.NOINPUT, data: ExitCode.DATAERR }, (error) => (error.missing ? 'missing' : 'data')),
+  always(LocalIoError, ExitCode.IOERR),
+  row(DnsError, DNS_EXIT_CODES, (error) => error.reason),
+  always(TransportError, ExitCode.TEMPFAIL),
+  always(TlsError, ExitCode.TEMPFAIL),
+  always(StepStop, ExitCode.TEMPFAIL),
+  always(ProtocolError, ExitCode.PROTOCOL),
+  always(CapabilityError, ExitCode.UNAVAILABLE),
+  row(SmtpReplyError, { temporary: ExitCode.TEMPFAIL, permanent: ExitCode.UNAVAILABLE }, (error) => (error.reply.code < 500 ? 'temporary' : 'permanent')),
+  always(AuthError, ExitCode.NOPERM),
+  always(ConfigError, ExitCode.CONFIG),
+  // Raised for the stop signals only: any other would be a bug of mailv's (70).
+  row(InterruptedError, SIGNAL_EXIT_CODES, (error) => error.signal as StopSignal),
+];
+
+/** The exit status of a failure, from the table; anything not a MailvError is mailv's own fault (70). */
 export function exitCodeOf(error: unknown): number {
   if (!(error instanceof MailvError)) return ExitCode.SOFTWARE;
-  if (error instanceof UsageError) return ExitCode.USAGE;
-  if (error instanceof InputError) return error.missing ? ExitCode.NOINPUT : ExitCode.DATAERR;
-  if (error instanceof LocalIoError) return ExitCode.IOERR;
-  if (error instanceof DnsError) return DNS_EXIT_CODES[error.reason];
-  if (error instanceof TransportError || error instanceof TlsError || error instanceof StepStop) return ExitCode.TEMPFAIL;
-  if (error instanceof ProtocolError) return ExitCode.PROTOCOL;
-  if (error instanceof CapabilityError) return ExitCode.UNAVAILABLE;
-  if (error instanceof SmtpReplyError) return error.reply.code < 500 ? ExitCode.TEMPFAIL : ExitCode.UNAVAILABLE;
-  if (error instanceof AuthError) return ExitCode.NOPERM;
-  if (error instanceof ConfigError) return ExitCode.CONFIG;
-  if (error instanceof InterruptedError) return signalStatus(error.signal);
-  return ExitCode.SOFTWARE;
+  const found = EXIT_TABLE.find((each) => error instanceof each.failure);
+  return (found ? found.statuses[found.decide(error)] : undefined) ?? ExitCode.SOFTWARE;
+}
+
+/** One exit status a failure can end with, and the classes of failure that mean it. */
+export interface FailureStatus {
+  readonly status: number;
+  /** Class names, and `internal` for anything thrown that is not a MailvError. */
+  readonly failures: readonly string[];
+}
+
+/**
+ * Every status exitCodeOf can return, read from the table itself, in increasing order: what --help,
+ * the man page and the README promise is checked against it.
+ */
+export function failureStatuses(): FailureStatus[] {
+  const meanings = new Map<number, string[]>([[ExitCode.SOFTWARE, ['internal']]]);
+  for (const each of EXIT_TABLE) {
+    for (const status of new Set(Object.values(each.statuses))) meanings.set(status, [...(meanings.get(status) ?? []), each.failure.name]);
+  }
+  return [...meanings].sort(([a], [b]) => a - b).map(([status, failures]) => ({ status, failures }));
 }

@@ -20,6 +20,11 @@ export const ExitCode = {
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** The signals that stop a run as any failure does: hangup, Ctrl-C, Ctrl-\, kill. */
+export const STOP_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM'] as const;
+
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
 /** The status of a run stopped by `signal`: 128 + its number, as a shell reports it. */
 export function signalStatus(signal: NodeJS.Signals): number {
   return 128 + constants.signals[signal];

@@ -16,7 +16,7 @@ export async function accountSettings(
   const { defaultConfigPath, selectAccount } = await import('../config/config-file.js');
   const path = explicitPath ?? defaultConfigPath(env, home);
   if (explicitPath === undefined && !existsSync(path)) {
-    if (account !== undefined) throw new ConfigError({ code: 'MAILV_CONFIG_NO_FILE', path, account });
+    if (account !== undefined) throw new ConfigError({ code: 'MAILV_CONFIG_FILE_MISSING', path, account });
     return undefined;
   }
   const { loadConfig } = await import('../config/load-config.js');

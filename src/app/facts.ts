@@ -1,7 +1,6 @@
-// What the application reports, as data: the failures of its own I/O (standard output, standard
-// input, the --ca file, the configuration file it looks for), the results of a run that are not
-// exceptions (refused recipients), and its notes on standard error. The words for each are in
-// src/words/en/app.ts and src/words/fr/app.ts.
+// What the application reports, as data: a failed write to standard output or standard error, the
+// results of a run that are not exceptions (refused recipients), and its notes on standard error.
+// The words for each are in src/words/en/app.ts and src/words/fr/app.ts.
 import type { ErrorFact } from '../errors.js';
 import type { Reply } from '../smtp/reply.js';
 
@@ -12,14 +11,6 @@ export type OutputName = 'stdout' | 'stderr';
 export type AppErrorFact =
   /** A write to standard output or standard error failed (a full disk, /dev/full, an I/O error): 74. */
   | { readonly code: 'MAILV_OUTPUT_FAILED'; readonly output: OutputName; readonly errno: string | undefined; readonly detail: string }
-  /** Standard input is a directory: there is no message to read (66). */
-  | { readonly code: 'MAILV_STDIN_DIRECTORY' }
-  /** --ca could not be read: `errno` (`ENOENT`) and the system's own description. */
-  | { readonly code: 'MAILV_CA_UNREADABLE'; readonly path: string; readonly errno: string | undefined; readonly detail: string }
-  /** --ca holds no PEM certificate. */
-  | { readonly code: 'MAILV_CA_NOT_PEM'; readonly path: string }
-  /** --account names an account, and there is no configuration file at the default place to hold it. */
-  | { readonly code: 'MAILV_CONFIG_NO_FILE'; readonly path: string; readonly account: string }
   /** The run's result: these recipients were refused for good (67); the others, if any, got the message. */
   | { readonly code: 'MAILV_RECIPIENTS_REFUSED'; readonly recipients: readonly string[] }
   /** The run's result: these recipients were refused for now only (75): trying later may work. */

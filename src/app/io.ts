@@ -4,6 +4,7 @@
 // src/cli/run.ts builds it from the process; tests build it from memory.
 import type { Readable, Writable } from 'node:stream';
 import type { Stepper } from '../cli/step-prompt.js';
+import type { Language } from '../words/language.js';
 
 /** The signals that stop a run the way any failure does: hangup, Ctrl-C, Ctrl-\, kill. */
 export type StopSignal = 'SIGHUP' | 'SIGINT' | 'SIGQUIT' | 'SIGTERM';
@@ -59,8 +60,8 @@ export interface AppIo {
      */
     watch(onSignal: (signal: StopSignal) => void): () => void;
   };
-  /** The terminal --step waits at; throws UsageError when there is none. */
-  openStepper(signal: AbortSignal): Promise<Stepper>;
+  /** The terminal --step waits at, its prompt in `language`; throws UsageError when there is none. */
+  openStepper(signal: AbortSignal, language: Language): Promise<Stepper>;
   /** This machine's host name and the user's account name, for HELO, From and bare addresses. */
   readonly host: { name(): string; user(): string };
 }

@@ -25,7 +25,7 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
   let unfinished = false;
   try {
     // Found before standard input is read: a usage error must not wait for a message, or keep one.
-    if (plan.step && !plan.dryRun) run.stepper = await io.openStepper(signal);
+    if (plan.step && !plan.dryRun) run.stepper = await io.openStepper(signal, plan.language);
     files = await openAttachments(plan.attachments);
     let subject = plan.subject;
     if (probeNeedsNoMessage(plan.quitAfter)) {

@@ -1,6 +1,7 @@
 // What logging in and checking certificates need from outside the command line: the CA file of
 // --ca and the secret, both read before any connection is made.
 import { readFileSync } from 'node:fs';
+import { systemProblem } from '../cli/system-problem.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
@@ -38,10 +39,10 @@ function readCaFile(path: string): Buffer {
   try {
     pem = readFileSync(path);
   } catch (error) {
-    const errno = (error as NodeJS.ErrnoException).code;
-    const detail = (error as Error).message.replace(/^[A-Z]+: /, '');
-    throw new InputError({ code: 'MAILV_CA_UNREADABLE', path, errno, detail }, ExitCode.NOINPUT);
+    // `ENOENT: no such file or directory, open '…'`: the code is a fact apart, not words.
+    const problem = systemProblem(error);
+    throw new InputError({ code: 'MAILV_CA_UNREADABLE', path, ...problem, detail: problem.detail.replace(/^[A-Z]+: /, '') }, ExitCode.NOINPUT);
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new InputError({ code: 'MAILV_CA_NOT_PEM', path }, ExitCode.DATAERR);
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new InputError({ code: 'MAILV_CA_NO_PEM', path }, ExitCode.DATAERR);
   return pem;
 }

@@ -10,6 +10,8 @@ import { InterruptedError, LocalIoError } from '../errors.js';
 import type { BodyInput } from '../message/compose.js';
 import { bufferSource, descriptorSource, fileSource, readAtPosition, type ByteSource } from '../message/source.js';
 import { TextStatsCollector } from '../message/text-stats.js';
+import type { SpoolRefusal } from './facts.js';
+import { systemProblem } from './system-problem.js';
 
 /** Input above this size goes to a temporary file (mode 0600) instead of memory. */
 export const SPOOL_THRESHOLD = 4 * 1024 * 1024;
@@ -77,12 +79,12 @@ export async function readRegularFile(fd: number, options: { spoolThreshold?: nu
     const after = fstatSync(fd);
     const start = after.size - size;
     if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || start < 0 || !(opening && (await startsWith(fd, start, opening)))) {
-      throw new LocalIoError('standard input changed while it was being read: send it through a pipe to send a snapshot', 'input');
+      throw new LocalIoError({ code: 'MAILV_STDIN_CHANGED' }, 'input');
     }
     return { source: descriptorSource(fd, { kind: 'standard-input' }, start, size, after), stats: stats.result(), cleanup: async () => {} };
   } catch (error) {
     if (error instanceof InterruptedError || error instanceof LocalIoError) throw error;
-    throw new LocalIoError(`cannot read the message: ${(error as Error).message}`, 'input');
+    throw new LocalIoError({ code: 'MAILV_STDIN_UNREADABLE', ...systemProblem(error) }, 'input');
   }
 }
 
@@ -141,7 +143,7 @@ export async function readStream(
   let heldSize = 0;
   const directories = spoolDirectories();
   /** Why each directory did not keep the spool, for the message if none does. */
-  const refusals: string[] = [];
+  const refusals: SpoolRefusal[] = [];
   let unfinished: InterruptedError | LocalIoError | undefined;
   const cleanup = async () => {
     await Promise.all([...full, ...(spool ? [spool] : [])].map((each) => each.handle.close().catch(() => {})));
@@ -159,7 +161,7 @@ export async function readStream(
         heldSize = 0;
       } catch (error) {
         await handle?.close().catch(() => {});
-        refusals.push(`${directory}: ${reasonOf(error)}`);
+        refusals.push({ directory, ...systemProblem(error) });
       }
     }
   };
@@ -176,7 +178,7 @@ export async function readStream(
           await writeAll(spool, chunk);
         } catch (error) {
           // Its file system is full: the spool keeps what it holds, the rest goes on elsewhere.
-          refusals.push(`${spool.directory}: ${reasonOf(error)}`);
+          refusals.push({ directory: spool.directory, ...systemProblem(error) });
           held = [chunk.subarray(spool.size - written)];
           heldSize = held[0]!.length;
           full.push(spool);
@@ -189,14 +191,13 @@ export async function readStream(
       if (!spool && heldSize > spoolThreshold) {
         await spill();
         if (!spool && heldSize > memoryLimit) {
-          const limit = `${memoryLimit / (1024 * 1024)} MiB`;
-          unfinished = new LocalIoError(`cannot spool the message (${refusals.join('; ')}) and it is larger than the ${limit} kept in memory`, 'input');
+          unfinished = new LocalIoError({ code: 'MAILV_SPOOL_FAILED', refusals, memoryLimit }, 'input');
           break;
         }
       }
     }
   } catch (error) {
-    if (!signal?.aborted) unfinished = new LocalIoError(`cannot read the message: ${(error as Error).message}`, 'input');
+    if (!signal?.aborted) unfinished = new LocalIoError({ code: 'MAILV_STDIN_UNREADABLE', ...systemProblem(error) }, 'input');
   } finally {
     signal?.removeEventListener('abort', stop);
   }
@@ -237,20 +238,6 @@ async function writeAll(spool: Spool, data: Buffer): Promise<void> {
     offset += bytesWritten;
     spool.size += bytesWritten;
   }
-}
-
-function reasonOf(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  const known: Record<string, string> = {
-    ENOENT: 'no such directory',
-    ENOTDIR: 'not a directory',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'read-only file system',
-    ENOSPC: 'no space left',
-    EDQUOT: 'disk quota exceeded',
-  };
-  return (code && known[code]) || (error as Error).message;
 }
 
 /** Sources read one after the other as one. */

@@ -1,12 +1,139 @@
 // What cli/ reports, as data: the codes of its failures and of its notes, with their parameters.
-// The words for each are in src/words/en/cli.ts and src/words/fr/cli.ts.
+// The words for each are in src/words/en/cli.ts and src/words/fr/cli.ts; here, unlike in the
+// protocol folders, a fact may name a flag, since flags are what cli/ reads.
+
+/** A flag that cannot go with -t, whose message brings its own headers. */
+export type HeaderFlag = '-s' | '-c' | '-a' | '-H';
+
+/** A flag that --json contradicts: JSON lines carry every event and its time. */
+export type JsonClashFlag = '-q' | '--explain' | '--timing' | '--step' | '--dry-run';
+
+/** The flags that choose a route; one at a time. */
+export type RouteFlag = '--direct' | '--demo' | '--server';
+
+/** The flags that say where the secret of a login comes from, and --auth. */
+export type SecretFlag = '--password-file' | '--password-cmd' | '--oauth2-token-file' | '--oauth2-token-cmd';
+
+/**
+ * Where a password or token comes from, so that the words can name the flag, the variable, the key
+ * of the accounts file or the terminal.
+ */
+export type SecretOrigin =
+  | 'password-file-option'
+  | 'password-cmd-option'
+  | 'oauth2-token-file-option'
+  | 'oauth2-token-cmd-option'
+  | 'password-variable'
+  | 'config-password'
+  | 'config-password-file'
+  | 'config-password-cmd'
+  | 'terminal';
+
+/** A system error, as Node gives it: its code (ENOENT, EACCES…) when it has one, and its own account. */
+export interface SystemProblem {
+  readonly errno: string | undefined;
+  readonly detail: string;
+}
+
+/** A temporary directory that did not take the spool of a large message, and why. */
+export interface SpoolRefusal extends SystemProblem {
+  readonly directory: string;
+}
 
 /** Failures raised in cli/ (and the user's own stops, wherever they land). */
 export type CliErrorFact =
   /** A bug of mailv's: anything thrown that is not a MailvError (70). */
   | { readonly code: 'MAILV_INTERNAL'; readonly detail: string }
   | { readonly code: 'MAILV_STEP_STOPPED' }
-  | { readonly code: 'MAILV_INTERRUPTED'; readonly signal: NodeJS.Signals };
+  | { readonly code: 'MAILV_INTERRUPTED'; readonly signal: NodeJS.Signals }
+  | CommandLineFact
+  | OptionsFact
+  | SecretFact
+  | TerminalFact
+  | InputFact;
+
+/**
+ * What commander refused on the command line (64), from its error code: `option` as commander
+ * writes the flags (`--tls <mode>`), `value` as it was typed.
+ */
+export type CommandLineFact =
+  /** commander.unknownOption; `suggestions`: mailv's own long options closest to it, if any. */
+  | { readonly code: 'MAILV_OPTION_UNKNOWN'; readonly option: string; readonly suggestions: readonly string[] }
+  /** commander.optionMissingArgument. */
+  | { readonly code: 'MAILV_OPTION_VALUE_MISSING'; readonly option: string }
+  /** commander.invalidArgument: a value not among the `choices`. */
+  | { readonly code: 'MAILV_OPTION_VALUE_INVALID'; readonly option: string; readonly value: string; readonly choices: readonly string[] }
+  /** Any other refusal of commander's (`commanderCode`), in its own words (`detail`). */
+  | { readonly code: 'MAILV_COMMAND_LINE'; readonly commanderCode: string; readonly detail: string };
+
+/** Flags that contradict each other or lack a companion, and values that cannot be used (64). */
+export type OptionsFact =
+  | { readonly code: 'MAILV_NO_RECIPIENT' }
+  | { readonly code: 'MAILV_HEADER_FLAG_WITH_T'; readonly flag: HeaderFlag }
+  | { readonly code: 'MAILV_QUIET_VERBOSE' }
+  | { readonly code: 'MAILV_JSON_CLASH'; readonly flag: JsonClashFlag }
+  /** --quit-after connects; --dry-run and --mx do not. */
+  | { readonly code: 'MAILV_QUIT_AFTER_CLASH'; readonly flag: '--dry-run' | '--mx' }
+  | { readonly code: 'MAILV_ROUTE_CLASH'; readonly first: RouteFlag; readonly second: RouteFlag }
+  | { readonly code: 'MAILV_PORT_WITHOUT_MX' }
+  | { readonly code: 'MAILV_DNS_WITHOUT_MX' }
+  | { readonly code: 'MAILV_SMTPS_TLS_OFF' }
+  /** --user or --auth with --direct, where MX hosts take mail without a login. */
+  | { readonly code: 'MAILV_USER_WITH_DIRECT' }
+  | { readonly code: 'MAILV_SECRET_WITHOUT_USER'; readonly flag: SecretFlag | '--auth' }
+  | { readonly code: 'MAILV_USER_INVALID'; readonly user: string }
+  | { readonly code: 'MAILV_SECRET_SOURCES'; readonly first: SecretFlag; readonly second: SecretFlag }
+  /** --auth (or the accounts file's auth) names no mechanism of `known`; `mechanism` as given. */
+  | { readonly code: 'MAILV_AUTH_UNKNOWN'; readonly mechanism: string; readonly known: readonly string[] }
+  /** A token was given, and --auth names a mechanism that takes a password. */
+  | { readonly code: 'MAILV_AUTH_NOT_FOR_TOKEN'; readonly mechanism: string }
+  | { readonly code: 'MAILV_MX_INVALID'; readonly text: string }
+  | { readonly code: 'MAILV_PORT_INVALID'; readonly text: string }
+  | { readonly code: 'MAILV_TIMEOUT_INVALID'; readonly text: string };
+
+/** Where the secret of a login could not be had. */
+export type SecretFact =
+  /** A password or token file that cannot be read (66). */
+  | ({ readonly code: 'MAILV_SECRET_UNREADABLE'; readonly origin: SecretOrigin; readonly path: string } & SystemProblem)
+  /** Neither a regular file nor a FIFO, and so refused unopened (66). */
+  | { readonly code: 'MAILV_SECRET_NOT_FILE'; readonly origin: SecretOrigin; readonly path: string; readonly directory: boolean }
+  /** A command that printed more than `limit` octets (78). */
+  | { readonly code: 'MAILV_SECRET_TOO_LONG'; readonly origin: SecretOrigin; readonly limit: number }
+  /** The command could not be started (78). */
+  | ({ readonly code: 'MAILV_SECRET_COMMAND_UNRUNNABLE'; readonly origin: SecretOrigin } & SystemProblem)
+  /** The command ended with `status`, or was killed by `signal` (78). */
+  | { readonly code: 'MAILV_SECRET_COMMAND_FAILED'; readonly origin: SecretOrigin; readonly status: number | null; readonly signal: string | null }
+  | { readonly code: 'MAILV_SECRET_EMPTY'; readonly origin: SecretOrigin }
+  /** The terminal hung up at the password prompt (77). */
+  | { readonly code: 'MAILV_PASSWORD_TERMINAL_CLOSED' }
+  | ({ readonly code: 'MAILV_PASSWORD_TERMINAL_UNREADABLE' } & SystemProblem);
+
+/** No terminal where one is needed (64): no password from anywhere and none to ask at, or --step. */
+export type TerminalFact = { readonly code: 'MAILV_PASSWORD_NO_TERMINAL' } | { readonly code: 'MAILV_STEP_NO_TERMINAL' };
+
+/** What the run reads, as cli/ reads and checks it: the message, attachments, --ca, the accounts file's place. */
+export type InputFact =
+  | ({ readonly code: 'MAILV_ATTACHMENT_UNREADABLE'; readonly path: string } & SystemProblem)
+  | { readonly code: 'MAILV_ATTACHMENT_NOT_FILE'; readonly path: string }
+  /** -t: no To, Cc or Bcc in the message, and no recipient given either. */
+  | { readonly code: 'MAILV_MESSAGE_NO_RECIPIENT' }
+  /** -t: a message holding a NUL octet, which SMTP cannot carry (65). */
+  | { readonly code: 'MAILV_MESSAGE_NUL' }
+  /** -t: a line of `octets`, more than SMTP's `limit` (65). */
+  | { readonly code: 'MAILV_MESSAGE_LINE_TOO_LONG'; readonly octets: number; readonly limit: number }
+  /** -t: 8-bit content, and a server without 8BITMIME (69). */
+  | { readonly code: 'MAILV_NO_8BITMIME' }
+  | { readonly code: 'MAILV_STDIN_DIRECTORY' }
+  | ({ readonly code: 'MAILV_STDIN_UNREADABLE' } & SystemProblem)
+  /** A file on standard input that changed while it was read (74). */
+  | { readonly code: 'MAILV_STDIN_CHANGED' }
+  /** No temporary directory took the spool, and the message outgrew the `memoryLimit` octets held in memory (74). */
+  | { readonly code: 'MAILV_SPOOL_FAILED'; readonly refusals: readonly SpoolRefusal[]; readonly memoryLimit: number }
+  /** --account, and no configuration file at the default `path` (78). */
+  | { readonly code: 'MAILV_CONFIG_FILE_MISSING'; readonly path: string; readonly account: string }
+  /** The --ca file cannot be read (66); `detail` without the errno in front. */
+  | ({ readonly code: 'MAILV_CA_UNREADABLE'; readonly path: string } & SystemProblem)
+  | { readonly code: 'MAILV_CA_NO_PEM'; readonly path: string };
 
 /** Notes emitted from cli/. */
 export type CliNote = never;

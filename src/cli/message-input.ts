@@ -14,6 +14,7 @@ import { MAX_LINE_OCTETS } from '../message/text-stats.js';
 import type { Envelope } from '../message/envelope.js';
 import type { Plan } from './options.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
+import { systemProblem } from './system-problem.js';
 
 export interface PreparedInput {
   readonly envelope: Envelope;
@@ -50,20 +51,20 @@ export async function openAttachments(paths: readonly string[]): Promise<OpenAtt
   if (paths.length === 0) return { attachments, close };
   const { open, stat } = await import('node:fs/promises'); // not loaded at all for a plain message
   for (const path of paths) {
+    const notFile = () => new InputError({ code: 'MAILV_ATTACHMENT_NOT_FILE', path }, ExitCode.NOINPUT);
     try {
       // The kind is checked before the open and again on the handle: opening a FIFO would wait for
       // a writer (O_NONBLOCK, should one be put in place meanwhile), and opening a device may act.
-      if (!(await stat(path)).isFile()) throw new Error('not a regular file');
+      if (!(await stat(path)).isFile()) throw notFile();
       const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
       handles.push(handle);
       const info = await handle.stat();
-      if (!info.isFile()) throw new Error('not a regular file');
+      if (!info.isFile()) throw notFile();
       attachments.push({ fileName: basename(path), source: fileSource(handle, { kind: 'file', path }, 0, info.size) });
     } catch (error) {
       await close();
-      const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-      throw new InputError(`cannot attach ${path}: ${reason}`, ExitCode.NOINPUT);
+      if (error instanceof InputError) throw error;
+      throw new InputError({ code: 'MAILV_ATTACHMENT_UNREADABLE', path, ...systemProblem(error) }, ExitCode.NOINPUT);
     }
   }
   return { attachments, close };
@@ -78,7 +79,7 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
       recipients: unique([...plan.to, ...plan.cc, ...plan.bcc].map((mailbox) => mailbox.address)),
     };
     // An argument such as `undisclosed-recipients:;` or `-c ''` names nobody.
-    if (envelope.recipients.length === 0 && !probeNeedsNoMessage(plan.quitAfter)) throw new UsageError('no recipient given');
+    if (envelope.recipients.length === 0 && !probeNeedsNoMessage(plan.quitAfter)) throw new UsageError({ code: 'MAILV_NO_RECIPIENT' });
     const draft = {
       from: plan.from,
       to: plan.to,
@@ -109,11 +110,11 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
   const hidden = fromHeaders('Bcc');
   const recipients = unique([...shown, ...hidden, ...plan.to, ...plan.bcc].map((mailbox) => mailbox.address));
   if (recipients.length === 0 && !probeNeedsNoMessage(plan.quitAfter)) {
-    throw new UsageError('-t: the message has no To, Cc or Bcc and no recipient was given');
+    throw new UsageError({ code: 'MAILV_MESSAGE_NO_RECIPIENT' });
   }
-  if (body.stats.longestLine > MAX_LINE_OCTETS || body.stats.hasNul) {
-    const what = body.stats.hasNul ? 'a NUL octet' : `a line of ${body.stats.longestLine} octets (at most ${MAX_LINE_OCTETS})`;
-    throw new InputError(`-t: the message holds ${what}, which SMTP cannot carry as it is`, ExitCode.DATAERR);
+  if (body.stats.hasNul) throw new InputError({ code: 'MAILV_MESSAGE_NUL' }, ExitCode.DATAERR);
+  if (body.stats.longestLine > MAX_LINE_OCTETS) {
+    throw new InputError({ code: 'MAILV_MESSAGE_LINE_TOO_LONG', octets: body.stats.longestLine, limit: MAX_LINE_OCTETS }, ExitCode.DATAERR);
   }
   const message = passThroughMessage(block.fields, block.wireOctets, body, body.source.slice(block.inputOctets), {
     date: now,
@@ -144,7 +145,7 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
     bccOnly: bccOnly([...hidden, ...plan.bcc], [...shown, ...plan.to]),
     compose: async (eightBitMime) => {
       if (message.eightBit && !eightBitMime) {
-        throw new CapabilityError('the message has 8-bit content and the server does not offer 8BITMIME (-t sends a message as it is)', 'mail');
+        throw new CapabilityError({ code: 'MAILV_NO_8BITMIME' }, 'mail');
       }
       return message;
     },

@@ -14,7 +14,8 @@ import { checkHeloName, parseServerAddress } from '../config/values.js';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import type { SecretSource } from './secret-input.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
-import { chooseLanguage } from '../words/language.js';
+import { chooseLanguage, type Language } from '../words/language.js';
+import type { HeaderFlag, JsonClashFlag, RouteFlag, SecretFlag } from './facts.js';
 
 export type { AuthRequest, OutputMode, Plan } from '../plan.js';
 
@@ -30,7 +31,7 @@ export interface LocalFacts {
 
 const DEFAULT_SERVER = 'smtp://localhost:25';
 
-/** Builds the plan. Throws UsageError naming the first problem found. */
+/** Builds the plan. Throws UsageError (or ConfigError, from a value of the accounts file) with the fact of the first problem found. */
 export function buildPlan(options: RawOptions, recipients: readonly string[], local: LocalFacts): Plan {
   const { fqdn } = local;
   const account = local.account ?? {};
@@ -44,13 +45,15 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     });
   const readRecipients = options.readRecipients === true;
   if (readRecipients) {
-    const clash = [
-      ['-s', options.subject !== undefined],
-      ['-c', options.cc.length > 0],
-      ['-a', options.attach.length > 0],
-      ['-H', options.header.length > 0],
-    ].find(([, given]) => given);
-    if (clash) throw new UsageError(`${clash[0]} cannot be used with -t: the message brings its own headers`);
+    const clash = (
+      [
+        ['-s', options.subject !== undefined],
+        ['-c', options.cc.length > 0],
+        ['-a', options.attach.length > 0],
+        ['-H', options.header.length > 0],
+      ] as const
+    ).find(([, given]) => given);
+    if (clash) throw new UsageError({ code: 'MAILV_HEADER_FLAG_WITH_T', flag: clash[0] satisfies HeaderFlag });
   } else if (
     recipients.length === 0 &&
     options.cc.length === 0 &&
@@ -59,37 +62,38 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     options.mx === undefined &&
     !(probeNeedsNoMessage(options.quitAfter) && !options.direct)
   ) {
-    throw new UsageError('no recipient given');
+    throw new UsageError({ code: 'MAILV_NO_RECIPIENT' });
   }
   if (options.subject !== undefined) assertHeaderText('Subject', options.subject, 'subject-option');
   const headers = options.header.map(parseHeaderArgument);
   for (const [name] of headers) assertExtraHeaderAllowed(name);
-  if (options.quiet && options.verbose > 0) throw new UsageError('-q and -v contradict each other');
+  if (options.quiet && options.verbose > 0) throw new UsageError({ code: 'MAILV_QUIET_VERBOSE' });
   if (options.json && (options.quiet || options.explain || options.timing || options.step || options.dryRun)) {
-    const other = options.quiet ? '-q' : options.explain ? '--explain' : options.timing ? '--timing' : options.step ? '--step' : '--dry-run';
-    throw new UsageError(`--json and ${other} contradict each other: JSON lines carry every event and its time`);
+    const flag: JsonClashFlag = options.quiet ? '-q' : options.explain ? '--explain' : options.timing ? '--timing' : options.step ? '--step' : '--dry-run';
+    throw new UsageError({ code: 'MAILV_JSON_CLASH', flag });
   }
   if (options.quitAfter !== undefined && (options.dryRun || options.mx !== undefined)) {
-    throw new UsageError(`--quit-after and ${options.dryRun ? '--dry-run' : '--mx'} contradict each other: one connects, the other does not`);
+    throw new UsageError({ code: 'MAILV_QUIT_AFTER_CLASH', flag: options.dryRun ? '--dry-run' : '--mx' });
   }
-  const modes = [['--direct', options.direct], ['--demo', options.demo], ['--server', options.server !== undefined]].filter(([, on]) => on);
-  if (modes.length > 1) throw new UsageError(`${modes[0]![0]} and ${modes[1]![0]} contradict each other: one route at a time`);
-  if (options.port !== undefined && !options.direct && options.mx === undefined) {
-    throw new UsageError('--port goes with --direct or --mx (for a submission server, use --server host:port)');
-  }
-  if (options.dns.length > 0 && !direct(options)) {
-    throw new UsageError('--dns goes with --direct or --mx (the name of a submission server is looked up as the system does)');
-  }
+  const routes = (
+    [
+      ['--direct', options.direct],
+      ['--demo', options.demo],
+      ['--server', options.server !== undefined],
+    ] as const
+  )
+    .filter(([, on]) => on)
+    .map(([flag]): RouteFlag => flag);
+  if (routes.length > 1) throw new UsageError({ code: 'MAILV_ROUTE_CLASH', first: routes[0]!, second: routes[1]! });
+  if (options.port !== undefined && !options.direct && options.mx === undefined) throw new UsageError({ code: 'MAILV_PORT_WITHOUT_MX' });
+  if (options.dns.length > 0 && !direct(options)) throw new UsageError({ code: 'MAILV_DNS_WITHOUT_MX' });
   const environmentServer = local.env['MAILV_SERVER'] || undefined;
-  const serverText = local.accountChosen
-    ? (options.server ?? account.server ?? environmentServer)
-    : (options.server ?? environmentServer ?? account.server);
+  const serverText = local.accountChosen ? (options.server ?? account.server ?? environmentServer) : (options.server ?? environmentServer ?? account.server);
   const server = parseServer(serverText ?? DEFAULT_SERVER);
   const tls = options.tls ?? account.tls ?? 'auto';
-  if (server.implicitTls && tls === 'off') throw new UsageError('smtps:// and --tls off contradict each other: smtps is TLS from the first byte');
-  if (options.direct && (options.user !== undefined || options.auth !== undefined)) {
-    throw new UsageError('--user goes with a submission server (--server), not with --direct: MX hosts take mail without a login');
-  }
+  if (server.implicitTls && tls === 'off') throw new UsageError({ code: 'MAILV_SMTPS_TLS_OFF' });
+  if (options.direct && (options.user !== undefined || options.auth !== undefined)) throw new UsageError({ code: 'MAILV_USER_WITH_DIRECT' });
+  const language = chooseLanguage(options.lang, local.env);
   const fromText = options.from ?? account.from ?? local.user;
   const from = parseMailbox(fromText, fqdn);
   assertHeaderText('From', fromText, options.from !== undefined ? 'from-option' : account.from !== undefined ? 'config-file' : 'user-variable');
@@ -121,18 +125,17 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     insecure: options.insecure === true || (options.insecure === undefined && account.insecure === true),
     // A password from the file goes only to the server the file names: a --server or
     // MAILV_SERVER that points elsewhere must not receive it.
-    auth: direct(options) ? undefined : authRequest(options, account, server, local.env, serverText === account.server),
+    auth: direct(options) ? undefined : authRequest(options, account, server, local.env, serverText === account.server, language),
     quitAfter: options.quitAfter,
-    language: chooseLanguage(options.lang, local.env),
     output: {
       json: options.json === true,
       timing: options.timing === true,
-      explain: options.explain ? chooseLanguage(options.lang, local.env) : undefined,
+      explain: options.explain ? language : undefined,
     },
     step: options.step === true,
+    language,
   };
 }
-
 
 function direct(options: RawOptions): boolean {
   return options.direct === true || options.mx !== undefined;
@@ -145,6 +148,7 @@ function authRequest(
   server: ServerAddress,
   env: NodeJS.ProcessEnv,
   serverFromConfig: boolean,
+  language: Language,
 ): AuthRequest | undefined {
   const user = options.user ?? account.user;
   const secretFlags = (
@@ -157,38 +161,37 @@ function authRequest(
     ] as const
   ).filter(([, value]) => value !== undefined);
   if (user === undefined) {
-    if (secretFlags.length > 0) throw new UsageError(`${secretFlags[0]![0]} needs --user: the name to log in as`);
+    if (secretFlags.length > 0) throw new UsageError({ code: 'MAILV_SECRET_WITHOUT_USER', flag: secretFlags[0]![0] });
     return undefined;
   }
-  if (user === '' || /[\x00-\x1f\x7f]/.test(user)) throw new UsageError(`invalid --user ${JSON.stringify(user)}`);
-  const given = secretFlags.filter(([flag]) => flag !== '--auth');
-  if (given.length > 1) throw new UsageError(`${given[0]![0]} and ${given[1]![0]} contradict each other: one source for the secret`);
-  const mechanism = (options.auth ?? account.auth)?.toUpperCase();
-  if (mechanism !== undefined && !KNOWN_MECHANISMS.includes(mechanism)) {
-    throw new UsageError(`invalid --auth ${JSON.stringify(options.auth ?? account.auth)}: one of ${KNOWN_MECHANISMS.join(', ')}`);
+  if (user === '' || /[\x00-\x1f\x7f]/.test(user)) throw new UsageError({ code: 'MAILV_USER_INVALID', user });
+  const given = secretFlags.flatMap(([flag]): SecretFlag[] => (flag === '--auth' ? [] : [flag]));
+  if (given.length > 1) throw new UsageError({ code: 'MAILV_SECRET_SOURCES', first: given[0]!, second: given[1]! });
+  const asGiven = options.auth ?? account.auth;
+  const mechanism = asGiven?.toUpperCase();
+  if (asGiven !== undefined && !KNOWN_MECHANISMS.includes(asGiven.toUpperCase())) {
+    throw new UsageError({ code: 'MAILV_AUTH_UNKNOWN', mechanism: asGiven, known: KNOWN_MECHANISMS });
   }
   const tokenGiven = options.oauth2TokenFile !== undefined || options.oauth2TokenCmd !== undefined;
-  if (tokenGiven && mechanism !== undefined && mechanism !== 'XOAUTH2') {
-    throw new UsageError(`--auth ${mechanism} takes a password, not an OAuth 2.0 token`);
-  }
+  if (tokenGiven && mechanism !== undefined && mechanism !== 'XOAUTH2') throw new UsageError({ code: 'MAILV_AUTH_NOT_FOR_TOKEN', mechanism });
   const secret: SecretSource =
     options.oauth2TokenFile !== undefined
-      ? { kind: 'file', path: options.oauth2TokenFile, origin: '--oauth2-token-file' }
+      ? { kind: 'file', path: options.oauth2TokenFile, origin: 'oauth2-token-file-option' }
       : options.oauth2TokenCmd !== undefined
-        ? { kind: 'command', command: options.oauth2TokenCmd, origin: '--oauth2-token-cmd' }
+        ? { kind: 'command', command: options.oauth2TokenCmd, origin: 'oauth2-token-cmd-option' }
         : options.passwordFile !== undefined
-          ? { kind: 'file', path: options.passwordFile, origin: '--password-file' }
+          ? { kind: 'file', path: options.passwordFile, origin: 'password-file-option' }
           : options.passwordCmd !== undefined
-            ? { kind: 'command', command: options.passwordCmd, origin: '--password-cmd' }
+            ? { kind: 'command', command: options.passwordCmd, origin: 'password-cmd-option' }
             : env['MAILV_PASSWORD']
-              ? { kind: 'value', value: env['MAILV_PASSWORD'], origin: 'MAILV_PASSWORD' }
+              ? { kind: 'value', value: env['MAILV_PASSWORD'], origin: 'password-variable' }
               : serverFromConfig && account.password !== undefined
-                ? { kind: 'value', value: account.password, origin: 'the configuration file' }
+                ? { kind: 'value', value: account.password, origin: 'config-password' }
                 : serverFromConfig && account.passwordFile !== undefined
-                  ? { kind: 'file', path: account.passwordFile, origin: 'password-file' }
+                  ? { kind: 'file', path: account.passwordFile, origin: 'config-password-file' }
                   : serverFromConfig && account.passwordCmd !== undefined
-                    ? { kind: 'command', command: account.passwordCmd, origin: 'password-cmd' }
-                    : { kind: 'prompt', prompt: `Password for ${user} at ${server.host}: ` };
+                    ? { kind: 'command', command: account.passwordCmd, origin: 'config-password-cmd' }
+                    : { kind: 'prompt', user, host: server.host, language };
   return {
     user,
     mechanism,
@@ -211,19 +214,19 @@ function parseDomain(text: string): string {
   try {
     return domainOf(parseMailbox(`postmaster@${text.replace(/\.$/, '')}`, 'invalid').address);
   } catch {
-    throw new UsageError(`invalid --mx ${JSON.stringify(text)}: a domain name`);
+    throw new UsageError({ code: 'MAILV_MX_INVALID', text });
   }
 }
 
 function parsePort(text: string): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`invalid --port ${JSON.stringify(text)}: 1 to 65535`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError({ code: 'MAILV_PORT_INVALID', text });
   return port;
 }
 
 function parseTimeout(text: string): number {
   const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`invalid --timeout ${JSON.stringify(text)}: a number of seconds above 0`);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError({ code: 'MAILV_TIMEOUT_INVALID', text });
   return Math.round(seconds * 1000);
 }
 

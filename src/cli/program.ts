@@ -4,6 +4,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import { UsageError } from '../errors.js';
 import { QUIT_POINTS, type QuitPoint } from '../smtp/quit-points.js';
+import type { Words } from '../words/catalogue.js';
+import { describeFact } from '../words/describe.js';
+import { en } from '../words/en/index.js';
+import type { CommandLineFact } from './facts.js';
 
 export interface RawOptions {
   subject?: string;
@@ -47,9 +51,7 @@ export interface RawOptions {
   step?: boolean;
 }
 
-export type ParsedCommandLine =
-  | { kind: 'run'; options: RawOptions; recipients: string[] }
-  | { kind: 'exit'; output: string };
+export type ParsedCommandLine = { kind: 'run'; options: RawOptions; recipients: string[] } | { kind: 'exit'; output: string };
 
 const EXAMPLES = `
 Examples:
@@ -77,12 +79,27 @@ Examples:
   mailv --quit-after ehlo --server mail.example.org
       list what a server offers, send nothing
   mailv --demo --explain --lang fr -s test bob@example.org < body.txt
-      the dialogue with each line explained, in French
+      the dialogue with each line explained, in French`;
 
-Exit status follows sysexits.h: 0 sent to every recipient, 64 usage, 65 bad data, 66 missing file,
-67 a recipient refused, 68 no such domain, 69 refused, 74 I/O error, 75 temporary failure,
-76 protocol error, 77 login refused or withheld, 78 configuration error.
-See man mailv for the rest.`;
+/** Every status of the one table (src/errors.ts, src/delivery/outcome.ts); a test holds them equal. */
+const EXIT_STATUS = `
+Exit status:
+  0    sent to every recipient; also --help, --version, --dry-run, --mx, and a --quit-after that went well
+  64   usage: a bad flag, value or address, flags that contradict each other, no terminal where one is needed
+  65   bad data: a -t message SMTP cannot carry, a --ca file without a certificate
+  66   missing input: an attachment, a --ca or password file that cannot be read
+  67   a recipient was refused (5xx); the others got the message
+  68   no such host or domain, or a domain that takes no mail
+  69   refused for good: a 5xx reply, a message too large, content the server does not take
+  70   an internal error of mailv
+  74   a local I/O error: reading standard input or an attachment, the spool of a large message
+  75   try again later: a 4xx reply, a connection or DNS lookup that failed, a timeout, TLS, q at --step
+  76   the server broke the protocol
+  77   no login: the server refused it, or mailv withheld the credentials
+  78   the configuration file, or the command that gives the password, cannot be used
+  129, 130, 131, 143
+       stopped by SIGHUP, SIGINT, SIGQUIT or SIGTERM: 128 + the signal's number
+These are the codes of sysexits.h, as sendmail uses them; see man mailv for the rest.`;
 
 /** Repeatable options gather their values; unset, they are filled in as [] after parsing. */
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -94,26 +111,71 @@ function increase(_value: string, previous: number): number {
 }
 
 /**
- * A usage error in commander's words: one line, and its suggestion (`(Did you mean --subject?)`)
- * on a line of its own. Each line is escaped when printed, as it may quote what was typed; the
- * line break is commander's, never part of an argument.
+ * What commander refused, as a fact: one line, and for an unknown option its suggestion (`(Did you
+ * mean --subject?)`) on a line of its own. Each line is escaped when printed, as it may quote what
+ * was typed; the line break is mailv's, never part of an argument.
  */
 export class CommandLineError extends UsageError {
-  readonly lines: readonly string[];
-  constructor(message: string) {
-    super(message);
-    const suggestion = SUGGESTION.exec(message);
-    this.lines = suggestion ? [message.slice(0, suggestion.index), suggestion[1]!] : [message];
+  declare readonly fact: CommandLineFact;
+  constructor(fact: CommandLineFact) {
+    super(fact);
+  }
+
+  /** The lines to print, in `words`. */
+  linesIn(words: Words): readonly string[] {
+    const { fact } = this;
+    if (fact.code !== 'MAILV_OPTION_UNKNOWN' || fact.suggestions.length === 0) return [describeFact(fact, words)];
+    return [describeFact({ ...fact, suggestions: [] }, words), words.cli.suggestion(fact.suggestions)];
+  }
+
+  /** The lines in English. */
+  get lines(): readonly string[] {
+    return this.linesIn(en);
   }
 }
 
-/** What commander appends to an unknown option: mailv's own option names, after a line break. */
-const SUGGESTION = /\n(\(Did you mean (?:one of )?--[a-z][a-z0-9-]*(?:, --[a-z][a-z0-9-]*)*\?\))$/;
+/** commander's methods that refuse a command line, not in its typings. */
+interface Refusals {
+  unknownOption(flag: string): never;
+}
 
-/** Parses argv (without node and the script). Throws UsageError for bad flags. */
+/**
+ * commander, with its refusals turned into facts where it has the refused option at hand: an
+ * unknown option (its suggestion taken from commander, which computes it), a missing value.
+ */
+class MailvCommand extends Command {
+  unknownOption(flag: string): never {
+    let suggestions: string[] = [];
+    try {
+      (Command.prototype as unknown as Refusals).unknownOption.call(this, flag);
+    } catch (error) {
+      if (!(error instanceof CommanderError)) throw error;
+      // `error: unknown option '<flag>'`, then `\n(Did you mean --a?)` or `\n(Did you mean one of --a, --b?)`:
+      // past the flag, everything is commander's own text, whatever the flag holds.
+      const suggestion = /^\n\(Did you mean (?:one of )?(.+)\?\)$/.exec(error.message.slice(`error: unknown option '${flag}'`.length));
+      if (suggestion) suggestions = suggestion[1]!.split(', ');
+    }
+    throw new CommandLineError({ code: 'MAILV_OPTION_UNKNOWN', option: flag, suggestions });
+  }
+
+  optionMissingArgument(option: Option): never {
+    throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_MISSING', option: option.flags });
+  }
+}
+
+/** An option taking one of `choices`; any other value is refused as a fact. */
+function choiceOption(flags: string, description: string, choices: readonly string[]): Option {
+  return new Option(flags, description).choices(choices).argParser((value: string) => {
+    // Thrown from the parser, it goes through commander untouched.
+    if (!choices.includes(value)) throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_INVALID', option: flags, value, choices });
+    return value;
+  });
+}
+
+/** Parses argv (without node and the script). Throws CommandLineError (a UsageError) for bad flags. */
 export function parseCommandLine(argv: readonly string[], version: string): ParsedCommandLine {
   let output = '';
-  const program = new Command('mailv')
+  const program = new MailvCommand('mailv')
     .usage('[options] <recipient...>')
     .description('Send e-mail and show the whole SMTP dialogue as it happens, as mail -v does.')
     .argument('[recipients...]', 'addresses to send to (a bare user name gets @ this host)')
@@ -124,13 +186,16 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .option('-a, --attach <file>', 'attach a file (repeatable)', collect)
     .option('-H, --header <"Name: value">', 'add a header field (repeatable)', collect)
     .option('-t, --read-recipients', 'standard input is a complete message; recipients come from its To, Cc, Bcc')
-    .option('--server <url>', 'smtp://host[:port], smtps://host[:port] (implicit TLS, port 465) or host[:port] (default $MAILV_SERVER, else smtp://localhost:25)')
+    .option(
+      '--server <url>',
+      'smtp://host[:port], smtps://host[:port] (implicit TLS, port 465) or host[:port] (default $MAILV_SERVER, else smtp://localhost:25)',
+    )
     .option('--direct', "deliver to each recipient domain's MX hosts instead of a submission server")
     .option('--mx <domain>', 'show how mail for a domain is routed (its MX hosts, in order) and send nothing')
     .option('--dns <server>', 'name server for MX lookups, ip[:port] (repeatable; default /etc/resolv.conf)', collect)
     .option('--port <n>', 'port of the MX hosts with --direct (default 25)')
     .addOption(
-      new Option('--tls <mode>', 'STARTTLS: auto (when offered; the default), required (offered, verified certificate, or stop), off').choices([
+      choiceOption('--tls <mode>', 'STARTTLS: auto (when offered; the default), required (offered, verified certificate, or stop), off', [
         'auto',
         'required',
         'off',
@@ -149,19 +214,17 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .option('--account <name>', 'use [account <name>] of the configuration file')
     .option('--config <file>', 'read this configuration file (default ~/.config/mailv/config)')
     .addOption(
-      new Option('--body <mode>', 'how the message goes: auto (BDAT when the server offers CHUNKING; the default), data, bdat').choices([
-        'auto',
-        'data',
-        'bdat',
-      ]),
+      choiceOption('--body <mode>', 'how the message goes: auto (BDAT when the server offers CHUNKING; the default), data, bdat', ['auto', 'data', 'bdat']),
     )
     .addOption(
-      new Option('--quit-after <step>', 'stop after this step with QUIT, sending no message: connect, greeting, ehlo, starttls, auth, mail, rcpt, data').choices(
+      choiceOption(
+        '--quit-after <step>',
+        'stop after this step with QUIT, sending no message: connect, greeting, ehlo, starttls, auth, mail, rcpt, data',
         QUIT_POINTS,
       ),
     )
     .option('-e, --explain', 'explain each line of the dialogue: what it means, where it is defined')
-    .addOption(new Option('--lang <language>', 'language of what mailv writes: fr or en (default from LC_ALL, LC_MESSAGES, LANG)').choices(['fr', 'en']))
+    .addOption(choiceOption('--lang <language>', 'language of what mailv writes: fr or en (default from LC_ALL, LC_MESSAGES, LANG)', ['fr', 'en']))
     .option('--timing', 'elapsed milliseconds before each line, and a summary of round trips, octets and time per step')
     .option('--json', 'one JSON object per line for every event, then the result; no colour')
     .option('--step', 'at a terminal, wait for Enter before each command is sent (q quits with QUIT)')
@@ -176,6 +239,7 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', EXAMPLES)
+    .addHelpText('after', EXIT_STATUS)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => (output += text),
@@ -187,7 +251,7 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return { kind: 'exit', output };
-      throw new CommandLineError(error.message.replace(/^error: /, ''));
+      throw new CommandLineError({ code: 'MAILV_COMMAND_LINE', commanderCode: error.code, detail: error.message.replace(/^error: /, '') });
     }
     throw error;
   }

@@ -33,7 +33,7 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
     stderr: standardOutput(2, () => process.stderr),
     clock: { now: monotonicMs, date: () => new Date() },
     signals,
-    openStepper: async (signal) => (await import('./step-prompt.js')).openStepper(signal),
+    openStepper: async (signal, language) => (await import('./step-prompt.js')).openStepper(signal, language),
     host: { name: () => hostname(), user: () => userInfo().username },
   };
 }

@@ -3,14 +3,19 @@
 // every user of the machine could read it in the process list.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
 import { AuthError, ConfigError, InputError, InterruptedError, UsageError } from '../errors.js';
+import type { Language } from '../words/language.js';
+import { wordsFor } from '../words/describe.js';
 import { openTerminalKeys } from './terminal-keys.js';
 import { ExitCode } from '../exit-codes.js';
+import type { SecretOrigin } from './facts.js';
+import { systemProblem } from './system-problem.js';
 
 export type SecretSource =
-  | { readonly kind: 'value'; readonly value: string; readonly origin: string }
-  | { readonly kind: 'file'; readonly path: string; readonly origin: string }
-  | { readonly kind: 'command'; readonly command: string; readonly origin: string }
-  | { readonly kind: 'prompt'; readonly prompt: string };
+  | { readonly kind: 'value'; readonly value: string; readonly origin: SecretOrigin }
+  | { readonly kind: 'file'; readonly path: string; readonly origin: SecretOrigin }
+  | { readonly kind: 'command'; readonly command: string; readonly origin: SecretOrigin }
+  /** Asked at the terminal: the password of `user` at `host`, the prompt in `language`. */
+  | { readonly kind: 'prompt'; readonly user: string; readonly host: string; readonly language: Language };
 
 /** No password or token is this long; a source that is (`/dev/zero`) must not fill memory. */
 const MAX_SECRET_SOURCE = 64 * 1024;
@@ -28,7 +33,7 @@ export async function readSecret(source: SecretSource, signal?: AbortSignal): Pr
     case 'command':
       return nonEmpty(firstLine(await runSecretCommand(source.command, source.origin, signal)), source.origin);
     case 'prompt':
-      return nonEmpty(await promptAtTerminal(source.prompt, signal), 'the terminal');
+      return nonEmpty(await promptAtTerminal(wordsFor(source.language).cli.passwordPrompt(source.user, source.host), signal), 'terminal');
   }
 }
 
@@ -41,24 +46,26 @@ const READ = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
  * is refused unopened, since opening a device may wait or act. Throws InputError (66), or
  * InterruptedError when `signal` aborts the wait for a FIFO's writer.
  */
-async function readSecretFile(path: string, origin: string, signal: AbortSignal | undefined): Promise<string> {
-  const cannot = (why: string) => new InputError(`cannot read ${origin} ${path}: ${why}`, ExitCode.NOINPUT);
+async function readSecretFile(path: string, origin: SecretOrigin, signal: AbortSignal | undefined): Promise<string> {
+  const cannot = (error: unknown) => new InputError({ code: 'MAILV_SECRET_UNREADABLE', origin, path, ...systemProblem(error) }, ExitCode.NOINPUT);
+  const readable = (info: Stats) => {
+    if (!info.isFile() && !info.isFIFO())
+      throw new InputError({ code: 'MAILV_SECRET_NOT_FILE', origin, path, directory: info.isDirectory() }, ExitCode.NOINPUT);
+  };
   let fd: number;
   try {
-    assertReadableKind(statSync(path));
+    readable(statSync(path));
     fd = openSync(path, READ);
   } catch (error) {
-    if (error instanceof InputError) throw cannot(error.message);
-    const code = (error as NodeJS.ErrnoException).code;
-    throw cannot(code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message);
+    throw error instanceof InputError ? error : cannot(error);
   }
   let info: Stats;
   try {
     info = fstatSync(fd);
-    assertReadableKind(info); // what was opened, should the path have changed since it was looked at
+    readable(info); // what was opened, should the path have changed since it was looked at
   } catch (error) {
     closeSync(fd);
-    throw cannot((error as Error).message);
+    throw error instanceof InputError ? error : cannot(error);
   }
   if (info.isFIFO()) return readPipe(fd, cannot, signal);
   try {
@@ -66,19 +73,14 @@ async function readSecretFile(path: string, origin: string, signal: AbortSignal 
     const length = readSync(fd, buffer, 0, buffer.length, null);
     return buffer.subarray(0, length).toString('utf8');
   } catch (error) {
-    throw cannot((error as Error).message);
+    throw cannot(error);
   } finally {
     closeSync(fd);
   }
 }
 
-function assertReadableKind(info: Stats): void {
-  if (info.isFile() || info.isFIFO()) return;
-  throw new InputError(info.isDirectory() ? 'a directory' : 'neither a regular file nor a pipe', ExitCode.NOINPUT);
-}
-
 /** What a FIFO gives until its writer closes it (or MAX_SECRET_SOURCE octets); `signal` ends the wait. */
-async function readPipe(fd: number, cannot: (why: string) => InputError, signal: AbortSignal | undefined): Promise<string> {
+async function readPipe(fd: number, cannot: (error: unknown) => InputError, signal: AbortSignal | undefined): Promise<string> {
   const { Socket } = await import('node:net');
   // The socket owns the descriptor from here: destroying it closes it.
   const pipe = new Socket({ fd, readable: true, writable: false });
@@ -104,12 +106,12 @@ async function readPipe(fd: number, cannot: (why: string) => InputError, signal:
       if (length >= MAX_SECRET_SOURCE) finish(undefined);
     });
     pipe.on('end', () => finish(undefined));
-    pipe.on('error', (error) => finish(cannot(error.message)));
+    pipe.on('error', (error) => finish(cannot(error)));
   });
 }
 
 /** `sh -c command`: its standard output is the secret; its standard error goes to the user. */
-async function runSecretCommand(command: string, origin: string, signal: AbortSignal | undefined): Promise<string> {
+async function runSecretCommand(command: string, origin: SecretOrigin, signal: AbortSignal | undefined): Promise<string> {
   // A computed name: the bundle stubs child_process for the libraries that import it statically.
   const childProcess = 'node:child_process';
   const { spawn } = (await import(childProcess)) as typeof import('node:child_process');
@@ -137,21 +139,21 @@ async function runSecretCommand(command: string, origin: string, signal: AbortSi
     child.stdout.on('data', (chunk: Buffer) => {
       output.push(chunk);
       length += chunk.length;
-      if (length > MAX_SECRET_SOURCE) stop(new ConfigError(`${origin} printed more than ${MAX_SECRET_SOURCE / 1024} KiB: not a password`));
+      if (length > MAX_SECRET_SOURCE) stop(new ConfigError({ code: 'MAILV_SECRET_TOO_LONG', origin, limit: MAX_SECRET_SOURCE }));
     });
-    child.on('error', (error) => stop(new ConfigError(`${origin} could not be run: ${error.message}`)));
+    child.on('error', (error) => stop(new ConfigError({ code: 'MAILV_SECRET_COMMAND_UNRUNNABLE', origin, ...systemProblem(error) })));
     child.on('close', (status, killedBy) => {
       // Ctrl-C reaches the command too: the user's interrupt, not the command's failure.
       if (signal?.aborted) return settle(new InterruptedError(signal.reason as NodeJS.Signals, 'auth'));
       if (status === 0) return settle(undefined, Buffer.concat(output).toString('utf8'));
-      settle(new ConfigError(`${origin} failed (${killedBy ? `killed by ${killedBy}` : `exit status ${status}`})`));
+      settle(new ConfigError({ code: 'MAILV_SECRET_COMMAND_FAILED', origin, status, signal: killedBy }));
     });
   });
 }
 
 /** Reads a line from /dev/tty with echo off, as ssh and msmtp ask for passwords. */
 async function promptAtTerminal(prompt: string, signal: AbortSignal | undefined): Promise<string> {
-  const terminal = await openTerminalKeys('no password: no terminal to ask at; give MAILV_PASSWORD, --password-file or --password-cmd');
+  const terminal = await openTerminalKeys({ code: 'MAILV_PASSWORD_NO_TERMINAL' });
   const { fd, keys: input } = terminal;
   let onAbort: (() => void) | undefined;
   try {
@@ -161,7 +163,7 @@ async function promptAtTerminal(prompt: string, signal: AbortSignal | undefined)
       onAbort = () => reject(new InterruptedError(signal!.reason as NodeJS.Signals, 'auth'));
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      input.on('end', () => reject(new AuthError('the terminal closed before the password was typed', 'auth')));
+      input.on('end', () => reject(new AuthError({ code: 'MAILV_PASSWORD_TERMINAL_CLOSED' }, 'auth')));
       let typed = '';
       input.on('data', (chunk: Buffer) => {
         for (const char of chunk.toString('utf8')) {
@@ -169,11 +171,12 @@ async function promptAtTerminal(prompt: string, signal: AbortSignal | undefined)
           if (char === '\x03') return reject(new InterruptedError('SIGINT', 'auth'));
           if (char === '\x1c') return reject(new InterruptedError('SIGQUIT', 'auth')); // Control-\
           if (char === '\x7f' || char === '\b') typed = [...typed].slice(0, -1).join('');
-          else if (char === '\x15') typed = ''; // Ctrl-U: start again
+          else if (char === '\x15')
+            typed = ''; // Ctrl-U: start again
           else if (char >= ' ') typed += char;
         }
       });
-      input.on('error', (error) => reject(new AuthError(`cannot read the password at the terminal: ${error.message}`, 'auth')));
+      input.on('error', (error) => reject(new AuthError({ code: 'MAILV_PASSWORD_TERMINAL_UNREADABLE', ...systemProblem(error) }, 'auth')));
     });
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);
@@ -190,7 +193,7 @@ function firstLine(text: string): string {
   return text.replace(/\r?\n[\s\S]*$/, '');
 }
 
-function nonEmpty(secret: string, origin: string): string {
-  if (secret === '') throw new UsageError(`the secret from ${origin} is empty`);
+function nonEmpty(secret: string, origin: SecretOrigin): string {
+  if (secret === '') throw new UsageError({ code: 'MAILV_SECRET_EMPTY', origin });
   return secret;
 }

@@ -3,9 +3,9 @@
 // input may hold the message.
 import { writeSync } from 'node:fs';
 import { InterruptedError } from '../errors.js';
+import type { Language } from '../words/language.js';
+import { wordsFor } from '../words/describe.js';
 import { openTerminalKeys } from './terminal-keys.js';
-
-const PROMPT = '   [Enter] send   [q] quit';
 
 export interface Stepper {
   ask(): Promise<'go' | 'quit'>;
@@ -15,10 +15,11 @@ export interface Stepper {
 /**
  * Opens the terminal for --step; throws UsageError when there is none. Raw mode only while
  * asking, so that Ctrl-C stays a signal while the server is awaited; `signal` aborting (SIGINT,
- * SIGTERM) ends a pending question.
+ * SIGTERM) ends a pending question. The prompt is in `language`.
  */
-export async function openStepper(signal: AbortSignal): Promise<Stepper> {
-  const terminal = await openTerminalKeys('--step needs a terminal to wait at');
+export async function openStepper(signal: AbortSignal, language: Language = 'en'): Promise<Stepper> {
+  const prompt = wordsFor(language).cli.stepPrompt;
+  const terminal = await openTerminalKeys({ code: 'MAILV_STEP_NO_TERMINAL' });
   const { fd, keys } = terminal;
   keys.setRawMode(false);
   keys.pause();
@@ -32,7 +33,7 @@ export async function openStepper(signal: AbortSignal): Promise<Stepper> {
         };
         signal.addEventListener('abort', onAbort, { once: true });
         keys.setRawMode(true);
-        writeSync(fd, PROMPT);
+        writeSync(fd, prompt);
         const onKey = (chunk: Buffer) => {
           const key = chunk.toString('utf8');
           let answer: 'go' | 'quit' | undefined;

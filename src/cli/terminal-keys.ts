@@ -3,6 +3,7 @@
 import { closeSync, openSync } from 'node:fs';
 import type { ReadStream } from 'node:tty';
 import { UsageError } from '../errors.js';
+import type { TerminalFact } from './facts.js';
 
 export interface TerminalKeys {
   /** For writing prompts straight to the terminal. */
@@ -12,13 +13,13 @@ export interface TerminalKeys {
   close(): void;
 }
 
-/** Opens /dev/tty in raw mode; throws UsageError(`whyNeeded`) when there is no terminal. */
-export async function openTerminalKeys(whyNeeded: string): Promise<TerminalKeys> {
+/** Opens /dev/tty in raw mode; throws UsageError(`whenNone`, what the terminal was for) when there is none. */
+export async function openTerminalKeys(whenNone: TerminalFact): Promise<TerminalKeys> {
   let fd: number;
   try {
     fd = openSync('/dev/tty', 'r+');
   } catch {
-    throw new UsageError(whyNeeded);
+    throw new UsageError(whenNone);
   }
   const { ReadStream } = await import('node:tty');
   const keys = new ReadStream(fd);

@@ -53,6 +53,9 @@ const SETTING_OF_KEY: Readonly<Record<Key, keyof AccountSettings>> = {
 /** Keys that each say where the password comes from: one of them per section. */
 const PASSWORD_SOURCES: readonly Key[] = ['password', 'password-file', 'password-cmd'];
 
+/** What a key looks like: a name of letters, digits and hyphens, nothing a value would hold. */
+const KEY_LIKE = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
 const ACCOUNT_NAME = /^[A-Za-z0-9._-]+$/;
 
 /** $XDG_CONFIG_HOME/mailv/config when that is an absolute path (as the XDG spec asks), else ~/.config/mailv/config. */
@@ -120,7 +123,8 @@ export function parseConfig(text: string, path: string, home: string): ConfigFil
     // The line itself is not quoted back: it may be a mistyped password.
     if (equals <= 0) fail(number, { code: 'MAILV_CONFIG_LINE_FORM' });
     const name = line.slice(0, equals).trim();
-    if (!Object.hasOwn(SETTING_OF_KEY, name)) fail(number, { code: 'MAILV_CONFIG_KEY_UNKNOWN', key: name });
+    // A name that cannot be a key may be a mistyped `password: value`: it is not quoted back.
+    if (!Object.hasOwn(SETTING_OF_KEY, name)) fail(number, { code: 'MAILV_CONFIG_KEY_UNKNOWN', key: KEY_LIKE.test(name) ? name : undefined });
     const key = name as Key;
     const first = current.lines.get(key);
     if (first !== undefined) fail(number, { code: 'MAILV_CONFIG_KEY_TWICE', key, account: current.account, firstLine: first });

@@ -33,7 +33,7 @@ export type ConfigLineFact = AtLine &
     | ({ readonly code: 'MAILV_CONFIG_SECTION_TWICE'; readonly firstLine: number } & InSection)
     /** Neither `key = value`, a section header nor a comment; the line is not quoted back. */
     | { readonly code: 'MAILV_CONFIG_LINE_FORM' }
-    | { readonly code: 'MAILV_CONFIG_KEY_UNKNOWN'; readonly key: string }
+    | { readonly code: 'MAILV_CONFIG_KEY_UNKNOWN'; readonly key: string | undefined }
     | ({ readonly code: 'MAILV_CONFIG_KEY_TWICE'; readonly key: string; readonly firstLine: number } & InSection)
     /** Two keys of a section (`key`, and `other` at `otherLine`) say where the password comes from. */
     | { readonly code: 'MAILV_CONFIG_PASSWORD_SOURCES'; readonly key: string; readonly other: string; readonly otherLine: number }

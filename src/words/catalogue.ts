@@ -2,6 +2,7 @@
 // A code without words in a language is a compile error, not an English line in a French run.
 import type { ErrorFact } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
+import type { CliWords } from './cli-words.js';
 import type { DnsWords } from './dns-words.js';
 import type { OutputWords } from './output-words.js';
 
@@ -15,6 +16,8 @@ export interface Words {
   readonly notes: WordsOf<Note>;
   /** DNS words outside errors and notes: no-answer reasons, MX hosts without address, the MX plan. */
   readonly dns: DnsWords;
+  /** What mailv writes at the terminal itself (the password and --step prompts), and commander's suggestion line. */
+  readonly cli: CliWords;
   /** What the application prints around the events: dry run, demo, spinner. */
   readonly output: OutputWords;
   /** The two -v lines of a TLS handshake: protocol and verdict, then the certificate. */

@@ -51,7 +51,7 @@ describe('the application in memory', () => {
 
   it('--step without a terminal: 64 before standard input is read, nothing kept', async () => {
     const noTerminal = async () => {
-      throw new UsageError({ code: 'MAILV_UNWORDED', text: '--step needs a terminal to wait at' });
+      throw new UsageError({ code: 'MAILV_STEP_NO_TERMINAL' });
     };
     const run = await runApp(['--step', '--server', '127.0.0.1:9', 'bob@example.org'], { stdin: neverEnding(), openStepper: noTerminal });
     assert.equal(run.status, 64);

@@ -1,6 +1,7 @@
-// Reads the tests' own source, to check habits that keep the suite honest (test/unit/test-sources).
-// A small tokenizer, enough for the TypeScript the tests are written in: strings, templates,
-// comments and regular expressions are skipped whole, so that only code is looked at.
+// Reads TypeScript source, to check habits that keep the code and the suite honest
+// (test/unit/test-sources, test/unit/coded-failures). A small tokenizer, enough for the TypeScript
+// mailv is written in: strings, templates, comments and regular expressions are read whole, so that
+// code is never mistaken for text nor text for code.
 
 export interface Token {
   readonly kind: 'name' | 'number' | 'string' | 'regex' | 'punct';
@@ -8,6 +9,12 @@ export interface Token {
   readonly line: number;
   /** A line break comes between this token and the one before it. */
   readonly newlineBefore: boolean;
+  /**
+   * A piece of a template literal, as written: `whole` (no substitution), `head` (up to the first
+   * `${`, on the `${` token), `middle` (between a `}` and the next `${`, on that `${` token) or `tail`
+   * (from the last `}`, on the closing token).
+   */
+  readonly template?: { readonly part: 'whole' | 'head' | 'middle' | 'tail'; readonly text: string };
 }
 
 // After these words a `/` starts a regular expression, as after an operator.
@@ -38,27 +45,28 @@ export function tokenize(source: string): Token[] {
   let line = 1;
   let newlineBefore = false;
   let at = 0;
-  const push = (kind: Token['kind'], text: string, startLine: number) => {
-    tokens.push({ kind, text, line: startLine, newlineBefore });
+  const push = (kind: Token['kind'], text: string, startLine: number, template?: Token['template']) => {
+    tokens.push({ kind, text, line: startLine, newlineBefore, ...(template && { template }) });
     newlineBefore = false;
   };
   const advance = (to: number) => {
     for (let i = at; i < to; i++) if (source[i] === '\n') line++;
     at = to;
   };
-  /** Reads a template's text from `at` up to its end or its next `${`. */
-  const templateText = () => {
+  /** Reads a template's text from `at` up to its end or its next `${`; `opening`: right after the backquote. */
+  const templateText = (opening: boolean) => {
     let i = at;
     while (i < source.length && source[i] !== '`' && !(source[i] === '$' && source[i + 1] === '{')) i += source[i] === '\\' ? 2 : 1;
     const startLine = line;
+    const text = source.slice(at, i);
     if (source[i] === '`') {
       advance(i + 1);
-      push('string', '`…`', startLine);
+      push('string', '`…`', startLine, { part: opening ? 'whole' : 'tail', text });
     } else {
       advance(i + 2);
       templates.push(depth);
       depth++;
-      push('punct', '${', startLine);
+      push('punct', '${', startLine, { part: opening ? 'head' : 'middle', text });
     }
   };
   while (at < source.length) {
@@ -84,13 +92,13 @@ export function tokenize(source: string): Token[] {
       push('string', text, startLine);
     } else if (char === '`') {
       advance(at + 1);
-      templateText();
+      templateText(true);
     } else if (char === '}' && templates.at(-1) === depth - 1) {
       templates.pop();
       depth--;
       push('punct', '}', line);
       advance(at + 1);
-      templateText();
+      templateText(false);
     } else if (char === '/' && startsExpression(tokens.at(-1))) {
       let i = at + 1;
       let inClass = false;
@@ -125,6 +133,31 @@ export function tokenize(source: string): Token[] {
     }
   }
   return tokens;
+}
+
+export interface Literal {
+  /** As written between the quotes, escapes untouched; each substitution of a template (`${x}`) becomes `{…}`. */
+  readonly text: string;
+  readonly line: number;
+}
+
+/** Every string and template literal of `source`, in order of their ends (outside comments and regular expressions). */
+export function literals(source: string): Literal[] {
+  const found: Literal[] = [];
+  // Templates still open, innermost last: a template may hold another in a substitution.
+  const open: { text: string; line: number }[] = [];
+  for (const token of tokenize(source)) {
+    const { template } = token;
+    if (token.kind === 'string' && template === undefined) found.push({ text: token.text, line: token.line });
+    else if (template?.part === 'whole') found.push({ text: template.text, line: token.line });
+    else if (template?.part === 'head') open.push({ text: `${template.text}{…}`, line: token.line });
+    else if (template?.part === 'middle' && open.length > 0) open.at(-1)!.text += `${template.text}{…}`;
+    else if (template?.part === 'tail' && open.length > 0) {
+      const { text, line } = open.pop()!;
+      found.push({ text: text + template.text, line });
+    }
+  }
+  return found;
 }
 
 /** Whether a `/` after this token starts a regular expression rather than a division. */

@@ -20,17 +20,21 @@ function startInTmux(name: string, args: string[], options: { keyboard?: boolean
   const home = freshHome();
   const quoted = [process.execPath, MAILV, ...args].map((word) => `'${word}'`).join(' ');
   const input = options.keyboard ? '' : ' < /dev/null';
-  // CI would turn the spinner off, as it should; here the terminal is real, so it is unset.
-  const command = `env -u CI -u NO_COLOR -u FORCE_COLOR HOME='${home}' USER=tester TERM=xterm-256color ${quoted}${input}; echo "[exit $?]"; sleep 30`;
+  // CI would turn the spinner off, as it should; here the terminal is real, so it is unset. The
+  // machine's locale would choose the language of the prompts: English is asked for.
+  const command = `env -u CI -u NO_COLOR -u FORCE_COLOR -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 HOME='${home}' USER=tester TERM=xterm-256color ${quoted}${input}; echo "[exit $?]"; sleep 30`;
   tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', command);
   return home;
 }
 
-/** mailv in a tmux window as `shell` runs it (`{mailv}` stands for the command); returns its HOME. */
-function shellInTmux(name: string, args: string[], shell: (mailv: string) => string): string {
+/**
+ * mailv in a tmux window as `shell` runs it (`{mailv}` stands for the command), in the locale
+ * `lang` (English unless told); returns its HOME.
+ */
+function shellInTmux(name: string, args: string[], shell: (mailv: string) => string, lang = 'C.UTF-8'): string {
   const home = freshHome();
   const quoted = [process.execPath, MAILV, ...args].map((word) => `'${word}'`).join(' ');
-  const mailv = `env -u CI -u MAILV_PASSWORD HOME='${home}' USER=tester TERM=xterm-256color ${quoted}`;
+  const mailv = `env -u CI -u MAILV_PASSWORD -u LC_ALL -u LC_MESSAGES LANG='${lang}' HOME='${home}' USER=tester TERM=xterm-256color ${quoted}`;
   tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', shell(mailv));
   return home;
 }
@@ -180,6 +184,19 @@ describe('in a real terminal (tmux)', () => {
     } finally {
       await fast.close();
     }
+  });
+
+  it('asks for the password in the language of the locale', async () => {
+    shellInTmux(
+      'motdepasse',
+      ['--user', 'bob', '--server', `127.0.0.1:${slow.port}`, '-s', 'x', 'bob@example.org'],
+      (mailv) => `printf 'x\\n' | ${mailv}; echo "[exit $?]"; sleep 30`,
+      'fr_FR.UTF-8',
+    );
+    const asked = await waitForScreen('motdepasse', /Mot de passe de bob sur 127\.0\.0\.1 :/);
+    assert.doesNotMatch(asked, /Password for/);
+    tmux('send-keys', '-t', 'motdepasse', 'C-c');
+    assert.match(await waitForScreen('motdepasse', /\[exit \d+\]/), /\[exit 130\]/);
   });
 
   it('--no-color and NO_COLOR: no colour even on a terminal', async () => {

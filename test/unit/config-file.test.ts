@@ -232,6 +232,8 @@ describe('config lines', () => {
     refuses('Server = x', `${PATH}:1: unknown key "Server"`);
     refuses('passwordFile = x', `${PATH}:1: unknown key "passwordFile"`);
     refuses('constructor = x', `${PATH}:1: unknown key "constructor"`);
+    // `password: my=Secret`: what stands before = is part of the password, never quoted back.
+    refuses('password: my=Secret', `${PATH}:1: unknown key, not shown: it is not a key name`, `${PATH}:1 : clé inconnue, non montrée : ce n'est pas un nom de clé`);
   });
 
   it('refuses a key given twice in one section, naming the first', () => {

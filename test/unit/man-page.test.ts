@@ -12,14 +12,23 @@ describe('man page', () => {
     for (const option of options) assert.ok(page.includes(option), `man/mailv.1 lacks ${option}`);
   });
 
-  it('documents every exit status mailv uses, and every environment variable it reads', () => {
+  // The exit statuses are checked against the one table in exit-statuses.test.ts.
+  it('documents every environment variable mailv reads', () => {
     const page = readFileSync(new URL('../../man/mailv.1', import.meta.url), 'utf8');
-    const exitSection = page.slice(page.indexOf('.SH EXIT STATUS'), page.indexOf('.SH EXAMPLES'));
-    for (const status of [0, 64, 65, 66, 67, 68, 69, 70, 74, 75, 76, 77, 78, 129, 130, 131, 143]) {
-      assert.match(exitSection, new RegExp(`^\\.BR? (?:.*[ "])?${status}\\b`, 'm'), `exit status ${status}`);
-    }
     const environment = page.slice(page.indexOf('.SH ENVIRONMENT'), page.indexOf('.SH FILES'));
-    for (const variable of ['MAILV_SERVER', 'MAILV_PASSWORD', 'XDG_CONFIG_HOME', 'USER', 'LOGNAME', 'HOME', 'DEAD', 'TMPDIR', 'NO_COLOR', 'FORCE_COLOR', 'TERM']) {
+    for (const variable of [
+      'MAILV_SERVER',
+      'MAILV_PASSWORD',
+      'XDG_CONFIG_HOME',
+      'USER',
+      'LOGNAME',
+      'HOME',
+      'DEAD',
+      'TMPDIR',
+      'NO_COLOR',
+      'FORCE_COLOR',
+      'TERM',
+    ]) {
       assert.match(environment, new RegExp(`^\\.TP\\n\\.BR? (?:.*[ "])?${variable}\\b`, 'm'), variable);
     }
   });

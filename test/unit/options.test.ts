@@ -16,6 +16,22 @@ function plan(argv: string[], env: NodeJS.ProcessEnv = {}) {
   return buildPlan(options, recipients, { ...LOCAL, env });
 }
 
+/** `argv` is refused with a UsageError whose code is `code`, worded `english` and `french`. */
+function refused(argv: string[], code: string, english: string, french: string) {
+  assert.throws(
+    () => plan(argv),
+    (error: unknown) => {
+      assert.ok(error instanceof UsageError, String(error));
+      assert.equal(error.code, code, argv.join(' '));
+      assert.equal(error.message, code, 'the message of a coded failure is its code');
+      assert.equal(describeError(error, wordsFor('en')), english);
+      assert.equal(describeError(error, wordsFor('fr')), french);
+      return true;
+    },
+    argv.join(' '),
+  );
+}
+
 describe('server addresses', () => {
   it('accepts the forms of --server', () => {
     assert.deepEqual(parseServer('smtp://mail.example.org'), { host: 'mail.example.org', port: 25, implicitTls: false });
@@ -28,14 +44,25 @@ describe('server addresses', () => {
 
   it('refuses the rest, naming it', () => {
     const refused = (text: string, english: string, french: string) =>
-      assert.throws(() => parseServer(text), (error: unknown) => {
-        assert.ok(error instanceof UsageError);
-        assert.equal(describeError(error, wordsFor('en')), english);
-        assert.equal(describeError(error, wordsFor('fr')), french);
-        return true;
-      });
-    refused('http://example.org', 'invalid server "http://example.org": the scheme must be smtp:// or smtps://', 'serveur invalide "http://example.org" : le schéma doit être smtp:// ou smtps://');
-    refused('host:99999', 'invalid server "host:99999": the port is out of range (1 to 65535)', 'serveur invalide "host:99999" : le port est hors limites (de 1 à 65535)');
+      assert.throws(
+        () => parseServer(text),
+        (error: unknown) => {
+          assert.ok(error instanceof UsageError);
+          assert.equal(describeError(error, wordsFor('en')), english);
+          assert.equal(describeError(error, wordsFor('fr')), french);
+          return true;
+        },
+      );
+    refused(
+      'http://example.org',
+      'invalid server "http://example.org": the scheme must be smtp:// or smtps://',
+      'serveur invalide "http://example.org" : le schéma doit être smtp:// ou smtps://',
+    );
+    refused(
+      'host:99999',
+      'invalid server "host:99999": the port is out of range (1 to 65535)',
+      'serveur invalide "host:99999" : le port est hors limites (de 1 à 65535)',
+    );
     assert.throws(() => parseServer('host name'), UsageError);
   });
 });
@@ -44,7 +71,10 @@ describe('plan', () => {
   it('defaults as mail does: $USER@fqdn, localhost:25, the dialogue shown', () => {
     const result = plan(['bob']);
     assert.equal(result.from.address, 'alice@mailv-client.example');
-    assert.deepEqual(result.to.map((m) => m.address), ['bob@mailv-client.example']);
+    assert.deepEqual(
+      result.to.map((m) => m.address),
+      ['bob@mailv-client.example'],
+    );
     assert.deepEqual(result.server, { host: 'localhost', port: 25, implicitTls: false });
     assert.equal(result.helo, 'mailv-client.example');
     assert.equal(result.verbosity, 1);
@@ -58,44 +88,207 @@ describe('plan', () => {
   it('counts -v and collects repeatable, comma-separated lists', () => {
     const result = plan(['-vv', '-c', 'a@x.org,b@x.org', '-c', 'c@x.org', '-b', 'd@x.org', 'bob@x.org']);
     assert.equal(result.verbosity, 3);
-    assert.deepEqual(result.cc.map((m) => m.address), ['a@x.org', 'b@x.org', 'c@x.org']);
-    assert.deepEqual(result.bcc.map((m) => m.address), ['d@x.org']);
+    assert.deepEqual(
+      result.cc.map((m) => m.address),
+      ['a@x.org', 'b@x.org', 'c@x.org'],
+    );
+    assert.deepEqual(
+      result.bcc.map((m) => m.address),
+      ['d@x.org'],
+    );
     assert.equal(plan(['-q', 'bob']).verbosity, 0);
   });
 
-  it('refuses contradictions and bad values', () => {
-    assert.throws(() => plan(['-q', '-v', 'bob']), /contradict/);
-    assert.throws(() => plan(['--helo', 'bad name', 'bob']), (error: unknown) => describeError(error, wordsFor('en')) === 'invalid --helo "bad name": a domain name or an address literal');
-    assert.throws(() => plan(['--timeout', '0', 'bob']), /invalid --timeout/);
-    assert.throws(() => plan(['-H', 'Content-Type: text/html', 'bob']), (error: unknown) => describeError(error, wordsFor('en')) === 'header Content-Type is written by mailv from the message structure');
-    assert.throws(() => plan(['-t', '-a', 'file']), /-a cannot be used with -t/);
+  it('refuses contradictions and bad values, with a code and words in English and French', () => {
+    refused(['-q', '-v', 'bob'], 'MAILV_QUIET_VERBOSE', '-q and -v contradict each other', '-q et -v se contredisent');
+    refused(
+      ['--helo', 'bad name', 'bob'],
+      'MAILV_HELO_INVALID',
+      'invalid --helo "bad name": a domain name or an address literal',
+      '--helo invalide "bad name" : il faut un nom de domaine ou une adresse littérale',
+    );
+    refused(
+      ['--timeout', '0', 'bob'],
+      'MAILV_TIMEOUT_INVALID',
+      'invalid --timeout "0": a number of seconds above 0',
+      '--timeout invalide "0" : il faut un nombre de secondes supérieur à 0',
+    );
+    refused(
+      ['-H', 'Content-Type: text/html', 'bob'],
+      'MAILV_HEADER_STRUCTURAL',
+      'header Content-Type is written by mailv from the message structure',
+      "l'en-tête Content-Type est écrit par mailv d'après la structure du message",
+    );
+    refused(
+      ['-t', '-a', 'file'],
+      'MAILV_HEADER_FLAG_WITH_T',
+      '-a cannot be used with -t: the message brings its own headers',
+      '-a ne va pas avec -t : le message apporte ses propres en-têtes',
+    );
+    refused(
+      ['-t', '-s', 'x'],
+      'MAILV_HEADER_FLAG_WITH_T',
+      '-s cannot be used with -t: the message brings its own headers',
+      '-s ne va pas avec -t : le message apporte ses propres en-têtes',
+    );
+    refused(
+      ['--json', '--timing', 'bob'],
+      'MAILV_JSON_CLASH',
+      '--json and --timing contradict each other: JSON lines carry every event and its time',
+      '--json et --timing se contredisent : les lignes JSON portent déjà chaque événement et son heure',
+    );
+    refused(
+      ['--quit-after', 'ehlo', '--mx', 'example.org'],
+      'MAILV_QUIT_AFTER_CLASH',
+      '--quit-after and --mx contradict each other: one connects, the other does not',
+      "--quit-after et --mx se contredisent : l'une se connecte, l'autre non",
+    );
+    refused(
+      ['--demo', '--server', 'x', 'bob'],
+      'MAILV_ROUTE_CLASH',
+      '--demo and --server contradict each other: one route at a time',
+      '--demo et --server se contredisent : une seule route à la fois',
+    );
+    refused(
+      ['--port', '26', 'bob'],
+      'MAILV_PORT_WITHOUT_MX',
+      '--port goes with --direct or --mx (for a submission server, use --server host:port)',
+      '--port va avec --direct ou --mx (pour un serveur de soumission, utilisez --server hôte:port)',
+    );
+    refused(['--direct', '--port', '0', 'bob@x.test'], 'MAILV_PORT_INVALID', 'invalid --port "0": 1 to 65535', '--port invalide "0" : de 1 à 65535');
+    refused(['--mx', 'a..b'], 'MAILV_MX_INVALID', 'invalid --mx "a..b": a domain name', '--mx invalide "a..b" : il faut un nom de domaine');
+    refused(
+      ['--server', 'smtps://x', '--tls', 'off', 'bob'],
+      'MAILV_SMTPS_TLS_OFF',
+      'smtps:// and --tls off contradict each other: smtps is TLS from the first byte',
+      "smtps:// et --tls off se contredisent : smtps, c'est TLS dès le premier octet",
+    );
+  });
+
+  it('refuses a login that cannot be, with a code and words in English and French', () => {
+    refused(
+      ['--direct', '--user', 'alice', 'bob@x.test'],
+      'MAILV_USER_WITH_DIRECT',
+      '--user goes with a submission server (--server), not with --direct: MX hosts take mail without a login',
+      "--user va avec un serveur de soumission (--server), pas avec --direct : les hôtes MX acceptent le courrier sans qu'on s'y connecte",
+    );
+    refused(
+      ['--password-file', 'pw', 'bob'],
+      'MAILV_SECRET_WITHOUT_USER',
+      '--password-file needs --user: the name to log in as',
+      '--password-file demande --user : le nom sous lequel se connecter',
+    );
+    refused(
+      ['--auth', 'PLAIN', 'bob'],
+      'MAILV_SECRET_WITHOUT_USER',
+      '--auth needs --user: the name to log in as',
+      '--auth demande --user : le nom sous lequel se connecter',
+    );
+    refused(['--user', 'a\tb', 'bob'], 'MAILV_USER_INVALID', 'invalid --user "a\\tb"', '--user invalide "a\\tb"');
+    refused(
+      ['--user', 'alice', '--password-cmd', 'x', '--password-file', 'y', 'bob'],
+      'MAILV_SECRET_SOURCES',
+      '--password-file and --password-cmd contradict each other: one source for the secret',
+      '--password-file et --password-cmd se contredisent : une seule source pour le secret',
+    );
+    refused(
+      ['--user', 'alice', '--auth', 'kerberos', 'bob'],
+      'MAILV_AUTH_UNKNOWN',
+      'invalid --auth "kerberos": one of SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2',
+      '--auth invalide "kerberos" : il faut l\'un de SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2',
+    );
+    refused(
+      ['--user', 'alice', '--auth', 'plain', '--oauth2-token-file', 't', 'bob'],
+      'MAILV_AUTH_NOT_FOR_TOKEN',
+      '--auth PLAIN takes a password, not an OAuth 2.0 token',
+      '--auth PLAIN prend un mot de passe, pas un jeton OAuth 2.0',
+    );
+  });
+
+  it('says where the secret comes from as a fact, and asks in the language of the run', () => {
+    assert.deepEqual(plan(['--user', 'alice', '--password-cmd', 'pass mail', 'bob']).auth?.secret, {
+      kind: 'command',
+      command: 'pass mail',
+      origin: 'password-cmd-option',
+    });
+    assert.deepEqual(plan(['--user', 'alice', 'bob'], { MAILV_PASSWORD: 's' }).auth?.secret, { kind: 'value', value: 's', origin: 'password-variable' });
+    assert.deepEqual(plan(['--user', 'alice', '--server', 'mail.example.org', 'bob']).auth?.secret, {
+      kind: 'prompt',
+      user: 'alice',
+      host: 'mail.example.org',
+      language: 'en',
+    });
+    assert.deepEqual(plan(['--user', 'alice', 'bob'], { LANG: 'fr_FR.UTF-8' }).auth?.secret, {
+      kind: 'prompt',
+      user: 'alice',
+      host: 'localhost',
+      language: 'fr',
+    });
+    assert.equal(wordsFor('en').cli.passwordPrompt('alice', 'mail.example.org'), 'Password for alice at mail.example.org: ');
+    assert.equal(wordsFor('fr').cli.passwordPrompt('alice', 'mail.example.org'), 'Mot de passe de alice sur mail.example.org : ');
+  });
+
+  it('chooses the language of the run: --lang, else the locale', () => {
+    assert.equal(plan(['bob']).language, 'en');
+    assert.equal(plan(['bob'], { LC_ALL: 'fr_FR.UTF-8' }).language, 'fr');
+    assert.equal(plan(['-e', '--lang', 'en', 'bob'], { LC_ALL: 'fr_FR.UTF-8' }).language, 'en');
+    assert.equal(plan(['-e', '--lang', 'fr', 'bob']).output.explain, 'fr');
   });
 
   it('takes --dns only where mailv looks names up itself: --direct and --mx', () => {
-    assert.throws(() => plan(['--dns', '127.0.0.1', 'bob']), (error: unknown) => {
-      assert.ok(error instanceof UsageError);
-      assert.equal(error.message, '--dns goes with --direct or --mx (the name of a submission server is looked up as the system does)');
-      return true;
-    });
-    assert.throws(() => plan(['--dns', '127.0.0.1', '--server', 'mail.example.org', 'bob']), /--dns goes with --direct or --mx/);
-    assert.throws(() => plan(['--dns', '127.0.0.1', '--demo']), /--dns goes with --direct or --mx/);
+    const english = '--dns goes with --direct or --mx (the name of a submission server is looked up as the system does)';
+    const french = "--dns va avec --direct ou --mx (le nom d'un serveur de soumission est résolu comme le fait le système)";
+    refused(['--dns', '127.0.0.1', 'bob'], 'MAILV_DNS_WITHOUT_MX', english, french);
+    refused(['--dns', '127.0.0.1', '--server', 'mail.example.org', 'bob'], 'MAILV_DNS_WITHOUT_MX', english, french);
+    refused(['--dns', '127.0.0.1', '--demo'], 'MAILV_DNS_WITHOUT_MX', english, french);
     assert.deepEqual(plan(['--dns', '127.0.0.1:5354', '--direct', 'bob@x.test']).dnsServers, [{ address: '127.0.0.1', port: 5354 }]);
     assert.equal(plan(['--dns', '127.0.0.1', '--mx', 'x.test']).mxLookup, 'x.test');
   });
 
-  it('keeps commander\'s suggestion on a line of its own, never a line break that was typed', () => {
+  it("keeps commander's suggestion on a line of its own, never a line break that was typed", () => {
     const suggested = catchUsage(['--subjet', 'hi', 'bob']);
     assert.ok(suggested instanceof CommandLineError);
+    assert.deepEqual(suggested.fact, { code: 'MAILV_OPTION_UNKNOWN', option: '--subjet', suggestions: ['--subject'] });
     assert.deepEqual(suggested.lines, ["unknown option '--subjet'", '(Did you mean --subject?)']);
-    assert.deepEqual(catchUsage(['--cx', 'bob']).lines, ["unknown option '--cx'", '(Did you mean one of --ca, --cc, --mx?)']);
+    assert.deepEqual(suggested.linesIn(wordsFor('fr')), ['option inconnue « --subjet »', '(Vouliez-vous dire --subject ?)']);
+    assert.equal(describeError(suggested, wordsFor('en')), "unknown option '--subjet'\n(Did you mean --subject?)");
+    const several = catchUsage(['--cx', 'bob']);
+    assert.deepEqual(several.lines, ["unknown option '--cx'", '(Did you mean one of --ca, --cc, --mx?)']);
+    assert.deepEqual(several.linesIn(wordsFor('fr')), ['option inconnue « --cx »', "(Vouliez-vous dire l'une des options --ca, --cc, --mx ?)"]);
     assert.deepEqual(catchUsage(['--sub\n(Did you mean --x?)', 'bob']).lines, ["unknown option '--sub\n(Did you mean --x?)'"]);
-    assert.deepEqual(catchUsage(['--tls', 'a\nb', 'bob']).lines, ["option '--tls <mode>' argument 'a\nb' is invalid. Allowed choices are auto, required, off."]);
+    assert.deepEqual(catchUsage(['--sub\n(Did you mean --x?)', 'bob']).fact, {
+      code: 'MAILV_OPTION_UNKNOWN',
+      option: '--sub\n(Did you mean --x?)',
+      suggestions: [],
+    });
+    assert.deepEqual(catchUsage(['--frobnicate', 'bob']).lines, ["unknown option '--frobnicate'"]);
+  });
+
+  it("words commander's refusals from its facts, as commander does in English", () => {
+    const invalid = catchUsage(['--tls', 'a\nb', 'bob']);
+    assert.deepEqual(invalid.fact, { code: 'MAILV_OPTION_VALUE_INVALID', option: '--tls <mode>', value: 'a\nb', choices: ['auto', 'required', 'off'] });
+    assert.deepEqual(invalid.lines, ["option '--tls <mode>' argument 'a\nb' is invalid. Allowed choices are auto, required, off."]);
+    assert.deepEqual(invalid.linesIn(wordsFor('fr')), [
+      "valeur « a\nb » invalide pour l'option « --tls <mode> » : les choix possibles sont auto, required, off.",
+    ]);
+    const step = catchUsage(['--quit-after', 'body', 'bob']);
+    assert.deepEqual(step.lines, [
+      "option '--quit-after <step>' argument 'body' is invalid. Allowed choices are connect, greeting, ehlo, starttls, auth, mail, rcpt, data.",
+    ]);
+    const missing = catchUsage(['bob', '-s']);
+    assert.deepEqual(missing.fact, { code: 'MAILV_OPTION_VALUE_MISSING', option: '-s, --subject <text>' });
+    assert.deepEqual(missing.lines, ["option '-s, --subject <text>' argument missing"]);
+    assert.deepEqual(missing.linesIn(wordsFor('fr')), ["il manque la valeur de l'option « -s, --subject <text> »"]);
+    assert.equal(missing.exitCode, 64);
   });
 
   it('needs a recipient except with -t or --demo', () => {
-    assert.throws(() => plan([]), /no recipient given/);
+    refused([], 'MAILV_NO_RECIPIENT', 'no recipient given', 'aucun destinataire donné');
     assert.equal(plan(['-t']).readRecipients, true);
-    assert.deepEqual(plan(['--demo']).to.map((m) => m.address), ['bob@example.org']);
+    assert.deepEqual(
+      plan(['--demo']).to.map((m) => m.address),
+      ['bob@example.org'],
+    );
   });
 
   it('gives help and version without running', () => {

@@ -11,10 +11,6 @@ const list = (recipients: readonly string[]) => recipients.join(', ');
 
 export const errors: WordsOf<AppErrorFact> = {
   MAILV_OUTPUT_FAILED: ({ output, detail }) => `cannot write to ${OUTPUT[output]}: ${detail}`,
-  MAILV_STDIN_DIRECTORY: () => 'standard input is a directory, not a message',
-  MAILV_CA_UNREADABLE: ({ path, detail }) => `cannot read --ca ${path}: ${detail}`,
-  MAILV_CA_NOT_PEM: ({ path }) => `--ca ${path} holds no PEM certificate`,
-  MAILV_CONFIG_NO_FILE: ({ path, account }) => `no configuration file ${path}, so no account ${JSON.stringify(account)}`,
   MAILV_RECIPIENTS_REFUSED: ({ recipients }) =>
     `${recipients.length === 1 ? 'a recipient was' : `${recipients.length} recipients were`} refused: ${list(recipients)}`,
   MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `not accepted for now (try again later): ${list(recipients)}`,

@@ -1,16 +1,104 @@
 // English words for what cli/ reports (src/cli/facts.ts), and for sentences not yet coded.
-import type { CliErrorFact, CliNote } from '../../cli/facts.js';
+import type { CliErrorFact, CliNote, SecretOrigin, SystemProblem } from '../../cli/facts.js';
 import type { UnwordedFact } from '../../errors.js';
 import type { UnwordedNote } from '../../events.js';
 import type { WordsOf } from '../catalogue.js';
+import type { CliWords } from '../cli-words.js';
+
+const q = (text: string) => JSON.stringify(text);
+
+/** How the words name where a secret came from. */
+const ORIGIN: Readonly<Record<SecretOrigin, string>> = {
+  'password-file-option': '--password-file',
+  'password-cmd-option': '--password-cmd',
+  'oauth2-token-file-option': '--oauth2-token-file',
+  'oauth2-token-cmd-option': '--oauth2-token-cmd',
+  'password-variable': 'MAILV_PASSWORD',
+  'config-password': 'the configuration file',
+  'config-password-file': 'password-file',
+  'config-password-cmd': 'password-cmd',
+  terminal: 'the terminal',
+};
+
+/** A file that cannot be read: the common causes in words, the rest as the system says it. */
+const FILE_ERRNO: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied' };
+
+/** Why a temporary directory did not take the spool. */
+const DIRECTORY_ERRNO: Readonly<Record<string, string>> = {
+  ENOENT: 'no such directory',
+  ENOTDIR: 'not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left',
+  EDQUOT: 'disk quota exceeded',
+};
+
+const system = (known: Readonly<Record<string, string>>, { errno, detail }: SystemProblem) => (errno !== undefined ? known[errno] : undefined) ?? detail;
+
+const suggestion = (options: readonly string[]) => (options.length === 1 ? `(Did you mean ${options[0]}?)` : `(Did you mean one of ${options.join(', ')}?)`);
 
 export const errors: WordsOf<CliErrorFact | UnwordedFact> = {
   MAILV_INTERNAL: ({ detail }) => `internal error: ${detail}`,
   MAILV_STEP_STOPPED: () => 'stopped at your request (--step): the message was not sent',
   MAILV_INTERRUPTED: ({ signal }) => `interrupted by ${signal}`,
   MAILV_UNWORDED: ({ text }) => text,
+  // commander's own words, as it writes them.
+  MAILV_OPTION_UNKNOWN: ({ option, suggestions }) => [`unknown option '${option}'`, ...(suggestions.length > 0 ? [suggestion(suggestions)] : [])].join('\n'),
+  MAILV_OPTION_VALUE_MISSING: ({ option }) => `option '${option}' argument missing`,
+  MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) => `option '${option}' argument '${value}' is invalid. Allowed choices are ${choices.join(', ')}.`,
+  MAILV_COMMAND_LINE: ({ detail }) => detail,
+  MAILV_NO_RECIPIENT: () => 'no recipient given',
+  MAILV_HEADER_FLAG_WITH_T: ({ flag }) => `${flag} cannot be used with -t: the message brings its own headers`,
+  MAILV_QUIET_VERBOSE: () => '-q and -v contradict each other',
+  MAILV_JSON_CLASH: ({ flag }) => `--json and ${flag} contradict each other: JSON lines carry every event and its time`,
+  MAILV_QUIT_AFTER_CLASH: ({ flag }) => `--quit-after and ${flag} contradict each other: one connects, the other does not`,
+  MAILV_ROUTE_CLASH: ({ first, second }) => `${first} and ${second} contradict each other: one route at a time`,
+  MAILV_PORT_WITHOUT_MX: () => '--port goes with --direct or --mx (for a submission server, use --server host:port)',
+  MAILV_DNS_WITHOUT_MX: () => '--dns goes with --direct or --mx (the name of a submission server is looked up as the system does)',
+  MAILV_SMTPS_TLS_OFF: () => 'smtps:// and --tls off contradict each other: smtps is TLS from the first byte',
+  MAILV_USER_WITH_DIRECT: () => '--user goes with a submission server (--server), not with --direct: MX hosts take mail without a login',
+  MAILV_SECRET_WITHOUT_USER: ({ flag }) => `${flag} needs --user: the name to log in as`,
+  MAILV_USER_INVALID: ({ user }) => `invalid --user ${q(user)}`,
+  MAILV_SECRET_SOURCES: ({ first, second }) => `${first} and ${second} contradict each other: one source for the secret`,
+  MAILV_AUTH_UNKNOWN: ({ mechanism, known }) => `invalid --auth ${q(mechanism)}: one of ${known.join(', ')}`,
+  MAILV_AUTH_NOT_FOR_TOKEN: ({ mechanism }) => `--auth ${mechanism} takes a password, not an OAuth 2.0 token`,
+  MAILV_MX_INVALID: ({ text }) => `invalid --mx ${q(text)}: a domain name`,
+  MAILV_PORT_INVALID: ({ text }) => `invalid --port ${q(text)}: 1 to 65535`,
+  MAILV_TIMEOUT_INVALID: ({ text }) => `invalid --timeout ${q(text)}: a number of seconds above 0`,
+  MAILV_SECRET_UNREADABLE: (fact) => `cannot read ${ORIGIN[fact.origin]} ${fact.path}: ${system(FILE_ERRNO, fact)}`,
+  MAILV_SECRET_NOT_FILE: ({ origin, path, directory }) =>
+    `cannot read ${ORIGIN[origin]} ${path}: ${directory ? 'a directory' : 'neither a regular file nor a pipe'}`,
+  MAILV_SECRET_TOO_LONG: ({ origin, limit }) => `${ORIGIN[origin]} printed more than ${limit / 1024} KiB: not a password`,
+  MAILV_SECRET_COMMAND_UNRUNNABLE: ({ origin, detail }) => `${ORIGIN[origin]} could not be run: ${detail}`,
+  MAILV_SECRET_COMMAND_FAILED: ({ origin, status, signal }) => `${ORIGIN[origin]} failed (${signal ? `killed by ${signal}` : `exit status ${status}`})`,
+  MAILV_SECRET_EMPTY: ({ origin }) => `the secret from ${ORIGIN[origin]} is empty`,
+  MAILV_PASSWORD_TERMINAL_CLOSED: () => 'the terminal closed before the password was typed',
+  MAILV_PASSWORD_TERMINAL_UNREADABLE: ({ detail }) => `cannot read the password at the terminal: ${detail}`,
+  MAILV_PASSWORD_NO_TERMINAL: () => 'no password: no terminal to ask at; give MAILV_PASSWORD, --password-file or --password-cmd',
+  MAILV_STEP_NO_TERMINAL: () => '--step needs a terminal to wait at',
+  MAILV_ATTACHMENT_UNREADABLE: (fact) => `cannot attach ${fact.path}: ${system(FILE_ERRNO, fact)}`,
+  MAILV_ATTACHMENT_NOT_FILE: ({ path }) => `cannot attach ${path}: not a regular file`,
+  MAILV_MESSAGE_NO_RECIPIENT: () => '-t: the message has no To, Cc or Bcc and no recipient was given',
+  MAILV_MESSAGE_NUL: () => '-t: the message holds a NUL octet, which SMTP cannot carry as it is',
+  MAILV_MESSAGE_LINE_TOO_LONG: ({ octets, limit }) => `-t: the message holds a line of ${octets} octets (at most ${limit}), which SMTP cannot carry as it is`,
+  MAILV_NO_8BITMIME: () => 'the message has 8-bit content and the server does not offer 8BITMIME (-t sends a message as it is)',
+  MAILV_STDIN_DIRECTORY: () => 'standard input is a directory, not a message',
+  MAILV_STDIN_UNREADABLE: ({ detail }) => `cannot read the message: ${detail}`,
+  MAILV_STDIN_CHANGED: () => 'standard input changed while it was being read: send it through a pipe to send a snapshot',
+  MAILV_SPOOL_FAILED: ({ refusals, memoryLimit }) =>
+    `cannot spool the message (${refusals.map((refusal) => `${refusal.directory}: ${system(DIRECTORY_ERRNO, refusal)}`).join('; ')}) and it is larger than the ${memoryLimit / (1024 * 1024)} MiB kept in memory`,
+  MAILV_CONFIG_FILE_MISSING: ({ path, account }) => `no configuration file ${path}, so no account ${q(account)}`,
+  MAILV_CA_UNREADABLE: ({ path, detail }) => `cannot read --ca ${path}: ${detail}`,
+  MAILV_CA_NO_PEM: ({ path }) => `--ca ${path} holds no PEM certificate`,
 };
 
 export const notes: WordsOf<CliNote | UnwordedNote> = {
   unworded: ({ text }) => text,
+};
+
+export const cliWords: CliWords = {
+  suggestion,
+  passwordPrompt: (user, host) => `Password for ${user} at ${host}: `,
+  stepPrompt: '   [Enter] send   [q] quit',
 };

@@ -13,6 +13,7 @@ export const en: Words = {
   errors: { ...app.errors, ...auth.errors, ...cli.errors, ...config.errors, ...delivery.errors, ...dns.errors, ...message.errors, ...smtp.errors },
   notes: { ...app.notes, ...auth.notes, ...cli.notes, ...config.notes, ...delivery.notes, ...dns.notes, ...message.notes, ...smtp.notes },
   dns: dns.dnsWords,
+  cli: cli.cliWords,
   output: app.output,
   tls: smtp.tlsWords,
   transcript: smtp.transcriptWords,

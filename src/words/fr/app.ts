@@ -9,9 +9,7 @@ const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'la sortie standa
 
 /** The system's errors said in French; any other keeps the system's own words. */
 const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: 'fichier inexistant',
   EACCES: 'permission refusée',
-  EISDIR: "c'est un répertoire",
   ENOSPC: 'plus de place sur le périphérique',
   EDQUOT: 'quota de disque dépassé',
   EFBIG: 'fichier trop gros',
@@ -25,10 +23,6 @@ const list = (recipients: readonly string[]) => recipients.join(', ');
 
 export const errors: WordsOf<AppErrorFact> = {
   MAILV_OUTPUT_FAILED: ({ output, errno, detail }) => `impossible d'écrire sur ${OUTPUT[output]} : ${system(errno, detail)}`,
-  MAILV_STDIN_DIRECTORY: () => "l'entrée standard est un répertoire, pas un message",
-  MAILV_CA_UNREADABLE: ({ path, errno, detail }) => `impossible de lire --ca ${path} : ${system(errno, detail)}`,
-  MAILV_CA_NOT_PEM: ({ path }) => `--ca ${path} ne contient aucun certificat PEM`,
-  MAILV_CONFIG_NO_FILE: ({ path, account }) => `pas de fichier de configuration ${path}, donc pas de compte ${JSON.stringify(account)}`,
   MAILV_RECIPIENTS_REFUSED: ({ recipients }) =>
     recipients.length === 1 ? `un destinataire refusé : ${list(recipients)}` : `${recipients.length} destinataires refusés : ${list(recipients)}`,
   MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `pas accepté pour l'instant (réessayez plus tard) : ${list(recipients)}`,

@@ -1,0 +1,219 @@
+// What cli/ reads for a run (the secret, attachments, standard input, a -t message) fails with a
+// fact, in-process: its code, its exit status and its words in English and French.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { readStream } from '../../dist/cli/body-input.js';
+import type { CliErrorFact } from '../../dist/cli/facts.js';
+import { openAttachments, prepareInput } from '../../dist/cli/message-input.js';
+import { buildPlan } from '../../dist/cli/options.js';
+import { parseCommandLine, type RawOptions } from '../../dist/cli/program.js';
+import { readSecret } from '../../dist/cli/secret-input.js';
+import { MailvError } from '../../dist/errors.js';
+import { describeError, describeFact, wordsFor } from '../../dist/words/describe.js';
+
+const en = wordsFor('en');
+const fr = wordsFor('fr');
+
+/** A check for assert.rejects: a failure with `code` and `status`, worded `english` and `french`. */
+function failure(code: string, status: number, english: string, french: string) {
+  return (error: unknown) => {
+    assert.ok(error instanceof MailvError, String(error));
+    assert.equal(error.code, code);
+    assert.equal(error.exitCode, status);
+    assert.equal(describeError(error, en), english);
+    assert.equal(describeError(error, fr), french);
+    return true;
+  };
+}
+
+describe('what cli/ reads, when it cannot be used', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'mailv-cli-input-'));
+  after(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('a password file: missing, a directory, a device', async () => {
+    await assert.rejects(
+      readSecret({ kind: 'file', path: '/nonexistent/pw', origin: 'password-file-option' }),
+      failure(
+        'MAILV_SECRET_UNREADABLE',
+        66,
+        'cannot read --password-file /nonexistent/pw: no such file',
+        'impossible de lire --password-file /nonexistent/pw : fichier inexistant',
+      ),
+    );
+    await assert.rejects(
+      readSecret({ kind: 'file', path: directory, origin: 'config-password-file' }),
+      failure(
+        'MAILV_SECRET_NOT_FILE',
+        66,
+        `cannot read password-file ${directory}: a directory`,
+        `impossible de lire password-file ${directory} : c'est un répertoire`,
+      ),
+    );
+    await assert.rejects(
+      readSecret({ kind: 'file', path: '/dev/null', origin: 'oauth2-token-file-option' }),
+      failure(
+        'MAILV_SECRET_NOT_FILE',
+        66,
+        'cannot read --oauth2-token-file /dev/null: neither a regular file nor a pipe',
+        "impossible de lire --oauth2-token-file /dev/null : ce n'est ni un fichier ordinaire ni un tube",
+      ),
+    );
+  });
+
+  it('a password command: its exit status, the signal that killed it, nothing at all', async () => {
+    await assert.rejects(
+      readSecret({ kind: 'command', command: 'exit 3', origin: 'password-cmd-option' }),
+      failure('MAILV_SECRET_COMMAND_FAILED', 78, '--password-cmd failed (exit status 3)', '--password-cmd a échoué (code de sortie 3)'),
+    );
+    await assert.rejects(
+      readSecret({ kind: 'command', command: 'kill -TERM $$', origin: 'config-password-cmd' }),
+      failure('MAILV_SECRET_COMMAND_FAILED', 78, 'password-cmd failed (killed by SIGTERM)', 'password-cmd a échoué (tué par SIGTERM)'),
+    );
+    await assert.rejects(
+      readSecret({ kind: 'command', command: 'true', origin: 'oauth2-token-cmd-option' }),
+      failure('MAILV_SECRET_EMPTY', 64, 'the secret from --oauth2-token-cmd is empty', 'le secret donné par --oauth2-token-cmd est vide'),
+    );
+    await assert.rejects(
+      readSecret({ kind: 'value', value: '', origin: 'config-password' }),
+      failure('MAILV_SECRET_EMPTY', 64, 'the secret from the configuration file is empty', 'le secret du fichier de configuration est vide'),
+    );
+  });
+
+  it('an attachment: missing, or not a regular file', async () => {
+    await assert.rejects(
+      openAttachments(['/nonexistent/file.pdf']),
+      failure(
+        'MAILV_ATTACHMENT_UNREADABLE',
+        66,
+        'cannot attach /nonexistent/file.pdf: no such file',
+        'impossible de joindre /nonexistent/file.pdf : fichier inexistant',
+      ),
+    );
+    await assert.rejects(
+      openAttachments([directory]),
+      failure(
+        'MAILV_ATTACHMENT_NOT_FILE',
+        66,
+        `cannot attach ${directory}: not a regular file`,
+        `impossible de joindre ${directory} : ce n'est pas un fichier ordinaire`,
+      ),
+    );
+  });
+
+  it('standard input that fails while it is read: what was read is kept, the failure says why', async () => {
+    async function* failing(): AsyncIterable<Buffer> {
+      yield Buffer.from('the beginning\n');
+      throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+    }
+    const read = await readStream(failing());
+    assert.equal(read.source.size, 14);
+    assert.ok(read.unfinished);
+    failure(
+      'MAILV_STDIN_UNREADABLE',
+      74,
+      'cannot read the message: EIO: i/o error, read',
+      'impossible de lire le message : EIO: i/o error, read',
+    )(read.unfinished);
+    await read.cleanup();
+  });
+
+  it('a spool no directory takes, and a file on standard input that changes, worded from their facts', () => {
+    const spool: CliErrorFact = {
+      code: 'MAILV_SPOOL_FAILED',
+      refusals: [
+        { directory: '/tmp', errno: 'EROFS', detail: 'EROFS: read-only file system, open' },
+        { directory: '/var/tmp', errno: 'EIO', detail: 'EIO: i/o error, write' },
+      ],
+      memoryLimit: 64 * 1024 * 1024,
+    };
+    assert.equal(
+      describeFact(spool, en),
+      'cannot spool the message (/tmp: read-only file system; /var/tmp: EIO: i/o error, write) and it is larger than the 64 MiB kept in memory',
+    );
+    assert.equal(
+      describeFact(spool, fr),
+      "impossible d'écrire le message dans un fichier temporaire (/tmp : système de fichiers en lecture seule ; /var/tmp : EIO: i/o error, write), et il dépasse les 64 Mio gardés en mémoire",
+    );
+    assert.equal(
+      describeFact({ code: 'MAILV_STDIN_CHANGED' }, en),
+      'standard input changed while it was being read: send it through a pipe to send a snapshot',
+    );
+    assert.equal(
+      describeFact({ code: 'MAILV_STDIN_CHANGED' }, fr),
+      "l'entrée standard a changé pendant sa lecture : passez-la par un tube pour en envoyer un instantané",
+    );
+  });
+
+  it('a -t message SMTP cannot carry, or that names nobody', async () => {
+    const parsed = parseCommandLine(['-t'], '0') as { options: RawOptions; recipients: string[] };
+    const plan = buildPlan(parsed.options, parsed.recipients, { fqdn: 'client.example', user: 'alice', env: {} });
+    const prepare = async (text: string) => prepareInput(plan, await readStream([Buffer.from(text, 'latin1')]), [], new Date(0));
+    await assert.rejects(
+      prepare('To: bob@example.org\n\nnul \0 here\n'),
+      failure(
+        'MAILV_MESSAGE_NUL',
+        65,
+        '-t: the message holds a NUL octet, which SMTP cannot carry as it is',
+        '-t : le message contient un octet NUL, que SMTP ne peut pas transporter tel quel',
+      ),
+    );
+    await assert.rejects(
+      prepare(`To: bob@example.org\n\n${'x'.repeat(1200)}\n`),
+      failure(
+        'MAILV_MESSAGE_LINE_TOO_LONG',
+        65,
+        '-t: the message holds a line of 1200 octets (at most 998), which SMTP cannot carry as it is',
+        '-t : le message contient une ligne de 1200 octets (998 au plus), que SMTP ne peut pas transporter telle quelle',
+      ),
+    );
+    await assert.rejects(
+      prepare('Subject: nobody\n\nbody\n'),
+      failure(
+        'MAILV_MESSAGE_NO_RECIPIENT',
+        64,
+        '-t: the message has no To, Cc or Bcc and no recipient was given',
+        "-t : le message n'a ni To, ni Cc, ni Bcc, et aucun destinataire n'a été donné",
+      ),
+    );
+    const eightBit = await prepare('To: bob@example.org\n\ncaf\xe9\n');
+    await assert.rejects(
+      eightBit.compose(false),
+      failure(
+        'MAILV_NO_8BITMIME',
+        69,
+        'the message has 8-bit content and the server does not offer 8BITMIME (-t sends a message as it is)',
+        'le message contient des octets de 8 bits et le serveur ne propose pas 8BITMIME (-t envoie le message tel quel)',
+      ),
+    );
+  });
+
+  it('the facts of a run that has no terminal, no configuration file or an unusable --ca', () => {
+    const cases: [CliErrorFact, string, string][] = [
+      [
+        { code: 'MAILV_PASSWORD_NO_TERMINAL' },
+        'no password: no terminal to ask at; give MAILV_PASSWORD, --password-file or --password-cmd',
+        'pas de mot de passe : aucun terminal où le demander ; donnez MAILV_PASSWORD, --password-file ou --password-cmd',
+      ],
+      [{ code: 'MAILV_STEP_NO_TERMINAL' }, '--step needs a terminal to wait at', "--step a besoin d'un terminal où attendre"],
+      [{ code: 'MAILV_STDIN_DIRECTORY' }, 'standard input is a directory, not a message', "l'entrée standard est un répertoire, pas un message"],
+      [
+        { code: 'MAILV_CONFIG_FILE_MISSING', path: '/home/a/.config/mailv/config', account: 'work' },
+        'no configuration file /home/a/.config/mailv/config, so no account "work"',
+        'pas de fichier de configuration /home/a/.config/mailv/config, donc pas de compte "work"',
+      ],
+      [
+        { code: 'MAILV_CA_UNREADABLE', path: '/x.pem', errno: 'ENOENT', detail: "no such file or directory, open '/x.pem'" },
+        "cannot read --ca /x.pem: no such file or directory, open '/x.pem'",
+        'impossible de lire --ca /x.pem : fichier inexistant',
+      ],
+      [{ code: 'MAILV_CA_NO_PEM', path: '/x.pem' }, '--ca /x.pem holds no PEM certificate', '--ca /x.pem ne contient aucun certificat PEM'],
+    ];
+    for (const [fact, english, french] of cases) {
+      assert.equal(describeFact(fact, en), english);
+      assert.equal(describeFact(fact, fr), french);
+    }
+  });
+});
