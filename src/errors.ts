@@ -1,6 +1,7 @@
 // Typed failures: every error carries the stage where it happened and, when the server spoke,
 // its reply. EXIT_TABLE, read by exitCodeOf(), is the single place that maps failures to sysexits codes.
 import { ExitCode, STOP_SIGNALS, type StopSignal, signalStatus } from './exit-codes.js';
+import type { AppErrorFact } from './app/facts.js';
 import type { AuthErrorFact } from './auth/facts.js';
 import type { CliErrorFact } from './cli/facts.js';
 import type { ConfigErrorFact } from './config/facts.js';
@@ -26,13 +27,24 @@ export type Stage =
   | 'data'
   | 'body'
   | 'rset'
-  | 'quit';
+  | 'quit'
+  /** Writing what mailv shows: standard output or standard error. */
+  | 'output';
 
 /**
  * What went wrong, as data: a literal code (`MAILV_…`) and the facts a renderer needs to word it.
  * Each folder declares the facts it raises in its own facts.ts; the words are in src/words/.
  */
-export type ErrorFact = AuthErrorFact | CliErrorFact | ConfigErrorFact | DeliveryErrorFact | DnsErrorFact | MessageErrorFact | SmtpErrorFact | UnwordedFact;
+export type ErrorFact =
+  | AppErrorFact
+  | AuthErrorFact
+  | CliErrorFact
+  | ConfigErrorFact
+  | DeliveryErrorFact
+  | DnsErrorFact
+  | MessageErrorFact
+  | SmtpErrorFact
+  | UnwordedFact;
 
 /**
  * A failure still described by a sentence rather than by facts. It exists only while code moves

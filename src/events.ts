@@ -1,6 +1,7 @@
 // The vocabulary between the protocol and the renderers: what happened, typed, never formatted.
 // The session emits these; render/ turns them into a transcript.
 import type { DnsRecord, QueryType } from './dns/wire.js';
+import type { AppNote } from './app/facts.js';
 import type { AuthNote } from './auth/facts.js';
 import type { CliNote } from './cli/facts.js';
 import type { ConfigNote } from './config/facts.js';
@@ -60,11 +61,16 @@ export type SessionEvent =
       additionals: readonly DnsRecord[];
       ms: number;
     }
+  /**
+   * The message nobody received was appended to dead.letter at `path`: `size` octets, or, when
+   * `unfinished`, only what was read of it before reading stopped.
+   */
+  | { kind: 'dead-letter'; path: string; size: number; unfinished: boolean }
   /** A server gave no usable answer: `reason` says why (timeout, refused, malformed…), with its details. */
   | ({ kind: 'dns-no-answer'; name: string; type: QueryType; server: string } & NoAnswer);
 
 /** Every note, by code; each folder declares its own in its facts.ts. */
-export type Note = AuthNote | CliNote | ConfigNote | DeliveryNote | DnsNote | MessageNote | SmtpNote | UnwordedNote;
+export type Note = AppNote | AuthNote | CliNote | ConfigNote | DeliveryNote | DnsNote | MessageNote | SmtpNote | UnwordedNote;
 
 /** A note still written as a sentence, while code moves to coded notes; kept out of protocol folders by a test. */
 export interface UnwordedNote {

@@ -72,7 +72,6 @@ export type OptionsFact =
   | { readonly code: 'MAILV_HEADER_FLAG_WITH_T'; readonly flag: HeaderFlag }
   | { readonly code: 'MAILV_QUIET_VERBOSE' }
   | { readonly code: 'MAILV_JSON_CLASH'; readonly flag: JsonClashFlag }
-  | { readonly code: 'MAILV_LANG_WITHOUT_EXPLAIN' }
   /** --quit-after connects; --dry-run and --mx do not. */
   | { readonly code: 'MAILV_QUIT_AFTER_CLASH'; readonly flag: '--dry-run' | '--mx' }
   | { readonly code: 'MAILV_ROUTE_CLASH'; readonly first: RouteFlag; readonly second: RouteFlag }

@@ -1,5 +1,5 @@
 // Who and where we are: the machine's fully qualified name and the user, for HELO, From and
-// bare local addresses.
+// bare local addresses. The system is asked only when the caller passes nothing else.
 import { hostname, userInfo } from 'node:os';
 
 /** The host name; a name without a dot gets `.localdomain`, as Postfix does for myhostname. */
@@ -9,7 +9,7 @@ export function localFqdn(name = hostname()): string {
   return trimmed.includes('.') ? trimmed : `${trimmed}.localdomain`;
 }
 
-/** $USER (as mail uses it), else the account name. */
-export function localUser(env: NodeJS.ProcessEnv): string {
-  return env['USER'] || env['LOGNAME'] || userInfo().username;
+/** $USER (as mail uses it), else $LOGNAME, else the account name. */
+export function localUser(env: NodeJS.ProcessEnv, accountName: () => string = () => userInfo().username): string {
+  return env['USER'] || env['LOGNAME'] || accountName();
 }

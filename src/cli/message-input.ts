@@ -11,7 +11,7 @@ import { newMessageId } from '../message/identity.js';
 import { fieldValues, readHeaderBlock } from '../message/raw-message.js';
 import { fileSource } from '../message/source.js';
 import { MAX_LINE_OCTETS } from '../message/text-stats.js';
-import type { Envelope } from '../smtp/session.js';
+import type { Envelope } from '../message/envelope.js';
 import type { Plan } from './options.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
 import { systemProblem } from './system-problem.js';

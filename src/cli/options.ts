@@ -1,84 +1,23 @@
 // Flags, environment and local facts → the plan of one run, every value checked before any input
 // is read or any connection made. Pure.
 import { UsageError } from '../errors.js';
-import { parseNameServer, type NameServer } from '../dns/resolv-conf.js';
-import { domainOf, parseAddressList, parseMailbox, type Mailbox } from '../message/address.js';
+import { parseNameServer } from '../dns/resolv-conf.js';
+import { domainOf, parseAddressList, parseMailbox } from '../message/address.js';
 import { assertExtraHeaderAllowed } from '../message/compose.js';
 import type { TextSource } from '../message/facts.js';
 import { assertHeaderText, parseHeaderArgument } from '../message/header.js';
 import type { ServerAddress } from '../delivery/submit.js';
-import type { Verbosity } from '../render/transcript.js';
-import type { BodyMode, TlsMode } from '../smtp/session.js';
+import type { AuthRequest, Plan, Verbosity } from '../plan.js';
 import type { RawOptions } from './program.js';
 import type { AccountSettings } from '../config/config-file.js';
 import { checkHeloName, parseServerAddress } from '../config/values.js';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import type { SecretSource } from './secret-input.js';
-import { probeNeedsNoMessage, type QuitPoint } from '../smtp/quit-points.js';
-import { chooseLanguage, type Language } from '../explain/language.js';
+import { probeNeedsNoMessage } from '../smtp/quit-points.js';
+import { chooseLanguage, type Language } from '../words/language.js';
 import type { HeaderFlag, JsonClashFlag, RouteFlag, SecretFlag } from './facts.js';
 
-export interface Plan {
-  /** -t: standard input is a whole message whose headers name the recipients. */
-  readonly readRecipients: boolean;
-  readonly from: Mailbox;
-  readonly to: readonly Mailbox[];
-  readonly cc: readonly Mailbox[];
-  readonly bcc: readonly Mailbox[];
-  readonly subject: string | undefined;
-  readonly headers: readonly (readonly [string, string])[];
-  readonly attachments: readonly string[];
-  readonly server: ServerAddress;
-  readonly helo: string;
-  readonly timeoutMs: number | undefined;
-  readonly verbosity: Verbosity;
-  readonly dryRun: boolean;
-  readonly demo: boolean;
-  /** true/false from --color/--no-color; undefined: decide from the terminal and environment. */
-  readonly color: boolean | undefined;
-  readonly fqdn: string;
-  /** Deliver to MX hosts (--direct). */
-  readonly direct: boolean;
-  /** Only show the MX plan of this domain (--mx), in A-labels. */
-  readonly mxLookup: string | undefined;
-  /** --dns servers; empty: /etc/resolv.conf. */
-  readonly dnsServers: readonly NameServer[];
-  /** Port of MX hosts (--port). */
-  readonly mxPort: number;
-  /** MAILV_SEED: a repeatable order for MX hosts of equal preference. */
-  readonly seed: string | undefined;
-  readonly tls: TlsMode;
-  readonly body: BodyMode;
-  /** --ca: a PEM file of CA certificates trusted besides the system's. */
-  readonly ca: string | undefined;
-  readonly insecure: boolean;
-  /** --user (or an account's user): log in before sending. */
-  readonly auth: AuthRequest | undefined;
-  readonly quitAfter: QuitPoint | undefined;
-  /** How the run is shown: the transcript (with --explain, --timing), or JSON lines. */
-  readonly output: OutputMode;
-  /** --step: wait for Enter before each command. */
-  readonly step: boolean;
-  /** The language of what mailv says: --lang, else the locale (LC_ALL, LC_MESSAGES, LANG). */
-  readonly language: Language;
-}
-
-export interface OutputMode {
-  readonly json: boolean;
-  readonly timing: boolean;
-  /** --explain: the language of the annotations; undefined: none. */
-  readonly explain: 'fr' | 'en' | undefined;
-}
-
-export interface AuthRequest {
-  readonly user: string;
-  readonly mechanism: string | undefined;
-  readonly secret: SecretSource;
-  /** The secret is an OAuth 2.0 token, for XOAUTH2. */
-  readonly token: boolean;
-  readonly allowPlaintextAuth: boolean;
-  readonly showSecrets: boolean;
-}
+export type { AuthRequest, OutputMode, Plan } from '../plan.js';
 
 export interface LocalFacts {
   readonly fqdn: string;
@@ -133,7 +72,6 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     const flag: JsonClashFlag = options.quiet ? '-q' : options.explain ? '--explain' : options.timing ? '--timing' : options.step ? '--step' : '--dry-run';
     throw new UsageError({ code: 'MAILV_JSON_CLASH', flag });
   }
-  if (options.lang !== undefined && !options.explain) throw new UsageError({ code: 'MAILV_LANG_WITHOUT_EXPLAIN' });
   if (options.quitAfter !== undefined && (options.dryRun || options.mx !== undefined)) {
     throw new UsageError({ code: 'MAILV_QUIT_AFTER_CLASH', flag: options.dryRun ? '--dry-run' : '--mx' });
   }

@@ -224,7 +224,7 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
       ),
     )
     .option('-e, --explain', 'explain each line of the dialogue: what it means, where it is defined')
-    .addOption(choiceOption('--lang <language>', 'language of --explain: fr or en (default from LC_ALL, LC_MESSAGES, LANG)', ['fr', 'en']))
+    .addOption(choiceOption('--lang <language>', 'language of what mailv writes: fr or en (default from LC_ALL, LC_MESSAGES, LANG)', ['fr', 'en']))
     .option('--timing', 'elapsed milliseconds before each line, and a summary of round trips, octets and time per step')
     .option('--json', 'one JSON object per line for every event, then the result; no colour')
     .option('--step', 'at a terminal, wait for Enter before each command is sent (q quits with QUIT)')

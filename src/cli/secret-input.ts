@@ -3,7 +3,7 @@
 // every user of the machine could read it in the process list.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
 import { AuthError, ConfigError, InputError, InterruptedError, UsageError } from '../errors.js';
-import type { Language } from '../explain/language.js';
+import type { Language } from '../words/language.js';
 import { wordsFor } from '../words/describe.js';
 import { openTerminalKeys } from './terminal-keys.js';
 import { ExitCode } from '../exit-codes.js';

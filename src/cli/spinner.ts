@@ -1,10 +1,14 @@
 // The spinner on standard error while mailv waits for the server or a name server (ora), only on
 // a terminal. It appears after a short wait, so fast exchanges do not flicker, and it is cleared
 // before every transcript line, so the two never mix on the screen.
+import type { Writable } from 'node:stream';
 import type { Ora } from 'ora';
 import type { SessionEvent } from '../events.js';
-import { sanitize } from '../render/sanitize.js';
-import { displayHost } from '../render/transcript.js';
+import { displayHost } from '../text/host.js';
+import { sanitize } from '../text/sanitize.js';
+import type { OutputWords } from '../words/output-words.js';
+
+type SpinnerWords = OutputWords['spinner'];
 
 /** No spinner for waits shorter than this: a local server answers well within it. */
 const SHOW_AFTER_MS = 150;
@@ -16,7 +20,10 @@ export class WaitingSpinner {
   private lastCommand = '';
   private host = '';
 
-  constructor(private readonly spinner: Ora) {}
+  constructor(
+    private readonly spinner: Ora,
+    private readonly words: SpinnerWords,
+  ) {}
 
   /** Clears the spinner; call before writing a transcript line. */
   clear(): void {
@@ -37,32 +44,39 @@ export class WaitingSpinner {
     switch (event.kind) {
       case 'connecting':
         this.host = sanitize(displayHost(event.host));
-        return `connecting to ${this.host} port ${event.port}…`;
+        return this.words.connecting(this.host, event.port);
       case 'connected':
         this.owed = 1;
-        return `waiting for the greeting of ${this.host}…`;
+        return this.words.greeting(this.host);
       case 'send':
         this.owed++;
         this.lastCommand = event.command.verb === 'SASL' ? 'AUTH' : event.command.verb;
-        return `waiting for the reply to ${this.lastCommand}…`;
+        return this.words.reply(this.lastCommand);
       case 'reply':
         this.owed = Math.max(0, this.owed - 1);
-        return this.owed > 0 ? `waiting for the reply to ${this.lastCommand}…` : undefined;
+        return this.owed > 0 ? this.words.reply(this.lastCommand) : undefined;
       case 'dns-query':
-        return `asking ${event.server} for the ${event.type} records of ${sanitize(event.name)}…`;
+        return this.words.dnsQuery(event.server, event.type, sanitize(event.name));
       default:
         return undefined;
     }
   }
 }
 
-/** A spinner on standard error, or undefined when it is not a terminal (or in CI: ora decides). */
-export async function waitingSpinner(): Promise<WaitingSpinner | undefined> {
+/**
+ * A spinner on `stream` (standard error), or undefined when it is not a terminal of known width
+ * (or in CI: ora decides).
+ */
+export async function waitingSpinner(
+  stream: Writable,
+  terminal: { readonly columns: number } | undefined,
+  words: SpinnerWords,
+): Promise<WaitingSpinner | undefined> {
   // A terminal that reports no width (a pty nobody sized) would make ora redraw without end.
-  if (!process.stderr.isTTY || !(process.stderr.columns > 0)) return undefined;
+  if (!terminal || !(terminal.columns > 0)) return undefined;
   const { default: ora } = await import('ora');
   // discardStdin off: standard input may hold the message, or the --step keys.
-  const spinner = ora({ stream: process.stderr, discardStdin: false });
+  const spinner = ora({ stream: stream as NodeJS.WritableStream, discardStdin: false });
   if (!spinner.isEnabled) return undefined;
-  return new WaitingSpinner(spinner);
+  return new WaitingSpinner(spinner, words);
 }

@@ -3,7 +3,7 @@
 // input may hold the message.
 import { writeSync } from 'node:fs';
 import { InterruptedError } from '../errors.js';
-import type { Language } from '../explain/language.js';
+import type { Language } from '../words/language.js';
 import { wordsFor } from '../words/describe.js';
 import { openTerminalKeys } from './terminal-keys.js';
 

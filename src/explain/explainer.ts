@@ -4,7 +4,7 @@
 // Loaded only with --explain: keep it free of node:crypto and of anything heavy.
 import type { Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
-import { sanitize } from '../render/sanitize.js';
+import { sanitize } from '../text/sanitize.js';
 import type { EhloOffer } from '../smtp/capabilities.js';
 import type { Command as SmtpCommand } from '../smtp/command.js';
 import type { Reply } from '../smtp/reply.js';
@@ -12,7 +12,7 @@ import type { Catalogue, TextKey } from './catalogue.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
 
-import type { Language } from './language.js';
+import type { Language } from '../words/language.js';
 
 export type { Language };
 
@@ -240,6 +240,8 @@ export class Explainer {
         return none(this.dnsAnswer(event));
       case 'dns-no-answer':
         return none([c.dnsNoAnswer({ server: quote(event.server) })]);
+      case 'dead-letter':
+        return none([]);
     }
   }
 

@@ -2,8 +2,8 @@
 // will announce, and which address goes in the envelope, which in the header, and whence each
 // came. The envelope decides delivery; the header is only what the reader sees.
 import type { AddressOrigin } from '../cli/message-input.js';
-import type { TableLabels } from '../explain/table-labels.js';
-import { sanitize } from './sanitize.js';
+import type { TableLabels } from './table-labels.js';
+import { sanitize } from '../text/sanitize.js';
 
 /** Lines of message shown before the dialogue; the rest is counted, not printed. */
 const PREVIEW_LINES = 40;

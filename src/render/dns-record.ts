@@ -2,7 +2,7 @@
 // hold any octet, so names are shown escaped.
 import { absolute } from '../dns/name.js';
 import type { DnsRecord } from '../dns/wire.js';
-import { sanitize } from './sanitize.js';
+import { sanitize } from '../text/sanitize.js';
 
 export function formatRecord(record: DnsRecord): string {
   const head = `${name(record.name)}\t${record.ttl}\tIN\t`;

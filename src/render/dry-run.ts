@@ -1,15 +1,18 @@
 // What --dry-run prints before the message: the envelope as the server would be told it, which is
-// not the same as the headers (Bcc recipients appear only here).
+// not the same as the headers (Bcc recipients appear only here). The commands are shown as they
+// would be sent; the headings are in the user's language.
 import { needsSmtpUtf8 } from '../message/address.js';
-import type { Envelope } from '../smtp/session.js';
+import type { Envelope } from '../message/envelope.js';
+import type { OutputWords } from '../words/output-words.js';
 
-export function formatEnvelope(envelope: Envelope, size: number, eightBit: boolean, bccOnly: ReadonlySet<string>): string {
+export function formatEnvelope(envelope: Envelope, size: number, eightBit: boolean, bccOnly: ReadonlySet<string>, words: OutputWords): string {
+  const said = words.dryRun;
   const utf8 = [envelope.from, ...envelope.recipients].some(needsSmtpUtf8);
   const lines = [
-    'Envelope (what a server offering SIZE is told):',
+    said.envelope,
     `  MAIL From:<${envelope.from}> SIZE=${size}${eightBit ? ' BODY=8BITMIME' : ''}${utf8 ? ' SMTPUTF8' : ''}`,
-    ...envelope.recipients.map((recipient) => `  RCPT To:<${recipient}>${bccOnly.has(recipient) ? '   (Bcc: envelope only)' : ''}`),
-    `Message (${size} octets${eightBit ? ', 8-bit, as sent to a server that offers 8BITMIME' : ''}):`,
+    ...envelope.recipients.map((recipient) => `  RCPT To:<${recipient}>${bccOnly.has(recipient) ? `   ${said.bccOnly}` : ''}`),
+    said.message(size, eightBit),
   ];
   return lines.join('\n') + '\n';
 }

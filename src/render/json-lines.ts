@@ -5,7 +5,7 @@ import type { MxPlan } from '../dns/mx.js';
 import { formatCommand } from '../smtp/command.js';
 import { describeFact } from '../words/describe.js';
 import { en } from '../words/en/index.js';
-import { terminalSafeJson } from './sanitize.js';
+import { terminalSafeJson } from '../text/sanitize.js';
 
 /** The event as one line of JSON: `event` names its kind, `ms` the time since mailv started. */
 export function jsonLine(event: SessionEvent, ms: number): string {
@@ -57,9 +57,30 @@ function eventJson(event: SessionEvent, ms: number): string {
   }
 }
 
-/** The last line: the exit status and, when it is not 0, the one-line reason. */
-export function jsonResult(status: number, error: string | undefined, ms: number): string {
-  return terminalSafeJson(JSON.stringify({ event: 'result', ms: Math.round(ms * 10) / 10, status, error: error ?? null }));
+/** Why a run did not end with 0: a code (`MAILV_…`), where it happened, and the one-line reason. */
+export interface RunFailure {
+  readonly code: string;
+  /** Undefined for a failure of mailv's own (MAILV_INTERNAL). */
+  readonly stage: string | undefined;
+  /** In the user's language, as standard error says it. */
+  readonly message: string;
+}
+
+/**
+ * The last line: the exit status and, when it is not 0, why: `error` (the one-line reason),
+ * `code` and `stage`; all three are null for a run that ended with 0.
+ */
+export function jsonResult(status: number, failure: RunFailure | undefined, ms: number): string {
+  return terminalSafeJson(
+    JSON.stringify({
+      event: 'result',
+      ms: Math.round(ms * 10) / 10,
+      status,
+      error: failure?.message ?? null,
+      code: failure?.code ?? null,
+      stage: failure?.stage ?? null,
+    }),
+  );
 }
 
 /** --mx --json: the delivery plan as one line. */

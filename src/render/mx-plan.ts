@@ -3,7 +3,7 @@
 // language. Host names come from DNS answers, whose labels may hold any octet: they are shown escaped.
 import type { MxPlan } from '../dns/mx.js';
 import type { Words } from '../words/catalogue.js';
-import { sanitize } from './sanitize.js';
+import { sanitize } from '../text/sanitize.js';
 
 export function formatMxPlan(plan: MxPlan, port: number, words: Words): string[] {
   const said = words.dns.mxPlan;

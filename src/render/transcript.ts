@@ -4,16 +4,14 @@ import type { RecipientOutcome, SessionEvent } from '../events.js';
 import { formatCommand } from '../smtp/command.js';
 import { replyText, type Reply } from '../smtp/reply.js';
 import { absolute } from '../dns/name.js';
-import { ipVersion } from '../ip-address.js';
+import { displayHost } from '../text/host.js';
 import { formatRecord } from './dns-record.js';
-import { sanitize } from './sanitize.js';
+import { sanitize } from '../text/sanitize.js';
 import type { Style } from './style.js';
 import type { Words } from '../words/catalogue.js';
 import { describeFact, describeNote } from '../words/describe.js';
 import type { ErrorFact } from '../errors.js';
-
-/** 0: nothing (-q); 1: the dialogue; 2: plus connection notes (-v); 3: plus message lines (-vv). */
-export type Verbosity = 0 | 1 | 2 | 3;
+import type { Verbosity } from '../plan.js';
 
 type Formatters = { [K in SessionEvent['kind']]: (event: Extract<SessionEvent, { kind: K }>) => string[] };
 
@@ -64,6 +62,8 @@ export class TranscriptRenderer {
               ...e.additionals.map((record) => style.note(`;;   ${formatRecord(record)}   ${words.transcript.additional}`)),
             ]
           : [],
+      // Said on standard error after the failure it follows, as mail(1) says it; --json has the event.
+      'dead-letter': () => [],
       'dns-no-answer': (e) => (verbosity >= 2 ? [style.warning(words.transcript.dnsNoAnswer(e.server, sanitize(words.dns.noAnswer(e))))] : []),
     };
   }
@@ -86,11 +86,6 @@ export class TranscriptRenderer {
     this.bodyCarry = '';
     return [this.style.client(`>>> ${sanitize(line)}`)];
   }
-}
-
-/** An IP literal is shown in brackets, as sendmail does: `[127.0.0.1]`. */
-export function displayHost(host: string): string {
-  return ipVersion(host) ? `[${host}]` : host;
 }
 
 /** Why a host was passed over: a failed connection in sendmail's words, anything else as its error says. */

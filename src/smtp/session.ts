@@ -7,6 +7,7 @@ import { AuthError, CapabilityError, MailvError, ProtocolError, SmtpReplyError, 
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
+import type { Envelope } from '../message/envelope.js';
 import { endedShort, grewPastSize } from './announced-size.js';
 import type { AuthPlan } from './authenticate.js';
 import { Capabilities } from './capabilities.js';
@@ -20,10 +21,7 @@ import type { Reply } from './reply.js';
 import type { Timeouts } from './timeouts.js';
 import { WriteBuffer } from './write-buffer.js';
 
-export interface Envelope {
-  readonly from: string;
-  readonly recipients: readonly string[];
-}
+export type { Envelope } from '../message/envelope.js';
 
 export interface SessionPlan {
   readonly helo: string;

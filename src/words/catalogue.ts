@@ -4,6 +4,7 @@ import type { ErrorFact } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
 import type { CliWords } from './cli-words.js';
 import type { DnsWords } from './dns-words.js';
+import type { OutputWords } from './output-words.js';
 
 /** One formatter per code of the fact union F, each taking exactly that fact. */
 export type WordsOf<F extends { readonly code: string }> = {
@@ -17,6 +18,8 @@ export interface Words {
   readonly dns: DnsWords;
   /** What mailv writes at the terminal itself (the password and --step prompts), and commander's suggestion line. */
   readonly cli: CliWords;
+  /** What the application prints around the events: dry run, demo, spinner. */
+  readonly output: OutputWords;
   /** The two -v lines of a TLS handshake: protocol and verdict, then the certificate. */
   readonly tls: TlsWords;
   /** mailv's own lines of the transcript (the sendmail-form lines stay as sendmail prints them). */

@@ -1,7 +1,7 @@
 // Facts into words: the one place that picks a language's words for an error or a note.
 import { MailvError, type ErrorFact } from '../errors.js';
 import type { Note } from '../events.js';
-import type { Language } from '../explain/language.js';
+import type { Language } from './language.js';
 import type { Words } from './catalogue.js';
 import { en } from './en/index.js';
 import { fr } from './fr/index.js';

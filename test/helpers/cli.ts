@@ -50,7 +50,16 @@ export function freshHome(): string {
 
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   const home = options.home ?? freshHome();
-  const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TZ: 'UTC' };
+  // English unless a test asks otherwise: mailv speaks the locale's language, and the suite must
+  // not depend on the machine's.
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: home,
+    USER: 'tester',
+    TZ: 'UTC',
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+  };
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key];
     else env[key] = value;

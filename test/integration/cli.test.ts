@@ -1,7 +1,7 @@
 // The command line as a user meets it: version, help, the demo, a terminal, colours, dry runs.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
@@ -33,7 +33,23 @@ describe('command line', () => {
     const help = await runCli(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Usage: mailv \[options\] <recipient\.\.\.>/);
-    for (const flag of ['--subject', '--cc', '--bcc', '--from', '--attach', '--header', '--read-recipients', '--server', '--helo', '--timeout', '--verbose', '--quiet', '--dry-run', '--demo', '--no-color']) {
+    for (const flag of [
+      '--subject',
+      '--cc',
+      '--bcc',
+      '--from',
+      '--attach',
+      '--header',
+      '--read-recipients',
+      '--server',
+      '--helo',
+      '--timeout',
+      '--verbose',
+      '--quiet',
+      '--dry-run',
+      '--demo',
+      '--no-color',
+    ]) {
       assert.ok(help.stdout.includes(flag), flag);
     }
     assert.match(help.stdout, /Examples:/);
@@ -120,7 +136,9 @@ describe('command line', () => {
       const file = join(home, 'out.eml');
       const command = [process.execPath, MAILV, ...all].map((word) => `'${word}'`).join(' ');
       const toFile = await new Promise<number | null>((resolve) => {
-        const child = spawn('sh', ['-c', `printf 'one\\ntwo\\n' | ${command} > '${file}'`], { env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester' } });
+        const child = spawn('sh', ['-c', `printf 'one\\ntwo\\n' | ${command} > '${file}'`], {
+          env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester' },
+        });
         child.on('close', resolve);
       });
       assert.equal(toFile, 0);
@@ -141,7 +159,9 @@ describe('command line', () => {
     assert.equal(empty.stderr, "mailv: Null message body; hope that's ok\n");
     const home = freshHome();
     const directory = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn('bash', ['-c', `'${process.execPath}' '${MAILV}' --dry-run bob@example.org < /`], { env: { PATH: process.env['PATH'] ?? '', HOME: home } });
+      const child = spawn('bash', ['-c', `'${process.execPath}' '${MAILV}' --dry-run bob@example.org < /`], {
+        env: { PATH: process.env['PATH'] ?? '', HOME: home },
+      });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
       child.on('close', (code) => resolve({ code, stderr }));
@@ -186,7 +206,7 @@ describe('command line', () => {
 });
 
 describe('usage errors and untrusted text on standard error', () => {
-  it('a mistyped option: commander\'s two lines, as they are, and 64', async () => {
+  it("a mistyped option: commander's two lines, as they are, and 64", async () => {
     const run = await runCli(['--subjet', 'hi', 'bob']);
     assert.equal(run.code, 64);
     assert.equal(run.stderr, "mailv: unknown option '--subjet'\n(Did you mean --subject?)\n");
@@ -203,7 +223,7 @@ describe('usage errors and untrusted text on standard error', () => {
     assert.equal(run.stdout, '');
   });
 
-  it('a server\'s reply inside an error line stays escaped: ESC, BEL, CR, C1, bidirectional overrides', async () => {
+  it("a server's reply inside an error line stays escaped: ESC, BEL, CR, C1, bidirectional overrides", async () => {
     const server = await startScriptedServer({ greeting: '554-5.3.2 no \x1b]0;PWNED\x07 mail\rhere\r\n554 5.3.2 \u202egnp.exe \u009b31m' });
     try {
       const run = await runCli(['-q', '--server', `127.0.0.1:${server.port}`, 'bob@example.org'], { input: 'x\n' });
@@ -211,6 +231,86 @@ describe('usage errors and untrusted text on standard error', () => {
       const [first, ...rest] = run.stderr.split('\n');
       assert.equal(first, 'mailv: the server refused the connection: 554 5.3.2 no \\x1b]0;PWNED\\x07 mail\\x0dhere 5.3.2 \\u202egnp.exe \\x9b31m');
       assert.match(rest.join('\n'), /^mailv: the message was saved in .*dead\.letter\n$/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/** Runs mailv with a standard input that stays open and is never written to; resolves when it ends. */
+function runWithOpenStdin(args: string[], env: Record<string, string>, options: { detached?: boolean } = {}) {
+  const child = spawn(process.execPath, [MAILV, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', USER: 'tester', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', ...env },
+    // A new session has no controlling terminal, whatever runs the tests.
+    detached: options.detached === true,
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const started = Date.now();
+  return new Promise<{ code: number | null; stderr: string; ms: number }>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ code, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+describe('usage errors come before standard input', () => {
+  it('--step with no terminal: 64 at once, without waiting for a message, $DEAD untouched', async () => {
+    const home = freshHome();
+    const dead = join(home, 'kept.letter');
+    const run = await runWithOpenStdin(['--step', '--server', '127.0.0.1:9', '-s', 'x', 'bob@example.org'], { HOME: home, DEAD: dead }, { detached: true });
+    assert.equal(run.code, 64, run.stderr);
+    assert.equal(run.stderr, 'mailv: --step needs a terminal to wait at\n');
+    assert.ok(run.ms < 5000, `ended in ${run.ms} ms`);
+    assert.equal(existsSync(dead), false);
+  });
+
+  it('flags that contradict each other: 64 at once, $DEAD untouched', async () => {
+    const home = freshHome();
+    const dead = join(home, 'kept.letter');
+    const run = await runWithOpenStdin(['--json', '--dry-run', 'bob@example.org'], { HOME: home, DEAD: dead });
+    assert.equal(run.code, 64, run.stderr);
+    assert.match(run.stderr, /^mailv: --json and --dry-run contradict each other/);
+    assert.equal(existsSync(dead), false);
+  });
+});
+
+describe('standard output that cannot be written (/dev/full)', () => {
+  /** Runs mailv with its standard output on /dev/full. */
+  function runToFull(args: string[], input: string, home: string) {
+    const full = openSync('/dev/full', 'w');
+    const child = spawn(process.execPath, [MAILV, ...args], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' },
+      stdio: ['pipe', full, 'pipe'],
+    });
+    closeSync(full);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stdin!.end(input);
+    return new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  }
+
+  it('--dry-run: 74 and one line, nothing kept (a dry run sends nothing)', async () => {
+    const home = freshHome();
+    const run = await runToFull(['--dry-run', '-s', 'x', 'bob@example.org'], 'x\n', home);
+    assert.equal(run.code, 74);
+    assert.equal(run.stderr, 'mailv: cannot write to standard output: no space left on device\n');
+    assert.equal(existsSync(join(home, 'dead.letter')), false);
+  });
+
+  it('a send: 74 and one line, the message not sent and kept in dead.letter', async () => {
+    const server = await startScriptedServer();
+    try {
+      const home = freshHome();
+      const run = await runToFull(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'], 'kept\n', home);
+      assert.equal(run.code, 74);
+      const dead = join(home, 'dead.letter');
+      assert.equal(run.stderr, `mailv: cannot write to standard output: no space left on device\nmailv: the message was saved in ${dead}\n`);
+      assert.match(readFileSync(dead, 'utf8'), /\n\nkept\n/);
+      assert.ok(!server.commands.some((command) => command.startsWith('MAIL')), 'stopped before the message');
     } finally {
       await server.close();
     }

@@ -1,7 +1,9 @@
 // The debugging outputs: --json (one object per event, then the result), --timing (stamps and a
 // summary whose counts are checked against what the server received), and what -v shows first.
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { dnsmasqSkipReason } from '../helpers/dnsmasq.js';
@@ -47,7 +49,15 @@ describe('--json', () => {
         [refused['stage'], refused['recipient'], refused['enhanced'], refused['raw']],
         ['rcpt', 'nobody@example.org', '5.1.1', ['550 5.1.1 User unknown']],
       );
-      assert.deepEqual(events.at(-1), { event: 'result', ms: events.at(-1)!['ms'], status: 67, error: null });
+      // A status other than 0 always says why: here a result, not an exception.
+      assert.deepEqual(events.at(-1), {
+        event: 'result',
+        ms: events.at(-1)!['ms'],
+        status: 67,
+        error: 'a recipient was refused: nobody@example.org',
+        code: 'MAILV_RECIPIENTS_REFUSED',
+        stage: 'rcpt',
+      });
       const traffic = events.find((event) => event['event'] === 'traffic')!;
       assert.equal(traffic['sent'], server.received().length);
     } finally {
@@ -64,9 +74,27 @@ describe('--json', () => {
     });
     const run = await runCli(['--json', '--server', `127.0.0.1:${port}`, 'bob@example.org'], { input: 'x\n' });
     assert.equal(run.code, 75);
-    const result = parseJsonLines(run.stdout).at(-1)!;
+    const events = parseJsonLines(run.stdout);
+    const result = events.at(-1)!;
     assert.equal(result['status'], 75);
     assert.equal(result['error'], `connection refused by 127.0.0.1 port ${port}`);
+    assert.equal(result['stage'], 'connect');
+    assert.match(String(result['code']), /^MAILV_[A-Z_]+$/);
+    // When and where the message was kept: just before the result, as standard error says it.
+    const path = join(run.home, 'dead.letter');
+    const kept = events.at(-2)!;
+    assert.deepEqual(kept, { event: 'dead-letter', ms: kept['ms'], path, size: kept['size'], unfinished: false });
+    assert.ok((kept['size'] as number) > 0 && (kept['size'] as number) < statSync(path).size, 'the message, less its From_ line');
+    assert.match(run.stderr, new RegExp(`^mailv: the message was saved in ${path}$`, 'm'));
+  });
+
+  it('a usage error: its code and stage in the result, nothing kept', async () => {
+    const run = await runCli(['--json', '--server', 'smtp://[::1', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(run.code, 64);
+    const result = parseJsonLines(run.stdout).at(-1)!;
+    assert.deepEqual([result['code'], result['stage']], ['MAILV_SERVER_INVALID', 'options']);
+    assert.equal(result['error'], run.stderr.replace(/^mailv: /, '').trimEnd());
+    assert.throws(() => statSync(join(run.home, 'dead.letter')), { code: 'ENOENT' });
   });
 
   it('--demo: only JSON on stdout; --mx: the plan as an object, the DNS time apart from ms', async (t) => {

@@ -4,7 +4,7 @@ import type { SessionEvent } from '../../dist/events.js';
 import type { Catalogue } from '../../dist/explain/catalogue.js';
 import { en } from '../../dist/explain/en.js';
 import { Explainer, catalogueFor } from '../../dist/explain/explainer.js';
-import { chooseLanguage } from '../../dist/explain/language.js';
+import { chooseLanguage } from '../../dist/words/language.js';
 import { fr } from '../../dist/explain/fr.js';
 import { Capabilities } from '../../dist/smtp/capabilities.js';
 import type { Command } from '../../dist/smtp/command.js';

@@ -137,7 +137,6 @@ describe('plan', () => {
       '--json and --timing contradict each other: JSON lines carry every event and its time',
       '--json et --timing se contredisent : les lignes JSON portent déjà chaque événement et son heure',
     );
-    refused(['--lang', 'fr', 'bob'], 'MAILV_LANG_WITHOUT_EXPLAIN', '--lang goes with --explain', '--lang va avec --explain');
     refused(
       ['--quit-after', 'ehlo', '--mx', 'example.org'],
       'MAILV_QUIT_AFTER_CLASH',

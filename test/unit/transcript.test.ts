@@ -9,7 +9,7 @@ import type { Ora } from 'ora';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WaitingSpinner } from '../../dist/cli/spinner.js';
 import { formatMxPlan } from '../../dist/render/mx-plan.js';
-import { sanitize, terminalSafeJson } from '../../dist/render/sanitize.js';
+import { sanitize, terminalSafeJson } from '../../dist/text/sanitize.js';
 import { colourStyle, plainStyle } from '../../dist/render/style.js';
 import { TranscriptRenderer } from '../../dist/render/transcript.js';
 import { makeReply } from '../../dist/smtp/reply.js';
@@ -163,7 +163,7 @@ describe('the spinner', () => {
   it('names what it waits for escaped, as the transcript does', async () => {
     const shown: string[] = [];
     const fake = { isSpinning: false, start: (text: string) => shown.push(text), stop: () => {} } as unknown as Ora;
-    const spinner = new WaitingSpinner(fake);
+    const spinner = new WaitingSpinner(fake, en.output.spinner);
     spinner.after({ kind: 'dns-query', name: '\x1b]0;PWNED\x07mx.evil.test', type: 'A', server: '127.0.0.1#53', transport: 'udp' });
     await sleep(200);
     spinner.clear();

@@ -52,7 +52,6 @@ export const errors: WordsOf<CliErrorFact | UnwordedFact> = {
   MAILV_HEADER_FLAG_WITH_T: ({ flag }) => `${flag} cannot be used with -t: the message brings its own headers`,
   MAILV_QUIET_VERBOSE: () => '-q and -v contradict each other',
   MAILV_JSON_CLASH: ({ flag }) => `--json and ${flag} contradict each other: JSON lines carry every event and its time`,
-  MAILV_LANG_WITHOUT_EXPLAIN: () => '--lang goes with --explain',
   MAILV_QUIT_AFTER_CLASH: ({ flag }) => `--quit-after and ${flag} contradict each other: one connects, the other does not`,
   MAILV_ROUTE_CLASH: ({ first, second }) => `${first} and ${second} contradict each other: one route at a time`,
   MAILV_PORT_WITHOUT_MX: () => '--port goes with --direct or --mx (for a submission server, use --server host:port)',

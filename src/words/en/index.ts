@@ -1,5 +1,6 @@
 // Every English word mailv shows outside --explain, gathered from one file per folder.
 import type { Words } from '../catalogue.js';
+import * as app from './app.js';
 import * as auth from './auth.js';
 import * as cli from './cli.js';
 import * as config from './config.js';
@@ -9,10 +10,11 @@ import * as message from './message.js';
 import * as smtp from './smtp.js';
 
 export const en: Words = {
-  errors: { ...auth.errors, ...cli.errors, ...config.errors, ...delivery.errors, ...dns.errors, ...message.errors, ...smtp.errors },
-  notes: { ...auth.notes, ...cli.notes, ...config.notes, ...delivery.notes, ...dns.notes, ...message.notes, ...smtp.notes },
+  errors: { ...app.errors, ...auth.errors, ...cli.errors, ...config.errors, ...delivery.errors, ...dns.errors, ...message.errors, ...smtp.errors },
+  notes: { ...app.notes, ...auth.notes, ...cli.notes, ...config.notes, ...delivery.notes, ...dns.notes, ...message.notes, ...smtp.notes },
   dns: dns.dnsWords,
   cli: cli.cliWords,
+  output: app.output,
   tls: smtp.tlsWords,
   transcript: smtp.transcriptWords,
 };

@@ -66,7 +66,6 @@ export const errors: WordsOf<CliErrorFact | UnwordedFact> = {
   MAILV_HEADER_FLAG_WITH_T: ({ flag }) => `${flag} ne va pas avec -t : le message apporte ses propres en-têtes`,
   MAILV_QUIET_VERBOSE: () => '-q et -v se contredisent',
   MAILV_JSON_CLASH: ({ flag }) => `--json et ${flag} se contredisent : les lignes JSON portent déjà chaque événement et son heure`,
-  MAILV_LANG_WITHOUT_EXPLAIN: () => '--lang va avec --explain',
   MAILV_QUIT_AFTER_CLASH: ({ flag }) => `--quit-after et ${flag} se contredisent : l'une se connecte, l'autre non`,
   MAILV_ROUTE_CLASH: ({ first, second }) => `${first} et ${second} se contredisent : une seule route à la fois`,
   MAILV_PORT_WITHOUT_MX: () => '--port va avec --direct ou --mx (pour un serveur de soumission, utilisez --server hôte:port)',

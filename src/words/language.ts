@@ -1,4 +1,5 @@
-// Which language --explain speaks. Apart from the catalogues, so that reading flags does not load them.
+// Which language mailv speaks: every line it prints, the transcript's notes, the errors, the MX plan
+// and --explain alike. Apart from the catalogues, so that reading flags does not load them.
 export type Language = 'fr' | 'en';
 
 /**

@@ -1,6 +1,7 @@
-// The words of what -v and --explain show before the dialogue, in each language of --explain.
-// One interface: a label missing from one language is a compile error.
-import type { Language } from './language.js';
+// The words of what -v and --explain show before the dialogue (the message as generated, the
+// table of envelope and header addresses), in each language. One interface: a label missing from
+// one language is a compile error.
+import type { Language } from '../words/language.js';
 
 export interface TableLabels {
   messageTitle: (octets: number) => string;

@@ -1,0 +1,72 @@
+// Handing the prepared message over: to a submission server (--server, the demo's), or to each
+// recipient domain's MX hosts (--direct); the exit status from what became of each recipient, and
+// the message kept in dead.letter when nobody got it.
+import type { PreparedInput } from '../cli/message-input.js';
+import { anyDelivered, exitCodeForResults } from '../delivery/outcome.js';
+import type { ServerAddress } from '../delivery/submit.js';
+import { randomSource } from '../dns/seeded-random.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Plan } from '../plan.js';
+import type { SessionPlan } from '../smtp/session.js';
+import { Timeouts } from '../smtp/timeouts.js';
+import { openEvents } from './events-out.js';
+import { keepDeadLetter } from './keep.js';
+import { showMessageAndAddresses } from './preview.js';
+import { makeResolver } from './resolver.js';
+import { probeStatus, resultsStatus } from './results.js';
+import type { Run } from './run.js';
+import { gatherTrust, NO_TRUST, type Trust } from './trust.js';
+
+/** Through one submission server. */
+export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, server: ServerAddress): Promise<number> {
+  const signal = run.interrupt.signal;
+  const trust = await gatherTrust(plan, signal);
+  await showMessageAndAddresses(run, plan, prepared);
+  const emit = await openEvents(run, plan);
+  const { submit } = await import('../delivery/submit.js');
+  const results = await submit(server, { ...sessionPlan(run, plan, prepared, trust), implicitTls: server.implicitTls }, emit, signal);
+  if (plan.quitAfter !== undefined) return probeStatus(run, results);
+  if (!anyDelivered(results)) await keepDeadLetter(run, prepared, false);
+  return resultsStatus(run, results);
+}
+
+/** --direct: to the MX hosts of each recipient domain. */
+export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput): Promise<number> {
+  const signal = run.interrupt.signal;
+  await showMessageAndAddresses(run, plan, prepared);
+  const emit = await openEvents(run, plan);
+  const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
+  const outcomes = await deliverDirect(sessionPlan(run, plan, prepared, await gatherTrust(plan, signal)), emit, {
+    resolver,
+    random: randomSource(plan.seed),
+    port: plan.mxPort,
+    signal,
+  });
+  const failures = outcomes.flatMap((outcome) => ('error' in outcome ? [outcome] : []));
+  const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
+  for (const failure of failures) run.note({ code: 'domain-not-delivered', recipients: failure.recipients, error: failure.error.fact });
+  if (plan.quitAfter !== undefined && failures.length === 0) return probeStatus(run, results);
+  if (!anyDelivered(results) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
+  // Refused recipients (67) first, then the first domain that failed whole, as documented.
+  if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0) return resultsStatus(run, results);
+  run.record(failures[0]!.error);
+  return failures[0]!.error.exitCode;
+}
+
+function sessionPlan(run: Run, plan: Plan, prepared: PreparedInput, trust: Trust = NO_TRUST): SessionPlan {
+  const stepper = run.stepper;
+  return {
+    helo: plan.helo,
+    envelope: prepared.envelope,
+    prepare: (capabilities) => prepared.compose(capabilities.has('8BITMIME')),
+    timeouts: new Timeouts(plan.timeoutMs),
+    echoBody: plan.verbosity >= 3,
+    tls: plan.tls,
+    body: plan.body,
+    extraCa: trust.extraCa,
+    insecure: plan.insecure,
+    auth: trust.auth,
+    quitAfter: plan.quitAfter,
+    step: stepper ? () => stepper.ask() : undefined,
+  };
+}

@@ -1,0 +1,76 @@
+// Where the events of a run go: JSON lines (--json), or the transcript with its --explain
+// annotations, --timing stamps and the spinner between lines; a recipient that did not get the
+// message is also said on standard error, in either case.
+import { waitingSpinner } from '../cli/spinner.js';
+import { decideColourLevel } from '../cli/terminal.js';
+import type { EmitEvent, SessionEvent } from '../events.js';
+import type { Plan, Verbosity } from '../plan.js';
+import { jsonLine } from '../render/json-lines.js';
+import { colourStyle, plainStyle, type Style } from '../render/style.js';
+import { TimingRecorder } from '../render/timing.js';
+import { TranscriptRenderer } from '../render/transcript.js';
+import type { Language } from '../words/language.js';
+import type { Run } from './run.js';
+
+/** Sets up the run's output of events (once) and returns it. */
+export async function openEvents(run: Run, plan: Plan, verbosity: Verbosity = plan.verbosity): Promise<EmitEvent> {
+  if (run.emitter) return run.emitter;
+  const reportRefusal = (event: SessionEvent) => {
+    if (event.kind === 'recipient' && event.outcome !== 'sent' && event.reply) {
+      run.note({ code: 'recipient-not-delivered', recipient: event.recipient, reply: event.reply });
+    }
+  };
+  if (plan.output.json) {
+    run.emitter = (event) => {
+      run.output.out(`${jsonLine(event, run.elapsed())}\n`);
+      reportRefusal(event);
+    };
+    return run.emitter;
+  }
+  const style = await styleFor(run, plan);
+  const renderer = new TranscriptRenderer(verbosity, style, run.words);
+  const explain = plan.output.explain === undefined || verbosity === 0 ? undefined : await explainer(plan.output.explain, style);
+  if (plan.output.timing) run.timing ??= new TimingRecorder(run.started);
+  const timing = run.timing;
+  // --step waits for the user, not the server: no spinner there.
+  const spinner = verbosity > 0 && !plan.step ? await waitingSpinner(run.io.stderr.stream, run.io.stderr.terminal, run.words.output.spinner) : undefined;
+  run.spinner = spinner;
+  run.emitter = (event) => {
+    const at = run.io.clock.now();
+    spinner?.clear();
+    timing?.record(event, at);
+    let lines = renderer.lines(event);
+    if (explain) lines = explain(event, lines);
+    if (timing && lines.length > 0) lines = lines.map((line, index) => (index === 0 ? timing.stamp(at) : timing.blank) + line);
+    if (lines.length > 0) run.output.out(`${lines.join('\n')}\n`);
+    reportRefusal(event);
+    spinner?.after(event);
+  };
+  return run.emitter;
+}
+
+/** How the transcript looks on standard output: colours as decided in cli/terminal.ts. */
+export async function styleFor(run: Run, plan: Plan): Promise<Style> {
+  if (plan.verbosity === 0) return plainStyle; // -q writes no transcript: stdout is not even opened
+  const terminal = run.io.stdout.terminal;
+  const level = decideColourLevel(plan.color, { isTTY: terminal !== undefined, colorDepth: terminal?.colorDepth ?? 1, env: run.io.env });
+  if (level === 0) return plainStyle;
+  const { Chalk } = await import('chalk');
+  return colourStyle(new Chalk({ level }));
+}
+
+/**
+ * --explain: each shown line with its annotations, indented and dimmed. Every event goes through
+ * the explainer, so that it keeps the context (the command a reply answers); only the annotations
+ * of lines actually shown are printed.
+ */
+async function explainer(language: Language, style: Style): Promise<(event: SessionEvent, lines: string[]) => string[]> {
+  const { Explainer, catalogueFor } = await import('../explain/explainer.js');
+  const explainer = new Explainer(catalogueFor(language));
+  const annotate = (text: string) => style.note(`      ↳ ${text}`);
+  return (event, lines) => {
+    const { before, after } = explainer.annotate(event);
+    if (lines.length === 0) return lines;
+    return [...before.map(annotate), ...lines, ...after.map(annotate)];
+  };
+}

@@ -1,0 +1,30 @@
+// What the application reports, as data: a failed write to standard output or standard error, the
+// results of a run that are not exceptions (refused recipients), and its notes on standard error.
+// The words for each are in src/words/en/app.ts and src/words/fr/app.ts.
+import type { ErrorFact } from '../errors.js';
+import type { Reply } from '../smtp/reply.js';
+
+/** Which of mailv's outputs a write failed on. */
+export type OutputName = 'stdout' | 'stderr';
+
+/** Failures raised by the application, and the outcomes a run can end with without an exception. */
+export type AppErrorFact =
+  /** A write to standard output or standard error failed (a full disk, /dev/full, an I/O error): 74. */
+  | { readonly code: 'MAILV_OUTPUT_FAILED'; readonly output: OutputName; readonly errno: string | undefined; readonly detail: string }
+  /** The run's result: these recipients were refused for good (67); the others, if any, got the message. */
+  | { readonly code: 'MAILV_RECIPIENTS_REFUSED'; readonly recipients: readonly string[] }
+  /** The run's result: these recipients were refused for now only (75): trying later may work. */
+  | { readonly code: 'MAILV_RECIPIENTS_DEFERRED'; readonly recipients: readonly string[] };
+
+/** What the application says on standard error besides the failure itself. */
+export type AppNote =
+  /** The message has no body, as mail(1) warns. */
+  | { readonly code: 'null-body' }
+  /** A recipient the server refused, with its reply. */
+  | { readonly code: 'recipient-not-delivered'; readonly recipient: string; readonly reply: Reply }
+  /** --direct: the recipients of a domain none of whose hosts took the message, and why. */
+  | { readonly code: 'domain-not-delivered'; readonly recipients: readonly string[]; readonly error: ErrorFact }
+  /** The message (or, `unfinished`, what was read of it) was appended to dead.letter at `path`. */
+  | { readonly code: 'dead-letter-saved'; readonly path: string; readonly unfinished: boolean }
+  /** dead.letter could not take the message: it is lost, or only in the file standard input came from. */
+  | { readonly code: 'dead-letter-failed'; readonly error: ErrorFact; readonly fate: 'lost' | 'in-input-file' };

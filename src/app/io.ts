@@ -1,0 +1,67 @@
+// Everything mailv takes from the world it runs in, handed to the application as one argument:
+// the arguments, the environment, the three standard streams and what they are, a clock, the
+// signals that stop a run, the terminal --step waits at, and the names of this machine and user.
+// src/cli/run.ts builds it from the process; tests build it from memory.
+import type { Readable, Writable } from 'node:stream';
+import type { Stepper } from '../cli/step-prompt.js';
+import type { Language } from '../words/language.js';
+
+/** The signals that stop a run the way any failure does: hangup, Ctrl-C, Ctrl-\, kill. */
+export type StopSignal = 'SIGHUP' | 'SIGINT' | 'SIGQUIT' | 'SIGTERM';
+
+/** What standard input is, which decides how the message is read. */
+export type InputKind =
+  /** A regular file (`< message.eml`): read through its descriptor, sent from the file itself. */
+  | { readonly kind: 'file'; readonly fd: number }
+  /** A pipe, a socket, or anything else read as a stream. */
+  | { readonly kind: 'stream' }
+  /** A terminal: the message is typed, as mail(1) takes it. */
+  | { readonly kind: 'terminal' }
+  | { readonly kind: 'directory' };
+
+export interface StandardInput {
+  /** Asked only when the message is to be read: a probe and --mx leave standard input alone. */
+  kind(): InputKind;
+  /** The stream of a pipe or a terminal, opened on first use. */
+  readonly stream: Readable;
+}
+
+export interface StandardOutput {
+  /** The stream, opened on first use: a quiet run never pays for it. */
+  readonly stream: Writable;
+  /** A terminal: its colour depth in bits and its width in columns; undefined when it is not one. */
+  readonly terminal: { readonly colorDepth: number; readonly columns: number } | undefined;
+  /**
+   * A descriptor that a synchronous write never leaves waiting (a regular file, /dev/null): a
+   * dry run writes the message there directly, without the stream machinery. Undefined otherwise.
+   */
+  readonly syncFd: number | undefined;
+}
+
+export interface AppIo {
+  /** The arguments, without node and the script. */
+  readonly argv: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  /** mailv's version, read only for --version. */
+  version(): string;
+  readonly stdin: StandardInput;
+  readonly stdout: StandardOutput;
+  readonly stderr: StandardOutput;
+  readonly clock: {
+    /** Milliseconds on a monotonic clock, for --timing and --json. */
+    now(): number;
+    /** The date a message is dated with. */
+    date(): Date;
+  };
+  readonly signals: {
+    /**
+     * Calls `onSignal` for each stop signal until the returned function is called. A second signal
+     * ends mailv at once: that is the source's to do.
+     */
+    watch(onSignal: (signal: StopSignal) => void): () => void;
+  };
+  /** The terminal --step waits at, its prompt in `language`; throws UsageError when there is none. */
+  openStepper(signal: AbortSignal, language: Language): Promise<Stepper>;
+  /** This machine's host name and the user's account name, for HELO, From and bare addresses. */
+  readonly host: { name(): string; user(): string };
+}

@@ -1,0 +1,63 @@
+// mailv as an application: the command line into a plan, then the run it asks for (an MX lookup,
+// or a message to send), then how it ended. Everything it reads or writes outside files comes in
+// `io`; its state lives in one Run per call, so runs never share anything.
+import { localFqdn, localUser } from '../cli/local-host.js';
+import { buildPlan } from '../cli/options.js';
+import { parseCommandLine } from '../cli/program.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Plan } from '../plan.js';
+import { chooseLanguage } from '../words/language.js';
+import { accountSettings } from './config.js';
+import type { AppIo } from './io.js';
+import { showMx } from './mx-lookup.js';
+import { Run } from './run.js';
+import { sendMessage } from './send.js';
+
+/** Runs mailv once; resolves to its exit status. Never rejects: every failure is a status. */
+export async function runMailv(io: AppIo): Promise<number> {
+  const run = new Run(io);
+  let status: number;
+  try {
+    status = await dispatch(run);
+  } catch (error) {
+    status = run.fail(error); // a bug of mailv's (70): said as one line all the same
+  }
+  return run.finish(status);
+}
+
+async function dispatch(run: Run): Promise<number> {
+  const { io } = run;
+  let plan: Plan;
+  try {
+    const parsed = parseCommandLine(io.argv, io.argv.some((arg) => /^-(V|-version)$/.test(arg)) ? io.version() : '');
+    if (parsed.kind === 'exit') {
+      run.output.out(parsed.output);
+      return ExitCode.OK;
+    }
+    const { options } = parsed;
+    run.language = chooseLanguage(options.lang, io.env);
+    const account = await accountSettings(io.env, options.config, options.account);
+    plan = buildPlan(options, parsed.recipients, {
+      fqdn: localFqdn(io.host.name()),
+      user: localUser(io.env, () => io.host.user()),
+      env: io.env,
+      account,
+      accountChosen: options.account !== undefined,
+    });
+  } catch (error) {
+    // --json was asked for even if the rest of the command line could not be used.
+    run.json = io.argv.includes('--json');
+    return run.fail(error);
+  }
+  run.plan = plan;
+  run.language = plan.language;
+  run.json = plan.output.json;
+  if (plan.mxLookup !== undefined) {
+    try {
+      return await showMx(run, plan, plan.mxLookup);
+    } catch (error) {
+      return run.fail(run.output.failure ?? error);
+    }
+  }
+  return sendMessage(run, plan);
+}

@@ -1,0 +1,125 @@
+// Standard output and standard error as the application writes them: text, or a message streamed
+// with back-pressure. A reader that goes away (EPIPE: `mailv … | head`) only ends that output, and
+// after a hangup every write to the terminal fails without a word; any other failed write (a full
+// disk, /dev/full, an I/O error) is a LocalIoError (74), kept until the run is over, and the run
+// is told at once so that it stops: no message goes out without the record the user asked for.
+import { once } from 'node:events';
+import { writeSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { LocalIoError } from '../errors.js';
+import type { OutputName } from './facts.js';
+import type { AppIo, StandardOutput } from './io.js';
+
+export class Output {
+  /** The first write that failed other than by its reader going away: what the run ends with. */
+  failure: LocalIoError | undefined;
+  /** Outputs written to no more: their reader went away, the terminal hung up, or a write failed. */
+  private readonly gone = { stdout: false, stderr: false };
+  private readonly listening = { stdout: false, stderr: false };
+  private hungUp = false;
+  /** Writes whose callback has not come yet. */
+  private pending = 0;
+  private settled: (() => void)[] = [];
+
+  constructor(
+    private readonly io: Pick<AppIo, 'stdout' | 'stderr'>,
+    /** Called once, at the first failure: the run stops. */
+    private readonly onFailure: (failure: LocalIoError) => void,
+  ) {}
+
+  /** Text on standard output (the transcript, JSON lines, a plan). */
+  out(text: string): void {
+    this.write('stdout', text);
+  }
+
+  /** Text on standard error (errors, warnings). */
+  err(text: string): void {
+    this.write('stderr', text);
+  }
+
+  /** Whether anything written to `name` may still be read. */
+  open(name: OutputName): boolean {
+    return !this.gone[name];
+  }
+
+  /**
+   * The terminal may have hung up: writes are still tried (a SIGHUP sent by hand leaves it there),
+   * but from now on one that fails is no failure of the run.
+   */
+  hangUp(): void {
+    this.hungUp = true;
+  }
+
+  /**
+   * Streams `chunks` to standard output with back-pressure. An error of the chunks themselves (the
+   * message's source) is thrown as it is; a failed write is recorded as any other.
+   */
+  async stream(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
+    const fd = this.io.stdout.syncFd;
+    if (fd !== undefined) {
+      // A file or /dev/null: plain writes, without loading the stream machinery (a dry run's cost).
+      for await (const chunk of chunks) {
+        try {
+          for (let written = 0; written < chunk.length; ) written += writeSync(fd, chunk, written);
+        } catch (error) {
+          this.failed('stdout', error);
+          return;
+        }
+      }
+      return;
+    }
+    const stream = this.target('stdout');
+    for await (const chunk of chunks) {
+      if (!this.open('stdout')) return;
+      if (this.write('stdout', chunk)) continue;
+      try {
+        await once(stream, 'drain');
+      } catch {
+        return; // the error is recorded by the stream's listener
+      }
+    }
+  }
+
+  /** Resolves once every write has been taken or has failed, so that the run knows how it went. */
+  async settle(): Promise<void> {
+    if (this.pending === 0) return;
+    await new Promise<void>((resolve) => this.settled.push(resolve));
+  }
+
+  /** Writes to `name` unless it is gone; false when the stream asks to wait for 'drain'. */
+  private write(name: OutputName, data: string | Buffer): boolean {
+    if (!this.open(name)) return true;
+    const stream = this.target(name);
+    this.pending++;
+    return stream.write(data, (error) => {
+      if (error) this.failed(name, error);
+      if (--this.pending === 0) for (const resolve of this.settled.splice(0)) resolve();
+    });
+  }
+
+  /** The stream, with a listener for its errors: a stream's 'error' with no listener would end the process. */
+  private target(name: OutputName): Writable {
+    const output: StandardOutput = this.io[name];
+    const stream = output.stream;
+    if (!this.listening[name]) {
+      stream.on('error', (error) => this.failed(name, error));
+      this.listening[name] = true;
+    }
+    return stream;
+  }
+
+  private failed(name: OutputName, error: unknown): void {
+    if (this.gone[name]) return;
+    this.gone[name] = true;
+    const errno = (error as NodeJS.ErrnoException)?.code;
+    // The reader went away, or the terminal: the message is sent (or kept) all the same. A second
+    // failure adds nothing.
+    if (errno === 'EPIPE' || this.hungUp || this.failure) return;
+    // `ENOSPC: no space left on device, write` → `no space left on device`
+    const detail = String((error as Error)?.message ?? error)
+      .replace(/^[A-Z][A-Z0-9_]+: /, '')
+      .replace(/, write$/, '');
+    this.failure = new LocalIoError({ code: 'MAILV_OUTPUT_FAILED', output: name, errno, detail }, 'output');
+    this.onFailure(this.failure);
+  }
+}

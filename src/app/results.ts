@@ -1,0 +1,25 @@
+// What a finished delivery means for the run: the exit status of the recipients' outcomes (as
+// sendmail reports them) and, when it is not 0, the result --json gives: which recipients were
+// refused, for good or for now.
+import { ExitCode } from '../exit-codes.js';
+import { exitCodeForResults } from '../delivery/outcome.js';
+import type { RecipientResult } from '../smtp/session.js';
+import { describeFact } from '../words/describe.js';
+import type { AppErrorFact } from './facts.js';
+import type { Run } from './run.js';
+
+/** The status of the outcomes; a status other than 0 is recorded as the run's result. */
+export function resultsStatus(run: Run, results: readonly RecipientResult[]): number {
+  const status = exitCodeForResults(results);
+  if (status === ExitCode.OK) return status;
+  const refused = status === ExitCode.NOUSER;
+  const recipients = results.filter((result) => result.outcome === (refused ? 'refused' : 'deferred')).map((result) => result.recipient);
+  const fact: AppErrorFact = { code: refused ? 'MAILV_RECIPIENTS_REFUSED' : 'MAILV_RECIPIENTS_DEFERRED', recipients };
+  run.failure = { code: fact.code, stage: 'rcpt', message: describeFact(fact, run.words) };
+  return status;
+}
+
+/** A probe (--quit-after) went as far as asked: 0, or what the recipients' replies say when it reached RCPT. */
+export function probeStatus(run: Run, results: readonly RecipientResult[]): number {
+  return results.length === 0 ? ExitCode.OK : resultsStatus(run, results);
+}

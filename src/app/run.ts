@@ -1,0 +1,126 @@
+// One run of mailv: what it keeps from start to finish (its outputs, its language, why it failed,
+// the spinner and the timing of its transcript), created for each run and never shared, and how
+// it ends: the one line that says what went wrong, then --json's result or --timing's summary.
+import type { Stepper } from '../cli/step-prompt.js';
+import type { WaitingSpinner } from '../cli/spinner.js';
+import { CommandLineError } from '../cli/program.js';
+import { MailvError, exitCodeOf } from '../errors.js';
+import type { EmitEvent, Note, SessionEvent } from '../events.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Plan } from '../plan.js';
+import { jsonLine, jsonResult, type RunFailure } from '../render/json-lines.js';
+import type { TimingRecorder } from '../render/timing.js';
+import { sanitize } from '../text/sanitize.js';
+import type { Words } from '../words/catalogue.js';
+import { describeError, describeNote, wordsFor } from '../words/describe.js';
+import { chooseLanguage, type Language } from '../words/language.js';
+import type { AppIo, StopSignal } from './io.js';
+import { Output } from './output.js';
+
+export class Run {
+  readonly started: number;
+  readonly output: Output;
+  /** Aborted by a stop signal or a failed write: whatever is under way ends, as any failure does. */
+  readonly interrupt = new AbortController();
+  /** The language of every line: the locale's (or a --lang seen in the arguments) until the plan is made. */
+  language: Language;
+  plan: Plan | undefined;
+  /** --json's result line is written: the plan asks for it, or the arguments did before they failed. */
+  json = false;
+  /** Why the run did not end with 0, for --json's result line. */
+  failure: RunFailure | undefined;
+  /** Where events go once the transcript (or the JSON lines) is set up. */
+  emitter: EmitEvent | undefined;
+  spinner: WaitingSpinner | undefined;
+  timing: TimingRecorder | undefined;
+  /** --step: the terminal that paces the session. */
+  stepper: Stepper | undefined;
+  /** The message came from a file on standard input: if dead.letter fails, that file still holds it. */
+  stdinIsFile = false;
+
+  constructor(readonly io: AppIo) {
+    this.started = io.clock.now();
+    this.language = chooseLanguage(languageFlag(io.argv), io.env);
+    // A failed write stops the run: the reason 'SIGPIPE' only ends what is under way, and the
+    // failure reported is the write's (see finish).
+    this.output = new Output(io, () => this.interrupt.abort('SIGPIPE'));
+  }
+
+  get words(): Words {
+    return wordsFor(this.language);
+  }
+
+  /** Milliseconds since the run started. */
+  elapsed(): number {
+    return this.io.clock.now() - this.started;
+  }
+
+  /** A stop signal: the run ends as any failure does; a hangup leaves nobody to write to. */
+  stop(signal: StopSignal): void {
+    if (signal === 'SIGHUP') this.output.hangUp();
+    if (!this.interrupt.signal.aborted) this.interrupt.abort(signal);
+  }
+
+  /** Passes an event on: to the transcript or JSON lines once set up, else (JSON) written as it is. */
+  emit(event: SessionEvent): void {
+    if (this.emitter) this.emitter(event);
+    else if (this.json) this.output.out(`${jsonLine(event, this.elapsed())}\n`);
+  }
+
+  /** A line on standard error that is not the failure itself. */
+  note(note: Note): void {
+    this.spinner?.clear();
+    this.output.err(`mailv: ${sanitize(describeNote(note, this.words))}\n`);
+  }
+
+  /** Prints the one line that says what went wrong, keeps it for --json; returns the exit status. */
+  fail(error: unknown): number {
+    // A failure may come with no event after it: the spinner would stay, and keep the process alive.
+    this.spinner?.clear();
+    const message = this.record(error);
+    // Escaped line by line: the only line breaks kept are those mailv put between its own lines.
+    const lines = error instanceof CommandLineError ? error.lines : [message];
+    this.output.err(`mailv: ${lines.map(sanitize).join('\n')}\n`);
+    return exitCodeOf(error);
+  }
+
+  /** Keeps what went wrong for --json without printing it (it was told already); returns its words. */
+  record(error: unknown): string {
+    const message = describeError(error, this.words);
+    this.failure = error instanceof MailvError ? { code: error.code, stage: error.stage, message } : { code: 'MAILV_INTERNAL', stage: undefined, message };
+    return message;
+  }
+
+  /**
+   * Ends the run: --json's result line or --timing's summary, after everything else. A write that
+   * failed on the way is what the run ends with (74), said on standard error unless that is what
+   * failed.
+   */
+  async finish(status: number): Promise<number> {
+    this.spinner?.clear();
+    await this.output.settle();
+    if (this.output.failure && this.failure?.code !== 'MAILV_OUTPUT_FAILED') status = this.fail(this.output.failure);
+    if (this.json) this.output.out(`${jsonResult(status, status === ExitCode.OK ? undefined : this.failure, this.elapsed())}\n`);
+    else if (this.timing && this.plan && this.plan.verbosity > 0) this.output.out(`${this.timing.summary(this.io.clock.now()).join('\n')}\n`);
+    await this.output.settle();
+    // The last line itself could not be written.
+    if (this.output.failure && this.failure?.code !== 'MAILV_OUTPUT_FAILED') status = this.fail(this.output.failure);
+    await this.output.settle();
+    return status;
+  }
+}
+
+/**
+ * The --lang of arguments that may not parse, so that even a usage error is told in the language
+ * asked for; the parsed flag decides once there is a plan.
+ */
+function languageFlag(argv: readonly string[]): string | undefined {
+  let flag: string | undefined;
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (arg === '--') break;
+    if (arg === '--lang') flag = argv[++index];
+    else if (arg.startsWith('--lang=')) flag = arg.slice('--lang='.length);
+  }
+  return flag;
+}

@@ -1,0 +1,93 @@
+// The send run: what needs no message is checked first (--step's terminal, the attachments), then
+// the message is read, prepared and handed over (or shown, with --dry-run). Whatever stops it, the
+// message read so far is kept in dead.letter, unless nothing was ever to be sent: a probe, a dry
+// run, or a usage error.
+import { readStream, type ReadInput } from '../cli/body-input.js';
+import { openAttachments, prepareInput, type OpenAttachments, type PreparedInput } from '../cli/message-input.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Plan } from '../plan.js';
+import { probeNeedsNoMessage } from '../smtp/quit-points.js';
+import { deliver, deliverToMx } from './deliver.js';
+import { demo } from './demo.js';
+import { dryRun } from './dry-run.js';
+import { keepDeadLetter } from './keep.js';
+import type { Run } from './run.js';
+import { readMessage } from './standard-input.js';
+
+export async function sendMessage(run: Run, plan: Plan): Promise<number> {
+  const { io } = run;
+  const signal = run.interrupt.signal;
+  const stopWatching = io.signals.watch((stop) => run.stop(stop));
+  let files: OpenAttachments | undefined;
+  let input: ReadInput | undefined;
+  let prepared: PreparedInput | undefined;
+  /** Reading stopped before the message ended: what dead.letter gets is only what was read. */
+  let unfinished = false;
+  try {
+    // Found before standard input is read: a usage error must not wait for a message, or keep one.
+    if (plan.step && !plan.dryRun) run.stepper = await io.openStepper(signal, plan.language);
+    files = await openAttachments(plan.attachments);
+    let subject = plan.subject;
+    if (probeNeedsNoMessage(plan.quitAfter)) {
+      // A probe that stops before MAIL sends no message: standard input is left alone.
+      input = await readStream([]);
+    } else {
+      const read = await readMessage(io, subject === undefined && !plan.readRecipients, signal);
+      input = read.input;
+      subject ??= read.typedSubject;
+      run.stdinIsFile = read.fromFile;
+      if (read.unfinished) {
+        unfinished = true;
+        // A terminal that hung up takes no more lines: nothing is lost by it, nothing is told.
+        if (read.unfinished.fact.code === 'MAILV_INTERRUPTED' && read.unfinished.fact.signal === 'SIGHUP') run.output.hangUp();
+        if (input.source.size > 0 || read.typedSubject !== undefined) prepared = await prepareUnfinished(run, { ...plan, subject }, input, files);
+        throw read.unfinished;
+      }
+    }
+    if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0 && plan.quitAfter === undefined) run.note({ code: 'null-body' });
+    prepared = await prepareInput({ ...plan, subject }, input, files.attachments, io.clock.date());
+    if (plan.dryRun) return await dryRun(run, plan, prepared);
+    if (plan.demo) return await demo(run, plan, prepared);
+    if (plan.direct) return await deliverToMx(run, plan, prepared);
+    return await deliver(run, plan, prepared, plan.server);
+  } catch (error) {
+    // A failed write stopped the run: that is its failure, whatever the interruption became.
+    const failure = run.output.failure ?? error;
+    const status = run.fail(failure);
+    if (prepared && keepsWhatWasRead(plan, status)) await keepDeadLetter(run, prepared, unfinished);
+    return status;
+  } finally {
+    run.stepper?.close();
+    stopWatching();
+    await input?.cleanup();
+    await files?.close();
+  }
+}
+
+/**
+ * Whether a run that failed keeps its message: not a probe (--quit-after never meant to send it),
+ * not a dry run (it sends nothing), not a usage error (the command was wrong, not the delivery).
+ */
+function keepsWhatWasRead(plan: Plan, status: number): boolean {
+  return plan.quitAfter === undefined && !plan.dryRun && status !== ExitCode.USAGE;
+}
+
+/**
+ * What was typed or piped before reading stopped, prepared for dead.letter: as it would have been
+ * sent, or, when that cannot be (a -t header block cut short), as the body of a plain message.
+ */
+async function prepareUnfinished(run: Run, plan: Plan, input: ReadInput, files: OpenAttachments): Promise<PreparedInput> {
+  const date = run.io.clock.date();
+  try {
+    return await prepareInput(plan, input, files.attachments, date);
+  } catch {
+    const [{ composeMessage }, { newMessageId }] = await Promise.all([import('../message/compose.js'), import('../message/identity.js')]);
+    const draft = { from: plan.from, to: [], cc: [], subject: undefined, headers: [], body: input, attachments: [], date, messageId: newMessageId(plan.fqdn) };
+    return {
+      envelope: { from: plan.from.address, recipients: [] },
+      addresses: [],
+      bccOnly: new Set(),
+      compose: (eightBitMime) => composeMessage(draft, { eightBitMime }),
+    };
+  }
+}

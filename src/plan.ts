@@ -1,0 +1,78 @@
+// The plan of one run, and the vocabulary it is written in: what the command line, the environment
+// and the configuration file asked for, checked before any input is read or any connection made.
+// cli/options.ts builds it; the application reads it. Types that other parts of mailv define for
+// their own use (a server address, a TLS mode, a point to quit at) are named here once.
+import type { NameServer } from './dns/resolv-conf.js';
+import type { Mailbox } from './message/address.js';
+import type { ServerAddress } from './delivery/submit.js';
+import type { BodyMode, TlsMode } from './smtp/session.js';
+import type { QuitPoint } from './smtp/quit-points.js';
+import type { SecretSource } from './cli/secret-input.js';
+import type { Language } from './words/language.js';
+
+export type { BodyMode, Language, QuitPoint, ServerAddress, TlsMode };
+
+/** 0: nothing (-q); 1: the dialogue; 2: plus connection notes (-v); 3: plus message lines (-vv). */
+export type Verbosity = 0 | 1 | 2 | 3;
+
+export interface Plan {
+  /** -t: standard input is a whole message whose headers name the recipients. */
+  readonly readRecipients: boolean;
+  readonly from: Mailbox;
+  readonly to: readonly Mailbox[];
+  readonly cc: readonly Mailbox[];
+  readonly bcc: readonly Mailbox[];
+  readonly subject: string | undefined;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly attachments: readonly string[];
+  readonly server: ServerAddress;
+  readonly helo: string;
+  readonly timeoutMs: number | undefined;
+  readonly verbosity: Verbosity;
+  readonly dryRun: boolean;
+  readonly demo: boolean;
+  /** true/false from --color/--no-color; undefined: decide from the terminal and environment. */
+  readonly color: boolean | undefined;
+  readonly fqdn: string;
+  /** Deliver to MX hosts (--direct). */
+  readonly direct: boolean;
+  /** Only show the MX plan of this domain (--mx), in A-labels. */
+  readonly mxLookup: string | undefined;
+  /** --dns servers; empty: /etc/resolv.conf. */
+  readonly dnsServers: readonly NameServer[];
+  /** Port of MX hosts (--port). */
+  readonly mxPort: number;
+  /** MAILV_SEED: a repeatable order for MX hosts of equal preference. */
+  readonly seed: string | undefined;
+  readonly tls: TlsMode;
+  readonly body: BodyMode;
+  /** --ca: a PEM file of CA certificates trusted besides the system's. */
+  readonly ca: string | undefined;
+  readonly insecure: boolean;
+  /** --user (or an account's user): log in before sending. */
+  readonly auth: AuthRequest | undefined;
+  readonly quitAfter: QuitPoint | undefined;
+  /** The language of every line mailv prints: --lang, else the locale. */
+  readonly language: Language;
+  /** How the run is shown: the transcript (with --explain, --timing), or JSON lines. */
+  readonly output: OutputMode;
+  /** --step: wait for Enter before each command. */
+  readonly step: boolean;
+}
+
+export interface OutputMode {
+  readonly json: boolean;
+  readonly timing: boolean;
+  /** --explain: the language of the annotations (the plan's language); undefined: none. */
+  readonly explain: Language | undefined;
+}
+
+export interface AuthRequest {
+  readonly user: string;
+  readonly mechanism: string | undefined;
+  readonly secret: SecretSource;
+  /** The secret is an OAuth 2.0 token, for XOAUTH2. */
+  readonly token: boolean;
+  readonly allowPlaintextAuth: boolean;
+  readonly showSecrets: boolean;
+}

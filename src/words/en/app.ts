@@ -1,0 +1,44 @@
+// English words for what the application reports (src/app/facts.ts), and for what it prints
+// around the events (src/words/output-words.ts).
+import type { AppErrorFact, AppNote, OutputName } from '../../app/facts.js';
+import type { WordsOf } from '../catalogue.js';
+import { describeFact } from '../describe.js';
+import type { OutputWords } from '../output-words.js';
+
+const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'standard output', stderr: 'standard error' };
+
+const list = (recipients: readonly string[]) => recipients.join(', ');
+
+export const errors: WordsOf<AppErrorFact> = {
+  MAILV_OUTPUT_FAILED: ({ output, detail }) => `cannot write to ${OUTPUT[output]}: ${detail}`,
+  MAILV_RECIPIENTS_REFUSED: ({ recipients }) =>
+    `${recipients.length === 1 ? 'a recipient was' : `${recipients.length} recipients were`} refused: ${list(recipients)}`,
+  MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `not accepted for now (try again later): ${list(recipients)}`,
+};
+
+export const notes: WordsOf<AppNote> = {
+  'null-body': () => "Null message body; hope that's ok", // as mail(1) says it
+  'recipient-not-delivered': ({ recipient, reply }) => `not delivered to ${recipient}: ${reply.raw.join(' ')}`,
+  'domain-not-delivered': ({ recipients, error }, words) => `not delivered to ${list(recipients)}: ${describeFact(error, words)}`,
+  'dead-letter-saved': ({ path, unfinished }) => `${unfinished ? 'what was read of the message' : 'the message'} was saved in ${path}`,
+  'dead-letter-failed': ({ error, fate }, words) =>
+    `${describeFact(error, words)}; ${fate === 'lost' ? 'the message is lost' : 'it is only in the file given on standard input'}`,
+};
+
+export const output: OutputWords = {
+  dryRun: {
+    envelope: 'Envelope (what a server offering SIZE is told):',
+    bccOnly: '(Bcc: envelope only)',
+    message: (octets, eightBit) => `Message (${octets} octets${eightBit ? ', 8-bit, as sent to a server that offers 8BITMIME' : ''}):`,
+  },
+  demo: {
+    received: (octets, from, recipients) => `--- The demo server received ${octets} octets from ${from} for ${recipients}:`,
+    end: '--- end of message',
+  },
+  spinner: {
+    connecting: (host, port) => `connecting to ${host} port ${port}…`,
+    greeting: (host) => `waiting for the greeting of ${host}…`,
+    reply: (command) => `waiting for the reply to ${command}…`,
+    dnsQuery: (server, type, name) => `asking ${server} for the ${type} records of ${name}…`,
+  },
+};

@@ -1,0 +1,56 @@
+// French words for what the application reports (src/app/facts.ts), and for what it prints
+// around the events (src/words/output-words.ts).
+import type { AppErrorFact, AppNote, OutputName } from '../../app/facts.js';
+import type { WordsOf } from '../catalogue.js';
+import { describeFact } from '../describe.js';
+import type { OutputWords } from '../output-words.js';
+
+const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'la sortie standard', stderr: "la sortie d'erreur standard" };
+
+/** The system's errors said in French; any other keeps the system's own words. */
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: 'permission refusée',
+  ENOSPC: 'plus de place sur le périphérique',
+  EDQUOT: 'quota de disque dépassé',
+  EFBIG: 'fichier trop gros',
+  EIO: "erreur d'entrée-sortie",
+  EBADF: 'descripteur de fichier non ouvert',
+};
+
+const system = (errno: string | undefined, detail: string) => (errno !== undefined ? SYSTEM_ERRORS[errno] : undefined) ?? detail;
+
+const list = (recipients: readonly string[]) => recipients.join(', ');
+
+export const errors: WordsOf<AppErrorFact> = {
+  MAILV_OUTPUT_FAILED: ({ output, errno, detail }) => `impossible d'écrire sur ${OUTPUT[output]} : ${system(errno, detail)}`,
+  MAILV_RECIPIENTS_REFUSED: ({ recipients }) =>
+    recipients.length === 1 ? `un destinataire refusé : ${list(recipients)}` : `${recipients.length} destinataires refusés : ${list(recipients)}`,
+  MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `pas accepté pour l'instant (réessayez plus tard) : ${list(recipients)}`,
+};
+
+export const notes: WordsOf<AppNote> = {
+  'null-body': () => "Corps du message vide ; j'espère que c'est voulu",
+  'recipient-not-delivered': ({ recipient, reply }) => `non remis à ${recipient} : ${reply.raw.join(' ')}`,
+  'domain-not-delivered': ({ recipients, error }, words) => `non remis à ${list(recipients)} : ${describeFact(error, words)}`,
+  'dead-letter-saved': ({ path, unfinished }) => `${unfinished ? 'ce qui a été lu du message a été enregistré' : 'le message a été enregistré'} dans ${path}`,
+  'dead-letter-failed': ({ error, fate }, words) =>
+    `${describeFact(error, words)} ; ${fate === 'lost' ? 'le message est perdu' : "il n'est plus que dans le fichier donné en entrée standard"}`,
+};
+
+export const output: OutputWords = {
+  dryRun: {
+    envelope: "Enveloppe (ce qu'on annonce à un serveur qui offre SIZE) :",
+    bccOnly: '(Cci : enveloppe seule)',
+    message: (octets, eightBit) => `Message (${octets} octets${eightBit ? ", 8 bits, tel qu'envoyé à un serveur qui offre 8BITMIME" : ''}) :`,
+  },
+  demo: {
+    received: (octets, from, recipients) => `--- Le serveur de démonstration a reçu ${octets} octets de ${from} pour ${recipients} :`,
+    end: '--- fin du message',
+  },
+  spinner: {
+    connecting: (host, port) => `connexion à ${host} port ${port}…`,
+    greeting: (host) => `attente de l'accueil de ${host}…`,
+    reply: (command) => `attente de la réponse à ${command}…`,
+    dnsQuery: (server, type, name) => `question à ${server} : les enregistrements ${type} de ${name}…`,
+  },
+};

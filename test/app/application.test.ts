@@ -1,0 +1,196 @@
+// The application in this process, its I/O in memory: what it writes on each output, the status it
+// returns, and what it keeps in dead.letter, without a child process.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UsageError } from '../../dist/errors.js';
+import { runApp, SignalSender } from '../helpers/app.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
+
+const FIXED = ['-H', 'Date: Sat, 28 Nov 2026 03:00:00 +0000', '-H', 'Message-ID: <fixed.1@example.org>'];
+
+/** Standard input that never ends: a run that reads it never returns. */
+const neverEnding = () => new Readable({ read() {} });
+
+function parseJsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('the application in memory', () => {
+  it('--dry-run: the envelope, then the exact message, on standard output', async () => {
+    const run = await runApp(['--dry-run', ...FIXED, '-s', 'Dry', 'bob@example.org'], { input: 'one\ntwo\n' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    const message =
+      'Date: Sat, 28 Nov 2026 03:00:00 +0000\r\nFrom: tester@client.example.org\r\nTo: bob@example.org\r\nSubject: Dry\r\n' +
+      'Message-ID: <fixed.1@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\none\r\ntwo\r\n';
+    const size = Buffer.byteLength(message);
+    assert.equal(
+      run.stdout,
+      'Envelope (what a server offering SIZE is told):\n' +
+        `  MAIL From:<tester@client.example.org> SIZE=${size}\n` +
+        '  RCPT To:<bob@example.org>\n' +
+        `Message (${size} octets):\n` +
+        message,
+    );
+  });
+
+  it('a usage error: 64 and one line, standard input never read, nothing kept', async () => {
+    const run = await runApp(['-q', '-v', 'bob@example.org'], { stdin: neverEnding() });
+    assert.equal(run.status, 64);
+    assert.equal(run.stdout, '');
+    assert.equal(run.stderr, 'mailv: -q and -v contradict each other\n');
+    assert.equal(existsSync(join(run.home, 'dead.letter')), false);
+  });
+
+  it('--step without a terminal: 64 before standard input is read, nothing kept', async () => {
+    const noTerminal = async () => {
+      throw new UsageError({ code: 'MAILV_STEP_NO_TERMINAL' });
+    };
+    const run = await runApp(['--step', '--server', '127.0.0.1:9', 'bob@example.org'], { stdin: neverEnding(), openStepper: noTerminal });
+    assert.equal(run.status, 64);
+    assert.equal(run.stderr, 'mailv: --step needs a terminal to wait at\n');
+    assert.equal(existsSync(join(run.home, 'dead.letter')), false);
+  });
+
+  it('--step paced by a terminal of the test: the whole dialogue goes out', async () => {
+    const server = await startScriptedServer();
+    try {
+      let asked = 0;
+      const ask = async () => {
+        asked++;
+        return 'go' as const;
+      };
+      const stepper = async () => ({ ask, close: () => {} });
+      const run = await runApp(['--step', '--server', `127.0.0.1:${server.port}`, '-s', 's', 'bob@example.org'], { input: 'x\n', openStepper: stepper });
+      assert.equal(run.status, 0, run.stderr);
+      // At least EHLO; MAIL, RCPT and DATA (pipelined, one flight); the message and QUIT.
+      assert.ok(asked >= 3, `asked before each flight of commands: ${asked}`);
+      assert.ok(server.commands.includes('QUIT'));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a send to a server in this process: the transcript on stdout, a refusal on stderr, 67', async () => {
+    const server = await startScriptedServer({ replies: { RCPT: (line) => (line.includes('nobody') ? '550 5.1.1 User unknown' : '250 2.1.5 Ok') } });
+    try {
+      const run = await runApp(['--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'x', 'bob@example.org', 'nobody@example.org'], {
+        input: 'hello\n',
+      });
+      assert.equal(run.status, 67);
+      const shown = run.stdout.split('\n');
+      assert.equal(shown[0], `bob@example.org,nobody@example.org... Connecting to [127.0.0.1] port ${server.port} via relay...`);
+      assert.ok(shown.includes('>>> EHLO client.example.org'));
+      assert.ok(shown.includes('nobody@example.org... User unknown (550 5.1.1 User unknown)'));
+      assert.ok(shown.includes('bob@example.org... Sent (2.0.0 Ok: queued as S1)'));
+      assert.equal(run.stderr, 'mailv: not delivered to nobody@example.org: 550 5.1.1 User unknown\n');
+      assert.equal(existsSync(join(run.home, 'dead.letter')), false, 'bob got it');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('--json: the result says why the status is not 0; dead.letter is an event', async () => {
+    const server = await startScriptedServer({ replies: { RCPT: '550 5.1.1 User unknown' } });
+    try {
+      const run = await runApp(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'nobody@example.org'], { input: 'hello\n' });
+      assert.equal(run.status, 67);
+      const events = parseJsonLines(run.stdout);
+      const path = join(run.home, 'dead.letter');
+      const kept = events.find((event) => event['event'] === 'dead-letter')!;
+      assert.deepEqual(kept, { event: 'dead-letter', ms: kept['ms'], path, size: kept['size'], unfinished: false });
+      const result = events.at(-1)!;
+      assert.deepEqual(result, {
+        event: 'result',
+        ms: result['ms'],
+        status: 67,
+        error: 'a recipient was refused: nobody@example.org',
+        code: 'MAILV_RECIPIENTS_REFUSED',
+        stage: 'rcpt',
+      });
+      assert.equal(run.stderr, `mailv: not delivered to nobody@example.org: 550 5.1.1 User unknown\nmailv: the message was saved in ${path}\n`);
+      assert.match(readFileSync(path, 'utf8'), /^From tester@client\.example\.org /);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('--dry-run on a full disk: 74, one line on stderr, nothing kept', async () => {
+    const run = await runApp(['--dry-run', '-s', 'x', 'bob@example.org'], { input: 'x\n', failing: { output: 'stdout', errno: 'ENOSPC' } });
+    assert.equal(run.status, 74);
+    assert.equal(run.stderr, 'mailv: cannot write to standard output: no space left on device\n');
+    assert.equal(existsSync(join(run.home, 'dead.letter')), false);
+  });
+
+  it('a send whose transcript cannot be written: 74, the message not sent but kept', async () => {
+    const server = await startScriptedServer();
+    try {
+      const run = await runApp(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'], {
+        input: 'kept\n',
+        failing: { output: 'stdout', errno: 'EIO' },
+      });
+      assert.equal(run.status, 74);
+      const path = join(run.home, 'dead.letter');
+      assert.equal(run.stderr, `mailv: cannot write to standard output: i/o error\nmailv: the message was saved in ${path}\n`);
+      assert.match(readFileSync(path, 'utf8'), /\n\nkept\n/);
+      assert.ok(!server.commands.some((command) => command.startsWith('MAIL')), 'stopped before the message');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a reader that goes away (EPIPE) does not stop the message', async () => {
+    const server = await startScriptedServer();
+    try {
+      const run = await runApp(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'], {
+        input: 'sent\n',
+        failing: { output: 'stdout', errno: 'EPIPE' },
+      });
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stderr, '');
+      assert.match(server.received().toString('latin1'), /\r\nsent\r\n\.\r\n/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('standard error that fails: 74 without a word', async () => {
+    const run = await runApp(['-q', '-v', 'bob@example.org'], { failing: { output: 'stderr', errno: 'ENOSPC' } });
+    assert.equal(run.status, 74);
+    assert.equal(run.stdout, '');
+  });
+
+  it('a stop signal ends the run as a failure: 130, the message kept', async () => {
+    const server = await startScriptedServer({ greeting: { raw: '' } });
+    const signals = new SignalSender();
+    try {
+      const running = runApp(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'], { input: 'interrupted\n', signals });
+      for (let i = 0; i < 200 && signals.watching === 0; i++) await sleep(10);
+      await sleep(100); // waiting for the greeting now
+      signals.send('SIGINT');
+      const run = await running;
+      assert.equal(run.status, 130);
+      assert.equal(run.stderr, `mailv: interrupted by SIGINT\nmailv: the message was saved in ${join(run.home, 'dead.letter')}\n`);
+      assert.equal(signals.watching, 0, 'signals are no longer watched');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('runs share nothing: two at once, each in its language', async () => {
+    const [en, fr] = await Promise.all([
+      runApp(['--dry-run', ...FIXED, 'bob@example.org'], { input: 'x\n' }),
+      runApp(['--dry-run', '--lang', 'fr', ...FIXED, 'bob@example.org'], { input: 'x\n' }),
+    ]);
+    assert.match(en.stdout, /^Envelope \(what a server offering SIZE is told\):\n/);
+    assert.match(fr.stdout, /^Enveloppe \(ce qu'on annonce à un serveur qui offre SIZE\) :\n/);
+    assert.equal(en.stdout.slice(en.stdout.indexOf('Date:')), fr.stdout.slice(fr.stdout.indexOf('Date:')), 'the same message');
+  });
+});
