@@ -43,17 +43,7 @@ export type ErrorFact =
   | DeliveryErrorFact
   | DnsErrorFact
   | MessageErrorFact
-  | SmtpErrorFact
-  | UnwordedFact;
-
-/**
- * A failure still described by a sentence rather than by facts. It exists only while code moves
- * to coded facts; a test keeps it out of the protocol folders.
- */
-export interface UnwordedFact {
-  readonly code: 'MAILV_UNWORDED';
-  readonly text: string;
-}
+  | SmtpErrorFact;
 
 export type ErrorCode = ErrorFact['code'];
 
@@ -70,12 +60,11 @@ export abstract class MailvError extends Error {
   /** What happened, for renderers and for --json. */
   readonly fact: ErrorFact;
   constructor(
-    what: ErrorFact | string,
+    fact: ErrorFact,
     readonly stage: Stage,
   ) {
-    const fact: ErrorFact = typeof what === 'string' ? { code: 'MAILV_UNWORDED', text: what } : what;
-    // A coded error's message is its code: words come from src/words/, in the user's language.
-    super(fact.code === 'MAILV_UNWORDED' ? fact.text : fact.code);
+    // The message is the code: words come from src/words/, in the user's language.
+    super(fact.code);
     this.fact = fact;
     this.name = new.target.name;
   }
@@ -92,7 +81,7 @@ export abstract class MailvError extends Error {
 
 /** Bad flags, header injection, malformed addresses. */
 export class UsageError extends MailvError {
-  constructor(what: ErrorFact | string) {
+  constructor(what: ErrorFact) {
     super(what, 'options');
   }
 }
@@ -100,7 +89,7 @@ export class UsageError extends MailvError {
 /** Input that cannot be used: missing attachment (66) or unusable message data (65). */
 export class InputError extends MailvError {
   readonly missing: boolean;
-  constructor(what: ErrorFact | string, status: typeof ExitCode.NOINPUT | typeof ExitCode.DATAERR) {
+  constructor(what: ErrorFact, status: typeof ExitCode.NOINPUT | typeof ExitCode.DATAERR) {
     super(what, 'input');
     this.missing = status === ExitCode.NOINPUT;
   }
@@ -123,7 +112,7 @@ export class DnsError extends MailvError {
 /** Connection refused, reset, closed or timed out: worth trying again later. */
 export class TransportError extends MailvError {
   constructor(
-    what: ErrorFact | string,
+    what: ErrorFact,
     stage: Stage,
     /** Unknown only for failures not yet classified; decisions treat it as the worst case. */
     readonly reason?: TransportReason,
@@ -147,7 +136,7 @@ export class CapabilityError extends MailvError {}
  */
 export class SmtpReplyError extends MailvError {
   constructor(
-    what: ErrorFact | string,
+    what: ErrorFact,
     stage: Stage,
     readonly reply: Reply,
   ) {
@@ -163,7 +152,7 @@ export class AuthError extends MailvError {}
 
 /** A configuration file that cannot be used: bad syntax, unknown key or account, unsafe mode. */
 export class ConfigError extends MailvError {
-  constructor(what: ErrorFact | string) {
+  constructor(what: ErrorFact) {
     super(what, 'options');
   }
 }

@@ -70,12 +70,7 @@ export type SessionEvent =
   | ({ kind: 'dns-no-answer'; name: string; type: QueryType; server: string } & NoAnswer);
 
 /** Every note, by code; each folder declares its own in its facts.ts. */
-export type Note = AppNote | AuthNote | CliNote | ConfigNote | DeliveryNote | DnsNote | MessageNote | SmtpNote | UnwordedNote;
+export type Note = AppNote | AuthNote | CliNote | ConfigNote | DeliveryNote | DnsNote | MessageNote | SmtpNote;
 
-/** A note still written as a sentence, while code moves to coded notes; kept out of protocol folders by a test. */
-export interface UnwordedNote {
-  readonly code: 'unworded';
-  readonly text: string;
-}
 
 export type EmitEvent = (event: SessionEvent) => void;

@@ -118,7 +118,7 @@ describe('dead.letter', () => {
 
   it('says why the message could not be read, in the words of that failure', async () => {
     const path = join(directory, 'unreadable');
-    const changed = new InputError({ code: 'MAILV_UNWORDED', text: 'standard input changed while it was being sent' }, 65);
+    const changed = new InputError({ code: 'MAILV_SOURCE_CHANGED', source: { kind: 'standard-input' } }, 65);
     await assert.rejects(saveDeadLetter(path, 'alice@example.org', chunks('Subject: x\r\n', changed), date), (error: unknown) => {
       assert.ok(error instanceof LocalIoError);
       assert.deepEqual(error.fact, { code: 'MAILV_DEAD_LETTER_MESSAGE_FAILED', path, error: changed.fact });

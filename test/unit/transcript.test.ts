@@ -29,7 +29,7 @@ describe('transcript', () => {
       renderer.lines({ kind: 'recipient', recipient: 'a@example.org', outcome: 'sent', reply: ok }),
       renderer.lines({ kind: 'recipient', recipient: 'x@example.org', outcome: 'refused', reply: unknown }),
       renderer.lines({ kind: 'recipient', recipient: 'y@example.org', outcome: 'deferred', reply: busy }),
-      renderer.lines({ kind: 'note', note: { code: 'unworded', text: 'no reply to QUIT' }, severity: 'warning' }),
+      renderer.lines({ kind: 'note', note: { code: 'quit-unanswered', error: { code: 'MAILV_TIMEOUT', stage: 'quit', ms: 2000, waiting: 'reply' } }, severity: 'warning' }),
       renderer.lines({ kind: 'closing', host: '127.0.0.1' }),
       renderer.lines({ kind: 'connected', address: '127.0.0.1', port: 25 }),
     ].flat();
@@ -42,7 +42,7 @@ describe('transcript', () => {
       'a@example.org... Sent (2.0.0 Ok: queued as 4Xy)',
       'x@example.org... User unknown (550 5.1.1 <x@example.org>: Recipient address rejected: User unknown in local recipient table)',
       'y@example.org... Deferred (450 4.2.1 try later)',
-      'Warning: no reply to QUIT',
+      'Warning: no reply to QUIT (timed out after 2 s waiting for the reply (quit))',
       'Closing connection to [127.0.0.1]',
     ]);
   });
@@ -176,12 +176,12 @@ describe('the spinner', () => {
 
 describe('exit codes', () => {
   it('maps errors and outcomes to sysexits', () => {
-    assert.equal(exitCodeOf(new UsageError('x')), 64);
-    assert.equal(exitCodeOf(new TransportError('x', 'connect')), 75);
-    assert.equal(exitCodeOf(new ProtocolError('x', 'greeting')), 76);
-    assert.equal(exitCodeOf(new SmtpReplyError('x', 'mail', unknown)), 69);
-    assert.equal(exitCodeOf(new SmtpReplyError('x', 'body', unknown)), 69);
-    assert.equal(exitCodeOf(new SmtpReplyError('x', 'body', busy)), 75);
+    assert.equal(exitCodeOf(new UsageError({ code: 'MAILV_NO_RECIPIENT' })), 64);
+    assert.equal(exitCodeOf(new TransportError({ code: 'MAILV_TIMEOUT', stage: 'connect', ms: 1000, waiting: 'reply' }, 'connect', 'timeout')), 75);
+    assert.equal(exitCodeOf(new ProtocolError({ code: 'MAILV_UNEXPECTED_REPLY', stage: 'greeting', reply: ok }, 'greeting')), 76);
+    assert.equal(exitCodeOf(new SmtpReplyError({ code: 'MAILV_SENDER_REFUSED', from: 'a', reply: unknown }, 'mail', unknown)), 69);
+    assert.equal(exitCodeOf(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply: unknown }, 'body', unknown)), 69);
+    assert.equal(exitCodeOf(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply: busy }, 'body', busy)), 75);
     assert.equal(exitCodeOf(new Error('bug')), 70);
     const sent = { recipient: 'a', outcome: 'sent' as const, reply: ok };
     const refused = { recipient: 'b', outcome: 'refused' as const, reply: unknown };

@@ -1,7 +1,5 @@
 // English words for what cli/ reports (src/cli/facts.ts), and for sentences not yet coded.
 import type { CliErrorFact, CliNote, SecretOrigin, SystemProblem } from '../../cli/facts.js';
-import type { UnwordedFact } from '../../errors.js';
-import type { UnwordedNote } from '../../events.js';
 import type { WordsOf } from '../catalogue.js';
 import type { CliWords } from '../cli-words.js';
 
@@ -38,11 +36,10 @@ const system = (known: Readonly<Record<string, string>>, { errno, detail }: Syst
 
 const suggestion = (options: readonly string[]) => (options.length === 1 ? `(Did you mean ${options[0]}?)` : `(Did you mean one of ${options.join(', ')}?)`);
 
-export const errors: WordsOf<CliErrorFact | UnwordedFact> = {
+export const errors: WordsOf<CliErrorFact> = {
   MAILV_INTERNAL: ({ detail }) => `internal error: ${detail}`,
   MAILV_STEP_STOPPED: () => 'stopped at your request (--step): the message was not sent',
   MAILV_INTERRUPTED: ({ signal }) => `interrupted by ${signal}`,
-  MAILV_UNWORDED: ({ text }) => text,
   // commander's own words, as it writes them.
   MAILV_OPTION_UNKNOWN: ({ option, suggestions }) => [`unknown option '${option}'`, ...(suggestions.length > 0 ? [suggestion(suggestions)] : [])].join('\n'),
   MAILV_OPTION_VALUE_MISSING: ({ option }) => `option '${option}' argument missing`,
@@ -93,8 +90,7 @@ export const errors: WordsOf<CliErrorFact | UnwordedFact> = {
   MAILV_CA_NO_PEM: ({ path }) => `--ca ${path} holds no PEM certificate`,
 };
 
-export const notes: WordsOf<CliNote | UnwordedNote> = {
-  unworded: ({ text }) => text,
+export const notes: WordsOf<CliNote> = {
 };
 
 export const cliWords: CliWords = {

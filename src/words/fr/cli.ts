@@ -1,7 +1,5 @@
 // French words for what cli/ reports (src/cli/facts.ts), and for sentences not yet coded.
 import type { CliErrorFact, CliNote, SecretOrigin, SystemProblem } from '../../cli/facts.js';
-import type { UnwordedFact } from '../../errors.js';
-import type { UnwordedNote } from '../../events.js';
 import type { WordsOf } from '../catalogue.js';
 import type { CliWords } from '../cli-words.js';
 
@@ -52,11 +50,10 @@ const system = (known: Readonly<Record<string, string>>, { errno, detail }: Syst
 const suggestion = (options: readonly string[]) =>
   options.length === 1 ? `(Vouliez-vous dire ${options[0]} ?)` : `(Vouliez-vous dire l'une des options ${options.join(', ')} ?)`;
 
-export const errors: WordsOf<CliErrorFact | UnwordedFact> = {
+export const errors: WordsOf<CliErrorFact> = {
   MAILV_INTERNAL: ({ detail }) => `erreur interne : ${detail}`,
   MAILV_STEP_STOPPED: () => "arrêté à votre demande (--step) : le message n'a pas été envoyé",
   MAILV_INTERRUPTED: ({ signal }) => `interrompu par ${signal}`,
-  MAILV_UNWORDED: ({ text }) => text,
   MAILV_OPTION_UNKNOWN: ({ option, suggestions }) => [`option inconnue « ${option} »`, ...(suggestions.length > 0 ? [suggestion(suggestions)] : [])].join('\n'),
   MAILV_OPTION_VALUE_MISSING: ({ option }) => `il manque la valeur de l'option « ${option} »`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) =>
@@ -109,8 +106,7 @@ export const errors: WordsOf<CliErrorFact | UnwordedFact> = {
   MAILV_CA_NO_PEM: ({ path }) => `--ca ${path} ne contient aucun certificat PEM`,
 };
 
-export const notes: WordsOf<CliNote | UnwordedNote> = {
-  unworded: ({ text }) => text,
+export const notes: WordsOf<CliNote> = {
 };
 
 export const cliWords: CliWords = {
