@@ -1,6 +1,6 @@
 // What logging in and checking certificates need from outside the command line: the CA file of
 // --ca and the secret, both read before any connection is made.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { systemProblem } from '../cli/system-problem.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -33,15 +33,30 @@ export async function gatherTrust(plan: Plan, signal: AbortSignal): Promise<Trus
   };
 }
 
-/** The PEM file of --ca; throws InputError: unreadable (66), or no certificate in it (65). */
+/** A CA bundle far larger than any system's (Debian's holds about 200 KiB). */
+const MAX_CA_FILE = 4 * 1024 * 1024;
+
+/**
+ * The PEM file of --ca; throws InputError: unreadable, not a regular file or too large (66), or no
+ * certificate in it (65). Opened without waiting, so a FIFO nobody writes cannot hold mailv beyond
+ * signals, and checked on the open descriptor, so a device cannot feed it without end.
+ */
 function readCaFile(path: string): Buffer {
   let pem: Buffer;
+  let fd: number | undefined;
   try {
-    pem = readFileSync(path);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new InputError({ code: 'MAILV_CA_NOT_FILE', path }, ExitCode.NOINPUT);
+    if (info.size > MAX_CA_FILE) throw new InputError({ code: 'MAILV_CA_TOO_LARGE', path, limit: MAX_CA_FILE }, ExitCode.NOINPUT);
+    pem = readFileSync(fd);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     // `ENOENT: no such file or directory, open '…'`: the code is a fact apart, not words.
     const problem = systemProblem(error);
     throw new InputError({ code: 'MAILV_CA_UNREADABLE', path, ...problem, detail: problem.detail.replace(/^[A-Z]+: /, '') }, ExitCode.NOINPUT);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new InputError({ code: 'MAILV_CA_NO_PEM', path }, ExitCode.DATAERR);
   return pem;

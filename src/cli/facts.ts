@@ -133,7 +133,9 @@ export type InputFact =
   | { readonly code: 'MAILV_CONFIG_FILE_MISSING'; readonly path: string; readonly account: string }
   /** The --ca file cannot be read (66); `detail` without the errno in front. */
   | ({ readonly code: 'MAILV_CA_UNREADABLE'; readonly path: string } & SystemProblem)
-  | { readonly code: 'MAILV_CA_NO_PEM'; readonly path: string };
+  | { readonly code: 'MAILV_CA_NO_PEM'; readonly path: string }
+  | { readonly code: 'MAILV_CA_NOT_FILE'; readonly path: string }
+  | { readonly code: 'MAILV_CA_TOO_LARGE'; readonly path: string; readonly limit: number };
 
 /** Notes emitted from cli/. */
 export type CliNote = never;

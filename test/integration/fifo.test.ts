@@ -69,6 +69,18 @@ describe('a FIFO given as a file', () => {
     assert.match(run.stdout, /^\(sent, decoded: "\\0alice\\0s3cret"\)$/m);
   });
 
+  it('--ca on a FIFO or a device is refused at once (66), never waited on nor read without end, the message kept', { timeout: 30_000 }, async () => {
+    for (const ca of [fifoIn(freshHome()), '/dev/zero']) {
+      const home = freshHome();
+      const started = Date.now();
+      const run = await runCli(['--ca', ca, '--server', '127.0.0.1:9', '-s', 'x', 'bob@example.org'], { input: 'keep me\n', home });
+      assert.equal(run.code, 66, run.stderr);
+      assert.ok(Date.now() - started < 5000, 'at once');
+      assert.equal(run.stderr.split('\n')[0], `mailv: cannot read --ca ${ca}: not a regular file`);
+      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /\n\nkeep me\n\n$/);
+    }
+  });
+
   it('-a on a FIFO is refused at once (66), not waited on', { timeout: 30_000 }, async () => {
     const home = freshHome();
     const fifo = fifoIn(home);

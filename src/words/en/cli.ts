@@ -88,6 +88,8 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_CONFIG_FILE_MISSING: ({ path, account }) => `no configuration file ${path}, so no account ${q(account)}`,
   MAILV_CA_UNREADABLE: ({ path, detail }) => `cannot read --ca ${path}: ${detail}`,
   MAILV_CA_NO_PEM: ({ path }) => `--ca ${path} holds no PEM certificate`,
+  MAILV_CA_NOT_FILE: ({ path }) => `cannot read --ca ${path}: not a regular file`,
+  MAILV_CA_TOO_LARGE: ({ path, limit }) => `cannot read --ca ${path}: larger than ${limit / 1024 / 1024} MiB`,
 };
 
 export const notes: WordsOf<CliNote> = {

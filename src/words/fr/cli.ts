@@ -104,6 +104,8 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_CONFIG_FILE_MISSING: ({ path, account }) => `pas de fichier de configuration ${path}, donc pas de compte ${q(account)}`,
   MAILV_CA_UNREADABLE: (fact) => `impossible de lire --ca ${fact.path} : ${system(FILE_ERRNO, fact)}`,
   MAILV_CA_NO_PEM: ({ path }) => `--ca ${path} ne contient aucun certificat PEM`,
+  MAILV_CA_NOT_FILE: ({ path }) => `impossible de lire --ca ${path} : ce n'est pas un fichier ordinaire`,
+  MAILV_CA_TOO_LARGE: ({ path, limit }) => `impossible de lire --ca ${path} : plus de ${limit / 1024 / 1024} Mio`,
 };
 
 export const notes: WordsOf<CliNote> = {
