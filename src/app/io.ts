@@ -59,6 +59,11 @@ export interface AppIo {
      * ends mailv at once: that is the source's to do.
      */
     watch(onSignal: (signal: StopSignal) => void): () => void;
+    /**
+     * Runs `work` (the dead.letter entry) so that a signal that would end mailv at once waits until
+     * it is done: half an entry would read as a whole, shorter message.
+     */
+    whole<T>(work: () => Promise<T>): Promise<T>;
   };
   /** The terminal --step waits at, its prompt in `language`; throws UsageError when there is none. */
   openStepper(signal: AbortSignal, language: Language): Promise<Stepper>;

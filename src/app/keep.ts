@@ -11,7 +11,7 @@ export async function keepDeadLetter(run: Run, prepared: PreparedInput, unfinish
   const path = deadLetterPath(run.io.env);
   try {
     const message = await prepared.compose(true);
-    await saveDeadLetter(path, prepared.envelope.from, message.chunks(), run.io.clock.date());
+    await run.io.signals.whole(() => saveDeadLetter(path, prepared.envelope.from, message.chunks(), run.io.clock.date()));
     run.emit({ kind: 'dead-letter', path, size: message.size, unfinished });
     run.note({ code: 'dead-letter-saved', path, unfinished });
   } catch (error) {

@@ -88,6 +88,24 @@ const STOP_SIGNALS: readonly StopSignal[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIG
 class ProcessSignals {
   /** SIGHUP was received: the terminal may be gone. */
   hungUp = false;
+  /** Work that must not be cut short is running: a signal that would end mailv waits for it. */
+  private holding = 0;
+  private held: NodeJS.Signals | undefined;
+
+  async whole<T>(work: () => Promise<T>): Promise<T> {
+    this.holding++;
+    try {
+      return await work();
+    } finally {
+      this.holding--;
+      const signal = this.held;
+      if (this.holding === 0 && signal !== undefined) {
+        this.held = undefined;
+        // After the caller's next steps (the line that says where the message was kept).
+        setImmediate(() => this.endBy(signal));
+      }
+    }
+  }
 
   watch(onSignal: (signal: StopSignal) => void): () => void {
     let handedOver = false;
@@ -97,15 +115,25 @@ class ProcessSignals {
         handedOver = true;
         return onSignal(signal as StopSignal);
       }
-      stop();
-      process.kill(process.pid, signal);
+      if (this.holding > 0) this.held ??= signal;
+      else {
+        stop();
+        this.endBy(signal);
+      }
     };
     const stop = () => {
       for (const signal of STOP_SIGNALS) process.off(signal, listener);
     };
     for (const signal of STOP_SIGNALS) process.on(signal, listener);
+    this.endBy = (signal) => {
+      stop();
+      process.kill(process.pid, signal);
+    };
     return stop;
   }
+
+  /** Ends the process by `signal` itself, its handlers removed. */
+  private endBy: (signal: NodeJS.Signals) => void = (signal) => process.kill(process.pid, signal);
 }
 
 /**

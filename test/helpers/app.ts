@@ -81,6 +81,7 @@ export async function runApp(argv: readonly string[], options: AppOptions = {}):
         signals.on('signal', onSignal);
         return () => signals.off('signal', onSignal);
       },
+      whole: (work) => work(),
     },
     openStepper: options.openStepper ?? (async () => ({ ask: async () => 'go' as const, close: () => {} })),
     host: { name: () => 'client.example.org', user: () => 'tester' },

@@ -3,7 +3,7 @@
 // left behind.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,6 +42,30 @@ function keptBody(home: string): { headers: string; body: string } {
 }
 
 describe('signals while a pipe is read', () => {
+  it('a second signal while dead.letter is written waits until the entry is whole, then ends mailv', { timeout: 60_000 }, async () => {
+    const home = freshHome();
+    const tmp = freshHome();
+    const part = Buffer.from('a line of a message large enough to take a while to keep\n'.repeat(1_200_000)); // about 68 MB
+    const child = spawn(process.execPath, [MAILV, '-q', '--server', '127.0.0.1:9', '-s', 'cut short', 'bob@example.org'], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester', TMPDIR: tmp },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, by) => resolve({ code, signal: by })));
+    await new Promise<void>((resolve) => child.stdin.write(part, () => resolve()));
+    for (let last = -1, now = octetsRead(child.pid!); now !== last; last = now, now = octetsRead(child.pid!)) await sleep(100);
+    child.kill('SIGTERM');
+    const deadLetter = join(home, 'dead.letter');
+    for (let i = 0; i < 2000 && !(existsSync(deadLetter) && statSync(deadLetter).size > 0); i++) await sleep(5);
+    const sizeAtSecond = statSync(deadLetter).size;
+    child.kill('SIGTERM');
+    const result = await exited;
+    child.stdin.destroy();
+    assert.ok(sizeAtSecond < part.length, `the second signal came while the entry was being written (${sizeAtSecond} octets)`);
+    assert.equal(result.signal, 'SIGTERM', `ended by the second signal: ${stderr}`);
+    assert.equal(keptBody(home).body, `${part}\n`, 'the whole entry, not a shorter message');
+  });
+
   it('SIGHUP: 129, what was read (spooled, 5 MiB) in dead.letter, nothing in TMPDIR', async () => {
     const part = Buffer.from('a line of the message sent so far\n'.repeat(150_000)); // over 4 MiB: spooled
     const run = await signalMidPipe('SIGHUP', part);
