@@ -12,9 +12,16 @@ import type { Run } from './run.js';
 export async function showMx(run: Run, plan: Plan, domain: string): Promise<number> {
   // The DNS exchange is what --mx is about: shown at the default verbosity as -v shows it.
   const emit = await openEvents(run, plan, (plan.verbosity === 0 ? 0 : Math.max(plan.verbosity, 2)) as Verbosity);
-  const resolver = await makeResolver(plan, emit);
-  const { planMx } = await import('../dns/mx.js');
-  const mx = await planMx(domain, resolver, randomSource(plan.seed));
+  // A stop signal ends the lookup as it ends a send: said in one line, 128 + its number.
+  const stopWatching = run.io.signals.watch((stop) => run.stop(stop));
+  let mx;
+  try {
+    const resolver = await makeResolver(plan, emit, run.interrupt.signal);
+    const { planMx } = await import('../dns/mx.js');
+    mx = await planMx(domain, resolver, randomSource(plan.seed));
+  } finally {
+    stopWatching();
+  }
   if (plan.output.json) run.output.out(`${jsonMxPlan(mx, run.elapsed())}\n`);
   else run.output.out(`${formatMxPlan(mx, plan.mxPort, run.words).join('\n')}\n`);
   return ExitCode.OK;

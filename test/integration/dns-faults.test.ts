@@ -175,6 +175,28 @@ describe('DNS faults', () => {
     }
   });
 
+  it('--mx: each stop signal ends the lookup in one line, 128 + its number', async () => {
+    const server = await startDns(() => []);
+    try {
+      for (const [signal, status] of [['SIGHUP', 129], ['SIGQUIT', 131], ['SIGINT', 130], ['SIGTERM', 143]] as const) {
+        const child = spawn(process.execPath, [MAILV, '--mx', 'example.test', '-v', '--dns', `127.0.0.1:${server.port}`], {
+          env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester', LC_ALL: 'C' },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, by) => resolve({ code, signal: by })));
+        for (let i = 0; i < 250 && !stdout.includes('asking'); i++) await sleep(20);
+        child.kill(signal);
+        assert.deepEqual(await exited, { code: status, signal: null }, signal);
+        assert.equal(stderr, `mailv: interrupted by ${signal}\n`);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a CNAME loop is cut short: 75', async () => {
     const run = await lookUp((query) => [
       reply(query, { answers: [{ type: 'CNAME', name: query.questions![0]!.name, ttl: 60, class: 'IN', data: `x${query.questions![0]!.name}` }] }),
