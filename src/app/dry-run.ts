@@ -1,9 +1,11 @@
 // --dry-run: the envelope as a server would be told it (with -v, the default), then the exact
-// message, on standard output; nothing is sent, so nothing is ever kept in dead.letter.
+// message, on standard output (escaped on a terminal); nothing is sent, so nothing is ever kept in
+// dead.letter.
 import type { PreparedInput } from '../cli/message-input.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
 import { formatEnvelope } from '../render/dry-run.js';
+import { terminalLines } from '../text/sanitize.js';
 import type { Run } from './run.js';
 
 export async function dryRun(run: Run, plan: Plan, prepared: PreparedInput): Promise<number> {
@@ -11,7 +13,8 @@ export async function dryRun(run: Run, plan: Plan, prepared: PreparedInput): Pro
   const envelope = formatEnvelope(prepared.envelope, message.size, message.eightBit, prepared.bccOnly, run.words.output);
   async function* output() {
     if (plan.verbosity > 0) yield Buffer.from(envelope);
-    yield* message.chunks();
+    // A file or a pipe gets the exact octets; a terminal gets them escaped, as -vv shows a message.
+    yield* run.io.stdout.terminal ? terminalLines(message.chunks()) : message.chunks();
   }
   await run.output.stream(output());
   return ExitCode.OK;

@@ -21,3 +21,23 @@ const JSON_UNESCAPED = /[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2
 export function terminalSafeJson(json: string): string {
   return json.replace(JSON_UNESCAPED, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * CRLF lines of octets as a terminal may show them: each line read as UTF-8 and escaped, ended by
+ * LF. For a message shown on a terminal rather than written to a file or a pipe.
+ */
+export async function* terminalLines(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  let carry = Buffer.alloc(0);
+  for await (const chunk of chunks) {
+    carry = carry.length === 0 ? Buffer.from(chunk) : Buffer.concat([carry, chunk]);
+    let start = 0;
+    const shown: string[] = [];
+    for (let end = carry.indexOf('\r\n', start); end !== -1; end = carry.indexOf('\r\n', start)) {
+      shown.push(`${sanitize(carry.subarray(start, end).toString('utf8'))}\n`);
+      start = end + 2;
+    }
+    carry = carry.subarray(start);
+    if (shown.length > 0) yield Buffer.from(shown.join(''));
+  }
+  if (carry.length > 0) yield Buffer.from(`${sanitize(carry.toString('utf8'))}\n`);
+}

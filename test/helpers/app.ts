@@ -26,6 +26,8 @@ export interface AppOptions {
   readonly stdin?: Readable;
   /** --step's terminal: by default one where Enter is pressed at once, every time. */
   readonly openStepper?: AppIo['openStepper'];
+  /** Standard output is a terminal of this many colours and columns. */
+  readonly terminal?: { readonly colorDepth: number; readonly columns: number };
 }
 
 /** A stop-signal source a test fires by hand. */
@@ -73,7 +75,7 @@ export async function runApp(argv: readonly string[], options: AppOptions = {}):
       kind: (): InputKind => ({ kind: 'stream' }),
       stream: options.stdin ?? Readable.from([Buffer.from(input)]),
     },
-    stdout: memoryOutput(out, options.failing?.output === 'stdout' ? options.failing.errno : undefined),
+    stdout: { ...memoryOutput(out, options.failing?.output === 'stdout' ? options.failing.errno : undefined), terminal: options.terminal },
     stderr: memoryOutput(err, options.failing?.output === 'stderr' ? options.failing.errno : undefined),
     clock: { now: () => performance.now(), date: () => new Date('2026-11-28T03:00:00Z') },
     signals: {
