@@ -2,6 +2,7 @@
 // trips (each time mailv had to wait for the server), octets each way, time per step. Pure: the
 // caller passes the clock.
 import type { SessionEvent } from '../events.js';
+import type { TimingWords } from '../words/catalogue.js';
 
 export class TimingRecorder {
   private connectingAt: number | undefined;
@@ -80,14 +81,12 @@ export class TimingRecorder {
     }
   }
 
-  summary(end: number): string[] {
-    const steps = [...this.perStep].map(([step, ms]) => `${step} ${ms.toFixed(1)} ms`).join(', ');
+  summary(end: number, words: TimingWords): string[] {
+    const steps = [...this.perStep].map(([step, ms]) => [step, ms.toFixed(1)] as const);
     return [
-      `Timing: ${this.roundTrips} round trip${this.roundTrips === 1 ? '' : 's'} (waits for the server), ${this.sent} octets sent, ${this.received} received, ${(end - this.start).toFixed(1)} ms in all`,
-      ...(this.greetingAfter === undefined
-        ? []
-        : [`Timing: greeting ${this.greetingAfter.toFixed(1)} ms after the connection (and any TLS handshake) was made`]),
-      ...(steps === '' ? [] : [`Timing: ${steps}`]),
+      words.total(this.roundTrips, this.sent, this.received, (end - this.start).toFixed(1)),
+      ...(this.greetingAfter === undefined ? [] : [words.greeting(this.greetingAfter.toFixed(1))]),
+      ...(steps.length === 0 ? [] : [words.steps(steps)]),
     ];
   }
 

@@ -24,6 +24,14 @@ export interface Words {
   readonly tls: TlsWords;
   /** mailv's own lines of the transcript (the sendmail-form lines stay as sendmail prints them). */
   readonly transcript: TranscriptWords;
+  /** The --timing summary: round trips and octets, the greeting's delay, the time of each step. */
+  readonly timing: TimingWords;
+}
+
+export interface TimingWords {
+  total(roundTrips: number, sent: number, received: number, ms: string): string;
+  greeting(ms: string): string;
+  steps(steps: readonly (readonly [step: string, ms: string])[]): string;
 }
 
 export interface TranscriptWords {

@@ -13,6 +13,7 @@ import { sanitize, terminalSafeJson } from '../../dist/text/sanitize.js';
 import { colourStyle, plainStyle } from '../../dist/render/style.js';
 import { TranscriptRenderer } from '../../dist/render/transcript.js';
 import { makeReply } from '../../dist/smtp/reply.js';
+import { TimingRecorder } from '../../dist/render/timing.js';
 
 const ok = makeReply(['250 2.0.0 Ok: queued as 4Xy']);
 const unknown = makeReply(['550 5.1.1 <x@example.org>: Recipient address rejected: User unknown in local recipient table']);
@@ -189,5 +190,25 @@ describe('exit codes', () => {
     assert.equal(exitCodeForResults([sent]), 0);
     assert.equal(exitCodeForResults([sent, deferred]), 75);
     assert.equal(exitCodeForResults([sent, refused, deferred]), 67);
+  });
+});
+
+describe('--timing summary', () => {
+  it('says where the time went in the run language', () => {
+    const timing = new TimingRecorder(0);
+    timing.record({ kind: 'connecting', recipients: ['bob@example.org'], host: '127.0.0.1', port: 25, via: 'relay' }, 1);
+    timing.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
+    timing.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 5);
+    timing.record({ kind: 'traffic', sent: 120, received: 340 }, 9);
+    assert.deepEqual(timing.summary(10, en.timing), [
+      'Timing: 2 round trips (waits for the server), 120 octets sent, 340 received, 10.0 ms in all',
+      'Timing: greeting 2.0 ms after the connection (and any TLS handshake) was made',
+      'Timing: connect 2.0 ms, greeting 2.0 ms',
+    ]);
+    assert.deepEqual(timing.summary(10, fr.timing), [
+      'Temps : 2 allers-retours (attentes du serveur), 120 octets envoyés, 340 reçus, 10.0 ms en tout',
+      "Temps : accueil 2.0 ms après l'établissement de la connexion (et de TLS, le cas échéant)",
+      'Temps : connect 2.0 ms, greeting 2.0 ms',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 // English words for what smtp/ reports (src/smtp/facts.ts).
 import type { CertificateProblem, HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
 import { replyText, type Reply } from '../../smtp/reply.js';
-import type { TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
+import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { describeFact } from '../describe.js';
 
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
@@ -125,4 +125,11 @@ export const transcriptWords: TranscriptWords = {
   dnsAnswer: (rcode, truncated, server, ms, answers) => `;; ${rcode}${truncated ? ', truncated' : ''} from ${server} in ${ms} ms, ${answers} answer(s)`,
   additional: '(additional)',
   dnsNoAnswer: (server, why) => `;; no answer from ${server}: ${why}`,
+};
+
+export const timingWords: TimingWords = {
+  total: (roundTrips, sent, received, ms) =>
+    `Timing: ${roundTrips} round trip${roundTrips === 1 ? '' : 's'} (waits for the server), ${sent} octets sent, ${received} received, ${ms} ms in all`,
+  greeting: (ms) => `Timing: greeting ${ms} ms after the connection (and any TLS handshake) was made`,
+  steps: (steps) => `Timing: ${steps.map(([step, ms]) => `${step} ${ms} ms`).join(', ')}`,
 };

@@ -17,4 +17,5 @@ export const fr: Words = {
   output: app.output,
   tls: smtp.tlsWords,
   transcript: smtp.transcriptWords,
+  timing: smtp.timingWords,
 };

@@ -1,7 +1,7 @@
 // French words for what smtp/ reports (src/smtp/facts.ts).
 import type { CertificateProblem, HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
 import { replyText, type Reply } from '../../smtp/reply.js';
-import type { TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
+import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { describeFact } from '../describe.js';
 
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
@@ -127,4 +127,11 @@ export const transcriptWords: TranscriptWords = {
     `;; ${rcode}${truncated ? ', tronquée' : ''} de ${server} en ${ms} ms, ${answers} réponse${answers > 1 ? 's' : ''}`,
   additional: '(additionnel)',
   dnsNoAnswer: (server, why) => `;; pas de réponse de ${server} : ${why}`,
+};
+
+export const timingWords: TimingWords = {
+  total: (roundTrips, sent, received, ms) =>
+    `Temps : ${roundTrips} aller${roundTrips > 1 ? 's' : ''}-retour${roundTrips > 1 ? 's' : ''} (attentes du serveur), ${sent} octets envoyés, ${received} reçus, ${ms} ms en tout`,
+  greeting: (ms) => `Temps : accueil ${ms} ms après l'établissement de la connexion (et de TLS, le cas échéant)`,
+  steps: (steps) => `Temps : ${steps.map(([step, ms]) => `${step} ${ms} ms`).join(', ')}`,
 };
