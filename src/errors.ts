@@ -35,15 +35,7 @@ export type Stage =
  * What went wrong, as data: a literal code (`MAILV_…`) and the facts a renderer needs to word it.
  * Each folder declares the facts it raises in its own facts.ts; the words are in src/words/.
  */
-export type ErrorFact =
-  | AppErrorFact
-  | AuthErrorFact
-  | CliErrorFact
-  | ConfigErrorFact
-  | DeliveryErrorFact
-  | DnsErrorFact
-  | MessageErrorFact
-  | SmtpErrorFact;
+export type ErrorFact = AppErrorFact | AuthErrorFact | CliErrorFact | ConfigErrorFact | DeliveryErrorFact | DnsErrorFact | MessageErrorFact | SmtpErrorFact;
 
 export type ErrorCode = ErrorFact['code'];
 

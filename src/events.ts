@@ -72,5 +72,4 @@ export type SessionEvent =
 /** Every note, by code; each folder declares its own in its facts.ts. */
 export type Note = AppNote | AuthNote | CliNote | ConfigNote | DeliveryNote | DnsNote | MessageNote | SmtpNote;
 
-
 export type EmitEvent = (event: SessionEvent) => void;

@@ -1,5 +1,6 @@
 // --mx: the DNS exchange (with -v) and the delivery plan of a domain, in the run's language;
 // nothing is read or sent.
+import type { MxPlan } from '../dns/mx.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan, Verbosity } from '../plan.js';
@@ -14,7 +15,7 @@ export async function showMx(run: Run, plan: Plan, domain: string): Promise<numb
   const emit = await openEvents(run, plan, (plan.verbosity === 0 ? 0 : Math.max(plan.verbosity, 2)) as Verbosity);
   // A stop signal ends the lookup as it ends a send: said in one line, 128 + its number.
   const stopWatching = run.io.signals.watch((stop) => run.stop(stop));
-  let mx;
+  let mx: MxPlan;
   try {
     const resolver = await makeResolver(plan, emit, run.interrupt.signal);
     const { planMx } = await import('../dns/mx.js');

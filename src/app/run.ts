@@ -101,7 +101,8 @@ export class Run {
     await this.output.settle();
     if (this.output.failure && this.failure?.code !== 'MAILV_OUTPUT_FAILED') status = this.fail(this.output.failure);
     if (this.json) this.output.out(`${jsonResult(status, status === ExitCode.OK ? undefined : this.failure, this.elapsed())}\n`);
-    else if (this.timing && this.plan && this.plan.verbosity > 0) this.output.out(`${this.timing.summary(this.io.clock.now(), this.words.timing).join('\n')}\n`);
+    else if (this.timing && this.plan && this.plan.verbosity > 0)
+      this.output.out(`${this.timing.summary(this.io.clock.now(), this.words.timing).join('\n')}\n`);
     await this.output.settle();
     // The last line itself could not be written.
     if (this.output.failure && this.failure?.code !== 'MAILV_OUTPUT_FAILED') status = this.fail(this.output.failure);

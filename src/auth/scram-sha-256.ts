@@ -21,7 +21,7 @@ export function scramSha256Mechanism({ user, secret }: Credentials, nonce = rand
     const serverNonce = fields.get('r');
     const salt = fields.get('s');
     const iterations = /^[1-9]\d{0,9}$/.test(fields.get('i') ?? '') ? Number(fields.get('i')) : NaN;
-    if (!serverNonce || !serverNonce.startsWith(nonce) || serverNonce.length === nonce.length) {
+    if (!serverNonce?.startsWith(nonce) || serverNonce.length === nonce.length) {
       throw new SaslFailure({ kind: 'scram-nonce' });
     }
     if (!salt) throw new SaslFailure({ kind: 'scram-no-salt' });

@@ -53,7 +53,8 @@ export async function readRegularFile(fd: number, options: { spoolThreshold?: nu
     let size = 0;
     let turn = Date.now();
     for (;;) {
-      const buffer = held ? Buffer.allocUnsafe(READ_SIZE) : (scratch ??= Buffer.allocUnsafe(READ_SIZE));
+      if (!held) scratch ??= Buffer.allocUnsafe(READ_SIZE);
+      const buffer = held ? Buffer.allocUnsafe(READ_SIZE) : scratch!;
       // A synchronous read of a file is quicker than a thread-pool round trip; the event loop
       // still gets a turn every 50 ms, so a signal is heard.
       const count = readSync(fd, buffer, 0, buffer.length, null);
@@ -150,7 +151,8 @@ export async function readStream(
   };
   // Moves what is held in memory to a new spool, in the first directory that takes all of it.
   const spill = async () => {
-    for (let directory; !spool && (directory = directories.shift()) !== undefined; ) {
+    while (!spool && directories.length > 0) {
+      const directory = directories.shift()!;
       let handle: FileHandle | undefined;
       try {
         handle = await openSpool(directory);

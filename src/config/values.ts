@@ -22,7 +22,9 @@ export function parseServerAddress(text: string, fail: Fail<ServerProblem>): Ser
 
 /** RFC 5321 §4.1.1.1: EHLO takes a domain name or an address literal; `fail` is called otherwise. */
 export function checkHeloName(name: string, fail: Fail<void>): string {
-  if (!/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\]|\[IPv6:[0-9A-Fa-f:.]+\])$/.test(name)) {
+  if (
+    !/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\]|\[IPv6:[0-9A-Fa-f:.]+\])$/.test(name)
+  ) {
     fail();
   }
   return name;

@@ -36,9 +36,7 @@ export type LookupFailure =
 export type NoAddressReason = 'no-such-host' | 'no-record' | 'lookup-failed' | 'out-of-time';
 
 /** The same with what the failed lookup met, for the words that follow the host's name. */
-export type NoAddress =
-  | { readonly reason: Exclude<NoAddressReason, 'lookup-failed'> }
-  | { readonly reason: 'lookup-failed'; readonly failure: LookupFailure };
+export type NoAddress = { readonly reason: Exclude<NoAddressReason, 'lookup-failed'> } | { readonly reason: 'lookup-failed'; readonly failure: LookupFailure };
 
 /** Failures raised in dns/. Names are absolute (`example.org.`) where DNS tools print them so. */
 export type DnsErrorFact =

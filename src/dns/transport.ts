@@ -69,50 +69,62 @@ function settleOnce(
 
 function overUdp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: AbortSignal | undefined): Promise<DnsResponse> {
   const socket = createSocket(ipVersion(server.address) === 6 ? 'udp6' : 'udp4');
-  return settleOnce(timeoutMs, 'udp', signal, () => socket.close(), (finish) => {
-    // A connected socket: the kernel passes on datagrams from the server's address and port only.
-    socket.on('message', (message) => {
-      let response: DnsResponse;
-      try {
-        response = decodeResponse(message);
-      } catch {
-        return; // malformed: wait for a real answer
-      }
-      if (answersQuery(response, id, question)) finish(undefined, response);
-    });
-    socket.on('error', (error) => finish(new DnsExchangeError(socketFailure(error, 'udp'))));
-    socket.connect(server.port, server.address, () => socket.send(encodeQuery(id, question)));
-  });
+  return settleOnce(
+    timeoutMs,
+    'udp',
+    signal,
+    () => socket.close(),
+    (finish) => {
+      // A connected socket: the kernel passes on datagrams from the server's address and port only.
+      socket.on('message', (message) => {
+        let response: DnsResponse;
+        try {
+          response = decodeResponse(message);
+        } catch {
+          return; // malformed: wait for a real answer
+        }
+        if (answersQuery(response, id, question)) finish(undefined, response);
+      });
+      socket.on('error', (error) => finish(new DnsExchangeError(socketFailure(error, 'udp'))));
+      socket.connect(server.port, server.address, () => socket.send(encodeQuery(id, question)));
+    },
+  );
 }
 
 function overTcp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: AbortSignal | undefined): Promise<DnsResponse> {
   const socket = connect({ host: server.address, port: server.port });
   let received = Buffer.alloc(0);
-  return settleOnce(timeoutMs, 'tcp', signal, () => socket.destroy(), (finish) => {
-    socket.on('connect', () => {
-      const query = encodeQuery(id, question);
-      const length = Buffer.alloc(2);
-      length.writeUInt16BE(query.length);
-      socket.write(Buffer.concat([length, query]));
-    });
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      if (received.length > MAX_TCP_MESSAGE + 2) return finish(new DnsExchangeError({ reason: 'oversize' }));
-      if (received.length < 2) return;
-      const length = received.readUInt16BE(0);
-      if (received.length < 2 + length) return;
-      let response: DnsResponse;
-      try {
-        response = decodeResponse(received.subarray(2, 2 + length));
-      } catch {
-        return finish(new DnsExchangeError({ reason: 'malformed' }));
-      }
-      if (!answersQuery(response, id, question)) return finish(new DnsExchangeError({ reason: 'mismatched' }));
-      finish(undefined, response);
-    });
-    socket.on('error', (error) => finish(new DnsExchangeError(socketFailure(error, 'tcp'))));
-    socket.on('close', () => finish(new DnsExchangeError({ reason: 'closed' })));
-  });
+  return settleOnce(
+    timeoutMs,
+    'tcp',
+    signal,
+    () => socket.destroy(),
+    (finish) => {
+      socket.on('connect', () => {
+        const query = encodeQuery(id, question);
+        const length = Buffer.alloc(2);
+        length.writeUInt16BE(query.length);
+        socket.write(Buffer.concat([length, query]));
+      });
+      socket.on('data', (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        if (received.length > MAX_TCP_MESSAGE + 2) return finish(new DnsExchangeError({ reason: 'oversize' }));
+        if (received.length < 2) return;
+        const length = received.readUInt16BE(0);
+        if (received.length < 2 + length) return;
+        let response: DnsResponse;
+        try {
+          response = decodeResponse(received.subarray(2, 2 + length));
+        } catch {
+          return finish(new DnsExchangeError({ reason: 'malformed' }));
+        }
+        if (!answersQuery(response, id, question)) return finish(new DnsExchangeError({ reason: 'mismatched' }));
+        finish(undefined, response);
+      });
+      socket.on('error', (error) => finish(new DnsExchangeError(socketFailure(error, 'tcp'))));
+      socket.on('close', () => finish(new DnsExchangeError({ reason: 'closed' })));
+    },
+  );
 }
 
 /** A socket's failure by its system error code: refused (nothing listens there), or another. */

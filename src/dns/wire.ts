@@ -71,12 +71,7 @@ export function decodeResponse(data: Buffer): DnsResponse {
 
 /** A response belongs to a query when both its ID and its question match (RFC 5452 §9.1). */
 export function answersQuery(response: DnsResponse, id: number, question: Question): boolean {
-  return (
-    response.id === id &&
-    response.question !== undefined &&
-    response.question.type === question.type &&
-    sameName(response.question.name, question.name)
-  );
+  return response.id === id && response.question !== undefined && response.question.type === question.type && sameName(response.question.name, question.name);
 }
 
 type RawAnswer = NonNullable<ReturnType<typeof dnsPacket.decode>['answers']>[number];

@@ -81,9 +81,7 @@ export function chooseTransferEncoding(stats: TextStats, eightBitMime: boolean):
 /** Composes the message for a server that does (or does not) offer 8BITMIME. */
 export async function composeMessage(draft: Draft, options: { eightBitMime: boolean }): Promise<ComposedMessage> {
   const encoding = chooseTransferEncoding(draft.body.stats, options.eightBitMime);
-  const textHeaders =
-    `Content-Type: text/plain; charset=${draft.body.stats.ascii ? 'us-ascii' : 'utf-8'}\r\n` +
-    `Content-Transfer-Encoding: ${encoding}\r\n`;
+  const textHeaders = `Content-Type: text/plain; charset=${draft.body.stats.ascii ? 'us-ascii' : 'utf-8'}\r\n` + `Content-Transfer-Encoding: ${encoding}\r\n`;
   const body = await textSegment(draft.body, encoding);
   const top = topHeaders(draft);
   let segments: Segment[];
@@ -168,8 +166,7 @@ function attachmentCharset(attachment: AttachmentInput): Promise<TextCharset> {
 function attachmentHeaders(fileName: string, charset: TextCharset): string {
   const type = contentTypeFor(fileName) + (charset === undefined ? '' : `; charset=${charset}`);
   const ascii = /^[\x20-\x7e]*$/.test(fileName) && !/["\\]/.test(fileName);
-  const parameter = (key: string) =>
-    ascii ? `${key}="${fileName}"` : `${key}*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, escapeRfc2231)}`;
+  const parameter = (key: string) => (ascii ? `${key}="${fileName}"` : `${key}*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, escapeRfc2231)}`);
   return (
     foldHeader('Content-Type', `${type}; ${parameter('name')}`) +
     foldHeader('Content-Disposition', `attachment; ${parameter('filename')}`) +
@@ -205,7 +202,11 @@ function base64Segment(source: ByteSource): Segment {
   // The encoder copies: it may always read lent chunks.
   const encoded = (lend: boolean) => {
     const base64 = new Base64Encoder({ reuseOutput: lend });
-    return transformChunks(source.lentChunks(), (chunk) => base64.push(chunk), () => base64.end());
+    return transformChunks(
+      source.lentChunks(),
+      (chunk) => base64.push(chunk),
+      () => base64.end(),
+    );
   };
   return { size: base64EncodedSize(source.size), chunks: () => encoded(false), lentChunks: () => encoded(true) };
 }
@@ -231,7 +232,11 @@ async function* crlfText(source: ByteSource, lend: boolean): AsyncIterable<Buffe
 
 function quotedPrintable(source: ByteSource): AsyncIterable<Buffer> {
   const encoder = new QuotedPrintableEncoder();
-  return transformChunks(crlfText(source, false), (chunk) => encoder.push(chunk), () => encoder.end());
+  return transformChunks(
+    crlfText(source, false),
+    (chunk) => encoder.push(chunk),
+    () => encoder.end(),
+  );
 }
 
 function joinSegments(segments: readonly Segment[], eightBit: boolean): ComposedMessage {

@@ -167,4 +167,3 @@ export function base64EncodedSize(octets: number): number {
   const characters = Math.ceil(octets / 3) * 4;
   return characters + Math.ceil(characters / BASE64_LINE) * 2;
 }
-

@@ -17,10 +17,7 @@ export type TextSource =
   | 'subject-prompt';
 
 /** What a byte source reads: standard input, the spool of a message read from a pipe, or a file. */
-export type SourceName =
-  | { readonly kind: 'standard-input' }
-  | { readonly kind: 'spool' }
-  | { readonly kind: 'file'; readonly path: string };
+export type SourceName = { readonly kind: 'standard-input' } | { readonly kind: 'spool' } | { readonly kind: 'file'; readonly path: string };
 
 /** Failures raised in message/. */
 export type MessageErrorFact =

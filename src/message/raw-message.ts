@@ -54,7 +54,10 @@ export async function readHeaderBlock(source: ByteSource): Promise<HeaderBlock> 
     const codePoint = controlCharacterIn(Buffer.from(line, 'latin1').toString('utf8'));
     if (codePoint !== undefined) {
       const field = fields[fields.length - 1]!;
-      throw new InputError({ code: 'MAILV_MESSAGE_HEADER_CONTROL', line: index + 1, field: field.slice(0, field.indexOf(':')).trim(), codePoint }, ExitCode.DATAERR);
+      throw new InputError(
+        { code: 'MAILV_MESSAGE_HEADER_CONTROL', line: index + 1, field: field.slice(0, field.indexOf(':')).trim(), codePoint },
+        ExitCode.DATAERR,
+      );
     }
   }
   const fieldOctets = fields.reduce((total, field) => total + field.length, 0);
@@ -83,7 +86,11 @@ export function fieldValues(fields: readonly string[], name: string): string[] {
   const lower = name.toLowerCase();
   return fields
     .filter((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase() === lower)
-    .map((field) => Buffer.from(field.slice(field.indexOf(':') + 1).replace(/\r\n/g, ''), 'latin1').toString('utf8').trim());
+    .map((field) =>
+      Buffer.from(field.slice(field.indexOf(':') + 1).replace(/\r\n/g, ''), 'latin1')
+        .toString('utf8')
+        .trim(),
+    );
 }
 
 function nextLine(data: Buffer, offset: number): { line: Buffer; next: number } {

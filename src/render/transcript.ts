@@ -44,10 +44,7 @@ export class TranscriptRenderer {
       },
       closing: (e) => [style.note(`Closing connection to ${sanitize(displayHost(e.host))}`)],
       traffic: () => [],
-      tls: (e) => [
-        (e.verified ? style.note : style.warning)(sanitize(words.tls.handshake(e))),
-        style.note(sanitize(words.tls.certificate(e))),
-      ],
+      tls: (e) => [(e.verified ? style.note : style.warning)(sanitize(words.tls.handshake(e))), style.note(sanitize(words.tls.certificate(e)))],
       deferred: (e) => [
         style.note(`${sanitize(e.recipients.join(','))}... Deferred: ${sanitize(deferral(e.error, words))} by ${sanitize(e.host)} [${sanitize(e.address)}]`),
       ],

@@ -71,7 +71,9 @@ describe('AUTH with smtp-server', () => {
   });
 
   it('XOAUTH2 refused: the JSON error challenge is answered empty, then 77', async () => {
-    const run = await runCli(['--server', `127.0.0.1:${sink.port}`, '--user', ACCOUNT.user, '--oauth2-token-cmd', 'echo expired-token', 'bob@example.org'], { input: 'x\n' });
+    const run = await runCli(['--server', `127.0.0.1:${sink.port}`, '--user', ACCOUNT.user, '--oauth2-token-cmd', 'echo expired-token', 'bob@example.org'], {
+      input: 'x\n',
+    });
     assert.equal(run.code, 77, run.stderr);
     assert.match(run.stdout, /^334 eyJ/m, 'the base64 JSON error');
     assert.match(run.stdout, /^>>> $/m, 'the empty answer');
@@ -177,7 +179,9 @@ describe('AUTH refusals that are not about the password', () => {
     const token = `ya29.${'x'.repeat(600)}`;
     const sink = await startAuthSink(['XOAUTH2'], token);
     try {
-      const run = await runCli(['--server', `127.0.0.1:${sink.port}`, '--user', ACCOUNT.user, '--oauth2-token-cmd', `echo ${token}`, 'bob@example.org'], { input: 'x\n' });
+      const run = await runCli(['--server', `127.0.0.1:${sink.port}`, '--user', ACCOUNT.user, '--oauth2-token-cmd', `echo ${token}`, 'bob@example.org'], {
+        input: 'x\n',
+      });
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /^>>> AUTH XOAUTH2\n334 ?\n>>> \*{8}\n235 /m);
     } finally {
@@ -286,7 +290,10 @@ describe('secrets a server echoes after AUTH succeeded', () => {
   const passwordBlob = b64(ACCOUNT.password);
   /** What a careless server quotes back of each exchange: the base64 it was sent, the decoded PLAIN string, the password. */
   const ECHO = {
-    PLAIN: [`you said: ${plainBlob} \0${ACCOUNT.user}\0${ACCOUNT.password} (${ACCOUNT.user}:${ACCOUNT.password})`, 'you said: \\*{8} \\*{8} \\(alice:\\*{8}\\)'],
+    PLAIN: [
+      `you said: ${plainBlob} \0${ACCOUNT.user}\0${ACCOUNT.password} (${ACCOUNT.user}:${ACCOUNT.password})`,
+      'you said: \\*{8} \\*{8} \\(alice:\\*{8}\\)',
+    ],
     // The user name is no secret: its step stays readable.
     LOGIN: [`you said: ${b64(ACCOUNT.user)} ${passwordBlob} (${ACCOUNT.user}:${ACCOUNT.password})`, 'you said: YWxpY2U= \\*{8} \\(alice:\\*{8}\\)'],
   } as const;
@@ -426,7 +433,12 @@ describe('where the secret comes from', () => {
   });
 
   it('refuses secret flags without --user, an unknown --auth, --user with --direct: 64', async () => {
-    for (const args of [['--password-file', 'pw'], ['--user', 'a', '--auth', 'DIGEST-MD5'], ['--user', 'a', '--direct'], ['--user', 'a', '--password-file', 'x', '--password-cmd', 'y']]) {
+    for (const args of [
+      ['--password-file', 'pw'],
+      ['--user', 'a', '--auth', 'DIGEST-MD5'],
+      ['--user', 'a', '--direct'],
+      ['--user', 'a', '--password-file', 'x', '--password-cmd', 'y'],
+    ]) {
       const run = await runCli([...args, 'bob@example.org'], { input: 'x\n' });
       assert.equal(run.code, 64, `${args.join(' ')}: ${run.stderr}`);
     }

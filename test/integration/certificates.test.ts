@@ -127,7 +127,10 @@ describe('smtps:// (implicit TLS, RFC 8314)', () => {
   it('an unverified certificate stops before the greeting: 75; --insecure lets it through', async () => {
     const run = await send(`smtps://127.0.0.1:${smtps.port}`, []);
     assert.equal(run.code, 75);
-    assert.match(run.stderr, /^mailv: the certificate of 127\.0\.0\.1 is NOT verified: unknown CA \(smtps:\/\/; --ca <file> trusts its CA, --insecure accepts any\)$/m);
+    assert.match(
+      run.stderr,
+      /^mailv: the certificate of 127\.0\.0\.1 is NOT verified: unknown CA \(smtps:\/\/; --ca <file> trusts its CA, --insecure accepts any\)$/m,
+    );
     assert.doesNotMatch(run.stdout, /^220 /m);
     const insecure = await send(`smtps://127.0.0.1:${smtps.port}`, ['--insecure']);
     assert.equal(insecure.code, 0, insecure.stderr);

@@ -53,7 +53,10 @@ describe('credentials to a server that is not loopback', { skip }, () => {
     const run = await send(tls, []);
     assert.equal(run.code, 77);
     assert.match(run.stdout, /^TLS: TLSv1\.[23], \S+; certificate NOT verified: /m, 'the session was encrypted');
-    assert.match(run.stderr, /^mailv: not sending credentials to 198\.18\.0\.2: its certificate is NOT verified \(.+\), so it may not be 198\.18\.0\.2 \(--ca <file> to trust its CA, or --insecure\)$/m);
+    assert.match(
+      run.stderr,
+      /^mailv: not sending credentials to 198\.18\.0\.2: its certificate is NOT verified \(.+\), so it may not be 198\.18\.0\.2 \(--ca <file> to trust its CA, or --insecure\)$/m,
+    );
     await assertNothingLeaked(tls, run);
   });
 

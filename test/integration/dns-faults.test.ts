@@ -63,8 +63,14 @@ describe('DNS faults', () => {
       transport === 'udp' && query.questions![0]!.type === 'MX' ? [reply(query, { truncated: true })] : good(query, transport),
     );
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(run.queries.filter((q) => q.type === 'MX').map((q) => q.transport), ['udp', 'tcp']);
-    assert.match(run.stdout, /^;; NOERROR, truncated from 127\.0\.0\.1#\d+ in \d+ ms, 0 answer\(s\)\n;; MX example\.test\.\? asking 127\.0\.0\.1#\d+ over TCP$/m);
+    assert.deepEqual(
+      run.queries.filter((q) => q.type === 'MX').map((q) => q.transport),
+      ['udp', 'tcp'],
+    );
+    assert.match(
+      run.stdout,
+      /^;; NOERROR, truncated from 127\.0\.0\.1#\d+ in \d+ ms, 0 answer\(s\)\n;; MX example\.test\.\? asking 127\.0\.0\.1#\d+ over TCP$/m,
+    );
   });
 
   it('answers with a wrong ID or a wrong question are ignored', async () => {
@@ -128,9 +134,7 @@ describe('DNS faults', () => {
   });
 
   it('records owned by another name are not taken for the answer', async () => {
-    const run = await lookUp((query) => [
-      reply(query, { answers: query.questions![0]!.type === 'MX' ? [mx('elsewhere.test', 10, 'evil.test')] : [] }),
-    ]);
+    const run = await lookUp((query) => [reply(query, { answers: query.questions![0]!.type === 'MX' ? [mx('elsewhere.test', 10, 'evil.test')] : [] })]);
     assert.equal(run.code, 68, 'no MX of its own and no address');
     assert.doesNotMatch(run.stdout, /^ +1\. evil/m);
     assert.match(run.stderr, /example\.test\. has neither an MX nor an address record/);
@@ -138,7 +142,9 @@ describe('DNS faults', () => {
 
   it('MX records that all point to the root are a null MX, not an implicit one: 68', async () => {
     const run = await lookUp((query) =>
-      query.questions![0]!.type === 'MX' ? [reply(query, { answers: [mx('example.test', 0, '.'), mx('example.test', 10, '.')] })] : [reply(query, { answers: [a('example.test', '127.0.0.2')] })],
+      query.questions![0]!.type === 'MX'
+        ? [reply(query, { answers: [mx('example.test', 0, '.'), mx('example.test', 10, '.')] })]
+        : [reply(query, { answers: [a('example.test', '127.0.0.2')] })],
     );
     assert.equal(run.code, 68);
     assert.match(run.stderr, /accepts no mail: its MX is the null MX/);
@@ -178,7 +184,12 @@ describe('DNS faults', () => {
   it('--mx: each stop signal ends the lookup in one line, 128 + its number', async () => {
     const server = await startDns(() => []);
     try {
-      for (const [signal, status] of [['SIGHUP', 129], ['SIGQUIT', 131], ['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      for (const [signal, status] of [
+        ['SIGHUP', 129],
+        ['SIGQUIT', 131],
+        ['SIGINT', 130],
+        ['SIGTERM', 143],
+      ] as const) {
         const child = spawn(process.execPath, [MAILV, '--mx', 'example.test', '-v', '--dns', `127.0.0.1:${server.port}`], {
           env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester', LC_ALL: 'C' },
         });
@@ -186,7 +197,9 @@ describe('DNS faults', () => {
         let stderr = '';
         child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, by) => resolve({ code, signal: by })));
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+          child.on('close', (code, by) => resolve({ code, signal: by })),
+        );
         for (let i = 0; i < 250 && !stdout.includes('asking'); i++) await sleep(20);
         child.kill(signal);
         assert.deepEqual(await exited, { code: status, signal: null }, signal);
@@ -225,7 +238,9 @@ describe('DNS faults', () => {
 
   it('--direct: MX hosts that do not exist or have no address record, all of them: 68, each named', async () => {
     const run = await sendDirect(
-      mxTo(['missing.example.test', 'bare.example.test'], (query, name) => [reply(query, { rcode: name === 'bare.example.test' ? RCODE.NOERROR : RCODE.NXDOMAIN })]),
+      mxTo(['missing.example.test', 'bare.example.test'], (query, name) => [
+        reply(query, { rcode: name === 'bare.example.test' ? RCODE.NOERROR : RCODE.NXDOMAIN }),
+      ]),
     );
     assert.equal(run.code, 68);
     assert.match(
@@ -263,7 +278,9 @@ describe('DNS faults', () => {
 
   it('--direct: one MX host does not exist, the other cannot be looked up for now: 75', async () => {
     const run = await sendDirect(
-      mxTo(['missing.example.test', 'broken.example.test'], (query, name) => [reply(query, { rcode: name === 'missing.example.test' ? RCODE.NXDOMAIN : RCODE.SERVFAIL })]),
+      mxTo(['missing.example.test', 'broken.example.test'], (query, name) => [
+        reply(query, { rcode: name === 'missing.example.test' ? RCODE.NXDOMAIN : RCODE.SERVFAIL }),
+      ]),
     );
     assert.equal(run.code, 75);
     assert.match(run.stderr, /has an address: missing\.example\.test\. does not exist \(NXDOMAIN\); broken\.example\.test\. could not be looked up for now \(/);
@@ -286,7 +303,10 @@ describe('DNS faults', () => {
   });
 
   it('--mx: the same budget bounds the lookup', async () => {
-    const server = await startDns(mxTo(['a.example.test'], (query, name) => [reply(query, { answers: [cname(name, `x${name}`)] })]), { delayMs: 500 });
+    const server = await startDns(
+      mxTo(['a.example.test'], (query, name) => [reply(query, { answers: [cname(name, `x${name}`)] })]),
+      { delayMs: 500 },
+    );
     try {
       const started = Date.now();
       const run = await runCli(['--mx', 'example.test', '--dns', `127.0.0.1:${server.port}`, '--timeout', '1']);
@@ -300,7 +320,9 @@ describe('DNS faults', () => {
 
   it('time that runs out after a host was found: the plan keeps it, the hosts not looked up are skipped', async () => {
     const handler = mxTo(['a.example.test', 'b.example.test', 'c.example.test'], (query, name, type) =>
-      name === 'a.example.test' ? [reply(query, { answers: type === 'A' ? [a(name, '127.0.0.9')] : [] })] : [reply(query, { answers: [cname(name, `x${name}`)] })],
+      name === 'a.example.test'
+        ? [reply(query, { answers: type === 'A' ? [a(name, '127.0.0.9')] : [] })]
+        : [reply(query, { answers: [cname(name, `x${name}`)] })],
     );
     const server = await startDns(handler, { delayMs: 500 });
     try {

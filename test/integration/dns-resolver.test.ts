@@ -91,7 +91,10 @@ describe('DNS failures from the resolver, as facts', () => {
       { kind: 'dns-no-answer', name: 'example.test', type: 'MX', ...silent },
     ]);
     assert.equal(describeError(error, en), `cannot look up MX example.test. for now (${lookup.server}: no answer within 0.2 s)`);
-    assert.equal(describeError(error, fr), `impossible d'obtenir les enregistrements MX de example.test. pour l'instant (${lookup.server} : aucune réponse en 0,2 s)`);
+    assert.equal(
+      describeError(error, fr),
+      `impossible d'obtenir les enregistrements MX de example.test. pour l'instant (${lookup.server} : aucune réponse en 0,2 s)`,
+    );
   });
 
   it('a TCP answer to another question, after a truncated one: a reason of its own', async () => {
@@ -105,7 +108,10 @@ describe('DNS failures from the resolver, as facts', () => {
     );
     assert.equal(error.reason, 'lookup-failed');
     assert.equal(describeError(error, en), `cannot look up MX example.test. for now (${lookup.server}: TCP answer to another question)`);
-    assert.equal(describeError(error, fr), `impossible d'obtenir les enregistrements MX de example.test. pour l'instant (${lookup.server} : réponse TCP à une autre question)`);
+    assert.equal(
+      describeError(error, fr),
+      `impossible d'obtenir les enregistrements MX de example.test. pour l'instant (${lookup.server} : réponse TCP à une autre question)`,
+    );
   });
 
   it("nothing listening on the port: refused, said as such rather than in the system's words", async () => {
@@ -126,7 +132,10 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.deepEqual(error.fact, { code: 'MAILV_DNS_LOOKUP_FAILED', name: 'example.test.', type: 'MX', failures: [refused] });
     assert.equal(exitCodeOf(error), 75);
     assert.equal(describeError(error, en), `cannot look up MX example.test. for now (127.0.0.1#${port}: port unreachable)`);
-    assert.equal(describeError(error, fr), `impossible d'obtenir les enregistrements MX de example.test. pour l'instant (127.0.0.1#${port} : port injoignable)`);
+    assert.equal(
+      describeError(error, fr),
+      `impossible d'obtenir les enregistrements MX de example.test. pour l'instant (127.0.0.1#${port} : port injoignable)`,
+    );
   });
 
   it('the budget: lookups that outlast it end with its terms, 75', async () => {
@@ -158,7 +167,11 @@ describe('DNS failures from the resolver, as facts', () => {
 
   it('no MX host has an address: 68 when the DNS said so of each, 75 when a lookup failed for now', async () => {
     const gone = failed(
-      await plan(mxTo(['missing.example.test', 'bare.example.test'], (query, name) => [reply(query, { rcode: name === 'bare.example.test' ? RCODE.NOERROR : RCODE.NXDOMAIN })])),
+      await plan(
+        mxTo(['missing.example.test', 'bare.example.test'], (query, name) => [
+          reply(query, { rcode: name === 'bare.example.test' ? RCODE.NOERROR : RCODE.NXDOMAIN }),
+        ]),
+      ),
     );
     assert.deepEqual(gone.fact, {
       code: 'MAILV_DNS_NO_HOST_ADDRESS',
@@ -176,7 +189,9 @@ describe('DNS failures from the resolver, as facts', () => {
     );
 
     const lookup = await plan(
-      mxTo(['missing.example.test', 'broken.example.test'], (query, name) => [reply(query, { rcode: name === 'missing.example.test' ? RCODE.NXDOMAIN : RCODE.SERVFAIL })]),
+      mxTo(['missing.example.test', 'broken.example.test'], (query, name) => [
+        reply(query, { rcode: name === 'missing.example.test' ? RCODE.NXDOMAIN : RCODE.SERVFAIL }),
+      ]),
     );
     const later = failed(lookup);
     assert.equal(later.reason, 'lookup-failed');
@@ -236,6 +251,9 @@ describe('the MX plan of a real lookup', () => {
     ]);
     const skipped = { code: 'mx-host-skipped', recipients: ['bob@example.test'], host: mxPlan.hosts[1]!.name, problem: mxPlan.hosts[1]!.problem } as const;
     assert.equal(describeNote(skipped, en), `bob@example.test... broken.example.test. could not be looked up for now (${lookup.server}: SERVFAIL): skipped`);
-    assert.equal(describeNote(skipped, fr), `bob@example.test... broken.example.test. n'a pas pu être résolu pour l'instant (${lookup.server} : SERVFAIL) : ignoré`);
+    assert.equal(
+      describeNote(skipped, fr),
+      `bob@example.test... broken.example.test. n'a pas pu être résolu pour l'instant (${lookup.server} : SERVFAIL) : ignoré`,
+    );
   });
 });

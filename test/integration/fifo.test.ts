@@ -31,7 +31,10 @@ function holds(pid: number, path: string): boolean {
 }
 
 describe('a FIFO given as a file', () => {
-  for (const [signal, status] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+  for (const [signal, status] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
     it(`--password-file on a FIFO nobody writes: ${signal} ends the run at once (${status}), the message kept`, { timeout: 30_000 }, async () => {
       const home = freshHome();
       const fifo = fifoIn(home);

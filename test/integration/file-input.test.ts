@@ -24,13 +24,19 @@ function awkwardText(): Buffer {
   while (length < 6 * 1024 * 1024) {
     const kind = index % 7;
     const line =
-      kind === 0 ? `.line ${index} starts with a dot\n`
-      : kind === 1 ? `line ${index} in CRLF form, as mail software writes it\r\n`
-      : kind === 2 ? `line ${index} ends in a bare CR\r`
-      : kind === 3 ? `${'x'.repeat(990)} ${index}`.slice(0, 998) + '\n'
-      : kind === 4 ? `ligne ${index} accentuée, 日本語\n`
-      : kind === 5 ? '.\n'
-      : `plain line ${index}\n`;
+      kind === 0
+        ? `.line ${index} starts with a dot\n`
+        : kind === 1
+          ? `line ${index} in CRLF form, as mail software writes it\r\n`
+          : kind === 2
+            ? `line ${index} ends in a bare CR\r`
+            : kind === 3
+              ? `${'x'.repeat(990)} ${index}`.slice(0, 998) + '\n'
+              : kind === 4
+                ? `ligne ${index} accentuée, 日本語\n`
+                : kind === 5
+                  ? '.\n'
+                  : `plain line ${index}\n`;
     pieces.push(line);
     length += Buffer.byteLength(line);
     index++;
@@ -127,12 +133,18 @@ describe('standard input from a file', () => {
         const run = await runFromFile(['--server', `127.0.0.1:${server.port}`, '-s', 'changing', 'bob@example.org'], { stdinFile: { path: file } });
         assert.equal(run.code, 74, run.stderr);
         // Whichever is seen first: more octets than announced, or the file's new time at its end.
-        assert.match(run.stderr, /^mailv: (standard input changed while it was being sent|the message grew past its announced size of \d+ octets while it was being sent)$/m);
+        assert.match(
+          run.stderr,
+          /^mailv: (standard input changed while it was being sent|the message grew past its announced size of \d+ octets while it was being sent)$/m,
+        );
         const received = server.received().toString('latin1');
         assert.ok(received.includes(chunking ? 'BDAT 1048576\r\n' : 'DATA\r\n'), 'the message had begun');
         assert.doesNotMatch(received, chunking ? /BDAT \d+ LAST/ : /\r\n\.\r\n/, 'but was never completed');
         // dead.letter cannot hold it either (the file no longer matches); the user is told where it is.
-        assert.match(run.stderr, /^mailv: cannot save the message to .*dead\.letter: standard input changed while it was being sent; it is only in the file given on standard input$/m);
+        assert.match(
+          run.stderr,
+          /^mailv: cannot save the message to .*dead\.letter: standard input changed while it was being sent; it is only in the file given on standard input$/m,
+        );
         assert.ok(!existsSync(join(run.home, 'dead.letter')), 'no half entry left behind');
       } finally {
         await server.close();
@@ -151,7 +163,10 @@ describe('standard input from a file', () => {
       assert.equal(run.code, 69, run.stderr);
       const kept = readFileSync(join(run.home, 'dead.letter'), 'latin1');
       // mbox form: a From_ line, LF line ends, and `From ` at a line start quoted.
-      const expected = dry.stdoutBytes.toString('latin1').replace(/\r\n/g, '\n').replace(/^From /gm, '>From ');
+      const expected = dry.stdoutBytes
+        .toString('latin1')
+        .replace(/\r\n/g, '\n')
+        .replace(/^From /gm, '>From ');
       assert.equal(kept.slice(kept.indexOf('\n') + 1), `${expected}\n`);
     } finally {
       await server.close();
@@ -165,7 +180,8 @@ describe('standard input from a file', () => {
   });
 
   it('-t sends the message as it is, from where standard input stands', async () => {
-    const header = 'From: alice@example.org\nTo: bob@example.org\nSubject: read past a first line\nDate: Fri, 27 Nov 2026 20:29:31 +0000\nMessage-ID: <t.1@example.org>\n\n';
+    const header =
+      'From: alice@example.org\nTo: bob@example.org\nSubject: read past a first line\nDate: Fri, 27 Nov 2026 20:29:31 +0000\nMessage-ID: <t.1@example.org>\n\n';
     const skipped = 'this first line was read by the shell before mailv started\n';
     for (const [name, text] of [
       ['large', body],

@@ -78,7 +78,11 @@ describe('hostile servers', { skip: skipUnlessRunning(existsSync(TIME), `${TIME}
       let sent = 0;
       const pump = () => {
         while (sent < 10 && socket.write(Buffer.concat([sent === 0 ? Buffer.from('220') : Buffer.alloc(0), block]))) sent++;
-        if (sent < 10) socket.once('drain', () => (sent++, pump()));
+        if (sent < 10)
+          socket.once('drain', () => {
+            sent++;
+            pump();
+          });
       };
       pump();
     });

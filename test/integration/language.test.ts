@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { freshHome, runCli } from '../helpers/cli.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
@@ -57,7 +57,7 @@ async function printed(args: readonly string[], language: 'en' | 'fr', options: 
  * Runs `args` in both languages: the statuses agree, some lines are French, and every line the
  * French run shares with the English one is of a kind that stays as it is.
  */
-async function assertFrench(t: TestContext, args: readonly string[], options: { input?: string; home?: string } = {}): Promise<void> {
+async function assertFrench(args: readonly string[], options: { input?: string; home?: string } = {}): Promise<void> {
   const [en, fr] = [await printed(args, 'en', options), await printed(args, 'fr', options)];
   assert.equal(fr.code, en.code, 'the same outcome in both languages');
   const english = new Set(en.lines);
@@ -79,13 +79,13 @@ describe('--lang fr, line by line against --lang en', () => {
     },
   };
 
-  it('the transcript: STARTTLS refused, a recipient refused, at the default verbosity and with -v', async (t) => {
+  it('the transcript: STARTTLS refused, a recipient refused, at the default verbosity and with -v', async () => {
     const server = await startScriptedServer(script);
     try {
       const args = ['--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'lang', 'bob@example.org', 'nobody@example.org'];
-      await assertFrench(t, args, { input: 'Bonjour\n' });
+      await assertFrench(args, { input: 'Bonjour\n' });
       // -v adds the message, the table of addresses, the connection; an empty body is warned of.
-      await assertFrench(t, ['-v', ...args], { input: '' });
+      await assertFrench(['-v', ...args], { input: '' });
     } finally {
       await server.close();
     }
@@ -94,18 +94,18 @@ describe('--lang fr, line by line against --lang en', () => {
   it('the MX plan of --mx with the DNS exchange (-v)', async (t) => {
     const dnsmasqMissing = await dnsmasqSkipReason();
     if (dnsmasqMissing) return t.skip(dnsmasqMissing);
-    await assertFrench(t, ['--mx', 'mx.test', '-v', '--dns', DNSMASQ]);
+    await assertFrench(['--mx', 'mx.test', '-v', '--dns', DNSMASQ]);
   });
 
-  it('errors: a usage error, a configuration error, a connection refused', async (t) => {
-    await assertFrench(t, ['--helo', 'bad name!', '--server', '127.0.0.1:9', 'bob@example.org'], { input: 'x\n' });
+  it('errors: a usage error, a configuration error, a connection refused', async () => {
+    await assertFrench(['--helo', 'bad name!', '--server', '127.0.0.1:9', 'bob@example.org'], { input: 'x\n' });
     const home = freshHome();
     const config = join(home, 'mailv.conf');
     writeFileSync(config, 'nonsense = 1\n');
     chmodSync(config, 0o600);
-    await assertFrench(t, ['--config', config, 'bob@example.org'], { input: 'x\n' });
+    await assertFrench(['--config', config, 'bob@example.org'], { input: 'x\n' });
     const port = await closedPort();
-    await assertFrench(t, ['--server', `127.0.0.1:${port}`, '-s', 'x', 'bob@example.org'], { input: 'x\n', home });
+    await assertFrench(['--server', `127.0.0.1:${port}`, '-s', 'x', 'bob@example.org'], { input: 'x\n', home });
   });
 
   it('--lang goes with any run, not only --explain', async () => {

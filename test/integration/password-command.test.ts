@@ -15,7 +15,10 @@ function running(pid: number): boolean {
 }
 
 describe('--password-cmd and signals', () => {
-  for (const [signal, status] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, status] of [
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     it(`${signal} while the command runs ends it and what it started: ${status}, the message kept`, { timeout: 30_000 }, async () => {
       const home = freshHome();
       const pidFile = join(home, 'grandchild.pid');

@@ -31,7 +31,10 @@ describe('real Postfix on loopback', { skip: await postfixSkipReason() }, () => 
     assert.match(run.stdout, /^220 .* ESMTP Postfix/m);
     assert.match(run.stdout, /^250-PIPELINING$/m);
     assert.match(run.stdout, /^250 CHUNKING$/m);
-    assert.match(run.stdout, /^>>> MAIL From:<alice@example\.org> SIZE=(\d+) BODY=8BITMIME\n>>> RCPT To:<mailtest@localhost>\n>>> BDAT \1 LAST\nClosing connection to \[127\.0\.0\.1\]\n>>> QUIT\n250 2\.1\.0 Ok\n250 2\.1\.5 Ok\n250 2\.0\.0 Ok: \1 bytes queued as \w+\n/m);
+    assert.match(
+      run.stdout,
+      /^>>> MAIL From:<alice@example\.org> SIZE=(\d+) BODY=8BITMIME\n>>> RCPT To:<mailtest@localhost>\n>>> BDAT \1 LAST\nClosing connection to \[127\.0\.0\.1\]\n>>> QUIT\n250 2\.1\.0 Ok\n250 2\.1\.5 Ok\n250 2\.0\.0 Ok: \1 bytes queued as \w+\n/m,
+    );
     assert.match(run.stdout, /^mailtest@localhost\.\.\. Sent \(2\.0\.0 Ok: \d+ bytes queued as \w+\)$/m);
     const delivered = withoutPostfixHeaders(await deliveredMessage(id), 'Date:');
     // Postfix's local delivery stores lines with LF; everything else is as sent.
@@ -42,7 +45,10 @@ describe('real Postfix on loopback', { skip: await postfixSkipReason() }, () => 
     const id = uniqueId();
     const run = await runCli(['--server', server, '--body', 'data', '-H', `Message-ID: ${id}`, '-s', 'data', LOCAL_RECIPIENT], { input: '.dot\n' });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^>>> DATA\n250 2\.1\.0 Ok\n250 2\.1\.5 Ok\n354 End data with <CR><LF>\.<CR><LF>\n>>> \.\nClosing connection to \[127\.0\.0\.1\]\n>>> QUIT\n250 2\.0\.0 Ok: queued as \w+\n/m);
+    assert.match(
+      run.stdout,
+      /^>>> DATA\n250 2\.1\.0 Ok\n250 2\.1\.5 Ok\n354 End data with <CR><LF>\.<CR><LF>\n>>> \.\nClosing connection to \[127\.0\.0\.1\]\n>>> QUIT\n250 2\.0\.0 Ok: queued as \w+\n/m,
+    );
     assert.match((await deliveredMessage(id)).toString(), /\n\n\.dot\n$/);
   });
 

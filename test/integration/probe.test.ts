@@ -67,7 +67,11 @@ describe('--quit-after', () => {
   });
 
   it('data with every recipient refused: no DATA without PIPELINING, 67 as in a real send', async () => {
-    const run = await probe({ replies: { EHLO: '250-scripted.test\r\n250 8BITMIME', RCPT: '550 5.1.1 no such user' } }, ['--quit-after', 'data', 'bob@example.org']);
+    const run = await probe({ replies: { EHLO: '250-scripted.test\r\n250 8BITMIME', RCPT: '550 5.1.1 no such user' } }, [
+      '--quit-after',
+      'data',
+      'bob@example.org',
+    ]);
     assert.equal(run.code, 67);
     assert.deepEqual(run.commands.slice(1), [`MAIL From:<tester@${LOCAL_HOST}>`, 'RCPT To:<bob@example.org>', 'QUIT'], 'no SIZE offered, so none sent');
   });
@@ -91,7 +95,10 @@ describe('--quit-after', () => {
     try {
       const run = await runCli(['--server', `127.0.0.1:${sink.port}`, '--quit-after', 'starttls']);
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, new RegExp(String.raw`>>> STARTTLS\n220 [^\n]*\nTLS: [^\n]*\nTLS: [^\n]*\n>>> EHLO ${LOCAL_HOST_PATTERN}\n(?:250[- ][^\n]*\n)+stopping after starttls`));
+      assert.match(
+        run.stdout,
+        new RegExp(String.raw`>>> STARTTLS\n220 [^\n]*\nTLS: [^\n]*\nTLS: [^\n]*\n>>> EHLO ${LOCAL_HOST_PATTERN}\n(?:250[- ][^\n]*\n)+stopping after starttls`),
+      );
       assert.equal(sink.messages.length, 0);
     } finally {
       await sink.close();
@@ -115,7 +122,13 @@ describe('--explain', () => {
   it('annotates commands and replies, in English with --lang en', async () => {
     const run = await runCli(['--demo', '-e', '--lang', 'en', '-s', 'hi', 'bob@example.org'], { input: 'x\n' });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, new RegExp(String.raw`^>>> MAIL From:<tester@${LOCAL_HOST_PATTERN}> SIZE=\d+\n {6}↳ MAIL From: .*RFC 5321 §4\.1\.1\.2\)\n {6}↳ SIZE=\d+: .*RFC 1870\)$`, 'm'));
+    assert.match(
+      run.stdout,
+      new RegExp(
+        String.raw`^>>> MAIL From:<tester@${LOCAL_HOST_PATTERN}> SIZE=\d+\n {6}↳ MAIL From: .*RFC 5321 §4\.1\.1\.2\)\n {6}↳ SIZE=\d+: .*RFC 1870\)$`,
+        'm',
+      ),
+    );
     assert.match(run.stdout, /^ {6}↳ PIPELINING: .*\(RFC 2920\)$/m);
     assert.match(run.stdout, /^ {6}↳ .*3 commands.*\(RFC 2920\)\n250 2\.1\.0 Accepted$/m);
   });

@@ -186,7 +186,12 @@ describe('sending to an SMTP server', () => {
     const received = sink.messages[before]!;
     assert.deepEqual(received.recipients, ['bob@example.org', 'carol@example.org', 'dave@example.org', 'erin@example.org']);
     const text = received.data.toString();
-    assert.match(text, new RegExp(String.raw`^From: Alice <alice@example\.org>\r\nTo: bob@example\.org\r\nCc: Carol <carol@example\.org>\r\nSubject: raw\r\nDate: .+\r\nMessage-ID: <.+@${LOCAL_HOST_PATTERN}>\r\n\r\nBody\.\r\n$`));
+    assert.match(
+      text,
+      new RegExp(
+        String.raw`^From: Alice <alice@example\.org>\r\nTo: bob@example\.org\r\nCc: Carol <carol@example\.org>\r\nSubject: raw\r\nDate: .+\r\nMessage-ID: <.+@${LOCAL_HOST_PATTERN}>\r\n\r\nBody\.\r\n$`,
+      ),
+    );
   });
 });
 

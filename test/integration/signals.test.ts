@@ -23,7 +23,9 @@ async function signalMidPipe(signal: NodeJS.Signals, part: Buffer) {
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, by) => resolve({ code, signal: by })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, by) => resolve({ code, signal: by })),
+  );
   await new Promise<void>((resolve) => child.stdin.write(part, () => resolve()));
   // The pipe may still hold the last octets written: wait until mailv has read them and waits.
   for (let last = -1, now = octetsRead(child.pid!); now !== last; last = now, now = octetsRead(child.pid!)) await sleep(100);
@@ -51,7 +53,9 @@ describe('signals while a pipe is read', () => {
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, by) => resolve({ code, signal: by })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, by) => resolve({ code, signal: by })),
+    );
     await new Promise<void>((resolve) => child.stdin.write(part, () => resolve()));
     for (let last = -1, now = octetsRead(child.pid!); now !== last; last = now, now = octetsRead(child.pid!)) await sleep(100);
     child.kill('SIGTERM');

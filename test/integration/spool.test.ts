@@ -6,22 +6,24 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAILV, freshHome, runCli, type CliOptions } from '../helpers/cli.js';
 import { a, mx, reply, startDns } from '../helpers/dns-server.js';
 import { scriptedOnOnePort } from '../helpers/loopback-port.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
-import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { startSink } from '../helpers/smtp-sink.js';
 
 const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <spool.1@mailv-client.example>'];
-const HEADER = 'From: alice@example.org\nTo: bob@example.org\nSubject: spooled\nDate: Fri, 27 Nov 2026 20:29:31 +0000\nMessage-ID: <spool.2@mailv-client.example>\n\n';
+const HEADER =
+  'From: alice@example.org\nTo: bob@example.org\nSubject: spooled\nDate: Fri, 27 Nov 2026 20:29:31 +0000\nMessage-ID: <spool.2@mailv-client.example>\n\n';
 
 /** Text of about `size` octets: numbered lines, some starting with a dot, some in UTF-8. */
 function text(size: number): Buffer {
   const lines: string[] = [];
   for (let length = 0, index = 0; length < size; index++) {
-    const line = index % 5 === 0 ? `.line ${index} starts with a dot\n` : index % 5 === 1 ? `ligne ${index} accentuée\n` : `line ${index} of the spooled message\n`;
+    const line =
+      index % 5 === 0 ? `.line ${index} starts with a dot\n` : index % 5 === 1 ? `ligne ${index} accentuée\n` : `line ${index} of the spooled message\n`;
     lines.push(line);
     length += Buffer.byteLength(line);
   }
@@ -38,7 +40,10 @@ function dataOf(received: Buffer): Buffer {
 
 /** What dead.letter holds for a message: mbox form, after its From_ line. */
 function asMbox(message: Buffer): string {
-  return `${message.toString('latin1').replace(/\r\n/g, '\n').replace(/^From /gm, '>From ')}\n`;
+  return `${message
+    .toString('latin1')
+    .replace(/\r\n/g, '\n')
+    .replace(/^From /gm, '>From ')}\n`;
 }
 
 describe('the spool of a piped message', () => {
@@ -141,7 +146,19 @@ describe('the spool of a piped message', () => {
       return [reply(query)];
     });
     try {
-      const args = ['--direct', '--port', String(first!.port), '--dns', `127.0.0.1:${dns.port}`, ...FIXED, '-s', 'spooled', '-r', 'alice@example.org', 'bob@example.test'];
+      const args = [
+        '--direct',
+        '--port',
+        String(first!.port),
+        '--dns',
+        `127.0.0.1:${dns.port}`,
+        ...FIXED,
+        '-s',
+        'spooled',
+        '-r',
+        'alice@example.org',
+        'bob@example.test',
+      ];
       const dry = await runCli(['--dry-run', '-q', ...args], { stdinFile: { path: bodyFile } });
       const run = await pipe(['-q', ...args], body);
       assert.equal(run.code, 0, run.stderr);
@@ -163,7 +180,10 @@ describe('the spool of a piped message', () => {
       child.stdin.on('error', () => {});
       child.stdin.end(body);
       for (let i = 0; i < 500 && !server.commands.some((command) => command.startsWith('EHLO')); i++) await sleep(20);
-      assert.ok(server.commands.some((command) => command.startsWith('EHLO')), 'the message was read, and the session had begun');
+      assert.ok(
+        server.commands.some((command) => command.startsWith('EHLO')),
+        'the message was read, and the session had begun',
+      );
       const whileRunning = readdirSync(tmp);
       // The spool is there all the same, held by a descriptor alone, readable by its owner only.
       const target = (link: string) => {

@@ -35,7 +35,10 @@ describe('STARTTLS with a submission server', () => {
     const before = withTls.messages.length;
     const run = await runCli(['--tls', 'required', '--server', `127.0.0.1:${withTls.port}`, '-s', 'x', 'bob@example.org'], { input: 'x\n' });
     assert.equal(run.code, 75);
-    assert.match(run.stderr, /^mailv: the certificate of 127\.0\.0\.1 is NOT verified: .+ \(--tls required; --ca <file> trusts its CA, --insecure accepts any\)$/m);
+    assert.match(
+      run.stderr,
+      /^mailv: the certificate of 127\.0\.0\.1 is NOT verified: .+ \(--tls required; --ca <file> trusts its CA, --insecure accepts any\)$/m,
+    );
     assert.doesNotMatch(run.stdout, />>> MAIL/);
     assert.match(run.stdout, /^>>> QUIT$/m);
     assert.equal(withTls.messages.length, before);

@@ -15,10 +15,13 @@ const smtps = `smtps://${SUBMISSION.host}:${SUBMISSION.smtpsPort}`;
 
 function submit(server: string, extra: string[], password = SUBMISSION_PASSWORD): Promise<CliResult & { id: string }> {
   const id = `<${randomBytes(8).toString('hex')}.submission@example.org>`;
-  return runCli(['--server', server, '--user', SUBMISSION_USER, '-H', `Message-ID: ${id}`, '-r', 'alice@example.org', '-s', 'submission', ...extra, LOCAL_RECIPIENT], {
-    input: 'sent through the submission port\n',
-    env: { MAILV_PASSWORD: password },
-  }).then((run) => ({ ...run, id }));
+  return runCli(
+    ['--server', server, '--user', SUBMISSION_USER, '-H', `Message-ID: ${id}`, '-r', 'alice@example.org', '-s', 'submission', ...extra, LOCAL_RECIPIENT],
+    {
+      input: 'sent through the submission port\n',
+      env: { MAILV_PASSWORD: password },
+    },
+  ).then((run) => ({ ...run, id }));
 }
 
 function assertNoPassword(run: CliResult, password = SUBMISSION_PASSWORD): void {
@@ -59,7 +62,7 @@ describe('real Postfix submission (Dovecot SASL)', { skip: await submissionSkipR
     assertNoPassword(run);
   });
 
-  it('a wrong password: 77 with Postfix\'s words, the message in dead.letter', async () => {
+  it("a wrong password: 77 with Postfix's words, the message in dead.letter", async () => {
     const run = await submit(starttls, ['--ca', TEST_CA, '--auth', 'PLAIN'], 'not-the-password');
     assert.equal(run.code, 77);
     assert.match(run.stderr, /^mailv: authentication of mailtest with PLAIN failed: 535 5\.7\.8 Error: authentication failed/m);

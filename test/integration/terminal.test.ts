@@ -164,7 +164,11 @@ describe('in a real terminal (tmux)', () => {
   });
 
   it('Control-\\ at the password prompt and at --step: SIGQUIT, 131, the terminal restored, the message kept', async () => {
-    const home = shellInTmux('quit', ['--user', 'bob', '--server', `127.0.0.1:${slow.port}`, '-s', 'quit', 'bob@example.org'], (mailv) => `printf 'the body\\n' | ${mailv}; echo "[exit $?]"; stty -a; sleep 30`);
+    const home = shellInTmux(
+      'quit',
+      ['--user', 'bob', '--server', `127.0.0.1:${slow.port}`, '-s', 'quit', 'bob@example.org'],
+      (mailv) => `printf 'the body\\n' | ${mailv}; echo "[exit $?]"; stty -a; sleep 30`,
+    );
     await waitForScreen('quit', /Password for bob at 127\.0\.0\.1:/);
     tmux('send-keys', '-t', 'quit', 'C-\\');
     const done = await waitForScreen('quit', /\[exit \d+\][\s\S]*echo/);
@@ -240,7 +244,13 @@ describe('in a real terminal (tmux)', () => {
         }
         tmux('send-keys', '-t', name, 'Enter');
         const done = await waitForScreen(name, /\[exit \d+\]/);
-        assert.match(done, new RegExp(`^mailv: header Subject contains a control character \\(${character.replace('+', '\\+')}\\), typed at the Subject: prompt\n\\[exit 64\\]`, 'm'));
+        assert.match(
+          done,
+          new RegExp(
+            `^mailv: header Subject contains a control character \\(${character.replace('+', '\\+')}\\), typed at the Subject: prompt\n\\[exit 64\\]`,
+            'm',
+          ),
+        );
         assert.doesNotMatch(done, /EOT/, 'no body was asked for');
         assert.equal(existsSync(join(home, 'dead.letter')), false);
       }

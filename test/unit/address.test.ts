@@ -79,6 +79,10 @@ describe('addresses', () => {
       'address contains a line break: "bob@example.org\\r\\nRCPT TO:<x@y.org>"',
       `l'adresse contient un saut de ligne : "bob@example.org\\r\\nRCPT TO:<x@y.org>"`,
     );
-    refused(() => parseMailbox('bob@example.org\n\0', HOST), 'address contains a NUL byte: "bob@example.org\\n\\u0000"', `l'adresse contient un octet NUL : "bob@example.org\\n\\u0000"`);
+    refused(
+      () => parseMailbox('bob@example.org\n\0', HOST),
+      'address contains a NUL byte: "bob@example.org\\n\\u0000"',
+      `l'adresse contient un octet NUL : "bob@example.org\\n\\u0000"`,
+    );
   });
 });

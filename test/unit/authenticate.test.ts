@@ -47,7 +47,10 @@ async function run(
   replies: readonly string[],
   plan: AuthPlan,
   capabilities: Capabilities,
-  security: { remoteAddress: string; tls: { verified: boolean; problem: CertificateProblem | undefined } | undefined } = { remoteAddress: '127.0.0.1', tls: undefined },
+  security: { remoteAddress: string; tls: { verified: boolean; problem: CertificateProblem | undefined } | undefined } = {
+    remoteAddress: '127.0.0.1',
+    tls: undefined,
+  },
 ): Promise<Script & { error: unknown }> {
   const script: Script = { commands: [], hidden: [], notes: [], shown: [] };
   const queue = replies.map((line) => makeReply([line]));
@@ -110,7 +113,10 @@ describe('AUTH commands as data', () => {
     assert.deepEqual(wire(result.commands), ['AUTH LOGIN', b64(USER), b64(PASSWORD)]);
     assert.deepEqual(shown(result.commands), ['AUTH LOGIN', '********', '********']);
     assert.ok(!result.hidden.includes(USER) && !result.hidden.includes(b64(USER)), String(result.hidden));
-    assert.deepEqual(result.shown.map((reply) => reply.code), [334, 334, 235]);
+    assert.deepEqual(
+      result.shown.map((reply) => reply.code),
+      [334, 334, 235],
+    );
   });
 
   it('--show-secrets: nothing is masked or withheld, and each step is noted decoded', async () => {
@@ -190,7 +196,11 @@ describe('AUTH failures as facts', () => {
     const odd = await run(['250 2.0.0 OK'], planFor(), ehlo('AUTH PLAIN'));
     assert.ok(odd.error instanceof ProtocolError);
     worded(odd.error, 'unexpected reply to AUTH: 250 2.0.0 OK', 'réponse inattendue à AUTH : 250 2.0.0 OK');
-    const endless = await run(Array.from({ length: 11 }, () => '334 UGFzc3dvcmQ6'), planFor({ mechanism: 'LOGIN' }), ehlo('AUTH LOGIN'));
+    const endless = await run(
+      Array.from({ length: 11 }, () => '334 UGFzc3dvcmQ6'),
+      planFor({ mechanism: 'LOGIN' }),
+      ehlo('AUTH LOGIN'),
+    );
     assert.ok(endless.error instanceof ProtocolError);
     assert.equal(endless.error.exitCode, 76);
     worded(endless.error, 'the server sent more than 10 AUTH challenges', 'le serveur a envoyé plus de 10 défis AUTH');

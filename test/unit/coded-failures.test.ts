@@ -184,6 +184,7 @@ describe('failures and notes, from what the user gives to what the server says',
 
   it('would catch a failure from text and a note in words, not a fact', () => {
     const sample = [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text to scan, a template on purpose
       'throw new UsageError(`invalid ${what}`);',
       "throw new AuthError('no', 'auth');",
       "throw new SaslFailure('bad challenge');",
@@ -240,6 +241,7 @@ describe('failures and notes, from what the user gives to what the server says',
   });
 
   it('finds every literal of a file, templates whole, outside comments and regular expressions', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: source text to scan, a template on purpose
     const found = literals("const a = 'one two';\n// 'not this'\nconst b = `x ${y + `in ${z}`} end`;\nconst c = /'no'/.test(a) ? \"three\" : '';").map(
       (literal) => literal.text,
     );

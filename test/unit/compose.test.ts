@@ -54,10 +54,9 @@ after(() => rmSync(directory, { recursive: true, force: true }));
 
 describe('composer', () => {
   it('builds a plain ASCII message byte for byte', async () => {
-    const message = await composeMessage(
-      await draft({ cc: [{ name: undefined, address: 'carol@example.org' }], text: 'Hello Bob.\n.dot line\n' }),
-      { eightBitMime: true },
-    );
+    const message = await composeMessage(await draft({ cc: [{ name: undefined, address: 'carol@example.org' }], text: 'Hello Bob.\n.dot line\n' }), {
+      eightBitMime: true,
+    });
     assert.equal(message.eightBit, false);
     assert.deepEqual(await bytesOf(message), fixture('plain.eml'));
   });
@@ -84,10 +83,9 @@ describe('composer', () => {
 
   it('makes a multipart/mixed message with base64 attachments', async () => {
     const binary = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff));
-    const message = await composeMessage(
-      await draft({ attachments: [attachment('data.bin', binary), attachment('notes été.txt', Buffer.from('hi\n'))] }),
-      { eightBitMime: true },
-    );
+    const message = await composeMessage(await draft({ attachments: [attachment('data.bin', binary), attachment('notes été.txt', Buffer.from('hi\n'))] }), {
+      eightBitMime: true,
+    });
     assert.deepEqual(await bytesOf(message), fixture('attachments.eml'));
   });
 
@@ -257,7 +255,13 @@ describe('composer', () => {
     const text = Buffer.from(`${'line of text\n'.repeat(50_000)}last line without newline`);
     const message = await composeMessage(await draft({ text }), { eightBitMime: true });
     const bytes = await bytesOf(message);
-    assert.equal(createHash('sha256').update(bytes.subarray(bytes.indexOf('\r\n\r\n') + 4)).digest('hex'),
-      createHash('sha256').update(Buffer.from(`${'line of text\r\n'.repeat(50_000)}last line without newline\r\n`)).digest('hex'));
+    assert.equal(
+      createHash('sha256')
+        .update(bytes.subarray(bytes.indexOf('\r\n\r\n') + 4))
+        .digest('hex'),
+      createHash('sha256')
+        .update(Buffer.from(`${'line of text\r\n'.repeat(50_000)}last line without newline\r\n`))
+        .digest('hex'),
+    );
   });
 });

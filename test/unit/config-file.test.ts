@@ -138,7 +138,11 @@ describe('config values', () => {
     refuses('password = "abc\\"', `${PATH}:1: a quoted value lacks its closing quote`);
     refuses('\npassword = "abc" def', `${PATH}:2: text after the closing quote`);
     refuses('password = "a""b"', `${PATH}:1: text after the closing quote`);
-    refuses('password = "a\\nb"', `${PATH}:1: in a quoted value, \\ escapes only " and \\`, `${PATH}:1 : dans une valeur entre guillemets, \\ n'échappe que " et \\`);
+    refuses(
+      'password = "a\\nb"',
+      `${PATH}:1: in a quoted value, \\ escapes only " and \\`,
+      `${PATH}:1 : dans une valeur entre guillemets, \\ n'échappe que " et \\`,
+    );
     refuses('password = "a\\', `${PATH}:1: in a quoted value, \\ escapes only " and \\`);
   });
 
@@ -150,7 +154,11 @@ describe('config values', () => {
 
   it('refuses bad tls, insecure and auth values without quoting them', () => {
     refuses('tls = starttls', `${PATH}:1: invalid tls: auto, required or off`, `${PATH}:1 : tls invalide : auto, required ou off`);
-    refuses('insecure = maybe', `${PATH}:1: invalid insecure: yes, no, true, false, on, off, 1 or 0`, `${PATH}:1 : insecure invalide : yes, no, true, false, on, off, 1 ou 0`);
+    refuses(
+      'insecure = maybe',
+      `${PATH}:1: invalid insecure: yes, no, true, false, on, off, 1 or 0`,
+      `${PATH}:1 : insecure invalide : yes, no, true, false, on, off, 1 ou 0`,
+    );
     refuses('insecure = 2', `${PATH}:1: invalid insecure: yes, no, true, false, on, off, 1 or 0`);
     refuses(
       'auth = digest-md5',
@@ -162,12 +170,24 @@ describe('config values', () => {
 
   it('checks server, helo, from and user as the flags do, as mistakes of the file', () => {
     refuses('\nserver = mail example org', `${PATH}:2: invalid server: expected smtp://host[:port], smtps://host[:port] or host[:port]`);
-    refuses('server = http://mail.example.org', `${PATH}:1: invalid server: the scheme must be smtp:// or smtps://`, `${PATH}:1 : server invalide : le schéma doit être smtp:// ou smtps://`);
+    refuses(
+      'server = http://mail.example.org',
+      `${PATH}:1: invalid server: the scheme must be smtp:// or smtps://`,
+      `${PATH}:1 : server invalide : le schéma doit être smtp:// ou smtps://`,
+    );
     refuses('server = mail.example.org:70000', `${PATH}:1: invalid server: the port is out of range (1 to 65535)`);
-    refuses('[account a]\nhelo = bad_name!', `${PATH}:2: invalid helo: a domain name or an address literal`, `${PATH}:2 : helo invalide : il faut un nom de domaine ou une adresse littérale`);
+    refuses(
+      '[account a]\nhelo = bad_name!',
+      `${PATH}:2: invalid helo: a domain name or an address literal`,
+      `${PATH}:2 : helo invalide : il faut un nom de domaine ou une adresse littérale`,
+    );
     refuses('from = alice@', `${PATH}:1: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`);
     refuses('from = a@b, c@d', `${PATH}:1: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`);
-    refuses('user = al\x1bice', `${PATH}:1: invalid user: it holds a control character`, `${PATH}:1 : user invalide : la valeur contient un caractère de contrôle`);
+    refuses(
+      'user = al\x1bice',
+      `${PATH}:1: invalid user: it holds a control character`,
+      `${PATH}:1 : user invalide : la valeur contient un caractère de contrôle`,
+    );
     assert.deepEqual(parse('server = smtps://[::1]:2465\nhelo = [192.0.2.1]\nfrom = alice\nuser = a b').defaults, {
       server: 'smtps://[::1]:2465',
       helo: '[192.0.2.1]',
@@ -179,7 +199,9 @@ describe('config values', () => {
 
 describe('config lines', () => {
   it('skips comments, indented comments and blank lines', () => {
-    const config = parse(['# mailv accounts', '', '   # indented', '\t#tabbed', 'user = alice', '   ', '[account work]', '# user = nobody', 'user = bob'].join('\n'));
+    const config = parse(
+      ['# mailv accounts', '', '   # indented', '\t#tabbed', 'user = alice', '   ', '[account work]', '# user = nobody', 'user = bob'].join('\n'),
+    );
     assert.deepEqual(config.defaults, { user: 'alice' });
     assert.deepEqual(config.accounts.get('work'), { user: 'bob' });
   });
@@ -193,16 +215,24 @@ describe('config lines', () => {
   });
 
   it('never quotes a value back, whatever the line ends', () => {
-    for (const text of ['server = bad host\rpassword = hunter2', 'tls = x\rpassword = hunter2', 'from = @\rpassword = hunter2', 'helo = -\rpassword = hunter2']) {
-      assert.throws(() => parse(text), (error: unknown) => {
-        assert.ok(error instanceof ConfigError, `not a ConfigError: ${String(error)}`);
-        for (const words of [en, fr]) {
-          assert.match(describeError(error, words), /^\/home\/alice\/\.config\/mailv\/config:1 ?: (invalid \w+|\w+ invalide) ?: /);
-          assert.doesNotMatch(describeError(error, words), /hunter2|bad host/);
-        }
-        assert.doesNotMatch(JSON.stringify(error.fact), /hunter2|bad host/, 'nor does the fact, which --json would carry');
-        return true;
-      });
+    for (const text of [
+      'server = bad host\rpassword = hunter2',
+      'tls = x\rpassword = hunter2',
+      'from = @\rpassword = hunter2',
+      'helo = -\rpassword = hunter2',
+    ]) {
+      assert.throws(
+        () => parse(text),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError, `not a ConfigError: ${String(error)}`);
+          for (const words of [en, fr]) {
+            assert.match(describeError(error, words), /^\/home\/alice\/\.config\/mailv\/config:1 ?: (invalid \w+|\w+ invalide) ?: /);
+            assert.doesNotMatch(describeError(error, words), /hunter2|bad host/);
+          }
+          assert.doesNotMatch(JSON.stringify(error.fact), /hunter2|bad host/, 'nor does the fact, which --json would carry');
+          return true;
+        },
+      );
     }
   });
 
@@ -233,7 +263,11 @@ describe('config lines', () => {
     refuses('passwordFile = x', `${PATH}:1: unknown key "passwordFile"`);
     refuses('constructor = x', `${PATH}:1: unknown key "constructor"`);
     // `password: my=Secret`: what stands before = is part of the password, never quoted back.
-    refuses('password: my=Secret', `${PATH}:1: unknown key, not shown: it is not a key name`, `${PATH}:1 : clé inconnue, non montrée : ce n'est pas un nom de clé`);
+    refuses(
+      'password: my=Secret',
+      `${PATH}:1: unknown key, not shown: it is not a key name`,
+      `${PATH}:1 : clé inconnue, non montrée : ce n'est pas un nom de clé`,
+    );
   });
 
   it('refuses a key given twice in one section, naming the first', () => {
@@ -256,7 +290,10 @@ describe('config lines', () => {
       `${PATH}:2: "password-cmd" and "password" (line 1) both say where the password comes from: keep one`,
       `${PATH}:2 : "password-cmd" et "password" (ligne 1) disent toutes deux d'où vient le mot de passe : n'en gardez qu'une`,
     );
-    refuses('[account a]\npassword-file = x\nuser = u\npassword = y', `${PATH}:4: "password" and "password-file" (line 2) both say where the password comes from: keep one`);
+    refuses(
+      '[account a]\npassword-file = x\nuser = u\npassword = y',
+      `${PATH}:4: "password" and "password-file" (line 2) both say where the password comes from: keep one`,
+    );
   });
 });
 
@@ -296,7 +333,11 @@ describe('config sections', () => {
   });
 
   it('refuses unknown and unterminated headers', () => {
-    refuses('[server]', `${PATH}:1: unknown section [server]: expected [default] or [account NAME]`, `${PATH}:1 : section inconnue [server] : [default] ou [account NOM] attendu`);
+    refuses(
+      '[server]',
+      `${PATH}:1: unknown section [server]: expected [default] or [account NAME]`,
+      `${PATH}:1 : section inconnue [server] : [default] ou [account NOM] attendu`,
+    );
     refuses('[accounts work]', `${PATH}:1: unknown section [accounts work]: expected [default] or [account NAME]`);
     refuses('[Default]', `${PATH}:1: unknown section [Default]: expected [default] or [account NAME]`);
     refuses('[account work', `${PATH}:1: a section header ends with ]`);
@@ -305,7 +346,11 @@ describe('config sections', () => {
 
   it('refuses a section given twice, naming the first', () => {
     refuses('[account work]\nuser = a\n[account home]\n[account work]', `${PATH}:4: duplicate section [account work] (first at line 1)`);
-    refuses('[default]\n[account a]\n[default]', `${PATH}:3: duplicate section [default] (first at line 1)`, `${PATH}:3 : section [default] en double (déjà ligne 1)`);
+    refuses(
+      '[default]\n[account a]\n[default]',
+      `${PATH}:3: duplicate section [default] (first at line 1)`,
+      `${PATH}:3 : section [default] en double (déjà ligne 1)`,
+    );
   });
 
   it('refuses [default] after keys that already went to it', () => {
@@ -397,18 +442,27 @@ describe('account selection', () => {
   });
 
   it('refuses an unknown account, naming the file and the accounts it has', () => {
-    assert.throws(() => selectAccount(config, 'school'), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.equal(describeError(error, en), `${PATH}: no account "school": it defines work, home, bare`);
-      assert.equal(describeError(error, fr), `${PATH} : pas de compte "school" : le fichier définit work, home, bare`);
-      return true;
-    });
-    assert.throws(() => selectAccount(config, 'Work'), (error: unknown) => error instanceof ConfigError && error.code === 'MAILV_CONFIG_NO_ACCOUNT');
-    assert.throws(() => selectAccount(parse('user = a'), 'work'), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.equal(describeError(error, en), `${PATH}: no account "work": it defines none`);
-      return true;
-    });
+    assert.throws(
+      () => selectAccount(config, 'school'),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(describeError(error, en), `${PATH}: no account "school": it defines work, home, bare`);
+        assert.equal(describeError(error, fr), `${PATH} : pas de compte "school" : le fichier définit work, home, bare`);
+        return true;
+      },
+    );
+    assert.throws(
+      () => selectAccount(config, 'Work'),
+      (error: unknown) => error instanceof ConfigError && error.code === 'MAILV_CONFIG_NO_ACCOUNT',
+    );
+    assert.throws(
+      () => selectAccount(parse('user = a'), 'work'),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(describeError(error, en), `${PATH}: no account "work": it defines none`);
+        return true;
+      },
+    );
   });
 });
 
@@ -461,7 +515,11 @@ describe('loading the config file', () => {
   });
 
   it('refuses a file holding a password that group or others may read', async () => {
-    for (const [mode, octal] of [[0o644, '0644'], [0o640, '0640'], [0o604, '0604']] as const) {
+    for (const [mode, octal] of [
+      [0o644, '0644'],
+      [0o640, '0640'],
+      [0o604, '0604'],
+    ] as const) {
       const path = file('[account work]\npassword = s3cret\n', mode);
       await loadRefused(
         path,
@@ -473,7 +531,11 @@ describe('loading the config file', () => {
   });
 
   it('refuses a file group or others may write, whatever it holds: it can run commands', async () => {
-    for (const [mode, octal] of [[0o666, '0666'], [0o620, '0620'], [0o602, '0602']] as const) {
+    for (const [mode, octal] of [
+      [0o666, '0666'],
+      [0o620, '0620'],
+      [0o602, '0602'],
+    ] as const) {
       const path = file('user = alice\n', mode);
       await loadRefused(path, true, `${path}: its mode ${octal} lets group or others change it, and so run commands as you: chmod go-w ${path}`);
     }
@@ -587,7 +649,7 @@ describe('loading the config file', () => {
     });
   }
 
-  it("refuses a FIFO, without waiting for a writer or taking what one would send", async () => {
+  it('refuses a FIFO, without waiting for a writer or taking what one would send', async () => {
     const path = join(dir, 'fifo');
     execFileSync('mkfifo', ['-m', '666', path]);
     await refusedAtOnce(path, `${path}: is a FIFO, not a regular file`);

@@ -16,7 +16,9 @@ const fr = wordsFor('fr');
 
 describe('resolv.conf', () => {
   it('reads name servers and options as the C library does', () => {
-    const config = parseResolvConf('# comment\nnameserver 192.0.2.53\nnameserver fe80::1%eth0\nsearch example.org\noptions timeout:2 attempts:3 rotate\nnameserver 198.51.100.1\nnameserver 203.0.113.1\n');
+    const config = parseResolvConf(
+      '# comment\nnameserver 192.0.2.53\nnameserver fe80::1%eth0\nsearch example.org\noptions timeout:2 attempts:3 rotate\nnameserver 198.51.100.1\nnameserver 203.0.113.1\n',
+    );
     assert.deepEqual(config.servers, [
       { address: '192.0.2.53', port: 53 },
       { address: 'fe80::1', port: 53 },
@@ -91,8 +93,12 @@ describe('why a name server gave no answer', () => {
 
   it('is a reason with its details, worded in the transcript', () => {
     const renderer = new TranscriptRenderer(2, plainStyle, en);
-    assert.deepEqual(renderer.lines({ ...base, reason: 'timeout', transport: 'udp', timeoutMs: 500 }), [';; no answer from 192.0.2.53#53: no answer within 0.5 s']);
-    assert.deepEqual(renderer.lines({ ...base, reason: 'timeout', transport: 'tcp', timeoutMs: 5000 }), [';; no answer from 192.0.2.53#53: no answer over TCP within 5 s']);
+    assert.deepEqual(renderer.lines({ ...base, reason: 'timeout', transport: 'udp', timeoutMs: 500 }), [
+      ';; no answer from 192.0.2.53#53: no answer within 0.5 s',
+    ]);
+    assert.deepEqual(renderer.lines({ ...base, reason: 'timeout', transport: 'tcp', timeoutMs: 5000 }), [
+      ';; no answer from 192.0.2.53#53: no answer over TCP within 5 s',
+    ]);
     assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines({ ...base, reason: 'closed' }), [], 'only with -v');
   });
 
@@ -225,8 +231,14 @@ describe('DNS wire format', () => {
     assert.equal(answersQuery(decoded, 0x1234, { name: 'EXAMPLE.org.', type: 'MX' }), true);
     assert.equal(answersQuery(decoded, 0x1235, { name: 'example.org', type: 'MX' }), false);
     assert.equal(answersQuery(decoded, 0x1234, { name: 'example.org', type: 'A' }), false);
-    assert.throws(() => decodeResponse(query), (error: unknown) => error instanceof DnsWireError && error.reason === 'not-a-response');
-    assert.throws(() => decodeResponse(Buffer.from([1, 2, 3])), (error: unknown) => error instanceof DnsWireError && error.reason === 'malformed');
+    assert.throws(
+      () => decodeResponse(query),
+      (error: unknown) => error instanceof DnsWireError && error.reason === 'not-a-response',
+    );
+    assert.throws(
+      () => decodeResponse(Buffer.from([1, 2, 3])),
+      (error: unknown) => error instanceof DnsWireError && error.reason === 'malformed',
+    );
   });
 });
 
@@ -249,7 +261,10 @@ describe('MX order', () => {
   });
 
   it('is repeatable with a seed and varies without one', () => {
-    const seeded = (seed: string) => shuffleWithinPreference(hosts, randomSource(seed)).map((host) => host.name).join('');
+    const seeded = (seed: string) =>
+      shuffleWithinPreference(hosts, randomSource(seed))
+        .map((host) => host.name)
+        .join('');
     assert.equal(seeded('lesson'), seeded('lesson'));
     const orders = new Set(Array.from({ length: 30 }, (_, i) => seeded(`seed-${i}`)));
     assert.ok(orders.size >= 4, `all six orders of a, b, e should appear in 30 seeds (saw ${orders.size})`);

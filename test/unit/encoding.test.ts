@@ -56,7 +56,13 @@ describe('base64', () => {
     const data = Buffer.from(Array.from({ length: 57 * 1024 * 2 + 100 }, (_, index) => (index * 131 + (index >> 8)) & 0xff));
     const whole = new Base64Encoder();
     const expected = Buffer.concat([whole.push(data), whole.end()]);
-    assert.equal(expected.toString('latin1'), `${data.toString('base64').match(/.{1,76}/g)!.join('\r\n')}\r\n`);
+    assert.equal(
+      expected.toString('latin1'),
+      `${data
+        .toString('base64')
+        .match(/.{1,76}/g)!
+        .join('\r\n')}\r\n`,
+    );
     for (const cuts of [[1], [56, 57], [57 * 1024 - 1, 57 * 1024 + 30], [5000, 70000, 116000]]) {
       const encoder = new Base64Encoder({ reuseOutput: true });
       const lent = Buffer.alloc(data.length); // one input buffer, overwritten for every piece

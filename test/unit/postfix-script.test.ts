@@ -58,7 +58,20 @@ function file(name: string, content: string): string {
 }
 
 /** Commands that install, configure, start or stop anything: each records its call and exits 99. */
-const STUBBED = ['postconf', 'postfix', 'postmap', 'newaliases', 'useradd', 'install', 'apt-get', 'apt_install', 'debconf-set-selections', 'dpkg-query', 'hostname', 'id'];
+const STUBBED = [
+  'postconf',
+  'postfix',
+  'postmap',
+  'newaliases',
+  'useradd',
+  'install',
+  'apt-get',
+  'apt_install',
+  'debconf-set-selections',
+  'dpkg-query',
+  'hostname',
+  'id',
+];
 
 /** Sources the script, points it at `mainCf`, and runs `shell` with the stubs in place. */
 function withScript(mainCf: string, shell: string) {
@@ -94,13 +107,18 @@ describe('test/services/postfix.sh and a Postfix it did not configure', () => {
 
   // Where the script has run (its transport map is there), a re-run, as in CI, must go on.
   const configuredHere = existsSync('/etc/postfix/main.cf') && existsSync('/etc/postfix/mailv_transport');
-  it("recognises this machine's Postfix, which it configured", { skip: skipUnlessRunning(configuredHere, 'the script has not configured a Postfix here', 'sudo test/services/postfix.sh start') }, () => {
+  it("recognises this machine's Postfix, which it configured", {
+    skip: skipUnlessRunning(configuredHere, 'the script has not configured a Postfix here', 'sudo test/services/postfix.sh start'),
+  }, () => {
     assert.equal(isOurs(file('copy.cf', readFileSync('/etc/postfix/main.cf', 'utf8'))), true);
   });
 
   it('start and stop refuse a Postfix it did not configure, in one line, touching nothing', () => {
     const foreign = file('foreign.cf', DEBIAN_DEFAULT);
-    for (const [command, action] of [['start', 'configure'], ['stop', 'stop']]) {
+    for (const [command, action] of [
+      ['start', 'configure'],
+      ['stop', 'stop'],
+    ]) {
       const run = withScript(foreign, `main ${command}`);
       assert.equal(run.code, 1, run.stderr);
       assert.equal(

@@ -62,7 +62,10 @@ describe('properties', () => {
       assert.ok(out.endsWith('\r\n.\r\n') || out === '.\r\n');
       const lines = out.slice(0, -'.\r\n'.length).split('\r\n').slice(0, -1);
       assert.ok(!lines.includes('.'), 'a lone dot inside the content');
-      const unstuffed = lines.map((line) => (line.startsWith('.') ? line.slice(1) : line)).map((line) => `${line}\r\n`).join('');
+      const unstuffed = lines
+        .map((line) => (line.startsWith('.') ? line.slice(1) : line))
+        .map((line) => `${line}\r\n`)
+        .join('');
       assert.equal(unstuffed, content.toString('latin1'));
     });
   });
@@ -99,10 +102,15 @@ describe('properties', () => {
   it('mailboxes: the address survives formatting and parsing; the name decodes back', async () => {
     const atext = 'abcdefghijklmnopqrstuvwxyz0123456789!#$%&*+-/=?^_`{|}~';
     await forAll('mailboxes', (random) => {
-      const local = Array.from({ length: 1 + random.int(3) }, () => Array.from({ length: 1 + random.int(8) }, () => random.pick([...atext])).join('')).join('.');
+      const local = Array.from({ length: 1 + random.int(3) }, () => Array.from({ length: 1 + random.int(8) }, () => random.pick([...atext])).join('')).join(
+        '.',
+      );
       const label = (alphabet: string) => Array.from({ length: 1 + random.int(10) }, () => random.pick([...alphabet])).join('');
       // A top-level domain is never all digits (RFC 3696 §2), so it is made of letters.
-      const domain = [...Array.from({ length: 1 + random.int(2) }, () => label('abcdefghijklmnopqrstuvwxyz0123456789')), label('abcdefghijklmnopqrstuvwxyz')].join('.');
+      const domain = [
+        ...Array.from({ length: 1 + random.int(2) }, () => label('abcdefghijklmnopqrstuvwxyz0123456789')),
+        label('abcdefghijklmnopqrstuvwxyz'),
+      ].join('.');
       const name = random.next() < 0.3 ? undefined : unicodeText(random, 4);
       const formatted = formatMailbox({ name, address: `${local}@${domain}` });
       const parsed = parseMailbox(formatted, 'default.example');

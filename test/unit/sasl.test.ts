@@ -62,7 +62,11 @@ describe('SCRAM-SHA-256 (RFC 5802, RFC 7677)', () => {
     fails(() => rfc7677Client().respond(Buffer.from('r=other,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096')), { kind: 'scram-nonce' });
     fails(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce},s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096`)), { kind: 'scram-nonce' });
     fails(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,i=4096`)), { kind: 'scram-no-salt' });
-    fails(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,s=AA==,i=99999999`)), { kind: 'scram-iterations', iterations: '99999999', max: 1_000_000 });
+    fails(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,s=AA==,i=99999999`)), {
+      kind: 'scram-iterations',
+      iterations: '99999999',
+      max: 1_000_000,
+    });
     fails(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,s=AA==,i=0`)), { kind: 'scram-iterations', iterations: '0', max: 1_000_000 });
     fails(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,s=AA==`)), { kind: 'scram-iterations', iterations: undefined, max: 1_000_000 });
     fails(() => rfc7677Client().respond(Buffer.from(`r=${RFC7677.nonce}x,s=AA==,i=4096,m=ext`)), { kind: 'scram-extension' });
@@ -141,13 +145,16 @@ describe('choosing a mechanism', () => {
     assert.equal(pick(['PLAIN', 'XOAUTH2'], undefined, true), 'XOAUTH2');
     assert.equal(pick(['PLAIN', 'LOGIN'], 'LOGIN'), 'LOGIN');
     const refused = (offered: string[], forced: string | undefined, en: string, fr: string) =>
-      assert.throws(() => pick(offered, forced), (error: unknown) => {
-        assert.ok(error instanceof CapabilityError);
-        assert.equal(error.exitCode, 69);
-        assert.equal(describeError(error, wordsFor('en')), en);
-        assert.equal(describeError(error, wordsFor('fr')), fr);
-        return true;
-      });
+      assert.throws(
+        () => pick(offered, forced),
+        (error: unknown) => {
+          assert.ok(error instanceof CapabilityError);
+          assert.equal(error.exitCode, 69);
+          assert.equal(describeError(error, wordsFor('en')), en);
+          assert.equal(describeError(error, wordsFor('fr')), fr);
+          return true;
+        },
+      );
     refused(
       ['PLAIN'],
       'CRAM-MD5',
@@ -160,6 +167,11 @@ describe('choosing a mechanism', () => {
       'the server does not offer AUTH SCRAM-SHA-256 or CRAM-MD5 or PLAIN or LOGIN; it offers: GSSAPI',
       'le serveur ne propose pas AUTH SCRAM-SHA-256, CRAM-MD5, PLAIN ou LOGIN ; il propose : GSSAPI',
     );
-    refused([], undefined, 'the server does not offer AUTH SCRAM-SHA-256 or CRAM-MD5 or PLAIN or LOGIN; it offers: none', 'le serveur ne propose pas AUTH SCRAM-SHA-256, CRAM-MD5, PLAIN ou LOGIN ; il propose : aucun mécanisme');
+    refused(
+      [],
+      undefined,
+      'the server does not offer AUTH SCRAM-SHA-256 or CRAM-MD5 or PLAIN or LOGIN; it offers: none',
+      'le serveur ne propose pas AUTH SCRAM-SHA-256, CRAM-MD5, PLAIN ou LOGIN ; il propose : aucun mécanisme',
+    );
   });
 });

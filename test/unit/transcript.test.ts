@@ -30,7 +30,11 @@ describe('transcript', () => {
       renderer.lines({ kind: 'recipient', recipient: 'a@example.org', outcome: 'sent', reply: ok }),
       renderer.lines({ kind: 'recipient', recipient: 'x@example.org', outcome: 'refused', reply: unknown }),
       renderer.lines({ kind: 'recipient', recipient: 'y@example.org', outcome: 'deferred', reply: busy }),
-      renderer.lines({ kind: 'note', note: { code: 'quit-unanswered', error: { code: 'MAILV_TIMEOUT', stage: 'quit', ms: 2000, waiting: 'reply' } }, severity: 'warning' }),
+      renderer.lines({
+        kind: 'note',
+        note: { code: 'quit-unanswered', error: { code: 'MAILV_TIMEOUT', stage: 'quit', ms: 2000, waiting: 'reply' } },
+        severity: 'warning',
+      }),
       renderer.lines({ kind: 'closing', host: '127.0.0.1' }),
       renderer.lines({ kind: 'connected', address: '127.0.0.1', port: 25 }),
     ].flat();

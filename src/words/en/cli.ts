@@ -92,8 +92,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_CA_TOO_LARGE: ({ path, limit }) => `cannot read --ca ${path}: larger than ${limit / 1024 / 1024} MiB`,
 };
 
-export const notes: WordsOf<CliNote> = {
-};
+export const notes: WordsOf<CliNote> = {};
 
 export const cliWords: CliWords = {
   suggestion,

@@ -43,7 +43,8 @@ export const errors: WordsOf<ConfigErrorFact> = {
   MAILV_CONFIG_SECTION_UNKNOWN: (fact) => `${at(fact)}: unknown section [${fact.section}]: expected [default] or [account NAME]`,
   MAILV_CONFIG_SECTION_TWICE: (fact) => `${at(fact)}: duplicate section ${section(fact.account)} (first at line ${fact.firstLine})`,
   MAILV_CONFIG_LINE_FORM: (fact) => `${at(fact)}: expected "key = value", a [section] header or a # comment`,
-  MAILV_CONFIG_KEY_UNKNOWN: (fact) => (fact.key === undefined ? `${at(fact)}: unknown key, not shown: it is not a key name` : `${at(fact)}: unknown key ${q(fact.key)}`),
+  MAILV_CONFIG_KEY_UNKNOWN: (fact) =>
+    fact.key === undefined ? `${at(fact)}: unknown key, not shown: it is not a key name` : `${at(fact)}: unknown key ${q(fact.key)}`,
   MAILV_CONFIG_KEY_TWICE: (fact) => `${at(fact)}: "${fact.key}" given twice in ${section(fact.account)} (first at line ${fact.firstLine})`,
   MAILV_CONFIG_PASSWORD_SOURCES: (fact) =>
     `${at(fact)}: "${fact.key}" and "${fact.other}" (line ${fact.otherLine}) both say where the password comes from: keep one`,

@@ -18,8 +18,7 @@ const sasl: ProblemWords = {
       ? `le serveur ne dit pas combien d'itérations SCRAM faire (de 1 à ${max} acceptées)`
       : `le serveur demande ${iterations} itérations SCRAM (de 1 à ${max} acceptées)`,
   'scram-server-error': ({ error }) => `le serveur a mis fin à SCRAM sur une erreur : ${error}`,
-  'scram-signature': () =>
-    "la signature SCRAM du serveur est fausse : il ne connaît pas le mot de passe, ce n'est donc pas le serveur qu'il prétend être",
+  'scram-signature': () => "la signature SCRAM du serveur est fausse : il ne connaît pas le mot de passe, ce n'est donc pas le serveur qu'il prétend être",
   'scram-unproven': () => "le serveur a accepté SCRAM sans prouver qu'il connaît le mot de passe",
   'scram-malformed': ({ message }) => `message SCRAM mal formé venant du serveur : ${JSON.stringify(message.slice(0, 80))}`,
 };

@@ -108,8 +108,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_CA_TOO_LARGE: ({ path, limit }) => `impossible de lire --ca ${path} : plus de ${limit / 1024 / 1024} Mio`,
 };
 
-export const notes: WordsOf<CliNote> = {
-};
+export const notes: WordsOf<CliNote> = {};
 
 export const cliWords: CliWords = {
   suggestion,

@@ -43,7 +43,8 @@ export const errors: WordsOf<ConfigErrorFact> = {
   MAILV_CONFIG_SECTION_UNKNOWN: (fact) => `${at(fact)} : section inconnue [${fact.section}] : [default] ou [account NOM] attendu`,
   MAILV_CONFIG_SECTION_TWICE: (fact) => `${at(fact)} : section ${section(fact.account)} en double (déjà ligne ${fact.firstLine})`,
   MAILV_CONFIG_LINE_FORM: (fact) => `${at(fact)} : il faut « clé = valeur », un en-tête [section] ou un commentaire #`,
-  MAILV_CONFIG_KEY_UNKNOWN: (fact) => (fact.key === undefined ? `${at(fact)} : clé inconnue, non montrée : ce n'est pas un nom de clé` : `${at(fact)} : clé inconnue ${q(fact.key)}`),
+  MAILV_CONFIG_KEY_UNKNOWN: (fact) =>
+    fact.key === undefined ? `${at(fact)} : clé inconnue, non montrée : ce n'est pas un nom de clé` : `${at(fact)} : clé inconnue ${q(fact.key)}`,
   MAILV_CONFIG_KEY_TWICE: (fact) => `${at(fact)} : la clé "${fact.key}" apparaît deux fois dans ${section(fact.account)} (déjà ligne ${fact.firstLine})`,
   MAILV_CONFIG_PASSWORD_SOURCES: (fact) =>
     `${at(fact)} : "${fact.key}" et "${fact.other}" (ligne ${fact.otherLine}) disent toutes deux d'où vient le mot de passe : n'en gardez qu'une`,

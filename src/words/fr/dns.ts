@@ -67,7 +67,8 @@ export const errors: WordsOf<DnsErrorFact> = {
     `aucun hôte MX de ${domain} n'a d'adresse : ${hosts.map((host) => `${host.name} ${noAddress(host.problem)}`).join(' ; ')}`,
   MAILV_HOST_NOT_FOUND: ({ host }) => `hôte ${host} introuvable`,
   MAILV_HOST_LOOKUP_FAILED: ({ host }) => `échec temporaire de la recherche de ${host}`,
-  MAILV_DNS_SERVER_INVALID: ({ text }) => `--dns ${JSON.stringify(text)} invalide : il faut une adresse IP, suivie ou non d'un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
+  MAILV_DNS_SERVER_INVALID: ({ text }) =>
+    `--dns ${JSON.stringify(text)} invalide : il faut une adresse IP, suivie ou non d'un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
 };
 
 export const notes: WordsOf<DnsNote> = {};
