@@ -59,6 +59,9 @@ function standardOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream): StandardOu
       return stream();
     },
     get terminal() {
+      // Asked of the descriptor first: the stream object (and node:tty) load node:stream and
+      // node:net, which a file or /dev/null never needs.
+      if (!mayBeTerminal(fd)) return undefined;
       const output = stream();
       return output.isTTY ? { colorDepth: output.getColorDepth(), columns: output.columns } : undefined;
     },
@@ -66,6 +69,16 @@ function standardOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream): StandardOu
       return isFileOrNull(fd) ? fd : undefined;
     },
   };
+}
+
+/** A character device other than /dev/null: perhaps a terminal, which only the stream can tell. */
+function mayBeTerminal(fd: number): boolean {
+  try {
+    const output = fstatSync(fd);
+    return output.isCharacterDevice() && output.rdev !== statSync('/dev/null').rdev;
+  } catch {
+    return false;
+  }
 }
 
 /** A regular file or /dev/null, which a synchronous write never leaves waiting. */
