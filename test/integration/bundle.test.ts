@@ -2,24 +2,28 @@
 // start (commander's node:child_process left out).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { MAILV } from '../helpers/cli.js';
+import { MAILV, freshHome } from '../helpers/cli.js';
 
 /** Runs `script` in a fresh node, the message on stdin; resolves with the built-in modules it loaded. */
-function builtinsLoaded(script: string, input: string): Promise<string[]> {
-  const probe = `process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList)));\n${script}`;
+function builtinsLoaded(script: string, input: string | number, stdout: 'pipe' | number = 'pipe'): Promise<string[]> {
+  const probe = `process.on('exit', () => require('node:fs').writeSync(2, JSON.stringify(process.moduleLoadList)));\n${script}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', probe], { env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', USER: 'tester' } });
+    const child = spawn(process.execPath, ['-e', probe], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', USER: 'tester' },
+      stdio: [typeof input === 'number' ? input : 'pipe', stdout, 'pipe'],
+    });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.stdout.resume();
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stdout?.resume();
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`exit ${code}: ${stderr}`));
       resolve((JSON.parse(stderr.slice(stderr.lastIndexOf('["'))) as string[]).map((entry) => entry.replace(/^NativeModule /, '')));
     });
-    child.stdin.end(input);
+    if (typeof input === 'string') child.stdin!.end(input);
   });
 }
 
@@ -40,5 +44,23 @@ describe('the bundle', () => {
     );
     const control = await builtinsLoaded("require('node:child_process');", '');
     assert.ok(control.includes('child_process'), 'the probe sees child_process when it is loaded');
+  });
+
+  it('loads no node:stream for a dry run from a file to /dev/null: plain reads and writes, a start-up cost saved', async () => {
+    const run = `process.argv = [process.execPath, ${JSON.stringify(MAILV)}, '--dry-run', '-q', '-s', 'x', 'bob@example.org'];\nrequire(${JSON.stringify(MAILV)});`;
+    const body = join(freshHome(), 'body.txt');
+    writeFileSync(body, 'Hello.\n');
+    const [input, devNull] = [openSync(body, 'r'), openSync('/dev/null', 'w')];
+    try {
+      const loaded = await builtinsLoaded(run, input, devNull);
+      assert.ok(loaded.includes('fs'), 'the probe lists what was loaded');
+      assert.deepEqual(
+        loaded.filter((name) => name === 'stream' || name === 'net'),
+        [],
+      );
+    } finally {
+      closeSync(input);
+      closeSync(devNull);
+    }
   });
 });
