@@ -7,14 +7,27 @@
 const args = process.argv.slice(2);
 const version = () => require('../package.json').version;
 
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  process.stdout.write(`${version()}\n`);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V') && printedVersion()) {
+  // Answered.
 } else {
   const { main, saveCache } = loadBundle(require('node:path').join(__dirname, '..', 'dist', 'bundle', 'mailv.cjs'));
   main(args, version).then((status) => {
     process.exitCode = status;
     saveCache();
   });
+}
+
+/**
+ * Writes the version straight to descriptor 1. A write that fails (a full disk, /dev/full) is
+ * left to the program, which says so in one line and exits 74; a reader gone away is no failure.
+ */
+function printedVersion() {
+  try {
+    require('node:fs').writeSync(1, `${version()}\n`);
+    return true;
+  } catch (error) {
+    return error.code === 'EPIPE';
+  }
 }
 
 /** Compiles the bundle with its code cache; saveCache() refreshes a missing or stale cache. */

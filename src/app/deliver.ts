@@ -46,7 +46,9 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
   for (const failure of failures) run.note({ code: 'domain-not-delivered', recipients: failure.recipients, error: failure.error.fact });
   if (plan.quitAfter !== undefined && failures.length === 0) return probeStatus(run, results);
-  if (!anyDelivered(results) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
+  // A domain that got nothing (its hosts failed, or one may have it unconfirmed) keeps the message,
+  // even when another domain took it: for its recipients, it is a message nobody received.
+  if ((!anyDelivered(results) || failures.length > 0) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
   // Refused recipients (67) first, then the first domain that failed whole, as documented.
   if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0) return resultsStatus(run, results);
   run.record(failures[0]!.error);

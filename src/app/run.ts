@@ -79,7 +79,7 @@ export class Run {
     this.spinner?.clear();
     const message = this.record(error);
     // Escaped line by line: the only line breaks kept are those mailv put between its own lines.
-    const lines = error instanceof CommandLineError ? error.lines : [message];
+    const lines = error instanceof CommandLineError ? error.linesIn(this.words) : [message];
     this.output.err(`mailv: ${lines.map(sanitize).join('\n')}\n`);
     return exitCodeOf(error);
   }

@@ -5,7 +5,7 @@
 // 421 lets another host have it: after anything else it may have the message.
 import { planMx, type MxPlan } from '../dns/mx.js';
 import type { Resolver } from '../dns/resolver.js';
-import { InterruptedError, MailvError, SmtpReplyError, TlsError, TransportError, type TransportReason } from '../errors.js';
+import { InterruptedError, MailvError, SmtpReplyError, StepStop, TlsError, TransportError, type TransportReason } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { domainOf } from '../message/address.js';
 import { SmtpConnection } from '../smtp/connection.js';
@@ -44,7 +44,8 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
       const mx = await planMx(domain, options.resolver, options.random);
       outcomes.push({ domain, results: await deliverToDomain(mx, sessionPlan, emit, options) });
     } catch (error) {
-      if (error instanceof InterruptedError || !(error instanceof MailvError)) throw error;
+      // The user's stop (a signal, `q` at --step) ends the whole run, not one domain's delivery.
+      if (error instanceof InterruptedError || error instanceof StepStop || !(error instanceof MailvError)) throw error;
       outcomes.push({ domain, recipients, error });
     }
   }

@@ -3,7 +3,7 @@
 import type { SessionEvent } from '../events.js';
 import type { MxPlan } from '../dns/mx.js';
 import { formatCommand } from '../smtp/command.js';
-import { describeFact } from '../words/describe.js';
+import { describeFact, describeNote } from '../words/describe.js';
 import { en } from '../words/en/index.js';
 import { terminalSafeJson } from '../text/sanitize.js';
 
@@ -43,6 +43,9 @@ function eventJson(event: SessionEvent, ms: number): string {
       const { stage, command, pipelined } = event;
       return JSON.stringify({ event: 'send', ms: time, stage, line: formatCommand(command), command, pipelined });
     }
+    case 'note':
+      // `text` as it always was (in English, as `reason` is), `note` the fact: its code and parameters.
+      return JSON.stringify({ event: 'note', ms: time, text: describeNote(event.note, en), note: event.note, severity: event.severity });
     case 'deferred': {
       const { recipients, host, address, error } = event;
       return JSON.stringify({ event: 'deferred', ms: time, recipients, host: `${host} [${address}]`, reason: describeFact(error, en), error });

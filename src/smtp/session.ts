@@ -103,8 +103,9 @@ export class SmtpSession {
   ) {}
 
   /**
-   * The whole message has been written (the final dot, or the last octet of `BDAT … LAST`): from
-   * then on the server may have it, whatever becomes of the session.
+   * The write that ends the message (the final dot, or `BDAT … LAST` with its octets) has begun:
+   * from then on the server may have the message, whatever becomes of the session. Set when that
+   * write starts, not when it is taken, since part of it may leave before a failure.
    */
   get committed(): boolean {
     return this.committedMessage;
@@ -471,6 +472,9 @@ export class SmtpSession {
     this.emit({ kind: 'send', stage: 'body', command: { verb: '.' }, pipelined: withQuit });
     const pieces = [staged.contents(), stuffer.end()];
     if (withQuit) pieces.push(this.pipelinedQuit());
+    // From the first octet of this write the end marker may reach the server, even if the write
+    // then fails (the kernel sends what it took): a failure from here on is after the commit.
+    this.committedMessage = true;
     await this.connection.write(pieces, withQuit ? 2 : 1, 'body', timeout, true);
     this.commit('DATA', message.size);
   }
@@ -488,6 +492,8 @@ export class SmtpSession {
     const withQuit = pipelined && chunk.last;
     const pieces = [Buffer.from(`BDAT ${chunk.data.length}${chunk.last ? ' LAST' : ''}\r\n`), chunk.data];
     if (withQuit) pieces.push(this.pipelinedQuit());
+    // As with the final dot: once this write starts, the last chunk may reach the server.
+    if (chunk.last) this.committedMessage = true;
     // Until taken: the chunk's memory is reused for the next one.
     await this.connection.write(pieces, withQuit ? 2 : 1, 'body', this.plan.timeouts.dataBlock, true);
     this.chunked += chunk.data.length;
@@ -528,8 +534,8 @@ export class SmtpSession {
     return Buffer.from('QUIT\r\n');
   }
 
+  /** The whole message was taken by the socket: the event says so (`committed` was set when the write began). */
   private commit(verb: 'DATA' | 'BDAT', size: number): void {
-    this.committedMessage = true;
     this.emit({ kind: 'committed', verb, size });
   }
 

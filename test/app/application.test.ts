@@ -9,10 +9,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../dist/errors.js';
 import { runApp, SignalSender } from '../helpers/app.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
+import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
+import { scriptedOnOnePort } from '../helpers/loopback-port.js';
 
 const FIXED = ['-H', 'Date: Sat, 28 Nov 2026 03:00:00 +0000', '-H', 'Message-ID: <fixed.1@example.org>'];
 
 /** Standard input that never ends: a run that reads it never returns. */
+/** --direct needs dnsmasq's test zone (mx.test, deadfirst.test). */
+const noDnsmasq = await dnsmasqSkipReason();
+
 const neverEnding = () => new Readable({ read() {} });
 
 function parseJsonLines(text: string): Record<string, unknown>[] {
@@ -49,6 +54,22 @@ describe('the application in memory', () => {
     assert.ok(run.stdout.endsWith('\nclear \\x1b[2J, retitle \\x1b]0;T\\x07, C1 \\x9b, right-to-left \\u202e, é\n'), run.stdout);
     const piped = await runApp(['--dry-run', '-q', ...FIXED, '-s', 'Dry', 'bob@example.org'], { input });
     assert.ok(piped.stdout.includes('clear \x1b[2J'), 'a file or a pipe still gets the exact octets');
+  });
+
+  it('--step with --direct and two domains: q ends the whole run, not one domain', { skip: noDnsmasq }, async () => {
+    const servers = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3'], {});
+    try {
+      let asked = 0;
+      const run = await runApp(['--step', '--direct', '--port', String(servers[0]!.port), '--dns', DNSMASQ, '-s', 'x', 'bob@mx.test', 'carol@deadfirst.test'], {
+        input: 'x\n',
+        openStepper: async () => ({ ask: async () => (asked++, 'quit' as const), close: () => {} }),
+      });
+      assert.equal(run.status, 75, run.stderr);
+      assert.equal(asked, 1, 'asked once: q stopped everything');
+      assert.equal(servers[1]!.commands.length, 0, "deadfirst.test's host was never reached");
+    } finally {
+      for (const server of servers) await server.close();
+    }
   });
 
   it('a usage error: 64 and one line, standard input never read, nothing kept', async () => {

@@ -293,6 +293,14 @@ describe('standard output that cannot be written (/dev/full)', () => {
     return new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
   }
 
+  it('--version and -V: 74 and one line, as any output that fails', async () => {
+    for (const flag of ['--version', '-V']) {
+      const run = await runToFull([flag], '', freshHome());
+      assert.equal(run.code, 74, flag);
+      assert.equal(run.stderr, 'mailv: cannot write to standard output: no space left on device\n');
+    }
+  });
+
   it('--dry-run: 74 and one line, nothing kept (a dry run sends nothing)', async () => {
     const home = freshHome();
     const run = await runToFull(['--dry-run', '-s', 'x', 'bob@example.org'], 'x\n', home);

@@ -1,7 +1,7 @@
 // MX routing against real dnsmasq on loopback and SMTP servers on 127.0.0.x: the plan, the
 // fallback from a dead first MX, null MX, NXDOMAIN, implicit MX, CNAME and IPv6 targets.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { lines, runCli, LOCAL_HOST } from '../helpers/cli.js';
@@ -257,6 +257,31 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
       }
     });
   }
+
+  it('--direct to two domains, one delivered and one whose host may have it: kept in dead.letter all the same, 75', async () => {
+    const [first] = await scriptedOnOnePort(['127.0.0.2'], DROPS_AFTER_COMMIT[0]!.script);
+    try {
+      // deadfirst.test: its preferred host refuses, the next (127.0.0.3) takes carol's copy.
+      const [sink] = await sinksOnOnePort(['127.0.0.3'], { port: first!.port });
+      try {
+        const run = await runCli(['--direct', '--port', String(first!.port), ...DNS, '-s', 'two', 'bob@mx.test', 'carol@deadfirst.test'], {
+          input: 'two domains\n',
+        });
+        assert.equal(run.code, 75, run.stderr);
+        assert.deepEqual(
+          sink!.messages.map((message) => message.recipients),
+          [['carol@deadfirst.test']],
+          'carol got it once, bob no second copy',
+        );
+        assert.match(run.stderr, /^mailv: the message was saved in .*dead\.letter$/m);
+        assert.match(readFileSync(join(run.home, 'dead.letter'), 'utf8'), /\n\ntwo domains\n\n$/);
+      } finally {
+        await sink!.close();
+      }
+    } finally {
+      await first!.close();
+    }
+  });
 
   it('takes an IPv6 name server written any valid way', async () => {
     const run = await runCli(['--mx', 'mx.test', '--dns', '[0:0::1]:5354']);
