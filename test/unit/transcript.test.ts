@@ -62,7 +62,7 @@ describe('transcript', () => {
       'a@x.test,b@x.test... Deferred: connection closed by the server during mail by mx1.x.test. [127.0.0.9]',
     ]);
     assert.deepEqual(new TranscriptRenderer(1, plainStyle, fr).lines(dropped), [
-      'a@x.test,b@x.test... Deferred: connexion fermée par le serveur pendant mail by mx1.x.test. [127.0.0.9]',
+      'a@x.test,b@x.test... Deferred: connexion fermée par le serveur pendant MAIL by mx1.x.test. [127.0.0.9]',
     ]);
     const query = { kind: 'dns-query', name: 'x.test', type: 'MX', server: '127.0.0.1#53', transport: 'udp' } as const;
     const answer = {
@@ -212,7 +212,7 @@ describe('--timing summary', () => {
     assert.deepEqual(timing.summary(10, fr.timing), [
       'Temps : 2 allers-retours (attentes du serveur), 120 octets envoyés, 340 reçus, 10.0 ms en tout',
       "Temps : accueil 2.0 ms après l'établissement de la connexion (et de TLS, le cas échéant)",
-      'Temps : connect 2.0 ms, greeting 2.0 ms',
+      "Temps : la connexion 2.0 ms, l'accueil 2.0 ms",
     ]);
   });
 });

@@ -1,4 +1,5 @@
 // French words for what smtp/ reports (src/smtp/facts.ts).
+import type { Stage } from '../../errors.js';
 import type { CertificateProblem, HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
 import { replyText, type Reply } from '../../smtp/reply.js';
 import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
@@ -43,8 +44,8 @@ export const errors: WordsOf<SmtpErrorFact> = {
   MAILV_SENDER_REFUSED: ({ from, reply }) => `le serveur a refusé l'expéditeur <${from}> : ${said(reply)}`,
   MAILV_DATA_REFUSED: ({ reply }) => `le serveur a refusé DATA : ${said(reply)}`,
   MAILV_MESSAGE_REFUSED: ({ reply }) => `le serveur n'a pas accepté le message : ${said(reply)}`,
-  MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `réponse inattendue pendant ${stage} : ${said(reply)}`,
-  MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `erreur de protocole pendant ${stage} : ${fault(what)}`,
+  MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `réponse inattendue pendant ${stageFr(stage)} : ${said(reply)}`,
+  MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `erreur de protocole pendant ${stageFr(stage)} : ${fault(what)}`,
   MAILV_STARTTLS_INJECTION: () => 'le serveur a envoyé autre chose après son 220 à STARTTLS : une injection de réponse (CVE-2011-0411)',
   MAILV_NO_CHUNKING: () => 'le serveur ne propose pas CHUNKING (--body bdat)',
   MAILV_TOO_BIG: ({ size, limit }) => `le message fait ${size} octets ; le serveur en accepte au plus ${limit} (SIZE)`,
@@ -73,9 +74,9 @@ export const errors: WordsOf<SmtpErrorFact> = {
       ? 'connexion fermée par le serveur'
       : reason === 'reset' && (errno === undefined || errno === 'ECONNRESET')
         ? 'connexion réinitialisée par le serveur'
-        : `connexion perdue (${errno ?? reason})`) + ` pendant ${stage}${midReply ? " (au milieu d'une réponse)" : ''}`,
+        : `connexion perdue (${errno ?? reason})`) + ` pendant ${stageFr(stage)}${midReply ? " (au milieu d'une réponse)" : ''}`,
   MAILV_TIMEOUT: ({ stage, ms, waiting }) =>
-    `délai de ${seconds(ms)} dépassé ${waiting === 'reply' ? 'en attendant la réponse' : "pendant l'envoi des données"} (${stage})`,
+    `délai de ${seconds(ms)} dépassé ${waiting === 'reply' ? 'en attendant la réponse' : "pendant l'envoi des données"} (${stageFr(stage)})`,
   MAILV_SERVICE_CLOSING: ({ reply }) => `le serveur a fermé la session : ${reply.raw.join(' ')}`,
 };
 
@@ -133,5 +134,30 @@ export const timingWords: TimingWords = {
   total: (roundTrips, sent, received, ms) =>
     `Temps : ${roundTrips} aller${roundTrips > 1 ? 's' : ''}-retour${roundTrips > 1 ? 's' : ''} (attentes du serveur), ${sent} octets envoyés, ${received} reçus, ${ms} ms en tout`,
   greeting: (ms) => `Temps : accueil ${ms} ms après l'établissement de la connexion (et de TLS, le cas échéant)`,
-  steps: (steps) => `Temps : ${steps.map(([step, ms]) => `${step} ${ms} ms`).join(', ')}`,
+  steps: (steps) => `Temps : ${steps.map(([step, ms]) => `${stageFr(step as Stage)} ${ms} ms`).join(', ')}`,
 };
+
+/** Where a failure happened, as a French sentence names it; commands keep their names. */
+const STAGES: Readonly<Record<Stage | 'tls', string>> = {
+  options: 'la lecture des options',
+  resolve: 'la résolution DNS',
+  input: 'la lecture du message',
+  compose: 'la composition du message',
+  connect: 'la connexion',
+  greeting: "l'accueil",
+  ehlo: 'EHLO',
+  starttls: 'STARTTLS',
+  tls: 'TLS',
+  auth: 'AUTH',
+  mail: 'MAIL',
+  rcpt: 'RCPT',
+  data: 'DATA',
+  body: "l'envoi du message",
+  rset: 'RSET',
+  quit: 'QUIT',
+  output: "l'écriture de la sortie",
+};
+
+function stageFr(stage: Stage | 'tls'): string {
+  return STAGES[stage] ?? stage;
+}
