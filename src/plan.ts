@@ -19,6 +19,8 @@ export interface Plan {
   /** -t: standard input is a whole message whose headers name the recipients. */
   readonly readRecipients: boolean;
   readonly from: Mailbox;
+  /** Where the sender came from: -r, the configuration file, or $USER at this host. */
+  readonly fromOrigin: 'option' | 'config-file' | 'user';
   readonly to: readonly Mailbox[];
   readonly cc: readonly Mailbox[];
   readonly bcc: readonly Mailbox[];

@@ -31,8 +31,8 @@ export interface AddressOrigin {
   readonly envelope: 'MAIL From' | 'RCPT To' | undefined;
   /** The header field that shows it; undefined: the envelope only (Bcc, or a sender the header does not name). */
   readonly header: 'From' | 'To' | 'Cc' | undefined;
-  /** The field of a -t message that named it; undefined: the command line. */
-  readonly source: 'From' | 'To' | 'Cc' | 'Bcc' | undefined;
+  /** The field of a -t message that named it, the configuration file or $USER (a sender); undefined: the command line. */
+  readonly source: 'From' | 'To' | 'Cc' | 'Bcc' | 'config-file' | 'user' | undefined;
 }
 
 export interface OpenAttachments {
@@ -92,7 +92,7 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
       messageId,
     };
     const addresses: AddressOrigin[] = [
-      { address: plan.from.address, envelope: 'MAIL From', header: 'From', source: undefined },
+      { address: plan.from.address, envelope: 'MAIL From', header: 'From', source: senderSource(plan) },
       ...plan.to.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: 'To', source: undefined })),
       ...plan.cc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: 'Cc', source: undefined })),
       ...plan.bcc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: undefined, source: undefined })),
@@ -169,4 +169,9 @@ function unique(addresses: readonly string[]): string[] {
     seen.add(key);
     return true;
   });
+}
+
+/** Where the sender came from, for the table of -v: the command line, the configuration file or $USER. */
+function senderSource(plan: Plan): AddressOrigin['source'] {
+  return plan.fromOrigin === 'option' ? undefined : plan.fromOrigin;
 }

@@ -96,10 +96,12 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const language = chooseLanguage(options.lang, local.env);
   const fromText = options.from ?? account.from ?? local.user;
   const from = parseMailbox(fromText, fqdn);
-  assertHeaderText('From', fromText, options.from !== undefined ? 'from-option' : account.from !== undefined ? 'config-file' : 'user-variable');
+  const fromOrigin = options.from !== undefined ? 'option' : account.from !== undefined ? 'config-file' : 'user';
+  assertHeaderText('From', fromText, fromOrigin === 'option' ? 'from-option' : fromOrigin === 'config-file' ? 'config-file' : 'user-variable');
   return {
     readRecipients,
     from,
+    fromOrigin,
     to: list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients, 'To', 'recipient-argument'),
     cc: list(options.cc, 'Cc', 'cc-option'),
     bcc: list(options.bcc, undefined, 'bcc-option'),

@@ -13,7 +13,13 @@ export function formatAddressTable(addresses: readonly AddressOrigin[], labels: 
     sanitize(entry.address),
     entry.envelope === undefined ? labels.headerOnly : `${entry.envelope}:<…>`,
     entry.header === undefined ? (entry.envelope === 'MAIL From' ? labels.notInHeader : labels.envelopeOnly) : `${entry.header}:`,
-    entry.source === undefined ? labels.commandLine : labels.messageField(entry.source),
+    entry.source === undefined
+      ? labels.commandLine
+      : entry.source === 'config-file'
+        ? labels.configFile
+        : entry.source === 'user'
+          ? labels.userVariable
+          : labels.messageField(entry.source),
   ]);
   const header = [labels.address, labels.envelope, labels.header, labels.givenBy];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));

@@ -15,6 +15,8 @@ export interface TableLabels {
   notInHeader: string;
   headerOnly: string;
   commandLine: string;
+  configFile: string;
+  userVariable: string;
   messageField: (name: string) => string;
 }
 
@@ -30,6 +32,8 @@ const en: TableLabels = {
   notInHeader: '(none: the header names another)',
   headerOnly: '(none: header only)',
   commandLine: 'command line',
+  configFile: 'configuration file',
+  userVariable: '$USER at this host',
   messageField: (name) => `the message's ${name}:`,
 };
 
@@ -45,6 +49,8 @@ const fr: TableLabels = {
   notInHeader: '(aucun : l’en-tête en nomme un autre)',
   headerOnly: '(aucune : en-tête seul)',
   commandLine: 'ligne de commande',
+  configFile: 'fichier de configuration',
+  userVariable: '$USER sur cette machine',
   messageField: (name) => `le champ ${name}: du message`,
 };
 

@@ -1,11 +1,11 @@
 // The debugging outputs: --json (one object per event, then the result), --timing (stamps and a
 // summary whose counts are checked against what the server received), and what -v shows first.
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { freshHome, runCli } from '../helpers/cli.js';
 import { dnsmasqSkipReason } from '../helpers/dnsmasq.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 
@@ -164,6 +164,23 @@ describe('-v: the message and the addresses before the dialogue', () => {
       assert.match(run.stdout, /^ {2}\| shown first$/m);
       assert.match(run.stdout, /^ {2}dave@example\.org +RCPT To:<…> +\(none: Bcc, envelope only\) +command line$/m);
       assert.match(run.stdout, /^ {2}bob@example\.org +RCPT To:<…> +To: +command line$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('-v names where the sender came from: $USER at this host, or the configuration file', async () => {
+    const server = await startScriptedServer();
+    try {
+      const byUser = await runCli(['-v', '--server', `127.0.0.1:${server.port}`, '--config', '/dev/null', '-s', 'v', 'bob@example.org'], { input: 'x\n' });
+      assert.equal(byUser.code, 0, byUser.stderr);
+      assert.match(byUser.stdout, /^ {2}tester@\S+ +MAIL From:<…> +From: +\$USER at this host$/m);
+      const home = freshHome();
+      const config = join(home, 'mailv.conf');
+      writeFileSync(config, 'from = Alice Martin <alice@example.org>\n', { mode: 0o600 });
+      const byFile = await runCli(['-v', '--server', `127.0.0.1:${server.port}`, '--config', config, '-s', 'v', 'bob@example.org'], { input: 'x\n', home });
+      assert.equal(byFile.code, 0, byFile.stderr);
+      assert.match(byFile.stdout, /^ {2}alice@example\.org +MAIL From:<…> +From: +configuration file$/m);
     } finally {
       await server.close();
     }
