@@ -14,8 +14,11 @@ function octetsRead(pid: number): number {
   return Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]);
 }
 
-/** Writes `part` to mailv's standard input, leaves the pipe open, and sends `signal` once all is read. */
-async function signalMidPipe(signal: NodeJS.Signals, part: Buffer) {
+/**
+ * Starts mailv on a message read from a pipe, writes `part` to it and leaves the pipe open;
+ * resolves once mailv has read all of it and waits for more. `stop` is the caller's to send.
+ */
+async function readingMidPipe(part: Buffer) {
   const home = freshHome();
   const tmp = freshHome();
   const child = spawn(process.execPath, [MAILV, '-q', '--server', '127.0.0.1:9', '-s', 'cut short', 'bob@example.org'], {
@@ -29,10 +32,24 @@ async function signalMidPipe(signal: NodeJS.Signals, part: Buffer) {
   await new Promise<void>((resolve) => child.stdin.write(part, () => resolve()));
   // The pipe may still hold the last octets written: wait until mailv has read them and waits.
   for (let last = -1, now = octetsRead(child.pid!); now !== last; last = now, now = octetsRead(child.pid!)) await sleep(100);
-  child.kill(signal);
-  const result = await exited;
-  child.stdin.destroy();
-  return { ...result, stderr, home, tmp };
+  return {
+    home,
+    tmp,
+    stop: (signal: NodeJS.Signals) => child.kill(signal),
+    /** How the run ended, and what it said on standard error. */
+    ended: async () => {
+      const result = await exited;
+      child.stdin.destroy();
+      return { ...result, stderr };
+    },
+  };
+}
+
+/** Writes `part` to mailv's standard input, leaves the pipe open, and sends `signal` once all is read. */
+async function signalMidPipe(signal: NodeJS.Signals, part: Buffer) {
+  const run = await readingMidPipe(part);
+  run.stop(signal);
+  return { ...(await run.ended()), home: run.home, tmp: run.tmp };
 }
 
 /** The body of the one message in dead.letter, LF lines as mbox keeps them. */
@@ -45,29 +62,17 @@ function keptBody(home: string): { headers: string; body: string } {
 
 describe('signals while a pipe is read', () => {
   it('a second signal while dead.letter is written waits until the entry is whole, then ends mailv', { timeout: 60_000 }, async () => {
-    const home = freshHome();
-    const tmp = freshHome();
     const part = Buffer.from('a line of a message large enough to take a while to keep\n'.repeat(1_200_000)); // about 68 MB
-    const child = spawn(process.execPath, [MAILV, '-q', '--server', '127.0.0.1:9', '-s', 'cut short', 'bob@example.org'], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester', TMPDIR: tmp },
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on('close', (code, by) => resolve({ code, signal: by })),
-    );
-    await new Promise<void>((resolve) => child.stdin.write(part, () => resolve()));
-    for (let last = -1, now = octetsRead(child.pid!); now !== last; last = now, now = octetsRead(child.pid!)) await sleep(100);
-    child.kill('SIGTERM');
-    const deadLetter = join(home, 'dead.letter');
+    const run = await readingMidPipe(part);
+    run.stop('SIGTERM');
+    const deadLetter = join(run.home, 'dead.letter');
     for (let i = 0; i < 2000 && !(existsSync(deadLetter) && statSync(deadLetter).size > 0); i++) await sleep(5);
     const sizeAtSecond = statSync(deadLetter).size;
-    child.kill('SIGTERM');
-    const result = await exited;
-    child.stdin.destroy();
+    run.stop('SIGTERM');
+    const result = await run.ended();
     assert.ok(sizeAtSecond < part.length, `the second signal came while the entry was being written (${sizeAtSecond} octets)`);
-    assert.equal(result.signal, 'SIGTERM', `ended by the second signal: ${stderr}`);
-    assert.equal(keptBody(home).body, `${part}\n`, 'the whole entry, not a shorter message');
+    assert.equal(result.signal, 'SIGTERM', `ended by the second signal: ${result.stderr}`);
+    assert.equal(keptBody(run.home).body, `${part}\n`, 'the whole entry, not a shorter message');
   });
 
   it('SIGHUP: 129, what was read (spooled, 5 MiB) in dead.letter, nothing in TMPDIR', async () => {
