@@ -62,7 +62,13 @@ describe('the application in memory', () => {
       let asked = 0;
       const run = await runApp(['--step', '--direct', '--port', String(servers[0]!.port), '--dns', DNSMASQ, '-s', 'x', 'bob@mx.test', 'carol@deadfirst.test'], {
         input: 'x\n',
-        openStepper: async () => ({ ask: async () => (asked++, 'quit' as const), close: () => {} }),
+        openStepper: async () => ({
+          ask: async () => {
+            asked++;
+            return 'quit' as const;
+          },
+          close: () => {},
+        }),
       });
       assert.equal(run.status, 75, run.stderr);
       assert.equal(asked, 1, 'asked once: q stopped everything');

@@ -2,18 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../dist/errors.js';
 import { needsSmtpUtf8, parseAddressList, parseMailbox } from '../../dist/message/address.js';
-import { describeError, wordsFor } from '../../dist/words/describe.js';
-
-/** Asserts that `action` throws UsageError (64) worded so in English and in French. */
-function refused(action: () => unknown, english: string, french: string): void {
-  assert.throws(action, (error: unknown) => {
-    assert.ok(error instanceof UsageError, String(error));
-    assert.equal(error.exitCode, 64);
-    assert.equal(describeError(error, wordsFor('en')), english);
-    assert.equal(describeError(error, wordsFor('fr')), french);
-    return true;
-  });
-}
+import { refused } from '../helpers/words.js';
 
 const HOST = 'mailv-client.example';
 

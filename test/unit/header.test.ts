@@ -3,17 +3,8 @@ import { describe, it } from 'node:test';
 import { UsageError } from '../../dist/errors.js';
 import { assertHeaderText, encodePhrase, encodeUnstructured, foldHeader, formatMailbox, parseHeaderArgument } from '../../dist/message/header.js';
 import { describeError, wordsFor } from '../../dist/words/describe.js';
+import { refused } from '../helpers/words.js';
 
-/** Asserts that `action` throws UsageError (64) worded so in English and in French. */
-function refused(action: () => unknown, english: string, french: string): void {
-  assert.throws(action, (error: unknown) => {
-    assert.ok(error instanceof UsageError, String(error));
-    assert.equal(error.exitCode, 64);
-    assert.equal(describeError(error, wordsFor('en')), english);
-    assert.equal(describeError(error, wordsFor('fr')), french);
-    return true;
-  });
-}
 import { decodeEncodedWords } from '../helpers/decode.js';
 
 describe('header encoding', () => {

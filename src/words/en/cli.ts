@@ -2,8 +2,7 @@
 import type { CliErrorFact, CliNote, SecretOrigin, SystemProblem } from '../../cli/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import type { CliWords } from '../cli-words.js';
-
-const q = (text: string) => JSON.stringify(text);
+import { quoted as q } from '../quote.js';
 
 /** How the words name where a secret came from. */
 const ORIGIN: Readonly<Record<SecretOrigin, string>> = {

@@ -1,8 +1,7 @@
 // English words for what config/ reports (src/config/facts.ts).
 import type { ConfigErrorFact, ConfigNote, FileKind, ServerProblem } from '../../config/facts.js';
 import type { WordsOf } from '../catalogue.js';
-
-const q = (text: string) => JSON.stringify(text);
+import { quoted as q } from '../quote.js';
 
 /** `file:line`, as compilers name a place in a file. */
 const at = ({ path, line }: { path: string; line: number }) => `${path}:${line}`;

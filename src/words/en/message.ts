@@ -1,8 +1,7 @@
 // English words for what message/ reports (src/message/facts.ts).
 import type { MessageErrorFact, MessageNote, SourceName, TextSource } from '../../message/facts.js';
 import type { WordsOf } from '../catalogue.js';
-
-const q = (text: string) => JSON.stringify(text);
+import { codePointName, quoted as q } from '../quote.js';
 
 const ORIGIN: Readonly<Record<TextSource, string>> = {
   'recipient-argument': 'given as a recipient',
@@ -21,10 +20,6 @@ function sourceName(source: SourceName): string {
 }
 
 /** U+000A, as Unicode names a character. */
-function unicode(codePoint: number): string {
-  return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
 export const errors: WordsOf<MessageErrorFact> = {
   MAILV_ADDRESS_CONTROL: ({ text, codePoint }) => `address contains ${codePoint === 0 ? 'a NUL byte' : 'a line break'}: ${q(text)}`,
   MAILV_ADDRESS_EMPTY: ({ address }) => `invalid address ${q(address)}: it is empty`,
@@ -33,14 +28,13 @@ export const errors: WordsOf<MessageErrorFact> = {
   MAILV_ADDRESS_DOMAIN: ({ address, domain }) => `invalid address ${q(address)}: malformed domain ${q(domain)}`,
   MAILV_ADDRESS_LIST_QUOTE: ({ list }) => `invalid address list ${q(list)}: unterminated quote`,
   MAILV_HEADER_CONTROL: ({ field, codePoint, source }) =>
-    `${field === undefined ? 'address' : `header ${field}`} contains ${codePoint === 0x0a || codePoint === 0x0d ? 'a line break' : 'a control character'} (${unicode(codePoint)}), ${ORIGIN[source]}`,
+    `${field === undefined ? 'address' : `header ${field}`} contains ${codePoint === 0x0a || codePoint === 0x0d ? 'a line break' : 'a control character'} (${codePointName(codePoint)}), ${ORIGIN[source]}`,
   MAILV_HEADER_NAME: ({ name }) => `invalid header name ${q(name)}: only printable ASCII without ':' or spaces`,
   MAILV_HEADER_FORM: ({ argument }) => `invalid header ${q(argument)}: expected "Name: value"`,
   MAILV_HEADER_BCC: () => 'a Bcc header would reveal the blind copies: use -b instead of -H',
   MAILV_HEADER_STRUCTURAL: ({ name }) => `header ${name} is written by mailv from the message structure`,
   MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `-t: no end of the header block in the first ${limit} octets`,
-  MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
-    `-t: header ${field} (line ${line}) contains a control character (U+${codePoint.toString(16).toUpperCase().padStart(4, '0')})`,
+  MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) => `-t: header ${field} (line ${line}) contains a control character (${codePointName(codePoint)})`,
   MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `-t: line ${line} is not a header field: ${q(text)}`,
   MAILV_SOURCE_UNREADABLE: ({ source, detail }) => `cannot read ${sourceName(source)}: ${detail}`,
   MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} changed while it was being sent`,

@@ -2,8 +2,7 @@
 import type { CliErrorFact, CliNote, SecretOrigin, SystemProblem } from '../../cli/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import type { CliWords } from '../cli-words.js';
-
-const q = (text: string) => JSON.stringify(text);
+import { quoted as q } from '../quote.js';
 
 /** Comment les mots nomment la source d'un secret. */
 const ORIGIN: Readonly<Record<SecretOrigin, string>> = {

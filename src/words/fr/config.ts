@@ -1,8 +1,7 @@
 // French words for what config/ reports (src/config/facts.ts).
 import type { ConfigErrorFact, ConfigNote, FileKind, ServerProblem } from '../../config/facts.js';
 import type { WordsOf } from '../catalogue.js';
-
-const q = (text: string) => JSON.stringify(text);
+import { quoted as q } from '../quote.js';
 
 /** `fichier:ligne`, comme les compilateurs désignent un endroit d'un fichier. */
 const at = ({ path, line }: { path: string; line: number }) => `${path}:${line}`;
