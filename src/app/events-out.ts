@@ -22,6 +22,7 @@ export async function openEvents(run: Run, plan: Plan, verbosity: Verbosity = pl
   };
   if (plan.output.json) {
     run.emitter = (event) => {
+      run.toSinks(event);
       run.output.out(`${jsonLine(event, run.elapsed())}\n`);
       reportRefusal(event);
     };
@@ -36,6 +37,7 @@ export async function openEvents(run: Run, plan: Plan, verbosity: Verbosity = pl
   const spinner = verbosity > 0 && !plan.step ? await waitingSpinner(run.io.stderr.stream, run.io.stderr.terminal, run.words.output.spinner) : undefined;
   run.spinner = spinner;
   run.emitter = (event) => {
+    run.toSinks(event);
     const at = run.io.clock.now();
     spinner?.clear();
     timing?.record(event, at);

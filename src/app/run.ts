@@ -17,6 +17,14 @@ import { chooseLanguage, type Language } from '../words/language.js';
 import type { AppIo, StopSignal } from './io.js';
 import { Output } from './output.js';
 
+/** A consumer of the run's events besides the transcript: it gets each with its time, and is closed once. */
+export interface EventSink {
+  /** `at`: milliseconds since the run started. */
+  event(event: SessionEvent, at: number): void;
+  /** The run is over with `status`: write what is kept; a failure is a MailvError. */
+  close(status: number): Promise<void>;
+}
+
 export class Run {
   readonly started: number;
   readonly output: Output;
@@ -35,6 +43,8 @@ export class Run {
   timing: TimingRecorder | undefined;
   /** --step: the terminal that paces the session. */
   stepper: Stepper | undefined;
+  /** Where every event also goes, with its time (--record, --diagram); each is closed when the run ends. */
+  readonly sinks: EventSink[] = [];
   /** The message came from a file on standard input: if dead.letter fails, that file still holds it. */
   stdinIsFile = false;
 
@@ -63,8 +73,16 @@ export class Run {
 
   /** Passes an event on: to the transcript or JSON lines once set up, else (JSON) written as it is. */
   emit(event: SessionEvent): void {
-    if (this.emitter) this.emitter(event);
-    else if (this.json) this.output.out(`${jsonLine(event, this.elapsed())}\n`);
+    if (this.emitter) return this.emitter(event);
+    this.toSinks(event);
+    if (this.json) this.output.out(`${jsonLine(event, this.elapsed())}\n`);
+  }
+
+  /** Passes an event to every sink, stamped with the milliseconds since the run started. */
+  toSinks(event: SessionEvent): void {
+    if (this.sinks.length === 0) return;
+    const at = this.elapsed();
+    for (const sink of this.sinks) sink.event(event, at);
   }
 
   /** A line on standard error that is not the failure itself. */
@@ -98,6 +116,14 @@ export class Run {
    */
   async finish(status: number): Promise<number> {
     this.spinner?.clear();
+    for (const sink of this.sinks.splice(0)) {
+      try {
+        await sink.close(status);
+      } catch (error) {
+        if (status === ExitCode.OK) status = this.fail(error);
+        else this.fail(error);
+      }
+    }
     await this.output.settle();
     if (this.output.failure && this.failure?.code !== 'MAILV_OUTPUT_FAILED') status = this.fail(this.output.failure);
     if (this.json) this.output.out(`${jsonResult(status, status === ExitCode.OK ? undefined : this.failure, this.elapsed())}\n`);
