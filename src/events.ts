@@ -21,6 +21,11 @@ export type SessionEvent =
   | { kind: 'connected'; address: string; port: number }
   /** A command written (or, pipelined, queued for the next write); a secret is withheld unless asked for. */
   | { kind: 'send'; stage: Stage; command: Command; pipelined: boolean }
+  /**
+   * The next `commands` send events leave in one write (a pipelined flight, RFC 2920): their
+   * replies come after all of them, in order.
+   */
+  | { kind: 'flight'; commands: number }
   /** A reply; the 250 to EHLO carries what it offers, as mailv read it. */
   | { kind: 'reply'; stage: Stage; reply: Reply; recipient: string | undefined; ehlo?: EhloOffer }
   /** Message bytes as written after DATA, dot-stuffed; emitted only when asked for (-vv). */

@@ -201,6 +201,8 @@ export class Explainer {
       }
       case 'connected':
         return none([c.connected]);
+      case 'flight':
+        return none([]);
       case 'send':
         return this.send(event);
       case 'reply':

@@ -32,6 +32,7 @@ export class TranscriptRenderer {
         ),
       ],
       connected: (e) => (verbosity >= 2 ? [style.note(words.transcript.connected(sanitize(displayHost(e.address)), e.port))] : []),
+      flight: () => [],
       send: (e) => [...this.flushBody(), style.client(`>>> ${sanitize(formatCommand(e.command))}`)],
       reply: (e) => e.reply.raw.map((line) => style.reply(e.reply.code, sanitize(line))),
       body: (e) => (verbosity >= 3 ? this.bodyLines(e.bytes) : []),
