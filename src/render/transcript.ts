@@ -55,14 +55,14 @@ export class TranscriptRenderer {
       'dns-answer': (e) =>
         verbosity >= 2
           ? [
-              style.note(words.transcript.dnsAnswer(e.rcode, e.truncated, e.server, e.ms, e.answers.length)),
+              style.note(words.transcript.dnsAnswer(e.type, sanitize(absolute(e.name)), e.rcode, e.truncated, e.server, e.ms, e.answers.length)),
               ...e.answers.map((record) => style.note(`;;   ${formatRecord(record)}`)),
               ...e.additionals.map((record) => style.note(`;;   ${formatRecord(record)}   ${words.transcript.additional}`)),
             ]
           : [],
       // Said on standard error after the failure it follows, as mail(1) says it; --json has the event.
       'dead-letter': () => [],
-      'dns-no-answer': (e) => (verbosity >= 2 ? [style.warning(words.transcript.dnsNoAnswer(e.server, sanitize(words.dns.noAnswer(e))))] : []),
+      'dns-no-answer': (e) => (verbosity >= 2 ? [style.warning(words.transcript.dnsNoAnswer(e.type, sanitize(absolute(e.name)), e.server, sanitize(words.dns.noAnswer(e))))] : []),
     };
   }
 
