@@ -172,11 +172,13 @@ describe('the MX plan', () => {
       },
     ],
     ignored: 2,
+    ties: [{ preference: 10, hosts: ['mx1.example.org.', 'mx2.example.org.'] }],
   };
   const implicit: MxPlan = {
     domain: 'aonly.test',
     hosts: [{ name: 'aonly.test.', preference: 0, addresses: ['127.0.0.7'], implicit: true, noAddress: undefined, problem: undefined }],
     ignored: 0,
+    ties: [],
   };
 
   it('in English, as it has always read', () => {

@@ -143,7 +143,8 @@ describe('terminal safety', () => {
       }),
       [
         ';; answer to A \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test. from 127.0.0.1#53: NOERROR, 1 record, 1 ms',
-        ';;   \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.\t5\tIN\tCNAME\t\\u202emx.'],
+        ';;   \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.\t5\tIN\tCNAME\t\\u202emx.',
+      ],
     );
     assert.deepEqual(renderer.lines({ kind: 'closing', host: evil }), ['Closing connection to \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test']);
     const plan = formatMxPlan(
@@ -154,6 +155,7 @@ describe('terminal safety', () => {
           { name: 'b\u0085.evil.test.', preference: 20, addresses: [], implicit: false, noAddress: 'no-such-host', problem: { reason: 'no-such-host' } },
         ],
         ignored: 0,
+        ties: [],
       },
       25,
       en,
