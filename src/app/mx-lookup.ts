@@ -5,7 +5,6 @@ import type { MxPlan } from '../dns/mx.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan, Verbosity } from '../plan.js';
-import { jsonMxPlan } from '../render/json-lines.js';
 import { formatMxAdvice, formatMxPlan } from '../render/mx-plan.js';
 import { openEvents } from './events-out.js';
 import { makeResolver } from './resolver.js';
@@ -24,8 +23,8 @@ export async function showMx(run: Run, plan: Plan, domain: string): Promise<numb
   } finally {
     stopWatching();
   }
-  if (plan.output.json) run.output.out(`${jsonMxPlan(mx, run.elapsed())}\n`);
-  else run.output.out(`${afterTheExchange(plan, mx, run).join('\n')}\n`);
+  // --json wrote the plan as the mx-plan event.
+  if (!plan.output.json) run.output.out(`${afterTheExchange(plan, mx, run).join('\n')}\n`);
   return ExitCode.OK;
 }
 

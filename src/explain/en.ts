@@ -225,16 +225,12 @@ export const en: Catalogue = {
   dnsTruncated: 'Truncated (TC): the answer did not fit in UDP; it is asked again over TCP (RFC 7766 §5)',
   dnsNoAnswer: ({ server }) => `No usable answer from ${server}: the next server or attempt follows (resolv.conf)`,
 
-  planPreference: ({ preferences }) => `Preference, the "weight" of an MX: the smallest is tried first, here ${preferences.join(' before ')} (RFC 5321 §5.1)`,
-  planOneHost: 'A single MX host: there is no other to fall back on (RFC 5321 §5.1)',
-  planTie: ({ hosts, preference }) =>
-    `${hosts.join(', ')} tie at preference ${preference}: mailv shuffled them, this order is random (MAILV_SEED repeats it) (RFC 5321 §5.1)`,
-  planNextHost:
-    'When a host refuses or drops the connection, does not answer in time, refuses at its greeting or says 421 before taking the message, mailv tries its next address, then the next host (RFC 5321 §5.1)',
-  planFinalReply:
-    "A refusal of MAIL, RCPT or the message (4xx or 5xx, 421 aside) is that host's answer: no other host is tried; once the whole message is sent, no other host gets a copy (RFC 5321 §4.2.1)",
-  planNoneTook: 'If no host takes the message, it is deferred (exit 75) and kept in dead.letter; an MTA would queue it and try again later (RFC 5321 §4.5.4.1)',
-  planImplicit: ({ domain }) => `No MX record: ${domain} takes its own mail, at its own address, as an implicit MX of preference 0 (RFC 5321 §5.1)`,
-  planNullMx: ({ domain }) =>
-    `Null MX "0 .": ${domain} declares it accepts no mail; mailv sends nothing there and gives up its recipients for good (RFC 7505 §3)`,
+  planPreference: ({ preferences }) => `Preference, the MX "weight": the smallest is tried first, here ${preferences.join(' before ')} (RFC 5321 §5.1)`,
+  planOneHost: 'A single MX host: no other to fall back on (RFC 5321 §5.1)',
+  planTie: ({ hosts, preference }) => `${hosts.join(', ')} tie at preference ${preference}: shuffled, so this order is random (RFC 5321 §5.1)`,
+  planNextHost: 'Connection refused, dropped or silent, greeting refused, or 421: the next address, then the next host (RFC 5321 §5.1)',
+  planFinalReply: 'A 4xx or 5xx (not 421) to MAIL, RCPT or the message stands: no other host is tried (RFC 5321 §4.2.1)',
+  planNoneTook: 'If no host takes it: deferred (exit 75), kept in dead.letter; an MTA would retry later (RFC 5321 §4.5.4.1)',
+  planImplicit: ({ domain }) => `No MX: ${domain} itself takes the mail, an implicit MX of preference 0 (RFC 5321 §5.1)`,
+  planNullMx: ({ domain }) => `Null MX "0 .": ${domain} takes no mail; nothing is sent, its recipients fail for good (RFC 7505 §3)`,
 };

@@ -227,18 +227,12 @@ export const fr: Catalogue = {
   dnsNoAnswer: ({ server }) => `Pas de réponse utilisable de ${server} : serveur ou tentative suivante (resolv.conf)`,
 
   planPreference: ({ preferences }) =>
-    `Préférence, le « poids » d’un MX : la plus petite est essayée d’abord, ici ${preferences.join(' avant ')} (RFC 5321 §5.1)`,
-  planOneHost: 'Un seul hôte MX : il n’y en a pas d’autre vers qui se replier (RFC 5321 §5.1)',
-  planTie: ({ hosts, preference }) =>
-    `${hosts.join(', ')} sont à égalité, préférence ${preference} : mailv les a mélangés, cet ordre est aléatoire (MAILV_SEED le reproduit) (RFC 5321 §5.1)`,
-  planNextHost:
-    'Si un hôte refuse ou coupe la connexion, ne répond pas à temps, refuse dès son accueil ou répond 421 avant d’avoir pris le message, mailv essaie son adresse suivante, puis l’hôte suivant (RFC 5321 §5.1)',
-  planFinalReply:
-    'Un refus de MAIL, de RCPT ou du message (4xx ou 5xx, sauf 421) est la réponse de cet hôte : on n’essaie pas d’autre hôte ; une fois le message entièrement envoyé, aucun autre hôte n’en reçoit de copie (RFC 5321 §4.2.1)',
-  planNoneTook:
-    'Si aucun hôte ne prend le message, il est différé (code de sortie 75) et gardé dans dead.letter ; un MTA le mettrait en file d’attente pour réessayer plus tard (RFC 5321 §4.5.4.1)',
-  planImplicit: ({ domain }) =>
-    `Pas d’enregistrement MX : ${domain} reçoit lui-même son courrier, à sa propre adresse, comme MX implicite de préférence 0 (RFC 5321 §5.1)`,
-  planNullMx: ({ domain }) =>
-    `MX nul « 0 . » : ${domain} déclare n’accepter aucun courrier ; mailv n’y envoie rien et abandonne ses destinataires pour de bon (RFC 7505 §3)`,
+    `Préférence, le « poids » du MX : la plus petite est essayée d’abord, ici ${preferences.join(' avant ')} (RFC 5321 §5.1)`,
+  planOneHost: 'Un seul hôte MX : aucun autre vers qui se replier (RFC 5321 §5.1)',
+  planTie: ({ hosts, preference }) => `${hosts.join(', ')} à égalité (préférence ${preference}) : mélangés, cet ordre est aléatoire (RFC 5321 §5.1)`,
+  planNextHost: 'Connexion refusée, coupée ou muette, accueil refusé, ou 421 : adresse suivante, puis hôte suivant (RFC 5321 §5.1)',
+  planFinalReply: 'Un 4xx ou 5xx (sauf 421) à MAIL, RCPT ou au message est définitif : aucun autre hôte essayé (RFC 5321 §4.2.1)',
+  planNoneTook: 'Si aucun hôte ne le prend : différé (code 75), gardé dans dead.letter ; un MTA réessaierait (RFC 5321 §4.5.4.1)',
+  planImplicit: ({ domain }) => `Pas de MX : ${domain} reçoit lui-même le courrier, MX implicite de préférence 0 (RFC 5321 §5.1)`,
+  planNullMx: ({ domain }) => `MX nul « 0 . » : ${domain} ne reçoit aucun courrier ; rien n’est envoyé, échec définitif (RFC 7505 §3)`,
 };
