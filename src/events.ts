@@ -7,6 +7,7 @@ import type { CliNote } from './cli/facts.js';
 import type { ConfigNote } from './config/facts.js';
 import type { DeliveryNote } from './delivery/facts.js';
 import type { DnsNote, NoAnswer } from './dns/facts.js';
+import type { MxPlan } from './dns/mx.js';
 import type { ErrorFact, Stage } from './errors.js';
 import type { MessageNote } from './message/facts.js';
 import type { Command } from './smtp/command.js';
@@ -66,6 +67,10 @@ export type SessionEvent =
       additionals: readonly DnsRecord[];
       ms: number;
     }
+  /** Where a domain's mail goes, decided from its MX answer: hosts in the order they will be tried. */
+  | { kind: 'mx-plan'; plan: MxPlan }
+  /** The domain's MX is the null MX `0 .` (RFC 7505): it takes no mail. */
+  | { kind: 'null-mx'; domain: string }
   /**
    * The message nobody received was appended to dead.letter at `path`: `size` octets, or, when
    * `unfinished`, only what was read of it before reading stopped.

@@ -29,7 +29,8 @@ export async function openEvents(run: Run, plan: Plan, verbosity: Verbosity = pl
     return run.emitter;
   }
   const style = await styleFor(run, plan);
-  const renderer = new TranscriptRenderer(verbosity, style, run.words);
+  // --explain teaches the DNS step too: its exchange and plan are shown without -v.
+  const renderer = new TranscriptRenderer(verbosity, style, run.words, verbosity >= 2 || (plan.output.explain !== undefined && verbosity > 0));
   const explain = plan.output.explain === undefined || verbosity === 0 ? undefined : await explainer(plan.output.explain, style);
   if (plan.output.timing) run.timing ??= new TimingRecorder(run.started);
   const timing = run.timing;

@@ -41,7 +41,7 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
   for (const [domain, recipients] of groupByDomain(plan.envelope.recipients)) {
     const sessionPlan = { ...plan, envelope: { ...plan.envelope, recipients } };
     try {
-      const mx = await planMx(domain, options.resolver, options.random);
+      const mx = await planMx(domain, options.resolver, options.random, emit);
       outcomes.push({ domain, results: await deliverToDomain(mx, sessionPlan, emit, options) });
     } catch (error) {
       // The user's stop (a signal, `q` at --step) ends the whole run, not one domain's delivery.

@@ -1,8 +1,10 @@
 // Where a domain's mail goes (RFC 5321 §5.1, RFC 7505): its MX hosts, lowest preference first,
 // hosts of equal preference in random order; no MX means the domain itself (preference 0); a
 // null MX means no mail at all. Each host comes with the addresses to try, or why it has none.
-// All the lookups for one domain share one time budget (see Resolver.bounded).
+// All the lookups for one domain share one time budget (see Resolver.bounded). The plan, or the
+// null MX, is also emitted as an event, so that the transcript and --explain can show it.
 import { DnsError } from '../errors.js';
+import type { EmitEvent } from '../events.js';
 import type { NoAddress, NoAddressReason } from './facts.js';
 import { DnsBudgetError, LookupFailedError, NoSuchNameError, type Resolver } from './resolver.js';
 import { absolute, sameName } from './name.js';
@@ -27,6 +29,15 @@ export interface MxPlan {
   readonly hosts: readonly MxHost[];
   /** MX hosts past the limit (RFC 5321 §5.1 lets a client bound the list): never tried. */
   readonly ignored: number;
+  /** Hosts that share a preference, shuffled among themselves: each group in plan order. */
+  readonly ties: readonly MxTie[];
+}
+
+/** MX hosts of equal preference, in the random order the shuffle gave them (RFC 5321 §5.1). */
+export interface MxTie {
+  readonly preference: number;
+  /** Absolute names, in the order they will be tried. */
+  readonly hosts: readonly string[];
 }
 
 /** An answer may name thousands of hosts; each costs lookups and connection attempts. */
@@ -39,9 +50,15 @@ export const MAX_ADDRESSES_PER_HOST = 5;
  * the domain does not exist, has a null MX, has no MX and no address, or when no MX host has an
  * address because each does not exist or has no address record (as Postfix bounces mail whose MX
  * hosts are all "Host not found"); 75 when a lookup fails for now or the budget runs out before
- * any host has an address.
+ * any host has an address. Emits `mx-plan` with the plan it returns, or `null-mx`.
  */
-export async function planMx(domain: string, dns: Resolver, random: () => number): Promise<MxPlan> {
+export async function planMx(domain: string, dns: Resolver, random: () => number, emit: EmitEvent): Promise<MxPlan> {
+  const plan = await planOf(domain, dns, random, emit);
+  emit({ kind: 'mx-plan', plan });
+  return plan;
+}
+
+async function planOf(domain: string, dns: Resolver, random: () => number, emit: EmitEvent): Promise<MxPlan> {
   const resolver = dns.bounded(domain);
   const mx = await resolver.resolve(domain, 'MX');
   const records = mx.records.filter((record): record is Extract<DnsRecord, { type: 'MX' }> => record.type === 'MX');
@@ -50,10 +67,11 @@ export async function planMx(domain: string, dns: Resolver, random: () => number
     const addresses = await addressesOf(domain, resolver, []);
     if (addresses.length === 0) throw new DnsError({ code: 'MAILV_DNS_NO_MX_NO_ADDRESS', domain: absolute(domain) }, 'no-address');
     const host = { name: absolute(mx.canonicalName), preference: 0, addresses, implicit: true, noAddress: undefined, problem: undefined };
-    return { domain, hosts: [host], ignored: 0 };
+    return { domain, hosts: [host], ignored: 0, ties: [] };
   }
   const usable = records.filter((record) => !isRoot(record.exchange));
   if (usable.length === 0) {
+    emit({ kind: 'null-mx', domain });
     throw new DnsError({ code: 'MAILV_DNS_NULL_MX', domain: absolute(domain) }, 'no-mail');
   }
   const ordered = shuffleWithinPreference(usable, random);
@@ -77,7 +95,14 @@ export async function planMx(domain: string, dns: Resolver, random: () => number
     }
   }
   if (!hosts.some((host) => host.addresses.length > 0)) throw noHostHasAnAddress(domain, hosts);
-  return { domain, hosts, ignored: Math.max(0, ordered.length - MAX_MX_HOSTS) };
+  return { domain, hosts, ignored: Math.max(0, ordered.length - MAX_MX_HOSTS), ties: tiesOf(hosts) };
+}
+
+/** The groups of planned hosts that share a preference: the ones the shuffle ordered. */
+function tiesOf(hosts: readonly MxHost[]): MxTie[] {
+  const byPreference = new Map<number, string[]>();
+  for (const host of hosts) byPreference.set(host.preference, [...(byPreference.get(host.preference) ?? []), host.name]);
+  return [...byPreference].filter(([, names]) => names.length > 1).map(([preference, names]) => ({ preference, hosts: names }));
 }
 
 function without(problem: NoAddress): Pick<MxHost, 'noAddress' | 'problem'> {

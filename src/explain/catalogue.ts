@@ -229,6 +229,16 @@ export interface Catalogue {
   dnsAdditional: Text;
   dnsTruncated: Text;
   dnsNoAnswer: (p: { server: string }) => Text;
+
+  // The MX plan: the order hosts are tried in, and what sends mailv on to the next (RFC 5321 §5.1, RFC 7505).
+  planPreference: (p: { preferences: readonly number[] }) => Text;
+  planOneHost: Text;
+  planTie: (p: { hosts: readonly string[]; preference: number }) => Text;
+  planNextHost: Text;
+  planFinalReply: Text;
+  planNoneTook: Text;
+  planImplicit: (p: { domain: string }) => Text;
+  planNullMx: (p: { domain: string }) => Text;
 }
 
 export type MessageKey = keyof Catalogue;

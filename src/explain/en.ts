@@ -224,4 +224,13 @@ export const en: Catalogue = {
   dnsAdditional: 'Additional records: addresses sent along, sparing further queries (RFC 1035 §4.1)',
   dnsTruncated: 'Truncated (TC): the answer did not fit in UDP; it is asked again over TCP (RFC 7766 §5)',
   dnsNoAnswer: ({ server }) => `No usable answer from ${server}: the next server or attempt follows (resolv.conf)`,
+
+  planPreference: ({ preferences }) => `Preference, the MX "weight": the smallest is tried first, here ${preferences.join(' before ')} (RFC 5321 §5.1)`,
+  planOneHost: 'A single MX host: no other to fall back on (RFC 5321 §5.1)',
+  planTie: ({ hosts, preference }) => `${hosts.join(', ')} tie at preference ${preference}: shuffled, so this order is random (RFC 5321 §5.1)`,
+  planNextHost: 'Connection refused, dropped or silent, greeting refused, or 421: the next address, then the next host (RFC 5321 §5.1)',
+  planFinalReply: 'A 4xx or 5xx (not 421) to MAIL, RCPT or the message stands: no other host is tried (RFC 5321 §4.2.1)',
+  planNoneTook: 'If no host takes it: deferred (exit 75), kept in dead.letter; an MTA would retry later (RFC 5321 §4.5.4.1)',
+  planImplicit: ({ domain }) => `No MX: ${domain} itself takes the mail, an implicit MX of preference 0 (RFC 5321 §5.1)`,
+  planNullMx: ({ domain }) => `Null MX "0 .": ${domain} takes no mail; nothing is sent, its recipients fail for good (RFC 7505 §3)`,
 };

@@ -2,6 +2,7 @@
 // Stateful because a reply only makes sense next to the command it answers: replies come back in
 // the order commands went out (RFC 2920 §3.1), so sent commands wait in a queue until answered.
 // Loaded only with --explain: keep it free of node:crypto and of anything heavy.
+import type { MxPlan } from '../dns/mx.js';
 import type { Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
 import { sanitize } from '../text/sanitize.js';
@@ -242,9 +243,25 @@ export class Explainer {
         return none(this.dnsAnswer(event));
       case 'dns-no-answer':
         return none([c.dnsNoAnswer({ server: quote(event.server) })]);
+      case 'mx-plan':
+        return none(this.mxPlan(event.plan));
+      case 'null-mx':
+        return none([c.planNullMx({ domain: quote(event.domain) })]);
       case 'dead-letter':
         return none([]);
     }
+  }
+
+  /** The plan: why this order, which hosts were shuffled, what sends mailv on to the next host. */
+  private mxPlan(plan: MxPlan): string[] {
+    const c = this.catalogue;
+    const several = plan.hosts.length > 1;
+    const preferences = [...new Set(plan.hosts.map((host) => host.preference))];
+    const lines = [plan.hosts[0]?.implicit ? c.planImplicit({ domain: quote(plan.domain) }) : several ? c.planPreference({ preferences }) : c.planOneHost];
+    for (const tie of plan.ties) lines.push(c.planTie({ hosts: tie.hosts.map(quote), preference: tie.preference }));
+    if (several) lines.push(c.planNextHost);
+    lines.push(c.planFinalReply, c.planNoneTook);
+    return lines;
   }
 
   /** Whatever was pending belongs to the connection that ended. */

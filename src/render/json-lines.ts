@@ -1,7 +1,6 @@
 // --json: one JSON object per line for each event, then the result, for scripts and CI. The
 // shape is documented in the man page (JSON OUTPUT) and kept stable: fields are only ever added.
 import type { SessionEvent } from '../events.js';
-import type { MxPlan } from '../dns/mx.js';
 import { formatCommand } from '../smtp/command.js';
 import { describeFact, describeNote } from '../words/describe.js';
 import { en } from '../words/en/index.js';
@@ -50,6 +49,9 @@ function eventJson(event: SessionEvent, ms: number): string {
       const { recipients, host, address, error } = event;
       return JSON.stringify({ event: 'deferred', ms: time, recipients, host: `${host} [${address}]`, reason: describeFact(error, en), error });
     }
+    case 'mx-plan':
+      // The plan's fields at the top, as --mx has always written them.
+      return JSON.stringify({ event: 'mx-plan', ms: time, ...event.plan });
     case 'dns-answer': {
       // `ms` is the time since start on every line; the query's own time has its own name.
       const { ms: queryMs, ...rest } = event;
@@ -87,9 +89,6 @@ export function jsonResult(status: number, failure: RunFailure | undefined, ms: 
 }
 
 /** --mx --json: the delivery plan as one line. */
-export function jsonMxPlan(plan: MxPlan, ms: number): string {
-  return terminalSafeJson(JSON.stringify({ event: 'mx-plan', ms: Math.round(ms * 10) / 10, ...plan }));
-}
 
 function withoutKind<T extends { kind?: unknown }>(value: T): Omit<T, 'kind'> {
   const { kind: _kind, ...rest } = value;

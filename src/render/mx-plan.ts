@@ -1,11 +1,18 @@
-// What `mailv --mx domain` prints after the DNS exchange: the delivery plan and what happens when
+// The delivery plan of a domain: the hosts in the order they will be tried and what happens when
 // a host fails, in words a networking class can follow (RFC 5321 §5.1, RFC 7505), in the user's
-// language. Host names come from DNS answers, whose labels may hold any octet: they are shown escaped.
+// language. `mailv --mx` prints all of it after the DNS exchange; the transcript shows the hosts
+// (the `mx-plan` event) between the DNS exchange and the first connection. Host names come from
+// DNS answers, whose labels may hold any octet: they are shown escaped.
 import type { MxPlan } from '../dns/mx.js';
 import type { Words } from '../words/catalogue.js';
 import { sanitize } from '../text/sanitize.js';
 
 export function formatMxPlan(plan: MxPlan, port: number, words: Words): string[] {
+  return [...formatMxHosts(plan, words), ...formatMxAdvice(plan, port, words)];
+}
+
+/** A blank line, then where the mail goes: the implicit MX said as such, one line per host. */
+export function formatMxHosts(plan: MxPlan, words: Words): string[] {
   const said = words.dns.mxPlan;
   const lines = [''];
   const domain = sanitize(plan.domain);
@@ -19,9 +26,11 @@ export function formatMxPlan(plan: MxPlan, port: number, words: Words): string[]
     lines.push(`  ${index + 1}. ${names[index]!.padEnd(width)}  ${said.preference} ${String(host.preference).padStart(3)}  ${where}`);
   });
   if (plan.ignored > 0) lines.push(`  ${said.ignored(plan.ignored, plan.hosts.length)}`);
-  const preferences = plan.hosts.map((host) => host.preference);
-  if (new Set(preferences).size < preferences.length) lines.push(said.randomOrder);
-  lines.push(...said.fallback(plan.hosts.length > 1));
-  lines.push(said.port(port));
   return lines;
+}
+
+/** The order of equal preferences, what happens when a host fails, the port --direct uses. */
+export function formatMxAdvice(plan: MxPlan, port: number, words: Words): string[] {
+  const said = words.dns.mxPlan;
+  return [...(plan.ties.length > 0 ? [said.randomOrder] : []), ...said.fallback(plan.hosts.length > 1), said.port(port)];
 }

@@ -6,6 +6,7 @@ import { replyText, type Reply } from '../smtp/reply.js';
 import { absolute } from '../dns/name.js';
 import { displayHost } from '../text/host.js';
 import { formatRecord } from './dns-record.js';
+import { formatMxHosts } from './mx-plan.js';
 import { sanitize } from '../text/sanitize.js';
 import type { Style } from './style.js';
 import type { Words } from '../words/catalogue.js';
@@ -20,10 +21,15 @@ export class TranscriptRenderer {
   private bodyCarry = '';
   private readonly formatters: Formatters;
 
+  /**
+   * `dnsShown`: the DNS exchange and the MX plan are shown from -v, or from the default verbosity
+   * when --explain teaches them.
+   */
   constructor(
     private readonly verbosity: Verbosity,
     private readonly style: Style,
     words: Words,
+    dnsShown: boolean = verbosity >= 2,
   ) {
     this.formatters = {
       connecting: (e) => [
@@ -50,19 +56,21 @@ export class TranscriptRenderer {
         style.note(`${sanitize(e.recipients.join(','))}... Deferred: ${sanitize(deferral(e.error, words))} by ${sanitize(e.host)} [${sanitize(e.address)}]`),
       ],
       // A name asked for may be an MX or CNAME target, whose labels may hold any octet.
-      'dns-query': (e) =>
-        verbosity >= 2 ? [style.note(words.transcript.dnsQuery(e.type, sanitize(absolute(e.name)), e.server, e.transport.toUpperCase()))] : [],
+      'dns-query': (e) => (dnsShown ? [style.note(words.transcript.dnsQuery(e.type, sanitize(absolute(e.name)), e.server, e.transport.toUpperCase()))] : []),
       'dns-answer': (e) =>
-        verbosity >= 2
+        dnsShown
           ? [
-              style.note(words.transcript.dnsAnswer(e.rcode, e.truncated, e.server, e.ms, e.answers.length)),
+              style.note(words.transcript.dnsAnswer(e.type, sanitize(absolute(e.name)), e.rcode, e.truncated, e.server, e.ms, e.answers.length)),
               ...e.answers.map((record) => style.note(`;;   ${formatRecord(record)}`)),
               ...e.additionals.map((record) => style.note(`;;   ${formatRecord(record)}   ${words.transcript.additional}`)),
             ]
           : [],
+      'mx-plan': (e) => (dnsShown ? formatMxHosts(e.plan, words).map((line) => style.note(line)) : []),
+      'null-mx': (e) => (dnsShown ? ['', style.note(words.dns.mxPlan.nullMx(sanitize(e.domain)))] : []),
       // Said on standard error after the failure it follows, as mail(1) says it; --json has the event.
       'dead-letter': () => [],
-      'dns-no-answer': (e) => (verbosity >= 2 ? [style.warning(words.transcript.dnsNoAnswer(e.server, sanitize(words.dns.noAnswer(e))))] : []),
+      'dns-no-answer': (e) =>
+        dnsShown ? [style.warning(words.transcript.dnsNoAnswer(e.type, sanitize(absolute(e.name)), e.server, sanitize(words.dns.noAnswer(e))))] : [],
     };
   }
 

@@ -38,11 +38,14 @@ export interface TranscriptWords {
   /** The prefix of a warning note, with its separator: `Warning: `. */
   readonly warning: string;
   connected(host: string, port: number): string;
-  /** The `;;` lines of -v: a DNS question, its answer's summary, an additional record's mark. */
+  /**
+   * The `;;` lines of -v: a DNS question, its answer's summary, an additional record's mark. An
+   * answer, or the lack of one, names the question it belongs to (`type` and absolute `name`).
+   */
   dnsQuery(type: string, name: string, server: string, transport: string): string;
-  dnsAnswer(rcode: string, truncated: boolean, server: string, ms: number, answers: number): string;
+  dnsAnswer(type: string, name: string, rcode: string, truncated: boolean, server: string, ms: number, answers: number): string;
   readonly additional: string;
-  dnsNoAnswer(server: string, why: string): string;
+  dnsNoAnswer(type: string, name: string, server: string, why: string): string;
 }
 
 export interface TlsWords {

@@ -69,7 +69,7 @@ describe('DNS faults', () => {
     );
     assert.match(
       run.stdout,
-      /^;; NOERROR, truncated from 127\.0\.0\.1#\d+ in \d+ ms, 0 answer\(s\)\n;; MX example\.test\.\? asking 127\.0\.0\.1#\d+ over TCP$/m,
+      /^;; answer to MX example\.test\. from 127\.0\.0\.1#\d+: NOERROR, truncated, 0 records, \d+ ms\n;; MX example\.test\.\? asking 127\.0\.0\.1#\d+ over TCP$/m,
     );
   });
 
@@ -126,7 +126,7 @@ describe('DNS faults', () => {
     try {
       const run = await runCli(['--mx', 'example.test', '--dns', `127.0.0.1:${silent.port}`, '--dns', `127.0.0.1:${answering.port}`, '--timeout', '0.3']);
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /^;; no answer from 127\.0\.0\.1#\d+: no answer within 0\.3 s$/m);
+      assert.match(run.stdout, /^;; no answer to MX example\.test\. from 127\.0\.0\.1#\d+: no answer within 0\.3 s$/m);
     } finally {
       await silent.close();
       await answering.close();

@@ -28,7 +28,12 @@ async function plan(handler: Handler, timeoutMs = 1000, options: DnsOptions = {}
   const events: SessionEvent[] = [];
   try {
     const resolver = new Resolver({ servers: [{ address: '127.0.0.1', port: dns.port }], timeoutMs, attempts: 2 }, (event) => events.push(event));
-    const outcome = await planMx('example.test', resolver, () => 0).catch((error: unknown) => {
+    const outcome = await planMx(
+      'example.test',
+      resolver,
+      () => 0,
+      (event) => events.push(event),
+    ).catch((error: unknown) => {
       if (error instanceof DnsError) return error;
       throw error;
     });

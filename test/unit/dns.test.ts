@@ -94,12 +94,35 @@ describe('why a name server gave no answer', () => {
   it('is a reason with its details, worded in the transcript', () => {
     const renderer = new TranscriptRenderer(2, plainStyle, en);
     assert.deepEqual(renderer.lines({ ...base, reason: 'timeout', transport: 'udp', timeoutMs: 500 }), [
-      ';; no answer from 192.0.2.53#53: no answer within 0.5 s',
+      ';; no answer to MX example.org. from 192.0.2.53#53: no answer within 0.5 s',
     ]);
     assert.deepEqual(renderer.lines({ ...base, reason: 'timeout', transport: 'tcp', timeoutMs: 5000 }), [
-      ';; no answer from 192.0.2.53#53: no answer over TCP within 5 s',
+      ';; no answer to MX example.org. from 192.0.2.53#53: no answer over TCP within 5 s',
     ]);
     assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines({ ...base, reason: 'closed' }), [], 'only with -v');
+  });
+
+  it('names the question it answers, as the answer line does, in both languages', () => {
+    const answer = {
+      kind: 'dns-answer',
+      name: 'example.org',
+      type: 'AAAA',
+      server,
+      rcode: 'NOERROR',
+      truncated: true,
+      answers: [],
+      additionals: [],
+      ms: 4,
+    } as const;
+    assert.deepEqual(new TranscriptRenderer(2, plainStyle, en).lines(answer), [
+      ';; answer to AAAA example.org. from 192.0.2.53#53: NOERROR, truncated, 0 records, 4 ms',
+    ]);
+    assert.deepEqual(new TranscriptRenderer(2, plainStyle, fr).lines(answer), [
+      ';; réponse à AAAA example.org. de 192.0.2.53#53 : NOERROR, tronquée, 0 enregistrement, 4 ms',
+    ]);
+    assert.deepEqual(new TranscriptRenderer(2, plainStyle, fr).lines({ ...base, reason: 'oversize' }), [
+      ';; pas de réponse à MX example.org. de 192.0.2.53#53 : réponse TCP trop longue',
+    ]);
   });
 
   it('in both languages, for every reason', () => {
@@ -149,11 +172,13 @@ describe('the MX plan', () => {
       },
     ],
     ignored: 2,
+    ties: [{ preference: 10, hosts: ['mx1.example.org.', 'mx2.example.org.'] }],
   };
   const implicit: MxPlan = {
     domain: 'aonly.test',
     hosts: [{ name: 'aonly.test.', preference: 0, addresses: ['127.0.0.7'], implicit: true, noAddress: undefined, problem: undefined }],
     ignored: 0,
+    ties: [],
   };
 
   it('in English, as it has always read', () => {

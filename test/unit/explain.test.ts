@@ -33,6 +33,10 @@ const COMMON = {
 const SAMPLES: Partial<Record<keyof Catalogue, object>> = {
   replyStructure: { code: 250, severity: 'success', category: 'mail system' },
   enhancedGeneric: { code: '4.4.7', severity: 'persistent transient failure', subject: 'network and routing' },
+  planPreference: { preferences: [10, 20] },
+  planTie: { hosts: ['mx1.example.org.', 'mx2.example.org.'], preference: 10 },
+  planImplicit: { domain: 'example.org' },
+  planNullMx: { domain: 'example.org' },
 };
 /** Fragments composed into other lines: they cite nothing themselves. */
 const FRAGMENT = /^(replyClass|replyDigit|enhancedClass|enhancedSubject)/;

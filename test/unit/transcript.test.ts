@@ -80,7 +80,7 @@ describe('transcript', () => {
     const verbose = new TranscriptRenderer(2, plainStyle, en);
     assert.deepEqual(verbose.lines(query), [';; MX x.test.? asking 127.0.0.1#53 over UDP']);
     assert.deepEqual(verbose.lines(answer), [
-      ';; NOERROR from 127.0.0.1#53 in 3 ms, 1 answer(s)',
+      ';; answer to MX x.test. from 127.0.0.1#53: NOERROR, 1 record, 3 ms',
       ';;   x.test.\t300\tIN\tMX\t10 mx1.x.test.',
       ';;   mx1.x.test.\t300\tIN\tA\t127.0.0.9   (additional)',
     ]);
@@ -141,7 +141,10 @@ describe('terminal safety', () => {
         additionals: [],
         ms: 1,
       }),
-      [';; NOERROR from 127.0.0.1#53 in 1 ms, 1 answer(s)', ';;   \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.\t5\tIN\tCNAME\t\\u202emx.'],
+      [
+        ';; answer to A \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test. from 127.0.0.1#53: NOERROR, 1 record, 1 ms',
+        ';;   \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.\t5\tIN\tCNAME\t\\u202emx.',
+      ],
     );
     assert.deepEqual(renderer.lines({ kind: 'closing', host: evil }), ['Closing connection to \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test']);
     const plan = formatMxPlan(
@@ -152,6 +155,7 @@ describe('terminal safety', () => {
           { name: 'b\u0085.evil.test.', preference: 20, addresses: [], implicit: false, noAddress: 'no-such-host', problem: { reason: 'no-such-host' } },
         ],
         ignored: 0,
+        ties: [],
       },
       25,
       en,

@@ -73,6 +73,7 @@ export const dnsWords: DnsWords = {
   noAddress,
   mxPlan: {
     implicitMx: (domain) => `${domain} has no MX record: its own address takes the mail, as an MX of preference 0 (RFC 5321 §5.1).`,
+    nullMx: (domain) => `Mail for ${domain} goes nowhere: its MX is the null MX "0 ." (RFC 7505).`,
     goesTo: (domain, several) => `Mail for ${domain} goes to${several ? ', in this order' : ''}:`,
     preference: 'preference',
     skipped: (problem) => `(${problem}: skipped)`,

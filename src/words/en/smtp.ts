@@ -122,9 +122,10 @@ export const transcriptWords: TranscriptWords = {
   warning: 'Warning: ',
   connected: (host, port) => `Connected to ${host} port ${port}`,
   dnsQuery: (type, name, server, transport) => `;; ${type} ${name}? asking ${server} over ${transport}`,
-  dnsAnswer: (rcode, truncated, server, ms, answers) => `;; ${rcode}${truncated ? ', truncated' : ''} from ${server} in ${ms} ms, ${answers} answer(s)`,
+  dnsAnswer: (type, name, rcode, truncated, server, ms, answers) =>
+    `;; answer to ${type} ${name} from ${server}: ${rcode}${truncated ? ', truncated' : ''}, ${answers} record${answers === 1 ? '' : 's'}, ${ms} ms`,
   additional: '(additional)',
-  dnsNoAnswer: (server, why) => `;; no answer from ${server}: ${why}`,
+  dnsNoAnswer: (type, name, server, why) => `;; no answer to ${type} ${name} from ${server}: ${why}`,
 };
 
 export const timingWords: TimingWords = {

@@ -79,6 +79,7 @@ export const dnsWords: DnsWords = {
   noAddress,
   mxPlan: {
     implicitMx: (domain) => `${domain} n'a pas d'enregistrement MX : sa propre adresse reçoit le courrier, comme un MX de préférence 0 (RFC 5321 §5.1).`,
+    nullMx: (domain) => `Le courrier pour ${domain} ne va nulle part : son MX est le MX nul « 0 . » (RFC 7505).`,
     goesTo: (domain, several) => `Le courrier pour ${domain} va${several ? ', dans cet ordre,' : ''} vers :`,
     preference: 'préférence',
     skipped: (problem) => `(${problem} : ignoré)`,

@@ -124,10 +124,10 @@ export const transcriptWords: TranscriptWords = {
   warning: 'Attention : ',
   connected: (host, port) => `Connecté à ${host} port ${port}`,
   dnsQuery: (type, name, server, transport) => `;; ${type} ${name} ? question à ${server} par ${transport}`,
-  dnsAnswer: (rcode, truncated, server, ms, answers) =>
-    `;; ${rcode}${truncated ? ', tronquée' : ''} de ${server} en ${ms} ms, ${answers} réponse${answers > 1 ? 's' : ''}`,
+  dnsAnswer: (type, name, rcode, truncated, server, ms, answers) =>
+    `;; réponse à ${type} ${name} de ${server} : ${rcode}${truncated ? ', tronquée' : ''}, ${answers} enregistrement${answers > 1 ? 's' : ''}, ${ms} ms`,
   additional: '(additionnel)',
-  dnsNoAnswer: (server, why) => `;; pas de réponse de ${server} : ${why}`,
+  dnsNoAnswer: (type, name, server, why) => `;; pas de réponse à ${type} ${name} de ${server} : ${why}`,
 };
 
 export const timingWords: TimingWords = {
