@@ -206,6 +206,7 @@ export interface Catalogue {
   recipientRefused: (p: { recipient: string }) => Text;
   recipientDeferred: (p: { recipient: string }) => Text;
   deferredHost: (p: { host: string }) => Text;
+  deferredLast: (p: { host: string }) => Text;
   closing: Text;
   noteDecoded: Text;
   noteStarttlsRefused: Text;

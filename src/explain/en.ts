@@ -202,6 +202,7 @@ export const en: Catalogue = {
   recipientRefused: ({ recipient }) => `${recipient}: refused for good (5xx); the other recipients are not affected (RFC 5321 §4.2.1)`,
   recipientDeferred: ({ recipient }) => `${recipient}: refused for now (4xx), may work later; others not affected (RFC 5321 §4.2.1)`,
   deferredHost: ({ host }) => `${host} could not take the message: the next MX host is tried (RFC 5321 §5.1)`,
+  deferredLast: ({ host }) => `${host} could not take the message, and no host is left to try: deferred (RFC 5321 §4.5.4.1)`,
   closing: 'Work done: mailv closes the session politely, with QUIT rather than just hanging up (RFC 5321 §3.8)',
   noteDecoded: 'The base64 above, decoded: base64 is an encoding, not encryption (RFC 4648)',
   noteStarttlsRefused: 'Opportunistic TLS: without it, the rest goes in plain text, readable on the path (RFC 7435)',

@@ -179,6 +179,8 @@ export class Explainer {
   private bodyTold = false;
   /** The code structure is told once per code, not under every reply. */
   private readonly codesSeen = new Set<number>();
+  /** The MX plan's attempts, host and address, not yet made: whether a deferral leaves another. */
+  private triesLeft: readonly { host: string; address: string }[] = [];
 
   constructor(private readonly catalogue: Catalogue) {}
 
@@ -232,8 +234,13 @@ export class Explainer {
         const protocol = event.protocol === 'TLSv1.3' ? c.tls13 : event.protocol === 'TLSv1.2' ? c.tls12 : c.tlsOld({ protocol: quote(event.protocol) });
         return none([protocol, c.tlsCipher({ cipher: quote(event.cipher) }), event.verified ? c.tlsVerified : c.tlsNotVerified, c.tlsCertificate]);
       }
-      case 'deferred':
-        return none([c.deferredHost({ host: quote(event.host) })]);
+      case 'deferred': {
+        // The next host is tried only where the plan still has one: not after the last, not for a relay.
+        const last = this.triesLeft.findIndex((attempt) => attempt.host === event.host && attempt.address === event.address);
+        const more = last >= 0 && last < this.triesLeft.length - 1;
+        if (last >= 0) this.triesLeft = this.triesLeft.slice(last + 1);
+        return none([(more ? c.deferredHost : c.deferredLast)({ host: quote(event.host) })]);
+      }
       case 'dns-query': {
         const name = quote(event.name);
         const query = event.type === 'MX' ? c.dnsQueryMx({ name }) : event.type === 'A' ? c.dnsQueryA({ name }) : c.dnsQueryAaaa({ name });
@@ -244,6 +251,7 @@ export class Explainer {
       case 'dns-no-answer':
         return none([c.dnsNoAnswer({ server: quote(event.server) })]);
       case 'mx-plan':
+        this.triesLeft = event.plan.hosts.flatMap((host) => host.addresses.map((address) => ({ host: host.name, address })));
         return none(this.mxPlan(event.plan));
       case 'null-mx':
         return none([c.planNullMx({ domain: quote(event.domain) })]);

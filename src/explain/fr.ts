@@ -203,6 +203,7 @@ export const fr: Catalogue = {
   recipientRefused: ({ recipient }) => `${recipient} : refus définitif (5xx) ; sans effet sur les autres destinataires (RFC 5321 §4.2.1)`,
   recipientDeferred: ({ recipient }) => `${recipient} : refus temporaire (4xx), à réessayer ; sans effet sur les autres (RFC 5321 §4.2.1)`,
   deferredHost: ({ host }) => `${host} n’a pas pu prendre le message : on essaie l’hôte MX suivant (RFC 5321 §5.1)`,
+  deferredLast: ({ host }) => `${host} n’a pas pu le prendre, et plus aucun hôte à essayer : différé (RFC 5321 §4.5.4.1)`,
   closing: 'Terminé : mailv clôt la session par QUIT, plutôt que de couper la connexion (RFC 5321 §3.8)',
   noteDecoded: 'Le base64 ci-dessus, décodé : le base64 est un encodage, pas un chiffrement (RFC 4648)',
   noteStarttlsRefused: 'TLS opportuniste : sans lui, la suite passe en clair, lisible sur le trajet (RFC 7435)',

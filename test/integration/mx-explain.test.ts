@@ -102,6 +102,13 @@ describe('--explain: the DNS step with real dnsmasq', { skip: await dnsmasqSkipR
       '  2. live.deadfirst.test.  preference  20  127.0.0.3',
       `${NOTE}Preference, the MX "weight": the smallest is tried first, here 10 before 20 (RFC 5321 §5.1)`,
     ]);
+    // Both hosts refuse port 9: the first deferral sends mailv on, the last leaves no host.
+    assert.deepEqual(annotationsAfter(shown, 'bob@deadfirst.test... Deferred: Connection refused by dead.deadfirst.test. [127.0.0.9]'), [
+      'dead.deadfirst.test. could not take the message: the next MX host is tried (RFC 5321 §5.1)',
+    ]);
+    assert.deepEqual(annotationsAfter(shown, 'bob@deadfirst.test... Deferred: Connection refused by live.deadfirst.test. [127.0.0.3]'), [
+      'live.deadfirst.test. could not take the message, and no host is left to try: deferred (RFC 5321 §4.5.4.1)',
+    ]);
     const plain = await runCli(args, { input: 'x\n' });
     assert.equal(plain.code, 75, plain.stderr);
     assert.doesNotMatch(plain.stdout, /^;; |^Mail for /m, 'without --explain the DNS step waits for -v');
