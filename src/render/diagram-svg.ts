@@ -40,13 +40,18 @@ export function text(value: string): string {
     .replace(/'/g, '&#39;');
 }
 
-/** Lines cut to `width` characters, each piece on a line of its own. */
+/** Lines cut to `width` characters, at a space when there is one late enough, each piece on a line of its own. */
 function wrap(lines: readonly string[], width: number): string[] {
   return lines.flatMap((line) => {
-    const shown = sanitize(line);
-    if (shown.length <= width) return [shown];
     const pieces: string[] = [];
-    for (let start = 0; start < shown.length; start += width) pieces.push(shown.slice(start, start + width));
+    let rest = sanitize(line);
+    while (rest.length > width) {
+      const space = rest.lastIndexOf(' ', width);
+      const cut = space > width / 2 ? space : width;
+      pieces.push(rest.slice(0, cut));
+      rest = rest.slice(space === cut ? cut + 1 : cut);
+    }
+    pieces.push(rest);
     return pieces;
   });
 }
@@ -111,7 +116,7 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
     const bx = x('client') - 24;
     const label = wrap([said.flight(flight.commands)], 16);
     body.push(
-      `<g class="flight" data-commands="${flight.commands}"><path d="M${px(bx)} ${px(span.top)} h-10 V${px(span.bottom)} h10"/>${label
+      `<g class="flight" data-commands="${flight.commands}"><title>${text(said.flight(flight.commands))}</title><path d="M${px(bx)} ${px(span.top)} h-10 V${px(span.bottom)} h10"/>${label
         .map((line, index) => `<text x="${px(bx - 16)}" y="${px(span.top + (index + 1) * NOTE_LINE)}">${text(line)}</text>`)
         .join('')}</g>`,
     );
@@ -187,7 +192,7 @@ interface Place {
 /** One row: its arrow (or band) and the lines above it, with the whole text again as a tooltip. */
 function drawRow(row: Row, lines: readonly string[], place: Place): string {
   const { top, arrowY, from, to } = place;
-  const tooltip = `<title>${text([...row.lines, ...row.notes].join('\n'))}</title>`;
+  const tooltip = `<title>${[...row.lines, ...row.notes].map(text).join('\n')}</title>`;
   const labels = (x: number, anchor = 'start') =>
     lines.map((line, index) => `<text class="label" x="${px(x)}" y="${px(top + (index + 1) * LINE - 6)}" text-anchor="${anchor}">${text(line)}</text>`).join('');
   const lock = row.encrypted ? `<use href="#lock" x="${px(from - 34)}" y="${px(arrowY - 11)}"/>` : '';

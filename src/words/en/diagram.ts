@@ -22,5 +22,5 @@ export const diagramWords: DiagramWords = {
   },
   time: 'ms since start',
   status: (status) => `exit status ${status}`,
-  theme: 'dark theme',
+  theme: 'switch between light and dark',
 };

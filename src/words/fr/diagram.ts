@@ -22,5 +22,5 @@ export const diagramWords: DiagramWords = {
   },
   time: 'ms depuis le début',
   status: (status) => `code de sortie ${status}`,
-  theme: 'thème sombre',
+  theme: 'basculer entre clair et sombre',
 };
