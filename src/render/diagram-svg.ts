@@ -113,7 +113,7 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
   for (const flight of model.flights) {
     const span = flightSpans.get(flight.id);
     if (!span) continue;
-    const bx = x('client') - 24;
+    const bx = x('client') - 46;
     const label = wrap([said.flight(flight.commands)], 16);
     body.push(
       `<g class="flight" data-commands="${flight.commands}"><title>${text(said.flight(flight.commands))}</title><path d="M${px(bx)} ${px(span.top)} h-10 V${px(span.bottom)} h10"/>${label
