@@ -19,7 +19,8 @@ export async function openDiagram(run: Run, plan: Plan, request: DiagramRequest)
     throw failure(request.path, error);
   }
   try {
-    if (!(await file.stat()).isFile()) throw new LocalIoError({ code: 'MAILV_DIAGRAM_FAILED', path: request.path, errno: undefined, detail: '', found: 'not-a-file' }, 'output');
+    if (!(await file.stat()).isFile())
+      throw new LocalIoError({ code: 'MAILV_DIAGRAM_FAILED', path: request.path, errno: undefined, detail: '', found: 'not-a-file' }, 'output');
   } catch (error) {
     await file.close();
     throw error instanceof LocalIoError ? error : failure(request.path, error);

@@ -194,7 +194,9 @@ function drawRow(row: Row, lines: readonly string[], place: Place): string {
   const { top, arrowY, from, to } = place;
   const tooltip = `<title>${[...row.lines, ...row.notes].map(text).join('\n')}</title>`;
   const labels = (x: number, anchor = 'start') =>
-    lines.map((line, index) => `<text class="label" x="${px(x)}" y="${px(top + (index + 1) * LINE - 6)}" text-anchor="${anchor}">${text(line)}</text>`).join('');
+    lines
+      .map((line, index) => `<text class="label" x="${px(x)}" y="${px(top + (index + 1) * LINE - 6)}" text-anchor="${anchor}">${text(line)}</text>`)
+      .join('');
   const lock = row.encrypted ? `<use href="#lock" x="${px(from - 34)}" y="${px(arrowY - 11)}"/>` : '';
   switch (row.kind) {
     case 'command':
@@ -233,8 +235,10 @@ function cross(x: number, y: number): string {
 const LOCK =
   '<defs><symbol id="lock" viewBox="0 0 20 22" width="20" height="22"><path class="lock-shackle" d="M5 10 V6.5 a5 5 0 0 1 10 0 V10"/><rect class="lock-body" x="2" y="10" width="16" height="11" rx="2"/></symbol></defs>';
 
-const LIGHT = '--bg:#ffffff;--fg:#111418;--muted:#4a5058;--line:#8a9099;--band:#fff3c4;--secure:#e6f0ff;--c2:#116329;--c3:#0a4fa8;--c4:#8a5300;--c5:#b3121f;--cmd:#111418';
-const DARK = '--bg:#0d1117;--fg:#f0f3f6;--muted:#b7bdc6;--line:#6e7681;--band:#3d3410;--secure:#10233f;--c2:#56d364;--c3:#79c0ff;--c4:#e3b341;--c5:#ff8e86;--cmd:#f0f3f6';
+const LIGHT =
+  '--bg:#ffffff;--fg:#111418;--muted:#4a5058;--line:#8a9099;--band:#fff3c4;--secure:#e6f0ff;--c2:#116329;--c3:#0a4fa8;--c4:#8a5300;--c5:#b3121f;--cmd:#111418';
+const DARK =
+  '--bg:#0d1117;--fg:#f0f3f6;--muted:#b7bdc6;--line:#6e7681;--band:#3d3410;--secure:#10233f;--c2:#56d364;--c3:#79c0ff;--c4:#e3b341;--c5:#ff8e86;--cmd:#f0f3f6';
 
 /** Light by default, dark when the system prefers it; the HTML page adds a switch and print rules. */
 export const THEMES = { light: LIGHT, dark: DARK };

@@ -177,7 +177,19 @@ describe('--diagram in a real browser', { skip: browserMissing }, () => {
     if (skip !== undefined) return t.skip(skip);
     const file = join(work, 'submission.html');
     const run = await runCli(
-      ['--server', `${SUBMISSION.host}:${SUBMISSION.starttlsPort}`, '--ca', TEST_CA, '--user', SUBMISSION_USER, '-r', 'alice@example.org', '--diagram', file, 'mailtest@localhost'],
+      [
+        '--server',
+        `${SUBMISSION.host}:${SUBMISSION.starttlsPort}`,
+        '--ca',
+        TEST_CA,
+        '--user',
+        SUBMISSION_USER,
+        '-r',
+        'alice@example.org',
+        '--diagram',
+        file,
+        'mailtest@localhost',
+      ],
       { input: 'drawn\n', env: { MAILV_PASSWORD: SUBMISSION_PASSWORD } },
     );
     assert.equal(run.code, 0, run.stderr);

@@ -139,7 +139,11 @@ describe('sequence diagram', () => {
 
   it('lets no server text become markup or a control character', () => {
     const hostile = '550 <script>alert(1)</script></svg><svg onload="x()"> & \x1b[31m\x00\x07\u202e \uFFFE';
-    const events = [...SESSION.slice(0, 3), { kind: 'send', stage: 'ehlo', command: { verb: 'EHLO', domain: 'c' }, pipelined: false } as const, reply('ehlo', hostile)];
+    const events = [
+      ...SESSION.slice(0, 3),
+      { kind: 'send', stage: 'ehlo', command: { verb: 'EHLO', domain: 'c' }, pipelined: false } as const,
+      reply('ehlo', hostile),
+    ];
     for (const format of ['svg', 'html'] as const) {
       const out = renderDiagram(timed(events), options({ format, explain: true }));
       assert.doesNotMatch(out, /<script/i);
@@ -147,7 +151,10 @@ describe('sequence diagram', () => {
       assert.equal(count(out, /<\/svg>/g), 1, format);
       assert.doesNotMatch(out, /<[a-z]+ [^>]*onload/);
       assert.doesNotMatch(out, /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202e\uFFFE]/);
-      assert.match(out, /550 &lt;script&gt;alert\(1\)&lt;\/script&gt;&lt;\/svg&gt;&lt;svg onload=&quot;x\(\)&quot;&gt; &amp; \\x1b\[31m\\x00\\x07\\u202e \\ufffe/);
+      assert.match(
+        out,
+        /550 &lt;script&gt;alert\(1\)&lt;\/script&gt;&lt;\/svg&gt;&lt;svg onload=&quot;x\(\)&quot;&gt; &amp; \\x1b\[31m\\x00\\x07\\u202e \\ufffe/,
+      );
     }
   });
 
@@ -273,8 +280,12 @@ describe('sequence diagram', () => {
     assert.match(page, /^<!DOCTYPE html>\n<html lang="fr">/);
     assert.match(page, /Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"/);
     assert.doesNotMatch(page, /<script|<link|@import|url\(http|src=/i);
-    assert.deepEqual([...page.matchAll(/https?:\/\/[^"'\s)]+/g)].map((match) => match[0]), ['http://www.w3.org/2000/svg']);
-    for (const words of ['Session SMTP', 'serveur', '3 commandes en un seul envoi', 'négociation TLS', '2xx succès', 'basculer']) assert.ok(page.includes(words), words);
+    assert.deepEqual(
+      [...page.matchAll(/https?:\/\/[^"'\s)]+/g)].map((match) => match[0]),
+      ['http://www.w3.org/2000/svg'],
+    );
+    for (const words of ['Session SMTP', 'serveur', '3 commandes en un seul envoi', 'négociation TLS', '2xx succès', 'basculer'])
+      assert.ok(page.includes(words), words);
     assert.match(page, /prefers-color-scheme: dark/);
     assert.match(page, /@media print/);
   });
