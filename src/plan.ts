@@ -60,6 +60,14 @@ export interface Plan {
   readonly output: OutputMode;
   /** --step: wait for Enter before each command. */
   readonly step: boolean;
+  /** --diagram: the session drawn as a sequence diagram in this file. */
+  readonly diagram: DiagramRequest | undefined;
+}
+
+export interface DiagramRequest {
+  readonly path: string;
+  /** From the file name's extension. */
+  readonly format: 'html' | 'svg';
 }
 
 export interface OutputMode {

@@ -11,6 +11,8 @@ export type OutputName = 'stdout' | 'stderr';
 export type AppErrorFact =
   /** A write to standard output or standard error failed (a full disk, /dev/full, an I/O error): 74. */
   | { readonly code: 'MAILV_OUTPUT_FAILED'; readonly output: OutputName; readonly errno: string | undefined; readonly detail: string }
+  /** The --diagram file could not be created or written (74); `found`: the path is not a regular file. */
+  | { readonly code: 'MAILV_DIAGRAM_FAILED'; readonly path: string; readonly errno: string | undefined; readonly detail: string; readonly found?: 'not-a-file' }
   /** The run's result: these recipients were refused for good (67); the others, if any, got the message. */
   | { readonly code: 'MAILV_RECIPIENTS_REFUSED'; readonly recipients: readonly string[] }
   /** The run's result: these recipients were refused for now only (75): trying later may work. */

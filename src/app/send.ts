@@ -9,6 +9,7 @@ import type { Plan } from '../plan.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
 import { deliver, deliverToMx } from './deliver.js';
 import { demo } from './demo.js';
+import { openDiagram } from './diagram-sink.js';
 import { dryRun } from './dry-run.js';
 import { keepDeadLetter } from './keep.js';
 import type { Run } from './run.js';
@@ -26,6 +27,8 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
   try {
     // Found before standard input is read: a usage error must not wait for a message, or keep one.
     if (plan.step && !plan.dryRun) run.stepper = await io.openStepper(signal, plan.language);
+    // A dry run sends nothing, so there is no session to draw.
+    if (plan.diagram && !plan.dryRun) run.sinks.push(await openDiagram(run, plan, plan.diagram));
     files = await openAttachments(plan.attachments);
     let subject = plan.subject;
     if (probeNeedsNoMessage(plan.quitAfter)) {

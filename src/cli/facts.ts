@@ -78,6 +78,8 @@ export type OptionsFact =
   | { readonly code: 'MAILV_PORT_WITHOUT_MX' }
   | { readonly code: 'MAILV_DNS_WITHOUT_MX' }
   | { readonly code: 'MAILV_SMTPS_TLS_OFF' }
+  /** --diagram names a file whose extension is neither .html nor .svg. */
+  | { readonly code: 'MAILV_DIAGRAM_FORMAT'; readonly path: string }
   /** --user or --auth with --direct, where MX hosts take mail without a login. */
   | { readonly code: 'MAILV_USER_WITH_DIRECT' }
   | { readonly code: 'MAILV_SECRET_WITHOUT_USER'; readonly flag: SecretFlag | '--auth' }

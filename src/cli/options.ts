@@ -7,7 +7,7 @@ import { assertExtraHeaderAllowed } from '../message/compose.js';
 import type { TextSource } from '../message/facts.js';
 import { assertHeaderText, parseHeaderArgument } from '../message/header.js';
 import type { ServerAddress } from '../delivery/submit.js';
-import type { AuthRequest, Plan, Verbosity } from '../plan.js';
+import type { AuthRequest, DiagramRequest, Plan, Verbosity } from '../plan.js';
 import type { RawOptions } from './program.js';
 import type { AccountSettings } from '../config/config-file.js';
 import { checkHeloName, parseServerAddress } from '../config/values.js';
@@ -136,6 +136,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     },
     step: options.step === true,
     language,
+    diagram: options.diagram === undefined ? undefined : parseDiagram(options.diagram),
   };
 }
 
@@ -230,6 +231,13 @@ function parseTimeout(text: string): number {
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError({ code: 'MAILV_TIMEOUT_INVALID', text });
   return Math.round(seconds * 1000);
+}
+
+/** --diagram's file: its extension says which format, HTML or SVG. */
+function parseDiagram(path: string): DiagramRequest {
+  const extension = /\.(html|svg)$/i.exec(path)?.[1]?.toLowerCase();
+  if (extension !== 'html' && extension !== 'svg') throw new UsageError({ code: 'MAILV_DIAGRAM_FORMAT', path });
+  return { path, format: extension };
 }
 
 function checkHelo(name: string): string {

@@ -49,6 +49,7 @@ export interface RawOptions {
   explain?: boolean;
   lang?: 'fr' | 'en';
   step?: boolean;
+  diagram?: string;
 }
 
 export type ParsedCommandLine = { kind: 'run'; options: RawOptions; recipients: string[] } | { kind: 'exit'; output: string };
@@ -228,6 +229,7 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .option('--timing', 'elapsed milliseconds before each line, and a summary of round trips, octets and time per step')
     .option('--json', 'one JSON object per line for every event, then the result; no colour')
     .option('--step', 'at a terminal, wait for Enter before each command is sent (q quits with QUIT)')
+    .option('--diagram <file>', 'also draw the session as a sequence diagram in this .html or .svg file')
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")
     .option('--timeout <seconds>', 'longest wait for any step (default: the limits of RFC 5321)')
     .option('-v, --verbose', 'more detail: -v adds connection notes, -vv also shows the message lines', increase, 0)

@@ -3,6 +3,7 @@
 import type { ErrorFact } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
 import type { CliWords } from './cli-words.js';
+import type { DiagramWords } from './diagram-words.js';
 import type { DnsWords } from './dns-words.js';
 import type { OutputWords } from './output-words.js';
 
@@ -26,6 +27,8 @@ export interface Words {
   readonly transcript: TranscriptWords;
   /** The --timing summary: round trips and octets, the greeting's delay, the time of each step. */
   readonly timing: TimingWords;
+  /** The sequence diagram of --diagram: lanes, TLS band, flights, legend. */
+  readonly diagram: DiagramWords;
 }
 
 export interface TimingWords {

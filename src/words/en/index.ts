@@ -5,6 +5,7 @@ import * as auth from './auth.js';
 import * as cli from './cli.js';
 import * as config from './config.js';
 import * as delivery from './delivery.js';
+import { diagramWords } from './diagram.js';
 import * as dns from './dns.js';
 import * as message from './message.js';
 import * as smtp from './smtp.js';
@@ -18,4 +19,5 @@ export const en: Words = {
   tls: smtp.tlsWords,
   transcript: smtp.transcriptWords,
   timing: smtp.timingWords,
+  diagram: diagramWords,
 };

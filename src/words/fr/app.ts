@@ -23,6 +23,8 @@ const list = (recipients: readonly string[]) => recipients.join(', ');
 
 export const errors: WordsOf<AppErrorFact> = {
   MAILV_OUTPUT_FAILED: ({ output, errno, detail }) => `impossible d'écrire sur ${OUTPUT[output]} : ${system(errno, detail)}`,
+  MAILV_DIAGRAM_FAILED: ({ path, errno, detail, found }) =>
+    `impossible d'écrire le diagramme dans ${path} : ${found === 'not-a-file' ? "ce n'est pas un fichier ordinaire" : system(errno, detail)}`,
   MAILV_RECIPIENTS_REFUSED: ({ recipients }) =>
     recipients.length === 1 ? `un destinataire refusé : ${list(recipients)}` : `${recipients.length} destinataires refusés : ${list(recipients)}`,
   MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `pas accepté pour l'instant (réessayez plus tard) : ${list(recipients)}`,

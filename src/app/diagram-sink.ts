@@ -1,0 +1,59 @@
+// --diagram: a sink that keeps every event of the run with its time and, when the run is over,
+// well or not (a refused session is worth a picture too), writes the sequence diagram. The file is
+// opened before anything is sent, so that a path that cannot be written stops the run at once.
+import type { FileHandle } from 'node:fs/promises';
+import { LocalIoError } from '../errors.js';
+import type { SessionEvent } from '../events.js';
+import type { DiagramRequest, Plan } from '../plan.js';
+import type { TimedEvent } from '../render/diagram-model.js';
+import type { EventSink, Run } from './run.js';
+
+/** Opens the diagram's file (created, or an existing regular file) and returns the sink that fills it. Throws LocalIoError (74). */
+export async function openDiagram(run: Run, plan: Plan, request: DiagramRequest): Promise<EventSink> {
+  const { open, constants } = await import('node:fs/promises');
+  let file: FileHandle;
+  try {
+    // Non-blocking: a FIFO with no reader is refused at once rather than waited on.
+    file = await open(request.path, constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK, 0o644);
+  } catch (error) {
+    throw failure(request.path, error);
+  }
+  try {
+    if (!(await file.stat()).isFile())
+      throw new LocalIoError({ code: 'MAILV_DIAGRAM_FAILED', path: request.path, errno: undefined, detail: '', found: 'not-a-file' }, 'output');
+  } catch (error) {
+    await file.close();
+    throw error instanceof LocalIoError ? error : failure(request.path, error);
+  }
+  const events: TimedEvent[] = [];
+  return {
+    event(event: SessionEvent, at: number) {
+      // The message's octets (-vv) are drawn nowhere: not kept.
+      if (event.kind !== 'body') events.push({ event, at });
+    },
+    async close(status: number) {
+      try {
+        const { renderDiagram } = await import('../render/diagram.js');
+        const picture = renderDiagram(events, {
+          format: request.format,
+          language: plan.language,
+          words: run.words,
+          explain: plan.output.explain !== undefined,
+          timing: plan.output.timing,
+          outcome: { status, failure: status === 0 ? undefined : run.failure?.message },
+        });
+        await file.truncate(0);
+        await file.writeFile(picture, 'utf8');
+      } catch (error) {
+        throw failure(request.path, error);
+      } finally {
+        await file.close();
+      }
+    },
+  };
+}
+
+function failure(path: string, error: unknown): LocalIoError {
+  const errno = (error as NodeJS.ErrnoException)?.code;
+  return new LocalIoError({ code: 'MAILV_DIAGRAM_FAILED', path, errno, detail: (error as Error)?.message ?? String(error) }, 'output');
+}
