@@ -60,6 +60,22 @@ export interface Plan {
   readonly output: OutputMode;
   /** --step: wait for Enter before each command. */
   readonly step: boolean;
+  /** --record: the file the run's events are kept in, for mailv replay. */
+  readonly record: string | undefined;
+}
+
+/** mailv replay FILE: how a record is shown again, with the options of a live run's output. */
+export interface ReplayPlan {
+  /** `-`: standard input. */
+  readonly file: string;
+  /** --lang; undefined: the language the record was made in. */
+  readonly language: Language | undefined;
+  readonly verbosity: Verbosity;
+  readonly color: boolean | undefined;
+  readonly json: boolean;
+  readonly timing: boolean;
+  readonly explain: boolean;
+  readonly step: boolean;
 }
 
 export interface OutputMode {

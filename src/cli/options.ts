@@ -135,6 +135,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
       explain: options.explain ? language : undefined,
     },
     step: options.step === true,
+    record: options.record,
     language,
   };
 }
