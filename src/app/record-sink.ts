@@ -6,9 +6,9 @@ import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, w
 import { systemProblem } from '../cli/system-problem.js';
 import { CannotCreateError, LocalIoError } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
-import { endLine, eventLine, headerLine, noteLine, RECORD_FORMAT, RECORD_VERSION } from '../record/format.js';
+import { endLine, eventLine, failureLine, headerLine, noteLine, RECORD_FORMAT, RECORD_VERSION } from '../record/format.js';
 import { RecordSecrets } from '../record/secrets.js';
-import type { EventSink, Run } from './run.js';
+import type { EventSink, FailureFact, Run } from './run.js';
 
 /** Notes the replay says again from an event of its own (the transcript reports a refused recipient). */
 const SAID_FROM_EVENTS: ReadonlySet<Note['code']> = new Set(['recipient-not-delivered']);
@@ -61,12 +61,15 @@ export function openRecord(run: Run, path: string): EventSink {
       const kept = secrets.note(note);
       if (kept !== undefined) write(noteLine(kept, at));
     },
+    failed(failure: FailureFact, at: number) {
+      write(failureLine(secrets.mask({ fact: failure.fact, stage: failure.stage }), at));
+    },
     hide(secret: string) {
       secrets.hide(secret);
     },
     async close(status: number) {
       const fact = run.failureFact;
-      write(endLine(run.elapsed(), status, fact === undefined ? undefined : secrets.mask({ fact: fact.fact, stage: fact.stage, told: fact.told })));
+      write(endLine(run.elapsed(), status, fact === undefined || status === 0 ? undefined : secrets.mask({ fact: fact.fact, stage: fact.stage })));
       closeSync(fd);
       if (failure !== undefined) throw new LocalIoError({ code: 'MAILV_RECORD_WRITE_FAILED', path, ...systemProblem(failure) }, 'output');
     },

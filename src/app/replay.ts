@@ -9,7 +9,7 @@ import { Explainer, catalogueFor } from '../explain/explainer.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ReplayPlan } from '../plan.js';
 import { decodeRecord, type KnownCodes } from '../record/decode.js';
-import type { Recording } from '../record/format.js';
+import type { RecordedFailure, Recording } from '../record/format.js';
 import { jsonLine } from '../render/json-lines.js';
 import { plainStyle } from '../render/style.js';
 import { TimingRecorder } from '../render/timing.js';
@@ -43,9 +43,10 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
     /** The commands of the current flight not yet shown: the whole flight went at one Enter. */
     let inFlight = 0;
     for (const entry of recording.entries) {
-      if (entry.kind === 'note') {
+      if (entry.kind === 'note' || entry.kind === 'failure') {
         run.replayedAt = entry.at;
-        run.note(entry.note);
+        if (entry.kind === 'note') run.note(entry.note);
+        else tell(run, entry.failure);
         continue;
       }
       const { event } = entry;
@@ -63,16 +64,25 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
   }
   run.replayedAt = recording.end.at;
   const { failure } = recording.end;
-  if (failure !== undefined) {
-    const message = describeFact(failure.fact, run.words);
-    run.failure = { code: failure.fact.code, stage: failure.stage, message };
-    run.failureFact = failure;
-    if (failure.told) {
-      run.spinner?.clear();
-      run.output.err(`mailv: ${sanitize(message)}\n`);
-    }
-  }
+  if (failure !== undefined) keep(run, failure);
   return recording.end.status;
+}
+
+/** The failure the run ended with, for --json's result (and a record of the replay). */
+function keep(run: Run, failure: RecordedFailure): string {
+  const message = describeFact(failure.fact, run.words);
+  run.failure = { code: failure.fact.code, stage: failure.stage, message };
+  run.failureFact = failure;
+  return message;
+}
+
+/** The one line the run said of a failure, where it said it. */
+function tell(run: Run, failure: RecordedFailure): void {
+  const message = keep(run, failure);
+  run.spinner?.clear();
+  run.output.err(`mailv: ${sanitize(message)}\n`);
+  const at = run.elapsed();
+  for (const sink of run.sinks) sink.failed?.(failure, at);
 }
 
 /** The record's text, from a file, a pipe (`<(…)`), or standard input (`-`). Throws InputError (66). */
@@ -112,6 +122,11 @@ function assertShowable(recording: Recording, path: string): void {
       if (entry.kind === 'note') {
         describeNote(entry.note, en);
         describeNote(entry.note, fr);
+        continue;
+      }
+      if (entry.kind === 'failure') {
+        describeFact(entry.failure.fact, en);
+        describeFact(entry.failure.fact, fr);
         continue;
       }
       for (const renderer of renderers) renderer.lines(entry.event);

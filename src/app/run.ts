@@ -25,16 +25,17 @@ export interface EventSink {
   close(status: number): Promise<void>;
   /** A note said on standard error besides the events, with its time. */
   note?(note: Note, at: number): void;
+  /** The one line that says what went wrong was said, with its time. */
+  failed?(failure: FailureFact, at: number): void;
   /** A secret the run holds (a password, a token): a sink that keeps anything must never keep it. */
   hide?(secret: string): void;
 }
 
-/** Why the run did not end with 0, as a fact, and whether its one line was said (for --record). */
+/** Why the run did not end with 0, as a fact (for --record). */
 export interface FailureFact {
   readonly fact: ErrorFact;
   /** Undefined for a failure of mailv's own (MAILV_INTERNAL). */
   readonly stage: Stage | undefined;
-  readonly told: boolean;
 }
 
 export class Run {
@@ -126,7 +127,11 @@ export class Run {
   fail(error: unknown): number {
     // A failure may come with no event after it: the spinner would stay, and keep the process alive.
     this.spinner?.clear();
-    const message = this.record(error, true);
+    const message = this.record(error);
+    if (this.sinks.length > 0) {
+      const at = this.elapsed();
+      for (const sink of this.sinks) sink.failed?.(this.failureFact!, at);
+    }
     // Escaped line by line: the only line breaks kept are those mailv put between its own lines.
     const lines = error instanceof CommandLineError ? error.linesIn(this.words) : [message];
     this.output.err(`mailv: ${lines.map(sanitize).join('\n')}\n`);
@@ -134,20 +139,20 @@ export class Run {
   }
 
   /** Keeps what went wrong for --json without printing it (it was told already); returns its words. */
-  record(error: unknown, told = false): string {
+  record(error: unknown): string {
     const message = describeError(error, this.words);
     this.failure = error instanceof MailvError ? { code: error.code, stage: error.stage, message } : { code: 'MAILV_INTERNAL', stage: undefined, message };
     this.failureFact =
       error instanceof MailvError
-        ? { fact: error.fact, stage: error.stage, told }
-        : { fact: { code: 'MAILV_INTERNAL', detail: (error as Error)?.stack ?? String(error) }, stage: undefined, told };
+        ? { fact: error.fact, stage: error.stage }
+        : { fact: { code: 'MAILV_INTERNAL', detail: (error as Error)?.stack ?? String(error) }, stage: undefined };
     return message;
   }
 
   /** Keeps a result that is no exception (refused recipients) for --json, unsaid: the lines before said it. */
   recordFact(fact: ErrorFact, stage: Stage): void {
     this.failure = { code: fact.code, stage, message: describeFact(fact, this.words) };
-    this.failureFact = { fact, stage, told: false };
+    this.failureFact = { fact, stage };
   }
 
   /**

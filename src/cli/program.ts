@@ -93,6 +93,7 @@ Exit status:
   68   no such host or domain, or a domain that takes no mail
   69   refused for good: a 5xx reply, a message too large, content the server does not take
   70   an internal error of mailv
+  73   the file of --record cannot be created
   74   a local I/O error: reading standard input or an attachment, the spool of a large message
   75   try again later: a 4xx reply, a connection or DNS lookup that failed, a timeout, TLS, q at --step
   76   the server broke the protocol
@@ -295,7 +296,8 @@ Exit status: the recorded run's, or 65 for a record that cannot be read as one (
  */
 export function parseReplayCommandLine(argv: readonly string[]): ParsedReplayLine {
   let output = '';
-  const program = new MailvCommand('mailv replay')
+  const program = new MailvCommand('replay')
+    .name('mailv replay')
     .usage('[options] <file>')
     .description('Show a session kept with --record again, as it was shown or in another mode; no network.')
     .argument('<file>', 'the record (- for standard input)')

@@ -387,16 +387,11 @@ function header(value: unknown): RecordHeader {
 function end(fields: Fields, at: number, line: number, codes: KnownCodes): RecordedEnd {
   const status = fields.integer('status');
   if (status > 255) throw new Damage({ kind: 'bad-field', field: fields.field('status'), expected: 'integer' });
-  let failure: RecordedFailure | undefined;
-  if (fields.has('failure')) {
-    const found = fields.object('failure');
-    failure = {
-      fact: coded<ErrorFact>(found.object('fact'), codes.isError),
-      stage: found.has('stage') ? found.choice('stage', STAGES) : undefined,
-      told: found.boolean('told'),
-    };
-  }
-  return { at, line, status, failure };
+  return { at, line, status, failure: fields.has('failure') ? failure(fields.object('failure'), codes) : undefined };
+}
+
+function failure(fields: Fields, codes: KnownCodes): RecordedFailure {
+  return { fact: coded<ErrorFact>(fields.object('fact'), codes.isError), stage: fields.has('stage') ? fields.choice('stage', STAGES) : undefined };
 }
 
 /** The whole record in `text`, read from `path` (`-`: standard input); throws InputError (65). */
@@ -431,6 +426,7 @@ export function decodeRecord(text: string, path: string, codes: KnownCodes): Rec
       if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) throw new Damage({ kind: 'bad-field', field: 'at', expected: 'time' });
       if (fields.has('event')) entries.push({ kind: 'event', at, line: number, event: event(Fields.of(value['event'], 'event'), codes) });
       else if (fields.has('note')) entries.push({ kind: 'note', at, line: number, note: coded<Note>(Fields.of(value['note'], 'note'), codes.isNote) });
+      else if (fields.has('failure')) entries.push({ kind: 'failure', at, line: number, failure: failure(Fields.of(value['failure'], 'failure'), codes) });
       else if (fields.has('end')) ending = end(Fields.of(value['end'], 'end'), at, number, codes);
       else throw new Damage({ kind: 'unknown-line' });
     } catch (error) {

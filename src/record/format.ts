@@ -22,12 +22,11 @@ export interface RecordHeader {
   readonly language: Language;
 }
 
-/** Why the run did not end with 0, and whether its one line was said on standard error. */
+/** Why the run did not end with 0 (or, as an entry, the one line said of it on standard error). */
 export interface RecordedFailure {
   readonly fact: ErrorFact;
   /** Undefined for a failure of mailv's own (MAILV_INTERNAL). */
   readonly stage: Stage | undefined;
-  readonly told: boolean;
 }
 
 export interface RecordedEnd {
@@ -38,10 +37,11 @@ export interface RecordedEnd {
   readonly failure: RecordedFailure | undefined;
 }
 
-/** What happened during the run, in order: an event, or a note said on standard error. */
+/** What happened during the run, in order: an event, a note or a failure said on standard error. */
 export type RecordedEntry = { readonly at: number; readonly line: number } & (
   | { readonly kind: 'event'; readonly event: SessionEvent }
   | { readonly kind: 'note'; readonly note: Note }
+  | { readonly kind: 'failure'; readonly failure: RecordedFailure }
 );
 
 /** A whole record, as read back. */
@@ -72,6 +72,10 @@ export function eventLine(event: unknown, at: number): string {
 
 export function noteLine(note: unknown, at: number): string {
   return `${JSON.stringify({ at: time(at), note })}\n`;
+}
+
+export function failureLine(failure: unknown, at: number): string {
+  return `${JSON.stringify({ at: time(at), failure })}\n`;
 }
 
 export function endLine(at: number, status: number, failure: unknown): string {
