@@ -8,6 +8,7 @@ import type { ConfigErrorFact } from './config/facts.js';
 import type { DeliveryErrorFact } from './delivery/facts.js';
 import type { DnsErrorFact } from './dns/facts.js';
 import type { MessageErrorFact } from './message/facts.js';
+import type { RecordErrorFact } from './record/facts.js';
 import type { SmtpErrorFact } from './smtp/facts.js';
 import type { Reply } from './smtp/reply.js';
 
@@ -35,7 +36,16 @@ export type Stage =
  * What went wrong, as data: a literal code (`MAILV_…`) and the facts a renderer needs to word it.
  * Each folder declares the facts it raises in its own facts.ts; the words are in src/words/.
  */
-export type ErrorFact = AppErrorFact | AuthErrorFact | CliErrorFact | ConfigErrorFact | DeliveryErrorFact | DnsErrorFact | MessageErrorFact | SmtpErrorFact;
+export type ErrorFact =
+  | AppErrorFact
+  | AuthErrorFact
+  | CliErrorFact
+  | ConfigErrorFact
+  | DeliveryErrorFact
+  | DnsErrorFact
+  | MessageErrorFact
+  | RecordErrorFact
+  | SmtpErrorFact;
 
 export type ErrorCode = ErrorFact['code'];
 
@@ -89,6 +99,9 @@ export class InputError extends MailvError {
 
 /** Local I/O failure: spool file, attachment read, dead.letter, stdin, stdout. */
 export class LocalIoError extends MailvError {}
+
+/** A file the user asked for (--record) cannot be created: 73, found before anything is sent. */
+export class CannotCreateError extends MailvError {}
 
 /** A host or domain that does not exist or takes no mail (68), or a lookup that failed for now (75). */
 export class DnsError extends MailvError {
@@ -215,6 +228,7 @@ const EXIT_TABLE: readonly ExitRow[] = [
   always(UsageError, ExitCode.USAGE),
   row(InputError, { missing: ExitCode.NOINPUT, data: ExitCode.DATAERR }, (error) => (error.missing ? 'missing' : 'data')),
   always(LocalIoError, ExitCode.IOERR),
+  always(CannotCreateError, ExitCode.CANTCREAT),
   row(DnsError, DNS_EXIT_CODES, (error) => error.reason),
   always(TransportError, ExitCode.TEMPFAIL),
   always(TlsError, ExitCode.TEMPFAIL),

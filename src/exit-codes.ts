@@ -11,6 +11,7 @@ export const ExitCode = {
   NOHOST: 68,
   UNAVAILABLE: 69,
   SOFTWARE: 70,
+  CANTCREAT: 73,
   IOERR: 74,
   TEMPFAIL: 75,
   PROTOCOL: 76,

@@ -62,12 +62,30 @@ export interface Plan {
   readonly step: boolean;
   /** --diagram: the session drawn as a sequence diagram in this file. */
   readonly diagram: DiagramRequest | undefined;
+  /** --record: the file the run's events are kept in, for mailv replay. */
+  readonly record: string | undefined;
 }
 
 export interface DiagramRequest {
   readonly path: string;
   /** From the file name's extension. */
   readonly format: 'html' | 'svg';
+}
+
+/** mailv replay FILE: how a record is shown again, with the options of a live run's output. */
+export interface ReplayPlan {
+  /** `-`: standard input. */
+  readonly file: string;
+  /** --lang; undefined: the language the record was made in. */
+  readonly language: Language | undefined;
+  readonly verbosity: Verbosity;
+  readonly color: boolean | undefined;
+  readonly json: boolean;
+  readonly timing: boolean;
+  readonly explain: boolean;
+  readonly step: boolean;
+  /** --diagram: the recorded session drawn in this file. */
+  readonly diagram: DiagramRequest | undefined;
 }
 
 export interface OutputMode {

@@ -21,6 +21,7 @@ import { gatherTrust, NO_TRUST, type Trust } from './trust.js';
 export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, server: ServerAddress): Promise<number> {
   const signal = run.interrupt.signal;
   const trust = await gatherTrust(plan, signal);
+  if (trust.auth) run.hide(trust.auth.credentials.secret);
   await showMessageAndAddresses(run, plan, prepared);
   const emit = await openEvents(run, plan);
   const { submit } = await import('../delivery/submit.js');

@@ -4,12 +4,22 @@
 import type { FileHandle } from 'node:fs/promises';
 import { LocalIoError } from '../errors.js';
 import type { SessionEvent } from '../events.js';
-import type { DiagramRequest, Plan } from '../plan.js';
+import type { DiagramRequest } from '../plan.js';
+import type { Language } from '../words/language.js';
 import type { TimedEvent } from '../render/diagram-model.js';
 import type { EventSink, Run } from './run.js';
 
+/** What the diagram is drawn with, from a live run's plan or a replay's. */
+export interface DiagramShown {
+  readonly language: Language;
+  /** --explain: each arrow with its explanation. */
+  readonly explain: boolean;
+  /** --timing: the time axis. */
+  readonly timing: boolean;
+}
+
 /** Opens the diagram's file (created, or an existing regular file) and returns the sink that fills it. Throws LocalIoError (74). */
-export async function openDiagram(run: Run, plan: Plan, request: DiagramRequest): Promise<EventSink> {
+export async function openDiagram(run: Run, shown: DiagramShown, request: DiagramRequest): Promise<EventSink> {
   const { open, constants } = await import('node:fs/promises');
   let file: FileHandle;
   try {
@@ -36,10 +46,10 @@ export async function openDiagram(run: Run, plan: Plan, request: DiagramRequest)
         const { renderDiagram } = await import('../render/diagram.js');
         const picture = renderDiagram(events, {
           format: request.format,
-          language: plan.language,
+          language: shown.language,
           words: run.words,
-          explain: plan.output.explain !== undefined,
-          timing: plan.output.timing,
+          explain: shown.explain,
+          timing: shown.timing,
           outcome: { status, failure: status === 0 ? undefined : run.failure?.message },
         });
         await file.truncate(0);

@@ -12,8 +12,11 @@ import { TranscriptRenderer } from '../render/transcript.js';
 import type { Language } from '../words/language.js';
 import type { Run } from './run.js';
 
+/** What the output of events depends on: a send's plan, or a replay's. */
+export type ShownPlan = Pick<Plan, 'verbosity' | 'color' | 'output' | 'step'>;
+
 /** Sets up the run's output of events (once) and returns it. */
-export async function openEvents(run: Run, plan: Plan, verbosity: Verbosity = plan.verbosity): Promise<EmitEvent> {
+export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity = plan.verbosity): Promise<EmitEvent> {
   if (run.emitter) return run.emitter;
   const reportRefusal = (event: SessionEvent) => {
     if (event.kind === 'recipient' && event.outcome !== 'sent' && event.reply) {
@@ -32,14 +35,14 @@ export async function openEvents(run: Run, plan: Plan, verbosity: Verbosity = pl
   // --explain teaches the DNS step too: its exchange and plan are shown without -v.
   const renderer = new TranscriptRenderer(verbosity, style, run.words, verbosity >= 2 || (plan.output.explain !== undefined && verbosity > 0));
   const explain = plan.output.explain === undefined || verbosity === 0 ? undefined : await explainer(plan.output.explain, style);
-  if (plan.output.timing) run.timing ??= new TimingRecorder(run.started);
+  if (plan.output.timing && verbosity > 0) run.timing ??= new TimingRecorder(run.started);
   const timing = run.timing;
   // --step waits for the user, not the server: no spinner there.
   const spinner = verbosity > 0 && !plan.step ? await waitingSpinner(run.io.stderr.stream, run.io.stderr.terminal, run.words.output.spinner) : undefined;
   run.spinner = spinner;
   run.emitter = (event) => {
-    run.toSinks(event);
-    const at = run.io.clock.now();
+    const at = run.now();
+    run.toSinks(event, at - run.started);
     spinner?.clear();
     timing?.record(event, at);
     let lines = renderer.lines(event);
@@ -53,7 +56,7 @@ export async function openEvents(run: Run, plan: Plan, verbosity: Verbosity = pl
 }
 
 /** How the transcript looks on standard output: colours as decided in cli/terminal.ts. */
-export async function styleFor(run: Run, plan: Plan): Promise<Style> {
+export async function styleFor(run: Run, plan: ShownPlan): Promise<Style> {
   if (plan.verbosity === 0) return plainStyle; // -q writes no transcript: stdout is not even opened
   const terminal = run.io.stdout.terminal;
   const level = decideColourLevel(plan.color, { isTTY: terminal !== undefined, colorDepth: terminal?.colorDepth ?? 1, env: run.io.env });

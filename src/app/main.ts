@@ -3,7 +3,8 @@
 // `io`; its state lives in one Run per call, so runs never share anything.
 import { localFqdn, localUser } from '../cli/local-host.js';
 import { buildPlan } from '../cli/options.js';
-import { parseCommandLine } from '../cli/program.js';
+import { parseCommandLine, parseReplayCommandLine } from '../cli/program.js';
+import { buildReplayPlan } from '../cli/replay-options.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
 import { chooseLanguage } from '../words/language.js';
@@ -27,6 +28,8 @@ export async function runMailv(io: AppIo): Promise<number> {
 
 async function dispatch(run: Run): Promise<number> {
   const { io } = run;
+  // `mailv replay FILE`; a recipient named replay comes after `--` (or any option).
+  if (io.argv[0] === 'replay') return replayCommand(run);
   let plan: Plan;
   try {
     const parsed = parseCommandLine(io.argv, io.argv.some((arg) => /^-(V|-version)$/.test(arg)) ? io.version() : '');
@@ -52,6 +55,15 @@ async function dispatch(run: Run): Promise<number> {
   run.plan = plan;
   run.language = plan.language;
   run.json = plan.output.json;
+  if (plan.record !== undefined) {
+    // Before the message is read or any event can come: a record that cannot be made sends nothing.
+    try {
+      const { openRecord } = await import('./record-sink.js');
+      run.sinks.push(openRecord(run, plan.record));
+    } catch (error) {
+      return run.fail(error);
+    }
+  }
   if (plan.mxLookup !== undefined) {
     try {
       return await showMx(run, plan, plan.mxLookup);
@@ -60,4 +72,22 @@ async function dispatch(run: Run): Promise<number> {
     }
   }
   return sendMessage(run, plan);
+}
+
+async function replayCommand(run: Run): Promise<number> {
+  const { io } = run;
+  try {
+    const parsed = parseReplayCommandLine(io.argv.slice(1));
+    if (parsed.kind === 'exit') {
+      run.output.out(parsed.output);
+      return ExitCode.OK;
+    }
+    const plan = buildReplayPlan(parsed.options, parsed.file);
+    if (plan.language !== undefined) run.language = plan.language;
+    const { replay } = await import('./replay.js');
+    return await replay(run, plan);
+  } catch (error) {
+    run.json ||= io.argv.includes('--json');
+    return run.fail(run.output.failure ?? error);
+  }
 }

@@ -4,7 +4,6 @@
 import { ExitCode } from '../exit-codes.js';
 import { exitCodeForResults } from '../delivery/outcome.js';
 import type { RecipientResult } from '../smtp/session.js';
-import { describeFact } from '../words/describe.js';
 import type { AppErrorFact } from './facts.js';
 import type { Run } from './run.js';
 
@@ -15,7 +14,7 @@ export function resultsStatus(run: Run, results: readonly RecipientResult[]): nu
   const refused = status === ExitCode.NOUSER;
   const recipients = results.filter((result) => result.outcome === (refused ? 'refused' : 'deferred')).map((result) => result.recipient);
   const fact: AppErrorFact = { code: refused ? 'MAILV_RECIPIENTS_REFUSED' : 'MAILV_RECIPIENTS_DEFERRED', recipients };
-  run.failure = { code: fact.code, stage: 'rcpt', message: describeFact(fact, run.words) };
+  run.recordFact(fact, 'rcpt');
   return status;
 }
 

@@ -4,7 +4,7 @@
 import type { Stepper } from '../cli/step-prompt.js';
 import type { WaitingSpinner } from '../cli/spinner.js';
 import { CommandLineError } from '../cli/program.js';
-import { MailvError, exitCodeOf } from '../errors.js';
+import { MailvError, exitCodeOf, type ErrorFact, type Stage } from '../errors.js';
 import type { EmitEvent, Note, SessionEvent } from '../events.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
@@ -12,7 +12,7 @@ import { jsonLine, jsonResult, type RunFailure } from '../render/json-lines.js';
 import type { TimingRecorder } from '../render/timing.js';
 import { sanitize } from '../text/sanitize.js';
 import type { Words } from '../words/catalogue.js';
-import { describeError, describeNote, wordsFor } from '../words/describe.js';
+import { describeError, describeFact, describeNote, wordsFor } from '../words/describe.js';
 import { chooseLanguage, type Language } from '../words/language.js';
 import type { AppIo, StopSignal } from './io.js';
 import { Output } from './output.js';
@@ -23,6 +23,19 @@ export interface EventSink {
   event(event: SessionEvent, at: number): void;
   /** The run is over with `status`: write what is kept; a failure is a MailvError. */
   close(status: number): Promise<void>;
+  /** A note said on standard error besides the events, with its time. */
+  note?(note: Note, at: number): void;
+  /** The one line that says what went wrong was said, with its time. */
+  failed?(failure: FailureFact, at: number): void;
+  /** A secret the run holds (a password, a token): a sink that keeps anything must never keep it. */
+  hide?(secret: string): void;
+}
+
+/** Why the run did not end with 0, as a fact (for --record). */
+export interface FailureFact {
+  readonly fact: ErrorFact;
+  /** Undefined for a failure of mailv's own (MAILV_INTERNAL). */
+  readonly stage: Stage | undefined;
 }
 
 export class Run {
@@ -37,6 +50,10 @@ export class Run {
   json = false;
   /** Why the run did not end with 0, for --json's result line. */
   failure: RunFailure | undefined;
+  /** The same as a fact. */
+  failureFact: FailureFact | undefined;
+  /** mailv replay: the recorded time of the event being shown, which the run's clock then reads. */
+  replayedAt: number | undefined;
   /** Where events go once the transcript (or the JSON lines) is set up. */
   emitter: EmitEvent | undefined;
   spinner: WaitingSpinner | undefined;
@@ -60,9 +77,14 @@ export class Run {
     return wordsFor(this.language);
   }
 
+  /** The time on the run's clock: the io's, or, during a replay, the recorded one. */
+  now(): number {
+    return this.replayedAt === undefined ? this.io.clock.now() : this.started + this.replayedAt;
+  }
+
   /** Milliseconds since the run started. */
   elapsed(): number {
-    return this.io.clock.now() - this.started;
+    return this.now() - this.started;
   }
 
   /** A stop signal: the run ends as any failure does; a hangup leaves nobody to write to. */
@@ -82,14 +104,21 @@ export class Run {
   }
 
   /** Passes an event to every sink, stamped with the milliseconds since the run started. */
-  toSinks(event: SessionEvent): void {
-    if (this.sinks.length === 0) return;
-    const at = this.elapsed();
+  toSinks(event: SessionEvent, at = this.elapsed()): void {
     for (const sink of this.sinks) sink.event(event, at);
+  }
+
+  /** A secret of the run's, for the sinks to keep out of what they keep. */
+  hide(secret: string): void {
+    for (const sink of this.sinks) sink.hide?.(secret);
   }
 
   /** A line on standard error that is not the failure itself. */
   note(note: Note): void {
+    if (this.sinks.length > 0) {
+      const at = this.elapsed();
+      for (const sink of this.sinks) sink.note?.(note, at);
+    }
     this.spinner?.clear();
     this.output.err(`mailv: ${sanitize(describeNote(note, this.words))}\n`);
   }
@@ -99,6 +128,10 @@ export class Run {
     // A failure may come with no event after it: the spinner would stay, and keep the process alive.
     this.spinner?.clear();
     const message = this.record(error);
+    if (this.sinks.length > 0) {
+      const at = this.elapsed();
+      for (const sink of this.sinks) sink.failed?.(this.failureFact!, at);
+    }
     // Escaped line by line: the only line breaks kept are those mailv put between its own lines.
     const lines = error instanceof CommandLineError ? error.linesIn(this.words) : [message];
     this.output.err(`mailv: ${lines.map(sanitize).join('\n')}\n`);
@@ -109,7 +142,17 @@ export class Run {
   record(error: unknown): string {
     const message = describeError(error, this.words);
     this.failure = error instanceof MailvError ? { code: error.code, stage: error.stage, message } : { code: 'MAILV_INTERNAL', stage: undefined, message };
+    this.failureFact =
+      error instanceof MailvError
+        ? { fact: error.fact, stage: error.stage }
+        : { fact: { code: 'MAILV_INTERNAL', detail: (error as Error)?.stack ?? String(error) }, stage: undefined };
     return message;
+  }
+
+  /** Keeps a result that is no exception (refused recipients) for --json, unsaid: the lines before said it. */
+  recordFact(fact: ErrorFact, stage: Stage): void {
+    this.failure = { code: fact.code, stage, message: describeFact(fact, this.words) };
+    this.failureFact = { fact, stage };
   }
 
   /**
@@ -130,8 +173,8 @@ export class Run {
     await this.output.settle();
     if (this.output.failure && this.failure?.code !== 'MAILV_OUTPUT_FAILED') status = this.fail(this.output.failure);
     if (this.json) this.output.out(`${jsonResult(status, status === ExitCode.OK ? undefined : this.failure, this.elapsed())}\n`);
-    else if (this.timing && this.plan && this.plan.verbosity > 0)
-      this.output.out(`${this.timing.summary(this.io.clock.now(), this.words.timing).join('\n')}\n`);
+    // The recorder exists only where the transcript is shown (see openEvents).
+    else if (this.timing) this.output.out(`${this.timing.summary(this.now(), this.words.timing).join('\n')}\n`);
     await this.output.settle();
     // The last line itself could not be written.
     if (this.output.failure && this.failure?.code !== 'MAILV_OUTPUT_FAILED') status = this.fail(this.output.failure);

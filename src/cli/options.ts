@@ -135,6 +135,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
       explain: options.explain ? language : undefined,
     },
     step: options.step === true,
+    record: options.record,
     language,
     diagram: options.diagram === undefined ? undefined : parseDiagram(options.diagram),
   };
@@ -234,7 +235,7 @@ function parseTimeout(text: string): number {
 }
 
 /** --diagram's file: its extension says which format, HTML or SVG. */
-function parseDiagram(path: string): DiagramRequest {
+export function parseDiagram(path: string): DiagramRequest {
   const extension = /\.(html|svg)$/i.exec(path)?.[1]?.toLowerCase();
   if (extension !== 'html' && extension !== 'svg') throw new UsageError({ code: 'MAILV_DIAGRAM_FORMAT', path });
   return { path, format: extension };

@@ -50,6 +50,7 @@ export interface RawOptions {
   lang?: 'fr' | 'en';
   step?: boolean;
   diagram?: string;
+  record?: string;
 }
 
 export type ParsedCommandLine = { kind: 'run'; options: RawOptions; recipients: string[] } | { kind: 'exit'; output: string };
@@ -93,6 +94,7 @@ Exit status:
   68   no such host or domain, or a domain that takes no mail
   69   refused for good: a 5xx reply, a message too large, content the server does not take
   70   an internal error of mailv
+  73   the file of --record cannot be created
   74   a local I/O error: reading standard input or an attachment, the spool of a large message
   75   try again later: a 4xx reply, a connection or DNS lookup that failed, a timeout, TLS, q at --step
   76   the server broke the protocol
@@ -230,6 +232,7 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .option('--json', 'one JSON object per line for every event, then the result; no colour')
     .option('--step', 'at a terminal, wait for Enter before each command is sent (q quits with QUIT)')
     .option('--diagram <file>', 'also draw the session as a sequence diagram in this .html or .svg file')
+    .option('--record <file>', 'keep the session in this file (mode 0600, secrets withheld), to show again with: mailv replay <file>')
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")
     .option('--timeout <seconds>', 'longest wait for any step (default: the limits of RFC 5321)')
     .option('-v, --verbose', 'more detail: -v adds connection notes, -vv also shows the message lines', increase, 0)
@@ -260,4 +263,76 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
   const options = program.opts<Partial<RawOptions>>();
   const lists = { cc: options.cc ?? [], bcc: options.bcc ?? [], attach: options.attach ?? [], header: options.header ?? [], dns: options.dns ?? [] };
   return { kind: 'run', options: { ...options, ...lists } as RawOptions, recipients: program.args };
+}
+
+/** The options of `mailv replay`: how the record is shown, as for a live run. */
+export interface ReplayOptions {
+  verbose: number;
+  quiet?: boolean;
+  json?: boolean;
+  timing?: boolean;
+  explain?: boolean;
+  lang?: 'fr' | 'en';
+  step?: boolean;
+  color?: boolean;
+  diagram?: string;
+}
+
+export type ParsedReplayLine = { kind: 'run'; options: ReplayOptions; file: string } | { kind: 'exit'; output: string };
+
+const REPLAY_EXAMPLES = `
+Examples:
+  mailv --record lesson.jsonl -s test bob@example.org < body.txt
+      send, and keep the session in lesson.jsonl
+  mailv replay lesson.jsonl
+      show it again as it was shown, with no network
+  mailv replay --explain --lang fr --step lesson.jsonl
+      again, explained in French, one command at a time (Enter, q quits)
+  mailv replay --timing lesson.jsonl
+      with the recorded times and the summary of round trips
+  mailv replay --explain --lang fr --diagram lesson.html lesson.jsonl
+      draw it as a sequence diagram to project, explained in French
+A recipient named replay is given after --: mailv -- replay.
+Exit status: the recorded run's, or 65 for a record that cannot be read as one (66: no such file).`;
+
+/**
+ * Parses the arguments after `replay` (argv[0] of `mailv replay FILE`). Throws CommandLineError
+ * (a UsageError) for bad flags, a missing or second file.
+ */
+export function parseReplayCommandLine(argv: readonly string[]): ParsedReplayLine {
+  let output = '';
+  const program = new MailvCommand('replay')
+    .name('mailv replay')
+    .usage('[options] <file>')
+    .description('Show a session kept with --record again, as it was shown or in another mode; no network.')
+    .argument('<file>', 'the record (- for standard input)')
+    .option('-e, --explain', 'explain each line of the dialogue: what it means, where it is defined')
+    .addOption(choiceOption('--lang <language>', 'language of what mailv writes: fr or en (default: the language of the record)', ['fr', 'en']))
+    .option('--timing', 'the recorded milliseconds before each line, and the summary of round trips, octets and time per step')
+    .option('--json', 'one JSON object per line for every event, then the recorded result; no colour')
+    .option('--step', 'at a terminal, wait for Enter before each command (q stops)')
+    .option('--diagram <file>', 'draw the recorded session as a sequence diagram in this .html or .svg file')
+    .option('-v, --verbose', 'more detail: -v adds connection notes, -vv also shows the message lines', increase, 0)
+    .option('-q, --quiet', 'print no dialogue, only the recorded errors')
+    .addOption(new Option('--color', 'colour the dialogue even when not on a terminal'))
+    .addOption(new Option('--no-color', 'never colour the dialogue'))
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', REPLAY_EXAMPLES)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => (output += text),
+      writeErr: (text) => (output += text),
+      outputError: () => {},
+    });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return { kind: 'exit', output };
+      throw new CommandLineError({ code: 'MAILV_COMMAND_LINE', commanderCode: error.code, detail: error.message.replace(/^error: /, '') });
+    }
+    throw error;
+  }
+  const options = program.opts<Partial<ReplayOptions>>();
+  return { kind: 'run', options: { ...options, verbose: options.verbose ?? 0 }, file: program.args[0]! };
 }

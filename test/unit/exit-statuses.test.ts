@@ -7,6 +7,7 @@ import { parseCommandLine } from '../../dist/cli/program.js';
 import { exitCodeForResults } from '../../dist/delivery/outcome.js';
 import {
   AuthError,
+  CannotCreateError,
   CapabilityError,
   ConfigError,
   DnsError,
@@ -61,7 +62,7 @@ describe('exit statuses', () => {
     const table = failureStatuses();
     assert.deepEqual(
       table.map((each) => each.status),
-      [64, 65, 66, 68, 69, 70, 74, 75, 76, 77, 78, 129, 130, 131, 143],
+      [64, 65, 66, 68, 69, 70, 73, 74, 75, 76, 77, 78, 129, 130, 131, 143],
     );
     const meaning = (status: number) => table.find((each) => each.status === status)?.failures;
     assert.deepEqual(meaning(75), ['DnsError', 'TransportError', 'TlsError', 'StepStop', 'SmtpReplyError']);
@@ -84,6 +85,7 @@ describe('exit statuses', () => {
       [new CapabilityError(fact, 'mail'), 69],
       [new Error('a bug'), 70],
       [new LocalIoError(fact, 'input'), 74],
+      [new CannotCreateError(fact, 'options'), 73],
       [new TransportError(fact, 'data', 'reset'), 75],
       [new TlsError(fact, 'starttls'), 75],
       [new StepStop(), 75],

@@ -8,10 +8,21 @@ import * as delivery from './delivery.js';
 import { diagramWords } from './diagram.js';
 import * as dns from './dns.js';
 import * as message from './message.js';
+import * as record from './record.js';
 import * as smtp from './smtp.js';
 
 export const fr: Words = {
-  errors: { ...app.errors, ...auth.errors, ...cli.errors, ...config.errors, ...delivery.errors, ...dns.errors, ...message.errors, ...smtp.errors },
+  errors: {
+    ...app.errors,
+    ...auth.errors,
+    ...cli.errors,
+    ...config.errors,
+    ...delivery.errors,
+    ...dns.errors,
+    ...message.errors,
+    ...record.errors,
+    ...smtp.errors,
+  },
   notes: { ...app.notes, ...auth.notes, ...cli.notes, ...config.notes, ...delivery.notes, ...dns.notes, ...message.notes, ...smtp.notes },
   dns: dns.dnsWords,
   cli: cli.cliWords,

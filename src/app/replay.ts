@@ -1,0 +1,148 @@
+// mailv replay FILE: a record made with --record shown again through the same output as a live
+// run (transcript, --explain, --timing, --json, --step, and any other sink), each event at its
+// recorded time; no network, no DNS, no message read. It ends as the recorded run ended: its
+// one-line failure, if it said one, and its exit status.
+import { readFile, stat } from 'node:fs/promises';
+import { systemProblem } from '../cli/system-problem.js';
+import { InputError } from '../errors.js';
+import { Explainer, catalogueFor } from '../explain/explainer.js';
+import { ExitCode } from '../exit-codes.js';
+import type { ReplayPlan } from '../plan.js';
+import { decodeRecord, type KnownCodes } from '../record/decode.js';
+import type { RecordedFailure, Recording } from '../record/format.js';
+import { jsonLine } from '../render/json-lines.js';
+import { plainStyle } from '../render/style.js';
+import { TimingRecorder } from '../render/timing.js';
+import { TranscriptRenderer } from '../render/transcript.js';
+import { sanitize } from '../text/sanitize.js';
+import { describeFact, describeNote } from '../words/describe.js';
+import { en } from '../words/en/index.js';
+import { fr } from '../words/fr/index.js';
+import { openDiagram } from './diagram-sink.js';
+import { openEvents } from './events-out.js';
+import type { Run } from './run.js';
+
+const KNOWN: KnownCodes = {
+  isNote: (code) => Object.hasOwn(en.notes, code),
+  isError: (code) => Object.hasOwn(en.errors, code),
+};
+
+export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
+  const recording = decodeRecord(await readRecord(run, plan.file), plan.file, KNOWN);
+  assertShowable(recording, plan.file);
+  run.language = plan.language ?? recording.header.language;
+  run.json = plan.json;
+  const emit = await openEvents(run, {
+    verbosity: plan.verbosity,
+    color: plan.color,
+    step: plan.step,
+    output: { json: plan.json, timing: plan.timing, explain: plan.explain ? run.language : undefined },
+  });
+  if (plan.diagram) run.sinks.push(await openDiagram(run, { language: run.language, explain: plan.explain, timing: plan.timing }, plan.diagram));
+  const stopWatching = run.io.signals.watch((signal) => run.stop(signal));
+  const stepper = plan.step ? await run.io.openStepper(run.interrupt.signal, run.language) : undefined;
+  try {
+    /** The commands of the current flight not yet shown: the whole flight went at one Enter. */
+    let inFlight = 0;
+    for (const entry of recording.entries) {
+      if (entry.kind === 'note' || entry.kind === 'failure') {
+        run.replayedAt = entry.at;
+        if (entry.kind === 'note') run.note(entry.note);
+        else tell(run, entry.failure);
+        continue;
+      }
+      const { event } = entry;
+      // --step waits where a live run waited: before each write, a flight being one write.
+      const write = event.kind === 'flight' || (event.kind === 'send' && inFlight === 0);
+      if (event.kind === 'flight') inFlight = event.commands;
+      else if (event.kind === 'send' && inFlight > 0) inFlight--;
+      if (stepper && write && (await stepper.ask()) === 'quit') return ExitCode.OK;
+      run.replayedAt = entry.at;
+      emit(event);
+    }
+  } finally {
+    stepper?.close();
+    stopWatching();
+  }
+  run.replayedAt = recording.end.at;
+  const { failure } = recording.end;
+  if (failure !== undefined) keep(run, failure);
+  return recording.end.status;
+}
+
+/** The failure the run ended with, for --json's result (and a record of the replay). */
+function keep(run: Run, failure: RecordedFailure): string {
+  const message = describeFact(failure.fact, run.words);
+  run.failure = { code: failure.fact.code, stage: failure.stage, message };
+  run.failureFact = failure;
+  return message;
+}
+
+/** The one line the run said of a failure, where it said it. */
+function tell(run: Run, failure: RecordedFailure): void {
+  const message = keep(run, failure);
+  run.spinner?.clear();
+  run.output.err(`mailv: ${sanitize(message)}\n`);
+  const at = run.elapsed();
+  for (const sink of run.sinks) sink.failed?.(failure, at);
+}
+
+/** The record's text, from a file, a pipe (`<(…)`), or standard input (`-`). Throws InputError (66). */
+async function readRecord(run: Run, path: string): Promise<string> {
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of run.io.stdin.stream) chunks.push(Buffer.from(chunk as Buffer));
+    } catch (error) {
+      throw new InputError({ code: 'MAILV_RECORD_UNREADABLE', path, ...systemProblem(error) }, ExitCode.NOINPUT);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    // A device (/dev/zero) could feed it without end: files and pipes only.
+    const info = await stat(path);
+    if (!info.isFile() && !info.isFIFO()) throw new InputError({ code: 'MAILV_RECORD_NOT_A_FILE', path, reading: true }, ExitCode.NOINPUT);
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError({ code: 'MAILV_RECORD_UNREADABLE', path, ...systemProblem(error) }, ExitCode.NOINPUT);
+  }
+}
+
+/**
+ * Every line shown once, in both languages and every mode, before anything is printed: a note or
+ * failure whose fields do not fit its code would otherwise stop the replay halfway (65, naming its line).
+ */
+function assertShowable(recording: Recording, path: string): void {
+  const renderers = [en, fr].map((words) => new TranscriptRenderer(3, plainStyle, words));
+  const explainers = [new Explainer(catalogueFor('en')), new Explainer(catalogueFor('fr'))];
+  const timing = new TimingRecorder(0);
+  let line = 1;
+  try {
+    for (const entry of recording.entries) {
+      line = entry.line;
+      if (entry.kind === 'note') {
+        describeNote(entry.note, en);
+        describeNote(entry.note, fr);
+        continue;
+      }
+      if (entry.kind === 'failure') {
+        describeFact(entry.failure.fact, en);
+        describeFact(entry.failure.fact, fr);
+        continue;
+      }
+      for (const renderer of renderers) renderer.lines(entry.event);
+      for (const explainer of explainers) explainer.annotate(entry.event);
+      timing.record(entry.event, entry.at);
+      jsonLine(entry.event, entry.at);
+    }
+    line = recording.end.line;
+    const { failure } = recording.end;
+    if (failure !== undefined) {
+      describeFact(failure.fact, en);
+      describeFact(failure.fact, fr);
+    }
+  } catch {
+    throw new InputError({ code: 'MAILV_RECORD_DAMAGED', path, line, problem: { kind: 'unshowable' } }, ExitCode.DATAERR);
+  }
+}

@@ -1,0 +1,59 @@
+// English words for what record/ reports (src/record/facts.ts): --record and mailv replay.
+import type { SystemProblem } from '../../cli/facts.js';
+import type { ExpectedValue, RecordErrorFact, RecordProblem } from '../../record/facts.js';
+import type { WordsOf } from '../catalogue.js';
+import { quoted as q } from '../quote.js';
+
+const FILE_ERRNO: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left',
+};
+
+const system = ({ errno, detail }: SystemProblem) => (errno !== undefined ? FILE_ERRNO[errno] : undefined) ?? detail;
+
+const file = (path: string) => (path === '-' ? 'standard input' : path);
+
+const EXPECTED: Readonly<Record<ExpectedValue, string>> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'true or false',
+  array: 'an array',
+  object: 'an object',
+  base64: 'base64 text',
+  'reply-code': 'a reply code from 200 to 599',
+  time: 'milliseconds, 0 or more',
+};
+
+const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<RecordProblem, { kind: K }>) => string } = {
+  empty: () => 'the file is empty',
+  'not-json': () => 'not a line of JSON',
+  'not-a-record': () => 'not a mailv record (its first line names no format mailv-record)',
+  'unknown-version': ({ version, supported }) =>
+    `a record of version ${version}, which this mailv cannot read (it reads version ${supported}); a newer mailv may`,
+  'unknown-kind': ({ field, value }) => `${field} ${q(value)} is unknown to this mailv`,
+  'bad-field': ({ field, expected }) => `${field} should be ${EXPECTED[expected]}`,
+  'bad-value': ({ field, value, choices }) => `${field} is ${q(value)}, not one of ${choices.join(', ')}`,
+  'unknown-line': () => 'a line that is neither an event, a note nor the end of the run',
+  truncated: () => 'the last line stops in the middle (the run that wrote it was stopped)',
+  'no-end': () => 'the record stops before the end of the run (the run that wrote it was stopped)',
+  'after-end': () => 'a line after the end of the run',
+  unshowable: () => 'facts mailv cannot show as they are',
+};
+
+const problem = (each: RecordProblem) => (PROBLEM[each.kind] as (problem: RecordProblem) => string)(each);
+
+export const errors: WordsOf<RecordErrorFact> = {
+  MAILV_RECORD_UNWRITABLE: (fact) => `cannot create the record ${fact.path}: ${system(fact)}; nothing was sent`,
+  MAILV_RECORD_NOT_A_FILE: ({ path, reading }) =>
+    reading
+      ? `cannot read the record ${path}: it is neither a file nor a pipe`
+      : `cannot create the record ${path}: it is not a regular file; nothing was sent`,
+  MAILV_RECORD_WRITE_FAILED: (fact) => `cannot write the record ${fact.path}: ${system(fact)}`,
+  MAILV_RECORD_UNREADABLE: (fact) => `cannot read the record ${file(fact.path)}: ${system(fact)}`,
+  MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, line ${line}: ${problem(found)}`,
+};

@@ -1,0 +1,59 @@
+// French words for what record/ reports (src/record/facts.ts): --record and mailv replay.
+import type { SystemProblem } from '../../cli/facts.js';
+import type { ExpectedValue, RecordErrorFact, RecordProblem } from '../../record/facts.js';
+import type { WordsOf } from '../catalogue.js';
+import { quoted as q } from '../quote.js';
+
+const FILE_ERRNO: Readonly<Record<string, string>> = {
+  ENOENT: 'fichier ou répertoire inexistant',
+  EACCES: 'permission refusée',
+  EISDIR: "c'est un répertoire",
+  ENOTDIR: "une partie du chemin n'est pas un répertoire",
+  EROFS: 'système de fichiers en lecture seule',
+  ENOSPC: "plus d'espace libre",
+};
+
+const system = ({ errno, detail }: SystemProblem) => (errno !== undefined ? FILE_ERRNO[errno] : undefined) ?? detail;
+
+const file = (path: string) => (path === '-' ? "l'entrée standard" : path);
+
+const EXPECTED: Readonly<Record<ExpectedValue, string>> = {
+  string: 'une chaîne',
+  number: 'un nombre',
+  integer: 'un entier',
+  boolean: 'true ou false',
+  array: 'un tableau',
+  object: 'un objet',
+  base64: 'du texte base64',
+  'reply-code': 'un code de réponse de 200 à 599',
+  time: 'des millisecondes, 0 ou plus',
+};
+
+const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<RecordProblem, { kind: K }>) => string } = {
+  empty: () => 'le fichier est vide',
+  'not-json': () => "ce n'est pas une ligne JSON",
+  'not-a-record': () => "ce n'est pas un enregistrement de mailv (sa première ligne ne nomme pas le format mailv-record)",
+  'unknown-version': ({ version, supported }) =>
+    `un enregistrement de version ${version}, que ce mailv ne sait pas lire (il lit la version ${supported}) ; un mailv plus récent le pourra peut-être`,
+  'unknown-kind': ({ field, value }) => `${field} ${q(value)} est inconnu de ce mailv`,
+  'bad-field': ({ field, expected }) => `${field} devrait être ${EXPECTED[expected]}`,
+  'bad-value': ({ field, value, choices }) => `${field} vaut ${q(value)}, qui n'est pas l'une des valeurs ${choices.join(', ')}`,
+  'unknown-line': () => "une ligne qui n'est ni un événement, ni une note, ni la fin de la session",
+  truncated: () => "la dernière ligne s'arrête au milieu (l'exécution qui l'écrivait a été arrêtée)",
+  'no-end': () => "l'enregistrement s'arrête avant la fin de la session (l'exécution qui l'écrivait a été arrêtée)",
+  'after-end': () => 'une ligne après la fin de la session',
+  unshowable: () => 'des faits que mailv ne peut pas montrer tels quels',
+};
+
+const problem = (each: RecordProblem) => (PROBLEM[each.kind] as (problem: RecordProblem) => string)(each);
+
+export const errors: WordsOf<RecordErrorFact> = {
+  MAILV_RECORD_UNWRITABLE: (fact) => `impossible de créer l'enregistrement ${fact.path} : ${system(fact)} ; rien n'a été envoyé`,
+  MAILV_RECORD_NOT_A_FILE: ({ path, reading }) =>
+    reading
+      ? `impossible de lire l'enregistrement ${path} : ce n'est ni un fichier ni un tube`
+      : `impossible de créer l'enregistrement ${path} : ce n'est pas un fichier ordinaire ; rien n'a été envoyé`,
+  MAILV_RECORD_WRITE_FAILED: (fact) => `impossible d'écrire l'enregistrement ${fact.path} : ${system(fact)}`,
+  MAILV_RECORD_UNREADABLE: (fact) => `impossible de lire l'enregistrement ${file(fact.path)} : ${system(fact)}`,
+  MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, ligne ${line} : ${problem(found)}`,
+};

@@ -1,0 +1,75 @@
+// mailv replay in this process: it opens no socket of any kind, and --step waits where a live run
+// waits, before each write (a pipelined flight being one), q ending the replay there.
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { freshHome } from '../helpers/cli.js';
+import { runApp } from '../helpers/app.js';
+
+const FIXTURE = new URL('../../test/fixtures/record-small.jsonl', import.meta.url).pathname;
+
+/** A --step terminal that answers Enter `go` times, then q; it counts the questions. */
+function stepper(go: number) {
+  const state = { asked: 0 };
+  const open = async () => ({
+    ask: async () => (++state.asked > go ? ('quit' as const) : ('go' as const)),
+    close: () => {},
+  });
+  return { state, open };
+}
+
+describe('mailv replay in memory', () => {
+  it('opens no socket: no TCP, no UDP (no DNS)', async () => {
+    const opened: string[] = [];
+    const connect = net.Socket.prototype.connect;
+    const createSocket = dgram.createSocket;
+    net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+      opened.push('tcp');
+      return (connect as (...each: unknown[]) => net.Socket).apply(this, args);
+    } as typeof connect;
+    (dgram as { createSocket: unknown }).createSocket = (...args: unknown[]) => {
+      opened.push('udp');
+      return (createSocket as (...each: unknown[]) => dgram.Socket)(...args);
+    };
+    try {
+      const run = await runApp(['replay', '-vv', '--timing', FIXTURE]);
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /221 2\.0\.0 Bye/);
+      assert.equal(opened.join(' '), '', 'sockets opened by the replay');
+      // The same patch sees a live run's socket: the check can fail.
+      const live = await runApp(['--server', '127.0.0.1:9', '-r', 'alice@example.org', 'bob@example.org'], { input: 'x\n', env: { DEAD: '/dev/null' } });
+      assert.equal(live.status, 75, live.stderr);
+      assert.ok(opened.includes('tcp'), 'a live run connects');
+    } finally {
+      net.Socket.prototype.connect = connect;
+      (dgram as { createSocket: unknown }).createSocket = createSocket;
+    }
+  });
+
+  it('--step: Enter before each command, q stops there with 0', async () => {
+    const whole = await runApp(['replay', FIXTURE]);
+    const lines = whole.stdout.split('\n');
+    const mail = lines.findIndex((line) => line.startsWith('>>> MAIL'));
+    const { state, open } = stepper(2);
+    const run = await runApp(['replay', '--step', FIXTURE], { openStepper: open });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(state.asked, 3, 'before EHLO, MAIL, then RCPT');
+    assert.equal(run.stdout, `${lines.slice(0, mail + 1).join('\n')}\n`);
+  });
+
+  it('--step: a pipelined flight is one step, as it is one write', async () => {
+    const record = readFileSync(FIXTURE, 'utf8').split('\n');
+    // Line 7 is MAIL, the first of three commands sent together.
+    record.splice(6, 0, '{"at":14.2,"event":{"kind":"flight","commands":3}}');
+    const path = join(freshHome(), 'flight.jsonl');
+    writeFileSync(path, record.join('\n'));
+    const { state, open } = stepper(100);
+    const run = await runApp(['replay', '--step', path], { openStepper: open });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(state.asked, 4, 'EHLO, the flight of MAIL RCPT DATA, the dot, QUIT');
+    assert.equal(run.stdout, (await runApp(['replay', path])).stdout);
+  });
+});

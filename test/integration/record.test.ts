@@ -1,0 +1,326 @@
+// --record FILE and mailv replay FILE, the built CLI as a process: a session recorded against an
+// in-process server shows again the same in every mode, with no network; a damaged record is one
+// line and 65; secrets never reach the file; the file is private; a record that cannot be made
+// sends nothing (73).
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ACCOUNT, startAuthSink, type AuthSink } from '../helpers/auth-servers.js';
+import { freshHome, runCli, type CliResult } from '../helpers/cli.js';
+import { secretTraces } from '../helpers/netns.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
+import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
+
+const FIXTURES = new URL('../../test/fixtures/', import.meta.url);
+
+/** A send through `port`, kept in `record`. */
+function send(port: number, record: string, extra: readonly string[] = [], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(['--server', `127.0.0.1:${port}`, '-r', 'alice@example.org', '-s', 'Lesson', '--record', record, ...extra, 'bob@example.org'], {
+    input: 'Bonjour Bob,\nà demain.\n',
+    env,
+  });
+}
+
+/** The JSON lines of --json without their time, which a replay takes from the record. */
+function timeless(stdout: string): unknown[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const { ms: _ms, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      return rest;
+    });
+}
+
+describe('--record and mailv replay', () => {
+  let sink: SmtpSink;
+  let home: string;
+  before(async () => {
+    sink = await startSink({ refuse: ['carol'] });
+    home = freshHome();
+  });
+  after(() => sink.close());
+
+  it('replays the transcript line for line, with no server', async () => {
+    const record = join(home, 'plain.jsonl');
+    const live = await send(sink.port, record);
+    assert.equal(live.code, 0, live.stderr);
+    await sink.close(); // nothing to connect to: the replay needs none
+    const replay = await runCli(['replay', record]);
+    assert.equal(replay.code, 0, replay.stderr);
+    assert.equal(replay.stdout, live.stdout);
+    assert.equal(replay.stderr, '');
+    assert.match(replay.stdout, /^>>> DATA$/m);
+    sink = await startSink({ refuse: ['carol'] });
+  });
+
+  it('-vv: the message lines too, octet for octet', async () => {
+    const record = join(home, 'body.jsonl');
+    const live = await send(sink.port, record, ['-vv']);
+    assert.equal(live.code, 0, live.stderr);
+    const replay = await runCli(['replay', '-vv', record]);
+    assert.equal(replay.code, 0, replay.stderr);
+    // A live -vv run shows the message and its addresses before the dialogue; the dialogue is the record.
+    assert.ok(live.stdout.endsWith(replay.stdout), `${live.stdout}\n---\n${replay.stdout}`);
+    assert.match(replay.stdout, /^>>> à demain\.$/m);
+  });
+
+  it('--json: the same events and result as the live run', async () => {
+    const record = join(home, 'json.jsonl');
+    const live = await send(sink.port, record, ['--json']);
+    assert.equal(live.code, 0, live.stderr);
+    const replay = await runCli(['replay', '--json', record]);
+    assert.equal(replay.code, 0, replay.stderr);
+    assert.deepEqual(timeless(replay.stdout), timeless(live.stdout));
+  });
+
+  it('--explain --lang fr: the annotations of a live run in French', async () => {
+    const record = join(home, 'explain.jsonl');
+    const live = await send(sink.port, record, ['--explain', '--lang', 'fr']);
+    assert.equal(live.code, 0, live.stderr);
+    const english = await runCli(['replay', record]);
+    const replay = await runCli(['replay', '--explain', '--lang', 'fr', record]);
+    assert.equal(replay.code, 0, replay.stderr);
+    assert.ok(live.stdout.endsWith(replay.stdout), `${live.stdout}\n---\n${replay.stdout}`);
+    assert.match(replay.stdout, /↳ EHLO : mailv se présente/);
+    assert.ok(!english.stdout.includes('↳'), 'no annotation unless asked');
+  });
+
+  it('a failed run ends the same: its line, its status, its notes', async () => {
+    const record = join(home, 'refused.jsonl');
+    const live = await runCli(['--server', `127.0.0.1:${sink.port}`, '-r', 'alice@example.org', '--record', record, 'carol@example.org'], {
+      input: 'x\n',
+      env: { DEAD: join(home, 'dead.letter') },
+    });
+    assert.equal(live.code, 67, live.stderr);
+    const replay = await runCli(['replay', record]);
+    assert.equal(replay.code, 67);
+    assert.equal(replay.stdout, live.stdout);
+    assert.equal(replay.stderr, live.stderr);
+    assert.match(replay.stderr, /^mailv: not delivered to carol@example\.org: 550/m);
+    assert.match(replay.stderr, /was saved in/);
+    const json = await runCli(['replay', '--json', record]);
+    assert.deepEqual(JSON.parse(json.stdout.trim().split('\n').at(-1)!), {
+      event: 'result',
+      ms: JSON.parse(json.stdout.trim().split('\n').at(-1)!).ms,
+      status: 67,
+      error: 'a recipient was refused: carol@example.org',
+      code: 'MAILV_RECIPIENTS_REFUSED',
+      stage: 'rcpt',
+    });
+  });
+
+  it('a session that could not connect replays its one line and 75', async () => {
+    const closed = await startSink();
+    const port = closed.port;
+    await closed.close();
+    const record = join(home, 'refused-connection.jsonl');
+    const live = await send(port, record, [], { DEAD: join(home, 'dead.letter') });
+    assert.equal(live.code, 75, live.stderr);
+    const replay = await runCli(['replay', '--lang', 'en', record]);
+    assert.equal(replay.code, 75);
+    assert.equal(replay.stderr, live.stderr);
+    assert.match(replay.stderr, /^mailv: .*connect/im);
+  });
+
+  it('the record is private (0600), even where a readable file was', async () => {
+    const record = join(home, 'private.jsonl');
+    writeFileSync(record, 'old\n', { mode: 0o644 });
+    chmodSync(record, 0o644);
+    const live = await send(sink.port, record);
+    assert.equal(live.code, 0, live.stderr);
+    assert.equal(statSync(record).mode & 0o777, 0o600);
+    assert.match(readFileSync(record, 'utf8'), /^\{"format":"mailv-record","version":1,/);
+    const fresh = join(home, 'fresh.jsonl');
+    await send(sink.port, fresh);
+    assert.equal(statSync(fresh).mode & 0o777, 0o600);
+  });
+
+  it('a record that cannot be created: 73, one line, nothing sent', async () => {
+    const server = await startScriptedServer();
+    try {
+      const blocked = join(home, 'no-such-directory', 'lesson.jsonl');
+      const run = await send(server.port, blocked);
+      assert.equal(run.code, 73, run.stderr);
+      assert.equal(run.stderr, `mailv: cannot create the record ${blocked}: no such file or directory; nothing was sent\n`);
+      assert.equal(run.stdout, '');
+      const directory = join(home, 'a-directory');
+      mkdirSync(directory);
+      const again = await send(server.port, directory);
+      assert.equal(again.code, 73, again.stderr);
+      assert.equal(again.stderr.split('\n').length, 2, again.stderr);
+      assert.deepEqual(server.commands, [], 'no connection was even made');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('mailv -- replay sends to a recipient named replay', async () => {
+    const run = await runCli(['--dry-run', '-r', 'alice@example.org', '--', 'replay'], { input: 'x\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /RCPT To:<replay@/);
+  });
+});
+
+describe('a small record kept with the sources', () => {
+  const fixture = new URL('record-small.jsonl', FIXTURES).pathname;
+
+  it('replays to its golden transcript, byte for byte', async () => {
+    const run = await runCli(['replay', '-vv', fixture]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, readFileSync(new URL('record-small.transcript', FIXTURES), 'utf8'));
+  });
+
+  it('--timing shows the recorded times and sums them', async () => {
+    const run = await runCli(['replay', '--timing', fixture]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, readFileSync(new URL('record-small.timing', FIXTURES), 'utf8'));
+  });
+
+  it('--diagram draws the recorded session: one arrow per command and reply of its transcript, explained in French', async () => {
+    const picture = join(freshHome(), 'lesson.svg');
+    const run = await runCli(['replay', '-e', '--lang', 'fr', '--diagram', picture, fixture]);
+    assert.equal(run.code, 0, run.stderr);
+    const shown = run.stdout.split('\n');
+    const commands = shown.filter((line) => line.startsWith('>>> ')).length;
+    // A reply is its lines up to the one whose code is followed by a space: one arrow each.
+    const replies = shown.filter((line) => /^\d{3}(?: |$)/.test(line)).length;
+    const drawn = readFileSync(picture, 'utf8');
+    assert.ok(commands > 0 && replies > 0, run.stdout);
+    assert.equal([...drawn.matchAll(/data-arrow="command"/g)].length, commands);
+    assert.equal([...drawn.matchAll(/data-arrow="reply"/g)].length, replies);
+    assert.match(drawn, /Accueil|accueil/, 'the explanations are in French');
+  });
+
+  it('from standard input, explained in French', async () => {
+    const run = await runCli(['replay', '--explain', '--lang', 'fr', '-'], { input: readFileSync(fixture) });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, readFileSync(new URL('record-small.explain-fr', FIXTURES), 'utf8'));
+  });
+});
+
+describe('a damaged record: one line naming it, 65', () => {
+  const fixture = readFileSync(new URL('record-small.jsonl', FIXTURES), 'utf8');
+  const lines = fixture.split('\n');
+  const DAMAGED: readonly [string, string, RegExp][] = [
+    ['not JSON', fixture.replace('"kind":"closing"', '"kind":"closing'), /^mailv: (.+), line 16: not a line of JSON$/],
+    [
+      'an event of an unknown kind',
+      fixture.replace('"kind":"closing"', '"kind":"goodbye"'),
+      /^mailv: (.+), line 16: event\.kind "goodbye" is unknown to this mailv$/,
+    ],
+    ['a field of the wrong type', fixture.replace('"sent":', '"sent":"many","x":'), /^mailv: (.+), line 22: event\.sent should be an integer$/],
+    [
+      'a truncated last line',
+      fixture.slice(0, fixture.length - 12),
+      /^mailv: (.+), line 23: the last line stops in the middle \(the run that wrote it was stopped\)$/,
+    ],
+    [
+      'a newer version',
+      fixture.replace('"version":1', '"version":2'),
+      /^mailv: (.+), line 1: a record of version 2, which this mailv cannot read \(it reads version 1\); a newer mailv may$/,
+    ],
+    [
+      'no end',
+      lines.slice(0, -2).join('\n') + '\n',
+      /^mailv: (.+), line 23: the record stops before the end of the run \(the run that wrote it was stopped\)$/,
+    ],
+    [
+      'a note whose fields do not fit its code',
+      fixture.replace('{"at":0.4,', '{"at":0.3,"note":{"code":"domain-not-delivered","recipients":"bob","error":7}}\n{"at":0.4,'),
+      /^mailv: (.+), line 2: facts mailv cannot show as they are$/,
+    ],
+  ];
+  for (const [what, text, expected] of DAMAGED) {
+    it(what, async () => {
+      const path = join(freshHome(), 'damaged.jsonl');
+      writeFileSync(path, text);
+      const run = await runCli(['replay', path]);
+      assert.equal(run.code, 65, run.stderr);
+      assert.equal(run.stdout, '');
+      assert.equal(run.stderr.split('\n').length, 2, run.stderr);
+      assert.equal(expected.exec(run.stderr.trimEnd())?.[1], path, run.stderr);
+    });
+  }
+
+  it('said in French with --lang fr', async () => {
+    const run = await runCli(['replay', '--lang', 'fr', '-'], { input: 'hello\n' });
+    assert.equal(run.code, 65);
+    assert.equal(run.stderr, "mailv: l'entrée standard, ligne 1 : ce n'est pas une ligne JSON\n");
+  });
+
+  it('no such record: 66', async () => {
+    const run = await runCli(['replay', join(freshHome(), 'missing.jsonl')]);
+    assert.equal(run.code, 66);
+    assert.match(run.stderr, /^mailv: cannot read the record .*missing\.jsonl: no such file or directory\n$/);
+  });
+});
+
+describe('no secret in a record, even with --show-secrets', () => {
+  let server: AuthSink;
+  before(async () => {
+    server = await startAuthSink(['PLAIN', 'LOGIN']);
+  });
+  after(() => server.close());
+
+  for (const mechanism of ['PLAIN', 'LOGIN']) {
+    it(`AUTH ${mechanism}`, async () => {
+      const record = join(freshHome(), 'auth.jsonl');
+      const run = await runCli(
+        [
+          '--server',
+          `127.0.0.1:${server.port}`,
+          '--user',
+          ACCOUNT.user,
+          '--auth',
+          mechanism,
+          '--show-secrets',
+          '-r',
+          'alice@example.org',
+          '--record',
+          record,
+          'bob@example.org',
+        ],
+        { input: 'logged in\n', env: { MAILV_PASSWORD: ACCOUNT.password } },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.notDeepEqual(secretTraces(run.stdout, ACCOUNT.password), [], 'the live run shows the secret, as asked');
+      const text = readFileSync(record, 'utf8');
+      assert.deepEqual(secretTraces(text, ACCOUNT.password), []);
+      assert.match(text, /"verb":"AUTH"/);
+      const replay = await runCli(['replay', record]);
+      assert.equal(replay.code, 0, replay.stderr);
+      assert.deepEqual(secretTraces(replay.stdout + replay.stderr, ACCOUNT.password), []);
+      assert.match(replay.stdout, /^>>> (AUTH \w+ )?\*{8}$/m);
+    });
+  }
+
+  it('a server that echoes the secret back', async () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const blob = b64(`\0${ACCOUNT.user}\0${ACCOUNT.password}`);
+    const echo = await startScriptedServer({
+      replies: {
+        EHLO: '250-scripted.test\r\n250 AUTH PLAIN',
+        AUTH: `235 2.7.0 welcome ${ACCOUNT.password}`,
+        RCPT: `550 5.1.1 you said: ${blob} ${b64(ACCOUNT.password)} (${ACCOUNT.user}:${ACCOUNT.password})`,
+      },
+    });
+    try {
+      const home = freshHome();
+      const record = join(home, 'echo.jsonl');
+      const run = await runCli(
+        ['--server', `127.0.0.1:${echo.port}`, '--user', ACCOUNT.user, '--auth', 'PLAIN', '--show-secrets', '--record', record, 'bob@example.org'],
+        { input: 'x\n', env: { MAILV_PASSWORD: ACCOUNT.password } },
+      );
+      assert.equal(run.code, 67, run.stderr);
+      assert.ok(run.stdout.includes(blob), 'shown live, as asked');
+      const text = readFileSync(record, 'utf8');
+      assert.deepEqual(secretTraces(text, ACCOUNT.password), []);
+      assert.ok(!text.includes(blob));
+      assert.match(text, /you said: \*{8} \*{8} \(alice:\*{8}\)/);
+    } finally {
+      await echo.close();
+    }
+  });
+});
