@@ -38,6 +38,8 @@ export interface TranscriptWords {
   /** The prefix of a warning note, with its separator: `Warning: `. */
   readonly warning: string;
   connected(host: string, port: number): string;
+  /** Before the `>>>` lines of one pipelined write (RFC 2920): how many, and that the replies follow. */
+  flight(commands: number): string;
   /** The `;;` lines of -v: a DNS question, its answer's summary, an additional record's mark. */
   dnsQuery(type: string, name: string, server: string, transport: string): string;
   dnsAnswer(rcode: string, truncated: boolean, server: string, ms: number, answers: number): string;
