@@ -36,11 +36,9 @@ export const en: Catalogue = {
   cmdBdatLast: ({ octets }) => `BDAT ${octets} LAST: the last ${octets} octets; they end the message (RFC 3030)`,
   cmdRset: 'RSET: cancels the transaction in progress; the connection stays open (RFC 5321 §4.1.1.5)',
   cmdQuit: 'QUIT: ends the session; the server answers 221 and closes the connection (RFC 5321 §4.1.1.10)',
-  cmdQuitInFlight:
-    'QUIT rides in the same flight as the end of the message, saving a round trip; the server answers it only after its verdict on the message (RFC 2920 §3.1)',
+  cmdQuitInFlight: 'QUIT rides with the end of the message; the server answers it only after its verdict on it (RFC 2920 §3.1)',
   cmdOther: ({ verb }) => `${verb}: an SMTP command (RFC 5321 §4.1)`,
-  pipelinedGroup: ({ count }) =>
-    `PIPELINING, offered in the EHLO reply: these ${count} commands leave in one write, without waiting; the server answers each, in the same order (RFC 2920)`,
+  pipelinedGroup: ({ count }) => `PIPELINING (offered in EHLO): these ${count} commands leave in one write; the replies come in order (RFC 2920)`,
   bodyStart: 'Below, the message: headers, a blank line, the body; its To: and From: do not route it (RFC 5322)',
 
   replyStructure: ({ code, severity, category }) =>
@@ -205,7 +203,7 @@ export const en: Catalogue = {
   recipientRefused: ({ recipient }) => `${recipient}: refused for good (5xx); the other recipients are not affected (RFC 5321 §4.2.1)`,
   recipientDeferred: ({ recipient }) => `${recipient}: refused for now (4xx), may work later; others not affected (RFC 5321 §4.2.1)`,
   deferredHost: ({ host }) => `${host} could not take the message: the next MX host is tried (RFC 5321 §5.1)`,
-  deferredRelay: ({ host }) => `${host}, the server mailv hands its mail to, could not be reached: nothing was sent; try again later (RFC 6409)`,
+  deferredRelay: ({ host }) => `${host}, the relay, cannot be reached: nothing was sent; try again later (RFC 6409)`,
   closing: 'Work done: mailv closes the session politely, with QUIT rather than just hanging up (RFC 5321 §3.8)',
   closingQuitSent: 'Work done: the QUIT sent with the message closes the session politely; its 221 follows (RFC 5321 §3.8)',
   noteDecoded: 'The base64 above, decoded: base64 is an encoding, not encryption (RFC 4648)',
