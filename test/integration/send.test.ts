@@ -200,9 +200,11 @@ describe('sending to an SMTP server', () => {
 });
 
 describe('failures before and around the connection', () => {
-  it('exits 75 when the server cannot be reached, keeping the message', async () => {
+  it('exits 75 when the server cannot be reached, keeping the message; the transcript says Deferred as sendmail does', async () => {
     const run = await runCli(['--server', '127.0.0.1:9', '-s', 'x', 'bob@example.org'], { input: 'keep\n' });
     assert.equal(run.code, 75);
+    // sendmail-mail-v-relay-sink-down.txt: the same host named the same way on every line.
+    assert.equal(run.stdout, 'bob@example.org... Connecting to [127.0.0.1] port 9 via relay...\nbob@example.org... Deferred: Connection refused by [127.0.0.1]\n');
     assert.match(run.stderr, /^mailv: connection refused by \[127\.0\.0\.1\] port 9$/m);
     assert.match(readFileSync(join(run.home, 'dead.letter'), 'utf8'), /\n\nkeep\n\n$/);
   });
