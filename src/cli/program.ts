@@ -235,7 +235,10 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .addOption(choiceOption('--lang <language>', 'language of what mailv writes: fr or en (default from LC_ALL, LC_MESSAGES, LANG)', ['fr', 'en']))
     .option('--timing', 'elapsed milliseconds before each line, and a summary of round trips, octets and time per step')
     .option('--json', 'one JSON object per line for every event, then the result; no colour')
-    .option('--step', 'at a terminal, wait for Enter before every write, saying what it will send (q quits with QUIT); one command at a time unless --pipelining on')
+    .option(
+      '--step',
+      'at a terminal, wait for Enter before every write, saying what it will send (q quits with QUIT); one command at a time unless --pipelining on',
+    )
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")
     .option('--timeout <seconds>', 'longest wait for any step (default: the limits of RFC 5321)')
     .option('-v, --verbose', 'more detail: -v adds connection notes, -vv also shows the message lines', increase, 0)

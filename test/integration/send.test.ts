@@ -140,7 +140,10 @@ describe('sending to an SMTP server', () => {
     const run = await runCli(['--server', server, '-vv', '-s', 'verbose', 'bob@example.org'], { input: '.dotted\nplain\n' });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Connected to \[127\.0\.0\.1\] port \d+$/m);
-    assert.match(run.stdout, /^>>> Subject: verbose\n(?:.*\n)*>>> \n>>> \.\.dotted\n>>> plain\n\(2 commands in one flight: the replies follow, in order\)\n>>> \.\n>>> QUIT\n/m);
+    assert.match(
+      run.stdout,
+      /^>>> Subject: verbose\n(?:.*\n)*>>> \n>>> \.\.dotted\n>>> plain\n\(2 commands in one flight: the replies follow, in order\)\n>>> \.\n>>> QUIT\n/m,
+    );
   });
 
   it('attaches files so they decode back to the same bytes', async () => {
@@ -204,7 +207,10 @@ describe('failures before and around the connection', () => {
     const run = await runCli(['--server', '127.0.0.1:9', '-s', 'x', 'bob@example.org'], { input: 'keep\n' });
     assert.equal(run.code, 75);
     // sendmail-mail-v-relay-sink-down.txt: the same host named the same way on every line.
-    assert.equal(run.stdout, 'bob@example.org... Connecting to [127.0.0.1] port 9 via relay...\nbob@example.org... Deferred: Connection refused by [127.0.0.1]\n');
+    assert.equal(
+      run.stdout,
+      'bob@example.org... Connecting to [127.0.0.1] port 9 via relay...\nbob@example.org... Deferred: Connection refused by [127.0.0.1]\n',
+    );
     assert.match(run.stderr, /^mailv: connection refused by \[127\.0\.0\.1\] port 9$/m);
     assert.match(readFileSync(join(run.home, 'dead.letter'), 'utf8'), /\n\nkeep\n\n$/);
   });

@@ -113,7 +113,10 @@ describe('in a real terminal (tmux)', () => {
     const fast = await startScriptedServer();
     try {
       startInTmux('step', ['--step', '--no-color', '--server', `127.0.0.1:${fast.port}`, '-s', 'step', 'bob@example.org']);
-      const first = await waitForScreen('step', new RegExp(String.raw`^220 scripted\.test ESMTP\n\s*\[Enter\] send EHLO ${LOCAL_HOST_PATTERN}   \[q\] quit`, 'm'));
+      const first = await waitForScreen(
+        'step',
+        new RegExp(String.raw`^220 scripted\.test ESMTP\n\s*\[Enter\] send EHLO ${LOCAL_HOST_PATTERN}   \[q\] quit`, 'm'),
+      );
       assert.doesNotMatch(first, />>> EHLO/, 'nothing shown before it is sent');
       assert.deepEqual(fast.commands, [], 'nothing sent before Enter');
       tmux('send-keys', '-t', 'step', 'Enter');

@@ -350,7 +350,13 @@ describe('session: lock-step (--pipelining off)', () => {
   it('with CHUNKING: BDAT LAST alone, its verdict, then QUIT in a write of its own', async () => {
     const run = await converse({ replies: { EHLO: CHUNKING_PIPELINING } }, { pipelining: 'off' });
     assert.equal(run.error, undefined);
-    assert.deepEqual(run.writes, ['EHLO client.test\r\n', 'MAIL From:<a@client.test>\r\n', 'RCPT To:<b@mx.test>\r\n', `BDAT ${SIZE} LAST\r\n${MESSAGE}`, 'QUIT\r\n']);
+    assert.deepEqual(run.writes, [
+      'EHLO client.test\r\n',
+      'MAIL From:<a@client.test>\r\n',
+      'RCPT To:<b@mx.test>\r\n',
+      `BDAT ${SIZE} LAST\r\n${MESSAGE}`,
+      'QUIT\r\n',
+    ]);
     assert.deepEqual(run.events.slice(3), [
       MAIL([]),
       reply('mail', '250 2.1.0 Ok'),

@@ -167,8 +167,26 @@ for (const [lang, catalogue] of [
 
     it('explains a whole pipelined session line by line', () => {
       const explainer = new Explainer(catalogueFor(lang));
-      const [connecting, connected, greeting, ehlo, ehloReply, flight, mail, rcpt, data, mailReply, rcptReply, dataReply, dot, final, sent, closing, quit, bye] =
-        SESSION.map((event) => explainer.annotate(event));
+      const [
+        connecting,
+        connected,
+        greeting,
+        ehlo,
+        ehloReply,
+        flight,
+        mail,
+        rcpt,
+        data,
+        mailReply,
+        rcptReply,
+        dataReply,
+        dot,
+        final,
+        sent,
+        closing,
+        quit,
+        bye,
+      ] = SESSION.map((event) => explainer.annotate(event));
 
       assert.deepEqual(connecting!.after, group(c.connectingRelay({ host: 'mx.example.org' }), c.port587));
       assert.deepEqual(connected!.after, [c.connected]);
