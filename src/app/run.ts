@@ -73,7 +73,10 @@ export class Run {
 
   /** Passes an event on: to the transcript or JSON lines once set up, else (JSON) written as it is. */
   emit(event: SessionEvent): void {
-    if (this.emitter) return this.emitter(event);
+    if (this.emitter) {
+      this.emitter(event);
+      return;
+    }
     this.toSinks(event);
     if (this.json) this.output.out(`${jsonLine(event, this.elapsed())}\n`);
   }

@@ -3,7 +3,7 @@
 //
 // What differs from run to run, or from machine to machine, is normalised in both, and only that:
 // - host names: the server's in its greeting and in the first line of its EHLO reply, and ours in
-//   `>>> EHLO` (sendmail ran on a host called vm.localdomain);
+//   `>>> EHLO` (the fixtures call sendmail's host sendmail-host.example);
 // - the sender and the recipients (sendmail's were root@ and mailtest@ its host; ours are given);
 // - the size in `SIZE=` (the messages differ), Postfix's SIZE limit in its EHLO reply (its
 //   message_size_limit), and the queue ids.
@@ -60,8 +60,8 @@ describe('golden transcripts: lock-step against Postfix, as sendmail shows it', 
     const ours = normalise(run.stdout, { [sender]: '<sender>', [LOCAL_RECIPIENT]: '<recipient>' });
     const reference = inCommandOrder(
       normalise(fixture('sendmail-msp-v-to-postfix.txt').replace(' port 25 via relay', ' via relay'), {
-        'root@vm.localdomain': '<sender>',
-        'mailtest@vm.localdomain': '<recipient>',
+        'root@sendmail-host.example': '<sender>',
+        'mailtest@sendmail-host.example': '<recipient>',
       }),
       2,
     );
@@ -88,9 +88,9 @@ describe('golden transcripts: lock-step against Postfix, as sendmail shows it', 
     const ours = normalise(run.stdout, names);
     const reference = inCommandOrder(
       normalise(fixture('sendmail-msp-v-to-postfix-reject.txt').replace(' port 25 via relay', ' via relay'), {
-        'root@vm.localdomain': '<sender>',
-        'mailtest@vm.localdomain': '<recipient>',
-        'nosuch@vm.localdomain': '<unknown>',
+        'root@sendmail-host.example': '<sender>',
+        'mailtest@sendmail-host.example': '<recipient>',
+        'nosuch@sendmail-host.example': '<unknown>',
       }),
       3,
     );

@@ -115,12 +115,12 @@ describe('in a real terminal (tmux)', () => {
       startInTmux('step', ['--step', '--no-color', '--server', `127.0.0.1:${fast.port}`, '-s', 'step', 'bob@example.org']);
       const first = await waitForScreen(
         'step',
-        new RegExp(String.raw`^220 scripted\.test ESMTP\n\s*\[Enter\] send EHLO ${LOCAL_HOST_PATTERN}   \[q\] quit`, 'm'),
+        new RegExp(String.raw`^220 scripted\.test ESMTP\n\s*\[Enter\] send EHLO ${LOCAL_HOST_PATTERN} {3}\[q\] quit`, 'm'),
       );
       assert.doesNotMatch(first, />>> EHLO/, 'nothing shown before it is sent');
       assert.deepEqual(fast.commands, [], 'nothing sent before Enter');
       tmux('send-keys', '-t', 'step', 'Enter');
-      const second = await waitForScreen('step', /\[Enter\] send MAIL From:<tester@\S+> SIZE=\d+   \[q\] quit/);
+      const second = await waitForScreen('step', /\[Enter\] send MAIL From:<tester@\S+> SIZE=\d+ {3}\[q\] quit/);
       assert.match(second, new RegExp(String.raw`>>> EHLO ${LOCAL_HOST_PATTERN}\n250-scripted\.test`));
       assert.doesNotMatch(second, />>> MAIL/);
       assert.deepEqual(fast.commands, [`EHLO ${LOCAL_HOST}`], 'one command at a time');
@@ -141,15 +141,15 @@ describe('in a real terminal (tmux)', () => {
     const fast = await startScriptedServer();
     try {
       startInTmux('step-all', ['--step', '--no-color', '--server', `127.0.0.1:${fast.port}`, '-s', 'step', 'bob@example.org']);
-      for (const prompt of [/\[Enter\] send EHLO /, /\[Enter\] send MAIL From:/, /\[Enter\] send RCPT To:<bob@example\.org>/, /\[Enter\] send DATA   /]) {
+      for (const prompt of [/\[Enter\] send EHLO /, /\[Enter\] send MAIL From:/, /\[Enter\] send RCPT To:<bob@example\.org>/, /\[Enter\] send DATA {3}/]) {
         await waitForScreen('step-all', prompt);
         tmux('send-keys', '-t', 'step-all', 'Enter');
       }
-      const message = await waitForScreen('step-all', /\[Enter\] send the message, \d+ octets, then "\."   \[q\] quit/);
+      const message = await waitForScreen('step-all', /\[Enter\] send the message, \d+ octets, then "\." {3}\[q\] quit/);
       assert.match(message, /^354 End data with <CR><LF>\.<CR><LF>\n/m);
       assert.doesNotMatch(message, />>> \./);
       tmux('send-keys', '-t', 'step-all', 'Enter');
-      const quit = await waitForScreen('step-all', /\[Enter\] send QUIT   \[q\] quit/);
+      const quit = await waitForScreen('step-all', /\[Enter\] send QUIT {3}\[q\] quit/);
       // The verdict, then Closing connection, and QUIT still waits for its Enter.
       assert.match(quit, /^>>> \.\n250 2\.0\.0 Ok: queued as S1\nbob@example\.org\.\.\. Sent \(Ok: queued as S1\)\nClosing connection to \[127\.0\.0\.1\]\n/m);
       assert.doesNotMatch(quit, />>> QUIT/);
