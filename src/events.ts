@@ -20,7 +20,10 @@ export type RecipientOutcome = 'sent' | 'refused' | 'deferred';
 export type SessionEvent =
   | { kind: 'connecting'; recipients: readonly string[]; host: string; port: number; via: 'relay' | 'esmtp' }
   | { kind: 'connected'; address: string; port: number }
-  /** A command written (or, pipelined, queued for the next write); a secret is withheld unless asked for. */
+  /**
+   * A command as it is written (after --step's go, never before); `pipelined`: it leaves in a write
+   * of the PIPELINING kind, its reply read later. A secret is withheld unless asked for.
+   */
   | { kind: 'send'; stage: Stage; command: Command; pipelined: boolean }
   /**
    * The next `commands` send events leave in one write (a pipelined flight, RFC 2920): their
@@ -39,6 +42,7 @@ export type SessionEvent =
   | { kind: 'recipient'; recipient: string; outcome: RecipientOutcome; reply: Reply | undefined }
   /** A fact worth showing that is not a failure; the renderers word it from its code. */
   | { kind: 'note'; note: Note; severity: 'info' | 'warning' }
+  /** The session is closing: after the verdict on the message, even when QUIT left with its end (RFC 2920 §3.1). */
   | { kind: 'closing'; host: string }
   /** The connection is over: SMTP octets each way, after TLS decryption (for --timing, --json). */
   | { kind: 'traffic'; sent: number; received: number }
@@ -53,7 +57,11 @@ export type SessionEvent =
       verified: boolean;
       problem: CertificateProblem | undefined;
     }
-  /** A host that could not take the message, and why; the next one is tried (`Deferred: ... by host`). */
+  /**
+   * A host that could not take the message, and why (`Deferred: ... by host`): with --direct the
+   * next one is tried; a relay that cannot be reached ends the run. `address`: the address tried
+   * (a relay's host as given).
+   */
   | { kind: 'deferred'; recipients: readonly string[]; host: string; address: string; error: ErrorFact }
   | { kind: 'dns-query'; name: string; type: QueryType; server: string; transport: 'udp' | 'tcp' }
   | {

@@ -5,12 +5,12 @@
 import type { NameServer } from './dns/resolv-conf.js';
 import type { Mailbox } from './message/address.js';
 import type { ServerAddress } from './delivery/submit.js';
-import type { BodyMode, TlsMode } from './smtp/session.js';
+import type { BodyMode, PipeliningMode, TlsMode } from './smtp/session.js';
 import type { QuitPoint } from './smtp/quit-points.js';
 import type { SecretSource } from './cli/secret-input.js';
 import type { Language } from './words/language.js';
 
-export type { BodyMode, Language, QuitPoint, ServerAddress, TlsMode };
+export type { BodyMode, Language, PipeliningMode, QuitPoint, ServerAddress, TlsMode };
 
 /** 0: nothing (-q); 1: the dialogue; 2: plus connection notes (-v); 3: plus message lines (-vv). */
 export type Verbosity = 0 | 1 | 2 | 3;
@@ -48,6 +48,8 @@ export interface Plan {
   readonly seed: string | undefined;
   readonly tls: TlsMode;
   readonly body: BodyMode;
+  /** --pipelining (or the account's `pipelining`); off under --step unless asked: lock-step, QUIT after the verdict. */
+  readonly pipelining: PipeliningMode;
   /** --ca: a PEM file of CA certificates trusted besides the system's. */
   readonly ca: string | undefined;
   readonly insecure: boolean;
@@ -58,7 +60,7 @@ export interface Plan {
   readonly language: Language;
   /** How the run is shown: the transcript (with --explain, --timing), or JSON lines. */
   readonly output: OutputMode;
-  /** --step: wait for Enter before each command. */
+  /** --step: wait for Enter before every write. */
   readonly step: boolean;
   /** --diagram: the session drawn as a sequence diagram in this file. */
   readonly diagram: DiagramRequest | undefined;

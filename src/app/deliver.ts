@@ -70,6 +70,7 @@ function sessionPlan(run: Run, plan: Plan, prepared: PreparedInput, trust: Trust
     insecure: plan.insecure,
     auth: trust.auth,
     quitAfter: plan.quitAfter,
-    step: stepper ? () => stepper.ask() : undefined,
+    pipelining: plan.pipelining,
+    step: stepper ? (next) => stepper.ask(next) : undefined,
   };
 }

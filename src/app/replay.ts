@@ -14,6 +14,7 @@ import { jsonLine } from '../render/json-lines.js';
 import { plainStyle } from '../render/style.js';
 import { TimingRecorder } from '../render/timing.js';
 import { TranscriptRenderer } from '../render/transcript.js';
+import type { Command, PendingWrite } from '../smtp/command.js';
 import { sanitize } from '../text/sanitize.js';
 import { describeFact, describeNote } from '../words/describe.js';
 import { en } from '../words/en/index.js';
@@ -44,7 +45,7 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
   try {
     /** The commands of the current flight not yet shown: the whole flight went at one Enter. */
     let inFlight = 0;
-    for (const entry of recording.entries) {
+    for (const [index, entry] of recording.entries.entries()) {
       if (entry.kind === 'note' || entry.kind === 'failure') {
         run.replayedAt = entry.at;
         if (entry.kind === 'note') run.note(entry.note);
@@ -56,7 +57,7 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
       const write = event.kind === 'flight' || (event.kind === 'send' && inFlight === 0);
       if (event.kind === 'flight') inFlight = event.commands;
       else if (event.kind === 'send' && inFlight > 0) inFlight--;
-      if (stepper && write && (await stepper.ask()) === 'quit') return ExitCode.OK;
+      if (stepper && write && (await stepper.ask(pendingWrite(recording.entries, index))) === 'quit') return ExitCode.OK;
       run.replayedAt = entry.at;
       emit(event);
     }
@@ -68,6 +69,26 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
   const { failure } = recording.end;
   if (failure !== undefined) keep(run, failure);
   return recording.end.status;
+}
+
+/**
+ * What the write starting at `start` (a flight, or one command) sent, as the live prompt said it:
+ * its commands and, before the final dot, the message's size, which the `committed` that follows
+ * the write gives.
+ */
+function pendingWrite(entries: Recording['entries'], start: number): PendingWrite {
+  const first = entries[start];
+  const count = first?.kind === 'event' && first.event.kind === 'flight' ? first.event.commands : 1;
+  const commands: Command[] = [];
+  let content: number | undefined;
+  for (const entry of entries.slice(start)) {
+    if (entry.kind !== 'event') continue;
+    const { event } = entry;
+    if (event.kind === 'send' && commands.length < count) commands.push(event.command);
+    else if (event.kind === 'committed' && event.verb === 'DATA' && commands[0]?.verb === '.') content = event.size;
+    else if (event.kind === 'reply') break;
+  }
+  return { content, commands };
 }
 
 /** The failure the run ended with, for --json's result (and a record of the replay). */

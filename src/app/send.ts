@@ -28,7 +28,8 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
     // Found before standard input is read: a usage error must not wait for a message, or keep one.
     if (plan.step && !plan.dryRun) run.stepper = await io.openStepper(signal, plan.language);
     // A dry run sends nothing, so there is no session to draw.
-    if (plan.diagram && !plan.dryRun) run.sinks.push(await openDiagram(run, { language: plan.language, explain: plan.output.explain !== undefined, timing: plan.output.timing }, plan.diagram));
+    if (plan.diagram && !plan.dryRun)
+      run.sinks.push(await openDiagram(run, { language: plan.language, explain: plan.output.explain !== undefined, timing: plan.output.timing }, plan.diagram));
     files = await openAttachments(plan.attachments);
     let subject = plan.subject;
     if (probeNeedsNoMessage(plan.quitAfter)) {

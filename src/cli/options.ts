@@ -123,6 +123,8 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     seed: local.env['MAILV_SEED'],
     tls,
     body: options.body ?? 'auto',
+    // A class stepping through the dialogue sees each reply under its command, unless asked otherwise.
+    pipelining: options.pipelining ?? account.pipelining ?? (options.step ? 'off' : 'on'),
     ca: options.ca ?? account.ca,
     insecure: options.insecure === true || (options.insecure === undefined && account.insecure === true),
     // A password from the file goes only to the server the file names: a --server or

@@ -31,6 +31,7 @@ export interface RawOptions {
   port?: string;
   tls?: 'auto' | 'required' | 'off';
   body?: 'auto' | 'data' | 'bdat';
+  pipelining?: 'on' | 'off';
   ca?: string;
   insecure?: boolean;
   user?: string;
@@ -221,6 +222,13 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     )
     .addOption(
       choiceOption(
+        '--pipelining <mode>',
+        'on: send groups of commands without waiting when the server offers PIPELINING (the default); off: one command, one reply (the default with --step)',
+        ['on', 'off'],
+      ),
+    )
+    .addOption(
+      choiceOption(
         '--quit-after <step>',
         'stop after this step with QUIT, sending no message: connect, greeting, ehlo, starttls, auth, mail, rcpt, data',
         QUIT_POINTS,
@@ -230,7 +238,10 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .addOption(choiceOption('--lang <language>', 'language of what mailv writes: fr or en (default from LC_ALL, LC_MESSAGES, LANG)', ['fr', 'en']))
     .option('--timing', 'elapsed milliseconds before each line, and a summary of round trips, octets and time per step')
     .option('--json', 'one JSON object per line for every event, then the result; no colour')
-    .option('--step', 'at a terminal, wait for Enter before each command is sent (q quits with QUIT)')
+    .option(
+      '--step',
+      'at a terminal, wait for Enter before every write, saying what it will send (q quits with QUIT); one command at a time unless --pipelining on',
+    )
     .option('--diagram <file>', 'also draw the session as a sequence diagram in this .html or .svg file')
     .option('--record <file>', 'keep the session in this file (mode 0600, secrets withheld), to show again with: mailv replay <file>')
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")

@@ -1,15 +1,33 @@
-// --step: before each write, mailv waits at the terminal: Enter sends, q quits (with QUIT), as a
-// class watching the dialogue one step at a time needs. Keys come from /dev/tty, since standard
-// input may hold the message.
+// --step: before each write, mailv waits at the terminal, saying what the write will send: Enter
+// sends, q quits (with QUIT), as a class watching the dialogue one step at a time needs. Keys come
+// from /dev/tty, since standard input may hold the message.
 import { writeSync } from 'node:fs';
 import { InterruptedError } from '../errors.js';
+import { formatCommand, type PendingWrite } from '../smtp/command.js';
+import { sanitize } from '../text/sanitize.js';
+import type { StepNext } from '../words/cli-words.js';
 import type { Language } from '../words/language.js';
 import { wordsFor } from '../words/describe.js';
 import { openTerminalKeys } from './terminal-keys.js';
 
 export interface Stepper {
-  ask(): Promise<'go' | 'quit'>;
+  /** Waits for a key before `next` is written. */
+  ask(next: PendingWrite): Promise<'go' | 'quit'>;
   close(): void;
+}
+
+/** A command line longer than this is cut: a prompt that wrapped could not be erased by one `\r`. */
+const PROMPT_COMMAND = 60;
+
+/** The write as the prompt names it: its one command, the verbs of its flight, or the message and what ends it. */
+export function stepNext(next: PendingWrite): StepNext {
+  const lines = next.commands.map((command) => sanitize(formatCommand(command)));
+  if (next.content !== undefined) return { kind: 'content', octets: next.content, after: lines };
+  if (lines.length === 1) {
+    const line = lines[0]!;
+    return { kind: 'command', line: line.length > PROMPT_COMMAND ? `${line.slice(0, PROMPT_COMMAND - 1)}…` : line };
+  }
+  return { kind: 'flight', verbs: next.commands.map((command) => command.verb) };
 }
 
 /**
@@ -18,13 +36,13 @@ export interface Stepper {
  * SIGTERM) ends a pending question. The prompt is in `language`.
  */
 export async function openStepper(signal: AbortSignal, language: Language = 'en'): Promise<Stepper> {
-  const prompt = wordsFor(language).cli.stepPrompt;
+  const prompt = (next: PendingWrite) => wordsFor(language).cli.stepPrompt(stepNext(next));
   const terminal = await openTerminalKeys({ code: 'MAILV_STEP_NO_TERMINAL' });
   const { fd, keys } = terminal;
   keys.setRawMode(false);
   keys.pause();
   return {
-    ask: () =>
+    ask: (next) =>
       new Promise((resolve, reject) => {
         if (signal.aborted) return reject(new InterruptedError(signal.reason as NodeJS.Signals, 'connect'));
         const onAbort = () => {
@@ -33,7 +51,7 @@ export async function openStepper(signal: AbortSignal, language: Language = 'en'
         };
         signal.addEventListener('abort', onAbort, { once: true });
         keys.setRawMode(true);
-        writeSync(fd, prompt);
+        writeSync(fd, prompt(next));
         const onKey = (chunk: Buffer) => {
           const key = chunk.toString('utf8');
           let answer: 'go' | 'quit' | undefined;

@@ -11,6 +11,7 @@ import { checkHeloName, parseServerAddress } from './values.js';
 export interface AccountSettings {
   server?: string;
   tls?: 'auto' | 'required' | 'off';
+  pipelining?: 'on' | 'off';
   ca?: string;
   insecure?: boolean;
   user?: string;
@@ -31,14 +32,16 @@ export interface ConfigFile {
 }
 
 const TLS_MODES = ['auto', 'required', 'off'] as const;
+const PIPELINING_MODES = ['on', 'off'] as const;
 const TRUE_WORDS = ['yes', 'true', 'on', '1'];
 const FALSE_WORDS = ['no', 'false', 'off', '0'];
 
-type Key = 'server' | 'tls' | 'ca' | 'insecure' | 'user' | 'auth' | 'password' | 'password-file' | 'password-cmd' | 'from' | 'helo';
+type Key = 'server' | 'tls' | 'pipelining' | 'ca' | 'insecure' | 'user' | 'auth' | 'password' | 'password-file' | 'password-cmd' | 'from' | 'helo';
 
 const SETTING_OF_KEY: Readonly<Record<Key, keyof AccountSettings>> = {
   server: 'server',
   tls: 'tls',
+  pipelining: 'pipelining',
   ca: 'ca',
   insecure: 'insecure',
   user: 'user',
@@ -205,6 +208,12 @@ function setValue(settings: AccountSettings, key: Key, value: string, home: stri
       const mode = TLS_MODES.find((candidate) => candidate === value.toLowerCase());
       if (mode === undefined) fail({ code: 'MAILV_CONFIG_TLS', allowed: TLS_MODES });
       settings.tls = mode;
+      return;
+    }
+    case 'pipelining': {
+      const mode = PIPELINING_MODES.find((candidate) => candidate === value.toLowerCase());
+      if (mode === undefined) fail({ code: 'MAILV_CONFIG_PIPELINING', allowed: PIPELINING_MODES });
+      settings.pipelining = mode;
       return;
     }
     case 'insecure': {

@@ -43,6 +43,8 @@ export type ConfigLineFact = AtLine &
     | { readonly code: 'MAILV_CONFIG_VALUE_EMPTY'; readonly key: string }
     /** `tls` is not one of `allowed`. */
     | { readonly code: 'MAILV_CONFIG_TLS'; readonly allowed: readonly string[] }
+    /** `pipelining` is not one of `allowed`. */
+    | { readonly code: 'MAILV_CONFIG_PIPELINING'; readonly allowed: readonly string[] }
     /** `insecure` is not one of the words for yes and no. */
     | { readonly code: 'MAILV_CONFIG_INSECURE'; readonly yes: readonly string[]; readonly no: readonly string[] }
     /** `auth` names no mechanism of `known`. */

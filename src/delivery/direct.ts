@@ -67,7 +67,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       // Between MTAs TLS is opportunistic (RFC 7435): a failed handshake is noted and the same
       // host is tried again in plaintext, as Postfix does at its `may` level.
       for (const tls of plan.tls === 'auto' ? (['auto', 'off'] as const) : [plan.tls]) {
-        const attempt = await tryHost(host.name, address, { ...plan, tls, tlsName: host.name.replace(/\.$/, '') }, emit, options);
+        const attempt = await tryHost(host.name, address, { ...plan, tls, tlsName: host.name.replace(/\.$/, ''), serverName: host.name }, emit, options);
         if (attempt.kind === 'delivered') return attempt.results;
         if (attempt.kind === 'next-host') {
           reason = attempt.reason ?? reason;

@@ -1,5 +1,6 @@
 // Handing the message to one submission server ("via relay", as sendmail says): connect, run the
 // session, report; a failure after the whole message was written says the server may have it.
+import { TransportError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
@@ -18,7 +19,16 @@ export interface ServerAddress {
  */
 export async function submit(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: AbortSignal): Promise<RecipientResult[]> {
   emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: 'relay' });
-  const connection = await SmtpConnection.open(server.host, server.port, plan.timeouts.forStage('connect'), signal);
+  let connection: SmtpConnection;
+  try {
+    connection = await SmtpConnection.open(server.host, server.port, plan.timeouts.forStage('connect'), signal);
+  } catch (error) {
+    // As sendmail: the recipients are deferred by the relay that could not be reached (`Deferred: Connection refused by …`).
+    if (error instanceof TransportError) {
+      emit({ kind: 'deferred', recipients: plan.envelope.recipients, host: server.host, address: server.host, error: error.fact });
+    }
+    throw error;
+  }
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
   const session = new SmtpSession(connection, plan, emit);
   try {

@@ -38,6 +38,7 @@ export interface Catalogue {
   cmdBdatLast: (p: { octets: number }) => Text;
   cmdRset: Text;
   cmdQuit: Text;
+  cmdQuitInFlight: Text;
   cmdOther: (p: { verb: string }) => Text;
   pipelinedGroup: (p: { count: number }) => Text;
   bodyStart: Text;
@@ -207,7 +208,9 @@ export interface Catalogue {
   recipientDeferred: (p: { recipient: string }) => Text;
   deferredHost: (p: { host: string }) => Text;
   deferredLast: (p: { host: string }) => Text;
+  deferredRelay: (p: { host: string }) => Text;
   closing: Text;
+  closingQuitSent: Text;
   noteDecoded: Text;
   noteStarttlsRefused: Text;
   noteRetryWithoutTls: Text;

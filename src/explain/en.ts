@@ -36,8 +36,9 @@ export const en: Catalogue = {
   cmdBdatLast: ({ octets }) => `BDAT ${octets} LAST: the last ${octets} octets; they end the message (RFC 3030)`,
   cmdRset: 'RSET: cancels the transaction in progress; the connection stays open (RFC 5321 §4.1.1.5)',
   cmdQuit: 'QUIT: ends the session; the server answers 221 and closes the connection (RFC 5321 §4.1.1.10)',
+  cmdQuitInFlight: 'QUIT rides with the end of the message; the server answers it only after its verdict on it (RFC 2920 §3.1)',
   cmdOther: ({ verb }) => `${verb}: an SMTP command (RFC 5321 §4.1)`,
-  pipelinedGroup: ({ count }) => `${count} commands sent in one go, without waiting; the replies come back in the same order (RFC 2920)`,
+  pipelinedGroup: ({ count }) => `PIPELINING (offered in EHLO): these ${count} commands leave in one write; the replies come in order (RFC 2920)`,
   bodyStart: 'Below, the message: headers, a blank line, the body; its To: and From: do not route it (RFC 5322)',
 
   replyStructure: ({ code, severity, category }) =>
@@ -203,7 +204,9 @@ export const en: Catalogue = {
   recipientDeferred: ({ recipient }) => `${recipient}: refused for now (4xx), may work later; others not affected (RFC 5321 §4.2.1)`,
   deferredHost: ({ host }) => `${host} could not take the message: the next MX host is tried (RFC 5321 §5.1)`,
   deferredLast: ({ host }) => `${host} could not take the message, and no host is left to try: deferred (RFC 5321 §4.5.4.1)`,
+  deferredRelay: ({ host }) => `${host}, the relay, cannot be reached: nothing was sent; try again later (RFC 6409)`,
   closing: 'Work done: mailv closes the session politely, with QUIT rather than just hanging up (RFC 5321 §3.8)',
+  closingQuitSent: 'Work done: the QUIT sent with the message closes the session politely; its 221 follows (RFC 5321 §3.8)',
   noteDecoded: 'The base64 above, decoded: base64 is an encoding, not encryption (RFC 4648)',
   noteStarttlsRefused: 'Opportunistic TLS: without it, the rest goes in plain text, readable on the path (RFC 7435)',
   noteRetryWithoutTls: 'Between mail servers TLS is opportunistic: a failed handshake allows a plain retry (RFC 7435)',

@@ -170,8 +170,8 @@ const MAX_QUOTE = 60;
 
 export class Explainer {
   private pending: Command[] = [];
-  /** Pipelined commands sent since the last reply: the group the next reply starts answering. */
-  private pipelinedRun = 0;
+  /** How this session was reached: a relay that cannot be reached has no next host to try. */
+  private via: 'relay' | 'esmtp' = 'relay';
   private sentEhlo = false;
   /** TLS began after an EHLO (STARTTLS), so the next EHLO starts over (RFC 3207 §4.2). */
   private tlsAfterEhlo = false;
@@ -198,6 +198,7 @@ export class Explainer {
     switch (event.kind) {
       case 'connecting': {
         this.newConnection();
+        this.via = event.via;
         const port = event.port === 25 ? c.port25 : event.port === 465 ? c.port465 : event.port === 587 ? c.port587 : undefined;
         const host = quote(event.host);
         return none([event.via === 'relay' ? c.connectingRelay({ host }) : c.connectingEsmtp({ host }), ...optional(port)]);
@@ -205,7 +206,7 @@ export class Explainer {
       case 'connected':
         return none([c.connected]);
       case 'flight':
-        return none([]);
+        return none([c.pipelinedGroup({ count: event.commands })]);
       case 'send':
         return this.send(event);
       case 'reply':
@@ -228,14 +229,16 @@ export class Explainer {
       case 'traffic':
         return none([]);
       case 'closing':
-        return none([c.closing]);
+        // A QUIT that rode with the message is already out: the session ends with its 221.
+        return none([this.pending.some((command) => command.kind === 'quit') ? c.closingQuitSent : c.closing]);
       case 'tls': {
         this.tlsAfterEhlo = this.sentEhlo;
         const protocol = event.protocol === 'TLSv1.3' ? c.tls13 : event.protocol === 'TLSv1.2' ? c.tls12 : c.tlsOld({ protocol: quote(event.protocol) });
         return none([protocol, c.tlsCipher({ cipher: quote(event.cipher) }), event.verified ? c.tlsVerified : c.tlsNotVerified, c.tlsCertificate]);
       }
       case 'deferred': {
-        // The next host is tried only where the plan still has one: not after the last, not for a relay.
+        // The next host is tried only where the plan still has one: not after the last; a relay has none.
+        if (this.via === 'relay') return none([c.deferredRelay({ host: quote(event.host) })]);
         const last = this.triesLeft.findIndex((attempt) => attempt.host === event.host && attempt.address === event.address);
         const more = last >= 0 && last < this.triesLeft.length - 1;
         if (last >= 0) this.triesLeft = this.triesLeft.slice(last + 1);
@@ -275,7 +278,6 @@ export class Explainer {
   /** Whatever was pending belongs to the connection that ended. */
   private newConnection(): void {
     this.pending = [];
-    this.pipelinedRun = 0;
     this.sentEhlo = false;
     this.tlsAfterEhlo = false;
     this.envelopeTold = false;
@@ -283,13 +285,12 @@ export class Explainer {
   }
 
   private send(event: Extract<SessionEvent, { kind: 'send' }>): Annotation {
-    this.pipelinedRun = event.pipelined ? this.pipelinedRun + 1 : 0;
-    const { command, lines } = this.command(event.command, event.stage);
+    const { command, lines } = this.command(event.command, event.stage, event.pipelined);
     this.pending.push(command);
     return none(lines);
   }
 
-  private command(sent: SmtpCommand, stage: Stage): { command: Command; lines: string[] } {
+  private command(sent: SmtpCommand, stage: Stage, pipelined: boolean): { command: Command; lines: string[] } {
     const c = this.catalogue;
     switch (sent.verb) {
       case 'EHLO': {
@@ -329,7 +330,8 @@ export class Explainer {
       case 'RSET':
         return { command: { kind: 'rset', stage }, lines: [c.cmdRset] };
       case 'QUIT':
-        return { command: { kind: 'quit', stage }, lines: [c.cmdQuit] };
+        // RFC 2920 §3.1: a pipelined QUIT leaves with the end of the message, before the verdict.
+        return { command: { kind: 'quit', stage }, lines: [pipelined ? c.cmdQuitInFlight : c.cmdQuit] };
     }
   }
 
@@ -371,8 +373,6 @@ export class Explainer {
 
   private reply(event: Extract<SessionEvent, { kind: 'reply' }>): Annotation {
     const c = this.catalogue;
-    const before = this.pipelinedRun >= 2 ? [c.pipelinedGroup({ count: this.pipelinedRun })] : [];
-    this.pipelinedRun = 0;
     const { reply } = event;
     const command = this.answered(event.stage);
     const after: string[] = [];
@@ -386,7 +386,7 @@ export class Explainer {
 
     if (command?.kind === 'ehlo' && event.ehlo !== undefined) after.push(...this.extensions(event.ehlo, command.again === true));
     if (command?.kind === 'ehlo' && (reply.code === 500 || reply.code === 502)) after.push(c.ehloFallback);
-    return { before, after };
+    return { before: [], after };
   }
 
   /** The command this reply answers: the oldest pending one of the same stage. */

@@ -37,8 +37,9 @@ export const fr: Catalogue = {
   cmdBdatLast: ({ octets }) => `BDAT ${octets} LAST : les ${octets} derniers octets ; ils terminent le message (RFC 3030)`,
   cmdRset: 'RSET : annule la transaction en cours ; la connexion reste ouverte (RFC 5321 §4.1.1.5)',
   cmdQuit: 'QUIT : fin de session ; le serveur répond 221 et ferme la connexion (RFC 5321 §4.1.1.10)',
+  cmdQuitInFlight: 'QUIT part avec la fin du message ; le serveur n’y répond qu’après son verdict sur le message (RFC 2920 §3.1)',
   cmdOther: ({ verb }) => `${verb} : une commande SMTP (RFC 5321 §4.1)`,
-  pipelinedGroup: ({ count }) => `Envoi groupé (pipelining) : ${count} commandes d’un coup ; les réponses reviennent dans l’ordre (RFC 2920)`,
+  pipelinedGroup: ({ count }) => `PIPELINING (offert à EHLO) : ces ${count} commandes partent d’un seul envoi ; les réponses suivent dans l’ordre (RFC 2920)`,
   bodyStart: 'Ci-dessous, le message : en-têtes, ligne vide, corps ; To: et From: ne servent pas au routage (RFC 5322)',
 
   replyStructure: ({ code, severity, category }) =>
@@ -204,7 +205,9 @@ export const fr: Catalogue = {
   recipientDeferred: ({ recipient }) => `${recipient} : refus temporaire (4xx), à réessayer ; sans effet sur les autres (RFC 5321 §4.2.1)`,
   deferredHost: ({ host }) => `${host} n’a pas pu prendre le message : on essaie l’hôte MX suivant (RFC 5321 §5.1)`,
   deferredLast: ({ host }) => `${host} n’a pas pu le prendre, et plus aucun hôte à essayer : différé (RFC 5321 §4.5.4.1)`,
+  deferredRelay: ({ host }) => `${host}, le relais, est injoignable : rien n’est parti ; réessayez plus tard (RFC 6409)`,
   closing: 'Terminé : mailv clôt la session par QUIT, plutôt que de couper la connexion (RFC 5321 §3.8)',
+  closingQuitSent: 'Terminé : le QUIT parti avec le message clôt la session proprement ; son 221 suit (RFC 5321 §3.8)',
   noteDecoded: 'Le base64 ci-dessus, décodé : le base64 est un encodage, pas un chiffrement (RFC 4648)',
   noteStarttlsRefused: 'TLS opportuniste : sans lui, la suite passe en clair, lisible sur le trajet (RFC 7435)',
   noteRetryWithoutTls: 'Entre serveurs de messagerie, TLS est opportuniste : après un échec, on réessaie en clair (RFC 7435)',

@@ -2,7 +2,7 @@
 // sendmail's notes (`x... Connecting to ...`, `x... Sent (...)`, `Closing connection to ...`).
 import type { RecipientOutcome, SessionEvent } from '../events.js';
 import { formatCommand } from '../smtp/command.js';
-import { replyText, type Reply } from '../smtp/reply.js';
+import { replyText, verdictText, type Reply } from '../smtp/reply.js';
 import { absolute } from '../dns/name.js';
 import { displayHost } from '../text/host.js';
 import { formatRecord } from './dns-record.js';
@@ -19,6 +19,8 @@ type Formatters = { [K in SessionEvent['kind']]: (event: Extract<SessionEvent, {
 /** Turns events into transcript lines; keeps a partial message line between body events. */
 export class TranscriptRenderer {
   private bodyCarry = '';
+  /** This session's server announced ENHANCEDSTATUSCODES in its (last) EHLO reply. */
+  private enhancedCodes = false;
   private readonly formatters: Formatters;
 
   /**
@@ -33,18 +35,22 @@ export class TranscriptRenderer {
   ) {
     this.formatters = {
       connecting: (e) => [
+        ...this.newSession(),
         style.note(
           `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`,
         ),
       ],
       connected: (e) => (verbosity >= 2 ? [style.note(words.transcript.connected(sanitize(displayHost(e.address)), e.port))] : []),
-      flight: () => [],
+      flight: (e) => [...this.flushBody(), style.note(words.transcript.flight(e.commands))],
       send: (e) => [...this.flushBody(), style.client(`>>> ${sanitize(formatCommand(e.command))}`)],
-      reply: (e) => e.reply.raw.map((line) => style.reply(e.reply.code, sanitize(line))),
+      reply: (e) => {
+        if (e.ehlo !== undefined) this.enhancedCodes = e.ehlo.extensions.some(({ keyword }) => keyword.toUpperCase() === 'ENHANCEDSTATUSCODES');
+        return e.reply.raw.map((line) => style.reply(e.reply.code, sanitize(line)));
+      },
       body: (e) => (verbosity >= 3 ? this.bodyLines(e.bytes) : []),
       // The reply to the final dot or BDAT LAST says what became of it; the moment itself shows in --json.
       committed: () => [],
-      recipient: (e) => [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply)}`)],
+      recipient: (e) => [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply, this.enhancedCodes)}`)],
       note: (e) => {
         const text = sanitize(describeNote(e.note, words));
         return [e.severity === 'warning' ? style.warning(words.transcript.warning + text) : style.note(text)];
@@ -53,7 +59,9 @@ export class TranscriptRenderer {
       traffic: () => [],
       tls: (e) => [(e.verified ? style.note : style.warning)(sanitize(words.tls.handshake(e))), style.note(sanitize(words.tls.certificate(e)))],
       deferred: (e) => [
-        style.note(`${sanitize(e.recipients.join(','))}... Deferred: ${sanitize(deferral(e.error, words))} by ${sanitize(e.host)} [${sanitize(e.address)}]`),
+        style.note(
+          `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Deferred: ${sanitize(deferral(e.error, words))} by ${sanitize(displayHost(e.host))}`,
+        ),
       ],
       // A name asked for may be an MX or CNAME target, whose labels may hold any octet.
       'dns-query': (e) => (dnsShown ? [style.note(words.transcript.dnsQuery(e.type, sanitize(absolute(e.name)), e.server, e.transport.toUpperCase()))] : []),
@@ -72,6 +80,12 @@ export class TranscriptRenderer {
       'dns-no-answer': (e) =>
         dnsShown ? [style.warning(words.transcript.dnsNoAnswer(e.type, sanitize(absolute(e.name)), e.server, sanitize(words.dns.noAnswer(e))))] : [],
     };
+  }
+
+  /** A new connection: what its server offers is yet to be learned. Returns no line. */
+  private newSession(): never[] {
+    this.enhancedCodes = false;
+    return [];
   }
 
   /** The lines an event prints at this verbosity. */
@@ -101,12 +115,12 @@ function deferral(error: ErrorFact, words: Words): string {
   return describeFact(error, words);
 }
 
-function outcomeText(outcome: RecipientOutcome, reply: Reply | undefined): string {
+function outcomeText(outcome: RecipientOutcome, reply: Reply | undefined, enhancedCodes: boolean): string {
   const text = reply ? sanitize(replyText(reply)) : '';
   const full = reply ? `${reply.code} ${text}` : '';
   switch (outcome) {
     case 'sent':
-      return `Sent (${text})`;
+      return `Sent (${reply ? sanitize(verdictText(reply, enhancedCodes)) : ''})`;
     case 'deferred':
       return `Deferred (${full})`;
     case 'refused':

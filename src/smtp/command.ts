@@ -25,6 +25,16 @@ export type Command =
 
 export type Verb = Command['verb'];
 
+/**
+ * One write the session is about to make, as --step is shown it before it happens: `content`
+ * octets of message after DATA's 354 (before dot-stuffing), when the write carries the message,
+ * then `commands` (secrets withheld), all in one go.
+ */
+export interface PendingWrite {
+  readonly content: number | undefined;
+  readonly commands: readonly Command[];
+}
+
 /** The command as a line (without CRLF); a withheld secret is shown as `********`. */
 export function formatCommand(command: Command): string {
   switch (command.verb) {

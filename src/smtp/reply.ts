@@ -105,7 +105,19 @@ export function makeReply(raw: readonly string[]): Reply {
   return { code, enhanced, lines, raw };
 }
 
-/** The reply's text as one line, as sendmail quotes it in `Sent (...)`. */
+/** The reply's text as one line. */
 export function replyText(reply: Reply): string {
   return reply.lines.join(' ').trim();
+}
+
+/**
+ * The reply's last line, as sendmail quotes it in `Sent (...)`: without its enhanced status code
+ * (RFC 3463) when the server announced ENHANCEDSTATUSCODES (RFC 2034), since its lines then
+ * always start with one.
+ */
+export function verdictText(reply: Reply, enhancedCodes: boolean): string {
+  const last = reply.lines.at(-1) ?? '';
+  const match = enhancedCodes ? ENHANCED.exec(last) : null;
+  const own = match !== null && Number(match[1]) === Math.floor(reply.code / 100);
+  return (own ? last.slice(match[0].length) : last).trim();
 }

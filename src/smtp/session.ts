@@ -12,7 +12,7 @@ import { endedShort, grewPastSize } from './announced-size.js';
 import type { AuthPlan } from './authenticate.js';
 import { Capabilities } from './capabilities.js';
 import { chunksOf, type BdatChunk } from './chunking.js';
-import { formatCommand, withheld, type Command } from './command.js';
+import { formatCommand, withheld, type Command, type PendingWrite } from './command.js';
 import type { SmtpConnection, TlsDetails } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
 import type { SmtpErrorFact, TlsUnavailable } from './facts.js';
@@ -49,8 +49,19 @@ export interface SessionPlan {
   readonly auth?: AuthPlan;
   /** --quit-after: end the session after this step, sending no message. */
   readonly quitAfter?: QuitPoint;
-  /** --step: asked before each write of commands (or of the message); `quit` ends the session. */
-  readonly step?: () => Promise<'go' | 'quit'>;
+  /**
+   * --step: asked before every write, with what it will carry; `quit` ends the session (with QUIT
+   * where the protocol allows it). Nothing of a write is shown before the answer.
+   */
+  readonly step?: (next: PendingWrite) => Promise<'go' | 'quit'>;
+  /**
+   * PIPELINING (RFC 2920): `on` (the default) sends a group of commands in one write when the
+   * server offers it, and QUIT with the end of the message; `off` is lock-step: one command, one
+   * reply, QUIT only after the verdict on the message, whatever the server offers.
+   */
+  readonly pipelining?: PipeliningMode;
+  /** How the server is named to the user (`Closing connection to`): with --direct the MX name; else the host connected to. */
+  readonly serverName?: string;
   /** How the message goes: `auto` is BDAT when CHUNKING is offered (RFC 3030), DATA otherwise. */
   readonly body?: BodyMode;
   /** BDAT chunk size; the default suits every real server. */
@@ -58,6 +69,8 @@ export interface SessionPlan {
 }
 
 export type BodyMode = 'auto' | 'data' | 'bdat';
+
+export type PipeliningMode = 'on' | 'off';
 
 export type TlsMode = 'auto' | 'required' | 'off';
 
@@ -84,6 +97,8 @@ interface EnvelopeReplies {
 export class SmtpSession {
   /** QUIT already written (pipelined after the final dot): only its reply is left to read. */
   private quitSent = false;
+  /** `Closing connection to` shown: once, after the verdict, even when QUIT left before it. */
+  private closingShown = false;
   /** --step said quit: no more pauses, only the goodbye. */
   private stepping = true;
   /** Message content has started: QUIT would be read as part of it. */
@@ -163,7 +178,7 @@ export class SmtpSession {
     const rcpts = probe === 'mail' ? [] : this.plan.envelope.recipients;
     const ending: Ending =
       probe === undefined ? (chunked ? { kind: 'bdat', message } : { kind: 'data' }) : probe === 'data' ? { kind: 'data' } : { kind: 'none' };
-    const pipelined = capabilities.has('PIPELINING');
+    const pipelined = capabilities.has('PIPELINING') && this.plan.pipelining !== 'off';
     const replies = await this.envelope(params, rcpts, ending, pipelined);
 
     if (!isPositive(replies.mail!)) {
@@ -260,10 +275,14 @@ export class SmtpSession {
     return results;
   }
 
-  /** --step: waits for the user's go; `q` stops the session (StepStop), QUIT still said. */
-  private async step(): Promise<void> {
+  /**
+   * --step: waits for the user's go before `next` is written (or shown); `q` stops the session
+   * (StepStop), QUIT still said. Before QUIT alone, q asks for what is about to happen: it goes.
+   */
+  private async step(next: PendingWrite): Promise<void> {
     if (!this.plan.step || !this.stepping) return;
-    if ((await this.plan.step()) === 'go') return;
+    const answer = await this.plan.step(next);
+    if (answer === 'go' || isQuitAlone(next)) return;
     this.stepping = false;
     throw new StepStop();
   }
@@ -344,8 +363,9 @@ export class SmtpSession {
     const { authenticate } = await import('./authenticate.js');
     const timeout = this.plan.timeouts.forStage('auth');
     const send = async (command: Command) => {
-      this.emit({ kind: 'send', stage: 'auth', command: withheld(command, plan.showSecrets), pipelined: false });
-      await this.step();
+      const shown = withheld(command, plan.showSecrets);
+      await this.step({ content: undefined, commands: [shown] });
+      this.emit({ kind: 'send', stage: 'auth', command: shown, pipelined: false });
       await this.connection.write(`${formatCommand(command)}\r\n`, 1, 'auth', timeout);
     };
     await authenticate(
@@ -444,7 +464,7 @@ export class SmtpSession {
     // One pause for the whole message: after 354 the server waits for all of it, and reads even
     // QUIT as part of it, so stopping here means hanging up.
     this.inData = true;
-    await this.step();
+    await this.step({ content: message.size, commands: withQuit ? [{ verb: '.' }, QUIT] : [{ verb: '.' }] });
     const stuffer = new DotStuffer();
     const timeout = this.plan.timeouts.dataBlock;
     const staged = new WriteBuffer(Math.max(1, Math.min(WRITE_BATCH, message.size)));
@@ -469,6 +489,7 @@ export class SmtpSession {
 
     // The end-of-data marker rides in the same write as the last of the content.
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(staged.contents()) });
+    if (withQuit) this.emit({ kind: 'flight', commands: 2 });
     this.emit({ kind: 'send', stage: 'body', command: { verb: '.' }, pipelined: withQuit });
     const pieces = [staged.contents(), stuffer.end()];
     if (withQuit) pieces.push(this.pipelinedQuit());
@@ -485,11 +506,13 @@ export class SmtpSession {
    */
   async bdat(chunk: BdatChunk, pipelined: boolean): Promise<void> {
     await this.flush();
-    // Paused before anything of the chunk is shown: what is shown is what gets sent.
-    await this.step();
-    this.emit({ kind: 'send', stage: chunkStage(chunk), command: { verb: 'BDAT', size: chunk.data.length, last: chunk.last }, pipelined });
-    if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(chunk.data) });
+    const command: Command = { verb: 'BDAT', size: chunk.data.length, last: chunk.last };
     const withQuit = pipelined && chunk.last;
+    // Paused before anything of the chunk is shown: what is shown is what gets sent.
+    await this.step({ content: undefined, commands: withQuit ? [command, QUIT] : [command] });
+    if (withQuit) this.emit({ kind: 'flight', commands: 2 });
+    this.emit({ kind: 'send', stage: chunkStage(chunk), command, pipelined });
+    if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(chunk.data) });
     const pieces = [Buffer.from(`BDAT ${chunk.data.length}${chunk.last ? ' LAST' : ''}\r\n`), chunk.data];
     if (withQuit) pieces.push(this.pipelinedQuit());
     // As with the final dot: once this write starts, the last chunk may reach the server.
@@ -506,13 +529,20 @@ export class SmtpSession {
     return this.read('rset');
   }
 
-  /** QUIT and its reply; a server that hangs up without 221 earns a warning, not a failure. */
+  /**
+   * QUIT and its reply; a server that hangs up without 221 earns a warning, not a failure. When
+   * QUIT already left with the end of the message, the session is said to close only now, after
+   * the verdict, just before its 221 is read.
+   */
   async quit(): Promise<void> {
     try {
+      if (!this.closingShown) {
+        this.closingShown = true;
+        this.emit({ kind: 'closing', host: this.plan.serverName ?? this.connection.host });
+      }
       if (!this.quitSent) {
-        this.emit({ kind: 'closing', host: this.connection.host });
         this.quitSent = true;
-        await this.send('quit', { verb: 'QUIT' });
+        await this.send('quit', QUIT);
       }
       await this.read('quit');
     } catch (error) {
@@ -526,10 +556,12 @@ export class SmtpSession {
     }
   }
 
-  /** RFC 2920 §3.1: QUIT may end a pipelined group; returns its bytes for the caller's write. */
+  /**
+   * RFC 2920 §3.1: QUIT may end a pipelined group (it saves a round trip); returns its bytes for
+   * the caller's write. `Closing connection` waits for the verdict (see quit()).
+   */
   private pipelinedQuit(): Buffer {
-    this.emit({ kind: 'closing', host: this.connection.host });
-    this.emit({ kind: 'send', stage: 'quit', command: { verb: 'QUIT' }, pipelined: true });
+    this.emit({ kind: 'send', stage: 'quit', command: QUIT, pipelined: true });
     this.quitSent = true;
     return Buffer.from('QUIT\r\n');
   }
@@ -539,14 +571,17 @@ export class SmtpSession {
     this.emit({ kind: 'committed', verb, size });
   }
 
-  /** Shows the command, then writes it; pipelined, it waits for the next write with the rest of its group. */
+  /**
+   * Writes the command, shown as it goes (after --step's go, never before); pipelined, it waits
+   * for the next write with the rest of its group, and is shown then.
+   */
   private async send(stage: Stage, command: Command, pipelined = false): Promise<void> {
-    this.emit({ kind: 'send', stage, command, pipelined });
     if (pipelined) {
       this.queued.push({ stage, command });
       return;
     }
-    await this.step();
+    await this.step({ content: undefined, commands: [command] });
+    this.emit({ kind: 'send', stage, command, pipelined });
     await this.connection.write(`${formatCommand(command)}\r\n`, 1, stage, this.plan.timeouts.forStage(stage));
   }
 
@@ -555,7 +590,9 @@ export class SmtpSession {
     if (this.queued.length === 0) return;
     const group = this.queued;
     this.queued = [];
-    await this.step();
+    await this.step({ content: undefined, commands: group.map(({ command }) => command) });
+    if (group.length > 1) this.emit({ kind: 'flight', commands: group.length });
+    for (const { stage, command } of group) this.emit({ kind: 'send', stage, command, pipelined: true });
     const lines = group.map(({ command }) => `${formatCommand(command)}\r\n`).join('');
     await this.connection.write(lines, group.length, group[0]!.stage, this.plan.timeouts.forStage('mail'));
   }
@@ -573,6 +610,12 @@ export class SmtpSession {
     judge(stage, reply, intermediate);
     return reply;
   }
+}
+
+const QUIT: Command = { verb: 'QUIT' };
+
+function isQuitAlone(next: PendingWrite): boolean {
+  return next.content === undefined && next.commands.length === 1 && next.commands[0]!.verb === 'QUIT';
 }
 
 function isPositive(reply: Reply): boolean {

@@ -41,6 +41,8 @@ export interface TranscriptWords {
   /** The prefix of a warning note, with its separator: `Warning: `. */
   readonly warning: string;
   connected(host: string, port: number): string;
+  /** Before the `>>>` lines of one pipelined write (RFC 2920): how many, and that the replies follow. */
+  flight(commands: number): string;
   /**
    * The `;;` lines of -v: a DNS question, its answer's summary, an additional record's mark. An
    * answer, or the lack of one, names the question it belongs to (`type` and absolute `name`).

@@ -6,6 +6,15 @@ export interface CliWords {
   readonly suggestion: (options: readonly string[]) => string;
   /** The prompt for a password at /dev/tty, echo off: `Password for alice at mail.example.org: `. */
   readonly passwordPrompt: (user: string, host: string) => string;
-  /** --step, while mailv waits for a key before sending the next command. */
-  readonly stepPrompt: string;
+  /** --step, while mailv waits for a key before the next write: what that write will send. */
+  readonly stepPrompt: (next: StepNext) => string;
 }
+
+/**
+ * What --step says the next write carries: one command line (escaped, perhaps shortened), the
+ * verbs of a pipelined flight, or the message's octets and the commands that follow it.
+ */
+export type StepNext =
+  | { readonly kind: 'command'; readonly line: string }
+  | { readonly kind: 'flight'; readonly verbs: readonly string[] }
+  | { readonly kind: 'content'; readonly octets: number; readonly after: readonly string[] };

@@ -13,9 +13,12 @@ const FIXTURE = new URL('../../test/fixtures/record-small.jsonl', import.meta.ur
 
 /** A --step terminal that answers Enter `go` times, then q; it counts the questions. */
 function stepper(go: number) {
-  const state = { asked: 0 };
+  const state = { asked: 0, writes: [] as { content: number | undefined; verbs: string[] }[] };
   const open = async () => ({
-    ask: async () => (++state.asked > go ? ('quit' as const) : ('go' as const)),
+    ask: async (next: { content: number | undefined; commands: readonly { verb: string }[] }) => {
+      state.writes.push({ content: next.content, verbs: next.commands.map((command) => command.verb) });
+      return ++state.asked > go ? ('quit' as const) : ('go' as const);
+    },
     close: () => {},
   });
   return { state, open };
@@ -52,24 +55,34 @@ describe('mailv replay in memory', () => {
   it('--step: Enter before each command, q stops there with 0', async () => {
     const whole = await runApp(['replay', FIXTURE]);
     const lines = whole.stdout.split('\n');
-    const mail = lines.findIndex((line) => line.startsWith('>>> MAIL'));
-    const { state, open } = stepper(2);
+    const flight = lines.findIndex((line) => line.startsWith('(3 commands in one flight'));
+    const { state, open } = stepper(1);
     const run = await runApp(['replay', '--step', FIXTURE], { openStepper: open });
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(state.asked, 3, 'before EHLO, MAIL, then RCPT');
-    assert.equal(run.stdout, `${lines.slice(0, mail + 1).join('\n')}\n`);
+    assert.equal(state.asked, 2, 'before EHLO, then before the flight of MAIL, RCPT and DATA');
+    assert.equal(run.stdout, `${lines.slice(0, flight).join('\n')}\n`);
   });
 
   it('--step: a pipelined flight is one step, as it is one write', async () => {
-    const record = readFileSync(FIXTURE, 'utf8').split('\n');
-    // Line 7 is MAIL, the first of three commands sent together.
-    record.splice(6, 0, '{"at":14.2,"event":{"kind":"flight","commands":3}}');
-    const path = join(freshHome(), 'flight.jsonl');
-    writeFileSync(path, record.join('\n'));
     const { state, open } = stepper(100);
-    const run = await runApp(['replay', '--step', path], { openStepper: open });
+    const run = await runApp(['replay', '--step', FIXTURE], { openStepper: open });
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(state.asked, 4, 'EHLO, the flight of MAIL RCPT DATA, the dot, QUIT');
-    assert.equal(run.stdout, (await runApp(['replay', path])).stdout);
+    assert.equal(state.asked, 3, 'EHLO, the flight of MAIL RCPT DATA, the flight of the dot and QUIT');
+    // Each pause names what the write sent, as the live prompt did: the message's size before the dot.
+    assert.deepEqual(state.writes, [
+      { content: undefined, verbs: ['EHLO'] },
+      { content: undefined, verbs: ['MAIL', 'RCPT', 'DATA'] },
+      { content: 271, verbs: ['.', 'QUIT'] },
+    ]);
+    assert.equal(run.stdout, (await runApp(['replay', FIXTURE])).stdout);
+    // A record without flight events (a session that wrote one command at a time): one step each.
+    const record = readFileSync(FIXTURE, 'utf8')
+      .split('\n')
+      .filter((line) => !line.includes('"kind":"flight"'));
+    const path = join(freshHome(), 'lock-step.jsonl');
+    writeFileSync(path, record.join('\n'));
+    const each = stepper(100);
+    assert.equal((await runApp(['replay', '--step', path], { openStepper: each.open })).status, 0);
+    assert.equal(each.state.asked, 6, 'EHLO, MAIL, RCPT, DATA, the dot, QUIT');
   });
 });

@@ -77,7 +77,7 @@ describe('--json', () => {
     const events = parseJsonLines(run.stdout);
     const result = events.at(-1)!;
     assert.equal(result['status'], 75);
-    assert.equal(result['error'], `connection refused by 127.0.0.1 port ${port}`);
+    assert.equal(result['error'], `connection refused by [127.0.0.1] port ${port}`);
     assert.equal(result['stage'], 'connect');
     assert.match(String(result['code']), /^MAILV_[A-Z_]+$/);
     // When and where the message was kept: just before the result, as standard error says it.

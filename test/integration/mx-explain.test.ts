@@ -103,10 +103,10 @@ describe('--explain: the DNS step with real dnsmasq', { skip: await dnsmasqSkipR
       `${NOTE}Preference, the MX "weight": the smallest is tried first, here 10 before 20 (RFC 5321 §5.1)`,
     ]);
     // Both hosts refuse port 9: the first deferral sends mailv on, the last leaves no host.
-    assert.deepEqual(annotationsAfter(shown, 'bob@deadfirst.test... Deferred: Connection refused by dead.deadfirst.test. [127.0.0.9]'), [
+    assert.deepEqual(annotationsAfter(shown, 'bob@deadfirst.test... Deferred: Connection refused by dead.deadfirst.test.'), [
       'dead.deadfirst.test. could not take the message: the next MX host is tried (RFC 5321 §5.1)',
     ]);
-    assert.deepEqual(annotationsAfter(shown, 'bob@deadfirst.test... Deferred: Connection refused by live.deadfirst.test. [127.0.0.3]'), [
+    assert.deepEqual(annotationsAfter(shown, 'bob@deadfirst.test... Deferred: Connection refused by live.deadfirst.test.'), [
       'live.deadfirst.test. could not take the message, and no host is left to try: deferred (RFC 5321 §4.5.4.1)',
     ]);
     const plain = await runCli(args, { input: 'x\n' });

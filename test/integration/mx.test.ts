@@ -81,7 +81,7 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
       const port = live!.port;
       assert.deepEqual(shown.slice(0, 3), [
         `bob@deadfirst.test... Connecting to dead.deadfirst.test. port ${port} via esmtp...`,
-        'bob@deadfirst.test... Deferred: Connection refused by dead.deadfirst.test. [127.0.0.9]',
+        'bob@deadfirst.test... Deferred: Connection refused by dead.deadfirst.test.',
         `bob@deadfirst.test... Connecting to live.deadfirst.test. port ${port} via esmtp...`,
       ]);
       assert.match(run.stdout, /^bob@deadfirst\.test\.\.\. Sent \(/m);
@@ -207,7 +207,7 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
         try {
           const run = await runCli(['--direct', '--port', String(broken!.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
           assert.equal(run.code, 0, run.stderr);
-          assert.match(run.stdout, /^bob@mx\.test\.\.\. Deferred: .+ by mx1\.mx\.test\. \[127\.0\.0\.2\]$/m);
+          assert.match(run.stdout, /^bob@mx\.test\.\.\. Deferred: .+ by mx1\.mx\.test\.$/m);
           assert.deepEqual(next!.messages[0]!.recipients, ['bob@mx.test']);
         } finally {
           await next!.close();

@@ -204,17 +204,17 @@ describe('a damaged record: one line naming it, 65', () => {
   const fixture = readFileSync(new URL('record-small.jsonl', FIXTURES), 'utf8');
   const lines = fixture.split('\n');
   const DAMAGED: readonly [string, string, RegExp][] = [
-    ['not JSON', fixture.replace('"kind":"closing"', '"kind":"closing'), /^mailv: (.+), line 16: not a line of JSON$/],
+    ['not JSON', fixture.replace('"kind":"closing"', '"kind":"closing'), /^mailv: (.+), line 22: not a line of JSON$/],
     [
       'an event of an unknown kind',
       fixture.replace('"kind":"closing"', '"kind":"goodbye"'),
-      /^mailv: (.+), line 16: event\.kind "goodbye" is unknown to this mailv$/,
+      /^mailv: (.+), line 22: event\.kind "goodbye" is unknown to this mailv$/,
     ],
-    ['a field of the wrong type', fixture.replace('"sent":', '"sent":"many","x":'), /^mailv: (.+), line 22: event\.sent should be an integer$/],
+    ['a field of the wrong type', fixture.replace('"sent":', '"sent":"many","x":'), /^mailv: (.+), line 24: event\.sent should be an integer$/],
     [
       'a truncated last line',
       fixture.slice(0, fixture.length - 12),
-      /^mailv: (.+), line 23: the last line stops in the middle \(the run that wrote it was stopped\)$/,
+      /^mailv: (.+), line 25: the last line stops in the middle \(the run that wrote it was stopped\)$/,
     ],
     [
       'a newer version',
@@ -224,7 +224,7 @@ describe('a damaged record: one line naming it, 65', () => {
     [
       'no end',
       lines.slice(0, -2).join('\n') + '\n',
-      /^mailv: (.+), line 23: the record stops before the end of the run \(the run that wrote it was stopped\)$/,
+      /^mailv: (.+), line 25: the record stops before the end of the run \(the run that wrote it was stopped\)$/,
     ],
     [
       'a note whose fields do not fit its code',

@@ -109,21 +109,55 @@ describe('in a real terminal (tmux)', () => {
     assert.doesNotMatch(done, /waiting for the greeting/, 'no spinner left behind');
   });
 
-  it('--step: each command waits for Enter; q says QUIT and keeps the message', async () => {
+  it('--step: lock-step, each write waits for Enter naming what it will send, shown only once sent; q says QUIT and keeps the message', async () => {
     const fast = await startScriptedServer();
     try {
       startInTmux('step', ['--step', '--no-color', '--server', `127.0.0.1:${fast.port}`, '-s', 'step', 'bob@example.org']);
-      await waitForScreen('step', new RegExp(String.raw`>>> EHLO ${LOCAL_HOST_PATTERN}\n\s*\[Enter\] send\s+\[q\] quit`));
+      const first = await waitForScreen(
+        'step',
+        new RegExp(String.raw`^220 scripted\.test ESMTP\n\s*\[Enter\] send EHLO ${LOCAL_HOST_PATTERN} {3}\[q\] quit`, 'm'),
+      );
+      assert.doesNotMatch(first, />>> EHLO/, 'nothing shown before it is sent');
       assert.deepEqual(fast.commands, [], 'nothing sent before Enter');
       tmux('send-keys', '-t', 'step', 'Enter');
-      await waitForScreen('step', />>> DATA\n\s*\[Enter\] send/);
-      assert.deepEqual(fast.commands, [`EHLO ${LOCAL_HOST}`], 'the pipelined group waits as one step');
+      const second = await waitForScreen('step', /\[Enter\] send MAIL From:<tester@\S+> SIZE=\d+ {3}\[q\] quit/);
+      assert.match(second, new RegExp(String.raw`>>> EHLO ${LOCAL_HOST_PATTERN}\n250-scripted\.test`));
+      assert.doesNotMatch(second, />>> MAIL/);
+      assert.deepEqual(fast.commands, [`EHLO ${LOCAL_HOST}`], 'one command at a time');
       tmux('send-keys', '-t', 'step', 'q');
       const done = await waitForScreen('step', /\[exit \d+\]/);
       assert.match(done, /\[exit 75\]/);
+      assert.doesNotMatch(done, />>> MAIL/, 'the refused command is neither shown nor sent');
+      assert.match(done, /^Closing connection to \[127\.0\.0\.1\]\n>>> QUIT\n221 2\.0\.0 Bye$/m);
       assert.match(done, /mailv: stopped at your request \(--step\): the message was not sent/);
       assert.match(done, /the message was saved in .*dead\.letter/);
       assert.deepEqual(fast.commands, [`EHLO ${LOCAL_HOST}`, 'QUIT']);
+    } finally {
+      await fast.close();
+    }
+  });
+
+  it('--step: a pause before the message (its octets, then the dot) and one before QUIT, after the verdict', async () => {
+    const fast = await startScriptedServer();
+    try {
+      startInTmux('step-all', ['--step', '--no-color', '--server', `127.0.0.1:${fast.port}`, '-s', 'step', 'bob@example.org']);
+      for (const prompt of [/\[Enter\] send EHLO /, /\[Enter\] send MAIL From:/, /\[Enter\] send RCPT To:<bob@example\.org>/, /\[Enter\] send DATA {3}/]) {
+        await waitForScreen('step-all', prompt);
+        tmux('send-keys', '-t', 'step-all', 'Enter');
+      }
+      const message = await waitForScreen('step-all', /\[Enter\] send the message, \d+ octets, then "\." {3}\[q\] quit/);
+      assert.match(message, /^354 End data with <CR><LF>\.<CR><LF>\n/m);
+      assert.doesNotMatch(message, />>> \./);
+      tmux('send-keys', '-t', 'step-all', 'Enter');
+      const quit = await waitForScreen('step-all', /\[Enter\] send QUIT {3}\[q\] quit/);
+      // The verdict, then Closing connection, and QUIT still waits for its Enter.
+      assert.match(quit, /^>>> \.\n250 2\.0\.0 Ok: queued as S1\nbob@example\.org\.\.\. Sent \(Ok: queued as S1\)\nClosing connection to \[127\.0\.0\.1\]\n/m);
+      assert.doesNotMatch(quit, />>> QUIT/);
+      assert.ok(!fast.commands.includes('QUIT'), 'QUIT not sent before Enter');
+      tmux('send-keys', '-t', 'step-all', 'Enter');
+      const done = await waitForScreen('step-all', /\[exit \d+\]/);
+      assert.match(done, /\[exit 0\]/);
+      assert.match(done, /^>>> QUIT\n221 2\.0\.0 Bye$/m);
     } finally {
       await fast.close();
     }
@@ -180,7 +214,7 @@ describe('in a real terminal (tmux)', () => {
     const fast = await startScriptedServer();
     try {
       startInTmux('step-quit', ['--step', '--no-color', '--server', `127.0.0.1:${fast.port}`, '-s', 'step', 'bob@example.org']);
-      await waitForScreen('step-quit', /\[Enter\] send\s+\[q\] quit/);
+      await waitForScreen('step-quit', /\[Enter\] send .*\[q\] quit/);
       tmux('send-keys', '-t', 'step-quit', 'C-\\');
       const stepped = await waitForScreen('step-quit', /\[exit \d+\]/);
       assert.match(stepped, /mailv: interrupted by SIGQUIT\nmailv: the message was saved in .*dead\.letter\n\[exit 131\]/);

@@ -2,11 +2,11 @@
 // bytes written, write by write (one write is one flight), and the exact events emitted.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ProtocolError, SmtpReplyError, TlsError, TransportError, type Stage } from '../../dist/errors.js';
+import { ProtocolError, SmtpReplyError, StepStop, TlsError, TransportError, type Stage } from '../../dist/errors.js';
 import type { SessionEvent } from '../../dist/events.js';
 import type { ComposedMessage } from '../../dist/message/compose.js';
 import { Capabilities } from '../../dist/smtp/capabilities.js';
-import type { Command } from '../../dist/smtp/command.js';
+import type { Command, PendingWrite } from '../../dist/smtp/command.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
 import { makeReply } from '../../dist/smtp/reply.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/smtp/session.js';
@@ -53,11 +53,15 @@ interface Conversation {
   readonly received: number;
 }
 
-async function converse(script: Script, plan: Partial<SessionPlan> = {}): Promise<Conversation> {
+/** --step's answer to a pause before `next`, given what had been shown (events) and written (writes) by then. */
+type StepAnswer = (next: PendingWrite, shown: readonly SessionEvent[], writes: number) => 'go' | 'quit';
+
+async function converse(script: Script, plan: Partial<SessionPlan> = {}, stepper?: StepAnswer): Promise<Conversation> {
   const [client, server] = memoryPair();
   serveScript(server, script, { chunks: [], commands: [] });
   const events: SessionEvent[] = [];
-  const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), { ...PLAN, ...plan }, (event) => events.push(event));
+  const step = stepper && (async (next: PendingWrite) => stepper(next, [...events], client.writes.length));
+  const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), { ...PLAN, ...plan, ...(step ? { step } : {}) }, (event) => events.push(event));
   let results: RecipientResult[] | undefined;
   let error: unknown;
   try {
@@ -92,12 +96,15 @@ const DEFAULT_EHLO = '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250
 const MAIL = (params: string[], pipelined = false) => send('mail', { verb: 'MAIL', from: 'a@client.test', params }, pipelined);
 const RCPT = (to: string, pipelined = false) => send('rcpt', { verb: 'RCPT', to, params: [] }, pipelined);
 const CLOSING: SessionEvent = { kind: 'closing', host: 'mx.test' };
+const flight = (commands: number): SessionEvent => ({ kind: 'flight', commands });
+const QUIT_SENT = (pipelined = false) => send('quit', { verb: 'QUIT' }, pipelined);
+const DOT = (pipelined = false) => send('body', { verb: '.' }, pipelined);
 const QUEUED = '250 2.0.0 Ok: queued as S1';
 const BYE = reply('quit', '221 2.0.0 Bye');
 const CHUNKING_PIPELINING = '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING';
 
 describe('session: DATA', () => {
-  it('pipelined: MAIL, RCPT and DATA in one write, the message and QUIT in the next', async () => {
+  it('pipelined: MAIL, RCPT and DATA in one flight, the message, the dot and QUIT in the next; Closing connection after the verdict', async () => {
     const run = await converse({});
     assert.equal(run.error, undefined);
     // The write buffer holds as many octets as the message has; the dot stuffed in makes one more,
@@ -112,18 +119,21 @@ describe('session: DATA', () => {
       GREETING,
       EHLO,
       ehloReply(DEFAULT_EHLO),
+      flight(3),
       MAIL([`SIZE=${SIZE}`], true),
       RCPT('b@mx.test', true),
       send('data', { verb: 'DATA' }, true),
       reply('mail', '250 2.1.0 Ok'),
       reply('rcpt', '250 2.1.5 Ok', 'b@mx.test'),
       reply('data', '354 End data with <CR><LF>.<CR><LF>'),
-      send('body', { verb: '.' }, true),
-      CLOSING,
-      send('quit', { verb: 'QUIT' }, true),
+      flight(2),
+      DOT(true),
+      QUIT_SENT(true),
       { kind: 'committed', verb: 'DATA', size: SIZE },
       reply('body', QUEUED),
       sent('b@mx.test', QUEUED),
+      // QUIT left with the dot, but the session is said to close only once the verdict is shown.
+      CLOSING,
       BYE,
       traffic(run),
     ]);
@@ -192,7 +202,7 @@ describe('session: DATA', () => {
     assert.equal(run.error, undefined);
     assert.deepEqual(run.writes[1], `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\nRCPT To:<c@mx.test>\r\nDATA\r\n`);
     const refusal = makeReply(['550 5.1.1 No such user']);
-    assert.deepEqual(run.events.slice(7, 12), [
+    assert.deepEqual(run.events.slice(8, 13), [
       reply('mail', '250 2.1.0 Ok'),
       reply('rcpt', '250 2.1.5 Ok', 'b@mx.test'),
       reply('rcpt', '550 5.1.1 No such user', 'c@mx.test'),
@@ -215,7 +225,7 @@ describe('session: DATA', () => {
       'RSET\r\n',
       'QUIT\r\n',
     ]);
-    assert.deepEqual(run.events.slice(9), [
+    assert.deepEqual(run.events.slice(10), [
       { kind: 'recipient', recipient: 'b@mx.test', outcome: 'refused', reply: makeReply(['550 5.1.1 No such user']) },
       send('body', { verb: '.' }),
       reply('body', '554 5.5.1 no valid recipients'),
@@ -247,16 +257,18 @@ describe('session: BDAT', () => {
       GREETING,
       EHLO,
       ehloReply(CHUNKING_PIPELINING),
+      flight(2),
       MAIL([], true),
       RCPT('b@mx.test', true),
+      flight(2),
       send('body', { verb: 'BDAT', size: SIZE, last: true }, true),
-      CLOSING,
-      send('quit', { verb: 'QUIT' }, true),
+      QUIT_SENT(true),
       { kind: 'committed', verb: 'BDAT', size: SIZE },
       reply('mail', '250 2.1.0 Ok'),
       reply('rcpt', '250 2.1.5 Ok', 'b@mx.test'),
       reply('body', QUEUED),
       sent('b@mx.test', QUEUED),
+      CLOSING,
       BYE,
       traffic(run),
     ]);
@@ -298,6 +310,162 @@ describe('session: BDAT', () => {
     assert.deepEqual(run.error.fact, { code: 'MAILV_MESSAGE_REFUSED', reply: makeReply(['552 5.3.4 Too big']) });
     assert.deepEqual(run.writes.slice(3), [`BDAT 12\r\n${MESSAGE.slice(0, 12)}`, 'QUIT\r\n']);
     assert.equal(run.committed, false);
+  });
+});
+
+describe('session: lock-step (--pipelining off)', () => {
+  it('against a server offering PIPELINING: one command, one reply, and QUIT only after the verdict', async () => {
+    const run = await converse({}, { pipelining: 'off' });
+    assert.equal(run.error, undefined);
+    assert.deepEqual(run.writes, [
+      'EHLO client.test\r\n',
+      `MAIL From:<a@client.test> SIZE=${SIZE}\r\n`,
+      'RCPT To:<b@mx.test>\r\n',
+      'DATA\r\n',
+      STUFFED.slice(0, SIZE),
+      `${STUFFED.slice(SIZE)}.\r\n`,
+      'QUIT\r\n',
+    ]);
+    assert.deepEqual(run.events, [
+      GREETING,
+      EHLO,
+      ehloReply(DEFAULT_EHLO),
+      MAIL([`SIZE=${SIZE}`]),
+      reply('mail', '250 2.1.0 Ok'),
+      RCPT('b@mx.test'),
+      reply('rcpt', '250 2.1.5 Ok', 'b@mx.test'),
+      send('data', { verb: 'DATA' }),
+      reply('data', '354 End data with <CR><LF>.<CR><LF>'),
+      DOT(),
+      { kind: 'committed', verb: 'DATA', size: SIZE },
+      reply('body', QUEUED),
+      sent('b@mx.test', QUEUED),
+      CLOSING,
+      QUIT_SENT(),
+      BYE,
+      traffic(run),
+    ]);
+  });
+
+  it('with CHUNKING: BDAT LAST alone, its verdict, then QUIT in a write of its own', async () => {
+    const run = await converse({ replies: { EHLO: CHUNKING_PIPELINING } }, { pipelining: 'off' });
+    assert.equal(run.error, undefined);
+    assert.deepEqual(run.writes, [
+      'EHLO client.test\r\n',
+      'MAIL From:<a@client.test>\r\n',
+      'RCPT To:<b@mx.test>\r\n',
+      `BDAT ${SIZE} LAST\r\n${MESSAGE}`,
+      'QUIT\r\n',
+    ]);
+    assert.deepEqual(run.events.slice(3), [
+      MAIL([]),
+      reply('mail', '250 2.1.0 Ok'),
+      RCPT('b@mx.test'),
+      reply('rcpt', '250 2.1.5 Ok', 'b@mx.test'),
+      send('body', { verb: 'BDAT', size: SIZE, last: true }, false),
+      { kind: 'committed', verb: 'BDAT', size: SIZE },
+      reply('body', QUEUED),
+      sent('b@mx.test', QUEUED),
+      CLOSING,
+      QUIT_SENT(),
+      BYE,
+      traffic(run),
+    ]);
+    assert.ok(!run.events.some((event) => event.kind === 'flight'), 'no flight in lock-step');
+  });
+});
+
+describe('session: flights', () => {
+  it('a refusal after a pipelined dot: the flight, then the 554, and only then Closing connection and the 221', async () => {
+    const run = await converse({ replies: { '.': '554 5.7.1 Message rejected' } });
+    assert.ok(run.error instanceof SmtpReplyError);
+    assert.deepEqual(run.error.fact, { code: 'MAILV_MESSAGE_REFUSED', reply: makeReply(['554 5.7.1 Message rejected']) });
+    assert.equal(run.committed, true);
+    assert.deepEqual(run.events.slice(-8), [
+      flight(2),
+      DOT(true),
+      QUIT_SENT(true),
+      { kind: 'committed', verb: 'DATA', size: SIZE },
+      reply('body', '554 5.7.1 Message rejected'),
+      CLOSING,
+      BYE,
+      traffic(run),
+    ]);
+  });
+
+  it('one pipelined command alone is no flight', async () => {
+    const run = await converse({}, { quitAfter: 'mail' });
+    assert.ok(!run.events.some((event) => event.kind === 'flight'));
+  });
+});
+
+describe('session: --step', () => {
+  const sends = (events: readonly SessionEvent[]) => events.filter((event) => event.kind === 'send').length;
+
+  it('lock-step: a pause before every write, the message and QUIT included, each before anything of it is shown or sent', async () => {
+    const pauses: { next: PendingWrite; shown: number; writes: number }[] = [];
+    const run = await converse({}, { pipelining: 'off' }, (next, shown, writes) => {
+      pauses.push({ next, shown: sends(shown), writes });
+      return 'go';
+    });
+    assert.equal(run.error, undefined);
+    assert.deepEqual(
+      pauses.map(({ next }) => next),
+      [
+        { content: undefined, commands: [{ verb: 'EHLO', domain: 'client.test' }] },
+        { content: undefined, commands: [{ verb: 'MAIL', from: 'a@client.test', params: [`SIZE=${SIZE}`] }] },
+        { content: undefined, commands: [{ verb: 'RCPT', to: 'b@mx.test', params: [] }] },
+        { content: undefined, commands: [{ verb: 'DATA' }] },
+        { content: SIZE, commands: [{ verb: '.' }] },
+        { content: undefined, commands: [{ verb: 'QUIT' }] },
+      ],
+    );
+    // At the n-th pause, n-1 commands had been shown; the message's writes (two) count once.
+    assert.deepEqual(
+      pauses.map(({ shown }) => shown),
+      [0, 1, 2, 3, 4, 5],
+    );
+    assert.deepEqual(
+      pauses.map(({ writes }) => writes),
+      [0, 1, 2, 3, 4, 6],
+    );
+  });
+
+  it('q at the first step: no EHLO shown or sent, and the session still ends with QUIT', async () => {
+    const run = await converse({}, { pipelining: 'off' }, () => 'quit');
+    assert.ok(run.error instanceof StepStop);
+    assert.deepEqual(run.writes, ['QUIT\r\n']);
+    assert.deepEqual(run.events, [GREETING, CLOSING, QUIT_SENT(), BYE, traffic(run)]);
+  });
+
+  it('q before QUIT asks for what is about to happen: QUIT goes, and the delivery stands', async () => {
+    const run = await converse({}, { pipelining: 'off' }, (next) => (next.commands[0]?.verb === 'QUIT' ? 'quit' : 'go'));
+    assert.equal(run.error, undefined);
+    assert.equal(run.writes.at(-1), 'QUIT\r\n');
+    assert.deepEqual(run.results, [{ recipient: 'b@mx.test', outcome: 'sent', reply: makeReply([QUEUED]) }]);
+  });
+
+  it('q before a flight: none of its commands shown or sent; QUIT alone', async () => {
+    const run = await converse({}, {}, (next) => (next.commands.length > 1 ? 'quit' : 'go'));
+    assert.ok(run.error instanceof StepStop);
+    assert.deepEqual(run.writes, ['EHLO client.test\r\n', 'QUIT\r\n']);
+    assert.deepEqual(run.events.slice(3), [CLOSING, QUIT_SENT(), BYE, traffic(run)]);
+  });
+
+  it('pipelined on request: the pause names the whole flight, and the message with the dot and QUIT', async () => {
+    const pauses: PendingWrite[] = [];
+    const run = await converse({}, { pipelining: 'on' }, (next) => {
+      pauses.push(next);
+      return 'go';
+    });
+    assert.equal(run.error, undefined);
+    assert.deepEqual(pauses.slice(1), [
+      {
+        content: undefined,
+        commands: [{ verb: 'MAIL', from: 'a@client.test', params: [`SIZE=${SIZE}`] }, { verb: 'RCPT', to: 'b@mx.test', params: [] }, { verb: 'DATA' }],
+      },
+      { content: SIZE, commands: [{ verb: '.' }, { verb: 'QUIT' }] },
+    ]);
   });
 });
 

@@ -255,7 +255,7 @@ describe('sequence diagram', () => {
     const [first, second] = groups(svg, 'data-connect=');
     assert.match(first!, /data-connect="refused"/);
     assert.match(first!, /class="cross"/);
-    assert.match(first!, /connection refused by 127\.0\.0\.2 port 25/);
+    assert.match(first!, /connection refused by \[127\.0\.0\.2\] port 25/);
     assert.match(second!, /data-connect="made"[\s\S]*connected to \[127\.0\.0\.3\] port 25/);
     assert.match(svg, /example\.org\. 300 IN MX 20 mx2\.example\.org\./);
     assert.equal(count(svg, /data-dns=/g), 2);

@@ -147,6 +147,7 @@ const SESSION: SessionEvent[] = [
   reply('greeting', ['220 mx.example.org ESMTP ready']),
   send('ehlo', EHLO),
   reply('ehlo', EHLO_REPLY),
+  { kind: 'flight', commands: 3 },
   send('mail', { verb: 'MAIL', from: 'alice@example.org', params: ['SIZE=1234'] }, true),
   send('rcpt', { verb: 'RCPT', to: 'bob@example.org', params: [] }, true),
   send('data', { verb: 'DATA' }, true),
@@ -170,8 +171,26 @@ for (const [lang, catalogue] of [
 
     it('explains a whole pipelined session line by line', () => {
       const explainer = new Explainer(catalogueFor(lang));
-      const [connecting, connected, greeting, ehlo, ehloReply, mail, rcpt, data, mailReply, rcptReply, dataReply, dot, final, sent, closing, quit, bye] =
-        SESSION.map((event) => explainer.annotate(event));
+      const [
+        connecting,
+        connected,
+        greeting,
+        ehlo,
+        ehloReply,
+        flight,
+        mail,
+        rcpt,
+        data,
+        mailReply,
+        rcptReply,
+        dataReply,
+        dot,
+        final,
+        sent,
+        closing,
+        quit,
+        bye,
+      ] = SESSION.map((event) => explainer.annotate(event));
 
       assert.deepEqual(connecting!.after, group(c.connectingRelay({ host: 'mx.example.org' }), c.port587));
       assert.deepEqual(connected!.after, [c.connected]);
@@ -208,10 +227,10 @@ for (const [lang, catalogue] of [
       assert.deepEqual(data!.after, [c.cmdData]);
       assert.deepEqual([mail!.before, rcpt!.before, data!.before], [[], [], []]);
 
-      // The group summary comes before the first reply, and only there.
-      assert.deepEqual(mailReply!.before, [c.pipelinedGroup({ count: 3 })]);
-      assert.match(mailReply!.before[0]!, /\b3\b.*RFC 2920/);
-      assert.deepEqual(rcptReply!.before, []);
+      // PIPELINING is told at the flight's marker, before its commands, and not again at the replies.
+      assert.deepEqual(flight!.after, [c.pipelinedGroup({ count: 3 })]);
+      assert.match(flight!.after[0]!, /PIPELINING.*\b3\b.*RFC 2920/);
+      assert.deepEqual([mailReply!.before, rcptReply!.before], [[], []]);
       assert.deepEqual(mailReply!.after, [c.code250Mail({ sender: 'alice@example.org' }), c.enhanced2_1_0]);
       assert.deepEqual(rcptReply!.after, [c.code250Rcpt({ recipient: 'bob@example.org' }), c.enhanced2_1_5]);
       assert.equal(dataReply!.after[0], c.code354);
@@ -225,6 +244,54 @@ for (const [lang, catalogue] of [
       assert.deepEqual(closing!.after, [c.closing]);
       assert.deepEqual(quit!.after, [c.cmdQuit]);
       assert.deepEqual(bye!.after, [c.code221, c.replyStructure({ code: 221, severity: c.replyClass2, category: c.replyDigit2 }), c.enhanced2_0_0]);
+    });
+
+    it('a QUIT in the flight of the dot says it is answered after the verdict; the closing that follows the verdict says QUIT is out', () => {
+      const explainer = new Explainer(c);
+      const events: SessionEvent[] = [
+        { kind: 'connecting', recipients: ['bob@example.org'], host: 'mx.example.org', port: 587, via: 'relay' },
+        { kind: 'flight', commands: 2 },
+        send('body', { verb: '.' }, true),
+        send('quit', { verb: 'QUIT' }, true),
+        reply('body', ['554 5.7.1 Rejected']),
+        { kind: 'closing', host: 'mx.example.org' },
+        reply('quit', ['221 2.0.0 Bye']),
+      ];
+      const [, flight, dot, quit, verdict, closing] = events.map((event) => explainer.annotate(event));
+      assert.deepEqual(flight!.after, [c.pipelinedGroup({ count: 2 })]);
+      assert.deepEqual(dot!.after, [c.cmdDataEnd]);
+      assert.deepEqual(quit!.after, [c.cmdQuitInFlight]);
+      assert.match(c.cmdQuitInFlight, lang === 'fr' ? /après son verdict/ : /after its verdict/);
+      assert.doesNotMatch(c.cmdQuitInFlight, lang === 'fr' ? /Terminé/ : /Work done/);
+      assert.equal(verdict!.after[0], c.code554);
+      assert.deepEqual(closing!.after, [c.closingQuitSent]);
+    });
+
+    it('a relay that cannot be reached is not followed by another host', () => {
+      const explainer = new Explainer(c);
+      const refused = { code: 'MAILV_CONNECT_FAILED', host: '127.0.0.1', port: 9, reason: 'refused', errno: undefined, ms: 1 } as const;
+      explainer.annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: '127.0.0.1', port: 9, via: 'relay' });
+      const relay = explainer.annotate({ kind: 'deferred', recipients: ['bob@example.org'], host: '127.0.0.1', address: '127.0.0.1', error: refused });
+      assert.deepEqual(relay.after, [c.deferredRelay({ host: '127.0.0.1' })]);
+      const host = (name: string, address: string) => ({
+        name,
+        preference: 10,
+        addresses: [address],
+        implicit: false,
+        noAddress: undefined,
+        problem: undefined,
+      });
+      explainer.annotate({
+        kind: 'mx-plan',
+        plan: { domain: 'example.org', hosts: [host('mx.example.org', '192.0.2.1'), host('mx2.example.org', '192.0.2.2')], ignored: 0, ties: [] },
+      });
+      explainer.annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: 'mx.example.org', port: 25, via: 'esmtp' });
+      const mx = explainer.annotate({ kind: 'deferred', recipients: ['bob@example.org'], host: 'mx.example.org', address: '192.0.2.1', error: refused });
+      assert.deepEqual(mx.after, [c.deferredHost({ host: 'mx.example.org' })]);
+      // The plan's last attempt leaves no host: no next one is promised.
+      explainer.annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: 'mx2.example.org', port: 25, via: 'esmtp' });
+      const last = explainer.annotate({ kind: 'deferred', recipients: ['bob@example.org'], host: 'mx2.example.org', address: '192.0.2.2', error: refused });
+      assert.deepEqual(last.after, [c.deferredLast({ host: 'mx2.example.org' })]);
     });
 
     it('tells 220 after STARTTLS from the greeting, and EHLO under TLS from the first', () => {

@@ -13,6 +13,7 @@ import { sanitize, terminalSafeJson } from '../../dist/text/sanitize.js';
 import { colourStyle, plainStyle } from '../../dist/render/style.js';
 import { TranscriptRenderer } from '../../dist/render/transcript.js';
 import { makeReply } from '../../dist/smtp/reply.js';
+import { Capabilities } from '../../dist/smtp/capabilities.js';
 import { TimingRecorder } from '../../dist/render/timing.js';
 
 const ok = makeReply(['250 2.0.0 Ok: queued as 4Xy']);
@@ -52,17 +53,67 @@ describe('transcript', () => {
     ]);
   });
 
+  it('Sent quotes the last line of the final reply, its enhanced code left out only where the session offered ENHANCEDSTATUSCODES', () => {
+    const ehlo = (keywords: string[]) => {
+      const reply = makeReply(['250-mx.example.org', ...keywords.map((keyword, index) => `250${index === keywords.length - 1 ? ' ' : '-'}${keyword}`)]);
+      return { kind: 'reply', stage: 'ehlo', reply, recipient: undefined, ehlo: Capabilities.fromEhlo(reply).offer } as const;
+    };
+    const connecting = { kind: 'connecting', recipients: ['a@example.org'], host: '127.0.0.1', port: 25, via: 'relay' } as const;
+    const sentLine = (renderer: TranscriptRenderer, reply: ReturnType<typeof makeReply>) =>
+      renderer.lines({ kind: 'recipient', recipient: 'a@example.org', outcome: 'sent', reply });
+    const offered = new TranscriptRenderer(1, plainStyle, en);
+    offered.lines(connecting);
+    offered.lines(ehlo(['PIPELINING', 'ENHANCEDSTATUSCODES']));
+    // sendmail-msp-v-to-postfix.txt: "Sent (Ok: queued as 7AD0B162466)".
+    assert.deepEqual(sentLine(offered, ok), ['a@example.org... Sent (Ok: queued as 4Xy)']);
+    // A new session forgets what the last one offered: sendmail-sendmail-v-Am-direct.txt keeps "2.0.0".
+    offered.lines(connecting);
+    offered.lines(ehlo(['PIPELINING', 'SIZE 1000']));
+    assert.deepEqual(sentLine(offered, ok), ['a@example.org... Sent (2.0.0 Ok: queued as 4Xy)']);
+    // Exim answers BDAT LAST in two lines: only the last is quoted.
+    const exim = makeReply(['250- 268 byte chunk, total 268', '250 OK id=1tAbCd-000123-Xy']);
+    const fresh = new TranscriptRenderer(1, plainStyle, en);
+    fresh.lines(connecting);
+    fresh.lines(ehlo(['CHUNKING']));
+    assert.deepEqual(sentLine(fresh, exim), ['a@example.org... Sent (OK id=1tAbCd-000123-Xy)']);
+    // Without an EHLO offer (HELO), nothing is taken for an enhanced code.
+    const helo = new TranscriptRenderer(1, plainStyle, en);
+    helo.lines(connecting);
+    assert.deepEqual(sentLine(helo, ok), ['a@example.org... Sent (2.0.0 Ok: queued as 4Xy)']);
+  });
+
+  it('marks a pipelined flight in the language of the run', () => {
+    assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines({ kind: 'flight', commands: 3 }), [
+      '(3 commands in one flight: the replies follow, in order)',
+    ]);
+    assert.deepEqual(new TranscriptRenderer(1, plainStyle, fr).lines({ kind: 'flight', commands: 2 }), [
+      "(2 commandes d'un seul envoi : les réponses suivent, dans l'ordre)",
+    ]);
+    assert.deepEqual(new TranscriptRenderer(0, plainStyle, en).lines({ kind: 'flight', commands: 3 }), []);
+  });
+
+  it('a relay that refused the connection: Deferred, named as in Connecting to', () => {
+    const refused = { code: 'MAILV_CONNECT_FAILED', host: '127.0.0.1', port: 587, reason: 'refused', errno: undefined, ms: 3 } as const;
+    const renderer = new TranscriptRenderer(1, plainStyle, en);
+    assert.deepEqual(renderer.lines({ kind: 'deferred', recipients: ['a@x.test'], host: '127.0.0.1', address: '127.0.0.1', error: refused }), [
+      'a@x.test... Deferred: Connection refused by [127.0.0.1]',
+    ]);
+    assert.deepEqual(renderer.lines({ kind: 'deferred', recipients: [], host: 'relay.x.test', address: 'relay.x.test', error: refused }), [
+      'Deferred: Connection refused by relay.x.test',
+    ]);
+  });
+
   it('shows a host that failed, and the DNS exchange from -v on', () => {
     const refused = { code: 'MAILV_CONNECT_FAILED', host: '127.0.0.9', port: 25, reason: 'refused', errno: undefined, ms: 60000 } as const;
     const event = { kind: 'deferred', recipients: ['a@x.test', 'b@x.test'], host: 'mx1.x.test.', address: '127.0.0.9', error: refused } as const;
-    assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines(event), ['a@x.test,b@x.test... Deferred: Connection refused by mx1.x.test. [127.0.0.9]']);
+    assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines(event), ['a@x.test,b@x.test... Deferred: Connection refused by mx1.x.test.']);
     // Anything but a failed connection is said as its error says it, in the language of the words.
     const dropped = { ...event, error: { code: 'MAILV_CONNECTION_LOST', stage: 'mail', reason: 'closed', errno: undefined, midReply: false } } as const;
     assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines(dropped), [
-      'a@x.test,b@x.test... Deferred: connection closed by the server during mail by mx1.x.test. [127.0.0.9]',
+      'a@x.test,b@x.test... Deferred: connection closed by the server during mail by mx1.x.test.',
     ]);
     assert.deepEqual(new TranscriptRenderer(1, plainStyle, fr).lines(dropped), [
-      'a@x.test,b@x.test... Deferred: connexion fermée par le serveur pendant MAIL by mx1.x.test. [127.0.0.9]',
+      'a@x.test,b@x.test... Deferred: connexion fermée par le serveur pendant MAIL by mx1.x.test.',
     ]);
     const query = { kind: 'dns-query', name: 'x.test', type: 'MX', server: '127.0.0.1#53', transport: 'udp' } as const;
     const answer = {

@@ -1,7 +1,7 @@
 // English words for what cli/ reports (src/cli/facts.ts), and for sentences not yet coded.
 import type { CliErrorFact, CliNote, SecretOrigin, SystemProblem } from '../../cli/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import type { CliWords } from '../cli-words.js';
+import type { CliWords, StepNext } from '../cli-words.js';
 import { quoted as q } from '../quote.js';
 
 /** How the words name where a secret came from. */
@@ -94,8 +94,20 @@ export const errors: WordsOf<CliErrorFact> = {
 
 export const notes: WordsOf<CliNote> = {};
 
+/** What --step's next write carries: `MAIL From:<a@b>`, `3 commands in one flight (MAIL, RCPT, DATA)`. */
+function stepNext(next: StepNext): string {
+  switch (next.kind) {
+    case 'command':
+      return next.line;
+    case 'flight':
+      return `${next.verbs.length} commands in one flight (${next.verbs.join(', ')})`;
+    case 'content':
+      return `the message, ${next.octets} octets, then ${next.after.map((line) => (line === '.' ? '"."' : line)).join(' and ')}`;
+  }
+}
+
 export const cliWords: CliWords = {
   suggestion,
   passwordPrompt: (user, host) => `Password for ${user} at ${host}: `,
-  stepPrompt: '   [Enter] send   [q] quit',
+  stepPrompt: (next) => `   [Enter] send ${stepNext(next)}   [q] quit`,
 };

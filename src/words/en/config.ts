@@ -52,6 +52,7 @@ export const errors: WordsOf<ConfigErrorFact> = {
   MAILV_CONFIG_QUOTE_UNCLOSED: (fact) => `${at(fact)}: a quoted value lacks its closing quote`,
   MAILV_CONFIG_VALUE_EMPTY: (fact) => `${at(fact)}: "${fact.key}" has no value`,
   MAILV_CONFIG_TLS: (fact) => `${at(fact)}: invalid tls: ${choice(fact.allowed)}`,
+  MAILV_CONFIG_PIPELINING: (fact) => `${at(fact)}: invalid pipelining: ${choice(fact.allowed)}`,
   MAILV_CONFIG_INSECURE: (fact) => `${at(fact)}: invalid insecure: ${choice(fact.yes.flatMap((word, index) => [word, fact.no[index]!]))}`,
   MAILV_CONFIG_AUTH: (fact) => `${at(fact)}: unknown auth mechanism: ${fact.known.join(', ')}`,
   MAILV_CONFIG_SERVER: (fact) => `${at(fact)}: invalid server: ${SERVER_PROBLEM[fact.problem]}`,

@@ -2,6 +2,7 @@
 import type { CertificateProblem, HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
 import { replyText, type Reply } from '../../smtp/reply.js';
 import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
+import { displayHost } from '../../text/host.js';
 import { describeFact } from '../describe.js';
 
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
@@ -64,10 +65,10 @@ export const errors: WordsOf<SmtpErrorFact> = {
         : `the server refused STARTTLS: ${said(fact.reply)}`) + ' (--tls required)',
   MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms }) =>
     reason === 'refused'
-      ? `connection refused by ${host} port ${port}`
+      ? `connection refused by ${displayHost(host)} port ${port}`
       : reason === 'timeout' && errno === undefined
-        ? `timed out after ${seconds(ms)} connecting to ${host} port ${port}`
-        : `cannot connect to ${host} port ${port}: ${errno ?? reason}`,
+        ? `timed out after ${seconds(ms)} connecting to ${displayHost(host)} port ${port}`
+        : `cannot connect to ${displayHost(host)} port ${port}: ${errno ?? reason}`,
   MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>
     (reason === 'closed'
       ? 'connection closed by the server'
@@ -121,6 +122,7 @@ export const tlsWords: TlsWords = {
 export const transcriptWords: TranscriptWords = {
   warning: 'Warning: ',
   connected: (host, port) => `Connected to ${host} port ${port}`,
+  flight: (commands) => `(${commands} commands in one flight: the replies follow, in order)`,
   dnsQuery: (type, name, server, transport) => `;; ${type} ${name}? asking ${server} over ${transport}`,
   dnsAnswer: (type, name, rcode, truncated, server, ms, answers) =>
     `;; answer to ${type} ${name} from ${server}: ${rcode}${truncated ? ', truncated' : ''}, ${answers} record${answers === 1 ? '' : 's'}, ${ms} ms`,

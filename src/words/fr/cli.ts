@@ -1,7 +1,7 @@
 // French words for what cli/ reports (src/cli/facts.ts), and for sentences not yet coded.
 import type { CliErrorFact, CliNote, SecretOrigin, SystemProblem } from '../../cli/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import type { CliWords } from '../cli-words.js';
+import type { CliWords, StepNext } from '../cli-words.js';
 import { quoted as q } from '../quote.js';
 
 /** Comment les mots nomment la source d'un secret. */
@@ -110,8 +110,20 @@ export const errors: WordsOf<CliErrorFact> = {
 
 export const notes: WordsOf<CliNote> = {};
 
+/** Ce que porte la prochaine écriture de --step : `MAIL From:<a@b>`, `3 commandes d'un seul envoi (MAIL, RCPT, DATA)`. */
+function stepNext(next: StepNext): string {
+  switch (next.kind) {
+    case 'command':
+      return next.line;
+    case 'flight':
+      return `${next.verbs.length} commandes d'un seul envoi (${next.verbs.join(', ')})`;
+    case 'content':
+      return `le message, ${next.octets} octets, puis ${next.after.map((line) => (line === '.' ? '« . »' : line)).join(' et ')}`;
+  }
+}
+
 export const cliWords: CliWords = {
   suggestion,
   passwordPrompt: (user, host) => `Mot de passe de ${user} sur ${host} : `,
-  stepPrompt: '   [Entrée] envoyer   [q] quitter',
+  stepPrompt: (next) => `   [Entrée] envoyer ${stepNext(next)}   [q] quitter`,
 };

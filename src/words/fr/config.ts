@@ -52,6 +52,7 @@ export const errors: WordsOf<ConfigErrorFact> = {
   MAILV_CONFIG_QUOTE_UNCLOSED: (fact) => `${at(fact)} : il manque le guillemet fermant d'une valeur entre guillemets`,
   MAILV_CONFIG_VALUE_EMPTY: (fact) => `${at(fact)} : "${fact.key}" n'a pas de valeur`,
   MAILV_CONFIG_TLS: (fact) => `${at(fact)} : tls invalide : ${choice(fact.allowed)}`,
+  MAILV_CONFIG_PIPELINING: (fact) => `${at(fact)} : pipelining invalide : ${choice(fact.allowed)}`,
   MAILV_CONFIG_INSECURE: (fact) => `${at(fact)} : insecure invalide : ${choice(fact.yes.flatMap((word, index) => [word, fact.no[index]!]))}`,
   MAILV_CONFIG_AUTH: (fact) => `${at(fact)} : mécanisme auth inconnu (mailv connaît ${fact.known.join(', ')})`,
   MAILV_CONFIG_SERVER: (fact) => `${at(fact)} : server invalide : ${SERVER_PROBLEM[fact.problem]}`,

@@ -3,6 +3,7 @@ import type { Stage } from '../../errors.js';
 import type { CertificateProblem, HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
 import { replyText, type Reply } from '../../smtp/reply.js';
 import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
+import { displayHost } from '../../text/host.js';
 import { describeFact } from '../describe.js';
 
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
@@ -65,10 +66,10 @@ export const errors: WordsOf<SmtpErrorFact> = {
         : `le serveur a refusé STARTTLS : ${said(fact.reply)}`) + ' (--tls required)',
   MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms }) =>
     reason === 'refused'
-      ? `connexion refusée par ${host} port ${port}`
+      ? `connexion refusée par ${displayHost(host)} port ${port}`
       : reason === 'timeout' && errno === undefined
-        ? `délai de ${seconds(ms)} dépassé pour se connecter à ${host} port ${port}`
-        : `connexion impossible à ${host} port ${port} : ${errno ?? reason}`,
+        ? `délai de ${seconds(ms)} dépassé pour se connecter à ${displayHost(host)} port ${port}`
+        : `connexion impossible à ${displayHost(host)} port ${port} : ${errno ?? reason}`,
   MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>
     (reason === 'closed'
       ? 'connexion fermée par le serveur'
@@ -123,6 +124,7 @@ export const tlsWords: TlsWords = {
 export const transcriptWords: TranscriptWords = {
   warning: 'Attention : ',
   connected: (host, port) => `Connecté à ${host} port ${port}`,
+  flight: (commands) => `(${commands} commandes d'un seul envoi : les réponses suivent, dans l'ordre)`,
   dnsQuery: (type, name, server, transport) => `;; ${type} ${name} ? question à ${server} par ${transport}`,
   dnsAnswer: (type, name, rcode, truncated, server, ms, answers) =>
     `;; réponse à ${type} ${name} de ${server} : ${rcode}${truncated ? ', tronquée' : ''}, ${answers} enregistrement${answers > 1 ? 's' : ''}, ${ms} ms`,

@@ -1,0 +1,45 @@
+// --step's prompt: what the next write will carry, named in the run's language, from the facts the
+// session gives (the commands, or the message's size); never a secret, never a raw control character.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { stepNext } from '../../dist/cli/step-prompt.js';
+import type { PendingWrite } from '../../dist/smtp/command.js';
+import { wordsFor } from '../../dist/words/describe.js';
+
+const en = (next: PendingWrite) => wordsFor('en').cli.stepPrompt(stepNext(next));
+const fr = (next: PendingWrite) => wordsFor('fr').cli.stepPrompt(stepNext(next));
+
+describe('--step prompt', () => {
+  it('names one command as it will be written', () => {
+    const bdat: PendingWrite = { content: undefined, commands: [{ verb: 'BDAT', size: 268, last: true }] };
+    assert.equal(en(bdat), '   [Enter] send BDAT 268 LAST   [q] quit');
+    assert.equal(fr(bdat), '   [Entrée] envoyer BDAT 268 LAST   [q] quitter');
+    assert.equal(en({ content: undefined, commands: [{ verb: 'QUIT' }] }), '   [Enter] send QUIT   [q] quit');
+  });
+
+  it('names the message by its size, then the dot (and QUIT when it rides along)', () => {
+    assert.equal(en({ content: 268, commands: [{ verb: '.' }] }), '   [Enter] send the message, 268 octets, then "."   [q] quit');
+    assert.equal(fr({ content: 268, commands: [{ verb: '.' }] }), '   [Entrée] envoyer le message, 268 octets, puis « . »   [q] quitter');
+    assert.equal(en({ content: 268, commands: [{ verb: '.' }, { verb: 'QUIT' }] }), '   [Enter] send the message, 268 octets, then "." and QUIT   [q] quit');
+  });
+
+  it('names a pipelined flight by its verbs', () => {
+    const flight: PendingWrite = {
+      content: undefined,
+      commands: [{ verb: 'MAIL', from: 'a@example.org', params: ['SIZE=268'] }, { verb: 'RCPT', to: 'b@example.org', params: [] }, { verb: 'DATA' }],
+    };
+    assert.equal(en(flight), '   [Enter] send 3 commands in one flight (MAIL, RCPT, DATA)   [q] quit');
+    assert.equal(fr(flight), "   [Entrée] envoyer 3 commandes d'un seul envoi (MAIL, RCPT, DATA)   [q] quitter");
+  });
+
+  it('shows a withheld secret as withheld, escapes control characters, and cuts a long line', () => {
+    const auth: PendingWrite = { content: undefined, commands: [{ verb: 'AUTH', mechanism: 'PLAIN', initial: { text: undefined, secret: true } }] };
+    assert.equal(en(auth), '   [Enter] send AUTH PLAIN ********   [q] quit');
+    const odd = en({ content: undefined, commands: [{ verb: 'EHLO', domain: 'a\x1b[2Jb' }] });
+    assert.doesNotMatch(odd, /\x1b/);
+    const long = stepNext({ content: undefined, commands: [{ verb: 'RCPT', to: `${'x'.repeat(80)}@example.org`, params: [] }] });
+    assert.equal(long.kind, 'command');
+    assert.equal(long.kind === 'command' && long.line.length, 60);
+    assert.ok(long.kind === 'command' && long.line.endsWith('…'));
+  });
+});
