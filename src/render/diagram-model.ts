@@ -191,7 +191,8 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
           ]),
           lane: DNS,
           kind: 'dns-answer',
-          failed: event.rcode !== 'NOERROR' || event.answers.length === 0,
+          // An answer without records (NODATA, say no AAAA beside an A) is an answer: only an error code failed.
+          failed: event.rcode !== 'NOERROR',
         });
         break;
       case 'dns-no-answer':

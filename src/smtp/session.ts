@@ -226,34 +226,41 @@ export class SmtpSession {
     const refused = (reply: Reply | undefined) => reply !== undefined && !isPositive(reply);
     const everyRecipientRefused = () => rcpts.length > 0 && replies.rcpts.length === rcpts.length && !replies.rcpts.some(isPositive);
 
-    await this.mail(this.plan.envelope.from, params, pipelined);
-    await answer(async () => {
-      replies.mail = await this.read('mail');
-    });
-    if (!refused(replies.mail)) {
-      for (const recipient of rcpts) {
-        await this.rcpt(recipient, [], pipelined);
-        await answer(async () => {
-          replies.rcpts.push(await this.read('rcpt', recipient));
-        });
-      }
-      if (!everyRecipientRefused()) {
-        if (ending.kind === 'data') {
-          await this.data(pipelined);
+    try {
+      await this.mail(this.plan.envelope.from, params, pipelined);
+      await answer(async () => {
+        replies.mail = await this.read('mail');
+      });
+      if (!refused(replies.mail)) {
+        for (const recipient of rcpts) {
+          await this.rcpt(recipient, [], pipelined);
           await answer(async () => {
-            replies.data = await this.read('data', undefined, true);
+            replies.rcpts.push(await this.read('rcpt', recipient));
           });
-        } else if (ending.kind === 'bdat') {
-          for await (const chunk of chunksOf(ending.message, this.plan.chunkSize)) {
-            await this.bdat(chunk, pipelined);
-            const stage = chunkStage(chunk);
+        }
+        if (!everyRecipientRefused()) {
+          if (ending.kind === 'data') {
+            await this.data(pipelined);
             await answer(async () => {
-              replies.chunks.push(await this.read(stage));
+              replies.data = await this.read('data', undefined, true);
             });
-            if (refused(replies.chunks[replies.chunks.length - 1])) break;
+          } else if (ending.kind === 'bdat') {
+            for await (const chunk of chunksOf(ending.message, this.plan.chunkSize)) {
+              await this.bdat(chunk, pipelined);
+              const stage = chunkStage(chunk);
+              await answer(async () => {
+                replies.chunks.push(await this.read(stage));
+              });
+              if (refused(replies.chunks[replies.chunks.length - 1])) break;
+            }
           }
         }
       }
+    } catch (error) {
+      // --step's q before a write: the replies owed to what was already written are read first,
+      // each shown as its command's, so that QUIT's reply is not taken for one of them.
+      if (error instanceof StepStop) for (const read of owed.slice(0, this.connection.repliesDue)) await read();
+      throw error;
     }
     // Every reply of a flight is read before any is judged, so none is left for QUIT to take.
     for (const read of owed) await read();

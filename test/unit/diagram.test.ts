@@ -262,6 +262,24 @@ describe('sequence diagram', () => {
     assert.equal(count(svg, /data-arrow=/g), 3);
   });
 
+  it('draws an answer with no record (NODATA) as an answer, and only an error code (NXDOMAIN) as a failure', () => {
+    const answer = (rcode: 'NOERROR' | 'NXDOMAIN'): SessionEvent => ({
+      kind: 'dns-answer',
+      name: 'mx1.example.org',
+      type: 'AAAA',
+      server: '127.0.0.1:5354',
+      rcode,
+      truncated: false,
+      answers: [],
+      additionals: [],
+      ms: 1,
+    });
+    const svg = renderDiagram(timed([answer('NOERROR'), answer('NXDOMAIN')]), options());
+    const [nodata, nxdomain] = groups(svg, 'data-dns=');
+    assert.match(nodata!, /^<g class="dns answer" data-dns="answer">/);
+    assert.match(nxdomain!, /^<g class="dns answer failed" data-dns="answer">/);
+  });
+
   it('crosses out a submission server that refused the connection, with the failure of the run', () => {
     const svg = renderDiagram(timed(SESSION.slice(0, 1)), options({ outcome: { status: 75, failure: 'connection refused by 127.0.0.1 port 587' } }));
     assert.match(groups(svg, 'data-connect=')[0]!, /data-connect="refused"[\s\S]*connection refused by 127\.0\.0\.1 port 587/);
