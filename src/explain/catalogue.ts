@@ -191,6 +191,7 @@ export interface Catalogue {
 
   // Notes: connection, TLS, outcomes.
   connectingRelay: (p: { host: string }) => Text;
+  connectingRelay25: (p: { host: string }) => Text;
   connectingEsmtp: (p: { host: string }) => Text;
   port25: Text;
   port465: Text;
@@ -210,6 +211,7 @@ export interface Catalogue {
   deferredLast: (p: { host: string }) => Text;
   deferredRelay: (p: { host: string }) => Text;
   closing: Text;
+  closingEarly: Text;
   closingQuitSent: Text;
   noteDecoded: Text;
   noteStarttlsRefused: Text;

@@ -187,6 +187,7 @@ export const en: Catalogue = {
   enhanced5_7_27: "5.7.27: the sender's domain has a null MX: it sends no mail (RFC 7505)",
 
   connectingRelay: ({ host }) => `Submission: mailv hands the message to the relay ${host}, which delivers it (RFC 6409)`,
+  connectingRelay25: ({ host }) => `Relay: mailv hands the message to the server ${host}, which sends it on (RFC 5321 §3.6)`,
   connectingEsmtp: ({ host }) => `Direct delivery: to ${host}, a mail server (MX) of the recipient domain (RFC 5321 §5.1)`,
   port25: 'Port 25: SMTP between mail servers (RFC 5321)',
   port465: 'Port 465: submission in TLS from the first byte (RFC 8314)',
@@ -206,7 +207,8 @@ export const en: Catalogue = {
   deferredLast: ({ host }) => `${host} could not take the message, and no host is left to try: deferred (RFC 5321 §4.5.4.1)`,
   deferredRelay: ({ host }) => `${host}, the relay, cannot be reached: nothing was sent; try again later (RFC 6409)`,
   closing: 'Work done: mailv closes the session politely, with QUIT rather than just hanging up (RFC 5321 §3.8)',
-  closingQuitSent: 'Work done: the QUIT sent with the message closes the session politely; its 221 follows (RFC 5321 §3.8)',
+  closingEarly: 'mailv ends the session here, with QUIT rather than just hanging up (RFC 5321 §3.8)',
+  closingQuitSent: 'The QUIT sent with the message closes the session politely; its 221 follows (RFC 5321 §3.8)',
   noteDecoded: 'The base64 above, decoded: base64 is an encoding, not encryption (RFC 4648)',
   noteStarttlsRefused: 'Opportunistic TLS: without it, the rest goes in plain text, readable on the path (RFC 7435)',
   noteRetryWithoutTls: 'Between mail servers TLS is opportunistic: a failed handshake allows a plain retry (RFC 7435)',

@@ -177,6 +177,8 @@ export class Explainer {
   private tlsAfterEhlo = false;
   private envelopeTold = false;
   private bodyTold = false;
+  /** A recipient of this connection got the message: only then is the work done when it closes. */
+  private delivered = false;
   /** The code structure is told once per code, not under every reply. */
   private readonly codesSeen = new Set<number>();
   /** The MX plan's attempts, host and address, not yet made: whether a deferral leaves another. */
@@ -201,7 +203,9 @@ export class Explainer {
         this.via = event.via;
         const port = event.port === 25 ? c.port25 : event.port === 465 ? c.port465 : event.port === 587 ? c.port587 : undefined;
         const host = quote(event.host);
-        return none([event.via === 'relay' ? c.connectingRelay({ host }) : c.connectingEsmtp({ host }), ...optional(port)]);
+        // Port 25 is relaying between servers (RFC 5321 §3.6); submission is 587 and 465 (RFC 6409, RFC 8314).
+        const relay = event.port === 25 ? c.connectingRelay25 : c.connectingRelay;
+        return none([event.via === 'relay' ? relay({ host }) : c.connectingEsmtp({ host }), ...optional(port)]);
       }
       case 'connected':
         return none([c.connected]);
@@ -220,6 +224,7 @@ export class Explainer {
         return { before: [c.bodyStart], after: [] };
       }
       case 'recipient': {
+        if (event.outcome === 'sent') this.delivered = true;
         const recipient = quote(event.recipient);
         const line = { sent: c.recipientSent, refused: c.recipientRefused, deferred: c.recipientDeferred }[event.outcome]({ recipient });
         return none([line]);
@@ -230,7 +235,9 @@ export class Explainer {
         return none([]);
       case 'closing':
         // A QUIT that rode with the message is already out: the session ends with its 221.
-        return none([this.pending.some((command) => command.kind === 'quit') ? c.closingQuitSent : c.closing]);
+        // "Work done" only after a shown delivery: a refusal, a probe or q at --step ends it early.
+        if (this.pending.some((command) => command.kind === 'quit')) return none([c.closingQuitSent]);
+        return none([this.delivered ? c.closing : c.closingEarly]);
       case 'tls': {
         this.tlsAfterEhlo = this.sentEhlo;
         const protocol = event.protocol === 'TLSv1.3' ? c.tls13 : event.protocol === 'TLSv1.2' ? c.tls12 : c.tlsOld({ protocol: quote(event.protocol) });
@@ -282,6 +289,7 @@ export class Explainer {
     this.tlsAfterEhlo = false;
     this.envelopeTold = false;
     this.bodyTold = false;
+    this.delivered = false;
   }
 
   private send(event: Extract<SessionEvent, { kind: 'send' }>): Annotation {

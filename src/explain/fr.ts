@@ -188,6 +188,7 @@ export const fr: Catalogue = {
   enhanced5_7_27: '5.7.27 : le domaine de l’expéditeur a un MX nul : il n’envoie pas de courrier (RFC 7505)',
 
   connectingRelay: ({ host }) => `Soumission : mailv confie le message au relais ${host}, qui le remettra (RFC 6409)`,
+  connectingRelay25: ({ host }) => `Relais : mailv confie le message au serveur ${host}, qui l’achemine (RFC 5321 §3.6)`,
   connectingEsmtp: ({ host }) => `Remise directe : vers ${host}, serveur de messagerie (MX) du domaine (RFC 5321 §5.1)`,
   port25: 'Port 25 : SMTP entre serveurs de messagerie (RFC 5321)',
   port465: 'Port 465 : soumission chiffrée par TLS dès le premier octet (RFC 8314)',
@@ -207,12 +208,13 @@ export const fr: Catalogue = {
   deferredLast: ({ host }) => `${host} n’a pas pu le prendre, et plus aucun hôte à essayer : différé (RFC 5321 §4.5.4.1)`,
   deferredRelay: ({ host }) => `${host}, le relais, est injoignable : rien n’est parti ; réessayez plus tard (RFC 6409)`,
   closing: 'Terminé : mailv clôt la session par QUIT, plutôt que de couper la connexion (RFC 5321 §3.8)',
-  closingQuitSent: 'Terminé : le QUIT parti avec le message clôt la session proprement ; son 221 suit (RFC 5321 §3.8)',
+  closingEarly: 'mailv arrête la session ici, par QUIT plutôt qu’en coupant la connexion (RFC 5321 §3.8)',
+  closingQuitSent: 'Le QUIT parti avec le message clôt la session proprement ; son 221 suit (RFC 5321 §3.8)',
   noteDecoded: 'Le base64 ci-dessus, décodé : le base64 est un encodage, pas un chiffrement (RFC 4648)',
   noteStarttlsRefused: 'TLS opportuniste : sans lui, la suite passe en clair, lisible sur le trajet (RFC 7435)',
   noteRetryWithoutTls: 'Entre serveurs de messagerie, TLS est opportuniste : après un échec, on réessaie en clair (RFC 7435)',
 
-  dnsQueryMx: ({ name }) => `Requête MX : quels serveurs de messagerie reçoivent le courrier de ${name} ? (RFC 5321 §5.1)`,
+  dnsQueryMx: ({ name }) => `Requête MX : quels serveurs de messagerie reçoivent le courrier de ${name} ? (RFC 5321 §5.1, RFC 1035)`,
   dnsQueryA: ({ name }) => `Requête A : l’adresse IPv4 de ${name} (RFC 1035)`,
   dnsQueryAaaa: ({ name }) => `Requête AAAA : l’adresse IPv6 de ${name} (RFC 3596)`,
   dnsOverTcp: 'Par TCP : utilisé quand la réponse UDP a été tronquée (RFC 7766 §5)',

@@ -265,6 +265,22 @@ for (const [lang, catalogue] of [
       assert.doesNotMatch(c.cmdQuitInFlight, lang === 'fr' ? /Terminé/ : /Work done/);
       assert.equal(verdict!.after[0], c.code554);
       assert.deepEqual(closing!.after, [c.closingQuitSent]);
+      assert.doesNotMatch(c.closingQuitSent, lang === 'fr' ? /Terminé/ : /Work done/);
+    });
+
+    it('a session that ends without a delivery (a refusal, a probe, q at --step) does not say the work is done', () => {
+      const explainer = new Explainer(c);
+      const events: SessionEvent[] = [
+        { kind: 'connecting', recipients: ['bob@example.org'], host: '127.0.0.1', port: 25, via: 'relay' },
+        reply('greeting', ['220 mx.example.org ESMTP']),
+        { kind: 'closing', host: '127.0.0.1' },
+      ];
+      const [connecting, , closing] = events.map((event) => explainer.annotate(event));
+      assert.deepEqual(closing!.after, [c.closingEarly]);
+      assert.doesNotMatch(c.closingEarly, lang === 'fr' ? /Terminé/ : /Work done/);
+      // Port 25 is relaying between servers, not submission (RFC 6409 is 587 and 465).
+      assert.equal(connecting!.after[0], c.connectingRelay25({ host: '127.0.0.1' }));
+      assert.doesNotMatch(connecting!.after[0]!, /6409/);
     });
 
     it('a relay that cannot be reached is not followed by another host', () => {
