@@ -5,8 +5,8 @@
 import type { SessionEvent } from '../events.js';
 import { absolute } from '../dns/name.js';
 import type { Explainer } from '../explain/explainer.js';
-import { formatCommand, withheld, type Command } from '../smtp/command.js';
-import { REDACTED } from '../smtp/redact.js';
+import { formatCommand, secretText, withheld, type Command } from '../smtp/command.js';
+import { REDACTED, Redactor } from '../smtp/redact.js';
 import type { Reply } from '../smtp/reply.js';
 import { displayHost } from '../text/host.js';
 import type { Words } from '../words/catalogue.js';
@@ -227,7 +227,7 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
  * what it held (in base64 and decoded, each part of a PLAIN response) is masked in every reply.
  */
 class SecretMask {
-  private secrets: string[] = [];
+  private readonly redactor = new Redactor();
 
   masked(event: SessionEvent): SessionEvent {
     if (event.kind === 'send') {
@@ -242,19 +242,14 @@ class SecretMask {
   }
 
   private learn(command: Command): void {
-    const response = command.verb === 'AUTH' ? command.initial : command.verb === 'SASL' ? command.response : undefined;
-    if (!response?.secret || response.text === undefined) return;
-    const decoded = Buffer.from(response.text, 'base64').toString('utf8');
-    for (const secret of [response.text, decoded, ...decoded.split('\0')]) {
-      // Shorter strings would mask everything.
-      if (secret.length >= 3 && !this.secrets.includes(secret)) this.secrets.push(secret);
-    }
-    this.secrets.sort((a, b) => b.length - a.length);
+    const secret = secretText(command);
+    if (secret === undefined) return;
+    const decoded = Buffer.from(secret, 'base64').toString('utf8');
+    for (const each of [secret, decoded, ...decoded.split('\0')]) this.redactor.hide(each);
   }
 
   private reply(reply: Reply): Reply {
-    if (this.secrets.length === 0) return reply;
-    const mask = (text: string) => this.secrets.reduce((masked, secret) => masked.split(secret).join(REDACTED), text);
+    const mask = (text: string) => this.redactor.text(text);
     return { ...reply, lines: reply.lines.map(mask), raw: reply.raw.map(mask) };
   }
 }
