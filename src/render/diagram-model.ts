@@ -79,28 +79,14 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
   const rows: Row[] = [];
   const flights: Flight[] = [];
   const secrets = new SecretMask();
-  // Flights as the session announces them; without any such event, runs of pipelined commands.
-  const announced = events.some(({ event }) => event.kind === 'flight');
+  // Flights as the session announces them (`flight` events): the commands of one write.
   let flightLeft = 0;
   let currentFlight: Flight | undefined;
-  let pipelinedRun: { first: number; count: number } | undefined;
   let lane: string | undefined;
   let encrypted = false;
   let connectRow: Extract<Row, { kind: 'connect' }> | undefined;
   /** Annotations of events drawn as no row: they go with the row they speak of. */
   let waiting: string[] = [];
-
-  const endRun = () => {
-    if (pipelinedRun && pipelinedRun.count > 1) {
-      const flight = { id: flights.length, commands: pipelinedRun.count };
-      flights.push(flight);
-      for (let index = pipelinedRun.first; index < rows.length; index++) {
-        const row = rows[index]!;
-        if (row.kind === 'command') rows[index] = { ...row, flight: flight.id };
-      }
-    }
-    pipelinedRun = undefined;
-  };
 
   for (const { event: raw, at } of events) {
     const event = secrets.masked(raw);
@@ -115,7 +101,6 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
     const base = (lines: string[]) => ({ lane: lane ?? CLIENT, at, lines, notes: [] as string[], encrypted });
     switch (event.kind) {
       case 'connecting': {
-        endRun();
         const key = `server:${event.host}`;
         if (!servers.has(key)) servers.set(key, { key, kind: 'server', title: [said.server, displayHost(event.host)] });
         lane = key;
@@ -132,7 +117,6 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
         connectRow = undefined;
         break;
       case 'deferred': {
-        endRun();
         const why = describeFact(event.error, words);
         if (connectRow) {
           // The connection itself failed: the arrow that tried it ends refused.
@@ -145,35 +129,25 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
         break;
       }
       case 'flight':
-        endRun();
         flightLeft = event.commands;
         currentFlight = event.commands > 1 ? { id: flights.length, commands: event.commands } : undefined;
         if (currentFlight) flights.push(currentFlight);
         break;
       case 'send': {
         let flight: number | undefined;
-        if (announced) {
-          if (flightLeft > 0) {
-            flightLeft--;
-            flight = currentFlight?.id;
-          }
-        } else if (event.pipelined) {
-          pipelinedRun ??= { first: rows.length, count: 0 };
-          pipelinedRun.count++;
-        } else {
-          endRun();
+        if (flightLeft > 0) {
+          flightLeft--;
+          flight = currentFlight?.id;
         }
         add({ ...base([formatCommand(event.command)]), kind: 'command', flight });
         break;
       }
       case 'reply': {
-        endRun();
         const replyClass = Math.min(5, Math.max(2, Math.floor(event.reply.code / 100))) as ReplyClass;
         add({ ...base([...event.reply.raw]), kind: 'reply', code: event.reply.code, replyClass });
         break;
       }
       case 'tls':
-        endRun();
         encrypted = true;
         add({ ...base([said.handshake, words.tls.handshake(event), words.tls.certificate(event)]), kind: 'tls' });
         break;
@@ -210,7 +184,6 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
       }
     }
   }
-  endRun();
   const last = rows.at(-1);
   if (last) last.notes.push(...waiting);
   // A connection that failed with nothing after it (a submission server refusing it): the run's
