@@ -307,7 +307,7 @@ Examples:
   mailv replay lesson.jsonl
       show it again as it was shown, with no network
   mailv replay --explain --lang fr --step lesson.jsonl
-      again, explained in French, one command at a time (Enter, q quits)
+      again, explained in French, one write at a time (Enter, q stops)
   mailv replay --timing lesson.jsonl
       with the recorded times and the summary of round trips
   mailv replay --explain --lang fr --diagram lesson.html lesson.jsonl
@@ -329,7 +329,7 @@ export function parseReplayCommandLine(argv: readonly string[]): ParsedReplayLin
     .addOption(choiceOption('--lang <language>', 'language of what mailv writes: fr or en (default: the language of the record)', ['fr', 'en']))
     .option('--timing', 'the recorded milliseconds before each line, and the summary of round trips, octets and time per step')
     .option('--json', 'one JSON object per line for every event, then the recorded result; no colour')
-    .option('--step', 'at a terminal, wait for Enter before each command (q stops)')
+    .option('--step', 'at a terminal, wait for Enter where the live run waited: before each write, a flight being one (q stops)')
     .option('--diagram <file>', 'draw the recorded session as a sequence diagram in this .html or .svg file')
     .option('-v, --verbose', 'more detail: -v adds connection notes, -vv also shows the message lines', increase, 0)
     .option('-q, --quiet', 'print no dialogue, only the recorded errors')
