@@ -452,6 +452,23 @@ describe('session: --step', () => {
     assert.deepEqual(run.events.slice(3), [CLOSING, QUIT_SENT(), BYE, traffic(run)]);
   });
 
+  it('pipelined, q before BDAT: the replies to the flight already written are read, so QUIT gets its own 221', async () => {
+    const run = await converse({ replies: { EHLO: CHUNKING_PIPELINING } }, { pipelining: 'on' }, (next) => (next.commands[0]?.verb === 'BDAT' ? 'quit' : 'go'));
+    assert.ok(run.error instanceof StepStop);
+    assert.deepEqual(run.writes, ['EHLO client.test\r\n', 'MAIL From:<a@client.test>\r\nRCPT To:<b@mx.test>\r\n', 'QUIT\r\n']);
+    assert.deepEqual(run.events.slice(3), [
+      flight(2),
+      MAIL([], true),
+      RCPT('b@mx.test', true),
+      reply('mail', '250 2.1.0 Ok'),
+      reply('rcpt', '250 2.1.5 Ok', 'b@mx.test'),
+      CLOSING,
+      QUIT_SENT(),
+      BYE,
+      traffic(run),
+    ]);
+  });
+
   it('pipelined on request: the pause names the whole flight, and the message with the dot and QUIT', async () => {
     const pauses: PendingWrite[] = [];
     const run = await converse({}, { pipelining: 'on' }, (next) => {
