@@ -65,7 +65,8 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
   }
   run.replayedAt = recording.end.at;
   const { failure } = recording.end;
-  if (failure !== undefined) keep(run, failure);
+  // The failure the run ended with, for --json's result.
+  if (failure !== undefined) run.recordFact(failure.fact, failure.stage);
   return recording.end.status;
 }
 
@@ -119,17 +120,9 @@ function pendingWrite(entries: Recording['entries'], start: number): PendingWrit
   return { content, commands };
 }
 
-/** The failure the run ended with, for --json's result (and a record of the replay). */
-function keep(run: Run, failure: RecordedFailure): string {
-  const message = describeFact(failure.fact, run.words);
-  run.failure = { code: failure.fact.code, stage: failure.stage, message };
-  run.failureFact = failure;
-  return message;
-}
-
 /** The one line the run said of a failure, where it said it. */
 function tell(run: Run, failure: RecordedFailure): void {
-  const message = keep(run, failure);
+  const message = run.recordFact(failure.fact, failure.stage);
   run.spinner?.clear();
   run.output.err(`mailv: ${sanitize(message)}\n`);
   const at = run.elapsed();
