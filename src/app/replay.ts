@@ -14,6 +14,7 @@ import { jsonLine } from '../render/json-lines.js';
 import { plainStyle } from '../render/style.js';
 import { TimingRecorder } from '../render/timing.js';
 import { TranscriptRenderer } from '../render/transcript.js';
+import type { SessionEvent } from '../events.js';
 import type { Command, PendingWrite } from '../smtp/command.js';
 import { sanitize } from '../text/sanitize.js';
 import { describeFact, describeNote } from '../words/describe.js';
@@ -43,8 +44,7 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
   const stopWatching = run.io.signals.watch((signal) => run.stop(signal));
   const stepper = plan.step ? await run.io.openStepper(run.interrupt.signal, run.language) : undefined;
   try {
-    /** The commands of the current flight not yet shown: the whole flight went at one Enter. */
-    let inFlight = 0;
+    const writes = new WriteStarts();
     for (const [index, entry] of recording.entries.entries()) {
       if (entry.kind === 'note' || entry.kind === 'failure') {
         run.replayedAt = entry.at;
@@ -53,10 +53,8 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
         continue;
       }
       const { event } = entry;
-      // --step waits where a live run waited: before each write, a flight being one write.
-      const write = event.kind === 'flight' || (event.kind === 'send' && inFlight === 0);
-      if (event.kind === 'flight') inFlight = event.commands;
-      else if (event.kind === 'send' && inFlight > 0) inFlight--;
+      // --step waits where a live run waited: before each write.
+      const write = writes.starts(event);
       if (stepper && write && (await stepper.ask(pendingWrite(recording.entries, index))) === 'quit') return ExitCode.OK;
       run.replayedAt = entry.at;
       emit(event);
@@ -67,41 +65,64 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
   }
   run.replayedAt = recording.end.at;
   const { failure } = recording.end;
-  if (failure !== undefined) keep(run, failure);
+  // The failure the run ended with, for --json's result.
+  if (failure !== undefined) run.recordFact(failure.fact, failure.stage);
   return recording.end.status;
 }
 
 /**
- * What the write starting at `start` (a flight, or one command) sent, as the live prompt said it:
- * its commands and, before the final dot, the message's size, which the `committed` that follows
- * the write gives.
+ * Which recorded events begin a write, where the live session paused: a flight (its commands are
+ * one write), a command outside a flight, and the message after DATA's 354, whose -vv lines come
+ * before the dot (and QUIT) that end the same write. The octets after BDAT belong to its write.
+ */
+class WriteStarts {
+  /** The commands of the current flight not yet seen. */
+  private inFlight = 0;
+  /** The message's lines are being shown: its write goes on until the dot. */
+  private inMessage = false;
+  private previous: SessionEvent['kind'] | undefined;
+
+  starts(event: SessionEvent): boolean {
+    let write = false;
+    if (event.kind === 'body') {
+      write = !this.inMessage && this.previous !== 'send';
+      this.inMessage ||= write;
+    } else if (event.kind === 'flight') {
+      write = !this.inMessage;
+      this.inFlight = event.commands;
+    } else if (event.kind === 'send') {
+      write = !this.inMessage && this.inFlight === 0;
+      if (this.inFlight > 0) this.inFlight--;
+      this.inMessage = false;
+    }
+    this.previous = event.kind;
+    return write;
+  }
+}
+
+/**
+ * What the write starting at `start` (the message, a flight, or one command) sent, as the live
+ * prompt said it: its commands and, before the final dot, the message's size, which the
+ * `committed` that follows the write gives.
  */
 function pendingWrite(entries: Recording['entries'], start: number): PendingWrite {
-  const first = entries[start];
-  const count = first?.kind === 'event' && first.event.kind === 'flight' ? first.event.commands : 1;
+  let count = 1;
   const commands: Command[] = [];
   let content: number | undefined;
   for (const entry of entries.slice(start)) {
     if (entry.kind !== 'event') continue;
     const { event } = entry;
-    if (event.kind === 'send' && commands.length < count) commands.push(event.command);
+    if (event.kind === 'flight' && commands.length === 0) count = event.commands;
+    else if (event.kind === 'send' && commands.length < count) commands.push(event.command);
     else if (event.kind === 'committed' && event.verb === 'DATA' && commands[0]?.verb === '.') content = event.size;
     else if (event.kind === 'reply') break;
   }
   return { content, commands };
 }
 
-/** The failure the run ended with, for --json's result (and a record of the replay). */
-function keep(run: Run, failure: RecordedFailure): string {
-  const message = describeFact(failure.fact, run.words);
-  run.failure = { code: failure.fact.code, stage: failure.stage, message };
-  run.failureFact = failure;
-  return message;
-}
-
 /** The one line the run said of a failure, where it said it. */
 function tell(run: Run, failure: RecordedFailure): void {
-  const message = keep(run, failure);
+  const message = run.recordFact(failure.fact, failure.stage);
   run.spinner?.clear();
   run.output.err(`mailv: ${sanitize(message)}\n`);
   const at = run.elapsed();

@@ -149,10 +149,15 @@ export class Run {
     return message;
   }
 
-  /** Keeps a result that is no exception (refused recipients) for --json, unsaid: the lines before said it. */
-  recordFact(fact: ErrorFact, stage: Stage): void {
-    this.failure = { code: fact.code, stage, message: describeFact(fact, this.words) };
+  /**
+   * Keeps a result that is no exception (refused recipients, a replayed failure) for --json,
+   * unsaid: the lines before said it. Returns its words.
+   */
+  recordFact(fact: ErrorFact, stage: Stage | undefined): string {
+    const message = describeFact(fact, this.words);
+    this.failure = { code: fact.code, stage, message };
     this.failureFact = { fact, stage };
+    return message;
   }
 
   /**

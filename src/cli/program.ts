@@ -177,8 +177,30 @@ function choiceOption(flags: string, description: string, choices: readonly stri
 }
 
 /** Parses argv (without node and the script). Throws CommandLineError (a UsageError) for bad flags. */
-export function parseCommandLine(argv: readonly string[], version: string): ParsedCommandLine {
+/**
+ * Parses `argv` with `program`, commander's own output kept rather than printed: `exit` with it for
+ * --help and --version, a CommandLineError for what commander refused, undefined to go on.
+ */
+function parseArguments(program: Command, argv: readonly string[]): { kind: 'exit'; output: string } | undefined {
   let output = '';
+  program.exitOverride().configureOutput({
+    writeOut: (text) => (output += text),
+    writeErr: (text) => (output += text),
+    outputError: () => {},
+  });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return { kind: 'exit', output };
+      throw new CommandLineError({ code: 'MAILV_COMMAND_LINE', commanderCode: error.code, detail: error.message.replace(/^error: /, '') });
+    }
+    throw error;
+  }
+  return undefined;
+}
+
+export function parseCommandLine(argv: readonly string[], version: string): ParsedCommandLine {
   const program = new MailvCommand('mailv')
     .usage('[options] <recipient...>')
     .description('Send e-mail and show the whole SMTP dialogue as it happens, as mail -v does.')
@@ -255,22 +277,9 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', EXAMPLES)
-    .addHelpText('after', EXIT_STATUS)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => (output += text),
-      writeErr: (text) => (output += text),
-      outputError: () => {},
-    });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return { kind: 'exit', output };
-      throw new CommandLineError({ code: 'MAILV_COMMAND_LINE', commanderCode: error.code, detail: error.message.replace(/^error: /, '') });
-    }
-    throw error;
-  }
+    .addHelpText('after', EXIT_STATUS);
+  const exit = parseArguments(program, argv);
+  if (exit !== undefined) return exit;
   const options = program.opts<Partial<RawOptions>>();
   const lists = { cc: options.cc ?? [], bcc: options.bcc ?? [], attach: options.attach ?? [], header: options.header ?? [], dns: options.dns ?? [] };
   return { kind: 'run', options: { ...options, ...lists } as RawOptions, recipients: program.args };
@@ -298,7 +307,7 @@ Examples:
   mailv replay lesson.jsonl
       show it again as it was shown, with no network
   mailv replay --explain --lang fr --step lesson.jsonl
-      again, explained in French, one command at a time (Enter, q quits)
+      again, explained in French, one write at a time (Enter, q stops)
   mailv replay --timing lesson.jsonl
       with the recorded times and the summary of round trips
   mailv replay --explain --lang fr --diagram lesson.html lesson.jsonl
@@ -311,7 +320,6 @@ Exit status: the recorded run's, or 65 for a record that cannot be read as one (
  * (a UsageError) for bad flags, a missing or second file.
  */
 export function parseReplayCommandLine(argv: readonly string[]): ParsedReplayLine {
-  let output = '';
   const program = new MailvCommand('replay')
     .name('mailv replay')
     .usage('[options] <file>')
@@ -321,29 +329,16 @@ export function parseReplayCommandLine(argv: readonly string[]): ParsedReplayLin
     .addOption(choiceOption('--lang <language>', 'language of what mailv writes: fr or en (default: the language of the record)', ['fr', 'en']))
     .option('--timing', 'the recorded milliseconds before each line, and the summary of round trips, octets and time per step')
     .option('--json', 'one JSON object per line for every event, then the recorded result; no colour')
-    .option('--step', 'at a terminal, wait for Enter before each command (q stops)')
+    .option('--step', 'at a terminal, wait for Enter where the live run waited: before each write, a flight being one (q stops)')
     .option('--diagram <file>', 'draw the recorded session as a sequence diagram in this .html or .svg file')
     .option('-v, --verbose', 'more detail: -v adds connection notes, -vv also shows the message lines', increase, 0)
     .option('-q, --quiet', 'print no dialogue, only the recorded errors')
     .addOption(new Option('--color', 'colour the dialogue even when not on a terminal'))
     .addOption(new Option('--no-color', 'never colour the dialogue'))
     .helpOption('-h, --help', 'show this help')
-    .addHelpText('after', REPLAY_EXAMPLES)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => (output += text),
-      writeErr: (text) => (output += text),
-      outputError: () => {},
-    });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return { kind: 'exit', output };
-      throw new CommandLineError({ code: 'MAILV_COMMAND_LINE', commanderCode: error.code, detail: error.message.replace(/^error: /, '') });
-    }
-    throw error;
-  }
+    .addHelpText('after', REPLAY_EXAMPLES);
+  const exit = parseArguments(program, argv);
+  if (exit !== undefined) return exit;
   const options = program.opts<Partial<ReplayOptions>>();
   return { kind: 'run', options: { ...options, verbose: options.verbose ?? 0 }, file: program.args[0]! };
 }

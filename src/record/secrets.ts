@@ -4,7 +4,7 @@
 import type { Note, SessionEvent } from '../events.js';
 import type { Command } from '../smtp/command.js';
 import { Redactor } from '../smtp/redact.js';
-import { withheld } from '../smtp/command.js';
+import { secretText, withheld } from '../smtp/command.js';
 import { eventJson } from './format.js';
 
 export class RecordSecrets {
@@ -41,7 +41,7 @@ export class RecordSecrets {
 
   /** A response sent with --show-secrets carries its text: masked wherever a server echoes it. */
   private learn(command: Command): void {
-    const response = command.verb === 'AUTH' ? command.initial : command.verb === 'SASL' ? command.response : undefined;
-    if (response?.secret && response.text !== undefined) this.redactor.hide(response.text);
+    const secret = secretText(command);
+    if (secret !== undefined) this.redactor.hide(secret);
   }
 }

@@ -5,8 +5,8 @@
 import type { SessionEvent } from '../events.js';
 import { absolute } from '../dns/name.js';
 import type { Explainer } from '../explain/explainer.js';
-import { formatCommand, withheld, type Command } from '../smtp/command.js';
-import { REDACTED } from '../smtp/redact.js';
+import { formatCommand, secretText, withheld, type Command } from '../smtp/command.js';
+import { REDACTED, Redactor } from '../smtp/redact.js';
 import type { Reply } from '../smtp/reply.js';
 import { displayHost } from '../text/host.js';
 import type { Words } from '../words/catalogue.js';
@@ -79,28 +79,14 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
   const rows: Row[] = [];
   const flights: Flight[] = [];
   const secrets = new SecretMask();
-  // Flights as the session announces them; without any such event, runs of pipelined commands.
-  const announced = events.some(({ event }) => event.kind === 'flight');
+  // Flights as the session announces them (`flight` events): the commands of one write.
   let flightLeft = 0;
   let currentFlight: Flight | undefined;
-  let pipelinedRun: { first: number; count: number } | undefined;
   let lane: string | undefined;
   let encrypted = false;
   let connectRow: Extract<Row, { kind: 'connect' }> | undefined;
   /** Annotations of events drawn as no row: they go with the row they speak of. */
   let waiting: string[] = [];
-
-  const endRun = () => {
-    if (pipelinedRun && pipelinedRun.count > 1) {
-      const flight = { id: flights.length, commands: pipelinedRun.count };
-      flights.push(flight);
-      for (let index = pipelinedRun.first; index < rows.length; index++) {
-        const row = rows[index]!;
-        if (row.kind === 'command') rows[index] = { ...row, flight: flight.id };
-      }
-    }
-    pipelinedRun = undefined;
-  };
 
   for (const { event: raw, at } of events) {
     const event = secrets.masked(raw);
@@ -115,7 +101,6 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
     const base = (lines: string[]) => ({ lane: lane ?? CLIENT, at, lines, notes: [] as string[], encrypted });
     switch (event.kind) {
       case 'connecting': {
-        endRun();
         const key = `server:${event.host}`;
         if (!servers.has(key)) servers.set(key, { key, kind: 'server', title: [said.server, displayHost(event.host)] });
         lane = key;
@@ -132,7 +117,6 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
         connectRow = undefined;
         break;
       case 'deferred': {
-        endRun();
         const why = describeFact(event.error, words);
         if (connectRow) {
           // The connection itself failed: the arrow that tried it ends refused.
@@ -145,35 +129,25 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
         break;
       }
       case 'flight':
-        endRun();
         flightLeft = event.commands;
         currentFlight = event.commands > 1 ? { id: flights.length, commands: event.commands } : undefined;
         if (currentFlight) flights.push(currentFlight);
         break;
       case 'send': {
         let flight: number | undefined;
-        if (announced) {
-          if (flightLeft > 0) {
-            flightLeft--;
-            flight = currentFlight?.id;
-          }
-        } else if (event.pipelined) {
-          pipelinedRun ??= { first: rows.length, count: 0 };
-          pipelinedRun.count++;
-        } else {
-          endRun();
+        if (flightLeft > 0) {
+          flightLeft--;
+          flight = currentFlight?.id;
         }
         add({ ...base([formatCommand(event.command)]), kind: 'command', flight });
         break;
       }
       case 'reply': {
-        endRun();
         const replyClass = Math.min(5, Math.max(2, Math.floor(event.reply.code / 100))) as ReplyClass;
         add({ ...base([...event.reply.raw]), kind: 'reply', code: event.reply.code, replyClass });
         break;
       }
       case 'tls':
-        endRun();
         encrypted = true;
         add({ ...base([said.handshake, words.tls.handshake(event), words.tls.certificate(event)]), kind: 'tls' });
         break;
@@ -211,7 +185,6 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
       }
     }
   }
-  endRun();
   const last = rows.at(-1);
   if (last) last.notes.push(...waiting);
   // A connection that failed with nothing after it (a submission server refusing it): the run's
@@ -228,7 +201,7 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
  * what it held (in base64 and decoded, each part of a PLAIN response) is masked in every reply.
  */
 class SecretMask {
-  private secrets: string[] = [];
+  private readonly redactor = new Redactor();
 
   masked(event: SessionEvent): SessionEvent {
     if (event.kind === 'send') {
@@ -243,19 +216,14 @@ class SecretMask {
   }
 
   private learn(command: Command): void {
-    const response = command.verb === 'AUTH' ? command.initial : command.verb === 'SASL' ? command.response : undefined;
-    if (!response?.secret || response.text === undefined) return;
-    const decoded = Buffer.from(response.text, 'base64').toString('utf8');
-    for (const secret of [response.text, decoded, ...decoded.split('\0')]) {
-      // Shorter strings would mask everything.
-      if (secret.length >= 3 && !this.secrets.includes(secret)) this.secrets.push(secret);
-    }
-    this.secrets.sort((a, b) => b.length - a.length);
+    const secret = secretText(command);
+    if (secret === undefined) return;
+    const decoded = Buffer.from(secret, 'base64').toString('utf8');
+    for (const each of [secret, decoded, ...decoded.split('\0')]) this.redactor.hide(each);
   }
 
   private reply(reply: Reply): Reply {
-    if (this.secrets.length === 0) return reply;
-    const mask = (text: string) => this.secrets.reduce((masked, secret) => masked.split(secret).join(REDACTED), text);
+    const mask = (text: string) => this.redactor.text(text);
     return { ...reply, lines: reply.lines.map(mask), raw: reply.raw.map(mask) };
   }
 }

@@ -88,8 +88,6 @@ export function jsonResult(status: number, failure: RunFailure | undefined, ms: 
   );
 }
 
-/** --mx --json: the delivery plan as one line. */
-
 function withoutKind<T extends { kind?: unknown }>(value: T): Omit<T, 'kind'> {
   const { kind: _kind, ...rest } = value;
   return rest;

@@ -34,12 +34,15 @@ export class TranscriptRenderer {
     dnsShown: boolean = verbosity >= 2,
   ) {
     this.formatters = {
-      connecting: (e) => [
-        ...this.newSession(),
-        style.note(
-          `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`,
-        ),
-      ],
+      connecting: (e) => {
+        // A new connection: what its server offers is yet to be learned.
+        this.enhancedCodes = false;
+        return [
+          style.note(
+            `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`,
+          ),
+        ];
+      },
       connected: (e) => (verbosity >= 2 ? [style.note(words.transcript.connected(sanitize(displayHost(e.address)), e.port))] : []),
       flight: (e) => [...this.flushBody(), style.note(words.transcript.flight(e.commands))],
       send: (e) => [...this.flushBody(), style.client(`>>> ${sanitize(formatCommand(e.command))}`)],
@@ -80,12 +83,6 @@ export class TranscriptRenderer {
       'dns-no-answer': (e) =>
         dnsShown ? [style.warning(words.transcript.dnsNoAnswer(e.type, sanitize(absolute(e.name)), e.server, sanitize(words.dns.noAnswer(e))))] : [],
     };
-  }
-
-  /** A new connection: what its server offers is yet to be learned. Returns no line. */
-  private newSession(): never[] {
-    this.enhancedCodes = false;
-    return [];
   }
 
   /** The lines an event prints at this verbosity. */

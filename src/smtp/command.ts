@@ -64,6 +64,12 @@ export function withheld(command: Command, showSecrets: boolean): Command {
   return command;
 }
 
+/** The text of a secret response the command carries (shown with --show-secrets), if any: what a server could echo back. */
+export function secretText(command: Command): string | undefined {
+  const response = command.verb === 'AUTH' ? command.initial : command.verb === 'SASL' ? command.response : undefined;
+  return response?.secret ? response.text : undefined;
+}
+
 function responseText(response: SaslResponse): string {
   return response.text ?? REDACTED;
 }

@@ -185,11 +185,6 @@ export class SmtpConnection {
     await this.waitFor(() => this.socket.writableNeedDrain === false, stage, timeoutMs, 'send', 'drain');
   }
 
-  /** Replies to commands already written that have not been read yet, arrived or not. */
-  get repliesDue(): number {
-    return this.owed + this.replies.length;
-  }
-
   /** The next reply, in order. Throws TransportError (closed, timeout) or ProtocolError. */
   async readReply(stage: Stage, timeoutMs: number): Promise<Reply> {
     await this.waitFor(() => this.replies.length > 0, stage, timeoutMs, 'reply');

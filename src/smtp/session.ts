@@ -223,48 +223,64 @@ export class SmtpSession {
       if (pipelined) owed.push(read);
       else await read();
     };
+    let answered = 0;
+    try {
+      await this.sendEnvelope(params, rcpts, ending, pipelined, replies, answer);
+      // Every reply of a flight is read before any is judged, so none is left for QUIT to take.
+      for (; answered < owed.length; answered++) await owed[answered]!();
+    } catch (error) {
+      // q at --step: what was written is answered before QUIT, or QUIT would take another's
+      // reply. The commands still queued, the last owed, never left (flush keeps them until go).
+      if (error instanceof StepStop) {
+        const unwritten = this.queued.length;
+        this.queued = [];
+        for (const read of owed.slice(answered, owed.length - unwritten)) await read();
+      }
+      throw error;
+    }
+    return replies;
+  }
+
+  /** The commands of envelope(), each reply read now or owed (see `answer`). */
+  private async sendEnvelope(
+    params: readonly string[],
+    rcpts: readonly string[],
+    ending: Ending,
+    pipelined: boolean,
+    replies: EnvelopeReplies,
+    answer: (read: () => Promise<void>) => Promise<void>,
+  ): Promise<void> {
     const refused = (reply: Reply | undefined) => reply !== undefined && !isPositive(reply);
     const everyRecipientRefused = () => rcpts.length > 0 && replies.rcpts.length === rcpts.length && !replies.rcpts.some(isPositive);
-
-    try {
-      await this.mail(this.plan.envelope.from, params, pipelined);
-      await answer(async () => {
-        replies.mail = await this.read('mail');
-      });
-      if (!refused(replies.mail)) {
-        for (const recipient of rcpts) {
-          await this.rcpt(recipient, [], pipelined);
+    await this.mail(this.plan.envelope.from, params, pipelined);
+    await answer(async () => {
+      replies.mail = await this.read('mail');
+    });
+    if (!refused(replies.mail)) {
+      for (const recipient of rcpts) {
+        await this.rcpt(recipient, [], pipelined);
+        await answer(async () => {
+          replies.rcpts.push(await this.read('rcpt', recipient));
+        });
+      }
+      if (!everyRecipientRefused()) {
+        if (ending.kind === 'data') {
+          await this.data(pipelined);
           await answer(async () => {
-            replies.rcpts.push(await this.read('rcpt', recipient));
+            replies.data = await this.read('data', undefined, true);
           });
-        }
-        if (!everyRecipientRefused()) {
-          if (ending.kind === 'data') {
-            await this.data(pipelined);
+        } else if (ending.kind === 'bdat') {
+          for await (const chunk of chunksOf(ending.message, this.plan.chunkSize)) {
+            await this.bdat(chunk, pipelined);
+            const stage = chunkStage(chunk);
             await answer(async () => {
-              replies.data = await this.read('data', undefined, true);
+              replies.chunks.push(await this.read(stage));
             });
-          } else if (ending.kind === 'bdat') {
-            for await (const chunk of chunksOf(ending.message, this.plan.chunkSize)) {
-              await this.bdat(chunk, pipelined);
-              const stage = chunkStage(chunk);
-              await answer(async () => {
-                replies.chunks.push(await this.read(stage));
-              });
-              if (refused(replies.chunks[replies.chunks.length - 1])) break;
-            }
+            if (refused(replies.chunks[replies.chunks.length - 1])) break;
           }
         }
       }
-    } catch (error) {
-      // --step's q before a write: the replies owed to what was already written are read first,
-      // each shown as its command's, so that QUIT's reply is not taken for one of them.
-      if (error instanceof StepStop) for (const read of owed.slice(0, this.connection.repliesDue)) await read();
-      throw error;
     }
-    // Every reply of a flight is read before any is judged, so none is left for QUIT to take.
-    for (const read of owed) await read();
-    return replies;
   }
 
   /** --quit-after mail, rcpt or data: refusals are reported as in a real transaction, and no byte of the message is sent. */
@@ -596,8 +612,9 @@ export class SmtpSession {
   private async flush(): Promise<void> {
     if (this.queued.length === 0) return;
     const group = this.queued;
-    this.queued = [];
+    // Queued until the pause says go: a group that never left is known as such (see envelope()).
     await this.step({ content: undefined, commands: group.map(({ command }) => command) });
+    this.queued = [];
     if (group.length > 1) this.emit({ kind: 'flight', commands: group.length });
     for (const { stage, command } of group) this.emit({ kind: 'send', stage, command, pipelined: true });
     const lines = group.map(({ command }) => `${formatCommand(command)}\r\n`).join('');

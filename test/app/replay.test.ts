@@ -85,4 +85,18 @@ describe('mailv replay in memory', () => {
     assert.equal((await runApp(['replay', '--step', path], { openStepper: each.open })).status, 0);
     assert.equal(each.state.asked, 6, 'EHLO, MAIL, RCPT, DATA, the dot, QUIT');
   });
+
+  it('--step -vv: the pause before the message comes before any line of it, as a live run pauses before writing it', async () => {
+    const { state, open } = stepper(2);
+    const run = await runApp(['replay', '-vv', '--step', FIXTURE], { openStepper: open });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(state.asked, 3, 'EHLO, the flight of MAIL RCPT DATA, then the message: q there');
+    assert.deepEqual(state.writes[2], { content: 271, verbs: ['.', 'QUIT'] });
+    assert.match(run.stdout, /^354 End data/m);
+    assert.doesNotMatch(run.stdout, /Subject: Lesson/, 'no line of the message before its pause');
+    // Each write is still one step, the message's lines going with the dot that ends them.
+    const all = stepper(100);
+    assert.equal((await runApp(['replay', '-vv', '--step', FIXTURE], { openStepper: all.open })).status, 0);
+    assert.equal(all.state.asked, 3);
+  });
 });
