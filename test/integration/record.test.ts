@@ -323,4 +323,30 @@ describe('no secret in a record, even with --show-secrets', () => {
       await echo.close();
     }
   });
+
+  it('a server that quotes a piece of what AUTH sent: the password inside it is masked there too', async () => {
+    const blob = Buffer.from(`\0${ACCOUNT.user}\0${ACCOUNT.password}`).toString('base64');
+    // Cut at a 4-character boundary: the rest still decodes, with the password's octets in it.
+    const piece = blob.slice(4);
+    const echo = await startScriptedServer({
+      replies: { EHLO: '250-scripted.test\r\n250 AUTH PLAIN', AUTH: '235 2.7.0 welcome', RCPT: `550 5.1.1 you said: ${piece}` },
+    });
+    try {
+      const home = freshHome();
+      const record = join(home, 'piece.jsonl');
+      const args = ['--server', `127.0.0.1:${echo.port}`, '--user', ACCOUNT.user, '--auth', 'PLAIN', '--record', record, 'bob@example.org'];
+      const options = { input: 'x\n', env: { MAILV_PASSWORD: ACCOUNT.password } };
+      const shown = await runCli(['--show-secrets', ...args], options);
+      assert.equal(shown.code, 67, shown.stderr);
+      assert.ok(shown.stdout.includes(piece), 'shown live, as asked');
+      assert.notDeepEqual(secretTraces(piece, ACCOUNT.password), [], 'the piece holds the password');
+      assert.deepEqual(secretTraces(readFileSync(record, 'utf8'), ACCOUNT.password), []);
+      const hidden = await runCli(args, options);
+      assert.equal(hidden.code, 67, hidden.stderr);
+      assert.deepEqual(secretTraces(hidden.stdout + hidden.stderr, ACCOUNT.password), []);
+      assert.deepEqual(secretTraces(readFileSync(record, 'utf8'), ACCOUNT.password), []);
+    } finally {
+      await echo.close();
+    }
+  });
 });
