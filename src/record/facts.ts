@@ -42,5 +42,7 @@ export type RecordErrorFact =
   | ({ readonly code: 'MAILV_RECORD_WRITE_FAILED'; readonly path: string } & SystemProblem)
   /** mailv replay FILE cannot read FILE (`-`: standard input). */
   | ({ readonly code: 'MAILV_RECORD_UNREADABLE'; readonly path: string } & SystemProblem)
+  /** mailv replay FILE: more than `limit` octets, which no record of a session comes near (a pipe without end). */
+  | { readonly code: 'MAILV_RECORD_TOO_LARGE'; readonly path: string; readonly limit: number }
   /** The record is damaged, from another version, or no record at all; `line` counts from 1. */
   | { readonly code: 'MAILV_RECORD_DAMAGED'; readonly path: string; readonly line: number; readonly problem: RecordProblem };

@@ -5,6 +5,7 @@ import dgram from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { freshHome } from '../helpers/cli.js';
 import { runApp } from '../helpers/app.js';
@@ -84,5 +85,20 @@ describe('mailv replay in memory', () => {
     const each = stepper(100);
     assert.equal((await runApp(['replay', '--step', path], { openStepper: each.open })).status, 0);
     assert.equal(each.state.asked, 6, 'EHLO, MAIL, RCPT, DATA, the dot, QUIT');
+  });
+
+  it('standard input past 256 MiB (a pipe without end): one line, 65, not all of it held', async () => {
+    const mebibyte = Buffer.alloc(1024 * 1024, '\n');
+    let given = 0;
+    // Ends after 300 MiB, so that a replay that reads it all ends too, on another line.
+    const endless = new Readable({
+      read() {
+        this.push(given++ < 300 ? mebibyte : null);
+      },
+    });
+    const run = await runApp(['replay', '-'], { stdin: endless });
+    assert.equal(run.status, 65, run.stderr);
+    assert.equal(run.stderr, 'mailv: cannot read the record standard input: more than 256 MiB\n');
+    assert.ok(given < 260, `${given} MiB read`);
   });
 });

@@ -55,5 +55,6 @@ export const errors: WordsOf<RecordErrorFact> = {
       : `cannot create the record ${path}: it is not a regular file; nothing was sent`,
   MAILV_RECORD_WRITE_FAILED: (fact) => `cannot write the record ${fact.path}: ${system(fact)}`,
   MAILV_RECORD_UNREADABLE: (fact) => `cannot read the record ${file(fact.path)}: ${system(fact)}`,
+  MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `cannot read the record ${file(path)}: more than ${limit / 1024 / 1024} MiB`,
   MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, line ${line}: ${problem(found)}`,
 };

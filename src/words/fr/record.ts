@@ -55,5 +55,6 @@ export const errors: WordsOf<RecordErrorFact> = {
       : `impossible de créer l'enregistrement ${path} : ce n'est pas un fichier ordinaire ; rien n'a été envoyé`,
   MAILV_RECORD_WRITE_FAILED: (fact) => `impossible d'écrire l'enregistrement ${fact.path} : ${system(fact)}`,
   MAILV_RECORD_UNREADABLE: (fact) => `impossible de lire l'enregistrement ${file(fact.path)} : ${system(fact)}`,
+  MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `impossible de lire l'enregistrement ${file(path)} : plus de ${limit / 1024 / 1024} Mio`,
   MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, ligne ${line} : ${problem(found)}`,
 };
