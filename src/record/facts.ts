@@ -3,7 +3,18 @@
 import type { SystemProblem } from '../cli/facts.js';
 
 /** The JSON type a field should have held: the words name it. */
-export type ExpectedValue = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object' | 'base64' | 'reply-code' | 'time';
+export type ExpectedValue =
+  | 'string'
+  | 'number'
+  | 'integer'
+  | 'boolean'
+  | 'array'
+  | 'object'
+  | 'base64'
+  | 'reply-code'
+  | 'time'
+  /** A run's clock never goes back: each line's time is at least the one before's. */
+  | 'later-time';
 
 /** What is wrong with a record, at its line. */
 export type RecordProblem =

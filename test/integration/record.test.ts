@@ -227,6 +227,13 @@ describe('a damaged record: one line naming it, 65', () => {
       /^mailv: (.+), line 25: the record stops before the end of the run \(the run that wrote it was stopped\)$/,
     ],
     [
+      'a time that goes back',
+      fixture.replace('{"at":19.8,', '{"at":1.5,'),
+      /^mailv: (.+), line 22: at should be milliseconds, no fewer than on the line before$/,
+    ],
+    // Started plus 1e308 ms is Infinity: --json's result said "ms":null.
+    ['a time past 2^53 ms', fixture.replace('{"at":21.0,', '{"at":1e308,'), /^mailv: (.+), line 25: at should be milliseconds, from 0 to 2\^53$/],
+    [
       'a note whose fields do not fit its code',
       fixture.replace('{"at":0.4,', '{"at":0.3,"note":{"code":"domain-not-delivered","recipients":"bob","error":7}}\n{"at":0.4,'),
       /^mailv: (.+), line 2: facts mailv cannot show as they are$/,

@@ -26,7 +26,8 @@ const EXPECTED: Readonly<Record<ExpectedValue, string>> = {
   object: 'an object',
   base64: 'base64 text',
   'reply-code': 'a reply code from 200 to 599',
-  time: 'milliseconds, 0 or more',
+  time: 'milliseconds, from 0 to 2^53',
+  'later-time': 'milliseconds, no fewer than on the line before',
 };
 
 const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<RecordProblem, { kind: K }>) => string } = {

@@ -26,7 +26,8 @@ const EXPECTED: Readonly<Record<ExpectedValue, string>> = {
   object: 'un objet',
   base64: 'du texte base64',
   'reply-code': 'un code de réponse de 200 à 599',
-  time: 'des millisecondes, 0 ou plus',
+  time: 'des millisecondes, de 0 à 2^53',
+  'later-time': "des millisecondes, pas moins qu'à la ligne précédente",
 };
 
 const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<RecordProblem, { kind: K }>) => string } = {
