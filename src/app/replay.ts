@@ -2,7 +2,8 @@
 // run (transcript, --explain, --timing, --json, --step, and any other sink), each event at its
 // recorded time; no network, no DNS, no message read. It ends as the recorded run ended: its
 // one-line failure, if it said one, and its exit status.
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { systemProblem } from '../cli/system-problem.js';
 import { InputError } from '../errors.js';
 import { Explainer, catalogueFor } from '../explain/explainer.js';
@@ -129,26 +130,50 @@ function tell(run: Run, failure: RecordedFailure): void {
   for (const sink of run.sinks) sink.failed?.(failure, at);
 }
 
-/** The record's text, from a file, a pipe (`<(…)`), or standard input (`-`). Throws InputError (66). */
+/**
+ * The most a record may hold: a session's record is its message and a few hundred lines, and the
+ * whole text is held in memory (about four times over while it is read); a pipe without end
+ * (`mailv replay - </dev/zero`) stops here rather than filling the memory.
+ */
+export const MAX_RECORD_OCTETS = 256 * 1024 * 1024;
+
+/** The record's text, from a file, a pipe (`<(…)`), or standard input (`-`). Throws InputError (66, or 65 beyond MAX_RECORD_OCTETS). */
 async function readRecord(run: Run, path: string): Promise<string> {
-  if (path === '-') {
-    const chunks: Buffer[] = [];
-    try {
-      for await (const chunk of run.io.stdin.stream) chunks.push(Buffer.from(chunk as Buffer));
-    } catch (error) {
-      throw new InputError({ code: 'MAILV_RECORD_UNREADABLE', path, ...systemProblem(error) }, ExitCode.NOINPUT);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
+  if (path === '-') return readAtMost(run.io.stdin.stream, path);
+  let stream: AsyncIterable<unknown>;
   try {
     // A device (/dev/zero) could feed it without end: files and pipes only.
     const info = await stat(path);
     if (!info.isFile() && !info.isFIFO()) throw new InputError({ code: 'MAILV_RECORD_NOT_A_FILE', path, reading: true }, ExitCode.NOINPUT);
-    return await readFile(path, 'utf8');
+    if (info.size > MAX_RECORD_OCTETS) throw tooLarge(path);
+    stream = createReadStream(path);
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError({ code: 'MAILV_RECORD_UNREADABLE', path, ...systemProblem(error) }, ExitCode.NOINPUT);
   }
+  return readAtMost(stream, path);
+}
+
+/** Everything `stream` gives, refused (65) once it passes MAX_RECORD_OCTETS (a file may grow after its size was read). */
+async function readAtMost(stream: AsyncIterable<unknown>, path: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of stream) {
+      const octets = Buffer.from(chunk as Buffer);
+      length += octets.length;
+      if (length > MAX_RECORD_OCTETS) throw tooLarge(path);
+      chunks.push(octets);
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError({ code: 'MAILV_RECORD_UNREADABLE', path, ...systemProblem(error) }, ExitCode.NOINPUT);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function tooLarge(path: string): InputError {
+  return new InputError({ code: 'MAILV_RECORD_TOO_LARGE', path, limit: MAX_RECORD_OCTETS }, ExitCode.DATAERR);
 }
 
 /**

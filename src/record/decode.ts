@@ -448,6 +448,8 @@ export function decodeRecord(text: string, path: string, codes: KnownCodes): Rec
   let found: RecordHeader | undefined;
   let ending: RecordedEnd | undefined;
   const entries: RecordedEntry[] = [];
+  /** The time of the line before. */
+  let previous = 0;
   for (const line of lines) {
     number++;
     if (line.trim() === '') continue;
@@ -466,7 +468,13 @@ export function decodeRecord(text: string, path: string, codes: KnownCodes): Rec
       if (!isObject(value)) throw new Damage({ kind: 'unknown-line' });
       const fields = Fields.of(value, 'line');
       const at = value['at'];
-      if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) throw new Damage({ kind: 'bad-field', field: 'at', expected: 'time' });
+      // Beyond 2^53 ms the run's clock (its start plus `at`) loses the time, or becomes Infinity.
+      if (typeof at !== 'number' || !Number.isFinite(at) || at < 0 || at > Number.MAX_SAFE_INTEGER) {
+        throw new Damage({ kind: 'bad-field', field: 'at', expected: 'time' });
+      }
+      // Times that go back would make --timing's durations negative.
+      if (at < previous) throw new Damage({ kind: 'bad-field', field: 'at', expected: 'later-time' });
+      previous = at;
       if (fields.has('event')) entries.push({ kind: 'event', at, line: number, event: event(Fields.of(value['event'], 'event'), codes) });
       else if (fields.has('note')) entries.push({ kind: 'note', at, line: number, note: coded<Note>(Fields.of(value['note'], 'note'), codes.isNote) });
       else if (fields.has('failure')) entries.push({ kind: 'failure', at, line: number, failure: failure(Fields.of(value['failure'], 'failure'), codes) });

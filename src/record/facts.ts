@@ -3,7 +3,18 @@
 import type { SystemProblem } from '../cli/facts.js';
 
 /** The JSON type a field should have held: the words name it. */
-export type ExpectedValue = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object' | 'base64' | 'reply-code' | 'time';
+export type ExpectedValue =
+  | 'string'
+  | 'number'
+  | 'integer'
+  | 'boolean'
+  | 'array'
+  | 'object'
+  | 'base64'
+  | 'reply-code'
+  | 'time'
+  /** A run's clock never goes back: each line's time is at least the one before's. */
+  | 'later-time';
 
 /** What is wrong with a record, at its line. */
 export type RecordProblem =
@@ -42,5 +53,7 @@ export type RecordErrorFact =
   | ({ readonly code: 'MAILV_RECORD_WRITE_FAILED'; readonly path: string } & SystemProblem)
   /** mailv replay FILE cannot read FILE (`-`: standard input). */
   | ({ readonly code: 'MAILV_RECORD_UNREADABLE'; readonly path: string } & SystemProblem)
+  /** mailv replay FILE: more than `limit` octets, which no record of a session comes near (a pipe without end). */
+  | { readonly code: 'MAILV_RECORD_TOO_LARGE'; readonly path: string; readonly limit: number }
   /** The record is damaged, from another version, or no record at all; `line` counts from 1. */
   | { readonly code: 'MAILV_RECORD_DAMAGED'; readonly path: string; readonly line: number; readonly problem: RecordProblem };

@@ -3,17 +3,16 @@
 // a failure quotes it. A record is always what mailv shows without --show-secrets, or less.
 import type { Note, SessionEvent } from '../events.js';
 import type { Command } from '../smtp/command.js';
-import { Redactor } from '../smtp/redact.js';
+import { Redactor, secretForms } from '../smtp/redact.js';
 import { secretText, withheld } from '../smtp/command.js';
 import { eventJson } from './format.js';
 
 export class RecordSecrets {
   private readonly redactor = new Redactor();
 
-  /** Masks `secret`, and its base64 form, in everything kept from now on. */
+  /** Masks `secret`, and its base64 forms, in everything kept from now on. */
   hide(secret: string): void {
-    this.redactor.hide(secret);
-    this.redactor.hide(Buffer.from(secret).toString('base64'));
+    for (const form of secretForms(secret)) this.redactor.hide(form);
   }
 
   /** The event as the record keeps it, or undefined when it is there only to show a secret. */

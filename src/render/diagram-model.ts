@@ -6,7 +6,7 @@ import type { SessionEvent } from '../events.js';
 import { absolute } from '../dns/name.js';
 import type { Explainer } from '../explain/explainer.js';
 import { formatCommand, secretText, withheld, type Command } from '../smtp/command.js';
-import { REDACTED, Redactor } from '../smtp/redact.js';
+import { REDACTED, Redactor, secretForms } from '../smtp/redact.js';
 import type { Reply } from '../smtp/reply.js';
 import { displayHost } from '../text/host.js';
 import type { Words } from '../words/catalogue.js';
@@ -219,7 +219,8 @@ class SecretMask {
     const secret = secretText(command);
     if (secret === undefined) return;
     const decoded = Buffer.from(secret, 'base64').toString('utf8');
-    for (const each of [secret, decoded, ...decoded.split('\0')]) this.redactor.hide(each);
+    // Each part in its base64 forms too: a server may quote a piece of what AUTH sent.
+    for (const each of [secret, decoded, ...decoded.split('\0')]) for (const form of secretForms(each)) this.redactor.hide(form);
   }
 
   private reply(reply: Reply): Reply {

@@ -9,6 +9,7 @@ import { SaslFailure, type Credentials } from '../auth/mechanism.js';
 import { AuthError, ProtocolError, SmtpReplyError } from '../errors.js';
 import type { Capabilities } from './capabilities.js';
 import type { Command, SaslResponse } from './command.js';
+import { secretForms } from './redact.js';
 import type { Reply } from './reply.js';
 
 export interface AuthPlan {
@@ -66,8 +67,7 @@ export async function authenticate(
   const hide = (secret: string) => {
     if (!plan.showSecrets) dialogue.hide(secret);
   };
-  hide(plan.credentials.secret);
-  hide(Buffer.from(plan.credentials.secret).toString('base64'));
+  for (const form of secretForms(plan.credentials.secret)) hide(form);
   const read = async () => {
     const reply = await dialogue.read();
     dialogue.show(reply);

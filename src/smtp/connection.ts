@@ -270,8 +270,11 @@ export class SmtpConnection {
     });
   }
 
-  /** Throws the failure, if any, as the typed error of the stage in progress. */
-  private throwIfFailed(stage: Stage): void {
+  /**
+   * Throws the failure, if any, as the typed error of the stage in progress: called before a write
+   * is shown, since write() would refuse it and the transcript would show a line never sent.
+   */
+  throwIfFailed(stage: Stage): void {
     const failure = this.failure;
     switch (failure?.kind) {
       case undefined:

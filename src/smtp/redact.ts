@@ -4,6 +4,22 @@
 
 export const REDACTED = '********';
 
+/**
+ * The secret, its base64, and the base64 of its octets from each of the three places it may start
+ * in a 3-octet group: inside a longer base64 string (PLAIN's `\0user\0password`, XOAUTH2's
+ * `user=…\x01auth=Bearer token`) only those middle characters are the secret's own, and a server
+ * quoting a piece of that string quotes them.
+ */
+export function secretForms(secret: string): string[] {
+  const octets = Buffer.from(secret);
+  const forms = [secret, octets.toString('base64')];
+  for (let start = 0; start < 3; start++) {
+    const whole = Math.floor((octets.length - start) / 3) * 3;
+    if (whole > 0) forms.push(octets.subarray(start, start + whole).toString('base64'));
+  }
+  return forms;
+}
+
 export class Redactor {
   private secrets: string[] = [];
 

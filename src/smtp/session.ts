@@ -388,6 +388,7 @@ export class SmtpSession {
     const send = async (command: Command) => {
       const shown = withheld(command, plan.showSecrets);
       await this.step({ content: undefined, commands: [shown] });
+      this.connection.throwIfFailed('auth');
       this.emit({ kind: 'send', stage: 'auth', command: shown, pipelined: false });
       await this.connection.write(`${formatCommand(command)}\r\n`, 1, 'auth', timeout);
     };
@@ -492,6 +493,7 @@ export class SmtpSession {
     const timeout = this.plan.timeouts.dataBlock;
     const staged = new WriteBuffer(Math.max(1, Math.min(WRITE_BATCH, message.size)));
     const flush = async () => {
+      this.connection.throwIfFailed('body');
       if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(staged.contents()) });
       await this.connection.write(staged.contents(), 0, 'body', timeout, true);
       staged.reset();
@@ -511,6 +513,8 @@ export class SmtpSession {
     if (content < message.size) throw endedShort(message.size - content);
 
     // The end-of-data marker rides in the same write as the last of the content.
+    // A reply nobody asked for may have ended the connection already: then nothing more is shown.
+    this.connection.throwIfFailed('body');
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(staged.contents()) });
     if (withQuit) this.emit({ kind: 'flight', commands: 2 });
     this.emit({ kind: 'send', stage: 'body', command: { verb: '.' }, pipelined: withQuit });
@@ -533,6 +537,7 @@ export class SmtpSession {
     const withQuit = pipelined && chunk.last;
     // Paused before anything of the chunk is shown: what is shown is what gets sent.
     await this.step({ content: undefined, commands: withQuit ? [command, QUIT] : [command] });
+    this.connection.throwIfFailed('body');
     if (withQuit) this.emit({ kind: 'flight', commands: 2 });
     this.emit({ kind: 'send', stage: chunkStage(chunk), command, pipelined });
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(chunk.data) });
@@ -604,6 +609,7 @@ export class SmtpSession {
       return;
     }
     await this.step({ content: undefined, commands: [command] });
+    this.connection.throwIfFailed(stage);
     this.emit({ kind: 'send', stage, command, pipelined });
     await this.connection.write(`${formatCommand(command)}\r\n`, 1, stage, this.plan.timeouts.forStage(stage));
   }
@@ -615,6 +621,7 @@ export class SmtpSession {
     // Queued until the pause says go: a group that never left is known as such (see envelope()).
     await this.step({ content: undefined, commands: group.map(({ command }) => command) });
     this.queued = [];
+    this.connection.throwIfFailed(group[0]!.stage);
     if (group.length > 1) this.emit({ kind: 'flight', commands: group.length });
     for (const { stage, command } of group) this.emit({ kind: 'send', stage, command, pipelined: true });
     const lines = group.map(({ command }) => `${formatCommand(command)}\r\n`).join('');

@@ -5,6 +5,7 @@ import dgram from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { freshHome } from '../helpers/cli.js';
 import { runApp } from '../helpers/app.js';
@@ -98,5 +99,20 @@ describe('mailv replay in memory', () => {
     const all = stepper(100);
     assert.equal((await runApp(['replay', '-vv', '--step', FIXTURE], { openStepper: all.open })).status, 0);
     assert.equal(all.state.asked, 3);
+  });
+
+  it('standard input past 256 MiB (a pipe without end): one line, 65, not all of it held', async () => {
+    const mebibyte = Buffer.alloc(1024 * 1024, '\n');
+    let given = 0;
+    // Ends after 300 MiB, so that a replay that reads it all ends too, on another line.
+    const endless = new Readable({
+      read() {
+        this.push(given++ < 300 ? mebibyte : null);
+      },
+    });
+    const run = await runApp(['replay', '-'], { stdin: endless });
+    assert.equal(run.status, 65, run.stderr);
+    assert.equal(run.stderr, 'mailv: cannot read the record standard input: more than 256 MiB\n');
+    assert.ok(given < 260, `${given} MiB read`);
   });
 });

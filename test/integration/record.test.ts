@@ -227,6 +227,13 @@ describe('a damaged record: one line naming it, 65', () => {
       /^mailv: (.+), line 25: the record stops before the end of the run \(the run that wrote it was stopped\)$/,
     ],
     [
+      'a time that goes back',
+      fixture.replace('{"at":19.8,', '{"at":1.5,'),
+      /^mailv: (.+), line 22: at should be milliseconds, no fewer than on the line before$/,
+    ],
+    // Started plus 1e308 ms is Infinity: --json's result said "ms":null.
+    ['a time past 2^53 ms', fixture.replace('{"at":21.0,', '{"at":1e308,'), /^mailv: (.+), line 25: at should be milliseconds, from 0 to 2\^53$/],
+    [
       'a note whose fields do not fit its code',
       fixture.replace('{"at":0.4,', '{"at":0.3,"note":{"code":"domain-not-delivered","recipients":"bob","error":7}}\n{"at":0.4,'),
       /^mailv: (.+), line 2: facts mailv cannot show as they are$/,
@@ -319,6 +326,32 @@ describe('no secret in a record, even with --show-secrets', () => {
       assert.deepEqual(secretTraces(text, ACCOUNT.password), []);
       assert.ok(!text.includes(blob));
       assert.match(text, /you said: \*{8} \*{8} \(alice:\*{8}\)/);
+    } finally {
+      await echo.close();
+    }
+  });
+
+  it('a server that quotes a piece of what AUTH sent: the password inside it is masked there too', async () => {
+    const blob = Buffer.from(`\0${ACCOUNT.user}\0${ACCOUNT.password}`).toString('base64');
+    // Cut at a 4-character boundary: the rest still decodes, with the password's octets in it.
+    const piece = blob.slice(4);
+    const echo = await startScriptedServer({
+      replies: { EHLO: '250-scripted.test\r\n250 AUTH PLAIN', AUTH: '235 2.7.0 welcome', RCPT: `550 5.1.1 you said: ${piece}` },
+    });
+    try {
+      const home = freshHome();
+      const record = join(home, 'piece.jsonl');
+      const args = ['--server', `127.0.0.1:${echo.port}`, '--user', ACCOUNT.user, '--auth', 'PLAIN', '--record', record, 'bob@example.org'];
+      const options = { input: 'x\n', env: { MAILV_PASSWORD: ACCOUNT.password } };
+      const shown = await runCli(['--show-secrets', ...args], options);
+      assert.equal(shown.code, 67, shown.stderr);
+      assert.ok(shown.stdout.includes(piece), 'shown live, as asked');
+      assert.notDeepEqual(secretTraces(piece, ACCOUNT.password), [], 'the piece holds the password');
+      assert.deepEqual(secretTraces(readFileSync(record, 'utf8'), ACCOUNT.password), []);
+      const hidden = await runCli(args, options);
+      assert.equal(hidden.code, 67, hidden.stderr);
+      assert.deepEqual(secretTraces(hidden.stdout + hidden.stderr, ACCOUNT.password), []);
+      assert.deepEqual(secretTraces(readFileSync(record, 'utf8'), ACCOUNT.password), []);
     } finally {
       await echo.close();
     }

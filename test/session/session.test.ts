@@ -508,6 +508,27 @@ describe('session: the commit', () => {
     assert.ok(!atData.events.some((event) => event.kind === 'committed'));
   });
 
+  it('a reply nobody asked for, come before a write: that write is neither shown nor sent', async () => {
+    const shown = (conversation: Conversation) => conversation.events.filter((event) => event.kind !== 'traffic');
+    const early = await converse({ greeting: { raw: '220 scripted.test ESMTP\r\n250 2.1.0 injected\r\n' } });
+    assert.ok(early.error instanceof ProtocolError);
+    assert.deepEqual(early.writes, []);
+    assert.deepEqual(shown(early), [GREETING]);
+    const lockStep = await converse({ replies: { EHLO: `${DEFAULT_EHLO}\r\n250 2.1.0 injected` } }, { pipelining: 'off' });
+    assert.ok(lockStep.error instanceof ProtocolError);
+    assert.deepEqual(lockStep.writes, ['EHLO client.test\r\n']);
+    assert.deepEqual(shown(lockStep), [GREETING, EHLO, ehloReply(DEFAULT_EHLO)]);
+    const pipelined = await converse({ replies: { EHLO: `${DEFAULT_EHLO}\r\n250 2.1.0 injected` } });
+    assert.ok(pipelined.error instanceof ProtocolError);
+    assert.deepEqual(pipelined.writes, ['EHLO client.test\r\n']);
+    assert.deepEqual(shown(pipelined), [GREETING, EHLO, ehloReply(DEFAULT_EHLO)]);
+    const inData = await converse({ replies: { DATA: { raw: '354 go\r\n250 2.0.0 queued before the message\r\n' } } }, { pipelining: 'off', echoBody: true });
+    assert.ok(inData.error instanceof ProtocolError);
+    assert.equal(inData.writes.at(-1), 'DATA\r\n');
+    assert.ok(!inData.events.some((event) => event.kind === 'body' || (event.kind === 'send' && event.command.verb === '.')), JSON.stringify(inData.events));
+    assert.equal(inData.committed, false);
+  });
+
   it('a 421 nobody asked for names the stage in progress', async () => {
     const run = await converse({ replies: { EHLO: '250 scripted.test\r\n421 4.3.2 Shutting down' } });
     assert.ok(run.error instanceof TransportError);

@@ -165,10 +165,14 @@ describe('sequence diagram', () => {
       { kind: 'send', stage: 'auth', command: { verb: 'AUTH', mechanism: 'PLAIN', initial: { text: initial, secret: true } }, pipelined: false },
       { kind: 'note', note: { code: 'sasl-decoded', direction: 'sent', text: `\0alice\0${password}` }, severity: 'info' },
       reply('auth', `535 5.7.8 bad password ${password} (${initial})`),
+      // A piece of what AUTH sent, from its 5th character: the password's base64 at another alignment.
+      reply('auth', `535 5.7.8 again (${initial.slice(4)})`),
     ];
+    const passwordBase64 = (start: number) => Buffer.from(password.slice(start, start + 12)).toString('base64');
     for (const explain of [false, true]) {
       const svg = renderDiagram(timed(events), options({ explain }));
       assert.ok(!svg.includes(password) && !svg.includes(initial), 'secret shown');
+      for (const start of [0, 1, 2]) assert.ok(!svg.includes(passwordBase64(start)), `the password's base64 from ${start} shown`);
       assert.match(svg, />AUTH PLAIN \*{8}</);
       assert.match(svg, />535 5\.7\.8 bad password \*{8} \(\*{8}\)</);
     }

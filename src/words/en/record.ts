@@ -26,7 +26,8 @@ const EXPECTED: Readonly<Record<ExpectedValue, string>> = {
   object: 'an object',
   base64: 'base64 text',
   'reply-code': 'a reply code from 200 to 599',
-  time: 'milliseconds, 0 or more',
+  time: 'milliseconds, from 0 to 2^53',
+  'later-time': 'milliseconds, no fewer than on the line before',
 };
 
 const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<RecordProblem, { kind: K }>) => string } = {
@@ -55,5 +56,6 @@ export const errors: WordsOf<RecordErrorFact> = {
       : `cannot create the record ${path}: it is not a regular file; nothing was sent`,
   MAILV_RECORD_WRITE_FAILED: (fact) => `cannot write the record ${fact.path}: ${system(fact)}`,
   MAILV_RECORD_UNREADABLE: (fact) => `cannot read the record ${file(fact.path)}: ${system(fact)}`,
+  MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `cannot read the record ${file(path)}: more than ${limit / 1024 / 1024} MiB`,
   MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, line ${line}: ${problem(found)}`,
 };

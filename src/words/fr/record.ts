@@ -26,7 +26,8 @@ const EXPECTED: Readonly<Record<ExpectedValue, string>> = {
   object: 'un objet',
   base64: 'du texte base64',
   'reply-code': 'un code de réponse de 200 à 599',
-  time: 'des millisecondes, 0 ou plus',
+  time: 'des millisecondes, de 0 à 2^53',
+  'later-time': "des millisecondes, pas moins qu'à la ligne précédente",
 };
 
 const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<RecordProblem, { kind: K }>) => string } = {
@@ -55,5 +56,6 @@ export const errors: WordsOf<RecordErrorFact> = {
       : `impossible de créer l'enregistrement ${path} : ce n'est pas un fichier ordinaire ; rien n'a été envoyé`,
   MAILV_RECORD_WRITE_FAILED: (fact) => `impossible d'écrire l'enregistrement ${fact.path} : ${system(fact)}`,
   MAILV_RECORD_UNREADABLE: (fact) => `impossible de lire l'enregistrement ${file(fact.path)} : ${system(fact)}`,
+  MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `impossible de lire l'enregistrement ${file(path)} : plus de ${limit / 1024 / 1024} Mio`,
   MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, ligne ${line} : ${problem(found)}`,
 };
