@@ -4,6 +4,7 @@ import type { AppErrorFact, AppNote, OutputName } from '../../app/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { describeFact } from '../describe.js';
 import type { OutputWords } from '../output-words.js';
+import { systemProblem } from './system.js';
 
 const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'standard output', stderr: 'standard error' };
 
@@ -11,7 +12,8 @@ const list = (recipients: readonly string[]) => recipients.join(', ');
 
 export const errors: WordsOf<AppErrorFact> = {
   MAILV_OUTPUT_FAILED: ({ output, detail }) => `cannot write to ${OUTPUT[output]}: ${detail}`,
-  MAILV_DIAGRAM_FAILED: ({ path, detail, found }) => `cannot write the diagram to ${path}: ${found === 'not-a-file' ? 'not a regular file' : detail}`,
+  MAILV_DIAGRAM_FAILED: ({ path, errno, detail, found }) =>
+    `cannot write the diagram to ${path}: ${found === 'not-a-file' ? 'not a regular file' : systemProblem({ errno, detail })}`,
   MAILV_RECIPIENTS_REFUSED: ({ recipients }) =>
     `${recipients.length === 1 ? 'a recipient was' : `${recipients.length} recipients were`} refused: ${list(recipients)}`,
   MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `not accepted for now (try again later): ${list(recipients)}`,

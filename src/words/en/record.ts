@@ -1,19 +1,8 @@
 // English words for what record/ reports (src/record/facts.ts): --record and mailv replay.
-import type { SystemProblem } from '../../cli/facts.js';
 import type { ExpectedValue, RecordErrorFact, RecordProblem } from '../../record/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { quoted as q } from '../quote.js';
-
-const FILE_ERRNO: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EISDIR: 'it is a directory',
-  ENOTDIR: 'a part of the path is not a directory',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left',
-};
-
-const system = ({ errno, detail }: SystemProblem) => (errno !== undefined ? FILE_ERRNO[errno] : undefined) ?? detail;
+import { systemProblem } from './system.js';
 
 const file = (path: string) => (path === '-' ? 'standard input' : path);
 
@@ -49,13 +38,13 @@ const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<Record
 const problem = (each: RecordProblem) => (PROBLEM[each.kind] as (problem: RecordProblem) => string)(each);
 
 export const errors: WordsOf<RecordErrorFact> = {
-  MAILV_RECORD_UNWRITABLE: (fact) => `cannot create the record ${fact.path}: ${system(fact)}; nothing was sent`,
+  MAILV_RECORD_UNWRITABLE: (fact) => `cannot create the record ${fact.path}: ${systemProblem(fact)}; nothing was sent`,
   MAILV_RECORD_NOT_A_FILE: ({ path, reading }) =>
     reading
       ? `cannot read the record ${path}: it is neither a file nor a pipe`
       : `cannot create the record ${path}: it is not a regular file; nothing was sent`,
-  MAILV_RECORD_WRITE_FAILED: (fact) => `cannot write the record ${fact.path}: ${system(fact)}`,
-  MAILV_RECORD_UNREADABLE: (fact) => `cannot read the record ${file(fact.path)}: ${system(fact)}`,
+  MAILV_RECORD_WRITE_FAILED: (fact) => `cannot write the record ${fact.path}: ${systemProblem(fact)}`,
+  MAILV_RECORD_UNREADABLE: (fact) => `cannot read the record ${file(fact.path)}: ${systemProblem(fact)}`,
   MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `cannot read the record ${file(path)}: more than ${limit / 1024 / 1024} MiB`,
   MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, line ${line}: ${problem(found)}`,
 };

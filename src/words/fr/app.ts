@@ -4,27 +4,17 @@ import type { AppErrorFact, AppNote, OutputName } from '../../app/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { describeFact } from '../describe.js';
 import type { OutputWords } from '../output-words.js';
+import { systemProblem } from './system.js';
 
 const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'la sortie standard', stderr: "la sortie d'erreur standard" };
 
-/** The system's errors said in French; any other keeps the system's own words. */
-const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
-  EACCES: 'permission refusée',
-  ENOSPC: 'plus de place sur le périphérique',
-  EDQUOT: 'quota de disque dépassé',
-  EFBIG: 'fichier trop gros',
-  EIO: "erreur d'entrée-sortie",
-  EBADF: 'descripteur de fichier non ouvert',
-};
-
-const system = (errno: string | undefined, detail: string) => (errno !== undefined ? SYSTEM_ERRORS[errno] : undefined) ?? detail;
 
 const list = (recipients: readonly string[]) => recipients.join(', ');
 
 export const errors: WordsOf<AppErrorFact> = {
-  MAILV_OUTPUT_FAILED: ({ output, errno, detail }) => `impossible d'écrire sur ${OUTPUT[output]} : ${system(errno, detail)}`,
+  MAILV_OUTPUT_FAILED: ({ output, errno, detail }) => `impossible d'écrire sur ${OUTPUT[output]} : ${systemProblem({ errno, detail })}`,
   MAILV_DIAGRAM_FAILED: ({ path, errno, detail, found }) =>
-    `impossible d'écrire le diagramme dans ${path} : ${found === 'not-a-file' ? "ce n'est pas un fichier ordinaire" : system(errno, detail)}`,
+    `impossible d'écrire le diagramme dans ${path} : ${found === 'not-a-file' ? "ce n'est pas un fichier ordinaire" : systemProblem({ errno, detail })}`,
   MAILV_RECIPIENTS_REFUSED: ({ recipients }) =>
     recipients.length === 1 ? `un destinataire refusé : ${list(recipients)}` : `${recipients.length} destinataires refusés : ${list(recipients)}`,
   MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `pas accepté pour l'instant (réessayez plus tard) : ${list(recipients)}`,

@@ -1,19 +1,8 @@
 // French words for what record/ reports (src/record/facts.ts): --record and mailv replay.
-import type { SystemProblem } from '../../cli/facts.js';
 import type { ExpectedValue, RecordErrorFact, RecordProblem } from '../../record/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { quoted as q } from '../quote.js';
-
-const FILE_ERRNO: Readonly<Record<string, string>> = {
-  ENOENT: 'fichier ou répertoire inexistant',
-  EACCES: 'permission refusée',
-  EISDIR: "c'est un répertoire",
-  ENOTDIR: "une partie du chemin n'est pas un répertoire",
-  EROFS: 'système de fichiers en lecture seule',
-  ENOSPC: "plus d'espace libre",
-};
-
-const system = ({ errno, detail }: SystemProblem) => (errno !== undefined ? FILE_ERRNO[errno] : undefined) ?? detail;
+import { systemProblem } from './system.js';
 
 const file = (path: string) => (path === '-' ? "l'entrée standard" : path);
 
@@ -49,13 +38,13 @@ const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<Record
 const problem = (each: RecordProblem) => (PROBLEM[each.kind] as (problem: RecordProblem) => string)(each);
 
 export const errors: WordsOf<RecordErrorFact> = {
-  MAILV_RECORD_UNWRITABLE: (fact) => `impossible de créer l'enregistrement ${fact.path} : ${system(fact)} ; rien n'a été envoyé`,
+  MAILV_RECORD_UNWRITABLE: (fact) => `impossible de créer l'enregistrement ${fact.path} : ${systemProblem(fact)} ; rien n'a été envoyé`,
   MAILV_RECORD_NOT_A_FILE: ({ path, reading }) =>
     reading
       ? `impossible de lire l'enregistrement ${path} : ce n'est ni un fichier ni un tube`
       : `impossible de créer l'enregistrement ${path} : ce n'est pas un fichier ordinaire ; rien n'a été envoyé`,
-  MAILV_RECORD_WRITE_FAILED: (fact) => `impossible d'écrire l'enregistrement ${fact.path} : ${system(fact)}`,
-  MAILV_RECORD_UNREADABLE: (fact) => `impossible de lire l'enregistrement ${file(fact.path)} : ${system(fact)}`,
+  MAILV_RECORD_WRITE_FAILED: (fact) => `impossible d'écrire l'enregistrement ${fact.path} : ${systemProblem(fact)}`,
+  MAILV_RECORD_UNREADABLE: (fact) => `impossible de lire l'enregistrement ${file(fact.path)} : ${systemProblem(fact)}`,
   MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `impossible de lire l'enregistrement ${file(path)} : plus de ${limit / 1024 / 1024} Mio`,
   MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, ligne ${line} : ${problem(found)}`,
 };

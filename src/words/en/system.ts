@@ -1,0 +1,21 @@
+// The system's errors in English, for the files and outputs mailv writes or reads: a code mailv
+// knows in its own words, any other in the system's.
+import type { SystemProblem } from '../../cli/facts.js';
+
+const ERRNO: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+  EBADF: 'file descriptor not open',
+  ENXIO: 'nobody reads it (a FIFO without a reader)',
+  ELOOP: 'too many symbolic links',
+};
+
+export const systemProblem = ({ errno, detail }: SystemProblem): string => (errno !== undefined ? ERRNO[errno] : undefined) ?? detail;

@@ -1,0 +1,21 @@
+// The system's errors in French, for the files and outputs mailv writes or reads: a code mailv
+// knows in its own words, any other in the system's.
+import type { SystemProblem } from '../../cli/facts.js';
+
+const ERRNO: Readonly<Record<string, string>> = {
+  ENOENT: 'fichier ou répertoire inexistant',
+  EACCES: 'permission refusée',
+  EPERM: 'opération non permise',
+  EISDIR: "c'est un répertoire",
+  ENOTDIR: "une partie du chemin n'est pas un répertoire",
+  EROFS: 'système de fichiers en lecture seule',
+  ENOSPC: 'plus de place sur le périphérique',
+  EDQUOT: 'quota de disque dépassé',
+  EFBIG: 'fichier trop gros',
+  EIO: "erreur d'entrée-sortie",
+  EBADF: 'descripteur de fichier non ouvert',
+  ENXIO: 'personne ne le lit (un FIFO sans lecteur)',
+  ELOOP: 'trop de liens symboliques',
+};
+
+export const systemProblem = ({ errno, detail }: SystemProblem): string => (errno !== undefined ? ERRNO[errno] : undefined) ?? detail;
