@@ -227,7 +227,7 @@ describe('the application in memory', () => {
       runApp(['--dry-run', '--lang', 'fr', ...FIXED, 'bob@example.org'], { input: 'x\n' }),
     ]);
     assert.match(en.stdout, /^Envelope \(what a server offering SIZE is told\):\n/);
-    assert.match(fr.stdout, /^Enveloppe \(ce qu'on annonce à un serveur qui offre SIZE\) :\n/);
+    assert.match(fr.stdout, /^Enveloppe \(ce qu’on annonce à un serveur qui offre SIZE\) :\n/);
     assert.equal(en.stdout.slice(en.stdout.indexOf('Date:')), fr.stdout.slice(fr.stdout.indexOf('Date:')), 'the same message');
   });
 });

@@ -60,7 +60,7 @@ describe('--diagram', () => {
     }
     const french = await runCli(['--demo', '--lang', 'fr', '--diagram', directory], { input: 'Hi\n' });
     // The system's error in French too, not Node's English message.
-    assert.match(french.stderr, /^mailv: impossible d'écrire le diagramme dans .+ : c'est un répertoire\n/);
+    assert.match(french.stderr, /^mailv: impossible d’écrire le diagramme dans .+ : c’est un répertoire\n/);
   });
 
   it('draws a session that failed: the refused connection crossed out, with the failure and its status', async () => {

@@ -65,7 +65,7 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.equal(error.reason, 'no-such-domain');
     assert.equal(exitCodeOf(error), 68);
     assert.equal(describeError(error, en), 'example.test. does not exist (NXDOMAIN)');
-    assert.equal(describeError(error, fr), "example.test. n'existe pas (NXDOMAIN)");
+    assert.equal(describeError(error, fr), 'example.test. n’existe pas (NXDOMAIN)');
   });
 
   it('SERVFAIL: a failure for now, each distinct server failure said once, 75', async () => {
@@ -80,7 +80,7 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.equal(error.reason, 'lookup-failed');
     assert.equal(exitCodeOf(error), 75);
     assert.equal(describeError(error, en), `cannot look up MX example.test. for now (${lookup.server}: SERVFAIL)`);
-    assert.equal(describeError(error, fr), `impossible d'obtenir les enregistrements MX de example.test. pour l'instant (${lookup.server} : SERVFAIL)`);
+    assert.equal(describeError(error, fr), `impossible d’obtenir les enregistrements MX de example.test. pour l’instant (${lookup.server} : SERVFAIL)`);
   });
 
   it('silence: a timeout, each try a dns-no-answer event with its reason, 75', async () => {
@@ -98,7 +98,7 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.equal(describeError(error, en), `cannot look up MX example.test. for now (${lookup.server}: no answer within 0.2 s)`);
     assert.equal(
       describeError(error, fr),
-      `impossible d'obtenir les enregistrements MX de example.test. pour l'instant (${lookup.server} : aucune réponse en 0,2 s)`,
+      `impossible d’obtenir les enregistrements MX de example.test. pour l’instant (${lookup.server} : aucune réponse en 0,2 s)`,
     );
   });
 
@@ -115,7 +115,7 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.equal(describeError(error, en), `cannot look up MX example.test. for now (${lookup.server}: TCP answer to another question)`);
     assert.equal(
       describeError(error, fr),
-      `impossible d'obtenir les enregistrements MX de example.test. pour l'instant (${lookup.server} : réponse TCP à une autre question)`,
+      `impossible d’obtenir les enregistrements MX de example.test. pour l’instant (${lookup.server} : réponse TCP à une autre question)`,
     );
   });
 
@@ -139,7 +139,7 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.equal(describeError(error, en), `cannot look up MX example.test. for now (127.0.0.1#${port}: port unreachable)`);
     assert.equal(
       describeError(error, fr),
-      `impossible d'obtenir les enregistrements MX de example.test. pour l'instant (127.0.0.1#${port} : port injoignable)`,
+      `impossible d’obtenir les enregistrements MX de example.test. pour l’instant (127.0.0.1#${port} : port injoignable)`,
     );
   });
 
@@ -159,7 +159,7 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.deepEqual(error.fact, { code: 'MAILV_DNS_NULL_MX', domain: 'example.test.' });
     assert.equal(error.reason, 'no-mail');
     assert.equal(exitCodeOf(error), 68);
-    assert.equal(describeError(error, fr), "example.test. n'accepte aucun courrier : son MX est le MX nul « 0 . » (RFC 7505)");
+    assert.equal(describeError(error, fr), 'example.test. n’accepte aucun courrier : son MX est le MX nul « 0 . » (RFC 7505)');
   });
 
   it('no MX and no address: 68', async () => {
@@ -167,7 +167,7 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.deepEqual(error.fact, { code: 'MAILV_DNS_NO_MX_NO_ADDRESS', domain: 'example.test.' });
     assert.equal(exitCodeOf(error), 68);
     assert.equal(describeError(error, en), 'example.test. has neither an MX nor an address record');
-    assert.equal(describeError(error, fr), "example.test. n'a ni enregistrement MX ni adresse");
+    assert.equal(describeError(error, fr), 'example.test. n’a ni enregistrement MX ni adresse');
   });
 
   it('no MX host has an address: 68 when the DNS said so of each, 75 when a lookup failed for now', async () => {
@@ -190,7 +190,7 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.equal(exitCodeOf(gone), 68);
     assert.equal(
       describeError(gone, fr),
-      "aucun hôte MX de example.test n'a d'adresse : missing.example.test. n'existe pas (NXDOMAIN) ; bare.example.test. n'a pas d'enregistrement A ni AAAA",
+      'aucun hôte MX de example.test n’a d’adresse : missing.example.test. n’existe pas (NXDOMAIN) ; bare.example.test. n’a pas d’enregistrement A ni AAAA',
     );
 
     const lookup = await plan(
@@ -207,7 +207,7 @@ describe('DNS failures from the resolver, as facts', () => {
     );
     assert.equal(
       describeError(later, fr),
-      `aucun hôte MX de example.test n'a d'adresse : missing.example.test. n'existe pas (NXDOMAIN) ; broken.example.test. n'a pas pu être résolu pour l'instant (${lookup.server} : SERVFAIL)`,
+      `aucun hôte MX de example.test n’a d’adresse : missing.example.test. n’existe pas (NXDOMAIN) ; broken.example.test. n’a pas pu être résolu pour l’instant (${lookup.server} : SERVFAIL)`,
     );
   });
 });
@@ -246,11 +246,11 @@ describe('the MX plan of a real lookup', () => {
     assert.deepEqual(formatMxPlan(mxPlan, 25, fr), [
       '',
       'Le courrier pour example.test va, dans cet ordre, vers :',
-      "  1. missing.example.test.  préférence  10  (n'existe pas (NXDOMAIN) : ignoré)",
-      `  2. broken.example.test.   préférence  20  (n'a pas pu être résolu pour l'instant (${lookup.server} : SERVFAIL) : ignoré)`,
+      '  1. missing.example.test.  préférence  10  (n’existe pas (NXDOMAIN) : ignoré)',
+      `  2. broken.example.test.   préférence  20  (n’a pas pu être résolu pour l’instant (${lookup.server} : SERVFAIL) : ignoré)`,
       '  3. mx.example.test.       préférence  30  127.0.0.2',
       'La préférence la plus basse est essayée en premier. Si un hôte refuse la connexion, ne répond pas, refuse dès son accueil,',
-      "coupe la connexion ou répond 421 avant d'avoir pris le message, mailv essaie l'adresse suivante, puis l'hôte suivant.",
+      'coupe la connexion ou répond 421 avant d’avoir pris le message, mailv essaie l’adresse suivante, puis l’hôte suivant.',
       'Si aucun ne prend le message, il est différé (code de sortie 75) et gardé dans dead.letter.',
       'mailv --direct se connecte au port 25 de ces adresses.',
     ]);
@@ -258,7 +258,7 @@ describe('the MX plan of a real lookup', () => {
     assert.equal(describeNote(skipped, en), `bob@example.test... broken.example.test. could not be looked up for now (${lookup.server}: SERVFAIL): skipped`);
     assert.equal(
       describeNote(skipped, fr),
-      `bob@example.test... broken.example.test. n'a pas pu être résolu pour l'instant (${lookup.server} : SERVFAIL) : ignoré`,
+      `bob@example.test... broken.example.test. n’a pas pu être résolu pour l’instant (${lookup.server} : SERVFAIL) : ignoré`,
     );
   });
 });

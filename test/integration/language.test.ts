@@ -111,8 +111,8 @@ describe('--lang fr, line by line against --lang en', () => {
   it('--lang goes with any run, not only --explain', async () => {
     const run = await runCli(['--lang', 'fr', '--dry-run', 'bob@example.org'], { input: '' });
     assert.equal(run.code, 0);
-    assert.equal(run.stderr, "mailv: Corps du message vide ; j'espère que c'est voulu\n");
-    assert.match(run.stdout, /^Enveloppe \(ce qu'on annonce à un serveur qui offre SIZE\) :\n/);
+    assert.equal(run.stderr, 'mailv: Corps du message vide ; j’espère que c’est voulu\n');
+    assert.match(run.stdout, /^Enveloppe \(ce qu’on annonce à un serveur qui offre SIZE\) :\n/);
   });
 
   it('without --lang, the locale decides: LC_ALL, then LC_MESSAGES, then LANG', async () => {

@@ -254,7 +254,7 @@ describe('a damaged record: one line naming it, 65', () => {
   it('said in French with --lang fr', async () => {
     const run = await runCli(['replay', '--lang', 'fr', '-'], { input: 'hello\n' });
     assert.equal(run.code, 65);
-    assert.equal(run.stderr, "mailv: l'entrée standard, ligne 1 : ce n'est pas une ligne JSON\n");
+    assert.equal(run.stderr, 'mailv: l’entrée standard, ligne 1 : ce n’est pas une ligne JSON\n');
   });
 
   it('no such record: 66', async () => {

@@ -55,7 +55,7 @@ describe('addresses', () => {
     refused(
       () => parseAddressList('"unterminated <a@b.org>', HOST),
       'invalid address list "\\"unterminated <a@b.org>": unterminated quote',
-      `liste d'adresses invalide "\\"unterminated <a@b.org>" : un guillemet n'est pas refermé`,
+      `liste d’adresses invalide "\\"unterminated <a@b.org>" : un guillemet n’est pas refermé`,
     );
   });
 
@@ -66,12 +66,12 @@ describe('addresses', () => {
     refused(
       () => parseAddressList('bob@example.org\r\nRCPT TO:<x@y.org>', HOST),
       'address contains a line break: "bob@example.org\\r\\nRCPT TO:<x@y.org>"',
-      `l'adresse contient un saut de ligne : "bob@example.org\\r\\nRCPT TO:<x@y.org>"`,
+      `l’adresse contient un saut de ligne : "bob@example.org\\r\\nRCPT TO:<x@y.org>"`,
     );
     refused(
       () => parseMailbox('bob@example.org\n\0', HOST),
       'address contains a NUL byte: "bob@example.org\\n\\u0000"',
-      `l'adresse contient un octet NUL : "bob@example.org\\n\\u0000"`,
+      `l’adresse contient un octet NUL : "bob@example.org\\n\\u0000"`,
     );
   });
 });

@@ -172,7 +172,7 @@ describe('AUTH failures as facts', () => {
     worded(
       result.error,
       `CRAM-MD5 with mail.example.org cancelled: the server's challenge is not base64: "!!not base64!!"`,
-      `CRAM-MD5 avec mail.example.org annulé : le défi du serveur n'est pas en base64 : "!!not base64!!"`,
+      `CRAM-MD5 avec mail.example.org annulé : le défi du serveur n’est pas en base64 : "!!not base64!!"`,
     );
   });
 
@@ -184,7 +184,7 @@ describe('AUTH failures as facts', () => {
     worded(
       result.error,
       'authentication of alice with PLAIN failed: 535 5.7.8 Authentication credentials invalid',
-      "échec de l'authentification de alice par PLAIN : 535 5.7.8 Authentication credentials invalid",
+      'échec de l’authentification de alice par PLAIN : 535 5.7.8 Authentication credentials invalid',
     );
   });
 
@@ -215,7 +215,7 @@ describe('AUTH failures as facts', () => {
     worded(
       result.error,
       'SCRAM-SHA-256 with mail.example.org: the server accepted SCRAM without proving it knows the password',
-      "SCRAM-SHA-256 avec mail.example.org : le serveur a accepté SCRAM sans prouver qu'il connaît le mot de passe",
+      'SCRAM-SHA-256 avec mail.example.org : le serveur a accepté SCRAM sans prouver qu’il connaît le mot de passe',
     );
   });
 
@@ -226,13 +226,13 @@ describe('AUTH failures as facts', () => {
     worded(
       plain.error,
       'the server offers no AUTH, so alice cannot log in (--user); some servers offer it only after STARTTLS (--tls)',
-      "le serveur ne propose pas AUTH : alice ne peut donc pas s'authentifier (--user) ; certains serveurs ne le proposent qu'après STARTTLS (--tls)",
+      'le serveur ne propose pas AUTH : alice ne peut donc pas s’authentifier (--user) ; certains serveurs ne le proposent qu’après STARTTLS (--tls)',
     );
     const overTls = await run([], planFor(), ehlo('PIPELINING'), { remoteAddress: '127.0.0.1', tls: { verified: true, problem: undefined } });
     worded(
       overTls.error,
       'the server offers no AUTH, so alice cannot log in (--user)',
-      "le serveur ne propose pas AUTH : alice ne peut donc pas s'authentifier (--user)",
+      'le serveur ne propose pas AUTH : alice ne peut donc pas s’authentifier (--user)',
     );
   });
 
@@ -246,7 +246,7 @@ describe('AUTH failures as facts', () => {
     worded(
       result.error,
       'not sending credentials to mail.example.org [198.18.0.2] without TLS: anyone on the path could read them (--allow-plaintext-auth to send them anyway)',
-      "identifiants non envoyés à mail.example.org [198.18.0.2] sans TLS : n'importe qui sur le chemin pourrait les lire (--allow-plaintext-auth pour les envoyer malgré tout)",
+      'identifiants non envoyés à mail.example.org [198.18.0.2] sans TLS : n’importe qui sur le chemin pourrait les lire (--allow-plaintext-auth pour les envoyer malgré tout)',
     );
   });
 

@@ -49,7 +49,7 @@ describe('what cli/ reads, when it cannot be used', () => {
         'MAILV_SECRET_NOT_FILE',
         66,
         `cannot read password-file ${directory}: a directory`,
-        `impossible de lire password-file ${directory} : c'est un répertoire`,
+        `impossible de lire password-file ${directory} : c’est un répertoire`,
       ),
     );
     await assert.rejects(
@@ -58,7 +58,7 @@ describe('what cli/ reads, when it cannot be used', () => {
         'MAILV_SECRET_NOT_FILE',
         66,
         'cannot read --oauth2-token-file /dev/null: neither a regular file nor a pipe',
-        "impossible de lire --oauth2-token-file /dev/null : ce n'est ni un fichier ordinaire ni un tube",
+        'impossible de lire --oauth2-token-file /dev/null : ce n’est ni un fichier ordinaire ni un tube',
       ),
     );
   });
@@ -98,7 +98,7 @@ describe('what cli/ reads, when it cannot be used', () => {
         'MAILV_ATTACHMENT_NOT_FILE',
         66,
         `cannot attach ${directory}: not a regular file`,
-        `impossible de joindre ${directory} : ce n'est pas un fichier ordinaire`,
+        `impossible de joindre ${directory} : ce n’est pas un fichier ordinaire`,
       ),
     );
   });
@@ -135,7 +135,7 @@ describe('what cli/ reads, when it cannot be used', () => {
     );
     assert.equal(
       describeFact(spool, fr),
-      "impossible d'écrire le message dans un fichier temporaire (/tmp : système de fichiers en lecture seule ; /var/tmp : EIO: i/o error, write), et il dépasse les 64 Mio gardés en mémoire",
+      'impossible d’écrire le message dans un fichier temporaire (/tmp : système de fichiers en lecture seule ; /var/tmp : EIO: i/o error, write), et il dépasse les 64 Mio gardés en mémoire',
     );
     assert.equal(
       describeFact({ code: 'MAILV_STDIN_CHANGED' }, en),
@@ -143,7 +143,7 @@ describe('what cli/ reads, when it cannot be used', () => {
     );
     assert.equal(
       describeFact({ code: 'MAILV_STDIN_CHANGED' }, fr),
-      "l'entrée standard a changé pendant sa lecture : passez-la par un tube pour en envoyer un instantané",
+      'l’entrée standard a changé pendant sa lecture : passez-la par un tube pour en envoyer un instantané',
     );
   });
 
@@ -175,7 +175,7 @@ describe('what cli/ reads, when it cannot be used', () => {
         'MAILV_MESSAGE_NO_RECIPIENT',
         64,
         '-t: the message has no To, Cc or Bcc and no recipient was given',
-        "-t : le message n'a ni To, ni Cc, ni Bcc, et aucun destinataire n'a été donné",
+        '-t : le message n’a ni To, ni Cc, ni Bcc, et aucun destinataire n’a été donné',
       ),
     );
     const eightBit = await prepare('To: bob@example.org\n\ncaf\xe9\n');
@@ -197,8 +197,8 @@ describe('what cli/ reads, when it cannot be used', () => {
         'no password: no terminal to ask at; give MAILV_PASSWORD, --password-file or --password-cmd',
         'pas de mot de passe : aucun terminal où le demander ; donnez MAILV_PASSWORD, --password-file ou --password-cmd',
       ],
-      [{ code: 'MAILV_STEP_NO_TERMINAL' }, '--step needs a terminal to wait at', "--step a besoin d'un terminal où attendre"],
-      [{ code: 'MAILV_STDIN_DIRECTORY' }, 'standard input is a directory, not a message', "l'entrée standard est un répertoire, pas un message"],
+      [{ code: 'MAILV_STEP_NO_TERMINAL' }, '--step needs a terminal to wait at', '--step a besoin d’un terminal où attendre'],
+      [{ code: 'MAILV_STDIN_DIRECTORY' }, 'standard input is a directory, not a message', 'l’entrée standard est un répertoire, pas un message'],
       [
         { code: 'MAILV_CONFIG_FILE_MISSING', path: '/home/a/.config/mailv/config', account: 'work' },
         'no configuration file /home/a/.config/mailv/config, so no account "work"',

@@ -134,14 +134,14 @@ describe('config values', () => {
   });
 
   it('refuses broken quoted values without showing them', () => {
-    refuses('password = "abc', `${PATH}:1: a quoted value lacks its closing quote`, `${PATH}:1 : il manque le guillemet fermant d'une valeur entre guillemets`);
+    refuses('password = "abc', `${PATH}:1: a quoted value lacks its closing quote`, `${PATH}:1 : il manque le guillemet fermant d’une valeur entre guillemets`);
     refuses('password = "abc\\"', `${PATH}:1: a quoted value lacks its closing quote`);
     refuses('\npassword = "abc" def', `${PATH}:2: text after the closing quote`);
     refuses('password = "a""b"', `${PATH}:1: text after the closing quote`);
     refuses(
       'password = "a\\nb"',
       `${PATH}:1: in a quoted value, \\ escapes only " and \\`,
-      `${PATH}:1 : dans une valeur entre guillemets, \\ n'échappe que " et \\`,
+      `${PATH}:1 : dans une valeur entre guillemets, \\ n’échappe que " et \\`,
     );
     refuses('password = "a\\', `${PATH}:1: in a quoted value, \\ escapes only " and \\`);
   });
@@ -266,7 +266,7 @@ describe('config lines', () => {
     refuses(
       'password: my=Secret',
       `${PATH}:1: unknown key, not shown: it is not a key name`,
-      `${PATH}:1 : clé inconnue, non montrée : ce n'est pas un nom de clé`,
+      `${PATH}:1 : clé inconnue, non montrée : ce n’est pas un nom de clé`,
     );
   });
 
@@ -288,7 +288,7 @@ describe('config lines', () => {
     refuses(
       'password = x\npassword-cmd = y',
       `${PATH}:2: "password-cmd" and "password" (line 1) both say where the password comes from: keep one`,
-      `${PATH}:2 : "password-cmd" et "password" (ligne 1) disent toutes deux d'où vient le mot de passe : n'en gardez qu'une`,
+      `${PATH}:2 : "password-cmd" et "password" (ligne 1) disent toutes deux d’où vient le mot de passe : n’en gardez qu’une`,
     );
     refuses(
       '[account a]\npassword-file = x\nuser = u\npassword = y',
@@ -577,7 +577,7 @@ describe('loading the config file', () => {
 
   it('refuses bytes that are not UTF-8, naming the line', async () => {
     const path = file(Buffer.concat([Buffer.from('user = alice\npassword = caf'), Buffer.from([0xe9]), Buffer.from('\n')]), 0o600);
-    await loadRefused(path, true, `${path}:2: not UTF-8 text`, `${path}:2 : ce n'est pas du texte UTF-8`);
+    await loadRefused(path, true, `${path}:2: not UTF-8 text`, `${path}:2 : ce n’est pas du texte UTF-8`);
   });
 
   it('reads UTF-8 values as they are', async () => {
@@ -604,7 +604,7 @@ describe('loading the config file', () => {
   it('refuses a directory, given or by default', async () => {
     const path = join(dir, 'a-directory');
     mkdirSync(path);
-    await loadRefused(path, true, `${path}: is a directory`, `${path} : c'est un répertoire`);
+    await loadRefused(path, true, `${path}: is a directory`, `${path} : c’est un répertoire`);
     await loadRefused(path, false, `${path}: is a directory`);
   });
 

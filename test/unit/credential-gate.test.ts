@@ -42,11 +42,11 @@ describe('the credential gate', () => {
     });
     assert.deepEqual(refusalWords('mail.example.org', { remoteAddress: '198.18.0.2', tls: undefined }, NO_OVERRIDES), [
       'not sending credentials to mail.example.org [198.18.0.2] without TLS: anyone on the path could read them (--allow-plaintext-auth to send them anyway)',
-      "identifiants non envoyés à mail.example.org [198.18.0.2] sans TLS : n'importe qui sur le chemin pourrait les lire (--allow-plaintext-auth pour les envoyer malgré tout)",
+      'identifiants non envoyés à mail.example.org [198.18.0.2] sans TLS : n’importe qui sur le chemin pourrait les lire (--allow-plaintext-auth pour les envoyer malgré tout)',
     ]);
     assert.deepEqual(refusalWords('198.18.0.2', { remoteAddress: '198.18.0.2', tls: selfSigned }, NO_OVERRIDES), [
       'not sending credentials to 198.18.0.2: its certificate is NOT verified (self-signed), so it may not be 198.18.0.2 (--ca <file> to trust its CA, or --insecure)',
-      "identifiants non envoyés à 198.18.0.2 : son certificat n'est PAS vérifié (autosigné), ce n'est donc peut-être pas 198.18.0.2 (--ca <fichier> pour faire confiance à son autorité de certification, ou --insecure)",
+      'identifiants non envoyés à 198.18.0.2 : son certificat n’est PAS vérifié (autosigné), ce n’est donc peut-être pas 198.18.0.2 (--ca <fichier> pour faire confiance à son autorité de certification, ou --insecure)',
     ]);
   });
 

@@ -78,7 +78,7 @@ describe('dead.letter', () => {
       assert.ok(error instanceof LocalIoError, String(error));
       assert.equal(error.code, 'MAILV_DEAD_LETTER_NOT_A_FILE');
       assert.equal(describeError(error, en), `cannot save the message to ${path}: ${reason}`);
-      if (french !== undefined) assert.equal(describeError(error, fr), `impossible d'enregistrer le message dans ${path} : ${french}`);
+      if (french !== undefined) assert.equal(describeError(error, fr), `impossible d’enregistrer le message dans ${path} : ${french}`);
       return true;
     });
     const after = lstatSync(path);
@@ -88,7 +88,7 @@ describe('dead.letter', () => {
   it('refuses a FIFO without opening it', async () => {
     const path = join(directory, 'fifo');
     execFileSync('mkfifo', ['-m', '600', path]);
-    await refusedUntouched(path, 'it is a FIFO, not a regular file', "c'est un tube nommé (FIFO), pas un fichier ordinaire");
+    await refusedUntouched(path, 'it is a FIFO, not a regular file', 'c’est un tube nommé (FIFO), pas un fichier ordinaire');
   });
 
   // A private copy of /dev/full (major 1, minor 7): the device that used to be removed.
@@ -99,7 +99,7 @@ describe('dead.letter', () => {
   });
 
   it('refuses a directory', async () => {
-    await refusedUntouched(directory, 'it is a directory, not a regular file', "c'est un répertoire, pas un fichier ordinaire");
+    await refusedUntouched(directory, 'it is a directory, not a regular file', 'c’est un répertoire, pas un fichier ordinaire');
   });
 
   it('refuses a symbolic link, leaving the file it leads to alone', async () => {
@@ -110,7 +110,7 @@ describe('dead.letter', () => {
     await refusedUntouched(
       link,
       'it is a symbolic link, not a regular file (set DEAD to the file it leads to)',
-      "c'est un lien symbolique, pas un fichier ordinaire (donnez à DEAD le fichier vers lequel il mène)",
+      'c’est un lien symbolique, pas un fichier ordinaire (donnez à DEAD le fichier vers lequel il mène)',
     );
     assert.equal(readlinkSync(link), target);
     assert.equal(readFileSync(target, 'latin1'), 'not mail\n');
@@ -136,7 +136,7 @@ describe('dead.letter', () => {
       assert.equal(error.code, 'MAILV_DEAD_LETTER_IO');
       assert.equal(error.fact.code === 'MAILV_DEAD_LETTER_IO' && error.fact.errno, 'ENOENT');
       assert.equal(describeError(error, en), `cannot save the message to ${path}: ENOENT: no such file or directory, open '${path}'`);
-      assert.equal(describeError(error, fr), `impossible d'enregistrer le message dans ${path} : un dossier du chemin n'existe pas`);
+      assert.equal(describeError(error, fr), `impossible d’enregistrer le message dans ${path} : un dossier du chemin n’existe pas`);
       return true;
     });
   });

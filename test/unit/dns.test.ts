@@ -49,7 +49,7 @@ describe('resolv.conf', () => {
         assert.equal(describeError(error, en), 'invalid --dns "dns.example.org": an IP address with an optional port, e.g. 127.0.0.1:5354 or [::1]:53');
         assert.equal(
           describeError(error, fr),
-          `--dns "dns.example.org" invalide : il faut une adresse IP, suivie ou non d'un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
+          `--dns "dns.example.org" invalide : il faut une adresse IP, suivie ou non d’un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
         );
         return true;
       },
@@ -212,18 +212,18 @@ describe('the MX plan', () => {
       'Le courrier pour example.org va, dans cet ordre, vers :',
       '  1. mx1.example.org.     préférence  10  192.0.2.1, 2001:db8::1',
       '  2. mx2.example.org.     préférence  10  192.0.2.2',
-      "  3. gone.example.org.    préférence  20  (n'existe pas (NXDOMAIN) : ignoré)",
-      "  4. broken.example.org.  préférence  30  (n'a pas pu être résolu pour l'instant (192.0.2.53#53 : SERVFAIL ; 198.51.100.53#53 : aucune réponse en 5 s) : ignoré)",
+      '  3. gone.example.org.    préférence  20  (n’existe pas (NXDOMAIN) : ignoré)',
+      '  4. broken.example.org.  préférence  30  (n’a pas pu être résolu pour l’instant (192.0.2.53#53 : SERVFAIL ; 198.51.100.53#53 : aucune réponse en 5 s) : ignoré)',
       '  (2 autres hôtes MX sont ignorés : mailv en essaie au plus 4)',
       'Les hôtes de même préférence sont essayés dans un ordre aléatoire (MAILV_SEED rend cet ordre reproductible).',
       'La préférence la plus basse est essayée en premier. Si un hôte refuse la connexion, ne répond pas, refuse dès son accueil,',
-      "coupe la connexion ou répond 421 avant d'avoir pris le message, mailv essaie l'adresse suivante, puis l'hôte suivant.",
+      'coupe la connexion ou répond 421 avant d’avoir pris le message, mailv essaie l’adresse suivante, puis l’hôte suivant.',
       'Si aucun ne prend le message, il est différé (code de sortie 75) et gardé dans dead.letter.',
       'mailv --direct se connecte au port 25 de ces adresses.',
     ]);
     assert.deepEqual(formatMxPlan(implicit, 2525, fr), [
       '',
-      "aonly.test n'a pas d'enregistrement MX : sa propre adresse reçoit le courrier, comme un MX de préférence 0 (RFC 5321 §5.1).",
+      'aonly.test n’a pas d’enregistrement MX : sa propre adresse reçoit le courrier, comme un MX de préférence 0 (RFC 5321 §5.1).',
       'Le courrier pour aonly.test va vers :',
       '  1. aonly.test.  préférence   0  127.0.0.7',
       'Si cet hôte est injoignable, le message est différé (code de sortie 75) et gardé dans dead.letter.',
@@ -234,12 +234,12 @@ describe('the MX plan', () => {
   it('a host passed over by --direct is noted with the same words', () => {
     const note = { code: 'mx-host-skipped', recipients: ['bob@example.org'], host: 'gone.example.org.', problem: { reason: 'no-such-host' } } as const;
     assert.equal(describeNote(note, en), 'bob@example.org... gone.example.org. does not exist (NXDOMAIN): skipped');
-    assert.equal(describeNote(note, fr), "bob@example.org... gone.example.org. n'existe pas (NXDOMAIN) : ignoré");
+    assert.equal(describeNote(note, fr), 'bob@example.org... gone.example.org. n’existe pas (NXDOMAIN) : ignoré');
     const chain = { ...note, problem: { reason: 'lookup-failed', failure: { kind: 'cname-chain', limit: 8 } } } as const;
     assert.equal(describeNote(chain, en), 'bob@example.org... gone.example.org. could not be looked up for now (CNAME chain longer than 8): skipped');
     assert.equal(
       describeNote(chain, fr),
-      "bob@example.org... gone.example.org. n'a pas pu être résolu pour l'instant (chaîne de CNAME de plus de 8 maillons) : ignoré",
+      'bob@example.org... gone.example.org. n’a pas pu être résolu pour l’instant (chaîne de CNAME de plus de 8 maillons) : ignoré',
     );
   });
 });

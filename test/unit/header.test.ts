@@ -57,17 +57,17 @@ describe('header encoding', () => {
     refused(
       () => parseHeaderArgument('X-Test: a\r\nBcc: evil@example.org'),
       'header X-Test contains a line break (U+000D), given with -H',
-      "l'en-tête X-Test contient un saut de ligne (U+000D), dans la valeur de -H",
+      'l’en-tête X-Test contient un saut de ligne (U+000D), dans la valeur de -H',
     );
     refused(
       () => parseHeaderArgument('X-Test: a\x1b[2Jb'),
       'header X-Test contains a control character (U+001B), given with -H',
-      "l'en-tête X-Test contient un caractère de contrôle (U+001B), dans la valeur de -H",
+      'l’en-tête X-Test contient un caractère de contrôle (U+001B), dans la valeur de -H',
     );
     refused(
       () => parseHeaderArgument('X Test: a'),
       `invalid header name "X Test": only printable ASCII without ':' or spaces`,
-      `nom d'en-tête invalide "X Test" : de l'ASCII imprimable seulement, sans « : » ni espace`,
+      `nom d’en-tête invalide "X Test" : de l’ASCII imprimable seulement, sans « : » ni espace`,
     );
     refused(
       () => parseHeaderArgument('no colon'),
@@ -107,17 +107,17 @@ describe('header encoding', () => {
     refused(
       () => assertHeaderText('Subject', 'Hi\x07', 'subject-prompt'),
       'header Subject contains a control character (U+0007), typed at the Subject: prompt',
-      "l'en-tête Subject contient un caractère de contrôle (U+0007), dans la réponse à l'invite « Subject: »",
+      'l’en-tête Subject contient un caractère de contrôle (U+0007), dans la réponse à l’invite « Subject: »',
     );
     refused(
       () => assertHeaderText(undefined, 'bob\x1b@example.org', 'bcc-option'),
       'address contains a control character (U+001B), given with -b',
-      "l'adresse contient un caractère de contrôle (U+001B), dans la valeur de -b",
+      'l’adresse contient un caractère de contrôle (U+001B), dans la valeur de -b',
     );
     refused(
       () => assertHeaderText('From', 'Eve\x9b <eve@example.org>', 'user-variable'),
       'header From contains a control character (U+009B), in $USER',
-      "l'en-tête From contient un caractère de contrôle (U+009B), dans $USER",
+      'l’en-tête From contient un caractère de contrôle (U+009B), dans $USER',
     );
   });
 

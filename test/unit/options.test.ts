@@ -117,7 +117,7 @@ describe('plan', () => {
       ['-H', 'Content-Type: text/html', 'bob'],
       'MAILV_HEADER_STRUCTURAL',
       'header Content-Type is written by mailv from the message structure',
-      "l'en-tête Content-Type est écrit par mailv d'après la structure du message",
+      'l’en-tête Content-Type est écrit par mailv d’après la structure du message',
     );
     refused(
       ['-t', '-a', 'file'],
@@ -141,7 +141,7 @@ describe('plan', () => {
       ['--quit-after', 'ehlo', '--mx', 'example.org'],
       'MAILV_QUIT_AFTER_CLASH',
       '--quit-after and --mx contradict each other: one connects, the other does not',
-      "--quit-after et --mx se contredisent : l'une se connecte, l'autre non",
+      '--quit-after et --mx se contredisent : l’une se connecte, l’autre non',
     );
     refused(
       ['--demo', '--server', 'x', 'bob'],
@@ -161,7 +161,7 @@ describe('plan', () => {
       ['--server', 'smtps://x', '--tls', 'off', 'bob'],
       'MAILV_SMTPS_TLS_OFF',
       'smtps:// and --tls off contradict each other: smtps is TLS from the first byte',
-      "smtps:// et --tls off se contredisent : smtps, c'est TLS dès le premier octet",
+      'smtps:// et --tls off se contredisent : smtps, c’est TLS dès le premier octet',
     );
   });
 
@@ -170,7 +170,7 @@ describe('plan', () => {
       ['--direct', '--user', 'alice', 'bob@x.test'],
       'MAILV_USER_WITH_DIRECT',
       '--user goes with a submission server (--server), not with --direct: MX hosts take mail without a login',
-      "--user va avec un serveur de soumission (--server), pas avec --direct : les hôtes MX acceptent le courrier sans qu'on s'y connecte",
+      '--user va avec un serveur de soumission (--server), pas avec --direct : les hôtes MX acceptent le courrier sans qu’on s’y connecte',
     );
     refused(
       ['--password-file', 'pw', 'bob'],
@@ -195,7 +195,7 @@ describe('plan', () => {
       ['--user', 'alice', '--auth', 'kerberos', 'bob'],
       'MAILV_AUTH_UNKNOWN',
       'invalid --auth "kerberos": one of SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2',
-      '--auth invalide "kerberos" : il faut l\'un de SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2',
+      '--auth invalide "kerberos" : il faut l’un de SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2',
     );
     refused(
       ['--user', 'alice', '--auth', 'plain', '--oauth2-token-file', 't', 'bob'],
@@ -237,7 +237,7 @@ describe('plan', () => {
 
   it('takes --dns only where mailv looks names up itself: --direct and --mx', () => {
     const english = '--dns goes with --direct or --mx (the name of a submission server is looked up as the system does)';
-    const french = "--dns va avec --direct ou --mx (le nom d'un serveur de soumission est résolu comme le fait le système)";
+    const french = '--dns va avec --direct ou --mx (le nom d’un serveur de soumission est résolu comme le fait le système)';
     refused(['--dns', '127.0.0.1', 'bob'], 'MAILV_DNS_WITHOUT_MX', english, french);
     refused(['--dns', '127.0.0.1', '--server', 'mail.example.org', 'bob'], 'MAILV_DNS_WITHOUT_MX', english, french);
     refused(['--dns', '127.0.0.1', '--demo'], 'MAILV_DNS_WITHOUT_MX', english, french);
@@ -254,7 +254,7 @@ describe('plan', () => {
     assert.equal(describeError(suggested, wordsFor('en')), "unknown option '--subjet'\n(Did you mean --subject?)");
     const several = catchUsage(['--cx', 'bob']);
     assert.deepEqual(several.lines, ["unknown option '--cx'", '(Did you mean one of --ca, --cc, --mx?)']);
-    assert.deepEqual(several.linesIn(wordsFor('fr')), ['option inconnue « --cx »', "(Vouliez-vous dire l'une des options --ca, --cc, --mx ?)"]);
+    assert.deepEqual(several.linesIn(wordsFor('fr')), ['option inconnue « --cx »', '(Vouliez-vous dire l’une des options --ca, --cc, --mx ?)']);
     assert.deepEqual(catchUsage(['--sub\n(Did you mean --x?)', 'bob']).lines, ["unknown option '--sub\n(Did you mean --x?)'"]);
     assert.deepEqual(catchUsage(['--sub\n(Did you mean --x?)', 'bob']).fact, {
       code: 'MAILV_OPTION_UNKNOWN',
@@ -269,7 +269,7 @@ describe('plan', () => {
     assert.deepEqual(invalid.fact, { code: 'MAILV_OPTION_VALUE_INVALID', option: '--tls <mode>', value: 'a\nb', choices: ['auto', 'required', 'off'] });
     assert.deepEqual(invalid.lines, ["option '--tls <mode>' argument 'a\nb' is invalid. Allowed choices are auto, required, off."]);
     assert.deepEqual(invalid.linesIn(wordsFor('fr')), [
-      "valeur « a\nb » invalide pour l'option « --tls <mode> » : les choix possibles sont auto, required, off.",
+      'valeur « a\nb » invalide pour l’option « --tls <mode> » : les choix possibles sont auto, required, off.',
     ]);
     const step = catchUsage(['--quit-after', 'body', 'bob']);
     assert.deepEqual(step.lines, [
@@ -278,7 +278,7 @@ describe('plan', () => {
     const missing = catchUsage(['bob', '-s']);
     assert.deepEqual(missing.fact, { code: 'MAILV_OPTION_VALUE_MISSING', option: '-s, --subject <text>' });
     assert.deepEqual(missing.lines, ["option '-s, --subject <text>' argument missing"]);
-    assert.deepEqual(missing.linesIn(wordsFor('fr')), ["il manque la valeur de l'option « -s, --subject <text> »"]);
+    assert.deepEqual(missing.linesIn(wordsFor('fr')), ['il manque la valeur de l’option « -s, --subject <text> »']);
     assert.equal(missing.exitCode, 64);
   });
 

@@ -29,7 +29,7 @@ describe('--step prompt', () => {
       commands: [{ verb: 'MAIL', from: 'a@example.org', params: ['SIZE=268'] }, { verb: 'RCPT', to: 'b@example.org', params: [] }, { verb: 'DATA' }],
     };
     assert.equal(en(flight), '   [Enter] send 3 commands in one flight (MAIL, RCPT, DATA)   [q] quit');
-    assert.equal(fr(flight), "   [Entrée] envoyer 3 commandes d'un seul envoi (MAIL, RCPT, DATA)   [q] quitter");
+    assert.equal(fr(flight), '   [Entrée] envoyer 3 commandes d’un seul envoi (MAIL, RCPT, DATA)   [q] quitter');
   });
 
   it('shows a withheld secret as withheld, escapes control characters, and cuts a long line', () => {

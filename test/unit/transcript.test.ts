@@ -87,7 +87,7 @@ describe('transcript', () => {
       '(3 commands in one flight: the replies follow, in order)',
     ]);
     assert.deepEqual(new TranscriptRenderer(1, plainStyle, fr).lines({ kind: 'flight', commands: 2 }), [
-      "(2 commandes d'un seul envoi : les réponses suivent, dans l'ordre)",
+      '(2 commandes d’un seul envoi : les réponses suivent, dans l’ordre)',
     ]);
     assert.deepEqual(new TranscriptRenderer(0, plainStyle, en).lines({ kind: 'flight', commands: 3 }), []);
   });
@@ -266,8 +266,8 @@ describe('--timing summary', () => {
     ]);
     assert.deepEqual(timing.summary(10, fr.timing), [
       'Temps : 2 allers-retours (attentes du serveur), 120 octets envoyés, 340 reçus, 10.0 ms en tout',
-      "Temps : accueil 2.0 ms après l'établissement de la connexion (et de TLS, le cas échéant)",
-      "Temps : la connexion 2.0 ms, l'accueil 2.0 ms",
+      'Temps : accueil 2.0 ms après l’établissement de la connexion (et de TLS, le cas échéant)',
+      'Temps : la connexion 2.0 ms, l’accueil 2.0 ms',
     ]);
   });
 });

@@ -6,34 +6,33 @@ import { describeFact } from '../describe.js';
 import type { OutputWords } from '../output-words.js';
 import { systemProblem } from './system.js';
 
-const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'la sortie standard', stderr: "la sortie d'erreur standard" };
-
+const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'la sortie standard', stderr: 'la sortie d’erreur standard' };
 
 const list = (recipients: readonly string[]) => recipients.join(', ');
 
 export const errors: WordsOf<AppErrorFact> = {
-  MAILV_OUTPUT_FAILED: ({ output, errno, detail }) => `impossible d'écrire sur ${OUTPUT[output]} : ${systemProblem({ errno, detail })}`,
+  MAILV_OUTPUT_FAILED: ({ output, errno, detail }) => `impossible d’écrire sur ${OUTPUT[output]} : ${systemProblem({ errno, detail })}`,
   MAILV_DIAGRAM_FAILED: ({ path, errno, detail, found }) =>
-    `impossible d'écrire le diagramme dans ${path} : ${found === 'not-a-file' ? "ce n'est pas un fichier ordinaire" : systemProblem({ errno, detail })}`,
+    `impossible d’écrire le diagramme dans ${path} : ${found === 'not-a-file' ? 'ce n’est pas un fichier ordinaire' : systemProblem({ errno, detail })}`,
   MAILV_RECIPIENTS_REFUSED: ({ recipients }) =>
     recipients.length === 1 ? `un destinataire refusé : ${list(recipients)}` : `${recipients.length} destinataires refusés : ${list(recipients)}`,
-  MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `pas accepté pour l'instant (réessayez plus tard) : ${list(recipients)}`,
+  MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `pas accepté pour l’instant (réessayez plus tard) : ${list(recipients)}`,
 };
 
 export const notes: WordsOf<AppNote> = {
-  'null-body': () => "Corps du message vide ; j'espère que c'est voulu",
+  'null-body': () => 'Corps du message vide ; j’espère que c’est voulu',
   'recipient-not-delivered': ({ recipient, reply }) => `non remis à ${recipient} : ${reply.raw.join(' ')}`,
   'domain-not-delivered': ({ recipients, error }, words) => `non remis à ${list(recipients)} : ${describeFact(error, words)}`,
   'dead-letter-saved': ({ path, unfinished }) => `${unfinished ? 'ce qui a été lu du message a été enregistré' : 'le message a été enregistré'} dans ${path}`,
   'dead-letter-failed': ({ error, fate }, words) =>
-    `${describeFact(error, words)} ; ${fate === 'lost' ? 'le message est perdu' : "il n'est plus que dans le fichier donné en entrée standard"}`,
+    `${describeFact(error, words)} ; ${fate === 'lost' ? 'le message est perdu' : 'il n’est plus que dans le fichier donné en entrée standard'}`,
 };
 
 export const output: OutputWords = {
   dryRun: {
-    envelope: "Enveloppe (ce qu'on annonce à un serveur qui offre SIZE) :",
+    envelope: 'Enveloppe (ce qu’on annonce à un serveur qui offre SIZE) :',
     bccOnly: '(Cci : enveloppe seule)',
-    message: (octets, eightBit) => `Message (${octets} octets${eightBit ? ", 8 bits, tel qu'envoyé à un serveur qui offre 8BITMIME" : ''}) :`,
+    message: (octets, eightBit) => `Message (${octets} octets${eightBit ? ', 8 bits, tel qu’envoyé à un serveur qui offre 8BITMIME' : ''}) :`,
   },
   demo: {
     received: (octets, from, recipients) => `--- Le serveur de démonstration a reçu ${octets} octets de ${from} pour ${recipients} :`,
@@ -41,7 +40,7 @@ export const output: OutputWords = {
   },
   spinner: {
     connecting: (host, port) => `connexion à ${host} port ${port}…`,
-    greeting: (host) => `attente de l'accueil de ${host}…`,
+    greeting: (host) => `attente de l’accueil de ${host}…`,
     reply: (command) => `attente de la réponse à ${command}…`,
     dnsQuery: (server, type, name) => `question à ${server} : les enregistrements ${type} de ${name}…`,
   },

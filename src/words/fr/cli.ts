@@ -4,7 +4,7 @@ import type { WordsOf } from '../catalogue.js';
 import type { CliWords, StepNext } from '../cli-words.js';
 import { quoted as q } from '../quote.js';
 
-/** Comment les mots nomment la source d'un secret. */
+/** Comment les mots nomment la source d’un secret. */
 const ORIGIN: Readonly<Record<SecretOrigin, string>> = {
   'password-file-option': '--password-file',
   'password-cmd-option': '--password-cmd',
@@ -17,7 +17,7 @@ const ORIGIN: Readonly<Record<SecretOrigin, string>> = {
   terminal: 'le terminal',
 };
 
-/** D'où vient un secret, à la suite de « le secret ». */
+/** D’où vient un secret, à la suite de « le secret ». */
 const FROM: Readonly<Record<SecretOrigin, string>> = {
   'password-file-option': 'lu dans --password-file',
   'password-cmd-option': 'donné par --password-cmd',
@@ -33,90 +33,90 @@ const FROM: Readonly<Record<SecretOrigin, string>> = {
 /** Un fichier illisible : les causes courantes en mots, les autres comme le système les dit. */
 const FILE_ERRNO: Readonly<Record<string, string>> = { ENOENT: 'fichier inexistant', EACCES: 'permission refusée' };
 
-/** Pourquoi un répertoire temporaire n'a pas pris le fichier d'attente. */
+/** Pourquoi un répertoire temporaire n’a pas pris le fichier d’attente. */
 const DIRECTORY_ERRNO: Readonly<Record<string, string>> = {
   ENOENT: 'répertoire inexistant',
-  ENOTDIR: "ce n'est pas un répertoire",
+  ENOTDIR: 'ce n’est pas un répertoire',
   EACCES: 'permission refusée',
   EPERM: 'permission refusée',
   EROFS: 'système de fichiers en lecture seule',
-  ENOSPC: "plus d'espace libre",
+  ENOSPC: 'plus d’espace libre',
   EDQUOT: 'quota disque dépassé',
 };
 
 const system = (known: Readonly<Record<string, string>>, { errno, detail }: SystemProblem) => (errno !== undefined ? known[errno] : undefined) ?? detail;
 
 const suggestion = (options: readonly string[]) =>
-  options.length === 1 ? `(Vouliez-vous dire ${options[0]} ?)` : `(Vouliez-vous dire l'une des options ${options.join(', ')} ?)`;
+  options.length === 1 ? `(Vouliez-vous dire ${options[0]} ?)` : `(Vouliez-vous dire l’une des options ${options.join(', ')} ?)`;
 
 export const errors: WordsOf<CliErrorFact> = {
   MAILV_INTERNAL: ({ detail }) => `erreur interne : ${detail}`,
-  MAILV_STEP_STOPPED: () => "arrêté à votre demande (--step) : le message n'a pas été envoyé",
+  MAILV_STEP_STOPPED: () => 'arrêté à votre demande (--step) : le message n’a pas été envoyé',
   MAILV_INTERRUPTED: ({ signal }) => `interrompu par ${signal}`,
   MAILV_OPTION_UNKNOWN: ({ option, suggestions }) => [`option inconnue « ${option} »`, ...(suggestions.length > 0 ? [suggestion(suggestions)] : [])].join('\n'),
-  MAILV_OPTION_VALUE_MISSING: ({ option }) => `il manque la valeur de l'option « ${option} »`,
+  MAILV_OPTION_VALUE_MISSING: ({ option }) => `il manque la valeur de l’option « ${option} »`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) =>
-    `valeur « ${value} » invalide pour l'option « ${option} » : les choix possibles sont ${choices.join(', ')}.`,
+    `valeur « ${value} » invalide pour l’option « ${option} » : les choix possibles sont ${choices.join(', ')}.`,
   MAILV_COMMAND_LINE: ({ detail }) => `ligne de commande refusée : ${detail}`,
   MAILV_NO_RECIPIENT: () => 'aucun destinataire donné',
   MAILV_HEADER_FLAG_WITH_T: ({ flag }) => `${flag} ne va pas avec -t : le message apporte ses propres en-têtes`,
   MAILV_QUIET_VERBOSE: () => '-q et -v se contredisent',
   MAILV_JSON_CLASH: ({ flag }) => `--json et ${flag} se contredisent : les lignes JSON portent déjà chaque événement et son heure`,
-  MAILV_QUIT_AFTER_CLASH: ({ flag }) => `--quit-after et ${flag} se contredisent : l'une se connecte, l'autre non`,
+  MAILV_QUIT_AFTER_CLASH: ({ flag }) => `--quit-after et ${flag} se contredisent : l’une se connecte, l’autre non`,
   MAILV_ROUTE_CLASH: ({ first, second }) => `${first} et ${second} se contredisent : une seule route à la fois`,
   MAILV_PORT_WITHOUT_MX: () => '--port va avec --direct ou --mx (pour un serveur de soumission, utilisez --server hôte:port)',
-  MAILV_DNS_WITHOUT_MX: () => "--dns va avec --direct ou --mx (le nom d'un serveur de soumission est résolu comme le fait le système)",
-  MAILV_SMTPS_TLS_OFF: () => "smtps:// et --tls off se contredisent : smtps, c'est TLS dès le premier octet",
+  MAILV_DNS_WITHOUT_MX: () => '--dns va avec --direct ou --mx (le nom d’un serveur de soumission est résolu comme le fait le système)',
+  MAILV_SMTPS_TLS_OFF: () => 'smtps:// et --tls off se contredisent : smtps, c’est TLS dès le premier octet',
   MAILV_DIAGRAM_FORMAT: ({ path }) => `--diagram ${path} : le nom du fichier doit finir par .html ou .svg, qui choisit le format`,
   MAILV_USER_WITH_DIRECT: () =>
-    "--user va avec un serveur de soumission (--server), pas avec --direct : les hôtes MX acceptent le courrier sans qu'on s'y connecte",
+    '--user va avec un serveur de soumission (--server), pas avec --direct : les hôtes MX acceptent le courrier sans qu’on s’y connecte',
   MAILV_SECRET_WITHOUT_USER: ({ flag }) => `${flag} demande --user : le nom sous lequel se connecter`,
   MAILV_USER_INVALID: ({ user }) => `--user invalide ${q(user)}`,
   MAILV_SECRET_SOURCES: ({ first, second }) => `${first} et ${second} se contredisent : une seule source pour le secret`,
-  MAILV_AUTH_UNKNOWN: ({ mechanism, known }) => `--auth invalide ${q(mechanism)} : il faut l'un de ${known.join(', ')}`,
+  MAILV_AUTH_UNKNOWN: ({ mechanism, known }) => `--auth invalide ${q(mechanism)} : il faut l’un de ${known.join(', ')}`,
   MAILV_AUTH_NOT_FOR_TOKEN: ({ mechanism }) => `--auth ${mechanism} prend un mot de passe, pas un jeton OAuth 2.0`,
   MAILV_MX_INVALID: ({ text }) => `--mx invalide ${q(text)} : il faut un nom de domaine`,
   MAILV_PORT_INVALID: ({ text }) => `--port invalide ${q(text)} : de 1 à 65535`,
   MAILV_TIMEOUT_INVALID: ({ text }) => `--timeout invalide ${q(text)} : il faut un nombre de secondes supérieur à 0`,
   MAILV_SECRET_UNREADABLE: (fact) => `impossible de lire ${ORIGIN[fact.origin]} ${fact.path} : ${system(FILE_ERRNO, fact)}`,
   MAILV_SECRET_NOT_FILE: ({ origin, path, directory }) =>
-    `impossible de lire ${ORIGIN[origin]} ${path} : ${directory ? "c'est un répertoire" : "ce n'est ni un fichier ordinaire ni un tube"}`,
-  MAILV_SECRET_TOO_LONG: ({ origin, limit }) => `${ORIGIN[origin]} a écrit plus de ${limit / 1024} Kio : ce n'est pas un mot de passe`,
-  MAILV_SECRET_COMMAND_UNRUNNABLE: ({ origin, detail }) => `impossible d'exécuter ${ORIGIN[origin]} : ${detail}`,
+    `impossible de lire ${ORIGIN[origin]} ${path} : ${directory ? 'c’est un répertoire' : 'ce n’est ni un fichier ordinaire ni un tube'}`,
+  MAILV_SECRET_TOO_LONG: ({ origin, limit }) => `${ORIGIN[origin]} a écrit plus de ${limit / 1024} Kio : ce n’est pas un mot de passe`,
+  MAILV_SECRET_COMMAND_UNRUNNABLE: ({ origin, detail }) => `impossible d’exécuter ${ORIGIN[origin]} : ${detail}`,
   MAILV_SECRET_COMMAND_FAILED: ({ origin, status, signal }) => `${ORIGIN[origin]} a échoué (${signal ? `tué par ${signal}` : `code de sortie ${status}`})`,
   MAILV_SECRET_EMPTY: ({ origin }) => `le secret ${FROM[origin]} est vide`,
-  MAILV_PASSWORD_TERMINAL_CLOSED: () => "le terminal s'est fermé avant que le mot de passe soit tapé",
+  MAILV_PASSWORD_TERMINAL_CLOSED: () => 'le terminal s’est fermé avant que le mot de passe soit tapé',
   MAILV_PASSWORD_TERMINAL_UNREADABLE: ({ detail }) => `impossible de lire le mot de passe au terminal : ${detail}`,
   MAILV_PASSWORD_NO_TERMINAL: () => 'pas de mot de passe : aucun terminal où le demander ; donnez MAILV_PASSWORD, --password-file ou --password-cmd',
-  MAILV_STEP_NO_TERMINAL: () => "--step a besoin d'un terminal où attendre",
+  MAILV_STEP_NO_TERMINAL: () => '--step a besoin d’un terminal où attendre',
   MAILV_ATTACHMENT_UNREADABLE: (fact) => `impossible de joindre ${fact.path} : ${system(FILE_ERRNO, fact)}`,
-  MAILV_ATTACHMENT_NOT_FILE: ({ path }) => `impossible de joindre ${path} : ce n'est pas un fichier ordinaire`,
-  MAILV_MESSAGE_NO_RECIPIENT: () => "-t : le message n'a ni To, ni Cc, ni Bcc, et aucun destinataire n'a été donné",
+  MAILV_ATTACHMENT_NOT_FILE: ({ path }) => `impossible de joindre ${path} : ce n’est pas un fichier ordinaire`,
+  MAILV_MESSAGE_NO_RECIPIENT: () => '-t : le message n’a ni To, ni Cc, ni Bcc, et aucun destinataire n’a été donné',
   MAILV_MESSAGE_NUL: () => '-t : le message contient un octet NUL, que SMTP ne peut pas transporter tel quel',
   MAILV_MESSAGE_LINE_TOO_LONG: ({ octets, limit }) =>
     `-t : le message contient une ligne de ${octets} octets (${limit} au plus), que SMTP ne peut pas transporter telle quelle`,
   MAILV_NO_8BITMIME: () => 'le message contient des octets de 8 bits et le serveur ne propose pas 8BITMIME (-t envoie le message tel quel)',
-  MAILV_STDIN_DIRECTORY: () => "l'entrée standard est un répertoire, pas un message",
+  MAILV_STDIN_DIRECTORY: () => 'l’entrée standard est un répertoire, pas un message',
   MAILV_STDIN_UNREADABLE: ({ detail }) => `impossible de lire le message : ${detail}`,
-  MAILV_STDIN_CHANGED: () => "l'entrée standard a changé pendant sa lecture : passez-la par un tube pour en envoyer un instantané",
+  MAILV_STDIN_CHANGED: () => 'l’entrée standard a changé pendant sa lecture : passez-la par un tube pour en envoyer un instantané',
   MAILV_SPOOL_FAILED: ({ refusals, memoryLimit }) =>
-    `impossible d'écrire le message dans un fichier temporaire (${refusals.map((refusal) => `${refusal.directory} : ${system(DIRECTORY_ERRNO, refusal)}`).join(' ; ')}), et il dépasse les ${memoryLimit / (1024 * 1024)} Mio gardés en mémoire`,
+    `impossible d’écrire le message dans un fichier temporaire (${refusals.map((refusal) => `${refusal.directory} : ${system(DIRECTORY_ERRNO, refusal)}`).join(' ; ')}), et il dépasse les ${memoryLimit / (1024 * 1024)} Mio gardés en mémoire`,
   MAILV_CONFIG_FILE_MISSING: ({ path, account }) => `pas de fichier de configuration ${path}, donc pas de compte ${q(account)}`,
   MAILV_CA_UNREADABLE: (fact) => `impossible de lire --ca ${fact.path} : ${system(FILE_ERRNO, fact)}`,
   MAILV_CA_NO_PEM: ({ path }) => `--ca ${path} ne contient aucun certificat PEM`,
-  MAILV_CA_NOT_FILE: ({ path }) => `impossible de lire --ca ${path} : ce n'est pas un fichier ordinaire`,
+  MAILV_CA_NOT_FILE: ({ path }) => `impossible de lire --ca ${path} : ce n’est pas un fichier ordinaire`,
   MAILV_CA_TOO_LARGE: ({ path, limit }) => `impossible de lire --ca ${path} : plus de ${limit / 1024 / 1024} Mio`,
 };
 
 export const notes: WordsOf<CliNote> = {};
 
-/** Ce que porte la prochaine écriture de --step : `MAIL From:<a@b>`, `3 commandes d'un seul envoi (MAIL, RCPT, DATA)`. */
+/** Ce que porte la prochaine écriture de --step : `MAIL From:<a@b>`, `3 commandes d’un seul envoi (MAIL, RCPT, DATA)`. */
 function stepNext(next: StepNext): string {
   switch (next.kind) {
     case 'command':
       return next.line;
     case 'flight':
-      return `${next.verbs.length} commandes d'un seul envoi (${next.verbs.join(', ')})`;
+      return `${next.verbs.length} commandes d’un seul envoi (${next.verbs.join(', ')})`;
     case 'content':
       return `le message, ${next.octets} octets, puis ${next.after.map((line) => (line === '.' ? '« . »' : line)).join(' et ')}`;
   }

@@ -3,10 +3,10 @@ import type { ConfigErrorFact, ConfigNote, FileKind, ServerProblem } from '../..
 import type { WordsOf } from '../catalogue.js';
 import { quoted as q } from '../quote.js';
 
-/** `fichier:ligne`, comme les compilateurs désignent un endroit d'un fichier. */
+/** `fichier:ligne`, comme les compilateurs désignent un endroit d’un fichier. */
 const at = ({ path, line }: { path: string; line: number }) => `${path}:${line}`;
 
-/** L'en-tête de la section tel que le fichier l'écrit. */
+/** L’en-tête de la section tel que le fichier l’écrit. */
 const section = (account: string | undefined) => (account === undefined ? '[default]' : `[account ${account}]`);
 
 /** Les droits comme chmod les prend : 0644. */
@@ -24,15 +24,15 @@ const SERVER_PROBLEM: Readonly<Record<ServerProblem, string>> = {
 const HELO_PROBLEM = 'il faut un nom de domaine ou une adresse littérale';
 
 const KIND: Readonly<Record<FileKind, string>> = {
-  directory: "c'est un répertoire",
-  fifo: "c'est un FIFO, pas un fichier ordinaire",
-  'character-device': "c'est un périphérique en mode caractère, pas un fichier ordinaire",
-  'block-device': "c'est un périphérique en mode bloc, pas un fichier ordinaire",
-  socket: "c'est une socket, pas un fichier ordinaire",
-  other: "ce n'est pas un fichier ordinaire",
+  directory: 'c’est un répertoire',
+  fifo: 'c’est un FIFO, pas un fichier ordinaire',
+  'character-device': 'c’est un périphérique en mode caractère, pas un fichier ordinaire',
+  'block-device': 'c’est un périphérique en mode bloc, pas un fichier ordinaire',
+  socket: 'c’est une socket, pas un fichier ordinaire',
+  other: 'ce n’est pas un fichier ordinaire',
 };
 
-const ERRNO: Readonly<Record<string, string>> = { ENOENT: 'fichier inexistant', EACCES: 'permission refusée', EISDIR: "c'est un répertoire" };
+const ERRNO: Readonly<Record<string, string>> = { ENOENT: 'fichier inexistant', EACCES: 'permission refusée', EISDIR: 'c’est un répertoire' };
 
 export const errors: WordsOf<ConfigErrorFact> = {
   MAILV_CONFIG_SECTION_UNCLOSED: (fact) => `${at(fact)} : un en-tête de section se termine par ]`,
@@ -43,14 +43,14 @@ export const errors: WordsOf<ConfigErrorFact> = {
   MAILV_CONFIG_SECTION_TWICE: (fact) => `${at(fact)} : section ${section(fact.account)} en double (déjà ligne ${fact.firstLine})`,
   MAILV_CONFIG_LINE_FORM: (fact) => `${at(fact)} : il faut « clé = valeur », un en-tête [section] ou un commentaire #`,
   MAILV_CONFIG_KEY_UNKNOWN: (fact) =>
-    fact.key === undefined ? `${at(fact)} : clé inconnue, non montrée : ce n'est pas un nom de clé` : `${at(fact)} : clé inconnue ${q(fact.key)}`,
+    fact.key === undefined ? `${at(fact)} : clé inconnue, non montrée : ce n’est pas un nom de clé` : `${at(fact)} : clé inconnue ${q(fact.key)}`,
   MAILV_CONFIG_KEY_TWICE: (fact) => `${at(fact)} : la clé "${fact.key}" apparaît deux fois dans ${section(fact.account)} (déjà ligne ${fact.firstLine})`,
   MAILV_CONFIG_PASSWORD_SOURCES: (fact) =>
-    `${at(fact)} : "${fact.key}" et "${fact.other}" (ligne ${fact.otherLine}) disent toutes deux d'où vient le mot de passe : n'en gardez qu'une`,
+    `${at(fact)} : "${fact.key}" et "${fact.other}" (ligne ${fact.otherLine}) disent toutes deux d’où vient le mot de passe : n’en gardez qu’une`,
   MAILV_CONFIG_QUOTE_TRAILING: (fact) => `${at(fact)} : du texte suit le guillemet fermant`,
-  MAILV_CONFIG_QUOTE_ESCAPE: (fact) => `${at(fact)} : dans une valeur entre guillemets, \\ n'échappe que " et \\`,
-  MAILV_CONFIG_QUOTE_UNCLOSED: (fact) => `${at(fact)} : il manque le guillemet fermant d'une valeur entre guillemets`,
-  MAILV_CONFIG_VALUE_EMPTY: (fact) => `${at(fact)} : "${fact.key}" n'a pas de valeur`,
+  MAILV_CONFIG_QUOTE_ESCAPE: (fact) => `${at(fact)} : dans une valeur entre guillemets, \\ n’échappe que " et \\`,
+  MAILV_CONFIG_QUOTE_UNCLOSED: (fact) => `${at(fact)} : il manque le guillemet fermant d’une valeur entre guillemets`,
+  MAILV_CONFIG_VALUE_EMPTY: (fact) => `${at(fact)} : "${fact.key}" n’a pas de valeur`,
   MAILV_CONFIG_TLS: (fact) => `${at(fact)} : tls invalide : ${choice(fact.allowed)}`,
   MAILV_CONFIG_PIPELINING: (fact) => `${at(fact)} : pipelining invalide : ${choice(fact.allowed)}`,
   MAILV_CONFIG_INSECURE: (fact) => `${at(fact)} : insecure invalide : ${choice(fact.yes.flatMap((word, index) => [word, fact.no[index]!]))}`,
@@ -59,25 +59,25 @@ export const errors: WordsOf<ConfigErrorFact> = {
   MAILV_CONFIG_HELO: (fact) => `${at(fact)} : helo invalide : ${HELO_PROBLEM}`,
   MAILV_CONFIG_FROM: (fact) => `${at(fact)} : from invalide : il faut une adresse, comme alice@example.org ou Alice <alice@example.org>`,
   MAILV_CONFIG_USER_CONTROL: (fact) => `${at(fact)} : user invalide : la valeur contient un caractère de contrôle`,
-  MAILV_CONFIG_NOT_UTF8: (fact) => `${at(fact)} : ce n'est pas du texte UTF-8`,
+  MAILV_CONFIG_NOT_UTF8: (fact) => `${at(fact)} : ce n’est pas du texte UTF-8`,
   MAILV_CONFIG_UNREADABLE: ({ path, errno, detail }) => `${path} : ${(errno !== undefined ? ERRNO[errno] : undefined) ?? detail}`,
   MAILV_CONFIG_NOT_REGULAR: ({ path, kind }) => `${path} : ${KIND[kind]}`,
   MAILV_CONFIG_READABLE: ({ path, mode }) =>
     `${path} : contient un mot de passe, mais son mode ${octal(mode)} permet au groupe ou aux autres de le lire : chmod 600 ${path}`,
   MAILV_CONFIG_WRITABLE: ({ path, mode }) =>
-    `${path} : son mode ${octal(mode)} permet au groupe ou aux autres de le modifier, et donc d'exécuter des commandes en votre nom : chmod go-w ${path}`,
+    `${path} : son mode ${octal(mode)} permet au groupe ou aux autres de le modifier, et donc d’exécuter des commandes en votre nom : chmod go-w ${path}`,
   MAILV_CONFIG_OWNER: ({ path, uid }) =>
-    `${path} : appartient à l'utilisateur ${uid}, pas à vous : un autre utilisateur pourrait s'en servir pour exécuter des commandes en votre nom`,
+    `${path} : appartient à l’utilisateur ${uid}, pas à vous : un autre utilisateur pourrait s’en servir pour exécuter des commandes en votre nom`,
   MAILV_CONFIG_LINK_OWNER: ({ path, uid }) =>
-    `${path} : est un lien symbolique de l'utilisateur ${uid}, pas de vous : cet utilisateur pourrait le faire pointer vers un autre fichier`,
+    `${path} : est un lien symbolique de l’utilisateur ${uid}, pas de vous : cet utilisateur pourrait le faire pointer vers un autre fichier`,
   MAILV_CONFIG_REPLACED: ({ path }) => `${path} : a été remplacé pendant que mailv le lisait`,
   MAILV_CONFIG_DIRECTORY_OWNER: ({ path, directory, uid }) =>
-    `${path} : le répertoire ${directory} appartient à l'utilisateur ${uid}, qui pourrait mettre un autre fichier à sa place`,
+    `${path} : le répertoire ${directory} appartient à l’utilisateur ${uid}, qui pourrait mettre un autre fichier à sa place`,
   MAILV_CONFIG_DIRECTORY_WRITABLE: ({ path, directory, mode }) =>
     `${path} : le répertoire ${directory} a le mode ${octal(mode)}, qui permet au groupe ou aux autres de mettre un autre fichier à sa place : chmod go-w ${directory}`,
   MAILV_CONFIG_TOO_LARGE: ({ path, limit }) => `${path} : plus de ${limit / 1024} Kio, trop grand pour un fichier de configuration`,
   MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
-    `${path} : pas de compte ${q(account)} : ${defined.length === 0 ? "le fichier n'en définit aucun" : `le fichier définit ${defined.join(', ')}`}`,
+    `${path} : pas de compte ${q(account)} : ${defined.length === 0 ? 'le fichier n’en définit aucun' : `le fichier définit ${defined.join(', ')}`}`,
   MAILV_SERVER_INVALID: ({ text, problem }) => `serveur invalide ${q(text)} : ${SERVER_PROBLEM[problem]}`,
   MAILV_HELO_INVALID: ({ name }) => `--helo invalide ${q(name)} : ${HELO_PROBLEM}`,
 };

@@ -5,13 +5,13 @@ import { describeFact } from '../describe.js';
 import { hostAt } from '../host.js';
 
 const NOT_A_FILE: Readonly<Record<NotAFile, string>> = {
-  'symbolic-link': "c'est un lien symbolique, pas un fichier ordinaire (donnez à DEAD le fichier vers lequel il mène)",
-  directory: "c'est un répertoire, pas un fichier ordinaire",
-  fifo: "c'est un tube nommé (FIFO), pas un fichier ordinaire",
-  'character-device': "c'est un périphérique en mode caractère, pas un fichier ordinaire",
-  'block-device': "c'est un périphérique en mode bloc, pas un fichier ordinaire",
-  socket: "c'est une socket, pas un fichier ordinaire",
-  other: "ce n'est pas un fichier ordinaire",
+  'symbolic-link': 'c’est un lien symbolique, pas un fichier ordinaire (donnez à DEAD le fichier vers lequel il mène)',
+  directory: 'c’est un répertoire, pas un fichier ordinaire',
+  fifo: 'c’est un tube nommé (FIFO), pas un fichier ordinaire',
+  'character-device': 'c’est un périphérique en mode caractère, pas un fichier ordinaire',
+  'block-device': 'c’est un périphérique en mode bloc, pas un fichier ordinaire',
+  socket: 'c’est une socket, pas un fichier ordinaire',
+  other: 'ce n’est pas un fichier ordinaire',
 };
 
 /** The system's errors said in French; any other keeps the system's own words. */
@@ -21,24 +21,24 @@ const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
   ENOSPC: 'plus de place sur le périphérique',
   EDQUOT: 'quota de disque dépassé',
   EROFS: 'système de fichiers en lecture seule',
-  ENOENT: "un dossier du chemin n'existe pas",
-  ENOTDIR: "un élément du chemin n'est pas un dossier",
-  EIO: "erreur d'entrée-sortie",
+  ENOENT: 'un dossier du chemin n’existe pas',
+  ENOTDIR: 'un élément du chemin n’est pas un dossier',
+  EIO: 'erreur d’entrée-sortie',
 };
 
 export const errors: WordsOf<DeliveryErrorFact> = {
-  MAILV_DEAD_LETTER_NOT_A_FILE: ({ path, found }) => `impossible d'enregistrer le message dans ${path} : ${NOT_A_FILE[found]}`,
-  MAILV_DEAD_LETTER_MESSAGE_FAILED: ({ path, error }, words) => `impossible d'enregistrer le message dans ${path} : ${describeFact(error, words)}`,
+  MAILV_DEAD_LETTER_NOT_A_FILE: ({ path, found }) => `impossible d’enregistrer le message dans ${path} : ${NOT_A_FILE[found]}`,
+  MAILV_DEAD_LETTER_MESSAGE_FAILED: ({ path, error }, words) => `impossible d’enregistrer le message dans ${path} : ${describeFact(error, words)}`,
   MAILV_DEAD_LETTER_IO: ({ path, errno, detail }) =>
-    `impossible d'enregistrer le message dans ${path} : ${(errno !== undefined && SYSTEM_ERRORS[errno]) || detail}`,
+    `impossible d’enregistrer le message dans ${path} : ${(errno !== undefined && SYSTEM_ERRORS[errno]) || detail}`,
   MAILV_NO_MX_TOOK: ({ domain, tried, skipped }) =>
-    `aucun MX de ${domain} n'a pris le message (${tried} essayé${tried > 1 ? 's' : ''}${skipped > 0 ? `, ${skipped} sans adresse` : ''})`,
+    `aucun MX de ${domain} n’a pris le message (${tried} essayé${tried > 1 ? 's' : ''}${skipped > 0 ? `, ${skipped} sans adresse` : ''})`,
   MAILV_UNCONFIRMED: ({ host, address, error }, words) =>
-    `${describeFact(error, words)} après l'envoi du message entier : ${hostAt(host, address)} l'a peut-être reçu, il n'est donc pas renvoyé`,
+    `${describeFact(error, words)} après l’envoi du message entier : ${hostAt(host, address)} l’a peut-être reçu, il n’est donc pas renvoyé`,
 };
 
 export const notes: WordsOf<DeliveryNote> = {
   'mx-host-skipped': ({ recipients, host, problem }, words) =>
-    `${recipients.join(',')}... ${host} ${problem ? words.dns.noAddress(problem) : "n'a pas d'adresse"} : ignoré`,
+    `${recipients.join(',')}... ${host} ${problem ? words.dns.noAddress(problem) : 'n’a pas d’adresse'} : ignoré`,
   'tls-retry-plain': ({ recipients, host, error }, words) => `${recipients.join(',')}... ${describeFact(error, words)} : nouvel essai de ${host} sans TLS`,
 };

@@ -38,37 +38,37 @@ function serverFailure(failure: ServerFailure): string {
 function noAddress(problem: NoAddress | undefined): string {
   switch (problem?.reason) {
     case undefined:
-      return "pas d'adresse";
+      return 'pas d’adresse';
     case 'no-such-host':
-      return "n'existe pas (NXDOMAIN)";
+      return 'n’existe pas (NXDOMAIN)';
     case 'no-record':
-      return "n'a pas d'enregistrement A ni AAAA";
+      return 'n’a pas d’enregistrement A ni AAAA';
     case 'out-of-time':
-      return "n'a pas pu être cherché à temps";
+      return 'n’a pas pu être cherché à temps';
     case 'lookup-failed': {
       const { failure } = problem;
       const why = failure.kind === 'cname-chain' ? `chaîne de CNAME de plus de ${failure.limit} maillons` : failure.failures.map(serverFailure).join(' ; ');
-      return `n'a pas pu être résolu pour l'instant (${why})`;
+      return `n’a pas pu être résolu pour l’instant (${why})`;
     }
   }
 }
 
 export const errors: WordsOf<DnsErrorFact> = {
-  MAILV_DNS_NO_SUCH_NAME: ({ name }) => `${name} n'existe pas (NXDOMAIN)`,
+  MAILV_DNS_NO_SUCH_NAME: ({ name }) => `${name} n’existe pas (NXDOMAIN)`,
   MAILV_DNS_LOOKUP_FAILED: ({ name, type, failures }) =>
-    `impossible d'obtenir les enregistrements ${type} de ${name} pour l'instant (${failures.map(serverFailure).join(' ; ')})`,
+    `impossible d’obtenir les enregistrements ${type} de ${name} pour l’instant (${failures.map(serverFailure).join(' ; ')})`,
   MAILV_DNS_CNAME_CHAIN: ({ name, limit }) => `la chaîne de CNAME de ${name} dépasse ${limit} maillons`,
   MAILV_DNS_BUDGET: ({ task, budgetMs, attempts, timeoutMs, servers }) =>
     `les recherches DNS pour ${task} ont pris plus de ${seconds(budgetMs)} s ` +
     `(${plural(attempts, 'essai', 'essais')} de ${seconds(timeoutMs)} s, ${plural(servers, 'serveur de noms', 'serveurs de noms')})`,
-  MAILV_DNS_NO_MX_NO_ADDRESS: ({ domain }) => `${domain} n'a ni enregistrement MX ni adresse`,
-  MAILV_DNS_NULL_MX: ({ domain }) => `${domain} n'accepte aucun courrier : son MX est le MX nul « 0 . » (RFC 7505)`,
+  MAILV_DNS_NO_MX_NO_ADDRESS: ({ domain }) => `${domain} n’a ni enregistrement MX ni adresse`,
+  MAILV_DNS_NULL_MX: ({ domain }) => `${domain} n’accepte aucun courrier : son MX est le MX nul « 0 . » (RFC 7505)`,
   MAILV_DNS_NO_HOST_ADDRESS: ({ domain, hosts }) =>
-    `aucun hôte MX de ${domain} n'a d'adresse : ${hosts.map((host) => `${host.name} ${noAddress(host.problem)}`).join(' ; ')}`,
+    `aucun hôte MX de ${domain} n’a d’adresse : ${hosts.map((host) => `${host.name} ${noAddress(host.problem)}`).join(' ; ')}`,
   MAILV_HOST_NOT_FOUND: ({ host }) => `hôte ${host} introuvable`,
   MAILV_HOST_LOOKUP_FAILED: ({ host }) => `échec temporaire de la recherche de ${host}`,
   MAILV_DNS_SERVER_INVALID: ({ text }) =>
-    `--dns ${JSON.stringify(text)} invalide : il faut une adresse IP, suivie ou non d'un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
+    `--dns ${JSON.stringify(text)} invalide : il faut une adresse IP, suivie ou non d’un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
 };
 
 export const notes: WordsOf<DnsNote> = {};
@@ -78,7 +78,7 @@ export const dnsWords: DnsWords = {
   serverFailure,
   noAddress,
   mxPlan: {
-    implicitMx: (domain) => `${domain} n'a pas d'enregistrement MX : sa propre adresse reçoit le courrier, comme un MX de préférence 0 (RFC 5321 §5.1).`,
+    implicitMx: (domain) => `${domain} n’a pas d’enregistrement MX : sa propre adresse reçoit le courrier, comme un MX de préférence 0 (RFC 5321 §5.1).`,
     nullMx: (domain) => `Le courrier pour ${domain} ne va nulle part : son MX est le MX nul « 0 . » (RFC 7505).`,
     goesTo: (domain, several) => `Le courrier pour ${domain} va${several ? ', dans cet ordre,' : ''} vers :`,
     preference: 'préférence',
@@ -90,7 +90,7 @@ export const dnsWords: DnsWords = {
       several
         ? [
             'La préférence la plus basse est essayée en premier. Si un hôte refuse la connexion, ne répond pas, refuse dès son accueil,',
-            "coupe la connexion ou répond 421 avant d'avoir pris le message, mailv essaie l'adresse suivante, puis l'hôte suivant.",
+            'coupe la connexion ou répond 421 avant d’avoir pris le message, mailv essaie l’adresse suivante, puis l’hôte suivant.',
             'Si aucun ne prend le message, il est différé (code de sortie 75) et gardé dans dead.letter.',
           ]
         : ['Si cet hôte est injoignable, le message est différé (code de sortie 75) et gardé dans dead.letter.'],

@@ -12,34 +12,34 @@ const ORIGIN: Readonly<Record<TextSource, string>> = {
   'from-option': 'dans la valeur de -r',
   'config-file': 'dans le fichier de configuration',
   'user-variable': 'dans $USER',
-  'subject-prompt': "dans la réponse à l'invite « Subject: »",
+  'subject-prompt': 'dans la réponse à l’invite « Subject: »',
 };
 
 function sourceName(source: SourceName): string {
-  return source.kind === 'file' ? source.path : source.kind === 'standard-input' ? "l'entrée standard" : 'la copie temporaire du message';
+  return source.kind === 'file' ? source.path : source.kind === 'standard-input' ? 'l’entrée standard' : 'la copie temporaire du message';
 }
 
 /** U+000A, comme Unicode désigne un caractère. */
 export const errors: WordsOf<MessageErrorFact> = {
-  MAILV_ADDRESS_CONTROL: ({ text, codePoint }) => `l'adresse contient ${codePoint === 0 ? 'un octet NUL' : 'un saut de ligne'} : ${q(text)}`,
+  MAILV_ADDRESS_CONTROL: ({ text, codePoint }) => `l’adresse contient ${codePoint === 0 ? 'un octet NUL' : 'un saut de ligne'} : ${q(text)}`,
   MAILV_ADDRESS_EMPTY: ({ address }) => `adresse invalide ${q(address)} : elle est vide`,
   MAILV_ADDRESS_LOCAL_PART: ({ address, localPart }) => `adresse invalide ${q(address)} : partie locale mal formée ${q(localPart)}`,
   MAILV_ADDRESS_NO_DOMAIN: ({ address }) => `adresse invalide ${q(address)} : pas de domaine après @`,
   MAILV_ADDRESS_DOMAIN: ({ address, domain }) => `adresse invalide ${q(address)} : domaine mal formé ${q(domain)}`,
-  MAILV_ADDRESS_LIST_QUOTE: ({ list }) => `liste d'adresses invalide ${q(list)} : un guillemet n'est pas refermé`,
+  MAILV_ADDRESS_LIST_QUOTE: ({ list }) => `liste d’adresses invalide ${q(list)} : un guillemet n’est pas refermé`,
   MAILV_HEADER_CONTROL: ({ field, codePoint, source }) =>
-    `${field === undefined ? "l'adresse" : `l'en-tête ${field}`} contient ${codePoint === 0x0a || codePoint === 0x0d ? 'un saut de ligne' : 'un caractère de contrôle'} (${codePointName(codePoint)}), ${ORIGIN[source]}`,
-  MAILV_HEADER_NAME: ({ name }) => `nom d'en-tête invalide ${q(name)} : de l'ASCII imprimable seulement, sans « : » ni espace`,
+    `${field === undefined ? 'l’adresse' : `l’en-tête ${field}`} contient ${codePoint === 0x0a || codePoint === 0x0d ? 'un saut de ligne' : 'un caractère de contrôle'} (${codePointName(codePoint)}), ${ORIGIN[source]}`,
+  MAILV_HEADER_NAME: ({ name }) => `nom d’en-tête invalide ${q(name)} : de l’ASCII imprimable seulement, sans « : » ni espace`,
   MAILV_HEADER_FORM: ({ argument }) => `en-tête invalide ${q(argument)} : la forme attendue est "Nom: valeur"`,
   MAILV_HEADER_BCC: () => 'un en-tête Bcc révélerait les copies cachées : utilisez -b au lieu de -H',
-  MAILV_HEADER_STRUCTURAL: ({ name }) => `l'en-tête ${name} est écrit par mailv d'après la structure du message`,
-  MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `-t : le bloc d'en-têtes ne se termine pas dans les ${limit} premiers octets`,
+  MAILV_HEADER_STRUCTURAL: ({ name }) => `l’en-tête ${name} est écrit par mailv d’après la structure du message`,
+  MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `-t : le bloc d’en-têtes ne se termine pas dans les ${limit} premiers octets`,
   MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
-    `-t : l'en-tête ${field} (ligne ${line}) contient un caractère de contrôle (${codePointName(codePoint)})`,
-  MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `-t : la ligne ${line} n'est pas un champ d'en-tête : ${q(text)}`,
+    `-t : l’en-tête ${field} (ligne ${line}) contient un caractère de contrôle (${codePointName(codePoint)})`,
+  MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `-t : la ligne ${line} n’est pas un champ d’en-tête : ${q(text)}`,
   MAILV_SOURCE_UNREADABLE: ({ source, detail }) => `impossible de lire ${sourceName(source)} : ${detail}`,
-  MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} a changé pendant l'envoi`,
-  MAILV_SOURCE_SHORTER: ({ source }) => `${sourceName(source)} a raccourci pendant l'envoi`,
+  MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} a changé pendant l’envoi`,
+  MAILV_SOURCE_SHORTER: ({ source }) => `${sourceName(source)} a raccourci pendant l’envoi`,
 };
 
 export const notes: WordsOf<MessageNote> = {};

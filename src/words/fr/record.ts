@@ -4,7 +4,7 @@ import type { WordsOf } from '../catalogue.js';
 import { quoted as q } from '../quote.js';
 import { systemProblem } from './system.js';
 
-const file = (path: string) => (path === '-' ? "l'entrée standard" : path);
+const file = (path: string) => (path === '-' ? 'l’entrée standard' : path);
 
 const EXPECTED: Readonly<Record<ExpectedValue, string>> = {
   string: 'une chaîne',
@@ -16,21 +16,21 @@ const EXPECTED: Readonly<Record<ExpectedValue, string>> = {
   base64: 'du texte base64',
   'reply-code': 'un code de réponse de 200 à 599',
   time: 'des millisecondes, de 0 à 2^53',
-  'later-time': "des millisecondes, pas moins qu'à la ligne précédente",
+  'later-time': 'des millisecondes, pas moins qu’à la ligne précédente',
 };
 
 const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<RecordProblem, { kind: K }>) => string } = {
   empty: () => 'le fichier est vide',
-  'not-json': () => "ce n'est pas une ligne JSON",
-  'not-a-record': () => "ce n'est pas un enregistrement de mailv (sa première ligne ne nomme pas le format mailv-record)",
+  'not-json': () => 'ce n’est pas une ligne JSON',
+  'not-a-record': () => 'ce n’est pas un enregistrement de mailv (sa première ligne ne nomme pas le format mailv-record)',
   'unknown-version': ({ version, supported }) =>
     `un enregistrement de version ${version}, que ce mailv ne sait pas lire (il lit la version ${supported}) ; un mailv plus récent le pourra peut-être`,
   'unknown-kind': ({ field, value }) => `${field} ${q(value)} est inconnu de ce mailv`,
   'bad-field': ({ field, expected }) => `${field} devrait être ${EXPECTED[expected]}`,
-  'bad-value': ({ field, value, choices }) => `${field} vaut ${q(value)}, qui n'est pas l'une des valeurs ${choices.join(', ')}`,
-  'unknown-line': () => "une ligne qui n'est ni un événement, ni une note, ni la fin de la session",
-  truncated: () => "la dernière ligne s'arrête au milieu (l'exécution qui l'écrivait a été arrêtée)",
-  'no-end': () => "l'enregistrement s'arrête avant la fin de la session (l'exécution qui l'écrivait a été arrêtée)",
+  'bad-value': ({ field, value, choices }) => `${field} vaut ${q(value)}, qui n’est pas l’une des valeurs ${choices.join(', ')}`,
+  'unknown-line': () => 'une ligne qui n’est ni un événement, ni une note, ni la fin de la session',
+  truncated: () => 'la dernière ligne s’arrête au milieu (l’exécution qui l’écrivait a été arrêtée)',
+  'no-end': () => 'l’enregistrement s’arrête avant la fin de la session (l’exécution qui l’écrivait a été arrêtée)',
   'after-end': () => 'une ligne après la fin de la session',
   unshowable: () => 'des faits que mailv ne peut pas montrer tels quels',
 };
@@ -38,13 +38,13 @@ const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<Record
 const problem = (each: RecordProblem) => (PROBLEM[each.kind] as (problem: RecordProblem) => string)(each);
 
 export const errors: WordsOf<RecordErrorFact> = {
-  MAILV_RECORD_UNWRITABLE: (fact) => `impossible de créer l'enregistrement ${fact.path} : ${systemProblem(fact)} ; rien n'a été envoyé`,
+  MAILV_RECORD_UNWRITABLE: (fact) => `impossible de créer l’enregistrement ${fact.path} : ${systemProblem(fact)} ; rien n’a été envoyé`,
   MAILV_RECORD_NOT_A_FILE: ({ path, reading }) =>
     reading
-      ? `impossible de lire l'enregistrement ${path} : ce n'est ni un fichier ni un tube`
-      : `impossible de créer l'enregistrement ${path} : ce n'est pas un fichier ordinaire ; rien n'a été envoyé`,
-  MAILV_RECORD_WRITE_FAILED: (fact) => `impossible d'écrire l'enregistrement ${fact.path} : ${systemProblem(fact)}`,
-  MAILV_RECORD_UNREADABLE: (fact) => `impossible de lire l'enregistrement ${file(fact.path)} : ${systemProblem(fact)}`,
-  MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `impossible de lire l'enregistrement ${file(path)} : plus de ${limit / 1024 / 1024} Mio`,
+      ? `impossible de lire l’enregistrement ${path} : ce n’est ni un fichier ni un tube`
+      : `impossible de créer l’enregistrement ${path} : ce n’est pas un fichier ordinaire ; rien n’a été envoyé`,
+  MAILV_RECORD_WRITE_FAILED: (fact) => `impossible d’écrire l’enregistrement ${fact.path} : ${systemProblem(fact)}`,
+  MAILV_RECORD_UNREADABLE: (fact) => `impossible de lire l’enregistrement ${file(fact.path)} : ${systemProblem(fact)}`,
+  MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `impossible de lire l’enregistrement ${file(path)} : plus de ${limit / 1024 / 1024} Mio`,
   MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, ligne ${line} : ${problem(found)}`,
 };

@@ -22,7 +22,7 @@ function fault(fault: ReplyFault): string {
     case 'too-much':
       return `le serveur a envoyé plus de ${fault.limit / (1024 * 1024)} Mio de réponses`;
     case 'unsolicited':
-      return `réponse reçue avant qu'une commande ne l'appelle : ${JSON.stringify(fault.text)}`;
+      return `réponse reçue avant qu’une commande ne l’appelle : ${JSON.stringify(fault.text)}`;
   }
 }
 
@@ -42,22 +42,22 @@ function handshake(failure: HandshakeFailure): string {
 export const errors: WordsOf<SmtpErrorFact> = {
   MAILV_GREETING_REFUSED: ({ reply }) => `le serveur a refusé la connexion : ${said(reply)}`,
   MAILV_HELLO_REFUSED: ({ verb, afterTls, reply }) => `le serveur a refusé ${verb}${afterTls ? ' après STARTTLS' : ''} : ${said(reply)}`,
-  MAILV_SENDER_REFUSED: ({ from, reply }) => `le serveur a refusé l'expéditeur <${from}> : ${said(reply)}`,
+  MAILV_SENDER_REFUSED: ({ from, reply }) => `le serveur a refusé l’expéditeur <${from}> : ${said(reply)}`,
   MAILV_DATA_REFUSED: ({ reply }) => `le serveur a refusé DATA : ${said(reply)}`,
-  MAILV_MESSAGE_REFUSED: ({ reply }) => `le serveur n'a pas accepté le message : ${said(reply)}`,
+  MAILV_MESSAGE_REFUSED: ({ reply }) => `le serveur n’a pas accepté le message : ${said(reply)}`,
   MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `réponse inattendue pendant ${stageFr(stage)} : ${said(reply)}`,
   MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `erreur de protocole pendant ${stageFr(stage)} : ${fault(what)}`,
   MAILV_STARTTLS_INJECTION: () => 'le serveur a envoyé autre chose après son 220 à STARTTLS : une injection de réponse (CVE-2011-0411)',
   MAILV_NO_CHUNKING: () => 'le serveur ne propose pas CHUNKING (--body bdat)',
   MAILV_TOO_BIG: ({ size, limit }) => `le message fait ${size} octets ; le serveur en accepte au plus ${limit} (SIZE)`,
-  MAILV_NO_SMTPUTF8: () => "une adresse n'est pas en ASCII et le serveur ne propose pas SMTPUTF8",
-  MAILV_MESSAGE_GREW: ({ size }) => `le message a dépassé pendant l'envoi la taille annoncée de ${size} octets`,
+  MAILV_NO_SMTPUTF8: () => 'une adresse n’est pas en ASCII et le serveur ne propose pas SMTPUTF8',
+  MAILV_MESSAGE_GREW: ({ size }) => `le message a dépassé pendant l’envoi la taille annoncée de ${size} octets`,
   MAILV_MESSAGE_SHORT: ({ missing }) => `il manque ${missing} octets au message par rapport à la taille annoncée`,
   MAILV_TLS_HANDSHAKE: ({ host, failure, hint }) =>
     `échec de la négociation TLS avec ${host} : ${handshake(failure)}` +
     (hint === 'smtps' ? ' (smtps:// attend TLS dès le premier octet ; smtp:// passe par STARTTLS)' : hint === 'starttls' ? ' (--tls off envoie sans TLS)' : ''),
   MAILV_CERTIFICATE_UNVERIFIED: ({ host, problem, enforcedBy }) =>
-    `le certificat de ${host} n'est PAS vérifié : ${certificateProblem(problem)} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'} ; --ca <fichier> fait confiance à son autorité, --insecure accepte tout certificat)`,
+    `le certificat de ${host} n’est PAS vérifié : ${certificateProblem(problem)} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'} ; --ca <fichier> fait confiance à son autorité, --insecure accepte tout certificat)`,
   MAILV_TLS_UNAVAILABLE: (fact) =>
     (fact.why === 'not-offered'
       ? 'le serveur ne propose pas STARTTLS'
@@ -75,9 +75,9 @@ export const errors: WordsOf<SmtpErrorFact> = {
       ? 'connexion fermée par le serveur'
       : reason === 'reset' && (errno === undefined || errno === 'ECONNRESET')
         ? 'connexion réinitialisée par le serveur'
-        : `connexion perdue (${errno ?? reason})`) + ` pendant ${stageFr(stage)}${midReply ? " (au milieu d'une réponse)" : ''}`,
+        : `connexion perdue (${errno ?? reason})`) + ` pendant ${stageFr(stage)}${midReply ? ' (au milieu d’une réponse)' : ''}`,
   MAILV_TIMEOUT: ({ stage, ms, waiting }) =>
-    `délai de ${seconds(ms)} dépassé ${waiting === 'reply' ? 'en attendant la réponse' : "pendant l'envoi des données"} (${stageFr(stage)})`,
+    `délai de ${seconds(ms)} dépassé ${waiting === 'reply' ? 'en attendant la réponse' : 'pendant l’envoi des données'} (${stageFr(stage)})`,
   MAILV_SERVICE_CLOSING: ({ reply }) => `le serveur a fermé la session : ${reply.raw.join(' ')}`,
 };
 
@@ -88,14 +88,14 @@ export const notes: WordsOf<SmtpNote> = {
       : point === 'data'
         ? 'arrêt après data (--quit-after) : mailv raccroche, et le serveur jette le message inachevé'
         : `arrêt après ${point} (--quit-after)`,
-  'quit-before-data': () => "arrêt avant data (--quit-after) : aucun destinataire n'a été accepté",
-  'certificates-unchecked': () => "les certificats ne sont pas vérifiés (--insecure) : n'importe qui sur le chemin pourrait se faire passer pour le serveur",
+  'quit-before-data': () => 'arrêt avant data (--quit-after) : aucun destinataire n’a été accepté',
+  'certificates-unchecked': () => 'les certificats ne sont pas vérifiés (--insecure) : n’importe qui sur le chemin pourrait se faire passer pour le serveur',
   'starttls-refused': ({ reply }) => `STARTTLS refusé (${reply.code}) : la suite se fait sans TLS`,
   'quit-unanswered': ({ error }, words) => `pas de réponse à QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
 };
 
-/** Pourquoi un certificat n'a pas été vérifié, en quelques mots. */
+/** Pourquoi un certificat n’a pas été vérifié, en quelques mots. */
 export function certificateProblem(problem: CertificateProblem | undefined): string {
   if (problem === undefined) return 'raison inconnue';
   switch (problem.kind) {
@@ -124,7 +124,7 @@ export const tlsWords: TlsWords = {
 export const transcriptWords: TranscriptWords = {
   warning: 'Attention : ',
   connected: (host, port) => `Connecté à ${host} port ${port}`,
-  flight: (commands) => `(${commands} commandes d'un seul envoi : les réponses suivent, dans l'ordre)`,
+  flight: (commands) => `(${commands} commandes d’un seul envoi : les réponses suivent, dans l’ordre)`,
   dnsQuery: (type, name, server, transport) => `;; ${type} ${name} ? question à ${server} par ${transport}`,
   dnsAnswer: (type, name, rcode, truncated, server, ms, answers) =>
     `;; réponse à ${type} ${name} de ${server} : ${rcode}${truncated ? ', tronquée' : ''}, ${answers} enregistrement${answers > 1 ? 's' : ''}, ${ms} ms`,
@@ -135,7 +135,7 @@ export const transcriptWords: TranscriptWords = {
 export const timingWords: TimingWords = {
   total: (roundTrips, sent, received, ms) =>
     `Temps : ${roundTrips} aller${roundTrips > 1 ? 's' : ''}-retour${roundTrips > 1 ? 's' : ''} (attentes du serveur), ${sent} octets envoyés, ${received} reçus, ${ms} ms en tout`,
-  greeting: (ms) => `Temps : accueil ${ms} ms après l'établissement de la connexion (et de TLS, le cas échéant)`,
+  greeting: (ms) => `Temps : accueil ${ms} ms après l’établissement de la connexion (et de TLS, le cas échéant)`,
   steps: (steps) => `Temps : ${steps.map(([step, ms]) => `${stageFr(step as Stage)} ${ms} ms`).join(', ')}`,
 };
 
@@ -146,7 +146,7 @@ const STAGES: Readonly<Record<Stage | 'tls', string>> = {
   input: 'la lecture du message',
   compose: 'la composition du message',
   connect: 'la connexion',
-  greeting: "l'accueil",
+  greeting: 'l’accueil',
   ehlo: 'EHLO',
   starttls: 'STARTTLS',
   tls: 'TLS',
@@ -154,10 +154,10 @@ const STAGES: Readonly<Record<Stage | 'tls', string>> = {
   mail: 'MAIL',
   rcpt: 'RCPT',
   data: 'DATA',
-  body: "l'envoi du message",
+  body: 'l’envoi du message',
   rset: 'RSET',
   quit: 'QUIT',
-  output: "l'écriture de la sortie",
+  output: 'l’écriture de la sortie',
 };
 
 function stageFr(stage: Stage | 'tls'): string {
