@@ -37,4 +37,7 @@ export interface MailServerUnderTest {
   asSent(stored: Buffer, firstHeader: string): Buffer;
   /** undefined when it is running; else the reason to skip (outside CI) — in CI it throws. */
   skipReason(): Promise<string | undefined>;
+  /** An in-process double starts here (its `port` is known after); a real server is already running. */
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
 }
