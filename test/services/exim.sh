@@ -153,10 +153,9 @@ install_certificate() {
 
 make_directories() {
   install -d -m 755 "$BASE"
-  install -d -m 750 -o "$EXIM_USER" -g "$EXIM_USER" "$SPOOL" "$LOG_DIR"
-  # World-readable, so that the tests read what was delivered whoever runs them.
-  install -d -m 755 -o "$EXIM_USER" -g "$EXIM_USER" "$MAILDIRS"
-  chmod 755 "$LOG_DIR"
+  install -d -m 750 -o "$EXIM_USER" -g "$EXIM_USER" "$SPOOL"
+  # World-readable, so that whoever runs the tests reads what was delivered, and the log.
+  install -d -m 755 -o "$EXIM_USER" -g "$EXIM_USER" "$MAILDIRS" "$LOG_DIR"
 }
 
 # Exim keeps root for -C only with a file listed in its compiled-in TRUSTED_CONFIG_LIST.
