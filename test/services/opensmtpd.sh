@@ -239,12 +239,14 @@ cmd_start() {
   # execs it in place (a background job leads no process group), so $! is smtpd's own pid.
   cd /
   setsid "$SMTPD" -d -f "$CONF" </dev/null >>"$LOG_FILE" 2>&1 &
-  printf '%s\n' "$!" >"$PID_FILE"
+  local started=$!
+  printf '%s\n' "$started" >"$PID_FILE"
 
   log "waiting up to ${START_TIMEOUT}s for an OpenSMTPD 220 greeting on $SMTP_HOST:$SMTP_PORT"
   local deadline=$((SECONDS + START_TIMEOUT))
   until greets_as_opensmtpd; do
-    if (( SECONDS >= deadline )) || ! instance_pid >/dev/null; then
+    # Not instance_pid: for a moment after the fork the process is not yet smtpd.
+    if (( SECONDS >= deadline )) || ! kill -0 "$started" 2>/dev/null; then
       log "last lines of $LOG_FILE:"
       tail -n 20 "$LOG_FILE" 2>/dev/null | sed 's/^/    /' || true
       die "no OpenSMTPD greeting on $SMTP_HOST:$SMTP_PORT"
