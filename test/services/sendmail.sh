@@ -358,7 +358,7 @@ cmd_start() {
   done
   log "greeting: $line"
   log "log file: $LOG_FILE"
-  log "mail for ${USERS[*]} (@localhost) lands in $MAILDIRS/<user>/new/"
+  log "mail for ${USERS[*]} (@$MAIL_DOMAIN) lands in $MAILDIRS/<user>/new/"
 }
 
 cmd_stop() {
