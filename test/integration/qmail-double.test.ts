@@ -1,15 +1,16 @@
-// The qmail double held against real qmail: the recorded sessions (reference/qmail/
-// qmail-smtpd-bytes.txt) replayed to it byte for byte, and mailv sending to it as it sent to real
-// qmail (reference/qmail/mailv-to-qmail.txt). Only what changes on every run is set aside: the
+// The qmail double held against real qmail: the recorded sessions (test/fixtures/qmail/
+// qmail-smtpd-bytes.txt, from reference/qmail/) replayed to it byte for byte, and mailv sending to
+// it as it sent to real qmail (test/fixtures/qmail/mailv-to-qmail.txt). Only what changes on every run is set aside: the
 // numbers of `250 ok <n> qp <pid>`, the port, the machine's name, dates and Message-IDs.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { LOCAL_HOST, runCli } from '../helpers/cli.js';
 import { qmail } from '../helpers/servers/qmail.js';
 
-const REFERENCE = '/work/shared/reference/qmail/';
+const REFERENCE = fileURLToPath(new URL('../../test/fixtures/qmail/', import.meta.url));
 const CLOSED = '<connection closed by the server>';
 
 interface Exchange {

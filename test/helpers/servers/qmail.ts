@@ -1,7 +1,7 @@
 // qmail, which Debian does not package, as a double: an in-process scripted server on 127.0.0.1
 // answering as qmail-smtpd (notqmail 1.09) answered on loopback, byte for byte. Every reply is
-// copied from /work/shared/reference/qmail/qmail-smtpd-bytes.txt (named "bytes" below) unless its
-// comment says otherwise. Messages are kept in memory, with the trace headers qmail prepends.
+// copied from test/fixtures/qmail/qmail-smtpd-bytes.txt (reference/qmail/, named "bytes" below)
+// unless its comment says otherwise. Messages are kept in memory, with the trace headers qmail prepends.
 import { createServer, type Server, type Socket } from 'node:net';
 import { serveScript, type Action, type Script } from '../scripted-server.js';
 import type { MailServerUnderTest } from './server.js';
