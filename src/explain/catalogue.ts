@@ -131,6 +131,8 @@ export interface Catalogue {
   extLimits: (p: { limits: string }) => Text;
   extXclient: Text;
   extXforward: Text;
+  extPipeconnect: Text;
+  extVerb: Text;
   extUnknown: (p: { keyword: string }) => Text;
 
   // Enhanced status codes (RFC 3463 and the IANA registry).

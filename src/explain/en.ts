@@ -129,6 +129,8 @@ export const en: Catalogue = {
   extLimits: ({ limits }) => `LIMITS: the server's limits${limits === '' ? '' : `, ${limits}`}, to respect (RFC 9422)`,
   extXclient: 'XCLIENT: a trusted proxy passes on the real client (Postfix, not standard)',
   extXforward: 'XFORWARD: a content filter passes on the original client (Postfix, not standard)',
+  extPipeconnect: 'PIPECONNECT: on a later connection the client may send EHLO before the greeting; mailv does not (Exim, no RFC)',
+  extVerb: 'VERB: the server may report its own onward delivery in 050 lines; mailv does not ask for them (sendmail, no RFC)',
   extUnknown: ({ keyword }) => `${keyword}: an extension unknown to mailv, ignored (RFC 5321 §2.2)`,
 
   enhancedGeneric: ({ code, severity, subject }) => `${code}: ${severity}, ${subject} (RFC 3463 §2)`,

@@ -155,6 +155,8 @@ const EXTENSIONS: Readonly<Record<string, TextKey>> = {
   REQUIRETLS: 'extRequiretls',
   XCLIENT: 'extXclient',
   XFORWARD: 'extXforward',
+  PIPECONNECT: 'extPipeconnect',
+  VERB: 'extVerb',
 };
 
 const MECHANISMS: Readonly<Record<string, TextKey>> = {

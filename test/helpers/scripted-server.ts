@@ -17,10 +17,13 @@ export interface Script {
   host?: string;
   port?: number;
   /**
-   * Replies by command verb (EHLO, HELO, MAIL, RCPT, DATA, RSET, QUIT), `.` for end of data, `BDAT`
-   * and `BDAT LAST`; `*` answers any other line (such as the base64 answers of an AUTH exchange).
+   * Replies by command verb (EHLO, HELO, MAIL, RCPT, DATA, RSET, QUIT), `.` for end of data (its
+   * responder is given the message as received: dot-stuffed, up to the CRLF before the final dot),
+   * `BDAT` and `BDAT LAST`; `*` answers any other line (such as the base64 answers of an AUTH exchange).
    */
   replies?: Partial<Record<string, Responder>>;
+  /** A server without CHUNKING: BDAT is answered as a line like any other, and what follows it is read as commands. */
+  noChunking?: boolean;
 }
 
 export interface ScriptedServer {
@@ -89,6 +92,8 @@ export function serveScript(socket: Duplex, script: Script, { chunks, commands }
   const queued: Action[] = [];
   let draining = false;
   const flush = () => {
+    // A server that has hung up says nothing more, whatever was still in its buffer.
+    if (socket.destroyed || socket.writableEnded) queued.length = 0;
     while (!draining && queued.length > 0) {
       const action = queued.shift()!;
       if (typeof action === 'string') draining = !socket.write(action.endsWith('\r\n') ? action : `${action}\r\n`);
@@ -137,9 +142,10 @@ export function serveScript(socket: Duplex, script: Script, { chunks, commands }
         const end = buffered.indexOf('\r\n.\r\n');
         const startEnd = buffered.startsWith('.\r\n') ? 0 : -1;
         if (end === -1 && startEnd === -1) return;
+        const message = startEnd === 0 ? '' : buffered.slice(0, end + 2);
         buffered = startEnd === 0 ? buffered.slice(3) : buffered.slice(end + 5);
         inData = false;
-        respond('.', '.');
+        respond('.', message);
         continue;
       }
       const eol = buffered.indexOf('\r\n');
@@ -148,7 +154,7 @@ export function serveScript(socket: Duplex, script: Script, { chunks, commands }
       buffered = buffered.slice(eol + 2);
       commands.push(line);
       const verb = line.split(/[ :]/)[0]!.toUpperCase();
-      if (verb === 'BDAT') {
+      if (verb === 'BDAT' && !script.noChunking) {
         bdatCommand = line;
         bdatRemaining = Number(line.split(' ')[1]);
         continue;

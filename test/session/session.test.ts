@@ -13,6 +13,9 @@ import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/
 import { Timeouts } from '../../dist/smtp/timeouts.js';
 import { serveScript, type Script } from '../helpers/scripted-server.js';
 import { memoryPair } from './memory-pair.js';
+import { TranscriptRenderer } from '../../dist/render/transcript.js';
+import { plainStyle } from '../../dist/render/style.js';
+import { en } from '../../dist/words/en/index.js';
 
 const MESSAGE = 'Subject: t\r\n\r\nhello\r\n.dot\r\n';
 const STUFFED = 'Subject: t\r\n\r\nhello\r\n..dot\r\n';
@@ -240,6 +243,24 @@ describe('session: DATA', () => {
     assert.ok(!run.events.some((event) => event.kind === 'committed'));
   });
 
+  it("sendmail's 503 to the DATA of a flight whose every RCPT it refused: shown, but the outcome is the refused recipient, no failure of DATA", async () => {
+    const relaying = '550 5.7.1 <b@mx.test>... Relaying denied';
+    const run = await converse({ replies: { RCPT: relaying, DATA: '503 5.0.0 Need RCPT (recipient)' } });
+    assert.equal(run.error, undefined);
+    assert.deepEqual(run.writes, ['EHLO client.test\r\n', `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\nDATA\r\n`, 'QUIT\r\n']);
+    assert.deepEqual(run.events.slice(-8), [
+      reply('mail', '250 2.1.0 Ok'),
+      reply('rcpt', relaying, 'b@mx.test'),
+      reply('data', '503 5.0.0 Need RCPT (recipient)'),
+      { kind: 'recipient', recipient: 'b@mx.test', outcome: 'refused', reply: makeReply([relaying]) },
+      CLOSING,
+      QUIT_SENT(),
+      BYE,
+      traffic(run),
+    ]);
+    assert.deepEqual(run.results, [{ recipient: 'b@mx.test', outcome: 'refused', reply: makeReply([relaying]) }]);
+  });
+
   it('a 3xx to RSET is a protocol error of the rset stage', async () => {
     const run = await converse({ replies: { RCPT: '550 5.1.1 No such user', RSET: '354 go ahead' } });
     assert.ok(run.error instanceof ProtocolError);
@@ -304,6 +325,36 @@ describe('session: BDAT', () => {
     ]);
   });
 
+  it("Exim's 503 to a pipelined BDAT LAST after every RCPT refused: shown, the outcome is the refused recipient, no failure of the chunk", async () => {
+    // Exim's words (smtp_in.c) for a chunk after a flight whose recipients were all refused.
+    const chunkRefused = '503-All RCPT commands were rejected with this error:\r\n503-550 relay not permitted\r\n503 Valid RCPT command must precede BDAT';
+    const run = await converse({ replies: { EHLO: CHUNKING_PIPELINING, RCPT: '550 relay not permitted', 'BDAT LAST': chunkRefused } });
+    assert.equal(run.error, undefined);
+    assert.deepEqual(run.events.slice(-7), [
+      reply('mail', '250 2.1.0 Ok'),
+      reply('rcpt', '550 relay not permitted', 'b@mx.test'),
+      reply('body', chunkRefused),
+      { kind: 'recipient', recipient: 'b@mx.test', outcome: 'refused', reply: makeReply(['550 relay not permitted']) },
+      CLOSING,
+      BYE,
+      traffic(run),
+    ]);
+    assert.deepEqual(run.results, [{ recipient: 'b@mx.test', outcome: 'refused', reply: makeReply(['550 relay not permitted']) }]);
+  });
+
+  it("Exim's two-line reply to BDAT LAST: the recipient's verdict is the whole reply, and `Sent (…)` quotes only its last line", async () => {
+    const final = '250- 273 byte chunk, total 273\r\n250 OK id=1vQxYz-000Abc-9Z';
+    const run = await converse({ replies: { EHLO: CHUNKING_PIPELINING, 'BDAT LAST': final } });
+    assert.equal(run.error, undefined);
+    const verdict = makeReply(final.split('\r\n'));
+    assert.deepEqual(run.results, [{ recipient: 'b@mx.test', outcome: 'sent', reply: verdict }]);
+    const shown = run.events.filter((event) => event.kind === 'recipient' || (event.kind === 'reply' && event.stage === 'body'));
+    assert.deepEqual(
+      shown.flatMap((event) => new TranscriptRenderer(1, plainStyle, en).lines(event)),
+      ['250- 273 byte chunk, total 273', '250 OK id=1vQxYz-000Abc-9Z', 'b@mx.test... Sent (OK id=1vQxYz-000Abc-9Z)'],
+    );
+  });
+
   it('a refused chunk ends the message: no more chunks, no commit', async () => {
     const run = await converse({ replies: { EHLO: '250-scripted.test\r\n250 CHUNKING', BDAT: '552 5.3.4 Too big' } }, { chunkSize: 12 });
     assert.ok(run.error instanceof SmtpReplyError);
@@ -345,6 +396,31 @@ describe('session: lock-step (--pipelining off)', () => {
       BYE,
       traffic(run),
     ]);
+  });
+
+  it('against a server offering no PIPELINING (OpenSMTPD): one command, one reply, whatever --pipelining says', async () => {
+    // OpenSMTPD 6.8's EHLO (reference/peers-ehlo.txt).
+    const opensmtpd =
+      '250-vm.example Hello client.test [127.0.0.1], pleased to meet you\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-SIZE 104857600\r\n250-DSN\r\n250 HELP';
+    for (const pipelining of ['on', 'off'] as const) {
+      const run = await converse({ replies: { EHLO: opensmtpd } }, { pipelining });
+      assert.equal(run.error, undefined);
+      assert.deepEqual(run.writes, [
+        'EHLO client.test\r\n',
+        `MAIL From:<a@client.test> SIZE=${SIZE}\r\n`,
+        'RCPT To:<b@mx.test>\r\n',
+        'DATA\r\n',
+        STUFFED.slice(0, SIZE),
+        `${STUFFED.slice(SIZE)}.\r\n`,
+        'QUIT\r\n',
+      ]);
+      assert.deepEqual(
+        run.events.filter((event) => event.kind === 'send' || event.kind === 'reply').map((event) => event.kind),
+        ['reply', 'send', 'reply', 'send', 'reply', 'send', 'reply', 'send', 'reply', 'send', 'reply', 'send', 'reply'],
+        pipelining,
+      );
+      assert.ok(!run.events.some((event) => event.kind === 'flight' || (event.kind === 'send' && event.pipelined)), pipelining);
+    }
   });
 
   it('with CHUNKING: BDAT LAST alone, its verdict, then QUIT in a write of its own', async () => {

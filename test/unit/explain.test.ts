@@ -347,6 +347,24 @@ for (const [lang, catalogue] of [
       ]);
     });
 
+    it("names the servers' own extensions, PIPECONNECT (Exim) and VERB (sendmail), each saying mailv does not use it", () => {
+      // As Exim 4.96 and sendmail 8.17 answer EHLO (reference/peers-ehlo.txt), cut to the keywords that matter here.
+      const explainer = new Explainer(c);
+      const annotated = [
+        reply('ehlo', ['250-vm.example Hello client.test [127.0.0.1]', '250-PIPELINING', '250-PIPECONNECT', '250 CHUNKING']),
+        reply('ehlo', ['250-vm.example Hello vm.example [127.0.0.1], pleased to meet you', '250-PIPELINING', '250-VERB', '250 HELP']),
+      ].map((event) => {
+        explainer.annotate(send('ehlo', EHLO));
+        return explainer.annotate(event).after;
+      });
+      const [exim, sendmail] = annotated;
+      assert.deepEqual(exim!.slice(-3), [c.extPipelining, c.extPipeconnect, c.extChunking]);
+      assert.deepEqual(sendmail!.slice(-3), [c.extPipelining, c.extVerb, c.extHelp]);
+      for (const lines of annotated) assert.ok(!lines.some((line) => line.includes(c.extUnknown({ keyword: '' }).slice(1))), lines.join('\n'));
+      assert.match(c.extPipeconnect, /^PIPECONNECT.*EHLO.*mailv.*\(Exim, /);
+      assert.match(c.extVerb, /^VERB.*050.*mailv.*\(sendmail, /);
+    });
+
     it('explains AUTH, its hidden answers and a cancel', () => {
       const explainer = new Explainer(c);
       const events: SessionEvent[] = [
