@@ -1,6 +1,6 @@
 // Finding the real Postfix the tests use (started by test/services/postfix.sh) and the messages
 // it delivered to the Maildir of the local user `mailtest`.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +9,9 @@ import { skipUnlessRunning } from './service.js';
 export const POSTFIX = { host: '127.0.0.1', port: 25 };
 export const MAILDIR_NEW = '/home/mailtest/Maildir/new';
 export const LOCAL_RECIPIENT = 'mailtest@localhost';
+
+/** When this test process began, less a margin for a clock that rounds to the second. */
+const STARTED_MS = Date.now() - 2000;
 
 /** The greeting of 127.0.0.1:25 when it is Postfix, else undefined. */
 export function postfixGreeting(): Promise<string | undefined> {
@@ -41,7 +44,10 @@ export async function deliveredMessage(marker: string, timeoutMs = 15_000): Prom
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const name of readdirSync(MAILDIR_NEW)) {
-      const data = readFileSync(join(MAILDIR_NEW, name));
+      const path = join(MAILDIR_NEW, name);
+      // Mail of earlier runs stays in the Maildir: what came before this process cannot be ours.
+      if (statSync(path).mtimeMs < STARTED_MS) continue;
+      const data = readFileSync(path);
       if (data.includes(marker)) return data;
     }
     await sleep(100);
