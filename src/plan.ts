@@ -62,10 +62,22 @@ export interface Plan {
   readonly output: OutputMode;
   /** --step: wait for Enter before every write. */
   readonly step: boolean;
+  /** --notify, --ret, --envid (sendmail's -N, -R, -V): delivery status notifications (RFC 3461). */
+  readonly dsn: DsnRequest | undefined;
   /** --diagram: the session drawn as a sequence diagram in this file. */
   readonly diagram: DiagramRequest | undefined;
   /** --record: the file the run's events are kept in, for mailv replay. */
   readonly record: string | undefined;
+}
+
+/** What DSN (RFC 3461) asks of the server: sent only where it offers DSN. */
+export interface DsnRequest {
+  /** NOTIFY= on each RCPT: `never` alone, or any of the others. */
+  readonly notify: readonly ('never' | 'success' | 'failure' | 'delay')[] | undefined;
+  /** RET= on MAIL: the whole message or its headers in a failure report. */
+  readonly ret: 'full' | 'hdrs' | undefined;
+  /** ENVID= on MAIL: the sender's own id for the transaction, echoed in reports. */
+  readonly envid: string | undefined;
 }
 
 export interface DiagramRequest {

@@ -139,6 +139,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     step: options.step === true,
     record: options.record,
     language,
+    dsn: undefined,
     diagram: options.diagram === undefined ? undefined : parseDiagram(options.diagram),
   };
 }
