@@ -163,9 +163,8 @@ write_if_changed() {
     chmod "$mode" "$file"
     return 1
   fi
-  printf '%s\n' "$content" >"$file.new"
-  chmod "$mode" "$file.new"
-  mv "$file.new" "$file"
+  # Called as a condition, where set -e does not stop on a failed command: stop here instead.
+  { printf '%s\n' "$content" >"$file.new" && chmod "$mode" "$file.new" && mv "$file.new" "$file"; } || die "could not write $file"
 }
 
 write_deliver() {
@@ -267,8 +266,11 @@ R\$* < @ \$+ > \$*		\$#error \$@ 5.7.1 \$: "550 Relaying denied"
 MC
 }
 
+# Sets CONFIG_CHANGED=1 when sendmail.cf was generated again (the daemon must restart), else 0.
+# Called plainly, not as a condition: there set -e would not stop it on a failed m4.
 write_config() {
-  local name=$1 changed=1
+  local name=$1
+  CONFIG_CHANGED=0
   install -d -m 755 "$ROOT" "$ETC" "$RUN" "$RUN/host_status" "$LOG_DIR" "$MAILDIRS"
   install -d -m 700 "$QUEUE"
   write_deliver
@@ -280,22 +282,24 @@ write_config() {
   done
   write_if_changed "$ETC/local-host-names" "$MAIL_DOMAIN
 localhost
-$name" 644 && changed=0
+$name" 644 && CONFIG_CHANGED=1
   write_if_changed "$ETC/relay-domains" "" 644 || true
   write_if_changed "$ETC/trusted-users" "" 644 || true
   write_if_changed "$ETC/service.switch" "hosts files
-aliases files" 644 && changed=0
+aliases files" 644 && CONFIG_CHANGED=1
   write_if_changed "$ETC/aliases" "postmaster: root
-MAILER-DAEMON: postmaster" 644 && changed=0
-  write_if_changed "$ETC/sendmail.mc" "$(mc_text "$name")" 644 && changed=0
-  if (( changed == 0 )) || [[ ! -s $CF || ! -s $ETC/aliases.db ]]; then
+MAILER-DAEMON: postmaster" 644 && CONFIG_CHANGED=1
+  write_if_changed "$ETC/sendmail.mc" "$(mc_text "$name")" 644 && CONFIG_CHANGED=1
+  if (( CONFIG_CHANGED )) || [[ ! -s $CF || ! -s $ETC/aliases.db ]]; then
     log "generating $CF from $ETC/sendmail.mc"
-    m4 -D_CF_DIR_="$PKG/usr/share/sendmail/cf/" "$PKG/usr/share/sendmail/cf/m4/cf.m4" "$ETC/sendmail.mc" >"$CF.new"
+    # On failure the .mc goes, so that the next start generates the .cf again rather than
+    # finding the .mc unchanged and keeping the old .cf.
+    m4 -D_CF_DIR_="$PKG/usr/share/sendmail/cf/" "$PKG/usr/share/sendmail/cf/m4/cf.m4" "$ETC/sendmail.mc" >"$CF.new" \
+      || { rm -f "$ETC/sendmail.mc" "$CF.new"; die "m4 could not generate $CF from $ETC/sendmail.mc"; }
     mv "$CF.new" "$CF"
-    "$SENDMAIL" -C "$CF" -bi >/dev/null
-    return 0
+    "$SENDMAIL" -C "$CF" -bi >/dev/null || { rm -f "$ETC/sendmail.mc"; die "sendmail -C $CF -bi could not build the aliases database"; }
+    CONFIG_CHANGED=1
   fi
-  return 1
 }
 
 stop_daemon() {
@@ -329,12 +333,12 @@ cmd_start() {
   chgrp mail "$PKG/usr/libexec/sendmail/mail.local" && chmod 2755 "$PKG/usr/libexec/sendmail/mail.local"
   ensure_fqdn_in_hosts
   ensure_users
-  local name restart=1 pid
+  local name pid
   name=$(fqdn)
-  write_config "$name" && restart=0
+  write_config "$name"
 
   if pid=$(daemon_pid); then
-    if (( restart == 0 )); then
+    if (( CONFIG_CHANGED )); then
       log "sendmail is running (pid $pid) but its configuration changed: restarting"
       stop_daemon
       start_daemon
