@@ -42,6 +42,7 @@ set -euo pipefail
 
 readonly HOST=127.0.0.1
 readonly PORT=2527
+readonly GREETING='220*Sendmail*'
 readonly SIZE_LIMIT=10485760
 readonly USERS=(smuser1 smuser2)
 readonly AUTH_USER=smauth
@@ -80,6 +81,10 @@ log() { printf 'sendmail.sh: %s\n' "$*"; }
 die() { printf 'sendmail.sh: error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=test/services/apt.sh
 source "$SERVICES_DIR/apt.sh"
+# shellcheck source=test/services/debs.sh
+source "$SERVICES_DIR/debs.sh"
+# shellcheck source=test/services/host-name.sh
+source "$SERVICES_DIR/host-name.sh"
 # shellcheck source=test/services/smtp-probe.sh
 source "$SERVICES_DIR/smtp-probe.sh"
 # shellcheck source=test/services/processes.sh
@@ -95,45 +100,12 @@ daemon_pid() {
   rm -f "$copy"
 }
 
-greets() {
-  local line
-  line=$(smtp_greeting "$HOST" "$PORT") && [[ $line == 220*Sendmail* ]] && printf '%s\n' "$line"
-}
-
-fqdn() {
-  local h
-  h=$(hostname)
-  [[ $h == *.* ]] || h="$h.localdomain"
-  printf '%s\n' "$h"
-}
-
 install_system_packages() {
   local -a missing=() p
   for p in "${SYSTEM_PACKAGES[@]}"; do
     [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true) == "install ok installed" ]] || missing+=("$p")
   done
   (( ${#missing[@]} == 0 )) || apt_install "${missing[@]}"
-}
-
-# Downloads the sendmail .debs into the cache (once) and unpacks them into $PKG.
-unpack_sendmail() {
-  install -d -m 755 "$CACHE"
-  local p
-  for p in "${PACKAGES[@]}"; do
-    compgen -G "$CACHE/${p}_*.deb" >/dev/null && continue
-    log "downloading $p"
-    (cd "$CACHE" && apt-get download -q -o APT::Sandbox::User=root "$p" </dev/null) \
-      || { apt-get update -q </dev/null || true; (cd "$CACHE" && apt-get download -q -o APT::Sandbox::User=root "$p" </dev/null); } \
-      || die "could not download $p"
-  done
-  [[ -x $SENDMAIL && -e $PKG/.unpacked ]] && return 0
-  log "unpacking ${PACKAGES[*]} into $PKG"
-  rm -rf "$PKG"
-  install -d -m 755 "$PKG"
-  for p in "${PACKAGES[@]}"; do
-    dpkg -x "$(compgen -G "$CACHE/${p}_*.deb" | head -n 1)" "$PKG"
-  done
-  touch "$PKG/.unpacked"
 }
 
 # Sendmail sleeps 60 s at every start when it finds no fully qualified name for the host.
@@ -303,17 +275,9 @@ MAILER-DAEMON: postmaster" 644 && CONFIG_CHANGED=1
 }
 
 stop_daemon() {
-  local pid i
+  local pid
   pid=$(daemon_pid) || return 0
-  kill "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "sendmail (pid $pid) ignored SIGTERM for 5s: sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  stop_process "$pid" sendmail
   rm -f "$PID_FILE"
 }
 
@@ -327,7 +291,8 @@ start_daemon() {
 cmd_start() {
   [[ $(id -u) -eq 0 ]] || die "start needs root"
   install_system_packages
-  unpack_sendmail
+  fetch_debs "$CACHE" "${PACKAGES[@]}"
+  unpack_debs "$CACHE" "$PKG" "$SENDMAIL"
   # dpkg -x does not keep mail.local's setgid bit; harmless here (maildir-deliver is the local
   # mailer) but set as Debian does, for whoever tries mail.local by hand.
   chgrp mail "$PKG/usr/libexec/sendmail/mail.local" && chmod 2755 "$PKG/usr/libexec/sendmail/mail.local"
@@ -350,17 +315,7 @@ cmd_start() {
     start_daemon
   fi
 
-  log "waiting up to ${START_TIMEOUT}s for a Sendmail 220 greeting on $HOST:$PORT"
-  local deadline=$((SECONDS + START_TIMEOUT)) line=""
-  until line=$(greets); do
-    if (( SECONDS >= deadline )); then
-      log "last lines of $LOG_FILE:"
-      tail -n 20 "$LOG_FILE" 2>/dev/null | sed 's/^/    /' || true
-      die "no Sendmail 220 greeting on $HOST:$PORT after ${START_TIMEOUT}s"
-    fi
-    sleep 0.2
-  done
-  log "greeting: $line"
+  await_greeting "$HOST" "$PORT" "$GREETING" "$START_TIMEOUT" - "$LOG_FILE"
   log "log file: $LOG_FILE"
   log "mail for ${USERS[*]} (@$MAIL_DOMAIN) lands in $MAILDIRS/<user>/new/"
 }
@@ -377,7 +332,7 @@ cmd_stop() {
 
 cmd_status() {
   local line
-  if line=$(greets); then
+  if line=$(greeting_like "$HOST" "$PORT" "$GREETING"); then
     log "running: $HOST:$PORT greets with '$line'"
     return 0
   fi
