@@ -45,6 +45,7 @@ readonly PACKAGES=(exim4-base exim4-config exim4-daemon-light)
 readonly EXIM_USER=Debian-exim
 readonly SMTP_HOST=127.0.0.1
 readonly SMTP_PORT=2526
+readonly GREETING='220*Exim*'
 readonly SIZE_LIMIT=10M
 readonly USERS='user1 : user2'
 readonly AUTH_USER=user1
@@ -55,17 +56,14 @@ log() { printf 'exim.sh: %s\n' "$*"; }
 die() { printf 'exim.sh: error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=test/services/apt.sh
 source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+# shellcheck source=test/services/debs.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debs.sh"
+# shellcheck source=test/services/host-name.sh
+source "$(dirname "${BASH_SOURCE[0]}")/host-name.sh"
 # shellcheck source=test/services/processes.sh
 source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
 # shellcheck source=test/services/smtp-probe.sh
 source "$(dirname "${BASH_SOURCE[0]}")/smtp-probe.sh"
-
-fqdn() {
-  local h
-  h=$(hostname)
-  [[ $h == *.* ]] || h="$h.localdomain"
-  printf '%s\n' "$h"
-}
 
 # Print the pid of the Exim daemon started by this script, or fail if none runs.
 instance_pid() {
@@ -73,64 +71,11 @@ instance_pid() {
 }
 
 greets_as_exim() {
-  local line
-  line=$(smtp_greeting "$SMTP_HOST" "$SMTP_PORT") && [[ $line == 220* && $line == *Exim* ]]
+  greeting_like "$SMTP_HOST" "$SMTP_PORT" "$GREETING" >/dev/null
 }
 
-# The .debs, downloaded once into the cache.
-fetch_packages() {
-  install -d -m 755 "$CACHE"
-  local package missing=()
-  for package in "${PACKAGES[@]}"; do
-    compgen -G "$CACHE/${package}_*.deb" >/dev/null || missing+=("$package")
-  done
-  (( ${#missing[@]} )) || return 0
-  log "downloading ${missing[*]} into $CACHE"
-  # apt's sandbox user cannot write to a root-owned directory; download in a scratch one.
-  local scratch
-  scratch=$(mktemp -d)
-  chmod 755 "$scratch"
-  if id -u _apt >/dev/null 2>&1; then chown _apt "$scratch"; fi
-  if ! (cd "$scratch" && apt-get download -q "${missing[@]}" </dev/null); then
-    if [[ ${MAILV_APT_UPDATED:-0} != 1 ]]; then
-      log "download failed; running apt-get update once and retrying"
-      apt-get update -q </dev/null || log "warning: apt-get update failed"
-      export MAILV_APT_UPDATED=1
-    fi
-    (cd "$scratch" && apt-get download -q "${missing[@]}" </dev/null) || { rm -rf "$scratch"; die "could not download ${missing[*]}"; }
-  fi
-  mv "$scratch"/*.deb "$CACHE"/
-  rm -rf "$scratch"
-}
-
-# The packages unpacked into $ROOT, again whenever the cached .debs change.
-unpack_packages() {
-  local stamp=$ROOT/.unpacked debs
-  debs=$(cd "$CACHE" && ls -- *.deb)
-  if [[ -x $EXIM && -f $stamp && $(<"$stamp") == "$debs" ]]; then
-    return 0
-  fi
-  log "unpacking $(tr '\n' ' ' <<<"$debs")into $ROOT"
-  rm -rf "$ROOT"
-  install -d -m 755 "$ROOT"
-  local deb
-  for deb in "$CACHE"/*.deb; do
-    dpkg -x "$deb" "$ROOT"
-  done
-  printf '%s\n' "$debs" >"$stamp"
-}
-
-# The shared libraries the packages depend on (the lib* entries of Depends): they conflict with
-# nothing, so they are installed for real.
-install_libraries() {
-  local deb package
-  local -a missing=()
-  for deb in "$CACHE"/*.deb; do
-    for package in $(dpkg-deb -f "$deb" Depends | grep -o '\blib[a-z0-9.+-]*'); do
-      [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true) == "install ok installed" ]] || missing+=("$package")
-    done
-  done
-  if (( ${#missing[@]} )); then apt_install "${missing[@]}"; fi
+# The libraries Exim needs are there: install_deb_libraries installed what its packages name.
+check_libraries() {
   [[ -z $(ldd "$EXIM" | grep 'not found') ]] || die "$EXIM still misses libraries: $(ldd "$EXIM" | grep 'not found')"
 }
 
@@ -253,25 +198,18 @@ CONF
 }
 
 stop_instance() {
-  local pid i
+  local pid
   pid=$(instance_pid) || return 0
-  kill "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "exim (pid $pid) ignored SIGTERM for 5s: sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  stop_process "$pid" exim
   rm -f "$PID_FILE"
 }
 
 cmd_start() {
   [[ $(id -u) -eq 0 ]] || die "start needs root"
-  fetch_packages
-  unpack_packages
-  install_libraries
+  fetch_debs "$CACHE" "${PACKAGES[@]}"
+  unpack_debs "$CACHE" "$ROOT" "$EXIM"
+  install_deb_libraries "$CACHE"
+  check_libraries
   ensure_user
   make_directories
   install_certificate
@@ -306,20 +244,7 @@ cmd_start() {
   log "starting $EXIM -C $CONF -bd -q5m"
   "$EXIM" -C "$CONF" -bd -q5m || die "exim failed to start (see $LOG_DIR/paniclog)"
 
-  log "waiting up to ${START_TIMEOUT}s for an Exim 220 greeting on $SMTP_HOST:$SMTP_PORT"
-  local deadline=$((SECONDS + START_TIMEOUT)) line=""
-  while :; do
-    if line=$(smtp_greeting "$SMTP_HOST" "$SMTP_PORT") && [[ $line == 220* && $line == *Exim* ]]; then
-      break
-    fi
-    if (( SECONDS >= deadline )); then
-      log "last lines of $LOG_DIR/mainlog and paniclog:"
-      tail -n 20 "$LOG_DIR/mainlog" "$LOG_DIR/paniclog" 2>/dev/null | sed 's/^/    /' || true
-      die "no Exim 220 greeting on $SMTP_HOST:$SMTP_PORT after ${START_TIMEOUT}s (got: '${line}')"
-    fi
-    sleep 0.1
-  done
-  log "greeting: $line"
+  await_greeting "$SMTP_HOST" "$SMTP_PORT" "$GREETING" "$START_TIMEOUT" - "$LOG_DIR/mainlog" "$LOG_DIR/paniclog"
   log "log file: $LOG_DIR/mainlog"
   log "mail for user1@localhost and user2@localhost lands in: $MAILDIRS/user1/new/ and $MAILDIRS/user2/new/"
 }
@@ -336,7 +261,7 @@ cmd_stop() {
 
 cmd_status() {
   local line
-  if line=$(smtp_greeting "$SMTP_HOST" "$SMTP_PORT") && [[ $line == 220* && $line == *Exim* ]]; then
+  if line=$(greeting_like "$SMTP_HOST" "$SMTP_PORT" "$GREETING"); then
     log "running: $SMTP_HOST:$SMTP_PORT greets with '$line'"
     return 0
   fi

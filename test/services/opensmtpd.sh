@@ -47,76 +47,28 @@ readonly DELIVERY_USER=mailv-opensmtpd
 readonly LOCAL_USERS="user1 user2"
 readonly SMTP_HOST=127.0.0.1
 readonly SMTP_PORT=2528
+readonly GREETING='220*OpenSMTPD*'
 readonly START_TIMEOUT=10
 
 log() { printf 'opensmtpd.sh: %s\n' "$*"; }
 die() { printf 'opensmtpd.sh: error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=test/services/apt.sh
 source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+# shellcheck source=test/services/debs.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debs.sh"
+# shellcheck source=test/services/host-name.sh
+source "$(dirname "${BASH_SOURCE[0]}")/host-name.sh"
 # shellcheck source=test/services/smtp-probe.sh
 source "$(dirname "${BASH_SOURCE[0]}")/smtp-probe.sh"
 # shellcheck source=test/services/processes.sh
 source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
-
-fqdn() {
-  local h
-  h=$(hostname)
-  [[ $h == *.* ]] || h="$h.localdomain"
-  printf '%s\n' "$h"
-}
 
 instance_pid() {
   own_daemon_pid "$PID_FILE" smtpd "-f $CONF"
 }
 
 greets_as_opensmtpd() {
-  local line
-  line=$(smtp_greeting "$SMTP_HOST" "$SMTP_PORT") && [[ $line == 220* && $line == *OpenSMTPD* ]]
-}
-
-# The .deb in the cache, downloaded once.
-cached_deb() {
-  local deb
-  deb=$(find "$CACHE" -maxdepth 1 -name 'opensmtpd_*.deb' -print -quit 2>/dev/null || true)
-  if [[ -z $deb ]]; then
-    # Owned by _apt, so that apt-get downloads as _apt rather than warning that it cannot.
-    install -d -m 755 "$CACHE"
-    if id -u _apt >/dev/null 2>&1; then chown _apt "$CACHE"; fi
-    log "downloading Debian's opensmtpd package into $CACHE" >&2
-    if ! (cd "$CACHE" && apt-get download -q opensmtpd </dev/null) >&2; then
-      [[ ${MAILV_APT_UPDATED:-0} == 1 ]] && die "apt-get download opensmtpd failed"
-      log "download failed; running apt-get update once and retrying" >&2
-      apt-get update -q </dev/null >&2 || log "warning: apt-get update failed" >&2
-      export MAILV_APT_UPDATED=1
-      (cd "$CACHE" && apt-get download -q opensmtpd </dev/null) >&2 || die "apt-get download opensmtpd failed"
-    fi
-    deb=$(find "$CACHE" -maxdepth 1 -name 'opensmtpd_*.deb' -print -quit)
-  fi
-  printf '%s\n' "$deb"
-}
-
-unpack() {
-  [[ -x $SMTPD ]] && return 0
-  local deb
-  deb=$(cached_deb)
-  log "unpacking $(basename "$deb") into $PKG"
-  rm -rf "$PKG"
-  dpkg -x "$deb" "$PKG"
-}
-
-# The shared libraries the package depends on (its lib* dependencies), installed when missing.
-install_libraries() {
-  local deb dep name
-  local -a missing=()
-  deb=$(cached_deb)
-  while IFS= read -r dep; do
-    name=${dep%% *}
-    [[ $name == lib* ]] || continue
-    [[ $(dpkg-query -W -f='${Status}' "$name" 2>/dev/null || true) == "install ok installed" ]] || missing+=("$name")
-  done < <(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/^ *//')
-  if (( ${#missing[@]} )); then
-    apt_install "${missing[@]}"
-  fi
+  greeting_like "$SMTP_HOST" "$SMTP_PORT" "$GREETING" >/dev/null
 }
 
 ensure_system_user() {
@@ -190,17 +142,9 @@ write_userbase() {
 }
 
 stop_instance() {
-  local pid i
+  local pid
   pid=$(instance_pid) || { rm -f "$PID_FILE"; return 0; }
-  kill "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null && [[ $(cat "/proc/$pid/comm" 2>/dev/null || true) == smtpd ]] || break
-    sleep 0.1
-  done
-  if instance_pid >/dev/null; then
-    log "smtpd (pid $pid) ignored SIGTERM for 5s: sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  stop_process "$pid" smtpd
   rm -f "$PID_FILE"
 }
 
@@ -209,8 +153,9 @@ cmd_start() {
   local name changed=0
   name=$(fqdn)
 
-  unpack
-  install_libraries
+  fetch_debs "$CACHE" opensmtpd
+  unpack_debs "$CACHE" "$PKG" "$SMTPD"
+  install_deb_libraries "$CACHE"
   prepare_system
   write_deliver
   write_userbase
@@ -242,18 +187,8 @@ cmd_start() {
   local started=$!
   printf '%s\n' "$started" >"$PID_FILE"
 
-  log "waiting up to ${START_TIMEOUT}s for an OpenSMTPD 220 greeting on $SMTP_HOST:$SMTP_PORT"
-  local deadline=$((SECONDS + START_TIMEOUT))
-  until greets_as_opensmtpd; do
-    # Not instance_pid: for a moment after the fork the process is not yet smtpd.
-    if (( SECONDS >= deadline )) || ! kill -0 "$started" 2>/dev/null; then
-      log "last lines of $LOG_FILE:"
-      tail -n 20 "$LOG_FILE" 2>/dev/null | sed 's/^/    /' || true
-      die "no OpenSMTPD greeting on $SMTP_HOST:$SMTP_PORT"
-    fi
-    sleep 0.1
-  done
-  log "running (pid $(instance_pid)): $(smtp_greeting "$SMTP_HOST" "$SMTP_PORT")"
+  # Its own pid, not instance_pid: for a moment after the fork the process is not yet smtpd.
+  await_greeting "$SMTP_HOST" "$SMTP_PORT" "$GREETING" "$START_TIMEOUT" "$started" "$LOG_FILE"
   log "mail for user1@localhost and user2@localhost lands in $MAILDIRS/<user>/new/"
 }
 

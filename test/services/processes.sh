@@ -12,3 +12,16 @@ own_daemon_pid() {
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$marker" || return 1
   printf '%s\n' "$pid"
 }
+
+# Stop process $1 (called $2 in what is logged): SIGTERM, then SIGKILL if it is still there after
+# 5 s. The caller defines log().
+stop_process() {
+  local pid=$1 name=$2 i
+  kill "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  log "$name (pid $pid) ignored SIGTERM for 5s: sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+}

@@ -42,6 +42,7 @@ set -euo pipefail
 
 readonly HOST=127.0.0.1
 readonly PORT=2527
+readonly GREETING='220*Sendmail*'
 readonly SIZE_LIMIT=10485760
 readonly USERS=(smuser1 smuser2)
 readonly AUTH_USER=smauth
@@ -80,6 +81,10 @@ log() { printf 'sendmail.sh: %s\n' "$*"; }
 die() { printf 'sendmail.sh: error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=test/services/apt.sh
 source "$SERVICES_DIR/apt.sh"
+# shellcheck source=test/services/debs.sh
+source "$SERVICES_DIR/debs.sh"
+# shellcheck source=test/services/host-name.sh
+source "$SERVICES_DIR/host-name.sh"
 # shellcheck source=test/services/smtp-probe.sh
 source "$SERVICES_DIR/smtp-probe.sh"
 # shellcheck source=test/services/processes.sh
@@ -95,45 +100,12 @@ daemon_pid() {
   rm -f "$copy"
 }
 
-greets() {
-  local line
-  line=$(smtp_greeting "$HOST" "$PORT") && [[ $line == 220*Sendmail* ]] && printf '%s\n' "$line"
-}
-
-fqdn() {
-  local h
-  h=$(hostname)
-  [[ $h == *.* ]] || h="$h.localdomain"
-  printf '%s\n' "$h"
-}
-
 install_system_packages() {
   local -a missing=() p
   for p in "${SYSTEM_PACKAGES[@]}"; do
     [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true) == "install ok installed" ]] || missing+=("$p")
   done
   (( ${#missing[@]} == 0 )) || apt_install "${missing[@]}"
-}
-
-# Downloads the sendmail .debs into the cache (once) and unpacks them into $PKG.
-unpack_sendmail() {
-  install -d -m 755 "$CACHE"
-  local p
-  for p in "${PACKAGES[@]}"; do
-    compgen -G "$CACHE/${p}_*.deb" >/dev/null && continue
-    log "downloading $p"
-    (cd "$CACHE" && apt-get download -q -o APT::Sandbox::User=root "$p" </dev/null) \
-      || { apt-get update -q </dev/null || true; (cd "$CACHE" && apt-get download -q -o APT::Sandbox::User=root "$p" </dev/null); } \
-      || die "could not download $p"
-  done
-  [[ -x $SENDMAIL && -e $PKG/.unpacked ]] && return 0
-  log "unpacking ${PACKAGES[*]} into $PKG"
-  rm -rf "$PKG"
-  install -d -m 755 "$PKG"
-  for p in "${PACKAGES[@]}"; do
-    dpkg -x "$(compgen -G "$CACHE/${p}_*.deb" | head -n 1)" "$PKG"
-  done
-  touch "$PKG/.unpacked"
 }
 
 # Sendmail sleeps 60 s at every start when it finds no fully qualified name for the host.
@@ -163,9 +135,8 @@ write_if_changed() {
     chmod "$mode" "$file"
     return 1
   fi
-  printf '%s\n' "$content" >"$file.new"
-  chmod "$mode" "$file.new"
-  mv "$file.new" "$file"
+  # Called as a condition, where set -e does not stop on a failed command: stop here instead.
+  { printf '%s\n' "$content" >"$file.new" && chmod "$mode" "$file.new" && mv "$file.new" "$file"; } || die "could not write $file"
 }
 
 write_deliver() {
@@ -267,8 +238,11 @@ R\$* < @ \$+ > \$*		\$#error \$@ 5.7.1 \$: "550 Relaying denied"
 MC
 }
 
+# Sets CONFIG_CHANGED=1 when sendmail.cf was generated again (the daemon must restart), else 0.
+# Called plainly, not as a condition: there set -e would not stop it on a failed m4.
 write_config() {
-  local name=$1 changed=1
+  local name=$1
+  CONFIG_CHANGED=0
   install -d -m 755 "$ROOT" "$ETC" "$RUN" "$RUN/host_status" "$LOG_DIR" "$MAILDIRS"
   install -d -m 700 "$QUEUE"
   write_deliver
@@ -280,36 +254,30 @@ write_config() {
   done
   write_if_changed "$ETC/local-host-names" "$MAIL_DOMAIN
 localhost
-$name" 644 && changed=0
+$name" 644 && CONFIG_CHANGED=1
   write_if_changed "$ETC/relay-domains" "" 644 || true
   write_if_changed "$ETC/trusted-users" "" 644 || true
   write_if_changed "$ETC/service.switch" "hosts files
-aliases files" 644 && changed=0
+aliases files" 644 && CONFIG_CHANGED=1
   write_if_changed "$ETC/aliases" "postmaster: root
-MAILER-DAEMON: postmaster" 644 && changed=0
-  write_if_changed "$ETC/sendmail.mc" "$(mc_text "$name")" 644 && changed=0
-  if (( changed == 0 )) || [[ ! -s $CF || ! -s $ETC/aliases.db ]]; then
+MAILER-DAEMON: postmaster" 644 && CONFIG_CHANGED=1
+  write_if_changed "$ETC/sendmail.mc" "$(mc_text "$name")" 644 && CONFIG_CHANGED=1
+  if (( CONFIG_CHANGED )) || [[ ! -s $CF || ! -s $ETC/aliases.db ]]; then
     log "generating $CF from $ETC/sendmail.mc"
-    m4 -D_CF_DIR_="$PKG/usr/share/sendmail/cf/" "$PKG/usr/share/sendmail/cf/m4/cf.m4" "$ETC/sendmail.mc" >"$CF.new"
+    # On failure the .mc goes, so that the next start generates the .cf again rather than
+    # finding the .mc unchanged and keeping the old .cf.
+    m4 -D_CF_DIR_="$PKG/usr/share/sendmail/cf/" "$PKG/usr/share/sendmail/cf/m4/cf.m4" "$ETC/sendmail.mc" >"$CF.new" \
+      || { rm -f "$ETC/sendmail.mc" "$CF.new"; die "m4 could not generate $CF from $ETC/sendmail.mc"; }
     mv "$CF.new" "$CF"
-    "$SENDMAIL" -C "$CF" -bi >/dev/null
-    return 0
+    "$SENDMAIL" -C "$CF" -bi >/dev/null || { rm -f "$ETC/sendmail.mc"; die "sendmail -C $CF -bi could not build the aliases database"; }
+    CONFIG_CHANGED=1
   fi
-  return 1
 }
 
 stop_daemon() {
-  local pid i
+  local pid
   pid=$(daemon_pid) || return 0
-  kill "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "sendmail (pid $pid) ignored SIGTERM for 5s: sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  stop_process "$pid" sendmail
   rm -f "$PID_FILE"
 }
 
@@ -323,18 +291,19 @@ start_daemon() {
 cmd_start() {
   [[ $(id -u) -eq 0 ]] || die "start needs root"
   install_system_packages
-  unpack_sendmail
+  fetch_debs "$CACHE" "${PACKAGES[@]}"
+  unpack_debs "$CACHE" "$PKG" "$SENDMAIL"
   # dpkg -x does not keep mail.local's setgid bit; harmless here (maildir-deliver is the local
   # mailer) but set as Debian does, for whoever tries mail.local by hand.
   chgrp mail "$PKG/usr/libexec/sendmail/mail.local" && chmod 2755 "$PKG/usr/libexec/sendmail/mail.local"
   ensure_fqdn_in_hosts
   ensure_users
-  local name restart=1 pid
+  local name pid
   name=$(fqdn)
-  write_config "$name" && restart=0
+  write_config "$name"
 
   if pid=$(daemon_pid); then
-    if (( restart == 0 )); then
+    if (( CONFIG_CHANGED )); then
       log "sendmail is running (pid $pid) but its configuration changed: restarting"
       stop_daemon
       start_daemon
@@ -346,17 +315,7 @@ cmd_start() {
     start_daemon
   fi
 
-  log "waiting up to ${START_TIMEOUT}s for a Sendmail 220 greeting on $HOST:$PORT"
-  local deadline=$((SECONDS + START_TIMEOUT)) line=""
-  until line=$(greets); do
-    if (( SECONDS >= deadline )); then
-      log "last lines of $LOG_FILE:"
-      tail -n 20 "$LOG_FILE" 2>/dev/null | sed 's/^/    /' || true
-      die "no Sendmail 220 greeting on $HOST:$PORT after ${START_TIMEOUT}s"
-    fi
-    sleep 0.2
-  done
-  log "greeting: $line"
+  await_greeting "$HOST" "$PORT" "$GREETING" "$START_TIMEOUT" - "$LOG_FILE"
   log "log file: $LOG_FILE"
   log "mail for ${USERS[*]} (@$MAIL_DOMAIN) lands in $MAILDIRS/<user>/new/"
 }
@@ -373,7 +332,7 @@ cmd_stop() {
 
 cmd_status() {
   local line
-  if line=$(greets); then
+  if line=$(greeting_like "$HOST" "$PORT" "$GREETING"); then
     log "running: $HOST:$PORT greets with '$line'"
     return 0
   fi

@@ -2,6 +2,7 @@
 // the local user mailtest; STARTTLS and AUTH are on the submission port (test/helpers/submission.ts).
 import { execFileSync } from 'node:child_process';
 import { deliveredMessage, LOCAL_RECIPIENT, POSTFIX, postfixSkipReason, withoutPostfixHeaders } from '../postfix.js';
+import { withCrlf } from '../trace-fields.js';
 import type { MailServerUnderTest } from './server.js';
 
 /** A number from Postfix's configuration; undefined where Postfix is not installed (the tests then skip). */
@@ -27,6 +28,6 @@ export const postfix: MailServerUnderTest = {
   auth: undefined,
   sizeLimit: postconf('message_size_limit'),
   delivered: (_recipient, marker, timeoutMs) => deliveredMessage(marker, timeoutMs),
-  asSent: (stored, firstHeader) => Buffer.from(withoutPostfixHeaders(stored, firstHeader).toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1'),
+  asSent: (stored, firstHeader) => withCrlf(withoutPostfixHeaders(stored, firstHeader)),
   skipReason: postfixSkipReason,
 };

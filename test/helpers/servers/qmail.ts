@@ -4,10 +4,13 @@
 // unless its comment says otherwise. Messages are kept in memory, with the trace headers qmail prepends.
 import { createServer, type Server, type Socket } from 'node:net';
 import { serveScript, type Action, type Script } from '../scripted-server.js';
+import { withoutPrependedFields } from '../trace-fields.js';
 import type { MailServerUnderTest } from './server.js';
 
 /** control/me of the recorded server. */
 const ME = 'qmail.test';
+/** What qmail puts before a message it delivers to a Maildir: qmail-local's two fields, qmail-smtpd's and qmail-queue's Received. */
+const PREPENDED = ['return-path', 'delivered-to', 'received'];
 /** control/rcpthosts of the recorded server: the domains it takes mail for. */
 const RCPTHOSTS = ['qmail.test', 'localhost'];
 
@@ -189,17 +192,9 @@ export function createQmailDouble(): QmailDouble {
         });
       }
     },
-    asSent(message, firstHeader) {
-      const start = message.indexOf(`\n${firstHeader}`);
-      if (start === -1) throw new Error(`no ${firstHeader} header in the stored message`);
-      return Buffer.from(
-        message
-          .subarray(start + 1)
-          .toString('latin1')
-          .replace(/\n/g, '\r\n'),
-        'latin1',
-      );
-    },
+    // LF back to CRLF, and only that: the double stored CRLF as LF, so a CR before it was the client's.
+    asSent: (message, firstHeader) =>
+      Buffer.from(withoutPrependedFields(message, firstHeader, PREPENDED, 'qmail').toString('latin1').replace(/\n/g, '\r\n'), 'latin1'),
     skipReason: async () => undefined,
     async start() {
       if (server) return;

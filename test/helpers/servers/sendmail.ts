@@ -2,11 +2,12 @@
 // STARTTLS with the test CA's certificate, AUTH PLAIN LOGIN CRAM-MD5 through Cyrus SASL offered in
 // clear as well, and local mail written to one Maildir per user by the script's own local mailer.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { greetingOf } from '../greeting.js';
+import { deliveredTo } from '../maildir.js';
 import { skipUnlessRunning } from '../service.js';
+import { withCrlf, withoutPrependedFields } from '../trace-fields.js';
 import type { MailServerUnderTest } from './server.js';
 
 const HOST = '127.0.0.1';
@@ -14,23 +15,8 @@ const PORT = 2527;
 const MAILDIRS = '/var/lib/mailv-sendmail/mail';
 const DEB_CACHE = '/var/cache/mailv-sendmail';
 
-/** The greeting of 127.0.0.1:2527 when it is sendmail, else undefined. */
-function sendmailGreeting(): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect(PORT, HOST);
-    const done = (value: string | undefined) => {
-      socket.destroy();
-      resolve(value);
-    };
-    socket.setTimeout(2000, () => done(undefined));
-    socket.once('error', () => done(undefined));
-    socket.once('data', (chunk: Buffer) => {
-      socket.write('QUIT\r\n');
-      const line = chunk.toString('latin1').split('\r\n')[0]!;
-      done(/^220 .* Sendmail /.test(line) ? line : undefined);
-    });
-  });
-}
+/** What sendmail puts before the message: Return-Path (its local mailer's P flag) and Received. */
+const PREPENDED = ['return-path', 'received'];
 
 /** The Maildir's new/ of a recipient: one directory per local part. */
 function newMailOf(recipient: string): string {
@@ -55,33 +41,16 @@ export const sendmail: MailServerUnderTest = {
   starttls: true,
   auth: { mechanisms: ['PLAIN', 'LOGIN', 'CRAM-MD5'], user: 'smauth', password: 'Send-mail-8', afterTlsOnly: false },
   sizeLimit: 10_485_760,
-  async delivered(recipient, marker, timeoutMs = 15_000) {
-    const dir = newMailOf(recipient);
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      for (const name of readdirSync(dir)) {
-        const data = readFileSync(join(dir, name));
-        if (data.includes(marker)) return data;
-      }
-      await sleep(100);
-    }
-    throw new Error(`no message with ${marker} in ${dir} after ${timeoutMs} ms`);
-  },
+  delivered: (recipient, marker, timeoutMs) => deliveredTo(newMailOf(recipient), marker, timeoutMs),
   // sendmail prepends Return-Path and a Received field folded over several lines, and stores
   // lines with LF. It also re-folds address fields (To, Cc, From) longer than a line, which no
   // stripping can undo: keep such fields short when comparing.
-  asSent(stored, firstHeader) {
-    const start = stored.indexOf(`\n${firstHeader}`);
-    if (start === -1) throw new Error(`no ${firstHeader} header in the delivered message`);
-    return Buffer.from(
-      stored
-        .subarray(start + 1)
-        .toString('latin1')
-        .replace(/\r?\n/g, '\r\n'),
-      'latin1',
-    );
-  },
+  asSent: (stored, firstHeader) => withCrlf(withoutPrependedFields(stored, firstHeader, PREPENDED, 'sendmail')),
   async skipReason() {
-    return skipUnlessRunning((await sendmailGreeting()) !== undefined, `sendmail is not answering on ${HOST}:${PORT}`, 'sudo test/services/sendmail.sh start');
+    return skipUnlessRunning(
+      (await greetingOf(HOST, PORT, /^220 .* Sendmail /)) !== undefined,
+      `sendmail is not answering on ${HOST}:${PORT}`,
+      'sudo test/services/sendmail.sh start',
+    );
   },
 };
