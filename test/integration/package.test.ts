@@ -51,7 +51,7 @@ function filesThatRun(packed: ReadonlySet<string>): Set<string> {
   for (const licence of [...packed].filter((path) => /^(LICENSE|LICENCE|COPYING)(\.\w+)?$/i.test(path))) needed.add(licence);
   const bundles = Object.values(pkg.bin).flatMap((launcher) => {
     const source = readFileSync(join(ROOT, launcher), 'utf8');
-    const named = [...source.matchAll(/'([\w.-]+\.cjs)'/g)].map((found) => `dist/bundle/${found[1]}`);
+    const named = [...source.matchAll(/['"`](?:[\w./-]*\/)?([\w.-]+\.cjs)['"`]/g)].map((found) => `dist/bundle/${found[1]}`);
     // A launcher that compiles its bundle with a code cache reads it from beside the bundle.
     return source.includes('.v8-cache') ? named.flatMap((bundle) => [bundle, `${bundle}.v8-cache`]) : named;
   });
