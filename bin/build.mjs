@@ -2,12 +2,13 @@
 // Builds mailv: `npm run build`, or `node bin/build.mjs` from anywhere.
 //
 //   1. tsc type-checks src/ and writes dist/ (the modules the tests import);
-//   2. esbuild bundles the command line into dist/bundle/mailv.cjs, the one file bin/mailv.js runs;
+//   2. esbuild bundles the command line into dist/bundle/mailv.cjs, the one file bin/mailv.js runs,
+//      and smtp-server into dist/bundle/smtp-server.cjs, which --demo loads;
 //   3. one demo send warms the V8 code cache kept beside the bundle.
 //
 // It lives in bin/ beside the launcher whose needs it serves (most options below exist for
-// bin/mailv.js), but it is not part of the published package: package.json's "files" lists
-// bin/mailv.js and bin/package.json only. It is an ES module (.mjs) because bin/package.json makes
+// bin/mailv.js), but it is not part of the published package: package.json's "files" takes the
+// .js files of bin/ and bin/package.json only. It is an ES module (.mjs) because bin/package.json makes
 // the .js files of bin/ CommonJS, for the launcher's sake.
 //
 // Every option below was measured in, not guessed: bench/README.md ("What start-up costs") has the
@@ -36,7 +37,27 @@ const typescript = dirname(createRequire(import.meta.url).resolve('typescript/pa
 const tsc = join(typescript, JSON.parse(readFileSync(join(typescript, 'package.json'), 'utf8')).bin.tsc);
 node(tsc, ['-p', 'tsconfig.json']);
 
-// 2. The bundle.
+// 2. The bundles: the command line, and smtp-server for --demo.
+const demoServer = join(root, 'dist', 'bundle', 'smtp-server.cjs');
+/** Makes the command line's `require('smtp-server')` a require of the demo server's own bundle. */
+const demoServerApart = {
+  name: 'demo-server-apart',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^smtp-server$/ }, () => ({ path: './smtp-server.cjs', external: true }));
+  },
+};
+await build({
+  absWorkingDir: root,
+  entryPoints: [createRequire(import.meta.url).resolve('smtp-server')],
+  bundle: true,
+  format: 'cjs',
+  outfile: demoServer,
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+});
 await build({
   absWorkingDir: root,
   entryPoints: ['src/cli/run.ts'],
@@ -60,9 +81,10 @@ await build({
   // dynamic-import callback: an import() left in the file (node:tls for STARTTLS, node:fs/promises
   // for dead.letter, …) would fail with ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING when reached.
   supported: { 'dynamic-import': false },
-  // smtp-server serves --demo only: bundled, its 90 KB would be read on every run; left out, it is
-  // require()d from node_modules (it is a dependency) when --demo starts.
-  external: ['smtp-server'],
+  // smtp-server serves --demo only: bundled in, its 90 KB would be read on every run. It gets a
+  // bundle of its own beside this one (below), require()d when --demo starts; so the installed
+  // package needs no node_modules at all (package.json has no "dependencies").
+  plugins: [demoServerApart],
   // commander require()s node:child_process when it loads, to run external subcommands, which mailv
   // has none of; the real module brings net and dgram along (2 to 5 ms of every start-up, measured
   // with and without). src/cli/no-subprocesses.ts stands in for it. mailv's one subprocess
