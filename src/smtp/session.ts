@@ -222,15 +222,15 @@ export class SmtpSession {
    * first already read as `first`; each is that recipient's outcome.
    */
   private async perRecipient(results: RecipientResult[], accepted: RecipientResult[], first: Reply): Promise<RecipientResult[]> {
-    const finals = new Map<RecipientResult, Reply>([[accepted[0]!, first]]);
-    for (const result of accepted.slice(1)) finals.set(result, await this.read('body', result.recipient));
-    return results.map((result) => {
-      const reply = finals.get(result);
-      if (reply === undefined) return result;
+    const finals = new Map<RecipientResult, RecipientResult>();
+    for (const [index, result] of accepted.entries()) {
+      // Each verdict is shown as soon as its reply is read, under that reply.
+      const reply = index === 0 ? first : await this.read('body', result.recipient);
       const outcome: RecipientOutcome = isPositive(reply) ? 'sent' : reply.code >= 500 ? 'refused' : 'deferred';
       this.emit({ kind: 'recipient', recipient: result.recipient, outcome, reply });
-      return { recipient: result.recipient, outcome, reply };
-    });
+      finals.set(result, { recipient: result.recipient, outcome, reply });
+    }
+    return results.map((result) => finals.get(result) ?? result);
   }
 
   /**
