@@ -25,7 +25,12 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
   await showMessageAndAddresses(run, plan, prepared);
   const emit = await openEvents(run, plan);
   const { submit } = await import('../delivery/submit.js');
-  const results = await submit(server, { ...sessionPlan(run, plan, prepared, trust), implicitTls: server.implicitTls }, emit, signal);
+  const results = await submit(
+    server,
+    { ...sessionPlan(run, plan, prepared, trust), implicitTls: server.implicitTls, lmtp: server.lmtp === true },
+    emit,
+    signal,
+  );
   if (plan.quitAfter !== undefined) return probeStatus(run, results);
   if (!anyDelivered(results)) await keepDeadLetter(run, prepared, false);
   return resultsStatus(run, results);

@@ -214,7 +214,7 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .option('-t, --read-recipients', 'standard input is a complete message; recipients come from its To, Cc, Bcc')
     .option(
       '--server <url>',
-      'smtp://host[:port], smtps://host[:port] (implicit TLS, port 465) or host[:port] (default $MAILV_SERVER, else smtp://localhost:25)',
+      'smtp://host[:port], smtps://host[:port] (implicit TLS, port 465) or host[:port]; lmtp://host[:port] (LMTP, port 24), lmtp:/socket, unix:/socket (SMTP) (default $MAILV_SERVER, else smtp://localhost:25)',
     )
     .option('--direct', "deliver to each recipient domain's MX hosts instead of a submission server")
     .option('--mx <domain>', 'show how mail for a domain is routed (its MX hosts, in order) and send nothing')

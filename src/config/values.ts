@@ -7,17 +7,29 @@ import type { ServerProblem } from './facts.js';
 /** A report of what is wrong with a value; it throws the caller's error. */
 export type Fail<Problem> = (problem: Problem) => never;
 
-/** `smtp://host[:port]`, `smtps://host[:port]` (implicit TLS), `host[:port]`, `[v6]:port`. */
+/** LMTP has no port of its own (RFC 2033 §5 forbids 25); 24 is the one commonly configured. */
+const LMTP_PORT = 24;
+
+/**
+ * `smtp://host[:port]`, `smtps://host[:port]` (implicit TLS), `host[:port]`, `[v6]:port`,
+ * `lmtp://host[:port]`, and unix-domain sockets: `unix:/path` (SMTP) and `lmtp:/path`.
+ */
 export function parseServerAddress(text: string, fail: Fail<ServerProblem>): ServerAddress {
+  const local = /^(unix|lmtp):(\/(?!\/).*)$/i.exec(text.trim());
+  if (local) {
+    const [, scheme, path] = local;
+    return { host: path!, port: 0, implicitTls: false, socket: path!, ...(scheme!.toLowerCase() === 'lmtp' ? { lmtp: true } : {}) };
+  }
   const match = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\[[0-9a-fA-F:.]+\]|[^:/[\]\s]+)(?::(\d+))?\/?$/i.exec(text.trim());
   if (!match) fail('form');
   const [, scheme, host, port] = match;
   const implicitTls = scheme?.toLowerCase() === 'smtps';
-  if (scheme !== undefined && scheme.toLowerCase() !== 'smtp' && !implicitTls) fail('scheme');
+  const lmtp = scheme?.toLowerCase() === 'lmtp';
+  if (scheme !== undefined && scheme.toLowerCase() !== 'smtp' && !implicitTls && !lmtp) fail('scheme');
   // RFC 8314 §7.3: 465 is submission over implicit TLS.
-  const portNumber = port === undefined ? (implicitTls ? 465 : 25) : Number(port);
+  const portNumber = port === undefined ? (implicitTls ? 465 : lmtp ? LMTP_PORT : 25) : Number(port);
   if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) fail('port');
-  return { host: host!.replace(/^\[(.*)\]$/, '$1'), port: portNumber, implicitTls };
+  return { host: host!.replace(/^\[(.*)\]$/, '$1'), port: portNumber, implicitTls, ...(lmtp ? { lmtp: true } : {}) };
 }
 
 /** RFC 5321 §4.1.1.1: EHLO takes a domain name or an address literal; `fail` is called otherwise. */

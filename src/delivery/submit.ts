@@ -11,6 +11,10 @@ export interface ServerAddress {
   readonly port: number;
   /** smtps:// (RFC 8314): TLS from the first byte. */
   readonly implicitTls: boolean;
+  /** lmtp:// or lmtp:/path: LMTP (RFC 2033), LHLO and one reply per recipient after the message. */
+  readonly lmtp?: boolean;
+  /** unix:/path or lmtp:/path: a unix-domain socket (then `host` is the path, `port` 0). */
+  readonly socket?: string;
 }
 
 /**
@@ -21,7 +25,11 @@ export async function submit(server: ServerAddress, plan: SessionPlan, emit: Emi
   emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: 'relay' });
   let connection: SmtpConnection;
   try {
-    connection = await SmtpConnection.open(server.host, server.port, plan.timeouts.forStage('connect'), signal);
+    const timeout = plan.timeouts.forStage('connect');
+    connection =
+      server.socket === undefined
+        ? await SmtpConnection.open(server.host, server.port, timeout, signal)
+        : await SmtpConnection.openSocket(server.socket, timeout, signal);
   } catch (error) {
     // As sendmail: the recipients are deferred by the relay that could not be reached (`Deferred: Connection refused by …`).
     if (error instanceof TransportError) {

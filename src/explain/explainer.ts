@@ -303,7 +303,9 @@ export class Explainer {
   private command(sent: SmtpCommand, stage: Stage, pipelined: boolean): { command: Command; lines: string[] } {
     const c = this.catalogue;
     switch (sent.verb) {
-      case 'EHLO': {
+      // LHLO (RFC 2033 §4.1) is LMTP's EHLO and is answered the same way.
+      case 'EHLO':
+      case 'LHLO': {
         const again = this.tlsAfterEhlo;
         this.sentEhlo = true;
         return { command: { kind: 'ehlo', stage, again }, lines: [c.cmdEhlo({ name: quote(sent.domain) }), ...optional(again ? c.cmdEhloAgain : undefined)] };

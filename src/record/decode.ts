@@ -181,6 +181,7 @@ type CommandDecoders = { readonly [V in Verb]: (fields: Fields) => Command & { r
 const COMMANDS: CommandDecoders = {
   EHLO: (fields) => ({ verb: 'EHLO', domain: fields.string('domain') }),
   HELO: (fields) => ({ verb: 'HELO', domain: fields.string('domain') }),
+  LHLO: (fields) => ({ verb: 'LHLO', domain: fields.string('domain') }),
   STARTTLS: () => ({ verb: 'STARTTLS' }),
   DATA: () => ({ verb: 'DATA' }),
   RSET: () => ({ verb: 'RSET' }),

@@ -39,7 +39,7 @@ export class TranscriptRenderer {
         this.enhancedCodes = false;
         return [
           style.note(
-            `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 ? '' : ` port ${e.port}`} via ${e.via}...`,
+            `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 || e.port === 0 ? '' : ` port ${e.port}`} via ${e.via}...`,
           ),
         ];
       },

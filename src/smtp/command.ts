@@ -12,7 +12,7 @@ export interface SaslResponse {
 }
 
 export type Command =
-  | { readonly verb: 'EHLO' | 'HELO'; readonly domain: string }
+  | { readonly verb: 'EHLO' | 'HELO' | 'LHLO'; readonly domain: string }
   | { readonly verb: 'STARTTLS' | 'DATA' | 'RSET' | 'QUIT' }
   | { readonly verb: 'MAIL'; readonly from: string; readonly params: readonly string[] }
   | { readonly verb: 'RCPT'; readonly to: string; readonly params: readonly string[] }
@@ -40,6 +40,7 @@ export function formatCommand(command: Command): string {
   switch (command.verb) {
     case 'EHLO':
     case 'HELO':
+    case 'LHLO':
       return `${command.verb} ${command.domain}`;
     case 'MAIL':
       return [`MAIL From:<${command.from}>`, ...command.params].join(' ');

@@ -123,9 +123,18 @@ export class SmtpConnection {
    * Throws DnsError, TransportError (refused, unreachable, timeout) or InterruptedError.
    */
   static open(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<SmtpConnection> {
+    // Nagle would hold each pipelined group back until the previous ACK: a 40 ms stall per step.
+    return SmtpConnection.whenConnected(() => connect({ host, port, noDelay: true }), host, port, timeoutMs, signal);
+  }
+
+  /** Connects to a unix-domain socket at `path`; failures name the path as the host, with port 0. */
+  static openSocket(path: string, timeoutMs: number, signal?: AbortSignal): Promise<SmtpConnection> {
+    return SmtpConnection.whenConnected(() => connect({ path }), path, 0, timeoutMs, signal);
+  }
+
+  private static whenConnected(open: () => Socket, host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<SmtpConnection> {
     return new Promise((resolve, reject) => {
-      // Nagle would hold each pipelined group back until the previous ACK: a 40 ms stall per step.
-      const socket = connect({ host, port, noDelay: true });
+      const socket = open();
       const settle = (error?: Error) => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -148,6 +157,14 @@ export class SmtpConnection {
       });
       socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error.code, host, port, timeoutMs)));
     });
+  }
+
+  /**
+   * LMTP (RFC 2033 §4.2): the end of the message is answered once per accepted recipient, so
+   * `more` replies beyond the one counted for it are owed.
+   */
+  expectMore(more: number): void {
+    this.owed += more;
   }
 
   /** The peer's address when the stream is a socket; the host's name otherwise. */

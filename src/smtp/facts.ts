@@ -42,7 +42,7 @@ export type SmtpErrorFact =
   /** The greeting was not 220. */
   | { readonly code: 'MAILV_GREETING_REFUSED'; readonly reply: Reply }
   /** EHLO (or HELO after it) refused; `afterTls`: the EHLO that follows STARTTLS. */
-  | { readonly code: 'MAILV_HELLO_REFUSED'; readonly verb: 'EHLO' | 'HELO'; readonly afterTls: boolean; readonly reply: Reply }
+  | { readonly code: 'MAILV_HELLO_REFUSED'; readonly verb: 'EHLO' | 'HELO' | 'LHLO'; readonly afterTls: boolean; readonly reply: Reply }
   | { readonly code: 'MAILV_SENDER_REFUSED'; readonly from: string; readonly reply: Reply }
   | { readonly code: 'MAILV_DATA_REFUSED'; readonly reply: Reply }
   /** The reply to the final dot or to a BDAT chunk was a refusal. */

@@ -66,6 +66,11 @@ export interface SessionPlan {
   readonly body?: BodyMode;
   /** BDAT chunk size; the default suits every real server. */
   readonly chunkSize?: number;
+  /**
+   * LMTP (RFC 2033): LHLO instead of EHLO (no HELO to fall back on), and the end of the message
+   * answered once per accepted recipient, in RCPT order (§4.2).
+   */
+  readonly lmtp?: boolean;
 }
 
 export type BodyMode = 'auto' | 'data' | 'bdat';
@@ -174,7 +179,9 @@ export class SmtpSession {
     const params = this.mailParams(capabilities, message);
     const body = this.plan.body ?? 'auto';
     if (probe === undefined && body === 'bdat' && !capabilities.has('CHUNKING')) throw new CapabilityError({ code: 'MAILV_NO_CHUNKING' }, 'mail');
-    const chunked = probe === undefined && body !== 'data' && capabilities.has('CHUNKING');
+    // LMTP: always DATA. The last chunk would owe one reply per accepted recipient, unknown while
+    // a pipelined flight's RCPT replies are still unread; after DATA's 354 they are all in.
+    const chunked = probe === undefined && body !== 'data' && !this.plan.lmtp && capabilities.has('CHUNKING');
     const rcpts = probe === 'mail' ? [] : this.plan.envelope.recipients;
     const ending: Ending =
       probe === undefined ? (chunked ? { kind: 'bdat', message } : { kind: 'data' }) : probe === 'data' ? { kind: 'data' } : { kind: 'none' };
@@ -201,12 +208,29 @@ export class SmtpSession {
     } else {
       if (replies.data?.code !== 354) throw refusal({ code: 'MAILV_DATA_REFUSED', reply: replies.data! }, 'data');
       // RFC 2920 §3.1: QUIT may end a pipelined group, so it rides with the final dot.
-      await this.content(message, pipelined);
+      await this.content(message, pipelined, accepted.length);
+      if (this.plan.lmtp) return this.perRecipient(results, accepted, await this.read('body', accepted[0]!.recipient));
       final = await this.read('body');
       if (!isPositive(final)) throw refusal({ code: 'MAILV_MESSAGE_REFUSED', reply: final }, 'body');
     }
     for (const result of accepted) this.emit({ kind: 'recipient', recipient: result.recipient, outcome: 'sent', reply: final });
     return results.map((result) => (result.outcome === 'sent' ? { ...result, reply: final } : result));
+  }
+
+  /**
+   * LMTP (RFC 2033 §4.2): after the message, one reply per accepted recipient in RCPT order, the
+   * first already read as `first`; each is that recipient's outcome.
+   */
+  private async perRecipient(results: RecipientResult[], accepted: RecipientResult[], first: Reply): Promise<RecipientResult[]> {
+    const finals = new Map<RecipientResult, RecipientResult>();
+    for (const [index, result] of accepted.entries()) {
+      // Each verdict is shown as soon as its reply is read, under that reply.
+      const reply = index === 0 ? first : await this.read('body', result.recipient);
+      const outcome: RecipientOutcome = isPositive(reply) ? 'sent' : reply.code >= 500 ? 'refused' : 'deferred';
+      this.emit({ kind: 'recipient', recipient: result.recipient, outcome, reply });
+      finals.set(result, { recipient: result.recipient, outcome, reply });
+    }
+    return results.map((result) => finals.get(result) ?? result);
   }
 
   /**
@@ -320,6 +344,8 @@ export class SmtpSession {
   /** EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.4); then STARTTLS if due. */
   private async hello(): Promise<Capabilities> {
     const { reply, capabilities } = await this.ehlo(this.plan.helo);
+    // LMTP has no HELO (RFC 2033 §4.1).
+    if (capabilities === undefined && this.plan.lmtp) throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'LHLO', afterTls: false, reply }, 'ehlo');
     if (capabilities === undefined) return this.heloFallback(reply);
     if (this.plan.quitAfter === 'ehlo') return capabilities;
     if (this.plan.tls === 'off' || this.connection.tls) return capabilities;
@@ -349,7 +375,8 @@ export class SmtpSession {
     }
     await this.handshake(this.plan.tls === 'required' ? 'tls-required' : undefined);
     const again = await this.ehlo(this.plan.helo);
-    if (again.capabilities === undefined) throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'EHLO', afterTls: true, reply: again.reply }, 'ehlo');
+    if (again.capabilities === undefined)
+      throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: this.plan.lmtp ? 'LHLO' : 'EHLO', afterTls: true, reply: again.reply }, 'ehlo');
     return again.capabilities;
   }
 
@@ -444,9 +471,9 @@ export class SmtpSession {
   // The verbs. Each writes its command (pipelined: queues it for the next write), and those that
   // are never pipelined await their reply.
 
-  /** EHLO; the capabilities when the reply is 250. */
+  /** EHLO (LHLO for LMTP); the capabilities when the reply is 250. */
   async ehlo(domain: string): Promise<{ reply: Reply; capabilities: Capabilities | undefined }> {
-    await this.send('ehlo', { verb: 'EHLO', domain });
+    await this.send('ehlo', { verb: this.plan.lmtp ? 'LHLO' : 'EHLO', domain });
     const reply = await this.receive('ehlo');
     const capabilities = reply.code === 250 ? Capabilities.fromEhlo(reply) : undefined;
     this.emit({ kind: 'reply', stage: 'ehlo', reply, recipient: undefined, ...(capabilities ? { ehlo: capabilities.offer } : {}) });
@@ -484,7 +511,7 @@ export class SmtpSession {
    * After 354: the message, dot-stuffed, and the final dot (QUIT in the same write when
    * `withQuit`). Once that write is taken, the message is committed.
    */
-  async content(message: ComposedMessage, withQuit: boolean): Promise<void> {
+  async content(message: ComposedMessage, withQuit: boolean, finalReplies = 1): Promise<void> {
     // One pause for the whole message: after 354 the server waits for all of it, and reads even
     // QUIT as part of it, so stopping here means hanging up.
     this.inData = true;
@@ -523,6 +550,7 @@ export class SmtpSession {
     // From the first octet of this write the end marker may reach the server, even if the write
     // then fails (the kernel sends what it took): a failure from here on is after the commit.
     this.committedMessage = true;
+    if (this.plan.lmtp) this.connection.expectMore(finalReplies - 1);
     await this.connection.write(pieces, withQuit ? 2 : 1, 'body', timeout, true);
     this.commit('DATA', message.size);
   }

@@ -16,6 +16,8 @@ export interface Script {
   afterStartTls?: 'garbage';
   host?: string;
   port?: number;
+  /** Listen on this unix-domain socket instead of 127.0.0.1. */
+  path?: string;
   /**
    * Replies by command verb (EHLO, HELO, MAIL, RCPT, DATA, RSET, QUIT), `.` for end of data (its
    * responder is given the message as received: dot-stuffed, up to the CRLF before the final dot),
@@ -65,7 +67,8 @@ export async function startScriptedServer(script: Script = {}): Promise<Scripted
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(script.port ?? 0, script.host ?? '127.0.0.1', () => resolve());
+    if (script.path !== undefined) server.listen(script.path, () => resolve());
+    else server.listen(script.port ?? 0, script.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address();
   return {
