@@ -8,6 +8,7 @@ export interface Catalogue {
   // Commands mailv sends (RFC 5321 §4.1.1 and the extensions).
   cmdEhlo: (p: { name: string }) => Text;
   cmdEhloAgain: Text;
+  cmdLhlo: (p: { name: string }) => Text;
   cmdHelo: (p: { name: string }) => Text;
   cmdStarttls: Text;
   cmdAuth: (p: { mechanism: string }) => Text;

@@ -5,6 +5,7 @@ const size = (octets: number) => binarySize(octets, ['KiB', 'MiB', 'GiB'], '.');
 
 export const en: Catalogue = {
   cmdEhlo: ({ name }) => `EHLO: mailv greets the server as ${name} and asks for its extensions (RFC 5321 §4.1.1.1)`,
+  cmdLhlo: ({ name }) => `LHLO: LMTP’s EHLO, mailv greeting as ${name}; one reply per recipient ends the message (RFC 2033 §4.1)`,
   cmdEhloAgain: 'EHLO again: after TLS, everything learned before is forgotten and asked anew (RFC 3207 §4.2)',
   cmdHelo: ({ name }) => `HELO: the older greeting, as ${name}; it asks for no extensions (RFC 5321 §4.1.1.1)`,
   cmdStarttls: 'STARTTLS: asks to encrypt this connection with TLS before going on (RFC 3207 §4)',

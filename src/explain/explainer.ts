@@ -308,7 +308,8 @@ export class Explainer {
       case 'LHLO': {
         const again = this.tlsAfterEhlo;
         this.sentEhlo = true;
-        return { command: { kind: 'ehlo', stage, again }, lines: [c.cmdEhlo({ name: quote(sent.domain) }), ...optional(again ? c.cmdEhloAgain : undefined)] };
+        const greet = (sent.verb === 'LHLO' ? c.cmdLhlo : c.cmdEhlo)({ name: quote(sent.domain) });
+        return { command: { kind: 'ehlo', stage, again }, lines: [greet, ...optional(again ? c.cmdEhloAgain : undefined)] };
       }
       case 'HELO':
         return { command: { kind: 'helo', stage }, lines: [c.cmdHelo({ name: quote(sent.domain) })] };

@@ -6,6 +6,7 @@ const size = (octets: number) => binarySize(octets, ['Kio', 'Mio', 'Gio'], ',');
 
 export const fr: Catalogue = {
   cmdEhlo: ({ name }) => `EHLO : mailv se présente (${name}) et demande les extensions du serveur (RFC 5321 §4.1.1.1)`,
+  cmdLhlo: ({ name }) => `LHLO : l’EHLO de LMTP (${name}) ; une réponse par destinataire après le message (RFC 2033 §4.1)`,
   cmdEhloAgain: 'EHLO de nouveau : sous TLS, tout ce qui a été appris avant est oublié et redemandé (RFC 3207 §4.2)',
   cmdHelo: ({ name }) => `HELO : ancienne forme de salutation (${name}) ; pas d’extensions (RFC 5321 §4.1.1.1)`,
   cmdStarttls: 'STARTTLS : demande de chiffrer cette connexion avec TLS avant de continuer (RFC 3207 §4)',

@@ -283,6 +283,13 @@ for (const [lang, catalogue] of [
       assert.doesNotMatch(connecting!.after[0]!, /6409/);
     });
 
+    it('explains LHLO as LMTP’s greeting, not as EHLO', () => {
+      const explainer = new Explainer(c);
+      const lhlo = explainer.annotate(send('ehlo', { verb: 'LHLO', domain: 'client.example.org' }));
+      assert.deepEqual(lhlo.after, [c.cmdLhlo({ name: 'client.example.org' })]);
+      assert.match(lhlo.after[0]!, /RFC 2033/);
+    });
+
     it('a relay that cannot be reached is not followed by another host', () => {
       const explainer = new Explainer(c);
       const refused = { code: 'MAILV_CONNECT_FAILED', host: '127.0.0.1', port: 9, reason: 'refused', errno: undefined, ms: 1 } as const;
