@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkEnvid, dsnRequest, parseNotify } from '../../dist/cli/dsn-options.js';
 import { UsageError } from '../../dist/errors.js';
+import { Explainer, catalogueFor } from '../../dist/explain/explainer.js';
 import { mailDsnParams, rcptDsnParams, utf8AddrXtext, xtext } from '../../dist/smtp/dsn.js';
 
 describe('xtext (RFC 3461 §4)', () => {
@@ -67,4 +68,30 @@ describe('--notify and --envid', () => {
     assert.equal(dsnRequest(undefined, undefined, undefined), undefined);
     assert.deepEqual(dsnRequest(undefined, 'hdrs', undefined), { notify: undefined, ret: 'hdrs', envid: undefined });
   });
+});
+
+describe('--explain of the DSN parameters', () => {
+  for (const lang of ['en', 'fr'] as const) {
+    it(`${lang}: one line for each of RET, ENVID, NOTIFY and ORCPT, none left as an unknown parameter`, () => {
+      const c = catalogueFor(lang);
+      const explainer = new Explainer(c);
+      const mail = explainer.annotate({
+        kind: 'send',
+        stage: 'mail',
+        command: { verb: 'MAIL', from: 'a@b.test', params: ['RET=HDRS', 'ENVID=x+20y'] },
+        pipelined: false,
+      });
+      const rcpt = explainer.annotate({
+        kind: 'send',
+        stage: 'rcpt',
+        command: { verb: 'RCPT', to: 'c@d.test', params: ['NOTIFY=SUCCESS,DELAY', 'ORCPT=rfc822;c@d.test'] },
+        pipelined: false,
+      });
+      const all = [...mail.before, ...mail.after, ...rcpt.before, ...rcpt.after];
+      for (const expected of [c.paramRet({ value: 'HDRS' }), c.paramEnvid, c.paramNotify({ value: 'SUCCESS,DELAY' }), c.paramOrcpt]) {
+        assert.ok(all.includes(expected), `${expected} missing from ${all.join(' | ')}`);
+      }
+      assert.ok(!all.some((line) => line.includes('RFC 5321 §4.1.1.2') && /RET|ENVID/.test(line)), all.join(' | '));
+    });
+  }
 });
