@@ -76,6 +76,7 @@ function sessionPlan(run: Run, plan: Plan, prepared: PreparedInput, trust: Trust
     auth: trust.auth,
     quitAfter: plan.quitAfter,
     pipelining: plan.pipelining,
+    dsn: plan.dsn,
     step: stepper ? (next) => stepper.ask(next) : undefined,
   };
 }

@@ -91,7 +91,11 @@ export type OptionsFact =
   | { readonly code: 'MAILV_AUTH_NOT_FOR_TOKEN'; readonly mechanism: string }
   | { readonly code: 'MAILV_MX_INVALID'; readonly text: string }
   | { readonly code: 'MAILV_PORT_INVALID'; readonly text: string }
-  | { readonly code: 'MAILV_TIMEOUT_INVALID'; readonly text: string };
+  | { readonly code: 'MAILV_TIMEOUT_INVALID'; readonly text: string }
+  /** --notify: not `never` alone nor a list of success, failure, delay (RFC 3461 §4.1). */
+  | { readonly code: 'MAILV_NOTIFY_INVALID'; readonly text: string }
+  /** --envid: empty, longer than `limit`, or not printable ASCII (RFC 3461 §4.4). */
+  | { readonly code: 'MAILV_ENVID_INVALID'; readonly text: string; readonly limit: number };
 
 /** Where the secret of a login could not be had. */
 export type SecretFact =

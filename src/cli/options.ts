@@ -15,6 +15,7 @@ import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import type { SecretSource } from './secret-input.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
 import { chooseLanguage, type Language } from '../words/language.js';
+import { dsnRequest } from './dsn-options.js';
 import type { HeaderFlag, JsonClashFlag, RouteFlag, SecretFlag } from './facts.js';
 
 export type { AuthRequest, OutputMode, Plan } from '../plan.js';
@@ -139,7 +140,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     step: options.step === true,
     record: options.record,
     language,
-    dsn: undefined,
+    dsn: dsnRequest(options.notify, options.ret, options.envid),
     diagram: options.diagram === undefined ? undefined : parseDiagram(options.diagram),
   };
 }

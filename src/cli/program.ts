@@ -52,6 +52,9 @@ export interface RawOptions {
   step?: boolean;
   diagram?: string;
   record?: string;
+  notify?: string;
+  ret?: 'full' | 'hdrs';
+  envid?: string;
 }
 
 export type ParsedCommandLine = { kind: 'run'; options: RawOptions; recipients: string[] } | { kind: 'exit'; output: string };
@@ -264,6 +267,9 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
       '--step',
       'at a terminal, wait for Enter before every write, saying what it will send (q quits with QUIT); one command at a time unless --pipelining on',
     )
+    .option('--notify <when>', 'delivery status notifications (DSN, RFC 3461): never, or success,failure,delay (any of them)')
+    .addOption(choiceOption('--ret <what>', 'what a failure notification returns of the message: full or hdrs', ['full', 'hdrs']))
+    .option('--envid <id>', 'envelope id echoed in every notification (printable ASCII, up to 100 characters)')
     .option('--diagram <file>', 'also draw the session as a sequence diagram in this .html or .svg file')
     .option('--record <file>', 'keep the session in this file (mode 0600, secrets withheld), to show again with: mailv replay <file>')
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")

@@ -31,6 +31,10 @@ export interface Catalogue {
   paramBody8bit: Text;
   paramSmtputf8: Text;
   paramOther: (p: { param: string }) => Text;
+  paramRet: (p: { value: string }) => Text;
+  paramEnvid: Text;
+  paramNotify: (p: { value: string }) => Text;
+  paramOrcpt: Text;
   cmdRcptTo: (p: { recipient: string }) => Text;
   envelopeNotHeaders: Text;
   cmdData: Text;

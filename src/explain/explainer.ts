@@ -328,6 +328,11 @@ export class Explainer {
         return this.mail(sent, stage);
       case 'RCPT': {
         const lines = [c.cmdRcptTo({ recipient: quote(sent.to) })];
+        for (const param of sent.params) {
+          const [name = '', value = ''] = param.split('=', 2);
+          const upper = name.toUpperCase();
+          lines.push(upper === 'NOTIFY' ? c.paramNotify({ value }) : upper === 'ORCPT' ? c.paramOrcpt : c.paramOther({ param: quote(param) }));
+        }
         if (!this.envelopeTold) lines.push(c.envelopeNotHeaders);
         this.envelopeTold = true;
         return { command: { kind: 'rcpt', stage, address: sent.to }, lines };
@@ -376,6 +381,12 @@ export class Explainer {
           break;
         case 'SMTPUTF8':
           lines.push(c.paramSmtputf8);
+          break;
+        case 'RET':
+          lines.push(c.paramRet({ value: value.toUpperCase() }));
+          break;
+        case 'ENVID':
+          lines.push(c.paramEnvid);
           break;
         default:
           lines.push(c.paramOther({ param: quote(param) }));

@@ -101,4 +101,6 @@ export type SmtpNote =
   | { readonly code: 'starttls-refused'; readonly reply: Reply }
   /** QUIT went unanswered, or was answered out of the protocol: the transaction was already over. */
   | { readonly code: 'quit-unanswered'; readonly error: ErrorFact }
-  | { readonly code: 'quit-unexpected'; readonly error: ErrorFact };
+  | { readonly code: 'quit-unexpected'; readonly error: ErrorFact }
+  /** DSN was asked for (RFC 3461) but the server does not offer it: the parameters are left out. */
+  | { readonly code: 'dsn-not-offered' };

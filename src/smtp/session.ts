@@ -15,6 +15,7 @@ import { chunksOf, type BdatChunk } from './chunking.js';
 import { formatCommand, withheld, type Command, type PendingWrite } from './command.js';
 import type { SmtpConnection, TlsDetails } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
+import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
 import type { SmtpErrorFact, TlsUnavailable } from './facts.js';
 import type { QuitPoint } from './quit-points.js';
 import type { Reply } from './reply.js';
@@ -71,6 +72,8 @@ export interface SessionPlan {
    * answered once per accepted recipient, in RCPT order (§4.2).
    */
   readonly lmtp?: boolean;
+  /** --notify, --ret, --envid: DSN parameters (RFC 3461), sent only when the server offers DSN. */
+  readonly dsn?: DsnParameters;
 }
 
 export type BodyMode = 'auto' | 'data' | 'bdat';
@@ -115,6 +118,8 @@ export class SmtpSession {
   private committedMessage = false;
   /** Octets sent in BDAT chunks so far. */
   private chunked = 0;
+  /** The DSN request, once the server is known to offer DSN; else nothing of it is sent. */
+  private dsn: DsnParameters | undefined;
 
   constructor(
     private readonly connection: SmtpConnection,
@@ -282,7 +287,7 @@ export class SmtpSession {
     });
     if (!refused(replies.mail)) {
       for (const recipient of rcpts) {
-        await this.rcpt(recipient, [], pipelined);
+        await this.rcpt(recipient, this.dsn === undefined ? [] : rcptDsnParams(this.dsn, recipient), pipelined);
         await answer(async () => {
           replies.rcpts.push(await this.read('rcpt', recipient));
         });
@@ -445,6 +450,13 @@ export class SmtpSession {
     if (capabilities.has('SIZE')) params.push(`SIZE=${message.size}`);
     if (message.eightBit && capabilities.has('8BITMIME')) params.push('BODY=8BITMIME');
     if (utf8) params.push('SMTPUTF8');
+    const { dsn } = this.plan;
+    if (dsn !== undefined && capabilities.has('DSN')) {
+      this.dsn = dsn;
+      params.push(...mailDsnParams(dsn));
+    } else if (dsn !== undefined) {
+      this.emit({ kind: 'note', note: { code: 'dsn-not-offered' }, severity: 'warning' });
+    }
     return params;
   }
 

@@ -63,6 +63,8 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_MX_INVALID: ({ text }) => `invalid --mx ${q(text)}: a domain name`,
   MAILV_PORT_INVALID: ({ text }) => `invalid --port ${q(text)}: 1 to 65535`,
   MAILV_TIMEOUT_INVALID: ({ text }) => `invalid --timeout ${q(text)}: a number of seconds above 0`,
+  MAILV_NOTIFY_INVALID: ({ text }) => `invalid --notify ${q(text)}: never, or one or more of success,failure,delay`,
+  MAILV_ENVID_INVALID: ({ text, limit }) => `invalid --envid ${q(text)}: 1 to ${limit} printable ASCII characters`,
   MAILV_SECRET_UNREADABLE: (fact) => `cannot read ${ORIGIN[fact.origin]} ${fact.path}: ${system(FILE_ERRNO, fact)}`,
   MAILV_SECRET_NOT_FILE: ({ origin, path, directory }) =>
     `cannot read ${ORIGIN[origin]} ${path}: ${directory ? 'a directory' : 'neither a regular file nor a pipe'}`,

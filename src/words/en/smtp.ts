@@ -91,6 +91,7 @@ export const notes: WordsOf<SmtpNote> = {
   'starttls-refused': ({ reply }) => `STARTTLS refused (${reply.code}): going on without TLS`,
   'quit-unanswered': ({ error }, words) => `no reply to QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
+  'dsn-not-offered': () => 'the server does not offer DSN: NOTIFY, RET, ENVID and ORCPT are left out, and no delivery notification was asked for',
 };
 
 /** Why a certificate did not verify, in a few words. */

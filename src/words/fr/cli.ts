@@ -78,6 +78,8 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_MX_INVALID: ({ text }) => `--mx invalide ${q(text)} : il faut un nom de domaine`,
   MAILV_PORT_INVALID: ({ text }) => `--port invalide ${q(text)} : de 1 à 65535`,
   MAILV_TIMEOUT_INVALID: ({ text }) => `--timeout invalide ${q(text)} : il faut un nombre de secondes supérieur à 0`,
+  MAILV_NOTIFY_INVALID: ({ text }) => `--notify invalide ${q(text)} : never, ou un ou plusieurs de success,failure,delay`,
+  MAILV_ENVID_INVALID: ({ text, limit }) => `--envid invalide ${q(text)} : de 1 à ${limit} caractères ASCII imprimables`,
   MAILV_SECRET_UNREADABLE: (fact) => `impossible de lire ${ORIGIN[fact.origin]} ${fact.path} : ${system(FILE_ERRNO, fact)}`,
   MAILV_SECRET_NOT_FILE: ({ origin, path, directory }) =>
     `impossible de lire ${ORIGIN[origin]} ${path} : ${directory ? 'c’est un répertoire' : 'ce n’est ni un fichier ordinaire ni un tube'}`,

@@ -93,6 +93,7 @@ export const notes: WordsOf<SmtpNote> = {
   'starttls-refused': ({ reply }) => `STARTTLS refusé (${reply.code}) : la suite se fait sans TLS`,
   'quit-unanswered': ({ error }, words) => `pas de réponse à QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
+  'dsn-not-offered': () => 'le serveur ne propose pas DSN : NOTIFY, RET, ENVID et ORCPT sont omis, aucun avis de remise n’est demandé',
 };
 
 /** Pourquoi un certificat n’a pas été vérifié, en quelques mots. */
