@@ -9,7 +9,7 @@ function isDotLine(line: Buffer): boolean {
 }
 
 /** The chunks of `input` up to (not including) the first line holding only `.`. */
-export async function* untilDotLine(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+export async function* untilDotLine(input: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
   /** The start of a line that may yet turn out to be the dot line, held back. */
   let held: Buffer = Buffer.alloc(0);
   let atLineStart = true;

@@ -59,7 +59,12 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
       break;
     }
     if (argument === '--account' || argument.startsWith('--account=')) {
-      options.account = argument.includes('=') ? argument.slice('--account='.length) : value();
+      if (argument.includes('=')) options.account = argument.slice('--account='.length);
+      else {
+        const next = argv[++index];
+        if (next === undefined) throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_MISSING', option: argument });
+        options.account = next;
+      }
       continue;
     }
     if (!argument.startsWith('-') || argument === '-') {
