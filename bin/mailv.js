@@ -6,12 +6,15 @@
 // is compiled with a V8 code cache kept beside it, as Node 22's module.enableCompileCache would.
 const args = process.argv.slice(2);
 const version = () => require('../package.json').version;
+// Run as mailv-sendmail (bin/mailv-sendmail.js) or through a link named sendmail, mailv reads
+// sendmail's command line. Node keeps the name the script was run by, links unresolved.
+const command = /^(mailv-)?sendmail(\.js)?$/.test(require('node:path').basename(process.argv[1] ?? '')) ? 'sendmail' : 'mailv';
 
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V') && printedVersion()) {
+if (command === 'mailv' && args.length === 1 && (args[0] === '--version' || args[0] === '-V') && printedVersion()) {
   // Answered.
 } else {
   const { main, saveCache } = loadBundle(require('node:path').join(__dirname, '..', 'dist', 'bundle', 'mailv.cjs'));
-  main(args, version).then((status) => {
+  main(args, version, command).then((status) => {
     process.exitCode = status;
     saveCache();
   });

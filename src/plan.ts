@@ -68,6 +68,16 @@ export interface Plan {
   readonly diagram: DiagramRequest | undefined;
   /** --record: the file the run's events are kept in, for mailv replay. */
   readonly record: string | undefined;
+  /** Run as sendmail (mailv-sendmail): standard input is always a whole message. */
+  readonly sendmail?: SendmailInput;
+}
+
+/** How mailv-sendmail reads the message, as sendmail does. */
+export interface SendmailInput {
+  /** -t: the message's To, Cc and Bcc are recipients too; otherwise only the arguments are. */
+  readonly recipientsFromHeaders: boolean;
+  /** No -i: a line holding only `.` ends the message. */
+  readonly endsAtDotLine: boolean;
 }
 
 /** What DSN (RFC 3461) asks of the server: sent only where it offers DSN. */

@@ -41,6 +41,8 @@ export interface StandardOutput {
 export interface AppIo {
   /** The arguments, without node and the script. */
   readonly argv: readonly string[];
+  /** Run as `mailv-sendmail` or under the name `sendmail`: sendmail's command line. */
+  readonly sendmail?: boolean;
   readonly env: NodeJS.ProcessEnv;
   /** mailv's version, read only for --version. */
   version(): string;

@@ -29,9 +29,16 @@ export async function runMailv(io: AppIo): Promise<number> {
 async function dispatch(run: Run): Promise<number> {
   const { io } = run;
   // `mailv replay FILE`; a recipient named replay comes after `--` (or any option).
-  if (io.argv[0] === 'replay') return replayCommand(run);
+  if (io.argv[0] === 'replay' && !io.sendmail) return replayCommand(run);
   let plan: Plan;
   try {
+    if (io.sendmail) {
+      const { sendmailPlan } = await import('./sendmail.js');
+      plan = await sendmailPlan(run);
+      run.plan = plan;
+      run.language = plan.language;
+      return await sendMessage(run, plan);
+    }
     const parsed = parseCommandLine(io.argv, io.argv.some((arg) => /^-(V|-version)$/.test(arg)) ? io.version() : '');
     if (parsed.kind === 'exit') {
       run.output.out(parsed.output);

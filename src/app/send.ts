@@ -36,7 +36,7 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
       // A probe that stops before MAIL sends no message: standard input is left alone.
       input = await readStream([]);
     } else {
-      const read = await readMessage(io, subject === undefined && !plan.readRecipients, signal);
+      const read = await readMessage(io, subject === undefined && !plan.readRecipients, signal, plan.sendmail?.endsAtDotLine);
       input = read.input;
       subject ??= read.typedSubject;
       run.stdinIsFile = read.fromFile;

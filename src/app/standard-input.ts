@@ -20,8 +20,14 @@ export interface MessageRead {
  * Reads the message; `askSubject`: at a terminal, ask for the subject first. Throws InputError
  * for a directory, and what reading a file throws (LocalIoError, InterruptedError).
  */
-export async function readMessage(io: Pick<AppIo, 'stdin' | 'stderr'>, askSubject: boolean, signal: AbortSignal): Promise<MessageRead> {
+export async function readMessage(io: Pick<AppIo, 'stdin' | 'stderr'>, askSubject: boolean, signal: AbortSignal, endsAtDotLine = false): Promise<MessageRead> {
   const what = io.stdin.kind();
+  if (endsAtDotLine && what.kind !== 'directory') {
+    // sendmail without -i: the message ends at a line of `.`, whatever standard input is.
+    const { untilDotLine } = await import('../cli/dot-line.js');
+    const piped = await readStream(untilDotLine(io.stdin.stream), { signal });
+    return { input: piped, typedSubject: undefined, unfinished: piped.unfinished, fromFile: false };
+  }
   switch (what.kind) {
     case 'terminal': {
       const { readInteractive } = await import('../cli/interactive-input.js');

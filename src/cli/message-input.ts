@@ -106,11 +106,14 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
   }
   const block = await readHeaderBlock(body.source);
   const fromHeaders = (name: string) => fieldValues(block.fields, name).flatMap((value) => parseAddressList(value, plan.fqdn));
-  const shown = [...fromHeaders('To'), ...fromHeaders('Cc')];
-  const hidden = fromHeaders('Bcc');
+  // sendmail without -t sends to its arguments only, whatever the headers say.
+  const headersCount = plan.sendmail?.recipientsFromHeaders ?? true;
+  const recipientsIn = (name: 'To' | 'Cc' | 'Bcc') => (headersCount ? fromHeaders(name) : []);
+  const shown = [...recipientsIn('To'), ...recipientsIn('Cc')];
+  const hidden = recipientsIn('Bcc');
   const recipients = unique([...shown, ...hidden, ...plan.to, ...plan.bcc].map((mailbox) => mailbox.address));
   if (recipients.length === 0 && !probeNeedsNoMessage(plan.quitAfter)) {
-    throw new UsageError({ code: 'MAILV_MESSAGE_NO_RECIPIENT' });
+    throw new UsageError({ code: headersCount ? 'MAILV_MESSAGE_NO_RECIPIENT' : 'MAILV_NO_RECIPIENT' });
   }
   if (body.stats.hasNul) throw new InputError({ code: 'MAILV_MESSAGE_NUL' }, ExitCode.DATAERR);
   if (body.stats.longestLine > MAX_LINE_OCTETS) {
@@ -122,7 +125,7 @@ export async function prepareInput(plan: Plan, body: BodyInput, attachments: rea
     from: plan.from,
   });
   const fromMessage = (name: 'To' | 'Cc' | 'Bcc') =>
-    fromHeaders(name).map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: name === 'Bcc' ? undefined : name, source: name }));
+    recipientsIn(name).map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: name === 'Bcc' ? undefined : name, source: name }));
   return {
     envelope: { from: plan.from.address, recipients },
     addresses: [

@@ -11,9 +11,9 @@ import { signalStatus } from '../exit-codes.js';
  * Runs mailv with the process's arguments and streams; resolves to the exit status. `version`
  * reads mailv's version, asked only for --version.
  */
-export async function main(argv: readonly string[], version: () => string): Promise<number> {
+export async function main(argv: readonly string[], version: () => string, command: 'mailv' | 'sendmail' = 'mailv'): Promise<number> {
   const signals = new ProcessSignals();
-  const status = await runMailv(processIo(argv, version, signals));
+  const status = await runMailv({ ...processIo(argv, version, signals), sendmail: command === 'sendmail' });
   if (signals.hungUp || status === signalStatus('SIGHUP')) await endByHangup();
   return status;
 }

@@ -1,0 +1,167 @@
+// sendmail's command line, as programs pass it to /usr/sbin/sendmail (cron, git send-email, mutt,
+// s-nail, PHP's mail()), read into mailv's own options. Parsing only; options.ts gives the meaning.
+// Single-letter options take their value joined (-fbob@x) or as the next argument (-f bob@x);
+// flags may not be grouped (sendmail does not group them either: -ti is not -t -i).
+import type { DsnRequest } from '../plan.js';
+import type { RawOptions } from './program.js';
+import { CommandLineError } from './program.js';
+
+/** What mailv-sendmail was asked: mailv's options, the recipients, and sendmail's own settings. */
+export interface SendmailCommandLine {
+  readonly options: RawOptions;
+  readonly recipients: string[];
+  /** -t: recipients come from the message's To, Cc and Bcc (the arguments are added to them). */
+  readonly recipientsFromHeaders: boolean;
+  /** Without -i/-oi, a line holding only `.` ends the message, as it does for sendmail. */
+  readonly endsAtDotLine: boolean;
+  /** -F: the sender's full name, for a From: the message lacks. */
+  readonly fullName: string | undefined;
+  /** -N, -R, -V. */
+  readonly dsn: DsnRequest | undefined;
+}
+
+/** Options that take a value and mean nothing here: -h hop count, -L log tag, -O option=value, -X log file, -p protocol. */
+const IGNORED_WITH_VALUE = new Set(['h', 'L', 'O', 'X', 'p']);
+/** Flags that mean nothing here: -m (me too), -n (no aliasing), -U (initial submission), -G (gateway). */
+const IGNORED_FLAGS = new Set(['m', 'n', 'U', 'G']);
+/** -e error modes: errors are said on standard error and the message kept in dead.letter in each. */
+const ERROR_MODES = ['m', 'p', 'q', 'w', 'e'];
+/** -od delivery modes: mailv always delivers at once, in the foreground. */
+const DELIVERY_MODES = ['i', 'b', 'q', 'd'];
+/** -o options that mean nothing to mailv, by their first letter: -oA alias file, -om, -os, -oQ queue directory, … */
+const IGNORED_O_OPTIONS = new Set(['A', 'm', 's', 'Q', 'L', 'T', 'M', 'B', '7', '8']);
+const NOTIFY_VALUES = ['never', 'success', 'failure', 'delay'] as const;
+const BODY_TYPES = ['7BIT', '8BITMIME'];
+
+/** Parses `argv` (without node and the script). Throws CommandLineError (64) for what sendmail would refuse or mailv cannot do. */
+export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine {
+  const options: RawOptions = { cc: [], bcc: [], attach: [], header: [], dns: [], verbose: 0 };
+  const recipients: string[] = [];
+  let recipientsFromHeaders = false;
+  let endsAtDotLine = true;
+  let verbose = false;
+  let fullName: string | undefined;
+  let notify: DsnRequest['notify'];
+  let ret: DsnRequest['ret'];
+  let envid: string | undefined;
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index]!;
+    /** The value of a single-letter option: joined to it, or the next argument. */
+    const value = (): string => {
+      if (argument.length > 2) return argument.slice(2);
+      const next = argv[index + 1];
+      if (next === undefined) throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_MISSING', option: argument });
+      index++;
+      return next;
+    };
+    if (argument === '--') {
+      recipients.push(...argv.slice(index + 1));
+      break;
+    }
+    if (argument === '--account' || argument.startsWith('--account=')) {
+      if (argument.includes('=')) options.account = argument.slice('--account='.length);
+      else {
+        const next = argv[++index];
+        if (next === undefined) throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_MISSING', option: argument });
+        options.account = next;
+      }
+      continue;
+    }
+    if (!argument.startsWith('-') || argument === '-') {
+      recipients.push(argument);
+      continue;
+    }
+    if (argument.startsWith('--')) throw unknown(argument);
+    const letter = argument[1]!;
+    const rest = argument.slice(2);
+    switch (letter) {
+      case 't':
+      case 'i':
+      case 'v':
+        if (rest !== '') throw unknown(argument);
+        if (letter === 't') recipientsFromHeaders = true;
+        else if (letter === 'i') endsAtDotLine = false;
+        else verbose = true;
+        break;
+      case 'f':
+      case 'r':
+        options.from = value();
+        break;
+      case 'F':
+        fullName = value();
+        break;
+      case 'C':
+        options.config = value();
+        break;
+      case 'N':
+        notify = parseNotify(value());
+        break;
+      case 'R': {
+        const given = value();
+        const lower = given.toLowerCase();
+        if (lower !== 'full' && lower !== 'hdrs') throw invalid('-R', given, ['full', 'hdrs']);
+        ret = lower;
+        break;
+      }
+      case 'V':
+        envid = value();
+        break;
+      case 'B': {
+        const given = value();
+        if (!BODY_TYPES.includes(given.toUpperCase())) throw invalid('-B', given, BODY_TYPES);
+        break;
+      }
+      case 'b':
+        // -bm, "deliver mail in the usual way", is the only mode mailv has.
+        if (rest !== 'm') throw invalid('-b', rest, ['m']);
+        break;
+      case 'e':
+        if (!ERROR_MODES.includes(rest)) throw invalid('-e', rest, ERROR_MODES);
+        break;
+      case 'o':
+        endsAtDotLine = oOption(argument, rest) && endsAtDotLine;
+        break;
+      default:
+        if (IGNORED_WITH_VALUE.has(letter)) value();
+        else if (!IGNORED_FLAGS.has(letter) || rest !== '') throw unknown(argument);
+    }
+  }
+  if (verbose) options.verbose = 1;
+  else options.quiet = true;
+  // Standard input is a whole message, with or without -t: sendmail never composes one.
+  options.readRecipients = true;
+  const dsn = notify === undefined && ret === undefined && envid === undefined ? undefined : { notify, ret, envid };
+  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn };
+}
+
+/** One -o option; returns false for -oi (a `.` line does not end the message). */
+function oOption(argument: string, rest: string): boolean {
+  if (rest === 'i') return false;
+  const first = rest[0];
+  const ok =
+    (first === 'e' && ERROR_MODES.includes(rest.slice(1))) ||
+    (first === 'd' && DELIVERY_MODES.includes(rest.slice(1))) ||
+    (first !== undefined && IGNORED_O_OPTIONS.has(first));
+  if (!ok) throw unknown(argument);
+  return true;
+}
+
+function parseNotify(text: string): DsnRequest['notify'] {
+  const words = text.toLowerCase().split(',');
+  const notify = words.map((word) => {
+    const known = NOTIFY_VALUES.find((each) => each === word);
+    if (known === undefined) throw invalid('-N', text, [...NOTIFY_VALUES]);
+    return known;
+  });
+  // RFC 3461 §4.1: NEVER stands alone.
+  if (notify.includes('never') && notify.length > 1) throw invalid('-N', text, ['never', 'success,failure,delay']);
+  return notify;
+}
+
+function unknown(option: string): CommandLineError {
+  return new CommandLineError({ code: 'MAILV_OPTION_UNKNOWN', option, suggestions: [] });
+}
+
+function invalid(option: string, value: string, choices: readonly string[]): CommandLineError {
+  return new CommandLineError({ code: 'MAILV_OPTION_VALUE_INVALID', option, value, choices });
+}

@@ -1,0 +1,80 @@
+// mailv-sendmail as a process: quiet unless -v, sendmail's statuses, dead.letter, the `.` line, and
+// the name `sendmail` choosing it.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { freshHome } from '../helpers/cli.js';
+import { createServer } from 'node:net';
+
+const SENDMAIL = fileURLToPath(new URL('../../bin/mailv-sendmail.js', import.meta.url));
+const MAILV = fileURLToPath(new URL('../../bin/mailv.js', import.meta.url));
+
+function run(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  input: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [command, ...args], { env: { PATH: '/usr/bin:/bin', USER: 'tester', LANG: 'C.UTF-8', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
+/** A loopback port nothing listens on: one just let go of. */
+function closedLoopbackPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('mailv-sendmail', () => {
+  it('a server that cannot be reached: one line, 75, the message kept in dead.letter up to the line of .', async () => {
+    const home = freshHome();
+    const port = await closedLoopbackPort();
+    const result = await run(SENDMAIL, ['bob@example.org'], { HOME: home, MAILV_SERVER: `127.0.0.1:${port}` }, 'Subject: kept\n\nfirst\n.\nnever read\n');
+    assert.equal(result.code, 75);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr.trim().split('\n').length, 2, result.stderr); // the failure, and where the message was kept
+    const dead = readFileSync(join(home, 'dead.letter'), 'utf8');
+    assert.match(dead, /Subject: kept\n/);
+    assert.match(dead, /\n\nfirst\n/);
+    assert.doesNotMatch(dead, /never read/);
+  });
+
+  it('an option sendmail programs do not pass: 64, nothing sent, nothing kept', async () => {
+    const home = freshHome();
+    const result = await run(SENDMAIL, ['-bp'], { HOME: home }, '');
+    assert.equal(result.code, 64);
+    assert.match(result.stderr, /-b/);
+    assert.equal(existsSync(join(home, 'dead.letter')), false);
+  });
+
+  it('run through a link named sendmail, mailv reads sendmail options', async () => {
+    const home = freshHome();
+    const link = join(home, 'sendmail');
+    symlinkSync(MAILV, link);
+    const port = await closedLoopbackPort();
+    // -oi is no mailv option: only sendmail's command line takes it.
+    const result = await run(
+      link,
+      ['-oi', '-f', 'alice@example.org', 'bob@example.org'],
+      { HOME: home, MAILV_SERVER: `127.0.0.1:${port}` },
+      'Subject: x\n\nbody\n',
+    );
+    assert.equal(result.code, 75, result.stderr);
+  });
+});

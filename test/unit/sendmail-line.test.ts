@@ -1,0 +1,83 @@
+// sendmail's command line as programs pass it, and the end of a message at a line of `.`.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { untilDotLine } from '../../dist/cli/dot-line.js';
+import { CommandLineError } from '../../dist/cli/program.js';
+import { parseSendmailLine } from '../../dist/cli/sendmail-line.js';
+
+async function collect(chunks: readonly string[]): Promise<string> {
+  const out: Buffer[] = [];
+  for await (const chunk of untilDotLine(chunks.map((each) => Buffer.from(each)))) out.push(chunk);
+  return Buffer.concat(out).toString();
+}
+
+describe('sendmail command line', () => {
+  it('reads what cron, git send-email, mutt and PHP pass', () => {
+    const line = parseSendmailLine([
+      '-oem',
+      '-oi',
+      '-odi',
+      '-bm',
+      '-fbob@example.org',
+      '-F',
+      'Bob B',
+      '-N',
+      'success,failure',
+      '-R',
+      'hdrs',
+      '-V',
+      'id1',
+      '-B',
+      '8BITMIME',
+      '--',
+      '-dash@example.org',
+    ]);
+    assert.equal(line.options.from, 'bob@example.org');
+    assert.equal(line.fullName, 'Bob B');
+    assert.equal(line.endsAtDotLine, false);
+    assert.equal(line.recipientsFromHeaders, false);
+    assert.equal(line.options.quiet, true);
+    assert.deepEqual(line.dsn, { notify: ['success', 'failure'], ret: 'hdrs', envid: 'id1' });
+    assert.deepEqual(line.recipients, ['-dash@example.org']);
+  });
+
+  it('-t -i -v, -r, -C and --account', () => {
+    const line = parseSendmailLine(['-t', '-i', '-v', '-r', 'a@example.org', '-C', '/tmp/conf', '--account', 'work', 'x@example.org']);
+    assert.equal(line.recipientsFromHeaders, true);
+    assert.equal(line.endsAtDotLine, false);
+    assert.equal(line.options.verbose, 1);
+    assert.equal(line.options.quiet, undefined);
+    assert.equal(line.options.from, 'a@example.org');
+    assert.equal(line.options.config, '/tmp/conf');
+    assert.equal(line.options.account, 'work');
+    assert.deepEqual(line.recipients, ['x@example.org']);
+  });
+
+  it('refuses what it cannot do, as a usage error', () => {
+    for (const argv of [['-bp'], ['-q'], ['-N', 'never,success'], ['-R', 'some'], ['-oZ'], ['-f'], ['--subject', 'x'], ['-ti'], ['-B', '9BIT']]) {
+      assert.throws(() => parseSendmailLine(argv), CommandLineError, argv.join(' '));
+    }
+  });
+
+  it('accepts and ignores -m, -n, -U, -G, -h N, -L tag, -oQ…, -em/-ep/-eq', () => {
+    const line = parseSendmailLine(['-m', '-n', '-U', '-G', '-h', '17', '-Ltag', '-oQ/var/spool', '-em', '-ep', '-eq', 'a@example.org']);
+    assert.deepEqual(line.recipients, ['a@example.org']);
+    assert.equal(line.endsAtDotLine, true);
+  });
+});
+
+describe('a line of . ends the message (sendmail without -i)', () => {
+  it('stops at the dot line, LF or CRLF, whatever the chunks', async () => {
+    assert.equal(await collect(['a\n.\nb\n']), 'a\n');
+    assert.equal(await collect(['a\r\n.\r\nb\r\n']), 'a\r\n');
+    assert.equal(await collect(['a\n', '.', '\nb']), 'a\n');
+    assert.equal(await collect(['a\n.', '\r', '\nb']), 'a\n');
+    assert.equal(await collect(['.\n']), '');
+    assert.equal(await collect(['a\n.']), 'a\n');
+  });
+
+  it('keeps lines that only begin with a dot, and a dot inside a line', async () => {
+    assert.equal(await collect(['a\n..\n.x\n', 'b.\n', '.', 'y\n']), 'a\n..\n.x\nb.\n.y\n');
+    assert.equal(await collect(['abc', '.\n', 'd']), 'abc.\nd');
+  });
+});
