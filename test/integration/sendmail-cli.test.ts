@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { freshHome } from '../helpers/cli.js';
+import { LOCAL_RECIPIENT, POSTFIX, postfixSkipReason } from '../helpers/postfix.js';
 import { createServer } from 'node:net';
 
 const SENDMAIL = fileURLToPath(new URL('../../bin/mailv-sendmail.js', import.meta.url));
@@ -76,5 +77,19 @@ describe('mailv-sendmail', () => {
       'Subject: x\n\nbody\n',
     );
     assert.equal(result.code, 75, result.stderr);
+  });
+
+  it('-N, -R and -V ask the server for delivery notifications, as --notify, --ret and --envid do', async (t) => {
+    const skip = await postfixSkipReason();
+    if (skip !== undefined) return t.skip(skip);
+    const result = await run(
+      SENDMAIL,
+      ['-v', '-N', 'success,failure', '-R', 'hdrs', '-V', 'lesson+1', '-f', LOCAL_RECIPIENT, LOCAL_RECIPIENT],
+      { HOME: freshHome(), MAILV_SERVER: `${POSTFIX.host}:${POSTFIX.port}` },
+      'Subject: x\n\nbody\n',
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^>>> MAIL From:<mailtest@localhost> SIZE=\d+ RET=HDRS ENVID=lesson\+2B1$/m);
+    assert.match(result.stdout, /^>>> RCPT To:<mailtest@localhost> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;mailtest@localhost$/m);
   });
 });
