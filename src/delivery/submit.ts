@@ -21,7 +21,7 @@ export async function submit(server: ServerAddress, plan: SessionPlan, emit: Emi
   emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: 'relay' });
   let connection: SmtpConnection;
   try {
-    connection = await SmtpConnection.open(server.host, server.port, plan.timeouts.forStage('connect'), signal);
+    connection = await SmtpConnection.open(server.host, server.port, plan.timeouts.forStage('connect'), signal, plan.local);
   } catch (error) {
     // As sendmail: the recipients are deferred by the relay that could not be reached (`Deferred: Connection refused by …`).
     if (error instanceof TransportError) {

@@ -122,10 +122,10 @@ export class SmtpConnection {
    * Opens a TCP connection; `signal` aborting (with the signal's name as reason) ends it at once.
    * Throws DnsError, TransportError (refused, unreachable, timeout) or InterruptedError.
    */
-  static open(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<SmtpConnection> {
+  static open(host: string, port: number, timeoutMs: number, signal?: AbortSignal, local: LocalEnd = {}): Promise<SmtpConnection> {
     return new Promise((resolve, reject) => {
       // Nagle would hold each pipelined group back until the previous ACK: a 40 ms stall per step.
-      const socket = connect({ host, port, noDelay: true });
+      const socket = connect({ host, port, noDelay: true, family: local.family, localAddress: local.address });
       const settle = (error?: Error) => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -294,6 +294,12 @@ export class SmtpConnection {
       }
     }
   }
+}
+
+/** The local end of a connection: -4/-6 (which of the host's addresses), --source-address (bound before connecting). */
+export interface LocalEnd {
+  readonly family?: 4 | 6 | undefined;
+  readonly address?: string | undefined;
 }
 
 /** What ended the stream, as recorded when it happened. */
