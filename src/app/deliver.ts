@@ -72,5 +72,8 @@ function sessionPlan(run: Run, plan: Plan, prepared: PreparedInput, trust: Trust
     quitAfter: plan.quitAfter,
     pipelining: plan.pipelining,
     step: stepper ? (next) => stepper.ask(next) : undefined,
+    local: { family: plan.origin.family, address: plan.origin.sourceAddress },
+    proxy: plan.origin.proxy,
+    xclient: plan.origin.xclient,
   };
 }

@@ -91,7 +91,17 @@ export type OptionsFact =
   | { readonly code: 'MAILV_AUTH_NOT_FOR_TOKEN'; readonly mechanism: string }
   | { readonly code: 'MAILV_MX_INVALID'; readonly text: string }
   | { readonly code: 'MAILV_PORT_INVALID'; readonly text: string }
-  | { readonly code: 'MAILV_TIMEOUT_INVALID'; readonly text: string };
+  | { readonly code: 'MAILV_TIMEOUT_INVALID'; readonly text: string }
+  /** --xclient that is not NAME=value. */
+  | { readonly code: 'MAILV_XCLIENT_INVALID'; readonly text: string }
+  /** --proxy without --proxy-source, or the other way round: `missing` is the one not given. */
+  | { readonly code: 'MAILV_PROXY_INCOMPLETE'; readonly missing: '--proxy' | '--proxy-source' }
+  | { readonly code: 'MAILV_PROXY_SOURCE_INVALID'; readonly text: string }
+  | { readonly code: 'MAILV_SOURCE_ADDRESS_INVALID'; readonly text: string }
+  /** Two flags that ask for different address families (-4 and -6, -4 and an IPv6 --source-address…). */
+  | { readonly code: 'MAILV_FAMILY_CLASH'; readonly first: FamilyFlag; readonly second: FamilyFlag };
+
+export type FamilyFlag = '-4' | '-6' | '--source-address' | '--proxy-source';
 
 /** Where the secret of a login could not be had. */
 export type SecretFact =
