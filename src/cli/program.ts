@@ -274,9 +274,11 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .option('--record <file>', 'keep the session in this file (mode 0600, secrets withheld), to show again with: mailv replay <file>')
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")
     .option('--xclient <NAME=value>', "after EHLO, claim another client with Postfix's XCLIENT (repeatable: ADDR=, NAME=, HELO=, …)", collect)
-    .addOption(choiceOption('--proxy <version>', "send HAProxy's PROXY header before the greeting: v1 (text) or v2 (binary); needs --proxy-source", ['v1', 'v2']))
+    .addOption(
+      choiceOption('--proxy <version>', "send HAProxy's PROXY header before the greeting: v1 (text) or v2 (binary); needs --proxy-source", ['v1', 'v2']),
+    )
     .option('--proxy-source <address:port>', 'the client the PROXY header claims, e.g. 192.0.2.7:40000 or [2001:db8::7]:40000')
-    .option('-4, --ipv4', "connect over IPv4 only")
+    .option('-4, --ipv4', 'connect over IPv4 only')
     .option('-6, --ipv6', 'connect over IPv6 only')
     .option('--source-address <ip>', 'connect from this local address')
     .option('--timeout <seconds>', 'longest wait for any step (default: the limits of RFC 5321)')

@@ -8,9 +8,12 @@ export const en: Catalogue = {
   cmdEhloAgain: 'EHLO again: after TLS, everything learned before is forgotten and asked anew (RFC 3207 §4.2)',
   cmdHelo: ({ name }) => `HELO: the older greeting, as ${name}; it asks for no extensions (RFC 5321 §4.1.1.1)`,
   cmdStarttls: 'STARTTLS: asks to encrypt this connection with TLS before going on (RFC 3207 §4)',
-  cmdXclient: 'XCLIENT: asks the server to take this session as coming from another client (its address, name, HELO), for testing its rules; only clients listed in smtpd_authorized_xclient_hosts may (Postfix XCLIENT_README)',
-  cmdProxyV1: 'PROXY: the header a proxy writes before the greeting, naming the client it relays (HAProxy PROXY protocol, version 1, text); the server takes that client as its peer',
-  cmdProxyV2: 'PROXY v2: the binary header a proxy writes before the greeting, naming the client it relays (HAProxy PROXY protocol, version 2; shown here by its fields)',
+  cmdXclient:
+    'XCLIENT: asks the server to take this session as coming from another client (its address, name, HELO), for testing its rules; only clients listed in smtpd_authorized_xclient_hosts may (Postfix XCLIENT_README)',
+  cmdProxyV1:
+    'PROXY: the header a proxy writes before the greeting, naming the client it relays (HAProxy PROXY protocol, version 1, text); the server takes that client as its peer',
+  cmdProxyV2:
+    'PROXY v2: the binary header a proxy writes before the greeting, naming the client it relays (HAProxy PROXY protocol, version 2; shown here by its fields)',
   cmdAuth: ({ mechanism }) => `AUTH ${mechanism}: mailv logs in with the SASL mechanism ${mechanism} (RFC 4954 §4)`,
   mechScramSha256: 'SCRAM-SHA-256: both sides prove they know the password, which never travels (RFC 5802, RFC 7677)',
   mechCramMd5: 'CRAM-MD5: an HMAC-MD5 of the server challenge proves the password, not sent itself (RFC 2195)',

@@ -9,9 +9,12 @@ export const fr: Catalogue = {
   cmdEhloAgain: 'EHLO de nouveau : sous TLS, tout ce qui a été appris avant est oublié et redemandé (RFC 3207 §4.2)',
   cmdHelo: ({ name }) => `HELO : ancienne forme de salutation (${name}) ; pas d’extensions (RFC 5321 §4.1.1.1)`,
   cmdStarttls: 'STARTTLS : demande de chiffrer cette connexion avec TLS avant de continuer (RFC 3207 §4)',
-  cmdXclient: 'XCLIENT : demande au serveur de tenir cette session pour celle d’un autre client (son adresse, son nom, son HELO), pour tester ses règles ; seuls les clients de smtpd_authorized_xclient_hosts le peuvent (Postfix XCLIENT_README)',
-  cmdProxyV1: 'PROXY : l’en-tête qu’un relais écrit avant l’accueil pour nommer le client qu’il relaie (protocole PROXY de HAProxy, version 1, texte) ; le serveur tient ce client pour son interlocuteur',
-  cmdProxyV2: 'PROXY v2 : l’en-tête binaire qu’un relais écrit avant l’accueil pour nommer le client qu’il relaie (protocole PROXY de HAProxy, version 2 ; montré ici par ses champs)',
+  cmdXclient:
+    'XCLIENT : demande au serveur de tenir cette session pour celle d’un autre client (son adresse, son nom, son HELO), pour tester ses règles ; seuls les clients de smtpd_authorized_xclient_hosts le peuvent (Postfix XCLIENT_README)',
+  cmdProxyV1:
+    'PROXY : l’en-tête qu’un relais écrit avant l’accueil pour nommer le client qu’il relaie (protocole PROXY de HAProxy, version 1, texte) ; le serveur tient ce client pour son interlocuteur',
+  cmdProxyV2:
+    'PROXY v2 : l’en-tête binaire qu’un relais écrit avant l’accueil pour nommer le client qu’il relaie (protocole PROXY de HAProxy, version 2 ; montré ici par ses champs)',
   cmdAuth: ({ mechanism }) => `AUTH ${mechanism} : mailv s’authentifie avec le mécanisme SASL ${mechanism} (RFC 4954 §4)`,
   mechScramSha256: 'SCRAM-SHA-256 : chacun prouve qu’il connaît le mot de passe, qui ne circule pas (RFC 5802, RFC 7677)',
   mechCramMd5: 'CRAM-MD5 : un HMAC-MD5 du défi du serveur prouve le mot de passe, sans l’envoyer (RFC 2195)',

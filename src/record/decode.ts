@@ -205,7 +205,14 @@ const COMMANDS: CommandDecoders = {
   }),
   PROXY: (fields) => {
     const header = fields.object('header');
-    return { verb: 'PROXY', header: { version: header.choice('version', PROXY_VERSIONS), source: endpoint(header.object('source')), destination: endpoint(header.object('destination')) } };
+    return {
+      verb: 'PROXY',
+      header: {
+        version: header.choice('version', PROXY_VERSIONS),
+        source: endpoint(header.object('source')),
+        destination: endpoint(header.object('destination')),
+      },
+    };
   },
 };
 

@@ -18,7 +18,8 @@ export const XCLIENT_NAMES = ['ADDR', 'PORT', 'NAME', 'REVERSE_NAME', 'HELO', 'P
 export function xtext(value: string): string {
   let encoded = '';
   for (const octet of Buffer.from(value, 'utf8')) {
-    encoded += octet >= 0x21 && octet <= 0x7e && octet !== 0x2b && octet !== 0x3d ? String.fromCharCode(octet) : `+${octet.toString(16).toUpperCase().padStart(2, '0')}`;
+    encoded +=
+      octet >= 0x21 && octet <= 0x7e && octet !== 0x2b && octet !== 0x3d ? String.fromCharCode(octet) : `+${octet.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return encoded;
 }

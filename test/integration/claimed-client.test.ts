@@ -16,7 +16,10 @@ async function sendAndReceive(flags: readonly string[]): Promise<{ stdout: strin
   const id = `<${randomBytes(8).toString('hex')}.claimed@example.org>`;
   const run = await runCli([...flags, '-r', 'alice@example.org', '-H', `Message-ID: ${id}`, '-s', 'claimed client', LOCAL_RECIPIENT], { input: 'hello\n' });
   assert.equal(run.code, 0, run.stderr + run.stdout);
-  const headers = (await deliveredMessage(id)).toString('latin1').split('\n\n')[0]!.replace(/\n[ \t]+/g, ' ');
+  const headers = (await deliveredMessage(id))
+    .toString('latin1')
+    .split('\n\n')[0]!
+    .replace(/\n[ \t]+/g, ' ');
   const received = headers.split('\n').find((line) => line.startsWith('Received: '));
   assert.ok(received, headers);
   return { stdout: run.stdout, received };

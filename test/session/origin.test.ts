@@ -43,7 +43,11 @@ const AFTER_XCLIENT = '250-scripted.test\r\n250 8BITMIME';
 async function withXclient(plan: Partial<SessionPlan>, script: Script = {}) {
   const [client, server] = memoryPair();
   let ehlos = 0;
-  serveScript(server, { replies: { EHLO: () => (ehlos++ === 0 ? OFFERS_XCLIENT : AFTER_XCLIENT), XCLIENT: '220 scripted.test ESMTP', ...script.replies } }, { chunks: [], commands: [] });
+  serveScript(
+    server,
+    { replies: { EHLO: () => (ehlos++ === 0 ? OFFERS_XCLIENT : AFTER_XCLIENT), XCLIENT: '220 scripted.test ESMTP', ...script.replies } },
+    { chunks: [], commands: [] },
+  );
   const events: SessionEvent[] = [];
   const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), { ...PLAN, ...plan }, (event) => events.push(event));
   const error = await session.run().then(
@@ -55,11 +59,13 @@ async function withXclient(plan: Partial<SessionPlan>, script: Script = {}) {
 
 describe('XCLIENT', () => {
   it('goes after EHLO, its 220 is followed by EHLO again, then the transaction; values are xtext', async () => {
-    const run = await withXclient({ xclient: [
-      { name: 'ADDR', value: '192.0.2.7' },
-      { name: 'NAME', value: 'client.example' },
-      { name: 'HELO', value: 'a b+c=d' },
-    ] });
+    const run = await withXclient({
+      xclient: [
+        { name: 'ADDR', value: '192.0.2.7' },
+        { name: 'NAME', value: 'client.example' },
+        { name: 'HELO', value: 'a b+c=d' },
+      ],
+    });
     assert.equal(run.error, undefined);
     assert.deepEqual(run.writes.slice(0, 4), [
       'EHLO client.test\r\n',
@@ -113,7 +119,9 @@ async function throughProxy(version: 'v1' | 'v2', source: { address: string; por
   Object.defineProperties(client, { remoteAddress: { value: destination.address }, remotePort: { value: destination.port } });
   proxiedServer(server, encodeProxyHeader({ version, source, destination }).length);
   const events: SessionEvent[] = [];
-  const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), { ...PLAN, proxy: { version, source }, quitAfter: 'greeting' }, (event) => events.push(event));
+  const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), { ...PLAN, proxy: { version, source }, quitAfter: 'greeting' }, (event) =>
+    events.push(event),
+  );
   await session.run();
   return { writes: client.writes, events };
 }
