@@ -1,10 +1,10 @@
 // --xclient, --proxy/--proxy-source, -4/-6 and --source-address: where a session says it comes
 // from, checked before any connection is made. Each is a test of one's own server.
-import { isIP } from 'node:net';
 import type { ConnectionOrigin } from '../plan.js';
 import type { ProxyEndpoint } from '../smtp/proxy-header.js';
 import type { XclientAttribute } from '../smtp/xclient.js';
 import { UsageError } from '../errors.js';
+import { ipVersion as isIP } from '../ip-address.js';
 
 export interface OriginOptions {
   xclient?: string[];

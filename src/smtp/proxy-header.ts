@@ -1,7 +1,8 @@
 // HAProxy's PROXY protocol header (haproxy.org/download/2.9/doc/proxy-protocol.txt), written before
 // the greeting so that a server behind a proxy (Postfix's smtpd_upstream_proxy_protocol) takes the
 // client to be `source`: version 1 is one text line, version 2 a binary block.
-import { isIPv4, isIPv6 } from 'node:net';
+import { UsageError } from '../errors.js';
+import { ipVersion } from '../ip-address.js';
 
 export type ProxyVersion = 'v1' | 'v2';
 
@@ -27,15 +28,19 @@ const V2_TCP_OVER_IPV6 = 0x21;
 /** Both ends must be of one family: the header has one protocol field for the two. */
 export function proxyFamily(header: ProxyHeader): 4 | 6 | undefined {
   const { source, destination } = header;
-  if (isIPv4(source.address) && isIPv4(destination.address)) return 4;
-  if (isIPv6(source.address) && isIPv6(destination.address)) return 6;
-  return undefined;
+  const family = ipVersion(source.address);
+  return family !== 0 && ipVersion(destination.address) === family ? family : undefined;
 }
 
-/** The header's octets; the caller has checked (proxyFamily) that both ends are of one family. */
+/**
+ * The header's octets. Throws UsageError when the ends are of two families, as when --server names
+ * an IPv6 address and --proxy-source an IPv4 one: the header cannot say that.
+ */
 export function encodeProxyHeader(header: ProxyHeader): Buffer {
   const family = proxyFamily(header);
-  if (family === undefined) throw new RangeError('PROXY header ends of different families');
+  if (family === undefined) {
+    throw new UsageError({ code: 'MAILV_PROXY_FAMILY', source: header.source.address, destination: header.destination.address });
+  }
   return header.version === 'v1' ? Buffer.from(`${proxyLine(header, family)}\r\n`, 'latin1') : encodeV2(header, family);
 }
 
