@@ -9,6 +9,8 @@ import type { BodyMode, PipeliningMode, TlsMode } from './smtp/session.js';
 import type { QuitPoint } from './smtp/quit-points.js';
 import type { SecretSource } from './cli/secret-input.js';
 import type { Language } from './words/language.js';
+import type { ProxyEndpoint, ProxyVersion } from './smtp/proxy-header.js';
+import type { XclientAttribute } from './smtp/xclient.js';
 
 export type { BodyMode, Language, PipeliningMode, QuitPoint, ServerAddress, TlsMode };
 
@@ -70,6 +72,8 @@ export interface Plan {
   readonly record: string | undefined;
   /** Run as sendmail (mailv-sendmail): standard input is always a whole message. */
   readonly sendmail?: SendmailInput;
+  /** -4/-6, --source-address, --proxy, --xclient: where the session says it comes from. */
+  readonly origin: ConnectionOrigin;
 }
 
 /** How mailv-sendmail reads the message, as sendmail does. */
@@ -78,6 +82,17 @@ export interface SendmailInput {
   readonly recipientsFromHeaders: boolean;
   /** No -i: a line holding only `.` ends the message. */
   readonly endsAtDotLine: boolean;
+}
+
+/** How a test client presents itself: the local end of the connection, and the client it claims to be. */
+export interface ConnectionOrigin {
+  /** -4/-6, or the family --source-address or --proxy-source imply. */
+  readonly family: 4 | 6 | undefined;
+  readonly sourceAddress: string | undefined;
+  /** --proxy/--proxy-source: a PROXY header before the greeting. */
+  readonly proxy: { readonly version: ProxyVersion; readonly source: ProxyEndpoint } | undefined;
+  /** --xclient: empty, none. */
+  readonly xclient: readonly XclientAttribute[];
 }
 
 /** What DSN (RFC 3461) asks of the server: sent only where it offers DSN. */

@@ -78,5 +78,8 @@ function sessionPlan(run: Run, plan: Plan, prepared: PreparedInput, trust: Trust
     pipelining: plan.pipelining,
     dsn: plan.dsn,
     step: stepper ? (next) => stepper.ask(next) : undefined,
+    local: { family: plan.origin.family, address: plan.origin.sourceAddress },
+    proxy: plan.origin.proxy,
+    xclient: plan.origin.xclient,
   };
 }

@@ -95,7 +95,17 @@ export type OptionsFact =
   /** --notify: not `never` alone nor a list of success, failure, delay (RFC 3461 §4.1). */
   | { readonly code: 'MAILV_NOTIFY_INVALID'; readonly text: string }
   /** --envid: empty, longer than `limit`, or not printable ASCII (RFC 3461 §4.4). */
-  | { readonly code: 'MAILV_ENVID_INVALID'; readonly text: string; readonly limit: number };
+  | { readonly code: 'MAILV_ENVID_INVALID'; readonly text: string; readonly limit: number }
+  /** --xclient that is not NAME=value. */
+  | { readonly code: 'MAILV_XCLIENT_INVALID'; readonly text: string }
+  /** --proxy without --proxy-source, or the other way round: `missing` is the one not given. */
+  | { readonly code: 'MAILV_PROXY_INCOMPLETE'; readonly missing: '--proxy' | '--proxy-source' }
+  | { readonly code: 'MAILV_PROXY_SOURCE_INVALID'; readonly text: string }
+  | { readonly code: 'MAILV_SOURCE_ADDRESS_INVALID'; readonly text: string }
+  /** Two flags that ask for different address families (-4 and -6, -4 and an IPv6 --source-address…). */
+  | { readonly code: 'MAILV_FAMILY_CLASH'; readonly first: FamilyFlag; readonly second: FamilyFlag };
+
+export type FamilyFlag = '-4' | '-6' | '--source-address' | '--proxy-source';
 
 /** Where the secret of a login could not be had. */
 export type SecretFact =

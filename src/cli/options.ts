@@ -1,5 +1,6 @@
 // Flags, environment and local facts → the plan of one run, every value checked before any input
 // is read or any connection made. Pure.
+import { parseOrigin } from './origin-options.js';
 import { UsageError } from '../errors.js';
 import { parseNameServer } from '../dns/resolv-conf.js';
 import { domainOf, parseAddressList, parseMailbox } from '../message/address.js';
@@ -141,6 +142,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     record: options.record,
     language,
     dsn: dsnRequest(options.notify, options.ret, options.envid),
+    origin: parseOrigin(options),
     diagram: options.diagram === undefined ? undefined : parseDiagram(options.diagram),
   };
 }

@@ -55,6 +55,12 @@ export interface RawOptions {
   notify?: string;
   ret?: 'full' | 'hdrs';
   envid?: string;
+  xclient?: string[];
+  proxy?: 'v1' | 'v2';
+  proxySource?: string;
+  ipv4?: boolean;
+  ipv6?: boolean;
+  sourceAddress?: string;
 }
 
 export type ParsedCommandLine = { kind: 'run'; options: RawOptions; recipients: string[] } | { kind: 'exit'; output: string };
@@ -273,6 +279,14 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .option('--diagram <file>', 'also draw the session as a sequence diagram in this .html or .svg file')
     .option('--record <file>', 'keep the session in this file (mode 0600, secrets withheld), to show again with: mailv replay <file>')
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")
+    .option('--xclient <NAME=value>', "after EHLO, claim another client with Postfix's XCLIENT (repeatable: ADDR=, NAME=, HELO=, …)", collect)
+    .addOption(
+      choiceOption('--proxy <version>', "send HAProxy's PROXY header before the greeting: v1 (text) or v2 (binary); needs --proxy-source", ['v1', 'v2']),
+    )
+    .option('--proxy-source <address:port>', 'the client the PROXY header claims, e.g. 192.0.2.7:40000 or [2001:db8::7]:40000')
+    .option('-4, --ipv4', 'connect over IPv4 only')
+    .option('-6, --ipv6', 'connect over IPv6 only')
+    .option('--source-address <ip>', 'connect from this local address')
     .option('--timeout <seconds>', 'longest wait for any step (default: the limits of RFC 5321)')
     .option('-v, --verbose', 'more detail: -v adds connection notes, -vv also shows the message lines', increase, 0)
     .option('-q, --quiet', 'print no dialogue, only errors')

@@ -86,7 +86,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   emit({ kind: 'connecting', recipients, host: name, port: options.port, via: 'esmtp' });
   let connection: SmtpConnection;
   try {
-    connection = await SmtpConnection.open(address, options.port, plan.timeouts.forStage('connect'), options.signal);
+    connection = await SmtpConnection.open(address, options.port, plan.timeouts.forStage('connect'), options.signal, plan.local);
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     emit({ kind: 'deferred', recipients, host: name, address, error: error.fact });

@@ -28,7 +28,7 @@ export async function submit(server: ServerAddress, plan: SessionPlan, emit: Emi
     const timeout = plan.timeouts.forStage('connect');
     connection =
       server.socket === undefined
-        ? await SmtpConnection.open(server.host, server.port, timeout, signal)
+        ? await SmtpConnection.open(server.host, server.port, timeout, signal, plan.local)
         : await SmtpConnection.openSocket(server.socket, timeout, signal);
   } catch (error) {
     // As sendmail: the recipients are deferred by the relay that could not be reached (`Deferred: Connection refused by …`).

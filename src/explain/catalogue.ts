@@ -11,6 +11,9 @@ export interface Catalogue {
   cmdLhlo: (p: { name: string }) => Text;
   cmdHelo: (p: { name: string }) => Text;
   cmdStarttls: Text;
+  cmdXclient: Text;
+  cmdProxyV1: Text;
+  cmdProxyV2: Text;
   cmdAuth: (p: { mechanism: string }) => Text;
   mechScramSha256: Text;
   mechCramMd5: Text;
@@ -99,6 +102,7 @@ export interface Catalogue {
   // The same codes read in context: what the reply answers.
   code220Greeting: Text;
   code220Tls: Text;
+  code220Xclient: Text;
   code554Greeting: Text;
   code250Ehlo: Text;
   code250Helo: Text;

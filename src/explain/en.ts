@@ -9,6 +9,9 @@ export const en: Catalogue = {
   cmdEhloAgain: 'EHLO again: after TLS, everything learned before is forgotten and asked anew (RFC 3207 §4.2)',
   cmdHelo: ({ name }) => `HELO: the older greeting, as ${name}; it asks for no extensions (RFC 5321 §4.1.1.1)`,
   cmdStarttls: 'STARTTLS: asks to encrypt this connection with TLS before going on (RFC 3207 §4)',
+  cmdXclient: "XCLIENT: take this session as another client's: its address, name or HELO (Postfix XCLIENT_README)",
+  cmdProxyV1: 'PROXY: the header a proxy writes first, naming the client it relays (Postfix, HAProxy PROXY protocol v1)',
+  cmdProxyV2: 'PROXY v2: the same header in binary, shown by its fields (Postfix, HAProxy PROXY protocol v2)',
   cmdAuth: ({ mechanism }) => `AUTH ${mechanism}: mailv logs in with the SASL mechanism ${mechanism} (RFC 4954 §4)`,
   mechScramSha256: 'SCRAM-SHA-256: both sides prove they know the password, which never travels (RFC 5802, RFC 7677)',
   mechCramMd5: 'CRAM-MD5: an HMAC-MD5 of the server challenge proves the password, not sent itself (RFC 2195)',
@@ -95,6 +98,7 @@ export const en: Catalogue = {
 
   code220Greeting: '220: the greeting; the server speaks first, with its name (RFC 5321 §3.1, §4.2)',
   code220Tls: '220: ready for TLS; the TLS handshake starts now, before any other command (RFC 3207 §4)',
+  code220Xclient: '220: XCLIENT taken, a new greeting; the session starts again from EHLO (Postfix XCLIENT_README)',
   code554Greeting: '554 as greeting: the server refuses this connection, there is no SMTP service here (RFC 5321 §3.1)',
   code250Ehlo: '250: EHLO accepted; after the first line, each line names an extension offered (RFC 5321 §4.1.1.1)',
   code250Helo: '250: HELO accepted; no extension is available in this session (RFC 5321 §4.1.1.1)',

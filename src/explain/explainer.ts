@@ -27,7 +27,7 @@ export function catalogueFor(lang: Language): Catalogue {
   return lang === 'fr' ? fr : en;
 }
 
-type CommandKind = 'ehlo' | 'helo' | 'starttls' | 'auth' | 'authCancel' | 'mail' | 'rcpt' | 'data' | 'dot' | 'bdat' | 'rset' | 'quit';
+type CommandKind = 'ehlo' | 'helo' | 'starttls' | 'auth' | 'authCancel' | 'mail' | 'rcpt' | 'data' | 'dot' | 'bdat' | 'rset' | 'quit' | 'xclient' | 'proxy';
 
 /** A command waiting for its reply, with what its reply needs to be read in context. */
 interface Command {
@@ -347,6 +347,10 @@ export class Explainer {
       }
       case 'RSET':
         return { command: { kind: 'rset', stage }, lines: [c.cmdRset] };
+      case 'XCLIENT':
+        return { command: { kind: 'xclient', stage }, lines: [c.cmdXclient] };
+      case 'PROXY':
+        return { command: { kind: 'proxy', stage }, lines: [sent.header.version === 'v1' ? c.cmdProxyV1 : c.cmdProxyV2] };
       case 'QUIT':
         // RFC 2920 §3.1: a pipelined QUIT leaves with the end of the message, before the verdict.
         return { command: { kind: 'quit', stage }, lines: [pipelined ? c.cmdQuitInFlight : c.cmdQuit] };
@@ -450,6 +454,8 @@ export class Explainer {
         return command.last ? c.code250Message : c.code250Chunk({ octets: command.octets ?? 0 });
       case 'rset':
         return code === 250 ? c.code250Rset : undefined;
+      case 'xclient':
+        return code === 220 ? c.code220Xclient : undefined;
       default:
         return undefined;
     }

@@ -10,6 +10,9 @@ export const fr: Catalogue = {
   cmdEhloAgain: 'EHLO de nouveau : sous TLS, tout ce qui a été appris avant est oublié et redemandé (RFC 3207 §4.2)',
   cmdHelo: ({ name }) => `HELO : ancienne forme de salutation (${name}) ; pas d’extensions (RFC 5321 §4.1.1.1)`,
   cmdStarttls: 'STARTTLS : demande de chiffrer cette connexion avec TLS avant de continuer (RFC 3207 §4)',
+  cmdXclient: 'XCLIENT : tenir cette session pour celle d’un autre client : adresse, nom, HELO (Postfix XCLIENT_README)',
+  cmdProxyV1: 'PROXY : l’en-tête qu’un relais écrit d’abord, nommant le client relayé (Postfix, protocole PROXY v1)',
+  cmdProxyV2: 'PROXY v2 : le même en-tête en binaire, montré par ses champs (Postfix, protocole PROXY v2)',
   cmdAuth: ({ mechanism }) => `AUTH ${mechanism} : mailv s’authentifie avec le mécanisme SASL ${mechanism} (RFC 4954 §4)`,
   mechScramSha256: 'SCRAM-SHA-256 : chacun prouve qu’il connaît le mot de passe, qui ne circule pas (RFC 5802, RFC 7677)',
   mechCramMd5: 'CRAM-MD5 : un HMAC-MD5 du défi du serveur prouve le mot de passe, sans l’envoyer (RFC 2195)',
@@ -96,6 +99,7 @@ export const fr: Catalogue = {
 
   code220Greeting: '220 : bannière d’accueil ; le serveur parle en premier et donne son nom (RFC 5321 §3.1)',
   code220Tls: '220 : prêt pour TLS ; la négociation TLS commence, avant toute autre commande (RFC 3207 §4)',
+  code220Xclient: '220 : XCLIENT accepté, nouvel accueil ; la session reprend à EHLO (Postfix XCLIENT_README)',
   code554Greeting: '554 en accueil : le serveur refuse cette connexion, pas de service SMTP ici (RFC 5321 §3.1)',
   code250Ehlo: '250 : EHLO accepté ; chaque ligne après la première annonce une extension (RFC 5321 §4.1.1.1)',
   code250Helo: '250 : HELO accepté ; aucune extension n’est disponible dans cette session (RFC 5321 §4.1.1.1)',

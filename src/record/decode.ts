@@ -2,6 +2,7 @@
 // of events, commands, replies and DNS records, since a record is as untrusted as what a server
 // says. A decoder per event kind and per verb: a new kind without one is a compile error. Throws
 // InputError (65) naming the line and what is wrong with it.
+import type { ProxyEndpoint, ProxyVersion } from '../smtp/proxy-header.js';
 import type { DnsRecord, QueryType } from '../dns/wire.js';
 import type { NoAddress, NoAddressReason, NoAnswer, ServerFailure } from '../dns/facts.js';
 import type { MxHost, MxPlan } from '../dns/mx.js';
@@ -196,7 +197,31 @@ const COMMANDS: CommandDecoders = {
     initial: fields.has('initial') ? saslResponse(fields.object('initial')) : undefined,
   }),
   SASL: (fields) => ({ verb: 'SASL', response: saslResponse(fields.object('response')) }),
+  XCLIENT: (fields) => ({
+    verb: 'XCLIENT',
+    attributes: fields.array('attributes').map(({ value, path }) => {
+      const attribute = Fields.of(value, path);
+      return { name: attribute.string('name'), value: attribute.string('value') };
+    }),
+  }),
+  PROXY: (fields) => {
+    const header = fields.object('header');
+    return {
+      verb: 'PROXY',
+      header: {
+        version: header.choice('version', PROXY_VERSIONS),
+        source: endpoint(header.object('source')),
+        destination: endpoint(header.object('destination')),
+      },
+    };
+  },
 };
+
+const PROXY_VERSIONS = choicesOf<ProxyVersion>({ v1: true, v2: true });
+
+function endpoint(fields: Fields): ProxyEndpoint {
+  return { address: fields.string('address'), port: fields.integer('port') };
+}
 
 function command(fields: Fields): Command {
   const verb = fields.string('verb');

@@ -1,6 +1,8 @@
 // SMTP commands as data (RFC 5321 §4.1.1 and the extensions): what the session sends, carried by
 // `send` events so that renderers never parse a line back. formatCommand gives the wire form.
+import { type ProxyHeader, proxyFamily, proxyLine } from './proxy-header.js';
 import { REDACTED } from './redact.js';
+import { type XclientAttribute, xclientLine } from './xclient.js';
 
 /**
  * A SASL response (RFC 4954 §4): base64, `=` for an empty initial response, `*` to cancel. In an
@@ -21,7 +23,11 @@ export type Command =
   | { readonly verb: '.' }
   | { readonly verb: 'AUTH'; readonly mechanism: string; readonly initial: SaslResponse | undefined }
   /** A line of an AUTH exchange after the command: the answer to a 334 challenge. */
-  | { readonly verb: 'SASL'; readonly response: SaslResponse };
+  | { readonly verb: 'SASL'; readonly response: SaslResponse }
+  /** Postfix's XCLIENT: the client this session claims to come from. */
+  | { readonly verb: 'XCLIENT'; readonly attributes: readonly XclientAttribute[] }
+  /** HAProxy's PROXY header, before the greeting; version 2 is binary, shown by its fields. */
+  | { readonly verb: 'PROXY'; readonly header: ProxyHeader };
 
 export type Verb = Command['verb'];
 
@@ -52,6 +58,12 @@ export function formatCommand(command: Command): string {
       return command.initial === undefined ? `AUTH ${command.mechanism}` : `AUTH ${command.mechanism} ${responseText(command.initial)}`;
     case 'SASL':
       return responseText(command.response);
+    case 'XCLIENT':
+      return xclientLine(command.attributes);
+    case 'PROXY': {
+      const line = proxyLine(command.header, proxyFamily(command.header) ?? 4);
+      return command.header.version === 'v1' ? line : line.replace(/^PROXY/, 'PROXY v2');
+    }
     default:
       return command.verb;
   }

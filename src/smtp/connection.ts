@@ -122,9 +122,10 @@ export class SmtpConnection {
    * Opens a TCP connection; `signal` aborting (with the signal's name as reason) ends it at once.
    * Throws DnsError, TransportError (refused, unreachable, timeout) or InterruptedError.
    */
-  static open(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<SmtpConnection> {
+  static open(host: string, port: number, timeoutMs: number, signal?: AbortSignal, local: LocalEnd = {}): Promise<SmtpConnection> {
     // Nagle would hold each pipelined group back until the previous ACK: a 40 ms stall per step.
-    return SmtpConnection.whenConnected(() => connect({ host, port, noDelay: true }), host, port, timeoutMs, signal);
+    const open = () => connect({ host, port, noDelay: true, family: local.family, localAddress: local.address });
+    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal);
   }
 
   /** Connects to a unix-domain socket at `path`; failures name the path as the host, with port 0. */
@@ -311,6 +312,12 @@ export class SmtpConnection {
       }
     }
   }
+}
+
+/** The local end of a connection: -4/-6 (which of the host's addresses), --source-address (bound before connecting). */
+export interface LocalEnd {
+  readonly family?: 4 | 6 | undefined;
+  readonly address?: string | undefined;
 }
 
 /** What ended the stream, as recorded when it happened. */

@@ -53,6 +53,11 @@ export type SmtpErrorFact =
   /** Bytes after the 220 to STARTTLS, before the handshake (CVE-2011-0411). */
   | { readonly code: 'MAILV_STARTTLS_INJECTION' }
   | { readonly code: 'MAILV_NO_CHUNKING' }
+  /** --xclient, and the server does not offer XCLIENT to this client. */
+  | { readonly code: 'MAILV_NO_XCLIENT' }
+  | { readonly code: 'MAILV_XCLIENT_REFUSED'; readonly reply: Reply }
+  /** --proxy-source and the address connected to are of two families: one PROXY header cannot carry both. */
+  | { readonly code: 'MAILV_PROXY_FAMILY'; readonly source: string; readonly destination: string }
   | { readonly code: 'MAILV_TOO_BIG'; readonly size: number; readonly limit: number }
   | { readonly code: 'MAILV_NO_SMTPUTF8' }
   /** The message source turned out longer, or shorter, than the size announced. */

@@ -13,14 +13,16 @@ import type { AuthPlan } from './authenticate.js';
 import { Capabilities } from './capabilities.js';
 import { chunksOf, type BdatChunk } from './chunking.js';
 import { formatCommand, withheld, type Command, type PendingWrite } from './command.js';
-import type { SmtpConnection, TlsDetails } from './connection.js';
+import type { LocalEnd, SmtpConnection, TlsDetails } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
 import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
+import { encodeProxyHeader, type ProxyEndpoint, type ProxyVersion } from './proxy-header.js';
 import type { SmtpErrorFact, TlsUnavailable } from './facts.js';
 import type { QuitPoint } from './quit-points.js';
 import type { Reply } from './reply.js';
 import type { Timeouts } from './timeouts.js';
 import { WriteBuffer } from './write-buffer.js';
+import type { XclientAttribute } from './xclient.js';
 
 export type { Envelope } from '../message/envelope.js';
 
@@ -74,6 +76,15 @@ export interface SessionPlan {
   readonly lmtp?: boolean;
   /** --notify, --ret, --envid: DSN parameters (RFC 3461), sent only when the server offers DSN. */
   readonly dsn?: DsnParameters;
+  /**
+   * --proxy: a PROXY header before anything else, claiming `source` as the client; the
+   * destination is the address connected to.
+   */
+  readonly proxy?: { readonly version: ProxyVersion; readonly source: ProxyEndpoint };
+  /** -4/-6, --source-address: the local end of the connection, for whoever opens it. */
+  readonly local?: LocalEnd;
+  /** --xclient: after EHLO (and STARTTLS), XCLIENT with these attributes, then EHLO again. */
+  readonly xclient?: readonly XclientAttribute[];
 }
 
 export type BodyMode = 'auto' | 'data' | 'bdat';
@@ -169,11 +180,14 @@ export class SmtpSession {
     if (this.plan.insecure) {
       this.emit({ kind: 'note', note: { code: 'certificates-unchecked' }, severity: 'warning' });
     }
+    if (this.plan.proxy) await this.proxyHeader(this.plan.proxy);
     if (this.plan.implicitTls) await this.handshake('smtps');
     const greeting = await this.read('greeting');
     if (greeting.code !== 220) throw refusal({ code: 'MAILV_GREETING_REFUSED', reply: greeting }, 'greeting');
     if (this.stopsAfter('greeting')) return [];
-    const capabilities = await this.hello();
+    let capabilities = await this.hello();
+    const xclient = this.plan.xclient ?? [];
+    if (xclient.length > 0 && this.plan.quitAfter !== 'ehlo') capabilities = await this.claimClient(capabilities, xclient);
     if (this.stopsAfter('ehlo') || this.stopsAfter('starttls')) return [];
     if (this.plan.auth) await this.logIn(this.plan.auth, capabilities);
     if (this.stopsAfter('auth')) return [];
@@ -357,6 +371,30 @@ export class SmtpSession {
     if (capabilities.has('STARTTLS')) return this.startTls(capabilities);
     if (this.plan.tls === 'required') await this.refuseTls({ why: 'not-offered' });
     return capabilities;
+  }
+
+  /**
+   * XCLIENT (Postfix): the server must offer it to this client (smtpd_authorized_xclient_hosts);
+   * its 220 is a new greeting, after which the session starts again from EHLO.
+   */
+  private async claimClient(capabilities: Capabilities, attributes: readonly XclientAttribute[]): Promise<Capabilities> {
+    if (!capabilities.has('XCLIENT')) throw new CapabilityError({ code: 'MAILV_NO_XCLIENT' }, 'ehlo');
+    await this.send('ehlo', { verb: 'XCLIENT', attributes });
+    const reply = await this.read('ehlo');
+    if (reply.code !== 220) throw refusal({ code: 'MAILV_XCLIENT_REFUSED', reply }, 'ehlo');
+    const again = await this.ehlo(this.plan.helo);
+    if (again.capabilities === undefined) throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'EHLO', afterTls: false, reply: again.reply }, 'ehlo');
+    return again.capabilities;
+  }
+
+  /** The PROXY header: written before the greeting, and answered by none. */
+  private async proxyHeader(request: NonNullable<SessionPlan['proxy']>): Promise<void> {
+    const destination = { address: this.connection.remoteAddress, port: this.connection.remotePort };
+    const command: Command = { verb: 'PROXY', header: { ...request, destination } };
+    await this.step({ content: undefined, commands: [command] });
+    this.connection.throwIfFailed('connect');
+    this.emit({ kind: 'send', stage: 'connect', command, pipelined: false });
+    await this.connection.write(encodeProxyHeader(command.header), 0, 'connect', this.plan.timeouts.forStage('connect'));
   }
 
   private async heloFallback(ehlo: Reply): Promise<Capabilities> {

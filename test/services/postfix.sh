@@ -23,6 +23,10 @@
 #   - Any other remote domain is refused at RCPT (default_transport = error):
 #     nothing leaves the machine.
 #   - Postfix log: /var/log/postfix-mailv.log
+#   - Ports for testing a server's view of its client (mailv --xclient, --proxy), each its own
+#     smtpd, otherwise as port 25: 127.0.0.1:10025 offers XCLIENT to 127.0.0.0/8
+#     (smtpd_authorized_xclient_hosts); 127.0.0.1:10026 and [::1]:10026 expect a HAProxy PROXY
+#     header, version 1 or 2, before anything else (smtpd_upstream_proxy_protocol = haproxy).
 #
 # Needs root. Idempotent: safe to run `start` repeatedly. If Postfix has to be
 # installed and apt-get fails, the package lists are updated once and the install
@@ -147,6 +151,8 @@ configure_postfix() {
     log "main.cf already configured (loopback only, nothing leaves the box)"
   fi
 
+  configure_test_ports
+
   if postconf -F '*/*/chroot' | grep -qv ' = n$'; then
     log "turning the chroot off for all services in master.cf"
     postconf -F '*/*/chroot = n'
@@ -171,6 +177,27 @@ configure_postfix() {
 
   log "checking the configuration (postfix check)"
   postfix check
+}
+
+# The smtpd services of the XCLIENT and PROXY ports (see the top of this file), written with
+# postconf -M only when they differ, so that a run with nothing to change changes nothing.
+configure_test_ports() {
+  local -a services=(
+    '127.0.0.1:10025/inet = 127.0.0.1:10025 inet n - n - - smtpd -o syslog_name=postfix/xclient -o smtpd_authorized_xclient_hosts=127.0.0.0/8'
+    '127.0.0.1:10026/inet = 127.0.0.1:10026 inet n - n - - smtpd -o syslog_name=postfix/proxy -o smtpd_upstream_proxy_protocol=haproxy'
+    '[::1]:10026/inet = [::1]:10026 inet n - n - - smtpd -o syslog_name=postfix/proxy -o smtpd_upstream_proxy_protocol=haproxy'
+  )
+  local service name want
+  for service in "${services[@]}"; do
+    name=${service%% = *}
+    want=${service#* = }
+    if [[ $(postconf -M "$name" 2>/dev/null | tr -s ' \t' ' ') == "$(tr -s ' \t' ' ' <<<"$want")" ]]; then
+      log "master.cf already has $name"
+    else
+      log "master.cf: adding $name"
+      postconf -M "$service"
+    fi
+  done
 }
 
 cmd_start() {

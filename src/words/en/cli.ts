@@ -65,6 +65,12 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_TIMEOUT_INVALID: ({ text }) => `invalid --timeout ${q(text)}: a number of seconds above 0`,
   MAILV_NOTIFY_INVALID: ({ text }) => `invalid --notify ${q(text)}: never, or one or more of success,failure,delay`,
   MAILV_ENVID_INVALID: ({ text, limit }) => `invalid --envid ${q(text)}: 1 to ${limit} printable ASCII characters`,
+  MAILV_XCLIENT_INVALID: ({ text }) => `invalid --xclient ${q(text)}: NAME=value, e.g. ADDR=192.0.2.7`,
+  MAILV_PROXY_INCOMPLETE: ({ missing }) =>
+    `${missing === '--proxy' ? '--proxy-source needs --proxy v1 or v2' : '--proxy needs --proxy-source: the client the header claims'}`,
+  MAILV_PROXY_SOURCE_INVALID: ({ text }) => `invalid --proxy-source ${q(text)}: address:port, e.g. 192.0.2.7:40000 or [2001:db8::7]:40000`,
+  MAILV_SOURCE_ADDRESS_INVALID: ({ text }) => `invalid --source-address ${q(text)}: an IPv4 or IPv6 address of this machine`,
+  MAILV_FAMILY_CLASH: ({ first, second }) => `${first} and ${second} contradict each other: one address family, IPv4 or IPv6`,
   MAILV_SECRET_UNREADABLE: (fact) => `cannot read ${ORIGIN[fact.origin]} ${fact.path}: ${system(FILE_ERRNO, fact)}`,
   MAILV_SECRET_NOT_FILE: ({ origin, path, directory }) =>
     `cannot read ${ORIGIN[origin]} ${path}: ${directory ? 'a directory' : 'neither a regular file nor a pipe'}`,

@@ -48,6 +48,10 @@ export const errors: WordsOf<SmtpErrorFact> = {
   MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `protocol error during ${stage}: ${fault(what)}`,
   MAILV_STARTTLS_INJECTION: () => 'the server sent more after its 220 to STARTTLS: a response injection (CVE-2011-0411)',
   MAILV_NO_CHUNKING: () => 'the server does not offer CHUNKING (--body bdat)',
+  MAILV_NO_XCLIENT: () => 'the server does not offer XCLIENT to this client (--xclient; Postfix: smtpd_authorized_xclient_hosts)',
+  MAILV_XCLIENT_REFUSED: ({ reply }) => `the server refused XCLIENT: ${said(reply)}`,
+  MAILV_PROXY_FAMILY: ({ source, destination }) =>
+    `--proxy-source ${source} and the server's address ${destination} are of two families: a PROXY header holds one`,
   MAILV_TOO_BIG: ({ size, limit }) => `the message is ${size} octets; the server takes at most ${limit} (SIZE)`,
   MAILV_NO_SMTPUTF8: () => 'an address is not ASCII and the server does not offer SMTPUTF8',
   MAILV_MESSAGE_GREW: ({ size }) => `the message grew past its announced size of ${size} octets while it was being sent`,

@@ -80,6 +80,12 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_TIMEOUT_INVALID: ({ text }) => `--timeout invalide ${q(text)} : il faut un nombre de secondes supérieur à 0`,
   MAILV_NOTIFY_INVALID: ({ text }) => `--notify invalide ${q(text)} : never, ou un ou plusieurs de success,failure,delay`,
   MAILV_ENVID_INVALID: ({ text, limit }) => `--envid invalide ${q(text)} : de 1 à ${limit} caractères ASCII imprimables`,
+  MAILV_XCLIENT_INVALID: ({ text }) => `--xclient invalide ${q(text)} : il faut NOM=valeur, par exemple ADDR=192.0.2.7`,
+  MAILV_PROXY_INCOMPLETE: ({ missing }) =>
+    `${missing === '--proxy' ? '--proxy-source demande --proxy v1 ou v2' : '--proxy demande --proxy-source : le client que l’en-tête annonce'}`,
+  MAILV_PROXY_SOURCE_INVALID: ({ text }) => `--proxy-source invalide ${q(text)} : il faut adresse:port, par exemple 192.0.2.7:40000 ou [2001:db8::7]:40000`,
+  MAILV_SOURCE_ADDRESS_INVALID: ({ text }) => `--source-address invalide ${q(text)} : il faut une adresse IPv4 ou IPv6 de cette machine`,
+  MAILV_FAMILY_CLASH: ({ first, second }) => `${first} et ${second} se contredisent : une seule famille d’adresses, IPv4 ou IPv6`,
   MAILV_SECRET_UNREADABLE: (fact) => `impossible de lire ${ORIGIN[fact.origin]} ${fact.path} : ${system(FILE_ERRNO, fact)}`,
   MAILV_SECRET_NOT_FILE: ({ origin, path, directory }) =>
     `impossible de lire ${ORIGIN[origin]} ${path} : ${directory ? 'c’est un répertoire' : 'ce n’est ni un fichier ordinaire ni un tube'}`,

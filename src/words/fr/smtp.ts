@@ -49,6 +49,10 @@ export const errors: WordsOf<SmtpErrorFact> = {
   MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `erreur de protocole pendant ${stageFr(stage)} : ${fault(what)}`,
   MAILV_STARTTLS_INJECTION: () => 'le serveur a envoyé autre chose après son 220 à STARTTLS : une injection de réponse (CVE-2011-0411)',
   MAILV_NO_CHUNKING: () => 'le serveur ne propose pas CHUNKING (--body bdat)',
+  MAILV_NO_XCLIENT: () => 'le serveur ne propose pas XCLIENT à ce client (--xclient ; Postfix : smtpd_authorized_xclient_hosts)',
+  MAILV_XCLIENT_REFUSED: ({ reply }) => `le serveur a refusé XCLIENT : ${said(reply)}`,
+  MAILV_PROXY_FAMILY: ({ source, destination }) =>
+    `--proxy-source ${source} et l’adresse du serveur ${destination} sont de deux familles : un en-tête PROXY n’en porte qu’une`,
   MAILV_TOO_BIG: ({ size, limit }) => `le message fait ${size} octets ; le serveur en accepte au plus ${limit} (SIZE)`,
   MAILV_NO_SMTPUTF8: () => 'une adresse n’est pas en ASCII et le serveur ne propose pas SMTPUTF8',
   MAILV_MESSAGE_GREW: ({ size }) => `le message a dépassé pendant l’envoi la taille annoncée de ${size} octets`,
