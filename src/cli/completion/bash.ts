@@ -1,6 +1,7 @@
 // The bash completion script, written from the completion spec. It needs bash 4 (compopt,
 // mapfile) and nothing of the bash-completion package; `--tls=re` is completed whether or not
 // COMP_WORDBREAKS splits words at `=`.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are shell code, whose ${…} is the shell's own.
 import type { CommandSpec, CompletionSpec, OptionSpec, ValueSpec } from './spec.js';
 
 /** `-s|--subject`: the names an option is typed as. */

@@ -1,5 +1,6 @@
 // The fish completion script, written from the completion spec: one `complete` line per option,
 // conditioned on the command (mailv itself, replay, completion) the line is in.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are shell code, whose ${…} is the shell's own.
 import type { CommandSpec, CompletionSpec, OptionSpec, ValueSpec } from './spec.js';
 
 /** A fish single-quoted string: only \ and ' are special there. */

@@ -47,7 +47,7 @@ function plain(word: string): string {
   return word;
 }
 
-function valueOf(option: Option): ValueSpec | undefined {
+function valueSpecOf(option: Option): ValueSpec | undefined {
   if (!option.required && !option.optional) return undefined;
   const completed = option.long === undefined ? undefined : COMPLETED_VALUES[option.long];
   if (completed === 'account') return { kind: 'account' };
@@ -64,7 +64,7 @@ function optionsOf(command: Command): OptionSpec[] {
     short: option.short === undefined ? undefined : plain(option.short),
     long: option.long === undefined ? undefined : plain(option.long),
     description: option.description,
-    value: valueOf(option),
+    value: valueSpecOf(option),
   }));
 }
 

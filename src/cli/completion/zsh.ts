@@ -1,5 +1,6 @@
 // The zsh completion script, written from the completion spec for _arguments: each option with
 // its description and what its value is completed with; replay and completion as commands.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are shell code, whose ${…} is the shell's own.
 import type { CommandSpec, CompletionSpec, OptionSpec, ValueSpec } from './spec.js';
 
 /** A zsh single-quoted string. */
