@@ -118,6 +118,7 @@ describe('bash asked for completions', { skip: shell('bash') }, () => {
         '--norc',
         '--noprofile',
         '-c',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash code, its own ${…}
         'source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _mailv; printf "%s\\n" "${COMPREPLY[@]}"',
         file,
         ...words,
