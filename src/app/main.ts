@@ -30,6 +30,8 @@ async function dispatch(run: Run): Promise<number> {
   const { io } = run;
   // `mailv replay FILE`; a recipient named replay comes after `--` (or any option).
   if (io.argv[0] === 'replay' && !io.sendmail) return replayCommand(run);
+  // `mailv completion bash|zsh|fish`; a recipient named completion comes after `--`, as for replay.
+  if (io.argv[0] === 'completion' && !io.sendmail) return (await import('./completion.js')).completionCommand(run);
   let plan: Plan;
   try {
     if (io.sendmail) {

@@ -1,6 +1,6 @@
 // The command line as commander sees it: flags, help text with examples, version. Parsing only;
 // meaning is given in options.ts.
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import { UsageError } from '../errors.js';
 import { QUIT_POINTS, type QuitPoint } from '../smtp/quit-points.js';
@@ -209,8 +209,9 @@ function parseArguments(program: Command, argv: readonly string[]): { kind: 'exi
   return undefined;
 }
 
-export function parseCommandLine(argv: readonly string[], version: string): ParsedCommandLine {
-  const program = new MailvCommand('mailv')
+/** mailv's command line as commander defines it: what parseCommandLine parses and the shell completions offer. */
+export function mailvProgram(version: string): Command {
+  return new MailvCommand('mailv')
     .usage('[options] <recipient...>')
     .description('Send e-mail and show the whole SMTP dialogue as it happens, as mail -v does.')
     .argument('[recipients...]', 'addresses to send to (a bare user name gets @ this host)')
@@ -298,6 +299,16 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', EXAMPLES)
     .addHelpText('after', EXIT_STATUS);
+}
+
+/**
+ * Values the shell completions offer where commander's choices cannot list them: --auth takes a
+ * mechanism in any case, and account names are read from the configuration file at completion time.
+ */
+export const COMPLETED_VALUES: Readonly<Record<string, readonly string[] | 'account'>> = { '--auth': KNOWN_MECHANISMS, '--account': 'account' };
+
+export function parseCommandLine(argv: readonly string[], version: string): ParsedCommandLine {
+  const program = mailvProgram(version);
   const exit = parseArguments(program, argv);
   if (exit !== undefined) return exit;
   const options = program.opts<Partial<RawOptions>>();
@@ -340,7 +351,16 @@ Exit status: the recorded run's, or 65 for a record that cannot be read as one (
  * (a UsageError) for bad flags, a missing or second file.
  */
 export function parseReplayCommandLine(argv: readonly string[]): ParsedReplayLine {
-  const program = new MailvCommand('replay')
+  const program = replayProgram();
+  const exit = parseArguments(program, argv);
+  if (exit !== undefined) return exit;
+  const options = program.opts<Partial<ReplayOptions>>();
+  return { kind: 'run', options: { ...options, verbose: options.verbose ?? 0 }, file: program.args[0]! };
+}
+
+/** The command line of `mailv replay`. */
+export function replayProgram(): Command {
+  return new MailvCommand('replay')
     .name('mailv replay')
     .usage('[options] <file>')
     .description('Show a session kept with --record again, as it was shown or in another mode; no network.')
@@ -357,8 +377,42 @@ export function parseReplayCommandLine(argv: readonly string[]): ParsedReplayLin
     .addOption(new Option('--no-color', 'never colour the dialogue'))
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', REPLAY_EXAMPLES);
+}
+
+/** What `mailv completion` prints: a shell's completion script, or the account names those scripts ask for. */
+export const COMPLETION_TARGETS = ['bash', 'zsh', 'fish', 'accounts'] as const;
+export type CompletionTarget = (typeof COMPLETION_TARGETS)[number];
+
+export type ParsedCompletionLine = { kind: 'run'; target: CompletionTarget; config?: string } | { kind: 'exit'; output: string };
+
+const COMPLETION_EXAMPLES = `
+Examples:
+  source <(mailv completion bash)
+      complete mailv's options, their values and account names in this bash (or add it to ~/.bashrc)
+  mailv completion zsh > "\${fpath[1]}/_mailv"
+      install the zsh completion (a directory of $fpath; compinit loads it)
+  mailv completion fish > ~/.config/fish/completions/mailv.fish
+      install the fish completion
+  mailv completion accounts --config work.conf
+      the account names of a configuration file, one a line, as the scripts ask for them`;
+
+/** The command line of `mailv completion`. */
+export function completionProgram(): Command {
+  return new MailvCommand('completion')
+    .name('mailv completion')
+    .usage('[options] <bash|zsh|fish|accounts>')
+    .description("Print the shell completion script of mailv for bash, zsh or fish, made from mailv's own command line.")
+    .addArgument(new Argument('<target>', 'bash, zsh or fish: the script; accounts: the account names of the configuration file').choices(COMPLETION_TARGETS))
+    .option('--config <file>', 'with accounts: read this configuration file (default ~/.config/mailv/config)')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', COMPLETION_EXAMPLES);
+}
+
+/** Parses the arguments after `completion`. Throws CommandLineError (a UsageError). */
+export function parseCompletionCommandLine(argv: readonly string[]): ParsedCompletionLine {
+  const program = completionProgram();
   const exit = parseArguments(program, argv);
   if (exit !== undefined) return exit;
-  const options = program.opts<Partial<ReplayOptions>>();
-  return { kind: 'run', options: { ...options, verbose: options.verbose ?? 0 }, file: program.args[0]! };
+  const { config } = program.opts<{ config?: string }>();
+  return { kind: 'run', target: program.args[0] as CompletionTarget, ...(config === undefined ? {} : { config }) };
 }
