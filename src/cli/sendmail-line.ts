@@ -5,6 +5,7 @@
 import type { DsnRequest } from '../plan.js';
 import type { RawOptions } from './program.js';
 import { CommandLineError } from './program.js';
+import { dsnRequest } from './dsn-options.js';
 
 /** What mailv-sendmail was asked: mailv's options, the recipients, and sendmail's own settings. */
 export interface SendmailCommandLine {
@@ -30,10 +31,9 @@ const ERROR_MODES = ['m', 'p', 'q', 'w', 'e'];
 const DELIVERY_MODES = ['i', 'b', 'q', 'd'];
 /** -o options that mean nothing to mailv, by their first letter: -oA alias file, -om, -os, -oQ queue directory, … */
 const IGNORED_O_OPTIONS = new Set(['A', 'm', 's', 'Q', 'L', 'T', 'M', 'B', '7', '8']);
-const NOTIFY_VALUES = ['never', 'success', 'failure', 'delay'] as const;
 const BODY_TYPES = ['7BIT', '8BITMIME'];
 
-/** Parses `argv` (without node and the script). Throws CommandLineError (64) for what sendmail would refuse or mailv cannot do. */
+/** Parses `argv` (without node and the script). Throws CommandLineError or UsageError (64) for what sendmail would refuse or mailv cannot do. */
 export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine {
   const options: RawOptions = { cc: [], bcc: [], attach: [], header: [], dns: [], verbose: 0 };
   const recipients: string[] = [];
@@ -41,7 +41,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   let endsAtDotLine = true;
   let verbose = false;
   let fullName: string | undefined;
-  let notify: DsnRequest['notify'];
+  let notify: string | undefined;
   let ret: DsnRequest['ret'];
   let envid: string | undefined;
   for (let index = 0; index < argv.length; index++) {
@@ -94,7 +94,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
         options.config = value();
         break;
       case 'N':
-        notify = parseNotify(value());
+        notify = value();
         break;
       case 'R': {
         const given = value();
@@ -130,7 +130,8 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   else options.quiet = true;
   // Standard input is a whole message, with or without -t: sendmail never composes one.
   options.readRecipients = true;
-  const dsn = notify === undefined && ret === undefined && envid === undefined ? undefined : { notify, ret, envid };
+  // -N and -V are checked as --notify and --envid are.
+  const dsn = dsnRequest(notify, ret, envid, { notify: '-N', envid: '-V' });
   return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn };
 }
 
@@ -144,18 +145,6 @@ function oOption(argument: string, rest: string): boolean {
     (first !== undefined && IGNORED_O_OPTIONS.has(first));
   if (!ok) throw unknown(argument);
   return true;
-}
-
-function parseNotify(text: string): DsnRequest['notify'] {
-  const words = text.toLowerCase().split(',');
-  const notify = words.map((word) => {
-    const known = NOTIFY_VALUES.find((each) => each === word);
-    if (known === undefined) throw invalid('-N', text, [...NOTIFY_VALUES]);
-    return known;
-  });
-  // RFC 3461 §4.1: NEVER stands alone.
-  if (notify.includes('never') && notify.length > 1) throw invalid('-N', text, ['never', 'success,failure,delay']);
-  return notify;
 }
 
 function unknown(option: string): CommandLineError {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { untilDotLine } from '../../dist/cli/dot-line.js';
-import { CommandLineError } from '../../dist/cli/program.js';
+import { UsageError } from '../../dist/errors.js';
 import { parseSendmailLine } from '../../dist/cli/sendmail-line.js';
 
 async function collect(chunks: readonly string[]): Promise<string> {
@@ -53,10 +53,26 @@ describe('sendmail command line', () => {
     assert.deepEqual(line.recipients, ['x@example.org']);
   });
 
-  it('refuses what it cannot do, as a usage error', () => {
+  it('refuses what it cannot do, as a usage error (64)', () => {
     for (const argv of [['-bp'], ['-q'], ['-N', 'never,success'], ['-R', 'some'], ['-oZ'], ['-f'], ['--subject', 'x'], ['-ti'], ['-B', '9BIT']]) {
-      assert.throws(() => parseSendmailLine(argv), CommandLineError, argv.join(' '));
+      assert.throws(() => parseSendmailLine(argv), UsageError, argv.join(' '));
     }
+  });
+
+  it('checks -N and -V as --notify and --envid are checked, naming the sendmail option', () => {
+    for (const [argv, option] of [
+      [['-V', 'x'.repeat(101)], '-V'],
+      [['-V', 'caf\u00e9'], '-V'],
+      [['-N', 'success,success'], '-N'],
+      [['-N', 'sometimes'], '-N'],
+    ] as const) {
+      assert.throws(
+        () => parseSendmailLine([...argv, 'a@example.org']),
+        (error: unknown) => error instanceof UsageError && 'option' in error.fact && error.fact.option === option,
+        argv.join(' '),
+      );
+    }
+    assert.deepEqual(parseSendmailLine(['-N', 'Success, Delay', 'a@example.org']).dsn?.notify, ['success', 'delay']);
   });
 
   it('accepts and ignores -m, -n, -U, -G, -h N, -L tag, -oQ…, -em/-ep/-eq', () => {
