@@ -54,9 +54,21 @@ describe('sendmail command line', () => {
   });
 
   it('refuses what it cannot do, as a usage error (64)', () => {
-    for (const argv of [['-bp'], ['-q'], ['-N', 'never,success'], ['-R', 'some'], ['-oZ'], ['-f'], ['--subject', 'x'], ['-ti'], ['-B', '9BIT']]) {
+    for (const argv of [['-bp'], ['-q'], ['-N', 'never,success'], ['-R', 'some'], ['-oZ'], ['-f'], ['--subject', 'x'], ['-tx'], ['-B', '9BIT']]) {
       assert.throws(() => parseSendmailLine(argv), UsageError, argv.join(' '));
     }
+  });
+
+  it('reads grouped flags as sendmail does (getopt): -ti is -t -i, and a value may close the group', () => {
+    for (const argv of [['-ti'], ['-it'], ['-t', '-i']]) {
+      const line = parseSendmailLine([...argv, 'a@example.org']);
+      assert.deepEqual([line.recipientsFromHeaders, line.endsAtDotLine, line.recipients], [true, false, ['a@example.org']], argv.join(' '));
+    }
+    const valued = parseSendmailLine(['-tvfbob@example.org', '-iF', 'Bob B']);
+    assert.deepEqual(
+      [valued.recipientsFromHeaders, valued.options.verbose, valued.options.from, valued.endsAtDotLine, valued.fullName],
+      [true, 1, 'bob@example.org', false, 'Bob B'],
+    );
   });
 
   it('checks -N and -V as --notify and --envid are checked, naming the sendmail option', () => {
