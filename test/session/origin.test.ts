@@ -8,7 +8,7 @@ import { SmtpConnection } from '../../dist/smtp/connection.js';
 import { encodeProxyHeader } from '../../dist/smtp/proxy-header.js';
 import { SmtpSession, type SessionPlan } from '../../dist/smtp/session.js';
 import { Timeouts } from '../../dist/smtp/timeouts.js';
-import { xtext } from '../../dist/smtp/xclient.js';
+import { xtext } from '../../dist/smtp/dsn.js';
 import { serveScript, type Script } from '../helpers/scripted-server.js';
 import { memoryPair, type MemoryEnd } from './memory-pair.js';
 
