@@ -1,5 +1,5 @@
 // Whether a secret may go to this server: over TLS with a verified certificate, or to this very
-// machine; anything else only when the user said so (--insecure, --allow-plaintext-auth).
+// machine (loopback, a unix-domain socket); anything else only when the user said so (--insecure, --allow-plaintext-auth).
 import { isLoopbackAddress } from '../ip-address.js';
 import type { CertificateProblem } from '../smtp/facts.js';
 import type { CredentialRefusal } from './facts.js';
@@ -9,6 +9,8 @@ export interface ConnectionSecurity {
   readonly remoteAddress: string;
   /** undefined: no TLS on this connection. */
   readonly tls: { readonly verified: boolean; readonly problem: CertificateProblem | undefined } | undefined;
+  /** A unix-domain socket (then `remoteAddress` is its path): as private as loopback. */
+  readonly unixSocket?: boolean;
 }
 
 export interface GateOverrides {
@@ -18,7 +20,7 @@ export interface GateOverrides {
 
 /** undefined when the secret may be sent; else why not, as a fact (the words name what would allow it). */
 export function credentialRefusal(host: string, security: ConnectionSecurity, overrides: GateOverrides): CredentialRefusal | undefined {
-  if (isLoopbackAddress(security.remoteAddress)) return undefined;
+  if (security.unixSocket === true || isLoopbackAddress(security.remoteAddress)) return undefined;
   const address = security.remoteAddress;
   if (security.tls === undefined) {
     if (overrides.allowPlaintextAuth) return undefined;

@@ -2,32 +2,50 @@
 // connection is made. Pure; the same checks serve sendmail's -N, -R and -V.
 import { UsageError } from '../errors.js';
 import type { DsnRequest } from '../plan.js';
+import type { EnvidOption, NotifyOption } from './facts.js';
 import { ENVID_MAX } from '../smtp/dsn.js';
 
 type NotifyKind = 'success' | 'failure' | 'delay';
 const NOTIFY_KINDS: readonly NotifyKind[] = ['success', 'failure', 'delay'];
 
+/** The options a value came from, named in the error: --notify/--envid, or sendmail's -N/-V. */
+export interface DsnOptionNames {
+  readonly notify: NotifyOption;
+  readonly envid: EnvidOption;
+}
+
+const MAILV_NAMES: DsnOptionNames = { notify: '--notify', envid: '--envid' };
+
 /** The request, or undefined when none of the three was given (then nothing of DSN is sent). */
-export function dsnRequest(notify: string | undefined, ret: 'full' | 'hdrs' | undefined, envid: string | undefined): DsnRequest | undefined {
+export function dsnRequest(
+  notify: string | undefined,
+  ret: 'full' | 'hdrs' | undefined,
+  envid: string | undefined,
+  names: DsnOptionNames = MAILV_NAMES,
+): DsnRequest | undefined {
   if (notify === undefined && ret === undefined && envid === undefined) return undefined;
-  return { notify: notify === undefined ? undefined : parseNotify(notify), ret, envid: envid === undefined ? undefined : checkEnvid(envid) };
+  return {
+    notify: notify === undefined ? undefined : parseNotify(notify, names.notify),
+    ret,
+    envid: envid === undefined ? undefined : checkEnvid(envid, names.envid),
+  };
 }
 
 /** RFC 3461 §4.1: `never` alone, or one or more of success, failure, delay, each once. */
-export function parseNotify(text: string): DsnRequest['notify'] {
+export function parseNotify(text: string, option: NotifyOption = '--notify'): DsnRequest['notify'] {
   const kinds = text
     .toLowerCase()
     .split(',')
     .map((kind) => kind.trim());
   if (kinds.length === 1 && kinds[0] === 'never') return ['never'];
   const valid = kinds.every((kind): kind is NotifyKind => (NOTIFY_KINDS as readonly string[]).includes(kind));
-  if (!valid || new Set(kinds).size !== kinds.length) throw new UsageError({ code: 'MAILV_NOTIFY_INVALID', text });
+  if (!valid || new Set(kinds).size !== kinds.length) throw new UsageError({ code: 'MAILV_NOTIFY_INVALID', option, text });
   return kinds;
 }
 
 /** RFC 3461 §4.4: printable ASCII, at most 100 characters (xtext-encoded on the wire). */
-export function checkEnvid(text: string): string {
+export function checkEnvid(text: string, option: EnvidOption = '--envid'): string {
   if (text.length === 0 || text.length > ENVID_MAX || !/^[\x20-\x7e]+$/.test(text))
-    throw new UsageError({ code: 'MAILV_ENVID_INVALID', text, limit: ENVID_MAX });
+    throw new UsageError({ code: 'MAILV_ENVID_INVALID', option, text, limit: ENVID_MAX });
   return text;
 }

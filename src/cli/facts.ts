@@ -93,9 +93,9 @@ export type OptionsFact =
   | { readonly code: 'MAILV_PORT_INVALID'; readonly text: string }
   | { readonly code: 'MAILV_TIMEOUT_INVALID'; readonly text: string }
   /** --notify: not `never` alone nor a list of success, failure, delay (RFC 3461 §4.1). */
-  | { readonly code: 'MAILV_NOTIFY_INVALID'; readonly text: string }
+  | { readonly code: 'MAILV_NOTIFY_INVALID'; readonly option: NotifyOption; readonly text: string }
   /** --envid: empty, longer than `limit`, or not printable ASCII (RFC 3461 §4.4). */
-  | { readonly code: 'MAILV_ENVID_INVALID'; readonly text: string; readonly limit: number }
+  | { readonly code: 'MAILV_ENVID_INVALID'; readonly option: EnvidOption; readonly text: string; readonly limit: number }
   /** --xclient that is not NAME=value. */
   | { readonly code: 'MAILV_XCLIENT_INVALID'; readonly text: string }
   /** --proxy without --proxy-source, or the other way round: `missing` is the one not given. */
@@ -106,6 +106,10 @@ export type OptionsFact =
   | { readonly code: 'MAILV_FAMILY_CLASH'; readonly first: FamilyFlag; readonly second: FamilyFlag };
 
 export type FamilyFlag = '-4' | '-6' | '--source-address' | '--proxy-source';
+/** --notify, or mailv-sendmail's -N. */
+export type NotifyOption = '--notify' | '-N';
+/** --envid, or mailv-sendmail's -V. */
+export type EnvidOption = '--envid' | '-V';
 
 /** Where the secret of a login could not be had. */
 export type SecretFact =

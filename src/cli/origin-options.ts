@@ -5,15 +5,10 @@ import type { ProxyEndpoint } from '../smtp/proxy-header.js';
 import type { XclientAttribute } from '../smtp/xclient.js';
 import { UsageError } from '../errors.js';
 import { ipVersion as isIP } from '../ip-address.js';
+import type { RawOptions } from './program.js';
 
-export interface OriginOptions {
-  xclient?: string[];
-  proxy?: 'v1' | 'v2';
-  proxySource?: string;
-  ipv4?: boolean;
-  ipv6?: boolean;
-  sourceAddress?: string;
-}
+/** The options of the command line this file reads. */
+export type OriginOptions = Pick<RawOptions, 'xclient' | 'proxy' | 'proxySource' | 'ipv4' | 'ipv6' | 'sourceAddress'>;
 
 export function parseOrigin(options: OriginOptions): ConnectionOrigin {
   if (options.ipv4 && options.ipv6) throw new UsageError({ code: 'MAILV_FAMILY_CLASH', first: '-4', second: '-6' });

@@ -1,10 +1,11 @@
 // sendmail's command line, as programs pass it to /usr/sbin/sendmail (cron, git send-email, mutt,
 // s-nail, PHP's mail()), read into mailv's own options. Parsing only; options.ts gives the meaning.
-// Single-letter options take their value joined (-fbob@x) or as the next argument (-f bob@x);
-// flags may not be grouped (sendmail does not group them either: -ti is not -t -i).
+// Single-letter options are read as sendmail's getopt reads them: a value joined (-fbob@x) or as
+// the next argument (-f bob@x), flags grouped or not (-ti is -t -i).
 import type { DsnRequest } from '../plan.js';
 import type { RawOptions } from './program.js';
 import { CommandLineError } from './program.js';
+import { dsnRequest } from './dsn-options.js';
 
 /** What mailv-sendmail was asked: mailv's options, the recipients, and sendmail's own settings. */
 export interface SendmailCommandLine {
@@ -20,20 +21,22 @@ export interface SendmailCommandLine {
   readonly dsn: DsnRequest | undefined;
 }
 
-/** Options that take a value and mean nothing here: -h hop count, -L log tag, -O option=value, -X log file, -p protocol. */
-const IGNORED_WITH_VALUE = new Set(['h', 'L', 'O', 'X', 'p']);
-/** Flags that mean nothing here: -m (me too), -n (no aliasing), -U (initial submission), -G (gateway). */
-const IGNORED_FLAGS = new Set(['m', 'n', 'U', 'G']);
+/**
+ * Flags: -t, -i, -v, and those that mean nothing here: -m (me too), -n (no aliasing), -U (initial
+ * submission), -G (gateway).
+ */
+const FLAGS = new Set(['t', 'i', 'v', 'm', 'n', 'U', 'G']);
+/** Options that take a value: those read below, and -h hop count, -L log tag, -O option=value, -X log file, -p protocol, which mean nothing here. */
+const WITH_VALUE = new Set(['f', 'r', 'F', 'C', 'N', 'R', 'V', 'B', 'b', 'e', 'o', 'h', 'L', 'O', 'X', 'p']);
 /** -e error modes: errors are said on standard error and the message kept in dead.letter in each. */
 const ERROR_MODES = ['m', 'p', 'q', 'w', 'e'];
 /** -od delivery modes: mailv always delivers at once, in the foreground. */
 const DELIVERY_MODES = ['i', 'b', 'q', 'd'];
 /** -o options that mean nothing to mailv, by their first letter: -oA alias file, -om, -os, -oQ queue directory, … */
 const IGNORED_O_OPTIONS = new Set(['A', 'm', 's', 'Q', 'L', 'T', 'M', 'B', '7', '8']);
-const NOTIFY_VALUES = ['never', 'success', 'failure', 'delay'] as const;
 const BODY_TYPES = ['7BIT', '8BITMIME'];
 
-/** Parses `argv` (without node and the script). Throws CommandLineError (64) for what sendmail would refuse or mailv cannot do. */
+/** Parses `argv` (without node and the script). Throws CommandLineError or UsageError (64) for what sendmail would refuse or mailv cannot do. */
 export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine {
   const options: RawOptions = { cc: [], bcc: [], attach: [], header: [], dns: [], verbose: 0 };
   const recipients: string[] = [];
@@ -41,19 +44,11 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   let endsAtDotLine = true;
   let verbose = false;
   let fullName: string | undefined;
-  let notify: DsnRequest['notify'];
+  let notify: string | undefined;
   let ret: DsnRequest['ret'];
   let envid: string | undefined;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
-    /** The value of a single-letter option: joined to it, or the next argument. */
-    const value = (): string => {
-      if (argument.length > 2) return argument.slice(2);
-      const next = argv[index + 1];
-      if (next === undefined) throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_MISSING', option: argument });
-      index++;
-      return next;
-    };
     if (argument === '--') {
       recipients.push(...argv.slice(index + 1));
       break;
@@ -72,65 +67,72 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
       continue;
     }
     if (argument.startsWith('--')) throw unknown(argument);
-    const letter = argument[1]!;
-    const rest = argument.slice(2);
-    switch (letter) {
-      case 't':
-      case 'i':
-      case 'v':
-        if (rest !== '') throw unknown(argument);
+    // As getopt reads it: flags may be grouped (-ti), and an option taking a value ends the group,
+    // its value the rest of the argument (-fbob@x, -tfbob@x) or the next one.
+    for (let at = 1; at < argument.length; at++) {
+      const letter = argument[at]!;
+      if (FLAGS.has(letter)) {
         if (letter === 't') recipientsFromHeaders = true;
         else if (letter === 'i') endsAtDotLine = false;
-        else verbose = true;
-        break;
-      case 'f':
-      case 'r':
-        options.from = value();
-        break;
-      case 'F':
-        fullName = value();
-        break;
-      case 'C':
-        options.config = value();
-        break;
-      case 'N':
-        notify = parseNotify(value());
-        break;
-      case 'R': {
-        const given = value();
-        const lower = given.toLowerCase();
-        if (lower !== 'full' && lower !== 'hdrs') throw invalid('-R', given, ['full', 'hdrs']);
-        ret = lower;
-        break;
+        else if (letter === 'v') verbose = true;
+        continue;
       }
-      case 'V':
-        envid = value();
-        break;
-      case 'B': {
-        const given = value();
-        if (!BODY_TYPES.includes(given.toUpperCase())) throw invalid('-B', given, BODY_TYPES);
-        break;
+      if (!WITH_VALUE.has(letter)) throw unknown(argument);
+      const option = `-${letter}`;
+      let given = argument.slice(at + 1);
+      if (given === '') {
+        const next = argv[index + 1];
+        if (next === undefined) throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_MISSING', option });
+        index++;
+        given = next;
       }
-      case 'b':
-        // -bm, "deliver mail in the usual way", is the only mode mailv has.
-        if (rest !== 'm') throw invalid('-b', rest, ['m']);
-        break;
-      case 'e':
-        if (!ERROR_MODES.includes(rest)) throw invalid('-e', rest, ERROR_MODES);
-        break;
-      case 'o':
-        endsAtDotLine = oOption(argument, rest) && endsAtDotLine;
-        break;
-      default:
-        if (IGNORED_WITH_VALUE.has(letter)) value();
-        else if (!IGNORED_FLAGS.has(letter) || rest !== '') throw unknown(argument);
+      switch (letter) {
+        case 'f':
+        case 'r':
+          options.from = given;
+          break;
+        case 'F':
+          fullName = given;
+          break;
+        case 'C':
+          options.config = given;
+          break;
+        case 'N':
+          notify = given;
+          break;
+        case 'R': {
+          const lower = given.toLowerCase();
+          if (lower !== 'full' && lower !== 'hdrs') throw invalid(option, given, ['full', 'hdrs']);
+          ret = lower;
+          break;
+        }
+        case 'V':
+          envid = given;
+          break;
+        case 'B':
+          if (!BODY_TYPES.includes(given.toUpperCase())) throw invalid(option, given, BODY_TYPES);
+          break;
+        case 'b':
+          // -bm, "deliver mail in the usual way", is the only mode mailv has.
+          if (given !== 'm') throw invalid(option, given, ['m']);
+          break;
+        case 'e':
+          if (!ERROR_MODES.includes(given)) throw invalid(option, given, ERROR_MODES);
+          break;
+        case 'o':
+          endsAtDotLine = oOption(`-o${given}`, given) && endsAtDotLine;
+          break;
+        // The others (IGNORED_WITH_VALUE) mean nothing here: their value is skipped.
+      }
+      break;
     }
   }
   if (verbose) options.verbose = 1;
   else options.quiet = true;
   // Standard input is a whole message, with or without -t: sendmail never composes one.
   options.readRecipients = true;
-  const dsn = notify === undefined && ret === undefined && envid === undefined ? undefined : { notify, ret, envid };
+  // -N and -V are checked as --notify and --envid are.
+  const dsn = dsnRequest(notify, ret, envid, { notify: '-N', envid: '-V' });
   return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn };
 }
 
@@ -144,18 +146,6 @@ function oOption(argument: string, rest: string): boolean {
     (first !== undefined && IGNORED_O_OPTIONS.has(first));
   if (!ok) throw unknown(argument);
   return true;
-}
-
-function parseNotify(text: string): DsnRequest['notify'] {
-  const words = text.toLowerCase().split(',');
-  const notify = words.map((word) => {
-    const known = NOTIFY_VALUES.find((each) => each === word);
-    if (known === undefined) throw invalid('-N', text, [...NOTIFY_VALUES]);
-    return known;
-  });
-  // RFC 3461 §4.1: NEVER stands alone.
-  if (notify.includes('never') && notify.length > 1) throw invalid('-N', text, ['never', 'success,failure,delay']);
-  return notify;
 }
 
 function unknown(option: string): CommandLineError {

@@ -42,6 +42,8 @@ export class SmtpConnection {
     private socket: Duplex,
     readonly host: string,
     signal?: AbortSignal,
+    /** A unix-domain socket: both ends on this machine, as over loopback. */
+    readonly unixSocket = false,
   ) {
     signal?.addEventListener('abort', () => this.interrupt(signal.reason as NodeJS.Signals), { once: true });
     this.listen(socket);
@@ -125,15 +127,22 @@ export class SmtpConnection {
   static open(host: string, port: number, timeoutMs: number, signal?: AbortSignal, local: LocalEnd = {}): Promise<SmtpConnection> {
     // Nagle would hold each pipelined group back until the previous ACK: a 40 ms stall per step.
     const open = () => connect({ host, port, noDelay: true, family: local.family, localAddress: local.address });
-    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal);
+    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, false);
   }
 
   /** Connects to a unix-domain socket at `path`; failures name the path as the host, with port 0. */
   static openSocket(path: string, timeoutMs: number, signal?: AbortSignal): Promise<SmtpConnection> {
-    return SmtpConnection.whenConnected(() => connect({ path }), path, 0, timeoutMs, signal);
+    return SmtpConnection.whenConnected(() => connect({ path }), path, 0, timeoutMs, signal, true);
   }
 
-  private static whenConnected(open: () => Socket, host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<SmtpConnection> {
+  private static whenConnected(
+    open: () => Socket,
+    host: string,
+    port: number,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    unixSocket: boolean,
+  ): Promise<SmtpConnection> {
     return new Promise((resolve, reject) => {
       const socket = open();
       const settle = (error?: Error) => {
@@ -154,7 +163,7 @@ export class SmtpConnection {
       socket.once('connect', () => {
         settle();
         socket.removeAllListeners('error');
-        resolve(new SmtpConnection(socket, host, signal));
+        resolve(new SmtpConnection(socket, host, signal, unixSocket));
       });
       socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error.code, host, port, timeoutMs)));
     });

@@ -473,7 +473,7 @@ export class SmtpSession {
       plan,
       capabilities,
       this.plan.tlsName ?? this.connection.host,
-      { remoteAddress: this.connection.remoteAddress, tls: this.connection.tls },
+      { remoteAddress: this.connection.remoteAddress, tls: this.connection.tls, unixSocket: this.connection.unixSocket },
     );
   }
 

@@ -122,6 +122,18 @@ describe('SMTP over a unix socket (unix:/path)', () => {
     assert.match(run.stdout, /^a@x\.test\.\.\. Sent \(Ok: queued as S1\)$/m);
   });
 
+  it('logs in over the socket without TLS, as on loopback: no one sits between the two ends of a local socket', async () => {
+    const path = join(socketDir, 'auth.sock');
+    const server = await startScriptedServer({ path, replies: { EHLO: '250-scripted.test\r\n250 AUTH PLAIN', AUTH: '235 2.7.0 Authentication successful' } });
+    const run = await runCli(['--server', `unix:${path}`, '--user', 'bob', ...HEADERS, 'a@x.test'], {
+      input: 'Body line\n',
+      env: { MAILV_PASSWORD: 'socket secret' },
+    });
+    await server.close();
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(server.commands[1], `AUTH PLAIN ${Buffer.from('\0bob\0socket secret').toString('base64')}`);
+  });
+
   it('names the socket when nothing listens there (one line, 69 or 75, dead.letter kept)', async () => {
     const path = join(socketDir, 'absent.sock');
     const run = await runCli(['--server', `unix:${path}`, ...HEADERS, 'a@x.test'], { input: 'Body line\n' });

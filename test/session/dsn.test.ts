@@ -3,32 +3,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SessionEvent } from '../../dist/events.js';
-import type { ComposedMessage } from '../../dist/message/compose.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
 import type { DsnParameters } from '../../dist/smtp/dsn.js';
 import { SmtpSession, type SessionPlan } from '../../dist/smtp/session.js';
 import { Timeouts } from '../../dist/smtp/timeouts.js';
 import { serveScript } from '../helpers/scripted-server.js';
 import { memoryPair } from './memory-pair.js';
+import { messageOf } from './message-of.js';
 
 const MESSAGE = 'Subject: t\r\n\r\nhello\r\n';
 const SIZE = Buffer.byteLength(MESSAGE);
 const WITH_DSN = '250-scripted.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250 DSN';
 const WITHOUT_DSN = '250-scripted.test\r\n250-PIPELINING\r\n250 SIZE 1000000';
-
-function messageOf(text: string): ComposedMessage {
-  const data = Buffer.from(text);
-  return {
-    size: data.length,
-    eightBit: false,
-    async *chunks() {
-      yield data;
-    },
-    async *lentChunks() {
-      yield data;
-    },
-  };
-}
 
 async function converse(ehlo: string, dsn: DsnParameters | undefined, recipients: string[]): Promise<{ writes: string[]; events: SessionEvent[] }> {
   const [client, server] = memoryPair();

@@ -8,28 +8,17 @@ import { SmtpConnection } from '../../dist/smtp/connection.js';
 import { encodeProxyHeader } from '../../dist/smtp/proxy-header.js';
 import { SmtpSession, type SessionPlan } from '../../dist/smtp/session.js';
 import { Timeouts } from '../../dist/smtp/timeouts.js';
-import { xtext } from '../../dist/smtp/xclient.js';
+import { xtext } from '../../dist/smtp/dsn.js';
 import { serveScript, type Script } from '../helpers/scripted-server.js';
 import { memoryPair, type MemoryEnd } from './memory-pair.js';
+import { messageOf } from './message-of.js';
 
 const MESSAGE = 'Subject: t\r\n\r\nhello\r\n';
 
 const PLAN: SessionPlan = {
   helo: 'client.test',
   envelope: { from: 'a@client.test', recipients: ['b@mx.test'] },
-  prepare: async () => {
-    const data = Buffer.from(MESSAGE);
-    return {
-      size: data.length,
-      eightBit: false,
-      async *chunks() {
-        yield data;
-      },
-      async *lentChunks() {
-        yield data;
-      },
-    };
-  },
+  prepare: async () => messageOf(MESSAGE),
   timeouts: new Timeouts(2000),
   echoBody: false,
   tls: 'off',

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProtocolError, SmtpReplyError, StepStop, TlsError, TransportError, type Stage } from '../../dist/errors.js';
 import type { SessionEvent } from '../../dist/events.js';
-import type { ComposedMessage } from '../../dist/message/compose.js';
 import { Capabilities } from '../../dist/smtp/capabilities.js';
 import type { Command, PendingWrite } from '../../dist/smtp/command.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
@@ -13,6 +12,7 @@ import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/
 import { Timeouts } from '../../dist/smtp/timeouts.js';
 import { serveScript, type Script } from '../helpers/scripted-server.js';
 import { memoryPair } from './memory-pair.js';
+import { messageOf } from './message-of.js';
 import { TranscriptRenderer } from '../../dist/render/transcript.js';
 import { plainStyle } from '../../dist/render/style.js';
 import { en } from '../../dist/words/en/index.js';
@@ -20,20 +20,6 @@ import { en } from '../../dist/words/en/index.js';
 const MESSAGE = 'Subject: t\r\n\r\nhello\r\n.dot\r\n';
 const STUFFED = 'Subject: t\r\n\r\nhello\r\n..dot\r\n';
 const SIZE = Buffer.byteLength(MESSAGE);
-
-function messageOf(text: string): ComposedMessage {
-  const data = Buffer.from(text);
-  return {
-    size: data.length,
-    eightBit: false,
-    async *chunks() {
-      yield data;
-    },
-    async *lentChunks() {
-      yield data;
-    },
-  };
-}
 
 const PLAN: SessionPlan = {
   helo: 'client.test',

@@ -31,6 +31,8 @@ describe('the credential gate', () => {
   it('lets secrets go to this machine over anything', () => {
     assert.equal(credentialRefusal('localhost', { remoteAddress: '127.0.0.1', tls: undefined }, NO_OVERRIDES), undefined);
     assert.equal(credentialRefusal('localhost', { remoteAddress: '::1', tls: selfSigned }, NO_OVERRIDES), undefined);
+    assert.equal(credentialRefusal('/run/smtp.sock', { remoteAddress: '/run/smtp.sock', tls: undefined, unixSocket: true }, NO_OVERRIDES), undefined);
+    assert.notEqual(credentialRefusal('/run/smtp.sock', { remoteAddress: '/run/smtp.sock', tls: undefined }, NO_OVERRIDES), undefined);
   });
 
   it('lets secrets go elsewhere over TLS with a verified certificate only', () => {

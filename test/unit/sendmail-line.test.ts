@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { untilDotLine } from '../../dist/cli/dot-line.js';
-import { CommandLineError } from '../../dist/cli/program.js';
+import { UsageError } from '../../dist/errors.js';
 import { parseSendmailLine } from '../../dist/cli/sendmail-line.js';
 
 async function collect(chunks: readonly string[]): Promise<string> {
@@ -53,10 +53,38 @@ describe('sendmail command line', () => {
     assert.deepEqual(line.recipients, ['x@example.org']);
   });
 
-  it('refuses what it cannot do, as a usage error', () => {
-    for (const argv of [['-bp'], ['-q'], ['-N', 'never,success'], ['-R', 'some'], ['-oZ'], ['-f'], ['--subject', 'x'], ['-ti'], ['-B', '9BIT']]) {
-      assert.throws(() => parseSendmailLine(argv), CommandLineError, argv.join(' '));
+  it('refuses what it cannot do, as a usage error (64)', () => {
+    for (const argv of [['-bp'], ['-q'], ['-N', 'never,success'], ['-R', 'some'], ['-oZ'], ['-f'], ['--subject', 'x'], ['-tx'], ['-B', '9BIT']]) {
+      assert.throws(() => parseSendmailLine(argv), UsageError, argv.join(' '));
     }
+  });
+
+  it('reads grouped flags as sendmail does (getopt): -ti is -t -i, and a value may close the group', () => {
+    for (const argv of [['-ti'], ['-it'], ['-t', '-i']]) {
+      const line = parseSendmailLine([...argv, 'a@example.org']);
+      assert.deepEqual([line.recipientsFromHeaders, line.endsAtDotLine, line.recipients], [true, false, ['a@example.org']], argv.join(' '));
+    }
+    const valued = parseSendmailLine(['-tvfbob@example.org', '-iF', 'Bob B']);
+    assert.deepEqual(
+      [valued.recipientsFromHeaders, valued.options.verbose, valued.options.from, valued.endsAtDotLine, valued.fullName],
+      [true, 1, 'bob@example.org', false, 'Bob B'],
+    );
+  });
+
+  it('checks -N and -V as --notify and --envid are checked, naming the sendmail option', () => {
+    for (const [argv, option] of [
+      [['-V', 'x'.repeat(101)], '-V'],
+      [['-V', 'caf\u00e9'], '-V'],
+      [['-N', 'success,success'], '-N'],
+      [['-N', 'sometimes'], '-N'],
+    ] as const) {
+      assert.throws(
+        () => parseSendmailLine([...argv, 'a@example.org']),
+        (error: unknown) => error instanceof UsageError && 'option' in error.fact && error.fact.option === option,
+        argv.join(' '),
+      );
+    }
+    assert.deepEqual(parseSendmailLine(['-N', 'Success, Delay', 'a@example.org']).dsn?.notify, ['success', 'delay']);
   });
 
   it('accepts and ignores -m, -n, -U, -G, -h N, -L tag, -oQ…, -em/-ep/-eq', () => {
