@@ -105,7 +105,7 @@ export type OptionsFact =
   /** Two flags that ask for different address families (-4 and -6, -4 and an IPv6 --source-address…). */
   | { readonly code: 'MAILV_FAMILY_CLASH'; readonly first: FamilyFlag; readonly second: FamilyFlag };
 
-export type FamilyFlag = '-4' | '-6' | '--source-address' | '--proxy-source';
+export type FamilyFlag = '-4' | '-6' | '--source-address' | '--proxy-source' | '--server';
 /** --notify, or mailv-sendmail's -N. */
 export type NotifyOption = '--notify' | '-N';
 /** --envid, or mailv-sendmail's -V. */

@@ -17,7 +17,9 @@ import type { SecretSource } from './secret-input.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
 import { chooseLanguage, type Language } from '../words/language.js';
 import { dsnRequest } from './dsn-options.js';
-import type { HeaderFlag, JsonClashFlag, RouteFlag, SecretFlag } from './facts.js';
+import type { FamilyFlag, HeaderFlag, JsonClashFlag, RouteFlag, SecretFlag } from './facts.js';
+import { ipVersion } from '../ip-address.js';
+import type { ConnectionOrigin } from '../plan.js';
 
 export type { AuthRequest, OutputMode, Plan } from '../plan.js';
 
@@ -142,7 +144,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     record: options.record,
     language,
     dsn: dsnRequest(options.notify, options.ret, options.envid),
-    origin: parseOrigin(options),
+    origin: originFor(options, server),
     diagram: options.diagram === undefined ? undefined : parseDiagram(options.diagram),
   };
 }
@@ -251,4 +253,15 @@ function checkHelo(name: string): string {
   return checkHeloName(name, () => {
     throw new UsageError({ code: 'MAILV_HELO_INVALID', name });
   });
+}
+
+/** -4/-6 and the rest of the origin, checked against a server given as an address of the other family. */
+function originFor(options: RawOptions, server: ServerAddress): ConnectionOrigin {
+  const origin = parseOrigin(options);
+  const literal = server.socket === undefined ? ipVersion(server.host) : 0;
+  if (origin.family !== undefined && literal !== 0 && literal !== origin.family) {
+    const first: FamilyFlag = options.ipv4 ? '-4' : options.ipv6 ? '-6' : options.sourceAddress !== undefined ? '--source-address' : '--proxy-source';
+    throw new UsageError({ code: 'MAILV_FAMILY_CLASH', first, second: '--server' });
+  }
+  return origin;
 }

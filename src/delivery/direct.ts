@@ -7,6 +7,7 @@ import { planMx, type MxPlan } from '../dns/mx.js';
 import type { Resolver } from '../dns/resolver.js';
 import { InterruptedError, MailvError, SmtpReplyError, StepStop, TlsError, TransportError, type TransportReason } from '../errors.js';
 import type { EmitEvent } from '../events.js';
+import { ipVersion } from '../ip-address.js';
 import { domainOf } from '../message/address.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
@@ -57,13 +58,18 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   // planMx gives a plan only when some host has an address: at least one is contacted.
   let tried = 0;
   let reason: TransportReason | undefined;
+  // -4/-6: only the addresses of that family are tried (a connection to an address ignores the family).
+  const family = plan.local?.family;
+  const usable = (address: string) => family === undefined || ipVersion(address) === family;
   for (const host of mx.hosts) {
+    const addresses = host.addresses.filter(usable);
     if (host.addresses.length === 0) {
       emit({ kind: 'note', note: { code: 'mx-host-skipped', recipients, host: host.name, problem: host.problem }, severity: 'info' });
       continue;
     }
+    if (addresses.length === 0) continue;
     tried++;
-    for (const address of host.addresses) {
+    for (const address of addresses) {
       // Between MTAs TLS is opportunistic (RFC 7435): a failed handshake is noted and the same
       // host is tried again in plaintext, as Postfix does at its `may` level.
       for (const tls of plan.tls === 'auto' ? (['auto', 'off'] as const) : [plan.tls]) {

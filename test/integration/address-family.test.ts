@@ -1,0 +1,61 @@
+// -4 and -6 choose the address family: with --direct only the MX hosts' addresses of that family are
+// tried (a connection to an address ignores the family it is given), and a --server address of the
+// other family is a usage error. Against a scripted name server on loopback; nothing listens on the
+// port, so each address tried shows as a refused attempt in the JSON events.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { lines, runCli } from '../helpers/cli.js';
+import { a, mx, reply, startDns, type ScriptedDns } from '../helpers/dns-server.js';
+
+/** A loopback port nothing listens on: one just let go of. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('-4 and -6', () => {
+  let dns: ScriptedDns;
+  before(async () => {
+    dns = await startDns((query) => {
+      const { name, type } = query.questions![0]!;
+      if (type === 'MX') return [reply(query, { answers: [mx(name, 10, 'both.family.test')] })];
+      if (type === 'A') return [reply(query, { answers: [a(name, '127.0.0.1')] })];
+      if (type === 'AAAA') return [reply(query, { answers: [{ type: 'AAAA', name, ttl: 60, class: 'IN', data: '::1' }] })];
+      return [reply(query)];
+    });
+  });
+  after(() => dns.close());
+
+  /** The addresses --direct tried, from its JSON events. */
+  async function tried(family: readonly string[]): Promise<string[]> {
+    const port = await closedPort();
+    const run = await runCli(['--direct', '--json', '--dns', `127.0.0.1:${dns.port}`, '--port', String(port), ...family, '-s', 'x', 'bob@family.test'], {
+      input: 'x\n',
+    });
+    assert.equal(run.code, 75, run.stderr);
+    return lines(run.stdout)
+      .map((line) => JSON.parse(line) as { event: string; error?: { host: string } })
+      .filter((event) => event.event === 'deferred')
+      .map((event) => event.error!.host);
+  }
+
+  it('--direct tries every address without them, only IPv4 with -4, only IPv6 with -6', async () => {
+    assert.deepEqual(await tried([]), ['127.0.0.1', '::1']);
+    assert.deepEqual(await tried(['-4']), ['127.0.0.1']);
+    assert.deepEqual(await tried(['-6']), ['::1']);
+  });
+
+  it('a --server address of the other family is a usage error, before anything is read', async () => {
+    const four = await runCli(['-4', '--server', '[::1]:25', '-s', 'x', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(four.code, 64);
+    assert.equal(four.stderr, 'mailv: -4 and --server contradict each other: one address family, IPv4 or IPv6\n');
+    const six = await runCli(['-6', '--server', '127.0.0.1:25', '-s', 'x', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(six.code, 64);
+    assert.equal(six.stderr, 'mailv: -6 and --server contradict each other: one address family, IPv4 or IPv6\n');
+  });
+});
