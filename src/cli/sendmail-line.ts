@@ -1,7 +1,7 @@
 // sendmail's command line, as programs pass it to /usr/sbin/sendmail (cron, git send-email, mutt,
 // s-nail, PHP's mail()), read into mailv's own options. Parsing only; options.ts gives the meaning.
 // Single-letter options take their value joined (-fbob@x) or as the next argument (-f bob@x);
-// flags may not be grouped (sendmail does not group them either: -ti is not -t -i).
+// flags may be grouped (-ti, -oi -t), as getopt(3) allows in sendmail and in Postfix's sendmail.
 import type { DsnRequest } from '../plan.js';
 import type { RawOptions } from './program.js';
 import { CommandLineError } from './program.js';
@@ -22,14 +22,16 @@ export interface SendmailCommandLine {
 
 /** Options that take a value and mean nothing here: -h hop count, -L log tag, -O option=value, -X log file, -p protocol. */
 const IGNORED_WITH_VALUE = new Set(['h', 'L', 'O', 'X', 'p']);
-/** Flags that mean nothing here: -m (me too), -n (no aliasing), -U (initial submission), -G (gateway). */
-const IGNORED_FLAGS = new Set(['m', 'n', 'U', 'G']);
+/** Flags: -t, -i, -v, and those that mean nothing here: -m (me too), -n (no aliasing), -U (initial submission), -G (gateway). */
+const FLAGS = new Set(['t', 'i', 'v', 'm', 'n', 'U', 'G']);
 /** -e error modes: errors are said on standard error and the message kept in dead.letter in each. */
 const ERROR_MODES = ['m', 'p', 'q', 'w', 'e'];
 /** -od delivery modes: mailv always delivers at once, in the foreground. */
 const DELIVERY_MODES = ['i', 'b', 'q', 'd'];
 /** -o options that mean nothing to mailv, by their first letter: -oA alias file, -om, -os, -oQ queue directory, … */
 const IGNORED_O_OPTIONS = new Set(['A', 'm', 's', 'Q', 'L', 'T', 'M', 'B', '7', '8']);
+/** The letters that take a value, as getopt's option string has them: sendmail's own, then the ignored ones. */
+const TAKES_VALUE = new Set(['f', 'r', 'F', 'C', 'N', 'R', 'V', 'B', 'b', 'e', 'o', ...IGNORED_WITH_VALUE]);
 const NOTIFY_VALUES = ['never', 'success', 'failure', 'delay'] as const;
 const BODY_TYPES = ['7BIT', '8BITMIME'];
 
@@ -46,14 +48,6 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   let envid: string | undefined;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
-    /** The value of a single-letter option: joined to it, or the next argument. */
-    const value = (): string => {
-      if (argument.length > 2) return argument.slice(2);
-      const next = argv[index + 1];
-      if (next === undefined) throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_MISSING', option: argument });
-      index++;
-      return next;
-    };
     if (argument === '--') {
       recipients.push(...argv.slice(index + 1));
       break;
@@ -72,58 +66,64 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
       continue;
     }
     if (argument.startsWith('--')) throw unknown(argument);
-    const letter = argument[1]!;
-    const rest = argument.slice(2);
-    switch (letter) {
-      case 't':
-      case 'i':
-      case 'v':
-        if (rest !== '') throw unknown(argument);
+    // Read as getopt(3) reads it, as sendmail and Postfix's sendmail do: flags may be grouped
+    // (-ti is -t -i), and a letter that takes a value takes the rest of the argument or the next one.
+    for (let at = 1; at < argument.length; at++) {
+      const letter = argument[at]!;
+      if (FLAGS.has(letter)) {
         if (letter === 't') recipientsFromHeaders = true;
         else if (letter === 'i') endsAtDotLine = false;
-        else verbose = true;
-        break;
-      case 'f':
-      case 'r':
-        options.from = value();
-        break;
-      case 'F':
-        fullName = value();
-        break;
-      case 'C':
-        options.config = value();
-        break;
-      case 'N':
-        notify = parseNotify(value());
-        break;
-      case 'R': {
-        const given = value();
-        const lower = given.toLowerCase();
-        if (lower !== 'full' && lower !== 'hdrs') throw invalid('-R', given, ['full', 'hdrs']);
-        ret = lower;
-        break;
+        else if (letter === 'v') verbose = true;
+        continue;
       }
-      case 'V':
-        envid = value();
-        break;
-      case 'B': {
-        const given = value();
-        if (!BODY_TYPES.includes(given.toUpperCase())) throw invalid('-B', given, BODY_TYPES);
-        break;
+      if (!TAKES_VALUE.has(letter)) throw unknown(argument);
+      const joined = argument.slice(at + 1);
+      let given = joined;
+      if (joined === '') {
+        const next = argv[index + 1];
+        if (next === undefined) throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_MISSING', option: `-${letter}` });
+        index++;
+        given = next;
       }
-      case 'b':
-        // -bm, "deliver mail in the usual way", is the only mode mailv has.
-        if (rest !== 'm') throw invalid('-b', rest, ['m']);
-        break;
-      case 'e':
-        if (!ERROR_MODES.includes(rest)) throw invalid('-e', rest, ERROR_MODES);
-        break;
-      case 'o':
-        endsAtDotLine = oOption(argument, rest) && endsAtDotLine;
-        break;
-      default:
-        if (IGNORED_WITH_VALUE.has(letter)) value();
-        else if (!IGNORED_FLAGS.has(letter) || rest !== '') throw unknown(argument);
+      switch (letter) {
+        case 'f':
+        case 'r':
+          options.from = given;
+          break;
+        case 'F':
+          fullName = given;
+          break;
+        case 'C':
+          options.config = given;
+          break;
+        case 'N':
+          notify = parseNotify(given);
+          break;
+        case 'R': {
+          const lower = given.toLowerCase();
+          if (lower !== 'full' && lower !== 'hdrs') throw invalid('-R', given, ['full', 'hdrs']);
+          ret = lower;
+          break;
+        }
+        case 'V':
+          envid = given;
+          break;
+        case 'B':
+          if (!BODY_TYPES.includes(given.toUpperCase())) throw invalid('-B', given, BODY_TYPES);
+          break;
+        case 'b':
+          // -bm, "deliver mail in the usual way", is the only mode mailv has.
+          if (given !== 'm') throw invalid('-b', given, ['m']);
+          break;
+        case 'e':
+          if (!ERROR_MODES.includes(given)) throw invalid('-e', given, ERROR_MODES);
+          break;
+        case 'o':
+          endsAtDotLine = oOption(`-o${given}`, given) && endsAtDotLine;
+          break;
+        // The others (IGNORED_WITH_VALUE) take their value and mean nothing here.
+      }
+      break;
     }
   }
   if (verbose) options.verbose = 1;

@@ -54,9 +54,24 @@ describe('sendmail command line', () => {
   });
 
   it('refuses what it cannot do, as a usage error', () => {
-    for (const argv of [['-bp'], ['-q'], ['-N', 'never,success'], ['-R', 'some'], ['-oZ'], ['-f'], ['--subject', 'x'], ['-ti'], ['-B', '9BIT']]) {
+    for (const argv of [['-bp'], ['-q'], ['-N', 'never,success'], ['-R', 'some'], ['-oZ'], ['-f'], ['--subject', 'x'], ['-tq'], ['-B', '9BIT']]) {
       assert.throws(() => parseSendmailLine(argv), CommandLineError, argv.join(' '));
     }
+  });
+
+  it('reads grouped flags as getopt does in sendmail and Postfix: -ti, -it, -tif addr, -vodi', () => {
+    for (const argv of [['-ti'], ['-it'], ['-tioem']]) {
+      const line = parseSendmailLine([...argv, 'a@example.org']);
+      assert.equal(line.recipientsFromHeaders, true, argv.join(' '));
+      assert.equal(line.endsAtDotLine, false, argv.join(' '));
+      assert.deepEqual(line.recipients, ['a@example.org'], argv.join(' '));
+    }
+    const withValue = parseSendmailLine(['-tif', 'bob@example.org', '-vodi', '-tfcarol@example.org']);
+    assert.equal(withValue.options.from, 'carol@example.org');
+    assert.equal(withValue.options.verbose, 1);
+    assert.equal(withValue.recipientsFromHeaders, true);
+    assert.equal(withValue.endsAtDotLine, false);
+    assert.deepEqual(withValue.recipients, []);
   });
 
   it('accepts and ignores -m, -n, -U, -G, -h N, -L tag, -oQ…, -em/-ep/-eq', () => {
