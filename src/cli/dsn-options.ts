@@ -26,8 +26,8 @@ export function parseNotify(text: string): DsnRequest['notify'] {
 }
 
 /** RFC 3461 §4.4: printable ASCII, at most 100 characters (xtext-encoded on the wire). */
-export function checkEnvid(text: string): string {
+export function checkEnvid(text: string, option?: '-V'): string {
   if (text.length === 0 || text.length > ENVID_MAX || !/^[\x20-\x7e]+$/.test(text))
-    throw new UsageError({ code: 'MAILV_ENVID_INVALID', text, limit: ENVID_MAX });
+    throw new UsageError({ code: 'MAILV_ENVID_INVALID', text, limit: ENVID_MAX, ...(option && { option }) });
   return text;
 }

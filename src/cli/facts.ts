@@ -95,7 +95,7 @@ export type OptionsFact =
   /** --notify: not `never` alone nor a list of success, failure, delay (RFC 3461 §4.1). */
   | { readonly code: 'MAILV_NOTIFY_INVALID'; readonly text: string }
   /** --envid: empty, longer than `limit`, or not printable ASCII (RFC 3461 §4.4). */
-  | { readonly code: 'MAILV_ENVID_INVALID'; readonly text: string; readonly limit: number }
+  | { readonly code: 'MAILV_ENVID_INVALID'; readonly text: string; readonly limit: number; readonly option?: '-V' }
   /** --xclient that is not NAME=value. */
   | { readonly code: 'MAILV_XCLIENT_INVALID'; readonly text: string }
   /** --proxy without --proxy-source, or the other way round: `missing` is the one not given. */

@@ -4,6 +4,7 @@
 // flags may be grouped (-ti, -oi -t), as getopt(3) allows in sendmail and in Postfix's sendmail.
 import type { DsnRequest } from '../plan.js';
 import type { RawOptions } from './program.js';
+import { checkEnvid } from './dsn-options.js';
 import { CommandLineError } from './program.js';
 
 /** What mailv-sendmail was asked: mailv's options, the recipients, and sendmail's own settings. */
@@ -106,7 +107,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
           break;
         }
         case 'V':
-          envid = given;
+          envid = checkEnvid(given, '-V');
           break;
         case 'B':
           if (!BODY_TYPES.includes(given.toUpperCase())) throw invalid('-B', given, BODY_TYPES);
@@ -155,7 +156,8 @@ function parseNotify(text: string): DsnRequest['notify'] {
   });
   // RFC 3461 §4.1: NEVER stands alone.
   if (notify.includes('never') && notify.length > 1) throw invalid('-N', text, ['never', 'success,failure,delay']);
-  return notify;
+  // sendmail takes a kind named twice; the server is told each once.
+  return [...new Set(notify)];
 }
 
 function unknown(option: string): CommandLineError {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { untilDotLine } from '../../dist/cli/dot-line.js';
 import { CommandLineError } from '../../dist/cli/program.js';
+import { UsageError } from '../../dist/errors.js';
 import { parseSendmailLine } from '../../dist/cli/sendmail-line.js';
 
 async function collect(chunks: readonly string[]): Promise<string> {
@@ -72,6 +73,21 @@ describe('sendmail command line', () => {
     assert.equal(withValue.recipientsFromHeaders, true);
     assert.equal(withValue.endsAtDotLine, false);
     assert.deepEqual(withValue.recipients, []);
+  });
+
+  it('-V is held to what --envid allows: no controls, no line breaks, no UTF-8, at most 100 characters', () => {
+    for (const envid of ['id\r\nRCPT TO:<x@example.org>', 'id\x01', 'idé', 'a'.repeat(101), '']) {
+      assert.throws(
+        () => parseSendmailLine(['-V', envid, 'a@example.org']),
+        (error: unknown) => error instanceof UsageError && error.fact.code === 'MAILV_ENVID_INVALID',
+        JSON.stringify(envid),
+      );
+    }
+    assert.equal(parseSendmailLine(['-V', 'a'.repeat(100), 'a@example.org']).dsn?.envid, 'a'.repeat(100));
+  });
+
+  it('-N naming a kind twice asks for it once, as sendmail reads it', () => {
+    assert.deepEqual(parseSendmailLine(['-N', 'success,SUCCESS,delay', 'a@example.org']).dsn?.notify, ['success', 'delay']);
   });
 
   it('accepts and ignores -m, -n, -U, -G, -h N, -L tag, -oQ…, -em/-ep/-eq', () => {

@@ -64,7 +64,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_PORT_INVALID: ({ text }) => `invalid --port ${q(text)}: 1 to 65535`,
   MAILV_TIMEOUT_INVALID: ({ text }) => `invalid --timeout ${q(text)}: a number of seconds above 0`,
   MAILV_NOTIFY_INVALID: ({ text }) => `invalid --notify ${q(text)}: never, or one or more of success,failure,delay`,
-  MAILV_ENVID_INVALID: ({ text, limit }) => `invalid --envid ${q(text)}: 1 to ${limit} printable ASCII characters`,
+  MAILV_ENVID_INVALID: ({ text, limit, option }) => `invalid ${option ?? '--envid'} ${q(text)}: 1 to ${limit} printable ASCII characters`,
   MAILV_XCLIENT_INVALID: ({ text }) => `invalid --xclient ${q(text)}: NAME=value, e.g. ADDR=192.0.2.7`,
   MAILV_PROXY_INCOMPLETE: ({ missing }) =>
     `${missing === '--proxy' ? '--proxy-source needs --proxy v1 or v2' : '--proxy needs --proxy-source: the client the header claims'}`,

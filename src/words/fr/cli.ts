@@ -79,7 +79,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_PORT_INVALID: ({ text }) => `--port invalide ${q(text)} : de 1 à 65535`,
   MAILV_TIMEOUT_INVALID: ({ text }) => `--timeout invalide ${q(text)} : il faut un nombre de secondes supérieur à 0`,
   MAILV_NOTIFY_INVALID: ({ text }) => `--notify invalide ${q(text)} : never, ou un ou plusieurs de success,failure,delay`,
-  MAILV_ENVID_INVALID: ({ text, limit }) => `--envid invalide ${q(text)} : de 1 à ${limit} caractères ASCII imprimables`,
+  MAILV_ENVID_INVALID: ({ text, limit, option }) => `${option ?? '--envid'} invalide ${q(text)} : de 1 à ${limit} caractères ASCII imprimables`,
   MAILV_XCLIENT_INVALID: ({ text }) => `--xclient invalide ${q(text)} : il faut NOM=valeur, par exemple ADDR=192.0.2.7`,
   MAILV_PROXY_INCOMPLETE: ({ missing }) =>
     `${missing === '--proxy' ? '--proxy-source demande --proxy v1 ou v2' : '--proxy demande --proxy-source : le client que l’en-tête annonce'}`,
