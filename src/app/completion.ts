@@ -33,8 +33,8 @@ export async function completionCommand(run: Run): Promise<number> {
 
 /** The accounts of the configuration file, read and checked as a send reads it; none without a file. */
 async function accountNames(env: NodeJS.ProcessEnv, explicitPath: string | undefined): Promise<string[]> {
-  const { homedir } = await import('node:os');
-  const home = env['HOME'] || homedir();
+  const { homeDirectory } = await import('../home-directory.js');
+  const home = homeDirectory(env);
   const { defaultConfigPath } = await import('../config/config-file.js');
   const { loadConfig } = await import('../config/load-config.js');
   const config = await loadConfig(explicitPath ?? defaultConfigPath(env, home), explicitPath !== undefined, home);

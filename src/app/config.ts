@@ -2,9 +2,9 @@
 // at the default place is no configuration; the modules that read one are loaded only when there
 // is a file to read.
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import type { AccountSettings } from '../config/config-file.js';
 import { ConfigError } from '../errors.js';
+import { homeDirectory } from '../home-directory.js';
 
 /** Throws ConfigError: an unusable file, an unknown account, or an account with no file to hold it. */
 export async function accountSettings(
@@ -12,7 +12,7 @@ export async function accountSettings(
   explicitPath: string | undefined,
   account: string | undefined,
 ): Promise<AccountSettings | undefined> {
-  const home = env['HOME'] || homedir();
+  const home = homeDirectory(env);
   const { defaultConfigPath, selectAccount } = await import('../config/config-file.js');
   const path = explicitPath ?? defaultConfigPath(env, home);
   if (explicitPath === undefined && !existsSync(path)) {

@@ -58,6 +58,11 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
     // A failed write stopped the run: that is its failure, whatever the interruption became.
     const failure = run.output.failure ?? error;
     const status = run.fail(failure);
+    // A message refused before it could be prepared (a NUL, a line SMTP cannot carry) is kept all
+    // the same: the program that piped it has nothing else to fall back on.
+    if (!prepared && input !== undefined && input.source.size > 0 && files !== undefined && keepsWhatWasRead(plan, status)) {
+      prepared = await prepareUnfinished(run, plan, input, files).catch(() => undefined);
+    }
     if (prepared && keepsWhatWasRead(plan, status)) await keepDeadLetter(run, prepared, unfinished);
     return status;
   } finally {

@@ -3,9 +3,9 @@
 // (or a new one) is written to, and a failed append takes back what it added, nothing more.
 import { constants, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LocalIoError, MailvError } from '../errors.js';
+import { homeDirectory } from '../home-directory.js';
 import { formatAsctime } from '../message/identity.js';
 import type { DeliveryErrorFact, NotAFile } from './facts.js';
 
@@ -13,7 +13,7 @@ type Fs = typeof import('node:fs/promises');
 
 /** Where the message goes: $DEAD, else ~/dead.letter. */
 export function deadLetterPath(env: NodeJS.ProcessEnv): string {
-  return env['DEAD'] || join(env['HOME'] || homedir(), 'dead.letter');
+  return env['DEAD'] || join(homeDirectory(env), 'dead.letter');
 }
 
 /**

@@ -117,7 +117,9 @@ export function passThroughMessage(
   additions: { date: Date; messageId: string; from: Mailbox },
 ): ComposedMessage {
   const names = headerFields.map((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase());
-  const kept = headerFields.filter((_, index) => names[index] !== 'bcc').join('');
+  // Bcc and Resent-Bcc (RFC 5322 §3.6.3, §3.6.6) name who must stay unseen: never sent, as
+  // sendmail and Postfix remove both.
+  const kept = headerFields.filter((_, index) => names[index] !== 'bcc' && names[index] !== 'resent-bcc').join('');
   let added = '';
   if (!names.includes('date')) added += foldHeader('Date', formatRfc5322Date(additions.date));
   if (!names.includes('message-id')) added += foldHeader('Message-ID', additions.messageId);

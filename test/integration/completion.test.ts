@@ -4,7 +4,7 @@
 // configuration file at completion time, through `mailv completion accounts`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -203,6 +203,18 @@ describe('fish asked for completions', { skip: shell('fish') }, () => {
     assert.deepEqual(complete('mailv --account '), ['school', 'work']);
     assert.deepEqual(complete(`mailv --config ${place.otherConfig} --account `), ['lab']);
   });
+
+  it('runs nothing typed on the line when it reads the accounts: a $(…) or `…` in --config stays text', () => {
+    const marker = join(place.env['HOME']!, 'ran');
+    assert.deepEqual(complete(`mailv --config "$(touch ${marker})" --account `), []);
+    assert.deepEqual(complete(`mailv --config \`touch ${marker}\` --account `), []);
+    assert.equal(existsSync(marker), false);
+    // Quoted as typed, a file name with a space still names the file.
+    const spaced = join(place.env['HOME']!, 'with space.conf');
+    writeFileSync(spaced, '[account lab2]\nserver = localhost\n');
+    chmodSync(spaced, 0o600);
+    assert.deepEqual(complete(`mailv --config '${spaced}' --account `), ['lab2']);
+  });
 });
 
 describe('zsh asked for completions', { skip: shell('zsh') }, () => {
@@ -233,5 +245,17 @@ describe('zsh asked for completions', { skip: shell('zsh') }, () => {
     assert.deepEqual(complete('mailv replay les'), ['lesson.jsonl']);
     assert.deepEqual(complete('mailv --account '), ['work', 'school']);
     assert.deepEqual(complete(`mailv --config ${place.otherConfig} --account `), ['lab']);
+  });
+
+  it('runs nothing typed on the line when it reads the accounts: a $(…) or `…` in --config stays text', () => {
+    const marker = join(place.env['HOME']!, 'ran');
+    assert.deepEqual(complete(`mailv --config "$(touch ${marker})" --account `), []);
+    assert.deepEqual(complete(`mailv --config \`touch ${marker}\` --account `), []);
+    assert.equal(existsSync(marker), false);
+    // Quoted as typed, a file name with a space still names the file.
+    const spaced = join(place.env['HOME']!, 'with space.conf');
+    writeFileSync(spaced, '[account lab2]\nserver = localhost\n');
+    chmodSync(spaced, 0o600);
+    assert.deepEqual(complete(`mailv --config '${spaced}' --account `), ['lab2']);
   });
 });

@@ -56,6 +56,25 @@ describe('mailv-sendmail', () => {
     assert.doesNotMatch(dead, /never read/);
   });
 
+  it('a message SMTP cannot carry (a NUL, a line over 998 octets): 65, and still kept in dead.letter', async () => {
+    const home = freshHome();
+    const port = await closedLoopbackPort();
+    const longLine = 'x'.repeat(2000);
+    const result = await run(
+      SENDMAIL,
+      ['bob@example.org'],
+      { HOME: home, MAILV_SERVER: `127.0.0.1:${port}` },
+      `Subject: cron output\n\n${longLine}\nnul\0here\n`,
+    );
+    assert.equal(result.code, 65, result.stderr);
+    assert.equal(result.stderr.trim().split('\n').length, 2, result.stderr); // the refusal, and where the message was kept
+    const dead = readFileSync(join(home, 'dead.letter'), 'utf8');
+    assert.match(dead, /Subject: cron output\n/);
+    // Kept as the body of a message of its own, quoted-printable: nothing of it is lost.
+    assert.equal(dead.replace(/=\n/g, '').includes(longLine), true);
+    assert.match(dead, /nul=00here\n/);
+  });
+
   it('an option sendmail programs do not pass: 64, nothing sent, nothing kept', async () => {
     const home = freshHome();
     const result = await run(SENDMAIL, ['-bp'], { HOME: home }, '');

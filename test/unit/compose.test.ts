@@ -210,6 +210,22 @@ describe('composer', () => {
     );
   });
 
+  it('removes Resent-Bcc as it removes Bcc, whatever its case and spacing', async () => {
+    const input = 'To: bob@example.org\nResent-Bcc: hidden@example.org\nRESENT-BCC :\n  folded@example.org\nSubject: again\n\nbody\n';
+    const whole = await bodyOf(input);
+    const block = await readHeaderBlock(whole.source);
+    const message = passThroughMessage(block.fields, block.wireOctets, whole, whole.source.slice(block.inputOctets), {
+      date: new Date(Date.UTC(2026, 10, 27, 20, 29, 31)),
+      messageId: '<fixed.0002@example.org>',
+      from: { name: undefined, address: 'alice@example.org' },
+    });
+    assert.equal(
+      (await bytesOf(message)).toString(),
+      'To: bob@example.org\r\nSubject: again\r\nDate: Fri, 27 Nov 2026 20:29:31 +0000\r\n' +
+        'Message-ID: <fixed.0002@example.org>\r\nFrom: alice@example.org\r\n\r\nbody\r\n',
+    );
+  });
+
   it('finds the end of a -t header block however the input is cut, reading no further than it needs', async () => {
     const cases = [
       'To: bob@example.org\r\nSubject: crlf\r\n\r\nbody\r\n',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { saveDeadLetter } from '../../dist/delivery/dead-letter.js';
@@ -22,6 +22,16 @@ function saying(words: string | RegExp) {
 }
 
 describe('dead.letter', () => {
+  it("an empty HOME is no home: dead.letter goes to the password file's home, not where mailv was started", () => {
+    const module = new URL('../../dist/delivery/dead-letter.js', import.meta.url).href;
+    const where = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', `import { deadLetterPath } from ${JSON.stringify(module)}; process.stdout.write(deadLetterPath(process.env));`],
+      { env: { HOME: '', PATH: process.env['PATH'] ?? '' }, cwd: tmpdir(), encoding: 'utf8' },
+    );
+    assert.equal(where, join(userInfo().homedir, 'dead.letter'));
+  });
+
   const directory = mkdtempSync(join(tmpdir(), 'mailv-dead-letter-'));
   after(() => rmSync(directory, { recursive: true, force: true }));
   const date = new Date(2026, 10, 28, 3, 4, 5); // local time, as mail(1) writes the From_ line

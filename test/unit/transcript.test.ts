@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { en } from '../../dist/words/en/index.js';
 import { fr } from '../../dist/words/fr/index.js';
+import { describeFact } from '../../dist/words/describe.js';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
 import { exitCodeForResults } from '../../dist/delivery/outcome.js';
@@ -101,6 +102,22 @@ describe('transcript', () => {
     assert.deepEqual(renderer.lines({ kind: 'deferred', recipients: [], host: 'relay.x.test', address: 'relay.x.test', error: refused }), [
       'Deferred: Connection refused by relay.x.test',
     ]);
+  });
+
+  it('a unix-domain socket that cannot be reached is named by its path alone, with no port', () => {
+    const path = '/run/mailv-test/lmtp';
+    const facts = [
+      { code: 'MAILV_CONNECT_FAILED', host: path, port: 0, reason: 'refused', errno: undefined, ms: 1 },
+      { code: 'MAILV_CONNECT_FAILED', host: path, port: 0, reason: 'unreachable', errno: 'EACCES', ms: 1 },
+    ] as const;
+    assert.deepEqual(
+      facts.map((fact) => describeFact(fact, en)),
+      [`connection refused by ${path}`, `cannot connect to ${path}: EACCES`],
+    );
+    assert.deepEqual(
+      facts.map((fact) => describeFact(fact, fr)),
+      [`connexion refusée par ${path}`, `connexion impossible à ${path} : EACCES`],
+    );
   });
 
   it('shows a host that failed, and the DNS exchange from -v on', () => {

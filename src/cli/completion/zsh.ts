@@ -78,9 +78,14 @@ export function zshScript(spec: CompletionSpec): string {
     '      --config=*) config=${words[i]#--config=} ;;',
     '    esac',
     '  done',
+    // The words are as typed, quotes and all: (Q) takes the quotes off and (q) quotes them again for
+    // _call_program's eval, so that Tab never runs a $(…) or `…` typed on the line.
+    '  config=${(Q)config}',
     '  config=${config/#\\~/$HOME}',
+    '  local program=${(Q)words[1]}',
+    '  program=${program/#\\~/$HOME}',
     '  local -a accounts',
-    `  accounts=(\${(f)"$(_call_program accounts \${words[1]} completion accounts \${config:+"--config=$config"} 2>/dev/null)"})`,
+    `  accounts=(\${(f)"$(_call_program accounts \${(q)program} completion accounts \${config:+--config=\${(q)config}} 2>/dev/null)"})`,
     "  _wanted accounts expl 'account' compadd -a accounts",
     '}',
     '',

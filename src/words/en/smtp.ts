@@ -5,6 +5,8 @@ import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalog
 import { displayHost } from '../../text/host.js';
 import { describeFact } from '../describe.js';
 
+/** Where a connection went: a host and its port, or the path of a unix-domain socket (port 0). */
+const endpoint = (host: string, port: number) => (port === 0 ? host : `${displayHost(host)} port ${port}`);
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
 const seconds = (ms: number) => `${ms / 1000} s`;
 
@@ -69,10 +71,10 @@ export const errors: WordsOf<SmtpErrorFact> = {
         : `the server refused STARTTLS: ${said(fact.reply)}`) + ' (--tls required)',
   MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms }) =>
     reason === 'refused'
-      ? `connection refused by ${displayHost(host)} port ${port}`
+      ? `connection refused by ${endpoint(host, port)}`
       : reason === 'timeout' && errno === undefined
-        ? `timed out after ${seconds(ms)} connecting to ${displayHost(host)} port ${port}`
-        : `cannot connect to ${displayHost(host)} port ${port}: ${errno ?? reason}`,
+        ? `timed out after ${seconds(ms)} connecting to ${endpoint(host, port)}`
+        : `cannot connect to ${endpoint(host, port)}: ${errno ?? reason}`,
   MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>
     (reason === 'closed'
       ? 'connection closed by the server'

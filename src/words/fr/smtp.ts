@@ -6,6 +6,8 @@ import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalog
 import { displayHost } from '../../text/host.js';
 import { describeFact } from '../describe.js';
 
+/** Where a connection went: a host and its port, or the path of a unix-domain socket (port 0). */
+const endpoint = (host: string, port: number) => (port === 0 ? host : `${displayHost(host)} port ${port}`);
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
 const seconds = (ms: number) => `${String(ms / 1000).replace('.', ',')} s`;
 
@@ -70,10 +72,10 @@ export const errors: WordsOf<SmtpErrorFact> = {
         : `le serveur a refusé STARTTLS : ${said(fact.reply)}`) + ' (--tls required)',
   MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms }) =>
     reason === 'refused'
-      ? `connexion refusée par ${displayHost(host)} port ${port}`
+      ? `connexion refusée par ${endpoint(host, port)}`
       : reason === 'timeout' && errno === undefined
-        ? `délai de ${seconds(ms)} dépassé pour se connecter à ${displayHost(host)} port ${port}`
-        : `connexion impossible à ${displayHost(host)} port ${port} : ${errno ?? reason}`,
+        ? `délai de ${seconds(ms)} dépassé pour se connecter à ${endpoint(host, port)}`
+        : `connexion impossible à ${endpoint(host, port)} : ${errno ?? reason}`,
   MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>
     (reason === 'closed'
       ? 'connexion fermée par le serveur'

@@ -1,0 +1,14 @@
+// The user's home directory, where dead.letter and the configuration file are: $HOME when it names
+// one, else the password file's. os.homedir() alone gives back an empty $HOME as it is, and every
+// path under it would then be relative to wherever mailv was started (a web root, for PHP).
+import { homedir, userInfo } from 'node:os';
+
+export function homeDirectory(env: NodeJS.ProcessEnv): string {
+  const home = env['HOME'];
+  if (home) return home;
+  try {
+    return userInfo().homedir;
+  } catch {
+    return homedir(); // no entry in the password file
+  }
+}
