@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by the service scripts: the name the servers give themselves.
 
-# The host's name with a domain: "vm" becomes "vm.localdomain", a name with a dot stays as it is.
+# The host's name with a domain: "myhost" becomes "myhost.localdomain", a name with a dot stays as it is.
 fqdn() {
   local h
   h=$(hostname)
