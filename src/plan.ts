@@ -74,9 +74,20 @@ export interface Plan {
   readonly sendmail?: SendmailInput;
   /** -4/-6, --source-address, --proxy, --xclient: where the session says it comes from. */
   readonly origin: ConnectionOrigin;
+  /** --count and its companions: send many messages to test a server, and print a summary. */
+  readonly load?: LoadRequest;
 }
 
 /** How mailv-sendmail reads the message, as sendmail does. */
+export interface LoadRequest {
+  readonly count: number;
+  readonly concurrency: number;
+  /** Messages over each connection before it is closed and another opened. */
+  readonly perConnection: number;
+  /** --vary: a sequence number in each Subject and Message-ID. */
+  readonly vary: boolean;
+}
+
 export interface SendmailInput {
   /** -t: the message's To, Cc and Bcc are recipients too; otherwise only the arguments are. */
   readonly recipientsFromHeaders: boolean;

@@ -61,7 +61,8 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   return failures[0]!.error.exitCode;
 }
 
-function sessionPlan(run: Run, plan: Plan, prepared: PreparedInput, trust: Trust = NO_TRUST): SessionPlan {
+/** The session of `plan`, as deliver() and the load run use it. */
+export function sessionPlan(run: Run, plan: Plan, prepared: PreparedInput, trust: Trust = NO_TRUST): SessionPlan {
   const stepper = run.stepper;
   return {
     helo: plan.helo,

@@ -12,6 +12,7 @@ import { demo } from './demo.js';
 import { openDiagram } from './diagram-sink.js';
 import { dryRun } from './dry-run.js';
 import { keepDeadLetter } from './keep.js';
+import { loadTest } from './load.js';
 import type { Run } from './run.js';
 import { readMessage } from './standard-input.js';
 
@@ -51,6 +52,7 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
     if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0 && plan.quitAfter === undefined) run.note({ code: 'null-body' });
     prepared = await prepareInput({ ...plan, subject }, input, files.attachments, io.clock.date());
     if (plan.dryRun) return await dryRun(run, plan, prepared);
+    if (plan.load) return await loadTest(run, plan, plan.load, prepared, { body: input, attachments: files.attachments });
     if (plan.demo) return await demo(run, plan, prepared);
     if (plan.direct) return await deliverToMx(run, plan, prepared);
     return await deliver(run, plan, prepared, plan.server);

@@ -92,6 +92,8 @@ export type OptionsFact =
   | { readonly code: 'MAILV_MX_INVALID'; readonly text: string }
   | { readonly code: 'MAILV_PORT_INVALID'; readonly text: string }
   | { readonly code: 'MAILV_TIMEOUT_INVALID'; readonly text: string }
+  | { readonly code: 'MAILV_LOAD_NUMBER_INVALID'; readonly flag: '--count' | '--concurrency' | '--per-connection'; readonly text: string }
+  | { readonly code: 'MAILV_LOAD_CLASH'; readonly flag: string }
   /** --notify: not `never` alone nor a list of success, failure, delay (RFC 3461 §4.1). */
   | { readonly code: 'MAILV_NOTIFY_INVALID'; readonly option: NotifyOption; readonly text: string }
   /** --envid: empty, longer than `limit`, or not printable ASCII (RFC 3461 §4.4). */

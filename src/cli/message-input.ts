@@ -71,8 +71,13 @@ export async function openAttachments(paths: readonly string[]): Promise<OpenAtt
 }
 
 /** Builds the envelope and the message factory. Throws UsageError or InputError. */
-export async function prepareInput(plan: Plan, body: BodyInput, attachments: readonly AttachmentInput[], now: Date): Promise<PreparedInput> {
-  const messageId = newMessageId(plan.fqdn);
+export async function prepareInput(
+  plan: Plan,
+  body: BodyInput,
+  attachments: readonly AttachmentInput[],
+  now: Date,
+  messageId = newMessageId(plan.fqdn),
+): Promise<PreparedInput> {
   if (!plan.readRecipients) {
     const envelope = {
       from: plan.from.address,

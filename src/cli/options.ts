@@ -8,7 +8,7 @@ import { assertExtraHeaderAllowed } from '../message/compose.js';
 import type { TextSource } from '../message/facts.js';
 import { assertHeaderText, parseHeaderArgument } from '../message/header.js';
 import type { ServerAddress } from '../delivery/submit.js';
-import type { AuthRequest, DiagramRequest, Plan, Verbosity } from '../plan.js';
+import type { AuthRequest, DiagramRequest, LoadRequest, Plan, Verbosity } from '../plan.js';
 import type { RawOptions } from './program.js';
 import type { AccountSettings } from '../config/config-file.js';
 import { checkHeloName, parseServerAddress } from '../config/values.js';
@@ -146,6 +146,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     dsn: dsnRequest(options.notify, options.ret, options.envid),
     origin: originFor(options, server),
     diagram: options.diagram === undefined ? undefined : parseDiagram(options.diagram),
+    ...loadRequest(options),
   };
 }
 
@@ -234,6 +235,45 @@ function parsePort(text: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError({ code: 'MAILV_PORT_INVALID', text });
   return port;
+}
+
+/** --count N (and --concurrency, --per-connection, --vary): the load run; they mean nothing without --count. */
+function loadRequest(options: RawOptions): { load?: LoadRequest } {
+  if (options.count === undefined) {
+    const stray =
+      options.concurrency !== undefined ? '--concurrency' : options.perConnection !== undefined ? '--per-connection' : options.vary ? '--vary' : undefined;
+    if (stray !== undefined) throw new UsageError({ code: 'MAILV_LOAD_CLASH', flag: stray });
+    return {};
+  }
+  const clash = [
+    ['--direct', direct(options)],
+    ['--dry-run', options.dryRun === true],
+    ['--demo', options.demo === true],
+    ['--step', options.step === true],
+    ['--quit-after', options.quitAfter !== undefined],
+    ['--explain', options.explain === true],
+    ['--timing', options.timing === true],
+    ['--diagram', options.diagram !== undefined],
+    ['--record', options.record !== undefined],
+  ] as const;
+  const found = clash.find(([, given]) => given);
+  if (found) throw new UsageError({ code: 'MAILV_LOAD_CLASH', flag: found[0] });
+  const count = parseCount('--count', options.count);
+  return {
+    load: {
+      count,
+      concurrency: options.concurrency === undefined ? 1 : parseCount('--concurrency', options.concurrency),
+      // Without --per-connection every connection carries as many messages as it can.
+      perConnection: options.perConnection === undefined ? count : parseCount('--per-connection', options.perConnection),
+      vary: options.vary === true,
+    },
+  };
+}
+
+function parseCount(flag: '--count' | '--concurrency' | '--per-connection', text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) throw new UsageError({ code: 'MAILV_LOAD_NUMBER_INVALID', flag, text });
+  return value;
 }
 
 function parseTimeout(text: string): number {

@@ -52,6 +52,10 @@ export interface RawOptions {
   step?: boolean;
   diagram?: string;
   record?: string;
+  count?: string;
+  concurrency?: string;
+  perConnection?: string;
+  vary?: boolean;
   notify?: string;
   ret?: 'full' | 'hdrs';
   envid?: string;
@@ -279,6 +283,10 @@ export function mailvProgram(version: string): Command {
     .option('--envid <id>', 'envelope id echoed in every notification (printable ASCII, up to 100 characters)')
     .option('--diagram <file>', 'also draw the session as a sequence diagram in this .html or .svg file')
     .option('--record <file>', 'keep the session in this file (mode 0600, secrets withheld), to show again with: mailv replay <file>')
+    .option('--count <n>', 'load test: send the message n times, show no dialogue, then a summary (rate, latencies, replies, failures)')
+    .option('--concurrency <n>', 'with --count: over n connections at once (default 1)')
+    .option('--per-connection <n>', 'with --count: at most n messages over each connection (default: all of them)')
+    .option('--vary', 'with --count: a sequence number in each Subject and Message-ID')
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")
     .option('--xclient <NAME=value>', "after EHLO, claim another client with Postfix's XCLIENT (repeatable: ADDR=, NAME=, HELO=, …)", collect)
     .addOption(

@@ -45,9 +45,14 @@ export class SmtpConnection {
     /** A unix-domain socket: both ends on this machine, as over loopback. */
     readonly unixSocket = false,
   ) {
-    signal?.addEventListener('abort', () => this.interrupt(signal.reason as NodeJS.Signals), { once: true });
+    const onAbort = () => this.interrupt(signal!.reason as NodeJS.Signals);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // Released with the socket: a load run opens thousands of connections under one signal.
+    this.stopListening = () => signal?.removeEventListener('abort', onAbort);
     this.listen(socket);
   }
+
+  private readonly stopListening: () => void;
 
   private listen(socket: Duplex): void {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -229,6 +234,7 @@ export class SmtpConnection {
 
   /** Releases the socket. */
   close(): void {
+    this.stopListening();
     this.socket.destroy();
   }
 

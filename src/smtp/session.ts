@@ -131,6 +131,8 @@ export class SmtpSession {
   private chunked = 0;
   /** The DSN request, once the server is known to offer DSN; else nothing of it is sent. */
   private dsn: DsnParameters | undefined;
+  /** QUIT may ride with the end of the message: false when more transactions follow (begin()). */
+  private lastTransaction = true;
 
   constructor(
     private readonly connection: SmtpConnection,
@@ -177,6 +179,45 @@ export class SmtpSession {
   }
 
   private async transaction(): Promise<RecipientResult[]> {
+    const capabilities = await this.opening();
+    return capabilities === undefined ? [] : this.mailTransaction(capabilities);
+  }
+
+  /**
+   * For several transactions on one connection: greeting, EHLO, STARTTLS and AUTH, then the
+   * capabilities; each next() is one transaction, QUIT never riding with its message; end() says
+   * goodbye and closes. Throws as run() does; a refusal leaves the session usable after reset().
+   */
+  async begin(): Promise<Capabilities | undefined> {
+    this.lastTransaction = false;
+    // undefined only when --quit-after stopped the opening.
+    return this.opening();
+  }
+
+  /** One more transaction after begin(). */
+  async next(capabilities: Capabilities): Promise<RecipientResult[]> {
+    this.committedMessage = false;
+    this.chunked = 0;
+    return this.mailTransaction(capabilities);
+  }
+
+  /** After a transaction that did not run its course: RSET, so the next starts clean. */
+  async reset(): Promise<void> {
+    this.queued = [];
+    await this.rset();
+  }
+
+  /** QUIT, then the connection closed; nothing thrown. */
+  async end(): Promise<void> {
+    try {
+      await this.quit();
+    } finally {
+      this.connection.close();
+    }
+  }
+
+  /** Greeting to AUTH: the capabilities, or undefined when --quit-after stops before the transaction. */
+  private async opening(): Promise<Capabilities | undefined> {
     if (this.plan.insecure) {
       this.emit({ kind: 'note', note: { code: 'certificates-unchecked' }, severity: 'warning' });
     }
@@ -184,14 +225,18 @@ export class SmtpSession {
     if (this.plan.implicitTls) await this.handshake('smtps');
     const greeting = await this.read('greeting');
     if (greeting.code !== 220) throw refusal({ code: 'MAILV_GREETING_REFUSED', reply: greeting }, 'greeting');
-    if (this.stopsAfter('greeting')) return [];
+    if (this.stopsAfter('greeting')) return undefined;
     let capabilities = await this.hello();
     const xclient = this.plan.xclient ?? [];
     if (xclient.length > 0 && this.plan.quitAfter !== 'ehlo') capabilities = await this.claimClient(capabilities, xclient);
-    if (this.stopsAfter('ehlo') || this.stopsAfter('starttls')) return [];
+    if (this.stopsAfter('ehlo') || this.stopsAfter('starttls')) return undefined;
     if (this.plan.auth) await this.logIn(this.plan.auth, capabilities);
-    if (this.stopsAfter('auth')) return [];
+    if (this.stopsAfter('auth')) return undefined;
+    return capabilities;
+  }
 
+  /** MAIL to the verdict on the message. */
+  private async mailTransaction(capabilities: Capabilities): Promise<RecipientResult[]> {
     const { quitAfter } = this.plan;
     const probe = quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data' ? quitAfter : undefined;
     const message = await this.plan.prepare(capabilities);
@@ -227,7 +272,7 @@ export class SmtpSession {
     } else {
       if (replies.data?.code !== 354) throw refusal({ code: 'MAILV_DATA_REFUSED', reply: replies.data! }, 'data');
       // RFC 2920 §3.1: QUIT may end a pipelined group, so it rides with the final dot.
-      await this.content(message, pipelined, accepted.length);
+      await this.content(message, pipelined && this.lastTransaction, accepted.length);
       if (this.plan.lmtp) return this.perRecipient(results, accepted, await this.read('body', accepted[0]!.recipient));
       final = await this.read('body');
       if (!isPositive(final)) throw refusal({ code: 'MAILV_MESSAGE_REFUSED', reply: final }, 'body');
@@ -612,7 +657,7 @@ export class SmtpSession {
   async bdat(chunk: BdatChunk, pipelined: boolean): Promise<void> {
     await this.flush();
     const command: Command = { verb: 'BDAT', size: chunk.data.length, last: chunk.last };
-    const withQuit = pipelined && chunk.last;
+    const withQuit = pipelined && chunk.last && this.lastTransaction;
     // Paused before anything of the chunk is shown: what is shown is what gets sent.
     await this.step({ content: undefined, commands: withQuit ? [command, QUIT] : [command] });
     this.connection.throwIfFailed('body');

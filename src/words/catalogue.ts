@@ -5,6 +5,7 @@ import type { Note, SessionEvent } from '../events.js';
 import type { CliWords } from './cli-words.js';
 import type { DiagramWords } from './diagram-words.js';
 import type { DnsWords } from './dns-words.js';
+import type { LoadWords } from './load-words.js';
 import type { OutputWords } from './output-words.js';
 
 /** One formatter per code of the fact union F, each taking exactly that fact. */
@@ -29,6 +30,8 @@ export interface Words {
   readonly timing: TimingWords;
   /** The sequence diagram of --diagram: lanes, TLS band, flights, legend. */
   readonly diagram: DiagramWords;
+  /** The summary of a load run (--count). */
+  readonly load: LoadWords;
 }
 
 export interface TimingWords {

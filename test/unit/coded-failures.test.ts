@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { closing, literals, tokenize, type Token } from '../helpers/test-source.js';
 
 /** The folders that speak SMTP, DNS and MIME: they emit facts and never a sentence. */
-const PROTOCOL = ['smtp', 'dns', 'delivery', 'auth', 'message'];
+const PROTOCOL = ['smtp', 'dns', 'delivery', 'auth', 'message', 'load'];
 
 /** The folders that check what the user gives, and the application: their failures are facts, worded in src/words/. */
 const CHECKING = ['config', 'cli', 'app'];

@@ -63,6 +63,8 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_MX_INVALID: ({ text }) => `invalid --mx ${q(text)}: a domain name`,
   MAILV_PORT_INVALID: ({ text }) => `invalid --port ${q(text)}: 1 to 65535`,
   MAILV_TIMEOUT_INVALID: ({ text }) => `invalid --timeout ${q(text)}: a number of seconds above 0`,
+  MAILV_LOAD_NUMBER_INVALID: ({ flag, text }) => `invalid ${flag} ${q(text)}: a whole number from 1`,
+  MAILV_LOAD_CLASH: ({ flag }) => `${flag} cannot be used with --count`,
   MAILV_NOTIFY_INVALID: ({ option, text }) => `invalid ${option} ${q(text)}: never, or one or more of success,failure,delay`,
   MAILV_ENVID_INVALID: ({ option, text, limit }) => `invalid ${option} ${q(text)}: 1 to ${limit} printable ASCII characters`,
   MAILV_XCLIENT_INVALID: ({ text }) => `invalid --xclient ${q(text)}: NAME=value, e.g. ADDR=192.0.2.7`,

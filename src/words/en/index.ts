@@ -7,6 +7,7 @@ import * as config from './config.js';
 import * as delivery from './delivery.js';
 import { diagramWords } from './diagram.js';
 import * as dns from './dns.js';
+import { loadWords } from './load.js';
 import * as message from './message.js';
 import * as record from './record.js';
 import * as smtp from './smtp.js';
@@ -31,4 +32,5 @@ export const en: Words = {
   transcript: smtp.transcriptWords,
   timing: smtp.timingWords,
   diagram: diagramWords,
+  load: loadWords,
 };

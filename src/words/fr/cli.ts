@@ -78,6 +78,8 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_MX_INVALID: ({ text }) => `--mx invalide ${q(text)} : il faut un nom de domaine`,
   MAILV_PORT_INVALID: ({ text }) => `--port invalide ${q(text)} : de 1 à 65535`,
   MAILV_TIMEOUT_INVALID: ({ text }) => `--timeout invalide ${q(text)} : il faut un nombre de secondes supérieur à 0`,
+  MAILV_LOAD_NUMBER_INVALID: ({ flag, text }) => `${flag} invalide ${q(text)} : il faut un nombre entier à partir de 1`,
+  MAILV_LOAD_CLASH: ({ flag }) => `${flag} ne va pas avec --count`,
   MAILV_NOTIFY_INVALID: ({ option, text }) => `${option} invalide ${q(text)} : never, ou un ou plusieurs de success,failure,delay`,
   MAILV_ENVID_INVALID: ({ option, text, limit }) => `${option} invalide ${q(text)} : de 1 à ${limit} caractères ASCII imprimables`,
   MAILV_XCLIENT_INVALID: ({ text }) => `--xclient invalide ${q(text)} : il faut NOM=valeur, par exemple ADDR=192.0.2.7`,

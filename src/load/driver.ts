@@ -1,0 +1,202 @@
+// The load run: `count` messages over `concurrency` connections, at most `perConnection` on each,
+// with mailv's own session. No event reaches a transcript: each is only counted and timed. Every
+// failure is counted and the run goes on; a connection that failed is replaced by a new one.
+import { performance } from 'node:perf_hooks';
+import { CapabilityError, MailvError, SmtpReplyError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import type { SessionEvent } from '../events.js';
+import type { ComposedMessage } from '../message/compose.js';
+import type { Capabilities } from '../smtp/capabilities.js';
+import { SmtpConnection } from '../smtp/connection.js';
+import { SmtpSession, type SessionPlan } from '../smtp/session.js';
+import type { ServerAddress } from '../delivery/submit.js';
+import type { LoadFailure, LoadReport } from './facts.js';
+import { Samples } from './stats.js';
+
+export interface LoadPlan {
+  readonly count: number;
+  readonly concurrency: number;
+  readonly perConnection: number;
+  /** The session of each connection; its `prepare` is replaced by `message`. */
+  readonly session: SessionPlan;
+  /** Message number `sequence` (from 1), for a server with these capabilities. */
+  message(sequence: number, capabilities: Capabilities): Promise<ComposedMessage>;
+}
+
+/** How many distinct failures the report keeps. */
+const FAILURES_KEPT = 5;
+
+export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: AbortSignal): Promise<LoadReport> {
+  const tally = new Tally(plan.count);
+  let issued = 0;
+  const take = () => (issued < plan.count && !signal?.aborted ? ++issued : undefined);
+  const started = performance.now();
+  const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () => worker(server, plan, take, tally, signal));
+  await Promise.all(workers);
+  return tally.report(plan.count, performance.now() - started);
+}
+
+/** One connection after another, each carrying up to perConnection messages, until none is left. */
+async function worker(server: ServerAddress, plan: LoadPlan, take: () => number | undefined, tally: Tally, signal?: AbortSignal): Promise<void> {
+  // A connection that failed has counted its message; the next message gets a new connection.
+  for (let sequence = take(); sequence !== undefined; sequence = take()) await connection(server, plan, sequence, take, tally, signal);
+}
+
+/** Opens a connection and sends `first` and up to perConnection − 1 more, until it fails. */
+async function connection(
+  server: ServerAddress,
+  plan: LoadPlan,
+  first: number,
+  take: () => number | undefined,
+  tally: Tally,
+  signal?: AbortSignal,
+): Promise<void> {
+  const opening = performance.now();
+  let open: SmtpConnection;
+  try {
+    const timeout = plan.session.timeouts.forStage('connect');
+    open =
+      server.socket === undefined
+        ? await SmtpConnection.open(server.host, server.port, timeout, signal, plan.session.local)
+        : await SmtpConnection.openSocket(server.socket, timeout, signal);
+  } catch (error) {
+    tally.fail(error);
+    return;
+  }
+  const connected = performance.now();
+  tally.connect.add(connected - opening);
+  tally.connections++;
+  let sequence = first;
+  const emit = (event: SessionEvent) => {
+    if (event.kind !== 'reply') return;
+    tally.reply(event.reply.code, event.reply.enhanced);
+    if (event.stage === 'greeting') tally.greeting.add(performance.now() - connected);
+  };
+  const session = new SmtpSession(open, { ...plan.session, prepare: (capabilities) => plan.message(sequence, capabilities) }, emit);
+  let capabilities: Capabilities | undefined;
+  try {
+    capabilities = await session.begin();
+  } catch (error) {
+    tally.fail(error);
+    open.close();
+    return;
+  }
+  if (capabilities === undefined) {
+    await session.end();
+    return;
+  }
+  for (let sent = 0; ; ) {
+    const begun = performance.now();
+    let clean = true;
+    try {
+      const results = await session.next(capabilities);
+      tally.transaction.add(performance.now() - begun);
+      const failures = results.filter((result) => result.outcome !== 'sent');
+      for (const result of failures) {
+        tally.record(
+          { kind: 'recipient', recipient: result.recipient, outcome: result.outcome as 'refused' | 'deferred', reply: result.reply! },
+          outcomeStatus(result.outcome),
+        );
+      }
+      if (failures.length === 0) tally.accepted++;
+      else tally.failed++;
+      // Every recipient refused: no message was sent, the server may still hold the sender.
+      clean = results.some((result) => result.outcome === 'sent');
+    } catch (error) {
+      tally.fail(error);
+      // A refusal leaves the session standing; anything else (421, a drop, nonsense) ends it.
+      if (!(error instanceof SmtpReplyError || error instanceof CapabilityError)) {
+        open.close();
+        return;
+      }
+      clean = false;
+    }
+    sent++;
+    const next = sent < plan.perConnection ? take() : undefined;
+    if (next === undefined) break;
+    sequence = next;
+    if (!clean) {
+      try {
+        await session.reset();
+      } catch (error) {
+        // The message that would have followed is lost with the connection: counted as failed.
+        tally.fail(error);
+        open.close();
+        return;
+      }
+    }
+  }
+  await session.end();
+  return;
+}
+
+function outcomeStatus(outcome: string): number {
+  return outcome === 'refused' ? ExitCode.NOUSER : ExitCode.TEMPFAIL;
+}
+
+/** What the workers found, gathered as they go. */
+class Tally {
+  readonly connect: Samples;
+  readonly greeting: Samples;
+  readonly transaction: Samples;
+  accepted = 0;
+  failed = 0;
+  connections = 0;
+  private readonly replies = new Map<string, number>();
+  private readonly failures: { key: string; failure: LoadFailure; count: number }[] = [];
+  private status: number = ExitCode.OK;
+
+  constructor(expected: number) {
+    this.connect = new Samples(Math.min(expected, 1024));
+    this.greeting = new Samples(Math.min(expected, 1024));
+    this.transaction = new Samples(Math.min(expected, 1 << 17));
+  }
+
+  reply(code: number, enhanced: string | undefined): void {
+    const key = enhanced === undefined ? String(code) : `${code} ${enhanced}`;
+    this.replies.set(key, (this.replies.get(key) ?? 0) + 1);
+  }
+
+  /** A message lost to `error`. */
+  fail(error: unknown): void {
+    this.failed++;
+    const fact = error instanceof MailvError ? error.fact : undefined;
+    if (fact === undefined) throw error;
+    this.record({ kind: 'error', error: fact }, error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE);
+  }
+
+  record(failure: LoadFailure, status: number): void {
+    this.status = worse(this.status, status);
+    const key = JSON.stringify(failure);
+    const known = this.failures.find((each) => each.key === key);
+    if (known) known.count++;
+    else if (this.failures.length < FAILURES_KEPT) this.failures.push({ key, failure, count: 1 });
+  }
+
+  report(count: number, elapsedMs: number): LoadReport {
+    return {
+      count,
+      accepted: this.accepted,
+      failed: this.failed,
+      connections: this.connections,
+      elapsedMs,
+      connect: this.connect.summary(),
+      greeting: this.greeting.summary(),
+      transaction: this.transaction.summary(),
+      replies: [...this.replies].sort(([a], [b]) => a.localeCompare(b)),
+      failures: this.failures.map(({ failure, count }) => ({ failure, count })),
+      status: this.status,
+    };
+  }
+}
+
+/**
+ * The worse of two statuses: any failure is worse than success; a permanent one (69, 67, 76…) is
+ * worse than a temporary one (75), since trying again will not help; between two permanent ones
+ * the first seen stays.
+ */
+export function worse(current: number, next: number): number {
+  if (current === ExitCode.OK) return next;
+  if (current === ExitCode.TEMPFAIL && next !== ExitCode.OK) return next;
+  return current;
+}

@@ -1,0 +1,73 @@
+// The summary of a load run: totals, rate, latency percentiles per phase, replies by code and the
+// first distinct failures; or the same as one JSON line (--json). Pure.
+import type { LoadFailure, LoadReport } from '../load/facts.js';
+import { perSecond, type LatencySummary } from '../load/stats.js';
+import type { Words } from '../words/catalogue.js';
+import { describeFact } from '../words/describe.js';
+import { terminalSafeJson } from '../text/sanitize.js';
+
+const PHASES = ['connect', 'greeting', 'transaction'] as const;
+
+export function loadSummaryLines(report: LoadReport, words: Words): string[] {
+  const { load } = words;
+  const lines = [
+    load.totals(report.count, report.accepted, report.failed, report.connections, (report.elapsedMs / 1000).toFixed(3)),
+    load.rate(perSecond(report.accepted, report.elapsedMs).toFixed(0)),
+  ];
+  const rows = PHASES.flatMap((phase) => {
+    const summary = report[phase];
+    return summary === undefined ? [] : [[load.phase[phase], summary] as const];
+  });
+  if (rows.length > 0) {
+    const width = Math.max(...rows.map(([name]) => name.length));
+    lines.push(`${load.latency}:${' '.repeat(Math.max(1, width + 2 - load.latency.length))}${['p50', 'p90', 'p99', 'max'].map((h) => h.padStart(9)).join('')}`);
+    for (const [name, summary] of rows) lines.push(`  ${name.padEnd(width + 1)}${figures(summary)}`);
+  }
+  if (report.replies.length > 0) lines.push(`${load.replies}: ${report.replies.map(([code, count]) => `${code} × ${count}`).join(', ')}`);
+  for (const { failure, count } of report.failures) lines.push(load.failure(count, describeFailure(failure, words)));
+  return lines;
+}
+
+function figures(summary: LatencySummary): string {
+  return [summary.p50, summary.p90, summary.p99, summary.max].map((ms) => ms.toFixed(2).padStart(9)).join('');
+}
+
+function describeFailure(failure: LoadFailure, words: Words): string {
+  if (failure.kind === 'error') return describeFact(failure.error, words);
+  return words.load.recipient(failure.recipient, failure.outcome, failure.reply.raw.join(' '));
+}
+
+/** One line: `{"event":"load",…}` with every figure in milliseconds and each failure's code. */
+export function loadSummaryJson(report: LoadReport): string {
+  const round = (ms: number) => Math.round(ms * 1000) / 1000;
+  const latency = (summary: LatencySummary | undefined) =>
+    summary === undefined
+      ? null
+      : { samples: summary.samples, p50: round(summary.p50), p90: round(summary.p90), p99: round(summary.p99), max: round(summary.max) };
+  return terminalSafeJson(
+    JSON.stringify({
+      event: 'load',
+      count: report.count,
+      accepted: report.accepted,
+      failed: report.failed,
+      connections: report.connections,
+      ms: round(report.elapsedMs),
+      perSecond: Math.round(perSecond(report.accepted, report.elapsedMs) * 10) / 10,
+      connect: latency(report.connect),
+      greeting: latency(report.greeting),
+      transaction: latency(report.transaction),
+      replies: Object.fromEntries(report.replies),
+      failures: report.failures.map(({ failure, count }) =>
+        failure.kind === 'error'
+          ? { count, code: failure.error.code, reply: 'reply' in failure.error ? failure.error.reply.raw.join('\n') : null }
+          : {
+              count,
+              code: failure.outcome === 'refused' ? 'recipient-refused' : 'recipient-deferred',
+              recipient: failure.recipient,
+              reply: failure.reply.raw.join('\n'),
+            },
+      ),
+      status: report.status,
+    }),
+  );
+}

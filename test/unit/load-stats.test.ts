@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { worse } from '../../dist/load/driver.js';
+import { nearestRank, perSecond, Samples } from '../../dist/load/stats.js';
+
+describe('load summary figures', () => {
+  it('percentiles by nearest rank: each one a measured time', () => {
+    const sorted = Array.from({ length: 100 }, (_, index) => index + 1);
+    assert.equal(nearestRank(sorted, 50), 50);
+    assert.equal(nearestRank(sorted, 90), 90);
+    assert.equal(nearestRank(sorted, 99), 99);
+    assert.equal(nearestRank([7], 99), 7);
+    assert.equal(nearestRank([1, 2, 3], 50), 2);
+    assert.equal(nearestRank([1, 2, 3, 4], 50), 2);
+  });
+
+  it('sorts its samples numerically, growing past its first size', () => {
+    const samples = new Samples(2);
+    for (const ms of [10, 9, 100, 1, 2.5, 30, 4, 8, 7, 6]) samples.add(ms);
+    assert.deepEqual(samples.summary(), { samples: 10, p50: 7, p90: 30, p99: 100, max: 100 });
+    assert.equal(new Samples().summary(), undefined);
+  });
+
+  it('messages per second over the elapsed time', () => {
+    assert.equal(perSecond(200, 400), 500);
+    assert.equal(perSecond(5, 0), 0);
+  });
+
+  it('the worst status: any failure over success, permanent over temporary, the first permanent kept', () => {
+    assert.equal(worse(0, 75), 75);
+    assert.equal(worse(75, 69), 69);
+    assert.equal(worse(69, 75), 69);
+    assert.equal(worse(69, 76), 69);
+    assert.equal(worse(75, 0), 75);
+  });
+});
