@@ -1,0 +1,110 @@
+// The load mode as a process, against Postfix's smtp-sink on loopback (from the postfix package):
+// every message counted once, over as many connections as --concurrency and --per-connection say;
+// and against a port nothing listens on: every failure counted, none fatal, 75.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { lines, runCli } from '../helpers/cli.js';
+import { skipUnlessRunning } from '../helpers/service.js';
+
+const SMTP_SINK = '/usr/sbin/smtp-sink';
+
+/** A loopback port nothing listens on: one just let go of. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface LoadSummary {
+  event: string;
+  count: number;
+  accepted: number;
+  failed: number;
+  connections: number;
+  replies: Record<string, number>;
+}
+
+function summaryOf(stdout: string): LoadSummary {
+  const events = lines(stdout).map((line) => JSON.parse(line) as { event: string });
+  const summaries = events.filter((event) => event.event === 'load');
+  assert.equal(summaries.length, 1, stdout);
+  return summaries[0] as unknown as LoadSummary;
+}
+
+describe('load mode against smtp-sink', { skip: skipUnlessRunning(existsSync(SMTP_SINK), `${SMTP_SINK} is missing`, 'apt-get install postfix') }, () => {
+  let sink: ChildProcess;
+  let port: number;
+  before(async () => {
+    port = await freePort();
+    // -u nobody: smtp-sink refuses to run as root; -c counts; 100 is its listen backlog.
+    sink = spawn(SMTP_SINK, ['-u', 'nobody', '-c', `127.0.0.1:${port}`, '100'], { stdio: 'ignore' });
+    for (let tries = 0; tries < 50; tries++) {
+      const open = await new Promise<boolean>((resolve) => {
+        const socket = createServer();
+        socket.once('error', () => resolve(true));
+        socket.listen(port, '127.0.0.1', () => socket.close(() => resolve(false)));
+      });
+      if (open) break;
+      await sleep(50);
+    }
+  });
+  after(() => {
+    sink.kill();
+  });
+
+  for (const [concurrency, perConnection, connections] of [
+    [1, 50, 4],
+    [4, 10, 20],
+  ] as const) {
+    it(`200 messages, ${concurrency} at a time, ${perConnection} per connection: all accepted, each counted once`, async () => {
+      const run = await runCli(
+        [
+          '--server',
+          `127.0.0.1:${port}`,
+          '--count',
+          '200',
+          '--concurrency',
+          String(concurrency),
+          '--per-connection',
+          String(perConnection),
+          '--vary',
+          '--json',
+          '-r',
+          'load@example.org',
+          '-s',
+          'load',
+          'sink@example.org',
+        ],
+        { input: 'Hello from the load test.\n' },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const summary = summaryOf(run.stdout);
+      assert.equal(summary.count, 200);
+      assert.equal(summary.accepted, 200);
+      assert.equal(summary.failed, 0);
+      // K is at most: near the end a worker may open a connection for what is left.
+      assert.ok(summary.connections >= connections && summary.connections <= connections + concurrency, JSON.stringify(summary));
+    });
+  }
+});
+
+describe('load mode against a port nothing listens on', () => {
+  it('every refused connection is counted, none is fatal, and the run ends 75', async () => {
+    const port = await freePort();
+    const run = await runCli(['--server', `127.0.0.1:${port}`, '--count', '30', '--concurrency', '3', '--json', '-s', 'load', 'sink@example.org'], {
+      input: 'Hello.\n',
+    });
+    assert.equal(run.code, 75, run.stderr);
+    const summary = summaryOf(run.stdout);
+    assert.equal(summary.count, 30);
+    assert.equal(summary.accepted, 0);
+    assert.equal(summary.failed, 30);
+  });
+});
