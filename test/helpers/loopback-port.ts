@@ -1,5 +1,6 @@
 // Servers on several 127.0.0.x addresses at one port, as the MX hosts of one test zone need
 // (mailv --direct --port N connects to port N of every host).
+import { createServer } from 'node:net';
 import { startScriptedServer, type Script, type ScriptedServer } from './scripted-server.js';
 import { startSink, type SmtpSink } from './smtp-sink.js';
 
@@ -26,4 +27,13 @@ export function sinksOnOnePort(addresses: readonly string[], options: Parameters
 
 export function scriptedOnOnePort(addresses: readonly string[], script: Script): Promise<ScriptedServer[]> {
   return onOnePort(addresses, (host, port) => startScriptedServer({ ...script, host, ...(port === undefined ? {} : { port }) }));
+}
+
+/** A port on 127.0.0.1 with nothing behind it: taken, then given back. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

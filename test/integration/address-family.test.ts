@@ -3,20 +3,10 @@
 // other family is a usage error. Against a scripted name server on loopback; nothing listens on the
 // port, so each address tried shows as a refused attempt in the JSON events.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { closedPort } from '../helpers/loopback-port.js';
 import { lines, runCli } from '../helpers/cli.js';
 import { a, mx, reply, startDns, type ScriptedDns } from '../helpers/dns-server.js';
-
-/** A loopback port nothing listens on: one just let go of. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('-4 and -6', () => {
   let dns: ScriptedDns;

@@ -3,22 +3,13 @@
 // session that failed is drawn all the same; a dry run draws nothing.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { closedPort } from '../helpers/loopback-port.js';
 import { runCli } from '../helpers/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'mailv-diagram-cli-'));
-
-/** A loopback port nothing listens on: taken, then given back. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('--diagram', () => {
   after(() => rmSync(work, { recursive: true, force: true }));

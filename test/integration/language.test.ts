@@ -5,9 +5,9 @@
 // the MX plan, errors.
 import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { closedPort } from '../helpers/loopback-port.js';
 import { freshHome, runCli } from '../helpers/cli.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
@@ -27,16 +27,6 @@ const SAME_IN_EVERY_LANGUAGE: readonly (readonly [string, RegExp])[] = [
   // the message as generated, shown line by line
   ['message line', /^ {2}\| /],
 ];
-
-/** A port on 127.0.0.1 with nothing behind it. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function kindOf(line: string): string | undefined {
   return SAME_IN_EVERY_LANGUAGE.find(([, form]) => form.test(line))?.[0];

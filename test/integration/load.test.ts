@@ -6,21 +6,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { closedPort } from '../helpers/loopback-port.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lines, runCli } from '../helpers/cli.js';
 import { skipUnlessRunning } from '../helpers/service.js';
 
 const SMTP_SINK = '/usr/sbin/smtp-sink';
-
-/** A loopback port nothing listens on: one just let go of. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface LoadSummary {
   event: string;
@@ -42,7 +33,7 @@ describe('load mode against smtp-sink', { skip: skipUnlessRunning(existsSync(SMT
   let sink: ChildProcess;
   let port: number;
   before(async () => {
-    port = await freePort();
+    port = await closedPort();
     // -u nobody: smtp-sink refuses to run as root; -c counts; 100 is its listen backlog.
     sink = spawn(SMTP_SINK, ['-u', 'nobody', '-c', `127.0.0.1:${port}`, '100'], { stdio: 'ignore' });
     for (let tries = 0; tries < 50; tries++) {
@@ -97,7 +88,7 @@ describe('load mode against smtp-sink', { skip: skipUnlessRunning(existsSync(SMT
 
 describe('load mode against a port nothing listens on', () => {
   it('every refused connection is counted, none is fatal, and the run ends 75', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const run = await runCli(['--server', `127.0.0.1:${port}`, '--count', '30', '--concurrency', '3', '--json', '-s', 'load', 'sink@example.org'], {
       input: 'Hello.\n',
     });

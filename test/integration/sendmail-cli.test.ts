@@ -6,9 +6,9 @@ import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { closedPort } from '../helpers/loopback-port.js';
 import { freshHome } from '../helpers/cli.js';
 import { LOCAL_RECIPIENT, POSTFIX, postfixSkipReason } from '../helpers/postfix.js';
-import { createServer } from 'node:net';
 
 const SENDMAIL = fileURLToPath(new URL('../../bin/mailv-sendmail.js', import.meta.url));
 const MAILV = fileURLToPath(new URL('../../bin/mailv.js', import.meta.url));
@@ -32,20 +32,10 @@ function run(
   });
 }
 
-/** A loopback port nothing listens on: one just let go of. */
-function closedLoopbackPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe('mailv-sendmail', () => {
   it('a server that cannot be reached: one line, 75, the message kept in dead.letter up to the line of .', async () => {
     const home = freshHome();
-    const port = await closedLoopbackPort();
+    const port = await closedPort();
     const result = await run(SENDMAIL, ['bob@example.org'], { HOME: home, MAILV_SERVER: `127.0.0.1:${port}` }, 'Subject: kept\n\nfirst\n.\nnever read\n');
     assert.equal(result.code, 75);
     assert.equal(result.stdout, '');
@@ -58,7 +48,7 @@ describe('mailv-sendmail', () => {
 
   it('a message SMTP cannot carry (a NUL, a line over 998 octets): 65, and still kept in dead.letter', async () => {
     const home = freshHome();
-    const port = await closedLoopbackPort();
+    const port = await closedPort();
     const longLine = 'x'.repeat(2000);
     const result = await run(
       SENDMAIL,
@@ -87,7 +77,7 @@ describe('mailv-sendmail', () => {
     const home = freshHome();
     const link = join(home, 'sendmail');
     symlinkSync(MAILV, link);
-    const port = await closedLoopbackPort();
+    const port = await closedPort();
     // -oi is no mailv option: only sendmail's command line takes it.
     const result = await run(
       link,
