@@ -34,6 +34,8 @@ function run(file: string, args: readonly string[], options: { cwd?: string; env
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
+    // A program that never reads its input (man) may be gone before it is written: not a failure.
+    child.stdin!.on('error', () => {});
     child.stdin!.end(options.input ?? '');
   });
 }
