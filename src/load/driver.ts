@@ -1,6 +1,7 @@
 // The load run: `count` messages over `concurrency` connections, at most `perConnection` on each,
 // with mailv's own session. No event reaches a transcript: each is only counted and timed. Every
-// failure is counted and the run goes on; a connection that failed is replaced by a new one.
+// failure is counted and the run goes on (unless `stopOnError`); a connection that failed is
+// replaced by a new one. Messages are handed out by an Issuer (src/load/issue.ts: --rate, stops).
 import { performance } from 'node:perf_hooks';
 import { CapabilityError, MailvError, SmtpReplyError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -10,13 +11,21 @@ import type { Capabilities } from '../smtp/capabilities.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type SessionPlan } from '../smtp/session.js';
 import type { ServerAddress } from '../delivery/submit.js';
-import type { LoadFailure, LoadReport } from './facts.js';
+import type { LoadFailure, LoadProgress, LoadReport } from './facts.js';
+import { Issuer } from './issue.js';
+import { PhaseClock } from './phases.js';
 import { Samples } from './stats.js';
 
 export interface LoadPlan {
   readonly count: number;
   readonly concurrency: number;
   readonly perConnection: number;
+  /** At most this many messages started a second, over all connections. */
+  readonly rate?: number | undefined;
+  /** The first failure stops issuing messages; those under way finish. */
+  readonly stopOnError?: boolean;
+  /** Called once at the start with a reader of the run's progress (for a live line). */
+  observe?(progress: () => LoadProgress): void;
   /** The session of each connection; its `prepare` is replaced by `message`. */
   readonly session: SessionPlan;
   /** Message number `sequence` (from 1), for a server with these capabilities. */
@@ -27,19 +36,20 @@ export interface LoadPlan {
 const FAILURES_KEPT = 5;
 
 export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: AbortSignal): Promise<LoadReport> {
-  const tally = new Tally(plan.count);
-  let issued = 0;
-  const take = () => (issued < plan.count && !signal?.aborted ? ++issued : undefined);
   const started = performance.now();
+  const issuer = new Issuer(plan.count, plan.rate, started, signal);
+  const tally = new Tally(plan.count, plan.stopOnError === true ? () => issuer.stop() : undefined);
+  const take = () => issuer.take();
+  plan.observe?.(() => tally.progress(performance.now() - started));
   const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () => worker(server, plan, take, tally, signal));
   await Promise.all(workers);
   return tally.report(plan.count, performance.now() - started);
 }
 
 /** One connection after another, each carrying up to perConnection messages, until none is left. */
-async function worker(server: ServerAddress, plan: LoadPlan, take: () => number | undefined, tally: Tally, signal?: AbortSignal): Promise<void> {
+async function worker(server: ServerAddress, plan: LoadPlan, take: () => Promise<number | undefined>, tally: Tally, signal?: AbortSignal): Promise<void> {
   // A connection that failed has counted its message; the next message gets a new connection.
-  for (let sequence = take(); sequence !== undefined; sequence = take()) await connection(server, plan, sequence, take, tally, signal);
+  for (let sequence = await take(); sequence !== undefined; sequence = await take()) await connection(server, plan, sequence, take, tally, signal);
 }
 
 /** Opens a connection and sends `first` and up to perConnection − 1 more, until it fails. */
@@ -47,7 +57,7 @@ async function connection(
   server: ServerAddress,
   plan: LoadPlan,
   first: number,
-  take: () => number | undefined,
+  take: () => Promise<number | undefined>,
   tally: Tally,
   signal?: AbortSignal,
 ): Promise<void> {
@@ -67,10 +77,12 @@ async function connection(
   tally.connect.add(connected - opening);
   tally.connections++;
   let sequence = first;
+  const phases = new PhaseClock(tally.tls, tally.auth, connected);
   const emit = (event: SessionEvent) => {
+    phases.see(event, performance.now());
     if (event.kind !== 'reply') return;
     tally.reply(event.reply.code, event.reply.enhanced);
-    if (event.stage === 'greeting') tally.greeting.add(performance.now() - connected);
+    if (event.stage === 'greeting') tally.greeting.add(phases.greeting(performance.now()));
   };
   const session = new SmtpSession(open, { ...plan.session, prepare: (capabilities) => plan.message(sequence, capabilities) }, emit);
   let capabilities: Capabilities | undefined;
@@ -99,7 +111,7 @@ async function connection(
         );
       }
       if (failures.length === 0) tally.accepted++;
-      else tally.failed++;
+      else tally.lost(failures.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL);
       // Every recipient refused: no message was sent, the server may still hold the sender.
       clean = results.some((result) => result.outcome === 'sent');
     } catch (error) {
@@ -112,7 +124,7 @@ async function connection(
       clean = false;
     }
     sent++;
-    const next = sent < plan.perConnection ? take() : undefined;
+    const next = sent < plan.perConnection ? await take() : undefined;
     if (next === undefined) break;
     sequence = next;
     if (!clean) {
@@ -138,18 +150,46 @@ function outcomeStatus(outcome: string): number {
 class Tally {
   readonly connect: Samples;
   readonly greeting: Samples;
+  readonly tls = new Samples();
+  readonly auth = new Samples();
   readonly transaction: Samples;
   accepted = 0;
-  failed = 0;
+  refused = 0;
+  deferred = 0;
   connections = 0;
   private readonly replies = new Map<string, number>();
   private readonly failures: { key: string; failure: LoadFailure; count: number }[] = [];
   private status: number = ExitCode.OK;
+  /** The failure last recorded: with --stop-on-error, the one that stops the run. */
+  private latest: LoadFailure | undefined;
+  private stopped: { failure: LoadFailure; status: number } | undefined;
 
-  constructor(expected: number) {
+  /** `stop`: with --stop-on-error, called at the first message lost. */
+  constructor(
+    expected: number,
+    private readonly stop?: () => void,
+  ) {
     this.connect = new Samples(Math.min(expected, 1024));
     this.greeting = new Samples(Math.min(expected, 1024));
     this.transaction = new Samples(Math.min(expected, 1 << 17));
+  }
+
+  get failed(): number {
+    return this.refused + this.deferred;
+  }
+
+  progress(elapsedMs: number): LoadProgress {
+    return { accepted: this.accepted, refused: this.refused, deferred: this.deferred, elapsedMs };
+  }
+
+  /** A message lost, after its failures were recorded: for now (75) or for good (any other status). */
+  lost(status: number): void {
+    if (status === ExitCode.TEMPFAIL) this.deferred++;
+    else this.refused++;
+    if (this.stop !== undefined && this.stopped === undefined && this.latest !== undefined) {
+      this.stopped = { failure: this.latest, status };
+      this.stop();
+    }
   }
 
   reply(code: number, enhanced: string | undefined): void {
@@ -159,14 +199,16 @@ class Tally {
 
   /** A message lost to `error`. */
   fail(error: unknown): void {
-    this.failed++;
     const fact = error instanceof MailvError ? error.fact : undefined;
     if (fact === undefined) throw error;
-    this.record({ kind: 'error', error: fact }, error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE);
+    const status = error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
+    this.record({ kind: 'error', error: fact }, status);
+    this.lost(status);
   }
 
   record(failure: LoadFailure, status: number): void {
     this.status = worse(this.status, status);
+    this.latest = failure;
     const key = JSON.stringify(failure);
     const known = this.failures.find((each) => each.key === key);
     if (known) known.count++;
@@ -174,18 +216,24 @@ class Tally {
   }
 
   report(count: number, elapsedMs: number): LoadReport {
+    const finished = this.accepted + this.failed;
     return {
       count,
       accepted: this.accepted,
       failed: this.failed,
+      refused: this.refused,
+      deferred: this.deferred,
       connections: this.connections,
       elapsedMs,
       connect: this.connect.summary(),
       greeting: this.greeting.summary(),
+      tls: this.tls.summary(),
+      auth: this.auth.summary(),
       transaction: this.transaction.summary(),
       replies: [...this.replies].sort(([a], [b]) => a.localeCompare(b)),
       failures: this.failures.map(({ failure, count }) => ({ failure, count })),
-      status: this.status,
+      status: this.stopped?.status ?? this.status,
+      stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent: count - finished },
     };
   }
 }

@@ -1,0 +1,47 @@
+// Which message goes next, and when: numbers 1…count handed out in order, each no earlier than its
+// turn under --rate, none once the run was stopped (--stop-on-error, a signal). A stall is not
+// made up for: two messages always start at least 1/rate apart, so no burst follows a slow spell.
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export class Issuer {
+  private issued = 0;
+  private readonly stopping = new AbortController();
+  private readonly waiting: AbortSignal;
+  /** When the next message may start, in ms on the performance clock. */
+  private nextStart: number;
+
+  constructor(
+    private readonly count: number,
+    private readonly rate: number | undefined,
+    started: number,
+    signal?: AbortSignal,
+  ) {
+    this.nextStart = started;
+    this.waiting = signal === undefined ? this.stopping.signal : AbortSignal.any([signal, this.stopping.signal]);
+  }
+
+  /** The next message's number, once its turn has come; undefined when none is left or the run stopped. */
+  async take(): Promise<number | undefined> {
+    if (this.issued >= this.count || this.waiting.aborted) return undefined;
+    const sequence = ++this.issued;
+    if (this.rate !== undefined) {
+      const startAt = Math.max(this.nextStart, performance.now());
+      this.nextStart = startAt + 1000 / this.rate;
+      // A timer may fire a fraction of a millisecond early: wait again until the turn has come.
+      for (let left = startAt - performance.now(); left > 0 && !this.waiting.aborted; left = startAt - performance.now()) {
+        await sleep(Math.ceil(left), undefined, { signal: this.waiting }).catch(() => undefined);
+      }
+    }
+    return this.waiting.aborted ? undefined : sequence;
+  }
+
+  /** No more messages: those waiting for their turn give up at once; those under way finish. */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+}
