@@ -116,8 +116,10 @@ async function connection(
       clean = results.some((result) => result.outcome === 'sent');
     } catch (error) {
       tally.fail(error);
-      // A refusal leaves the session standing; anything else (421, a drop, nonsense) ends it.
-      if (!(error instanceof SmtpReplyError || error instanceof CapabilityError)) {
+      // A refusal leaves the session standing; anything else (a drop, nonsense) ends it, and so
+      // does 421: the server is closing (RFC 5321 §3.8), the next message needs a new connection.
+      const standing = (error instanceof SmtpReplyError && error.reply.code !== 421) || error instanceof CapabilityError;
+      if (!standing) {
         open.close();
         return;
       }
