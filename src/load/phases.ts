@@ -30,8 +30,7 @@ export class PhaseClock {
     else if (event.kind === 'tls') {
       this.tls.add(now - this.tlsFrom);
       this.greetingFrom = now;
-    }
-    else if (event.kind === 'send' && event.stage === 'auth') this.authFrom ??= now;
+    } else if (event.kind === 'send' && event.stage === 'auth') this.authFrom ??= now;
     else if (event.kind === 'reply' && event.stage === 'auth' && event.reply.code !== 334 && this.authFrom !== undefined) {
       this.auth.add(now - this.authFrom);
       this.authFrom = undefined;

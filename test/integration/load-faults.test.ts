@@ -26,7 +26,9 @@ const refusingEveryThird = (refusal: Action): Script => ({ perConnection: (index
 
 describe('load mode against a server that refuses every third connection', () => {
   it('hung up at once: 10 of 30 lost, each counted as deferred, the run goes on, 75', async () => {
-    const run = await withServer(refusingEveryThird({ close: true }), (port) => load(port, ['--count', '30', '--concurrency', '3', '--per-connection', '1', '--json']));
+    const run = await withServer(refusingEveryThird({ close: true }), (port) =>
+      load(port, ['--count', '30', '--concurrency', '3', '--per-connection', '1', '--json']),
+    );
     assert.equal(run.code, 75, run.stderr);
     const summary = loadSummary(run.stdout);
     assert.deepEqual(
@@ -58,13 +60,12 @@ describe('load mode against a server that refuses every third connection', () =>
   });
 
   it('--stop-on-error with connections hung up: stopped after the first, 75', async () => {
-    const run = await withServer(refusingEveryThird({ close: true }), (port) => load(port, ['--count', '30', '--per-connection', '1', '--stop-on-error', '--json']));
+    const run = await withServer(refusingEveryThird({ close: true }), (port) =>
+      load(port, ['--count', '30', '--per-connection', '1', '--stop-on-error', '--json']),
+    );
     assert.equal(run.code, 75, run.stderr);
     const summary = loadSummary(run.stdout);
-    assert.deepEqual(
-      { accepted: summary.accepted, failed: summary.failed, unsent: summary.stopped?.unsent },
-      { accepted: 2, failed: 1, unsent: 27 },
-    );
+    assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, unsent: summary.stopped?.unsent }, { accepted: 2, failed: 1, unsent: 27 });
   });
 });
 

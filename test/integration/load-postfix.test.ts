@@ -13,7 +13,23 @@ const DISCARDED = 'load@discard.test';
 describe('load mode against the real Postfix on port 25', { skip: await postfixSkipReason() }, () => {
   it('200 messages, 4 at a time, 10 per connection: all accepted, none failed, no TLS or AUTH row', async () => {
     const run = await runCli(
-      ['--server', `${POSTFIX.host}:${POSTFIX.port}`, '--count', '200', '--concurrency', '4', '--per-connection', '10', '--vary', '--json', '-r', 'alice@example.org', '-s', 'load', DISCARDED],
+      [
+        '--server',
+        `${POSTFIX.host}:${POSTFIX.port}`,
+        '--count',
+        '200',
+        '--concurrency',
+        '4',
+        '--per-connection',
+        '10',
+        '--vary',
+        '--json',
+        '-r',
+        'alice@example.org',
+        '-s',
+        'load',
+        DISCARDED,
+      ],
       { input: 'Hello from the load test.\n' },
     );
     assert.equal(run.code, 0, run.stderr);

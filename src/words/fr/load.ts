@@ -8,8 +8,7 @@ export const loadWords: LoadWords = {
   stopped: (unsent, what) =>
     `arrêt au premier échec (--stop-on-error), ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
   target: (host, address, port) => `charge envoyée à ${host} [${address}] port ${port}, le premier hôte MX qui a accepté une connexion`,
-  progress: (accepted, refused, deferred, perSecond, seconds) =>
-    `envoyés ${accepted}, refusés ${refused}, différés ${deferred}, ${perSecond}/s, ${seconds} s`,
+  progress: (accepted, refused, deferred, perSecond, seconds) => `envoyés ${accepted}, refusés ${refused}, différés ${deferred}, ${perSecond}/s, ${seconds} s`,
   rate: (perSecond) => `${perSecond} messages par seconde`,
   latency: 'latence (ms)',
   phase: { connect: 'connexion', greeting: 'accueil', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
