@@ -3,7 +3,6 @@
 // takes a connection (--direct); no transcript, a live line on a terminal, a summary at the end.
 // Every failure is counted; the status is the worst one's (see src/load/driver.ts worse()).
 import { prepareInput, type PreparedInput } from '../cli/message-input.js';
-import { groupByDomain } from '../delivery/direct.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { UsageError } from '../errors.js';
@@ -77,9 +76,11 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
 
 /** --direct: the one recipient domain's MX plan, once, and its first host that takes a connection. */
 async function mxTarget(run: Run, plan: Plan, prepared: PreparedInput, session: SessionPlan): Promise<LoadTarget> {
+  // Loaded only here: a dry run or a plain send pays nothing for the MX machinery.
+  const [{ groupByDomain }, { findMxTarget }] = await Promise.all([import('../delivery/direct.js'), import('../load/mx-target.js')]);
   const domains = [...groupByDomain(prepared.envelope.recipients).keys()];
   if (domains.length !== 1) throw new UsageError({ code: 'MAILV_LOAD_DIRECT_DOMAINS', domains });
   const signal = run.interrupt.signal;
-  const [{ findMxTarget }, resolver] = await Promise.all([import('../load/mx-target.js'), makeResolver(plan, () => undefined, signal)]);
+  const resolver = await makeResolver(plan, () => undefined, signal);
   return findMxTarget(domains[0]!, session, { resolver, random: randomSource(plan.seed), port: plan.mxPort, signal });
 }
