@@ -2,6 +2,7 @@
 // through the submission server, or through the first MX host of the recipients' domain that
 // takes a connection (--direct); no transcript, a live line on a terminal, a summary at the end.
 // Every failure is counted; the status is the worst one's (see src/load/driver.ts worse()).
+import { setMaxListeners } from 'node:events';
 import { prepareInput, type PreparedInput } from '../cli/message-input.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
@@ -25,6 +26,9 @@ export interface LoadSource {
 
 export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared: PreparedInput, source: LoadSource): Promise<number> {
   const signal = run.interrupt.signal;
+  // Each open connection listens for the run's interruption: --concurrency 20 is 20 listeners,
+  // not the leak Node warns of past 10.
+  setMaxListeners(load.concurrency + 10, signal);
   const trust = await gatherTrust(plan, signal);
   if (trust.auth) run.hide(trust.auth.credentials.secret);
   const [{ runLoad }] = await Promise.all([import('../load/driver.js')]);

@@ -57,6 +57,13 @@ describe('load mode pacing and its live line', () => {
     assert.ok(loadSummary(slow.stdout).ms >= 400);
   });
 
+  it('twelve connections at once: nothing on standard error (no warning about listeners)', async () => {
+    const run = await runCli(sending(['--count', '24', '--concurrency', '12', '--per-connection', '2', '--json']), { input: 'Many at once.\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    assert.equal(loadSummary(run.stdout).accepted, 24);
+  });
+
   it('refuses a rate that is no number above 0, and load options without --count: 64', async () => {
     for (const [args, said] of [
       [['--count', '2', '--rate', '0'], /^mailv: invalid --rate "0": a number of messages a second above 0/],
