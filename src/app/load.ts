@@ -34,8 +34,10 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
   // The same message every time: composed once per 8BITMIME answer, then sent from memory.
   const held = new Map<boolean, Promise<ComposedMessage>>();
   const same = (eightBit: boolean) => {
-    let message = held.get(eightBit);
-    if (message === undefined) held.set(eightBit, (message = prepared.compose(eightBit).then(heldMessage)));
+    const known = held.get(eightBit);
+    if (known) return known;
+    const message = prepared.compose(eightBit).then(heldMessage);
+    held.set(eightBit, message);
     return message;
   };
   const report = await runLoad(
