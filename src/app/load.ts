@@ -1,7 +1,6 @@
 // The load run (--count): the same message, or one per sequence number (--vary), sent many times
 // through the submission server; no transcript, a summary at the end. Every failure is counted;
 // the status is the worst one's (see src/load/driver.ts worse()).
-import { setFlagsFromString } from 'node:v8';
 import { prepareInput, type PreparedInput } from '../cli/message-input.js';
 import { heldMessage, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
 import type { LoadRequest, Plan } from '../plan.js';
@@ -16,19 +15,12 @@ export interface LoadSource {
   readonly attachments: readonly AttachmentInput[];
 }
 
-/**
- * A load run allocates a little for every reply and keeps almost nothing, but V8 doubles the young
- * generation each time enough has survived in all (up to 32 MiB): over 100,000 messages it always
- * does. Kept at its first size, the peak stays flat for a few more scavenges.
- */
-const KEEP_YOUNG_GENERATION = '--semi-space-growth-factor=1';
-
 export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared: PreparedInput, source: LoadSource): Promise<number> {
   const signal = run.interrupt.signal;
-  setFlagsFromString(KEEP_YOUNG_GENERATION);
   const trust = await gatherTrust(plan, signal);
   if (trust.auth) run.hide(trust.auth.credentials.secret);
-  const [{ runLoad }] = await Promise.all([import('../load/driver.js')]);
+  const [{ runLoad }, { capYoungGeneration }] = await Promise.all([import('../load/driver.js'), import('../load/young-generation.js')]);
+  const stopWatching = capYoungGeneration();
   const date = run.io.clock.date();
   const session = { ...sessionPlan(run, plan, prepared, trust), implicitTls: plan.server.implicitTls, lmtp: plan.server.lmtp === true, step: undefined };
   // The same message every time: composed once per 8BITMIME answer, then sent from memory.
@@ -58,6 +50,7 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
     },
     signal,
   );
+  stopWatching();
   if (plan.output.json) run.output.out(`${loadSummaryJson(report)}\n`);
   else run.output.out(`${loadSummaryLines(report, run.words).join('\n')}\n`);
   return report.status;

@@ -111,7 +111,8 @@ async function connection(
     const begun = performance.now();
     let clean = true;
     try {
-      const results = await session.next(capabilities, following);
+      // Nothing reserved after this one: it is the connection's last, and QUIT rides with it.
+      const results = await session.next(capabilities, { following, last: !following });
       tally.transaction.add(performance.now() - begun);
       const failures = results.filter((result) => result.outcome !== 'sent');
       for (const result of failures) {

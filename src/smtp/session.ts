@@ -220,9 +220,11 @@ export class SmtpSession {
    * one: when the server pipelines, its envelope goes out with this one's end (the final dot, or
    * right after BDAT LAST) before this one's verdict is read, and the next call continues it.
    * RFC 2920 §3.1 lets the message's end begin a group; the dot's reply ends the transaction
-   * whatever it is, so the next one never lands in an open transaction.
+   * whatever it is, so the next one never lands in an open transaction. With `last`, none follows:
+   * QUIT rides with this one's end, as in a single send.
    */
-  async next(capabilities: Capabilities, following = false): Promise<RecipientResult[]> {
+  async next(capabilities: Capabilities, { following = false, last = false } = {}): Promise<RecipientResult[]> {
+    this.lastTransaction = last;
     // A BDAT transaction under way was committed when its last chunk left.
     this.committedMessage = this.ahead?.ending.kind === 'bdat';
     this.chunked = 0;
@@ -708,8 +710,9 @@ export class SmtpSession {
       content += chunk.length;
       const stuffed = stuffer.push(chunk);
       for (let from = 0; from < stuffed.length; ) {
-        from += staged.fill(stuffed, from);
+        // Written only when more must come in: the last of the message goes out with the dot.
         if (staged.length === staged.capacity) await flush();
+        from += staged.fill(stuffed, from);
       }
     }
     // Without the final dot the server discards what it has: a message that is not the one
