@@ -1,6 +1,7 @@
 // The load run: `count` messages over `concurrency` connections, at most `perConnection` on each,
 // with mailv's own session. No event reaches a transcript: each is only counted and timed. Every
 // failure is counted and the run goes on; a connection that failed is replaced by a new one.
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { CapabilityError, MailvError, SmtpReplyError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -27,6 +28,8 @@ export interface LoadPlan {
 const FAILURES_KEPT = 5;
 
 export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: AbortSignal): Promise<LoadReport> {
+  // Each open connection listens for the interrupt: C of them at once are no leak.
+  if (signal) setMaxListeners(2 * plan.concurrency + 10, signal);
   const tally = new Tally(plan.count);
   let issued = 0;
   const take = () => (issued < plan.count && !signal?.aborted ? ++issued : undefined);
@@ -42,7 +45,10 @@ async function worker(server: ServerAddress, plan: LoadPlan, take: () => number 
   for (let sequence = take(); sequence !== undefined; sequence = take()) await connection(server, plan, sequence, take, tally, signal);
 }
 
-/** Opens a connection and sends `first` and up to perConnection − 1 more, until it fails. */
+/**
+ * Opens a connection and sends `first` and up to perConnection − 1 more, until it fails; with
+ * PIPELINING each transaction's envelope leaves with the end of the one before.
+ */
 async function connection(
   server: ServerAddress,
   plan: LoadPlan,
@@ -66,13 +72,21 @@ async function connection(
   const connected = performance.now();
   tally.connect.add(connected - opening);
   tally.connections++;
-  let sequence = first;
+  // Sequence numbers taken for this connection and not yet prepared: the one after the current
+  // is taken early, so that its envelope can ride with the current one's end (see next()).
+  const sequences = [first];
+  let assigned = 1;
   const emit = (event: SessionEvent) => {
     if (event.kind !== 'reply') return;
     tally.reply(event.reply.code, event.reply.enhanced);
     if (event.stage === 'greeting') tally.greeting.add(performance.now() - connected);
   };
-  const session = new SmtpSession(open, { ...plan.session, prepare: (capabilities) => plan.message(sequence, capabilities) }, emit);
+  const session = new SmtpSession(open, { ...plan.session, prepare: (capabilities) => plan.message(sequences.shift()!, capabilities) }, emit);
+  /** Every message taken for this connection and not yet counted, lost with it. */
+  const loseRest = (error: unknown) => {
+    for (let lost = sequences.length + (session.hasAhead ? 1 : 0); lost > 0; lost--) tally.fail(error);
+    open.close();
+  };
   let capabilities: Capabilities | undefined;
   try {
     capabilities = await session.begin();
@@ -85,11 +99,20 @@ async function connection(
     await session.end();
     return;
   }
-  for (let sent = 0; ; ) {
+  for (;;) {
+    if (assigned < plan.perConnection) {
+      const reserved = take();
+      if (reserved !== undefined) {
+        sequences.push(reserved);
+        assigned++;
+      }
+    }
+    const following = sequences.length + (session.hasAhead ? 1 : 0) > 1;
     const begun = performance.now();
     let clean = true;
     try {
-      const results = await session.next(capabilities);
+      // Nothing reserved after this one: it is the connection's last, and QUIT rides with it.
+      const results = await session.next(capabilities, { following, last: !following });
       tally.transaction.add(performance.now() - begun);
       const failures = results.filter((result) => result.outcome !== 'sent');
       for (const result of failures) {
@@ -106,22 +129,18 @@ async function connection(
       tally.fail(error);
       // A refusal leaves the session standing; anything else (421, a drop, nonsense) ends it.
       if (!(error instanceof SmtpReplyError || error instanceof CapabilityError)) {
-        open.close();
+        loseRest(error);
         return;
       }
       clean = false;
     }
-    sent++;
-    const next = sent < plan.perConnection ? take() : undefined;
-    if (next === undefined) break;
-    sequence = next;
+    if (sequences.length === 0 && !session.hasAhead) break;
     if (!clean) {
       try {
         await session.reset();
       } catch (error) {
-        // The message that would have followed is lost with the connection: counted as failed.
-        tally.fail(error);
-        open.close();
+        // The messages that would have followed are lost with the connection: counted as failed.
+        loseRest(error);
         return;
       }
     }

@@ -33,6 +33,8 @@ export class SmtpConnection {
   /** SMTP octets each way (inside TLS, before encryption). */
   bytesSent = 0;
   bytesReceived = 0;
+  /** Reply octets counted against MAX_SESSION_REPLY_OCTETS: since the start, or the last renewReplyBudget(). */
+  private replyOctets = 0;
 
   /**
    * Takes over an open stream to `host`: a connected socket, or any duplex stream of bytes to a
@@ -223,6 +225,14 @@ export class SmtpConnection {
     return this.replies.shift()!;
   }
 
+  /**
+   * A new transaction on a connection that carries many: the limit on reply octets bounds what
+   * one transaction may be answered with, not how many transactions a connection carries.
+   */
+  renewReplyBudget(): void {
+    this.replyOctets = 0;
+  }
+
   /** Masks `secret` in every reply from now to the end of the session: call it before sending the secret. */
   hide(secret: string): void {
     this.redactor.hide(secret);
@@ -240,8 +250,9 @@ export class SmtpConnection {
 
   private onData(chunk: Buffer): void {
     this.bytesReceived += chunk.length;
+    this.replyOctets += chunk.length;
     try {
-      if (this.bytesReceived > MAX_SESSION_REPLY_OCTETS) {
+      if (this.replyOctets > MAX_SESSION_REPLY_OCTETS) {
         throw new ReplySyntaxError({ fault: 'too-much', limit: MAX_SESSION_REPLY_OCTETS });
       }
       for (const reply of this.reader.push(chunk)) {

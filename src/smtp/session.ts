@@ -113,6 +113,23 @@ interface EnvelopeReplies {
   readonly chunks: Reply[];
 }
 
+/** A transaction's plan: the message and how its envelope ends, decided from the capabilities. */
+interface TransactionPlan {
+  readonly message: ComposedMessage;
+  readonly params: readonly string[];
+  readonly rcpts: readonly string[];
+  readonly ending: Ending;
+  readonly chunked: boolean;
+  readonly pipelined: boolean;
+  readonly probe: 'mail' | 'rcpt' | 'data' | undefined;
+}
+
+/** A transaction whose envelope already left, pipelined behind the end of the one before: only its replies are left to read. */
+interface AheadTransaction extends TransactionPlan {
+  readonly replies: EnvelopeReplies;
+  readonly owed: readonly (() => Promise<void>)[];
+}
+
 export class SmtpSession {
   /** QUIT already written (pipelined after the final dot): only its reply is left to read. */
   private quitSent = false;
@@ -133,6 +150,10 @@ export class SmtpSession {
   private dsn: DsnParameters | undefined;
   /** QUIT may ride with the end of the message: false when more transactions follow (begin()). */
   private lastTransaction = true;
+  /** next() was told another transaction follows: its envelope may ride with this one's end. */
+  private following = false;
+  /** The next transaction, already under way (see AheadTransaction). */
+  private ahead: AheadTransaction | undefined;
 
   constructor(
     private readonly connection: SmtpConnection,
@@ -194,15 +215,35 @@ export class SmtpSession {
     return this.opening();
   }
 
-  /** One more transaction after begin(). */
-  async next(capabilities: Capabilities): Promise<RecipientResult[]> {
-    this.committedMessage = false;
+  /**
+   * One more transaction after begin(). With `following`, another transaction comes after this
+   * one: when the server pipelines, its envelope goes out with this one's end (the final dot, or
+   * right after BDAT LAST) before this one's verdict is read, and the next call continues it.
+   * RFC 2920 §3.1 lets the message's end begin a group; the dot's reply ends the transaction
+   * whatever it is, so the next one never lands in an open transaction. With `last`, none follows:
+   * QUIT rides with this one's end, as in a single send.
+   */
+  async next(capabilities: Capabilities, { following = false, last = false } = {}): Promise<RecipientResult[]> {
+    this.lastTransaction = last;
+    // A BDAT transaction under way was committed when its last chunk left.
+    this.committedMessage = this.ahead?.ending.kind === 'bdat';
     this.chunked = 0;
+    this.following = following;
+    this.connection.renewReplyBudget();
     return this.mailTransaction(capabilities);
   }
 
-  /** After a transaction that did not run its course: RSET, so the next starts clean. */
+  /** A transaction is under way: its envelope left with the end of the one before. */
+  get hasAhead(): boolean {
+    return this.ahead !== undefined;
+  }
+
+  /**
+   * After a transaction that did not run its course: RSET, so the next starts clean. Not when
+   * the next is already under way: the one before it reached its end, which closes a transaction.
+   */
   async reset(): Promise<void> {
+    if (this.ahead) return;
     this.queued = [];
     await this.rset();
   }
@@ -237,20 +278,17 @@ export class SmtpSession {
 
   /** MAIL to the verdict on the message. */
   private async mailTransaction(capabilities: Capabilities): Promise<RecipientResult[]> {
-    const { quitAfter } = this.plan;
-    const probe = quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data' ? quitAfter : undefined;
-    const message = await this.plan.prepare(capabilities);
-    const params = this.mailParams(capabilities, message);
-    const body = this.plan.body ?? 'auto';
-    if (probe === undefined && body === 'bdat' && !capabilities.has('CHUNKING')) throw new CapabilityError({ code: 'MAILV_NO_CHUNKING' }, 'mail');
-    // LMTP: always DATA. The last chunk would owe one reply per accepted recipient, unknown while
-    // a pipelined flight's RCPT replies are still unread; after DATA's 354 they are all in.
-    const chunked = probe === undefined && body !== 'data' && !this.plan.lmtp && capabilities.has('CHUNKING');
-    const rcpts = probe === 'mail' ? [] : this.plan.envelope.recipients;
-    const ending: Ending =
-      probe === undefined ? (chunked ? { kind: 'bdat', message } : { kind: 'data' }) : probe === 'data' ? { kind: 'data' } : { kind: 'none' };
-    const pipelined = capabilities.has('PIPELINING') && this.plan.pipelining !== 'off';
-    const replies = await this.envelope(params, rcpts, ending, pipelined);
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    const { message, params, rcpts, ending, chunked, pipelined, probe } = ahead ?? (await this.transactionPlan(capabilities));
+    // Only a pipelined, whole transaction takes another behind it; --step and LMTP never do.
+    const carry = this.following && pipelined && probe === undefined && !this.plan.lmtp && !this.plan.step ? () => this.sendAhead(capabilities) : undefined;
+    let replies: EnvelopeReplies;
+    if (ahead) {
+      // Its chunks left already: with BDAT the next one may go too before its replies are read.
+      if (chunked) await carry?.();
+      replies = await this.answerAhead(ahead);
+    } else replies = await this.envelope(params, rcpts, ending, pipelined, chunked ? carry : undefined);
 
     if (!isPositive(replies.mail!)) {
       await this.abandonData(replies.data);
@@ -272,13 +310,52 @@ export class SmtpSession {
     } else {
       if (replies.data?.code !== 354) throw refusal({ code: 'MAILV_DATA_REFUSED', reply: replies.data! }, 'data');
       // RFC 2920 §3.1: QUIT may end a pipelined group, so it rides with the final dot.
-      await this.content(message, pipelined && this.lastTransaction, accepted.length);
+      await this.content(message, pipelined && this.lastTransaction, accepted.length, carry);
       if (this.plan.lmtp) return this.perRecipient(results, accepted, await this.read('body', accepted[0]!.recipient));
       final = await this.read('body');
       if (!isPositive(final)) throw refusal({ code: 'MAILV_MESSAGE_REFUSED', reply: final }, 'body');
     }
     for (const result of accepted) this.emit({ kind: 'recipient', recipient: result.recipient, outcome: 'sent', reply: final });
     return results.map((result) => (result.outcome === 'sent' ? { ...result, reply: final } : result));
+  }
+
+  /** What the transaction sends, from the capabilities: the message is prepared here. */
+  private async transactionPlan(capabilities: Capabilities): Promise<TransactionPlan> {
+    const { quitAfter } = this.plan;
+    const probe = quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data' ? quitAfter : undefined;
+    const message = await this.plan.prepare(capabilities);
+    const params = this.mailParams(capabilities, message);
+    const body = this.plan.body ?? 'auto';
+    if (probe === undefined && body === 'bdat' && !capabilities.has('CHUNKING')) throw new CapabilityError({ code: 'MAILV_NO_CHUNKING' }, 'mail');
+    // LMTP: always DATA. The last chunk would owe one reply per accepted recipient, unknown while
+    // a pipelined flight's RCPT replies are still unread; after DATA's 354 they are all in.
+    const chunked = probe === undefined && body !== 'data' && !this.plan.lmtp && capabilities.has('CHUNKING');
+    const rcpts = probe === 'mail' ? [] : this.plan.envelope.recipients;
+    const ending: Ending =
+      probe === undefined ? (chunked ? { kind: 'bdat', message } : { kind: 'data' }) : probe === 'data' ? { kind: 'data' } : { kind: 'none' };
+    const pipelined = capabilities.has('PIPELINING') && this.plan.pipelining !== 'off';
+    return { message, params, rcpts, ending, chunked, pipelined, probe };
+  }
+
+  /**
+   * The next transaction's envelope, every reply owed: with DATA its commands are queued for the
+   * write of this message's end; with BDAT the whole transaction is written now.
+   */
+  private async sendAhead(capabilities: Capabilities): Promise<void> {
+    const plan = await this.transactionPlan(capabilities);
+    const replies: EnvelopeReplies = { mail: undefined, rcpts: [], data: undefined, chunks: [] };
+    const owed: (() => Promise<void>)[] = [];
+    this.chunked = 0;
+    await this.sendEnvelope(plan.params, plan.rcpts, plan.ending, true, replies, async (read) => {
+      owed.push(read);
+    });
+    this.ahead = { ...plan, replies, owed };
+  }
+
+  /** The replies owed to a transaction sent ahead, in order. */
+  private async answerAhead(ahead: AheadTransaction): Promise<EnvelopeReplies> {
+    for (const read of ahead.owed) await read();
+    return ahead.replies;
   }
 
   /**
@@ -304,7 +381,14 @@ export class SmtpSession {
    * after its command, and a refusal already known that leaves nothing to send (the sender, every
    * recipient, a chunk) ends the sending there.
    */
-  private async envelope(params: readonly string[], rcpts: readonly string[], ending: Ending, pipelined: boolean): Promise<EnvelopeReplies> {
+  private async envelope(
+    params: readonly string[],
+    rcpts: readonly string[],
+    ending: Ending,
+    pipelined: boolean,
+    /** Sends the next transaction before this one's replies are read (BDAT, see next()). */
+    carry?: () => Promise<void>,
+  ): Promise<EnvelopeReplies> {
     const replies: EnvelopeReplies = { mail: undefined, rcpts: [], data: undefined, chunks: [] };
     const owed: (() => Promise<void>)[] = [];
     const answer = async (read: () => Promise<void>) => {
@@ -314,6 +398,7 @@ export class SmtpSession {
     let answered = 0;
     try {
       await this.sendEnvelope(params, rcpts, ending, pipelined, replies, answer);
+      await carry?.();
       // Every reply of a flight is read before any is judged, so none is left for QUIT to take.
       for (; answered < owed.length; answered++) await owed[answered]!();
     } catch (error) {
@@ -606,7 +691,7 @@ export class SmtpSession {
    * After 354: the message, dot-stuffed, and the final dot (QUIT in the same write when
    * `withQuit`). Once that write is taken, the message is committed.
    */
-  async content(message: ComposedMessage, withQuit: boolean, finalReplies = 1): Promise<void> {
+  async content(message: ComposedMessage, withQuit: boolean, finalReplies = 1, carry?: () => Promise<void>): Promise<void> {
     // One pause for the whole message: after 354 the server waits for all of it, and reads even
     // QUIT as part of it, so stopping here means hanging up.
     this.inData = true;
@@ -625,8 +710,9 @@ export class SmtpSession {
       content += chunk.length;
       const stuffed = stuffer.push(chunk);
       for (let from = 0; from < stuffed.length; ) {
-        from += staged.fill(stuffed, from);
+        // Written only when more must come in: the last of the message goes out with the dot.
         if (staged.length === staged.capacity) await flush();
+        from += staged.fill(stuffed, from);
       }
     }
     // Without the final dot the server discards what it has: a message that is not the one
@@ -634,19 +720,25 @@ export class SmtpSession {
     if (content > message.size) throw grewPastSize(message.size);
     if (content < message.size) throw endedShort(message.size - content);
 
-    // The end-of-data marker rides in the same write as the last of the content.
+    // The end-of-data marker rides in the same write as the last of the content, and so does the
+    // next transaction's envelope when one follows (see next()).
+    await carry?.();
+    const carried = this.queued;
+    this.queued = [];
     // A reply nobody asked for may have ended the connection already: then nothing more is shown.
     this.connection.throwIfFailed('body');
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(staged.contents()) });
-    if (withQuit) this.emit({ kind: 'flight', commands: 2 });
-    this.emit({ kind: 'send', stage: 'body', command: { verb: '.' }, pipelined: withQuit });
+    const commands = 1 + carried.length + (withQuit ? 1 : 0);
+    if (commands > 1) this.emit({ kind: 'flight', commands });
+    this.emit({ kind: 'send', stage: 'body', command: { verb: '.' }, pipelined: commands > 1 });
     const pieces = [staged.contents(), stuffer.end()];
+    if (carried.length > 0) pieces.push(Buffer.from(this.groupLines(carried)));
     if (withQuit) pieces.push(this.pipelinedQuit());
     // From the first octet of this write the end marker may reach the server, even if the write
     // then fails (the kernel sends what it took): a failure from here on is after the commit.
     this.committedMessage = true;
     if (this.plan.lmtp) this.connection.expectMore(finalReplies - 1);
-    await this.connection.write(pieces, withQuit ? 2 : 1, 'body', timeout, true);
+    await this.connection.write(pieces, commands, 'body', timeout, true);
     this.commit('DATA', message.size);
   }
 
@@ -746,9 +838,13 @@ export class SmtpSession {
     this.queued = [];
     this.connection.throwIfFailed(group[0]!.stage);
     if (group.length > 1) this.emit({ kind: 'flight', commands: group.length });
+    await this.connection.write(this.groupLines(group), group.length, group[0]!.stage, this.plan.timeouts.forStage('mail'));
+  }
+
+  /** A pipelined group's lines, each shown as it goes. */
+  private groupLines(group: readonly { readonly stage: Stage; readonly command: Command }[]): string {
     for (const { stage, command } of group) this.emit({ kind: 'send', stage, command, pipelined: true });
-    const lines = group.map(({ command }) => `${formatCommand(command)}\r\n`).join('');
-    await this.connection.write(lines, group.length, group[0]!.stage, this.plan.timeouts.forStage('mail'));
+    return group.map(({ command }) => `${formatCommand(command)}\r\n`).join('');
   }
 
   /** The next reply, not yet shown; any queued commands are written first. */
