@@ -3,7 +3,7 @@
 import type { ServerAddress } from '../delivery/submit.js';
 import type { Plan } from '../plan.js';
 import type { RememberedEhlo } from '../smtp/remembered.js';
-import { cacheDirectory, EhloMemory } from './ehlo-memory.js';
+import { cacheDirectory, EhloMemory } from '../cache/ehlo-memory.js';
 import type { Run } from './run.js';
 
 /**

@@ -6,12 +6,18 @@ import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cacheDirectory, EHLO_MEMORY_LIFETIME_MS, EhloMemory } from '../../dist/app/ehlo-memory.js';
+import { cacheDirectory, EHLO_MEMORY_LIFETIME_MS, EhloMemory } from '../../dist/cache/ehlo-memory.js';
 import type { EhloOffer } from '../../dist/smtp/capabilities.js';
 import type { EhloKey } from '../../dist/smtp/remembered.js';
 
 const KEY: EhloKey = { host: 'mx.example.org', address: '127.0.0.1', port: 25, tls: 'clear', helo: 'client.example.org' };
-const OFFER: EhloOffer = { domain: 'mx.example.org', extensions: [{ keyword: 'PIPELINING', params: [] }, { keyword: 'PIPECONNECT', params: [] }] };
+const OFFER: EhloOffer = {
+  domain: 'mx.example.org',
+  extensions: [
+    { keyword: 'PIPELINING', params: [] },
+    { keyword: 'PIPECONNECT', params: [] },
+  ],
+};
 const NOW = 1_800_000_000_000;
 
 function directory(): string {
