@@ -10,6 +10,7 @@ import type { Plan } from '../plan.js';
 import type { SessionPlan } from '../smtp/session.js';
 import { Timeouts } from '../smtp/timeouts.js';
 import { openEvents } from './events-out.js';
+import { rememberedEhlos } from './ehlo-memory-sink.js';
 import { keepDeadLetter } from './keep.js';
 import { showMessageAndAddresses } from './preview.js';
 import { makeResolver } from './resolver.js';
@@ -25,9 +26,10 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
   await showMessageAndAddresses(run, plan, prepared);
   const emit = await openEvents(run, plan);
   const { submit } = await import('../delivery/submit.js');
+  const remembered = await rememberedEhlos(run, plan, server);
   const results = await submit(
     server,
-    { ...sessionPlan(run, plan, prepared, trust), implicitTls: server.implicitTls, lmtp: server.lmtp === true },
+    { ...sessionPlan(run, plan, prepared, trust), implicitTls: server.implicitTls, lmtp: server.lmtp === true, remembered },
     emit,
     signal,
   );
@@ -42,7 +44,8 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   await showMessageAndAddresses(run, plan, prepared);
   const emit = await openEvents(run, plan);
   const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
-  const outcomes = await deliverDirect(sessionPlan(run, plan, prepared, await gatherTrust(plan, signal)), emit, {
+  const remembered = await rememberedEhlos(run, plan, undefined);
+  const outcomes = await deliverDirect({ ...sessionPlan(run, plan, prepared, await gatherTrust(plan, signal)), remembered }, emit, {
     resolver,
     random: randomSource(plan.seed),
     port: plan.mxPort,

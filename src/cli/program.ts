@@ -32,6 +32,7 @@ export interface RawOptions {
   tls?: 'auto' | 'required' | 'off';
   body?: 'auto' | 'data' | 'bdat';
   pipelining?: 'on' | 'off';
+  pipeconnect?: boolean;
   ca?: string;
   insecure?: boolean;
   user?: string;
@@ -263,6 +264,7 @@ export function mailvProgram(version: string): Command {
         ['on', 'off'],
       ),
     )
+    .option('--no-pipeconnect', 'never send EHLO before the greeting, even to a server remembered (in ~/.cache/mailv) to offer PIPECONNECT')
     .addOption(
       choiceOption(
         '--quit-after <step>',

@@ -3,7 +3,7 @@
 // as verbs: each writes its command, awaits (or, pipelined, queues) its reply, emits events, and
 // throws a typed error. It never prints. Per-recipient outcomes are data; whole-transaction
 // failures are typed errors; the moment the whole message has been written is recorded.
-import { AuthError, CapabilityError, MailvError, ProtocolError, SmtpReplyError, StepStop, TlsError, type Stage } from '../errors.js';
+import { AuthError, CapabilityError, MailvError, ProtocolError, SmtpReplyError, StepStop, TlsError, TransportError, type Stage } from '../errors.js';
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -19,6 +19,7 @@ import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
 import { encodeProxyHeader, type ProxyEndpoint, type ProxyVersion } from './proxy-header.js';
 import type { SmtpErrorFact, TlsUnavailable } from './facts.js';
 import type { QuitPoint } from './quit-points.js';
+import { sameOffer, type EhloKey, type EhloTlsState, type RememberedEhlo } from './remembered.js';
 import type { Reply } from './reply.js';
 import type { Timeouts } from './timeouts.js';
 import { WriteBuffer } from './write-buffer.js';
@@ -85,6 +86,12 @@ export interface SessionPlan {
   readonly local?: LocalEnd;
   /** --xclient: after EHLO (and STARTTLS), XCLIENT with these attributes, then EHLO again. */
   readonly xclient?: readonly XclientAttribute[];
+  /**
+   * PIPECONNECT (draft-harris-early-pipe): EHLO replies remembered from earlier sessions. A fresh
+   * one for this server, address, port, TLS state and name lets EHLO leave before the greeting;
+   * every 250 to EHLO is emitted (`ehlo-learned`) for the app to remember. Undefined: neither.
+   */
+  readonly remembered?: readonly RememberedEhlo[];
 }
 
 export type BodyMode = 'auto' | 'data' | 'bdat';
@@ -154,6 +161,8 @@ export class SmtpSession {
   private following = false;
   /** The next transaction, already under way (see AheadTransaction). */
   private ahead: AheadTransaction | undefined;
+  /** An EHLO sent before the greeting was refused (a 5xx greeting, or a hang-up): nothing else was sent. */
+  private earlyEhloRefused = false;
 
   constructor(
     private readonly connection: SmtpConnection,
@@ -168,6 +177,14 @@ export class SmtpSession {
    */
   get committed(): boolean {
     return this.committedMessage;
+  }
+
+  /**
+   * The server refused the EHLO that left before its greeting (PIPECONNECT) before anything of the
+   * transaction was sent: the message may go again over a new connection, without the early EHLO.
+   */
+  get earlyTalkRefused(): boolean {
+    return this.earlyEhloRefused;
   }
 
   /**
@@ -189,7 +206,9 @@ export class SmtpSession {
       await this.quit();
       return results;
     } catch (error) {
-      // The server is still listening after a refusal: say goodbye properly.
+      // The server is still listening after a refusal: say goodbye properly. After an early EHLO
+      // was refused, nothing more: the server has already said it will not talk.
+      if (this.earlyEhloRefused) throw error;
       if (error instanceof SmtpReplyError || error instanceof CapabilityError || error instanceof AuthError) await this.quit();
       if (error instanceof StepStop && !this.quitSent && !this.inData) await this.quit();
       throw error;
@@ -264,10 +283,15 @@ export class SmtpSession {
     }
     if (this.plan.proxy) await this.proxyHeader(this.plan.proxy);
     if (this.plan.implicitTls) await this.handshake('smtps');
-    const greeting = await this.read('greeting');
-    if (greeting.code !== 220) throw refusal({ code: 'MAILV_GREETING_REFUSED', reply: greeting }, 'greeting');
+    const early = this.remembered(this.connection.tls ? 'implicit' : 'clear');
+    if (early) await this.earlyEhlo();
+    const greeting = await this.earlyAnswer(early, () => this.read('greeting'));
+    if (greeting.code !== 220) {
+      if (early) await this.earlyGreetingRefused(early, greeting);
+      throw refusal({ code: 'MAILV_GREETING_REFUSED', reply: greeting }, 'greeting');
+    }
     if (this.stopsAfter('greeting')) return undefined;
-    let capabilities = await this.hello();
+    let capabilities = early ? await this.earlyHello(early) : await this.hello();
     const xclient = this.plan.xclient ?? [];
     if (xclient.length > 0 && this.plan.quitAfter !== 'ehlo') capabilities = await this.claimClient(capabilities, xclient);
     if (this.stopsAfter('ehlo') || this.stopsAfter('starttls')) return undefined;
@@ -492,7 +516,11 @@ export class SmtpSession {
 
   /** EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.4); then STARTTLS if due. */
   private async hello(): Promise<Capabilities> {
-    const { reply, capabilities } = await this.ehlo(this.plan.helo);
+    return this.afterHello(await this.ehlo(this.plan.helo));
+  }
+
+  /** After the EHLO reply: HELO when EHLO is unknown, else STARTTLS if due. */
+  private async afterHello({ reply, capabilities }: EhloAnswer): Promise<Capabilities> {
     // LMTP has no HELO (RFC 2033 §4.1).
     if (capabilities === undefined && this.plan.lmtp) throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'LHLO', afterTls: false, reply }, 'ehlo');
     if (capabilities === undefined) return this.heloFallback(reply);
@@ -501,6 +529,100 @@ export class SmtpSession {
     if (capabilities.has('STARTTLS')) return this.startTls(capabilities);
     if (this.plan.tls === 'required') await this.refuseTls({ why: 'not-offered' });
     return capabilities;
+  }
+
+  /** Where the session stands for the next EHLO: in clear, after STARTTLS, or inside smtps. */
+  private tlsState(): EhloTlsState {
+    if (!this.connection.tls) return 'clear';
+    return this.plan.implicitTls ? 'implicit' : 'starttls';
+  }
+
+  private ehloKey(tls: EhloTlsState): EhloKey {
+    return {
+      host: this.plan.serverName ?? this.connection.host,
+      address: this.connection.remoteAddress,
+      port: this.connection.remotePort,
+      tls,
+      helo: this.plan.helo,
+    };
+  }
+
+  /**
+   * The remembered EHLO reply that allows an early EHLO in `tls`, if any. Never in clear when TLS
+   * is to follow (STARTTLS offered and not --tls off, or --tls required): nothing goes early before
+   * the handshake. A stale one is said, and the dialogue is the usual one.
+   */
+  private remembered(tls: EhloTlsState): RememberedEhlo | undefined {
+    const key = this.ehloKey(tls);
+    const found = this.plan.remembered?.find(
+      (entry) => entry.host === key.host && entry.address === key.address && entry.port === key.port && entry.tls === tls && entry.helo === key.helo,
+    );
+    if (found === undefined) return undefined;
+    const tlsFollows =
+      tls === 'clear' &&
+      (this.plan.tls === 'required' || (this.plan.tls === 'auto' && found.offer.extensions.some((e) => e.keyword.toUpperCase() === 'STARTTLS')));
+    if (tlsFollows) return undefined;
+    if (!found.fresh) {
+      this.emit({ kind: 'note', note: { code: 'pipeconnect-stale' }, severity: 'info' });
+      return undefined;
+    }
+    return found;
+  }
+
+  /** EHLO written before the greeting is read (PIPECONNECT), said so before it is shown. */
+  private async earlyEhlo(): Promise<void> {
+    this.emit({ kind: 'note', note: { code: 'pipeconnect-early' }, severity: 'info' });
+    await this.send('ehlo', { verb: 'EHLO', domain: this.plan.helo });
+  }
+
+  /** A read while an early EHLO is outstanding: a hang-up then is the server refusing early talkers. */
+  private async earlyAnswer<T>(early: RememberedEhlo | undefined, read: () => Promise<T>): Promise<T> {
+    if (early === undefined) return read();
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof TransportError && (error.reason === 'closed' || error.reason === 'reset')) this.forgetEarly(early);
+      throw error;
+    }
+  }
+
+  /**
+   * A greeting other than 220 after an early EHLO: its reply (or the hang-up) is read, nothing more
+   * is sent. A 5xx may be the server's answer to a client that spoke first (Exim's "synchronization
+   * error"): what was remembered is forgotten, and the message may go again without it.
+   */
+  private async earlyGreetingRefused(early: RememberedEhlo, greeting: Reply): Promise<void> {
+    this.quitSent = true;
+    this.closingShown = true;
+    try {
+      const reply = await this.receive('ehlo');
+      this.emit({ kind: 'reply', stage: 'ehlo', reply, recipient: undefined });
+    } catch (error) {
+      if (!(error instanceof MailvError)) throw error;
+    }
+    if (greeting.code >= 500) this.forgetEarly(early);
+  }
+
+  private forgetEarly(early: RememberedEhlo): void {
+    this.earlyEhloRefused = true;
+    this.emit({ kind: 'ehlo-forgotten', key: early });
+    this.emit({ kind: 'note', note: { code: 'pipeconnect-refused' }, severity: 'warning' });
+  }
+
+  /**
+   * The reply to the early EHLO, after a 220 greeting. The rest follows that reply, never what was
+   * remembered: a change is said (and remembered anew); a refusal is said, forgotten, and EHLO is
+   * sent again the usual way.
+   */
+  private async earlyHello(early: RememberedEhlo): Promise<Capabilities> {
+    const answer = await this.earlyAnswer(early, () => this.ehloAnswer());
+    if (answer.capabilities === undefined) {
+      this.emit({ kind: 'ehlo-forgotten', key: early });
+      this.emit({ kind: 'note', note: { code: 'pipeconnect-ehlo-refused' }, severity: 'warning' });
+      return this.hello();
+    }
+    if (!sameOffer(answer.capabilities.offer, early.offer)) this.emit({ kind: 'note', note: { code: 'pipeconnect-changed' }, severity: 'info' });
+    return this.afterHello(answer);
   }
 
   /**
@@ -652,12 +774,18 @@ export class SmtpSession {
   // are never pipelined await their reply.
 
   /** EHLO (LHLO for LMTP); the capabilities when the reply is 250. */
-  async ehlo(domain: string): Promise<{ reply: Reply; capabilities: Capabilities | undefined }> {
+  async ehlo(domain: string): Promise<EhloAnswer> {
     await this.send('ehlo', { verb: this.plan.lmtp ? 'LHLO' : 'EHLO', domain });
+    return this.ehloAnswer();
+  }
+
+  /** The reply to an EHLO already written; a 250 is also offered to the app to remember. */
+  private async ehloAnswer(): Promise<EhloAnswer> {
     const reply = await this.receive('ehlo');
     const capabilities = reply.code === 250 ? Capabilities.fromEhlo(reply) : undefined;
     this.emit({ kind: 'reply', stage: 'ehlo', reply, recipient: undefined, ...(capabilities ? { ehlo: capabilities.offer } : {}) });
     judge('ehlo', reply, false);
+    if (capabilities && this.plan.remembered) this.emit({ kind: 'ehlo-learned', key: this.ehloKey(this.tlsState()), offer: capabilities.offer });
     return { reply, capabilities };
   }
 
@@ -863,6 +991,11 @@ export class SmtpSession {
 }
 
 const QUIT: Command = { verb: 'QUIT' };
+
+interface EhloAnswer {
+  readonly reply: Reply;
+  readonly capabilities: Capabilities | undefined;
+}
 
 function isQuitAlone(next: PendingWrite): boolean {
   return next.content === undefined && next.commands.length === 1 && next.commands[0]!.verb === 'QUIT';
