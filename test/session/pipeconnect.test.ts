@@ -90,9 +90,8 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.deepEqual(c.writes, [
       'EHLO client.test\r\n',
       'MAIL From:<a@client.test>\r\nRCPT To:<b@mx.test>\r\nDATA\r\n',
-      // The write buffer holds as many octets as the message has: the dot and QUIT follow on their own.
-      MESSAGE,
-      '.\r\nQUIT\r\n',
+      // The message, its dot and QUIT in one write.
+      `${MESSAGE}.\r\nQUIT\r\n`,
     ]);
     assert.deepEqual(notes(c.events), ['pipeconnect-early', 'pipeconnect-changed']);
     const learned = c.events.find((event) => event.kind === 'ehlo-learned');
