@@ -553,8 +553,10 @@ export class SmtpSession {
    * the handshake. A stale one is said, and the dialogue is the usual one.
    */
   private remembered(tls: EhloTlsState): RememberedEhlo | undefined {
+    // Nothing remembered: no key to build (the peer's address costs a system call).
+    if (this.plan.remembered === undefined || this.plan.remembered.length === 0) return undefined;
     const key = this.ehloKey(tls);
-    const found = this.plan.remembered?.find(
+    const found = this.plan.remembered.find(
       (entry) => entry.host === key.host && entry.address === key.address && entry.port === key.port && entry.tls === tls && entry.helo === key.helo,
     );
     if (found === undefined) return undefined;
