@@ -1,0 +1,439 @@
+// The SMTP client's byte stream: writes with back-pressure, and hands out replies one at a time,
+// each with its own time limit. Only replies to commands actually sent are accepted, and only so
+// many octets of them in all, so a hostile server can neither grow memory nor slip in a reply
+// ahead of its command. It runs over any duplex stream (a socket, TLS, an in-memory pair in
+// tests); open() makes the TCP connection, with TCP_NODELAY.
+import { connect, isIP } from 'node:net';
+import { DnsError, InterruptedError, ProtocolError, TlsError, TransportError } from '../errors.js';
+import { Redactor } from './redact.js';
+import { ReplyReader, ReplySyntaxError } from './reply.js';
+/**
+ * What a server may send in all over one session. Replies owed to a pipelined flight wait unread
+ * while the message goes out, and those of the transaction are kept to report each recipient: a
+ * server answering every command with the longest reply the reader takes (512 lines of 8 KiB)
+ * would otherwise hold 4 MiB per recipient and per BDAT chunk. Honest servers send a few KiB; a
+ * thousand recipients with verbose refusals, a few hundred.
+ */
+export const MAX_SESSION_REPLY_OCTETS = 1024 * 1024;
+export class SmtpConnection {
+  socket;
+  host;
+  unixSocket;
+  redactor = new Redactor();
+  reader = this.newReader();
+  replies = [];
+  /** Why the stream can no longer be used; turned into a typed error for the stage that meets it. */
+  failure;
+  waiter;
+  closed = false;
+  /** Replies owed by the server: the greeting, then one per command written. */
+  owed = 1;
+  /** SMTP octets each way (inside TLS, before encryption). */
+  bytesSent = 0;
+  bytesReceived = 0;
+  /**
+   * Takes over an open stream to `host`: a connected socket, or any duplex stream of bytes to a
+   * server. `signal` aborting (with the signal's name as reason) ends it at once.
+   */
+  constructor(
+    socket,
+    host,
+    signal,
+    /** A unix-domain socket: both ends on this machine, as over loopback. */
+    unixSocket = false,
+  ) {
+    this.socket = socket;
+    this.host = host;
+    this.unixSocket = unixSocket;
+    const onAbort = () => this.interrupt(signal.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // Released with the socket: a load run opens thousands of connections under one signal.
+    this.stopListening = () => signal?.removeEventListener('abort', onAbort);
+    this.listen(socket);
+  }
+  stopListening;
+  listen(socket) {
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', (error) => this.fail({ kind: 'errno', errno: error.code }));
+    socket.on('close', () => {
+      this.closed = true;
+      this.fail({ kind: 'closed' });
+    });
+  }
+  /** What the TLS handshake gave; undefined while the connection is in plaintext. */
+  tls;
+  /**
+   * Starts TLS: after `220` to STARTTLS (RFC 3207), or at once for implicit TLS (RFC 8314).
+   * Anything the server sent before the handshake is an injection attempt (CVE-2011-0411):
+   * ProtocolError. The certificate is checked against Node's CA list and `extraCa`, and
+   * reported, never enforced here. Throws TlsError when the handshake fails.
+   * With `resumption`, a session kept from an earlier verified handshake is offered, and the
+   * sessions the server gives after a verified handshake are handed to it to keep.
+   */
+  async startTls(servername, timeoutMs, extraCa, resumption) {
+    this.throwIfFailed('starttls'); // a whole reply after the 220 has already failed the connection
+    if (this.reader.hasPartial || this.replies.length > 0) {
+      throw new ProtocolError({ code: 'MAILV_STARTTLS_INJECTION' }, 'starttls');
+    }
+    const { connect: tlsConnect, createSecureContext } = await import('node:tls');
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    const secure = tlsConnect({
+      socket: plain,
+      host: servername,
+      servername: isIP(servername) ? undefined : servername,
+      secureContext: extraCa && extraCa.length > 0 ? withExtraCa(createSecureContext(), extraCa) : undefined,
+      rejectUnauthorized: false,
+      session: resumption?.stored?.session,
+    });
+    // TLS 1.2 gives its ticket before the handshake ends, TLS 1.3 after: the latest one is kept
+    // once the certificate is known to be verified.
+    let offered;
+    secure.on('session', (session) => {
+      offered = session;
+      if (this.tls?.verified) resumption?.keep({ session, certificate: this.tls });
+    });
+    const handshakeStarted = performance.now();
+    let onClose = () => {};
+    await new Promise((resolve, reject) => {
+      onClose = () => fail({ kind: 'closed' });
+      const timer = setTimeout(() => fail({ kind: 'timeout', ms: timeoutMs }), timeoutMs);
+      const fail = (failure) => {
+        clearTimeout(timer);
+        secure.destroy();
+        if (this.failure?.kind === 'interrupted') return reject(new InterruptedError(this.failure.signal, 'starttls'));
+        reject(new TlsError({ code: 'MAILV_TLS_HANDSHAKE', host: servername, failure, hint: undefined }, 'starttls'));
+      };
+      const onError = (error) => fail(handshakeFailure(error));
+      secure.once('secureConnect', () => {
+        clearTimeout(timer);
+        secure.off('error', onError);
+        resolve();
+      });
+      secure.once('error', onError);
+      secure.once('close', onClose);
+    });
+    secure.off('close', onClose);
+    const resumed = secure.isSessionReused();
+    if (!resumed && offered === undefined && secure.getProtocol() === 'TLSv1.3') {
+      await firstTicket(secure, Math.min(TICKET_WAIT_MS, performance.now() - handshakeStarted + 5));
+    }
+    this.socket = secure;
+    this.reader = this.newReader();
+    this.listen(secure);
+    this.tls = resumed && resumption?.stored ? resumedDetails(secure, resumption.stored) : fullHandshakeDetails(secure);
+    if (offered !== undefined && this.tls.verified) resumption?.keep({ session: offered, certificate: this.tls });
+    return this.tls;
+  }
+  /**
+   * Opens a TCP connection; `signal` aborting (with the signal's name as reason) ends it at once.
+   * Throws DnsError, TransportError (refused, unreachable, timeout) or InterruptedError.
+   */
+  static open(host, port, timeoutMs, signal, local = {}) {
+    // Nagle would hold each pipelined group back until the previous ACK: a 40 ms stall per step.
+    const open = () => connect({ host, port, noDelay: true, family: local.family, localAddress: local.address });
+    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, false);
+  }
+  /** Connects to a unix-domain socket at `path`; failures name the path as the host, with port 0. */
+  static openSocket(path, timeoutMs, signal) {
+    return SmtpConnection.whenConnected(() => connect({ path }), path, 0, timeoutMs, signal, true);
+  }
+  static whenConnected(open, host, port, timeoutMs, signal, unixSocket) {
+    return new Promise((resolve, reject) => {
+      const socket = open();
+      const settle = (error) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (!error) return;
+        socket.destroy();
+        reject(error);
+      };
+      const onAbort = () => settle(new InterruptedError(signal.reason, 'connect'));
+      const timer = setTimeout(
+        () =>
+          settle(new TransportError({ code: 'MAILV_CONNECT_FAILED', host, port, reason: 'timeout', errno: undefined, ms: timeoutMs }, 'connect', 'timeout')),
+        timeoutMs,
+      );
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      socket.once('connect', () => {
+        settle();
+        socket.removeAllListeners('error');
+        resolve(new SmtpConnection(socket, host, signal, unixSocket));
+      });
+      socket.once('error', (error) => settle(connectError(error.code, host, port, timeoutMs)));
+    });
+  }
+  /**
+   * LMTP (RFC 2033 §4.2): the end of the message is answered once per accepted recipient, so
+   * `more` replies beyond the one counted for it are owed.
+   */
+  expectMore(more) {
+    this.owed += more;
+  }
+  /** The peer's address when the stream is a socket; the host's name otherwise. */
+  get remoteAddress() {
+    return this.socket.remoteAddress ?? this.host;
+  }
+  get remotePort() {
+    return this.socket.remotePort ?? 0;
+  }
+  /**
+   * Writes bytes holding `commands` commands (0 for message content), waiting while the socket's
+   * buffer is full; with `untilTaken`, until the socket has taken every octet, so the caller may
+   * reuse the memory. Throws TransportError.
+   */
+  async write(data, commands, stage, timeoutMs, untilTaken = false) {
+    this.throwIfFailed(stage);
+    this.owed += commands;
+    const pieces = typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data;
+    let taken = false;
+    const onTaken = (error) => {
+      if (!error) taken = true;
+      this.wake();
+    };
+    // Pieces written corked leave in one writev: one segment train, and no copy to join them.
+    if (pieces.length > 1) this.socket.cork();
+    for (const [index, piece] of pieces.entries()) {
+      this.bytesSent += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+      this.socket.write(piece, index === pieces.length - 1 && untilTaken ? onTaken : undefined);
+    }
+    if (pieces.length > 1) this.socket.uncork();
+    if (untilTaken) return this.waitFor(() => taken, stage, timeoutMs, 'send');
+    if (!this.socket.writableNeedDrain) return;
+    await this.waitFor(() => this.socket.writableNeedDrain === false, stage, timeoutMs, 'send', 'drain');
+  }
+  /** The next reply, in order. Throws TransportError (closed, timeout) or ProtocolError. */
+  async readReply(stage, timeoutMs) {
+    await this.waitFor(() => this.replies.length > 0, stage, timeoutMs, 'reply');
+    return this.replies.shift();
+  }
+  /** Masks `secret` in every reply from now to the end of the session: call it before sending the secret. */
+  hide(secret) {
+    this.redactor.hide(secret);
+  }
+  newReader() {
+    return new ReplyReader((text) => this.redactor.text(text));
+  }
+  /** Releases the socket. */
+  close() {
+    this.stopListening();
+    this.socket.destroy();
+  }
+  onData(chunk) {
+    this.bytesReceived += chunk.length;
+    try {
+      if (this.bytesReceived > MAX_SESSION_REPLY_OCTETS) {
+        throw new ReplySyntaxError({ fault: 'too-much', limit: MAX_SESSION_REPLY_OCTETS });
+      }
+      for (const reply of this.reader.push(chunk)) {
+        if (this.owed === 0) {
+          // RFC 5321 §3.8: 421 is the server giving up; any other reply nobody asked for is a fault.
+          if (reply.code === 421) throw new ServiceClosing(reply);
+          throw new ReplySyntaxError({ fault: 'unsolicited', text: reply.raw.join(' ').slice(0, 60) });
+        }
+        this.owed--;
+        this.replies.push(reply);
+      }
+    } catch (error) {
+      if (error instanceof ServiceClosing) this.fail({ kind: 'closing', reply: error.reply });
+      else if (error instanceof ReplySyntaxError) this.fail({ kind: 'syntax', error });
+      else throw error;
+      this.socket.destroy();
+    }
+    this.wake();
+  }
+  interrupt(signal) {
+    this.fail({ kind: 'interrupted', signal });
+    this.socket.destroy();
+  }
+  fail(failure) {
+    this.failure ??= failure;
+    this.wake();
+  }
+  wake() {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.();
+  }
+  waitFor(ready, stage, timeoutMs, waiting, socketEvent) {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (ready()) return finish(undefined);
+        try {
+          this.throwIfFailed(stage);
+        } catch (error) {
+          return finish(error);
+        }
+        this.waiter = check;
+      };
+      const onDrain = () => check();
+      const timer = setTimeout(() => finish(new TransportError({ code: 'MAILV_TIMEOUT', stage, ms: timeoutMs, waiting }, stage, 'timeout')), timeoutMs);
+      const finish = (error) => {
+        clearTimeout(timer);
+        this.waiter = undefined;
+        if (socketEvent) this.socket.off(socketEvent, onDrain);
+        if (error) reject(error);
+        else resolve();
+      };
+      if (socketEvent) this.socket.on(socketEvent, onDrain);
+      check();
+    });
+  }
+  /**
+   * Throws the failure, if any, as the typed error of the stage in progress: called before a write
+   * is shown, since write() would refuse it and the transcript would show a line never sent.
+   */
+  throwIfFailed(stage) {
+    const failure = this.failure;
+    switch (failure?.kind) {
+      case undefined:
+        return;
+      case 'interrupted':
+        throw new InterruptedError(failure.signal, stage);
+      case 'syntax':
+        throw new ProtocolError({ code: 'MAILV_REPLY_SYNTAX', stage, fault: failure.error.fault }, stage);
+      case 'closing':
+        throw new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply: failure.reply }, stage, 'closed');
+      case 'closed':
+      case 'errno': {
+        const errno = failure.kind === 'errno' ? failure.errno : undefined;
+        const reason = failure.kind === 'closed' ? 'closed' : lostReason(errno);
+        const midReply = this.closed && this.reader.hasPartial;
+        throw new TransportError({ code: 'MAILV_CONNECTION_LOST', stage, reason, errno, midReply }, stage, reason);
+      }
+    }
+  }
+}
+/** A 421 nobody asked for, on its way from the reader to the failure it becomes. */
+class ServiceClosing extends Error {
+  reply;
+  constructor(reply) {
+    super('421');
+    this.reply = reply;
+  }
+}
+/** Why an open connection failed, from the system's error code. */
+function lostReason(errno) {
+  switch (errno) {
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+    case 'ENETDOWN':
+      return 'unreachable';
+    default:
+      return 'reset';
+  }
+}
+/**
+ * Why a handshake failed. Node gives OpenSSL's reason (`wrong version number`) in the error's
+ * `reason`; any other failure (a socket reset mid-handshake) keeps Node's text, shown as is and
+ * never read for a decision.
+ */
+function handshakeFailure(error) {
+  if (typeof error.reason === 'string' && error.reason !== '') return { kind: 'openssl', reason: error.reason };
+  // OpenSSL's messages can span lines: one line is what the transcript shows.
+  return { kind: 'other', detail: error.message.replace(/\s+/g, ' ').trim() };
+}
+/**
+ * The default trust (Node's CA list, NODE_EXTRA_CA_CERTS) plus `extraCa`: added, not instead, so
+ * --ca never makes another certificate fail.
+ */
+function withExtraCa(context, extraCa) {
+  const native = context.context;
+  for (const pem of extraCa) native.addCACert(pem);
+  return context;
+}
+/**
+ * How long to wait for the server's first TLS 1.3 session ticket before the first command. A
+ * server that writes its tickets and then its reply to a command that came with the client's
+ * Finished holds the reply back (Nagle) until the tickets are acknowledged, and the client's
+ * acknowledgement is delayed: 40 ms on Linux, for every STARTTLS (Postfix does this). Written once
+ * the tickets are in, the command carries the acknowledgement itself. Never longer than the
+ * handshake took: a server that sends no ticket costs at most that.
+ */
+const TICKET_WAIT_MS = 40;
+/** Resolves at the first session ticket (after the events of its record) or after `ms`. */
+function firstTicket(secure, ms) {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      secure.off('session', done);
+      secure.off('close', done);
+      // Written from inside the 'session' event, the command would wait for the next record.
+      setImmediate(resolve);
+    };
+    const timer = setTimeout(done, ms);
+    secure.once('session', done);
+    secure.once('close', done);
+  });
+}
+function fullHandshakeDetails(secure) {
+  const certificate = secure.getPeerCertificate();
+  return {
+    protocol: secure.getProtocol() ?? 'unknown',
+    cipher: secure.getCipher()?.name ?? 'unknown',
+    subject: distinguishedName(certificate.subject),
+    issuer: distinguishedName(certificate.issuer),
+    validFrom: certificate.valid_from ?? '',
+    validTo: certificate.valid_to ?? '',
+    verified: secure.authorized,
+    problem: secure.authorized ? undefined : certificateProblem(String(secure.authorizationError ?? 'unknown'), certificate.subjectaltname),
+  };
+}
+/**
+ * A resumed session shows no certificate: the one verified in the full handshake that made the
+ * session is reported. `authorized` is that handshake's verdict, which holds for the same server
+ * name and the same trust only: the keeper of sessions keys them so.
+ */
+function resumedDetails(secure, stored) {
+  const { subject, issuer, validFrom, validTo } = stored.certificate;
+  return {
+    protocol: secure.getProtocol() ?? 'unknown',
+    cipher: secure.getCipher()?.name ?? 'unknown',
+    subject,
+    issuer,
+    validFrom,
+    validTo,
+    verified: secure.authorized,
+    problem: secure.authorized ? undefined : certificateProblem(String(secure.authorizationError ?? 'unknown'), undefined),
+    resumed: true,
+  };
+}
+function distinguishedName(name) {
+  if (!name) return '';
+  return Object.entries(name)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('+') : value}`)
+    .join(', ');
+}
+const CERTIFICATE_PROBLEMS = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed-in-chain',
+  CERT_HAS_EXPIRED: 'expired',
+  CERT_NOT_YET_VALID: 'not-yet-valid',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown-ca',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown-ca',
+  UNABLE_TO_GET_ISSUER_CERT: 'unknown-ca',
+};
+function certificateProblem(code, altNames) {
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { kind: 'name-mismatch', altNames };
+  const kind = CERTIFICATE_PROBLEMS[code];
+  return kind ? { kind } : { kind: 'other', code };
+}
+/** A failed connect, from the system's error code. */
+function connectError(errno, host, port, ms) {
+  switch (errno) {
+    case 'ENOTFOUND':
+      return new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host }, 'no-such-domain');
+    case 'EAI_AGAIN':
+      return new DnsError({ code: 'MAILV_HOST_LOOKUP_FAILED', host }, 'lookup-failed');
+    default: {
+      const reason = errno === 'ECONNREFUSED' ? 'refused' : errno === 'ETIMEDOUT' ? 'timeout' : 'unreachable';
+      return new TransportError({ code: 'MAILV_CONNECT_FAILED', host, port, reason, errno: reason === 'refused' ? undefined : errno, ms }, 'connect', reason);
+    }
+  }
+}
