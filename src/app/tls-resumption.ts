@@ -5,10 +5,10 @@ import type { SessionPlan } from '../smtp/session.js';
 
 /** Resumption keyed by each server and by the trust of this run (the --ca files, the environment). */
 export function tlsResumption(env: NodeJS.ProcessEnv, extraCa: readonly Buffer[] | undefined): NonNullable<SessionPlan['tlsResumption']> {
-  let cache: import('./tls-session-cache.js').TlsSessionCache | undefined;
+  let cache: import('../cache/tls-sessions.js').TlsSessionCache | undefined;
   let trust: string | undefined;
   return async (server) => {
-    const { TlsSessionCache, cacheDirectory, trustOf } = await import('./tls-session-cache.js');
+    const { TlsSessionCache, cacheDirectory, trustOf } = await import('../cache/tls-sessions.js');
     cache ??= new TlsSessionCache(cacheDirectory(env, homeDirectory(env)));
     trust ??= trustOf(extraCa, env);
     return cache.resumption({ server: server.name, address: server.address, port: server.port, trust });

@@ -8,51 +8,78 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { ticketLifetimeSeconds } from './tls-ticket-lifetime.js';
+import type { StoredTlsSession, TlsResumption, VerifiedCertificate } from '../smtp/connection.js';
+import { ticketLifetimeSeconds } from './ticket-lifetime.js';
+
+/** What a session is kept under: it resumes only for all of these alike. */
+export interface TlsSessionKey {
+  /** The name presented (SNI) and checked against the certificate. */
+  readonly server: string;
+  readonly address: string;
+  readonly port: number;
+  /** The trust the certificate was verified with: see trustOf(). */
+  readonly trust: string;
+}
+
+interface Entry extends TlsSessionKey {
+  /** Milliseconds since the epoch. */
+  readonly expires: number;
+  /** base64 of the session. */
+  readonly session: string;
+  readonly certificate: VerifiedCertificate;
+}
+
 /** Sessions of servers that do not say how long their tickets live. */
 const DEFAULT_LIFETIME_SECONDS = 300;
 /** More entries than one user's servers; the ones expiring first go. */
 const MAX_ENTRIES = 64;
 /** A file larger than MAX_ENTRIES sessions could be is not read. */
 const MAX_FILE_OCTETS = 1024 * 1024;
+
 /** $XDG_CACHE_HOME/mailv when that is an absolute path (as the XDG spec asks), else ~/.cache/mailv. */
-export function cacheDirectory(env, home) {
+export function cacheDirectory(env: NodeJS.ProcessEnv, home: string): string {
   const xdg = env['XDG_CACHE_HOME'];
   return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.cache'), 'mailv');
 }
+
 /**
  * The trust a certificate is verified with: Node's CA list, NODE_EXTRA_CA_CERTS and the --ca
  * files, by content: a session verified under one never resumes under another.
  */
-export function trustOf(extraCa, env) {
-  const sha256 = (data) => createHash('sha256').update(data).digest('base64');
+export function trustOf(extraCa: readonly Buffer[] | undefined, env: NodeJS.ProcessEnv): string {
+  const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('base64');
   const settings = [process.versions.openssl, process.execArgv.join(' '), ...TRUST_VARIABLES.map((name) => env[name] ?? '')];
   return sha256([...settings, ...(extraCa ?? []).map(sha256)].join('\0'));
 }
+
 /** What changes the CA list Node verifies with besides --ca. */
-const TRUST_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
+const TRUST_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
+
 export class TlsSessionCache {
-  directory;
-  now;
-  file;
+  private readonly file: string;
   /** Keys whose session this run kept already: a load run makes thousands of handshakes. */
-  kept = new Set();
-  constructor(directory, now = Date.now) {
-    this.directory = directory;
-    this.now = now;
+  private readonly kept = new Set<string>();
+
+  constructor(
+    private readonly directory: string,
+    private readonly now: () => number = Date.now,
+  ) {
     this.file = join(directory, 'tls-sessions');
   }
+
   /** The resumption of one handshake: the session kept for `key`, and where a new one goes. */
-  resumption(key) {
+  resumption(key: TlsSessionKey): TlsResumption {
     return { stored: this.lookup(key), keep: (session) => this.keep(key, session) };
   }
+
   /** The session kept for exactly `key`, when it has not expired; undefined otherwise. */
-  lookup(key) {
+  lookup(key: TlsSessionKey): StoredTlsSession | undefined {
     const entry = this.read().find((candidate) => sameKey(candidate, key));
     return entry === undefined ? undefined : { session: Buffer.from(entry.session, 'base64'), certificate: entry.certificate };
   }
+
   /** Keeps `stored` for `key` (once per key and run), replacing what was kept for it. */
-  keep(key, stored) {
+  keep(key: TlsSessionKey, stored: StoredTlsSession): void {
     const id = JSON.stringify(keyOf(key));
     if (this.kept.has(id)) return;
     this.kept.add(id);
@@ -61,15 +88,16 @@ export class TlsSessionCache {
     const certificateEnds = Date.parse(stored.certificate.validTo);
     const expires = Math.min(now + lifetimeMs, Number.isNaN(certificateEnds) ? now + lifetimeMs : certificateEnds);
     if (expires <= now) return;
-    const entry = { ...keyOf(key), expires, session: stored.session.toString('base64'), certificate: certificateOf(stored.certificate) };
+    const entry: Entry = { ...keyOf(key), expires, session: stored.session.toString('base64'), certificate: certificateOf(stored.certificate) };
     const others = this.read().filter((candidate) => !sameKey(candidate, key));
     const entries = [entry, ...others].sort((a, b) => b.expires - a.expires).slice(0, MAX_ENTRIES);
     this.write(entries);
   }
+
   /** The entries of the file still valid; none when it is missing, not private, or damaged. */
-  read() {
-    let text;
-    let fd;
+  private read(): Entry[] {
+    let text: string;
+    let fd: number | undefined;
     try {
       fd = openSync(this.file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
       const info = fstatSync(fd);
@@ -81,7 +109,7 @@ export class TlsSessionCache {
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
-    let parsed;
+    let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
@@ -89,10 +117,11 @@ export class TlsSessionCache {
     }
     if (!isRecord(parsed) || parsed['version'] !== 1 || !Array.isArray(parsed['entries'])) return [];
     const now = this.now();
-    return parsed['entries'].filter((entry) => isEntry(entry) && entry.expires > now);
+    return parsed['entries'].filter((entry): entry is Entry => isEntry(entry) && entry.expires > now);
   }
+
   /** Written beside the file, then renamed over it: a concurrent run reads the old or the new whole. */
-  write(entries) {
+  private write(entries: readonly Entry[]): void {
     const temporary = `${this.file}.${process.pid}`;
     try {
       mkdirSync(this.directory, { recursive: true, mode: 0o700 });
@@ -108,19 +137,24 @@ export class TlsSessionCache {
     }
   }
 }
-function keyOf(key) {
+
+function keyOf(key: TlsSessionKey): TlsSessionKey {
   return { server: key.server, address: key.address, port: key.port, trust: key.trust };
 }
-function sameKey(entry, key) {
+
+function sameKey(entry: TlsSessionKey, key: TlsSessionKey): boolean {
   return entry.server === key.server && entry.address === key.address && entry.port === key.port && entry.trust === key.trust;
 }
-function certificateOf(certificate) {
+
+function certificateOf(certificate: VerifiedCertificate): VerifiedCertificate {
   return { subject: certificate.subject, issuer: certificate.issuer, validFrom: certificate.validFrom, validTo: certificate.validTo };
 }
-function isRecord(value) {
+
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-function isEntry(value) {
+
+function isEntry(value: unknown): value is Entry {
   if (!isRecord(value)) return false;
   const { server, address, port, trust, expires, session, certificate } = value;
   return (

@@ -5,8 +5,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cacheDirectory, TlsSessionCache, type TlsSessionKey, trustOf } from '../../dist/app/tls-session-cache.js';
-import { MAX_TICKET_LIFETIME_SECONDS, ticketLifetimeSeconds } from '../../dist/app/tls-ticket-lifetime.js';
+import { cacheDirectory, TlsSessionCache, type TlsSessionKey, trustOf } from '../../dist/cache/tls-sessions.js';
+import { MAX_TICKET_LIFETIME_SECONDS, ticketLifetimeSeconds } from '../../dist/cache/ticket-lifetime.js';
 
 const certificate = { subject: 'CN=mx', issuer: 'CN=test CA', validFrom: 'Jan  1 00:00:00 2020 GMT', validTo: 'Jan  1 00:00:00 2100 GMT' };
 const key: TlsSessionKey = { server: 'mx.example.org', address: '127.0.0.1', port: 587, trust: trustOf(undefined, {}) };
