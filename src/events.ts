@@ -64,6 +64,8 @@ export type SessionEvent =
       validTo: string;
       verified: boolean;
       problem: CertificateProblem | undefined;
+      /** An earlier session was resumed: the certificate is the one verified when it was made. */
+      resumed?: true;
     }
   /**
    * A host that could not take the message, and why (`Deferred: ... by host`): with --direct the

@@ -57,6 +57,8 @@ export interface Plan {
   /** --ca: a PEM file of CA certificates trusted besides the system's. */
   readonly ca: string | undefined;
   readonly insecure: boolean;
+  /** TLS sessions kept across runs under $XDG_CACHE_HOME/mailv and resumed (--no-tls-resume: never). */
+  readonly tlsResume: boolean;
   /** --user (or an account's user): log in before sending. */
   readonly auth: AuthRequest | undefined;
   readonly quitAfter: QuitPoint | undefined;

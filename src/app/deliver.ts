@@ -16,6 +16,7 @@ import { showMessageAndAddresses } from './preview.js';
 import { makeResolver } from './resolver.js';
 import { probeStatus, resultsStatus } from './results.js';
 import type { Run } from './run.js';
+import { tlsResumption } from './tls-resumption.js';
 import { gatherTrust, NO_TRUST, type Trust } from './trust.js';
 
 /** Through one submission server. */
@@ -77,6 +78,7 @@ export function sessionPlan(run: Run, plan: Plan, prepared: PreparedInput, trust
     body: plan.body,
     extraCa: trust.extraCa,
     insecure: plan.insecure,
+    tlsResumption: plan.tlsResume && !plan.insecure ? tlsResumption(run.io.env, trust.extraCa) : undefined,
     auth: trust.auth,
     quitAfter: plan.quitAfter,
     pipelining: plan.pipelining,

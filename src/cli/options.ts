@@ -132,6 +132,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     pipeconnect: options.pipeconnect !== false,
     ca: options.ca ?? account.ca,
     insecure: options.insecure === true || (options.insecure === undefined && account.insecure === true),
+    tlsResume: options.tlsResume !== false,
     // A password from the file goes only to the server the file names: a --server or
     // MAILV_SERVER that points elsewhere must not receive it.
     auth: direct(options) ? undefined : authRequest(options, account, server, local.env, serverText === account.server, language),

@@ -13,7 +13,7 @@ import type { AuthPlan } from './authenticate.js';
 import { Capabilities } from './capabilities.js';
 import { chunksOf, type BdatChunk } from './chunking.js';
 import { formatCommand, withheld, type Command, type PendingWrite } from './command.js';
-import type { LocalEnd, SmtpConnection, TlsDetails } from './connection.js';
+import type { LocalEnd, SmtpConnection, TlsDetails, TlsResumption } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
 import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
 import { encodeProxyHeader, type ProxyEndpoint, type ProxyVersion } from './proxy-header.js';
@@ -47,6 +47,11 @@ export interface SessionPlan {
   readonly implicitTls?: boolean;
   /** CA certificates trusted besides the system's (--ca). */
   readonly extraCa?: readonly Buffer[];
+  /**
+   * TLS session resumption across runs: what to resume and where to keep new sessions, for the
+   * server as named (SNI, certificate name), its address and port. Not asked with --insecure.
+   */
+  readonly tlsResumption?: (server: { readonly name: string; readonly address: string; readonly port: number }) => Promise<TlsResumption | undefined>;
   /** --insecure: any certificate is accepted, for sending and for credentials, and a note says so. */
   readonly insecure?: boolean;
   /** --user: log in (RFC 4954) before the transaction. */
@@ -685,7 +690,10 @@ export class SmtpSession {
     const host = this.plan.tlsName ?? this.connection.host;
     let details: TlsDetails;
     try {
-      details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.plan.extraCa);
+      const resumption = this.plan.insecure
+        ? undefined
+        : await this.plan.tlsResumption?.({ name: host, address: this.connection.remoteAddress, port: this.connection.remotePort });
+      details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.plan.extraCa, resumption);
     } catch (error) {
       if (!(error instanceof TlsError) || error.fact.code !== 'MAILV_TLS_HANDSHAKE') throw error;
       // No silent retry in plaintext: the user decides, and is told how.

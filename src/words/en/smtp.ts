@@ -127,7 +127,8 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
 }
 
 export const tlsWords: TlsWords = {
-  handshake: (tls) => `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : `NOT verified: ${certificateProblem(tls.problem)}`}`,
+  handshake: (tls) =>
+    `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : `NOT verified: ${certificateProblem(tls.problem)}`}${tls.resumed ? ' (session resumed: when it was made)' : ''}`,
   certificate: (tls) => `TLS: subject ${tls.subject}; issuer ${tls.issuer}; valid ${tls.validFrom} to ${tls.validTo}`,
 };
 

@@ -129,7 +129,8 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
 }
 
 export const tlsWords: TlsWords = {
-  handshake: (tls) => `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : `NON vérifié : ${certificateProblem(tls.problem)}`}`,
+  handshake: (tls) =>
+    `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : `NON vérifié : ${certificateProblem(tls.problem)}`}${tls.resumed ? ' (session reprise : à sa création)' : ''}`,
   certificate: (tls) => `TLS : sujet ${tls.subject} ; émetteur ${tls.issuer} ; valide du ${tls.validFrom} au ${tls.validTo}`,
 };
 
