@@ -3,7 +3,8 @@
 import type { ServerAddress } from '../delivery/submit.js';
 import type { Plan } from '../plan.js';
 import type { RememberedEhlo } from '../smtp/remembered.js';
-import { cacheDirectory, EhloMemory } from '../cache/ehlo-memory.js';
+import { cacheDirectory } from '../cache/cache-directory.js';
+import { EhloMemory } from '../cache/ehlo-memory.js';
 import type { Run } from './run.js';
 
 /**

@@ -5,7 +5,6 @@
 import { constants } from 'node:fs';
 import { chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { homeDirectory } from '../home-directory.js';
 import type { EhloOffer, Extension } from '../smtp/capabilities.js';
 import { offersPipeconnect, sameKey, type EhloKey, type EhloTlsState, type RememberedEhlo } from '../smtp/remembered.js';
 
@@ -31,12 +30,6 @@ interface Entry extends EhloKey {
   readonly offer: EhloOffer;
   /** Milliseconds since the epoch when the reply was received. */
   readonly learned: number;
-}
-
-/** The directory of mailv's caches: $XDG_CACHE_HOME/mailv when it is an absolute path, else ~/.cache/mailv. */
-export function cacheDirectory(env: NodeJS.ProcessEnv): string {
-  const xdg = env['XDG_CACHE_HOME'];
-  return join(xdg?.startsWith('/') ? xdg : join(homeDirectory(env), '.cache'), 'mailv');
 }
 
 export class EhloMemory {

@@ -7,7 +7,7 @@
 // others, or does not parse is ignored, never fatal: mailv then makes a full handshake.
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { StoredTlsSession, TlsResumption, VerifiedCertificate } from '../smtp/connection.js';
 import { ticketLifetimeSeconds } from './ticket-lifetime.js';
 
@@ -35,12 +35,6 @@ const DEFAULT_LIFETIME_SECONDS = 300;
 const MAX_ENTRIES = 64;
 /** A file larger than MAX_ENTRIES sessions could be is not read. */
 const MAX_FILE_OCTETS = 1024 * 1024;
-
-/** $XDG_CACHE_HOME/mailv when that is an absolute path (as the XDG spec asks), else ~/.cache/mailv. */
-export function cacheDirectory(env: NodeJS.ProcessEnv, home: string): string {
-  const xdg = env['XDG_CACHE_HOME'];
-  return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.cache'), 'mailv');
-}
 
 /**
  * The trust a certificate is verified with: Node's CA list, NODE_EXTRA_CA_CERTS and the --ca

@@ -6,7 +6,8 @@ import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cacheDirectory, EHLO_MEMORY_LIFETIME_MS, EhloMemory } from '../../dist/cache/ehlo-memory.js';
+import { cacheDirectory } from '../../dist/cache/cache-directory.js';
+import { EHLO_MEMORY_LIFETIME_MS, EhloMemory } from '../../dist/cache/ehlo-memory.js';
 import type { EhloOffer } from '../../dist/smtp/capabilities.js';
 import type { EhloKey } from '../../dist/smtp/remembered.js';
 

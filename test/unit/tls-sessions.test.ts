@@ -5,7 +5,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cacheDirectory, TlsSessionCache, type TlsSessionKey, trustOf } from '../../dist/cache/tls-sessions.js';
+import { cacheDirectory } from '../../dist/cache/cache-directory.js';
+import { TlsSessionCache, type TlsSessionKey, trustOf } from '../../dist/cache/tls-sessions.js';
 import { MAX_TICKET_LIFETIME_SECONDS, ticketLifetimeSeconds } from '../../dist/cache/ticket-lifetime.js';
 
 const certificate = { subject: 'CN=mx', issuer: 'CN=test CA', validFrom: 'Jan  1 00:00:00 2020 GMT', validTo: 'Jan  1 00:00:00 2100 GMT' };
@@ -110,9 +111,9 @@ describe('TLS session cache', () => {
   });
 
   it('lives under $XDG_CACHE_HOME/mailv when that is absolute, else ~/.cache/mailv', () => {
-    assert.equal(cacheDirectory({ XDG_CACHE_HOME: '/var/cache/u' }, '/home/u'), '/var/cache/u/mailv');
-    assert.equal(cacheDirectory({ XDG_CACHE_HOME: 'relative' }, '/home/u'), '/home/u/.cache/mailv');
-    assert.equal(cacheDirectory({}, '/home/u'), '/home/u/.cache/mailv');
+    assert.equal(cacheDirectory({ XDG_CACHE_HOME: '/var/cache/u', HOME: '/home/u' }), '/var/cache/u/mailv');
+    assert.equal(cacheDirectory({ XDG_CACHE_HOME: 'relative', HOME: '/home/u' }), '/home/u/.cache/mailv');
+    assert.equal(cacheDirectory({ HOME: '/home/u' }), '/home/u/.cache/mailv');
   });
 
   it('writes nothing, and fails nothing, where it cannot write', () => {
