@@ -12,6 +12,7 @@ import type { ErrorFact, Stage } from './errors.js';
 import type { MessageNote } from './message/facts.js';
 import type { Command } from './smtp/command.js';
 import type { EhloOffer } from './smtp/capabilities.js';
+import type { EhloKey } from './smtp/remembered.js';
 import type { CertificateProblem, SmtpNote } from './smtp/facts.js';
 import type { Reply } from './smtp/reply.js';
 
@@ -30,6 +31,13 @@ export type SessionEvent =
    * replies come after all of them, in order.
    */
   | { kind: 'flight'; commands: number }
+  /**
+   * A 250 to EHLO, for the app to remember when it offers PIPECONNECT (draft-harris-early-pipe), or
+   * to forget when it no longer does. Emitted only when the session may use remembered replies.
+   */
+  | { kind: 'ehlo-learned'; key: EhloKey; offer: EhloOffer }
+  /** The server refused an EHLO sent before its greeting: what was remembered of it no longer holds. */
+  | { kind: 'ehlo-forgotten'; key: EhloKey }
   /** A reply; the 250 to EHLO carries what it offers, as mailv read it. */
   | { kind: 'reply'; stage: Stage; reply: Reply; recipient: string | undefined; ehlo?: EhloOffer }
   /** Message bytes as written after DATA, dot-stuffed; emitted only when asked for (-vv). */
@@ -56,6 +64,8 @@ export type SessionEvent =
       validTo: string;
       verified: boolean;
       problem: CertificateProblem | undefined;
+      /** An earlier session was resumed: the certificate is the one verified when it was made. */
+      resumed?: true;
     }
   /**
    * A host that could not take the message, and why (`Deferred: ... by host`): with --direct the

@@ -52,9 +52,13 @@ export interface Plan {
   readonly body: BodyMode;
   /** --pipelining (or the account's `pipelining`); off under --step unless asked: lock-step, QUIT after the verdict. */
   readonly pipelining: PipeliningMode;
+  /** PIPECONNECT: EHLO before the greeting to a server remembered to offer it; off with --no-pipeconnect. */
+  readonly pipeconnect: boolean;
   /** --ca: a PEM file of CA certificates trusted besides the system's. */
   readonly ca: string | undefined;
   readonly insecure: boolean;
+  /** TLS sessions kept across runs under $XDG_CACHE_HOME/mailv and resumed (--no-tls-resume: never). */
+  readonly tlsResume: boolean;
   /** --user (or an account's user): log in before sending. */
   readonly auth: AuthRequest | undefined;
   readonly quitAfter: QuitPoint | undefined;

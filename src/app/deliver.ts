@@ -10,11 +10,13 @@ import type { Plan } from '../plan.js';
 import type { SessionPlan } from '../smtp/session.js';
 import { Timeouts } from '../smtp/timeouts.js';
 import { openEvents } from './events-out.js';
+import { rememberedEhlos } from './ehlo-memory-sink.js';
 import { keepDeadLetter } from './keep.js';
 import { showMessageAndAddresses } from './preview.js';
 import { makeResolver } from './resolver.js';
 import { probeStatus, resultsStatus } from './results.js';
 import type { Run } from './run.js';
+import { tlsResumption } from './tls-resumption.js';
 import { gatherTrust, NO_TRUST, type Trust } from './trust.js';
 
 /** Through one submission server. */
@@ -25,9 +27,10 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
   await showMessageAndAddresses(run, plan, prepared);
   const emit = await openEvents(run, plan);
   const { submit } = await import('../delivery/submit.js');
+  const remembered = await rememberedEhlos(run, plan, server);
   const results = await submit(
     server,
-    { ...sessionPlan(run, plan, prepared, trust), implicitTls: server.implicitTls, lmtp: server.lmtp === true },
+    { ...sessionPlan(run, plan, prepared, trust), implicitTls: server.implicitTls, lmtp: server.lmtp === true, remembered },
     emit,
     signal,
   );
@@ -42,7 +45,8 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   await showMessageAndAddresses(run, plan, prepared);
   const emit = await openEvents(run, plan);
   const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
-  const outcomes = await deliverDirect(sessionPlan(run, plan, prepared, await gatherTrust(plan, signal)), emit, {
+  const remembered = await rememberedEhlos(run, plan, undefined);
+  const outcomes = await deliverDirect({ ...sessionPlan(run, plan, prepared, await gatherTrust(plan, signal)), remembered }, emit, {
     resolver,
     random: randomSource(plan.seed),
     port: plan.mxPort,
@@ -74,6 +78,7 @@ export function sessionPlan(run: Run, plan: Plan, prepared: PreparedInput, trust
     body: plan.body,
     extraCa: trust.extraCa,
     insecure: plan.insecure,
+    tlsResumption: plan.tlsResume && !plan.insecure ? tlsResumption(run.io.env, trust.extraCa) : undefined,
     auth: trust.auth,
     quitAfter: plan.quitAfter,
     pipelining: plan.pipelining,

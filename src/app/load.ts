@@ -2,13 +2,12 @@
 // through the submission server, or through the first MX host of the recipients' domain that
 // takes a connection (--direct); no transcript, a live line on a terminal, a summary at the end.
 // Every failure is counted; the status is the worst one's (see src/load/driver.ts worse()).
-import { setMaxListeners } from 'node:events';
 import { prepareInput, type PreparedInput } from '../cli/message-input.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { UsageError } from '../errors.js';
 import type { LoadTarget } from '../load/facts.js';
-import type { AttachmentInput, BodyInput } from '../message/compose.js';
+import { heldMessage, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
 import type { LoadRequest, Plan } from '../plan.js';
 import { loadSummaryJson, loadSummaryLines } from '../render/load-summary.js';
 import type { SessionPlan } from '../smtp/session.js';
@@ -26,12 +25,10 @@ export interface LoadSource {
 
 export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared: PreparedInput, source: LoadSource): Promise<number> {
   const signal = run.interrupt.signal;
-  // Each open connection listens for the run's interruption: --concurrency 20 is 20 listeners,
-  // not the leak Node warns of past 10.
-  setMaxListeners(load.concurrency + 10, signal);
   const trust = await gatherTrust(plan, signal);
   if (trust.auth) run.hide(trust.auth.credentials.secret);
-  const [{ runLoad }] = await Promise.all([import('../load/driver.js')]);
+  const [{ runLoad }, { capYoungGeneration }] = await Promise.all([import('../load/driver.js'), import('../load/young-generation.js')]);
+  const stopWatching = capYoungGeneration();
   const date = run.io.clock.date();
   const base = { ...sessionPlan(run, plan, prepared, trust), step: undefined };
   const target = plan.direct ? await mxTarget(run, plan, prepared, base) : undefined;
@@ -42,6 +39,15 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
     lmtp: server.lmtp === true,
     // The certificate and the transcript's host name are the MX host's, as --direct has them.
     ...(target === undefined ? {} : { tlsName: target.host.replace(/\.$/, ''), serverName: target.host }),
+  };
+  // The same message every time: composed once per 8BITMIME answer, then sent from memory.
+  const held = new Map<boolean, Promise<ComposedMessage>>();
+  const same = (eightBit: boolean) => {
+    const known = held.get(eightBit);
+    if (known) return known;
+    const message = prepared.compose(eightBit).then(heldMessage);
+    held.set(eightBit, message);
+    return message;
   };
   const progress = openProgressLine(run, plan);
   let report: Awaited<ReturnType<typeof runLoad>>;
@@ -58,7 +64,7 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
         ...(progress === undefined ? {} : { observe: (reader) => progress.observe(reader) }),
         message: async (sequence, capabilities) => {
           const eightBit = capabilities.has('8BITMIME');
-          if (!load.vary) return prepared.compose(eightBit);
+          if (!load.vary) return same(eightBit);
           const messageId = `<${sequence}.${Date.now().toString(36)}.load@${plan.fqdn}>`;
           // -t: the message's own Subject gets the number; otherwise the one mailv writes.
           const varied = plan.readRecipients
@@ -71,6 +77,7 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
     );
   } finally {
     progress?.close();
+    stopWatching();
   }
   if (target !== undefined) report = { ...report, target };
   if (plan.output.json) run.output.out(`${loadSummaryJson(report)}\n`);

@@ -129,8 +129,10 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     body: options.body ?? 'auto',
     // A class stepping through the dialogue sees each reply under its command, unless asked otherwise.
     pipelining: options.pipelining ?? account.pipelining ?? (options.step ? 'off' : 'on'),
+    pipeconnect: options.pipeconnect !== false,
     ca: options.ca ?? account.ca,
     insecure: options.insecure === true || (options.insecure === undefined && account.insecure === true),
+    tlsResume: options.tlsResume !== false,
     // A password from the file goes only to the server the file names: a --server or
     // MAILV_SERVER that points elsewhere must not receive it.
     auth: direct(options) ? undefined : authRequest(options, account, server, local.env, serverText === account.server, language),

@@ -32,8 +32,10 @@ export interface RawOptions {
   tls?: 'auto' | 'required' | 'off';
   body?: 'auto' | 'data' | 'bdat';
   pipelining?: 'on' | 'off';
+  pipeconnect?: boolean;
   ca?: string;
   insecure?: boolean;
+  tlsResume?: boolean;
   user?: string;
   auth?: string;
   passwordFile?: string;
@@ -245,6 +247,7 @@ export function mailvProgram(version: string): Command {
     )
     .option('--ca <file>', 'trust the CA certificates in this PEM file too')
     .option('--insecure', 'accept any certificate (says so on every run)')
+    .option('--no-tls-resume', 'neither resume nor keep TLS sessions (kept in $XDG_CACHE_HOME/mailv)')
     .option('--user <name>', 'log in as this user (AUTH)')
     .option('--auth <mechanism>', `force a mechanism: ${KNOWN_MECHANISMS.join(', ')} (default: the strongest offered)`)
     .option('--password-file <file>', 'read the password from the first line of this file')
@@ -265,6 +268,7 @@ export function mailvProgram(version: string): Command {
         ['on', 'off'],
       ),
     )
+    .option('--no-pipeconnect', 'never send EHLO before the greeting, even to a server remembered (in ~/.cache/mailv) to offer PIPECONNECT')
     .addOption(
       choiceOption(
         '--quit-after <step>',

@@ -106,6 +106,8 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
     // The whole message went out: unless the host answered that it did not take it, it may have
     // it, and no other host gets a copy.
     if (session.committed && !(error instanceof SmtpReplyError)) throw unconfirmed(error, name, address);
+    // Nothing of the message left with a refused early EHLO: once more, the usual way.
+    if (session.earlyTalkRefused) return tryHost(name, address, { ...plan, remembered: [] }, emit, options);
     const tlsBroke = error instanceof TlsError || (error instanceof TransportError && error.stage === 'starttls');
     if (tlsBroke && plan.tls === 'auto') {
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: error.fact }, severity: 'warning' });

@@ -43,6 +43,9 @@ export async function submit(server: ServerAddress, plan: SessionPlan, emit: Emi
     return await session.run();
   } catch (error) {
     if (session.committed) throw unconfirmed(error, server.host, connection.remoteAddress);
+    // The server refused the EHLO sent before its greeting, and nothing of the message had left:
+    // once more over a new connection, the usual way (the refusal made the session forget it).
+    if (session.earlyTalkRefused) return submit(server, { ...plan, remembered: [] }, emit, signal);
     throw error;
   }
 }

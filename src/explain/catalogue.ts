@@ -227,6 +227,7 @@ export interface Catalogue {
   noteDecoded: Text;
   noteStarttlsRefused: Text;
   noteRetryWithoutTls: Text;
+  notePipeconnect: Text;
 
   // DNS (RFC 1035; MX from RFC 5321 §5.1).
   dnsQueryMx: (p: { name: string }) => Text;

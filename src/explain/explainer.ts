@@ -268,6 +268,8 @@ export class Explainer {
       case 'null-mx':
         return none([c.planNullMx({ domain: quote(event.domain) })]);
       case 'dead-letter':
+      case 'ehlo-learned':
+      case 'ehlo-forgotten':
         return none([]);
     }
   }
@@ -506,6 +508,8 @@ export class Explainer {
         return [c.noteStarttlsRefused];
       case 'tls-retry-plain':
         return [c.noteRetryWithoutTls];
+      case 'pipeconnect-early':
+        return [c.notePipeconnect];
       default:
         return [];
     }

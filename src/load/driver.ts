@@ -2,6 +2,7 @@
 // with mailv's own session. No event reaches a transcript: each is only counted and timed. Every
 // failure is counted and the run goes on (unless `stopOnError`); a connection that failed is
 // replaced by a new one. Messages are handed out by an Issuer (src/load/issue.ts: --rate, stops).
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { CapabilityError, MailvError, SmtpReplyError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -36,31 +37,29 @@ export interface LoadPlan {
 const FAILURES_KEPT = 5;
 
 export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: AbortSignal): Promise<LoadReport> {
+  // Each open connection listens for the interrupt: C of them at once are no leak.
+  if (signal) setMaxListeners(2 * plan.concurrency + 10, signal);
   const started = performance.now();
   const issuer = new Issuer(plan.count, plan.rate, started, signal);
   const tally = new Tally(plan.count, plan.stopOnError === true ? () => issuer.stop() : undefined);
-  const take = () => issuer.take();
   plan.observe?.(() => tally.progress(performance.now() - started));
-  const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () => worker(server, plan, take, tally, signal));
+  const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () => worker(server, plan, issuer, tally, signal));
   await Promise.all(workers);
   return tally.report(plan.count, performance.now() - started);
 }
 
 /** One connection after another, each carrying up to perConnection messages, until none is left. */
-async function worker(server: ServerAddress, plan: LoadPlan, take: () => Promise<number | undefined>, tally: Tally, signal?: AbortSignal): Promise<void> {
+async function worker(server: ServerAddress, plan: LoadPlan, issuer: Issuer, tally: Tally, signal?: AbortSignal): Promise<void> {
   // A connection that failed has counted its message; the next message gets a new connection.
-  for (let sequence = await take(); sequence !== undefined; sequence = await take()) await connection(server, plan, sequence, take, tally, signal);
+  for (let sequence = await issuer.take(); sequence !== undefined; sequence = await issuer.take())
+    await connection(server, plan, sequence, issuer, tally, signal);
 }
 
-/** Opens a connection and sends `first` and up to perConnection − 1 more, until it fails. */
-async function connection(
-  server: ServerAddress,
-  plan: LoadPlan,
-  first: number,
-  take: () => Promise<number | undefined>,
-  tally: Tally,
-  signal?: AbortSignal,
-): Promise<void> {
+/**
+ * Opens a connection and sends `first` and up to perConnection − 1 more, until it fails; with
+ * PIPELINING each transaction's envelope leaves with the end of the one before.
+ */
+async function connection(server: ServerAddress, plan: LoadPlan, first: number, issuer: Issuer, tally: Tally, signal?: AbortSignal): Promise<void> {
   const opening = performance.now();
   let open: SmtpConnection;
   try {
@@ -76,7 +75,10 @@ async function connection(
   const connected = performance.now();
   tally.connect.add(connected - opening);
   tally.connections++;
-  let sequence = first;
+  // Sequence numbers taken for this connection and not yet prepared: the one after the current
+  // is taken early, so that its envelope can ride with the current one's end (see next()).
+  const sequences = [first];
+  let assigned = 1;
   const phases = new PhaseClock(tally.tls, tally.auth, connected);
   const emit = (event: SessionEvent) => {
     phases.see(event, performance.now());
@@ -84,7 +86,16 @@ async function connection(
     tally.reply(event.reply.code, event.reply.enhanced);
     if (event.stage === 'greeting') tally.greeting.add(phases.greeting(performance.now()));
   };
-  const session = new SmtpSession(open, { ...plan.session, prepare: (capabilities) => plan.message(sequence, capabilities) }, emit);
+  const session = new SmtpSession(open, { ...plan.session, prepare: (capabilities) => plan.message(sequences.shift()!, capabilities) }, emit);
+  /**
+   * The connection is lost: the message whose envelope went ahead is lost with it; those only
+   * taken for it go back, for another connection to carry.
+   */
+  const loseRest = (error: unknown) => {
+    if (session.hasAhead) tally.fail(error);
+    for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
+    open.close();
+  };
   let capabilities: Capabilities | undefined;
   try {
     capabilities = await session.begin();
@@ -97,11 +108,23 @@ async function connection(
     await session.end();
     return;
   }
-  for (let sent = 0; ; ) {
+  for (;;) {
+    if (assigned < plan.perConnection) {
+      // Taken ahead only when its turn has come (--rate): the current message never waits for it.
+      const reserved = issuer.takeDue();
+      if (reserved !== undefined) {
+        sequences.push(reserved);
+        assigned++;
+      }
+    }
+    const following = sequences.length + (session.hasAhead ? 1 : 0) > 1;
+    // Under --rate a next message may come later, not yet taken: QUIT must not ride with this one.
+    const last = !following && !(assigned < plan.perConnection && issuer.more);
     const begun = performance.now();
     let clean = true;
     try {
-      const results = await session.next(capabilities);
+      // Nothing reserved after this one: it is the connection's last, and QUIT rides with it.
+      const results = await session.next(capabilities, { following, last });
       tally.transaction.add(performance.now() - begun);
       const failures = results.filter((result) => result.outcome !== 'sent');
       for (const result of failures) {
@@ -120,22 +143,24 @@ async function connection(
       // does 421: the server is closing (RFC 5321 §3.8), the next message needs a new connection.
       const standing = (error instanceof SmtpReplyError && error.reply.code !== 421) || error instanceof CapabilityError;
       if (!standing) {
-        open.close();
+        loseRest(error);
         return;
       }
       clean = false;
     }
-    sent++;
-    const next = sent < plan.perConnection ? await take() : undefined;
-    if (next === undefined) break;
-    sequence = next;
+    if (sequences.length === 0 && !session.hasAhead) {
+      // Nothing taken ahead: under --rate the next message's turn may not have come; wait for it.
+      const next = !last && assigned < plan.perConnection ? await issuer.take() : undefined;
+      if (next === undefined) break;
+      sequences.push(next);
+      assigned++;
+    }
     if (!clean) {
       try {
         await session.reset();
       } catch (error) {
-        // The message that would have followed is lost with the connection: counted as failed.
-        tally.fail(error);
-        open.close();
+        // The messages that would have followed are lost with the connection: counted as failed.
+        loseRest(error);
         return;
       }
     }

@@ -6,6 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export class Issuer {
   private issued = 0;
+  /** Numbers taken for a connection that was lost before they were started: handed out again first. */
+  private readonly returned: number[] = [];
   private readonly stopping = new AbortController();
   private readonly waiting: AbortSignal;
   /** When the next message may start, in ms on the performance clock. */
@@ -23,7 +25,9 @@ export class Issuer {
 
   /** The next message's number, once its turn has come; undefined when none is left or the run stopped. */
   async take(): Promise<number | undefined> {
-    if (this.issued >= this.count || this.waiting.aborted) return undefined;
+    if (!this.more) return undefined;
+    // A message given back already had its turn.
+    if (this.returned.length > 0) return this.returned.shift();
     const sequence = ++this.issued;
     if (this.rate !== undefined) {
       const startAt = Math.max(this.nextStart, performance.now());
@@ -34,6 +38,31 @@ export class Issuer {
       }
     }
     return this.waiting.aborted ? undefined : sequence;
+  }
+
+  /**
+   * The next message's number if its turn has already come, without waiting: for taking the next
+   * message ahead (pipelined with the current one's end), which must never hold the current one back.
+   */
+  takeDue(): number | undefined {
+    if (!this.more) return undefined;
+    if (this.returned.length > 0) return this.returned.shift();
+    if (this.rate !== undefined) {
+      const now = performance.now();
+      if (this.nextStart > now) return undefined;
+      this.nextStart = Math.max(this.nextStart, now) + 1000 / this.rate;
+    }
+    return ++this.issued;
+  }
+
+  /** Whether any message is left to hand out (perhaps later, under --rate). */
+  get more(): boolean {
+    return (this.returned.length > 0 || this.issued < this.count) && !this.waiting.aborted;
+  }
+
+  /** `sequence` was taken but never started (its connection was lost): another connection takes it. */
+  giveBack(sequence: number): void {
+    this.returned.push(sequence);
   }
 
   /** No more messages: those waiting for their turn give up at once; those under way finish. */

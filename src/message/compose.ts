@@ -266,3 +266,14 @@ function joinSegments(segments: readonly Segment[], eightBit: boolean): Composed
     },
   };
 }
+
+/** A composed message read once into memory, to be sent many times without composing it again. */
+export async function heldMessage(message: ComposedMessage): Promise<ComposedMessage> {
+  const pieces: Buffer[] = [];
+  for await (const chunk of message.chunks()) pieces.push(chunk);
+  const octets = Buffer.concat(pieces);
+  async function* whole(): AsyncIterable<Buffer> {
+    yield octets;
+  }
+  return { size: octets.length, eightBit: message.eightBit, chunks: whole, lentChunks: whole };
+}

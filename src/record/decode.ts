@@ -10,6 +10,7 @@ import { InputError, type ErrorFact, type Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
 import { ExitCode } from '../exit-codes.js';
 import type { EhloOffer } from '../smtp/capabilities.js';
+import type { EhloKey } from '../smtp/remembered.js';
 import type { Command, SaslResponse, Verb } from '../smtp/command.js';
 import type { CertificateProblem } from '../smtp/facts.js';
 import type { Reply } from '../smtp/reply.js';
@@ -161,6 +162,16 @@ function reply(fields: Fields): Reply {
     throw new Damage({ kind: 'bad-field', field: fields.field('code'), expected: 'reply-code' });
   }
   return { code, enhanced: fields.optionalString('enhanced'), lines: fields.strings('lines'), raw: fields.strings('raw') };
+}
+
+function ehloKey(fields: Fields): EhloKey {
+  return {
+    host: fields.string('host'),
+    address: fields.string('address'),
+    port: fields.integer('port'),
+    tls: fields.choice('tls', ['clear', 'starttls', 'implicit'] as const),
+    helo: fields.string('helo'),
+  };
 }
 
 function ehloOffer(fields: Fields): EhloOffer {
@@ -343,6 +354,8 @@ const EVENTS: EventDecoders = {
     note: coded<Note>(fields.object('note'), codes.isNote),
     severity: fields.choice('severity', ['info', 'warning'] as const),
   }),
+  'ehlo-learned': (fields) => ({ kind: 'ehlo-learned', key: ehloKey(fields.object('key')), offer: ehloOffer(fields.object('offer')) }),
+  'ehlo-forgotten': (fields) => ({ kind: 'ehlo-forgotten', key: ehloKey(fields.object('key')) }),
   closing: (fields) => ({ kind: 'closing', host: fields.string('host') }),
   traffic: (fields) => ({ kind: 'traffic', sent: fields.integer('sent'), received: fields.integer('received') }),
   tls: (fields) => ({

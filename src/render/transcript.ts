@@ -80,6 +80,9 @@ export class TranscriptRenderer {
       'null-mx': (e) => (dnsShown ? ['', style.note(words.dns.mxPlan.nullMx(sanitize(e.domain)))] : []),
       // Said on standard error after the failure it follows, as mail(1) says it; --json has the event.
       'dead-letter': () => [],
+      // For the app's memory of servers (PIPECONNECT): the notes say what they changed.
+      'ehlo-learned': () => [],
+      'ehlo-forgotten': () => [],
       'dns-no-answer': (e) =>
         dnsShown ? [style.warning(words.transcript.dnsNoAnswer(e.type, sanitize(absolute(e.name)), e.server, sanitize(words.dns.noAnswer(e))))] : [],
     };

@@ -5,7 +5,7 @@
 // tests); open() makes the TCP connection, with TCP_NODELAY.
 import { connect, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { SecureContext } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import { DnsError, InterruptedError, type MailvError, ProtocolError, TlsError, TransportError, type Stage, type TransportReason } from '../errors.js';
 import type { CertificateProblem, HandshakeFailure } from './facts.js';
 import { Redactor } from './redact.js';
@@ -33,6 +33,8 @@ export class SmtpConnection {
   /** SMTP octets each way (inside TLS, before encryption). */
   bytesSent = 0;
   bytesReceived = 0;
+  /** Reply octets counted against MAX_SESSION_REPLY_OCTETS: since the start, or the last renewReplyBudget(). */
+  private replyOctets = 0;
 
   /**
    * Takes over an open stream to `host`: a connected socket, or any duplex stream of bytes to a
@@ -71,8 +73,10 @@ export class SmtpConnection {
    * Anything the server sent before the handshake is an injection attempt (CVE-2011-0411):
    * ProtocolError. The certificate is checked against Node's CA list and `extraCa`, and
    * reported, never enforced here. Throws TlsError when the handshake fails.
+   * With `resumption`, a session kept from an earlier verified handshake is offered, and the
+   * sessions the server gives after a verified handshake are handed to it to keep.
    */
-  async startTls(servername: string, timeoutMs: number, extraCa?: readonly Buffer[]): Promise<TlsDetails> {
+  async startTls(servername: string, timeoutMs: number, extraCa?: readonly Buffer[], resumption?: TlsResumption): Promise<TlsDetails> {
     this.throwIfFailed('starttls'); // a whole reply after the 220 has already failed the connection
     if (this.reader.hasPartial || this.replies.length > 0) {
       throw new ProtocolError({ code: 'MAILV_STARTTLS_INJECTION' }, 'starttls');
@@ -87,7 +91,16 @@ export class SmtpConnection {
       servername: isIP(servername) ? undefined : servername,
       secureContext: extraCa && extraCa.length > 0 ? withExtraCa(createSecureContext(), extraCa) : undefined,
       rejectUnauthorized: false,
+      session: resumption?.stored?.session,
     });
+    // TLS 1.2 gives its ticket before the handshake ends, TLS 1.3 after: the latest one is kept
+    // once the certificate is known to be verified.
+    let offered: Buffer | undefined;
+    secure.on('session', (session: Buffer) => {
+      offered = session;
+      if (this.tls?.verified) resumption?.keep({ session, certificate: this.tls });
+    });
+    const handshakeStarted = performance.now();
     let onClose = () => {};
     await new Promise<void>((resolve, reject) => {
       onClose = () => fail({ kind: 'closed' });
@@ -108,20 +121,15 @@ export class SmtpConnection {
       secure.once('close', onClose);
     });
     secure.off('close', onClose);
+    const resumed = secure.isSessionReused();
+    if (!resumed && offered === undefined && secure.getProtocol() === 'TLSv1.3') {
+      await firstTicket(secure, Math.min(TICKET_WAIT_MS, performance.now() - handshakeStarted + 5));
+    }
     this.socket = secure;
     this.reader = this.newReader();
     this.listen(secure);
-    const certificate = secure.getPeerCertificate();
-    this.tls = {
-      protocol: secure.getProtocol() ?? 'unknown',
-      cipher: secure.getCipher()?.name ?? 'unknown',
-      subject: distinguishedName(certificate.subject),
-      issuer: distinguishedName(certificate.issuer),
-      validFrom: certificate.valid_from ?? '',
-      validTo: certificate.valid_to ?? '',
-      verified: secure.authorized,
-      problem: secure.authorized ? undefined : certificateProblem(String(secure.authorizationError ?? 'unknown'), certificate.subjectaltname),
-    };
+    this.tls = resumed && resumption?.stored ? resumedDetails(secure, resumption.stored) : fullHandshakeDetails(secure);
+    if (offered !== undefined && this.tls.verified) resumption?.keep({ session: offered, certificate: this.tls });
     return this.tls;
   }
 
@@ -223,6 +231,14 @@ export class SmtpConnection {
     return this.replies.shift()!;
   }
 
+  /**
+   * A new transaction on a connection that carries many: the limit on reply octets bounds what
+   * one transaction may be answered with, not how many transactions a connection carries.
+   */
+  renewReplyBudget(): void {
+    this.replyOctets = 0;
+  }
+
   /** Masks `secret` in every reply from now to the end of the session: call it before sending the secret. */
   hide(secret: string): void {
     this.redactor.hide(secret);
@@ -240,8 +256,9 @@ export class SmtpConnection {
 
   private onData(chunk: Buffer): void {
     this.bytesReceived += chunk.length;
+    this.replyOctets += chunk.length;
     try {
-      if (this.bytesReceived > MAX_SESSION_REPLY_OCTETS) {
+      if (this.replyOctets > MAX_SESSION_REPLY_OCTETS) {
         throw new ReplySyntaxError({ fault: 'too-much', limit: MAX_SESSION_REPLY_OCTETS });
       }
       for (const reply of this.reader.push(chunk)) {
@@ -386,6 +403,92 @@ function withExtraCa(context: SecureContext, extraCa: readonly Buffer[]): Secure
   return context;
 }
 
+/**
+ * How long to wait for the server's first TLS 1.3 session ticket before the first command. A
+ * server that writes its tickets and then its reply to a command that came with the client's
+ * Finished holds the reply back (Nagle) until the tickets are acknowledged, and the client's
+ * acknowledgement is delayed: 40 ms on Linux, for every STARTTLS (Postfix does this). Written once
+ * the tickets are in, the command carries the acknowledgement itself. Never longer than the
+ * handshake took: a server that sends no ticket costs at most that.
+ */
+const TICKET_WAIT_MS = 40;
+
+/** Resolves at the first session ticket (after the events of its record) or after `ms`. */
+function firstTicket(secure: TLSSocket, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      secure.off('session', done);
+      secure.off('close', done);
+      // Written from inside the 'session' event, the command would wait for the next record.
+      setImmediate(resolve);
+    };
+    const timer = setTimeout(done, ms);
+    secure.once('session', done);
+    secure.once('close', done);
+  });
+}
+
+function fullHandshakeDetails(secure: TLSSocket): TlsDetails {
+  const certificate = secure.getPeerCertificate();
+  return {
+    protocol: secure.getProtocol() ?? 'unknown',
+    cipher: secure.getCipher()?.name ?? 'unknown',
+    subject: distinguishedName(certificate.subject),
+    issuer: distinguishedName(certificate.issuer),
+    validFrom: certificate.valid_from ?? '',
+    validTo: certificate.valid_to ?? '',
+    verified: secure.authorized,
+    problem: secure.authorized ? undefined : certificateProblem(String(secure.authorizationError ?? 'unknown'), certificate.subjectaltname),
+  };
+}
+
+/**
+ * A resumed session shows no certificate: the one verified in the full handshake that made the
+ * session is reported. `authorized` is that handshake's verdict, which holds for the same server
+ * name and the same trust only: the keeper of sessions keys them so.
+ */
+function resumedDetails(secure: TLSSocket, stored: StoredTlsSession): TlsDetails {
+  const { subject, issuer, validFrom, validTo } = stored.certificate;
+  return {
+    protocol: secure.getProtocol() ?? 'unknown',
+    cipher: secure.getCipher()?.name ?? 'unknown',
+    subject,
+    issuer,
+    validFrom,
+    validTo,
+    verified: secure.authorized,
+    problem: secure.authorized ? undefined : certificateProblem(String(secure.authorizationError ?? 'unknown'), undefined),
+    resumed: true,
+  };
+}
+
+/** The certificate as a full handshake verified it: what a resumed session reports. */
+export interface VerifiedCertificate {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly validFrom: string;
+  readonly validTo: string;
+}
+
+/** A TLS session to resume, with the certificate verified when it was made. */
+export interface StoredTlsSession {
+  /** The session as Node gives it (OpenSSL's DER encoding). */
+  readonly session: Buffer;
+  readonly certificate: VerifiedCertificate;
+}
+
+/**
+ * TLS session resumption across runs, for one server name, address, port and trust: the caller
+ * keys it so, since a resumed session is not checked again (neither the CA nor the name).
+ */
+export interface TlsResumption {
+  /** A session from an earlier verified handshake under the same key, or undefined. */
+  readonly stored: StoredTlsSession | undefined;
+  /** Keeps a session the server gave after a verified handshake. */
+  keep(session: StoredTlsSession): void;
+}
+
 /** What a TLS handshake gave, for the transcript. */
 export interface TlsDetails {
   readonly protocol: string;
@@ -397,6 +500,8 @@ export interface TlsDetails {
   readonly verified: boolean;
   /** Why the certificate is not verified, in words: self-signed, expired, name mismatch, unknown CA. */
   readonly problem: CertificateProblem | undefined;
+  /** The session of an earlier handshake was resumed: no certificate was sent this time. */
+  readonly resumed?: true;
 }
 
 function distinguishedName(name: Readonly<Record<string, string | string[] | undefined>> | undefined): string {

@@ -108,4 +108,14 @@ export type SmtpNote =
   | { readonly code: 'quit-unanswered'; readonly error: ErrorFact }
   | { readonly code: 'quit-unexpected'; readonly error: ErrorFact }
   /** DSN was asked for (RFC 3461) but the server does not offer it: the parameters are left out. */
-  | { readonly code: 'dsn-not-offered' };
+  | { readonly code: 'dsn-not-offered' }
+  /** PIPECONNECT: EHLO left before the greeting, the server's capabilities having been remembered. */
+  | { readonly code: 'pipeconnect-early' }
+  /** The reply to the early EHLO differs from the one remembered: the dialogue follows the reply, remembered anew. */
+  | { readonly code: 'pipeconnect-changed' }
+  /** The server refused the early EHLO (a 5xx greeting, or a hang-up): the message goes again over a new connection, without it. */
+  | { readonly code: 'pipeconnect-refused' }
+  /** The early EHLO was answered with a refusal after a 220: EHLO is sent again, the usual way. */
+  | { readonly code: 'pipeconnect-ehlo-refused' }
+  /** The remembered capabilities are too old to be trusted: the usual dialogue, remembered anew. */
+  | { readonly code: 'pipeconnect-stale' };

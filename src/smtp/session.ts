@@ -3,7 +3,7 @@
 // as verbs: each writes its command, awaits (or, pipelined, queues) its reply, emits events, and
 // throws a typed error. It never prints. Per-recipient outcomes are data; whole-transaction
 // failures are typed errors; the moment the whole message has been written is recorded.
-import { AuthError, CapabilityError, MailvError, ProtocolError, SmtpReplyError, StepStop, TlsError, type Stage } from '../errors.js';
+import { AuthError, CapabilityError, MailvError, ProtocolError, SmtpReplyError, StepStop, TlsError, TransportError, type Stage } from '../errors.js';
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -13,12 +13,13 @@ import type { AuthPlan } from './authenticate.js';
 import { Capabilities } from './capabilities.js';
 import { chunksOf, type BdatChunk } from './chunking.js';
 import { formatCommand, withheld, type Command, type PendingWrite } from './command.js';
-import type { LocalEnd, SmtpConnection, TlsDetails } from './connection.js';
+import type { LocalEnd, SmtpConnection, TlsDetails, TlsResumption } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
 import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
 import { encodeProxyHeader, type ProxyEndpoint, type ProxyVersion } from './proxy-header.js';
 import type { SmtpErrorFact, TlsUnavailable } from './facts.js';
 import type { QuitPoint } from './quit-points.js';
+import { sameOffer, type EhloKey, type EhloTlsState, type RememberedEhlo } from './remembered.js';
 import type { Reply } from './reply.js';
 import type { Timeouts } from './timeouts.js';
 import { WriteBuffer } from './write-buffer.js';
@@ -46,6 +47,11 @@ export interface SessionPlan {
   readonly implicitTls?: boolean;
   /** CA certificates trusted besides the system's (--ca). */
   readonly extraCa?: readonly Buffer[];
+  /**
+   * TLS session resumption across runs: what to resume and where to keep new sessions, for the
+   * server as named (SNI, certificate name), its address and port. Not asked with --insecure.
+   */
+  readonly tlsResumption?: (server: { readonly name: string; readonly address: string; readonly port: number }) => Promise<TlsResumption | undefined>;
   /** --insecure: any certificate is accepted, for sending and for credentials, and a note says so. */
   readonly insecure?: boolean;
   /** --user: log in (RFC 4954) before the transaction. */
@@ -85,6 +91,12 @@ export interface SessionPlan {
   readonly local?: LocalEnd;
   /** --xclient: after EHLO (and STARTTLS), XCLIENT with these attributes, then EHLO again. */
   readonly xclient?: readonly XclientAttribute[];
+  /**
+   * PIPECONNECT (draft-harris-early-pipe): EHLO replies remembered from earlier sessions. A fresh
+   * one for this server, address, port, TLS state and name lets EHLO leave before the greeting;
+   * every 250 to EHLO is emitted (`ehlo-learned`) for the app to remember. Undefined: neither.
+   */
+  readonly remembered?: readonly RememberedEhlo[];
 }
 
 export type BodyMode = 'auto' | 'data' | 'bdat';
@@ -113,6 +125,23 @@ interface EnvelopeReplies {
   readonly chunks: Reply[];
 }
 
+/** A transaction's plan: the message and how its envelope ends, decided from the capabilities. */
+interface TransactionPlan {
+  readonly message: ComposedMessage;
+  readonly params: readonly string[];
+  readonly rcpts: readonly string[];
+  readonly ending: Ending;
+  readonly chunked: boolean;
+  readonly pipelined: boolean;
+  readonly probe: 'mail' | 'rcpt' | 'data' | undefined;
+}
+
+/** A transaction whose envelope already left, pipelined behind the end of the one before: only its replies are left to read. */
+interface AheadTransaction extends TransactionPlan {
+  readonly replies: EnvelopeReplies;
+  readonly owed: readonly (() => Promise<void>)[];
+}
+
 export class SmtpSession {
   /** QUIT already written (pipelined after the final dot): only its reply is left to read. */
   private quitSent = false;
@@ -133,6 +162,12 @@ export class SmtpSession {
   private dsn: DsnParameters | undefined;
   /** QUIT may ride with the end of the message: false when more transactions follow (begin()). */
   private lastTransaction = true;
+  /** next() was told another transaction follows: its envelope may ride with this one's end. */
+  private following = false;
+  /** The next transaction, already under way (see AheadTransaction). */
+  private ahead: AheadTransaction | undefined;
+  /** An EHLO sent before the greeting was refused (a 5xx greeting, or a hang-up): nothing else was sent. */
+  private earlyEhloRefused = false;
 
   constructor(
     private readonly connection: SmtpConnection,
@@ -147,6 +182,14 @@ export class SmtpSession {
    */
   get committed(): boolean {
     return this.committedMessage;
+  }
+
+  /**
+   * The server refused the EHLO that left before its greeting (PIPECONNECT) before anything of the
+   * transaction was sent: the message may go again over a new connection, without the early EHLO.
+   */
+  get earlyTalkRefused(): boolean {
+    return this.earlyEhloRefused;
   }
 
   /**
@@ -168,7 +211,9 @@ export class SmtpSession {
       await this.quit();
       return results;
     } catch (error) {
-      // The server is still listening after a refusal: say goodbye properly.
+      // The server is still listening after a refusal: say goodbye properly. After an early EHLO
+      // was refused, nothing more: the server has already said it will not talk.
+      if (this.earlyEhloRefused) throw error;
       if (error instanceof SmtpReplyError || error instanceof CapabilityError || error instanceof AuthError) await this.quit();
       if (error instanceof StepStop && !this.quitSent && !this.inData) await this.quit();
       throw error;
@@ -194,15 +239,35 @@ export class SmtpSession {
     return this.opening();
   }
 
-  /** One more transaction after begin(). */
-  async next(capabilities: Capabilities): Promise<RecipientResult[]> {
-    this.committedMessage = false;
+  /**
+   * One more transaction after begin(). With `following`, another transaction comes after this
+   * one: when the server pipelines, its envelope goes out with this one's end (the final dot, or
+   * right after BDAT LAST) before this one's verdict is read, and the next call continues it.
+   * RFC 2920 §3.1 lets the message's end begin a group; the dot's reply ends the transaction
+   * whatever it is, so the next one never lands in an open transaction. With `last`, none follows:
+   * QUIT rides with this one's end, as in a single send.
+   */
+  async next(capabilities: Capabilities, { following = false, last = false } = {}): Promise<RecipientResult[]> {
+    this.lastTransaction = last;
+    // A BDAT transaction under way was committed when its last chunk left.
+    this.committedMessage = this.ahead?.ending.kind === 'bdat';
     this.chunked = 0;
+    this.following = following;
+    this.connection.renewReplyBudget();
     return this.mailTransaction(capabilities);
   }
 
-  /** After a transaction that did not run its course: RSET, so the next starts clean. */
+  /** A transaction is under way: its envelope left with the end of the one before. */
+  get hasAhead(): boolean {
+    return this.ahead !== undefined;
+  }
+
+  /**
+   * After a transaction that did not run its course: RSET, so the next starts clean. Not when
+   * the next is already under way: the one before it reached its end, which closes a transaction.
+   */
   async reset(): Promise<void> {
+    if (this.ahead) return;
     this.queued = [];
     await this.rset();
   }
@@ -223,10 +288,15 @@ export class SmtpSession {
     }
     if (this.plan.proxy) await this.proxyHeader(this.plan.proxy);
     if (this.plan.implicitTls) await this.handshake('smtps');
-    const greeting = await this.read('greeting');
-    if (greeting.code !== 220) throw refusal({ code: 'MAILV_GREETING_REFUSED', reply: greeting }, 'greeting');
+    const early = this.remembered(this.connection.tls ? 'implicit' : 'clear');
+    if (early) await this.earlyEhlo();
+    const greeting = await this.earlyAnswer(early, () => this.read('greeting'));
+    if (greeting.code !== 220) {
+      if (early) await this.earlyGreetingRefused(early, greeting);
+      throw refusal({ code: 'MAILV_GREETING_REFUSED', reply: greeting }, 'greeting');
+    }
     if (this.stopsAfter('greeting')) return undefined;
-    let capabilities = await this.hello();
+    let capabilities = early ? await this.earlyHello(early) : await this.hello();
     const xclient = this.plan.xclient ?? [];
     if (xclient.length > 0 && this.plan.quitAfter !== 'ehlo') capabilities = await this.claimClient(capabilities, xclient);
     if (this.stopsAfter('ehlo') || this.stopsAfter('starttls')) return undefined;
@@ -237,20 +307,17 @@ export class SmtpSession {
 
   /** MAIL to the verdict on the message. */
   private async mailTransaction(capabilities: Capabilities): Promise<RecipientResult[]> {
-    const { quitAfter } = this.plan;
-    const probe = quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data' ? quitAfter : undefined;
-    const message = await this.plan.prepare(capabilities);
-    const params = this.mailParams(capabilities, message);
-    const body = this.plan.body ?? 'auto';
-    if (probe === undefined && body === 'bdat' && !capabilities.has('CHUNKING')) throw new CapabilityError({ code: 'MAILV_NO_CHUNKING' }, 'mail');
-    // LMTP: always DATA. The last chunk would owe one reply per accepted recipient, unknown while
-    // a pipelined flight's RCPT replies are still unread; after DATA's 354 they are all in.
-    const chunked = probe === undefined && body !== 'data' && !this.plan.lmtp && capabilities.has('CHUNKING');
-    const rcpts = probe === 'mail' ? [] : this.plan.envelope.recipients;
-    const ending: Ending =
-      probe === undefined ? (chunked ? { kind: 'bdat', message } : { kind: 'data' }) : probe === 'data' ? { kind: 'data' } : { kind: 'none' };
-    const pipelined = capabilities.has('PIPELINING') && this.plan.pipelining !== 'off';
-    const replies = await this.envelope(params, rcpts, ending, pipelined);
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    const { message, params, rcpts, ending, chunked, pipelined, probe } = ahead ?? (await this.transactionPlan(capabilities));
+    // Only a pipelined, whole transaction takes another behind it; --step and LMTP never do.
+    const carry = this.following && pipelined && probe === undefined && !this.plan.lmtp && !this.plan.step ? () => this.sendAhead(capabilities) : undefined;
+    let replies: EnvelopeReplies;
+    if (ahead) {
+      // Its chunks left already: with BDAT the next one may go too before its replies are read.
+      if (chunked) await carry?.();
+      replies = await this.answerAhead(ahead);
+    } else replies = await this.envelope(params, rcpts, ending, pipelined, chunked ? carry : undefined);
 
     if (!isPositive(replies.mail!)) {
       await this.abandonData(replies.data);
@@ -272,13 +339,52 @@ export class SmtpSession {
     } else {
       if (replies.data?.code !== 354) throw refusal({ code: 'MAILV_DATA_REFUSED', reply: replies.data! }, 'data');
       // RFC 2920 §3.1: QUIT may end a pipelined group, so it rides with the final dot.
-      await this.content(message, pipelined && this.lastTransaction, accepted.length);
+      await this.content(message, pipelined && this.lastTransaction, accepted.length, carry);
       if (this.plan.lmtp) return this.perRecipient(results, accepted, await this.read('body', accepted[0]!.recipient));
       final = await this.read('body');
       if (!isPositive(final)) throw refusal({ code: 'MAILV_MESSAGE_REFUSED', reply: final }, 'body');
     }
     for (const result of accepted) this.emit({ kind: 'recipient', recipient: result.recipient, outcome: 'sent', reply: final });
     return results.map((result) => (result.outcome === 'sent' ? { ...result, reply: final } : result));
+  }
+
+  /** What the transaction sends, from the capabilities: the message is prepared here. */
+  private async transactionPlan(capabilities: Capabilities): Promise<TransactionPlan> {
+    const { quitAfter } = this.plan;
+    const probe = quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data' ? quitAfter : undefined;
+    const message = await this.plan.prepare(capabilities);
+    const params = this.mailParams(capabilities, message);
+    const body = this.plan.body ?? 'auto';
+    if (probe === undefined && body === 'bdat' && !capabilities.has('CHUNKING')) throw new CapabilityError({ code: 'MAILV_NO_CHUNKING' }, 'mail');
+    // LMTP: always DATA. The last chunk would owe one reply per accepted recipient, unknown while
+    // a pipelined flight's RCPT replies are still unread; after DATA's 354 they are all in.
+    const chunked = probe === undefined && body !== 'data' && !this.plan.lmtp && capabilities.has('CHUNKING');
+    const rcpts = probe === 'mail' ? [] : this.plan.envelope.recipients;
+    const ending: Ending =
+      probe === undefined ? (chunked ? { kind: 'bdat', message } : { kind: 'data' }) : probe === 'data' ? { kind: 'data' } : { kind: 'none' };
+    const pipelined = capabilities.has('PIPELINING') && this.plan.pipelining !== 'off';
+    return { message, params, rcpts, ending, chunked, pipelined, probe };
+  }
+
+  /**
+   * The next transaction's envelope, every reply owed: with DATA its commands are queued for the
+   * write of this message's end; with BDAT the whole transaction is written now.
+   */
+  private async sendAhead(capabilities: Capabilities): Promise<void> {
+    const plan = await this.transactionPlan(capabilities);
+    const replies: EnvelopeReplies = { mail: undefined, rcpts: [], data: undefined, chunks: [] };
+    const owed: (() => Promise<void>)[] = [];
+    this.chunked = 0;
+    await this.sendEnvelope(plan.params, plan.rcpts, plan.ending, true, replies, async (read) => {
+      owed.push(read);
+    });
+    this.ahead = { ...plan, replies, owed };
+  }
+
+  /** The replies owed to a transaction sent ahead, in order. */
+  private async answerAhead(ahead: AheadTransaction): Promise<EnvelopeReplies> {
+    for (const read of ahead.owed) await read();
+    return ahead.replies;
   }
 
   /**
@@ -304,7 +410,14 @@ export class SmtpSession {
    * after its command, and a refusal already known that leaves nothing to send (the sender, every
    * recipient, a chunk) ends the sending there.
    */
-  private async envelope(params: readonly string[], rcpts: readonly string[], ending: Ending, pipelined: boolean): Promise<EnvelopeReplies> {
+  private async envelope(
+    params: readonly string[],
+    rcpts: readonly string[],
+    ending: Ending,
+    pipelined: boolean,
+    /** Sends the next transaction before this one's replies are read (BDAT, see next()). */
+    carry?: () => Promise<void>,
+  ): Promise<EnvelopeReplies> {
     const replies: EnvelopeReplies = { mail: undefined, rcpts: [], data: undefined, chunks: [] };
     const owed: (() => Promise<void>)[] = [];
     const answer = async (read: () => Promise<void>) => {
@@ -314,6 +427,7 @@ export class SmtpSession {
     let answered = 0;
     try {
       await this.sendEnvelope(params, rcpts, ending, pipelined, replies, answer);
+      await carry?.();
       // Every reply of a flight is read before any is judged, so none is left for QUIT to take.
       for (; answered < owed.length; answered++) await owed[answered]!();
     } catch (error) {
@@ -407,7 +521,11 @@ export class SmtpSession {
 
   /** EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.4); then STARTTLS if due. */
   private async hello(): Promise<Capabilities> {
-    const { reply, capabilities } = await this.ehlo(this.plan.helo);
+    return this.afterHello(await this.ehlo(this.plan.helo));
+  }
+
+  /** After the EHLO reply: HELO when EHLO is unknown, else STARTTLS if due. */
+  private async afterHello({ reply, capabilities }: EhloAnswer): Promise<Capabilities> {
     // LMTP has no HELO (RFC 2033 §4.1).
     if (capabilities === undefined && this.plan.lmtp) throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'LHLO', afterTls: false, reply }, 'ehlo');
     if (capabilities === undefined) return this.heloFallback(reply);
@@ -416,6 +534,102 @@ export class SmtpSession {
     if (capabilities.has('STARTTLS')) return this.startTls(capabilities);
     if (this.plan.tls === 'required') await this.refuseTls({ why: 'not-offered' });
     return capabilities;
+  }
+
+  /** Where the session stands for the next EHLO: in clear, after STARTTLS, or inside smtps. */
+  private tlsState(): EhloTlsState {
+    if (!this.connection.tls) return 'clear';
+    return this.plan.implicitTls ? 'implicit' : 'starttls';
+  }
+
+  private ehloKey(tls: EhloTlsState): EhloKey {
+    return {
+      host: this.plan.serverName ?? this.connection.host,
+      address: this.connection.remoteAddress,
+      port: this.connection.remotePort,
+      tls,
+      helo: this.plan.helo,
+    };
+  }
+
+  /**
+   * The remembered EHLO reply that allows an early EHLO in `tls`, if any. Never in clear when TLS
+   * is to follow (STARTTLS offered and not --tls off, or --tls required): nothing goes early before
+   * the handshake. A stale one is said, and the dialogue is the usual one.
+   */
+  private remembered(tls: EhloTlsState): RememberedEhlo | undefined {
+    // Nothing remembered: no key to build (the peer's address costs a system call).
+    if (this.plan.remembered === undefined || this.plan.remembered.length === 0) return undefined;
+    const key = this.ehloKey(tls);
+    const found = this.plan.remembered.find(
+      (entry) => entry.host === key.host && entry.address === key.address && entry.port === key.port && entry.tls === tls && entry.helo === key.helo,
+    );
+    if (found === undefined) return undefined;
+    const tlsFollows =
+      tls === 'clear' &&
+      (this.plan.tls === 'required' || (this.plan.tls === 'auto' && found.offer.extensions.some((e) => e.keyword.toUpperCase() === 'STARTTLS')));
+    if (tlsFollows) return undefined;
+    if (!found.fresh) {
+      this.emit({ kind: 'note', note: { code: 'pipeconnect-stale' }, severity: 'info' });
+      return undefined;
+    }
+    return found;
+  }
+
+  /** EHLO written before the greeting is read (PIPECONNECT), said so before it is shown. */
+  private async earlyEhlo(): Promise<void> {
+    this.emit({ kind: 'note', note: { code: 'pipeconnect-early' }, severity: 'info' });
+    await this.send('ehlo', { verb: 'EHLO', domain: this.plan.helo });
+  }
+
+  /** A read while an early EHLO is outstanding: a hang-up then is the server refusing early talkers. */
+  private async earlyAnswer<T>(early: RememberedEhlo | undefined, read: () => Promise<T>): Promise<T> {
+    if (early === undefined) return read();
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof TransportError && (error.reason === 'closed' || error.reason === 'reset')) this.forgetEarly(early);
+      throw error;
+    }
+  }
+
+  /**
+   * A greeting other than 220 after an early EHLO: its reply (or the hang-up) is read, nothing more
+   * is sent. A 5xx may be the server's answer to a client that spoke first (Exim's "synchronization
+   * error"): what was remembered is forgotten, and the message may go again without it.
+   */
+  private async earlyGreetingRefused(early: RememberedEhlo, greeting: Reply): Promise<void> {
+    this.quitSent = true;
+    this.closingShown = true;
+    try {
+      const reply = await this.receive('ehlo');
+      this.emit({ kind: 'reply', stage: 'ehlo', reply, recipient: undefined });
+    } catch (error) {
+      if (!(error instanceof MailvError)) throw error;
+    }
+    if (greeting.code >= 500) this.forgetEarly(early);
+  }
+
+  private forgetEarly(early: RememberedEhlo): void {
+    this.earlyEhloRefused = true;
+    this.emit({ kind: 'ehlo-forgotten', key: early });
+    this.emit({ kind: 'note', note: { code: 'pipeconnect-refused' }, severity: 'warning' });
+  }
+
+  /**
+   * The reply to the early EHLO, after a 220 greeting. The rest follows that reply, never what was
+   * remembered: a change is said (and remembered anew); a refusal is said, forgotten, and EHLO is
+   * sent again the usual way.
+   */
+  private async earlyHello(early: RememberedEhlo): Promise<Capabilities> {
+    const answer = await this.earlyAnswer(early, () => this.ehloAnswer());
+    if (answer.capabilities === undefined) {
+      this.emit({ kind: 'ehlo-forgotten', key: early });
+      this.emit({ kind: 'note', note: { code: 'pipeconnect-ehlo-refused' }, severity: 'warning' });
+      return this.hello();
+    }
+    if (!sameOffer(answer.capabilities.offer, early.offer)) this.emit({ kind: 'note', note: { code: 'pipeconnect-changed' }, severity: 'info' });
+    return this.afterHello(answer);
   }
 
   /**
@@ -476,7 +690,10 @@ export class SmtpSession {
     const host = this.plan.tlsName ?? this.connection.host;
     let details: TlsDetails;
     try {
-      details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.plan.extraCa);
+      const resumption = this.plan.insecure
+        ? undefined
+        : await this.plan.tlsResumption?.({ name: host, address: this.connection.remoteAddress, port: this.connection.remotePort });
+      details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.plan.extraCa, resumption);
     } catch (error) {
       if (!(error instanceof TlsError) || error.fact.code !== 'MAILV_TLS_HANDSHAKE') throw error;
       // No silent retry in plaintext: the user decides, and is told how.
@@ -567,12 +784,18 @@ export class SmtpSession {
   // are never pipelined await their reply.
 
   /** EHLO (LHLO for LMTP); the capabilities when the reply is 250. */
-  async ehlo(domain: string): Promise<{ reply: Reply; capabilities: Capabilities | undefined }> {
+  async ehlo(domain: string): Promise<EhloAnswer> {
     await this.send('ehlo', { verb: this.plan.lmtp ? 'LHLO' : 'EHLO', domain });
+    return this.ehloAnswer();
+  }
+
+  /** The reply to an EHLO already written; a 250 is also offered to the app to remember. */
+  private async ehloAnswer(): Promise<EhloAnswer> {
     const reply = await this.receive('ehlo');
     const capabilities = reply.code === 250 ? Capabilities.fromEhlo(reply) : undefined;
     this.emit({ kind: 'reply', stage: 'ehlo', reply, recipient: undefined, ...(capabilities ? { ehlo: capabilities.offer } : {}) });
     judge('ehlo', reply, false);
+    if (capabilities && this.plan.remembered) this.emit({ kind: 'ehlo-learned', key: this.ehloKey(this.tlsState()), offer: capabilities.offer });
     return { reply, capabilities };
   }
 
@@ -606,7 +829,7 @@ export class SmtpSession {
    * After 354: the message, dot-stuffed, and the final dot (QUIT in the same write when
    * `withQuit`). Once that write is taken, the message is committed.
    */
-  async content(message: ComposedMessage, withQuit: boolean, finalReplies = 1): Promise<void> {
+  async content(message: ComposedMessage, withQuit: boolean, finalReplies = 1, carry?: () => Promise<void>): Promise<void> {
     // One pause for the whole message: after 354 the server waits for all of it, and reads even
     // QUIT as part of it, so stopping here means hanging up.
     this.inData = true;
@@ -625,8 +848,9 @@ export class SmtpSession {
       content += chunk.length;
       const stuffed = stuffer.push(chunk);
       for (let from = 0; from < stuffed.length; ) {
-        from += staged.fill(stuffed, from);
+        // Written only when more must come in: the last of the message goes out with the dot.
         if (staged.length === staged.capacity) await flush();
+        from += staged.fill(stuffed, from);
       }
     }
     // Without the final dot the server discards what it has: a message that is not the one
@@ -634,19 +858,25 @@ export class SmtpSession {
     if (content > message.size) throw grewPastSize(message.size);
     if (content < message.size) throw endedShort(message.size - content);
 
-    // The end-of-data marker rides in the same write as the last of the content.
+    // The end-of-data marker rides in the same write as the last of the content, and so does the
+    // next transaction's envelope when one follows (see next()).
+    await carry?.();
+    const carried = this.queued;
+    this.queued = [];
     // A reply nobody asked for may have ended the connection already: then nothing more is shown.
     this.connection.throwIfFailed('body');
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(staged.contents()) });
-    if (withQuit) this.emit({ kind: 'flight', commands: 2 });
-    this.emit({ kind: 'send', stage: 'body', command: { verb: '.' }, pipelined: withQuit });
+    const commands = 1 + carried.length + (withQuit ? 1 : 0);
+    if (commands > 1) this.emit({ kind: 'flight', commands });
+    this.emit({ kind: 'send', stage: 'body', command: { verb: '.' }, pipelined: commands > 1 });
     const pieces = [staged.contents(), stuffer.end()];
+    if (carried.length > 0) pieces.push(Buffer.from(this.groupLines(carried)));
     if (withQuit) pieces.push(this.pipelinedQuit());
     // From the first octet of this write the end marker may reach the server, even if the write
     // then fails (the kernel sends what it took): a failure from here on is after the commit.
     this.committedMessage = true;
     if (this.plan.lmtp) this.connection.expectMore(finalReplies - 1);
-    await this.connection.write(pieces, withQuit ? 2 : 1, 'body', timeout, true);
+    await this.connection.write(pieces, commands, 'body', timeout, true);
     this.commit('DATA', message.size);
   }
 
@@ -746,9 +976,13 @@ export class SmtpSession {
     this.queued = [];
     this.connection.throwIfFailed(group[0]!.stage);
     if (group.length > 1) this.emit({ kind: 'flight', commands: group.length });
+    await this.connection.write(this.groupLines(group), group.length, group[0]!.stage, this.plan.timeouts.forStage('mail'));
+  }
+
+  /** A pipelined group's lines, each shown as it goes. */
+  private groupLines(group: readonly { readonly stage: Stage; readonly command: Command }[]): string {
     for (const { stage, command } of group) this.emit({ kind: 'send', stage, command, pipelined: true });
-    const lines = group.map(({ command }) => `${formatCommand(command)}\r\n`).join('');
-    await this.connection.write(lines, group.length, group[0]!.stage, this.plan.timeouts.forStage('mail'));
+    return group.map(({ command }) => `${formatCommand(command)}\r\n`).join('');
   }
 
   /** The next reply, not yet shown; any queued commands are written first. */
@@ -767,6 +1001,11 @@ export class SmtpSession {
 }
 
 const QUIT: Command = { verb: 'QUIT' };
+
+interface EhloAnswer {
+  readonly reply: Reply;
+  readonly capabilities: Capabilities | undefined;
+}
 
 function isQuitAlone(next: PendingWrite): boolean {
   return next.content === undefined && next.commands.length === 1 && next.commands[0]!.verb === 'QUIT';

@@ -130,12 +130,21 @@ export function serveScript(socket: Duplex, script: Script, { chunks, commands }
     act(action);
     return action;
   };
-  const greet = () => act(script.greeting ?? '220 scripted.test ESMTP');
+  // As a real server: what a client writes before the greeting is read only after it.
+  let greeted = false;
+  const greet = () => {
+    act(script.greeting ?? '220 scripted.test ESMTP');
+    greeted = true;
+    serve();
+  };
   if (script.greetingDelayMs) setTimeout(greet, script.greetingDelayMs);
   else greet();
   socket.on('data', (chunk: Buffer) => {
     chunks.push(chunk);
     buffered += chunk.toString('latin1');
+    if (greeted) serve();
+  });
+  function serve(): void {
     for (;;) {
       if (bdatCommand) {
         // RFC 3030: exactly the announced octets follow BDAT, no dot-stuffing, no end marker.
@@ -178,5 +187,5 @@ export function serveScript(socket: Duplex, script: Script, { chunks, commands }
       }
       if (verb === 'DATA' && typeof action === 'string' && action.startsWith('354')) inData = true;
     }
-  });
+  }
 }

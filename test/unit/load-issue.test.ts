@@ -10,6 +10,26 @@ describe('handing out the messages of a load run', () => {
     assert.deepEqual([await issuer.take(), await issuer.take(), await issuer.take(), await issuer.take()], [1, 2, 3, undefined]);
   });
 
+  it('a number given back (its connection lost before it started) is handed out again first, now or ahead', async () => {
+    const issuer = new Issuer(3, undefined, performance.now());
+    assert.equal(await issuer.take(), 1);
+    assert.equal(issuer.takeDue(), 2);
+    issuer.giveBack(2);
+    assert.equal(await issuer.take(), 2);
+    assert.equal(issuer.takeDue(), 3);
+    issuer.giveBack(3);
+    assert.equal(issuer.more, true);
+    assert.equal(issuer.takeDue(), 3);
+    assert.equal(issuer.more, false);
+  });
+
+  it('--rate: taken ahead only when its turn has come', () => {
+    const issuer = new Issuer(5, 10, performance.now());
+    assert.equal(issuer.takeDue(), 1);
+    assert.equal(issuer.takeDue(), undefined);
+    assert.equal(issuer.more, true);
+  });
+
   it('--rate: message i no sooner than start + (i − 1)/rate, and no burst to make up for a stall', async () => {
     const started = performance.now();
     const issuer = new Issuer(6, 50, started);

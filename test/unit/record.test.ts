@@ -36,6 +36,12 @@ const SAMPLES: { readonly [K in SessionEvent['kind']]: Extract<SessionEvent, { k
   recipient: { kind: 'recipient', recipient: 'carol@example.org', outcome: 'refused', reply: HOSTILE },
   note: { kind: 'note', note: { code: 'starttls-refused', reply: makeReply(['454 4.7.0 TLS not available']) }, severity: 'warning' },
   closing: { kind: 'closing', host: 'mx.example.org' },
+  'ehlo-learned': {
+    kind: 'ehlo-learned',
+    key: { host: 'mx.example.org', address: '127.0.0.1', port: 25, tls: 'starttls', helo: 'client.example.org' },
+    offer: { domain: 'mx.example.org', extensions: [{ keyword: 'PIPECONNECT', params: [] }] },
+  },
+  'ehlo-forgotten': { kind: 'ehlo-forgotten', key: { host: 'mx.example.org', address: '::1', port: 2526, tls: 'clear', helo: 'client.example.org' } },
   traffic: { kind: 'traffic', sent: 361, received: 305 },
   tls: {
     kind: 'tls',

@@ -98,6 +98,11 @@ export const notes: WordsOf<SmtpNote> = {
   'quit-unanswered': ({ error }, words) => `no reply to QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
   'dsn-not-offered': () => 'the server does not offer DSN: NOTIFY, RET, ENVID and ORCPT are left out, and no delivery notification was asked for',
+  'pipeconnect-early': () => 'EHLO sent before the greeting: this server offered PIPECONNECT and its capabilities were remembered',
+  'pipeconnect-changed': () => 'the server’s capabilities changed since they were remembered: going on with its reply, remembered anew',
+  'pipeconnect-refused': () => 'the server did not accept the early EHLO: it is forgotten, and the message goes over a new connection without it',
+  'pipeconnect-ehlo-refused': () => 'the early EHLO was refused: it is forgotten, and EHLO is sent again after the greeting',
+  'pipeconnect-stale': () => 'the remembered capabilities of this server are more than a day old: the usual dialogue, remembered anew',
 };
 
 /** Why a certificate did not verify, in a few words. */
@@ -122,7 +127,8 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
 }
 
 export const tlsWords: TlsWords = {
-  handshake: (tls) => `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : `NOT verified: ${certificateProblem(tls.problem)}`}`,
+  handshake: (tls) =>
+    `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : `NOT verified: ${certificateProblem(tls.problem)}`}${tls.resumed ? ' (session resumed: when it was made)' : ''}`,
   certificate: (tls) => `TLS: subject ${tls.subject}; issuer ${tls.issuer}; valid ${tls.validFrom} to ${tls.validTo}`,
 };
 

@@ -100,6 +100,11 @@ export const notes: WordsOf<SmtpNote> = {
   'quit-unanswered': ({ error }, words) => `pas de réponse à QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
   'dsn-not-offered': () => 'le serveur ne propose pas DSN : NOTIFY, RET, ENVID et ORCPT sont omis, aucun avis de remise n’est demandé',
+  'pipeconnect-early': () => 'EHLO envoyé avant l’accueil : ce serveur propose PIPECONNECT et ses capacités étaient mémorisées',
+  'pipeconnect-changed': () => 'les capacités du serveur ont changé depuis leur mémorisation : la suite suit sa réponse, mémorisée à nouveau',
+  'pipeconnect-refused': () => 'le serveur n’a pas accepté l’EHLO anticipé : il est oublié, et le message part par une nouvelle connexion sans lui',
+  'pipeconnect-ehlo-refused': () => 'l’EHLO anticipé a été refusé : il est oublié, et EHLO est renvoyé après l’accueil',
+  'pipeconnect-stale': () => 'les capacités mémorisées de ce serveur datent de plus d’un jour : dialogue habituel, mémorisé à nouveau',
 };
 
 /** Pourquoi un certificat n’a pas été vérifié, en quelques mots. */
@@ -124,7 +129,8 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
 }
 
 export const tlsWords: TlsWords = {
-  handshake: (tls) => `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : `NON vérifié : ${certificateProblem(tls.problem)}`}`,
+  handshake: (tls) =>
+    `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : `NON vérifié : ${certificateProblem(tls.problem)}`}${tls.resumed ? ' (session reprise : à sa création)' : ''}`,
   certificate: (tls) => `TLS : sujet ${tls.subject} ; émetteur ${tls.issuer} ; valide du ${tls.validFrom} au ${tls.validTo}`,
 };
 

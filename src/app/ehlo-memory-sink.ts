@@ -1,0 +1,29 @@
+// PIPECONNECT for a send: what is remembered of servers goes into the session plan, and the
+// session's `ehlo-learned` and `ehlo-forgotten` events update the memory, written when the run ends.
+import type { ServerAddress } from '../delivery/submit.js';
+import type { Plan } from '../plan.js';
+import type { RememberedEhlo } from '../smtp/remembered.js';
+import { cacheDirectory } from '../cache/cache-directory.js';
+import { EhloMemory } from '../cache/ehlo-memory.js';
+import type { Run } from './run.js';
+
+/**
+ * The remembered EHLO replies for this send, or undefined where an early EHLO has no place: asked
+ * off (--no-pipeconnect), one command per reply (--pipelining off, --step), a probe that ends
+ * before EHLO, LMTP, a unix socket, or a PROXY header or XCLIENT (the server must see those first).
+ */
+export async function rememberedEhlos(run: Run, plan: Plan, server: ServerAddress | undefined): Promise<RememberedEhlo[] | undefined> {
+  if (!plan.pipeconnect || plan.pipelining === 'off' || plan.step) return undefined;
+  if (plan.quitAfter === 'connect' || plan.quitAfter === 'greeting') return undefined;
+  if (server?.lmtp || server?.socket !== undefined || plan.origin.proxy !== undefined || plan.origin.xclient.length > 0) return undefined;
+  const memory = await EhloMemory.open(cacheDirectory(run.io.env));
+  const now = () => run.io.clock.date().getTime();
+  run.sinks.push({
+    event(event) {
+      if (event.kind === 'ehlo-learned') memory.learn(event.key, event.offer, now());
+      else if (event.kind === 'ehlo-forgotten') memory.forget(event.key);
+    },
+    close: () => memory.save(),
+  });
+  return memory.remembered(plan.helo, now());
+}

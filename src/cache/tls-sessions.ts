@@ -1,0 +1,165 @@
+// TLS sessions kept across runs, so that the next STARTTLS to the same server resumes one instead
+// of a full handshake. One file, $XDG_CACHE_HOME/mailv/tls-sessions (~/.cache/mailv without it),
+// mode 0600 in a 0700 directory, replaced whole by a rename. A resumed session is not checked
+// again by TLS (neither the CA nor the name: the server sends no certificate), so an entry is only
+// used for the very server name, address, port and trust it was verified under, and only until
+// its ticket expires or its certificate does. A file that is not the user's own, is open to
+// others, or does not parse is ignored, never fatal: mailv then makes a full handshake.
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StoredTlsSession, TlsResumption, VerifiedCertificate } from '../smtp/connection.js';
+import { ticketLifetimeSeconds } from './ticket-lifetime.js';
+
+/** What a session is kept under: it resumes only for all of these alike. */
+export interface TlsSessionKey {
+  /** The name presented (SNI) and checked against the certificate. */
+  readonly server: string;
+  readonly address: string;
+  readonly port: number;
+  /** The trust the certificate was verified with: see trustOf(). */
+  readonly trust: string;
+}
+
+interface Entry extends TlsSessionKey {
+  /** Milliseconds since the epoch. */
+  readonly expires: number;
+  /** base64 of the session. */
+  readonly session: string;
+  readonly certificate: VerifiedCertificate;
+}
+
+/** Sessions of servers that do not say how long their tickets live. */
+const DEFAULT_LIFETIME_SECONDS = 300;
+/** More entries than one user's servers; the ones expiring first go. */
+const MAX_ENTRIES = 64;
+/** A file larger than MAX_ENTRIES sessions could be is not read. */
+const MAX_FILE_OCTETS = 1024 * 1024;
+
+/**
+ * The trust a certificate is verified with: Node's CA list, NODE_EXTRA_CA_CERTS and the --ca
+ * files, by content: a session verified under one never resumes under another.
+ */
+export function trustOf(extraCa: readonly Buffer[] | undefined, env: NodeJS.ProcessEnv): string {
+  const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('base64');
+  const settings = [process.versions.openssl, process.execArgv.join(' '), ...TRUST_VARIABLES.map((name) => env[name] ?? '')];
+  return sha256([...settings, ...(extraCa ?? []).map(sha256)].join('\0'));
+}
+
+/** What changes the CA list Node verifies with besides --ca. */
+const TRUST_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
+
+export class TlsSessionCache {
+  private readonly file: string;
+  /** Keys whose session this run kept already: a load run makes thousands of handshakes. */
+  private readonly kept = new Set<string>();
+
+  constructor(
+    private readonly directory: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.file = join(directory, 'tls-sessions');
+  }
+
+  /** The resumption of one handshake: the session kept for `key`, and where a new one goes. */
+  resumption(key: TlsSessionKey): TlsResumption {
+    return { stored: this.lookup(key), keep: (session) => this.keep(key, session) };
+  }
+
+  /** The session kept for exactly `key`, when it has not expired; undefined otherwise. */
+  lookup(key: TlsSessionKey): StoredTlsSession | undefined {
+    const entry = this.read().find((candidate) => sameKey(candidate, key));
+    return entry === undefined ? undefined : { session: Buffer.from(entry.session, 'base64'), certificate: entry.certificate };
+  }
+
+  /** Keeps `stored` for `key` (once per key and run), replacing what was kept for it. */
+  keep(key: TlsSessionKey, stored: StoredTlsSession): void {
+    const id = JSON.stringify(keyOf(key));
+    if (this.kept.has(id)) return;
+    this.kept.add(id);
+    const now = this.now();
+    const lifetimeMs = (ticketLifetimeSeconds(stored.session) ?? DEFAULT_LIFETIME_SECONDS) * 1000;
+    const certificateEnds = Date.parse(stored.certificate.validTo);
+    const expires = Math.min(now + lifetimeMs, Number.isNaN(certificateEnds) ? now + lifetimeMs : certificateEnds);
+    if (expires <= now) return;
+    const entry: Entry = { ...keyOf(key), expires, session: stored.session.toString('base64'), certificate: certificateOf(stored.certificate) };
+    const others = this.read().filter((candidate) => !sameKey(candidate, key));
+    const entries = [entry, ...others].sort((a, b) => b.expires - a.expires).slice(0, MAX_ENTRIES);
+    this.write(entries);
+  }
+
+  /** The entries of the file still valid; none when it is missing, not private, or damaged. */
+  private read(): Entry[] {
+    let text: string;
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+      const info = fstatSync(fd);
+      const ownUid = process.getuid?.();
+      if (!info.isFile() || info.size > MAX_FILE_OCTETS || (info.mode & 0o077) !== 0 || (ownUid !== undefined && info.uid !== ownUid)) return [];
+      text = readFileSync(fd, 'utf8');
+    } catch {
+      return [];
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return [];
+    }
+    if (!isRecord(parsed) || parsed['version'] !== 1 || !Array.isArray(parsed['entries'])) return [];
+    const now = this.now();
+    return parsed['entries'].filter((entry): entry is Entry => isEntry(entry) && entry.expires > now);
+  }
+
+  /** Written beside the file, then renamed over it: a concurrent run reads the old or the new whole. */
+  private write(entries: readonly Entry[]): void {
+    const temporary = `${this.file}.${process.pid}`;
+    try {
+      mkdirSync(this.directory, { recursive: true, mode: 0o700 });
+      writeFileSync(temporary, `${JSON.stringify({ version: 1, entries })}\n`, { mode: 0o600, flag: 'wx' });
+      renameSync(temporary, this.file);
+    } catch {
+      // A read-only or full disk: the next run makes a full handshake, as without the cache.
+      try {
+        unlinkSync(temporary);
+      } catch {
+        // Never made.
+      }
+    }
+  }
+}
+
+function keyOf(key: TlsSessionKey): TlsSessionKey {
+  return { server: key.server, address: key.address, port: key.port, trust: key.trust };
+}
+
+function sameKey(entry: TlsSessionKey, key: TlsSessionKey): boolean {
+  return entry.server === key.server && entry.address === key.address && entry.port === key.port && entry.trust === key.trust;
+}
+
+function certificateOf(certificate: VerifiedCertificate): VerifiedCertificate {
+  return { subject: certificate.subject, issuer: certificate.issuer, validFrom: certificate.validFrom, validTo: certificate.validTo };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isEntry(value: unknown): value is Entry {
+  if (!isRecord(value)) return false;
+  const { server, address, port, trust, expires, session, certificate } = value;
+  return (
+    typeof server === 'string' &&
+    typeof address === 'string' &&
+    typeof port === 'number' &&
+    typeof trust === 'string' &&
+    typeof expires === 'number' &&
+    typeof session === 'string' &&
+    /^[A-Za-z0-9+/]+=*$/.test(session) &&
+    isRecord(certificate) &&
+    ['subject', 'issuer', 'validFrom', 'validTo'].every((field) => typeof certificate[field] === 'string')
+  );
+}

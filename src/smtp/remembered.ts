@@ -1,0 +1,40 @@
+// PIPECONNECT (Exim; draft-harris-early-pipe): a client that remembers a server's EHLO reply may
+// send EHLO without waiting for the greeting. What was remembered, as the session receives it; the
+// app keeps it on disk. Pure.
+import type { EhloOffer } from './capabilities.js';
+
+/** Where in the session an EHLO was answered: in clear, after STARTTLS, or inside implicit TLS (smtps). */
+export type EhloTlsState = 'clear' | 'starttls' | 'implicit';
+
+/** The server an EHLO reply belongs to: its name as given, the address and port, the TLS state, the name presented. */
+export interface EhloKey {
+  readonly host: string;
+  readonly address: string;
+  readonly port: number;
+  readonly tls: EhloTlsState;
+  readonly helo: string;
+}
+
+/** One EHLO reply remembered; `fresh` is false once it is too old to be trusted for an early EHLO. */
+export interface RememberedEhlo extends EhloKey {
+  readonly offer: EhloOffer;
+  readonly fresh: boolean;
+}
+
+export function sameKey(a: EhloKey, b: EhloKey): boolean {
+  return a.host === b.host && a.address === b.address && a.port === b.port && a.tls === b.tls && a.helo === b.helo;
+}
+
+/** The same keywords with the same parameters, in any order and any case; the greeting line aside. */
+export function sameOffer(a: EhloOffer, b: EhloOffer): boolean {
+  const canonical = (offer: EhloOffer) =>
+    offer.extensions
+      .map(({ keyword, params }) => [keyword.toUpperCase(), ...params].join(' '))
+      .sort()
+      .join('\n');
+  return canonical(a) === canonical(b);
+}
+
+export function offersPipeconnect(offer: EhloOffer): boolean {
+  return offer.extensions.some(({ keyword }) => keyword.toUpperCase() === 'PIPECONNECT');
+}

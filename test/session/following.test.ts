@@ -1,0 +1,124 @@
+// Transactions in a row on one connection (the load mode's begin/next/end), over an in-memory
+// byte stream against scripted exchanges: when another transaction follows and the server
+// pipelines, its envelope leaves with the end of the one before, in the same write (DATA) or
+// before the one before is answered (BDAT); without PIPELINING nothing changes.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SmtpReplyError } from '../../dist/errors.js';
+import type { SessionEvent } from '../../dist/events.js';
+import { SmtpConnection } from '../../dist/smtp/connection.js';
+import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/smtp/session.js';
+import { Timeouts } from '../../dist/smtp/timeouts.js';
+import { serveScript, type Script } from '../helpers/scripted-server.js';
+import { memoryPair } from './memory-pair.js';
+import { messageOf } from './message-of.js';
+
+const MESSAGE = 'Subject: t\r\n\r\nhello\r\n';
+const SIZE = Buffer.byteLength(MESSAGE);
+const ENVELOPE = `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\nDATA\r\n`;
+const CHUNKING_PIPELINING = '250-scripted.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250 CHUNKING';
+
+const PLAN: SessionPlan = {
+  helo: 'client.test',
+  envelope: { from: 'a@client.test', recipients: ['b@mx.test'] },
+  prepare: async () => messageOf(MESSAGE),
+  timeouts: new Timeouts(2000),
+  echoBody: false,
+  tls: 'off',
+};
+
+interface Row {
+  readonly writes: string[];
+  readonly commands: string[];
+  readonly events: SessionEvent[];
+  /** Each transaction's results, or the error it threw. */
+  readonly outcomes: (RecipientResult[] | unknown)[];
+}
+
+/** `count` transactions on one connection, each told whether another follows, a failed one reset as the load mode does. */
+async function inARow(script: Script, count: number): Promise<Row> {
+  const [client, server] = memoryPair();
+  const commands: string[] = [];
+  serveScript(server, script, { chunks: [], commands });
+  const events: SessionEvent[] = [];
+  const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), PLAN, (event) => events.push(event));
+  const capabilities = await session.begin();
+  assert.ok(capabilities);
+  const outcomes: unknown[] = [];
+  for (let index = 0; index < count; index++) {
+    try {
+      outcomes.push(await session.next(capabilities, { following: index < count - 1, last: index === count - 1 }));
+    } catch (error) {
+      outcomes.push(error);
+      await session.reset();
+    }
+  }
+  await session.end();
+  return { writes: client.writes.map((write) => write.toString('latin1')), commands, events, outcomes };
+}
+
+const delivered = (outcome: unknown) => Array.isArray(outcome) && outcome.every((result: RecipientResult) => result.outcome === 'sent');
+
+describe('session: transactions in a row', () => {
+  it('DATA: the next MAIL, RCPT and DATA ride in the write of the message and its final dot; the last ends alone, with QUIT', async () => {
+    const row = await inARow({}, 3);
+    assert.deepEqual(row.writes, ['EHLO client.test\r\n', ENVELOPE, `${MESSAGE}.\r\n${ENVELOPE}`, `${MESSAGE}.\r\n${ENVELOPE}`, `${MESSAGE}.\r\nQUIT\r\n`]);
+    assert.ok(row.outcomes.every(delivered), String(row.outcomes));
+    // The flight is said: the dot and the three commands behind it.
+    assert.equal(row.events.filter((event) => event.kind === 'flight' && event.commands === 4).length, 2);
+  });
+
+  it('BDAT: the next transaction is written before the replies to the one before are read', async () => {
+    const row = await inARow({ replies: { EHLO: CHUNKING_PIPELINING } }, 2);
+    const chunk = `BDAT ${SIZE} LAST\r\n${MESSAGE}`;
+    const envelope = `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\n`;
+    assert.deepEqual(row.writes, ['EHLO client.test\r\n', envelope, chunk, envelope, chunk, 'QUIT\r\n']);
+    // The second left while the first was under way, before it was known to be the last: QUIT alone.
+    // Shown in the order it happened: both MAILs before the first reply to MAIL.
+    const order = row.events.flatMap((event) =>
+      (event.kind === 'send' && event.stage === 'mail') || (event.kind === 'reply' && event.stage === 'mail') ? [event.kind] : [],
+    );
+    assert.deepEqual(order, ['send', 'send', 'reply', 'reply']);
+    assert.ok(row.outcomes.every(delivered), String(row.outcomes));
+  });
+
+  it('a message refused at its end while the next was pipelined behind it: the next is delivered, and no RSET goes', async () => {
+    let dots = 0;
+    const row = await inARow({ replies: { '.': () => (++dots === 1 ? '554 5.7.1 Refused' : '250 2.0.0 Ok: queued as S2') } }, 2);
+    assert.ok(row.outcomes[0] instanceof SmtpReplyError);
+    assert.ok(delivered(row.outcomes[1]), String(row.outcomes[1]));
+    assert.deepEqual(
+      row.commands.map((line) => line.split(/[ :]/)[0]),
+      ['EHLO', 'MAIL', 'RCPT', 'DATA', 'MAIL', 'RCPT', 'DATA', 'QUIT'],
+    );
+  });
+
+  it('a sender refused in the transaction under way: reported as such, RSET, and the next starts afresh', async () => {
+    let mails = 0;
+    // As Postfix does: without a sender, RCPT and DATA are out of sequence.
+    const refused = () => mails === 2;
+    const row = await inARow(
+      {
+        replies: {
+          MAIL: () => (++mails === 2 ? '451 4.3.0 Try later' : '250 2.1.0 Ok'),
+          RCPT: () => (refused() ? '503 5.5.1 Error: need MAIL command' : '250 2.1.5 Ok'),
+          DATA: () => (refused() ? '503 5.5.1 Error: need RCPT command' : '354 End data with <CR><LF>.<CR><LF>'),
+        },
+      },
+      3,
+    );
+    assert.ok(delivered(row.outcomes[0]));
+    assert.ok(row.outcomes[1] instanceof SmtpReplyError && row.outcomes[1].fact.code === 'MAILV_SENDER_REFUSED', String(row.outcomes[1]));
+    assert.ok(delivered(row.outcomes[2]), String(row.outcomes[2]));
+    assert.deepEqual(
+      row.commands.map((line) => line.split(/[ :]/)[0]),
+      ['EHLO', 'MAIL', 'RCPT', 'DATA', 'MAIL', 'RCPT', 'DATA', 'RSET', 'MAIL', 'RCPT', 'DATA', 'QUIT'],
+    );
+  });
+
+  it('without PIPELINING: one command at a time, the next MAIL only after the verdict on the message', async () => {
+    const row = await inARow({ replies: { EHLO: '250-scripted.test\r\n250 SIZE 1000000' } }, 2);
+    const lockStep = [`MAIL From:<a@client.test> SIZE=${SIZE}\r\n`, 'RCPT To:<b@mx.test>\r\n', 'DATA\r\n', `${MESSAGE}.\r\n`];
+    assert.deepEqual(row.writes, ['EHLO client.test\r\n', ...lockStep, ...lockStep, 'QUIT\r\n']);
+  });
+});

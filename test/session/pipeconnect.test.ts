@@ -1,0 +1,147 @@
+// PIPECONNECT in the session, over an in-memory pair: with a fresh remembered EHLO reply, EHLO
+// leaves before the greeting; the flight after it is decided from the reply actually received; a
+// stale entry, a changed server, TLS still to come and a refused early EHLO each fall back.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SmtpReplyError } from '../../dist/errors.js';
+import type { SessionEvent } from '../../dist/events.js';
+import { Capabilities } from '../../dist/smtp/capabilities.js';
+import { SmtpConnection } from '../../dist/smtp/connection.js';
+import { makeReply } from '../../dist/smtp/reply.js';
+import type { RememberedEhlo } from '../../dist/smtp/remembered.js';
+import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/smtp/session.js';
+import { Timeouts } from '../../dist/smtp/timeouts.js';
+import { serveScript, type Script } from '../helpers/scripted-server.js';
+import { memoryPair } from './memory-pair.js';
+import { messageOf } from './message-of.js';
+
+const MESSAGE = 'Subject: t\r\n\r\nhello\r\n';
+const SIZE = Buffer.byteLength(MESSAGE);
+const EHLO_FULL = '250-exim.test Hello\r\n250-SIZE 1000000\r\n250-PIPELINING\r\n250-PIPECONNECT\r\n250 CHUNKING';
+
+const PLAN: SessionPlan = {
+  helo: 'client.test',
+  envelope: { from: 'a@client.test', recipients: ['b@mx.test'] },
+  prepare: async () => messageOf(MESSAGE),
+  timeouts: new Timeouts(2000),
+  echoBody: false,
+  tls: 'off',
+};
+
+/** The remembered reply for the session's server (over the in-memory pair, its address is its name, its port 0). */
+function remembered(ehlo: string, fresh = true, tls: RememberedEhlo['tls'] = 'clear'): RememberedEhlo {
+  const offer = Capabilities.fromEhlo(makeReply(ehlo.split('\r\n'))).offer;
+  return { host: 'mx.test', address: 'mx.test', port: 0, tls, helo: 'client.test', offer, fresh };
+}
+
+interface Conversation {
+  readonly writes: string[];
+  /** What crossed the pair, in order: `C:` from the client, `S:` from the server. */
+  readonly timeline: string[];
+  readonly events: SessionEvent[];
+  readonly results: RecipientResult[] | undefined;
+  readonly error: unknown;
+  readonly earlyTalkRefused: boolean;
+}
+
+async function converse(script: Script, plan: Partial<SessionPlan>): Promise<Conversation> {
+  const [client, server] = memoryPair();
+  const timeline: string[] = [];
+  server.on('data', (chunk: Buffer) => timeline.push(`C:${chunk.toString('latin1')}`));
+  client.on('data', (chunk: Buffer) => timeline.push(`S:${chunk.toString('latin1')}`));
+  serveScript(server, script, { chunks: [], commands: [] });
+  const events: SessionEvent[] = [];
+  const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), { ...PLAN, ...plan }, (event) => events.push(event));
+  let results: RecipientResult[] | undefined;
+  let error: unknown;
+  try {
+    results = await session.run();
+  } catch (caught) {
+    error = caught;
+  }
+  return { writes: client.writes.map((write) => write.toString('latin1')), timeline, events, results, error, earlyTalkRefused: session.earlyTalkRefused };
+}
+
+const notes = (events: readonly SessionEvent[]) => events.flatMap((event) => (event.kind === 'note' ? [event.note.code] : []));
+const kinds = (events: readonly SessionEvent[]) =>
+  events.map((event) => (event.kind === 'send' ? `>>> ${event.command.verb}` : event.kind === 'reply' ? `${event.reply.code} ${event.stage}` : event.kind));
+
+describe('PIPECONNECT: EHLO before the greeting', () => {
+  it('sends EHLO before the greeting arrives, then the whole BDAT transaction with QUIT in the flight after the EHLO reply', async () => {
+    const c = await converse({ greetingDelayMs: 30, replies: { EHLO: EHLO_FULL } }, { remembered: [remembered(EHLO_FULL)] });
+    assert.equal(c.error, undefined);
+    assert.deepEqual(c.writes, [
+      'EHLO client.test\r\n',
+      'MAIL From:<a@client.test> SIZE=' + SIZE + '\r\nRCPT To:<b@mx.test>\r\n',
+      `BDAT ${SIZE} LAST\r\n${MESSAGE}QUIT\r\n`,
+    ]);
+    // The server had said nothing when EHLO reached it.
+    assert.deepEqual(c.timeline.slice(0, 2), ['C:EHLO client.test\r\n', 'S:220 scripted.test ESMTP\r\n']);
+    // Shown as it happened: the note, EHLO, then the greeting, then EHLO's reply.
+    assert.deepEqual(kinds(c.events).slice(0, 5), ['note', '>>> EHLO', '220 greeting', '250 ehlo', 'ehlo-learned']);
+    assert.deepEqual(notes(c.events), ['pipeconnect-early']);
+    assert.equal(c.results?.[0]?.outcome, 'sent');
+  });
+
+  it('uses the reply actually received when the server changed: DATA without CHUNKING, the change said and remembered anew', async () => {
+    const now = '250-exim.test Hello\r\n250-PIPELINING\r\n250 PIPECONNECT';
+    const c = await converse({ replies: { EHLO: now } }, { remembered: [remembered(EHLO_FULL)] });
+    assert.equal(c.error, undefined);
+    assert.deepEqual(c.writes, [
+      'EHLO client.test\r\n',
+      'MAIL From:<a@client.test>\r\nRCPT To:<b@mx.test>\r\nDATA\r\n',
+      // The message, its dot and QUIT in one write.
+      `${MESSAGE}.\r\nQUIT\r\n`,
+    ]);
+    assert.deepEqual(notes(c.events), ['pipeconnect-early', 'pipeconnect-changed']);
+    const learned = c.events.find((event) => event.kind === 'ehlo-learned');
+    assert.deepEqual(learned?.kind === 'ehlo-learned' && learned.offer.extensions.map(({ keyword }) => keyword), ['PIPELINING', 'PIPECONNECT']);
+  });
+
+  it('waits for the greeting when the remembered reply is stale, says so, and learns the reply again', async () => {
+    const c = await converse({ greetingDelayMs: 30, replies: { EHLO: EHLO_FULL } }, { remembered: [remembered(EHLO_FULL, false)] });
+    assert.equal(c.error, undefined);
+    assert.deepEqual(c.timeline.slice(0, 2), ['S:220 scripted.test ESMTP\r\n', 'C:EHLO client.test\r\n']);
+    assert.deepEqual(notes(c.events), ['pipeconnect-stale']);
+    assert.ok(c.events.some((event) => event.kind === 'ehlo-learned'));
+  });
+
+  it('sends nothing early in clear when STARTTLS is to follow', async () => {
+    const withTls = `${EHLO_FULL.replace('250 CHUNKING', '250-CHUNKING')}\r\n250 STARTTLS`;
+    const c = await converse(
+      { greetingDelayMs: 30, replies: { EHLO: withTls, STARTTLS: '454 4.7.0 TLS not available' } },
+      { tls: 'auto', remembered: [remembered(withTls)] },
+    );
+    assert.deepEqual(c.timeline.slice(0, 2), ['S:220 scripted.test ESMTP\r\n', 'C:EHLO client.test\r\n']);
+    assert.deepEqual(notes(c.events), ['starttls-refused']);
+  });
+
+  it('on a 554 greeting and a hang-up after an early EHLO: reads it, sends nothing more, forgets the server and says the message may go again', async () => {
+    const c = await converse(
+      { greeting: { raw: '554 SMTP synchronization error\r\n', close: true }, greetingDelayMs: 30, replies: { EHLO: EHLO_FULL } },
+      { remembered: [remembered(EHLO_FULL)] },
+    );
+    assert.ok(c.error instanceof SmtpReplyError);
+    assert.equal(c.error.fact.code, 'MAILV_GREETING_REFUSED');
+    assert.deepEqual(c.writes, ['EHLO client.test\r\n']);
+    assert.equal(c.earlyTalkRefused, true);
+    assert.deepEqual(notes(c.events), ['pipeconnect-early', 'pipeconnect-refused']);
+    assert.ok(c.events.some((event) => event.kind === 'ehlo-forgotten' && event.key.tls === 'clear'));
+  });
+
+  it('after a 220, an early EHLO refused is forgotten and EHLO is sent again the usual way', async () => {
+    let ehlos = 0;
+    const c = await converse({ replies: { EHLO: () => (++ehlos === 1 ? '503 5.5.1 early talker' : EHLO_FULL) } }, { remembered: [remembered(EHLO_FULL)] });
+    assert.equal(c.error, undefined);
+    assert.deepEqual(c.writes.slice(0, 2), ['EHLO client.test\r\n', 'EHLO client.test\r\n']);
+    assert.deepEqual(notes(c.events), ['pipeconnect-early', 'pipeconnect-ehlo-refused']);
+    assert.equal(c.earlyTalkRefused, false);
+    assert.equal(c.results?.[0]?.outcome, 'sent');
+  });
+
+  it('remembers nothing and sends nothing early when the plan carries no memory', async () => {
+    const c = await converse({ greetingDelayMs: 30, replies: { EHLO: EHLO_FULL } }, {});
+    assert.deepEqual(c.timeline.slice(0, 2), ['S:220 scripted.test ESMTP\r\n', 'C:EHLO client.test\r\n']);
+    assert.ok(!c.events.some((event) => event.kind === 'ehlo-learned'));
+  });
+});

@@ -1,0 +1,101 @@
+// The PIPECONNECT memory on disk: written 0600 in a 0700 directory, by rename; fresh for a day;
+// a file that is damaged, not the user's or not a file is ignored, and one that cannot be written
+// is left alone, never a failure.
+import assert from 'node:assert/strict';
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cacheDirectory } from '../../dist/cache/cache-directory.js';
+import { EHLO_MEMORY_LIFETIME_MS, EhloMemory } from '../../dist/cache/ehlo-memory.js';
+import type { EhloOffer } from '../../dist/smtp/capabilities.js';
+import type { EhloKey } from '../../dist/smtp/remembered.js';
+
+const KEY: EhloKey = { host: 'mx.example.org', address: '127.0.0.1', port: 25, tls: 'clear', helo: 'client.example.org' };
+const OFFER: EhloOffer = {
+  domain: 'mx.example.org',
+  extensions: [
+    { keyword: 'PIPELINING', params: [] },
+    { keyword: 'PIPECONNECT', params: [] },
+  ],
+};
+const NOW = 1_800_000_000_000;
+
+function directory(): string {
+  return join(mkdtempSync(join(tmpdir(), 'mailv-ehlo-memory-')), 'mailv');
+}
+
+describe('the EHLO memory', () => {
+  it('is under $XDG_CACHE_HOME/mailv when that is absolute, else ~/.cache/mailv', () => {
+    assert.equal(cacheDirectory({ XDG_CACHE_HOME: '/var/cache/u', HOME: '/home/u' }), '/var/cache/u/mailv');
+    assert.equal(cacheDirectory({ XDG_CACHE_HOME: 'relative', HOME: '/home/u' }), '/home/u/.cache/mailv');
+  });
+
+  it('writes a 0600 file in a 0700 directory, leaves no temporary file, and reads it back fresh for a day', async () => {
+    const dir = directory();
+    const memory = await EhloMemory.open(dir);
+    memory.learn(KEY, OFFER, NOW);
+    await memory.save();
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    assert.equal(statSync(join(dir, 'pipeconnect.json')).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(dir), ['pipeconnect.json']);
+    const again = await EhloMemory.open(dir);
+    assert.deepEqual(again.remembered(KEY.helo, NOW + 1000), [{ ...KEY, offer: OFFER, fresh: true }]);
+    assert.equal(again.remembered(KEY.helo, NOW + EHLO_MEMORY_LIFETIME_MS)[0]?.fresh, false);
+    assert.deepEqual(again.remembered('other.example.org', NOW), []);
+  });
+
+  it('forgets a server whose EHLO no longer offers PIPECONNECT, or that refused an early EHLO, and does not learn it again in the same run', async () => {
+    const dir = directory();
+    const memory = await EhloMemory.open(dir);
+    memory.learn(KEY, OFFER, NOW);
+    memory.learn({ ...KEY, port: 587 }, OFFER, NOW);
+    await memory.save();
+    const next = await EhloMemory.open(dir);
+    next.learn({ ...KEY, port: 587 }, { domain: 'mx.example.org', extensions: [{ keyword: 'PIPELINING', params: [] }] }, NOW);
+    next.forget(KEY);
+    next.learn(KEY, OFFER, NOW + 1);
+    await next.save();
+    assert.deepEqual((await EhloMemory.open(dir)).remembered(KEY.helo, NOW), []);
+  });
+
+  it('ignores a damaged file and one of the wrong shape, and replaces them when it learns', async () => {
+    for (const content of ['{"version":1,"entries":[', '{"version":2,"entries":[]}', '{"version":1,"entries":[{"host":1}]}', '[]']) {
+      const dir = directory();
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'pipeconnect.json'), content);
+      const memory = await EhloMemory.open(dir);
+      assert.deepEqual(memory.remembered(KEY.helo, NOW), [], content);
+      memory.learn(KEY, OFFER, NOW);
+      await memory.save();
+      assert.equal(JSON.parse(readFileSync(join(dir, 'pipeconnect.json'), 'utf8')).entries.length, 1, content);
+    }
+  });
+
+  it('ignores a file that belongs to another user', { skip: process.getuid?.() === 0 ? false : 'only root can give a file to another user' }, async () => {
+    const dir = directory();
+    const memory = await EhloMemory.open(dir);
+    memory.learn(KEY, OFFER, NOW);
+    await memory.save();
+    chownSync(join(dir, 'pipeconnect.json'), 4242, 4242);
+    assert.deepEqual((await EhloMemory.open(dir)).remembered(KEY.helo, NOW), []);
+  });
+
+  it('neither fails nor writes when the directory cannot be made, and ignores a directory where the file should be', async () => {
+    const parent = directory();
+    writeFileSync(parent, 'a file where the directory should be');
+    const blocked = await EhloMemory.open(parent);
+    blocked.learn(KEY, OFFER, NOW);
+    await blocked.save();
+    assert.equal(statSync(parent).isFile(), true);
+
+    const dir = directory();
+    mkdirSync(join(dir, 'pipeconnect.json'), { recursive: true });
+    const memory = await EhloMemory.open(dir);
+    assert.deepEqual(memory.remembered(KEY.helo, NOW), []);
+    memory.learn(KEY, OFFER, NOW);
+    await memory.save();
+    assert.equal(statSync(join(dir, 'pipeconnect.json')).isDirectory(), true);
+    assert.deepEqual(readdirSync(dir), ['pipeconnect.json']);
+  });
+});

@@ -1,0 +1,127 @@
+// The TLS sessions kept across runs: used only for the very server name, address, port and trust
+// they were verified under, until they expire; kept private; a damaged or foreign file ignored.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cacheDirectory } from '../../dist/cache/cache-directory.js';
+import { TlsSessionCache, type TlsSessionKey, trustOf } from '../../dist/cache/tls-sessions.js';
+import { MAX_TICKET_LIFETIME_SECONDS, ticketLifetimeSeconds } from '../../dist/cache/ticket-lifetime.js';
+
+const certificate = { subject: 'CN=mx', issuer: 'CN=test CA', validFrom: 'Jan  1 00:00:00 2020 GMT', validTo: 'Jan  1 00:00:00 2100 GMT' };
+const key: TlsSessionKey = { server: 'mx.example.org', address: '127.0.0.1', port: 587, trust: trustOf(undefined, {}) };
+
+/** DER of an SSL_SESSION reduced to the fields read: [2] timeout and [9] ticket lifetime hint. */
+function session(timeout: number, hint?: number): Buffer {
+  const integer = (value: number) => {
+    const octets: number[] = [];
+    for (let rest = value; rest > 0 || octets.length === 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
+    if (octets[0]! & 0x80) octets.unshift(0);
+    return [0x02, octets.length, ...octets];
+  };
+  const tagged = (tag: number, value: number) => [0xa0 + tag, integer(value).length, ...integer(value)];
+  const body = [...integer(1), 0x04, 2, 0xab, 0xcd, ...tagged(2, timeout), ...(hint === undefined ? [] : tagged(9, hint))];
+  return Buffer.from([0x30, body.length, ...body]);
+}
+
+function freshCache(now = () => Date.parse('2030-01-01T00:00:00Z')) {
+  const directory = join(mkdtempSync(join(tmpdir(), 'mailv-tls-cache-')), 'mailv');
+  return { directory, file: join(directory, 'tls-sessions'), cache: new TlsSessionCache(directory, now) };
+}
+
+describe('TLS session lifetime', () => {
+  it('is the ticket lifetime hint, else the session timeout, at most seven days', () => {
+    assert.equal(ticketLifetimeSeconds(session(300, 7200)), 7200);
+    assert.equal(ticketLifetimeSeconds(session(300)), 300);
+    assert.equal(ticketLifetimeSeconds(session(300, 30 * 24 * 3600)), MAX_TICKET_LIFETIME_SECONDS);
+  });
+
+  it('is unknown for bytes that are not a session', () => {
+    assert.equal(ticketLifetimeSeconds(Buffer.from('not DER at all')), undefined);
+    assert.equal(ticketLifetimeSeconds(session(300, 7200).subarray(0, 12)), undefined);
+  });
+});
+
+describe('TLS session cache', () => {
+  it('gives back the session kept for the same server name, address, port and trust', () => {
+    const { cache } = freshCache();
+    const kept = session(300, 7200);
+    cache.keep(key, { session: kept, certificate });
+    const found = cache.lookup(key);
+    assert.deepEqual(found?.session, kept);
+    assert.deepEqual(found?.certificate, certificate);
+  });
+
+  it('never gives it for another name, address, port or CA', () => {
+    const { directory, cache } = freshCache();
+    cache.keep(key, { session: session(300, 7200), certificate });
+    const other = new TlsSessionCache(directory, () => Date.parse('2030-01-01T00:00:00Z'));
+    assert.equal(other.lookup({ ...key, server: 'other.example.org' }), undefined);
+    assert.equal(other.lookup({ ...key, address: '127.0.0.2' }), undefined);
+    assert.equal(other.lookup({ ...key, port: 465 }), undefined);
+    assert.equal(other.lookup({ ...key, trust: trustOf([Buffer.from('-----BEGIN CERTIFICATE-----\nA\n')], {}) }), undefined);
+    assert.equal(other.lookup({ ...key, trust: trustOf(undefined, { NODE_EXTRA_CA_CERTS: '/tmp/ca.pem' }) }), undefined);
+    assert.ok(other.lookup(key), 'the same key still finds it');
+  });
+
+  it('tells CA files apart by content', () => {
+    const a = Buffer.from('-----BEGIN CERTIFICATE-----\nA\n');
+    assert.equal(trustOf([a], {}), trustOf([Buffer.from(a)], {}));
+    assert.notEqual(trustOf([a], {}), trustOf([Buffer.from('-----BEGIN CERTIFICATE-----\nB\n')], {}));
+    assert.notEqual(trustOf([a], {}), trustOf(undefined, {}));
+  });
+
+  it('forgets a session when its ticket expires, or its certificate does first', () => {
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const { directory, cache } = freshCache(() => now);
+    cache.keep(key, { session: session(300, 600), certificate });
+    now += 599_000;
+    assert.ok(new TlsSessionCache(directory, () => now).lookup(key));
+    now += 2_000;
+    assert.equal(new TlsSessionCache(directory, () => now).lookup(key), undefined);
+    const ending = { ...certificate, validTo: 'Jan  1 00:01:00 2030 GMT' };
+    const second = freshCache(() => Date.parse('2030-01-01T00:00:00Z'));
+    second.cache.keep(key, { session: session(300, 7200), certificate: ending });
+    assert.ok(second.cache.lookup(key));
+    assert.equal(new TlsSessionCache(second.directory, () => Date.parse('2030-01-01T00:02:00Z')).lookup(key), undefined);
+  });
+
+  it('keeps the file 0600 in a 0700 directory', () => {
+    const { directory, file, cache } = freshCache();
+    cache.keep(key, { session: session(300, 7200), certificate });
+    assert.equal(statSync(directory).mode & 0o777, 0o700);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+  });
+
+  it('ignores a file others may write, and a damaged one, without failing; then writes a good one', () => {
+    const { directory, file, cache } = freshCache();
+    cache.keep(key, { session: session(300, 7200), certificate });
+    chmodSync(file, 0o644);
+    assert.equal(new TlsSessionCache(directory, () => Date.parse('2030-01-01T00:00:00Z')).lookup(key), undefined);
+    for (const damaged of ['{"version":1,"entries":[{"server":', '\u0000\u0001garbage', '{"version":1,"entries":[{"server":"mx.example.org"}]}', '[]']) {
+      writeFileSync(file, damaged, { mode: 0o600 });
+      chmodSync(file, 0o600);
+      const reader = new TlsSessionCache(directory, () => Date.parse('2030-01-01T00:00:00Z'));
+      assert.equal(reader.lookup(key), undefined, damaged);
+      reader.keep(key, { session: session(300, 7200), certificate });
+      assert.equal(JSON.parse(readFileSync(file, 'utf8')).version, 1);
+      assert.ok(new TlsSessionCache(directory, () => Date.parse('2030-01-01T00:00:00Z')).lookup(key));
+    }
+  });
+
+  it('lives under $XDG_CACHE_HOME/mailv when that is absolute, else ~/.cache/mailv', () => {
+    assert.equal(cacheDirectory({ XDG_CACHE_HOME: '/var/cache/u', HOME: '/home/u' }), '/var/cache/u/mailv');
+    assert.equal(cacheDirectory({ XDG_CACHE_HOME: 'relative', HOME: '/home/u' }), '/home/u/.cache/mailv');
+    assert.equal(cacheDirectory({ HOME: '/home/u' }), '/home/u/.cache/mailv');
+  });
+
+  it('writes nothing, and fails nothing, where it cannot write', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'mailv-tls-cache-'));
+    mkdirSync(join(parent, 'blocked'));
+    writeFileSync(join(parent, 'blocked', 'mailv'), 'a file where the directory should be');
+    const cache = new TlsSessionCache(join(parent, 'blocked', 'mailv'));
+    cache.keep(key, { session: session(300, 7200), certificate });
+    assert.equal(cache.lookup(key), undefined);
+  });
+});
