@@ -1,11 +1,19 @@
 // The load run (--count): the same message, or one per sequence number (--vary), sent many times
-// through the submission server; no transcript, a summary at the end. Every failure is counted;
-// the status is the worst one's (see src/load/driver.ts worse()).
+// through the submission server, or through the first MX host of the recipients' domain that
+// takes a connection (--direct); no transcript, a live line on a terminal, a summary at the end.
+// Every failure is counted; the status is the worst one's (see src/load/driver.ts worse()).
 import { prepareInput, type PreparedInput } from '../cli/message-input.js';
+import type { ServerAddress } from '../delivery/submit.js';
+import { randomSource } from '../dns/seeded-random.js';
+import { UsageError } from '../errors.js';
+import type { LoadTarget } from '../load/facts.js';
 import { heldMessage, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
 import type { LoadRequest, Plan } from '../plan.js';
 import { loadSummaryJson, loadSummaryLines } from '../render/load-summary.js';
+import type { SessionPlan } from '../smtp/session.js';
 import { sessionPlan } from './deliver.js';
+import { openProgressLine } from './load-progress.js';
+import { makeResolver } from './resolver.js';
 import type { Run } from './run.js';
 import { gatherTrust } from './trust.js';
 
@@ -22,7 +30,16 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
   const [{ runLoad }, { capYoungGeneration }] = await Promise.all([import('../load/driver.js'), import('../load/young-generation.js')]);
   const stopWatching = capYoungGeneration();
   const date = run.io.clock.date();
-  const session = { ...sessionPlan(run, plan, prepared, trust), implicitTls: plan.server.implicitTls, lmtp: plan.server.lmtp === true, step: undefined };
+  const base = { ...sessionPlan(run, plan, prepared, trust), step: undefined };
+  const target = plan.direct ? await mxTarget(run, plan, prepared, base) : undefined;
+  const server: ServerAddress = target === undefined ? plan.server : { host: target.address, port: target.port, implicitTls: false };
+  const session: SessionPlan = {
+    ...base,
+    implicitTls: server.implicitTls,
+    lmtp: server.lmtp === true,
+    // The certificate and the transcript's host name are the MX host's, as --direct has them.
+    ...(target === undefined ? {} : { tlsName: target.host.replace(/\.$/, ''), serverName: target.host }),
+  };
   // The same message every time: composed once per 8BITMIME answer, then sent from memory.
   const held = new Map<boolean, Promise<ComposedMessage>>();
   const same = (eightBit: boolean) => {
@@ -32,26 +49,49 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
     held.set(eightBit, message);
     return message;
   };
-  const report = await runLoad(
-    plan.server,
-    {
-      count: load.count,
-      concurrency: load.concurrency,
-      perConnection: load.perConnection,
-      session,
-      message: async (sequence, capabilities) => {
-        const eightBit = capabilities.has('8BITMIME');
-        if (!load.vary || plan.readRecipients) return same(eightBit);
-        const subject = `${plan.subject ?? ''} #${sequence}`.trimStart();
-        const messageId = `<${sequence}.${Date.now().toString(36)}.load@${plan.fqdn}>`;
-        const varied = await prepareInput({ ...plan, subject }, source.body, source.attachments, date, messageId);
-        return varied.compose(eightBit);
+  const progress = openProgressLine(run, plan);
+  let report: Awaited<ReturnType<typeof runLoad>>;
+  try {
+    report = await runLoad(
+      server,
+      {
+        count: load.count,
+        concurrency: load.concurrency,
+        perConnection: load.perConnection,
+        rate: load.rate,
+        stopOnError: load.stopOnError,
+        session,
+        ...(progress === undefined ? {} : { observe: (reader) => progress.observe(reader) }),
+        message: async (sequence, capabilities) => {
+          const eightBit = capabilities.has('8BITMIME');
+          if (!load.vary) return same(eightBit);
+          const messageId = `<${sequence}.${Date.now().toString(36)}.load@${plan.fqdn}>`;
+          // -t: the message's own Subject gets the number; otherwise the one mailv writes.
+          const varied = plan.readRecipients
+            ? await prepareInput(plan, source.body, source.attachments, date, messageId, sequence)
+            : await prepareInput({ ...plan, subject: `${plan.subject ?? ''} #${sequence}`.trimStart() }, source.body, source.attachments, date, messageId);
+          return varied.compose(eightBit);
+        },
       },
-    },
-    signal,
-  );
-  stopWatching();
+      signal,
+    );
+  } finally {
+    progress?.close();
+    stopWatching();
+  }
+  if (target !== undefined) report = { ...report, target };
   if (plan.output.json) run.output.out(`${loadSummaryJson(report)}\n`);
   else run.output.out(`${loadSummaryLines(report, run.words).join('\n')}\n`);
   return report.status;
+}
+
+/** --direct: the one recipient domain's MX plan, once, and its first host that takes a connection. */
+async function mxTarget(run: Run, plan: Plan, prepared: PreparedInput, session: SessionPlan): Promise<LoadTarget> {
+  // Loaded only here: a dry run or a plain send pays nothing for the MX machinery.
+  const [{ groupByDomain }, { findMxTarget }] = await Promise.all([import('../delivery/direct.js'), import('../load/mx-target.js')]);
+  const domains = [...groupByDomain(prepared.envelope.recipients).keys()];
+  if (domains.length !== 1) throw new UsageError({ code: 'MAILV_LOAD_DIRECT_DOMAINS', domains });
+  const signal = run.interrupt.signal;
+  const resolver = await makeResolver(plan, () => undefined, signal);
+  return findMxTarget(domains[0]!, session, { resolver, random: randomSource(plan.seed), port: plan.mxPort, signal });
 }

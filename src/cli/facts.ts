@@ -94,6 +94,11 @@ export type OptionsFact =
   | { readonly code: 'MAILV_TIMEOUT_INVALID'; readonly text: string }
   | { readonly code: 'MAILV_LOAD_NUMBER_INVALID'; readonly flag: '--count' | '--concurrency' | '--per-connection'; readonly text: string }
   | { readonly code: 'MAILV_LOAD_CLASH'; readonly flag: string }
+  /** An option of the load run given without --count. */
+  | { readonly code: 'MAILV_LOAD_ONLY'; readonly flag: string }
+  | { readonly code: 'MAILV_LOAD_RATE_INVALID'; readonly text: string }
+  /** --direct in a load run: the recipients are not all in one domain (a load run measures one server). */
+  | { readonly code: 'MAILV_LOAD_DIRECT_DOMAINS'; readonly domains: readonly string[] }
   /** --notify: not `never` alone nor a list of success, failure, delay (RFC 3461 §4.1). */
   | { readonly code: 'MAILV_NOTIFY_INVALID'; readonly option: NotifyOption; readonly text: string }
   /** --envid: empty, longer than `limit`, or not printable ASCII (RFC 3461 §4.4). */

@@ -77,6 +77,8 @@ export async function prepareInput(
   attachments: readonly AttachmentInput[],
   now: Date,
   messageId = newMessageId(plan.fqdn),
+  /** -t in a load run with --vary: this copy's number, for its Subject (see passThroughMessage). */
+  sequence?: number,
 ): Promise<PreparedInput> {
   if (!plan.readRecipients) {
     const envelope = {
@@ -128,6 +130,7 @@ export async function prepareInput(
     date: now,
     messageId,
     from: plan.from,
+    sequence,
   });
   const fromMessage = (name: 'To' | 'Cc' | 'Bcc') =>
     recipientsIn(name).map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: name === 'Bcc' ? undefined : name, source: name }));

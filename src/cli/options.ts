@@ -239,16 +239,22 @@ function parsePort(text: string): number {
   return port;
 }
 
-/** --count N (and --concurrency, --per-connection, --vary): the load run; they mean nothing without --count. */
+/** --count N (and --concurrency, --per-connection, --vary, --rate, --stop-on-error): the load run; they mean nothing without --count. */
 function loadRequest(options: RawOptions): { load?: LoadRequest } {
   if (options.count === undefined) {
-    const stray =
-      options.concurrency !== undefined ? '--concurrency' : options.perConnection !== undefined ? '--per-connection' : options.vary ? '--vary' : undefined;
-    if (stray !== undefined) throw new UsageError({ code: 'MAILV_LOAD_CLASH', flag: stray });
+    const stray = (
+      [
+        ['--concurrency', options.concurrency !== undefined],
+        ['--per-connection', options.perConnection !== undefined],
+        ['--vary', options.vary === true],
+        ['--rate', options.rate !== undefined],
+        ['--stop-on-error', options.stopOnError === true],
+      ] as const
+    ).find(([, given]) => given);
+    if (stray !== undefined) throw new UsageError({ code: 'MAILV_LOAD_ONLY', flag: stray[0] });
     return {};
   }
   const clash = [
-    ['--direct', direct(options)],
     ['--dry-run', options.dryRun === true],
     ['--demo', options.demo === true],
     ['--step', options.step === true],
@@ -268,8 +274,17 @@ function loadRequest(options: RawOptions): { load?: LoadRequest } {
       // Without --per-connection every connection carries as many messages as it can.
       perConnection: options.perConnection === undefined ? count : parseCount('--per-connection', options.perConnection),
       vary: options.vary === true,
+      rate: options.rate === undefined ? undefined : parseRate(options.rate),
+      stopOnError: options.stopOnError === true,
     },
   };
+}
+
+/** --rate: messages a second, decimals allowed (0.5: one every two seconds). */
+function parseRate(text: string): number {
+  const rate = Number(text);
+  if (!/^\s*(\d+\.?\d*|\.\d+)\s*$/.test(text) || !Number.isFinite(rate) || rate <= 0) throw new UsageError({ code: 'MAILV_LOAD_RATE_INVALID', text });
+  return rate;
 }
 
 function parseCount(flag: '--count' | '--concurrency' | '--per-connection', text: string): number {

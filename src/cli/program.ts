@@ -58,6 +58,8 @@ export interface RawOptions {
   concurrency?: string;
   perConnection?: string;
   vary?: boolean;
+  rate?: string;
+  stopOnError?: boolean;
   notify?: string;
   ret?: 'full' | 'hdrs';
   envid?: string;
@@ -291,6 +293,8 @@ export function mailvProgram(version: string): Command {
     .option('--concurrency <n>', 'with --count: over n connections at once (default 1)')
     .option('--per-connection <n>', 'with --count: at most n messages over each connection (default: all of them)')
     .option('--vary', 'with --count: a sequence number in each Subject and Message-ID')
+    .option('--rate <r>', 'with --count: start at most r messages a second over all connections (decimals allowed: 0.5)')
+    .option('--stop-on-error', 'with --count: the first failure stops the run (what is under way finishes)')
     .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")
     .option('--xclient <NAME=value>', "after EHLO, claim another client with Postfix's XCLIENT (repeatable: ADDR=, NAME=, HELO=, …)", collect)
     .addOption(

@@ -1,6 +1,7 @@
 // The load run: `count` messages over `concurrency` connections, at most `perConnection` on each,
 // with mailv's own session. No event reaches a transcript: each is only counted and timed. Every
-// failure is counted and the run goes on; a connection that failed is replaced by a new one.
+// failure is counted and the run goes on (unless `stopOnError`); a connection that failed is
+// replaced by a new one. Messages are handed out by an Issuer (src/load/issue.ts: --rate, stops).
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { CapabilityError, MailvError, SmtpReplyError } from '../errors.js';
@@ -11,13 +12,21 @@ import type { Capabilities } from '../smtp/capabilities.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type SessionPlan } from '../smtp/session.js';
 import type { ServerAddress } from '../delivery/submit.js';
-import type { LoadFailure, LoadReport } from './facts.js';
+import type { LoadFailure, LoadProgress, LoadReport } from './facts.js';
+import { Issuer } from './issue.js';
+import { PhaseClock } from './phases.js';
 import { Samples } from './stats.js';
 
 export interface LoadPlan {
   readonly count: number;
   readonly concurrency: number;
   readonly perConnection: number;
+  /** At most this many messages started a second, over all connections. */
+  readonly rate?: number | undefined;
+  /** The first failure stops issuing messages; those under way finish. */
+  readonly stopOnError?: boolean;
+  /** Called once at the start with a reader of the run's progress (for a live line). */
+  observe?(progress: () => LoadProgress): void;
   /** The session of each connection; its `prepare` is replaced by `message`. */
   readonly session: SessionPlan;
   /** Message number `sequence` (from 1), for a server with these capabilities. */
@@ -30,33 +39,27 @@ const FAILURES_KEPT = 5;
 export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: AbortSignal): Promise<LoadReport> {
   // Each open connection listens for the interrupt: C of them at once are no leak.
   if (signal) setMaxListeners(2 * plan.concurrency + 10, signal);
-  const tally = new Tally(plan.count);
-  let issued = 0;
-  const take = () => (issued < plan.count && !signal?.aborted ? ++issued : undefined);
   const started = performance.now();
-  const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () => worker(server, plan, take, tally, signal));
+  const issuer = new Issuer(plan.count, plan.rate, started, signal);
+  const tally = new Tally(plan.count, plan.stopOnError === true ? () => issuer.stop() : undefined);
+  plan.observe?.(() => tally.progress(performance.now() - started));
+  const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () => worker(server, plan, issuer, tally, signal));
   await Promise.all(workers);
   return tally.report(plan.count, performance.now() - started);
 }
 
 /** One connection after another, each carrying up to perConnection messages, until none is left. */
-async function worker(server: ServerAddress, plan: LoadPlan, take: () => number | undefined, tally: Tally, signal?: AbortSignal): Promise<void> {
+async function worker(server: ServerAddress, plan: LoadPlan, issuer: Issuer, tally: Tally, signal?: AbortSignal): Promise<void> {
   // A connection that failed has counted its message; the next message gets a new connection.
-  for (let sequence = take(); sequence !== undefined; sequence = take()) await connection(server, plan, sequence, take, tally, signal);
+  for (let sequence = await issuer.take(); sequence !== undefined; sequence = await issuer.take())
+    await connection(server, plan, sequence, issuer, tally, signal);
 }
 
 /**
  * Opens a connection and sends `first` and up to perConnection − 1 more, until it fails; with
  * PIPELINING each transaction's envelope leaves with the end of the one before.
  */
-async function connection(
-  server: ServerAddress,
-  plan: LoadPlan,
-  first: number,
-  take: () => number | undefined,
-  tally: Tally,
-  signal?: AbortSignal,
-): Promise<void> {
+async function connection(server: ServerAddress, plan: LoadPlan, first: number, issuer: Issuer, tally: Tally, signal?: AbortSignal): Promise<void> {
   const opening = performance.now();
   let open: SmtpConnection;
   try {
@@ -76,15 +79,21 @@ async function connection(
   // is taken early, so that its envelope can ride with the current one's end (see next()).
   const sequences = [first];
   let assigned = 1;
+  const phases = new PhaseClock(tally.tls, tally.auth, connected);
   const emit = (event: SessionEvent) => {
+    phases.see(event, performance.now());
     if (event.kind !== 'reply') return;
     tally.reply(event.reply.code, event.reply.enhanced);
-    if (event.stage === 'greeting') tally.greeting.add(performance.now() - connected);
+    if (event.stage === 'greeting') tally.greeting.add(phases.greeting(performance.now()));
   };
   const session = new SmtpSession(open, { ...plan.session, prepare: (capabilities) => plan.message(sequences.shift()!, capabilities) }, emit);
-  /** Every message taken for this connection and not yet counted, lost with it. */
+  /**
+   * The connection is lost: the message whose envelope went ahead is lost with it; those only
+   * taken for it go back, for another connection to carry.
+   */
   const loseRest = (error: unknown) => {
-    for (let lost = sequences.length + (session.hasAhead ? 1 : 0); lost > 0; lost--) tally.fail(error);
+    if (session.hasAhead) tally.fail(error);
+    for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
     open.close();
   };
   let capabilities: Capabilities | undefined;
@@ -101,18 +110,21 @@ async function connection(
   }
   for (;;) {
     if (assigned < plan.perConnection) {
-      const reserved = take();
+      // Taken ahead only when its turn has come (--rate): the current message never waits for it.
+      const reserved = issuer.takeDue();
       if (reserved !== undefined) {
         sequences.push(reserved);
         assigned++;
       }
     }
     const following = sequences.length + (session.hasAhead ? 1 : 0) > 1;
+    // Under --rate a next message may come later, not yet taken: QUIT must not ride with this one.
+    const last = !following && !(assigned < plan.perConnection && issuer.more);
     const begun = performance.now();
     let clean = true;
     try {
       // Nothing reserved after this one: it is the connection's last, and QUIT rides with it.
-      const results = await session.next(capabilities, { following, last: !following });
+      const results = await session.next(capabilities, { following, last });
       tally.transaction.add(performance.now() - begun);
       const failures = results.filter((result) => result.outcome !== 'sent');
       for (const result of failures) {
@@ -122,19 +134,27 @@ async function connection(
         );
       }
       if (failures.length === 0) tally.accepted++;
-      else tally.failed++;
+      else tally.lost(failures.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL);
       // Every recipient refused: no message was sent, the server may still hold the sender.
       clean = results.some((result) => result.outcome === 'sent');
     } catch (error) {
       tally.fail(error);
-      // A refusal leaves the session standing; anything else (421, a drop, nonsense) ends it.
-      if (!(error instanceof SmtpReplyError || error instanceof CapabilityError)) {
+      // A refusal leaves the session standing; anything else (a drop, nonsense) ends it, and so
+      // does 421: the server is closing (RFC 5321 §3.8), the next message needs a new connection.
+      const standing = (error instanceof SmtpReplyError && error.reply.code !== 421) || error instanceof CapabilityError;
+      if (!standing) {
         loseRest(error);
         return;
       }
       clean = false;
     }
-    if (sequences.length === 0 && !session.hasAhead) break;
+    if (sequences.length === 0 && !session.hasAhead) {
+      // Nothing taken ahead: under --rate the next message's turn may not have come; wait for it.
+      const next = !last && assigned < plan.perConnection ? await issuer.take() : undefined;
+      if (next === undefined) break;
+      sequences.push(next);
+      assigned++;
+    }
     if (!clean) {
       try {
         await session.reset();
@@ -157,18 +177,46 @@ function outcomeStatus(outcome: string): number {
 class Tally {
   readonly connect: Samples;
   readonly greeting: Samples;
+  readonly tls = new Samples();
+  readonly auth = new Samples();
   readonly transaction: Samples;
   accepted = 0;
-  failed = 0;
+  refused = 0;
+  deferred = 0;
   connections = 0;
   private readonly replies = new Map<string, number>();
   private readonly failures: { key: string; failure: LoadFailure; count: number }[] = [];
   private status: number = ExitCode.OK;
+  /** The failure last recorded: with --stop-on-error, the one that stops the run. */
+  private latest: LoadFailure | undefined;
+  private stopped: { failure: LoadFailure; status: number } | undefined;
 
-  constructor(expected: number) {
+  /** `stop`: with --stop-on-error, called at the first message lost. */
+  constructor(
+    expected: number,
+    private readonly stop?: () => void,
+  ) {
     this.connect = new Samples(Math.min(expected, 1024));
     this.greeting = new Samples(Math.min(expected, 1024));
     this.transaction = new Samples(Math.min(expected, 1 << 17));
+  }
+
+  get failed(): number {
+    return this.refused + this.deferred;
+  }
+
+  progress(elapsedMs: number): LoadProgress {
+    return { accepted: this.accepted, refused: this.refused, deferred: this.deferred, elapsedMs };
+  }
+
+  /** A message lost, after its failures were recorded: for now (75) or for good (any other status). */
+  lost(status: number): void {
+    if (status === ExitCode.TEMPFAIL) this.deferred++;
+    else this.refused++;
+    if (this.stop !== undefined && this.stopped === undefined && this.latest !== undefined) {
+      this.stopped = { failure: this.latest, status };
+      this.stop();
+    }
   }
 
   reply(code: number, enhanced: string | undefined): void {
@@ -178,14 +226,16 @@ class Tally {
 
   /** A message lost to `error`. */
   fail(error: unknown): void {
-    this.failed++;
     const fact = error instanceof MailvError ? error.fact : undefined;
     if (fact === undefined) throw error;
-    this.record({ kind: 'error', error: fact }, error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE);
+    const status = error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
+    this.record({ kind: 'error', error: fact }, status);
+    this.lost(status);
   }
 
   record(failure: LoadFailure, status: number): void {
     this.status = worse(this.status, status);
+    this.latest = failure;
     const key = JSON.stringify(failure);
     const known = this.failures.find((each) => each.key === key);
     if (known) known.count++;
@@ -193,18 +243,24 @@ class Tally {
   }
 
   report(count: number, elapsedMs: number): LoadReport {
+    const finished = this.accepted + this.failed;
     return {
       count,
       accepted: this.accepted,
       failed: this.failed,
+      refused: this.refused,
+      deferred: this.deferred,
       connections: this.connections,
       elapsedMs,
       connect: this.connect.summary(),
       greeting: this.greeting.summary(),
+      tls: this.tls.summary(),
+      auth: this.auth.summary(),
       transaction: this.transaction.summary(),
       replies: [...this.replies].sort(([a], [b]) => a.localeCompare(b)),
       failures: this.failures.map(({ failure, count }) => ({ failure, count })),
-      status: this.status,
+      status: this.stopped?.status ?? this.status,
+      stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent: count - finished },
     };
   }
 }

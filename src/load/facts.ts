@@ -11,19 +11,51 @@ export type LoadFailure =
   /** A recipient was refused (5xx) or deferred (4xx) while the session went on. */
   | { readonly kind: 'recipient'; readonly recipient: string; readonly outcome: 'refused' | 'deferred'; readonly reply: Reply };
 
+/** How far a run has come, read while it runs (the live line). */
+export interface LoadProgress {
+  readonly accepted: number;
+  /** Messages that failed for good (5xx, a refused recipient, anything but 75). */
+  readonly refused: number;
+  /** Messages that failed for now (4xx, a refused or dropped connection: 75). */
+  readonly deferred: number;
+  readonly elapsedMs: number;
+}
+
+/** The MX host a --direct load run chose: the first of the plan that accepted a connection. */
+export interface LoadTarget {
+  /** Absolute name, `mx.example.org.`. */
+  readonly host: string;
+  readonly address: string;
+  readonly port: number;
+}
+
 export interface LoadReport {
   readonly count: number;
   readonly accepted: number;
+  /** refused + deferred. */
   readonly failed: number;
+  readonly refused: number;
+  readonly deferred: number;
   readonly connections: number;
   readonly elapsedMs: number;
   readonly connect: LatencySummary | undefined;
   readonly greeting: LatencySummary | undefined;
+  /** Only when the sessions did TLS (STARTTLS or implicit): one sample per handshake. */
+  readonly tls: LatencySummary | undefined;
+  /** Only when the sessions authenticated: one sample per AUTH exchange. */
+  readonly auth: LatencySummary | undefined;
   readonly transaction: LatencySummary | undefined;
   /** Every server reply, by its code and enhanced code (`250 2.0.0`, or `220`), with how often it came. */
   readonly replies: readonly (readonly [code: string, count: number])[];
   /** The first few distinct failures, in the order first seen, with how often each came. */
   readonly failures: readonly { readonly failure: LoadFailure; readonly count: number }[];
-  /** 0 when every message was accepted; else the sysexits status of the worst failure (see worse()). */
+  /**
+   * 0 when every message was accepted; else the sysexits status of the worst failure (see worse()),
+   * or, when --stop-on-error stopped the run, that of the failure that stopped it.
+   */
   readonly status: number;
+  /** --stop-on-error stopped the run: the failure that did, and how many messages were never started. */
+  readonly stopped: { readonly failure: LoadFailure; readonly unsent: number } | undefined;
+  /** --direct: where the load went. */
+  readonly target?: LoadTarget | undefined;
 }

@@ -108,21 +108,34 @@ export async function composeMessage(draft: Draft, options: { eightBitMime: bool
   return joinSegments(segments, encoding === '8bit');
 }
 
-/** -t: the user's own message, passed through but for CRLF, a removed Bcc, and Date, Message-ID and From added when missing. */
+/**
+ * -t: the user's own message, passed through but for CRLF, a removed Bcc, and Date, Message-ID and
+ * From added when missing. `sequence` (a load run's --vary): the Subject ends with ` #sequence` and
+ * the message's own Message-ID gives way to `messageId`, so that each copy is a distinct message.
+ */
 export function passThroughMessage(
   headerFields: readonly string[],
   headerBlockWireOctets: number,
   whole: BodyInput,
   bodySource: ByteSource,
-  additions: { date: Date; messageId: string; from: Mailbox },
+  additions: { date: Date; messageId: string; from: Mailbox; sequence?: number | undefined },
 ): ComposedMessage {
   const names = headerFields.map((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase());
+  const { sequence } = additions;
   // Bcc and Resent-Bcc (RFC 5322 §3.6.3, §3.6.6) name who must stay unseen: never sent, as
   // sendmail and Postfix remove both.
-  const kept = headerFields.filter((_, index) => names[index] !== 'bcc' && names[index] !== 'resent-bcc').join('');
+  const dropped = (name: string | undefined) => name === 'bcc' || name === 'resent-bcc' || (sequence !== undefined && name === 'message-id');
+  const kept = headerFields
+    .flatMap((field, index) => {
+      if (dropped(names[index])) return [];
+      // The field ends with CRLF (see readHeaderBlock): the number goes at the end of its value.
+      return sequence !== undefined && names[index] === 'subject' ? [`${field.slice(0, -2)} #${sequence}\r\n`] : [field];
+    })
+    .join('');
   let added = '';
   if (!names.includes('date')) added += foldHeader('Date', formatRfc5322Date(additions.date));
-  if (!names.includes('message-id')) added += foldHeader('Message-ID', additions.messageId);
+  if (!names.includes('message-id') || sequence !== undefined) added += foldHeader('Message-ID', additions.messageId);
+  if (sequence !== undefined && !names.includes('subject')) added += foldHeader('Subject', `#${sequence}`);
   if (!names.includes('from')) added += foldHeader('From', formatMailbox(additions.from)); // RFC 5322 §3.6: required
   const header = Buffer.concat([Buffer.from(kept, 'latin1'), Buffer.from(`${added}\r\n`, 'utf8')]);
   const bodyOctets = bodySource.size === 0 ? 0 : whole.stats.wireOctets - headerBlockWireOctets;

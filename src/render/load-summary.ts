@@ -4,9 +4,9 @@ import type { LoadFailure, LoadReport } from '../load/facts.js';
 import { perSecond, type LatencySummary } from '../load/stats.js';
 import type { Words } from '../words/catalogue.js';
 import { describeFact } from '../words/describe.js';
-import { terminalSafeJson } from '../text/sanitize.js';
+import { sanitize, terminalSafeJson } from '../text/sanitize.js';
 
-const PHASES = ['connect', 'greeting', 'transaction'] as const;
+const PHASES = ['connect', 'greeting', 'tls', 'auth', 'transaction'] as const;
 
 export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   const { load } = words;
@@ -14,6 +14,9 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
     load.totals(report.count, report.accepted, report.failed, report.connections, (report.elapsedMs / 1000).toFixed(3)),
     load.rate(perSecond(report.accepted, report.elapsedMs).toFixed(0)),
   ];
+  if (report.target !== undefined) lines.unshift(load.target(sanitize(report.target.host), report.target.address, report.target.port));
+  if (report.failed > 0) lines.push(load.split(report.refused, report.deferred));
+  if (report.stopped !== undefined) lines.push(load.stopped(report.stopped.unsent, describeFailure(report.stopped.failure, words)));
   const rows = PHASES.flatMap((phase) => {
     const summary = report[phase];
     return summary === undefined ? [] : [[load.phase[phase], summary] as const];
@@ -50,24 +53,31 @@ export function loadSummaryJson(report: LoadReport): string {
       count: report.count,
       accepted: report.accepted,
       failed: report.failed,
+      refused: report.refused,
+      deferred: report.deferred,
       connections: report.connections,
       ms: round(report.elapsedMs),
       perSecond: Math.round(perSecond(report.accepted, report.elapsedMs) * 10) / 10,
       connect: latency(report.connect),
       greeting: latency(report.greeting),
+      tls: latency(report.tls),
+      auth: latency(report.auth),
       transaction: latency(report.transaction),
       replies: Object.fromEntries(report.replies),
-      failures: report.failures.map(({ failure, count }) =>
-        failure.kind === 'error'
-          ? { count, code: failure.error.code, reply: 'reply' in failure.error ? failure.error.reply.raw.join('\n') : null }
-          : {
-              count,
-              code: failure.outcome === 'refused' ? 'recipient-refused' : 'recipient-deferred',
-              recipient: failure.recipient,
-              reply: failure.reply.raw.join('\n'),
-            },
-      ),
+      failures: report.failures.map(({ failure, count }) => ({ count, ...failureJson(failure) })),
+      stopped: report.stopped === undefined ? null : { unsent: report.stopped.unsent, ...failureJson(report.stopped.failure) },
+      target: report.target ?? null,
       status: report.status,
     }),
   );
+}
+
+function failureJson(failure: LoadFailure): { code: string; recipient?: string; reply: string | null } {
+  return failure.kind === 'error'
+    ? { code: failure.error.code, reply: 'reply' in failure.error ? failure.error.reply.raw.join('\n') : null }
+    : {
+        code: failure.outcome === 'refused' ? 'recipient-refused' : 'recipient-deferred',
+        recipient: failure.recipient,
+        reply: failure.reply.raw.join('\n'),
+      };
 }

@@ -3,10 +3,18 @@
 export interface LoadWords {
   /** `count` messages over `connections` connections in `seconds`: how many accepted, how many failed. */
   readonly totals: (count: number, accepted: number, failed: number, connections: number, seconds: string) => string;
+  /** The failed ones, split: for good (5xx…) and for now (4xx, connections refused or dropped). */
+  readonly split: (refused: number, deferred: number) => string;
+  /** --stop-on-error stopped the run at `what`; `unsent` messages were never started. */
+  readonly stopped: (unsent: number, what: string) => string;
+  /** --direct: the MX host loaded, the first of the plan that accepted a connection. */
+  readonly target: (host: string, address: string, port: number) => string;
+  /** The live line on a terminal while the run goes on; figures arrive formatted. */
+  readonly progress: (accepted: number, refused: number, deferred: number, perSecond: string, seconds: string) => string;
   readonly rate: (perSecond: string) => string;
   /** The heading of the latency table; each row is named by `phase`. */
   readonly latency: string;
-  readonly phase: { readonly connect: string; readonly greeting: string; readonly transaction: string };
+  readonly phase: { readonly connect: string; readonly greeting: string; readonly tls: string; readonly auth: string; readonly transaction: string };
   readonly replies: string;
   /** `count` messages failed this way. */
   readonly failure: (count: number, what: string) => string;

@@ -26,6 +26,11 @@ export interface Script {
   replies?: Partial<Record<string, Responder>>;
   /** A server without CHUNKING: BDAT is answered as a line like any other, and what follows it is read as commands. */
   noChunking?: boolean;
+  /**
+   * What changes for connection number `index` (from 1), merged over the rest: a greeting that
+   * refuses every third connection, replies whose closures count one connection's messages.
+   */
+  perConnection?: (index: number) => Pick<Script, 'greeting' | 'greetingDelayMs' | 'replies'>;
 }
 
 export interface ScriptedServer {
@@ -60,10 +65,12 @@ export async function startScriptedServer(script: Script = {}): Promise<Scripted
   const chunks: Buffer[] = [];
   const commands: string[] = [];
   const sockets = new Set<Socket>();
+  let connections = 0;
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    serveScript(socket, script, { chunks, commands });
+    const changes = script.perConnection?.(++connections);
+    serveScript(socket, changes === undefined ? script : { ...script, ...changes, replies: { ...script.replies, ...changes.replies } }, { chunks, commands });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -8,26 +8,11 @@ import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { closedPort } from '../helpers/loopback-port.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { lines, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { loadSummary } from '../helpers/load-summary.js';
 import { skipUnlessRunning } from '../helpers/service.js';
 
 const SMTP_SINK = '/usr/sbin/smtp-sink';
-
-interface LoadSummary {
-  event: string;
-  count: number;
-  accepted: number;
-  failed: number;
-  connections: number;
-  replies: Record<string, number>;
-}
-
-function summaryOf(stdout: string): LoadSummary {
-  const events = lines(stdout).map((line) => JSON.parse(line) as { event: string });
-  const summaries = events.filter((event) => event.event === 'load');
-  assert.equal(summaries.length, 1, stdout);
-  return summaries[0] as unknown as LoadSummary;
-}
 
 describe('load mode against smtp-sink', { skip: skipUnlessRunning(existsSync(SMTP_SINK), `${SMTP_SINK} is missing`, 'apt-get install postfix') }, () => {
   let sink: ChildProcess;
@@ -76,7 +61,7 @@ describe('load mode against smtp-sink', { skip: skipUnlessRunning(existsSync(SMT
         { input: 'Hello from the load test.\n' },
       );
       assert.equal(run.code, 0, run.stderr);
-      const summary = summaryOf(run.stdout);
+      const summary = loadSummary(run.stdout);
       assert.equal(summary.count, 200);
       assert.equal(summary.accepted, 200);
       assert.equal(summary.failed, 0);
@@ -93,7 +78,7 @@ describe('load mode against a port nothing listens on', () => {
       input: 'Hello.\n',
     });
     assert.equal(run.code, 75, run.stderr);
-    const summary = summaryOf(run.stdout);
+    const summary = loadSummary(run.stdout);
     assert.equal(summary.count, 30);
     assert.equal(summary.accepted, 0);
     assert.equal(summary.failed, 30);

@@ -4,9 +4,13 @@ import type { LoadWords } from '../load-words.js';
 export const loadWords: LoadWords = {
   totals: (count, accepted, failed, connections, seconds) =>
     `${count} messages in ${seconds} s over ${connections} connection${connections === 1 ? '' : 's'}: ${accepted} accepted, ${failed} failed`,
+  split: (refused, deferred) => `failed: ${refused} refused for good, ${deferred} deferred (temporary failures)`,
+  stopped: (unsent, what) => `stopped at the first failure (--stop-on-error), ${unsent} message${unsent === 1 ? '' : 's'} not sent: ${what}`,
+  target: (host, address, port) => `load sent to ${host} [${address}] port ${port}, the first MX host that accepted a connection`,
+  progress: (accepted, refused, deferred, perSecond, seconds) => `sent ${accepted}, refused ${refused}, deferred ${deferred}, ${perSecond}/s, ${seconds} s`,
   rate: (perSecond) => `${perSecond} messages per second`,
   latency: 'latency (ms)',
-  phase: { connect: 'connect', greeting: 'greeting', transaction: 'transaction' },
+  phase: { connect: 'connect', greeting: 'greeting', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'replies',
   failure: (count, what) => `${count} × ${what}`,
   recipient: (recipient, outcome, reply) => `${recipient} ${outcome === 'refused' ? 'refused' : 'deferred'}: ${reply}`,

@@ -80,6 +80,10 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_TIMEOUT_INVALID: ({ text }) => `--timeout invalide ${q(text)} : il faut un nombre de secondes supérieur à 0`,
   MAILV_LOAD_NUMBER_INVALID: ({ flag, text }) => `${flag} invalide ${q(text)} : il faut un nombre entier à partir de 1`,
   MAILV_LOAD_CLASH: ({ flag }) => `${flag} ne va pas avec --count`,
+  MAILV_LOAD_ONLY: ({ flag }) => `${flag} ne s’emploie qu’avec --count (l’envoi en charge)`,
+  MAILV_LOAD_DIRECT_DOMAINS: ({ domains }) =>
+    `--direct avec --count charge un seul serveur : les destinataires doivent tous être du même domaine, pas ${domains.map((domain) => q(domain)).join(', ')}`,
+  MAILV_LOAD_RATE_INVALID: ({ text }) => `--rate invalide ${q(text)} : il faut un nombre de messages par seconde supérieur à 0, comme 50 ou 0.5`,
   MAILV_NOTIFY_INVALID: ({ option, text }) => `${option} invalide ${q(text)} : never, ou un ou plusieurs de success,failure,delay`,
   MAILV_ENVID_INVALID: ({ option, text, limit }) => `${option} invalide ${q(text)} : de 1 à ${limit} caractères ASCII imprimables`,
   MAILV_XCLIENT_INVALID: ({ text }) => `--xclient invalide ${q(text)} : il faut NOM=valeur, par exemple ADDR=192.0.2.7`,

@@ -4,9 +4,14 @@ import type { LoadWords } from '../load-words.js';
 export const loadWords: LoadWords = {
   totals: (count, accepted, failed, connections, seconds) =>
     `${count} messages en ${seconds} s sur ${connections} connexion${connections === 1 ? '' : 's'} : ${accepted} acceptés, ${failed} en échec`,
+  split: (refused, deferred) => `en échec : ${refused} refusés pour de bon, ${deferred} différés (échecs temporaires)`,
+  stopped: (unsent, what) =>
+    `arrêt au premier échec (--stop-on-error), ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
+  target: (host, address, port) => `charge envoyée à ${host} [${address}] port ${port}, le premier hôte MX qui a accepté une connexion`,
+  progress: (accepted, refused, deferred, perSecond, seconds) => `envoyés ${accepted}, refusés ${refused}, différés ${deferred}, ${perSecond}/s, ${seconds} s`,
   rate: (perSecond) => `${perSecond} messages par seconde`,
   latency: 'latence (ms)',
-  phase: { connect: 'connexion', greeting: 'accueil', transaction: 'transaction' },
+  phase: { connect: 'connexion', greeting: 'accueil', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'réponses',
   failure: (count, what) => `${count} × ${what}`,
   recipient: (recipient, outcome, reply) => `${recipient} ${outcome === 'refused' ? 'refusé' : 'différé'} : ${reply}`,

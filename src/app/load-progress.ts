@@ -1,0 +1,37 @@
+// The live line of a load run on standard error, redrawn a few times a second, only when standard
+// error is a terminal and output is neither JSON nor quiet; erased before the summary is written.
+import type { LoadProgress } from '../load/facts.js';
+import type { Plan } from '../plan.js';
+import { drawProgress, ERASE_LINE } from '../render/load-progress.js';
+import type { Run } from './run.js';
+
+/** Redrawn this often; the first drawing waits as long, so that a short run shows no line at all. */
+const REDRAW_MS = 250;
+
+export interface ProgressLine {
+  /** Hands the line its source of figures: the driver calls it once at the start. */
+  observe(progress: () => LoadProgress): void;
+  /** Stops redrawing and erases the line. */
+  close(): void;
+}
+
+export function openProgressLine(run: Run, plan: Plan): ProgressLine | undefined {
+  const terminal = run.io.stderr.terminal;
+  if (terminal === undefined || plan.output.json || plan.verbosity === 0) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let drawn = false;
+  return {
+    observe(progress) {
+      timer = setInterval(() => {
+        run.output.err(drawProgress(progress(), run.words, terminal.columns));
+        drawn = true;
+      }, REDRAW_MS);
+      // The run's own work keeps the process alive; the line never should.
+      timer.unref();
+    },
+    close() {
+      clearInterval(timer);
+      if (drawn) run.output.err(ERASE_LINE);
+    },
+  };
+}

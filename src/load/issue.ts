@@ -1,0 +1,76 @@
+// Which message goes next, and when: numbers 1…count handed out in order, each no earlier than its
+// turn under --rate, none once the run was stopped (--stop-on-error, a signal). A stall is not
+// made up for: two messages always start at least 1/rate apart, so no burst follows a slow spell.
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export class Issuer {
+  private issued = 0;
+  /** Numbers taken for a connection that was lost before they were started: handed out again first. */
+  private readonly returned: number[] = [];
+  private readonly stopping = new AbortController();
+  private readonly waiting: AbortSignal;
+  /** When the next message may start, in ms on the performance clock. */
+  private nextStart: number;
+
+  constructor(
+    private readonly count: number,
+    private readonly rate: number | undefined,
+    started: number,
+    signal?: AbortSignal,
+  ) {
+    this.nextStart = started;
+    this.waiting = signal === undefined ? this.stopping.signal : AbortSignal.any([signal, this.stopping.signal]);
+  }
+
+  /** The next message's number, once its turn has come; undefined when none is left or the run stopped. */
+  async take(): Promise<number | undefined> {
+    if (!this.more) return undefined;
+    // A message given back already had its turn.
+    if (this.returned.length > 0) return this.returned.shift();
+    const sequence = ++this.issued;
+    if (this.rate !== undefined) {
+      const startAt = Math.max(this.nextStart, performance.now());
+      this.nextStart = startAt + 1000 / this.rate;
+      // A timer may fire a fraction of a millisecond early: wait again until the turn has come.
+      for (let left = startAt - performance.now(); left > 0 && !this.waiting.aborted; left = startAt - performance.now()) {
+        await sleep(Math.ceil(left), undefined, { signal: this.waiting }).catch(() => undefined);
+      }
+    }
+    return this.waiting.aborted ? undefined : sequence;
+  }
+
+  /**
+   * The next message's number if its turn has already come, without waiting: for taking the next
+   * message ahead (pipelined with the current one's end), which must never hold the current one back.
+   */
+  takeDue(): number | undefined {
+    if (!this.more) return undefined;
+    if (this.returned.length > 0) return this.returned.shift();
+    if (this.rate !== undefined) {
+      const now = performance.now();
+      if (this.nextStart > now) return undefined;
+      this.nextStart = Math.max(this.nextStart, now) + 1000 / this.rate;
+    }
+    return ++this.issued;
+  }
+
+  /** Whether any message is left to hand out (perhaps later, under --rate). */
+  get more(): boolean {
+    return (this.returned.length > 0 || this.issued < this.count) && !this.waiting.aborted;
+  }
+
+  /** `sequence` was taken but never started (its connection was lost): another connection takes it. */
+  giveBack(sequence: number): void {
+    this.returned.push(sequence);
+  }
+
+  /** No more messages: those waiting for their turn give up at once; those under way finish. */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+}

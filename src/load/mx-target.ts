@@ -1,0 +1,42 @@
+// --direct in a load run: the recipient domain's MX plan, found once, and the first of its hosts
+// (in the plan's order, each address in turn) that accepts a connection. The whole load goes there:
+// a load run measures one server, it does not spread itself over a domain's hosts.
+import { planMx } from '../dns/mx.js';
+import type { Resolver } from '../dns/resolver.js';
+import { TransportError, type TransportReason } from '../errors.js';
+import { ipVersion } from '../ip-address.js';
+import { SmtpConnection } from '../smtp/connection.js';
+import type { SessionPlan } from '../smtp/session.js';
+import type { LoadTarget } from './facts.js';
+
+export interface TargetSearch {
+  readonly resolver: Resolver;
+  readonly random: () => number;
+  readonly port: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The first MX host of `domain` that accepts a connection. Throws DnsError, or TransportError (MAILV_NO_MX_TOOK, 75). */
+export async function findMxTarget(domain: string, session: Pick<SessionPlan, 'timeouts' | 'local'>, search: TargetSearch): Promise<LoadTarget> {
+  const mx = await planMx(domain, search.resolver, search.random, () => undefined);
+  const family = session.local?.family;
+  let tried = 0;
+  let reason: TransportReason | undefined;
+  for (const host of mx.hosts) {
+    // -4/-6: only the addresses of that family, as --direct does.
+    const addresses = host.addresses.filter((address) => family === undefined || ipVersion(address) === family);
+    if (addresses.length === 0) continue;
+    tried++;
+    for (const address of addresses) {
+      try {
+        const probe = await SmtpConnection.open(address, search.port, session.timeouts.forStage('connect'), search.signal, session.local);
+        probe.close();
+        return { host: host.name, address, port: search.port };
+      } catch (error) {
+        if (!(error instanceof TransportError)) throw error;
+        reason = error.reason ?? reason;
+      }
+    }
+  }
+  throw new TransportError({ code: 'MAILV_NO_MX_TOOK', domain: mx.domain, tried, skipped: mx.hosts.length - tried }, 'connect', reason);
+}

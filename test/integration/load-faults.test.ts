@@ -1,0 +1,131 @@
+// The load mode against scripted servers that misbehave as busy servers do: one that refuses every
+// third connection (hanging up at once, or greeting with 554), one that says 421 and hangs up after
+// five messages on a connection, one that answers 451 to MAIL once it has taken twenty. Every
+// failure is counted once, by its code; none stops the run unless --stop-on-error asks.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { loadSummary } from '../helpers/load-summary.js';
+import { startScriptedServer, type Action, type Script } from '../helpers/scripted-server.js';
+
+function load(port: number, extra: readonly string[]) {
+  return runCli(['--server', `127.0.0.1:${port}`, '-r', 'load@example.org', '-s', 'load', ...extra, 'sink@example.org'], { input: 'Hello.\n' });
+}
+
+async function withServer<T>(script: Script, work: (port: number) => Promise<T>): Promise<T> {
+  const server = await startScriptedServer(script);
+  try {
+    return await work(server.port);
+  } finally {
+    await server.close();
+  }
+}
+
+/** Every third connection refused with `refusal`. */
+const refusingEveryThird = (refusal: Action): Script => ({ perConnection: (index) => (index % 3 === 0 ? { greeting: refusal } : {}) });
+
+describe('load mode against a server that refuses every third connection', () => {
+  it('hung up at once: 10 of 30 lost, each counted as deferred, the run goes on, 75', async () => {
+    const run = await withServer(refusingEveryThird({ close: true }), (port) =>
+      load(port, ['--count', '30', '--concurrency', '3', '--per-connection', '1', '--json']),
+    );
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(
+      { accepted: summary.accepted, failed: summary.failed, refused: summary.refused, deferred: summary.deferred },
+      { accepted: 20, failed: 10, refused: 0, deferred: 10 },
+    );
+    assert.equal(summary.stopped, null);
+  });
+
+  it('greeted with 554: 10 of 30 refused for good, counted by code, 69', async () => {
+    const run = await withServer(refusingEveryThird('554 5.7.1 No service for you'), (port) =>
+      load(port, ['--count', '30', '--concurrency', '3', '--per-connection', '1', '--json']),
+    );
+    assert.equal(run.code, 69, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(
+      { accepted: summary.accepted, refused: summary.refused, deferred: summary.deferred, greeted554: summary.replies['554 5.7.1'] },
+      { accepted: 20, refused: 10, deferred: 0, greeted554: 10 },
+    );
+  });
+
+  it('--stop-on-error: the first refused connection stops the run, its status is the run’s', async () => {
+    const run = await withServer(refusingEveryThird('554 5.7.1 No service for you'), (port) =>
+      load(port, ['--count', '30', '--per-connection', '1', '--stop-on-error']),
+    );
+    assert.equal(run.code, 69, run.stderr);
+    assert.match(run.stdout, /^30 messages in [\d.]+ s over 3 connections: 2 accepted, 1 failed$/m);
+    assert.match(run.stdout, /^stopped at the first failure \(--stop-on-error\), 27 messages not sent: .*554 5\.7\.1 No service for you/m);
+  });
+
+  it('--stop-on-error with connections hung up: stopped after the first, 75', async () => {
+    const run = await withServer(refusingEveryThird({ close: true }), (port) =>
+      load(port, ['--count', '30', '--per-connection', '1', '--stop-on-error', '--json']),
+    );
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, unsent: summary.stopped?.unsent }, { accepted: 2, failed: 1, unsent: 27 });
+  });
+});
+
+describe('load mode against a server that rate-limits', () => {
+  it('421 4.7.0 and a hang-up after five messages a connection: a new connection goes on, 75', async () => {
+    // Each connection takes five messages, then answers the sixth MAIL with 421 and hangs up.
+    const script: Script = {
+      perConnection: () => {
+        let taken = 0;
+        return {
+          replies: {
+            MAIL: () => (taken < 5 ? '250 2.1.0 Ok' : { raw: '421 4.7.0 Error: too many messages from you\r\n', close: true }),
+            '.': () => `250 2.0.0 Ok: queued as Q${++taken}`,
+          },
+        };
+      },
+    };
+    const run = await withServer(script, (port) => load(port, ['--count', '30', '--per-connection', '10', '--json']));
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(
+      {
+        accepted: summary.accepted,
+        deferred: summary.deferred,
+        refused: summary.refused,
+        connections: summary.connections,
+        said421: summary.replies['421 4.7.0'],
+      },
+      { accepted: 25, deferred: 5, refused: 0, connections: 5, said421: 5 },
+    );
+  });
+
+  it('451 4.7.1 to MAIL after twenty messages: each counted by its code, the run goes to its end, 75', async () => {
+    let mails = 0;
+    const script: Script = {
+      perConnection: () => {
+        // As Postfix: after a refused MAIL, RCPT and DATA have no transaction to belong to.
+        let refused = false;
+        return {
+          replies: {
+            MAIL: () => {
+              refused = ++mails > 20;
+              return refused ? '451 4.7.1 Try again later' : '250 2.1.0 Ok';
+            },
+            RCPT: () => (refused ? '503 5.5.1 Error: need MAIL command' : '250 2.1.5 Ok'),
+            DATA: () => (refused ? '503 5.5.1 Error: need RCPT command' : '354 End data with <CR><LF>.<CR><LF>'),
+          },
+        };
+      },
+    };
+    const run = await withServer(script, (port) => load(port, ['--count', '40', '--concurrency', '2', '--per-connection', '10', '--json']));
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(
+      { count: summary.count, accepted: summary.accepted, deferred: summary.deferred, refused: summary.refused, said451: summary.replies['451 4.7.1'] },
+      { count: 40, accepted: 20, deferred: 20, refused: 0, said451: 20 },
+    );
+    assert.deepEqual(
+      summary.failures.map(({ count, reply }) => ({ count, reply })),
+      [{ count: 20, reply: '451 4.7.1 Try again later' }],
+    );
+  });
+});

@@ -1,0 +1,159 @@
+// The load mode's pacing, its live line, --direct and --vary with -t: --rate holds the run to at
+// least (N − 1)/R seconds; the live line is drawn on a terminal (a pseudo-terminal made by
+// script(1)) and never in a pipe; --direct loads the first MX host that takes a connection;
+// --vary makes each copy of a -t message distinct at the server.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freshHome, MAILV, runCli } from '../helpers/cli.js';
+import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
+import { loadSummary } from '../helpers/load-summary.js';
+import { sinksOnOnePort } from '../helpers/loopback-port.js';
+import { skipUnlessRunning } from '../helpers/service.js';
+import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
+
+const SCRIPT = '/usr/bin/script';
+
+/** What a run of mailv with `args` writes on its standard error, a pseudo-terminal; its standard output goes to a file. */
+function onTerminal(args: readonly string[], input: string): Promise<{ code: number | null; screen: string; stdout: string }> {
+  const home = freshHome();
+  writeFileSync(join(home, 'body'), input);
+  const command = [process.execPath, MAILV, ...args].map((word) => `'${word}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn(SCRIPT, ['-qec', `${command} < '${join(home, 'body')}' > '${join(home, 'out')}'`, '/dev/null'], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TERM: 'xterm', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' },
+    });
+    let screen = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      screen += chunk.toString('utf8');
+    });
+    child.stdin.end();
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, screen, stdout: readFileSync(join(home, 'out'), 'utf8') }));
+  });
+}
+
+describe('load mode pacing and its live line', () => {
+  let sink: SmtpSink;
+  before(async () => {
+    sink = await startSink();
+  });
+  after(() => sink.close());
+  const sending = (extra: readonly string[]) => ['--server', `127.0.0.1:${sink.port}`, '-r', 'load@example.org', '-s', 'load', ...extra, 'sink@example.org'];
+
+  it('--rate 20 over 11 messages takes at least (11 − 1)/20 s, and accepts a decimal rate', async () => {
+    const started = performance.now();
+    const run = await runCli(sending(['--count', '11', '--concurrency', '3', '--rate', '20', '--json']), { input: 'Paced.\n' });
+    const wall = performance.now() - started;
+    assert.equal(run.code, 0, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.equal(summary.accepted, 11);
+    assert.ok(summary.ms >= 500, `the run took ${summary.ms} ms`);
+    assert.ok(wall >= 500);
+    const slow = await runCli(sending(['--count', '2', '--rate', '2.5', '--json']), { input: 'Paced.\n' });
+    assert.equal(slow.code, 0, slow.stderr);
+    assert.ok(loadSummary(slow.stdout).ms >= 400);
+  });
+
+  it('twelve connections at once: nothing on standard error (no warning about listeners)', async () => {
+    const run = await runCli(sending(['--count', '24', '--concurrency', '12', '--per-connection', '2', '--json']), { input: 'Many at once.\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    assert.equal(loadSummary(run.stdout).accepted, 24);
+  });
+
+  it('refuses a rate that is no number above 0, and load options without --count: 64', async () => {
+    for (const [args, said] of [
+      [['--count', '2', '--rate', '0'], /^mailv: invalid --rate "0": a number of messages a second above 0/],
+      [['--count', '2', '--rate', 'fast'], /^mailv: invalid --rate "fast"/],
+      [['--rate', '5'], /^mailv: --rate goes with --count \(the load run\)$/m],
+      [['--stop-on-error'], /^mailv: --stop-on-error goes with --count \(the load run\)$/m],
+    ] as const) {
+      const run = await runCli(sending(args), { input: 'x\n' });
+      assert.equal(run.code, 64, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, said);
+    }
+  });
+
+  it('draws a live line on a terminal, redrawn in place and erased before the summary; none in a pipe, with --json or -q', {
+    skip: skipUnlessRunning(existsSync(SCRIPT), `${SCRIPT} is missing`, 'apt-get install util-linux'),
+  }, async () => {
+    const args = sending(['--count', '30', '--rate', '40']);
+    const shown = await onTerminal(args, 'Watched.\n');
+    assert.equal(shown.code, 0, shown.screen);
+    const drawings = shown.screen.split('\r\x1b[2K');
+    // At least two drawings over 0.7 s, each one line; the last thing written erases the line.
+    assert.ok(drawings.length >= 3, JSON.stringify(shown.screen));
+    assert.equal(drawings.at(-1), '');
+    for (const drawing of drawings.slice(1, -1)) assert.match(drawing, /^sent \d+, refused 0, deferred 0, \d+\/s, \d+\.\d s$/);
+    assert.match(shown.stdout, /^30 messages in [\d.]+ s over 1 connection: 30 accepted, 0 failed$/m);
+    const french = await onTerminal([...args, '--lang', 'fr'], 'Observé.\n');
+    assert.match(french.screen, /\r\x1b\[2Kenvoyés \d+, refusés 0, différés 0, \d+\/s, \d+\.\d s/);
+    for (const quiet of [['--json'], ['-q']]) {
+      const run = await onTerminal([...args, ...quiet], 'Unwatched.\n');
+      assert.equal(run.code, 0, run.screen);
+      assert.equal(run.screen, '', quiet.join(' '));
+    }
+    const piped = await runCli(args, { input: 'Piped.\n' });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stderr, '');
+  });
+});
+
+describe('load mode with -t and --vary', () => {
+  it('each copy of the message read from standard input is distinct at the server: its Subject numbered, a Message-ID of its own', async () => {
+    const sink = await startSink();
+    try {
+      const message = 'To: sink@example.org\nSubject: Weekly report\nMessage-ID: <original@example.org>\n\nThe body.\n';
+      const run = await runCli(
+        ['--server', `127.0.0.1:${sink.port}`, '-t', '-r', 'load@example.org', '--count', '12', '--concurrency', '3', '--vary', '--json'],
+        {
+          input: message,
+        },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(loadSummary(run.stdout).accepted, 12);
+      const headers = sink.messages.map((each) => each.data.toString('utf8').split('\r\n\r\n')[0]!);
+      const subjects = headers.map((header) => /^Subject: (.*)$/m.exec(header)?.[1]);
+      const ids = headers.map((header) => /^Message-ID: (.*)$/m.exec(header)?.[1]);
+      assert.deepEqual([...subjects].sort(), Array.from({ length: 12 }, (_, index) => `Weekly report #${index + 1}`).sort());
+      assert.equal(new Set(ids).size, 12, ids.join(' '));
+      assert.ok(!ids.includes('<original@example.org>'));
+      for (const header of headers) assert.equal(header.match(/^Message-ID:/gm)?.length, 1, header);
+      for (const each of sink.messages) assert.ok(each.data.toString('utf8').endsWith('\r\n\r\nThe body.\r\n'));
+    } finally {
+      await sink.close();
+    }
+  });
+});
+
+describe('load mode with --direct, against real dnsmasq', { skip: await dnsmasqSkipReason() }, () => {
+  it('loads the first MX host that takes a connection (the first is dead) and says which', async () => {
+    const [live] = await sinksOnOnePort(['127.0.0.3']);
+    try {
+      const args = ['--direct', '--port', String(live!.port), '--dns', DNSMASQ, '--count', '10', '--concurrency', '2', '-s', 'MX load', 'bob@deadfirst.test'];
+      const run = await runCli([...args, '--json'], { input: 'via MX\n' });
+      assert.equal(run.code, 0, run.stderr);
+      const summary = loadSummary(run.stdout);
+      assert.equal(summary.accepted, 10);
+      assert.deepEqual(summary.target, { host: 'live.deadfirst.test.', address: '127.0.0.3', port: live!.port });
+      assert.equal(live!.messages.length, 10);
+      const text = await runCli(args, { input: 'via MX\n' });
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(
+        text.stdout,
+        new RegExp(`^load sent to live\\.deadfirst\\.test\\. \\[127\\.0\\.0\\.3\\] port ${live!.port}, the first MX host that accepted a connection$`, 'm'),
+      );
+    } finally {
+      await live!.close();
+    }
+  });
+
+  it('recipients in two domains: one server is loaded, so the run is refused, 64', async () => {
+    const run = await runCli(['--direct', '--dns', DNSMASQ, '--count', '2', 'bob@deadfirst.test', 'carol@mx.test'], { input: 'x\n' });
+    assert.equal(run.code, 64, run.stderr);
+    assert.match(run.stderr, /^mailv: --direct with --count loads one server: the recipients must all be in one domain, not "deadfirst\.test", "mx\.test"$/m);
+  });
+});

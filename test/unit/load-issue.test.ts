@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Issuer } from '../../dist/load/issue.js';
+
+describe('handing out the messages of a load run', () => {
+  it('numbers 1 to count, then none', async () => {
+    const issuer = new Issuer(3, undefined, performance.now());
+    assert.deepEqual([await issuer.take(), await issuer.take(), await issuer.take(), await issuer.take()], [1, 2, 3, undefined]);
+  });
+
+  it('a number given back (its connection lost before it started) is handed out again first, now or ahead', async () => {
+    const issuer = new Issuer(3, undefined, performance.now());
+    assert.equal(await issuer.take(), 1);
+    assert.equal(issuer.takeDue(), 2);
+    issuer.giveBack(2);
+    assert.equal(await issuer.take(), 2);
+    assert.equal(issuer.takeDue(), 3);
+    issuer.giveBack(3);
+    assert.equal(issuer.more, true);
+    assert.equal(issuer.takeDue(), 3);
+    assert.equal(issuer.more, false);
+  });
+
+  it('--rate: taken ahead only when its turn has come', () => {
+    const issuer = new Issuer(5, 10, performance.now());
+    assert.equal(issuer.takeDue(), 1);
+    assert.equal(issuer.takeDue(), undefined);
+    assert.equal(issuer.more, true);
+  });
+
+  it('--rate: message i no sooner than start + (i − 1)/rate, and no burst to make up for a stall', async () => {
+    const started = performance.now();
+    const issuer = new Issuer(6, 50, started);
+    const at: number[] = [];
+    for (let index = 0; index < 3; index++) {
+      await issuer.take();
+      at.push(performance.now() - started);
+    }
+    await sleep(120); // a stall: six turns go by
+    for (let index = 0; index < 3; index++) {
+      await issuer.take();
+      at.push(performance.now() - started);
+    }
+    for (const [index, ms] of at.slice(0, 3).entries()) assert.ok(ms >= index * 20, `message ${index + 1} at ${ms} ms`);
+    // After the stall the messages keep their spacing instead of leaving at once.
+    assert.ok(at[4]! - at[3]! >= 19.5 && at[5]! - at[4]! >= 19.5, at.join(' '));
+  });
+
+  it('stopped: nothing more, and a message waiting for its turn gives up at once', async () => {
+    const issuer = new Issuer(10, 0.5, performance.now());
+    assert.equal(await issuer.take(), 1);
+    const waiting = issuer.take(); // its turn is two seconds away
+    const stoppedAt = performance.now();
+    issuer.stop();
+    assert.equal(await waiting, undefined);
+    assert.ok(performance.now() - stoppedAt < 500);
+    assert.equal(await issuer.take(), undefined);
+  });
+});
