@@ -164,6 +164,8 @@ export class SmtpSession {
   private lastTransaction = true;
   /** next() was told another transaction follows: its envelope may ride with this one's end. */
   private following = false;
+  /** A 421 was read: the server is closing the connection, and answers nothing more. */
+  private closingReply: Reply | undefined;
   /** The next transaction, already under way (see AheadTransaction). */
   private ahead: AheadTransaction | undefined;
   /** An EHLO sent before the greeting was refused (a 5xx greeting, or a hang-up): nothing else was sent. */
@@ -383,7 +385,10 @@ export class SmtpSession {
 
   /** The replies owed to a transaction sent ahead, in order. */
   private async answerAhead(ahead: AheadTransaction): Promise<EnvelopeReplies> {
-    for (const read of ahead.owed) await read();
+    for (const read of ahead.owed) {
+      if (this.closingReply !== undefined) break;
+      await read();
+    }
     return ahead.replies;
   }
 
@@ -429,7 +434,8 @@ export class SmtpSession {
       await this.sendEnvelope(params, rcpts, ending, pipelined, replies, answer);
       await carry?.();
       // Every reply of a flight is read before any is judged, so none is left for QUIT to take.
-      for (; answered < owed.length; answered++) await owed[answered]!();
+      // After a 421 the server is closing (RFC 5321 §3.8): the replies still owed will not come.
+      for (; answered < owed.length && this.closingReply === undefined; answered++) await owed[answered]!();
     } catch (error) {
       // q at --step: what was written is answered before QUIT, or QUIT would take another's
       // reply. The commands still queued, the last owed, never left (flush keeps them until go).
@@ -994,6 +1000,7 @@ export class SmtpSession {
   /** The next reply, shown and checked: a 3xx only where an intermediate reply is due. */
   private async read(stage: Stage, recipient?: string, intermediate = false): Promise<Reply> {
     const reply = await this.receive(stage);
+    if (reply.code === 421) this.closingReply = reply;
     this.emit({ kind: 'reply', stage, reply, recipient });
     judge(stage, reply, intermediate);
     return reply;

@@ -122,3 +122,18 @@ describe('session: transactions in a row', () => {
     assert.deepEqual(row.writes, ['EHLO client.test\r\n', ...lockStep, ...lockStep, 'QUIT\r\n']);
   });
 });
+
+describe('session: a 421 in a pipelined flight', () => {
+  it('the refusal is the 421, not the hang-up that follows it: the replies still owed are not waited for', async () => {
+    const [client, server] = memoryPair();
+    serveScript(server, { replies: { MAIL: { raw: '421 4.7.0 Too many messages, closing\r\n', close: true } } }, { chunks: [], commands: [] });
+    const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), PLAN, () => {});
+    const error = await session.run().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof SmtpReplyError, String(error));
+    assert.equal(error.fact.code, 'MAILV_SENDER_REFUSED');
+    assert.equal(error.reply.code, 421);
+  });
+});
