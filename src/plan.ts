@@ -82,7 +82,7 @@ export interface Plan {
   readonly load?: LoadRequest;
 }
 
-/** How mailv-sendmail reads the message, as sendmail does. */
+/** --count and its companions: the load run (see src/app/load.ts). */
 export interface LoadRequest {
   readonly count: number;
   readonly concurrency: number;
@@ -96,6 +96,7 @@ export interface LoadRequest {
   readonly stopOnError: boolean;
 }
 
+/** How mailv-sendmail reads the message, as sendmail does. */
 export interface SendmailInput {
   /** -t: the message's To, Cc and Bcc are recipients too; otherwise only the arguments are. */
   readonly recipientsFromHeaders: boolean;
