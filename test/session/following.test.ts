@@ -7,25 +7,17 @@ import { describe, it } from 'node:test';
 import { SmtpReplyError } from '../../dist/errors.js';
 import type { SessionEvent } from '../../dist/events.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
-import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/smtp/session.js';
-import { Timeouts } from '../../dist/smtp/timeouts.js';
+import { SmtpSession, type RecipientResult } from '../../dist/smtp/session.js';
 import { serveScript, type Script } from '../helpers/scripted-server.js';
 import { memoryPair } from './memory-pair.js';
-import { messageOf } from './message-of.js';
+import { planOf } from './plan-of.js';
 
 const MESSAGE = 'Subject: t\r\n\r\nhello\r\n';
 const SIZE = Buffer.byteLength(MESSAGE);
 const ENVELOPE = `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\nDATA\r\n`;
 const CHUNKING_PIPELINING = '250-scripted.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250 CHUNKING';
 
-const PLAN: SessionPlan = {
-  helo: 'client.test',
-  envelope: { from: 'a@client.test', recipients: ['b@mx.test'] },
-  prepare: async () => messageOf(MESSAGE),
-  timeouts: new Timeouts(2000),
-  echoBody: false,
-  tls: 'off',
-};
+const PLAN = planOf(MESSAGE);
 
 interface Row {
   readonly writes: string[];

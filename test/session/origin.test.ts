@@ -7,23 +7,14 @@ import type { SessionEvent } from '../../dist/events.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
 import { encodeProxyHeader } from '../../dist/smtp/proxy-header.js';
 import { SmtpSession, type SessionPlan } from '../../dist/smtp/session.js';
-import { Timeouts } from '../../dist/smtp/timeouts.js';
 import { xtext } from '../../dist/smtp/dsn.js';
 import { serveScript, type Script } from '../helpers/scripted-server.js';
 import { memoryPair, type MemoryEnd } from './memory-pair.js';
-import { messageOf } from './message-of.js';
+import { planOf } from './plan-of.js';
 
 const MESSAGE = 'Subject: t\r\n\r\nhello\r\n';
 
-const PLAN: SessionPlan = {
-  helo: 'client.test',
-  envelope: { from: 'a@client.test', recipients: ['b@mx.test'] },
-  prepare: async () => messageOf(MESSAGE),
-  timeouts: new Timeouts(2000),
-  echoBody: false,
-  tls: 'off',
-  pipelining: 'off',
-};
+const PLAN = planOf(MESSAGE, { pipelining: 'off' });
 
 const OFFERS_XCLIENT = '250-scripted.test\r\n250-XCLIENT NAME ADDR PROTO HELO\r\n250 8BITMIME';
 const AFTER_XCLIENT = '250-scripted.test\r\n250 8BITMIME';

@@ -10,23 +10,15 @@ import { SmtpConnection } from '../../dist/smtp/connection.js';
 import { makeReply } from '../../dist/smtp/reply.js';
 import type { RememberedEhlo } from '../../dist/smtp/remembered.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/smtp/session.js';
-import { Timeouts } from '../../dist/smtp/timeouts.js';
 import { serveScript, type Script } from '../helpers/scripted-server.js';
 import { memoryPair } from './memory-pair.js';
-import { messageOf } from './message-of.js';
+import { planOf } from './plan-of.js';
 
 const MESSAGE = 'Subject: t\r\n\r\nhello\r\n';
 const SIZE = Buffer.byteLength(MESSAGE);
 const EHLO_FULL = '250-exim.test Hello\r\n250-SIZE 1000000\r\n250-PIPELINING\r\n250-PIPECONNECT\r\n250 CHUNKING';
 
-const PLAN: SessionPlan = {
-  helo: 'client.test',
-  envelope: { from: 'a@client.test', recipients: ['b@mx.test'] },
-  prepare: async () => messageOf(MESSAGE),
-  timeouts: new Timeouts(2000),
-  echoBody: false,
-  tls: 'off',
-};
+const PLAN = planOf(MESSAGE);
 
 /** The remembered reply for the session's server (over the in-memory pair, its address is its name, its port 0). */
 function remembered(ehlo: string, fresh = true, tls: RememberedEhlo['tls'] = 'clear'): RememberedEhlo {

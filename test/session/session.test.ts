@@ -9,10 +9,9 @@ import type { Command, PendingWrite } from '../../dist/smtp/command.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
 import { makeReply } from '../../dist/smtp/reply.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/smtp/session.js';
-import { Timeouts } from '../../dist/smtp/timeouts.js';
 import { serveScript, type Script } from '../helpers/scripted-server.js';
 import { memoryPair } from './memory-pair.js';
-import { messageOf } from './message-of.js';
+import { planOf } from './plan-of.js';
 import { TranscriptRenderer } from '../../dist/render/transcript.js';
 import { plainStyle } from '../../dist/render/style.js';
 import { en } from '../../dist/words/en/index.js';
@@ -21,14 +20,7 @@ const MESSAGE = 'Subject: t\r\n\r\nhello\r\n.dot\r\n';
 const STUFFED = 'Subject: t\r\n\r\nhello\r\n..dot\r\n';
 const SIZE = Buffer.byteLength(MESSAGE);
 
-const PLAN: SessionPlan = {
-  helo: 'client.test',
-  envelope: { from: 'a@client.test', recipients: ['b@mx.test'] },
-  prepare: async () => messageOf(MESSAGE),
-  timeouts: new Timeouts(2000),
-  echoBody: false,
-  tls: 'off',
-};
+const PLAN = planOf(MESSAGE);
 
 interface Conversation {
   /** Each write the session made, as text. */
