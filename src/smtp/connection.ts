@@ -81,7 +81,7 @@ export class SmtpConnection {
     if (this.reader.hasPartial || this.replies.length > 0) {
       throw new ProtocolError({ code: 'MAILV_STARTTLS_INJECTION' }, 'starttls');
     }
-    const { connect: tlsConnect, createSecureContext } = await import('node:tls');
+    const { tlsConnect, secureContext } = await this.prepareTls(extraCa);
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
@@ -89,7 +89,7 @@ export class SmtpConnection {
       socket: plain,
       host: servername,
       servername: isIP(servername) ? undefined : servername,
-      secureContext: extraCa && extraCa.length > 0 ? withExtraCa(createSecureContext(), extraCa) : undefined,
+      secureContext,
       rejectUnauthorized: false,
       session: resumption?.stored?.session,
     });
@@ -131,6 +131,24 @@ export class SmtpConnection {
     this.tls = resumed && resumption?.stored ? resumedDetails(secure, resumption.stored) : fullHandshakeDetails(secure);
     if (offered !== undefined && this.tls.verified) resumption?.keep({ session: offered, certificate: this.tls });
     return this.tls;
+  }
+
+  private tlsSetup: Promise<TlsSetup> | undefined;
+
+  /**
+   * Loads node:tls and makes the context that trusts `extraCa`, once: called while the session
+   * waits for the server (its greeting, its 220 to STARTTLS), that work is done before the
+   * handshake needs it instead of after. A failure is met by startTls(), not here.
+   */
+  prepareTls(extraCa?: readonly Buffer[]): Promise<TlsSetup> {
+    if (this.tlsSetup === undefined) {
+      this.tlsSetup = import('node:tls').then(({ connect, createSecureContext }) => ({
+        tlsConnect: connect,
+        secureContext: extraCa && extraCa.length > 0 ? withExtraCa(createSecureContext(), extraCa) : undefined,
+      }));
+      this.tlsSetup.catch(() => {}); // startTls() awaits it again, and meets the failure there
+    }
+    return this.tlsSetup;
   }
 
   /**
@@ -488,6 +506,11 @@ export interface StoredTlsSession {
  * TLS session resumption across runs, for one server name, address, port and trust: the caller
  * keys it so, since a resumed session is not checked again (neither the CA nor the name).
  */
+interface TlsSetup {
+  readonly tlsConnect: typeof import('node:tls').connect;
+  readonly secureContext: SecureContext | undefined;
+}
+
 export interface TlsResumption {
   /** A session from an earlier verified handshake under the same key, or undefined. */
   readonly stored: StoredTlsSession | undefined;
