@@ -5,8 +5,10 @@
 #   bash bench/compare.sh REV --quick  fewer runs
 #
 # Builds REV in a temporary git worktree (npm ci, npm run build), then times, with
-# hyperfine, `node -e 0` (the floor), `--version` and `--dry-run` of both, and a 50 MiB
-# message (`-t`) to the local Postfix from both; /usr/bin/time gives each one's peak RSS.
+# hyperfine, `node -e 0` (the floor), `--version` and `--dry-run` of both, one small send to
+# Postfix on 127.0.0.1:25 and (when test/services/submission.sh runs) the same through 587 with
+# STARTTLS, the test CA and AUTH PLAIN, and a 50 MiB message (`-t`) to the local Postfix from
+# both; /usr/bin/time gives each one's peak RSS.
 # A change to how mailv is built inside is "no worse" when its ratios to `node -e 0`
 # (start-up) and to REV (the send) stay within the runs' spread. Needs the Postfix of
 # test/services/postfix.sh on 127.0.0.1:25 and hyperfine; all traffic goes to 127.0.0.1.
@@ -53,6 +55,20 @@ hyperfine --style basic --warmup 3 --runs "$RUNS" --export-json "$WORK/startup.j
   -n "mailv --dry-run ($REV)" "$OLD --dry-run -q -s x $TO < $SMALL" \
   -n 'mailv --dry-run (this tree)' "$NEW --dry-run -q -s x $TO < $SMALL" >&2
 
+# Each tree keeps its TLS sessions apart from the user's, and from the other's.
+SENDS=(-n 'node -e 0' 'node -e 0'
+  -n "send to :25 ($REV)" "$OLD -q --server 127.0.0.1:25 -r $FROM -s bench $TO < $SMALL"
+  -n 'send to :25 (this tree)' "$NEW -q --server 127.0.0.1:25 -r $FROM -s bench $TO < $SMALL")
+CA=/etc/mailv-tls/ca.pem
+if [[ -r $CA ]]; then
+  SUBMIT="--server 127.0.0.1:587 --tls required --ca $CA --user mailtest --auth plain -r $FROM -s bench $TO < $SMALL"
+  SECRET=Sub-mission-7 # the loopback test account of test/services/submission.sh
+  SENDS+=(-n "send to :587 ($REV)" "XDG_CACHE_HOME=$WORK/cache-old MAILV_PASSWORD=$SECRET $OLD -q $SUBMIT"
+    -n 'send to :587 (this tree)' "XDG_CACHE_HOME=$WORK/cache-new MAILV_PASSWORD=$SECRET $NEW -q $SUBMIT")
+fi
+echo "== the small sends ($RUNS runs each)" >&2
+hyperfine --style basic --warmup 3 --runs "$RUNS" --export-json "$WORK/sends.json" "${SENDS[@]}" >&2
+
 echo "== a 50 MiB message to Postfix ($BIG_RUNS runs each)" >&2
 hyperfine --style basic --warmup 1 --runs "$BIG_RUNS" --export-json "$WORK/big.json" \
   -n "50 MiB -t ($REV)" "$OLD -q -t --server 127.0.0.1:25 -r $FROM < $BIG" \
@@ -62,8 +78,8 @@ rss() { /usr/bin/time -f '%M' sh -c "$1" 2>&1 >/dev/null | tail -n 1; }
 RSS_OLD=$(rss "$OLD -q -t --server 127.0.0.1:25 -r $FROM < $BIG")
 RSS_NEW=$(rss "$NEW -q -t --server 127.0.0.1:25 -r $FROM < $BIG")
 
-node - "$WORK/startup.json" "$WORK/big.json" "$REV" "$RSS_OLD" "$RSS_NEW" <<'EOF'
-const [startup, big, rev, rssOld, rssNew] = process.argv.slice(2);
+node - "$WORK/startup.json" "$WORK/big.json" "$REV" "$RSS_OLD" "$RSS_NEW" "$WORK/sends.json" <<'EOF'
+const [startup, big, rev, rssOld, rssNew, sends] = process.argv.slice(2);
 const { readFileSync } = await import('node:fs');
 const read = (file) => JSON.parse(readFileSync(file, 'utf8')).results;
 const median = (r) => r.median * 1000;
@@ -73,6 +89,11 @@ const floor = s[0];
 console.log(`| command | median ms | ± ms | × node -e 0 |`);
 console.log(`| --- | ---: | ---: | ---: |`);
 for (const r of s) console.log(`| ${r.command} | ${median(r).toFixed(1)} | ${spread(r).toFixed(1)} | ${(r.median / floor.median).toFixed(2)} |`);
+const d = read(sends);
+console.log('');
+console.log(`| small send | median ms | ± ms | × node -e 0 (mean) | × node -e 0 (median) |`);
+console.log(`| --- | ---: | ---: | ---: | ---: |`);
+for (const r of d) console.log(`| ${r.command} | ${median(r).toFixed(1)} | ${spread(r).toFixed(1)} | ${(r.mean / d[0].mean).toFixed(2)} | ${(r.median / d[0].median).toFixed(2)} |`);
 const [o, n] = read(big);
 console.log('');
 console.log(`| 50 MiB -t to Postfix | median s | ± s | peak RSS MiB |`);

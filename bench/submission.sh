@@ -6,6 +6,8 @@
 #
 #   bash bench/submission.sh              6 rounds of 10 runs, each round after 2 warm-ups
 #   ROUNDS=3 RUNS=5 bash bench/submission.sh
+#   BASE=../other-tree bash bench/submission.sh   the two mailv sends of another built tree too,
+#                                                 in the same rounds (before and after a change)
 #
 # Prints a Markdown table (ratios to `node -e 0`, peak RSS) and leaves the raw hyperfine JSON
 # in bench/results/submission-*.json. Needs hyperfine, swaks, msmtp and the services of
@@ -44,6 +46,15 @@ cmds=(
   "msmtp -C /dev/null --host=127.0.0.1 --port=587 --tls=on --tls-starttls=on --tls-trust-file=$CA --auth=plain --user=mailtest --passwordeval='echo $SECRET' --from=$FROM $TO < $WORK/tiny.eml"
   "swaks --silent 2 --server 127.0.0.1:587 --tls --tls-verify --tls-ca-path $CA --auth PLAIN --auth-user mailtest --auth-password $SECRET --from $FROM --to $TO --body @$WORK/small.txt"
 )
+if [[ -n ${BASE:-} ]]; then
+  [[ -r $BASE/dist/bundle/mailv.cjs ]] || die "no built mailv in $BASE (npm ci && npm run build there)"
+  OLD="node $(cd "$BASE" && pwd)/bin/mailv.js"
+  names+=('mailv 25 (base)' 'mailv 587 (base)')
+  cmds+=(
+    "$OLD -q --server 127.0.0.1:25 -r $FROM -s bench $TO < $WORK/small.txt"
+    "XDG_CACHE_HOME=$WORK/cache-base MAILV_PASSWORD=$SECRET $OLD -q $SUBMIT -r $FROM -s bench $TO < $WORK/small.txt"
+  )
+fi
 n=${#names[@]}
 : > "$WORK/submission.commands.tsv"
 for (( i = 0; i < n; i++ )); do

@@ -2,8 +2,9 @@
 // under $XDG_CACHE_HOME/mailv (~/.cache/mailv), so that the next session with the same server may
 // send EHLO before the greeting. A cache and nothing more: a file that is missing, unreadable,
 // damaged or not the user's own is ignored, and one that cannot be written is left as it is.
-import { constants } from 'node:fs';
-import { chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
+// Read and written with plain synchronous calls: the file is small and local, and node:fs/promises
+// (readline and streams come with it) would cost every send milliseconds of start-up.
+import { chmodSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EhloOffer, Extension } from '../smtp/capabilities.js';
 import { offersPipeconnect, sameKey, type EhloKey, type EhloTlsState, type RememberedEhlo } from '../smtp/remembered.js';
@@ -42,7 +43,7 @@ export class EhloMemory {
 
   /** What the directory's file holds, or nothing when it cannot be trusted. */
   static async open(directory: string): Promise<EhloMemory> {
-    return new EhloMemory(directory, await readEntries(join(directory, FILE_NAME)));
+    return new EhloMemory(directory, readEntries(join(directory, FILE_NAME)));
   }
 
   /** Every reply remembered for `helo`, each said fresh or not at `now`; the session picks its server's. */
@@ -56,7 +57,15 @@ export class EhloMemory {
   learn(key: EhloKey, offer: EhloOffer, now: number): void {
     const keyOnly: EhloKey = { host: key.host, address: key.address, port: key.port, tls: key.tls, helo: key.helo };
     if (this.changes.some((change) => change.forgotten && sameKey(change.forgotten, keyOnly))) return; // refused in this very run
+    // A server that offers no PIPECONNECT and was never remembered leaves the file as it is: most
+    // servers do not offer it, and a file written after every send would cost every send.
+    if (!offersPipeconnect(offer) && !this.holds(keyOnly)) return;
     this.changes.push(offersPipeconnect(offer) ? { learned: { ...keyOnly, offer, learned: now } } : { forgotten: keyOnly });
+  }
+
+  /** Remembered in the file as read, or learned in this run. */
+  private holds(key: EhloKey): boolean {
+    return this.entries.some((entry) => sameKey(entry, key)) || this.changes.some((change) => change.learned && sameKey(change.learned, key));
   }
 
   forget(key: EhloKey): void {
@@ -72,47 +81,51 @@ export class EhloMemory {
     const path = join(this.directory, FILE_NAME);
     const temporary = join(this.directory, `.${FILE_NAME}.${process.pid}.${Date.now()}`);
     try {
-      await mkdir(this.directory, { recursive: true, mode: 0o700 });
-      let entries = await readEntries(path);
+      mkdirSync(this.directory, { recursive: true, mode: 0o700 });
+      let entries = readEntries(path);
       for (const { learned, forgotten } of this.changes) {
         const key = learned ?? forgotten!;
         entries = entries.filter((entry) => !sameKey(entry, key));
         if (learned) entries.push(learned);
       }
       entries = entries.sort((a, b) => a.learned - b.learned).slice(-MAX_ENTRIES);
-      const file = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      const file = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
-        await file.writeFile(`${JSON.stringify({ version: 1, entries })}\n`);
+        writeFileSync(file, `${JSON.stringify({ version: 1, entries })}\n`);
       } finally {
-        await file.close();
+        closeSync(file);
       }
-      await chmod(temporary, 0o600);
-      await rename(temporary, path);
+      chmodSync(temporary, 0o600);
+      renameSync(temporary, path);
       this.entries = entries;
       this.changes.length = 0;
     } catch {
-      await unlink(temporary).catch(() => {});
+      try {
+        unlinkSync(temporary);
+      } catch {
+        // Never made, or already gone.
+      }
     }
   }
 }
 
 /** The entries of the file at `path`; none when it is missing, not the user's, too large or not what mailv writes. */
-async function readEntries(path: string): Promise<Entry[]> {
+function readEntries(path: string): Entry[] {
   try {
-    const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const file = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
-      const stat = await file.stat();
+      const stat = fstatSync(file);
       const me = process.getuid?.();
       // Another user's file could steer mailv's early EHLO; a FIFO or device is no cache.
       if (!stat.isFile() || (me !== undefined && stat.uid !== me) || stat.size > MAX_FILE_OCTETS) return [];
-      const parsed: unknown = JSON.parse(await file.readFile('utf8'));
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
       if (!isRecord(parsed) || parsed['version'] !== 1 || !Array.isArray(parsed['entries'])) return [];
       return parsed['entries'].flatMap((entry: unknown) => {
         const valid = asEntry(entry);
         return valid ? [valid] : [];
       });
     } finally {
-      await file.close();
+      closeSync(file);
     }
   } catch {
     return [];

@@ -81,7 +81,7 @@ export class SmtpConnection {
     if (this.reader.hasPartial || this.replies.length > 0) {
       throw new ProtocolError({ code: 'MAILV_STARTTLS_INJECTION' }, 'starttls');
     }
-    const { connect: tlsConnect, createSecureContext } = await import('node:tls');
+    const { tlsConnect, secureContext } = await this.prepareTls(extraCa);
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
@@ -89,7 +89,7 @@ export class SmtpConnection {
       socket: plain,
       host: servername,
       servername: isIP(servername) ? undefined : servername,
-      secureContext: extraCa && extraCa.length > 0 ? withExtraCa(createSecureContext(), extraCa) : undefined,
+      secureContext,
       rejectUnauthorized: false,
       session: resumption?.stored?.session,
     });
@@ -100,7 +100,7 @@ export class SmtpConnection {
       offered = session;
       if (this.tls?.verified) resumption?.keep({ session, certificate: this.tls });
     });
-    const handshakeStarted = performance.now();
+    const handshakeStarted = monotonicMs();
     let onClose = () => {};
     await new Promise<void>((resolve, reject) => {
       onClose = () => fail({ kind: 'closed' });
@@ -123,7 +123,7 @@ export class SmtpConnection {
     secure.off('close', onClose);
     const resumed = secure.isSessionReused();
     if (!resumed && offered === undefined && secure.getProtocol() === 'TLSv1.3') {
-      await firstTicket(secure, Math.min(TICKET_WAIT_MS, performance.now() - handshakeStarted + 5));
+      await firstTicket(secure, Math.min(TICKET_WAIT_MS, monotonicMs() - handshakeStarted + 5));
     }
     this.socket = secure;
     this.reader = this.newReader();
@@ -131,6 +131,24 @@ export class SmtpConnection {
     this.tls = resumed && resumption?.stored ? resumedDetails(secure, resumption.stored) : fullHandshakeDetails(secure);
     if (offered !== undefined && this.tls.verified) resumption?.keep({ session: offered, certificate: this.tls });
     return this.tls;
+  }
+
+  private tlsSetup: Promise<TlsSetup> | undefined;
+
+  /**
+   * Loads node:tls and makes the context that trusts `extraCa`, once: called while the session
+   * waits for the server (its greeting, its 220 to STARTTLS), that work is done before the
+   * handshake needs it instead of after. A failure is met by startTls(), not here.
+   */
+  prepareTls(extraCa?: readonly Buffer[]): Promise<TlsSetup> {
+    if (this.tlsSetup === undefined) {
+      this.tlsSetup = import('node:tls').then(({ connect, createSecureContext }) => ({
+        tlsConnect: connect,
+        secureContext: extraCa && extraCa.length > 0 ? withExtraCa(createSecureContext(), extraCa) : undefined,
+      }));
+      this.tlsSetup.catch(() => {}); // startTls() awaits it again, and meets the failure there
+    }
+    return this.tlsSetup;
   }
 
   /**
@@ -414,6 +432,12 @@ function withExtraCa(context: SecureContext, extraCa: readonly Buffer[]): Secure
 const TICKET_WAIT_MS = 40;
 
 /** Resolves at the first session ticket (after the events of its record) or after `ms`. */
+/** Milliseconds on a monotonic clock; the global `performance` would load node:perf_hooks, a few ms of a send. */
+function monotonicMs(): number {
+  const [seconds, nanoseconds] = process.hrtime();
+  return seconds * 1000 + nanoseconds / 1e6;
+}
+
 function firstTicket(secure: TLSSocket, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
@@ -482,6 +506,11 @@ export interface StoredTlsSession {
  * TLS session resumption across runs, for one server name, address, port and trust: the caller
  * keys it so, since a resumed session is not checked again (neither the CA nor the name).
  */
+interface TlsSetup {
+  readonly tlsConnect: typeof import('node:tls').connect;
+  readonly secureContext: SecureContext | undefined;
+}
+
 export interface TlsResumption {
   /** A session from an earlier verified handshake under the same key, or undefined. */
   readonly stored: StoredTlsSession | undefined;

@@ -288,6 +288,8 @@ export class SmtpSession {
     if (this.plan.insecure) {
       this.emit({ kind: 'note', note: { code: 'certificates-unchecked' }, severity: 'warning' });
     }
+    // TLS is sure to come: what it needs is made ready while the server prepares its greeting.
+    if (this.plan.tls === 'required' || this.plan.implicitTls) void this.prepareTls();
     if (this.plan.proxy) await this.proxyHeader(this.plan.proxy);
     if (this.plan.implicitTls) await this.handshake('smtps');
     const early = this.remembered(this.connection.tls ? 'implicit' : 'clear');
@@ -696,9 +698,7 @@ export class SmtpSession {
     const host = this.plan.tlsName ?? this.connection.host;
     let details: TlsDetails;
     try {
-      const resumption = this.plan.insecure
-        ? undefined
-        : await this.plan.tlsResumption?.({ name: host, address: this.connection.remoteAddress, port: this.connection.remotePort });
+      const resumption = await this.prepareTls();
       details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.plan.extraCa, resumption);
     } catch (error) {
       if (!(error instanceof TlsError) || error.fact.code !== 'MAILV_TLS_HANDSHAKE') throw error;
@@ -711,6 +711,24 @@ export class SmtpSession {
     // Implicit TLS has no greeting yet, so no QUIT: the connection just ends.
     if (enforcedBy !== 'smtps') await this.quit();
     throw unverified;
+  }
+
+  private tlsResumptionLookup: Promise<TlsResumption | undefined> | undefined;
+
+  /**
+   * Starts what the handshake needs (node:tls, the trusted CAs, the session kept for resumption),
+   * once, without waiting for it; resolves to the session to offer. Failures are met by the
+   * handshake, which awaits the same promises.
+   */
+  private prepareTls(): Promise<TlsResumption | undefined> {
+    void this.connection.prepareTls(this.plan.extraCa);
+    if (this.tlsResumptionLookup === undefined) {
+      const host = this.plan.tlsName ?? this.connection.host;
+      const server = { name: host, address: this.connection.remoteAddress, port: this.connection.remotePort };
+      this.tlsResumptionLookup = this.plan.insecure ? Promise.resolve(undefined) : Promise.resolve(this.plan.tlsResumption?.(server));
+      this.tlsResumptionLookup.catch(() => {});
+    }
+    return this.tlsResumptionLookup;
   }
 
   /** --tls required and no verified TLS: say goodbye, then stop (TlsError, 75). */
@@ -813,6 +831,7 @@ export class SmtpSession {
 
   async starttls(): Promise<Reply> {
     await this.send('starttls', { verb: 'STARTTLS' });
+    void this.prepareTls(); // while the 220 is on its way
     return this.read('starttls');
   }
 

@@ -6,6 +6,7 @@ import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MAILV, freshHome } from '../helpers/cli.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
 
 /** Runs `script` in a fresh node, the message on stdin; resolves with the built-in modules it loaded. */
 function builtinsLoaded(script: string, input: string | number, stdout: 'pipe' | number = 'pipe'): Promise<string[]> {
@@ -44,6 +45,23 @@ describe('the bundle', () => {
     );
     const control = await builtinsLoaded("require('node:child_process');", '');
     assert.ok(control.includes('child_process'), 'the probe sees child_process when it is loaded');
+  });
+
+  it('loads no node:fs/promises, readline or perf_hooks for a send, nor node:tls when no TLS is offered', async () => {
+    const server = await startScriptedServer();
+    try {
+      const args = ['--server', `127.0.0.1:${server.port}`, '-q', '-s', 'x', 'bob@example.org'];
+      const run = `process.argv = [process.execPath, ${JSON.stringify(MAILV)}, ...${JSON.stringify(args)}];\nrequire(${JSON.stringify(MAILV)});`;
+      const loaded = await builtinsLoaded(run, 'Hello.\n');
+      assert.ok(loaded.includes('net'), 'the probe lists what was loaded, a socket among it');
+      assert.ok(server.commands.includes('QUIT'), 'the send went through to its end');
+      assert.deepEqual(
+        loaded.filter((name) => ['fs/promises', 'readline', 'perf_hooks', 'tls'].includes(name)),
+        [],
+      );
+    } finally {
+      await server.close();
+    }
   });
 
   it('loads no node:stream for a dry run from a file to /dev/null: plain reads and writes, a start-up cost saved', async () => {

@@ -175,6 +175,30 @@ describe('session: DATA', () => {
     assert.deepEqual(required.writes, ['EHLO client.test\r\n', 'STARTTLS\r\n', 'QUIT\r\n']);
   });
 
+  it('looks up the TLS session to resume while the greeting is awaited when TLS is required, once STARTTLS is written when offered, never when not offered', async () => {
+    /** What the server had written, and the client, when the session asked for the TLS session to resume. */
+    const lookups = async (script: Script, tls: SessionPlan['tls']) => {
+      const [client, server] = memoryPair();
+      serveScript(server, { greetingDelayMs: 30, ...script }, { chunks: [], commands: [] });
+      const seen: { server: string; client: string }[] = [];
+      const tlsResumption = async () => {
+        seen.push({ server: Buffer.concat(server.writes).toString('latin1'), client: Buffer.concat(client.writes).toString('latin1') });
+        return undefined;
+      };
+      await new SmtpSession(new SmtpConnection(client, 'mx.test'), { ...PLAN, tls, tlsResumption }, () => {}).run().catch(() => {});
+      return seen;
+    };
+    const offered: Script = { replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 STARTTLS', STARTTLS: '454 4.7.0 TLS not available' } };
+    assert.deepEqual(await lookups(offered, 'required'), [{ server: '', client: '' }]);
+    // Refused, yet looked up: the lookup began with STARTTLS, before any answer to it.
+    const auto = await lookups(offered, 'auto');
+    assert.deepEqual(
+      auto.map((seen) => seen.client),
+      ['EHLO client.test\r\nSTARTTLS\r\n'],
+    );
+    assert.deepEqual(await lookups({}, 'auto'), []);
+  });
+
   it('one recipient refused: reported, and the message goes to the other', async () => {
     const run = await converse(
       { replies: { RCPT: (line) => (line.includes('<c@') ? '550 5.1.1 No such user' : '250 2.1.5 Ok') } },

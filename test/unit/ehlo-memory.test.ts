@@ -2,7 +2,7 @@
 // a file that is damaged, not the user's or not a file is ignored, and one that cannot be written
 // is left alone, never a failure.
 import assert from 'node:assert/strict';
-import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -57,6 +57,15 @@ describe('the EHLO memory', () => {
     next.learn(KEY, OFFER, NOW + 1);
     await next.save();
     assert.deepEqual((await EhloMemory.open(dir)).remembered(KEY.helo, NOW), []);
+  });
+
+  it('writes nothing, not even its directory, for a server that offers no PIPECONNECT and was never remembered', async () => {
+    const dir = directory();
+    const memory = await EhloMemory.open(dir);
+    memory.learn(KEY, { domain: 'mx.example.org', extensions: [{ keyword: 'PIPELINING', params: [] }] }, NOW);
+    memory.learn({ ...KEY, tls: 'starttls' }, { domain: 'mx.example.org', extensions: [] }, NOW);
+    await memory.save();
+    assert.equal(existsSync(dir), false);
   });
 
   it('ignores a damaged file and one of the wrong shape, and replaces them when it learns', async () => {
