@@ -34,3 +34,18 @@ describe('load summary figures', () => {
     assert.equal(worse(75, 0), 75);
   });
 });
+
+describe('load summary words', () => {
+  it('one message a second is singular; in French, none is too', async () => {
+    const { en } = await import('../../dist/words/en/index.js');
+    const { fr } = await import('../../dist/words/fr/index.js');
+    assert.deepEqual(
+      ['0', '1', '2'].map((rate) => en.load.rate(rate)),
+      ['0 messages per second', '1 message per second', '2 messages per second'],
+    );
+    assert.deepEqual(
+      ['0', '1', '2'].map((rate) => fr.load.rate(rate)),
+      ['0 message par seconde', '1 message par seconde', '2 messages par seconde'],
+    );
+  });
+});

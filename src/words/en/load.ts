@@ -8,7 +8,7 @@ export const loadWords: LoadWords = {
   stopped: (unsent, what) => `stopped at the first failure (--stop-on-error), ${unsent} message${unsent === 1 ? '' : 's'} not sent: ${what}`,
   target: (host, address, port) => `load sent to ${host} [${address}] port ${port}, the first MX host that accepted a connection`,
   progress: (accepted, refused, deferred, perSecond, seconds) => `sent ${accepted}, refused ${refused}, deferred ${deferred}, ${perSecond}/s, ${seconds} s`,
-  rate: (perSecond) => `${perSecond} messages per second`,
+  rate: (perSecond) => `${perSecond} message${perSecond === '1' ? '' : 's'} per second`,
   latency: 'latency (ms)',
   phase: { connect: 'connect', greeting: 'greeting', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'replies',

@@ -9,7 +9,8 @@ export const loadWords: LoadWords = {
     `arrêt au premier échec (--stop-on-error), ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
   target: (host, address, port) => `charge envoyée à ${host} [${address}] port ${port}, le premier hôte MX qui a accepté une connexion`,
   progress: (accepted, refused, deferred, perSecond, seconds) => `envoyés ${accepted}, refusés ${refused}, différés ${deferred}, ${perSecond}/s, ${seconds} s`,
-  rate: (perSecond) => `${perSecond} messages par seconde`,
+  // French puts 0 and 1 in the singular.
+  rate: (perSecond) => `${perSecond} message${perSecond === '0' || perSecond === '1' ? '' : 's'} par seconde`,
   latency: 'latence (ms)',
   phase: { connect: 'connexion', greeting: 'accueil', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'réponses',
