@@ -168,6 +168,11 @@ export class SmtpSession {
   private closingReply: Reply | undefined;
   /** The next transaction, already under way (see AheadTransaction). */
   private ahead: AheadTransaction | undefined;
+  /**
+   * The next transaction could not be planned when this one ended (too big for SIZE, a message
+   * that failed to compose): nothing of it was sent, and its own next() throws this.
+   */
+  private aheadFailure: { readonly error: unknown } | undefined;
   /** An EHLO sent before the greeting was refused (a 5xx greeting, or a hang-up): nothing else was sent. */
   private earlyEhloRefused = false;
 
@@ -261,7 +266,7 @@ export class SmtpSession {
 
   /** A transaction is under way: its envelope left with the end of the one before. */
   get hasAhead(): boolean {
-    return this.ahead !== undefined;
+    return this.ahead !== undefined || this.aheadFailure !== undefined;
   }
 
   /**
@@ -311,6 +316,9 @@ export class SmtpSession {
 
   /** MAIL to the verdict on the message. */
   private async mailTransaction(capabilities: Capabilities): Promise<RecipientResult[]> {
+    const failure = this.aheadFailure;
+    this.aheadFailure = undefined;
+    if (failure !== undefined) throw failure.error;
     const ahead = this.ahead;
     this.ahead = undefined;
     const { message, params, rcpts, ending, chunked, pipelined, probe } = ahead ?? (await this.transactionPlan(capabilities));
@@ -375,7 +383,15 @@ export class SmtpSession {
    * write of this message's end; with BDAT the whole transaction is written now.
    */
   private async sendAhead(capabilities: Capabilities): Promise<void> {
-    const plan = await this.transactionPlan(capabilities);
+    let plan: TransactionPlan;
+    try {
+      plan = await this.transactionPlan(capabilities);
+    } catch (error) {
+      // Thrown here, it would leave this message without its end (DATA) or its replies unread
+      // (BDAT): the failure belongs to the next message, and waits for its turn.
+      this.aheadFailure = { error };
+      return;
+    }
     const replies: EnvelopeReplies = { mail: undefined, rcpts: [], data: undefined, chunks: [] };
     const owed: (() => Promise<void>)[] = [];
     this.chunked = 0;

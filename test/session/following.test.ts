@@ -4,7 +4,7 @@
 // before the one before is answered (BDAT); without PIPELINING nothing changes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SmtpReplyError } from '../../dist/errors.js';
+import { CapabilityError, SmtpReplyError } from '../../dist/errors.js';
 import type { SessionEvent } from '../../dist/events.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
 import { SmtpSession, type RecipientResult } from '../../dist/smtp/session.js';
@@ -28,12 +28,12 @@ interface Row {
 }
 
 /** `count` transactions on one connection, each told whether another follows, a failed one reset as the load mode does. */
-async function inARow(script: Script, count: number): Promise<Row> {
+async function inARow(script: Script, count: number, plan: SessionPlan = PLAN): Promise<Row> {
   const [client, server] = memoryPair();
   const commands: string[] = [];
   serveScript(server, script, { chunks: [], commands });
   const events: SessionEvent[] = [];
-  const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), PLAN, (event) => events.push(event));
+  const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), plan, (event) => events.push(event));
   const capabilities = await session.begin();
   assert.ok(capabilities);
   const outcomes: unknown[] = [];
@@ -106,6 +106,19 @@ describe('session: transactions in a row', () => {
       row.commands.map((line) => line.split(/[ :]/)[0]),
       ['EHLO', 'MAIL', 'RCPT', 'DATA', 'MAIL', 'RCPT', 'DATA', 'RSET', 'MAIL', 'RCPT', 'DATA', 'QUIT'],
     );
+  });
+
+  it('a next message that cannot go (larger than SIZE) fails alone: the message before it still ends with its dot', async () => {
+    const large = `Subject: t\r\n\r\n${'x'.repeat(200)}\r\n`;
+    let prepared = 0;
+    const plan: SessionPlan = { ...PLAN, prepare: async () => messageOf(++prepared === 2 ? large : MESSAGE) };
+    const row = await inARow({ replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 SIZE 100' } }, 3, plan);
+    assert.ok(delivered(row.outcomes[0]), String(row.outcomes[0]));
+    assert.ok(row.outcomes[1] instanceof CapabilityError && row.outcomes[1].fact.code === 'MAILV_TOO_BIG', String(row.outcomes[1]));
+    assert.ok(delivered(row.outcomes[2]), String(row.outcomes[2]));
+    const envelope = `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\nDATA\r\n`;
+    // Nothing of the large one left; the RSET after its failure finds no transaction open.
+    assert.deepEqual(row.writes, ['EHLO client.test\r\n', envelope, `${MESSAGE}.\r\n`, 'RSET\r\n', envelope, `${MESSAGE}.\r\nQUIT\r\n`]);
   });
 
   it('without PIPELINING: one command at a time, the next MAIL only after the verdict on the message', async () => {
