@@ -330,6 +330,7 @@ export class SmtpSession {
       if (chunked) await carry?.();
       replies = await this.answerAhead(ahead);
     } else replies = await this.envelope(params, rcpts, ending, pipelined, chunked ? carry : undefined);
+    if (this.closingReply !== undefined) owedAnsweredBy(this.closingReply, replies, rcpts.length, ending);
 
     if (!isPositive(replies.mail!)) {
       await this.abandonData(replies.data);
@@ -1043,6 +1044,18 @@ export class SmtpSession {
 }
 
 const QUIT: Command = { verb: 'QUIT' };
+
+/**
+ * After a 421 the server is closing (RFC 5321 §3.8) and the rest of its flight is never answered:
+ * each reply still owed is that 421, so the sender, a recipient, DATA or the message is refused by
+ * it rather than judged on a reply that never came.
+ */
+function owedAnsweredBy(closing: Reply, replies: EnvelopeReplies, recipients: number, ending: Ending): void {
+  replies.mail ??= closing;
+  while (replies.rcpts.length < recipients) replies.rcpts.push(closing);
+  if (ending.kind === 'data') replies.data ??= closing;
+  if (ending.kind === 'bdat' && replies.chunks.length === 0) replies.chunks.push(closing);
+}
 
 interface EhloAnswer {
   readonly reply: Reply;

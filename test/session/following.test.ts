@@ -142,3 +142,34 @@ describe('session: a 421 in a pipelined flight', () => {
     assert.equal(error.reply.code, 421);
   });
 });
+
+describe('session: a 421 to a recipient in a pipelined flight', () => {
+  const TWO: SessionPlan = { ...PLAN, envelope: { from: 'a@client.test', recipients: ['b@mx.test', 'c@mx.test'] } };
+  const closing = { raw: '421 4.7.0 Too many recipients, closing\r\n', close: true } as const;
+
+  async function runAgainst(rcpt: (count: number) => string | typeof closing): Promise<RecipientResult[] | unknown> {
+    const [client, server] = memoryPair();
+    let rcpts = 0;
+    serveScript(server, { replies: { RCPT: () => rcpt(++rcpts) } }, { chunks: [], commands: [] });
+    const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), TWO, () => {});
+    return session.run().catch((caught: unknown) => caught);
+  }
+
+  it('at the first: every recipient is deferred by that 421, the ones after it unanswered as well', async () => {
+    const outcome = await runAgainst(() => closing);
+    assert.ok(Array.isArray(outcome), String(outcome));
+    assert.deepEqual(
+      outcome.map((result: RecipientResult) => [result.recipient, result.outcome, result.reply?.code]),
+      [
+        ['b@mx.test', 'deferred', 421],
+        ['c@mx.test', 'deferred', 421],
+      ],
+    );
+  });
+
+  it('after an accepted one: the transaction fails with the 421, DATA never answered', async () => {
+    const outcome = await runAgainst((count) => (count === 1 ? '250 2.1.5 Ok' : closing));
+    assert.ok(outcome instanceof SmtpReplyError, String(outcome));
+    assert.equal(outcome.reply.code, 421);
+  });
+});
