@@ -7,9 +7,10 @@ import { describe, it } from 'node:test';
 import { CapabilityError, SmtpReplyError } from '../../dist/errors.js';
 import type { SessionEvent } from '../../dist/events.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
-import { SmtpSession, type RecipientResult } from '../../dist/smtp/session.js';
+import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/smtp/session.js';
 import { serveScript, type Script } from '../helpers/scripted-server.js';
 import { memoryPair } from './memory-pair.js';
+import { messageOf } from './message-of.js';
 import { planOf } from './plan-of.js';
 
 const MESSAGE = 'Subject: t\r\n\r\nhello\r\n';
@@ -111,7 +112,7 @@ describe('session: transactions in a row', () => {
   it('a next message that cannot go (larger than SIZE) fails alone: the message before it still ends with its dot', async () => {
     const large = `Subject: t\r\n\r\n${'x'.repeat(200)}\r\n`;
     let prepared = 0;
-    const plan: SessionPlan = { ...PLAN, prepare: async () => messageOf(++prepared === 2 ? large : MESSAGE) };
+    const plan = planOf(MESSAGE, { prepare: async () => messageOf(++prepared === 2 ? large : MESSAGE) });
     const row = await inARow({ replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 SIZE 100' } }, 3, plan);
     assert.ok(delivered(row.outcomes[0]), String(row.outcomes[0]));
     assert.ok(row.outcomes[1] instanceof CapabilityError && row.outcomes[1].fact.code === 'MAILV_TOO_BIG', String(row.outcomes[1]));
@@ -144,7 +145,7 @@ describe('session: a 421 in a pipelined flight', () => {
 });
 
 describe('session: a 421 to a recipient in a pipelined flight', () => {
-  const TWO: SessionPlan = { ...PLAN, envelope: { from: 'a@client.test', recipients: ['b@mx.test', 'c@mx.test'] } };
+  const TWO = planOf(MESSAGE, { envelope: { from: 'a@client.test', recipients: ['b@mx.test', 'c@mx.test'] } });
   const closing = { raw: '421 4.7.0 Too many recipients, closing\r\n', close: true } as const;
 
   async function runAgainst(rcpt: (count: number) => string | typeof closing): Promise<RecipientResult[] | unknown> {
