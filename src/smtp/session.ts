@@ -168,6 +168,11 @@ export class SmtpSession {
   private closingReply: Reply | undefined;
   /** The next transaction, already under way (see AheadTransaction). */
   private ahead: AheadTransaction | undefined;
+  /**
+   * The next transaction could not be planned when this one ended (too big for SIZE, a message
+   * that failed to compose): nothing of it was sent, and its own next() throws this.
+   */
+  private aheadFailure: { readonly error: unknown } | undefined;
   /** An EHLO sent before the greeting was refused (a 5xx greeting, or a hang-up): nothing else was sent. */
   private earlyEhloRefused = false;
 
@@ -261,7 +266,7 @@ export class SmtpSession {
 
   /** A transaction is under way: its envelope left with the end of the one before. */
   get hasAhead(): boolean {
-    return this.ahead !== undefined;
+    return this.ahead !== undefined || this.aheadFailure !== undefined;
   }
 
   /**
@@ -311,6 +316,9 @@ export class SmtpSession {
 
   /** MAIL to the verdict on the message. */
   private async mailTransaction(capabilities: Capabilities): Promise<RecipientResult[]> {
+    const failure = this.aheadFailure;
+    this.aheadFailure = undefined;
+    if (failure !== undefined) throw failure.error;
     const ahead = this.ahead;
     this.ahead = undefined;
     const { message, params, rcpts, ending, chunked, pipelined, probe } = ahead ?? (await this.transactionPlan(capabilities));
@@ -322,6 +330,7 @@ export class SmtpSession {
       if (chunked) await carry?.();
       replies = await this.answerAhead(ahead);
     } else replies = await this.envelope(params, rcpts, ending, pipelined, chunked ? carry : undefined);
+    if (this.closingReply !== undefined) owedAnsweredBy(this.closingReply, replies, rcpts.length, ending);
 
     if (!isPositive(replies.mail!)) {
       await this.abandonData(replies.data);
@@ -375,7 +384,15 @@ export class SmtpSession {
    * write of this message's end; with BDAT the whole transaction is written now.
    */
   private async sendAhead(capabilities: Capabilities): Promise<void> {
-    const plan = await this.transactionPlan(capabilities);
+    let plan: TransactionPlan;
+    try {
+      plan = await this.transactionPlan(capabilities);
+    } catch (error) {
+      // Thrown here, it would leave this message without its end (DATA) or its replies unread
+      // (BDAT): the failure belongs to the next message, and waits for its turn.
+      this.aheadFailure = { error };
+      return;
+    }
     const replies: EnvelopeReplies = { mail: undefined, rcpts: [], data: undefined, chunks: [] };
     const owed: (() => Promise<void>)[] = [];
     this.chunked = 0;
@@ -1027,6 +1044,18 @@ export class SmtpSession {
 }
 
 const QUIT: Command = { verb: 'QUIT' };
+
+/**
+ * After a 421 the server is closing (RFC 5321 §3.8) and the rest of its flight is never answered:
+ * each reply still owed is that 421, so the sender, a recipient, DATA or the message is refused by
+ * it rather than judged on a reply that never came.
+ */
+function owedAnsweredBy(closing: Reply, replies: EnvelopeReplies, recipients: number, ending: Ending): void {
+  replies.mail ??= closing;
+  while (replies.rcpts.length < recipients) replies.rcpts.push(closing);
+  if (ending.kind === 'data') replies.data ??= closing;
+  if (ending.kind === 'bdat' && replies.chunks.length === 0) replies.chunks.push(closing);
+}
 
 interface EhloAnswer {
   readonly reply: Reply;

@@ -4,12 +4,13 @@
 // before the one before is answered (BDAT); without PIPELINING nothing changes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SmtpReplyError } from '../../dist/errors.js';
+import { CapabilityError, SmtpReplyError } from '../../dist/errors.js';
 import type { SessionEvent } from '../../dist/events.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
-import { SmtpSession, type RecipientResult } from '../../dist/smtp/session.js';
+import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/smtp/session.js';
 import { serveScript, type Script } from '../helpers/scripted-server.js';
 import { memoryPair } from './memory-pair.js';
+import { messageOf } from './message-of.js';
 import { planOf } from './plan-of.js';
 
 const MESSAGE = 'Subject: t\r\n\r\nhello\r\n';
@@ -28,12 +29,12 @@ interface Row {
 }
 
 /** `count` transactions on one connection, each told whether another follows, a failed one reset as the load mode does. */
-async function inARow(script: Script, count: number): Promise<Row> {
+async function inARow(script: Script, count: number, plan: SessionPlan = PLAN): Promise<Row> {
   const [client, server] = memoryPair();
   const commands: string[] = [];
   serveScript(server, script, { chunks: [], commands });
   const events: SessionEvent[] = [];
-  const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), PLAN, (event) => events.push(event));
+  const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), plan, (event) => events.push(event));
   const capabilities = await session.begin();
   assert.ok(capabilities);
   const outcomes: unknown[] = [];
@@ -108,6 +109,19 @@ describe('session: transactions in a row', () => {
     );
   });
 
+  it('a next message that cannot go (larger than SIZE) fails alone: the message before it still ends with its dot', async () => {
+    const large = `Subject: t\r\n\r\n${'x'.repeat(200)}\r\n`;
+    let prepared = 0;
+    const plan = planOf(MESSAGE, { prepare: async () => messageOf(++prepared === 2 ? large : MESSAGE) });
+    const row = await inARow({ replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 SIZE 100' } }, 3, plan);
+    assert.ok(delivered(row.outcomes[0]), String(row.outcomes[0]));
+    assert.ok(row.outcomes[1] instanceof CapabilityError && row.outcomes[1].fact.code === 'MAILV_TOO_BIG', String(row.outcomes[1]));
+    assert.ok(delivered(row.outcomes[2]), String(row.outcomes[2]));
+    const envelope = `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\nDATA\r\n`;
+    // Nothing of the large one left; the RSET after its failure finds no transaction open.
+    assert.deepEqual(row.writes, ['EHLO client.test\r\n', envelope, `${MESSAGE}.\r\n`, 'RSET\r\n', envelope, `${MESSAGE}.\r\nQUIT\r\n`]);
+  });
+
   it('without PIPELINING: one command at a time, the next MAIL only after the verdict on the message', async () => {
     const row = await inARow({ replies: { EHLO: '250-scripted.test\r\n250 SIZE 1000000' } }, 2);
     const lockStep = [`MAIL From:<a@client.test> SIZE=${SIZE}\r\n`, 'RCPT To:<b@mx.test>\r\n', 'DATA\r\n', `${MESSAGE}.\r\n`];
@@ -127,5 +141,36 @@ describe('session: a 421 in a pipelined flight', () => {
     assert.ok(error instanceof SmtpReplyError, String(error));
     assert.equal(error.fact.code, 'MAILV_SENDER_REFUSED');
     assert.equal(error.reply.code, 421);
+  });
+});
+
+describe('session: a 421 to a recipient in a pipelined flight', () => {
+  const TWO = planOf(MESSAGE, { envelope: { from: 'a@client.test', recipients: ['b@mx.test', 'c@mx.test'] } });
+  const closing = { raw: '421 4.7.0 Too many recipients, closing\r\n', close: true } as const;
+
+  async function runAgainst(rcpt: (count: number) => string | typeof closing): Promise<RecipientResult[] | unknown> {
+    const [client, server] = memoryPair();
+    let rcpts = 0;
+    serveScript(server, { replies: { RCPT: () => rcpt(++rcpts) } }, { chunks: [], commands: [] });
+    const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), TWO, () => {});
+    return session.run().catch((caught: unknown) => caught);
+  }
+
+  it('at the first: every recipient is deferred by that 421, the ones after it unanswered as well', async () => {
+    const outcome = await runAgainst(() => closing);
+    assert.ok(Array.isArray(outcome), String(outcome));
+    assert.deepEqual(
+      outcome.map((result: RecipientResult) => [result.recipient, result.outcome, result.reply?.code]),
+      [
+        ['b@mx.test', 'deferred', 421],
+        ['c@mx.test', 'deferred', 421],
+      ],
+    );
+  });
+
+  it('after an accepted one: the transaction fails with the 421, DATA never answered', async () => {
+    const outcome = await runAgainst((count) => (count === 1 ? '250 2.1.5 Ok' : closing));
+    assert.ok(outcome instanceof SmtpReplyError, String(outcome));
+    assert.equal(outcome.reply.code, 421);
   });
 });
