@@ -86,13 +86,20 @@ async function connection(server: ServerAddress, plan: LoadPlan, first: number, 
     tally.reply(event.reply.code, event.reply.enhanced);
     if (event.stage === 'greeting') tally.greeting.add(phases.greeting(performance.now()));
   };
-  const session = new SmtpSession(open, { ...plan.session, prepare: (capabilities) => plan.message(sequences.shift()!, capabilities) }, emit);
+  /** The message prepared last: while a transaction is under way, its. */
+  let prepared = first;
+  const prepare = (capabilities: Capabilities) => {
+    prepared = sequences.shift()!;
+    return plan.message(prepared, capabilities);
+  };
+  const session = new SmtpSession(open, { ...plan.session, prepare }, emit);
   /**
-   * The connection is lost: the message whose envelope went ahead is lost with it; those only
-   * taken for it go back, for another connection to carry.
+   * The connection is lost: a message under way that was already written (BDAT) is lost with it;
+   * one whose envelope alone went ahead, and those only taken, go back for another connection.
    */
   const loseRest = (error: unknown) => {
-    if (session.hasAhead) tally.fail(error);
+    if (session.aheadCarriesMessage) tally.fail(error);
+    else if (session.hasAhead) issuer.giveBack(prepared);
     for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
     open.close();
   };

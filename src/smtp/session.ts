@@ -270,6 +270,14 @@ export class SmtpSession {
   }
 
   /**
+   * The transaction under way has written its message (BDAT): if the connection is lost now, the
+   * server may have it. With DATA only its envelope left, and the message may go again elsewhere.
+   */
+  get aheadCarriesMessage(): boolean {
+    return this.ahead?.ending.kind === 'bdat';
+  }
+
+  /**
    * After a transaction that did not run its course: RSET, so the next starts clean. Not when
    * the next is already under way: the one before it reached its end, which closes a transaction.
    */

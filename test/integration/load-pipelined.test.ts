@@ -1,6 +1,6 @@
 // The load mode pipelines each transaction's envelope behind the end of the one before. A server
-// that hangs up after a message takes with it the message already under way: both are counted,
-// each once, and the run goes on over a new connection.
+// that hangs up at a message's end loses that message; the one whose envelope (only) went ahead
+// goes again over a new connection, and each is counted once.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { lines, runCli } from '../helpers/cli.js';
@@ -18,26 +18,49 @@ interface LoadSummary {
 describe('load mode, transactions pipelined, against a server that hangs up after every third message', () => {
   let server: ScriptedServer;
   let dots = 0;
+  /** The subject of each message the server accepted, in order. */
+  const accepted: string[] = [];
   before(async () => {
-    server = await startScriptedServer({ replies: { '.': () => (++dots % 3 === 0 ? { close: true } : '250 2.0.0 Ok: queued') } });
+    server = await startScriptedServer({
+      replies: {
+        '.': (message) => {
+          if (++dots % 3 === 0) return { close: true };
+          accepted.push(/^Subject: (.*)$/m.exec(message)?.[1] ?? '');
+          return '250 2.0.0 Ok: queued';
+        },
+      },
+    });
   });
   after(() => server.close());
 
-  it('10 messages over one connection at a time: the lost message and the one pipelined behind it are both failures', async () => {
+  it('10 messages over one connection at a time: the one lost is counted, the one whose envelope went ahead goes again, once', async () => {
     const run = await runCli(
-      ['--server', `127.0.0.1:${server.port}`, '--count', '10', '--per-connection', '10', '--json', '-r', 'load@example.org', '-s', 'load', 'sink@example.org'],
+      [
+        '--server',
+        `127.0.0.1:${server.port}`,
+        '--count',
+        '10',
+        '--per-connection',
+        '10',
+        '--vary',
+        '--json',
+        '-r',
+        'load@example.org',
+        '-s',
+        'load',
+        'sink@example.org',
+      ],
       { input: 'Hello.\n' },
     );
     const summary = lines(run.stdout)
       .map((line) => JSON.parse(line) as LoadSummary)
       .find((event) => event.event === 'load');
     assert.ok(summary, run.stdout);
-    // Per connection: two delivered, the third cut off with the fourth already sent behind it.
-    // 1 2 [3 4] | 5 6 [7 8] | 9 10.
-    assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, connections: summary.connections }, { accepted: 6, failed: 4, connections: 3 });
-    assert.equal(summary.replies['250 2.0.0'], 6);
+    // Per connection, the third message is cut off at its dot, the next one's envelope already
+    // sent behind it; that one had not sent its message, so it starts the next connection:
+    // 1 2 [3] | 4 5 [6] | 7 8 [9] | 10.
+    assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, connections: summary.connections }, { accepted: 7, failed: 3, connections: 4 });
+    assert.deepEqual(accepted, ['load #1', 'load #2', 'load #4', 'load #5', 'load #7', 'load #8', 'load #10']);
     assert.equal(run.code, 75, run.stderr);
-    // What left: 10 envelopes whose DATA got its 354 (the fourth's included, pipelined).
-    assert.equal(server.commands.filter((line) => line === 'DATA').length, 10);
   });
 });
