@@ -53,6 +53,8 @@ export class TlsSessionCache {
   private readonly file: string;
   /** Keys whose session this run kept already: a load run makes thousands of handshakes. */
   private readonly kept = new Set<string>();
+  /** The file's entries as this run last read or wrote them. */
+  private entries: Entry[] | undefined;
 
   constructor(
     private readonly directory: string,
@@ -68,7 +70,10 @@ export class TlsSessionCache {
 
   /** The session kept for exactly `key`, when it has not expired; undefined otherwise. */
   lookup(key: TlsSessionKey): StoredTlsSession | undefined {
-    const entry = this.read().find((candidate) => sameKey(candidate, key));
+    // Read once a run: a load run looks up a session for each of its connections.
+    this.entries ??= this.read();
+    const now = this.now();
+    const entry = this.entries.find((candidate) => sameKey(candidate, key) && candidate.expires > now);
     return entry === undefined ? undefined : { session: Buffer.from(entry.session, 'base64'), certificate: entry.certificate };
   }
 
@@ -85,7 +90,7 @@ export class TlsSessionCache {
     const entry: Entry = { ...keyOf(key), expires, session: stored.session.toString('base64'), certificate: certificateOf(stored.certificate) };
     const others = this.read().filter((candidate) => !sameKey(candidate, key));
     const entries = [entry, ...others].sort((a, b) => b.expires - a.expires).slice(0, MAX_ENTRIES);
-    this.write(entries);
+    if (this.write(entries)) this.entries = entries;
   }
 
   /** The entries of the file still valid; none when it is missing, not private, or damaged. */
@@ -114,13 +119,14 @@ export class TlsSessionCache {
     return parsed['entries'].filter((entry): entry is Entry => isEntry(entry) && entry.expires > now);
   }
 
-  /** Written beside the file, then renamed over it: a concurrent run reads the old or the new whole. */
-  private write(entries: readonly Entry[]): void {
+  /** Written beside the file, then renamed over it: a concurrent run reads the old or the new whole. Whether it was. */
+  private write(entries: readonly Entry[]): boolean {
     const temporary = `${this.file}.${process.pid}`;
     try {
       mkdirSync(this.directory, { recursive: true, mode: 0o700 });
       writeFileSync(temporary, `${JSON.stringify({ version: 1, entries })}\n`, { mode: 0o600, flag: 'wx' });
       renameSync(temporary, this.file);
+      return true;
     } catch {
       // A read-only or full disk: the next run makes a full handshake, as without the cache.
       try {
@@ -128,6 +134,7 @@ export class TlsSessionCache {
       } catch {
         // Never made.
       }
+      return false;
     }
   }
 }

@@ -14,6 +14,8 @@ export function capYoungGeneration(): () => void {
   const watch = setInterval(() => {
     const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
     if (young === undefined || young.space_size < YOUNG_GENERATION_CAP) return;
+    // V8 documents no promise for a flag changed after start-up; this one is read at each growth
+    // of the young generation (Node 20's V8 11.3): check it again when Node is upgraded.
     setFlagsFromString('--semi-space-growth-factor=1');
     clearInterval(watch);
   }, 50);

@@ -844,7 +844,9 @@ export class SmtpSession {
     const capabilities = reply.code === 250 ? Capabilities.fromEhlo(reply) : undefined;
     this.emit({ kind: 'reply', stage: 'ehlo', reply, recipient: undefined, ...(capabilities ? { ehlo: capabilities.offer } : {}) });
     judge('ehlo', reply, false);
-    if (capabilities && this.plan.remembered) this.emit({ kind: 'ehlo-learned', key: this.ehloKey(this.tlsState()), offer: capabilities.offer });
+    // After STARTTLS nothing is sent early (see remembered()): that reply is not worth keeping.
+    const tls = this.tlsState();
+    if (capabilities && this.plan.remembered && tls !== 'starttls') this.emit({ kind: 'ehlo-learned', key: this.ehloKey(tls), offer: capabilities.offer });
     return { reply, capabilities };
   }
 
