@@ -142,6 +142,11 @@ interface AheadTransaction extends TransactionPlan {
   readonly owed: readonly (() => Promise<void>)[];
 }
 
+/** A next transaction that could not be planned (its message too big for SIZE): nothing of it went, it fails on its turn. */
+interface AheadRefusal {
+  readonly refusal: MailvError;
+}
+
 export class SmtpSession {
   /** QUIT already written (pipelined after the final dot): only its reply is left to read. */
   private quitSent = false;
@@ -167,7 +172,7 @@ export class SmtpSession {
   /** A 421 was read: the server is closing the connection, and answers nothing more. */
   private closingReply: Reply | undefined;
   /** The next transaction, already under way (see AheadTransaction). */
-  private ahead: AheadTransaction | undefined;
+  private ahead: AheadTransaction | AheadRefusal | undefined;
   /** An EHLO sent before the greeting was refused (a 5xx greeting, or a hang-up): nothing else was sent. */
   private earlyEhloRefused = false;
 
@@ -252,7 +257,7 @@ export class SmtpSession {
   async next(capabilities: Capabilities, { following = false, last = false } = {}): Promise<RecipientResult[]> {
     this.lastTransaction = last;
     // A BDAT transaction under way was committed when its last chunk left.
-    this.committedMessage = this.ahead?.ending.kind === 'bdat';
+    this.committedMessage = this.ahead !== undefined && 'ending' in this.ahead && this.ahead.ending.kind === 'bdat';
     this.chunked = 0;
     this.following = following;
     this.connection.renewReplyBudget();
@@ -271,7 +276,14 @@ export class SmtpSession {
   async reset(): Promise<void> {
     if (this.ahead) return;
     this.queued = [];
+    this.throwIfClosing('rset');
     await this.rset();
+    this.throwIfClosing('rset');
+  }
+
+  /** After a 421 (RFC 5321 §3.8) the server answers nothing more: no command may follow it. */
+  private throwIfClosing(stage: Stage): void {
+    if (this.closingReply !== undefined) throw new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply: this.closingReply }, stage, 'closed');
   }
 
   /** QUIT, then the connection closed; nothing thrown. */
@@ -311,7 +323,10 @@ export class SmtpSession {
   private async mailTransaction(capabilities: Capabilities): Promise<RecipientResult[]> {
     const ahead = this.ahead;
     this.ahead = undefined;
+    if (ahead !== undefined && 'refusal' in ahead) throw ahead.refusal;
     const { message, params, rcpts, ending, chunked, pipelined, probe } = ahead ?? (await this.transactionPlan(capabilities));
+    // The server said 421 before this transaction's replies (to the one before): it fails here, once.
+    this.throwIfClosing('mail');
     // Only a pipelined, whole transaction takes another behind it; --step and LMTP never do.
     const carry = this.following && pipelined && probe === undefined && !this.plan.lmtp && !this.plan.step ? () => this.sendAhead(capabilities) : undefined;
     let replies: EnvelopeReplies;
@@ -325,7 +340,8 @@ export class SmtpSession {
       await this.abandonData(replies.data);
       throw refusal({ code: 'MAILV_SENDER_REFUSED', from: this.plan.envelope.from, reply: replies.mail! }, 'mail');
     }
-    const results = rcpts.map((recipient, index) => this.rcptOutcome(recipient, replies.rcpts[index]!));
+    // After a 421 the replies still owed never come: the commands left unanswered get the 421.
+    const results = rcpts.map((recipient, index) => this.rcptOutcome(recipient, replies.rcpts[index] ?? this.closingReply!));
     const accepted = results.filter((result) => result.outcome === 'sent');
     if (probe !== undefined) return this.endProbe(probe, results, replies.data);
     if (accepted.length === 0) {
@@ -339,7 +355,8 @@ export class SmtpSession {
       if (refusedChunk) throw refusal({ code: 'MAILV_MESSAGE_REFUSED', reply: refusedChunk }, 'body');
       final = replies.chunks[replies.chunks.length - 1]!;
     } else {
-      if (replies.data?.code !== 354) throw refusal({ code: 'MAILV_DATA_REFUSED', reply: replies.data! }, 'data');
+      const dataReply = replies.data ?? this.closingReply!;
+      if (dataReply.code !== 354) throw refusal({ code: 'MAILV_DATA_REFUSED', reply: dataReply }, 'data');
       // RFC 2920 §3.1: QUIT may end a pipelined group, so it rides with the final dot.
       await this.content(message, pipelined && this.lastTransaction, accepted.length, carry);
       if (this.plan.lmtp) return this.perRecipient(results, accepted, await this.read('body', accepted[0]!.recipient));
@@ -373,14 +390,24 @@ export class SmtpSession {
    * write of this message's end; with BDAT the whole transaction is written now.
    */
   private async sendAhead(capabilities: Capabilities): Promise<void> {
-    const plan = await this.transactionPlan(capabilities);
+    let plan: TransactionPlan;
+    try {
+      plan = await this.transactionPlan(capabilities);
+    } catch (error) {
+      // Its failure is its own: this message still ends (its dot was not sent yet), the next fails on its turn.
+      if (!(error instanceof MailvError)) throw error;
+      this.ahead = { refusal: error };
+      return;
+    }
     const replies: EnvelopeReplies = { mail: undefined, rcpts: [], data: undefined, chunks: [] };
     const owed: (() => Promise<void>)[] = [];
     this.chunked = 0;
+    // Under way before its first write: should that write fail (BDAT writes at once), the
+    // transaction is known to be lost with the connection (hasAhead), not forgotten.
+    this.ahead = { ...plan, replies, owed };
     await this.sendEnvelope(plan.params, plan.rcpts, plan.ending, true, replies, async (read) => {
       owed.push(read);
     });
-    this.ahead = { ...plan, replies, owed };
   }
 
   /** The replies owed to a transaction sent ahead, in order. */
