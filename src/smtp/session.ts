@@ -257,7 +257,7 @@ export class SmtpSession {
   async next(capabilities: Capabilities, { following = false, last = false } = {}): Promise<RecipientResult[]> {
     this.lastTransaction = last;
     // A BDAT transaction under way was committed when its last chunk left.
-    this.committedMessage = this.ahead?.ending.kind === 'bdat';
+    this.committedMessage = this.ahead !== undefined && 'ending' in this.ahead && this.ahead.ending.kind === 'bdat';
     this.chunked = 0;
     this.following = following;
     this.connection.renewReplyBudget();
@@ -284,7 +284,14 @@ export class SmtpSession {
   async reset(): Promise<void> {
     if (this.ahead) return;
     this.queued = [];
+    this.throwIfClosing('rset');
     await this.rset();
+    this.throwIfClosing('rset');
+  }
+
+  /** After a 421 (RFC 5321 §3.8) the server answers nothing more: no command may follow it. */
+  private throwIfClosing(stage: Stage): void {
+    if (this.closingReply !== undefined) throw new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply: this.closingReply }, stage, 'closed');
   }
 
   /** QUIT, then the connection closed; nothing thrown. */
@@ -330,6 +337,8 @@ export class SmtpSession {
     const ahead = this.ahead;
     this.ahead = undefined;
     const { message, params, rcpts, ending, chunked, pipelined, probe } = ahead ?? (await this.transactionPlan(capabilities));
+    // The server said 421 before this transaction's replies (to the one before): it fails here, once.
+    this.throwIfClosing('mail');
     // Only a pipelined, whole transaction takes another behind it; --step and LMTP never do.
     const carry = this.following && pipelined && probe === undefined && !this.plan.lmtp && !this.plan.step ? () => this.sendAhead(capabilities) : undefined;
     let replies: EnvelopeReplies;
@@ -404,10 +413,12 @@ export class SmtpSession {
     const replies: EnvelopeReplies = { mail: undefined, rcpts: [], data: undefined, chunks: [] };
     const owed: (() => Promise<void>)[] = [];
     this.chunked = 0;
+    // Under way before its first write: should that write fail (BDAT writes at once), the
+    // transaction is known to be lost with the connection (hasAhead), not forgotten.
+    this.ahead = { ...plan, replies, owed };
     await this.sendEnvelope(plan.params, plan.rcpts, plan.ending, true, replies, async (read) => {
       owed.push(read);
     });
-    this.ahead = { ...plan, replies, owed };
   }
 
   /** The replies owed to a transaction sent ahead, in order. */

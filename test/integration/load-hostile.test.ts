@@ -1,0 +1,109 @@
+// The load mode against servers that break the dialogue where pipelined transactions make it
+// fragile: a 421 to RSET or in the middle of a flight, a SIZE limit that the next varied message
+// just passes, a reply too many before a BDAT flight. The run always ends; every message is
+// counted exactly once; nothing of a command ever goes as message content.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { loadSummary } from '../helpers/load-summary.js';
+import { startScriptedServer, type Script, type ScriptedServer } from '../helpers/scripted-server.js';
+
+const CHUNKING = '250-scripted.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 SIZE 1000000';
+
+function load(port: number, extra: readonly string[], recipients: readonly string[] = ['sink@example.org']) {
+  return runCli(['--server', `127.0.0.1:${port}`, '-r', 'load@example.org', '-s', 'load', '--json', ...extra, ...recipients], { input: 'Hello.\n' });
+}
+
+async function withServer<T>(script: Script, work: (server: ScriptedServer) => Promise<T>): Promise<T> {
+  const server = await startScriptedServer(script);
+  try {
+    return await work(server);
+  } finally {
+    await server.close();
+  }
+}
+
+describe('load mode against a server closing with 421 where no verdict was due', () => {
+  it('RSET answered 421: the connection is given up, the next message goes over a new one, each counted once', async () => {
+    const script: Script = { replies: { RCPT: '550 5.1.1 No such user', RSET: '421 4.7.0 Too many errors' } };
+    const { run, commands } = await withServer(script, async (server) => ({
+      run: await load(server.port, ['--count', '4', '--concurrency', '1', '--per-connection', '4']),
+      commands: server.commands,
+    }));
+    assert.equal(run.code, 67, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual({ accepted: summary.accepted, refused: summary.refused, connections: summary.connections }, { accepted: 0, refused: 4, connections: 4 });
+    // Nothing follows a 421 on its connection: one RSET per connection, and no MAIL after it.
+    assert.equal(commands.filter((line) => line === 'RSET').length, 4, commands.join('\n'));
+    assert.equal(commands.filter((line) => line.startsWith('MAIL')).length, 4, commands.join('\n'));
+  });
+
+  it('a 421 to the second RCPT of a flight: the message is deferred, not a crash, and counted once', async () => {
+    let rcpts = 0;
+    const script: Script = { replies: { RCPT: () => (++rcpts % 2 === 0 ? '421 4.3.0 Closing' : '250 2.1.5 Ok') } };
+    const run = await withServer(script, (server) =>
+      load(server.port, ['--count', '4', '--concurrency', '1', '--per-connection', '4'], ['a@example.org', 'b@example.org']),
+    );
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(
+      { accepted: summary.accepted, deferred: summary.deferred, connections: summary.connections },
+      { accepted: 0, deferred: 4, connections: 4 },
+    );
+  });
+
+  it('with BDAT, a 421 to RCPT while the next transaction went ahead: each message counted once', async () => {
+    const script: Script = { replies: { EHLO: CHUNKING, RCPT: '421 4.3.0 Closing' } };
+    const run = await withServer(script, (server) =>
+      load(server.port, ['--count', '4', '--concurrency', '2', '--per-connection', '4'], ['a@example.org', 'b@example.org']),
+    );
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual({ count: summary.count, accepted: summary.accepted, failed: summary.failed }, { count: 4, accepted: 0, failed: 4 });
+  });
+});
+
+describe('load mode when the next message cannot be planned', () => {
+  it('--vary past the SIZE limit at message 10: message 9 still ends with its dot, 10 to 12 fail as too big, no RSET inside a message', async () => {
+    // Message 9's size, as this machine's name makes it (in the Message-ID); message 10 is larger by the digits.
+    const sizes = await withServer({}, async (server) => {
+      await load(server.port, ['--count', '10', '--concurrency', '1', '--per-connection', '10', '--vary']);
+      return server.commands.flatMap((line) => /^MAIL .* SIZE=(\d+)$/.exec(line)?.[1] ?? []).map(Number);
+    });
+    assert.ok(sizes.length === 10 && sizes[9]! > sizes[8]!, sizes.join(' '));
+    const script: Script = { replies: { EHLO: `250-scripted.test\r\n250-PIPELINING\r\n250 SIZE ${sizes[8]}` } };
+    const { run, commands, messages } = await withServer(script, async (server) => {
+      const result = await load(server.port, ['--count', '12', '--concurrency', '1', '--per-connection', '12', '--vary']);
+      const messages = [
+        ...server
+          .received()
+          .toString('latin1')
+          .matchAll(/\r\nDATA\r\n([\s\S]*?)\r\n\.\r\n/g),
+      ].map((match) => match[1]!);
+      return { run: result, commands: server.commands, messages };
+    });
+    assert.equal(run.code, 69, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual({ accepted: summary.accepted, refused: summary.refused }, { accepted: 9, refused: 3 });
+    assert.deepEqual(
+      summary.failures.map((failure) => [failure.code, failure.count]),
+      [['MAILV_TOO_BIG', 3]],
+    );
+    assert.equal(messages.length, 9, commands.join('\n'));
+    for (const message of messages) assert.doesNotMatch(message, /^(RSET|MAIL|RCPT|DATA|QUIT)\b/m, message);
+    assert.deepEqual(
+      commands.filter((line) => line === 'RSET' || line === 'QUIT'),
+      ['RSET', 'RSET', 'QUIT'],
+    );
+  });
+});
+
+describe('load mode with BDAT against a server answering MAIL twice', () => {
+  it('the replies out of step end the connection; every message is counted once, as accepted or failed', async () => {
+    const script: Script = { replies: { EHLO: CHUNKING, MAIL: '250 2.1.0 Ok\r\n250 2.1.0 Ok again' } };
+    const run = await withServer(script, (server) => load(server.port, ['--count', '6', '--concurrency', '1', '--per-connection', '3']));
+    assert.equal(run.code, 76, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.equal(summary.accepted + summary.failed, 6, run.stdout);
+  });
+});
