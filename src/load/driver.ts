@@ -72,6 +72,16 @@ async function connection(server: ServerAddress, plan: LoadPlan, first: number, 
     tally.fail(error);
     return;
   }
+  try {
+    await carry(open, opening, plan, first, issuer, tally);
+  } finally {
+    // Whatever happened, the socket is released: one left open would keep the run from ending.
+    open.close();
+  }
+}
+
+/** The messages of one open connection: `first` and up to perConnection − 1 more. */
+async function carry(open: SmtpConnection, opening: number, plan: LoadPlan, first: number, issuer: Issuer, tally: Tally): Promise<void> {
   const connected = performance.now();
   tally.connect.add(connected - opening);
   tally.connections++;
