@@ -245,7 +245,8 @@ export class SmtpConnection {
 
   /** The next reply, in order. Throws TransportError (closed, timeout) or ProtocolError. */
   async readReply(stage: Stage, timeoutMs: number): Promise<Reply> {
-    await this.waitFor(() => this.replies.length > 0, stage, timeoutMs, 'reply');
+    // Replies to a pipelined flight come in together: those already here need no wait (nor timer).
+    if (this.replies.length === 0) await this.waitFor(() => this.replies.length > 0, stage, timeoutMs, 'reply');
     return this.replies.shift()!;
   }
 
