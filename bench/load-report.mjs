@@ -77,6 +77,19 @@ for (const setting of ['C=1, one connection', 'C=20, one connection each', 'C=1,
   const b = rate(count, source);
   out.push(`| ${setting} | ${figure(b)} | ${figure(a)} | ${figure(ratio(a, b), 2)} × | ${own.get(`mailv, ${setting}`) ?? '–'} |`);
 }
+const bare = sink.filter((each) => each.name.startsWith('bare Node client'));
+if (bare.length > 0) {
+  out.push('');
+  out.push('The yardstick, bench/bare-client.mjs (the same dialogue with nothing else: no events, no checks):');
+  out.push('');
+  out.push('| setting | bare Node client msg/s | ÷ smtp-source |');
+  out.push('| --- | --- | --- |');
+  for (const each of bare) {
+    const setting = each.name.replace('bare Node client, ', '');
+    const source = sink.find((other) => other.name === `smtp-source, ${setting}`);
+    out.push(`| ${setting} | ${figure(rate(count, each))} | ${figure(ratio(rate(count, each), rate(count, source)), 2)} × |`);
+  }
+}
 out.push('');
 out.push(`## Against Postfix on 127.0.0.1:25: ${loop} small messages`);
 out.push('');

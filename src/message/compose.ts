@@ -31,6 +31,8 @@ export interface ComposedMessage {
    * fresh pages for every chunk.
    */
   lentChunks(): AsyncIterable<Buffer>;
+  /** The whole message, when it is held in memory (see heldMessage()). */
+  readonly whole?: Buffer;
 }
 
 export interface BodyInput {
@@ -275,5 +277,5 @@ export async function heldMessage(message: ComposedMessage): Promise<ComposedMes
   async function* whole(): AsyncIterable<Buffer> {
     yield octets;
   }
-  return { size: octets.length, eightBit: message.eightBit, chunks: whole, lentChunks: whole };
+  return { size: octets.length, eightBit: message.eightBit, chunks: whole, lentChunks: whole, whole: octets };
 }

@@ -244,10 +244,11 @@ export class SmtpConnection {
   }
 
   /** The next reply, in order. Throws TransportError (closed, timeout) or ProtocolError. */
-  async readReply(stage: Stage, timeoutMs: number): Promise<Reply> {
+  readReply(stage: Stage, timeoutMs: number): Promise<Reply> {
     // Replies to a pipelined flight come in together: those already here need no wait (nor timer).
-    if (this.replies.length === 0) await this.waitFor(() => this.replies.length > 0, stage, timeoutMs, 'reply');
-    return this.replies.shift()!;
+    const ready = this.replies.shift();
+    if (ready !== undefined) return Promise.resolve(ready);
+    return this.waitFor(() => this.replies.length > 0, stage, timeoutMs, 'reply').then(() => this.replies.shift()!);
   }
 
   /**

@@ -907,7 +907,8 @@ export class SmtpSession {
       staged.reset();
     };
     let content = 0;
-    for await (const chunk of message.lentChunks()) {
+    // A message held whole in memory (a load run's) is taken as it is, without an async iterator.
+    for await (const chunk of message.whole === undefined ? message.lentChunks() : [message.whole]) {
       content += chunk.length;
       const stuffed = stuffer.push(chunk);
       for (let from = 0; from < stuffed.length; ) {
@@ -1049,9 +1050,10 @@ export class SmtpSession {
   }
 
   /** The next reply, not yet shown; any queued commands are written first. */
-  private async receive(stage: Stage): Promise<Reply> {
-    await this.flush();
-    return this.connection.readReply(stage, this.plan.timeouts.forStage(stage));
+  private receive(stage: Stage): Promise<Reply> {
+    const read = () => this.connection.readReply(stage, this.plan.timeouts.forStage(stage));
+    // No promise of its own when nothing is queued: a load run reads four replies a message.
+    return this.queued.length === 0 ? read() : this.flush().then(read);
   }
 
   /** The next reply, shown and checked: a 3xx only where an intermediate reply is due. */

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// The least a Node client does to send a load: the dialogue of mailv's load mode (EHLO once, then
+// each message's MAIL, RCPT and DATA in the write of the message before it) over C connections,
+// with nothing else: no events, no reply objects, no checks. A yardstick for bench/load.sh, not a
+// client: it trusts every reply.
+//
+//   node bench/bare-client.mjs PORT COUNT CONCURRENCY MESSAGE-FILE
+//
+// Prints the messages per second.
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+
+const [port, count, concurrency, file] = process.argv.slice(2);
+const total = Number(count);
+const message = Buffer.from(`${readFileSync(file, 'latin1').replace(/\r?\n/g, '\r\n')}.\r\n`);
+const envelope = Buffer.from('MAIL FROM:<bench@example.org>\r\nRCPT TO:<bench@example.org>\r\nDATA\r\n');
+const quit = Buffer.from('QUIT\r\n');
+let issued = 0;
+let done = 0;
+const started = process.hrtime.bigint();
+
+function session() {
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.setNoDelay(true);
+  let buffered = '';
+  let state = 'greeting';
+  let owed = 0;
+  const next = () => {
+    const more = issued < total && ++issued;
+    socket.write(Buffer.concat([message, more ? envelope : quit]));
+    state = more ? 'message+envelope' : 'message';
+    owed = more ? 4 : 1;
+  };
+  socket.on('data', (chunk) => {
+    buffered += chunk.toString('latin1');
+    for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      if (line[3] === '-') continue;
+      if (state === 'greeting') {
+        socket.write('EHLO bench.example.org\r\n');
+        state = 'ehlo';
+      } else if (state === 'ehlo') {
+        if (issued < total && ++issued) {
+          socket.write(envelope);
+          state = 'envelope';
+          owed = 3;
+        } else socket.end(quit);
+      } else if (state === 'envelope' || state === 'message+envelope') {
+        if (state === 'message+envelope' && owed === 4) done++;
+        if (--owed === 0) next();
+      } else if (state === 'message') {
+        done++;
+        state = 'quit';
+        if (done === total) console.log((total / (Number(process.hrtime.bigint() - started) / 1e9)).toFixed(0));
+      } else socket.destroy();
+    }
+  });
+}
+
+for (let index = 0; index < Number(concurrency); index++) session();
