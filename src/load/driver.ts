@@ -4,7 +4,7 @@
 // replaced by a new one. Messages are handed out by an Issuer (src/load/issue.ts: --rate, stops).
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { CapabilityError, MailvError, SmtpReplyError } from '../errors.js';
+import { CapabilityError, InterruptedError, MailvError, SmtpReplyError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SessionEvent } from '../events.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -247,7 +247,9 @@ class Tally {
     if (fact === undefined) throw error;
     const status = error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
     this.record({ kind: 'error', error: fact }, status);
-    this.lost(status);
+    // Cut short by a signal, the message was not refused: it may go another time (the run's own
+    // status stays the signal's).
+    this.lost(error instanceof InterruptedError ? ExitCode.TEMPFAIL : status);
   }
 
   record(failure: LoadFailure, status: number): void {

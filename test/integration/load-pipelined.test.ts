@@ -3,7 +3,9 @@
 // goes again over a new connection, and each is counted once.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { lines, runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MAILV, freshHome, lines, runCli } from '../helpers/cli.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 
 interface LoadSummary {
@@ -62,5 +64,51 @@ describe('load mode, transactions pipelined, against a server that hangs up afte
     assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, connections: summary.connections }, { accepted: 7, failed: 3, connections: 4 });
     assert.deepEqual(accepted, ['load #1', 'load #2', 'load #4', 'load #5', 'load #7', 'load #8', 'load #10']);
     assert.equal(run.code, 75, run.stderr);
+  });
+});
+
+describe('load mode interrupted', () => {
+  let server: ScriptedServer;
+  before(async () => {
+    // DATA is never answered: two messages wait, one on each connection.
+    server = await startScriptedServer({ replies: { DATA: { silent: true } } });
+  });
+  after(() => server.close());
+
+  it('SIGINT: the summary still comes, the messages cut short are deferred, not refused for good, and the status is 130', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        MAILV,
+        '--server',
+        `127.0.0.1:${server.port}`,
+        '--count',
+        '10',
+        '--concurrency',
+        '2',
+        '--json',
+        '-r',
+        'load@example.org',
+        '-s',
+        'load',
+        'sink@example.org',
+      ],
+      { env: { PATH: process.env['PATH'] ?? '', HOME: freshHome() } },
+    );
+    child.stdin.end('Hello.\n');
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Both connections have sent their envelope and wait for the reply to DATA.
+    for (let waited = 0; server.commands.filter((line) => line === 'DATA').length < 2 && waited < 100; waited++) await sleep(50);
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    const summary = lines(stdout)
+      .map((line) => JSON.parse(line) as LoadSummary & { refused: number; deferred: number })
+      .find((event) => event.event === 'load');
+    assert.ok(summary, stdout);
+    assert.deepEqual({ accepted: summary.accepted, refused: summary.refused, deferred: summary.deferred }, { accepted: 0, refused: 0, deferred: 2 });
   });
 });
