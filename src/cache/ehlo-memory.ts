@@ -2,12 +2,10 @@
 // under $XDG_CACHE_HOME/mailv (~/.cache/mailv), so that the next session with the same server may
 // send EHLO before the greeting. A cache and nothing more: a file that is missing, unreadable,
 // damaged or not the user's own is ignored, and one that cannot be written is left as it is.
-// Read and written with plain synchronous calls: the file is small and local, and node:fs/promises
-// (readline and streams come with it) would cost every send milliseconds of start-up.
-import { chmodSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EhloOffer, Extension } from '../smtp/capabilities.js';
 import { offersPipeconnect, sameKey, type EhloKey, type EhloTlsState, type RememberedEhlo } from '../smtp/remembered.js';
+import { isRecord, readPrivateEntries, writePrivateEntries } from './private-file.js';
 
 /**
  * How long a remembered reply allows an early EHLO. A server's extensions change with its
@@ -55,7 +53,7 @@ export class EhloMemory {
 
   /** A 250 to EHLO: remembered when it offers PIPECONNECT, else whatever was remembered is forgotten. */
   learn(key: EhloKey, offer: EhloOffer, now: number): void {
-    const keyOnly: EhloKey = { host: key.host, address: key.address, port: key.port, tls: key.tls, helo: key.helo };
+    const keyOnly = keyOf(key);
     if (this.changes.some((change) => change.forgotten && sameKey(change.forgotten, keyOnly))) return; // refused in this very run
     // A server that offers no PIPECONNECT and was never remembered leaves the file as it is: most
     // servers do not offer it, and a file written after every send would cost every send.
@@ -69,7 +67,7 @@ export class EhloMemory {
   }
 
   forget(key: EhloKey): void {
-    this.changes.push({ forgotten: { host: key.host, address: key.address, port: key.port, tls: key.tls, helo: key.helo } });
+    this.changes.push({ forgotten: keyOf(key) });
   }
 
   /**
@@ -79,57 +77,30 @@ export class EhloMemory {
   async save(): Promise<void> {
     if (this.changes.length === 0) return;
     const path = join(this.directory, FILE_NAME);
-    const temporary = join(this.directory, `.${FILE_NAME}.${process.pid}.${Date.now()}`);
-    try {
-      mkdirSync(this.directory, { recursive: true, mode: 0o700 });
-      let entries = readEntries(path);
-      for (const { learned, forgotten } of this.changes) {
-        const key = learned ?? forgotten!;
-        entries = entries.filter((entry) => !sameKey(entry, key));
-        if (learned) entries.push(learned);
-      }
-      entries = entries.sort((a, b) => a.learned - b.learned).slice(-MAX_ENTRIES);
-      const file = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-      try {
-        writeFileSync(file, `${JSON.stringify({ version: 1, entries })}\n`);
-      } finally {
-        closeSync(file);
-      }
-      chmodSync(temporary, 0o600);
-      renameSync(temporary, path);
-      this.entries = entries;
-      this.changes.length = 0;
-    } catch {
-      try {
-        unlinkSync(temporary);
-      } catch {
-        // Never made, or already gone.
-      }
+    let entries = readEntries(path);
+    for (const { learned, forgotten } of this.changes) {
+      const key = learned ?? forgotten!;
+      entries = entries.filter((entry) => !sameKey(entry, key));
+      if (learned) entries.push(learned);
     }
+    entries = entries.sort((a, b) => a.learned - b.learned).slice(-MAX_ENTRIES);
+    if (!writePrivateEntries(path, entries)) return;
+    this.entries = entries;
+    this.changes.length = 0;
   }
+}
+
+/** The key alone, without what an entry or a session's key carries besides. */
+function keyOf(key: EhloKey): EhloKey {
+  return { host: key.host, address: key.address, port: key.port, tls: key.tls, helo: key.helo };
 }
 
 /** The entries of the file at `path`; none when it is missing, not the user's, too large or not what mailv writes. */
 function readEntries(path: string): Entry[] {
-  try {
-    const file = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    try {
-      const stat = fstatSync(file);
-      const me = process.getuid?.();
-      // Another user's file could steer mailv's early EHLO; a FIFO or device is no cache.
-      if (!stat.isFile() || (me !== undefined && stat.uid !== me) || stat.size > MAX_FILE_OCTETS) return [];
-      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      if (!isRecord(parsed) || parsed['version'] !== 1 || !Array.isArray(parsed['entries'])) return [];
-      return parsed['entries'].flatMap((entry: unknown) => {
-        const valid = asEntry(entry);
-        return valid ? [valid] : [];
-      });
-    } finally {
-      closeSync(file);
-    }
-  } catch {
-    return [];
-  }
+  return readPrivateEntries(path, { maxOctets: MAX_FILE_OCTETS }).flatMap((entry) => {
+    const valid = asEntry(entry);
+    return valid ? [valid] : [];
+  });
 }
 
 function asEntry(value: unknown): Entry | undefined {
@@ -147,8 +118,4 @@ function asEntry(value: unknown): Entry | undefined {
     extensions.push({ keyword: extension['keyword'], params: extension['params'] as string[] });
   }
   return { host, address, port, tls: tls as EhloTlsState, helo, learned, offer: { domain: offer['domain'], extensions } };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

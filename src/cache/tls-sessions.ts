@@ -6,9 +6,9 @@
 // its ticket expires or its certificate does. A file that is not the user's own, is open to
 // others, or does not parse is ignored, never fatal: mailv then makes a full handshake.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredTlsSession, TlsResumption, VerifiedCertificate } from '../smtp/connection.js';
+import { isRecord, readPrivateEntries, writePrivateEntries } from './private-file.js';
 import { ticketLifetimeSeconds } from './ticket-lifetime.js';
 
 /** What a session is kept under: it resumes only for all of these alike. */
@@ -50,14 +50,15 @@ export function trustOf(extraCa: readonly Buffer[] | undefined, env: NodeJS.Proc
 const TRUST_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
 
 export class TlsSessionCache {
-  private readonly file: string;
   /** Keys whose session this run kept already: a load run makes thousands of handshakes. */
   private readonly kept = new Set<string>();
   /** The file's entries as this run last read or wrote them. */
   private entries: Entry[] | undefined;
 
+  private readonly file: string;
+
   constructor(
-    private readonly directory: string,
+    directory: string,
     private readonly now: () => number = Date.now,
   ) {
     this.file = join(directory, 'tls-sessions');
@@ -90,52 +91,15 @@ export class TlsSessionCache {
     const entry: Entry = { ...keyOf(key), expires, session: stored.session.toString('base64'), certificate: certificateOf(stored.certificate) };
     const others = this.read().filter((candidate) => !sameKey(candidate, key));
     const entries = [entry, ...others].sort((a, b) => b.expires - a.expires).slice(0, MAX_ENTRIES);
-    if (this.write(entries)) this.entries = entries;
+    if (writePrivateEntries(this.file, entries)) this.entries = entries;
   }
 
-  /** The entries of the file still valid; none when it is missing, not private, or damaged. */
+  /** The entries of the file still valid; none when it is missing, open to others, or damaged. */
   private read(): Entry[] {
-    let text: string;
-    let fd: number | undefined;
-    try {
-      fd = openSync(this.file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-      const info = fstatSync(fd);
-      const ownUid = process.getuid?.();
-      if (!info.isFile() || info.size > MAX_FILE_OCTETS || (info.mode & 0o077) !== 0 || (ownUid !== undefined && info.uid !== ownUid)) return [];
-      text = readFileSync(fd, 'utf8');
-    } catch {
-      return [];
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return [];
-    }
-    if (!isRecord(parsed) || parsed['version'] !== 1 || !Array.isArray(parsed['entries'])) return [];
     const now = this.now();
-    return parsed['entries'].filter((entry): entry is Entry => isEntry(entry) && entry.expires > now);
-  }
-
-  /** Written beside the file, then renamed over it: a concurrent run reads the old or the new whole. Whether it was. */
-  private write(entries: readonly Entry[]): boolean {
-    const temporary = `${this.file}.${process.pid}`;
-    try {
-      mkdirSync(this.directory, { recursive: true, mode: 0o700 });
-      writeFileSync(temporary, `${JSON.stringify({ version: 1, entries })}\n`, { mode: 0o600, flag: 'wx' });
-      renameSync(temporary, this.file);
-      return true;
-    } catch {
-      // A read-only or full disk: the next run makes a full handshake, as without the cache.
-      try {
-        unlinkSync(temporary);
-      } catch {
-        // Never made.
-      }
-      return false;
-    }
+    return readPrivateEntries(this.file, { maxOctets: MAX_FILE_OCTETS, ownerOnly: true }).filter(
+      (entry): entry is Entry => isEntry(entry) && entry.expires > now,
+    );
   }
 }
 
@@ -149,10 +113,6 @@ function sameKey(entry: TlsSessionKey, key: TlsSessionKey): boolean {
 
 function certificateOf(certificate: VerifiedCertificate): VerifiedCertificate {
   return { subject: certificate.subject, issuer: certificate.issuer, validFrom: certificate.validFrom, validTo: certificate.validTo };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isEntry(value: unknown): value is Entry {

@@ -35,6 +35,11 @@ export function sameOffer(a: EhloOffer, b: EhloOffer): boolean {
   return canonical(a) === canonical(b);
 }
 
+/** Whether `offer` has the extension `keyword` (given in capitals). */
+export function offers(offer: EhloOffer, keyword: string): boolean {
+  return offer.extensions.some((extension) => extension.keyword.toUpperCase() === keyword);
+}
+
 export function offersPipeconnect(offer: EhloOffer): boolean {
-  return offer.extensions.some(({ keyword }) => keyword.toUpperCase() === 'PIPECONNECT');
+  return offers(offer, 'PIPECONNECT');
 }

@@ -19,7 +19,7 @@ import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
 import { encodeProxyHeader, type ProxyEndpoint, type ProxyVersion } from './proxy-header.js';
 import type { SmtpErrorFact, TlsUnavailable } from './facts.js';
 import type { QuitPoint } from './quit-points.js';
-import { sameOffer, type EhloKey, type EhloTlsState, type RememberedEhlo } from './remembered.js';
+import { offers, sameKey, sameOffer, type EhloKey, type EhloTlsState, type RememberedEhlo } from './remembered.js';
 import type { Reply } from './reply.js';
 import type { Timeouts } from './timeouts.js';
 import { WriteBuffer } from './write-buffer.js';
@@ -605,13 +605,9 @@ export class SmtpSession {
     // Nothing remembered: no key to build (the peer's address costs a system call).
     if (this.plan.remembered === undefined || this.plan.remembered.length === 0) return undefined;
     const key = this.ehloKey(tls);
-    const found = this.plan.remembered.find(
-      (entry) => entry.host === key.host && entry.address === key.address && entry.port === key.port && entry.tls === tls && entry.helo === key.helo,
-    );
+    const found = this.plan.remembered.find((entry) => sameKey(entry, key));
     if (found === undefined) return undefined;
-    const tlsFollows =
-      tls === 'clear' &&
-      (this.plan.tls === 'required' || (this.plan.tls === 'auto' && found.offer.extensions.some((e) => e.keyword.toUpperCase() === 'STARTTLS')));
+    const tlsFollows = tls === 'clear' && (this.plan.tls === 'required' || (this.plan.tls === 'auto' && offers(found.offer, 'STARTTLS')));
     if (tlsFollows) return undefined;
     if (!found.fresh) {
       this.emit({ kind: 'note', note: { code: 'pipeconnect-stale' }, severity: 'info' });

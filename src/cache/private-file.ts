@@ -1,0 +1,66 @@
+// A cache file of mailv's own: `{"version":1,"entries":[…]}`, read only when it is a regular file
+// owned by the user and of a sane size (never through a symbolic link), written whole to a fresh
+// 0600 file beside it and renamed over it, so that a concurrent run reads the old or the new one.
+// Plain synchronous calls: the files are small and local, and node:fs/promises (with readline and
+// streams) would cost every send milliseconds of start-up. Nothing here throws.
+import { chmodSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export interface PrivateFileRules {
+  /** A larger file is not mailv's. */
+  readonly maxOctets: number;
+  /** Refused when others may read or write it (it holds what must stay private). */
+  readonly ownerOnly?: boolean;
+}
+
+/** The file's entries, unchecked; none when it is missing, untrusted, damaged or not what mailv writes. */
+export function readPrivateEntries(path: string, rules: PrivateFileRules): unknown[] {
+  try {
+    const file = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const stat = fstatSync(file);
+      const me = process.getuid?.();
+      // Another user's file could steer mailv; a FIFO or a device is no cache.
+      if (!stat.isFile() || (me !== undefined && stat.uid !== me) || stat.size > rules.maxOctets) return [];
+      if (rules.ownerOnly && (stat.mode & 0o077) !== 0) return [];
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      if (!isRecord(parsed) || parsed['version'] !== 1 || !Array.isArray(parsed['entries'])) return [];
+      return parsed['entries'];
+    } finally {
+      closeSync(file);
+    }
+  } catch {
+    return [];
+  }
+}
+
+/** Writes `entries` as the file at `path` (its directory made 0700 if missing); whether it was. */
+export function writePrivateEntries(path: string, entries: readonly unknown[]): boolean {
+  const directory = dirname(path);
+  const temporary = join(directory, `.${basename(path)}.${process.pid}.${Date.now()}`);
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const file = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      writeFileSync(file, `${JSON.stringify({ version: 1, entries })}\n`);
+    } finally {
+      closeSync(file);
+    }
+    // The umask may have taken the owner's own bits.
+    chmodSync(temporary, 0o600);
+    renameSync(temporary, path);
+    return true;
+  } catch {
+    // A read-only or full disk: the cache simply stays as it was.
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // Never made, or already gone.
+    }
+    return false;
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
