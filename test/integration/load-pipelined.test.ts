@@ -5,17 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MAILV, freshHome, lines, runCli } from '../helpers/cli.js';
+import { MAILV, freshHome, runCli } from '../helpers/cli.js';
+import { loadSummary } from '../helpers/load-summary.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
-
-interface LoadSummary {
-  event: string;
-  count: number;
-  accepted: number;
-  failed: number;
-  connections: number;
-  replies: Record<string, number>;
-}
 
 describe('load mode, transactions pipelined, against a server that hangs up after every third message', () => {
   let server: ScriptedServer;
@@ -54,10 +46,7 @@ describe('load mode, transactions pipelined, against a server that hangs up afte
       ],
       { input: 'Hello.\n' },
     );
-    const summary = lines(run.stdout)
-      .map((line) => JSON.parse(line) as LoadSummary)
-      .find((event) => event.event === 'load');
-    assert.ok(summary, run.stdout);
+    const summary = loadSummary(run.stdout);
     // Per connection, the third message is cut off at its dot, the next one's envelope already
     // sent behind it; that one had not sent its message, so it starts the next connection:
     // 1 2 [3] | 4 5 [6] | 7 8 [9] | 10.
@@ -105,10 +94,7 @@ describe('load mode interrupted', () => {
     for (let waited = 0; server.commands.filter((line) => line === 'DATA').length < 2 && waited < 100; waited++) await sleep(50);
     child.kill('SIGINT');
     assert.equal(await exited, 130);
-    const summary = lines(stdout)
-      .map((line) => JSON.parse(line) as LoadSummary & { refused: number; deferred: number })
-      .find((event) => event.event === 'load');
-    assert.ok(summary, stdout);
+    const summary = loadSummary(stdout);
     assert.deepEqual({ accepted: summary.accepted, refused: summary.refused, deferred: summary.deferred }, { accepted: 0, refused: 0, deferred: 2 });
   });
 });
