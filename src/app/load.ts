@@ -1,7 +1,7 @@
 // The load run (--count): the same message, or one per sequence number (--vary), sent many times
 // through the submission server, or through the first MX host of the recipients' domain that
 // takes a connection (--direct); no transcript, a live line on a terminal, a summary at the end.
-// Every failure is counted; the status is the worst one's (see src/load/driver.ts worse()).
+// Every failure is counted; the status is the worst one's (see src/load/tally.ts worse()).
 import { prepareInput, type PreparedInput } from '../cli/message-input.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';

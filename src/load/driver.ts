@@ -4,7 +4,7 @@
 // replaced by a new one. Messages are handed out by an Issuer (src/load/issue.ts: --rate, stops).
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { CapabilityError, InterruptedError, MailvError, SmtpReplyError } from '../errors.js';
+import { CapabilityError, SmtpReplyError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SessionEvent } from '../events.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -12,10 +12,10 @@ import type { Capabilities } from '../smtp/capabilities.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type SessionPlan } from '../smtp/session.js';
 import type { ServerAddress } from '../delivery/submit.js';
-import type { LoadFailure, LoadProgress, LoadReport } from './facts.js';
+import type { LoadProgress, LoadReport } from './facts.js';
 import { Issuer } from './issue.js';
 import { PhaseClock } from './phases.js';
-import { Samples } from './stats.js';
+import { Tally } from './tally.js';
 
 export interface LoadPlan {
   readonly count: number;
@@ -32,9 +32,6 @@ export interface LoadPlan {
   /** Message number `sequence` (from 1), for a server with these capabilities. */
   message(sequence: number, capabilities: Capabilities): Promise<ComposedMessage>;
 }
-
-/** How many distinct failures the report keeps. */
-const FAILURES_KEPT = 5;
 
 export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: AbortSignal): Promise<LoadReport> {
   // Each open connection listens for the interrupt: C of them at once are no leak.
@@ -188,109 +185,4 @@ async function carry(open: SmtpConnection, opening: number, plan: LoadPlan, firs
 
 function outcomeStatus(outcome: string): number {
   return outcome === 'refused' ? ExitCode.NOUSER : ExitCode.TEMPFAIL;
-}
-
-/** What the workers found, gathered as they go. */
-class Tally {
-  readonly connect: Samples;
-  readonly greeting: Samples;
-  readonly tls = new Samples();
-  readonly auth = new Samples();
-  readonly transaction: Samples;
-  accepted = 0;
-  refused = 0;
-  deferred = 0;
-  connections = 0;
-  private readonly replies = new Map<string, number>();
-  private readonly failures: { key: string; failure: LoadFailure; count: number }[] = [];
-  private status: number = ExitCode.OK;
-  /** The failure last recorded: with --stop-on-error, the one that stops the run. */
-  private latest: LoadFailure | undefined;
-  private stopped: { failure: LoadFailure; status: number } | undefined;
-
-  /** `stop`: with --stop-on-error, called at the first message lost. */
-  constructor(
-    expected: number,
-    private readonly stop?: () => void,
-  ) {
-    this.connect = new Samples(Math.min(expected, 1024));
-    this.greeting = new Samples(Math.min(expected, 1024));
-    this.transaction = new Samples(Math.min(expected, 1 << 17));
-  }
-
-  get failed(): number {
-    return this.refused + this.deferred;
-  }
-
-  progress(elapsedMs: number): LoadProgress {
-    return { accepted: this.accepted, refused: this.refused, deferred: this.deferred, elapsedMs };
-  }
-
-  /** A message lost, after its failures were recorded: for now (75) or for good (any other status). */
-  lost(status: number): void {
-    if (status === ExitCode.TEMPFAIL) this.deferred++;
-    else this.refused++;
-    if (this.stop !== undefined && this.stopped === undefined && this.latest !== undefined) {
-      this.stopped = { failure: this.latest, status };
-      this.stop();
-    }
-  }
-
-  reply(code: number, enhanced: string | undefined): void {
-    const key = enhanced === undefined ? String(code) : `${code} ${enhanced}`;
-    this.replies.set(key, (this.replies.get(key) ?? 0) + 1);
-  }
-
-  /** A message lost to `error`. */
-  fail(error: unknown): void {
-    const fact = error instanceof MailvError ? error.fact : undefined;
-    if (fact === undefined) throw error;
-    const status = error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
-    this.record({ kind: 'error', error: fact }, status);
-    // Cut short by a signal, the message was not refused: it may go another time (the run's own
-    // status stays the signal's).
-    this.lost(error instanceof InterruptedError ? ExitCode.TEMPFAIL : status);
-  }
-
-  record(failure: LoadFailure, status: number): void {
-    this.status = worse(this.status, status);
-    this.latest = failure;
-    const key = JSON.stringify(failure);
-    const known = this.failures.find((each) => each.key === key);
-    if (known) known.count++;
-    else if (this.failures.length < FAILURES_KEPT) this.failures.push({ key, failure, count: 1 });
-  }
-
-  report(count: number, elapsedMs: number): LoadReport {
-    const finished = this.accepted + this.failed;
-    return {
-      count,
-      accepted: this.accepted,
-      failed: this.failed,
-      refused: this.refused,
-      deferred: this.deferred,
-      connections: this.connections,
-      elapsedMs,
-      connect: this.connect.summary(),
-      greeting: this.greeting.summary(),
-      tls: this.tls.summary(),
-      auth: this.auth.summary(),
-      transaction: this.transaction.summary(),
-      replies: [...this.replies].sort(([a], [b]) => a.localeCompare(b)),
-      failures: this.failures.map(({ failure, count }) => ({ failure, count })),
-      status: this.stopped?.status ?? this.status,
-      stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent: count - finished },
-    };
-  }
-}
-
-/**
- * The worse of two statuses: any failure is worse than success; a permanent one (69, 67, 76…) is
- * worse than a temporary one (75), since trying again will not help; between two permanent ones
- * the first seen stays.
- */
-export function worse(current: number, next: number): number {
-  if (current === ExitCode.OK) return next;
-  if (current === ExitCode.TEMPFAIL && next !== ExitCode.OK) return next;
-  return current;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { worse } from '../../dist/load/driver.js';
+import { worse } from '../../dist/load/tally.js';
 import { nearestRank, perSecond, Samples } from '../../dist/load/stats.js';
 
 describe('load summary figures', () => {

@@ -1,0 +1,114 @@
+// What a load run found, gathered as its connections go: counts, latency samples, replies by code,
+// the first distinct failures and the status they mean; --stop-on-error's stop at the first loss.
+import { InterruptedError, MailvError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import type { LoadFailure, LoadProgress, LoadReport } from './facts.js';
+import { Samples } from './stats.js';
+
+/** How many distinct failures the report keeps. */
+const FAILURES_KEPT = 5;
+
+/** What the workers found, gathered as they go. */
+export class Tally {
+  readonly connect: Samples;
+  readonly greeting: Samples;
+  readonly tls = new Samples();
+  readonly auth = new Samples();
+  readonly transaction: Samples;
+  accepted = 0;
+  refused = 0;
+  deferred = 0;
+  connections = 0;
+  private readonly replies = new Map<string, number>();
+  private readonly failures: { key: string; failure: LoadFailure; count: number }[] = [];
+  private status: number = ExitCode.OK;
+  /** The failure last recorded: with --stop-on-error, the one that stops the run. */
+  private latest: LoadFailure | undefined;
+  private stopped: { failure: LoadFailure; status: number } | undefined;
+
+  /** `stop`: with --stop-on-error, called at the first message lost. */
+  constructor(
+    expected: number,
+    private readonly stop?: () => void,
+  ) {
+    this.connect = new Samples(Math.min(expected, 1024));
+    this.greeting = new Samples(Math.min(expected, 1024));
+    this.transaction = new Samples(Math.min(expected, 1 << 17));
+  }
+
+  get failed(): number {
+    return this.refused + this.deferred;
+  }
+
+  progress(elapsedMs: number): LoadProgress {
+    return { accepted: this.accepted, refused: this.refused, deferred: this.deferred, elapsedMs };
+  }
+
+  /** A message lost, after its failures were recorded: for now (75) or for good (any other status). */
+  lost(status: number): void {
+    if (status === ExitCode.TEMPFAIL) this.deferred++;
+    else this.refused++;
+    if (this.stop !== undefined && this.stopped === undefined && this.latest !== undefined) {
+      this.stopped = { failure: this.latest, status };
+      this.stop();
+    }
+  }
+
+  reply(code: number, enhanced: string | undefined): void {
+    const key = enhanced === undefined ? String(code) : `${code} ${enhanced}`;
+    this.replies.set(key, (this.replies.get(key) ?? 0) + 1);
+  }
+
+  /** A message lost to `error`. */
+  fail(error: unknown): void {
+    const fact = error instanceof MailvError ? error.fact : undefined;
+    if (fact === undefined) throw error;
+    const status = error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
+    this.record({ kind: 'error', error: fact }, status);
+    // Cut short by a signal, the message was not refused: it may go another time (the run's own
+    // status stays the signal's).
+    this.lost(error instanceof InterruptedError ? ExitCode.TEMPFAIL : status);
+  }
+
+  record(failure: LoadFailure, status: number): void {
+    this.status = worse(this.status, status);
+    this.latest = failure;
+    const key = JSON.stringify(failure);
+    const known = this.failures.find((each) => each.key === key);
+    if (known) known.count++;
+    else if (this.failures.length < FAILURES_KEPT) this.failures.push({ key, failure, count: 1 });
+  }
+
+  report(count: number, elapsedMs: number): LoadReport {
+    const finished = this.accepted + this.failed;
+    return {
+      count,
+      accepted: this.accepted,
+      failed: this.failed,
+      refused: this.refused,
+      deferred: this.deferred,
+      connections: this.connections,
+      elapsedMs,
+      connect: this.connect.summary(),
+      greeting: this.greeting.summary(),
+      tls: this.tls.summary(),
+      auth: this.auth.summary(),
+      transaction: this.transaction.summary(),
+      replies: [...this.replies].sort(([a], [b]) => a.localeCompare(b)),
+      failures: this.failures.map(({ failure, count }) => ({ failure, count })),
+      status: this.stopped?.status ?? this.status,
+      stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent: count - finished },
+    };
+  }
+}
+
+/**
+ * The worse of two statuses: any failure is worse than success; a permanent one (69, 67, 76…) is
+ * worse than a temporary one (75), since trying again will not help; between two permanent ones
+ * the first seen stays.
+ */
+export function worse(current: number, next: number): number {
+  if (current === ExitCode.OK) return next;
+  if (current === ExitCode.TEMPFAIL && next !== ExitCode.OK) return next;
+  return current;
+}
