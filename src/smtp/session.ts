@@ -257,7 +257,7 @@ export class SmtpSession {
   async next(capabilities: Capabilities, { following = false, last = false } = {}): Promise<RecipientResult[]> {
     this.lastTransaction = last;
     // A BDAT transaction under way was committed when its last chunk left.
-    this.committedMessage = this.ahead !== undefined && 'ending' in this.ahead && this.ahead.ending.kind === 'bdat';
+    this.committedMessage = this.aheadCarriesMessage;
     this.chunked = 0;
     this.following = following;
     this.connection.renewReplyBudget();
