@@ -88,10 +88,12 @@ async function carry(open: SmtpConnection, opening: number, plan: LoadPlan, firs
   let assigned = 1;
   const phases = new PhaseClock(tally.tls, tally.auth, connected);
   const emit = (event: SessionEvent) => {
-    phases.see(event, performance.now());
-    if (event.kind !== 'reply') return;
-    tally.reply(event.reply.code, event.reply.enhanced);
-    if (event.stage === 'greeting') tally.greeting.add(phases.greeting(performance.now()));
+    if (event.kind === 'reply') tally.reply(event.reply.code, event.reply.enhanced);
+    // The clock is read only for what is timed: a message's commands and replies are not.
+    if (!PhaseClock.times(event)) return;
+    const now = performance.now();
+    phases.see(event, now);
+    if (event.kind === 'reply' && event.stage === 'greeting') tally.greeting.add(phases.greeting(now));
   };
   /** The message prepared last: while a transaction is under way, its. */
   let prepared = first;
@@ -140,7 +142,7 @@ async function carry(open: SmtpConnection, opening: number, plan: LoadPlan, firs
       // Nothing reserved after this one: it is the connection's last, and QUIT rides with it.
       const results = await session.next(capabilities, { following, last });
       tally.transaction.add(performance.now() - begun);
-      const failures = results.filter((result) => result.outcome !== 'sent');
+      const failures = results.length === 1 && results[0]!.outcome === 'sent' ? [] : results.filter((result) => result.outcome !== 'sent');
       for (const result of failures) {
         tally.record(
           { kind: 'recipient', recipient: result.recipient, outcome: result.outcome as 'refused' | 'deferred', reply: result.reply! },

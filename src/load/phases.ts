@@ -24,6 +24,20 @@ export class PhaseClock {
     return now - this.greetingFrom;
   }
 
+  /** Whether `event` is one the clock must see (with the time it was emitted at). */
+  static times(event: SessionEvent): boolean {
+    switch (event.kind) {
+      case 'tls':
+        return true;
+      case 'send':
+        return event.stage === 'starttls' || event.stage === 'auth';
+      case 'reply':
+        return event.stage === 'greeting' || event.stage === 'auth';
+      default:
+        return false;
+    }
+  }
+
   /** `event`, seen at `now` (ms on the same clock as connectedAt). */
   see(event: SessionEvent, now: number): void {
     if (event.kind === 'send' && event.stage === 'starttls') this.tlsFrom = now;

@@ -19,7 +19,8 @@ export class Tally {
   refused = 0;
   deferred = 0;
   connections = 0;
-  private readonly replies = new Map<string, number>();
+  /** Replies counted by code, then by enhanced code ('' for none): no key to build for each reply. */
+  private readonly replies = new Map<number, Map<string, number>>();
   private readonly failures: { key: string; failure: LoadFailure; count: number }[] = [];
   private status: number = ExitCode.OK;
   /** The failure last recorded: with --stop-on-error, the one that stops the run. */
@@ -55,8 +56,10 @@ export class Tally {
   }
 
   reply(code: number, enhanced: string | undefined): void {
-    const key = enhanced === undefined ? String(code) : `${code} ${enhanced}`;
-    this.replies.set(key, (this.replies.get(key) ?? 0) + 1);
+    let byEnhanced = this.replies.get(code);
+    if (byEnhanced === undefined) this.replies.set(code, (byEnhanced = new Map()));
+    const key = enhanced ?? '';
+    byEnhanced.set(key, (byEnhanced.get(key) ?? 0) + 1);
   }
 
   /** A message lost to `error`. */
@@ -94,7 +97,11 @@ export class Tally {
       tls: this.tls.summary(),
       auth: this.auth.summary(),
       transaction: this.transaction.summary(),
-      replies: [...this.replies].sort(([a], [b]) => a.localeCompare(b)),
+      replies: [...this.replies]
+        .flatMap(([code, byEnhanced]) =>
+          [...byEnhanced].map(([enhanced, count]): [string, number] => [enhanced === '' ? String(code) : `${code} ${enhanced}`, count]),
+        )
+        .sort(([a], [b]) => a.localeCompare(b)),
       failures: this.failures.map(({ failure, count }) => ({ failure, count })),
       status: this.stopped?.status ?? this.status,
       stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent: count - finished },

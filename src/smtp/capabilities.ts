@@ -21,14 +21,21 @@ export class Capabilities {
     for (const { keyword, params } of offer.extensions) this.keywords.set(keyword.toUpperCase(), params);
   }
 
-  /** Parses a 250 EHLO reply; the first line is the server's greeting, not a keyword. */
+  /**
+   * Parses a 250 EHLO reply; the first line is the server's greeting, not a keyword. The same
+   * lines as the reply parsed last give the same (immutable) answer: a load run opening a
+   * connection per message reads the same EHLO reply thousands of times.
+   */
   static fromEhlo(reply: Reply): Capabilities {
+    if (lastParsed !== undefined && sameLines(lastParsed.lines, reply.lines)) return lastParsed.capabilities;
     const extensions: Extension[] = [];
     for (const line of reply.lines.slice(1)) {
       const [keyword, ...params] = line.trim().split(/\s+/);
       if (keyword) extensions.push({ keyword, params });
     }
-    return new Capabilities({ domain: (reply.lines[0] ?? '').trim().split(/\s+/)[0] ?? '', extensions });
+    const capabilities = new Capabilities({ domain: (reply.lines[0] ?? '').trim().split(/\s+/)[0] ?? '', extensions });
+    lastParsed = { lines: reply.lines, capabilities };
+    return capabilities;
   }
 
   /** After HELO (or before any EHLO) nothing is offered. */
@@ -37,11 +44,16 @@ export class Capabilities {
   }
 
   has(keyword: string): boolean {
-    return this.keywords.has(keyword.toUpperCase());
+    return this.find(keyword) !== undefined;
   }
 
   params(keyword: string): readonly string[] {
-    return this.keywords.get(keyword.toUpperCase()) ?? [];
+    return this.find(keyword) ?? [];
+  }
+
+  /** Callers name keywords in capitals: those are found without a case conversion (a load run asks several times a message). */
+  private find(keyword: string): readonly string[] | undefined {
+    return this.keywords.get(keyword) ?? (hasLowerCase(keyword) ? this.keywords.get(keyword.toUpperCase()) : undefined);
   }
 
   /** The advertised SIZE limit in octets; undefined when SIZE is absent or has no (or a 0) limit. */
@@ -49,4 +61,15 @@ export class Capabilities {
     const value = Number(this.params('SIZE')[0]);
     return Number.isSafeInteger(value) && value > 0 ? value : undefined;
   }
+}
+
+let lastParsed: { readonly lines: readonly string[]; readonly capabilities: Capabilities } | undefined;
+
+function sameLines(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((line, index) => line === b[index]);
+}
+
+/** EHLO keywords are ASCII (RFC 5321 §4.1.1.1). */
+function hasLowerCase(text: string): boolean {
+  return /[a-z]/.test(text);
 }

@@ -220,9 +220,10 @@ export class SmtpConnection {
   /**
    * Writes bytes holding `commands` commands (0 for message content), waiting while the socket's
    * buffer is full; with `untilTaken`, until the socket has taken every octet, so the caller may
-   * reuse the memory. Throws TransportError.
+   * reuse the memory. Throws TransportError. Nothing to wait for (undefined) when the socket took
+   * it all at once: a load run writes once a message.
    */
-  async write(data: Buffer | string | readonly Buffer[], commands: number, stage: Stage, timeoutMs: number, untilTaken = false): Promise<void> {
+  write(data: Buffer | string | readonly Buffer[], commands: number, stage: Stage, timeoutMs: number, untilTaken = false): Promise<void> | undefined {
     this.throwIfFailed(stage);
     this.owed += commands;
     const pieces = typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data;
@@ -239,8 +240,13 @@ export class SmtpConnection {
     }
     if (pieces.length > 1) this.socket.uncork();
     if (untilTaken) return this.waitFor(() => taken, stage, timeoutMs, 'send');
-    if (!this.socket.writableNeedDrain) return;
-    await this.waitFor(() => this.socket.writableNeedDrain === false, stage, timeoutMs, 'send', 'drain');
+    if (!this.socket.writableNeedDrain) return undefined;
+    return this.waitFor(() => this.socket.writableNeedDrain === false, stage, timeoutMs, 'send', 'drain');
+  }
+
+  /** The next reply if it has already arrived; undefined otherwise (then readReply() waits for it). */
+  takeReply(): Reply | undefined {
+    return this.replies.shift();
   }
 
   /** The next reply, in order. Throws TransportError (closed, timeout) or ProtocolError. */

@@ -41,11 +41,13 @@ export class ReplyReader {
     for (;;) {
       const end = chunk.indexOf(LF, start);
       if (end === -1) break;
-      const piece = chunk.subarray(start, end);
-      const line = this.partialLength > 0 ? Buffer.concat([...this.partial, piece]) : piece;
-      this.partial = [];
-      this.partialLength = 0;
-      const reply = this.acceptLine(line);
+      let reply: Reply | undefined;
+      if (this.partialLength > 0) {
+        const line = Buffer.concat([...this.partial, chunk.subarray(start, end)]);
+        this.partial = [];
+        this.partialLength = 0;
+        reply = this.acceptLine(line, 0, line.length);
+      } else reply = this.acceptLine(chunk, start, end);
       if (reply) replies.push(reply);
       start = end + 1;
     }
@@ -66,24 +68,28 @@ export class ReplyReader {
     return this.partialLength > 0 || this.pending.length > 0;
   }
 
-  private acceptLine(bytes: Buffer): Reply | undefined {
-    const withoutCr = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.subarray(0, -1) : bytes;
-    if (withoutCr.length > MAX_REPLY_LINE) {
+  /** The line in bytes[start, end), its LF left out; decoded in place, without a copy of its bytes. */
+  private acceptLine(bytes: Buffer, start: number, end: number): Reply | undefined {
+    const lineEnd = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
+    if (lineEnd - start > MAX_REPLY_LINE) {
       throw new ReplySyntaxError({ fault: 'line-too-long', limit: MAX_REPLY_LINE });
     }
-    const line = withoutCr.toString('utf8');
-    const match = /^([2-5]\d\d)([ -]|$)/.exec(line);
-    if (!match) {
+    const line = bytes.toString('utf8', start, lineEnd);
+    // `[2-5]dd` then a space, a hyphen or nothing, read by character: a load run reads thousands a second.
+    const separator = line.charCodeAt(3);
+    const coded = isCodeStart(line.charCodeAt(0)) && isDigit(line.charCodeAt(1)) && isDigit(line.charCodeAt(2));
+    if (!coded || (line.length > 3 && separator !== SPACE && separator !== HYPHEN)) {
       throw new ReplySyntaxError({ fault: 'malformed', text: this.redact(line).slice(0, 60) });
     }
     const first = this.pending[0];
-    if (first !== undefined && first.slice(0, 3) !== match[1]) {
-      throw new ReplySyntaxError({ fault: 'mixed-codes', first: first.slice(0, 3), second: match[1]! });
+    if (first !== undefined && !first.startsWith(line.slice(0, 3))) {
+      throw new ReplySyntaxError({ fault: 'mixed-codes', first: first.slice(0, 3), second: line.slice(0, 3) });
     }
-    const text = line.slice(match[0].length);
+    const prefix = line.length > 3 ? 4 : 3;
+    const text = line.slice(prefix);
     const shown = this.redact(text);
-    this.pending.push(shown === text ? line : match[0] + shown);
-    if (match[2] === '-') {
+    this.pending.push(shown === text ? line : line.slice(0, prefix) + shown);
+    if (separator === HYPHEN) {
       if (this.pending.length >= MAX_REPLY_LINES) {
         throw new ReplySyntaxError({ fault: 'too-many-lines', limit: MAX_REPLY_LINES });
       }
@@ -99,10 +105,36 @@ export class ReplyReader {
 export function makeReply(raw: readonly string[]): Reply {
   const code = Number(raw[0]!.slice(0, 3));
   const lines = raw.map((line) => line.slice(4));
-  const enhancedMatch = ENHANCED.exec(lines[0] ?? '');
-  const enhanced =
-    enhancedMatch && Number(enhancedMatch[1]) === Math.floor(code / 100) ? `${enhancedMatch[1]}.${enhancedMatch[2]}.${enhancedMatch[3]}` : undefined;
-  return { code, enhanced, lines, raw };
+  return { code, enhanced: enhancedCode(lines[0] ?? '', Math.floor(code / 100)), lines, raw };
+}
+
+const SPACE = 0x20;
+const HYPHEN = 0x2d;
+const PERIOD = 0x2e;
+
+function isDigit(char: number): boolean {
+  return char >= 0x30 && char <= 0x39;
+}
+
+function isCodeStart(char: number): boolean {
+  return char >= 0x32 && char <= 0x35;
+}
+
+/**
+ * The enhanced status code (RFC 3463) that starts `text`, when it is of class `replyClass`: what
+ * ENHANCED matches (class, then two numbers of 1 to 3 digits, then a space or the end), read by
+ * character since every reply of a load run goes through here.
+ */
+function enhancedCode(text: string, replyClass: number): string | undefined {
+  if (replyClass === 3 || text.charCodeAt(0) !== 0x30 + replyClass || text.charCodeAt(1) !== PERIOD) return undefined;
+  let at = 2;
+  for (let part = 0; part < 2; part++) {
+    const start = at;
+    while (at - start < 3 && isDigit(text.charCodeAt(at))) at++;
+    if (at === start) return undefined;
+    if (part === 0 && text.charCodeAt(at++) !== PERIOD) return undefined;
+  }
+  return at === text.length || text.charCodeAt(at) === SPACE ? text.slice(0, at) : undefined;
 }
 
 /** The reply's text as one line. */

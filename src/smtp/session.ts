@@ -137,9 +137,37 @@ interface TransactionPlan {
 }
 
 /** A transaction whose envelope already left, pipelined behind the end of the one before: only its replies are left to read. */
-interface AheadTransaction extends TransactionPlan {
+interface AheadTransaction {
+  readonly plan: TransactionPlan;
   readonly replies: EnvelopeReplies;
-  readonly owed: readonly (() => Promise<void>)[];
+  readonly owed: readonly OwedReply[];
+}
+
+/**
+ * A reply owed to a command written (or queued), and where it goes in EnvelopeReplies once read.
+ * Data, not a callback: a load run owes four a message, and reads most of them already received.
+ */
+type OwedReply =
+  | { readonly to: 'mail' }
+  | { readonly to: 'rcpt'; readonly recipient: string }
+  | { readonly to: 'data' }
+  | { readonly to: 'chunk'; readonly stage: Stage };
+
+const OWED_MAIL: OwedReply = { to: 'mail' };
+const OWED_DATA: OwedReply = { to: 'data' };
+
+/** How the owed replies are answered: read now (lock-step), or kept to be read after the flight. */
+type Answer = (owed: OwedReply) => Promise<void> | undefined;
+
+/** A message held whole, dot-stuffed once however many times it is sent (a load run's). */
+const stuffedWholes = new WeakMap<Buffer, StagedContent>();
+
+/** The last of a message's content, to go out with the final dot, and that dot. */
+interface StagedContent {
+  readonly last: Buffer;
+  readonly end: Buffer;
+  /** The memory of `last` is reused after the write: it must be taken first. */
+  readonly reused: boolean;
 }
 
 export class SmtpSession {
@@ -175,6 +203,8 @@ export class SmtpSession {
   private aheadFailure: { readonly error: unknown } | undefined;
   /** An EHLO sent before the greeting was refused (a 5xx greeting, or a hang-up): nothing else was sent. */
   private earlyEhloRefused = false;
+  /** An address of the envelope needs SMTPUTF8 (RFC 6531); undefined until the first MAIL. */
+  private envelopeNeedsUtf8: boolean | undefined;
 
   constructor(
     private readonly connection: SmtpConnection,
@@ -254,7 +284,7 @@ export class SmtpSession {
    * whatever it is, so the next one never lands in an open transaction. With `last`, none follows:
    * QUIT rides with this one's end, as in a single send.
    */
-  async next(capabilities: Capabilities, { following = false, last = false } = {}): Promise<RecipientResult[]> {
+  next(capabilities: Capabilities, { following = false, last = false } = {}): Promise<RecipientResult[]> {
     this.lastTransaction = last;
     // A BDAT transaction under way was committed when its last chunk left.
     this.committedMessage = this.aheadCarriesMessage;
@@ -274,7 +304,7 @@ export class SmtpSession {
    * server may have it. With DATA only its envelope left, and the message may go again elsewhere.
    */
   get aheadCarriesMessage(): boolean {
-    return this.ahead?.ending.kind === 'bdat';
+    return this.ahead?.plan.ending.kind === 'bdat';
   }
 
   /**
@@ -336,7 +366,7 @@ export class SmtpSession {
     if (failure !== undefined) throw failure.error;
     const ahead = this.ahead;
     this.ahead = undefined;
-    const { message, params, rcpts, ending, chunked, pipelined, probe } = ahead ?? (await this.transactionPlan(capabilities));
+    const { message, params, rcpts, ending, chunked, pipelined, probe } = ahead?.plan ?? (await this.transactionPlan(capabilities));
     // The server said 421 before this transaction's replies (to the one before): it fails here, once.
     this.throwIfClosing('mail');
     // Only a pipelined, whole transaction takes another behind it; --step and LMTP never do.
@@ -380,9 +410,13 @@ export class SmtpSession {
 
   /** What the transaction sends, from the capabilities: the message is prepared here. */
   private async transactionPlan(capabilities: Capabilities): Promise<TransactionPlan> {
+    return this.planFor(capabilities, await this.plan.prepare(capabilities));
+  }
+
+  /** What the transaction sends, once its message is prepared. */
+  private planFor(capabilities: Capabilities, message: ComposedMessage): TransactionPlan {
     const { quitAfter } = this.plan;
     const probe = quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data' ? quitAfter : undefined;
-    const message = await this.plan.prepare(capabilities);
     const params = this.mailParams(capabilities, message);
     const body = this.plan.body ?? 'auto';
     if (probe === undefined && body === 'bdat' && !capabilities.has('CHUNKING')) throw new CapabilityError({ code: 'MAILV_NO_CHUNKING' }, 'mail');
@@ -403,7 +437,7 @@ export class SmtpSession {
   private async sendAhead(capabilities: Capabilities): Promise<void> {
     let plan: TransactionPlan;
     try {
-      plan = await this.transactionPlan(capabilities);
+      plan = this.planFor(capabilities, await this.plan.prepare(capabilities));
     } catch (error) {
       // Thrown here, it would leave this message without its end (DATA) or its replies unread
       // (BDAT): the failure belongs to the next message, and waits for its turn.
@@ -411,23 +445,46 @@ export class SmtpSession {
       return;
     }
     const replies: EnvelopeReplies = { mail: undefined, rcpts: [], data: undefined, chunks: [] };
-    const owed: (() => Promise<void>)[] = [];
+    const owed: OwedReply[] = [];
     this.chunked = 0;
     // Under way before its first write: should that write fail (BDAT writes at once), the
     // transaction is known to be lost with the connection (hasAhead), not forgotten.
-    this.ahead = { ...plan, replies, owed };
-    await this.sendEnvelope(plan.params, plan.rcpts, plan.ending, true, replies, async (read) => {
-      owed.push(read);
+    this.ahead = { plan, replies, owed };
+    await this.sendEnvelope(plan.params, plan.rcpts, plan.ending, true, replies, (reply) => {
+      owed.push(reply);
+      return undefined;
     });
   }
 
   /** The replies owed to a transaction sent ahead, in order. */
   private async answerAhead(ahead: AheadTransaction): Promise<EnvelopeReplies> {
-    for (const read of ahead.owed) {
+    for (const owed of ahead.owed) {
       if (this.closingReply !== undefined) break;
-      await read();
+      const waiting = this.answer(owed, ahead.replies);
+      if (waiting) await waiting;
     }
     return ahead.replies;
+  }
+
+  /**
+   * Reads the reply `owed` into `replies`, shown and checked. One already received is taken at
+   * once, without a promise: the replies to a pipelined flight come in together.
+   */
+  private answer(owed: OwedReply, replies: EnvelopeReplies): Promise<void> | undefined {
+    const stage = owed.to === 'chunk' ? owed.stage : owed.to;
+    const ready = this.queued.length === 0 ? this.connection.takeReply() : undefined;
+    if (ready !== undefined) {
+      this.keep(owed, replies, this.accept(stage, ready, owed.to === 'rcpt' ? owed.recipient : undefined, owed.to === 'data'));
+      return undefined;
+    }
+    return this.read(stage, owed.to === 'rcpt' ? owed.recipient : undefined, owed.to === 'data').then((reply) => this.keep(owed, replies, reply));
+  }
+
+  private keep(owed: OwedReply, replies: EnvelopeReplies, reply: Reply): void {
+    if (owed.to === 'mail') replies.mail = reply;
+    else if (owed.to === 'rcpt') replies.rcpts.push(reply);
+    else if (owed.to === 'data') replies.data = reply;
+    else replies.chunks.push(reply);
   }
 
   /**
@@ -462,10 +519,11 @@ export class SmtpSession {
     carry?: () => Promise<void>,
   ): Promise<EnvelopeReplies> {
     const replies: EnvelopeReplies = { mail: undefined, rcpts: [], data: undefined, chunks: [] };
-    const owed: (() => Promise<void>)[] = [];
-    const answer = async (read: () => Promise<void>) => {
-      if (pipelined) owed.push(read);
-      else await read();
+    const owed: OwedReply[] = [];
+    const answer: Answer = (reply) => {
+      if (!pipelined) return this.answer(reply, replies);
+      owed.push(reply);
+      return undefined;
     };
     let answered = 0;
     try {
@@ -473,14 +531,17 @@ export class SmtpSession {
       await carry?.();
       // Every reply of a flight is read before any is judged, so none is left for QUIT to take.
       // After a 421 the server is closing (RFC 5321 §3.8): the replies still owed will not come.
-      for (; answered < owed.length && this.closingReply === undefined; answered++) await owed[answered]!();
+      for (; answered < owed.length && this.closingReply === undefined; answered++) {
+        const waiting = this.answer(owed[answered]!, replies);
+        if (waiting) await waiting;
+      }
     } catch (error) {
       // q at --step: what was written is answered before QUIT, or QUIT would take another's
       // reply. The commands still queued, the last owed, never left (flush keeps them until go).
       if (error instanceof StepStop) {
         const unwritten = this.queued.length;
         this.queued = [];
-        for (const read of owed.slice(answered, owed.length - unwritten)) await read();
+        for (const reply of owed.slice(answered, owed.length - unwritten)) await this.answer(reply, replies);
       }
       throw error;
     }
@@ -494,34 +555,32 @@ export class SmtpSession {
     ending: Ending,
     pipelined: boolean,
     replies: EnvelopeReplies,
-    answer: (read: () => Promise<void>) => Promise<void>,
+    answer: Answer,
   ): Promise<void> {
     const refused = (reply: Reply | undefined) => reply !== undefined && !isPositive(reply);
     const everyRecipientRefused = () => rcpts.length > 0 && replies.rcpts.length === rcpts.length && !replies.rcpts.some(isPositive);
-    await this.mail(this.plan.envelope.from, params, pipelined);
-    await answer(async () => {
-      replies.mail = await this.read('mail');
-    });
+    // Pipelined, the verbs only queue and nothing is answered yet: no promise to wait for.
+    let waiting = this.mail(this.plan.envelope.from, params, pipelined);
+    if (waiting) await waiting;
+    waiting = answer(OWED_MAIL);
+    if (waiting) await waiting;
     if (!refused(replies.mail)) {
       for (const recipient of rcpts) {
-        await this.rcpt(recipient, this.dsn === undefined ? [] : rcptDsnParams(this.dsn, recipient), pipelined);
-        await answer(async () => {
-          replies.rcpts.push(await this.read('rcpt', recipient));
-        });
+        waiting = this.rcpt(recipient, this.dsn === undefined ? [] : rcptDsnParams(this.dsn, recipient), pipelined);
+        if (waiting) await waiting;
+        waiting = answer({ to: 'rcpt', recipient });
+        if (waiting) await waiting;
       }
       if (!everyRecipientRefused()) {
         if (ending.kind === 'data') {
-          await this.data(pipelined);
-          await answer(async () => {
-            replies.data = await this.read('data', undefined, true);
-          });
+          waiting = this.data(pipelined);
+          if (waiting) await waiting;
+          waiting = answer(OWED_DATA);
+          if (waiting) await waiting;
         } else if (ending.kind === 'bdat') {
           for await (const chunk of chunksOf(ending.message, this.plan.chunkSize)) {
             await this.bdat(chunk, pipelined);
-            const stage = chunkStage(chunk);
-            await answer(async () => {
-              replies.chunks.push(await this.read(stage));
-            });
+            await answer({ to: 'chunk', stage: chunkStage(chunk) });
             if (refused(replies.chunks[replies.chunks.length - 1])) break;
           }
         }
@@ -800,7 +859,9 @@ export class SmtpSession {
     const { from, recipients } = this.plan.envelope;
     const limit = capabilities.sizeLimit;
     if (limit !== undefined && message.size > limit) throw new CapabilityError({ code: 'MAILV_TOO_BIG', size: message.size, limit }, 'mail');
-    const utf8 = [from, ...recipients].some(needsSmtpUtf8);
+    // The envelope is the same for every transaction of the session: looked at once.
+    this.envelopeNeedsUtf8 ??= [from, ...recipients].some(needsSmtpUtf8);
+    const utf8 = this.envelopeNeedsUtf8;
     if (utf8 && !capabilities.has('SMTPUTF8')) throw new CapabilityError({ code: 'MAILV_NO_SMTPUTF8' }, 'mail');
     const params: string[] = [];
     if (capabilities.has('SIZE')) params.push(`SIZE=${message.size}`);
@@ -869,19 +930,19 @@ export class SmtpSession {
     return this.read('starttls');
   }
 
-  /** MAIL FROM: written now, or queued when pipelined; the reply is the caller's to read. */
-  async mail(from: string, params: readonly string[], pipelined: boolean): Promise<void> {
-    await this.send('mail', { verb: 'MAIL', from, params }, pipelined);
+  /** MAIL FROM: written now, or queued when pipelined (then nothing to wait for); the reply is the caller's to read. */
+  mail(from: string, params: readonly string[], pipelined: boolean): Promise<void> | undefined {
+    return this.send('mail', { verb: 'MAIL', from, params }, pipelined);
   }
 
   /** RCPT TO: as MAIL. */
-  async rcpt(to: string, params: readonly string[], pipelined: boolean): Promise<void> {
-    await this.send('rcpt', { verb: 'RCPT', to, params }, pipelined);
+  rcpt(to: string, params: readonly string[], pipelined: boolean): Promise<void> | undefined {
+    return this.send('rcpt', { verb: 'RCPT', to, params }, pipelined);
   }
 
   /** DATA: its reply (354) is the one intermediate reply of a transaction. */
-  async data(pipelined: boolean): Promise<void> {
-    await this.send('data', { verb: 'DATA' }, pipelined);
+  data(pipelined: boolean): Promise<void> | undefined {
+    return this.send('data', { verb: 'DATA' }, pipelined);
   }
 
   /**
@@ -892,9 +953,42 @@ export class SmtpSession {
     // One pause for the whole message: after 354 the server waits for all of it, and reads even
     // QUIT as part of it, so stopping here means hanging up.
     this.inData = true;
-    await this.step({ content: message.size, commands: withQuit ? [{ verb: '.' }, QUIT] : [{ verb: '.' }] });
-    const stuffer = new DotStuffer();
+    if (this.plan.step) await this.step({ content: message.size, commands: withQuit ? [{ verb: '.' }, QUIT] : [{ verb: '.' }] });
     const timeout = this.plan.timeouts.dataBlock;
+    // A message held whole (a load run's) was stuffed once, and its memory is never reused: its
+    // last write need not wait for the socket to take it.
+    const { last, end, reused } = message.whole === undefined ? await this.stageContent(message, timeout) : stuffedWhole(message.whole);
+
+    // The end-of-data marker rides in the same write as the last of the content, and so does the
+    // next transaction's envelope when one follows (see next()).
+    await carry?.();
+    const carried = this.queued;
+    this.queued = [];
+    // A reply nobody asked for may have ended the connection already: then nothing more is shown.
+    this.connection.throwIfFailed('body');
+    if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(last) });
+    const commands = 1 + carried.length + (withQuit ? 1 : 0);
+    if (commands > 1) this.emit({ kind: 'flight', commands });
+    this.emit({ kind: 'send', stage: 'body', command: { verb: '.' }, pipelined: commands > 1 });
+    const pieces = [last, end];
+    if (carried.length > 0) pieces.push(Buffer.from(this.groupLines(carried)));
+    if (withQuit) pieces.push(this.pipelinedQuit());
+    // From the first octet of this write the end marker may reach the server, even if the write
+    // then fails (the kernel sends what it took): a failure from here on is after the commit.
+    this.committedMessage = true;
+    if (this.plan.lmtp) this.connection.expectMore(finalReplies - 1);
+    const writing = this.connection.write(pieces, commands, 'body', timeout, reused);
+    if (writing) await writing;
+    this.commit('DATA', message.size);
+  }
+
+  /**
+   * The message, dot-stuffed, written in batches but for the last, which is returned with the
+   * end-of-data marker to go out with the final dot. `reused`: the last batch's memory is reused,
+   * so it must be taken before the next message.
+   */
+  private async stageContent(message: ComposedMessage, timeout: number): Promise<StagedContent> {
+    const stuffer = new DotStuffer();
     const staged = new WriteBuffer(Math.max(1, Math.min(WRITE_BATCH, message.size)));
     const flush = async () => {
       this.connection.throwIfFailed('body');
@@ -903,8 +997,7 @@ export class SmtpSession {
       staged.reset();
     };
     let content = 0;
-    // A message held whole in memory (a load run's) is taken as it is, without an async iterator.
-    for await (const chunk of message.whole === undefined ? message.lentChunks() : [message.whole]) {
+    for await (const chunk of message.lentChunks()) {
       content += chunk.length;
       const stuffed = stuffer.push(chunk);
       for (let from = 0; from < stuffed.length; ) {
@@ -917,27 +1010,7 @@ export class SmtpSession {
     // announced never ends.
     if (content > message.size) throw grewPastSize(message.size);
     if (content < message.size) throw endedShort(message.size - content);
-
-    // The end-of-data marker rides in the same write as the last of the content, and so does the
-    // next transaction's envelope when one follows (see next()).
-    await carry?.();
-    const carried = this.queued;
-    this.queued = [];
-    // A reply nobody asked for may have ended the connection already: then nothing more is shown.
-    this.connection.throwIfFailed('body');
-    if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(staged.contents()) });
-    const commands = 1 + carried.length + (withQuit ? 1 : 0);
-    if (commands > 1) this.emit({ kind: 'flight', commands });
-    this.emit({ kind: 'send', stage: 'body', command: { verb: '.' }, pipelined: commands > 1 });
-    const pieces = [staged.contents(), stuffer.end()];
-    if (carried.length > 0) pieces.push(Buffer.from(this.groupLines(carried)));
-    if (withQuit) pieces.push(this.pipelinedQuit());
-    // From the first octet of this write the end marker may reach the server, even if the write
-    // then fails (the kernel sends what it took): a failure from here on is after the commit.
-    this.committedMessage = true;
-    if (this.plan.lmtp) this.connection.expectMore(finalReplies - 1);
-    await this.connection.write(pieces, commands, 'body', timeout, true);
-    this.commit('DATA', message.size);
+    return { last: staged.contents(), end: stuffer.end(), reused: true };
   }
 
   /**
@@ -1016,14 +1089,18 @@ export class SmtpSession {
    * Writes the command, shown as it goes (after --step's go, never before); pipelined, it waits
    * for the next write with the rest of its group, and is shown then.
    */
-  private async send(stage: Stage, command: Command, pipelined = false): Promise<void> {
+  private send(stage: Stage, command: Command, pipelined = false): Promise<void> | undefined {
     if (pipelined) {
       this.queued.push({ stage, command });
-      return;
+      return undefined;
     }
+    return this.sendNow(stage, command);
+  }
+
+  private async sendNow(stage: Stage, command: Command): Promise<void> {
     await this.step({ content: undefined, commands: [command] });
     this.connection.throwIfFailed(stage);
-    this.emit({ kind: 'send', stage, command, pipelined });
+    this.emit({ kind: 'send', stage, command, pipelined: false });
     await this.connection.write(`${formatCommand(command)}\r\n`, 1, stage, this.plan.timeouts.forStage(stage));
   }
 
@@ -1054,7 +1131,11 @@ export class SmtpSession {
 
   /** The next reply, shown and checked: a 3xx only where an intermediate reply is due. */
   private async read(stage: Stage, recipient?: string, intermediate = false): Promise<Reply> {
-    const reply = await this.receive(stage);
+    return this.accept(stage, await this.receive(stage), recipient, intermediate);
+  }
+
+  /** A reply just read: a 421 remembered, the reply shown, then checked. */
+  private accept(stage: Stage, reply: Reply, recipient: string | undefined, intermediate: boolean): Reply {
     if (reply.code === 421) this.closingReply = reply;
     this.emit({ kind: 'reply', stage, reply, recipient });
     judge(stage, reply, intermediate);
@@ -1112,4 +1193,14 @@ function refusal(fact: Exclude<Refusal, { code: 'MAILV_UNEXPECTED_REPLY' | 'MAIL
 
 function unexpected(stage: Stage, reply: Reply): ProtocolError {
   return new ProtocolError({ code: 'MAILV_UNEXPECTED_REPLY', stage, reply }, stage);
+}
+
+/** A message held whole, dot-stuffed, and its end-of-data marker: computed once per message. */
+function stuffedWhole(whole: Buffer): StagedContent {
+  const known = stuffedWholes.get(whole);
+  if (known !== undefined) return known;
+  const stuffer = new DotStuffer();
+  const made = { last: stuffer.push(whole), end: stuffer.end(), reused: false };
+  stuffedWholes.set(whole, made);
+  return made;
 }
