@@ -57,7 +57,10 @@ export class Tally {
 
   reply(code: number, enhanced: string | undefined): void {
     let byEnhanced = this.replies.get(code);
-    if (byEnhanced === undefined) this.replies.set(code, (byEnhanced = new Map()));
+    if (byEnhanced === undefined) {
+      byEnhanced = new Map();
+      this.replies.set(code, byEnhanced);
+    }
     const key = enhanced ?? '';
     byEnhanced.set(key, (byEnhanced.get(key) ?? 0) + 1);
   }
