@@ -40,14 +40,28 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
     // The certificate and the transcript's host name are the MX host's, as --direct has them.
     ...(target === undefined ? {} : { tlsName: target.host.replace(/\.$/, ''), serverName: target.host }),
   };
-  // The same message every time: composed once per 8BITMIME answer, then sent from memory.
-  const held = new Map<boolean, Promise<ComposedMessage>>();
+  // The same message every time: composed once per 8BITMIME answer, then sent from memory, and
+  // handed over as it is (no promise) once composed.
+  const held = new Map<boolean, ComposedMessage | Promise<ComposedMessage>>();
   const same = (eightBit: boolean) => {
     const known = held.get(eightBit);
     if (known) return known;
     const message = prepared.compose(eightBit).then(heldMessage);
     held.set(eightBit, message);
+    void message.then(
+      (composed) => held.set(eightBit, composed),
+      () => {},
+    );
     return message;
+  };
+  /** --vary: message number `sequence`, its own Subject and Message-ID. */
+  const varied = async (sequence: number, eightBit: boolean) => {
+    const messageId = `<${sequence}.${Date.now().toString(36)}.load@${plan.fqdn}>`;
+    // -t: the message's own Subject gets the number; otherwise the one mailv writes.
+    const input = plan.readRecipients
+      ? await prepareInput(plan, source.body, source.attachments, date, messageId, sequence)
+      : await prepareInput({ ...plan, subject: `${plan.subject ?? ''} #${sequence}`.trimStart() }, source.body, source.attachments, date, messageId);
+    return input.compose(eightBit);
   };
   const progress = openProgressLine(run, plan);
   let report: Awaited<ReturnType<typeof runLoad>>;
@@ -62,15 +76,10 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
         stopOnError: load.stopOnError,
         session,
         ...(progress === undefined ? {} : { observe: (reader) => progress.observe(reader) }),
-        message: async (sequence, capabilities) => {
+        message: (sequence, capabilities) => {
           const eightBit = capabilities.has('8BITMIME');
           if (!load.vary) return same(eightBit);
-          const messageId = `<${sequence}.${Date.now().toString(36)}.load@${plan.fqdn}>`;
-          // -t: the message's own Subject gets the number; otherwise the one mailv writes.
-          const varied = plan.readRecipients
-            ? await prepareInput(plan, source.body, source.attachments, date, messageId, sequence)
-            : await prepareInput({ ...plan, subject: `${plan.subject ?? ''} #${sequence}`.trimStart() }, source.body, source.attachments, date, messageId);
-          return varied.compose(eightBit);
+          return varied(sequence, eightBit);
         },
       },
       signal,

@@ -30,7 +30,7 @@ export interface LoadPlan {
   /** The session of each connection; its `prepare` is replaced by `message`. */
   readonly session: SessionPlan;
   /** Message number `sequence` (from 1), for a server with these capabilities. */
-  message(sequence: number, capabilities: Capabilities): Promise<ComposedMessage>;
+  message(sequence: number, capabilities: Capabilities): ComposedMessage | Promise<ComposedMessage>;
 }
 
 export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: AbortSignal): Promise<LoadReport> {

@@ -31,7 +31,7 @@ export interface SessionPlan {
   readonly helo: string;
   readonly envelope: Envelope;
   /** Builds the message once the server's capabilities (8BITMIME) are known. */
-  prepare(capabilities: Capabilities): Promise<ComposedMessage>;
+  prepare(capabilities: Capabilities): ComposedMessage | Promise<ComposedMessage>;
   readonly timeouts: Timeouts;
   /** Emit `body` events with the bytes written after DATA (-vv). */
   readonly echoBody: boolean;
@@ -434,15 +434,32 @@ export class SmtpSession {
    * The next transaction's envelope, every reply owed: with DATA its commands are queued for the
    * write of this message's end; with BDAT the whole transaction is written now.
    */
-  private async sendAhead(capabilities: Capabilities): Promise<void> {
+  private sendAhead(capabilities: Capabilities): Promise<void> | undefined {
+    // Thrown here, a failure would leave this message without its end (DATA) or its replies
+    // unread (BDAT): it belongs to the next message, and waits for its turn.
+    const failed = (error: unknown) => {
+      this.aheadFailure = { error };
+    };
+    let prepared: ComposedMessage | Promise<ComposedMessage>;
+    try {
+      prepared = this.plan.prepare(capabilities);
+    } catch (error) {
+      failed(error);
+      return undefined;
+    }
+    // A message already at hand (a load run's, sent again) costs no promise.
+    if (prepared instanceof Promise) return prepared.then((message) => this.queueAhead(capabilities, message), failed);
+    return this.queueAhead(capabilities, prepared);
+  }
+
+  /** sendAhead() once the message is prepared. */
+  private queueAhead(capabilities: Capabilities, message: ComposedMessage): Promise<void> | undefined {
     let plan: TransactionPlan;
     try {
-      plan = this.planFor(capabilities, await this.plan.prepare(capabilities));
+      plan = this.planFor(capabilities, message);
     } catch (error) {
-      // Thrown here, it would leave this message without its end (DATA) or its replies unread
-      // (BDAT): the failure belongs to the next message, and waits for its turn.
       this.aheadFailure = { error };
-      return;
+      return undefined;
     }
     const replies: EnvelopeReplies = { mail: undefined, rcpts: [], data: undefined, chunks: [] };
     const owed: OwedReply[] = [];
@@ -450,10 +467,31 @@ export class SmtpSession {
     // Under way before its first write: should that write fail (BDAT writes at once), the
     // transaction is known to be lost with the connection (hasAhead), not forgotten.
     this.ahead = { plan, replies, owed };
-    await this.sendEnvelope(plan.params, plan.rcpts, plan.ending, true, replies, (reply) => {
+    if (plan.ending.kind !== 'bdat') {
+      this.queueEnvelope(plan.params, plan.rcpts, plan.ending, owed);
+      return undefined;
+    }
+    return this.sendEnvelope(plan.params, plan.rcpts, plan.ending, true, replies, (reply) => {
       owed.push(reply);
       return undefined;
     });
+  }
+
+  /**
+   * A pipelined envelope that ends with DATA (or nothing): its commands queued for the next write,
+   * every reply owed. Nothing is read, so nothing can be refused yet: all of it goes.
+   */
+  private queueEnvelope(params: readonly string[], rcpts: readonly string[], ending: Ending, owed: OwedReply[]): void {
+    this.mail(this.plan.envelope.from, params, true);
+    owed.push(OWED_MAIL);
+    for (const recipient of rcpts) {
+      this.rcpt(recipient, this.dsn === undefined ? [] : rcptDsnParams(this.dsn, recipient), true);
+      owed.push({ to: 'rcpt', recipient });
+    }
+    if (ending.kind === 'data') {
+      this.data(true);
+      owed.push(OWED_DATA);
+    }
   }
 
   /** The replies owed to a transaction sent ahead, in order. */
@@ -516,7 +554,7 @@ export class SmtpSession {
     ending: Ending,
     pipelined: boolean,
     /** Sends the next transaction before this one's replies are read (BDAT, see next()). */
-    carry?: () => Promise<void>,
+    carry?: () => Promise<void> | undefined,
   ): Promise<EnvelopeReplies> {
     const replies: EnvelopeReplies = { mail: undefined, rcpts: [], data: undefined, chunks: [] };
     const owed: OwedReply[] = [];
@@ -949,7 +987,7 @@ export class SmtpSession {
    * After 354: the message, dot-stuffed, and the final dot (QUIT in the same write when
    * `withQuit`). Once that write is taken, the message is committed.
    */
-  async content(message: ComposedMessage, withQuit: boolean, finalReplies = 1, carry?: () => Promise<void>): Promise<void> {
+  async content(message: ComposedMessage, withQuit: boolean, finalReplies = 1, carry?: () => Promise<void> | undefined): Promise<void> {
     // One pause for the whole message: after 354 the server waits for all of it, and reads even
     // QUIT as part of it, so stopping here means hanging up.
     this.inData = true;
@@ -961,7 +999,8 @@ export class SmtpSession {
 
     // The end-of-data marker rides in the same write as the last of the content, and so does the
     // next transaction's envelope when one follows (see next()).
-    await carry?.();
+    const carrying = carry?.();
+    if (carrying) await carrying;
     const carried = this.queued;
     this.queued = [];
     // A reply nobody asked for may have ended the connection already: then nothing more is shown.
