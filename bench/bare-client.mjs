@@ -4,13 +4,14 @@
 // with nothing else: no events, no reply objects, no checks. A yardstick for bench/load.sh, not a
 // client: it trusts every reply.
 //
-//   node bench/bare-client.mjs PORT COUNT CONCURRENCY MESSAGE-FILE
+//   node bench/bare-client.mjs PORT COUNT CONCURRENCY MESSAGE-FILE [per-message]
 //
-// Prints the messages per second.
+// With `per-message`, each message has a connection of its own (greeting, EHLO, the envelope, the
+// message with QUIT, as mailv --per-connection 1 sends it). Prints the messages per second.
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 
-const [port, count, concurrency, file] = process.argv.slice(2);
+const [port, count, concurrency, file, mode] = process.argv.slice(2);
 const total = Number(count);
 const message = Buffer.from(`${readFileSync(file, 'latin1').replace(/\r?\n/g, '\r\n')}.\r\n`);
 const envelope = Buffer.from('MAIL FROM:<bench@example.org>\r\nRCPT TO:<bench@example.org>\r\nDATA\r\n');
@@ -58,4 +59,41 @@ function session() {
   });
 }
 
-for (let index = 0; index < Number(concurrency); index++) session();
+/** A connection for one message: when it ends, the next one opens. */
+function oneMessage() {
+  if (issued >= total) return;
+  issued++;
+  const socket = connect({ port: Number(port), host: '127.0.0.1', noDelay: true });
+  let buffered = '';
+  let state = 'greeting';
+  let owed = 0;
+  socket.on('data', (chunk) => {
+    buffered += chunk.toString('latin1');
+    for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      if (line[3] === '-') continue;
+      if (state === 'greeting') {
+        socket.write('EHLO bench.example.org\r\n');
+        state = 'ehlo';
+      } else if (state === 'ehlo') {
+        socket.write(envelope);
+        state = 'envelope';
+        owed = 3;
+      } else if (state === 'envelope') {
+        if (--owed > 0) continue;
+        socket.write(Buffer.concat([message, quit]));
+        state = 'message';
+      } else if (state === 'message') {
+        done++;
+        state = 'quit';
+      } else {
+        socket.destroy();
+        if (done === total) console.log((total / (Number(process.hrtime.bigint() - started) / 1e9)).toFixed(0));
+        oneMessage();
+      }
+    }
+  });
+}
+
+for (let index = 0; index < Number(concurrency); index++) (mode === 'per-message' ? oneMessage : session)();

@@ -60,6 +60,8 @@ SOURCE="$SMTP_SOURCE -l 1000 -m $COUNT -f $FROM -t $TO"
   printf 'smtp-source, C=1, a connection per message\t%s\n' "$SOURCE -s 1 127.0.0.1:$PORT"
   printf 'mailv, C=20, a connection per message\t%s\n' "$MAILV --concurrency 20 --per-connection 1 < $WORK/message.eml"
   printf 'smtp-source, C=20, a connection per message\t%s\n' "$SOURCE -s 20 127.0.0.1:$PORT"
+  printf 'bare Node client, C=1, a connection per message\t%s\n' "node bench/bare-client.mjs $PORT $COUNT 1 $WORK/message.eml per-message"
+  printf 'bare Node client, C=20, a connection per message\t%s\n' "node bench/bare-client.mjs $PORT $COUNT 20 $WORK/message.eml per-message"
 } > "$WORK/sink.commands.tsv"
 
 # Every command once, checked, before anything is timed.
