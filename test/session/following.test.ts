@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CapabilityError, SmtpReplyError } from '../../dist/errors.js';
 import type { SessionEvent } from '../../dist/events.js';
+import { heldMessage } from '../../dist/message/compose.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/smtp/session.js';
 import { serveScript, type Script } from '../helpers/scripted-server.js';
@@ -120,6 +121,20 @@ describe('session: transactions in a row', () => {
     const envelope = `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\nDATA\r\n`;
     // Nothing of the large one left; the RSET after its failure finds no transaction open.
     assert.deepEqual(row.writes, ['EHLO client.test\r\n', envelope, `${MESSAGE}.\r\n`, 'RSET\r\n', envelope, `${MESSAGE}.\r\nQUIT\r\n`]);
+  });
+
+  it('a message held whole, handed over as it is each time: stuffed on every send, the same bytes as from a stream', async () => {
+    // Lines starting with a dot, the first and the last among them, and no CRLF at the end.
+    const dotted = '.first\r\nSubject: t\r\n\r\n..two\r\nmiddle\r\n.';
+    const held = await heldMessage(messageOf(dotted));
+    const stuffed = '..first\r\nSubject: t\r\n\r\n...two\r\nmiddle\r\n..\r\n.\r\n';
+    const envelope = `MAIL From:<a@client.test> SIZE=${held.size}\r\nRCPT To:<b@mx.test>\r\nDATA\r\n`;
+    const row = await inARow({}, 3, planOf(dotted, { prepare: () => held }));
+    assert.deepEqual(row.writes, ['EHLO client.test\r\n', envelope, `${stuffed}${envelope}`, `${stuffed}${envelope}`, `${stuffed}QUIT\r\n`]);
+    assert.ok(row.outcomes.every(delivered), String(row.outcomes));
+    // The same message from a stream goes out the same (in writes of its size: stuffing makes it two).
+    const streamed = await inARow({}, 1, planOf(dotted));
+    assert.equal(streamed.writes.slice(2).join(''), `${stuffed}QUIT\r\n`);
   });
 
   it('without PIPELINING: one command at a time, the next MAIL only after the verdict on the message', async () => {
