@@ -37,6 +37,28 @@ describe('ReplyReader', () => {
     assert.equal(none!.enhanced, undefined);
   });
 
+  it('reads an enhanced code as RFC 3463 writes it: class, two numbers of 1 to 3 digits, then a space or the end', () => {
+    const cases: [string, string | undefined][] = [
+      ['250 2.1.5 Ok', '2.1.5'],
+      ['250 2.1.5', '2.1.5'],
+      ['250 2.01.005 padded', '2.01.005'],
+      ['250 2.123.456 widest', '2.123.456'],
+      ['250 2.1234.5 too wide', undefined],
+      ['250 2.1.5678 too wide', undefined],
+      ['250 2.1.5x glued', undefined],
+      ['250 2.1.5\ttab', undefined],
+      ['250 2..5 empty', undefined],
+      ['250 2.1. empty', undefined],
+      ['250 2.1 short', undefined],
+      ['250  2.1.5 indented', undefined],
+      ['451 4.3.0 Try later', '4.3.0'],
+      ['550 5.7.1 Refused', '5.7.1'],
+      ['354 3.0.0 no such class', undefined],
+      ['451 2.1.5 wrong class', undefined],
+    ];
+    for (const [line, enhanced] of cases) assert.equal(readAll([Buffer.from(`${line}\r\n`)])[0]!.enhanced, enhanced, line);
+  });
+
   it('accepts a bare LF line end and a code with no text', () => {
     const [reply] = readAll([Buffer.from('250\n')]);
     assert.equal(reply!.code, 250);
