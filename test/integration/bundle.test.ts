@@ -1,18 +1,25 @@
 // The bundle bin/build.mjs makes, as bin/mailv.js needs it: runnable through node:vm, and light to
-// start (commander's node:child_process left out).
+// start (commander's node:child_process left out, the code cache warmed by a plain send).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Script } from 'node:vm';
 import { MAILV, freshHome } from '../helpers/cli.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 
-/** Runs `script` in a fresh node, the message on stdin; resolves with the built-in modules it loaded. */
+const BUNDLE = new URL('../../dist/bundle/mailv.cjs', import.meta.url);
+
+/**
+ * Runs `script` in a fresh node, the message on stdin; resolves with the built-in modules it loaded.
+ * The script is a file of its own, as the launcher is: `node -e` would load node:module itself.
+ */
 function builtinsLoaded(script: string, input: string | number, stdout: 'pipe' | number = 'pipe'): Promise<string[]> {
-  const probe = `process.on('exit', () => require('node:fs').writeSync(2, JSON.stringify(process.moduleLoadList)));\n${script}`;
+  const probe = join(freshHome(), 'probe.cjs');
+  writeFileSync(probe, `process.on('exit', () => require('node:fs').writeSync(2, JSON.stringify(process.moduleLoadList)));\n${script}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', probe], {
+    const child = spawn(process.execPath, [probe], {
       env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', USER: 'tester' },
       stdio: [typeof input === 'number' ? input : 'pipe', stdout, 'pipe'],
     });
@@ -28,11 +35,78 @@ function builtinsLoaded(script: string, input: string | number, stdout: 'pipe' |
   });
 }
 
+/** What the launcher's compile of the bundle made of its code cache, after a run of `args`. */
+interface CacheUse {
+  rejected: boolean;
+  /** Octets of the cache read from beside the bundle. */
+  loaded: number;
+  /** Octets of a cache made again after the run: more when the run compiled functions the cache lacked. */
+  after: number;
+  status: number;
+}
+
+/** Compiles the bundle as bin/mailv.js does, runs mailv with `args` (stdin from `input`), and says how the cache served. */
+function cacheUse(args: readonly string[], input: number): Promise<CacheUse> {
+  const file = JSON.stringify(BUNDLE.pathname);
+  const probe = `const fs = require('node:fs'), vm = require('node:vm'), file = ${file};
+const cachedData = fs.readFileSync(file + '.v8-cache');
+const script = new vm.Script(fs.readFileSync(file).toString('latin1'), { filename: file, cachedData });
+const bundle = { exports: {} };
+script.runInThisContext()(bundle.exports, module.constructor.createRequire(file), bundle, file, require('node:path').dirname(file));
+bundle.exports.main(${JSON.stringify(args)}, () => '0', 'mailv').then((status) => {
+  fs.writeSync(2, JSON.stringify({ rejected: script.cachedDataRejected, loaded: cachedData.length, after: script.createCachedData().length, status }));
+});`;
+  const home = freshHome();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', probe], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: home, XDG_CACHE_HOME: join(home, 'cache'), USER: 'tester' },
+      stdio: [input, 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(stderr.slice(stderr.lastIndexOf('{'))) as CacheUse) : reject(new Error(`exit ${code}: ${stderr}`)),
+    );
+  });
+}
+
 describe('the bundle', () => {
-  const bundle = readFileSync(new URL('../../dist/bundle/mailv.cjs', import.meta.url), 'latin1');
+  const bundle = readFileSync(BUNDLE, 'latin1');
 
   it('holds no import(): node:vm, which runs it, has no dynamic-import callback', () => {
     assert.doesNotMatch(bundle, /\bimport\(/);
+  });
+
+  it("is written as CommonJS's function around the code, which the launcher compiles as read", () => {
+    assert.ok(bundle.startsWith('(function (exports, require, module, __filename, __dirname) {\n"use strict";'), bundle.slice(0, 80));
+    const wrapper = new Script(bundle, { filename: 'mailv.cjs' }).runInThisContext() as unknown;
+    assert.equal(typeof wrapper, 'function');
+    assert.equal((wrapper as (...args: unknown[]) => unknown).length, 5);
+  });
+
+  it('has a code cache that serves a plain send from a file: V8 accepts it, and the send compiles next to nothing more', async () => {
+    // A server offering what Postfix offers (CHUNKING among it), as the build's warm-up server does.
+    const server = await startScriptedServer({
+      replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 CHUNKING' },
+    });
+    const body = join(freshHome(), 'body.txt');
+    writeFileSync(body, 'Hello.\n');
+    const input = openSync(body, 'r');
+    try {
+      const use = await cacheUse(['-q', '--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'x', 'bob@example.org'], input);
+      assert.equal(use.status, 0);
+      assert.ok(
+        server.commands.some((command) => command.startsWith('BDAT')),
+        'the message went as BDAT',
+      );
+      assert.equal(use.rejected, false, 'V8 took the cache');
+      // A cache warmed by --demo (no CHUNKING, the message from a pipe) left about 9 KB of this send's functions out.
+      assert.ok(use.after - use.loaded < 1024, `the send compiled ${use.after - use.loaded} octets of code the cache lacked`);
+    } finally {
+      closeSync(input);
+      await server.close();
+    }
   });
 
   it('loads no node:child_process for a send (commander reaches the stub instead)', async () => {
@@ -45,6 +119,15 @@ describe('the bundle', () => {
     );
     const control = await builtinsLoaded("require('node:child_process');", '');
     assert.ok(control.includes('child_process'), 'the probe sees child_process when it is loaded');
+  });
+
+  it('loads no node:module: the launcher reaches createRequire through its own module', async () => {
+    const run = `process.argv = [process.execPath, ${JSON.stringify(MAILV)}, '--dry-run', '-q', '-s', 'x', 'bob@example.org'];\nrequire(${JSON.stringify(MAILV)});`;
+    const loaded = await builtinsLoaded(run, 'Hello.\n');
+    assert.ok(loaded.includes('vm'), 'the probe lists what was loaded, node:vm among it');
+    assert.equal(loaded.includes('module'), false);
+    const control = await builtinsLoaded("require('node:module');", '');
+    assert.ok(control.includes('module'), 'the probe sees node:module when it is loaded');
   });
 
   it('loads no node:fs/promises, readline or perf_hooks for a send, nor node:tls when no TLS is offered', async () => {
