@@ -203,6 +203,8 @@ export class SmtpSession {
   private aheadFailure: { readonly error: unknown } | undefined;
   /** An EHLO sent before the greeting was refused (a 5xx greeting, or a hang-up): nothing else was sent. */
   private earlyEhloRefused = false;
+  /** The plan made last, for the message and capabilities it was made for (see planFor()). */
+  private lastPlan: { readonly capabilities: Capabilities; readonly plan: TransactionPlan } | undefined;
   /** An address of the envelope needs SMTPUTF8 (RFC 6531); undefined until the first MAIL. */
   private envelopeNeedsUtf8: boolean | undefined;
 
@@ -375,7 +377,8 @@ export class SmtpSession {
     if (ahead) {
       // Its chunks left already: with BDAT the next one may go too before its replies are read.
       if (chunked) await carry?.();
-      replies = await this.answerAhead(ahead);
+      const answered = this.answerAhead(ahead);
+      replies = answered instanceof Promise ? await answered : answered;
     } else replies = await this.envelope(params, rcpts, ending, pipelined, chunked ? carry : undefined);
     if (this.closingReply !== undefined) owedAnsweredBy(this.closingReply, replies, rcpts.length, ending);
 
@@ -413,8 +416,20 @@ export class SmtpSession {
     return this.planFor(capabilities, await this.plan.prepare(capabilities));
   }
 
-  /** What the transaction sends, once its message is prepared. */
+  /**
+   * What the transaction sends, once its message is prepared. The same message to the same
+   * capabilities is sent the same way: a load run's plan is made once, not once a message (not with
+   * DSN, whose note is said for every transaction).
+   */
   private planFor(capabilities: Capabilities, message: ComposedMessage): TransactionPlan {
+    const last = this.lastPlan;
+    if (last !== undefined && last.capabilities === capabilities && last.plan.message === message) return last.plan;
+    const plan = this.newPlan(capabilities, message);
+    if (this.plan.dsn === undefined) this.lastPlan = { capabilities, plan };
+    return plan;
+  }
+
+  private newPlan(capabilities: Capabilities, message: ComposedMessage): TransactionPlan {
     const { quitAfter } = this.plan;
     const probe = quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data' ? quitAfter : undefined;
     const params = this.mailParams(capabilities, message);
@@ -494,12 +509,14 @@ export class SmtpSession {
     }
   }
 
-  /** The replies owed to a transaction sent ahead, in order. */
-  private async answerAhead(ahead: AheadTransaction): Promise<EnvelopeReplies> {
-    for (const owed of ahead.owed) {
-      if (this.closingReply !== undefined) break;
-      const waiting = this.answer(owed, ahead.replies);
-      if (waiting) await waiting;
+  /**
+   * The replies owed to a transaction sent ahead, in order, from the `from`th: at once, without a
+   * promise, when all of them have already arrived (as they mostly have: they come together).
+   */
+  private answerAhead(ahead: AheadTransaction, from = 0): EnvelopeReplies | Promise<EnvelopeReplies> {
+    for (let index = from; index < ahead.owed.length && this.closingReply === undefined; index++) {
+      const waiting = this.answer(ahead.owed[index]!, ahead.replies);
+      if (waiting) return waiting.then(() => this.answerAhead(ahead, index + 1));
     }
     return ahead.replies;
   }
@@ -995,7 +1012,7 @@ export class SmtpSession {
     const timeout = this.plan.timeouts.dataBlock;
     // A message held whole (a load run's) was stuffed once, and its memory is never reused: its
     // last write need not wait for the socket to take it.
-    const { last, end, reused } = message.whole === undefined ? await this.stageContent(message, timeout) : stuffedWhole(message.whole);
+    const { last, end, reused } = message.whole === undefined ? await this.stageContent(message, timeout) : await this.leadWhole(message.whole, timeout);
 
     // The end-of-data marker rides in the same write as the last of the content, and so does the
     // next transaction's envelope when one follows (see next()).
@@ -1019,6 +1036,24 @@ export class SmtpSession {
     const writing = this.connection.write(pieces, commands, 'body', timeout, reused);
     if (writing) await writing;
     this.commit('DATA', message.size);
+  }
+
+  /**
+   * A held message, stuffed once: all but its last WRITE_BATCH octets written first, a block at a
+   * time, each with its own data-block time limit (as stageContent() does, so a large message on a
+   * slow link is not held to one limit for the whole); the rest is returned to go with the dot.
+   */
+  private async leadWhole(whole: Buffer, timeout: number): Promise<StagedContent> {
+    const stuffed = stuffedWhole(whole);
+    let from = 0;
+    for (; stuffed.last.length - from > WRITE_BATCH; from += WRITE_BATCH) {
+      this.connection.throwIfFailed('body');
+      const block = stuffed.last.subarray(from, from + WRITE_BATCH);
+      if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(block) });
+      const writing = this.connection.write(block, 0, 'body', timeout);
+      if (writing) await writing;
+    }
+    return from === 0 ? stuffed : { ...stuffed, last: stuffed.last.subarray(from) };
   }
 
   /**
@@ -1119,7 +1154,10 @@ export class SmtpSession {
     return Buffer.from('QUIT\r\n');
   }
 
-  /** The whole message was taken by the socket: the event says so (`committed` was set when the write began). */
+  /**
+   * The whole message was handed to the socket (and, when its memory is reused, taken from it):
+   * the event says so (`committed` was set when the write began).
+   */
   private commit(verb: 'DATA' | 'BDAT', size: number): void {
     this.emit({ kind: 'committed', verb, size });
   }

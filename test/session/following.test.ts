@@ -10,7 +10,8 @@ import { heldMessage } from '../../dist/message/compose.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/smtp/session.js';
 import { serveScript, type Script } from '../helpers/scripted-server.js';
-import { memoryPair } from './memory-pair.js';
+import { Timeouts } from '../../dist/smtp/timeouts.js';
+import { MemoryEnd, memoryPair } from './memory-pair.js';
 import { messageOf } from './message-of.js';
 import { planOf } from './plan-of.js';
 
@@ -187,5 +188,45 @@ describe('session: a 421 to a recipient in a pipelined flight', () => {
     const outcome = await runAgainst((count) => (count === 1 ? '250 2.1.5 Ok' : closing));
     assert.ok(outcome instanceof SmtpReplyError, String(outcome));
     assert.equal(outcome.reply.code, 421);
+  });
+});
+
+/** A client end whose writes are taken at `rate` octets a second, as by a slow link. */
+class SlowEnd extends MemoryEnd {
+  constructor(private readonly rate: number) {
+    super();
+  }
+
+  override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    setTimeout(() => super._write(chunk, encoding, callback), (chunk.length / this.rate) * 1000);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    const octets = chunks.reduce((sum, { chunk }) => sum + chunk.length, 0);
+    setTimeout(() => super._writev(chunks, callback), (octets / this.rate) * 1000);
+  }
+}
+
+describe('session: a large message held whole, over a slow link', () => {
+  it('each MiB is one data block with its own time limit: the whole message may take longer than one', async () => {
+    // 3 MiB at 6 MB/s: about 0.18 s a MiB, 0.55 s in all, against a limit of 0.4 s a block.
+    const client = new SlowEnd(6_000_000);
+    const server = new MemoryEnd();
+    client.peer = server;
+    server.peer = client;
+    const commands: string[] = [];
+    serveScript(server, { replies: { EHLO: '250-scripted.test\r\n250 PIPELINING' } }, { chunks: [], commands });
+    const held = await heldMessage(messageOf(`Subject: t\r\n\r\n${`${'x'.repeat(1022)}\r\n`.repeat(3 * 1024)}`));
+    const plan = planOf('', { prepare: () => held, timeouts: new Timeouts(400) });
+    const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), plan, () => {});
+    const capabilities = await session.begin();
+    assert.ok(capabilities);
+    const results = await session.next(capabilities, { last: true });
+    assert.ok(delivered(results), String(results));
+    await session.end();
+    assert.deepEqual(
+      commands.map((line) => line.split(/[ :]/)[0]),
+      ['EHLO', 'MAIL', 'RCPT', 'DATA', 'QUIT'],
+    );
   });
 });
