@@ -582,7 +582,9 @@ export class SmtpSession {
     };
     let answered = 0;
     try {
-      await this.sendEnvelope(params, rcpts, ending, pipelined, replies, answer);
+      // Pipelined, an envelope that ends in DATA (or nothing) is only queued: nothing to wait for.
+      if (pipelined && ending.kind !== 'bdat') this.queueEnvelope(params, rcpts, ending, owed);
+      else await this.sendEnvelope(params, rcpts, ending, pipelined, replies, answer);
       await carry?.();
       // Every reply of a flight is read before any is judged, so none is left for QUIT to take.
       // After a 421 the server is closing (RFC 5321 §3.8): the replies still owed will not come.
