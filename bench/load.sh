@@ -6,7 +6,7 @@
 # peak RSS of 100,000 messages. Needs smtp-sink, smtp-source, hyperfine, swaks, msmtp and Postfix on
 # 127.0.0.1:25 (bench@discard.test accepted and thrown away).
 #
-#   bash bench/load.sh            # about 3 minutes on 2 cores
+#   bash bench/load.sh            # about 20 minutes on 2 cores
 #   ROUNDS=1 bash bench/load.sh   # quicker, noisier
 set -euo pipefail
 cd "$(dirname "$0")/.."
