@@ -20,10 +20,26 @@ let issued = 0;
 let done = 0;
 const started = process.hrtime.bigint();
 
+/** Calls `reply` at the last line of each reply from the server (its continuation lines skipped). */
+function onReplies(socket, reply) {
+  let buffered = '';
+  socket.on('data', (chunk) => {
+    buffered += chunk.toString('latin1');
+    for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      if (line[3] !== '-') reply();
+    }
+  });
+}
+
+function finished() {
+  console.log((total / (Number(process.hrtime.bigint() - started) / 1e9)).toFixed(0));
+}
+
 function session() {
   const socket = connect(Number(port), '127.0.0.1');
   socket.setNoDelay(true);
-  let buffered = '';
   let state = 'greeting';
   let owed = 0;
   const next = () => {
@@ -32,30 +48,24 @@ function session() {
     state = more ? 'message+envelope' : 'message';
     owed = more ? 4 : 1;
   };
-  socket.on('data', (chunk) => {
-    buffered += chunk.toString('latin1');
-    for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      if (line[3] === '-') continue;
-      if (state === 'greeting') {
-        socket.write('EHLO bench.example.org\r\n');
-        state = 'ehlo';
-      } else if (state === 'ehlo') {
-        if (issued < total && ++issued) {
-          socket.write(envelope);
-          state = 'envelope';
-          owed = 3;
-        } else socket.end(quit);
-      } else if (state === 'envelope' || state === 'message+envelope') {
-        if (state === 'message+envelope' && owed === 4) done++;
-        if (--owed === 0) next();
-      } else if (state === 'message') {
-        done++;
-        state = 'quit';
-        if (done === total) console.log((total / (Number(process.hrtime.bigint() - started) / 1e9)).toFixed(0));
-      } else socket.destroy();
-    }
+  onReplies(socket, () => {
+    if (state === 'greeting') {
+      socket.write('EHLO bench.example.org\r\n');
+      state = 'ehlo';
+    } else if (state === 'ehlo') {
+      if (issued < total && ++issued) {
+        socket.write(envelope);
+        state = 'envelope';
+        owed = 3;
+      } else socket.end(quit);
+    } else if (state === 'envelope' || state === 'message+envelope') {
+      if (state === 'message+envelope' && owed === 4) done++;
+      if (--owed === 0) next();
+    } else if (state === 'message') {
+      done++;
+      state = 'quit';
+      if (done === total) finished();
+    } else socket.destroy();
   });
 }
 
@@ -64,34 +74,27 @@ function oneMessage() {
   if (issued >= total) return;
   issued++;
   const socket = connect({ port: Number(port), host: '127.0.0.1', noDelay: true });
-  let buffered = '';
   let state = 'greeting';
   let owed = 0;
-  socket.on('data', (chunk) => {
-    buffered += chunk.toString('latin1');
-    for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      if (line[3] === '-') continue;
-      if (state === 'greeting') {
-        socket.write('EHLO bench.example.org\r\n');
-        state = 'ehlo';
-      } else if (state === 'ehlo') {
-        socket.write(envelope);
-        state = 'envelope';
-        owed = 3;
-      } else if (state === 'envelope') {
-        if (--owed > 0) continue;
-        socket.write(Buffer.concat([message, quit]));
-        state = 'message';
-      } else if (state === 'message') {
-        done++;
-        state = 'quit';
-      } else {
-        socket.destroy();
-        if (done === total) console.log((total / (Number(process.hrtime.bigint() - started) / 1e9)).toFixed(0));
-        oneMessage();
-      }
+  onReplies(socket, () => {
+    if (state === 'greeting') {
+      socket.write('EHLO bench.example.org\r\n');
+      state = 'ehlo';
+    } else if (state === 'ehlo') {
+      socket.write(envelope);
+      state = 'envelope';
+      owed = 3;
+    } else if (state === 'envelope') {
+      if (--owed > 0) return;
+      socket.write(Buffer.concat([message, quit]));
+      state = 'message';
+    } else if (state === 'message') {
+      done++;
+      state = 'quit';
+    } else {
+      socket.destroy();
+      if (done === total) finished();
+      oneMessage();
     }
   });
 }
