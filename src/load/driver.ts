@@ -42,7 +42,9 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: Ab
   plan.observe?.(() => tally.progress(performance.now() - started));
   const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () => worker(server, plan, issuer, tally, signal));
   await Promise.all(workers);
-  return tally.report(plan.count, performance.now() - started);
+  // The run aborts with the signal's name as its reason (see src/app/run.ts).
+  const interruptedBy = signal?.aborted ? (signal.reason as NodeJS.Signals) : undefined;
+  return tally.report(plan.count, performance.now() - started, interruptedBy);
 }
 
 /** One connection after another, each carrying up to perConnection messages, until none is left. */

@@ -56,6 +56,8 @@ export interface LoadReport {
   readonly status: number;
   /** --stop-on-error stopped the run: the failure that did, and how many messages were never started. */
   readonly stopped: { readonly failure: LoadFailure; readonly unsent: number } | undefined;
+  /** A signal (^C) cut the run short: which, and how many messages were never started. */
+  readonly interrupted: { readonly signal: NodeJS.Signals; readonly unsent: number } | undefined;
   /** --direct: where the load went. */
   readonly target?: LoadTarget | undefined;
 }

@@ -85,7 +85,8 @@ export class Tally {
     else if (this.failures.length < FAILURES_KEPT) this.failures.push({ key, failure, count: 1 });
   }
 
-  report(count: number, elapsedMs: number): LoadReport {
+  /** The report of a run of `count` messages; `interruptedBy`: the signal that cut it short, if one did. */
+  report(count: number, elapsedMs: number, interruptedBy?: NodeJS.Signals): LoadReport {
     const finished = this.accepted + this.failed;
     return {
       count,
@@ -108,6 +109,7 @@ export class Tally {
       failures: this.failures.map(({ failure, count }) => ({ failure, count })),
       status: this.stopped?.status ?? this.status,
       stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent: count - finished },
+      interrupted: interruptedBy === undefined ? undefined : { signal: interruptedBy, unsent: count - finished },
     };
   }
 }

@@ -17,6 +17,7 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   if (report.target !== undefined) lines.unshift(load.target(sanitize(report.target.host), report.target.address, report.target.port));
   if (report.failed > 0) lines.push(load.split(report.refused, report.deferred));
   if (report.stopped !== undefined) lines.push(load.stopped(report.stopped.unsent, describeFailure(report.stopped.failure, words)));
+  if (report.interrupted !== undefined) lines.push(load.interrupted(report.interrupted.signal, report.interrupted.unsent));
   const rows = PHASES.flatMap((phase) => {
     const summary = report[phase];
     return summary === undefined ? [] : [[load.phase[phase], summary] as const];
@@ -66,6 +67,7 @@ export function loadSummaryJson(report: LoadReport): string {
       replies: Object.fromEntries(report.replies),
       failures: report.failures.map(({ failure, count }) => ({ count, ...failureJson(failure) })),
       stopped: report.stopped === undefined ? null : { unsent: report.stopped.unsent, ...failureJson(report.stopped.failure) },
+      interrupted: report.interrupted ?? null,
       target: report.target ?? null,
       status: report.status,
     }),

@@ -7,6 +7,8 @@ export interface LoadWords {
   readonly split: (refused: number, deferred: number) => string;
   /** --stop-on-error stopped the run at `what`; `unsent` messages were never started. */
   readonly stopped: (unsent: number, what: string) => string;
+  /** A signal (`SIGINT`) cut the run short; `unsent` messages were never started. */
+  readonly interrupted: (signal: string, unsent: number) => string;
   /** --direct: the MX host loaded, the first of the plan that accepted a connection. */
   readonly target: (host: string, address: string, port: number) => string;
   /** The live line on a terminal while the run goes on; figures arrive formatted. */

@@ -28,6 +28,7 @@ export interface LoadSummary {
   replies: Record<string, number>;
   failures: { count: number; code: string; reply: string | null }[];
   stopped: { unsent: number; code: string; reply: string | null } | null;
+  interrupted: { signal: string; unsent: number } | null;
   target: { host: string; address: string; port: number } | null;
   status: number;
 }

@@ -96,5 +96,26 @@ describe('load mode interrupted', () => {
     assert.equal(await exited, 130);
     const summary = loadSummary(stdout);
     assert.deepEqual({ accepted: summary.accepted, refused: summary.refused, deferred: summary.deferred }, { accepted: 0, refused: 0, deferred: 2 });
+    // The eight that never started are said, and by what.
+    assert.deepEqual(summary.interrupted, { signal: 'SIGINT', unsent: 8 });
+  });
+
+  it('SIGINT without --json: the summary says the run was interrupted and how many messages never started', async () => {
+    const child = spawn(
+      process.execPath,
+      [MAILV, '--server', `127.0.0.1:${server.port}`, '--count', '10', '--concurrency', '2', '-r', 'load@example.org', '-s', 'load', 'sink@example.org'],
+      { env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), LANG: 'C' } },
+    );
+    child.stdin.end('Hello.\n');
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const before = server.commands.filter((line) => line === 'DATA').length;
+    for (let waited = 0; server.commands.filter((line) => line === 'DATA').length < before + 2 && waited < 100; waited++) await sleep(50);
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    assert.match(stdout, /^interrupted \(SIGINT\): 8 messages never started$/m);
   });
 });

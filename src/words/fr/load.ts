@@ -7,6 +7,7 @@ export const loadWords: LoadWords = {
   split: (refused, deferred) => `en échec : ${refused} refusés pour de bon, ${deferred} différés (échecs temporaires)`,
   stopped: (unsent, what) =>
     `arrêt au premier échec (--stop-on-error), ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
+  interrupted: (signal, unsent) => `interrompu (${signal}) : ${unsent} message${unsent === 1 ? '' : 's'} jamais commencé${unsent === 1 ? '' : 's'}`,
   target: (host, address, port) => `charge envoyée à ${host} [${address}] port ${port}, le premier hôte MX qui a accepté une connexion`,
   progress: (accepted, refused, deferred, perSecond, seconds) => `envoyés ${accepted}, refusés ${refused}, différés ${deferred}, ${perSecond}/s, ${seconds} s`,
   // French puts 0 and 1 in the singular.
