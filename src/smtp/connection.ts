@@ -254,7 +254,31 @@ export class SmtpConnection {
     // Replies to a pipelined flight come in together: those already here need no wait (nor timer).
     const ready = this.replies.shift();
     if (ready !== undefined) return Promise.resolve(ready);
-    return this.waitFor(() => this.replies.length > 0, stage, timeoutMs, 'reply').then(() => this.replies.shift()!);
+    // Settled with the reply itself as it arrives: one promise a wait, not two.
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new TransportError({ code: 'MAILV_TIMEOUT', stage, ms: timeoutMs, waiting: 'reply' }, stage, 'timeout'));
+      }, timeoutMs);
+      const check = () => {
+        const reply = this.replies.shift();
+        let failed: unknown;
+        if (reply === undefined) {
+          try {
+            this.throwIfFailed(stage);
+            this.waiter = check;
+            return;
+          } catch (error) {
+            failed = error;
+          }
+        }
+        clearTimeout(timer);
+        this.waiter = undefined;
+        if (reply !== undefined) resolve(reply);
+        else reject(failed);
+      };
+      check();
+    });
   }
 
   /**
