@@ -300,9 +300,14 @@ export class SmtpConnection {
 
   /** Releases the socket. */
   close(): void {
+    // Once: a load run closes each of its thousands of connections from two places.
+    if (this.released) return;
+    this.released = true;
     this.stopListening();
     this.socket.destroy();
   }
+
+  private released = false;
 
   private onData(chunk: Buffer): void {
     this.bytesReceived += chunk.length;
