@@ -64,7 +64,12 @@ describe('load mode interrupted', () => {
   });
   after(() => server.close());
 
-  it('SIGINT: the summary still comes, the messages cut short are deferred, not refused for good, and the status is 130', async () => {
+  /**
+   * Ten messages over two connections, SIGINT once both wait for their reply to DATA: the exit
+   * status and what was printed.
+   */
+  async function interrupted(extra: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string }> {
+    const waiting = server.commands.filter((line) => line === 'DATA').length;
     const child = spawn(
       process.execPath,
       [
@@ -75,14 +80,14 @@ describe('load mode interrupted', () => {
         '10',
         '--concurrency',
         '2',
-        '--json',
+        ...extra,
         '-r',
         'load@example.org',
         '-s',
         'load',
         'sink@example.org',
       ],
-      { env: { PATH: process.env['PATH'] ?? '', HOME: freshHome() } },
+      { env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), ...env } },
     );
     child.stdin.end('Hello.\n');
     let stdout = '';
@@ -91,31 +96,23 @@ describe('load mode interrupted', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     // Both connections have sent their envelope and wait for the reply to DATA.
-    for (let waited = 0; server.commands.filter((line) => line === 'DATA').length < 2 && waited < 100; waited++) await sleep(50);
+    for (let waited = 0; server.commands.filter((line) => line === 'DATA').length < waiting + 2 && waited < 100; waited++) await sleep(50);
     child.kill('SIGINT');
-    assert.equal(await exited, 130);
-    const summary = loadSummary(stdout);
+    return { code: await exited, stdout };
+  }
+
+  it('SIGINT: the summary still comes, the messages cut short are deferred, not refused for good, and the status is 130', async () => {
+    const run = await interrupted(['--json']);
+    assert.equal(run.code, 130);
+    const summary = loadSummary(run.stdout);
     assert.deepEqual({ accepted: summary.accepted, refused: summary.refused, deferred: summary.deferred }, { accepted: 0, refused: 0, deferred: 2 });
     // The eight that never started are said, and by what.
     assert.deepEqual(summary.interrupted, { signal: 'SIGINT', unsent: 8 });
   });
 
   it('SIGINT without --json: the summary says the run was interrupted and how many messages never started', async () => {
-    const child = spawn(
-      process.execPath,
-      [MAILV, '--server', `127.0.0.1:${server.port}`, '--count', '10', '--concurrency', '2', '-r', 'load@example.org', '-s', 'load', 'sink@example.org'],
-      { env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), LANG: 'C' } },
-    );
-    child.stdin.end('Hello.\n');
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const before = server.commands.filter((line) => line === 'DATA').length;
-    for (let waited = 0; server.commands.filter((line) => line === 'DATA').length < before + 2 && waited < 100; waited++) await sleep(50);
-    child.kill('SIGINT');
-    assert.equal(await exited, 130);
-    assert.match(stdout, /^interrupted \(SIGINT\): 8 messages never started$/m);
+    const run = await interrupted([], { LANG: 'C' });
+    assert.equal(run.code, 130);
+    assert.match(run.stdout, /^interrupted \(SIGINT\): 8 messages never started$/m);
   });
 });
