@@ -36,7 +36,7 @@ export type SessionEvent =
    * to forget when it no longer does. Emitted only when the session may use remembered replies.
    */
   | { kind: 'ehlo-learned'; key: EhloKey; offer: EhloOffer }
-  /** The server refused an EHLO sent before its greeting: what was remembered of it no longer holds. */
+  /** The server refused an EHLO sent before its greeting: what was remembered of it no longer holds, and none goes early to it for a while. */
   | { kind: 'ehlo-forgotten'; key: EhloKey }
   /** A reply; the 250 to EHLO carries what it offers, as mailv read it. */
   | { kind: 'reply'; stage: Stage; reply: Reply; recipient: string | undefined; ehlo?: EhloOffer }

@@ -1,6 +1,7 @@
 // What mailv remembers of servers that offer PIPECONNECT: their EHLO replies, in one small file
 // under $XDG_CACHE_HOME/mailv (~/.cache/mailv), so that the next session with the same server may
-// send EHLO before the greeting. A cache and nothing more: a file that is missing, unreadable,
+// send EHLO before the greeting; and the servers that refused an early EHLO all the same (a
+// pregreet test in front of the server), so that they are not tried early every other session. A cache and nothing more: a file that is missing, unreadable,
 // damaged or not the user's own is ignored, and one that cannot be written is left as it is.
 import { join } from 'node:path';
 import type { EhloOffer, Extension } from '../smtp/capabilities.js';
@@ -8,9 +9,10 @@ import { offersPipeconnect, sameKey, type EhloKey, type EhloTlsState, type Remem
 import { isRecord, readPrivateEntries, writePrivateEntries } from './private-file.js';
 
 /**
- * How long a remembered reply allows an early EHLO. A server's extensions change with its
- * configuration, rarely; a day bounds how long a refusal of early talkers (the one change that
- * costs a second connection) can go on, while every session corrects the memory from the reply it
+ * How long a remembered reply allows an early EHLO, and how long a refusal keeps it from being
+ * tried again. A server's extensions change with its configuration, rarely; a day bounds how long
+ * a server that stopped taking early talkers costs a second connection (once), and how long one
+ * that takes them again goes without, while every session corrects the memory from the reply it
  * actually gets.
  */
 export const EHLO_MEMORY_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -26,13 +28,17 @@ const FILE_NAME = 'pipeconnect.json';
 const TLS_STATES: readonly EhloTlsState[] = ['clear', 'starttls', 'implicit'];
 
 interface Entry extends EhloKey {
-  readonly offer: EhloOffer;
-  /** Milliseconds since the epoch when the reply was received. */
+  /** The reply; undefined for a server that refused an early EHLO. */
+  readonly offer: EhloOffer | undefined;
+  /** Milliseconds since the epoch when the reply was received, or the early EHLO refused. */
   readonly learned: number;
 }
 
+/** An entry to write, or a key to drop; in the order they happened. */
+type Change = { readonly entry: Entry; readonly forgotten?: undefined } | { readonly entry?: undefined; readonly forgotten: EhloKey };
+
 export class EhloMemory {
-  private readonly changes: { readonly learned?: Entry; readonly forgotten?: EhloKey }[] = [];
+  private readonly changes: Change[] = [];
 
   private constructor(
     private readonly directory: string,
@@ -46,28 +52,39 @@ export class EhloMemory {
 
   /** Every reply remembered for `helo`, each said fresh or not at `now`; the session picks its server's. */
   remembered(helo: string, now: number): RememberedEhlo[] {
-    return this.entries
-      .filter((entry) => entry.helo === helo)
-      .map(({ learned, ...entry }) => ({ ...entry, fresh: learned <= now && now - learned < EHLO_MEMORY_LIFETIME_MS }));
+    return this.entries.flatMap(({ learned, offer, ...key }) =>
+      key.helo === helo && offer !== undefined ? [{ ...key, offer, fresh: isFresh(learned, now) }] : [],
+    );
   }
 
-  /** A 250 to EHLO: remembered when it offers PIPECONNECT, else whatever was remembered is forgotten. */
+  /**
+   * A 250 to EHLO: remembered when it offers PIPECONNECT, else whatever was remembered is
+   * forgotten. A server that refused an early EHLO less than a day ago stays so: its EHLO offers
+   * PIPECONNECT all the same.
+   */
   learn(key: EhloKey, offer: EhloOffer, now: number): void {
     const keyOnly = keyOf(key);
-    if (this.changes.some((change) => change.forgotten && sameKey(change.forgotten, keyOnly))) return; // refused in this very run
+    const current = this.current(keyOnly);
+    if (current !== undefined && current.offer === undefined && isFresh(current.learned, now)) return;
     // A server that offers no PIPECONNECT and was never remembered leaves the file as it is: most
     // servers do not offer it, and a file written after every send would cost every send.
-    if (!offersPipeconnect(offer) && !this.holds(keyOnly)) return;
-    this.changes.push(offersPipeconnect(offer) ? { learned: { ...keyOnly, offer, learned: now } } : { forgotten: keyOnly });
+    if (!offersPipeconnect(offer) && current === undefined) return;
+    this.changes.push(offersPipeconnect(offer) ? { entry: { ...keyOnly, offer, learned: now } } : { forgotten: keyOnly });
   }
 
-  /** Remembered in the file as read, or learned in this run. */
-  private holds(key: EhloKey): boolean {
-    return this.entries.some((entry) => sameKey(entry, key)) || this.changes.some((change) => change.learned && sameKey(change.learned, key));
+  /** The server refused an EHLO sent before its greeting: none goes early to it for a day. */
+  refused(key: EhloKey, now: number): void {
+    this.changes.push({ entry: { ...keyOf(key), offer: undefined, learned: now } });
   }
 
-  forget(key: EhloKey): void {
-    this.changes.push({ forgotten: keyOf(key) });
+  /** The entry for `key` after this run's changes so far: the last change, else the file's. */
+  private current(key: EhloKey): Entry | undefined {
+    for (let index = this.changes.length - 1; index >= 0; index--) {
+      const { entry, forgotten } = this.changes[index]!;
+      if (entry && sameKey(entry, key)) return entry;
+      if (forgotten && sameKey(forgotten, key)) return undefined;
+    }
+    return this.entries.find((entry) => sameKey(entry, key));
   }
 
   /**
@@ -78,16 +95,27 @@ export class EhloMemory {
     if (this.changes.length === 0) return;
     const path = join(this.directory, FILE_NAME);
     let entries = readEntries(path);
-    for (const { learned, forgotten } of this.changes) {
-      const key = learned ?? forgotten!;
-      entries = entries.filter((entry) => !sameKey(entry, key));
-      if (learned) entries.push(learned);
+    for (const { entry, forgotten } of this.changes) {
+      const key = entry ?? forgotten!;
+      entries = entries.filter((kept) => !sameKey(kept, key));
+      if (entry) entries.push(entry);
     }
     entries = entries.sort((a, b) => a.learned - b.learned).slice(-MAX_ENTRIES);
-    if (!writePrivateEntries(path, entries)) return;
+    // A refusal is written as such, without an offer: the file says what it holds.
+    if (
+      !writePrivateEntries(
+        path,
+        entries.map(({ offer, ...entry }) => (offer === undefined ? { ...entry, refused: true } : { ...entry, offer })),
+      )
+    )
+      return;
     this.entries = entries;
     this.changes.length = 0;
   }
+}
+
+function isFresh(learned: number, now: number): boolean {
+  return learned <= now && now - learned < EHLO_MEMORY_LIFETIME_MS;
 }
 
 /** The key alone, without what an entry or a session's key carries besides. */
@@ -105,11 +133,12 @@ function readEntries(path: string): Entry[] {
 
 function asEntry(value: unknown): Entry | undefined {
   if (!isRecord(value)) return undefined;
-  const { host, address, port, tls, helo, learned, offer } = value;
+  const { host, address, port, tls, helo, learned, offer, refused } = value;
   if (typeof host !== 'string' || typeof address !== 'string' || typeof helo !== 'string') return undefined;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) return undefined;
   if (typeof learned !== 'number' || !Number.isFinite(learned)) return undefined;
   if (!TLS_STATES.includes(tls as EhloTlsState)) return undefined;
+  if (refused === true && offer === undefined) return { host, address, port, tls: tls as EhloTlsState, helo, learned, offer: undefined };
   if (!isRecord(offer) || typeof offer['domain'] !== 'string' || !Array.isArray(offer['extensions'])) return undefined;
   const extensions: Extension[] = [];
   for (const extension of offer['extensions'] as unknown[]) {

@@ -16,7 +16,7 @@ import { exim } from '../helpers/servers/exim.js';
 const HOLD_MS = 150;
 
 interface CacheFile {
-  readonly entries: { host: string; port: number; tls: string; helo: string; offer: { extensions: { keyword: string }[] } }[];
+  readonly entries: { host: string; port: number; tls: string; helo: string; offer?: { extensions: { keyword: string }[] }; refused?: true }[];
 }
 
 function cacheOf(home: string): CacheFile {
@@ -53,7 +53,7 @@ describe('PIPECONNECT against Exim', { skip: await exim.skipReason() }, () => {
       { host: entry?.host, port: entry?.port, tls: entry?.tls, helo: entry?.helo },
       { host: '127.0.0.1', port: proxy.port, tls: 'clear', helo: LOCAL_HOST },
     );
-    assert.ok(entry?.offer.extensions.some(({ keyword }) => keyword === 'PIPECONNECT'));
+    assert.ok(entry?.offer?.extensions.some(({ keyword }) => keyword === 'PIPECONNECT'));
     assert.ok(first.stdout.indexOf('220 ') < first.stdout.indexOf('>>> EHLO'), first.stdout);
 
     const second = await send();
@@ -104,7 +104,7 @@ async function startEarlyTalkerRefuser(): Promise<{ port: number; recording: Rec
 }
 
 describe('PIPECONNECT refused', () => {
-  it('sends the message once, over a second connection, when the server refuses the early EHLO, and forgets the server', async () => {
+  it('sends the message once, over a second connection, when the server refuses the early EHLO, and remembers the refusal', async () => {
     const refuser = await startEarlyTalkerRefuser();
     try {
       const home = freshHome();
@@ -120,10 +120,21 @@ describe('PIPECONNECT refused', () => {
       assert.match(second.stdout, /^554 SMTP synchronization error$/m);
       assert.match(
         second.stdout,
-        /^Warning: the server did not accept the early EHLO: it is forgotten, and the message goes over a new connection without it$/m,
+        /^Warning: the server did not accept the early EHLO: none goes early to it for a day, and the message goes over a new connection without it$/m,
       );
       assert.equal(second.stdout.match(/Connecting to/g)?.length, 2);
-      assert.deepEqual(cacheOf(home).entries, []);
+      // Its EHLO went on offering PIPECONNECT: the refusal is what is kept, not the offer.
+      assert.deepEqual(
+        cacheOf(home).entries.map(({ refused, offer }) => ({ refused, offer })),
+        [{ refused: true, offer: undefined }],
+      );
+
+      // The next send neither tries early again nor learns the offer back: one connection, no warning.
+      const third = await runCli(args, { home, input: 'hello\n' });
+      assert.equal(third.code, 0, third.stderr + third.stdout);
+      assert.equal(refuser.connections(), 4);
+      assert.doesNotMatch(third.stdout, /EHLO sent before the greeting|did not accept the early EHLO/);
+      assert.equal(cacheOf(home).entries[0]?.refused, true);
     } finally {
       await refuser.close();
     }

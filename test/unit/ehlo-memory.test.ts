@@ -45,7 +45,7 @@ describe('the EHLO memory', () => {
     assert.deepEqual(again.remembered('other.example.org', NOW), []);
   });
 
-  it('forgets a server whose EHLO no longer offers PIPECONNECT, or that refused an early EHLO, and does not learn it again in the same run', async () => {
+  it('forgets a server whose EHLO no longer offers PIPECONNECT, and keeps a refusal of early talk for a day against its offer', async () => {
     const dir = directory();
     const memory = await EhloMemory.open(dir);
     memory.learn(KEY, OFFER, NOW);
@@ -53,10 +53,25 @@ describe('the EHLO memory', () => {
     await memory.save();
     const next = await EhloMemory.open(dir);
     next.learn({ ...KEY, port: 587 }, { domain: 'mx.example.org', extensions: [{ keyword: 'PIPELINING', params: [] }] }, NOW);
-    next.forget(KEY);
+    next.refused(KEY, NOW);
+    // The message goes again the usual way, and the 250 to that EHLO offers PIPECONNECT once more.
     next.learn(KEY, OFFER, NOW + 1);
     await next.save();
     assert.deepEqual((await EhloMemory.open(dir)).remembered(KEY.helo, NOW), []);
+    const file = JSON.parse(readFileSync(join(dir, 'pipeconnect.json'), 'utf8'));
+    assert.deepEqual(file.entries, [{ ...KEY, learned: NOW, refused: true }]);
+
+    // A later run within the day: the offer is not learned back.
+    const later = await EhloMemory.open(dir);
+    later.learn(KEY, OFFER, NOW + EHLO_MEMORY_LIFETIME_MS - 1);
+    await later.save();
+    assert.deepEqual((await EhloMemory.open(dir)).remembered(KEY.helo, NOW + EHLO_MEMORY_LIFETIME_MS - 1), []);
+
+    // A day on, the server is tried again: its offer is remembered, fresh.
+    const dayOn = await EhloMemory.open(dir);
+    dayOn.learn(KEY, OFFER, NOW + EHLO_MEMORY_LIFETIME_MS);
+    await dayOn.save();
+    assert.deepEqual((await EhloMemory.open(dir)).remembered(KEY.helo, NOW + EHLO_MEMORY_LIFETIME_MS), [{ ...KEY, offer: OFFER, fresh: true }]);
   });
 
   it('writes nothing, not even its directory, for a server that offers no PIPECONNECT and was never remembered', async () => {
