@@ -6,7 +6,7 @@ import { prepareInput, type PreparedInput } from '../cli/message-input.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { UsageError } from '../errors.js';
-import type { LoadTarget } from '../load/facts.js';
+import type { MxTarget } from '../load/mx-target.js';
 import { heldMessage, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
 import type { LoadRequest, Plan } from '../plan.js';
 import { loadSummaryJson, loadSummaryLines } from '../render/load-summary.js';
@@ -31,7 +31,8 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
   const stopWatching = capYoungGeneration();
   const date = run.io.clock.date();
   const base = { ...sessionPlan(run, plan, prepared, trust), step: undefined };
-  const target = plan.direct ? await mxTarget(run, plan, prepared, base) : undefined;
+  const found = plan.direct ? await mxTarget(run, plan, prepared, base) : undefined;
+  const target = found?.target;
   const server: ServerAddress = target === undefined ? plan.server : { host: target.address, port: target.port, implicitTls: false };
   const session: SessionPlan = {
     ...base,
@@ -75,6 +76,7 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
         rate: load.rate,
         stopOnError: load.stopOnError,
         session,
+        opened: found?.opened,
         ...(progress === undefined ? {} : { observe: (reader) => progress.observe(reader) }),
         message: (sequence, capabilities) => {
           const eightBit = capabilities.has('8BITMIME');
@@ -87,6 +89,7 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
   } finally {
     progress?.close();
     stopWatching();
+    found?.opened.connection.close();
   }
   if (target !== undefined) report = { ...report, target };
   if (plan.output.json) run.output.out(`${loadSummaryJson(report)}\n`);
@@ -94,8 +97,8 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
   return report.status;
 }
 
-/** --direct: the one recipient domain's MX plan, once, and its first host that takes a connection. */
-async function mxTarget(run: Run, plan: Plan, prepared: PreparedInput, session: SessionPlan): Promise<LoadTarget> {
+/** --direct: the one recipient domain's MX plan, once, and its first host that takes a connection, with that connection. */
+async function mxTarget(run: Run, plan: Plan, prepared: PreparedInput, session: SessionPlan): Promise<MxTarget> {
   // Loaded only here: a dry run or a plain send pays nothing for the MX machinery.
   const [{ groupByDomain }, { findMxTarget }] = await Promise.all([import('../delivery/direct.js'), import('../load/mx-target.js')]);
   const domains = [...groupByDomain(prepared.envelope.recipients).keys()];

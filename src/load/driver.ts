@@ -31,6 +31,15 @@ export interface LoadPlan {
   readonly session: SessionPlan;
   /** Message number `sequence` (from 1), for a server with these capabilities. */
   message(sequence: number, capabilities: Capabilities): ComposedMessage | Promise<ComposedMessage>;
+  /** A connection already open to the server (--direct's probe): the first to carry messages. */
+  readonly opened?: HandedConnection | undefined;
+}
+
+/** An open connection handed to the run, with how long its connect took and when it ended (performance clock). */
+export interface HandedConnection {
+  readonly connection: SmtpConnection;
+  readonly connectMs: number;
+  readonly connectedAt: number;
 }
 
 export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: AbortSignal): Promise<LoadReport> {
@@ -40,39 +49,71 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: Ab
   const issuer = new Issuer(plan.count, plan.rate, started, signal);
   const tally = new Tally(plan.count, plan.stopOnError === true ? () => issuer.stop() : undefined);
   plan.observe?.(() => tally.progress(performance.now() - started));
-  const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () => worker(server, plan, issuer, tally, signal));
-  await Promise.all(workers);
+  let handed = plan.opened;
+  const take = () => {
+    const connection = handed;
+    handed = undefined;
+    return connection;
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () => worker(server, plan, issuer, tally, take, signal));
+  try {
+    await Promise.all(workers);
+  } finally {
+    // Never used when the run stopped before its first connection: released all the same.
+    handed?.connection.close();
+  }
   // The run aborts with the signal's name as its reason (see src/app/run.ts).
   const interruptedBy = signal?.aborted ? (signal.reason as NodeJS.Signals) : undefined;
   return tally.report(plan.count, performance.now() - started, interruptedBy);
 }
 
 /** One connection after another, each carrying up to perConnection messages, until none is left. */
-async function worker(server: ServerAddress, plan: LoadPlan, issuer: Issuer, tally: Tally, signal?: AbortSignal): Promise<void> {
+async function worker(
+  server: ServerAddress,
+  plan: LoadPlan,
+  issuer: Issuer,
+  tally: Tally,
+  handed: () => HandedConnection | undefined,
+  signal?: AbortSignal,
+): Promise<void> {
   // A connection that failed has counted its message; the next message gets a new connection.
   for (let sequence = await issuer.take(); sequence !== undefined; sequence = await issuer.take())
-    await connection(server, plan, sequence, issuer, tally, signal);
+    await connection(server, plan, sequence, issuer, tally, handed(), signal);
 }
 
 /**
  * Opens a connection and sends `first` and up to perConnection − 1 more, until it fails; with
  * PIPELINING each transaction's envelope leaves with the end of the one before.
  */
-async function connection(server: ServerAddress, plan: LoadPlan, first: number, issuer: Issuer, tally: Tally, signal?: AbortSignal): Promise<void> {
-  const opening = performance.now();
+async function connection(
+  server: ServerAddress,
+  plan: LoadPlan,
+  first: number,
+  issuer: Issuer,
+  tally: Tally,
+  handed: HandedConnection | undefined,
+  signal?: AbortSignal,
+): Promise<void> {
+  let opening = performance.now();
+  let connected: number | undefined;
   let open: SmtpConnection;
-  try {
-    const timeout = plan.session.timeouts.forStage('connect');
-    open =
-      server.socket === undefined
-        ? await SmtpConnection.open(server.host, server.port, timeout, signal, plan.session.local)
-        : await SmtpConnection.openSocket(server.socket, timeout, signal);
-  } catch (error) {
-    tally.fail(error);
-    return;
+  if (handed !== undefined) {
+    ({ connection: open, connectedAt: connected } = handed);
+    opening = connected - handed.connectMs;
+  } else {
+    try {
+      const timeout = plan.session.timeouts.forStage('connect');
+      open =
+        server.socket === undefined
+          ? await SmtpConnection.open(server.host, server.port, timeout, signal, plan.session.local)
+          : await SmtpConnection.openSocket(server.socket, timeout, signal);
+    } catch (error) {
+      tally.fail(error);
+      return;
+    }
   }
   try {
-    await carry(open, opening, plan, first, issuer, tally);
+    await carry(open, opening, connected ?? performance.now(), plan, first, issuer, tally);
   } finally {
     // Whatever happened, the socket is released: one left open would keep the run from ending.
     open.close();
@@ -80,8 +121,7 @@ async function connection(server: ServerAddress, plan: LoadPlan, first: number, 
 }
 
 /** The messages of one open connection: `first` and up to perConnection − 1 more. */
-async function carry(open: SmtpConnection, opening: number, plan: LoadPlan, first: number, issuer: Issuer, tally: Tally): Promise<void> {
-  const connected = performance.now();
+async function carry(open: SmtpConnection, opening: number, connected: number, plan: LoadPlan, first: number, issuer: Issuer, tally: Tally): Promise<void> {
   tally.connect.add(connected - opening);
   tally.connections++;
   // Sequence numbers taken for this connection and not yet prepared: the one after the current

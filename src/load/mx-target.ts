@@ -1,12 +1,15 @@
 // --direct in a load run: the recipient domain's MX plan, found once, and the first of its hosts
 // (in the plan's order, each address in turn) that accepts a connection. The whole load goes there:
-// a load run measures one server, it does not spread itself over a domain's hosts.
+// a load run measures one server, it does not spread itself over a domain's hosts. The connection
+// that found it is the run's first, not one opened and dropped before the greeting.
+import { performance } from 'node:perf_hooks';
 import { planMx } from '../dns/mx.js';
 import type { Resolver } from '../dns/resolver.js';
 import { TransportError, type TransportReason } from '../errors.js';
 import { ipVersion } from '../ip-address.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import type { SessionPlan } from '../smtp/session.js';
+import type { HandedConnection } from './driver.js';
 import type { LoadTarget } from './facts.js';
 
 export interface TargetSearch {
@@ -16,8 +19,14 @@ export interface TargetSearch {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** The host found, and the connection that found it (the caller closes it). */
+export interface MxTarget {
+  readonly target: LoadTarget;
+  readonly opened: HandedConnection;
+}
+
 /** The first MX host of `domain` that accepts a connection. Throws DnsError, or TransportError (MAILV_NO_MX_TOOK, 75). */
-export async function findMxTarget(domain: string, session: Pick<SessionPlan, 'timeouts' | 'local'>, search: TargetSearch): Promise<LoadTarget> {
+export async function findMxTarget(domain: string, session: Pick<SessionPlan, 'timeouts' | 'local'>, search: TargetSearch): Promise<MxTarget> {
   const mx = await planMx(domain, search.resolver, search.random, () => undefined);
   const family = session.local?.family;
   let tried = 0;
@@ -28,10 +37,11 @@ export async function findMxTarget(domain: string, session: Pick<SessionPlan, 't
     if (addresses.length === 0) continue;
     tried++;
     for (const address of addresses) {
+      const opening = performance.now();
       try {
-        const probe = await SmtpConnection.open(address, search.port, session.timeouts.forStage('connect'), search.signal, session.local);
-        probe.close();
-        return { host: host.name, address, port: search.port };
+        const connection = await SmtpConnection.open(address, search.port, session.timeouts.forStage('connect'), search.signal, session.local);
+        const connectedAt = performance.now();
+        return { target: { host: host.name, address, port: search.port }, opened: { connection, connectMs: connectedAt - opening, connectedAt } };
       } catch (error) {
         if (!(error instanceof TransportError)) throw error;
         reason = error.reason ?? reason;

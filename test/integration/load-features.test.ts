@@ -130,14 +130,23 @@ describe('load mode with -t and --vary', () => {
 });
 
 describe('load mode with --direct, against real dnsmasq', { skip: await dnsmasqSkipReason() }, () => {
-  it('loads the first MX host that takes a connection (the first is dead) and says which', async () => {
-    const [live] = await sinksOnOnePort(['127.0.0.3']);
+  it('loads the first MX host that takes a connection (the first is dead), over the connection that found it, and says which', async () => {
+    let connections = 0;
+    const [live] = await sinksOnOnePort(['127.0.0.3'], {
+      onConnect(_session, callback) {
+        connections++;
+        callback();
+      },
+    });
     try {
       const args = ['--direct', '--port', String(live!.port), '--dns', DNSMASQ, '--count', '10', '--concurrency', '2', '-s', 'MX load', 'bob@deadfirst.test'];
       const run = await runCli([...args, '--json'], { input: 'via MX\n' });
       assert.equal(run.code, 0, run.stderr);
       const summary = loadSummary(run.stdout);
       assert.equal(summary.accepted, 10);
+      // Two connections in all: the one that found the host carried messages too.
+      assert.equal(summary.connections, 2);
+      assert.equal(connections, 2);
       assert.deepEqual(summary.target, { host: 'live.deadfirst.test.', address: '127.0.0.3', port: live!.port });
       assert.equal(live!.messages.length, 10);
       const text = await runCli(args, { input: 'via MX\n' });
