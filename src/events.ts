@@ -36,8 +36,11 @@ export type SessionEvent =
    * to forget when it no longer does. Emitted only when the session may use remembered replies.
    */
   | { kind: 'ehlo-learned'; key: EhloKey; offer: EhloOffer }
-  /** The server refused an EHLO sent before its greeting: what was remembered of it no longer holds, and none goes early to it for a while. */
-  | { kind: 'ehlo-forgotten'; key: EhloKey }
+  /**
+   * The server refused an EHLO sent before its greeting: what was remembered of it no longer holds.
+   * `lasting`: it refused with a 5xx, and none goes early to it for a while; a hang-up or a 4xx may pass.
+   */
+  | { kind: 'ehlo-forgotten'; key: EhloKey; lasting: boolean }
   /** A reply; the 250 to EHLO carries what it offers, as mailv read it. */
   | { kind: 'reply'; stage: Stage; reply: Reply; recipient: string | undefined; ehlo?: EhloOffer }
   /** Message bytes as written after DATA, dot-stuffed; emitted only when asked for (-vv). */

@@ -1,6 +1,6 @@
 // PIPECONNECT for a send: what is remembered of servers goes into the session plan, and the
-// session's `ehlo-learned` and `ehlo-forgotten` (a refused early EHLO) events update the memory,
-// written when the run ends.
+// session's `ehlo-learned` and `ehlo-forgotten` (a refused early EHLO: kept for a day when the
+// refusal was a 5xx) events update the memory, written when the run ends.
 import type { ServerAddress } from '../delivery/submit.js';
 import type { Plan } from '../plan.js';
 import type { RememberedEhlo } from '../smtp/remembered.js';
@@ -22,7 +22,8 @@ export async function rememberedEhlos(run: Run, plan: Plan, server: ServerAddres
   run.sinks.push({
     event(event) {
       if (event.kind === 'ehlo-learned') memory.learn(event.key, event.offer, now());
-      else if (event.kind === 'ehlo-forgotten') memory.refused(event.key, now());
+      else if (event.kind === 'ehlo-forgotten' && event.lasting) memory.refused(event.key, now());
+      else if (event.kind === 'ehlo-forgotten') memory.forget(event.key);
     },
     close: () => memory.save(),
   });

@@ -64,6 +64,8 @@ export class EhloMemory {
    */
   learn(key: EhloKey, offer: EhloOffer, now: number): void {
     const keyOnly = keyOf(key);
+    // Refused or forgotten in this very run: the message went again the usual way, whatever the clock says.
+    if (this.changes.some((change) => change.entry?.offer === undefined && sameKey(change.entry ?? change.forgotten, keyOnly))) return;
     const current = this.current(keyOnly);
     if (current !== undefined && current.offer === undefined && isFresh(current.learned, now)) return;
     // A server that offers no PIPECONNECT and was never remembered leaves the file as it is: most
@@ -72,9 +74,14 @@ export class EhloMemory {
     this.changes.push(offersPipeconnect(offer) ? { entry: { ...keyOnly, offer, learned: now } } : { forgotten: keyOnly });
   }
 
-  /** The server refused an EHLO sent before its greeting: none goes early to it for a day. */
+  /** The server refused an EHLO sent before its greeting with a 5xx: none goes early to it for a day. */
   refused(key: EhloKey, now: number): void {
     this.changes.push({ entry: { ...keyOf(key), offer: undefined, learned: now } });
+  }
+
+  /** The server hung up on an early EHLO, or answered it with a 4xx: it may pass, so it is only forgotten. */
+  forget(key: EhloKey): void {
+    this.changes.push({ forgotten: keyOf(key) });
   }
 
   /** The entry for `key` after this run's changes so far: the last change, else the file's. */
@@ -97,6 +104,9 @@ export class EhloMemory {
     let entries = readEntries(path);
     for (const { entry, forgotten } of this.changes) {
       const key = entry ?? forgotten!;
+      // Another run may have written a refusal since this one read the file: an offer learned here does not undo it.
+      const found = entries.find((kept) => sameKey(kept, key));
+      if (entry?.offer !== undefined && found !== undefined && found.offer === undefined && isFresh(found.learned, entry.learned)) continue;
       entries = entries.filter((kept) => !sameKey(kept, key));
       if (entry) entries.push(entry);
     }
@@ -138,7 +148,8 @@ function asEntry(value: unknown): Entry | undefined {
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) return undefined;
   if (typeof learned !== 'number' || !Number.isFinite(learned)) return undefined;
   if (!TLS_STATES.includes(tls as EhloTlsState)) return undefined;
-  if (refused === true && offer === undefined) return { host, address, port, tls: tls as EhloTlsState, helo, learned, offer: undefined };
+  // A refusal wins over an offer found beside it in a damaged entry: the safe reading.
+  if (refused === true) return { host, address, port, tls: tls as EhloTlsState, helo, learned, offer: undefined };
   if (!isRecord(offer) || typeof offer['domain'] !== 'string' || !Array.isArray(offer['extensions'])) return undefined;
   const extensions: Extension[] = [];
   for (const extension of offer['extensions'] as unknown[]) {

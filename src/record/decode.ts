@@ -355,7 +355,8 @@ const EVENTS: EventDecoders = {
     severity: fields.choice('severity', ['info', 'warning'] as const),
   }),
   'ehlo-learned': (fields) => ({ kind: 'ehlo-learned', key: ehloKey(fields.object('key')), offer: ehloOffer(fields.object('offer')) }),
-  'ehlo-forgotten': (fields) => ({ kind: 'ehlo-forgotten', key: ehloKey(fields.object('key')) }),
+  // Recordings made before `lasting` was kept said the server was forgotten, no more.
+  'ehlo-forgotten': (fields) => ({ kind: 'ehlo-forgotten', key: ehloKey(fields.object('key')), lasting: fields.has('lasting') && fields.boolean('lasting') }),
   closing: (fields) => ({ kind: 'closing', host: fields.string('host') }),
   traffic: (fields) => ({ kind: 'traffic', sent: fields.integer('sent'), received: fields.integer('received') }),
   tls: (fields) => ({

@@ -113,9 +113,12 @@ export type SmtpNote =
   | { readonly code: 'pipeconnect-early' }
   /** The reply to the early EHLO differs from the one remembered: the dialogue follows the reply, remembered anew. */
   | { readonly code: 'pipeconnect-changed' }
-  /** The server refused the early EHLO (a 5xx greeting, or a hang-up): the message goes again over a new connection, without it. */
-  | { readonly code: 'pipeconnect-refused' }
-  /** The early EHLO was answered with a refusal after a 220: EHLO is sent again, the usual way. */
-  | { readonly code: 'pipeconnect-ehlo-refused' }
+  /**
+   * The server refused the early EHLO (a 5xx greeting, or a hang-up): the message goes again over a
+   * new connection, without it. `lasting`: a 5xx, kept for a day; a hang-up may pass, and is not.
+   */
+  | { readonly code: 'pipeconnect-refused'; readonly lasting: boolean }
+  /** The early EHLO was answered with a refusal after a 220: EHLO is sent again, the usual way. `lasting` as above (a 5xx). */
+  | { readonly code: 'pipeconnect-ehlo-refused'; readonly lasting: boolean }
   /** The remembered capabilities are too old to be trusted: the usual dialogue, remembered anew. */
   | { readonly code: 'pipeconnect-stale' };

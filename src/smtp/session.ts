@@ -744,7 +744,7 @@ export class SmtpSession {
     try {
       return await read();
     } catch (error) {
-      if (error instanceof TransportError && (error.reason === 'closed' || error.reason === 'reset')) this.forgetEarly(early);
+      if (error instanceof TransportError && (error.reason === 'closed' || error.reason === 'reset')) this.forgetEarly(early, false);
       throw error;
     }
   }
@@ -763,13 +763,14 @@ export class SmtpSession {
     } catch (error) {
       if (!(error instanceof MailvError)) throw error;
     }
-    if (greeting.code >= 500) this.forgetEarly(early);
+    if (greeting.code >= 500) this.forgetEarly(early, true);
   }
 
-  private forgetEarly(early: RememberedEhlo): void {
+  /** `lasting`: refused with a 5xx, not a hang-up that may pass. */
+  private forgetEarly(early: RememberedEhlo, lasting: boolean): void {
     this.earlyEhloRefused = true;
-    this.emit({ kind: 'ehlo-forgotten', key: early });
-    this.emit({ kind: 'note', note: { code: 'pipeconnect-refused' }, severity: 'warning' });
+    this.emit({ kind: 'ehlo-forgotten', key: early, lasting });
+    this.emit({ kind: 'note', note: { code: 'pipeconnect-refused', lasting }, severity: 'warning' });
   }
 
   /**
@@ -780,8 +781,9 @@ export class SmtpSession {
   private async earlyHello(early: RememberedEhlo): Promise<Capabilities> {
     const answer = await this.earlyAnswer(early, () => this.ehloAnswer());
     if (answer.capabilities === undefined) {
-      this.emit({ kind: 'ehlo-forgotten', key: early });
-      this.emit({ kind: 'note', note: { code: 'pipeconnect-ehlo-refused' }, severity: 'warning' });
+      const lasting = answer.reply.code >= 500;
+      this.emit({ kind: 'ehlo-forgotten', key: early, lasting });
+      this.emit({ kind: 'note', note: { code: 'pipeconnect-ehlo-refused', lasting }, severity: 'warning' });
       return this.hello();
     }
     if (!sameOffer(answer.capabilities.offer, early.offer)) this.emit({ kind: 'note', note: { code: 'pipeconnect-changed' }, severity: 'info' });

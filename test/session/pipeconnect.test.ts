@@ -118,7 +118,16 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.deepEqual(c.writes, ['EHLO client.test\r\n']);
     assert.equal(c.earlyTalkRefused, true);
     assert.deepEqual(notes(c.events), ['pipeconnect-early', 'pipeconnect-refused']);
-    assert.ok(c.events.some((event) => event.kind === 'ehlo-forgotten' && event.key.tls === 'clear'));
+    // A 5xx is the server's word: kept for a day (see src/cache/ehlo-memory.ts).
+    assert.ok(c.events.some((event) => event.kind === 'ehlo-forgotten' && event.key.tls === 'clear' && event.lasting));
+  });
+
+  it('a hang-up with no greeting after an early EHLO forgets the server, but as something that may pass', async () => {
+    const c = await converse({ greeting: { close: true }, greetingDelayMs: 30, replies: { EHLO: EHLO_FULL } }, { remembered: [remembered(EHLO_FULL)] });
+    assert.equal(c.earlyTalkRefused, true);
+    assert.deepEqual(notes(c.events), ['pipeconnect-early', 'pipeconnect-refused']);
+    assert.ok(c.events.some((event) => event.kind === 'ehlo-forgotten' && !event.lasting));
+    assert.ok(c.events.some((event) => event.kind === 'note' && event.note.code === 'pipeconnect-refused' && !event.note.lasting));
   });
 
   it('after a 220, an early EHLO refused is forgotten and EHLO is sent again the usual way', async () => {
@@ -127,6 +136,7 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.equal(c.error, undefined);
     assert.deepEqual(c.writes.slice(0, 2), ['EHLO client.test\r\n', 'EHLO client.test\r\n']);
     assert.deepEqual(notes(c.events), ['pipeconnect-early', 'pipeconnect-ehlo-refused']);
+    assert.ok(c.events.some((event) => event.kind === 'ehlo-forgotten' && event.lasting));
     assert.equal(c.earlyTalkRefused, false);
     assert.equal(c.results?.[0]?.outcome, 'sent');
   });

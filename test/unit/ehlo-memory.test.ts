@@ -74,6 +74,45 @@ describe('the EHLO memory', () => {
     assert.deepEqual((await EhloMemory.open(dir)).remembered(KEY.helo, NOW + EHLO_MEMORY_LIFETIME_MS), [{ ...KEY, offer: OFFER, fresh: true }]);
   });
 
+  it('keeps a refusal made in the same run against the clock going back, and against another run that learned the offer meanwhile', async () => {
+    const dir = directory();
+    const first = await EhloMemory.open(dir);
+    first.learn(KEY, OFFER, NOW);
+    await first.save();
+    const refusing = await EhloMemory.open(dir);
+    const learning = await EhloMemory.open(dir);
+    refusing.refused(KEY, NOW + 10);
+    refusing.learn(KEY, OFFER, NOW + 5); // the clock stepped back before the message went again
+    await refusing.save();
+    learning.learn(KEY, OFFER, NOW + 20); // read the file before the refusal was written
+    await learning.save();
+    const file = JSON.parse(readFileSync(join(dir, 'pipeconnect.json'), 'utf8'));
+    assert.deepEqual(file.entries, [{ ...KEY, learned: NOW + 10, refused: true }]);
+  });
+
+  it('a hang-up or a 4xx only forgets; a damaged entry with both a refusal and an offer reads as a refusal', async () => {
+    const dir = directory();
+    const memory = await EhloMemory.open(dir);
+    memory.learn(KEY, OFFER, NOW);
+    await memory.save();
+    const next = await EhloMemory.open(dir);
+    next.forget(KEY);
+    next.learn(KEY, OFFER, NOW + 1);
+    await next.save();
+    assert.equal(existsSync(join(dir, 'pipeconnect.json')) && JSON.parse(readFileSync(join(dir, 'pipeconnect.json'), 'utf8')).entries.length, 0);
+    const later = await EhloMemory.open(dir);
+    later.learn(KEY, OFFER, NOW + 2);
+    await later.save();
+    assert.deepEqual((await EhloMemory.open(dir)).remembered(KEY.helo, NOW + 2), [{ ...KEY, offer: OFFER, fresh: true }]);
+
+    writeFileSync(join(dir, 'pipeconnect.json'), JSON.stringify({ version: 1, entries: [{ ...KEY, learned: NOW, refused: true, offer: OFFER }] }));
+    const damaged = await EhloMemory.open(dir);
+    assert.deepEqual(damaged.remembered(KEY.helo, NOW + 1), []);
+    damaged.learn(KEY, OFFER, NOW + 1);
+    await damaged.save();
+    assert.equal(JSON.parse(readFileSync(join(dir, 'pipeconnect.json'), 'utf8')).entries[0].refused, true);
+  });
+
   it('writes nothing, not even its directory, for a server that offers no PIPECONNECT and was never remembered', async () => {
     const dir = directory();
     const memory = await EhloMemory.open(dir);

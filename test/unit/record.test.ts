@@ -41,7 +41,11 @@ const SAMPLES: { readonly [K in SessionEvent['kind']]: Extract<SessionEvent, { k
     key: { host: 'mx.example.org', address: '127.0.0.1', port: 25, tls: 'starttls', helo: 'client.example.org' },
     offer: { domain: 'mx.example.org', extensions: [{ keyword: 'PIPECONNECT', params: [] }] },
   },
-  'ehlo-forgotten': { kind: 'ehlo-forgotten', key: { host: 'mx.example.org', address: '::1', port: 2526, tls: 'clear', helo: 'client.example.org' } },
+  'ehlo-forgotten': {
+    kind: 'ehlo-forgotten',
+    key: { host: 'mx.example.org', address: '::1', port: 2526, tls: 'clear', helo: 'client.example.org' },
+    lasting: true,
+  },
   traffic: { kind: 'traffic', sent: 361, received: 305 },
   tls: {
     kind: 'tls',

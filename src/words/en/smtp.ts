@@ -100,9 +100,10 @@ export const notes: WordsOf<SmtpNote> = {
   'dsn-not-offered': () => 'the server does not offer DSN: NOTIFY, RET, ENVID and ORCPT are left out, and no delivery notification was asked for',
   'pipeconnect-early': () => 'EHLO sent before the greeting: this server offered PIPECONNECT and its capabilities were remembered',
   'pipeconnect-changed': () => 'the server’s capabilities changed since they were remembered: going on with its reply, remembered anew',
-  'pipeconnect-refused': () =>
-    'the server did not accept the early EHLO: none goes early to it for a day, and the message goes over a new connection without it',
-  'pipeconnect-ehlo-refused': () => 'the early EHLO was refused: none goes early to this server for a day, and EHLO is sent again after the greeting',
+  'pipeconnect-refused': ({ lasting }) =>
+    `the server did not accept the early EHLO: ${lasting ? 'none goes early to it for a day' : 'it is forgotten'}, and the message goes over a new connection without it`,
+  'pipeconnect-ehlo-refused': ({ lasting }) =>
+    `the early EHLO was refused: ${lasting ? 'none goes early to this server for a day' : 'it is forgotten'}, and EHLO is sent again after the greeting`,
   'pipeconnect-stale': () => 'the remembered capabilities of this server are more than a day old: the usual dialogue, remembered anew',
 };
 

@@ -102,9 +102,10 @@ export const notes: WordsOf<SmtpNote> = {
   'dsn-not-offered': () => 'le serveur ne propose pas DSN : NOTIFY, RET, ENVID et ORCPT sont omis, aucun avis de remise n’est demandé',
   'pipeconnect-early': () => 'EHLO envoyé avant l’accueil : ce serveur propose PIPECONNECT et ses capacités étaient mémorisées',
   'pipeconnect-changed': () => 'les capacités du serveur ont changé depuis leur mémorisation : la suite suit sa réponse, mémorisée à nouveau',
-  'pipeconnect-refused': () =>
-    'le serveur n’a pas accepté l’EHLO anticipé : plus d’EHLO anticipé vers lui pendant un jour, et le message part par une nouvelle connexion sans lui',
-  'pipeconnect-ehlo-refused': () => 'l’EHLO anticipé a été refusé : plus d’EHLO anticipé vers ce serveur pendant un jour, et EHLO est renvoyé après l’accueil',
+  'pipeconnect-refused': ({ lasting }) =>
+    `le serveur n’a pas accepté l’EHLO anticipé : ${lasting ? 'plus d’EHLO anticipé vers lui pendant un jour' : 'il est oublié'}, et le message part par une nouvelle connexion sans lui`,
+  'pipeconnect-ehlo-refused': ({ lasting }) =>
+    `l’EHLO anticipé a été refusé : ${lasting ? 'plus d’EHLO anticipé vers ce serveur pendant un jour' : 'il est oublié'}, et EHLO est renvoyé après l’accueil`,
   'pipeconnect-stale': () => 'les capacités mémorisées de ce serveur datent de plus d’un jour : dialogue habituel, mémorisé à nouveau',
 };
 
