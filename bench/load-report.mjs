@@ -5,7 +5,8 @@
 //
 // WORKDIR holds GROUP.N.json (hyperfine --export-json of round N; the runs of every round are
 // pooled per command), GROUP.commands.tsv (name<TAB>command), big.mailv and big.source
-// (/usr/bin/time "%e %M") and big.mailv.json (mailv's --json summary of the big run).
+// (/usr/bin/time "%e %M"), big.mailv.json (mailv's --json summary of the big run) and
+// sink.cpu.tsv (name<TAB>"user system" seconds<TAB>smtp-sink's CPU seconds over the same run).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -88,6 +89,22 @@ if (bare.length > 0) {
     const setting = each.name.replace('bare Node client, ', '');
     const source = sink.find((other) => other.name === `smtp-source, ${setting}`);
     out.push(`| ${setting} | ${figure(rate(count, each))} | ${figure(ratio(rate(count, each), rate(count, source)), 2)} × |`);
+  }
+}
+const cpuFile = join(work, 'sink.cpu.tsv');
+if (existsSync(cpuFile)) {
+  out.push('');
+  out.push(
+    `Where the CPU goes: one more run of each, the client's user and system time (\`/usr/bin/time\`, threads included) and smtp-sink's over the same run (from /proc), in µs a message; both share the 2 cores.`,
+  );
+  out.push('');
+  out.push('| client, setting | user | system | client in all | smtp-sink |');
+  out.push('| --- | ---: | ---: | ---: | ---: |');
+  const perMessage = (seconds) => ((Number(seconds) * 1e6) / count).toFixed(0);
+  for (const line of readFileSync(cpuFile, 'utf8').split('\n').filter(Boolean)) {
+    const [name, times, sinkSeconds] = line.split('\t');
+    const [user, system] = times.split(' ');
+    out.push(`| ${name} | ${perMessage(user)} | ${perMessage(system)} | ${perMessage(Number(user) + Number(system))} | ${perMessage(sinkSeconds)} |`);
   }
 }
 out.push('');

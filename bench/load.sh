@@ -89,6 +89,16 @@ while IFS=$'\t' read -r name command; do
   case $name in mailv*) printf '%s\t%s\n' "$name" "$(sh -c "$command" | sed -n 's/.*"perSecond":\([0-9.]*\).*/\1/p')" ;; esac
 done < "$WORK/sink.commands.tsv" > "$WORK/sink.own.tsv"
 
+# Where the CPU goes: one more run of each command under /usr/bin/time (the client's user and
+# system seconds), and smtp-sink's own CPU over the same run from /proc (it shares the 2 cores).
+TICKS=$(getconf CLK_TCK)
+sink_cpu() { awk -v ticks="$TICKS" '{ printf "%.3f", ($14 + $15) / ticks }' "/proc/$SINK/stat"; }
+while IFS=$'\t' read -r name command; do
+  before=$(sink_cpu)
+  /usr/bin/time -f '%U %S' -o "$WORK/cpu.time" sh -c "$command" > /dev/null
+  printf '%s\t%s\t%s\n' "$name" "$(tail -1 "$WORK/cpu.time")" "$(awk -v a="$before" -v b="$(sink_cpu)" 'BEGIN { printf "%.3f", b - a }')"
+done < "$WORK/sink.commands.tsv" > "$WORK/sink.cpu.tsv"
+
 # What people use today against a real server: a loop of single sends, beside the load mode.
 printf 'Hello from the mailv benchmark.\n' > "$WORK/small.txt"
 printf 'From: %s\r\nTo: bench@discard.test\r\nSubject: bench\r\n\r\nHello from the mailv benchmark.\r\n' $FROM > "$WORK/tiny.eml"
