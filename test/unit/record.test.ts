@@ -146,6 +146,15 @@ describe('the record format', () => {
     assert.deepEqual({ ...recording.end }, { at: 99, line: events.length + 2, status: 0, failure: undefined });
   });
 
+  it('reads a refused early EHLO recorded before `lasting` was kept as one that may pass, as it was then', () => {
+    const { lasting: _kept, ...before } = SAMPLES['ehlo-forgotten'];
+    const recording = decodeRecord(record(eventLine(before, 1)), '-', KNOWN);
+    const [entry] = recording.entries;
+    assert.ok(entry?.kind === 'event' && entry.event.kind === 'ehlo-forgotten');
+    assert.equal(entry.event.lasting, false);
+    assert.deepEqual(entry.event.key, before.key);
+  });
+
   it('keeps every octet of the message and every character of a reply', () => {
     const recording = decodeRecord(record(eventLine(eventJson(SAMPLES.body), 1), eventLine(eventJson(SAMPLES.recipient), 2)), '-', KNOWN);
     const [body, recipient] = recording.entries.map((entry) => (entry.kind === 'event' ? entry.event : undefined));
