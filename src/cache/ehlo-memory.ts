@@ -1,8 +1,9 @@
 // What mailv remembers of servers that offer PIPECONNECT: their EHLO replies, in one small file
 // under $XDG_CACHE_HOME/mailv (~/.cache/mailv), so that the next session with the same server may
 // send EHLO before the greeting; and the servers that refused an early EHLO all the same (a
-// pregreet test in front of the server), so that they are not tried early every other session. A cache and nothing more: a file that is missing, unreadable,
-// damaged or not the user's own is ignored, and one that cannot be written is left as it is.
+// pregreet test in front of the server), so that they are not tried early every other session.
+// A cache and nothing more: a file that is missing, unreadable, damaged or not the user's own is
+// ignored, and one that cannot be written is left as it is.
 import { join } from 'node:path';
 import type { EhloOffer, Extension } from '../smtp/capabilities.js';
 import { offersPipeconnect, sameKey, type EhloKey, type EhloTlsState, type RememberedEhlo } from '../smtp/remembered.js';

@@ -31,14 +31,14 @@ export interface LoadPlan {
   readonly session: SessionPlan;
   /** Message number `sequence` (from 1), for a server with these capabilities. */
   message(sequence: number, capabilities: Capabilities): ComposedMessage | Promise<ComposedMessage>;
-  /** A connection already open to the server (--direct's probe): the first to carry messages. */
-  readonly opened?: HandedConnection | undefined;
+  /** A connection already open to the server (--direct's probe): the first to carry messages. The caller closes it. */
+  readonly opened?: OpenConnection | undefined;
 }
 
-/** An open connection handed to the run, with how long its connect took and when it ended (performance clock). */
-export interface HandedConnection {
+/** An open connection, with when its connect began and ended (ms on the performance clock). */
+export interface OpenConnection {
   readonly connection: SmtpConnection;
-  readonly connectMs: number;
+  readonly openedAt: number;
   readonly connectedAt: number;
 }
 
@@ -56,12 +56,7 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: Ab
     return connection;
   };
   const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () => worker(server, plan, issuer, tally, take, signal));
-  try {
-    await Promise.all(workers);
-  } finally {
-    // Never used when the run stopped before its first connection: released all the same.
-    handed?.connection.close();
-  }
+  await Promise.all(workers);
   // The run aborts with the signal's name as its reason (see src/app/run.ts).
   const interruptedBy = signal?.aborted ? (signal.reason as NodeJS.Signals) : undefined;
   return tally.report(plan.count, performance.now() - started, interruptedBy);
@@ -73,7 +68,7 @@ async function worker(
   plan: LoadPlan,
   issuer: Issuer,
   tally: Tally,
-  handed: () => HandedConnection | undefined,
+  handed: () => OpenConnection | undefined,
   signal?: AbortSignal,
 ): Promise<void> {
   // A connection that failed has counted its message; the next message gets a new connection.
@@ -91,38 +86,41 @@ async function connection(
   first: number,
   issuer: Issuer,
   tally: Tally,
-  handed: HandedConnection | undefined,
+  handed: OpenConnection | undefined,
   signal?: AbortSignal,
 ): Promise<void> {
-  let opening = performance.now();
-  let connected: number | undefined;
-  let open: SmtpConnection;
-  if (handed !== undefined) {
-    ({ connection: open, connectedAt: connected } = handed);
-    opening = connected - handed.connectMs;
-  } else {
+  let open = handed;
+  if (open === undefined) {
+    const openedAt = performance.now();
     try {
       const timeout = plan.session.timeouts.forStage('connect');
-      open =
+      const connection =
         server.socket === undefined
           ? await SmtpConnection.open(server.host, server.port, timeout, signal, plan.session.local)
           : await SmtpConnection.openSocket(server.socket, timeout, signal);
+      open = { connection, openedAt, connectedAt: performance.now() };
     } catch (error) {
       tally.fail(error);
       return;
     }
   }
   try {
-    await carry(open, opening, connected ?? performance.now(), plan, first, issuer, tally);
+    await carry(open, plan, first, issuer, tally);
   } finally {
     // Whatever happened, the socket is released: one left open would keep the run from ending.
-    open.close();
+    open.connection.close();
   }
 }
 
 /** The messages of one open connection: `first` and up to perConnection − 1 more. */
-async function carry(open: SmtpConnection, opening: number, connected: number, plan: LoadPlan, first: number, issuer: Issuer, tally: Tally): Promise<void> {
-  tally.connect.add(connected - opening);
+async function carry(
+  { connection: open, openedAt, connectedAt: connected }: OpenConnection,
+  plan: LoadPlan,
+  first: number,
+  issuer: Issuer,
+  tally: Tally,
+): Promise<void> {
+  tally.connect.add(connected - openedAt);
   tally.connections++;
   // Sequence numbers taken for this connection and not yet prepared: the one after the current
   // is taken early, so that its envelope can ride with the current one's end (see next()).

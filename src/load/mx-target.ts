@@ -9,7 +9,7 @@ import { TransportError, type TransportReason } from '../errors.js';
 import { ipVersion } from '../ip-address.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import type { SessionPlan } from '../smtp/session.js';
-import type { HandedConnection } from './driver.js';
+import type { OpenConnection } from './driver.js';
 import type { LoadTarget } from './facts.js';
 
 export interface TargetSearch {
@@ -22,7 +22,7 @@ export interface TargetSearch {
 /** The host found, and the connection that found it (the caller closes it). */
 export interface MxTarget {
   readonly target: LoadTarget;
-  readonly opened: HandedConnection;
+  readonly opened: OpenConnection;
 }
 
 /** The first MX host of `domain` that accepts a connection. Throws DnsError, or TransportError (MAILV_NO_MX_TOOK, 75). */
@@ -37,11 +37,10 @@ export async function findMxTarget(domain: string, session: Pick<SessionPlan, 't
     if (addresses.length === 0) continue;
     tried++;
     for (const address of addresses) {
-      const opening = performance.now();
+      const openedAt = performance.now();
       try {
         const connection = await SmtpConnection.open(address, search.port, session.timeouts.forStage('connect'), search.signal, session.local);
-        const connectedAt = performance.now();
-        return { target: { host: host.name, address, port: search.port }, opened: { connection, connectMs: connectedAt - opening, connectedAt } };
+        return { target: { host: host.name, address, port: search.port }, opened: { connection, openedAt, connectedAt: performance.now() } };
       } catch (error) {
         if (!(error instanceof TransportError)) throw error;
         reason = error.reason ?? reason;

@@ -223,7 +223,7 @@ export class SmtpConnection {
    * reuse the memory. Throws TransportError. Nothing to wait for (undefined) when the socket took
    * it all at once: a load run writes once a message.
    */
-  write(data: Buffer | string | readonly Buffer[], commands: number, stage: Stage, timeoutMs: number, untilTaken = false): Promise<void> | undefined {
+  write(data: Buffer | string | readonly Buffer[], commands: number, stage: Stage, timeoutMs: number, untilTaken = false): Promise<unknown> | undefined {
     this.throwIfFailed(stage);
     this.owed += commands;
     const pieces = typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data;
@@ -239,9 +239,9 @@ export class SmtpConnection {
       this.socket.write(piece, index === pieces.length - 1 && untilTaken ? onTaken : undefined);
     }
     if (pieces.length > 1) this.socket.uncork();
-    if (untilTaken) return this.waitFor(() => taken, stage, timeoutMs, 'send');
+    if (untilTaken) return this.waitFor(() => taken || undefined, stage, timeoutMs, 'send');
     if (!this.socket.writableNeedDrain) return undefined;
-    return this.waitFor(() => this.socket.writableNeedDrain === false, stage, timeoutMs, 'send', 'drain');
+    return this.waitFor(() => !this.socket.writableNeedDrain || undefined, stage, timeoutMs, 'send', 'drain');
   }
 
   /** The next reply if it has already arrived; undefined otherwise (then readReply() waits for it). */
@@ -254,31 +254,7 @@ export class SmtpConnection {
     // Replies to a pipelined flight come in together: those already here need no wait (nor timer).
     const ready = this.replies.shift();
     if (ready !== undefined) return Promise.resolve(ready);
-    // Settled with the reply itself as it arrives: one promise a wait, not two.
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        reject(new TransportError({ code: 'MAILV_TIMEOUT', stage, ms: timeoutMs, waiting: 'reply' }, stage, 'timeout'));
-      }, timeoutMs);
-      const check = () => {
-        const reply = this.replies.shift();
-        let failed: unknown;
-        if (reply === undefined) {
-          try {
-            this.throwIfFailed(stage);
-            this.waiter = check;
-            return;
-          } catch (error) {
-            failed = error;
-          }
-        }
-        clearTimeout(timer);
-        this.waiter = undefined;
-        if (reply !== undefined) resolve(reply);
-        else reject(failed);
-      };
-      check();
-    });
+    return this.waitFor(() => this.replies.shift(), stage, timeoutMs, 'reply');
   }
 
   /**
@@ -350,10 +326,15 @@ export class SmtpConnection {
     waiter?.();
   }
 
-  private waitFor(ready: () => boolean, stage: Stage, timeoutMs: number, waiting: 'reply' | 'send', socketEvent?: 'drain'): Promise<void> {
+  /**
+   * Waits until `take` gives something (the next reply; `true` once a write is taken), the stream
+   * fails, or `timeoutMs` pass. Settled with what `take` gave: one promise a wait, not two.
+   */
+  private waitFor<T>(take: () => T | undefined, stage: Stage, timeoutMs: number, waiting: 'reply' | 'send', socketEvent?: 'drain'): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        if (ready()) return finish(undefined);
+        const taken = take();
+        if (taken !== undefined) return finish(undefined, taken);
         try {
           this.throwIfFailed(stage);
         } catch (error) {
@@ -363,12 +344,12 @@ export class SmtpConnection {
       };
       const onDrain = () => check();
       const timer = setTimeout(() => finish(new TransportError({ code: 'MAILV_TIMEOUT', stage, ms: timeoutMs, waiting }, stage, 'timeout')), timeoutMs);
-      const finish = (error: Error | undefined) => {
+      const finish = (error: Error | undefined, taken?: T) => {
         clearTimeout(timer);
         this.waiter = undefined;
         if (socketEvent) this.socket.off(socketEvent, onDrain);
         if (error) reject(error);
-        else resolve();
+        else resolve(taken!);
       };
       if (socketEvent) this.socket.on(socketEvent, onDrain);
       check();
