@@ -4,6 +4,12 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/**
+ * The longest one timer may wait: Node's timers take 2^31 - 1 ms (about 24.8 days); a longer delay
+ * is cut to 1 ms with a warning. A turn further off (a very slow --rate) is waited for in steps.
+ */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 export class Issuer {
   private issued = 0;
   /** Numbers taken for a connection that was lost before they were started: handed out again first. */
@@ -34,7 +40,7 @@ export class Issuer {
       this.nextStart = startAt + 1000 / this.rate;
       // A timer may fire a fraction of a millisecond early: wait again until the turn has come.
       for (let left = startAt - performance.now(); left > 0 && !this.waiting.aborted; left = startAt - performance.now()) {
-        await sleep(Math.ceil(left), undefined, { signal: this.waiting }).catch(() => undefined);
+        await sleep(Math.min(Math.ceil(left), LONGEST_TIMER_MS), undefined, { signal: this.waiting }).catch(() => undefined);
       }
     }
     return this.waiting.aborted ? undefined : sequence;

@@ -59,4 +59,22 @@ describe('handing out the messages of a load run', () => {
     assert.ok(performance.now() - stoppedAt < 500);
     assert.equal(await issuer.take(), undefined);
   });
+
+  it('--rate far below one a day: the turn waited for in steps Node can time, without a warning a millisecond', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const issuer = new Issuer(2, 1e-7, performance.now());
+      assert.equal(await issuer.take(), 1);
+      const waiting = issuer.take(); // its turn is 10^10 ms away: beyond the longest timer
+      await sleep(30);
+      issuer.stop();
+      assert.equal(await waiting, undefined);
+      await sleep(5); // warnings are emitted on the next tick
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
