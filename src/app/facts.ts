@@ -2,6 +2,7 @@
 // results of a run that are not exceptions (refused recipients), and its notes on standard error.
 // The words for each are in src/words/en/app.ts and src/words/fr/app.ts.
 import type { ErrorFact } from '../errors.js';
+import type { LoadFailure } from '../load/facts.js';
 import type { Reply } from '../smtp/reply.js';
 
 /** Which of mailv's outputs a write failed on. */
@@ -16,7 +17,9 @@ export type AppErrorFact =
   /** The run's result: these recipients were refused for good (67); the others, if any, got the message. */
   | { readonly code: 'MAILV_RECIPIENTS_REFUSED'; readonly recipients: readonly string[] }
   /** The run's result: these recipients were refused for now only (75): trying later may work. */
-  | { readonly code: 'MAILV_RECIPIENTS_DEFERRED'; readonly recipients: readonly string[] };
+  | { readonly code: 'MAILV_RECIPIENTS_DEFERRED'; readonly recipients: readonly string[] }
+  /** A load run's result: `failed` of its `count` messages did not get through; `decidedBy` is the failure whose status is the run's. */
+  | { readonly code: 'MAILV_LOAD_FAILED'; readonly failed: number; readonly count: number; readonly decidedBy: LoadFailure };
 
 /** What the application says on standard error besides the failure itself. */
 export type AppNote =

@@ -6,6 +6,7 @@ import { prepareInput, type PreparedInput } from '../cli/message-input.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 import type { MxTarget } from '../load/mx-target.js';
 import { heldMessage, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
 import type { LoadRequest, Plan } from '../plan.js';
@@ -15,6 +16,7 @@ import { sessionPlan } from './deliver.js';
 import { openProgressLine } from './load-progress.js';
 import { makeResolver } from './resolver.js';
 import type { Run } from './run.js';
+import { keepDeadLetter } from './keep.js';
 import { gatherTrust } from './trust.js';
 
 /** What a varied message is made from: the plan's subject and the input read once. */
@@ -94,7 +96,15 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
   if (target !== undefined) report = { ...report, target };
   if (plan.output.json) run.output.out(`${loadSummaryJson(report)}\n`);
   else run.output.out(`${loadSummaryLines(report, run.words).join('\n')}\n`);
-  return report.status;
+  if (report.status === ExitCode.OK) return ExitCode.OK;
+  // As after any send that did not get through: one line on standard error, --json's result says
+  // why, and a message that reached nobody is kept (once, as read: not one copy a try).
+  const status =
+    report.interrupted !== undefined
+      ? run.failWith({ code: 'MAILV_INTERRUPTED', signal: report.interrupted.signal }, report.status)
+      : run.failWith({ code: 'MAILV_LOAD_FAILED', failed: report.failed, count: report.count, decidedBy: report.decidedBy! }, report.status);
+  if (report.accepted === 0) await keepDeadLetter(run, prepared, false);
+  return status;
 }
 
 /** --direct: the one recipient domain's MX plan, once, and its first host that takes a connection, with that connection. */

@@ -128,14 +128,28 @@ export class Run {
     // A failure may come with no event after it: the spinner would stay, and keep the process alive.
     this.spinner?.clear();
     const message = this.record(error);
+    // Escaped line by line: the only line breaks kept are those mailv put between its own lines.
+    this.say(error instanceof CommandLineError ? error.linesIn(this.words) : [message]);
+    return exitCodeOf(error);
+  }
+
+  /**
+   * Prints the one line for a result that is no exception (a load run's failures), keeps it for
+   * --json; returns `status`, which the result decided.
+   */
+  failWith(fact: ErrorFact, status: number): number {
+    this.spinner?.clear();
+    this.say([this.recordFact(fact, undefined)]);
+    return status;
+  }
+
+  /** The failure just recorded, to the sinks and on standard error. */
+  private say(lines: readonly string[]): void {
     if (this.sinks.length > 0) {
       const at = this.elapsed();
       for (const sink of this.sinks) sink.failed?.(this.failureFact!, at);
     }
-    // Escaped line by line: the only line breaks kept are those mailv put between its own lines.
-    const lines = error instanceof CommandLineError ? error.linesIn(this.words) : [message];
     this.output.err(`mailv: ${lines.map(sanitize).join('\n')}\n`);
-    return exitCodeOf(error);
   }
 
   /** Keeps what went wrong for --json without printing it (it was told already); returns its words. */

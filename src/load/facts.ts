@@ -51,9 +51,12 @@ export interface LoadReport {
   readonly failures: readonly { readonly failure: LoadFailure; readonly count: number }[];
   /**
    * 0 when every message was accepted; else the sysexits status of the worst failure (see worse()),
-   * or, when --stop-on-error stopped the run, that of the failure that stopped it.
+   * or, when --stop-on-error stopped the run, that of the failure that stopped it; a signal's
+   * (128 + its number) when one cut the run short.
    */
   readonly status: number;
+  /** The failure whose status is the run's (the one that stopped it, under --stop-on-error); undefined when none failed. */
+  readonly decidedBy: LoadFailure | undefined;
   /** --stop-on-error stopped the run: the failure that did, and how many messages were never started. */
   readonly stopped: { readonly failure: LoadFailure; readonly unsent: number } | undefined;
   /** A signal (^C) cut the run short: which, and how many messages were never started. */

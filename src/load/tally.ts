@@ -1,7 +1,7 @@
 // What a load run found, gathered as its connections go: counts, latency samples, replies by code,
 // the first distinct failures and the status they mean; --stop-on-error's stop at the first loss.
 import { InterruptedError, MailvError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, signalStatus } from '../exit-codes.js';
 import type { LoadFailure, LoadProgress, LoadReport } from './facts.js';
 import { Samples } from './stats.js';
 
@@ -23,6 +23,8 @@ export class Tally {
   private readonly replies = new Map<number, Map<string, number>>();
   private readonly failures: { key: string; failure: LoadFailure; count: number }[] = [];
   private status: number = ExitCode.OK;
+  /** The failure whose status is the run's: the first of the worst (see worse()). */
+  private deciding: LoadFailure | undefined;
   /** The failure last recorded: with --stop-on-error, the one that stops the run. */
   private latest: LoadFailure | undefined;
   private stopped: { failure: LoadFailure; status: number } | undefined;
@@ -77,7 +79,9 @@ export class Tally {
   }
 
   record(failure: LoadFailure, status: number): void {
-    this.status = worse(this.status, status);
+    const next = worse(this.status, status);
+    if (next !== this.status) this.deciding = failure;
+    this.status = next;
     this.latest = failure;
     const key = JSON.stringify(failure);
     const known = this.failures.find((each) => each.key === key);
@@ -107,7 +111,9 @@ export class Tally {
         )
         .sort(([a], [b]) => a.localeCompare(b)),
       failures: this.failures.map(({ failure, count }) => ({ failure, count })),
-      status: this.stopped?.status ?? this.status,
+      // A signal ends the run as it ends a send, whatever the messages before it met.
+      status: interruptedBy === undefined ? (this.stopped?.status ?? this.status) : signalStatus(interruptedBy),
+      decidedBy: this.stopped?.failure ?? this.deciding,
       stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent: count - finished },
       interrupted: interruptedBy === undefined ? undefined : { signal: interruptedBy, unsent: count - finished },
     };

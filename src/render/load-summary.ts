@@ -3,7 +3,7 @@
 import type { LoadFailure, LoadReport } from '../load/facts.js';
 import { perSecond, type LatencySummary } from '../load/stats.js';
 import type { Words } from '../words/catalogue.js';
-import { describeFact } from '../words/describe.js';
+import { describeLoadFailure } from '../words/describe.js';
 import { sanitize, terminalSafeJson } from '../text/sanitize.js';
 
 const PHASES = ['connect', 'greeting', 'tls', 'auth', 'transaction'] as const;
@@ -16,7 +16,7 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   ];
   if (report.target !== undefined) lines.unshift(load.target(sanitize(report.target.host), report.target.address, report.target.port));
   if (report.failed > 0) lines.push(load.split(report.refused, report.deferred));
-  if (report.stopped !== undefined) lines.push(load.stopped(report.stopped.unsent, describeFailure(report.stopped.failure, words)));
+  if (report.stopped !== undefined) lines.push(load.stopped(report.stopped.unsent, describeLoadFailure(report.stopped.failure, words)));
   if (report.interrupted !== undefined) lines.push(load.interrupted(report.interrupted.signal, report.interrupted.unsent));
   const rows = PHASES.flatMap((phase) => {
     const summary = report[phase];
@@ -28,17 +28,12 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
     for (const [name, summary] of rows) lines.push(`  ${name.padEnd(width + 1)}${figures(summary)}`);
   }
   if (report.replies.length > 0) lines.push(`${load.replies}: ${report.replies.map(([code, count]) => `${code} × ${count}`).join(', ')}`);
-  for (const { failure, count } of report.failures) lines.push(load.failure(count, describeFailure(failure, words)));
+  for (const { failure, count } of report.failures) lines.push(load.failure(count, describeLoadFailure(failure, words)));
   return lines;
 }
 
 function figures(summary: LatencySummary): string {
   return [summary.p50, summary.p90, summary.p99, summary.max].map((ms) => ms.toFixed(2).padStart(9)).join('');
-}
-
-function describeFailure(failure: LoadFailure, words: Words): string {
-  if (failure.kind === 'error') return describeFact(failure.error, words);
-  return words.load.recipient(failure.recipient, failure.outcome, failure.reply.raw.join(' '));
 }
 
 /** One line: `{"event":"load",…}` with every figure in milliseconds and each failure's code. */

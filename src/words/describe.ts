@@ -1,6 +1,7 @@
 // Facts into words: the one place that picks a language's words for an error or a note.
 import { MailvError, type ErrorFact } from '../errors.js';
 import type { Note } from '../events.js';
+import type { LoadFailure } from '../load/facts.js';
 import type { Language } from './language.js';
 import type { Words } from './catalogue.js';
 import { en } from './en/index.js';
@@ -25,4 +26,10 @@ export function describeFact(fact: ErrorFact, words: Words): string {
 export function describeNote(note: Note, words: Words): string {
   const format = words.notes[note.code] as (note: Note, words: Words) => string;
   return format(note, words);
+}
+
+/** Why one message of a load run did not get through: its error, or the recipient refused with the reply. */
+export function describeLoadFailure(failure: LoadFailure, words: Words): string {
+  if (failure.kind === 'error') return describeFact(failure.error, words);
+  return words.load.recipient(failure.recipient, failure.outcome, failure.reply.raw.join(' '));
 }

@@ -1,5 +1,6 @@
 // The `load` line of a load run's --json output, checked to be followed by the `result` line that
-// ends every --json run, with the same status.
+// ends every --json run, with the same status (and, between them, the dead-letter event of a
+// message that reached nobody).
 import assert from 'node:assert/strict';
 import { lines } from './cli.js';
 
@@ -33,14 +34,30 @@ export interface LoadSummary {
   status: number;
 }
 
+export interface LoadResult {
+  event: 'result';
+  ms: number;
+  status: number;
+  error: string | null;
+  code: string | null;
+  stage: string | null;
+}
+
+/** The `load` line, after checking it is followed by the result line (and, when the message reached nobody, the dead-letter event). */
 export function loadSummary(stdout: string): LoadSummary {
+  return loadLines(stdout).summary;
+}
+
+/** The `load` line and the `result` line of a load run's --json output; `deadLetter`: the message was kept. */
+export function loadLines(stdout: string): { summary: LoadSummary; result: LoadResult; deadLetter: boolean } {
   const events = lines(stdout).map((line) => JSON.parse(line) as { event: string; status?: number });
-  assert.deepEqual(
-    events.map((event) => event.event),
-    ['load', 'result'],
-    stdout,
-  );
+  const names = events.map((event) => event.event);
+  const deadLetter = names.length === 3 && names[1] === 'dead-letter';
+  assert.deepEqual(names, deadLetter ? ['load', 'dead-letter', 'result'] : ['load', 'result'], stdout);
   const summary = events[0] as unknown as LoadSummary;
-  assert.equal(events[1]!.status, summary.status, stdout);
-  return summary;
+  const result = events.at(-1) as unknown as LoadResult;
+  assert.equal(result.status, summary.status, stdout);
+  // A message kept in dead.letter reached nobody.
+  if (deadLetter) assert.equal(summary.accepted, 0, stdout);
+  return { summary, result, deadLetter };
 }

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAILV, freshHome, runCli } from '../helpers/cli.js';
-import { loadSummary } from '../helpers/load-summary.js';
+import { loadLines, loadSummary } from '../helpers/load-summary.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 
 describe('load mode, transactions pipelined, against a server that hangs up after every third message', () => {
@@ -114,5 +114,45 @@ describe('load mode interrupted', () => {
     const run = await interrupted([], { LANG: 'C' });
     assert.equal(run.code, 130);
     assert.match(run.stdout, /^interrupted \(SIGINT\): 8 messages never started$/m);
+  });
+});
+
+describe('load mode stopped by a signal between two messages', () => {
+  let server: ScriptedServer;
+  before(async () => {
+    server = await startScriptedServer();
+  });
+  after(() => server.close());
+
+  it('SIGTERM while --rate holds the next message back: nothing failed, and still the status is 143, said on standard error and in the result', async () => {
+    const child = spawn(
+      process.execPath,
+      [MAILV, '--server', `127.0.0.1:${server.port}`, '--count', '10', '--rate', '2', '--json', '-r', 'load@example.org', '-s', 'load', 'sink@example.org'],
+      { env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), LANG: 'C' } },
+    );
+    child.stdin.end('Hello.\n');
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // The first message is through; the second's turn is half a second after the first's.
+    for (let waited = 0; !server.commands.includes('DATA') && waited < 100; waited++) await sleep(50);
+    await sleep(150);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 143, stderr);
+    const { summary, result, deadLetter } = loadLines(stdout);
+    assert.deepEqual(
+      { accepted: summary.accepted, failed: summary.failed, interrupted: summary.interrupted },
+      { accepted: 1, failed: 0, interrupted: { signal: 'SIGTERM', unsent: 9 } },
+    );
+    assert.deepEqual({ code: result.code, error: result.error }, { code: 'MAILV_INTERRUPTED', error: 'interrupted by SIGTERM' });
+    assert.equal(stderr, 'mailv: interrupted by SIGTERM\n');
+    // One message got through: nothing goes to dead.letter.
+    assert.equal(deadLetter, false);
   });
 });

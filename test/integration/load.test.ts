@@ -3,13 +3,14 @@
 // and against a port nothing listens on: every failure counted, none fatal, 75.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closedPort } from '../helpers/loopback-port.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../helpers/cli.js';
-import { loadSummary } from '../helpers/load-summary.js';
+import { loadLines, loadSummary } from '../helpers/load-summary.js';
 import { skipUnlessRunning } from '../helpers/service.js';
 
 const SMTP_SINK = '/usr/sbin/smtp-sink';
@@ -78,9 +79,21 @@ describe('load mode against a port nothing listens on', () => {
       input: 'Hello.\n',
     });
     assert.equal(run.code, 75, run.stderr);
-    const summary = loadSummary(run.stdout);
+    const { summary, result, deadLetter } = loadLines(run.stdout);
     assert.equal(summary.count, 30);
     assert.equal(summary.accepted, 0);
     assert.equal(summary.failed, 30);
+    // As after any send that did not get through: the reason in one line, in --json's result too,
+    // and the message, which reached nobody, kept once.
+    const reason = `30 of 30 messages failed (connection refused by [127.0.0.1] port ${port})`;
+    assert.deepEqual(
+      run.stderr.split('\n').filter((line) => line.startsWith('mailv: ') && !line.includes('dead.letter')),
+      [`mailv: ${reason}`],
+    );
+    assert.deepEqual(result, { event: 'result', ms: result.ms, status: 75, error: reason, code: 'MAILV_LOAD_FAILED', stage: null });
+    assert.equal(deadLetter, true);
+    const kept = readFileSync(join(run.home, 'dead.letter'), 'utf8');
+    assert.equal(kept.match(/^From /gm)?.length, 1, kept);
+    assert.match(kept, /^Hello\.$/m);
   });
 });

@@ -2,7 +2,7 @@
 // around the events (src/words/output-words.ts).
 import type { AppErrorFact, AppNote, OutputName } from '../../app/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import { describeFact } from '../describe.js';
+import { describeFact, describeLoadFailure } from '../describe.js';
 import type { OutputWords } from '../output-words.js';
 import { systemProblem } from './system.js';
 
@@ -17,6 +17,8 @@ export const errors: WordsOf<AppErrorFact> = {
   MAILV_RECIPIENTS_REFUSED: ({ recipients }) =>
     `${recipients.length === 1 ? 'a recipient was' : `${recipients.length} recipients were`} refused: ${list(recipients)}`,
   MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `not accepted for now (try again later): ${list(recipients)}`,
+  MAILV_LOAD_FAILED: ({ failed, count, decidedBy }, words) =>
+    `${failed} of ${count} message${count === 1 ? '' : 's'} failed (${describeLoadFailure(decidedBy, words)})`,
 };
 
 export const notes: WordsOf<AppNote> = {

@@ -2,7 +2,7 @@
 // around the events (src/words/output-words.ts).
 import type { AppErrorFact, AppNote, OutputName } from '../../app/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import { describeFact } from '../describe.js';
+import { describeFact, describeLoadFailure } from '../describe.js';
 import type { OutputWords } from '../output-words.js';
 import { systemProblem } from './system.js';
 
@@ -17,6 +17,8 @@ export const errors: WordsOf<AppErrorFact> = {
   MAILV_RECIPIENTS_REFUSED: ({ recipients }) =>
     recipients.length === 1 ? `un destinataire refusé : ${list(recipients)}` : `${recipients.length} destinataires refusés : ${list(recipients)}`,
   MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `pas accepté pour l’instant (réessayez plus tard) : ${list(recipients)}`,
+  MAILV_LOAD_FAILED: ({ failed, count, decidedBy }, words) =>
+    `${failed} message${failed === 1 ? '' : 's'} sur ${count} n’${failed === 1 ? 'a' : 'ont'} pas abouti (${describeLoadFailure(decidedBy, words)})`,
 };
 
 export const notes: WordsOf<AppNote> = {
