@@ -98,12 +98,12 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
   else run.output.out(`${loadSummaryLines(report, run.words).join('\n')}\n`);
   if (report.status === ExitCode.OK) return ExitCode.OK;
   // As after any send that did not get through: one line on standard error, --json's result says
-  // why, and a message that reached nobody is kept (once, as read: not one copy a try).
+  // why, and a message that reached nobody at all is kept (once, as read: not one copy a try).
   const status =
     report.interrupted !== undefined
       ? run.failWith({ code: 'MAILV_INTERRUPTED', signal: report.interrupted.signal }, report.status)
       : run.failWith({ code: 'MAILV_LOAD_FAILED', failed: report.failed, count: report.count, decidedBy: report.decidedBy! }, report.status);
-  if (report.accepted === 0) await keepDeadLetter(run, prepared, false);
+  if (!report.reachedSomeone) await keepDeadLetter(run, prepared, false);
   return status;
 }
 

@@ -193,6 +193,7 @@ async function carry(
       else tally.lost(failures.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL);
       // Every recipient refused: no message was sent, the server may still hold the sender.
       clean = results.some((result) => result.outcome === 'sent');
+      if (clean) tally.reachedSomeone = true;
     } catch (error) {
       tally.fail(error);
       // A refusal leaves the session standing; anything else (a drop, nonsense) ends it, and so

@@ -57,6 +57,8 @@ export interface LoadReport {
   readonly status: number;
   /** The failure whose status is the run's (the one that stopped it, under --stop-on-error); undefined when none failed. */
   readonly decidedBy: LoadFailure | undefined;
+  /** Some message reached at least one recipient: the message is not kept in dead.letter. */
+  readonly reachedSomeone: boolean;
   /** --stop-on-error stopped the run: the failure that did, and how many messages were never started. */
   readonly stopped: { readonly failure: LoadFailure; readonly unsent: number } | undefined;
   /** A signal (^C) cut the run short: which, and how many messages were never started. */

@@ -25,8 +25,13 @@ export class Tally {
   private status: number = ExitCode.OK;
   /** The failure whose status is the run's: the first of the worst (see worse()). */
   private deciding: LoadFailure | undefined;
-  /** The failure last recorded: with --stop-on-error, the one that stops the run. */
-  private latest: LoadFailure | undefined;
+  /**
+   * The worst failure of the message being counted (recorded, then lost(), in one go): with
+   * --stop-on-error, the one that stops the run.
+   */
+  private messageWorst: { failure: LoadFailure; status: number } | undefined;
+  /** Some message reached at least one recipient (accepted, or refused for others only). */
+  reachedSomeone = false;
   private stopped: { failure: LoadFailure; status: number } | undefined;
 
   /** `stop`: with --stop-on-error, called at the first message lost. */
@@ -51,8 +56,10 @@ export class Tally {
   lost(status: number): void {
     if (status === ExitCode.TEMPFAIL) this.deferred++;
     else this.refused++;
-    if (this.stop !== undefined && this.stopped === undefined && this.latest !== undefined) {
-      this.stopped = { failure: this.latest, status };
+    const worst = this.messageWorst;
+    this.messageWorst = undefined;
+    if (this.stop !== undefined && this.stopped === undefined && worst !== undefined) {
+      this.stopped = { failure: worst.failure, status };
       this.stop();
     }
   }
@@ -82,7 +89,7 @@ export class Tally {
     const next = worse(this.status, status);
     if (next !== this.status) this.deciding = failure;
     this.status = next;
-    this.latest = failure;
+    if (this.messageWorst === undefined || worse(this.messageWorst.status, status) !== this.messageWorst.status) this.messageWorst = { failure, status };
     const key = JSON.stringify(failure);
     const known = this.failures.find((each) => each.key === key);
     if (known) known.count++;
@@ -114,6 +121,7 @@ export class Tally {
       // A signal ends the run as it ends a send, whatever the messages before it met.
       status: interruptedBy === undefined ? (this.stopped?.status ?? this.status) : signalStatus(interruptedBy),
       decidedBy: this.stopped?.failure ?? this.deciding,
+      reachedSomeone: this.accepted > 0 || this.reachedSomeone,
       stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent: count - finished },
       interrupted: interruptedBy === undefined ? undefined : { signal: interruptedBy, unsent: count - finished },
     };

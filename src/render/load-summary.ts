@@ -16,7 +16,7 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   ];
   if (report.target !== undefined) lines.unshift(load.target(sanitize(report.target.host), report.target.address, report.target.port));
   if (report.failed > 0) lines.push(load.split(report.refused, report.deferred));
-  if (report.stopped !== undefined) lines.push(load.stopped(report.stopped.unsent, describeLoadFailure(report.stopped.failure, words)));
+  if (report.stopped !== undefined) lines.push(load.stopped(report.stopped.unsent, sanitize(describeLoadFailure(report.stopped.failure, words))));
   if (report.interrupted !== undefined) lines.push(load.interrupted(report.interrupted.signal, report.interrupted.unsent));
   const rows = PHASES.flatMap((phase) => {
     const summary = report[phase];
@@ -28,7 +28,7 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
     for (const [name, summary] of rows) lines.push(`  ${name.padEnd(width + 1)}${figures(summary)}`);
   }
   if (report.replies.length > 0) lines.push(`${load.replies}: ${report.replies.map(([code, count]) => `${code} × ${count}`).join(', ')}`);
-  for (const { failure, count } of report.failures) lines.push(load.failure(count, describeLoadFailure(failure, words)));
+  for (const { failure, count } of report.failures) lines.push(load.failure(count, sanitize(describeLoadFailure(failure, words))));
   return lines;
 }
 

@@ -3,9 +3,11 @@
 // just passes, a reply too many before a BDAT flight. The run always ends; every message is
 // counted exactly once; nothing of a command ever goes as message content.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { loadSummary } from '../helpers/load-summary.js';
+import { loadLines, loadSummary } from '../helpers/load-summary.js';
 import { startScriptedServer, type Script, type ScriptedServer } from '../helpers/scripted-server.js';
 
 const CHUNKING = '250-scripted.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 SIZE 1000000';
@@ -102,8 +104,65 @@ describe('load mode with BDAT against a server answering MAIL twice', () => {
   it('the replies out of step end the connection; every message is counted once, as accepted or failed', async () => {
     const script: Script = { replies: { EHLO: CHUNKING, MAIL: '250 2.1.0 Ok\r\n250 2.1.0 Ok again' } };
     const run = await withServer(script, (server) => load(server.port, ['--count', '6', '--concurrency', '1', '--per-connection', '3']));
-    assert.equal(run.code, 76, run.stderr);
     const summary = loadSummary(run.stdout);
     assert.equal(summary.accepted + summary.failed, 6, run.stdout);
+    // The extra reply is found out when it comes while no reply is owed. With every transaction
+    // pipelined ahead, that may be only after the last QUIT's reply (the one before it, shifted) has
+    // closed the connection: then nothing is out of step that mailv read, and all six count as
+    // accepted (about one run in ten here). Either way, never another status or a crash.
+    if (run.code === 0) assert.equal(summary.accepted, 6, run.stdout);
+    else {
+      assert.equal(run.code, 76, run.stderr);
+      assert.ok(
+        summary.failures.some((failure) => failure.code === 'MAILV_REPLY_SYNTAX'),
+        run.stdout,
+      );
+    }
+  });
+});
+
+describe('load mode with recipients refused for good and for now', () => {
+  /** ok@ takes the message, refused@ is refused for good, later@ for now; the message line is given as is. */
+  const byRecipient = (bad: string) => (line: string) =>
+    line.includes('refused@') ? `550 5.1.1 ${bad}` : line.includes('later@') ? '450 4.2.0 Try later' : '250 2.1.5 Ok';
+
+  it('--stop-on-error at a message refused for one recipient and deferred for the next: the refusal stops the run and decides its status', async () => {
+    const run = await withServer({ replies: { RCPT: byRecipient('No such user') } }, (server) =>
+      load(server.port, ['--count', '3', '--concurrency', '1', '--stop-on-error'], ['refused@example.org', 'later@example.org']),
+    );
+    assert.equal(run.code, 67, run.stderr);
+    const { summary, result, deadLetter } = loadLines(run.stdout);
+    const refusal = 'refused@example.org refused: 550 5.1.1 No such user';
+    // The next message's envelope may have gone ahead before the stop: it is counted too.
+    const unsent = summary.count - summary.accepted - summary.failed;
+    assert.deepEqual(summary.stopped, { unsent, code: 'recipient-refused', recipient: 'refused@example.org', reply: '550 5.1.1 No such user' });
+    assert.equal(result.error, `${summary.failed} of 3 messages failed (${refusal})`);
+    assert.match(run.stderr, new RegExp(`^mailv: ${summary.failed} of 3 messages failed \\(${refusal}\\)$`, 'm'));
+    // Nobody got it: kept.
+    assert.equal(deadLetter, true);
+  });
+
+  it('a message taken by one recipient and refused for another fails, and reached someone: no dead.letter, as after one such send', async () => {
+    const run = await withServer({ replies: { RCPT: byRecipient('No such user') } }, (server) =>
+      load(server.port, ['--count', '2'], ['ok@example.org', 'refused@example.org']),
+    );
+    assert.equal(run.code, 67, run.stderr);
+    const { summary, deadLetter } = loadLines(run.stdout);
+    assert.deepEqual({ accepted: summary.accepted, refused: summary.refused }, { accepted: 0, refused: 2 });
+    assert.equal(deadLetter, false);
+    assert.equal(existsSync(join(run.home, 'dead.letter')), false);
+  });
+
+  it("the server's words in the summary and the failure line: escaped, never a terminal control", async () => {
+    const run = await withServer({ replies: { RCPT: byRecipient('bad \x1b]0;pwned\x07 \x1b[2J user') } }, (server) =>
+      runCli(['--server', `127.0.0.1:${server.port}`, '-r', 'load@example.org', '-s', 'load', '--count', '2', 'refused@example.org'], {
+        input: 'Hello.\n',
+        env: { LANG: 'C' },
+      }),
+    );
+    assert.equal(run.code, 67, run.stderr);
+    for (const output of [run.stdout, run.stderr]) assert.doesNotMatch(output, /[\x00-\x08\x0b-\x1f\x7f]/, JSON.stringify(output));
+    assert.match(run.stdout, /^2 × refused@example\.org refused: 550 5\.1\.1 bad .*pwned.* user$/m);
+    assert.match(run.stderr, /^mailv: 2 of 2 messages failed \(refused@example\.org refused: 550 5\.1\.1 bad .*pwned.* user\)$/m);
   });
 });
