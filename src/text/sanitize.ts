@@ -1,9 +1,10 @@
 // Text from the network or from the user's data is untrusted: characters that steer a terminal
 // (controls, bidirectional overrides) are shown escaped, never written to the terminal raw.
 
-// C0 controls but TAB, DEL, C1 controls (which include the 8-bit CSI), and the bidirectional
+// C0 controls but TAB, DEL, C1 controls (which include the 8-bit CSI), the line and paragraph
+// separators (a line end to some viewers and logs: one line must stay one), and the bidirectional
 // marks, embeddings, overrides and isolates that can make a line read differently from its bytes.
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 /** The text with every terminal control shown as `\xNN` (or `\uNNNN` above U+00FF). */
 export function sanitize(text: string): string {

@@ -175,13 +175,14 @@ describe('transcript', () => {
 });
 
 describe('terminal safety', () => {
-  it('escapes C0 and C1 controls, DEL, and bidirectional marks, overrides and isolates', () => {
+  it('escapes C0 and C1 controls, DEL, the line and paragraph separators, and bidirectional marks, overrides and isolates', () => {
     assert.equal(sanitize('a\tb'), 'a\tb', 'TAB is kept');
     assert.equal(sanitize('\x00\x07\x0a\x0d\x1b[2J\x7f'), '\\x00\\x07\\x0a\\x0d\\x1b[2J\\x7f');
     assert.equal(sanitize('\u0080\u0085\u009b31m\u009f'), '\\x80\\x85\\x9b31m\\x9f');
     const bidi = '\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069';
     assert.equal(sanitize(`txt.${bidi}exe`), 'txt.\\u061c\\u200e\\u200f\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069exe');
     assert.equal(sanitize('Grüße, 日本, é\u00a0'), 'Grüße, 日本, é\u00a0', 'printable text is left alone');
+    assert.equal(sanitize('one\u2028two\u2029three'), 'one\\u2028two\\u2029three', 'the line and paragraph separators end no line');
   });
 
   it('JSON keeps the value and escapes what a terminal would obey', () => {
