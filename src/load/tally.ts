@@ -30,7 +30,7 @@ export class Tally {
    * --stop-on-error, the one that stops the run.
    */
   private messageWorst: { failure: LoadFailure; status: number } | undefined;
-  /** Some message reached at least one recipient (accepted, or refused for others only). */
+  /** Some message reached at least one recipient (accepted, or refused for others only): set by the driver with each verdict. */
   reachedSomeone = false;
   private stopped: { failure: LoadFailure; status: number } | undefined;
 
@@ -121,7 +121,7 @@ export class Tally {
       // A signal ends the run as it ends a send, whatever the messages before it met.
       status: interruptedBy === undefined ? (this.stopped?.status ?? this.status) : signalStatus(interruptedBy),
       decidedBy: this.stopped?.failure ?? this.deciding,
-      reachedSomeone: this.accepted > 0 || this.reachedSomeone,
+      reachedSomeone: this.reachedSomeone,
       stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent: count - finished },
       interrupted: interruptedBy === undefined ? undefined : { signal: interruptedBy, unsent: count - finished },
     };
