@@ -139,7 +139,7 @@ export const fr: Catalogue = {
   extLimits: ({ limits }) => `LIMITS : les limites du serveur${limits === '' ? '' : `, ${limits}`}, à respecter (RFC 9422)`,
   extXclient: 'XCLIENT : un mandataire (proxy) de confiance transmet le vrai client (Postfix, non standard)',
   extXforward: 'XFORWARD : un filtre de contenu transmet le client d’origine (Postfix, non standard)',
-  extPipeconnect: 'PIPECONNECT : aux connexions suivantes, EHLO peut partir avant l’accueil ; mailv ne s’en sert pas (Exim, sans RFC)',
+  extPipeconnect: 'PIPECONNECT : la fois suivante, EHLO peut partir avant l’accueil ; mailv garde cette réponse pour cela (Exim, sans RFC)',
   extVerb: 'VERB : le serveur peut détailler sa propre remise en lignes 050 ; mailv ne les demande pas (sendmail, sans RFC)',
   extUnknown: ({ keyword }) => `${keyword} : une extension inconnue de mailv, ignorée (RFC 5321 §2.2)`,
 
