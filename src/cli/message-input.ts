@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { CapabilityError, InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseAddressList, type Mailbox } from '../message/address.js';
-import { composeMessage, passThroughMessage, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
+import { composeMessage, passThroughMessage, shownMailboxes, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
 import { newMessageId } from '../message/identity.js';
 import { fieldValues, readHeaderBlock } from '../message/raw-message.js';
 import { fileSource } from '../message/source.js';
@@ -29,11 +29,16 @@ export interface AddressOrigin {
   readonly address: string;
   /** undefined: in a header only (a -t message's From: that is not the envelope sender). */
   readonly envelope: 'MAIL From' | 'RCPT To' | undefined;
-  /** The header field that shows it; undefined: the envelope only (Bcc, or a sender the header does not name). */
-  readonly header: 'From' | 'To' | 'Cc' | undefined;
+  /** The header field that shows it; undefined: the envelope only (a blind copy, a recipient or a sender no header names). */
+  readonly header: ShownField | undefined;
+  /** A blind copy (-b, a -t message's Bcc:): in the envelope, kept out of every header on purpose. */
+  readonly blind: boolean;
   /** The field of a -t message that named it, the configuration file or $USER (a sender); undefined: the command line. */
   readonly source: 'From' | 'To' | 'Cc' | 'Bcc' | 'config-file' | 'user' | undefined;
 }
+
+/** The header fields whose addresses the table of -v sets against the envelope. */
+type ShownField = 'From' | 'To' | 'Cc';
 
 export interface OpenAttachments {
   readonly attachments: AttachmentInput[];
@@ -98,12 +103,16 @@ export async function prepareInput(
       date: now,
       messageId,
     };
-    const addresses: AddressOrigin[] = [
-      { address: plan.from.address, envelope: 'MAIL From', header: 'From', source: senderSource(plan) },
-      ...plan.to.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: 'To', source: undefined })),
-      ...plan.cc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: 'Cc', source: undefined })),
-      ...plan.bcc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: undefined, source: undefined })),
-    ];
+    const addresses = addressTable({
+      sender: { address: plan.from.address, source: senderSource(plan) },
+      recipients: [
+        ...[...plan.to, ...plan.cc].map((m) => ({ address: m.address, source: undefined, blind: false })),
+        ...plan.bcc.map((m) => ({ address: m.address, source: undefined, blind: true })),
+      ],
+      // -H may name other mailboxes than the envelope's in From:, To: or Cc:.
+      shown: { From: shownMailboxes(plan, 'From'), To: shownMailboxes(plan, 'To'), Cc: shownMailboxes(plan, 'Cc') },
+      headerSource: () => undefined,
+    });
     return {
       envelope,
       addresses,
@@ -132,27 +141,24 @@ export async function prepareInput(
     from: plan.from,
     sequence,
   });
-  const fromMessage = (name: 'To' | 'Cc' | 'Bcc') =>
-    recipientsIn(name).map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: name === 'Bcc' ? undefined : name, source: name }));
+  const fromMessage = (name: 'To' | 'Cc' | 'Bcc') => recipientsIn(name).map((m) => ({ address: m.address, source: name, blind: name === 'Bcc' }));
+  const messageFrom = fromHeaders('From');
   return {
     envelope: { from: plan.from.address, recipients },
-    addresses: [
-      // A message without From: gets the envelope sender as its From: (see passThroughMessage).
-      {
-        address: plan.from.address,
-        envelope: 'MAIL From',
-        header: fromHeaders('From').length === 0 || fromHeaders('From').some((m) => sameAddress(m.address, plan.from.address)) ? 'From' : undefined,
-        source: undefined,
-      },
-      ...fromHeaders('From')
-        .filter((m) => !sameAddress(m.address, plan.from.address))
-        .map((m): AddressOrigin => ({ address: m.address, envelope: undefined, header: 'From', source: 'From' })),
-      ...fromMessage('To'),
-      ...fromMessage('Cc'),
-      ...fromMessage('Bcc'),
-      ...plan.to.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: undefined, source: undefined })),
-      ...plan.bcc.map((m): AddressOrigin => ({ address: m.address, envelope: 'RCPT To', header: undefined, source: undefined })),
-    ],
+    addresses: addressTable({
+      sender: { address: plan.from.address, source: senderSource(plan) },
+      recipients: [
+        ...fromMessage('To'),
+        ...fromMessage('Cc'),
+        ...plan.to.map((m) => ({ address: m.address, source: undefined, blind: false })),
+        ...fromMessage('Bcc'),
+        ...plan.bcc.map((m) => ({ address: m.address, source: undefined, blind: true })),
+      ],
+      // A message without From: gets the envelope sender as its From: (see passThroughMessage). The
+      // header's To: and Cc: count even when they do not make the envelope (sendmail without -t).
+      shown: { From: messageFrom.length === 0 ? [plan.from] : messageFrom, To: fromHeaders('To'), Cc: fromHeaders('Cc') },
+      headerSource: (field) => field,
+    }),
     bccOnly: bccOnly([...hidden, ...plan.bcc], [...shown, ...plan.to]),
     compose: async (eightBitMime) => {
       if (message.eightBit && !eightBitMime) {
@@ -161,6 +167,47 @@ export async function prepareInput(
       return message;
     },
   };
+}
+
+interface AddressTableInput {
+  readonly sender: { readonly address: string; readonly source: AddressOrigin['source'] };
+  /** The envelope's recipients, those named for a header first: a duplicate keeps its first row. */
+  readonly recipients: readonly { readonly address: string; readonly source: AddressOrigin['source']; readonly blind: boolean }[];
+  /** The mailboxes the message's header fields show. */
+  readonly shown: Readonly<Record<ShownField, readonly Mailbox[]>>;
+  /** Who named a mailbox that only the header shows: -H (the command line) or the message's own field. */
+  readonly headerSource: (field: ShownField) => AddressOrigin['source'];
+}
+
+/**
+ * The table of -v: each envelope address with the header field that shows it, if one does, then
+ * each mailbox the header shows that is in no envelope. Built from what the header actually
+ * shows, so that -H From:/To:/Cc: and a message's own header are told as they are.
+ */
+function addressTable({ sender, recipients, shown, headerSource }: AddressTableInput): AddressOrigin[] {
+  const shownIn = (address: string, fields: readonly ShownField[]) => fields.find((field) => shown[field].some((m) => sameAddress(m.address, address)));
+  const rows: AddressOrigin[] = [
+    { address: sender.address, envelope: 'MAIL From', header: shownIn(sender.address, ['From']), blind: false, source: sender.source },
+  ];
+  const inEnvelope = new Set<string>();
+  for (const { address, source, blind } of recipients) {
+    if (inEnvelope.has(address.toLowerCase())) continue;
+    inEnvelope.add(address.toLowerCase());
+    const header = shownIn(address, ['To', 'Cc']);
+    // A blind copy that a header names anyway is not hidden: the header says so.
+    rows.push({ address, envelope: 'RCPT To', header, blind: blind && header === undefined, source });
+  }
+  const headerOnly = new Set<string>();
+  for (const field of ['From', 'To', 'Cc'] as const) {
+    for (const { address } of shown[field]) {
+      const key = `${field} ${address.toLowerCase()}`;
+      const enveloped = field === 'From' ? sameAddress(address, sender.address) : inEnvelope.has(address.toLowerCase());
+      if (enveloped || headerOnly.has(key)) continue;
+      headerOnly.add(key);
+      rows.push({ address, envelope: undefined, header: field, blind: false, source: headerSource(field) });
+    }
+  }
+  return rows;
 }
 
 function bccOnly(hidden: readonly Mailbox[], shown: readonly Mailbox[]): Set<string> {

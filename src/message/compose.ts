@@ -145,6 +145,20 @@ export function passThroughMessage(
   return joinSegments([bytesSegment(header), body], !whole.stats.ascii);
 }
 
+/**
+ * The mailboxes the message's `field` shows, as topHeaders() writes it: mailv's own, unless -H
+ * names the field. Each -H replaces a field mailv writes (the last one stays); with none to
+ * replace (no To: without recipients for it), every -H of that name is added.
+ */
+export function shownMailboxes(draft: Pick<Draft, 'from' | 'to' | 'cc' | 'headers'>, field: 'From' | 'To' | 'Cc'): readonly Mailbox[] {
+  const generated = field === 'From' ? [draft.from] : field === 'To' ? draft.to : draft.cc;
+  const given = draft.headers
+    .filter(([name]) => name.toLowerCase() === field.toLowerCase())
+    .map(([, value]) => parseAddressList(value, domainOf(draft.from.address)));
+  if (given.length === 0) return generated;
+  return generated.length > 0 ? given.at(-1)! : given.flat();
+}
+
 function topHeaders(draft: Draft): string {
   const generated: [string, string][] = [
     ['Date', formatRfc5322Date(draft.date)],

@@ -12,7 +12,13 @@ export function formatAddressTable(addresses: readonly AddressOrigin[], labels: 
   const rows = addresses.map((entry) => [
     sanitize(entry.address),
     entry.envelope === undefined ? labels.headerOnly : `${entry.envelope}:<…>`,
-    entry.header === undefined ? (entry.envelope === 'MAIL From' ? labels.notInHeader : labels.envelopeOnly) : `${entry.header}:`,
+    entry.header === undefined
+      ? entry.envelope === 'MAIL From'
+        ? labels.notInHeader
+        : entry.blind
+          ? labels.blindCopy
+          : labels.envelopeOnly
+      : `${entry.header}:`,
     entry.source === undefined
       ? labels.commandLine
       : entry.source === 'config-file'

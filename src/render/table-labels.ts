@@ -11,6 +11,9 @@ export interface TableLabels {
   envelope: string;
   header: string;
   givenBy: string;
+  /** A blind copy: in the envelope, kept out of the header. */
+  blindCopy: string;
+  /** A recipient no header names, though none was asked to be hidden (sendmail's arguments, -H To:). */
   envelopeOnly: string;
   notInHeader: string;
   headerOnly: string;
@@ -28,7 +31,8 @@ const en: TableLabels = {
   envelope: 'envelope',
   header: 'header',
   givenBy: 'given by',
-  envelopeOnly: '(none: Bcc, envelope only)',
+  blindCopy: '(none: Bcc, envelope only)',
+  envelopeOnly: '(none: envelope only)',
   notInHeader: '(none: the header names another)',
   headerOnly: '(none: header only)',
   commandLine: 'command line',
@@ -45,7 +49,8 @@ const fr: TableLabels = {
   envelope: 'enveloppe',
   header: 'en-tête',
   givenBy: 'donnée par',
-  envelopeOnly: '(aucun : Cci, enveloppe seule)',
+  blindCopy: '(aucun : Cci, enveloppe seule)',
+  envelopeOnly: '(aucun : enveloppe seule)',
   notInHeader: '(aucun : l’en-tête en nomme un autre)',
   headerOnly: '(aucune : en-tête seul)',
   commandLine: 'ligne de commande',

@@ -200,6 +200,72 @@ describe('-v: the message and the addresses before the dialogue', () => {
     }
   });
 
+  it('-H From:, To: and Cc: replace what the header shows: the table tells the envelope from the header as sent', async () => {
+    const server = await startScriptedServer();
+    try {
+      const run = await runCli(
+        [
+          '-v',
+          '--server',
+          `127.0.0.1:${server.port}`,
+          '-r',
+          'alice@example.org',
+          '-H',
+          'From: Boss <boss@example.org>',
+          '-H',
+          'To: x@example.org',
+          '-H',
+          'Cc: y@example.org',
+          'bob@example.org',
+        ],
+        { input: 'x\n' },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^ {2}\| From: Boss <boss@example\.org>$/m);
+      assert.match(run.stdout, /^ {2}alice@example\.org +MAIL From:<…> +\(none: the header names another\) +command line$/m);
+      assert.match(run.stdout, /^ {2}bob@example\.org +RCPT To:<…> +\(none: envelope only\) +command line$/m);
+      for (const [address, field] of [
+        ['boss', 'From'],
+        ['x', 'To'],
+        ['y', 'Cc'],
+      ]) {
+        assert.match(run.stdout, new RegExp(`^ {2}${address}@example\\.org +\\(none: header only\\) +${field}: +command line$`, 'm'));
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a blind copy a header names anyway is no blind copy: the table says which field shows it', async () => {
+    const server = await startScriptedServer();
+    try {
+      const run = await runCli(
+        ['-v', '--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-b', 'carol@example.org', '-c', 'carol@example.org', 'bob@example.org'],
+        {
+          input: 'x\n',
+        },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^ {2}carol@example\.org +RCPT To:<…> +Cc: +command line$/m);
+      assert.equal(run.stdout.match(/^ {2}carol@/gm)?.length, 1, 'one row for one envelope recipient');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('-t without -r: the sender is $USER at this host, as without -t', async () => {
+    const server = await startScriptedServer();
+    try {
+      const run = await runCli(['-v', '-t', '--server', `127.0.0.1:${server.port}`, '--config', '/dev/null'], {
+        input: 'To: bob@example.org\nSubject: t\n\nbody\n',
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^ {2}tester@\S+ +MAIL From:<…> +From: +\$USER at this host$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('-t with a From: that is not the envelope sender: two rows, each saying where it is not', async () => {
     const server = await startScriptedServer();
     try {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { closedPort } from '../helpers/loopback-port.js';
 import { freshHome } from '../helpers/cli.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
 import { LOCAL_RECIPIENT, POSTFIX, postfixSkipReason } from '../helpers/postfix.js';
 
 const SENDMAIL = fileURLToPath(new URL('../../bin/mailv-sendmail.js', import.meta.url));
@@ -33,6 +34,26 @@ function run(
 }
 
 describe('mailv-sendmail', () => {
+  it("-v: a recipient given as an argument is no Bcc; a To: that gets no copy is the header's only", async () => {
+    const server = await startScriptedServer();
+    try {
+      const message = 'To: bob@example.org, dave@example.org\nSubject: table\n\nbody\n';
+      const result = await run(
+        SENDMAIL,
+        ['-v', 'bob@example.org', 'carol@example.org'],
+        { HOME: freshHome(), MAILV_SERVER: `127.0.0.1:${server.port}` },
+        message,
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^ {2}bob@example\.org +RCPT To:<…> +To: +command line$/m);
+      assert.match(result.stdout, /^ {2}carol@example\.org +RCPT To:<…> +\(none: envelope only\) +command line$/m);
+      assert.match(result.stdout, /^ {2}dave@example\.org +\(none: header only\) +To: +the message's To:$/m);
+      assert.match(result.stdout, /^ {2}tester@\S+ +MAIL From:<…> +From: +\$USER at this host$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a server that cannot be reached: one line, 75, the message kept in dead.letter up to the line of .', async () => {
     const home = freshHome();
     const port = await closedPort();
