@@ -247,7 +247,7 @@ export const en: Catalogue = {
   planOneHost: 'A single MX host: no other to fall back on (RFC 5321 §5.1)',
   planTie: ({ hosts, preference }) => `${hosts.join(', ')} tie at preference ${preference}: shuffled, so this order is random (RFC 5321 §5.1)`,
   planNextHost: 'Connection refused, dropped or silent, greeting refused, or 421: the next address, then the next host (RFC 5321 §5.1)',
-  planFinalReply: 'A 4xx or 5xx (not 421) to MAIL, RCPT or the message stands: no other host is tried (RFC 5321 §4.2.1)',
+  planFinalReply: 'A 4xx (try later) or 5xx (give up) to MAIL, RCPT or the message, not 421, ends the try: no other host (RFC 5321 §4.2.1)',
   planNoneTook: 'If no host takes it: deferred (exit 75), kept in dead.letter; an MTA would retry later (RFC 5321 §4.5.4.1)',
   planImplicit: ({ domain }) => `No MX: ${domain} itself takes the mail, an implicit MX of preference 0 (RFC 5321 §5.1)`,
   planNullMx: ({ domain }) => `Null MX "0 .": ${domain} takes no mail; nothing is sent, its recipients fail for good (RFC 7505 §3)`,

@@ -249,7 +249,7 @@ export const fr: Catalogue = {
   planOneHost: 'Un seul hôte MX : aucun autre vers qui se replier (RFC 5321 §5.1)',
   planTie: ({ hosts, preference }) => `${hosts.join(', ')} à égalité (préférence ${preference}) : mélangés, cet ordre est aléatoire (RFC 5321 §5.1)`,
   planNextHost: 'Connexion refusée, coupée ou muette, accueil refusé, ou 421 : adresse suivante, puis hôte suivant (RFC 5321 §5.1)',
-  planFinalReply: 'Un 4xx ou 5xx (sauf 421) à MAIL, RCPT ou au message est définitif : aucun autre hôte essayé (RFC 5321 §4.2.1)',
+  planFinalReply: 'Un 4xx (plus tard) ou 5xx (jamais) à MAIL, RCPT ou au message, sauf 421, clôt l’essai : nul autre hôte (RFC 5321 §4.2.1)',
   planNoneTook: 'Si aucun hôte ne le prend : différé (code 75), gardé dans dead.letter ; un MTA réessaierait (RFC 5321 §4.5.4.1)',
   planImplicit: ({ domain }) => `Pas de MX : ${domain} reçoit lui-même le courrier, MX implicite de préférence 0 (RFC 5321 §5.1)`,
   planNullMx: ({ domain }) => `MX nul « 0 . » : ${domain} ne reçoit aucun courrier ; rien n’est envoyé, échec définitif (RFC 7505 §3)`,
