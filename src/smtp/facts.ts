@@ -94,10 +94,25 @@ export type SmtpErrorFact =
   /** A 421 no command asked for: the server closing the session (RFC 5321 §3.8). */
   | { readonly code: 'MAILV_SERVICE_CLOSING'; readonly reply: Reply };
 
+/** Why a step --quit-after stops after never took place. */
+export type SkippedStep =
+  /** STARTTLS: --tls off. */
+  | 'tls-off'
+  /** STARTTLS: the server's EHLO does not offer it. */
+  | 'not-offered'
+  /** STARTTLS: the server refused it (454), and the session went on in plaintext. */
+  | 'refused'
+  /** AUTH: no user to log in as (--user, an account). */
+  | 'no-credentials';
+
 /** Notes emitted from smtp/ (facts worth showing that are not failures). */
 export type SmtpNote =
-  /** --quit-after reached its step; `connect` closes without a word, `data` hangs up mid-message. */
-  | { readonly code: 'quit-after'; readonly point: QuitPoint }
+  /**
+   * --quit-after reached its step; `connect` closes without a word, `data` hangs up mid-message.
+   * `skipped`: the step itself never took place (starttls, auth), and why: stopping "after" it is
+   * no sign that it works.
+   */
+  | { readonly code: 'quit-after'; readonly point: QuitPoint; readonly skipped?: SkippedStep }
   /** --quit-after data, but no recipient was accepted: the session ends with QUIT before DATA. */
   | { readonly code: 'quit-before-data'; readonly point: QuitPoint }
   /** Certificates are not checked: anyone on the path could pose as the server. */

@@ -17,7 +17,7 @@ import type { LocalEnd, SmtpConnection, TlsDetails, TlsResumption } from './conn
 import { DotStuffer } from './dot-stuff.js';
 import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
 import { encodeProxyHeader, type ProxyEndpoint, type ProxyVersion } from './proxy-header.js';
-import type { SmtpErrorFact, TlsUnavailable } from './facts.js';
+import type { SkippedStep, SmtpErrorFact, TlsUnavailable } from './facts.js';
 import type { QuitPoint } from './quit-points.js';
 import { offers, sameKey, sameOffer, type EhloKey, type EhloTlsState, type RememberedEhlo } from './remembered.js';
 import type { Reply } from './reply.js';
@@ -355,9 +355,9 @@ export class SmtpSession {
     let capabilities = early ? await this.earlyHello(early) : await this.hello();
     const xclient = this.plan.xclient ?? [];
     if (xclient.length > 0 && this.plan.quitAfter !== 'ehlo') capabilities = await this.claimClient(capabilities, xclient);
-    if (this.stopsAfter('ehlo') || this.stopsAfter('starttls')) return undefined;
+    if (this.stopsAfter('ehlo') || this.stopsAfter('starttls', this.connection.tls ? undefined : this.whyNoTls(capabilities))) return undefined;
     if (this.plan.auth) await this.logIn(this.plan.auth, capabilities);
-    if (this.stopsAfter('auth')) return undefined;
+    if (this.stopsAfter('auth', this.plan.auth ? undefined : 'no-credentials')) return undefined;
     return capabilities;
   }
 
@@ -672,11 +672,21 @@ export class SmtpSession {
     throw new StepStop();
   }
 
-  /** --quit-after this step: says so; the caller returns and QUIT follows. */
-  private stopsAfter(point: QuitPoint): boolean {
+  /** --quit-after this step: says so, and whether the step was `skipped`; the caller returns and QUIT follows. */
+  private stopsAfter(point: QuitPoint, skipped?: SkippedStep): boolean {
     if (this.plan.quitAfter !== point) return false;
-    this.emit({ kind: 'note', note: { code: 'quit-after', point }, severity: 'info' });
+    this.emit({
+      kind: 'note',
+      note: { code: 'quit-after', point, ...(skipped === undefined ? {} : { skipped }) },
+      severity: skipped === undefined ? 'info' : 'warning',
+    });
     return true;
+  }
+
+  /** Why a session in plaintext after EHLO has no TLS; `capabilities`: the EHLO reply's. */
+  private whyNoTls(capabilities: Capabilities): SkippedStep {
+    if (this.plan.tls === 'off') return 'tls-off';
+    return capabilities.has('STARTTLS') ? 'refused' : 'not-offered';
   }
 
   /** EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.4); then STARTTLS if due. */

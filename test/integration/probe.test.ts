@@ -99,10 +99,33 @@ describe('--quit-after', () => {
         run.stdout,
         new RegExp(String.raw`>>> STARTTLS\n220 [^\n]*\nTLS: [^\n]*\nTLS: [^\n]*\n>>> EHLO ${LOCAL_HOST_PATTERN}\n(?:250[- ][^\n]*\n)+stopping after starttls`),
       );
+      assert.doesNotMatch(run.stdout, /never took place/);
       assert.equal(sink.messages.length, 0);
     } finally {
       await sink.close();
     }
+  });
+
+  it('starttls and auth that never took place: exit 0, but the stopping line is a warning that says why', async () => {
+    const cases: [string[], Script, string][] = [
+      [['--quit-after', 'starttls'], {}, 'the server does not offer STARTTLS'],
+      [['--quit-after', 'starttls', '--tls', 'off'], { replies: { EHLO: '250-scripted.test\r\n250 STARTTLS' } }, 'TLS is off \\(--tls off\\)'],
+      [
+        ['--quit-after', 'starttls'],
+        { replies: { EHLO: '250-scripted.test\r\n250 STARTTLS', STARTTLS: '454 4.7.0 TLS not available' } },
+        'the server refused STARTTLS',
+      ],
+      [['--quit-after', 'auth'], {}, 'no user to log in as \\(--user or an account\\)'],
+    ];
+    for (const [args, script, why] of cases) {
+      const run = await probe(script, args);
+      assert.equal(run.code, 0, run.stderr);
+      const step = args[1]!;
+      assert.match(run.stdout, new RegExp(`^Warning: stopping after ${step} \\(--quit-after\\), which never took place: ${why}$`, 'm'), args.join(' '));
+      assert.equal(run.commands.at(-1), 'QUIT');
+    }
+    const french = await probe({}, ['--quit-after', 'auth', '--lang', 'fr']);
+    assert.match(french.stdout, /arrêt après auth \(--quit-after\), étape qui n’a pas eu lieu : aucun utilisateur/);
   });
 
   it('refuses what cannot probe: --dry-run, --mx, an unknown step', async () => {

@@ -1,5 +1,5 @@
 // English words for what smtp/ reports (src/smtp/facts.ts).
-import type { CertificateProblem, HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
+import type { CertificateProblem, HandshakeFailure, ReplyFault, SkippedStep, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
 import { replyText, type Reply } from '../../smtp/reply.js';
 import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { displayHost } from '../../text/host.js';
@@ -85,13 +85,23 @@ export const errors: WordsOf<SmtpErrorFact> = {
   MAILV_SERVICE_CLOSING: ({ reply }) => `the server closed the session: ${reply.raw.join(' ')}`,
 };
 
+/** Why the step --quit-after names never took place. */
+const SKIPPED_EN: Readonly<Record<SkippedStep, string>> = {
+  'tls-off': 'TLS is off (--tls off)',
+  'not-offered': 'the server does not offer STARTTLS',
+  refused: 'the server refused STARTTLS',
+  'no-credentials': 'no user to log in as (--user or an account)',
+};
+
 export const notes: WordsOf<SmtpNote> = {
-  'quit-after': ({ point }) =>
+  'quit-after': ({ point, skipped }) =>
     point === 'connect'
       ? 'stopping after connect (--quit-after): closing without a word'
       : point === 'data'
         ? 'stopping after data (--quit-after): hanging up, so the server discards the unfinished message'
-        : `stopping after ${point} (--quit-after)`,
+        : skipped === undefined
+          ? `stopping after ${point} (--quit-after)`
+          : `stopping after ${point} (--quit-after), which never took place: ${SKIPPED_EN[skipped]}`,
   'quit-before-data': () => 'stopping before data (--quit-after): no recipient was accepted',
   'certificates-unchecked': () => 'certificates are not checked (--insecure): anyone on the path could pose as the server',
   'starttls-refused': ({ reply }) => `STARTTLS refused (${reply.code}): going on without TLS`,

@@ -1,6 +1,6 @@
 // French words for what smtp/ reports (src/smtp/facts.ts).
 import type { Stage } from '../../errors.js';
-import type { CertificateProblem, HandshakeFailure, ReplyFault, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
+import type { CertificateProblem, HandshakeFailure, ReplyFault, SkippedStep, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
 import { replyText, type Reply } from '../../smtp/reply.js';
 import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { displayHost } from '../../text/host.js';
@@ -87,13 +87,23 @@ export const errors: WordsOf<SmtpErrorFact> = {
   MAILV_SERVICE_CLOSING: ({ reply }) => `le serveur a fermé la session : ${reply.raw.join(' ')}`,
 };
 
+/** Pourquoi l’étape que nomme --quit-after n’a pas eu lieu. */
+const SKIPPED_FR: Readonly<Record<SkippedStep, string>> = {
+  'tls-off': 'TLS est désactivé (--tls off)',
+  'not-offered': 'le serveur ne propose pas STARTTLS',
+  refused: 'le serveur a refusé STARTTLS',
+  'no-credentials': 'aucun utilisateur pour s’authentifier (--user ou un compte)',
+};
+
 export const notes: WordsOf<SmtpNote> = {
-  'quit-after': ({ point }) =>
+  'quit-after': ({ point, skipped }) =>
     point === 'connect'
       ? 'arrêt après connect (--quit-after) : fermeture sans un mot'
       : point === 'data'
         ? 'arrêt après data (--quit-after) : mailv raccroche, et le serveur jette le message inachevé'
-        : `arrêt après ${point} (--quit-after)`,
+        : skipped === undefined
+          ? `arrêt après ${point} (--quit-after)`
+          : `arrêt après ${point} (--quit-after), étape qui n’a pas eu lieu : ${SKIPPED_FR[skipped]}`,
   'quit-before-data': () => 'arrêt avant data (--quit-after) : aucun destinataire n’a été accepté',
   'certificates-unchecked': () => 'les certificats ne sont pas vérifiés (--insecure) : n’importe qui sur le chemin pourrait se faire passer pour le serveur',
   'starttls-refused': ({ reply }) => `STARTTLS refusé (${reply.code}) : la suite se fait sans TLS`,
