@@ -99,7 +99,11 @@ Examples:
   mailv --quit-after ehlo --server mail.example.org
       list what a server offers, send nothing
   mailv --demo --explain --lang fr -s test bob@example.org < body.txt
-      the dialogue with each line explained, in French`;
+      the dialogue with each line explained, in French
+
+Commands:
+  mailv replay <file>          show a session kept with --record again (mailv replay --help)
+  mailv completion <shell>     a completion script for bash, zsh or fish (mailv completion --help)`;
 
 /** Every status of the one table (src/errors.ts, src/delivery/outcome.ts); a test holds them equal. */
 const EXIT_STATUS = `
@@ -107,7 +111,7 @@ Exit status:
   0    sent to every recipient; also --help, --version, --dry-run, --mx, and a --quit-after that went well
   64   usage: a bad flag, value or address, flags that contradict each other, no terminal where one is needed
   65   bad data: a -t message SMTP cannot carry, a --ca file without a certificate
-  66   missing input: an attachment, a --ca or password file that cannot be read
+  66   missing input: an attachment, a --ca or password file, or a replay record that cannot be read
   67   a recipient was refused (5xx); the others got the message
   68   no such host or domain, or a domain that takes no mail
   69   refused for good: a 5xx reply, a message too large, content the server does not take

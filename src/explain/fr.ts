@@ -40,7 +40,7 @@ export const fr: Catalogue = {
   cmdRcptTo: ({ recipient }) => `RCPT To : destinataire de l’enveloppe <${recipient}>, un par commande (RFC 5321 §4.1.1.3)`,
   envelopeNotHeaders: 'L’enveloppe, pas l’en-tête To:, décide qui reçoit le message ; c’est ce qui permet la Cci (RFC 5321 §2.3.1)',
   cmdData: 'DATA : le message suit, dès que le serveur a répondu 354 (RFC 5321 §4.1.1.4)',
-  cmdDataEnd: '« . » seul sur sa ligne : fin du message ; un point en début de ligne a été doublé (RFC 5321 §4.5.2)',
+  cmdDataEnd: '« . » seul sur sa ligne : fin du message ; tout point en début de ligne est parti doublé (RFC 5321 §4.5.2)',
   cmdBdat: ({ octets }) => `BDAT ${octets} : exactement ${octets} octets suivent, tels quels, sans doubler les points (RFC 3030)`,
   cmdBdatLast: ({ octets }) => `BDAT ${octets} LAST : les ${octets} derniers octets ; ils terminent le message (RFC 3030)`,
   cmdRset: 'RSET : annule la transaction en cours ; la connexion reste ouverte (RFC 5321 §4.1.1.5)',

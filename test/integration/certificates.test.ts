@@ -78,7 +78,7 @@ describe('STARTTLS certificates', () => {
   it('--ca: a missing file is 66, a file without a certificate 65, before any connection', async () => {
     const missing = await send(`127.0.0.1:${sinks.good.port}`, ['--ca', '/nonexistent/ca.pem']);
     assert.equal(missing.code, 66);
-    assert.match(missing.stderr, /^mailv: cannot read --ca \/nonexistent\/ca\.pem: no such file or directory/m);
+    assert.match(missing.stderr, /^mailv: cannot read --ca \/nonexistent\/ca\.pem: no such file$/m);
     const home = freshHome();
     writeFileSync(join(home, 'not-a-ca.pem'), 'hello\n');
     const empty = await send(`127.0.0.1:${sinks.good.port}`, ['--ca', join(home, 'not-a-ca.pem')]);

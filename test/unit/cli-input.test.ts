@@ -206,7 +206,7 @@ describe('what cli/ reads, when it cannot be used', () => {
       ],
       [
         { code: 'MAILV_CA_UNREADABLE', path: '/x.pem', errno: 'ENOENT', detail: "no such file or directory, open '/x.pem'" },
-        "cannot read --ca /x.pem: no such file or directory, open '/x.pem'",
+        'cannot read --ca /x.pem: no such file',
         'impossible de lire --ca /x.pem : fichier inexistant',
       ],
       [{ code: 'MAILV_CA_NO_PEM', path: '/x.pem' }, '--ca /x.pem holds no PEM certificate', '--ca /x.pem ne contient aucun certificat PEM'],

@@ -138,6 +138,12 @@ describe('plan', () => {
       '--json et --timing se contredisent : les lignes JSON portent déjà chaque événement et son heure',
     );
     refused(
+      ['--json', '--step', 'bob'],
+      'MAILV_JSON_CLASH',
+      '--json and --step contradict each other: JSON lines are for programs, --step waits for a person at a terminal',
+      '--json et --step se contredisent : les lignes JSON sont pour les programmes, --step attend une personne au terminal',
+    );
+    refused(
       ['--quit-after', 'ehlo', '--mx', 'example.org'],
       'MAILV_QUIT_AFTER_CLASH',
       '--quit-after and --mx contradict each other: one connects, the other does not',

@@ -283,9 +283,9 @@ describe('--timing summary', () => {
       'Timing: connect 2.0 ms, greeting 2.0 ms',
     ]);
     assert.deepEqual(timing.summary(10, fr.timing), [
-      'Temps : 2 allers-retours (attentes du serveur), 120 octets envoyés, 340 reçus, 10.0 ms en tout',
-      'Temps : accueil 2.0 ms après l’établissement de la connexion (et de TLS, le cas échéant)',
-      'Temps : la connexion 2.0 ms, l’accueil 2.0 ms',
+      'Temps : 2 allers-retours (attentes du serveur), 120 octets envoyés, 340 reçus, 10,0 ms en tout',
+      'Temps : accueil 2,0 ms après l’établissement de la connexion (et de TLS, le cas échéant)',
+      'Temps : la connexion 2,0 ms, l’accueil 2,0 ms',
     ]);
   });
 });

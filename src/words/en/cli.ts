@@ -1,5 +1,5 @@
 // English words for what cli/ reports (src/cli/facts.ts), and for sentences not yet coded.
-import type { CliErrorFact, CliNote, SecretOrigin, SystemProblem } from '../../cli/facts.js';
+import type { CliErrorFact, CliNote, JsonClashFlag, SecretOrigin, SystemProblem } from '../../cli/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import type { CliWords, StepNext } from '../cli-words.js';
 import { quoted as q } from '../quote.js';
@@ -18,6 +18,15 @@ const ORIGIN: Readonly<Record<SecretOrigin, string>> = {
 };
 
 /** A file that cannot be read: the common causes in words, the rest as the system says it. */
+/** Why a flag does not go with --json. */
+const JSON_CLASH_EN: Readonly<Record<JsonClashFlag, string>> = {
+  '-q': 'JSON lines already replace the dialogue',
+  '--explain': 'JSON lines are for programs, the explanations for people',
+  '--timing': 'JSON lines carry every event and its time',
+  '--step': 'JSON lines are for programs, --step waits for a person at a terminal',
+  '--dry-run': 'a dry run prints the envelope and the message, not events',
+};
+
 const FILE_ERRNO: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied' };
 
 /** Why a temporary directory did not take the spool. */
@@ -47,7 +56,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_NO_RECIPIENT: () => 'no recipient given',
   MAILV_HEADER_FLAG_WITH_T: ({ flag }) => `${flag} cannot be used with -t: the message brings its own headers`,
   MAILV_QUIET_VERBOSE: () => '-q and -v contradict each other',
-  MAILV_JSON_CLASH: ({ flag }) => `--json and ${flag} contradict each other: JSON lines carry every event and its time`,
+  MAILV_JSON_CLASH: ({ flag }) => `--json and ${flag} contradict each other: ${JSON_CLASH_EN[flag]}`,
   MAILV_QUIT_AFTER_CLASH: ({ flag }) => `--quit-after and ${flag} contradict each other: one connects, the other does not`,
   MAILV_ROUTE_CLASH: ({ first, second }) => `${first} and ${second} contradict each other: one route at a time`,
   MAILV_PORT_WITHOUT_MX: () => '--port goes with --direct or --mx (for a submission server, use --server host:port)',
@@ -100,7 +109,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_SPOOL_FAILED: ({ refusals, memoryLimit }) =>
     `cannot spool the message (${refusals.map((refusal) => `${refusal.directory}: ${system(DIRECTORY_ERRNO, refusal)}`).join('; ')}) and it is larger than the ${memoryLimit / (1024 * 1024)} MiB kept in memory`,
   MAILV_CONFIG_FILE_MISSING: ({ path, account }) => `no configuration file ${path}, so no account ${q(account)}`,
-  MAILV_CA_UNREADABLE: ({ path, detail }) => `cannot read --ca ${path}: ${detail}`,
+  MAILV_CA_UNREADABLE: (fact) => `cannot read --ca ${fact.path}: ${system(FILE_ERRNO, fact)}`,
   MAILV_CA_NO_PEM: ({ path }) => `--ca ${path} holds no PEM certificate`,
   MAILV_CA_NOT_FILE: ({ path }) => `cannot read --ca ${path}: not a regular file`,
   MAILV_CA_TOO_LARGE: ({ path, limit }) => `cannot read --ca ${path}: larger than ${limit / 1024 / 1024} MiB`,

@@ -1,5 +1,5 @@
 // French words for what cli/ reports (src/cli/facts.ts), and for sentences not yet coded.
-import type { CliErrorFact, CliNote, SecretOrigin, SystemProblem } from '../../cli/facts.js';
+import type { CliErrorFact, CliNote, JsonClashFlag, SecretOrigin, SystemProblem } from '../../cli/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import type { CliWords, StepNext } from '../cli-words.js';
 import { quoted as q } from '../quote.js';
@@ -31,6 +31,15 @@ const FROM: Readonly<Record<SecretOrigin, string>> = {
 };
 
 /** Un fichier illisible : les causes courantes en mots, les autres comme le système les dit. */
+/** Pourquoi une option ne va pas avec --json. */
+const JSON_CLASH_FR: Readonly<Record<JsonClashFlag, string>> = {
+  '-q': 'les lignes JSON remplacent déjà le dialogue',
+  '--explain': 'les lignes JSON sont pour les programmes, les explications pour les personnes',
+  '--timing': 'les lignes JSON portent déjà chaque événement et son heure',
+  '--step': 'les lignes JSON sont pour les programmes, --step attend une personne au terminal',
+  '--dry-run': 'un essai à blanc affiche l’enveloppe et le message, pas des événements',
+};
+
 const FILE_ERRNO: Readonly<Record<string, string>> = { ENOENT: 'fichier inexistant', EACCES: 'permission refusée' };
 
 /** Pourquoi un répertoire temporaire n’a pas pris le fichier d’attente. */
@@ -61,7 +70,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_NO_RECIPIENT: () => 'aucun destinataire donné',
   MAILV_HEADER_FLAG_WITH_T: ({ flag }) => `${flag} ne va pas avec -t : le message apporte ses propres en-têtes`,
   MAILV_QUIET_VERBOSE: () => '-q et -v se contredisent',
-  MAILV_JSON_CLASH: ({ flag }) => `--json et ${flag} se contredisent : les lignes JSON portent déjà chaque événement et son heure`,
+  MAILV_JSON_CLASH: ({ flag }) => `--json et ${flag} se contredisent : ${JSON_CLASH_FR[flag]}`,
   MAILV_QUIT_AFTER_CLASH: ({ flag }) => `--quit-after et ${flag} se contredisent : l’une se connecte, l’autre non`,
   MAILV_ROUTE_CLASH: ({ first, second }) => `${first} et ${second} se contredisent : une seule route à la fois`,
   MAILV_PORT_WITHOUT_MX: () => '--port va avec --direct ou --mx (pour un serveur de soumission, utilisez --server hôte:port)',

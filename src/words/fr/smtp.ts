@@ -9,7 +9,9 @@ import { describeFact } from '../describe.js';
 /** Where a connection went: a host and its port, or the path of a unix-domain socket (port 0). */
 const endpoint = (host: string, port: number) => (port === 0 ? host : `${displayHost(host)} port ${port}`);
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
-const seconds = (ms: number) => `${String(ms / 1000).replace('.', ',')} s`;
+const seconds = (ms: number) => `${decimal(String(ms / 1000))} s`;
+/** A number as French writes it: a decimal comma. */
+const decimal = (figure: string) => figure.replace('.', ',');
 
 function fault(fault: ReplyFault): string {
   switch (fault.fault) {
@@ -159,9 +161,9 @@ export const transcriptWords: TranscriptWords = {
 
 export const timingWords: TimingWords = {
   total: (roundTrips, sent, received, ms) =>
-    `Temps : ${roundTrips} aller${roundTrips > 1 ? 's' : ''}-retour${roundTrips > 1 ? 's' : ''} (attentes du serveur), ${sent} octets envoyés, ${received} reçus, ${ms} ms en tout`,
-  greeting: (ms) => `Temps : accueil ${ms} ms après l’établissement de la connexion (et de TLS, le cas échéant)`,
-  steps: (steps) => `Temps : ${steps.map(([step, ms]) => `${stageFr(step as Stage)} ${ms} ms`).join(', ')}`,
+    `Temps : ${roundTrips} aller${roundTrips > 1 ? 's' : ''}-retour${roundTrips > 1 ? 's' : ''} (attentes du serveur), ${sent} octets envoyés, ${received} reçus, ${decimal(ms)} ms en tout`,
+  greeting: (ms) => `Temps : accueil ${decimal(ms)} ms après l’établissement de la connexion (et de TLS, le cas échéant)`,
+  steps: (steps) => `Temps : ${steps.map(([step, ms]) => `${stageFr(step as Stage)} ${decimal(ms)} ms`).join(', ')}`,
 };
 
 /** Where a failure happened, as a French sentence names it; commands keep their names. */
