@@ -19,7 +19,7 @@ export async function showMessageAndAddresses(run: Run, plan: Plan, prepared: Pr
     if (length >= 16 * 1024) break; // the preview needs the beginning only, whatever the size
   }
   const labels = tableLabelsFor(run.language);
-  const lines = [...formatMessagePreview(Buffer.concat(head), message.size, labels), ...formatAddressTable(prepared.addresses, labels), ''];
+  const lines = [...formatMessagePreview(Buffer.concat(head), message.size, labels, message.eightBit), ...formatAddressTable(prepared.addresses, labels), ''];
   const style = await styleFor(run, plan);
   run.output.out(`${lines.map((line) => style.note(line)).join('\n')}\n`);
 }

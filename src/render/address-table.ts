@@ -33,8 +33,8 @@ export function formatAddressTable(addresses: readonly AddressOrigin[], labels: 
   return [labels.addressesTitle, line(header), ...rows.map(line)];
 }
 
-/** The message's first lines, then how much is left. */
-export function formatMessagePreview(message: Buffer, size: number, labels: TableLabels): string[] {
+/** The message's first lines, then how much is left; `eightBit`: it holds 8-bit text, which a server without 8BITMIME gets otherwise. */
+export function formatMessagePreview(message: Buffer, size: number, labels: TableLabels, eightBit = false): string[] {
   const text = message.toString('utf8');
   const lines = text.split('\r\n');
   if (lines.at(-1) === '') lines.pop();
@@ -42,6 +42,7 @@ export function formatMessagePreview(message: Buffer, size: number, labels: Tabl
   const shownOctets = Buffer.byteLength(shown.map((line) => `${line}\r\n`).join(''));
   return [
     labels.messageTitle(size),
+    ...(eightBit ? [`  ${labels.eightBitNote}`] : []),
     ...shown.map((line) => `  | ${sanitize(line)}`),
     ...(size > shownOctets ? [`  | ${labels.moreOctets(size - shownOctets)}`] : []),
   ];
