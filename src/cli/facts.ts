@@ -136,7 +136,9 @@ export type SecretFact =
   | ({ readonly code: 'MAILV_PASSWORD_TERMINAL_UNREADABLE' } & SystemProblem);
 
 /** No terminal where one is needed (64): no password from anywhere and none to ask at, or --step. */
-export type TerminalFact = { readonly code: 'MAILV_PASSWORD_NO_TERMINAL' } | { readonly code: 'MAILV_STEP_NO_TERMINAL' };
+export type TerminalFact =
+  /** `accountServer`: the account's own password was withheld from `server`, since it goes to that server only. */
+  { readonly code: 'MAILV_PASSWORD_NO_TERMINAL'; readonly accountServer?: string; readonly server?: string } | { readonly code: 'MAILV_STEP_NO_TERMINAL' };
 
 /** What the run reads, as cli/ reads and checks it: the message, attachments, --ca, the accounts file's place. */
 export type InputFact =

@@ -135,7 +135,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     tlsResume: options.tlsResume !== false,
     // A password from the file goes only to the server the file names: a --server or
     // MAILV_SERVER that points elsewhere must not receive it.
-    auth: direct(options) ? undefined : authRequest(options, account, server, local.env, serverText === account.server, language),
+    auth: direct(options) ? undefined : authRequest(options, account, server, local.env, serverText, language),
     quitAfter: options.quitAfter,
     output: {
       json: options.json === true,
@@ -162,9 +162,11 @@ function authRequest(
   account: AccountSettings,
   server: ServerAddress,
   env: NodeJS.ProcessEnv,
-  serverFromConfig: boolean,
+  /** The server as given (flag, variable or file; undefined: the default): the file's password goes to its own server only. */
+  serverText: string | undefined,
   language: Language,
 ): AuthRequest | undefined {
+  const serverFromConfig = serverText === account.server;
   const user = options.user ?? account.user;
   const secretFlags = (
     [
@@ -206,7 +208,15 @@ function authRequest(
                   ? { kind: 'file', path: account.passwordFile, origin: 'config-password-file' }
                   : serverFromConfig && account.passwordCmd !== undefined
                     ? { kind: 'command', command: account.passwordCmd, origin: 'config-password-cmd' }
-                    : { kind: 'prompt', user, host: server.host, language };
+                    : {
+                        kind: 'prompt',
+                        user,
+                        host: server.host,
+                        language,
+                        ...(accountPassword(account)
+                          ? { withheldFrom: { accountServer: account.server ?? DEFAULT_SERVER, server: serverText ?? DEFAULT_SERVER } }
+                          : {}),
+                      };
   return {
     user,
     mechanism,
@@ -215,6 +225,11 @@ function authRequest(
     allowPlaintextAuth: options.allowPlaintextAuth === true,
     showSecrets: options.showSecrets === true,
   };
+}
+
+/** Whether the account keeps a password of its own (in the file, a file, or a command). */
+function accountPassword(account: AccountSettings): boolean {
+  return account.password !== undefined || account.passwordFile !== undefined || account.passwordCmd !== undefined;
 }
 
 /** `smtp://host[:port]`, `smtps://host[:port]` (implicit TLS), `host[:port]`, `[v6]:port`. Throws UsageError. */

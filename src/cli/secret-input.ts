@@ -15,8 +15,17 @@ export type SecretSource =
   | { readonly kind: 'value'; readonly value: string; readonly origin: SecretOrigin }
   | { readonly kind: 'file'; readonly path: string; readonly origin: SecretOrigin }
   | { readonly kind: 'command'; readonly command: string; readonly origin: SecretOrigin }
-  /** Asked at the terminal: the password of `user` at `host`, the prompt in `language`. */
-  | { readonly kind: 'prompt'; readonly user: string; readonly host: string; readonly language: Language };
+  /**
+   * Asked at the terminal: the password of `user` at `host`, the prompt in `language`.
+   * `withheldFrom`: the account has a password, kept for its own server only, not this one.
+   */
+  | {
+      readonly kind: 'prompt';
+      readonly user: string;
+      readonly host: string;
+      readonly language: Language;
+      readonly withheldFrom?: { readonly accountServer: string; readonly server: string } | undefined;
+    };
 
 /** No password or token is this long; a source that is (`/dev/zero`) must not fill memory. */
 const MAX_SECRET_SOURCE = 64 * 1024;
@@ -34,7 +43,7 @@ export async function readSecret(source: SecretSource, signal?: AbortSignal): Pr
     case 'command':
       return nonEmpty(firstLine(await runSecretCommand(source.command, source.origin, signal)), source.origin);
     case 'prompt':
-      return nonEmpty(await promptAtTerminal(wordsFor(source.language).cli.passwordPrompt(source.user, source.host), signal), 'terminal');
+      return nonEmpty(await promptAtTerminal(wordsFor(source.language).cli.passwordPrompt(source.user, source.host), signal, source.withheldFrom), 'terminal');
   }
 }
 
@@ -153,8 +162,12 @@ async function runSecretCommand(command: string, origin: SecretOrigin, signal: A
 }
 
 /** Reads a line from /dev/tty with echo off, as ssh and msmtp ask for passwords. */
-async function promptAtTerminal(prompt: string, signal: AbortSignal | undefined): Promise<string> {
-  const terminal = await openTerminalKeys({ code: 'MAILV_PASSWORD_NO_TERMINAL' });
+async function promptAtTerminal(
+  prompt: string,
+  signal: AbortSignal | undefined,
+  withheld: { readonly accountServer: string; readonly server: string } | undefined,
+): Promise<string> {
+  const terminal = await openTerminalKeys({ code: 'MAILV_PASSWORD_NO_TERMINAL', ...withheld });
   const { fd, keys: input } = terminal;
   let onAbort: (() => void) | undefined;
   try {

@@ -102,7 +102,11 @@ describe('accounts file', () => {
     const before = authSink.attempts.length;
     const run = await runCli(['--account', 'school', '--server', `127.0.0.1:${plainSink.port}`, 'bob@example.org'], { input: 'x\n', home });
     assert.equal(run.code, 64, run.stderr);
-    assert.match(run.stderr, /no password: no terminal to ask at/);
+    // Why the file's password was not used is said, not only that none was found.
+    assert.equal(
+      run.stderr.split('\n')[0],
+      `mailv: no password: the account's is for 127.0.0.1:${authSink.port} only, not 127.0.0.1:${plainSink.port}, and no terminal to ask at; give MAILV_PASSWORD, --password-file or --password-cmd`,
+    );
     assert.equal(authSink.attempts.length, before);
   });
 
