@@ -122,13 +122,20 @@ export class SmtpConnection {
     });
     secure.off('close', onClose);
     const resumed = secure.isSessionReused();
+    // Read while the socket is open: once closed, it has no peer certificate to give.
+    const details = resumed && resumption?.stored ? resumedDetails(secure, resumption.stored) : fullHandshakeDetails(secure);
     if (!resumed && offered === undefined && secure.getProtocol() === 'TLSv1.3') {
       await firstTicket(secure, Math.min(TICKET_WAIT_MS, monotonicMs() - handshakeStarted + 5));
+    }
+    // A server that hangs up right after the handshake (or while the ticket was awaited).
+    if (secure.destroyed) {
+      if (this.failure?.kind === 'interrupted') throw new InterruptedError(this.failure.signal, 'starttls');
+      throw new TransportError({ code: 'MAILV_CONNECTION_LOST', stage: 'starttls', reason: 'closed', errno: undefined, midReply: false }, 'starttls', 'closed');
     }
     this.socket = secure;
     this.reader = this.newReader();
     this.listen(secure);
-    this.tls = resumed && resumption?.stored ? resumedDetails(secure, resumption.stored) : fullHandshakeDetails(secure);
+    this.tls = details;
     if (offered !== undefined && this.tls.verified) resumption?.keep({ session: offered, certificate: this.tls });
     return this.tls;
   }
@@ -472,7 +479,8 @@ function firstTicket(secure: TLSSocket, ms: number): Promise<void> {
 }
 
 function fullHandshakeDetails(secure: TLSSocket): TlsDetails {
-  const certificate = secure.getPeerCertificate();
+  // null from a socket already closed: then no certificate is reported (and none verified).
+  const certificate: Partial<ReturnType<TLSSocket['getPeerCertificate']>> = secure.getPeerCertificate() ?? {};
   return {
     protocol: secure.getProtocol() ?? 'unknown',
     cipher: secure.getCipher()?.name ?? 'unknown',
