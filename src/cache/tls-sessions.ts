@@ -6,6 +6,7 @@
 // its ticket expires or its certificate does. A file that is not the user's own, is open to
 // others, or does not parse is ignored, never fatal: mailv then makes a full handshake.
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredTlsSession, TlsResumption, VerifiedCertificate } from '../smtp/connection.js';
 import { isRecord, readPrivateEntries, writePrivateEntries } from './private-file.js';
@@ -37,17 +38,40 @@ const MAX_ENTRIES = 64;
 const MAX_FILE_OCTETS = 1024 * 1024;
 
 /**
- * The trust a certificate is verified with: Node's CA list, NODE_EXTRA_CA_CERTS and the --ca
- * files, by content: a session verified under one never resumes under another.
+ * The trust a certificate is verified with: Node's own CA list (its version), the files
+ * NODE_EXTRA_CA_CERTS, SSL_CERT_FILE and SSL_CERT_DIR name, and the --ca files by content: a
+ * session verified under one never resumes under another, not even after a CA file was changed
+ * in place to distrust a CA.
  */
 export function trustOf(extraCa: readonly Buffer[] | undefined, env: NodeJS.ProcessEnv): string {
   const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('base64');
-  const settings = [process.versions.openssl, process.execArgv.join(' '), ...TRUST_VARIABLES.map((name) => env[name] ?? '')];
+  const settings = [
+    process.version,
+    process.versions.openssl,
+    process.execArgv.join(' '),
+    env['NODE_OPTIONS'] ?? '',
+    ...TRUST_FILES.map((name) => fileIdentity(env[name])),
+  ];
   return sha256([...settings, ...(extraCa ?? []).map(sha256)].join('\0'));
 }
 
-/** What changes the CA list Node verifies with besides --ca. */
-const TRUST_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
+/** Variables naming a file or directory of CAs that Node or OpenSSL may verify with besides --ca. */
+const TRUST_FILES = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
+
+/**
+ * A file (or directory) as it is now, without reading it (a CA bundle is a few hundred KB, read on
+ * every send): a change of content changes its size, its modification time or, since nobody can
+ * set it back, its change time; a file put in its place changes its inode.
+ */
+function fileIdentity(path: string | undefined): string {
+  if (path === undefined || path === '') return '';
+  try {
+    const info = statSync(path, { bigint: true });
+    return `${path}\0${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  } catch {
+    return `${path}\0none`;
+  }
+}
 
 export class TlsSessionCache {
   /** Keys whose session this run kept already: a load run makes thousands of handshakes. */

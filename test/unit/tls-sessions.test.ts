@@ -65,6 +65,19 @@ describe('TLS session cache', () => {
     assert.ok(other.lookup(key), 'the same key still finds it');
   });
 
+  it('tells apart a CA file NODE_EXTRA_CA_CERTS names once it was changed in place, not before', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mailv-trust-')), 'extra.pem');
+    writeFileSync(file, '-----BEGIN CERTIFICATE-----\nA\n');
+    const env = { NODE_EXTRA_CA_CERTS: file };
+    const before = trustOf(undefined, env);
+    assert.equal(trustOf(undefined, env), before, 'the same file, untouched: the same trust');
+    // File times tick in steps of a few ms: a change a moment later is what a CA update is.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    writeFileSync(file, '-----BEGIN CERTIFICATE-----\nB\n'); // same path, same size
+    assert.notEqual(trustOf(undefined, env), before);
+    assert.notEqual(trustOf(undefined, { SSL_CERT_FILE: file }), trustOf(undefined, {}));
+  });
+
   it('tells CA files apart by content', () => {
     const a = Buffer.from('-----BEGIN CERTIFICATE-----\nA\n');
     assert.equal(trustOf([a], {}), trustOf([Buffer.from(a)], {}));
