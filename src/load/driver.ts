@@ -205,6 +205,12 @@ async function carry(
       }
       clean = false;
     }
+    if (issuer.stopped) {
+      // --stop-on-error: a message only taken goes back, unsent; one whose envelope went ahead is
+      // under way and finishes.
+      for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
+      if (!session.hasAhead) break;
+    }
     if (sequences.length === 0 && !session.hasAhead) {
       // Nothing taken ahead: under --rate the next message's turn may not have come; wait for it.
       const next = !last && assigned < plan.perConnection ? await issuer.take() : undefined;

@@ -142,6 +142,17 @@ describe('load mode with recipients refused for good and for now', () => {
     assert.equal(deadLetter, true);
   });
 
+  it('--stop-on-error over one connection: the message taken after the refused one is not sent', async () => {
+    const { run, commands } = await withServer({ replies: { RCPT: '550 5.1.1 No such user' } }, async (server) => ({
+      run: await load(server.port, ['--count', '10', '--concurrency', '1', '--stop-on-error']),
+      commands: server.commands,
+    }));
+    assert.equal(run.code, 67, run.stderr);
+    const { summary } = loadLines(run.stdout);
+    assert.deepEqual({ failed: summary.failed, unsent: summary.stopped?.unsent }, { failed: 1, unsent: 9 });
+    assert.equal(commands.filter((line) => line.startsWith('RCPT')).length, 1, commands.join('\n'));
+  });
+
   it('a message taken by one recipient and refused for another fails, and reached someone: no dead.letter, as after one such send', async () => {
     const run = await withServer({ replies: { RCPT: byRecipient('No such user') } }, (server) =>
       load(server.port, ['--count', '2'], ['ok@example.org', 'refused@example.org']),
