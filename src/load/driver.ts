@@ -47,7 +47,7 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: Ab
   if (signal) setMaxListeners(2 * plan.concurrency + 10, signal);
   const started = performance.now();
   const issuer = new Issuer(plan.count, plan.rate, started, signal);
-  const tally = new Tally(plan.count, plan.stopOnError === true ? () => issuer.stop() : undefined);
+  const tally = new Tally(plan.count, () => issuer.stop(), plan.stopOnError === true);
   plan.observe?.(() => tally.progress(performance.now() - started));
   let handed = plan.opened;
   const take = () => {

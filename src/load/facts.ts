@@ -29,6 +29,13 @@ export interface LoadTarget {
   readonly port: number;
 }
 
+/**
+ * What stopped a run at a failure: --stop-on-error, or a login refused for good (77): the same
+ * credentials would be refused on every connection, and tried thousands of times they can lock
+ * the account.
+ */
+export type LoadStop = 'stop-on-error' | 'login-refused';
+
 export interface LoadReport {
   readonly count: number;
   readonly accepted: number;
@@ -59,8 +66,11 @@ export interface LoadReport {
   readonly decidedBy: LoadFailure | undefined;
   /** Some message reached at least one recipient: the message is not kept in dead.letter. */
   readonly reachedSomeone: boolean;
-  /** --stop-on-error stopped the run: the failure that did, and how many messages were never started. */
-  readonly stopped: { readonly failure: LoadFailure; readonly unsent: number } | undefined;
+  /**
+   * The run was stopped by a failure: the failure, how many messages were never started, and what
+   * stopped it: --stop-on-error, or a login refused for good, which every connection would meet.
+   */
+  readonly stopped: { readonly failure: LoadFailure; readonly unsent: number; readonly by: LoadStop } | undefined;
   /** A signal (^C) cut the run short: which, and how many messages were never started. */
   readonly interrupted: { readonly signal: NodeJS.Signals; readonly unsent: number } | undefined;
   /** --direct: where the load went. */

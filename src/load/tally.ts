@@ -1,8 +1,8 @@
 // What a load run found, gathered as its connections go: counts, latency samples, replies by code,
 // the first distinct failures and the status they mean; --stop-on-error's stop at the first loss.
-import { InterruptedError, MailvError } from '../errors.js';
+import { AuthError, InterruptedError, MailvError } from '../errors.js';
 import { ExitCode, signalStatus } from '../exit-codes.js';
-import type { LoadFailure, LoadProgress, LoadReport } from './facts.js';
+import type { LoadFailure, LoadProgress, LoadReport, LoadStop } from './facts.js';
 import { Samples } from './stats.js';
 
 /** How many distinct failures the report keeps. */
@@ -32,12 +32,13 @@ export class Tally {
   private messageWorst: { failure: LoadFailure; status: number } | undefined;
   /** Some message reached at least one recipient (accepted, or refused for others only): set by the driver with each verdict. */
   reachedSomeone = false;
-  private stopped: { failure: LoadFailure; status: number } | undefined;
+  private stopped: { failure: LoadFailure; status: number; by: LoadStop } | undefined;
 
-  /** `stop`: with --stop-on-error, called at the first message lost. */
+  /** `stop`: stops issuing messages; called at the first message lost with `stopOnError`, or at a login refused for good. */
   constructor(
     expected: number,
-    private readonly stop?: () => void,
+    private readonly stop: () => void,
+    private readonly stopOnError = false,
   ) {
     this.connect = new Samples(Math.min(expected, 1024));
     this.greeting = new Samples(Math.min(expected, 1024));
@@ -58,10 +59,7 @@ export class Tally {
     else this.refused++;
     const worst = this.messageWorst;
     this.messageWorst = undefined;
-    if (this.stop !== undefined && this.stopped === undefined && worst !== undefined) {
-      this.stopped = { failure: worst.failure, status };
-      this.stop();
-    }
+    if (this.stopOnError && worst !== undefined) this.stopAt(worst.failure, status, 'stop-on-error');
   }
 
   reply(code: number, enhanced: string | undefined): void {
@@ -83,6 +81,15 @@ export class Tally {
     // Cut short by a signal, the message was not refused: it may go another time (the run's own
     // status stays the signal's).
     this.lost(error instanceof InterruptedError ? ExitCode.TEMPFAIL : status);
+    // A login refused for good (not a 454) would be refused on every connection.
+    if (error instanceof AuthError && status === ExitCode.NOPERM) this.stopAt({ kind: 'error', error: fact }, status, 'login-refused');
+  }
+
+  /** No more messages are issued; the first stop is the one reported. */
+  private stopAt(failure: LoadFailure, status: number, by: LoadStop): void {
+    if (this.stopped !== undefined) return;
+    this.stopped = { failure, status, by };
+    this.stop();
   }
 
   record(failure: LoadFailure, status: number): void {
@@ -122,7 +129,7 @@ export class Tally {
       status: interruptedBy === undefined ? (this.stopped?.status ?? this.status) : signalStatus(interruptedBy),
       decidedBy: this.stopped?.failure ?? this.deciding,
       reachedSomeone: this.reachedSomeone,
-      stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent: count - finished },
+      stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent: count - finished, by: this.stopped.by },
       interrupted: interruptedBy === undefined ? undefined : { signal: interruptedBy, unsent: count - finished },
     };
   }

@@ -16,16 +16,18 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   ];
   if (report.target !== undefined) lines.unshift(load.target(sanitize(report.target.host), report.target.address, report.target.port));
   if (report.failed > 0) lines.push(load.split(report.refused, report.deferred));
-  if (report.stopped !== undefined) lines.push(load.stopped(report.stopped.unsent, sanitize(describeLoadFailure(report.stopped.failure, words))));
+  if (report.stopped !== undefined)
+    lines.push(load.stopped(report.stopped.unsent, sanitize(describeLoadFailure(report.stopped.failure, words)), report.stopped.by));
   if (report.interrupted !== undefined) lines.push(load.interrupted(report.interrupted.signal, report.interrupted.unsent));
   const rows = PHASES.flatMap((phase) => {
     const summary = report[phase];
     return summary === undefined ? [] : [[load.phase[phase], summary] as const];
   });
   if (rows.length > 0) {
-    const width = Math.max(...rows.map(([name]) => name.length));
-    lines.push(`${load.latency}:${' '.repeat(Math.max(1, width + 2 - load.latency.length))}${['p50', 'p90', 'p99', 'max'].map((h) => h.padStart(9)).join('')}`);
-    for (const [name, summary] of rows) lines.push(`  ${name.padEnd(width + 1)}${figures(summary)}`);
+    // The figures start in one column, after the longest of the row names and the table's title.
+    const column = Math.max(...rows.map(([name]) => name.length + 3), load.latency.length + 2);
+    lines.push(`${`${load.latency}:`.padEnd(column)}${['p50', 'p90', 'p99', 'max'].map((h) => h.padStart(9)).join('')}`);
+    for (const [name, summary] of rows) lines.push(`${`  ${name}`.padEnd(column)}${figures(summary)}`);
   }
   if (report.replies.length > 0) lines.push(`${load.replies}: ${report.replies.map(([code, count]) => `${code} × ${count}`).join(', ')}`);
   for (const { failure, count } of report.failures) lines.push(load.failure(count, sanitize(describeLoadFailure(failure, words))));
@@ -61,7 +63,7 @@ export function loadSummaryJson(report: LoadReport): string {
       transaction: latency(report.transaction),
       replies: Object.fromEntries(report.replies),
       failures: report.failures.map(({ failure, count }) => ({ count, ...failureJson(failure) })),
-      stopped: report.stopped === undefined ? null : { unsent: report.stopped.unsent, ...failureJson(report.stopped.failure) },
+      stopped: report.stopped === undefined ? null : { unsent: report.stopped.unsent, by: report.stopped.by, ...failureJson(report.stopped.failure) },
       interrupted: report.interrupted ?? null,
       target: report.target ?? null,
       status: report.status,

@@ -1,12 +1,13 @@
 // The shape of the words of a load run's summary (--count). Figures arrive formatted.
+import type { LoadStop } from '../load/facts.js';
 
 export interface LoadWords {
   /** `count` messages over `connections` connections in `seconds`: how many accepted, how many failed. */
   readonly totals: (count: number, accepted: number, failed: number, connections: number, seconds: string) => string;
   /** The failed ones, split: for good (5xx…) and for now (4xx, connections refused or dropped). */
   readonly split: (refused: number, deferred: number) => string;
-  /** --stop-on-error stopped the run at `what`; `unsent` messages were never started. */
-  readonly stopped: (unsent: number, what: string) => string;
+  /** A failure stopped the run (`by` --stop-on-error, or a login refused for good) at `what`; `unsent` messages were never started. */
+  readonly stopped: (unsent: number, what: string, by: LoadStop) => string;
   /** A signal (`SIGINT`) cut the run short; `unsent` messages were never started. */
   readonly interrupted: (signal: string, unsent: number) => string;
   /** --direct: the MX host loaded, the first of the plan that accepted a connection. */

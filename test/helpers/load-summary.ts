@@ -28,7 +28,7 @@ export interface LoadSummary {
   transaction: Latency | null;
   replies: Record<string, number>;
   failures: { count: number; code: string; reply: string | null }[];
-  stopped: { unsent: number; code: string; recipient?: string; reply: string | null } | null;
+  stopped: { unsent: number; by: 'stop-on-error' | 'login-refused'; code: string; recipient?: string; reply: string | null } | null;
   interrupted: { signal: string; unsent: number } | null;
   target: { host: string; address: string; port: number } | null;
   status: number;

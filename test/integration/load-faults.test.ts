@@ -4,6 +4,7 @@
 // failure is counted once, by its code; none stops the run unless --stop-on-error asks.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ACCOUNT, startAuthSink } from '../helpers/auth-servers.js';
 import { runCli } from '../helpers/cli.js';
 import { loadSummary } from '../helpers/load-summary.js';
 import { startScriptedServer, type Action, type Script } from '../helpers/scripted-server.js';
@@ -127,5 +128,44 @@ describe('load mode against a server that rate-limits', () => {
       summary.failures.map(({ count, reply }) => ({ count, reply })),
       [{ count: 20, reply: '451 4.7.1 Try again later' }],
     );
+  });
+});
+
+describe('load mode with a login the server refuses for good', () => {
+  it('stops issuing at the first 535, without --stop-on-error: the same login is not tried once a message, 77', async () => {
+    const sink = await startAuthSink(['PLAIN']);
+    try {
+      const run = await runCli(
+        [
+          '--server',
+          `127.0.0.1:${sink.port}`,
+          '--user',
+          ACCOUNT.user,
+          '--count',
+          '10',
+          '--concurrency',
+          '2',
+          '--per-connection',
+          '5',
+          '--json',
+          '-r',
+          'load@example.org',
+          '-s',
+          'load',
+          'sink@example.org',
+        ],
+        { input: 'Hello.\n', env: { MAILV_PASSWORD: 'wrong' } },
+      );
+      assert.equal(run.code, 77, run.stderr);
+      const summary = loadSummary(run.stdout);
+      // Each connection already open when the first refusal came tries once; no new one opens.
+      assert.ok(sink.attempts.length >= 1 && sink.attempts.length <= 2, `${sink.attempts.length} logins tried`);
+      assert.equal(summary.failed, sink.attempts.length);
+      assert.equal(summary.stopped?.by, 'login-refused');
+      assert.equal(summary.stopped?.unsent, 10 - summary.failed);
+      assert.match(run.stderr, /^mailv: \d+ of 10 messages failed \(/m);
+    } finally {
+      await sink.close();
+    }
   });
 });

@@ -135,7 +135,13 @@ describe('load mode with recipients refused for good and for now', () => {
     const refusal = 'refused@example.org refused: 550 5.1.1 No such user';
     // The next message's envelope may have gone ahead before the stop: it is counted too.
     const unsent = summary.count - summary.accepted - summary.failed;
-    assert.deepEqual(summary.stopped, { unsent, code: 'recipient-refused', recipient: 'refused@example.org', reply: '550 5.1.1 No such user' });
+    assert.deepEqual(summary.stopped, {
+      unsent,
+      by: 'stop-on-error',
+      code: 'recipient-refused',
+      recipient: 'refused@example.org',
+      reply: '550 5.1.1 No such user',
+    });
     assert.equal(result.error, `${summary.failed} of 3 messages failed (${refusal})`);
     assert.match(run.stderr, new RegExp(`^mailv: ${summary.failed} of 3 messages failed \\(${refusal}\\)$`, 'm'));
     // Nobody got it: kept.

@@ -5,7 +5,8 @@ export const loadWords: LoadWords = {
   totals: (count, accepted, failed, connections, seconds) =>
     `${count} messages in ${seconds} s over ${connections} connection${connections === 1 ? '' : 's'}: ${accepted} accepted, ${failed} failed`,
   split: (refused, deferred) => `failed: ${refused} refused for good, ${deferred} deferred (temporary failures)`,
-  stopped: (unsent, what) => `stopped at the first failure (--stop-on-error), ${unsent} message${unsent === 1 ? '' : 's'} not sent: ${what}`,
+  stopped: (unsent, what, by) =>
+    `${by === 'stop-on-error' ? 'stopped at the first failure (--stop-on-error)' : 'stopped: the login was refused, as it would be on every connection'}, ${unsent} message${unsent === 1 ? '' : 's'} not sent: ${what}`,
   interrupted: (signal, unsent) => `interrupted (${signal}): ${unsent} message${unsent === 1 ? '' : 's'} never started`,
   target: (host, address, port) => `load sent to ${host} [${address}] port ${port}, the first MX host that accepted a connection`,
   progress: (accepted, refused, deferred, perSecond, seconds) => `sent ${accepted}, refused ${refused}, deferred ${deferred}, ${perSecond}/s, ${seconds} s`,

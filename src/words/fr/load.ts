@@ -5,8 +5,8 @@ export const loadWords: LoadWords = {
   totals: (count, accepted, failed, connections, seconds) =>
     `${count} messages en ${seconds} s sur ${connections} connexion${connections === 1 ? '' : 's'} : ${accepted} acceptés, ${failed} en échec`,
   split: (refused, deferred) => `en échec : ${refused} refusés pour de bon, ${deferred} différés (échecs temporaires)`,
-  stopped: (unsent, what) =>
-    `arrêt au premier échec (--stop-on-error), ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
+  stopped: (unsent, what, by) =>
+    `${by === 'stop-on-error' ? 'arrêt au premier échec (--stop-on-error)' : 'arrêt : l’authentification a été refusée, et le serait à chaque connexion'}, ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
   interrupted: (signal, unsent) => `interrompu (${signal}) : ${unsent} message${unsent === 1 ? '' : 's'} jamais commencé${unsent === 1 ? '' : 's'}`,
   target: (host, address, port) => `charge envoyée à ${host} [${address}] port ${port}, le premier hôte MX qui a accepté une connexion`,
   progress: (accepted, refused, deferred, perSecond, seconds) => `envoyés ${accepted}, refusés ${refused}, différés ${deferred}, ${perSecond}/s, ${seconds} s`,

@@ -1,0 +1,61 @@
+// The load summary as words: the latency table's figures under their headings whatever rows it
+// has, and a run stopped by a login refused for good said as such, in English and French.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LoadReport } from '../../dist/load/facts.js';
+import { loadSummaryJson, loadSummaryLines } from '../../dist/render/load-summary.js';
+import { wordsFor } from '../../dist/words/describe.js';
+
+const latency = { samples: 2, p50: 1.25, p90: 2.5, p99: 2.5, max: 2.5 };
+const refusedLogin: NonNullable<LoadReport['decidedBy']> = {
+  kind: 'error',
+  error: {
+    code: 'MAILV_AUTH_REFUSED',
+    user: 'alice',
+    mechanism: 'PLAIN',
+    reply: { code: 535, enhanced: '5.7.8', lines: ['Bad credentials'], raw: ['535 5.7.8 Bad credentials'] },
+  },
+};
+
+/** Two messages failed at the login, eight never started: no transaction row. */
+const report: LoadReport = {
+  count: 10,
+  accepted: 0,
+  failed: 2,
+  refused: 2,
+  deferred: 0,
+  connections: 2,
+  elapsedMs: 1000,
+  connect: latency,
+  greeting: latency,
+  tls: undefined,
+  auth: latency,
+  transaction: undefined,
+  replies: [['535 5.7.8', 2]],
+  failures: [{ failure: refusedLogin, count: 2 }],
+  status: 77,
+  decidedBy: refusedLogin,
+  reachedSomeone: false,
+  stopped: { failure: refusedLogin, unsent: 8, by: 'login-refused' },
+  interrupted: undefined,
+};
+
+describe('load summary', () => {
+  it('puts each figure under its heading when the longest row name is shorter than the title', () => {
+    for (const language of ['en', 'fr'] as const) {
+      const lines = loadSummaryLines(report, wordsFor(language));
+      const header = lines.findIndex((line) => /p50 +p90 +p99 +max$/.test(line));
+      assert.ok(header >= 0, lines.join('\n'));
+      const p50End = lines[header]!.indexOf('p50') + 3;
+      for (const row of lines.slice(header + 1, header + 4)) assert.equal(row.indexOf('1.25') + 4, p50End, `${language}:\n${lines.join('\n')}`);
+    }
+  });
+
+  it('says a run was stopped by a login refused for good, not by --stop-on-error', () => {
+    const [en, fr] = [wordsFor('en'), wordsFor('fr')].map((words) => loadSummaryLines(report, words).join('\n'));
+    assert.match(en!, /^stopped: the login was refused, as it would be on every connection, 8 messages not sent: /m);
+    assert.doesNotMatch(en!, /--stop-on-error/);
+    assert.match(fr!, /^arrêt : l’authentification a été refusée, et le serait à chaque connexion, 8 messages non envoyés : /m);
+    assert.equal((JSON.parse(loadSummaryJson(report)) as { stopped: { by: string } }).stopped.by, 'login-refused');
+  });
+});
