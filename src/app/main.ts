@@ -51,7 +51,7 @@ async function dispatch(run: Run): Promise<number> {
     const account = await accountSettings(io.env, options.config, options.account);
     plan = buildPlan(options, parsed.recipients, {
       fqdn: localFqdn(io.host.name()),
-      user: localUser(io.env, () => io.host.user()),
+      user: () => localUser(io.env, () => io.host.user()),
       env: io.env,
       account,
       accountChosen: options.account !== undefined,

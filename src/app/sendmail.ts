@@ -18,7 +18,7 @@ export async function sendmailPlan(run: Run): Promise<Plan> {
   const account = await accountSettings(io.env, line.options.config, line.options.account);
   const plan = buildPlan(line.options, line.recipients, {
     fqdn: localFqdn(io.host.name()),
-    user: localUser(io.env, () => io.host.user()),
+    user: () => localUser(io.env, () => io.host.user()),
     env: io.env,
     account,
     accountChosen: line.options.account !== undefined,

@@ -84,6 +84,8 @@ export type OptionsFact =
   | { readonly code: 'MAILV_USER_WITH_DIRECT' }
   | { readonly code: 'MAILV_SECRET_WITHOUT_USER'; readonly flag: SecretFlag | '--auth' }
   | { readonly code: 'MAILV_USER_INVALID'; readonly user: string }
+  /** No sender given, and none to make: $USER and $LOGNAME unset, and no password-file entry for the process's uid. */
+  | { readonly code: 'MAILV_LOCAL_USER_UNKNOWN'; readonly uid: number | undefined }
   | { readonly code: 'MAILV_SECRET_SOURCES'; readonly first: SecretFlag; readonly second: SecretFlag }
   /** --auth (or the accounts file's auth) names no mechanism of `known`; `mechanism` as given. */
   | { readonly code: 'MAILV_AUTH_UNKNOWN'; readonly mechanism: string; readonly known: readonly string[] }

@@ -25,7 +25,8 @@ export type { AuthRequest, OutputMode, Plan } from '../plan.js';
 
 export interface LocalFacts {
   readonly fqdn: string;
-  readonly user: string;
+  /** The local user, for a sender none was given for; asked only then (it may not exist: see src/cli/run.ts). */
+  readonly user: string | (() => string);
   readonly env: NodeJS.ProcessEnv;
   /** Settings from the configuration file: [default], under the --account chosen if any. */
   readonly account?: AccountSettings;
@@ -98,7 +99,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   if (server.implicitTls && tls === 'off') throw new UsageError({ code: 'MAILV_SMTPS_TLS_OFF' });
   if (options.direct && (options.user !== undefined || options.auth !== undefined)) throw new UsageError({ code: 'MAILV_USER_WITH_DIRECT' });
   const language = chooseLanguage(options.lang, local.env);
-  const fromText = options.from ?? account.from ?? local.user;
+  const fromText = options.from ?? account.from ?? (typeof local.user === 'string' ? local.user : local.user());
   const from = parseMailbox(fromText, fqdn);
   const fromOrigin = options.from !== undefined ? 'option' : account.from !== undefined ? 'config-file' : 'user';
   assertHeaderText('From', fromText, fromOrigin === 'option' ? 'from-option' : fromOrigin === 'config-file' ? 'config-file' : 'user-variable');

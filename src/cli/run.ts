@@ -6,6 +6,7 @@ import { hostname, userInfo } from 'node:os';
 import type { AppIo, InputKind, StandardOutput, StopSignal } from '../app/io.js';
 import { runMailv } from '../app/main.js';
 import { signalStatus } from '../exit-codes.js';
+import { UsageError } from '../errors.js';
 
 /**
  * Runs mailv with the process's arguments and streams; resolves to the exit status. `version`
@@ -34,7 +35,7 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
     clock: { now: monotonicMs, date: () => new Date() },
     signals,
     openStepper: async (signal, language) => (await import('./step-prompt.js')).openStepper(signal, language),
-    host: { name: () => hostname(), user: () => userInfo().username },
+    host: { name: () => hostname(), user: accountName },
   };
 }
 
@@ -166,4 +167,13 @@ async function endByHangup(): Promise<void> {
     }
   };
   if ([0, 1, 2].some(hungUp)) process.kill(process.pid, 'SIGHUP');
+}
+
+/** The name of the process's user in the password file; a user it does not list cannot be a sender by default. */
+function accountName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    throw new UsageError({ code: 'MAILV_LOCAL_USER_UNKNOWN', uid: process.getuid?.() });
+  }
 }

@@ -66,6 +66,8 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_USER_WITH_DIRECT: () => '--user goes with a submission server (--server), not with --direct: MX hosts take mail without a login',
   MAILV_SECRET_WITHOUT_USER: ({ flag }) => `${flag} needs --user: the name to log in as`,
   MAILV_USER_INVALID: ({ user }) => `invalid --user ${q(user)}`,
+  MAILV_LOCAL_USER_UNKNOWN: ({ uid }) =>
+    `no sender: $USER and $LOGNAME are unset, and uid ${uid ?? '?'} has no entry in the password file; give the sender with -r`,
   MAILV_SECRET_SOURCES: ({ first, second }) => `${first} and ${second} contradict each other: one source for the secret`,
   MAILV_AUTH_UNKNOWN: ({ mechanism, known }) => `invalid --auth ${q(mechanism)}: one of ${known.join(', ')}`,
   MAILV_AUTH_NOT_FOR_TOKEN: ({ mechanism }) => `--auth ${mechanism} takes a password, not an OAuth 2.0 token`,

@@ -81,6 +81,8 @@ export const errors: WordsOf<CliErrorFact> = {
     '--user va avec un serveur de soumission (--server), pas avec --direct : les hôtes MX acceptent le courrier sans qu’on s’y connecte',
   MAILV_SECRET_WITHOUT_USER: ({ flag }) => `${flag} demande --user : le nom sous lequel se connecter`,
   MAILV_USER_INVALID: ({ user }) => `--user invalide ${q(user)}`,
+  MAILV_LOCAL_USER_UNKNOWN: ({ uid }) =>
+    `pas d’expéditeur : $USER et $LOGNAME sont vides, et l’uid ${uid ?? '?'} n’a pas d’entrée dans le fichier des mots de passe ; donnez l’expéditeur avec -r`,
   MAILV_SECRET_SOURCES: ({ first, second }) => `${first} et ${second} se contredisent : une seule source pour le secret`,
   MAILV_AUTH_UNKNOWN: ({ mechanism, known }) => `--auth invalide ${q(mechanism)} : il faut l’un de ${known.join(', ')}`,
   MAILV_AUTH_NOT_FOR_TOKEN: ({ mechanism }) => `--auth ${mechanism} prend un mot de passe, pas un jeton OAuth 2.0`,

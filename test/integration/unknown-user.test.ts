@@ -1,0 +1,31 @@
+// A process whose uid the password file does not list, with neither $USER nor $LOGNAME: no sender
+// can be made up, and mailv says so (64), where Node's own error used to end it as an internal one.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { MAILV } from '../helpers/cli.js';
+
+/** A uid no Debian machine gives to anyone, so that no password-file entry names it. */
+const NOBODY_KNOWN = 40_999;
+
+describe('a user the password file does not know', {
+  skip: process.getuid?.() === 0 ? false : 'needs root to run as a uid without a password-file entry',
+}, () => {
+  it('without -r: one line naming the problem, 64; with -r: that sender, and on to the send', () => {
+    const run = (args: string[]) =>
+      spawnSync('setpriv', [`--reuid=${NOBODY_KNOWN}`, `--regid=${NOBODY_KNOWN}`, '--clear-groups', process.execPath, MAILV, ...args], {
+        input: 'body\n',
+        env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' },
+        encoding: 'utf8',
+      });
+    const unknown = run(['--dry-run', '-s', 'x', 'bob@example.org']);
+    assert.equal(unknown.status, 64, unknown.stderr);
+    assert.equal(
+      unknown.stderr,
+      `mailv: no sender: $USER and $LOGNAME are unset, and uid ${NOBODY_KNOWN} has no entry in the password file; give the sender with -r\n`,
+    );
+    const given = run(['--dry-run', '-r', 'alice@example.org', '-s', 'x', 'bob@example.org']);
+    assert.equal(given.status, 0, given.stderr);
+    assert.match(given.stdout, /MAIL From:<alice@example\.org>/);
+  });
+});
