@@ -1,11 +1,13 @@
-// The user's home directory, where dead.letter and the configuration file are: $HOME when it names
-// one, else the password file's. os.homedir() alone gives back an empty $HOME as it is, and every
-// path under it would then be relative to wherever mailv was started (a web root, for PHP).
+// The user's home directory, where dead.letter, the configuration file and the cache are: $HOME
+// when it names one by an absolute path, else the password file's. os.homedir() alone gives back an
+// empty or relative $HOME as it is, and every path under it would then be relative to wherever
+// mailv was started (a web root, for PHP).
+import { isAbsolute } from 'node:path';
 import { homedir, userInfo } from 'node:os';
 
 export function homeDirectory(env: NodeJS.ProcessEnv): string {
   const home = env['HOME'];
-  if (home) return home;
+  if (home && isAbsolute(home)) return home;
   try {
     return userInfo().homedir;
   } catch {

@@ -32,6 +32,18 @@ describe('dead.letter', () => {
     assert.equal(where, join(userInfo().homedir, 'dead.letter'));
   });
 
+  it("nor is a relative HOME: dead.letter goes to the password file's home", () => {
+    const module = new URL('../../dist/delivery/dead-letter.js', import.meta.url).href;
+    for (const home of ['relhome', '.']) {
+      const where = execFileSync(
+        process.execPath,
+        ['--input-type=module', '-e', `import { deadLetterPath } from ${JSON.stringify(module)}; process.stdout.write(deadLetterPath(process.env));`],
+        { env: { HOME: home, PATH: process.env['PATH'] ?? '' }, cwd: tmpdir(), encoding: 'utf8' },
+      );
+      assert.equal(where, join(userInfo().homedir, 'dead.letter'), home);
+    }
+  });
+
   const directory = mkdtempSync(join(tmpdir(), 'mailv-dead-letter-'));
   after(() => rmSync(directory, { recursive: true, force: true }));
   const date = new Date(2026, 10, 28, 3, 4, 5); // local time, as mail(1) writes the From_ line
