@@ -126,8 +126,11 @@ export type SmtpNote =
   | { readonly code: 'dsn-not-offered' }
   /** PIPECONNECT: EHLO left before the greeting, the server's capabilities having been remembered. */
   | { readonly code: 'pipeconnect-early' }
-  /** The reply to the early EHLO differs from the one remembered: the dialogue follows the reply, remembered anew. */
-  | { readonly code: 'pipeconnect-changed' }
+  /**
+   * The reply to the early EHLO differs from the one remembered: the dialogue follows the reply,
+   * remembered anew while it still offers PIPECONNECT (`stillOffered`), forgotten otherwise.
+   */
+  | { readonly code: 'pipeconnect-changed'; readonly stillOffered: boolean }
   /**
    * The server refused the early EHLO (a 5xx greeting, or a hang-up): the message goes again over a
    * new connection, without it. `lasting`: a 5xx, kept for a day; a hang-up may pass, and is not.

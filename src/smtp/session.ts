@@ -175,6 +175,8 @@ export class SmtpSession {
   private quitSent = false;
   /** `Closing connection to` shown: once, after the verdict, even when QUIT left before it. */
   private closingShown = false;
+  /** The server refused to talk (a greeting other than 220 after an early EHLO): no goodbye, no QUIT. */
+  private hungUp = false;
   /** --step said quit: no more pauses, only the goodbye. */
   private stepping = true;
   /** Message content has started: QUIT would be read as part of it. */
@@ -765,8 +767,7 @@ export class SmtpSession {
    * error"): what was remembered is forgotten, and the message may go again without it.
    */
   private async earlyGreetingRefused(early: RememberedEhlo, greeting: Reply): Promise<void> {
-    this.quitSent = true;
-    this.closingShown = true;
+    this.hungUp = true;
     try {
       const reply = await this.receive('ehlo');
       this.emit({ kind: 'reply', stage: 'ehlo', reply, recipient: undefined });
@@ -794,9 +795,17 @@ export class SmtpSession {
       const lasting = answer.reply.code >= 500;
       this.emit({ kind: 'ehlo-forgotten', key: early, lasting });
       this.emit({ kind: 'note', note: { code: 'pipeconnect-ehlo-refused', lasting }, severity: 'warning' });
-      return this.hello();
+      // Until the usual EHLO is answered, a hang-up is the refusal's: the message goes again over
+      // a new connection (see earlyTalkRefused). After a 421 the server is closing: nothing more here.
+      this.earlyEhloRefused = true;
+      if (answer.reply.code === 421) throw new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply: answer.reply }, 'ehlo', 'closed');
+      const capabilities = await this.hello();
+      this.earlyEhloRefused = false;
+      return capabilities;
     }
-    if (!sameOffer(answer.capabilities.offer, early.offer)) this.emit({ kind: 'note', note: { code: 'pipeconnect-changed' }, severity: 'info' });
+    if (!sameOffer(answer.capabilities.offer, early.offer)) {
+      this.emit({ kind: 'note', note: { code: 'pipeconnect-changed', stillOffered: answer.capabilities.has('PIPECONNECT') }, severity: 'info' });
+    }
     return this.afterHello(answer);
   }
 
@@ -1137,6 +1146,7 @@ export class SmtpSession {
    * the verdict, just before its 221 is read.
    */
   async quit(): Promise<void> {
+    if (this.hungUp) return;
     try {
       if (!this.closingShown) {
         this.closingShown = true;

@@ -3,7 +3,7 @@
 // stale entry, a changed server, TLS still to come and a refused early EHLO each fall back.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SmtpReplyError } from '../../dist/errors.js';
+import { SmtpReplyError, TransportError } from '../../dist/errors.js';
 import type { SessionEvent } from '../../dist/events.js';
 import { Capabilities } from '../../dist/smtp/capabilities.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
@@ -86,6 +86,7 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
       `${MESSAGE}.\r\nQUIT\r\n`,
     ]);
     assert.deepEqual(notes(c.events), ['pipeconnect-early', 'pipeconnect-changed']);
+    assert.ok(c.events.some((event) => event.kind === 'note' && event.note.code === 'pipeconnect-changed' && event.note.stillOffered));
     const learned = c.events.find((event) => event.kind === 'ehlo-learned');
     assert.deepEqual(learned?.kind === 'ehlo-learned' && learned.offer.extensions.map(({ keyword }) => keyword), ['PIPELINING', 'PIPECONNECT']);
   });
@@ -139,6 +140,37 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.ok(c.events.some((event) => event.kind === 'ehlo-forgotten' && event.lasting));
     assert.equal(c.earlyTalkRefused, false);
     assert.equal(c.results?.[0]?.outcome, 'sent');
+  });
+
+  it('after a 220, an early EHLO answered 554 and a hang-up: the message may go again over a new connection', async () => {
+    const c = await converse({ replies: { EHLO: { raw: '554 5.5.1 SMTP synchronization error\r\n', close: true } } }, { remembered: [remembered(EHLO_FULL)] });
+    assert.ok(c.error instanceof TransportError, String(c.error));
+    assert.equal(c.earlyTalkRefused, true);
+    assert.ok(!c.writes.includes('QUIT\r\n'), c.writes.join(''));
+  });
+
+  it('after a 220, an early EHLO answered 421: nothing more on that connection, and the message may go again', async () => {
+    const c = await converse({ replies: { EHLO: '421 4.3.2 Too early' } }, { remembered: [remembered(EHLO_FULL)] });
+    assert.ok(c.error instanceof TransportError && c.error.fact.code === 'MAILV_SERVICE_CLOSING', String(c.error));
+    assert.deepEqual(c.writes, ['EHLO client.test\r\n']);
+    assert.equal(c.earlyTalkRefused, true);
+  });
+
+  it('a 421 greeting after an early EHLO: no QUIT, and no word of a QUIT unanswered', async () => {
+    const c = await converse(
+      { greeting: { raw: '421 4.3.2 Busy\r\n', close: true }, greetingDelayMs: 30, replies: { EHLO: EHLO_FULL } },
+      { remembered: [remembered(EHLO_FULL)] },
+    );
+    assert.ok(c.error instanceof SmtpReplyError);
+    assert.deepEqual(c.writes, ['EHLO client.test\r\n']);
+    assert.ok(!notes(c.events).includes('quit-unanswered'), notes(c.events).join(', '));
+  });
+
+  it('a changed reply that no longer offers PIPECONNECT is said to be forgotten, not remembered anew', async () => {
+    const now = '250-exim.test Hello\r\n250 PIPELINING';
+    const c = await converse({ replies: { EHLO: now } }, { remembered: [remembered(EHLO_FULL)] });
+    const changed = c.events.find((event) => event.kind === 'note' && event.note.code === 'pipeconnect-changed');
+    assert.ok(changed?.kind === 'note' && changed.note.code === 'pipeconnect-changed' && changed.note.stillOffered === false);
   });
 
   it('remembers nothing and sends nothing early when the plan carries no memory', async () => {

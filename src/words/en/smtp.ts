@@ -109,7 +109,8 @@ export const notes: WordsOf<SmtpNote> = {
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
   'dsn-not-offered': () => 'the server does not offer DSN: NOTIFY, RET, ENVID and ORCPT are left out, and no delivery notification was asked for',
   'pipeconnect-early': () => 'EHLO sent before the greeting: this server offered PIPECONNECT and its capabilities were remembered',
-  'pipeconnect-changed': () => 'the server’s capabilities changed since they were remembered: going on with its reply, remembered anew',
+  'pipeconnect-changed': ({ stillOffered }) =>
+    `the server’s capabilities changed since they were remembered: going on with its reply, ${stillOffered ? 'remembered anew' : 'which no longer offers PIPECONNECT (forgotten)'}`,
   'pipeconnect-refused': ({ lasting }) =>
     `the server did not accept the early EHLO: ${lasting ? 'none goes early to it for a day' : 'it is forgotten'}, and the message goes over a new connection without it`,
   'pipeconnect-ehlo-refused': ({ lasting }) =>

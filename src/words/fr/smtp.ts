@@ -113,7 +113,8 @@ export const notes: WordsOf<SmtpNote> = {
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
   'dsn-not-offered': () => 'le serveur ne propose pas DSN : NOTIFY, RET, ENVID et ORCPT sont omis, aucun avis de remise n’est demandé',
   'pipeconnect-early': () => 'EHLO envoyé avant l’accueil : ce serveur propose PIPECONNECT et ses capacités étaient mémorisées',
-  'pipeconnect-changed': () => 'les capacités du serveur ont changé depuis leur mémorisation : la suite suit sa réponse, mémorisée à nouveau',
+  'pipeconnect-changed': ({ stillOffered }) =>
+    `les capacités du serveur ont changé depuis leur mémorisation : la suite suit sa réponse, ${stillOffered ? 'mémorisée à nouveau' : 'qui ne propose plus PIPECONNECT (oubliée)'}`,
   'pipeconnect-refused': ({ lasting }) =>
     `le serveur n’a pas accepté l’EHLO anticipé : ${lasting ? 'plus d’EHLO anticipé vers lui pendant un jour' : 'il est oublié'}, et le message part par une nouvelle connexion sans lui`,
   'pipeconnect-ehlo-refused': ({ lasting }) =>
