@@ -24,6 +24,13 @@ const MAX_ENTRIES = 100;
 /** Far above what MAX_ENTRIES replies take: a larger file is not mailv's. */
 const MAX_FILE_OCTETS = 1024 * 1024;
 
+/**
+ * The largest reply remembered, as written (a real one takes a few hundred octets): MAX_ENTRIES of
+ * them stay under MAX_FILE_OCTETS, so that one server's huge reply cannot make the whole file too
+ * large to be read, and every other server forgotten with it.
+ */
+const MAX_OFFER_OCTETS = MAX_FILE_OCTETS / (2 * MAX_ENTRIES);
+
 const FILE_NAME = 'pipeconnect.json';
 
 const TLS_STATES: readonly EhloTlsState[] = ['clear', 'starttls', 'implicit'];
@@ -69,10 +76,12 @@ export class EhloMemory {
     if (this.changes.some((change) => change.entry?.offer === undefined && sameKey(change.entry ?? change.forgotten, keyOnly))) return;
     const current = this.current(keyOnly);
     if (current !== undefined && current.offer === undefined && isFresh(current.learned, now)) return;
+    // Too large a reply is not kept (see MAX_OFFER_OCTETS): its server is as one without PIPECONNECT.
+    const kept = offersPipeconnect(offer) && JSON.stringify(offer).length <= MAX_OFFER_OCTETS;
     // A server that offers no PIPECONNECT and was never remembered leaves the file as it is: most
     // servers do not offer it, and a file written after every send would cost every send.
-    if (!offersPipeconnect(offer) && current === undefined) return;
-    this.changes.push(offersPipeconnect(offer) ? { entry: { ...keyOnly, offer, learned: now } } : { forgotten: keyOnly });
+    if (!kept && current === undefined) return;
+    this.changes.push(kept ? { entry: { ...keyOnly, offer, learned: now } } : { forgotten: keyOnly });
   }
 
   /** The server refused an EHLO sent before its greeting with a 5xx: none goes early to it for a day. */

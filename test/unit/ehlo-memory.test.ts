@@ -113,6 +113,27 @@ describe('the EHLO memory', () => {
     assert.equal(JSON.parse(readFileSync(join(dir, 'pipeconnect.json'), 'utf8')).entries[0].refused, true);
   });
 
+  it("keeps no reply too large to keep, so that one server's cannot push every other out of the file", async () => {
+    const dir = directory();
+    const first = await EhloMemory.open(dir);
+    first.learn(KEY, OFFER, NOW);
+    await first.save();
+    // 300 lines of one-letter parameters, offering PIPECONNECT: about 600 KB.
+    const huge: EhloOffer = {
+      ...OFFER,
+      extensions: [...OFFER.extensions, ...Array.from({ length: 300 }, (_, index) => ({ keyword: `X${index}`, params: Array(1000).fill('a') }))],
+    };
+    const hostile = await EhloMemory.open(dir);
+    hostile.learn({ ...KEY, port: 2525 }, huge, NOW);
+    await hostile.save();
+    const after = await EhloMemory.open(dir);
+    assert.deepEqual(
+      after.remembered(KEY.helo, NOW).map(({ port }) => port),
+      [25],
+    );
+    assert.ok(statSync(join(dir, 'pipeconnect.json')).size < 4096);
+  });
+
   it('writes nothing, not even its directory, for a server that offers no PIPECONNECT and was never remembered', async () => {
     const dir = directory();
     const memory = await EhloMemory.open(dir);
