@@ -215,6 +215,14 @@ async function carry(
       // Nothing taken ahead: under --rate the next message's turn may not have come; wait for it.
       const next = !last && assigned < plan.perConnection ? await issuer.take() : undefined;
       if (next === undefined) break;
+      if (open.failed) {
+        // The server closed the connection while it waited (an idle timeout, its 421 counted with
+        // the replies): the message was never started, and goes over a new connection.
+        const closing = open.closedWith;
+        if (closing !== undefined) tally.reply(closing.code, closing.enhanced);
+        issuer.giveBack(next);
+        return;
+      }
       sequences.push(next);
       assigned++;
     }

@@ -215,6 +215,16 @@ export class SmtpConnection {
     this.owed += more;
   }
 
+  /** The stream can no longer be used: closed, reset, a 421 nobody asked for, a fault, a signal. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** The 421 the server closed the session with while nothing was asked of it, if that is what ended it. */
+  get closedWith(): Reply | undefined {
+    return this.failure?.kind === 'closing' ? this.failure.reply : undefined;
+  }
+
   /** The peer's address when the stream is a socket; the host's name otherwise. */
   get remoteAddress(): string {
     return (this.socket as Partial<Socket>).remoteAddress ?? this.host;

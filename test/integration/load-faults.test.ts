@@ -3,6 +3,7 @@
 // five messages on a connection, one that answers 451 to MAIL once it has taken twenty. Every
 // failure is counted once, by its code; none stops the run unless --stop-on-error asks.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { ACCOUNT, startAuthSink } from '../helpers/auth-servers.js';
 import { runCli } from '../helpers/cli.js';
@@ -166,6 +167,58 @@ describe('load mode with a login the server refuses for good', () => {
       assert.match(run.stderr, /^mailv: \d+ of 10 messages failed \(/m);
     } finally {
       await sink.close();
+    }
+  });
+});
+
+describe('load mode under --rate against a server with an idle timeout', () => {
+  it('a connection the server closed while the next message waited its turn: that message goes over a new one, not counted as failed', async () => {
+    // As Postfix's smtpd_timeout: 421 and a hang-up after 400 ms of silence.
+    const server = createServer((socket) => {
+      socket.on('error', () => {});
+      let buffered = '';
+      let inData = false;
+      let idle: NodeJS.Timeout | undefined;
+      const quiet = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => socket.end('421 4.4.2 Error: timeout exceeded\r\n'), 400);
+      };
+      socket.on('close', () => clearTimeout(idle));
+      socket.write('220 idle.test ESMTP\r\n');
+      quiet();
+      socket.on('data', (chunk: Buffer) => {
+        quiet();
+        buffered += chunk.toString('latin1');
+        for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
+          const line = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          if (inData) {
+            if (line === '.') {
+              inData = false;
+              socket.write('250 2.0.0 queued\r\n');
+            }
+            continue;
+          }
+          const verb = line.slice(0, 4).toUpperCase();
+          if (verb === 'EHLO') socket.write('250-idle.test\r\n250-ENHANCEDSTATUSCODES\r\n250 PIPELINING\r\n');
+          else if (verb === 'DATA') {
+            inData = true;
+            socket.write('354 go on\r\n');
+          } else if (verb === 'QUIT') socket.end('221 2.0.0 bye\r\n');
+          else socket.write('250 2.0.0 ok\r\n');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const run = await load(port, ['--count', '3', '--rate', '1', '--json']);
+      assert.equal(run.code, 0, run.stdout);
+      const summary = loadSummary(run.stdout);
+      assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, connections: summary.connections }, { accepted: 3, failed: 0, connections: 3 });
+      assert.equal(summary.replies['421 4.4.2'], 2, JSON.stringify(summary.replies));
+    } finally {
+      server.close();
     }
   });
 });
