@@ -130,8 +130,7 @@ export function passThroughMessage(
   const kept = headerFields
     .flatMap((field, index) => {
       if (dropped(names[index])) return [];
-      // The field ends with CRLF (see readHeaderBlock): the number goes at the end of its value.
-      return sequence !== undefined && names[index] === 'subject' ? [`${field.slice(0, -2)} #${sequence}\r\n`] : [field];
+      return sequence !== undefined && names[index] === 'subject' ? [numbered(field, sequence)] : [field];
     })
     .join('');
   let added = '';
@@ -157,6 +156,19 @@ export function shownMailboxes(draft: Pick<Draft, 'from' | 'to' | 'cc' | 'header
     .map(([, value]) => parseAddressList(value, domainOf(draft.from.address)));
   if (given.length === 0) return generated;
   return generated.length > 0 ? given.at(-1)! : given.flat();
+}
+
+/**
+ * A Subject field (ending with CRLF, see readHeaderBlock, maybe folded already) with ` #sequence`
+ * at the end of its value; on a line of its own (folded) when its last line would pass the 998
+ * octets a line may hold (RFC 5322 §2.1.1).
+ */
+function numbered(field: string, sequence: number): string {
+  const value = field.slice(0, -2);
+  const fold = value.lastIndexOf('\r\n');
+  const lastLine = fold === -1 ? value.length : value.length - fold - 2;
+  const number = ` #${sequence}`;
+  return `${value}${lastLine + number.length > MAX_LINE_OCTETS ? '\r\n' : ''}${number}\r\n`;
 }
 
 function topHeaders(draft: Draft): string {

@@ -210,6 +210,26 @@ describe('composer', () => {
     );
   });
 
+  it('--vary numbers a Subject at the end of its value, folding before the number where the line would pass 998 octets', async () => {
+    const numbered = async (subject: string) => {
+      const whole = await bodyOf(`To: bob@example.org\nSubject: ${subject}\n\nbody\n`);
+      const block = await readHeaderBlock(whole.source);
+      const message = passThroughMessage(block.fields, block.wireOctets, whole, whole.source.slice(block.inputOctets), {
+        date: new Date(Date.UTC(2026, 10, 27, 20, 29, 31)),
+        messageId: '<fixed.0003@example.org>',
+        from: { name: undefined, address: 'alice@example.org' },
+        sequence: 12,
+      });
+      return /^Subject:[\s\S]*?\r\n(?=[^ \t])/m.exec((await bytesOf(message)).toString('latin1'))![0];
+    };
+    assert.equal(await numbered('short'), 'Subject: short #12\r\n');
+    // 'Subject: ' and 985 x: a line of 994 octets, which ' #12' would take to 998, the most a line may hold.
+    assert.equal(await numbered('x'.repeat(985)), `Subject: ${'x'.repeat(985)} #12\r\n`);
+    assert.equal(await numbered('x'.repeat(986)), `Subject: ${'x'.repeat(986)}\r\n #12\r\n`);
+    // Folded already: only its last line counts.
+    assert.equal(await numbered(`${'x'.repeat(900)}\n ${'y'.repeat(900)}`), `Subject: ${'x'.repeat(900)}\r\n ${'y'.repeat(900)} #12\r\n`);
+  });
+
   it('removes Resent-Bcc as it removes Bcc, whatever its case and spacing', async () => {
     const input = 'To: bob@example.org\nResent-Bcc: hidden@example.org\nRESENT-BCC :\n  folded@example.org\nSubject: again\n\nbody\n';
     const whole = await bodyOf(input);
