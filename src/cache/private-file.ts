@@ -1,9 +1,11 @@
 // A cache file of mailv's own: `{"version":1,"entries":[…]}`, read only when it is a regular file
 // owned by the user and of a sane size (never through a symbolic link), written whole to a fresh
 // 0600 file beside it and renamed over it, so that a concurrent run reads the old or the new one.
+// Its directory is used only when it is a real directory (not a link) of the user's that nobody
+// else may write to: whoever may write there may replace or remove what mailv keeps.
 // Plain synchronous calls: the files are small and local, and node:fs/promises (with readline and
 // streams) would cost every send milliseconds of start-up. Nothing here throws.
-import { chmodSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface PrivateFileRules {
@@ -16,6 +18,7 @@ export interface PrivateFileRules {
 /** The file's entries, unchecked; none when it is missing, untrusted, damaged or not what mailv writes. */
 export function readPrivateEntries(path: string, rules: PrivateFileRules): unknown[] {
   try {
+    if (!ownDirectory(dirname(path))) return [];
     const file = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
       const stat = fstatSync(file);
@@ -40,14 +43,15 @@ export function writePrivateEntries(path: string, entries: readonly unknown[]): 
   const temporary = join(directory, `.${basename(path)}.${process.pid}.${Date.now()}`);
   try {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
+    if (!ownDirectory(directory)) return false;
     const file = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     try {
       writeFileSync(file, `${JSON.stringify({ version: 1, entries })}\n`);
+      // The umask may have taken the owner's own bits; by the open file, not by a name another could swap.
+      fchmodSync(file, 0o600);
     } finally {
       closeSync(file);
     }
-    // The umask may have taken the owner's own bits.
-    chmodSync(temporary, 0o600);
     renameSync(temporary, path);
     return true;
   } catch {
@@ -63,4 +67,15 @@ export function writePrivateEntries(path: string, entries: readonly unknown[]): 
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A directory itself (not a link to one), the user's, that neither group nor others may write to. */
+function ownDirectory(directory: string): boolean {
+  try {
+    const stat = lstatSync(directory);
+    const me = process.getuid?.();
+    return stat.isDirectory() && (me === undefined || stat.uid === me) && (stat.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
 }

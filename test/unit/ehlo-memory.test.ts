@@ -2,9 +2,9 @@
 // a file that is damaged, not the user's or not a file is ignored, and one that cannot be written
 // is left alone, never a failure.
 import assert from 'node:assert/strict';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cacheDirectory } from '../../dist/cache/cache-directory.js';
 import { EHLO_MEMORY_LIFETIME_MS, EhloMemory } from '../../dist/cache/ehlo-memory.js';
@@ -163,6 +163,25 @@ describe('the EHLO memory', () => {
     await memory.save();
     chownSync(join(dir, 'pipeconnect.json'), 4242, 4242);
     assert.deepEqual((await EhloMemory.open(dir)).remembered(KEY.helo, NOW), []);
+  });
+
+  it('neither reads nor writes in a directory others may write to, or through a link to a directory', async () => {
+    const dir = directory();
+    const memory = await EhloMemory.open(dir);
+    memory.learn(KEY, OFFER, NOW);
+    await memory.save();
+    const before = readFileSync(join(dir, 'pipeconnect.json'), 'utf8');
+    chmodSync(dir, 0o777); // whoever may write here may swap the file for one of theirs
+    assert.deepEqual((await EhloMemory.open(dir)).remembered(KEY.helo, NOW), []);
+    const writer = await EhloMemory.open(dir);
+    writer.learn({ ...KEY, port: 2525 }, OFFER, NOW);
+    await writer.save();
+    assert.equal(readFileSync(join(dir, 'pipeconnect.json'), 'utf8'), before);
+    chmodSync(dir, 0o700);
+    const linked = join(dirname(dir), 'linked');
+    symlinkSync(dir, linked);
+    assert.deepEqual((await EhloMemory.open(linked)).remembered(KEY.helo, NOW), []);
+    assert.equal((await EhloMemory.open(dir)).remembered(KEY.helo, NOW).length, 1, 'the directory itself is still read');
   });
 
   it('neither fails nor writes when the directory cannot be made, and ignores a directory where the file should be', async () => {
