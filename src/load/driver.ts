@@ -4,7 +4,7 @@
 // replaced by a new one. Messages are handed out by an Issuer (src/load/issue.ts: --rate, stops).
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { CapabilityError, SmtpReplyError } from '../errors.js';
+import { CapabilityError, SmtpReplyError, TransportError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SessionEvent } from '../events.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -176,6 +176,8 @@ async function carry(
     const following = sequences.length + (session.hasAhead ? 1 : 0) > 1;
     // Under --rate a next message may come later, not yet taken: QUIT must not ride with this one.
     const last = !following && !(assigned < plan.perConnection && issuer.more);
+    // This transaction's envelope went ahead, with the end of the message before, and nothing of its message did.
+    const envelopeWentAhead = session.hasAhead && !session.aheadCarriesMessage;
     const begun = performance.now();
     let clean = true;
     try {
@@ -195,6 +197,14 @@ async function carry(
       clean = results.some((result) => result.outcome === 'sent');
       if (clean) tally.reachedSomeone = true;
     } catch (error) {
+      if (envelopeWentAhead && !session.committed && error instanceof TransportError && error.fact.code === 'MAILV_CONNECTION_LOST') {
+        // The server hung up before taking any of it (as after its last message on a connection):
+        // never started, it goes over a new connection. The first message of a connection is
+        // counted instead, so that a server that drops every one cannot keep a run going forever.
+        issuer.giveBack(prepared);
+        loseRest(error);
+        return;
+      }
       tally.fail(error);
       // A refusal leaves the session standing; anything else (a drop, nonsense) ends it, and so
       // does 421: the server is closing (RFC 5321 §3.8), the next message needs a new connection.

@@ -159,6 +159,22 @@ describe('load mode with recipients refused for good and for now', () => {
     assert.equal(commands.filter((line) => line.startsWith('RCPT')).length, 1, commands.join('\n'));
   });
 
+  it('a server that hangs up after accepting a message: the next one, whose envelope had gone ahead, goes over a new connection, not counted as failed', async () => {
+    let dots = 0;
+    const script: Script = { replies: { '.': () => (++dots % 2 === 0 ? { raw: '250 2.0.0 queued, bye\r\n', close: true } : '250 2.0.0 queued') } };
+    const run = await withServer(script, (server) => load(server.port, ['--count', '6', '--concurrency', '1']));
+    assert.equal(run.code, 0, run.stdout);
+    const { summary } = loadLines(run.stdout);
+    assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, connections: summary.connections }, { accepted: 6, failed: 0, connections: 3 });
+  });
+
+  it('a server that hangs up after MAIL on every connection: each message counted as failed once, and the run ends', async () => {
+    const run = await withServer({ replies: { MAIL: { close: true } } }, (server) => load(server.port, ['--count', '4', '--concurrency', '1']));
+    assert.equal(run.code, 75, run.stdout);
+    const { summary } = loadLines(run.stdout);
+    assert.deepEqual({ accepted: summary.accepted, failed: summary.failed }, { accepted: 0, failed: 4 });
+  });
+
   it('a message taken by one recipient and refused for another fails, and reached someone: no dead.letter, as after one such send', async () => {
     const run = await withServer({ replies: { RCPT: byRecipient('No such user') } }, (server) =>
       load(server.port, ['--count', '2'], ['ok@example.org', 'refused@example.org']),
