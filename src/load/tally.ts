@@ -53,13 +53,13 @@ export class Tally {
     return { accepted: this.accepted, refused: this.refused, deferred: this.deferred, elapsedMs };
   }
 
-  /** A message lost, after its failures were recorded: for now (75) or for good (any other status). */
-  lost(status: number): void {
+  /** A message lost, after its failures were recorded: for now (75) or for good (any other status); `interrupted`: by a signal, which stops the run by itself. */
+  lost(status: number, interrupted = false): void {
     if (status === ExitCode.TEMPFAIL) this.deferred++;
     else this.refused++;
     const worst = this.messageWorst;
     this.messageWorst = undefined;
-    if (this.stopOnError && worst !== undefined) this.stopAt(worst.failure, status, 'stop-on-error');
+    if (this.stopOnError && worst !== undefined && !interrupted) this.stopAt(worst.failure, status, 'stop-on-error');
   }
 
   reply(code: number, enhanced: string | undefined): void {
@@ -80,7 +80,7 @@ export class Tally {
     this.record({ kind: 'error', error: fact }, status);
     // Cut short by a signal, the message was not refused: it may go another time (the run's own
     // status stays the signal's).
-    this.lost(error instanceof InterruptedError ? ExitCode.TEMPFAIL : status);
+    this.lost(error instanceof InterruptedError ? ExitCode.TEMPFAIL : status, error instanceof InterruptedError);
     // A login refused for good (not a 454) would be refused on every connection.
     if (error instanceof AuthError && status === ExitCode.NOPERM) this.stopAt({ kind: 'error', error: fact }, status, 'login-refused');
   }

@@ -12,7 +12,7 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   const { load } = words;
   const lines = [
     load.totals(report.count, report.accepted, report.failed, report.connections, (report.elapsedMs / 1000).toFixed(3)),
-    load.rate(perSecond(report.accepted, report.elapsedMs).toFixed(0)),
+    load.rate(rateFigure(perSecond(report.accepted, report.elapsedMs))),
   ];
   if (report.target !== undefined) lines.unshift(load.target(sanitize(report.target.host), report.target.address, report.target.port));
   if (report.failed > 0) lines.push(load.split(report.refused, report.deferred));
@@ -32,6 +32,11 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   if (report.replies.length > 0) lines.push(`${load.replies}: ${report.replies.map(([code, count]) => `${code} × ${count}`).join(', ')}`);
   for (const { failure, count } of report.failures) lines.push(load.failure(count, sanitize(describeLoadFailure(failure, words))));
   return lines;
+}
+
+/** A rate under 10 a second with its tenths (--rate 0.75 is not 1 a second), else whole. */
+function rateFigure(perSecond: number): string {
+  return perSecond < 10 ? perSecond.toFixed(1) : perSecond.toFixed(0);
 }
 
 function figures(summary: LatencySummary): string {
@@ -71,9 +76,14 @@ export function loadSummaryJson(report: LoadReport): string {
   );
 }
 
-function failureJson(failure: LoadFailure): { code: string; recipient?: string; reply: string | null } {
+function failureJson(failure: LoadFailure): { code: string; stage?: string; recipient?: string; reply: string | null } {
   return failure.kind === 'error'
-    ? { code: failure.error.code, reply: 'reply' in failure.error ? failure.error.reply.raw.join('\n') : null }
+    ? {
+        code: failure.error.code,
+        // Where it failed, when the fact says (a time limit, a lost connection): the line on standard error names it too.
+        ...('stage' in failure.error && typeof failure.error.stage === 'string' ? { stage: failure.error.stage } : {}),
+        reply: 'reply' in failure.error ? failure.error.reply.raw.join('\n') : null,
+      }
     : {
         code: failure.outcome === 'refused' ? 'recipient-refused' : 'recipient-deferred',
         recipient: failure.recipient,

@@ -47,5 +47,9 @@ describe('load summary words', () => {
       ['0', '1', '2'].map((rate) => fr.load.rate(rate)),
       ['0 message par seconde', '1 message par seconde', '2 messages par seconde'],
     );
+    assert.deepEqual(
+      ['0.8', '1.5', '2.0'].map((rate) => fr.load.rate(rate)),
+      ['0,8 message par seconde', '1,5 message par seconde', '2,0 messages par seconde'],
+    );
   });
 });

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LoadReport } from '../../dist/load/facts.js';
+import { InterruptedError, TransportError } from '../../dist/errors.js';
+import { Tally } from '../../dist/load/tally.js';
 import { loadSummaryJson, loadSummaryLines } from '../../dist/render/load-summary.js';
 import { wordsFor } from '../../dist/words/describe.js';
 
@@ -57,5 +59,28 @@ describe('load summary', () => {
     assert.doesNotMatch(en!, /--stop-on-error/);
     assert.match(fr!, /^arrêt : l’authentification a été refusée, et le serait à chaque connexion, 8 messages non envoyés : /m);
     assert.equal((JSON.parse(loadSummaryJson(report)) as { stopped: { by: string } }).stopped.by, 'login-refused');
+  });
+
+  it('gives a slow rate with its tenths, not rounded to a whole message a second', () => {
+    const slow = { ...report, accepted: 3, failed: 0, elapsedMs: 4000 };
+    assert.ok(loadSummaryLines(slow, wordsFor('en')).includes('0.8 messages per second'));
+    assert.ok(loadSummaryLines(slow, wordsFor('fr')).includes('0,8 message par seconde'));
+  });
+
+  it("names the stage of a failure in --json when the failure has one (a time limit's)", () => {
+    const tally = new Tally(1, () => {});
+    tally.fail(new TransportError({ code: 'MAILV_TIMEOUT', stage: 'ehlo', ms: 1000, waiting: 'reply' }, 'ehlo', 'timeout'));
+    const json = JSON.parse(loadSummaryJson(tally.report(1, 10))) as { failures: { code: string; stage?: string }[] };
+    assert.deepEqual(json.failures[0], { count: 1, code: 'MAILV_TIMEOUT', stage: 'ehlo', reply: null });
+  });
+
+  it('a signal is no failure for --stop-on-error to stop at: the run says it was interrupted, once', () => {
+    let stops = 0;
+    const tally = new Tally(3, () => stops++, true);
+    tally.fail(new InterruptedError('SIGTERM', 'mail'));
+    const stopped = tally.report(3, 10, 'SIGTERM');
+    assert.equal(stopped.stopped, undefined);
+    assert.deepEqual(stopped.interrupted, { signal: 'SIGTERM', unsent: 2 });
+    assert.equal(stops, 0);
   });
 });

@@ -10,8 +10,8 @@ export const loadWords: LoadWords = {
   interrupted: (signal, unsent) => `interrompu (${signal}) : ${unsent} message${unsent === 1 ? '' : 's'} jamais commencé${unsent === 1 ? '' : 's'}`,
   target: (host, address, port) => `charge envoyée à ${host} [${address}] port ${port}, le premier hôte MX qui a accepté une connexion`,
   progress: (accepted, refused, deferred, perSecond, seconds) => `envoyés ${accepted}, refusés ${refused}, différés ${deferred}, ${perSecond}/s, ${seconds} s`,
-  // French puts 0 and 1 in the singular.
-  rate: (perSecond) => `${perSecond} message${perSecond === '0' || perSecond === '1' ? '' : 's'} par seconde`,
+  // French puts what is under 2 in the singular, and writes a decimal comma.
+  rate: (perSecond) => `${perSecond.replace('.', ',')} message${Number(perSecond) < 2 ? '' : 's'} par seconde`,
   latency: 'latence (ms)',
   phase: { connect: 'connexion', greeting: 'accueil', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'réponses',
