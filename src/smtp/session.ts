@@ -737,6 +737,8 @@ export class SmtpSession {
     if (found === undefined) return undefined;
     const tlsFollows = tls === 'clear' && (this.plan.tls === 'required' || (this.plan.tls === 'auto' && offers(found.offer, 'STARTTLS')));
     if (tlsFollows) return undefined;
+    // Early EHLO is pipelining before the greeting: not to a server that takes none after it.
+    if (!offers(found.offer, 'PIPELINING')) return undefined;
     if (!found.fresh) {
       this.emit({ kind: 'note', note: { code: 'pipeconnect-stale' }, severity: 'info' });
       return undefined;

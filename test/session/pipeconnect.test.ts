@@ -173,6 +173,13 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.ok(changed?.kind === 'note' && changed.note.code === 'pipeconnect-changed' && changed.note.stillOffered === false);
   });
 
+  it('sends nothing early to a server remembered without PIPELINING: early EHLO is pipelining', async () => {
+    const withoutPipelining = '250-exim.test Hello\r\n250 PIPECONNECT';
+    const c = await converse({ greetingDelayMs: 30, replies: { EHLO: withoutPipelining } }, { remembered: [remembered(withoutPipelining)] });
+    assert.deepEqual(c.timeline.slice(0, 2), ['S:220 scripted.test ESMTP\r\n', 'C:EHLO client.test\r\n']);
+    assert.ok(!notes(c.events).includes('pipeconnect-early'));
+  });
+
   it('remembers nothing and sends nothing early when the plan carries no memory', async () => {
     const c = await converse({ greetingDelayMs: 30, replies: { EHLO: EHLO_FULL } }, {});
     assert.deepEqual(c.timeline.slice(0, 2), ['S:220 scripted.test ESMTP\r\n', 'C:EHLO client.test\r\n']);
