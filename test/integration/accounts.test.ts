@@ -147,7 +147,10 @@ describe('accounts file', () => {
     const { home, file } = homeWithConfig(`[default]\rserver = 127.0.0.1 :${plainSink.port}\rpassword = hunter2\r`);
     const run = await runCli(['bob@example.org'], { input: 'x\n', home });
     assert.equal(run.code, 78);
-    assert.equal(run.stderr, `mailv: ${file}:2: invalid server: expected smtp://host[:port], smtps://host[:port] or host[:port]\n`);
+    assert.equal(
+      run.stderr,
+      `mailv: ${file}:2: invalid server: expected smtp://host[:port], smtps://host[:port], lmtp://host[:port], host[:port], unix:/path or lmtp:/path\n`,
+    );
     for (const [line, problem] of [
       ['from = carol@', 'invalid from: expected an address such as alice@example.org or Alice <alice@example.org>'],
       ['helo = not a name', 'invalid helo: a domain name or an address literal'],

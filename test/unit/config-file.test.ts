@@ -169,11 +169,14 @@ describe('config values', () => {
   });
 
   it('checks server, helo, from and user as the flags do, as mistakes of the file', () => {
-    refuses('\nserver = mail example org', `${PATH}:2: invalid server: expected smtp://host[:port], smtps://host[:port] or host[:port]`);
+    refuses(
+      '\nserver = mail example org',
+      `${PATH}:2: invalid server: expected smtp://host[:port], smtps://host[:port], lmtp://host[:port], host[:port], unix:/path or lmtp:/path`,
+    );
     refuses(
       'server = http://mail.example.org',
-      `${PATH}:1: invalid server: the scheme must be smtp:// or smtps://`,
-      `${PATH}:1 : server invalide : le schéma doit être smtp:// ou smtps://`,
+      `${PATH}:1: invalid server: the scheme must be smtp://, smtps:// or lmtp:// (or unix: and lmtp: before a path)`,
+      `${PATH}:1 : server invalide : le schéma doit être smtp://, smtps:// ou lmtp:// (ou unix: et lmtp: devant un chemin)`,
     );
     refuses('server = mail.example.org:70000', `${PATH}:1: invalid server: the port is out of range (1 to 65535)`);
     refuses(

@@ -55,8 +55,8 @@ describe('server addresses', () => {
       );
     refused(
       'http://example.org',
-      'invalid server "http://example.org": the scheme must be smtp:// or smtps://',
-      'serveur invalide "http://example.org" : le schéma doit être smtp:// ou smtps://',
+      'invalid server "http://example.org": the scheme must be smtp://, smtps:// or lmtp:// (or unix: and lmtp: before a path)',
+      'serveur invalide "http://example.org" : le schéma doit être smtp://, smtps:// ou lmtp:// (ou unix: et lmtp: devant un chemin)',
     );
     refused(
       'host:99999',

@@ -16,8 +16,8 @@ const octal = (mode: number) => mode.toString(8).padStart(4, '0');
 const choice = (words: readonly string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
 
 const SERVER_PROBLEM: Readonly<Record<ServerProblem, string>> = {
-  form: 'expected smtp://host[:port], smtps://host[:port] or host[:port]',
-  scheme: 'the scheme must be smtp:// or smtps://',
+  form: 'expected smtp://host[:port], smtps://host[:port], lmtp://host[:port], host[:port], unix:/path or lmtp:/path',
+  scheme: 'the scheme must be smtp://, smtps:// or lmtp:// (or unix: and lmtp: before a path)',
   port: 'the port is out of range (1 to 65535)',
 };
 

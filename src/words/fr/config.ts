@@ -16,8 +16,8 @@ const octal = (mode: number) => mode.toString(8).padStart(4, '0');
 const choice = (words: readonly string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} ou ${words.at(-1)}`);
 
 const SERVER_PROBLEM: Readonly<Record<ServerProblem, string>> = {
-  form: 'il faut smtp://hôte[:port], smtps://hôte[:port] ou hôte[:port]',
-  scheme: 'le schéma doit être smtp:// ou smtps://',
+  form: 'il faut smtp://hôte[:port], smtps://hôte[:port], lmtp://hôte[:port], hôte[:port], unix:/chemin ou lmtp:/chemin',
+  scheme: 'le schéma doit être smtp://, smtps:// ou lmtp:// (ou unix: et lmtp: devant un chemin)',
   port: 'le port est hors limites (de 1 à 65535)',
 };
 
