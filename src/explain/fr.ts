@@ -238,7 +238,7 @@ export const fr: Catalogue = {
   dnsNoData: 'Aucun enregistrement de ce type pour ce nom (NODATA) (RFC 2308 §2.2)',
   dnsNoMx: 'Pas de MX : on utilise l’adresse du domaine lui-même, comme MX implicite (RFC 5321 §5.1)',
   dnsMxPreference: 'Préférence MX : la plus basse est essayée d’abord, les égales au hasard (RFC 5321 §5.1)',
-  dnsNullMx: 'MX 0 « . » : un MX nul, le domaine n’accepte aucun courrier (RFC 7505)',
+  dnsNullMx: '« MX 0 . » : un MX nul, le domaine n’accepte aucun courrier (RFC 7505)',
   dnsCname: 'CNAME : le nom est un alias ; on cherche sa cible (RFC 1034 §3.6.2)',
   dnsAdditional: 'Section additionnelle : adresses fournies d’avance, qui épargnent des requêtes (RFC 1035 §4.1)',
   dnsTruncated: 'Tronquée (TC) : la réponse ne tenait pas en UDP ; on la redemande par TCP (RFC 7766 §5)',
