@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { ACCOUNT, startAuthSink } from '../helpers/auth-servers.js';
 import { runCli } from '../helpers/cli.js';
+import { answerPlainly } from '../helpers/plain-responder.js';
 import { loadSummary } from '../helpers/load-summary.js';
 import { startScriptedServer, type Action, type Script } from '../helpers/scripted-server.js';
 
@@ -176,38 +177,15 @@ describe('load mode under --rate against a server with an idle timeout', () => {
     // As Postfix's smtpd_timeout: 421 and a hang-up after 400 ms of silence.
     const server = createServer((socket) => {
       socket.on('error', () => {});
-      let buffered = '';
-      let inData = false;
       let idle: NodeJS.Timeout | undefined;
       const quiet = () => {
         clearTimeout(idle);
         idle = setTimeout(() => socket.end('421 4.4.2 Error: timeout exceeded\r\n'), 400);
       };
       socket.on('close', () => clearTimeout(idle));
-      socket.write('220 idle.test ESMTP\r\n');
+      socket.on('data', quiet);
       quiet();
-      socket.on('data', (chunk: Buffer) => {
-        quiet();
-        buffered += chunk.toString('latin1');
-        for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
-          const line = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          if (inData) {
-            if (line === '.') {
-              inData = false;
-              socket.write('250 2.0.0 queued\r\n');
-            }
-            continue;
-          }
-          const verb = line.slice(0, 4).toUpperCase();
-          if (verb === 'EHLO') socket.write('250-idle.test\r\n250-ENHANCEDSTATUSCODES\r\n250 PIPELINING\r\n');
-          else if (verb === 'DATA') {
-            inData = true;
-            socket.write('354 go on\r\n');
-          } else if (verb === 'QUIT') socket.end('221 2.0.0 bye\r\n');
-          else socket.write('250 2.0.0 ok\r\n');
-        }
-      });
+      answerPlainly(socket, ['idle.test', 'ENHANCEDSTATUSCODES', 'PIPELINING']);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {

@@ -7,6 +7,7 @@ import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { describe, it } from 'node:test';
 import { testPki } from '../helpers/certificates.js';
 import { runCli } from '../helpers/cli.js';
+import { answerPlainly } from '../helpers/plain-responder.js';
 
 /** An smtps server: every `hangUpEvery`th connection is closed once its handshake is done; the others take any message. */
 async function startHangingUp(hangUpEvery: number): Promise<{ server: Server; port: number }> {
@@ -17,30 +18,7 @@ async function startHangingUp(hangUpEvery: number): Promise<{ server: Server; po
       socket.destroy();
       return;
     }
-    let buffered = '';
-    let inData = false;
-    socket.write('220 hangup.test ESMTP\r\n');
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('latin1');
-      for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
-        const line = buffered.slice(0, end);
-        buffered = buffered.slice(end + 2);
-        if (inData) {
-          if (line === '.') {
-            inData = false;
-            socket.write('250 2.0.0 queued\r\n');
-          }
-          continue;
-        }
-        const verb = line.slice(0, 4).toUpperCase();
-        if (verb === 'EHLO') socket.write('250-hangup.test\r\n250 PIPELINING\r\n');
-        else if (verb === 'DATA') {
-          inData = true;
-          socket.write('354 go on\r\n');
-        } else if (verb === 'QUIT') socket.end('221 2.0.0 bye\r\n');
-        else socket.write('250 2.0.0 ok\r\n');
-      }
-    });
+    answerPlainly(socket, ['hangup.test', 'PIPELINING']);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, port: (server.address() as { port: number }).port };
