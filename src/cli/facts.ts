@@ -63,6 +63,8 @@ export type CommandLineFact =
   | { readonly code: 'MAILV_OPTION_VALUE_MISSING'; readonly option: string }
   /** commander.invalidArgument: a value not among the `choices`. */
   | { readonly code: 'MAILV_OPTION_VALUE_INVALID'; readonly option: string; readonly value: string; readonly choices: readonly string[] }
+  /** A sendmail mode other than -bm (deliver): -bp lists the queue, -bs speaks SMTP, -bd runs a daemon…; mailv-sendmail only sends. */
+  | { readonly code: 'MAILV_SENDMAIL_MODE'; readonly mode: string }
   /** Any other refusal of commander's (`commanderCode`), in its own words (`detail`). */
   | { readonly code: 'MAILV_COMMAND_LINE'; readonly commanderCode: string; readonly detail: string };
 

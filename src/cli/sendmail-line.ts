@@ -5,6 +5,7 @@
 import type { DsnRequest } from '../plan.js';
 import type { RawOptions } from './program.js';
 import { CommandLineError } from './program.js';
+import { UsageError } from '../errors.js';
 import { dsnRequest } from './dsn-options.js';
 
 /** What mailv-sendmail was asked: mailv's options, the recipients, and sendmail's own settings. */
@@ -114,7 +115,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
           break;
         case 'b':
           // -bm, "deliver mail in the usual way", is the only mode mailv has.
-          if (given !== 'm') throw invalid(option, given, ['m']);
+          if (given !== 'm') throw new UsageError({ code: 'MAILV_SENDMAIL_MODE', mode: given });
           break;
         case 'e':
           if (!ERROR_MODES.includes(given)) throw invalid(option, given, ERROR_MODES);

@@ -27,6 +27,20 @@ const JSON_CLASH_EN: Readonly<Record<JsonClashFlag, string>> = {
   '--dry-run': 'a dry run prints the envelope and the message, not events',
 };
 
+/** What sendmail's -b modes do, by their letter. */
+const SENDMAIL_MODES_EN: Readonly<Record<string, string>> = {
+  p: 'list the mail queue',
+  P: 'count the mail queue',
+  s: 'SMTP on standard input',
+  d: 'run as a daemon',
+  D: 'run as a daemon',
+  i: 'rebuild the aliases',
+  t: 'test addresses',
+  v: 'verify addresses',
+  h: 'show host status',
+  H: 'purge host status',
+};
+
 const FILE_ERRNO: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied' };
 
 /** Why a temporary directory did not take the spool. */
@@ -51,6 +65,8 @@ export const errors: WordsOf<CliErrorFact> = {
   // commander's own words, as it writes them.
   MAILV_OPTION_UNKNOWN: ({ option, suggestions }) => [`unknown option '${option}'`, ...(suggestions.length > 0 ? [suggestion(suggestions)] : [])].join('\n'),
   MAILV_OPTION_VALUE_MISSING: ({ option }) => `option '${option}' argument missing`,
+  MAILV_SENDMAIL_MODE: ({ mode }) =>
+    `-b${mode}${SENDMAIL_MODES_EN[mode] === undefined ? '' : ` (${SENDMAIL_MODES_EN[mode]})`} is not for mailv-sendmail: it keeps no queue and only sends, at once (-bm)`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) => `option '${option}' argument '${value}' is invalid. Allowed choices are ${choices.join(', ')}.`,
   MAILV_COMMAND_LINE: ({ detail }) => detail,
   MAILV_NO_RECIPIENT: () => 'no recipient given',

@@ -40,6 +40,20 @@ const JSON_CLASH_FR: Readonly<Record<JsonClashFlag, string>> = {
   '--dry-run': 'un essai à blanc affiche l’enveloppe et le message, pas des événements',
 };
 
+/** Ce que font les modes -b de sendmail, par leur lettre. */
+const SENDMAIL_MODES_FR: Readonly<Record<string, string>> = {
+  p: 'lister la file d’attente',
+  P: 'compter la file d’attente',
+  s: 'SMTP sur l’entrée standard',
+  d: 'tourner en démon',
+  D: 'tourner en démon',
+  i: 'reconstruire les alias',
+  t: 'tester des adresses',
+  v: 'vérifier des adresses',
+  h: 'montrer l’état des hôtes',
+  H: 'purger l’état des hôtes',
+};
+
 const FILE_ERRNO: Readonly<Record<string, string>> = { ENOENT: 'fichier inexistant', EACCES: 'permission refusée' };
 
 /** Pourquoi un répertoire temporaire n’a pas pris le fichier d’attente. */
@@ -64,6 +78,8 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_INTERRUPTED: ({ signal }) => `interrompu par ${signal}`,
   MAILV_OPTION_UNKNOWN: ({ option, suggestions }) => [`option inconnue « ${option} »`, ...(suggestions.length > 0 ? [suggestion(suggestions)] : [])].join('\n'),
   MAILV_OPTION_VALUE_MISSING: ({ option }) => `il manque la valeur de l’option « ${option} »`,
+  MAILV_SENDMAIL_MODE: ({ mode }) =>
+    `-b${mode}${SENDMAIL_MODES_FR[mode] === undefined ? '' : ` (${SENDMAIL_MODES_FR[mode]})`} n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite (-bm)`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) =>
     `valeur « ${value} » invalide pour l’option « ${option} » : les choix possibles sont ${choices.join(', ')}.`,
   MAILV_COMMAND_LINE: ({ detail }) => `ligne de commande refusée : ${detail}`,
