@@ -176,8 +176,10 @@ async function carry(
     const following = sequences.length + (session.hasAhead ? 1 : 0) > 1;
     // Under --rate a next message may come later, not yet taken: QUIT must not ride with this one.
     const last = !following && !(assigned < plan.perConnection && issuer.more);
-    // This transaction's envelope went ahead, with the end of the message before, and nothing of its message did.
+    // This transaction's envelope went ahead, with the end of the message before, and nothing of its
+    // message did; `carried`: its message (`prepared` moves on when the next one is prepared).
     const envelopeWentAhead = session.hasAhead && !session.aheadCarriesMessage;
+    const carried = prepared;
     const begun = performance.now();
     let clean = true;
     try {
@@ -197,11 +199,12 @@ async function carry(
       clean = results.some((result) => result.outcome === 'sent');
       if (clean) tally.reachedSomeone = true;
     } catch (error) {
-      if (envelopeWentAhead && !session.committed && error instanceof TransportError && error.fact.code === 'MAILV_CONNECTION_LOST') {
-        // The server hung up before taking any of it (as after its last message on a connection):
-        // never started, it goes over a new connection. The first message of a connection is
-        // counted instead, so that a server that drops every one cannot keep a run going forever.
-        issuer.giveBack(prepared);
+      if (envelopeWentAhead && !session.committed && closedOnIt(error)) {
+        // The server hung up, or said 421, before taking any of it (as after its last message on
+        // a connection): never started, it goes over a new connection, and so does a next one
+        // already prepared (loseRest). The first message of a connection is counted instead, so
+        // that a server that drops every one cannot keep a run going forever.
+        issuer.giveBack(carried);
         loseRest(error);
         return;
       }
@@ -248,6 +251,12 @@ async function carry(
   }
   await session.end();
   return;
+}
+
+/** The connection ended under a transaction: lost, or closed by the server's 421 (to a command, or unasked). */
+function closedOnIt(error: unknown): boolean {
+  if (error instanceof SmtpReplyError) return error.reply.code === 421;
+  return error instanceof TransportError && (error.fact.code === 'MAILV_CONNECTION_LOST' || error.fact.code === 'MAILV_SERVICE_CLOSING');
 }
 
 function outcomeStatus(outcome: string): number {

@@ -1,0 +1,73 @@
+// The load driver itself, with a message that takes its time to be prepared: a connection lost
+// after the 354 of a transaction whose envelope went ahead, while the next message was being
+// prepared, must neither send a message twice nor lose one from the count.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import { runLoad } from '../../dist/load/driver.js';
+import type { ComposedMessage } from '../../dist/message/compose.js';
+import { Timeouts } from '../../dist/smtp/timeouts.js';
+import type { SessionPlan } from '../../dist/smtp/session.js';
+import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
+
+/** Message number `sequence`, held whole, as a load run sends it. */
+function message(sequence: number): ComposedMessage {
+  const octets = Buffer.from(`Subject: #${sequence}\r\n\r\nbody\r\n`);
+  async function* whole() {
+    yield octets;
+  }
+  return { size: octets.length, eightBit: false, chunks: whole, lentChunks: whole, whole: octets } as unknown as ComposedMessage;
+}
+
+describe('the load driver', () => {
+  it('a connection lost after the 354 of an envelope sent ahead, the next message still being prepared: each message sent once at most, every one counted', async () => {
+    const subjects: string[] = [];
+    const script: Script = {
+      replies: {
+        '.': (text) => {
+          subjects.push(/^Subject: (.*)$/m.exec(text)?.[1] ?? '');
+          return '250 2.0.0 Ok';
+        },
+      },
+      // The second transaction of each connection: its 354, then the server hangs up.
+      perConnection: () => {
+        let datas = 0;
+        return { replies: { DATA: () => (++datas === 2 ? { raw: '354 go on\r\n', close: true } : '354 go on') } };
+      },
+    };
+    const server = await startScriptedServer(script);
+    try {
+      const session = {
+        helo: 'client.test',
+        envelope: { from: 'load@example.org', recipients: ['sink@example.org'] },
+        timeouts: new Timeouts(30_000),
+        echoBody: false,
+        tls: 'off',
+        prepare: () => message(0),
+      } as unknown as SessionPlan;
+      const report = await runLoad(
+        { host: '127.0.0.1', port: server.port, implicitTls: false },
+        {
+          count: 6,
+          concurrency: 1,
+          perConnection: 6,
+          session,
+          // Prepared later than the server's hang-up is seen: the window where the next message is ahead but not yet written.
+          message: async (sequence) => {
+            await sleep(30);
+            return message(sequence);
+          },
+        },
+      );
+      // A write the server read after deciding to hang up may show as a message of its own: only numbered ones count.
+      const received = subjects.filter((subject) => /^#\d+$/.test(subject));
+      // Each of #2 to #5 was lost once as the ahead transaction and went again first on the next
+      // connection; #6, the last, had nothing to prepare after it: written at once, lost, counted.
+      assert.deepEqual(received, ['#1', '#2', '#3', '#4', '#5'], `${received.join(', ')} ${JSON.stringify(report.failures)}`);
+      assert.deepEqual({ accepted: report.accepted, failed: report.failed }, { accepted: 5, failed: 1 });
+      assert.equal(report.accepted + report.failed, 6);
+    } finally {
+      await server.close();
+    }
+  });
+});
