@@ -801,7 +801,14 @@ export class SmtpSession {
       // a new connection (see earlyTalkRefused). After a 421 the server is closing: nothing more here.
       this.earlyEhloRefused = true;
       if (answer.reply.code === 421) throw new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply: answer.reply }, 'ehlo', 'closed');
-      const capabilities = await this.hello();
+      let capabilities: Capabilities;
+      try {
+        capabilities = await this.hello();
+      } catch (error) {
+        // Only a hang-up is the refusal's; any other failure (a 5xx to this EHLO too, TLS) is the session's own.
+        this.earlyEhloRefused = error instanceof TransportError && (error.reason === 'closed' || error.reason === 'reset');
+        throw error;
+      }
       this.earlyEhloRefused = false;
       return capabilities;
     }

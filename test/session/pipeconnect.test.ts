@@ -149,6 +149,13 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.ok(!c.writes.includes('QUIT\r\n'), c.writes.join(''));
   });
 
+  it('after a 220, an early EHLO refused and the usual EHLO refused too: the refusal stands, QUIT is said, and the message does not go again', async () => {
+    const c = await converse({ replies: { EHLO: '550 5.7.1 Go away' } }, { remembered: [remembered(EHLO_FULL)] });
+    assert.ok(c.error instanceof SmtpReplyError, String(c.error));
+    assert.equal(c.earlyTalkRefused, false);
+    assert.deepEqual(c.writes, ['EHLO client.test\r\n', 'EHLO client.test\r\n', 'QUIT\r\n']);
+  });
+
   it('after a 220, an early EHLO answered 421: nothing more on that connection, and the message may go again', async () => {
     const c = await converse({ replies: { EHLO: '421 4.3.2 Too early' } }, { remembered: [remembered(EHLO_FULL)] });
     assert.ok(c.error instanceof TransportError && c.error.fact.code === 'MAILV_SERVICE_CLOSING', String(c.error));
