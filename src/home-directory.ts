@@ -11,6 +11,14 @@ export function homeDirectory(env: NodeJS.ProcessEnv): string {
   try {
     return userInfo().homedir;
   } catch {
-    return homedir(); // no entry in the password file
+    // No entry in the password file: os.homedir() then gives $HOME as it is, or fails when it is
+    // empty. Without an absolute home there is none: the root, where nothing of the user's is
+    // written (dead.letter fails and says so; DEAD names another file).
+    try {
+      const fallback = homedir();
+      return isAbsolute(fallback) ? fallback : '/';
+    } catch {
+      return '/';
+    }
   }
 }

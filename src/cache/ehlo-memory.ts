@@ -77,7 +77,7 @@ export class EhloMemory {
     const current = this.current(keyOnly);
     if (current !== undefined && current.offer === undefined && isFresh(current.learned, now)) return;
     // Too large a reply is not kept (see MAX_OFFER_OCTETS): its server is as one without PIPECONNECT.
-    const kept = offersPipeconnect(offer) && JSON.stringify(offer).length <= MAX_OFFER_OCTETS;
+    const kept = offersPipeconnect(offer) && Buffer.byteLength(JSON.stringify(offer)) <= MAX_OFFER_OCTETS;
     // A server that offers no PIPECONNECT and was never remembered leaves the file as it is: most
     // servers do not offer it, and a file written after every send would cost every send.
     if (!kept && current === undefined) return;

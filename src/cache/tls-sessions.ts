@@ -6,7 +6,7 @@
 // its ticket expires or its certificate does. A file that is not the user's own, is open to
 // others, or does not parse is ignored, never fatal: mailv then makes a full handshake.
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredTlsSession, TlsResumption, VerifiedCertificate } from '../smtp/connection.js';
 import { isRecord, readPrivateEntries, writePrivateEntries } from './private-file.js';
@@ -50,13 +50,13 @@ export function trustOf(extraCa: readonly Buffer[] | undefined, env: NodeJS.Proc
     process.versions.openssl,
     process.execArgv.join(' '),
     env['NODE_OPTIONS'] ?? '',
-    ...TRUST_FILES.map((name) => fileIdentity(env[name])),
+    fileIdentity(env['NODE_EXTRA_CA_CERTS']),
+    fileIdentity(env['SSL_CERT_FILE']),
+    // OpenSSL reads SSL_CERT_DIR as a list, and each file in each directory.
+    ...(env['SSL_CERT_DIR'] ?? '').split(':').flatMap(directoryIdentity),
   ];
   return sha256([...settings, ...(extraCa ?? []).map(sha256)].join('\0'));
 }
-
-/** Variables naming a file or directory of CAs that Node or OpenSSL may verify with besides --ca. */
-const TRUST_FILES = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
 
 /**
  * A file (or directory) as it is now, without reading it (a CA bundle is a few hundred KB, read on
@@ -70,6 +70,21 @@ function fileIdentity(path: string | undefined): string {
     return `${path}\0${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
   } catch {
     return `${path}\0none`;
+  }
+}
+
+/** A directory of CAs and each file in it, as fileIdentity() tells them; read only when SSL_CERT_DIR names it. */
+function directoryIdentity(directory: string): string[] {
+  if (directory === '') return [];
+  try {
+    return [
+      fileIdentity(directory),
+      ...readdirSync(directory)
+        .sort()
+        .map((name) => fileIdentity(join(directory, name))),
+    ];
+  } catch {
+    return [fileIdentity(directory)];
   }
 }
 

@@ -156,7 +156,7 @@ export async function prepareInput(
       ],
       // A message without From: gets the envelope sender as its From: (see passThroughMessage). The
       // header's To: and Cc: count even when they do not make the envelope (sendmail without -t).
-      shown: { From: messageFrom.length === 0 ? [plan.from] : messageFrom, To: fromHeaders('To'), Cc: fromHeaders('Cc') },
+      shown: { From: fieldValues(block.fields, 'From').length === 0 ? [plan.from] : messageFrom, To: fromHeaders('To'), Cc: fromHeaders('Cc') },
       headerSource: (field) => field,
     }),
     bccOnly: bccOnly([...hidden, ...plan.bcc], [...shown, ...plan.to]),

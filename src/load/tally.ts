@@ -78,11 +78,12 @@ export class Tally {
     if (fact === undefined) throw error;
     const status = error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
     this.record({ kind: 'error', error: fact }, status);
+    // A login refused for good (not a 454) would be refused on every connection: said as such,
+    // even when --stop-on-error would have stopped at it anyway.
+    if (error instanceof AuthError && status === ExitCode.NOPERM) this.stopAt({ kind: 'error', error: fact }, status, 'login-refused');
     // Cut short by a signal, the message was not refused: it may go another time (the run's own
     // status stays the signal's).
     this.lost(error instanceof InterruptedError ? ExitCode.TEMPFAIL : status, error instanceof InterruptedError);
-    // A login refused for good (not a 454) would be refused on every connection.
-    if (error instanceof AuthError && status === ExitCode.NOPERM) this.stopAt({ kind: 'error', error: fact }, status, 'login-refused');
   }
 
   /** No more messages are issued; the first stop is the one reported. */

@@ -278,6 +278,18 @@ describe('-v: the message and the addresses before the dialogue', () => {
     }
   });
 
+  it('-t with a From: that names no mailbox (an empty group): the sender is not said to be in it', async () => {
+    const server = await startScriptedServer();
+    try {
+      const message = 'From: undisclosed:;\nTo: bob@example.org\nSubject: t\n\nbody\n';
+      const run = await runCli(['-v', '-t', '--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org'], { input: message });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^ {2}alice@example\.org +MAIL From:<…> +\(none: the header names another\) +command line$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('-t with a From: that is not the envelope sender: two rows, each saying where it is not', async () => {
     const server = await startScriptedServer();
     try {

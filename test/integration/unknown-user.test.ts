@@ -2,8 +2,12 @@
 // can be made up, and mailv says so (64), where Node's own error used to end it as an internal one.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MAILV } from '../helpers/cli.js';
+import { closedPort } from '../helpers/loopback-port.js';
 
 /** A uid no Debian machine gives to anyone, so that no password-file entry names it. */
 const NOBODY_KNOWN = 40_999;
@@ -27,5 +31,34 @@ describe('a user the password file does not know', {
     const given = run(['--dry-run', '-r', 'alice@example.org', '-s', 'x', 'bob@example.org']);
     assert.equal(given.status, 0, given.stderr);
     assert.match(given.stdout, /MAIL From:<alice@example\.org>/);
+  });
+
+  it('with a relative HOME and no password-file home: nothing is written under the working directory', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'mailv-nohome-'));
+    // relhome/ is there and writable by the unknown uid, so that a write under it would happen.
+    chmodSync(work, 0o755);
+    mkdirSync(join(work, 'relhome'));
+    chmodSync(join(work, 'relhome'), 0o777);
+    const port = await closedPort();
+    const failed = spawnSync(
+      'setpriv',
+      [
+        `--reuid=${NOBODY_KNOWN}`,
+        `--regid=${NOBODY_KNOWN}`,
+        '--clear-groups',
+        process.execPath,
+        MAILV,
+        '--server',
+        `127.0.0.1:${port}`,
+        '-r',
+        'a@example.org',
+        '-s',
+        'x',
+        'bob@example.org',
+      ],
+      { input: 'body\n', env: { PATH: '/usr/bin:/bin', HOME: 'relhome' }, cwd: work, encoding: 'utf8' },
+    );
+    assert.equal(failed.status, 75, failed.stderr);
+    assert.deepEqual(readdirSync(join(work, 'relhome')), [], 'no dead.letter under the working directory');
   });
 });

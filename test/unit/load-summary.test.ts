@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LoadReport } from '../../dist/load/facts.js';
-import { InterruptedError, TransportError } from '../../dist/errors.js';
+import { AuthError, InterruptedError, TransportError } from '../../dist/errors.js';
 import { Tally } from '../../dist/load/tally.js';
 import { loadSummaryJson, loadSummaryLines } from '../../dist/render/load-summary.js';
 import { wordsFor } from '../../dist/words/describe.js';
@@ -72,6 +72,17 @@ describe('load summary', () => {
     tally.fail(new TransportError({ code: 'MAILV_TIMEOUT', stage: 'ehlo', ms: 1000, waiting: 'reply' }, 'ehlo', 'timeout'));
     const json = JSON.parse(loadSummaryJson(tally.report(1, 10))) as { failures: { code: string; stage?: string }[] };
     assert.deepEqual(json.failures[0], { count: 1, code: 'MAILV_TIMEOUT', stage: 'ehlo', reply: null });
+  });
+
+  it('a login refused for good is said as what stopped the run, even under --stop-on-error', () => {
+    const tally = new Tally(5, () => {}, true);
+    tally.fail(
+      new AuthError(
+        { code: 'MAILV_AUTH_REFUSED', user: 'alice', mechanism: 'PLAIN', reply: { code: 535, enhanced: '5.7.8', lines: ['No'], raw: ['535 5.7.8 No'] } },
+        'auth',
+      ),
+    );
+    assert.equal(tally.report(5, 10).stopped?.by, 'login-refused');
   });
 
   it('a signal is no failure for --stop-on-error to stop at: the run says it was interrupted, once', () => {

@@ -135,7 +135,7 @@ describe('plan', () => {
       ['--json', '--timing', 'bob'],
       'MAILV_JSON_CLASH',
       '--json and --timing contradict each other: JSON lines carry every event and its time',
-      '--json et --timing se contredisent : les lignes JSON portent déjà chaque événement et son heure',
+      '--json et --timing se contredisent : les lignes JSON portent déjà chaque événement et son instant',
     );
     refused(
       ['--json', '--step', 'bob'],

@@ -78,6 +78,17 @@ describe('TLS session cache', () => {
     assert.notEqual(trustOf(undefined, { SSL_CERT_FILE: file }), trustOf(undefined, {}));
   });
 
+  it('tells apart a CA file inside an SSL_CERT_DIR of the list once it was changed in place', async () => {
+    const [first, second] = [mkdtempSync(join(tmpdir(), 'mailv-cadir-')), mkdtempSync(join(tmpdir(), 'mailv-cadir-'))];
+    writeFileSync(join(second, 'abcd1234.0'), '-----BEGIN CERTIFICATE-----\nA\n');
+    const env = { SSL_CERT_DIR: `${first}:${second}` };
+    const before = trustOf(undefined, env);
+    assert.equal(trustOf(undefined, env), before);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    writeFileSync(join(second, 'abcd1234.0'), '-----BEGIN CERTIFICATE-----\nB\n');
+    assert.notEqual(trustOf(undefined, env), before);
+  });
+
   it('tells CA files apart by content', () => {
     const a = Buffer.from('-----BEGIN CERTIFICATE-----\nA\n');
     assert.equal(trustOf([a], {}), trustOf([Buffer.from(a)], {}));

@@ -35,7 +35,7 @@ const FROM: Readonly<Record<SecretOrigin, string>> = {
 const JSON_CLASH_FR: Readonly<Record<JsonClashFlag, string>> = {
   '-q': 'les lignes JSON remplacent déjà le dialogue',
   '--explain': 'les lignes JSON sont pour les programmes, les explications pour les personnes',
-  '--timing': 'les lignes JSON portent déjà chaque événement et son heure',
+  '--timing': 'les lignes JSON portent déjà chaque événement et son instant',
   '--step': 'les lignes JSON sont pour les programmes, --step attend une personne au terminal',
   '--dry-run': 'un essai à blanc affiche l’enveloppe et le message, pas des événements',
 };
@@ -98,7 +98,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_SECRET_WITHOUT_USER: ({ flag }) => `${flag} demande --user : le nom sous lequel se connecter`,
   MAILV_USER_INVALID: ({ user }) => `--user invalide ${q(user)}`,
   MAILV_LOCAL_USER_UNKNOWN: ({ uid }) =>
-    `pas d’expéditeur : $USER et $LOGNAME sont vides, et l’uid ${uid ?? '?'} n’a pas d’entrée dans le fichier des mots de passe ; donnez l’expéditeur avec -r`,
+    `pas d’expéditeur : $USER et $LOGNAME ne sont pas définies, et l’uid ${uid ?? '?'} n’a pas d’entrée dans le fichier des mots de passe ; donnez l’expéditeur avec -r`,
   MAILV_SECRET_SOURCES: ({ first, second }) => `${first} et ${second} se contredisent : une seule source pour le secret`,
   MAILV_AUTH_UNKNOWN: ({ mechanism, known }) => `--auth invalide ${q(mechanism)} : il faut l’un de ${known.join(', ')}`,
   MAILV_AUTH_NOT_FOR_TOKEN: ({ mechanism }) => `--auth ${mechanism} prend un mot de passe, pas un jeton OAuth 2.0`,
