@@ -38,22 +38,24 @@ const MAX_ENTRIES = 64;
 const MAX_FILE_OCTETS = 1024 * 1024;
 
 /**
- * The trust a certificate is verified with: Node's own CA list (its version), the files
- * NODE_EXTRA_CA_CERTS, SSL_CERT_FILE and SSL_CERT_DIR name, and the --ca files by content: a
- * session verified under one never resumes under another, not even after a CA file was changed
- * in place to distrust a CA.
+ * The trust a certificate is verified with: Node's own CA list (its version), the file
+ * NODE_EXTRA_CA_CERTS names, OpenSSL's store when Node is told to use it, and the --ca files by
+ * content: a session verified under one never resumes under another, not even after a CA file was
+ * changed in place to distrust a CA.
  */
 export function trustOf(extraCa: readonly Buffer[] | undefined, env: NodeJS.ProcessEnv): string {
   const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('base64');
+  const flags = `${process.execArgv.join(' ')} ${env['NODE_OPTIONS'] ?? ''}`;
+  // Node verifies with its own list unless told to use OpenSSL's store, which alone reads
+  // SSL_CERT_FILE and SSL_CERT_DIR (a list of directories, each file in each): a directory of
+  // hundreds of files is looked at only then, not on every send.
+  const openSslStore = flags.includes('--use-openssl-ca');
   const settings = [
     process.version,
     process.versions.openssl,
-    process.execArgv.join(' '),
-    env['NODE_OPTIONS'] ?? '',
+    flags,
     fileIdentity(env['NODE_EXTRA_CA_CERTS']),
-    fileIdentity(env['SSL_CERT_FILE']),
-    // OpenSSL reads SSL_CERT_DIR as a list, and each file in each directory.
-    ...(env['SSL_CERT_DIR'] ?? '').split(':').flatMap(directoryIdentity),
+    ...(openSslStore ? [fileIdentity(env['SSL_CERT_FILE']), ...(env['SSL_CERT_DIR'] ?? '').split(':').flatMap(directoryIdentity)] : []),
   ];
   return sha256([...settings, ...(extraCa ?? []).map(sha256)].join('\0'));
 }

@@ -75,13 +75,16 @@ describe('TLS session cache', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     writeFileSync(file, '-----BEGIN CERTIFICATE-----\nB\n'); // same path, same size
     assert.notEqual(trustOf(undefined, env), before);
-    assert.notEqual(trustOf(undefined, { SSL_CERT_FILE: file }), trustOf(undefined, {}));
+    const openSsl = { NODE_OPTIONS: '--use-openssl-ca' };
+    assert.notEqual(trustOf(undefined, { ...openSsl, SSL_CERT_FILE: file }), trustOf(undefined, openSsl));
+    // Without OpenSSL's store, Node never reads it: it is no part of the trust.
+    assert.equal(trustOf(undefined, { SSL_CERT_FILE: file }), trustOf(undefined, {}));
   });
 
   it('tells apart a CA file inside an SSL_CERT_DIR of the list once it was changed in place', async () => {
     const [first, second] = [mkdtempSync(join(tmpdir(), 'mailv-cadir-')), mkdtempSync(join(tmpdir(), 'mailv-cadir-'))];
     writeFileSync(join(second, 'abcd1234.0'), '-----BEGIN CERTIFICATE-----\nA\n');
-    const env = { SSL_CERT_DIR: `${first}:${second}` };
+    const env = { NODE_OPTIONS: '--use-openssl-ca', SSL_CERT_DIR: `${first}:${second}` };
     const before = trustOf(undefined, env);
     assert.equal(trustOf(undefined, env), before);
     await new Promise((resolve) => setTimeout(resolve, 20));
