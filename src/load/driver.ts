@@ -200,8 +200,8 @@ async function carry(
       if (clean) tally.reachedSomeone = true;
     } catch (error) {
       if (envelopeWentAhead && !session.committed && closedOnIt(error)) {
-        // The server hung up, or said 421, before taking any of it (as after its last message on
-        // a connection): never started, it goes over a new connection, and so does a next one
+        // The server hung up before taking any of it (as after its last message on a connection):
+        // never started, it goes over a new connection, and so does a next one
         // already prepared (loseRest). The first message of a connection is counted instead, so
         // that a server that drops every one cannot keep a run going forever.
         issuer.giveBack(carried);
@@ -253,10 +253,12 @@ async function carry(
   return;
 }
 
-/** The connection ended under a transaction: lost, or closed by the server's 421 (to a command, or unasked). */
+/**
+ * The connection was lost under a transaction, without a word. A 421 is a word: the server's
+ * answer to this message (a rate limit, as often), counted as such like any other reply.
+ */
 function closedOnIt(error: unknown): boolean {
-  if (error instanceof SmtpReplyError) return error.reply.code === 421;
-  return error instanceof TransportError && (error.fact.code === 'MAILV_CONNECTION_LOST' || error.fact.code === 'MAILV_SERVICE_CLOSING');
+  return error instanceof TransportError && error.fact.code === 'MAILV_CONNECTION_LOST';
 }
 
 function outcomeStatus(outcome: string): number {

@@ -194,17 +194,6 @@ describe('load mode with recipients refused for good and for now', () => {
     assert.equal(summary.accepted + summary.failed, 6);
   });
 
-  it('a server that says 421 after accepting a message, as at its limit of messages a connection: the next one goes over a new connection, not counted as failed', async () => {
-    let dots = 0;
-    const script: Script = {
-      replies: { '.': () => (++dots % 2 === 0 ? { raw: '250 2.0.0 queued\r\n421 4.7.0 Too many messages, bye\r\n', close: true } : '250 2.0.0 queued') },
-    };
-    const run = await withServer(script, (server) => load(server.port, ['--count', '6', '--concurrency', '1']));
-    assert.equal(run.code, 0, run.stdout);
-    const { summary } = loadLines(run.stdout);
-    assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, connections: summary.connections }, { accepted: 6, failed: 0, connections: 3 });
-  });
-
   it('a server that hangs up after MAIL on every connection: each message counted as failed once, and the run ends', async () => {
     const run = await withServer({ replies: { MAIL: { close: true } } }, (server) => load(server.port, ['--count', '4', '--concurrency', '1']));
     assert.equal(run.code, 75, run.stdout);
