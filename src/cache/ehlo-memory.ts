@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { EhloOffer, Extension } from '../smtp/capabilities.js';
 import { offersPipeconnect, sameKey, type EhloKey, type EhloTlsState, type RememberedEhlo } from '../smtp/remembered.js';
-import { isRecord, readPrivateEntries, writePrivateEntries } from './private-file.js';
+import { isRecord, readPrivateEntries, withFileLock, writePrivateEntries } from './private-file.js';
 
 /**
  * How long a remembered reply allows an early EHLO, and how long a refusal keeps it from being
@@ -111,6 +111,11 @@ export class EhloMemory {
   async save(): Promise<void> {
     if (this.changes.length === 0) return;
     const path = join(this.directory, FILE_NAME);
+    // Read, merged and written under the lock: another run ending now would write over these changes.
+    withFileLock(path, () => this.merge(path));
+  }
+
+  private merge(path: string): void {
     let entries = readEntries(path);
     for (const { entry, forgotten } of this.changes) {
       const key = entry ?? forgotten!;

@@ -1,6 +1,7 @@
 // A cache file of mailv's own: `{"version":1,"entries":[…]}`, read only when it is a regular file
 // owned by the user and of a sane size (never through a symbolic link), written whole to a fresh
-// 0600 file beside it and renamed over it, so that a concurrent run reads the old or the new one.
+// 0600 file beside it and renamed over it, so that a concurrent run reads the old or the new one;
+// a run that reads, merges and writes holds the file's lock meanwhile (withFileLock).
 // Its directory is used only when it is a real directory (not a link) of the user's that nobody
 // else may write to: whoever may write there may replace or remove what mailv keeps.
 // Plain synchronous calls: the files are small and local, and node:fs/promises (with readline and
@@ -77,5 +78,64 @@ function ownDirectory(directory: string): boolean {
     return stat.isDirectory() && (me === undefined || stat.uid === me) && (stat.mode & 0o022) === 0;
   } catch {
     return false;
+  }
+}
+
+/** How long a lock may be held before another run takes it as left by a run that died. */
+const STALE_LOCK_MS = 2000;
+/** How long a run waits for another's lock, in steps: then the cache is left as it is. */
+const LOCK_WAIT_MS = 500;
+const LOCK_STEP_MS = 5;
+
+/**
+ * Runs `work` (a read, a merge and a write of the file at `path`) while holding `path.lock`, so that
+ * two runs ending at once do not each write over the other's entries. Undefined when the lock
+ * could not be had (its directory not the user's own, or held too long): a cache, it is then left
+ * as it is.
+ */
+export function withFileLock<T>(path: string, work: () => T): T | undefined {
+  const lock = `${path}.lock`;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  } catch {
+    return undefined;
+  }
+  if (!ownDirectory(dirname(path))) return undefined;
+  const waiting = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited += LOCK_STEP_MS) {
+    try {
+      closeSync(openSync(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+    }
+    if (isStale(lock)) {
+      removeQuietly(lock);
+      continue;
+    }
+    if (waited >= LOCK_WAIT_MS) return undefined;
+    // A few milliseconds: the other run only reads, merges and renames a small file.
+    Atomics.wait(waiting, 0, 0, LOCK_STEP_MS);
+  }
+  try {
+    return work();
+  } finally {
+    removeQuietly(lock);
+  }
+}
+
+function isStale(lock: string): boolean {
+  try {
+    return Date.now() - lstatSync(lock).mtimeMs > STALE_LOCK_MS;
+  } catch {
+    return false; // gone already: the next try takes it
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
   }
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredTlsSession, TlsResumption, VerifiedCertificate } from '../smtp/connection.js';
-import { isRecord, readPrivateEntries, writePrivateEntries } from './private-file.js';
+import { isRecord, readPrivateEntries, withFileLock, writePrivateEntries } from './private-file.js';
 import { ticketLifetimeSeconds } from './ticket-lifetime.js';
 
 /** What a session is kept under: it resumes only for all of these alike. */
@@ -130,9 +130,12 @@ export class TlsSessionCache {
     const expires = Math.min(now + lifetimeMs, Number.isNaN(certificateEnds) ? now + lifetimeMs : certificateEnds);
     if (expires <= now) return;
     const entry: Entry = { ...keyOf(key), expires, session: stored.session.toString('base64'), certificate: certificateOf(stored.certificate) };
-    const others = this.read().filter((candidate) => !sameKey(candidate, key));
-    const entries = [entry, ...others].sort((a, b) => b.expires - a.expires).slice(0, MAX_ENTRIES);
-    if (writePrivateEntries(this.file, entries)) this.entries = entries;
+    // Read, merged and written under the lock: another run keeping its session now would write over this one.
+    withFileLock(this.file, () => {
+      const others = this.read().filter((candidate) => !sameKey(candidate, key));
+      const entries = [entry, ...others].sort((a, b) => b.expires - a.expires).slice(0, MAX_ENTRIES);
+      if (writePrivateEntries(this.file, entries)) this.entries = entries;
+    });
   }
 
   /** The entries of the file still valid; none when it is missing, open to others, or damaged. */

@@ -2,7 +2,8 @@
 // a file that is damaged, not the user's or not a file is ignored, and one that cannot be written
 // is left alone, never a failure.
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -132,6 +133,46 @@ describe('the EHLO memory', () => {
       [25],
     );
     assert.ok(statSync(join(dir, 'pipeconnect.json')).size < 4096);
+  });
+
+  it('keeps every entry when several runs save at once: each reads, merges and writes under the lock', async () => {
+    const dir = directory();
+    const module = new URL('../../dist/cache/ehlo-memory.js', import.meta.url).href;
+    // Each of 8 runs learns 10 servers, saving after each: 80 entries, none written over.
+    const run = (first: number) =>
+      `const { EhloMemory } = await import(${JSON.stringify(module)});
+       for (let port = ${first}; port < ${first + 10}; port++) {
+         const memory = await EhloMemory.open(${JSON.stringify(dir)});
+         memory.learn({ ...${JSON.stringify(KEY)}, port }, ${JSON.stringify(OFFER)}, ${NOW});
+         await memory.save();
+       }`;
+    await Promise.all(
+      Array.from(
+        { length: 8 },
+        (_, index) =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(process.execPath, ['--input-type=module', '-e', run(1000 + 10 * index)], { stdio: 'inherit' });
+            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a run ended with ${code}`))));
+          }),
+      ),
+    );
+    assert.equal((await EhloMemory.open(dir)).remembered(KEY.helo, NOW).length, 80);
+    assert.deepEqual(readdirSync(dir), ['pipeconnect.json'], 'no lock left behind');
+  });
+
+  it('takes a lock left by a run that died, and leaves the file alone while another run holds it', async () => {
+    const dir = directory();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const lock = join(dir, 'pipeconnect.json.lock');
+    writeFileSync(lock, '');
+    const held = await EhloMemory.open(dir);
+    held.learn(KEY, OFFER, NOW);
+    await held.save();
+    assert.equal(existsSync(join(dir, 'pipeconnect.json')), false, 'a fresh lock is another run at work');
+    utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    await held.save();
+    assert.equal((await EhloMemory.open(dir)).remembered(KEY.helo, NOW).length, 1);
+    assert.equal(existsSync(lock), false);
   });
 
   it('writes nothing, not even its directory, for a server that offers no PIPECONNECT and was never remembered', async () => {
