@@ -3,8 +3,7 @@
 // just passes, a reply too many before a BDAT flight. The run always ends; every message is
 // counted exactly once; nothing of a command ever goes as message content.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
@@ -167,31 +166,6 @@ describe('load mode with recipients refused for good and for now', () => {
     assert.equal(run.code, 0, run.stdout);
     const { summary } = loadLines(run.stdout);
     assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, connections: summary.connections }, { accepted: 6, failed: 0, connections: 3 });
-  });
-
-  it('a connection lost after the 354 of a transaction whose envelope went ahead, the next message being prepared: each message reaches the server once at most, and every one is counted', async () => {
-    const subjects: string[] = [];
-    const script: Script = {
-      replies: {
-        '.': (message) => {
-          subjects.push(/^Subject: (.*)$/m.exec(message)?.[1] ?? '');
-          return '250 2.0.0 Ok';
-        },
-      },
-      // The second transaction of each connection: its 354, then the server hangs up.
-      perConnection: () => {
-        let datas = 0;
-        return { replies: { DATA: () => (++datas === 2 ? { raw: '354 go on\r\n', close: true } : '354 go on') } };
-      },
-    };
-    // --vary with an attachment: each message is composed (a file read) while the one before ends.
-    const attachment = join(mkdtempSync(join(tmpdir(), 'mailv-ahead-')), 'notes.txt');
-    writeFileSync(attachment, 'notes\n');
-    const run = await withServer(script, (server) => load(server.port, ['--count', '6', '--concurrency', '1', '--vary', '-a', attachment]));
-    const { summary } = loadLines(run.stdout);
-    assert.deepEqual([...new Set(subjects)], subjects, `sent twice: ${subjects.join(', ')}`);
-    assert.equal(summary.accepted, subjects.length, subjects.join(', '));
-    assert.equal(summary.accepted + summary.failed, 6);
   });
 
   it('a server that hangs up after MAIL on every connection: each message counted as failed once, and the run ends', async () => {
