@@ -199,11 +199,11 @@ async function carry(
       clean = results.some((result) => result.outcome === 'sent');
       if (clean) tally.reachedSomeone = true;
     } catch (error) {
-      if (envelopeWentAhead && !session.committed && closedOnIt(error)) {
+      if (envelopeWentAhead && !session.committed && lostWithoutAWord(error)) {
         // The server hung up before taking any of it (as after its last message on a connection):
-        // never started, it goes over a new connection, and so does a next one
-        // already prepared (loseRest). The first message of a connection is counted instead, so
-        // that a server that drops every one cannot keep a run going forever.
+        // never started, it goes over a new connection, and so does a next one already prepared
+        // (loseRest). The first message of a connection is counted instead, so that a server that
+        // drops every one cannot keep a run going forever.
         issuer.giveBack(carried);
         loseRest(error);
         return;
@@ -257,7 +257,7 @@ async function carry(
  * The connection was lost under a transaction, without a word. A 421 is a word: the server's
  * answer to this message (a rate limit, as often), counted as such like any other reply.
  */
-function closedOnIt(error: unknown): boolean {
+function lostWithoutAWord(error: unknown): boolean {
   return error instanceof TransportError && error.fact.code === 'MAILV_CONNECTION_LOST';
 }
 
