@@ -38,13 +38,14 @@ export function readPrivateEntries(path: string, rules: PrivateFileRules): unkno
   }
 }
 
-/** Writes `entries` as the file at `path` (its directory made 0700 if missing); whether it was. */
+/**
+ * Writes `entries` as the file at `path`; whether it was. Called inside withFileLock(), which has
+ * made the directory (0700) and checked that it is the user's own.
+ */
 export function writePrivateEntries(path: string, entries: readonly unknown[]): boolean {
   const directory = dirname(path);
   const temporary = join(directory, `.${basename(path)}.${process.pid}.${Date.now()}`);
   try {
-    mkdirSync(directory, { recursive: true, mode: 0o700 });
-    if (!ownDirectory(directory)) return false;
     const file = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     try {
       writeFileSync(file, `${JSON.stringify({ version: 1, entries })}\n`);
