@@ -148,7 +148,10 @@ async function carry(
    */
   const loseRest = (error: unknown) => {
     if (session.aheadCarriesMessage) tally.fail(error);
-    else if (session.hasAhead) issuer.giveBack(prepared);
+    else if (session.hasAhead) {
+      issuer.giveBack(prepared);
+      if (session.aheadSent) tally.resent++;
+    }
     for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
     open.close();
   };
@@ -205,6 +208,7 @@ async function carry(
         // (loseRest). The first message of a connection is counted instead, so that a server that
         // drops every one cannot keep a run going forever.
         issuer.giveBack(carried);
+        tally.resent++;
         loseRest(error);
         return;
       }

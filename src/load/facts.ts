@@ -44,6 +44,12 @@ export interface LoadReport {
   readonly refused: number;
   readonly deferred: number;
   readonly connections: number;
+  /**
+   * Messages whose envelope had left on a connection that was then lost before their content
+   * (a server that hangs up without a word after a message, say), sent again over a new one: the
+   * server saw their MAIL twice. Each is counted once in `accepted` or `failed`, by its last try.
+   */
+  readonly resent: number;
   readonly elapsedMs: number;
   readonly connect: LatencySummary | undefined;
   readonly greeting: LatencySummary | undefined;

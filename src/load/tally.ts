@@ -19,6 +19,8 @@ export class Tally {
   refused = 0;
   deferred = 0;
   connections = 0;
+  /** Messages given back, to go again over a new connection, after their envelope had left on one that was lost. */
+  resent = 0;
   /** Replies counted by code, then by enhanced code ('' for none): no key to build for each reply. */
   private readonly replies = new Map<number, Map<string, number>>();
   private readonly failures: { key: string; failure: LoadFailure; count: number }[] = [];
@@ -114,6 +116,7 @@ export class Tally {
       refused: this.refused,
       deferred: this.deferred,
       connections: this.connections,
+      resent: this.resent,
       elapsedMs,
       connect: this.connect.summary(),
       greeting: this.greeting.summary(),

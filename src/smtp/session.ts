@@ -303,6 +303,11 @@ export class SmtpSession {
     return this.ahead !== undefined || this.aheadFailure !== undefined;
   }
 
+  /** A transaction is under way and its envelope was written or queued: the server may have seen its MAIL. */
+  get aheadSent(): boolean {
+    return this.ahead !== undefined;
+  }
+
   /**
    * The transaction under way has written its message (BDAT): if the connection is lost now, the
    * server may have it. With DATA only its envelope left, and the message may go again elsewhere.

@@ -6,6 +6,8 @@ export interface LoadWords {
   readonly totals: (count: number, accepted: number, failed: number, connections: number, seconds: string) => string;
   /** The failed ones, split: for good (5xx…) and for now (4xx, connections refused or dropped). */
   readonly split: (refused: number, deferred: number) => string;
+  /** `resent` messages went again over a new connection: the one their envelope had left on was lost before their content. */
+  readonly resent: (resent: number) => string;
   /** A failure stopped the run (`by` --stop-on-error, or a login refused for good) at `what`; `unsent` messages were never started. */
   readonly stopped: (unsent: number, what: string, by: LoadStop) => string;
   /** A signal (`SIGINT`) cut the run short; `unsent` messages were never started. */

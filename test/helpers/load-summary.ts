@@ -20,6 +20,7 @@ export interface LoadSummary {
   refused: number;
   deferred: number;
   connections: number;
+  resent: number;
   ms: number;
   connect: Latency | null;
   greeting: Latency | null;

@@ -50,9 +50,62 @@ describe('load mode, transactions pipelined, against a server that hangs up afte
     // Per connection, the third message is cut off at its dot, the next one's envelope already
     // sent behind it; that one had not sent its message, so it starts the next connection:
     // 1 2 [3] | 4 5 [6] | 7 8 [9] | 10.
-    assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, connections: summary.connections }, { accepted: 7, failed: 3, connections: 4 });
+    assert.deepEqual(
+      { accepted: summary.accepted, failed: summary.failed, connections: summary.connections, resent: summary.resent },
+      { accepted: 7, failed: 3, connections: 4, resent: 3 },
+    );
     assert.deepEqual(accepted, ['load #1', 'load #2', 'load #4', 'load #5', 'load #7', 'load #8', 'load #10']);
     assert.equal(run.code, 75, run.stderr);
+  });
+});
+
+describe('load mode against a server that hangs up without a word after the first message of each connection', () => {
+  let server: ScriptedServer;
+  /** The subject of each message the server accepted, in order. */
+  const accepted: string[] = [];
+  before(async () => {
+    server = await startScriptedServer({
+      perConnection: () => ({
+        replies: {
+          '.': (message) => {
+            accepted.push(/^Subject: (.*)$/m.exec(message)?.[1] ?? '');
+            // The next message's envelope came in the same write as this dot: never answered.
+            return { raw: '250 2.0.0 Ok: queued\r\n', close: true };
+          },
+        },
+      }),
+    });
+  });
+  after(() => server.close());
+
+  it('every message gets through once, and the summary says how many went again, since the server saw their envelope twice', async () => {
+    const args = [
+      '--server',
+      `127.0.0.1:${server.port}`,
+      '--count',
+      '4',
+      '--per-connection',
+      '2',
+      '--vary',
+      '-r',
+      'load@example.org',
+      '-s',
+      'load',
+      'sink@example.org',
+    ];
+    const run = await runCli([...args, '--json'], { input: 'Hello.\n' });
+    const summary = loadSummary(run.stdout);
+    // 1 [2 | 2 [3 | 3 [4 | 4: each connection's second envelope is lost with it, and starts the next.
+    assert.deepEqual(
+      { accepted: summary.accepted, failed: summary.failed, connections: summary.connections, resent: summary.resent },
+      { accepted: 4, failed: 0, connections: 4, resent: 3 },
+    );
+    assert.deepEqual(accepted, ['load #1', 'load #2', 'load #3', 'load #4']);
+    assert.equal(run.code, 0, run.stderr);
+    accepted.length = 0;
+    const words = await runCli(args, { input: 'Hello.\n' });
+    assert.match(words.stdout, /^3 messages sent again over a new connection: the one their envelope had left on was lost before their content$/m);
+    assert.equal(words.code, 0, words.stderr);
   });
 });
 

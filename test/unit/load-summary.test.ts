@@ -27,6 +27,7 @@ const report: LoadReport = {
   refused: 2,
   deferred: 0,
   connections: 2,
+  resent: 0,
   elapsedMs: 1000,
   connect: latency,
   greeting: latency,
@@ -65,6 +66,22 @@ describe('load summary', () => {
     const slow = { ...report, accepted: 3, failed: 0, elapsedMs: 4000 };
     assert.ok(loadSummaryLines(slow, wordsFor('en')).includes('0.8 messages per second'));
     assert.ok(loadSummaryLines(slow, wordsFor('fr')).includes('0,8 message par seconde'));
+  });
+
+  it('says how many messages went again over a new connection, only when some did, in English and French', () => {
+    const resent = { ...report, resent: 1 };
+    assert.ok(
+      loadSummaryLines(resent, wordsFor('en')).includes(
+        '1 message sent again over a new connection: the one its envelope had left on was lost before its content',
+      ),
+    );
+    assert.ok(
+      loadSummaryLines(resent, wordsFor('fr')).includes(
+        '1 message renvoyé sur une nouvelle connexion : celle où son enveloppe était partie a été perdue avant son contenu',
+      ),
+    );
+    assert.ok(!loadSummaryLines(report, wordsFor('en')).some((line) => line.includes('sent again')));
+    assert.equal((JSON.parse(loadSummaryJson(resent)) as { resent: number }).resent, 1);
   });
 
   it("names the stage of a failure in --json when the failure has one (a time limit's)", () => {

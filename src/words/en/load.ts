@@ -5,6 +5,8 @@ export const loadWords: LoadWords = {
   totals: (count, accepted, failed, connections, seconds) =>
     `${count} messages in ${seconds} s over ${connections} connection${connections === 1 ? '' : 's'}: ${accepted} accepted, ${failed} failed`,
   split: (refused, deferred) => `failed: ${refused} refused for good, ${deferred} deferred (temporary failures)`,
+  resent: (resent) =>
+    `${resent} message${resent === 1 ? '' : 's'} sent again over a new connection: the one ${resent === 1 ? 'its' : 'their'} envelope had left on was lost before ${resent === 1 ? 'its' : 'their'} content`,
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'stopped at the first failure (--stop-on-error)' : 'stopped: the login was refused, as it would be on every connection'}, ${unsent} message${unsent === 1 ? '' : 's'} not sent: ${what}`,
   interrupted: (signal, unsent) => `interrupted (${signal}): ${unsent} message${unsent === 1 ? '' : 's'} never started`,

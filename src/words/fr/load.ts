@@ -5,6 +5,8 @@ export const loadWords: LoadWords = {
   totals: (count, accepted, failed, connections, seconds) =>
     `${count} messages en ${seconds} s sur ${connections} connexion${connections === 1 ? '' : 's'} : ${accepted} acceptés, ${failed} en échec`,
   split: (refused, deferred) => `en échec : ${refused} refusés pour de bon, ${deferred} différés (échecs temporaires)`,
+  resent: (resent) =>
+    `${resent} message${resent === 1 ? '' : 's'} renvoyé${resent === 1 ? '' : 's'} sur une nouvelle connexion : celle où ${resent === 1 ? 'son' : 'leur'} enveloppe était partie a été perdue avant ${resent === 1 ? 'son' : 'leur'} contenu`,
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'arrêt au premier échec (--stop-on-error)' : 'arrêt : l’authentification a été refusée, et le serait à chaque connexion'}, ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
   interrupted: (signal, unsent) => `interrompu (${signal}) : ${unsent} message${unsent === 1 ? '' : 's'} jamais commencé${unsent === 1 ? '' : 's'}`,
