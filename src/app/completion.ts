@@ -14,7 +14,7 @@ const SCRIPTS = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;
 export async function completionCommand(run: Run): Promise<number> {
   const { io } = run;
   try {
-    const parsed = parseCompletionCommandLine(io.argv.slice(1));
+    const parsed = parseCompletionCommandLine(io.argv.slice(1), run.words.help);
     if (parsed.kind === 'exit') {
       run.output.out(parsed.output);
       return ExitCode.OK;

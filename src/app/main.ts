@@ -41,7 +41,7 @@ async function dispatch(run: Run): Promise<number> {
       run.language = plan.language;
       return await sendMessage(run, plan);
     }
-    const parsed = parseCommandLine(io.argv, io.argv.some((arg) => /^-(V|-version)$/.test(arg)) ? io.version() : '');
+    const parsed = parseCommandLine(io.argv, io.argv.some((arg) => /^-(V|-version)$/.test(arg)) ? io.version() : '', run.words.help);
     if (parsed.kind === 'exit') {
       run.output.out(parsed.output);
       return ExitCode.OK;
@@ -86,7 +86,7 @@ async function dispatch(run: Run): Promise<number> {
 async function replayCommand(run: Run): Promise<number> {
   const { io } = run;
   try {
-    const parsed = parseReplayCommandLine(io.argv.slice(1));
+    const parsed = parseReplayCommandLine(io.argv.slice(1), run.words.help);
     if (parsed.kind === 'exit') {
       run.output.out(parsed.output);
       return ExitCode.OK;

@@ -1,10 +1,11 @@
 // The command line as commander sees it: flags, help text with examples, version. Parsing only;
 // meaning is given in options.ts.
-import { Argument, Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, type Help, Option } from 'commander';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import { UsageError } from '../errors.js';
 import { QUIT_POINTS, type QuitPoint } from '../smtp/quit-points.js';
 import type { Words } from '../words/catalogue.js';
+import type { HelpTitle, HelpWords } from '../words/help-words.js';
 import { describeFact } from '../words/describe.js';
 import { en } from '../words/en/index.js';
 import type { CommandLineFact } from './facts.js';
@@ -72,59 +73,6 @@ export interface RawOptions {
 }
 
 export type ParsedCommandLine = { kind: 'run'; options: RawOptions; recipients: string[] } | { kind: 'exit'; output: string };
-
-const EXAMPLES = `
-Examples:
-  echo "Hello" | mailv -s "Greetings" bob@example.org
-      send to bob through the local server (localhost:25), showing the dialogue
-  mailv -s "Report" -a report.pdf -c carol@example.org bob@example.org < body.txt
-      a message with an attachment and a copy
-  mailv -t < message.eml
-      send a complete message; recipients come from its To, Cc and Bcc
-  mailv --server smtp://mail.example.org:2525 -r alice@example.org bob@example.org
-      use another server and sender
-  mailv --server smtps://smtp.example.org --user alice -r alice@example.org bob@example.org
-      through a provider: implicit TLS on port 465, log in as alice (password from
-      MAILV_PASSWORD, --password-file, --password-cmd, or asked at the terminal)
-  mailv --account work bob@example.org
-      server, login and sender from [account work] in ~/.config/mailv/config
-  mailv --dry-run -s test bob@example.org < body.txt
-      show the envelope and the exact message, connect to nothing
-  mailv --demo -s test bob@example.org < body.txt
-      send to an embedded server on 127.0.0.1 and show what it received
-  mailv --mx example.org
-      show the MX hosts of example.org in the order mail tries them
-  mailv --direct -v -s test bob@example.org < body.txt
-      look up example.org's MX hosts and deliver there, showing the DNS exchange
-  mailv --quit-after ehlo --server mail.example.org
-      list what a server offers, send nothing
-  mailv --demo --explain --lang fr -s test bob@example.org < body.txt
-      the dialogue with each line explained, in French
-
-Commands:
-  mailv replay <file>          show a session kept with --record again (mailv replay --help)
-  mailv completion <shell>     a completion script for bash, zsh or fish (mailv completion --help)`;
-
-/** Every status of the one table (src/errors.ts, src/delivery/outcome.ts); a test holds them equal. */
-const EXIT_STATUS = `
-Exit status:
-  0    sent to every recipient; also --help, --version, --dry-run, --mx, and a --quit-after that went well
-  64   usage: a bad flag, value or address, flags that contradict each other, no terminal where one is needed
-  65   bad data: a -t message SMTP cannot carry, a --ca file without a certificate
-  66   missing input: an attachment, a --ca or password file, or a replay record that cannot be read
-  67   a recipient was refused (5xx); the others got the message
-  68   no such host or domain, or a domain that takes no mail
-  69   refused for good: a 5xx reply, a message too large, content the server does not take
-  70   an internal error of mailv
-  73   the file of --record cannot be created
-  74   a local I/O error: reading standard input or an attachment, the spool of a large message
-  75   try again later: a 4xx reply, a connection or DNS lookup that failed, a timeout, TLS, q at --step
-  76   the server broke the protocol
-  77   no login: the server refused it, or mailv withheld the credentials
-  78   the configuration file, or the command that gives the password, cannot be used
-  129, 130, 131, 143
-       stopped by SIGHUP, SIGINT, SIGQUIT or SIGTERM: 128 + the signal's number
-These are the codes of sysexits.h, as sendmail uses them; see man mailv for the rest.`;
 
 /** Repeatable options gather their values; unset, they are filled in as [] after parsing. */
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -197,7 +145,20 @@ function choiceOption(flags: string, description: string, choices: readonly stri
   });
 }
 
-/** Parses argv (without node and the script). Throws CommandLineError (a UsageError) for bad flags. */
+/**
+ * commander's own words in those of `help`: its headings (`Usage:`, `Options:`…) and the list of
+ * choices it adds to a description (mailv sets neither defaults nor presets for it to show).
+ */
+function helpIn(help: HelpWords): Partial<Help> {
+  const withChoices = (description: string, choices: readonly string[] | undefined) =>
+    choices === undefined ? description : `${description} (${help.choices(choices.map((choice) => JSON.stringify(choice)).join(', '))})`;
+  return {
+    styleTitle: (title) => help.titles[title as HelpTitle] ?? title,
+    optionDescription: (option) => withChoices(option.description, option.argChoices),
+    argumentDescription: (argument) => withChoices(argument.description, argument.argChoices),
+  };
+}
+
 /**
  * Parses `argv` with `program`, commander's own output kept rather than printed: `exit` with it for
  * --help and --version, a CommandLineError for what commander refused, undefined to go on.
@@ -222,103 +183,76 @@ function parseArguments(program: Command, argv: readonly string[]): { kind: 'exi
 }
 
 /** mailv's command line as commander defines it: what parseCommandLine parses and the shell completions offer. */
-export function mailvProgram(version: string): Command {
+export function mailvProgram(version: string, help: HelpWords = en.help): Command {
   return new MailvCommand('mailv')
+    .configureHelp(helpIn(help))
     .usage('[options] <recipient...>')
-    .description('Send e-mail and show the whole SMTP dialogue as it happens, as mail -v does.')
-    .argument('[recipients...]', 'addresses to send to (a bare user name gets @ this host)')
-    .option('-s, --subject <text>', 'subject of the message')
-    .option('-c, --cc <addresses>', 'carbon copy recipients (repeatable, comma-separated)', collect)
-    .option('-b, --bcc <addresses>', 'blind copy recipients: envelope only (repeatable, comma-separated)', collect)
-    .option('-r, --from <address>', 'envelope sender and From: (default $USER@this host)')
-    .option('-a, --attach <file>', 'attach a file (repeatable)', collect)
-    .option('-H, --header <"Name: value">', 'add a header field (repeatable)', collect)
-    .option('-t, --read-recipients', 'standard input is a complete message; recipients come from its To, Cc, Bcc')
-    .option(
-      '--server <url>',
-      'smtp://host[:port], smtps://host[:port] (implicit TLS, port 465) or host[:port]; lmtp://host[:port] (LMTP, port 24), lmtp:/socket, unix:/socket (SMTP) (default $MAILV_SERVER, else smtp://localhost:25)',
-    )
-    .option('--direct', "deliver to each recipient domain's MX hosts instead of a submission server")
-    .option('--mx <domain>', 'show how mail for a domain is routed (its MX hosts, in order) and send nothing')
-    .option('--dns <server>', 'name server for MX lookups, ip[:port] (repeatable; default /etc/resolv.conf)', collect)
-    .option('--port <n>', 'port of the MX hosts with --direct (default 25)')
-    .addOption(
-      choiceOption('--tls <mode>', 'STARTTLS: auto (when offered; the default), required (offered, verified certificate, or stop), off', [
-        'auto',
-        'required',
-        'off',
-      ]),
-    )
-    .option('--ca <file>', 'trust the CA certificates in this PEM file too')
-    .option('--insecure', 'accept any certificate (says so on every run)')
-    .option('--no-tls-resume', 'neither resume nor keep TLS sessions (kept in $XDG_CACHE_HOME/mailv)')
-    .option('--user <name>', 'log in as this user (AUTH)')
-    .option('--auth <mechanism>', `force a mechanism: ${KNOWN_MECHANISMS.join(', ')} (default: the strongest offered)`)
-    .option('--password-file <file>', 'read the password from the first line of this file')
-    .option('--password-cmd <command>', 'run this command; the first line it prints is the password')
-    .option('--oauth2-token-file <file>', 'log in with XOAUTH2, the token read from this file')
-    .option('--oauth2-token-cmd <command>', 'log in with XOAUTH2, the token printed by this command')
-    .option('--allow-plaintext-auth', 'send credentials even without TLS to a server that is not this machine')
-    .option('--show-secrets', 'show credentials in the dialogue, and decode each AUTH step')
-    .option('--account <name>', 'use [account <name>] of the configuration file')
-    .option('--config <file>', 'read this configuration file (default ~/.config/mailv/config)')
-    .addOption(
-      choiceOption('--body <mode>', 'how the message goes: auto (BDAT when the server offers CHUNKING; the default), data, bdat', ['auto', 'data', 'bdat']),
-    )
-    .addOption(
-      choiceOption(
-        '--pipelining <mode>',
-        'on: send groups of commands without waiting when the server offers PIPELINING (the default); off: one command, one reply (the default with --step)',
-        ['on', 'off'],
-      ),
-    )
-    .option('--no-pipeconnect', 'never send EHLO before the greeting, even to a server remembered (in ~/.cache/mailv) to offer PIPECONNECT')
-    .addOption(
-      choiceOption(
-        '--quit-after <step>',
-        'stop after this step with QUIT, sending no message: connect, greeting, ehlo, starttls, auth, mail, rcpt, data',
-        QUIT_POINTS,
-      ),
-    )
-    .option('-e, --explain', 'explain each line of the dialogue: what it means, where it is defined')
-    .addOption(choiceOption('--lang <language>', 'language of what mailv writes: fr or en (default from LC_ALL, LC_MESSAGES, LANG)', ['fr', 'en']))
-    .option('--timing', 'elapsed milliseconds before each line, and a summary of round trips, octets and time per step')
-    .option('--json', 'one JSON object per line for every event, then the result; no colour')
-    .option(
-      '--step',
-      'at a terminal, wait for Enter before every write, saying what it will send (q quits with QUIT); one command at a time unless --pipelining on',
-    )
-    .option('--notify <when>', 'delivery status notifications (DSN, RFC 3461): never, or success,failure,delay (any of them)')
-    .addOption(choiceOption('--ret <what>', 'what a failure notification returns of the message: full or hdrs', ['full', 'hdrs']))
-    .option('--envid <id>', 'envelope id echoed in every notification (printable ASCII, up to 100 characters)')
-    .option('--diagram <file>', 'also draw the session as a sequence diagram in this .html or .svg file')
-    .option('--record <file>', 'keep the session in this file (mode 0600, secrets withheld), to show again with: mailv replay <file>')
-    .option('--count <n>', 'load test: send the message n times, show no dialogue, then a summary (rate, latencies, replies, failures)')
-    .option('--concurrency <n>', 'with --count: over n connections at once (default 1)')
-    .option('--per-connection <n>', 'with --count: at most n messages over each connection (default: all of them)')
-    .option('--vary', 'with --count: a sequence number in each Subject and Message-ID')
-    .option('--rate <r>', 'with --count: start at most r messages a second over all connections (decimals allowed: 0.5)')
-    .option('--stop-on-error', 'with --count: the first failure stops the run (what is under way finishes)')
-    .option('--helo <name>', "name given in EHLO (default this host's fully qualified name)")
-    .option('--xclient <NAME=value>', "after EHLO, claim another client with Postfix's XCLIENT (repeatable: ADDR=, NAME=, HELO=, …)", collect)
-    .addOption(
-      choiceOption('--proxy <version>', "send HAProxy's PROXY header before the greeting: v1 (text) or v2 (binary); needs --proxy-source", ['v1', 'v2']),
-    )
-    .option('--proxy-source <address:port>', 'the client the PROXY header claims, e.g. 192.0.2.7:40000 or [2001:db8::7]:40000')
-    .option('-4, --ipv4', 'connect over IPv4 only')
-    .option('-6, --ipv6', 'connect over IPv6 only')
-    .option('--source-address <ip>', 'connect from this local address')
-    .option('--timeout <seconds>', 'longest wait for any step (default: the limits of RFC 5321)')
-    .option('-v, --verbose', 'more detail: -v adds connection notes, -vv also shows the message lines', increase, 0)
-    .option('-q, --quiet', 'print no dialogue, only errors')
-    .option('--dry-run', 'print the envelope and the exact message; connect to nothing')
-    .option('--demo', 'send to an embedded SMTP server on 127.0.0.1 and show what it received')
-    .addOption(new Option('--color', 'colour the dialogue even when not on a terminal'))
-    .addOption(new Option('--no-color', 'never colour the dialogue'))
-    .version(version, '-V, --version', 'print the version')
-    .helpOption('-h, --help', 'show this help')
-    .addHelpText('after', EXAMPLES)
-    .addHelpText('after', EXIT_STATUS);
+    .description(help.mailv.description)
+    .argument('[recipients...]', help.mailv.recipients)
+    .option('-s, --subject <text>', help.mailv.options.subject)
+    .option('-c, --cc <addresses>', help.mailv.options.cc, collect)
+    .option('-b, --bcc <addresses>', help.mailv.options.bcc, collect)
+    .option('-r, --from <address>', help.mailv.options.from)
+    .option('-a, --attach <file>', help.mailv.options.attach, collect)
+    .option('-H, --header <"Name: value">', help.mailv.options.header, collect)
+    .option('-t, --read-recipients', help.mailv.options.readRecipients)
+    .option('--server <url>', help.mailv.options.server)
+    .option('--direct', help.mailv.options.direct)
+    .option('--mx <domain>', help.mailv.options.mx)
+    .option('--dns <server>', help.mailv.options.dns, collect)
+    .option('--port <n>', help.mailv.options.port)
+    .addOption(choiceOption('--tls <mode>', help.mailv.options.tls, ['auto', 'required', 'off']))
+    .option('--ca <file>', help.mailv.options.ca)
+    .option('--insecure', help.mailv.options.insecure)
+    .option('--no-tls-resume', help.mailv.options.noTlsResume)
+    .option('--user <name>', help.mailv.options.user)
+    .option('--auth <mechanism>', help.mailv.options.auth(KNOWN_MECHANISMS.join(', ')))
+    .option('--password-file <file>', help.mailv.options.passwordFile)
+    .option('--password-cmd <command>', help.mailv.options.passwordCmd)
+    .option('--oauth2-token-file <file>', help.mailv.options.oauth2TokenFile)
+    .option('--oauth2-token-cmd <command>', help.mailv.options.oauth2TokenCmd)
+    .option('--allow-plaintext-auth', help.mailv.options.allowPlaintextAuth)
+    .option('--show-secrets', help.mailv.options.showSecrets)
+    .option('--account <name>', help.mailv.options.account)
+    .option('--config <file>', help.mailv.options.config)
+    .addOption(choiceOption('--body <mode>', help.mailv.options.body, ['auto', 'data', 'bdat']))
+    .addOption(choiceOption('--pipelining <mode>', help.mailv.options.pipelining, ['on', 'off']))
+    .option('--no-pipeconnect', help.mailv.options.noPipeconnect)
+    .addOption(choiceOption('--quit-after <step>', help.mailv.options.quitAfter, QUIT_POINTS))
+    .option('-e, --explain', help.mailv.options.explain)
+    .addOption(choiceOption('--lang <language>', help.mailv.options.lang, ['fr', 'en']))
+    .option('--timing', help.mailv.options.timing)
+    .option('--json', help.mailv.options.json)
+    .option('--step', help.mailv.options.step)
+    .option('--notify <when>', help.mailv.options.notify)
+    .addOption(choiceOption('--ret <what>', help.mailv.options.ret, ['full', 'hdrs']))
+    .option('--envid <id>', help.mailv.options.envid)
+    .option('--diagram <file>', help.mailv.options.diagram)
+    .option('--record <file>', help.mailv.options.record)
+    .option('--count <n>', help.mailv.options.count)
+    .option('--concurrency <n>', help.mailv.options.concurrency)
+    .option('--per-connection <n>', help.mailv.options.perConnection)
+    .option('--vary', help.mailv.options.vary)
+    .option('--rate <r>', help.mailv.options.rate)
+    .option('--stop-on-error', help.mailv.options.stopOnError)
+    .option('--helo <name>', help.mailv.options.helo)
+    .option('--xclient <NAME=value>', help.mailv.options.xclient, collect)
+    .addOption(choiceOption('--proxy <version>', help.mailv.options.proxy, ['v1', 'v2']))
+    .option('--proxy-source <address:port>', help.mailv.options.proxySource)
+    .option('-4, --ipv4', help.mailv.options.ipv4)
+    .option('-6, --ipv6', help.mailv.options.ipv6)
+    .option('--source-address <ip>', help.mailv.options.sourceAddress)
+    .option('--timeout <seconds>', help.mailv.options.timeout)
+    .option('-v, --verbose', help.mailv.options.verbose, increase, 0)
+    .option('-q, --quiet', help.mailv.options.quiet)
+    .option('--dry-run', help.mailv.options.dryRun)
+    .option('--demo', help.mailv.options.demo)
+    .addOption(new Option('--color', help.mailv.options.color))
+    .addOption(new Option('--no-color', help.mailv.options.noColor))
+    .version(version, '-V, --version', help.mailv.version)
+    .helpOption('-h, --help', help.help)
+    .addHelpText('after', help.mailv.examples)
+    .addHelpText('after', help.mailv.exitStatus);
 }
 
 /**
@@ -327,8 +261,8 @@ export function mailvProgram(version: string): Command {
  */
 export const COMPLETED_VALUES: Readonly<Record<string, readonly string[] | 'account'>> = { '--auth': KNOWN_MECHANISMS, '--account': 'account' };
 
-export function parseCommandLine(argv: readonly string[], version: string): ParsedCommandLine {
-  const program = mailvProgram(version);
+export function parseCommandLine(argv: readonly string[], version: string, help?: HelpWords): ParsedCommandLine {
+  const program = mailvProgram(version, help);
   const exit = parseArguments(program, argv);
   if (exit !== undefined) return exit;
   const options = program.opts<Partial<RawOptions>>();
@@ -351,27 +285,12 @@ export interface ReplayOptions {
 
 export type ParsedReplayLine = { kind: 'run'; options: ReplayOptions; file: string } | { kind: 'exit'; output: string };
 
-const REPLAY_EXAMPLES = `
-Examples:
-  mailv --record lesson.jsonl -s test bob@example.org < body.txt
-      send, and keep the session in lesson.jsonl
-  mailv replay lesson.jsonl
-      show it again as it was shown, with no network
-  mailv replay --explain --lang fr --step lesson.jsonl
-      again, explained in French, one write at a time (Enter, q stops)
-  mailv replay --timing lesson.jsonl
-      with the recorded times and the summary of round trips
-  mailv replay --explain --lang fr --diagram lesson.html lesson.jsonl
-      draw it as a sequence diagram to project, explained in French
-A recipient named replay is given after --: mailv -- replay.
-Exit status: the recorded run's, or 65 for a record that cannot be read as one (66: no such file).`;
-
 /**
  * Parses the arguments after `replay` (argv[0] of `mailv replay FILE`). Throws CommandLineError
  * (a UsageError) for bad flags, a missing or second file.
  */
-export function parseReplayCommandLine(argv: readonly string[]): ParsedReplayLine {
-  const program = replayProgram();
+export function parseReplayCommandLine(argv: readonly string[], help?: HelpWords): ParsedReplayLine {
+  const program = replayProgram(help);
   const exit = parseArguments(program, argv);
   if (exit !== undefined) return exit;
   const options = program.opts<Partial<ReplayOptions>>();
@@ -379,24 +298,25 @@ export function parseReplayCommandLine(argv: readonly string[]): ParsedReplayLin
 }
 
 /** The command line of `mailv replay`. */
-export function replayProgram(): Command {
+export function replayProgram(help: HelpWords = en.help): Command {
   return new MailvCommand('replay')
+    .configureHelp(helpIn(help))
     .name('mailv replay')
     .usage('[options] <file>')
-    .description('Show a session kept with --record again, as it was shown or in another mode; no network.')
-    .argument('<file>', 'the record (- for standard input)')
-    .option('-e, --explain', 'explain each line of the dialogue: what it means, where it is defined')
-    .addOption(choiceOption('--lang <language>', 'language of what mailv writes: fr or en (default: the language of the record)', ['fr', 'en']))
-    .option('--timing', 'the recorded milliseconds before each line, and the summary of round trips, octets and time per step')
-    .option('--json', 'one JSON object per line for every event, then the recorded result; no colour')
-    .option('--step', 'at a terminal, wait for Enter where the live run waited: before each write, a flight being one (q stops)')
-    .option('--diagram <file>', 'draw the recorded session as a sequence diagram in this .html or .svg file')
-    .option('-v, --verbose', 'more detail: -v adds connection notes, -vv also shows the message lines', increase, 0)
-    .option('-q, --quiet', 'print no dialogue, only the recorded errors')
-    .addOption(new Option('--color', 'colour the dialogue even when not on a terminal'))
-    .addOption(new Option('--no-color', 'never colour the dialogue'))
-    .helpOption('-h, --help', 'show this help')
-    .addHelpText('after', REPLAY_EXAMPLES);
+    .description(help.replay.description)
+    .argument('<file>', help.replay.file)
+    .option('-e, --explain', help.replay.options.explain)
+    .addOption(choiceOption('--lang <language>', help.replay.options.lang, ['fr', 'en']))
+    .option('--timing', help.replay.options.timing)
+    .option('--json', help.replay.options.json)
+    .option('--step', help.replay.options.step)
+    .option('--diagram <file>', help.replay.options.diagram)
+    .option('-v, --verbose', help.replay.options.verbose, increase, 0)
+    .option('-q, --quiet', help.replay.options.quiet)
+    .addOption(new Option('--color', help.replay.options.color))
+    .addOption(new Option('--no-color', help.replay.options.noColor))
+    .helpOption('-h, --help', help.help)
+    .addHelpText('after', help.replay.examples);
 }
 
 /** What `mailv completion` prints: a shell's completion script, or the account names those scripts ask for. */
@@ -405,32 +325,22 @@ export type CompletionTarget = (typeof COMPLETION_TARGETS)[number];
 
 export type ParsedCompletionLine = { kind: 'run'; target: CompletionTarget; config?: string } | { kind: 'exit'; output: string };
 
-const COMPLETION_EXAMPLES = `
-Examples:
-  source <(mailv completion bash)
-      complete mailv's options, their values and account names in this bash (or add it to ~/.bashrc)
-  mailv completion zsh > "\${fpath[1]}/_mailv"
-      install the zsh completion (a directory of $fpath; compinit loads it)
-  mailv completion fish > ~/.config/fish/completions/mailv.fish
-      install the fish completion
-  mailv completion accounts --config work.conf
-      the account names of a configuration file, one a line, as the scripts ask for them`;
-
 /** The command line of `mailv completion`. */
-export function completionProgram(): Command {
+export function completionProgram(help: HelpWords = en.help): Command {
   return new MailvCommand('completion')
+    .configureHelp(helpIn(help))
     .name('mailv completion')
     .usage('[options] <bash|zsh|fish|accounts>')
-    .description("Print the shell completion script of mailv for bash, zsh or fish, made from mailv's own command line.")
-    .addArgument(new Argument('<target>', 'bash, zsh or fish: the script; accounts: the account names of the configuration file').choices(COMPLETION_TARGETS))
-    .option('--config <file>', 'with accounts: read this configuration file (default ~/.config/mailv/config)')
-    .helpOption('-h, --help', 'show this help')
-    .addHelpText('after', COMPLETION_EXAMPLES);
+    .description(help.completion.description)
+    .addArgument(new Argument('<target>', help.completion.target).choices(COMPLETION_TARGETS))
+    .option('--config <file>', help.completion.config)
+    .helpOption('-h, --help', help.help)
+    .addHelpText('after', help.completion.examples);
 }
 
 /** Parses the arguments after `completion`. Throws CommandLineError (a UsageError). */
-export function parseCompletionCommandLine(argv: readonly string[]): ParsedCompletionLine {
-  const program = completionProgram();
+export function parseCompletionCommandLine(argv: readonly string[], help?: HelpWords): ParsedCompletionLine {
+  const program = completionProgram(help);
   const exit = parseArguments(program, argv);
   if (exit !== undefined) return exit;
   const { config } = program.opts<{ config?: string }>();

@@ -5,6 +5,7 @@ import type { Note, SessionEvent } from '../events.js';
 import type { CliWords } from './cli-words.js';
 import type { DiagramWords } from './diagram-words.js';
 import type { DnsWords } from './dns-words.js';
+import type { HelpWords } from './help-words.js';
 import type { LoadWords } from './load-words.js';
 import type { OutputWords } from './output-words.js';
 
@@ -32,6 +33,8 @@ export interface Words {
   readonly diagram: DiagramWords;
   /** The summary of a load run (--count). */
   readonly load: LoadWords;
+  /** --help: the descriptions of the commands and their options, the examples, commander's headings. */
+  readonly help: HelpWords;
 }
 
 export interface TimingWords {

@@ -55,6 +55,20 @@ describe('command line', () => {
     assert.match(help.stdout, /Examples:/);
   });
 
+  it('writes its help in the language of the locale, or of --lang, which comes first', async () => {
+    const french = await runCli(['--help'], { env: { LC_ALL: undefined, LANG: 'fr_FR.UTF-8' } });
+    assert.equal(french.code, 0);
+    assert.match(french.stdout, /^Usage : mailv \[options\] <recipient\.\.\.>/);
+    assert.match(french.stdout, /^ {2}-s, --subject <text> +l’objet du message$/m);
+    const english = await runCli(['--lang', 'en', '--help'], { env: { LC_ALL: undefined, LANG: 'fr_FR.UTF-8' } });
+    assert.match(english.stdout, /^Usage: mailv /);
+    const posix = await runCli(['--help'], { env: { LC_ALL: 'C', LANG: 'fr_FR.UTF-8' } });
+    assert.match(posix.stdout, /^Usage: mailv /);
+    const replay = await runCli(['replay', '--lang=fr', '--help']);
+    assert.match(replay.stdout, /^Usage : mailv replay /);
+    assert.match(replay.stdout, /^Exemples :$/m);
+  });
+
   it('runs the demo end to end on a machine without an MTA', async () => {
     const run = await runCli(['--demo', '-r', 'alice@example.org', '-s', 'Demo', 'bob@example.org', 'nobody@example.org'], { input: 'Bonjour\n' });
     assert.equal(run.code, 67, 'nobody is refused by the demo server');

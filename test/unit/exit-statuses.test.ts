@@ -26,6 +26,7 @@ import {
 import type { RecipientOutcome } from '../../dist/events.js';
 import { STOP_SIGNALS } from '../../dist/exit-codes.js';
 import { makeReply } from '../../dist/smtp/reply.js';
+import { fr } from '../../dist/words/fr/index.js';
 
 const OUTCOMES: readonly RecipientOutcome[] = ['sent', 'refused', 'deferred'];
 
@@ -106,6 +107,13 @@ describe('exit statuses', () => {
     const help = parseCommandLine(['--help'], '0') as { kind: 'exit'; output: string };
     const section = help.output.slice(help.output.indexOf('\nExit status:\n'));
     assert.ok(section.length > 20, 'no "Exit status:" section in --help');
+    assert.deepEqual(sorted(listed(section.split('\n'), /^ {2}(\d+(?:, \d+)*)(?: |$)/)), sorted(TABLE));
+  });
+
+  it('are all listed in the French --help too, and only those', () => {
+    const help = parseCommandLine(['--help'], '0', fr.help) as { kind: 'exit'; output: string };
+    const section = help.output.slice(help.output.indexOf('\nCode de sortie :\n'));
+    assert.ok(section.length > 20, 'no "Code de sortie :" section in the French --help');
     assert.deepEqual(sorted(listed(section.split('\n'), /^ {2}(\d+(?:, \d+)*)(?: |$)/)), sorted(TABLE));
   });
 

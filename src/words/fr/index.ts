@@ -7,6 +7,7 @@ import * as config from './config.js';
 import * as delivery from './delivery.js';
 import { diagramWords } from './diagram.js';
 import * as dns from './dns.js';
+import { helpWords } from './help.js';
 import { loadWords } from './load.js';
 import * as message from './message.js';
 import * as record from './record.js';
@@ -33,4 +34,5 @@ export const fr: Words = {
   timing: smtp.timingWords,
   diagram: diagramWords,
   load: loadWords,
+  help: helpWords,
 };
