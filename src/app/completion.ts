@@ -20,7 +20,7 @@ export async function completionCommand(run: Run): Promise<number> {
       return ExitCode.OK;
     }
     if (parsed.target !== 'accounts') {
-      run.output.out(SCRIPTS[parsed.target](completionSpec('mailv')));
+      run.output.out(SCRIPTS[parsed.target](completionSpec('mailv', run.words.help)));
       return ExitCode.OK;
     }
     const names = await accountNames(io.env, parsed.config);

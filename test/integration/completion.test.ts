@@ -48,10 +48,11 @@ function makePlace(): Place {
   return { cwd, env, otherConfig };
 }
 
-async function script(shellName: 'bash' | 'zsh' | 'fish', place: Place): Promise<string> {
-  const run = await runCli(['completion', shellName], { home: place.env['HOME']! });
+/** The script written by `mailv completion <shell>`, in the words of the locale `lang` (English by default). */
+async function script(shellName: 'bash' | 'zsh' | 'fish', place: Place, lang?: string): Promise<string> {
+  const run = await runCli(['completion', shellName], { home: place.env['HOME']!, env: lang === undefined ? {} : { LC_ALL: lang } });
   assert.equal(run.code, 0, run.stderr);
-  const path = join(place.env['HOME']!, `mailv.${shellName}`);
+  const path = join(place.env['HOME']!, `mailv${lang === undefined ? '' : `.${lang}`}.${shellName}`);
   writeFileSync(path, run.stdout);
   return path;
 }
@@ -177,16 +178,31 @@ describe('fish asked for completions', { skip: shell('fish') }, () => {
     file = await script('fish', place);
   });
 
-  /** What `complete -C` gives for `line`, without the descriptions. */
-  function complete(line: string): string[] {
-    const run = spawnSync('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', file, line], {
+  /** What `complete -C` gives for `line`, with the descriptions after a tab. */
+  function described(line: string, from = file): string[] {
+    const run = spawnSync('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', from, line], {
       cwd: place.cwd,
       env: place.env,
       encoding: 'utf8',
     });
     assert.equal(run.status, 0, run.stderr);
-    return lines(run.stdout).map((entry) => entry.split('\t')[0]!);
+    return lines(run.stdout);
   }
+
+  /** What `complete -C` gives for `line`, without the descriptions. */
+  function complete(line: string): string[] {
+    return described(line).map((entry) => entry.split('\t')[0]!);
+  }
+
+  it("describes each option in the locale's language when the script was written", async () => {
+    assert.deepEqual(described('mailv --quie'), ['--quiet\tprint no dialogue, only errors']);
+    const french = await script('fish', place, 'fr_FR.UTF-8');
+    assert.deepEqual(described('mailv --quie', french), ['--quiet\tne montrer aucun dialogue, seulement les erreurs']);
+    assert.deepEqual(
+      described('mailv --tls ', french).map((entry) => entry.split('\t')[0]),
+      ['auto', 'off', 'required'],
+    );
+  });
 
   it("offers an option's choices, with = too", () => {
     assert.deepEqual(complete('mailv --tls '), ['auto', 'off', 'required']);
@@ -226,11 +242,17 @@ describe('zsh asked for completions', { skip: shell('zsh') }, () => {
   });
 
   /** The matches zsh's completion system offers when Tab is pressed after `line`. */
-  function complete(line: string): string[] {
-    const run = spawnSync('zsh', ['-f', ZSH_HARNESS, file, line], { cwd: place.cwd, env: place.env, encoding: 'utf8', timeout: 30_000 });
+  function complete(line: string, from = file): string[] {
+    const run = spawnSync('zsh', ['-f', ZSH_HARNESS, from, line], { cwd: place.cwd, env: place.env, encoding: 'utf8', timeout: 30_000 });
     assert.equal(run.status, 0, `${run.stderr} ${run.error ?? ''}`);
     return lines(run.stdout);
   }
+
+  it('loads the script written in French (its descriptions hold colons, brackets and apostrophes) and completes as in English', async () => {
+    const french = await script('zsh', place, 'fr_FR.UTF-8');
+    assert.deepEqual(complete('mailv --qu', french), ['--quiet', '--quit-after']);
+    assert.deepEqual(complete('mailv --tls=r', french), ['required']);
+  });
 
   it("offers an option's choices, with = too", () => {
     assert.deepEqual(complete('mailv --tls '), ['auto', 'required', 'off']);

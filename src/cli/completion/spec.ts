@@ -3,6 +3,7 @@
 // bash.ts, zsh.ts and fish.ts are written from this alone.
 import { type Command, Help, type Option } from 'commander';
 import { COMPLETED_VALUES, completionProgram, mailvProgram, replayProgram } from '../program.js';
+import type { HelpWords } from '../../words/help-words.js';
 
 /** What a value is completed with. */
 export type ValueSpec =
@@ -72,13 +73,19 @@ function commandSpec(name: string | undefined, command: Command, operands: Value
   return { name, description: command.description(), options: optionsOf(command), operands };
 }
 
-/** The completion of `program` (the command's name as typed: mailv), read from program.ts. */
-export function completionSpec(program: string): CompletionSpec {
-  const completion = completionProgram();
+/**
+ * The completion of `program` (the command's name as typed: mailv), read from program.ts; the
+ * descriptions the shell shows beside each option are in the words of `help`.
+ */
+export function completionSpec(program: string, help?: HelpWords): CompletionSpec {
+  const completion = completionProgram(help);
   const targets = completion.registeredArguments[0]?.argChoices ?? [];
   return {
     program: plain(program),
-    main: commandSpec(undefined, mailvProgram(''), { kind: 'text', placeholder: 'recipient' }),
-    commands: [commandSpec('replay', replayProgram(), { kind: 'file' }), commandSpec('completion', completion, { kind: 'words', words: targets.map(plain) })],
+    main: commandSpec(undefined, mailvProgram('', help), { kind: 'text', placeholder: 'recipient' }),
+    commands: [
+      commandSpec('replay', replayProgram(help), { kind: 'file' }),
+      commandSpec('completion', completion, { kind: 'words', words: targets.map(plain) }),
+    ],
   };
 }
