@@ -1292,10 +1292,13 @@ function chunkStage(chunk: BdatChunk): Stage {
 
 /**
  * RFC 5321 §4.2.1: a 3xx asks for more, and only DATA asks (354); a 3xx anywhere else (354 to RCPT,
- * to BDAT, to RSET) leaves client and server out of step: ProtocolError.
+ * to BDAT, to RSET) leaves client and server out of step: ProtocolError. So does a 221 to anything
+ * but QUIT (§4.3.2): with QUIT written behind the message, a server that never answered the message
+ * would otherwise have its 221 taken for the message's 250.
  */
 function judge(stage: Stage, reply: Reply, intermediate: boolean): void {
   if (!intermediate && reply.code >= 300 && reply.code < 400) throw unexpected(stage, reply);
+  if (reply.code === 221 && stage !== 'quit') throw unexpected(stage, reply);
 }
 
 type Refusal = Extract<SmtpErrorFact, { reply: Reply }>;

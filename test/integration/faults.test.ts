@@ -71,6 +71,22 @@ describe('faults', () => {
     assert.equal(data.code, 76);
   });
 
+  it('a message never answered, its QUIT answered 221: protocol error, 76, never "Sent (Bye)", over DATA and BDAT, once or under load', async () => {
+    const CHUNKING = '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING';
+    // QUIT leaves in the write of the message's end: the 221 is the first reply the message gets.
+    for (const replies of [{ '.': { silent: true } as const }, { EHLO: CHUNKING, 'BDAT LAST': { silent: true } as const }]) {
+      const how = 'EHLO' in replies ? 'BDAT' : 'DATA';
+      const once = await sendThrough({ replies });
+      assert.equal(once.code, 76, `${how}: ${once.stderr}`);
+      assert.match(once.stderr, /^mailv: unexpected reply during body: 221 2\.0\.0 Bye$/m, how);
+      assert.doesNotMatch(once.stdout, /Sent \(/, how);
+      assert.ok(deadLetter(once), how);
+      const load = await sendThrough({ replies }, ['--count', '3', '--per-connection', '1', '--json']);
+      assert.equal(load.code, 76, `${how}: ${load.stderr}`);
+      assert.match(load.stdout, /"accepted":0,"failed":3,/, how);
+    }
+  });
+
   it('354 to RCPT: protocol error, 76, never a deferral, the message kept and never sent', async () => {
     const NO_PIPELINING = '250-scripted.test\r\n250-8BITMIME\r\n250 SIZE 1000000';
     for (const ehlo of [undefined, NO_PIPELINING]) {
