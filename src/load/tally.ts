@@ -109,6 +109,7 @@ export class Tally {
   /** The report of a run of `count` messages; `interruptedBy`: the signal that cut it short, if one did. */
   report(count: number, elapsedMs: number, interruptedBy?: NodeJS.Signals): LoadReport {
     const finished = this.accepted + this.failed;
+    const byLogin = this.stopped?.by === 'login-refused' ? this.stopped : undefined;
     return {
       count,
       accepted: this.accepted,
@@ -129,9 +130,12 @@ export class Tally {
         )
         .sort(([a], [b]) => a.localeCompare(b)),
       failures: this.failures.map(({ failure, count }) => ({ failure, count })),
-      // A signal ends the run as it ends a send, whatever the messages before it met.
-      status: interruptedBy === undefined ? (this.stopped?.status ?? this.status) : signalStatus(interruptedBy),
-      decidedBy: this.stopped?.failure ?? this.deciding,
+      // A signal ends the run as it ends a send, whatever the messages before it met. A login refused
+      // for good gives its own status (77: the credentials are what to fix); --stop-on-error stops at
+      // the first failure, but a message already under way may fail for good after it, and the status
+      // must still say whether trying again can help: the worst failure's, as without the flag.
+      status: interruptedBy === undefined ? (byLogin?.status ?? this.status) : signalStatus(interruptedBy),
+      decidedBy: byLogin?.failure ?? this.deciding,
       reachedSomeone: this.reachedSomeone,
       stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent: count - finished, by: this.stopped.by },
       interrupted: interruptedBy === undefined ? undefined : { signal: interruptedBy, unsent: count - finished },

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LoadReport } from '../../dist/load/facts.js';
-import { AuthError, InterruptedError, TransportError } from '../../dist/errors.js';
+import { AuthError, InterruptedError, SmtpReplyError, TransportError } from '../../dist/errors.js';
 import { Tally } from '../../dist/load/tally.js';
 import { loadSummaryJson, loadSummaryLines } from '../../dist/render/load-summary.js';
 import { wordsFor } from '../../dist/words/describe.js';
@@ -100,6 +100,18 @@ describe('load summary', () => {
       ),
     );
     assert.equal(tally.report(5, 10).stopped?.by, 'login-refused');
+  });
+
+  it('--stop-on-error stopped at a deferral, then a message under way refused for good: the status is the refusal’s (69), not 75', () => {
+    const tally = new Tally(5, () => {}, true);
+    const reply = (code: number, text: string) => ({ code, enhanced: undefined, lines: [text], raw: [`${code} ${text}`] });
+    tally.fail(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply: reply(452, 'full') }, 'body', reply(452, 'full')));
+    tally.fail(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply: reply(554, 'spam') }, 'body', reply(554, 'spam')));
+    const report = tally.report(5, 10);
+    assert.equal(report.stopped?.by, 'stop-on-error');
+    assert.equal((report.stopped?.failure as { error: { reply: { code: number } } }).error.reply.code, 452);
+    assert.equal(report.status, 69);
+    assert.equal((report.decidedBy as { error: { reply: { code: number } } }).error.reply.code, 554);
   });
 
   it('a signal is no failure for --stop-on-error to stop at: the run says it was interrupted, once', () => {
