@@ -4,7 +4,7 @@
 // replaced by a new one. Messages are handed out by an Issuer (src/load/issue.ts: --rate, stops).
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { CapabilityError, SmtpReplyError, TransportError } from '../errors.js';
+import { AuthError, CapabilityError, SmtpReplyError, TransportError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SessionEvent } from '../events.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -160,7 +160,10 @@ async function carry(
     capabilities = await session.begin();
   } catch (error) {
     tally.fail(error);
-    open.close();
+    // As after a single send: a server still listening after its refusal (a 554 greeting, a 535) is
+    // told goodbye; one that refused an early EHLO has said it will not talk.
+    if (refusedWhileListening(error) && !session.earlyTalkRefused) await session.end();
+    else open.close();
     return;
   }
   if (capabilities === undefined) {
@@ -255,6 +258,11 @@ async function carry(
   }
   await session.end();
   return;
+}
+
+/** A refusal (or a capability missing): the server is still there to hear QUIT. */
+function refusedWhileListening(error: unknown): boolean {
+  return error instanceof SmtpReplyError || error instanceof CapabilityError || error instanceof AuthError;
 }
 
 /**

@@ -41,11 +41,12 @@ describe('load mode against a server that refuses every third connection', () =>
     assert.equal(summary.stopped, null);
   });
 
-  it('greeted with 554: 10 of 30 refused for good, counted by code, 69', async () => {
-    const run = await withServer(refusingEveryThird('554 5.7.1 No service for you'), (port) =>
-      load(port, ['--count', '30', '--concurrency', '3', '--per-connection', '1', '--json']),
-    );
+  it('greeted with 554: 10 of 30 refused for good, counted by code, each refusal answered with QUIT, 69', async () => {
+    const server = await startScriptedServer(refusingEveryThird('554 5.7.1 No service for you'));
+    const run = await load(server.port, ['--count', '30', '--concurrency', '3', '--per-connection', '1', '--json']).finally(() => server.close());
     assert.equal(run.code, 69, run.stderr);
+    // 20 connections said QUIT behind their message, and so did the 10 refused ones: 30.
+    assert.equal(server.commands.filter((command) => command === 'QUIT').length, 30);
     const summary = loadSummary(run.stdout);
     assert.deepEqual(
       { accepted: summary.accepted, refused: summary.refused, deferred: summary.deferred, greeted554: summary.replies['554 5.7.1'] },

@@ -62,6 +62,12 @@ describe('load summary', () => {
     assert.equal((JSON.parse(loadSummaryJson(report)) as { stopped: { by: string } }).stopped.by, 'login-refused');
   });
 
+  it('says one message in the singular, in English and French', () => {
+    const one = { ...report, count: 1, accepted: 1, failed: 0, connections: 1 };
+    assert.match(loadSummaryLines(one, wordsFor('en'))[0]!, /^1 message in 1\.000 s over 1 connection: 1 accepted, 0 failed$/);
+    assert.match(loadSummaryLines(one, wordsFor('fr'))[0]!, /^1 message en 1\.000 s sur 1 connexion : 1 accepté, 0 en échec$/);
+  });
+
   it('gives a slow rate with its tenths, not rounded to a whole message a second', () => {
     const slow = { ...report, accepted: 3, failed: 0, elapsedMs: 4000 };
     assert.ok(loadSummaryLines(slow, wordsFor('en')).includes('0.8 messages per second'));

@@ -3,7 +3,7 @@ import type { LoadWords } from '../load-words.js';
 
 export const loadWords: LoadWords = {
   totals: (count, accepted, failed, connections, seconds) =>
-    `${count} messages in ${seconds} s over ${connections} connection${connections === 1 ? '' : 's'}: ${accepted} accepted, ${failed} failed`,
+    `${count} message${count === 1 ? '' : 's'} in ${seconds} s over ${connections} connection${connections === 1 ? '' : 's'}: ${accepted} accepted, ${failed} failed`,
   split: (refused, deferred) => `failed: ${refused} refused for good, ${deferred} deferred (temporary failures)`,
   resent: (resent) =>
     `${resent} message${resent === 1 ? '' : 's'} sent again over a new connection: the one ${resent === 1 ? 'its' : 'their'} envelope had left on was lost before ${resent === 1 ? 'its' : 'their'} content`,

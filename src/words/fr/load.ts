@@ -3,8 +3,9 @@ import type { LoadWords } from '../load-words.js';
 
 export const loadWords: LoadWords = {
   totals: (count, accepted, failed, connections, seconds) =>
-    `${count} messages en ${seconds} s sur ${connections} connexion${connections === 1 ? '' : 's'} : ${accepted} acceptés, ${failed} en échec`,
-  split: (refused, deferred) => `en échec : ${refused} refusés pour de bon, ${deferred} différés (échecs temporaires)`,
+    `${count} message${count === 1 ? '' : 's'} en ${seconds} s sur ${connections} connexion${connections < 2 ? '' : 's'} : ${accepted} accepté${accepted < 2 ? '' : 's'}, ${failed} en échec`,
+  split: (refused, deferred) =>
+    `en échec : ${refused} refusé${refused < 2 ? '' : 's'} pour de bon, ${deferred} différé${deferred < 2 ? '' : 's'} (échecs temporaires)`,
   resent: (resent) =>
     `${resent} message${resent === 1 ? '' : 's'} renvoyé${resent === 1 ? '' : 's'} sur une nouvelle connexion : celle où ${resent === 1 ? 'son' : 'leur'} enveloppe était partie a été perdue avant ${resent === 1 ? 'son' : 'leur'} contenu`,
   stopped: (unsent, what, by) =>
