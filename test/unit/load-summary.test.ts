@@ -115,7 +115,7 @@ describe('load summary', () => {
     tally.fail(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply: reply(554, 'spam') }, 'body', reply(554, 'spam')));
     const report = tally.report(5, 10);
     assert.equal(report.stopped?.by, 'stop-on-error');
-    assert.equal((report.stopped?.failure as { error: { reply: { code: number } } }).error.reply.code, 452);
+    assert.equal((report.stopped!.failure as { error: { reply: { code: number } } }).error.reply.code, 452);
     assert.equal(report.status, 69);
     assert.equal((report.decidedBy as { error: { reply: { code: number } } }).error.reply.code, 554);
   });
