@@ -139,6 +139,7 @@ async function carry(
   let prepared = first;
   const prepare = (capabilities: Capabilities) => {
     prepared = sequences.shift()!;
+    tally.preparing(prepared);
     return plan.message(prepared, capabilities);
   };
   const session = new SmtpSession(open, { ...plan.session, prepare }, emit);
@@ -150,7 +151,7 @@ async function carry(
     if (session.aheadCarriesMessage) tally.fail(error);
     else if (session.hasAhead) {
       issuer.giveBack(prepared);
-      if (session.aheadSent) tally.resent++;
+      if (session.aheadSent) tally.envelopeLost(prepared);
     }
     for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
     open.close();
@@ -184,7 +185,7 @@ async function carry(
     const last = !following && !(assigned < plan.perConnection && issuer.more);
     // This transaction's envelope went ahead, with the end of the message before, and nothing of its
     // message did; `carried`: its message (`prepared` moves on when the next one is prepared).
-    const envelopeWentAhead = session.hasAhead && !session.aheadCarriesMessage;
+    const envelopeWentAhead = session.aheadSent && !session.aheadCarriesMessage;
     const carried = prepared;
     const begun = performance.now();
     let clean = true;
@@ -211,7 +212,7 @@ async function carry(
         // (loseRest). The first message of a connection is counted instead, so that a server that
         // drops every one cannot keep a run going forever.
         issuer.giveBack(carried);
-        tally.resent++;
+        tally.envelopeLost(carried);
         loseRest(error);
         return;
       }

@@ -46,8 +46,9 @@ export interface LoadReport {
   readonly connections: number;
   /**
    * Messages whose envelope had left on a connection that was then lost before their content
-   * (a server that hangs up without a word after a message, say), sent again over a new one: the
-   * server saw their MAIL twice. Each is counted once in `accepted` or `failed`, by its last try.
+   * (a server that hangs up without a word after a message, say), and that went again over a new
+   * one: the server may have seen their MAIL twice. Each is counted once here, however often it
+   * went again, and once in `accepted` or `failed` by its last try.
    */
   readonly resent: number;
   readonly elapsedMs: number;

@@ -19,8 +19,10 @@ export class Tally {
   refused = 0;
   deferred = 0;
   connections = 0;
-  /** Messages given back, to go again over a new connection, after their envelope had left on one that was lost. */
-  resent = 0;
+  /** Messages whose envelope left on a connection lost before their content, until they go again. */
+  private readonly lostEnvelopes = new Set<number>();
+  /** Messages prepared again after that: each counted once, however often it was lost. */
+  private readonly resent = new Set<number>();
   /** Replies counted by code, then by enhanced code ('' for none): no key to build for each reply. */
   private readonly replies = new Map<number, Map<string, number>>();
   private readonly failures: { key: string; failure: LoadFailure; count: number }[] = [];
@@ -62,6 +64,16 @@ export class Tally {
     const worst = this.messageWorst;
     this.messageWorst = undefined;
     if (this.stopOnError && worst !== undefined && !interrupted) this.stopAt(worst.failure, status, 'stop-on-error');
+  }
+
+  /** The envelope of message `sequence` left on a connection that was lost before its content. */
+  envelopeLost(sequence: number): void {
+    this.lostEnvelopes.add(sequence);
+  }
+
+  /** Message `sequence` is prepared for a connection: sent again when its envelope was lost before. */
+  preparing(sequence: number): void {
+    if (this.lostEnvelopes.delete(sequence)) this.resent.add(sequence);
   }
 
   reply(code: number, enhanced: string | undefined): void {
@@ -117,7 +129,7 @@ export class Tally {
       refused: this.refused,
       deferred: this.deferred,
       connections: this.connections,
-      resent: this.resent,
+      resent: this.resent.size,
       elapsedMs,
       connect: this.connect.summary(),
       greeting: this.greeting.summary(),

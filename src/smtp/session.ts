@@ -141,6 +141,8 @@ interface AheadTransaction {
   readonly plan: TransactionPlan;
   readonly replies: EnvelopeReplies;
   readonly owed: readonly OwedReply[];
+  /** Its first command was handed to the socket (queued, it may still never leave). */
+  written: boolean;
 }
 
 /**
@@ -303,9 +305,9 @@ export class SmtpSession {
     return this.ahead !== undefined || this.aheadFailure !== undefined;
   }
 
-  /** A transaction is under way and its envelope was written or queued: the server may have seen its MAIL. */
+  /** A transaction is under way and its envelope was written: the server may have seen its MAIL. */
   get aheadSent(): boolean {
-    return this.ahead !== undefined;
+    return this.ahead?.written === true;
   }
 
   /**
@@ -488,11 +490,14 @@ export class SmtpSession {
     this.chunked = 0;
     // Under way before its first write: should that write fail (BDAT writes at once), the
     // transaction is known to be lost with the connection (hasAhead), not forgotten.
-    this.ahead = { plan, replies, owed };
+    const ahead: AheadTransaction = { plan, replies, owed, written: false };
+    this.ahead = ahead;
     if (plan.ending.kind !== 'bdat') {
+      // Written with this message's end (see content()).
       this.queueEnvelope(plan.params, plan.rcpts, plan.ending, owed);
       return undefined;
     }
+    ahead.written = true;
     return this.sendEnvelope(plan.params, plan.rcpts, plan.ending, true, replies, (reply) => {
       owed.push(reply);
       return undefined;
@@ -1069,6 +1074,7 @@ export class SmtpSession {
     // From the first octet of this write the end marker may reach the server, even if the write
     // then fails (the kernel sends what it took): a failure from here on is after the commit.
     this.committedMessage = true;
+    if (carried.length > 0 && this.ahead) this.ahead.written = true;
     if (this.plan.lmtp) this.connection.expectMore(finalReplies - 1);
     const writing = this.connection.write(pieces, commands, 'body', timeout, reused);
     if (writing) await writing;

@@ -59,6 +59,47 @@ describe('load mode, transactions pipelined, against a server that hangs up afte
   });
 });
 
+describe('load mode: what is not counted as sent again', () => {
+  it('an envelope that went ahead on a lost connection, the run then stopped by --stop-on-error: never sent again, never counted so', async () => {
+    let dots = 0;
+    const server = await startScriptedServer({ replies: { '.': () => (++dots % 3 === 0 ? { close: true } : '250 2.0.0 Ok: queued') } });
+    const run = await runCli(
+      [
+        '--server',
+        `127.0.0.1:${server.port}`,
+        '--count',
+        '10',
+        '--per-connection',
+        '10',
+        '--stop-on-error',
+        '--json',
+        '-r',
+        'load@example.org',
+        'sink@example.org',
+      ],
+      { input: 'Hello.\n' },
+    ).finally(() => server.close());
+    const summary = loadSummary(run.stdout);
+    // 1 2 [3, with 4's envelope behind it]: the stop comes before 4 goes again.
+    assert.deepEqual(
+      { accepted: summary.accepted, failed: summary.failed, connections: summary.connections, resent: summary.resent, unsent: summary.stopped?.unsent },
+      { accepted: 2, failed: 1, connections: 1, resent: 0, unsent: 7 },
+    );
+  });
+
+  it('an envelope queued behind a message the server cut short with 421 after its 354: never written, so not sent again', async () => {
+    const server = await startScriptedServer({ replies: { DATA: { raw: '354 go ahead\r\n421 4.3.2 Closing\r\n', close: true } } });
+    const run = await runCli(
+      ['--server', `127.0.0.1:${server.port}`, '--count', '3', '--per-connection', '3', '--json', '-r', 'load@example.org', 'sink@example.org'],
+      { input: 'Hello.\n' },
+    ).finally(() => server.close());
+    const summary = loadSummary(run.stdout);
+    // Each connection: its first message refused by the 421, the next one (queued, never written) handed on.
+    assert.deepEqual({ failed: summary.failed, connections: summary.connections, resent: summary.resent }, { failed: 3, connections: 3, resent: 0 });
+    assert.equal(run.code, 75, run.stderr);
+  });
+});
+
 describe('load mode against a server that hangs up without a word after the first message of each connection', () => {
   let server: ScriptedServer;
   /** The subject of each message the server accepted, in order. */
@@ -104,7 +145,10 @@ describe('load mode against a server that hangs up without a word after the firs
     assert.equal(run.code, 0, run.stderr);
     accepted.length = 0;
     const words = await runCli(args, { input: 'Hello.\n' });
-    assert.match(words.stdout, /^3 messages sent again over a new connection: the one their envelope had left on was lost before their content$/m);
+    assert.match(
+      words.stdout,
+      /^3 messages sent again over a new connection: each time, the connection that carried the envelope was lost before the content went out$/m,
+    );
     assert.equal(words.code, 0, words.stderr);
   });
 });

@@ -78,12 +78,12 @@ describe('load summary', () => {
     const resent = { ...report, resent: 1 };
     assert.ok(
       loadSummaryLines(resent, wordsFor('en')).includes(
-        '1 message sent again over a new connection: the one its envelope had left on was lost before its content',
+        '1 message sent again over a new connection: the connection that carried its envelope was lost before its content went out',
       ),
     );
     assert.ok(
       loadSummaryLines(resent, wordsFor('fr')).includes(
-        '1 message renvoyé sur une nouvelle connexion : celle où son enveloppe était partie a été perdue avant son contenu',
+        '1 message renvoyé sur une nouvelle connexion : la connexion qui portait son enveloppe a été perdue avant l’envoi de son contenu',
       ),
     );
     assert.ok(!loadSummaryLines(report, wordsFor('en')).some((line) => line.includes('sent again')));

@@ -6,7 +6,9 @@ export const loadWords: LoadWords = {
     `${count} message${count === 1 ? '' : 's'} in ${seconds} s over ${connections} connection${connections === 1 ? '' : 's'}: ${accepted} accepted, ${failed} failed`,
   split: (refused, deferred) => `failed: ${refused} refused for good, ${deferred} deferred (temporary failures)`,
   resent: (resent) =>
-    `${resent} message${resent === 1 ? '' : 's'} sent again over a new connection: the one ${resent === 1 ? 'its' : 'their'} envelope had left on was lost before ${resent === 1 ? 'its' : 'their'} content`,
+    resent === 1
+      ? '1 message sent again over a new connection: the connection that carried its envelope was lost before its content went out'
+      : `${resent} messages sent again over a new connection: each time, the connection that carried the envelope was lost before the content went out`,
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'stopped at the first failure (--stop-on-error)' : 'stopped: the login was refused, as it would be on every connection'}, ${unsent} message${unsent === 1 ? '' : 's'} not sent: ${what}`,
   interrupted: (signal, unsent) => `interrupted (${signal}): ${unsent} message${unsent === 1 ? '' : 's'} never started`,

@@ -7,7 +7,9 @@ export const loadWords: LoadWords = {
   split: (refused, deferred) =>
     `en échec : ${refused} refusé${refused < 2 ? '' : 's'} pour de bon, ${deferred} différé${deferred < 2 ? '' : 's'} (échecs temporaires)`,
   resent: (resent) =>
-    `${resent} message${resent === 1 ? '' : 's'} renvoyé${resent === 1 ? '' : 's'} sur une nouvelle connexion : celle où ${resent === 1 ? 'son' : 'leur'} enveloppe était partie a été perdue avant ${resent === 1 ? 'son' : 'leur'} contenu`,
+    resent === 1
+      ? '1 message renvoyé sur une nouvelle connexion : la connexion qui portait son enveloppe a été perdue avant l’envoi de son contenu'
+      : `${resent} messages renvoyés sur une nouvelle connexion : chaque fois, la connexion qui portait l’enveloppe a été perdue avant l’envoi du contenu`,
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'arrêt au premier échec (--stop-on-error)' : 'arrêt : l’authentification a été refusée, et le serait à chaque connexion'}, ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
   interrupted: (signal, unsent) => `interrompu (${signal}) : ${unsent} message${unsent === 1 ? '' : 's'} jamais commencé${unsent === 1 ? '' : 's'}`,
