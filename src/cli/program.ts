@@ -147,11 +147,11 @@ function choiceOption(flags: string, description: string, choices: readonly stri
 
 /**
  * commander's own words in those of `help`: its headings (`Usage:`, `Options:`…) and the list of
- * choices it adds to a description (mailv sets neither defaults nor presets for it to show).
+ * choices it adds to a description (mailv sets no default or preset that commander would show).
  */
 function helpIn(help: HelpWords): Partial<Help> {
   const withChoices = (description: string, choices: readonly string[] | undefined) =>
-    choices === undefined ? description : `${description} (${help.choices(choices.map((choice) => JSON.stringify(choice)).join(', '))})`;
+    choices === undefined ? description : `${description} (${help.choices(choices)})`;
   return {
     styleTitle: (title) => help.titles[title as HelpTitle] ?? title,
     optionDescription: (option) => withChoices(option.description, option.argChoices),
@@ -334,6 +334,7 @@ export function completionProgram(help: HelpWords = en.help): Command {
     .description(help.completion.description)
     .addArgument(new Argument('<target>', help.completion.target).choices(COMPLETION_TARGETS))
     .option('--config <file>', help.completion.config)
+    .addOption(choiceOption('--lang <language>', help.completion.lang, ['fr', 'en']))
     .helpOption('-h, --help', help.help)
     .addHelpText('after', help.completion.examples);
 }

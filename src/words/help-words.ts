@@ -1,5 +1,5 @@
 // The shape of the words of --help: each command's description, its options' descriptions (by the
-// option's long name, camel-cased as commander keys them), its examples, and commander's headings.
+// option's long name, camel-cased: --no-color is noColor), its examples, and commander's headings.
 // The flags themselves are not words: they stay as typed, in every language.
 
 /** The descriptions of mailv's options; `auth` is given the mechanisms mailv knows. */
@@ -85,8 +85,8 @@ export interface HelpWords {
   readonly titles: Readonly<Record<HelpTitle, string>>;
   /** -h, --help. */
   readonly help: string;
-  /** After the description of an option that takes one of a few values: those values, quoted. */
-  readonly choices: (values: string) => string;
+  /** After the description of an option that takes one of a few values: those values. */
+  readonly choices: (values: readonly string[]) => string;
   readonly mailv: {
     readonly description: string;
     readonly recipients: string;
@@ -108,6 +108,7 @@ export interface HelpWords {
     readonly description: string;
     readonly target: string;
     readonly config: string;
+    readonly lang: string;
     readonly examples: string;
   };
 }

@@ -58,14 +58,18 @@ describe('command line', () => {
   it('writes its help in the language of the locale, or of --lang, which comes first', async () => {
     const french = await runCli(['--help'], { env: { LC_ALL: undefined, LANG: 'fr_FR.UTF-8' } });
     assert.equal(french.code, 0);
-    assert.match(french.stdout, /^Usage : mailv \[options\] <recipient\.\.\.>/);
+    assert.match(french.stdout, /^Utilisation : mailv \[options\] <recipient\.\.\.>/);
     assert.match(french.stdout, /^ {2}-s, --subject <text> +l’objet du message$/m);
     const english = await runCli(['--lang', 'en', '--help'], { env: { LC_ALL: undefined, LANG: 'fr_FR.UTF-8' } });
     assert.match(english.stdout, /^Usage: mailv /);
     const posix = await runCli(['--help'], { env: { LC_ALL: 'C', LANG: 'fr_FR.UTF-8' } });
     assert.match(posix.stdout, /^Usage: mailv /);
+    const completion = await runCli(['completion', '--lang', 'fr', '--help']);
+    assert.match(completion.stdout, /^Utilisation : mailv completion /);
+    const script = await runCli(['completion', '--lang', 'fr', 'fish']);
+    assert.match(script.stdout, /ne montrer aucun dialogue, seulement les erreurs/);
     const replay = await runCli(['replay', '--lang=fr', '--help']);
-    assert.match(replay.stdout, /^Usage : mailv replay /);
+    assert.match(replay.stdout, /^Utilisation : mailv replay /);
     assert.match(replay.stdout, /^Exemples :$/m);
   });
 

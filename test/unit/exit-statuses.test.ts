@@ -112,8 +112,8 @@ describe('exit statuses', () => {
 
   it('are all listed in the French --help too, and only those', () => {
     const help = parseCommandLine(['--help'], '0', fr.help) as { kind: 'exit'; output: string };
-    const section = help.output.slice(help.output.indexOf('\nCode de sortie :\n'));
-    assert.ok(section.length > 20, 'no "Code de sortie :" section in the French --help');
+    const section = help.output.slice(help.output.indexOf('\nCodes de sortie :\n'));
+    assert.ok(section.length > 20, 'no "Codes de sortie :" section in the French --help');
     assert.deepEqual(sorted(listed(section.split('\n'), /^ {2}(\d+(?:, \d+)*)(?: |$)/)), sorted(TABLE));
   });
 

@@ -46,9 +46,24 @@ describe('--help in French', () => {
       for (const [flags, description] of english) assert.notEqual(french.get(flags), description, `${flags}: not translated`);
     });
 
+    it(`${name}: the command's description and its arguments' in French`, () => {
+      const paragraphs = (text: string) => {
+        const [, description = '', ...rest] = text.split('\n\n');
+        const argumentsSection = rest.find((section) => /^Arguments ?:/.test(section)) ?? '';
+        return { description, argumentsSection: argumentsSection.replace(/^Arguments ?:/, '') };
+      };
+      const english = paragraphs(helpText(parse, en.help));
+      const french = paragraphs(helpText(parse, fr.help));
+      assert.ok(english.description.length > 20 && english.argumentsSection.length > 10, name);
+      assert.notEqual(french.description, english.description);
+      // The argument's name stays as commander shows it; its description is French.
+      const descriptionOf = (section: string) => section.replace(/^\s+\S+\s+/, '').replace(/\s+/g, ' ');
+      assert.notEqual(descriptionOf(french.argumentsSection), descriptionOf(english.argumentsSection));
+    });
+
     it(`${name}: commander's headings and the list of choices in French`, () => {
       const text = helpText(parse, fr.help);
-      assert.match(text, /^Usage : mailv/);
+      assert.match(text, /^Utilisation : mailv/);
       assert.match(text, /^Options :$/m);
       assert.doesNotMatch(text, /^(Usage|Options|Arguments|Commands|Examples):/m);
       assert.doesNotMatch(text, /\(choices:/);
@@ -59,6 +74,6 @@ describe('--help in French', () => {
     const english = optionDescriptions(helpText(COMMANDS[0]![1], en.help)).get('--ret <what>');
     const french = optionDescriptions(helpText(COMMANDS[0]![1], fr.help)).get('--ret <what>');
     assert.match(english!, /\(choices: "full", "hdrs"\)$/);
-    assert.match(french!, /\(au choix : "full", "hdrs"\)$/);
+    assert.match(french!, /\(au choix : full, hdrs\)$/);
   });
 });

@@ -1,9 +1,17 @@
 // The English words of --help.
 import type { HelpWords } from '../help-words.js';
 
+/** What mailv and mailv replay say alike of the options they share. */
+const SHARED = {
+  explain: 'explain each line of the dialogue: what it means, where it is defined',
+  verbose: 'more detail: -v adds connection notes, -vv also shows the message lines',
+  color: 'colour the dialogue even when not on a terminal',
+  noColor: 'never colour the dialogue',
+};
+
 export const helpWords: HelpWords = {
   titles: { 'Usage:': 'Usage:', 'Arguments:': 'Arguments:', 'Options:': 'Options:', 'Commands:': 'Commands:', 'Global Options:': 'Global Options:' },
-  choices: (values) => `choices: ${values}`,
+  choices: (values) => `choices: ${values.map((value) => JSON.stringify(value)).join(', ')}`,
   help: 'show this help',
   mailv: {
     description: 'Send e-mail and show the whole SMTP dialogue as it happens, as mail -v does.',
@@ -41,7 +49,7 @@ export const helpWords: HelpWords = {
         'on: send groups of commands without waiting when the server offers PIPELINING (the default); off: one command, one reply (the default with --step)',
       noPipeconnect: 'never send EHLO before the greeting, even to a server remembered (in ~/.cache/mailv) to offer PIPECONNECT',
       quitAfter: 'stop after this step with QUIT, sending no message: connect, greeting, ehlo, starttls, auth, mail, rcpt, data',
-      explain: 'explain each line of the dialogue: what it means, where it is defined',
+      explain: SHARED.explain,
       lang: 'language of what mailv writes: fr or en (default from LC_ALL, LC_MESSAGES, LANG)',
       timing: 'elapsed milliseconds before each line, and a summary of round trips, octets and time per step',
       json: 'one JSON object per line for every event, then the result; no colour',
@@ -65,12 +73,12 @@ export const helpWords: HelpWords = {
       ipv6: 'connect over IPv6 only',
       sourceAddress: 'connect from this local address',
       timeout: 'longest wait for any step (default: the limits of RFC 5321)',
-      verbose: 'more detail: -v adds connection notes, -vv also shows the message lines',
+      verbose: SHARED.verbose,
       quiet: 'print no dialogue, only errors',
       dryRun: 'print the envelope and the exact message; connect to nothing',
       demo: 'send to an embedded SMTP server on 127.0.0.1 and show what it received',
-      color: 'colour the dialogue even when not on a terminal',
-      noColor: 'never colour the dialogue',
+      color: SHARED.color,
+      noColor: SHARED.noColor,
     },
     version: 'print the version',
     examples: `
@@ -128,16 +136,16 @@ These are the codes of sysexits.h, as sendmail uses them; see man mailv for the 
     description: 'Show a session kept with --record again, as it was shown or in another mode; no network.',
     file: 'the record (- for standard input)',
     options: {
-      explain: 'explain each line of the dialogue: what it means, where it is defined',
+      explain: SHARED.explain,
       lang: 'language of what mailv writes: fr or en (default: the language of the record)',
       timing: 'the recorded milliseconds before each line, and the summary of round trips, octets and time per step',
       json: 'one JSON object per line for every event, then the recorded result; no colour',
       step: 'at a terminal, wait for Enter where the live run waited: before each write, a flight being one (q stops)',
       diagram: 'draw the recorded session as a sequence diagram in this .html or .svg file',
-      verbose: 'more detail: -v adds connection notes, -vv also shows the message lines',
+      verbose: SHARED.verbose,
       quiet: 'print no dialogue, only the recorded errors',
-      color: 'colour the dialogue even when not on a terminal',
-      noColor: 'never colour the dialogue',
+      color: SHARED.color,
+      noColor: SHARED.noColor,
     },
     examples: `
 Examples:
@@ -158,6 +166,7 @@ Exit status: the recorded run's, or 65 for a record that cannot be read as one (
     description: "Print the shell completion script of mailv for bash, zsh or fish, made from mailv's own command line.",
     target: 'bash, zsh or fish: the script; accounts: the account names of the configuration file',
     config: 'with accounts: read this configuration file (default ~/.config/mailv/config)',
+    lang: 'language of the descriptions the zsh and fish scripts show: fr or en (default from LC_ALL, LC_MESSAGES, LANG)',
     examples: `
 Examples:
   source <(mailv completion bash)
