@@ -15,7 +15,7 @@ export function drawProgress(progress: LoadProgress, words: Words, columns: numb
     progress.refused,
     progress.deferred,
     perSecond(progress.accepted, progress.elapsedMs).toFixed(0),
-    seconds.toFixed(1),
+    words.load.decimal(seconds.toFixed(1)),
   );
   // A line as wide as the terminal would wrap, and the next \r would return to the wrong row.
   return ERASE_LINE + (columns > 1 ? [...line].slice(0, columns - 1).join('') : line);

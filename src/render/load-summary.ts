@@ -11,7 +11,7 @@ const PHASES = ['connect', 'greeting', 'tls', 'auth', 'transaction'] as const;
 export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   const { load } = words;
   const lines = [
-    load.totals(report.count, report.accepted, report.failed, report.connections, (report.elapsedMs / 1000).toFixed(3)),
+    load.totals(report.count, report.accepted, report.failed, report.connections, load.decimal((report.elapsedMs / 1000).toFixed(3))),
     load.rate(rateFigure(perSecond(report.accepted, report.elapsedMs))),
   ];
   if (report.target !== undefined) lines.unshift(load.target(sanitize(report.target.host), report.target.address, report.target.port));
@@ -26,11 +26,11 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   });
   if (rows.length > 0) {
     // The figures start in one column, after the longest of the row names and the table's title.
-    const column = Math.max(...rows.map(([name]) => name.length + 3), load.latency.length + 2);
-    lines.push(`${`${load.latency}:`.padEnd(column)}${['p50', 'p90', 'p99', 'max'].map((h) => h.padStart(9)).join('')}`);
-    for (const [name, summary] of rows) lines.push(`${`  ${name}`.padEnd(column)}${figures(summary)}`);
+    const column = Math.max(...rows.map(([name]) => name.length + 3), load.latency.length + 1);
+    lines.push(`${load.latency.padEnd(column)}${['p50', 'p90', 'p99', 'max'].map((h) => h.padStart(9)).join('')}`);
+    for (const [name, summary] of rows) lines.push(`${`  ${name}`.padEnd(column)}${figures(summary, load.decimal)}`);
   }
-  if (report.replies.length > 0) lines.push(`${load.replies}: ${report.replies.map(([code, count]) => `${code} × ${count}`).join(', ')}`);
+  if (report.replies.length > 0) lines.push(`${load.replies} ${report.replies.map(([code, count]) => `${code} × ${count}`).join(', ')}`);
   for (const { failure, count } of report.failures) lines.push(load.failure(count, sanitize(describeLoadFailure(failure, words))));
   return lines;
 }
@@ -40,8 +40,8 @@ function rateFigure(perSecond: number): string {
   return perSecond < 10 ? perSecond.toFixed(1) : perSecond.toFixed(0);
 }
 
-function figures(summary: LatencySummary): string {
-  return [summary.p50, summary.p90, summary.p99, summary.max].map((ms) => ms.toFixed(2).padStart(9)).join('');
+function figures(summary: LatencySummary, decimal: (figure: string) => string): string {
+  return [summary.p50, summary.p90, summary.p99, summary.max].map((ms) => decimal(ms.toFixed(2)).padStart(9)).join('');
 }
 
 /** One line: `{"event":"load",…}` with every figure in milliseconds and each failure's code. */

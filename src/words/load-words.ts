@@ -17,9 +17,12 @@ export interface LoadWords {
   /** The live line on a terminal while the run goes on; figures arrive formatted. */
   readonly progress: (accepted: number, refused: number, deferred: number, perSecond: string, seconds: string) => string;
   readonly rate: (perSecond: string) => string;
-  /** The heading of the latency table; each row is named by `phase`. */
+  /** A decimal figure as the language writes it (`0.187`, `0,187`). */
+  readonly decimal: (figure: string) => string;
+  /** The heading of the latency table, with its colon; each row is named by `phase`. */
   readonly latency: string;
   readonly phase: { readonly connect: string; readonly greeting: string; readonly tls: string; readonly auth: string; readonly transaction: string };
+  /** Before the replies counted by code, with its colon. */
   readonly replies: string;
   /** `count` messages failed this way. */
   readonly failure: (count: number, what: string) => string;

@@ -50,7 +50,7 @@ describe('load summary', () => {
       const header = lines.findIndex((line) => /p50 +p90 +p99 +max$/.test(line));
       assert.ok(header >= 0, lines.join('\n'));
       const p50End = lines[header]!.indexOf('p50') + 3;
-      for (const row of lines.slice(header + 1, header + 4)) assert.equal(row.indexOf('1.25') + 4, p50End, `${language}:\n${lines.join('\n')}`);
+      for (const row of lines.slice(header + 1, header + 4)) assert.equal(row.indexOf(language === 'fr' ? '1,25' : '1.25') + 4, p50End, `${language}:\n${lines.join('\n')}`);
     }
   });
 
@@ -65,7 +65,17 @@ describe('load summary', () => {
   it('says one message in the singular, in English and French', () => {
     const one = { ...report, count: 1, accepted: 1, failed: 0, connections: 1 };
     assert.match(loadSummaryLines(one, wordsFor('en'))[0]!, /^1 message in 1\.000 s over 1 connection: 1 accepted, 0 failed$/);
-    assert.match(loadSummaryLines(one, wordsFor('fr'))[0]!, /^1 message en 1\.000 s sur 1 connexion : 1 accepté, 0 en échec$/);
+    assert.match(loadSummaryLines(one, wordsFor('fr'))[0]!, /^1 message en 1,000 s sur 1 connexion : 1 accepté, 0 en échec$/);
+  });
+
+  it('writes French decimals with a comma, and a space before each colon', () => {
+    const french = loadSummaryLines({ ...report, elapsedMs: 1235 }, wordsFor('fr'));
+    assert.match(french[0]!, /^10 messages en 1,235 s sur 2 connexions : /);
+    assert.ok(french.includes('latence (ms) :       p50      p90      p99      max'), french.join('\n'));
+    assert.ok(french.includes('  connexion         1,25     2,50     2,50     2,50'), french.join('\n'));
+    assert.ok(french.includes('réponses : 535 5.7.8 × 2'), french.join('\n'));
+    const english = loadSummaryLines({ ...report, elapsedMs: 1235 }, wordsFor('en'));
+    assert.ok(english.includes('  connect          1.25     2.50     2.50     2.50'), english.join('\n'));
   });
 
   it('gives a slow rate with its tenths, not rounded to a whole message a second', () => {

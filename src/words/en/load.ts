@@ -15,9 +15,10 @@ export const loadWords: LoadWords = {
   target: (host, address, port) => `load sent to ${host} [${address}] port ${port}, the first MX host that accepted a connection`,
   progress: (accepted, refused, deferred, perSecond, seconds) => `sent ${accepted}, refused ${refused}, deferred ${deferred}, ${perSecond}/s, ${seconds} s`,
   rate: (perSecond) => `${perSecond} message${perSecond === '1' ? '' : 's'} per second`,
-  latency: 'latency (ms)',
+  decimal: (figure) => figure,
+  latency: 'latency (ms):',
   phase: { connect: 'connect', greeting: 'greeting', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
-  replies: 'replies',
+  replies: 'replies:',
   failure: (count, what) => `${count} × ${what}`,
   recipient: (recipient, outcome, reply) => `${recipient} ${outcome === 'refused' ? 'refused' : 'deferred'}: ${reply}`,
 };

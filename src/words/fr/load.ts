@@ -17,9 +17,10 @@ export const loadWords: LoadWords = {
   progress: (accepted, refused, deferred, perSecond, seconds) => `envoyés ${accepted}, refusés ${refused}, différés ${deferred}, ${perSecond}/s, ${seconds} s`,
   // French puts what is under 2 in the singular, and writes a decimal comma.
   rate: (perSecond) => `${perSecond.replace('.', ',')} message${Number(perSecond) < 2 ? '' : 's'} par seconde`,
-  latency: 'latence (ms)',
+  decimal: (figure) => figure.replace('.', ','),
+  latency: 'latence (ms) :',
   phase: { connect: 'connexion', greeting: 'accueil', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
-  replies: 'réponses',
+  replies: 'réponses :',
   failure: (count, what) => `${count} × ${what}`,
   recipient: (recipient, outcome, reply) => `${recipient} ${outcome === 'refused' ? 'refusé' : 'différé'} : ${reply}`,
 };
