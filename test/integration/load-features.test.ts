@@ -90,7 +90,7 @@ describe('load mode pacing and its live line', () => {
     for (const drawing of drawings.slice(1, -1)) assert.match(drawing, /^sent \d+, refused 0, deferred 0, \d+\/s, \d+\.\d s$/);
     assert.match(shown.stdout, /^30 messages in [\d.]+ s over 1 connection: 30 accepted, 0 failed$/m);
     const french = await onTerminal([...args, '--lang', 'fr'], 'Observé.\n');
-    assert.match(french.screen, /\r\x1b\[2Kenvoyés \d+, refusés 0, différés 0, \d+\/s, \d+\.\d s/);
+    assert.match(french.screen, /\r\x1b\[2Kenvoyés \d+, refusés 0, différés 0, \d+\/s, \d+,\d s/);
     for (const quiet of [['--json'], ['-q']]) {
       const run = await onTerminal([...args, ...quiet], 'Unwatched.\n');
       assert.equal(run.code, 0, run.screen);
