@@ -63,6 +63,12 @@ export type CommandLineFact =
   | { readonly code: 'MAILV_OPTION_VALUE_MISSING'; readonly option: string }
   /** commander.invalidArgument: a value not among the `choices`. */
   | { readonly code: 'MAILV_OPTION_VALUE_INVALID'; readonly option: string; readonly value: string; readonly choices: readonly string[] }
+  /** commander.missingArgument: the operand `argument` (as the help names it: `file`) was not given. */
+  | { readonly code: 'MAILV_ARGUMENT_MISSING'; readonly argument: string }
+  /** commander.invalidArgument for an operand: a value not among the `choices`. */
+  | { readonly code: 'MAILV_ARGUMENT_INVALID'; readonly argument: string; readonly value: string; readonly choices: readonly string[] }
+  /** commander.excessArguments: `given` operands where the command takes `expected`. */
+  | { readonly code: 'MAILV_ARGUMENTS_EXCESS'; readonly expected: number; readonly given: number }
   /** A sendmail mode other than -bm (deliver): -bp lists the queue, -bs speaks SMTP, -bd runs a daemon…; mailv-sendmail only sends. */
   | { readonly code: 'MAILV_SENDMAIL_MODE'; readonly mode: string }
   /** Any other refusal of commander's (`commanderCode`), in its own words (`detail`). */

@@ -134,6 +134,14 @@ class MailvCommand extends Command {
   optionMissingArgument(option: Option): never {
     throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_MISSING', option: option.flags });
   }
+
+  missingArgument(name: string): never {
+    throw new CommandLineError({ code: 'MAILV_ARGUMENT_MISSING', argument: name });
+  }
+
+  _excessArguments(received: readonly string[]): never {
+    throw new CommandLineError({ code: 'MAILV_ARGUMENTS_EXCESS', expected: this.registeredArguments.length, given: received.length });
+  }
 }
 
 /** An option taking one of `choices`; any other value is refused as a fact. */
@@ -141,6 +149,15 @@ function choiceOption(flags: string, description: string, choices: readonly stri
   return new Option(flags, description).choices(choices).argParser((value: string) => {
     // Thrown from the parser, it goes through commander untouched.
     if (!choices.includes(value)) throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_INVALID', option: flags, value, choices });
+    return value;
+  });
+}
+
+/** An operand taking one of `choices`; any other value is refused as a fact. */
+function choiceArgument(name: string, description: string, choices: readonly string[]): Argument {
+  const bare = name.replace(/^[<[]|[>\]]$/g, '');
+  return new Argument(name, description).choices(choices).argParser((value: string) => {
+    if (!choices.includes(value)) throw new CommandLineError({ code: 'MAILV_ARGUMENT_INVALID', argument: bare, value, choices });
     return value;
   });
 }
@@ -332,7 +349,7 @@ export function completionProgram(help: HelpWords = en.help): Command {
     .name('mailv completion')
     .usage('[options] <bash|zsh|fish|accounts>')
     .description(help.completion.description)
-    .addArgument(new Argument('<target>', help.completion.target).choices(COMPLETION_TARGETS))
+    .addArgument(choiceArgument('<target>', help.completion.target, COMPLETION_TARGETS))
     .option('--config <file>', help.completion.config)
     .addOption(choiceOption('--lang <language>', help.completion.lang, ['fr', 'en']))
     .helpOption('-h, --help', help.help)

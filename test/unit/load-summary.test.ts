@@ -50,7 +50,8 @@ describe('load summary', () => {
       const header = lines.findIndex((line) => /p50 +p90 +p99 +max$/.test(line));
       assert.ok(header >= 0, lines.join('\n'));
       const p50End = lines[header]!.indexOf('p50') + 3;
-      for (const row of lines.slice(header + 1, header + 4)) assert.equal(row.indexOf(language === 'fr' ? '1,25' : '1.25') + 4, p50End, `${language}:\n${lines.join('\n')}`);
+      for (const row of lines.slice(header + 1, header + 4))
+        assert.equal(row.indexOf(language === 'fr' ? '1,25' : '1.25') + 4, p50End, `${language}:\n${lines.join('\n')}`);
     }
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildPlan, parseServer } from '../../dist/cli/options.js';
-import { CommandLineError, parseCommandLine, type RawOptions } from '../../dist/cli/program.js';
+import { CommandLineError, parseCommandLine, parseCompletionCommandLine, parseReplayCommandLine, type RawOptions } from '../../dist/cli/program.js';
 import { localFqdn } from '../../dist/cli/local-host.js';
 import { UsageError } from '../../dist/errors.js';
 import { describeError, wordsFor } from '../../dist/words/describe.js';
@@ -286,6 +286,30 @@ describe('plan', () => {
     assert.deepEqual(missing.lines, ["option '-s, --subject <text>' argument missing"]);
     assert.deepEqual(missing.linesIn(wordsFor('fr')), ['il manque la valeur de l’option « -s, --subject <text> »']);
     assert.equal(missing.exitCode, 64);
+  });
+
+  it("words the refusals of mailv replay's and mailv completion's operands from their facts, in English and French", () => {
+    const refusal = (parse: () => unknown) => {
+      try {
+        parse();
+      } catch (error) {
+        if (error instanceof CommandLineError) return error;
+        throw error;
+      }
+      throw new Error('not refused');
+    };
+    const missing = refusal(() => parseReplayCommandLine([]));
+    assert.deepEqual(missing.fact, { code: 'MAILV_ARGUMENT_MISSING', argument: 'file' });
+    assert.deepEqual([missing.lines, missing.linesIn(wordsFor('fr'))], [["missing required argument 'file'"], ['il manque l’argument « file »']]);
+    const excess = refusal(() => parseReplayCommandLine(['a.jsonl', 'b.jsonl']));
+    assert.deepEqual(excess.fact, { code: 'MAILV_ARGUMENTS_EXCESS', expected: 1, given: 2 });
+    assert.deepEqual(excess.linesIn(wordsFor('fr')), ['trop d’arguments : 2 donnés, 1 attendu']);
+    const invalid = refusal(() => parseCompletionCommandLine(['tcsh']));
+    assert.deepEqual(invalid.fact, { code: 'MAILV_ARGUMENT_INVALID', argument: 'target', value: 'tcsh', choices: ['bash', 'zsh', 'fish', 'accounts'] });
+    assert.deepEqual(invalid.linesIn(wordsFor('fr')), [
+      'valeur « tcsh » invalide pour l’argument « target » : les choix possibles sont bash, zsh, fish, accounts.',
+    ]);
+    assert.equal(invalid.exitCode, 64);
   });
 
   it('needs a recipient except with -t or --demo', () => {

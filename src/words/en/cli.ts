@@ -68,6 +68,9 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_SENDMAIL_MODE: ({ mode }) =>
     `-b${mode}${SENDMAIL_MODES_EN[mode] === undefined ? '' : ` (${SENDMAIL_MODES_EN[mode]})`} is not for mailv-sendmail: it keeps no queue and only sends, at once (-bm)`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) => `option '${option}' argument '${value}' is invalid. Allowed choices are ${choices.join(', ')}.`,
+  MAILV_ARGUMENT_MISSING: ({ argument }) => `missing required argument '${argument}'`,
+  MAILV_ARGUMENT_INVALID: ({ argument, value, choices }) => `argument '${argument}' value '${value}' is invalid. Allowed choices are ${choices.join(', ')}.`,
+  MAILV_ARGUMENTS_EXCESS: ({ expected, given }) => `too many arguments: ${given} given, ${expected} expected`,
   MAILV_COMMAND_LINE: ({ detail }) => detail,
   MAILV_NO_RECIPIENT: () => 'no recipient given',
   MAILV_HEADER_FLAG_WITH_T: ({ flag }) => `${flag} cannot be used with -t: the message brings its own headers`,

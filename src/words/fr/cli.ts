@@ -82,6 +82,10 @@ export const errors: WordsOf<CliErrorFact> = {
     `-b${mode}${SENDMAIL_MODES_FR[mode] === undefined ? '' : ` (${SENDMAIL_MODES_FR[mode]})`} n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite (-bm)`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) =>
     `valeur « ${value} » invalide pour l’option « ${option} » : les choix possibles sont ${choices.join(', ')}.`,
+  MAILV_ARGUMENT_MISSING: ({ argument }) => `il manque l’argument « ${argument} »`,
+  MAILV_ARGUMENT_INVALID: ({ argument, value, choices }) =>
+    `valeur « ${value} » invalide pour l’argument « ${argument} » : les choix possibles sont ${choices.join(', ')}.`,
+  MAILV_ARGUMENTS_EXCESS: ({ expected, given }) => `trop d’arguments : ${given} donnés, ${expected} attendu${expected < 2 ? '' : 's'}`,
   MAILV_COMMAND_LINE: ({ detail }) => `ligne de commande refusée : ${detail}`,
   MAILV_NO_RECIPIENT: () => 'aucun destinataire donné',
   MAILV_HEADER_FLAG_WITH_T: ({ flag }) => `${flag} ne va pas avec -t : le message apporte ses propres en-têtes`,
