@@ -129,6 +129,7 @@ async function carry(
   const phases = new PhaseClock(tally.tls, tally.auth, connected);
   const emit = (event: SessionEvent) => {
     if (event.kind === 'reply') tally.reply(event.reply.code, event.reply.enhanced);
+    else if (event.kind === 'note' && event.note.code === 'quit-unanswered') tally.quitNotAnswered(event.note.error.code === 'MAILV_TIMEOUT');
     // The clock is read only for what is timed: a message's commands and replies are not.
     if (!PhaseClock.times(event)) return;
     const now = performance.now();

@@ -51,6 +51,11 @@ export interface LoadReport {
    * went again, and once in `accepted` or `failed` by its last try.
    */
   readonly resent: number;
+  /**
+   * Connections whose QUIT got no reply (closed without one, or not answered in time), and how
+   * many of those waited for it until the time limit: what slows a run with no failure to show.
+   */
+  readonly quitUnanswered: { readonly connections: number; readonly timedOut: number };
   readonly elapsedMs: number;
   readonly connect: LatencySummary | undefined;
   readonly greeting: LatencySummary | undefined;

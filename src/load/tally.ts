@@ -66,6 +66,14 @@ export class Tally {
     if (this.stopOnError && worst !== undefined && !interrupted) this.stopAt(worst.failure, status, 'stop-on-error');
   }
 
+  private readonly quitUnanswered = { connections: 0, timedOut: 0 };
+
+  /** A connection's QUIT got no reply; `timedOut`: mailv waited for it until the time limit. */
+  quitNotAnswered(timedOut: boolean): void {
+    this.quitUnanswered.connections++;
+    if (timedOut) this.quitUnanswered.timedOut++;
+  }
+
   /** The envelope of message `sequence` left on a connection that was lost before its content. */
   envelopeLost(sequence: number): void {
     this.lostEnvelopes.add(sequence);
@@ -130,6 +138,7 @@ export class Tally {
       deferred: this.deferred,
       connections: this.connections,
       resent: this.resent.size,
+      quitUnanswered: { ...this.quitUnanswered },
       elapsedMs,
       connect: this.connect.summary(),
       greeting: this.greeting.summary(),

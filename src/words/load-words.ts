@@ -8,6 +8,8 @@ export interface LoadWords {
   readonly split: (refused: number, deferred: number) => string;
   /** `resent` messages went again over a new connection: the one their envelope had left on was lost before their content. */
   readonly resent: (resent: number) => string;
+  /** `connections` got no reply to QUIT; on `timedOut` of them the wait for it ran to the time limit. */
+  readonly quitUnanswered: (connections: number, timedOut: number) => string;
   /** A failure stopped the run (`by` --stop-on-error, or a login refused for good) at `what`; `unsent` messages were never started. */
   readonly stopped: (unsent: number, what: string, by: LoadStop) => string;
   /** A signal (`SIGINT`) cut the run short; `unsent` messages were never started. */

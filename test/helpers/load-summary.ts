@@ -21,6 +21,7 @@ export interface LoadSummary {
   deferred: number;
   connections: number;
   resent: number;
+  quitUnanswered: { connections: number; timedOut: number };
   ms: number;
   connect: Latency | null;
   greeting: Latency | null;

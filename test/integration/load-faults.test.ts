@@ -201,3 +201,14 @@ describe('load mode under --rate against a server with an idle timeout', () => {
     }
   });
 });
+
+describe('load mode against servers that leave QUIT unanswered', () => {
+  it('never answered (counted as waited until the time limit) or closed without a reply: every message accepted, the summary says which', async () => {
+    for (const [quit, timedOut] of [[{ silent: true }, 2] as const, [{ close: true }, 0] as const]) {
+      const run = await withServer({ replies: { QUIT: quit } }, (port) => load(port, ['--count', '2', '--per-connection', '1', '--timeout', '0.3', '--json']));
+      assert.equal(run.code, 0, run.stderr);
+      const summary = loadSummary(run.stdout);
+      assert.deepEqual({ accepted: summary.accepted, quitUnanswered: summary.quitUnanswered }, { accepted: 2, quitUnanswered: { connections: 2, timedOut } });
+    }
+  });
+});

@@ -28,6 +28,7 @@ const report: LoadReport = {
   deferred: 0,
   connections: 2,
   resent: 0,
+  quitUnanswered: { connections: 0, timedOut: 0 },
   elapsedMs: 1000,
   connect: latency,
   greeting: latency,
@@ -99,6 +100,25 @@ describe('load summary', () => {
     );
     assert.ok(!loadSummaryLines(report, wordsFor('en')).some((line) => line.includes('sent again')));
     assert.equal((JSON.parse(loadSummaryJson(resent)) as { resent: number }).resent, 1);
+  });
+
+  it('says how many connections got no reply to QUIT, and on how many mailv waited for it to the time limit', () => {
+    const lines = (connections: number, timedOut: number, language: 'en' | 'fr') =>
+      loadSummaryLines({ ...report, quitUnanswered: { connections, timedOut } }, wordsFor(language)).filter((line) => line.includes('QUIT'));
+    assert.deepEqual(lines(0, 0, 'en'), []);
+    assert.deepEqual(lines(3, 0, 'en'), ['no reply to QUIT on 3 connections: the server closed them without one']);
+    assert.deepEqual(lines(1, 1, 'en'), ['no reply to QUIT on 1 connection: mailv waited for it until the time limit']);
+    assert.deepEqual(lines(3, 2, 'en'), [
+      'no reply to QUIT on 3 connections: mailv waited for it until the time limit on 2 of them, the server closed the others without one',
+    ]);
+    assert.deepEqual(lines(3, 3, 'fr'), ['QUIT sans réponse sur 3 connexions : mailv l’a attendue jusqu’à la fin du délai sur chacune']);
+    assert.deepEqual(
+      (JSON.parse(loadSummaryJson({ ...report, quitUnanswered: { connections: 3, timedOut: 2 } })) as { quitUnanswered: unknown }).quitUnanswered,
+      {
+        connections: 3,
+        timedOut: 2,
+      },
+    );
   });
 
   it("names the stage of a failure in --json when the failure has one (a time limit's)", () => {

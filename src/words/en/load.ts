@@ -9,6 +9,13 @@ export const loadWords: LoadWords = {
     resent === 1
       ? '1 message sent again over a new connection: the connection that carried its envelope was lost before its content went out'
       : `${resent} messages sent again over a new connection: each time, the connection that carried the envelope was lost before the content went out`,
+  quitUnanswered: (connections, timedOut) => {
+    const on = `no reply to QUIT on ${connections} connection${connections === 1 ? '' : 's'}`;
+    if (timedOut === 0) return `${on}: the server closed ${connections === 1 ? 'it' : 'them'} without one`;
+    const waited = 'mailv waited for it until the time limit';
+    if (timedOut === connections) return `${on}: ${waited}${connections === 1 ? '' : ' on each'}`;
+    return `${on}: ${waited} on ${timedOut} of them, the server closed the others without one`;
+  },
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'stopped at the first failure (--stop-on-error)' : 'stopped: the login was refused, as it would be on every connection'}, ${unsent} message${unsent === 1 ? '' : 's'} not sent: ${what}`,
   interrupted: (signal, unsent) => `interrupted (${signal}): ${unsent} message${unsent === 1 ? '' : 's'} never started`,

@@ -10,6 +10,13 @@ export const loadWords: LoadWords = {
     resent === 1
       ? '1 message renvoyé sur une nouvelle connexion : la connexion qui portait son enveloppe a été perdue avant l’envoi de son contenu'
       : `${resent} messages renvoyés sur une nouvelle connexion : chaque fois, la connexion qui portait l’enveloppe a été perdue avant l’envoi du contenu`,
+  quitUnanswered: (connections, timedOut) => {
+    const on = `QUIT sans réponse sur ${connections} connexion${connections === 1 ? '' : 's'}`;
+    if (timedOut === 0) return `${on} : le serveur ${connections === 1 ? 'l’a fermée' : 'les a fermées'} sans répondre`;
+    const waited = 'mailv l’a attendue jusqu’à la fin du délai';
+    if (timedOut === connections) return `${on} : ${waited}${connections === 1 ? '' : ' sur chacune'}`;
+    return `${on} : ${waited} sur ${timedOut} d’entre elles, le serveur a fermé les autres sans répondre`;
+  },
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'arrêt au premier échec (--stop-on-error)' : 'arrêt : l’authentification a été refusée, et le serait à chaque connexion'}, ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
   interrupted: (signal, unsent) => `interrompu (${signal}) : ${unsent} message${unsent === 1 ? '' : 's'} jamais commencé${unsent === 1 ? '' : 's'}`,
