@@ -8,6 +8,9 @@ import { Samples } from './stats.js';
 /** How many distinct failures the report keeps. */
 const FAILURES_KEPT = 5;
 
+/** How many distinct replies (by code and enhanced code) the report counts apart. */
+const DISTINCT_REPLIES_KEPT = 100;
+
 /** What the workers found, gathered as they go. */
 export class Tally {
   readonly connect: Samples;
@@ -90,9 +93,18 @@ export class Tally {
       byEnhanced = new Map();
       this.replies.set(code, byEnhanced);
     }
-    const key = enhanced ?? '';
+    // A server may give every reply an enhanced code of its own: past DISTINCT_REPLIES_KEPT, a new
+    // one is counted under its reply code alone, so neither memory nor the summary grows with them.
+    let key = enhanced ?? '';
+    if (!byEnhanced.has(key)) {
+      if (this.distinctReplies >= DISTINCT_REPLIES_KEPT) key = '';
+      if (!byEnhanced.has(key)) this.distinctReplies++;
+    }
     byEnhanced.set(key, (byEnhanced.get(key) ?? 0) + 1);
   }
+
+  /** How many (code, enhanced code) pairs `replies` holds. */
+  private distinctReplies = 0;
 
   /** A message lost to `error`. */
   fail(error: unknown): void {

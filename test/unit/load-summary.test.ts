@@ -121,6 +121,19 @@ describe('load summary', () => {
     );
   });
 
+  it('counts at most 100 distinct replies apart: past them, a new enhanced code is counted under its reply code alone', () => {
+    const tally = new Tally(1000, () => {});
+    for (let detail = 0; detail < 300; detail++) tally.reply(550, `5.7.${detail}`);
+    tally.reply(550, '5.7.3');
+    tally.reply(250, '2.0.0');
+    const replies = new Map(tally.report(1000, 10).replies);
+    // 100 kept apart, then 550 and 250 alone.
+    assert.equal(replies.size, 102);
+    assert.equal(replies.get('550 5.7.3'), 2);
+    assert.equal(replies.get('550'), 200);
+    assert.equal(replies.get('250'), 1);
+  });
+
   it("names the stage of a failure in --json when the failure has one (a time limit's)", () => {
     const tally = new Tally(1, () => {});
     tally.fail(new TransportError({ code: 'MAILV_TIMEOUT', stage: 'ehlo', ms: 1000, waiting: 'reply' }, 'ehlo', 'timeout'));
