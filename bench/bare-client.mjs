@@ -10,6 +10,7 @@
 // message with QUIT, as mailv --per-connection 1 sends it). Prints the messages per second.
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { onReplies } from './reply-lines.mjs';
 
 const [port, count, concurrency, file, mode] = process.argv.slice(2);
 const total = Number(count);
@@ -19,19 +20,6 @@ const quit = Buffer.from('QUIT\r\n');
 let issued = 0;
 let done = 0;
 const started = process.hrtime.bigint();
-
-/** Calls `reply` at the last line of each reply from the server (its continuation lines skipped). */
-function onReplies(socket, reply) {
-  let buffered = '';
-  socket.on('data', (chunk) => {
-    buffered += chunk.toString('latin1');
-    for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      if (line[3] !== '-') reply();
-    }
-  });
-}
 
 function finished() {
   console.log((total / (Number(process.hrtime.bigint() - started) / 1e9)).toFixed(0));

@@ -24,7 +24,7 @@ const steps = [
   () => {},
   () => socket.destroy(),
 ];
-// bench/bare-client.mjs's reply loop, repeated: a module shared with it would be one more file to load
+// bench/reply-lines.mjs's reply loop, repeated: a module shared with it would be one more file to load
 // in the very start-up this measures.
 let buffered = '';
 socket.on('data', (chunk) => {

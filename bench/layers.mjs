@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { onReplies } from './reply-lines.mjs';
 
 const LAYERS = ['bare', 'connection', 'session', 'driver'];
 const CONCURRENCY = 20;
@@ -90,17 +91,10 @@ async function runLayer(layer, port, count, file) {
             Buffer.concat([whole, Buffer.from('.\r\nQUIT\r\n')]),
           ];
           let replies = 0;
-          let buffered = '';
-          socket.on('data', (chunk) => {
-            buffered += chunk.toString('latin1');
-            for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
-              const line = buffered.slice(0, end);
-              buffered = buffered.slice(end + 2);
-              if (line[3] === '-') continue;
-              const write = writes[replies++];
-              if (write !== undefined) socket.write(write);
-              if (replies === 7) socket.destroy();
-            }
+          onReplies(socket, () => {
+            const write = writes[replies++];
+            if (write !== undefined) socket.write(write);
+            if (replies === 7) socket.destroy();
           });
           socket.on('close', next);
         };

@@ -9,6 +9,11 @@ import { MAILV, freshHome, runCli } from '../helpers/cli.js';
 import { loadLines, loadSummary } from '../helpers/load-summary.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 
+/** A load run of `extra` against the server on `port`: from load@example.org to sink@example.org, body `Hello.`. */
+function loadAt(port: number, extra: readonly string[]) {
+  return runCli(['--server', `127.0.0.1:${port}`, ...extra, '-r', 'load@example.org', 'sink@example.org'], { input: 'Hello.\n' });
+}
+
 describe('load mode, transactions pipelined, against a server that hangs up after every third message', () => {
   let server: ScriptedServer;
   let dots = 0;
@@ -28,24 +33,7 @@ describe('load mode, transactions pipelined, against a server that hangs up afte
   after(() => server.close());
 
   it('10 messages over one connection at a time: the one lost is counted, the one whose envelope went ahead goes again, once', async () => {
-    const run = await runCli(
-      [
-        '--server',
-        `127.0.0.1:${server.port}`,
-        '--count',
-        '10',
-        '--per-connection',
-        '10',
-        '--vary',
-        '--json',
-        '-r',
-        'load@example.org',
-        '-s',
-        'load',
-        'sink@example.org',
-      ],
-      { input: 'Hello.\n' },
-    );
+    const run = await loadAt(server.port, ['--count', '10', '--per-connection', '10', '--vary', '--json', '-s', 'load']);
     const summary = loadSummary(run.stdout);
     // Per connection, the third message is cut off at its dot, the next one's envelope already
     // sent behind it; that one had not sent its message, so it starts the next connection:
@@ -63,22 +51,7 @@ describe('load mode: what is not counted as sent again', () => {
   it('an envelope that went ahead on a lost connection, the run then stopped by --stop-on-error: never sent again, never counted so', async () => {
     let dots = 0;
     const server = await startScriptedServer({ replies: { '.': () => (++dots % 3 === 0 ? { close: true } : '250 2.0.0 Ok: queued') } });
-    const run = await runCli(
-      [
-        '--server',
-        `127.0.0.1:${server.port}`,
-        '--count',
-        '10',
-        '--per-connection',
-        '10',
-        '--stop-on-error',
-        '--json',
-        '-r',
-        'load@example.org',
-        'sink@example.org',
-      ],
-      { input: 'Hello.\n' },
-    ).finally(() => server.close());
+    const run = await loadAt(server.port, ['--count', '10', '--per-connection', '10', '--stop-on-error', '--json']).finally(() => server.close());
     const summary = loadSummary(run.stdout);
     // 1 2 [3, with 4's envelope behind it]: the stop comes before 4 goes again.
     assert.deepEqual(
@@ -89,10 +62,7 @@ describe('load mode: what is not counted as sent again', () => {
 
   it('an envelope queued behind a message the server cut short with 421 after its 354: never written, so not sent again', async () => {
     const server = await startScriptedServer({ replies: { DATA: { raw: '354 go ahead\r\n421 4.3.2 Closing\r\n', close: true } } });
-    const run = await runCli(
-      ['--server', `127.0.0.1:${server.port}`, '--count', '3', '--per-connection', '3', '--json', '-r', 'load@example.org', 'sink@example.org'],
-      { input: 'Hello.\n' },
-    ).finally(() => server.close());
+    const run = await loadAt(server.port, ['--count', '3', '--per-connection', '3', '--json']).finally(() => server.close());
     const summary = loadSummary(run.stdout);
     // Each connection: its first message refused by the 421, the next one (queued, never written) handed on.
     assert.deepEqual({ failed: summary.failed, connections: summary.connections, resent: summary.resent }, { failed: 3, connections: 3, resent: 0 });
@@ -120,21 +90,8 @@ describe('load mode against a server that hangs up without a word after the firs
   after(() => server.close());
 
   it('every message gets through once, and the summary says how many went again, since the server saw their envelope twice', async () => {
-    const args = [
-      '--server',
-      `127.0.0.1:${server.port}`,
-      '--count',
-      '4',
-      '--per-connection',
-      '2',
-      '--vary',
-      '-r',
-      'load@example.org',
-      '-s',
-      'load',
-      'sink@example.org',
-    ];
-    const run = await runCli([...args, '--json'], { input: 'Hello.\n' });
+    const args = ['--count', '4', '--per-connection', '2', '--vary', '-s', 'load'];
+    const run = await loadAt(server.port, [...args, '--json']);
     const summary = loadSummary(run.stdout);
     // 1 [2 | 2 [3 | 3 [4 | 4: each connection's second envelope is lost with it, and starts the next.
     assert.deepEqual(
@@ -144,7 +101,7 @@ describe('load mode against a server that hangs up without a word after the firs
     assert.deepEqual(accepted, ['load #1', 'load #2', 'load #3', 'load #4']);
     assert.equal(run.code, 0, run.stderr);
     accepted.length = 0;
-    const words = await runCli(args, { input: 'Hello.\n' });
+    const words = await loadAt(server.port, args);
     assert.match(
       words.stdout,
       /^3 messages sent again over a new connection: each time, the connection that carried the envelope was lost before the content went out$/m,
