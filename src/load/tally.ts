@@ -28,6 +28,10 @@ export class Tally {
   private readonly resent = new Set<number>();
   /** Replies counted by code, then by enhanced code ('' for none): no key to build for each reply. */
   private readonly replies = new Map<number, Map<string, number>>();
+  /** How many (code, enhanced code) pairs `replies` holds. */
+  private distinctReplies = 0;
+  /** Connections whose QUIT got no reply, and those of them that waited until the time limit. */
+  private readonly quitUnanswered = { connections: 0, timedOut: 0 };
   private readonly failures: { key: string; failure: LoadFailure; count: number }[] = [];
   private status: number = ExitCode.OK;
   /** The failure whose status is the run's: the first of the worst (see worse()). */
@@ -69,8 +73,6 @@ export class Tally {
     if (this.stopOnError && worst !== undefined && !interrupted) this.stopAt(worst.failure, status, 'stop-on-error');
   }
 
-  private readonly quitUnanswered = { connections: 0, timedOut: 0 };
-
   /** A connection's QUIT got no reply; `timedOut`: mailv waited for it until the time limit. */
   quitNotAnswered(timedOut: boolean): void {
     this.quitUnanswered.connections++;
@@ -102,9 +104,6 @@ export class Tally {
     }
     byEnhanced.set(key, (byEnhanced.get(key) ?? 0) + 1);
   }
-
-  /** How many (code, enhanced code) pairs `replies` holds. */
-  private distinctReplies = 0;
 
   /** A message lost to `error`. */
   fail(error: unknown): void {
