@@ -25,6 +25,8 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
   let prepared: PreparedInput | undefined;
   /** Reading stopped before the message ended: what dead.letter gets is only what was read. */
   let unfinished = false;
+  /** The message was read whole: from here a usage error (its own recipients unusable) keeps it too. */
+  let read = false;
   try {
     // Found before standard input is read: a usage error must not wait for a message, or keep one.
     if (plan.step && !plan.dryRun) run.stepper = await io.openStepper(signal, plan.language);
@@ -37,17 +39,18 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
       // A probe that stops before MAIL sends no message: standard input is left alone.
       input = await readStream([]);
     } else {
-      const read = await readMessage(io, subject === undefined && !plan.readRecipients, signal, plan.sendmail?.endsAtDotLine);
-      input = read.input;
-      subject ??= read.typedSubject;
-      run.stdinIsFile = read.fromFile;
-      if (read.unfinished) {
+      const message = await readMessage(io, subject === undefined && !plan.readRecipients, signal, plan.sendmail?.endsAtDotLine);
+      input = message.input;
+      subject ??= message.typedSubject;
+      run.stdinIsFile = message.fromFile;
+      if (message.unfinished) {
         unfinished = true;
         // A terminal that hung up takes no more lines: nothing is lost by it, nothing is told.
-        if (read.unfinished.fact.code === 'MAILV_INTERRUPTED' && read.unfinished.fact.signal === 'SIGHUP') run.output.hangUp();
-        if (input.source.size > 0 || read.typedSubject !== undefined) prepared = await prepareUnfinished(run, { ...plan, subject }, input, files);
-        throw read.unfinished;
+        if (message.unfinished.fact.code === 'MAILV_INTERRUPTED' && message.unfinished.fact.signal === 'SIGHUP') run.output.hangUp();
+        if (input.source.size > 0 || message.typedSubject !== undefined) prepared = await prepareUnfinished(run, { ...plan, subject }, input, files);
+        throw message.unfinished;
       }
+      read = true;
     }
     if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0 && plan.quitAfter === undefined) run.note({ code: 'null-body' });
     prepared = await prepareInput({ ...plan, subject }, input, files.attachments, io.clock.date());
@@ -62,10 +65,11 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
     const status = run.fail(failure);
     // A message refused before it could be prepared (a NUL, a line SMTP cannot carry) is kept all
     // the same: the program that piped it has nothing else to fall back on.
-    if (!prepared && input !== undefined && input.source.size > 0 && files !== undefined && keepsWhatWasRead(plan, status)) {
+    const keeps = keepsWhatWasRead(plan, status, read);
+    if (!prepared && input !== undefined && input.source.size > 0 && files !== undefined && keeps) {
       prepared = await prepareUnfinished(run, plan, input, files).catch(() => undefined);
     }
-    if (prepared && keepsWhatWasRead(plan, status)) await keepDeadLetter(run, prepared, unfinished);
+    if (prepared && keeps) await keepDeadLetter(run, prepared, unfinished);
     return status;
   } finally {
     run.stepper?.close();
@@ -77,10 +81,12 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
 
 /**
  * Whether a run that failed keeps its message: not a probe (--quit-after never meant to send it),
- * not a dry run (it sends nothing), not a usage error (the command was wrong, not the delivery).
+ * not a dry run (it sends nothing), not a usage error found before the message was read (the
+ * command was wrong, not the delivery). Once it was read, even a usage error keeps it (a -t message
+ * whose own recipients cannot be used): the program that piped it has nothing else to fall back on.
  */
-function keepsWhatWasRead(plan: Plan, status: number): boolean {
-  return plan.quitAfter === undefined && !plan.dryRun && status !== ExitCode.USAGE;
+function keepsWhatWasRead(plan: Plan, status: number, read: boolean): boolean {
+  return plan.quitAfter === undefined && !plan.dryRun && (status !== ExitCode.USAGE || read);
 }
 
 /**

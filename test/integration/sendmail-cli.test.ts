@@ -86,6 +86,20 @@ describe('mailv-sendmail', () => {
     assert.match(dead, /nul=00here\n/);
   });
 
+  it('-t with recipients that cannot be used (a bad To, none at all): 64, and the message, already read, kept in dead.letter', async () => {
+    for (const [message, why] of [
+      ['To: Bob Smith bob@example.org\nSubject: s\n\nPrecious\n', /^mailv: invalid address "Bob Smith bob@example\.org"/],
+      ['Subject: s\n\nPrecious\n', /^mailv: -t: the message has no To, Cc or Bcc and no recipient was given$/m],
+    ] as const) {
+      const home = freshHome();
+      const result = await run(SENDMAIL, ['-t', '-i'], { HOME: home, MAILV_SERVER: '127.0.0.1:1' }, message);
+      assert.equal(result.code, 64, result.stderr);
+      assert.match(result.stderr, why);
+      assert.match(result.stderr, /^mailv: the message was saved in .*dead\.letter$/m);
+      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /\n\nPrecious\n/);
+    }
+  });
+
   it('an option sendmail programs do not pass: 64, nothing sent, nothing kept', async () => {
     const home = freshHome();
     const result = await run(SENDMAIL, ['-bp'], { HOME: home }, '');
