@@ -41,13 +41,39 @@ export function parseAddressList(input: string, defaultDomain: string): Mailbox[
 /** Parses one mailbox. Throws UsageError naming the culprit. */
 export function parseMailbox(input: string, defaultDomain: string): Mailbox {
   assertSingleLine(input);
-  const angle = /^(.*?)<([^<>]*)>\s*$/su.exec(input.trim());
+  const text = withoutComments(input).trim();
+  const angle = /^(.*?)<([^<>]*)>\s*$/su.exec(text);
   if (angle) {
     const name = unquotePhrase(angle[1]!.trim());
     return { name: name === '' ? undefined : name, address: normalizeAddrSpec(angle[2]!.trim(), input, defaultDomain) };
   }
-  const bare = input.replace(/\([^()]*\)/g, '').trim();
-  return { name: undefined, address: normalizeAddrSpec(bare, input, defaultDomain) };
+  return { name: undefined, address: normalizeAddrSpec(text, input, defaultDomain) };
+}
+
+/**
+ * `text` without its comments (RFC 5322 §3.2.2: parentheses, nested, with quoted pairs), read
+ * outside quoted strings only: `"a(b)c"@x` keeps its local part, `bob@x (O"Brien)` loses the
+ * comment whole. Unbalanced, the text is returned as it is, for the address check to refuse.
+ */
+function withoutComments(text: string): string {
+  let kept = '';
+  let depth = 0;
+  let quoted = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index]!;
+    if (char === '\\' && (quoted || depth > 0)) {
+      if (depth === 0) kept += char + (text[index + 1] ?? '');
+      index++;
+    } else if (depth > 0) {
+      if (char === '(') depth++;
+      else if (char === ')') depth--;
+    } else if (char === '"') {
+      quoted = !quoted;
+      kept += char;
+    } else if (char === '(' && !quoted) depth++;
+    else kept += char;
+  }
+  return depth === 0 && !quoted ? kept : text;
 }
 
 /** The domain of an addr-spec. */
@@ -102,7 +128,12 @@ function splitTopLevel(input: string): string[] {
       else if (char === '"') quoted = false;
       continue;
     }
-    if (char === '"') quoted = true;
+    // Inside a comment a quote is text (`(O"Brien)`), and a backslash quotes the next character.
+    if (comment > 0 && char === '\\' && i + 1 < input.length) {
+      current += char + input[++i];
+      continue;
+    }
+    if (char === '"' && comment === 0) quoted = true;
     else if (char === '(') comment++;
     else if (char === ')' && comment > 0) comment--;
     else if (char === '<') angle++;

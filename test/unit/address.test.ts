@@ -21,6 +21,16 @@ describe('addresses', () => {
     );
   });
 
+  it('reads comments outside quoted strings only: a quoted local part keeps its parentheses, a comment its quotes', () => {
+    assert.equal(parseMailbox('"a(b)c"@example.org', HOST).address, '"a(b)c"@example.org');
+    assert.equal(parseMailbox('"quoted \\" (x)"@example.org', HOST).address, '"quoted \\" (x)"@example.org');
+    assert.deepEqual(parseMailbox('<bob@example.org> (Bob)', HOST), { name: undefined, address: 'bob@example.org' });
+    assert.deepEqual(
+      parseAddressList('bob@example.org (O"Brien), "a(b)c"@example.org', HOST).map((m) => m.address),
+      ['bob@example.org', '"a(b)c"@example.org'],
+    );
+  });
+
   it('gives a bare local user this host', () => {
     assert.equal(parseMailbox('root', HOST).address, 'root@mailv-client.example');
   });
