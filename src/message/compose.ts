@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { domainOf, parseAddressList, type Mailbox } from './address.js';
 import { contentTypeFor, takesCharset } from './content-type.js';
 import { Base64Encoder, QuotedPrintableEncoder, base64EncodedSize } from './encoding.js';
-import { encodeUnstructured, foldHeader, formatMailbox } from './header.js';
+import { encodeFieldText, encodeUnstructured, foldHeader, formatMailbox } from './header.js';
 import { boundaryFor, formatRfc5322Date } from './identity.js';
 import { LineEndingNormalizer } from './line-endings.js';
 import { transformChunks, type ByteSource } from './source.js';
@@ -184,7 +184,7 @@ function topHeaders(draft: Draft): string {
   for (const [name, value] of draft.headers) {
     const encoded = ADDRESS_HEADERS.has(name.toLowerCase())
       ? parseAddressList(value, domainOf(draft.from.address)).map(formatMailbox).join(', ')
-      : encodeUnstructured(value);
+      : encodeFieldText(name, value);
     const replaced = generated.find(([generatedName]) => generatedName.toLowerCase() === name.toLowerCase());
     if (replaced) replaced[1] = encoded;
     else extra.push([name, encoded]);

@@ -70,6 +70,20 @@ export function encodeUnstructured(text: string): string {
   return [...words.slice(0, first), ...encoded, ...words.slice(last + 1)].join(' ');
 }
 
+/**
+ * The value of a header field given with -H: as it is when it is printable ASCII whose every word
+ * fits a line (a Message-ID, References, a List-Unsubscribe URL: structured fields, where an
+ * encoded-word is not allowed, RFC 2047 §5); else encoded as unstructured text, the only way such
+ * a value can be carried. `name` counts towards the longest line (998 octets, RFC 5322 §2.1.1).
+ */
+export function encodeFieldText(name: string, value: string): string {
+  const room = MAX_HEADER_LINE - name.length - 2;
+  return PLAIN.test(value) && value.split(' ').every((word) => word.length <= room) ? value : encodeUnstructured(value);
+}
+
+/** The longest header line, CRLF left out (RFC 5322 §2.1.1). */
+const MAX_HEADER_LINE = 998;
+
 /** A display name as a phrase: atoms as they are, quoted-string when needed, encoded-words if not plain ASCII. */
 export function encodePhrase(name: string): string {
   if (!PLAIN.test(name)) return encodedWords(name).join(' ');

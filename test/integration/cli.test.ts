@@ -221,6 +221,13 @@ describe('command line', () => {
     assert.match(message, /\r\nContent-Transfer-Encoding: 8bit\r\n\r\nété\r\n$/);
     assert.doesNotMatch(message, /hidden/);
   });
+
+  it('writes an -H field of printable ASCII as given, however long its words: threading and links keep working', async () => {
+    const id = '<CAKvHMgTq9Zx3y7LwPp0a1bC2dE3fG4hI5jK6lM7nO8pQ9rS0tUv=wXyZ@mail.gmail.com>';
+    const run = await runCli(['--dry-run', '-s', 'Re', '-H', `In-Reply-To: ${id}`, 'bob@example.org'], { input: 'x\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.stdout.includes(`\r\nIn-Reply-To: ${id}\r\n`), run.stdout);
+  });
 });
 
 describe('usage errors and untrusted text on standard error', () => {

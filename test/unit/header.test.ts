@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../dist/errors.js';
-import { assertHeaderText, encodePhrase, encodeUnstructured, foldHeader, formatMailbox, parseHeaderArgument } from '../../dist/message/header.js';
+import {
+  assertHeaderText,
+  encodeFieldText,
+  encodePhrase,
+  encodeUnstructured,
+  foldHeader,
+  formatMailbox,
+  parseHeaderArgument,
+} from '../../dist/message/header.js';
 import { describeError, wordsFor } from '../../dist/words/describe.js';
 import { refused } from '../helpers/words.js';
 
@@ -11,6 +19,17 @@ describe('header encoding', () => {
   it('leaves ASCII text alone and encodes only the non-ASCII run', () => {
     assert.equal(encodeUnstructured('Hello world'), 'Hello world');
     assert.equal(encodeUnstructured('Re: café ok'), 'Re: =?UTF-8?B?Y2Fmw6k=?= ok');
+  });
+
+  it('keeps an -H value of printable ASCII as it is, however long its words (a Message-ID, a URL), unless a word cannot fit a line', () => {
+    const id = '<CAKvHMgTq9Zx3y7LwPp0a1bC2dE3fG4hI5jK6lM7nO8pQ9rS0tUv=wXyZ@mail.gmail.com>';
+    assert.equal(encodeFieldText('In-Reply-To', id), id);
+    assert.equal(encodeFieldText('References', `${id} ${id}`), `${id} ${id}`);
+    assert.equal(encodeFieldText('X-Note', 'héllo'), '=?UTF-8?B?aMOpbGxv?=');
+    // `X-Long: ` and 990 octets make 998, the longest line: one more and it cannot be carried as it is.
+    assert.equal(encodeFieldText('X-Long', 'x'.repeat(990)), 'x'.repeat(990));
+    const huge = 'x'.repeat(991);
+    assert.match(encodeFieldText('X-Long', huge), /^=\?UTF-8\?/);
   });
 
   it('decodes back to the input, for any text', () => {
