@@ -34,8 +34,11 @@ export interface AddressOrigin {
   /** A blind copy (-b, a -t message's Bcc:): in the envelope, kept out of every header on purpose. */
   readonly blind: boolean;
   /** The field of a -t message that named it, the configuration file or $USER (a sender); undefined: the command line. */
-  readonly source: 'From' | 'To' | 'Cc' | 'Bcc' | 'config-file' | 'user' | undefined;
+  readonly source: 'From' | RecipientField | 'config-file' | 'user' | undefined;
 }
+
+/** The fields of a -t message that name its recipients: those of a message being resent (RFC 5322 §3.6.6) when it has any. */
+type RecipientField = 'To' | 'Cc' | 'Bcc' | 'Resent-To' | 'Resent-Cc' | 'Resent-Bcc';
 
 /** The header fields whose addresses the table of -v sets against the envelope. */
 type ShownField = 'From' | 'To' | 'Cc';
@@ -124,7 +127,11 @@ export async function prepareInput(
   const fromHeaders = (name: string) => fieldValues(block.fields, name).flatMap((value) => parseAddressList(value, plan.fqdn));
   // sendmail without -t sends to its arguments only, whatever the headers say.
   const headersCount = plan.sendmail?.recipientsFromHeaders ?? true;
-  const recipientsIn = (name: 'To' | 'Cc' | 'Bcc') => (headersCount ? fromHeaders(name) : []);
+  // A message being resent names its new recipients in Resent-To, Resent-Cc and Resent-Bcc: then
+  // only those count, as sendmail and Postfix read them (the To and Cc are the first sending's).
+  const resending = RESENT_FIELDS.some((name) => fieldValues(block.fields, name).length > 0);
+  const fieldFor = (name: 'To' | 'Cc' | 'Bcc'): RecipientField => (resending ? `Resent-${name}` : name);
+  const recipientsIn = (name: 'To' | 'Cc' | 'Bcc') => (headersCount ? fromHeaders(fieldFor(name)) : []);
   const shown = [...recipientsIn('To'), ...recipientsIn('Cc')];
   const hidden = recipientsIn('Bcc');
   const recipients = unique([...shown, ...hidden, ...plan.to, ...plan.bcc].map((mailbox) => mailbox.address));
@@ -141,7 +148,7 @@ export async function prepareInput(
     from: plan.from,
     sequence,
   });
-  const fromMessage = (name: 'To' | 'Cc' | 'Bcc') => recipientsIn(name).map((m) => ({ address: m.address, source: name, blind: name === 'Bcc' }));
+  const fromMessage = (name: 'To' | 'Cc' | 'Bcc') => recipientsIn(name).map((m) => ({ address: m.address, source: fieldFor(name), blind: name === 'Bcc' }));
   const messageFrom = fromHeaders('From');
   return {
     envelope: { from: plan.from.address, recipients },
@@ -168,6 +175,8 @@ export async function prepareInput(
     },
   };
 }
+
+const RESENT_FIELDS = ['Resent-To', 'Resent-Cc', 'Resent-Bcc'] as const;
 
 interface AddressTableInput {
   readonly sender: { readonly address: string; readonly source: AddressOrigin['source'] };

@@ -147,6 +147,21 @@ describe('what cli/ reads, when it cannot be used', () => {
     );
   });
 
+  it('a -t message being resent goes to its Resent-To, Resent-Cc and Resent-Bcc only, the last kept out of the header', async () => {
+    const parsed = parseCommandLine(['-t'], '0') as { options: RawOptions; recipients: string[] };
+    const plan = buildPlan(parsed.options, parsed.recipients, { fqdn: 'client.example', user: 'alice', env: {} });
+    const text = 'From: a@example.org\nTo: first@example.org\nResent-To: new@example.org\nResent-Bcc: hidden@example.org\nBcc: old@example.org\n\nb\n';
+    const prepared = await prepareInput(plan, await readStream([Buffer.from(text, 'latin1')]), [], new Date(0));
+    assert.deepEqual(prepared.envelope.recipients, ['new@example.org', 'hidden@example.org']);
+    assert.deepEqual([...prepared.bccOnly], ['hidden@example.org']);
+    const message = await prepared.compose(true);
+    const chunks: Buffer[] = [];
+    for await (const chunk of message.chunks()) chunks.push(Buffer.from(chunk));
+    const header = Buffer.concat(chunks).toString('latin1').split('\r\n\r\n')[0]!;
+    assert.match(header, /^Resent-To: new@example\.org$/m);
+    assert.doesNotMatch(header, /hidden|old@/);
+  });
+
   it('a -t message SMTP cannot carry, or that names nobody', async () => {
     const parsed = parseCommandLine(['-t'], '0') as { options: RawOptions; recipients: string[] };
     const plan = buildPlan(parsed.options, parsed.recipients, { fqdn: 'client.example', user: 'alice', env: {} });
