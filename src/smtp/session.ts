@@ -1181,7 +1181,10 @@ export class SmtpSession {
         this.quitSent = true;
         await this.send('quit', QUIT);
       }
-      await this.read('quit');
+      const reply = await this.read('quit');
+      // RFC 5321 §4.1.1.10: QUIT is answered 221. Anything else was owed to another command (the
+      // replies of an LMTP message miscounted by the server): worth a warning, as any broken goodbye.
+      if (reply.code !== 221) throw unexpected('quit', reply);
     } catch (error) {
       if (!(error instanceof MailvError)) throw error;
       // The transaction is over: a broken goodbye is worth a warning, not a failure.

@@ -133,6 +133,13 @@ describe('faults', () => {
     assert.equal(deadLetter(quit), false);
   });
 
+  it('a QUIT answered with anything but 221 (a reply owed to another command): sent all the same, with a warning', async () => {
+    const quit = await sendThrough({ replies: { QUIT: '250 2.0.0 delivered' } });
+    assert.equal(quit.code, 0, quit.stderr);
+    assert.match(quit.stdout, /^bob@example\.org\.\.\. Sent \(Ok: queued as S1\)$/m);
+    assert.match(quit.stdout, /^Warning: unexpected reply during quit: 250 2\.0\.0 delivered$/m);
+  });
+
   it('-t: a line too long for SMTP is refused before connecting, 65', async () => {
     const server = await startScriptedServer();
     try {
