@@ -10,7 +10,7 @@ import type { Run } from './run.js';
 export async function keepDeadLetter(run: Run, prepared: PreparedInput, unfinished: boolean): Promise<void> {
   const path = deadLetterPath(run.io.env);
   try {
-    const message = await prepared.compose(true);
+    const message = prepared.asRead ?? (await prepared.compose(true));
     await run.io.signals.whole(() => saveDeadLetter(path, prepared.envelope.from, message.chunks(), run.io.clock.date()));
     run.emit({ kind: 'dead-letter', path, size: message.size, unfinished });
     run.note({ code: 'dead-letter-saved', path, unfinished });

@@ -6,7 +6,16 @@ import { basename } from 'node:path';
 import { CapabilityError, InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseAddressList, type Mailbox } from '../message/address.js';
-import { composeMessage, passThroughMessage, shownMailboxes, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
+import {
+  composeMessage,
+  messageAsRead,
+  passThroughMessage,
+  shownMailboxes,
+  type AttachmentInput,
+  type BodyInput,
+  type ComposedMessage,
+  type KeptMessage,
+} from '../message/compose.js';
 import { newMessageId } from '../message/identity.js';
 import { fieldValues, readHeaderBlock } from '../message/raw-message.js';
 import { fileSource } from '../message/source.js';
@@ -23,6 +32,11 @@ export interface PreparedInput {
   /** Where each envelope recipient came from, for -v and the dry run. */
   readonly bccOnly: ReadonlySet<string>;
   compose(eightBitMime: boolean): Promise<ComposedMessage>;
+  /**
+   * A complete message of the user's own (-t, or sendmail's standard input) as it was read, Bcc
+   * and all: what dead.letter keeps of it, so that it can be sent again as it was meant.
+   */
+  readonly asRead?: KeptMessage;
 }
 
 export interface AddressOrigin {
@@ -167,6 +181,7 @@ export async function prepareInput(
       headerSource: (field) => field,
     }),
     bccOnly: bccOnly([...hidden, ...plan.bcc], [...shown, ...plan.to]),
+    asRead: messageAsRead(body),
     compose: async (eightBitMime) => {
       if (message.eightBit && !eightBitMime) {
         throw new CapabilityError({ code: 'MAILV_NO_8BITMIME' }, 'mail');

@@ -144,6 +144,17 @@ export function passThroughMessage(
   return joinSegments([bytesSegment(header), body], !whole.stats.ascii);
 }
 
+/** A complete message of the user's own as it was read, Bcc and all, its lines ended with CRLF: what dead.letter keeps of it. */
+export function messageAsRead(whole: BodyInput): KeptMessage {
+  return { size: whole.stats.wireOctets, chunks: () => crlfText(whole.source, false) };
+}
+
+/** Octets to keep, CRLF-ended, as dead.letter takes them. */
+export interface KeptMessage {
+  readonly size: number;
+  chunks(): AsyncIterable<Buffer>;
+}
+
 /**
  * The mailboxes the message's `field` shows, as topHeaders() writes it: mailv's own, unless -H
  * names the field. Each -H replaces a field mailv writes (the last one stays); with none to

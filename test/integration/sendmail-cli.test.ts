@@ -86,6 +86,16 @@ describe('mailv-sendmail', () => {
     assert.match(dead, /nul=00here\n/);
   });
 
+  it('-t to a server that cannot be reached: dead.letter keeps the message as read, its Bcc included, nothing added', async () => {
+    const home = freshHome();
+    const port = await closedPort();
+    const message = 'From: a@example.org\nTo: bob@example.org\nBcc: blind@example.org\nSubject: as read\n\nbody\n';
+    const result = await run(SENDMAIL, ['-t', '-i'], { HOME: home, MAILV_SERVER: `127.0.0.1:${port}` }, message);
+    assert.equal(result.code, 75, result.stderr);
+    const dead = readFileSync(join(home, 'dead.letter'), 'utf8');
+    assert.equal(dead.slice(dead.indexOf('\n') + 1), `${message}\n`);
+  });
+
   it('-t with recipients that cannot be used (a bad To, none at all): 64, and the message, already read, kept in dead.letter', async () => {
     for (const [message, why] of [
       ['To: Bob Smith bob@example.org\nSubject: s\n\nPrecious\n', /^mailv: invalid address "Bob Smith bob@example\.org"/],
