@@ -25,7 +25,7 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
   let prepared: PreparedInput | undefined;
   /** Reading stopped before the message ended: what dead.letter gets is only what was read. */
   let unfinished = false;
-  /** The message was read whole: from here a usage error (its own recipients unusable) keeps it too. */
+  /** A -t message was read whole: from here a usage error (its own recipients unusable) keeps it too. */
   let read = false;
   try {
     // Found before standard input is read: a usage error must not wait for a message, or keep one.
@@ -50,7 +50,7 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
         if (input.source.size > 0 || message.typedSubject !== undefined) prepared = await prepareUnfinished(run, { ...plan, subject }, input, files);
         throw message.unfinished;
       }
-      read = true;
+      read = plan.readRecipients;
     }
     if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0 && plan.quitAfter === undefined) run.note({ code: 'null-body' });
     prepared = await prepareInput({ ...plan, subject }, input, files.attachments, io.clock.date());
@@ -81,9 +81,9 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
 
 /**
  * Whether a run that failed keeps its message: not a probe (--quit-after never meant to send it),
- * not a dry run (it sends nothing), not a usage error found before the message was read (the
- * command was wrong, not the delivery). Once it was read, even a usage error keeps it (a -t message
- * whose own recipients cannot be used): the program that piped it has nothing else to fall back on.
+ * not a dry run (it sends nothing), not a usage error (the command was wrong, not the delivery),
+ * unless a -t message was read (`read`): then its own recipients are what could not be used, and
+ * the program that piped it has nothing else to fall back on.
  */
 function keepsWhatWasRead(plan: Plan, status: number, read: boolean): boolean {
   return plan.quitAfter === undefined && !plan.dryRun && (status !== ExitCode.USAGE || read);
