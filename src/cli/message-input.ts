@@ -137,7 +137,7 @@ export async function prepareInput(
       compose: (eightBitMime) => composeMessage(draft, { eightBitMime }),
     };
   }
-  const block = await readHeaderBlock(body.source);
+  const block = await readHeaderBlock(body.source, plan.sendmail !== undefined);
   const fromHeaders = (name: string) => fieldValues(block.fields, name).flatMap((value) => parseAddressList(value, plan.fqdn));
   // sendmail without -t sends to its arguments only, whatever the headers say.
   const headersCount = plan.sendmail?.recipientsFromHeaders ?? true;

@@ -19,8 +19,12 @@ export interface HeaderBlock {
 
 const FIELD_START = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
-/** Reads the header block at the start of `source`. Throws InputError (65) when there is none. */
-export async function readHeaderBlock(source: ByteSource): Promise<HeaderBlock> {
+/**
+ * Reads the header block at the start of `source`. Throws InputError (65) when there is none,
+ * unless `asSendmail`: then, as sendmail and Postfix read what programs pipe to them, a leading
+ * mbox `From ` line is dropped, and input that does not start with a header field is all body.
+ */
+export async function readHeaderBlock(source: ByteSource, asSendmail = false): Promise<HeaderBlock> {
   // Read only as far as the blank line: usually the first chunk, not a megabyte.
   const pieces: Buffer[] = [];
   let length = 0;
@@ -36,6 +40,16 @@ export async function readHeaderBlock(source: ByteSource): Promise<HeaderBlock> 
     }
   }
   if (complete) found = headerLines(Buffer.concat(pieces, length), true);
+  let skipped: { readonly inputOctets: number; readonly wireOctets: number } = { inputOctets: 0, wireOctets: 0 };
+  if (asSendmail) {
+    const first = found.lines[0]?.toString('latin1');
+    if (first?.startsWith('From ')) {
+      skipped = { inputOctets: nextLine(Buffer.concat(pieces, length), 0).next, wireOctets: first.length + 2 };
+      found = { ...found, lines: found.lines.slice(1) };
+    }
+    const start = found.lines[0]?.toString('latin1');
+    if (start === undefined ? !found.ended : !FIELD_START.test(start)) return { fields: [], ...skipped };
+  }
   if (!found.ended && length > MAX_HEADER_BLOCK) {
     throw new InputError({ code: 'MAILV_MESSAGE_HEADER_UNENDED', limit: MAX_HEADER_BLOCK }, ExitCode.DATAERR);
   }
@@ -61,7 +75,7 @@ export async function readHeaderBlock(source: ByteSource): Promise<HeaderBlock> 
     }
   }
   const fieldOctets = fields.reduce((total, field) => total + field.length, 0);
-  return { fields, inputOctets: found.offset, wireOctets: fieldOctets + (found.ended ? 2 : 0) };
+  return { fields, inputOctets: found.offset, wireOctets: skipped.wireOctets + fieldOctets + (found.ended ? 2 : 0) };
 }
 
 /**

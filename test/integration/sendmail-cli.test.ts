@@ -86,6 +86,26 @@ describe('mailv-sendmail', () => {
     assert.match(dead, /nul=00here\n/);
   });
 
+  it('takes what programs pipe as sendmail does: text with no header block is all body, a leading mbox From line is dropped', async () => {
+    const server = await startScriptedServer();
+    try {
+      for (const [input, body] of [
+        ['just text\nsecond line\n', '\r\n\r\njust text\r\nsecond line\r\n.\r\n'],
+        ['From someone Mon Jan  1 00:00:00 2024\nSubject: patch\n\nFrom me\n', 'Subject: patch\r\n'],
+      ] as const) {
+        const before = server.received().length;
+        const result = await run(SENDMAIL, ['bob@example.org'], { HOME: freshHome(), MAILV_SERVER: `127.0.0.1:${server.port}` }, input);
+        assert.equal(result.code, 0, result.stderr);
+        const received = server.received().subarray(before).toString('latin1');
+        assert.ok(received.includes(body), received);
+        assert.doesNotMatch(received, /From someone/);
+        assert.match(received, /\r\nFrom: tester@/);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it('-t to a server that cannot be reached: dead.letter keeps the message as read, its Bcc included, nothing added', async () => {
     const home = freshHome();
     const port = await closedPort();
