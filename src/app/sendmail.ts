@@ -23,7 +23,7 @@ export async function sendmailPlan(run: Run): Promise<Plan> {
     account,
     accountChosen: line.options.account !== undefined,
   });
-  if (line.fullName !== undefined) assertHeaderText('From', line.fullName, 'from-option');
+  if (line.fullName !== undefined) assertHeaderText('From', line.fullName, 'fullname-option');
   return {
     ...plan,
     // -F names the sender in a From: the message lacks.

@@ -69,7 +69,8 @@ const STRUCTURAL_HEADERS = new Set(['mime-version', 'content-type', 'content-tra
 /** Throws UsageError for -H headers that would contradict the envelope or the MIME structure. */
 export function assertExtraHeaderAllowed(name: string): void {
   const lower = name.toLowerCase();
-  if (lower === 'bcc') throw new UsageError({ code: 'MAILV_HEADER_BCC' });
+  // Resent-Bcc (RFC 5322 §3.6.6) would show its blind copies just as well.
+  if (lower === 'bcc' || lower === 'resent-bcc') throw new UsageError({ code: 'MAILV_HEADER_BCC' });
   if (STRUCTURAL_HEADERS.has(lower)) throw new UsageError({ code: 'MAILV_HEADER_STRUCTURAL', name });
 }
 

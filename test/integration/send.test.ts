@@ -221,6 +221,7 @@ describe('failures before and around the connection', () => {
       [['-s', 'a\nBcc: x@example.org', 'bob@example.org'], /header Subject contains a line break/],
       [['bob@'], /invalid address "bob@": no domain after @/],
       [['-H', 'Bcc: x@example.org', 'bob@example.org'], /use -b/],
+      [['-H', 'Resent-Bcc: x@example.org', 'bob@example.org'], /use -b/],
       [['--server', 'imap://host', 'bob@example.org'], /scheme must be smtp/],
       [['--timeout', 'soon', 'bob@example.org'], /invalid --timeout/],
       [['--frobnicate', 'bob@example.org'], /unknown option '--frobnicate'/],

@@ -130,6 +130,12 @@ describe('mailv-sendmail', () => {
     }
   });
 
+  it('a line break in -F is refused, naming -F', async () => {
+    const result = await run(SENDMAIL, ['-F', 'Evil\nBcc: x@example.org', 'bob@example.org'], { HOME: freshHome(), MAILV_SERVER: '127.0.0.1:1' }, 'x\n');
+    assert.equal(result.code, 64);
+    assert.match(result.stderr, /^mailv: header From contains a line break \(U\+000A\), given with -F$/m);
+  });
+
   it('an option sendmail programs do not pass: 64, nothing sent, nothing kept', async () => {
     const home = freshHome();
     const result = await run(SENDMAIL, ['-bp'], { HOME: home }, '');

@@ -10,6 +10,7 @@ const ORIGIN: Readonly<Record<TextSource, string>> = {
   'bcc-option': 'dans la valeur de -b',
   'header-option': 'dans la valeur de -H',
   'from-option': 'dans la valeur de -r',
+  'fullname-option': 'dans la valeur de -F',
   'config-file': 'dans le fichier de configuration',
   'user-variable': 'dans $USER',
   'subject-prompt': 'dans la réponse à l’invite « Subject: »',
