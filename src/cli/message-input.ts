@@ -82,7 +82,9 @@ export async function openAttachments(paths: readonly string[]): Promise<OpenAtt
       handles.push(handle);
       const info = await handle.stat();
       if (!info.isFile()) throw notFile();
-      attachments.push({ fileName: basename(path), source: fileSource(handle, { kind: 'file', path }, 0, info.size) });
+      // A file changed while it is sent would go out as neither version: checked after its last octet.
+      const source = fileSource(handle, { kind: 'file', path }, 0, info.size, { size: info.size, mtimeMs: info.mtimeMs });
+      attachments.push({ fileName: basename(path), source });
     } catch (error) {
       await close();
       if (error instanceof InputError) throw error;

@@ -44,10 +44,21 @@ export function readAtPosition(fd: number, buffer: Buffer, length: number, posit
 
 /**
  * Bytes `start` (inclusive) to `start + size` (exclusive) of an open file, which errors call
- * `name`. Throws LocalIoError when reading fails or the file has shrunk below the size announced.
+ * `name`. Throws LocalIoError when reading fails or the file has shrunk below the size announced;
+ * with `asRead` (its size and modification time when the size was taken), also when the file was
+ * changed in any way by the time its last octet was read (see descriptorSource).
  */
-export function fileSource(handle: FileHandle, name: SourceName, start: number, size: number): ByteSource {
-  return rangeSource(async (buffer, length, position) => (await handle.read(buffer, 0, length, position)).bytesRead, name, start, size);
+export function fileSource(handle: FileHandle, name: SourceName, start: number, size: number, asRead?: { size: number; mtimeMs: number }): ByteSource {
+  const checkUnchanged =
+    asRead === undefined
+      ? undefined
+      : async () => {
+          const now = await handle.stat().catch((error: Error) => {
+            throw new LocalIoError({ code: 'MAILV_SOURCE_UNREADABLE', source: name, detail: error.message }, 'body');
+          });
+          if (now.size !== asRead.size || now.mtimeMs !== asRead.mtimeMs) throw new LocalIoError({ code: 'MAILV_SOURCE_CHANGED', source: name }, 'body');
+        };
+  return rangeSource(async (buffer, length, position) => (await handle.read(buffer, 0, length, position)).bytesRead, name, start, size, checkUnchanged);
 }
 
 /**

@@ -1,7 +1,7 @@
 // What cli/ reads for a run (the secret, attachments, standard input, a -t message) fails with a
 // fact, in-process: its code, its exit status and its words in English and French.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -101,6 +101,21 @@ describe('what cli/ reads, when it cannot be used', () => {
         `impossible de joindre ${directory} : ce n’est pas un fichier ordinaire`,
       ),
     );
+  });
+
+  it('an attachment changed after it was opened: its reading fails at the end, rather than send neither version', async () => {
+    const path = join(directory, 'growing.txt');
+    writeFileSync(path, 'first version\n');
+    const files = await openAttachments([path]);
+    try {
+      appendFileSync(path, 'and more, written while it is sent\n');
+      const read = async () => {
+        for await (const chunk of files.attachments[0]!.source.chunks()) void chunk;
+      };
+      await assert.rejects(read(), failure('MAILV_SOURCE_CHANGED', 74, `${path} changed while it was being sent`, `${path} a changé pendant l’envoi`));
+    } finally {
+      await files.close();
+    }
   });
 
   it('standard input that fails while it is read: what was read is kept, the failure says why', async () => {
