@@ -31,5 +31,7 @@ export type AppNote =
   | { readonly code: 'domain-not-delivered'; readonly recipients: readonly string[]; readonly error: ErrorFact }
   /** The message (or, `unfinished`, what was read of it) was appended to dead.letter at `path`. */
   | { readonly code: 'dead-letter-saved'; readonly path: string; readonly unfinished: boolean }
+  /** Kept without its attachments: `error` says which could no longer be read. */
+  | { readonly code: 'dead-letter-saved-without-attachments'; readonly path: string; readonly error: ErrorFact }
   /** dead.letter could not take the message: it is lost, or only in the file standard input came from. */
   | { readonly code: 'dead-letter-failed'; readonly error: ErrorFact; readonly fate: 'lost' | 'in-input-file' };

@@ -2,6 +2,7 @@
 // error, and as a `dead-letter` event for --json. If it cannot be kept, the user is told where the
 // message still is, if anywhere.
 import type { PreparedInput } from '../cli/message-input.js';
+import type { KeptMessage } from '../message/compose.js';
 import { deadLetterPath, saveDeadLetter } from '../delivery/dead-letter.js';
 import { MailvError, type ErrorFact } from '../errors.js';
 import type { Run } from './run.js';
@@ -9,14 +10,36 @@ import type { Run } from './run.js';
 /** Appends the message to dead.letter; `unfinished`: only what was read of it before reading stopped. */
 export async function keepDeadLetter(run: Run, prepared: PreparedInput, unfinished: boolean): Promise<void> {
   const path = deadLetterPath(run.io.env);
-  try {
-    const message = prepared.asRead ?? (await prepared.compose(true));
+  const save = async (message: KeptMessage) => {
     await run.io.signals.whole(() => saveDeadLetter(path, prepared.envelope.from, message.chunks(), run.io.clock.date()));
     run.emit({ kind: 'dead-letter', path, size: message.size, unfinished });
+  };
+  try {
+    await save(prepared.asRead ?? (await prepared.compose(true)));
     run.note({ code: 'dead-letter-saved', path, unfinished });
   } catch (error) {
-    run.note({ code: 'dead-letter-failed', error: factOf(error), fate: run.stdinIsFile ? 'in-input-file' : 'lost' });
+    // An attachment that can no longer be read (changed, shortened, gone) must not take the text
+    // the user wrote down with it: the message is kept without its attachments, and says why.
+    const attachment = attachmentFailure(error);
+    let failure = error;
+    if (attachment !== undefined && prepared.withoutAttachments !== undefined) {
+      try {
+        await save(await prepared.withoutAttachments());
+        run.note({ code: 'dead-letter-saved-without-attachments', path, error: attachment });
+        return;
+      } catch (retry) {
+        failure = retry;
+      }
+    }
+    run.note({ code: 'dead-letter-failed', error: factOf(failure), fate: run.stdinIsFile ? 'in-input-file' : 'lost' });
   }
+}
+
+/** Why an attachment could not be read, when that is what stopped the save (its fact names the file). */
+function attachmentFailure(error: unknown): ErrorFact | undefined {
+  if (!(error instanceof MailvError) || !(error.fact.code === 'MAILV_DEAD_LETTER_MESSAGE_FAILED' || 'source' in error.fact)) return undefined;
+  const fact = error.fact.code === 'MAILV_DEAD_LETTER_MESSAGE_FAILED' ? error.fact.error : error.fact;
+  return 'source' in fact && (fact.source as { kind: string }).kind === 'file' ? fact : undefined;
 }
 
 function factOf(error: unknown): ErrorFact {

@@ -37,6 +37,8 @@ export interface PreparedInput {
    * and all: what dead.letter keeps of it, so that it can be sent again as it was meant.
    */
   readonly asRead?: KeptMessage;
+  /** The message without its attachments: what dead.letter keeps when an attachment can no longer be read. */
+  readonly withoutAttachments?: () => Promise<ComposedMessage>;
 }
 
 export interface AddressOrigin {
@@ -137,6 +139,7 @@ export async function prepareInput(
       addresses,
       bccOnly: bccOnly(plan.bcc, [...plan.to, ...plan.cc]),
       compose: (eightBitMime) => composeMessage(draft, { eightBitMime }),
+      ...(attachments.length === 0 ? {} : { withoutAttachments: () => composeMessage({ ...draft, attachments: [] }, { eightBitMime: true }) }),
     };
   }
   const block = await readHeaderBlock(body.source, plan.sendmail !== undefined);

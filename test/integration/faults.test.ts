@@ -1,12 +1,13 @@
 // Servers that misbehave or refuse: each fault gives its documented exit code, transcript and
 // dead.letter, never a crash or a hang.
 import assert from 'node:assert/strict';
-import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, readdirSync, readFileSync, readlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { freshHome, lines, runCli, type CliResult, LOCAL_HOST, LOCAL_HOST_PATTERN } from '../helpers/cli.js';
+import { freshHome, lines, MAILV, runCli, type CliResult, LOCAL_HOST, LOCAL_HOST_PATTERN } from '../helpers/cli.js';
 import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
 
 async function sendThrough(script: Script, extra: string[] = []): Promise<CliResult & { commands: string[]; received: string }> {
@@ -411,3 +412,44 @@ describe('faults', () => {
     assert.doesNotMatch(run.stdout, /\x1b/);
   });
 });
+
+describe('an attachment changed while the message is sent', () => {
+  it('fails the send (74), and dead.letter keeps the text without the attachment, saying why', async () => {
+    const home = freshHome();
+    const attachment = join(home, 'report.txt');
+    writeFileSync(attachment, 'first version\n');
+    const server = await startScriptedServer();
+    try {
+      const child = spawn(process.execPath, [MAILV, '--server', `127.0.0.1:${server.port}`, '-s', 'report', '-a', attachment, 'bob@example.org'], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      child.stdout.resume();
+      // mailv opens the attachment before it reads standard input: once it is open, it is changed.
+      const fds = `/proc/${child.pid}/fd`;
+      const opened = () => readdirSync(fds).some((fd) => readlinkSafe(join(fds, fd)) === attachment);
+      for (let tries = 0; !opened(); tries++) {
+        assert.ok(tries < 200, 'mailv never opened the attachment');
+        await sleep(25);
+      }
+      appendFileSync(attachment, 'a second version, written while it is sent\n');
+      child.stdin.end('the text I typed\n');
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 74, stderr);
+      assert.match(stderr, /^mailv: .*report\.txt changed while it was being sent$/m);
+      assert.match(stderr, /^mailv: the message was saved in .*dead\.letter, without its attachments \(.*report\.txt changed while it was being sent\)$/m);
+      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /\n\nthe text I typed\n/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+function readlinkSafe(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}

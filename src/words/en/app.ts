@@ -26,6 +26,8 @@ export const notes: WordsOf<AppNote> = {
   'recipient-not-delivered': ({ recipient, reply }) => `not delivered to ${recipient}: ${reply.raw.join(' ')}`,
   'domain-not-delivered': ({ recipients, error }, words) => `not delivered to ${list(recipients)}: ${describeFact(error, words)}`,
   'dead-letter-saved': ({ path, unfinished }) => `${unfinished ? 'what was read of the message' : 'the message'} was saved in ${path}`,
+  'dead-letter-saved-without-attachments': ({ path, error }, words) =>
+    `the message was saved in ${path}, without its attachments (${describeFact(error, words)})`,
   'dead-letter-failed': ({ error, fate }, words) =>
     `${describeFact(error, words)}; ${fate === 'lost' ? 'the message is lost' : 'it is only in the file given on standard input'}`,
 };

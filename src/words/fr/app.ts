@@ -26,6 +26,8 @@ export const notes: WordsOf<AppNote> = {
   'recipient-not-delivered': ({ recipient, reply }) => `non remis à ${recipient} : ${reply.raw.join(' ')}`,
   'domain-not-delivered': ({ recipients, error }, words) => `non remis à ${list(recipients)} : ${describeFact(error, words)}`,
   'dead-letter-saved': ({ path, unfinished }) => `${unfinished ? 'ce qui a été lu du message a été enregistré' : 'le message a été enregistré'} dans ${path}`,
+  'dead-letter-saved-without-attachments': ({ path, error }, words) =>
+    `le message a été enregistré dans ${path}, sans ses pièces jointes (${describeFact(error, words)})`,
   'dead-letter-failed': ({ error, fate }, words) =>
     `${describeFact(error, words)} ; ${fate === 'lost' ? 'le message est perdu' : 'il n’est plus que dans le fichier donné en entrée standard'}`,
 };
