@@ -644,6 +644,9 @@ export class SmtpSession {
         if (waiting) await waiting;
         waiting = answer({ to: 'rcpt', recipient });
         if (waiting) await waiting;
+        // After a 421 the server is closing (RFC 5321 §3.8): nothing more of the transaction is sent,
+        // the rest is answered by it (owedAnsweredBy).
+        if (this.closingReply !== undefined) return;
       }
       if (!everyRecipientRefused()) {
         if (ending.kind === 'data') {

@@ -88,6 +88,25 @@ describe('faults', () => {
     }
   });
 
+  it('a 421 to one RCPT, one command at a time, the server still answering: nothing of the transaction follows it, only QUIT, 75', async () => {
+    const NO_PIPELINING = '250-scripted.test\r\n250-8BITMIME\r\n250 SIZE 1000000';
+    const server = await startScriptedServer({
+      replies: { EHLO: NO_PIPELINING, RCPT: (line) => (line.includes('carol') ? '421 4.3.2 Closing' : '250 2.1.5 Ok') },
+    });
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'fault', 'bob@example.org', 'carol@example.org', 'dave@example.org'], {
+        input: 'body\n',
+      });
+      assert.equal(run.code, 75, run.stderr);
+      assert.deepEqual(
+        server.commands.filter((command) => !command.startsWith('EHLO')).map((command) => command.replace(/ SIZE=\d+$/, '')),
+        [`MAIL From:<tester@${LOCAL_HOST}>`, 'RCPT To:<bob@example.org>', 'RCPT To:<carol@example.org>', 'QUIT'],
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('354 to RCPT: protocol error, 76, never a deferral, the message kept and never sent', async () => {
     const NO_PIPELINING = '250-scripted.test\r\n250-8BITMIME\r\n250 SIZE 1000000';
     for (const ehlo of [undefined, NO_PIPELINING]) {
