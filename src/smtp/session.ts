@@ -10,7 +10,6 @@ import type { ComposedMessage } from '../message/compose.js';
 import type { Envelope } from '../message/envelope.js';
 import { endedShort, grewPastSize } from './announced-size.js';
 import type { AuthPlan } from './authenticate.js';
-import { secretForms } from './redact.js';
 import { Capabilities } from './capabilities.js';
 import { chunksOf, type BdatChunk } from './chunking.js';
 import { formatCommand, withheld, type Command, type PendingWrite } from './command.js';
@@ -217,11 +216,7 @@ export class SmtpSession {
     private readonly connection: SmtpConnection,
     private readonly plan: SessionPlan,
     private readonly emit: EmitEvent,
-  ) {
-    // A server may quote the secret before it is ever sent (in its greeting, its refusal of
-    // STARTTLS): masked from the first reply, as after AUTH.
-    if (plan.auth !== undefined && !plan.auth.showSecrets) for (const form of secretForms(plan.auth.credentials.secret)) connection.hide(form);
-  }
+  ) {}
 
   /**
    * The write that ends the message (the final dot, or `BDAT … LAST` with its octets) has begun:
