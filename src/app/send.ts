@@ -50,7 +50,8 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
         if (input.source.size > 0 || message.typedSubject !== undefined) prepared = await prepareUnfinished(run, { ...plan, subject }, input, files);
         throw message.unfinished;
       }
-      read = plan.readRecipients;
+      // mailv-sendmail reads its recipients from the message only with -t.
+      read = plan.readRecipients && (plan.sendmail?.recipientsFromHeaders ?? true);
     }
     if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0 && plan.quitAfter === undefined) run.note({ code: 'null-body' });
     prepared = await prepareInput({ ...plan, subject }, input, files.attachments, io.clock.date());

@@ -262,9 +262,10 @@ async function carry(
   return;
 }
 
-/** A refusal (or a capability missing): the server is still there to hear QUIT. */
+/** A refusal (or a capability missing): the server is still there to hear QUIT; after a 421 it is closing. */
 function refusedWhileListening(error: unknown): boolean {
-  return error instanceof SmtpReplyError || error instanceof CapabilityError || error instanceof AuthError;
+  if (error instanceof SmtpReplyError) return error.reply.code !== 421;
+  return error instanceof CapabilityError || error instanceof AuthError;
 }
 
 /**

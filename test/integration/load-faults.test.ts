@@ -202,6 +202,16 @@ describe('load mode under --rate against a server with an idle timeout', () => {
   });
 });
 
+describe('load mode against a server that greets with 421', () => {
+  it('sends nothing after it, QUIT included: the server is closing', async () => {
+    const server = await startScriptedServer({ greeting: { raw: '421 4.7.0 Too many connections\r\n', close: true } });
+    const run = await load(server.port, ['--count', '2', '--per-connection', '1', '--json']).finally(() => server.close());
+    assert.equal(run.code, 75, run.stderr);
+    assert.deepEqual(server.commands, []);
+    assert.deepEqual(loadSummary(run.stdout).quitUnanswered, { connections: 0, timedOut: 0 });
+  });
+});
+
 describe('load mode against servers that leave QUIT unanswered', () => {
   it('never answered (counted as waited until the time limit) or closed without a reply: every message accepted, the summary says which', async () => {
     for (const [quit, timedOut] of [[{ silent: true }, 2] as const, [{ close: true }, 0] as const]) {

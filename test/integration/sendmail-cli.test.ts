@@ -130,6 +130,13 @@ describe('mailv-sendmail', () => {
     }
   });
 
+  it('recipients on the command line that come to nothing (without -t): 64, nothing kept, the command was wrong', async () => {
+    const home = freshHome();
+    const result = await run(SENDMAIL, ['undisclosed-recipients:;'], { HOME: home, MAILV_SERVER: '127.0.0.1:1' }, 'Subject: s\n\nbody\n');
+    assert.equal(result.code, 64, result.stderr);
+    assert.equal(existsSync(join(home, 'dead.letter')), false);
+  });
+
   it('a line break in -F is refused, naming -F', async () => {
     const result = await run(SENDMAIL, ['-F', 'Evil\nBcc: x@example.org', 'bob@example.org'], { HOME: freshHome(), MAILV_SERVER: '127.0.0.1:1' }, 'x\n');
     assert.equal(result.code, 64);
