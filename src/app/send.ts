@@ -4,6 +4,7 @@
 // run, or a usage error.
 import { readStream, type ReadInput } from '../cli/body-input.js';
 import { openAttachments, prepareInput, type OpenAttachments, type PreparedInput } from '../cli/message-input.js';
+import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
@@ -98,14 +99,16 @@ async function prepareUnfinished(run: Run, plan: Plan, input: ReadInput, files: 
   const date = run.io.clock.date();
   try {
     return await prepareInput(plan, input, files.attachments, date);
-  } catch {
-    const [{ composeMessage }, { newMessageId }] = await Promise.all([import('../message/compose.js'), import('../message/identity.js')]);
+  } catch (error) {
+    const [{ composeMessage, messageAsRead }, { newMessageId }] = await Promise.all([import('../message/compose.js'), import('../message/identity.js')]);
     const draft = { from: plan.from, to: [], cc: [], subject: undefined, headers: [], body: input, attachments: [], date, messageId: newMessageId(plan.fqdn) };
     return {
       envelope: { from: plan.from.address, recipients: [] },
       addresses: [],
       bccOnly: new Set(),
       compose: (eightBitMime) => composeMessage(draft, { eightBitMime }),
+      // A -t message refused for its recipients alone read as a message: it is kept as it was read.
+      ...(plan.readRecipients && error instanceof UsageError ? { asRead: messageAsRead(input) } : {}),
     };
   }
 }

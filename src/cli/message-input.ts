@@ -186,7 +186,8 @@ export async function prepareInput(
       headerSource: (field) => field,
     }),
     bccOnly: bccOnly([...hidden, ...plan.bcc], [...shown, ...plan.to]),
-    asRead: messageAsRead(body),
+    // Kept as read only when it reads back as a message: a header block ended by a blank line.
+    ...(block.complete && block.fields.length > 0 ? { asRead: messageAsRead(body, block.leading) } : {}),
     compose: async (eightBitMime) => {
       if (message.eightBit && !eightBitMime) {
         throw new CapabilityError({ code: 'MAILV_NO_8BITMIME' }, 'mail');

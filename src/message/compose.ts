@@ -8,6 +8,7 @@ import { Base64Encoder, QuotedPrintableEncoder, base64EncodedSize } from './enco
 import { encodeFieldText, encodeUnstructured, foldHeader, formatMailbox } from './header.js';
 import { boundaryFor, formatRfc5322Date } from './identity.js';
 import { LineEndingNormalizer } from './line-endings.js';
+import type { LeadingLine } from './raw-message.js';
 import { transformChunks, type ByteSource } from './source.js';
 import { MAX_LINE_OCTETS, charsetOf, type TextCharset, type TextStats } from './text-stats.js';
 
@@ -145,9 +146,12 @@ export function passThroughMessage(
   return joinSegments([bytesSegment(header), body], !whole.stats.ascii);
 }
 
-/** A complete message of the user's own as it was read, Bcc and all, its lines ended with CRLF: what dead.letter keeps of it. */
-export function messageAsRead(whole: BodyInput): KeptMessage {
-  return { size: whole.stats.wireOctets, chunks: () => crlfText(whole.source, false) };
+/**
+ * A complete message of the user's own as it was read, Bcc and all, its lines ended with CRLF,
+ * without the `leading` mbox From line (sendmail mode): what dead.letter keeps of it.
+ */
+export function messageAsRead(whole: BodyInput, leading: LeadingLine = { inputOctets: 0, wireOctets: 0 }): KeptMessage {
+  return { size: whole.stats.wireOctets - leading.wireOctets, chunks: () => crlfText(whole.source.slice(leading.inputOctets), false) };
 }
 
 /** Octets to keep, CRLF-ended, as dead.letter takes them. */

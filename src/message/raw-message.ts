@@ -15,6 +15,16 @@ export interface HeaderBlock {
   readonly inputOctets: number;
   /** Octets of the block once CRLF-normalised, the blank line included. */
   readonly wireOctets: number;
+  /** The mbox `From ` line dropped before it (sendmail mode), or none (0 octets). */
+  readonly leading: LeadingLine;
+  /** A header block as RFC 5322 writes one: fields, then a blank line or the end of the input. */
+  readonly complete: boolean;
+}
+
+/** Octets of a line read before the header block and left out of the message. */
+export interface LeadingLine {
+  readonly inputOctets: number;
+  readonly wireOctets: number;
 }
 
 const FIELD_START = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
@@ -40,26 +50,29 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false): P
     }
   }
   if (complete) found = headerLines(Buffer.concat(pieces, length), true);
-  let skipped: { readonly inputOctets: number; readonly wireOctets: number } = { inputOctets: 0, wireOctets: 0 };
+  const head = Buffer.concat(pieces, length);
+  let leading: LeadingLine = { inputOctets: 0, wireOctets: 0 };
   if (asSendmail) {
     const first = found.lines[0]?.toString('latin1');
     if (first?.startsWith('From ')) {
-      skipped = { inputOctets: nextLine(Buffer.concat(pieces, length), 0).next, wireOctets: first.length + 2 };
+      leading = { inputOctets: nextLine(head, 0).next, wireOctets: first.length + 2 };
       found = { ...found, lines: found.lines.slice(1) };
     }
     const start = found.lines[0]?.toString('latin1');
-    if (start === undefined ? !found.ended : !FIELD_START.test(start)) return { fields: [], ...skipped };
-  }
-  if (!found.ended && length > MAX_HEADER_BLOCK) {
-    throw new InputError({ code: 'MAILV_MESSAGE_HEADER_UNENDED', limit: MAX_HEADER_BLOCK }, ExitCode.DATAERR);
+    if (start === undefined ? !found.ended : !FIELD_START.test(start)) return { fields: [], ...leading, leading, complete: false };
   }
   const fields: string[] = [];
+  // sendmail mode: where a line that is no header field ends the block, the body beginning there.
+  let bodyAt: number | undefined;
   for (const [index, line] of found.lines.map((bytes) => bytes.toString('latin1')).entries()) {
     // latin1: the octets are kept as they are, whatever the charset
     if ((line.startsWith(' ') || line.startsWith('\t')) && fields.length > 0) {
       fields[fields.length - 1] += `${line}\r\n`;
     } else if (FIELD_START.test(line)) {
       fields.push(`${line}\r\n`);
+    } else if (asSendmail) {
+      bodyAt = index;
+      break;
     } else {
       const text = Buffer.from(line.slice(0, 60), 'latin1').toString('utf8');
       throw new InputError({ code: 'MAILV_MESSAGE_HEADER_LINE', line: index + 1, text }, ExitCode.DATAERR);
@@ -75,7 +88,15 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false): P
     }
   }
   const fieldOctets = fields.reduce((total, field) => total + field.length, 0);
-  return { fields, inputOctets: found.offset, wireOctets: skipped.wireOctets + fieldOctets + (found.ended ? 2 : 0) };
+  if (bodyAt !== undefined) {
+    let offset = leading.inputOctets;
+    for (let line = 0; line < bodyAt; line++) offset = nextLine(head, offset).next;
+    return { fields, inputOctets: offset, wireOctets: leading.wireOctets + fieldOctets, leading, complete: false };
+  }
+  if (!found.ended && length > MAX_HEADER_BLOCK) {
+    throw new InputError({ code: 'MAILV_MESSAGE_HEADER_UNENDED', limit: MAX_HEADER_BLOCK }, ExitCode.DATAERR);
+  }
+  return { fields, inputOctets: found.offset, wireOctets: leading.wireOctets + fieldOctets + (found.ended ? 2 : 0), leading, complete: true };
 }
 
 /**

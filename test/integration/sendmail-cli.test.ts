@@ -92,6 +92,9 @@ describe('mailv-sendmail', () => {
       for (const [input, body] of [
         ['just text\nsecond line\n', '\r\n\r\njust text\r\nsecond line\r\n.\r\n'],
         ['From someone Mon Jan  1 00:00:00 2024\nSubject: patch\n\nFrom me\n', 'Subject: patch\r\n'],
+        // A line that is no header field ends the header block, the body beginning with it.
+        ['E: Unable to locate package foo\nsecond line of output\n', 'E: Unable to locate package foo\r\n'],
+        ['E: Unable to locate package foo\nsecond line of output\n', '\r\n\r\nsecond line of output\r\n.\r\n'],
       ] as const) {
         const before = server.received().length;
         const result = await run(SENDMAIL, ['bob@example.org'], { HOME: freshHome(), MAILV_SERVER: `127.0.0.1:${server.port}` }, input);
@@ -104,6 +107,22 @@ describe('mailv-sendmail', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('dead.letter of what programs pipe: without the mbox From line before it, and with headers when it had none', async () => {
+    const port = await closedPort();
+    const fromLine = freshHome();
+    await run(
+      SENDMAIL,
+      ['bob@example.org'],
+      { HOME: fromLine, MAILV_SERVER: `127.0.0.1:${port}` },
+      'From alice Mon Dec  1 00:00:00 2026\nSubject: p\n\nFrom me\n',
+    );
+    const kept = readFileSync(join(fromLine, 'dead.letter'), 'utf8');
+    assert.equal(kept.slice(kept.indexOf('\n') + 1), 'Subject: p\n\n>From me\n\n');
+    const bare = freshHome();
+    await run(SENDMAIL, ['bob@example.org'], { HOME: bare, MAILV_SERVER: `127.0.0.1:${port}` }, 'hello there\n');
+    assert.match(readFileSync(join(bare, 'dead.letter'), 'utf8'), /\nFrom: tester@[^\n]*\n\nhello there\n\n$/);
   });
 
   it('-t to a server that cannot be reached: dead.letter keeps the message as read, its Bcc included, nothing added', async () => {
@@ -126,7 +145,9 @@ describe('mailv-sendmail', () => {
       assert.equal(result.code, 64, result.stderr);
       assert.match(result.stderr, why);
       assert.match(result.stderr, /^mailv: the message was saved in .*dead\.letter$/m);
-      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /\n\nPrecious\n/);
+      // As it was read: its own header block first, nothing added.
+      const dead = readFileSync(join(home, 'dead.letter'), 'utf8');
+      assert.equal(dead.slice(dead.indexOf('\n') + 1), `${message}\n`);
     }
   });
 
