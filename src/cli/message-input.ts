@@ -57,7 +57,10 @@ export interface AddressOrigin {
 type RecipientField = 'To' | 'Cc' | 'Bcc' | 'Resent-To' | 'Resent-Cc' | 'Resent-Bcc';
 
 /** The header fields whose addresses the table of -v sets against the envelope. */
-type ShownField = 'From' | 'To' | 'Cc';
+type ShownField = 'From' | 'To' | 'Cc' | 'Resent-To' | 'Resent-Cc';
+
+/** The fields that show recipients, in the order the table names them. */
+const RECIPIENT_FIELDS = ['To', 'Cc', 'Resent-To', 'Resent-Cc'] as const;
 
 export interface OpenAttachments {
   readonly attachments: AttachmentInput[];
@@ -131,7 +134,7 @@ export async function prepareInput(
         ...plan.bcc.map((m) => ({ address: m.address, source: undefined, blind: true })),
       ],
       // -H may name other mailboxes than the envelope's in From:, To: or Cc:.
-      shown: { From: shownMailboxes(plan, 'From'), To: shownMailboxes(plan, 'To'), Cc: shownMailboxes(plan, 'Cc') },
+      shown: { From: shownMailboxes(plan, 'From'), To: shownMailboxes(plan, 'To'), Cc: shownMailboxes(plan, 'Cc'), 'Resent-To': [], 'Resent-Cc': [] },
       headerSource: () => undefined,
     });
     return {
@@ -182,7 +185,13 @@ export async function prepareInput(
       ],
       // A message without From: gets the envelope sender as its From: (see passThroughMessage). The
       // header's To: and Cc: count even when they do not make the envelope (sendmail without -t).
-      shown: { From: fieldValues(block.fields, 'From').length === 0 ? [plan.from] : messageFrom, To: fromHeaders('To'), Cc: fromHeaders('Cc') },
+      shown: {
+        From: fieldValues(block.fields, 'From').length === 0 ? [plan.from] : messageFrom,
+        To: fromHeaders('To'),
+        Cc: fromHeaders('Cc'),
+        'Resent-To': fromHeaders('Resent-To'),
+        'Resent-Cc': fromHeaders('Resent-Cc'),
+      },
       headerSource: (field) => field,
     }),
     bccOnly: bccOnly([...hidden, ...plan.bcc], [...shown, ...plan.to]),
@@ -223,12 +232,12 @@ function addressTable({ sender, recipients, shown, headerSource }: AddressTableI
   for (const { address, source, blind } of recipients) {
     if (inEnvelope.has(address.toLowerCase())) continue;
     inEnvelope.add(address.toLowerCase());
-    const header = shownIn(address, ['To', 'Cc']);
+    const header = shownIn(address, RECIPIENT_FIELDS);
     // A blind copy that a header names anyway is not hidden: the header says so.
     rows.push({ address, envelope: 'RCPT To', header, blind: blind && header === undefined, source });
   }
   const headerOnly = new Set<string>();
-  for (const field of ['From', 'To', 'Cc'] as const) {
+  for (const field of ['From', ...RECIPIENT_FIELDS] as const) {
     for (const { address } of shown[field]) {
       const key = `${field} ${address.toLowerCase()}`;
       const enveloped = field === 'From' ? sameAddress(address, sender.address) : inEnvelope.has(address.toLowerCase());

@@ -86,6 +86,19 @@ describe('mailv-sendmail', () => {
     assert.match(dead, /nul=00here\n/);
   });
 
+  it('-t -v, a message being resent: the table shows its new recipients under Resent-To, its first ones as header only', async () => {
+    const server = await startScriptedServer();
+    try {
+      const message = 'From: a@example.org\nTo: first@example.org\nResent-To: new@example.org\n\nb\n';
+      const result = await run(SENDMAIL, ['-t', '-v'], { HOME: freshHome(), MAILV_SERVER: `127.0.0.1:${server.port}` }, message);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^ {2}new@example\.org +RCPT To:<…> +Resent-To: +the message's Resent-To:$/m);
+      assert.match(result.stdout, /^ {2}first@example\.org +\(none: header only\) +To: +the message's To:$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('takes what programs pipe as sendmail does: text with no header block is all body, a leading mbox From line is dropped', async () => {
     const server = await startScriptedServer();
     try {
