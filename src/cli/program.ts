@@ -146,20 +146,23 @@ class MailvCommand extends Command {
 
 /** An option taking one of `choices`; any other value is refused as a fact. */
 function choiceOption(flags: string, description: string, choices: readonly string[]): Option {
-  return new Option(flags, description).choices(choices).argParser((value: string) => {
-    // Thrown from the parser, it goes through commander untouched.
-    if (!choices.includes(value)) throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_INVALID', option: flags, value, choices });
-    return value;
-  });
+  const refuse = (value: string) => new CommandLineError({ code: 'MAILV_OPTION_VALUE_INVALID', option: flags, value, choices });
+  return new Option(flags, description).choices(choices).argParser(oneOf(choices, refuse));
 }
 
 /** An operand taking one of `choices`; any other value is refused as a fact. */
 function choiceArgument(name: string, description: string, choices: readonly string[]): Argument {
-  const bare = name.replace(/^[<[]|[>\]]$/g, '');
-  return new Argument(name, description).choices(choices).argParser((value: string) => {
-    if (!choices.includes(value)) throw new CommandLineError({ code: 'MAILV_ARGUMENT_INVALID', argument: bare, value, choices });
+  const argument = name.replace(/^[<[]|[>\]]$/g, '');
+  const refuse = (value: string) => new CommandLineError({ code: 'MAILV_ARGUMENT_INVALID', argument, value, choices });
+  return new Argument(name, description).choices(choices).argParser(oneOf(choices, refuse));
+}
+
+/** commander's parser of a value: `value` when among `choices`; else `refuse`'s error, thrown (it goes through commander untouched). */
+function oneOf(choices: readonly string[], refuse: (value: string) => CommandLineError): (value: string) => string {
+  return (value) => {
+    if (!choices.includes(value)) throw refuse(value);
     return value;
-  });
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import { Base64Encoder, QuotedPrintableEncoder, base64EncodedSize } from './enco
 import { encodeFieldText, encodeUnstructured, foldHeader, formatMailbox } from './header.js';
 import { boundaryFor, formatRfc5322Date } from './identity.js';
 import { LineEndingNormalizer } from './line-endings.js';
-import type { LeadingLine } from './raw-message.js';
+import { NO_LEADING_LINE, type LeadingLine } from './raw-message.js';
 import { transformChunks, type ByteSource } from './source.js';
 import { MAX_LINE_OCTETS, charsetOf, type TextCharset, type TextStats } from './text-stats.js';
 
@@ -150,7 +150,7 @@ export function passThroughMessage(
  * A complete message of the user's own as it was read, Bcc and all, its lines ended with CRLF,
  * without the `leading` mbox From line (sendmail mode): what dead.letter keeps of it.
  */
-export function messageAsRead(whole: BodyInput, leading: LeadingLine = { inputOctets: 0, wireOctets: 0 }): KeptMessage {
+export function messageAsRead(whole: BodyInput, leading: LeadingLine = NO_LEADING_LINE): KeptMessage {
   return { size: whole.stats.wireOctets - leading.wireOctets, chunks: () => crlfText(whole.source.slice(leading.inputOctets), false) };
 }
 

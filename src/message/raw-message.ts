@@ -27,6 +27,9 @@ export interface LeadingLine {
   readonly wireOctets: number;
 }
 
+/** No line before the header block. */
+export const NO_LEADING_LINE: LeadingLine = { inputOctets: 0, wireOctets: 0 };
+
 const FIELD_START = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
 /**
@@ -49,9 +52,9 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false): P
       break;
     }
   }
-  if (complete) found = headerLines(Buffer.concat(pieces, length), true);
   const head = Buffer.concat(pieces, length);
-  let leading: LeadingLine = { inputOctets: 0, wireOctets: 0 };
+  if (complete) found = headerLines(head, true);
+  let leading: LeadingLine = NO_LEADING_LINE;
   if (asSendmail) {
     const first = found.lines[0]?.toString('latin1');
     if (first?.startsWith('From ')) {

@@ -42,42 +42,42 @@ export function readAtPosition(fd: number, buffer: Buffer, length: number, posit
   return new Promise((resolve, reject) => read(fd, buffer, 0, length, position, (error, count) => (error ? reject(error) : resolve(count))));
 }
 
-/**
- * Bytes `start` (inclusive) to `start + size` (exclusive) of an open file, which errors call
- * `name`. Throws LocalIoError when reading fails or the file has shrunk below the size announced;
- * with `asRead` (its size and modification time when the size was taken), also when the file was
- * changed in any way by the time its last octet was read (see descriptorSource).
- */
-export function fileSource(handle: FileHandle, name: SourceName, start: number, size: number, asRead?: { size: number; mtimeMs: number }): ByteSource {
-  const checkUnchanged =
-    asRead === undefined
-      ? undefined
-      : async () => {
-          const now = await handle.stat().catch((error: Error) => {
-            throw new LocalIoError({ code: 'MAILV_SOURCE_UNREADABLE', source: name, detail: error.message }, 'body');
-          });
-          if (now.size !== asRead.size || now.mtimeMs !== asRead.mtimeMs) throw new LocalIoError({ code: 'MAILV_SOURCE_CHANGED', source: name }, 'body');
-        };
-  return rangeSource(async (buffer, length, position) => (await handle.read(buffer, 0, length, position)).bytesRead, name, start, size, checkUnchanged);
+/** A file's size and modification time when its size was taken. */
+export interface FileState {
+  readonly size: number;
+  readonly mtimeMs: number;
 }
 
 /**
- * The same over a bare descriptor, such as standard input redirected from a file. `asRead`: the
- * file's size and modification time when its statistics were taken. After the last octet is read
- * they are checked again, so a file changed meanwhile fails before the message is complete on the
- * wire, instead of going out as neither version.
+ * Bytes `start` (inclusive) to `start + size` (exclusive) of an open file, which errors call
+ * `name`. Throws LocalIoError when reading fails or the file has shrunk below the size announced;
+ * with `asRead`, also when the file was changed in any way by the time its last octet was read
+ * (see unchangedSince).
  */
-export function descriptorSource(fd: number, name: SourceName, start: number, size: number, asRead: { size: number; mtimeMs: number }): ByteSource {
+export function fileSource(handle: FileHandle, name: SourceName, start: number, size: number, asRead?: FileState): ByteSource {
+  const readAt: ReadAt = async (buffer, length, position) => (await handle.read(buffer, 0, length, position)).bytesRead;
+  return rangeSource(readAt, name, start, size, asRead && unchangedSince(asRead, name, () => handle.stat()));
+}
+
+/** The same over a bare descriptor, such as standard input redirected from a file, checked as fileSource() checks with `asRead`. */
+export function descriptorSource(fd: number, name: SourceName, start: number, size: number, asRead: FileState): ByteSource {
   const readAt: ReadAt = (buffer, length, position) => readAtPosition(fd, buffer, length, position);
-  const checkUnchanged = () =>
-    new Promise<void>((resolve, reject) =>
-      fstat(fd, (error, now) => {
-        if (error) return reject(new LocalIoError({ code: 'MAILV_SOURCE_UNREADABLE', source: name, detail: error.message }, 'body'));
-        if (now.size !== asRead.size || now.mtimeMs !== asRead.mtimeMs) return reject(new LocalIoError({ code: 'MAILV_SOURCE_CHANGED', source: name }, 'body'));
-        resolve();
-      }),
-    );
-  return rangeSource(readAt, name, start, size, checkUnchanged);
+  const stat = () => new Promise<FileState>((resolve, reject) => fstat(fd, (error, now) => (error ? reject(error) : resolve(now))));
+  return rangeSource(readAt, name, start, size, unchangedSince(asRead, name, stat));
+}
+
+/**
+ * A check run after a file's last octet is read: its size and modification time are still those of
+ * `asRead`, so a file changed meanwhile fails before the message is complete on the wire, instead
+ * of going out as neither version.
+ */
+function unchangedSince(asRead: FileState, name: SourceName, stat: () => Promise<FileState>): () => Promise<void> {
+  return async () => {
+    const now = await stat().catch((error: Error) => {
+      throw new LocalIoError({ code: 'MAILV_SOURCE_UNREADABLE', source: name, detail: error.message }, 'body');
+    });
+    if (now.size !== asRead.size || now.mtimeMs !== asRead.mtimeMs) throw new LocalIoError({ code: 'MAILV_SOURCE_CHANGED', source: name }, 'body');
+  };
 }
 
 function rangeSource(readAt: ReadAt, name: SourceName, start: number, size: number, checkUnchanged?: () => Promise<void>): ByteSource {
