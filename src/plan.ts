@@ -20,7 +20,14 @@ export type Verbosity = 0 | 1 | 2 | 3;
 export interface Plan {
   /** -t: standard input is a whole message whose headers name the recipients. */
   readonly readRecipients: boolean;
+  /** The author, for From: when the message has none, and the envelope sender unless returnPath is null. */
   readonly from: Mailbox;
+  /**
+   * The envelope sender, for MAIL FROM: `from`'s address, or '' for the null reverse-path
+   * (`-r '<>'`, sendmail's `-f '<>'`), as bounces and auto-replies use so that nothing bounces back
+   * (RFC 5321 §4.5.5). From: still names the author.
+   */
+  readonly returnPath: string;
   /** Where the sender came from: -r, the configuration file, or $USER at this host. */
   readonly fromOrigin: 'option' | 'config-file' | 'user';
   readonly to: readonly Mailbox[];

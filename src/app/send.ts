@@ -103,7 +103,7 @@ async function prepareUnfinished(run: Run, plan: Plan, input: ReadInput, files: 
     const [{ composeMessage, messageAsRead }, { newMessageId }] = await Promise.all([import('../message/compose.js'), import('../message/identity.js')]);
     const draft = { from: plan.from, to: [], cc: [], subject: undefined, headers: [], body: input, attachments: [], date, messageId: newMessageId(plan.fqdn) };
     return {
-      envelope: { from: plan.from.address, recipients: [] },
+      envelope: { from: plan.returnPath, recipients: [] },
       addresses: [],
       bccOnly: new Set(),
       compose: (eightBitMime) => composeMessage(draft, { eightBitMime }),

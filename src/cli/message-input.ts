@@ -111,7 +111,7 @@ export async function prepareInput(
 ): Promise<PreparedInput> {
   if (!plan.readRecipients) {
     const envelope = {
-      from: plan.from.address,
+      from: plan.returnPath,
       recipients: unique([...plan.to, ...plan.cc, ...plan.bcc].map((mailbox) => mailbox.address)),
     };
     // An argument such as `undisclosed-recipients:;` or `-c ''` names nobody.
@@ -128,14 +128,15 @@ export async function prepareInput(
       messageId,
     };
     const addresses = addressTable({
-      sender: { address: plan.from.address, source: senderSource(plan) },
+      sender: { address: plan.returnPath, source: senderSource(plan) },
       recipients: [
         ...[...plan.to, ...plan.cc].map((m) => ({ address: m.address, source: undefined, blind: false })),
         ...plan.bcc.map((m) => ({ address: m.address, source: undefined, blind: true })),
       ],
       // -H may name other mailboxes than the envelope's in From:, To: or Cc:.
       shown: { From: shownMailboxes(plan, 'From'), To: shownMailboxes(plan, 'To'), Cc: shownMailboxes(plan, 'Cc'), 'Resent-To': [], 'Resent-Cc': [] },
-      headerSource: () => undefined,
+      // With the null sender, From: names the author apart from the envelope (unless -H gave it).
+      headerSource: (field) => (field === 'From' && !plan.headers.some(([name]) => name.toLowerCase() === 'from') ? authorSource(plan) : undefined),
     });
     return {
       envelope,
@@ -173,9 +174,9 @@ export async function prepareInput(
   const fromMessage = (name: 'To' | 'Cc' | 'Bcc') => recipientsIn(name).map((m) => ({ address: m.address, source: fieldFor(name), blind: name === 'Bcc' }));
   const messageFrom = fromHeaders('From');
   return {
-    envelope: { from: plan.from.address, recipients },
+    envelope: { from: plan.returnPath, recipients },
     addresses: addressTable({
-      sender: { address: plan.from.address, source: senderSource(plan) },
+      sender: { address: plan.returnPath, source: senderSource(plan) },
       recipients: [
         ...fromMessage('To'),
         ...fromMessage('Cc'),
@@ -192,7 +193,8 @@ export async function prepareInput(
         'Resent-To': fromHeaders('Resent-To'),
         'Resent-Cc': fromHeaders('Resent-Cc'),
       },
-      headerSource: (field) => field,
+      // A From: the message lacked was made from the sender given: its source is that one's.
+      headerSource: (field) => (field === 'From' && fieldValues(block.fields, 'From').length === 0 ? authorSource(plan) : field),
     }),
     bccOnly: bccOnly([...hidden, ...plan.bcc], [...shown, ...plan.to]),
     // Kept as read only when it reads back as a message: a header block ended by a blank line.
@@ -268,7 +270,12 @@ function unique(addresses: readonly string[]): string[] {
   });
 }
 
-/** Where the sender came from, for the table of -v: the command line, the configuration file or $USER. */
+/** Where the envelope sender came from, for the table of -v: the command line (the null one too), the configuration file or $USER. */
 function senderSource(plan: Plan): AddressOrigin['source'] {
+  return plan.returnPath === '' ? undefined : authorSource(plan);
+}
+
+/** Where the author of From: came from: the command line, the configuration file or $USER. */
+function authorSource(plan: Plan): AddressOrigin['source'] {
   return plan.fromOrigin === 'option' ? undefined : plan.fromOrigin;
 }

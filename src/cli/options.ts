@@ -23,6 +23,9 @@ import type { ConnectionOrigin } from '../plan.js';
 
 export type { AuthRequest, OutputMode, Plan } from '../plan.js';
 
+/** The null reverse-path as typed after -r (RFC 5321 §4.1.1.2: `MAIL FROM:<>`). */
+export const NULL_REVERSE_PATH = '<>';
+
 export interface LocalFacts {
   readonly fqdn: string;
   /** The local user, for a sender none was given for; asked only then (it may not exist: see src/cli/run.ts). */
@@ -99,13 +102,17 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   if (server.implicitTls && tls === 'off') throw new UsageError({ code: 'MAILV_SMTPS_TLS_OFF' });
   if (options.direct && (options.user !== undefined || options.auth !== undefined)) throw new UsageError({ code: 'MAILV_USER_WITH_DIRECT' });
   const language = chooseLanguage(options.lang, local.env);
-  const fromText = options.from ?? account.from ?? (typeof local.user === 'string' ? local.user : local.user());
+  // `-r '<>'` gives the envelope no sender; From: then names the author as without -r.
+  const nullSender = options.from === NULL_REVERSE_PATH;
+  const fromGiven = nullSender ? undefined : options.from;
+  const fromText = fromGiven ?? account.from ?? (typeof local.user === 'string' ? local.user : local.user());
   const from = parseMailbox(fromText, fqdn);
-  const fromOrigin = options.from !== undefined ? 'option' : account.from !== undefined ? 'config-file' : 'user';
+  const fromOrigin = fromGiven !== undefined ? 'option' : account.from !== undefined ? 'config-file' : 'user';
   assertHeaderText('From', fromText, fromOrigin === 'option' ? 'from-option' : fromOrigin === 'config-file' ? 'config-file' : 'user-variable');
   return {
     readRecipients,
     from,
+    returnPath: nullSender ? '' : from.address,
     fromOrigin,
     to: list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients, 'To', 'recipient-argument'),
     cc: list(options.cc, 'Cc', 'cc-option'),

@@ -7,6 +7,7 @@ import type { RawOptions } from './program.js';
 import { CommandLineError } from './program.js';
 import { UsageError } from '../errors.js';
 import { dsnRequest } from './dsn-options.js';
+import { NULL_REVERSE_PATH } from './options.js';
 
 /** What mailv-sendmail was asked: mailv's options, the recipients, and sendmail's own settings. */
 export interface SendmailCommandLine {
@@ -90,7 +91,8 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
       switch (letter) {
         case 'f':
         case 'r':
-          options.from = given;
+          // Postfix reads `-f ''` as the null sender, like `-f '<>'`.
+          options.from = given === '' ? NULL_REVERSE_PATH : given;
           break;
         case 'F':
           fullName = given;

@@ -10,7 +10,8 @@ const PREVIEW_LINES = 40;
 
 export function formatAddressTable(addresses: readonly AddressOrigin[], labels: TableLabels): string[] {
   const rows = addresses.map((entry) => [
-    sanitize(entry.address),
+    // The null reverse-path is shown as it goes on the wire.
+    entry.address === '' ? '<>' : sanitize(entry.address),
     entry.envelope === undefined ? labels.headerOnly : `${entry.envelope}:<…>`,
     entry.header === undefined
       ? entry.envelope === 'MAIL From'

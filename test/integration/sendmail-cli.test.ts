@@ -200,6 +200,59 @@ describe('mailv-sendmail', () => {
     assert.equal(result.code, 75, result.stderr);
   });
 
+  it("-f '<>' and -f '': the null sender on the wire (MAIL From:<>), the From: still the user's, as Postfix's sendmail reads both", async () => {
+    for (const sender of ['<>', '']) {
+      const server = await startScriptedServer();
+      try {
+        const result = await run(
+          SENDMAIL,
+          ['-v', '-f', sender, 'bob@example.org'],
+          { HOME: freshHome(), MAILV_SERVER: `127.0.0.1:${server.port}` },
+          'Subject: away\n\nback soon\n',
+        );
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(server.commands.find((line) => line.startsWith('MAIL')) ?? '', /^MAIL From:<> SIZE=\d+$/);
+        assert.match(server.received().toString('latin1'), /\r\nFrom: tester@[^\r]+\r\n/);
+        // The table tells envelope from header: no address in MAIL FROM, the author in From:.
+        assert.match(result.stdout, /^ {2}<> +MAIL From:<…> +\(none: the header names another\) +command line$/m);
+        assert.match(result.stdout, /^ {2}tester@\S+ +\(none: header only\) +From: +\$USER at this host$/m);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it("mailv -r '<>' sends with the null sender, and Postfix takes it; -r '' is still refused as empty", async (t) => {
+    const server = await startScriptedServer();
+    try {
+      const result = await run(
+        MAILV,
+        ['-q', '-r', '<>', '-s', 'auto-reply', 'bob@example.org'],
+        { HOME: freshHome(), MAILV_SERVER: `127.0.0.1:${server.port}` },
+        'away\n',
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(server.commands.find((line) => line.startsWith('MAIL')) ?? '', /^MAIL From:<> SIZE=\d+$/);
+      assert.match(server.received().toString('latin1'), /\r\nFrom: tester@[^\r]+\r\n/);
+    } finally {
+      await server.close();
+    }
+    const empty = await run(MAILV, ['-r', '', 'bob@example.org'], { HOME: freshHome(), MAILV_SERVER: '127.0.0.1:9' }, 'x\n');
+    assert.equal(empty.code, 64, empty.stderr);
+    assert.match(empty.stderr, /invalid address "": it is empty/);
+    const skip = await postfixSkipReason();
+    if (skip !== undefined) return t.skip(skip);
+    const real = await run(
+      MAILV,
+      ['-v', '-r', '<>', '-s', 'bounce test', LOCAL_RECIPIENT],
+      { HOME: freshHome(), MAILV_SERVER: `${POSTFIX.host}:${POSTFIX.port}` },
+      'x\n',
+    );
+    assert.equal(real.code, 0, real.stderr);
+    assert.match(real.stdout, /^>>> MAIL From:<> SIZE=\d+$/m);
+    assert.match(real.stdout, /^250 2\.1\.0 Ok$/m);
+  });
+
   it('-N, -R and -V ask the server for delivery notifications, as --notify, --ret and --envid do', async (t) => {
     const skip = await postfixSkipReason();
     if (skip !== undefined) return t.skip(skip);
