@@ -10,7 +10,7 @@ import type { Run } from './run.js';
 
 export async function dryRun(run: Run, plan: Plan, prepared: PreparedInput): Promise<number> {
   const message = await prepared.compose(true);
-  const envelope = formatEnvelope(prepared.envelope, message.size, message.eightBit, prepared.bccOnly, run.words.output);
+  const envelope = formatEnvelope(prepared.envelope, message.size, message, prepared.bccOnly, run.words.output);
   async function* output() {
     if (plan.verbosity > 0) yield Buffer.from(envelope);
     // A file or a pipe gets the exact octets; a terminal gets them escaped, as -vv shows a message.

@@ -1,6 +1,7 @@
 // Builds the RFC 5322 / MIME message (RFC 2045-2047, RFC 2231, RFC 6152) as a sequence of
 // segments whose sizes are known before a byte is sent, so SIZE= is exact and large parts stream.
 // Deterministic given its inputs (date, Message-ID); no I/O of its own beyond reading sources.
+import { isUtf8 } from 'node:buffer';
 import { UsageError } from '../errors.js';
 import { domainOf, parseAddressList, type Mailbox } from './address.js';
 import { contentTypeFor, takesCharset } from './content-type.js';
@@ -25,6 +26,11 @@ export interface ComposedMessage {
   readonly size: number;
   /** Carries 8-bit content: announce BODY=8BITMIME (RFC 6152). */
   readonly eightBit: boolean;
+  /**
+   * Its header holds UTF-8 that no encoding can carry (an address such as jörg@example.org in a
+   * field, RFC 6532): announce SMTPUTF8 to a server that offers it (RFC 6531 §3.4).
+   */
+  readonly utf8Header?: boolean;
   chunks(): AsyncIterable<Buffer>;
   /**
    * The same octets, each chunk valid only until the next is asked for: for the sender, which
@@ -109,7 +115,7 @@ export async function composeMessage(draft: Draft, options: { eightBitMime: bool
     }
     segments.push(bytesSegment(`\r\n--${boundary}--\r\n`));
   }
-  return joinSegments(segments, encoding === '8bit');
+  return joinSegments(segments, encoding === '8bit', !isAscii(top));
 }
 
 /**
@@ -143,7 +149,9 @@ export function passThroughMessage(
   const header = Buffer.concat([Buffer.from(kept, 'latin1'), Buffer.from(`${added}\r\n`, 'utf8')]);
   const bodyOctets = bodySource.size === 0 ? 0 : whole.stats.wireOctets - headerBlockWireOctets;
   const body: Segment = { size: bodyOctets, chunks: () => crlfText(bodySource, false), lentChunks: () => crlfText(bodySource, true) };
-  return joinSegments([bytesSegment(header), body], !whole.stats.ascii);
+  // Raw 8-bit that is not UTF-8 (Latin-1 headers) is no SMTPUTF8 message: servers check what it announces.
+  const utf8Header = (!isAscii(kept) && isUtf8(Buffer.from(kept, 'latin1'))) || !isAscii(added);
+  return joinSegments([bytesSegment(header), body], !whole.stats.ascii, utf8Header);
 }
 
 /**
@@ -298,10 +306,11 @@ function quotedPrintable(source: ByteSource): AsyncIterable<Buffer> {
   );
 }
 
-function joinSegments(segments: readonly Segment[], eightBit: boolean): ComposedMessage {
+function joinSegments(segments: readonly Segment[], eightBit: boolean, utf8Header: boolean): ComposedMessage {
   return {
     size: segments.reduce((total, segment) => total + segment.size, 0),
     eightBit,
+    utf8Header,
     async *chunks() {
       for (const segment of segments) yield* segment.chunks();
     },
@@ -319,5 +328,10 @@ export async function heldMessage(message: ComposedMessage): Promise<ComposedMes
   async function* whole(): AsyncIterable<Buffer> {
     yield octets;
   }
-  return { size: octets.length, eightBit: message.eightBit, chunks: whole, lentChunks: whole, whole: octets };
+  return { size: octets.length, eightBit: message.eightBit, utf8Header: message.utf8Header, chunks: whole, lentChunks: whole, whole: octets };
+}
+
+/** Only US-ASCII: the header text (read as latin1 or composed) needs nothing of SMTPUTF8. */
+function isAscii(text: string): boolean {
+  return !/[^\x00-\x7f]/.test(text);
 }

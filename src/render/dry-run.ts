@@ -5,9 +5,17 @@ import { needsSmtpUtf8 } from '../message/address.js';
 import type { Envelope } from '../message/envelope.js';
 import type { OutputWords } from '../words/output-words.js';
 
-export function formatEnvelope(envelope: Envelope, size: number, eightBit: boolean, bccOnly: ReadonlySet<string>, words: OutputWords): string {
+export function formatEnvelope(
+  envelope: Envelope,
+  size: number,
+  message: { readonly eightBit: boolean; readonly utf8Header?: boolean | undefined },
+  bccOnly: ReadonlySet<string>,
+  words: OutputWords,
+): string {
   const said = words.dryRun;
-  const utf8 = [envelope.from, ...envelope.recipients].some(needsSmtpUtf8);
+  const { eightBit } = message;
+  // A header in UTF-8 asks for SMTPUTF8 as the addresses do: shown as a server offering it is told.
+  const utf8 = message.utf8Header === true || [envelope.from, ...envelope.recipients].some(needsSmtpUtf8);
   const lines = [
     said.envelope,
     `  MAIL From:<${envelope.from}> SIZE=${size}${eightBit ? ' BODY=8BITMIME' : ''}${utf8 ? ' SMTPUTF8' : ''}`,

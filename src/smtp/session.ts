@@ -966,7 +966,8 @@ export class SmtpSession {
     const params: string[] = [];
     if (capabilities.has('SIZE')) params.push(`SIZE=${message.size}`);
     if (message.eightBit && capabilities.has('8BITMIME')) params.push('BODY=8BITMIME');
-    if (utf8) params.push('SMTPUTF8');
+    // A header in UTF-8 asks for SMTPUTF8 where it is offered; elsewhere it goes as before, most servers take it.
+    if (utf8 || (message.utf8Header === true && capabilities.has('SMTPUTF8'))) params.push('SMTPUTF8');
     const { dsn } = this.plan;
     if (dsn !== undefined && capabilities.has('DSN')) {
       this.dsn = dsn;

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { freshHome, runCli } from '../helpers/cli.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
 import { LOCAL_RECIPIENT, POSTFIX, deliveredMessage, postfixSkipReason, withoutPostfixHeaders } from '../helpers/postfix.js';
 
 const server = `${POSTFIX.host}:${POSTFIX.port}`;
@@ -38,6 +39,25 @@ describe('real Postfix on loopback', { skip: await postfixSkipReason() }, () => 
     const delivered = withoutPostfixHeaders(await deliveredMessage(id), 'Date:');
     // Postfix's local delivery stores lines with LF; everything else is as sent.
     assert.deepEqual(delivered, crlfToLf(dry.stdoutBytes));
+  });
+
+  it('a header in UTF-8 (an address in Reply-To) asks Postfix for SMTPUTF8, and arrives as sent; a server without it still gets it', async () => {
+    const id = uniqueId();
+    const args = ['-H', `Message-ID: ${id}`, '-H', 'Reply-To: jörg@example.org', '-s', 'utf8', '-r', 'alice@example.org', LOCAL_RECIPIENT];
+    const dry = await runCli(['--dry-run', ...args], { input: 'hi\n' });
+    assert.match(dry.stdout, /^ {2}MAIL From:<alice@example\.org> SIZE=\d+ SMTPUTF8$/m);
+    const run = await runCli(['--server', server, ...args], { input: 'hi\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^>>> MAIL From:<alice@example\.org> SIZE=\d+ SMTPUTF8$/m);
+    assert.match((await deliveredMessage(id)).toString('utf8'), /^Reply-To: jörg@example\.org$/m);
+    const scripted = await startScriptedServer();
+    try {
+      const plain = await runCli(['--server', `127.0.0.1:${scripted.port}`, ...args], { input: 'hi\n' });
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.match(scripted.commands.find((line) => line.startsWith('MAIL')) ?? '', /^MAIL From:<alice@example\.org> SIZE=\d+$/);
+    } finally {
+      await scripted.close();
+    }
   });
 
   it('--body data: DATA and the dot, QUIT still in the same flight, the same bytes delivered', async () => {

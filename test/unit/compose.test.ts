@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { chooseTransferEncoding, composeMessage, passThroughMessage } from '../../dist/message/compose.js';
+import { chooseTransferEncoding, composeMessage, heldMessage, passThroughMessage } from '../../dist/message/compose.js';
 import { formatAsctime, formatRfc5322Date } from '../../dist/message/identity.js';
 import { readHeaderBlock } from '../../dist/message/raw-message.js';
 import { fileSource } from '../../dist/message/source.js';
@@ -53,6 +53,29 @@ const directory = mkdtempSync(join(tmpdir(), 'mailv-compose-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
 describe('composer', () => {
+  it('says when its header holds UTF-8 no encoding carries (SMTPUTF8): an address in -H, a -t header in UTF-8, not Latin-1', async () => {
+    const plain = await composeMessage(await draft({ subject: 'Café', text: 'é\n' }), { eightBitMime: true });
+    assert.equal(plain.utf8Header, false, 'a subject in UTF-8 goes as an encoded-word');
+    const reply = await composeMessage(await draft({ headers: [['Reply-To', 'jörg@example.org']] }), { eightBitMime: true });
+    assert.equal(reply.utf8Header, true);
+    assert.equal(reply.eightBit, false, 'the body alone decides BODY=8BITMIME');
+    const passed = async (input: string | Buffer) => {
+      const whole = await bodyOf(input);
+      const block = await readHeaderBlock(whole.source);
+      const from = { name: undefined, address: 'alice@example.org' };
+      return passThroughMessage(block.fields, block.wireOctets, whole, whole.source.slice(block.inputOctets), {
+        date: new Date(0),
+        messageId: '<id@example.org>',
+        from,
+      }).utf8Header;
+    };
+    assert.equal(await passed('To: bob@example.org\nSubject: plain\n\nbody é\n'), false, 'UTF-8 in the body only');
+    assert.equal(await passed('To: jörg@example.org\nSubject: x\n\nbody\n'), true);
+    assert.equal(await passed(Buffer.from('To: bob@example.org\nSubject: caf\xe9\n\nbody\n', 'latin1')), false, 'Latin-1 is not UTF-8');
+    const held = await heldMessage(reply);
+    assert.equal(held.utf8Header, true, 'a load run holds the message with what it announces');
+  });
+
   it('builds a plain ASCII message byte for byte', async () => {
     const message = await composeMessage(await draft({ cc: [{ name: undefined, address: 'carol@example.org' }], text: 'Hello Bob.\n.dot line\n' }), {
       eightBitMime: true,
