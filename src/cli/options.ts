@@ -109,14 +109,23 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const from = parseMailbox(fromText, fqdn);
   const fromOrigin = fromGiven !== undefined ? 'option' : account.from !== undefined ? 'config-file' : 'user';
   assertHeaderText('From', fromText, fromOrigin === 'option' ? 'from-option' : fromOrigin === 'config-file' ? 'config-file' : 'user-variable');
+  const to = list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients, 'To', 'recipient-argument');
+  const cc = list(options.cc, 'Cc', 'cc-option');
+  const bcc = list(options.bcc, undefined, 'bcc-option');
+  // A load run with --direct loads one domain's server: said before the message is read (with -t,
+  // its recipients are known only once it is, and the load run says it then).
+  if (options.count !== undefined && options.direct) {
+    const domains = [...new Set([...to, ...cc, ...bcc].map((mailbox) => domainOf(mailbox.address).toLowerCase()))];
+    if (domains.length > 1) throw new UsageError({ code: 'MAILV_LOAD_DIRECT_DOMAINS', domains });
+  }
   return {
     readRecipients,
     from,
     returnPath: nullSender ? '' : from.address,
     fromOrigin,
-    to: list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients, 'To', 'recipient-argument'),
-    cc: list(options.cc, 'Cc', 'cc-option'),
-    bcc: list(options.bcc, undefined, 'bcc-option'),
+    to,
+    cc,
+    bcc,
     subject: options.subject,
     headers,
     attachments: options.attach,

@@ -11,6 +11,7 @@ import { ipVersion } from '../ip-address.js';
 import { domainOf } from '../message/address.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
+import { noMxTook } from './no-mx-took.js';
 import { unconfirmed } from './unconfirmed.js';
 
 export interface DirectOptions {
@@ -82,7 +83,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       }
     }
   }
-  throw new TransportError({ code: 'MAILV_NO_MX_TOOK', domain: mx.domain, tried, skipped: mx.hosts.length - tried }, 'connect', reason);
+  throw new TransportError(noMxTook(mx, tried, family), 'connect', reason);
 }
 
 type Attempt = { kind: 'delivered'; results: RecipientResult[] } | { kind: 'next-host'; reason: TransportReason | undefined } | { kind: 'again-without-tls' };

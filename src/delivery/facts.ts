@@ -9,7 +9,15 @@ export type NotAFile = 'symbolic-link' | 'directory' | 'fifo' | 'character-devic
 /** Failures raised in delivery/. */
 export type DeliveryErrorFact =
   /** Every MX host of the domain was tried, or had no address, and none took the message. */
-  | { readonly code: 'MAILV_NO_MX_TOOK'; readonly domain: string; readonly tried: number; readonly skipped: number }
+  | {
+      readonly code: 'MAILV_NO_MX_TOOK';
+      readonly domain: string;
+      readonly tried: number;
+      /** Hosts without any address. */
+      readonly skipped: number;
+      /** -4/-6: hosts whose addresses are all of the other family, never tried. */
+      readonly otherFamily?: { readonly family: 4 | 6; readonly hosts: number } | undefined;
+    }
   /**
    * The whole message was written, then the session failed before the server said whether it took
    * it: `host` may have it, so it is sent nowhere else. `error` is what broke.

@@ -19,7 +19,9 @@ export type NoAnswer =
   /** A TCP answer whose ID or question is not the query's. */
   | { readonly reason: 'mismatched' }
   /** A TCP answer that is not a DNS response. */
-  | { readonly reason: 'malformed' };
+  | { readonly reason: 'malformed' }
+  /** A TCP answer that says it was truncated: incomplete, though TCP has room for any answer. */
+  | { readonly reason: 'truncated' };
 
 /** What one server did with a question that got no usable answer: an error rcode, or no answer. */
 export type ServerFailure = { readonly server: string } & (NoAnswer | { readonly reason: 'rcode'; readonly rcode: string });
@@ -31,9 +33,10 @@ export type LookupFailure =
 
 /**
  * Why an MX host has no address, from what the DNS said: its name does not exist (NXDOMAIN) or it
- * has no A or AAAA record, both for good; a lookup failed for now; the time budget ran out before it.
+ * has no A or AAAA record, both for good; the MX names no host (an IP address, octets no host name
+ * holds), never looked up; a lookup failed for now; the time budget ran out before it.
  */
-export type NoAddressReason = 'no-such-host' | 'no-record' | 'lookup-failed' | 'out-of-time';
+export type NoAddressReason = 'no-such-host' | 'no-record' | 'not-a-host-name' | 'lookup-failed' | 'out-of-time';
 
 /** The same with what the failed lookup met, for the words that follow the host's name. */
 export type NoAddress = { readonly reason: Exclude<NoAddressReason, 'lookup-failed'> } | { readonly reason: 'lookup-failed'; readonly failure: LookupFailure };
@@ -50,6 +53,8 @@ export type DnsErrorFact =
       readonly code: 'MAILV_DNS_BUDGET';
       readonly task: string;
       readonly budgetMs: number;
+      /** Questions the budget allowed for: the MX question and one per host. */
+      readonly questions: number;
       readonly attempts: number;
       readonly timeoutMs: number;
       readonly servers: number;

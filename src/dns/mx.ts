@@ -4,6 +4,7 @@
 // All the lookups for one domain share one time budget (see Resolver.bounded). The plan, or the
 // null MX, is also emitted as an event, so that the transcript and --explain can show it.
 import { DnsError } from '../errors.js';
+import { ipVersion } from '../ip-address.js';
 import type { EmitEvent } from '../events.js';
 import type { NoAddress, NoAddressReason } from './facts.js';
 import { DnsBudgetError, LookupFailedError, NoSuchNameError, type Resolver } from './resolver.js';
@@ -26,6 +27,8 @@ export interface MxHost {
 
 export interface MxPlan {
   readonly domain: string;
+  /** The domain is an address literal (`[192.0.2.1]`): its one host is that address, no DNS asked. */
+  readonly literal?: true;
   readonly hosts: readonly MxHost[];
   /** MX hosts past the limit (RFC 5321 §5.1 lets a client bound the list): never tried. */
   readonly ignored: number;
@@ -53,18 +56,29 @@ export const MAX_ADDRESSES_PER_HOST = 5;
  * any host has an address. Emits `mx-plan` with the plan it returns, or `null-mx`.
  */
 export async function planMx(domain: string, dns: Resolver, random: () => number, emit: EmitEvent): Promise<MxPlan> {
-  const plan = await planOf(domain, dns, random, emit);
+  const plan = literalPlan(domain) ?? (await planOf(domain, dns, random, emit));
   emit({ kind: 'mx-plan', plan });
   return plan;
 }
 
+/**
+ * `bob@[192.0.2.1]`: an address literal names no domain to look up (RFC 5321 §4.1.3); mail goes
+ * to that address, as sendmail and Postfix send it.
+ */
+function literalPlan(domain: string): MxPlan | undefined {
+  const inside = /^\[(?:IPv6:)?(.*)\]$/i.exec(domain)?.[1];
+  if (inside === undefined || ipVersion(inside) === 0) return undefined;
+  const host = { name: domain, preference: 0, addresses: [inside], implicit: true, noAddress: undefined, problem: undefined };
+  return { domain, literal: true, hosts: [host], ignored: 0, ties: [] };
+}
+
 async function planOf(domain: string, dns: Resolver, random: () => number, emit: EmitEvent): Promise<MxPlan> {
-  const resolver = dns.bounded(domain);
-  const mx = await resolver.resolve(domain, 'MX');
+  const bounded = dns.bounded(domain);
+  const mx = await bounded.resolve(domain, 'MX');
   const records = mx.records.filter((record): record is Extract<DnsRecord, { type: 'MX' }> => record.type === 'MX');
   if (records.length === 0) {
     // RFC 5321 §5.1: only an empty MX list makes the domain its own MX.
-    const addresses = await addressesOf(domain, resolver, []);
+    const addresses = await addressesOf(domain, bounded.widened(2), []);
     if (addresses.length === 0) throw new DnsError({ code: 'MAILV_DNS_NO_MX_NO_ADDRESS', domain: absolute(domain) }, 'no-address');
     const host = { name: absolute(mx.canonicalName), preference: 0, addresses, implicit: true, noAddress: undefined, problem: undefined };
     return { domain, hosts: [host], ignored: 0, ties: [] };
@@ -74,17 +88,27 @@ async function planOf(domain: string, dns: Resolver, random: () => number, emit:
     emit({ kind: 'null-mx', domain });
     throw new DnsError({ code: 'MAILV_DNS_NULL_MX', domain: absolute(domain) }, 'no-mail');
   }
-  const ordered = shuffleWithinPreference(usable, random);
+  const ordered = shuffleWithinPreference(distinctHosts(usable), random);
+  const planned = ordered.slice(0, MAX_MX_HOSTS);
+  // The MX question and one for each host: a host no server answers for leaves time for the next.
+  const resolver = bounded.widened(1 + planned.filter((record) => isHostName(record.exchange)).length);
+  // Addresses given with the answer are taken for the domain's own hosts only (RFC 2181 §5.4.1).
+  const given = mx.response.additionals.filter((record) => within(record.name, domain));
   const hosts: MxHost[] = [];
   let outOfTime = false;
-  for (const record of ordered.slice(0, MAX_MX_HOSTS)) {
+  for (const record of planned) {
     const host = { name: absolute(record.exchange), preference: record.preference, implicit: false };
+    // An IP address or octets no host name holds: nothing to look up, as Postfix ignores them.
+    if (!isHostName(record.exchange)) {
+      hosts.push({ ...host, addresses: [], ...without({ reason: 'not-a-host-name' }) });
+      continue;
+    }
     if (outOfTime) {
       hosts.push({ ...host, addresses: [], ...without({ reason: 'out-of-time' }) });
       continue;
     }
     try {
-      const addresses = await addressesOf(record.exchange, resolver, mx.response.additionals);
+      const addresses = await addressesOf(record.exchange, resolver, given);
       hosts.push({ ...host, addresses, ...(addresses.length > 0 ? { noAddress: undefined, problem: undefined } : without({ reason: 'no-record' })) });
     } catch (error) {
       if (!(error instanceof DnsError)) throw error;
@@ -123,7 +147,7 @@ function whyNoAddress(error: DnsError): Pick<MxHost, 'noAddress' | 'problem'> {
  * exist or has no address record; any lookup that failed for now makes it temporary (75).
  */
 function noHostHasAnAddress(domain: string, hosts: readonly MxHost[]): DnsError {
-  const permanent = hosts.every((host) => host.noAddress === 'no-such-host' || host.noAddress === 'no-record');
+  const permanent = hosts.every((host) => host.noAddress === 'no-such-host' || host.noAddress === 'no-record' || host.noAddress === 'not-a-host-name');
   const problems = hosts.map((host) => ({ name: host.name, problem: host.problem ?? { reason: 'no-record' as const } }));
   return new DnsError({ code: 'MAILV_DNS_NO_HOST_ADDRESS', domain, hosts: problems }, permanent ? 'no-address' : 'lookup-failed');
 }
@@ -141,6 +165,32 @@ export function shuffleWithinPreference<T extends { preference: number }>(record
 
 function isRoot(name: string): boolean {
   return name === '' || name === '.';
+}
+
+/**
+ * Each host once, at its lowest preference, as Postfix keeps it: copies of one record would fill
+ * the list of hosts tried and push the others out.
+ */
+function distinctHosts<T extends { readonly preference: number; readonly exchange: string }>(records: readonly T[]): T[] {
+  const best = new Map<string, T>();
+  for (const record of records) {
+    const key = absolute(record.exchange).toLowerCase();
+    const known = best.get(key);
+    if (known === undefined || record.preference < known.preference) best.set(key, record);
+  }
+  return [...best.values()];
+}
+
+/** Letters, digits, hyphens and underscores in labels (RFC 1123 §2.1, as found in the wild), and no IP address. */
+function isHostName(name: string): boolean {
+  const bare = name.replace(/\.$/, '');
+  return /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/.test(bare) && ipVersion(bare) === 0;
+}
+
+/** `name` is `domain` or below it. */
+function within(name: string, domain: string): boolean {
+  const bare = (text: string) => text.replace(/\.$/, '').toLowerCase();
+  return bare(name) === bare(domain) || bare(name).endsWith(`.${bare(domain)}`);
 }
 
 /**

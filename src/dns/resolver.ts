@@ -49,6 +49,7 @@ export class DnsBudgetError extends DnsError {
       code: 'MAILV_DNS_BUDGET',
       task: absolute(budget.task),
       budgetMs: budget.ms,
+      questions: budget.questions,
       attempts: config.attempts,
       timeoutMs: config.timeoutMs,
       servers: config.servers.length,
@@ -59,7 +60,10 @@ export class DnsBudgetError extends DnsError {
 
 interface Budget {
   readonly task: string;
+  /** Questions it allows for, each as long as one that no server answers. */
+  readonly questions: number;
   readonly ms: number;
+  readonly startedAt: number;
   readonly endsAt: number;
 }
 
@@ -96,7 +100,20 @@ export class Resolver {
    * flight keeps its own time limit, so the whole task ends within the budget and one timeout.
    */
   bounded(task: string): Resolver {
-    const budget = { task, ms: this.budgetMs, endsAt: Date.now() + this.budgetMs };
+    const startedAt = Date.now();
+    const budget = { task, questions: 1, ms: this.budgetMs, startedAt, endsAt: startedAt + this.budgetMs };
+    return new Resolver(this.config, this.emit, this.signal, this.randomId, budget);
+  }
+
+  /**
+   * This bounded resolver with a budget for `questions` unanswered questions in all, counted from
+   * the task's start: a domain's MX question and one for each of its hosts, so that one host whose
+   * name no server answers for leaves time to look up the next.
+   */
+  widened(questions: number): Resolver {
+    if (this.budget === undefined) return this;
+    const ms = this.budgetMs * questions;
+    const budget = { ...this.budget, questions, ms, endsAt: this.budget.startedAt + ms };
     return new Resolver(this.config, this.emit, this.signal, this.randomId, budget);
   }
 
@@ -158,6 +175,13 @@ export class Resolver {
         if (response.truncated && transport === 'udp') {
           transport = 'tcp';
           continue;
+        }
+        // Over TCP nothing needs cutting: an answer that says it was cut is incomplete, the server's failure.
+        if (response.truncated) {
+          const failure = { reason: 'truncated' } as const;
+          this.emit({ kind: 'dns-no-answer', name, type, server: label(server), ...failure });
+          record({ server: label(server), ...failure });
+          return undefined;
         }
         return response;
       } catch (error) {

@@ -1,6 +1,7 @@
 // DNS messages on the wire (RFC 1035 §4, EDNS0 from RFC 6891) through dns-packet: a query with a
 // random ID, and a response decoded into typed records. Pure.
 import dnsPacket from 'dns-packet';
+import { ipVersion } from '../ip-address.js';
 import { sameName } from './name.js';
 
 export type QueryType = 'MX' | 'A' | 'AAAA';
@@ -58,6 +59,7 @@ export function decodeResponse(data: Buffer): DnsResponse {
     throw new DnsWireError('malformed', (error as Error).message);
   }
   if (packet.type !== 'response') throw new DnsWireError('not-a-response');
+  checkAddressLengths(data);
   const question = packet.questions?.[0];
   return {
     id: packet.id ?? 0,
@@ -85,8 +87,13 @@ function toRecord(answer: RawAnswer): DnsRecord | undefined {
       return { type: 'MX', name, ttl, preference: data.preference ?? 0, exchange: data.exchange ?? '.' };
     }
     case 'A':
-    case 'AAAA':
-      return { type: answer.type, name, ttl, address: String(answer.data) };
+    case 'AAAA': {
+      // Whatever the decoder made of the octets, only an address of the record's family may ever be
+      // connected to: anything else would be looked up as a host name, outside the DNS asked.
+      const address = String(answer.data);
+      if (ipVersion(address) !== (answer.type === 'A' ? 4 : 6)) throw new DnsWireError('malformed');
+      return { type: answer.type, name, ttl, address };
+    }
     case 'CNAME':
       return { type: 'CNAME', name, ttl, target: String(answer.data) };
     case 'OPT':
@@ -98,4 +105,46 @@ function toRecord(answer: RawAnswer): DnsRecord | undefined {
 
 function isRecord(record: DnsRecord | undefined): record is DnsRecord {
   return record !== undefined;
+}
+
+/** The data lengths of address records (RFC 1035 §3.4.1, RFC 3596 §2.2): A 4 octets, AAAA 16. */
+const ADDRESS_LENGTHS: ReadonlyMap<number, number> = new Map([
+  [1, 4],
+  [28, 16],
+]);
+
+/**
+ * Walks the records of a message and throws DnsWireError when an A or AAAA record's data is not
+ * an address's length, or a record runs past the end. dns-packet reads an address's four or sixteen
+ * octets whatever length the record declares: data cut short became `undefined.undefined…` or `::`,
+ * and the octets of the next record were read as an address.
+ */
+function checkAddressLengths(data: Buffer): void {
+  if (data.length < 12) throw new DnsWireError('malformed');
+  const questions = data.readUInt16BE(4);
+  const records = data.readUInt16BE(6) + data.readUInt16BE(8) + data.readUInt16BE(10);
+  let offset = 12;
+  for (let index = 0; index < questions; index++) offset = afterName(data, offset) + 4;
+  for (let index = 0; index < records; index++) {
+    offset = afterName(data, offset);
+    if (offset + 10 > data.length) throw new DnsWireError('malformed');
+    const expected = ADDRESS_LENGTHS.get(data.readUInt16BE(offset));
+    const length = data.readUInt16BE(offset + 8);
+    offset += 10 + length;
+    if (offset > data.length || (expected !== undefined && length !== expected)) throw new DnsWireError('malformed');
+  }
+}
+
+/** The offset after the name at `offset`: its labels up to the root, or up to a compression pointer. */
+function afterName(data: Buffer, offset: number): number {
+  // A name has at most 127 labels (255 octets); a longer walk is a malformed message.
+  for (let labels = 0; labels < 128; labels++) {
+    if (offset >= data.length) break;
+    const length = data[offset]!;
+    if (length === 0) return offset + 1;
+    if ((length & 0xc0) === 0xc0) return offset + 2;
+    if ((length & 0xc0) !== 0) break;
+    offset += 1 + length;
+  }
+  throw new DnsWireError('malformed');
 }

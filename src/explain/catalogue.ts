@@ -256,6 +256,7 @@ export interface Catalogue {
   planFinalReply: Text;
   planNoneTook: Text;
   planImplicit: (p: { domain: string }) => Text;
+  planLiteral: (p: { domain: string }) => Text;
   planNullMx: (p: { domain: string }) => Text;
 }
 

@@ -250,5 +250,6 @@ export const en: Catalogue = {
   planFinalReply: 'A 4xx (try later) or 5xx (give up) to MAIL, RCPT or the message, not 421, ends the try: no other host (RFC 5321 §4.2.1)',
   planNoneTook: 'If no host takes it: deferred (exit 75), kept in dead.letter; an MTA would retry later (RFC 5321 §4.5.4.1)',
   planImplicit: ({ domain }) => `No MX: ${domain} itself takes the mail, an implicit MX of preference 0 (RFC 5321 §5.1)`,
+  planLiteral: ({ domain }) => `${domain} is an address literal: no MX to look up, the mail goes to that address (RFC 5321 §4.1.3)`,
   planNullMx: ({ domain }) => `Null MX "0 .": ${domain} takes no mail; nothing is sent, its recipients fail for good (RFC 7505 §3)`,
 };

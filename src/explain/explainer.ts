@@ -279,7 +279,15 @@ export class Explainer {
     const c = this.catalogue;
     const several = plan.hosts.length > 1;
     const preferences = [...new Set(plan.hosts.map((host) => host.preference))];
-    const lines = [plan.hosts[0]?.implicit ? c.planImplicit({ domain: quote(plan.domain) }) : several ? c.planPreference({ preferences }) : c.planOneHost];
+    const lines = [
+      plan.literal
+        ? c.planLiteral({ domain: quote(plan.domain) })
+        : plan.hosts[0]?.implicit
+          ? c.planImplicit({ domain: quote(plan.domain) })
+          : several
+            ? c.planPreference({ preferences })
+            : c.planOneHost,
+    ];
     for (const tie of plan.ties) lines.push(c.planTie({ hosts: tie.hosts.map(quote), preference: tie.preference }));
     if (several) lines.push(c.planNextHost);
     lines.push(c.planFinalReply, c.planNoneTook);

@@ -252,5 +252,6 @@ export const fr: Catalogue = {
   planFinalReply: 'Un 4xx (plus tard) ou 5xx (jamais) à MAIL, RCPT ou au message, sauf 421, clôt l’essai : nul autre hôte (RFC 5321 §4.2.1)',
   planNoneTook: 'Si aucun hôte ne le prend : différé (code 75), gardé dans dead.letter ; un MTA réessaierait (RFC 5321 §4.5.4.1)',
   planImplicit: ({ domain }) => `Pas de MX : ${domain} reçoit lui-même le courrier, MX implicite de préférence 0 (RFC 5321 §5.1)`,
+  planLiteral: ({ domain }) => `${domain} est une adresse littérale : pas de MX à chercher, le courrier va à cette adresse (RFC 5321 §4.1.3)`,
   planNullMx: ({ domain }) => `MX nul « 0 . » : ${domain} ne reçoit aucun courrier ; rien n’est envoyé, échec définitif (RFC 7505 §3)`,
 };

@@ -3,6 +3,7 @@
 // a load run measures one server, it does not spread itself over a domain's hosts. The connection
 // that found it is the run's first, not one opened and dropped before the greeting.
 import { performance } from 'node:perf_hooks';
+import { noMxTook } from '../delivery/no-mx-took.js';
 import { planMx } from '../dns/mx.js';
 import type { Resolver } from '../dns/resolver.js';
 import { TransportError, type TransportReason } from '../errors.js';
@@ -47,5 +48,5 @@ export async function findMxTarget(domain: string, session: Pick<SessionPlan, 't
       }
     }
   }
-  throw new TransportError({ code: 'MAILV_NO_MX_TOOK', domain: mx.domain, tried, skipped: mx.hosts.length - tried }, 'connect', reason);
+  throw new TransportError(noMxTook(mx, tried, family), 'connect', reason);
 }

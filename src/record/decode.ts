@@ -288,6 +288,7 @@ const NO_ANSWER_REASONS = choicesOf<NoAnswer['reason']>({
   oversize: true,
   mismatched: true,
   malformed: true,
+  truncated: true,
 });
 
 function noAnswer(fields: Fields): NoAnswer {
@@ -407,7 +408,13 @@ const EVENTS: EventDecoders = {
   'null-mx': (fields) => ({ kind: 'null-mx', domain: fields.string('domain') }),
 };
 
-const NO_ADDRESS_REASONS = choicesOf<NoAddressReason>({ 'no-such-host': true, 'no-record': true, 'lookup-failed': true, 'out-of-time': true });
+const NO_ADDRESS_REASONS = choicesOf<NoAddressReason>({
+  'no-such-host': true,
+  'no-record': true,
+  'not-a-host-name': true,
+  'lookup-failed': true,
+  'out-of-time': true,
+});
 
 function serverFailure(fields: Fields): ServerFailure {
   const server = fields.string('server');
@@ -438,6 +445,7 @@ function mxHost(fields: Fields): MxHost {
 function mxPlan(fields: Fields): MxPlan {
   return {
     domain: fields.string('domain'),
+    ...(fields.has('literal') && fields.boolean('literal') ? { literal: true as const } : {}),
     hosts: fields.array('hosts').map(({ value, path }) => mxHost(Fields.of(value, path))),
     ignored: fields.integer('ignored'),
     ties: fields.array('ties').map(({ value, path }) => {

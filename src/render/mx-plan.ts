@@ -17,7 +17,8 @@ export function formatMxHosts(plan: MxPlan, words: Words): string[] {
   const lines = [''];
   const domain = sanitize(plan.domain);
   const first = plan.hosts[0];
-  if (first?.implicit) lines.push(said.implicitMx(domain));
+  if (plan.literal) lines.push(said.addressLiteral(domain));
+  else if (first?.implicit) lines.push(said.implicitMx(domain));
   lines.push(said.goesTo(domain, plan.hosts.length > 1));
   const names = plan.hosts.map((host) => sanitize(host.name));
   const width = Math.max(...names.map((name) => name.length));

@@ -390,6 +390,10 @@ export class SmtpSession {
       replies = answered instanceof Promise ? await answered : answered;
     } else replies = await this.envelope(params, rcpts, ending, pipelined, chunked ? carry : undefined);
     if (this.closingReply !== undefined) owedAnsweredBy(this.closingReply, replies, rcpts.length, ending);
+    // A 421 to a recipient is the server closing (RFC 5321 §3.8), not its verdict on that recipient:
+    // the transaction ends for all of them, and another host may take the message.
+    const closing = this.closingReply;
+    if (closing !== undefined && isPositive(replies.mail!) && replies.rcpts.includes(closing)) this.throwIfClosing('rcpt');
 
     if (!isPositive(replies.mail!)) {
       await this.abandonData(replies.data);

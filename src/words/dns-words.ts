@@ -16,6 +16,8 @@ export interface DnsWords {
 export interface MxPlanWords {
   /** The domain has no MX: it is its own MX of preference 0 (RFC 5321 §5.1). */
   readonly implicitMx: (domain: string) => string;
+  /** The domain is an address literal: no DNS, mail goes to that address. */
+  readonly addressLiteral: (domain: string) => string;
   /** The domain's MX is the null MX `0 .`: its mail goes nowhere (RFC 7505). */
   readonly nullMx: (domain: string) => string;
   /** The heading: where mail for `domain` goes, `several` hosts being tried in order. */

@@ -19,7 +19,7 @@ export const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as con
 /** A response to `query` (same ID and question unless overridden). */
 export function reply(
   query: Query,
-  fields: { answers?: dnsPacket.Answer[]; rcode?: number; truncated?: boolean; id?: number; questionName?: string } = {},
+  fields: { answers?: dnsPacket.Answer[]; additionals?: dnsPacket.Answer[]; rcode?: number; truncated?: boolean; id?: number; questionName?: string } = {},
 ): Buffer {
   const question = query.questions![0]!;
   return dnsPacket.encode({
@@ -28,6 +28,7 @@ export function reply(
     flags: (fields.truncated ? dnsPacket.TRUNCATED_RESPONSE : 0) | dnsPacket.RECURSION_AVAILABLE | (fields.rcode ?? 0),
     questions: [{ ...question, name: fields.questionName ?? question.name }],
     answers: fields.answers ?? [],
+    additionals: fields.additionals ?? [],
   });
 }
 

@@ -40,6 +40,26 @@ describe('-4 and -6', () => {
     assert.deepEqual(await tried(['-6']), ['::1']);
   });
 
+  it('-6 to a domain whose hosts have IPv4 addresses only: said so, not "without an address"', async () => {
+    const v4only = await startDns((query) => {
+      const { name, type } = query.questions![0]!;
+      if (type === 'MX') return [reply(query, { answers: [mx(name, 10, 'a.v4.test'), mx(name, 20, 'b.v4.test')] })];
+      return [reply(query, { answers: type === 'A' ? [a(name, '127.0.0.1')] : [] })];
+    });
+    try {
+      for (const [flags, lang, said] of [
+        [['-6'], 'en', 'no MX host of v4.test took the message (0 tried, 2 without an IPv6 address)'],
+        [['-6', '--lang', 'fr'], 'fr', 'aucun MX de v4.test n’a pris le message (0 essayé, 2 sans adresse IPv6)'],
+      ] as const) {
+        const run = await runCli(['--direct', '--dns', `127.0.0.1:${v4only.port}`, ...flags, '-s', 'x', 'bob@v4.test'], { input: 'x\n' });
+        assert.equal(run.code, 75, run.stderr);
+        assert.ok(run.stderr.includes(said), `${lang}: ${run.stderr}`);
+      }
+    } finally {
+      await v4only.close();
+    }
+  });
+
   it('a --server address of the other family is a usage error, before anything is read', async () => {
     const four = await runCli(['-4', '--server', '[::1]:25', '-s', 'x', 'bob@example.org'], { input: 'x\n' });
     assert.equal(four.code, 64);

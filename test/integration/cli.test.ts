@@ -293,6 +293,19 @@ describe('usage errors come before standard input', () => {
     assert.equal(existsSync(dead), false);
   });
 
+  it('--count --direct to two domains: 64 at once, before the message is read, $DEAD untouched', async () => {
+    const home = freshHome();
+    const dead = join(home, 'kept.letter');
+    const run = await runWithOpenStdin(['--count', '2', '--direct', '--dns', '127.0.0.1:9', '-s', 'x', 'bob@a.test', '-b', 'carol@B.test'], {
+      HOME: home,
+      DEAD: dead,
+    });
+    assert.equal(run.code, 64, run.stderr);
+    assert.equal(run.stderr, 'mailv: --direct with --count loads one server: the recipients must all be in one domain, not "a.test", "b.test"\n');
+    assert.ok(run.ms < 5000, `ended in ${run.ms} ms`);
+    assert.equal(existsSync(dead), false);
+  });
+
   it('flags that contradict each other: 64 at once, $DEAD untouched', async () => {
     const home = freshHome();
     const dead = join(home, 'kept.letter');

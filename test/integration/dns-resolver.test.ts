@@ -144,14 +144,18 @@ describe('DNS failures from the resolver, as facts', () => {
   });
 
   it('the budget: lookups that outlast it end with its terms, 75', async () => {
-    // Each answer takes 0.2 s and leads to a CNAME: the 0.6 s budget (2 tries of 0.3 s, 1 server) runs out.
+    // Each answer takes 0.2 s and leads to a CNAME: the budget of the MX question and the one host
+    // (2 × 2 tries of 0.3 s, 1 server: 1.2 s) runs out before the chain's eighth link.
     const chained = mxTo(['a.example.test'], (query, name) => [reply(query, { answers: [cname(name, `x${name}`)] })]);
     const error = failed(await plan(chained, 300, { delayMs: 200 }));
-    assert.deepEqual(error.fact, { code: 'MAILV_DNS_BUDGET', task: 'example.test.', budgetMs: 600, attempts: 2, timeoutMs: 300, servers: 1 });
+    assert.deepEqual(error.fact, { code: 'MAILV_DNS_BUDGET', task: 'example.test.', budgetMs: 1200, questions: 2, attempts: 2, timeoutMs: 300, servers: 1 });
     assert.equal(error.reason, 'budget');
     assert.equal(exitCodeOf(error), 75);
-    assert.equal(describeError(error, en), 'the DNS lookups for example.test. took longer than 0.6 s (2 tries of 0.3 s, 1 name server)');
-    assert.equal(describeError(error, fr), 'les recherches DNS pour example.test. ont pris plus de 0,6 s (2 essais de 0,3 s, 1 serveur de noms)');
+    assert.equal(describeError(error, en), 'the DNS lookups for example.test. took longer than 1.2 s (2 questions, each 2 tries of 0.3 s, 1 name server)');
+    assert.equal(
+      describeError(error, fr),
+      'les recherches DNS pour example.test. ont pris plus de 1,2 s (2 questions, chacune de 2 essais de 0,3 s, 1 serveur de noms)',
+    );
   });
 
   it('a null MX: no mail, 68', async () => {

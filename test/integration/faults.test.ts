@@ -88,7 +88,7 @@ describe('faults', () => {
     }
   });
 
-  it('a 421 to one RCPT, one command at a time, the server still answering: nothing of the transaction follows it, only QUIT, 75', async () => {
+  it('a 421 to one RCPT, one command at a time: the server closing ends the transaction for all, nothing follows it, 75, kept', async () => {
     const NO_PIPELINING = '250-scripted.test\r\n250-8BITMIME\r\n250 SIZE 1000000';
     const server = await startScriptedServer({
       replies: { EHLO: NO_PIPELINING, RCPT: (line) => (line.includes('carol') ? '421 4.3.2 Closing' : '250 2.1.5 Ok') },
@@ -100,8 +100,10 @@ describe('faults', () => {
       assert.equal(run.code, 75, run.stderr);
       assert.deepEqual(
         server.commands.filter((command) => !command.startsWith('EHLO')).map((command) => command.replace(/ SIZE=\d+$/, '')),
-        [`MAIL From:<tester@${LOCAL_HOST}>`, 'RCPT To:<bob@example.org>', 'RCPT To:<carol@example.org>', 'QUIT'],
+        [`MAIL From:<tester@${LOCAL_HOST}>`, 'RCPT To:<bob@example.org>', 'RCPT To:<carol@example.org>'],
       );
+      // Not carol refused and bob's DATA refused by a 421 it never got: the server said it was closing.
+      assert.match(run.stderr, /^mailv: the server closed the session: 421 4\.3\.2 Closing\nmailv: the message was saved in .*dead\.letter\n$/);
     } finally {
       await server.close();
     }

@@ -218,6 +218,40 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     }
   });
 
+  it('--direct: a 421 to RCPT is the host closing, not a verdict: the next host takes the message, nothing said of a refusal', async () => {
+    for (const pipelined of [true, false]) {
+      const ehlo = pipelined ? '250-scripted.test\r\n250-PIPELINING\r\n250 8BITMIME' : '250-scripted.test\r\n250 8BITMIME';
+      const rcpt = (line: string) => (line.includes('carol') ? '421 4.7.0 Too many connections' : '250 2.1.5 Ok');
+      const [closing] = await scriptedOnOnePort(['127.0.0.2'], { replies: { EHLO: ehlo, RCPT: rcpt } });
+      try {
+        const [sink] = await sinksOnOnePort(['127.0.0.3'], { port: closing!.port });
+        try {
+          const run = await runCli(['--direct', '--port', String(closing!.port), ...DNS, '-s', 'next', 'bob@mx.test', 'carol@mx.test'], { input: 'to both\n' });
+          const how = pipelined ? 'pipelined' : 'one command at a time';
+          assert.equal(run.code, 0, `${how}: ${run.stderr}`);
+          assert.deepEqual(
+            sink!.messages.map((message) => message.recipients),
+            [['bob@mx.test', 'carol@mx.test']],
+            how,
+          );
+          // Pipelined, DATA left with the envelope; the message itself never went to the closing host.
+          assert.equal(closing!.commands.includes('DATA'), pipelined, how);
+          assert.ok(!closing!.received().toString('latin1').includes('to both'), how);
+          assert.equal(run.stderr, '', how);
+          assert.match(
+            run.stdout,
+            /^bob@mx\.test,carol@mx\.test\.\.\. Deferred: the server closed the session: 421 4\.7\.0 Too many connections by mx1\.mx\.test\.\n[\s\S]*^bob@mx\.test,carol@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.$/m,
+            how,
+          );
+        } finally {
+          await sink!.close();
+        }
+      } finally {
+        await closing!.close();
+      }
+    }
+  });
+
   // After the whole message is written, a drop leaves the host with the message or not, nobody can
   // tell: it is never offered to another host (one copy at most), and it is kept in dead.letter.
   const DROPS_AFTER_COMMIT: readonly { readonly name: string; readonly script: Script }[] = [
@@ -307,22 +341,23 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
 
 describe('names from DNS on the terminal', () => {
   // A label may hold any octet: a terminal title and a screen clear, a right-to-left override
-  // with an 8-bit CSI, a left-to-right isolate with a C1 NEL.
+  // with an 8-bit CSI, a left-to-right isolate with a C1 NEL. Such MX names are no host names and
+  // are never looked up; a CNAME may still lead through one, and the answers show them all.
   const TITLE = '\x1b]0;PWNED\x07\x1b[2Jmx.evil.test';
   const BIDI = 'mx2\u202e\u009b.evil.test';
   const ALIAS = '\u2066alias\u0085.evil.test';
   const shown = { title: '\\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.', bidi: 'mx2\\u202e\\x9b.evil.test.', alias: '\\u2066alias\\x85.evil.test.' };
   const evil: Handler = (query) => {
     const { name, type } = query.questions![0]!;
-    if (type === 'MX' && name === 'evil.test') return [reply(query, { answers: [mx(name, 10, TITLE), mx(name, 20, BIDI)] })];
-    if (type === 'A' && name === TITLE) return [reply(query, { answers: [{ type: 'CNAME', name, ttl: 60, class: 'IN', data: ALIAS }] })];
-    if (type === 'A' && (name === ALIAS || name === BIDI)) return [reply(query, { answers: [a(name, '127.0.0.1')] })];
+    if (type === 'MX' && name === 'evil.test') return [reply(query, { answers: [mx(name, 10, TITLE), mx(name, 20, 'mx.evil.test'), mx(name, 30, BIDI)] })];
+    if (type === 'A' && name === 'mx.evil.test') return [reply(query, { answers: [{ type: 'CNAME', name, ttl: 60, class: 'IN', data: ALIAS }] })];
+    if (type === 'A' && name === ALIAS) return [reply(query, { answers: [a(name, '127.0.0.1')] })];
     return [reply(query)];
   };
   /** Terminal controls (all but TAB and LF), C1 controls, bidirectional marks and overrides. */
   const RAW = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
-  it('--mx shows every name escaped, in the exchange and in the plan', async () => {
+  it('--mx shows every name escaped, in the exchange and in the plan; MX names that are no host names are not asked for', async () => {
     const dns = await startDns(evil);
     try {
       const run = await runCli(['--mx', 'evil.test', '--dns', `127.0.0.1:${dns.port}`]);
@@ -331,14 +366,19 @@ describe('names from DNS on the terminal', () => {
       const shownLines = lines(run.stdout);
       const server = `127.0.0.1#${dns.port}`;
       assert.ok(shownLines.includes(`;;   evil.test.\t60\tIN\tMX\t10 ${shown.title}`), run.stdout);
-      assert.ok(shownLines.includes(`;; A ${shown.title}? asking ${server} over UDP`), run.stdout);
-      assert.ok(shownLines.includes(`;;   ${shown.title}\t60\tIN\tCNAME\t${shown.alias}`), run.stdout);
+      assert.ok(shownLines.includes(`;;   evil.test.\t60\tIN\tMX\t30 ${shown.bidi}`), run.stdout);
+      assert.ok(shownLines.includes(`;;   mx.evil.test.\t60\tIN\tCNAME\t${shown.alias}`), run.stdout);
       assert.ok(shownLines.includes(`;; A ${shown.alias}? asking ${server} over UDP`), run.stdout);
-      assert.ok(shownLines.includes(`;; A ${shown.bidi}? asking ${server} over UDP`), run.stdout);
+      assert.deepEqual(
+        dns.queries.filter((query) => query.type !== 'MX').map((query) => query.name),
+        ['mx.evil.test', 'mx.evil.test', ALIAS],
+        'A and AAAA of the host name, then A of its alias',
+      );
       const width = shown.title.length;
-      assert.deepEqual(shownLines.slice(shownLines.indexOf('Mail for evil.test goes to, in this order:') + 1).slice(0, 2), [
-        `  1. ${shown.title}  preference  10  127.0.0.1`,
-        `  2. ${shown.bidi.padEnd(width)}  preference  20  127.0.0.1`,
+      assert.deepEqual(shownLines.slice(shownLines.indexOf('Mail for evil.test goes to, in this order:') + 1).slice(0, 3), [
+        `  1. ${shown.title}  preference  10  (is not a host name: skipped)`,
+        `  2. ${'mx.evil.test.'.padEnd(width)}  preference  20  127.0.0.1`,
+        `  3. ${shown.bidi.padEnd(width)}  preference  30  (is not a host name: skipped)`,
       ]);
     } finally {
       await dns.close();
@@ -357,7 +397,7 @@ describe('names from DNS on the terminal', () => {
         .map((line) => JSON.parse(line) as { event: string; hosts?: { name: string }[] });
       assert.deepEqual(
         events.find((event) => event.event === 'mx-plan')!.hosts!.map((host) => host.name),
-        [`${TITLE}.`, `${BIDI}.`],
+        [`${TITLE}.`, 'mx.evil.test.', `${BIDI}.`],
       );
       assert.ok(run.stdout.includes('mx2\\u202e\\u009b.evil.test'), run.stdout);
     } finally {
@@ -372,11 +412,11 @@ describe('names from DNS on the terminal', () => {
       const run = await runCli(['--direct', '-v', '--dns', `127.0.0.1:${dns.port}`, '--port', String(smtp.port), '-s', 'x', 'bob@evil.test'], {
         input: 'hello\n',
       });
+      assert.equal(run.code, 0, run.stderr);
       assert.doesNotMatch(run.stdout + run.stderr, RAW);
       const shownLines = lines(run.stdout);
-      assert.ok(shownLines.includes(`;; A ${shown.title}? asking 127.0.0.1#${dns.port} over UDP`), run.stdout);
       assert.ok(shownLines.includes(`;; A ${shown.alias}? asking 127.0.0.1#${dns.port} over UDP`), run.stdout);
-      assert.ok(shownLines.includes(`bob@evil.test... Connecting to ${shown.title} port ${smtp.port} via esmtp...`), run.stdout);
+      assert.ok(shownLines.includes(`bob@evil.test... Connecting to mx.evil.test. port ${smtp.port} via esmtp...`), run.stdout);
     } finally {
       await smtp.close();
       await dns.close();

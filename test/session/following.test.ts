@@ -4,7 +4,7 @@
 // before the one before is answered (BDAT); without PIPELINING nothing changes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CapabilityError, SmtpReplyError } from '../../dist/errors.js';
+import { CapabilityError, SmtpReplyError, TransportError } from '../../dist/errors.js';
 import type { SessionEvent } from '../../dist/events.js';
 import { heldMessage } from '../../dist/message/compose.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
@@ -172,22 +172,19 @@ describe('session: a 421 to a recipient in a pipelined flight', () => {
     return session.run().catch((caught: unknown) => caught);
   }
 
-  it('at the first: every recipient is deferred by that 421, the ones after it unanswered as well', async () => {
+  // A 421 is the server closing (RFC 5321 §3.8), not its word on one recipient: the transaction
+  // fails for all of them, with that reply, and another host may take the message.
+  const isClosing = (outcome: unknown) =>
+    outcome instanceof TransportError && outcome.fact.code === 'MAILV_SERVICE_CLOSING' && outcome.fact.reply.code === 421 && outcome.stage === 'rcpt';
+
+  it('at the first: the transaction fails with the 421, no recipient said deferred by it', async () => {
     const outcome = await runAgainst(() => closing);
-    assert.ok(Array.isArray(outcome), String(outcome));
-    assert.deepEqual(
-      outcome.map((result: RecipientResult) => [result.recipient, result.outcome, result.reply?.code]),
-      [
-        ['b@mx.test', 'deferred', 421],
-        ['c@mx.test', 'deferred', 421],
-      ],
-    );
+    assert.ok(isClosing(outcome), String(outcome));
   });
 
-  it('after an accepted one: the transaction fails with the 421, DATA never answered', async () => {
+  it('after an accepted one: the same, never a DATA refused by a 421 that answered a recipient', async () => {
     const outcome = await runAgainst((count) => (count === 1 ? '250 2.1.5 Ok' : closing));
-    assert.ok(outcome instanceof SmtpReplyError, String(outcome));
-    assert.equal(outcome.reply.code, 421);
+    assert.ok(isClosing(outcome), String(outcome));
   });
 });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import dnsPacket from 'dns-packet';
 import { shuffleWithinPreference } from '../../dist/dns/mx.js';
 import { randomSource } from '../../dist/dns/seeded-random.js';
 import { parseNameServer, parseResolvConf } from '../../dist/dns/resolv-conf.js';
@@ -264,6 +265,39 @@ describe('DNS wire format', () => {
       () => decodeResponse(Buffer.from([1, 2, 3])),
       (error: unknown) => error instanceof DnsWireError && error.reason === 'malformed',
     );
+  });
+});
+
+describe('address records of the wrong length', () => {
+  const response = (answers: dnsPacket.Answer[]) =>
+    dnsPacket.encode({ type: 'response', id: 7, flags: 0x8180, questions: [{ type: 'A', name: 'h.test' }], answers });
+  /** `packet` with the record whose data starts with `data` cut to `keep` octets, its length field saying so. */
+  const cut = (packet: Buffer, data: Buffer, keep: number) => {
+    const start = packet.indexOf(data);
+    const shortened = Buffer.concat([packet.subarray(0, start + keep), packet.subarray(start + data.length)]);
+    shortened.writeUInt16BE(keep, start - 2);
+    return shortened;
+  };
+  const malformed = (error: unknown) => error instanceof DnsWireError && error.reason === 'malformed';
+
+  it('an A record of 2 octets is a malformed answer, not the address undefined.undefined…', () => {
+    const whole = response([{ type: 'A', name: 'h.test', ttl: 60, data: '192.0.2.7' }]);
+    assert.equal((decodeResponse(whole).answers[0] as { address: string }).address, '192.0.2.7');
+    assert.throws(() => decodeResponse(cut(whole, Buffer.from([192, 0, 2, 7]), 2)), malformed);
+  });
+
+  it('an AAAA record of 4 octets is malformed: the octets after it are never read as the rest of its address', () => {
+    const whole = response([{ type: 'AAAA', name: 'h.test', ttl: 60, data: '2001:db8::1' }]);
+    assert.equal((decodeResponse(whole).answers[0] as { address: string }).address, '2001:db8::1');
+    // Twelve octets after the record (as the next record would be): read with it, they made 2001:db8::.
+    const short = Buffer.concat([cut(whole, Buffer.from('20010db8000000000000000000000001', 'hex'), 4), Buffer.alloc(12)]);
+    assert.equal((dnsPacket.decode(short).answers![0] as { data: string }).data, '2001:db8::', 'what the decoder alone makes of it');
+    assert.throws(() => decodeResponse(short), malformed);
+  });
+
+  it('a record whose data runs past the end of the message is malformed', () => {
+    const whole = response([{ type: 'A', name: 'h.test', ttl: 60, data: '192.0.2.7' }]);
+    assert.throws(() => decodeResponse(whole.subarray(0, whole.length - 1)), malformed);
   });
 });
 

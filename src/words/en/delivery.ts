@@ -18,8 +18,9 @@ export const errors: WordsOf<DeliveryErrorFact> = {
   MAILV_DEAD_LETTER_NOT_A_FILE: ({ path, found }) => `cannot save the message to ${path}: ${NOT_A_FILE[found]}`,
   MAILV_DEAD_LETTER_MESSAGE_FAILED: ({ path, error }, words) => `cannot save the message to ${path}: ${describeFact(error, words)}`,
   MAILV_DEAD_LETTER_IO: ({ path, detail }) => `cannot save the message to ${path}: ${detail}`,
-  MAILV_NO_MX_TOOK: ({ domain, tried, skipped }) =>
-    `no MX host of ${domain} took the message (${tried} tried${skipped > 0 ? `, ${skipped} without an address` : ''})`,
+  MAILV_NO_MX_TOOK: ({ domain, tried, skipped, otherFamily }) =>
+    `no MX host of ${domain} took the message (${tried} tried${skipped > 0 ? `, ${skipped} without an address` : ''}` +
+    `${otherFamily ? `, ${otherFamily.hosts} without an IPv${otherFamily.family} address` : ''})`,
   MAILV_UNCONFIRMED: ({ host, address, error }, words) =>
     `${describeFact(error, words)} after the whole message was sent: ${hostAt(host, address)} may have it, so it is not sent again`,
 };

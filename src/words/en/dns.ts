@@ -24,6 +24,8 @@ function noAnswer(failure: NoAnswer): string {
       return 'TCP answer to another question';
     case 'malformed':
       return 'malformed DNS message';
+    case 'truncated':
+      return 'TCP answer marked truncated';
   }
 }
 
@@ -39,6 +41,8 @@ function noAddress(problem: NoAddress | undefined): string {
       return 'does not exist (NXDOMAIN)';
     case 'no-record':
       return 'has no A or AAAA record';
+    case 'not-a-host-name':
+      return 'is not a host name';
     case 'out-of-time':
       return 'was not looked up in time';
     case 'lookup-failed': {
@@ -53,9 +57,9 @@ export const errors: WordsOf<DnsErrorFact> = {
   MAILV_DNS_NO_SUCH_NAME: ({ name }) => `${name} does not exist (NXDOMAIN)`,
   MAILV_DNS_LOOKUP_FAILED: ({ name, type, failures }) => `cannot look up ${type} ${name} for now (${failures.map(serverFailure).join('; ')})`,
   MAILV_DNS_CNAME_CHAIN: ({ name, limit }) => `CNAME chain for ${name} longer than ${limit}`,
-  MAILV_DNS_BUDGET: ({ task, budgetMs, attempts, timeoutMs, servers }) =>
+  MAILV_DNS_BUDGET: ({ task, budgetMs, questions, attempts, timeoutMs, servers }) =>
     `the DNS lookups for ${task} took longer than ${seconds(budgetMs)} s ` +
-    `(${attempts} ${attempts === 1 ? 'try' : 'tries'} of ${seconds(timeoutMs)} s, ${servers} name server${servers === 1 ? '' : 's'})`,
+    `(${questions > 1 ? `${questions} questions, each ` : ''}${attempts} ${attempts === 1 ? 'try' : 'tries'} of ${seconds(timeoutMs)} s, ${servers} name server${servers === 1 ? '' : 's'})`,
   MAILV_DNS_NO_MX_NO_ADDRESS: ({ domain }) => `${domain} has neither an MX nor an address record`,
   MAILV_DNS_NULL_MX: ({ domain }) => `${domain} accepts no mail: its MX is the null MX "0 ." (RFC 7505)`,
   MAILV_DNS_NO_HOST_ADDRESS: ({ domain, hosts }) =>
@@ -73,6 +77,7 @@ export const dnsWords: DnsWords = {
   noAddress,
   mxPlan: {
     implicitMx: (domain) => `${domain} has no MX record: its own address takes the mail, as an MX of preference 0 (RFC 5321 §5.1).`,
+    addressLiteral: (domain) => `${domain} is an address literal, not a domain: no DNS is asked, mail goes to that address (RFC 5321 §4.1.3).`,
     nullMx: (domain) => `Mail for ${domain} goes nowhere: its MX is the null MX "0 ." (RFC 7505).`,
     goesTo: (domain, several) => `Mail for ${domain} goes to${several ? ', in this order' : ''}:`,
     preference: 'preference',

@@ -31,8 +31,9 @@ export const errors: WordsOf<DeliveryErrorFact> = {
   MAILV_DEAD_LETTER_MESSAGE_FAILED: ({ path, error }, words) => `impossible d’enregistrer le message dans ${path} : ${describeFact(error, words)}`,
   MAILV_DEAD_LETTER_IO: ({ path, errno, detail }) =>
     `impossible d’enregistrer le message dans ${path} : ${(errno !== undefined && SYSTEM_ERRORS[errno]) || detail}`,
-  MAILV_NO_MX_TOOK: ({ domain, tried, skipped }) =>
-    `aucun MX de ${domain} n’a pris le message (${tried} essayé${tried > 1 ? 's' : ''}${skipped > 0 ? `, ${skipped} sans adresse` : ''})`,
+  MAILV_NO_MX_TOOK: ({ domain, tried, skipped, otherFamily }) =>
+    `aucun MX de ${domain} n’a pris le message (${tried} essayé${tried > 1 ? 's' : ''}${skipped > 0 ? `, ${skipped} sans adresse` : ''}` +
+    `${otherFamily ? `, ${otherFamily.hosts} sans adresse IPv${otherFamily.family}` : ''})`,
   MAILV_UNCONFIRMED: ({ host, address, error }, words) =>
     `${describeFact(error, words)} après l’envoi du message entier : ${hostAt(host, address)} l’a peut-être reçu, il n’est donc pas renvoyé`,
 };

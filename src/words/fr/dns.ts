@@ -28,6 +28,8 @@ function noAnswer(failure: NoAnswer): string {
       return 'réponse TCP à une autre question';
     case 'malformed':
       return 'message DNS mal formé';
+    case 'truncated':
+      return 'réponse TCP marquée tronquée';
   }
 }
 
@@ -43,6 +45,8 @@ function noAddress(problem: NoAddress | undefined): string {
       return 'n’existe pas (NXDOMAIN)';
     case 'no-record':
       return 'n’a pas d’enregistrement A ni AAAA';
+    case 'not-a-host-name':
+      return 'n’est pas un nom d’hôte';
     case 'out-of-time':
       return 'n’a pas pu être cherché à temps';
     case 'lookup-failed': {
@@ -58,9 +62,9 @@ export const errors: WordsOf<DnsErrorFact> = {
   MAILV_DNS_LOOKUP_FAILED: ({ name, type, failures }) =>
     `impossible d’obtenir les enregistrements ${type} de ${name} pour l’instant (${failures.map(serverFailure).join(' ; ')})`,
   MAILV_DNS_CNAME_CHAIN: ({ name, limit }) => `la chaîne de CNAME de ${name} dépasse ${limit} maillons`,
-  MAILV_DNS_BUDGET: ({ task, budgetMs, attempts, timeoutMs, servers }) =>
+  MAILV_DNS_BUDGET: ({ task, budgetMs, questions, attempts, timeoutMs, servers }) =>
     `les recherches DNS pour ${task} ont pris plus de ${seconds(budgetMs)} s ` +
-    `(${plural(attempts, 'essai', 'essais')} de ${seconds(timeoutMs)} s, ${plural(servers, 'serveur de noms', 'serveurs de noms')})`,
+    `(${questions > 1 ? `${questions} questions, chacune de ` : ''}${plural(attempts, 'essai', 'essais')} de ${seconds(timeoutMs)} s, ${plural(servers, 'serveur de noms', 'serveurs de noms')})`,
   MAILV_DNS_NO_MX_NO_ADDRESS: ({ domain }) => `${domain} n’a ni enregistrement MX ni adresse`,
   MAILV_DNS_NULL_MX: ({ domain }) => `${domain} n’accepte aucun courrier : son MX est le MX nul « 0 . » (RFC 7505)`,
   MAILV_DNS_NO_HOST_ADDRESS: ({ domain, hosts }) =>
@@ -79,6 +83,8 @@ export const dnsWords: DnsWords = {
   noAddress,
   mxPlan: {
     implicitMx: (domain) => `${domain} n’a pas d’enregistrement MX : sa propre adresse reçoit le courrier, comme un MX de préférence 0 (RFC 5321 §5.1).`,
+    addressLiteral: (domain) =>
+      `${domain} est une adresse littérale, pas un domaine : le DNS n’est pas interrogé, le courrier va à cette adresse (RFC 5321 §4.1.3).`,
     nullMx: (domain) => `Le courrier pour ${domain} ne va nulle part : son MX est le MX nul « 0 . » (RFC 7505).`,
     goesTo: (domain, several) => `Le courrier pour ${domain} va${several ? ', dans cet ordre,' : ''} vers :`,
     preference: 'préférence',
