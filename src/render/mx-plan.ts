@@ -24,7 +24,9 @@ export function formatMxHosts(plan: MxPlan, words: Words): string[] {
   const width = Math.max(...names.map((name) => name.length));
   plan.hosts.forEach((host, index) => {
     const where = host.addresses.length > 0 ? sanitize(host.addresses.join(', ')) : said.skipped(sanitize(words.dns.noAddress(host.problem)));
-    lines.push(`  ${index + 1}. ${names[index]!.padEnd(width)}  ${said.preference} ${String(host.preference).padStart(3)}  ${where}`);
+    // Ten hosts: the numbers right-aligned, so that the names stay in one column.
+    const number = `${index + 1}.`.padStart(String(plan.hosts.length).length + 1);
+    lines.push(`  ${number} ${names[index]!.padEnd(width)}  ${said.preference} ${String(host.preference).padStart(3)}  ${where}`);
   });
   if (plan.ignored > 0) lines.push(`  ${said.ignored(plan.ignored, plan.hosts.length)}`);
   return lines;

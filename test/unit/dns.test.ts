@@ -207,6 +207,25 @@ describe('the MX plan', () => {
     ]);
   });
 
+  it('ten hosts: the numbers right-aligned, the names in one column', () => {
+    const ten: MxPlan = {
+      domain: 'many.test',
+      hosts: Array.from({ length: 10 }, (_, index) => ({
+        name: `mx${index}.many.test.`,
+        preference: 10 * (index + 1),
+        addresses: [`192.0.2.${index + 1}`],
+        implicit: false,
+        noAddress: undefined,
+        problem: undefined,
+      })),
+      ignored: 0,
+      ties: [],
+    };
+    const rows = formatMxPlan(ten, 25, en).filter((line) => /^ +\d+\. /.test(line));
+    assert.equal(rows[0], '   1. mx0.many.test.  preference  10  192.0.2.1');
+    assert.equal(rows[9], '  10. mx9.many.test.  preference 100  192.0.2.10');
+  });
+
   it('in French', () => {
     assert.deepEqual(formatMxPlan(plan, 25, fr), [
       '',
