@@ -28,14 +28,15 @@ export interface SendmailCommandLine {
  * submission), -G (gateway).
  */
 const FLAGS = new Set(['t', 'i', 'v', 'm', 'n', 'U', 'G']);
-/** Options that take a value: those read below, and -h hop count, -L log tag, -O option=value, -X log file, -p protocol, which mean nothing here. */
-const WITH_VALUE = new Set(['f', 'r', 'F', 'C', 'N', 'R', 'V', 'B', 'b', 'e', 'o', 'h', 'L', 'O', 'X', 'p']);
+/**
+ * Options that take a value: those read below, and -h hop count, -L log tag, -O option=value, -X
+ * log file, -p protocol, -A configuration (sendmail 8's -Am, -Ac), which mean nothing here.
+ */
+const WITH_VALUE = new Set(['f', 'r', 'F', 'C', 'N', 'R', 'V', 'B', 'b', 'e', 'o', 'h', 'L', 'O', 'X', 'p', 'A']);
 /** -e error modes: errors are said on standard error and the message kept in dead.letter in each. */
 const ERROR_MODES = ['m', 'p', 'q', 'w', 'e'];
 /** -od delivery modes: mailv always delivers at once, in the foreground. */
 const DELIVERY_MODES = ['i', 'b', 'q', 'd'];
-/** -o options that mean nothing to mailv, by their first letter: -oA alias file, -om, -os, -oQ queue directory, … */
-const IGNORED_O_OPTIONS = new Set(['A', 'm', 's', 'Q', 'L', 'T', 'M', 'B', '7', '8']);
 const BODY_TYPES = ['7BIT', '8BITMIME'];
 
 /** Parses `argv` (without node and the script). Throws CommandLineError or UsageError (64) for what sendmail would refuse or mailv cannot do. */
@@ -65,8 +66,10 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
       continue;
     }
     if (!argument.startsWith('-') || argument === '-') {
-      recipients.push(argument);
-      continue;
+      // As sendmail's and Postfix's getopt: options end at the first recipient, so that an address
+      // a program passes on (`sendmail -i admin "$user_address"`) can never be read as an option.
+      recipients.push(...argv.slice(index));
+      break;
     }
     if (argument.startsWith('--')) throw unknown(argument);
     // As getopt reads it: flags may be grouped (-ti), and an option taking a value ends the group,
@@ -139,15 +142,15 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn };
 }
 
-/** One -o option; returns false for -oi (a `.` line does not end the message). */
+/**
+ * One -o option; returns false for -oi (a `.` line does not end the message). -oe and -od are
+ * checked; any other means nothing to mailv and is ignored, as Postfix ignores it (-oA alias file,
+ * -oQ queue directory, -oR, sendmail 8's long options…).
+ */
 function oOption(argument: string, rest: string): boolean {
   if (rest === 'i') return false;
   const first = rest[0];
-  const ok =
-    (first === 'e' && ERROR_MODES.includes(rest.slice(1))) ||
-    (first === 'd' && DELIVERY_MODES.includes(rest.slice(1))) ||
-    (first !== undefined && IGNORED_O_OPTIONS.has(first));
-  if (!ok) throw unknown(argument);
+  if ((first === 'e' && !ERROR_MODES.includes(rest.slice(1))) || (first === 'd' && !DELIVERY_MODES.includes(rest.slice(1)))) throw unknown(argument);
   return true;
 }
 

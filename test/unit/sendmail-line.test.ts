@@ -54,7 +54,7 @@ describe('sendmail command line', () => {
   });
 
   it('refuses what it cannot do, as a usage error (64)', () => {
-    for (const argv of [['-bp'], ['-q'], ['-N', 'never,success'], ['-R', 'some'], ['-oZ'], ['-f'], ['--subject', 'x'], ['-tx'], ['-B', '9BIT']]) {
+    for (const argv of [['-bp'], ['-q'], ['-N', 'never,success'], ['-R', 'some'], ['-oex'], ['-odz'], ['-f'], ['--subject', 'x'], ['-tx'], ['-B', '9BIT']]) {
       assert.throws(() => parseSendmailLine(argv), UsageError, argv.join(' '));
     }
   });
@@ -87,10 +87,35 @@ describe('sendmail command line', () => {
     assert.deepEqual(parseSendmailLine(['-N', 'Success, Delay', 'a@example.org']).dsn?.notify, ['success', 'delay']);
   });
 
-  it('accepts and ignores -m, -n, -U, -G, -h N, -L tag, -oQ…, -em/-ep/-eq', () => {
-    const line = parseSendmailLine(['-m', '-n', '-U', '-G', '-h', '17', '-Ltag', '-oQ/var/spool', '-em', '-ep', '-eq', 'a@example.org']);
+  it('accepts and ignores -m, -n, -U, -G, -h N, -L tag, -Am, -oQ… and any other -o, -em/-ep/-eq, as Postfix does', () => {
+    const line = parseSendmailLine([
+      '-m',
+      '-n',
+      '-U',
+      '-G',
+      '-h',
+      '17',
+      '-Ltag',
+      '-Am',
+      '-Ac',
+      '-oQ/var/spool',
+      '-oR',
+      '-oDfoo',
+      '-em',
+      '-ep',
+      '-eq',
+      'a@example.org',
+    ]);
     assert.deepEqual(line.recipients, ['a@example.org']);
     assert.equal(line.endsAtDotLine, true);
+  });
+
+  it('options end at the first recipient, as getopt ends them: what follows is an address, never an option', () => {
+    const line = parseSendmailLine(['-i', 'admin@example.org', '-f', 'mallory@example.org', '-C', '/tmp/uploaded']);
+    assert.deepEqual(line.recipients, ['admin@example.org', '-f', 'mallory@example.org', '-C', '/tmp/uploaded']);
+    assert.equal(line.options.from, undefined);
+    assert.equal(line.options.config, undefined);
+    assert.equal(line.endsAtDotLine, false);
   });
 });
 
