@@ -170,6 +170,8 @@ export async function prepareInput(
     messageId,
     from: plan.from,
     sequence,
+    // Bare names in its address fields get this host, as the recipients read from them do.
+    localDomain: plan.fqdn,
   });
   const fromMessage = (name: 'To' | 'Cc' | 'Bcc') => recipientsIn(name).map((m) => ({ address: m.address, source: fieldFor(name), blind: name === 'Bcc' }));
   const messageFrom = fromHeaders('From');

@@ -9,6 +9,7 @@ import { Base64Encoder, QuotedPrintableEncoder, base64EncodedSize } from './enco
 import { encodeFieldText, encodeUnstructured, foldHeader, formatMailbox } from './header.js';
 import { boundaryFor, formatRfc5322Date } from './identity.js';
 import { LineEndingNormalizer } from './line-endings.js';
+import { QUALIFIED_FIELDS, qualifyAddresses } from './qualify.js';
 import { NO_LEADING_LINE, type LeadingLine } from './raw-message.js';
 import { transformChunks, type ByteSource } from './source.js';
 import { MAX_LINE_OCTETS, charsetOf, type TextCharset, type TextStats } from './text-stats.js';
@@ -128,17 +129,25 @@ export function passThroughMessage(
   headerBlockWireOctets: number,
   whole: BodyInput,
   bodySource: ByteSource,
-  additions: { date: Date; messageId: string; from: Mailbox; sequence?: number | undefined },
+  additions: { date: Date; messageId: string; from: Mailbox; sequence?: number | undefined; localDomain?: string | undefined },
 ): ComposedMessage {
   const names = headerFields.map((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase());
   const { sequence } = additions;
   // Bcc and Resent-Bcc (RFC 5322 §3.6.3, §3.6.6) name who must stay unseen: never sent, as
   // sendmail and Postfix remove both.
   const dropped = (name: string | undefined) => name === 'bcc' || name === 'resent-bcc' || (sequence !== undefined && name === 'message-id');
+  const { localDomain } = additions;
   const kept = headerFields
     .flatMap((field, index) => {
-      if (dropped(names[index])) return [];
-      return sequence !== undefined && names[index] === 'subject' ? [numbered(field, sequence)] : [field];
+      const name = names[index]!;
+      if (dropped(name)) return [];
+      if (sequence !== undefined && name === 'subject') return [numbered(field, sequence)];
+      // cron's `To: root`: qualified as Postfix qualifies it, for servers refuse a From: without a domain.
+      if (localDomain !== undefined && QUALIFIED_FIELDS.has(name)) {
+        const colon = field.indexOf(':');
+        return [field.slice(0, colon + 1) + qualifyAddresses(field.slice(colon + 1), localDomain)];
+      }
+      return [field];
     })
     .join('');
   let added = '';

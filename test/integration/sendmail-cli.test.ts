@@ -200,6 +200,26 @@ describe('mailv-sendmail', () => {
     assert.equal(result.code, 75, result.stderr);
   });
 
+  it("cron's own header (From: root (Cron Daemon), To: root) leaves with this host's domain, as Postfix qualifies it", async () => {
+    const server = await startScriptedServer();
+    try {
+      const cron = 'From: root (Cron Daemon)\nTo: root\nSubject: Cron <root@host> run-parts /etc/cron.daily\nX-Cron-Env: <SHELL=/bin/sh>\n\noutput\n';
+      const result = await run(
+        SENDMAIL,
+        ['-FCronDaemon', '-i', '-B8BITMIME', '-oem', 'root'],
+        { HOME: freshHome(), MAILV_SERVER: `127.0.0.1:${server.port}` },
+        cron,
+      );
+      assert.equal(result.code, 0, result.stderr);
+      const wire = server.received().toString('latin1');
+      const host = /^RCPT To:<root@([^>]+)>$/m.exec(server.commands.join('\n'))![1]!;
+      assert.ok(wire.includes(`\r\nFrom: root@${host} (Cron Daemon)\r\nTo: root@${host}\r\n`), wire);
+      assert.ok(wire.includes('\r\nSubject: Cron <root@host> run-parts /etc/cron.daily\r\nX-Cron-Env: <SHELL=/bin/sh>\r\n'), 'other fields as they were');
+    } finally {
+      await server.close();
+    }
+  });
+
   it("-f '<>' and -f '': the null sender on the wire (MAIL From:<>), the From: still the user's, as Postfix's sendmail reads both", async () => {
     for (const sender of ['<>', '']) {
       const server = await startScriptedServer();
