@@ -41,7 +41,8 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
     implicitTls: server.implicitTls,
     lmtp: server.lmtp === true,
     // The certificate and the transcript's host name are the MX host's, as --direct has them.
-    ...(target === undefined ? {} : { tlsName: target.host.replace(/\.$/, ''), serverName: target.host }),
+    // An address literal's is its address (no host name ever starts with `[`).
+    ...(target === undefined ? {} : { tlsName: target.host.startsWith('[') ? target.address : target.host.replace(/\.$/, ''), serverName: target.host }),
   };
   // The same message every time: composed once per 8BITMIME answer, then sent from memory, and
   // handed over as it is (no promise) once composed.

@@ -74,7 +74,9 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       // Between MTAs TLS is opportunistic (RFC 7435): a failed handshake is noted and the same
       // host is tried again in plaintext, as Postfix does at its `may` level.
       for (const tls of plan.tls === 'auto' ? (['auto', 'off'] as const) : [plan.tls]) {
-        const attempt = await tryHost(host.name, address, { ...plan, tls, tlsName: host.name.replace(/\.$/, ''), serverName: host.name }, emit, options);
+        // An address literal's certificate names its address (no SNI is sent for one), not `[192.0.2.1]`.
+        const tlsName = mx.literal ? address : host.name.replace(/\.$/, '');
+        const attempt = await tryHost(host.name, address, { ...plan, tls, tlsName, serverName: host.name }, emit, options);
         if (attempt.kind === 'delivered') return attempt.results;
         if (attempt.kind === 'next-host') {
           reason = attempt.reason ?? reason;

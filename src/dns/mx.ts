@@ -45,6 +45,8 @@ export interface MxTie {
 
 /** An answer may name thousands of hosts; each costs lookups and connection attempts. */
 export const MAX_MX_HOSTS = 10;
+/** Hosts whose lookups the domain's time budget allows for, beyond its MX question. */
+const BUDGETED_HOSTS = 2;
 /** Addresses tried per host, as Postfix's smtp_mx_address_limit bounds them. */
 export const MAX_ADDRESSES_PER_HOST = 5;
 
@@ -66,8 +68,11 @@ export async function planMx(domain: string, dns: Resolver, random: () => number
  * to that address, as sendmail and Postfix send it.
  */
 function literalPlan(domain: string): MxPlan | undefined {
-  const inside = /^\[(?:IPv6:)?(.*)\]$/i.exec(domain)?.[1];
-  if (inside === undefined || ipVersion(inside) === 0) return undefined;
+  const literal = /^\[(IPv6:)?(.*)\]$/i.exec(domain);
+  if (literal === null) return undefined;
+  const inside = literal[2]!;
+  // RFC 5321 §4.1.3: an IPv6 address says IPv6:, an IPv4 one does not.
+  if (ipVersion(inside) !== (literal[1] === undefined ? 4 : 6)) return undefined;
   const host = { name: domain, preference: 0, addresses: [inside], implicit: true, noAddress: undefined, problem: undefined };
   return { domain, literal: true, hosts: [host], ignored: 0, ties: [] };
 }
@@ -89,9 +94,12 @@ async function planOf(domain: string, dns: Resolver, random: () => number, emit:
     throw new DnsError({ code: 'MAILV_DNS_NULL_MX', domain: absolute(domain) }, 'no-mail');
   }
   const ordered = shuffleWithinPreference(distinctHosts(usable), random);
-  const planned = ordered.slice(0, MAX_MX_HOSTS);
-  // The MX question and one for each host: a host no server answers for leaves time for the next.
-  const resolver = bounded.widened(1 + planned.filter((record) => isHostName(record.exchange)).length);
+  // Records that name no host are listed, never looked up: they take no place among the hosts tried.
+  let hostNames = 0;
+  const planned = ordered.filter((record) => !isHostName(record.exchange) || hostNames++ < MAX_MX_HOSTS);
+  // The MX question and one for each of the first hosts: a host no server answers for leaves time
+  // for the next, and silent hosts past them cannot stretch the wait without end.
+  const resolver = bounded.widened(1 + Math.min(hostNames, BUDGETED_HOSTS));
   // Addresses given with the answer are taken for the domain's own hosts only (RFC 2181 §5.4.1).
   const given = mx.response.additionals.filter((record) => within(record.name, domain));
   const hosts: MxHost[] = [];
@@ -119,7 +127,7 @@ async function planOf(domain: string, dns: Resolver, random: () => number, emit:
     }
   }
   if (!hosts.some((host) => host.addresses.length > 0)) throw noHostHasAnAddress(domain, hosts);
-  return { domain, hosts, ignored: Math.max(0, ordered.length - MAX_MX_HOSTS), ties: tiesOf(hosts) };
+  return { domain, hosts, ignored: Math.max(0, hostNames - MAX_MX_HOSTS), ties: tiesOf(hosts) };
 }
 
 /** The groups of planned hosts that share a preference: the ones the shuffle ordered. */

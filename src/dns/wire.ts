@@ -56,16 +56,24 @@ export function decodeResponse(data: Buffer): DnsResponse {
   try {
     packet = dnsPacket.decode(data);
   } catch (error) {
-    throw new DnsWireError('malformed', (error as Error).message);
+    // A truncated answer may be cut inside a record: its header and question still ask for TCP.
+    const head = truncatedHead(data);
+    if (head === undefined) throw new DnsWireError('malformed', (error as Error).message);
+    packet = head;
   }
   if (packet.type !== 'response') throw new DnsWireError('not-a-response');
-  checkAddressLengths(data);
   const question = packet.questions?.[0];
-  return {
+  const head = {
     id: packet.id ?? 0,
     rcode: (packet as { rcode?: string }).rcode ?? 'NOERROR',
-    truncated: packet.flag_tc,
     question: question ? { name: question.name, type: question.type as QueryType } : undefined,
+  };
+  // A truncated answer is only a reason to ask over TCP: its records, maybe cut mid-way, are never read.
+  if (packet.flag_tc) return { ...head, truncated: true, answers: [], additionals: [] };
+  checkAddressLengths(data);
+  return {
+    ...head,
+    truncated: false,
     answers: (packet.answers ?? []).map(toRecord).filter(isRecord),
     additionals: (packet.additionals ?? []).map(toRecord).filter(isRecord),
   };
@@ -105,6 +113,20 @@ function toRecord(answer: RawAnswer): DnsRecord | undefined {
 
 function isRecord(record: DnsRecord | undefined): record is DnsRecord {
   return record !== undefined;
+}
+
+/** A truncated response's header and question alone, its records left out; undefined when it is not one. */
+function truncatedHead(data: Buffer): ReturnType<typeof dnsPacket.decode> | undefined {
+  // QR (a response) and TC (truncated) in the flags' first octet.
+  if (data.length < 12 || (data[2]! & 0x82) !== 0x82 || data.readUInt16BE(4) !== 1) return undefined;
+  try {
+    const end = afterName(data, 12) + 4;
+    const head = Buffer.from(data.subarray(0, end));
+    head.fill(0, 6, 12);
+    return dnsPacket.decode(head);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The data lengths of address records (RFC 1035 §3.4.1, RFC 3596 §2.2): A 4 octets, AAAA 16. */

@@ -2,6 +2,7 @@
 // lists as people type them, validated before anything is sent. Pure.
 import { domainToASCII } from 'node:url';
 import { UsageError } from '../errors.js';
+import { ipVersion } from '../ip-address.js';
 
 /** A mailbox: an optional display name and an addr-spec (`local@domain`, domain in A-labels). */
 export interface Mailbox {
@@ -99,7 +100,12 @@ function normalizeAddrSpec(spec: string, original: string, defaultDomain: string
 }
 
 function normalizeDomain(domain: string, original: string): string {
-  if (ADDRESS_LITERAL.test(domain)) return domain;
+  if (ADDRESS_LITERAL.test(domain)) {
+    // [300.1.1.1] has the form, not an address: it would be looked up as a name.
+    const ipv6 = /^\[IPv6:/i.test(domain);
+    if (ipVersion(domain.slice(ipv6 ? 6 : 1, -1)) !== (ipv6 ? 6 : 4)) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain });
+    return domain;
+  }
   const ascii = domainToASCII(domain);
   const labels = ascii.split('.');
   if (ascii === '' || ascii.length > 253 || !labels.every((label) => HOST_LABEL.test(label))) {

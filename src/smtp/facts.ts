@@ -45,6 +45,8 @@ export type SmtpErrorFact =
   | { readonly code: 'MAILV_HELLO_REFUSED'; readonly verb: 'EHLO' | 'HELO' | 'LHLO'; readonly afterTls: boolean; readonly reply: Reply }
   | { readonly code: 'MAILV_SENDER_REFUSED'; readonly from: string; readonly reply: Reply }
   | { readonly code: 'MAILV_DATA_REFUSED'; readonly reply: Reply }
+  /** A RCPT answered 421: the server closing (RFC 5321 §3.8), the transaction over for every recipient. */
+  | { readonly code: 'MAILV_RECIPIENT_CLOSING'; readonly recipient: string; readonly reply: Reply }
   /** The reply to the final dot or to a BDAT chunk was a refusal. */
   | { readonly code: 'MAILV_MESSAGE_REFUSED'; readonly reply: Reply }
   /** A reply whose code makes no sense where it came (a 3xx where none is due, a 2xx to the greeting's refusal). */

@@ -391,9 +391,15 @@ export class SmtpSession {
     } else replies = await this.envelope(params, rcpts, ending, pipelined, chunked ? carry : undefined);
     if (this.closingReply !== undefined) owedAnsweredBy(this.closingReply, replies, rcpts.length, ending);
     // A 421 to a recipient is the server closing (RFC 5321 §3.8), not its verdict on that recipient:
-    // the transaction ends for all of them, and another host may take the message.
+    // the transaction ends for all of them, and another host may take the message. A refusal, not a
+    // lost connection: with BDAT the message left already, and the reply says it was not taken.
     const closing = this.closingReply;
-    if (closing !== undefined && isPositive(replies.mail!) && replies.rcpts.includes(closing)) this.throwIfClosing('rcpt');
+    const closedAt = closing === undefined ? -1 : replies.rcpts.indexOf(closing);
+    if (closing !== undefined && isPositive(replies.mail!) && closedAt !== -1) {
+      // The refusals for good that came before it stand.
+      for (const [index, reply] of replies.rcpts.slice(0, closedAt).entries()) if (reply.code >= 500) this.rcptOutcome(rcpts[index]!, reply);
+      throw refusal({ code: 'MAILV_RECIPIENT_CLOSING', recipient: rcpts[closedAt]!, reply: closing }, 'rcpt');
+    }
 
     if (!isPositive(replies.mail!)) {
       await this.abandonData(replies.data);

@@ -293,6 +293,14 @@ describe('usage errors come before standard input', () => {
     assert.equal(existsSync(dead), false);
   });
 
+  it('an address literal that is no address ([300.1.1.1], [IPv6:127.0.0.1]): 64 at once, never looked up as a name', async () => {
+    for (const literal of ['[300.1.1.1]', '[IPv6:127.0.0.1]', '[::1]']) {
+      const run = await runWithOpenStdin(['--direct', '--dns', '127.0.0.1:9', '-s', 'x', `bob@${literal}`], { HOME: freshHome() });
+      assert.equal(run.code, 64, `${literal}: ${run.stderr}`);
+      assert.equal(run.stderr, `mailv: invalid address "bob@${literal}": malformed domain "${literal}"\n`);
+    }
+  });
+
   it('--count --direct to two domains: 64 at once, before the message is read, $DEAD untouched', async () => {
     const home = freshHome();
     const dead = join(home, 'kept.letter');

@@ -88,7 +88,7 @@ describe('faults', () => {
     }
   });
 
-  it('a 421 to one RCPT, one command at a time: the server closing ends the transaction for all, nothing follows it, 75, kept', async () => {
+  it('a 421 to one RCPT, one command at a time: the server closing ends the transaction for all, only QUIT follows it, 75, kept', async () => {
     const NO_PIPELINING = '250-scripted.test\r\n250-8BITMIME\r\n250 SIZE 1000000';
     const server = await startScriptedServer({
       replies: { EHLO: NO_PIPELINING, RCPT: (line) => (line.includes('carol') ? '421 4.3.2 Closing' : '250 2.1.5 Ok') },
@@ -100,10 +100,27 @@ describe('faults', () => {
       assert.equal(run.code, 75, run.stderr);
       assert.deepEqual(
         server.commands.filter((command) => !command.startsWith('EHLO')).map((command) => command.replace(/ SIZE=\d+$/, '')),
-        [`MAIL From:<tester@${LOCAL_HOST}>`, 'RCPT To:<bob@example.org>', 'RCPT To:<carol@example.org>'],
+        [`MAIL From:<tester@${LOCAL_HOST}>`, 'RCPT To:<bob@example.org>', 'RCPT To:<carol@example.org>', 'QUIT'],
       );
       // Not carol refused and bob's DATA refused by a 421 it never got: the server said it was closing.
-      assert.match(run.stderr, /^mailv: the server closed the session: 421 4\.3\.2 Closing\nmailv: the message was saved in .*dead\.letter\n$/);
+      assert.match(
+        run.stderr,
+        /^mailv: the server closed the session at the recipient <carol@example\.org>: 421 4\.3\.2 Closing\nmailv: the message was saved in .*dead\.letter\n$/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a 550 to one RCPT, then a 421 to the next: the refusal for good is still said, the rest deferred by the closing, 75', async () => {
+    const server = await startScriptedServer({
+      replies: { RCPT: (line) => (line.includes('bob') ? '550 5.1.1 No such user' : line.includes('carol') ? '421 4.3.2 Closing' : '250 2.1.5 Ok') },
+    });
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'fault', 'bob@example.org', 'carol@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stderr, /^mailv: not delivered to bob@example\.org: 550 5\.1\.1 No such user$/m);
+      assert.match(run.stderr, /^mailv: the server closed the session at the recipient <carol@example\.org>: 421 4\.3\.2 Closing$/m);
     } finally {
       await server.close();
     }

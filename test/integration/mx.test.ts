@@ -219,28 +219,31 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
   });
 
   it('--direct: a 421 to RCPT is the host closing, not a verdict: the next host takes the message, nothing said of a refusal', async () => {
-    for (const pipelined of [true, false]) {
-      const ehlo = pipelined ? '250-scripted.test\r\n250-PIPELINING\r\n250 8BITMIME' : '250-scripted.test\r\n250 8BITMIME';
+    // With PIPELINING and CHUNKING (as Postfix), BDAT LAST and the message leave with the envelope:
+    // the 421 still says they were not taken.
+    for (const [how, ehlo] of [
+      ['pipelined', '250-scripted.test\r\n250-PIPELINING\r\n250 8BITMIME'],
+      ['pipelined, with BDAT', '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING'],
+      ['one command at a time', '250-scripted.test\r\n250 8BITMIME'],
+    ] as const) {
       const rcpt = (line: string) => (line.includes('carol') ? '421 4.7.0 Too many connections' : '250 2.1.5 Ok');
       const [closing] = await scriptedOnOnePort(['127.0.0.2'], { replies: { EHLO: ehlo, RCPT: rcpt } });
       try {
         const [sink] = await sinksOnOnePort(['127.0.0.3'], { port: closing!.port });
         try {
           const run = await runCli(['--direct', '--port', String(closing!.port), ...DNS, '-s', 'next', 'bob@mx.test', 'carol@mx.test'], { input: 'to both\n' });
-          const how = pipelined ? 'pipelined' : 'one command at a time';
           assert.equal(run.code, 0, `${how}: ${run.stderr}`);
           assert.deepEqual(
             sink!.messages.map((message) => message.recipients),
             [['bob@mx.test', 'carol@mx.test']],
             how,
           );
-          // Pipelined, DATA left with the envelope; the message itself never went to the closing host.
-          assert.equal(closing!.commands.includes('DATA'), pipelined, how);
-          assert.ok(!closing!.received().toString('latin1').includes('to both'), how);
+          // Pipelined, DATA left with the envelope; one command at a time, nothing followed the 421.
+          assert.equal(closing!.commands.includes('DATA'), how === 'pipelined', how);
           assert.equal(run.stderr, '', how);
           assert.match(
             run.stdout,
-            /^bob@mx\.test,carol@mx\.test\.\.\. Deferred: the server closed the session: 421 4\.7\.0 Too many connections by mx1\.mx\.test\.\n[\s\S]*^bob@mx\.test,carol@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.$/m,
+            /^bob@mx\.test,carol@mx\.test\.\.\. Deferred: the server closed the session at the recipient <carol@mx\.test>: 421 4\.7\.0 Too many connections by mx1\.mx\.test\.\n[\s\S]*^bob@mx\.test,carol@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.$/m,
             how,
           );
         } finally {

@@ -4,7 +4,7 @@
 // before the one before is answered (BDAT); without PIPELINING nothing changes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CapabilityError, SmtpReplyError, TransportError } from '../../dist/errors.js';
+import { CapabilityError, SmtpReplyError } from '../../dist/errors.js';
 import type { SessionEvent } from '../../dist/events.js';
 import { heldMessage } from '../../dist/message/compose.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
@@ -175,7 +175,7 @@ describe('session: a 421 to a recipient in a pipelined flight', () => {
   // A 421 is the server closing (RFC 5321 §3.8), not its word on one recipient: the transaction
   // fails for all of them, with that reply, and another host may take the message.
   const isClosing = (outcome: unknown) =>
-    outcome instanceof TransportError && outcome.fact.code === 'MAILV_SERVICE_CLOSING' && outcome.fact.reply.code === 421 && outcome.stage === 'rcpt';
+    outcome instanceof SmtpReplyError && outcome.fact.code === 'MAILV_RECIPIENT_CLOSING' && outcome.reply.code === 421 && outcome.stage === 'rcpt';
 
   it('at the first: the transaction fails with the 421, no recipient said deferred by it', async () => {
     const outcome = await runAgainst(() => closing);

@@ -314,6 +314,25 @@ describe('address records of the wrong length', () => {
     assert.throws(() => decodeResponse(short), malformed);
   });
 
+  it('a truncated answer cut inside a record still asks for TCP: its header and question are read, its records never', () => {
+    const whole = dnsPacket.encode({
+      type: 'response',
+      id: 7,
+      flags: 0x8180 | dnsPacket.TRUNCATED_RESPONSE,
+      questions: [{ type: 'A', name: 'h.test' }],
+      answers: [
+        { type: 'A', name: 'h.test', ttl: 60, data: '192.0.2.7' },
+        { type: 'A', name: 'h.test', ttl: 60, data: '192.0.2.8' },
+      ],
+    });
+    for (const cutAt of [whole.length - 2, whole.length - 12]) {
+      const decoded = decodeResponse(whole.subarray(0, cutAt));
+      assert.equal(decoded.truncated, true);
+      assert.deepEqual(decoded.answers, []);
+      assert.equal(answersQuery(decoded, 7, { name: 'h.test', type: 'A' }), true, `cut at ${cutAt}`);
+    }
+  });
+
   it('a record whose data runs past the end of the message is malformed', () => {
     const whole = response([{ type: 'A', name: 'h.test', ttl: 60, data: '192.0.2.7' }]);
     assert.throws(() => decodeResponse(whole.subarray(0, whole.length - 1)), malformed);

@@ -20,7 +20,7 @@ export const helpWords: HelpWords = {
       subject: 'subject of the message',
       cc: 'carbon copy recipients (repeatable, comma-separated)',
       bcc: 'blind copy recipients: envelope only (repeatable, comma-separated)',
-      from: 'envelope sender and From: (default $USER@this host)',
+      from: "envelope sender and From: (default $USER@this host); '<>' the null sender",
       attach: 'attach a file (repeatable)',
       header: 'add a header field (repeatable)',
       readRecipients: 'standard input is a complete message; recipients come from its To, Cc, Bcc',

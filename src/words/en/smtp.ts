@@ -45,6 +45,7 @@ export const errors: WordsOf<SmtpErrorFact> = {
   MAILV_HELLO_REFUSED: ({ verb, afterTls, reply }) => `the server refused ${verb}${afterTls ? ' after STARTTLS' : ''}: ${said(reply)}`,
   MAILV_SENDER_REFUSED: ({ from, reply }) => `the server refused the sender <${from}>: ${said(reply)}`,
   MAILV_DATA_REFUSED: ({ reply }) => `the server refused DATA: ${said(reply)}`,
+  MAILV_RECIPIENT_CLOSING: ({ recipient, reply }) => `the server closed the session at the recipient <${recipient}>: ${said(reply)}`,
   MAILV_MESSAGE_REFUSED: ({ reply }) => `the server did not accept the message: ${said(reply)}`,
   MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `unexpected reply during ${stage}: ${said(reply)}`,
   MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `protocol error during ${stage}: ${fault(what)}`,

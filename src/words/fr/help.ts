@@ -26,7 +26,7 @@ export const helpWords: HelpWords = {
       subject: 'l’objet du message',
       cc: 'destinataires en copie (répétable, séparés par des virgules)',
       bcc: 'destinataires en copie cachée : enveloppe seulement (répétable, séparés par des virgules)',
-      from: 'l’expéditeur de l’enveloppe et de From: (par défaut $USER@cette machine)',
+      from: "l’expéditeur de l’enveloppe et de From: (par défaut $USER@cette machine) ; '<>' l’expéditeur vide",
       attach: 'joindre un fichier (répétable)',
       header: 'ajouter un champ d’en-tête (répétable)',
       readRecipients: 'l’entrée standard est un message complet ; les destinataires viennent de ses To, Cc, Bcc',

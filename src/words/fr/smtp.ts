@@ -48,6 +48,7 @@ export const errors: WordsOf<SmtpErrorFact> = {
   MAILV_HELLO_REFUSED: ({ verb, afterTls, reply }) => `le serveur a refusé ${verb}${afterTls ? ' après STARTTLS' : ''} : ${said(reply)}`,
   MAILV_SENDER_REFUSED: ({ from, reply }) => `le serveur a refusé l’expéditeur <${from}> : ${said(reply)}`,
   MAILV_DATA_REFUSED: ({ reply }) => `le serveur a refusé DATA : ${said(reply)}`,
+  MAILV_RECIPIENT_CLOSING: ({ recipient, reply }) => `le serveur a fermé la session au destinataire <${recipient}> : ${said(reply)}`,
   MAILV_MESSAGE_REFUSED: ({ reply }) => `le serveur n’a pas accepté le message : ${said(reply)}`,
   MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `réponse inattendue pendant ${stageFr(stage)} : ${said(reply)}`,
   MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `erreur de protocole pendant ${stageFr(stage)} : ${fault(what)}`,
