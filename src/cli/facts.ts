@@ -159,7 +159,6 @@ export type InputFact =
   /** -t: a message holding a NUL octet, which SMTP cannot carry (65). */
   | { readonly code: 'MAILV_MESSAGE_NUL' }
   /** -t: a line of `octets`, more than SMTP's `limit` (65). */
-  | { readonly code: 'MAILV_MESSAGE_LINE_TOO_LONG'; readonly octets: number; readonly limit: number }
   /** -t: 8-bit content, and a server without 8BITMIME (69). */
   | { readonly code: 'MAILV_NO_8BITMIME' }
   | { readonly code: 'MAILV_STDIN_DIRECTORY' }

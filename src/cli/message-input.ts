@@ -19,7 +19,7 @@ import {
 import { newMessageId } from '../message/identity.js';
 import { fieldValues, readHeaderBlock } from '../message/raw-message.js';
 import { fileSource } from '../message/source.js';
-import { MAX_LINE_OCTETS } from '../message/text-stats.js';
+import { statsOf } from '../message/text-stats.js';
 import type { Envelope } from '../message/envelope.js';
 import type { Plan } from './options.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
@@ -162,17 +162,25 @@ export async function prepareInput(
     throw new UsageError({ code: headersCount ? 'MAILV_MESSAGE_NO_RECIPIENT' : 'MAILV_NO_RECIPIENT' });
   }
   if (body.stats.hasNul) throw new InputError({ code: 'MAILV_MESSAGE_NUL' }, ExitCode.DATAERR);
-  if (body.stats.longestLine > MAX_LINE_OCTETS) {
-    throw new InputError({ code: 'MAILV_MESSAGE_LINE_TOO_LONG', octets: body.stats.longestLine, limit: MAX_LINE_OCTETS }, ExitCode.DATAERR);
-  }
-  const message = passThroughMessage(block.fields, block.wireOctets, body, body.source.slice(block.inputOctets), {
-    date: now,
-    messageId,
-    from: plan.from,
-    sequence,
-    // Bare names in its address fields get this host, as the recipients read from them do.
-    localDomain: plan.fqdn,
-  });
+  const bodySource = body.source.slice(block.inputOctets);
+  // Lines past 998 octets are broken as Postfix breaks them: those of the body are counted apart
+  // (read once more, only then), for SIZE= to be exact.
+  const bodyOverlongBreaks = body.stats.overlongBreaks === 0 ? 0 : (await statsOf(bodySource.lentChunks())).overlongBreaks;
+  const message = passThroughMessage(
+    block.fields,
+    block.wireOctets,
+    body,
+    bodySource,
+    {
+      date: now,
+      messageId,
+      from: plan.from,
+      sequence,
+      // Bare names in its address fields get this host, as the recipients read from them do.
+      localDomain: plan.fqdn,
+    },
+    bodyOverlongBreaks,
+  );
   const fromMessage = (name: 'To' | 'Cc' | 'Bcc') => recipientsIn(name).map((m) => ({ address: m.address, source: fieldFor(name), blind: name === 'Bcc' }));
   const messageFrom = fromHeaders('From');
   return {

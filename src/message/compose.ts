@@ -9,6 +9,7 @@ import { Base64Encoder, QuotedPrintableEncoder, base64EncodedSize } from './enco
 import { encodeFieldText, encodeUnstructured, foldHeader, formatMailbox } from './header.js';
 import { boundaryFor, formatRfc5322Date } from './identity.js';
 import { LineEndingNormalizer } from './line-endings.js';
+import { BREAK_OCTETS, LineBreaker, foldLongLines } from './long-lines.js';
 import { QUALIFIED_FIELDS, qualifyAddresses } from './qualify.js';
 import { NO_LEADING_LINE, type LeadingLine } from './raw-message.js';
 import { transformChunks, type ByteSource } from './source.js';
@@ -130,6 +131,8 @@ export function passThroughMessage(
   whole: BodyInput,
   bodySource: ByteSource,
   additions: { date: Date; messageId: string; from: Mailbox; sequence?: number | undefined; localDomain?: string | undefined },
+  /** Breaks the body's lines past 998 octets take (its own TextStats.overlongBreaks). */
+  bodyOverlongBreaks = 0,
 ): ComposedMessage {
   const names = headerFields.map((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase());
   const { sequence } = additions;
@@ -141,13 +144,13 @@ export function passThroughMessage(
     .flatMap((field, index) => {
       const name = names[index]!;
       if (dropped(name)) return [];
-      if (sequence !== undefined && name === 'subject') return [numbered(field, sequence)];
+      if (sequence !== undefined && name === 'subject') return [foldLongLines(numbered(field, sequence))];
       // cron's `To: root`: qualified as Postfix qualifies it, for servers refuse a From: without a domain.
       if (localDomain !== undefined && QUALIFIED_FIELDS.has(name)) {
         const colon = field.indexOf(':');
-        return [field.slice(0, colon + 1) + qualifyAddresses(field.slice(colon + 1), localDomain)];
+        return [foldLongLines(field.slice(0, colon + 1) + qualifyAddresses(field.slice(colon + 1), localDomain))];
       }
-      return [field];
+      return [foldLongLines(field)];
     })
     .join('');
   let added = '';
@@ -157,7 +160,10 @@ export function passThroughMessage(
   if (!names.includes('from')) added += foldHeader('From', formatMailbox(additions.from)); // RFC 5322 §3.6: required
   const header = Buffer.concat([Buffer.from(kept, 'latin1'), Buffer.from(`${added}\r\n`, 'utf8')]);
   const bodyOctets = bodySource.size === 0 ? 0 : whole.stats.wireOctets - headerBlockWireOctets;
-  const body: Segment = { size: bodyOctets, chunks: () => crlfText(bodySource, false), lentChunks: () => crlfText(bodySource, true) };
+  const body: Segment =
+    bodyOverlongBreaks === 0
+      ? { size: bodyOctets, chunks: () => crlfText(bodySource, false), lentChunks: () => crlfText(bodySource, true) }
+      : { size: bodyOctets + BREAK_OCTETS * bodyOverlongBreaks, chunks: () => brokenLines(crlfText(bodySource, false)) };
   // Raw 8-bit that is not UTF-8 (Latin-1 headers) is no SMTPUTF8 message: servers check what it announces.
   const utf8Header = (!isAscii(kept) && isUtf8(Buffer.from(kept, 'latin1'))) || !isAscii(added);
   return joinSegments([bytesSegment(header), body], !whole.stats.ascii, utf8Header);
@@ -304,6 +310,16 @@ async function* crlfText(source: ByteSource, lend: boolean): AsyncIterable<Buffe
     yield piece;
   }
   if (last !== 0x0a) yield Buffer.from('\r\n');
+}
+
+/** CRLF text with its lines past 998 octets broken, as Postfix's SMTP client breaks them. */
+function brokenLines(text: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  const breaker = new LineBreaker();
+  return transformChunks(
+    text,
+    (chunk) => breaker.push(chunk),
+    () => Buffer.alloc(0),
+  );
 }
 
 function quotedPrintable(source: ByteSource): AsyncIterable<Buffer> {

@@ -10,11 +10,18 @@ export interface TextStats {
   readonly ascii: boolean;
   /** Longest line in octets, CRLF excluded. */
   readonly longestLine: number;
+  /** Breaks the lines past MAX_LINE_OCTETS take to be carried (see long-lines.ts). */
+  readonly overlongBreaks: number;
   readonly hasNul: boolean;
 }
 
 /** RFC 5321 §4.5.3.1.6: 1000 octets with CRLF. */
 export const MAX_LINE_OCTETS = 998;
+
+/** How many breaks a line of `octets` takes: after 998, then every 997 and the space that starts the next. */
+export function overlongBreaksFor(octets: number): number {
+  return octets > MAX_LINE_OCTETS ? Math.ceil((octets - MAX_LINE_OCTETS) / (MAX_LINE_OCTETS - 1)) : 0;
+}
 
 export class TextStatsCollector {
   private readonly normalizer = new LineEndingNormalizer();
@@ -22,6 +29,7 @@ export class TextStatsCollector {
   private ascii = true;
   private hasNul = false;
   private longestLine = 0;
+  private overlongBreaks = 0;
   private currentLine = 0;
   private endsWithLineBreak = true;
 
@@ -40,6 +48,7 @@ export class TextStatsCollector {
       wireOctets: this.octets + missingBreak,
       ascii: this.ascii,
       longestLine: Math.max(this.longestLine, this.currentLine),
+      overlongBreaks: this.overlongBreaks + overlongBreaksFor(this.currentLine),
       hasNul: this.hasNul,
     };
   }
@@ -53,6 +62,7 @@ export class TextStatsCollector {
       breaks++;
       const lineBytes = this.currentLine + (lf - start);
       if (lineBytes > this.longestLine) this.longestLine = lineBytes;
+      if (lineBytes > MAX_LINE_OCTETS) this.overlongBreaks += overlongBreaksFor(lineBytes);
       this.currentLine = 0;
       start = lf + 1;
     }
@@ -71,6 +81,7 @@ export class TextStatsCollector {
       // Normalised: every LF is preceded by CR, possibly at the end of the previous piece.
       const lineBytes = this.currentLine + (lf - start) - 1;
       this.longestLine = Math.max(this.longestLine, lineBytes);
+      this.overlongBreaks += overlongBreaksFor(lineBytes);
       this.currentLine = 0;
       start = lf + 1;
     }

@@ -179,14 +179,27 @@ describe('faults', () => {
     assert.match(quit.stdout, /^Warning: unexpected reply during quit: 250 2\.0\.0 delivered$/m);
   });
 
-  it('-t: a line too long for SMTP is refused before connecting, 65', async () => {
+  it('-t: lines past 998 octets are broken as Postfix breaks them (CRLF and a space), the SIZE exact, a long To: folded at a space', async () => {
     const server = await startScriptedServer();
     try {
-      const input = `To: bob@example.org\nSubject: long\n\n${'z'.repeat(3000)}\n`;
-      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-t'], { input });
-      assert.equal(run.code, 65);
-      assert.match(run.stderr, /^mailv: -t: the message holds a line of 3000 octets \(at most 998\), which SMTP cannot carry as it is$/m);
-      assert.deepEqual(server.commands, []);
+      const to = ['bob@example.org', ...Array.from({ length: 60 }, (_, index) => `user${index}@example.org`)].join(', ');
+      const input = `To: ${to}\nSubject: long\n\n${'z'.repeat(3000)}\nshort\n`;
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-t', '-q'], { input });
+      assert.equal(run.code, 0, run.stderr);
+      const wire = server.received().toString('latin1');
+      const data = wire.slice(wire.indexOf('\r\n', wire.indexOf('DATA')) + 2, wire.lastIndexOf('\r\n.\r\n') + 2);
+      assert.equal(Number(/SIZE=(\d+)/.exec(server.commands.find((line) => line.startsWith('MAIL'))!)![1]), data.length, 'SIZE= the octets sent');
+      assert.ok(
+        data.split('\r\n').every((line) => line.length <= 998),
+        'no line past 998 octets',
+      );
+      assert.ok(
+        data.includes(`\r\n\r\n${'z'.repeat(998)}\r\n ${'z'.repeat(997)}\r\n ${'z'.repeat(997)}\r\n ${'z'.repeat(8)}\r\nshort\r\n`),
+        'the body line broken',
+      );
+      // Unfolded, the To: is the one written: folded before a space, nothing added.
+      const header = data.slice(0, data.indexOf('\r\n\r\n') + 2);
+      assert.equal(/^To: (.*(?:\r\n[ \t].*)*)\r\n/m.exec(header)![1]!.replace(/\r\n/g, ''), to);
     } finally {
       await server.close();
     }

@@ -60,6 +60,15 @@ describe('real Postfix on loopback', { skip: await postfixSkipReason() }, () => 
     }
   });
 
+  it('-t with a line of 2500 octets: Postfix takes it broken as its own SMTP client would break it', async () => {
+    const id = uniqueId();
+    const line = 'q'.repeat(2500);
+    const run = await runCli(['--server', server, '-t', '-q'], { input: `To: ${LOCAL_RECIPIENT}\nMessage-ID: ${id}\nSubject: long\n\n${line}\n` });
+    assert.equal(run.code, 0, run.stderr);
+    const delivered = (await deliveredMessage(id)).toString('latin1');
+    assert.ok(delivered.endsWith(`\n\n${'q'.repeat(998)}\n ${'q'.repeat(997)}\n ${'q'.repeat(505)}\n`), delivered.slice(-100));
+  });
+
   it('--body data: DATA and the dot, QUIT still in the same flight, the same bytes delivered', async () => {
     const id = uniqueId();
     const run = await runCli(['--server', server, '--body', 'data', '-H', `Message-ID: ${id}`, '-s', 'data', LOCAL_RECIPIENT], { input: '.dot\n' });

@@ -67,7 +67,7 @@ describe('mailv-sendmail', () => {
     assert.doesNotMatch(dead, /never read/);
   });
 
-  it('a message SMTP cannot carry (a NUL, a line over 998 octets): 65, and still kept in dead.letter', async () => {
+  it('a message SMTP cannot carry (a NUL): 65, and still kept in dead.letter, its long line with it', async () => {
     const home = freshHome();
     const port = await closedPort();
     const longLine = 'x'.repeat(2000);
@@ -84,6 +84,24 @@ describe('mailv-sendmail', () => {
     // Kept as the body of a message of its own, quoted-printable: nothing of it is lost.
     assert.equal(dead.replace(/=\n/g, '').includes(longLine), true);
     assert.match(dead, /nul=00here\n/);
+  });
+
+  it("PHP's one-line HTML (a line of 5000 octets): sent, broken as Postfix breaks it, where it was refused", async () => {
+    const server = await startScriptedServer();
+    try {
+      const html = `<html>${'<p>x</p>'.repeat(625)}</html>`;
+      const result = await run(
+        SENDMAIL,
+        ['-t', '-i'],
+        { HOME: freshHome(), MAILV_SERVER: `127.0.0.1:${server.port}` },
+        `To: bob@example.org\nSubject: html\nContent-Type: text/html\n\n${html}\n`,
+      );
+      assert.equal(result.code, 0, result.stderr);
+      const wire = server.received().toString('latin1');
+      assert.ok(wire.includes(html.slice(0, 998) + '\r\n ' + html.slice(998, 1995) + '\r\n '), 'broken after 998 octets, then every 997');
+    } finally {
+      await server.close();
+    }
   });
 
   it('-t -v, a message being resent: the table shows its new recipients under Resent-To, its first ones as header only', async () => {

@@ -113,6 +113,8 @@ describe('text statistics', () => {
       wireOctets: wire.length + (wire.length === 0 || text.endsWith('\r\n') ? 0 : 2),
       ascii: !/[\x80-\xff]/.test(input.toString('latin1')),
       longestLine: Math.max(...lines.map((line) => line.length)),
+      // After 998 octets, then every 997 (the space the break adds starts the next line).
+      overlongBreaks: lines.reduce((sum, line) => sum + (line.length > 998 ? Math.ceil((line.length - 998) / 997) : 0), 0),
       hasNul: input.includes(0),
     };
   }
@@ -124,6 +126,7 @@ describe('text statistics', () => {
       Buffer.from('mixed\r\nline\nends\rhere\r'),
       Buffer.from('no final break\na longer second line'),
       Buffer.from('été\n\0nul\r\n'),
+      Buffer.from(`${'w'.repeat(999)}\n${'w'.repeat(2000)}\r\n${'w'.repeat(1995)}`),
     ]) {
       const want = expected(input);
       for (let cut = 0; cut <= input.length; cut++) {

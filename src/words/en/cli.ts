@@ -123,7 +123,6 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_ATTACHMENT_NOT_FILE: ({ path }) => `cannot attach ${path}: not a regular file`,
   MAILV_MESSAGE_NO_RECIPIENT: () => '-t: the message has no To, Cc or Bcc and no recipient was given',
   MAILV_MESSAGE_NUL: () => '-t: the message holds a NUL octet, which SMTP cannot carry as it is',
-  MAILV_MESSAGE_LINE_TOO_LONG: ({ octets, limit }) => `-t: the message holds a line of ${octets} octets (at most ${limit}), which SMTP cannot carry as it is`,
   MAILV_NO_8BITMIME: () => 'the message has 8-bit content and the server does not offer 8BITMIME (-t sends a message as it is)',
   MAILV_STDIN_DIRECTORY: () => 'standard input is a directory, not a message',
   MAILV_STDIN_UNREADABLE: ({ detail }) => `cannot read the message: ${detail}`,

@@ -139,8 +139,6 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_ATTACHMENT_NOT_FILE: ({ path }) => `impossible de joindre ${path} : ce n’est pas un fichier ordinaire`,
   MAILV_MESSAGE_NO_RECIPIENT: () => '-t : le message n’a ni To, ni Cc, ni Bcc, et aucun destinataire n’a été donné',
   MAILV_MESSAGE_NUL: () => '-t : le message contient un octet NUL, que SMTP ne peut pas transporter tel quel',
-  MAILV_MESSAGE_LINE_TOO_LONG: ({ octets, limit }) =>
-    `-t : le message contient une ligne de ${octets} octets (${limit} au plus), que SMTP ne peut pas transporter telle quelle`,
   MAILV_NO_8BITMIME: () => 'le message contient des octets de 8 bits et le serveur ne propose pas 8BITMIME (-t envoie le message tel quel)',
   MAILV_STDIN_DIRECTORY: () => 'l’entrée standard est un répertoire, pas un message',
   MAILV_STDIN_UNREADABLE: ({ detail }) => `impossible de lire le message : ${detail}`,
