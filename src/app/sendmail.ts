@@ -26,8 +26,8 @@ export async function sendmailPlan(run: Run): Promise<Plan> {
   if (line.fullName !== undefined) assertHeaderText('From', line.fullName, 'fullname-option');
   return {
     ...plan,
-    // -F names the sender in a From: the message lacks.
-    from: line.fullName === undefined ? plan.from : { ...plan.from, name: line.fullName },
+    // -F names the sender in a From: the message lacks; -F '' names nobody.
+    from: line.fullName === undefined || line.fullName.trim() === '' ? plan.from : { ...plan.from, name: line.fullName },
     dsn: line.dsn,
     sendmail: { recipientsFromHeaders: line.recipientsFromHeaders, endsAtDotLine: line.endsAtDotLine },
   };

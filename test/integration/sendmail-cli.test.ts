@@ -189,6 +189,22 @@ describe('mailv-sendmail', () => {
     assert.equal(existsSync(join(home, 'dead.letter')), false);
   });
 
+  it("-F '' names nobody: From: is the bare address, not an empty name before it", async () => {
+    const server = await startScriptedServer();
+    try {
+      const result = await run(
+        SENDMAIL,
+        ['-F', '', 'bob@example.org'],
+        { HOME: freshHome(), MAILV_SERVER: `127.0.0.1:${server.port}` },
+        'Subject: x\n\nbody\n',
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(server.received().toString('latin1'), /\r\nFrom: tester@[^ <\r]+\r\n/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a line break in -F is refused, naming -F', async () => {
     const result = await run(SENDMAIL, ['-F', 'Evil\nBcc: x@example.org', 'bob@example.org'], { HOME: freshHome(), MAILV_SERVER: '127.0.0.1:1' }, 'x\n');
     assert.equal(result.code, 64);
