@@ -158,7 +158,6 @@ export type InputFact =
   | { readonly code: 'MAILV_MESSAGE_NO_RECIPIENT' }
   /** -t: a message holding a NUL octet, which SMTP cannot carry (65). */
   | { readonly code: 'MAILV_MESSAGE_NUL' }
-  /** -t: a line of `octets`, more than SMTP's `limit` (65). */
   /** -t: 8-bit content, and a server without 8BITMIME (69). */
   | { readonly code: 'MAILV_NO_8BITMIME' }
   | { readonly code: 'MAILV_STDIN_DIRECTORY' }

@@ -89,7 +89,10 @@ function topLevelIndex(text: string, wanted: string): number {
   return -1;
 }
 
-/** The [start, end) of each run of text outside comments and whitespace, a quoted string being part of its run. */
+/**
+ * The [start, end) of each run of text outside comments and whitespace (SP, TAB, CR, LF only: the
+ * text is read as latin1, and 0xA0 is a byte of many UTF-8 characters), a quoted string being part of its run.
+ */
 function wordsOutsideComments(text: string): [number, number][] {
   const words: [number, number][] = [];
   let start = -1;
@@ -110,7 +113,7 @@ function wordsOutsideComments(text: string): [number, number][] {
     else if (char === '(') {
       end(index);
       comment = 1;
-    } else if (/\s/.test(char)) end(index);
+    } else if (char === ' ' || char === '\t' || char === '\r' || char === '\n') end(index);
     else {
       if (start === -1) start = index;
       if (char === '"') quoted = true;

@@ -53,6 +53,23 @@ const directory = mkdtempSync(join(tmpdir(), 'mailv-compose-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
 describe('composer', () => {
+  it('-t: every field past 998 octets is folded (a Subject, a --vary numbered one, an X- field), the size still exact', async () => {
+    const input = `To: bob@example.org\nSubject: ${'word '.repeat(300)}end\nX-Token: ${'t'.repeat(1500)}\n\n${'b'.repeat(2500)}\n`;
+    const whole = await bodyOf(input);
+    const block = await readHeaderBlock(whole.source);
+    const body = whole.source.slice(block.inputOctets);
+    const breaks = (await bodyOf(Buffer.from(`${'b'.repeat(2500)}\n`))).stats.overlongBreaks;
+    for (const sequence of [undefined, 12]) {
+      const additions = { date: new Date(0), messageId: '<id@example.org>', from: { name: undefined, address: 'alice@example.org' }, sequence };
+      const bytes = (await bytesOf(passThroughMessage(block.fields, block.wireOctets, whole, body, additions, breaks))).toString('latin1');
+      assert.ok(
+        bytes.split('\r\n').every((line) => line.length <= 998),
+        `sequence ${sequence}`,
+      );
+      assert.match(bytes, sequence === undefined ? /end\r\n/ : /end(?:\r\n)? #12\r\n/);
+    }
+  });
+
   it('says when its header holds UTF-8 no encoding carries (SMTPUTF8): an address in -H, a -t header in UTF-8, not Latin-1', async () => {
     const plain = await composeMessage(await draft({ subject: 'Café', text: 'é\n' }), { eightBitMime: true });
     assert.equal(plain.utf8Header, false, 'a subject in UTF-8 goes as an encoded-word');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { isUtf8 } from 'node:buffer';
 import { describe, it } from 'node:test';
 import { BREAK_OCTETS, LineBreaker, foldLongLines } from '../../dist/message/long-lines.js';
 import { statsOf } from '../../dist/message/text-stats.js';
@@ -56,5 +57,24 @@ describe('lines past 998 octets, broken as Postfix breaks them', () => {
     assert.equal(foldLongLines(solid), `X-Token:\r\n ${'t'.repeat(997)}\r\n ${'t'.repeat(503)}\r\n`);
     const short = 'Subject: short\r\n';
     assert.equal(foldLongLines(short), short);
+  });
+
+  it('a header line of UTF-8 without spaces (Chinese) is folded between two characters, never inside one', () => {
+    const subject = Buffer.from(`Subject: ${'中文主题'.repeat(120)}\r\n`).toString('latin1');
+    const folded = foldLongLines(subject);
+    assert.ok(folded.split('\r\n').every((line) => line.length <= 998));
+    for (const line of folded.split('\r\n')) assert.ok(isUtf8(Buffer.from(line, 'latin1')), 'each line valid UTF-8');
+    // Folded at its one space, after the name, then between characters: no octet lost or changed.
+    assert.equal(Buffer.from(folded.replace(/[\r\n ]/g, ''), 'latin1').toString(), `Subject:${'中文主题'.repeat(120)}`);
+  });
+
+  it('a line long only by its trailing whitespace loses it, and no line of whitespace alone is made', () => {
+    assert.equal(foldLongLines(`X-Pad: a${' '.repeat(1200)}\r\n`), 'X-Pad: a\r\n');
+    const inner = `X-Gap: a${' '.repeat(1200)}b\r\n`;
+    assert.ok(
+      foldLongLines(inner)
+        .split('\r\n')
+        .every((line) => line.length <= 998 && (line === '' || line.trim() !== '')),
+    );
   });
 });

@@ -19,6 +19,9 @@ describe('addresses without a domain in a message passed through', () => {
     [' (the admin) root (on call)\r\n', ' (the admin) root@host.test (on call)\r\n'],
     [' Team: a, b@x.org;\r\n', ' Team: a@host.test, b@x.org;\r\n'],
     [' a,\r\n b\r\n', ' a@host.test,\r\n b@host.test\r\n'],
+    // UTF-8 read as latin1: 0xA0 is a byte of à, Р and NBSP, never whitespace
+    [Buffer.from(' voilà\r\n').toString('latin1'), Buffer.from(' voilà@host.test\r\n').toString('latin1')],
+    [Buffer.from(' root\u00a0\r\n').toString('latin1'), Buffer.from(' root\u00a0@host.test\r\n').toString('latin1')],
     // not a mailbox: a display name without <>, an unclosed quote
     [' John Smith\r\n', ' John Smith\r\n'],
     [' "unclosed <x>\r\n', ' "unclosed <x>\r\n'],

@@ -127,6 +127,8 @@ describe('text statistics', () => {
       Buffer.from('no final break\na longer second line'),
       Buffer.from('été\n\0nul\r\n'),
       Buffer.from(`${'w'.repeat(999)}\n${'w'.repeat(2000)}\r\n${'w'.repeat(1995)}`),
+      // At the edges of a second and a third break: 998 + 997 and 998 + 2 × 997 octets, and one more.
+      Buffer.from(`${'w'.repeat(1995)}\n${'w'.repeat(1996)}\n${'w'.repeat(2992)}\n${'w'.repeat(2993)}\n`),
     ]) {
       const want = expected(input);
       for (let cut = 0; cut <= input.length; cut++) {
