@@ -67,8 +67,12 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
     }
     if (!argument.startsWith('-') || argument === '-') {
       // As sendmail's and Postfix's getopt: options end at the first recipient, so that an address
-      // a program passes on (`sendmail -i admin "$user_address"`) can never be read as an option.
-      recipients.push(...argv.slice(index));
+      // a program passes on (`sendmail -i admin "$user_address"`) can never be read as an option;
+      // one that looks like an option is refused, as Postfix refuses it (allow_min_user = no).
+      const rest = argv.slice(index);
+      const dashed = rest.find((recipient) => recipient.startsWith('-') && recipient !== '-');
+      if (dashed !== undefined) throw new UsageError({ code: 'MAILV_SENDMAIL_DASH_RECIPIENT', recipient: dashed });
+      recipients.push(...rest);
       break;
     }
     if (argument.startsWith('--')) throw unknown(argument);

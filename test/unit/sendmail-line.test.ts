@@ -110,12 +110,14 @@ describe('sendmail command line', () => {
     assert.equal(line.endsAtDotLine, true);
   });
 
-  it('options end at the first recipient, as getopt ends them: what follows is an address, never an option', () => {
-    const line = parseSendmailLine(['-i', 'admin@example.org', '-f', 'mallory@example.org', '-C', '/tmp/uploaded']);
-    assert.deepEqual(line.recipients, ['admin@example.org', '-f', 'mallory@example.org', '-C', '/tmp/uploaded']);
-    assert.equal(line.options.from, undefined);
-    assert.equal(line.options.config, undefined);
-    assert.equal(line.endsAtDotLine, false);
+  it('options end at the first recipient, as getopt ends them: an option after it is refused, never read', () => {
+    assert.throws(
+      () => parseSendmailLine(['-i', 'admin@example.org', '-f', 'mallory@example.org', '-C', '/tmp/uploaded']),
+      (error: unknown) => error instanceof UsageError && error.fact.code === 'MAILV_SENDMAIL_DASH_RECIPIENT' && error.fact.recipient === '-f',
+    );
+    const line = parseSendmailLine(['-i', 'admin@example.org', 'second@example.org', '-']);
+    assert.deepEqual(line.recipients, ['admin@example.org', 'second@example.org', '-']);
+    assert.deepEqual(parseSendmailLine(['--', '-dash@example.org']).recipients, ['-dash@example.org'], 'after --, a recipient may begin with a dash');
   });
 });
 

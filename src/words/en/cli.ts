@@ -67,6 +67,8 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_OPTION_VALUE_MISSING: ({ option }) => `option '${option}' argument missing`,
   MAILV_SENDMAIL_MODE: ({ mode }) =>
     `-b${mode}${SENDMAIL_MODES_EN[mode] === undefined ? '' : ` (${SENDMAIL_MODES_EN[mode]})`} is not for mailv-sendmail: it keeps no queue and only sends, at once (-bm)`,
+  MAILV_SENDMAIL_DASH_RECIPIENT: ({ recipient }) =>
+    `recipient '${recipient}' begins with a dash: options come before the recipients (after '--', a recipient may begin with one)`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) => `option '${option}' argument '${value}' is invalid. Allowed choices are ${choices.join(', ')}.`,
   MAILV_ARGUMENT_MISSING: ({ argument }) => `missing required argument '${argument}'`,
   MAILV_ARGUMENT_INVALID: ({ argument, value, choices }) => `argument '${argument}' value '${value}' is invalid. Allowed choices are ${choices.join(', ')}.`,

@@ -80,6 +80,8 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_OPTION_VALUE_MISSING: ({ option }) => `il manque la valeur de l’option « ${option} »`,
   MAILV_SENDMAIL_MODE: ({ mode }) =>
     `-b${mode}${SENDMAIL_MODES_FR[mode] === undefined ? '' : ` (${SENDMAIL_MODES_FR[mode]})`} n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite (-bm)`,
+  MAILV_SENDMAIL_DASH_RECIPIENT: ({ recipient }) =>
+    `le destinataire « ${recipient} » commence par un tiret : les options viennent avant les destinataires (après « -- », un destinataire peut en commencer par un)`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) =>
     `valeur « ${value} » invalide pour l’option « ${option} » : les choix possibles sont ${choices.join(', ')}.`,
   MAILV_ARGUMENT_MISSING: ({ argument }) => `il manque l’argument « ${argument} »`,
