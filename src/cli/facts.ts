@@ -158,7 +158,7 @@ export type InputFact =
   | { readonly code: 'MAILV_ATTACHMENT_NOT_FILE'; readonly path: string }
   /** -t: no To, Cc or Bcc in the message, and no recipient given either. */
   | { readonly code: 'MAILV_MESSAGE_NO_RECIPIENT' }
-  /** -t: a message holding a NUL octet, which SMTP cannot carry (65). */
+  /** A whole message (-t, mailv-sendmail) holding a NUL octet, which SMTP cannot carry (65). */
   | { readonly code: 'MAILV_MESSAGE_NUL' }
   /** -t: 8-bit content, and a server without 8BITMIME (69). */
   | { readonly code: 'MAILV_NO_8BITMIME' }

@@ -186,8 +186,8 @@ describe('what cli/ reads, when it cannot be used', () => {
       failure(
         'MAILV_MESSAGE_NUL',
         65,
-        '-t: the message holds a NUL octet, which SMTP cannot carry as it is',
-        '-t : le message contient un octet NUL, que SMTP ne peut pas transporter tel quel',
+        'the message holds a NUL octet, which SMTP cannot carry as it is',
+        'le message contient un octet NUL, que SMTP ne peut pas transporter tel quel',
       ),
     );
     await assert.rejects(
