@@ -35,7 +35,7 @@ export function parseServerAddress(text: string, fail: Fail<ServerProblem>): Ser
 /** RFC 5321 §4.1.1.1: EHLO takes a domain name or an address literal; `fail` is called otherwise. */
 export function checkHeloName(name: string, fail: Fail<void>): string {
   if (
-    !/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\]|\[IPv6:[0-9A-Fa-f:.]+\])$/.test(name)
+    !/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\]|\[IPv6:[0-9A-Fa-f:.]+\])$/i.test(name)
   ) {
     fail();
   }

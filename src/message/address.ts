@@ -15,7 +15,8 @@ const DOT_ATOM = new RegExp(`^${ATEXT}+(?:\\.${ATEXT}+)*$`, 'u');
 // qtext and quoted-pairs of printable characters only (RFC 5321 §4.1.2): no controls on the wire.
 const QUOTED_LOCAL = /^"(?:[\x20\x21\x23-\x5b\x5d-\x7e\u0080-\u{10FFFF}]|\\[\x20-\x7e])*"$/u;
 const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
-const ADDRESS_LITERAL = /^\[(?:(?:\d{1,3}\.){3}\d{1,3}|IPv6:[0-9A-Fa-f:.]+)\]$/;
+// The tag is case-insensitive (RFC 5321 §4.1.3 is ABNF, RFC 5234 §2.3): [ipv6:::1] is [IPv6:::1].
+const ADDRESS_LITERAL = /^\[(?:(?:\d{1,3}\.){3}\d{1,3}|[Ii][Pp][Vv]6:[0-9A-Fa-f:.]+)\]$/;
 const FORBIDDEN = /[\r\n\0]/;
 
 /** Throws UsageError when an address would break out of its line (header or command injection). */
@@ -104,7 +105,7 @@ function normalizeDomain(domain: string, original: string): string {
     // [300.1.1.1] has the form, not an address: it would be looked up as a name.
     const ipv6 = /^\[IPv6:/i.test(domain);
     if (ipVersion(domain.slice(ipv6 ? 6 : 1, -1)) !== (ipv6 ? 6 : 4)) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain });
-    return domain;
+    return ipv6 ? `[IPv6:${domain.slice(6)}` : domain;
   }
   const ascii = domainToASCII(domain);
   const labels = ascii.split('.');

@@ -39,6 +39,9 @@ describe('addresses', () => {
     assert.equal(parseMailbox('"john smith"@example.org', HOST).address, '"john smith"@example.org');
     assert.equal(parseMailbox("o'brien+tag@example.org", HOST).address, "o'brien+tag@example.org");
     assert.equal(parseMailbox('postmaster@[127.0.0.1]', HOST).address, 'postmaster@[127.0.0.1]');
+    // The tag is case-insensitive ABNF; it goes out as RFC 5321 spells it.
+    assert.equal(parseMailbox('postmaster@[ipv6:::1]', HOST).address, 'postmaster@[IPv6:::1]');
+    assert.equal(parseMailbox('postmaster@[IPV6:2001:db8::1]', HOST).address, 'postmaster@[IPv6:2001:db8::1]');
     assert.equal(parseMailbox('info@bücher.example', HOST).address, 'info@xn--bcher-kva.example');
     assert.equal(needsSmtpUtf8('info@xn--bcher-kva.example'), false);
     assert.equal(needsSmtpUtf8(parseMailbox('josé@example.org', HOST).address), true);

@@ -80,6 +80,10 @@ describe('plan', () => {
     assert.equal(result.verbosity, 1);
   });
 
+  it('takes --helo as a name or an address literal, its IPv6 tag in any case', () => {
+    for (const name of ['mx.example.org', '[127.0.0.1]', '[IPv6:::1]', '[ipv6:::1]']) assert.equal(plan(['--helo', name, 'bob']).helo, name);
+  });
+
   it('takes MAILV_SERVER, and --server over it', () => {
     assert.deepEqual(plan(['bob'], { MAILV_SERVER: 'relay.example.org:587' }).server, { host: 'relay.example.org', port: 587, implicitTls: false });
     assert.deepEqual(plan(['--server', 'other:26', 'bob'], { MAILV_SERVER: 'relay.example.org:587' }).server, { host: 'other', port: 26, implicitTls: false });
