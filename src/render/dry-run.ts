@@ -13,7 +13,7 @@ export function formatEnvelope(
   words: OutputWords,
 ): string {
   const said = words.dryRun;
-  const { eightBit } = message;
+  const eightBit = message.eightBit || message.utf8Header === true;
   // A header in UTF-8 asks for SMTPUTF8 as the addresses do: shown as a server offering it is told.
   const utf8 = message.utf8Header === true || [envelope.from, ...envelope.recipients].some(needsSmtpUtf8);
   const lines = [

@@ -975,7 +975,8 @@ export class SmtpSession {
     if (utf8 && !capabilities.has('SMTPUTF8')) throw new CapabilityError({ code: 'MAILV_NO_SMTPUTF8' }, 'mail');
     const params: string[] = [];
     if (capabilities.has('SIZE')) params.push(`SIZE=${message.size}`);
-    if (message.eightBit && capabilities.has('8BITMIME')) params.push('BODY=8BITMIME');
+    // A header in UTF-8 is 8-bit octets too, whatever the body's encoding (RFC 6152 covers the whole message).
+    if ((message.eightBit || message.utf8Header === true) && capabilities.has('8BITMIME')) params.push('BODY=8BITMIME');
     // A header in UTF-8 asks for SMTPUTF8 where it is offered; elsewhere it goes as before, most servers take it.
     if (utf8 || (message.utf8Header === true && capabilities.has('SMTPUTF8'))) params.push('SMTPUTF8');
     const { dsn } = this.plan;

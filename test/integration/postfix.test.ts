@@ -41,20 +41,21 @@ describe('real Postfix on loopback', { skip: await postfixSkipReason() }, () => 
     assert.deepEqual(delivered, crlfToLf(dry.stdoutBytes));
   });
 
-  it('a header in UTF-8 (an address in Reply-To) asks Postfix for SMTPUTF8, and arrives as sent; a server without it still gets it', async () => {
+  it('a header in UTF-8 (an address in Reply-To) asks Postfix for SMTPUTF8 and 8BITMIME, and arrives as sent; a server without SMTPUTF8 still gets it', async () => {
     const id = uniqueId();
     const args = ['-H', `Message-ID: ${id}`, '-H', 'Reply-To: jörg@example.org', '-s', 'utf8', '-r', 'alice@example.org', LOCAL_RECIPIENT];
     const dry = await runCli(['--dry-run', ...args], { input: 'hi\n' });
-    assert.match(dry.stdout, /^ {2}MAIL From:<alice@example\.org> SIZE=\d+ SMTPUTF8$/m);
+    assert.match(dry.stdout, /^ {2}MAIL From:<alice@example\.org> SIZE=\d+ BODY=8BITMIME SMTPUTF8$/m);
     const run = await runCli(['--server', server, ...args], { input: 'hi\n' });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^>>> MAIL From:<alice@example\.org> SIZE=\d+ SMTPUTF8$/m);
+    // The body is ASCII; the header's octets are 8-bit all the same, as a -t message's would be.
+    assert.match(run.stdout, /^>>> MAIL From:<alice@example\.org> SIZE=\d+ BODY=8BITMIME SMTPUTF8$/m);
     assert.match((await deliveredMessage(id)).toString('utf8'), /^Reply-To: jörg@example\.org$/m);
     const scripted = await startScriptedServer();
     try {
       const plain = await runCli(['--server', `127.0.0.1:${scripted.port}`, ...args], { input: 'hi\n' });
       assert.equal(plain.code, 0, plain.stderr);
-      assert.match(scripted.commands.find((line) => line.startsWith('MAIL')) ?? '', /^MAIL From:<alice@example\.org> SIZE=\d+$/);
+      assert.match(scripted.commands.find((line) => line.startsWith('MAIL')) ?? '', /^MAIL From:<alice@example\.org> SIZE=\d+ BODY=8BITMIME$/);
     } finally {
       await scripted.close();
     }

@@ -167,10 +167,12 @@ describe('sending to an SMTP server', () => {
     const before = sink.messages.length;
     const run = await runCli(['--server', server, '-s', 'utf8', 'josé@example.org', 'info@bücher.example'], { input: 'x\n' });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, new RegExp(String.raw`^>>> MAIL From:<tester@${LOCAL_HOST_PATTERN}> SIZE=\d+ SMTPUTF8$`, 'm'));
+    // The To: field holds the UTF-8 address: 8-bit octets, announced as such.
+    assert.match(run.stdout, new RegExp(String.raw`^>>> MAIL From:<tester@${LOCAL_HOST_PATTERN}> SIZE=\d+ BODY=8BITMIME SMTPUTF8$`, 'm'));
     assert.match(run.stdout, /^>>> RCPT To:<info@xn--bcher-kva\.example>$/m);
     const received = sink.messages[before]!;
     assert.equal(received.mailArgs['SMTPUTF8'], true);
+    assert.equal(received.mailArgs['BODY'], '8BITMIME');
     assert.equal(received.recipients[0], 'josé@example.org'); // smtp-server shows domains decoded
     assert.match(received.data.toString('utf8'), /^To: josé@example\.org, info@xn--bcher-kva\.example\r\n/m);
   });
@@ -250,7 +252,7 @@ describe('failures before and around the connection', () => {
   it('exits 65 for a -t message without a header block', async () => {
     const run = await runCli(['-t', '--server', '127.0.0.1:9'], { input: 'just text, no headers\n' });
     assert.equal(run.code, 65);
-    assert.match(run.stderr, /line 1 is not a header field/);
+    assert.match(run.stderr, /line 1 of the message is not a header field/);
   });
 
   it('exits 65 for a -t message whose own header holds a control character, before connecting', async () => {
@@ -259,7 +261,7 @@ describe('failures before and around the connection', () => {
     const input = 'From: alice@example.org\nTo: bob@example.org\nX-Name: \u0100\nSubject: a\n b\x1b]0;T\x07\n\nbody\n';
     const run = await runCli(['-t', '--server', '127.0.0.1:9'], { input, home });
     assert.equal(run.code, 65);
-    assert.equal(run.stderr.split('\n')[0], 'mailv: -t: header Subject (line 5) contains a control character (U+001B)');
+    assert.equal(run.stderr.split('\n')[0], "mailv: the message's header Subject (line 5) contains a control character (U+001B)");
     const dryRun = await runCli(['-t', '--dry-run'], { input: input.replace('\x1b]0;T\x07', ''), home });
     assert.equal(dryRun.code, 0, dryRun.stderr);
   });
