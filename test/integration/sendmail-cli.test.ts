@@ -86,7 +86,16 @@ describe('mailv-sendmail', () => {
     assert.match(dead, /nul=00here\n/);
   });
 
-  it("PHP's one-line HTML (a line of 5000 octets): sent, broken as Postfix breaks it, where it was refused", async () => {
+  it('a header with a control character, without -t: 65, said of the message, never of a -t not given, and kept', async () => {
+    const home = freshHome();
+    const port = await closedPort();
+    const result = await run(SENDMAIL, ['bob@example.org'], { HOME: home, MAILV_SERVER: `127.0.0.1:${port}` }, 'Subject: bell\x07here\n\nbody\n');
+    assert.equal(result.code, 65, result.stderr);
+    assert.equal(result.stderr.split('\n')[0], "mailv: the message's header Subject (line 1) contains a control character (U+0007)");
+    assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /\n\nbody\n/);
+  });
+
+  it("PHP's one-line HTML (a line of 5000 octets): sent, broken as Postfix breaks it", async () => {
     const server = await startScriptedServer();
     try {
       const html = `<html>${'<p>x</p>'.repeat(625)}</html>`;

@@ -205,8 +205,8 @@ describe('what cli/ reads, when it cannot be used', () => {
       failure(
         'MAILV_NO_8BITMIME',
         69,
-        'the message has 8-bit content and the server does not offer 8BITMIME (-t sends a message as it is)',
-        'le message contient des octets de 8 bits et le serveur ne propose pas 8BITMIME (-t envoie le message tel quel)',
+        'the message has 8-bit content and the server does not offer 8BITMIME (a whole message is sent as it is)',
+        'le message contient des octets de 8 bits et le serveur ne propose pas 8BITMIME (un message complet part tel quel)',
       ),
     );
   });

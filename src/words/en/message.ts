@@ -34,9 +34,10 @@ export const errors: WordsOf<MessageErrorFact> = {
   MAILV_HEADER_FORM: ({ argument }) => `invalid header ${q(argument)}: expected "Name: value"`,
   MAILV_HEADER_BCC: () => 'a Bcc header would reveal the blind copies: use -b instead of -H',
   MAILV_HEADER_STRUCTURAL: ({ name }) => `header ${name} is written by mailv from the message structure`,
-  MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `-t: no end of the header block in the first ${limit} octets`,
-  MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) => `-t: header ${field} (line ${line}) contains a control character (${codePointName(codePoint)})`,
-  MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `-t: line ${line} is not a header field: ${q(text)}`,
+  MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `the message's header block does not end in its first ${limit} octets`,
+  MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
+    `the message's header ${field} (line ${line}) contains a control character (${codePointName(codePoint)})`,
+  MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `line ${line} of the message is not a header field: ${q(text)}`,
   MAILV_SOURCE_UNREADABLE: ({ source, detail }) => `cannot read ${sourceName(source)}: ${detail}`,
   MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} changed while it was being sent`,
   MAILV_SOURCE_SHORTER: ({ source }) => `${sourceName(source)} became shorter while it was being sent`,

@@ -34,10 +34,10 @@ export const errors: WordsOf<MessageErrorFact> = {
   MAILV_HEADER_FORM: ({ argument }) => `en-tête invalide ${q(argument)} : la forme attendue est "Nom: valeur"`,
   MAILV_HEADER_BCC: () => 'un en-tête Bcc révélerait les copies cachées : utilisez -b au lieu de -H',
   MAILV_HEADER_STRUCTURAL: ({ name }) => `l’en-tête ${name} est écrit par mailv d’après la structure du message`,
-  MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `-t : le bloc d’en-têtes ne se termine pas dans les ${limit} premiers octets`,
+  MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `le bloc d’en-têtes du message ne se termine pas dans ses ${limit} premiers octets`,
   MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
-    `-t : l’en-tête ${field} (ligne ${line}) contient un caractère de contrôle (${codePointName(codePoint)})`,
-  MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `-t : la ligne ${line} n’est pas un champ d’en-tête : ${q(text)}`,
+    `l’en-tête ${field} du message (ligne ${line}) contient un caractère de contrôle (${codePointName(codePoint)})`,
+  MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `la ligne ${line} du message n’est pas un champ d’en-tête : ${q(text)}`,
   MAILV_SOURCE_UNREADABLE: ({ source, detail }) => `impossible de lire ${sourceName(source)} : ${detail}`,
   MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} a changé pendant l’envoi`,
   MAILV_SOURCE_SHORTER: ({ source }) => `${sourceName(source)} a raccourci pendant l’envoi`,
