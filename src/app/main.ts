@@ -35,10 +35,12 @@ async function dispatch(run: Run): Promise<number> {
   let plan: Plan;
   try {
     if (io.sendmail) {
-      const { sendmailPlan } = await import('./sendmail.js');
-      plan = await sendmailPlan(run);
+      const { sendmailCommand } = await import('./sendmail.js');
+      const command = await sendmailCommand(run);
+      plan = command.kind === 'message' ? command.plan : command.base;
       run.plan = plan;
       run.language = plan.language;
+      if (command.kind === 'smtp') return await (await import('./sendmail-smtp.js')).smtpDialogue(run, command.base, command.planFor);
       return await sendMessage(run, plan);
     }
     const parsed = parseCommandLine(io.argv, io.argv.some((arg) => /^-(V|-version)$/.test(arg)) ? io.version() : '', run.words.help);

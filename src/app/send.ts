@@ -48,7 +48,8 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
         unfinished = true;
         // A terminal that hung up takes no more lines: nothing is lost by it, nothing is told.
         if (message.unfinished.fact.code === 'MAILV_INTERRUPTED' && message.unfinished.fact.signal === 'SIGHUP') run.output.hangUp();
-        if (input.source.size > 0 || message.typedSubject !== undefined) prepared = await prepareUnfinished(run, { ...plan, subject }, input, files);
+        if (input.source.size > 0 || message.typedSubject !== undefined)
+          prepared = await prepareUnfinished(run, { ...plan, subject }, input, files.attachments);
         throw message.unfinished;
       }
       // mailv-sendmail reads its recipients from the message only with -t.
@@ -69,7 +70,7 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
     // the same: the program that piped it has nothing else to fall back on.
     const keeps = keepsWhatWasRead(plan, status, read);
     if (!prepared && input !== undefined && input.source.size > 0 && files !== undefined && keeps) {
-      prepared = await prepareUnfinished(run, plan, input, files).catch(() => undefined);
+      prepared = await prepareUnfinished(run, plan, input, files.attachments).catch(() => undefined);
     }
     if (prepared && keeps) await keepDeadLetter(run, prepared, unfinished);
     return status;
@@ -78,6 +79,27 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
     stopWatching();
     await input?.cleanup();
     await files?.close();
+  }
+}
+
+/**
+ * A whole message already read (one transaction of mailv-sendmail -bs), handed over as a piped
+ * one is: the exit status its delivery gives, the failure said and recorded, and the message kept
+ * in dead.letter when nobody got it.
+ */
+export async function sendRead(run: Run, plan: Plan, input: ReadInput): Promise<number> {
+  let prepared: PreparedInput | undefined;
+  try {
+    prepared = await prepareInput(plan, input, [], run.io.clock.date());
+    if (plan.direct) return await deliverToMx(run, plan, prepared);
+    return await deliver(run, plan, prepared, plan.server);
+  } catch (error) {
+    const status = run.fail(run.output.failure ?? error);
+    if (keepsWhatWasRead(plan, status, true) && input.source.size > 0) {
+      prepared ??= await prepareUnfinished(run, plan, input, []).catch(() => undefined);
+      if (prepared) await keepDeadLetter(run, prepared, false);
+    }
+    return status;
   }
 }
 
@@ -95,10 +117,10 @@ function keepsWhatWasRead(plan: Plan, status: number, read: boolean): boolean {
  * What was typed or piped before reading stopped, prepared for dead.letter: as it would have been
  * sent, or, when that cannot be (a -t header block cut short), as the body of a plain message.
  */
-async function prepareUnfinished(run: Run, plan: Plan, input: ReadInput, files: OpenAttachments): Promise<PreparedInput> {
+async function prepareUnfinished(run: Run, plan: Plan, input: ReadInput, attachments: OpenAttachments['attachments']): Promise<PreparedInput> {
   const date = run.io.clock.date();
   try {
-    return await prepareInput(plan, input, files.attachments, date);
+    return await prepareInput(plan, input, attachments, date);
   } catch (error) {
     const [{ composeMessage, messageAsRead }, { newMessageId }] = await Promise.all([import('../message/compose.js'), import('../message/identity.js')]);
     const draft = { from: plan.from, to: [], cc: [], subject: undefined, headers: [], body: input, attachments: [], date, messageId: newMessageId(plan.fqdn) };

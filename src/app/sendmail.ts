@@ -1,22 +1,37 @@
 // mailv run as sendmail (mailv-sendmail, or mailv under the name `sendmail`): sendmail's command
 // line into mailv's plan. The message on standard input is always a whole one; nothing is printed
-// unless -v, and failures end with sendmail's statuses and a dead.letter, as for mailv.
+// unless -v, and failures end with sendmail's statuses and a dead.letter, as for mailv. With -bs,
+// an SMTP client on standard input and output gives the envelope and the messages instead.
 import { localFqdn, localUser } from '../cli/local-host.js';
-import { buildPlan } from '../cli/options.js';
+import { buildPlan, NULL_REVERSE_PATH } from '../cli/options.js';
 import { assertHeaderText } from '../message/header.js';
-import { parseSendmailLine } from '../cli/sendmail-line.js';
+import { parseSendmailLine, type SendmailCommandLine } from '../cli/sendmail-line.js';
 import type { Plan } from '../plan.js';
 import { chooseLanguage } from '../words/language.js';
+import type { AccountSettings } from '../config/config-file.js';
 import { accountSettings } from './config.js';
 import type { Run } from './run.js';
 
-/** The plan of a sendmail-style run. Throws UsageError (64) or ConfigError (78). */
-export async function sendmailPlan(run: Run): Promise<Plan> {
+/** What a sendmail command line asks: one message from standard input, or an SMTP dialogue there. */
+export type SendmailCommand =
+  | { readonly kind: 'message'; readonly plan: Plan }
+  /** -bs: `planFor` makes each transaction's plan from its envelope ('' the null sender). */
+  | { readonly kind: 'smtp'; readonly base: Plan; planFor(sender: string, recipients: readonly string[]): Plan };
+
+/** The command of a sendmail-style run. Throws UsageError (64) or ConfigError (78). */
+export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   const { io } = run;
   const line = parseSendmailLine(io.argv);
   run.language = chooseLanguage(undefined, io.env);
   const account = await accountSettings(io.env, line.options.config, line.options.account);
-  const plan = buildPlan(line.options, line.recipients, {
+  if (!line.smtp) return { kind: 'message', plan: planOf(run, line, account, line.options.from, line.recipients) };
+  const planFor = (sender: string, recipients: readonly string[]) => planOf(run, line, account, sender === '' ? NULL_REVERSE_PATH : sender, recipients);
+  return { kind: 'smtp', base: planOf(run, line, account, line.options.from, []), planFor };
+}
+
+function planOf(run: Run, line: SendmailCommandLine, account: AccountSettings | undefined, from: string | undefined, recipients: readonly string[]): Plan {
+  const { io } = run;
+  const plan = buildPlan({ ...line.options, from }, recipients, {
     fqdn: localFqdn(io.host.name()),
     user: () => localUser(io.env, () => io.host.user()),
     env: io.env,
@@ -29,6 +44,9 @@ export async function sendmailPlan(run: Run): Promise<Plan> {
     // -F names the sender in a From: the message lacks; -F '' names nobody.
     from: line.fullName === undefined || line.fullName.trim() === '' ? plan.from : { ...plan.from, name: line.fullName },
     dsn: line.dsn,
-    sendmail: { recipientsFromHeaders: line.recipientsFromHeaders, endsAtDotLine: line.endsAtDotLine },
+    // -bs: a transaction's recipients are those of its RCPTs, its message ends at the lone dot.
+    sendmail: line.smtp
+      ? { recipientsFromHeaders: false, endsAtDotLine: false }
+      : { recipientsFromHeaders: line.recipientsFromHeaders, endsAtDotLine: line.endsAtDotLine },
   };
 }

@@ -73,6 +73,8 @@ export type CommandLineFact =
   | { readonly code: 'MAILV_SENDMAIL_MODE'; readonly mode: string }
   /** A recipient after the options that begins with a dash: an option put after them, as Postfix refuses it (allow_min_user). */
   | { readonly code: 'MAILV_SENDMAIL_DASH_RECIPIENT'; readonly recipient: string }
+  /** -bs with what the SMTP dialogue gives instead: recipients as arguments, or -t. */
+  | { readonly code: 'MAILV_SENDMAIL_SMTP_ARGUMENTS'; readonly given: 'recipients' | '-t' }
   /** Any other refusal of commander's (`commanderCode`), in its own words (`detail`). */
   | { readonly code: 'MAILV_COMMAND_LINE'; readonly commanderCode: string; readonly detail: string };
 

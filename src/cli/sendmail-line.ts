@@ -21,6 +21,8 @@ export interface SendmailCommandLine {
   readonly fullName: string | undefined;
   /** -N, -R, -V. */
   readonly dsn: DsnRequest | undefined;
+  /** -bs: an SMTP client on standard input and output gives the envelope and the messages. */
+  readonly smtp: boolean;
 }
 
 /**
@@ -50,6 +52,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   let notify: string | undefined;
   let ret: DsnRequest['ret'];
   let envid: string | undefined;
+  let smtp = false;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
     if (argument === '--') {
@@ -123,8 +126,10 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
           if (!BODY_TYPES.includes(given.toUpperCase())) throw invalid(option, given, BODY_TYPES);
           break;
         case 'b':
-          // -bm, "deliver mail in the usual way", is the only mode mailv has.
-          if (given !== 'm') throw new UsageError({ code: 'MAILV_SENDMAIL_MODE', mode: given });
+          // -bm, "deliver mail in the usual way", and -bs, the same over SMTP on standard input
+          // and output, are the modes of a sender that keeps no queue.
+          if (given !== 'm' && given !== 's') throw new UsageError({ code: 'MAILV_SENDMAIL_MODE', mode: given });
+          smtp = given === 's';
           break;
         case 'e':
           if (!ERROR_MODES.includes(given)) throw invalid(option, given, ERROR_MODES);
@@ -137,13 +142,17 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
       break;
     }
   }
-  if (verbose) options.verbose = 1;
+  // -bs: the client names the sender and the recipients in its dialogue, and standard output is
+  // that dialogue's, where no transcript may go.
+  if (smtp && recipients.length > 0) throw new UsageError({ code: 'MAILV_SENDMAIL_SMTP_ARGUMENTS', given: 'recipients' });
+  if (smtp && recipientsFromHeaders) throw new UsageError({ code: 'MAILV_SENDMAIL_SMTP_ARGUMENTS', given: '-t' });
+  if (verbose && !smtp) options.verbose = 1;
   else options.quiet = true;
   // Standard input is a whole message, with or without -t: sendmail never composes one.
   options.readRecipients = true;
   // -N and -V are checked as --notify and --envid are.
   const dsn = dsnRequest(notify, ret, envid, { notify: '-N', envid: '-V' });
-  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn };
+  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn, smtp };
 }
 
 /**

@@ -224,7 +224,10 @@ describe('mailv-sendmail', () => {
     const home = freshHome();
     const result = await run(SENDMAIL, ['-bp'], { HOME: home }, '');
     assert.equal(result.code, 64);
-    assert.equal(result.stderr, 'mailv: -bp (list the mail queue) is not for mailv-sendmail: it keeps no queue and only sends, at once (-bm)\n');
+    assert.equal(
+      result.stderr,
+      'mailv: -bp (list the mail queue) is not for mailv-sendmail: it keeps no queue and only sends, at once (-bm, or -bs over SMTP)\n',
+    );
     assert.equal(existsSync(join(home, 'dead.letter')), false);
   });
 

@@ -154,6 +154,40 @@ describe('mailv-sendmail with the real programs, delivered by Postfix', { skip: 
     assert.match(delivered, new RegExp(`\\n\\nbody ${tag}\\n\\n$`));
   });
 
+  it('PHP speaking SMTP to sendmail -bs -i, as Symfony Mailer and Laravel do by default: every reply as expected, the message delivered whole', async () => {
+    const home = freshHome();
+    const tag = marker();
+    const id = `<${tag}.bs@example.org>`;
+    // What Symfony's SmtpTransport does over a process: a command, then its whole reply (lines
+    // until the one whose code is followed by a space), its code checked; the message dot-stuffed.
+    const script = `
+      $process = proc_open(['${SENDMAIL}', '-bs', '-i'], [0 => ['pipe', 'r'], 1 => ['pipe', 'w']], $pipes);
+      function answer($pipes, $code) {
+        do { $line = fgets($pipes[1]); if ($line === false) throw new Exception("no reply, $code expected"); } while ($line[3] === '-');
+        if ((int) substr($line, 0, 3) !== $code) throw new Exception("$code expected, got $line");
+        return rtrim($line);
+      }
+      function command($pipes, $line, $code) { fwrite($pipes[0], "$line\r\n"); return answer($pipes, $code); }
+      answer($pipes, 220);
+      command($pipes, 'EHLO [127.0.0.1]', 250);
+      command($pipes, 'MAIL FROM:<alice@example.org>', 250);
+      command($pipes, 'RCPT TO:<${LOCAL_RECIPIENT}>', 250);
+      command($pipes, 'DATA', 354);
+      $message = "Message-ID: ${id}\r\nFrom: Alice <alice@example.org>\r\nTo: ${LOCAL_RECIPIENT}\r\nSubject: bs ${tag}\r\n\r\nbody ${tag}\r\n.leading dot\r\n";
+      fwrite($pipes[0], preg_replace('/^\\./m', '..', $message));
+      echo command($pipes, '.', 250), "\n";
+      command($pipes, 'QUIT', 221);
+      fclose($pipes[0]);
+      fclose($pipes[1]);
+      echo proc_close($process);
+    `;
+    const sent = await run('php', ['-n', '-r', script], userEnv(home));
+    assert.equal(sent.stdout, '250 Ok: sent\n0', sent.stderr);
+    const delivered = (await deliveredMessage(id)).toString();
+    assert.equal(field(delivered, 'Subject'), `bs ${tag}`);
+    assert.match(delivered, new RegExp(`\\n\\nbody ${tag}\\n\\.leading dot\\n$`));
+  });
+
   it('a cron-style run: -t -i, no terminal, no HOME, prints nothing and delivers', async () => {
     const tag = marker();
     const id = `<${tag}.cron@example.org>`;

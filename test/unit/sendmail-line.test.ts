@@ -53,6 +53,24 @@ describe('sendmail command line', () => {
     assert.deepEqual(line.recipients, ['x@example.org']);
   });
 
+  it('-bs: SMTP on standard input and output, quiet even with -v; recipients or -t with it are refused', () => {
+    for (const argv of [['-bs'], ['-bs', '-i'], ['-b', 's', '-v']]) {
+      const line = parseSendmailLine(argv);
+      assert.deepEqual([line.smtp, line.options.quiet, line.options.verbose], [true, true, 0], argv.join(' '));
+    }
+    assert.equal(parseSendmailLine(['-bm', 'a@example.org']).smtp, false);
+    for (const [argv, given] of [
+      [['-bs', 'a@example.org'], 'recipients'],
+      [['-bs', '-t'], '-t'],
+    ] as const) {
+      assert.throws(
+        () => parseSendmailLine(argv),
+        (error: unknown) => error instanceof UsageError && error.fact.code === 'MAILV_SENDMAIL_SMTP_ARGUMENTS' && error.fact.given === given,
+        argv.join(' '),
+      );
+    }
+  });
+
   it('refuses what it cannot do, as a usage error (64)', () => {
     for (const argv of [['-bp'], ['-q'], ['-N', 'never,success'], ['-R', 'some'], ['-oex'], ['-odz'], ['-f'], ['--subject', 'x'], ['-tx'], ['-B', '9BIT']]) {
       assert.throws(() => parseSendmailLine(argv), UsageError, argv.join(' '));

@@ -31,7 +31,6 @@ const JSON_CLASH_EN: Readonly<Record<JsonClashFlag, string>> = {
 const SENDMAIL_MODES_EN: Readonly<Record<string, string>> = {
   p: 'list the mail queue',
   P: 'count the mail queue',
-  s: 'SMTP on standard input',
   d: 'run as a daemon',
   D: 'run as a daemon',
   i: 'rebuild the aliases',
@@ -66,7 +65,9 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_OPTION_UNKNOWN: ({ option, suggestions }) => [`unknown option '${option}'`, ...(suggestions.length > 0 ? [suggestion(suggestions)] : [])].join('\n'),
   MAILV_OPTION_VALUE_MISSING: ({ option }) => `option '${option}' argument missing`,
   MAILV_SENDMAIL_MODE: ({ mode }) =>
-    `-b${mode}${SENDMAIL_MODES_EN[mode] === undefined ? '' : ` (${SENDMAIL_MODES_EN[mode]})`} is not for mailv-sendmail: it keeps no queue and only sends, at once (-bm)`,
+    `-b${mode}${SENDMAIL_MODES_EN[mode] === undefined ? '' : ` (${SENDMAIL_MODES_EN[mode]})`} is not for mailv-sendmail: it keeps no queue and only sends, at once (-bm, or -bs over SMTP)`,
+  MAILV_SENDMAIL_SMTP_ARGUMENTS: ({ given }) =>
+    `-bs takes the recipients from the SMTP dialogue on standard input: ${given === '-t' ? '-t' : 'recipients as arguments'} cannot go with it`,
   MAILV_SENDMAIL_DASH_RECIPIENT: ({ recipient }) =>
     `recipient '${recipient}' begins with a dash: options come before the recipients (after '--', a recipient may begin with one)`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) => `option '${option}' argument '${value}' is invalid. Allowed choices are ${choices.join(', ')}.`,

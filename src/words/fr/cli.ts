@@ -44,7 +44,6 @@ const JSON_CLASH_FR: Readonly<Record<JsonClashFlag, string>> = {
 const SENDMAIL_MODES_FR: Readonly<Record<string, string>> = {
   p: 'lister la file d’attente',
   P: 'compter la file d’attente',
-  s: 'SMTP sur l’entrée standard',
   d: 'tourner en démon',
   D: 'tourner en démon',
   i: 'reconstruire les alias',
@@ -79,7 +78,9 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_OPTION_UNKNOWN: ({ option, suggestions }) => [`option inconnue « ${option} »`, ...(suggestions.length > 0 ? [suggestion(suggestions)] : [])].join('\n'),
   MAILV_OPTION_VALUE_MISSING: ({ option }) => `il manque la valeur de l’option « ${option} »`,
   MAILV_SENDMAIL_MODE: ({ mode }) =>
-    `-b${mode}${SENDMAIL_MODES_FR[mode] === undefined ? '' : ` (${SENDMAIL_MODES_FR[mode]})`} n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite (-bm)`,
+    `-b${mode}${SENDMAIL_MODES_FR[mode] === undefined ? '' : ` (${SENDMAIL_MODES_FR[mode]})`} n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite (-bm, ou -bs en SMTP)`,
+  MAILV_SENDMAIL_SMTP_ARGUMENTS: ({ given }) =>
+    `-bs prend les destinataires dans le dialogue SMTP de l’entrée standard : ${given === '-t' ? '-t' : 'des destinataires en arguments'} ne va pas avec`,
   MAILV_SENDMAIL_DASH_RECIPIENT: ({ recipient }) =>
     `le destinataire « ${recipient} » commence par un tiret : les options viennent avant les destinataires (après « -- », un destinataire peut en commencer par un)`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) =>

@@ -1,0 +1,93 @@
+// mailv-sendmail -bs reads an SMTP client from standard input: command lines, each of bounded
+// length, and after DATA the message's lines up to the lone dot, un-stuffed (RFC 5321 §4.5.2),
+// handed on in pieces as they come so that a large message is spooled, never held whole here.
+
+const LF = 0x0a;
+const CR = 0x0d;
+const DOT = 0x2e;
+
+/** The longest command line taken, its line break left out (Postfix's line_length_limit). */
+export const MAX_COMMAND_LINE = 2048;
+
+/** A command line, or what stood in its place. */
+export type CommandLine = { readonly kind: 'line'; readonly text: string } | { readonly kind: 'too-long' } | { readonly kind: 'end' };
+
+export class SmtpInput {
+  private readonly chunks: AsyncIterator<Buffer>;
+  private pending: Buffer = Buffer.alloc(0);
+  private ended = false;
+
+  constructor(input: AsyncIterable<Buffer>) {
+    this.chunks = input[Symbol.asyncIterator]();
+  }
+
+  /** The next command line, CR LF or LF ended (the CR left out); `end` when the client is gone. */
+  async line(): Promise<CommandLine> {
+    let skipping = false;
+    for (;;) {
+      const end = this.pending.indexOf(LF);
+      if (end !== -1) {
+        const line = this.pending.subarray(0, end > 0 && this.pending[end - 1] === CR ? end - 1 : end);
+        this.pending = this.pending.subarray(end + 1);
+        if (skipping || line.length > MAX_COMMAND_LINE) return { kind: 'too-long' };
+        return { kind: 'line', text: line.toString('utf8') };
+      }
+      // A line past the limit is dropped as it comes, so that it cannot fill memory.
+      if (this.pending.length > MAX_COMMAND_LINE + 1) {
+        skipping = true;
+        this.pending = Buffer.alloc(0);
+      }
+      if (!(await this.fill())) return { kind: 'end' };
+    }
+  }
+
+  /**
+   * The message after a 354: its lines as they come, a leading dot taken off each that has one,
+   * until the line holding only a dot, which is consumed. `complete()` then says whether that line
+   * came, or the client went away before it.
+   */
+  async *message(): AsyncGenerator<Buffer> {
+    this.messageComplete = false;
+    let atLineStart = true;
+    for (;;) {
+      if (this.pending.length === 0 && !(await this.fill())) return;
+      if (atLineStart && this.pending[0] === DOT) {
+        // Whether this is the end needs the octets after the dot: ".\n", ".\r\n", or anything else.
+        while (this.pending.length < 2 || (this.pending[1] === CR && this.pending.length < 3)) if (!(await this.fill())) return;
+        const second = this.pending[1];
+        if (second === LF || (second === CR && this.pending[2] === LF)) {
+          this.pending = this.pending.subarray(second === LF ? 2 : 3);
+          this.messageComplete = true;
+          return;
+        }
+        this.pending = this.pending.subarray(1);
+        if (this.pending.length === 0) continue;
+      }
+      const end = this.pending.indexOf(LF);
+      const piece = end === -1 ? this.pending : this.pending.subarray(0, end + 1);
+      this.pending = this.pending.subarray(piece.length);
+      atLineStart = end !== -1;
+      yield piece;
+    }
+  }
+
+  private messageComplete = false;
+
+  /** The message last read ended with its lone dot. */
+  complete(): boolean {
+    return this.messageComplete;
+  }
+
+  /** Reads more into `pending`; false once the input has ended. */
+  private async fill(): Promise<boolean> {
+    if (this.ended) return false;
+    const next = await this.chunks.next();
+    if (next.done) {
+      this.ended = true;
+      return false;
+    }
+    const chunk = next.value;
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    return true;
+  }
+}

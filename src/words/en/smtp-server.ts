@@ -1,0 +1,21 @@
+// The text of mailv-sendmail -bs's replies, in English, worded as Postfix's smtpd words its own.
+import type { SmtpServerWords } from '../smtp-server-words.js';
+
+const FORMS = { HELO: 'HELO hostname', EHLO: 'EHLO hostname', MAIL: 'MAIL FROM:<address>', RCPT: 'RCPT TO:<address>' } as const;
+
+export const smtpServerWords: SmtpServerWords = {
+  greeting: 'ESMTP mailv-sendmail',
+  ok: 'Ok',
+  sent: (partly) => (partly ? 'Ok: sent, but not to every recipient (see standard error)' : 'Ok: sent'),
+  startData: 'End data with <CR><LF>.<CR><LF>',
+  bye: 'Bye',
+  nestedMail: 'Error: nested MAIL command',
+  needMail: 'Error: need MAIL command',
+  needRecipient: 'Error: need RCPT command',
+  syntax: (verb) => `Syntax: ${FORMS[verb]}`,
+  notOffered: (verb) => `Error: ${verb} is not offered here`,
+  unknown: 'Error: command not recognized',
+  lineTooLong: 'Error: line too long',
+  help: 'Commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT',
+  vrfy: 'Cannot VRFY, but will try a message to it',
+};

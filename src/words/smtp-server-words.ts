@@ -1,0 +1,22 @@
+// The shape of the text of mailv-sendmail -bs's replies: after each code, what a client's log
+// shows. Codes and keywords (ESMTP, PIPELINING, the verbs) are the protocol's, not words.
+export interface SmtpServerWords {
+  /** The greeting's text after this host's name. */
+  readonly greeting: string;
+  readonly ok: string;
+  /** The message was handed on: to everyone named, or (`partly`) to some of them only. */
+  readonly sent: (partly: boolean) => string;
+  readonly startData: string;
+  readonly bye: string;
+  readonly nestedMail: string;
+  readonly needMail: string;
+  readonly needRecipient: string;
+  /** `verb`'s arguments did not parse: the form it takes. */
+  readonly syntax: (verb: 'HELO' | 'EHLO' | 'MAIL' | 'RCPT') => string;
+  readonly notOffered: (verb: string) => string;
+  readonly unknown: string;
+  readonly lineTooLong: string;
+  readonly help: string;
+  /** 252 to VRFY: no address is checked, a message to it will be tried. */
+  readonly vrfy: string;
+}

@@ -1,0 +1,257 @@
+// mailv-sendmail -bs as a process: an SMTP client on its standard input and output, step by step
+// as Symfony Mailer speaks it, or all at once; each message handed to a scripted server, the dot
+// answered with what became of it, standard output the dialogue's alone.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { LOCAL_HOST } from '../helpers/cli.js';
+import { freshHome } from '../helpers/cli.js';
+import { closedPort } from '../helpers/loopback-port.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
+
+const SENDMAIL = fileURLToPath(new URL('../../bin/mailv-sendmail.js', import.meta.url));
+
+function environment(home: string, server: string): Record<string, string> {
+  return { PATH: '/usr/bin:/bin', USER: 'tester', LANG: 'C.UTF-8', HOME: home, MAILV_SERVER: server };
+}
+
+/** Runs mailv-sendmail with `input` written at once, as a pipelining client writes it. */
+function runAtOnce(args: readonly string[], env: Record<string, string>, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SENDMAIL, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * A client that writes a command only once the reply before it came, as Symfony's SmtpTransport
+ * does over a process: `command` sends a line and resolves with the whole reply to it.
+ */
+function stepByStep(env: Record<string, string>) {
+  const child = spawn(process.execPath, [SENDMAIL, '-bs'], { env });
+  let buffered = '';
+  let stderr = '';
+  let waiting: ((reply: string) => void) | undefined;
+  const take = () => {
+    // A reply ends with a line whose code is followed by a space.
+    const end = /^\d{3} .*\r\n/m.exec(buffered);
+    if (end === null || waiting === undefined) return;
+    const reply = buffered.slice(0, end.index + end[0].length);
+    buffered = buffered.slice(reply.length);
+    const resolve = waiting;
+    waiting = undefined;
+    resolve(reply);
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    take();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const reply = () =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply; so far: ${JSON.stringify(buffered)}`)), 10_000);
+      waiting = (text) => {
+        clearTimeout(timer);
+        resolve(text);
+      };
+      take();
+    });
+  return {
+    reply,
+    command: (line: string) => {
+      child.stdin.write(`${line}\r\n`);
+      return reply();
+    },
+    /** Ends standard input; resolves with the exit status and what standard error said. */
+    end: async () => {
+      child.stdin.end();
+      return { code: await closed, stderr, unread: buffered };
+    },
+  };
+}
+
+describe('mailv-sendmail -bs', () => {
+  it('step by step, as Symfony Mailer speaks it: each reply byte for byte, the message un-stuffed and handed on with the envelope given', async () => {
+    const server = await startScriptedServer();
+    try {
+      const client = stepByStep(environment(freshHome(), `127.0.0.1:${server.port}`));
+      assert.equal(await client.reply(), `220 ${LOCAL_HOST} ESMTP mailv-sendmail\r\n`);
+      assert.equal(await client.command('EHLO [127.0.0.1]'), `250-${LOCAL_HOST}\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n`);
+      assert.equal(await client.command('MAIL FROM:<alice@example.org>'), '250 Ok\r\n');
+      assert.equal(await client.command('RCPT TO:<bob@example.org>'), '250 Ok\r\n');
+      assert.equal(await client.command('RCPT TO:<carol@example.org>'), '250 Ok\r\n');
+      assert.equal(await client.command('DATA'), '354 End data with <CR><LF>.<CR><LF>\r\n');
+      const message = 'Message-ID: <bs.1@example.org>\r\nSubject: step\r\n\r\n..a line that began with a dot\r\nlast\r\n';
+      assert.equal(await client.command(`${message}.`), '250 Ok: sent\r\n');
+      assert.equal(await client.command('QUIT'), '221 Bye\r\n');
+      const ended = await client.end();
+      assert.equal(ended.code, 0, ended.stderr);
+      assert.equal(ended.stderr, '');
+      assert.equal(ended.unread, '');
+      assert.deepEqual(
+        server.commands.filter((line) => /^(MAIL|RCPT)/.test(line)).map((line) => line.replace(/ SIZE=\d+$/, '')),
+        ['MAIL From:<alice@example.org>', 'RCPT To:<bob@example.org>', 'RCPT To:<carol@example.org>'],
+      );
+      const received = server.received().toString('latin1');
+      // Stuffed again on the way out: the line began with one dot in the message itself.
+      assert.match(received, /^Subject: step\r\n/m);
+      assert.match(received, /\r\n\r\n\.\.a line that began with a dot\r\nlast\r\n\.\r\n/);
+      assert.match(received, /^Message-ID: <bs\.1@example\.org>\r\n/m);
+      // As a piped message: what it lacks is added, From naming the envelope sender.
+      assert.match(received, /^From: alice@example\.org\r\n/m);
+      assert.match(received, /^Date: /m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('all at once, as a pipelining client writes it: two messages, the null sender, RSET and NOOP, the replies in order', async () => {
+    const server = await startScriptedServer();
+    try {
+      const input = [
+        'HELO client.example',
+        'MAIL FROM:<>',
+        'RCPT TO:<bob@example.org>',
+        'DATA',
+        'Subject: bounce\r\n\r\nfirst\r\n.',
+        'NOOP',
+        'RSET',
+        'MAIL FROM: <alice@example.org> BODY=8BITMIME',
+        'RCPT TO:carol@example.org',
+        'DATA',
+        'Subject: second\r\n\r\nsecond\r\n.',
+        'QUIT',
+        '',
+      ].join('\r\n');
+      const result = await runAtOnce(['-bs', '-i'], environment(freshHome(), `127.0.0.1:${server.port}`), input);
+      assert.equal(result.code, 0, result.stderr);
+      const ok = '250 Ok\r\n';
+      const data = '354 End data with <CR><LF>.<CR><LF>\r\n';
+      assert.equal(
+        result.stdout,
+        `220 ${LOCAL_HOST} ESMTP mailv-sendmail\r\n250 ${LOCAL_HOST}\r\n${ok}${ok}${data}250 Ok: sent\r\n${ok}${ok}${ok}${ok}${data}250 Ok: sent\r\n221 Bye\r\n`,
+      );
+      const envelopes = server.commands.filter((line) => /^(MAIL|RCPT)/.test(line)).map((line) => line.replace(/ SIZE=\d+/, ''));
+      assert.deepEqual(envelopes, ['MAIL From:<>', 'RCPT To:<bob@example.org>', 'MAIL From:<alice@example.org>', 'RCPT To:<carol@example.org>']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a client's mistakes are answered as Postfix answers them, and the dialogue goes on", async () => {
+    const server = await startScriptedServer();
+    try {
+      const input = [
+        'RCPT TO:<bob@example.org>',
+        'DATA',
+        'MAIL FROM:<alice@example.org>',
+        'MAIL FROM:<alice@example.org>',
+        'DATA',
+        'RCPT TO:<bob@exa mple.org>',
+        'RCPT <bob@example.org>',
+        'STARTTLS',
+        'AUTH PLAIN AGFsaWNlAHNlY3JldA==',
+        'XYZZY',
+        `NOOP ${'x'.repeat(3000)}`,
+        'VRFY bob',
+        'QUIT',
+        '',
+      ].join('\r\n');
+      const result = await runAtOnce(['-bs'], environment(freshHome(), `127.0.0.1:${server.port}`), input);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(result.stdout.split('\r\n').slice(1, -1), [
+        '503 Error: need MAIL command',
+        '503 Error: need MAIL command',
+        '250 Ok',
+        '503 Error: nested MAIL command',
+        '503 Error: need RCPT command',
+        '501 invalid address "bob@exa mple.org": malformed domain "exa mple.org"',
+        '501 Syntax: RCPT TO:<address>',
+        '502 Error: STARTTLS is not offered here',
+        '502 Error: AUTH is not offered here',
+        '500 Error: command not recognized',
+        '500 Error: line too long',
+        '252 Cannot VRFY, but will try a message to it',
+        '221 Bye',
+      ]);
+      // Nothing was ever handed on.
+      assert.deepEqual(server.commands, []);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the dot is answered with the verdict: 554 refused, 250 for some only, 451 when the server cannot be reached; failures on standard error', async () => {
+    const refusing = await startScriptedServer({
+      replies: { RCPT: (line) => (line.includes('nobody') ? '550 5.1.1 <nobody@example.org>: User unknown' : '250 2.1.5 Ok') },
+    });
+    try {
+      const home = freshHome();
+      const transaction = (...recipients: string[]) => [
+        'MAIL FROM:<alice@example.org>',
+        ...recipients.map((to) => `RCPT TO:<${to}>`),
+        'DATA',
+        'Subject: v\r\n\r\nbody\r\n.',
+      ];
+      // Named twice, the refused recipient is still the only one: nobody got the message.
+      const input = [...transaction('nobody@example.org', 'nobody@example.org'), ...transaction('bob@example.org', 'nobody@example.org'), 'QUIT', ''].join(
+        '\r\n',
+      );
+      const result = await runAtOnce(['-bs'], environment(home, `127.0.0.1:${refusing.port}`), input);
+      // The status of the first message that did not go to everyone.
+      assert.equal(result.code, 67, result.stderr);
+      const replies = result.stdout.split('\r\n').filter((line) => /^(250 Ok:|4|5)/.test(line));
+      assert.deepEqual(replies, ['554 a recipient was refused: nobody@example.org', '250 Ok: sent, but not to every recipient (see standard error)']);
+      assert.match(result.stderr, /^mailv: not delivered to nobody@example\.org: 550 5\.1\.1 <nobody@example\.org>: User unknown$/m);
+      // Nobody got the first: it is kept, as a piped message would be.
+      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^Subject: v$/m);
+    } finally {
+      await refusing.close();
+    }
+    const home = freshHome();
+    const unreachable = await runAtOnce(
+      ['-bs'],
+      environment(home, `127.0.0.1:${await closedPort()}`),
+      'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nx\r\n.\r\nQUIT\r\n',
+    );
+    assert.equal(unreachable.code, 75, unreachable.stderr);
+    assert.match(unreachable.stdout, /\r\n451 connection refused by \[127\.0\.0\.1\] port \d+\r\n221 Bye\r\n$/);
+    assert.equal(existsSync(join(home, 'dead.letter')), true);
+  });
+
+  it('a client gone before its lone dot sends nothing; -bs with recipients or -t is refused before any greeting (64)', async () => {
+    const server = await startScriptedServer();
+    try {
+      const gone = await runAtOnce(
+        ['-bs'],
+        environment(freshHome(), `127.0.0.1:${server.port}`),
+        'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nhalf a message\r\n',
+      );
+      assert.equal(gone.code, 0, gone.stderr);
+      assert.match(gone.stdout, /354 [^\r]*\r\n$/);
+      assert.deepEqual(server.commands, []);
+    } finally {
+      await server.close();
+    }
+    for (const [args, said] of [
+      [['-bs', 'bob@example.org'], 'recipients as arguments'],
+      [['-bs', '-t'], '-t'],
+    ] as const) {
+      const refused = await runAtOnce(args, environment(freshHome(), '127.0.0.1:9'), 'QUIT\r\n');
+      assert.equal(refused.code, 64);
+      assert.equal(refused.stdout, '');
+      assert.equal(refused.stderr, `mailv: -bs takes the recipients from the SMTP dialogue on standard input: ${said} cannot go with it\n`);
+    }
+  });
+});
