@@ -1,37 +1,20 @@
 // mailv-sendmail as a process: quiet unless -v, sendmail's statuses, dead.letter, the `.` line, and
 // the name `sendmail` choosing it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { closedPort } from '../helpers/loopback-port.js';
 import { freshHome } from '../helpers/cli.js';
+import { runScript } from '../helpers/node-script.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { LOCAL_RECIPIENT, POSTFIX, postfixSkipReason } from '../helpers/postfix.js';
 
 const SENDMAIL = fileURLToPath(new URL('../../bin/mailv-sendmail.js', import.meta.url));
 const MAILV = fileURLToPath(new URL('../../bin/mailv.js', import.meta.url));
 
-function run(
-  command: string,
-  args: readonly string[],
-  env: Record<string, string>,
-  input: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [command, ...args], { env: { PATH: '/usr/bin:/bin', USER: 'tester', LANG: 'C.UTF-8', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
-}
+const run = runScript;
 
 describe('mailv-sendmail', () => {
   it("-v: a recipient given as an argument is no Bcc; a To: that gets no copy is the header's only", async () => {

@@ -7,9 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { LOCAL_HOST } from '../helpers/cli.js';
-import { freshHome } from '../helpers/cli.js';
+import { LOCAL_HOST, freshHome } from '../helpers/cli.js';
 import { closedPort } from '../helpers/loopback-port.js';
+import { runScript } from '../helpers/node-script.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 
 const SENDMAIL = fileURLToPath(new URL('../../bin/mailv-sendmail.js', import.meta.url));
@@ -19,18 +19,8 @@ function environment(home: string, server: string): Record<string, string> {
 }
 
 /** Runs mailv-sendmail with `input` written at once, as a pipelining client writes it. */
-function runAtOnce(args: readonly string[], env: Record<string, string>, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SENDMAIL, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
+function runAtOnce(args: readonly string[], env: Record<string, string>, input: string) {
+  return runScript(SENDMAIL, args, env, input);
 }
 
 /**
