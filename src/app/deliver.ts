@@ -19,8 +19,14 @@ import type { Run } from './run.js';
 import { tlsResumption } from './tls-resumption.js';
 import { gatherTrust, NO_TRUST, type Trust } from './trust.js';
 
+/** How a delivery ended: the exit status, and whether any recipient got the message (a 250 to it). */
+export interface DeliveryEnd {
+  readonly status: number;
+  readonly someoneGotIt: boolean;
+}
+
 /** Through one submission server. */
-export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, server: ServerAddress): Promise<number> {
+export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, server: ServerAddress): Promise<DeliveryEnd> {
   const signal = run.interrupt.signal;
   const trust = await gatherTrust(plan, signal);
   if (trust.auth) run.hide(trust.auth.credentials.secret);
@@ -34,13 +40,14 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
     emit,
     signal,
   );
-  if (plan.quitAfter !== undefined) return probeStatus(run, results);
-  if (!anyDelivered(results)) await keepDeadLetter(run, prepared, false);
-  return resultsStatus(run, results);
+  const someoneGotIt = anyDelivered(results);
+  if (plan.quitAfter !== undefined) return { status: probeStatus(run, results), someoneGotIt };
+  if (!someoneGotIt) await keepDeadLetter(run, prepared, false);
+  return { status: resultsStatus(run, results), someoneGotIt };
 }
 
 /** --direct: to the MX hosts of each recipient domain. */
-export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput): Promise<number> {
+export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput): Promise<DeliveryEnd> {
   const signal = run.interrupt.signal;
   await showMessageAndAddresses(run, plan, prepared);
   const emit = await openEvents(run, plan);
@@ -55,14 +62,15 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   const failures = outcomes.flatMap((outcome) => ('error' in outcome ? [outcome] : []));
   const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
   for (const failure of failures) run.note({ code: 'domain-not-delivered', recipients: failure.recipients, error: failure.error.fact });
-  if (plan.quitAfter !== undefined && failures.length === 0) return probeStatus(run, results);
+  const someoneGotIt = anyDelivered(results);
+  if (plan.quitAfter !== undefined && failures.length === 0) return { status: probeStatus(run, results), someoneGotIt };
   // A domain that got nothing (its hosts failed, or one may have it unconfirmed) keeps the message,
   // even when another domain took it: for its recipients, it is a message nobody received.
-  if ((!anyDelivered(results) || failures.length > 0) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
+  if ((!someoneGotIt || failures.length > 0) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
   // Refused recipients (67) first, then the first domain that failed whole, as documented.
-  if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0) return resultsStatus(run, results);
+  if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0) return { status: resultsStatus(run, results), someoneGotIt };
   run.record(failures[0]!.error);
-  return failures[0]!.error.exitCode;
+  return { status: failures[0]!.error.exitCode, someoneGotIt };
 }
 
 /** The session of `plan`, as deliver() and the load run use it. */

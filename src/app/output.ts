@@ -34,7 +34,30 @@ export class Output {
 
   /** Text on standard error (errors, warnings). */
   err(text: string): void {
+    if (this.errorRoom !== undefined) {
+      const octets = Buffer.byteLength(text);
+      if (octets > this.errorRoom) {
+        if (this.errorRoom > 0) this.write('stderr', `${this.errorsWithheld}\n`);
+        this.errorRoom = 0;
+        return;
+      }
+      this.errorRoom -= octets;
+    }
     this.write('stderr', text);
+  }
+
+  /** Octets standard error may still take when bounded (limitErrors); undefined: no bound. */
+  private errorRoom: number | undefined;
+  private errorsWithheld = '';
+
+  /**
+   * Bounds what standard error takes from now on to `octets`, then `withheld` once, in place of the
+   * rest: writes to a pipe block when it is full, and a program that reads it only once standard
+   * output has ended (Symfony's, under sendmail -bs) would leave both waiting for ever.
+   */
+  limitErrors(octets: number, withheld: string): void {
+    this.errorsWithheld = withheld;
+    this.errorRoom = octets - Buffer.byteLength(withheld) - 1;
   }
 
   /** Whether anything written to `name` may still be read. */

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
-import { deliver, deliverToMx } from './deliver.js';
+import { deliver, deliverToMx, type DeliveryEnd } from './deliver.js';
 import { demo } from './demo.js';
 import { openDiagram } from './diagram-sink.js';
 import { dryRun } from './dry-run.js';
@@ -60,8 +60,7 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
     if (plan.dryRun) return await dryRun(run, plan, prepared);
     if (plan.load) return await loadTest(run, plan, plan.load, prepared, { body: input, attachments: files.attachments });
     if (plan.demo) return await demo(run, plan, prepared);
-    if (plan.direct) return await deliverToMx(run, plan, prepared);
-    return await deliver(run, plan, prepared, plan.server);
+    return (plan.direct ? await deliverToMx(run, plan, prepared) : await deliver(run, plan, prepared, plan.server)).status;
   } catch (error) {
     // A failed write stopped the run: that is its failure, whatever the interruption became.
     const failure = run.output.failure ?? error;
@@ -84,22 +83,24 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
 
 /**
  * A whole message already read (one transaction of mailv-sendmail -bs), handed over as a piped
- * one is: the exit status its delivery gives, the failure said and recorded, and the message kept
- * in dead.letter when nobody got it.
+ * one is: how its delivery ended, the failure said and recorded. The message is kept in
+ * dead.letter when anyone did not get it: the client hears 250 when someone did, and forgets it.
  */
-export async function sendRead(run: Run, plan: Plan, input: ReadInput): Promise<number> {
+export async function sendRead(run: Run, plan: Plan, input: ReadInput): Promise<DeliveryEnd> {
   let prepared: PreparedInput | undefined;
   try {
     prepared = await prepareInput(plan, input, [], run.io.clock.date());
-    if (plan.direct) return await deliverToMx(run, plan, prepared);
-    return await deliver(run, plan, prepared, plan.server);
+    const end = plan.direct ? await deliverToMx(run, plan, prepared) : await deliver(run, plan, prepared, plan.server);
+    // Nobody: already kept by the delivery.
+    if (end.status !== ExitCode.OK && end.someoneGotIt) await keepDeadLetter(run, prepared, false);
+    return end;
   } catch (error) {
     const status = run.fail(run.output.failure ?? error);
     if (keepsWhatWasRead(plan, status, true) && input.source.size > 0) {
       prepared ??= await prepareUnfinished(run, plan, input, []).catch(() => undefined);
       if (prepared) await keepDeadLetter(run, prepared, false);
     }
-    return status;
+    return { status, someoneGotIt: false };
   }
 }
 

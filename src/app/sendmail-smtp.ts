@@ -1,184 +1,217 @@
 // mailv-sendmail -bs: an SMTP client on standard input and output (PHP's Symfony Mailer and
 // Laravel run /usr/sbin/sendmail -bs by default). mailv keeps no queue: each transaction's message
 // is read to its lone dot, then handed on as a piped one is, and the dot is answered with what
-// became of it: 250 when it went (to everyone, or to some, the others said on standard error),
-// 451 when it may go later, 554 when it will not; the client keeps a message it did not see
-// taken. Standard output carries the dialogue alone; each failure is also said on standard error.
+// became of it: 250 when someone got it (those who did not are said on standard error, and the
+// message kept in dead.letter), 451 when it may go later, 554 when it will not. Replies are in
+// English and ASCII, as every server's; standard output carries them alone.
 import { readStream } from '../cli/body-input.js';
 import { SmtpInput } from '../cli/smtp-input.js';
-import { InterruptedError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
+import { systemProblem } from '../cli/system-problem.js';
+import { type ErrorFact, InputError, InterruptedError, LocalIoError } from '../errors.js';
+import { ExitCode, signalStatus } from '../exit-codes.js';
 import { parseMailbox } from '../message/address.js';
 import type { Plan } from '../plan.js';
 import { formatServerReply } from '../render/server-reply.js';
 import { parseServerCommand } from '../smtp/server-command.js';
-import { describeError } from '../words/describe.js';
+import { describeError, describeFact, wordsFor } from '../words/describe.js';
+import { smtpServerWords as said } from '../words/en/smtp-server.js';
 import type { Run } from './run.js';
 import { sendRead } from './send.js';
 
 /** What the EHLO reply offers: commands pipelined are read in order; the message goes on as it came. */
 const EXTENSIONS = ['PIPELINING', '8BITMIME', 'SMTPUTF8'];
 
+/** Recipients a transaction takes, as Postfix's smtpd_recipient_limit. */
+export const MAX_RECIPIENTS = 1000;
+
 /**
- * Statuses after which the message may go later, so the client should keep it and try again (451):
- * deferred, and what failed here rather than at the server (I/O, mailv itself, a signal). The
- * others are the server's or the message's for good (554), as Postfix reads sendmail's statuses.
+ * What standard error may take in all: Symfony reads it only once standard output has ended, and a
+ * full pipe would block mailv's next write, and with it the dialogue, for good. Well under a
+ * pipe's 64 KiB.
  */
-function temporary(status: number): boolean {
-  return status === ExitCode.TEMPFAIL || status === ExitCode.IOERR || status === ExitCode.SOFTWARE || status > 128;
+const ERROR_OCTETS = 8 * 1024;
+
+/** A transaction, from MAIL; the sender is '' for `<>`. */
+interface Transaction {
+  readonly sender: string;
+  readonly recipients: string[];
 }
 
 /**
  * Serves the dialogue until QUIT or the end of standard input; `planFor` makes each transaction's
  * plan from its envelope. The exit status is 0 when every message went to everyone, else that of
- * the first that did not.
+ * the first that did not; 128 + its number when a signal ends it.
  */
 export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: string, recipients: readonly string[]) => Plan): Promise<number> {
   const { io } = run;
-  const words = run.words.smtpServer;
+  if (io.stdin.kind().kind === 'directory') throw new InputError({ code: 'MAILV_STDIN_DIRECTORY' }, ExitCode.NOINPUT);
+  run.output.limitErrors(ERROR_OCTETS, run.words.output.errorsWithheld);
   const reply = (code: number, ...lines: string[]) => run.output.out(formatServerReply(code, lines));
-  const refusal = (error: unknown) => describeError(error, run.words);
+  const refusal = (error: unknown) => describeError(error, wordsFor('en'));
   const signal = run.interrupt.signal;
   const stopWatching = io.signals.watch((stop) => run.stop(stop));
-  // A signal or a failed write ends the wait for the client's next line.
+  // A signal (or a failed write) ends the wait for the client's next line.
   const stopReading = () => io.stdin.stream.destroy();
   signal.addEventListener('abort', stopReading, { once: true });
   const input = new SmtpInput(io.stdin.stream);
   let status: number = ExitCode.OK;
-  /** The transaction under way: undefined before MAIL; the sender is '' for `<>`. */
-  let sender: string | undefined;
-  let recipients: string[] = [];
-  const reset = () => {
-    sender = undefined;
-    recipients = [];
-  };
-  reply(220, `${base.fqdn} ${words.greeting}`);
+  let transaction: Transaction | undefined;
+  reply(220, `${base.fqdn} ${said.greeting}`);
   try {
     for (;;) {
       const line = await input.line();
-      if (line.kind === 'end') break;
+      if (signal.aborted || line.kind === 'end') break;
       if (line.kind === 'too-long') {
-        reply(500, words.lineTooLong);
+        reply(500, said.lineTooLong);
         continue;
       }
       const command = parseServerCommand(line.text);
       switch (command.kind) {
         case 'hello':
-          reset();
+          transaction = undefined;
           reply(250, base.fqdn, ...(command.extended ? EXTENSIONS : []));
           break;
         case 'mail':
-          if (sender !== undefined) reply(503, words.nestedMail);
+          if (transaction !== undefined) reply(503, said.nestedMail);
           else {
             try {
               // Checked as -f checks it, now, so that the client hears of it at MAIL.
-              sender = command.path === '' ? '' : parseMailbox(command.path, base.fqdn).address;
+              const sender = command.path === '' ? '' : parseMailbox(command.path, base.fqdn).address;
               planFor(sender, []);
-              reply(250, words.ok);
+              transaction = { sender, recipients: [] };
+              reply(250, said.ok);
             } catch (error) {
-              sender = undefined;
               reply(501, refusal(error));
             }
           }
           break;
         case 'rcpt':
-          if (sender === undefined) reply(503, words.needMail);
+          if (transaction === undefined) reply(503, said.needMail);
+          else if (transaction.recipients.length >= MAX_RECIPIENTS) reply(452, said.tooManyRecipients);
           else {
             try {
               const recipient = parseMailbox(command.path, base.fqdn).address;
-              planFor(sender, [recipient]);
-              if (!recipients.includes(recipient)) recipients.push(recipient);
-              reply(250, words.ok);
+              planFor(transaction.sender, [recipient]);
+              transaction.recipients.push(recipient);
+              reply(250, said.ok);
             } catch (error) {
               reply(501, refusal(error));
             }
           }
           break;
         case 'data': {
-          if (sender === undefined) {
-            reply(503, words.needMail);
-            break;
+          if (transaction === undefined) reply(503, said.needMail);
+          else if (transaction.recipients.length === 0) reply(503, said.needRecipient);
+          else {
+            const { sender, recipients } = transaction;
+            transaction = undefined;
+            const answer = await handOn(run, input, () => planFor(sender, recipients), reply);
+            // Nothing to say: the client left before its dot, or a signal ends the dialogue (below).
+            if (answer === undefined || signal.aborted) break;
+            if (status === ExitCode.OK) status = answer.status;
+            reply(answer.code, answer.text);
           }
-          if (recipients.length === 0) {
-            reply(503, words.needRecipient);
-            break;
-          }
-          reply(354, words.startData);
-          const outcome = await transaction(run, input, planFor(sender, recipients), recipients.length);
-          reset();
-          if (outcome === undefined) return status; // the client went away before its lone dot
-          if (status === ExitCode.OK) status = outcome.status;
-          reply(outcome.code, outcome.text);
           break;
         }
         case 'rset':
-          reset();
-          reply(250, words.ok);
+          transaction = undefined;
+          reply(250, said.ok);
           break;
         case 'noop':
-          reply(250, words.ok);
+          reply(250, said.ok);
           break;
         case 'quit':
-          reply(221, words.bye);
+          reply(221, said.bye);
           return status;
         case 'help':
-          reply(214, words.help);
+          reply(214, said.help);
           break;
         case 'vrfy':
-          reply(252, words.vrfy);
+          reply(252, said.vrfy);
           break;
         case 'not-offered':
-          reply(502, words.notOffered(command.verb));
+          reply(502, said.notOffered(command.verb));
           break;
         case 'syntax':
-          reply(501, words.syntax(command.verb));
+          reply(501, said.syntax(command.verb));
           break;
         case 'unknown':
-          reply(500, words.unknown);
+          reply(500, said.unknown);
           break;
       }
     }
   } catch (error) {
-    // Standard input failed, or was closed under the wait by a signal: that is how the run ends.
-    if (!signal.aborted) throw error;
+    // Standard input failed, or was closed under the wait by a signal.
+    if (!signal.aborted) throw new LocalIoError({ code: 'MAILV_STDIN_UNREADABLE', ...systemProblem(error) }, 'input');
   } finally {
     signal.removeEventListener('abort', stopReading);
     stopWatching();
   }
-  if (signal.aborted && run.output.failure === undefined) return run.fail(new InterruptedError(signal.reason as NodeJS.Signals, 'input'));
-  return status;
+  if (!signal.aborted) return status;
+  reply(421, `${base.fqdn} ${said.closing}`);
+  // Said once: a delivery the signal stopped has said it already.
+  if (run.failureFact?.fact.code === 'MAILV_INTERRUPTED') return signalStatus(signal.reason as NodeJS.Signals);
+  return run.fail(new InterruptedError(signal.reason as NodeJS.Signals, 'input'));
 }
 
 /**
- * Reads one message to its lone dot and hands it on; undefined when the client went away before
- * the dot (nothing is sent: the client never saw it taken). The reply to the dot comes from the
- * delivery's exit status and recorded result, never from its words.
+ * After DATA: the plan, the 354, the message read to its lone dot and handed on. Undefined when
+ * there is nothing to say to the dot: the client went away before it (nothing is sent), or a
+ * signal stopped the run.
  */
-async function transaction(
+async function handOn(
   run: Run,
   input: SmtpInput,
-  plan: Plan,
-  recipients: number,
+  plan: () => Plan,
+  reply: (code: number, ...lines: string[]) => void,
 ): Promise<{ readonly code: number; readonly text: string; readonly status: number } | undefined> {
+  let transactionPlan: Plan;
+  try {
+    transactionPlan = plan();
+  } catch (error) {
+    // Each address was checked as it came; together they may still make no plan.
+    const status = run.fail(error);
+    return { code: 554, text: describeError(error, wordsFor('en')), status };
+  }
+  reply(354, said.startData);
   const read = await readStream(input.message(), { signal: run.interrupt.signal });
   try {
+    if (run.interrupt.signal.aborted) return undefined;
     if (read.unfinished) {
+      // Reading stopped short (no room to spool it): what is left of the message is skipped to its
+      // dot, never read as commands, and the client told to keep it and try later.
+      for await (const _ of input.message(true));
+      if (!input.complete()) return undefined;
       const status = run.fail(read.unfinished);
-      return { code: 451, text: run.failure!.message, status };
+      return { code: 451, text: describeError(read.unfinished, wordsFor('en')), status };
     }
     if (!input.complete()) return undefined;
-    run.plan = plan;
-    const status = await sendRead(run, plan, read);
-    if (status === ExitCode.OK) return { code: 250, text: run.words.smtpServer.sent(false), status };
-    const failure = run.failureFact?.fact;
-    // Refused or deferred for some recipients only: the others have it, which is what 250 says.
-    const some =
-      failure !== undefined &&
-      (failure.code === 'MAILV_RECIPIENTS_REFUSED' || failure.code === 'MAILV_RECIPIENTS_DEFERRED') &&
-      failure.recipients.length < recipients;
-    if (some) return { code: 250, text: run.words.smtpServer.sent(true), status };
-    return { code: temporary(status) ? 451 : 554, text: run.failure?.message ?? '', status };
+    run.plan = transactionPlan;
+    const end = await sendRead(run, transactionPlan, read);
+    if (end.status === ExitCode.OK) return { code: 250, text: said.sent(false), status: end.status };
+    if (end.someoneGotIt) return { code: 250, text: said.sent(true), status: end.status };
+    const fact = run.failureFact?.fact;
+    const text = fact === undefined ? '' : describeFact(fact, wordsFor('en'));
+    return { code: mayGoLater(end.status, fact) ? 451 : 554, text, status: end.status };
   } finally {
     await read.cleanup();
   }
+}
+
+/**
+ * Whether the client should keep the message and try again (451) rather than give it up (554): a
+ * server's own 4xx says so (a deferred recipient, a 454 to AUTH), and so does a failure of this
+ * machine's rather than of the message or the server: its disk, its configuration, mailv itself.
+ */
+function mayGoLater(status: number, fact: ErrorFact | undefined): boolean {
+  const reply = fact !== undefined && 'reply' in fact ? fact.reply : undefined;
+  if (reply !== undefined && reply.code >= 400 && reply.code < 500) return true;
+  return (
+    status === ExitCode.TEMPFAIL ||
+    status === ExitCode.IOERR ||
+    status === ExitCode.SOFTWARE ||
+    status === ExitCode.CONFIG ||
+    status === ExitCode.CANTCREAT ||
+    status > 128
+  );
 }

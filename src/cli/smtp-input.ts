@@ -5,6 +5,7 @@
 const LF = 0x0a;
 const CR = 0x0d;
 const DOT = 0x2e;
+const LINE_THEN_DOT = Buffer.from('\n.');
 
 /** The longest command line taken, its line break left out (Postfix's line_length_limit). */
 export const MAX_COMMAND_LINE = 2048;
@@ -41,17 +42,24 @@ export class SmtpInput {
     }
   }
 
+  /** The message being read is at the start of a line, where a dot means something. */
+  private atLineStart = true;
+  private messageComplete = false;
+
   /**
-   * The message after a 354: its lines as they come, a leading dot taken off each that has one,
-   * until the line holding only a dot, which is consumed. `complete()` then says whether that line
-   * came, or the client went away before it.
+   * The message after a 354: its octets as they come, a leading dot taken off each line that has
+   * one, until the line holding only a dot, which is consumed. `complete()` then says whether that
+   * line came, or the client went away before it. `resume`: go on with the message already begun
+   * (to skip what is left of it after reading had to stop).
    */
-  async *message(): AsyncGenerator<Buffer> {
-    this.messageComplete = false;
-    let atLineStart = true;
+  async *message(resume = false): AsyncGenerator<Buffer> {
+    if (!resume) {
+      this.messageComplete = false;
+      this.atLineStart = true;
+    }
     for (;;) {
       if (this.pending.length === 0 && !(await this.fill())) return;
-      if (atLineStart && this.pending[0] === DOT) {
+      if (this.atLineStart && this.pending[0] === DOT) {
         // Whether this is the end needs the octets after the dot: ".\n", ".\r\n", or anything else.
         while (this.pending.length < 2 || (this.pending[1] === CR && this.pending.length < 3)) if (!(await this.fill())) return;
         const second = this.pending[1];
@@ -61,17 +69,16 @@ export class SmtpInput {
           return;
         }
         this.pending = this.pending.subarray(1);
-        if (this.pending.length === 0) continue;
       }
-      const end = this.pending.indexOf(LF);
-      const piece = end === -1 ? this.pending : this.pending.subarray(0, end + 1);
+      // Up to the next line that begins with a dot, else all that is here, in one piece: only such
+      // a line needs a look, and a piece a line would make a spooled message a write a line.
+      const dotLine = this.pending.indexOf(LINE_THEN_DOT);
+      const piece = dotLine === -1 ? this.pending : this.pending.subarray(0, dotLine + 1);
       this.pending = this.pending.subarray(piece.length);
-      atLineStart = end !== -1;
+      this.atLineStart = piece[piece.length - 1] === LF;
       yield piece;
     }
   }
-
-  private messageComplete = false;
 
   /** The message last read ended with its lone dot. */
   complete(): boolean {

@@ -8,7 +8,6 @@ import type { DnsWords } from './dns-words.js';
 import type { HelpWords } from './help-words.js';
 import type { LoadWords } from './load-words.js';
 import type { OutputWords } from './output-words.js';
-import type { SmtpServerWords } from './smtp-server-words.js';
 
 /** One formatter per code of the fact union F, each taking exactly that fact. */
 export type WordsOf<F extends { readonly code: string }> = {
@@ -36,8 +35,6 @@ export interface Words {
   readonly load: LoadWords;
   /** --help: the descriptions of the commands and their options, the examples, commander's headings. */
   readonly help: HelpWords;
-  /** mailv-sendmail -bs: the text of its replies. */
-  readonly smtpServer: SmtpServerWords;
 }
 
 export interface TimingWords {

@@ -23,4 +23,6 @@ export interface OutputWords {
     readonly reply: (command: string) => string;
     readonly dnsQuery: (server: string, type: string, name: string) => string;
   };
+  /** mailv-sendmail -bs: the last line standard error takes, once it has taken all it may. */
+  readonly errorsWithheld: string;
 }

@@ -1,5 +1,6 @@
 // The shape of the text of mailv-sendmail -bs's replies: after each code, what a client's log
-// shows. Codes and keywords (ESMTP, PIPELINING, the verbs) are the protocol's, not words.
+// shows. It is English in every language, as every server's is: reply text is ASCII (RFC 5321
+// §4.2), and the programs that read it (Symfony's exceptions, a log) expect it so.
 export interface SmtpServerWords {
   /** The greeting's text after this host's name. */
   readonly greeting: string;
@@ -16,6 +17,9 @@ export interface SmtpServerWords {
   readonly notOffered: (verb: string) => string;
   readonly unknown: string;
   readonly lineTooLong: string;
+  readonly tooManyRecipients: string;
+  /** 421 when a signal ends the dialogue. */
+  readonly closing: string;
   readonly help: string;
   /** 252 to VRFY: no address is checked, a message to it will be tried. */
   readonly vrfy: string;

@@ -59,10 +59,12 @@ function stepByStep(env: Record<string, string>) {
     });
   return {
     reply,
+    send: (text: string) => child.stdin.write(text),
     command: (line: string) => {
       child.stdin.write(`${line}\r\n`);
       return reply();
     },
+    kill: (signal: NodeJS.Signals) => child.kill(signal),
     /** Ends standard input; resolves with the exit status and what standard error said. */
     end: async () => {
       child.stdin.end();
@@ -149,12 +151,20 @@ describe('mailv-sendmail -bs', () => {
         'MAIL FROM:<alice@example.org>',
         'DATA',
         'RCPT TO:<bob@exa mple.org>',
+        'RCPT TO:<j\u00f6rg@exa mple.org>',
         'RCPT <bob@example.org>',
         'STARTTLS',
         'AUTH PLAIN AGFsaWNlAHNlY3JldA==',
         'XYZZY',
         `NOOP ${'x'.repeat(3000)}`,
         'VRFY bob',
+        // RSET, and EHLO, end the transaction under way.
+        'RCPT TO:<bob@example.org>',
+        'RSET',
+        'DATA',
+        'MAIL FROM:<alice@example.org>',
+        'EHLO client.example',
+        'RCPT TO:<bob@example.org>',
         'QUIT',
         '',
       ].join('\r\n');
@@ -167,12 +177,23 @@ describe('mailv-sendmail -bs', () => {
         '503 Error: nested MAIL command',
         '503 Error: need RCPT command',
         '501 invalid address "bob@exa mple.org": malformed domain "exa mple.org"',
+        // Reply text is ASCII (RFC 5321 §4.2).
+        '501 invalid address "j?rg@exa mple.org": malformed domain "exa mple.org"',
         '501 Syntax: RCPT TO:<address>',
         '502 Error: STARTTLS is not offered here',
         '502 Error: AUTH is not offered here',
         '500 Error: command not recognized',
         '500 Error: line too long',
         '252 Cannot VRFY, but will try a message to it',
+        '250 Ok',
+        '250 Ok',
+        '503 Error: need MAIL command',
+        '250 Ok',
+        `250-${LOCAL_HOST}`,
+        '250-PIPELINING',
+        '250-8BITMIME',
+        '250 SMTPUTF8',
+        '503 Error: need MAIL command',
         '221 Bye',
       ]);
       // Nothing was ever handed on.
@@ -182,9 +203,16 @@ describe('mailv-sendmail -bs', () => {
     }
   });
 
-  it('the dot is answered with the verdict: 554 refused, 250 for some only, 451 when the server cannot be reached; failures on standard error', async () => {
-    const refusing = await startScriptedServer({
-      replies: { RCPT: (line) => (line.includes('nobody') ? '550 5.1.1 <nobody@example.org>: User unknown' : '250 2.1.5 Ok') },
+  it('the dot is answered with the verdict: 554 refused, 451 deferred, 250 for some only, 451 when the server cannot be reached; failures on standard error, every message someone lacks kept', async () => {
+    const verdicts = await startScriptedServer({
+      replies: {
+        RCPT: (line) =>
+          /nobody/i.test(line)
+            ? '550 5.1.1 <nobody@example.org>: User unknown'
+            : line.includes('later')
+              ? '450 4.2.0 <later@example.org>: try again'
+              : '250 2.1.5 Ok',
+      },
     });
     try {
       const home = freshHome();
@@ -194,20 +222,34 @@ describe('mailv-sendmail -bs', () => {
         'DATA',
         'Subject: v\r\n\r\nbody\r\n.',
       ];
-      // Named twice, the refused recipient is still the only one: nobody got the message.
-      const input = [...transaction('nobody@example.org', 'nobody@example.org'), ...transaction('bob@example.org', 'nobody@example.org'), 'QUIT', ''].join(
-        '\r\n',
-      );
-      const result = await runAtOnce(['-bs'], environment(home, `127.0.0.1:${refusing.port}`), input);
+      const input = [
+        // Named twice (the domain in another case), the refused recipient is still the only one: nobody got it.
+        ...transaction('nobody@example.org', 'nobody@EXAMPLE.org'),
+        ...transaction('bob@example.org', 'nobody@example.org'),
+        ...transaction('later@example.org'),
+        ...transaction('bob@example.org', 'later@example.org'),
+        // Refused for one, deferred for the other: nobody got it, and the refusal decides.
+        ...transaction('nobody@example.org', 'later@example.org'),
+        'QUIT',
+        '',
+      ].join('\r\n');
+      const result = await runAtOnce(['-bs'], environment(home, `127.0.0.1:${verdicts.port}`), input);
       // The status of the first message that did not go to everyone.
       assert.equal(result.code, 67, result.stderr);
       const replies = result.stdout.split('\r\n').filter((line) => /^(250 Ok:|4|5)/.test(line));
-      assert.deepEqual(replies, ['554 a recipient was refused: nobody@example.org', '250 Ok: sent, but not to every recipient (see standard error)']);
+      const some = '250 Ok: sent, but not to every recipient (see standard error)';
+      assert.deepEqual(replies, [
+        '554 a recipient was refused: nobody@example.org',
+        some,
+        '451 not accepted for now (try again later): later@example.org',
+        some,
+        '554 a recipient was refused: nobody@example.org',
+      ]);
       assert.match(result.stderr, /^mailv: not delivered to nobody@example\.org: 550 5\.1\.1 <nobody@example\.org>: User unknown$/m);
-      // Nobody got the first: it is kept, as a piped message would be.
-      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^Subject: v$/m);
+      // Every message that someone did not get is kept, those the client heard 250 for too.
+      assert.equal(readFileSync(join(home, 'dead.letter'), 'utf8').match(/^Subject: v$/gm)?.length, 5);
     } finally {
-      await refusing.close();
+      await verdicts.close();
     }
     const home = freshHome();
     const unreachable = await runAtOnce(
@@ -218,6 +260,67 @@ describe('mailv-sendmail -bs', () => {
     assert.equal(unreachable.code, 75, unreachable.stderr);
     assert.match(unreachable.stdout, /\r\n451 connection refused by \[127\.0\.0\.1\] port \d+\r\n221 Bye\r\n$/);
     assert.equal(existsSync(join(home, 'dead.letter')), true);
+  });
+
+  it('a signal ends the dialogue with 421, said once on standard error, waiting or in the middle of a message, 128 + its number', async () => {
+    for (const during of ['wait', 'message'] as const) {
+      const client = stepByStep(environment(freshHome(), '127.0.0.1:9'));
+      await client.reply();
+      assert.equal(await client.command('MAIL FROM:<a@example.org>'), '250 Ok\r\n');
+      if (during === 'message') {
+        assert.equal(await client.command('RCPT TO:<b@example.org>'), '250 Ok\r\n');
+        assert.equal(await client.command('DATA'), '354 End data with <CR><LF>.<CR><LF>\r\n');
+        await client.send('Subject: half\r\n\r\nhalf a');
+      }
+      client.kill('SIGTERM');
+      assert.equal(await client.reply(), `421 ${LOCAL_HOST} mailv-sendmail is stopping: try again later\r\n`, during);
+      const ended = await client.end();
+      assert.equal(ended.code, 143, during);
+      assert.equal(ended.stderr, 'mailv: interrupted by SIGTERM\n', during);
+    }
+    // While the message is being handed on: the dot gets no verdict, the message is kept.
+    const slow = await startScriptedServer({ greetingDelayMs: 20_000 });
+    try {
+      const home = freshHome();
+      const client = stepByStep(environment(home, `127.0.0.1:${slow.port}`));
+      await client.reply();
+      for (const line of ['MAIL FROM:<a@example.org>', 'RCPT TO:<b@example.org>', 'DATA']) await client.command(line);
+      client.send('Subject: slow\r\n\r\nbody\r\n.\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      client.kill('SIGTERM');
+      assert.equal(await client.reply(), `421 ${LOCAL_HOST} mailv-sendmail is stopping: try again later\r\n`);
+      const ended = await client.end();
+      assert.equal(ended.code, 143);
+      assert.equal(ended.stderr.match(/interrupted by SIGTERM/g)?.length, 1, ended.stderr);
+      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^Subject: slow$/m);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('standard error is bounded, so that a program reading it only after standard output ends (Symfony) never waits for ever; a recipient past 1000 is 452', async () => {
+    const server = await startScriptedServer({ replies: { RCPT: '550 5.1.1 User unknown' } });
+    try {
+      const recipients = Array.from({ length: 1001 }, (_, index) => `RCPT TO:<user${index}@example.org>`);
+      const input = ['MAIL FROM:<alice@example.org>', ...recipients, 'DATA', 'Subject: many\r\n\r\nx\r\n.', 'QUIT', ''].join('\r\n');
+      const child = spawn(process.execPath, [SENDMAIL, '-bs'], { env: environment(freshHome(), `127.0.0.1:${server.port}`) });
+      child.stdin.end(input);
+      // Standard output to its end first, standard error only then, as Symfony's ProcessStream reads them.
+      let stdout = '';
+      for await (const chunk of child.stdout) stdout += chunk;
+      let stderr = '';
+      for await (const chunk of child.stderr) stderr += chunk;
+      const code = await new Promise((resolve) => (child.exitCode === null ? child.on('close', resolve) : resolve(child.exitCode)));
+      assert.equal(code, 67, stderr.slice(0, 300));
+      const replies = stdout.split('\r\n');
+      assert.equal(replies.filter((line) => line === '250 Ok').length, 1 + 1000);
+      assert.equal(replies.filter((line) => line === '452 Error: too many recipients').length, 1);
+      assert.ok(Buffer.byteLength(stderr) <= 8 * 1024, `${Buffer.byteLength(stderr)} octets`);
+      assert.match(stderr, /^mailv: not delivered to user0@example\.org: 550 5\.1\.1 User unknown$/m);
+      assert.match(stderr, /\nmailv: more failures are not written here: standard error is only read once the dialogue is over\n$/);
+    } finally {
+      await server.close();
+    }
   });
 
   it('a client gone before its lone dot sends nothing; -bs with recipients or -t is refused before any greeting (64)', async () => {

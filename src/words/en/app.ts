@@ -48,4 +48,5 @@ export const output: OutputWords = {
     reply: (command) => `waiting for the reply to ${command}…`,
     dnsQuery: (server, type, name) => `asking ${server} for the ${type} records of ${name}…`,
   },
+  errorsWithheld: 'mailv: more failures are not written here: standard error is only read once the dialogue is over',
 };

@@ -12,7 +12,6 @@ import { loadWords } from './load.js';
 import * as message from './message.js';
 import * as record from './record.js';
 import * as smtp from './smtp.js';
-import { smtpServerWords } from './smtp-server.js';
 
 export const en: Words = {
   errors: {
@@ -36,5 +35,4 @@ export const en: Words = {
   diagram: diagramWords,
   load: loadWords,
   help: helpWords,
-  smtpServer: smtpServerWords,
 };

@@ -16,6 +16,8 @@ export const smtpServerWords: SmtpServerWords = {
   notOffered: (verb) => `Error: ${verb} is not offered here`,
   unknown: 'Error: command not recognized',
   lineTooLong: 'Error: line too long',
+  tooManyRecipients: 'Error: too many recipients',
+  closing: 'mailv-sendmail is stopping: try again later',
   help: 'Commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT',
   vrfy: 'Cannot VRFY, but will try a message to it',
 };

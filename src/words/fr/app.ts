@@ -48,4 +48,5 @@ export const output: OutputWords = {
     reply: (command) => `attente de la réponse à ${command}…`,
     dnsQuery: (server, type, name) => `question à ${server} : les enregistrements ${type} de ${name}…`,
   },
+  errorsWithheld: 'mailv : les échecs suivants ne sont pas écrits ici : la sortie d’erreur n’est lue qu’à la fin du dialogue',
 };

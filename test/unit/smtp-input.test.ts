@@ -1,0 +1,76 @@
+// mailv-sendmail -bs reads an SMTP client's standard input: command lines of bounded length, and
+// messages un-stuffed up to their lone dot, however the input is cut.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MAX_COMMAND_LINE, SmtpInput } from '../../dist/cli/smtp-input.js';
+
+/** The input as a stream of the given pieces. */
+function inputOf(...pieces: string[]): SmtpInput {
+  return new SmtpInput(
+    (async function* () {
+      for (const piece of pieces) yield Buffer.from(piece, 'latin1');
+    })(),
+  );
+}
+
+async function messageOf(input: SmtpInput): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const piece of input.message()) parts.push(piece);
+  return Buffer.concat(parts).toString('latin1');
+}
+
+describe('SmtpInput', () => {
+  it('gives command lines ended by CRLF or LF, then the message un-stuffed up to its lone dot, then the lines after it', async () => {
+    const input = inputOf('EHLO a\r\nMAIL FROM:<x@y>\nDATA\r\nSubject: s\r\n\r\n..one\r\n\r\n..\r\n', 'last\r\n.\r\nQUIT\r\n');
+    assert.deepEqual(await input.line(), { kind: 'line', text: 'EHLO a' });
+    assert.deepEqual(await input.line(), { kind: 'line', text: 'MAIL FROM:<x@y>' });
+    assert.deepEqual(await input.line(), { kind: 'line', text: 'DATA' });
+    assert.equal(await messageOf(input), 'Subject: s\r\n\r\n.one\r\n\r\n.\r\nlast\r\n');
+    assert.equal(input.complete(), true);
+    assert.deepEqual(await input.line(), { kind: 'line', text: 'QUIT' });
+    assert.deepEqual(await input.line(), { kind: 'end' });
+  });
+
+  it('finds the lone dot however the input is cut, even an octet at a time', async () => {
+    const text = 'a\r\n.b\r\n..\r\n.\r\nNOOP\r\n';
+    const input = inputOf(...text.split(''));
+    assert.equal(await messageOf(input), 'a\r\nb\r\n.\r\n');
+    assert.equal(input.complete(), true);
+    assert.deepEqual(await input.line(), { kind: 'line', text: 'NOOP' });
+  });
+
+  it('a message whose client went away before the dot is not complete; a dot inside a line is text', async () => {
+    const input = inputOf('one .\r\nx.\r\n.');
+    assert.equal(await messageOf(input), 'one .\r\nx.\r\n');
+    assert.equal(input.complete(), false);
+  });
+
+  it('a message whose reading stopped short is skipped to its dot when resumed, and what follows it read as commands', async () => {
+    const input = inputOf('first\r\n', 'RSET\r\nMAIL FROM:<evil@example.org>\r\n..\r\n.\r\nNOOP\r\n');
+    const reading = input.message();
+    assert.equal((await reading.next()).value?.toString(), 'first\r\n');
+    await reading.return(undefined);
+    const skipped: string[] = [];
+    for await (const piece of input.message(true)) skipped.push(piece.toString());
+    assert.equal(skipped.join(''), 'RSET\r\nMAIL FROM:<evil@example.org>\r\n.\r\n');
+    assert.equal(input.complete(), true);
+    assert.deepEqual(await input.line(), { kind: 'line', text: 'NOOP' });
+  });
+
+  it('hands a message on in a piece per line that begins with a dot, not a piece per line', async () => {
+    const lines = Array.from({ length: 1000 }, (_, index) => `line ${index}\r\n`).join('');
+    const input = inputOf(`${lines}.dotted\r\n${lines}.\r\n`);
+    const pieces: Buffer[] = [];
+    for await (const piece of input.message()) pieces.push(piece);
+    assert.equal(Buffer.concat(pieces).toString(), `${lines}dotted\r\n${lines}`);
+    assert.equal(pieces.length, 2);
+  });
+
+  it('a command line past the limit is dropped as it comes and said to be too long; the next is read', async () => {
+    const input = inputOf(`NOOP ${'x'.repeat(MAX_COMMAND_LINE)}`, 'x'.repeat(10_000), '\r\nQUIT\r\n');
+    assert.deepEqual(await input.line(), { kind: 'too-long' });
+    assert.deepEqual(await input.line(), { kind: 'line', text: 'QUIT' });
+    const exact = inputOf(`${'y'.repeat(MAX_COMMAND_LINE)}\r\n`);
+    assert.deepEqual(await exact.line(), { kind: 'line', text: 'y'.repeat(MAX_COMMAND_LINE) });
+  });
+});
