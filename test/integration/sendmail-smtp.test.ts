@@ -3,7 +3,7 @@
 // answered with what became of it, standard output the dialogue's alone.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -336,6 +336,17 @@ describe('mailv-sendmail -bs', () => {
       assert.deepEqual(server.commands, []);
     } finally {
       await server.close();
+    }
+    // A directory is no client: 66, as for a piped message, and no greeting.
+    const directory = openSync(freshHome(), 'r');
+    try {
+      const child = spawn(process.execPath, [SENDMAIL, '-bs'], { env: environment(freshHome(), '127.0.0.1:9'), stdio: [directory, 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+      assert.equal(await new Promise((resolve) => child.on('close', resolve)), 66);
+      assert.equal(stdout, '');
+    } finally {
+      closeSync(directory);
     }
     for (const [args, said] of [
       [['-bs', 'bob@example.org'], 'recipients as arguments'],
