@@ -46,7 +46,9 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
   const { io } = run;
   if (io.stdin.kind().kind === 'directory') throw new InputError({ code: 'MAILV_STDIN_DIRECTORY' }, ExitCode.NOINPUT);
   run.output.limitErrors(ERROR_OCTETS, run.words.output.errorsWithheld);
-  const reply = (code: number, ...lines: string[]) => run.output.out(formatServerReply(code, lines));
+  // Each reply waits until standard output takes it: a client that writes without reading would
+  // otherwise have its replies pile up in memory.
+  const reply = (code: number, ...lines: string[]) => run.output.stream([Buffer.from(formatServerReply(code, lines))]);
   const refusal = (error: unknown) => describeError(error, wordsFor('en'));
   const signal = run.interrupt.signal;
   const stopWatching = io.signals.watch((stop) => run.stop(stop));
@@ -56,52 +58,53 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
   const input = new SmtpInput(io.stdin.stream);
   let status: number = ExitCode.OK;
   let transaction: Transaction | undefined;
-  reply(220, `${base.fqdn} ${said.greeting}`);
+  await reply(220, `${base.fqdn} ${said.greeting}`);
   try {
     for (;;) {
       const line = await input.line();
-      if (signal.aborted || line.kind === 'end') break;
-      if (line.kind === 'too-long') {
-        reply(500, said.lineTooLong);
+      // Nobody is left to read the replies (standard output closed): nothing more is done.
+      if (signal.aborted || line.kind === 'end' || !run.output.open('stdout')) break;
+      if (line.kind === 'too-long' || line.kind === 'not-utf8') {
+        await reply(500, line.kind === 'too-long' ? said.lineTooLong : said.notUtf8);
         continue;
       }
       const command = parseServerCommand(line.text);
       switch (command.kind) {
         case 'hello':
           transaction = undefined;
-          reply(250, base.fqdn, ...(command.extended ? EXTENSIONS : []));
+          await reply(250, base.fqdn, ...(command.extended ? EXTENSIONS : []));
           break;
         case 'mail':
-          if (transaction !== undefined) reply(503, said.nestedMail);
+          if (transaction !== undefined) await reply(503, said.nestedMail);
           else {
             try {
               // Checked as -f checks it, now, so that the client hears of it at MAIL.
               const sender = command.path === '' ? '' : parseMailbox(command.path, base.fqdn).address;
               planFor(sender, []);
               transaction = { sender, recipients: [] };
-              reply(250, said.ok);
+              await reply(250, said.ok);
             } catch (error) {
-              reply(501, refusal(error));
+              await reply(501, refusal(error));
             }
           }
           break;
         case 'rcpt':
-          if (transaction === undefined) reply(503, said.needMail);
-          else if (transaction.recipients.length >= MAX_RECIPIENTS) reply(452, said.tooManyRecipients);
+          if (transaction === undefined) await reply(503, said.needMail);
+          else if (transaction.recipients.length >= MAX_RECIPIENTS) await reply(452, said.tooManyRecipients);
           else {
             try {
               const recipient = parseMailbox(command.path, base.fqdn).address;
               planFor(transaction.sender, [recipient]);
               transaction.recipients.push(recipient);
-              reply(250, said.ok);
+              await reply(250, said.ok);
             } catch (error) {
-              reply(501, refusal(error));
+              await reply(501, refusal(error));
             }
           }
           break;
         case 'data': {
-          if (transaction === undefined) reply(503, said.needMail);
-          else if (transaction.recipients.length === 0) reply(503, said.needRecipient);
+          if (transaction === undefined) await reply(503, said.needMail);
+          else if (transaction.recipients.length === 0) await reply(503, said.needRecipient);
           else {
             const { sender, recipients } = transaction;
             transaction = undefined;
@@ -109,34 +112,34 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
             // Nothing to say: the client left before its dot, or a signal ends the dialogue (below).
             if (answer === undefined || signal.aborted) break;
             if (status === ExitCode.OK) status = answer.status;
-            reply(answer.code, answer.text);
+            await reply(answer.code, answer.text);
           }
           break;
         }
         case 'rset':
           transaction = undefined;
-          reply(250, said.ok);
+          await reply(250, said.ok);
           break;
         case 'noop':
-          reply(250, said.ok);
+          await reply(250, said.ok);
           break;
         case 'quit':
-          reply(221, said.bye);
+          await reply(221, said.bye);
           return status;
         case 'help':
-          reply(214, said.help);
+          await reply(214, said.help);
           break;
         case 'vrfy':
-          reply(252, said.vrfy);
+          await reply(252, said.vrfy);
           break;
         case 'not-offered':
-          reply(502, said.notOffered(command.verb));
+          await reply(502, said.notOffered(command.verb));
           break;
         case 'syntax':
-          reply(501, said.syntax(command.verb));
+          await reply(501, said.syntax(command.verb));
           break;
         case 'unknown':
-          reply(500, said.unknown);
+          await reply(500, said.unknown);
           break;
       }
     }
@@ -146,9 +149,11 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
   } finally {
     signal.removeEventListener('abort', stopReading);
     stopWatching();
+    // After QUIT the client may keep standard input open: it must not keep mailv waiting.
+    io.stdin.stream.destroy();
   }
   if (!signal.aborted) return status;
-  reply(421, `${base.fqdn} ${said.closing}`);
+  await reply(421, `${base.fqdn} ${said.closing}`);
   // Said once: a delivery the signal stopped has said it already.
   if (run.failureFact?.fact.code === 'MAILV_INTERRUPTED') return signalStatus(signal.reason as NodeJS.Signals);
   return run.fail(new InterruptedError(signal.reason as NodeJS.Signals, 'input'));
@@ -163,7 +168,7 @@ async function handOn(
   run: Run,
   input: SmtpInput,
   plan: () => Plan,
-  reply: (code: number, ...lines: string[]) => void,
+  reply: (code: number, ...lines: string[]) => Promise<void>,
 ): Promise<{ readonly code: number; readonly text: string; readonly status: number } | undefined> {
   let transactionPlan: Plan;
   try {
@@ -173,7 +178,7 @@ async function handOn(
     const status = run.fail(error);
     return { code: 554, text: describeError(error, wordsFor('en')), status };
   }
-  reply(354, said.startData);
+  await reply(354, said.startData);
   const read = await readStream(input.message(), { signal: run.interrupt.signal });
   try {
     if (run.interrupt.signal.aborted) return undefined;
@@ -185,7 +190,9 @@ async function handOn(
       const status = run.fail(read.unfinished);
       return { code: 451, text: describeError(read.unfinished, wordsFor('en')), status };
     }
-    if (!input.complete()) return undefined;
+    // Left before its dot, or can no longer hear the verdict (standard output closed): not sent, as
+    // the client would send it again.
+    if (!input.complete() || !run.output.open('stdout')) return undefined;
     run.plan = transactionPlan;
     const end = await sendRead(run, transactionPlan, read);
     if (end.status === ExitCode.OK) return { code: 250, text: said.sent(false), status: end.status };

@@ -2,16 +2,24 @@
 // length, and after DATA the message's lines up to the lone dot, un-stuffed (RFC 5321 §4.5.2),
 // handed on in pieces as they come so that a large message is spooled, never held whole here.
 
+import { isUtf8 } from 'node:buffer';
+
 const LF = 0x0a;
 const CR = 0x0d;
 const DOT = 0x2e;
 const LINE_THEN_DOT = Buffer.from('\n.');
+/** What the message is handed on in: large enough for few writes, small enough to stay light. */
+const GATHER_OCTETS = 64 * 1024;
 
 /** The longest command line taken, its line break left out (Postfix's line_length_limit). */
 export const MAX_COMMAND_LINE = 2048;
 
 /** A command line, or what stood in its place. */
-export type CommandLine = { readonly kind: 'line'; readonly text: string } | { readonly kind: 'too-long' } | { readonly kind: 'end' };
+export type CommandLine =
+  | { readonly kind: 'line'; readonly text: string }
+  | { readonly kind: 'too-long' }
+  | { readonly kind: 'not-utf8' }
+  | { readonly kind: 'end' };
 
 export class SmtpInput {
   private readonly chunks: AsyncIterator<Buffer>;
@@ -31,6 +39,8 @@ export class SmtpInput {
         const line = this.pending.subarray(0, end > 0 && this.pending[end - 1] === CR ? end - 1 : end);
         this.pending = this.pending.subarray(end + 1);
         if (skipping || line.length > MAX_COMMAND_LINE) return { kind: 'too-long' };
+        // Read as UTF-8 only when it is: a Latin-1 address would become U+FFFD and go out so.
+        if (!isUtf8(line)) return { kind: 'not-utf8' };
         return { kind: 'line', text: line.toString('utf8') };
       }
       // A line past the limit is dropped as it comes, so that it cannot fill memory.
@@ -57,27 +67,52 @@ export class SmtpInput {
       this.messageComplete = false;
       this.atLineStart = true;
     }
+    // What a reader that stopped left gathered is no part of what comes next.
+    this.gathered = [];
+    this.gatheredOctets = 0;
     for (;;) {
-      if (this.pending.length === 0 && !(await this.fill())) return;
+      // What is gathered goes before any wait for more, and before the end.
+      if (this.pending.length === 0) {
+        if (this.gatheredOctets > 0) yield this.takeGathered();
+        if (!(await this.fill())) return;
+      }
       if (this.atLineStart && this.pending[0] === DOT) {
         // Whether this is the end needs the octets after the dot: ".\n", ".\r\n", or anything else.
-        while (this.pending.length < 2 || (this.pending[1] === CR && this.pending.length < 3)) if (!(await this.fill())) return;
+        while (this.pending.length < 2 || (this.pending[1] === CR && this.pending.length < 3)) {
+          if (this.gatheredOctets > 0) yield this.takeGathered();
+          if (!(await this.fill())) return;
+        }
         const second = this.pending[1];
         if (second === LF || (second === CR && this.pending[2] === LF)) {
           this.pending = this.pending.subarray(second === LF ? 2 : 3);
+          if (this.gatheredOctets > 0) yield this.takeGathered();
           this.messageComplete = true;
           return;
         }
         this.pending = this.pending.subarray(1);
       }
-      // Up to the next line that begins with a dot, else all that is here, in one piece: only such
-      // a line needs a look, and a piece a line would make a spooled message a write a line.
+      // Up to the next line that begins with a dot, else all that is here: only such a line needs a
+      // look. Pieces are handed on gathered (a piece a line would make a spooled message a write a
+      // line, and hold a Buffer a line in memory until then).
       const dotLine = this.pending.indexOf(LINE_THEN_DOT);
       const piece = dotLine === -1 ? this.pending : this.pending.subarray(0, dotLine + 1);
       this.pending = this.pending.subarray(piece.length);
       this.atLineStart = piece[piece.length - 1] === LF;
-      yield piece;
+      this.gathered.push(piece);
+      this.gatheredOctets += piece.length;
+      if (this.gatheredOctets >= GATHER_OCTETS) yield this.takeGathered();
     }
+  }
+
+  private gathered: Buffer[] = [];
+  private gatheredOctets = 0;
+
+  /** The pieces gathered so far, as one Buffer (a copy: the input's chunks are let go). */
+  private takeGathered(): Buffer {
+    const whole = Buffer.concat(this.gathered, this.gatheredOctets);
+    this.gathered = [];
+    this.gatheredOctets = 0;
+    return whole;
   }
 
   /** The message last read ended with its lone dot. */

@@ -64,11 +64,13 @@ function pathArgument(text: string, keyword: 'FROM:' | 'TO:'): { path: string; p
     after = argument.slice(close + 1);
     if (after !== '' && !after.startsWith(' ')) return undefined;
   } else {
-    // Without brackets, as Postfix takes it (strict_rfc821_envelopes = no): up to the first space.
+    // Without brackets, as Postfix takes it (strict_rfc821_envelopes = no): up to the first space,
+    // a plain address only. `"Bob" <bob@example.org>` is no path: cut at its space, it would be
+    // the address "Bob" at this host.
     const space = argument.indexOf(' ');
     path = space === -1 ? argument : argument.slice(0, space);
     after = space === -1 ? '' : argument.slice(space);
-    if (path === '') return undefined;
+    if (path === '' || /[<>"]/.test(argument)) return undefined;
   }
   // A source route (`@relay.example:bob@example.org`, RFC 5321 §4.1.2) is ignored, as §C allows.
   const route = /^@[^:,]+(?:,@[^:,]+)*:/.exec(path);

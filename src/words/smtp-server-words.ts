@@ -17,6 +17,7 @@ export interface SmtpServerWords {
   readonly notOffered: (verb: string) => string;
   readonly unknown: string;
   readonly lineTooLong: string;
+  readonly notUtf8: string;
   readonly tooManyRecipients: string;
   /** 421 when a signal ends the dialogue. */
   readonly closing: string;

@@ -9,7 +9,7 @@ export interface ScriptRun {
 }
 
 /** Runs `script` with `args`, `env` over a bare PATH, USER and LANG, and `input` on standard input. */
-export function runScript(script: string, args: readonly string[], env: Record<string, string>, input: string): Promise<ScriptRun> {
+export function runScript(script: string, args: readonly string[], env: Record<string, string>, input: string | Buffer): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { env: { PATH: '/usr/bin:/bin', USER: 'tester', LANG: 'C.UTF-8', ...env } });
     let stdout = '';

@@ -65,6 +65,10 @@ function stepByStep(env: Record<string, string>) {
       return reply();
     },
     kill: (signal: NodeJS.Signals) => child.kill(signal),
+    /** The exit status, standard input left open. */
+    exited: () => closed,
+    /** The client stops reading the replies: standard output's read end is closed. */
+    stopReading: () => child.stdout.destroy(),
     /** Ends standard input; resolves with the exit status and what standard error said. */
     end: async () => {
       child.stdin.end();
@@ -152,6 +156,9 @@ describe('mailv-sendmail -bs', () => {
         'DATA',
         'RCPT TO:<bob@exa mple.org>',
         'RCPT TO:<j\u00f6rg@exa mple.org>',
+        // Latin-1, not UTF-8: never read with a replacement character.
+        'RCPT TO:<j\u00fcrgen@example.org>',
+        'RCPT TO:"Bob" <bob@example.org>',
         'RCPT <bob@example.org>',
         'STARTTLS',
         'AUTH PLAIN AGFsaWNlAHNlY3JldA==',
@@ -166,9 +173,10 @@ describe('mailv-sendmail -bs', () => {
         'EHLO client.example',
         'RCPT TO:<bob@example.org>',
         'QUIT',
-        '',
-      ].join('\r\n');
-      const result = await runAtOnce(['-bs'], environment(freshHome(), `127.0.0.1:${server.port}`), input);
+      ];
+      // Each line in UTF-8, but jürgen's, in Latin-1.
+      const octets = Buffer.concat(input.map((line) => Buffer.from(`${line}\r\n`, line.includes('\u00fc') ? 'latin1' : 'utf8')));
+      const result = await runScript(SENDMAIL, ['-bs'], environment(freshHome(), `127.0.0.1:${server.port}`), octets);
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual(result.stdout.split('\r\n').slice(1, -1), [
         '503 Error: need MAIL command',
@@ -179,6 +187,8 @@ describe('mailv-sendmail -bs', () => {
         '501 invalid address "bob@exa mple.org": malformed domain "exa mple.org"',
         // Reply text is ASCII (RFC 5321 §4.2).
         '501 invalid address "j?rg@exa mple.org": malformed domain "exa mple.org"',
+        '500 Error: the command is neither ASCII nor UTF-8',
+        '501 Syntax: RCPT TO:<address>',
         '501 Syntax: RCPT TO:<address>',
         '502 Error: STARTTLS is not offered here',
         '502 Error: AUTH is not offered here',
@@ -318,6 +328,30 @@ describe('mailv-sendmail -bs', () => {
       assert.ok(Buffer.byteLength(stderr) <= 8 * 1024, `${Buffer.byteLength(stderr)} octets`);
       assert.match(stderr, /^mailv: not delivered to user0@example\.org: 550 5\.1\.1 User unknown$/m);
       assert.match(stderr, /\nmailv: more failures are not written here: standard error is only read once the dialogue is over\n$/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a client that keeps standard input open after QUIT does not keep mailv-sendmail running; one that stops reading the replies gets nothing sent', async () => {
+    const server = await startScriptedServer();
+    try {
+      const client = stepByStep(environment(freshHome(), `127.0.0.1:${server.port}`));
+      await client.reply();
+      assert.equal(await client.command('QUIT'), '221 Bye\r\n');
+      const timer = setTimeout(() => client.kill('SIGKILL'), 5000);
+      assert.equal(await client.exited(), 0);
+      clearTimeout(timer);
+
+      // It could not hear the verdict, and would send the message again.
+      const deaf = stepByStep(environment(freshHome(), `127.0.0.1:${server.port}`));
+      await deaf.reply();
+      deaf.stopReading();
+      deaf.send('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      deaf.send('Subject: unheard\r\n\r\nx\r\n.\r\nQUIT\r\n');
+      await deaf.end();
+      assert.deepEqual(server.commands, []);
     } finally {
       await server.close();
     }

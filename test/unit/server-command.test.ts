@@ -23,6 +23,9 @@ describe('parseServerCommand', () => {
       assert.deepEqual(parseServerCommand(line), { kind: 'syntax', verb: 'MAIL' }, line);
     }
     assert.deepEqual(parseServerCommand('RCPT FROM:<bob@example.org>'), { kind: 'syntax', verb: 'RCPT' });
+    // A display name is no path: cut at its space, it would name the address "Bob" at this host.
+    assert.deepEqual(parseServerCommand('RCPT TO:"Bob" <bob@example.org>'), { kind: 'syntax', verb: 'RCPT' });
+    assert.deepEqual(parseServerCommand('RCPT TO:Bob <bob@example.org>'), { kind: 'syntax', verb: 'RCPT' });
     assert.deepEqual(parseServerCommand('EHLO'), { kind: 'syntax', verb: 'EHLO' });
     assert.deepEqual(parseServerCommand('ehlo [127.0.0.1] extra'), { kind: 'hello', extended: true, domain: '[127.0.0.1]' });
     assert.deepEqual(parseServerCommand('HELO client.example'), { kind: 'hello', extended: false, domain: 'client.example' });

@@ -57,13 +57,28 @@ describe('SmtpInput', () => {
     assert.deepEqual(await input.line(), { kind: 'line', text: 'NOOP' });
   });
 
-  it('hands a message on in a piece per line that begins with a dot, not a piece per line', async () => {
-    const lines = Array.from({ length: 1000 }, (_, index) => `line ${index}\r\n`).join('');
-    const input = inputOf(`${lines}.dotted\r\n${lines}.\r\n`);
+  it('hands a message on gathered in pieces of 64 KiB, not a piece a line, even when every line begins with a dot', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, index) => `..line ${index}\r\n`).join('');
+    // Cut as a pipe cuts it.
+    const text = `${lines}.\r\nQUIT\r\n`;
+    const chunks = Array.from({ length: Math.ceil(text.length / 65_536) }, (_, index) => text.slice(index * 65_536, (index + 1) * 65_536));
+    const input = inputOf(...chunks);
     const pieces: Buffer[] = [];
     for await (const piece of input.message()) pieces.push(piece);
-    assert.equal(Buffer.concat(pieces).toString(), `${lines}dotted\r\n${lines}`);
-    assert.equal(pieces.length, 2);
+    assert.equal(Buffer.concat(pieces).toString(), lines.replace(/^\./gm, ''));
+    // At most a piece a chunk read (what is gathered goes on before the next read), and the last.
+    assert.ok(pieces.length <= chunks.length + 1, `${pieces.length} pieces for ${chunks.length} chunks`);
+    assert.deepEqual(await input.line(), { kind: 'line', text: 'QUIT' });
+  });
+
+  it('a command line that is not UTF-8 is said to be so, never read with replacement characters', async () => {
+    const input = new SmtpInput(
+      (async function* () {
+        yield Buffer.concat([Buffer.from('RCPT TO:<j'), Buffer.from([0xfc]), Buffer.from('rgen@example.org>\r\nRCPT TO:<j\u00fcrgen@example.org>\r\n')]);
+      })(),
+    );
+    assert.deepEqual(await input.line(), { kind: 'not-utf8' });
+    assert.deepEqual(await input.line(), { kind: 'line', text: 'RCPT TO:<j\u00fcrgen@example.org>' });
   });
 
   it('a command line past the limit is dropped as it comes and said to be too long; the next is read', async () => {

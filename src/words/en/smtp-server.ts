@@ -16,6 +16,7 @@ export const smtpServerWords: SmtpServerWords = {
   notOffered: (verb) => `Error: ${verb} is not offered here`,
   unknown: 'Error: command not recognized',
   lineTooLong: 'Error: line too long',
+  notUtf8: 'Error: the command is neither ASCII nor UTF-8',
   tooManyRecipients: 'Error: too many recipients',
   closing: 'mailv-sendmail is stopping: try again later',
   help: 'Commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT',
