@@ -19,10 +19,14 @@ import type { Run } from './run.js';
 import { tlsResumption } from './tls-resumption.js';
 import { gatherTrust, NO_TRUST, type Trust } from './trust.js';
 
-/** How a delivery ended: the exit status, and whether any recipient got the message (a 250 to it). */
+/**
+ * How a delivery ended: the exit status, whether any recipient got the message (a 250 to it), and
+ * whether any may get it later (deferred: a 4xx, a server that could not be reached for now).
+ */
 export interface DeliveryEnd {
   readonly status: number;
   readonly someoneGotIt: boolean;
+  readonly someoneMayLater: boolean;
 }
 
 /** Through one submission server. */
@@ -41,9 +45,10 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
     signal,
   );
   const someoneGotIt = anyDelivered(results);
-  if (plan.quitAfter !== undefined) return { status: probeStatus(run, results), someoneGotIt };
+  const someoneMayLater = results.some((result) => result.outcome === 'deferred');
+  if (plan.quitAfter !== undefined) return { status: probeStatus(run, results), someoneGotIt, someoneMayLater };
   if (!someoneGotIt) await keepDeadLetter(run, prepared, false);
-  return { status: resultsStatus(run, results), someoneGotIt };
+  return { status: resultsStatus(run, results), someoneGotIt, someoneMayLater };
 }
 
 /** --direct: to the MX hosts of each recipient domain. */
@@ -63,14 +68,15 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
   for (const failure of failures) run.note({ code: 'domain-not-delivered', recipients: failure.recipients, error: failure.error.fact });
   const someoneGotIt = anyDelivered(results);
-  if (plan.quitAfter !== undefined && failures.length === 0) return { status: probeStatus(run, results), someoneGotIt };
+  const someoneMayLater = results.some((result) => result.outcome === 'deferred') || failures.some((failure) => failure.error.exitCode === ExitCode.TEMPFAIL);
+  if (plan.quitAfter !== undefined && failures.length === 0) return { status: probeStatus(run, results), someoneGotIt, someoneMayLater };
   // A domain that got nothing (its hosts failed, or one may have it unconfirmed) keeps the message,
   // even when another domain took it: for its recipients, it is a message nobody received.
   if ((!someoneGotIt || failures.length > 0) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
   // Refused recipients (67) first, then the first domain that failed whole, as documented.
-  if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0) return { status: resultsStatus(run, results), someoneGotIt };
+  if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0) return { status: resultsStatus(run, results), someoneGotIt, someoneMayLater };
   run.record(failures[0]!.error);
-  return { status: failures[0]!.error.exitCode, someoneGotIt };
+  return { status: failures[0]!.error.exitCode, someoneGotIt, someoneMayLater };
 }
 
 /** The session of `plan`, as deliver() and the load run use it. */

@@ -77,7 +77,7 @@ export class Output {
    * Streams `chunks` to standard output with back-pressure. An error of the chunks themselves (the
    * message's source) is thrown as it is; a failed write is recorded as any other.
    */
-  async stream(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
+  async stream(chunks: Iterable<Buffer> | AsyncIterable<Buffer>, signal?: AbortSignal): Promise<void> {
     const fd = this.io.stdout.syncFd;
     if (fd !== undefined) {
       // A file or /dev/null: plain writes, without loading the stream machinery (a dry run's cost).
@@ -96,9 +96,10 @@ export class Output {
       if (!this.open('stdout')) return;
       if (this.write('stdout', chunk)) continue;
       try {
-        await once(stream, 'drain');
+        // A signal ends the wait: a reader that never reads must not hold a stopped run.
+        await once(stream, 'drain', { signal });
       } catch {
-        return; // the error is recorded by the stream's listener
+        return; // the error is recorded by the stream's listener; a signal, by the run
       }
     }
   }

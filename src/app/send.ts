@@ -100,7 +100,7 @@ export async function sendRead(run: Run, plan: Plan, input: ReadInput): Promise<
       prepared ??= await prepareUnfinished(run, plan, input, []).catch(() => undefined);
       if (prepared) await keepDeadLetter(run, prepared, false);
     }
-    return { status, someoneGotIt: false };
+    return { status, someoneGotIt: false, someoneMayLater: false };
   }
 }
 

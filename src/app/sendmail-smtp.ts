@@ -48,7 +48,7 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
   run.output.limitErrors(ERROR_OCTETS, run.words.output.errorsWithheld);
   // Each reply waits until standard output takes it: a client that writes without reading would
   // otherwise have its replies pile up in memory.
-  const reply = (code: number, ...lines: string[]) => run.output.stream([Buffer.from(formatServerReply(code, lines))]);
+  const reply = (code: number, ...lines: string[]) => run.output.stream([Buffer.from(formatServerReply(code, lines))], run.interrupt.signal);
   const refusal = (error: unknown) => describeError(error, wordsFor('en'));
   const signal = run.interrupt.signal;
   const stopWatching = io.signals.watch((stop) => run.stop(stop));
@@ -109,8 +109,14 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
             const { sender, recipients } = transaction;
             transaction = undefined;
             const answer = await handOn(run, input, () => planFor(sender, recipients), reply);
-            // Nothing to say: the client left before its dot, or a signal ends the dialogue (below).
-            if (answer === undefined || signal.aborted) break;
+            // Nothing to say: a signal ends the dialogue (below), or the client left before its dot,
+            // which is its run's failure: nothing was sent.
+            if (signal.aborted) break;
+            if (answer === undefined) {
+              // Nobody hears the replies any more (standard output closed): nothing more is done.
+              if (!run.output.open('stdout')) break;
+              return run.fail(new InputError({ code: 'MAILV_MESSAGE_UNENDED' }, ExitCode.DATAERR));
+            }
             if (status === ExitCode.OK) status = answer.status;
             await reply(answer.code, answer.text);
           }
@@ -153,7 +159,8 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
     io.stdin.stream.destroy();
   }
   if (!signal.aborted) return status;
-  await reply(421, `${base.fqdn} ${said.closing}`);
+  // Not waited for: a client that does not read must not hold the stopped run.
+  run.output.out(formatServerReply(421, [`${base.fqdn} ${said.closing}`]));
   // Said once: a delivery the signal stopped has said it already.
   if (run.failureFact?.fact.code === 'MAILV_INTERRUPTED') return signalStatus(signal.reason as NodeJS.Signals);
   return run.fail(new InterruptedError(signal.reason as NodeJS.Signals, 'input'));
@@ -199,7 +206,8 @@ async function handOn(
     if (end.someoneGotIt) return { code: 250, text: said.sent(true), status: end.status };
     const fact = run.failureFact?.fact;
     const text = fact === undefined ? '' : describeFact(fact, wordsFor('en'));
-    return { code: mayGoLater(end.status, fact) ? 451 : 554, text, status: end.status };
+    // A recipient deferred may take it later, whoever refused it for good: the client tries again.
+    return { code: end.someoneMayLater || mayGoLater(end.status, fact) ? 451 : 554, text, status: end.status };
   } finally {
     await read.cleanup();
   }

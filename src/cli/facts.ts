@@ -162,6 +162,8 @@ export type InputFact =
   | { readonly code: 'MAILV_MESSAGE_NO_RECIPIENT' }
   /** A whole message (-t, mailv-sendmail) holding a NUL octet, which SMTP cannot carry (65). */
   | { readonly code: 'MAILV_MESSAGE_NUL' }
+  /** mailv-sendmail -bs: the client's input ended before the lone dot that ends its message. */
+  | { readonly code: 'MAILV_MESSAGE_UNENDED' }
   /** -t: 8-bit content, and a server without 8BITMIME (69). */
   | { readonly code: 'MAILV_NO_8BITMIME' }
   | { readonly code: 'MAILV_STDIN_DIRECTORY' }

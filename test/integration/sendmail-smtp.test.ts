@@ -238,7 +238,7 @@ describe('mailv-sendmail -bs', () => {
         ...transaction('bob@example.org', 'nobody@example.org'),
         ...transaction('later@example.org'),
         ...transaction('bob@example.org', 'later@example.org'),
-        // Refused for one, deferred for the other: nobody got it, and the refusal decides.
+        // Refused for one, deferred for the other: nobody got it, and the other may take it later.
         ...transaction('nobody@example.org', 'later@example.org'),
         'QUIT',
         '',
@@ -253,7 +253,7 @@ describe('mailv-sendmail -bs', () => {
         some,
         '451 not accepted for now (try again later): later@example.org',
         some,
-        '554 a recipient was refused: nobody@example.org',
+        '451 a recipient was refused: nobody@example.org',
       ]);
       assert.match(result.stderr, /^mailv: not delivered to nobody@example\.org: 550 5\.1\.1 <nobody@example\.org>: User unknown$/m);
       // Every message that someone did not get is kept, those the client heard 250 for too.
@@ -357,7 +357,7 @@ describe('mailv-sendmail -bs', () => {
     }
   });
 
-  it('a client gone before its lone dot sends nothing; -bs with recipients or -t is refused before any greeting (64)', async () => {
+  it('a client gone before its lone dot sends nothing (65); -bs with recipients or -t is refused before any greeting (64)', async () => {
     const server = await startScriptedServer();
     try {
       const gone = await runAtOnce(
@@ -365,7 +365,9 @@ describe('mailv-sendmail -bs', () => {
         environment(freshHome(), `127.0.0.1:${server.port}`),
         'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nhalf a message\r\n',
       );
-      assert.equal(gone.code, 0, gone.stderr);
+      // Its own failure: a wrapper that reads the status knows a message was abandoned.
+      assert.equal(gone.code, 65, gone.stderr);
+      assert.equal(gone.stderr, 'mailv: the client stopped before the lone dot that ends its message: nothing was sent\n');
       assert.match(gone.stdout, /354 [^\r]*\r\n$/);
       assert.deepEqual(server.commands, []);
     } finally {

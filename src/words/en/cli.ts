@@ -125,6 +125,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_ATTACHMENT_UNREADABLE: (fact) => `cannot attach ${fact.path}: ${system(FILE_ERRNO, fact)}`,
   MAILV_ATTACHMENT_NOT_FILE: ({ path }) => `cannot attach ${path}: not a regular file`,
   MAILV_MESSAGE_NO_RECIPIENT: () => '-t: the message has no To, Cc or Bcc and no recipient was given',
+  MAILV_MESSAGE_UNENDED: () => 'the client stopped before the lone dot that ends its message: nothing was sent',
   MAILV_MESSAGE_NUL: () => 'the message holds a NUL octet, which SMTP cannot carry as it is',
   MAILV_NO_8BITMIME: () => 'the message has 8-bit content and the server does not offer 8BITMIME (a whole message is sent as it is)',
   MAILV_STDIN_DIRECTORY: () => 'standard input is a directory, not a message',

@@ -141,6 +141,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_ATTACHMENT_UNREADABLE: (fact) => `impossible de joindre ${fact.path} : ${system(FILE_ERRNO, fact)}`,
   MAILV_ATTACHMENT_NOT_FILE: ({ path }) => `impossible de joindre ${path} : ce n’est pas un fichier ordinaire`,
   MAILV_MESSAGE_NO_RECIPIENT: () => '-t : le message n’a ni To, ni Cc, ni Bcc, et aucun destinataire n’a été donné',
+  MAILV_MESSAGE_UNENDED: () => 'le client s’est arrêté avant le point seul qui termine son message : rien n’a été envoyé',
   MAILV_MESSAGE_NUL: () => 'le message contient un octet NUL, que SMTP ne peut pas transporter tel quel',
   MAILV_NO_8BITMIME: () => 'le message contient des octets de 8 bits et le serveur ne propose pas 8BITMIME (un message complet part tel quel)',
   MAILV_STDIN_DIRECTORY: () => 'l’entrée standard est un répertoire, pas un message',
