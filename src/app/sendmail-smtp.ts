@@ -31,6 +31,11 @@ export const MAX_RECIPIENTS = 1000;
  */
 const ERROR_OCTETS = 8 * 1024;
 
+/** A failure in the words of a reply's text: English, as every reply is. */
+function inEnglish(error: unknown): string {
+  return describeError(error, wordsFor('en'));
+}
+
 /** A transaction, from MAIL; the sender is '' for `<>`. */
 interface Transaction {
   readonly sender: string;
@@ -49,7 +54,6 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
   // Each reply waits until standard output takes it: a client that writes without reading would
   // otherwise have its replies pile up in memory.
   const reply = (code: number, ...lines: string[]) => run.output.stream([Buffer.from(formatServerReply(code, lines))], run.interrupt.signal);
-  const refusal = (error: unknown) => describeError(error, wordsFor('en'));
   const signal = run.interrupt.signal;
   const stopWatching = io.signals.watch((stop) => run.stop(stop));
   // A signal (or a failed write) ends the wait for the client's next line.
@@ -84,7 +88,7 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
               transaction = { sender, recipients: [] };
               await reply(250, said.ok);
             } catch (error) {
-              await reply(501, refusal(error));
+              await reply(501, inEnglish(error));
             }
           }
           break;
@@ -98,7 +102,7 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
               transaction.recipients.push(recipient);
               await reply(250, said.ok);
             } catch (error) {
-              await reply(501, refusal(error));
+              await reply(501, inEnglish(error));
             }
           }
           break;
@@ -183,7 +187,7 @@ async function handOn(
   } catch (error) {
     // Each address was checked as it came; together they may still make no plan.
     const status = run.fail(error);
-    return { code: 554, text: describeError(error, wordsFor('en')), status };
+    return { code: 554, text: inEnglish(error), status };
   }
   await reply(354, said.startData);
   const read = await readStream(input.message(), { signal: run.interrupt.signal });
@@ -195,7 +199,7 @@ async function handOn(
       for await (const _ of input.message(true));
       if (!input.complete()) return undefined;
       const status = run.fail(read.unfinished);
-      return { code: 451, text: describeError(read.unfinished, wordsFor('en')), status };
+      return { code: 451, text: inEnglish(read.unfinished), status };
     }
     // Left before its dot, or can no longer hear the verdict (standard output closed): not sent, as
     // the client would send it again.
