@@ -1,8 +1,8 @@
 // Handing the prepared message over: to a submission server (--server, the demo's), or to each
 // recipient domain's MX hosts (--direct); the exit status from what became of each recipient, and
-// the message kept in dead.letter when nobody got it.
+// the message kept in dead.letter when anyone did not get it (mailv has no queue to keep it in).
 import type { PreparedInput } from '../cli/message-input.js';
-import { anyDelivered, exitCodeForResults } from '../delivery/outcome.js';
+import { anyDelivered, everyoneGotIt, exitCodeForResults } from '../delivery/outcome.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { ExitCode } from '../exit-codes.js';
@@ -47,7 +47,7 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
   const someoneGotIt = anyDelivered(results);
   const someoneMayLater = results.some((result) => result.outcome === 'deferred');
   if (plan.quitAfter !== undefined) return { status: probeStatus(run, results), someoneGotIt, someoneMayLater };
-  if (!someoneGotIt) await keepDeadLetter(run, prepared, false);
+  if (!everyoneGotIt(results)) await keepDeadLetter(run, prepared, false);
   return { status: resultsStatus(run, results), someoneGotIt, someoneMayLater };
 }
 
@@ -71,8 +71,8 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   const someoneMayLater = results.some((result) => result.outcome === 'deferred') || failures.some((failure) => failure.error.exitCode === ExitCode.TEMPFAIL);
   if (plan.quitAfter !== undefined && failures.length === 0) return { status: probeStatus(run, results), someoneGotIt, someoneMayLater };
   // A domain that got nothing (its hosts failed, or one may have it unconfirmed) keeps the message,
-  // even when another domain took it: for its recipients, it is a message nobody received.
-  if ((!someoneGotIt || failures.length > 0) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
+  // even when another domain took it, and so does a recipient refused or deferred.
+  if ((!everyoneGotIt(results) || failures.length > 0) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
   // Refused recipients (67) first, then the first domain that failed whole, as documented.
   if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0) return { status: resultsStatus(run, results), someoneGotIt, someoneMayLater };
   run.record(failures[0]!.error);

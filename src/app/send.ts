@@ -83,17 +83,14 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
 
 /**
  * A whole message already read (one transaction of mailv-sendmail -bs), handed over as a piped
- * one is: how its delivery ended, the failure said and recorded. The message is kept in
- * dead.letter when anyone did not get it: the client hears 250 when someone did, and forgets it.
+ * one is: how its delivery ended, the failure said and recorded, the message kept in dead.letter
+ * (by the delivery) when anyone did not get it.
  */
 export async function sendRead(run: Run, plan: Plan, input: ReadInput): Promise<DeliveryEnd> {
   let prepared: PreparedInput | undefined;
   try {
     prepared = await prepareInput(plan, input, [], run.io.clock.date());
-    const end = plan.direct ? await deliverToMx(run, plan, prepared) : await deliver(run, plan, prepared, plan.server);
-    // Nobody: already kept by the delivery.
-    if (end.status !== ExitCode.OK && end.someoneGotIt) await keepDeadLetter(run, prepared, false);
-    return end;
+    return plan.direct ? await deliverToMx(run, plan, prepared) : await deliver(run, plan, prepared, plan.server);
   } catch (error) {
     const status = run.fail(run.output.failure ?? error);
     if (keepsWhatWasRead(plan, status, true) && input.source.size > 0) {

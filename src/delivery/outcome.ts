@@ -7,10 +7,15 @@ import type { RecipientResult } from '../smtp/session.js';
  * (only temporary refusals: trying again later may work).
  */
 export function exitCodeForResults(results: readonly RecipientResult[]): ExitCode {
-  if (results.length > 0 && results.every((result) => result.outcome === 'sent')) return ExitCode.OK;
+  if (everyoneGotIt(results)) return ExitCode.OK;
   return results.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL;
 }
 
 export function anyDelivered(results: readonly RecipientResult[]): boolean {
   return results.some((result) => result.outcome === 'sent');
+}
+
+/** Every recipient got the message (and there was one): nothing of it is left for later. */
+export function everyoneGotIt(results: readonly RecipientResult[]): boolean {
+  return results.length > 0 && results.every((result) => result.outcome === 'sent');
 }

@@ -91,6 +91,23 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     }
   });
 
+  it('--direct: a recipient refused while another got the message keeps it in dead.letter (no queue will bounce it)', async () => {
+    const [live] = await sinksOnOnePort(['127.0.0.3'], { refuse: ['nosuch'] });
+    try {
+      const run = await runCli(['--direct', '-q', '--port', String(live!.port), ...DNS, '-s', 'partly', 'bob@deadfirst.test', 'nosuch@deadfirst.test'], {
+        input: 'for bob, not for nosuch\n',
+      });
+      assert.equal(run.code, 67, run.stderr);
+      assert.deepEqual(live!.messages[0]!.recipients, ['bob@deadfirst.test']);
+      assert.match(run.stderr, /^mailv: the message was saved in .*dead\.letter$/m);
+      const dead = readFileSync(join(run.home, 'dead.letter'), 'utf8');
+      assert.match(dead, /^for bob, not for nosuch$/m);
+      assert.equal(dead.match(/^From /gm)?.length, 1, 'kept once');
+    } finally {
+      await live!.close();
+    }
+  });
+
   it('--direct: one session per domain, each to its own MX; -v shows the DNS exchange', async () => {
     const [mx1, mx2, own] = await sinksOnOnePort(['127.0.0.2', '127.0.0.3', '127.0.0.7']);
     try {

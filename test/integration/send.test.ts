@@ -102,7 +102,7 @@ describe('sending to an SMTP server', () => {
     assert.doesNotMatch(text, /dave|erin|^Bcc/im);
   });
 
-  it('sends to the accepted recipients when one is refused, and exits 67', async () => {
+  it('sends to the accepted recipients when one is refused, exits 67, and keeps the message for the one who did not get it', async () => {
     const before = sink.messages.length;
     const run = await runCli(['--server', server, '-s', 'x', 'bob@example.org', 'nosuch@example.org'], { input: 'x\n' });
     assert.equal(run.code, 67);
@@ -111,7 +111,11 @@ describe('sending to an SMTP server', () => {
     assert.match(run.stdout, /^nosuch@example\.org\.\.\. User unknown \(550 5\.1\.1 <nosuch@example\.org>: User unknown\)$/m);
     assert.match(run.stdout, /^bob@example\.org\.\.\. Sent \(/m);
     assert.match(run.stderr, /^mailv: not delivered to nosuch@example\.org: 550 5\.1\.1/m);
-    assert.equal(existsSync(join(run.home, 'dead.letter')), false, 'delivered to someone: nothing to keep');
+    // No queue will bounce it back for nosuch: dead.letter is where the user finds it again.
+    assert.match(run.stderr, /^mailv: the message was saved in .*dead\.letter$/m);
+    const dead = readFileSync(join(run.home, 'dead.letter'), 'utf8');
+    assert.match(dead, /^To: bob@example\.org, nosuch@example\.org$/m);
+    assert.equal(dead.match(/^From /gm)?.length, 1, 'kept once');
   });
 
   it('sends no content when every recipient is refused, and keeps the message in dead.letter', async () => {
