@@ -14,7 +14,7 @@
 // Every option below was measured in, not guessed: bench/README.md ("What start-up costs") has the
 // figures; each comment says what the option is for, so that none is dropped by accident.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,11 +105,12 @@ await build({
 });
 
 // 3. The code cache. V8 checks a cache against the length of the source only, not its content: a
-// cache left from an older bundle of the same length would be accepted and run the old code. So it
-// is removed, and one plain send (to a loopback server of the build's own, the message from a
-// file: bin/warm-up.mjs) writes a fresh one, with the functions of a whole send compiled in, for
-// the first real run, the tests and bench/.
-rmSync(`${bundle}.v8-cache`, { force: true });
+// cache left from an older bundle of the same length would be accepted and run the old code. So
+// every cache is removed (bin/mailv.js keeps one a Node version and set of Node options), and one
+// plain send (to a loopback server of the build's own, the message from a file: bin/warm-up.mjs)
+// writes a fresh one, with the functions of a whole send compiled in, for the first real run, the
+// tests and bench/.
+for (const name of readdirSync(dirname(bundle))) if (name.endsWith('.v8-cache')) rmSync(join(dirname(bundle), name), { force: true });
 try {
   await warmUp(join(root, 'bin', 'mailv.js'), root);
 } catch (error) {

@@ -37,7 +37,7 @@ function printedVersion() {
 function loadBundle(file) {
   const fs = require('node:fs');
   const vm = require('node:vm');
-  const cacheFile = `${file}.v8-cache`;
+  const cacheFile = `${file}.${cacheKey()}.v8-cache`;
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
@@ -64,4 +64,18 @@ function loadBundle(file) {
     }
   };
   return { main: bundleModule.exports.main, saveCache };
+}
+
+/**
+ * Which code cache a run can use: V8 rejects one made by another Node or with other flags, and a run
+ * that rewrote the shared file would leave it holding only what that run compiled (a --help, a
+ * profiled load run), every later send compiling the rest again. So each Node version, and each set
+ * of Node options (FNV-1a of them), has a file of its own; the build's is the plain one's.
+ */
+function cacheKey() {
+  const options = `${process.execArgv.join('\0')}\n${process.env.NODE_OPTIONS ?? ''}`;
+  if (options === '\n') return process.version;
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < options.length; index++) hash = Math.imul(hash ^ options.charCodeAt(index), 0x01000193);
+  return `${process.version}-${(hash >>> 0).toString(16).padStart(8, '0')}`;
 }

@@ -2,9 +2,10 @@
 // start (commander's node:child_process left out, the code cache warmed by a plain send).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { MAILV, freshHome } from '../helpers/cli.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
@@ -49,7 +50,7 @@ interface CacheUse {
 function cacheUse(args: readonly string[], input: number): Promise<CacheUse> {
   const file = JSON.stringify(BUNDLE.pathname);
   const probe = `const fs = require('node:fs'), vm = require('node:vm'), file = ${file};
-const cachedData = fs.readFileSync(file + '.v8-cache');
+const cachedData = fs.readFileSync(file + '.' + process.version + '.v8-cache');
 const script = new vm.Script(fs.readFileSync(file).toString('latin1'), { filename: file, cachedData });
 const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, module.constructor.createRequire(file), bundle, file, require('node:path').dirname(file));
@@ -107,6 +108,43 @@ describe('the bundle', () => {
       closeSync(input);
       await server.close();
     }
+  });
+
+  it("keeps a code cache a Node version and set of Node options: a run with other options leaves the build's alone", async () => {
+    // A copy of the installed layout (the launcher, its package.json, the bundle and the build's cache), so the test's runs write only there.
+    const root = freshHome();
+    const built = fileURLToPath(BUNDLE);
+    const plain = `mailv.cjs.${process.version}.v8-cache`;
+    mkdirSync(join(root, 'bin'));
+    mkdirSync(join(root, 'dist', 'bundle'), { recursive: true });
+    for (const name of ['mailv.js', 'package.json']) copyFileSync(join(dirname(MAILV), name), join(root, 'bin', name));
+    copyFileSync(join(dirname(MAILV), '..', 'package.json'), join(root, 'package.json'));
+    for (const name of ['mailv.cjs', plain]) copyFileSync(join(dirname(built), name), join(root, 'dist', 'bundle', name));
+    const before = readFileSync(join(root, 'dist', 'bundle', plain));
+    const caches = () =>
+      readdirSync(join(root, 'dist', 'bundle'))
+        .filter((name) => name.endsWith('.v8-cache'))
+        .sort();
+    const dryRun = (options: string[], env: NodeJS.ProcessEnv = {}) =>
+      new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, [...options, join(root, 'bin', 'mailv.js'), '--dry-run', '-q', '-s', 'x', 'bob@example.org'], {
+          env: { PATH: process.env['PATH'] ?? '', HOME: root, USER: 'tester', ...env },
+          stdio: ['pipe', 'ignore', 'ignore'],
+        });
+        child.on('error', reject);
+        child.on('close', resolve);
+        child.stdin!.end('Hello.\n');
+      });
+    assert.equal(await dryRun(['--stack-size=900']), 0);
+    assert.equal(await dryRun([], { NODE_OPTIONS: '--max-old-space-size=200' }), 0);
+    const own = caches().filter((name) => name !== plain);
+    assert.equal(own.length, 2, `one cache for each set of options: ${caches().join(', ')}`);
+    for (const name of own) assert.match(name, new RegExp(`^mailv\\.cjs\\.${process.version.replace(/\./g, '\\.')}-[0-9a-f]{8}\\.v8-cache$`));
+    assert.deepEqual(readFileSync(join(root, 'dist', 'bundle', plain)), before, "the build's cache is untouched");
+    // And a plain run uses the build's cache as it is: accepted, it is not written again.
+    assert.equal(await dryRun([]), 0);
+    assert.deepEqual(caches(), [plain, ...own].sort());
+    assert.deepEqual(readFileSync(join(root, 'dist', 'bundle', plain)), before);
   });
 
   it('loads no node:child_process for a send (commander reaches the stub instead)', async () => {

@@ -54,8 +54,9 @@ function filesThatRun(packed: ReadonlySet<string>): Set<string> {
   const bundles = Object.values(pkg.bin).flatMap((launcher) => {
     const source = readFileSync(join(ROOT, launcher), 'utf8');
     const named = [...source.matchAll(/['"`](?:[\w./-]*\/)?([\w.-]+\.cjs)['"`]/g)].map((found) => `dist/bundle/${found[1]}`);
-    // A launcher that compiles its bundle with a code cache reads it from beside the bundle.
-    return source.includes('.v8-cache') ? named.flatMap((bundle) => [bundle, `${bundle}.v8-cache`]) : named;
+    // A launcher that compiles its bundle with a code cache reads it from beside the bundle, one a
+    // Node version: the build's is this Node's.
+    return source.includes('.v8-cache') ? named.flatMap((bundle) => [bundle, `${bundle}.${process.version}.v8-cache`]) : named;
   });
   while (bundles.length > 0) {
     const bundle = bundles.pop()!;
