@@ -4,7 +4,6 @@
 // run, or a usage error.
 import { readStream, type ReadInput } from '../cli/body-input.js';
 import { openAttachments, prepareInput, type OpenAttachments, type PreparedInput } from '../cli/message-input.js';
-import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
@@ -66,8 +65,9 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
     const failure = run.output.failure ?? error;
     const status = run.fail(failure);
     // A message refused before it could be prepared (a NUL, a line SMTP cannot carry) is kept all
-    // the same: the program that piped it has nothing else to fall back on.
-    const keeps = keepsWhatWasRead(plan, status, read);
+    // the same: the program that piped it has nothing else to fall back on. So is one refused for
+    // a reason found once it was read (no password and no terminal to ask at, as under cron).
+    const keeps = keepsWhatWasRead(plan, status, read || prepared !== undefined);
     if (!prepared && input !== undefined && input.source.size > 0 && files !== undefined && keeps) {
       prepared = await prepareUnfinished(run, plan, input, files.attachments).catch(() => undefined);
     }
@@ -104,8 +104,8 @@ export async function sendRead(run: Run, plan: Plan, input: ReadInput): Promise<
 /**
  * Whether a run that failed keeps its message: not a probe (--quit-after never meant to send it),
  * not a dry run (it sends nothing), not a usage error (the command was wrong, not the delivery),
- * unless a -t message was read (`read`): then its own recipients are what could not be used, and
- * the program that piped it has nothing else to fall back on.
+ * unless the message was read (`read`: a -t message, whose own recipients could not be used, or a
+ * message prepared before the error was found): the one who typed or piped it has no other copy.
  */
 function keepsWhatWasRead(plan: Plan, status: number, read: boolean): boolean {
   return plan.quitAfter === undefined && !plan.dryRun && (status !== ExitCode.USAGE || read);
@@ -113,13 +113,14 @@ function keepsWhatWasRead(plan: Plan, status: number, read: boolean): boolean {
 
 /**
  * What was typed or piped before reading stopped, prepared for dead.letter: as it would have been
- * sent, or, when that cannot be (a -t header block cut short), as the body of a plain message.
+ * sent, or, when that cannot be, a whole message (-t, mailv-sendmail) as it was read, and anything
+ * else as the body of a plain message.
  */
 async function prepareUnfinished(run: Run, plan: Plan, input: ReadInput, attachments: OpenAttachments['attachments']): Promise<PreparedInput> {
   const date = run.io.clock.date();
   try {
     return await prepareInput(plan, input, attachments, date);
-  } catch (error) {
+  } catch {
     const [{ composeMessage, messageAsRead }, { newMessageId }] = await Promise.all([import('../message/compose.js'), import('../message/identity.js')]);
     const draft = { from: plan.from, to: [], cc: [], subject: undefined, headers: [], body: input, attachments: [], date, messageId: newMessageId(plan.fqdn) };
     return {
@@ -127,8 +128,9 @@ async function prepareUnfinished(run: Run, plan: Plan, input: ReadInput, attachm
       addresses: [],
       bccOnly: new Set(),
       compose: (eightBitMime) => composeMessage(draft, { eightBitMime }),
-      // A -t message refused for its recipients alone read as a message: it is kept as it was read.
-      ...(plan.readRecipients && error instanceof UsageError ? { asRead: messageAsRead(input) } : {}),
+      // A whole message that could not be prepared (its recipients unusable, a NUL, a header block
+      // too long or cut short) is kept octet for octet, to be sent again once mended.
+      ...(plan.readRecipients || plan.sendmail !== undefined ? { asRead: messageAsRead(input) } : {}),
     };
   }
 }

@@ -37,6 +37,7 @@ function planOf(run: Run, line: SendmailCommandLine, account: AccountSettings | 
     env: io.env,
     account,
     accountChosen: line.options.account !== undefined,
+    sendmail: true,
   });
   if (line.fullName !== undefined) assertHeaderText('From', line.fullName, 'fullname-option');
   return {

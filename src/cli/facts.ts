@@ -152,7 +152,8 @@ export type SecretFact =
 /** No terminal where one is needed (64): no password from anywhere and none to ask at, or --step. */
 export type TerminalFact =
   /** `accountServer`: the account's own password was withheld from `server`, since it goes to that server only. */
-  { readonly code: 'MAILV_PASSWORD_NO_TERMINAL'; readonly accountServer?: string; readonly server?: string } | { readonly code: 'MAILV_STEP_NO_TERMINAL' };
+  | { readonly code: 'MAILV_PASSWORD_NO_TERMINAL'; readonly accountServer?: string; readonly server?: string; readonly sendmail?: boolean }
+  | { readonly code: 'MAILV_STEP_NO_TERMINAL' };
 
 /** What the run reads, as cli/ reads and checks it: the message, attachments, --ca, the accounts file's place. */
 export type InputFact =

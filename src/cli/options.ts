@@ -35,6 +35,8 @@ export interface LocalFacts {
   readonly account?: AccountSettings;
   /** --account was given: its server wins over $MAILV_SERVER. */
   readonly accountChosen?: boolean;
+  /** Run as sendmail: no --password-file or --password-cmd, only the variable and the accounts file. */
+  readonly sendmail?: boolean;
 }
 
 const DEFAULT_SERVER = 'smtp://localhost:25';
@@ -152,7 +154,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     tlsResume: options.tlsResume !== false,
     // A password from the file goes only to the server the file names: a --server or
     // MAILV_SERVER that points elsewhere must not receive it.
-    auth: direct(options) ? undefined : authRequest(options, account, server, local.env, serverText, language),
+    auth: direct(options) ? undefined : authRequest(options, account, server, local, serverText, language),
     quitAfter: options.quitAfter,
     output: {
       json: options.json === true,
@@ -178,7 +180,7 @@ function authRequest(
   options: RawOptions,
   account: AccountSettings,
   server: ServerAddress,
-  env: NodeJS.ProcessEnv,
+  { env, sendmail }: LocalFacts,
   /** The server as given (flag, variable or file; undefined: the default): the file's password goes to its own server only. */
   serverText: string | undefined,
   language: Language,
@@ -230,6 +232,7 @@ function authRequest(
                         user,
                         host: server.host,
                         language,
+                        ...(sendmail === true ? { sendmail } : {}),
                         ...(accountPassword(account)
                           ? { withheldFrom: { accountServer: account.server ?? DEFAULT_SERVER, server: serverText ?? DEFAULT_SERVER } }
                           : {}),

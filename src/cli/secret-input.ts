@@ -25,6 +25,8 @@ export type SecretSource =
       readonly host: string;
       readonly language: Language;
       readonly withheldFrom?: { readonly accountServer: string; readonly server: string } | undefined;
+      /** Run as sendmail, whose command line has no --password-file or --password-cmd. */
+      readonly sendmail?: boolean;
     };
 
 /** No password or token is this long; a source that is (`/dev/zero`) must not fill memory. */
@@ -43,7 +45,13 @@ export async function readSecret(source: SecretSource, signal?: AbortSignal): Pr
     case 'command':
       return nonEmpty(firstLine(await runSecretCommand(source.command, source.origin, signal)), source.origin);
     case 'prompt':
-      return nonEmpty(await promptAtTerminal(wordsFor(source.language).cli.passwordPrompt(source.user, source.host), signal, source.withheldFrom), 'terminal');
+      return nonEmpty(
+        await promptAtTerminal(wordsFor(source.language).cli.passwordPrompt(source.user, source.host), signal, {
+          ...source.withheldFrom,
+          ...(source.sendmail === true ? { sendmail: true } : {}),
+        }),
+        'terminal',
+      );
   }
 }
 
@@ -165,7 +173,7 @@ async function runSecretCommand(command: string, origin: SecretOrigin, signal: A
 async function promptAtTerminal(
   prompt: string,
   signal: AbortSignal | undefined,
-  withheld: { readonly accountServer: string; readonly server: string } | undefined,
+  withheld: { readonly accountServer?: string; readonly server?: string; readonly sendmail?: boolean },
 ): Promise<string> {
   const terminal = await openTerminalKeys({ code: 'MAILV_PASSWORD_NO_TERMINAL', ...withheld });
   const { fd, keys: input } = terminal;

@@ -400,13 +400,15 @@ describe('where the secret comes from', () => {
     assert.ok(existsSync(join(run.home, 'dead.letter')));
   });
 
-  it('a missing --password-file is 66; no source and no terminal is 64', async () => {
+  it('a missing --password-file is 66; no source and no terminal is 64, the message kept (as under cron)', async () => {
     const missing = await send(sink.port, ['--password-file', '/nonexistent/pw'], {});
     assert.equal(missing.code, 66);
     assert.match(missing.stderr, /^mailv: cannot read --password-file \/nonexistent\/pw: no such file$/m);
     const none = await runCli(['--server', `127.0.0.1:${sink.port}`, '--user', 'alice', 'bob@example.org'], { input: 'x\n' });
     assert.ok(none.code === 64, none.stderr);
     assert.match(none.stderr, /no password: no terminal to ask at; give MAILV_PASSWORD, --password-file or --password-cmd/);
+    // Found once the message was read: it is kept, as for any other failure after that.
+    assert.match(readFileSync(join(none.home, 'dead.letter'), 'utf8'), /^x$/m);
   });
 
   it('asks at the terminal with echo off', async () => {
