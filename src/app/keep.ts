@@ -10,6 +10,8 @@ import type { Run } from './run.js';
 /** Appends the message to dead.letter; `unfinished`: only what was read of it before reading stopped. */
 export async function keepDeadLetter(run: Run, prepared: PreparedInput, unfinished: boolean): Promise<void> {
   const path = deadLetterPath(run.io.env);
+  // DEAD=/dev/null is how mail(1) users say they want no copy kept: asked for, nothing to tell.
+  if (path === '/dev/null') return;
   const save = async (message: KeptMessage) => {
     await run.io.signals.whole(() => saveDeadLetter(path, prepared.envelope.from, message.chunks(), run.io.clock.date()));
     run.emit({ kind: 'dead-letter', path, size: message.size, unfinished });

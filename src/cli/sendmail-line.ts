@@ -89,6 +89,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
         else if (letter === 'v') verbose = true;
         continue;
       }
+      if (letter === 'q' && at === 1) throw new UsageError({ code: 'MAILV_SENDMAIL_QUEUE_RUN', argument });
       if (!WITH_VALUE.has(letter)) throw unknown(argument);
       const option = `-${letter}`;
       let given = argument.slice(at + 1);

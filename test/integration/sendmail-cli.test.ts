@@ -63,6 +63,15 @@ describe('mailv-sendmail', () => {
     assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^Subject: cron\n\nimportant\n/m);
   });
 
+  it('DEAD=/dev/null: the failure said, nothing kept and nothing said of it, as mail(1) users set it', async () => {
+    const home = freshHome();
+    const port = await closedPort();
+    const result = await run(SENDMAIL, ['bob@example.org'], { HOME: home, DEAD: '/dev/null', MAILV_SERVER: `127.0.0.1:${port}` }, 'Subject: x\n\nbody\n');
+    assert.equal(result.code, 75);
+    assert.equal(result.stderr, `mailv: connection refused by [127.0.0.1] port ${port}\n`);
+    assert.equal(existsSync(join(home, 'dead.letter')), false);
+  });
+
   it('a message SMTP cannot carry (a NUL): 65, and still kept in dead.letter as it was read, its long line with it', async () => {
     const home = freshHome();
     const port = await closedPort();

@@ -77,6 +77,15 @@ describe('sendmail command line', () => {
     }
   });
 
+  it('-q, sendmail run over its queue, is told apart from an unknown option: mailv-sendmail keeps none', () => {
+    for (const argument of ['-q', '-q30m', '-qI']) {
+      assert.throws(
+        () => parseSendmailLine([argument]),
+        (error: unknown) => error instanceof UsageError && error.fact.code === 'MAILV_SENDMAIL_QUEUE_RUN' && error.fact.argument === argument,
+      );
+    }
+  });
+
   it('reads grouped flags as sendmail does (getopt): -ti is -t -i, and a value may close the group', () => {
     for (const argv of [['-ti'], ['-it'], ['-t', '-i']]) {
       const line = parseSendmailLine([...argv, 'a@example.org']);

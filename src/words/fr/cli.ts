@@ -79,6 +79,8 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_OPTION_VALUE_MISSING: ({ option }) => `il manque la valeur de l’option « ${option} »`,
   MAILV_SENDMAIL_MODE: ({ mode }) =>
     `-b${mode}${SENDMAIL_MODES_FR[mode] === undefined ? '' : ` (${SENDMAIL_MODES_FR[mode]})`} n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite (-bm, ou -bs en SMTP)`,
+  MAILV_SENDMAIL_QUEUE_RUN: ({ argument }) =>
+    `${argument} (traiter la file d’attente) n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite`,
   MAILV_SENDMAIL_SMTP_ARGUMENTS: ({ given }) =>
     `-bs prend les destinataires dans le dialogue SMTP de l’entrée standard : ${given === '-t' ? '-t' : 'des destinataires en arguments'} ne va pas avec`,
   MAILV_SENDMAIL_DASH_RECIPIENT: ({ recipient }) =>
