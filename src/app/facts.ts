@@ -25,6 +25,8 @@ export type AppErrorFact =
 export type AppNote =
   /** The message has no body, as mail(1) warns. */
   | { readonly code: 'null-body' }
+  /** -E: standard input was empty, so nothing is sent. */
+  | { readonly code: 'empty-not-sent' }
   /** A recipient the server refused, with its reply. */
   | { readonly code: 'recipient-not-delivered'; readonly recipient: string; readonly reply: Reply }
   /** --direct: the recipients of a domain none of whose hosts took the message, and why. */

@@ -54,6 +54,11 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
       // mailv-sendmail reads its recipients from the message only with -t.
       read = plan.readRecipients && (plan.sendmail?.recipientsFromHeaders ?? true);
     }
+    if (input.source.size === 0 && plan.skipEmpty && plan.quitAfter === undefined) {
+      // -E: nothing sent, nothing kept; said as the transcript would be (not with -q).
+      if (plan.verbosity > 0) run.note({ code: 'empty-not-sent' });
+      return ExitCode.OK;
+    }
     if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0 && plan.quitAfter === undefined) run.note({ code: 'null-body' });
     prepared = await prepareInput({ ...plan, subject }, input, files.attachments, io.clock.date());
     if (plan.dryRun) return await dryRun(run, plan, prepared);

@@ -122,6 +122,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   }
   return {
     readRecipients,
+    skipEmpty: options.skipEmpty === true,
     from,
     returnPath: nullSender ? '' : from.address,
     fromOrigin,

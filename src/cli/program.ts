@@ -18,6 +18,7 @@ export interface RawOptions {
   attach: string[];
   header: string[];
   readRecipients?: boolean;
+  skipEmpty?: boolean;
   server?: string;
   helo?: string;
   timeout?: string;
@@ -216,6 +217,7 @@ export function mailvProgram(version: string, help: HelpWords = en.help): Comman
     .option('-a, --attach <file>', help.mailv.options.attach, collect)
     .option('-H, --header <"Name: value">', help.mailv.options.header, collect)
     .option('-t, --read-recipients', help.mailv.options.readRecipients)
+    .option('-E, --skip-empty', help.mailv.options.skipEmpty)
     .option('--server <url>', help.mailv.options.server)
     .option('--direct', help.mailv.options.direct)
     .option('--mx <domain>', help.mailv.options.mx)

@@ -11,6 +11,7 @@ export interface MailvOptionWords {
   readonly attach: string;
   readonly header: string;
   readonly readRecipients: string;
+  readonly skipEmpty: string;
   readonly server: string;
   readonly direct: string;
   readonly mx: string;

@@ -118,6 +118,22 @@ describe('sending to an SMTP server', () => {
     assert.equal(dead.match(/^From /gm)?.length, 1, 'kept once');
   });
 
+  it('-E, as mail -E: an empty standard input sends nothing (0, no connection, nothing kept, said unless -q); a message read goes', async () => {
+    const before = sink.messages.length;
+    const quiet = await runCli(['-E', '-q', '--server', server, '-s', 'report', 'bob@example.org'], { input: '' });
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stdout + quiet.stderr, '', '-q: nothing to say');
+    const told = await runCli(['-E', '--server', server, '-s', 'report', 'bob@example.org'], { input: '' });
+    assert.equal(told.code, 0, told.stderr);
+    assert.match(told.stdout + told.stderr, /^mailv: the message is empty: not sent \(-E\)$/m);
+    assert.doesNotMatch(told.stdout, /Connecting/);
+    assert.equal(sink.messages.length, before, 'no message reached the server');
+    assert.equal(existsSync(join(told.home, 'dead.letter')), false);
+    const sent = await runCli(['-E', '--server', server, '-s', 'report', 'bob@example.org'], { input: 'disk full\n' });
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.equal(sink.messages.length, before + 1);
+  });
+
   it('sends no content when every recipient is refused, and keeps the message in dead.letter', async () => {
     const before = sink.messages.length;
     const run = await runCli(['--server', server, '-s', 'Lost?', 'nosuch@example.org'], { input: 'Keep me.\n' });

@@ -23,6 +23,7 @@ export const errors: WordsOf<AppErrorFact> = {
 
 export const notes: WordsOf<AppNote> = {
   'null-body': () => 'Corps du message vide ; j’espère que c’est voulu',
+  'empty-not-sent': () => 'le message est vide : pas envoyé (-E)',
   'recipient-not-delivered': ({ recipient, reply }) => `non remis à ${recipient} : ${reply.raw.join(' ')}`,
   'domain-not-delivered': ({ recipients, error }, words) => `non remis à ${list(recipients)} : ${describeFact(error, words)}`,
   'dead-letter-saved': ({ path, unfinished }) => `${unfinished ? 'ce qui a été lu du message a été enregistré' : 'le message a été enregistré'} dans ${path}`,
