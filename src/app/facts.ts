@@ -25,6 +25,8 @@ export type AppErrorFact =
 export type AppNote =
   /** The message has no body, as mail(1) warns. */
   | { readonly code: 'null-body' }
+  /** The body is neither ASCII nor UTF-8: it goes labelled charset=unknown-8bit (RFC 1428). */
+  | { readonly code: 'body-not-utf8' }
   /** -E: standard input was empty, so nothing is sent. */
   | { readonly code: 'empty-not-sent' }
   /** A recipient the server refused, with its reply. */

@@ -60,6 +60,8 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
       return ExitCode.OK;
     }
     if (input.source.size === 0 && !plan.readRecipients && plan.verbosity > 0 && plan.quitAfter === undefined) run.note({ code: 'null-body' });
+    // Labelled unknown-8bit (see bodyCharset): the one who typed it may have meant another charset.
+    if (!input.stats.utf8 && !plan.readRecipients && plan.verbosity > 0) run.note({ code: 'body-not-utf8' });
     prepared = await prepareInput({ ...plan, subject }, input, files.attachments, io.clock.date());
     if (plan.dryRun) return await dryRun(run, plan, prepared);
     if (plan.load) return await loadTest(run, plan, plan.load, prepared, { body: input, attachments: files.attachments });

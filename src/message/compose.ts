@@ -90,10 +90,18 @@ export function chooseTransferEncoding(stats: TextStats, eightBitMime: boolean):
   return eightBitMime ? '8bit' : 'quoted-printable';
 }
 
+/**
+ * The charset the body is labelled with: ASCII, UTF-8, or, for octets that are neither (Latin-1 typed
+ * in a UTF-8 locale, a binary file piped), RFC 1428's unknown-8bit, which claims nothing untrue.
+ */
+export function bodyCharset(stats: TextStats): 'us-ascii' | 'utf-8' | 'unknown-8bit' {
+  return stats.ascii ? 'us-ascii' : stats.utf8 ? 'utf-8' : 'unknown-8bit';
+}
+
 /** Composes the message for a server that does (or does not) offer 8BITMIME. */
 export async function composeMessage(draft: Draft, options: { eightBitMime: boolean }): Promise<ComposedMessage> {
   const encoding = chooseTransferEncoding(draft.body.stats, options.eightBitMime);
-  const textHeaders = `Content-Type: text/plain; charset=${draft.body.stats.ascii ? 'us-ascii' : 'utf-8'}\r\n` + `Content-Transfer-Encoding: ${encoding}\r\n`;
+  const textHeaders = `Content-Type: text/plain; charset=${bodyCharset(draft.body.stats)}\r\n` + `Content-Transfer-Encoding: ${encoding}\r\n`;
   const body = await textSegment(draft.body, encoding);
   const top = topHeaders(draft);
   let segments: Segment[];

@@ -1,6 +1,6 @@
 // What decides a body's transfer encoding (RFC 2045 §2.7-2.8, RFC 6152): is it ASCII, does any line
 // pass 998 octets, is there a NUL, and how many octets it takes on the wire once CRLF-normalised;
-// and which charset a text attachment declares (RFC 2046 §4.1.2).
+// and which charset a text attachment, or the body, declares (RFC 2046 §4.1.2).
 import { isAscii, isUtf8 } from 'node:buffer';
 import { LineEndingNormalizer } from './line-endings.js';
 
@@ -8,6 +8,8 @@ export interface TextStats {
   /** Octets once every line ends in CRLF, a missing final line break included. */
   readonly wireOctets: number;
   readonly ascii: boolean;
+  /** Valid UTF-8 (ASCII included): what the body's charset may say it is. */
+  readonly utf8: boolean;
   /** Longest line in octets, CRLF excluded. */
   readonly longestLine: number;
   /** Breaks the lines past MAX_LINE_OCTETS take to be carried (see long-lines.ts). */
@@ -25,6 +27,7 @@ export function overlongBreaksFor(octets: number): number {
 
 export class TextStatsCollector {
   private readonly normalizer = new LineEndingNormalizer();
+  private readonly charset = new CharsetDetector({ nulIsBinary: false });
   private octets = 0;
   private ascii = true;
   private hasNul = false;
@@ -35,6 +38,7 @@ export class TextStatsCollector {
 
   push(chunk: Buffer): void {
     if (this.ascii && !isAscii(chunk)) this.ascii = false;
+    if (!this.ascii) this.charset.push(chunk);
     if (!this.hasNul && chunk.indexOf(0) !== -1) this.hasNul = true;
     // Text without CR is counted as it stands; only CR needs the normaliser's copy to count.
     if (!this.normalizer.holdsCr && chunk.indexOf(0x0d) === -1) this.countUnixText(chunk);
@@ -47,6 +51,7 @@ export class TextStatsCollector {
     return {
       wireOctets: this.octets + missingBreak,
       ascii: this.ascii,
+      utf8: this.ascii || this.charset.result() !== undefined,
       longestLine: Math.max(this.longestLine, this.currentLine),
       overlongBreaks: this.overlongBreaks + overlongBreaksFor(this.currentLine),
       hasNul: this.hasNul,
@@ -104,9 +109,12 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * Finds the charset of text given in chunks cut anywhere, a character split between two chunks
- * included. A NUL octet makes it binary: no charset.
+ * included. A NUL octet makes it binary, no charset, unless `nulIsBinary` is false (a body: its
+ * NUL is carried by quoted-printable, its charset still what the rest of it is).
  */
 export class CharsetDetector {
+  constructor(private readonly options: { readonly nulIsBinary: boolean } = { nulIsBinary: true }) {}
+
   private ascii = true;
   private utf8 = true;
   /** The first octets of a character whose rest is in the next chunk. */
@@ -119,7 +127,7 @@ export class CharsetDetector {
 
   push(chunk: Buffer): void {
     if (!this.utf8 || chunk.length === 0) return;
-    if (chunk.indexOf(0) !== -1) {
+    if (this.options.nulIsBinary && chunk.indexOf(0) !== -1) {
       this.utf8 = false;
       return;
     }

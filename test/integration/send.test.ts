@@ -134,6 +134,20 @@ describe('sending to an SMTP server', () => {
     assert.equal(sink.messages.length, before + 1);
   });
 
+  it('a body that is not UTF-8 (Latin-1 typed in a UTF-8 locale) goes as charset=unknown-8bit, its octets untouched, and -v says so', async () => {
+    const before = sink.messages.length;
+    const run = await runCli(['--server', server, '-s', 'latin', 'bob@example.org'], { input: Buffer.from('caf\xe9\n', 'latin1') });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout + run.stderr, /^mailv: the text is not UTF-8: it goes as charset=unknown-8bit/m);
+    const data = sink.messages[before]!.data;
+    assert.match(data.toString('latin1'), /^Content-Type: text\/plain; charset=unknown-8bit\r$/m);
+    assert.ok(data.includes(Buffer.from('caf\xe9\r\n', 'latin1')), 'the octet as typed');
+    // UTF-8 stays UTF-8, and says nothing.
+    const utf8 = await runCli(['--server', server, '-s', 'utf8', 'bob@example.org'], { input: 'café\n' });
+    assert.doesNotMatch(utf8.stdout + utf8.stderr, /not UTF-8/);
+    assert.match(sink.messages[before + 1]!.data.toString(), /^Content-Type: text\/plain; charset=utf-8\r$/m);
+  });
+
   it('sends no content when every recipient is refused, and keeps the message in dead.letter', async () => {
     const before = sink.messages.length;
     const run = await runCli(['--server', server, '-s', 'Lost?', 'nosuch@example.org'], { input: 'Keep me.\n' });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { isUtf8 } from 'node:buffer';
 import { describe, it } from 'node:test';
 import { LineEndingNormalizer, normalizeLineEndings } from '../../dist/message/line-endings.js';
 import { TextStatsCollector } from '../../dist/message/text-stats.js';
@@ -112,6 +113,7 @@ describe('text statistics', () => {
     return {
       wireOctets: wire.length + (wire.length === 0 || text.endsWith('\r\n') ? 0 : 2),
       ascii: !/[\x80-\xff]/.test(input.toString('latin1')),
+      utf8: isUtf8(input),
       longestLine: Math.max(...lines.map((line) => line.length)),
       // After 998 octets, then every 997 (the space the break adds starts the next line).
       overlongBreaks: lines.reduce((sum, line) => sum + (line.length > 998 ? Math.ceil((line.length - 998) / 997) : 0), 0),
@@ -126,6 +128,10 @@ describe('text statistics', () => {
       Buffer.from('mixed\r\nline\nends\rhere\r'),
       Buffer.from('no final break\na longer second line'),
       Buffer.from('été\n\0nul\r\n'),
+      // Latin-1 (not UTF-8), and a UTF-8 character a split may cut in two.
+      Buffer.from('caf\xe9\n', 'latin1'),
+      Buffer.from('na\u00efve \u2014 \u{1f4e7}\n'),
+      Buffer.from([0xe2, 0x82, 0x0a]),
       Buffer.from(`${'w'.repeat(999)}\n${'w'.repeat(2000)}\r\n${'w'.repeat(1995)}`),
       // At the edges of a second and a third break: 998 + 997 and 998 + 2 × 997 octets, and one more.
       Buffer.from(`${'w'.repeat(1995)}\n${'w'.repeat(1996)}\n${'w'.repeat(2992)}\n${'w'.repeat(2993)}\n`),

@@ -24,6 +24,7 @@ export const errors: WordsOf<AppErrorFact> = {
 export const notes: WordsOf<AppNote> = {
   'null-body': () => "Null message body; hope that's ok", // as mail(1) says it
   'empty-not-sent': () => 'the message is empty: not sent (-E)',
+  'body-not-utf8': () => 'the text is not UTF-8: it goes as charset=unknown-8bit, and its reader must guess (recode it to UTF-8 first, e.g. with iconv)',
   'recipient-not-delivered': ({ recipient, reply }) => `not delivered to ${recipient}: ${reply.raw.join(' ')}`,
   'domain-not-delivered': ({ recipients, error }, words) => `not delivered to ${list(recipients)}: ${describeFact(error, words)}`,
   'dead-letter-saved': ({ path, unfinished }) => `${unfinished ? 'what was read of the message' : 'the message'} was saved in ${path}`,
