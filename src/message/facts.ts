@@ -35,6 +35,8 @@ export type MessageErrorFact =
    * undefined for an address that goes in no header (Bcc).
    */
   | { readonly code: 'MAILV_HEADER_CONTROL'; readonly field: string | undefined; readonly codePoint: number; readonly source: TextSource }
+  /** Text that was not UTF-8 where it was read (its octets became U+FFFD). */
+  | { readonly code: 'MAILV_HEADER_NOT_UTF8'; readonly field: string | undefined; readonly source: TextSource }
   | { readonly code: 'MAILV_HEADER_NAME'; readonly name: string }
   /** A header given without the `Name: value` form. */
   | { readonly code: 'MAILV_HEADER_FORM'; readonly argument: string }

@@ -114,6 +114,16 @@ describe('header encoding', () => {
     for (const fine of ['Résumé', '日本語 😀', 'a\tb', '\u00a0no-break space', '']) assert.doesNotThrow(() => assertHeaderText('X', fine, 'header-option'));
   });
 
+  it('refuses text that was not UTF-8 where it was read (Node put U+FFFD for its octets), in either language', () => {
+    // `-s "$(printf 'caf\xe9')"` in a Latin-1 script reaches mailv as 'caf\uFFFD'.
+    refused(
+      () => assertHeaderText('Subject', 'caf\uFFFD', 'subject-option'),
+      'header Subject is not UTF-8 (a U+FFFD stands where octets were), given with -s: give it in UTF-8 (iconv -f latin1, say)',
+      'l’en-tête Subject n’est pas en UTF-8 (un U+FFFD tient la place d’octets), dans la valeur de -s : donnez-le en UTF-8 (iconv -f latin1, par exemple)',
+    );
+    assert.doesNotThrow(() => assertHeaderText('Subject', 'café', 'subject-option'));
+  });
+
   it('names where the text came from, as a fact the words turn into the flag, the prompt or the file', () => {
     assert.throws(
       () => assertHeaderText(undefined, 'bob\x1b@example.org', 'bcc-option'),

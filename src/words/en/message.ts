@@ -30,6 +30,8 @@ export const errors: WordsOf<MessageErrorFact> = {
   MAILV_ADDRESS_LIST_QUOTE: ({ list }) => `invalid address list ${q(list)}: unterminated quote`,
   MAILV_HEADER_CONTROL: ({ field, codePoint, source }) =>
     `${field === undefined ? 'address' : `header ${field}`} contains ${codePoint === 0x0a || codePoint === 0x0d ? 'a line break' : 'a control character'} (${codePointName(codePoint)}), ${ORIGIN[source]}`,
+  MAILV_HEADER_NOT_UTF8: ({ field, source }) =>
+    `${field === undefined ? 'address' : `header ${field}`} is not UTF-8 (a U+FFFD stands where octets were), ${ORIGIN[source]}: give it in UTF-8 (iconv -f latin1, say)`,
   MAILV_HEADER_NAME: ({ name }) => `invalid header name ${q(name)}: only printable ASCII without ':' or spaces`,
   MAILV_HEADER_FORM: ({ argument }) => `invalid header ${q(argument)}: expected "Name: value"`,
   MAILV_HEADER_BCC: () => 'a Bcc header would reveal the blind copies: use -b instead of -H',
