@@ -134,7 +134,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     attachments: options.attach,
     server,
     helo: checkHelo(options.helo ?? account.helo ?? fqdn),
-    timeoutMs: options.timeout === undefined ? undefined : parseTimeout(options.timeout),
+    timeoutMs: options.timeout === undefined ? account.timeoutMs : parseTimeout(options.timeout),
     verbosity: options.quiet ? 0 : (Math.min(1 + options.verbose, 3) as Verbosity),
     dryRun: options.dryRun === true,
     demo: options.demo === true,

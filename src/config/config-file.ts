@@ -21,6 +21,8 @@ export interface AccountSettings {
   passwordCmd?: string;
   from?: string;
   helo?: string;
+  /** The longest wait for any step, in ms: --timeout for the file, and mailv-sendmail's only way to one. */
+  timeoutMs?: number;
 }
 
 export interface ConfigFile {
@@ -36,7 +38,7 @@ const PIPELINING_MODES = ['on', 'off'] as const;
 const TRUE_WORDS = ['yes', 'true', 'on', '1'];
 const FALSE_WORDS = ['no', 'false', 'off', '0'];
 
-type Key = 'server' | 'tls' | 'pipelining' | 'ca' | 'insecure' | 'user' | 'auth' | 'password' | 'password-file' | 'password-cmd' | 'from' | 'helo';
+type Key = 'server' | 'tls' | 'pipelining' | 'ca' | 'insecure' | 'user' | 'auth' | 'password' | 'password-file' | 'password-cmd' | 'from' | 'helo' | 'timeout';
 
 const SETTING_OF_KEY: Readonly<Record<Key, keyof AccountSettings>> = {
   server: 'server',
@@ -51,6 +53,7 @@ const SETTING_OF_KEY: Readonly<Record<Key, keyof AccountSettings>> = {
   'password-cmd': 'passwordCmd',
   from: 'from',
   helo: 'helo',
+  timeout: 'timeoutMs',
 };
 
 /** Keys that each say where the password comes from: one of them per section. */
@@ -239,6 +242,13 @@ function setValue(settings: AccountSettings, key: Key, value: string, home: stri
     case 'helo':
       settings.helo = checkHeloName(value, () => fail({ code: 'MAILV_CONFIG_HELO' }));
       return;
+    case 'timeout': {
+      // Seconds, as --timeout takes them (decimals allowed).
+      const seconds = Number(value);
+      if (!/^\d+(\.\d+)?$/.test(value) || !(seconds > 0)) fail({ code: 'MAILV_CONFIG_TIMEOUT' });
+      settings.timeoutMs = Math.round(seconds * 1000);
+      return;
+    }
     case 'from':
       assertMailbox(value, fail);
       settings.from = value;

@@ -51,6 +51,8 @@ export type ConfigLineFact = AtLine &
     | { readonly code: 'MAILV_CONFIG_AUTH'; readonly known: readonly string[] }
     | { readonly code: 'MAILV_CONFIG_SERVER'; readonly problem: ServerProblem }
     | { readonly code: 'MAILV_CONFIG_HELO' }
+    /** `timeout` is not a number of seconds above 0. */
+    | { readonly code: 'MAILV_CONFIG_TIMEOUT' }
     | { readonly code: 'MAILV_CONFIG_FROM' }
     | { readonly code: 'MAILV_CONFIG_USER_CONTROL' }
     /** Bytes that are not UTF-8 on this line. */

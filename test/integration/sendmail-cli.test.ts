@@ -2,6 +2,7 @@
 // the name `sendmail` choosing it.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -61,6 +62,24 @@ describe('mailv-sendmail', () => {
       'mailv: no password: no terminal to ask at; give MAILV_PASSWORD, or password-file or password-cmd in the accounts file',
     );
     assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^Subject: cron\n\nimportant\n/m);
+  });
+
+  it("the accounts file's timeout: a server that never greets gives up after it (75, kept), not after RFC 5321's 5 minutes", async () => {
+    const home = freshHome();
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const config = join(home, 'mailv.conf');
+      writeFileSync(config, `[default]\nserver = 127.0.0.1:${(silent.address() as AddressInfo).port}\ntimeout = 1\n`, { mode: 0o600 });
+      const started = Date.now();
+      const result = await run(SENDMAIL, ['-C', config, 'bob@example.org'], { HOME: home }, 'Subject: x\n\nbody\n');
+      assert.equal(result.code, 75, result.stderr);
+      assert.match(result.stderr, /greeting/);
+      assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
+      assert.ok(existsSync(join(home, 'dead.letter')));
+    } finally {
+      silent.close();
+    }
   });
 
   it('DEAD=/dev/null: the failure said, nothing kept and nothing said of it, as mail(1) users set it', async () => {

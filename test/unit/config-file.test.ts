@@ -45,6 +45,7 @@ describe('config keys', () => {
         'password = s3cret',
         'from = Alice <alice@example.org>',
         'helo = laptop.example.org',
+        'timeout = 2.5',
         '[account cmd]',
         'password-cmd = pass show mail',
         '[account file]',
@@ -61,6 +62,7 @@ describe('config keys', () => {
       password: 's3cret',
       from: 'Alice <alice@example.org>',
       helo: 'laptop.example.org',
+      timeoutMs: 2500,
     });
     assert.deepEqual(config.accounts.get('cmd'), { passwordCmd: 'pass show mail' });
     assert.deepEqual(config.accounts.get('file'), { passwordFile: '/run/secrets/mail' });
@@ -184,6 +186,12 @@ describe('config values', () => {
       `${PATH}:2: invalid helo: a domain name or an address literal`,
       `${PATH}:2 : helo invalide : il faut un nom de domaine ou une adresse littérale`,
     );
+    refuses(
+      'timeout = 0',
+      `${PATH}:1: invalid timeout: a number of seconds above 0 (30, 2.5)`,
+      `${PATH}:1 : timeout invalide : un nombre de secondes supérieur à 0 (30, 2.5)`,
+    );
+    for (const bad of ['-1', '1e3', '30s', 'Infinity', '.5']) refuses(`timeout = ${bad}`, `${PATH}:1: invalid timeout: a number of seconds above 0 (30, 2.5)`);
     refuses('from = alice@', `${PATH}:1: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`);
     refuses('from = a@b, c@d', `${PATH}:1: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`);
     refuses(

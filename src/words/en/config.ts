@@ -57,6 +57,7 @@ export const errors: WordsOf<ConfigErrorFact> = {
   MAILV_CONFIG_AUTH: (fact) => `${at(fact)}: unknown auth mechanism: ${fact.known.join(', ')}`,
   MAILV_CONFIG_SERVER: (fact) => `${at(fact)}: invalid server: ${SERVER_PROBLEM[fact.problem]}`,
   MAILV_CONFIG_HELO: (fact) => `${at(fact)}: invalid helo: ${HELO_PROBLEM}`,
+  MAILV_CONFIG_TIMEOUT: (fact) => `${at(fact)}: invalid timeout: a number of seconds above 0 (30, 2.5)`,
   MAILV_CONFIG_FROM: (fact) => `${at(fact)}: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`,
   MAILV_CONFIG_USER_CONTROL: (fact) => `${at(fact)}: invalid user: it holds a control character`,
   MAILV_CONFIG_NOT_UTF8: (fact) => `${at(fact)}: not UTF-8 text`,

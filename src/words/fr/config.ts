@@ -57,6 +57,7 @@ export const errors: WordsOf<ConfigErrorFact> = {
   MAILV_CONFIG_AUTH: (fact) => `${at(fact)} : mécanisme auth inconnu (mailv connaît ${fact.known.join(', ')})`,
   MAILV_CONFIG_SERVER: (fact) => `${at(fact)} : server invalide : ${SERVER_PROBLEM[fact.problem]}`,
   MAILV_CONFIG_HELO: (fact) => `${at(fact)} : helo invalide : ${HELO_PROBLEM}`,
+  MAILV_CONFIG_TIMEOUT: (fact) => `${at(fact)} : timeout invalide : un nombre de secondes supérieur à 0 (30, 2.5)`,
   MAILV_CONFIG_FROM: (fact) => `${at(fact)} : from invalide : il faut une adresse, comme alice@example.org ou Alice <alice@example.org>`,
   MAILV_CONFIG_USER_CONTROL: (fact) => `${at(fact)} : user invalide : la valeur contient un caractère de contrôle`,
   MAILV_CONFIG_NOT_UTF8: (fact) => `${at(fact)} : ce n’est pas du texte UTF-8`,
