@@ -20,6 +20,8 @@ export type Verbosity = 0 | 1 | 2 | 3;
 export interface Plan {
   /** -t: standard input is a whole message whose headers name the recipients. */
   readonly readRecipients: boolean;
+  /** --content-type: the body's text type (text/html…); text/plain when undefined. */
+  readonly bodyType?: string | undefined;
   /** -E, as mail(1)'s: a message read empty is not sent (cron's `cmd | mail -E -s report root`). */
   readonly skipEmpty?: boolean;
   /** The author, for From: when the message has none, and the envelope sender unless returnPath is null. */

@@ -3,7 +3,7 @@
 // protocol folders, a fact may name a flag, since flags are what cli/ reads.
 
 /** A flag that cannot go with -t, whose message brings its own headers. */
-export type HeaderFlag = '-s' | '-c' | '-a' | '-H';
+export type HeaderFlag = '-s' | '-c' | '-a' | '-H' | '--content-type';
 
 /** A flag that --json contradicts: JSON lines carry every event and its time. */
 export type JsonClashFlag = '-q' | '--explain' | '--timing' | '--step' | '--dry-run';
@@ -108,6 +108,8 @@ export type OptionsFact =
   | { readonly code: 'MAILV_MX_INVALID'; readonly text: string }
   | { readonly code: 'MAILV_PORT_INVALID'; readonly text: string }
   | { readonly code: 'MAILV_TIMEOUT_INVALID'; readonly text: string }
+  /** --content-type that is no text/* type. */
+  | { readonly code: 'MAILV_CONTENT_TYPE_INVALID'; readonly text: string }
   | { readonly code: 'MAILV_LOAD_NUMBER_INVALID'; readonly flag: '--count' | '--concurrency' | '--per-connection'; readonly text: string }
   | { readonly code: 'MAILV_LOAD_CLASH'; readonly flag: string }
   /** An option of the load run given without --count. */

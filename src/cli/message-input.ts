@@ -123,6 +123,7 @@ export async function prepareInput(
       subject: plan.subject,
       headers: plan.headers,
       body,
+      bodyType: plan.bodyType,
       attachments,
       date: now,
       messageId,

@@ -61,6 +61,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
         ['-c', options.cc.length > 0],
         ['-a', options.attach.length > 0],
         ['-H', options.header.length > 0],
+        ['--content-type', options.contentType !== undefined],
       ] as const
     ).find(([, given]) => given);
     if (clash) throw new UsageError({ code: 'MAILV_HEADER_FLAG_WITH_T', flag: clash[0] satisfies HeaderFlag });
@@ -131,6 +132,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     bcc,
     subject: options.subject,
     headers,
+    bodyType: options.contentType === undefined ? undefined : parseBodyType(options.contentType),
     attachments: options.attach,
     server,
     helo: checkHelo(options.helo ?? account.helo ?? fqdn),
@@ -327,6 +329,13 @@ function parseCount(flag: '--count' | '--concurrency' | '--per-connection', text
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) throw new UsageError({ code: 'MAILV_LOAD_NUMBER_INVALID', flag, text });
   return value;
+}
+
+/** A text type for the body (text/html, text/markdown…): the charset stays mailv's to say, from the octets. */
+function parseBodyType(text: string): string {
+  const type = text.trim().toLowerCase();
+  if (!/^text\/[a-z0-9!#$&^_.+-]+$/.test(type)) throw new UsageError({ code: 'MAILV_CONTENT_TYPE_INVALID', text });
+  return type;
 }
 
 function parseTimeout(text: string): number {

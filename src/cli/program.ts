@@ -19,6 +19,7 @@ export interface RawOptions {
   header: string[];
   readRecipients?: boolean;
   skipEmpty?: boolean;
+  contentType?: string;
   server?: string;
   helo?: string;
   timeout?: string;
@@ -216,6 +217,7 @@ export function mailvProgram(version: string, help: HelpWords = en.help): Comman
     .option('-r, --from <address>', help.mailv.options.from)
     .option('-a, --attach <file>', help.mailv.options.attach, collect)
     .option('-H, --header <"Name: value">', help.mailv.options.header, collect)
+    .option('--content-type <type>', help.mailv.options.contentType)
     .option('-t, --read-recipients', help.mailv.options.readRecipients)
     .option('-E, --skip-empty', help.mailv.options.skipEmpty)
     .option('--server <url>', help.mailv.options.server)

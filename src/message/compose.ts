@@ -62,6 +62,8 @@ export interface Draft {
   /** -H headers; one named like a generated header replaces it. */
   readonly headers: readonly (readonly [string, string])[];
   readonly body: BodyInput;
+  /** The body's text type (--content-type); text/plain when undefined. */
+  readonly bodyType?: string | undefined;
   readonly attachments: readonly AttachmentInput[];
   readonly date: Date;
   readonly messageId: string;
@@ -101,7 +103,8 @@ export function bodyCharset(stats: TextStats): 'us-ascii' | 'utf-8' | 'unknown-8
 /** Composes the message for a server that does (or does not) offer 8BITMIME. */
 export async function composeMessage(draft: Draft, options: { eightBitMime: boolean }): Promise<ComposedMessage> {
   const encoding = chooseTransferEncoding(draft.body.stats, options.eightBitMime);
-  const textHeaders = `Content-Type: text/plain; charset=${bodyCharset(draft.body.stats)}\r\n` + `Content-Transfer-Encoding: ${encoding}\r\n`;
+  const textHeaders =
+    `Content-Type: ${draft.bodyType ?? 'text/plain'}; charset=${bodyCharset(draft.body.stats)}\r\n` + `Content-Transfer-Encoding: ${encoding}\r\n`;
   const body = await textSegment(draft.body, encoding);
   const top = topHeaders(draft);
   let segments: Segment[];

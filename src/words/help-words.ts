@@ -12,6 +12,7 @@ export interface MailvOptionWords {
   readonly header: string;
   readonly readRecipients: string;
   readonly skipEmpty: string;
+  readonly contentType: string;
   readonly server: string;
   readonly direct: string;
   readonly mx: string;

@@ -180,6 +180,31 @@ describe('sending to an SMTP server', () => {
     );
   });
 
+  it('--content-type text/html: the text goes as HTML, alone or as the first part beside an attachment; -H Content-Type points to it', async () => {
+    const home = freshHome();
+    const file = join(home, 'notes.txt');
+    writeFileSync(file, 'attached\n');
+    const before = sink.messages.length;
+    const alone = await runCli(['--server', server, '-q', '--content-type', 'text/HTML', '-s', 'html', 'bob@example.org'], { input: '<p>caf\u00e9</p>\n' });
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.match(sink.messages[before]!.data.toString(), /^Content-Type: text\/html; charset=utf-8\r$/m);
+    const beside = await runCli(['--server', server, '-q', '--content-type', 'text/html', '-a', file, '-s', 'html', 'bob@example.org'], {
+      input: '<p>hi</p>\n',
+    });
+    assert.equal(beside.code, 0, beside.stderr);
+    const text = sink.messages[before + 1]!.data.toString();
+    const boundary = /boundary="([^"]+)"/.exec(text)![1]!;
+    assert.match(text.split(`--${boundary}`)[1]!, /^\r\nContent-Type: text\/html; charset=us-ascii\r\n/);
+    assert.match(text.split(`--${boundary}`)[2]!, /^\r\nContent-Type: text\/plain; charset=us-ascii; name="notes\.txt"\r\n/);
+    const image = await runCli(['--server', server, '--content-type', 'image/png', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(image.code, 64);
+    assert.equal(image.stderr, 'mailv: invalid --content-type "image/png": a text type such as text/html (a file of another type goes with -a)\n');
+    const header = await runCli(['--server', server, '-H', 'Content-Type: text/html', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(header.code, 64);
+    assert.match(header.stderr, /give the text's type with --content-type/);
+    assert.equal(sink.messages.length, before + 2, 'nothing sent for the refused ones');
+  });
+
   it('attaches files so they decode back to the same bytes', async () => {
     const home = (await runCli(['--version'])).home;
     const file = join(home, 'photo.png');

@@ -97,6 +97,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_MX_INVALID: ({ text }) => `invalid --mx ${q(text)}: a domain name`,
   MAILV_PORT_INVALID: ({ text }) => `invalid --port ${q(text)}: 1 to 65535`,
   MAILV_TIMEOUT_INVALID: ({ text }) => `invalid --timeout ${q(text)}: a number of seconds above 0`,
+  MAILV_CONTENT_TYPE_INVALID: ({ text }) => `invalid --content-type ${q(text)}: a text type such as text/html (a file of another type goes with -a)`,
   MAILV_LOAD_NUMBER_INVALID: ({ flag, text }) => `invalid ${flag} ${q(text)}: a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`,
   MAILV_LOAD_CLASH: ({ flag }) => `${flag} cannot be used with --count`,
   MAILV_LOAD_ONLY: ({ flag }) => `${flag} goes with --count (the load run)`,

@@ -25,6 +25,7 @@ export const helpWords: HelpWords = {
       header: 'add a header field (repeatable)',
       readRecipients: 'standard input is a complete message; recipients come from its To, Cc, Bcc',
       skipEmpty: 'send nothing when standard input is empty (exit 0), as mail -E',
+      contentType: 'type of the text read from standard input, text/plain unless given (text/html…)',
       server:
         'smtp://host[:port], smtps://host[:port] (implicit TLS, port 465) or host[:port]; lmtp://host[:port] (LMTP, port 24), lmtp:/socket, unix:/socket (SMTP) (default $MAILV_SERVER, else smtp://localhost:25)',
       direct: "deliver to each recipient domain's MX hosts instead of a submission server",

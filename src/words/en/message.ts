@@ -35,7 +35,8 @@ export const errors: WordsOf<MessageErrorFact> = {
   MAILV_HEADER_NAME: ({ name }) => `invalid header name ${q(name)}: only printable ASCII without ':' or spaces`,
   MAILV_HEADER_FORM: ({ argument }) => `invalid header ${q(argument)}: expected "Name: value"`,
   MAILV_HEADER_BCC: () => 'a Bcc header would reveal the blind copies: use -b instead of -H',
-  MAILV_HEADER_STRUCTURAL: ({ name }) => `header ${name} is written by mailv from the message structure`,
+  MAILV_HEADER_STRUCTURAL: ({ name }) =>
+    `header ${name} is written by mailv from the message structure${name.toLowerCase() === 'content-type' ? ": give the text's type with --content-type (text/html…)" : ''}`,
   MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `the message's header block does not end in its first ${limit} octets`,
   MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
     `the message's header ${field} (line ${line}) contains a control character (${codePointName(codePoint)})`,

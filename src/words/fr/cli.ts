@@ -114,6 +114,8 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_MX_INVALID: ({ text }) => `--mx invalide ${q(text)} : il faut un nom de domaine`,
   MAILV_PORT_INVALID: ({ text }) => `--port invalide ${q(text)} : de 1 à 65535`,
   MAILV_TIMEOUT_INVALID: ({ text }) => `--timeout invalide ${q(text)} : il faut un nombre de secondes supérieur à 0`,
+  MAILV_CONTENT_TYPE_INVALID: ({ text }) =>
+    `--content-type invalide ${q(text)} : il faut un type texte comme text/html (un fichier d’un autre type se joint avec -a)`,
   MAILV_LOAD_NUMBER_INVALID: ({ flag, text }) => `${flag} invalide ${q(text)} : il faut un nombre entier de 1 à ${Number.MAX_SAFE_INTEGER}`,
   MAILV_LOAD_CLASH: ({ flag }) => `${flag} ne va pas avec --count`,
   MAILV_LOAD_ONLY: ({ flag }) => `${flag} ne s’emploie qu’avec --count (l’envoi en charge)`,

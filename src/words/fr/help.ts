@@ -31,6 +31,7 @@ export const helpWords: HelpWords = {
       header: 'ajouter un champ d’en-tête (répétable)',
       readRecipients: 'l’entrée standard est un message complet ; les destinataires viennent de ses To, Cc, Bcc',
       skipEmpty: 'ne rien envoyer quand l’entrée standard est vide (code 0), comme mail -E',
+      contentType: 'type du texte lu sur l’entrée standard, text/plain sauf indication (text/html…)',
       server:
         'smtp://hôte[:port], smtps://hôte[:port] (TLS implicite, port 465) ou hôte[:port] ; lmtp://hôte[:port] (LMTP, port 24), lmtp:/socket, unix:/socket (SMTP) (par défaut $MAILV_SERVER, sinon smtp://localhost:25)',
       direct: 'remettre aux hôtes MX du domaine de chaque destinataire plutôt qu’à un serveur de soumission',

@@ -35,7 +35,8 @@ export const errors: WordsOf<MessageErrorFact> = {
   MAILV_HEADER_NAME: ({ name }) => `nom d’en-tête invalide ${q(name)} : de l’ASCII imprimable seulement, sans « : » ni espace`,
   MAILV_HEADER_FORM: ({ argument }) => `en-tête invalide ${q(argument)} : la forme attendue est "Nom: valeur"`,
   MAILV_HEADER_BCC: () => 'un en-tête Bcc révélerait les copies cachées : utilisez -b au lieu de -H',
-  MAILV_HEADER_STRUCTURAL: ({ name }) => `l’en-tête ${name} est écrit par mailv d’après la structure du message`,
+  MAILV_HEADER_STRUCTURAL: ({ name }) =>
+    `l’en-tête ${name} est écrit par mailv d’après la structure du message${name.toLowerCase() === 'content-type' ? ' : donnez le type du texte avec --content-type (text/html…)' : ''}`,
   MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `le bloc d’en-têtes du message ne se termine pas dans ses ${limit} premiers octets`,
   MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
     `l’en-tête ${field} du message (ligne ${line}) contient un caractère de contrôle (${codePointName(codePoint)})`,
