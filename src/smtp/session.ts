@@ -150,11 +150,13 @@ interface AheadTransaction {
  * Data, not a callback: a load run owes four a message, and reads most of them already received.
  */
 type OwedReply =
+  | { readonly to: 'rset' }
   | { readonly to: 'mail' }
   | { readonly to: 'rcpt'; readonly recipient: string }
   | { readonly to: 'data' }
   | { readonly to: 'chunk'; readonly stage: Stage };
 
+const OWED_RSET: OwedReply = { to: 'rset' };
 const OWED_MAIL: OwedReply = { to: 'mail' };
 const OWED_DATA: OwedReply = { to: 'data' };
 
@@ -287,7 +289,8 @@ export class SmtpSession {
    * one: when the server pipelines, its envelope goes out with this one's end (the final dot, or
    * right after BDAT LAST) before this one's verdict is read, and the next call continues it.
    * RFC 2920 §3.1 lets the message's end begin a group; the dot's reply ends the transaction
-   * whatever it is, so the next one never lands in an open transaction. With `last`, none follows:
+   * whatever it is, so the next one never lands in an open transaction; after BDAT LAST, whose
+   * refusal may leave it open, the next one begins with RSET. With `last`, none follows:
    * QUIT rides with this one's end, as in a single send.
    */
   next(capabilities: Capabilities, { following = false, last = false } = {}): Promise<RecipientResult[]> {
@@ -508,6 +511,11 @@ export class SmtpSession {
       return undefined;
     }
     ahead.written = true;
+    // This one's BDAT LAST left without its replies: should every recipient have been refused, a
+    // server may refuse that BDAT and keep the transaction open (Exim does: 503 to the next MAIL,
+    // "sender already given"). RSET first closes it, whatever it was; a closed one it leaves alone.
+    this.send('rset', { verb: 'RSET' }, true);
+    owed.push(OWED_RSET);
     return this.sendEnvelope(plan.params, plan.rcpts, plan.ending, true, replies, (reply) => {
       owed.push(reply);
       return undefined;
@@ -558,6 +566,8 @@ export class SmtpSession {
   }
 
   private keep(owed: OwedReply, replies: EnvelopeReplies, reply: Reply): void {
+    // RSET's reply decides nothing: MAIL's, after it, says whether the transaction could begin.
+    if (owed.to === 'rset') return;
     if (owed.to === 'mail') replies.mail = reply;
     else if (owed.to === 'rcpt') replies.rcpts.push(reply);
     else if (owed.to === 'data') replies.data = reply;

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MAILV, freshHome, runCli } from '../helpers/cli.js';
 import { loadLines, loadSummary } from '../helpers/load-summary.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
+import { exim } from '../helpers/servers/exim.js';
 
 /** A load run of `extra` against the server on `port`: from load@example.org to sink@example.org, body `Hello.`. */
 function loadAt(port: number, extra: readonly string[]) {
@@ -208,5 +209,37 @@ describe('load mode stopped by a signal between two messages', () => {
     assert.equal(stderr, 'mailv: interrupted by SIGTERM\n');
     // One message got through: nothing goes to dead.letter.
     assert.equal(deadLetter, false);
+  });
+});
+
+describe('load mode with BDAT pipelined, against the real Exim (which keeps a transaction open when its BDAT is refused)', {
+  skip: await exim.skipReason(),
+}, () => {
+  it('every recipient refused: each message is counted refused once, and the next MAIL is never answered "sender already given"', async () => {
+    const run = await runCli(['--server', `${exim.host}:${exim.port}`, '--tls', 'off', '--count', '4', '--json', '-r', 'load@example.org', exim.refused], {
+      input: 'Hello.\n',
+    });
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual({ accepted: summary.accepted, refused: summary.refused, connections: summary.connections }, { accepted: 0, refused: 4, connections: 1 });
+    // One 550 to each RCPT and one 503 to each BDAT (no valid recipient): the MAILs, each after an RSET, were all taken.
+    assert.equal(summary.replies['550'], 4, JSON.stringify(summary.replies));
+    assert.equal(summary.replies['503'], 4, JSON.stringify(summary.replies));
+    assert.deepEqual(
+      summary.failures.map((failure) => failure.code),
+      ['recipient-refused'],
+    );
+    assert.equal(run.code, 67, run.stderr);
+  });
+
+  it('messages Exim takes still go in one connection, an RSET before each one after the first', async () => {
+    const run = await runCli(
+      ['--server', `${exim.host}:${exim.port}`, '--tls', 'off', '--count', '3', '--json', '-r', 'load@example.org', exim.recipients[0]!],
+      {
+        input: 'Hello.\n',
+      },
+    );
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, connections: summary.connections }, { accepted: 3, failed: 0, connections: 1 });
+    assert.equal(run.code, 0, run.stderr);
   });
 });
