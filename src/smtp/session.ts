@@ -3,7 +3,7 @@
 // as verbs: each writes its command, awaits (or, pipelined, queues) its reply, emits events, and
 // throws a typed error. It never prints. Per-recipient outcomes are data; whole-transaction
 // failures are typed errors; the moment the whole message has been written is recorded.
-import { AuthError, CapabilityError, MailvError, ProtocolError, SmtpReplyError, StepStop, TlsError, TransportError, type Stage } from '../errors.js';
+import { AuthError, CapabilityError, InterruptedError, MailvError, ProtocolError, SmtpReplyError, StepStop, TlsError, TransportError, type Stage } from '../errors.js';
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -1207,6 +1207,9 @@ export class SmtpSession {
       if (reply.code !== 221) throw unexpected('quit', reply);
     } catch (error) {
       if (!(error instanceof MailvError)) throw error;
+      // Interrupted (a signal while a load run waited for its next message): the goodbye was the
+      // user's to cut short, not the server's to leave unanswered.
+      if (error instanceof InterruptedError) return;
       // The transaction is over: a broken goodbye is worth a warning, not a failure.
       this.emit({
         kind: 'note',

@@ -205,6 +205,8 @@ describe('load mode stopped by a signal between two messages', () => {
       { accepted: summary.accepted, failed: summary.failed, interrupted: summary.interrupted },
       { accepted: 1, failed: 0, interrupted: { signal: 'SIGTERM', unsent: 9 } },
     );
+    // The goodbye was cut short by the signal, not left unanswered by the server.
+    assert.deepEqual(summary.quitUnanswered, { connections: 0, timedOut: 0 });
     assert.deepEqual({ code: result.code, error: result.error }, { code: 'MAILV_INTERRUPTED', error: 'interrupted by SIGTERM' });
     assert.equal(stderr, 'mailv: interrupted by SIGTERM\n');
     // One message got through: nothing goes to dead.letter.
