@@ -3,7 +3,18 @@
 // as verbs: each writes its command, awaits (or, pipelined, queues) its reply, emits events, and
 // throws a typed error. It never prints. Per-recipient outcomes are data; whole-transaction
 // failures are typed errors; the moment the whole message has been written is recorded.
-import { AuthError, CapabilityError, InterruptedError, MailvError, ProtocolError, SmtpReplyError, StepStop, TlsError, TransportError, type Stage } from '../errors.js';
+import {
+  AuthError,
+  CapabilityError,
+  InterruptedError,
+  MailvError,
+  ProtocolError,
+  SmtpReplyError,
+  StepStop,
+  TlsError,
+  TransportError,
+  type Stage,
+} from '../errors.js';
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';

@@ -67,7 +67,9 @@ describe('session: transactions in a row', () => {
     const row = await inARow({ replies: { EHLO: CHUNKING_PIPELINING } }, 2);
     const chunk = `BDAT ${SIZE} LAST\r\n${MESSAGE}`;
     const envelope = `MAIL From:<a@client.test> SIZE=${SIZE}\r\nRCPT To:<b@mx.test>\r\n`;
-    assert.deepEqual(row.writes, ['EHLO client.test\r\n', envelope, chunk, envelope, chunk, 'QUIT\r\n']);
+    // The second begins with RSET: the first's BDAT LAST left without its verdict, and a server may
+    // keep a transaction whose BDAT it refused open.
+    assert.deepEqual(row.writes, ['EHLO client.test\r\n', envelope, chunk, `RSET\r\n${envelope}`, chunk, 'QUIT\r\n']);
     // The second left while the first was under way, before it was known to be the last: QUIT alone.
     // Shown in the order it happened: both MAILs before the first reply to MAIL.
     const order = row.events.flatMap((event) =>
