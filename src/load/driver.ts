@@ -138,8 +138,11 @@ async function carry(
   };
   /** The message prepared last: while a transaction is under way, its. */
   let prepared = first;
+  /** Messages prepared so far: one prepared during a transaction's next() is that transaction's own. */
+  let preparations = 0;
   const prepare = (capabilities: Capabilities) => {
     prepared = sequences.shift()!;
+    preparations++;
     tally.preparing(prepared);
     return plan.message(prepared, capabilities);
   };
@@ -188,6 +191,7 @@ async function carry(
     // message did; `carried`: its message (`prepared` moves on when the next one is prepared).
     const envelopeWentAhead = session.aheadSent && !session.aheadCarriesMessage;
     const carried = prepared;
+    const preparedBefore = preparations;
     const begun = performance.now();
     let clean = true;
     try {
@@ -207,13 +211,17 @@ async function carry(
       clean = results.some((result) => result.outcome === 'sent');
       if (clean) tally.reachedSomeone = true;
     } catch (error) {
-      if (envelopeWentAhead && !session.committed && lostWithoutAWord(error)) {
+      // This transaction's message: the one prepared ahead, or the one prepared now (none yet: it is
+      // still among those taken, and goes back with them).
+      const current = envelopeWentAhead ? carried : preparations > preparedBefore ? prepared : undefined;
+      if (current !== undefined && current !== first && !session.committed && lostWithoutAWord(error)) {
         // The server hung up before taking any of it (as after its last message on a connection):
         // never started, it goes over a new connection, and so does a next one already prepared
-        // (loseRest). The first message of a connection is counted instead, so that a server that
-        // drops every one cannot keep a run going forever.
-        issuer.giveBack(carried);
-        tally.envelopeLost(carried);
+        // (loseRest); whether its envelope went ahead (PIPELINING) or after the verdict on the one
+        // before, so that the same drop gets the same verdict. The first message of a connection
+        // is counted instead, so that a server that drops every one cannot keep a run going forever.
+        issuer.giveBack(current);
+        tally.envelopeLost(current);
         loseRest(error);
         return;
       }

@@ -111,6 +111,42 @@ describe('load mode against a server that hangs up without a word after the firs
   });
 });
 
+describe('load mode against a server without PIPELINING that hangs up at the second MAIL of each connection', () => {
+  let server: ScriptedServer;
+  const accepted: string[] = [];
+  before(async () => {
+    server = await startScriptedServer({
+      replies: { EHLO: '250-scripted.test\r\n250 8BITMIME' },
+      perConnection: () => {
+        let mails = 0;
+        return {
+          replies: {
+            MAIL: () => (++mails === 2 ? { close: true } : '250 2.1.0 Ok'),
+            '.': (message) => {
+              accepted.push(/^Subject: (.*)$/m.exec(message)?.[1] ?? '');
+              return '250 2.0.0 Ok: queued';
+            },
+          },
+        };
+      },
+    });
+  });
+  after(() => server.close());
+
+  it('the same verdict as with PIPELINING: the message never started goes again over a new connection, once', async () => {
+    const run = await loadAt(server.port, ['--count', '4', '--per-connection', '2', '--vary', '-s', 'load', '--json']);
+    const summary = loadSummary(run.stdout);
+    // 1 [2 | 2 [3 | 3 [4 | 4, as when the envelope went ahead (above).
+    assert.deepEqual(
+      { accepted: summary.accepted, failed: summary.failed, connections: summary.connections, resent: summary.resent },
+      { accepted: 4, failed: 0, connections: 4, resent: 3 },
+    );
+    assert.deepEqual(accepted, ['load #1', 'load #2', 'load #3', 'load #4']);
+    assert.ok(!server.commands.some((line) => line.startsWith('BDAT')) && server.commands.filter((line) => line === 'DATA').length === 4);
+    assert.equal(run.code, 0, run.stderr);
+  });
+});
+
 describe('load mode interrupted', () => {
   let server: ScriptedServer;
   before(async () => {
