@@ -59,7 +59,7 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: Ab
   await Promise.all(workers);
   // The run aborts with the signal's name as its reason (see src/app/run.ts).
   const interruptedBy = signal?.aborted ? (signal.reason as NodeJS.Signals) : undefined;
-  return tally.report(plan.count, performance.now() - started, interruptedBy);
+  return tally.report(plan.count, performance.now() - started, started, interruptedBy);
 }
 
 /** One connection after another, each carrying up to perConnection messages, until none is left. */
@@ -205,8 +205,10 @@ async function carry(
           outcomeStatus(result.outcome),
         );
       }
-      if (failures.length === 0) tally.accepted++;
-      else tally.lost(failures.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL);
+      if (failures.length === 0) {
+        tally.accepted++;
+        tally.lastAcceptedAt = performance.now();
+      } else tally.lost(failures.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL);
       // Every recipient refused: no message was sent, the server may still hold the sender.
       clean = results.some((result) => result.outcome === 'sent');
       if (clean) tally.reachedSomeone = true;

@@ -57,6 +57,12 @@ export interface LoadReport {
    */
   readonly quitUnanswered: { readonly connections: number; readonly timedOut: number };
   readonly elapsedMs: number;
+  /**
+   * From the start to the end of the last message accepted (elapsedMs when none was): what the rate
+   * is counted over, so that a server slow to answer QUIT, after every message was through, does
+   * not bring the figure down to nothing.
+   */
+  readonly acceptedWithinMs: number;
   readonly connect: LatencySummary | undefined;
   readonly greeting: LatencySummary | undefined;
   /** Only when the sessions did TLS (STARTTLS or implicit): one sample per handshake. */

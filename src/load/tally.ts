@@ -19,6 +19,8 @@ export class Tally {
   readonly auth = new Samples();
   readonly transaction: Samples;
   accepted = 0;
+  /** When the last message accepted was (performance clock), to count the rate over. */
+  lastAcceptedAt: number | undefined;
   refused = 0;
   deferred = 0;
   connections = 0;
@@ -138,7 +140,7 @@ export class Tally {
   }
 
   /** The report of a run of `count` messages; `interruptedBy`: the signal that cut it short, if one did. */
-  report(count: number, elapsedMs: number, interruptedBy?: NodeJS.Signals): LoadReport {
+  report(count: number, elapsedMs: number, startedAt: number, interruptedBy?: NodeJS.Signals): LoadReport {
     const finished = this.accepted + this.failed;
     const byLogin = this.stopped?.by === 'login-refused' ? this.stopped : undefined;
     return {
@@ -151,6 +153,7 @@ export class Tally {
       resent: this.resent.size,
       quitUnanswered: { ...this.quitUnanswered },
       elapsedMs,
+      acceptedWithinMs: this.lastAcceptedAt === undefined ? elapsedMs : this.lastAcceptedAt - startedAt,
       connect: this.connect.summary(),
       greeting: this.greeting.summary(),
       tls: this.tls.summary(),

@@ -12,7 +12,7 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   const { load } = words;
   const lines = [
     load.totals(report.count, report.accepted, report.failed, report.connections, load.decimal((report.elapsedMs / 1000).toFixed(3))),
-    load.rate(rateFigure(perSecond(report.accepted, report.elapsedMs))),
+    load.rate(rateFigure(perSecond(report.accepted, report.acceptedWithinMs))),
   ];
   if (report.target !== undefined) lines.unshift(load.target(sanitize(report.target.host), report.target.address, report.target.port));
   if (report.failed > 0) lines.push(load.split(report.refused, report.deferred));
@@ -64,7 +64,7 @@ export function loadSummaryJson(report: LoadReport): string {
       resent: report.resent,
       quitUnanswered: report.quitUnanswered,
       ms: round(report.elapsedMs),
-      perSecond: Math.round(perSecond(report.accepted, report.elapsedMs) * 10) / 10,
+      perSecond: Math.round(perSecond(report.accepted, report.acceptedWithinMs) * 10) / 10,
       connect: latency(report.connect),
       greeting: latency(report.greeting),
       tls: latency(report.tls),

@@ -30,6 +30,7 @@ const report: LoadReport = {
   resent: 0,
   quitUnanswered: { connections: 0, timedOut: 0 },
   elapsedMs: 1000,
+  acceptedWithinMs: 1000,
   connect: latency,
   greeting: latency,
   tls: undefined,
@@ -81,9 +82,17 @@ describe('load summary', () => {
   });
 
   it('gives a slow rate with its tenths, not rounded to a whole message a second', () => {
-    const slow = { ...report, accepted: 3, failed: 0, elapsedMs: 4000 };
+    const slow = { ...report, accepted: 3, failed: 0, elapsedMs: 4000, acceptedWithinMs: 4000 };
     assert.ok(loadSummaryLines(slow, wordsFor('en')).includes('0.8 messages per second'));
     assert.ok(loadSummaryLines(slow, wordsFor('fr')).includes('0,8 message par seconde'));
+  });
+
+  it('counts the rate up to the last message accepted: a goodbye the server was slow to answer does not bring it to nothing', () => {
+    const waited = { ...report, count: 2, accepted: 2, failed: 0, elapsedMs: 60_101, acceptedWithinMs: 50 };
+    const lines = loadSummaryLines(waited, wordsFor('en'));
+    assert.match(lines[0]!, /^2 messages in 60\.101 s /);
+    assert.ok(lines.includes('40 messages per second'), lines.join('\n'));
+    assert.equal((JSON.parse(loadSummaryJson(waited)) as { perSecond: number; ms: number }).perSecond, 40);
   });
 
   it('says how many messages went again over a new connection, only when some did, in English and French', () => {
@@ -126,7 +135,7 @@ describe('load summary', () => {
     for (let detail = 0; detail < 300; detail++) tally.reply(550, `5.7.${detail}`);
     tally.reply(550, '5.7.3');
     tally.reply(250, '2.0.0');
-    const replies = new Map(tally.report(1000, 10).replies);
+    const replies = new Map(tally.report(1000, 10, 0).replies);
     // 100 kept apart, then 550 and 250 alone.
     assert.equal(replies.size, 102);
     assert.equal(replies.get('550 5.7.3'), 2);
@@ -137,7 +146,7 @@ describe('load summary', () => {
   it("names the stage of a failure in --json when the failure has one (a time limit's)", () => {
     const tally = new Tally(1, () => {});
     tally.fail(new TransportError({ code: 'MAILV_TIMEOUT', stage: 'ehlo', ms: 1000, waiting: 'reply' }, 'ehlo', 'timeout'));
-    const json = JSON.parse(loadSummaryJson(tally.report(1, 10))) as { failures: { code: string; stage?: string }[] };
+    const json = JSON.parse(loadSummaryJson(tally.report(1, 10, 0))) as { failures: { code: string; stage?: string }[] };
     assert.deepEqual(json.failures[0], { count: 1, code: 'MAILV_TIMEOUT', stage: 'ehlo', reply: null });
   });
 
@@ -149,7 +158,7 @@ describe('load summary', () => {
         'auth',
       ),
     );
-    assert.equal(tally.report(5, 10).stopped?.by, 'login-refused');
+    assert.equal(tally.report(5, 10, 0).stopped?.by, 'login-refused');
   });
 
   it('--stop-on-error stopped at a deferral, then a message under way refused for good: the status is the refusal’s (69), not 75', () => {
@@ -157,7 +166,7 @@ describe('load summary', () => {
     const reply = (code: number, text: string) => ({ code, enhanced: undefined, lines: [text], raw: [`${code} ${text}`] });
     tally.fail(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply: reply(452, 'full') }, 'body', reply(452, 'full')));
     tally.fail(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply: reply(554, 'spam') }, 'body', reply(554, 'spam')));
-    const report = tally.report(5, 10);
+    const report = tally.report(5, 10, 0);
     assert.equal(report.stopped?.by, 'stop-on-error');
     assert.equal((report.stopped!.failure as { error: { reply: { code: number } } }).error.reply.code, 452);
     assert.equal(report.status, 69);
@@ -168,7 +177,7 @@ describe('load summary', () => {
     let stops = 0;
     const tally = new Tally(3, () => stops++, true);
     tally.fail(new InterruptedError('SIGTERM', 'mail'));
-    const stopped = tally.report(3, 10, 'SIGTERM');
+    const stopped = tally.report(3, 10, 0, 'SIGTERM');
     assert.equal(stopped.stopped, undefined);
     assert.deepEqual(stopped.interrupted, { signal: 'SIGTERM', unsent: 2 });
     assert.equal(stops, 0);
