@@ -301,6 +301,9 @@ function loadRequest(options: RawOptions): { load?: LoadRequest } {
     ['--timing', options.timing === true],
     ['--diagram', options.diagram !== undefined],
     ['--record', options.record !== undefined],
+    // A load run shows no dialogue, and --mx only looks up: either would be silently ignored.
+    ['-v', options.verbose > 0],
+    ['--mx', options.mx !== undefined],
   ] as const;
   const found = clash.find(([, given]) => given);
   if (found) throw new UsageError({ code: 'MAILV_LOAD_CLASH', flag: found[0] });
