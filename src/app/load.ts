@@ -10,9 +10,12 @@ import { ExitCode } from '../exit-codes.js';
 import type { MxTarget } from '../load/mx-target.js';
 import { heldMessage, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
 import type { LoadRequest, Plan } from '../plan.js';
+import type { SessionEvent } from '../events.js';
 import { loadSummaryJson, loadSummaryLines } from '../render/load-summary.js';
+import { TranscriptRenderer } from '../render/transcript.js';
 import type { SessionPlan } from '../smtp/session.js';
 import { sessionPlan } from './deliver.js';
+import { styleFor } from './events-out.js';
 import { openProgressLine } from './load-progress.js';
 import { makeResolver } from './resolver.js';
 import type { Run } from './run.js';
@@ -68,6 +71,14 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
     return input.compose(eightBit);
   };
   const progress = openProgressLine(run, plan);
+  /** -v: the dialogue of the first connection on which a message failed, shown before the summary. */
+  let witnessed: readonly SessionEvent[] | undefined;
+  const witness =
+    plan.verbosity >= 2 && !plan.output.json
+      ? (events: readonly SessionEvent[]) => {
+          witnessed = events;
+        }
+      : undefined;
   let report: Awaited<ReturnType<typeof runLoad>>;
   try {
     report = await runLoad(
@@ -80,6 +91,7 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
         stopOnError: load.stopOnError,
         session,
         opened: found?.opened,
+        witness,
         ...(progress === undefined ? {} : { observe: (reader) => progress.observe(reader) }),
         message: (sequence, capabilities) => {
           const eightBit = capabilities.has('8BITMIME');
@@ -95,6 +107,7 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
     found?.opened.connection.close();
   }
   if (target !== undefined) report = { ...report, target };
+  if (witnessed !== undefined && witnessed.length > 0) await showWitness(run, plan, witnessed);
   if (plan.output.json) run.output.out(`${loadSummaryJson(report)}\n`);
   else run.output.out(`${loadSummaryLines(report, run.words).join('\n')}\n`);
   if (report.status === ExitCode.OK) return ExitCode.OK;
@@ -106,6 +119,12 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
       : run.failWith({ code: 'MAILV_LOAD_FAILED', failed: report.failed, count: report.count, decidedBy: report.decidedBy! }, report.status);
   if (!report.reachedSomeone) await keepDeadLetter(run, prepared, false);
   return status;
+}
+
+/** The witness's events as one send's transcript shows them, under a line that says what they are. */
+async function showWitness(run: Run, plan: Plan, events: readonly SessionEvent[]): Promise<void> {
+  const renderer = new TranscriptRenderer(1, await styleFor(run, plan), run.words, false);
+  run.output.out(`${[run.words.load.witness, ...events.flatMap((event) => renderer.lines(event))].join('\n')}\n\n`);
 }
 
 /** --direct: the one recipient domain's MX plan, once, and its first host that takes a connection, with that connection. */

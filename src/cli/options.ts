@@ -301,8 +301,7 @@ function loadRequest(options: RawOptions): { load?: LoadRequest } {
     ['--timing', options.timing === true],
     ['--diagram', options.diagram !== undefined],
     ['--record', options.record !== undefined],
-    // A load run shows no dialogue, and --mx only looks up: either would be silently ignored.
-    ['-v', options.verbose > 0],
+    // --mx only looks up: it would be silently ignored.
     ['--mx', options.mx !== undefined],
   ] as const;
   const found = clash.find(([, given]) => given);

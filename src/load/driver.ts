@@ -33,6 +33,47 @@ export interface LoadPlan {
   message(sequence: number, capabilities: Capabilities): ComposedMessage | Promise<ComposedMessage>;
   /** A connection already open to the server (--direct's probe): the first to carry messages. The caller closes it. */
   readonly opened?: OpenConnection | undefined;
+  /**
+   * -v: given, once, the events of the first connection on which a message failed: its opening
+   * (greeting to AUTH), then the transaction before the failing one (whose end may carry the
+   * failing one's envelope) and the failing one, each cut at WITNESS_EVENTS.
+   */
+  readonly witness?: ((events: readonly SessionEvent[]) => void) | undefined;
+}
+
+/** Events kept of each part of a connection for the witness: a server's flood stays bounded. */
+const WITNESS_EVENTS = 200;
+
+/** The witness's memory of one connection: given away at the first failure of the run, if any. */
+class WitnessBuffer {
+  private readonly opening: SessionEvent[] = [];
+  private before: SessionEvent[] = [];
+  private current: SessionEvent[] | undefined;
+
+  constructor(
+    private readonly shared: { given: boolean },
+    private readonly give: (events: readonly SessionEvent[]) => void,
+  ) {}
+
+  see(event: SessionEvent): void {
+    // Once the run's first failure was shown, nothing more is kept.
+    if (this.shared.given) return;
+    const into = this.current ?? this.opening;
+    if (into.length < WITNESS_EVENTS) into.push(event);
+  }
+
+  /** A transaction begins: the one before is kept, the one before that dropped. */
+  transaction(): void {
+    this.before = this.current ?? [];
+    this.current = [];
+  }
+
+  /** A message failed: the first failure of the run has its connection shown. */
+  failed(): void {
+    if (this.shared.given) return;
+    this.shared.given = true;
+    this.give([...this.opening, ...this.before, ...(this.current ?? [])]);
+  }
 }
 
 /** An open connection, with when its connect began and ended (ms on the performance clock). */
@@ -50,12 +91,17 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: Ab
   const tally = new Tally(plan.count, () => issuer.stop(), plan.stopOnError === true);
   plan.observe?.(() => tally.progress(performance.now() - started));
   let handed = plan.opened;
+  const witnessed = { given: false };
   const take = () => {
     const connection = handed;
     handed = undefined;
     return connection;
   };
-  const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () => worker(server, plan, issuer, tally, take, signal));
+  const witness = plan.witness;
+  const newWitness = witness === undefined ? () => undefined : () => new WitnessBuffer(witnessed, witness);
+  const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () =>
+    worker(server, plan, issuer, tally, take, newWitness, signal),
+  );
   await Promise.all(workers);
   // The run aborts with the signal's name as its reason (see src/app/run.ts).
   const interruptedBy = signal?.aborted ? (signal.reason as NodeJS.Signals) : undefined;
@@ -69,11 +115,12 @@ async function worker(
   issuer: Issuer,
   tally: Tally,
   handed: () => OpenConnection | undefined,
+  newWitness: () => WitnessBuffer | undefined,
   signal?: AbortSignal,
 ): Promise<void> {
   // A connection that failed has counted its message; the next message gets a new connection.
   for (let sequence = await issuer.take(); sequence !== undefined; sequence = await issuer.take())
-    await connection(server, plan, sequence, issuer, tally, handed(), signal);
+    await connection(server, plan, sequence, issuer, tally, handed(), newWitness(), signal);
 }
 
 /**
@@ -87,6 +134,7 @@ async function connection(
   issuer: Issuer,
   tally: Tally,
   handed: OpenConnection | undefined,
+  witness: WitnessBuffer | undefined,
   signal?: AbortSignal,
 ): Promise<void> {
   let open = handed;
@@ -105,7 +153,7 @@ async function connection(
     }
   }
   try {
-    await carry(open, plan, first, issuer, tally);
+    await carry(open, plan, first, issuer, tally, witness);
   } finally {
     // Whatever happened, the socket is released: one left open would keep the run from ending.
     open.connection.close();
@@ -119,6 +167,7 @@ async function carry(
   first: number,
   issuer: Issuer,
   tally: Tally,
+  witness: WitnessBuffer | undefined,
 ): Promise<void> {
   tally.connect.add(connected - openedAt);
   tally.connections++;
@@ -128,6 +177,7 @@ async function carry(
   let assigned = 1;
   const phases = new PhaseClock(tally.tls, tally.auth, connected);
   const emit = (event: SessionEvent) => {
+    witness?.see(event);
     if (event.kind === 'reply') tally.reply(event.reply.code, event.reply.enhanced);
     else if (event.kind === 'note' && event.note.code === 'quit-unanswered') tally.quitNotAnswered(event.note.error.code === 'MAILV_TIMEOUT');
     // The clock is read only for what is timed: a message's commands and replies are not.
@@ -165,6 +215,7 @@ async function carry(
     capabilities = await session.begin();
   } catch (error) {
     tally.fail(error);
+    witness?.failed();
     // As after a single send: a server still listening after its refusal (a 554 greeting, a 535) is
     // told goodbye; one that refused an early EHLO has said it will not talk.
     if (refusedWhileListening(error) && !session.earlyTalkRefused) await session.end();
@@ -193,6 +244,7 @@ async function carry(
     const carried = prepared;
     const preparedBefore = preparations;
     const begun = performance.now();
+    witness?.transaction();
     let clean = true;
     try {
       // Nothing reserved after this one: it is the connection's last, and QUIT rides with it.
@@ -208,7 +260,10 @@ async function carry(
       if (failures.length === 0) {
         tally.accepted++;
         tally.lastAcceptedAt = performance.now();
-      } else tally.lost(failures.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL);
+      } else {
+        tally.lost(failures.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL);
+        witness?.failed();
+      }
       // Every recipient refused: no message was sent, the server may still hold the sender.
       clean = results.some((result) => result.outcome === 'sent');
       if (clean) tally.reachedSomeone = true;
@@ -228,6 +283,7 @@ async function carry(
         return;
       }
       tally.fail(error);
+      witness?.failed();
       // A refusal leaves the session standing; anything else (a drop, nonsense) ends it, and so
       // does 421: the server is closing (RFC 5321 §3.8), the next message needs a new connection.
       const standing = (error instanceof SmtpReplyError && error.reply.code !== 421) || error instanceof CapabilityError;

@@ -28,6 +28,8 @@ export interface LoadWords {
   readonly replies: string;
   /** `count` messages failed this way. */
   readonly failure: (count: number, what: string) => string;
+  /** -v: before the dialogue of the first connection on which a message failed, with its colon. */
+  readonly witness: string;
   /** A recipient refused (5xx) or deferred (4xx) with `reply`. */
   readonly recipient: (recipient: string, outcome: 'refused' | 'deferred', reply: string) => string;
 }

@@ -147,6 +147,33 @@ describe('load mode against a server without PIPELINING that hangs up at the sec
   });
 });
 
+describe('load mode -v: the dialogue of the first connection on which a message failed', () => {
+  let server: ScriptedServer;
+  before(async () => {
+    let rcpts = 0;
+    server = await startScriptedServer({ replies: { RCPT: () => (++rcpts === 3 ? '452 4.2.2 Mailbox full' : '250 2.1.5 Ok') } });
+  });
+  after(() => server.close());
+
+  it('shown before the summary, as one send shows it, up to the reply that failed; nothing more when all go, nothing with --json', async () => {
+    const run = await loadAt(server.port, ['--count', '5', '--per-connection', '1', '-v']);
+    assert.equal(run.code, 75, run.stderr);
+    const shown = run.stdout.split('\n');
+    const start = shown.indexOf('The first connection on which a message failed (-v), as it went:');
+    assert.ok(start === 0, run.stdout);
+    const dialogue = shown.slice(1, shown.indexOf(''));
+    assert.match(dialogue[0]!, /^220 /);
+    assert.ok(dialogue.includes('>>> RCPT To:<sink@example.org>'), dialogue.join('\n'));
+    assert.ok(dialogue.includes('452 4.2.2 Mailbox full'), dialogue.join('\n'));
+    // Only that connection: one greeting, and the summary after it.
+    assert.equal(dialogue.filter((line) => line.startsWith('220 ')).length, 1);
+    assert.match(shown[shown.indexOf('') + 1]!, /^5 messages in /);
+    const quiet = await loadAt(server.port, ['--count', '2', '-v', '--json']);
+    assert.doesNotMatch(quiet.stdout, /first connection/);
+    loadSummary(quiet.stdout);
+  });
+});
+
 describe('load mode interrupted', () => {
   let server: ScriptedServer;
   before(async () => {

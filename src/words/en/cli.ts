@@ -99,8 +99,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_TIMEOUT_INVALID: ({ text }) => `invalid --timeout ${q(text)}: a number of seconds above 0`,
   MAILV_CONTENT_TYPE_INVALID: ({ text }) => `invalid --content-type ${q(text)}: a text type such as text/html (a file of another type goes with -a)`,
   MAILV_LOAD_NUMBER_INVALID: ({ flag, text }) => `invalid ${flag} ${q(text)}: a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`,
-  MAILV_LOAD_CLASH: ({ flag }) =>
-    `${flag} cannot be used with --count${flag === '-v' ? ': a load run shows no dialogue (send one message with -v to see it)' : ''}`,
+  MAILV_LOAD_CLASH: ({ flag }) => `${flag} cannot be used with --count`,
   MAILV_LOAD_ONLY: ({ flag }) => `${flag} goes with --count (the load run)`,
   MAILV_LOAD_DIRECT_DOMAINS: ({ domains }) =>
     `--direct with --count loads one server: the recipients must all be in one domain, not ${domains.map((domain) => q(domain)).join(', ')}`,

@@ -27,5 +27,6 @@ export const loadWords: LoadWords = {
   phase: { connect: 'connect', greeting: 'greeting', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'replies:',
   failure: (count, what) => `${count} × ${what}`,
+  witness: 'The first connection on which a message failed (-v), as it went:',
   recipient: (recipient, outcome, reply) => `${recipient} ${outcome === 'refused' ? 'refused' : 'deferred'}: ${reply}`,
 };

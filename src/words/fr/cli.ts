@@ -117,8 +117,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_CONTENT_TYPE_INVALID: ({ text }) =>
     `--content-type invalide ${q(text)} : il faut un type texte comme text/html (un fichier d’un autre type se joint avec -a)`,
   MAILV_LOAD_NUMBER_INVALID: ({ flag, text }) => `${flag} invalide ${q(text)} : il faut un nombre entier de 1 à ${Number.MAX_SAFE_INTEGER}`,
-  MAILV_LOAD_CLASH: ({ flag }) =>
-    `${flag} ne va pas avec --count${flag === '-v' ? ' : une charge ne montre aucun dialogue (envoyez un seul message avec -v pour le voir)' : ''}`,
+  MAILV_LOAD_CLASH: ({ flag }) => `${flag} ne va pas avec --count`,
   MAILV_LOAD_ONLY: ({ flag }) => `${flag} ne s’emploie qu’avec --count (l’envoi en charge)`,
   MAILV_LOAD_DIRECT_DOMAINS: ({ domains }) =>
     `--direct avec --count charge un seul serveur : les destinataires doivent tous être du même domaine, pas ${domains.map((domain) => q(domain)).join(', ')}`,

@@ -29,5 +29,6 @@ export const loadWords: LoadWords = {
   phase: { connect: 'connexion', greeting: 'accueil', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'réponses :',
   failure: (count, what) => `${count} × ${what}`,
+  witness: 'La première connexion où un message a échoué (-v), telle qu’elle s’est déroulée :',
   recipient: (recipient, outcome, reply) => `${recipient} ${outcome === 'refused' ? 'refusé' : 'différé'} : ${reply}`,
 };
