@@ -91,8 +91,11 @@ export function sessionPlan(run: Run, plan: Plan, prepared: PreparedInput, trust
     tls: plan.tls,
     body: plan.body,
     extraCa: trust.extraCa,
+    clientIdentity: trust.clientIdentity,
     insecure: plan.insecure,
-    tlsResumption: plan.tlsResume && !plan.insecure ? tlsResumption(run.io.env, trust.extraCa) : undefined,
+    // A session resumed would carry the identity of the handshake that made it, whatever the
+    // certificate of this run: with a client certificate, every handshake is a full one.
+    tlsResumption: plan.tlsResume && !plan.insecure && trust.clientIdentity === undefined ? tlsResumption(run.io.env, trust.extraCa) : undefined,
     auth: trust.auth,
     quitAfter: plan.quitAfter,
     pipelining: plan.pipelining,

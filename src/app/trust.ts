@@ -6,22 +6,27 @@ import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
 import type { AuthPlan } from '../smtp/authenticate.js';
+import type { ClientIdentity } from '../smtp/connection.js';
 
 export interface Trust {
   readonly extraCa: readonly Buffer[] | undefined;
   readonly auth: AuthPlan | undefined;
+  /** --tls-cert and --tls-key, read and checked to make a pair. */
+  readonly clientIdentity?: ClientIdentity | undefined;
 }
 
 export const NO_TRUST: Trust = { extraCa: undefined, auth: undefined };
 
-/** Reads the --ca file and the secret; throws InputError, or what reading the secret throws. */
+/** Reads the --ca file, the client certificate and the secret; throws InputError, or what reading the secret throws. */
 export async function gatherTrust(plan: Plan, signal: AbortSignal): Promise<Trust> {
-  const extraCa = plan.ca === undefined ? undefined : [readCaFile(plan.ca)];
-  if (plan.auth === undefined || plan.direct) return { extraCa, auth: undefined };
+  const extraCa = plan.ca === undefined ? undefined : [readPemFile(plan.ca, undefined)];
+  const clientIdentity = plan.clientCert === undefined ? undefined : await readClientIdentity(plan.clientCert);
+  if (plan.auth === undefined || plan.direct) return { extraCa, auth: undefined, clientIdentity };
   const { readSecret } = await import('../cli/secret-input.js');
   const request = plan.auth;
   return {
     extraCa,
+    clientIdentity,
     auth: {
       credentials: { user: request.user, secret: await readSecret(request.secret, signal) },
       mechanism: request.mechanism,
@@ -37,27 +42,54 @@ export async function gatherTrust(plan: Plan, signal: AbortSignal): Promise<Trus
 const MAX_CA_FILE = 4 * 1024 * 1024;
 
 /**
- * The PEM file of --ca; throws InputError: unreadable, not a regular file or too large (66), or no
- * certificate in it (65). Opened without waiting, so a FIFO nobody writes cannot hold mailv beyond
- * signals, and checked on the open descriptor, so a device cannot feed it without end.
+ * The certificate and key of --tls-cert and --tls-key (one file may hold both), checked to make a
+ * pair now rather than at a handshake: a key that does not match, or is encrypted (mailv asks for
+ * no passphrase), is the files' fault (65), said before anything is sent.
  */
-function readCaFile(path: string): Buffer {
+async function readClientIdentity({ cert: certPath, key: keyPath }: { cert: string; key: string }): Promise<ClientIdentity> {
+  const cert = readPemFile(certPath, '--tls-cert');
+  const key = keyPath === certPath ? cert : readPemFile(keyPath, '--tls-key');
+  if (!key.includes('PRIVATE KEY-----')) {
+    // One file for both, as curl --cert takes it, unless --tls-key names another.
+    const option = keyPath === certPath ? '--tls-cert' : '--tls-key';
+    throw new InputError({ code: 'MAILV_CA_NO_PEM', path: keyPath, option, wanted: 'private-key' }, ExitCode.DATAERR);
+  }
+  const { createSecureContext } = await import('node:tls');
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH' ? 'mismatch' : code === 'ERR_OSSL_BAD_DECRYPT' ? 'encrypted' : 'unusable';
+    throw new InputError({ code: 'MAILV_CLIENT_CERT_UNUSABLE', cert: certPath, key: keyPath, reason, openssl: code }, ExitCode.DATAERR);
+  }
+  return { cert, key };
+}
+
+/**
+ * A PEM file: --ca's (`option` undefined), --tls-cert's or --tls-key's; throws InputError:
+ * unreadable, not a regular file or too large (66), or no certificate in it (65; a key file's
+ * content is checked by the caller). Opened without waiting, so a FIFO nobody writes cannot hold
+ * mailv beyond signals, and checked on the open descriptor, so a device cannot feed it without end.
+ */
+function readPemFile(path: string, option: '--tls-cert' | '--tls-key' | undefined): Buffer {
+  const named = option === undefined ? {} : { option };
   let pem: Buffer;
   let fd: number | undefined;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
     const info = fstatSync(fd);
-    if (!info.isFile()) throw new InputError({ code: 'MAILV_CA_NOT_FILE', path }, ExitCode.NOINPUT);
-    if (info.size > MAX_CA_FILE) throw new InputError({ code: 'MAILV_CA_TOO_LARGE', path, limit: MAX_CA_FILE }, ExitCode.NOINPUT);
+    if (!info.isFile()) throw new InputError({ code: 'MAILV_CA_NOT_FILE', path, ...named }, ExitCode.NOINPUT);
+    if (info.size > MAX_CA_FILE) throw new InputError({ code: 'MAILV_CA_TOO_LARGE', path, limit: MAX_CA_FILE, ...named }, ExitCode.NOINPUT);
     pem = readFileSync(fd);
   } catch (error) {
     if (error instanceof InputError) throw error;
     // `ENOENT: no such file or directory, open '…'`: the code is a fact apart, not words.
     const problem = systemProblem(error);
-    throw new InputError({ code: 'MAILV_CA_UNREADABLE', path, ...problem, detail: problem.detail.replace(/^[A-Z]+: /, '') }, ExitCode.NOINPUT);
+    throw new InputError({ code: 'MAILV_CA_UNREADABLE', path, ...named, ...problem, detail: problem.detail.replace(/^[A-Z]+: /, '') }, ExitCode.NOINPUT);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new InputError({ code: 'MAILV_CA_NO_PEM', path }, ExitCode.DATAERR);
+  if (option !== '--tls-key' && !pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new InputError({ code: 'MAILV_CA_NO_PEM', path, ...named }, ExitCode.DATAERR);
   return pem;
 }

@@ -108,6 +108,8 @@ export type OptionsFact =
   | { readonly code: 'MAILV_MX_INVALID'; readonly text: string }
   | { readonly code: 'MAILV_PORT_INVALID'; readonly text: string }
   | { readonly code: 'MAILV_TIMEOUT_INVALID'; readonly text: string }
+  /** --tls-key (or tls-key) without a certificate to go with it. */
+  | { readonly code: 'MAILV_TLS_KEY_ALONE' }
   /** --content-type that is no text/* type. */
   | { readonly code: 'MAILV_CONTENT_TYPE_INVALID'; readonly text: string }
   | { readonly code: 'MAILV_LOAD_NUMBER_INVALID'; readonly flag: '--count' | '--concurrency' | '--per-connection'; readonly text: string }
@@ -180,10 +182,21 @@ export type InputFact =
   /** --account, and no configuration file at the default `path` (78). */
   | { readonly code: 'MAILV_CONFIG_FILE_MISSING'; readonly path: string; readonly account: string }
   /** The --ca file cannot be read (66); `detail` without the errno in front. */
-  | ({ readonly code: 'MAILV_CA_UNREADABLE'; readonly path: string } & SystemProblem)
-  | { readonly code: 'MAILV_CA_NO_PEM'; readonly path: string }
-  | { readonly code: 'MAILV_CA_NOT_FILE'; readonly path: string }
-  | { readonly code: 'MAILV_CA_TOO_LARGE'; readonly path: string; readonly limit: number };
+  | ({ readonly code: 'MAILV_CA_UNREADABLE'; readonly path: string; readonly option?: PemOption } & SystemProblem)
+  | { readonly code: 'MAILV_CA_NO_PEM'; readonly path: string; readonly option?: PemOption; readonly wanted?: 'private-key' }
+  | { readonly code: 'MAILV_CA_NOT_FILE'; readonly path: string; readonly option?: PemOption }
+  | { readonly code: 'MAILV_CA_TOO_LARGE'; readonly path: string; readonly limit: number; readonly option?: PemOption }
+  /** --tls-cert and --tls-key that make no pair: `openssl` is OpenSSL's error code, for the curious. */
+  | {
+      readonly code: 'MAILV_CLIENT_CERT_UNUSABLE';
+      readonly cert: string;
+      readonly key: string;
+      readonly reason: 'mismatch' | 'encrypted' | 'unusable';
+      readonly openssl: string | undefined;
+    };
+
+/** The option a PEM file was given with, when not --ca. */
+export type PemOption = '--tls-cert' | '--tls-key';
 
 /** Notes emitted from cli/. */
 export type CliNote = never;

@@ -37,6 +37,8 @@ export interface RawOptions {
   pipelining?: 'on' | 'off';
   pipeconnect?: boolean;
   ca?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   insecure?: boolean;
   tlsResume?: boolean;
   user?: string;
@@ -227,6 +229,8 @@ export function mailvProgram(version: string, help: HelpWords = en.help): Comman
     .option('--port <n>', help.mailv.options.port)
     .addOption(choiceOption('--tls <mode>', help.mailv.options.tls, ['auto', 'required', 'off']))
     .option('--ca <file>', help.mailv.options.ca)
+    .option('--tls-cert <file>', help.mailv.options.tlsCert)
+    .option('--tls-key <file>', help.mailv.options.tlsKey)
     .option('--insecure', help.mailv.options.insecure)
     .option('--no-tls-resume', help.mailv.options.noTlsResume)
     .option('--user <name>', help.mailv.options.user)

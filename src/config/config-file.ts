@@ -13,6 +13,8 @@ export interface AccountSettings {
   tls?: 'auto' | 'required' | 'off';
   pipelining?: 'on' | 'off';
   ca?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   insecure?: boolean;
   user?: string;
   auth?: string;
@@ -38,13 +40,30 @@ const PIPELINING_MODES = ['on', 'off'] as const;
 const TRUE_WORDS = ['yes', 'true', 'on', '1'];
 const FALSE_WORDS = ['no', 'false', 'off', '0'];
 
-type Key = 'server' | 'tls' | 'pipelining' | 'ca' | 'insecure' | 'user' | 'auth' | 'password' | 'password-file' | 'password-cmd' | 'from' | 'helo' | 'timeout';
+type Key =
+  | 'server'
+  | 'tls'
+  | 'pipelining'
+  | 'ca'
+  | 'tls-cert'
+  | 'tls-key'
+  | 'insecure'
+  | 'user'
+  | 'auth'
+  | 'password'
+  | 'password-file'
+  | 'password-cmd'
+  | 'from'
+  | 'helo'
+  | 'timeout';
 
 const SETTING_OF_KEY: Readonly<Record<Key, keyof AccountSettings>> = {
   server: 'server',
   tls: 'tls',
   pipelining: 'pipelining',
   ca: 'ca',
+  'tls-cert': 'tlsCert',
+  'tls-key': 'tlsKey',
   insecure: 'insecure',
   user: 'user',
   auth: 'auth',
@@ -259,6 +278,12 @@ function setValue(settings: AccountSettings, key: Key, value: string, home: stri
       return;
     case 'ca':
       settings.ca = expandHome(value, home);
+      return;
+    case 'tls-cert':
+      settings.tlsCert = expandHome(value, home);
+      return;
+    case 'tls-key':
+      settings.tlsKey = expandHome(value, home);
       return;
     case 'password-file':
       settings.passwordFile = expandHome(value, home);

@@ -76,12 +76,12 @@ export class SmtpConnection {
    * With `resumption`, a session kept from an earlier verified handshake is offered, and the
    * sessions the server gives after a verified handshake are handed to it to keep.
    */
-  async startTls(servername: string, timeoutMs: number, extraCa?: readonly Buffer[], resumption?: TlsResumption): Promise<TlsDetails> {
+  async startTls(servername: string, timeoutMs: number, trust: TlsTrust = {}, resumption?: TlsResumption): Promise<TlsDetails> {
     this.throwIfFailed('starttls'); // a whole reply after the 220 has already failed the connection
     if (this.reader.hasPartial || this.replies.length > 0) {
       throw new ProtocolError({ code: 'MAILV_STARTTLS_INJECTION' }, 'starttls');
     }
-    const { tlsConnect, secureContext } = await this.prepareTls(extraCa);
+    const { tlsConnect, secureContext } = await this.prepareTls(trust);
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
@@ -143,16 +143,17 @@ export class SmtpConnection {
   private tlsSetup: Promise<TlsSetup> | undefined;
 
   /**
-   * Loads node:tls and makes the context that trusts `extraCa`, once: called while the session
-   * waits for the server (its greeting, its 220 to STARTTLS), that work is done before the
-   * handshake needs it instead of after. A failure is met by startTls(), not here.
+   * Loads node:tls and makes the context that trusts `extraCa` and presents `identity`, once:
+   * called while the session waits for the server (its greeting, its 220 to STARTTLS), that work is
+   * done before the handshake needs it instead of after. A failure is met by startTls(), not here.
    */
-  prepareTls(extraCa?: readonly Buffer[]): Promise<TlsSetup> {
+  prepareTls({ extraCa, identity }: TlsTrust = {}): Promise<TlsSetup> {
     if (this.tlsSetup === undefined) {
-      this.tlsSetup = import('node:tls').then(({ connect, createSecureContext }) => ({
-        tlsConnect: connect,
-        secureContext: extraCa && extraCa.length > 0 ? withExtraCa(createSecureContext(), extraCa) : undefined,
-      }));
+      this.tlsSetup = import('node:tls').then(({ connect, createSecureContext }) => {
+        const custom = (extraCa !== undefined && extraCa.length > 0) || identity !== undefined;
+        const context = custom ? createSecureContext(identity === undefined ? undefined : { cert: identity.cert, key: identity.key }) : undefined;
+        return { tlsConnect: connect, secureContext: context && extraCa && extraCa.length > 0 ? withExtraCa(context, extraCa) : context };
+      });
       this.tlsSetup.catch(() => {}); // startTls() awaits it again, and meets the failure there
     }
     return this.tlsSetup;
@@ -397,6 +398,18 @@ export class SmtpConnection {
       }
     }
   }
+}
+
+/** A client certificate and its private key, PEM (--tls-cert, --tls-key): presented when the server asks. */
+export interface ClientIdentity {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
+/** What a TLS handshake trusts besides Node's CAs (--ca), and the certificate it presents, if any. */
+export interface TlsTrust {
+  readonly extraCa?: readonly Buffer[] | undefined;
+  readonly identity?: ClientIdentity | undefined;
 }
 
 /** The local end of a connection: -4/-6 (which of the host's addresses), --source-address (bound before connecting). */

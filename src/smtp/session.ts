@@ -24,7 +24,7 @@ import type { AuthPlan } from './authenticate.js';
 import { Capabilities } from './capabilities.js';
 import { chunksOf, type BdatChunk } from './chunking.js';
 import { formatCommand, withheld, type Command, type PendingWrite } from './command.js';
-import type { LocalEnd, SmtpConnection, TlsDetails, TlsResumption } from './connection.js';
+import type { ClientIdentity, LocalEnd, SmtpConnection, TlsDetails, TlsResumption, TlsTrust } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
 import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
 import { encodeProxyHeader, type ProxyEndpoint, type ProxyVersion } from './proxy-header.js';
@@ -58,6 +58,8 @@ export interface SessionPlan {
   readonly implicitTls?: boolean;
   /** CA certificates trusted besides the system's (--ca). */
   readonly extraCa?: readonly Buffer[];
+  /** The client certificate presented when the server asks for one (--tls-cert, --tls-key). */
+  readonly clientIdentity?: ClientIdentity | undefined;
   /**
    * TLS session resumption across runs: what to resume and where to keep new sessions, for the
    * server as named (SNI, certificate name), its address and port. Not asked with --insecure.
@@ -921,7 +923,7 @@ export class SmtpSession {
     let details: TlsDetails;
     try {
       const resumption = await this.prepareTls();
-      details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.plan.extraCa, resumption);
+      details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.tlsTrust(), resumption);
     } catch (error) {
       if (!(error instanceof TlsError) || error.fact.code !== 'MAILV_TLS_HANDSHAKE') throw error;
       // No silent retry in plaintext: the user decides, and is told how.
@@ -937,13 +939,17 @@ export class SmtpSession {
 
   private tlsResumptionLookup: Promise<TlsResumption | undefined> | undefined;
 
+  private tlsTrust(): TlsTrust {
+    return { extraCa: this.plan.extraCa, identity: this.plan.clientIdentity };
+  }
+
   /**
    * Starts what the handshake needs (node:tls, the trusted CAs, the session kept for resumption),
    * once, without waiting for it; resolves to the session to offer. Failures are met by the
    * handshake, which awaits the same promises.
    */
   private prepareTls(): Promise<TlsResumption | undefined> {
-    void this.connection.prepareTls(this.plan.extraCa);
+    void this.connection.prepareTls(this.tlsTrust());
     if (this.tlsResumptionLookup === undefined) {
       const host = this.plan.tlsName ?? this.connection.host;
       const server = { name: host, address: this.connection.remoteAddress, port: this.connection.remotePort };

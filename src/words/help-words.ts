@@ -20,6 +20,8 @@ export interface MailvOptionWords {
   readonly port: string;
   readonly tls: string;
   readonly ca: string;
+  readonly tlsCert: string;
+  readonly tlsKey: string;
   readonly insecure: string;
   readonly noTlsResume: string;
   readonly user: string;

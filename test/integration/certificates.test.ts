@@ -1,6 +1,7 @@
 // Certificates as a submission client must judge them, with servers using certificates made at
 // test time: STARTTLS and smtps://, --ca, --insecure, and each reason a certificate fails.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -161,5 +162,81 @@ describe('smtps:// (implicit TLS, RFC 8314)', () => {
     const refused = await send(`smtps://127.0.0.1:${closedPort}`, []);
     assert.equal(refused.code, 75);
     assert.match(refused.stdout, new RegExp(`Connecting to \\[127\\.0\\.0\\.1\\] port ${closedPort} via relay`));
+  });
+});
+
+describe('a client certificate (--tls-cert, --tls-key), for a server that asks for one', () => {
+  let sink: SmtpSink;
+  /** The subject CN of the certificate each connection presented (empty: none). */
+  const presented: string[] = [];
+  before(async () => {
+    const pki = testPki();
+    sink = await startSink({
+      disabledCommands: ['AUTH'],
+      key: pki.good.key,
+      cert: pki.good.cert,
+      requestCert: true,
+      rejectUnauthorized: false,
+      onSecure(socket, _session, callback) {
+        const peer = (socket as import('node:tls').TLSSocket).getPeerCertificate();
+        presented.push(typeof peer.subject?.CN === 'string' ? peer.subject.CN : '');
+        callback();
+      },
+    });
+  });
+  after(() => sink.close());
+
+  it('presents the certificate given, from two files or one, and none without it; the session is never resumed with it', async () => {
+    const home = freshHome();
+    const { wrongName } = testPki();
+    const cert = join(home, 'client.pem');
+    const key = join(home, 'client.key');
+    const both = join(home, 'both.pem');
+    writeFileSync(cert, wrongName.cert);
+    writeFileSync(key, wrongName.key);
+    writeFileSync(both, Buffer.concat([wrongName.cert, wrongName.key]));
+    const server = `127.0.0.1:${sink.port}`;
+    const tls = ['--tls', 'required', '--ca', testPki().caFile];
+    for (const given of [
+      ['--tls-cert', cert, '--tls-key', key],
+      ['--tls-cert', both],
+    ]) {
+      const run = await runCli(['--server', server, '-s', 'tls', ...tls, ...given, 'bob@example.org'], { input: 'x\n', home });
+      assert.equal(run.code, 0, run.stderr);
+      assert.doesNotMatch(run.stdout, /session resumed/);
+    }
+    const without = await runCli(['--server', server, '-s', 'tls', ...tls, 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(without.code, 0, without.stderr);
+    assert.deepEqual(presented, ['mail.example.org', 'mail.example.org', '']);
+  });
+
+  it("refuses, before connecting, a key that is not the certificate's, an encrypted one, a missing one, and a key alone (65, 66, 64)", async () => {
+    const home = freshHome();
+    const { wrongName, good } = testPki();
+    const cert = join(home, 'client.pem');
+    const other = join(home, 'other.key');
+    writeFileSync(cert, wrongName.cert);
+    writeFileSync(other, good.key);
+    const before = sink.messages.length;
+    const send = (flags: string[]) =>
+      runCli(['--server', `127.0.0.1:${sink.port}`, '-s', 'tls', '--tls', 'required', ...flags, 'bob@example.org'], { input: 'x\n', home });
+    const mismatch = await send(['--tls-cert', cert, '--tls-key', other]);
+    assert.equal(mismatch.code, 65);
+    assert.equal(mismatch.stderr.split('\n')[0], `mailv: --tls-cert ${cert} and --tls-key ${other} cannot be used: the key does not belong to the certificate`);
+    const noKey = await send(['--tls-cert', cert]);
+    assert.equal(noKey.code, 65);
+    assert.equal(noKey.stderr.split('\n')[0], `mailv: --tls-cert ${cert} holds no PEM private key (give it with --tls-key)`);
+    const encrypted = join(home, 'encrypted.key');
+    execFileSync('openssl', ['pkey', '-in', other, '-aes256', '-passout', 'pass:secret', '-out', encrypted]);
+    const locked = await send(['--tls-cert', cert, '--tls-key', encrypted]);
+    assert.equal(locked.code, 65);
+    assert.match(locked.stderr, /^mailv: --tls-cert \S+ and --tls-key \S+encrypted\.key cannot be used: the key is encrypted \(mailv asks for no passphrase/m);
+    const missing = await send(['--tls-cert', cert, '--tls-key', join(home, 'nowhere.key')]);
+    assert.equal(missing.code, 66);
+    assert.match(missing.stderr, /^mailv: cannot read --tls-key \S+nowhere\.key: no such file$/m);
+    const alone = await send(['--tls-key', other]);
+    assert.equal(alone.code, 64);
+    assert.equal(alone.stderr, 'mailv: --tls-key goes with --tls-cert: the key of which certificate?\n');
+    assert.equal(sink.messages.length, before, 'nothing sent');
   });
 });

@@ -46,6 +46,8 @@ describe('config keys', () => {
         'from = Alice <alice@example.org>',
         'helo = laptop.example.org',
         'timeout = 2.5',
+        'tls-cert = ~/certs/me.pem',
+        'tls-key = /etc/mailv/me.key',
         '[account cmd]',
         'password-cmd = pass show mail',
         '[account file]',
@@ -63,6 +65,8 @@ describe('config keys', () => {
       from: 'Alice <alice@example.org>',
       helo: 'laptop.example.org',
       timeoutMs: 2500,
+      tlsCert: '/home/alice/certs/me.pem',
+      tlsKey: '/etc/mailv/me.key',
     });
     assert.deepEqual(config.accounts.get('cmd'), { passwordCmd: 'pass show mail' });
     assert.deepEqual(config.accounts.get('file'), { passwordFile: '/run/secrets/mail' });

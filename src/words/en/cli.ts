@@ -97,6 +97,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_MX_INVALID: ({ text }) => `invalid --mx ${q(text)}: a domain name`,
   MAILV_PORT_INVALID: ({ text }) => `invalid --port ${q(text)}: 1 to 65535`,
   MAILV_TIMEOUT_INVALID: ({ text }) => `invalid --timeout ${q(text)}: a number of seconds above 0`,
+  MAILV_TLS_KEY_ALONE: () => '--tls-key goes with --tls-cert: the key of which certificate?',
   MAILV_CONTENT_TYPE_INVALID: ({ text }) => `invalid --content-type ${q(text)}: a text type such as text/html (a file of another type goes with -a)`,
   MAILV_LOAD_NUMBER_INVALID: ({ flag, text }) => `invalid ${flag} ${q(text)}: a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`,
   MAILV_LOAD_CLASH: ({ flag }) => `${flag} cannot be used with --count`,
@@ -136,10 +137,19 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_SPOOL_FAILED: ({ refusals, memoryLimit }) =>
     `cannot spool the message (${refusals.map((refusal) => `${refusal.directory}: ${system(DIRECTORY_ERRNO, refusal)}`).join('; ')}) and it is larger than the ${memoryLimit / (1024 * 1024)} MiB kept in memory`,
   MAILV_CONFIG_FILE_MISSING: ({ path, account }) => `no configuration file ${path}, so no account ${q(account)}`,
-  MAILV_CA_UNREADABLE: (fact) => `cannot read --ca ${fact.path}: ${system(FILE_ERRNO, fact)}`,
-  MAILV_CA_NO_PEM: ({ path }) => `--ca ${path} holds no PEM certificate`,
-  MAILV_CA_NOT_FILE: ({ path }) => `cannot read --ca ${path}: not a regular file`,
-  MAILV_CA_TOO_LARGE: ({ path, limit }) => `cannot read --ca ${path}: larger than ${limit / 1024 / 1024} MiB`,
+  MAILV_CA_UNREADABLE: (fact) => `cannot read ${fact.option ?? '--ca'} ${fact.path}: ${system(FILE_ERRNO, fact)}`,
+  MAILV_CA_NO_PEM: ({ path, option, wanted }) =>
+    `${option ?? '--ca'} ${path} holds no PEM ${wanted === 'private-key' ? `private key${option === '--tls-cert' ? ' (give it with --tls-key)' : ''}` : 'certificate'}`,
+  MAILV_CA_NOT_FILE: ({ path, option }) => `cannot read ${option ?? '--ca'} ${path}: not a regular file`,
+  MAILV_CA_TOO_LARGE: ({ path, limit, option }) => `cannot read ${option ?? '--ca'} ${path}: larger than ${limit / 1024 / 1024} MiB`,
+  MAILV_CLIENT_CERT_UNUSABLE: ({ cert, key, reason, openssl }) =>
+    `--tls-cert ${cert} and --tls-key ${key} cannot be used: ${
+      reason === 'mismatch'
+        ? 'the key does not belong to the certificate'
+        : reason === 'encrypted'
+          ? 'the key is encrypted (mailv asks for no passphrase: openssl pkey -in key -out plain.key)'
+          : `OpenSSL refused them (${openssl ?? 'no code'})`
+    }`,
 };
 
 export const notes: WordsOf<CliNote> = {};

@@ -34,6 +34,8 @@ export const helpWords: HelpWords = {
       port: 'port of the MX hosts with --direct (default 25)',
       tls: 'STARTTLS: auto (when offered; the default), required (offered, verified certificate, or stop), off',
       ca: 'trust the CA certificates in this PEM file too',
+      tlsCert: 'client certificate (PEM) to present when the server asks for one',
+      tlsKey: 'its private key (PEM; default: the --tls-cert file)',
       insecure: 'accept any certificate (says so on every run)',
       noTlsResume: 'neither resume nor keep TLS sessions (kept in $XDG_CACHE_HOME/mailv)',
       user: 'log in as this user (AUTH)',

@@ -114,6 +114,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_MX_INVALID: ({ text }) => `--mx invalide ${q(text)} : il faut un nom de domaine`,
   MAILV_PORT_INVALID: ({ text }) => `--port invalide ${q(text)} : de 1 à 65535`,
   MAILV_TIMEOUT_INVALID: ({ text }) => `--timeout invalide ${q(text)} : il faut un nombre de secondes supérieur à 0`,
+  MAILV_TLS_KEY_ALONE: () => '--tls-key va avec --tls-cert : la clé de quel certificat ?',
   MAILV_CONTENT_TYPE_INVALID: ({ text }) =>
     `--content-type invalide ${q(text)} : il faut un type texte comme text/html (un fichier d’un autre type se joint avec -a)`,
   MAILV_LOAD_NUMBER_INVALID: ({ flag, text }) => `${flag} invalide ${q(text)} : il faut un nombre entier de 1 à ${Number.MAX_SAFE_INTEGER}`,
@@ -154,10 +155,19 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_SPOOL_FAILED: ({ refusals, memoryLimit }) =>
     `impossible d’écrire le message dans un fichier temporaire (${refusals.map((refusal) => `${refusal.directory} : ${system(DIRECTORY_ERRNO, refusal)}`).join(' ; ')}), et il dépasse les ${memoryLimit / (1024 * 1024)} Mio gardés en mémoire`,
   MAILV_CONFIG_FILE_MISSING: ({ path, account }) => `pas de fichier de configuration ${path}, donc pas de compte ${q(account)}`,
-  MAILV_CA_UNREADABLE: (fact) => `impossible de lire --ca ${fact.path} : ${system(FILE_ERRNO, fact)}`,
-  MAILV_CA_NO_PEM: ({ path }) => `--ca ${path} ne contient aucun certificat PEM`,
-  MAILV_CA_NOT_FILE: ({ path }) => `impossible de lire --ca ${path} : ce n’est pas un fichier ordinaire`,
-  MAILV_CA_TOO_LARGE: ({ path, limit }) => `impossible de lire --ca ${path} : plus de ${limit / 1024 / 1024} Mio`,
+  MAILV_CA_UNREADABLE: (fact) => `impossible de lire ${fact.option ?? '--ca'} ${fact.path} : ${system(FILE_ERRNO, fact)}`,
+  MAILV_CA_NO_PEM: ({ path, option, wanted }) =>
+    `${option ?? '--ca'} ${path} ne contient aucun${wanted === 'private-key' ? `e clé privée PEM${option === '--tls-cert' ? ' (donnez-la avec --tls-key)' : ''}` : ' certificat PEM'}`,
+  MAILV_CA_NOT_FILE: ({ path, option }) => `impossible de lire ${option ?? '--ca'} ${path} : ce n’est pas un fichier ordinaire`,
+  MAILV_CA_TOO_LARGE: ({ path, limit, option }) => `impossible de lire ${option ?? '--ca'} ${path} : plus de ${limit / 1024 / 1024} Mio`,
+  MAILV_CLIENT_CERT_UNUSABLE: ({ cert, key, reason, openssl }) =>
+    `--tls-cert ${cert} et --tls-key ${key} ne peuvent servir : ${
+      reason === 'mismatch'
+        ? 'la clé n’est pas celle du certificat'
+        : reason === 'encrypted'
+          ? 'la clé est chiffrée (mailv ne demande aucune phrase secrète : openssl pkey -in cle -out claire.key)'
+          : `OpenSSL les refuse (${openssl ?? 'sans code'})`
+    }`,
 };
 
 export const notes: WordsOf<CliNote> = {};

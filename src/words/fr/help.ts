@@ -40,6 +40,8 @@ export const helpWords: HelpWords = {
       port: 'port des hôtes MX avec --direct (par défaut 25)',
       tls: 'STARTTLS : auto (s’il est proposé ; par défaut), required (proposé, certificat vérifié, ou arrêt), off',
       ca: 'faire aussi confiance aux certificats d’autorité de ce fichier PEM',
+      tlsCert: 'certificat client (PEM) à présenter quand le serveur en demande un',
+      tlsKey: 'sa clé privée (PEM ; par défaut : le fichier de --tls-cert)',
       insecure: 'accepter n’importe quel certificat (mailv le signale à chaque envoi)',
       noTlsResume: 'ni reprendre ni garder les sessions TLS (gardées dans $XDG_CACHE_HOME/mailv)',
       user: 's’authentifier sous ce nom d’utilisateur (AUTH)',
