@@ -120,8 +120,14 @@ describe('plan', () => {
     refused(
       ['-H', 'Content-Type: text/html', 'bob'],
       'MAILV_HEADER_STRUCTURAL',
-      'header Content-Type is written by mailv from the message structure',
-      'l’en-tête Content-Type est écrit par mailv d’après la structure du message',
+      "header Content-Type is written by mailv from the message structure: give the text's type with --content-type (text/html…)",
+      'l’en-tête Content-Type est écrit par mailv d’après la structure du message : donnez le type du texte avec --content-type (text/html…)',
+    );
+    refused(
+      ['-H', 'MIME-Version: 1.0', 'bob'],
+      'MAILV_HEADER_STRUCTURAL',
+      'header MIME-Version is written by mailv from the message structure',
+      'l’en-tête MIME-Version est écrit par mailv d’après la structure du message',
     );
     refused(
       ['-t', '-a', 'file'],
