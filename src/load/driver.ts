@@ -188,11 +188,15 @@ async function carry(
   };
   /** The message prepared last: while a transaction is under way, its. */
   let prepared = first;
-  /** Messages prepared so far: one prepared during a transaction's next() is that transaction's own. */
-  let preparations = 0;
+  /**
+   * The first message prepared since the transaction under way began (undefined: none yet): its
+   * own, when its envelope did not go ahead. Any prepared after it (the next one, whose envelope
+   * rides with this one's end) is not.
+   */
+  let preparedThisTurn: number | undefined;
   const prepare = (capabilities: Capabilities) => {
     prepared = sequences.shift()!;
-    preparations++;
+    preparedThisTurn ??= prepared;
     tally.preparing(prepared);
     return plan.message(prepared, capabilities);
   };
@@ -242,7 +246,7 @@ async function carry(
     // message did; `carried`: its message (`prepared` moves on when the next one is prepared).
     const envelopeWentAhead = session.aheadSent && !session.aheadCarriesMessage;
     const carried = prepared;
-    const preparedBefore = preparations;
+    preparedThisTurn = undefined;
     const begun = performance.now();
     witness?.transaction();
     let clean = true;
@@ -268,9 +272,9 @@ async function carry(
       clean = results.some((result) => result.outcome === 'sent');
       if (clean) tally.reachedSomeone = true;
     } catch (error) {
-      // This transaction's message: the one prepared ahead, or the one prepared now (none yet: it is
-      // still among those taken, and goes back with them).
-      const current = envelopeWentAhead ? carried : preparations > preparedBefore ? prepared : undefined;
+      // This transaction's message: the one prepared ahead, or the first one prepared now (none yet:
+      // it is still among those taken, and goes back with them).
+      const current = envelopeWentAhead ? carried : preparedThisTurn;
       if (current !== undefined && current !== first && !session.committed && lostWithoutAWord(error)) {
         // The server hung up before taking any of it (as after its last message on a connection):
         // never started, it goes over a new connection, and so does a next one already prepared

@@ -36,7 +36,8 @@ export function controlCharacterIn(text: string): number | undefined {
 export function assertHeaderText(field: string | undefined, text: string, source: TextSource): void {
   // Node reads the command line, the environment and files as UTF-8, each octet that is not turned
   // into U+FFFD: the text as typed is gone, and would go out as a question mark in a diamond.
-  if (text.includes('\uFFFD')) throw new UsageError({ code: 'MAILV_HEADER_NOT_UTF8', field, source });
+  // Not mailv-sendmail's -F, though: a program's idea of the user's name never costs it its message.
+  if (source !== 'fullname-option' && text.includes('\uFFFD')) throw new UsageError({ code: 'MAILV_HEADER_NOT_UTF8', field, source });
   const codePoint = controlCharacterIn(text);
   if (codePoint === undefined) return;
   throw new UsageError({ code: 'MAILV_HEADER_CONTROL', field, codePoint, source });

@@ -82,6 +82,9 @@ describe('command line', () => {
     assert.match(run.stdout, /^550 5\.1\.1 <nobody@example\.org>: Recipient address rejected: User unknown$/m);
     assert.match(run.stdout, /^--- The demo server received \d+ octets from <alice@example\.org> for <bob@example\.org>:\nDate: /m);
     assert.match(run.stdout, /\r\nSubject: Demo\r\n[\s\S]*\r\n\r\nBonjour\r\n--- end of message\n$/);
+    // The demo's server delivers nowhere: bob's copy taken, nothing is kept for nobody.
+    assert.equal(run.stderr, 'mailv: not delivered to nobody@example.org: 550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown\n');
+    assert.equal(existsSync(join(run.home, 'dead.letter')), false);
   });
 
   it('asks for the subject and reads to a lone dot at a terminal, as mail does', async () => {

@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAILV, freshHome, runCli } from '../helpers/cli.js';
-import { loadLines, loadSummary } from '../helpers/load-summary.js';
+import { loadLines, loadSummary, type LoadSummary } from '../helpers/load-summary.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { exim } from '../helpers/servers/exim.js';
 
@@ -174,6 +176,88 @@ describe('load mode -v: the dialogue of the first connection on which a message 
   });
 });
 
+describe('load mode against a server that hangs up after its 354, the next envelope already prepared behind the message', () => {
+  let server: ScriptedServer;
+  const accepted: string[] = [];
+  before(async () => {
+    server = await startScriptedServer({
+      replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 8BITMIME' },
+      perConnection: (index) => {
+        let mails = 0;
+        return {
+          replies: {
+            MAIL: () => {
+              mails++;
+              return '250 2.1.0 Ok';
+            },
+            // The first connection: message 1 refused, message 2 cut off after its 354.
+            RCPT: () => (index === 1 && mails === 1 ? '550 5.1.1 No such user' : '250 2.1.5 Ok'),
+            DATA: () =>
+              index === 1 && mails === 1
+                ? '554 5.5.1 No valid recipients'
+                : index === 1 && mails === 2
+                  ? { raw: '354 Go ahead\r\n', close: true }
+                  : '354 Go ahead',
+            '.': (message) => {
+              accepted.push(/^Subject: (.*)$/m.exec(message)?.[1] ?? '');
+              return '250 2.0.0 Ok: queued';
+            },
+          },
+        };
+      },
+    });
+  });
+  after(() => server.close());
+
+  it('the message cut off goes again, once, and so does the one prepared behind it: none twice, none lost', async () => {
+    const home = freshHome();
+    const attachment = join(home, 'big.bin');
+    // Large enough that the drop is met while the message is still being written.
+    writeFileSync(attachment, Buffer.alloc(200 * 1024, 0x61));
+    const run = await runCli(
+      [
+        '--server',
+        `127.0.0.1:${server.port}`,
+        '--count',
+        '3',
+        '--per-connection',
+        '3',
+        '--vary',
+        '-s',
+        'load',
+        '-a',
+        attachment,
+        '--json',
+        '-r',
+        'load@example.org',
+        'sink@example.org',
+      ],
+      { input: 'Hello.\n', home },
+    );
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(accepted.sort(), ['load #2', 'load #3']);
+    assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, resent: summary.resent }, { accepted: 2, failed: 1, resent: 1 });
+  });
+});
+
+describe('load mode against a server that never answers QUIT', () => {
+  let server: ScriptedServer;
+  before(async () => {
+    server = await startScriptedServer({ replies: { QUIT: { silent: true } } });
+  });
+  after(() => server.close());
+
+  it('the rate is counted up to the last message accepted, not over the wait for the goodbye', async () => {
+    const run = await loadAt(server.port, ['--count', '4', '--timeout', '1', '--json']);
+    const summary = loadLines(run.stdout).summary as LoadSummary & { perSecond: number };
+    assert.equal(summary.accepted, 4);
+    assert.ok(summary.ms >= 1000, `the run waited for the 221 (${summary.ms} ms)`);
+    // Over the whole run it would be under 4 a second.
+    assert.ok(summary.perSecond > 10, `rate ${summary.perSecond}`);
+    assert.deepEqual(summary.quitUnanswered, { connections: 1, timedOut: 1 });
+  });
+});
+
 describe('load mode interrupted', () => {
   let server: ScriptedServer;
   before(async () => {
@@ -305,6 +389,8 @@ describe('load mode with BDAT pipelined, against the real Exim (which keeps a tr
     );
     const summary = loadSummary(run.stdout);
     assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, connections: summary.connections }, { accepted: 3, failed: 0, connections: 1 });
+    // EHLO, MAIL, RCPT and BDAT of each message, and the two RSETs: 12 × 250 (10 without the RSETs).
+    assert.deepEqual(summary.replies, { '220': 1, '221': 1, '250': 12 });
     assert.equal(run.code, 0, run.stderr);
   });
 });

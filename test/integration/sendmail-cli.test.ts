@@ -82,6 +82,22 @@ describe('mailv-sendmail', () => {
     }
   });
 
+  it('-F that was not UTF-8 (a U+FFFD where its octets were) still sends the message: a name never costs it', async () => {
+    const server = await startScriptedServer();
+    try {
+      const result = await run(
+        SENDMAIL,
+        ['-F', 'Jos\uFFFD', 'bob@example.org'],
+        { HOME: freshHome(), MAILV_SERVER: `127.0.0.1:${server.port}` },
+        'Subject: x\n\nbody\n',
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(server.commands.includes('RCPT To:<bob@example.org>'), server.commands.join('|'));
+    } finally {
+      await server.close();
+    }
+  });
+
   it('DEAD=/dev/null: the failure said, nothing kept and nothing said of it, as mail(1) users set it', async () => {
     const home = freshHome();
     const port = await closedPort();
