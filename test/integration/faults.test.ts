@@ -484,6 +484,9 @@ describe('an attachment changed while the message is sent', () => {
         assert.ok(tries < 200, 'mailv never opened the attachment');
         await sleep(25);
       }
+      // Its size is taken on the open handle a turn of the event loop later: on a loaded machine
+      // that turn can come after a change made at once, and the change would go unseen.
+      await sleep(300);
       appendFileSync(attachment, 'a second version, written while it is sent\n');
       child.stdin.end('the text I typed\n');
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
