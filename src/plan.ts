@@ -67,8 +67,8 @@ export interface Plan {
   readonly pipeconnect: boolean;
   /** --ca: a PEM file of CA certificates trusted besides the system's. */
   readonly ca: string | undefined;
-  /** --tls-cert and --tls-key (the key defaults to the certificate's file): presented when the server asks. */
-  readonly clientCert?: { readonly cert: string; readonly key: string } | undefined;
+  /** --tls-cert and --tls-key (`key` undefined: in the certificate's file): presented when the server asks. */
+  readonly clientCert?: { readonly cert: string; readonly key: string | undefined } | undefined;
   readonly insecure: boolean;
   /** TLS sessions kept across runs under $XDG_CACHE_HOME/mailv and resumed (--no-tls-resume: never). */
   readonly tlsResume: boolean;

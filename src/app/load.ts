@@ -7,6 +7,7 @@ import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import type { Witness } from '../load/driver.js';
 import type { MxTarget } from '../load/mx-target.js';
 import { heldMessage, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
 import type { LoadRequest, Plan } from '../plan.js';
@@ -35,7 +36,8 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
   const [{ runLoad }, { capYoungGeneration }] = await Promise.all([import('../load/driver.js'), import('../load/young-generation.js')]);
   const stopWatching = capYoungGeneration();
   const date = run.io.clock.date();
-  const base = { ...sessionPlan(run, plan, prepared, trust), step: undefined };
+  // No message content is echoed in a load run (-vvv): the witness shows no body.
+  const base = { ...sessionPlan(run, plan, prepared, trust), step: undefined, echoBody: false };
   const found = plan.direct ? await mxTarget(run, plan, prepared, base) : undefined;
   const target = found?.target;
   const server: ServerAddress = target === undefined ? plan.server : { host: target.address, port: target.port, implicitTls: false };
@@ -72,11 +74,11 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
   };
   const progress = openProgressLine(run, plan);
   /** -v: the dialogue of the first connection on which a message failed, shown before the summary. */
-  let witnessed: readonly SessionEvent[] | undefined;
+  let witnessed: Witness | undefined;
   const witness =
     plan.verbosity >= 2 && !plan.output.json
-      ? (events: readonly SessionEvent[]) => {
-          witnessed = events;
+      ? (seen: Witness) => {
+          witnessed = seen;
         }
       : undefined;
   let report: Awaited<ReturnType<typeof runLoad>>;
@@ -107,7 +109,7 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
     found?.opened.connection.close();
   }
   if (target !== undefined) report = { ...report, target };
-  if (witnessed !== undefined && witnessed.length > 0) await showWitness(run, plan, witnessed);
+  if (witnessed !== undefined) await showWitness(run, plan, witnessed);
   if (plan.output.json) run.output.out(`${loadSummaryJson(report)}\n`);
   else run.output.out(`${loadSummaryLines(report, run.words).join('\n')}\n`);
   if (report.status === ExitCode.OK) return ExitCode.OK;
@@ -122,9 +124,11 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
 }
 
 /** The witness's events as one send's transcript shows them, under a line that says what they are. */
-async function showWitness(run: Run, plan: Plan, events: readonly SessionEvent[]): Promise<void> {
+async function showWitness(run: Run, plan: Plan, { opening, omitted, last }: Witness): Promise<void> {
   const renderer = new TranscriptRenderer(1, await styleFor(run, plan), run.words, false);
-  run.output.out(`${[run.words.load.witness, ...events.flatMap((event) => renderer.lines(event))].join('\n')}\n\n`);
+  const lines = (events: readonly SessionEvent[]) => events.flatMap((event) => renderer.lines(event));
+  const cut = omitted > 0 ? [run.words.load.witnessOmitted(omitted)] : [];
+  run.output.out(`${[run.words.load.witness, ...lines(opening), ...cut, ...lines(last)].join('\n')}\n\n`);
 }
 
 /** --direct: the one recipient domain's MX plan, once, and its first host that takes a connection, with that connection. */

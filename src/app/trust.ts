@@ -46,12 +46,13 @@ const MAX_CA_FILE = 4 * 1024 * 1024;
  * pair now rather than at a handshake: a key that does not match, or is encrypted (mailv asks for
  * no passphrase), is the files' fault (65), said before anything is sent.
  */
-async function readClientIdentity({ cert: certPath, key: keyPath }: { cert: string; key: string }): Promise<ClientIdentity> {
+async function readClientIdentity({ cert: certPath, key: keyGiven }: { cert: string; key: string | undefined }): Promise<ClientIdentity> {
   const cert = readPemFile(certPath, '--tls-cert');
-  const key = keyPath === certPath ? cert : readPemFile(keyPath, '--tls-key');
+  // One file for both, as curl --cert takes it, unless --tls-key names one.
+  const keyPath = keyGiven ?? certPath;
+  const key = keyGiven === undefined ? cert : readPemFile(keyGiven, '--tls-key');
   if (!key.includes('PRIVATE KEY-----')) {
-    // One file for both, as curl --cert takes it, unless --tls-key names another.
-    const option = keyPath === certPath ? '--tls-cert' : '--tls-key';
+    const option = keyGiven === undefined ? '--tls-cert' : '--tls-key';
     throw new InputError({ code: 'MAILV_CA_NO_PEM', path: keyPath, option, wanted: 'private-key' }, ExitCode.DATAERR);
   }
   const { createSecureContext } = await import('node:tls');

@@ -153,7 +153,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     pipelining: options.pipelining ?? account.pipelining ?? (options.step ? 'off' : 'on'),
     pipeconnect: options.pipeconnect !== false,
     ca: options.ca ?? account.ca,
-    clientCert: clientCertFor(options, account),
+    clientCert: clientCertFor(options, direct(options) || serverText !== account.server ? {} : account),
     insecure: options.insecure === true || (options.insecure === undefined && account.insecure === true),
     tlsResume: options.tlsResume !== false,
     // A password from the file goes only to the server the file names: a --server or
@@ -334,15 +334,19 @@ function parseCount(flag: '--count' | '--concurrency' | '--per-connection', text
   return value;
 }
 
-/** --tls-cert and --tls-key, or the account's: a key alone is a mistake, a certificate alone holds its key too. */
-function clientCertFor(options: RawOptions, account: AccountSettings): { cert: string; key: string } | undefined {
+/**
+ * --tls-cert and --tls-key, or the account's (given only when it is the account's server that is
+ * talked to, as its password is: never to another, nor to MX hosts): a key alone is a mistake, a
+ * certificate alone holds its key too (`key` undefined).
+ */
+function clientCertFor(options: RawOptions, account: AccountSettings): { cert: string; key: string | undefined } | undefined {
   const cert = options.tlsCert ?? account.tlsCert;
   const key = options.tlsKey ?? (options.tlsCert === undefined ? account.tlsKey : undefined);
   if (cert === undefined) {
-    if (key !== undefined) throw new UsageError({ code: 'MAILV_TLS_KEY_ALONE' });
+    if (options.tlsKey !== undefined) throw new UsageError({ code: 'MAILV_TLS_KEY_ALONE' });
     return undefined;
   }
-  return { cert, key: key ?? cert };
+  return { cert, key };
 }
 
 /** A text type for the body (text/html, text/markdown…): the charset stays mailv's to say, from the octets. */

@@ -34,45 +34,62 @@ export interface LoadPlan {
   /** A connection already open to the server (--direct's probe): the first to carry messages. The caller closes it. */
   readonly opened?: OpenConnection | undefined;
   /**
-   * -v: given, once, the events of the first connection on which a message failed: its opening
-   * (greeting to AUTH), then the transaction before the failing one (whose end may carry the
-   * failing one's envelope) and the failing one, each cut at WITNESS_EVENTS.
+   * -v: given, once, the events of the first connection on which a message failed (and that had
+   * any): its opening (greeting to AUTH) and the last of the rest, up to the failure.
    */
-  readonly witness?: ((events: readonly SessionEvent[]) => void) | undefined;
+  readonly witness?: ((witness: Witness) => void) | undefined;
 }
 
-/** Events kept of each part of a connection for the witness: a server's flood stays bounded. */
-const WITNESS_EVENTS = 200;
+/** What the witness shows: the opening, how many events after it were left out, and the last ones. */
+export interface Witness {
+  readonly opening: readonly SessionEvent[];
+  readonly omitted: number;
+  readonly last: readonly SessionEvent[];
+}
+
+/** Events kept of a connection's opening, and of what follows it: a server's flood stays bounded. */
+const WITNESS_OPENING = 100;
+const WITNESS_LAST = 300;
 
 /** The witness's memory of one connection: given away at the first failure of the run, if any. */
 class WitnessBuffer {
   private readonly opening: SessionEvent[] = [];
-  private before: SessionEvent[] = [];
-  private current: SessionEvent[] | undefined;
+  /** The last events since the first transaction began, oldest first (a ring once full). */
+  private readonly last: SessionEvent[] = [];
+  private next = 0;
+  private omitted = 0;
+  private transactionBegun = false;
 
   constructor(
     private readonly shared: { given: boolean },
-    private readonly give: (events: readonly SessionEvent[]) => void,
+    private readonly give: (witness: Witness) => void,
   ) {}
 
   see(event: SessionEvent): void {
-    // Once the run's first failure was shown, nothing more is kept.
-    if (this.shared.given) return;
-    const into = this.current ?? this.opening;
-    if (into.length < WITNESS_EVENTS) into.push(event);
+    // Once the run's first failure was shown, nothing more is kept; nor message content (-vvv).
+    if (this.shared.given || event.kind === 'body') return;
+    if (!this.transactionBegun) {
+      if (this.opening.length < WITNESS_OPENING) this.opening.push(event);
+      else this.omitted++;
+    } else if (this.last.length < WITNESS_LAST) this.last.push(event);
+    else {
+      // The oldest goes: what failed is at the end.
+      this.last[this.next] = event;
+      this.next = (this.next + 1) % WITNESS_LAST;
+      this.omitted++;
+    }
   }
 
-  /** A transaction begins: the one before is kept, the one before that dropped. */
+  /** A transaction begins: what follows is kept as the last events. */
   transaction(): void {
-    this.before = this.current ?? [];
-    this.current = [];
+    this.transactionBegun = true;
   }
 
-  /** A message failed: the first failure of the run has its connection shown. */
+  /** A message failed: the first failure of the run with anything to show has its connection shown. */
   failed(): void {
-    if (this.shared.given) return;
+    if (this.shared.given || (this.opening.length === 0 && this.last.length === 0)) return;
     this.shared.given = true;
-    this.give([...this.opening, ...this.before, ...(this.current ?? [])]);
+    this.give({ opening: this.opening, omitted: this.omitted, last: [...this.last.slice(this.next), ...this.last.slice(0, this.next)] });
   }
 }
 

@@ -90,7 +90,10 @@ export class SmtpConnection {
       host: servername,
       servername: isIP(servername) ? undefined : servername,
       secureContext,
-      rejectUnauthorized: false,
+      // The certificate is judged by the session, after the handshake, except when a client
+      // certificate goes with it: then an unverified server never gets to see it (as no password
+      // goes to one), unless --insecure says any will do.
+      rejectUnauthorized: trust.identity !== undefined && trust.insecure !== true,
       session: resumption?.stored?.session,
     });
     // TLS 1.2 gives its ticket before the handshake ends, TLS 1.3 after: the latest one is kept
@@ -111,7 +114,7 @@ export class SmtpConnection {
         if (this.failure?.kind === 'interrupted') return reject(new InterruptedError(this.failure.signal, 'starttls'));
         reject(new TlsError({ code: 'MAILV_TLS_HANDSHAKE', host: servername, failure, hint: undefined }, 'starttls'));
       };
-      const onError = (error: Error) => fail(handshakeFailure(error));
+      const onError = (error: Error) => fail(handshakeFailure(error, trust.identity !== undefined));
       secure.once('secureConnect', () => {
         clearTimeout(timer);
         secure.off('error', onError);
@@ -121,11 +124,26 @@ export class SmtpConnection {
       secure.once('close', onClose);
     });
     secure.off('close', onClose);
+    // TLS 1.3: the server judges the client's certificate after the client's handshake is done, so
+    // its refusal (an alert) comes later, maybe while the first ticket is awaited: kept here, it is
+    // the handshake's failure, not an error event nobody listens to.
+    let refusedLate: Error | undefined;
+    const onLateError = (error: Error) => {
+      refusedLate ??= error;
+    };
+    secure.on('error', onLateError);
     const resumed = secure.isSessionReused();
     // Read while the socket is open: once closed, it has no peer certificate to give.
     const details = resumed && resumption?.stored ? resumedDetails(secure, resumption.stored) : fullHandshakeDetails(secure);
     if (!resumed && offered === undefined && secure.getProtocol() === 'TLSv1.3') {
       await firstTicket(secure, Math.min(TICKET_WAIT_MS, monotonicMs() - handshakeStarted + 5));
+    }
+    if (refusedLate !== undefined) {
+      secure.destroy();
+      throw new TlsError(
+        { code: 'MAILV_TLS_HANDSHAKE', host: servername, failure: handshakeFailure(refusedLate, trust.identity !== undefined), hint: undefined },
+        'starttls',
+      );
     }
     // A server that hangs up right after the handshake (or while the ticket was awaited).
     if (secure.destroyed) {
@@ -135,6 +153,7 @@ export class SmtpConnection {
     this.socket = secure;
     this.reader = this.newReader();
     this.listen(secure);
+    secure.off('error', onLateError);
     this.tls = details;
     if (offered !== undefined && this.tls.verified) resumption?.keep({ session: offered, certificate: this.tls });
     return this.tls;
@@ -410,6 +429,8 @@ export interface ClientIdentity {
 export interface TlsTrust {
   readonly extraCa?: readonly Buffer[] | undefined;
   readonly identity?: ClientIdentity | undefined;
+  /** --insecure: a client certificate may go to a server whose certificate does not verify. */
+  readonly insecure?: boolean | undefined;
 }
 
 /** The local end of a connection: -4/-6 (which of the host's addresses), --source-address (bound before connecting). */
@@ -453,8 +474,16 @@ function lostReason(errno: string | undefined): TransportReason {
  * `reason`; any other failure (a socket reset mid-handshake) keeps Node's text, shown as is and
  * never read for a decision.
  */
-function handshakeFailure(error: Error & { reason?: unknown }): HandshakeFailure {
-  if (typeof error.reason === 'string' && error.reason !== '') return { kind: 'openssl', reason: error.reason };
+function handshakeFailure(error: Error & { reason?: unknown; code?: unknown }, withIdentity = false): HandshakeFailure {
+  // Node's own verdict on the server's certificate (a code, no OpenSSL library): only a handshake
+  // that carries a client certificate stops at it (rejectUnauthorized).
+  if (withIdentity && typeof error.code === 'string' && !('library' in error)) return { kind: 'unverified', detail: error.message };
+  if (typeof error.reason === 'string' && error.reason !== '') {
+    const code = typeof error.code === 'string' ? error.code : '';
+    if (!/^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_/.test(code)) return { kind: 'openssl', reason: error.reason };
+    const certificate = /_ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_\w+|ACCESS_DENIED)$/.test(code);
+    return { kind: 'openssl', reason: error.reason, alert: certificate ? 'certificate' : 'other' };
+  }
   // OpenSSL's messages can span lines: one line is what the transcript shows.
   return { kind: 'other', detail: error.message.replace(/\s+/g, ' ').trim() };
 }

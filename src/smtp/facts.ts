@@ -20,7 +20,10 @@ export type ReplyFault =
  * in the error's `reason`; `detail` is Node's text for a failure that is not OpenSSL's, shown as is.
  */
 export type HandshakeFailure =
-  | { readonly kind: 'openssl'; readonly reason: string }
+  /** `alert`: the server answered with a TLS alert (it speaks TLS): about the client's certificate, or another. */
+  | { readonly kind: 'openssl'; readonly reason: string; readonly alert?: 'certificate' | 'other' }
+  /** With a client certificate, the server's did not verify: the handshake stopped before showing it. */
+  | { readonly kind: 'unverified'; readonly detail: string }
   | { readonly kind: 'timeout'; readonly ms: number }
   | { readonly kind: 'closed' }
   | { readonly kind: 'other'; readonly detail: string };

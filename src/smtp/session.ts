@@ -940,7 +940,7 @@ export class SmtpSession {
   private tlsResumptionLookup: Promise<TlsResumption | undefined> | undefined;
 
   private tlsTrust(): TlsTrust {
-    return { extraCa: this.plan.extraCa, identity: this.plan.clientIdentity };
+    return { extraCa: this.plan.extraCa, identity: this.plan.clientIdentity, insecure: this.plan.insecure };
   }
 
   /**

@@ -30,6 +30,8 @@ export interface LoadWords {
   readonly failure: (count: number, what: string) => string;
   /** -v: before the dialogue of the first connection on which a message failed, with its colon. */
   readonly witness: string;
+  /** -v: where `count` events of that dialogue were left out (it keeps the opening and the end). */
+  readonly witnessOmitted: (count: number) => string;
   /** A recipient refused (5xx) or deferred (4xx) with `reply`. */
   readonly recipient: (recipient: string, outcome: 'refused' | 'deferred', reply: string) => string;
 }

@@ -1,13 +1,14 @@
 // Certificates as a submission client must judge them, with servers using certificates made at
 // test time: STARTTLS and smtps://, --ca, --insecure, and each reason a certificate fails.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { testPki, type KeyPair } from '../helpers/certificates.js';
 import { freshHome, lines, runCli, type CliResult, LOCAL_HOST } from '../helpers/cli.js';
+import { closedPort } from '../helpers/loopback-port.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
@@ -210,6 +211,78 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
     assert.deepEqual(presented, ['mail.example.org', 'mail.example.org', '']);
   });
 
+  it('goes only where it may: not from the accounts file to another server, and never to a server whose certificate does not verify', async () => {
+    const home = freshHome();
+    const { wrongName } = testPki();
+    const cert = join(home, 'client.pem');
+    writeFileSync(cert, Buffer.concat([wrongName.cert, wrongName.key]));
+    mkdirSync(join(home, '.config', 'mailv'), { recursive: true });
+    writeFileSync(join(home, '.config', 'mailv', 'config'), `[default]\nserver = 127.0.0.1:1\ntls-cert = ${cert}\n`, { mode: 0o600 });
+    presented.length = 0;
+    const elsewhere = await runCli(['--server', `127.0.0.1:${sink.port}`, '--tls', 'required', '--ca', testPki().caFile, '-s', 'x', 'bob@example.org'], {
+      input: 'x\n',
+      home,
+    });
+    assert.equal(elsewhere.code, 0, elsewhere.stderr);
+    assert.deepEqual(presented, [''], "the account's certificate is for the account's server");
+    // Given on the command line, to a server whose certificate mailv cannot verify (no --ca): the
+    // handshake is refused rather than the certificate shown to it (--tls auto would go on).
+    const unverified = await runCli(['--server', `127.0.0.1:${sink.port}`, '--tls-cert', cert, '-s', 'x', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(unverified.code, 75, unverified.stderr);
+    assert.match(
+      unverified.stderr,
+      /^mailv: TLS handshake with 127\.0\.0\.1 failed: the server's certificate does not verify \(.*\), and the client certificate goes only to a server whose certificate does: --ca <file> trusts its CA, --insecure accepts any$/m,
+    );
+    assert.deepEqual(presented, ['']);
+    assert.ok(existsSync(join(home, 'dead.letter')));
+  });
+
+  it('a server that refuses the certificate (a TLS 1.3 alert after the handshake): 75, said so, the message kept, no crash', async () => {
+    const pki = testPki();
+    const home = freshHome();
+    writeFileSync(join(home, 'server.pem'), pki.good.cert);
+    writeFileSync(join(home, 'server.key'), pki.good.key);
+    const cert = join(home, 'client.pem');
+    writeFileSync(cert, Buffer.concat([pki.selfSigned.cert, pki.selfSigned.key]));
+    // OpenSSL's own server, wanting a certificate of the test CA: TLS 1.3 lets the client finish
+    // its handshake first, and the refusal comes after it, as an alert.
+    const port = await closedPort();
+    const server = spawn(
+      'openssl',
+      [
+        's_server',
+        '-quiet',
+        '-accept',
+        `127.0.0.1:${port}`,
+        '-cert',
+        'server.pem',
+        '-key',
+        'server.key',
+        '-CAfile',
+        pki.caFile,
+        '-Verify',
+        '1',
+        '-verify_return_error',
+      ],
+      { cwd: home, stdio: 'ignore' },
+    );
+    try {
+      for (let tries = 0; !(await listening(port)); tries++) assert.ok(tries < 100, 'openssl s_server never listened');
+      const run = await runCli(['--server', `smtps://127.0.0.1:${port}`, '--ca', pki.caFile, '--tls-cert', cert, '-s', 'x', 'bob@example.org'], {
+        input: 'kept\n',
+        home,
+      });
+      assert.equal(run.code, 75, run.stderr);
+      assert.equal(
+        run.stderr.split('\n')[0],
+        'mailv: TLS handshake with 127.0.0.1 failed: tlsv1 alert unknown ca (the server refused the handshake: a client certificate it does not accept, or none when it wants one)',
+      );
+      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^kept$/m);
+    } finally {
+      server.kill();
+    }
+  });
+
   it("refuses, before connecting, a key that is not the certificate's, an encrypted one, a missing one, and a key alone (65, 66, 64)", async () => {
     const home = freshHome();
     const { wrongName, good } = testPki();
@@ -240,3 +313,12 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
     assert.equal(sink.messages.length, before, 'nothing sent');
   });
 });
+
+/** Whether something accepts connections on 127.0.0.1:`port` (after a short wait when nothing does yet). */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createServer().listen(port, '127.0.0.1');
+    socket.once('listening', () => socket.close(() => setTimeout(() => resolve(false), 50)));
+    socket.once('error', () => resolve(true));
+  });
+}

@@ -258,6 +258,33 @@ describe('load mode against a server that never answers QUIT', () => {
   });
 });
 
+describe('load mode -v: a long connection, and one that failed before saying anything', () => {
+  let server: ScriptedServer;
+  before(async () => {
+    let rcpts = 0;
+    server = await startScriptedServer({
+      // The first connection is dropped before its greeting: nothing to show, so it is not the witness.
+      perConnection: (index) => (index === 1 ? { greeting: { close: true } } : {}),
+      replies: { RCPT: () => (++rcpts === 59 ? '554 5.7.1 Enough' : '250 2.1.5 Ok') },
+    });
+  });
+  after(() => server.close());
+
+  it('keeps the opening and the end, the failing reply last, and says how much was left out between', async () => {
+    const run = await loadAt(server.port, ['--count', '60', '--per-connection', '60', '-v']);
+    const shown = run.stdout.split('\n');
+    assert.equal(shown[0], 'The first connection on which a message failed (-v), as it went:');
+    const dialogue = shown.slice(1, shown.indexOf(''));
+    assert.match(dialogue[0]!, /^220 /, 'the opening of the second connection: the first had none');
+    assert.ok(
+      dialogue.some((line) => /^\(… \d+ events of this connection left out here …\)$/.test(line)),
+      dialogue.slice(0, 12).join('\n'),
+    );
+    assert.ok(dialogue.includes('554 5.7.1 Enough'), dialogue.slice(-8).join('\n'));
+    assert.ok(dialogue.length < 450, `${dialogue.length} lines: bounded`);
+  });
+});
+
 describe('load mode interrupted', () => {
   let server: ScriptedServer;
   before(async () => {

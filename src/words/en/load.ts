@@ -28,5 +28,6 @@ export const loadWords: LoadWords = {
   replies: 'replies:',
   failure: (count, what) => `${count} × ${what}`,
   witness: 'The first connection on which a message failed (-v), as it went:',
+  witnessOmitted: (count) => `(… ${count} event${count === 1 ? '' : 's'} of this connection left out here …)`,
   recipient: (recipient, outcome, reply) => `${recipient} ${outcome === 'refused' ? 'refused' : 'deferred'}: ${reply}`,
 };

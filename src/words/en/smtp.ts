@@ -37,6 +37,8 @@ function handshake(failure: HandshakeFailure): string {
       return 'connection closed during the handshake';
     case 'other':
       return failure.detail;
+    case 'unverified':
+      return `the server's certificate does not verify (${failure.detail}), and the client certificate goes only to a server whose certificate does: --ca <file> trusts its CA, --insecure accepts any`;
   }
 }
 
@@ -61,7 +63,17 @@ export const errors: WordsOf<SmtpErrorFact> = {
   MAILV_MESSAGE_SHORT: ({ missing }) => `the message ended ${missing} octets short of its announced size`,
   MAILV_TLS_HANDSHAKE: ({ host, failure, hint }) =>
     `TLS handshake with ${host} failed: ${handshake(failure)}` +
-    (hint === 'smtps' ? ' (smtps:// expects TLS from the first byte; smtp:// uses STARTTLS)' : hint === 'starttls' ? ' (--tls off sends without TLS)' : ''),
+    (failure.kind === 'unverified'
+      ? ''
+      : failure.kind === 'openssl' && failure.alert !== undefined
+        ? failure.alert === 'certificate'
+          ? ' (the server refused the handshake: a client certificate it does not accept, or none when it wants one)'
+          : ''
+        : hint === 'smtps'
+          ? ' (smtps:// expects TLS from the first byte; smtp:// uses STARTTLS)'
+          : hint === 'starttls'
+            ? ' (--tls off sends without TLS)'
+            : ''),
   MAILV_CERTIFICATE_UNVERIFIED: ({ host, problem, enforcedBy }) =>
     `the certificate of ${host} is NOT verified: ${certificateProblem(problem)} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'}; --ca <file> trusts its CA, --insecure accepts any)`,
   MAILV_TLS_UNAVAILABLE: (fact) =>

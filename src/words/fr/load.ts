@@ -30,5 +30,6 @@ export const loadWords: LoadWords = {
   replies: 'réponses :',
   failure: (count, what) => `${count} × ${what}`,
   witness: 'La première connexion où un message a échoué (-v), telle qu’elle s’est déroulée :',
+  witnessOmitted: (count) => `(… ${count} événement${count === 1 ? '' : 's'} de cette connexion omis ici …)`,
   recipient: (recipient, outcome, reply) => `${recipient} ${outcome === 'refused' ? 'refusé' : 'différé'} : ${reply}`,
 };

@@ -40,6 +40,8 @@ function handshake(failure: HandshakeFailure): string {
       return 'connexion fermée pendant la négociation';
     case 'other':
       return failure.detail;
+    case 'unverified':
+      return `le certificat du serveur n’est pas vérifié (${failure.detail}), et le certificat client ne va qu’à un serveur dont le certificat l’est : --ca <fichier> fait confiance à son autorité, --insecure accepte tout`;
   }
 }
 
@@ -64,7 +66,17 @@ export const errors: WordsOf<SmtpErrorFact> = {
   MAILV_MESSAGE_SHORT: ({ missing }) => `il manque ${missing} octets au message par rapport à la taille annoncée`,
   MAILV_TLS_HANDSHAKE: ({ host, failure, hint }) =>
     `échec de la négociation TLS avec ${host} : ${handshake(failure)}` +
-    (hint === 'smtps' ? ' (smtps:// attend TLS dès le premier octet ; smtp:// passe par STARTTLS)' : hint === 'starttls' ? ' (--tls off envoie sans TLS)' : ''),
+    (failure.kind === 'unverified'
+      ? ''
+      : failure.kind === 'openssl' && failure.alert !== undefined
+        ? failure.alert === 'certificate'
+          ? ' (le serveur a refusé la négociation : un certificat client qu’il n’accepte pas, ou aucun quand il en veut un)'
+          : ''
+        : hint === 'smtps'
+          ? ' (smtps:// attend TLS dès le premier octet ; smtp:// passe par STARTTLS)'
+          : hint === 'starttls'
+            ? ' (--tls off envoie sans TLS)'
+            : ''),
   MAILV_CERTIFICATE_UNVERIFIED: ({ host, problem, enforcedBy }) =>
     `le certificat de ${host} n’est PAS vérifié : ${certificateProblem(problem)} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'} ; --ca <fichier> fait confiance à son autorité, --insecure accepte tout certificat)`,
   MAILV_TLS_UNAVAILABLE: (fact) =>
