@@ -7,7 +7,7 @@ import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import type { Witness } from '../load/driver.js';
+import type { Witness } from '../load/witness.js';
 import type { MxTarget } from '../load/mx-target.js';
 import { heldMessage, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
 import type { LoadRequest, Plan } from '../plan.js';
