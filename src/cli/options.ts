@@ -302,8 +302,10 @@ function loadRequest(options: RawOptions): { load?: LoadRequest } {
     ['--timing', options.timing === true],
     ['--diagram', options.diagram !== undefined],
     ['--record', options.record !== undefined],
-    // --mx only looks up: it would be silently ignored.
+    // --mx only looks up, and the witness of -v is shown in the transcript only: either would be
+    // silently ignored.
     ['--mx', options.mx !== undefined],
+    ['-v with --json', options.verbose > 0 && options.json === true],
   ] as const;
   const found = clash.find(([, given]) => given);
   if (found) throw new UsageError({ code: 'MAILV_LOAD_CLASH', flag: found[0] });

@@ -72,6 +72,7 @@ describe('load mode pacing and its live line', () => {
       [['--stop-on-error'], /^mailv: --stop-on-error goes with --count \(the load run\)$/m],
       // It would be ignored by a load run: refused instead, as --timing and --explain are.
       [['--count', '2', '--mx', 'example.org'], /^mailv: --mx cannot be used with --count$/m],
+      [['--count', '2', '-v', '--json'], /^mailv: -v with --json cannot be used with --count$/m],
     ] as const) {
       const run = await runCli(sending(args), { input: 'x\n' });
       assert.equal(run.code, 64, `${args.join(' ')}: ${run.stderr}`);
