@@ -73,10 +73,10 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
     return input.compose(eightBit);
   };
   const progress = openProgressLine(run, plan);
-  /** -v: the dialogue of the first connection on which a message failed, shown before the summary. */
+  /** -v (never with --json): the dialogue of the first connection on which a message failed, shown before the summary. */
   let witnessed: Witness | undefined;
   const witness =
-    plan.verbosity >= 2 && !plan.output.json
+    plan.verbosity >= 2
       ? (seen: Witness) => {
           witnessed = seen;
         }

@@ -153,7 +153,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     pipelining: options.pipelining ?? account.pipelining ?? (options.step ? 'off' : 'on'),
     pipeconnect: options.pipeconnect !== false,
     ca: options.ca ?? account.ca,
-    clientCert: clientCertFor(options, direct(options) || serverText !== account.server ? {} : account),
+    clientCert: clientCertFor(options, !direct(options) && isAccountServer(serverText, account) ? account : {}),
     insecure: options.insecure === true || (options.insecure === undefined && account.insecure === true),
     tlsResume: options.tlsResume !== false,
     // A password from the file goes only to the server the file names: a --server or
@@ -189,7 +189,7 @@ function authRequest(
   serverText: string | undefined,
   language: Language,
 ): AuthRequest | undefined {
-  const serverFromConfig = serverText === account.server;
+  const serverFromConfig = isAccountServer(serverText, account);
   const user = options.user ?? account.user;
   const secretFlags = (
     [
@@ -334,6 +334,11 @@ function parseCount(flag: '--count' | '--concurrency' | '--per-connection', text
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) throw new UsageError({ code: 'MAILV_LOAD_NUMBER_INVALID', flag, text });
   return value;
+}
+
+/** The server talked to is the accounts file's own: only it gets the file's password and certificate. */
+function isAccountServer(serverText: string | undefined, account: AccountSettings): boolean {
+  return serverText === account.server;
 }
 
 /**
