@@ -84,8 +84,12 @@ async function worker(
   signal?: AbortSignal,
 ): Promise<void> {
   // A connection that failed has counted its message; the next message gets a new connection.
-  for (let sequence = await issuer.take(); sequence !== undefined; sequence = await issuer.take())
+  for (;;) {
+    const taking = issuer.take();
+    const sequence = taking instanceof Promise ? await taking : taking;
+    if (sequence === undefined) return;
     await connection(server, plan, sequence, issuer, tally, handed(), newWitness(), signal);
+  }
 }
 
 /**
@@ -270,7 +274,8 @@ async function carry(
     }
     if (sequences.length === 0 && !session.hasAhead) {
       // Nothing taken ahead: under --rate the next message's turn may not have come; wait for it.
-      const next = !last && assigned < plan.perConnection ? await issuer.take() : undefined;
+      const taking = !last && assigned < plan.perConnection ? issuer.take() : undefined;
+      const next = taking instanceof Promise ? await taking : taking;
       if (next === undefined) break;
       if (open.failed) {
         // The server closed the connection while it waited (an idle timeout, its 421 counted with

@@ -29,19 +29,25 @@ export class Issuer {
     this.waiting = signal === undefined ? this.stopping.signal : AbortSignal.any([signal, this.stopping.signal]);
   }
 
-  /** The next message's number, once its turn has come; undefined when none is left or the run stopped. */
-  async take(): Promise<number | undefined> {
+  /**
+   * The next message's number, once its turn has come; undefined when none is left or the run
+   * stopped. A promise only when its turn is to be waited for (--rate).
+   */
+  take(): number | undefined | Promise<number | undefined> {
     if (!this.more) return undefined;
     // A message given back already had its turn.
     if (this.returned.length > 0) return this.returned.shift();
     const sequence = ++this.issued;
-    if (this.rate !== undefined) {
-      const startAt = Math.max(this.nextStart, performance.now());
-      this.nextStart = startAt + 1000 / this.rate;
-      // A timer may fire a fraction of a millisecond early: wait again until the turn has come.
-      for (let left = startAt - performance.now(); left > 0 && !this.waiting.aborted; left = startAt - performance.now()) {
-        await sleep(Math.min(Math.ceil(left), LONGEST_TIMER_MS), undefined, { signal: this.waiting }).catch(() => undefined);
-      }
+    if (this.rate === undefined) return this.waiting.aborted ? undefined : sequence;
+    return this.waitTurn(sequence, this.rate);
+  }
+
+  private async waitTurn(sequence: number, rate: number): Promise<number | undefined> {
+    const startAt = Math.max(this.nextStart, performance.now());
+    this.nextStart = startAt + 1000 / rate;
+    // A timer may fire a fraction of a millisecond early: wait again until the turn has come.
+    for (let left = startAt - performance.now(); left > 0 && !this.waiting.aborted; left = startAt - performance.now()) {
+      await sleep(Math.min(Math.ceil(left), LONGEST_TIMER_MS), undefined, { signal: this.waiting }).catch(() => undefined);
     }
     return this.waiting.aborted ? undefined : sequence;
   }

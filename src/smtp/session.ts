@@ -291,7 +291,7 @@ export class SmtpSession {
    * capabilities; each next() is one transaction, QUIT never riding with its message; end() says
    * goodbye and closes. Throws as run() does; a refusal leaves the session usable after reset().
    */
-  async begin(): Promise<Capabilities | undefined> {
+  begin(): Promise<Capabilities | undefined> {
     this.lastTransaction = false;
     // undefined only when --quit-after stopped the opening.
     return this.opening();
@@ -393,7 +393,9 @@ export class SmtpSession {
     if (failure !== undefined) throw failure.error;
     const ahead = this.ahead;
     this.ahead = undefined;
-    const { message, params, rcpts, ending, chunked, pipelined, probe } = ahead?.plan ?? (await this.transactionPlan(capabilities));
+    let planned = ahead?.plan ?? this.transactionPlan(capabilities);
+    if (planned instanceof Promise) planned = await planned;
+    const { message, params, rcpts, ending, chunked, pipelined, probe } = planned;
     // The server said 421 before this transaction's replies (to the one before): it fails here, once.
     this.throwIfClosing('mail');
     // Only a pipelined, whole transaction takes another behind it; --step and LMTP never do.
@@ -446,9 +448,13 @@ export class SmtpSession {
     return results.map((result) => (result.outcome === 'sent' ? { ...result, reply: final } : result));
   }
 
-  /** What the transaction sends, from the capabilities: the message is prepared here. */
-  private async transactionPlan(capabilities: Capabilities): Promise<TransactionPlan> {
-    return this.planFor(capabilities, await this.plan.prepare(capabilities));
+  /**
+   * What the transaction sends, from the capabilities: the message is prepared here. A message
+   * already at hand (a load run's) costs no promise.
+   */
+  private transactionPlan(capabilities: Capabilities): TransactionPlan | Promise<TransactionPlan> {
+    const prepared = this.plan.prepare(capabilities);
+    return prepared instanceof Promise ? prepared.then((message) => this.planFor(capabilities, message)) : this.planFor(capabilities, prepared);
   }
 
   /**
@@ -630,7 +636,8 @@ export class SmtpSession {
       // Pipelined, an envelope that ends in DATA (or nothing) is only queued: nothing to wait for.
       if (pipelined && ending.kind !== 'bdat') this.queueEnvelope(params, rcpts, ending, owed);
       else await this.sendEnvelope(params, rcpts, ending, pipelined, replies, answer);
-      await carry?.();
+      const carrying = carry?.();
+      if (carrying) await carrying;
       // Every reply of a flight is read before any is judged, so none is left for QUIT to take.
       // After a 421 the server is closing (RFC 5321 §3.8): the replies still owed will not come.
       for (; answered < owed.length && this.closingReply === undefined; answered++) {
@@ -712,9 +719,14 @@ export class SmtpSession {
    * --step: waits for the user's go before `next` is written (or shown); `q` stops the session
    * (StepStop), QUIT still said. Before QUIT alone, q asks for what is about to happen: it goes.
    */
-  private async step(next: PendingWrite): Promise<void> {
-    if (!this.plan.step || !this.stepping) return;
-    const answer = await this.plan.step(next);
+  private step(next: PendingWrite): Promise<void> | undefined {
+    // Not stepping: nothing to wait for, and no promise (a load run writes thousands of commands a second).
+    if (!this.plan.step || !this.stepping) return undefined;
+    return this.askStep(this.plan.step, next);
+  }
+
+  private async askStep(ask: NonNullable<SessionPlan['step']>, next: PendingWrite): Promise<void> {
+    const answer = await ask(next);
     if (answer === 'go' || isQuitAlone(next)) return;
     this.stepping = false;
     throw new StepStop();
@@ -738,19 +750,19 @@ export class SmtpSession {
   }
 
   /** EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.4); then STARTTLS if due. */
-  private async hello(): Promise<Capabilities> {
-    return this.afterHello(await this.ehlo(this.plan.helo));
+  private hello(): Promise<Capabilities> {
+    return this.ehlo(this.plan.helo).then((answer) => this.afterHello(answer));
   }
 
   /** After the EHLO reply: HELO when EHLO is unknown, else STARTTLS if due. */
-  private async afterHello({ reply, capabilities }: EhloAnswer): Promise<Capabilities> {
+  private afterHello({ reply, capabilities }: EhloAnswer): Capabilities | Promise<Capabilities> {
     // LMTP has no HELO (RFC 2033 §4.1).
     if (capabilities === undefined && this.plan.lmtp) throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'LHLO', afterTls: false, reply }, 'ehlo');
     if (capabilities === undefined) return this.heloFallback(reply);
     if (this.plan.quitAfter === 'ehlo') return capabilities;
     if (this.plan.tls === 'off' || this.connection.tls) return capabilities;
     if (capabilities.has('STARTTLS')) return this.startTls(capabilities);
-    if (this.plan.tls === 'required') await this.refuseTls({ why: 'not-offered' });
+    if (this.plan.tls === 'required') return this.refuseTls({ why: 'not-offered' });
     return capabilities;
   }
 
@@ -799,8 +811,11 @@ export class SmtpSession {
   }
 
   /** A read while an early EHLO is outstanding: a hang-up then is the server refusing early talkers. */
-  private async earlyAnswer<T>(early: RememberedEhlo | undefined, read: () => Promise<T>): Promise<T> {
-    if (early === undefined) return read();
+  private earlyAnswer<T>(early: RememberedEhlo | undefined, read: () => Promise<T>): Promise<T> {
+    return early === undefined ? read() : this.earlyRead(early, read);
+  }
+
+  private async earlyRead<T>(early: RememberedEhlo, read: () => Promise<T>): Promise<T> {
     try {
       return await read();
     } catch (error) {
@@ -1040,14 +1055,17 @@ export class SmtpSession {
   // are never pipelined await their reply.
 
   /** EHLO (LHLO for LMTP); the capabilities when the reply is 250. */
-  async ehlo(domain: string): Promise<EhloAnswer> {
-    await this.send('ehlo', { verb: this.plan.lmtp ? 'LHLO' : 'EHLO', domain });
-    return this.ehloAnswer();
+  ehlo(domain: string): Promise<EhloAnswer> {
+    const writing = this.send('ehlo', { verb: this.plan.lmtp ? 'LHLO' : 'EHLO', domain });
+    return writing ? writing.then(() => this.ehloAnswer()) : this.ehloAnswer();
   }
 
   /** The reply to an EHLO already written; a 250 is also offered to the app to remember. */
-  private async ehloAnswer(): Promise<EhloAnswer> {
-    const reply = await this.receive('ehlo');
+  private ehloAnswer(): Promise<EhloAnswer> {
+    return this.receive('ehlo').then((reply) => this.ehloAnswered(reply));
+  }
+
+  private ehloAnswered(reply: Reply): EhloAnswer {
     const capabilities = reply.code === 250 ? Capabilities.fromEhlo(reply) : undefined;
     this.emit({ kind: 'reply', stage: 'ehlo', reply, recipient: undefined, ...(capabilities ? { ehlo: capabilities.offer } : {}) });
     judge('ehlo', reply, false);
@@ -1070,17 +1088,17 @@ export class SmtpSession {
   }
 
   /** MAIL FROM: written now, or queued when pipelined (then nothing to wait for); the reply is the caller's to read. */
-  mail(from: string, params: readonly string[], pipelined: boolean): Promise<void> | undefined {
+  mail(from: string, params: readonly string[], pipelined: boolean): Promise<unknown> | undefined {
     return this.send('mail', { verb: 'MAIL', from, params }, pipelined);
   }
 
   /** RCPT TO: as MAIL. */
-  rcpt(to: string, params: readonly string[], pipelined: boolean): Promise<void> | undefined {
+  rcpt(to: string, params: readonly string[], pipelined: boolean): Promise<unknown> | undefined {
     return this.send('rcpt', { verb: 'RCPT', to, params }, pipelined);
   }
 
   /** DATA: its reply (354) is the one intermediate reply of a transaction. */
-  data(pipelined: boolean): Promise<void> | undefined {
+  data(pipelined: boolean): Promise<unknown> | undefined {
     return this.send('data', { verb: 'DATA' }, pipelined);
   }
 
@@ -1096,7 +1114,8 @@ export class SmtpSession {
     const timeout = this.plan.timeouts.dataBlock;
     // A message held whole (a load run's) was stuffed once, and its memory is never reused: its
     // last write need not wait for the socket to take it.
-    const { last, end, reused } = message.whole === undefined ? await this.stageContent(message, timeout) : await this.leadWhole(message.whole, timeout);
+    const staging = message.whole === undefined ? this.stageContent(message, timeout) : this.leadWhole(message.whole, timeout);
+    const { last, end, reused } = staging instanceof Promise ? await staging : staging;
 
     // The end-of-data marker rides in the same write as the last of the content, and so does the
     // next transaction's envelope when one follows (see next()).
@@ -1127,9 +1146,14 @@ export class SmtpSession {
    * A held message, stuffed once: all but its last WRITE_BATCH octets written first, a block at a
    * time, each with its own data-block time limit (as stageContent() does, so a large message on a
    * slow link is not held to one limit for the whole); the rest is returned to go with the dot.
+   * A message of one batch (a load run's, as a rule) is returned at once, without a promise.
    */
-  private async leadWhole(whole: Buffer, timeout: number): Promise<StagedContent> {
+  private leadWhole(whole: Buffer, timeout: number): StagedContent | Promise<StagedContent> {
     const stuffed = stuffedWhole(whole);
+    return stuffed.last.length <= WRITE_BATCH ? stuffed : this.writeLead(stuffed, timeout);
+  }
+
+  private async writeLead(stuffed: StagedContent, timeout: number): Promise<StagedContent> {
     let from = 0;
     for (; stuffed.last.length - from > WRITE_BATCH; from += WRITE_BATCH) {
       this.connection.throwIfFailed('body');
@@ -1258,7 +1282,7 @@ export class SmtpSession {
    * Writes the command, shown as it goes (after --step's go, never before); pipelined, it waits
    * for the next write with the rest of its group, and is shown then.
    */
-  private send(stage: Stage, command: Command, pipelined = false): Promise<void> | undefined {
+  private send(stage: Stage, command: Command, pipelined = false): Promise<unknown> | undefined {
     if (pipelined) {
       this.queued.push({ stage, command });
       return undefined;
@@ -1266,23 +1290,36 @@ export class SmtpSession {
     return this.sendNow(stage, command);
   }
 
-  private async sendNow(stage: Stage, command: Command): Promise<void> {
-    await this.step({ content: undefined, commands: [command] });
+  /**
+   * These writers return what is left to wait for, nothing when the socket took it all at once,
+   * and throw a failure already known as it is met: no promise of their own for a step that did
+   * not wait (a load run takes thousands of them a second).
+   */
+  private sendNow(stage: Stage, command: Command): Promise<unknown> | undefined {
+    const paused = this.step({ content: undefined, commands: [command] });
+    return paused ? paused.then(() => this.writeCommand(stage, command)) : this.writeCommand(stage, command);
+  }
+
+  private writeCommand(stage: Stage, command: Command): Promise<unknown> | undefined {
     this.connection.throwIfFailed(stage);
     this.emit({ kind: 'send', stage, command, pipelined: false });
-    await this.connection.write(`${formatCommand(command)}\r\n`, 1, stage, this.plan.timeouts.forStage(stage));
+    return this.connection.write(`${formatCommand(command)}\r\n`, 1, stage, this.plan.timeouts.forStage(stage));
   }
 
   /** The queued group in one write: with Nagle off, each write would be its own packet. */
-  private async flush(): Promise<void> {
-    if (this.queued.length === 0) return;
+  private flush(): Promise<unknown> | undefined {
+    if (this.queued.length === 0) return undefined;
     const group = this.queued;
     // Queued until the pause says go: a group that never left is known as such (see envelope()).
-    await this.step({ content: undefined, commands: group.map(({ command }) => command) });
+    const paused = this.step({ content: undefined, commands: group.map(({ command }) => command) });
+    return paused ? paused.then(() => this.writeGroup(group)) : this.writeGroup(group);
+  }
+
+  private writeGroup(group: readonly { readonly stage: Stage; readonly command: Command }[]): Promise<unknown> | undefined {
     this.queued = [];
     this.connection.throwIfFailed(group[0]!.stage);
     if (group.length > 1) this.emit({ kind: 'flight', commands: group.length });
-    await this.connection.write(this.groupLines(group), group.length, group[0]!.stage, this.plan.timeouts.forStage('mail'));
+    return this.connection.write(this.groupLines(group), group.length, group[0]!.stage, this.plan.timeouts.forStage('mail'));
   }
 
   /** A pipelined group's lines, each shown as it goes. */
@@ -1291,16 +1328,20 @@ export class SmtpSession {
     return group.map(({ command }) => `${formatCommand(command)}\r\n`).join('');
   }
 
-  /** The next reply, not yet shown; any queued commands are written first. */
+  /**
+   * The next reply, not yet shown; any queued commands are written first (a failure already known
+   * is thrown as it is met, as the writers do).
+   */
   private receive(stage: Stage): Promise<Reply> {
     const read = () => this.connection.readReply(stage, this.plan.timeouts.forStage(stage));
-    // No promise of its own when nothing is queued: a load run reads four replies a message.
-    return this.queued.length === 0 ? read() : this.flush().then(read);
+    // No promise of its own when nothing waits to be written: a load run reads four replies a message.
+    const writing = this.flush();
+    return writing ? writing.then(read) : read();
   }
 
   /** The next reply, shown and checked: a 3xx only where an intermediate reply is due. */
-  private async read(stage: Stage, recipient?: string, intermediate = false): Promise<Reply> {
-    return this.accept(stage, await this.receive(stage), recipient, intermediate);
+  private read(stage: Stage, recipient?: string, intermediate = false): Promise<Reply> {
+    return this.receive(stage).then((reply) => this.accept(stage, reply, recipient, intermediate));
   }
 
   /** A reply just read: a 421 remembered, the reply shown, then checked. */
