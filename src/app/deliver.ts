@@ -32,7 +32,7 @@ export interface DeliveryEnd {
 /** Through one submission server. */
 export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, server: ServerAddress): Promise<DeliveryEnd> {
   const signal = run.interrupt.signal;
-  const trust = await gatherTrust(plan, signal);
+  const trust = await gatherTrust(run, plan);
   if (trust.auth) run.hide(trust.auth.credentials.secret);
   await showMessageAndAddresses(run, plan, prepared);
   const emit = await openEvents(run, plan);
@@ -60,7 +60,7 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   const emit = await openEvents(run, plan);
   const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
   const remembered = await rememberedEhlos(run, plan, undefined);
-  const outcomes = await deliverDirect({ ...sessionPlan(run, plan, prepared, await gatherTrust(plan, signal)), remembered }, emit, {
+  const outcomes = await deliverDirect({ ...sessionPlan(run, plan, prepared, await gatherTrust(run, plan)), remembered }, emit, {
     resolver,
     random: randomSource(plan.seed),
     port: plan.mxPort,

@@ -31,7 +31,7 @@ export interface LoadSource {
 
 export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared: PreparedInput, source: LoadSource): Promise<number> {
   const signal = run.interrupt.signal;
-  const trust = await gatherTrust(plan, signal);
+  const trust = await gatherTrust(run, plan);
   if (trust.auth) run.hide(trust.auth.credentials.secret);
   const [{ runLoad }, { capYoungGeneration }] = await Promise.all([import('../load/driver.js'), import('../load/young-generation.js')]);
   const stopWatching = capYoungGeneration();

@@ -5,6 +5,7 @@ import { systemProblem } from '../cli/system-problem.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
+import type { Run } from './run.js';
 import type { AuthPlan } from '../smtp/authenticate.js';
 import type { ClientIdentity } from '../smtp/connection.js';
 
@@ -15,15 +16,28 @@ export interface Trust {
   readonly clientIdentity?: ClientIdentity | undefined;
 }
 
+/** A private key file that its group or others may read: its path and mode. */
+interface ExposedKey {
+  readonly path: string;
+  readonly mode: number;
+}
+
 export const NO_TRUST: Trust = { extraCa: undefined, auth: undefined };
 
-/** Reads the --ca file, the client certificate and the secret; throws InputError, or what reading the secret throws. */
-export async function gatherTrust(plan: Plan, signal: AbortSignal): Promise<Trust> {
-  const extraCa = plan.ca === undefined ? undefined : [readPemFile(plan.ca, undefined)];
-  const clientIdentity = plan.clientCert === undefined ? undefined : await readClientIdentity(plan.clientCert);
+/**
+ * Reads the --ca file, the client certificate and the secret; throws InputError, or what reading
+ * the secret throws. A private key that others may read is used, and said (ssh would refuse it;
+ * a certificate is public, the key is not).
+ */
+export async function gatherTrust(run: Run, plan: Plan): Promise<Trust> {
+  const extraCa = plan.ca === undefined ? undefined : [readPemFile(plan.ca, undefined).pem];
+  const client = plan.clientCert === undefined ? undefined : await readClientIdentity(plan.clientCert);
+  const clientIdentity = client?.identity;
+  if (client?.exposed !== undefined && plan.verbosity > 0) run.note({ code: 'client-key-readable', ...client.exposed });
   if (plan.auth === undefined || plan.direct) return { extraCa, auth: undefined, clientIdentity };
   const { readSecret } = await import('../cli/secret-input.js');
   const request = plan.auth;
+  const signal = run.interrupt.signal;
   return {
     extraCa,
     clientIdentity,
@@ -46,11 +60,19 @@ const MAX_CA_FILE = 4 * 1024 * 1024;
  * pair now rather than at a handshake: a key that does not match, or is encrypted (mailv asks for
  * no passphrase), is the files' fault (65), said before anything is sent.
  */
-async function readClientIdentity({ cert: certPath, key: keyGiven }: { cert: string; key: string | undefined }): Promise<ClientIdentity> {
-  const cert = readPemFile(certPath, '--tls-cert');
+async function readClientIdentity({
+  cert: certPath,
+  key: keyGiven,
+}: {
+  cert: string;
+  key: string | undefined;
+}): Promise<{ identity: ClientIdentity; exposed: ExposedKey | undefined }> {
+  const certFile = readPemFile(certPath, '--tls-cert');
+  const cert = certFile.pem;
   // One file for both, as curl --cert takes it, unless --tls-key names one.
   const keyPath = keyGiven ?? certPath;
-  const key = keyGiven === undefined ? cert : readPemFile(keyGiven, '--tls-key');
+  const keyFile = keyGiven === undefined ? certFile : readPemFile(keyGiven, '--tls-key');
+  const key = keyFile.pem;
   if (!key.includes('PRIVATE KEY-----')) {
     const option = keyGiven === undefined ? '--tls-cert' : '--tls-key';
     throw new InputError({ code: 'MAILV_CA_NO_PEM', path: keyPath, option, wanted: 'private-key' }, ExitCode.DATAERR);
@@ -63,7 +85,9 @@ async function readClientIdentity({ cert: certPath, key: keyGiven }: { cert: str
     const reason = code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH' ? 'mismatch' : code === 'ERR_OSSL_BAD_DECRYPT' ? 'encrypted' : 'unusable';
     throw new InputError({ code: 'MAILV_CLIENT_CERT_UNUSABLE', cert: certPath, key: keyPath, reason, openssl: code }, ExitCode.DATAERR);
   }
-  return { cert, key };
+  // As for the accounts file that holds a password: group or others may read it.
+  const exposed = (keyFile.mode & 0o044) !== 0 ? { path: keyPath, mode: keyFile.mode & 0o7777 } : undefined;
+  return { identity: { cert, key }, exposed };
 }
 
 /**
@@ -72,15 +96,17 @@ async function readClientIdentity({ cert: certPath, key: keyGiven }: { cert: str
  * content is checked by the caller). Opened without waiting, so a FIFO nobody writes cannot hold
  * mailv beyond signals, and checked on the open descriptor, so a device cannot feed it without end.
  */
-function readPemFile(path: string, option: '--tls-cert' | '--tls-key' | undefined): Buffer {
+function readPemFile(path: string, option: '--tls-cert' | '--tls-key' | undefined): { pem: Buffer; mode: number } {
   const named = option === undefined ? {} : { option };
   let pem: Buffer;
+  let mode: number;
   let fd: number | undefined;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
     const info = fstatSync(fd);
     if (!info.isFile()) throw new InputError({ code: 'MAILV_CA_NOT_FILE', path, ...named }, ExitCode.NOINPUT);
     if (info.size > MAX_CA_FILE) throw new InputError({ code: 'MAILV_CA_TOO_LARGE', path, limit: MAX_CA_FILE, ...named }, ExitCode.NOINPUT);
+    mode = info.mode;
     pem = readFileSync(fd);
   } catch (error) {
     if (error instanceof InputError) throw error;
@@ -92,5 +118,5 @@ function readPemFile(path: string, option: '--tls-cert' | '--tls-key' | undefine
   }
   if (option !== '--tls-key' && !pem.includes('-----BEGIN CERTIFICATE-----'))
     throw new InputError({ code: 'MAILV_CA_NO_PEM', path, ...named }, ExitCode.DATAERR);
-  return pem;
+  return { pem, mode };
 }

@@ -2,7 +2,7 @@
 // test time: STARTTLS and smtps://, --ca, --insecure, and each reason a certificate fails.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -194,8 +194,8 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
     const key = join(home, 'client.key');
     const both = join(home, 'both.pem');
     writeFileSync(cert, wrongName.cert);
-    writeFileSync(key, wrongName.key);
-    writeFileSync(both, Buffer.concat([wrongName.cert, wrongName.key]));
+    writeFileSync(key, wrongName.key, { mode: 0o600 });
+    writeFileSync(both, Buffer.concat([wrongName.cert, wrongName.key]), { mode: 0o600 });
     const server = `127.0.0.1:${sink.port}`;
     const tls = ['--tls', 'required', '--ca', testPki().caFile];
     for (const given of [
@@ -211,11 +211,59 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
     assert.deepEqual(presented, ['mail.example.org', 'mail.example.org', '']);
   });
 
+  it('a key file that group or others may read is used, and said, unless -q; one kept to its owner is not', async () => {
+    const home = freshHome();
+    const { wrongName } = testPki();
+    const cert = join(home, 'client.pem');
+    const key = join(home, 'client.key');
+    writeFileSync(cert, wrongName.cert);
+    writeFileSync(key, wrongName.key);
+    const send = (...extra: string[]) =>
+      runCli(
+        [
+          '--server',
+          `127.0.0.1:${sink.port}`,
+          '--tls',
+          'required',
+          '--ca',
+          testPki().caFile,
+          '--tls-cert',
+          cert,
+          '--tls-key',
+          key,
+          ...extra,
+          '-s',
+          'k',
+          'bob@example.org',
+        ],
+        {
+          input: 'x\n',
+          home,
+        },
+      );
+    const earlier = presented.length;
+    chmodSync(key, 0o640);
+    const exposed = await send();
+    assert.equal(exposed.code, 0, exposed.stderr);
+    assert.equal(exposed.stderr, `mailv: the private key in ${key} is used, but its mode 0640 lets group or others read it: chmod 600 ${key}\n`);
+    const quiet = await send('-q');
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, '');
+    chmodSync(key, 0o600);
+    const kept = await send();
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.equal(kept.stderr, '');
+    // The certificate, public, may be read by anyone: only the key's file is looked at.
+    chmodSync(cert, 0o644);
+    assert.equal((await send()).stderr, '');
+    assert.deepEqual(presented.slice(earlier), Array(4).fill('mail.example.org'));
+  });
+
   it('goes only where it may: not from the accounts file to another server, and never to a server whose certificate does not verify', async () => {
     const home = freshHome();
     const { wrongName } = testPki();
     const cert = join(home, 'client.pem');
-    writeFileSync(cert, Buffer.concat([wrongName.cert, wrongName.key]));
+    writeFileSync(cert, Buffer.concat([wrongName.cert, wrongName.key]), { mode: 0o600 });
     mkdirSync(join(home, '.config', 'mailv'), { recursive: true });
     writeFileSync(join(home, '.config', 'mailv', 'config'), `[default]\nserver = 127.0.0.1:1\ntls-cert = ${cert}\n`, { mode: 0o600 });
     presented.length = 0;
@@ -243,7 +291,7 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
     writeFileSync(join(home, 'server.pem'), pki.good.cert);
     writeFileSync(join(home, 'server.key'), pki.good.key);
     const cert = join(home, 'client.pem');
-    writeFileSync(cert, Buffer.concat([pki.selfSigned.cert, pki.selfSigned.key]));
+    writeFileSync(cert, Buffer.concat([pki.selfSigned.cert, pki.selfSigned.key]), { mode: 0o600 });
     // OpenSSL's own server, wanting a certificate of the test CA: TLS 1.3 lets the client finish
     // its handshake first, and the refusal comes after it, as an alert.
     const port = await closedPort();

@@ -9,6 +9,7 @@ import { systemProblem } from './system.js';
 const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'standard output', stderr: 'standard error' };
 
 const list = (recipients: readonly string[]) => recipients.join(', ');
+const octal = (mode: number) => mode.toString(8).padStart(4, '0');
 
 export const errors: WordsOf<AppErrorFact> = {
   MAILV_OUTPUT_FAILED: ({ output, detail }) => `cannot write to ${OUTPUT[output]}: ${detail}`,
@@ -23,6 +24,7 @@ export const errors: WordsOf<AppErrorFact> = {
 
 export const notes: WordsOf<AppNote> = {
   'null-body': () => "Null message body; hope that's ok", // as mail(1) says it
+  'client-key-readable': ({ path, mode }) => `the private key in ${path} is used, but its mode ${octal(mode)} lets group or others read it: chmod 600 ${path}`,
   'empty-not-sent': () => 'the message is empty: not sent (-E)',
   'body-not-utf8': () => 'the text is not UTF-8: it goes as charset=unknown-8bit, and its reader must guess (recode it to UTF-8 first, e.g. with iconv)',
   'recipient-not-delivered': ({ recipient, reply }) => `not delivered to ${recipient}: ${reply.raw.join(' ')}`,

@@ -9,6 +9,7 @@ import { systemProblem } from './system.js';
 const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'la sortie standard', stderr: 'la sortie d’erreur standard' };
 
 const list = (recipients: readonly string[]) => recipients.join(', ');
+const octal = (mode: number) => mode.toString(8).padStart(4, '0');
 
 export const errors: WordsOf<AppErrorFact> = {
   MAILV_OUTPUT_FAILED: ({ output, errno, detail }) => `impossible d’écrire sur ${OUTPUT[output]} : ${systemProblem({ errno, detail })}`,
@@ -23,6 +24,8 @@ export const errors: WordsOf<AppErrorFact> = {
 
 export const notes: WordsOf<AppNote> = {
   'null-body': () => 'Corps du message vide ; j’espère que c’est voulu',
+  'client-key-readable': ({ path, mode }) =>
+    `la clé privée de ${path} est utilisée, mais son mode ${octal(mode)} permet au groupe ou aux autres de la lire : chmod 600 ${path}`,
   'empty-not-sent': () => 'le message est vide : pas envoyé (-E)',
   'body-not-utf8': () =>
     'le texte n’est pas en UTF-8 : il part en charset=unknown-8bit, à son lecteur de deviner (convertissez-le d’abord en UTF-8, avec iconv par exemple)',
