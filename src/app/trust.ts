@@ -82,12 +82,39 @@ async function readClientIdentity({
     createSecureContext({ cert, key });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH' ? 'mismatch' : code === 'ERR_OSSL_BAD_DECRYPT' ? 'encrypted' : 'unusable';
+    const mismatch = code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH';
+    const reason = mismatch
+      ? (await keyOfLaterCertificate(cert, key))
+        ? 'not-first'
+        : 'mismatch'
+      : code === 'ERR_OSSL_BAD_DECRYPT'
+        ? 'encrypted'
+        : 'unusable';
     throw new InputError({ code: 'MAILV_CLIENT_CERT_UNUSABLE', cert: certPath, key: keyPath, reason, openssl: code }, ExitCode.DATAERR);
   }
   // As for the accounts file that holds a password: group or others may read it.
   const exposed = (keyFile.mode & 0o044) !== 0 ? { path: keyPath, mode: keyFile.mode & 0o7777 } : undefined;
   return { identity: { cert, key }, exposed };
+}
+
+/**
+ * OpenSSL takes the file's first certificate for the client's own: a key that belongs to one
+ * further down is a chain in the wrong order, not a wrong key, and is said so.
+ */
+async function keyOfLaterCertificate(certPem: Buffer, keyPem: Buffer): Promise<boolean> {
+  const blocks = certPem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length < 2) return false;
+  const { X509Certificate, createPrivateKey } = await import('node:crypto');
+  // A block or a key OpenSSL cannot read leaves the mismatch as OpenSSL said it.
+  const readable = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
+  const key = readable(() => createPrivateKey(keyPem));
+  return key !== undefined && blocks.slice(1).some((block) => readable(() => new X509Certificate(block).checkPrivateKey(key)) === true);
 }
 
 /**

@@ -191,7 +191,8 @@ export type InputFact =
       readonly code: 'MAILV_CLIENT_CERT_UNUSABLE';
       readonly cert: string;
       readonly key: string;
-      readonly reason: 'mismatch' | 'encrypted' | 'unusable';
+      /** `not-first`: the key is that of a later certificate of the file (a chain with the client's own certificate not first). */
+      readonly reason: 'mismatch' | 'not-first' | 'encrypted' | 'unusable';
       readonly openssl: string | undefined;
     };
 

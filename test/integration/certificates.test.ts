@@ -344,6 +344,24 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
     const mismatch = await send(['--tls-cert', cert, '--tls-key', other]);
     assert.equal(mismatch.code, 65);
     assert.equal(mismatch.stderr.split('\n')[0], `mailv: --tls-cert ${cert} and --tls-key ${other} cannot be used: the key does not belong to the certificate`);
+    // The chain before the client's own certificate: the key is that of the second.
+    const reversed = join(home, 'reversed.pem');
+    writeFileSync(reversed, Buffer.concat([readFileSync(testPki().caFile), wrongName.cert, wrongName.key]), { mode: 0o600 });
+    for (const flags of [
+      ['--tls-cert', reversed],
+      ['--tls-cert', reversed, '--tls-key', reversed],
+    ]) {
+      const upsideDown = await send(flags);
+      assert.equal(upsideDown.code, 65);
+      assert.equal(
+        upsideDown.stderr.split('\n')[0],
+        `mailv: --tls-cert ${reversed} and --tls-key ${reversed} cannot be used: the key belongs to a certificate further down the file: the client's own certificate comes first, then its chain`,
+      );
+    }
+    // A chain in order whose key is not its first certificate's is a mismatch still.
+    const chained = join(home, 'chained.pem');
+    writeFileSync(chained, Buffer.concat([wrongName.cert, readFileSync(testPki().caFile)]));
+    assert.match((await send(['--tls-cert', chained, '--tls-key', other])).stderr, /cannot be used: the key does not belong to the certificate$/m);
     const noKey = await send(['--tls-cert', cert]);
     assert.equal(noKey.code, 65);
     assert.equal(noKey.stderr.split('\n')[0], `mailv: --tls-cert ${cert} holds no PEM private key (give it with --tls-key)`);

@@ -146,9 +146,11 @@ export const errors: WordsOf<CliErrorFact> = {
     `--tls-cert ${cert} and --tls-key ${key} cannot be used: ${
       reason === 'mismatch'
         ? 'the key does not belong to the certificate'
-        : reason === 'encrypted'
-          ? 'the key is encrypted (mailv asks for no passphrase: openssl pkey -in key -out plain.key)'
-          : `OpenSSL refused them (${openssl ?? 'no code'})`
+        : reason === 'not-first'
+          ? "the key belongs to a certificate further down the file: the client's own certificate comes first, then its chain"
+          : reason === 'encrypted'
+            ? 'the key is encrypted (mailv asks for no passphrase: openssl pkey -in key -out plain.key)'
+            : `OpenSSL refused them (${openssl ?? 'no code'})`
     }`,
 };
 

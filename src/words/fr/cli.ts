@@ -164,9 +164,11 @@ export const errors: WordsOf<CliErrorFact> = {
     `--tls-cert ${cert} et --tls-key ${key} ne peuvent servir : ${
       reason === 'mismatch'
         ? 'la clé n’est pas celle du certificat'
-        : reason === 'encrypted'
-          ? 'la clé est chiffrée (mailv ne demande aucune phrase secrète : openssl pkey -in cle -out claire.key)'
-          : `OpenSSL les refuse (${openssl ?? 'sans code'})`
+        : reason === 'not-first'
+          ? 'la clé est celle d’un certificat plus loin dans le fichier : le certificat du client vient d’abord, sa chaîne ensuite'
+          : reason === 'encrypted'
+            ? 'la clé est chiffrée (mailv ne demande aucune phrase secrète : openssl pkey -in cle -out claire.key)'
+            : `OpenSSL les refuse (${openssl ?? 'sans code'})`
     }`,
 };
 
