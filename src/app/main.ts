@@ -8,6 +8,7 @@ import { buildReplayPlan } from '../cli/replay-options.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
 import { chooseLanguage } from '../words/language.js';
+import { emptyQueue } from '../words/en/mail-queue.js';
 import { accountSettings } from './config.js';
 import type { AppIo } from './io.js';
 import { showMx } from './mx-lookup.js';
@@ -37,6 +38,10 @@ async function dispatch(run: Run): Promise<number> {
     if (io.sendmail) {
       const { sendmailCommand } = await import('./sendmail.js');
       const command = await sendmailCommand(run);
+      if (command.kind === 'queue') {
+        run.output.out(`${emptyQueue}\n`);
+        return ExitCode.OK;
+      }
       plan = command.kind === 'message' ? command.plan : command.base;
       run.plan = plan;
       run.language = plan.language;

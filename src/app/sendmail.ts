@@ -16,12 +16,15 @@ import type { Run } from './run.js';
 export type SendmailCommand =
   | { readonly kind: 'message'; readonly plan: Plan }
   /** -bs: `planFor` makes each transaction's plan from its envelope ('' the null sender). */
-  | { readonly kind: 'smtp'; readonly base: Plan; planFor(sender: string, recipients: readonly string[]): Plan };
+  | { readonly kind: 'smtp'; readonly base: Plan; planFor(sender: string, recipients: readonly string[]): Plan }
+  /** -bp: the queue listed, which is always empty; nothing is read or sent. */
+  | { readonly kind: 'queue' };
 
 /** The command of a sendmail-style run. Throws UsageError (64) or ConfigError (78). */
 export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   const { io } = run;
   const line = parseSendmailLine(io.argv);
+  if (line.listQueue) return { kind: 'queue' };
   run.language = chooseLanguage(undefined, io.env);
   const account = await accountSettings(io.env, line.options.config, line.options.account);
   if (!line.smtp) return { kind: 'message', plan: planOf(run, line, account, line.options.from, line.recipients) };

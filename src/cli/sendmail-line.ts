@@ -23,6 +23,8 @@ export interface SendmailCommandLine {
   readonly dsn: DsnRequest | undefined;
   /** -bs: an SMTP client on standard input and output gives the envelope and the messages. */
   readonly smtp: boolean;
+  /** -bp: list the mail queue, as mailq does; mailv-sendmail keeps none. */
+  readonly listQueue: boolean;
 }
 
 /**
@@ -53,6 +55,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   let ret: DsnRequest['ret'];
   let envid: string | undefined;
   let smtp = false;
+  let listQueue = false;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
     if (argument === '--') {
@@ -128,9 +131,11 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
           break;
         case 'b':
           // -bm, "deliver mail in the usual way", and -bs, the same over SMTP on standard input
-          // and output, are the modes of a sender that keeps no queue.
-          if (given !== 'm' && given !== 's') throw new UsageError({ code: 'MAILV_SENDMAIL_MODE', mode: given });
+          // and output, are the modes of a sender that keeps no queue; -bp lists that queue,
+          // always empty, for the scripts that watch it.
+          if (given !== 'm' && given !== 's' && given !== 'p') throw new UsageError({ code: 'MAILV_SENDMAIL_MODE', mode: given });
           smtp = given === 's';
+          listQueue = given === 'p';
           break;
         case 'e':
           if (!ERROR_MODES.includes(given)) throw invalid(option, given, ERROR_MODES);
@@ -153,7 +158,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   options.readRecipients = true;
   // -N and -V are checked as --notify and --envid are.
   const dsn = dsnRequest(notify, ret, envid, { notify: '-N', envid: '-V' });
-  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn, smtp };
+  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn, smtp, listQueue };
 }
 
 /**

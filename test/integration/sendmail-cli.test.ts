@@ -261,12 +261,21 @@ describe('mailv-sendmail', () => {
 
   it('an option sendmail programs do not pass: 64, nothing sent, nothing kept', async () => {
     const home = freshHome();
-    const result = await run(SENDMAIL, ['-bp'], { HOME: home }, '');
+    const result = await run(SENDMAIL, ['-bv', 'bob@example.org'], { HOME: home }, '');
     assert.equal(result.code, 64);
-    assert.equal(
-      result.stderr,
-      'mailv: -bp (list the mail queue) is not for mailv-sendmail: it keeps no queue and only sends, at once (-bm, or -bs over SMTP)\n',
-    );
+    assert.equal(result.stderr, 'mailv: -bv (verify addresses) is not for mailv-sendmail: it keeps no queue and only sends, at once (-bm, or -bs over SMTP)\n');
+    assert.equal(existsSync(join(home, 'dead.letter')), false);
+  });
+
+  it('-bp lists the queue as Postfix words an empty one, whatever the language: there is none; nothing read, sent or kept', async () => {
+    const home = freshHome();
+    for (const env of [{}, { LANG: 'fr_FR.UTF-8' }]) {
+      // Standard input holds a message that must not go: -bp reads nothing, and no server listens.
+      const result = await run(SENDMAIL, ['-bp'], { HOME: home, MAILV_SERVER: '127.0.0.1:1', ...env }, 'Subject: x\n\nnot for sending\n');
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, 'Mail queue is empty\n');
+      assert.equal(result.stderr, '');
+    }
     assert.equal(existsSync(join(home, 'dead.letter')), false);
   });
 

@@ -72,7 +72,19 @@ describe('sendmail command line', () => {
   });
 
   it('refuses what it cannot do, as a usage error (64)', () => {
-    for (const argv of [['-bp'], ['-q'], ['-N', 'never,success'], ['-R', 'some'], ['-oex'], ['-odz'], ['-f'], ['--subject', 'x'], ['-tx'], ['-B', '9BIT']]) {
+    for (const argv of [
+      ['-bv', 'bob@example.org'],
+      ['-bi'],
+      ['-q'],
+      ['-N', 'never,success'],
+      ['-R', 'some'],
+      ['-oex'],
+      ['-odz'],
+      ['-f'],
+      ['--subject', 'x'],
+      ['-tx'],
+      ['-B', '9BIT'],
+    ]) {
       assert.throws(() => parseSendmailLine(argv), UsageError, argv.join(' '));
     }
   });
