@@ -269,7 +269,7 @@ describe('mailv-sendmail', () => {
 
   it('-bp lists the queue as Postfix words an empty one, whatever the language: there is none; nothing read, sent or kept', async () => {
     const home = freshHome();
-    for (const env of [{}, { LANG: 'fr_FR.UTF-8' }]) {
+    for (const env of [{}, { LANG: 'fr_FR.UTF-8' }] as Record<string, string>[]) {
       // Standard input holds a message that must not go: -bp reads nothing, and no server listens.
       const result = await run(SENDMAIL, ['-bp'], { HOME: home, MAILV_SERVER: '127.0.0.1:1', ...env }, 'Subject: x\n\nnot for sending\n');
       assert.equal(result.code, 0, result.stderr);

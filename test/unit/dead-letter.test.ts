@@ -151,13 +151,13 @@ describe('dead.letter', () => {
     assert.equal(existsSync(path), false);
   });
 
-  it("names the system's error by its code, in French by its meaning", async () => {
+  it("names the system's error by its meaning, not in Node's words", async () => {
     const path = join(directory, 'no-such-directory', 'dead.letter');
     await assert.rejects(saveDeadLetter(path, 'alice@example.org', chunks('Subject: x\r\n')), (error: unknown) => {
       assert.ok(error instanceof LocalIoError);
       assert.equal(error.code, 'MAILV_DEAD_LETTER_IO');
       assert.equal(error.fact.code === 'MAILV_DEAD_LETTER_IO' && error.fact.errno, 'ENOENT');
-      assert.equal(describeError(error, en), `cannot save the message to ${path}: ENOENT: no such file or directory, open '${path}'`);
+      assert.equal(describeError(error, en), `cannot save the message to ${path}: a directory of its path does not exist`);
       assert.equal(describeError(error, fr), `impossible d’enregistrer le message dans ${path} : un dossier du chemin n’existe pas`);
       return true;
     });

@@ -3,6 +3,7 @@ import type { DeliveryErrorFact, DeliveryNote, NotAFile } from '../../delivery/f
 import type { WordsOf } from '../catalogue.js';
 import { describeFact } from '../describe.js';
 import { hostAt } from '../host.js';
+import { systemProblem } from './system.js';
 
 const NOT_A_FILE: Readonly<Record<NotAFile, string>> = {
   'symbolic-link': 'it is a symbolic link, not a regular file (set DEAD to the file it leads to)',
@@ -17,7 +18,9 @@ const NOT_A_FILE: Readonly<Record<NotAFile, string>> = {
 export const errors: WordsOf<DeliveryErrorFact> = {
   MAILV_DEAD_LETTER_NOT_A_FILE: ({ path, found }) => `cannot save the message to ${path}: ${NOT_A_FILE[found]}`,
   MAILV_DEAD_LETTER_MESSAGE_FAILED: ({ path, error }, words) => `cannot save the message to ${path}: ${describeFact(error, words)}`,
-  MAILV_DEAD_LETTER_IO: ({ path, detail }) => `cannot save the message to ${path}: ${detail}`,
+  // The file is created if need be: a name that does not exist is a directory of its path.
+  MAILV_DEAD_LETTER_IO: ({ path, errno, detail }) =>
+    `cannot save the message to ${path}: ${errno === 'ENOENT' ? 'a directory of its path does not exist' : systemProblem({ errno, detail })}`,
   MAILV_NO_MX_TOOK: ({ domain, tried, skipped, otherFamily }) =>
     `no MX host of ${domain} took the message (${tried} tried${skipped > 0 ? `, ${skipped} without an address` : ''}` +
     `${otherFamily ? `, ${otherFamily.hosts} without an IPv${otherFamily.family} address` : ''})`,

@@ -3,6 +3,7 @@ import type { DeliveryErrorFact, DeliveryNote, NotAFile } from '../../delivery/f
 import type { WordsOf } from '../catalogue.js';
 import { describeFact } from '../describe.js';
 import { hostAt } from '../host.js';
+import { systemProblem } from './system.js';
 
 const NOT_A_FILE: Readonly<Record<NotAFile, string>> = {
   'symbolic-link': 'c’est un lien symbolique, pas un fichier ordinaire (donnez à DEAD le fichier vers lequel il mène)',
@@ -15,22 +16,12 @@ const NOT_A_FILE: Readonly<Record<NotAFile, string>> = {
 };
 
 /** The system's errors said in French; any other keeps the system's own words. */
-const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
-  EACCES: 'permission refusée',
-  EPERM: 'opération non permise',
-  ENOSPC: 'plus de place sur le périphérique',
-  EDQUOT: 'quota de disque dépassé',
-  EROFS: 'système de fichiers en lecture seule',
-  ENOENT: 'un dossier du chemin n’existe pas',
-  ENOTDIR: 'un élément du chemin n’est pas un dossier',
-  EIO: 'erreur d’entrée-sortie',
-};
-
 export const errors: WordsOf<DeliveryErrorFact> = {
   MAILV_DEAD_LETTER_NOT_A_FILE: ({ path, found }) => `impossible d’enregistrer le message dans ${path} : ${NOT_A_FILE[found]}`,
   MAILV_DEAD_LETTER_MESSAGE_FAILED: ({ path, error }, words) => `impossible d’enregistrer le message dans ${path} : ${describeFact(error, words)}`,
+  // The file is created if need be: a name that does not exist is a directory of its path.
   MAILV_DEAD_LETTER_IO: ({ path, errno, detail }) =>
-    `impossible d’enregistrer le message dans ${path} : ${(errno !== undefined && SYSTEM_ERRORS[errno]) || detail}`,
+    `impossible d’enregistrer le message dans ${path} : ${errno === 'ENOENT' ? 'un dossier du chemin n’existe pas' : systemProblem({ errno, detail })}`,
   MAILV_NO_MX_TOOK: ({ domain, tried, skipped, otherFamily }) =>
     `aucun MX de ${domain} n’a pris le message (${tried} essayé${tried > 1 ? 's' : ''}${skipped > 0 ? `, ${skipped} sans adresse` : ''}` +
     `${otherFamily ? `, ${otherFamily.hosts} sans adresse IPv${otherFamily.family}` : ''})`,
