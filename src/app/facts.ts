@@ -27,7 +27,7 @@ export type AppNote =
   | { readonly code: 'null-body' }
   /** The body is neither ASCII nor UTF-8: it goes labelled charset=unknown-8bit (RFC 1428). */
   | { readonly code: 'body-not-utf8' }
-  /** The private key of --tls-cert/--tls-key is in a file its group or others may read (`mode`). */
+  /** The private key of --tls-cert/--tls-key is in a file anyone on the machine may read (`mode`). */
   | { readonly code: 'client-key-readable'; readonly path: string; readonly mode: number }
   /** -E: standard input was empty, so nothing is sent. */
   | { readonly code: 'empty-not-sent' }

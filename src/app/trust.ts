@@ -16,7 +16,7 @@ export interface Trust {
   readonly clientIdentity?: ClientIdentity | undefined;
 }
 
-/** A private key file that its group or others may read: its path and mode. */
+/** A private key file that anyone on the machine may read: its path and mode. */
 interface ExposedKey {
   readonly path: string;
   readonly mode: number;
@@ -78,34 +78,32 @@ async function readClientIdentity({
     throw new InputError({ code: 'MAILV_CA_NO_PEM', path: keyPath, option, wanted: 'private-key' }, ExitCode.DATAERR);
   }
   const { createSecureContext } = await import('node:tls');
+  const unusable = (reason: 'mismatch' | 'not-first' | 'encrypted' | 'unusable', openssl: string | undefined) =>
+    new InputError({ code: 'MAILV_CLIENT_CERT_UNUSABLE', cert: certPath, key: keyPath, reason, openssl }, ExitCode.DATAERR);
   try {
     createSecureContext({ cert, key });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const mismatch = code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH';
-    const reason = mismatch
-      ? (await keyOfLaterCertificate(cert, key))
-        ? 'not-first'
-        : 'mismatch'
-      : code === 'ERR_OSSL_BAD_DECRYPT'
-        ? 'encrypted'
-        : 'unusable';
-    throw new InputError({ code: 'MAILV_CLIENT_CERT_UNUSABLE', cert: certPath, key: keyPath, reason, openssl: code }, ExitCode.DATAERR);
+    if (code !== 'ERR_OSSL_X509_KEY_VALUES_MISMATCH') throw unusable(code === 'ERR_OSSL_BAD_DECRYPT' ? 'encrypted' : 'unusable', code);
+    throw unusable((await whoseKey(cert, key)) === 'later' ? 'not-first' : 'mismatch', code);
   }
-  // As for the accounts file that holds a password: group or others may read it.
-  const exposed = (keyFile.mode & 0o044) !== 0 ? { path: keyPath, mode: keyFile.mode & 0o7777 } : undefined;
+  // OpenSSL keeps a certificate and a key for each key type: a key of another type than the first
+  // certificate's is no mismatch to it, and the handshake would then send no certificate.
+  const owner = await whoseKey(cert, key);
+  if (owner === 'later' || owner === 'none') throw unusable(owner === 'later' ? 'not-first' : 'mismatch', undefined);
+  // A group may be meant to share it (Debian's ssl-cert); anyone on the machine never is.
+  const exposed = (keyFile.mode & 0o004) !== 0 ? { path: keyPath, mode: keyFile.mode & 0o7777 } : undefined;
   return { identity: { cert, key }, exposed };
 }
 
 /**
- * OpenSSL takes the file's first certificate for the client's own: a key that belongs to one
- * further down is a chain in the wrong order, not a wrong key, and is said so.
+ * Which certificate of the file the key belongs to. OpenSSL takes the first for the client's own:
+ * a key of one further down is a chain in the wrong order, not a wrong key, and is said so.
+ * `unknown`: OpenSSL cannot read the key or the first certificate apart, and has the last word.
  */
-async function keyOfLaterCertificate(certPem: Buffer, keyPem: Buffer): Promise<boolean> {
+async function whoseKey(certPem: Buffer, keyPem: Buffer): Promise<'first' | 'later' | 'none' | 'unknown'> {
   const blocks = certPem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length < 2) return false;
   const { X509Certificate, createPrivateKey } = await import('node:crypto');
-  // A block or a key OpenSSL cannot read leaves the mismatch as OpenSSL said it.
   const readable = <T>(read: () => T): T | undefined => {
     try {
       return read();
@@ -114,7 +112,11 @@ async function keyOfLaterCertificate(certPem: Buffer, keyPem: Buffer): Promise<b
     }
   };
   const key = readable(() => createPrivateKey(keyPem));
-  return key !== undefined && blocks.slice(1).some((block) => readable(() => new X509Certificate(block).checkPrivateKey(key)) === true);
+  const belongs = (block: string) => (key === undefined ? undefined : readable(() => new X509Certificate(block).checkPrivateKey(key)));
+  const first = blocks[0] === undefined ? undefined : belongs(blocks[0]);
+  if (first === undefined) return 'unknown';
+  if (first) return 'first';
+  return blocks.slice(1).some((block) => belongs(block) === true) ? 'later' : 'none';
 }
 
 /**

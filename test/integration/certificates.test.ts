@@ -211,7 +211,7 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
     assert.deepEqual(presented, ['mail.example.org', 'mail.example.org', '']);
   });
 
-  it('a key file that group or others may read is used, and said, unless -q; one kept to its owner is not', async () => {
+  it('a key file that anyone may read is used, and said, unless -q; one kept to its owner or group is not', async () => {
     const home = freshHome();
     const { wrongName } = testPki();
     const cert = join(home, 'client.pem');
@@ -242,17 +242,18 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
         },
       );
     const earlier = presented.length;
-    chmodSync(key, 0o640);
+    chmodSync(key, 0o644);
     const exposed = await send();
     assert.equal(exposed.code, 0, exposed.stderr);
-    assert.equal(exposed.stderr, `mailv: the private key in ${key} is used, but its mode 0640 lets group or others read it: chmod 600 ${key}\n`);
+    assert.equal(exposed.stderr, `mailv: the private key in ${key} is used, but its mode 0644 lets anyone on this machine read it: chmod o-rwx ${key}\n`);
     const quiet = await send('-q');
     assert.equal(quiet.code, 0, quiet.stderr);
     assert.equal(quiet.stderr, '');
-    chmodSync(key, 0o600);
-    const kept = await send();
-    assert.equal(kept.code, 0, kept.stderr);
-    assert.equal(kept.stderr, '');
+    // A group may be meant to share it (Debian's ssl-cert group).
+    chmodSync(key, 0o640);
+    const shared = await send();
+    assert.equal(shared.code, 0, shared.stderr);
+    assert.equal(shared.stderr, '');
     // The certificate, public, may be read by anyone: only the key's file is looked at.
     chmodSync(cert, 0o644);
     assert.equal((await send()).stderr, '');
@@ -358,6 +359,21 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
         `mailv: --tls-cert ${reversed} and --tls-key ${reversed} cannot be used: the key belongs to a certificate further down the file: the client's own certificate comes first, then its chain`,
       );
     }
+    // Of another key type (RSA) than the key (P-256): OpenSSL takes both, and would send nothing.
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rsa.key', '-out', 'rsa.pem', '-days', '2', '-subj', '/CN=rsa'], {
+      cwd: home,
+      stdio: 'ignore',
+    });
+    const ecKey = join(home, 'client.key');
+    writeFileSync(ecKey, wrongName.key, { mode: 0o600 });
+    const rsaFirst = join(home, 'rsa-first.pem');
+    writeFileSync(rsaFirst, Buffer.concat([readFileSync(join(home, 'rsa.pem')), wrongName.cert]));
+    const typesReversed = await send(['--tls-cert', rsaFirst, '--tls-key', ecKey]);
+    assert.equal(typesReversed.code, 65);
+    assert.match(typesReversed.stderr, /cannot be used: the key belongs to a certificate further down the file/);
+    const typesDiffer = await send(['--tls-cert', join(home, 'rsa.pem'), '--tls-key', ecKey]);
+    assert.equal(typesDiffer.code, 65);
+    assert.match(typesDiffer.stderr, /cannot be used: the key does not belong to the certificate$/m);
     // A chain in order whose key is not its first certificate's is a mismatch still.
     const chained = join(home, 'chained.pem');
     writeFileSync(chained, Buffer.concat([wrongName.cert, readFileSync(testPki().caFile)]));
