@@ -218,13 +218,24 @@ describe('faults', () => {
   });
 
   it('an attachment deleted while waiting for the server is still sent whole', async () => {
-    const server = await startScriptedServer({ greetingDelayMs: 600 });
+    // Deleted once mailv has connected (its attachments are open by then), while the greeting is awaited.
+    let connected = () => {};
+    const connection = new Promise<void>((resolve) => {
+      connected = resolve;
+    });
+    const server = await startScriptedServer({
+      greetingDelayMs: 1000,
+      perConnection: () => {
+        connected();
+        return {};
+      },
+    });
     try {
       const home = freshHome();
       const file = join(home, 'report.txt');
       writeFileSync(file, 'attached text\n'.repeat(1000));
       const running = runCli(['--server', `127.0.0.1:${server.port}`, '-q', '-s', 'x', '-a', file, 'bob@example.org'], { input: 'x\n', home });
-      await sleep(300);
+      await connection;
       unlinkSync(file);
       const run = await running;
       assert.equal(run.code, 0, run.stderr);
