@@ -276,6 +276,12 @@ describe('mailv-sendmail', () => {
       assert.equal(result.stdout, 'Mail queue is empty\n');
       assert.equal(result.stderr, '');
     }
+    // Through a link named mailq, as Postfix installs one.
+    const mailq = join(home, 'mailq');
+    symlinkSync(MAILV, mailq);
+    const listed = await run(mailq, [], { HOME: home, MAILV_SERVER: '127.0.0.1:1' }, 'Subject: x\n\nnot for sending\n');
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal(listed.stdout, 'Mail queue is empty\n');
     assert.equal(existsSync(join(home, 'dead.letter')), false);
   });
 
