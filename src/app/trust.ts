@@ -1,6 +1,6 @@
 // What logging in and checking certificates need from outside the command line: the CA file of
 // --ca and the secret, both read before any connection is made.
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { systemProblem } from '../cli/system-problem.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -102,7 +102,8 @@ async function readClientIdentity({
  * `unknown`: OpenSSL cannot read the key or the first certificate apart, and has the last word.
  */
 async function whoseKey(certPem: Buffer, keyPem: Buffer): Promise<'first' | 'later' | 'none' | 'unknown'> {
-  const blocks = certPem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+  // Every label OpenSSL reads a certificate under (X509 CERTIFICATE, TRUSTED CERTIFICATE), so that the first is the first.
+  const blocks = certPem.toString('latin1').match(/-----BEGIN [A-Z0-9 ]*CERTIFICATE-----[^-]+-----END [A-Z0-9 ]*CERTIFICATE-----/g) ?? [];
   const { X509Certificate, createPrivateKey } = await import('node:crypto');
   const readable = <T>(read: () => T): T | undefined => {
     try {
@@ -136,7 +137,9 @@ function readPemFile(path: string, option: '--tls-cert' | '--tls-key' | undefine
     if (!info.isFile()) throw new InputError({ code: 'MAILV_CA_NOT_FILE', path, ...named }, ExitCode.NOINPUT);
     if (info.size > MAX_CA_FILE) throw new InputError({ code: 'MAILV_CA_TOO_LARGE', path, limit: MAX_CA_FILE, ...named }, ExitCode.NOINPUT);
     mode = info.mode;
-    pem = readFileSync(fd);
+    // Read to the limit whatever the size said: a file may say it is empty and never end (/proc's).
+    pem = readUpTo(fd, MAX_CA_FILE);
+    if (pem.length > MAX_CA_FILE) throw new InputError({ code: 'MAILV_CA_TOO_LARGE', path, limit: MAX_CA_FILE, ...named }, ExitCode.NOINPUT);
   } catch (error) {
     if (error instanceof InputError) throw error;
     // `ENOENT: no such file or directory, open '…'`: the code is a fact apart, not words.
@@ -148,4 +151,16 @@ function readPemFile(path: string, option: '--tls-cert' | '--tls-key' | undefine
   if (option !== '--tls-key' && !pem.includes('-----BEGIN CERTIFICATE-----'))
     throw new InputError({ code: 'MAILV_CA_NO_PEM', path, ...named }, ExitCode.DATAERR);
   return { pem, mode };
+}
+
+/** Read at a time: whole blocks, since some files take no other (/proc/self/pagemap, 8 octets a record). */
+const READ_BLOCK = 64 * 1024;
+
+/** The file's octets, read to its end or until there are more than `limit` (then the caller refuses it). */
+function readUpTo(fd: number, limit: number): Buffer {
+  const buffer = Buffer.allocUnsafe(limit + READ_BLOCK);
+  let length = 0;
+  for (let read = -1; read !== 0 && length <= limit; length += read) read = readSync(fd, buffer, length, READ_BLOCK, null);
+  // A copy of what was read: the buffer of the limit's size is not kept with the certificate.
+  return Buffer.from(buffer.subarray(0, length));
 }

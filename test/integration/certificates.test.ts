@@ -87,6 +87,10 @@ describe('STARTTLS certificates', () => {
     assert.equal(empty.code, 65);
     assert.match(empty.stderr, /holds no PEM certificate/);
     assert.equal(empty.stdout, '');
+    // A regular file that says it is empty and never ends: read to the limit, not to its end.
+    const endless = await send(`127.0.0.1:${sinks.good.port}`, ['--ca', '/proc/self/pagemap']);
+    assert.equal(endless.code, 66, endless.stderr);
+    assert.match(endless.stderr, /^mailv: cannot read --ca \/proc\/self\/pagemap: larger than 4 MiB$/m);
   });
 
   it('bytes injected after "220 Ready to start TLS": 76, no handshake, no message (CVE-2011-0411)', async () => {
@@ -374,6 +378,15 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
     const typesDiffer = await send(['--tls-cert', join(home, 'rsa.pem'), '--tls-key', ecKey]);
     assert.equal(typesDiffer.code, 65);
     assert.match(typesDiffer.stderr, /cannot be used: the key does not belong to the certificate$/m);
+    // The first certificate under another label OpenSSL reads (X509 CERTIFICATE) is still the first.
+    const relabelled = join(home, 'relabelled.pem');
+    writeFileSync(
+      relabelled,
+      Buffer.concat([Buffer.from(wrongName.cert.toString('latin1').replace(/ CERTIFICATE-----/g, ' X509 CERTIFICATE-----')), good.cert]),
+    );
+    const labelled = await send(['--tls-cert', relabelled, '--tls-key', ecKey]);
+    assert.doesNotMatch(labelled.stderr, /cannot be used/);
+    assert.notEqual(labelled.code, 65, labelled.stderr);
     // A chain in order whose key is not its first certificate's is a mismatch still.
     const chained = join(home, 'chained.pem');
     writeFileSync(chained, Buffer.concat([wrongName.cert, readFileSync(testPki().caFile)]));

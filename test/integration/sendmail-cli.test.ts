@@ -263,7 +263,10 @@ describe('mailv-sendmail', () => {
     const home = freshHome();
     const result = await run(SENDMAIL, ['-bv', 'bob@example.org'], { HOME: home }, '');
     assert.equal(result.code, 64);
-    assert.equal(result.stderr, 'mailv: -bv (verify addresses) is not for mailv-sendmail: it keeps no queue and only sends, at once (-bm, or -bs over SMTP)\n');
+    assert.equal(
+      result.stderr,
+      'mailv: -bv (verify addresses) is not for mailv-sendmail: it keeps no queue and only sends, at once (-bm, or -bs over SMTP; -bp lists the queue, always empty)\n',
+    );
     assert.equal(existsSync(join(home, 'dead.letter')), false);
   });
 

@@ -78,7 +78,7 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_OPTION_UNKNOWN: ({ option, suggestions }) => [`option inconnue « ${option} »`, ...(suggestions.length > 0 ? [suggestion(suggestions)] : [])].join('\n'),
   MAILV_OPTION_VALUE_MISSING: ({ option }) => `il manque la valeur de l’option « ${option} »`,
   MAILV_SENDMAIL_MODE: ({ mode }) =>
-    `-b${mode}${SENDMAIL_MODES_FR[mode] === undefined ? '' : ` (${SENDMAIL_MODES_FR[mode]})`} n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite (-bm, ou -bs en SMTP)`,
+    `-b${mode}${SENDMAIL_MODES_FR[mode] === undefined ? '' : ` (${SENDMAIL_MODES_FR[mode]})`} n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite (-bm, ou -bs en SMTP ; -bp liste la file, toujours vide)`,
   MAILV_SENDMAIL_QUEUE_RUN: ({ argument }) =>
     `${argument} (traiter la file d’attente) n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite`,
   MAILV_SENDMAIL_SMTP_ARGUMENTS: ({ given }) =>
