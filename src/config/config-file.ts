@@ -180,7 +180,7 @@ export function parseConfig(text: string, path: string, home: string): ConfigFil
  * that its own is the one used. Throws ConfigError for an account the file does not define.
  */
 export function selectAccount(config: ConfigFile, account: string | undefined): AccountSettings {
-  if (account === undefined) return { ...config.defaults };
+  if (account === undefined) return withKeyOfCertificate(config, undefined, { ...config.defaults });
   const settings = config.accounts.get(account);
   if (settings === undefined) {
     throw new ConfigError({ code: 'MAILV_CONFIG_NO_ACCOUNT', path: config.path, account, defined: [...config.accounts.keys()] });
@@ -191,7 +191,14 @@ export function selectAccount(config: ConfigFile, account: string | undefined): 
     delete inherited.passwordFile;
     delete inherited.passwordCmd;
   }
-  return { ...inherited, ...settings };
+  return withKeyOfCertificate(config, account, { ...inherited, ...settings });
+}
+
+/** A `tls-key` without a `tls-cert` (in the section or under it) is the key of no certificate: 78, as --tls-key alone is 64. */
+function withKeyOfCertificate(config: ConfigFile, account: string | undefined, settings: AccountSettings): AccountSettings {
+  if (settings.tlsKey !== undefined && settings.tlsCert === undefined)
+    throw new ConfigError({ code: 'MAILV_CONFIG_TLS_KEY_ALONE', path: config.path, account });
+  return settings;
 }
 
 /**

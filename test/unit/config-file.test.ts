@@ -456,6 +456,21 @@ describe('account selection', () => {
     assert.equal(config.defaults.user, 'alice');
   });
 
+  it('refuses a tls-key without a tls-cert in the section or under it, naming the section', () => {
+    const keyed = parseConfig(['tls-key = /k.pem', '[account paired]', 'tls-cert = /c.pem', '[account plain]', 'user = x'].join('\n'), '/c', '/h');
+    assert.deepEqual(selectAccount(keyed, 'paired'), { tlsKey: '/k.pem', tlsCert: '/c.pem' });
+    for (const account of [undefined, 'plain']) {
+      assert.throws(
+        () => selectAccount(keyed, account),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.code === 'MAILV_CONFIG_TLS_KEY_ALONE' &&
+          describeError(error, en) ===
+            `/c: ${account === undefined ? '[default]' : '[account plain]'} has a tls-key but no tls-cert: the key of which certificate?`,
+      );
+    }
+  });
+
   it('refuses an unknown account, naming the file and the accounts it has', () => {
     assert.throws(
       () => selectAccount(config, 'school'),

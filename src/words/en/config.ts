@@ -2,6 +2,7 @@
 import type { ConfigErrorFact, ConfigNote, FileKind, ServerProblem } from '../../config/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { quoted as q } from '../quote.js';
+import { shellWord } from '../shell-word.js';
 
 /** `file:line`, as compilers name a place in a file. */
 const at = ({ path, line }: { path: string; line: number }) => `${path}:${line}`;
@@ -63,7 +64,7 @@ export const errors: WordsOf<ConfigErrorFact> = {
   MAILV_CONFIG_NOT_UTF8: (fact) => `${at(fact)}: not UTF-8 text`,
   MAILV_CONFIG_UNREADABLE: ({ path, errno, detail }) => `${path}: ${(errno !== undefined ? ERRNO[errno] : undefined) ?? detail}`,
   MAILV_CONFIG_NOT_REGULAR: ({ path, kind }) => `${path}: is ${KIND[kind]}${kind === 'directory' ? '' : ', not a regular file'}`,
-  MAILV_CONFIG_READABLE: ({ path, mode }) => `${path}: holds a password but its mode ${octal(mode)} lets group or others read it: chmod 600 ${path}`,
+  MAILV_CONFIG_READABLE: ({ path, mode }) => `${path}: holds a password but its mode ${octal(mode)} lets group or others read it: chmod 600 ${shellWord(path)}`,
   MAILV_CONFIG_WRITABLE: ({ path, mode }) => `${path}: its mode ${octal(mode)} lets group or others change it, and so run commands as you: chmod go-w ${path}`,
   MAILV_CONFIG_OWNER: ({ path, uid }) => `${path}: belongs to user ${uid}, not to you: another user could run commands as you with it`,
   MAILV_CONFIG_LINK_OWNER: ({ path, uid }) => `${path}: is a symbolic link of user ${uid}, not yours: that user could lead it to another file`,
@@ -73,6 +74,7 @@ export const errors: WordsOf<ConfigErrorFact> = {
   MAILV_CONFIG_DIRECTORY_WRITABLE: ({ path, directory, mode }) =>
     `${path}: the directory ${directory} has mode ${octal(mode)}, which lets group or others put another file in its place: chmod go-w ${directory}`,
   MAILV_CONFIG_TOO_LARGE: ({ path, limit }) => `${path}: larger than ${limit / 1024} KiB, too large for a configuration file`,
+  MAILV_CONFIG_TLS_KEY_ALONE: ({ path, account }) => `${path}: ${section(account)} has a tls-key but no tls-cert: the key of which certificate?`,
   MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
     `${path}: no account ${q(account)}: ${defined.length === 0 ? 'it defines none' : `it defines ${defined.join(', ')}`}`,
   MAILV_SERVER_INVALID: ({ text, problem }) => `invalid server ${q(text)}: ${SERVER_PROBLEM[problem]}`,

@@ -5,6 +5,7 @@ import type { WordsOf } from '../catalogue.js';
 import { describeFact, describeLoadFailure } from '../describe.js';
 import type { OutputWords } from '../output-words.js';
 import { systemProblem } from './system.js';
+import { shellWord } from '../shell-word.js';
 
 const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'la sortie standard', stderr: 'la sortie d’erreur standard' };
 
@@ -25,7 +26,7 @@ export const errors: WordsOf<AppErrorFact> = {
 export const notes: WordsOf<AppNote> = {
   'null-body': () => 'Corps du message vide ; j’espère que c’est voulu',
   'client-key-readable': ({ path, mode }) =>
-    `la clé privée de ${path} est utilisée, mais son mode ${octal(mode)} permet à tout utilisateur de cette machine de la lire : chmod o-rwx ${path}`,
+    `la clé privée de ${path} est utilisée, mais son mode ${octal(mode)} permet à tout utilisateur de cette machine de la lire : chmod o-rwx ${shellWord(path)}`,
   'empty-not-sent': () => 'le message est vide : pas envoyé (-E)',
   'body-not-utf8': () =>
     'le texte n’est pas en UTF-8 : il part en charset=unknown-8bit, à son lecteur de deviner (convertissez-le d’abord en UTF-8, avec iconv par exemple)',

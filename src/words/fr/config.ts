@@ -2,6 +2,7 @@
 import type { ConfigErrorFact, ConfigNote, FileKind, ServerProblem } from '../../config/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { quoted as q } from '../quote.js';
+import { shellWord } from '../shell-word.js';
 
 /** `fichier:ligne`, comme les compilateurs désignent un endroit d’un fichier. */
 const at = ({ path, line }: { path: string; line: number }) => `${path}:${line}`;
@@ -64,7 +65,7 @@ export const errors: WordsOf<ConfigErrorFact> = {
   MAILV_CONFIG_UNREADABLE: ({ path, errno, detail }) => `${path} : ${(errno !== undefined ? ERRNO[errno] : undefined) ?? detail}`,
   MAILV_CONFIG_NOT_REGULAR: ({ path, kind }) => `${path} : ${KIND[kind]}`,
   MAILV_CONFIG_READABLE: ({ path, mode }) =>
-    `${path} : contient un mot de passe, mais son mode ${octal(mode)} permet au groupe ou aux autres de le lire : chmod 600 ${path}`,
+    `${path} : contient un mot de passe, mais son mode ${octal(mode)} permet au groupe ou aux autres de le lire : chmod 600 ${shellWord(path)}`,
   MAILV_CONFIG_WRITABLE: ({ path, mode }) =>
     `${path} : son mode ${octal(mode)} permet au groupe ou aux autres de le modifier, et donc d’exécuter des commandes en votre nom : chmod go-w ${path}`,
   MAILV_CONFIG_OWNER: ({ path, uid }) =>
@@ -77,6 +78,7 @@ export const errors: WordsOf<ConfigErrorFact> = {
   MAILV_CONFIG_DIRECTORY_WRITABLE: ({ path, directory, mode }) =>
     `${path} : le répertoire ${directory} a le mode ${octal(mode)}, qui permet au groupe ou aux autres de mettre un autre fichier à sa place : chmod go-w ${directory}`,
   MAILV_CONFIG_TOO_LARGE: ({ path, limit }) => `${path} : plus de ${limit / 1024} Kio, trop grand pour un fichier de configuration`,
+  MAILV_CONFIG_TLS_KEY_ALONE: ({ path, account }) => `${path} : ${section(account)} a une tls-key mais pas de tls-cert : la clé de quel certificat ?`,
   MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
     `${path} : pas de compte ${q(account)} : ${defined.length === 0 ? 'le fichier n’en définit aucun' : `le fichier définit ${defined.join(', ')}`}`,
   MAILV_SERVER_INVALID: ({ text, problem }) => `serveur invalide ${q(text)} : ${SERVER_PROBLEM[problem]}`,
