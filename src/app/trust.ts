@@ -1,5 +1,5 @@
 // What logging in and checking certificates need from outside the command line: the CA file of
-// --ca and the secret, both read before any connection is made.
+// --ca, the client certificate and its key, and the secret, all read before any connection is made.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { systemProblem } from '../cli/system-problem.js';
 import { InputError } from '../errors.js';
@@ -80,17 +80,20 @@ async function readClientIdentity({
   const { createSecureContext } = await import('node:tls');
   const unusable = (reason: 'mismatch' | 'not-first' | 'encrypted' | 'unusable', openssl: string | undefined) =>
     new InputError({ code: 'MAILV_CLIENT_CERT_UNUSABLE', cert: certPath, key: keyPath, reason, openssl }, ExitCode.DATAERR);
+  /** OpenSSL's code when it found the key not the certificate's. */
+  let mismatch: string | undefined;
   try {
     createSecureContext({ cert, key });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ERR_OSSL_X509_KEY_VALUES_MISMATCH') throw unusable(code === 'ERR_OSSL_BAD_DECRYPT' ? 'encrypted' : 'unusable', code);
-    throw unusable((await whoseKey(cert, key)) === 'later' ? 'not-first' : 'mismatch', code);
+    mismatch = code;
   }
-  // OpenSSL keeps a certificate and a key for each key type: a key of another type than the first
-  // certificate's is no mismatch to it, and the handshake would then send no certificate.
+  // Asked even when OpenSSL took the pair: it keeps a certificate and a key for each key type, so a
+  // key of another type than the first certificate's is no mismatch to it, and no certificate would go.
   const owner = await whoseKey(cert, key);
-  if (owner === 'later' || owner === 'none') throw unusable(owner === 'later' ? 'not-first' : 'mismatch', undefined);
+  if (owner === 'later') throw unusable('not-first', mismatch);
+  if (owner === 'none' || mismatch !== undefined) throw unusable('mismatch', mismatch);
   // A group may be meant to share it (Debian's ssl-cert); anyone on the machine never is.
   const exposed = (keyFile.mode & 0o004) !== 0 ? { path: keyPath, mode: keyFile.mode & 0o7777 } : undefined;
   return { identity: { cert, key }, exposed };
@@ -128,6 +131,7 @@ async function whoseKey(certPem: Buffer, keyPem: Buffer): Promise<'first' | 'lat
  */
 function readPemFile(path: string, option: '--tls-cert' | '--tls-key' | undefined): { pem: Buffer; mode: number } {
   const named = option === undefined ? {} : { option };
+  const tooLarge = () => new InputError({ code: 'MAILV_CA_TOO_LARGE', path, limit: MAX_CA_FILE, ...named }, ExitCode.NOINPUT);
   let pem: Buffer;
   let mode: number;
   let fd: number | undefined;
@@ -135,11 +139,11 @@ function readPemFile(path: string, option: '--tls-cert' | '--tls-key' | undefine
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
     const info = fstatSync(fd);
     if (!info.isFile()) throw new InputError({ code: 'MAILV_CA_NOT_FILE', path, ...named }, ExitCode.NOINPUT);
-    if (info.size > MAX_CA_FILE) throw new InputError({ code: 'MAILV_CA_TOO_LARGE', path, limit: MAX_CA_FILE, ...named }, ExitCode.NOINPUT);
+    if (info.size > MAX_CA_FILE) throw tooLarge();
     mode = info.mode;
     // Read to the limit whatever the size said: a file may say it is empty and never end (/proc's).
     pem = readUpTo(fd, MAX_CA_FILE);
-    if (pem.length > MAX_CA_FILE) throw new InputError({ code: 'MAILV_CA_TOO_LARGE', path, limit: MAX_CA_FILE, ...named }, ExitCode.NOINPUT);
+    if (pem.length > MAX_CA_FILE) throw tooLarge();
   } catch (error) {
     if (error instanceof InputError) throw error;
     // `ENOENT: no such file or directory, open '…'`: the code is a fact apart, not words.
