@@ -11,6 +11,15 @@ export type LoadFailure =
   /** A recipient was refused (5xx) or deferred (4xx) while the session went on. */
   | { readonly kind: 'recipient'; readonly recipient: string; readonly outcome: 'refused' | 'deferred'; readonly reply: Reply };
 
+/** One distinct failure of a run: how often, when first and last (ms from the start), after how many messages accepted. */
+export interface LoadFailureSeen {
+  readonly failure: LoadFailure;
+  readonly count: number;
+  readonly firstMs: number;
+  readonly lastMs: number;
+  readonly acceptedBefore: number;
+}
+
 /** How far a run has come, read while it runs (the live line). */
 export interface LoadProgress {
   readonly accepted: number;
@@ -72,8 +81,12 @@ export interface LoadReport {
   readonly transaction: LatencySummary | undefined;
   /** Every server reply, by its code and enhanced code (`250 2.0.0`, or `220`), with how often it came. */
   readonly replies: readonly (readonly [code: string, count: number])[];
-  /** The first few distinct failures, in the order first seen, with how often each came. */
-  readonly failures: readonly { readonly failure: LoadFailure; readonly count: number }[];
+  /**
+   * The first few distinct failures, in the order first seen, with how often each came, when it
+   * first and last came (ms from the start), and how many messages had been accepted before the
+   * first: where a server's limit began to bite.
+   */
+  readonly failures: readonly LoadFailureSeen[];
   /**
    * 0 when every message was accepted; else the sysexits status of the worst failure (see worse()),
    * or, when --stop-on-error stopped the run, that of the failure that stopped it; a signal's

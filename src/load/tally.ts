@@ -1,5 +1,7 @@
 // What a load run found, gathered as its connections go: counts, latency samples, replies by code,
-// the first distinct failures and the status they mean; --stop-on-error's stop at the first loss.
+// the first distinct failures (and when they came) and the status they mean; --stop-on-error's
+// stop at the first loss.
+import { performance } from 'node:perf_hooks';
 import { AuthError, InterruptedError, MailvError } from '../errors.js';
 import { ExitCode, signalStatus } from '../exit-codes.js';
 import type { LoadFailure, LoadProgress, LoadReport, LoadStop } from './facts.js';
@@ -34,7 +36,8 @@ export class Tally {
   private distinctReplies = 0;
   /** Connections whose QUIT got no reply, and those of them that waited until the time limit. */
   private readonly quitUnanswered = { connections: 0, timedOut: 0 };
-  private readonly failures: { key: string; failure: LoadFailure; count: number }[] = [];
+  /** Each with when it first and last came (this clock), and how many messages had been accepted before the first. */
+  private readonly failures: { key: string; failure: LoadFailure; count: number; firstAt: number; lastAt: number; acceptedBefore: number }[] = [];
   private status: number = ExitCode.OK;
   /** The failure whose status is the run's: the first of the worst (see worse()). */
   private deciding: LoadFailure | undefined;
@@ -47,11 +50,15 @@ export class Tally {
   reachedSomeone = false;
   private stopped: { failure: LoadFailure; status: number; by: LoadStop } | undefined;
 
-  /** `stop`: stops issuing messages; called at the first message lost with `stopOnError`, or at a login refused for good. */
+  /**
+   * `stop`: stops issuing messages; called at the first message lost with `stopOnError`, or at a
+   * login refused for good. `now`: the clock the run's start is read on (the driver's).
+   */
   constructor(
     expected: number,
     private readonly stop: () => void,
     private readonly stopOnError = false,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.connect = new Samples(Math.min(expected, 1024));
     this.greeting = new Samples(Math.min(expected, 1024));
@@ -135,8 +142,14 @@ export class Tally {
     if (this.messageWorst === undefined || worse(this.messageWorst.status, status) !== this.messageWorst.status) this.messageWorst = { failure, status };
     const key = JSON.stringify(failure);
     const known = this.failures.find((each) => each.key === key);
-    if (known) known.count++;
-    else if (this.failures.length < FAILURES_KEPT) this.failures.push({ key, failure, count: 1 });
+    // When a limit begins to bite, and whether it still did at the end, is what a load run is for.
+    if (known) {
+      known.count++;
+      known.lastAt = this.now();
+    } else if (this.failures.length < FAILURES_KEPT) {
+      const at = this.now();
+      this.failures.push({ key, failure, count: 1, firstAt: at, lastAt: at, acceptedBefore: this.accepted });
+    }
   }
 
   /** The report of a run of `count` messages; `interruptedBy`: the signal that cut it short, if one did. */
@@ -164,7 +177,13 @@ export class Tally {
           [...byEnhanced].map(([enhanced, count]): [string, number] => [enhanced === '' ? String(code) : `${code} ${enhanced}`, count]),
         )
         .sort(([a], [b]) => a.localeCompare(b)),
-      failures: this.failures.map(({ failure, count }) => ({ failure, count })),
+      failures: this.failures.map(({ failure, count, firstAt, lastAt, acceptedBefore }) => ({
+        failure,
+        count,
+        firstMs: firstAt - startedAt,
+        lastMs: lastAt - startedAt,
+        acceptedBefore,
+      })),
       // A signal ends the run as it ends a send, whatever the messages before it met. A login refused
       // for good gives its own status (77: the credentials are what to fix); --stop-on-error stops at
       // the first failure, but a message already under way may fail for good after it, and the status

@@ -32,7 +32,12 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
     for (const [name, summary] of rows) lines.push(`${`  ${name}`.padEnd(column)}${figures(summary, load.decimal)}`);
   }
   if (report.replies.length > 0) lines.push(`${load.replies} ${report.replies.map(([code, count]) => `${code} × ${count}`).join(', ')}`);
-  for (const { failure, count } of report.failures) lines.push(load.failure(count, sanitize(describeLoadFailure(failure, words))));
+  const seconds = (ms: number) => load.decimal((ms / 1000).toFixed(3));
+  for (const { failure, count, firstMs, lastMs, acceptedBefore } of report.failures)
+    lines.push(
+      load.failure(count, sanitize(describeLoadFailure(failure, words))),
+      `    ${load.failureWhen(count, seconds(firstMs), seconds(lastMs), acceptedBefore)}`,
+    );
   return lines;
 }
 
@@ -71,7 +76,13 @@ export function loadSummaryJson(report: LoadReport): string {
       auth: latency(report.auth),
       transaction: latency(report.transaction),
       replies: Object.fromEntries(report.replies),
-      failures: report.failures.map(({ failure, count }) => ({ count, ...failureJson(failure) })),
+      failures: report.failures.map(({ failure, count, firstMs, lastMs, acceptedBefore }) => ({
+        count,
+        ...failureJson(failure),
+        firstMs: round(firstMs),
+        lastMs: round(lastMs),
+        acceptedBefore,
+      })),
       stopped: report.stopped === undefined ? null : { unsent: report.stopped.unsent, by: report.stopped.by, ...failureJson(report.stopped.failure) },
       interrupted: report.interrupted ?? null,
       target: report.target ?? null,

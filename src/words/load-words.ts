@@ -28,6 +28,11 @@ export interface LoadWords {
   readonly replies: string;
   /** `count` messages failed this way. */
   readonly failure: (count: number, what: string) => string;
+  /**
+   * Under a failure: when it first came (`first`, seconds from the start, formatted), after how many
+   * messages accepted, and, when it came more than once, when it last did.
+   */
+  readonly failureWhen: (count: number, first: string, last: string, acceptedBefore: number) => string;
   /** -v: before the dialogue of the first connection on which a message failed, with its colon. */
   readonly witness: string;
   /** -v: where `count` events of that dialogue were left out (it keeps the opening and the end). */

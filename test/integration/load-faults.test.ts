@@ -100,6 +100,10 @@ describe('load mode against a server that rate-limits', () => {
       },
       { accepted: 25, deferred: 5, refused: 0, connections: 5, said421: 5 },
     );
+    // One connection at a time: the limit bit after the first connection's five messages, and still at the end.
+    const [limit] = summary.failures;
+    assert.deepEqual({ count: limit!.count, acceptedBefore: limit!.acceptedBefore }, { count: 5, acceptedBefore: 5 });
+    assert.ok(limit!.firstMs > 0 && limit!.firstMs < limit!.lastMs && limit!.lastMs <= summary.ms, JSON.stringify(summary));
   });
 
   it('451 4.7.1 to MAIL after twenty messages: each counted by its code, the run goes to its end, 75', async () => {

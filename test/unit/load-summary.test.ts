@@ -37,7 +37,7 @@ const report: LoadReport = {
   auth: latency,
   transaction: undefined,
   replies: [['535 5.7.8', 2]],
-  failures: [{ failure: refusedLogin, count: 2 }],
+  failures: [{ failure: refusedLogin, count: 2, firstMs: 12, lastMs: 40, acceptedBefore: 0 }],
   status: 77,
   decidedBy: refusedLogin,
   reachedSomeone: false,
@@ -144,10 +144,62 @@ describe('load summary', () => {
   });
 
   it("names the stage of a failure in --json when the failure has one (a time limit's)", () => {
-    const tally = new Tally(1, () => {});
+    const tally = new Tally(
+      1,
+      () => {},
+      false,
+      () => 1007.5,
+    );
     tally.fail(new TransportError({ code: 'MAILV_TIMEOUT', stage: 'ehlo', ms: 1000, waiting: 'reply' }, 'ehlo', 'timeout'));
-    const json = JSON.parse(loadSummaryJson(tally.report(1, 10, 0))) as { failures: { code: string; stage?: string }[] };
-    assert.deepEqual(json.failures[0], { count: 1, code: 'MAILV_TIMEOUT', stage: 'ehlo', reply: null });
+    const json = JSON.parse(loadSummaryJson(tally.report(1, 1010, 1000))) as { failures: { code: string; stage?: string }[] };
+    assert.deepEqual(json.failures[0], { count: 1, code: 'MAILV_TIMEOUT', stage: 'ehlo', reply: null, firstMs: 7.5, lastMs: 7.5, acceptedBefore: 0 });
+  });
+
+  it('says when each distinct failure first and last came, and after how many messages accepted: where a limit began to bite', () => {
+    let clock = 5000;
+    const tally = new Tally(
+      40,
+      () => {},
+      false,
+      () => clock,
+    );
+    const reply = (code: number, text: string) => ({ code, enhanced: undefined, lines: [text], raw: [`${code} ${text}`] });
+    const deferred = () =>
+      new SmtpReplyError({ code: 'MAILV_SENDER_REFUSED', from: 'a@example.org', reply: reply(421, 'slow down') }, 'mail', reply(421, 'slow down'));
+    tally.accepted = 20;
+    clock = 6234.75;
+    tally.fail(deferred());
+    tally.accepted = 21;
+    clock = 7000;
+    tally.fail(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply: reply(554, 'spam') }, 'body', reply(554, 'spam')));
+    clock = 9876.25;
+    tally.fail(deferred());
+    const seen = tally.report(40, 5000, 5000);
+    assert.deepEqual(
+      seen.failures.map(({ count, firstMs, lastMs, acceptedBefore }) => ({ count, firstMs, lastMs, acceptedBefore })),
+      [
+        { count: 2, firstMs: 1234.75, lastMs: 4876.25, acceptedBefore: 20 },
+        { count: 1, firstMs: 2000, lastMs: 2000, acceptedBefore: 21 },
+      ],
+    );
+    const english = loadSummaryLines(seen, wordsFor('en'));
+    const french = loadSummaryLines(seen, wordsFor('fr'));
+    const under = (lines: string[], start: RegExp) => lines[lines.findIndex((line) => start.test(line)) + 1];
+    assert.equal(under(english, /^2 × /), '    first at 1.235 s, after 20 messages accepted; last at 4.876 s');
+    assert.equal(under(english, /^1 × /), '    at 2.000 s, after 21 messages accepted');
+    assert.equal(under(french, /^2 × /), '    d’abord à 1,235 s, après 20 messages acceptés ; en dernier à 4,876 s');
+    assert.equal(under(french, /^1 × /), '    à 2,000 s, après 21 messages acceptés');
+    const none = loadSummaryLines(report, wordsFor('en'));
+    assert.equal(under(none, /^2 × /), '    first at 0.012 s, before any message was accepted; last at 0.040 s');
+    assert.equal(under(loadSummaryLines(report, wordsFor('fr')), /^2 × /), '    d’abord à 0,012 s, avant qu’aucun message soit accepté ; en dernier à 0,040 s');
+    const json = JSON.parse(loadSummaryJson(seen)) as { failures: { firstMs: number; lastMs: number; acceptedBefore: number }[] };
+    assert.deepEqual(
+      json.failures.map(({ firstMs, lastMs, acceptedBefore }) => [firstMs, lastMs, acceptedBefore]),
+      [
+        [1234.75, 4876.25, 20],
+        [2000, 2000, 21],
+      ],
+    );
   });
 
   it('a login refused for good is said as what stopped the run, even under --stop-on-error', () => {

@@ -27,6 +27,10 @@ export const loadWords: LoadWords = {
   phase: { connect: 'connect', greeting: 'greeting', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'replies:',
   failure: (count, what) => `${count} × ${what}`,
+  failureWhen: (count, first, last, acceptedBefore) => {
+    const after = acceptedBefore === 0 ? 'before any message was accepted' : `after ${acceptedBefore} message${acceptedBefore === 1 ? '' : 's'} accepted`;
+    return count === 1 ? `at ${first} s, ${after}` : `first at ${first} s, ${after}; last at ${last} s`;
+  },
   witness: 'The first connection on which a message failed (-v), as it went:',
   witnessOmitted: (count) => `(… ${count} event${count === 1 ? '' : 's'} of this connection left out here …)`,
   recipient: (recipient, outcome, reply) => `${recipient} ${outcome === 'refused' ? 'refused' : 'deferred'}: ${reply}`,
