@@ -21,6 +21,29 @@ export async function postfixSkipReason(): Promise<string | undefined> {
   return skipUnlessRunning((await postfixGreeting()) !== undefined, 'Postfix is not answering on 127.0.0.1:25', 'sudo test/services/postfix.sh start');
 }
 
+/** Postfix's ports whose anvil limits apply to loopback clients (test/services/postfix.sh). */
+export const RATE_LIMITED = { host: '127.0.0.1', port: 10027, messagesAMinute: 10 };
+export const COUNT_LIMITED = { host: '127.0.0.1', port: 10028, connections: 1 };
+
+/** As postfixSkipReason(), for the limited ports. */
+export async function limitedPortsSkipReason(): Promise<string | undefined> {
+  const greeted = await Promise.all([RATE_LIMITED, COUNT_LIMITED].map(({ host, port }) => greetingOf(host, port, /Postfix/)));
+  return skipUnlessRunning(
+    greeted.every((greeting) => greeting !== undefined),
+    'Postfix is not answering on its limited ports 127.0.0.1:10027 and 10028',
+    'sudo test/services/postfix.sh start',
+  );
+}
+
+/**
+ * A client address of its own in 127.0.0.0/8 (anvil counts by client address, over a minute):
+ * a run of the suite a moment after another does not meet the limits the first one used up.
+ */
+export function freshLoopbackAddress(): string {
+  const byte = (from: number, to: number) => from + Math.floor(Math.random() * (to - from + 1));
+  return `127.${byte(100, 199)}.${byte(0, 255)}.${byte(1, 254)}`;
+}
+
 /** Waits for the delivered message holding `marker` (a unique Message-ID); returns its bytes. */
 export function deliveredMessage(marker: string, timeoutMs = 15_000): Promise<Buffer> {
   return deliveredTo(MAILDIR_NEW, marker, timeoutMs);

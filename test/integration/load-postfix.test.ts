@@ -1,11 +1,13 @@
 // The load mode against the real Postfix: port 25 (recipients @discard.test are accepted and thrown
 // away), and the submission port 587 with STARTTLS, a certificate verified against the test CA and
-// AUTH, whose TLS and AUTH latencies the summary gives: one of each per connection.
+// AUTH, whose TLS and AUTH latencies the summary gives: one of each per connection; and Postfix's
+// own limits (anvil), met by a load run as they would be in production: a message rate limit,
+// said with when it began to bite, and a connection count limit, each refusal counted.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { loadSummary } from '../helpers/load-summary.js';
-import { POSTFIX, postfixSkipReason } from '../helpers/postfix.js';
+import { COUNT_LIMITED, POSTFIX, RATE_LIMITED, freshLoopbackAddress, limitedPortsSkipReason, postfixSkipReason } from '../helpers/postfix.js';
 import { SUBMISSION, SUBMISSION_PASSWORD, SUBMISSION_USER, TEST_CA, submissionSkipReason } from '../helpers/submission.js';
 
 const DISCARDED = 'load@discard.test';
@@ -42,6 +44,56 @@ describe('load mode against the real Postfix on port 25', { skip: await postfixS
     assert.ok(summary.connections >= 20 && summary.connections <= 24, JSON.stringify(summary));
     assert.equal(summary.replies['220'], summary.connections);
     assert.equal(summary.transaction?.samples, 200);
+  });
+});
+
+describe('load mode against the real Postfix’s client limits (anvil)', { skip: await limitedPortsSkipReason() }, () => {
+  const loadFrom = (server: { host: string; port: number }, extra: readonly string[]) =>
+    runCli(
+      ['--server', `${server.host}:${server.port}`, '--source-address', freshLoopbackAddress(), ...extra, '-r', 'alice@example.org', '-s', 'load', DISCARDED],
+      {
+        input: 'Hello from the load test.\n',
+      },
+    );
+
+  it('10 messages a minute: the first 10 accepted, the next refused with 450 4.7.1, said to have begun after 10 accepted, 75', async () => {
+    // 12, not more: past 10 errors (each refused MAIL earns its pipelined RCPT and BDAT a 503 too),
+    // Postfix slows every reply by a second (smtpd_soft_error_limit).
+    const run = await loadFrom(RATE_LIMITED, ['--count', '12', '--per-connection', '12', '--json']);
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(
+      { accepted: summary.accepted, deferred: summary.deferred, refused: summary.refused, said450: summary.replies['450 4.7.1'] },
+      { accepted: RATE_LIMITED.messagesAMinute, deferred: 2, refused: 0, said450: 2 },
+    );
+    assert.equal(summary.failures.length, 1, JSON.stringify(summary.failures));
+    const [limit] = summary.failures;
+    assert.match(limit!.reply ?? '', /^450 4\.7\.1 Error: too much mail from 127\./);
+    assert.deepEqual({ count: limit!.count, acceptedBefore: limit!.acceptedBefore }, { count: 2, acceptedBefore: RATE_LIMITED.messagesAMinute });
+    assert.ok(limit!.firstMs <= limit!.lastMs && limit!.lastMs <= summary.ms, JSON.stringify(limit));
+
+    const said = await loadFrom(RATE_LIMITED, ['--count', '11', '--per-connection', '11']);
+    assert.equal(said.code, 75, said.stderr);
+    assert.match(
+      said.stdout,
+      /^1 × the server refused the sender <alice@example\.org>: 450 4\.7\.1 Error: too much mail from 127\.[\d.]+\n {4}at \d+\.\d{3} s, after 10 messages accepted$/m,
+    );
+  });
+
+  it('one connection at a time: the connections beyond it refused with 421 4.7.0 at the greeting, each counted as deferred, the run goes on, 75', async () => {
+    const run = await loadFrom(COUNT_LIMITED, ['--count', '12', '--concurrency', '3', '--per-connection', '4', '--json']);
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    // Three connections open at once: anvil lets one through, and refuses the others while it lasts;
+    // each refused connection's message is lost, so the one let through may carry fewer than 4.
+    assert.ok(summary.accepted >= 1 && summary.deferred >= 1 && summary.refused === 0, JSON.stringify(summary));
+    assert.equal(summary.accepted + summary.deferred, 12);
+    assert.equal(summary.replies['421 4.7.0'], summary.deferred);
+    assert.deepEqual(
+      summary.failures.map(({ code, reply }) => [code, /^421 4\.7\.0 .*Error: too many connections from 127\./.test(reply ?? '')]),
+      [['MAILV_GREETING_REFUSED', true]],
+    );
+    assert.equal(summary.failures[0]!.count, summary.deferred);
   });
 });
 

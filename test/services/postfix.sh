@@ -27,6 +27,12 @@
 #     smtpd, otherwise as port 25: 127.0.0.1:10025 offers XCLIENT to 127.0.0.0/8
 #     (smtpd_authorized_xclient_hosts); 127.0.0.1:10026 and [::1]:10026 expect a HAProxy PROXY
 #     header, version 1 or 2, before anything else (smtpd_upstream_proxy_protocol = haproxy).
+#   - Ports whose anvil limits apply to loopback clients (smtpd_client_event_limit_exceptions
+#     emptied), for load runs that meet them: 127.0.0.1:10027 takes 10 messages a minute from a
+#     client address (smtpd_client_message_rate_limit), 127.0.0.1:10028 one connection at a time
+#     (smtpd_client_connection_count_limit). anvil counts by client address: a test binds one of
+#     its own in 127.0.0.0/8 (mailv --source-address), which these ports never look up in the DNS
+#     (smtpd_peername_lookup = no: the address is not in /etc/hosts).
 #
 # Needs root. Idempotent: safe to run `start` repeatedly. If Postfix has to be
 # installed and apt-get fails, the package lists are updated once and the install
@@ -179,13 +185,15 @@ configure_postfix() {
   postfix check
 }
 
-# The smtpd services of the XCLIENT and PROXY ports (see the top of this file), written with
+# The smtpd services of the XCLIENT, PROXY and limited ports (see the top of this file), written with
 # postconf -M only when they differ, so that a run with nothing to change changes nothing.
 configure_test_ports() {
   local -a services=(
     '127.0.0.1:10025/inet = 127.0.0.1:10025 inet n - n - - smtpd -o syslog_name=postfix/xclient -o smtpd_authorized_xclient_hosts=127.0.0.0/8'
     '127.0.0.1:10026/inet = 127.0.0.1:10026 inet n - n - - smtpd -o syslog_name=postfix/proxy -o smtpd_upstream_proxy_protocol=haproxy'
     '[::1]:10026/inet = [::1]:10026 inet n - n - - smtpd -o syslog_name=postfix/proxy -o smtpd_upstream_proxy_protocol=haproxy'
+    '127.0.0.1:10027/inet = 127.0.0.1:10027 inet n - n - - smtpd -o syslog_name=postfix/rate-limited -o smtpd_peername_lookup=no -o smtpd_client_event_limit_exceptions= -o smtpd_client_message_rate_limit=10'
+    '127.0.0.1:10028/inet = 127.0.0.1:10028 inet n - n - - smtpd -o syslog_name=postfix/count-limited -o smtpd_peername_lookup=no -o smtpd_client_event_limit_exceptions= -o smtpd_client_connection_count_limit=1'
   )
   local service name want
   for service in "${services[@]}"; do
