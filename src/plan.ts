@@ -67,8 +67,15 @@ export interface Plan {
   readonly pipeconnect: boolean;
   /** --ca: a PEM file of CA certificates trusted besides the system's. */
   readonly ca: string | undefined;
-  /** --tls-cert and --tls-key (`key` undefined: in the certificate's file): presented when the server asks. */
-  readonly clientCert?: { readonly cert: string; readonly key: string | undefined } | undefined;
+  /** The --ca file is the accounts file's `ca`: its errors name that key. */
+  readonly caFromConfig?: boolean;
+  /**
+   * --tls-cert and --tls-key (`key` undefined: in the certificate's file): presented when the server
+   * asks; `…FromConfig`: the accounts file's `tls-cert` or `tls-key`, which its errors name.
+   */
+  readonly clientCert?:
+    | { readonly cert: string; readonly key: string | undefined; readonly certFromConfig?: boolean; readonly keyFromConfig?: boolean }
+    | undefined;
   readonly insecure: boolean;
   /** TLS sessions kept across runs under $XDG_CACHE_HOME/mailv and resumed (--no-tls-resume: never). */
   readonly tlsResume: boolean;

@@ -1,6 +1,7 @@
 // What logging in and checking certificates need from outside the command line: the CA file of
 // --ca, the client certificate and its key, and the secret, all read before any connection is made.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import type { PemOption } from '../cli/facts.js';
 import { systemProblem } from '../cli/system-problem.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -30,7 +31,7 @@ export const NO_TRUST: Trust = { extraCa: undefined, auth: undefined };
  * a certificate is public, the key is not).
  */
 export async function gatherTrust(run: Run, plan: Plan): Promise<Trust> {
-  const extraCa = plan.ca === undefined ? undefined : [readPemFile(plan.ca, undefined).pem];
+  const extraCa = plan.ca === undefined ? undefined : [readPemFile(plan.ca, plan.caFromConfig === true ? 'ca' : undefined).pem];
   const client = plan.clientCert === undefined ? undefined : await readClientIdentity(plan.clientCert);
   const clientIdentity = client?.identity;
   if (client?.exposed !== undefined && plan.verbosity > 0) run.note({ code: 'client-key-readable', ...client.exposed });
@@ -63,23 +64,23 @@ const MAX_CA_FILE = 4 * 1024 * 1024;
 async function readClientIdentity({
   cert: certPath,
   key: keyGiven,
-}: {
-  cert: string;
-  key: string | undefined;
-}): Promise<{ identity: ClientIdentity; exposed: ExposedKey | undefined }> {
-  const certFile = readPemFile(certPath, '--tls-cert');
+  certFromConfig,
+  keyFromConfig,
+}: NonNullable<Plan['clientCert']>): Promise<{ identity: ClientIdentity; exposed: ExposedKey | undefined }> {
+  // Named as they were given: an option, or the accounts file's key.
+  const certOption = certFromConfig === true ? 'tls-cert' : '--tls-cert';
+  const certFile = readPemFile(certPath, certOption);
   const cert = certFile.pem;
   // One file for both, as curl --cert takes it, unless --tls-key names one.
   const keyPath = keyGiven ?? certPath;
-  const keyFile = keyGiven === undefined ? certFile : readPemFile(keyGiven, '--tls-key');
+  const keyOption = keyGiven === undefined ? certOption : keyFromConfig === true ? 'tls-key' : '--tls-key';
+  const keyFile = keyGiven === undefined ? certFile : readPemFile(keyGiven, keyOption);
   const key = keyFile.pem;
-  if (!key.includes('PRIVATE KEY-----')) {
-    const option = keyGiven === undefined ? '--tls-cert' : '--tls-key';
-    throw new InputError({ code: 'MAILV_CA_NO_PEM', path: keyPath, option, wanted: 'private-key' }, ExitCode.DATAERR);
-  }
+  if (!key.includes('PRIVATE KEY-----'))
+    throw new InputError({ code: 'MAILV_CA_NO_PEM', path: keyPath, option: keyOption, wanted: 'private-key' }, ExitCode.DATAERR);
   const { createSecureContext } = await import('node:tls');
   const unusable = (reason: 'mismatch' | 'not-first' | 'encrypted' | 'unusable', openssl: string | undefined) =>
-    new InputError({ code: 'MAILV_CLIENT_CERT_UNUSABLE', cert: certPath, key: keyPath, reason, openssl }, ExitCode.DATAERR);
+    new InputError({ code: 'MAILV_CLIENT_CERT_UNUSABLE', cert: certPath, key: keyPath, certOption, keyOption, reason, openssl }, ExitCode.DATAERR);
   /** OpenSSL's code when it found the key not the certificate's. */
   let mismatch: string | undefined;
   try {
@@ -124,12 +125,12 @@ async function whoseKey(certPem: Buffer, keyPem: Buffer): Promise<'first' | 'lat
 }
 
 /**
- * A PEM file: --ca's (`option` undefined), --tls-cert's or --tls-key's; throws InputError:
+ * A PEM file: --ca's (`option` undefined), --tls-cert's or --tls-key's (or the accounts file's); throws InputError:
  * unreadable, not a regular file or too large (66), or no certificate in it (65; a key file's
  * content is checked by the caller). Opened without waiting, so a FIFO nobody writes cannot hold
  * mailv beyond signals, and checked on the open descriptor, so a device cannot feed it without end.
  */
-function readPemFile(path: string, option: '--tls-cert' | '--tls-key' | undefined): { pem: Buffer; mode: number } {
+function readPemFile(path: string, option: PemOption | undefined): { pem: Buffer; mode: number } {
   const named = option === undefined ? {} : { option };
   const tooLarge = () => new InputError({ code: 'MAILV_CA_TOO_LARGE', path, limit: MAX_CA_FILE, ...named }, ExitCode.NOINPUT);
   let pem: Buffer;
@@ -152,7 +153,7 @@ function readPemFile(path: string, option: '--tls-cert' | '--tls-key' | undefine
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  if (option !== '--tls-key' && !pem.includes('-----BEGIN CERTIFICATE-----'))
+  if (option !== '--tls-key' && option !== 'tls-key' && !pem.includes('-----BEGIN CERTIFICATE-----'))
     throw new InputError({ code: 'MAILV_CA_NO_PEM', path, ...named }, ExitCode.DATAERR);
   return { pem, mode };
 }

@@ -191,13 +191,19 @@ export type InputFact =
       readonly code: 'MAILV_CLIENT_CERT_UNUSABLE';
       readonly cert: string;
       readonly key: string;
+      /** What named each file: the option, or the accounts file's key. */
+      readonly certOption: '--tls-cert' | 'tls-cert';
+      readonly keyOption: '--tls-cert' | '--tls-key' | 'tls-cert' | 'tls-key';
       /** `not-first`: the key is that of a later certificate of the file (a chain with the client's own certificate not first). */
       readonly reason: 'mismatch' | 'not-first' | 'encrypted' | 'unusable';
       readonly openssl: string | undefined;
     };
 
-/** The option a PEM file was given with, when not --ca. */
-export type PemOption = '--tls-cert' | '--tls-key';
+/**
+ * What a PEM file was given with, when not --ca: an option, or the key of the accounts file that
+ * named it (`tls-cert`, as a `password-file` from there is named).
+ */
+export type PemOption = '--tls-cert' | '--tls-key' | 'ca' | 'tls-cert' | 'tls-key';
 
 /** Notes emitted from cli/. */
 export type CliNote = never;

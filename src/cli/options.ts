@@ -153,6 +153,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     pipelining: options.pipelining ?? account.pipelining ?? (options.step ? 'off' : 'on'),
     pipeconnect: options.pipeconnect !== false,
     ca: options.ca ?? account.ca,
+    caFromConfig: options.ca === undefined && account.ca !== undefined,
     clientCert: clientCertFor(options, !direct(options) && isAccountServer(serverText, account) ? account : {}),
     insecure: options.insecure === true || (options.insecure === undefined && account.insecure === true),
     tlsResume: options.tlsResume !== false,
@@ -346,14 +347,15 @@ function isAccountServer(serverText: string | undefined, account: AccountSetting
  * talked to, as its password is: never to another, nor to MX hosts): a key alone is a mistake, a
  * certificate alone holds its key too (`key` undefined).
  */
-function clientCertFor(options: RawOptions, account: AccountSettings): { cert: string; key: string | undefined } | undefined {
+function clientCertFor(options: RawOptions, account: AccountSettings): Plan['clientCert'] {
   const cert = options.tlsCert ?? account.tlsCert;
-  const key = options.tlsKey ?? (options.tlsCert === undefined ? account.tlsKey : undefined);
+  const keyFromConfig = options.tlsKey === undefined && options.tlsCert === undefined && account.tlsKey !== undefined;
+  const key = keyFromConfig ? account.tlsKey : options.tlsKey;
   if (cert === undefined) {
     if (options.tlsKey !== undefined) throw new UsageError({ code: 'MAILV_TLS_KEY_ALONE' });
     return undefined;
   }
-  return { cert, key };
+  return { cert, key, certFromConfig: options.tlsCert === undefined, keyFromConfig };
 }
 
 /** A text type for the body (text/html, text/markdown…): the charset stays mailv's to say, from the octets. */

@@ -290,6 +290,38 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
     assert.ok(existsSync(join(home, 'dead.letter')));
   });
 
+  it('names a file of the accounts file by its key there (tls-cert, tls-key, ca), not by an option the user never typed', async () => {
+    const home = freshHome();
+    const { wrongName, good } = testPki();
+    const cert = join(home, 'client.pem');
+    const other = join(home, 'other.key');
+    writeFileSync(cert, wrongName.cert);
+    writeFileSync(other, good.key, { mode: 0o600 });
+    mkdirSync(join(home, '.config', 'mailv'), { recursive: true });
+    const before = sink.messages.length;
+    const sendWith = async (settings: string) => {
+      writeFileSync(join(home, '.config', 'mailv', 'config'), `[default]\nserver = 127.0.0.1:${sink.port}\ntls = required\n${settings}`, { mode: 0o600 });
+      const run = await runCli(['-s', 'x', 'bob@example.org'], { input: 'x\n', home });
+      return { code: run.code, said: run.stderr.split('\n')[0] };
+    };
+    assert.deepEqual(await sendWith(`tls-cert = ${join(home, 'nowhere.pem')}\n`), {
+      code: 66,
+      said: `mailv: cannot read tls-cert ${join(home, 'nowhere.pem')}: no such file`,
+    });
+    assert.deepEqual(await sendWith(`tls-cert = ${cert}\n`), { code: 65, said: `mailv: tls-cert ${cert} holds no PEM private key (give it with tls-key)` });
+    assert.deepEqual(await sendWith(`tls-cert = ${cert}\ntls-key = ${other}\n`), {
+      code: 65,
+      said: `mailv: tls-cert ${cert} and tls-key ${other} cannot be used: the key does not belong to the certificate`,
+    });
+    // The command line's certificate with the account's: each named as it was given.
+    const mixed = await runCli(['--tls-key', other, '-s', 'x', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(mixed.stderr.split('\n')[0], `mailv: tls-cert ${cert} and --tls-key ${other} cannot be used: the key does not belong to the certificate`);
+    assert.deepEqual(await sendWith(`ca = ${join(home, 'no-ca.pem')}\n`), { code: 66, said: `mailv: cannot read ca ${join(home, 'no-ca.pem')}: no such file` });
+    const french = await runCli(['--lang', 'fr', '-s', 'x', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(french.stderr.split('\n')[0], `mailv: impossible de lire ca ${join(home, 'no-ca.pem')} : fichier inexistant`);
+    assert.equal(sink.messages.length, before, 'nothing sent');
+  });
+
   it('a server that refuses the certificate (a TLS 1.3 alert after the handshake): 75, said so, the message kept, no crash', async () => {
     const pki = testPki();
     const home = freshHome();
@@ -360,7 +392,7 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
       assert.equal(upsideDown.code, 65);
       assert.equal(
         upsideDown.stderr.split('\n')[0],
-        `mailv: --tls-cert ${reversed} and --tls-key ${reversed} cannot be used: the key belongs to a certificate further down the file: the client's own certificate comes first, then its chain`,
+        `mailv: --tls-cert ${reversed} (its certificate and key) cannot be used: the key belongs to a certificate further down the file: the client's own certificate comes first, then its chain`,
       );
     }
     // Of another key type (RSA) than the key (P-256): OpenSSL takes both, and would send nothing.

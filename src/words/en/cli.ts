@@ -139,11 +139,11 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_CONFIG_FILE_MISSING: ({ path, account }) => `no configuration file ${path}, so no account ${q(account)}`,
   MAILV_CA_UNREADABLE: (fact) => `cannot read ${fact.option ?? '--ca'} ${fact.path}: ${system(FILE_ERRNO, fact)}`,
   MAILV_CA_NO_PEM: ({ path, option, wanted }) =>
-    `${option ?? '--ca'} ${path} holds no PEM ${wanted === 'private-key' ? `private key${option === '--tls-cert' ? ' (give it with --tls-key)' : ''}` : 'certificate'}`,
+    `${option ?? '--ca'} ${path} holds no PEM ${wanted === 'private-key' ? `private key${option === '--tls-cert' ? ' (give it with --tls-key)' : option === 'tls-cert' ? ' (give it with tls-key)' : ''}` : 'certificate'}`,
   MAILV_CA_NOT_FILE: ({ path, option }) => `cannot read ${option ?? '--ca'} ${path}: not a regular file`,
   MAILV_CA_TOO_LARGE: ({ path, limit, option }) => `cannot read ${option ?? '--ca'} ${path}: larger than ${limit / 1024 / 1024} MiB`,
-  MAILV_CLIENT_CERT_UNUSABLE: ({ cert, key, reason, openssl }) =>
-    `--tls-cert ${cert} and --tls-key ${key} cannot be used: ${
+  MAILV_CLIENT_CERT_UNUSABLE: ({ cert, key, certOption, keyOption, reason, openssl }) =>
+    `${key === cert ? `${certOption} ${cert} (its certificate and key)` : `${certOption} ${cert} and ${keyOption} ${key}`} cannot be used: ${
       reason === 'mismatch'
         ? 'the key does not belong to the certificate'
         : reason === 'not-first'

@@ -157,11 +157,11 @@ export const errors: WordsOf<CliErrorFact> = {
   MAILV_CONFIG_FILE_MISSING: ({ path, account }) => `pas de fichier de configuration ${path}, donc pas de compte ${q(account)}`,
   MAILV_CA_UNREADABLE: (fact) => `impossible de lire ${fact.option ?? '--ca'} ${fact.path} : ${system(FILE_ERRNO, fact)}`,
   MAILV_CA_NO_PEM: ({ path, option, wanted }) =>
-    `${option ?? '--ca'} ${path} ne contient aucun${wanted === 'private-key' ? `e clé privée PEM${option === '--tls-cert' ? ' (donnez-la avec --tls-key)' : ''}` : ' certificat PEM'}`,
+    `${option ?? '--ca'} ${path} ne contient aucun${wanted === 'private-key' ? `e clé privée PEM${option === '--tls-cert' ? ' (donnez-la avec --tls-key)' : option === 'tls-cert' ? ' (donnez-la avec tls-key)' : ''}` : ' certificat PEM'}`,
   MAILV_CA_NOT_FILE: ({ path, option }) => `impossible de lire ${option ?? '--ca'} ${path} : ce n’est pas un fichier ordinaire`,
   MAILV_CA_TOO_LARGE: ({ path, limit, option }) => `impossible de lire ${option ?? '--ca'} ${path} : plus de ${limit / 1024 / 1024} Mio`,
-  MAILV_CLIENT_CERT_UNUSABLE: ({ cert, key, reason, openssl }) =>
-    `--tls-cert ${cert} et --tls-key ${key} ne peuvent servir : ${
+  MAILV_CLIENT_CERT_UNUSABLE: ({ cert, key, certOption, keyOption, reason, openssl }) =>
+    `${key === cert ? `${certOption} ${cert} (son certificat et sa clé) ne peut servir` : `${certOption} ${cert} et ${keyOption} ${key} ne peuvent servir`} : ${
       reason === 'mismatch'
         ? 'la clé n’est pas celle du certificat'
         : reason === 'not-first'
