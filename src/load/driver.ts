@@ -15,6 +15,7 @@ import type { ServerAddress } from '../delivery/submit.js';
 import type { LoadProgress, LoadReport } from './facts.js';
 import { Issuer } from './issue.js';
 import { PhaseClock } from './phases.js';
+import { Flight, underWayBesides } from './flight.js';
 import { Tally } from './tally.js';
 import { WitnessBuffer, type Witness } from './witness.js';
 
@@ -54,6 +55,8 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: Ab
   const started = performance.now();
   const issuer = new Issuer(plan.count, plan.rate, started, signal);
   const tally = new Tally(plan.count, () => issuer.stop(), plan.stopOnError === true);
+  const flights: Flight[] = [];
+  tally.underWayBesides = (own) => underWayBesides(flights, own);
   plan.observe?.(() => tally.progress(performance.now() - started));
   let handed = plan.opened;
   const witnessed = { given: false };
@@ -64,9 +67,11 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: Ab
   };
   const witness = plan.witness;
   const newWitness = witness === undefined ? () => undefined : () => new WitnessBuffer(witnessed, witness);
-  const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () =>
-    worker(server, plan, issuer, tally, take, newWitness, signal),
-  );
+  const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () => {
+    const flight = new Flight();
+    flights.push(flight);
+    return worker(server, plan, issuer, tally, flight, take, newWitness, signal);
+  });
   await Promise.all(workers);
   // The run aborts with the signal's name as its reason (see src/app/run.ts).
   const interruptedBy = signal?.aborted ? (signal.reason as NodeJS.Signals) : undefined;
@@ -79,6 +84,7 @@ async function worker(
   plan: LoadPlan,
   issuer: Issuer,
   tally: Tally,
+  flight: Flight,
   handed: () => OpenConnection | undefined,
   newWitness: () => WitnessBuffer | undefined,
   signal?: AbortSignal,
@@ -88,7 +94,12 @@ async function worker(
     const taking = issuer.take();
     const sequence = taking instanceof Promise ? await taking : taking;
     if (sequence === undefined) return;
-    await connection(server, plan, sequence, issuer, tally, handed(), newWitness(), signal);
+    try {
+      await connection(server, plan, sequence, issuer, tally, flight, handed(), newWitness(), signal);
+    } finally {
+      flight.session = undefined;
+      flight.inTransaction = false;
+    }
   }
 }
 
@@ -102,6 +113,7 @@ async function connection(
   first: number,
   issuer: Issuer,
   tally: Tally,
+  flight: Flight,
   handed: OpenConnection | undefined,
   witness: WitnessBuffer | undefined,
   signal?: AbortSignal,
@@ -117,12 +129,12 @@ async function connection(
           : await SmtpConnection.openSocket(server.socket, timeout, signal);
       open = { connection, openedAt, connectedAt: performance.now() };
     } catch (error) {
-      tally.fail(error);
+      tally.fail(error, flight);
       return;
     }
   }
   try {
-    await carry(open, plan, first, issuer, tally, witness);
+    await carry(open, plan, first, issuer, tally, flight, witness);
   } finally {
     // Whatever happened, the socket is released: one left open would keep the run from ending.
     open.connection.close();
@@ -136,6 +148,7 @@ async function carry(
   first: number,
   issuer: Issuer,
   tally: Tally,
+  flight: Flight,
   witness: WitnessBuffer | undefined,
 ): Promise<void> {
   tally.connect.add(connected - openedAt);
@@ -170,12 +183,13 @@ async function carry(
     return plan.message(prepared, capabilities);
   };
   const session = new SmtpSession(open, { ...plan.session, prepare }, emit);
+  flight.session = session;
   /**
    * The connection is lost: a message under way that was already written (BDAT) is lost with it;
    * one whose envelope alone went ahead, and those only taken, go back for another connection.
    */
   const loseRest = (error: unknown) => {
-    if (session.aheadCarriesMessage) tally.fail(error);
+    if (session.aheadCarriesMessage) tally.fail(error, flight);
     else if (session.hasAhead) {
       issuer.giveBack(prepared);
       if (session.aheadSent) tally.envelopeLost(prepared);
@@ -187,7 +201,7 @@ async function carry(
   try {
     capabilities = await session.begin();
   } catch (error) {
-    tally.fail(error);
+    tally.fail(error, flight);
     witness?.failed();
     // As after a single send: a server still listening after its refusal (a 554 greeting, a 535) is
     // told goodbye; one that refused an early EHLO has said it will not talk.
@@ -219,15 +233,18 @@ async function carry(
     const begun = performance.now();
     witness?.transaction();
     let clean = true;
+    flight.inTransaction = true;
     try {
       // Nothing reserved after this one: it is the connection's last, and QUIT rides with it.
       const results = await session.next(capabilities, { following, last });
+      flight.inTransaction = false;
       tally.transaction.add(performance.now() - begun);
       const failures = results.length === 1 && results[0]!.outcome === 'sent' ? [] : results.filter((result) => result.outcome !== 'sent');
       for (const result of failures) {
         tally.record(
           { kind: 'recipient', recipient: result.recipient, outcome: result.outcome as 'refused' | 'deferred', reply: result.reply! },
           outcomeStatus(result.outcome),
+          flight,
         );
       }
       if (failures.length === 0) {
@@ -241,6 +258,7 @@ async function carry(
       clean = results.some((result) => result.outcome === 'sent');
       if (clean) tally.reachedSomeone = true;
     } catch (error) {
+      flight.inTransaction = false;
       // This transaction's message: the one prepared ahead, or the first one prepared now (none yet:
       // it is still among those taken, and goes back with them).
       const current = envelopeWentAhead ? carried : preparedThisTurn;
@@ -255,7 +273,7 @@ async function carry(
         loseRest(error);
         return;
       }
-      tally.fail(error);
+      tally.fail(error, flight);
       witness?.failed();
       // A refusal leaves the session standing; anything else (a drop, nonsense) ends it, and so
       // does 421: the server is closing (RFC 5321 §3.8), the next message needs a new connection.

@@ -17,7 +17,13 @@ export interface LoadFailureSeen {
   readonly count: number;
   readonly firstMs: number;
   readonly lastMs: number;
+  /** Messages accepted when it first came (read), in the order verdicts arrived. */
   readonly acceptedBefore: number;
+  /**
+   * Transactions then under way on other connections, whose verdicts were not yet known: with
+   * several connections, the limit may have been reached by up to this many more.
+   */
+  readonly underWay: number;
 }
 
 /** How far a run has come, read while it runs (the live line). */

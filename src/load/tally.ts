@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { AuthError, InterruptedError, MailvError } from '../errors.js';
 import { ExitCode, signalStatus } from '../exit-codes.js';
 import type { LoadFailure, LoadProgress, LoadReport, LoadStop } from './facts.js';
+import type { Flight } from './flight.js';
 import { Samples } from './stats.js';
 
 /** How many distinct failures the report keeps. */
@@ -36,8 +37,24 @@ export class Tally {
   private distinctReplies = 0;
   /** Connections whose QUIT got no reply, and those of them that waited until the time limit. */
   private readonly quitUnanswered = { connections: 0, timedOut: 0 };
-  /** Each with when it first and last came (this clock), and how many messages had been accepted before the first. */
-  private readonly failures: { key: string; failure: LoadFailure; count: number; firstAt: number; lastAt: number; acceptedBefore: number }[] = [];
+  /**
+   * Each with when it first and last came (this clock), how many messages had been accepted before
+   * the first, and how many transactions were then under way besides its own.
+   */
+  private readonly failures: {
+    key: string;
+    failure: LoadFailure;
+    count: number;
+    firstAt: number;
+    lastAt: number;
+    acceptedBefore: number;
+    underWay: number;
+  }[] = [];
+  /**
+   * Messages under way on the run's connections besides a failing one's own (see flight.ts): read
+   * when a distinct failure first comes. Set by the driver.
+   */
+  underWayBesides: (own: Flight | undefined) => number = () => 0;
   private status: number = ExitCode.OK;
   /** The failure whose status is the run's: the first of the worst (see worse()). */
   private deciding: LoadFailure | undefined;
@@ -114,12 +131,12 @@ export class Tally {
     byEnhanced.set(key, (byEnhanced.get(key) ?? 0) + 1);
   }
 
-  /** A message lost to `error`. */
-  fail(error: unknown): void {
+  /** A message lost to `error`; `own`: the connection it was lost on, if it had one. */
+  fail(error: unknown, own?: Flight): void {
     const fact = error instanceof MailvError ? error.fact : undefined;
     if (fact === undefined) throw error;
     const status = error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
-    this.record({ kind: 'error', error: fact }, status);
+    this.record({ kind: 'error', error: fact }, status, own);
     // A login refused for good (not a 454) would be refused on every connection: said as such,
     // even when --stop-on-error would have stopped at it anyway.
     if (error instanceof AuthError && status === ExitCode.NOPERM) this.stopAt({ kind: 'error', error: fact }, status, 'login-refused');
@@ -135,7 +152,7 @@ export class Tally {
     this.stop();
   }
 
-  record(failure: LoadFailure, status: number): void {
+  record(failure: LoadFailure, status: number, own?: Flight): void {
     const next = worse(this.status, status);
     if (next !== this.status) this.deciding = failure;
     this.status = next;
@@ -148,7 +165,7 @@ export class Tally {
       known.lastAt = this.now();
     } else if (this.failures.length < FAILURES_KEPT) {
       const at = this.now();
-      this.failures.push({ key, failure, count: 1, firstAt: at, lastAt: at, acceptedBefore: this.accepted });
+      this.failures.push({ key, failure, count: 1, firstAt: at, lastAt: at, acceptedBefore: this.accepted, underWay: this.underWayBesides(own) });
     }
   }
 
@@ -177,12 +194,13 @@ export class Tally {
           [...byEnhanced].map(([enhanced, count]): [string, number] => [enhanced === '' ? String(code) : `${code} ${enhanced}`, count]),
         )
         .sort(([a], [b]) => a.localeCompare(b)),
-      failures: this.failures.map(({ failure, count, firstAt, lastAt, acceptedBefore }) => ({
+      failures: this.failures.map(({ failure, count, firstAt, lastAt, acceptedBefore, underWay }) => ({
         failure,
         count,
         firstMs: firstAt - startedAt,
         lastMs: lastAt - startedAt,
         acceptedBefore,
+        underWay,
       })),
       // A signal ends the run as it ends a send, whatever the messages before it met. A login refused
       // for good gives its own status (77: the credentials are what to fix); --stop-on-error stops at

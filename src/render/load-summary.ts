@@ -33,10 +33,10 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   }
   if (report.replies.length > 0) lines.push(`${load.replies} ${report.replies.map(([code, count]) => `${code} × ${count}`).join(', ')}`);
   const seconds = (ms: number) => load.decimal((ms / 1000).toFixed(3));
-  for (const { failure, count, firstMs, lastMs, acceptedBefore } of report.failures)
+  for (const { failure, count, firstMs, lastMs, acceptedBefore, underWay } of report.failures)
     lines.push(
       load.failure(count, sanitize(describeLoadFailure(failure, words))),
-      `    ${load.failureWhen(count, seconds(firstMs), seconds(lastMs), acceptedBefore)}`,
+      `    ${load.failureWhen(count, seconds(firstMs), seconds(lastMs), acceptedBefore, underWay)}`,
     );
   return lines;
 }
@@ -76,12 +76,13 @@ export function loadSummaryJson(report: LoadReport): string {
       auth: latency(report.auth),
       transaction: latency(report.transaction),
       replies: Object.fromEntries(report.replies),
-      failures: report.failures.map(({ failure, count, firstMs, lastMs, acceptedBefore }) => ({
+      failures: report.failures.map(({ failure, count, firstMs, lastMs, acceptedBefore, underWay }) => ({
         count,
         ...failureJson(failure),
         firstMs: round(firstMs),
         lastMs: round(lastMs),
         acceptedBefore,
+        underWay,
       })),
       stopped: report.stopped === undefined ? null : { unsent: report.stopped.unsent, by: report.stopped.by, ...failureJson(report.stopped.failure) },
       interrupted: report.interrupted ?? null,

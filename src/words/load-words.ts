@@ -30,9 +30,10 @@ export interface LoadWords {
   readonly failure: (count: number, what: string) => string;
   /**
    * Under a failure: when it first came (`first`, seconds from the start, formatted), after how many
-   * messages accepted, and, when it came more than once, when it last did.
+   * messages accepted, with how many other transactions under way (their verdicts unknown yet), and,
+   * when it came more than once, when it last did.
    */
-  readonly failureWhen: (count: number, first: string, last: string, acceptedBefore: number) => string;
+  readonly failureWhen: (count: number, first: string, last: string, acceptedBefore: number, underWay: number) => string;
   /** -v: before the dialogue of the first connection on which a message failed, with its colon. */
   readonly witness: string;
   /** -v: where `count` events of that dialogue were left out (it keeps the opening and the end). */

@@ -72,12 +72,29 @@ describe('load mode against the real Postfix’s client limits (anvil)', { skip:
     assert.deepEqual({ count: limit!.count, acceptedBefore: limit!.acceptedBefore }, { count: 2, acceptedBefore: RATE_LIMITED.messagesAMinute });
     assert.ok(limit!.firstMs <= limit!.lastMs && limit!.lastMs <= summary.ms, JSON.stringify(limit));
 
+    // One connection: nothing else under way when the refusal is read.
+    assert.equal(limit!.underWay, 0);
+
     const said = await loadFrom(RATE_LIMITED, ['--count', '11', '--per-connection', '11']);
     assert.equal(said.code, 75, said.stderr);
     assert.match(
       said.stdout,
       /^1 × the server refused the sender <alice@example\.org>: 450 4\.7\.1 Error: too much mail from 127\.[\d.]+\n {4}at \d+\.\d{3} s, after 10 messages accepted$/m,
     );
+  });
+
+  it('4 connections at once: the messages accepted before the first refusal, with those under way whose verdicts were not read yet, make the limit', async () => {
+    const run = await loadFrom(RATE_LIMITED, ['--count', '16', '--concurrency', '4', '--per-connection', '4', '--json']);
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.equal(summary.accepted, RATE_LIMITED.messagesAMinute, JSON.stringify(summary));
+    const limit = summary.failures.find((failure) => (failure.reply ?? '').startsWith('450 4.7.1 '));
+    assert.ok(limit !== undefined, JSON.stringify(summary.failures));
+    // Verdicts on other connections may be read after the refusal: accepted then, under way when it came.
+    // Each of the 3 other connections has at most its transaction and the next one's envelope under way.
+    assert.ok(limit.acceptedBefore <= RATE_LIMITED.messagesAMinute, JSON.stringify(limit));
+    assert.ok(limit.acceptedBefore + limit.underWay >= RATE_LIMITED.messagesAMinute, JSON.stringify(limit));
+    assert.ok(limit.underWay <= 2 * 3, JSON.stringify(limit));
   });
 
   it('one connection at a time: the connections beyond it refused with 421 4.7.0 at the greeting, each counted as deferred, the run goes on, 75', async () => {

@@ -27,8 +27,9 @@ export const loadWords: LoadWords = {
   phase: { connect: 'connect', greeting: 'greeting', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'replies:',
   failure: (count, what) => `${count} × ${what}`,
-  failureWhen: (count, first, last, acceptedBefore) => {
-    const after = acceptedBefore === 0 ? 'before any message was accepted' : `after ${acceptedBefore} message${acceptedBefore === 1 ? '' : 's'} accepted`;
+  failureWhen: (count, first, last, acceptedBefore, underWay) => {
+    const accepted = acceptedBefore === 0 ? 'before any message was accepted' : `after ${acceptedBefore} message${acceptedBefore === 1 ? '' : 's'} accepted`;
+    const after = underWay === 0 ? accepted : `${accepted}, with ${underWay} other${underWay === 1 ? '' : 's'} under way`;
     return count === 1 ? `at ${first} s, ${after}` : `first at ${first} s, ${after}; last at ${last} s`;
   },
   witness: 'The first connection on which a message failed (-v), as it went:',

@@ -29,12 +29,13 @@ export const loadWords: LoadWords = {
   phase: { connect: 'connexion', greeting: 'accueil', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'réponses :',
   failure: (count, what) => `${count} × ${what}`,
-  failureWhen: (count, first, last, acceptedBefore) => {
-    const after =
+  failureWhen: (count, first, last, acceptedBefore, underWay) => {
+    const accepted =
       acceptedBefore === 0
-        ? 'avant qu’aucun message soit accepté'
+        ? 'avant qu’aucun message ne soit accepté'
         : `après ${acceptedBefore} message${acceptedBefore < 2 ? '' : 's'} accepté${acceptedBefore < 2 ? '' : 's'}`;
-    return count === 1 ? `à ${first} s, ${after}` : `d’abord à ${first} s, ${after} ; en dernier à ${last} s`;
+    const after = underWay === 0 ? accepted : `${accepted}, ${underWay === 1 ? 'un autre' : `${underWay} autres`} en cours`;
+    return count === 1 ? `à ${first} s, ${after}` : `la première fois à ${first} s, ${after} ; la dernière fois à ${last} s`;
   },
   witness: 'La première connexion où un message a échoué (-v), telle qu’elle s’est déroulée :',
   witnessOmitted: (count) => `(… ${count} événement${count === 1 ? '' : 's'} de cette connexion omis ici …)`,
