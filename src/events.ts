@@ -13,6 +13,7 @@ import type { MessageNote } from './message/facts.js';
 import type { Command } from './smtp/command.js';
 import type { EhloOffer } from './smtp/capabilities.js';
 import type { EhloKey } from './smtp/remembered.js';
+import type { ClientCertificateOutcome } from './smtp/connection.js';
 import type { CertificateProblem, SmtpNote } from './smtp/facts.js';
 import type { Reply } from './smtp/reply.js';
 
@@ -69,6 +70,10 @@ export type SessionEvent =
       problem: CertificateProblem | undefined;
       /** An earlier session was resumed: the certificate is the one verified when it was made. */
       resumed?: true;
+      /** A full handshake's client certificate (see TlsDetails): asked for or not, and what went. */
+      clientCertificate?: ClientCertificateOutcome;
+      /** The subject of the client certificate given, when the server asked for one. */
+      clientSubject?: string;
     }
   /**
    * A host that could not take the message, and why (`Deferred: ... by host`): with --direct the

@@ -215,6 +215,8 @@ export interface Catalogue {
   tlsVerified: Text;
   tlsNotVerified: Text;
   tlsCertificate: Text;
+  tlsClientAsked: Text;
+  tlsClientNotAsked: Text;
   recipientSent: (p: { recipient: string }) => Text;
   recipientRefused: (p: { recipient: string }) => Text;
   recipientDeferred: (p: { recipient: string }) => Text;

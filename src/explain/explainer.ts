@@ -243,7 +243,8 @@ export class Explainer {
       case 'tls': {
         this.tlsAfterEhlo = this.sentEhlo;
         const protocol = event.protocol === 'TLSv1.3' ? c.tls13 : event.protocol === 'TLSv1.2' ? c.tls12 : c.tlsOld({ protocol: quote(event.protocol) });
-        return none([protocol, c.tlsCipher({ cipher: quote(event.cipher) }), event.verified ? c.tlsVerified : c.tlsNotVerified, c.tlsCertificate]);
+        const client = event.clientCertificate === undefined ? [] : [event.clientCertificate === 'not-asked' ? c.tlsClientNotAsked : c.tlsClientAsked];
+        return none([protocol, c.tlsCipher({ cipher: quote(event.cipher) }), event.verified ? c.tlsVerified : c.tlsNotVerified, c.tlsCertificate, ...client]);
       }
       case 'deferred': {
         // The next host is tried only where the plan still has one: not after the last; a relay has none.

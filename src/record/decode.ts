@@ -370,6 +370,9 @@ const EVENTS: EventDecoders = {
     validTo: fields.string('validTo'),
     verified: fields.boolean('verified'),
     problem: fields.has('problem') ? certificateProblem(fields.object('problem')) : undefined,
+    ...(fields.has('resumed') && fields.boolean('resumed') ? { resumed: true as const } : {}),
+    ...(fields.has('clientCertificate') ? { clientCertificate: fields.choice('clientCertificate', ['sent', 'unsuitable', 'none', 'not-asked'] as const) } : {}),
+    ...(fields.has('clientSubject') ? { clientSubject: fields.string('clientSubject') } : {}),
   }),
   deferred: (fields, codes) => ({
     kind: 'deferred',

@@ -149,7 +149,15 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
       }
       case 'tls':
         encrypted = true;
-        add({ ...base([said.handshake, words.tls.handshake(event), words.tls.certificate(event)]), kind: 'tls' });
+        add({
+          ...base([
+            said.handshake,
+            words.tls.handshake(event),
+            words.tls.certificate(event),
+            ...[words.tls.clientCertificate(event)].filter((line) => line !== undefined),
+          ]),
+          kind: 'tls',
+        });
         break;
       case 'dns-query':
         dnsUsed = true;

@@ -60,7 +60,14 @@ export class TranscriptRenderer {
       },
       closing: (e) => [style.note(`Closing connection to ${sanitize(displayHost(e.host))}`)],
       traffic: () => [],
-      tls: (e) => [(e.verified ? style.note : style.warning)(sanitize(words.tls.handshake(e))), style.note(sanitize(words.tls.certificate(e)))],
+      tls: (e) => {
+        const client = words.tls.clientCertificate(e);
+        return [
+          (e.verified ? style.note : style.warning)(sanitize(words.tls.handshake(e))),
+          style.note(sanitize(words.tls.certificate(e))),
+          ...(client === undefined ? [] : [style.note(sanitize(client))]),
+        ];
+      },
       deferred: (e) => [
         style.note(
           `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Deferred: ${sanitize(deferral(e.error, words))} by ${sanitize(displayHost(e.host))}`,

@@ -134,7 +134,7 @@ export class SmtpConnection {
     secure.on('error', onLateError);
     const resumed = secure.isSessionReused();
     // Read while the socket is open: once closed, it has no peer certificate to give.
-    const details = resumed && resumption?.stored ? resumedDetails(secure, resumption.stored) : fullHandshakeDetails(secure);
+    const details = resumed && resumption?.stored ? resumedDetails(secure, resumption.stored) : fullHandshakeDetails(secure, trust.identity !== undefined);
     if (!resumed && offered === undefined && secure.getProtocol() === 'TLSv1.3') {
       await firstTicket(secure, Math.min(TICKET_WAIT_MS, monotonicMs() - handshakeStarted + 5));
     }
@@ -530,10 +530,12 @@ function firstTicket(secure: TLSSocket, ms: number): Promise<void> {
   });
 }
 
-function fullHandshakeDetails(secure: TLSSocket): TlsDetails {
+function fullHandshakeDetails(secure: TLSSocket, identityGiven: boolean): TlsDetails {
   // null from a socket already closed: then no certificate is reported (and none verified).
   const certificate: Partial<ReturnType<TLSSocket['getPeerCertificate']>> = secure.getPeerCertificate() ?? {};
+  const client = clientCertificate(secure, identityGiven);
   return {
+    ...client,
     protocol: secure.getProtocol() ?? 'unknown',
     cipher: secure.getCipher()?.name ?? 'unknown',
     subject: distinguishedName(certificate.subject),
@@ -544,6 +546,40 @@ function fullHandshakeDetails(secure: TLSSocket): TlsDetails {
     problem: secure.authorized ? undefined : certificateProblem(String(secure.authorizationError ?? 'unknown'), certificate.subjectaltname),
   };
 }
+
+/**
+ * Whether the server asked for a client certificate, and what went. A client learns the server's
+ * signature algorithms only from its CertificateRequest (TLS 1.2 and 1.3), so shared ones mean it
+ * asked; a certificate whose key none of them can sign with is not sent (OpenSSL sends none).
+ * Nothing is said when none was given and none was asked for.
+ */
+function clientCertificate(secure: TLSSocket, identityGiven: boolean): Pick<TlsDetails, 'clientCertificate' | 'clientSubject'> {
+  let shared: string[];
+  try {
+    shared = secure.getSharedSigalgs();
+  } catch {
+    shared = [];
+  }
+  if (shared.length === 0) return identityGiven ? { clientCertificate: 'not-asked' } : {};
+  if (!identityGiven) return { clientCertificate: 'none' };
+  const local = secure.getX509Certificate();
+  const keyType = local?.publicKey.asymmetricKeyType;
+  const signer = keyType === undefined ? undefined : SIGNERS[keyType];
+  const suits = signer !== undefined && shared.some((algorithm) => signer.test(algorithm));
+  const own = secure.getCertificate();
+  const clientSubject = distinguishedName(own !== null && 'subject' in own ? own.subject : undefined);
+  return { clientCertificate: suits ? 'sent' : 'unsuitable', clientSubject };
+}
+
+/** The signature algorithms (as OpenSSL names them: `ECDSA+SHA256`, `RSA-PSS+SHA256`) each key type signs with. */
+const SIGNERS: Readonly<Record<string, RegExp>> = {
+  rsa: /^RSA(-PSS)?\+/,
+  'rsa-pss': /^RSA-PSS\+/,
+  ec: /^ECDSA\+/,
+  ed25519: /^Ed25519\+/,
+  ed448: /^Ed448\+/,
+  dsa: /^DSA\+/,
+};
 
 /**
  * A resumed session shows no certificate: the one verified in the full handshake that made the
@@ -609,7 +645,18 @@ export interface TlsDetails {
   readonly problem: CertificateProblem | undefined;
   /** The session of an earlier handshake was resumed: no certificate was sent this time. */
   readonly resumed?: true;
+  /**
+   * A full handshake's client certificate: the server asked and it was sent (`sent`), or its key
+   * suits none of the server's signature algorithms and none went (`unsuitable`); the server asked
+   * and none was given (`none`); one was given and the server did not ask (`not-asked`). Absent:
+   * none given, none asked for.
+   */
+  readonly clientCertificate?: ClientCertificateOutcome;
+  /** The subject of the client certificate given, when the server asked for one. */
+  readonly clientSubject?: string;
 }
+
+export type ClientCertificateOutcome = 'sent' | 'unsuitable' | 'none' | 'not-asked';
 
 function distinguishedName(name: Readonly<Record<string, string | string[] | undefined>> | undefined): string {
   if (!name) return '';

@@ -62,4 +62,6 @@ export interface TranscriptWords {
 export interface TlsWords {
   handshake(tls: Extract<SessionEvent, { kind: 'tls' }>): string;
   certificate(tls: Extract<SessionEvent, { kind: 'tls' }>): string;
+  /** Whether the server asked for a client certificate and what went; undefined when none was given and none asked for. */
+  clientCertificate(tls: Extract<SessionEvent, { kind: 'tls' }>): string | undefined;
 }

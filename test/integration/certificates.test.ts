@@ -37,6 +37,26 @@ describe('STARTTLS certificates', () => {
     const at = shown.findIndex((line) => line.startsWith('TLS: '));
     assert.match(shown[at]!, /^TLS: TLSv1\.3, TLS_\w+; certificate verified$/);
     assert.match(shown[at + 1]!, /^TLS: subject CN=localhost; issuer O=mailv tests, CN=mailv test CA; valid \w{3} .+ GMT to \w{3} .+ GMT$/);
+    // No client certificate given, none asked for: nothing said of one.
+    assert.ok(!shown[at + 2]!.startsWith('TLS: '), shown.join('\n'));
+  });
+
+  it('a client certificate given to a server that does not ask for one: said to have gone nowhere', async () => {
+    const home = freshHome();
+    const both = join(home, 'both.pem');
+    const { wrongName } = testPki();
+    writeFileSync(both, Buffer.concat([wrongName.cert, wrongName.key]), { mode: 0o600 });
+    const run = await runCli(
+      ['--server', `127.0.0.1:${sinks.good.port}`, '-s', 'tls', '--tls', 'required', '--ca', testPki().caFile, '--tls-cert', both, 'bob@example.org'],
+      {
+        input: 'x\n',
+        home,
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const shown = lines(run.stdout);
+    const at = shown.findIndex((line) => line.startsWith('TLS: '));
+    assert.equal(shown[at + 2], 'TLS: the server did not ask for a client certificate: none sent');
   });
 
   // Each failure: what auto says and still does, and the one line --tls required stops with.
@@ -213,6 +233,58 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
     const without = await runCli(['--server', server, '-s', 'tls', ...tls, 'bob@example.org'], { input: 'x\n', home });
     assert.equal(without.code, 0, without.stderr);
     assert.deepEqual(presented, ['mail.example.org', 'mail.example.org', '']);
+    // The dialogue says the server asked, and what went, in English and in French.
+    assert.ok(lines(without.stdout).includes('TLS: the server asked for a client certificate: none sent (--tls-cert gives one)'), without.stdout);
+    const french = await runCli(['--server', server, '-s', 'tls', ...tls, '--tls-cert', both, '--lang', 'fr', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(french.code, 0, french.stderr);
+    assert.ok(lines(french.stdout).includes('TLS : le serveur a demandé un certificat client : envoyé, sujet CN=mail.example.org'), french.stdout);
+    presented.pop();
+  });
+
+  it('a server that asks for a certificate but accepts no signature the key can make: none sent, and said so', async () => {
+    const home = freshHome();
+    // An RSA server that takes RSA signatures only, asked by a client whose key is P-256.
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.pem', '-days', '2', '-subj', '/CN=rsa-only'],
+      {
+        cwd: home,
+        stdio: 'ignore',
+      },
+    );
+    const seen: string[] = [];
+    const rsaOnly = await startSink({
+      disabledCommands: ['AUTH'],
+      key: readFileSync(join(home, 'server.key')),
+      cert: readFileSync(join(home, 'server.pem')),
+      requestCert: true,
+      rejectUnauthorized: false,
+      sigalgs: 'RSA-PSS+SHA256:RSA+SHA256',
+      onSecure(socket, _session, callback) {
+        const peer = (socket as import('node:tls').TLSSocket).getPeerCertificate();
+        seen.push(typeof peer.subject?.CN === 'string' ? peer.subject.CN : '');
+        callback();
+      },
+    } as Parameters<typeof startSink>[0]);
+    try {
+      const both = join(home, 'both.pem');
+      const { wrongName } = testPki();
+      writeFileSync(both, Buffer.concat([wrongName.cert, wrongName.key]), { mode: 0o600 });
+      const run = await runCli(['--server', `127.0.0.1:${rsaOnly.port}`, '-s', 'tls', '--insecure', '--tls-cert', both, 'bob@example.org'], {
+        input: 'x\n',
+        home,
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(seen, ['']);
+      assert.ok(
+        lines(run.stdout).includes(
+          'TLS: the server asked for a client certificate: none sent, since it accepts no signature the key of CN=mail.example.org can make',
+        ),
+        run.stdout,
+      );
+    } finally {
+      await rsaOnly.close();
+    }
   });
 
   it('a key file that anyone may read is used, and said, unless -q; one kept to its owner or group is not', async () => {

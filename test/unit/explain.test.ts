@@ -345,6 +345,15 @@ for (const [lang, catalogue] of [
       assert.equal(greeting!.after[0], c.code220Greeting);
       assert.equal(tlsReady!.after[0], c.code220Tls);
       assert.deepEqual(tls!.after, [c.tls13, c.tlsCipher({ cipher: 'TLS_AES_256_GCM_SHA384' }), c.tlsNotVerified, c.tlsCertificate]);
+      // A client certificate asked for (sent or not), or given and not asked for: one more line each.
+      const tlsEvent = events[6] as Extract<SessionEvent, { kind: 'tls' }>;
+      for (const [clientCertificate, said] of [
+        ['sent', c.tlsClientAsked],
+        ['none', c.tlsClientAsked],
+        ['unsuitable', c.tlsClientAsked],
+        ['not-asked', c.tlsClientNotAsked],
+      ] as const)
+        assert.deepEqual(new Explainer(c).annotate({ ...tlsEvent, clientCertificate }).after.at(-1), said);
       assert.deepEqual(ehloAgain!.after, [c.cmdEhlo({ name: 'client.example' }), c.cmdEhloAgain]);
       assert.deepEqual(ehloReply!.after, [
         c.code250Ehlo,

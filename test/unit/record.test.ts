@@ -57,6 +57,10 @@ const SAMPLES: { readonly [K in SessionEvent['kind']]: Extract<SessionEvent, { k
     validTo: 'Jan  1 00:00:00 2027 GMT',
     verified: false,
     problem: { kind: 'name-mismatch', altNames: 'DNS:other.example.org' },
+    // Each optional field, so that each is read back (`resumed` was once dropped).
+    resumed: true,
+    clientCertificate: 'sent',
+    clientSubject: 'CN=client.example.org',
   },
   deferred: {
     kind: 'deferred',

@@ -156,6 +156,20 @@ export const tlsWords: TlsWords = {
   handshake: (tls) =>
     `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : `NOT verified: ${certificateProblem(tls.problem)}`}${tls.resumed ? ' (session resumed: when it was made)' : ''}`,
   certificate: (tls) => `TLS: subject ${tls.subject}; issuer ${tls.issuer}; valid ${tls.validFrom} to ${tls.validTo}`,
+  clientCertificate: (tls) => {
+    switch (tls.clientCertificate) {
+      case 'sent':
+        return `TLS: the server asked for a client certificate: sent, subject ${tls.clientSubject ?? ''}`;
+      case 'unsuitable':
+        return `TLS: the server asked for a client certificate: none sent, since it accepts no signature the key of ${tls.clientSubject ?? ''} can make`;
+      case 'none':
+        return 'TLS: the server asked for a client certificate: none sent (--tls-cert gives one)';
+      case 'not-asked':
+        return 'TLS: the server did not ask for a client certificate: none sent';
+      case undefined:
+        return undefined;
+    }
+  },
 };
 
 export const transcriptWords: TranscriptWords = {

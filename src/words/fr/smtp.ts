@@ -160,6 +160,20 @@ export const tlsWords: TlsWords = {
   handshake: (tls) =>
     `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : `NON vérifié : ${certificateProblem(tls.problem)}`}${tls.resumed ? ' (session reprise : à sa création)' : ''}`,
   certificate: (tls) => `TLS : sujet ${tls.subject} ; émetteur ${tls.issuer} ; valide du ${tls.validFrom} au ${tls.validTo}`,
+  clientCertificate: (tls) => {
+    switch (tls.clientCertificate) {
+      case 'sent':
+        return `TLS : le serveur a demandé un certificat client : envoyé, sujet ${tls.clientSubject ?? ''}`;
+      case 'unsuitable':
+        return `TLS : le serveur a demandé un certificat client : aucun envoyé, car il n’accepte aucune signature que la clé de ${tls.clientSubject ?? ''} puisse produire`;
+      case 'none':
+        return 'TLS : le serveur a demandé un certificat client : aucun envoyé (--tls-cert en donne un)';
+      case 'not-asked':
+        return 'TLS : le serveur n’a pas demandé de certificat client : aucun envoyé';
+      case undefined:
+        return undefined;
+    }
+  },
 };
 
 export const transcriptWords: TranscriptWords = {
