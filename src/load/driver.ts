@@ -15,7 +15,7 @@ import type { ServerAddress } from '../delivery/submit.js';
 import type { LoadProgress, LoadReport } from './facts.js';
 import { Issuer } from './issue.js';
 import { PhaseClock } from './phases.js';
-import { Flight, underWayBesides } from './flight.js';
+import { Flight, elsewhere } from './flight.js';
 import { Tally } from './tally.js';
 import { WitnessBuffer, type Witness } from './witness.js';
 
@@ -56,7 +56,7 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: Ab
   const issuer = new Issuer(plan.count, plan.rate, started, signal);
   const tally = new Tally(plan.count, () => issuer.stop(), plan.stopOnError === true);
   const flights: Flight[] = [];
-  tally.underWayBesides = (own) => underWayBesides(flights, own);
+  tally.elsewhere = (own) => elsewhere(flights, own);
   plan.observe?.(() => tally.progress(performance.now() - started));
   let handed = plan.opened;
   const witnessed = { given: false };

@@ -24,6 +24,8 @@ export interface LoadFailureSeen {
    * several connections, the limit may have been reached by up to this many more.
    */
   readonly underWay: number;
+  /** Other connections open when it first came: where a server's limit on connections bites. */
+  readonly connectionsOpen: number;
 }
 
 /** How far a run has come, read while it runs (the live line). */

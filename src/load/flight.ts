@@ -1,9 +1,9 @@
-// What each worker has under way, read when a distinct failure first comes: with several
-// connections, messages the server took before it may not have their verdicts yet, and the
-// summary says how many were still awaited.
+// What each worker has open and under way, read when a distinct failure first comes: with several
+// connections, messages the server took before it may not have their verdicts yet, and a server's
+// limit on connections bites at a number of them open; the summary says both.
 import type { SmtpSession } from '../smtp/session.js';
 
-/** One worker's connection: whether a transaction is under way, and its session (whose next envelope may have gone ahead). */
+/** One worker's connection: its session once open (whose next envelope may have gone ahead), and whether a transaction is under way. */
 export class Flight {
   inTransaction = false;
   session: SmtpSession | undefined;
@@ -14,9 +14,20 @@ export class Flight {
   }
 }
 
-/** Messages under way on every connection but `own`'s (whose next ones left after its failure). */
-export function underWayBesides(flights: readonly Flight[], own: Flight | undefined): number {
-  let count = 0;
-  for (const flight of flights) if (flight !== own) count += flight.underWay;
-  return count;
+/** The other connections when a failure comes: how many were open, and how many messages were under way on them. */
+export interface Elsewhere {
+  readonly connectionsOpen: number;
+  readonly underWay: number;
+}
+
+/** Every connection but `own`'s (whose next messages left after its failure). */
+export function elsewhere(flights: readonly Flight[], own: Flight | undefined): Elsewhere {
+  let connectionsOpen = 0;
+  let underWay = 0;
+  for (const flight of flights) {
+    if (flight === own || flight.session === undefined) continue;
+    connectionsOpen++;
+    underWay += flight.underWay;
+  }
+  return { connectionsOpen, underWay };
 }

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { AuthError, InterruptedError, MailvError } from '../errors.js';
 import { ExitCode, signalStatus } from '../exit-codes.js';
 import type { LoadFailure, LoadProgress, LoadReport, LoadStop } from './facts.js';
-import type { Flight } from './flight.js';
+import type { Elsewhere, Flight } from './flight.js';
 import { Samples } from './stats.js';
 
 /** How many distinct failures the report keeps. */
@@ -48,13 +48,13 @@ export class Tally {
     firstAt: number;
     lastAt: number;
     acceptedBefore: number;
-    underWay: number;
+    elsewhere: Elsewhere;
   }[] = [];
   /**
-   * Messages under way on the run's connections besides a failing one's own (see flight.ts): read
-   * when a distinct failure first comes. Set by the driver.
+   * The run's connections besides a failing one's own, open and with messages under way (see
+   * flight.ts): read when a distinct failure first comes. Set by the driver.
    */
-  underWayBesides: (own: Flight | undefined) => number = () => 0;
+  elsewhere: (own: Flight | undefined) => Elsewhere = () => ({ connectionsOpen: 0, underWay: 0 });
   private status: number = ExitCode.OK;
   /** The failure whose status is the run's: the first of the worst (see worse()). */
   private deciding: LoadFailure | undefined;
@@ -165,7 +165,7 @@ export class Tally {
       known.lastAt = this.now();
     } else if (this.failures.length < FAILURES_KEPT) {
       const at = this.now();
-      this.failures.push({ key, failure, count: 1, firstAt: at, lastAt: at, acceptedBefore: this.accepted, underWay: this.underWayBesides(own) });
+      this.failures.push({ key, failure, count: 1, firstAt: at, lastAt: at, acceptedBefore: this.accepted, elsewhere: this.elsewhere(own) });
     }
   }
 
@@ -194,13 +194,13 @@ export class Tally {
           [...byEnhanced].map(([enhanced, count]): [string, number] => [enhanced === '' ? String(code) : `${code} ${enhanced}`, count]),
         )
         .sort(([a], [b]) => a.localeCompare(b)),
-      failures: this.failures.map(({ failure, count, firstAt, lastAt, acceptedBefore, underWay }) => ({
+      failures: this.failures.map(({ failure, count, firstAt, lastAt, acceptedBefore, elsewhere }) => ({
         failure,
         count,
         firstMs: firstAt - startedAt,
         lastMs: lastAt - startedAt,
         acceptedBefore,
-        underWay,
+        ...elsewhere,
       })),
       // A signal ends the run as it ends a send, whatever the messages before it met. A login refused
       // for good gives its own status (77: the credentials are what to fix); --stop-on-error stops at

@@ -33,10 +33,10 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   }
   if (report.replies.length > 0) lines.push(`${load.replies} ${report.replies.map(([code, count]) => `${code} × ${count}`).join(', ')}`);
   const seconds = (ms: number) => load.decimal((ms / 1000).toFixed(3));
-  for (const { failure, count, firstMs, lastMs, acceptedBefore, underWay } of report.failures)
+  for (const { failure, count, firstMs, lastMs, acceptedBefore, underWay, connectionsOpen } of report.failures)
     lines.push(
       load.failure(count, sanitize(describeLoadFailure(failure, words))),
-      `    ${load.failureWhen(count, seconds(firstMs), seconds(lastMs), acceptedBefore, underWay)}`,
+      `    ${load.failureWhen(count, seconds(firstMs), seconds(lastMs), { acceptedBefore, connectionsOpen, underWay })}`,
     );
   return lines;
 }
@@ -76,13 +76,14 @@ export function loadSummaryJson(report: LoadReport): string {
       auth: latency(report.auth),
       transaction: latency(report.transaction),
       replies: Object.fromEntries(report.replies),
-      failures: report.failures.map(({ failure, count, firstMs, lastMs, acceptedBefore, underWay }) => ({
+      failures: report.failures.map(({ failure, count, firstMs, lastMs, acceptedBefore, underWay, connectionsOpen }) => ({
         count,
         ...failureJson(failure),
         firstMs: round(firstMs),
         lastMs: round(lastMs),
         acceptedBefore,
         underWay,
+        connectionsOpen,
       })),
       stopped: report.stopped === undefined ? null : { unsent: report.stopped.unsent, by: report.stopped.by, ...failureJson(report.stopped.failure) },
       interrupted: report.interrupted ?? null,

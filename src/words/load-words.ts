@@ -1,6 +1,13 @@
 // The shape of the words of a load run's summary (--count). Figures arrive formatted.
 import type { LoadStop } from '../load/facts.js';
 
+/** What a failure's first coming was read among: messages accepted, other connections open, messages under way on them. */
+export interface FailureContext {
+  readonly acceptedBefore: number;
+  readonly connectionsOpen: number;
+  readonly underWay: number;
+}
+
 export interface LoadWords {
   /** `count` messages over `connections` connections in `seconds`: how many accepted, how many failed. */
   readonly totals: (count: number, accepted: number, failed: number, connections: number, seconds: string) => string;
@@ -33,7 +40,7 @@ export interface LoadWords {
    * messages accepted, with how many other transactions under way (their verdicts unknown yet), and,
    * when it came more than once, when it last did.
    */
-  readonly failureWhen: (count: number, first: string, last: string, acceptedBefore: number, underWay: number) => string;
+  readonly failureWhen: (count: number, first: string, last: string, context: FailureContext) => string;
   /** -v: before the dialogue of the first connection on which a message failed, with its colon. */
   readonly witness: string;
   /** -v: where `count` events of that dialogue were left out (it keeps the opening and the end). */

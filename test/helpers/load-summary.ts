@@ -29,7 +29,16 @@ export interface LoadSummary {
   auth: Latency | null;
   transaction: Latency | null;
   replies: Record<string, number>;
-  failures: { count: number; code: string; reply: string | null; firstMs: number; lastMs: number; acceptedBefore: number; underWay: number }[];
+  failures: {
+    count: number;
+    code: string;
+    reply: string | null;
+    firstMs: number;
+    lastMs: number;
+    acceptedBefore: number;
+    underWay: number;
+    connectionsOpen: number;
+  }[];
   stopped: { unsent: number; by: 'stop-on-error' | 'login-refused'; code: string; recipient?: string; reply: string | null } | null;
   interrupted: { signal: string; unsent: number } | null;
   target: { host: string; address: string; port: number } | null;

@@ -1,8 +1,8 @@
-// What a failure's line counts as under way elsewhere: each other connection's transaction, and the
-// next message whose envelope already left with it; never the failing connection's own.
+// What a failure's line counts on the other connections: each one open, and on it the transaction
+// under way and the next message whose envelope already left with it; never the failing one's own.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Flight, underWayBesides } from '../../dist/load/flight.js';
+import { Flight, elsewhere } from '../../dist/load/flight.js';
 import type { SmtpSession } from '../../dist/smtp/session.js';
 
 const withSession = (aheadSent: boolean, inTransaction: boolean): Flight => {
@@ -12,13 +12,14 @@ const withSession = (aheadSent: boolean, inTransaction: boolean): Flight => {
   return flight;
 };
 
-describe('messages under way on the other connections', () => {
-  it('counts a transaction and the envelope gone ahead of the next, on every connection but the failing one', () => {
+describe('the other connections when a failure comes', () => {
+  it('counts those open, and on them a transaction and the envelope gone ahead of the next, but not the failing one', () => {
     const own = withSession(true, false);
-    const flights = [own, withSession(true, true), withSession(false, true), withSession(true, false), new Flight()];
-    assert.equal(underWayBesides(flights, own), 2 + 1 + 1);
-    // A connection not yet open (its connect failed): every other one counts.
-    assert.equal(underWayBesides(flights, undefined), 1 + 2 + 1 + 1);
-    assert.equal(underWayBesides([own], own), 0);
+    // The last: a worker between connections (or still connecting): not open.
+    const flights = [own, withSession(true, true), withSession(false, true), withSession(true, false), withSession(false, false), new Flight()];
+    assert.deepEqual(elsewhere(flights, own), { connectionsOpen: 4, underWay: 2 + 1 + 1 });
+    // A connection that never opened (its connect failed): every open one counts.
+    assert.deepEqual(elsewhere(flights, undefined), { connectionsOpen: 5, underWay: 1 + 2 + 1 + 1 });
+    assert.deepEqual(elsewhere([own], own), { connectionsOpen: 0, underWay: 0 });
   });
 });

@@ -37,7 +37,7 @@ const report: LoadReport = {
   auth: latency,
   transaction: undefined,
   replies: [['535 5.7.8', 2]],
-  failures: [{ failure: refusedLogin, count: 2, firstMs: 12, lastMs: 40, acceptedBefore: 0, underWay: 0 }],
+  failures: [{ failure: refusedLogin, count: 2, firstMs: 12, lastMs: 40, acceptedBefore: 0, underWay: 0, connectionsOpen: 0 }],
   status: 77,
   decidedBy: refusedLogin,
   reachedSomeone: false,
@@ -161,6 +161,7 @@ describe('load summary', () => {
       lastMs: 7.5,
       acceptedBefore: 0,
       underWay: 0,
+      connectionsOpen: 0,
     });
   });
 
@@ -180,44 +181,57 @@ describe('load summary', () => {
     tally.fail(deferred());
     tally.accepted = 21;
     clock = 7000;
-    // Read while 3 messages were under way on other connections, whose verdicts were not known.
-    tally.underWayBesides = () => 3;
+    // Read while 3 messages were under way on 2 other connections, whose verdicts were not known.
+    tally.elsewhere = () => ({ connectionsOpen: 2, underWay: 3 });
     tally.fail(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply: reply(554, 'spam') }, 'body', reply(554, 'spam')));
-    tally.underWayBesides = () => 1;
+    tally.elsewhere = () => ({ connectionsOpen: 1, underWay: 1 });
     clock = 9876.25;
     tally.fail(deferred());
     const seen = tally.report(40, 5000, 5000);
     assert.deepEqual(
-      seen.failures.map(({ count, firstMs, lastMs, acceptedBefore, underWay }) => ({ count, firstMs, lastMs, acceptedBefore, underWay })),
+      seen.failures.map(({ count, firstMs, lastMs, acceptedBefore, underWay, connectionsOpen }) => ({
+        count,
+        firstMs,
+        lastMs,
+        acceptedBefore,
+        underWay,
+        connectionsOpen,
+      })),
       [
-        { count: 2, firstMs: 1234.75, lastMs: 4876.25, acceptedBefore: 20, underWay: 0 },
-        { count: 1, firstMs: 2000, lastMs: 2000, acceptedBefore: 21, underWay: 3 },
+        { count: 2, firstMs: 1234.75, lastMs: 4876.25, acceptedBefore: 20, underWay: 0, connectionsOpen: 0 },
+        { count: 1, firstMs: 2000, lastMs: 2000, acceptedBefore: 21, underWay: 3, connectionsOpen: 2 },
       ],
     );
     const english = loadSummaryLines(seen, wordsFor('en'));
     const french = loadSummaryLines(seen, wordsFor('fr'));
     const under = (lines: string[], start: RegExp) => lines[lines.findIndex((line) => start.test(line)) + 1];
     assert.equal(under(english, /^2 × /), '    first at 1.235 s, after 20 messages accepted; last at 4.876 s');
-    assert.equal(under(english, /^1 × /), '    at 2.000 s, after 21 messages accepted, with 3 others under way');
+    assert.equal(under(english, /^1 × /), '    at 2.000 s, after 21 messages accepted, 2 other connections open with 3 messages under way');
     assert.equal(under(french, /^2 × /), '    la première fois à 1,235 s, après 20 messages acceptés ; la dernière fois à 4,876 s');
-    assert.equal(under(french, /^1 × /), '    à 2,000 s, après 21 messages acceptés, 3 autres en cours');
+    assert.equal(under(french, /^1 × /), '    à 2,000 s, après 21 messages acceptés, 2 autres connexions ouvertes avec 3 messages en cours');
     const none = loadSummaryLines(report, wordsFor('en'));
     assert.equal(under(none, /^2 × /), '    first at 0.012 s, before any message was accepted; last at 0.040 s');
     assert.equal(
       under(loadSummaryLines(report, wordsFor('fr')), /^2 × /),
       '    la première fois à 0,012 s, avant qu’aucun message ne soit accepté ; la dernière fois à 0,040 s',
     );
-    const json = JSON.parse(loadSummaryJson(seen)) as { failures: { firstMs: number; lastMs: number; acceptedBefore: number; underWay: number }[] };
+    const json = JSON.parse(loadSummaryJson(seen)) as {
+      failures: { firstMs: number; lastMs: number; acceptedBefore: number; underWay: number; connectionsOpen: number }[];
+    };
     assert.deepEqual(
-      json.failures.map(({ firstMs, lastMs, acceptedBefore, underWay }) => [firstMs, lastMs, acceptedBefore, underWay]),
+      json.failures.map(({ firstMs, lastMs, acceptedBefore, underWay, connectionsOpen }) => [firstMs, lastMs, acceptedBefore, underWay, connectionsOpen]),
       [
-        [1234.75, 4876.25, 20, 0],
-        [2000, 2000, 21, 3],
+        [1234.75, 4876.25, 20, 0, 0],
+        [2000, 2000, 21, 3, 2],
       ],
     );
-    const one = { ...seen, failures: [{ ...seen.failures[1]!, underWay: 1 }] };
-    assert.equal(under(loadSummaryLines(one, wordsFor('en')), /^1 × /), '    at 2.000 s, after 21 messages accepted, with 1 other under way');
-    assert.equal(under(loadSummaryLines(one, wordsFor('fr')), /^1 × /), '    à 2,000 s, après 21 messages acceptés, un autre en cours');
+    const onOne = (connectionsOpen: number, underWay: number, language: 'en' | 'fr') =>
+      under(loadSummaryLines({ ...seen, failures: [{ ...seen.failures[1]!, connectionsOpen, underWay }] }, wordsFor(language)), /^1 × /);
+    assert.equal(onOne(1, 1, 'en'), '    at 2.000 s, after 21 messages accepted, 1 other connection open with 1 message under way');
+    assert.equal(onOne(1, 1, 'fr'), '    à 2,000 s, après 21 messages acceptés, 1 autre connexion ouverte avec 1 message en cours');
+    // A limit on connections: refused while another was open, nothing under way on it.
+    assert.equal(onOne(1, 0, 'en'), '    at 2.000 s, after 21 messages accepted, 1 other connection open');
+    assert.equal(onOne(3, 0, 'fr'), '    à 2,000 s, après 21 messages acceptés, 3 autres connexions ouvertes');
   });
 
   it('a login refused for good is said as what stopped the run, even under --stop-on-error', () => {

@@ -27,9 +27,11 @@ export const loadWords: LoadWords = {
   phase: { connect: 'connect', greeting: 'greeting', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'replies:',
   failure: (count, what) => `${count} × ${what}`,
-  failureWhen: (count, first, last, acceptedBefore, underWay) => {
+  failureWhen: (count, first, last, { acceptedBefore, connectionsOpen, underWay }) => {
     const accepted = acceptedBefore === 0 ? 'before any message was accepted' : `after ${acceptedBefore} message${acceptedBefore === 1 ? '' : 's'} accepted`;
-    const after = underWay === 0 ? accepted : `${accepted}, with ${underWay} other${underWay === 1 ? '' : 's'} under way`;
+    const open = `${connectionsOpen} other connection${connectionsOpen === 1 ? '' : 's'} open`;
+    const messages = `${underWay} message${underWay === 1 ? '' : 's'} under way`;
+    const after = connectionsOpen === 0 ? accepted : underWay === 0 ? `${accepted}, ${open}` : `${accepted}, ${open} with ${messages}`;
     return count === 1 ? `at ${first} s, ${after}` : `first at ${first} s, ${after}; last at ${last} s`;
   },
   witness: 'The first connection on which a message failed (-v), as it went:',

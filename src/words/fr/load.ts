@@ -29,12 +29,14 @@ export const loadWords: LoadWords = {
   phase: { connect: 'connexion', greeting: 'accueil', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'réponses :',
   failure: (count, what) => `${count} × ${what}`,
-  failureWhen: (count, first, last, acceptedBefore, underWay) => {
+  failureWhen: (count, first, last, { acceptedBefore, connectionsOpen, underWay }) => {
     const accepted =
       acceptedBefore === 0
         ? 'avant qu’aucun message ne soit accepté'
         : `après ${acceptedBefore} message${acceptedBefore < 2 ? '' : 's'} accepté${acceptedBefore < 2 ? '' : 's'}`;
-    const after = underWay === 0 ? accepted : `${accepted}, ${underWay === 1 ? 'un autre' : `${underWay} autres`} en cours`;
+    const open = connectionsOpen === 1 ? '1 autre connexion ouverte' : `${connectionsOpen} autres connexions ouvertes`;
+    const messages = `${underWay} message${underWay === 1 ? '' : 's'} en cours`;
+    const after = connectionsOpen === 0 ? accepted : underWay === 0 ? `${accepted}, ${open}` : `${accepted}, ${open} avec ${messages}`;
     return count === 1 ? `à ${first} s, ${after}` : `la première fois à ${first} s, ${after} ; la dernière fois à ${last} s`;
   },
   witness: 'La première connexion où un message a échoué (-v), telle qu’elle s’est déroulée :',
