@@ -13,7 +13,7 @@ import type { MessageNote } from './message/facts.js';
 import type { Command } from './smtp/command.js';
 import type { EhloOffer } from './smtp/capabilities.js';
 import type { EhloKey } from './smtp/remembered.js';
-import type { ClientCertificateOutcome } from './smtp/connection.js';
+import type { ClientCertificateOutcome } from './smtp/client-certificate.js';
 import type { CertificateProblem, SmtpNote } from './smtp/facts.js';
 import type { Reply } from './smtp/reply.js';
 

@@ -211,7 +211,7 @@ export const en: Catalogue = {
   tlsVerified: 'Certificate verified: signed by a trusted authority and valid for this name (RFC 6125)',
   tlsNotVerified: "NOT verified: encrypted, but the server's identity is unproven (man in the middle possible) (RFC 6125)",
   tlsCertificate: 'Subject: whom the certificate names; issuer: the authority that signed it (RFC 5280)',
-  tlsClientAsked: 'The server asks the client for a certificate: it may let in by certificate, no password (RFC 8446 §4.3.2)',
+  tlsClientAsked: 'The server asks for a client certificate: it may accept one instead of a password (RFC 8446 §4.3.2)',
   tlsClientNotAsked: 'A client certificate goes only to a server that asks for one (RFC 8446 §4.3.2)',
   recipientSent: ({ recipient }) => `${recipient}: accepted; the server now delivers it, not yet in the mailbox (RFC 5321 §6.1)`,
   recipientRefused: ({ recipient }) => `${recipient}: refused for good (5xx); the other recipients are not affected (RFC 5321 §4.2.1)`,

@@ -212,7 +212,7 @@ export const fr: Catalogue = {
   tlsVerified: 'Certificat vérifié : signé par une autorité de confiance et valable pour ce nom (RFC 6125)',
   tlsNotVerified: 'NON vérifié : chiffré, mais identité du serveur non prouvée (homme du milieu possible) (RFC 6125)',
   tlsCertificate: 'Sujet : qui le certificat désigne ; émetteur : l’autorité de certification qui l’a signé (RFC 5280)',
-  tlsClientAsked: 'Le serveur demande un certificat au client : il peut admettre sur certificat, sans mot de passe (RFC 8446 §4.3.2)',
+  tlsClientAsked: 'Le serveur demande un certificat client : il peut en accepter un au lieu d’un mot de passe (RFC 8446 §4.3.2)',
   tlsClientNotAsked: 'Un certificat client ne part que vers un serveur qui le demande (RFC 8446 §4.3.2)',
   recipientSent: ({ recipient }) => `${recipient} : accepté ; le serveur se charge de la remise, pas encore dans la boîte (RFC 5321 §6.1)`,
   recipientRefused: ({ recipient }) => `${recipient} : refus définitif (5xx) ; sans effet sur les autres destinataires (RFC 5321 §4.2.1)`,

@@ -371,7 +371,9 @@ const EVENTS: EventDecoders = {
     verified: fields.boolean('verified'),
     problem: fields.has('problem') ? certificateProblem(fields.object('problem')) : undefined,
     ...(fields.has('resumed') && fields.boolean('resumed') ? { resumed: true as const } : {}),
-    ...(fields.has('clientCertificate') ? { clientCertificate: fields.choice('clientCertificate', ['sent', 'unsuitable', 'none', 'not-asked'] as const) } : {}),
+    ...(fields.has('clientCertificate')
+      ? { clientCertificate: fields.choice('clientCertificate', ['offered', 'unsuitable', 'none', 'not-asked'] as const) }
+      : {}),
     ...(fields.has('clientSubject') ? { clientSubject: fields.string('clientSubject') } : {}),
   }),
   deferred: (fields, codes) => ({

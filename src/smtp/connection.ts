@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import { DnsError, InterruptedError, type MailvError, ProtocolError, TlsError, TransportError, type Stage, type TransportReason } from '../errors.js';
 import type { CertificateProblem, HandshakeFailure } from './facts.js';
+import { clientCertificateOutcome, type ClientCertificateOutcome } from './client-certificate.js';
 import { Redactor } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 
@@ -547,39 +548,14 @@ function fullHandshakeDetails(secure: TLSSocket, identityGiven: boolean): TlsDet
   };
 }
 
-/**
- * Whether the server asked for a client certificate, and what went. A client learns the server's
- * signature algorithms only from its CertificateRequest (TLS 1.2 and 1.3), so shared ones mean it
- * asked; a certificate whose key none of them can sign with is not sent (OpenSSL sends none).
- * Nothing is said when none was given and none was asked for.
- */
+/** The client certificate's outcome, with the subject of the one given when the server asked. */
 function clientCertificate(secure: TLSSocket, identityGiven: boolean): Pick<TlsDetails, 'clientCertificate' | 'clientSubject'> {
-  let shared: string[];
-  try {
-    shared = secure.getSharedSigalgs();
-  } catch {
-    shared = [];
-  }
-  if (shared.length === 0) return identityGiven ? { clientCertificate: 'not-asked' } : {};
-  if (!identityGiven) return { clientCertificate: 'none' };
-  const local = secure.getX509Certificate();
-  const keyType = local?.publicKey.asymmetricKeyType;
-  const signer = keyType === undefined ? undefined : SIGNERS[keyType];
-  const suits = signer !== undefined && shared.some((algorithm) => signer.test(algorithm));
+  const outcome = clientCertificateOutcome(secure, identityGiven);
+  if (outcome === undefined) return {};
+  if (outcome !== 'offered' && outcome !== 'unsuitable') return { clientCertificate: outcome };
   const own = secure.getCertificate();
-  const clientSubject = distinguishedName(own !== null && 'subject' in own ? own.subject : undefined);
-  return { clientCertificate: suits ? 'sent' : 'unsuitable', clientSubject };
+  return { clientCertificate: outcome, clientSubject: distinguishedName(own !== null && 'subject' in own ? own.subject : undefined) };
 }
-
-/** The signature algorithms (as OpenSSL names them: `ECDSA+SHA256`, `RSA-PSS+SHA256`) each key type signs with. */
-const SIGNERS: Readonly<Record<string, RegExp>> = {
-  rsa: /^RSA(-PSS)?\+/,
-  'rsa-pss': /^RSA-PSS\+/,
-  ec: /^ECDSA\+/,
-  ed25519: /^Ed25519\+/,
-  ed448: /^Ed448\+/,
-  dsa: /^DSA\+/,
-};
 
 /**
  * A resumed session shows no certificate: the one verified in the full handshake that made the
@@ -645,18 +621,11 @@ export interface TlsDetails {
   readonly problem: CertificateProblem | undefined;
   /** The session of an earlier handshake was resumed: no certificate was sent this time. */
   readonly resumed?: true;
-  /**
-   * A full handshake's client certificate: the server asked and it was sent (`sent`), or its key
-   * suits none of the server's signature algorithms and none went (`unsuitable`); the server asked
-   * and none was given (`none`); one was given and the server did not ask (`not-asked`). Absent:
-   * none given, none asked for.
-   */
+  /** A full handshake's client certificate (see client-certificate.ts); absent: none given, none asked for. */
   readonly clientCertificate?: ClientCertificateOutcome;
   /** The subject of the client certificate given, when the server asked for one. */
   readonly clientSubject?: string;
 }
-
-export type ClientCertificateOutcome = 'sent' | 'unsuitable' | 'none' | 'not-asked';
 
 function distinguishedName(name: Readonly<Record<string, string | string[] | undefined>> | undefined): string {
   if (!name) return '';

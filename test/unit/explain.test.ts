@@ -348,7 +348,7 @@ for (const [lang, catalogue] of [
       // A client certificate asked for (sent or not), or given and not asked for: one more line each.
       const tlsEvent = events[6] as Extract<SessionEvent, { kind: 'tls' }>;
       for (const [clientCertificate, said] of [
-        ['sent', c.tlsClientAsked],
+        ['offered', c.tlsClientAsked],
         ['none', c.tlsClientAsked],
         ['unsuitable', c.tlsClientAsked],
         ['not-asked', c.tlsClientNotAsked],

@@ -59,7 +59,7 @@ const SAMPLES: { readonly [K in SessionEvent['kind']]: Extract<SessionEvent, { k
     problem: { kind: 'name-mismatch', altNames: 'DNS:other.example.org' },
     // Each optional field, so that each is read back (`resumed` was once dropped).
     resumed: true,
-    clientCertificate: 'sent',
+    clientCertificate: 'offered',
     clientSubject: 'CN=client.example.org',
   },
   deferred: {

@@ -158,14 +158,14 @@ export const tlsWords: TlsWords = {
   certificate: (tls) => `TLS: subject ${tls.subject}; issuer ${tls.issuer}; valid ${tls.validFrom} to ${tls.validTo}`,
   clientCertificate: (tls) => {
     switch (tls.clientCertificate) {
-      case 'sent':
-        return `TLS: the server asked for a client certificate: sent, subject ${tls.clientSubject ?? ''}`;
+      case 'offered':
+        return `TLS: the server asked for a client certificate: offered ${tls.clientSubject ?? ''}`;
       case 'unsuitable':
         return `TLS: the server asked for a client certificate: none sent, since it accepts no signature the key of ${tls.clientSubject ?? ''} can make`;
       case 'none':
         return 'TLS: the server asked for a client certificate: none sent (--tls-cert gives one)';
       case 'not-asked':
-        return 'TLS: the server did not ask for a client certificate: none sent';
+        return 'TLS: the server did not ask for a client certificate, or named no signature mailv can make: none sent';
       case undefined:
         return undefined;
     }

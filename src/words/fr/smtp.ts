@@ -162,14 +162,14 @@ export const tlsWords: TlsWords = {
   certificate: (tls) => `TLS : sujet ${tls.subject} ; émetteur ${tls.issuer} ; valide du ${tls.validFrom} au ${tls.validTo}`,
   clientCertificate: (tls) => {
     switch (tls.clientCertificate) {
-      case 'sent':
-        return `TLS : le serveur a demandé un certificat client : envoyé, sujet ${tls.clientSubject ?? ''}`;
+      case 'offered':
+        return `TLS : le serveur a demandé un certificat client : proposé ${tls.clientSubject ?? ''}`;
       case 'unsuitable':
         return `TLS : le serveur a demandé un certificat client : aucun envoyé, car il n’accepte aucune signature que la clé de ${tls.clientSubject ?? ''} puisse produire`;
       case 'none':
         return 'TLS : le serveur a demandé un certificat client : aucun envoyé (--tls-cert en donne un)';
       case 'not-asked':
-        return 'TLS : le serveur n’a pas demandé de certificat client : aucun envoyé';
+        return 'TLS : le serveur n’a pas demandé de certificat client, ou n’a nommé aucune signature que mailv sache faire : aucun envoyé';
       case undefined:
         return undefined;
     }
