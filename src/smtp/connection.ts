@@ -477,8 +477,10 @@ function lostReason(errno: string | undefined): TransportReason {
  */
 function handshakeFailure(error: Error & { reason?: unknown; code?: unknown }, withIdentity = false): HandshakeFailure {
   // Node's own verdict on the server's certificate (a code, no OpenSSL library): only a handshake
-  // that carries a client certificate stops at it (rejectUnauthorized).
-  if (withIdentity && typeof error.code === 'string' && !('library' in error)) return { kind: 'unverified', detail: error.message };
+  // that carries a client certificate stops at it (rejectUnauthorized). A system error's code
+  // (ECONNRESET: the server hung up) is no verdict.
+  if (withIdentity && typeof error.code === 'string' && !/^E[A-Z]+$/.test(error.code) && !('library' in error))
+    return { kind: 'unverified', detail: error.message };
   if (typeof error.reason === 'string' && error.reason !== '') {
     const code = typeof error.code === 'string' ? error.code : '';
     if (!/^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_/.test(code)) return { kind: 'openssl', reason: error.reason };

@@ -336,6 +336,55 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
     assert.deepEqual(presented.slice(earlier), Array(4).fill('mail.example.org'));
   });
 
+  it('a server that hangs up during the handshake is said to have, not blamed on its certificate, with a client certificate too', async () => {
+    const home = freshHome();
+    const both = join(home, 'both.pem');
+    const { wrongName } = testPki();
+    writeFileSync(both, Buffer.concat([wrongName.cert, wrongName.key]), { mode: 0o600 });
+    // Reads the ClientHello, then hangs up: no certificate of its own was ever shown.
+    const hangingUp = createServer((socket) => socket.once('data', () => socket.destroy()));
+    await new Promise<void>((resolve) => hangingUp.listen(0, '127.0.0.1', resolve));
+    const address = hangingUp.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const run = await runCli(['--server', `smtps://127.0.0.1:${port}`, '--ca', testPki().caFile, '--tls-cert', both, '-s', 'x', 'bob@example.org'], {
+        input: 'x\n',
+        home,
+      });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stderr, /^mailv: TLS handshake with 127\.0\.0\.1 failed: /m);
+      assert.doesNotMatch(run.stderr, /does not verify/);
+    } finally {
+      await new Promise((resolve) => hangingUp.close(resolve));
+    }
+  });
+
+  it('under TLS 1.2 too, a server whose certificate does not verify stops the handshake (75)', async () => {
+    const home = freshHome();
+    const both = join(home, 'both.pem');
+    const pki = testPki();
+    writeFileSync(both, Buffer.concat([pki.wrongName.cert, pki.wrongName.key]), { mode: 0o600 });
+    const tls12 = await startSink({
+      disabledCommands: ['AUTH'],
+      key: pki.good.key,
+      cert: pki.good.cert,
+      requestCert: true,
+      rejectUnauthorized: false,
+      maxVersion: 'TLSv1.2',
+    } as Parameters<typeof startSink>[0]);
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${tls12.port}`, '--tls-cert', both, '-s', 'x', 'bob@example.org'], { input: 'x\n', home });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(
+        run.stderr,
+        /the server's certificate does not verify \(.*\): the handshake was stopped, a client certificate being meant for a verified server only/,
+      );
+      assert.equal(tls12.messages.length, 0);
+    } finally {
+      await tls12.close();
+    }
+  });
+
   it('goes only where it may: not from the accounts file to another server, and never to a server whose certificate does not verify', async () => {
     const home = freshHome();
     const { wrongName } = testPki();
@@ -356,7 +405,7 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
     assert.equal(unverified.code, 75, unverified.stderr);
     assert.match(
       unverified.stderr,
-      /^mailv: TLS handshake with 127\.0\.0\.1 failed: the server's certificate does not verify \(.*\), and the client certificate goes only to a server whose certificate does: --ca <file> trusts its CA, --insecure accepts any$/m,
+      /^mailv: TLS handshake with 127\.0\.0\.1 failed: the server's certificate does not verify \(.*\): the handshake was stopped, a client certificate being meant for a verified server only \(--ca <file> trusts its CA, --insecure accepts any\)$/m,
     );
     assert.deepEqual(presented, ['']);
     assert.ok(existsSync(join(home, 'dead.letter')));

@@ -38,7 +38,7 @@ function handshake(failure: HandshakeFailure): string {
     case 'other':
       return failure.detail;
     case 'unverified':
-      return `the server's certificate does not verify (${failure.detail}), and the client certificate goes only to a server whose certificate does: --ca <file> trusts its CA, --insecure accepts any`;
+      return `the server's certificate does not verify (${failure.detail}): the handshake was stopped, a client certificate being meant for a verified server only (--ca <file> trusts its CA, --insecure accepts any)`;
   }
 }
 
