@@ -102,8 +102,11 @@ describe('mailv-sendmail with the real programs, delivered by Postfix', { skip: 
       ...patches,
     );
     assert.equal(sent.code, 0, sent.stderr);
-    const first = (await deliveredMessage(ids[0]!)).toString();
-    const second = (await deliveredMessage(ids[1]!)).toString();
+    // Found by its own diff line: the second patch holds the first's Message-ID too (In-Reply-To).
+    const first = (await deliveredMessage(`+change 1 ${tag}`)).toString();
+    const second = (await deliveredMessage(`+change 2 ${tag}`)).toString();
+    assert.equal(field(first, 'Message-ID'), ids[0]);
+    assert.equal(field(second, 'Message-ID'), ids[1]);
     assert.match(first, new RegExp(`^Subject: \\[PATCH 1/2\\] change 1 ${tag}$`, 'm'));
     assert.match(first, new RegExp(`^\\+change 1 ${tag}$`, 'm'));
     assert.equal(field(second, 'In-Reply-To'), ids[0]);
