@@ -31,7 +31,7 @@ export const NO_TRUST: Trust = { extraCa: undefined, auth: undefined };
  * a certificate is public, the key is not).
  */
 export async function gatherTrust(run: Run, plan: Plan): Promise<Trust> {
-  const extraCa = plan.ca === undefined ? undefined : [readPemFile(plan.ca, plan.caFromConfig === true ? 'ca' : undefined).pem];
+  const extraCa = plan.ca === undefined ? undefined : [readPemFile(plan.ca, plan.caFromConfig === true ? 'ca' : undefined, 'certificates').pem];
   const client = plan.clientCert === undefined ? undefined : await readClientIdentity(plan.clientCert);
   const clientIdentity = client?.identity;
   if (client?.exposed !== undefined && plan.verbosity > 0) run.note({ code: 'client-key-readable', ...client.exposed });
@@ -69,12 +69,12 @@ async function readClientIdentity({
 }: NonNullable<Plan['clientCert']>): Promise<{ identity: ClientIdentity; exposed: ExposedKey | undefined }> {
   // Named as they were given: an option, or the accounts file's key.
   const certOption = certFromConfig === true ? 'tls-cert' : '--tls-cert';
-  const certFile = readPemFile(certPath, certOption);
+  const certFile = readPemFile(certPath, certOption, 'certificates');
   const cert = certFile.pem;
   // One file for both, as curl --cert takes it, unless --tls-key names one.
   const keyPath = keyGiven ?? certPath;
   const keyOption = keyGiven === undefined ? certOption : keyFromConfig === true ? 'tls-key' : '--tls-key';
-  const keyFile = keyGiven === undefined ? certFile : readPemFile(keyGiven, keyOption);
+  const keyFile = keyGiven === undefined ? certFile : readPemFile(keyGiven, keyOption, 'key');
   const key = keyFile.pem;
   if (!key.includes('PRIVATE KEY-----'))
     throw new InputError({ code: 'MAILV_CA_NO_PEM', path: keyPath, option: keyOption, wanted: 'private-key' }, ExitCode.DATAERR);
@@ -126,11 +126,11 @@ async function whoseKey(certPem: Buffer, keyPem: Buffer): Promise<'first' | 'lat
 
 /**
  * A PEM file: --ca's (`option` undefined), --tls-cert's or --tls-key's (or the accounts file's); throws InputError:
- * unreadable, not a regular file or too large (66), or no certificate in it (65; a key file's
- * content is checked by the caller). Opened without waiting, so a FIFO nobody writes cannot hold
+ * unreadable, not a regular file or too large (66), or, when it `holds` certificates, none in it
+ * (65; a key file's content is checked by the caller). Opened without waiting, so a FIFO nobody writes cannot hold
  * mailv beyond signals, and checked on the open descriptor, so a device cannot feed it without end.
  */
-function readPemFile(path: string, option: PemOption | undefined): { pem: Buffer; mode: number } {
+function readPemFile(path: string, option: PemOption | undefined, holds: 'certificates' | 'key'): { pem: Buffer; mode: number } {
   const named = option === undefined ? {} : { option };
   const tooLarge = () => new InputError({ code: 'MAILV_CA_TOO_LARGE', path, limit: MAX_CA_FILE, ...named }, ExitCode.NOINPUT);
   let pem: Buffer;
@@ -153,7 +153,7 @@ function readPemFile(path: string, option: PemOption | undefined): { pem: Buffer
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  if (option !== '--tls-key' && option !== 'tls-key' && !pem.includes('-----BEGIN CERTIFICATE-----'))
+  if (holds === 'certificates' && !pem.includes('-----BEGIN CERTIFICATE-----'))
     throw new InputError({ code: 'MAILV_CA_NO_PEM', path, ...named }, ExitCode.DATAERR);
   return { pem, mode };
 }

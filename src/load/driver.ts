@@ -94,12 +94,7 @@ async function worker(
     const taking = issuer.take();
     const sequence = taking instanceof Promise ? await taking : taking;
     if (sequence === undefined) return;
-    try {
-      await connection(server, plan, sequence, issuer, tally, flight, handed(), newWitness(), signal);
-    } finally {
-      flight.session = undefined;
-      flight.inTransaction = false;
-    }
+    await connection(server, plan, sequence, issuer, tally, flight, handed(), newWitness(), signal);
   }
 }
 
@@ -136,8 +131,11 @@ async function connection(
   try {
     await carry(open, plan, first, issuer, tally, flight, witness);
   } finally {
-    // Whatever happened, the socket is released: one left open would keep the run from ending.
+    // Whatever happened, the socket is released (one left open would keep the run from ending), and
+    // no longer counts among the connections open when a failure comes.
     open.connection.close();
+    flight.session = undefined;
+    flight.inTransaction = false;
   }
 }
 

@@ -20,8 +20,8 @@ export interface LoadFailureSeen {
   /** Messages accepted when it first came (read), in the order verdicts arrived. */
   readonly acceptedBefore: number;
   /**
-   * Transactions then under way on other connections, whose verdicts were not yet known: with
-   * several connections, the limit may have been reached by up to this many more.
+   * Messages then under way on other connections (a transaction, and the next one's envelope gone
+   * ahead), whose verdicts were not yet known: the limit may have been reached by up to this many more.
    */
   readonly underWay: number;
   /** Other connections open when it first came: where a server's limit on connections bites. */
@@ -91,8 +91,8 @@ export interface LoadReport {
   readonly replies: readonly (readonly [code: string, count: number])[];
   /**
    * The first few distinct failures, in the order first seen, with how often each came, when it
-   * first and last came (ms from the start), and how many messages had been accepted before the
-   * first: where a server's limit began to bite.
+   * first and last came (ms from the start), how many messages had been accepted before the first,
+   * and the other connections then: where a server's limit began to bite.
    */
   readonly failures: readonly LoadFailureSeen[];
   /**

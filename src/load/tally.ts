@@ -39,7 +39,7 @@ export class Tally {
   private readonly quitUnanswered = { connections: 0, timedOut: 0 };
   /**
    * Each with when it first and last came (this clock), how many messages had been accepted before
-   * the first, and how many transactions were then under way besides its own.
+   * the first, and the other connections then (open, and their messages under way).
    */
   private readonly failures: {
     key: string;

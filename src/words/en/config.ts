@@ -2,6 +2,7 @@
 import type { ConfigErrorFact, ConfigNote, FileKind, ServerProblem } from '../../config/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { quoted as q } from '../quote.js';
+import { octal } from '../file-mode.js';
 import { shellWord } from '../shell-word.js';
 
 /** `file:line`, as compilers name a place in a file. */
@@ -9,9 +10,6 @@ const at = ({ path, line }: { path: string; line: number }) => `${path}:${line}`
 
 /** The section's header as the file writes it. */
 const section = (account: string | undefined) => (account === undefined ? '[default]' : `[account ${account}]`);
-
-/** Permission bits as chmod takes them: 0644. */
-const octal = (mode: number) => mode.toString(8).padStart(4, '0');
 
 /** `a, b or c`. */
 const choice = (words: readonly string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);

@@ -5,12 +5,12 @@ import type { WordsOf } from '../catalogue.js';
 import { describeFact, describeLoadFailure } from '../describe.js';
 import type { OutputWords } from '../output-words.js';
 import { systemProblem } from './system.js';
+import { octal } from '../file-mode.js';
 import { shellWord } from '../shell-word.js';
 
 const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'la sortie standard', stderr: 'la sortie d’erreur standard' };
 
 const list = (recipients: readonly string[]) => recipients.join(', ');
-const octal = (mode: number) => mode.toString(8).padStart(4, '0');
 
 export const errors: WordsOf<AppErrorFact> = {
   MAILV_OUTPUT_FAILED: ({ output, errno, detail }) => `impossible d’écrire sur ${OUTPUT[output]} : ${systemProblem({ errno, detail })}`,

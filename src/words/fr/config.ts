@@ -2,6 +2,7 @@
 import type { ConfigErrorFact, ConfigNote, FileKind, ServerProblem } from '../../config/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { quoted as q } from '../quote.js';
+import { octal } from '../file-mode.js';
 import { shellWord } from '../shell-word.js';
 
 /** `fichier:ligne`, comme les compilateurs désignent un endroit d’un fichier. */
@@ -11,7 +12,6 @@ const at = ({ path, line }: { path: string; line: number }) => `${path}:${line}`
 const section = (account: string | undefined) => (account === undefined ? '[default]' : `[account ${account}]`);
 
 /** Les droits comme chmod les prend : 0644. */
-const octal = (mode: number) => mode.toString(8).padStart(4, '0');
 
 /** `a, b ou c`. */
 const choice = (words: readonly string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} ou ${words.at(-1)}`);
