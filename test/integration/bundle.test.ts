@@ -36,6 +36,37 @@ function builtinsLoaded(script: string, input: string | number, stdout: 'pipe' |
   });
 }
 
+/**
+ * A copy of the installed layout (the launcher, its package.json, the bundle and the build's
+ * cache), so that a test's runs write only there; and a dry run of it with Node options or an environment.
+ */
+function installedCopy() {
+  const root = freshHome();
+  const built = fileURLToPath(BUNDLE);
+  const plain = `mailv.cjs.${process.version}.v8-cache`;
+  const cacheDirectory = join(root, 'dist', 'bundle');
+  mkdirSync(join(root, 'bin'));
+  mkdirSync(cacheDirectory, { recursive: true });
+  for (const name of ['mailv.js', 'package.json']) copyFileSync(join(dirname(MAILV), name), join(root, 'bin', name));
+  copyFileSync(join(dirname(MAILV), '..', 'package.json'), join(root, 'package.json'));
+  for (const name of ['mailv.cjs', plain]) copyFileSync(join(dirname(built), name), join(cacheDirectory, name));
+  const caches = () =>
+    readdirSync(cacheDirectory)
+      .filter((name) => name.endsWith('.v8-cache'))
+      .sort();
+  const dryRun = (options: string[], env: NodeJS.ProcessEnv = {}) =>
+    new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, [...options, join(root, 'bin', 'mailv.js'), '--dry-run', '-q', '-s', 'x', 'bob@example.org'], {
+        env: { PATH: process.env['PATH'] ?? '', HOME: root, USER: 'tester', ...env },
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+      child.on('error', reject);
+      child.on('close', resolve);
+      child.stdin!.end('Hello.\n');
+    });
+  return { cacheDirectory, plain, caches, dryRun };
+}
+
 /** What the launcher's compile of the bundle made of its code cache, after a run of `args`. */
 interface CacheUse {
   rejected: boolean;
@@ -111,40 +142,33 @@ describe('the bundle', () => {
   });
 
   it("keeps a code cache a Node version and set of Node options: a run with other options leaves the build's alone", async () => {
-    // A copy of the installed layout (the launcher, its package.json, the bundle and the build's cache), so the test's runs write only there.
-    const root = freshHome();
-    const built = fileURLToPath(BUNDLE);
-    const plain = `mailv.cjs.${process.version}.v8-cache`;
-    mkdirSync(join(root, 'bin'));
-    mkdirSync(join(root, 'dist', 'bundle'), { recursive: true });
-    for (const name of ['mailv.js', 'package.json']) copyFileSync(join(dirname(MAILV), name), join(root, 'bin', name));
-    copyFileSync(join(dirname(MAILV), '..', 'package.json'), join(root, 'package.json'));
-    for (const name of ['mailv.cjs', plain]) copyFileSync(join(dirname(built), name), join(root, 'dist', 'bundle', name));
-    const before = readFileSync(join(root, 'dist', 'bundle', plain));
-    const caches = () =>
-      readdirSync(join(root, 'dist', 'bundle'))
-        .filter((name) => name.endsWith('.v8-cache'))
-        .sort();
-    const dryRun = (options: string[], env: NodeJS.ProcessEnv = {}) =>
-      new Promise<number | null>((resolve, reject) => {
-        const child = spawn(process.execPath, [...options, join(root, 'bin', 'mailv.js'), '--dry-run', '-q', '-s', 'x', 'bob@example.org'], {
-          env: { PATH: process.env['PATH'] ?? '', HOME: root, USER: 'tester', ...env },
-          stdio: ['pipe', 'ignore', 'ignore'],
-        });
-        child.on('error', reject);
-        child.on('close', resolve);
-        child.stdin!.end('Hello.\n');
-      });
+    const { cacheDirectory, plain, caches, dryRun } = installedCopy();
+    const before = readFileSync(join(cacheDirectory, plain));
     assert.equal(await dryRun(['--stack-size=900']), 0);
     assert.equal(await dryRun([], { NODE_OPTIONS: '--max-old-space-size=200' }), 0);
     const own = caches().filter((name) => name !== plain);
     assert.equal(own.length, 2, `one cache for each set of options: ${caches().join(', ')}`);
     for (const name of own) assert.match(name, new RegExp(`^mailv\\.cjs\\.${process.version.replace(/\./g, '\\.')}-[0-9a-f]{8}\\.v8-cache$`));
-    assert.deepEqual(readFileSync(join(root, 'dist', 'bundle', plain)), before, "the build's cache is untouched");
+    assert.deepEqual(readFileSync(join(cacheDirectory, plain)), before, "the build's cache is untouched");
     // And a plain run uses the build's cache as it is: accepted, it is not written again.
     assert.equal(await dryRun([]), 0);
     assert.deepEqual(caches(), [plain, ...own].sort());
-    assert.deepEqual(readFileSync(join(root, 'dist', 'bundle', plain)), before);
+    assert.deepEqual(readFileSync(join(cacheDirectory, plain)), before);
+  });
+
+  it('runs from a cache V8 rejects, larger than the bundle, and writes a good one in its place', async () => {
+    const { cacheDirectory, plain, dryRun } = installedCopy();
+    // The launcher reads the bundle and then its cache into one buffer: the cache must not spoil the text read first.
+    const bundleLength = readFileSync(fileURLToPath(BUNDLE)).length;
+    const garbage = Buffer.alloc(bundleLength + 4096, 0x5a);
+    writeFileSync(join(cacheDirectory, plain), garbage);
+    assert.equal(await dryRun([]), 0);
+    const rewritten = readFileSync(join(cacheDirectory, plain));
+    assert.notDeepEqual(rewritten, garbage, 'the rejected cache was replaced');
+    assert.ok(rewritten.length > 1024, `a real cache was written (${rewritten.length} octets)`);
+    // The new one is accepted: the next run leaves it as it is.
+    assert.equal(await dryRun([]), 0);
+    assert.deepEqual(readFileSync(join(cacheDirectory, plain)), rewritten);
   });
 
   it('loads no node:child_process for a send (commander reaches the stub instead)', async () => {
