@@ -9,16 +9,32 @@ export interface Witness {
   readonly last: readonly SessionEvent[];
 }
 
-/** Events kept of a connection's opening, and of what follows it: a server's flood stays bounded. */
+/**
+ * Events kept of a connection's opening, and of what follows it, counted and weighed: every
+ * connection keeps its own until the run's first failure, so a server's flood of events, or of
+ * long replies (up to 1 MiB each), must not grow with the run.
+ */
 const WITNESS_OPENING = 100;
 const WITNESS_LAST = 300;
+const WITNESS_OPENING_OCTETS = 64 * 1024;
+const WITNESS_LAST_OCTETS = 192 * 1024;
+
+/** About the memory an event holds: a reply's text twice (as received and parsed), else a small record. */
+function weight(event: SessionEvent): number {
+  if (event.kind !== 'reply') return 256;
+  let octets = 256;
+  for (const line of event.reply.raw) octets += 2 * line.length;
+  return octets;
+}
 
 /** The witness's memory of one connection: given away at the first failure of the run, if any. */
 export class WitnessBuffer {
   private readonly opening: SessionEvent[] = [];
-  /** The last events since the first transaction began, oldest first (a ring once full). */
+  private openingOctets = 0;
+  /** The last events since the first transaction began, oldest first, with their weights. */
   private readonly last: SessionEvent[] = [];
-  private next = 0;
+  private readonly lastWeights: number[] = [];
+  private lastOctets = 0;
   private omitted = 0;
   private transactionBegun = false;
 
@@ -30,14 +46,21 @@ export class WitnessBuffer {
   see(event: SessionEvent): void {
     // Once the run's first failure was shown, nothing more is kept; nor message content (-vvv).
     if (this.shared.given || event.kind === 'body') return;
+    const octets = weight(event);
     if (!this.transactionBegun) {
-      if (this.opening.length < WITNESS_OPENING) this.opening.push(event);
-      else this.omitted++;
-    } else if (this.last.length < WITNESS_LAST) this.last.push(event);
-    else {
-      // The oldest goes: what failed is at the end.
-      this.last[this.next] = event;
-      this.next = (this.next + 1) % WITNESS_LAST;
+      if (this.opening.length < WITNESS_OPENING && this.openingOctets + octets <= WITNESS_OPENING_OCTETS) {
+        this.opening.push(event);
+        this.openingOctets += octets;
+      } else this.omitted++;
+      return;
+    }
+    this.last.push(event);
+    this.lastWeights.push(octets);
+    this.lastOctets += octets;
+    // The oldest go: what failed is at the end, and the newest event is always kept.
+    while (this.last.length > 1 && (this.last.length > WITNESS_LAST || this.lastOctets > WITNESS_LAST_OCTETS)) {
+      this.last.shift();
+      this.lastOctets -= this.lastWeights.shift()!;
       this.omitted++;
     }
   }
@@ -51,6 +74,6 @@ export class WitnessBuffer {
   failed(): void {
     if (this.shared.given || (this.opening.length === 0 && this.last.length === 0)) return;
     this.shared.given = true;
-    this.give({ opening: this.opening, omitted: this.omitted, last: [...this.last.slice(this.next), ...this.last.slice(0, this.next)] });
+    this.give({ opening: this.opening, omitted: this.omitted, last: this.last });
   }
 }
