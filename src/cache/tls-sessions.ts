@@ -3,8 +3,10 @@
 // mode 0600 in a 0700 directory, replaced whole by a rename. A resumed session is not checked
 // again by TLS (neither the CA nor the name: the server sends no certificate), so an entry is only
 // used for the very server name, address, port and trust it was verified under, and only until
-// its ticket expires or its certificate does. A file that is not the user's own, is open to
-// others, or does not parse is ignored, never fatal: mailv then makes a full handshake.
+// its ticket expires or its certificate does. A server whose handshake failed when a kept session
+// was offered gets none for a day (a refusal entry stands in its place). A file that is not the
+// user's own, is open to others, or does not parse is ignored, never fatal: mailv then makes a
+// full handshake.
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +24,7 @@ export interface TlsSessionKey {
   readonly trust: string;
 }
 
-interface Entry extends TlsSessionKey {
+interface SessionEntry extends TlsSessionKey {
   /** Milliseconds since the epoch. */
   readonly expires: number;
   /** base64 of the session. */
@@ -30,8 +32,18 @@ interface Entry extends TlsSessionKey {
   readonly certificate: VerifiedCertificate;
 }
 
+/** The server failed a handshake that offered a kept session: none is kept or offered until `expires`. */
+interface RefusalEntry extends TlsSessionKey {
+  readonly expires: number;
+  readonly refused: true;
+}
+
+type Entry = SessionEntry | RefusalEntry;
+
 /** Sessions of servers that do not say how long their tickets live. */
 const DEFAULT_LIFETIME_SECONDS = 300;
+/** How long a server that failed a resumed handshake is offered no session (as PIPECONNECT's refusals). */
+const REFUSAL_MS = 24 * 3600 * 1000;
 /** More entries than one user's servers; the ones expiring first go. */
 const MAX_ENTRIES = 64;
 /** A file larger than MAX_ENTRIES sessions could be is not read. */
@@ -107,7 +119,7 @@ export class TlsSessionCache {
 
   /** The resumption of one handshake: the session kept for `key`, and where a new one goes. */
   resumption(key: TlsSessionKey): TlsResumption {
-    return { stored: this.lookup(key), keep: (session) => this.keep(key, session) };
+    return { stored: this.lookup(key), keep: (session) => this.keep(key, session), refused: () => this.refused(key) };
   }
 
   /** The session kept for exactly `key`, when it has not expired; undefined otherwise. */
@@ -116,7 +128,7 @@ export class TlsSessionCache {
     this.entries ??= this.read();
     const now = this.now();
     const entry = this.entries.find((candidate) => sameKey(candidate, key) && candidate.expires > now);
-    return entry === undefined ? undefined : { session: Buffer.from(entry.session, 'base64'), certificate: entry.certificate };
+    return entry === undefined || 'refused' in entry ? undefined : { session: Buffer.from(entry.session, 'base64'), certificate: entry.certificate };
   }
 
   /** Keeps `stored` for `key` (once per key and run), replacing what was kept for it. */
@@ -130,9 +142,28 @@ export class TlsSessionCache {
     const expires = Math.min(now + lifetimeMs, Number.isNaN(certificateEnds) ? now + lifetimeMs : certificateEnds);
     if (expires <= now) return;
     const entry: Entry = { ...keyOf(key), expires, session: stored.session.toString('base64'), certificate: certificateOf(stored.certificate) };
+    this.replace(key, entry, (current) => !current.some((candidate) => sameKey(candidate, key) && 'refused' in candidate));
+  }
+
+  /**
+   * The server failed a handshake that offered the session kept for `key`: that session is
+   * forgotten, and none is kept or offered for a day, by this run either.
+   */
+  refused(key: TlsSessionKey): void {
+    const refusal: Entry = { ...keyOf(key), expires: this.now() + REFUSAL_MS, refused: true };
+    this.kept.add(JSON.stringify(keyOf(key)));
+    // Forgotten by this run even when the file cannot be written.
+    this.entries = [refusal, ...(this.entries ?? []).filter((candidate) => !sameKey(candidate, key))];
+    this.replace(key, refusal, () => true);
+  }
+
+  /** Puts `entry` in the place of what the file keeps for `key`, when `wanted` of the file's entries; under the lock. */
+  private replace(key: TlsSessionKey, entry: Entry, wanted: (current: readonly Entry[]) => boolean): void {
     // Read, merged and written under the lock: another run keeping its session now would write over this one.
     withFileLock(this.file, () => {
-      const others = this.read().filter((candidate) => !sameKey(candidate, key));
+      const current = this.read();
+      if (!wanted(current)) return;
+      const others = current.filter((candidate) => !sameKey(candidate, key));
       const entries = [entry, ...others].sort((a, b) => b.expires - a.expires).slice(0, MAX_ENTRIES);
       if (writePrivateEntries(this.file, entries)) this.entries = entries;
     });
@@ -161,13 +192,12 @@ function certificateOf(certificate: VerifiedCertificate): VerifiedCertificate {
 
 function isEntry(value: unknown): value is Entry {
   if (!isRecord(value)) return false;
-  const { server, address, port, trust, expires, session, certificate } = value;
+  const { server, address, port, trust, expires, session, certificate, refused } = value;
+  const keyed =
+    typeof server === 'string' && typeof address === 'string' && typeof port === 'number' && typeof trust === 'string' && typeof expires === 'number';
+  if (refused !== undefined) return keyed && refused === true && session === undefined;
   return (
-    typeof server === 'string' &&
-    typeof address === 'string' &&
-    typeof port === 'number' &&
-    typeof trust === 'string' &&
-    typeof expires === 'number' &&
+    keyed &&
     typeof session === 'string' &&
     /^[A-Za-z0-9+/]+=*$/.test(session) &&
     isRecord(certificate) &&

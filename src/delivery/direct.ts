@@ -13,6 +13,7 @@ import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { noMxTook } from './no-mx-took.js';
 import { unconfirmed } from './unconfirmed.js';
+import { withoutResumption } from './without-resumption.js';
 
 export interface DirectOptions {
   readonly resolver: Resolver;
@@ -111,6 +112,8 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
     if (session.committed && !(error instanceof SmtpReplyError)) throw unconfirmed(error, name, address);
     // Nothing of the message left with a refused early EHLO: once more, the usual way.
     if (session.earlyTalkRefused) return tryHost(name, address, { ...plan, remembered: [] }, emit, options);
+    // A resumed TLS handshake failed (the session is forgotten): once more with a full one, before plain text.
+    if (session.resumedHandshakeFailed) return tryHost(name, address, withoutResumption(plan), emit, options);
     const tlsBroke = error instanceof TlsError || (error instanceof TransportError && error.stage === 'starttls');
     if (tlsBroke && plan.tls === 'auto') {
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: error.fact }, severity: 'warning' });

@@ -5,6 +5,7 @@ import type { EmitEvent } from '../events.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { unconfirmed } from './unconfirmed.js';
+import { withoutResumption } from './without-resumption.js';
 
 export interface ServerAddress {
   readonly host: string;
@@ -46,6 +47,9 @@ export async function submit(server: ServerAddress, plan: SessionPlan, emit: Emi
     // The server refused the EHLO sent before its greeting, and nothing of the message had left:
     // once more over a new connection, the usual way (the refusal made the session forget it).
     if (session.earlyTalkRefused) return submit(server, { ...plan, remembered: [] }, emit, signal);
+    // The TLS handshake failed when it offered a session kept from an earlier run (now forgotten):
+    // once more over a new connection, a full handshake.
+    if (session.resumedHandshakeFailed) return submit(server, withoutResumption(plan), emit, signal);
     throw error;
   }
 }

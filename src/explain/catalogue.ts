@@ -230,6 +230,7 @@ export interface Catalogue {
   noteStarttlsRefused: Text;
   noteRetryWithoutTls: Text;
   notePipeconnect: Text;
+  noteResumptionFailed: Text;
 
   // DNS (RFC 1035; MX from RFC 5321 §5.1).
   dnsQueryMx: (p: { name: string }) => Text;

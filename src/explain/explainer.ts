@@ -519,6 +519,8 @@ export class Explainer {
         return [c.noteRetryWithoutTls];
       case 'pipeconnect-early':
         return [c.notePipeconnect];
+      case 'tls-resumption-failed':
+        return [c.noteResumptionFailed];
       default:
         return [];
     }

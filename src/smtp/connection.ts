@@ -9,6 +9,7 @@ import type { SecureContext, TLSSocket } from 'node:tls';
 import { DnsError, InterruptedError, type MailvError, ProtocolError, TlsError, TransportError, type Stage, type TransportReason } from '../errors.js';
 import type { CertificateProblem, HandshakeFailure } from './facts.js';
 import { clientCertificateOutcome, type ClientCertificateOutcome } from './client-certificate.js';
+import { distinguishedName } from './distinguished-name.js';
 import { Redactor } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 
@@ -608,6 +609,8 @@ export interface TlsResumption {
   readonly stored: StoredTlsSession | undefined;
   /** Keeps a session the server gave after a verified handshake. */
   keep(session: StoredTlsSession): void;
+  /** The handshake that offered `stored` failed: it is forgotten, and none is offered to this server for a while. */
+  refused(): void;
 }
 
 /** What a TLS handshake gave, for the transcript. */
@@ -627,14 +630,6 @@ export interface TlsDetails {
   readonly clientCertificate?: ClientCertificateOutcome;
   /** The subject of the client certificate given, when the server asked for one. */
   readonly clientSubject?: string;
-}
-
-function distinguishedName(name: Readonly<Record<string, string | string[] | undefined>> | undefined): string {
-  if (!name) return '';
-  return Object.entries(name)
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('+') : value}`)
-    .join(', ');
 }
 
 const CERTIFICATE_PROBLEMS: Readonly<Record<string, Exclude<CertificateProblem['kind'], 'name-mismatch' | 'other'>>> = {

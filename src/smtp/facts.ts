@@ -144,4 +144,10 @@ export type SmtpNote =
   /** The early EHLO was answered with a refusal after a 220: EHLO is sent again, the usual way. `lasting` as above (a 5xx). */
   | { readonly code: 'pipeconnect-ehlo-refused'; readonly lasting: boolean }
   /** The remembered capabilities are too old to be trusted: the usual dialogue, remembered anew. */
-  | { readonly code: 'pipeconnect-stale' };
+  | { readonly code: 'pipeconnect-stale' }
+  /**
+   * The TLS handshake failed after offering a session kept from an earlier run: that session is
+   * forgotten and none is offered to this server for a day; `again`: the message goes over a new
+   * connection with a full handshake (not after a timeout).
+   */
+  | { readonly code: 'tls-resumption-failed'; readonly failure: HandshakeFailure; readonly again: boolean };

@@ -222,6 +222,7 @@ export class SmtpSession {
   private aheadFailure: { readonly error: unknown } | undefined;
   /** An EHLO sent before the greeting was refused (a 5xx greeting, or a hang-up): nothing else was sent. */
   private earlyEhloRefused = false;
+  private resumedHandshakeFailure = false;
   /** The plan made last, for the message and capabilities it was made for (see planFor()). */
   private lastPlan: { readonly capabilities: Capabilities; readonly plan: TransactionPlan } | undefined;
   /** An address of the envelope needs SMTPUTF8 (RFC 6531); undefined until the first MAIL. */
@@ -248,6 +249,14 @@ export class SmtpSession {
    */
   get earlyTalkRefused(): boolean {
     return this.earlyEhloRefused;
+  }
+
+  /**
+   * The TLS handshake failed, not by a timeout, after offering a session kept from an earlier run,
+   * which is now forgotten: the message may go again over a new connection, with a full handshake.
+   */
+  get resumedHandshakeFailed(): boolean {
+    return this.resumedHandshakeFailure;
   }
 
   /**
@@ -936,11 +945,24 @@ export class SmtpSession {
   private async handshake(enforcedBy: 'tls-required' | 'smtps' | undefined): Promise<void> {
     const host = this.plan.tlsName ?? this.connection.host;
     let details: TlsDetails;
+    let resumption: TlsResumption | undefined;
     try {
-      const resumption = await this.prepareTls();
+      resumption = await this.prepareTls();
       details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.tlsTrust(), resumption);
     } catch (error) {
       if (!(error instanceof TlsError) || error.fact.code !== 'MAILV_TLS_HANDSHAKE') throw error;
+      if (resumption?.stored !== undefined) {
+        // Some servers fail any resumed handshake (OpenSSL without a session id context, asking for
+        // client certificates): the kept session goes, and the message may go again with a full
+        // handshake over a new connection (see resumedHandshakeFailed), unless the server was only slow.
+        resumption.refused();
+        this.resumedHandshakeFailure = error.fact.failure.kind !== 'timeout';
+        this.emit({
+          kind: 'note',
+          note: { code: 'tls-resumption-failed', failure: error.fact.failure, again: this.resumedHandshakeFailure },
+          severity: 'warning',
+        });
+      }
       // No silent retry in plaintext: the user decides, and is told how.
       throw new TlsError({ ...error.fact, hint: this.plan.implicitTls ? 'smtps' : 'starttls' }, 'starttls');
     }

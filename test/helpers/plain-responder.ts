@@ -3,11 +3,14 @@
 // 221 to QUIT. For the faults that scripted-server.ts cannot stage: the test adds its own around it.
 import type { Duplex } from 'node:stream';
 
-/** Greets on `socket` and answers it; `ehlo`: the EHLO reply's lines, the first being the server's name. */
-export function answerPlainly(socket: Duplex, ehlo: readonly string[]): void {
+/**
+ * Greets on `socket` (unless `greet` is false: after STARTTLS) and answers it; `ehlo`: the EHLO
+ * reply's lines, the first being the server's name.
+ */
+export function answerPlainly(socket: Duplex, ehlo: readonly string[], { greet = true } = {}): void {
   let buffered = '';
   let inData = false;
-  socket.write(`220 ${ehlo[0]} ESMTP\r\n`);
+  if (greet) socket.write(`220 ${ehlo[0]} ESMTP\r\n`);
   socket.on('data', (chunk: Buffer) => {
     buffered += chunk.toString('latin1');
     for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {

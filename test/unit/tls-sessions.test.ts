@@ -114,6 +114,35 @@ describe('TLS session cache', () => {
     assert.equal(new TlsSessionCache(second.directory, () => Date.parse('2030-01-01T00:02:00Z')).lookup(key), undefined);
   });
 
+  it('after a resumed handshake failed, offers and keeps no session for that server for a day, by this run or another', () => {
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const { directory, file, cache } = freshCache(() => now);
+    const other = { ...key, server: 'other.example.org' };
+    cache.keep(key, { session: session(300, 7200), certificate });
+    cache.keep(other, { session: session(300, 7200), certificate });
+    const resumption = cache.resumption(key);
+    assert.ok(resumption.stored, 'a session was offered');
+    resumption.refused();
+    assert.equal(cache.lookup(key), undefined, 'forgotten by this run');
+    cache.keep(key, { session: session(300, 7200), certificate });
+    assert.equal(cache.lookup(key), undefined, 'and not kept again by it');
+    const entries = JSON.parse(readFileSync(file, 'utf8')).entries as Record<string, unknown>[];
+    const refusal = entries.find((entry) => entry['server'] === key.server);
+    assert.equal(refusal?.['refused'], true);
+    assert.equal(refusal?.['session'], undefined, 'the session itself is gone from the file');
+    assert.ok(new TlsSessionCache(directory, () => now).lookup(other), "another server's session stays");
+    // Another run, within the day: none offered, none kept.
+    const later = new TlsSessionCache(directory, () => now);
+    assert.equal(later.lookup(key), undefined);
+    later.keep(key, { session: session(300, 7200), certificate });
+    assert.equal(new TlsSessionCache(directory, () => now).lookup(key), undefined);
+    // A day later, sessions are kept and offered again.
+    now += 24 * 3600 * 1000 + 1000;
+    const nextDay = new TlsSessionCache(directory, () => now);
+    nextDay.keep(key, { session: session(300, 7200), certificate });
+    assert.ok(new TlsSessionCache(directory, () => now).lookup(key));
+  });
+
   it('keeps the file 0600 in a 0700 directory', () => {
     const { directory, file, cache } = freshCache();
     cache.keep(key, { session: session(300, 7200), certificate });
