@@ -119,7 +119,7 @@ export class TlsSessionCache {
 
   /** The resumption of one handshake: the session kept for `key`, and where a new one goes. */
   resumption(key: TlsSessionKey): TlsResumption {
-    return { stored: this.lookup(key), keep: (session) => this.keep(key, session), refused: () => this.refused(key) };
+    return { stored: this.lookup(key), keep: (session) => this.keep(key, session), refused: (lasting) => this.refused(key, lasting) };
   }
 
   /** The session kept for exactly `key`, when it has not expired; undefined otherwise. */
@@ -147,24 +147,33 @@ export class TlsSessionCache {
 
   /**
    * The server failed a handshake that offered the session kept for `key`: that session is
-   * forgotten, and none is kept or offered for a day, by this run either.
+   * forgotten; `lasting` (not a mere timeout), none is kept or offered for a day, by this run either.
    */
-  refused(key: TlsSessionKey): void {
-    const refusal: Entry = { ...keyOf(key), expires: this.now() + REFUSAL_MS, refused: true };
+  refused(key: TlsSessionKey, lasting: boolean): void {
+    const now = this.now();
+    // A load run's connections that offered the same session at once: the first refusal is enough.
+    if (this.entries?.some((candidate) => sameKey(candidate, key) && 'refused' in candidate && candidate.expires > now)) return;
+    const others = (this.entries ?? []).filter((candidate) => !sameKey(candidate, key));
+    if (!lasting) {
+      // Forgotten by this run even when the file cannot be written.
+      this.entries = others;
+      this.replace(key, undefined, (current) => current.some((candidate) => sameKey(candidate, key)));
+      return;
+    }
+    const refusal: Entry = { ...keyOf(key), expires: now + REFUSAL_MS, refused: true };
     this.kept.add(JSON.stringify(keyOf(key)));
-    // Forgotten by this run even when the file cannot be written.
-    this.entries = [refusal, ...(this.entries ?? []).filter((candidate) => !sameKey(candidate, key))];
+    this.entries = [refusal, ...others];
     this.replace(key, refusal, () => true);
   }
 
-  /** Puts `entry` in the place of what the file keeps for `key`, when `wanted` of the file's entries; under the lock. */
-  private replace(key: TlsSessionKey, entry: Entry, wanted: (current: readonly Entry[]) => boolean): void {
+  /** Puts `entry` (or nothing) in the place of what the file keeps for `key`, when `wanted` of the file's entries; under the lock. */
+  private replace(key: TlsSessionKey, entry: Entry | undefined, wanted: (current: readonly Entry[]) => boolean): void {
     // Read, merged and written under the lock: another run keeping its session now would write over this one.
     withFileLock(this.file, () => {
       const current = this.read();
       if (!wanted(current)) return;
       const others = current.filter((candidate) => !sameKey(candidate, key));
-      const entries = [entry, ...others].sort((a, b) => b.expires - a.expires).slice(0, MAX_ENTRIES);
+      const entries = [...(entry === undefined ? [] : [entry]), ...others].sort((a, b) => b.expires - a.expires).slice(0, MAX_ENTRIES);
       if (writePrivateEntries(this.file, entries)) this.entries = entries;
     });
   }

@@ -225,7 +225,7 @@ export const en: Catalogue = {
   noteDecoded: 'The base64 above, decoded: base64 is an encoding, not encryption (RFC 4648)',
   noteStarttlsRefused: 'Opportunistic TLS: without it, the rest goes in plain text, readable on the path (RFC 7435)',
   notePipeconnect: 'PIPECONNECT: a known server may take EHLO before its greeting, a round trip saved (Exim; draft-harris-early-pipe)',
-  noteResumptionFailed: 'A resumed session skips the certificate; a server unable to resume should make a full handshake (RFC 8446 §2.2)',
+  noteResumptionFailed: 'A resumed session skips the certificate; a server unable to resume should do a full handshake (RFC 5077, RFC 8446)',
   noteRetryWithoutTls: 'Between mail servers TLS is opportunistic: a failed handshake allows a plain retry (RFC 7435)',
 
   dnsQueryMx: ({ name }) => `MX query: which mail servers take mail for ${name}? (RFC 5321 §5.1, RFC 1035)`,

@@ -226,7 +226,7 @@ export const fr: Catalogue = {
   noteDecoded: 'Le base64 ci-dessus, décodé : le base64 est un encodage, pas un chiffrement (RFC 4648)',
   noteStarttlsRefused: 'TLS opportuniste : sans lui, la suite passe en clair, lisible sur le trajet (RFC 7435)',
   notePipeconnect: 'PIPECONNECT : un serveur connu accepte EHLO avant son accueil, un aller-retour de moins (Exim ; draft-harris-early-pipe)',
-  noteResumptionFailed: 'Une session reprise évite le certificat ; un serveur qui ne peut la reprendre devrait négocier en entier (RFC 8446 §2.2)',
+  noteResumptionFailed: 'Une session reprise évite le certificat ; un serveur qui ne peut la reprendre doit tout renégocier (RFC 5077, RFC 8446)',
   noteRetryWithoutTls: 'Entre serveurs de messagerie, TLS est opportuniste : après un échec, on réessaie en clair (RFC 7435)',
 
   dnsQueryMx: ({ name }) => `Requête MX : quels serveurs de messagerie reçoivent le courrier de ${name} ? (RFC 5321 §5.1, RFC 1035)`,

@@ -199,6 +199,13 @@ async function carry(
   try {
     capabilities = await session.begin();
   } catch (error) {
+    // The handshake failed when it offered a kept session, now forgotten: the message goes back,
+    // for a connection with a full handshake (a send's retry).
+    if (session.resumedHandshakeFailure !== undefined) {
+      for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
+      open.close();
+      return;
+    }
     tally.fail(error, flight);
     witness?.failed();
     // As after a single send: a server still listening after its refusal (a 554 greeting, a 535) is

@@ -31,10 +31,14 @@ function weight(event: SessionEvent): number {
 export class WitnessBuffer {
   private readonly opening: SessionEvent[] = [];
   private openingOctets = 0;
+  /** The opening had no room for an event: it and all after it go to the last events, so the cut is one. */
+  private openingFull = false;
   /** The last events since the first transaction began, oldest first, with their weights. */
   private readonly last: SessionEvent[] = [];
   private readonly lastWeights: number[] = [];
   private lastOctets = 0;
+  /** The newest reply among the last events that refused something: kept, as what failed may be it. */
+  private refusal: SessionEvent | undefined;
   private omitted = 0;
   private transactionBegun = false;
 
@@ -47,20 +51,25 @@ export class WitnessBuffer {
     // Once the run's first failure was shown, nothing more is kept; nor message content (-vvv).
     if (this.shared.given || event.kind === 'body') return;
     const octets = weight(event);
-    if (!this.transactionBegun) {
+    if (!this.transactionBegun && !this.openingFull) {
       if (this.opening.length < WITNESS_OPENING && this.openingOctets + octets <= WITNESS_OPENING_OCTETS) {
         this.opening.push(event);
         this.openingOctets += octets;
-      } else this.omitted++;
-      return;
+        return;
+      }
+      this.openingFull = true;
     }
     this.last.push(event);
     this.lastWeights.push(octets);
     this.lastOctets += octets;
-    // The oldest go: what failed is at the end, and the newest event is always kept.
-    while (this.last.length > 1 && (this.last.length > WITNESS_LAST || this.lastOctets > WITNESS_LAST_OCTETS)) {
-      this.last.shift();
-      this.lastOctets -= this.lastWeights.shift()!;
+    if (event.kind === 'reply' && event.reply.code >= 400) this.refusal = event;
+    // The oldest go: what failed is at the end, or is the last refusal (pipelined replies may follow
+    // it), so the newest event and that refusal are always kept.
+    for (;;) {
+      const pinned = this.last[0] === this.refusal ? 1 : 0;
+      if (this.last.length <= 1 + pinned || (this.last.length <= WITNESS_LAST && this.lastOctets <= WITNESS_LAST_OCTETS)) break;
+      this.last.splice(pinned, 1);
+      this.lastOctets -= this.lastWeights.splice(pinned, 1)[0]!;
       this.omitted++;
     }
   }

@@ -609,8 +609,8 @@ export interface TlsResumption {
   readonly stored: StoredTlsSession | undefined;
   /** Keeps a session the server gave after a verified handshake. */
   keep(session: StoredTlsSession): void;
-  /** The handshake that offered `stored` failed: it is forgotten, and none is offered to this server for a while. */
-  refused(): void;
+  /** The handshake that offered `stored` failed: it is forgotten; `lasting`: none is offered to this server for a while. */
+  refused(lasting: boolean): void;
 }
 
 /** What a TLS handshake gave, for the transcript. */

@@ -147,7 +147,7 @@ export type SmtpNote =
   | { readonly code: 'pipeconnect-stale' }
   /**
    * The TLS handshake failed after offering a session kept from an earlier run: that session is
-   * forgotten and none is offered to this server for a day; `again`: the message goes over a new
-   * connection with a full handshake (not after a timeout).
+   * forgotten, none is offered to this server for a day, and the message goes over a new
+   * connection with a full handshake.
    */
-  | { readonly code: 'tls-resumption-failed'; readonly failure: HandshakeFailure; readonly again: boolean };
+  | { readonly code: 'tls-resumption-failed'; readonly failure: HandshakeFailure };

@@ -28,7 +28,7 @@ import type { ClientIdentity, LocalEnd, SmtpConnection, TlsDetails, TlsResumptio
 import { DotStuffer } from './dot-stuff.js';
 import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
 import { encodeProxyHeader, type ProxyEndpoint, type ProxyVersion } from './proxy-header.js';
-import type { SkippedStep, SmtpErrorFact, TlsUnavailable } from './facts.js';
+import type { HandshakeFailure, SkippedStep, SmtpErrorFact, TlsUnavailable } from './facts.js';
 import type { QuitPoint } from './quit-points.js';
 import { offers, sameKey, sameOffer, type EhloKey, type EhloTlsState, type RememberedEhlo } from './remembered.js';
 import type { Reply } from './reply.js';
@@ -222,7 +222,7 @@ export class SmtpSession {
   private aheadFailure: { readonly error: unknown } | undefined;
   /** An EHLO sent before the greeting was refused (a 5xx greeting, or a hang-up): nothing else was sent. */
   private earlyEhloRefused = false;
-  private resumedHandshakeFailure = false;
+  private resumedHandshakeFailed: HandshakeFailure | undefined;
   /** The plan made last, for the message and capabilities it was made for (see planFor()). */
   private lastPlan: { readonly capabilities: Capabilities; readonly plan: TransactionPlan } | undefined;
   /** An address of the envelope needs SMTPUTF8 (RFC 6531); undefined until the first MAIL. */
@@ -252,11 +252,11 @@ export class SmtpSession {
   }
 
   /**
-   * The TLS handshake failed, not by a timeout, after offering a session kept from an earlier run,
-   * which is now forgotten: the message may go again over a new connection, with a full handshake.
+   * How the TLS handshake failed (not by a timeout) after offering a session kept from an earlier
+   * run, which is now forgotten: the message may go again over a new connection, with a full handshake.
    */
-  get resumedHandshakeFailed(): boolean {
-    return this.resumedHandshakeFailure;
+  get resumedHandshakeFailure(): HandshakeFailure | undefined {
+    return this.resumedHandshakeFailed;
   }
 
   /**
@@ -953,15 +953,12 @@ export class SmtpSession {
       if (!(error instanceof TlsError) || error.fact.code !== 'MAILV_TLS_HANDSHAKE') throw error;
       if (resumption?.stored !== undefined) {
         // Some servers fail any resumed handshake (OpenSSL without a session id context, asking for
-        // client certificates): the kept session goes, and the message may go again with a full
-        // handshake over a new connection (see resumedHandshakeFailed), unless the server was only slow.
-        resumption.refused();
-        this.resumedHandshakeFailure = error.fact.failure.kind !== 'timeout';
-        this.emit({
-          kind: 'note',
-          note: { code: 'tls-resumption-failed', failure: error.fact.failure, again: this.resumedHandshakeFailure },
-          severity: 'warning',
-        });
+        // client certificates): the kept session goes, and none is offered to them for a while; the
+        // message may go again with a full handshake (see resumedHandshakeFailure). A server that
+        // was only slow loses the session, nothing more.
+        const slow = error.fact.failure.kind === 'timeout';
+        resumption.refused(!slow);
+        if (!slow) this.resumedHandshakeFailed = error.fact.failure;
       }
       // No silent retry in plaintext: the user decides, and is told how.
       throw new TlsError({ ...error.fact, hint: this.plan.implicitTls ? 'smtps' : 'starttls' }, 'starttls');

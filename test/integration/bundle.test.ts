@@ -2,7 +2,7 @@
 // start (commander's node:child_process left out, the code cache warmed by a plain send).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -169,6 +169,14 @@ describe('the bundle', () => {
     // The new one is accepted: the next run leaves it as it is.
     assert.equal(await dryRun([]), 0);
     assert.deepEqual(readFileSync(join(cacheDirectory, plain)), rewritten);
+  });
+
+  it('runs without a cache where one cannot be read: a directory in its place', async () => {
+    const { cacheDirectory, plain, dryRun } = installedCopy();
+    rmSync(join(cacheDirectory, plain));
+    mkdirSync(join(cacheDirectory, plain));
+    assert.equal(await dryRun([]), 0);
+    assert.ok(statSync(join(cacheDirectory, plain)).isDirectory(), 'left as it was');
   });
 
   it('loads no node:child_process for a send (commander reaches the stub instead)', async () => {

@@ -24,8 +24,8 @@ interface Breaking {
  * An SMTP server whose TLS socket asks for a client certificate and has no session id context:
  * smtps, or with `starttls` a plain greeting and EHLO first, TLS after the 220 to STARTTLS.
  */
-async function startBreakingResumption(starttls = false): Promise<Breaking> {
-  const context = createSecureContext({ ...testPki().good });
+async function startBreakingResumption({ starttls = false, tls12 = false } = {}): Promise<Breaking> {
+  const context = createSecureContext({ ...testPki().good, ...(tls12 ? { maxVersion: 'TLSv1.2' as const } : {}) });
   const handshakes = { done: 0, failed: 0 };
   const secure = (raw: Socket) => {
     const tls = new TLSSocket(raw, { isServer: true, secureContext: context, requestCert: true, rejectUnauthorized: false });
@@ -102,7 +102,7 @@ describe('a server that fails a resumed TLS handshake', () => {
   });
 
   it('--direct: with STARTTLS to an MX host, once more with a full handshake before any plain-text retry', async () => {
-    const { server, port, handshakes } = await startBreakingResumption(true);
+    const { server, port, handshakes } = await startBreakingResumption({ starttls: true });
     const dns = await startDns((query) => {
       const question = query.questions![0]!;
       if (question.type === 'MX') return [reply(query, { answers: [mx(question.name, 10, 'localhost')] })];
@@ -131,6 +131,41 @@ describe('a server that fails a resumed TLS handshake', () => {
     }
   });
 
+  it('under TLS 1.2 too (a session id, not a ticket)', async () => {
+    const { server, port, handshakes } = await startBreakingResumption({ tls12: true });
+    const home = freshHome();
+    const send = () => runCli(['--server', `smtps://127.0.0.1:${port}`, '--ca', testPki().caFile, '-s', 'x', 'bob@example.org'], { home, input: 'body\n' });
+    try {
+      const first = await send();
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /^TLS: TLSv1\.2, /m);
+      const second = await send();
+      assert.equal(second.code, 0, second.stderr);
+      assert.deepEqual(handshakes, { done: 2, failed: 1 });
+      assert.match(second.stdout, /^Warning: the TLS handshake failed when it offered the session kept from an earlier run /m);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a load run: each connection that offered the stale session gives its message back, and every message arrives', async () => {
+    const { server, port, handshakes } = await startBreakingResumption();
+    const home = freshHome();
+    const args = ['--server', `smtps://127.0.0.1:${port}`, '--ca', testPki().caFile, '-s', 'x'];
+    try {
+      assert.equal((await runCli([...args, '-q', 'bob@example.org'], { home, input: 'body\n' })).code, 0);
+      const run = await runCli([...args, '--count', '12', '--concurrency', '4', '--json', 'bob@example.org'], { home, input: 'body\n' });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      const load = JSON.parse(run.stdout.split('\n')[0]!) as { accepted: number; failed: number };
+      assert.deepEqual([load.accepted, load.failed], [12, 0]);
+      assert.ok(handshakes.failed >= 1 && handshakes.failed <= 4, `${handshakes.failed} handshakes failed: at most one a first connection`);
+      const file = readFileSync(join(home, '.cache', 'mailv', 'tls-sessions'), 'utf8');
+      assert.ok(file.includes('"refused":true'), file);
+    } finally {
+      server.close();
+    }
+  });
+
   it('in French too, and --explain says what resumption is', async () => {
     const { server, port } = await startBreakingResumption();
     const home = freshHome();
@@ -141,7 +176,7 @@ describe('a server that fails a resumed TLS handshake', () => {
       const run = await send(['--lang', 'fr', '--explain']);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /la négociation TLS a échoué en proposant la session gardée d’une exécution précédente \(.+\) : cette session est oubliée/);
-      assert.match(run.stdout, /Une session reprise évite le certificat ; un serveur qui ne peut la reprendre devrait négocier en entier \(RFC 8446 §2\.2\)/);
+      assert.match(run.stdout, /Une session reprise évite le certificat ; un serveur qui ne peut la reprendre doit tout renégocier \(RFC 5077, RFC 8446\)/);
     } finally {
       server.close();
     }

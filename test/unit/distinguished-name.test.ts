@@ -15,6 +15,8 @@ describe('a certificate subject or issuer on one line', () => {
     assert.equal(distinguishedName({ CN: 'a+b"c\\d<e>f;g' }), 'CN=a\\+b\\"c\\\\d\\<e\\>f\\;g');
     assert.equal(distinguishedName({ CN: ' #lead', O: 'trail ' }), 'CN=\\ #lead, O=trail\\ ');
     assert.equal(distinguishedName({ CN: '#hash' }), 'CN=\\#hash');
+    assert.equal(distinguishedName({ CN: ' ' }), 'CN=\\ ', 'one space: escaped once');
+    assert.equal(distinguishedName({ CN: 'a\u0000b' }), 'CN=a\\00b');
   });
 
   it('repeats an attribute given several times', () => {

@@ -5,10 +5,10 @@ import { describe, it } from 'node:test';
 import type { SessionEvent } from '../../dist/events.js';
 import { type Witness, WitnessBuffer } from '../../dist/load/witness.js';
 
-/** A 250 reply of `lines` lines of `width` octets, numbered by `sequence` so that order can be checked. */
-const reply = (sequence: number, lines = 1, width = 20): SessionEvent => {
-  const raw = Array.from({ length: lines }, (_, index) => `250${index === lines - 1 ? ' ' : '-'}${String(sequence).padStart(width - 4, '0')}`);
-  return { kind: 'reply', stage: 'mail', reply: { code: 250, enhanced: undefined, lines: raw.map((line) => line.slice(4)), raw }, recipient: undefined };
+/** A reply of `lines` lines of `width` octets (250 unless `code`), numbered by `sequence` so that order can be checked. */
+const reply = (sequence: number, lines = 1, width = 20, code = 250): SessionEvent => {
+  const raw = Array.from({ length: lines }, (_, index) => `${code}${index === lines - 1 ? ' ' : '-'}${String(sequence).padStart(width - 4, '0')}`);
+  return { kind: 'reply', stage: 'mail', reply: { code, enhanced: undefined, lines: raw.map((line) => line.slice(4)), raw }, recipient: undefined };
 };
 const sequenceOf = (event: SessionEvent): number => (event.kind === 'reply' ? Number(event.reply.lines[0]) : Number.NaN);
 /** Octets of reply text an event holds. */
@@ -40,32 +40,37 @@ describe('the load witness (-v)', () => {
     );
   });
 
-  it('weighs long replies: a flood of 80 KB replies keeps a few hundred KB, the failing one always', () => {
+  it('weighs long replies: a flood of 80 KB replies keeps about 96 KB of their text, and the newest always', () => {
     // 10 lines of 8000 octets: far under the 1 MiB a reply may have, and 300 of them would be 24 MB a connection.
     const rest = Array.from({ length: 50 }, (_, index) => reply(index, 10, 8000));
     const { last, omitted } = witnessOf([], rest);
-    assert.ok(octets(last) <= 256 * 1024, `${octets(last)} octets of replies kept`);
+    // A reply's text is held twice (as received and parsed): 192 KiB of memory is about 96 KiB of text.
+    assert.ok(octets(last.slice(0, -1)) <= 96 * 1024, `${octets(last)} octets of replies kept`);
     assert.ok(last.length >= 1 && last.length < 5, `${last.length} replies kept`);
     assert.equal(sequenceOf(last.at(-1)!), 49, 'the newest is kept');
     assert.equal(omitted + last.length, 50);
-    // One reply larger than the whole allowance is still shown when it is the one that failed.
+    // One reply larger than the whole allowance is still shown when it is the newest.
     const huge = reply(7, 120, 8000);
     const alone = witnessOf([], [reply(1), huge]);
     assert.deepEqual(alone.last, [huge]);
     assert.equal(alone.omitted, 1);
   });
 
-  it('weighs the opening too: a greeting and EHLO reply flood stop being kept, and are counted', () => {
-    const opening = Array.from({ length: 20 }, (_, index) => reply(index, 4, 8000));
-    const { opening: kept, omitted, last } = witnessOf(opening, [reply(99)]);
-    assert.ok(kept.length >= 1 && octets(kept) <= 64 * 1024, `${kept.length} events, ${octets(kept)} octets kept of the opening`);
-    assert.deepEqual(
-      kept.map(sequenceOf),
-      Array.from({ length: kept.length }, (_, index) => index),
-      'the first ones, in order',
-    );
-    assert.equal(omitted, 20 - kept.length);
-    assert.deepEqual(last.map(sequenceOf), [99]);
+  it('keeps the last refusal, however long, though pipelined replies came after it', () => {
+    const refusal = reply(2, 30, 8000, 550);
+    const { last, omitted } = witnessOf([], [reply(1), refusal, reply(3), reply(4)]);
+    assert.deepEqual(last.map(sequenceOf), [2, 4], 'the refusal and the newest, the others left out');
+    assert.equal(last[0], refusal);
+    assert.equal(omitted, 2);
+  });
+
+  it('weighs the opening too: once an event does not fit, it and all after it go with the last events, one cut between', () => {
+    const opening = [reply(0, 4, 8000), reply(1, 4, 8000), reply(2), reply(3, 30, 8000, 535)];
+    const { opening: kept, omitted, last } = witnessOf(opening, []);
+    assert.deepEqual(kept.map(sequenceOf), [0], 'the first, that fits');
+    assert.equal(sequenceOf(last.at(-1)!), 3, 'the refusal that ended the opening is shown');
+    assert.deepEqual(last.map(sequenceOf), [1, 2, 3].slice(3 - last.length), 'the small event after a large one is not shown before the cut');
+    assert.equal(omitted + kept.length + last.length, 4);
   });
 
   it('is given once a run: a second failing connection keeps and gives nothing', () => {

@@ -122,7 +122,7 @@ describe('TLS session cache', () => {
     cache.keep(other, { session: session(300, 7200), certificate });
     const resumption = cache.resumption(key);
     assert.ok(resumption.stored, 'a session was offered');
-    resumption.refused();
+    resumption.refused(true);
     assert.equal(cache.lookup(key), undefined, 'forgotten by this run');
     cache.keep(key, { session: session(300, 7200), certificate });
     assert.equal(cache.lookup(key), undefined, 'and not kept again by it');
@@ -141,6 +141,32 @@ describe('TLS session cache', () => {
     const nextDay = new TlsSessionCache(directory, () => now);
     nextDay.keep(key, { session: session(300, 7200), certificate });
     assert.ok(new TlsSessionCache(directory, () => now).lookup(key));
+  });
+
+  it('after a handshake that only timed out, forgets the session and keeps the next one', () => {
+    const { directory, cache } = freshCache();
+    cache.keep(key, { session: session(300, 7200), certificate });
+    cache.resumption(key).refused(false);
+    assert.equal(cache.lookup(key), undefined);
+    const later = new TlsSessionCache(directory, () => Date.parse('2030-01-01T00:00:00Z'));
+    assert.equal(later.lookup(key), undefined, 'gone from the file');
+    later.keep(key, { session: session(300, 7200), certificate });
+    assert.ok(new TlsSessionCache(directory, () => Date.parse('2030-01-01T00:00:00Z')).lookup(key), 'a new one is kept');
+  });
+
+  it('takes no refusal that carries a session: such an entry is damage, and ignored', () => {
+    const { directory, file } = freshCache();
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const expires = Date.parse('2030-01-02T00:00:00Z');
+    writeFileSync(
+      file,
+      JSON.stringify({ version: 1, entries: [{ ...key, expires, refused: true, session: session(300, 7200).toString('base64'), certificate }] }),
+      { mode: 0o600 },
+    );
+    const reader = new TlsSessionCache(directory, () => Date.parse('2030-01-01T00:00:00Z'));
+    assert.equal(reader.lookup(key), undefined);
+    reader.keep(key, { session: session(300, 7200), certificate });
+    assert.ok(reader.lookup(key), 'not a refusal: a session is kept in its place');
   });
 
   it('keeps the file 0600 in a 0700 directory', () => {
