@@ -51,7 +51,8 @@ function loadBundle(file) {
   let cache;
   let cacheLength = 0;
   try {
-    cache = fs.openSync(cacheFile, 'r');
+    // Not blocking: a FIFO in the cache's place would wait for a writer for ever.
+    cache = fs.openSync(cacheFile, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     const info = fs.fstatSync(cache);
     if (!info.isFile() || info.size > maxCacheOctets) throw new Error('no usable cache');
     cacheLength = info.size;
@@ -85,7 +86,12 @@ function loadBundle(file) {
       // Written whole, then renamed: a concurrent run never reads half a cache.
       const temporary = `${cacheFile}.${process.pid}`;
       fs.writeFileSync(temporary, script.createCachedData());
-      fs.renameSync(temporary, cacheFile);
+      try {
+        fs.renameSync(temporary, cacheFile);
+      } catch {
+        // Something that is no file holds the cache's place: nothing is left behind.
+        fs.rmSync(temporary, { force: true });
+      }
     } catch {
       // A read-only installation simply runs without the cache.
     }

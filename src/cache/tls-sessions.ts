@@ -12,7 +12,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredTlsSession, TlsResumption, VerifiedCertificate } from '../smtp/connection.js';
 import { isRecord, readPrivateEntries, withFileLock, writePrivateEntries } from './private-file.js';
-import { ticketLifetimeSeconds } from './ticket-lifetime.js';
+import { MAX_TICKET_LIFETIME_SECONDS, ticketLifetimeSeconds } from './ticket-lifetime.js';
 
 /** What a session is kept under: it resumes only for all of these alike. */
 export interface TlsSessionKey {
@@ -127,7 +127,9 @@ export class TlsSessionCache {
     // Read once a run: a load run looks up a session for each of its connections.
     this.entries ??= this.read();
     const now = this.now();
-    const entry = this.entries.find((candidate) => sameKey(candidate, key) && candidate.expires > now);
+    const entries = this.entries.filter((candidate) => sameKey(candidate, key) && candidate.expires > now);
+    // A refusal wins over a session beside it (a file written by hand, or by two runs at once).
+    const entry = entries.some((candidate) => 'refused' in candidate) ? undefined : entries[0];
     return entry === undefined || 'refused' in entry ? undefined : { session: Buffer.from(entry.session, 'base64'), certificate: entry.certificate };
   }
 
@@ -151,8 +153,10 @@ export class TlsSessionCache {
    */
   refused(key: TlsSessionKey, lasting: boolean): void {
     const now = this.now();
-    // A load run's connections that offered the same session at once: the first refusal is enough.
-    if (this.entries?.some((candidate) => sameKey(candidate, key) && 'refused' in candidate && candidate.expires > now)) return;
+    // A load run's connections that offered the same session at once: the first refusal is enough,
+    // once nothing else is kept for the server.
+    const forKey = (this.entries ?? []).filter((candidate) => sameKey(candidate, key) && candidate.expires > now);
+    if (forKey.length > 0 && forKey.every((candidate) => 'refused' in candidate)) return;
     const others = (this.entries ?? []).filter((candidate) => !sameKey(candidate, key));
     if (!lasting) {
       // Forgotten by this run even when the file cannot be written.
@@ -181,8 +185,10 @@ export class TlsSessionCache {
   /** The entries of the file still valid; none when it is missing, open to others, or damaged. */
   private read(): Entry[] {
     const now = this.now();
+    // An expiry further off than mailv ever writes is damage (a hand-edited file): it would last for ever.
+    const latest = (entry: Entry) => now + ('refused' in entry ? REFUSAL_MS : MAX_TICKET_LIFETIME_SECONDS * 1000);
     return readPrivateEntries(this.file, { maxOctets: MAX_FILE_OCTETS, ownerOnly: true }).filter(
-      (entry): entry is Entry => isEntry(entry) && entry.expires > now,
+      (entry): entry is Entry => isEntry(entry) && entry.expires > now && entry.expires <= latest(entry),
     );
   }
 }

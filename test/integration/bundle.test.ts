@@ -1,7 +1,7 @@
 // The bundle bin/build.mjs makes, as bin/mailv.js needs it: runnable through node:vm, and light to
 // start (commander's node:child_process left out, the code cache warmed by a plain send).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -171,12 +171,22 @@ describe('the bundle', () => {
     assert.deepEqual(readFileSync(join(cacheDirectory, plain)), rewritten);
   });
 
-  it('runs without a cache where one cannot be read: a directory in its place', async () => {
-    const { cacheDirectory, plain, dryRun } = installedCopy();
-    rmSync(join(cacheDirectory, plain));
-    mkdirSync(join(cacheDirectory, plain));
-    assert.equal(await dryRun([]), 0);
-    assert.ok(statSync(join(cacheDirectory, plain)).isDirectory(), 'left as it was');
+  it('runs without a cache where one cannot be read: a directory or a FIFO in its place, nothing left behind', async () => {
+    for (const make of [(path: string) => mkdirSync(path), (path: string) => execFileSync('mkfifo', [path])]) {
+      const { cacheDirectory, plain, dryRun } = installedCopy();
+      rmSync(join(cacheDirectory, plain));
+      make(join(cacheDirectory, plain));
+      // A FIFO opened for reading waits for a writer: the run would hang here.
+      assert.equal(await dryRun([]), 0);
+      // A directory stays (a cache cannot be renamed over it); a FIFO is replaced by a cache.
+      const info = statSync(join(cacheDirectory, plain));
+      assert.ok(info.isDirectory() || info.isFile(), 'a directory left, or a cache in place of the FIFO');
+      assert.deepEqual(
+        readdirSync(cacheDirectory).filter((name) => name.startsWith(`${plain}.`)),
+        [],
+        'no half-written cache beside it',
+      );
+    }
   });
 
   it('loads no node:child_process for a send (commander reaches the stub instead)', async () => {

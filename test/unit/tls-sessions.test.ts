@@ -169,6 +169,22 @@ describe('TLS session cache', () => {
     assert.ok(reader.lookup(key), 'not a refusal: a session is kept in its place');
   });
 
+  it('lets a refusal win over a session kept beside it, and takes no expiry further off than mailv writes', () => {
+    const { directory, file } = freshCache();
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const now = Date.parse('2030-01-01T00:00:00Z');
+    const stored = { ...key, expires: now + 3600_000, session: session(300, 7200).toString('base64'), certificate };
+    const write = (entries: object[]) => writeFileSync(file, JSON.stringify({ version: 1, entries }), { mode: 0o600 });
+    write([stored, { ...key, expires: now + 3600_000, refused: true }]);
+    const reader = new TlsSessionCache(directory, () => now);
+    assert.equal(reader.lookup(key), undefined, 'the refusal wins, whatever the order');
+    // A refusal or a session that would outlive what mailv writes (a day, seven days) is damage, and ignored.
+    write([stored, { ...key, expires: 1e308, refused: true }]);
+    assert.ok(new TlsSessionCache(directory, () => now).lookup(key), 'a refusal for ever is no refusal');
+    write([{ ...stored, expires: now + 8 * 24 * 3600_000 }]);
+    assert.equal(new TlsSessionCache(directory, () => now).lookup(key), undefined);
+  });
+
   it('keeps the file 0600 in a 0700 directory', () => {
     const { directory, file, cache } = freshCache();
     cache.keep(key, { session: session(300, 7200), certificate });
