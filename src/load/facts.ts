@@ -73,6 +73,11 @@ export interface LoadReport {
    * many of those waited for it until the time limit: what slows a run with no failure to show.
    */
   readonly quitUnanswered: { readonly connections: number; readonly timedOut: number };
+  /**
+   * Connections whose TLS handshake failed when it offered a session kept from an earlier run (the
+   * session is then forgotten, the server refused sessions for a day): their messages went back.
+   */
+  readonly resumptionsFailed: number;
   readonly elapsedMs: number;
   /**
    * From the start to the end of the last message accepted (elapsedMs when none was): what the rate

@@ -37,6 +37,7 @@ export class Tally {
   private distinctReplies = 0;
   /** Connections whose QUIT got no reply, and those of them that waited until the time limit. */
   private readonly quitUnanswered = { connections: 0, timedOut: 0 };
+  private resumptionsFailed = 0;
   /**
    * Each with when it first and last came (this clock), how many messages had been accepted before
    * the first, and the other connections then (open, and their messages under way).
@@ -97,6 +98,11 @@ export class Tally {
     const worst = this.messageWorst;
     this.messageWorst = undefined;
     if (this.stopOnError && worst !== undefined && !interrupted) this.stopAt(worst.failure, status, 'stop-on-error');
+  }
+
+  /** A connection's TLS handshake failed when it offered a kept session: its message went back, for another connection. */
+  resumptionFailed(): void {
+    this.resumptionsFailed++;
   }
 
   /** A connection's QUIT got no reply; `timedOut`: mailv waited for it until the time limit. */
@@ -182,6 +188,7 @@ export class Tally {
       connections: this.connections,
       resent: this.resent.size,
       quitUnanswered: { ...this.quitUnanswered },
+      resumptionsFailed: this.resumptionsFailed,
       elapsedMs,
       acceptedWithinMs: this.lastAcceptedAt === undefined ? elapsedMs : this.lastAcceptedAt - startedAt,
       connect: this.connect.summary(),

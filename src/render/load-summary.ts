@@ -18,6 +18,7 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   if (report.failed > 0) lines.push(load.split(report.refused, report.deferred));
   if (report.resent > 0) lines.push(load.resent(report.resent));
   if (report.quitUnanswered.connections > 0) lines.push(load.quitUnanswered(report.quitUnanswered.connections, report.quitUnanswered.timedOut));
+  if (report.resumptionsFailed > 0) lines.push(load.resumptionsFailed(report.resumptionsFailed));
   if (report.stopped !== undefined)
     lines.push(load.stopped(report.stopped.unsent, sanitize(describeLoadFailure(report.stopped.failure, words)), report.stopped.by));
   if (report.interrupted !== undefined) lines.push(load.interrupted(report.interrupted.signal, report.interrupted.unsent));
@@ -68,6 +69,7 @@ export function loadSummaryJson(report: LoadReport): string {
       connections: report.connections,
       resent: report.resent,
       quitUnanswered: report.quitUnanswered,
+      resumptionsFailed: report.resumptionsFailed,
       ms: round(report.elapsedMs),
       perSecond: Math.round(perSecond(report.accepted, report.acceptedWithinMs) * 10) / 10,
       connect: latency(report.connect),

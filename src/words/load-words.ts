@@ -17,6 +17,8 @@ export interface LoadWords {
   readonly resent: (resent: number) => string;
   /** `connections` got no reply to QUIT; on `timedOut` of them the wait for it ran to the time limit. */
   readonly quitUnanswered: (connections: number, timedOut: number) => string;
+  /** On `connections`, the TLS handshake failed when it offered a kept session: forgotten, and their messages went again. */
+  readonly resumptionsFailed: (connections: number) => string;
   /** A failure stopped the run (`by` --stop-on-error, or a login refused for good) at `what`; `unsent` messages were never started. */
   readonly stopped: (unsent: number, what: string, by: LoadStop) => string;
   /** A signal (`SIGINT`) cut the run short; `unsent` messages were never started. */

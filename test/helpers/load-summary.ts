@@ -22,6 +22,7 @@ export interface LoadSummary {
   connections: number;
   resent: number;
   quitUnanswered: { connections: number; timedOut: number };
+  resumptionsFailed: number;
   ms: number;
   connect: Latency | null;
   greeting: Latency | null;

@@ -156,9 +156,10 @@ describe('a server that fails a resumed TLS handshake', () => {
       assert.equal((await runCli([...args, '-q', 'bob@example.org'], { home, input: 'body\n' })).code, 0);
       const run = await runCli([...args, '--count', '12', '--concurrency', '4', '--json', 'bob@example.org'], { home, input: 'body\n' });
       assert.equal(run.code, 0, run.stdout + run.stderr);
-      const load = JSON.parse(run.stdout.split('\n')[0]!) as { accepted: number; failed: number };
+      const load = JSON.parse(run.stdout.split('\n')[0]!) as { accepted: number; failed: number; resumptionsFailed: number };
       assert.deepEqual([load.accepted, load.failed], [12, 0]);
       assert.ok(handshakes.failed >= 1 && handshakes.failed <= 4, `${handshakes.failed} handshakes failed: at most one a first connection`);
+      assert.equal(load.resumptionsFailed, handshakes.failed, 'each counted in the summary');
       const file = readFileSync(join(home, '.cache', 'mailv', 'tls-sessions'), 'utf8');
       assert.ok(file.includes('"refused":true'), file);
     } finally {

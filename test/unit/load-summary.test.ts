@@ -29,6 +29,7 @@ const report: LoadReport = {
   connections: 2,
   resent: 0,
   quitUnanswered: { connections: 0, timedOut: 0 },
+  resumptionsFailed: 0,
   elapsedMs: 1000,
   acceptedWithinMs: 1000,
   connect: latency,
@@ -109,6 +110,19 @@ describe('load summary', () => {
     );
     assert.ok(!loadSummaryLines(report, wordsFor('en')).some((line) => line.includes('sent again')));
     assert.equal((JSON.parse(loadSummaryJson(resent)) as { resent: number }).resent, 1);
+  });
+
+  it('says on how many connections a resumed TLS handshake failed, only when one did, in English and French', () => {
+    const said = (connections: number, language: 'en' | 'fr') =>
+      loadSummaryLines({ ...report, resumptionsFailed: connections }, wordsFor(language)).filter((line) => line.includes('TLS'));
+    assert.deepEqual(said(0, 'en'), []);
+    assert.deepEqual(said(3, 'en'), [
+      'the TLS handshake failed on 3 connections when each offered the session kept from an earlier run: the session is forgotten, none is offered to this server for a day, and their messages went again over new connections',
+    ]);
+    assert.deepEqual(said(1, 'fr'), [
+      'la négociation TLS a échoué sur 1 connexion en proposant la session gardée d’une exécution précédente : la session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et son message est reparti par une nouvelle connexion',
+    ]);
+    assert.equal((JSON.parse(loadSummaryJson({ ...report, resumptionsFailed: 3 })) as { resumptionsFailed: number }).resumptionsFailed, 3);
   });
 
   it('says how many connections got no reply to QUIT, and on how many mailv waited for it to the time limit', () => {
