@@ -113,9 +113,9 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
     // Nothing of the message left with a refused early EHLO: once more, the usual way.
     if (session.earlyTalkRefused) return tryHost(name, address, { ...plan, remembered: [] }, emit, options);
     // A resumed TLS handshake failed (the session is forgotten): once more with a full one, before plain text.
-    const failure = session.resumedHandshakeFailure;
+    const failure = session.resumptionFailure;
     if (failure !== undefined) {
-      emit({ kind: 'note', note: { code: 'tls-resumption-failed', failure }, severity: 'warning' });
+      emit({ kind: 'note', note: { code: 'tls-resumption-failed', ...failure }, severity: 'warning' });
       return tryHost(name, address, withoutResumption(plan), emit, options);
     }
     const tlsBroke = error instanceof TlsError || (error instanceof TransportError && error.stage === 'starttls');

@@ -49,9 +49,9 @@ export async function submit(server: ServerAddress, plan: SessionPlan, emit: Emi
     if (session.earlyTalkRefused) return submit(server, { ...plan, remembered: [] }, emit, signal);
     // The TLS handshake failed when it offered a session kept from an earlier run (now forgotten):
     // once more over a new connection, a full handshake.
-    const failure = session.resumedHandshakeFailure;
+    const failure = session.resumptionFailure;
     if (failure !== undefined) {
-      emit({ kind: 'note', note: { code: 'tls-resumption-failed', failure }, severity: 'warning' });
+      emit({ kind: 'note', note: { code: 'tls-resumption-failed', ...failure }, severity: 'warning' });
       return submit(server, withoutResumption(plan), emit, signal);
     }
     throw error;

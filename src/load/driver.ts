@@ -201,7 +201,7 @@ async function carry(
   } catch (error) {
     // The handshake failed when it offered a kept session, now forgotten: the message goes back,
     // for a connection with a full handshake (a send's retry).
-    if (session.resumedHandshakeFailure !== undefined) {
+    if (session.resumptionFailure !== undefined) {
       tally.resumptionFailed();
       for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
       open.close();

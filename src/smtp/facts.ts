@@ -19,6 +19,11 @@ export type ReplyFault =
  * Why a TLS handshake failed. `reason` is OpenSSL's own (`wrong version number`), as Node gives it
  * in the error's `reason`; `detail` is Node's text for a failure that is not OpenSSL's, shown as is.
  */
+/** A session kept from an earlier run failed: its handshake (`failure`), or the connection right after it (none). */
+export interface ResumptionFailure {
+  readonly failure?: HandshakeFailure;
+}
+
 export type HandshakeFailure =
   /** `alert`: the server answered with a TLS alert (it speaks TLS): about the client's certificate, or another. */
   | { readonly kind: 'openssl'; readonly reason: string; readonly alert?: 'certificate' | 'other' }
@@ -146,8 +151,9 @@ export type SmtpNote =
   /** The remembered capabilities are too old to be trusted: the usual dialogue, remembered anew. */
   | { readonly code: 'pipeconnect-stale' }
   /**
-   * The TLS handshake failed after offering a session kept from an earlier run: that session is
+   * The TLS handshake failed after offering a session kept from an earlier run (`failure`), or the
+   * server hung up before its first reply after resuming it (no `failure`): that session is
    * forgotten, none is offered to this server for a day, and the message goes over a new
    * connection with a full handshake.
    */
-  | { readonly code: 'tls-resumption-failed'; readonly failure: HandshakeFailure };
+  | ({ readonly code: 'tls-resumption-failed' } & ResumptionFailure);

@@ -28,7 +28,7 @@ import type { ClientIdentity, LocalEnd, SmtpConnection, TlsDetails, TlsResumptio
 import { DotStuffer } from './dot-stuff.js';
 import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
 import { encodeProxyHeader, type ProxyEndpoint, type ProxyVersion } from './proxy-header.js';
-import type { HandshakeFailure, SkippedStep, SmtpErrorFact, TlsUnavailable } from './facts.js';
+import type { ResumptionFailure, SkippedStep, SmtpErrorFact, TlsUnavailable } from './facts.js';
 import type { QuitPoint } from './quit-points.js';
 import { offers, sameKey, sameOffer, type EhloKey, type EhloTlsState, type RememberedEhlo } from './remembered.js';
 import type { Reply } from './reply.js';
@@ -222,7 +222,9 @@ export class SmtpSession {
   private aheadFailure: { readonly error: unknown } | undefined;
   /** An EHLO sent before the greeting was refused (a 5xx greeting, or a hang-up): nothing else was sent. */
   private earlyEhloRefused = false;
-  private resumedHandshakeFailed: HandshakeFailure | undefined;
+  private resumptionFailed: ResumptionFailure | undefined;
+  /** The resumption of the last handshake when it resumed a session: see firstAfterResumption(). */
+  private resumed: TlsResumption | undefined;
   /** The plan made last, for the message and capabilities it was made for (see planFor()). */
   private lastPlan: { readonly capabilities: Capabilities; readonly plan: TransactionPlan } | undefined;
   /** An address of the envelope needs SMTPUTF8 (RFC 6531); undefined until the first MAIL. */
@@ -252,11 +254,12 @@ export class SmtpSession {
   }
 
   /**
-   * How the TLS handshake failed (not by a timeout) after offering a session kept from an earlier
-   * run, which is now forgotten: the message may go again over a new connection, with a full handshake.
+   * How a session kept from an earlier run, now forgotten, failed: its TLS handshake (not by a
+   * timeout), or the connection right after it. The message may go again over a new connection,
+   * with a full handshake.
    */
-  get resumedHandshakeFailure(): HandshakeFailure | undefined {
-    return this.resumedHandshakeFailed;
+  get resumptionFailure(): ResumptionFailure | undefined {
+    return this.resumptionFailed;
   }
 
   /**
@@ -380,7 +383,7 @@ export class SmtpSession {
     if (this.plan.implicitTls) await this.handshake('smtps');
     const early = this.remembered(this.connection.tls ? 'implicit' : 'clear');
     if (early) await this.earlyEhlo();
-    const greeting = await this.earlyAnswer(early, () => this.read('greeting'));
+    const greeting = await this.firstAfterResumption(() => this.earlyAnswer(early, () => this.read('greeting')));
     if (greeting.code !== 220) {
       if (early) await this.earlyGreetingRefused(early, greeting);
       throw refusal({ code: 'MAILV_GREETING_REFUSED', reply: greeting }, 'greeting');
@@ -932,7 +935,7 @@ export class SmtpSession {
       return before;
     }
     await this.handshake(this.plan.tls === 'required' ? 'tls-required' : undefined);
-    const again = await this.ehlo(this.plan.helo);
+    const again = await this.firstAfterResumption(() => this.ehlo(this.plan.helo));
     if (again.capabilities === undefined)
       throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: this.plan.lmtp ? 'LHLO' : 'EHLO', afterTls: true, reply: again.reply }, 'ehlo');
     return again.capabilities;
@@ -958,12 +961,13 @@ export class SmtpSession {
         // was only slow loses the session, nothing more.
         const slow = error.fact.failure.kind === 'timeout';
         resumption.refused(!slow);
-        if (!slow) this.resumedHandshakeFailed = error.fact.failure;
+        if (!slow) this.resumptionFailed = { failure: error.fact.failure };
       }
       // No silent retry in plaintext: the user decides, and is told how.
       throw new TlsError({ ...error.fact, hint: this.plan.implicitTls ? 'smtps' : 'starttls' }, 'starttls');
     }
     this.emit({ kind: 'tls', ...details });
+    if (details.resumed) this.resumed = resumption;
     if (details.verified || enforcedBy === undefined || this.plan.insecure) return;
     const unverified = new TlsError({ code: 'MAILV_CERTIFICATE_UNVERIFIED', host, problem: details.problem, enforcedBy }, 'starttls');
     // Implicit TLS has no greeting yet, so no QUIT: the connection just ends.
@@ -972,6 +976,26 @@ export class SmtpSession {
   }
 
   private tlsResumptionLookup: Promise<TlsResumption | undefined> | undefined;
+
+  /**
+   * The server's first reply after TLS. When the handshake resumed a kept session, a server that
+   * hangs up instead of answering has failed it as surely as one that broke the handshake.
+   */
+  private async firstAfterResumption<T>(read: () => Promise<T>): Promise<T> {
+    const resumption = this.resumed;
+    this.resumed = undefined;
+    if (resumption === undefined) return read();
+    try {
+      return await read();
+    } catch (error) {
+      // A hang-up, not a 421: a server closing the session in words has its own reasons.
+      if (error instanceof TransportError && error.fact.code === 'MAILV_CONNECTION_LOST') {
+        resumption.refused(true);
+        this.resumptionFailed = {};
+      }
+      throw error;
+    }
+  }
 
   private tlsTrust(): TlsTrust {
     return { extraCa: this.plan.extraCa, identity: this.plan.clientIdentity, insecure: this.plan.insecure };

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createSecureContext, TLSSocket } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { testPki } from '../helpers/certificates.js';
 import { freshHome, lines, runCli } from '../helpers/cli.js';
 import { a, mx, reply, startDns } from '../helpers/dns-server.js';
@@ -162,6 +162,38 @@ describe('a server that fails a resumed TLS handshake', () => {
       assert.equal(load.resumptionsFailed, handshakes.failed, 'each counted in the summary');
       const file = readFileSync(join(home, '.cache', 'mailv', 'tls-sessions'), 'utf8');
       assert.ok(file.includes('"refused":true'), file);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a server that resumes the session, then hangs up before its greeting: the same, said so', async () => {
+    const sessions = { resumed: 0, full: 0 };
+    const server = createTlsServer({ ...testPki().good }, (secure) => {
+      secure.on('error', () => {});
+      if (secure.isSessionReused()) {
+        sessions.resumed++;
+        secure.destroy();
+        return;
+      }
+      sessions.full++;
+      answerPlainly(secure, ['hangup.test', 'PIPELINING']);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const home = freshHome();
+    const send = () => runCli(['--server', `smtps://127.0.0.1:${port}`, '--ca', testPki().caFile, '-s', 'x', 'bob@example.org'], { home, input: 'body\n' });
+    try {
+      assert.equal((await send()).code, 0);
+      const second = await send();
+      assert.equal(second.code, 0, second.stderr);
+      assert.deepEqual(sessions, { resumed: 1, full: 2 });
+      assert.match(
+        second.stdout,
+        /^Warning: the server hung up right after resuming the TLS session kept from an earlier run: that session is forgotten, none is offered to this server for a day, and the message goes over a new connection with a full handshake$/m,
+      );
+      assert.equal((await send()).code, 0);
+      assert.deepEqual(sessions, { resumed: 1, full: 3 }, 'no session offered to it since');
     } finally {
       server.close();
     }

@@ -130,7 +130,7 @@ export const notes: WordsOf<SmtpNote> = {
     `the early EHLO was refused: ${lasting ? 'none goes early to this server for a day' : 'it is forgotten'}, and EHLO is sent again after the greeting`,
   'pipeconnect-stale': () => 'the remembered capabilities of this server are more than a day old: the usual dialogue, remembered anew',
   'tls-resumption-failed': ({ failure }) =>
-    `the TLS handshake failed when it offered the session kept from an earlier run (${handshake(failure)}): that session is forgotten, none is offered to this server for a day, and the message goes over a new connection with a full handshake`,
+    `${failure === undefined ? 'the server hung up right after resuming the TLS session kept from an earlier run' : `the TLS handshake failed when it offered the session kept from an earlier run (${handshake(failure)})`}: that session is forgotten, none is offered to this server for a day, and the message goes over a new connection with a full handshake`,
 };
 
 /** Why a certificate did not verify, in a few words. */

@@ -134,7 +134,7 @@ export const notes: WordsOf<SmtpNote> = {
     `l’EHLO anticipé a été refusé : ${lasting ? 'plus d’EHLO anticipé vers ce serveur pendant un jour' : 'il est oublié'}, et EHLO est renvoyé après l’accueil`,
   'pipeconnect-stale': () => 'les capacités mémorisées de ce serveur datent de plus d’un jour : dialogue habituel, mémorisé à nouveau',
   'tls-resumption-failed': ({ failure }) =>
-    `la négociation TLS a échoué en proposant la session gardée d’une exécution précédente (${handshake(failure)}) : cette session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et le message part par une nouvelle connexion, avec une négociation complète`,
+    `${failure === undefined ? 'le serveur a raccroché juste après avoir repris la session TLS gardée d’une exécution précédente' : `la négociation TLS a échoué en proposant la session gardée d’une exécution précédente (${handshake(failure)})`} : cette session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et le message part par une nouvelle connexion, avec une négociation complète`,
 };
 
 /** Pourquoi un certificat n’a pas été vérifié, en quelques mots. */
