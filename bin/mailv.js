@@ -71,7 +71,7 @@ function loadBundle(file) {
       // A short read (the file cut meanwhile) leaves no cache, not part of one.
       if (readWhole(fs, cache, buffer, cacheLength) === cacheLength) cachedData = buffer.subarray(0, cacheLength);
     } catch {
-      cachedData = undefined;
+      // Unreadable: no cache.
     }
   }
   const script = new vm.Script(text, { filename: file, cachedData });

@@ -129,22 +129,22 @@ export class TlsSessionCache {
     const now = this.now();
     const entries = this.entries.filter((candidate) => sameKey(candidate, key) && candidate.expires > now);
     // A refusal wins over a session beside it (a file written by hand, or by two runs at once).
-    const entry = entries.some((candidate) => 'refused' in candidate) ? undefined : entries[0];
-    return entry === undefined || 'refused' in entry ? undefined : { session: Buffer.from(entry.session, 'base64'), certificate: entry.certificate };
+    if (entries.some(isRefusal)) return undefined;
+    const entry = entries.find(isSession);
+    return entry === undefined ? undefined : { session: Buffer.from(entry.session, 'base64'), certificate: entry.certificate };
   }
 
   /** Keeps `stored` for `key` (once per key and run), replacing what was kept for it. */
   keep(key: TlsSessionKey, stored: StoredTlsSession): void {
-    const id = JSON.stringify(keyOf(key));
-    if (this.kept.has(id)) return;
-    this.kept.add(id);
+    if (this.kept.has(idOf(key))) return;
+    this.kept.add(idOf(key));
     const now = this.now();
     const lifetimeMs = (ticketLifetimeSeconds(stored.session) ?? DEFAULT_LIFETIME_SECONDS) * 1000;
     const certificateEnds = Date.parse(stored.certificate.validTo);
     const expires = Math.min(now + lifetimeMs, Number.isNaN(certificateEnds) ? now + lifetimeMs : certificateEnds);
     if (expires <= now) return;
     const entry: Entry = { ...keyOf(key), expires, session: stored.session.toString('base64'), certificate: certificateOf(stored.certificate) };
-    this.replace(key, entry, (current) => !current.some((candidate) => sameKey(candidate, key) && 'refused' in candidate));
+    this.replace(key, entry, (current) => !current.some((candidate) => sameKey(candidate, key) && isRefusal(candidate)));
   }
 
   /**
@@ -156,7 +156,7 @@ export class TlsSessionCache {
     // A load run's connections that offered the same session at once: the first refusal is enough,
     // once nothing else is kept for the server.
     const forKey = (this.entries ?? []).filter((candidate) => sameKey(candidate, key) && candidate.expires > now);
-    if (forKey.length > 0 && forKey.every((candidate) => 'refused' in candidate)) return;
+    if (forKey.length > 0 && forKey.every(isRefusal)) return;
     const others = (this.entries ?? []).filter((candidate) => !sameKey(candidate, key));
     if (!lasting) {
       // Forgotten by this run even when the file cannot be written.
@@ -165,7 +165,7 @@ export class TlsSessionCache {
       return;
     }
     const refusal: Entry = { ...keyOf(key), expires: now + REFUSAL_MS, refused: true };
-    this.kept.add(JSON.stringify(keyOf(key)));
+    this.kept.add(idOf(key));
     this.entries = [refusal, ...others];
     this.replace(key, refusal, () => true);
   }
@@ -186,7 +186,7 @@ export class TlsSessionCache {
   private read(): Entry[] {
     const now = this.now();
     // An expiry further off than mailv ever writes is damage (a hand-edited file): it would last for ever.
-    const latest = (entry: Entry) => now + ('refused' in entry ? REFUSAL_MS : MAX_TICKET_LIFETIME_SECONDS * 1000);
+    const latest = (entry: Entry) => now + (isRefusal(entry) ? REFUSAL_MS : MAX_TICKET_LIFETIME_SECONDS * 1000);
     return readPrivateEntries(this.file, { maxOctets: MAX_FILE_OCTETS, ownerOnly: true }).filter(
       (entry): entry is Entry => isEntry(entry) && entry.expires > now && entry.expires <= latest(entry),
     );
@@ -195,6 +195,19 @@ export class TlsSessionCache {
 
 function keyOf(key: TlsSessionKey): TlsSessionKey {
   return { server: key.server, address: key.address, port: key.port, trust: key.trust };
+}
+
+/** What this run remembers it kept a session (or a refusal) for. */
+function idOf(key: TlsSessionKey): string {
+  return JSON.stringify(keyOf(key));
+}
+
+function isRefusal(entry: Entry): entry is RefusalEntry {
+  return 'refused' in entry;
+}
+
+function isSession(entry: Entry): entry is SessionEntry {
+  return !isRefusal(entry);
 }
 
 function sameKey(entry: TlsSessionKey, key: TlsSessionKey): boolean {

@@ -13,7 +13,7 @@ import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { noMxTook } from './no-mx-took.js';
 import { unconfirmed } from './unconfirmed.js';
-import { withoutResumption } from './without-resumption.js';
+import { secondTry } from './second-try.js';
 
 export interface DirectOptions {
   readonly resolver: Resolver;
@@ -110,14 +110,10 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
     // The whole message went out: unless the host answered that it did not take it, it may have
     // it, and no other host gets a copy.
     if (session.committed && !(error instanceof SmtpReplyError)) throw unconfirmed(error, name, address);
-    // Nothing of the message left with a refused early EHLO: once more, the usual way.
-    if (session.earlyTalkRefused) return tryHost(name, address, { ...plan, remembered: [] }, emit, options);
-    // A resumed TLS handshake failed (the session is forgotten): once more with a full one, before plain text.
-    const failure = session.resumptionFailure;
-    if (failure !== undefined) {
-      emit({ kind: 'note', note: { code: 'tls-resumption-failed', ...failure }, severity: 'warning' });
-      return tryHost(name, address, withoutResumption(plan), emit, options);
-    }
+    // Nothing of the message left with a refused early EHLO, or a kept TLS session that failed:
+    // once more without it (a full handshake before any retry in plain text).
+    const again = secondTry(session, plan, emit);
+    if (again !== undefined) return tryHost(name, address, again, emit, options);
     const tlsBroke = error instanceof TlsError || (error instanceof TransportError && error.stage === 'starttls');
     if (tlsBroke && plan.tls === 'auto') {
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: error.fact }, severity: 'warning' });

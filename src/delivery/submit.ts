@@ -5,7 +5,7 @@ import type { EmitEvent } from '../events.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { unconfirmed } from './unconfirmed.js';
-import { withoutResumption } from './without-resumption.js';
+import { secondTry } from './second-try.js';
 
 export interface ServerAddress {
   readonly host: string;
@@ -44,16 +44,10 @@ export async function submit(server: ServerAddress, plan: SessionPlan, emit: Emi
     return await session.run();
   } catch (error) {
     if (session.committed) throw unconfirmed(error, server.host, connection.remoteAddress);
-    // The server refused the EHLO sent before its greeting, and nothing of the message had left:
-    // once more over a new connection, the usual way (the refusal made the session forget it).
-    if (session.earlyTalkRefused) return submit(server, { ...plan, remembered: [] }, emit, signal);
-    // The TLS handshake failed when it offered a session kept from an earlier run (now forgotten):
-    // once more over a new connection, a full handshake.
-    const failure = session.resumptionFailure;
-    if (failure !== undefined) {
-      emit({ kind: 'note', note: { code: 'tls-resumption-failed', ...failure }, severity: 'warning' });
-      return submit(server, withoutResumption(plan), emit, signal);
-    }
+    // Nothing of the message had left: a refused early EHLO, or a kept TLS session the server
+    // failed, goes once more over a new connection without it.
+    const again = secondTry(session, plan, emit);
+    if (again !== undefined) return submit(server, again, emit, signal);
     throw error;
   }
 }

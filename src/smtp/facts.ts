@@ -19,11 +19,6 @@ export type ReplyFault =
  * Why a TLS handshake failed. `reason` is OpenSSL's own (`wrong version number`), as Node gives it
  * in the error's `reason`; `detail` is Node's text for a failure that is not OpenSSL's, shown as is.
  */
-/** A session kept from an earlier run failed: its handshake (`failure`), or the connection right after it (none). */
-export interface ResumptionFailure {
-  readonly failure?: HandshakeFailure;
-}
-
 export type HandshakeFailure =
   /** `alert`: the server answered with a TLS alert (it speaks TLS): about the client's certificate, or another. */
   | { readonly kind: 'openssl'; readonly reason: string; readonly alert?: 'certificate' | 'other' }
@@ -32,6 +27,11 @@ export type HandshakeFailure =
   | { readonly kind: 'timeout'; readonly ms: number }
   | { readonly kind: 'closed' }
   | { readonly kind: 'other'; readonly detail: string };
+
+/** A session kept from an earlier run failed: its handshake (`failure`), or the connection right after it (none). */
+export interface ResumptionFailure {
+  readonly failure?: HandshakeFailure;
+}
 
 /** Why TLS, required, could not be had. */
 export type TlsUnavailable = { readonly why: 'not-offered' } | { readonly why: 'no-ehlo' } | { readonly why: 'refused'; readonly reply: Reply };

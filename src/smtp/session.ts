@@ -957,7 +957,7 @@ export class SmtpSession {
       if (resumption?.stored !== undefined) {
         // Some servers fail any resumed handshake (OpenSSL without a session id context, asking for
         // client certificates): the kept session goes, and none is offered to them for a while; the
-        // message may go again with a full handshake (see resumedHandshakeFailure). A server that
+        // message may go again with a full handshake (see resumptionFailure). A server that
         // was only slow loses the session, nothing more.
         const slow = error.fact.failure.kind === 'timeout';
         resumption.refused(!slow);
