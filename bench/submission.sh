@@ -2,8 +2,9 @@
 # The two sends people make most, against Node's own start-up, in interleaved rounds:
 # one small plain send to Postfix on 127.0.0.1:25, and the same through submission on
 # 127.0.0.1:587 with STARTTLS, the certificate verified against the test CA, and AUTH PLAIN,
-# by mailv (with its TLS session cache warm, and with --no-tls-resume), msmtp and swaks; and the
-# plain send by bench/bare-send.cjs, the least a Node program does to make it (the floor under mailv's).
+# by mailv (with its TLS session cache warm, and with --no-tls-resume), msmtp and swaks; and both
+# sends by bench/bare-send.cjs, the least a Node program does to make them (the floors under mailv's),
+# the submission one with a full handshake and with a TLS session kept from its previous run.
 #
 #   bash bench/submission.sh              6 rounds of 10 runs, each round after 2 warm-ups
 #   ROUNDS=3 RUNS=5 bash bench/submission.sh
@@ -38,10 +39,12 @@ printf 'From: %s\r\nTo: %s\r\nSubject: bench\r\nDate: %s\r\nMessage-ID: <bench.s
 
 MAILV="node bin/mailv.js"
 SUBMIT="--server 127.0.0.1:587 --tls required --ca $CA --user mailtest --auth plain"
-names=('node -e 0' 'bare Node send 25' 'mailv 25' 'mailv 587' 'mailv 587 --no-tls-resume' 'msmtp 587' 'swaks 587')
+names=('node -e 0' 'bare Node send 25' 'bare Node send 587' 'bare Node send 587, session kept' 'mailv 25' 'mailv 587' 'mailv 587 --no-tls-resume' 'msmtp 587' 'swaks 587')
 cmds=(
   'node -e 0'
   "node bench/bare-send.cjs 25 $FROM $TO < $WORK/small.txt"
+  "MAILV_PASSWORD=$SECRET node bench/bare-send.cjs 587 $FROM $TO $CA mailtest < $WORK/small.txt"
+  "MAILV_PASSWORD=$SECRET node bench/bare-send.cjs 587 $FROM $TO $CA mailtest $WORK/bare.session < $WORK/small.txt"
   "$MAILV -q --server 127.0.0.1:25 -r $FROM -s bench $TO < $WORK/small.txt"
   "MAILV_PASSWORD=$SECRET $MAILV -q $SUBMIT -r $FROM -s bench $TO < $WORK/small.txt"
   "MAILV_PASSWORD=$SECRET $MAILV -q $SUBMIT --no-tls-resume -r $FROM -s bench $TO < $WORK/small.txt"
