@@ -59,6 +59,23 @@ await build({
   minifySyntax: true,
   logLevel: 'warning',
 });
+/**
+ * Makes src/words/french.ts a require() of the French catalogue at its first call: required, not
+ * imported, the catalogue is made only when a run speaks French (esbuild initialises a module it
+ * bundles for require() when it is first required). A plain send in English took 7 ms less CPU
+ * and 200 fewer page faults without it (30 sends of each in turns). The source itself imports the
+ * catalogue, as the tests load it.
+ */
+const frenchOnDemand = {
+  name: 'french-on-demand',
+  setup(bundler) {
+    bundler.onLoad({ filter: /[\\/]src[\\/]words[\\/]french\.ts$/ }, () => ({
+      contents: "export function frenchWords() { return require('./fr/index.ts').fr; }",
+      loader: 'ts',
+      resolveDir: join(root, 'src', 'words'),
+    }));
+  },
+};
 await build({
   absWorkingDir: root,
   entryPoints: ['src/cli/run.ts'],
@@ -85,7 +102,7 @@ await build({
   // smtp-server serves --demo only: bundled in, its 90 KB would be read on every run. It gets a
   // bundle of its own beside this one (below), require()d when --demo starts; so the installed
   // package needs no node_modules at all (package.json has no "dependencies").
-  plugins: [demoServerApart],
+  plugins: [demoServerApart, frenchOnDemand],
   // commander require()s node:child_process when it loads, to run external subcommands, which mailv
   // has none of; the real module brings net and dgram along (2 to 5 ms of every start-up, measured
   // with and without). src/cli/no-subprocesses.ts stands in for it. mailv's one subprocess

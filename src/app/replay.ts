@@ -18,9 +18,8 @@ import { TranscriptRenderer } from '../render/transcript.js';
 import type { SessionEvent } from '../events.js';
 import type { Command, PendingWrite } from '../smtp/command.js';
 import { sanitize } from '../text/sanitize.js';
-import { describeFact, describeNote } from '../words/describe.js';
+import { describeFact, describeNote, wordsFor } from '../words/describe.js';
 import { en } from '../words/en/index.js';
-import { fr } from '../words/fr/index.js';
 import { openDiagram } from './diagram-sink.js';
 import { openEvents } from './events-out.js';
 import type { Run } from './run.js';
@@ -181,6 +180,7 @@ function tooLarge(path: string): InputError {
  * failure whose fields do not fit its code would otherwise stop the replay halfway (65, naming its line).
  */
 function assertShowable(recording: Recording, path: string): void {
+  const fr = wordsFor('fr');
   const renderers = [en, fr].map((words) => new TranscriptRenderer(3, plainStyle, words));
   const explainers = [new Explainer(catalogueFor('en')), new Explainer(catalogueFor('fr'))];
   const timing = new TimingRecorder(0);

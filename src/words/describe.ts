@@ -5,10 +5,10 @@ import type { LoadFailure } from '../load/facts.js';
 import type { Language } from './language.js';
 import type { Words } from './catalogue.js';
 import { en } from './en/index.js';
-import { fr } from './fr/index.js';
+import { frenchWords } from './french.js';
 
 export function wordsFor(language: Language): Words {
-  return language === 'fr' ? fr : en;
+  return language === 'fr' ? frenchWords() : en;
 }
 
 /** The sentence for a failure, without the `mailv: ` prefix; anything not a MailvError is a bug of mailv's. */

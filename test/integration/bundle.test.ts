@@ -110,6 +110,31 @@ describe('the bundle', () => {
     assert.doesNotMatch(bundle, /\bimport\(/);
   });
 
+  it('makes the French catalogue only when French is asked for: frenchWords() alone initialises it', () => {
+    const initFrench = /\b(init_\w+)=__esm\(\{"src\/words\/fr\/index\.ts"\(\)/.exec(bundle)?.[1];
+    assert.ok(initFrench !== undefined, 'the catalogue is a module initialised on demand');
+    const calls = [...bundle.matchAll(new RegExp(`\\b${initFrench}\\(\\)`, 'g'))].map((match) => match.index);
+    const frenchWords = /function frenchWords\(\)\{[^}]*\}/.exec(bundle);
+    assert.ok(frenchWords !== null, 'frenchWords() is in the bundle');
+    const inside = (index: number) => index >= frenchWords.index && index < frenchWords.index + frenchWords[0].length;
+    assert.deepEqual(
+      calls.filter((index) => !inside(index)).map((index) => bundle.slice(Math.max(0, index - 80), index + 20)),
+      [],
+      'nothing else initialises the French catalogue (src/words/french.ts is the one way to it)',
+    );
+    assert.equal(calls.length, 1);
+  });
+
+  it('speaks French through the bundle, in its words and its errors', () => {
+    const env = { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester', LANG: 'fr_FR.UTF-8' };
+    const help = execFileSync(process.execPath, [MAILV, '--help'], { env, encoding: 'utf8' });
+    assert.match(help, /^Utilisation : mailv/);
+    assert.throws(
+      () => execFileSync(process.execPath, [MAILV, '--count', 'x', 'bob@example.org'], { env, encoding: 'utf8', stdio: 'pipe' }),
+      (error: { status: number; stderr: string }) => error.status === 64 && error.stderr.startsWith('mailv: --count invalide "x" : il faut un nombre entier'),
+    );
+  });
+
   it("is written as CommonJS's function around the code, which the launcher compiles as read", () => {
     assert.ok(bundle.startsWith('(function (exports, require, module, __filename, __dirname) {\n"use strict";'), bundle.slice(0, 80));
     const wrapper = new Script(bundle, { filename: 'mailv.cjs' }).runInThisContext() as unknown;
