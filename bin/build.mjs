@@ -38,27 +38,48 @@ const typescript = dirname(createRequire(import.meta.url).resolve('typescript/pa
 const tsc = join(typescript, JSON.parse(readFileSync(join(typescript, 'package.json'), 'utf8')).bin.tsc);
 node(tsc, ['-p', 'tsconfig.json']);
 
-// 2. The bundles: the command line, and smtp-server for --demo.
-const demoServer = join(root, 'dist', 'bundle', 'smtp-server.cjs');
-/** Makes the command line's `require('smtp-server')` a require of the demo server's own bundle. */
-const demoServerApart = {
-  name: 'demo-server-apart',
+// 2. The bundles: the command line, and beside it the parts only some runs need, each a bundle of
+// its own that the command line require()s when it first needs it. Bundled in, they would be read,
+// made a string and compiled from the cache on every run (the launcher's three costliest steps
+// grow with the file). Each part is self-contained: nothing mailv checks with instanceof crosses
+// into one (explain imports only sanitize(), a plain function), so a copy of what it shares with
+// the command line is harmless. The installed package needs no node_modules at all (package.json
+// has no "dependencies").
+const require = createRequire(import.meta.url);
+const apart = [
+  // --demo's server (90 KB).
+  { name: 'smtp-server', filter: /^smtp-server$/, entry: require.resolve('smtp-server') },
+  // --explain, --diagram and replay (60 KB: the explainer and its English and French catalogues).
+  { name: 'explain', filter: /[\\/]explain[\\/]explainer\.js$/, entry: 'src/explain/explainer.ts' },
+  // DNS messages, for --direct and --mx (40 KB).
+  { name: 'dns-packet', filter: /^dns-packet$/, entry: require.resolve('dns-packet') },
+  // The spinner, on a terminal only (60 KB: ora, its 80 spinners, its helpers). Its bundle's exports
+  // are ora() itself: import() of a CommonJS file makes its exports the default, as Node does.
+  { name: 'ora', filter: /^ora$/, contents: "module.exports = require('ora').default;" },
+];
+/** Makes the command line's import of each part a require() of that part's own bundle. */
+const partsApart = {
+  name: 'parts-apart',
   setup(bundler) {
-    bundler.onResolve({ filter: /^smtp-server$/ }, () => ({ path: './smtp-server.cjs', external: true }));
+    for (const part of apart) bundler.onResolve({ filter: part.filter }, () => ({ path: `./${part.name}.cjs`, external: true }));
   },
 };
-await build({
-  absWorkingDir: root,
-  entryPoints: [createRequire(import.meta.url).resolve('smtp-server')],
-  bundle: true,
-  format: 'cjs',
-  outfile: demoServer,
-  platform: 'node',
-  target: 'node20',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
-});
+for (const part of apart) {
+  await build({
+    absWorkingDir: root,
+    ...(part.contents === undefined ? { entryPoints: [part.entry] } : { stdin: { contents: part.contents, resolveDir: root } }),
+    bundle: true,
+    format: 'cjs',
+    outfile: join(root, 'dist', 'bundle', `${part.name}.cjs`),
+    platform: 'node',
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    supported: { 'dynamic-import': false },
+    charset: 'ascii',
+    logLevel: 'warning',
+  });
+}
 /**
  * Makes src/words/french.ts a require() of the French catalogue at its first call: required, not
  * imported, the catalogue is made only when a run speaks French (esbuild initialises a module it
@@ -99,10 +120,8 @@ await build({
   // dynamic-import callback: an import() left in the file (node:tls for STARTTLS, node:fs/promises
   // for dead.letter, …) would fail with ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING when reached.
   supported: { 'dynamic-import': false },
-  // smtp-server serves --demo only: bundled in, its 90 KB would be read on every run. It gets a
-  // bundle of its own beside this one (below), require()d when --demo starts; so the installed
-  // package needs no node_modules at all (package.json has no "dependencies").
-  plugins: [demoServerApart, frenchOnDemand],
+  // The parts apart (above) are require()d from their own bundles; the French words are made on demand.
+  plugins: [partsApart, frenchOnDemand],
   // commander require()s node:child_process when it loads, to run external subcommands, which mailv
   // has none of; the real module brings net and dgram along (2 to 5 ms of every start-up, measured
   // with and without). src/cli/no-subprocesses.ts stands in for it. mailv's one subprocess

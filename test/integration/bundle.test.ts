@@ -11,6 +11,31 @@ import { MAILV, freshHome } from '../helpers/cli.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 
 const BUNDLE = new URL('../../dist/bundle/mailv.cjs', import.meta.url);
+/** The bundles bin/build.mjs makes beside the command line's, for what only some runs need. */
+const PARTS_APART = ['smtp-server', 'explain', 'dns-packet', 'ora'];
+
+/** Runs mailv with `args` (the message on stdin); resolves with the files of dist/bundle it require()d. */
+function partsRequired(args: string[]): Promise<string[]> {
+  const probe = join(freshHome(), 'probe.cjs');
+  writeFileSync(
+    probe,
+    `process.on('exit', () => require('node:fs').writeSync(2, JSON.stringify(Object.keys(module.constructor._cache))));\n` +
+      `process.argv = [process.execPath, ${JSON.stringify(MAILV)}, ...${JSON.stringify(args)}];\nrequire(${JSON.stringify(MAILV)});`,
+  );
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [probe], { env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', USER: 'tester' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stdout.resume();
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`exit ${code}: ${stderr}`));
+      const files = JSON.parse(stderr.slice(stderr.lastIndexOf('["'))) as string[];
+      resolve(files.filter((file) => file.includes(`${join('dist', 'bundle')}`)).map((file) => file.slice(file.lastIndexOf('/') + 1)));
+    });
+    child.stdin.end('Hello.\n');
+  });
+}
 
 /**
  * Runs `script` in a fresh node, the message on stdin; resolves with the built-in modules it loaded.
@@ -108,6 +133,32 @@ describe('the bundle', () => {
 
   it('holds no import(): node:vm, which runs it, has no dynamic-import callback', () => {
     assert.doesNotMatch(bundle, /\bimport\(/);
+  });
+
+  it('leaves the parts only some runs need to bundles of their own, required from it', () => {
+    for (const part of PARTS_APART) {
+      const text = readFileSync(new URL(`../../dist/bundle/${part}.cjs`, import.meta.url), 'latin1');
+      assert.doesNotMatch(text, /\bimport\(/, part);
+      assert.ok(bundle.includes(`require("./${part}.cjs")`), `the command line requires ${part}`);
+    }
+    // Something each part alone holds: a catalogue key of --explain, dns-packet's record types, a spinner of ora's.
+    const markers = { explain: 'cmdEhloAgain:', 'dns-packet': 'case"ANY":return 255', ora: 'bouncingBar:' };
+    for (const [part, marker] of Object.entries(markers)) {
+      assert.ok(readFileSync(new URL(`../../dist/bundle/${part}.cjs`, import.meta.url), 'latin1').includes(marker), `${part} holds ${marker}`);
+      assert.ok(!bundle.includes(marker), `the command line does not hold ${marker}`);
+    }
+  });
+
+  it('requires none of those parts for a plain send, and explain.cjs for --explain', async () => {
+    const server = await startScriptedServer();
+    try {
+      const send = ['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'];
+      assert.deepEqual(await partsRequired(['-q', ...send]), []);
+      assert.ok(server.commands.includes('QUIT'), 'the send went through to its end');
+      assert.deepEqual(await partsRequired(['--explain', ...send]), ['explain.cjs']);
+    } finally {
+      await server.close();
+    }
   });
 
   it('makes the French catalogue only when French is asked for: frenchWords() alone initialises it', () => {
