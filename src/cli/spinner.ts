@@ -1,6 +1,8 @@
 // The spinner on standard error while mailv waits for the server or a name server (ora), only on
 // a terminal. It appears after a short wait, so fast exchanges do not flicker, and it is cleared
-// before every transcript line, so the two never mix on the screen.
+// before every transcript line, so the two never mix on the screen. ora itself is loaded at the
+// first wait long enough to show it: loading it costs about 40 ms (string-width builds an emoji
+// pattern), which a send that never waits that long would pay for nothing.
 import type { Writable } from 'node:stream';
 import type { Ora } from 'ora';
 import type { SessionEvent } from '../events.js';
@@ -19,9 +21,14 @@ export class WaitingSpinner {
   private owed = 0;
   private lastCommand = '';
   private host = '';
+  /** ora's spinner once made; undefined before, and for good when ora keeps itself off (CI, a dumb terminal). */
+  private spinner: Ora | undefined;
+  private made: Promise<void> | undefined;
+  /** What the spinner should say now: set when a wait has lasted, unset by clear(). */
+  private showing: string | undefined;
 
   constructor(
-    private readonly spinner: Ora,
+    private readonly makeSpinner: () => Promise<Ora | undefined>,
     private readonly words: SpinnerWords,
   ) {}
 
@@ -29,15 +36,36 @@ export class WaitingSpinner {
   clear(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.spinner.isSpinning) this.spinner.stop();
+    this.showing = undefined;
+    if (this.spinner?.isSpinning) this.spinner.stop();
   }
 
   /** After an event has been shown: what is mailv waiting for now, if anything? */
   after(event: SessionEvent): void {
     const waitingFor = this.waitingFor(event);
     if (waitingFor === undefined) return;
-    this.timer = setTimeout(() => this.spinner.start(waitingFor), SHOW_AFTER_MS);
+    this.timer = setTimeout(() => this.show(waitingFor), SHOW_AFTER_MS);
     this.timer.unref();
+  }
+
+  /** Shows `text`, making the spinner first if need be; a line written meanwhile (clear()) wins. */
+  private show(text: string): void {
+    this.showing = text;
+    if (this.spinner !== undefined) {
+      this.spinner.start(text);
+      return;
+    }
+    // A spinner that cannot be made (its bundle missing from a broken installation) is no spinner:
+    // it never fails a send.
+    this.made ??= this.makeSpinner().then(
+      (spinner) => {
+        this.spinner = spinner;
+      },
+      () => {},
+    );
+    void this.made.then(() => {
+      if (this.showing !== undefined && this.spinner?.isSpinning === false) this.spinner.start(this.showing);
+    });
   }
 
   private waitingFor(event: SessionEvent): string | undefined {
@@ -64,19 +92,16 @@ export class WaitingSpinner {
 }
 
 /**
- * A spinner on `stream` (standard error), or undefined when it is not a terminal of known width
- * (or in CI: ora decides).
+ * A spinner on `stream` (standard error), or undefined when it is not a terminal of known width.
+ * Whether it ever shows is ora's to decide at the first long wait (not in CI, nor on a dumb terminal).
  */
-export async function waitingSpinner(
-  stream: Writable,
-  terminal: { readonly columns: number } | undefined,
-  words: SpinnerWords,
-): Promise<WaitingSpinner | undefined> {
+export function waitingSpinner(stream: Writable, terminal: { readonly columns: number } | undefined, words: SpinnerWords): WaitingSpinner | undefined {
   // A terminal that reports no width (a pty nobody sized) would make ora redraw without end.
   if (!terminal || !(terminal.columns > 0)) return undefined;
-  const { default: ora } = await import('ora');
-  // discardStdin off: standard input may hold the message, or the --step keys.
-  const spinner = ora({ stream: stream as NodeJS.WritableStream, discardStdin: false });
-  if (!spinner.isEnabled) return undefined;
-  return new WaitingSpinner(spinner, words);
+  return new WaitingSpinner(async () => {
+    const { default: ora } = await import('ora');
+    // discardStdin off: standard input may hold the message, or the --step keys.
+    const spinner = ora({ stream: stream as NodeJS.WritableStream, discardStdin: false });
+    return spinner.isEnabled ? spinner : undefined;
+  }, words);
 }

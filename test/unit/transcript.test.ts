@@ -241,7 +241,7 @@ describe('the spinner', () => {
   it('names what it waits for escaped, as the transcript does', async () => {
     const shown: string[] = [];
     const fake = { isSpinning: false, start: (text: string) => shown.push(text), stop: () => {} } as unknown as Ora;
-    const spinner = new WaitingSpinner(fake, en.output.spinner);
+    const spinner = new WaitingSpinner(async () => fake, en.output.spinner);
     spinner.after({ kind: 'dns-query', name: '\x1b]0;PWNED\x07mx.evil.test', type: 'A', server: '127.0.0.1#53', transport: 'udp' });
     await sleep(200);
     spinner.clear();
@@ -249,6 +249,61 @@ describe('the spinner', () => {
     await sleep(200);
     spinner.clear();
     assert.deepEqual(shown, ['asking 127.0.0.1#53 for the A records of \\x1b]0;PWNED\\x07mx.evil.test…', 'connecting to \\u202emx.evil.test port 25…']);
+  });
+
+  /** A spinner whose making is counted, and held until `release()` when `held`. */
+  function countedSpinner(held = false) {
+    const shown: string[] = [];
+    let made = 0;
+    let release = () => {};
+    const gate = held ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+    const fake = { isSpinning: false, start: (text: string) => shown.push(text), stop: () => {} } as unknown as Ora;
+    const spinner = new WaitingSpinner(async () => {
+      made++;
+      await gate;
+      return fake;
+    }, en.output.spinner);
+    return { spinner, shown, made: () => made, release: () => release() };
+  }
+  const connecting = { kind: 'connecting', recipients: ['a@example.org'], host: 'mx.example.org', port: 25, via: 'esmtp' } as const;
+
+  it('makes no spinner (loads no ora) for a send whose waits are all short', async () => {
+    const { spinner, shown, made } = countedSpinner();
+    for (let step = 0; step < 3; step++) {
+      spinner.after(connecting);
+      await sleep(20);
+      spinner.clear();
+    }
+    await sleep(200);
+    assert.equal(made(), 0);
+    assert.deepEqual(shown, []);
+  });
+
+  it('makes the spinner once, at the first long wait, and shows nothing a line came before it was made', async () => {
+    const { spinner, shown, made, release } = countedSpinner(true);
+    spinner.after(connecting);
+    await sleep(200);
+    spinner.clear(); // a transcript line while ora is still loading
+    release();
+    await sleep(10);
+    assert.deepEqual(shown, [], 'a line written meanwhile wins');
+    spinner.after(connecting);
+    await sleep(200);
+    spinner.clear();
+    assert.equal(made(), 1);
+    assert.deepEqual(shown, ['connecting to mx.example.org port 25…']);
+  });
+
+  it('shows nothing when ora keeps itself off, and never fails a send when it cannot be made', async () => {
+    for (const make of [async () => undefined, async () => Promise.reject(new Error('no ora.cjs'))]) {
+      const spinner = new WaitingSpinner(make, en.output.spinner);
+      spinner.after(connecting);
+      await sleep(200);
+      spinner.clear();
+      spinner.after(connecting);
+      await sleep(200);
+      spinner.clear();
+    }
   });
 });
 
