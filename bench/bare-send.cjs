@@ -3,7 +3,8 @@
 // from standard input, five header lines, EHLO, then MAIL, RCPT and DATA in one write and the
 // message with QUIT in the next (as mailv sends them to a server with PIPELINING). No options, no
 // checks, no words: a yardstick for bench/submission.sh, the floor under `mailv 25`, not a client.
-// It trusts every reply and exits 0 once the server said 221.
+// It exits 0 once the server said 221, and 1 at the first reply of 4xx or 5xx (a refused login, a
+// refused recipient), so that a bench never times a send that failed.
 //
 // Given a CA file and a user, it makes the submission send too, the floor under `mailv 587`:
 // STARTTLS with node:tls, the certificate verified against that CA (Node's default checks), EHLO
@@ -77,6 +78,10 @@ function onData(chunk) {
   for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
     const line = buffered.slice(0, end);
     buffered = buffered.slice(end + 2);
+    if (line[0] === '4' || line[0] === '5') {
+      process.exitCode = 1;
+      return socket.destroy();
+    }
     if (line[3] !== '-') steps.shift()?.();
   }
 }

@@ -3,7 +3,8 @@
 //
 //   1. tsc type-checks src/ and writes dist/ (the modules the tests import);
 //   2. esbuild bundles the command line into dist/bundle/mailv.cjs, the one file bin/mailv.js runs,
-//      and smtp-server into dist/bundle/smtp-server.cjs, which --demo loads;
+//      and beside it the parts only some runs load (smtp-server for --demo, the explainer, dns-packet,
+//      ora), each in a file of its own, and makes the French words on demand;
 //   3. one plain send to a loopback server (bin/warm-up.mjs) warms the V8 code cache kept beside the bundle.
 //
 // It lives in bin/ beside the launcher whose needs it serves (most options below exist for
@@ -14,7 +15,7 @@
 // Every option below was measured in, not guessed: bench/README.md ("What start-up costs") has the
 // figures; each comment says what the option is for, so that none is dropped by accident.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,13 +48,13 @@ node(tsc, ['-p', 'tsconfig.json']);
 // has no "dependencies").
 const require = createRequire(import.meta.url);
 const apart = [
-  // --demo's server (90 KB).
+  // --demo's server (120 KB).
   { name: 'smtp-server', filter: /^smtp-server$/, entry: require.resolve('smtp-server') },
   // --explain, --diagram and replay (60 KB: the explainer and its English and French catalogues).
   { name: 'explain', filter: /[\\/]explain[\\/]explainer\.js$/, entry: 'src/explain/explainer.ts' },
   // DNS messages, for --direct and --mx (40 KB).
   { name: 'dns-packet', filter: /^dns-packet$/, entry: require.resolve('dns-packet') },
-  // The spinner, on a terminal only (60 KB: ora, its 80 spinners, its helpers). Its bundle's exports
+  // The spinner, on a terminal only (80 KB: ora, its 90 spinners, its helpers). Its bundle's exports
   // are ora() itself: import() of a CommonJS file makes its exports the default, as Node does.
   { name: 'ora', filter: /^ora$/, contents: "module.exports = require('ora').default;" },
 ];
@@ -64,6 +65,9 @@ const partsApart = {
     for (const part of apart) bundler.onResolve({ filter: part.filter }, () => ({ path: `./${part.name}.cjs`, external: true }));
   },
 };
+// What an earlier build left in dist/bundle (a part since folded back, say) would be packed and shipped.
+mkdirSync(dirname(bundle), { recursive: true });
+for (const name of readdirSync(dirname(bundle))) if (name.endsWith('.cjs')) rmSync(join(dirname(bundle), name), { force: true });
 for (const part of apart) {
   await build({
     absWorkingDir: root,

@@ -176,6 +176,20 @@ describe('the bundle', () => {
     assert.equal(calls.length, 1);
   });
 
+  it('reaches the French words through src/words/french.ts alone: no other source imports the catalogue', () => {
+    const sources = fileURLToPath(new URL('../../src/', import.meta.url));
+    const french = join(sources, 'words', 'fr');
+    const importers = readdirSync(sources, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts') && !join(sources, file).startsWith(french + '/'))
+      .filter((file) => {
+        const text = readFileSync(join(sources, file), 'utf8');
+        return [...text.matchAll(/^import (?!type\b)[^;]*? from '(\.[^']+)'/gm)].some((found) =>
+          join(dirname(join(sources, file)), found[1] ?? '').startsWith(french + '/'),
+        );
+      });
+    assert.deepEqual(importers, [join('words', 'french.ts')]);
+  });
+
   it('speaks French through the bundle, in its words and its errors', () => {
     const env = { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester', LANG: 'fr_FR.UTF-8' };
     const help = execFileSync(process.execPath, [MAILV, '--help'], { env, encoding: 'utf8' });
