@@ -35,7 +35,8 @@ function node(script, args) {
 }
 
 // 1. The compiler's own launcher, found through its package.json ("exports" hides bin/tsc).
-const typescript = dirname(createRequire(import.meta.url).resolve('typescript/package.json'));
+const require = createRequire(import.meta.url);
+const typescript = dirname(require.resolve('typescript/package.json'));
 const tsc = join(typescript, JSON.parse(readFileSync(join(typescript, 'package.json'), 'utf8')).bin.tsc);
 node(tsc, ['-p', 'tsconfig.json']);
 
@@ -46,7 +47,6 @@ node(tsc, ['-p', 'tsconfig.json']);
 // into one (explain imports only sanitize(), a plain function), so a copy of what it shares with
 // the command line is harmless. The installed package needs no node_modules at all (package.json
 // has no "dependencies").
-const require = createRequire(import.meta.url);
 const apart = [
   // --demo's server (120 KB).
   { name: 'smtp-server', filter: /^smtp-server$/, entry: require.resolve('smtp-server') },
@@ -58,6 +58,34 @@ const apart = [
   // are ora() itself: import() of a CommonJS file makes its exports the default, as Node does.
   { name: 'ora', filter: /^ora$/, contents: "module.exports = require('ora').default;" },
 ];
+/** What every bundle is built with, the command line's and the parts'. */
+const everyBundle = {
+  absWorkingDir: root,
+  // One file instead of dozens of modules to resolve and compile: start-up is most of a short run,
+  // and this took a dry run from about 1.7 to 1.4 × `node -e 0`.
+  bundle: true,
+  // CommonJS, not ESM: Node's ES module loader is never set up (about −9 ms a run). bin/mailv.js
+  // wraps the file as CommonJS itself and compiles it with node:vm, so it can use a code cache.
+  format: 'cjs',
+  // Node built-ins stay require()s, and packages resolve as Node resolves them.
+  platform: 'node',
+  // package.json's engines say node >= 20: nothing Node 20 runs natively is rewritten.
+  target: 'node20',
+  // A smaller file reads and pre-parses faster (400 KB instead of 600 KB). Identifiers are not
+  // minified: MailvError takes its name from its class (`new.target.name`), and stack traces of an
+  // internal error stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // Every import() becomes a require(). bin/mailv.js runs the bundle through vm.Script, which has no
+  // dynamic-import callback: an import() left in the file (node:tls for STARTTLS, node:fs/promises
+  // for dead.letter, …) would fail with ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING when reached.
+  supported: { 'dynamic-import': false },
+  // esbuild's default, said aloud: every non-ASCII character is escaped, so bin/mailv.js can read
+  // the file as latin1, which is faster than UTF-8 (test/integration/cli.test.ts checks it).
+  charset: 'ascii',
+  // Quiet when all is well; warnings and errors are shown.
+  logLevel: 'warning',
+};
 /** Makes the command line's import of each part a require() of that part's own bundle. */
 const partsApart = {
   name: 'parts-apart',
@@ -70,18 +98,9 @@ mkdirSync(dirname(bundle), { recursive: true });
 for (const name of readdirSync(dirname(bundle))) if (name.endsWith('.cjs')) rmSync(join(dirname(bundle), name), { force: true });
 for (const part of apart) {
   await build({
-    absWorkingDir: root,
+    ...everyBundle,
     ...(part.contents === undefined ? { entryPoints: [part.entry] } : { stdin: { contents: part.contents, resolveDir: root } }),
-    bundle: true,
-    format: 'cjs',
     outfile: join(root, 'dist', 'bundle', `${part.name}.cjs`),
-    platform: 'node',
-    target: 'node20',
-    minifyWhitespace: true,
-    minifySyntax: true,
-    supported: { 'dynamic-import': false },
-    charset: 'ascii',
-    logLevel: 'warning',
   });
 }
 /**
@@ -102,28 +121,9 @@ const frenchOnDemand = {
   },
 };
 await build({
-  absWorkingDir: root,
+  ...everyBundle,
   entryPoints: ['src/cli/run.ts'],
-  // One file instead of dozens of modules to resolve and compile: start-up is most of a short run,
-  // and this took a dry run from about 1.7 to 1.4 × `node -e 0`.
-  bundle: true,
-  // CommonJS, not ESM: Node's ES module loader is never set up (about −9 ms a run). bin/mailv.js
-  // wraps the file as CommonJS itself and compiles it with node:vm, so it can use a code cache.
-  format: 'cjs',
   outfile: bundle,
-  // Node built-ins stay require()s, and packages resolve as Node resolves them.
-  platform: 'node',
-  // package.json's engines say node >= 20: nothing Node 20 runs natively is rewritten.
-  target: 'node20',
-  // A smaller file reads and pre-parses faster (400 KB instead of 600 KB). Identifiers are not
-  // minified: MailvError takes its name from its class (`new.target.name`), and stack traces of an
-  // internal error stay readable.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  // Every import() becomes a require(). bin/mailv.js runs the bundle through vm.Script, which has no
-  // dynamic-import callback: an import() left in the file (node:tls for STARTTLS, node:fs/promises
-  // for dead.letter, …) would fail with ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING when reached.
-  supported: { 'dynamic-import': false },
   // The parts apart (above) are require()d from their own bundles; the French words are made on demand.
   plugins: [partsApart, frenchOnDemand],
   // commander require()s node:child_process when it loads, to run external subcommands, which mailv
@@ -132,16 +132,11 @@ await build({
   // (--password-cmd, in src/cli/secret-input.ts) imports node:child_process by a computed name,
   // which this alias does not touch.
   alias: { 'node:child_process': './src/cli/no-subprocesses.ts' },
-  // esbuild's default, said aloud: every non-ASCII character is escaped, so bin/mailv.js can read
-  // the file as latin1, which is faster than UTF-8 (test/integration/cli.test.ts checks it).
-  charset: 'ascii',
   // The file is written as the function bin/mailv.js compiles, CommonJS's wrapper around the code:
   // the launcher hands V8 the file's text as it was read, instead of a copy of its 600 KB joined to
   // the wrapper (about -0.5 ms a run). It is no module to require() as it stands.
   banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
   footer: { js: '\n})' },
-  // Quiet when all is well; warnings and errors are shown.
-  logLevel: 'warning',
 });
 
 // 3. The code cache. V8 checks a cache against the length of the source only, not its content: a
