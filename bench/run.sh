@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mailv benchmarks, run beside swaks, msmtp and curl in the same run.
 #
-#   bash bench/run.sh            full run (about 3 minutes on 2 cores)
+#   bash bench/run.sh            full run (about 6 minutes on 2 cores)
 #   bash bench/run.sh --quick    fewer runs (about 1.5 minutes)
 #
 # Measures start-up, one small send to the local Postfix, the same through its
