@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closedPort } from '../helpers/loopback-port.js';
@@ -15,22 +15,54 @@ import { skipUnlessRunning } from '../helpers/service.js';
 
 const SMTP_SINK = '/usr/sbin/smtp-sink';
 
+/**
+ * Starts smtp-sink on a free loopback port and resolves once it accepts a connection. A sink that
+ * exits first (the port taken meanwhile) is started again on another port; one that never listens
+ * fails the suite with what it said, instead of leaving the tests to meet a closed port.
+ */
+async function startPostfixSink(): Promise<{ sink: ChildProcess; port: number }> {
+  const said: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await closedPort();
+    // -u nobody: smtp-sink refuses to run as root; -c counts; 100 is its listen backlog.
+    const sink = spawn(SMTP_SINK, ['-u', 'nobody', '-c', `127.0.0.1:${port}`, '100'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    sink.stderr?.on('data', (data: Buffer) => said.push(data.toString()));
+    let exited = false;
+    sink.once('exit', () => {
+      exited = true;
+    });
+    sink.once('error', (error) => {
+      said.push(error.message);
+      exited = true;
+    });
+    // A loaded machine (the whole suite runs in parallel) can take seconds to start it.
+    const deadline = Date.now() + 20_000;
+    while (!exited && Date.now() < deadline) {
+      if (await accepts(port)) return { sink, port };
+      await sleep(50);
+    }
+    sink.kill();
+  }
+  throw new Error(`smtp-sink never listened: ${said.join('').trim() || 'it said nothing'}`);
+}
+
+/** Whether something accepts a TCP connection on 127.0.0.1:port (closed at once). */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 describe('load mode against smtp-sink', { skip: skipUnlessRunning(existsSync(SMTP_SINK), `${SMTP_SINK} is missing`, 'apt-get install postfix') }, () => {
   let sink: ChildProcess;
   let port: number;
   before(async () => {
-    port = await closedPort();
-    // -u nobody: smtp-sink refuses to run as root; -c counts; 100 is its listen backlog.
-    sink = spawn(SMTP_SINK, ['-u', 'nobody', '-c', `127.0.0.1:${port}`, '100'], { stdio: 'ignore' });
-    for (let tries = 0; tries < 50; tries++) {
-      const open = await new Promise<boolean>((resolve) => {
-        const socket = createServer();
-        socket.once('error', () => resolve(true));
-        socket.listen(port, '127.0.0.1', () => socket.close(() => resolve(false)));
-      });
-      if (open) break;
-      await sleep(50);
-    }
+    ({ sink, port } = await startPostfixSink());
   });
   after(() => {
     sink.kill();
