@@ -227,10 +227,17 @@ function parseArguments(program: Command, argv: readonly string[]): { kind: 'exi
 const ALWAYS_REGISTERED: ReadonlySet<string> = new Set(['--color', '--no-color', '--no-tls-resume', '--no-pipeconnect', '-v, --verbose']);
 
 /**
+ * A short option named by a digit (-4, -6). commander reads `-1` or `-1.5` as an operand unless the
+ * program has one, and as an unknown option when it does: each is registered whatever the command
+ * line, or a mistyped negative number would become a recipient.
+ */
+const DIGIT_OPTION = /(?:^|[ ,|])-\d(?=[ ,|]|$)/;
+
+/**
  * The options `argv` can reach: each long option it names (`--server`, `--server=…`), each letter
  * of its short ones (`-qv`, `-sSubject`: a letter that is part of a value costs an option, never a
- * different parse), up to `--`; and those always registered. Registering all 68 took 2 of a dry
- * run's 25 ms and 90 KB, where a command line names a handful.
+ * different parse), up to `--`; and those that change a parse by being registered. Registering
+ * all 65 took 2 of a dry run's 25 ms and 90 KB, where a command line names a handful.
  */
 function namedBy(argv: readonly string[]): (flags: string) => boolean {
   const named = new Set<string>();
@@ -239,7 +246,7 @@ function namedBy(argv: readonly string[]): (flags: string) => boolean {
     if (arg.startsWith('--')) named.add(arg.split('=', 1)[0]!);
     else if (arg.startsWith('-')) for (const letter of arg.slice(1)) named.add(`-${letter}`);
   }
-  return (flags) => ALWAYS_REGISTERED.has(flags) || flags.split(/[ ,|]+/).some((flag) => named.has(flag));
+  return (flags) => ALWAYS_REGISTERED.has(flags) || DIGIT_OPTION.test(flags) || flags.split(/[ ,|]+/).some((flag) => named.has(flag));
 }
 
 /**

@@ -31,6 +31,8 @@ const OPTIONS: readonly Option[] = mailvProgram('1.2.3').options as Option[];
 /** Values that are values, values that look like options, and choices right and wrong. */
 const VALUES = ['x', 'bob@example.org', '127.0.0.1:2525', '3', '-q', '--dry-run', '-', '', 'Subject: hi', 'auto', 'bdat', 'fr', 'wrong'];
 const LOOSE = ['bob@example.org', 'alice', '-', '--', '-qv', '-tE', '-46', '-x', '--sbject', '--no-such', '-h', '--help', '-V', '--version', '-vvv'];
+/** Negative numbers: operands to commander unless a digit names an option (-4, -6), as in mailv. */
+const NUMBERS = ['-1', '-5', '-1.5', '-.5', '-1e3', '-01', '-q5'];
 
 function commandLine(random: () => number): string[] {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
@@ -38,7 +40,7 @@ function commandLine(random: () => number): string[] {
   const length = Math.floor(random() * 7);
   for (let index = 0; index < length; index++) {
     if (random() < 0.3) {
-      argv.push(pick(LOOSE));
+      argv.push(pick(random() < 0.25 ? NUMBERS : LOOSE));
       continue;
     }
     const option = pick(OPTIONS);
@@ -72,7 +74,7 @@ describe('the command line, parsed with the options it names', () => {
     assert.deepEqual(parseCommandLine(['bob@example.org'], '1.2.3'), parseCommandLine(['bob@example.org'], '1.2.3', undefined, 'all'));
   });
 
-  it('registers the options named, those that set a value by being registered, and the version', () => {
+  it('registers the options named, those that change a parse by being registered, and the version', () => {
     const program = mailvProgram('1.2.3', undefined, ['-qs', 'Hi', '--server=127.0.0.1', 'bob@example.org', '--', '--dry-run']);
     assert.deepEqual(
       program.options.map((option) => option.flags),
@@ -81,6 +83,8 @@ describe('the command line, parsed with the options it names', () => {
         '--server <url>',
         '--no-tls-resume',
         '--no-pipeconnect',
+        '-4, --ipv4',
+        '-6, --ipv6',
         '-v, --verbose',
         '-q, --quiet',
         '--color',
