@@ -4,7 +4,12 @@
 import { createServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
-export type Action = string | { close: true } | { silent: true } | { raw: Buffer | string; close?: boolean };
+/**
+ * `raw` with `close` ends the connection after it, still reading what the client sends; with `abort`,
+ * the server closes its socket once `raw` is written and reads nothing more, so that what the client
+ * writes next meets a reset, as it would from a server that crashed.
+ */
+export type Action = string | { close: true } | { silent: true } | { raw: Buffer | string; close?: boolean; abort?: boolean };
 export type Responder = Action | ((line: string) => Action);
 
 export interface Script {
@@ -101,14 +106,19 @@ export function serveScript(socket: Duplex, script: Script, { chunks, commands }
   // the server's own socket (ENOBUFS) before the client ever saw them.
   const queued: Action[] = [];
   let draining = false;
+  let aborted = false;
   const flush = () => {
     // A server that has hung up says nothing more, whatever was still in its buffer.
-    if (socket.destroyed || socket.writableEnded) queued.length = 0;
+    if (socket.destroyed || socket.writableEnded || aborted) queued.length = 0;
     while (!draining && queued.length > 0) {
       const action = queued.shift()!;
       if (typeof action === 'string') draining = !socket.write(action.endsWith('\r\n') ? action : `${action}\r\n`);
       else if ('close' in action && !('raw' in action)) socket.destroy();
-      else if ('raw' in action) {
+      else if ('raw' in action && action.abort) {
+        aborted = true;
+        queued.length = 0;
+        socket.write(action.raw, () => socket.destroy());
+      } else if ('raw' in action) {
         draining = !socket.write(action.raw);
         if (action.close) socket.end();
       }

@@ -16,16 +16,18 @@ import { skipUnlessRunning } from '../helpers/service.js';
 const SMTP_SINK = '/usr/sbin/smtp-sink';
 
 /**
- * Starts smtp-sink on a free loopback port and resolves once it accepts a connection. A sink that
- * exits first (the port taken meanwhile) is started again on another port; one that never listens
- * fails the suite with what it said, instead of leaving the tests to meet a closed port.
+ * Starts smtp-sink on a free loopback port and resolves once it greets with the name it was given,
+ * so that another server that took the port meanwhile is never mistaken for it. A sink that exits
+ * first (the port taken) is started again on another port; one that never listens fails the suite
+ * with what it said, instead of leaving the tests to meet a closed port.
  */
 async function startPostfixSink(): Promise<{ sink: ChildProcess; port: number }> {
   const said: string[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await closedPort();
-    // -u nobody: smtp-sink refuses to run as root; -c counts; 100 is its listen backlog.
-    const sink = spawn(SMTP_SINK, ['-u', 'nobody', '-c', `127.0.0.1:${port}`, '100'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const name = `sink-${process.pid}-${port}.invalid`;
+    // -u nobody: smtp-sink refuses to run as root; -h: its name in the greeting; -c counts; 100 is its listen backlog.
+    const sink = spawn(SMTP_SINK, ['-u', 'nobody', '-h', name, '-c', `127.0.0.1:${port}`, '100'], { stdio: ['ignore', 'ignore', 'pipe'] });
     sink.stderr?.on('data', (data: Buffer) => said.push(data.toString()));
     let exited = false;
     sink.once('exit', () => {
@@ -38,7 +40,7 @@ async function startPostfixSink(): Promise<{ sink: ChildProcess; port: number }>
     // A loaded machine (the whole suite runs in parallel) can take seconds to start it.
     const deadline = Date.now() + 20_000;
     while (!exited && Date.now() < deadline) {
-      if (await accepts(port)) return { sink, port };
+      if (await greets(port, name)) return { sink, port };
       await sleep(50);
     }
     sink.kill();
@@ -46,15 +48,22 @@ async function startPostfixSink(): Promise<{ sink: ChildProcess; port: number }>
   throw new Error(`smtp-sink never listened: ${said.join('').trim() || 'it said nothing'}`);
 }
 
-/** Whether something accepts a TCP connection on 127.0.0.1:port (closed at once). */
-function accepts(port: number): Promise<boolean> {
+/** Whether the server on 127.0.0.1:port greets with `name` within 2 s (the connection closed then). */
+function greets(port: number, name: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
+    let greeting = '';
+    const done = (answer: boolean) => {
       socket.destroy();
-      resolve(true);
+      resolve(answer);
+    };
+    const socket = connect(port, '127.0.0.1');
+    socket.setTimeout(2000, () => done(false));
+    socket.on('data', (data: Buffer) => {
+      greeting += data.toString('latin1');
+      if (greeting.includes('\n')) done(greeting.startsWith(`220 ${name} `));
     });
-    socket.once('error', () => resolve(false));
+    socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
   });
 }
 
