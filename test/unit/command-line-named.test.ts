@@ -3,7 +3,7 @@
 // the same options and recipients, or the same refusal, help and version.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Option } from 'commander';
+import { Command, type Option } from 'commander';
 import { mailvProgram, parseCommandLine } from '../../dist/cli/program.js';
 
 /** What a parse ended with, comparable: its result, or the class and fact of what it threw. */
@@ -72,6 +72,22 @@ describe('the command line, parsed with the options it names', () => {
 
   it('means the same with no option at all: every default set by registering an option is there', () => {
     assert.deepEqual(parseCommandLine(['bob@example.org'], '1.2.3'), parseCommandLine(['bob@example.org'], '1.2.3', undefined, 'all'));
+  });
+
+  it('is what parseCommandLine does: a plain command line registers a handful of options, not all of them', () => {
+    const added: string[] = [];
+    const addOption = Object.getOwnPropertyDescriptor(Command.prototype, 'addOption')!;
+    Command.prototype.addOption = function (this: Command, option: Option) {
+      added.push(option.flags);
+      return (addOption.value as (option: Option) => Command).call(this, option);
+    };
+    try {
+      assert.equal(parseCommandLine(['-s', 'Hi', 'bob@example.org'], '1.2.3').kind, 'run');
+    } finally {
+      Object.defineProperty(Command.prototype, 'addOption', addOption);
+    }
+    assert.ok(added.includes('-s, --subject <text>'), added.join(', '));
+    assert.ok(added.length < 15 && added.length < OPTIONS.length / 4, `${added.length} options registered: ${added.join(', ')}`);
   });
 
   it('registers the options named, those that change a parse by being registered, and the version', () => {
