@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { greetingOf } from '../helpers/greeting.js';
 import { closedPort } from '../helpers/loopback-port.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../helpers/cli.js';
@@ -40,31 +40,12 @@ async function startPostfixSink(): Promise<{ sink: ChildProcess; port: number }>
     // A loaded machine (the whole suite runs in parallel) can take seconds to start it.
     const deadline = Date.now() + 20_000;
     while (!exited && Date.now() < deadline) {
-      if (await greets(port, name)) return { sink, port };
+      if ((await greetingOf('127.0.0.1', port, new RegExp(`^220 ${name.replaceAll('.', '\\.')} `))) !== undefined) return { sink, port };
       await sleep(50);
     }
     sink.kill();
   }
   throw new Error(`smtp-sink never listened: ${said.join('').trim() || 'it said nothing'}`);
-}
-
-/** Whether the server on 127.0.0.1:port greets with `name` within 2 s (the connection closed then). */
-function greets(port: number, name: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    let greeting = '';
-    const done = (answer: boolean) => {
-      socket.destroy();
-      resolve(answer);
-    };
-    const socket = connect(port, '127.0.0.1');
-    socket.setTimeout(2000, () => done(false));
-    socket.on('data', (data: Buffer) => {
-      greeting += data.toString('latin1');
-      if (greeting.includes('\n')) done(greeting.startsWith(`220 ${name} `));
-    });
-    socket.once('error', () => done(false));
-    socket.once('close', () => done(false));
-  });
 }
 
 describe('load mode against smtp-sink', { skip: skipUnlessRunning(existsSync(SMTP_SINK), `${SMTP_SINK} is missing`, 'apt-get install postfix') }, () => {
