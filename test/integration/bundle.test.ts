@@ -12,7 +12,7 @@ import { startScriptedServer } from '../helpers/scripted-server.js';
 
 const BUNDLE = new URL('../../dist/bundle/mailv.cjs', import.meta.url);
 /** The bundles bin/build.mjs makes beside the command line's, for what only some runs need. */
-const PARTS_APART = ['smtp-server', 'explain', 'dns-packet', 'ora'];
+const PARTS_APART = ['smtp-server', 'explain', 'dns-packet', 'ora', 'french'];
 
 /** Runs mailv with `args` (the message on stdin); resolves with the files of dist/bundle it require()d. */
 function partsRequired(args: string[]): Promise<string[]> {
@@ -141,12 +141,18 @@ describe('the bundle', () => {
       assert.doesNotMatch(text, /\bimport\(/, part);
       assert.ok(bundle.includes(`require("./${part}.cjs")`), `the command line requires ${part}`);
     }
-    // Something each part alone holds: a catalogue key of --explain, dns-packet's record types, a spinner of ora's.
-    const markers = { explain: 'cmdEhloAgain:', 'dns-packet': 'case"ANY":return 255', ora: 'bouncingBar:' };
+    // Something each part alone holds: a catalogue key of --explain, dns-packet's record types, a
+    // spinner of ora's, a French word of --help.
+    const markers = { explain: 'cmdEhloAgain:', 'dns-packet': 'case"ANY":return 255', ora: 'bouncingBar:', french: 'afficher cette aide' };
     for (const [part, marker] of Object.entries(markers)) {
       assert.ok(readFileSync(new URL(`../../dist/bundle/${part}.cjs`, import.meta.url), 'latin1').includes(marker), `${part} holds ${marker}`);
       assert.ok(!bundle.includes(marker), `the command line does not hold ${marker}`);
     }
+    // The French words bring neither the English ones nor mailv's error classes along.
+    const french = readFileSync(new URL('../../dist/bundle/french.cjs', import.meta.url), 'latin1');
+    assert.ok(bundle.includes('show this help'));
+    assert.ok(!french.includes('show this help'), 'french.cjs holds the English words');
+    assert.doesNotMatch(french, /\bMailvError\b/);
   });
 
   it('requires none of those parts for a plain send, and explain.cjs for --explain', async () => {
@@ -161,19 +167,15 @@ describe('the bundle', () => {
     }
   });
 
-  it('makes the French catalogue only when French is asked for: frenchWords() alone initialises it', () => {
-    const initFrench = /\b(init_\w+)=__esm\(\{"src\/words\/fr\/index\.ts"\(\)/.exec(bundle)?.[1];
-    assert.ok(initFrench !== undefined, 'the catalogue is a module initialised on demand');
-    const calls = [...bundle.matchAll(new RegExp(`\\b${initFrench}\\(\\)`, 'g'))].map((match) => match.index);
-    const frenchWords = /function frenchWords\(\)\{[^}]*\}/.exec(bundle);
-    assert.ok(frenchWords !== null, 'frenchWords() is in the bundle');
-    const inside = (index: number) => index >= frenchWords.index && index < frenchWords.index + frenchWords[0].length;
-    assert.deepEqual(
-      calls.filter((index) => !inside(index)).map((index) => bundle.slice(Math.max(0, index - 80), index + 20)),
-      [],
-      'nothing else initialises the French catalogue (src/words/french.ts is the one way to it)',
-    );
-    assert.equal(calls.length, 1);
+  it('requires french.cjs for a run in French, and only then', async () => {
+    const server = await startScriptedServer();
+    try {
+      const send = ['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'];
+      assert.deepEqual(await partsRequired(['-q', '--lang', 'fr', ...send]), ['french.cjs']);
+      assert.deepEqual(await partsRequired(['-q', '--lang', 'en', ...send]), []);
+    } finally {
+      await server.close();
+    }
   });
 
   it('reaches the French words through src/words/french.ts alone: no other source imports the catalogue', () => {

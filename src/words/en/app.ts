@@ -2,7 +2,7 @@
 // around the events (src/words/output-words.ts).
 import type { AppErrorFact, AppNote, OutputName } from '../../app/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import { describeFact, describeLoadFailure } from '../describe.js';
+import { describeFact, describeLoadFailure } from '../fact-sentence.js';
 import type { OutputWords } from '../output-words.js';
 import { systemProblem } from './system.js';
 import { octal } from '../file-mode.js';
@@ -12,7 +12,7 @@ const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'standard output'
 
 const list = (recipients: readonly string[]) => recipients.join(', ');
 
-export const errors: WordsOf<AppErrorFact> = {
+export const errors = (): WordsOf<AppErrorFact> => ({
   MAILV_OUTPUT_FAILED: ({ output, detail }) => `cannot write to ${OUTPUT[output]}: ${detail}`,
   MAILV_DIAGRAM_FAILED: ({ path, errno, detail, found }) =>
     `cannot write the diagram to ${path}: ${found === 'not-a-file' ? 'not a regular file' : systemProblem({ errno, detail })}`,
@@ -21,7 +21,7 @@ export const errors: WordsOf<AppErrorFact> = {
   MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `not accepted for now (try again later): ${list(recipients)}`,
   MAILV_LOAD_FAILED: ({ failed, count, decidedBy }, words) =>
     `${failed} of ${count} message${count === 1 ? '' : 's'} failed (${describeLoadFailure(decidedBy, words)})`,
-};
+});
 
 export const notes: WordsOf<AppNote> = {
   'null-body': () => "Null message body; hope that's ok", // as mail(1) says it

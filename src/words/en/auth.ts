@@ -29,7 +29,7 @@ function where(host: string, address: string): string {
   return host === address ? host : `${host} [${address}]`;
 }
 
-export const errors: WordsOf<AuthErrorFact> = {
+export const errors = (): WordsOf<AuthErrorFact> => ({
   MAILV_AUTH_NOT_OFFERED: ({ user, overTls }) =>
     `the server offers no AUTH, so ${user} cannot log in (--user)${overTls ? '' : '; some servers offer it only after STARTTLS (--tls)'}`,
   MAILV_AUTH_PLAINTEXT_WITHHELD: ({ host, address }) =>
@@ -43,7 +43,7 @@ export const errors: WordsOf<AuthErrorFact> = {
   MAILV_AUTH_REFUSED: ({ user, mechanism, reply }) => `authentication of ${user} with ${mechanism} failed: ${reply.code} ${replyText(reply)}`,
   MAILV_AUTH_UNEXPECTED_REPLY: ({ reply }) => `unexpected reply to AUTH: ${reply.code} ${replyText(reply)}`,
   MAILV_AUTH_TOO_MANY_CHALLENGES: ({ limit }) => `the server sent more than ${limit} AUTH challenges`,
-};
+});
 
 export const notes: WordsOf<AuthNote> = {
   'sasl-decoded': ({ direction, text }) => `(${direction}, decoded: ${quoteOctets(text)})`,

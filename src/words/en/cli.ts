@@ -57,7 +57,7 @@ const system = (known: Readonly<Record<string, string>>, { errno, detail }: Syst
 
 const suggestion = (options: readonly string[]) => (options.length === 1 ? `(Did you mean ${options[0]}?)` : `(Did you mean one of ${options.join(', ')}?)`);
 
-export const errors: WordsOf<CliErrorFact> = {
+export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_INTERNAL: ({ detail }) => `internal error: ${detail}`,
   MAILV_STEP_STOPPED: () => 'stopped at your request (--step): the message was not sent',
   MAILV_INTERRUPTED: ({ signal }) => `interrupted by ${signal}`,
@@ -152,7 +152,7 @@ export const errors: WordsOf<CliErrorFact> = {
             ? 'the key is encrypted (mailv asks for no passphrase: openssl pkey -in key -out plain.key)'
             : `OpenSSL refused them (${openssl ?? 'no code'})`
     }`,
-};
+});
 
 export const notes: WordsOf<CliNote> = {};
 
@@ -168,8 +168,8 @@ function stepNext(next: StepNext): string {
   }
 }
 
-export const cliWords: CliWords = {
+export const cliWords = (): CliWords => ({
   suggestion,
   passwordPrompt: (user, host) => `Password for ${user} at ${host}: `,
   stepPrompt: (next) => `   [Enter] send ${stepNext(next)}   [q] quit`,
-};
+});

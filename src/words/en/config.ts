@@ -33,7 +33,7 @@ const KIND: Readonly<Record<FileKind, string>> = {
 
 const ERRNO: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
 
-export const errors: WordsOf<ConfigErrorFact> = {
+export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_SECTION_UNCLOSED: (fact) => `${at(fact)}: a section header ends with ]`,
   MAILV_CONFIG_DEFAULT_LATE: (fact) => `${at(fact)}: [default] comes after keys that already belong to it (from line ${fact.firstLine})`,
   MAILV_CONFIG_ACCOUNT_EMPTY: (fact) => `${at(fact)}: empty account name`,
@@ -77,6 +77,6 @@ export const errors: WordsOf<ConfigErrorFact> = {
     `${path}: no account ${q(account)}: ${defined.length === 0 ? 'it defines none' : `it defines ${defined.join(', ')}`}`,
   MAILV_SERVER_INVALID: ({ text, problem }) => `invalid server ${q(text)}: ${SERVER_PROBLEM[problem]}`,
   MAILV_HELO_INVALID: ({ name }) => `invalid --helo ${q(name)}: ${HELO_PROBLEM}`,
-};
+});
 
 export const notes: WordsOf<ConfigNote> = {};

@@ -1,7 +1,7 @@
 // English words for what delivery/ reports (src/delivery/facts.ts).
 import type { DeliveryErrorFact, DeliveryNote, NotAFile } from '../../delivery/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import { describeFact } from '../describe.js';
+import { describeFact } from '../fact-sentence.js';
 import { hostAt } from '../host.js';
 import { systemProblem } from './system.js';
 
@@ -15,7 +15,7 @@ const NOT_A_FILE: Readonly<Record<NotAFile, string>> = {
   other: 'it is not a regular file',
 };
 
-export const errors: WordsOf<DeliveryErrorFact> = {
+export const errors = (): WordsOf<DeliveryErrorFact> => ({
   MAILV_DEAD_LETTER_NOT_A_FILE: ({ path, found }) => `cannot save the message to ${path}: ${NOT_A_FILE[found]}`,
   MAILV_DEAD_LETTER_MESSAGE_FAILED: ({ path, error }, words) => `cannot save the message to ${path}: ${describeFact(error, words)}`,
   // The file is created if need be: a name that does not exist is a directory of its path.
@@ -26,7 +26,7 @@ export const errors: WordsOf<DeliveryErrorFact> = {
     `${otherFamily ? `, ${otherFamily.hosts} without an IPv${otherFamily.family} address` : ''})`,
   MAILV_UNCONFIRMED: ({ host, address, error }, words) =>
     `${describeFact(error, words)} after the whole message was sent: ${hostAt(host, address)} may have it, so it is not sent again`,
-};
+});
 
 export const notes: WordsOf<DeliveryNote> = {
   'mx-host-skipped': ({ recipients, host, problem }, words) =>

@@ -1,7 +1,7 @@
 // English words of the sequence diagram (src/words/diagram-words.ts).
 import type { DiagramWords } from '../diagram-words.js';
 
-export const diagramWords: DiagramWords = {
+export const diagramWords = (): DiagramWords => ({
   title: 'SMTP session',
   client: 'client (mailv)',
   server: 'server',
@@ -23,4 +23,4 @@ export const diagramWords: DiagramWords = {
   time: 'ms since start',
   status: (status) => `exit status ${status}`,
   theme: 'switch between light and dark',
-};
+});

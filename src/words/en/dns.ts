@@ -53,7 +53,7 @@ function noAddress(problem: NoAddress | undefined): string {
   }
 }
 
-export const errors: WordsOf<DnsErrorFact> = {
+export const errors = (): WordsOf<DnsErrorFact> => ({
   MAILV_DNS_NO_SUCH_NAME: ({ name }) => `${name} does not exist (NXDOMAIN)`,
   MAILV_DNS_LOOKUP_FAILED: ({ name, type, failures }) => `cannot look up ${type} ${name} for now (${failures.map(serverFailure).join('; ')})`,
   MAILV_DNS_CNAME_CHAIN: ({ name, limit }) => `CNAME chain for ${name} longer than ${limit}`,
@@ -67,11 +67,11 @@ export const errors: WordsOf<DnsErrorFact> = {
   MAILV_HOST_NOT_FOUND: ({ host }) => `host ${host} not found`,
   MAILV_HOST_LOOKUP_FAILED: ({ host }) => `temporary failure looking up ${host}`,
   MAILV_DNS_SERVER_INVALID: ({ text }) => `invalid --dns ${JSON.stringify(text)}: an IP address with an optional port, e.g. 127.0.0.1:5354 or [::1]:53`,
-};
+});
 
 export const notes: WordsOf<DnsNote> = {};
 
-export const dnsWords: DnsWords = {
+export const dnsWords = (): DnsWords => ({
   noAnswer,
   serverFailure,
   noAddress,
@@ -94,4 +94,4 @@ export const dnsWords: DnsWords = {
         : ['When this host cannot be reached the message is deferred (exit 75) and kept in dead.letter.'],
     port: (port) => `mailv --direct connects to port ${port} of these addresses.`,
   },
-};
+});

@@ -1,7 +1,7 @@
 // English words of the load summary.
 import type { LoadWords } from '../load-words.js';
 
-export const loadWords: LoadWords = {
+export const loadWords = (): LoadWords => ({
   totals: (count, accepted, failed, connections, seconds) =>
     `${count} message${count === 1 ? '' : 's'} in ${seconds} s over ${connections} connection${connections === 1 ? '' : 's'}: ${accepted} accepted, ${failed} failed`,
   split: (refused, deferred) => `failed: ${refused} refused for good, ${deferred} deferred (temporary failures)`,
@@ -39,4 +39,4 @@ export const loadWords: LoadWords = {
   witness: 'The first connection on which a message failed (-v), as it went:',
   witnessOmitted: (count) => `(… ${count} event${count === 1 ? '' : 's'} of this connection left out here …)`,
   recipient: (recipient, outcome, reply) => `${recipient} ${outcome === 'refused' ? 'refused' : 'deferred'}: ${reply}`,
-};
+});

@@ -21,7 +21,7 @@ function sourceName(source: SourceName): string {
 }
 
 /** U+000A, as Unicode names a character. */
-export const errors: WordsOf<MessageErrorFact> = {
+export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_ADDRESS_CONTROL: ({ text, codePoint }) => `address contains ${codePoint === 0 ? 'a NUL byte' : 'a line break'}: ${q(text)}`,
   MAILV_ADDRESS_EMPTY: ({ address }) => `invalid address ${q(address)}: it is empty`,
   MAILV_ADDRESS_LOCAL_PART: ({ address, localPart }) => `invalid address ${q(address)}: malformed local part ${q(localPart)}`,
@@ -44,6 +44,6 @@ export const errors: WordsOf<MessageErrorFact> = {
   MAILV_SOURCE_UNREADABLE: ({ source, detail }) => `cannot read ${sourceName(source)}: ${detail}`,
   MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} changed while it was being sent`,
   MAILV_SOURCE_SHORTER: ({ source }) => `${sourceName(source)} became shorter while it was being sent`,
-};
+});
 
 export const notes: WordsOf<MessageNote> = {};

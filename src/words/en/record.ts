@@ -37,7 +37,7 @@ const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<Record
 
 const problem = (each: RecordProblem) => (PROBLEM[each.kind] as (problem: RecordProblem) => string)(each);
 
-export const errors: WordsOf<RecordErrorFact> = {
+export const errors = (): WordsOf<RecordErrorFact> => ({
   MAILV_RECORD_UNWRITABLE: (fact) => `cannot create the record ${fact.path}: ${systemProblem(fact)}; nothing was sent`,
   MAILV_RECORD_NOT_A_FILE: ({ path, reading }) =>
     reading
@@ -47,4 +47,4 @@ export const errors: WordsOf<RecordErrorFact> = {
   MAILV_RECORD_UNREADABLE: (fact) => `cannot read the record ${file(fact.path)}: ${systemProblem(fact)}`,
   MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `cannot read the record ${file(path)}: more than ${limit / 1024 / 1024} MiB`,
   MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, line ${line}: ${problem(found)}`,
-};
+});

@@ -3,7 +3,7 @@ import type { CertificateProblem, HandshakeFailure, ReplyFault, SkippedStep, Smt
 import { replyText, type Reply } from '../../smtp/reply.js';
 import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { displayHost } from '../../text/host.js';
-import { describeFact } from '../describe.js';
+import { describeFact } from '../fact-sentence.js';
 
 /** Where a connection went: a host and its port, or the path of a unix-domain socket (port 0). */
 const endpoint = (host: string, port: number) => (port === 0 ? host : `${displayHost(host)} port ${port}`);
@@ -42,7 +42,7 @@ function handshake(failure: HandshakeFailure): string {
   }
 }
 
-export const errors: WordsOf<SmtpErrorFact> = {
+export const errors = (): WordsOf<SmtpErrorFact> => ({
   MAILV_GREETING_REFUSED: ({ reply }) => `the server refused the connection: ${said(reply)}`,
   MAILV_HELLO_REFUSED: ({ verb, afterTls, reply }) => `the server refused ${verb}${afterTls ? ' after STARTTLS' : ''}: ${said(reply)}`,
   MAILV_SENDER_REFUSED: ({ from, reply }) => `the server refused the sender <${from}>: ${said(reply)}`,
@@ -96,7 +96,7 @@ export const errors: WordsOf<SmtpErrorFact> = {
         : `connection lost (${errno ?? reason})`) + ` during ${stage}${midReply ? ' (in the middle of a reply)' : ''}`,
   MAILV_TIMEOUT: ({ stage, ms, waiting }) => `timed out after ${seconds(ms)} ${waiting === 'reply' ? 'waiting for the reply' : 'sending data'} (${stage})`,
   MAILV_SERVICE_CLOSING: ({ reply }) => `the server closed the session: ${reply.raw.join(' ')}`,
-};
+});
 
 /** Why the step --quit-after names never took place. */
 const SKIPPED_EN: Readonly<Record<SkippedStep, string>> = {
@@ -154,7 +154,7 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
   }
 }
 
-export const tlsWords: TlsWords = {
+export const tlsWords = (): TlsWords => ({
   handshake: (tls) =>
     `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : `NOT verified: ${certificateProblem(tls.problem)}`}${tls.resumed ? ' (session resumed: when it was made)' : ''}`,
   certificate: (tls) => `TLS: subject ${tls.subject}; issuer ${tls.issuer}; valid ${tls.validFrom} to ${tls.validTo}`,
@@ -172,7 +172,7 @@ export const tlsWords: TlsWords = {
         return undefined;
     }
   },
-};
+});
 
 export const transcriptWords: TranscriptWords = {
   warning: 'Warning: ',
@@ -185,9 +185,9 @@ export const transcriptWords: TranscriptWords = {
   dnsNoAnswer: (type, name, server, why) => `;; no answer to ${type} ${name} from ${server}: ${why}`,
 };
 
-export const timingWords: TimingWords = {
+export const timingWords = (): TimingWords => ({
   total: (roundTrips, sent, received, ms) =>
     `Timing: ${roundTrips} round trip${roundTrips === 1 ? '' : 's'} (waits for the server), ${sent} octets sent, ${received} received, ${ms} ms in all`,
   greeting: (ms) => `Timing: greeting ${ms} ms after the connection (and any TLS handshake) was made`,
   steps: (steps) => `Timing: ${steps.map(([step, ms]) => `${step} ${ms} ms`).join(', ')}`,
-};
+});

@@ -2,7 +2,7 @@
 // around the events (src/words/output-words.ts).
 import type { AppErrorFact, AppNote, OutputName } from '../../app/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import { describeFact, describeLoadFailure } from '../describe.js';
+import { describeFact, describeLoadFailure } from '../fact-sentence.js';
 import type { OutputWords } from '../output-words.js';
 import { systemProblem } from './system.js';
 import { octal } from '../file-mode.js';
@@ -12,7 +12,7 @@ const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'la sortie standa
 
 const list = (recipients: readonly string[]) => recipients.join(', ');
 
-export const errors: WordsOf<AppErrorFact> = {
+export const errors = (): WordsOf<AppErrorFact> => ({
   MAILV_OUTPUT_FAILED: ({ output, errno, detail }) => `impossible d’écrire sur ${OUTPUT[output]} : ${systemProblem({ errno, detail })}`,
   MAILV_DIAGRAM_FAILED: ({ path, errno, detail, found }) =>
     `impossible d’écrire le diagramme dans ${path} : ${found === 'not-a-file' ? 'ce n’est pas un fichier ordinaire' : systemProblem({ errno, detail })}`,
@@ -21,7 +21,7 @@ export const errors: WordsOf<AppErrorFact> = {
   MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `pas accepté pour l’instant (réessayez plus tard) : ${list(recipients)}`,
   MAILV_LOAD_FAILED: ({ failed, count, decidedBy }, words) =>
     `${failed} message${failed === 1 ? '' : 's'} sur ${count} n’${failed === 1 ? 'a' : 'ont'} pas abouti (${describeLoadFailure(decidedBy, words)})`,
-};
+});
 
 export const notes: WordsOf<AppNote> = {
   'null-body': () => 'Corps du message vide ; j’espère que c’est voulu',

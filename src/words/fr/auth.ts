@@ -37,7 +37,7 @@ function alternatives(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} ou ${names.at(-1)}`;
 }
 
-export const errors: WordsOf<AuthErrorFact> = {
+export const errors = (): WordsOf<AuthErrorFact> => ({
   MAILV_AUTH_NOT_OFFERED: ({ user, overTls }) =>
     `le serveur ne propose pas AUTH : ${user} ne peut donc pas s’authentifier (--user)${overTls ? '' : ' ; certains serveurs ne le proposent qu’après STARTTLS (--tls)'}`,
   MAILV_AUTH_PLAINTEXT_WITHHELD: ({ host, address }) =>
@@ -51,7 +51,7 @@ export const errors: WordsOf<AuthErrorFact> = {
   MAILV_AUTH_REFUSED: ({ user, mechanism, reply }) => `échec de l’authentification de ${user} par ${mechanism} : ${reply.code} ${replyText(reply)}`,
   MAILV_AUTH_UNEXPECTED_REPLY: ({ reply }) => `réponse inattendue à AUTH : ${reply.code} ${replyText(reply)}`,
   MAILV_AUTH_TOO_MANY_CHALLENGES: ({ limit }) => `le serveur a envoyé plus de ${limit} défis AUTH`,
-};
+});
 
 export const notes: WordsOf<AuthNote> = {
   'sasl-decoded': ({ direction, text }) => `(${direction === 'sent' ? 'envoyé' : 'reçu'}, décodé : ${quoteOctets(text)})`,

@@ -71,7 +71,7 @@ const system = (known: Readonly<Record<string, string>>, { errno, detail }: Syst
 const suggestion = (options: readonly string[]) =>
   options.length === 1 ? `(Vouliez-vous dire ${options[0]} ?)` : `(Vouliez-vous dire l’une des options ${options.join(', ')} ?)`;
 
-export const errors: WordsOf<CliErrorFact> = {
+export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_INTERNAL: ({ detail }) => `erreur interne : ${detail}`,
   MAILV_STEP_STOPPED: () => 'arrêté à votre demande (--step) : le message n’a pas été envoyé',
   MAILV_INTERRUPTED: ({ signal }) => `interrompu par ${signal}`,
@@ -170,7 +170,7 @@ export const errors: WordsOf<CliErrorFact> = {
             ? 'la clé est chiffrée (mailv ne demande aucune phrase secrète : openssl pkey -in cle -out claire.key)'
             : `OpenSSL les refuse (${openssl ?? 'sans code'})`
     }`,
-};
+});
 
 export const notes: WordsOf<CliNote> = {};
 
@@ -186,8 +186,8 @@ function stepNext(next: StepNext): string {
   }
 }
 
-export const cliWords: CliWords = {
+export const cliWords = (): CliWords => ({
   suggestion,
   passwordPrompt: (user, host) => `Mot de passe de ${user} sur ${host} : `,
   stepPrompt: (next) => `   [Entrée] envoyer ${stepNext(next)}   [q] quitter`,
-};
+});

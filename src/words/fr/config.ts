@@ -35,7 +35,7 @@ const KIND: Readonly<Record<FileKind, string>> = {
 
 const ERRNO: Readonly<Record<string, string>> = { ENOENT: 'fichier inexistant', EACCES: 'permission refusée', EISDIR: 'c’est un répertoire' };
 
-export const errors: WordsOf<ConfigErrorFact> = {
+export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_SECTION_UNCLOSED: (fact) => `${at(fact)} : un en-tête de section se termine par ]`,
   MAILV_CONFIG_DEFAULT_LATE: (fact) => `${at(fact)} : [default] vient après des clés qui lui appartiennent déjà (depuis la ligne ${fact.firstLine})`,
   MAILV_CONFIG_ACCOUNT_EMPTY: (fact) => `${at(fact)} : nom de compte vide`,
@@ -83,6 +83,6 @@ export const errors: WordsOf<ConfigErrorFact> = {
     `${path} : pas de compte ${q(account)} : ${defined.length === 0 ? 'le fichier n’en définit aucun' : `le fichier définit ${defined.join(', ')}`}`,
   MAILV_SERVER_INVALID: ({ text, problem }) => `serveur invalide ${q(text)} : ${SERVER_PROBLEM[problem]}`,
   MAILV_HELO_INVALID: ({ name }) => `--helo invalide ${q(name)} : ${HELO_PROBLEM}`,
-};
+});
 
 export const notes: WordsOf<ConfigNote> = {};

@@ -1,7 +1,7 @@
 // French words for what delivery/ reports (src/delivery/facts.ts).
 import type { DeliveryErrorFact, DeliveryNote, NotAFile } from '../../delivery/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import { describeFact } from '../describe.js';
+import { describeFact } from '../fact-sentence.js';
 import { hostAt } from '../host.js';
 import { systemProblem } from './system.js';
 
@@ -16,7 +16,7 @@ const NOT_A_FILE: Readonly<Record<NotAFile, string>> = {
 };
 
 /** The system's errors said in French; any other keeps the system's own words. */
-export const errors: WordsOf<DeliveryErrorFact> = {
+export const errors = (): WordsOf<DeliveryErrorFact> => ({
   MAILV_DEAD_LETTER_NOT_A_FILE: ({ path, found }) => `impossible d’enregistrer le message dans ${path} : ${NOT_A_FILE[found]}`,
   MAILV_DEAD_LETTER_MESSAGE_FAILED: ({ path, error }, words) => `impossible d’enregistrer le message dans ${path} : ${describeFact(error, words)}`,
   // The file is created if need be: a name that does not exist is a directory of its path.
@@ -27,7 +27,7 @@ export const errors: WordsOf<DeliveryErrorFact> = {
     `${otherFamily ? `, ${otherFamily.hosts} sans adresse IPv${otherFamily.family}` : ''})`,
   MAILV_UNCONFIRMED: ({ host, address, error }, words) =>
     `${describeFact(error, words)} après l’envoi du message entier : ${hostAt(host, address)} l’a peut-être reçu, il n’est donc pas renvoyé`,
-};
+});
 
 export const notes: WordsOf<DeliveryNote> = {
   'mx-host-skipped': ({ recipients, host, problem }, words) =>

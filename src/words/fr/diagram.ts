@@ -1,7 +1,7 @@
 // French words of the sequence diagram (src/words/diagram-words.ts).
 import type { DiagramWords } from '../diagram-words.js';
 
-export const diagramWords: DiagramWords = {
+export const diagramWords = (): DiagramWords => ({
   title: 'Session SMTP',
   client: 'client (mailv)',
   server: 'serveur',
@@ -23,4 +23,4 @@ export const diagramWords: DiagramWords = {
   time: 'ms depuis le début',
   status: (status) => `code de sortie ${status}`,
   theme: 'basculer entre clair et sombre',
-};
+});

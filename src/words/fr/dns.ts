@@ -57,7 +57,7 @@ function noAddress(problem: NoAddress | undefined): string {
   }
 }
 
-export const errors: WordsOf<DnsErrorFact> = {
+export const errors = (): WordsOf<DnsErrorFact> => ({
   MAILV_DNS_NO_SUCH_NAME: ({ name }) => `${name} n’existe pas (NXDOMAIN)`,
   MAILV_DNS_LOOKUP_FAILED: ({ name, type, failures }) =>
     `impossible d’obtenir les enregistrements ${type} de ${name} pour l’instant (${failures.map(serverFailure).join(' ; ')})`,
@@ -73,11 +73,11 @@ export const errors: WordsOf<DnsErrorFact> = {
   MAILV_HOST_LOOKUP_FAILED: ({ host }) => `échec temporaire de la recherche de ${host}`,
   MAILV_DNS_SERVER_INVALID: ({ text }) =>
     `--dns ${JSON.stringify(text)} invalide : il faut une adresse IP, suivie ou non d’un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
-};
+});
 
 export const notes: WordsOf<DnsNote> = {};
 
-export const dnsWords: DnsWords = {
+export const dnsWords = (): DnsWords => ({
   noAnswer,
   serverFailure,
   noAddress,
@@ -102,4 +102,4 @@ export const dnsWords: DnsWords = {
         : ['Si cet hôte est injoignable, le message est différé (code de sortie 75) et gardé dans dead.letter.'],
     port: (port) => `mailv --direct se connecte au port ${port} de ces adresses.`,
   },
-};
+});

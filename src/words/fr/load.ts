@@ -1,7 +1,7 @@
 // Les mots du bilan d'un envoi en charge.
 import type { LoadWords } from '../load-words.js';
 
-export const loadWords: LoadWords = {
+export const loadWords = (): LoadWords => ({
   totals: (count, accepted, failed, connections, seconds) =>
     `${count} message${count === 1 ? '' : 's'} en ${seconds} s sur ${connections} connexion${connections < 2 ? '' : 's'} : ${accepted} accepté${accepted < 2 ? '' : 's'}, ${failed} en échec`,
   split: (refused, deferred) =>
@@ -44,4 +44,4 @@ export const loadWords: LoadWords = {
   witness: 'La première connexion où un message a échoué (-v), telle qu’elle s’est déroulée :',
   witnessOmitted: (count) => `(… ${count} événement${count === 1 ? '' : 's'} de cette connexion omis ici …)`,
   recipient: (recipient, outcome, reply) => `${recipient} ${outcome === 'refused' ? 'refusé' : 'différé'} : ${reply}`,
-};
+});

@@ -21,7 +21,7 @@ function sourceName(source: SourceName): string {
 }
 
 /** U+000A, comme Unicode désigne un caractère. */
-export const errors: WordsOf<MessageErrorFact> = {
+export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_ADDRESS_CONTROL: ({ text, codePoint }) => `l’adresse contient ${codePoint === 0 ? 'un octet NUL' : 'un saut de ligne'} : ${q(text)}`,
   MAILV_ADDRESS_EMPTY: ({ address }) => `adresse invalide ${q(address)} : elle est vide`,
   MAILV_ADDRESS_LOCAL_PART: ({ address, localPart }) => `adresse invalide ${q(address)} : partie locale mal formée ${q(localPart)}`,
@@ -44,6 +44,6 @@ export const errors: WordsOf<MessageErrorFact> = {
   MAILV_SOURCE_UNREADABLE: ({ source, detail }) => `impossible de lire ${sourceName(source)} : ${detail}`,
   MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} a changé pendant l’envoi`,
   MAILV_SOURCE_SHORTER: ({ source }) => `${sourceName(source)} a raccourci pendant l’envoi`,
-};
+});
 
 export const notes: WordsOf<MessageNote> = {};

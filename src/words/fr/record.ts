@@ -37,7 +37,7 @@ const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<Record
 
 const problem = (each: RecordProblem) => (PROBLEM[each.kind] as (problem: RecordProblem) => string)(each);
 
-export const errors: WordsOf<RecordErrorFact> = {
+export const errors = (): WordsOf<RecordErrorFact> => ({
   MAILV_RECORD_UNWRITABLE: (fact) => `impossible de créer l’enregistrement ${fact.path} : ${systemProblem(fact)} ; rien n’a été envoyé`,
   MAILV_RECORD_NOT_A_FILE: ({ path, reading }) =>
     reading
@@ -47,4 +47,4 @@ export const errors: WordsOf<RecordErrorFact> = {
   MAILV_RECORD_UNREADABLE: (fact) => `impossible de lire l’enregistrement ${file(fact.path)} : ${systemProblem(fact)}`,
   MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `impossible de lire l’enregistrement ${file(path)} : plus de ${limit / 1024 / 1024} Mio`,
   MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, ligne ${line} : ${problem(found)}`,
-};
+});

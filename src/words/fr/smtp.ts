@@ -4,7 +4,7 @@ import type { CertificateProblem, HandshakeFailure, ReplyFault, SkippedStep, Smt
 import { replyText, type Reply } from '../../smtp/reply.js';
 import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { displayHost } from '../../text/host.js';
-import { describeFact } from '../describe.js';
+import { describeFact } from '../fact-sentence.js';
 
 /** Where a connection went: a host and its port, or the path of a unix-domain socket (port 0). */
 const endpoint = (host: string, port: number) => (port === 0 ? host : `${displayHost(host)} port ${port}`);
@@ -45,7 +45,7 @@ function handshake(failure: HandshakeFailure): string {
   }
 }
 
-export const errors: WordsOf<SmtpErrorFact> = {
+export const errors = (): WordsOf<SmtpErrorFact> => ({
   MAILV_GREETING_REFUSED: ({ reply }) => `le serveur a refusé la connexion : ${said(reply)}`,
   MAILV_HELLO_REFUSED: ({ verb, afterTls, reply }) => `le serveur a refusé ${verb}${afterTls ? ' après STARTTLS' : ''} : ${said(reply)}`,
   MAILV_SENDER_REFUSED: ({ from, reply }) => `le serveur a refusé l’expéditeur <${from}> : ${said(reply)}`,
@@ -100,7 +100,7 @@ export const errors: WordsOf<SmtpErrorFact> = {
   MAILV_TIMEOUT: ({ stage, ms, waiting }) =>
     `délai de ${seconds(ms)} dépassé ${waiting === 'reply' ? 'en attendant la réponse' : 'pendant l’envoi des données'} (${stageFr(stage)})`,
   MAILV_SERVICE_CLOSING: ({ reply }) => `le serveur a fermé la session : ${reply.raw.join(' ')}`,
-};
+});
 
 /** Pourquoi l’étape que nomme --quit-after n’a pas eu lieu. */
 const SKIPPED_FR: Readonly<Record<SkippedStep, string>> = {
@@ -158,7 +158,7 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
   }
 }
 
-export const tlsWords: TlsWords = {
+export const tlsWords = (): TlsWords => ({
   handshake: (tls) =>
     `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : `NON vérifié : ${certificateProblem(tls.problem)}`}${tls.resumed ? ' (session reprise : à sa création)' : ''}`,
   certificate: (tls) => `TLS : sujet ${tls.subject} ; émetteur ${tls.issuer} ; valide du ${tls.validFrom} au ${tls.validTo}`,
@@ -176,7 +176,7 @@ export const tlsWords: TlsWords = {
         return undefined;
     }
   },
-};
+});
 
 export const transcriptWords: TranscriptWords = {
   warning: 'Attention : ',
@@ -189,12 +189,12 @@ export const transcriptWords: TranscriptWords = {
   dnsNoAnswer: (type, name, server, why) => `;; pas de réponse à ${type} ${name} de ${server} : ${why}`,
 };
 
-export const timingWords: TimingWords = {
+export const timingWords = (): TimingWords => ({
   total: (roundTrips, sent, received, ms) =>
     `Temps : ${roundTrips} aller${roundTrips > 1 ? 's' : ''}-retour${roundTrips > 1 ? 's' : ''} (attentes du serveur), ${sent} octets envoyés, ${received} reçus, ${decimal(ms)} ms en tout`,
   greeting: (ms) => `Temps : accueil ${decimal(ms)} ms après l’établissement de la connexion (et de TLS, le cas échéant)`,
   steps: (steps) => `Temps : ${steps.map(([step, ms]) => `${stageFr(step as Stage)} ${decimal(ms)} ms`).join(', ')}`,
-};
+});
 
 /** Where a failure happened, as a French sentence names it; commands keep their names. */
 const STAGES: Readonly<Record<Stage | 'tls', string>> = {
