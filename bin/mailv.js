@@ -15,7 +15,7 @@ const command = /^((mailv-)?sendmail(\.js)?|mailq)$/.test(launchedAs) ? 'sendmai
 if (command === 'mailv' && args.length === 1 && (args[0] === '--version' || args[0] === '-V') && printedVersion()) {
   // Answered.
 } else {
-  const { main, saveCache } = loadBundle(require('node:path').join(__dirname, '..', 'dist', 'bundle', 'mailv.cjs'));
+  const { main, saveCache } = loadBundle(require('node:path').join(__dirname, '..', 'dist', 'bundle', 'mailv.cjs'), args.includes('--dry-run'));
   main(args, version, command).then((status) => {
     process.exitCode = status;
     saveCache();
@@ -35,11 +35,15 @@ function printedVersion() {
   }
 }
 
-/** Compiles the bundle with its code cache; saveCache() refreshes a missing or stale cache. */
-function loadBundle(file) {
+/**
+ * Compiles the bundle with its code cache; saveCache() refreshes a missing or stale cache. A dry run
+ * has a cache of its own: it runs no SMTP dialogue, and deserializing the 80 KB of a send's code it
+ * never runs cost it about 1.5 ms (40 runs of each in turns).
+ */
+function loadBundle(file, dryRun) {
   const fs = require('node:fs');
   const vm = require('node:vm');
-  const cacheFile = `${file}.${cacheKey()}.v8-cache`;
+  const cacheFile = `${file}.${cacheKey()}${dryRun ? '.dry-run' : ''}.v8-cache`;
   // One buffer holds the bundle's text, then its code cache: memory a process touches for the first
   // time costs a page fault a page, and on small virtual machines those faults are much of a
   // start-up (about 140 fewer here, 1.5 ms, than with a buffer for each file).

@@ -1,7 +1,8 @@
 // The build's last step: one plain send, as `mailv -q --server HOST < message` makes it, to a
 // loopback SMTP server that answers as Postfix does (PIPELINING, CHUNKING, 8BITMIME), so that the
 // V8 code cache bin/mailv.js writes after it holds the functions of that path: the message read
-// from a file, BDAT, QUIT in the same flight. A cache warmed by --demo (smtp-server: no CHUNKING,
+// from a file, BDAT, QUIT in the same flight. Then one dry run of the same message, for the cache
+// bin/mailv.js keeps for dry runs. A cache warmed by --demo (smtp-server: no CHUNKING,
 // the message from a pipe) left some of them to be compiled on every run and held others no
 // plain send needs. The server only replies; it keeps nothing, and listens on 127.0.0.1 alone.
 import { spawn } from 'node:child_process';
@@ -74,8 +75,9 @@ function answer(socket) {
 }
 
 /**
- * Runs `launcher` once as a plain send to the loopback server, with a one-line message on standard
- * input as a file, and a home and cache of its own; rejects unless it exits 0.
+ * Runs `launcher` once as a plain send to the loopback server, then once as a dry run, each with a
+ * one-line message on standard input as a file, and a home and cache of their own; rejects unless
+ * both exit 0.
  */
 export async function warmUp(launcher, cwd) {
   const server = createServer(answer);
@@ -86,19 +88,29 @@ export async function warmUp(launcher, cwd) {
   const home = mkdtempSync(join(tmpdir(), 'mailv-warm-up-'));
   const message = join(home, 'message.txt');
   writeFileSync(message, 'Hello from the build.\n');
+  const given = ['-r', 'build@example.org', '-s', 'warm-up', 'warm-up@example.org'];
+  try {
+    await run(launcher, cwd, home, message, ['-q', '--server', `127.0.0.1:${server.address().port}`, ...given], 'send');
+    await run(launcher, cwd, home, message, ['--dry-run', '-q', ...given], 'dry run');
+  } finally {
+    server.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** Runs `launcher` with `args`, `message` on standard input as a file; rejects unless it exits 0. */
+async function run(launcher, cwd, home, message, args, what) {
   const input = openSync(message, 'r');
   try {
-    const args = ['-q', '--server', `127.0.0.1:${server.address().port}`, '-r', 'build@example.org', '-s', 'warm-up', 'warm-up@example.org'];
     const child = spawn(process.execPath, [launcher, ...args], {
       cwd,
       env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CACHE_HOME: join(home, 'cache'), LANG: 'C', TZ: 'UTC' },
-      stdio: [input, 'inherit', 'inherit'],
+      // A dry run prints the message: not the build's to show.
+      stdio: [input, 'ignore', 'inherit'],
     });
     const [status, signal] = await new Promise((resolve) => child.on('close', (...ended) => resolve(ended)));
-    if (status !== 0) throw new Error(`the warm-up send failed (${signal ?? `exit status ${status}`})`);
+    if (status !== 0) throw new Error(`the warm-up ${what} failed (${signal ?? `exit status ${status}`})`);
   } finally {
     closeSync(input);
-    server.close();
-    rmSync(home, { recursive: true, force: true });
   }
 }

@@ -63,18 +63,20 @@ function builtinsLoaded(script: string, input: string | number, stdout: 'pipe' |
 
 /**
  * A copy of the installed layout (the launcher, its package.json, the bundle and the build's
- * cache), so that a test's runs write only there; and a dry run of it with Node options or an environment.
+ * caches), so that a test's runs write only there; and a dry run of it with Node options or an
+ * environment. `plain` is the cache a dry run without Node options reads, `send` a send's.
  */
 function installedCopy() {
   const root = freshHome();
   const built = fileURLToPath(BUNDLE);
-  const plain = `mailv.cjs.${process.version}.v8-cache`;
+  const plain = `mailv.cjs.${process.version}.dry-run.v8-cache`;
+  const send = `mailv.cjs.${process.version}.v8-cache`;
   const cacheDirectory = join(root, 'dist', 'bundle');
   mkdirSync(join(root, 'bin'));
   mkdirSync(cacheDirectory, { recursive: true });
   for (const name of ['mailv.js', 'package.json']) copyFileSync(join(dirname(MAILV), name), join(root, 'bin', name));
   copyFileSync(join(dirname(MAILV), '..', 'package.json'), join(root, 'package.json'));
-  for (const name of ['mailv.cjs', plain]) copyFileSync(join(dirname(built), name), join(cacheDirectory, name));
+  for (const name of ['mailv.cjs', plain, send]) copyFileSync(join(dirname(built), name), join(cacheDirectory, name));
   const caches = () =>
     readdirSync(cacheDirectory)
       .filter((name) => name.endsWith('.v8-cache'))
@@ -89,7 +91,7 @@ function installedCopy() {
       child.on('close', resolve);
       child.stdin!.end('Hello.\n');
     });
-  return { cacheDirectory, plain, caches, dryRun };
+  return { cacheDirectory, plain, send, caches, dryRun };
 }
 
 /** What the launcher's compile of the bundle made of its code cache, after a run of `args`. */
@@ -102,11 +104,14 @@ interface CacheUse {
   status: number;
 }
 
-/** Compiles the bundle as bin/mailv.js does, runs mailv with `args` (stdin from `input`), and says how the cache served. */
-function cacheUse(args: readonly string[], input: number): Promise<CacheUse> {
+/**
+ * Compiles the bundle as bin/mailv.js does, with the build's cache for a send or (`kind`) for a dry
+ * run, runs mailv with `args` (stdin from `input`), and says how the cache served.
+ */
+function cacheUse(args: readonly string[], input: number, kind: '' | '.dry-run' = ''): Promise<CacheUse> {
   const file = JSON.stringify(BUNDLE.pathname);
   const probe = `const fs = require('node:fs'), vm = require('node:vm'), file = ${file};
-const cachedData = fs.readFileSync(file + '.' + process.version + '.v8-cache');
+const cachedData = fs.readFileSync(file + '.' + process.version + ${JSON.stringify(kind)} + '.v8-cache');
 const script = new vm.Script(fs.readFileSync(file).toString('latin1'), { filename: file, cachedData });
 const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, module.constructor.createRequire(file), bundle, file, require('node:path').dirname(file));
@@ -233,18 +238,60 @@ describe('the bundle', () => {
     }
   });
 
+  it("has a code cache of its own for a dry run: smaller than a send's, accepted, and the dry run compiles next to nothing more", async () => {
+    const body = join(freshHome(), 'body.txt');
+    writeFileSync(body, 'Hello.\n');
+    const input = openSync(body, 'r');
+    try {
+      const use = await cacheUse(['--dry-run', '-q', '-r', 'alice@example.org', '-s', 'x', 'bob@example.org'], input, '.dry-run');
+      assert.equal(use.status, 0);
+      assert.equal(use.rejected, false, 'V8 took the cache');
+      assert.ok(use.after - use.loaded < 1024, `the dry run compiled ${use.after - use.loaded} octets of code the cache lacked`);
+      const sendCache = statSync(fileURLToPath(new URL(`../../dist/bundle/mailv.cjs.${process.version}.v8-cache`, import.meta.url))).size;
+      assert.ok(use.loaded < sendCache - 40 * 1024, `the dry run's cache (${use.loaded} octets) holds a send's code (${sendCache})`);
+    } finally {
+      closeSync(input);
+    }
+  });
+
+  it('reads the dry-run cache for a dry run alone: a send and a dry run, each without its cache, write only their own', async () => {
+    const { cacheDirectory, plain, send, caches } = installedCopy();
+    const server = await startScriptedServer();
+    try {
+      for (const [args, written, kept] of [
+        [['--dry-run', '-q', '-s', 'x', 'bob@example.org'], plain, send],
+        [['-q', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'], send, plain],
+      ] as const) {
+        for (const name of caches()) rmSync(join(cacheDirectory, name));
+        const status = await new Promise<number | null>((resolve, reject) => {
+          const child = spawn(process.execPath, [join(cacheDirectory, '..', '..', 'bin', 'mailv.js'), ...args], {
+            env: { PATH: process.env['PATH'] ?? '', HOME: join(cacheDirectory, '..', '..'), USER: 'tester' },
+            stdio: ['pipe', 'ignore', 'ignore'],
+          });
+          child.on('error', reject);
+          child.on('close', resolve);
+          child.stdin!.end('Hello.\n');
+        });
+        assert.equal(status, 0);
+        assert.deepEqual(caches(), [written], `${args[0]} wrote ${written} alone, not ${kept}`);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it("keeps a code cache a Node version and set of Node options: a run with other options leaves the build's alone", async () => {
-    const { cacheDirectory, plain, caches, dryRun } = installedCopy();
+    const { cacheDirectory, plain, send, caches, dryRun } = installedCopy();
     const before = readFileSync(join(cacheDirectory, plain));
     assert.equal(await dryRun(['--stack-size=900']), 0);
     assert.equal(await dryRun([], { NODE_OPTIONS: '--max-old-space-size=200' }), 0);
-    const own = caches().filter((name) => name !== plain);
+    const own = caches().filter((name) => name !== plain && name !== send);
     assert.equal(own.length, 2, `one cache for each set of options: ${caches().join(', ')}`);
-    for (const name of own) assert.match(name, new RegExp(`^mailv\\.cjs\\.${process.version.replace(/\./g, '\\.')}-[0-9a-f]{8}\\.v8-cache$`));
+    for (const name of own) assert.match(name, new RegExp(`^mailv\\.cjs\\.${process.version.replace(/\./g, '\\.')}-[0-9a-f]{8}\\.dry-run\\.v8-cache$`));
     assert.deepEqual(readFileSync(join(cacheDirectory, plain)), before, "the build's cache is untouched");
     // And a plain run uses the build's cache as it is: accepted, it is not written again.
     assert.equal(await dryRun([]), 0);
-    assert.deepEqual(caches(), [plain, ...own].sort());
+    assert.deepEqual(caches(), [plain, send, ...own].sort());
     assert.deepEqual(readFileSync(join(cacheDirectory, plain)), before);
   });
 

@@ -55,8 +55,13 @@ function filesThatRun(packed: ReadonlySet<string>): Set<string> {
     const source = readFileSync(join(ROOT, launcher), 'utf8');
     const named = [...source.matchAll(/['"`](?:[\w./-]*\/)?([\w.-]+\.cjs)['"`]/g)].map((found) => `dist/bundle/${found[1]}`);
     // A launcher that compiles its bundle with a code cache reads it from beside the bundle, one a
-    // Node version: the build's is this Node's.
-    return source.includes('.v8-cache') ? named.flatMap((bundle) => [bundle, `${bundle}.${process.version}.v8-cache`]) : named;
+    // Node version (the build's is this Node's), and another for dry runs.
+    if (!source.includes('.v8-cache')) return named;
+    const caches = (bundle: string) => [
+      `${bundle}.${process.version}.v8-cache`,
+      ...(source.includes('.dry-run') ? [`${bundle}.${process.version}.dry-run.v8-cache`] : []),
+    ];
+    return named.flatMap((bundle) => [bundle, ...caches(bundle)]);
   });
   while (bundles.length > 0) {
     const bundle = bundles.pop()!;
