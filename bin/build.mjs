@@ -4,8 +4,9 @@
 //   1. tsc type-checks src/ and writes dist/ (the modules the tests import);
 //   2. esbuild bundles the command line into dist/bundle/mailv.cjs, the one file bin/mailv.js runs,
 //      and beside it the parts only some runs load (smtp-server for --demo, the explainer, dns-packet,
-//      ora), each in a file of its own, and makes the French words on demand;
-//   3. one plain send to a loopback server (bin/warm-up.mjs) warms the V8 code cache kept beside the bundle.
+//      ora, the French words), each in a file of its own;
+//   3. one plain send to a loopback server and one dry run (bin/warm-up.mjs) warm the two V8 code
+//      caches kept beside the bundle, a send's and a dry run's.
 //
 // It lives in bin/ beside the launcher whose needs it serves (most options below exist for
 // bin/mailv.js), but it is not part of the published package: package.json's "files" takes the
@@ -44,7 +45,8 @@ node(tsc, ['-p', 'tsconfig.json']);
 // its own that the command line require()s when it first needs it. Bundled in, they would be read,
 // made a string and compiled from the cache on every run (the launcher's three costliest steps
 // grow with the file). Each part is self-contained: nothing mailv checks with instanceof crosses
-// into one (explain imports only sanitize(), a plain function), so a copy of what it shares with
+// into one (explain imports only sanitize(); the French words only plain functions, such as
+// replyText(), displayHost() and describeFact(), and no class), so a copy of what it shares with
 // the command line is harmless. The installed package needs no node_modules at all (package.json
 // has no "dependencies").
 const apart = [
@@ -142,12 +144,12 @@ await build({
   footer: { js: '\n})' },
 });
 
-// 3. The code cache. V8 checks a cache against the length of the source only, not its content: a
+// 3. The code caches. V8 checks a cache against the length of the source only, not its content: a
 // cache left from an older bundle of the same length would be accepted and run the old code. So
-// every cache is removed (bin/mailv.js keeps one a Node version and set of Node options), and one
-// plain send (to a loopback server of the build's own, the message from a file: bin/warm-up.mjs)
-// writes a fresh one, with the functions of a whole send compiled in, for the first real run, the
-// tests and bench/.
+// every cache is removed (bin/mailv.js keeps two a Node version and set of Node options, a send's
+// and a dry run's), and one plain send (to a loopback server of the build's own, the message from
+// a file: bin/warm-up.mjs) writes a fresh send's cache, with the functions of a whole send compiled
+// in, and one dry run of the same message the dry run's, for the first real run, the tests and bench/.
 for (const name of readdirSync(dirname(bundle))) if (name.endsWith('.v8-cache')) rmSync(join(dirname(bundle), name), { force: true });
 try {
   await warmUp(join(root, 'bin', 'mailv.js'), root);

@@ -15,7 +15,7 @@ const command = /^((mailv-)?sendmail(\.js)?|mailq)$/.test(launchedAs) ? 'sendmai
 if (command === 'mailv' && args.length === 1 && (args[0] === '--version' || args[0] === '-V') && printedVersion()) {
   // Answered.
 } else {
-  const { main, saveCache } = loadBundle(require('node:path').join(__dirname, '..', 'dist', 'bundle', 'mailv.cjs'), args.includes('--dry-run'));
+  const { main, saveCache } = loadBundle(require('node:path').join(__dirname, '..', 'dist', 'bundle', 'mailv.cjs'), namesDryRun(args));
   main(args, version, command).then((status) => {
     process.exitCode = status;
     saveCache();
@@ -36,9 +36,20 @@ function printedVersion() {
 }
 
 /**
+ * Whether the arguments ask for a dry run, as far as the launcher can tell without the options'
+ * table: --dry-run before any `--`. A guess (`-s --dry-run` is a subject) that costs only time:
+ * such a send compiles what the dry run's cache lacks, and writes that cache when none is there.
+ */
+function namesDryRun(args) {
+  const operands = args.indexOf('--');
+  return (operands === -1 ? args : args.slice(0, operands)).includes('--dry-run');
+}
+
+/**
  * Compiles the bundle with its code cache; saveCache() refreshes a missing or stale cache. A dry run
  * has a cache of its own: it runs no SMTP dialogue, and deserializing the 80 KB of a send's code it
- * never runs cost it about 1.5 ms (40 runs of each in turns).
+ * never runs cost it about 1.5 ms (40 runs of each in turns; bench/README.md, "Against an earlier
+ * revision").
  */
 function loadBundle(file, dryRun) {
   const fs = require('node:fs');
@@ -122,7 +133,8 @@ function readWhole(fs, descriptor, buffer, length) {
  * Which code cache a run can use: V8 rejects one made by another Node or with other flags, and a run
  * that rewrote the shared file would leave it holding only what that run compiled (a --help, a
  * profiled load run), every later send compiling the rest again. So each Node version, and each set
- * of Node options (FNV-1a of them), has a file of its own; the build's is the plain one's.
+ * of Node options (FNV-1a of them), has files of its own (a send's and a dry run's); the build's
+ * are the plain ones.
  */
 function cacheKey() {
   const options = `${process.execArgv.join('\0')}\n${process.env.NODE_OPTIONS ?? ''}`;

@@ -1,5 +1,5 @@
 // The bundle bin/build.mjs makes, as bin/mailv.js needs it: runnable through node:vm, and light to
-// start (commander's node:child_process left out, the code cache warmed by a plain send).
+// start (commander's node:child_process left out, the code caches warmed by a plain send and a dry run).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
-import { MAILV, freshHome } from '../helpers/cli.js';
+import { MAILV, freshHome, runCli } from '../helpers/cli.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 
 const BUNDLE = new URL('../../dist/bundle/mailv.cjs', import.meta.url);
@@ -158,6 +158,8 @@ describe('the bundle', () => {
     assert.ok(bundle.includes('show this help'));
     assert.ok(!french.includes('show this help'), 'french.cjs holds the English words');
     assert.doesNotMatch(french, /\bMailvError\b/);
+    // Nor any class, whose copy would be another class to instanceof, nor a check of one.
+    assert.doesNotMatch(french, /\bclass\b|\binstanceof\b/);
   });
 
   it('requires none of those parts for a plain send, and explain.cjs for --explain', async () => {
@@ -195,6 +197,21 @@ describe('the bundle', () => {
         );
       });
     assert.deepEqual(importers, [join('words', 'french.ts')]);
+  });
+
+  it('speaks French through the bundle in the words it makes at first use: --timing, a send', async () => {
+    const server = await startScriptedServer();
+    try {
+      const run = await runCli(['--lang', 'fr', '--timing', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'], {
+        input: 'Bonjour.\n',
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const output = run.stdout;
+      assert.match(output, /^Temps : \d+ allers?-retours? \(attentes du serveur\), \d+ octets envoyés, \d+ reçus, [\d,]+ ms en tout$/m);
+      assert.match(output, /^Temps : accueil [\d,]+ ms après l’établissement de la connexion/m);
+    } finally {
+      await server.close();
+    }
   });
 
   it('speaks French through the bundle, in its words and its errors', () => {
