@@ -88,10 +88,11 @@ export async function warmUp(launcher, cwd) {
   const home = mkdtempSync(join(tmpdir(), 'mailv-warm-up-'));
   const message = join(home, 'message.txt');
   writeFileSync(message, 'Hello from the build.\n');
-  const given = ['-r', 'build@example.org', '-s', 'warm-up', 'warm-up@example.org'];
   try {
-    await run(launcher, cwd, home, message, ['-q', '--server', `127.0.0.1:${server.address().port}`, ...given], 'send');
-    await run(launcher, cwd, home, message, ['--dry-run', '-q', ...given], 'dry run');
+    const to = ['-s', 'warm-up', 'warm-up@example.org'];
+    await run(launcher, cwd, home, message, ['-q', '--server', `127.0.0.1:${server.address().port}`, '-r', 'build@example.org', ...to], 'send');
+    // As a dry run is mostly made, to see what would go: the sender left to mailv.
+    await run(launcher, cwd, home, message, ['--dry-run', '-q', ...to], 'dry run');
   } finally {
     server.close();
     rmSync(home, { recursive: true, force: true });
@@ -104,7 +105,8 @@ async function run(launcher, cwd, home, message, args, what) {
   try {
     const child = spawn(process.execPath, [launcher, ...args], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CACHE_HOME: join(home, 'cache'), LANG: 'C', TZ: 'UTC' },
+      // A user named, as a login shell names one: a build whose user the password file lacks still warms.
+      env: { PATH: process.env.PATH ?? '', HOME: home, USER: 'build', XDG_CACHE_HOME: join(home, 'cache'), LANG: 'C', TZ: 'UTC' },
       // A dry run prints the message: not the build's to show.
       stdio: [input, 'ignore', 'inherit'],
     });
