@@ -63,7 +63,7 @@ function builtinsLoaded(script: string, input: string | number, stdout: 'pipe' |
 
 /**
  * A copy of the installed layout (the launcher, its package.json, the bundle and the build's
- * caches), so that a test's runs write only there; and a dry run of it with Node options or an
+ * caches), so that a test's runs write only there; and a run of it (a dry run, say) with Node options or an
  * environment. `plain` is the cache a dry run without Node options reads, `send` a send's.
  */
 function installedCopy() {
@@ -81,9 +81,10 @@ function installedCopy() {
     readdirSync(cacheDirectory)
       .filter((name) => name.endsWith('.v8-cache'))
       .sort();
-  const dryRun = (options: string[], env: NodeJS.ProcessEnv = {}) =>
+  /** Runs the copy's launcher with `args` (Node's `options` before it), a one-line message on stdin; resolves with its status. */
+  const run = (args: readonly string[], options: readonly string[] = [], env: NodeJS.ProcessEnv = {}) =>
     new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, [...options, join(root, 'bin', 'mailv.js'), '--dry-run', '-q', '-s', 'x', 'bob@example.org'], {
+      const child = spawn(process.execPath, [...options, join(root, 'bin', 'mailv.js'), ...args], {
         env: { PATH: process.env['PATH'] ?? '', HOME: root, USER: 'tester', ...env },
         stdio: ['pipe', 'ignore', 'ignore'],
       });
@@ -91,7 +92,8 @@ function installedCopy() {
       child.on('close', resolve);
       child.stdin!.end('Hello.\n');
     });
-  return { cacheDirectory, plain, send, caches, dryRun };
+  const dryRun = (options: string[], env: NodeJS.ProcessEnv = {}) => run(['--dry-run', '-q', '-s', 'x', 'bob@example.org'], options, env);
+  return { cacheDirectory, plain, send, caches, run, dryRun };
 }
 
 /** What the launcher's compile of the bundle made of its code cache, after a run of `args`. */
@@ -272,7 +274,7 @@ describe('the bundle', () => {
   });
 
   it('reads the dry-run cache for a dry run alone: a send and a dry run, each without its cache, write only their own', async () => {
-    const { cacheDirectory, plain, send, caches } = installedCopy();
+    const { cacheDirectory, plain, send, caches, run } = installedCopy();
     const server = await startScriptedServer();
     try {
       for (const [args, written, kept] of [
@@ -280,15 +282,7 @@ describe('the bundle', () => {
         [['-q', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'], send, plain],
       ] as const) {
         for (const name of caches()) rmSync(join(cacheDirectory, name));
-        const status = await new Promise<number | null>((resolve, reject) => {
-          const child = spawn(process.execPath, [join(cacheDirectory, '..', '..', 'bin', 'mailv.js'), ...args], {
-            env: { PATH: process.env['PATH'] ?? '', HOME: join(cacheDirectory, '..', '..'), USER: 'tester' },
-            stdio: ['pipe', 'ignore', 'ignore'],
-          });
-          child.on('error', reject);
-          child.on('close', resolve);
-          child.stdin!.end('Hello.\n');
-        });
+        const status = await run(args);
         assert.equal(status, 0);
         assert.deepEqual(caches(), [written], `${args[0]} wrote ${written} alone, not ${kept}`);
       }
