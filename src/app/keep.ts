@@ -6,6 +6,7 @@ import type { KeptMessage } from '../message/compose.js';
 import { deadLetterPath, saveDeadLetter } from '../delivery/dead-letter.js';
 import { MailvError, type ErrorFact } from '../errors.js';
 import type { Run } from './run.js';
+import { internalFailure } from '../internal-failure.js';
 
 /** Appends the message to dead.letter; `unfinished`: only what was read of it before reading stopped. */
 export async function keepDeadLetter(run: Run, prepared: PreparedInput, unfinished: boolean): Promise<void> {
@@ -45,5 +46,5 @@ function attachmentFailure(error: unknown): ErrorFact | undefined {
 }
 
 function factOf(error: unknown): ErrorFact {
-  return error instanceof MailvError ? error.fact : { code: 'MAILV_INTERNAL', detail: (error as Error)?.stack ?? String(error) };
+  return error instanceof MailvError ? error.fact : internalFailure(error);
 }

@@ -16,6 +16,7 @@ import { describeError, describeFact, describeNote, wordsFor } from '../words/de
 import { chooseLanguage, type Language } from '../words/language.js';
 import type { AppIo, StopSignal } from './io.js';
 import { Output } from './output.js';
+import { internalFailure } from '../internal-failure.js';
 
 /** A consumer of the run's events besides the transcript: it gets each with its time, and is closed once. */
 export interface EventSink {
@@ -156,10 +157,7 @@ export class Run {
   record(error: unknown): string {
     const message = describeError(error, this.words);
     this.failure = error instanceof MailvError ? { code: error.code, stage: error.stage, message } : { code: 'MAILV_INTERNAL', stage: undefined, message };
-    this.failureFact =
-      error instanceof MailvError
-        ? { fact: error.fact, stage: error.stage }
-        : { fact: { code: 'MAILV_INTERNAL', detail: (error as Error)?.stack ?? String(error) }, stage: undefined };
+    this.failureFact = error instanceof MailvError ? { fact: error.fact, stage: error.stage } : { fact: internalFailure(error), stage: undefined };
     return message;
   }
 

@@ -5,6 +5,7 @@ import type { Language } from './language.js';
 import type { Words } from './catalogue.js';
 import { en } from './en/index.js';
 import { frenchWords } from './french.js';
+import { internalFailure } from '../internal-failure.js';
 
 export { describeFact, describeLoadFailure, describeNote } from './fact-sentence.js';
 
@@ -14,6 +15,6 @@ export function wordsFor(language: Language): Words {
 
 /** The sentence for a failure, without the `mailv: ` prefix; anything not a MailvError is a bug of mailv's. */
 export function describeError(error: unknown, words: Words): string {
-  if (!(error instanceof MailvError)) return words.errors.MAILV_INTERNAL({ code: 'MAILV_INTERNAL', detail: (error as Error)?.stack ?? String(error) }, words);
+  if (!(error instanceof MailvError)) return words.errors.MAILV_INTERNAL(internalFailure(error), words);
   return describeFact(error.fact, words);
 }

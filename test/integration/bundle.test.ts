@@ -1,7 +1,7 @@
 // The bundle bin/build.mjs makes, as bin/mailv.js needs it: runnable through node:vm, and light to
 // start (commander's node:child_process left out, the code caches warmed by a plain send and a dry run).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -76,7 +76,7 @@ function installedCopy() {
   mkdirSync(cacheDirectory, { recursive: true });
   for (const name of ['mailv.js', 'package.json']) copyFileSync(join(dirname(MAILV), name), join(root, 'bin', name));
   copyFileSync(join(dirname(MAILV), '..', 'package.json'), join(root, 'package.json'));
-  for (const name of ['mailv.cjs', plain, send]) copyFileSync(join(dirname(built), name), join(cacheDirectory, name));
+  for (const name of ['mailv.cjs', 'mailv.cjs.map', plain, send]) copyFileSync(join(dirname(built), name), join(cacheDirectory, name));
   const caches = () =>
     readdirSync(cacheDirectory)
       .filter((name) => name.endsWith('.v8-cache'))
@@ -224,6 +224,30 @@ describe('the bundle', () => {
       () => execFileSync(process.execPath, [MAILV, '--count', 'x', 'bob@example.org'], { env, encoding: 'utf8', stdio: 'pipe' }),
       (error: { status: number; stderr: string }) => error.status === 64 && error.stderr.startsWith('mailv: --count invalide "x" : il faut un nombre entier'),
     );
+  });
+
+  it('shows a failure of its own with its stack in source terms, read from the source map beside the bundle', () => {
+    // A failure no input makes: node:os's hostname(), which the process adapter calls for the
+    // application, made to throw by a module Node loads first.
+    const copy = installedCopy();
+    const plant = join(copy.cacheDirectory, '..', '..', 'plant.cjs');
+    writeFileSync(plant, "require('node:os').hostname = () => { throw new TypeError('planted'); };\n");
+    const launcher = join(copy.cacheDirectory, '..', '..', 'bin', 'mailv.js');
+    const ran = spawnSync(process.execPath, ['-r', plant, launcher, '--dry-run', '-s', 'x', 'bob@example.org'], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester' },
+      input: 'Hello.\n',
+      encoding: 'utf8',
+    });
+    assert.equal(ran.status, 70, ran.stderr);
+    const frames = ran.stderr.trimEnd().split('\\x0a').filter((line) => line.startsWith('    at '));
+    assert.match(ran.stderr, /^mailv: internal error: TypeError: planted\\x0a/);
+    assert.ok(frames.length >= 3, ran.stderr);
+    assert.match(frames[1]!, /^ {4}at src\/cli\/run\.ts:\d+:\d+$/, 'the call in the process adapter, in source terms');
+    assert.ok(
+      frames.slice(1).every((frame) => /^ {4}at (src|node_modules)\/[\w./-]+\.[jt]s:\d+:\d+$|^ {4}at (async )?(node:|new Promise|Promise)/.test(frame)),
+      ran.stderr,
+    );
+    assert.doesNotMatch(ran.stderr, /mailv\.cjs:/, 'no frame of the bundle left in its minified terms');
   });
 
   it("is written as CommonJS's function around the code, which the launcher compiles as read", () => {

@@ -46,7 +46,7 @@ const normalized = (path: string): string => path.replace(/^\.\//, '');
 /**
  * What the installed commands need: package.json, README, a licence, bin/ (with its package.json,
  * which makes the launchers CommonJS), the man pages, and the bundles the launchers name, with
- * the V8 code cache beside each, and whatever those bundles require() by a relative path.
+ * the V8 code cache and the source map beside each, and whatever those bundles require() by a relative path.
  */
 function filesThatRun(packed: ReadonlySet<string>): Set<string> {
   const needed = new Set(['package.json', 'README.md', 'bin/package.json', ...Object.values(pkg.bin).map(normalized), ...pkg.man.map(normalized)]);
@@ -68,6 +68,8 @@ function filesThatRun(packed: ReadonlySet<string>): Set<string> {
     if (needed.has(bundle)) continue;
     needed.add(bundle);
     if (bundle.endsWith('.v8-cache')) continue;
+    // Its source map, read when mailv fails of its own, to give that failure's stack in source terms.
+    needed.add(`${bundle}.map`);
     for (const found of readFileSync(join(ROOT, bundle), 'latin1').matchAll(/require\("\.\/([\w.-]+\.cjs)"\)/g)) bundles.push(`dist/bundle/${found[1]}`);
   }
   return needed;
