@@ -239,7 +239,10 @@ describe('the bundle', () => {
       encoding: 'utf8',
     });
     assert.equal(ran.status, 70, ran.stderr);
-    const frames = ran.stderr.trimEnd().split('\\x0a').filter((line) => line.startsWith('    at '));
+    const frames = ran.stderr
+      .trimEnd()
+      .split('\\x0a')
+      .filter((line) => line.startsWith('    at '));
     assert.match(ran.stderr, /^mailv: internal error: TypeError: planted\\x0a/);
     assert.ok(frames.length >= 3, ran.stderr);
     assert.match(frames[1]!, /^ {4}at src\/cli\/run\.ts:\d+:\d+$/, 'the call in the process adapter, in source terms');
@@ -248,6 +251,31 @@ describe('the bundle', () => {
       ran.stderr,
     );
     assert.doesNotMatch(ran.stderr, /mailv\.cjs:/, 'no frame of the bundle left in its minified terms');
+  });
+
+  it("ends the process from the last 'exit' listener, with the run's status: Node's tear-down of the heap skipped", () => {
+    const copy = installedCopy();
+    const watch = join(copy.cacheDirectory, '..', '..', 'watch.cjs');
+    // Registered before the launcher runs: this listener must still run, and process.exit() must
+    // come after it, from the launcher, with the status the run set.
+    writeFileSync(
+      watch,
+      `const { writeSync } = require('node:fs');\nlet ended = false;\nprocess.on('exit', (code) => { ended = true; writeSync(2, 'exit event ' + code + '\\n'); });\n` +
+        `const exit = process.exit;\nprocess.exit = (...code) => { writeSync(2, 'process.exit after the event: ' + ended + ', status ' + code + '\\n'); exit.apply(process, code); };\n`,
+    );
+    const launcher = join(copy.cacheDirectory, '..', '..', 'bin', 'mailv.js');
+    for (const [args, status] of [
+      [['--dry-run', '-q', '-s', 'x', 'bob@example.org'], 0],
+      [['--count', 'x', 'bob@example.org'], 64],
+    ] as const) {
+      const ran = spawnSync(process.execPath, ['-r', watch, launcher, ...args], {
+        env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester' },
+        input: 'Hello.\n',
+        encoding: 'utf8',
+      });
+      assert.equal(ran.status, status, ran.stderr);
+      assert.match(ran.stderr, new RegExp(`exit event ${status}\\nprocess\\.exit after the event: true, status ${status}\\n$`), ran.stderr);
+    }
   });
 
   it("is written as CommonJS's function around the code, which the launcher compiles as read", () => {
