@@ -68,6 +68,7 @@ export abstract class MailvError extends Error {
     // The message is the code: words come from src/words/, in the user's language.
     super(fact.code);
     this.fact = fact;
+    // The class's name, for a stack trace's first line; minified in the bundle, where none is shown.
     this.name = new.target.name;
   }
 
