@@ -77,10 +77,13 @@ const everyBundle = {
   target: 'node20',
   // A smaller file is read, made a string and compiled from its cache faster: every page of it is
   // memory the process touches for the first time. Identifiers minified too took the command line
-  // from 494 to 357 KB, and a plain send, a 587 send and a dry run each about 2.5 to 3 ms of CPU
-  // and 90 to 140 page faults lighter (bench/README.md). What that costs: a class's `name` is
-  // minified (no words come from one: MailvError is worded by its fact), and so are the function
-  // names of a stack trace, which the source maps below put back (src/internal-failure.ts).
+  // from 494 to 357 KB, and a plain send, a 587 send and a dry run each about 2.5 to 3.5 ms of CPU
+  // and 85 to 145 page faults lighter (bench/README.md, "Against an earlier revision"). What that
+  // costs: a class's `name` is minified (no words come from one: a failure is worded by its fact),
+  // and so are the names in a stack trace. The source maps below put a failure's frames back in
+  // the sources' terms (src/internal-failure.ts); they cannot do so for the names V8 quotes in its
+  // own messages (`t.replace is not a function`), nor for an exception that escapes the
+  // application, which Node prints itself.
   minifyWhitespace: true,
   minifySyntax: true,
   minifyIdentifiers: true,

@@ -247,8 +247,14 @@ describe('the bundle', () => {
     assert.ok(frames.length >= 3, ran.stderr);
     assert.match(frames[1]!, /^ {4}at src\/cli\/run\.ts:\d+:\d+$/, 'the call in the process adapter, in source terms');
     assert.ok(
-      frames.slice(1).every((frame) => /^ {4}at (src|node_modules)\/[\w./-]+\.[jt]s:\d+:\d+$|^ {4}at (async )?(node:|new Promise|Promise)/.test(frame)),
+      frames
+        .slice(1)
+        .every((frame) => /^ {4}at (async |new )?(src|node_modules)\/[\w./-]+\.[jt]s:\d+:\d+$|^ {4}at (async )?(node:|new Promise|Promise)/.test(frame)),
       ran.stderr,
+    );
+    assert.ok(
+      frames.some((frame) => frame.startsWith('    at async src/')),
+      'an async frame, its kind kept',
     );
     assert.doesNotMatch(ran.stderr, /mailv\.cjs:/, 'no frame of the bundle left in its minified terms');
   });
@@ -257,24 +263,26 @@ describe('the bundle', () => {
     const copy = installedCopy();
     const watch = join(copy.cacheDirectory, '..', '..', 'watch.cjs');
     // Registered before the launcher runs: this listener must still run, and process.exit() must
-    // come after it, from the launcher, with the status the run set.
+    // come after it, from the launcher, with the status the run set, or the one the listener set
+    // (as Node reads process.exitCode after the listeners).
     writeFileSync(
       watch,
-      `const { writeSync } = require('node:fs');\nlet ended = false;\nprocess.on('exit', (code) => { ended = true; writeSync(2, 'exit event ' + code + '\\n'); });\n` +
-        `const exit = process.exit;\nprocess.exit = (...code) => { writeSync(2, 'process.exit after the event: ' + ended + ', status ' + code + '\\n'); exit.apply(process, code); };\n`,
+      `const { writeSync } = require('node:fs');\nlet ended = false;\nprocess.on('exit', (code) => { ended = true; writeSync(2, 'exit event ' + code + '\\n'); if (process.env.SET_STATUS) process.exitCode = Number(process.env.SET_STATUS); });\n` +
+        `const exit = process.exit;\nprocess.exit = (...code) => { writeSync(2, 'process.exit after the event: ' + ended + ', status ' + (code[0] ?? process.exitCode) + '\\n'); exit.apply(process, code); };\n`,
     );
     const launcher = join(copy.cacheDirectory, '..', '..', 'bin', 'mailv.js');
-    for (const [args, status] of [
-      [['--dry-run', '-q', '-s', 'x', 'bob@example.org'], 0],
-      [['--count', 'x', 'bob@example.org'], 64],
+    for (const [args, event, status, set] of [
+      [['--dry-run', '-q', '-s', 'x', 'bob@example.org'], 0, 0, ''],
+      [['--count', 'x', 'bob@example.org'], 64, 64, ''],
+      [['--dry-run', '-q', '-s', 'x', 'bob@example.org'], 0, 9, '9'],
     ] as const) {
       const ran = spawnSync(process.execPath, ['-r', watch, launcher, ...args], {
-        env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester' },
+        env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester', SET_STATUS: set },
         input: 'Hello.\n',
         encoding: 'utf8',
       });
       assert.equal(ran.status, status, ran.stderr);
-      assert.match(ran.stderr, new RegExp(`exit event ${status}\\nprocess\\.exit after the event: true, status ${status}\\n$`), ran.stderr);
+      assert.match(ran.stderr, new RegExp(`exit event ${event}\\nprocess\\.exit after the event: true, status ${status}\\n$`), ran.stderr);
     }
   });
 
