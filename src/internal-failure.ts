@@ -16,10 +16,9 @@ export interface InternalFailureFact {
 const described = new WeakMap<object, InternalFailureFact>();
 
 export function internalFailure(error: unknown): InternalFailureFact {
-  if (typeof error === 'object' && error !== null) {
-    const known = described.get(error);
-    if (known !== undefined) return known;
-  }
+  const key = typeof error === 'object' && error !== null ? error : undefined;
+  const known = key && described.get(key);
+  if (known) return known;
   let stack: unknown;
   let detail: string;
   try {
@@ -31,7 +30,7 @@ export function internalFailure(error: unknown): InternalFailureFact {
     detail = typeof stack === 'string' ? stack : Object.prototype.toString.call(error);
   }
   const fact = { code: 'MAILV_INTERNAL', detail } as const;
-  if (typeof error === 'object' && error !== null) described.set(error, fact);
+  if (key) described.set(key, fact);
   return fact;
 }
 

@@ -72,6 +72,7 @@ function installedCopy() {
   const plain = `mailv.cjs.${process.version}.dry-run.v8-cache`;
   const send = `mailv.cjs.${process.version}.v8-cache`;
   const cacheDirectory = join(root, 'dist', 'bundle');
+  const launcher = join(root, 'bin', 'mailv.js');
   mkdirSync(join(root, 'bin'));
   mkdirSync(cacheDirectory, { recursive: true });
   for (const name of ['mailv.js', 'package.json']) copyFileSync(join(dirname(MAILV), name), join(root, 'bin', name));
@@ -84,7 +85,7 @@ function installedCopy() {
   /** Runs the copy's launcher with `args` (Node's `options` before it), a one-line message on stdin; resolves with its status. */
   const run = (args: readonly string[], options: readonly string[] = [], env: NodeJS.ProcessEnv = {}) =>
     new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, [...options, join(root, 'bin', 'mailv.js'), ...args], {
+      const child = spawn(process.execPath, [...options, launcher, ...args], {
         env: { PATH: process.env['PATH'] ?? '', HOME: root, USER: 'tester', ...env },
         stdio: ['pipe', 'ignore', 'ignore'],
       });
@@ -93,7 +94,7 @@ function installedCopy() {
       child.stdin!.end('Hello.\n');
     });
   const dryRun = (options: string[], env: NodeJS.ProcessEnv = {}) => run(['--dry-run', '-q', '-s', 'x', 'bob@example.org'], options, env);
-  return { cacheDirectory, plain, send, caches, run, dryRun };
+  return { root, launcher, cacheDirectory, plain, send, caches, run, dryRun };
 }
 
 /** What the launcher's compile of the bundle made of its code cache, after a run of `args`. */
@@ -230,10 +231,9 @@ describe('the bundle', () => {
     // A failure no input makes: node:os's hostname(), which the process adapter calls for the
     // application, made to throw by a module Node loads first.
     const copy = installedCopy();
-    const plant = join(copy.cacheDirectory, '..', '..', 'plant.cjs');
+    const plant = join(copy.root, 'plant.cjs');
     writeFileSync(plant, "require('node:os').hostname = () => { throw new TypeError('planted'); };\n");
-    const launcher = join(copy.cacheDirectory, '..', '..', 'bin', 'mailv.js');
-    const ran = spawnSync(process.execPath, ['-r', plant, launcher, '--dry-run', '-s', 'x', 'bob@example.org'], {
+    const ran = spawnSync(process.execPath, ['-r', plant, copy.launcher, '--dry-run', '-s', 'x', 'bob@example.org'], {
       env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester' },
       input: 'Hello.\n',
       encoding: 'utf8',
@@ -261,7 +261,7 @@ describe('the bundle', () => {
 
   it("ends the process from the last 'exit' listener, with the run's status: Node's tear-down of the heap skipped", () => {
     const copy = installedCopy();
-    const watch = join(copy.cacheDirectory, '..', '..', 'watch.cjs');
+    const watch = join(copy.root, 'watch.cjs');
     // Registered before the launcher runs: this listener must still run, and process.exit() must
     // come after it, from the launcher, with the status the run set, or the one the listener set
     // (as Node reads process.exitCode after the listeners).
@@ -270,13 +270,12 @@ describe('the bundle', () => {
       `const { writeSync } = require('node:fs');\nlet ended = false;\nprocess.on('exit', (code) => { ended = true; writeSync(2, 'exit event ' + code + '\\n'); if (process.env.SET_STATUS) process.exitCode = Number(process.env.SET_STATUS); });\n` +
         `const exit = process.exit;\nprocess.exit = (...code) => { writeSync(2, 'process.exit after the event: ' + ended + ', status ' + (code[0] ?? process.exitCode) + '\\n'); exit.apply(process, code); };\n`,
     );
-    const launcher = join(copy.cacheDirectory, '..', '..', 'bin', 'mailv.js');
     for (const [args, event, status, set] of [
       [['--dry-run', '-q', '-s', 'x', 'bob@example.org'], 0, 0, ''],
       [['--count', 'x', 'bob@example.org'], 64, 64, ''],
       [['--dry-run', '-q', '-s', 'x', 'bob@example.org'], 0, 9, '9'],
     ] as const) {
-      const ran = spawnSync(process.execPath, ['-r', watch, launcher, ...args], {
+      const ran = spawnSync(process.execPath, ['-r', watch, copy.launcher, ...args], {
         env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester', SET_STATUS: set },
         input: 'Hello.\n',
         encoding: 'utf8',
