@@ -5,6 +5,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Stepper } from '../cli/step-prompt.js';
 import type { Language } from '../words/language.js';
+import type { InterruptSignal } from '../interruption.js';
 
 /** The signals that stop a run the way any failure does: hangup, Ctrl-C, Ctrl-\, kill. */
 export type StopSignal = 'SIGHUP' | 'SIGINT' | 'SIGQUIT' | 'SIGTERM';
@@ -68,7 +69,7 @@ export interface AppIo {
     whole<T>(work: () => Promise<T>): Promise<T>;
   };
   /** The terminal --step waits at, its prompt in `language`; throws UsageError when there is none. */
-  openStepper(signal: AbortSignal, language: Language): Promise<Stepper>;
+  openStepper(signal: InterruptSignal, language: Language): Promise<Stepper>;
   /** This machine's host name and the user's account name, for HELO, From and bare addresses. */
   readonly host: { name(): string; user(): string };
 }

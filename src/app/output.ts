@@ -9,6 +9,7 @@ import type { Writable } from 'node:stream';
 import { LocalIoError } from '../errors.js';
 import type { OutputName } from './facts.js';
 import type { AppIo, StandardOutput } from './io.js';
+import { abortSignalOf, type InterruptSignal } from '../interruption.js';
 
 export class Output {
   /** The first write that failed other than by its reader going away: what the run ends with. */
@@ -77,7 +78,7 @@ export class Output {
    * Streams `chunks` to standard output with back-pressure. An error of the chunks themselves (the
    * message's source) is thrown as it is; a failed write is recorded as any other.
    */
-  async stream(chunks: Iterable<Buffer> | AsyncIterable<Buffer>, signal?: AbortSignal): Promise<void> {
+  async stream(chunks: Iterable<Buffer> | AsyncIterable<Buffer>, signal?: InterruptSignal): Promise<void> {
     const fd = this.io.stdout.syncFd;
     if (fd !== undefined) {
       // A file or /dev/null: plain writes, without loading the stream machinery (a dry run's cost).
@@ -97,7 +98,7 @@ export class Output {
       if (this.write('stdout', chunk)) continue;
       try {
         // A signal ends the wait: a reader that never reads must not hold a stopped run.
-        await once(stream, 'drain', { signal });
+        await once(stream, 'drain', { signal: signal === undefined ? undefined : abortSignalOf(signal) });
       } catch {
         return; // the error is recorded by the stream's listener; a signal, by the run
       }

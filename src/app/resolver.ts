@@ -4,8 +4,9 @@ import { parseResolvConf, type ResolverConfig } from '../dns/resolv-conf.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { EmitEvent } from '../events.js';
 import type { Plan } from '../plan.js';
+import type { InterruptSignal } from '../interruption.js';
 
-export async function makeResolver(plan: Plan, emit: EmitEvent, signal?: AbortSignal): Promise<Resolver> {
+export async function makeResolver(plan: Plan, emit: EmitEvent, signal?: InterruptSignal): Promise<Resolver> {
   const { Resolver } = await import('../dns/resolver.js');
   let config: ResolverConfig;
   if (plan.dnsServers.length > 0) {

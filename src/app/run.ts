@@ -17,6 +17,7 @@ import { chooseLanguage, type Language } from '../words/language.js';
 import type { AppIo, StopSignal } from './io.js';
 import { Output } from './output.js';
 import { internalFailure } from '../internal-failure.js';
+import { Interrupter } from '../interruption.js';
 
 /** A consumer of the run's events besides the transcript: it gets each with its time, and is closed once. */
 export interface EventSink {
@@ -43,7 +44,7 @@ export class Run {
   readonly started: number;
   readonly output: Output;
   /** Aborted by a stop signal or a failed write: whatever is under way ends, as any failure does. */
-  readonly interrupt = new AbortController();
+  readonly interrupt = new Interrupter();
   /** The language of every line: the locale's (or a --lang seen in the arguments) until the plan is made. */
   language: Language;
   plan: Plan | undefined;

@@ -5,6 +5,7 @@ import { readRegularFile, readStream, type ReadInput } from '../cli/body-input.j
 import { InputError, InterruptedError, type LocalIoError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { AppIo } from './io.js';
+import type { InterruptSignal } from '../interruption.js';
 
 export interface MessageRead {
   readonly input: ReadInput;
@@ -20,7 +21,12 @@ export interface MessageRead {
  * Reads the message; `askSubject`: at a terminal, ask for the subject first. Throws InputError
  * for a directory, and what reading a file throws (LocalIoError, InterruptedError).
  */
-export async function readMessage(io: Pick<AppIo, 'stdin' | 'stderr'>, askSubject: boolean, signal: AbortSignal, endsAtDotLine = false): Promise<MessageRead> {
+export async function readMessage(
+  io: Pick<AppIo, 'stdin' | 'stderr'>,
+  askSubject: boolean,
+  signal: InterruptSignal,
+  endsAtDotLine = false,
+): Promise<MessageRead> {
   const what = io.stdin.kind();
   if (endsAtDotLine && what.kind !== 'directory') {
     // sendmail without -i: the message ends at a line of `.`, whatever standard input is.

@@ -12,6 +12,7 @@ import { bufferSource, descriptorSource, fileSource, readAtPosition, type ByteSo
 import { TextStatsCollector } from '../message/text-stats.js';
 import type { SpoolRefusal } from './facts.js';
 import { systemProblem } from './system-problem.js';
+import type { InterruptSignal } from '../interruption.js';
 
 /** Input above this size goes to a temporary file (mode 0600) instead of memory. */
 export const SPOOL_THRESHOLD = 4 * 1024 * 1024;
@@ -32,7 +33,7 @@ const READ_SIZE = 256 * 1024;
  * Small input is kept in memory as from a pipe. The file must not change until mailv is done with
  * it; one that does is refused, never sent in part. Throws LocalIoError or InterruptedError.
  */
-export async function readRegularFile(fd: number, options: { spoolThreshold?: number; signal?: AbortSignal } = {}): Promise<ReadInput> {
+export async function readRegularFile(fd: number, options: { spoolThreshold?: number; signal?: InterruptSignal } = {}): Promise<ReadInput> {
   const { spoolThreshold = SPOOL_THRESHOLD, signal } = options;
   const interrupted = () => new InterruptedError(signal!.reason as NodeJS.Signals, 'input');
   try {
@@ -133,7 +134,7 @@ interface Spool {
  */
 export async function readStream(
   input: AsyncIterable<Buffer> | Iterable<Buffer>,
-  options: { spoolThreshold?: number; memoryLimit?: number; signal?: AbortSignal } = {},
+  options: { spoolThreshold?: number; memoryLimit?: number; signal?: InterruptSignal } = {},
 ): Promise<StreamInput> {
   const { spoolThreshold = SPOOL_THRESHOLD, memoryLimit = MEMORY_LIMIT, signal } = options;
   const stats = new TextStatsCollector();

@@ -5,6 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { assertHeaderText } from '../message/header.js';
 import { isatty } from 'node:tty';
 import { readStream, type ReadInput } from './body-input.js';
+import type { InterruptSignal } from '../interruption.js';
 
 /**
  * At a terminal: prompts `Subject: ` when `askSubject`, then reads lines until `.` alone or end of
@@ -18,7 +19,7 @@ export async function readInteractive(
   input: Readable,
   prompt: Writable,
   askSubject: boolean,
-  signal: AbortSignal,
+  signal: InterruptSignal,
 ): Promise<{ subject: string | undefined; body: ReadInput; interrupted: NodeJS.Signals | undefined }> {
   const lines = createInterface({ input, terminal: false, crlfDelay: Infinity });
   const closeOnAbort = () => lines.close();

@@ -10,6 +10,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { SecretOrigin } from './facts.js';
 import { systemProblem } from './system-problem.js';
 import { killTree } from './process-tree.js';
+import type { InterruptSignal } from '../interruption.js';
 
 export type SecretSource =
   | { readonly kind: 'value'; readonly value: string; readonly origin: SecretOrigin }
@@ -36,7 +37,7 @@ const MAX_SECRET_SOURCE = 64 * 1024;
  * The secret, first line only (a trailing newline is not part of a password). `signal` aborting
  * (SIGINT, SIGTERM) ends a prompt or a command at once, with InterruptedError.
  */
-export async function readSecret(source: SecretSource, signal?: AbortSignal): Promise<string> {
+export async function readSecret(source: SecretSource, signal?: InterruptSignal): Promise<string> {
   switch (source.kind) {
     case 'value':
       return nonEmpty(source.value, source.origin);
@@ -64,7 +65,7 @@ const READ = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
  * is refused unopened, since opening a device may wait or act. Throws InputError (66), or
  * InterruptedError when `signal` aborts the wait for a FIFO's writer.
  */
-async function readSecretFile(path: string, origin: SecretOrigin, signal: AbortSignal | undefined): Promise<string> {
+async function readSecretFile(path: string, origin: SecretOrigin, signal: InterruptSignal | undefined): Promise<string> {
   const cannot = (error: unknown) => new InputError({ code: 'MAILV_SECRET_UNREADABLE', origin, path, ...systemProblem(error) }, ExitCode.NOINPUT);
   const readable = (info: Stats) => {
     if (!info.isFile() && !info.isFIFO())
@@ -98,7 +99,7 @@ async function readSecretFile(path: string, origin: SecretOrigin, signal: AbortS
 }
 
 /** What a FIFO gives until its writer closes it (or MAX_SECRET_SOURCE octets); `signal` ends the wait. */
-async function readPipe(fd: number, cannot: (error: unknown) => InputError, signal: AbortSignal | undefined): Promise<string> {
+async function readPipe(fd: number, cannot: (error: unknown) => InputError, signal: InterruptSignal | undefined): Promise<string> {
   const { Socket } = await import('node:net');
   // The socket owns the descriptor from here: destroying it closes it.
   const pipe = new Socket({ fd, readable: true, writable: false });
@@ -129,7 +130,7 @@ async function readPipe(fd: number, cannot: (error: unknown) => InputError, sign
 }
 
 /** `sh -c command`: its standard output is the secret; its standard error goes to the user. */
-async function runSecretCommand(command: string, origin: SecretOrigin, signal: AbortSignal | undefined): Promise<string> {
+async function runSecretCommand(command: string, origin: SecretOrigin, signal: InterruptSignal | undefined): Promise<string> {
   // A computed name: the bundle stubs child_process for the libraries that import it statically.
   const childProcess = 'node:child_process';
   const { spawn } = (await import(childProcess)) as typeof import('node:child_process');
@@ -172,7 +173,7 @@ async function runSecretCommand(command: string, origin: SecretOrigin, signal: A
 /** Reads a line from /dev/tty with echo off, as ssh and msmtp ask for passwords. */
 async function promptAtTerminal(
   prompt: string,
-  signal: AbortSignal | undefined,
+  signal: InterruptSignal | undefined,
   withheld: { readonly accountServer?: string; readonly server?: string; readonly sendmail?: boolean },
 ): Promise<string> {
   const terminal = await openTerminalKeys({ code: 'MAILV_PASSWORD_NO_TERMINAL', ...withheld });

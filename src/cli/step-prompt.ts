@@ -9,6 +9,7 @@ import type { StepNext } from '../words/cli-words.js';
 import type { Language } from '../words/language.js';
 import { wordsFor } from '../words/describe.js';
 import { openTerminalKeys } from './terminal-keys.js';
+import type { InterruptSignal } from '../interruption.js';
 
 export interface Stepper {
   /** Waits for a key before `next` is written. */
@@ -35,7 +36,7 @@ export function stepNext(next: PendingWrite): StepNext {
  * asking, so that Ctrl-C stays a signal while the server is awaited; `signal` aborting (SIGINT,
  * SIGTERM) ends a pending question. The prompt is in `language`.
  */
-export async function openStepper(signal: AbortSignal, language: Language = 'en'): Promise<Stepper> {
+export async function openStepper(signal: InterruptSignal, language: Language = 'en'): Promise<Stepper> {
   const prompt = (next: PendingWrite) => wordsFor(language).cli.stepPrompt(stepNext(next));
   const terminal = await openTerminalKeys({ code: 'MAILV_STEP_NO_TERMINAL' });
   const { fd, keys } = terminal;

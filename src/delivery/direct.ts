@@ -14,13 +14,14 @@ import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/ses
 import { noMxTook } from './no-mx-took.js';
 import { unconfirmed } from './unconfirmed.js';
 import { secondTry } from './second-try.js';
+import type { InterruptSignal } from '../interruption.js';
 
 export interface DirectOptions {
   readonly resolver: Resolver;
   readonly random: () => number;
   /** 25 unless a lab says otherwise (--port). */
   readonly port: number;
-  readonly signal?: AbortSignal | undefined;
+  readonly signal?: InterruptSignal | undefined;
 }
 
 /** What became of one recipient domain. */

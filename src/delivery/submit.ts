@@ -6,6 +6,7 @@ import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { unconfirmed } from './unconfirmed.js';
 import { secondTry } from './second-try.js';
+import type { InterruptSignal } from '../interruption.js';
 
 export interface ServerAddress {
   readonly host: string;
@@ -22,7 +23,7 @@ export interface ServerAddress {
  * Delivers through `server`; `signal` aborting ends the session at once. Returns each recipient's
  * outcome; throws MailvError on failure (MAILV_UNCONFIRMED, 75, once the message was committed).
  */
-export async function submit(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: AbortSignal): Promise<RecipientResult[]> {
+export async function submit(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: InterruptSignal): Promise<RecipientResult[]> {
   emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: 'relay' });
   let connection: SmtpConnection;
   try {

@@ -10,6 +10,7 @@ import { DnsExchangeError, exchange, type DnsTransport } from './transport.js';
 import { absolute, sameName } from './name.js';
 import type { DnsRecord, DnsResponse, QueryType } from './wire.js';
 import type { NameServer, ResolverConfig } from './resolv-conf.js';
+import type { InterruptSignal } from '../interruption.js';
 
 /** RFC 1034 §3.6.2 chains should be short; more than this is a loop or an attack. */
 const MAX_CNAME_CHAIN = 8;
@@ -80,7 +81,7 @@ export class Resolver {
   constructor(
     private readonly config: ResolverConfig,
     private readonly emit: EmitEvent,
-    private readonly signal?: AbortSignal,
+    private readonly signal?: InterruptSignal,
     // Unpredictable IDs: with the question, all an off-path spoofer has to guess (RFC 5452).
     private readonly randomId: () => number = () => randomInt(0x10000),
     private readonly budget?: Budget,

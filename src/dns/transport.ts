@@ -8,6 +8,7 @@ import { ipVersion } from '../ip-address.js';
 import type { NoAnswer } from './facts.js';
 import { answersQuery, decodeResponse, encodeQuery, type DnsResponse, type Question } from './wire.js';
 import type { NameServer } from './resolv-conf.js';
+import type { InterruptSignal } from '../interruption.js';
 
 export type DnsTransport = 'udp' | 'tcp';
 
@@ -31,7 +32,7 @@ export function exchange(
   question: Question,
   transport: DnsTransport,
   timeoutMs: number,
-  signal?: AbortSignal,
+  signal?: InterruptSignal,
 ): Promise<DnsResponse> {
   return transport === 'udp' ? overUdp(server, id, question, timeoutMs, signal) : overTcp(server, id, question, timeoutMs, signal);
 }
@@ -44,7 +45,7 @@ export function exchange(
 function settleOnce(
   timeoutMs: number,
   transport: DnsTransport,
-  signal: AbortSignal | undefined,
+  signal: InterruptSignal | undefined,
   release: () => void,
   start: (finish: (error: Error | undefined, response?: DnsResponse) => void) => void,
 ): Promise<DnsResponse> {
@@ -67,7 +68,7 @@ function settleOnce(
   });
 }
 
-function overUdp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: AbortSignal | undefined): Promise<DnsResponse> {
+function overUdp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: InterruptSignal | undefined): Promise<DnsResponse> {
   const socket = createSocket(ipVersion(server.address) === 6 ? 'udp6' : 'udp4');
   return settleOnce(
     timeoutMs,
@@ -91,7 +92,7 @@ function overUdp(server: NameServer, id: number, question: Question, timeoutMs: 
   );
 }
 
-function overTcp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: AbortSignal | undefined): Promise<DnsResponse> {
+function overTcp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: InterruptSignal | undefined): Promise<DnsResponse> {
   const socket = connect({ host: server.address, port: server.port });
   let received = Buffer.alloc(0);
   return settleOnce(

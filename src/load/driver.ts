@@ -18,6 +18,7 @@ import { PhaseClock } from './phases.js';
 import { Flight, elsewhere } from './flight.js';
 import { Tally } from './tally.js';
 import { WitnessBuffer, type Witness } from './witness.js';
+import type { InterruptSignal } from '../interruption.js';
 
 export interface LoadPlan {
   readonly count: number;
@@ -49,9 +50,10 @@ export interface OpenConnection {
   readonly connectedAt: number;
 }
 
-export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: AbortSignal): Promise<LoadReport> {
-  // Each open connection listens for the interrupt: C of them at once are no leak.
-  if (signal) setMaxListeners(2 * plan.concurrency + 10, signal);
+export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: InterruptSignal): Promise<LoadReport> {
+  // Each open connection listens for the interrupt: C of them at once are no leak (an interrupter
+  // keeps its listeners in a set, and warns of none).
+  if (signal instanceof AbortSignal) setMaxListeners(2 * plan.concurrency + 10, signal);
   const started = performance.now();
   const issuer = new Issuer(plan.count, plan.rate, started, signal);
   const tally = new Tally(plan.count, () => issuer.stop(), plan.stopOnError === true);
@@ -87,7 +89,7 @@ async function worker(
   flight: Flight,
   handed: () => OpenConnection | undefined,
   newWitness: () => WitnessBuffer | undefined,
-  signal?: AbortSignal,
+  signal?: InterruptSignal,
 ): Promise<void> {
   // A connection that failed has counted its message; the next message gets a new connection.
   for (;;) {
@@ -111,7 +113,7 @@ async function connection(
   flight: Flight,
   handed: OpenConnection | undefined,
   witness: WitnessBuffer | undefined,
-  signal?: AbortSignal,
+  signal?: InterruptSignal,
 ): Promise<void> {
   let open = handed;
   if (open === undefined) {

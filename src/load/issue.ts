@@ -3,6 +3,7 @@
 // made up for: two messages always start at least 1/rate apart, so no burst follows a slow spell.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { abortSignalOf, type InterruptSignal } from '../interruption.js';
 
 /**
  * The longest one timer may wait: Node's timers take 2^31 - 1 ms (about 24.8 days); a longer delay
@@ -23,10 +24,10 @@ export class Issuer {
     private readonly count: number,
     private readonly rate: number | undefined,
     started: number,
-    signal?: AbortSignal,
+    signal?: InterruptSignal,
   ) {
     this.nextStart = started;
-    this.waiting = signal === undefined ? this.stopping.signal : AbortSignal.any([signal, this.stopping.signal]);
+    this.waiting = signal === undefined ? this.stopping.signal : AbortSignal.any([abortSignalOf(signal), this.stopping.signal]);
   }
 
   /**

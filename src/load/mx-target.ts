@@ -12,12 +12,13 @@ import { SmtpConnection } from '../smtp/connection.js';
 import type { SessionPlan } from '../smtp/session.js';
 import type { OpenConnection } from './driver.js';
 import type { LoadTarget } from './facts.js';
+import type { InterruptSignal } from '../interruption.js';
 
 export interface TargetSearch {
   readonly resolver: Resolver;
   readonly random: () => number;
   readonly port: number;
-  readonly signal?: AbortSignal | undefined;
+  readonly signal?: InterruptSignal | undefined;
 }
 
 /** The host found, and the connection that found it (the caller closes it). */

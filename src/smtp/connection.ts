@@ -12,6 +12,7 @@ import { clientCertificateOutcome, type ClientCertificateOutcome } from './clien
 import { distinguishedName } from './distinguished-name.js';
 import { Redactor } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
+import type { InterruptSignal } from '../interruption.js';
 
 /**
  * What a server may send in all over one session. Replies owed to a pipelined flight wait unread
@@ -45,7 +46,7 @@ export class SmtpConnection {
   constructor(
     private socket: Duplex,
     readonly host: string,
-    signal?: AbortSignal,
+    signal?: InterruptSignal,
     /** A unix-domain socket: both ends on this machine, as over loopback. */
     readonly unixSocket = false,
   ) {
@@ -184,14 +185,14 @@ export class SmtpConnection {
    * Opens a TCP connection; `signal` aborting (with the signal's name as reason) ends it at once.
    * Throws DnsError, TransportError (refused, unreachable, timeout) or InterruptedError.
    */
-  static open(host: string, port: number, timeoutMs: number, signal?: AbortSignal, local: LocalEnd = {}): Promise<SmtpConnection> {
+  static open(host: string, port: number, timeoutMs: number, signal?: InterruptSignal, local: LocalEnd = {}): Promise<SmtpConnection> {
     // Nagle would hold each pipelined group back until the previous ACK: a 40 ms stall per step.
     const open = () => connect({ host, port, noDelay: true, family: local.family, localAddress: local.address });
     return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, false);
   }
 
   /** Connects to a unix-domain socket at `path`; failures name the path as the host, with port 0. */
-  static openSocket(path: string, timeoutMs: number, signal?: AbortSignal): Promise<SmtpConnection> {
+  static openSocket(path: string, timeoutMs: number, signal?: InterruptSignal): Promise<SmtpConnection> {
     return SmtpConnection.whenConnected(() => connect({ path }), path, 0, timeoutMs, signal, true);
   }
 
@@ -200,7 +201,7 @@ export class SmtpConnection {
     host: string,
     port: number,
     timeoutMs: number,
-    signal: AbortSignal | undefined,
+    signal: InterruptSignal | undefined,
     unixSocket: boolean,
   ): Promise<SmtpConnection> {
     return new Promise((resolve, reject) => {
