@@ -68,6 +68,14 @@ export interface AppIo {
      */
     whole<T>(work: () => Promise<T>): Promise<T>;
   };
+  readonly faults: {
+    /**
+     * Calls `onFault` with each exception nothing caught (a fault of mailv's own, thrown where no
+     * caller waits, as in an event handler) until the returned function is called; the source then
+     * neither prints it nor ends mailv.
+     */
+    watch(onFault: (error: unknown) => void): () => void;
+  };
   /** The terminal --step waits at, its prompt in `language`; throws UsageError when there is none. */
   openStepper(signal: InterruptSignal, language: Language): Promise<Stepper>;
   /** This machine's host name and the user's account name, for HELO, From and bare addresses. */

@@ -18,13 +18,18 @@ import { sendMessage } from './send.js';
 /** Runs mailv once; resolves to its exit status. Never rejects: every failure is a status. */
 export async function runMailv(io: AppIo): Promise<number> {
   const run = new Run(io);
-  let status: number;
+  const stopWatchingFaults = io.faults.watch((error) => run.faulted(error));
   try {
-    status = await dispatch(run);
-  } catch (error) {
-    status = run.fail(error); // a bug of mailv's (70): said as one line all the same
+    let status: number;
+    try {
+      status = await dispatch(run);
+    } catch (error) {
+      status = run.fail(error); // a bug of mailv's (70): said as one line all the same
+    }
+    return await run.finish(status);
+  } finally {
+    stopWatchingFaults();
   }
-  return run.finish(status);
 }
 
 async function dispatch(run: Run): Promise<number> {

@@ -66,6 +66,8 @@ export class Run {
   readonly sinks: EventSink[] = [];
   /** The message came from a file on standard input: if dead.letter fails, that file still holds it. */
   stdinIsFile = false;
+  /** The first exception nothing caught: once it came, it is the run's failure. */
+  private fault: { readonly error: unknown } | undefined;
 
   constructor(readonly io: AppIo) {
     this.started = io.clock.now();
@@ -125,8 +127,24 @@ export class Run {
     this.output.err(`mailv: ${sanitize(describeNote(note, this.words))}\n`);
   }
 
+  /**
+   * An exception nothing caught, thrown where no caller waits (an event handler): a fault of
+   * mailv's own. It is said at once, the run perhaps never reaching its end, and is the run's
+   * failure from then on (70); what is under way ends as at a stop signal, so that the message is
+   * kept in dead.letter as after any failure.
+   */
+  faulted(error: unknown): void {
+    if (this.fault !== undefined) return;
+    this.fail(error);
+    this.fault = { error };
+    // No signal came: the reason only ends what is under way, and what the run reports is the fault.
+    this.interrupt.abort('SIGABRT');
+  }
+
   /** Prints the one line that says what went wrong, keeps it for --json; returns the exit status. */
   fail(error: unknown): number {
+    // What fails after a fault is its consequence: the fault was said, and is the run's failure.
+    if (this.fault !== undefined) return ExitCode.SOFTWARE;
     // A failure may come with no event after it: the spinner would stay, and keep the process alive.
     this.spinner?.clear();
     const message = this.record(error);
@@ -140,6 +158,7 @@ export class Run {
    * --json; returns `status`, which the result decided.
    */
   failWith(fact: ErrorFact, status: number): number {
+    if (this.fault !== undefined) return ExitCode.SOFTWARE;
     this.spinner?.clear();
     this.say([this.recordFact(fact, undefined)]);
     return status;
@@ -156,6 +175,7 @@ export class Run {
 
   /** Keeps what went wrong for --json without printing it (it was told already); returns its words. */
   record(error: unknown): string {
+    if (this.fault !== undefined) return this.failure!.message;
     const message = describeError(error, this.words);
     this.failure = error instanceof MailvError ? { code: error.code, stage: error.stage, message } : { code: 'MAILV_INTERNAL', stage: undefined, message };
     this.failureFact = error instanceof MailvError ? { fact: error.fact, stage: error.stage } : { fact: internalFailure(error), stage: undefined };
@@ -167,6 +187,7 @@ export class Run {
    * unsaid: the lines before said it. Returns its words.
    */
   recordFact(fact: ErrorFact, stage: Stage | undefined): string {
+    if (this.fault !== undefined) return this.failure!.message;
     const message = describeFact(fact, this.words);
     this.failure = { code: fact.code, stage, message };
     this.failureFact = { fact, stage };
@@ -180,6 +201,7 @@ export class Run {
    */
   async finish(status: number): Promise<number> {
     this.spinner?.clear();
+    if (this.fault !== undefined) status = ExitCode.SOFTWARE;
     for (const sink of this.sinks.splice(0)) {
       try {
         await sink.close(status);

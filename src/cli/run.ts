@@ -34,6 +34,7 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
     stderr: standardOutput(2, () => process.stderr),
     clock: { now: monotonicMs, date: () => new Date() },
     signals,
+    faults: { watch: watchFaults },
     openStepper: async (signal, language) => (await import('./step-prompt.js')).openStepper(signal, language),
     host: { name: () => hostname(), user: accountName },
   };
@@ -90,6 +91,19 @@ function isFileOrNull(fd: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Hands each exception nothing caught to `onFault` instead of Node, which would print it with the
+ * bundle's minified names and end the process with 1, the message being sent lost.
+ */
+function watchFaults(onFault: (error: unknown) => void): () => void {
+  process.on('uncaughtException', onFault);
+  process.on('unhandledRejection', onFault);
+  return () => {
+    process.off('uncaughtException', onFault);
+    process.off('unhandledRejection', onFault);
+  };
 }
 
 const STOP_SIGNALS: readonly StopSignal[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM'];

@@ -28,6 +28,8 @@ export interface AppOptions {
   readonly openStepper?: AppIo['openStepper'];
   /** Standard output is a terminal of this many colours and columns. */
   readonly terminal?: { readonly colorDepth: number; readonly columns: number };
+  /** Raises exceptions nothing caught, as a faulty event handler would: the test calls `raise(error)`. */
+  readonly faults?: FaultSender;
 }
 
 /** A stop-signal source a test fires by hand. */
@@ -38,6 +40,17 @@ export class SignalSender extends EventEmitter {
   }
   send(signal: StopSignal): void {
     this.emit('signal', signal);
+  }
+}
+
+/** A source of exceptions nothing caught, which a test raises by hand. */
+export class FaultSender extends EventEmitter {
+  /** How many watchers listen now. */
+  get watching(): number {
+    return this.listenerCount('fault');
+  }
+  raise(error: unknown): void {
+    this.emit('fault', error);
   }
 }
 
@@ -66,6 +79,7 @@ export async function runApp(argv: readonly string[], options: AppOptions = {}):
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const signals = options.signals ?? new SignalSender();
+  const faults = options.faults ?? new FaultSender();
   const input = options.input ?? '';
   const io: AppIo = {
     argv,
@@ -84,6 +98,12 @@ export async function runApp(argv: readonly string[], options: AppOptions = {}):
         return () => signals.off('signal', onSignal);
       },
       whole: (work) => work(),
+    },
+    faults: {
+      watch(onFault) {
+        faults.on('fault', onFault);
+        return () => faults.off('fault', onFault);
+      },
     },
     openStepper: options.openStepper ?? (async () => ({ ask: async () => 'go' as const, close: () => {} })),
     host: { name: () => 'client.example.org', user: () => 'tester' },

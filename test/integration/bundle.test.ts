@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
@@ -257,6 +258,40 @@ describe('the bundle', () => {
       'an async frame, its kind kept',
     );
     assert.doesNotMatch(ran.stderr, /mailv\.cjs:/, 'no frame of the bundle left in its minified terms');
+  });
+
+  it('ends a run with 70 at an exception nothing caught, the message kept: the process adapter hands it to the run', async () => {
+    // A fault no input makes: the first data from the server (its greeting) thrown from the socket's
+    // own event, so that the exception comes from Node's read callback, where no caller of mailv's
+    // waits. Run from a copy of the installation: Node's options make a code cache of their own.
+    const server = await startScriptedServer();
+    const copy = installedCopy();
+    const plant = join(copy.root, 'plant.cjs');
+    writeFileSync(
+      plant,
+      "const { Socket } = require('node:net');\nconst emit = Socket.prototype.emit;\nlet planted = false;\n" +
+        'Socket.prototype.emit = function (event, ...rest) {\n' +
+        "  if (event === 'data' && !planted && this.remotePort !== undefined) { planted = true; throw new TypeError('planted in a data event'); }\n" +
+        '  return emit.call(this, event, ...rest);\n};\n',
+    );
+    try {
+      const child = spawn(process.execPath, ['-r', plant, copy.launcher, '-q', '--server', `127.0.0.1:${server.port}`, '-s', 'kept', 'bob@example.org'], {
+        env: { PATH: process.env['PATH'] ?? '', HOME: copy.root, USER: 'tester' },
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.stdin!.end('Hello, kept.\n');
+      const [status] = (await once(child, 'close')) as [number | null];
+      assert.equal(status, 70, stderr);
+      const lines = stderr.trimEnd().split('\n');
+      assert.match(lines[0]!, /^mailv: internal error: TypeError: planted in a data event\\x0a {4}at Socket\.emit \(/);
+      assert.deepEqual(lines.slice(1), [`mailv: the message was saved in ${join(copy.root, 'dead.letter')}`]);
+      assert.match(readFileSync(join(copy.root, 'dead.letter'), 'utf8'), /^Subject: kept\n[\s\S]*\nHello, kept\.\n/m);
+      assert.deepEqual(server.commands, [], 'the session ended at the fault, before its EHLO');
+    } finally {
+      await server.close();
+    }
   });
 
   it("ends the process from the last 'exit' listener, with the run's status: Node's tear-down of the heap skipped", () => {

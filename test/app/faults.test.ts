@@ -1,0 +1,68 @@
+// An exception nothing caught (thrown in an event handler, where no caller waits) is a fault of
+// mailv's own: the run ends with 70, says so in one line, and keeps the message as after any
+// failure, instead of Node printing it and ending the process with 1, the message lost.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FaultSender, runApp } from '../helpers/app.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
+
+describe('an exception nothing caught', () => {
+  it('during a session: 70, said once, the session ended and the message kept in dead.letter', async () => {
+    const faults = new FaultSender();
+    // The server takes EHLO and never answers: the session waits, and the fault comes meanwhile.
+    const server = await startScriptedServer({
+      replies: {
+        EHLO: () => {
+          setImmediate(() => faults.raise(new TypeError('planted in a handler')));
+          return { silent: true };
+        },
+      },
+    });
+    try {
+      const run = await runApp(['-q', '--server', `127.0.0.1:${server.port}`, '-s', 'kept', 'bob@example.org'], { input: 'Hello, kept.\n', faults });
+      assert.equal(run.status, 70, run.stderr);
+      const lines = run.stderr.trimEnd().split('\n');
+      assert.match(lines[0]!, /^mailv: internal error: TypeError: planted in a handler\\x0a {4}at /);
+      assert.equal(lines.length, 2, run.stderr);
+      assert.equal(lines[1], `mailv: the message was saved in ${join(run.home, 'dead.letter')}`);
+      const kept = readFileSync(join(run.home, 'dead.letter'), 'utf8');
+      assert.match(kept, /^Subject: kept$/m);
+      assert.match(kept, /^Hello, kept\.$/m);
+      assert.deepEqual(server.commands, ['EHLO client.example.org'], 'nothing after EHLO: the session ended at the fault');
+      assert.equal(faults.watching, 0, 'no longer watched once the run is over');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('after the message was handed over: 70 all the same, in --json too, and nothing kept', async () => {
+    const faults = new FaultSender();
+    // Without PIPELINING, QUIT goes once the message's 250 was read: the fault comes after the handover.
+    const server = await startScriptedServer({
+      replies: {
+        EHLO: '250-scripted.test\r\n250 8BITMIME',
+        QUIT: () => {
+          faults.raise(new RangeError('planted after the handover'));
+          return '221 2.0.0 Bye';
+        },
+      },
+    });
+    try {
+      const run = await runApp(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'], { input: 'Hello.\n', faults });
+      assert.equal(run.status, 70, run.stderr);
+      assert.match(run.stderr, /^mailv: internal error: RangeError: planted after the handover\\x0a/);
+      assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+      const result = JSON.parse(run.stdout.trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
+      assert.equal(result['event'], 'result');
+      assert.equal(result['status'], 70);
+      assert.equal(result['code'], 'MAILV_INTERNAL');
+      assert.match(run.stdout, /^\{"event":"recipient","ms":[\d.]+,"recipient":"bob@example\.org","outcome":"sent",/m);
+      assert.ok(server.commands.includes('QUIT'));
+      assert.throws(() => readFileSync(join(run.home, 'dead.letter')), { code: 'ENOENT' }, 'the server took the message: nothing to keep');
+    } finally {
+      await server.close();
+    }
+  });
+});
