@@ -30,7 +30,9 @@ export type Stage =
   | 'rset'
   | 'quit'
   /** Writing what mailv shows: standard output or standard error. */
-  | 'output';
+  | 'output'
+  /** No step in particular: the run as a whole (one that stalled). */
+  | 'run';
 
 /**
  * What went wrong, as data: a literal code (`MAILV_…`) and the facts a renderer needs to word it.
@@ -183,6 +185,16 @@ export class InterruptedError extends MailvError {
   }
 }
 
+/**
+ * The run stopped before its end with nothing left to wait for: what it awaits can no longer come.
+ * A fault of mailv's own (70), found when the event loop emptied under a run that had not ended.
+ */
+export class StalledError extends MailvError {
+  constructor() {
+    super({ code: 'MAILV_STALLED' }, 'run');
+  }
+}
+
 /** What the DNS said for good (68), and what may go otherwise later (75). */
 const DNS_EXIT_CODES: Readonly<Record<DnsReason, number>> = {
   'no-such-domain': ExitCode.NOHOST,
@@ -239,6 +251,7 @@ const EXIT_TABLE: readonly ExitRow[] = [
   row(SmtpReplyError, { temporary: ExitCode.TEMPFAIL, permanent: ExitCode.UNAVAILABLE }, (error) => (error.reply.code < 500 ? 'temporary' : 'permanent')),
   always(AuthError, ExitCode.NOPERM),
   always(ConfigError, ExitCode.CONFIG),
+  always(StalledError, ExitCode.SOFTWARE),
   // Raised for the stop signals only: any other would be a bug of mailv's (70).
   row(InterruptedError, SIGNAL_EXIT_CODES, (error) => error.signal as StopSignal),
 ];

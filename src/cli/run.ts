@@ -5,8 +5,8 @@ import { fstatSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { AppIo, InputKind, StandardOutput, StopSignal } from '../app/io.js';
 import { runMailv } from '../app/main.js';
-import { signalStatus } from '../exit-codes.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, signalStatus } from '../exit-codes.js';
+import { StalledError, UsageError } from '../errors.js';
 
 /**
  * Runs mailv with the process's arguments and streams; resolves to the exit status. `version`
@@ -95,14 +95,22 @@ function isFileOrNull(fd: number): boolean {
 
 /**
  * Hands each exception nothing caught to `onFault` instead of Node, which would print it with the
- * bundle's minified names and end the process with 1, the message being sent lost.
+ * bundle's minified names and end the process with 1, the message being sent lost; and a run the
+ * event loop emptied under, which Node would end with 0 without a word, as a StalledError.
  */
 function watchFaults(onFault: (error: unknown) => void): () => void {
+  const onStall = () => {
+    // Should the run never end even now, the process does not end as a success.
+    process.exitCode = ExitCode.SOFTWARE;
+    onFault(new StalledError());
+  };
   process.on('uncaughtException', onFault);
   process.on('unhandledRejection', onFault);
+  process.on('beforeExit', onStall);
   return () => {
     process.off('uncaughtException', onFault);
     process.off('unhandledRejection', onFault);
+    process.off('beforeExit', onStall);
   };
 }
 

@@ -59,6 +59,7 @@ const STAGES = choicesOf<Stage>({
   rset: true,
   quit: true,
   output: true,
+  run: true,
 });
 const QUERY_TYPES = choicesOf<QueryType>({ MX: true, A: true, AAAA: true });
 const TRANSPORTS = choicesOf<'udp' | 'tcp'>({ udp: true, tcp: true });

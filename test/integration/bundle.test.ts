@@ -294,6 +294,36 @@ describe('the bundle', () => {
     }
   });
 
+  it('ends a run the event loop emptied under with 70, not 0, and keeps what it had read', async () => {
+    // A run that waits for more of standard input, whose handle no longer keeps the process alive
+    // once its first chunk came: nothing is left that could end the run, and Node would exit with 0
+    // without a word, what was read lost.
+    const copy = installedCopy();
+    const plant = join(copy.root, 'stall.cjs');
+    writeFileSync(
+      plant,
+      'const push = process.stdin.push;\nprocess.stdin.push = function (chunk, ...rest) {\n' +
+        '  const taken = push.call(this, chunk, ...rest);\n  if (chunk !== null) setImmediate(() => this.unref());\n  return taken;\n};\n',
+    );
+    const child = spawn(process.execPath, ['-r', plant, copy.launcher, '-q', '--server', '127.0.0.1:9', '-s', 'stalled', 'bob@example.org'], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: copy.root, USER: 'tester' },
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // Written, and the pipe left open: the run reads this, then waits for the rest.
+    child.stdin!.write('Hello, stalled.\n');
+    const [status] = (await once(child, 'close')) as [number | null];
+    child.stdin!.destroy();
+    assert.equal(status, 70, stderr);
+    assert.equal(
+      stderr,
+      'mailv: internal error: the run stopped before its end, with nothing left to wait for\n' +
+        `mailv: what was read of the message was saved in ${join(copy.root, 'dead.letter')}\n`,
+    );
+    assert.match(readFileSync(join(copy.root, 'dead.letter'), 'utf8'), /\nHello, stalled\.\n/);
+  });
+
   it("ends the process from the last 'exit' listener, with the run's status: Node's tear-down of the heap skipped", () => {
     const copy = installedCopy();
     const watch = join(copy.root, 'watch.cjs');

@@ -18,6 +18,7 @@ import {
   LocalIoError,
   ProtocolError,
   SmtpReplyError,
+  StalledError,
   StepStop,
   TlsError,
   TransportError,
@@ -67,7 +68,7 @@ describe('exit statuses', () => {
     );
     const meaning = (status: number) => table.find((each) => each.status === status)?.failures;
     assert.deepEqual(meaning(75), ['DnsError', 'TransportError', 'TlsError', 'StepStop', 'SmtpReplyError']);
-    assert.deepEqual(meaning(70), ['internal']);
+    assert.deepEqual(meaning(70), ['internal', 'StalledError']);
     assert.deepEqual(sorted(resultStatuses()), [0, 67, 75]);
   });
 
@@ -93,6 +94,7 @@ describe('exit statuses', () => {
       [new ProtocolError(fact, 'ehlo'), 76],
       [new AuthError(fact, 'auth'), 77],
       [new ConfigError(fact), 78],
+      [new StalledError(), 70],
       ...STOP_SIGNALS.map((signal): [unknown, number] => [
         new InterruptedError(signal, 'input'),
         { SIGHUP: 129, SIGINT: 130, SIGQUIT: 131, SIGTERM: 143 }[signal],

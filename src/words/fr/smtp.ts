@@ -215,6 +215,7 @@ const STAGES: Readonly<Record<Stage | 'tls', string>> = {
   rset: 'RSET',
   quit: 'QUIT',
   output: 'l’écriture de la sortie',
+  run: 'l’exécution',
 };
 
 function stageFr(stage: Stage | 'tls'): string {
