@@ -21,44 +21,53 @@ export class Interrupter implements InterruptSignal {
   reason: unknown = undefined;
   private readonly listeners = new Set<() => void>();
   private controller: AbortController | undefined;
+  /** The interruption's listeners have all run. */
+  private over = false;
 
   get signal(): InterruptSignal {
     return this;
   }
 
   addEventListener(_type: 'abort', listener: () => void): void {
-    // Added after the interruption, it is never run: abort() runs once.
-    this.listeners.add(listener);
+    // Added once the interruption is over, it would never run: not kept either.
+    if (!this.over) this.listeners.add(listener);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
     this.listeners.delete(listener);
   }
 
-  /** Interrupts once, with `reason`: every listener runs, even if one before it threw. */
+  /**
+   * Interrupts once, with `reason`, as an AbortController does: each listener runs in the order it
+   * was added, one added meanwhile too, one removed meanwhile not; a listener that throws is
+   * reported as an exception nothing caught, after the others have run.
+   */
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    this.controller?.abort(reason);
-    const listeners = [...this.listeners];
-    this.listeners.clear();
-    let thrown: { error: unknown } | undefined;
-    for (const listener of listeners) {
+    // A set visits what is added to it while it is walked, and skips what is deleted.
+    for (const listener of this.listeners) {
+      this.listeners.delete(listener);
       try {
         listener();
       } catch (error) {
-        thrown ??= { error };
+        queueMicrotask(() => {
+          throw error;
+        });
       }
     }
-    if (thrown) throw thrown.error;
+    this.over = true;
   }
 
   /** An AbortSignal that aborts with this interrupter, made once, when an API of Node's needs one. */
   abortSignal(): AbortSignal {
     if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
+      const controller = new AbortController();
+      this.controller = controller;
+      // Aborted in its turn among the listeners, as if Node's were added here.
+      if (this.aborted) controller.abort(this.reason);
+      else this.listeners.add(() => controller.abort(this.reason));
     }
     return this.controller.signal;
   }
@@ -66,5 +75,11 @@ export class Interrupter implements InterruptSignal {
 
 /** `signal` as an AbortSignal, for Node's APIs: an interrupter's own, or the AbortSignal it is. */
 export function abortSignalOf(signal: InterruptSignal): AbortSignal {
-  return signal instanceof Interrupter ? signal.abortSignal() : (signal as AbortSignal);
+  if (signal instanceof Interrupter) return signal.abortSignal();
+  if (signal instanceof AbortSignal) return signal;
+  // Another kind of InterruptSignal (mailv has none): an AbortSignal that follows it.
+  const controller = new AbortController();
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  return controller.signal;
 }

@@ -70,8 +70,12 @@ export async function openStepper(signal: InterruptSignal, language: Language = 
           signal.removeEventListener('abort', onAbort);
           keys.off('data', onKey);
           keys.pause();
-          keys.setRawMode(false);
-          writeSync(fd, '\r\x1b[K'); // the prompt goes; the transcript stays
+          try {
+            keys.setRawMode(false);
+            writeSync(fd, '\r\x1b[K'); // the prompt goes; the transcript stays
+          } catch {
+            // A terminal that hung up takes neither: the answer (a SIGHUP, say) stands all the same.
+          }
         };
         keys.on('data', onKey);
         keys.resume();

@@ -1,6 +1,7 @@
 // Which message goes next, and when: numbers 1…count handed out in order, each no earlier than its
 // turn under --rate, none once the run was stopped (--stop-on-error, a signal). A stall is not
 // made up for: two messages always start at least 1/rate apart, so no burst follows a slow spell.
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { abortSignalOf, type InterruptSignal } from '../interruption.js';
@@ -28,6 +29,8 @@ export class Issuer {
   ) {
     this.nextStart = started;
     this.waiting = signal === undefined ? this.stopping.signal : AbortSignal.any([abortSignalOf(signal), this.stopping.signal]);
+    // Every connection waiting for its turn (--rate) listens to it: as many as --concurrency, no leak.
+    setMaxListeners(0, this.waiting);
   }
 
   /**

@@ -62,6 +62,13 @@ describe('load mode pacing and its live line', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, '');
     assert.equal(loadSummary(run.stdout).accepted, 24);
+    // Paced, each connection waits for its turn on the same signal.
+    const paced = await runCli(sending(['--count', '24', '--concurrency', '12', '--per-connection', '1', '--rate', '400', '--json']), {
+      input: 'Many at once, paced.\n',
+    });
+    assert.equal(paced.code, 0, paced.stderr);
+    assert.equal(paced.stderr, '');
+    assert.equal(loadSummary(paced.stdout).accepted, 24);
   });
 
   it('refuses a rate that is no number above 0, and load options without --count: 64', async () => {

@@ -2,7 +2,7 @@
 // waiting, a final screen holding the transcript without spinner debris, and the Subject: prompt.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -179,6 +179,30 @@ describe('in a real terminal (tmux)', () => {
       assert.match(headers, /^Subject: Typed subject$/m);
       assert.equal(body, 'first typed line\nsecond typed line\n\n');
       assert.deepEqual(server.commands, [], 'the end of input a hangup makes is not the end of the message');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a hangup at the --step prompt keeps the message in dead.letter, and sends nothing', async () => {
+    const server = await startScriptedServer();
+    const body = join(freshHome(), 'body');
+    writeFileSync(body, 'the stepped body\n');
+    try {
+      // mailv leads the terminal's session: closing the window hangs up the terminal it asks at.
+      const home = shellInTmux(
+        'step-hangup',
+        ['--step', '--no-color', '--server', `127.0.0.1:${server.port}`, '-s', 'stepped', 'bob@example.org'],
+        (mailv) => `exec ${mailv} < '${body}'`,
+      );
+      await waitForScreen('step-hangup', /\[Enter\] send .*\[q\] quit/);
+      const pid = Number(tmux('display-message', '-p', '-t', 'step-hangup', '#{pane_pid}').trim());
+      tmux('kill-session', '-t', 'step-hangup');
+      await ended(pid);
+      const { headers, body: kept } = deadLetter(home);
+      assert.match(headers, /^Subject: stepped$/m);
+      assert.equal(kept, 'the stepped body\n\n');
+      assert.deepEqual(server.commands, [], 'nothing sent');
     } finally {
       await server.close();
     }

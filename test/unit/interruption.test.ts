@@ -1,6 +1,7 @@
 // The run's interrupter: what a session, a DNS exchange or a read listens to for a stop signal. It
 // must behave as the AbortController it stands in for does, where mailv relies on it.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { Interrupter, abortSignalOf } from '../../dist/interruption.js';
@@ -34,20 +35,38 @@ describe('an interrupter', () => {
     assert.deepEqual(seen, ['kept']);
   });
 
-  it('runs every listener even when one throws, then throws the first error', () => {
+  it('runs a listener added while it interrupts, not one removed meanwhile, in the order they were added', () => {
     const interrupter = new Interrupter();
     const seen: string[] = [];
+    const removed = () => seen.push('removed');
     interrupter.addEventListener('abort', () => {
       seen.push('first');
-      throw new Error('first');
+      interrupter.removeEventListener('abort', removed);
+      interrupter.addEventListener('abort', () => seen.push('added meanwhile'));
     });
-    interrupter.addEventListener('abort', () => {
-      seen.push('second');
-      throw new Error('second');
-    });
-    interrupter.addEventListener('abort', () => seen.push('third'));
-    assert.throws(() => interrupter.abort('SIGTERM'), /^Error: first$/);
-    assert.deepEqual(seen, ['first', 'second', 'third']);
+    interrupter.addEventListener('abort', removed);
+    const signal = abortSignalOf(interrupter);
+    signal.addEventListener('abort', () => seen.push("Node's, in its turn"));
+    interrupter.addEventListener('abort', () => seen.push('last'));
+    interrupter.abort('SIGINT');
+    assert.deepEqual(seen, ['first', "Node's, in its turn", 'last', 'added meanwhile']);
+  });
+
+  it('runs every listener even when one throws, and reports the error afterwards as an exception nothing caught', () => {
+    // In a process of its own: the report is an uncaught exception, which would end this one.
+    const script = `
+      import { Interrupter } from ${JSON.stringify(new URL('../../dist/interruption.js', import.meta.url).href)};
+      const interrupter = new Interrupter();
+      const seen = [];
+      interrupter.addEventListener('abort', () => { seen.push('first'); throw new Error('from a listener'); });
+      interrupter.addEventListener('abort', () => seen.push('second'));
+      interrupter.abort('SIGTERM');
+      console.log('abort returned after', seen.join(' and '));
+    `;
+    const ran = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(ran.stdout, 'abort returned after first and second\n');
+    assert.equal(ran.status, 1);
+    assert.match(ran.stderr, /^Error: from a listener$/m);
   });
 
   it("gives Node's APIs an AbortSignal that aborts with it, made once", async () => {
