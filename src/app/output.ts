@@ -26,6 +26,8 @@ export class Output {
     private readonly io: Pick<AppIo, 'stdout' | 'stderr'>,
     /** Called once, at the first failure: the run stops. */
     private readonly onFailure: (failure: LocalIoError) => void,
+    /** The run's interruption: a stopped run no longer waits for a reader that does not read. */
+    private readonly interrupted?: InterruptSignal,
   ) {}
 
   /** Text on standard output (the transcript, JSON lines, a plan). */
@@ -107,8 +109,16 @@ export class Output {
 
   /** Resolves once every write has been taken or has failed, so that the run knows how it went. */
   async settle(): Promise<void> {
-    if (this.pending === 0) return;
-    await new Promise<void>((resolve) => this.settled.push(resolve));
+    const interrupted = this.interrupted;
+    if (this.pending === 0 || interrupted?.aborted) return;
+    await new Promise<void>((resolve) => {
+      const settled = () => {
+        interrupted?.removeEventListener('abort', settled);
+        resolve();
+      };
+      this.settled.push(settled);
+      interrupted?.addEventListener('abort', settled, { once: true });
+    });
   }
 
   /** Writes to `name` unless it is gone; false when the stream asks to wait for 'drain'. */

@@ -74,7 +74,7 @@ export class Run {
     this.language = chooseLanguage(languageFlag(io.argv), io.env);
     // A failed write stops the run: the reason 'SIGPIPE' only ends what is under way, and the
     // failure reported is the write's (see finish).
-    this.output = new Output(io, () => this.interrupt.abort('SIGPIPE'));
+    this.output = new Output(io, () => this.interrupt.abort('SIGPIPE'), this.interrupt.signal);
   }
 
   get words(): Words {

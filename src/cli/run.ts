@@ -14,12 +14,18 @@ import { StalledError, UsageError } from '../errors.js';
  */
 export async function main(argv: readonly string[], version: () => string, command: 'mailv' | 'sendmail' = 'mailv'): Promise<number> {
   const signals = new ProcessSignals();
-  const status = await runMailv({ ...processIo(argv, version, signals), sendmail: command === 'sendmail' });
+  /** Whether the run made process.stdout (it is made when first used). */
+  const opened = { stdout: false };
+  const status = await runMailv({ ...processIo(argv, version, signals, opened), sendmail: command === 'sendmail' });
   if (signals.hungUp || status === signalStatus('SIGHUP')) await endByHangup();
+  // Stopped by a signal while standard output still holds what its reader never took (a dry run
+  // into a pipe nobody reads): Node would wait for that reader before it exits, for ever.
+  const stoppedBy = signals.handedOver;
+  if (stoppedBy !== undefined && status === signalStatus(stoppedBy) && opened.stdout && process.stdout.writableLength > 0) signals.end(stoppedBy);
   return status;
 }
 
-function processIo(argv: readonly string[], version: () => string, signals: ProcessSignals): AppIo {
+function processIo(argv: readonly string[], version: () => string, signals: ProcessSignals, opened: { stdout: boolean }): AppIo {
   return {
     argv,
     env: process.env,
@@ -30,7 +36,10 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
         return process.stdin;
       },
     },
-    stdout: standardOutput(1, () => process.stdout),
+    stdout: standardOutput(1, () => {
+      opened.stdout = true;
+      return process.stdout;
+    }),
     stderr: standardOutput(2, () => process.stderr),
     clock: { now: monotonicMs, date: () => new Date() },
     signals,
@@ -124,6 +133,8 @@ const STOP_SIGNALS: readonly StopSignal[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIG
 class ProcessSignals {
   /** SIGHUP was received: the terminal may be gone. */
   hungUp = false;
+  /** The stop signal handed over to the run, if one came. */
+  handedOver: StopSignal | undefined;
   /** Work that must not be cut short is running: a signal that would end mailv waits for it. */
   private holding = 0;
   private held: NodeJS.Signals | undefined;
@@ -149,6 +160,7 @@ class ProcessSignals {
       if (signal === 'SIGHUP') this.hungUp = true;
       if (!handedOver) {
         handedOver = true;
+        this.handedOver = signal as StopSignal;
         return onSignal(signal as StopSignal);
       }
       if (this.holding > 0) this.held ??= signal;
@@ -166,6 +178,11 @@ class ProcessSignals {
       process.kill(process.pid, signal);
     };
     return stop;
+  }
+
+  /** Ends the process by `signal` itself, its handlers removed, as a second signal would. */
+  end(signal: NodeJS.Signals): void {
+    this.endBy(signal);
   }
 
   /** Ends the process by `signal` itself, its handlers removed. */

@@ -107,3 +107,30 @@ describe('signals while a pipe is read', () => {
     }
   });
 });
+
+describe('signals while standard output is not read', () => {
+  it('a dry run into a pipe nobody reads: one signal ends it, said, by that signal', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const child = spawn(process.execPath, [MAILV, '--dry-run', '-s', 'unread', 'bob@example.org'], {
+        env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      // Standard output is never read: its pipe fills, and mailv waits for a reader that never reads.
+      child.stdout.pause();
+      const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('close', (code, by) => resolve({ code, signal: by })),
+      );
+      child.stdin.end(Buffer.alloc(4 * 1024 * 1024, 'line of a long message\n'));
+      // Waits until it has read the whole message and waits on its output.
+      for (let last = -1, now = octetsRead(child.pid!); now !== last || now < 4 * 1024 * 1024; last = now, now = octetsRead(child.pid!)) await sleep(100);
+      const sent = performance.now();
+      child.kill(signal);
+      const result = await ended;
+      assert.ok(performance.now() - sent < 5000, 'ended at the first signal');
+      assert.equal(result.signal, signal, `ended by ${signal} itself, as a shell reports it (128 + its number)`);
+      assert.equal(stderr, `mailv: interrupted by ${signal}\n`);
+      child.stdout.destroy();
+    }
+  });
+});

@@ -257,6 +257,7 @@ function STAGE_LIST(): readonly string[] {
     'rset',
     'quit',
     'output',
+    'run',
   ];
 }
 
