@@ -98,6 +98,21 @@ function installedCopy() {
   return { root, launcher, cacheDirectory, plain, send, caches, run, dryRun };
 }
 
+/**
+ * Starts the launcher of `copy` with `preload` required before it (Node's -r), its HOME the copy's;
+ * `closed` resolves with its status and what it wrote on standard error.
+ */
+function startPlanted(copy: ReturnType<typeof installedCopy>, preload: string, args: readonly string[]) {
+  const child = spawn(process.execPath, ['-r', preload, copy.launcher, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: copy.root, USER: 'tester' },
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const closed = once(child, 'close').then(([status]) => ({ status: status as number | null, stderr }));
+  return { stdin: child.stdin!, closed };
+}
+
 /** What the launcher's compile of the bundle made of its code cache, after a run of `args`. */
 interface CacheUse {
   rejected: boolean;
@@ -275,14 +290,9 @@ describe('the bundle', () => {
         '  return emit.call(this, event, ...rest);\n};\n',
     );
     try {
-      const child = spawn(process.execPath, ['-r', plant, copy.launcher, '-q', '--server', `127.0.0.1:${server.port}`, '-s', 'kept', 'bob@example.org'], {
-        env: { PATH: process.env['PATH'] ?? '', HOME: copy.root, USER: 'tester' },
-        stdio: ['pipe', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      child.stdin!.end('Hello, kept.\n');
-      const [status] = (await once(child, 'close')) as [number | null];
+      const run = startPlanted(copy, plant, ['-q', '--server', `127.0.0.1:${server.port}`, '-s', 'kept', 'bob@example.org']);
+      run.stdin.end('Hello, kept.\n');
+      const { status, stderr } = await run.closed;
       assert.equal(status, 70, stderr);
       const lines = stderr.trimEnd().split('\n');
       assert.match(lines[0]!, /^mailv: internal error: TypeError: planted in a data event\\x0a {4}at Socket\.emit \(/);
@@ -305,16 +315,11 @@ describe('the bundle', () => {
       'const push = process.stdin.push;\nprocess.stdin.push = function (chunk, ...rest) {\n' +
         '  const taken = push.call(this, chunk, ...rest);\n  if (chunk !== null) setImmediate(() => this.unref());\n  return taken;\n};\n',
     );
-    const child = spawn(process.execPath, ['-r', plant, copy.launcher, '-q', '--server', '127.0.0.1:9', '-s', 'stalled', 'bob@example.org'], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: copy.root, USER: 'tester' },
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const run = startPlanted(copy, plant, ['-q', '--server', '127.0.0.1:9', '-s', 'stalled', 'bob@example.org']);
     // Written, and the pipe left open: the run reads this, then waits for the rest.
-    child.stdin!.write('Hello, stalled.\n');
-    const [status] = (await once(child, 'close')) as [number | null];
-    child.stdin!.destroy();
+    run.stdin.write('Hello, stalled.\n');
+    const { status, stderr } = await run.closed;
+    run.stdin.destroy();
     assert.equal(status, 70, stderr);
     assert.equal(
       stderr,
