@@ -68,6 +68,8 @@ export class Run {
   stdinIsFile = false;
   /** The first exception nothing caught: once it came, it is the run's failure. */
   private fault: { readonly error: unknown } | undefined;
+  /** The fault has been said: nothing recorded after it takes its place. */
+  private faultSaid = false;
 
   constructor(readonly io: AppIo) {
     this.started = io.clock.now();
@@ -135,16 +137,27 @@ export class Run {
    */
   faulted(error: unknown): void {
     if (this.fault !== undefined) return;
-    this.fail(error);
     this.fault = { error };
-    // No signal came: the reason only ends what is under way, and what the run reports is the fault.
+    // What is under way ends first (a prompt pending at the terminal is cleared), then the fault is
+    // said. No signal came: the reason only ends what is under way; what the run reports is the fault.
     this.interrupt.abort('SIGABRT');
+    try {
+      this.report(error);
+    } catch (telling) {
+      // A thrown value that throws at every look cannot be told: what telling it threw is told instead.
+      this.report(telling);
+    }
+    this.faultSaid = true;
   }
 
   /** Prints the one line that says what went wrong, keeps it for --json; returns the exit status. */
   fail(error: unknown): number {
-    // What fails after a fault is its consequence: the fault was said, and is the run's failure.
+    // What fails after a fault is its consequence: the fault is said, and is the run's failure.
     if (this.fault !== undefined) return ExitCode.SOFTWARE;
+    return this.report(error);
+  }
+
+  private report(error: unknown): number {
     // A failure may come with no event after it: the spinner would stay, and keep the process alive.
     this.spinner?.clear();
     const message = this.record(error);
@@ -175,7 +188,7 @@ export class Run {
 
   /** Keeps what went wrong for --json without printing it (it was told already); returns its words. */
   record(error: unknown): string {
-    if (this.fault !== undefined) return this.failure!.message;
+    if (this.faultSaid) return this.failure!.message;
     const message = describeError(error, this.words);
     this.failure = error instanceof MailvError ? { code: error.code, stage: error.stage, message } : { code: 'MAILV_INTERNAL', stage: undefined, message };
     this.failureFact = error instanceof MailvError ? { fact: error.fact, stage: error.stage } : { fact: internalFailure(error), stage: undefined };
@@ -187,7 +200,7 @@ export class Run {
    * unsaid: the lines before said it. Returns its words.
    */
   recordFact(fact: ErrorFact, stage: Stage | undefined): string {
-    if (this.fault !== undefined) return this.failure!.message;
+    if (this.faultSaid) return this.failure!.message;
     const message = describeFact(fact, this.words);
     this.failure = { code: fact.code, stage, message };
     this.failureFact = { fact, stage };

@@ -14,18 +14,23 @@ import { StalledError, UsageError } from '../errors.js';
  */
 export async function main(argv: readonly string[], version: () => string, command: 'mailv' | 'sendmail' = 'mailv'): Promise<number> {
   const signals = new ProcessSignals();
-  /** Whether the run made process.stdout (it is made when first used). */
-  const opened = { stdout: false };
-  const status = await runMailv({ ...processIo(argv, version, signals, opened), sendmail: command === 'sendmail' });
+  /** Whether the run made process.stdout (made when first used), and whether a fault was handed to it. */
+  const seen = { stdout: false, fault: false };
+  const status = await runMailv({ ...processIo(argv, version, signals, seen), sendmail: command === 'sendmail' });
   if (signals.hungUp || status === signalStatus('SIGHUP')) await endByHangup();
-  // Stopped by a signal while standard output still holds what its reader never took (a dry run
-  // into a pipe nobody reads): Node would wait for that reader before it exits, for ever.
-  const stoppedBy = signals.handedOver;
-  if (stoppedBy !== undefined && status === signalStatus(stoppedBy) && opened.stdout && process.stdout.writableLength > 0) signals.end(stoppedBy);
+  // Stopped while standard output still holds what its reader never took (a dry run into a pipe
+  // nobody reads): Node would wait for that reader before it exits, for ever, and process.stdout
+  // cannot be closed. Stopped by a signal, mailv ends by it, as a second one would; stopped by a
+  // fault, it ends once the launcher has set the status, what is left unread dropped.
+  if (seen.stdout && process.stdout.writableLength > 0) {
+    const stoppedBy = signals.handedOver;
+    if (stoppedBy !== undefined && status === signalStatus(stoppedBy)) signals.end(stoppedBy);
+    else if (seen.fault) setImmediate(() => process.exit());
+  }
   return status;
 }
 
-function processIo(argv: readonly string[], version: () => string, signals: ProcessSignals, opened: { stdout: boolean }): AppIo {
+function processIo(argv: readonly string[], version: () => string, signals: ProcessSignals, seen: { stdout: boolean; fault: boolean }): AppIo {
   return {
     argv,
     env: process.env,
@@ -37,13 +42,19 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
       },
     },
     stdout: standardOutput(1, () => {
-      opened.stdout = true;
+      seen.stdout = true;
       return process.stdout;
     }),
     stderr: standardOutput(2, () => process.stderr),
     clock: { now: monotonicMs, date: () => new Date() },
     signals,
-    faults: { watch: watchFaults },
+    faults: {
+      watch: (onFault) =>
+        watchFaults((error) => {
+          seen.fault = true;
+          onFault(error);
+        }),
+    },
     openStepper: async (signal, language) => (await import('./step-prompt.js')).openStepper(signal, language),
     host: { name: () => hostname(), user: accountName },
   };

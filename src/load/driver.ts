@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { AuthError, CapabilityError, SmtpReplyError, TransportError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, STOP_SIGNALS, type StopSignal } from '../exit-codes.js';
 import type { SessionEvent } from '../events.js';
 import type { ComposedMessage } from '../message/compose.js';
 import type { Capabilities } from '../smtp/capabilities.js';
@@ -75,8 +75,10 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: In
     return worker(server, plan, issuer, tally, flight, take, newWitness, signal);
   });
   await Promise.all(workers);
-  // The run aborts with the signal's name as its reason (see src/app/run.ts).
-  const interruptedBy = signal?.aborted ? (signal.reason as NodeJS.Signals) : undefined;
+  // The run aborts with the signal's name as its reason (see src/app/run.ts); a fault of mailv's
+  // own aborts it too, with a reason no stop signal has, and is told by the run, not here.
+  const reason = signal?.aborted ? (signal.reason as StopSignal) : undefined;
+  const interruptedBy = reason !== undefined && STOP_SIGNALS.includes(reason) ? reason : undefined;
   return tally.report(plan.count, performance.now() - started, started, interruptedBy);
 }
 

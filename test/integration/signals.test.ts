@@ -3,7 +3,7 @@
 // left behind.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -132,5 +132,30 @@ describe('signals while standard output is not read', () => {
       assert.equal(stderr, `mailv: interrupted by ${signal}\n`);
       child.stdout.destroy();
     }
+  });
+
+  it('a fault of its own while its output waits for a reader that never reads: 70 at once, said in one line', async () => {
+    // The fault comes once standard output is full: thrown at the next turn after a write it refused.
+    const plant = join(freshHome(), 'plant.cjs');
+    writeFileSync(
+      plant,
+      'const write = process.stdout.write;\nlet planted = false;\nprocess.stdout.write = function (...rest) {\n' +
+        "  const taken = write.apply(this, rest);\n  if (!taken && !planted) { planted = true; setImmediate(() => { throw new Error('planted while output waits'); }); }\n" +
+        '  return taken;\n};\n',
+    );
+    const child = spawn(process.execPath, ['-r', plant, MAILV, '--dry-run', '-s', 'unread', 'bob@example.org'], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), USER: 'tester' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stdout.pause();
+    const started = performance.now();
+    const ended = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.stdin.end(Buffer.alloc(4 * 1024 * 1024, 'line of a long message\n'));
+    const code = await ended;
+    child.stdout.destroy();
+    assert.equal(code, 70, stderr);
+    assert.ok(performance.now() - started < 10_000, 'ended without its reader');
+    assert.match(stderr, /^mailv: internal error: Error: planted while output waits\\x0a [^\n]*\n$/);
   });
 });

@@ -208,6 +208,37 @@ describe('in a real terminal (tmux)', () => {
     }
   });
 
+  it('a fault of its own at the --step prompt: the prompt cleared, then one line, 70, the message kept', async () => {
+    const server = await startScriptedServer();
+    const dir = freshHome();
+    const body = join(dir, 'body');
+    writeFileSync(body, 'the faulted body\n');
+    // Thrown at the next turn once the prompt is on the terminal: a fault of mailv's own, planted.
+    const plant = join(dir, 'plant.cjs');
+    writeFileSync(
+      plant,
+      "const fs = require('node:fs');\nconst writeSync = fs.writeSync;\nlet planted = false;\n" +
+        'fs.writeSync = function (fd, text, ...rest) {\n  const written = writeSync.call(this, fd, text, ...rest);\n' +
+        "  if (!planted && typeof text === 'string' && text.includes('[q] quit')) { planted = true; setImmediate(() => { throw new Error('planted at the prompt'); }); }\n" +
+        '  return written;\n};\n',
+    );
+    try {
+      const home = shellInTmux(
+        'step-fault',
+        ['--step', '--no-color', '--server', `127.0.0.1:${server.port}`, '-s', 'faulted', 'bob@example.org'],
+        (mailv) => `NODE_OPTIONS='--require ${plant}' ${mailv} < '${body}'; echo "[exit $?]"; sleep 30`,
+      );
+      const done = await waitForScreen('step-fault', /\[exit \d+\]/);
+      assert.match(done, /^mailv: internal error: Error: planted at the prompt\\x0a/m, 'the fault on a line of its own');
+      assert.doesNotMatch(done, /\[q\] quit.*internal error/, 'not after the prompt');
+      assert.match(done, /^mailv: the message was saved in .*dead\.letter\n\[exit 70\]/m);
+      assert.equal(deadLetter(home).body, 'the faulted body\n\n');
+      assert.deepEqual(server.commands, [], 'nothing sent');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('SIGHUP while a message is typed: (Interrupt), 129, the typed lines kept', async () => {
     const home = shellInTmux('sighup', ['--server', `127.0.0.1:${slow.port}`, 'bob@example.org'], (mailv) => `${mailv}; echo "[exit $?]"; sleep 30`);
     await waitForScreen('sighup', /Subject:/);
