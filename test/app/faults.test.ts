@@ -65,4 +65,27 @@ describe('an exception nothing caught', () => {
       await server.close();
     }
   });
+
+  it('a thrown value that cannot be looked at: what looking at it threw is said instead, 70', async () => {
+    const faults = new FaultSender();
+    const server = await startScriptedServer({
+      replies: {
+        EHLO: () => {
+          const { proxy, revoke } = Proxy.revocable({}, {});
+          revoke();
+          setImmediate(() => faults.raise(proxy));
+          return { silent: true };
+        },
+      },
+    });
+    try {
+      const run = await runApp(['-q', '--server', `127.0.0.1:${server.port}`, '-s', 'kept', 'bob@example.org'], { input: 'Hello.\n', faults });
+      assert.equal(run.status, 70, run.stderr);
+      const lines = run.stderr.trimEnd().split('\n');
+      assert.match(lines[0]!, /^mailv: internal error: TypeError: Cannot perform '[^']+' on a proxy that has been revoked/);
+      assert.equal(lines[1], `mailv: the message was saved in ${join(run.home, 'dead.letter')}`);
+    } finally {
+      await server.close();
+    }
+  });
 });
