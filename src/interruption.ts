@@ -73,13 +73,10 @@ export class Interrupter implements InterruptSignal {
   }
 }
 
-/** `signal` as an AbortSignal, for Node's APIs: an interrupter's own, or the AbortSignal it is. */
+/**
+ * `signal` as an AbortSignal, for Node's APIs: an interrupter's own, or the AbortSignal it is (an
+ * InterruptSignal is one or the other).
+ */
 export function abortSignalOf(signal: InterruptSignal): AbortSignal {
-  if (signal instanceof Interrupter) return signal.abortSignal();
-  if (signal instanceof AbortSignal) return signal;
-  // Another kind of InterruptSignal (mailv has none): an AbortSignal that follows it.
-  const controller = new AbortController();
-  if (signal.aborted) controller.abort(signal.reason);
-  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
-  return controller.signal;
+  return signal instanceof Interrupter ? signal.abortSignal() : (signal as AbortSignal);
 }

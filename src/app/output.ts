@@ -27,7 +27,7 @@ export class Output {
     /** Called once, at the first failure: the run stops. */
     private readonly onFailure: (failure: LocalIoError) => void,
     /** The run's interruption: a stopped run no longer waits for a reader that does not read. */
-    private readonly interrupted?: InterruptSignal,
+    private readonly interrupted: InterruptSignal,
   ) {}
 
   /** Text on standard output (the transcript, JSON lines, a plan). */
@@ -110,14 +110,14 @@ export class Output {
   /** Resolves once every write has been taken or has failed, so that the run knows how it went. */
   async settle(): Promise<void> {
     const interrupted = this.interrupted;
-    if (this.pending === 0 || interrupted?.aborted) return;
+    if (this.pending === 0 || interrupted.aborted) return;
     await new Promise<void>((resolve) => {
       const settled = () => {
-        interrupted?.removeEventListener('abort', settled);
+        interrupted.removeEventListener('abort', settled);
         resolve();
       };
       this.settled.push(settled);
-      interrupted?.addEventListener('abort', settled, { once: true });
+      interrupted.addEventListener('abort', settled, { once: true });
     });
   }
 

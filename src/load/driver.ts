@@ -2,7 +2,6 @@
 // with mailv's own session. No event reaches a transcript: each is only counted and timed. Every
 // failure is counted and the run goes on (unless `stopOnError`); a connection that failed is
 // replaced by a new one. Messages are handed out by an Issuer (src/load/issue.ts: --rate, stops).
-import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { AuthError, CapabilityError, SmtpReplyError, TransportError } from '../errors.js';
 import { ExitCode, STOP_SIGNALS, type StopSignal } from '../exit-codes.js';
@@ -51,9 +50,6 @@ export interface OpenConnection {
 }
 
 export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: InterruptSignal): Promise<LoadReport> {
-  // Each open connection listens for the interrupt: C of them at once are no leak (an interrupter
-  // keeps its listeners in a set, and warns of none).
-  if (signal instanceof AbortSignal) setMaxListeners(2 * plan.concurrency + 10, signal);
   const started = performance.now();
   const issuer = new Issuer(plan.count, plan.rate, started, signal);
   const tally = new Tally(plan.count, () => issuer.stop(), plan.stopOnError === true);

@@ -8,18 +8,25 @@ import { describe, it } from 'node:test';
 import { FaultSender, runApp } from '../helpers/app.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 
+/**
+ * A server that takes EHLO and never answers: the session waits, and `thrown()` is raised as a fault
+ * meanwhile.
+ */
+function faultAtEhlo(faults: FaultSender, thrown: () => unknown) {
+  return startScriptedServer({
+    replies: {
+      EHLO: () => {
+        setImmediate(() => faults.raise(thrown()));
+        return { silent: true };
+      },
+    },
+  });
+}
+
 describe('an exception nothing caught', () => {
   it('during a session: 70, said once, the session ended and the message kept in dead.letter', async () => {
     const faults = new FaultSender();
-    // The server takes EHLO and never answers: the session waits, and the fault comes meanwhile.
-    const server = await startScriptedServer({
-      replies: {
-        EHLO: () => {
-          setImmediate(() => faults.raise(new TypeError('planted in a handler')));
-          return { silent: true };
-        },
-      },
-    });
+    const server = await faultAtEhlo(faults, () => new TypeError('planted in a handler'));
     try {
       const run = await runApp(['-q', '--server', `127.0.0.1:${server.port}`, '-s', 'kept', 'bob@example.org'], { input: 'Hello, kept.\n', faults });
       assert.equal(run.status, 70, run.stderr);
@@ -68,15 +75,10 @@ describe('an exception nothing caught', () => {
 
   it('a thrown value that cannot be looked at: what looking at it threw is said instead, 70', async () => {
     const faults = new FaultSender();
-    const server = await startScriptedServer({
-      replies: {
-        EHLO: () => {
-          const { proxy, revoke } = Proxy.revocable({}, {});
-          revoke();
-          setImmediate(() => faults.raise(proxy));
-          return { silent: true };
-        },
-      },
+    const server = await faultAtEhlo(faults, () => {
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      return proxy;
     });
     try {
       const run = await runApp(['-q', '--server', `127.0.0.1:${server.port}`, '-s', 'kept', 'bob@example.org'], { input: 'Hello.\n', faults });
