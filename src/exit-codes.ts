@@ -26,6 +26,10 @@ export const STOP_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM'] as const;
 
 export type StopSignal = (typeof STOP_SIGNALS)[number];
 
+export function isStopSignal(value: unknown): value is StopSignal {
+  return (STOP_SIGNALS as readonly unknown[]).includes(value);
+}
+
 /** The status of a run stopped by `signal`: 128 + its number, as a shell reports it. */
 export function signalStatus(signal: NodeJS.Signals): number {
   return 128 + constants.signals[signal];

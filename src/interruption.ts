@@ -6,7 +6,15 @@
 // mailv uses, so that a real AbortSignal is one too; Node's own APIs that take an AbortSignal get
 // one from abortSignalOf().
 
-/** The part of AbortSignal mailv's work listens to. `reason` is the stop signal's name. */
+/**
+ * The reason a run's work is interrupted with when no stop signal came, named as the kernel names
+ * such an end: a write that failed (SIGPIPE), a fault of mailv's own (SIGABRT). It only ends what is
+ * under way; the run says the failure itself.
+ */
+export const WRITE_FAILED = 'SIGPIPE';
+export const FAULTED = 'SIGABRT';
+
+/** The part of AbortSignal mailv's work listens to. `reason` is the stop signal's name, or one of the two above. */
 export interface InterruptSignal {
   readonly aborted: boolean;
   readonly reason: unknown;

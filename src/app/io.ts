@@ -6,9 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Stepper } from '../cli/step-prompt.js';
 import type { Language } from '../words/language.js';
 import type { InterruptSignal } from '../interruption.js';
-
-/** The signals that stop a run the way any failure does: hangup, Ctrl-C, Ctrl-\, kill. */
-export type StopSignal = 'SIGHUP' | 'SIGINT' | 'SIGQUIT' | 'SIGTERM';
+import type { StopSignal } from '../exit-codes.js';
 
 /** What standard input is, which decides how the message is read. */
 export type InputKind =

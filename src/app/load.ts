@@ -115,10 +115,13 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
   if (report.status === ExitCode.OK) return ExitCode.OK;
   // As after any send that did not get through: one line on standard error, --json's result says
   // why, and a message that reached nobody at all is kept (once, as read: not one copy a try).
+  // Cut short by mailv's own failure, the run says that failure itself (see Run.faulted and finish).
   const status =
-    report.interrupted !== undefined
-      ? run.failWith({ code: 'MAILV_INTERRUPTED', signal: report.interrupted.signal }, report.status)
-      : run.failWith({ code: 'MAILV_LOAD_FAILED', failed: report.failed, count: report.count, decidedBy: report.decidedBy! }, report.status);
+    report.cutShort !== undefined
+      ? report.status
+      : report.interrupted !== undefined
+        ? run.failWith({ code: 'MAILV_INTERRUPTED', signal: report.interrupted.signal }, report.status)
+        : run.failWith({ code: 'MAILV_LOAD_FAILED', failed: report.failed, count: report.count, decidedBy: report.decidedBy! }, report.status);
   if (!report.reachedSomeone) await keepDeadLetter(run, prepared, false);
   return status;
 }

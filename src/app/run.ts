@@ -14,10 +14,11 @@ import { sanitize } from '../text/sanitize.js';
 import type { Words } from '../words/catalogue.js';
 import { describeError, describeFact, describeNote, wordsFor } from '../words/describe.js';
 import { chooseLanguage, type Language } from '../words/language.js';
-import type { AppIo, StopSignal } from './io.js';
+import type { AppIo } from './io.js';
+import type { StopSignal } from '../exit-codes.js';
 import { Output } from './output.js';
 import { internalFailure } from '../internal-failure.js';
-import { Interrupter } from '../interruption.js';
+import { FAULTED, Interrupter, WRITE_FAILED } from '../interruption.js';
 
 /** A consumer of the run's events besides the transcript: it gets each with its time, and is closed once. */
 export interface EventSink {
@@ -74,9 +75,9 @@ export class Run {
   constructor(readonly io: AppIo) {
     this.started = io.clock.now();
     this.language = chooseLanguage(languageFlag(io.argv), io.env);
-    // A failed write stops the run: the reason 'SIGPIPE' only ends what is under way, and the
-    // failure reported is the write's (see finish).
-    this.output = new Output(io, () => this.interrupt.abort('SIGPIPE'), this.interrupt.signal);
+    // A failed write stops the run: the reason only ends what is under way, and the failure
+    // reported is the write's (see finish).
+    this.output = new Output(io, () => this.interrupt.abort(WRITE_FAILED), this.interrupt.signal);
   }
 
   get words(): Words {
@@ -140,7 +141,7 @@ export class Run {
     this.fault = { error };
     // What is under way ends first (a prompt pending at the terminal is cleared), then the fault is
     // said. No signal came: the reason only ends what is under way; what the run reports is the fault.
-    this.interrupt.abort('SIGABRT');
+    this.interrupt.abort(FAULTED);
     try {
       this.report(error);
     } catch (telling) {

@@ -3,9 +3,9 @@
 // terminal, runs it, and returns its exit status for the launcher to set.
 import { fstatSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import type { AppIo, InputKind, StandardOutput, StopSignal } from '../app/io.js';
+import type { AppIo, InputKind, StandardOutput } from '../app/io.js';
 import { runMailv } from '../app/main.js';
-import { ExitCode, signalStatus } from '../exit-codes.js';
+import { ExitCode, STOP_SIGNALS, type StopSignal, signalStatus } from '../exit-codes.js';
 import { StalledError, UsageError } from '../errors.js';
 
 /**
@@ -133,8 +133,6 @@ function watchFaults(onFault: (error: unknown) => void): () => void {
     process.off('beforeExit', onStall);
   };
 }
-
-const STOP_SIGNALS: readonly StopSignal[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM'];
 
 /**
  * SIGHUP, SIGINT, SIGQUIT and SIGTERM, while the application watches them: the first is handed

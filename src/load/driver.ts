@@ -4,7 +4,7 @@
 // replaced by a new one. Messages are handed out by an Issuer (src/load/issue.ts: --rate, stops).
 import { performance } from 'node:perf_hooks';
 import { AuthError, CapabilityError, SmtpReplyError, TransportError } from '../errors.js';
-import { ExitCode, STOP_SIGNALS, type StopSignal } from '../exit-codes.js';
+import { ExitCode, isStopSignal } from '../exit-codes.js';
 import type { SessionEvent } from '../events.js';
 import type { ComposedMessage } from '../message/compose.js';
 import type { Capabilities } from '../smtp/capabilities.js';
@@ -17,7 +17,7 @@ import { PhaseClock } from './phases.js';
 import { Flight, elsewhere } from './flight.js';
 import { Tally } from './tally.js';
 import { WitnessBuffer, type Witness } from './witness.js';
-import type { InterruptSignal } from '../interruption.js';
+import { FAULTED, WRITE_FAILED, type InterruptSignal } from '../interruption.js';
 
 export interface LoadPlan {
   readonly count: number;
@@ -72,10 +72,10 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: In
   });
   await Promise.all(workers);
   // The run aborts with the signal's name as its reason (see src/app/run.ts); a fault of mailv's
-  // own aborts it too, with a reason no stop signal has, and is told by the run, not here.
-  const reason = signal?.aborted ? (signal.reason as StopSignal) : undefined;
-  const interruptedBy = reason !== undefined && STOP_SIGNALS.includes(reason) ? reason : undefined;
-  return tally.report(plan.count, performance.now() - started, started, interruptedBy);
+  // own, or a failed write, aborts it too, with a reason of its own, and is told by the run.
+  const reason = signal?.aborted ? signal.reason : undefined;
+  const cutShortBy = reason === FAULTED ? 'fault' : reason === WRITE_FAILED ? 'output' : undefined;
+  return tally.report(plan.count, performance.now() - started, started, isStopSignal(reason) ? reason : cutShortBy);
 }
 
 /** One connection after another, each carrying up to perConnection messages, until none is left. */

@@ -53,6 +53,9 @@ export interface LoadTarget {
  */
 export type LoadStop = 'stop-on-error' | 'login-refused';
 
+/** What of mailv's own cut a run short: an exception nothing caught, or a write that failed. */
+export type CutShortBy = 'fault' | 'output';
+
 export interface LoadReport {
   readonly count: number;
   readonly accepted: number;
@@ -117,6 +120,12 @@ export interface LoadReport {
   readonly stopped: { readonly failure: LoadFailure; readonly unsent: number; readonly by: LoadStop } | undefined;
   /** A signal (^C) cut the run short: which, and how many messages were never started. */
   readonly interrupted: { readonly signal: NodeJS.Signals; readonly unsent: number } | undefined;
+  /**
+   * A failure of mailv's own cut the run short (a fault, or standard output that could not be
+   * written), which the run says itself: the messages then under way, neither accepted nor
+   * refused (the server may have taken some), and those never started. Not counted as failed.
+   */
+  readonly cutShort: { readonly by: CutShortBy; readonly unconfirmed: number; readonly unsent: number } | undefined;
   /** --direct: where the load went. */
   readonly target?: LoadTarget | undefined;
 }

@@ -3,8 +3,8 @@
 // stop at the first loss.
 import { performance } from 'node:perf_hooks';
 import { AuthError, InterruptedError, MailvError } from '../errors.js';
-import { ExitCode, signalStatus } from '../exit-codes.js';
-import type { LoadFailure, LoadProgress, LoadReport, LoadStop } from './facts.js';
+import { ExitCode, isStopSignal, signalStatus } from '../exit-codes.js';
+import type { CutShortBy, LoadFailure, LoadProgress, LoadReport, LoadStop } from './facts.js';
 import type { Elsewhere, Flight } from './flight.js';
 import { Samples } from './stats.js';
 
@@ -26,6 +26,8 @@ export class Tally {
   lastAcceptedAt: number | undefined;
   refused = 0;
   deferred = 0;
+  /** Messages under way when a failure of mailv's own cut the run short: neither accepted nor failed. */
+  unconfirmed = 0;
   connections = 0;
   /** Messages whose envelope left on a connection lost before their content, until they go again. */
   private readonly lostEnvelopes = new Set<number>();
@@ -141,6 +143,12 @@ export class Tally {
   fail(error: unknown, own?: Flight): void {
     const fact = error instanceof MailvError ? error.fact : undefined;
     if (fact === undefined) throw error;
+    // Cut short by a fault of mailv's own or a failed write, not by the server nor a signal: the
+    // server's verdict on it is unknown, and the run says what cut it short.
+    if (error instanceof InterruptedError && !isStopSignal(error.signal)) {
+      this.unconfirmed++;
+      return;
+    }
     const status = error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
     this.record({ kind: 'error', error: fact }, status, own);
     // A login refused for good (not a 454) would be refused on every connection: said as such,
@@ -175,9 +183,15 @@ export class Tally {
     }
   }
 
-  /** The report of a run of `count` messages; `interruptedBy`: the signal that cut it short, if one did. */
-  report(count: number, elapsedMs: number, startedAt: number, interruptedBy?: NodeJS.Signals): LoadReport {
-    const finished = this.accepted + this.failed;
+  /**
+   * The report of a run of `count` messages; `interruptedBy`: the signal that cut it short, or the
+   * failure of mailv's own, if one did.
+   */
+  report(count: number, elapsedMs: number, startedAt: number, interruptedBy?: NodeJS.Signals | CutShortBy): LoadReport {
+    const unsent = count - this.accepted - this.failed - this.unconfirmed;
+    const signal = interruptedBy === 'fault' || interruptedBy === 'output' ? undefined : interruptedBy;
+    // A fault after the last message was through cut nothing short.
+    const cutShortBy = signal === undefined && unsent + this.unconfirmed > 0 ? (interruptedBy as CutShortBy | undefined) : undefined;
     const byLogin = this.stopped?.by === 'login-refused' ? this.stopped : undefined;
     return {
       count,
@@ -213,14 +227,19 @@ export class Tally {
       // for good gives its own status (77: the credentials are what to fix); --stop-on-error stops at
       // the first failure, but a message already under way may fail for good after it, and the status
       // must still say whether trying again can help: the worst failure's, as without the flag.
-      status: interruptedBy === undefined ? (byLogin?.status ?? this.status) : signalStatus(interruptedBy),
+      // Cut short by mailv's own failure, the run's status is that failure's, whatever the messages met.
+      status: signal !== undefined ? signalStatus(signal) : cutShortBy !== undefined ? CUT_SHORT_STATUS[cutShortBy] : (byLogin?.status ?? this.status),
       decidedBy: byLogin?.failure ?? this.deciding,
       reachedSomeone: this.reachedSomeone,
-      stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent: count - finished, by: this.stopped.by },
-      interrupted: interruptedBy === undefined ? undefined : { signal: interruptedBy, unsent: count - finished },
+      stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent, by: this.stopped.by },
+      interrupted: signal === undefined ? undefined : { signal, unsent },
+      cutShort: cutShortBy === undefined ? undefined : { by: cutShortBy, unconfirmed: this.unconfirmed, unsent },
     };
   }
 }
+
+/** The status of a run cut short by mailv's own failure: an internal error's, or an output error's. */
+const CUT_SHORT_STATUS: Readonly<Record<CutShortBy, number>> = { fault: ExitCode.SOFTWARE, output: ExitCode.IOERR };
 
 /**
  * The worse of two statuses: any failure is worse than success; a permanent one (69, 67, 76…) is

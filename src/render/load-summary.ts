@@ -22,6 +22,7 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   if (report.stopped !== undefined)
     lines.push(load.stopped(report.stopped.unsent, sanitize(describeLoadFailure(report.stopped.failure, words)), report.stopped.by));
   if (report.interrupted !== undefined) lines.push(load.interrupted(report.interrupted.signal, report.interrupted.unsent));
+  if (report.cutShort !== undefined) lines.push(load.cutShort(report.cutShort.by, report.cutShort.unconfirmed, report.cutShort.unsent));
   const rows = PHASES.flatMap((phase) => {
     const summary = report[phase];
     return summary === undefined ? [] : [[load.phase[phase], summary] as const];
@@ -89,6 +90,7 @@ export function loadSummaryJson(report: LoadReport): string {
       })),
       stopped: report.stopped === undefined ? null : { unsent: report.stopped.unsent, by: report.stopped.by, ...failureJson(report.stopped.failure) },
       interrupted: report.interrupted ?? null,
+      cutShort: report.cutShort ?? null,
       target: report.target ?? null,
       status: report.status,
     }),

@@ -1,5 +1,5 @@
 // The shape of the words of a load run's summary (--count). Figures arrive formatted.
-import type { LoadStop } from '../load/facts.js';
+import type { CutShortBy, LoadStop } from '../load/facts.js';
 
 /** What a failure's first coming was read among: messages accepted, other connections open, messages under way on them. */
 export interface FailureContext {
@@ -23,6 +23,11 @@ export interface LoadWords {
   readonly stopped: (unsent: number, what: string, by: LoadStop) => string;
   /** A signal (`SIGINT`) cut the run short; `unsent` messages were never started. */
   readonly interrupted: (signal: string, unsent: number) => string;
+  /**
+   * A failure of mailv's own (`by`) cut the run short: `unconfirmed` messages were under way, with
+   * no verdict, and `unsent` were never started.
+   */
+  readonly cutShort: (by: CutShortBy, unconfirmed: number, unsent: number) => string;
   /** --direct: the MX host loaded, the first of the plan that accepted a connection. */
   readonly target: (host: string, address: string, port: number) => string;
   /** The live line on a terminal while the run goes on; figures arrive formatted. */

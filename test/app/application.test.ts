@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../dist/errors.js';
 import { runApp, SignalSender } from '../helpers/app.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
+import { loadLines } from '../helpers/load-summary.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
 import { scriptedOnOnePort } from '../helpers/loopback-port.js';
 
@@ -205,6 +206,24 @@ describe('the application in memory', () => {
     const run = await runApp(['-q', '-v', 'bob@example.org'], { failing: { output: 'stderr', errno: 'ENOSPC' } });
     assert.equal(run.status, 74);
     assert.equal(run.stdout, '');
+  });
+
+  it('a load run whose standard error fails before it starts: 74, nothing sent, the run cut short and the message kept', async () => {
+    const server = await startScriptedServer({});
+    try {
+      const argv = ['--json', '--server', `127.0.0.1:${server.port}`, '--count', '5', '--per-connection', '1', '-s', 'x', 'bob@example.org'];
+      // The empty body's note is the first write to standard error, and it fails.
+      const run = await runApp(argv, { input: '', failing: { output: 'stderr', errno: 'ENOSPC' } });
+      assert.equal(run.status, 74);
+      const { summary, result, deadLetter } = loadLines(run.stdout);
+      assert.deepEqual(summary.cutShort, { by: 'output', unconfirmed: 0, unsent: 5 });
+      assert.deepEqual([summary.failed, summary.connections, server.commands.length], [0, 0, 0]);
+      assert.equal(result.code, 'MAILV_OUTPUT_FAILED');
+      assert.ok(deadLetter, run.stdout);
+      assert.ok(existsSync(join(run.home, 'dead.letter')));
+    } finally {
+      await server.close();
+    }
   });
 
   it('a stop signal ends the run as a failure: 130, the message kept', async () => {

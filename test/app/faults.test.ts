@@ -2,10 +2,11 @@
 // mailv's own: the run ends with 70, says so in one line, and keeps the message as after any
 // failure, instead of Node printing it and ending the process with 1, the message lost.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FaultSender, runApp } from '../helpers/app.js';
+import { loadLines } from '../helpers/load-summary.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 
 /**
@@ -88,6 +89,47 @@ describe('an exception nothing caught', () => {
       assert.equal(lines[1], `mailv: the message was saved in ${join(run.home, 'dead.letter')}`);
     } finally {
       await server.close();
+    }
+  });
+
+  it('in a load run: the run is cut short, the message under way neither accepted nor failed, 70', async () => {
+    for (const [faultAt, accepted, deadLetter] of [
+      [3, 2, false],
+      [1, 0, true],
+    ] as const) {
+      const faults = new FaultSender();
+      // One message a connection: connection `faultAt` raises the fault at its message's end and never answers it.
+      const server = await startScriptedServer({
+        perConnection: (index) =>
+          index === faultAt
+            ? {
+                replies: {
+                  '.': () => {
+                    setImmediate(() => faults.raise(new TypeError('planted under load')));
+                    return { silent: true };
+                  },
+                },
+              }
+            : {},
+      });
+      try {
+        const argv = ['--json', '--server', `127.0.0.1:${server.port}`, '--count', '5', '--per-connection', '1', '-s', 'x', 'bob@example.org'];
+        const run = await runApp(argv, { input: 'Hello.\n', faults });
+        assert.equal(run.status, 70, run.stderr);
+        const { summary, result } = loadLines(run.stdout);
+        assert.deepEqual(
+          { accepted: summary.accepted, failed: summary.failed, cutShort: summary.cutShort, interrupted: summary.interrupted, failures: summary.failures },
+          { accepted, failed: 0, cutShort: { by: 'fault', unconfirmed: 1, unsent: 5 - accepted - 1 }, interrupted: null, failures: [] },
+        );
+        assert.equal(result.code, 'MAILV_INTERNAL');
+        const lines = run.stderr.trimEnd().split('\n');
+        assert.match(lines[0]!, /^mailv: internal error: TypeError: planted under load\\x0a/);
+        // Kept only when no message reached anyone, as after any load run that failed.
+        assert.equal(lines.length, deadLetter ? 2 : 1, run.stderr);
+        assert.equal(existsSync(join(run.home, 'dead.letter')), deadLetter);
+      } finally {
+        await server.close();
+      }
     }
   });
 });

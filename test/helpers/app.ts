@@ -3,7 +3,8 @@
 // collected (or failing as a full disk does), no terminal, a signal source the test fires.
 import { EventEmitter } from 'node:events';
 import { Readable, Writable } from 'node:stream';
-import type { AppIo, InputKind, StandardOutput, StopSignal } from '../../dist/app/io.js';
+import type { AppIo, InputKind, StandardOutput } from '../../dist/app/io.js';
+import type { StopSignal } from '../../dist/exit-codes.js';
 import { runMailv } from '../../dist/app/main.js';
 import { freshHome } from './cli.js';
 

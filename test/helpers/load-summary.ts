@@ -42,6 +42,7 @@ export interface LoadSummary {
   }[];
   stopped: { unsent: number; by: 'stop-on-error' | 'login-refused'; code: string; recipient?: string; reply: string | null } | null;
   interrupted: { signal: string; unsent: number } | null;
+  cutShort: { by: 'fault' | 'output'; unconfirmed: number; unsent: number } | null;
   target: { host: string; address: string; port: number } | null;
   status: number;
 }

@@ -44,6 +44,7 @@ const report: LoadReport = {
   reachedSomeone: false,
   stopped: { failure: refusedLogin, unsent: 8, by: 'login-refused' },
   interrupted: undefined,
+  cutShort: undefined,
 };
 
 describe('load summary', () => {
@@ -279,5 +280,34 @@ describe('load summary', () => {
     assert.equal(stopped.stopped, undefined);
     assert.deepEqual(stopped.interrupted, { signal: 'SIGTERM', unsent: 2 });
     assert.equal(stops, 0);
+  });
+
+  it('a fault of mailv’s own cuts the run short: the messages under way are neither accepted nor failed, the status is 70', () => {
+    const tally = new Tally(10, () => {});
+    tally.accepted = 3;
+    tally.fail(new InterruptedError('SIGABRT', 'body'));
+    tally.fail(new InterruptedError('SIGABRT', 'mail'));
+    const cut = tally.report(10, 10, 0, 'fault');
+    assert.deepEqual(cut.cutShort, { by: 'fault', unconfirmed: 2, unsent: 5 });
+    assert.equal(cut.interrupted, undefined);
+    assert.deepEqual([cut.failed, cut.failures.length], [0, 0]);
+    assert.equal(cut.status, 70);
+    assert.ok(loadSummaryLines(cut, wordsFor('en')).includes('cut short by an internal error: 2 messages under way with no verdict, 5 never started'));
+    assert.ok(
+      loadSummaryLines({ ...cut, cutShort: { by: 'output', unconfirmed: 1, unsent: 1 } }, wordsFor('fr')).includes(
+        'interrompu par une sortie impossible à écrire : 1 message en cours sans verdict, 1 jamais commencé',
+      ),
+    );
+    assert.deepEqual((JSON.parse(loadSummaryJson(cut)) as { cutShort: unknown }).cutShort, { by: 'fault', unconfirmed: 2, unsent: 5 });
+    // A write that failed: 74, the output error's status.
+    assert.equal(tally.report(10, 10, 0, 'output').status, 74);
+  });
+
+  it('a fault once every message had its verdict cut nothing short: the status is the messages’', () => {
+    const tally = new Tally(2, () => {});
+    tally.accepted = 2;
+    const done = tally.report(2, 10, 0, 'fault');
+    assert.equal(done.cutShort, undefined);
+    assert.equal(done.status, 0);
   });
 });
