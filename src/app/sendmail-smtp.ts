@@ -167,7 +167,8 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
   run.output.out(formatServerReply(421, [`${base.fqdn} ${said.closing}`]));
   // Said once: a delivery the signal stopped has said it already.
   if (run.failureFact?.fact.code === 'MAILV_INTERRUPTED') return signalStatus(signal.reason as NodeJS.Signals);
-  return run.fail(new InterruptedError(signal.reason as NodeJS.Signals, 'input'));
+  // Stopped by a write that failed, that failure is the run's, as after a send.
+  return run.fail(run.output.failure ?? new InterruptedError(signal.reason as NodeJS.Signals, 'input'));
 }
 
 /**

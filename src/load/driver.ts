@@ -207,8 +207,7 @@ async function carry(
       open.close();
       return;
     }
-    tally.fail(error, flight);
-    witness?.failed();
+    if (tally.fail(error, flight)) witness?.failed();
     // As after a single send: a server still listening after its refusal (a 554 greeting, a 535) is
     // told goodbye; one that refused an early EHLO has said it will not talk.
     if (refusedWhileListening(error) && !session.earlyTalkRefused) await session.end();
@@ -279,8 +278,7 @@ async function carry(
         loseRest(error);
         return;
       }
-      tally.fail(error, flight);
-      witness?.failed();
+      if (tally.fail(error, flight)) witness?.failed();
       // A refusal leaves the session standing; anything else (a drop, nonsense) ends it, and so
       // does 421: the server is closing (RFC 5321 §3.8), the next message needs a new connection.
       const standing = (error instanceof SmtpReplyError && error.reply.code !== 421) || error instanceof CapabilityError;

@@ -139,15 +139,18 @@ export class Tally {
     byEnhanced.set(key, (byEnhanced.get(key) ?? 0) + 1);
   }
 
-  /** A message lost to `error`; `own`: the connection it was lost on, if it had one. */
-  fail(error: unknown, own?: Flight): void {
+  /**
+   * A message lost to `error`; `own`: the connection it was lost on, if it had one. False when it
+   * is not counted as failed: cut short by a failure of mailv's own, it has no verdict.
+   */
+  fail(error: unknown, own?: Flight): boolean {
     const fact = error instanceof MailvError ? error.fact : undefined;
     if (fact === undefined) throw error;
     // Cut short by a fault of mailv's own or a failed write, not by the server nor a signal: the
     // server's verdict on it is unknown, and the run says what cut it short.
     if (error instanceof InterruptedError && !isStopSignal(error.signal)) {
       this.unconfirmed++;
-      return;
+      return false;
     }
     const status = error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
     this.record({ kind: 'error', error: fact }, status, own);
@@ -157,6 +160,7 @@ export class Tally {
     // Cut short by a signal, the message was not refused: it may go another time (the run's own
     // status stays the signal's).
     this.lost(error instanceof InterruptedError ? ExitCode.TEMPFAIL : status, error instanceof InterruptedError);
+    return true;
   }
 
   /** No more messages are issued; the first stop is the one reported. */
@@ -190,8 +194,10 @@ export class Tally {
   report(count: number, elapsedMs: number, startedAt: number, interruptedBy?: NodeJS.Signals | CutShortBy): LoadReport {
     const unsent = count - this.accepted - this.failed - this.unconfirmed;
     const signal = interruptedBy === 'fault' || interruptedBy === 'output' ? undefined : interruptedBy;
-    // A fault after the last message was through cut nothing short.
-    const cutShortBy = signal === undefined && unsent + this.unconfirmed > 0 ? (interruptedBy as CutShortBy | undefined) : undefined;
+    // A fault after the last message was through cut nothing short; nor did one after a failure had
+    // stopped the run, with nothing left under way: the messages never started are that stop's.
+    const cutSomething = this.unconfirmed > 0 || (unsent > 0 && this.stopped === undefined);
+    const cutShortBy = signal === undefined && cutSomething ? (interruptedBy as CutShortBy | undefined) : undefined;
     const byLogin = this.stopped?.by === 'login-refused' ? this.stopped : undefined;
     return {
       count,

@@ -98,20 +98,7 @@ describe('an exception nothing caught', () => {
       [1, 0, true],
     ] as const) {
       const faults = new FaultSender();
-      // One message a connection: connection `faultAt` raises the fault at its message's end and never answers it.
-      const server = await startScriptedServer({
-        perConnection: (index) =>
-          index === faultAt
-            ? {
-                replies: {
-                  '.': () => {
-                    setImmediate(() => faults.raise(new TypeError('planted under load')));
-                    return { silent: true };
-                  },
-                },
-              }
-            : {},
-      });
+      const server = await faultAtConnection(faults, faultAt);
       try {
         const argv = ['--json', '--server', `127.0.0.1:${server.port}`, '--count', '5', '--per-connection', '1', '-s', 'x', 'bob@example.org'];
         const run = await runApp(argv, { input: 'Hello.\n', faults });
@@ -132,4 +119,37 @@ describe('an exception nothing caught', () => {
       }
     }
   });
+
+  it('in a load run with -v: no message failed, so no failed connection is shown', async () => {
+    const faults = new FaultSender();
+    const server = await faultAtConnection(faults, 3);
+    try {
+      const run = await runApp(['-v', '--server', `127.0.0.1:${server.port}`, '--count', '5', '--per-connection', '1', '-s', 'x', 'bob@example.org'], {
+        input: 'Hello.\n',
+        faults,
+      });
+      assert.equal(run.status, 70, run.stderr);
+      assert.match(run.stdout, /^cut short by an internal error: 1 message under way with no verdict, 2 never started$/m);
+      assert.doesNotMatch(run.stdout, /first connection on which a message failed/);
+    } finally {
+      await server.close();
+    }
+  });
 });
+
+/** One message a connection: connection `faultAt` raises the fault at its message's end and never answers it. */
+function faultAtConnection(faults: FaultSender, faultAt: number) {
+  return startScriptedServer({
+    perConnection: (index) =>
+      index === faultAt
+        ? {
+            replies: {
+              '.': () => {
+                setImmediate(() => faults.raise(new TypeError('planted under load')));
+                return { silent: true };
+              },
+            },
+          }
+        : {},
+  });
+}

@@ -394,4 +394,23 @@ describe('mailv-sendmail -bs', () => {
       assert.equal(refused.stderr, `mailv: -bs takes the recipients from the SMTP dialogue on standard input: ${said} cannot go with it\n`);
     }
   });
+
+  it('replies that cannot be written (/dev/full): 74, said once as the write that failed, nothing sent', async () => {
+    const home = freshHome();
+    const server = await startScriptedServer();
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [SENDMAIL, '-bs'], { env: environment(home, `127.0.0.1:${server.port}`), stdio: ['pipe', full, 'pipe'] });
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.stdin!.end('EHLO client.test\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nHello\r\n.\r\nQUIT\r\n');
+      const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(status, 74, stderr);
+      assert.equal(stderr, 'mailv: cannot write to standard output: no space left on device\n');
+      assert.deepEqual(server.commands, []);
+    } finally {
+      closeSync(full);
+      await server.close();
+    }
+  });
 });

@@ -292,12 +292,12 @@ describe('load summary', () => {
     assert.equal(cut.interrupted, undefined);
     assert.deepEqual([cut.failed, cut.failures.length], [0, 0]);
     assert.equal(cut.status, 70);
-    assert.ok(loadSummaryLines(cut, wordsFor('en')).includes('cut short by an internal error: 2 messages under way with no verdict, 5 never started'));
-    assert.ok(
-      loadSummaryLines({ ...cut, cutShort: { by: 'output', unconfirmed: 1, unsent: 1 } }, wordsFor('fr')).includes(
-        'interrompu par une sortie impossible à écrire : 1 message en cours sans verdict, 1 jamais commencé',
-      ),
-    );
+    const line = (by: 'fault' | 'output', language: 'en' | 'fr', unconfirmed = 2, unsent = 5) =>
+      loadSummaryLines({ ...cut, cutShort: { by, unconfirmed, unsent } }, wordsFor(language)).find((each) => /^(cut short|écourté)/.test(each));
+    assert.equal(line('fault', 'en'), 'cut short by an internal error: 2 messages under way with no verdict, 5 never started');
+    assert.equal(line('output', 'en', 1, 1), 'cut short by a write that failed: 1 message under way with no verdict, 1 never started');
+    assert.equal(line('fault', 'fr'), 'écourté par une erreur interne : 2 messages en cours sans verdict, 5 jamais commencés');
+    assert.equal(line('output', 'fr', 0, 1), 'écourté par une écriture impossible : 0 message en cours sans verdict, 1 jamais commencé');
     assert.deepEqual((JSON.parse(loadSummaryJson(cut)) as { cutShort: unknown }).cutShort, { by: 'fault', unconfirmed: 2, unsent: 5 });
     // A write that failed: 74, the output error's status.
     assert.equal(tally.report(10, 10, 0, 'output').status, 74);
@@ -309,5 +309,20 @@ describe('load summary', () => {
     const done = tally.report(2, 10, 0, 'fault');
     assert.equal(done.cutShort, undefined);
     assert.equal(done.status, 0);
+    // The last message under way, none left to start: cut short all the same.
+    tally.accepted = 1;
+    tally.fail(new InterruptedError('SIGABRT', 'body'));
+    assert.deepEqual(tally.report(2, 10, 0, 'fault').cutShort, { by: 'fault', unconfirmed: 1, unsent: 0 });
+  });
+
+  it('a fault after --stop-on-error stopped the run, nothing under way: the messages never started are the stop’s', () => {
+    const tally = new Tally(8, () => {}, true);
+    const reply = { code: 554, enhanced: undefined, lines: ['spam'], raw: ['554 spam'] };
+    tally.accepted = 1;
+    tally.fail(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply }, 'body', reply));
+    const report = tally.report(8, 10, 0, 'fault');
+    assert.equal(report.cutShort, undefined);
+    assert.equal(report.stopped?.unsent, 6);
+    assert.equal(report.status, 69);
   });
 });

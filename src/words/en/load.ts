@@ -22,7 +22,7 @@ export const loadWords = (): LoadWords => ({
     `${by === 'stop-on-error' ? 'stopped at the first failure (--stop-on-error)' : 'stopped: the login was refused, as it would be on every connection'}, ${unsent} message${unsent === 1 ? '' : 's'} not sent: ${what}`,
   interrupted: (signal, unsent) => `interrupted (${signal}): ${unsent} message${unsent === 1 ? '' : 's'} never started`,
   cutShort: (by, unconfirmed, unsent) =>
-    `cut short by ${by === 'fault' ? 'an internal error' : 'an output that could not be written'}: ${unconfirmed} message${unconfirmed === 1 ? '' : 's'} under way with no verdict, ${unsent} never started`,
+    `cut short by ${by === 'fault' ? 'an internal error' : 'a write that failed'}: ${unconfirmed} message${unconfirmed === 1 ? '' : 's'} under way with no verdict, ${unsent} never started`,
   target: (host, address, port) => `load sent to ${host} [${address}] port ${port}, the first MX host that accepted a connection`,
   progress: (accepted, refused, deferred, perSecond, seconds) => `sent ${accepted}, refused ${refused}, deferred ${deferred}, ${perSecond}/s, ${seconds} s`,
   rate: (perSecond) => `${perSecond} message${perSecond === '1' ? '' : 's'} per second`,

@@ -23,7 +23,7 @@ export const loadWords = (): LoadWords => ({
     `${by === 'stop-on-error' ? 'arrêt au premier échec (--stop-on-error)' : 'arrêt : l’authentification a été refusée, et le serait à chaque connexion'}, ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
   interrupted: (signal, unsent) => `interrompu (${signal}) : ${unsent} message${unsent === 1 ? '' : 's'} jamais commencé${unsent === 1 ? '' : 's'}`,
   cutShort: (by, unconfirmed, unsent) =>
-    `interrompu par ${by === 'fault' ? 'une erreur interne' : 'une sortie impossible à écrire'} : ${unconfirmed} message${unconfirmed === 1 ? '' : 's'} en cours sans verdict, ${unsent} jamais commencé${unsent === 1 ? '' : 's'}`,
+    `écourté par ${by === 'fault' ? 'une erreur interne' : 'une écriture impossible'} : ${unconfirmed} message${unconfirmed < 2 ? '' : 's'} en cours sans verdict, ${unsent} jamais commencé${unsent < 2 ? '' : 's'}`,
   target: (host, address, port) => `charge envoyée à ${host} [${address}] port ${port}, le premier hôte MX qui a accepté une connexion`,
   progress: (accepted, refused, deferred, perSecond, seconds) => `envoyés ${accepted}, refusés ${refused}, différés ${deferred}, ${perSecond}/s, ${seconds} s`,
   // French puts what is under 2 in the singular, and writes a decimal comma.
