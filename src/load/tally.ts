@@ -210,7 +210,7 @@ export class Tally {
       quitUnanswered: { ...this.quitUnanswered },
       resumptionsFailed: this.resumptionsFailed,
       elapsedMs,
-      acceptedWithinMs: this.lastAcceptedAt === undefined ? elapsedMs : this.lastAcceptedAt - startedAt,
+      acceptedWithinMs: this.lastAcceptedAt === undefined || unsent > 0 ? elapsedMs : this.lastAcceptedAt - startedAt,
       connect: this.connect.summary(),
       greeting: this.greeting.summary(),
       tls: this.tls.summary(),

@@ -97,6 +97,26 @@ describe('load summary', () => {
     assert.equal((JSON.parse(loadSummaryJson(waited)) as { perSecond: number; ms: number }).perSecond, 40);
   });
 
+  it('counts the rate of a run stopped with messages never started over the whole run, not up to its last message accepted', () => {
+    // --rate 0.5, stopped by a signal two seconds in: one message accepted 10 ms after the start.
+    const tally = new Tally(
+      10,
+      () => {},
+      false,
+      () => 10,
+    );
+    tally.accepted = 1;
+    tally.lastAcceptedAt = 10;
+    const stopped = tally.report(10, 2000, 0, 'SIGINT');
+    assert.equal(stopped.acceptedWithinMs, 2000);
+    assert.ok(loadSummaryLines(stopped, wordsFor('en')).includes('0.5 messages per second'));
+    // Every message through: up to the last one accepted, as before.
+    const through = new Tally(1, () => {});
+    through.accepted = 1;
+    through.lastAcceptedAt = 10;
+    assert.equal(through.report(1, 2000, 0).acceptedWithinMs, 10);
+  });
+
   it('says how many messages went again over a new connection, only when some did, in English and French', () => {
     const resent = { ...report, resent: 1 };
     assert.ok(
