@@ -117,6 +117,9 @@ function isFileOrNull(fd: number): boolean {
  * Hands each exception nothing caught to `onFault` instead of Node, which would print it with the
  * bundle's minified names and end the process with 1, the message being sent lost; and a run the
  * event loop emptied under, which Node would end with 0 without a word, as a StalledError.
+ * Released when the run is over: an emptied event loop is then its end, but an exception nothing
+ * caught is still a fault of mailv's own (a rejection in the same turn as the run's last reply, a
+ * socket's late error), said by the run all the same, and the process ends with 70.
  */
 function watchFaults(onFault: (error: unknown) => void): () => void {
   const onStall = () => {
@@ -128,9 +131,25 @@ function watchFaults(onFault: (error: unknown) => void): () => void {
   process.on('unhandledRejection', onFault);
   process.on('beforeExit', onStall);
   return () => {
-    process.off('uncaughtException', onFault);
-    process.off('unhandledRejection', onFault);
     process.off('beforeExit', onStall);
+    let statusForced = false;
+    const afterTheRun = (error: unknown) => {
+      if (!statusForced) {
+        statusForced = true;
+        // Ahead of the launcher's own listener, which ends the process with process.exitCode: the
+        // launcher may set the run's status after this fault (one in the same turn as the run's end).
+        process.prependOnceListener('exit', () => {
+          process.exitCode = ExitCode.SOFTWARE;
+        });
+        // Nothing of the run is left to wait for, and whatever threw may have left a handle open.
+        setImmediate(() => process.exit());
+      }
+      onFault(error);
+    };
+    for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+      process.off(event, onFault);
+      process.on(event, afterTheRun);
+    }
   };
 }
 

@@ -2,7 +2,7 @@
 // start (commander's node:child_process left out, the code caches warmed by a plain send and a dry run).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
@@ -327,6 +327,32 @@ describe('the bundle', () => {
         `mailv: what was read of the message was saved in ${join(copy.root, 'dead.letter')}\n`,
     );
     assert.match(readFileSync(join(copy.root, 'dead.letter'), 'utf8'), /\nHello, stalled\.\n/);
+  });
+
+  it('a fault after the run is over (a rejection nobody handles, once its status is set) is said, and the process ends with 70, not 1 in silence', async () => {
+    const server = await startScriptedServer();
+    const copy = installedCopy();
+    const plant = join(copy.root, 'late.cjs');
+    // Planted when the launcher adds its last 'exit' listener: the run has ended and its status is set.
+    writeFileSync(
+      plant,
+      'const once = process.once;\nlet planted = false;\nprocess.once = function (event, listener) {\n' +
+        "  if (event === 'exit' && !planted && String(listener).includes('process.exit()')) { planted = true; Promise.reject(new RangeError('planted after the run')); }\n" +
+        '  return once.call(this, event, listener);\n};\n',
+    );
+    try {
+      const run = startPlanted(copy, plant, ['-q', '--server', `127.0.0.1:${server.port}`, '-s', 'sent', 'bob@example.org']);
+      run.stdin.end('Hello, sent.\n');
+      const { status, stderr } = await run.closed;
+      assert.equal(status, 70, stderr);
+      const lines = stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, stderr);
+      assert.match(lines[0]!, /^mailv: internal error: RangeError: planted after the run\\x0a/);
+      assert.ok(server.commands.includes('QUIT'), 'the run went to its end first');
+      assert.equal(existsSync(join(copy.root, 'dead.letter')), false, 'the server had the message: nothing kept');
+    } finally {
+      await server.close();
+    }
   });
 
   it("ends the process from the last 'exit' listener, with the run's status: Node's tear-down of the heap skipped", () => {
