@@ -50,10 +50,13 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
     signals,
     faults: {
       watch: (onFault) =>
-        watchFaults((error) => {
-          seen.fault = true;
-          onFault(error);
-        }),
+        watchFaults(
+          (error) => {
+            seen.fault = true;
+            onFault(error);
+          },
+          () => signals.handedOver !== undefined,
+        ),
     },
     openStepper: async (signal, language) => (await import('./step-prompt.js')).openStepper(signal, language),
     host: { name: () => hostname(), user: accountName },
@@ -119,9 +122,10 @@ function isFileOrNull(fd: number): boolean {
  * event loop emptied under, which Node would end with 0 without a word, as a StalledError.
  * Released when the run is over: an emptied event loop is then its end, but an exception nothing
  * caught is still a fault of mailv's own (a rejection in the same turn as the run's last reply, a
- * socket's late error), said by the run all the same, and the process ends with 70.
+ * socket's late error), said by the run all the same, and the process ends with 70, unless a stop
+ * signal ended the run (`stoppedBySignal`): what the user asked for, and scripts check, stays.
  */
-function watchFaults(onFault: (error: unknown) => void): () => void {
+function watchFaults(onFault: (error: unknown) => void, stoppedBySignal: () => boolean): () => void {
   const onStall = () => {
     // Should the run never end even now, the process does not end as a success.
     process.exitCode = ExitCode.SOFTWARE;
@@ -132,15 +136,19 @@ function watchFaults(onFault: (error: unknown) => void): () => void {
   process.on('beforeExit', onStall);
   return () => {
     process.off('beforeExit', onStall);
-    let statusForced = false;
+    let ending = false;
     const afterTheRun = (error: unknown) => {
-      if (!statusForced) {
-        statusForced = true;
-        // Ahead of the launcher's own listener, which ends the process with process.exitCode: the
-        // launcher may set the run's status after this fault (one in the same turn as the run's end).
-        process.prependOnceListener('exit', () => {
+      if (!ending) {
+        ending = true;
+        if (!stoppedBySignal()) {
+          // Set now, for a fault thrown while the process is already exiting; and again ahead of the
+          // launcher's own 'exit' listener, which ends the process with process.exitCode: the launcher
+          // may set the run's status after this fault (one in the same turn as the run's end).
           process.exitCode = ExitCode.SOFTWARE;
-        });
+          process.prependOnceListener('exit', () => {
+            process.exitCode = ExitCode.SOFTWARE;
+          });
+        }
         // Nothing of the run is left to wait for, and whatever threw may have left a handle open.
         setImmediate(() => process.exit());
       }

@@ -53,6 +53,9 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: In
   const started = performance.now();
   const issuer = new Issuer(plan.count, plan.rate, started, signal);
   const tally = new Tally(plan.count, () => issuer.stop(), plan.stopOnError === true);
+  // When a signal or a fault stopped the run: the rate is counted up to then at least.
+  const stopped = () => tally.stoppedNow();
+  signal?.addEventListener('abort', stopped);
   const flights: Flight[] = [];
   tally.elsewhere = (own) => elsewhere(flights, own);
   plan.observe?.(() => tally.progress(performance.now() - started));
@@ -71,6 +74,7 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: In
     return worker(server, plan, issuer, tally, flight, take, newWitness, signal);
   });
   await Promise.all(workers);
+  signal?.removeEventListener('abort', stopped);
   // The run aborts with the signal's name as its reason (see src/app/run.ts); a fault of mailv's
   // own, or a failed write, aborts it too, with a reason of its own, and is told by the run.
   const reason = signal?.aborted ? signal.reason : undefined;

@@ -83,10 +83,11 @@ export interface LoadReport {
   readonly resumptionsFailed: number;
   readonly elapsedMs: number;
   /**
-   * From the start to the end of the last message accepted (elapsedMs when none was, or when the run
-   * was stopped with messages never started): what the rate is counted over, so that a server slow
-   * to answer QUIT, after every message was through, does not bring the figure down to nothing,
-   * and a run stopped early under --rate is not said to have gone at the pace of its first message.
+   * From the start to the end of the last message accepted (elapsedMs when none was), or to the
+   * moment the run was stopped if later, when it was stopped with messages never started: what the
+   * rate is counted over, so that a server slow to answer QUIT, after every message was through,
+   * does not bring the figure down to nothing, and a run stopped early under --rate is not said to
+   * have gone at the pace of its first message.
    */
   readonly acceptedWithinMs: number;
   readonly connect: LatencySummary | undefined;

@@ -24,6 +24,8 @@ export class Tally {
   accepted = 0;
   /** When the last message accepted was (performance clock), to count the rate over. */
   lastAcceptedAt: number | undefined;
+  /** When the run was first stopped (a failure that stops it, a signal, a fault): see report(). */
+  private stoppedAt: number | undefined;
   refused = 0;
   deferred = 0;
   /** Messages under way when a failure of mailv's own cut the run short: neither accepted nor failed. */
@@ -163,10 +165,16 @@ export class Tally {
     return true;
   }
 
+  /** The run is stopped from now on: by a failure (stopAt), or by the interruption (the driver). */
+  stoppedNow(): void {
+    this.stoppedAt ??= this.now();
+  }
+
   /** No more messages are issued; the first stop is the one reported. */
   private stopAt(failure: LoadFailure, status: number, by: LoadStop): void {
     if (this.stopped !== undefined) return;
     this.stopped = { failure, status, by };
+    this.stoppedNow();
     this.stop();
   }
 
@@ -185,6 +193,18 @@ export class Tally {
       const at = this.now();
       this.failures.push({ key, failure, count: 1, firstAt: at, lastAt: at, acceptedBefore: this.accepted, elsewhere: this.elsewhere(own) });
     }
+  }
+
+  /**
+   * What the rate is counted over, from the start: up to the last message accepted, so that a server
+   * slow to answer the QUITs after it does not bring the figure down; but for a run stopped with
+   * messages never started, up to the stop at least, so that a run stopped early under --rate is not
+   * said to have gone at the pace of its first message.
+   */
+  private rateWindow(unsent: number, elapsedMs: number, startedAt: number): number {
+    const stoppedAt = unsent > 0 ? this.stoppedAt : undefined;
+    const end = stoppedAt === undefined ? this.lastAcceptedAt : Math.max(stoppedAt, this.lastAcceptedAt ?? stoppedAt);
+    return end === undefined ? elapsedMs : end - startedAt;
   }
 
   /**
@@ -210,7 +230,7 @@ export class Tally {
       quitUnanswered: { ...this.quitUnanswered },
       resumptionsFailed: this.resumptionsFailed,
       elapsedMs,
-      acceptedWithinMs: this.lastAcceptedAt === undefined || unsent > 0 ? elapsedMs : this.lastAcceptedAt - startedAt,
+      acceptedWithinMs: this.rateWindow(unsent, elapsedMs, startedAt),
       connect: this.connect.summary(),
       greeting: this.greeting.summary(),
       tls: this.tls.summary(),

@@ -5,6 +5,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
@@ -110,7 +111,23 @@ function startPlanted(copy: ReturnType<typeof installedCopy>, preload: string, a
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const closed = once(child, 'close').then(([status]) => ({ status: status as number | null, stderr }));
-  return { stdin: child.stdin!, closed };
+  return { stdin: child.stdin!, closed, kill: (signal: NodeJS.Signals) => child.kill(signal) };
+}
+
+/**
+ * A preload that rejects a promise nobody handles when the launcher adds its last 'exit' listener
+ * (the run has ended and its status is set), and leaves a handle open, as whatever threw may.
+ */
+function plantLateFault(copy: ReturnType<typeof installedCopy>): string {
+  const plant = join(copy.root, 'late.cjs');
+  writeFileSync(
+    plant,
+    'const once = process.once;\nlet planted = false;\nprocess.once = function (event, listener) {\n' +
+      "  if (event === 'exit' && !planted && String(listener).includes('process.exit()')) {\n" +
+      "    planted = true;\n    Promise.reject(new RangeError('planted after the run'));\n    setInterval(() => {}, 60000);\n  }\n" +
+      '  return once.call(this, event, listener);\n};\n',
+  );
+  return plant;
 }
 
 /** What the launcher's compile of the bundle made of its code cache, after a run of `args`. */
@@ -332,18 +349,12 @@ describe('the bundle', () => {
   it('a fault after the run is over (a rejection nobody handles, once its status is set) is said, and the process ends with 70, not 1 in silence', async () => {
     const server = await startScriptedServer();
     const copy = installedCopy();
-    const plant = join(copy.root, 'late.cjs');
-    // Planted when the launcher adds its last 'exit' listener: the run has ended and its status is set.
-    writeFileSync(
-      plant,
-      'const once = process.once;\nlet planted = false;\nprocess.once = function (event, listener) {\n' +
-        "  if (event === 'exit' && !planted && String(listener).includes('process.exit()')) { planted = true; Promise.reject(new RangeError('planted after the run')); }\n" +
-        '  return once.call(this, event, listener);\n};\n',
-    );
     try {
-      const run = startPlanted(copy, plant, ['-q', '--server', `127.0.0.1:${server.port}`, '-s', 'sent', 'bob@example.org']);
+      const run = startPlanted(copy, plantLateFault(copy), ['-q', '--server', `127.0.0.1:${server.port}`, '-s', 'sent', 'bob@example.org']);
       run.stdin.end('Hello, sent.\n');
+      const hung = setTimeout(() => run.kill('SIGKILL'), 10_000);
       const { status, stderr } = await run.closed;
+      clearTimeout(hung);
       assert.equal(status, 70, stderr);
       const lines = stderr.trimEnd().split('\n');
       assert.equal(lines.length, 1, stderr);
@@ -352,6 +363,31 @@ describe('the bundle', () => {
       assert.equal(existsSync(join(copy.root, 'dead.letter')), false, 'the server had the message: nothing kept');
     } finally {
       await server.close();
+    }
+  });
+
+  it('a fault after a run a stop signal ended is said, and the status stays the signal’s (130)', async () => {
+    // A server that takes the connection and never greets: the signal comes while the run waits.
+    const copy = installedCopy();
+    let run: ReturnType<typeof startPlanted> | undefined;
+    const silent = createServer((socket) => {
+      socket.on('error', () => {});
+      run?.kill('SIGINT');
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      run = startPlanted(copy, plantLateFault(copy), ['-q', '--server', `127.0.0.1:${port}`, '-s', 'stopped', 'bob@example.org']);
+      run.stdin.end('Hello, stopped.\n');
+      const { status, stderr } = await run.closed;
+      assert.equal(status, 130, stderr);
+      const lines = stderr.trimEnd().split('\n');
+      assert.equal(lines[0], 'mailv: interrupted by SIGINT');
+      assert.equal(lines[1], `mailv: the message was saved in ${join(copy.root, 'dead.letter')}`);
+      assert.match(lines[2]!, /^mailv: internal error: RangeError: planted after the run\\x0a/);
+      assert.equal(lines.length, 3, stderr);
+    } finally {
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 

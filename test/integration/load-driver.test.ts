@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import { Interrupter } from '../../dist/interruption.js';
 import { runLoad } from '../../dist/load/driver.js';
 import type { ComposedMessage } from '../../dist/message/compose.js';
 import { Timeouts } from '../../dist/smtp/timeouts.js';
@@ -66,6 +67,36 @@ describe('the load driver', () => {
       assert.deepEqual(received, ['#1', '#2', '#3', '#4', '#5'], `${received.join(', ')} ${JSON.stringify(report.failures)}`);
       assert.deepEqual({ accepted: report.accepted, failed: report.failed }, { accepted: 5, failed: 1 });
       assert.equal(report.accepted + report.failed, 6);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a run interrupted under --rate counts its rate up to the interruption, not up to its last message accepted', async () => {
+    const server = await startScriptedServer();
+    const interrupt = new Interrupter();
+    try {
+      const session = {
+        helo: 'client.test',
+        envelope: { from: 'load@example.org', recipients: ['sink@example.org'] },
+        timeouts: new Timeouts(30_000),
+        echoBody: false,
+        tls: 'off',
+        prepare: () => message(0),
+      } as unknown as SessionPlan;
+      const started = performance.now();
+      // Ten a second: messages start at 0, 100 and 200 ms; the interruption comes at 250.
+      setTimeout(() => interrupt.abort('SIGINT'), 250);
+      const report = await runLoad(
+        { host: '127.0.0.1', port: server.port, implicitTls: false },
+        { count: 50, concurrency: 1, perConnection: 50, rate: 10, session, message },
+        interrupt.signal,
+      );
+      const interruptedAfter = performance.now() - started;
+      assert.equal(report.interrupted?.signal, 'SIGINT');
+      assert.ok(report.accepted >= 2 && report.accepted <= 3, `${report.accepted} accepted`);
+      // Up to the interruption (at least 250 ms in), not up to the third message's end (about 200).
+      assert.ok(report.acceptedWithinMs >= 245 && report.acceptedWithinMs <= interruptedAfter, `${report.acceptedWithinMs} ms`);
     } finally {
       await server.close();
     }

@@ -97,23 +97,41 @@ describe('load summary', () => {
     assert.equal((JSON.parse(loadSummaryJson(waited)) as { perSecond: number; ms: number }).perSecond, 40);
   });
 
-  it('counts the rate of a run stopped with messages never started over the whole run, not up to its last message accepted', () => {
+  it('counts the rate of a run stopped with messages never started up to the stop, not up to its last message accepted', () => {
+    let now = 10;
     // --rate 0.5, stopped by a signal two seconds in: one message accepted 10 ms after the start.
     const tally = new Tally(
       10,
       () => {},
       false,
-      () => 10,
+      () => now,
     );
     tally.accepted = 1;
     tally.lastAcceptedAt = 10;
-    const stopped = tally.report(10, 2000, 0, 'SIGINT');
+    now = 2000;
+    tally.stoppedNow();
+    // The QUITs after the stop were slow to be answered: they do not count.
+    const stopped = tally.report(10, 7000, 0, 'SIGINT');
     assert.equal(stopped.acceptedWithinMs, 2000);
     assert.ok(loadSummaryLines(stopped, wordsFor('en')).includes('0.5 messages per second'));
+    // --stop-on-error at the 50th message, 100 ms in, the QUITs then answered 5 s later: up to the stop.
+    now = 100;
+    const failing = new Tally(
+      200,
+      () => {},
+      true,
+      () => now,
+    );
+    failing.accepted = 49;
+    failing.lastAcceptedAt = 95;
+    const reply = { code: 554, enhanced: undefined, lines: ['no'], raw: ['554 no'] };
+    failing.fail(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply }, 'body', reply));
+    assert.equal(failing.report(200, 5100, 0).acceptedWithinMs, 100);
     // Every message through: up to the last one accepted, as before.
     const through = new Tally(1, () => {});
     through.accepted = 1;
     through.lastAcceptedAt = 10;
+    through.stoppedNow();
     assert.equal(through.report(1, 2000, 0).acceptedWithinMs, 10);
   });
 
