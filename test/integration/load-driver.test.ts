@@ -20,6 +20,18 @@ function message(sequence: number): ComposedMessage {
   return { size: octets.length, eightBit: false, chunks: whole, lentChunks: whole, whole: octets } as unknown as ComposedMessage;
 }
 
+/** The session of each connection: plain, one recipient, its `prepare` replaced by the driver. */
+function sessionPlan(): SessionPlan {
+  return {
+    helo: 'client.test',
+    envelope: { from: 'load@example.org', recipients: ['sink@example.org'] },
+    timeouts: new Timeouts(30_000),
+    echoBody: false,
+    tls: 'off',
+    prepare: () => message(0),
+  } as unknown as SessionPlan;
+}
+
 describe('the load driver', () => {
   it('a connection lost after the 354 of an envelope sent ahead, the next message still being prepared: each message sent once at most, every one counted', async () => {
     const subjects: string[] = [];
@@ -38,14 +50,7 @@ describe('the load driver', () => {
     };
     const server = await startScriptedServer(script);
     try {
-      const session = {
-        helo: 'client.test',
-        envelope: { from: 'load@example.org', recipients: ['sink@example.org'] },
-        timeouts: new Timeouts(30_000),
-        echoBody: false,
-        tls: 'off',
-        prepare: () => message(0),
-      } as unknown as SessionPlan;
+      const session = sessionPlan();
       const report = await runLoad(
         { host: '127.0.0.1', port: server.port, implicitTls: false },
         {
@@ -76,14 +81,7 @@ describe('the load driver', () => {
     const server = await startScriptedServer();
     const interrupt = new Interrupter();
     try {
-      const session = {
-        helo: 'client.test',
-        envelope: { from: 'load@example.org', recipients: ['sink@example.org'] },
-        timeouts: new Timeouts(30_000),
-        echoBody: false,
-        tls: 'off',
-        prepare: () => message(0),
-      } as unknown as SessionPlan;
+      const session = sessionPlan();
       const started = performance.now();
       // Ten a second: messages start at 0, 100 and 200 ms; the interruption comes at 250.
       setTimeout(() => interrupt.abort('SIGINT'), 250);
