@@ -252,7 +252,8 @@ const EXIT_TABLE: readonly ExitRow[] = [
   always(AuthError, ExitCode.NOPERM),
   always(ConfigError, ExitCode.CONFIG),
   always(StalledError, ExitCode.SOFTWARE),
-  // Raised for the stop signals only: any other would be a bug of mailv's (70).
+  // A stop signal's status; one raised by a fault or a failed write is never the run's (the run
+  // reports that failure instead), and any other reason would be a bug of mailv's (70).
   row(InterruptedError, SIGNAL_EXIT_CODES, (error) => error.signal as StopSignal),
 ];
 

@@ -29,7 +29,7 @@ export class Tally {
   refused = 0;
   deferred = 0;
   /** Messages under way when a failure of mailv's own cut the run short: neither accepted nor failed. */
-  unconfirmed = 0;
+  private unconfirmed = 0;
   connections = 0;
   /** Messages whose envelope left on a connection lost before their content, until they go again. */
   private readonly lostEnvelopes = new Set<number>();
@@ -213,7 +213,7 @@ export class Tally {
    */
   report(count: number, elapsedMs: number, startedAt: number, interruptedBy?: NodeJS.Signals | CutShortBy): LoadReport {
     const unsent = count - this.accepted - this.failed - this.unconfirmed;
-    const signal = interruptedBy === 'fault' || interruptedBy === 'output' ? undefined : interruptedBy;
+    const signal = isStopSignal(interruptedBy) ? interruptedBy : undefined;
     // A fault after the last message was through cut nothing short; nor did one after a failure had
     // stopped the run, with nothing left under way: the messages never started are that stop's.
     const cutSomething = this.unconfirmed > 0 || (unsent > 0 && this.stopped === undefined);
