@@ -20,7 +20,7 @@ import type { Reply } from './smtp/reply.js';
 export type RecipientOutcome = 'sent' | 'refused' | 'deferred';
 
 export type SessionEvent =
-  | { kind: 'connecting'; recipients: readonly string[]; host: string; port: number; via: 'relay' | 'esmtp' }
+  | { kind: 'connecting'; recipients: readonly string[]; host: string; port: number; via: 'relay' | 'esmtp' | 'lmtp' }
   | { kind: 'connected'; address: string; port: number }
   /**
    * A command as it is written (after --step's go, never before); `pipelined`: it leaves in a write
@@ -96,7 +96,8 @@ export type SessionEvent =
   /** Where a domain's mail goes, decided from its MX answer: hosts in the order they will be tried. */
   | { kind: 'mx-plan'; plan: MxPlan }
   /** The domain's MX is the null MX `0 .` (RFC 7505): it takes no mail. */
-  | { kind: 'null-mx'; domain: string }
+  /** Every MX record names no host (`.`); `invalid`: not the single `0 .` of RFC 7505 §3, though it leaves no host just the same. */
+  | { kind: 'null-mx'; domain: string; invalid?: true }
   /**
    * The message nobody received was appended to dead.letter at `path`: `size` octets, or, when
    * `unfinished`, only what was read of it before reading stopped.

@@ -24,7 +24,7 @@ export interface ServerAddress {
  * outcome; throws MailvError on failure (MAILV_UNCONFIRMED, 75, once the message was committed).
  */
 export async function submit(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: InterruptSignal): Promise<RecipientResult[]> {
-  emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: 'relay' });
+  emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: server.lmtp ? 'lmtp' : 'relay' });
   let connection: SmtpConnection;
   try {
     const timeout = plan.timeouts.forStage('connect');

@@ -61,8 +61,8 @@ export type DnsErrorFact =
     }
   /** No MX record and no address: the domain takes no mail. */
   | { readonly code: 'MAILV_DNS_NO_MX_NO_ADDRESS'; readonly domain: string }
-  /** RFC 7505: the MX is `0 .`. */
-  | { readonly code: 'MAILV_DNS_NULL_MX'; readonly domain: string }
+  /** RFC 7505: the MX is `0 .`; `invalid`: every MX names no host (`.`), but not as that single record. */
+  | { readonly code: 'MAILV_DNS_NULL_MX'; readonly domain: string; readonly invalid?: true }
   /** Every MX host was looked up and none has an address; each host's reason, in plan order. */
   | { readonly code: 'MAILV_DNS_NO_HOST_ADDRESS'; readonly domain: string; readonly hosts: readonly { readonly name: string; readonly problem: NoAddress }[] }
   /** The system resolver (a server named on the command line): no such host, or a failure for now. */

@@ -90,8 +90,11 @@ async function planOf(domain: string, dns: Resolver, random: () => number, emit:
   }
   const usable = records.filter((record) => !isRoot(record.exchange));
   if (usable.length === 0) {
-    emit({ kind: 'null-mx', domain });
-    throw new DnsError({ code: 'MAILV_DNS_NULL_MX', domain: absolute(domain) }, 'no-mail');
+    // RFC 7505 §3: a null MX is a single record of preference 0. Any other set of records naming no
+    // host (`10 .`, two of them) is not one, but leaves no host to try all the same.
+    const invalid = records.length !== 1 || records[0]!.preference !== 0 ? { invalid: true as const } : {};
+    emit({ kind: 'null-mx', domain, ...invalid });
+    throw new DnsError({ code: 'MAILV_DNS_NULL_MX', domain: absolute(domain), ...invalid }, 'no-mail');
   }
   const ordered = shuffleWithinPreference(distinctHosts(usable), random);
   // Records that name no host are listed, never looked up: they take no place among the hosts tried.

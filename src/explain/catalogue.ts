@@ -48,7 +48,7 @@ export interface Catalogue {
   cmdQuit: Text;
   cmdQuitInFlight: Text;
   cmdOther: (p: { verb: string }) => Text;
-  pipelinedGroup: (p: { count: number }) => Text;
+  pipelinedGroup: (p: { count: number; hello: 'EHLO' | 'LHLO' }) => Text;
   bodyStart: Text;
 
   // Reply codes: structure (RFC 5321 §4.2.1).
@@ -105,10 +105,12 @@ export interface Catalogue {
   code220Xclient: Text;
   code554Greeting: Text;
   code250Ehlo: Text;
+  code250Lhlo: Text;
   code250Helo: Text;
   code250Mail: (p: { sender: string }) => Text;
   code250Rcpt: (p: { recipient: string }) => Text;
   code250Message: Text;
+  code250Delivered: (p: { recipient: string }) => Text;
   code250Chunk: (p: { octets: number }) => Text;
   code250Rset: Text;
   code334Empty: Text;
@@ -160,6 +162,7 @@ export interface Catalogue {
   enhancedSubjectOther: Text;
   enhanced2_0_0: Text;
   enhanced2_1_0: Text;
+  enhanced2_1_0Sender: Text;
   enhanced2_1_5: Text;
   enhanced2_6_0: Text;
   enhanced2_7_0: Text;
@@ -204,6 +207,7 @@ export interface Catalogue {
   connectingRelay: (p: { host: string }) => Text;
   connectingRelay25: (p: { host: string }) => Text;
   connectingEsmtp: (p: { host: string }) => Text;
+  connectingLmtp: (p: { host: string }) => Text;
   port25: Text;
   port465: Text;
   port587: Text;
@@ -218,11 +222,13 @@ export interface Catalogue {
   tlsClientAsked: Text;
   tlsClientNotAsked: Text;
   recipientSent: (p: { recipient: string }) => Text;
+  recipientDelivered: (p: { recipient: string }) => Text;
   recipientRefused: (p: { recipient: string }) => Text;
   recipientDeferred: (p: { recipient: string }) => Text;
   deferredHost: (p: { host: string }) => Text;
   deferredLast: (p: { host: string }) => Text;
   deferredRelay: (p: { host: string }) => Text;
+  deferredLmtp: (p: { host: string }) => Text;
   closing: Text;
   closingEarly: Text;
   closingQuitSent: Text;
@@ -246,6 +252,8 @@ export interface Catalogue {
   dnsNoMx: Text;
   dnsMxPreference: Text;
   dnsNullMx: Text;
+  dnsMxSingle: Text;
+  dnsMxNoHost: Text;
   dnsCname: Text;
   dnsAdditional: Text;
   dnsTruncated: Text;
@@ -261,6 +269,7 @@ export interface Catalogue {
   planImplicit: (p: { domain: string }) => Text;
   planLiteral: (p: { domain: string }) => Text;
   planNullMx: (p: { domain: string }) => Text;
+  planNoMxHost: (p: { domain: string }) => Text;
 }
 
 export type MessageKey = keyof Catalogue;

@@ -3,6 +3,7 @@
 // the order commands went out (RFC 2920 §3.1), so sent commands wait in a queue until answered.
 // Loaded only with --explain: keep it free of node:crypto and of anything heavy.
 import type { MxPlan } from '../dns/mx.js';
+import type { DnsRecord } from '../dns/wire.js';
 import type { Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
 import { sanitize } from '../text/sanitize.js';
@@ -172,8 +173,13 @@ const MAX_QUOTE = 60;
 
 export class Explainer {
   private pending: Command[] = [];
-  /** How this session was reached: a relay that cannot be reached has no next host to try. */
-  private via: 'relay' | 'esmtp' = 'relay';
+  /**
+   * How this session was reached: a relay (or LMTP server) that cannot be reached has no next host
+   * to try; under LMTP each reply after the message is a delivery into one mailbox (RFC 2033 §4.2).
+   */
+  private via: 'relay' | 'esmtp' | 'lmtp' = 'relay';
+  /** The greeting command sent, named where PIPELINING is said to be offered. */
+  private hello: 'EHLO' | 'LHLO' = 'EHLO';
   private sentEhlo = false;
   /** TLS began after an EHLO (STARTTLS), so the next EHLO starts over (RFC 3207 §4.2). */
   private tlsAfterEhlo = false;
@@ -203,8 +209,10 @@ export class Explainer {
       case 'connecting': {
         this.newConnection();
         this.via = event.via;
-        const port = event.port === 25 ? c.port25 : event.port === 465 ? c.port465 : event.port === 587 ? c.port587 : undefined;
         const host = quote(event.host);
+        // LMTP has no port of its own (RFC 2033 §5): the SMTP ports' meanings do not apply to it.
+        if (event.via === 'lmtp') return none([c.connectingLmtp({ host })]);
+        const port = event.port === 25 ? c.port25 : event.port === 465 ? c.port465 : event.port === 587 ? c.port587 : undefined;
         // Port 25 is relaying between servers (RFC 5321 §3.6); submission is 587 and 465 (RFC 6409, RFC 8314).
         const relay = event.port === 25 ? c.connectingRelay25 : c.connectingRelay;
         return none([event.via === 'relay' ? relay({ host }) : c.connectingEsmtp({ host }), ...optional(port)]);
@@ -212,7 +220,7 @@ export class Explainer {
       case 'connected':
         return none([c.connected]);
       case 'flight':
-        return none([c.pipelinedGroup({ count: event.commands })]);
+        return none([c.pipelinedGroup({ count: event.commands, hello: this.hello })]);
       case 'send':
         return this.send(event);
       case 'reply':
@@ -228,7 +236,8 @@ export class Explainer {
       case 'recipient': {
         if (event.outcome === 'sent') this.delivered = true;
         const recipient = quote(event.recipient);
-        const line = { sent: c.recipientSent, refused: c.recipientRefused, deferred: c.recipientDeferred }[event.outcome]({ recipient });
+        const sent = this.via === 'lmtp' ? c.recipientDelivered : c.recipientSent;
+        const line = { sent, refused: c.recipientRefused, deferred: c.recipientDeferred }[event.outcome]({ recipient });
         return none([line]);
       }
       case 'note':
@@ -249,6 +258,7 @@ export class Explainer {
       case 'deferred': {
         // The next host is tried only where the plan still has one: not after the last; a relay has none.
         if (this.via === 'relay') return none([c.deferredRelay({ host: quote(event.host) })]);
+        if (this.via === 'lmtp') return none([c.deferredLmtp({ host: quote(event.host) })]);
         const last = this.triesLeft.findIndex((attempt) => attempt.host === event.host && attempt.address === event.address);
         const more = last >= 0 && last < this.triesLeft.length - 1;
         if (last >= 0) this.triesLeft = this.triesLeft.slice(last + 1);
@@ -267,7 +277,7 @@ export class Explainer {
         this.triesLeft = event.plan.hosts.flatMap((host) => host.addresses.map((address) => ({ host: host.name, address })));
         return none(this.mxPlan(event.plan));
       case 'null-mx':
-        return none([c.planNullMx({ domain: quote(event.domain) })]);
+        return none([(event.invalid ? c.planNoMxHost : c.planNullMx)({ domain: quote(event.domain) })]);
       case 'dead-letter':
       case 'ehlo-learned':
       case 'ehlo-forgotten':
@@ -303,6 +313,7 @@ export class Explainer {
     this.envelopeTold = false;
     this.bodyTold = false;
     this.delivered = false;
+    this.hello = 'EHLO';
   }
 
   private send(event: Extract<SessionEvent, { kind: 'send' }>): Annotation {
@@ -319,6 +330,7 @@ export class Explainer {
       case 'LHLO': {
         const again = this.tlsAfterEhlo;
         this.sentEhlo = true;
+        this.hello = sent.verb;
         const greet = (sent.verb === 'LHLO' ? c.cmdLhlo : c.cmdEhlo)({ name: quote(sent.domain) });
         return { command: { kind: 'ehlo', stage, again }, lines: [greet, ...optional(again ? c.cmdEhloAgain : undefined)] };
       }
@@ -421,7 +433,7 @@ export class Explainer {
     if (meaning !== undefined) after.push(meaning);
     if (generic === undefined || !this.codesSeen.has(reply.code)) after.push(this.structure(reply.code));
     this.codesSeen.add(reply.code);
-    if (reply.enhanced !== undefined) after.push(this.enhanced(reply.enhanced));
+    if (reply.enhanced !== undefined) after.push(this.enhanced(reply.enhanced, command));
 
     if (command?.kind === 'ehlo' && event.ehlo !== undefined) after.push(...this.extensions(event.ehlo, command.again === true));
     if (command?.kind === 'ehlo' && (reply.code === 500 || reply.code === 502)) after.push(c.ehloFallback);
@@ -439,13 +451,17 @@ export class Explainer {
   private inContext(reply: Reply, command: Command | undefined, event: Extract<SessionEvent, { kind: 'reply' }>): string | undefined {
     const c = this.catalogue;
     const code = reply.code;
+    // LMTP: after the message, one reply per accepted recipient, each its delivery (RFC 2033 §4.2).
+    if (this.via === 'lmtp' && event.stage === 'body' && event.recipient !== undefined) {
+      return code === 250 ? c.code250Delivered({ recipient: quote(event.recipient) }) : undefined;
+    }
     if (command === undefined) {
       if (event.stage !== 'greeting') return undefined;
       return code === 220 ? c.code220Greeting : code === 554 ? c.code554Greeting : undefined;
     }
     switch (command.kind) {
       case 'ehlo':
-        return code === 250 ? c.code250Ehlo : undefined;
+        return code === 250 ? (this.hello === 'LHLO' ? c.code250Lhlo : c.code250Ehlo) : undefined;
       case 'helo':
         return code === 250 ? c.code250Helo : undefined;
       case 'starttls':
@@ -480,9 +496,10 @@ export class Explainer {
     return c.replyStructure({ code, severity: severity ? c[severity] : '', category: c[category] });
   }
 
-  /** A detail known by name, else its class and subject (RFC 3463 §2). */
-  private enhanced(code: string): string {
+  /** A detail known by name, else its class and subject (RFC 3463 §2); X.1.0 names the address the command gave. */
+  private enhanced(code: string, command: Command | undefined): string {
     const c = this.catalogue;
+    if (code === '2.1.0' && command?.kind === 'mail') return c.enhanced2_1_0Sender;
     const known = ENHANCED[code];
     if (known) return c[known];
     const [klass = '', subject = ''] = code.split('.');
@@ -526,6 +543,20 @@ export class Explainer {
     }
   }
 
+  /**
+   * What an MX answer's records mean: a null MX only as the single record `0 .` (RFC 7505 §3);
+   * other records naming no host are passed over; an alias alone is followed, not read as no MX.
+   */
+  private mxAnswer(records: readonly DnsRecord[], alias: boolean): string[] {
+    const c = this.catalogue;
+    const mx = records.filter((record): record is Extract<DnsRecord, { type: 'MX' }> => record.type === 'MX');
+    if (mx.length === 0) return alias ? [] : [c.dnsNoMx];
+    const noHost = mx.filter((record) => isRootName(record.exchange));
+    if (mx.length === 1 && noHost.length === 1 && mx[0]!.preference === 0) return [c.dnsNullMx];
+    const hosts = mx.length - noHost.length;
+    return [...optional(noHost.length > 0 ? c.dnsMxNoHost : undefined), ...optional(hosts > 1 ? c.dnsMxPreference : hosts === 1 ? c.dnsMxSingle : undefined)];
+  }
+
   private dnsAnswer(event: Extract<SessionEvent, { kind: 'dns-answer' }>): string[] {
     const c = this.catalogue;
     const rcode =
@@ -544,8 +575,12 @@ export class Explainer {
     if (event.rcode === 'NOERROR' && !event.truncated) {
       const found = event.answers.filter((record) => record.type === event.type);
       if (event.type === 'MX') {
-        const nullMx = found.some((record) => record.type === 'MX' && (record.exchange === '' || record.exchange === '.'));
-        lines.push(found.length === 0 ? c.dnsNoMx : nullMx ? c.dnsNullMx : c.dnsMxPreference);
+        lines.push(
+          ...this.mxAnswer(
+            found,
+            event.answers.some((record) => record.type === 'CNAME'),
+          ),
+        );
       } else if (found.length === 0) {
         lines.push(c.dnsNoData);
       }
@@ -553,6 +588,10 @@ export class Explainer {
     if (event.additionals.some((record) => record.type === 'A' || record.type === 'AAAA')) lines.push(c.dnsAdditional);
     return lines;
   }
+}
+
+function isRootName(name: string): boolean {
+  return name === '' || name === '.';
 }
 
 function none(after: string[]): Annotation {

@@ -82,6 +82,8 @@ export function assertExtraHeaderAllowed(name: string): void {
   const lower = name.toLowerCase();
   // Resent-Bcc (RFC 5322 §3.6.6) would show its blind copies just as well.
   if (lower === 'bcc' || lower === 'resent-bcc') throw new UsageError({ code: 'MAILV_HEADER_BCC' });
+  // RFC 5321 §4.4: only final delivery writes it, from MAIL FROM; a client's own would mislead.
+  if (lower === 'return-path') throw new UsageError({ code: 'MAILV_HEADER_RETURN_PATH' });
   if (STRUCTURAL_HEADERS.has(lower)) throw new UsageError({ code: 'MAILV_HEADER_STRUCTURAL', name });
 }
 
@@ -132,7 +134,7 @@ export async function composeMessage(draft: Draft, options: { eightBitMime: bool
 }
 
 /**
- * -t: the user's own message, passed through but for CRLF, a removed Bcc, and Date, Message-ID and
+ * -t: the user's own message, passed through but for CRLF, a removed Bcc and Return-Path, and Date, Message-ID and
  * From added when missing. `sequence` (a load run's --vary): the Subject ends with ` #sequence` and
  * the message's own Message-ID gives way to `messageId`, so that each copy is a distinct message.
  */
@@ -148,8 +150,10 @@ export function passThroughMessage(
   const names = headerFields.map((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase());
   const { sequence } = additions;
   // Bcc and Resent-Bcc (RFC 5322 §3.6.3, §3.6.6) name who must stay unseen: never sent, as
-  // sendmail and Postfix remove both.
-  const dropped = (name: string | undefined) => name === 'bcc' || name === 'resent-bcc' || (sequence !== undefined && name === 'message-id');
+  // sendmail and Postfix remove both. Return-Path is final delivery's to write, from the envelope
+  // (RFC 5321 §4.4: an originating system should not send one); Postfix drops it too.
+  const dropped = (name: string | undefined) =>
+    name === 'bcc' || name === 'resent-bcc' || name === 'return-path' || (sequence !== undefined && name === 'message-id');
   const { localDomain } = additions;
   const kept = headerFields
     .flatMap((field, index) => {

@@ -42,6 +42,8 @@ export type MessageErrorFact =
   | { readonly code: 'MAILV_HEADER_FORM'; readonly argument: string }
   /** A Bcc field would show the blind copies to every recipient. */
   | { readonly code: 'MAILV_HEADER_BCC' }
+  /** Return-Path is written at final delivery, from the envelope sender (RFC 5321 §4.4). */
+  | { readonly code: 'MAILV_HEADER_RETURN_PATH' }
   /** A field mailv writes from the MIME structure. */
   | { readonly code: 'MAILV_HEADER_STRUCTURAL'; readonly name: string }
   /** A whole message (-t) whose header block does not end within `limit` octets. */

@@ -326,7 +326,7 @@ const EVENTS: EventDecoders = {
     recipients: fields.strings('recipients'),
     host: fields.string('host'),
     port: fields.integer('port'),
-    via: fields.choice('via', ['relay', 'esmtp'] as const),
+    via: fields.choice('via', ['relay', 'esmtp', 'lmtp'] as const),
   }),
   connected: (fields) => ({ kind: 'connected', address: fields.string('address'), port: fields.integer('port') }),
   send: (fields) => ({
@@ -411,7 +411,11 @@ const EVENTS: EventDecoders = {
     ...noAnswer(fields),
   }),
   'mx-plan': (fields) => ({ kind: 'mx-plan', plan: mxPlan(fields.object('plan')) }),
-  'null-mx': (fields) => ({ kind: 'null-mx', domain: fields.string('domain') }),
+  'null-mx': (fields) => ({
+    kind: 'null-mx',
+    domain: fields.string('domain'),
+    ...(fields.has('invalid') && fields.boolean('invalid') ? { invalid: true as const } : {}),
+  }),
 };
 
 const NO_ADDRESS_REASONS = choicesOf<NoAddressReason>({

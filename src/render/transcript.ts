@@ -84,7 +84,7 @@ export class TranscriptRenderer {
             ]
           : [],
       'mx-plan': (e) => (dnsShown ? formatMxHosts(e.plan, words).map((line) => style.note(line)) : []),
-      'null-mx': (e) => (dnsShown ? ['', style.note(words.dns.mxPlan.nullMx(sanitize(e.domain)))] : []),
+      'null-mx': (e) => (dnsShown ? ['', style.note(words.dns.mxPlan.nullMx(sanitize(e.domain), e.invalid === true))] : []),
       // Said on standard error after the failure it follows, as mail(1) says it; --json has the event.
       'dead-letter': () => [],
       // For the app's memory of servers (PIPECONNECT): the notes say what they changed.

@@ -18,8 +18,11 @@ export interface MxPlanWords {
   readonly implicitMx: (domain: string) => string;
   /** The domain is an address literal: no DNS, mail goes to that address. */
   readonly addressLiteral: (domain: string) => string;
-  /** The domain's MX is the null MX `0 .`: its mail goes nowhere (RFC 7505). */
-  readonly nullMx: (domain: string) => string;
+  /**
+   * The domain's MX is the null MX `0 .`: its mail goes nowhere (RFC 7505); `invalid`: records
+   * naming no host that are not that single record, with the same effect.
+   */
+  readonly nullMx: (domain: string, invalid: boolean) => string;
   /** The heading: where mail for `domain` goes, `several` hosts being tried in order. */
   readonly goesTo: (domain: string, several: boolean) => string;
   /** The column word before each host's preference. */

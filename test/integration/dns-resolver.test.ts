@@ -166,6 +166,14 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.equal(describeError(error, fr), 'example.test. n’accepte aucun courrier : son MX est le MX nul « 0 . » (RFC 7505)');
   });
 
+  it('records that name no host but are not the single "0 ." (RFC 7505 §3): no mail either, and not called a null MX, 68', async () => {
+    const answers = [mx('example.test', 10, '.'), mx('example.test', 20, '.')];
+    const error = failed(await plan((query) => [reply(query, { answers: query.questions![0]!.type === 'MX' ? answers : [] })]));
+    assert.deepEqual(error.fact, { code: 'MAILV_DNS_NULL_MX', domain: 'example.test.', invalid: true });
+    assert.equal(exitCodeOf(error), 68);
+    assert.equal(describeError(error, en), 'example.test. accepts no mail: its MX records name no host (".", though not as the null MX "0 ." of RFC 7505)');
+  });
+
   it('no MX and no address: 68', async () => {
     const error = failed(await plan((query) => [reply(query)]));
     assert.deepEqual(error.fact, { code: 'MAILV_DNS_NO_MX_NO_ADDRESS', domain: 'example.test.' });

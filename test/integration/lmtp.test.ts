@@ -64,7 +64,7 @@ describe('LMTP over a unix socket (scripted server)', () => {
     assert.equal(
       run.stdout,
       [
-        `a@x.test,b@x.test,c@x.test... Connecting to ${path} via relay...`,
+        `a@x.test,b@x.test,c@x.test... Connecting to ${path} via lmtp...`,
         '220 lmtp.test LMTP',
         '>>> LHLO client.test',
         '250-lmtp.test',

@@ -35,9 +35,9 @@ describe('--explain: the DNS step with real dnsmasq', { skip: await dnsmasqSkipR
       run.stdout,
     );
     assert.deepEqual(annotationsAfter(shown, '  2. mx2.mx.test.  preference  20  127.0.0.3'), [
-      'Preference, the MX "weight": the smallest is tried first, here 10 before 20 (RFC 5321 §5.1)',
+      'MX preference: the smallest is tried first, here 10 before 20 (RFC 5321 §5.1)',
       'Connection refused, dropped or silent, greeting refused, or 421: the next address, then the next host (RFC 5321 §5.1)',
-      'A 4xx (try later) or 5xx (give up) to MAIL, RCPT or the message, not 421, ends the try: no other host (RFC 5321 §4.2.1)',
+      'A 4xx or 5xx to MAIL, RCPT or the message (not 421) ends it: mailv’s rule; an MTA may try on (RFC 5321 §5.1)',
       'If no host takes it: deferred (exit 75), kept in dead.letter; an MTA would retry later (RFC 5321 §4.5.4.1)',
     ]);
     assert.equal(shown.at(-1), 'mailv --direct connects to port 25 of these addresses.');
@@ -100,7 +100,7 @@ describe('--explain: the DNS step with real dnsmasq', { skip: await dnsmasqSkipR
     assert.deepEqual(shown.slice(heading + 1, heading + 4), [
       '  1. dead.deadfirst.test.  preference  10  127.0.0.9',
       '  2. live.deadfirst.test.  preference  20  127.0.0.3',
-      `${NOTE}Preference, the MX "weight": the smallest is tried first, here 10 before 20 (RFC 5321 §5.1)`,
+      `${NOTE}MX preference: the smallest is tried first, here 10 before 20 (RFC 5321 §5.1)`,
     ]);
     // Both hosts refuse port 9: the first deferral sends mailv on, the last leaves no host.
     assert.deepEqual(annotationsAfter(shown, 'bob@deadfirst.test... Deferred: Connection refused by dead.deadfirst.test.'), [
@@ -135,7 +135,7 @@ describe('--explain: the DNS step with a scripted name server', () => {
       );
       const last = shown.find((line) => line.startsWith('  3. '))!;
       assert.deepEqual(annotationsAfter(shown, last).slice(0, 2), [
-        'Preference, the MX "weight": the smallest is tried first, here 5 before 10 (RFC 5321 §5.1)',
+        'MX preference: the smallest is tried first, here 5 before 10 (RFC 5321 §5.1)',
         `${order[1]}, ${order[2]} tie at preference 10: shuffled, so this order is random (RFC 5321 §5.1)`,
       ]);
       const json = await runCli(['--mx', 'tie.test', '--json', ...server]);

@@ -283,6 +283,7 @@ describe('failures before and around the connection', () => {
       [['bob@'], /invalid address "bob@": no domain after @/],
       [['-H', 'Bcc: x@example.org', 'bob@example.org'], /use -b/],
       [['-H', 'Resent-Bcc: x@example.org', 'bob@example.org'], /use -b/],
+      [['-H', 'return-path: <bounces@example.org>', 'bob@example.org'], /Return-Path is written on delivery .*use -r/],
       [['--server', 'imap://host', 'bob@example.org'], /scheme must be smtp/],
       [['--timeout', 'soon', 'bob@example.org'], /invalid --timeout/],
       [['--frobnicate', 'bob@example.org'], /unknown option '--frobnicate'/],

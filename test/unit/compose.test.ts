@@ -270,8 +270,9 @@ describe('composer', () => {
     assert.equal(await numbered(`${'x'.repeat(900)}\n ${'y'.repeat(900)}`), `Subject: ${'x'.repeat(900)}\r\n ${'y'.repeat(900)} #12\r\n`);
   });
 
-  it('removes Resent-Bcc as it removes Bcc, whatever its case and spacing', async () => {
-    const input = 'To: bob@example.org\nResent-Bcc: hidden@example.org\nRESENT-BCC :\n  folded@example.org\nSubject: again\n\nbody\n';
+  it('removes Resent-Bcc as it removes Bcc, and Return-Path, final delivery’s to write (RFC 5321 §4.4), whatever their case and spacing', async () => {
+    const input =
+      'Return-Path: <bounces@example.org>\nTo: bob@example.org\nResent-Bcc: hidden@example.org\nRESENT-BCC :\n  folded@example.org\nreturn-path :<x@example.org>\nSubject: again\n\nbody\n';
     const whole = await bodyOf(input);
     const block = await readHeaderBlock(whole.source);
     const message = passThroughMessage(block.fields, block.wireOctets, whole, whole.source.slice(block.inputOctets), {

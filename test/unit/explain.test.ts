@@ -37,6 +37,7 @@ const SAMPLES: Partial<Record<keyof Catalogue, object>> = {
   planTie: { hosts: ['mx1.example.org.', 'mx2.example.org.'], preference: 10 },
   planImplicit: { domain: 'example.org' },
   planNullMx: { domain: 'example.org' },
+  planNoMxHost: { domain: 'example.org' },
 };
 /** Fragments composed into other lines: they cite nothing themselves. */
 const FRAGMENT = /^(replyClass|replyDigit|enhancedClass|enhancedSubject)/;
@@ -228,10 +229,10 @@ for (const [lang, catalogue] of [
       assert.deepEqual([mail!.before, rcpt!.before, data!.before], [[], [], []]);
 
       // PIPELINING is told at the flight's marker, before its commands, and not again at the replies.
-      assert.deepEqual(flight!.after, [c.pipelinedGroup({ count: 3 })]);
+      assert.deepEqual(flight!.after, [c.pipelinedGroup({ count: 3, hello: 'EHLO' })]);
       assert.match(flight!.after[0]!, /PIPELINING.*\b3\b.*RFC 2920/);
       assert.deepEqual([mailReply!.before, rcptReply!.before], [[], []]);
-      assert.deepEqual(mailReply!.after, [c.code250Mail({ sender: 'alice@example.org' }), c.enhanced2_1_0]);
+      assert.deepEqual(mailReply!.after, [c.code250Mail({ sender: 'alice@example.org' }), c.enhanced2_1_0Sender]);
       assert.deepEqual(rcptReply!.after, [c.code250Rcpt({ recipient: 'bob@example.org' }), c.enhanced2_1_5]);
       assert.equal(dataReply!.after[0], c.code354);
       assert.match(dataReply!.after[0]!, lang === 'fr' ? /un point/ : /single dot/);
@@ -258,7 +259,7 @@ for (const [lang, catalogue] of [
         reply('quit', ['221 2.0.0 Bye']),
       ];
       const [, flight, dot, quit, verdict, closing] = events.map((event) => explainer.annotate(event));
-      assert.deepEqual(flight!.after, [c.pipelinedGroup({ count: 2 })]);
+      assert.deepEqual(flight!.after, [c.pipelinedGroup({ count: 2, hello: 'EHLO' })]);
       assert.deepEqual(dot!.after, [c.cmdDataEnd]);
       assert.deepEqual(quit!.after, [c.cmdQuitInFlight]);
       assert.match(c.cmdQuitInFlight, lang === 'fr' ? /après son verdict/ : /after its verdict/);
@@ -288,6 +289,43 @@ for (const [lang, catalogue] of [
       const lhlo = explainer.annotate(send('ehlo', { verb: 'LHLO', domain: 'client.example.org' }));
       assert.deepEqual(lhlo.after, [c.cmdLhlo({ name: 'client.example.org' })]);
       assert.match(lhlo.after[0]!, /RFC 2033/);
+    });
+
+    it('explains an LMTP session as delivery into mailboxes: each reply after the message is one recipient’s (RFC 2033 §4.2)', () => {
+      const explainer = new Explainer(c);
+      const connecting = explainer.annotate({ kind: 'connecting', recipients: ['a@x.test', 'b@x.test'], host: '/run/lmtp', port: 0, via: 'lmtp' });
+      explainer.annotate(reply('greeting', ['220 lmtp.test LMTP']));
+      explainer.annotate(send('ehlo', { verb: 'LHLO', domain: 'client.example.org' }));
+      const lhloReply = explainer.annotate(reply('ehlo', ['250-lmtp.test', '250 PIPELINING']));
+      const flight = explainer.annotate({ kind: 'flight', commands: 2 });
+      explainer.annotate(send('body', { verb: '.' }, true));
+      explainer.annotate(send('quit', { verb: 'QUIT' }, true));
+      const first = explainer.annotate(reply('body', ['250 2.0.0 <a@x.test> Saved'], 'a@x.test'));
+      const delivered = explainer.annotate({ kind: 'recipient', recipient: 'a@x.test', outcome: 'sent', reply: undefined });
+      const second = explainer.annotate(reply('body', ['250 2.0.0 <b@x.test> Saved'], 'b@x.test'));
+      assert.deepEqual(connecting.after, [c.connectingLmtp({ host: '/run/lmtp' })]);
+      assert.equal(lhloReply.after[0], c.code250Lhlo);
+      assert.deepEqual(flight.after, [c.pipelinedGroup({ count: 2, hello: 'LHLO' })]);
+      assert.match(flight.after[0]!, /LHLO/);
+      assert.equal(first.after[0], c.code250Delivered({ recipient: 'a@x.test' }));
+      assert.equal(second.after[0], c.code250Delivered({ recipient: 'b@x.test' }));
+      assert.deepEqual(delivered.after, [c.recipientDelivered({ recipient: 'a@x.test' })]);
+      for (const line of [...connecting.after, ...first.after, ...delivered.after]) assert.doesNotMatch(line, /RFC 6409|RFC 5321 §6\.1|not yet/);
+      const refused = { code: 'MAILV_CONNECT_FAILED', host: '/run/lmtp', port: 0, reason: 'refused', errno: undefined, ms: 1 } as const;
+      explainer.annotate({ kind: 'connecting', recipients: ['a@x.test'], host: '/run/lmtp', port: 0, via: 'lmtp' });
+      const unreachable = explainer.annotate({ kind: 'deferred', recipients: ['a@x.test'], host: '/run/lmtp', address: '/run/lmtp', error: refused });
+      assert.deepEqual(unreachable.after, [c.deferredLmtp({ host: '/run/lmtp' })]);
+    });
+
+    it('reads 2.1.0 by the command it answers: the sender only after MAIL (RFC 3463 §3.2)', () => {
+      const explainer = new Explainer(c);
+      explainer.annotate(send('mail', { verb: 'MAIL', from: 'alice@example.org', params: [] }));
+      const mail = explainer.annotate(reply('mail', ['250 2.1.0 Ok']));
+      explainer.annotate(send('rcpt', { verb: 'RCPT', to: 'bob@example.org', params: [] }));
+      const rcpt = explainer.annotate(reply('rcpt', ['250 2.1.0 Recipient ok'], 'bob@example.org'));
+      assert.equal(mail.after.at(-1), c.enhanced2_1_0Sender);
+      assert.equal(rcpt.after.at(-1), c.enhanced2_1_0);
+      assert.doesNotMatch(c.enhanced2_1_0, lang === 'fr' ? /expéditeur/ : /sender/);
     });
 
     it('a relay that cannot be reached is not followed by another host', () => {
@@ -459,12 +497,31 @@ for (const [lang, catalogue] of [
         rcode: 'NOERROR',
         answers: [{ type: 'MX', name: 'example.org', ttl: 300, preference: 0, exchange: '.' }],
       });
+      const mxRecord = (preference: number, exchange: string) => ({ type: 'MX' as const, name: 'example.org', ttl: 300, preference, exchange });
+      const mxAnswer = (...answers: ReturnType<typeof mxRecord>[]) =>
+        explainer.annotate({ kind: 'dns-answer', ...base, type: 'MX', rcode: 'NOERROR', answers });
+      // RFC 7505 §3: a null MX is a single record of preference 0; "." anywhere else names no host and is passed over.
+      const rootAmongOthers = mxAnswer(mxRecord(0, '.'), mxRecord(10, 'mx1.example.org'), mxRecord(20, 'mx2.example.org'));
+      const rootAtTen = mxAnswer(mxRecord(10, '.'));
+      const several = mxAnswer(mxRecord(10, 'mx1.example.org'), mxRecord(20, 'mx2.example.org'));
+      // An alias alone is followed: it is not an empty MX list.
+      const alias = explainer.annotate({
+        kind: 'dns-answer',
+        ...base,
+        type: 'MX',
+        rcode: 'NOERROR',
+        answers: [{ type: 'CNAME', name: 'example.org', ttl: 300, target: 'mail.example.net' }],
+      });
       const noMx = explainer.annotate({ kind: 'dns-answer', ...base, type: 'MX', rcode: 'NOERROR', answers: [] });
       const nx = explainer.annotate({ kind: 'dns-answer', ...base, type: 'A', rcode: 'NXDOMAIN', answers: [] });
       const tcp = explainer.annotate({ kind: 'dns-query', name: 'example.org', type: 'AAAA', server: '192.0.2.53#53', transport: 'tcp' });
       assert.deepEqual(mx.after, [c.dnsQueryMx({ name: 'example.org' })]);
-      assert.deepEqual(answer.after, [c.dnsNoError, c.dnsMxPreference]);
+      assert.deepEqual(answer.after, [c.dnsNoError, c.dnsMxSingle]);
       assert.deepEqual(nullMx.after, [c.dnsNoError, c.dnsNullMx]);
+      assert.deepEqual(rootAmongOthers.after, [c.dnsNoError, c.dnsMxNoHost, c.dnsMxPreference]);
+      assert.deepEqual(rootAtTen.after, [c.dnsNoError, c.dnsMxNoHost]);
+      assert.deepEqual(several.after, [c.dnsNoError, c.dnsMxPreference]);
+      assert.deepEqual(alias.after, [c.dnsNoError, c.dnsCname]);
       assert.deepEqual(noMx.after, [c.dnsNoError, c.dnsNoMx]);
       assert.deepEqual(nx.after, [c.dnsNxdomain({ name: 'example.org' })]);
       assert.deepEqual(tcp.after, [c.dnsQueryAaaa({ name: 'example.org' }), c.dnsOverTcp]);

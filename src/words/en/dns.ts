@@ -61,7 +61,10 @@ export const errors = (): WordsOf<DnsErrorFact> => ({
     `the DNS lookups for ${task} took longer than ${seconds(budgetMs)} s ` +
     `(${questions > 1 ? `${questions} questions, each ` : ''}${attempts} ${attempts === 1 ? 'try' : 'tries'} of ${seconds(timeoutMs)} s, ${servers} name server${servers === 1 ? '' : 's'})`,
   MAILV_DNS_NO_MX_NO_ADDRESS: ({ domain }) => `${domain} has neither an MX nor an address record`,
-  MAILV_DNS_NULL_MX: ({ domain }) => `${domain} accepts no mail: its MX is the null MX "0 ." (RFC 7505)`,
+  MAILV_DNS_NULL_MX: ({ domain, invalid }) =>
+    invalid
+      ? `${domain} accepts no mail: its MX records name no host (".", though not as the null MX "0 ." of RFC 7505)`
+      : `${domain} accepts no mail: its MX is the null MX "0 ." (RFC 7505)`,
   MAILV_DNS_NO_HOST_ADDRESS: ({ domain, hosts }) =>
     `no MX host of ${domain} has an address: ${hosts.map((host) => `${host.name} ${noAddress(host.problem)}`).join('; ')}`,
   MAILV_HOST_NOT_FOUND: ({ host }) => `host ${host} not found`,
@@ -78,7 +81,10 @@ export const dnsWords = (): DnsWords => ({
   mxPlan: {
     implicitMx: (domain) => `${domain} has no MX record: its own address takes the mail, as an MX of preference 0 (RFC 5321 §5.1).`,
     addressLiteral: (domain) => `${domain} is an address literal, not a domain: no DNS is asked, mail goes to that address (RFC 5321 §4.1.3).`,
-    nullMx: (domain) => `Mail for ${domain} goes nowhere: its MX is the null MX "0 ." (RFC 7505).`,
+    nullMx: (domain, invalid) =>
+      invalid
+        ? `Mail for ${domain} goes nowhere: its MX records name no host (".", though not as the null MX "0 ." of RFC 7505).`
+        : `Mail for ${domain} goes nowhere: its MX is the null MX "0 ." (RFC 7505).`,
     goesTo: (domain, several) => `Mail for ${domain} goes to${several ? ', in this order' : ''}:`,
     preference: 'preference',
     skipped: (problem) => `(${problem}: skipped)`,

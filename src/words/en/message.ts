@@ -35,6 +35,7 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_HEADER_NAME: ({ name }) => `invalid header name ${q(name)}: only printable ASCII without ':' or spaces`,
   MAILV_HEADER_FORM: ({ argument }) => `invalid header ${q(argument)}: expected "Name: value"`,
   MAILV_HEADER_BCC: () => 'a Bcc header would reveal the blind copies: use -b instead of -H',
+  MAILV_HEADER_RETURN_PATH: () => 'Return-Path is written on delivery from the envelope sender: use -r instead of -H (RFC 5321 §4.4)',
   MAILV_HEADER_STRUCTURAL: ({ name }) =>
     `header ${name} is written by mailv from the message structure${name.toLowerCase() === 'content-type' ? ": give the text's type with --content-type (text/html…)" : ''}`,
   MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `the message's header block does not end in its first ${limit} octets`,

@@ -66,7 +66,10 @@ export const errors = (): WordsOf<DnsErrorFact> => ({
     `les recherches DNS pour ${task} ont pris plus de ${seconds(budgetMs)} s ` +
     `(${questions > 1 ? `${questions} questions, chacune de ` : ''}${plural(attempts, 'essai', 'essais')} de ${seconds(timeoutMs)} s, ${plural(servers, 'serveur de noms', 'serveurs de noms')})`,
   MAILV_DNS_NO_MX_NO_ADDRESS: ({ domain }) => `${domain} n’a ni enregistrement MX ni adresse`,
-  MAILV_DNS_NULL_MX: ({ domain }) => `${domain} n’accepte aucun courrier : son MX est le MX nul « 0 . » (RFC 7505)`,
+  MAILV_DNS_NULL_MX: ({ domain, invalid }) =>
+    invalid
+      ? `${domain} n’accepte aucun courrier : ses MX ne nomment aucun hôte (« . », mais pas comme le MX nul « 0 . » de la RFC 7505)`
+      : `${domain} n’accepte aucun courrier : son MX est le MX nul « 0 . » (RFC 7505)`,
   MAILV_DNS_NO_HOST_ADDRESS: ({ domain, hosts }) =>
     `aucun hôte MX de ${domain} n’a d’adresse : ${hosts.map((host) => `${host.name} ${noAddress(host.problem)}`).join(' ; ')}`,
   MAILV_HOST_NOT_FOUND: ({ host }) => `hôte ${host} introuvable`,
@@ -85,7 +88,10 @@ export const dnsWords = (): DnsWords => ({
     implicitMx: (domain) => `${domain} n’a pas d’enregistrement MX : sa propre adresse reçoit le courrier, comme un MX de préférence 0 (RFC 5321 §5.1).`,
     addressLiteral: (domain) =>
       `${domain} est une adresse littérale, pas un domaine : le DNS n’est pas interrogé, le courrier va à cette adresse (RFC 5321 §4.1.3).`,
-    nullMx: (domain) => `Le courrier pour ${domain} ne va nulle part : son MX est le MX nul « 0 . » (RFC 7505).`,
+    nullMx: (domain, invalid) =>
+      invalid
+        ? `Le courrier pour ${domain} ne va nulle part : ses MX ne nomment aucun hôte (« . », mais pas comme le MX nul « 0 . » de la RFC 7505).`
+        : `Le courrier pour ${domain} ne va nulle part : son MX est le MX nul « 0 . » (RFC 7505).`,
     goesTo: (domain, several) => `Le courrier pour ${domain} va${several ? ', dans cet ordre,' : ''} vers :`,
     preference: 'préférence',
     skipped: (problem) => `(${problem} : ignoré)`,

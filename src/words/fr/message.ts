@@ -35,6 +35,7 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_HEADER_NAME: ({ name }) => `nom d’en-tête invalide ${q(name)} : de l’ASCII imprimable seulement, sans « : » ni espace`,
   MAILV_HEADER_FORM: ({ argument }) => `en-tête invalide ${q(argument)} : la forme attendue est "Nom: valeur"`,
   MAILV_HEADER_BCC: () => 'un en-tête Bcc révélerait les copies cachées : utilisez -b au lieu de -H',
+  MAILV_HEADER_RETURN_PATH: () => 'Return-Path est écrit à la remise, d’après l’expéditeur de l’enveloppe : utilisez -r au lieu de -H (RFC 5321 §4.4)',
   MAILV_HEADER_STRUCTURAL: ({ name }) =>
     `l’en-tête ${name} est écrit par mailv d’après la structure du message${name.toLowerCase() === 'content-type' ? ' : donnez le type du texte avec --content-type (text/html…)' : ''}`,
   MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `le bloc d’en-têtes du message ne se termine pas dans ses ${limit} premiers octets`,
