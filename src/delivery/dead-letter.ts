@@ -1,6 +1,7 @@
 // Keeping a message nobody received, as mail(1) does: appended in mbox form (From_ line, `>From `
 // quoting, LF line ends) to $DEAD or ~/dead.letter, readable by its owner only. Only a regular file
-// (or a new one) is written to, and a failed append takes back what it added, nothing more.
+// (or a new one) is written to, and a failed append takes back what it added, nothing more; one
+// writer at a time (dead-letter-lock.ts).
 import { constants, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { LocalIoError, MailvError } from '../errors.js';
 import { homeDirectory } from '../home-directory.js';
 import { formatAsctime } from '../message/identity.js';
 import type { DeliveryErrorFact, NotAFile } from './facts.js';
+import { withDeadLetterLock } from './dead-letter-lock.js';
 
 type Fs = typeof import('node:fs/promises');
 
@@ -46,6 +48,10 @@ class NotAFileError extends Error {
 
 async function appendEntry(path: string, sender: string, chunks: AsyncIterable<Buffer>, date: Date): Promise<void> {
   const fs = await import('node:fs/promises');
+  await withDeadLetterLock(fs, path, () => appendLocked(fs, path, sender, chunks, date));
+}
+
+async function appendLocked(fs: Fs, path: string, sender: string, chunks: AsyncIterable<Buffer>, date: Date): Promise<void> {
   let target: AppendTarget | undefined;
   let written = 0;
   const append = async (data: Buffer) => {

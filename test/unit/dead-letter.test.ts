@@ -162,4 +162,89 @@ describe('dead.letter', () => {
       return true;
     });
   });
+
+  /** The entries of an mbox file: each From_ line with what follows it up to the next. */
+  function entries(path: string): string[] {
+    return readFileSync(path, 'latin1')
+      .split(/^(?=From )/m)
+      .filter((entry) => entry !== '');
+  }
+
+  /** A message of `lines` lines, yielded a line at a time across turns of the event loop, as a slow reader would. */
+  async function* slowly(name: string, lines: number): AsyncIterable<Buffer> {
+    yield Buffer.from(`Subject: ${name}\r\n\r\n`);
+    for (let line = 1; line <= lines; line++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      yield Buffer.from(`${name} line ${line}\r\n`);
+    }
+  }
+
+  const expected = (name: string, lines: number) =>
+    `From alice@example.org Sat Nov 28 03:04:05 2026\nSubject: ${name}\n\n${Array.from({ length: lines }, (_, i) => `${name} line ${i + 1}\n`).join('')}\n`;
+
+  it('keeps entries written at the same time whole, one after the other (cron jobs failing together)', async () => {
+    const path = join(directory, 'together');
+    const names = Array.from({ length: 12 }, (_, i) => `job${i}`);
+    await Promise.all(names.map((name) => saveDeadLetter(path, 'alice@example.org', slowly(name, 30), date)));
+    const kept = entries(path);
+    assert.equal(kept.length, names.length);
+    assert.deepEqual([...kept].sort(), names.map((name) => expected(name, 30)).sort());
+    assert.equal(existsSync(`${path}.lock`), false, 'the lock goes with the last writer');
+  });
+
+  it('keeps them whole across processes too', async () => {
+    const path = join(directory, 'processes');
+    const module = new URL('../../dist/delivery/dead-letter.js', import.meta.url).href;
+    const script = `import { saveDeadLetter } from ${JSON.stringify(module)};
+      const name = process.argv[1];
+      async function* slowly() {
+        yield Buffer.from('Subject: ' + name + '\\r\\n\\r\\n');
+        for (let line = 1; line <= 200; line++) { await new Promise((r) => setImmediate(r)); yield Buffer.from(name + ' line ' + line + '\\r\\n'); }
+      }
+      await saveDeadLetter(${JSON.stringify(path)}, 'alice@example.org', slowly(), new Date(2026, 10, 28, 3, 4, 5));`;
+    const { spawn } = await import('node:child_process');
+    const names = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5'];
+    await Promise.all(
+      names.map(
+        (name) =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(process.execPath, ['--input-type=module', '-e', script, name], { stdio: 'inherit' });
+            child.on('error', reject);
+            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${name} exited ${code}`))));
+          }),
+      ),
+    );
+    assert.deepEqual([...entries(path)].sort(), names.map((name) => expected(name, 200)).sort());
+  });
+
+  it('takes over a lock its owner left behind when it died, and waits for one whose owner runs', async () => {
+    const { hostname } = await import('node:os');
+    const path = join(directory, 'locked');
+    // A process that has ended: its number is free, its lock stale.
+    const gone = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(`${path}.lock`, `${gone}@${hostname()}\n`);
+    await saveDeadLetter(path, 'alice@example.org', slowly('after-stale', 2), date);
+    assert.deepEqual(entries(path), [expected('after-stale', 2)]);
+    assert.equal(existsSync(`${path}.lock`), false);
+
+    // This process runs: the writer waits until the lock is given up.
+    writeFileSync(`${path}.lock`, `${process.pid}@${hostname()}\n`);
+    let saved = false;
+    const saving = saveDeadLetter(path, 'alice@example.org', slowly('after-wait', 2), date).then(() => {
+      saved = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(saved, false, 'written while another held the lock');
+    assert.equal(entries(path).length, 1);
+    rmSync(`${path}.lock`);
+    await saving;
+    assert.deepEqual(entries(path), [expected('after-stale', 2), expected('after-wait', 2)]);
+  });
+
+  it('writes all the same where no lock can be made beside the file', async () => {
+    // A name of 255 octets, the most a directory entry holds: `.lock` after it cannot be made.
+    const path = join(directory, 'd'.repeat(255));
+    await saveDeadLetter(path, 'alice@example.org', slowly('unlocked', 1), date);
+    assert.deepEqual(entries(path), [expected('unlocked', 1)]);
+  });
 });
