@@ -165,8 +165,12 @@ export async function prepareInput(
   if (body.stats.hasNul) throw new InputError({ code: 'MAILV_MESSAGE_NUL' }, ExitCode.DATAERR);
   const bodySource = body.source.slice(block.inputOctets);
   // Lines past 998 octets are broken as Postfix breaks them: those of the body are counted apart
-  // (read once more, only then), for SIZE= to be exact.
-  const bodyOverlongBreaks = body.stats.overlongBreaks === 0 ? 0 : (await statsOf(bodySource.lentChunks())).overlongBreaks;
+  // (read once more, only then), for SIZE= to be exact. So is whether the body is 8-bit when the
+  // header is: a UTF-8 header alone needs no 8BITMIME (RFC 6532 §3.1: it goes all the same).
+  const headerIsAscii = block.fields.every((field) => !NOT_ASCII.test(field));
+  const bodyStats = body.stats.overlongBreaks === 0 && (body.stats.ascii || headerIsAscii) ? undefined : await statsOf(bodySource.lentChunks());
+  const bodyOverlongBreaks = bodyStats?.overlongBreaks ?? 0;
+  const bodyEightBit = bodyStats === undefined ? !body.stats.ascii : !bodyStats.ascii;
   const message = passThroughMessage(
     block.fields,
     block.wireOctets,
@@ -211,7 +215,9 @@ export async function prepareInput(
     // Kept as read only when it reads back as a message: a header block ended by a blank line.
     ...(block.complete && block.fields.length > 0 ? { asRead: messageAsRead(body, block.leading) } : {}),
     compose: async (eightBitMime) => {
-      if (message.eightBit && !eightBitMime) {
+      // An 8-bit header still goes as it is (announced with BODY=8BITMIME where offered); an 8-bit
+      // body would go unannounced to a server that never said it takes one (RFC 6152 §3).
+      if (bodyEightBit && !eightBitMime) {
         throw new CapabilityError({ code: 'MAILV_NO_8BITMIME' }, 'mail');
       }
       return message;
@@ -220,6 +226,9 @@ export async function prepareInput(
 }
 
 const RESENT_FIELDS = ['Resent-To', 'Resent-Cc', 'Resent-Bcc'] as const;
+
+/** A character past ASCII in a header field read as Latin-1 (one character an octet). */
+const NOT_ASCII = /[\u0080-\uffff]/;
 
 interface AddressTableInput {
   readonly sender: { readonly address: string; readonly source: AddressOrigin['source'] };

@@ -217,6 +217,21 @@ describe('faults', () => {
     }
   });
 
+  it('-t: a UTF-8 header over an ASCII body goes all the same to a server without 8BITMIME or SMTPUTF8 (RFC 6532), as msmtp sends it', async () => {
+    const server = await startScriptedServer({ replies: { EHLO: '250-scripted.test\r\n250 PIPELINING' } });
+    try {
+      // Long enough that the body is read again to tell it from the header (a line past 998 octets).
+      for (const body of ['ascii body\n', `${'x'.repeat(1200)}\n`]) {
+        const run = await runCli(['-q', '--server', `127.0.0.1:${server.port}`, '-t'], { input: `To: bob@example.org\nSubject: café\n\n${body}` });
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(server.received().toString('latin1'), /\r\nMAIL From:<[^>]*>\r\n/);
+        assert.match(server.received().toString('utf8'), /Subject: café\r\n/);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it('an attachment deleted while waiting for the server is still sent whole', async () => {
     // Deleted once mailv has connected (its attachments are open by then), while the greeting is awaited.
     let connected = () => {};

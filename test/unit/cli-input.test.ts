@@ -205,10 +205,13 @@ describe('what cli/ reads, when it cannot be used', () => {
       failure(
         'MAILV_NO_8BITMIME',
         69,
-        'the message has 8-bit content and the server does not offer 8BITMIME (a whole message is sent as it is)',
-        'le message contient des octets de 8 bits et le serveur ne propose pas 8BITMIME (un message complet part tel quel)',
+        'the message body has 8-bit content and the server does not offer 8BITMIME (a whole message is never re-encoded)',
+        'le corps du message contient des octets de 8 bits et le serveur ne propose pas 8BITMIME (un message complet n’est jamais réencodé)',
       ),
     );
+    // The header alone 8-bit (RFC 6532): it goes all the same, announced where 8BITMIME is offered.
+    const header = await prepare('To: bob@example.org\nSubject: caf\xe9\n\nascii\n');
+    assert.equal((await header.compose(false)).eightBit, true);
   });
 
   it('the facts of a run that has no terminal, no configuration file or an unusable --ca', () => {

@@ -131,7 +131,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_MESSAGE_NO_RECIPIENT: () => '-t: the message has no To, Cc or Bcc and no recipient was given',
   MAILV_MESSAGE_UNENDED: () => 'the client stopped before the lone dot that ends its message: nothing was sent',
   MAILV_MESSAGE_NUL: () => 'the message holds a NUL octet, which SMTP cannot carry as it is',
-  MAILV_NO_8BITMIME: () => 'the message has 8-bit content and the server does not offer 8BITMIME (a whole message is sent as it is)',
+  MAILV_NO_8BITMIME: () => 'the message body has 8-bit content and the server does not offer 8BITMIME (a whole message is never re-encoded)',
   MAILV_STDIN_DIRECTORY: () => 'standard input is a directory, not a message',
   MAILV_STDIN_UNREADABLE: ({ detail }) => `cannot read the message: ${detail}`,
   MAILV_STDIN_CHANGED: () => 'standard input changed while it was being read: send it through a pipe to send a snapshot',

@@ -149,7 +149,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_MESSAGE_NO_RECIPIENT: () => '-t : le message n’a ni To, ni Cc, ni Bcc, et aucun destinataire n’a été donné',
   MAILV_MESSAGE_UNENDED: () => 'le client s’est arrêté avant le point seul qui termine son message : rien n’a été envoyé',
   MAILV_MESSAGE_NUL: () => 'le message contient un octet NUL, que SMTP ne peut pas transporter tel quel',
-  MAILV_NO_8BITMIME: () => 'le message contient des octets de 8 bits et le serveur ne propose pas 8BITMIME (un message complet part tel quel)',
+  MAILV_NO_8BITMIME: () => 'le corps du message contient des octets de 8 bits et le serveur ne propose pas 8BITMIME (un message complet n’est jamais réencodé)',
   MAILV_STDIN_DIRECTORY: () => 'l’entrée standard est un répertoire, pas un message',
   MAILV_STDIN_UNREADABLE: ({ detail }) => `impossible de lire le message : ${detail}`,
   MAILV_STDIN_CHANGED: () => 'l’entrée standard a changé pendant sa lecture : passez-la par un tube pour en envoyer un instantané',
