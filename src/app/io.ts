@@ -76,6 +76,10 @@ export interface AppIo {
   };
   /** The terminal --step waits at, its prompt in `language`; throws UsageError when there is none. */
   openStepper(signal: InterruptSignal, language: Language): Promise<Stepper>;
-  /** This machine's host name and the user's account name, for HELO, From and bare addresses. */
-  readonly host: { name(): string; user(): string };
+  /**
+   * This machine's host name and the user's account name, for HELO, From and bare addresses; and
+   * whether the command line's octets were all UTF-8 (then a U+FFFD in an argument was typed, not
+   * made of octets that were not UTF-8), false where that cannot be known.
+   */
+  readonly host: { name(): string; user(): string; argumentsAreUtf8(): boolean };
 }

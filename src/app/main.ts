@@ -65,6 +65,7 @@ async function dispatch(run: Run): Promise<number> {
       fqdn: localFqdn(io.host.name()),
       user: () => localUser(io.env, () => io.host.user()),
       env: io.env,
+      argumentsAreUtf8: () => io.host.argumentsAreUtf8(),
       account,
       accountChosen: options.account !== undefined,
     });

@@ -38,6 +38,7 @@ function planOf(run: Run, line: SendmailCommandLine, account: AccountSettings | 
     fqdn: localFqdn(io.host.name()),
     user: () => localUser(io.env, () => io.host.user()),
     env: io.env,
+    argumentsAreUtf8: () => io.host.argumentsAreUtf8(),
     account,
     accountChosen: line.options.account !== undefined,
     sendmail: true,

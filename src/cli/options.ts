@@ -37,6 +37,8 @@ export interface LocalFacts {
   readonly accountChosen?: boolean;
   /** Run as sendmail: no --password-file or --password-cmd, only the variable and the accounts file. */
   readonly sendmail?: boolean;
+  /** The command line's octets were all UTF-8: a U+FFFD in an argument was typed (see AppIo.host). */
+  readonly argumentsAreUtf8?: () => boolean;
 }
 
 const DEFAULT_SERVER = 'smtp://localhost:25';
@@ -47,10 +49,11 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const account = local.account ?? {};
   // Text bound for a header passes the one control-character rule, which names where it came
   // from, once it has parsed as addresses (a malformed one is refused as such).
+  const typedAsIs = local.argumentsAreUtf8;
   const list = (values: readonly string[], field: string | undefined, source: TextSource) =>
     values.flatMap((value) => {
       const mailboxes = parseAddressList(value, fqdn);
-      assertHeaderText(field, value, source);
+      assertHeaderText(field, value, source, typedAsIs);
       return mailboxes;
     });
   const readRecipients = options.readRecipients === true;
@@ -75,8 +78,8 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   ) {
     throw new UsageError({ code: 'MAILV_NO_RECIPIENT' });
   }
-  if (options.subject !== undefined) assertHeaderText('Subject', options.subject, 'subject-option');
-  const headers = options.header.map(parseHeaderArgument);
+  if (options.subject !== undefined) assertHeaderText('Subject', options.subject, 'subject-option', typedAsIs);
+  const headers = options.header.map((argument) => parseHeaderArgument(argument, typedAsIs));
   for (const [name] of headers) assertExtraHeaderAllowed(name);
   if (options.quiet && options.verbose > 0) throw new UsageError({ code: 'MAILV_QUIET_VERBOSE' });
   if (options.json && (options.quiet || options.explain || options.timing || options.step || options.dryRun)) {
@@ -111,7 +114,8 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const fromText = fromGiven ?? account.from ?? (typeof local.user === 'string' ? local.user : local.user());
   const from = parseMailbox(fromText, fqdn);
   const fromOrigin = fromGiven !== undefined ? 'option' : account.from !== undefined ? 'config-file' : 'user';
-  assertHeaderText('From', fromText, fromOrigin === 'option' ? 'from-option' : fromOrigin === 'config-file' ? 'config-file' : 'user-variable');
+  if (fromOrigin === 'option') assertHeaderText('From', fromText, 'from-option', typedAsIs);
+  else assertHeaderText('From', fromText, fromOrigin === 'config-file' ? 'config-file' : 'user-variable');
   const to = list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients, 'To', 'recipient-argument');
   const cc = list(options.cc, 'Cc', 'cc-option');
   const bcc = list(options.bcc, undefined, 'bcc-option');

@@ -1,7 +1,8 @@
 // The process adapter: the one place that touches `process`. It hands the application this
 // process's arguments, environment, standard streams (and what they are), clock, stop signals and
 // terminal, runs it, and returns its exit status for the launcher to set.
-import { fstatSync, statSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { fstatSync, readFileSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { AppIo, InputKind, StandardOutput } from '../app/io.js';
 import { runMailv } from '../app/main.js';
@@ -59,8 +60,20 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
         ),
     },
     openStepper: async (signal, language) => (await import('./step-prompt.js')).openStepper(signal, language),
-    host: { name: () => hostname(), user: accountName },
+    host: { name: () => hostname(), user: accountName, argumentsAreUtf8 },
   };
+}
+
+/**
+ * Node decodes the arguments as UTF-8, any other octet turned into U+FFFD; the octets themselves are
+ * in /proc/self/cmdline (Linux), read only when an argument holds a U+FFFD.
+ */
+function argumentsAreUtf8(): boolean {
+  try {
+    return isUtf8(readFileSync('/proc/self/cmdline'));
+  } catch {
+    return false;
+  }
 }
 
 /** Milliseconds on a monotonic clock: `performance` would load perf_hooks, ms of every start-up. */

@@ -1,6 +1,6 @@
 // The command line as a user meets it: version, help, the demo, a terminal, colours, dry runs.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -71,6 +71,20 @@ describe('command line', () => {
     const replay = await runCli(['replay', '--lang=fr', '--help']);
     assert.match(replay.stdout, /^Utilisation : mailv replay /);
     assert.match(replay.stdout, /^Exemples :$/m);
+  });
+
+  it('takes a U+FFFD typed as such (copied from a log), and refuses octets that were not UTF-8, which Node turned into one', async () => {
+    const typed = await runCli(['--dry-run', '-s', 'Re: \uFFFD garbled', '-H', 'X-Note: \uFFFD', 'a@example.org'], { input: 'x\n' });
+    assert.equal(typed.code, 0, typed.stderr);
+    assert.match(typed.stdout, /\r\nSubject: Re: =\?UTF-8\?B\?77\+9\?= garbled\r\n/);
+    assert.match(typed.stdout, /\r\nX-Note: =\?UTF-8\?B\?77\+9\?=\r\n/);
+    // `-s "$(printf 'caf\351')"` from a Latin-1 script: the octet E9 alone is no UTF-8.
+    const latin1 = spawnSync('/bin/sh', ['-c', `exec "$0" "$1" --dry-run -s "$(printf 'caf\\351')" a@example.org </dev/null`, process.execPath, MAILV], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: freshHome(), USER: 'tester', LANG: 'C.UTF-8' },
+      encoding: 'utf8',
+    });
+    assert.equal(latin1.status, 64, latin1.stderr);
+    assert.match(latin1.stderr, /^mailv: header Subject is not UTF-8 \(a U\+FFFD stands where octets were\), given with -s/);
   });
 
   it('runs the demo end to end on a machine without an MTA', async () => {
