@@ -3,7 +3,11 @@ import type { Stage } from '../errors.js';
 
 const MINUTE = 60_000;
 
-/** RFC 5321 §4.5.3.2 minimums; `body` is the final reply after the dot, `data` the 354. */
+/**
+ * RFC 5321 §4.5.3.2 minimums; `body` is the final reply after the dot, `data` the 354. QUIT has
+ * none there: its 221 changes nothing already decided (the verdict, a refusal), so a server that
+ * leaves it unanswered (one that greeted 554, say) holds a script ten seconds, not a minute.
+ */
 const RFC_DEFAULTS: Readonly<Partial<Record<Stage, number>>> = {
   connect: 1 * MINUTE,
   greeting: 5 * MINUTE,
@@ -14,7 +18,7 @@ const RFC_DEFAULTS: Readonly<Partial<Record<Stage, number>>> = {
   rcpt: 5 * MINUTE,
   data: 2 * MINUTE,
   body: 10 * MINUTE,
-  quit: 1 * MINUTE,
+  quit: 10_000,
 };
 
 /** Each write of message data (a "data block") may take this long to drain. */
