@@ -33,7 +33,10 @@ export const en: Catalogue = {
   paramSmtputf8: 'SMTPUTF8: addresses or headers in UTF-8, internationalized mail (RFC 6531)',
   paramRet: ({ value }) => `RET=${value}: a failure notification brings back ${value === 'HDRS' ? 'the header only' : 'the whole message'} (DSN, RFC 3461)`,
   paramEnvid: 'ENVID=: the sender’s id for this message, echoed in every notification, in xtext (DSN, RFC 3461)',
-  paramNotify: ({ value }) => `NOTIFY=${value}: when to send a delivery status notification to the sender (DSN, RFC 3461)`,
+  paramNotify: ({ value }) =>
+    value.toUpperCase() === 'NEVER'
+      ? `NOTIFY=${value}: no delivery status notification for this recipient, whatever happens (DSN, RFC 3461)`
+      : `NOTIFY=${value}: when to send a delivery status notification to the sender (DSN, RFC 3461)`,
   paramOrcpt: 'ORCPT=: the recipient as first given, named in its notification even after an alias rewrote it (DSN, RFC 3461)',
   paramOther: ({ param }) => `${param}: a MAIL parameter of a service extension (RFC 5321 §4.1.1.2)`,
   cmdRcptTo: ({ recipient }) => `RCPT To: <${recipient}> is an envelope recipient, one command each (RFC 5321 §4.1.1.3)`,

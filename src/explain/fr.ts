@@ -34,7 +34,10 @@ export const fr: Catalogue = {
   paramSmtputf8: 'SMTPUTF8 : adresses ou en-têtes en UTF-8, courrier internationalisé (RFC 6531)',
   paramRet: ({ value }) => `RET=${value} : un avis d’échec renvoie ${value === 'HDRS' ? 'l’en-tête seul' : 'le message entier'} (DSN, RFC 3461)`,
   paramEnvid: 'ENVID= : l’identifiant de l’expéditeur pour ce message, repris dans chaque avis, en xtext (DSN, RFC 3461)',
-  paramNotify: ({ value }) => `NOTIFY=${value} : quand envoyer un avis de remise à l’expéditeur (DSN, RFC 3461)`,
+  paramNotify: ({ value }) =>
+    value.toUpperCase() === 'NEVER'
+      ? `NOTIFY=${value} : aucun avis de remise pour ce destinataire, quoi qu’il arrive (DSN, RFC 3461)`
+      : `NOTIFY=${value} : quand envoyer un avis de remise à l’expéditeur (DSN, RFC 3461)`,
   paramOrcpt: 'ORCPT= : le destinataire tel que donné d’abord, nommé dans son avis même après réécriture par un alias (DSN, RFC 3461)',
   paramOther: ({ param }) => `${param} : un paramètre de MAIL défini par une extension (RFC 5321 §4.1.1.2)`,
   cmdRcptTo: ({ recipient }) => `RCPT To : destinataire de l’enveloppe <${recipient}>, un par commande (RFC 5321 §4.1.1.3)`,

@@ -38,6 +38,7 @@ const SAMPLES: Partial<Record<keyof Catalogue, object>> = {
   planImplicit: { domain: 'example.org' },
   planNullMx: { domain: 'example.org' },
   planNoMxHost: { domain: 'example.org' },
+  paramNotify: { value: 'NEVER' },
 };
 /** Fragments composed into other lines: they cite nothing themselves. */
 const FRAGMENT = /^(replyClass|replyDigit|enhancedClass|enhancedSubject)/;
@@ -315,6 +316,15 @@ for (const [lang, catalogue] of [
       explainer.annotate({ kind: 'connecting', recipients: ['a@x.test'], host: '/run/lmtp', port: 0, via: 'lmtp' });
       const unreachable = explainer.annotate({ kind: 'deferred', recipients: ['a@x.test'], host: '/run/lmtp', address: '/run/lmtp', error: refused });
       assert.deepEqual(unreachable.after, [c.deferredLmtp({ host: '/run/lmtp' })]);
+    });
+
+    it('says NOTIFY=NEVER means no notification at all, not when one is sent (RFC 3461 §4.1)', () => {
+      const explainer = new Explainer(c);
+      const never = explainer.annotate(send('rcpt', { verb: 'RCPT', to: 'bob@example.org', params: ['NOTIFY=NEVER'] }));
+      const failure = explainer.annotate(send('rcpt', { verb: 'RCPT', to: 'carol@example.org', params: ['NOTIFY=FAILURE'] }));
+      assert.equal(never.after[1], c.paramNotify({ value: 'NEVER' }));
+      assert.notEqual(c.paramNotify({ value: 'NEVER' }), c.paramNotify({ value: 'FAILURE' }).replace('FAILURE', 'NEVER'));
+      assert.equal(failure.after[1], c.paramNotify({ value: 'FAILURE' }));
     });
 
     it('reads 2.1.0 by the command it answers: the sender only after MAIL (RFC 3463 §3.2)', () => {

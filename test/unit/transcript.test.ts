@@ -83,6 +83,27 @@ describe('transcript', () => {
     assert.deepEqual(sentLine(helo, ok), ['a@example.org... Sent (2.0.0 Ok: queued as 4Xy)']);
   });
 
+  it('gives a certificate’s dates in French words in French (OpenSSL writes them in English, "Mar" reading as mardi)', () => {
+    const tls = {
+      kind: 'tls' as const,
+      protocol: 'TLSv1.3',
+      cipher: 'TLS_AES_256_GCM_SHA384',
+      subject: 'CN=localhost',
+      issuer: 'CN=mailv test CA',
+      validFrom: 'Dec  5 06:15:28 2026 GMT',
+      validTo: 'Mar  9 06:15:28 2029 GMT',
+      verified: true,
+      problem: undefined,
+    };
+    assert.equal(
+      fr.tls.certificate(tls),
+      'TLS : sujet CN=localhost ; émetteur CN=mailv test CA ; valide du 5 déc. 2026 06:15:28 GMT au 9 mars 2029 06:15:28 GMT',
+    );
+    assert.equal(en.tls.certificate(tls), 'TLS: subject CN=localhost; issuer CN=mailv test CA; valid Dec  5 06:15:28 2026 GMT to Mar  9 06:15:28 2029 GMT');
+    // A date in any other form is shown as it came.
+    assert.match(fr.tls.certificate({ ...tls, validTo: '2029-03-09' }), /au 2029-03-09$/);
+  });
+
   it('marks a pipelined flight in the language of the run', () => {
     assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines({ kind: 'flight', commands: 3 }), [
       '(3 commands in one flight: the replies follow, in order)',

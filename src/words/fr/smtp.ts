@@ -10,6 +10,28 @@ import { describeFact } from '../fact-sentence.js';
 const endpoint = (host: string, port: number) => (port === 0 ? host : `${displayHost(host)} port ${port}`);
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
 const seconds = (ms: number) => `${decimal(String(ms / 1000))} s`;
+
+const MONTHS: Readonly<Record<string, string>> = {
+  Jan: 'janv.',
+  Feb: 'févr.',
+  Mar: 'mars',
+  Apr: 'avr.',
+  May: 'mai',
+  Jun: 'juin',
+  Jul: 'juil.',
+  Aug: 'août',
+  Sep: 'sept.',
+  Oct: 'oct.',
+  Nov: 'nov.',
+  Dec: 'déc.',
+};
+
+/** A certificate's date as OpenSSL writes it (`Mar  9 06:15:28 2029 GMT`), in French: `9 mars 2029 06:15:28 GMT`; any other form as it is. */
+function certificateDate(date: string): string {
+  const parts = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d\d:\d\d:\d\d) (\d{4}) GMT$/.exec(date);
+  const month = parts === null ? undefined : MONTHS[parts[1]!];
+  return parts === null || month === undefined ? date : `${parts[2]} ${month} ${parts[4]} ${parts[3]} GMT`;
+}
 /** A number as French writes it: a decimal comma. */
 const decimal = (figure: string) => figure.replace('.', ',');
 
@@ -161,7 +183,7 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
 export const tlsWords = (): TlsWords => ({
   handshake: (tls) =>
     `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : `NON vérifié : ${certificateProblem(tls.problem)}`}${tls.resumed ? ' (session reprise : à sa création)' : ''}`,
-  certificate: (tls) => `TLS : sujet ${tls.subject} ; émetteur ${tls.issuer} ; valide du ${tls.validFrom} au ${tls.validTo}`,
+  certificate: (tls) => `TLS : sujet ${tls.subject} ; émetteur ${tls.issuer} ; valide du ${certificateDate(tls.validFrom)} au ${certificateDate(tls.validTo)}`,
   clientCertificate: (tls) => {
     switch (tls.clientCertificate) {
       case 'offered':
