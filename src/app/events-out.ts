@@ -25,8 +25,10 @@ export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity
   };
   if (plan.output.json) {
     run.emitter = (event) => {
-      run.toSinks(event);
-      run.output.out(`${jsonLine(event, run.elapsed())}\n`);
+      // One reading of the clock for the line and the record: a replay gives the same milliseconds.
+      const at = run.elapsed();
+      run.toSinks(event, at);
+      run.output.out(`${jsonLine(event, at)}\n`);
       reportRefusal(event);
     };
     return run.emitter;

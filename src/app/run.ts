@@ -84,10 +84,17 @@ export class Run {
     return wordsFor(this.language);
   }
 
-  /** The time on the run's clock: the io's, or, during a replay, the recorded one. */
+  /**
+   * The time on the run's clock: the io's, or, during a replay, the recorded one; from finish() on,
+   * the moment the run ended, so that the record's end, --json's result and --timing's summary
+   * give one total, and a replay the same.
+   */
   now(): number {
+    if (this.endedAt !== undefined) return this.endedAt;
     return this.replayedAt === undefined ? this.io.clock.now() : this.started + this.replayedAt;
   }
+
+  private endedAt: number | undefined;
 
   /** Milliseconds since the run started. */
   elapsed(): number {
@@ -106,8 +113,9 @@ export class Run {
       this.emitter(event);
       return;
     }
-    this.toSinks(event);
-    if (this.json) this.output.out(`${jsonLine(event, this.elapsed())}\n`);
+    const at = this.elapsed();
+    this.toSinks(event, at);
+    if (this.json) this.output.out(`${jsonLine(event, at)}\n`);
   }
 
   /** Passes an event to every sink, stamped with the milliseconds since the run started. */
@@ -214,6 +222,7 @@ export class Run {
    * failed.
    */
   async finish(status: number): Promise<number> {
+    this.endedAt = this.now();
     this.spinner?.clear();
     if (this.fault !== undefined) status = ExitCode.SOFTWARE;
     for (const sink of this.sinks.splice(0)) {
