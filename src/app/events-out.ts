@@ -37,14 +37,14 @@ export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity
   // --explain teaches the DNS step too: its exchange and plan are shown without -v.
   const renderer = new TranscriptRenderer(verbosity, style, run.words, verbosity >= 2 || (plan.output.explain !== undefined && verbosity > 0));
   const explain = plan.output.explain === undefined || verbosity === 0 ? undefined : await explainer(plan.output.explain, style);
-  if (plan.output.timing && verbosity > 0) run.timing ??= new TimingRecorder(run.started);
+  if (plan.output.timing && verbosity > 0) run.timing ??= new TimingRecorder(0);
   const timing = run.timing;
   // --step waits for the user, not the server: no spinner there.
   const spinner = verbosity > 0 && !plan.step ? waitingSpinner(run.io.stderr.stream, run.io.stderr.terminal, run.words.output.spinner) : undefined;
   run.spinner = spinner;
   run.emitter = (event) => {
-    const at = run.now();
-    run.toSinks(event, at - run.started);
+    const at = run.elapsed();
+    run.toSinks(event, at);
     spinner?.clear();
     timing?.record(event, at);
     let lines = renderer.lines(event);

@@ -85,21 +85,18 @@ export class Run {
   }
 
   /**
-   * The time on the run's clock: the io's, or, during a replay, the recorded one; from finish() on,
-   * the moment the run ended, so that the record's end, --json's result and --timing's summary
-   * give one total, and a replay the same.
+   * Milliseconds since the run started, to the microsecond a record keeps: the io's clock, or,
+   * during a replay, the recorded time; from finish() on, the moment the run ended. So a record's
+   * entry, its --json line and its --timing stamp are made from one number, the end is one total
+   * for all three, and a replay, reading the numbers back, shows the same to the last digit.
    */
-  now(): number {
+  elapsed(): number {
     if (this.endedAt !== undefined) return this.endedAt;
-    return this.replayedAt === undefined ? this.io.clock.now() : this.started + this.replayedAt;
+    const ms = this.replayedAt ?? this.io.clock.now() - this.started;
+    return Math.round(Math.max(0, ms) * 1000) / 1000;
   }
 
   private endedAt: number | undefined;
-
-  /** Milliseconds since the run started. */
-  elapsed(): number {
-    return this.now() - this.started;
-  }
 
   /** A stop signal: the run ends as any failure does; a hangup leaves nobody to write to. */
   stop(signal: StopSignal): void {
@@ -222,7 +219,7 @@ export class Run {
    * failed.
    */
   async finish(status: number): Promise<number> {
-    this.endedAt = this.now();
+    this.endedAt = this.elapsed();
     this.spinner?.clear();
     if (this.fault !== undefined) status = ExitCode.SOFTWARE;
     for (const sink of this.sinks.splice(0)) {
@@ -237,7 +234,7 @@ export class Run {
     if (this.output.failure && this.failure?.code !== 'MAILV_OUTPUT_FAILED') status = this.fail(this.output.failure);
     if (this.json) this.output.out(`${jsonResult(status, status === ExitCode.OK ? undefined : this.failure, this.elapsed())}\n`);
     // The recorder exists only where the transcript is shown (see openEvents).
-    else if (this.timing) this.output.out(`${this.timing.summary(this.now(), this.words.timing).join('\n')}\n`);
+    else if (this.timing) this.output.out(`${this.timing.summary(this.elapsed(), this.words.timing).join('\n')}\n`);
     await this.output.settle();
     // The last line itself could not be written.
     if (this.output.failure && this.failure?.code !== 'MAILV_OUTPUT_FAILED') status = this.fail(this.output.failure);
