@@ -1091,7 +1091,14 @@ export class SmtpSession {
     await this.send('body', { verb: '.' });
     this.inData = false;
     await this.read('body');
-    await this.rset();
+    try {
+      await this.rset();
+    } catch (error) {
+      // The refusal before it is the verdict: a server that hangs up at the RSET that tidies up
+      // after it does not make a refused message one lost with its connection (which a load run
+      // sends again, and which a send reports as a lost connection). What follows finds it closed.
+      if (!(error instanceof TransportError)) throw error;
+    }
   }
 
   // The verbs. Each writes its command (pipelined: queues it for the next write), and those that

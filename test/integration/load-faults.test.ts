@@ -138,6 +138,48 @@ describe('load mode against a server that rate-limits', () => {
   });
 });
 
+describe('load mode against a server that answers DATA with 354 after refusing MAIL, then hangs up at the RSET', () => {
+  it('each refused message is counted by its refusal, never sent again as one lost with its connection (RFC 2920 §3.1)', async () => {
+    // Every connection's second MAIL is refused; DATA is answered 354 all the same, the lone dot
+    // 554, and the RSET that tidies up after it meets a hang-up.
+    const script: Script = {
+      perConnection: () => {
+        let mails = 0;
+        let refused = false;
+        return {
+          replies: {
+            MAIL: () => {
+              refused = ++mails === 2;
+              return refused ? '451 4.7.1 Rate limited' : '250 2.1.0 Ok';
+            },
+            '.': () => (refused ? '554 5.5.1 Error: no valid recipients' : '250 2.0.0 Ok: queued as S1'),
+            RSET: { close: true },
+          },
+        };
+      },
+    };
+    const run = await withServer(script, (port) => load(port, ['--count', '6', '--concurrency', '1', '--per-connection', '2', '--json']));
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(
+      { accepted: summary.accepted, deferred: summary.deferred, resent: summary.resent, said451: summary.replies['451 4.7.1'] },
+      { accepted: 3, deferred: 3, resent: 0, said451: 3 },
+    );
+    assert.deepEqual(
+      summary.failures.map(({ count, reply }) => ({ count, reply })),
+      [{ count: 3, reply: '451 4.7.1 Rate limited' }],
+    );
+  });
+
+  it('a single send reports the refusal, not the hang-up', async () => {
+    const script: Script = { replies: { MAIL: '451 4.7.1 Rate limited', '.': '554 5.5.1 Error: no valid recipients', RSET: { close: true } } };
+    const run = await withServer(script, (port) => load(port, ['-q']));
+    assert.equal(run.code, 75, run.stderr);
+    assert.match(run.stderr, /^mailv: .*451 4\.7\.1 Rate limited/m);
+    assert.doesNotMatch(run.stderr, /connection|closed/);
+  });
+});
+
 describe('load mode with a login the server refuses for good', () => {
   it('stops issuing at the first 535, without --stop-on-error: the same login is not tried once a message, 77', async () => {
     const sink = await startAuthSink(['PLAIN']);
