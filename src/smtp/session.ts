@@ -929,6 +929,9 @@ export class SmtpSession {
    */
   private async startTls(before: Capabilities): Promise<Capabilities> {
     const reply = await this.starttls();
+    // 421 is the server closing (RFC 5321 §3.8), not a refusal to go on without: nothing more is
+    // said to it, no QUIT and above all no AUTH in plain text; another MX host may be tried.
+    if (reply.code === 421) throw new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply }, 'starttls', 'closed');
     if (reply.code !== 220) {
       if (this.plan.tls === 'required') await this.refuseTls({ why: 'refused', reply });
       this.emit({ kind: 'note', note: { code: 'starttls-refused', reply }, severity: 'warning' });

@@ -23,6 +23,28 @@ async function sendThrough(script: Script, extra: string[] = []): Promise<CliRes
 const deadLetter = (run: CliResult) => existsSync(join(run.home, 'dead.letter'));
 
 describe('faults', () => {
+  it('421 to STARTTLS is the server closing: 75, nothing more sent, above all no AUTH in plain text', async () => {
+    const server = await startScriptedServer({
+      replies: { EHLO: '250-scripted.test\r\n250-STARTTLS\r\n250-AUTH PLAIN\r\n250 PIPELINING', STARTTLS: '421 4.7.0 Closing now', AUTH: '235 2.7.0 Ok' },
+    });
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '--user', 'bob', '-s', 'fault', 'bob@example.org'], {
+        input: 'body\n',
+        env: { MAILV_PASSWORD: 'Se-cret-9' },
+      });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stderr, /^mailv: the server closed the session: 421 4\.7\.0 Closing now$/m);
+      assert.deepEqual(
+        server.commands.map((command) => command.split(' ')[0]),
+        ['EHLO', 'STARTTLS'],
+      );
+      assert.doesNotMatch(run.stdout + run.stderr, /going on without TLS/);
+      assert.ok(deadLetter(run));
+    } finally {
+      await server.close();
+    }
+  });
+
   it('greeting 421: temporary, 75, message kept', async () => {
     const run = await sendThrough({ greeting: '421 4.3.2 Too busy, try later' });
     assert.equal(run.code, 75);
