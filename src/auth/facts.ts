@@ -55,4 +55,9 @@ export type SaslProblem =
 /** Notes emitted from auth/ (facts worth showing that are not failures). */
 export type AuthNote =
   /** --show-secrets: what a SASL step carried, decoded from base64. */
-  { readonly code: 'sasl-decoded'; readonly direction: 'sent' | 'received'; readonly text: string };
+  | { readonly code: 'sasl-decoded'; readonly direction: 'sent' | 'received'; readonly text: string }
+  /**
+   * Logging in over loopback although the certificate does not verify: allowed (the bytes stay on
+   * this machine), but on a shared one another user may hold the port: worth a warning.
+   */
+  | { readonly code: 'auth-loopback-unverified'; readonly host: string; readonly problem: CertificateProblem | undefined };

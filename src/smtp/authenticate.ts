@@ -3,6 +3,7 @@
 // each step for teaching): each response sent is marked secret for the session to withhold, and
 // every form of the secret is masked in the server's replies to the end of the session.
 import { credentialRefusal, type ConnectionSecurity } from '../auth/credential-gate.js';
+import { isLoopbackAddress } from '../ip-address.js';
 import { chooseMechanism } from '../auth/choose-mechanism.js';
 import type { AuthNote } from '../auth/facts.js';
 import { SaslFailure, type Credentials } from '../auth/mechanism.js';
@@ -32,7 +33,8 @@ export interface AuthDialogue {
   send(command: Command): Promise<void>;
   read(): Promise<Reply>;
   show(reply: Reply): void;
-  note(note: AuthNote): void;
+  /** `warning`: a note the user should see even when nothing went wrong. */
+  note(note: AuthNote, warning?: boolean): void;
   hide(secret: string): void;
 }
 /** RFC 4954 §4: a command line may hold 512 octets; a longer initial response waits for a 334. */
@@ -59,6 +61,11 @@ export async function authenticate(
   const refusal = credentialRefusal(host, security, plan);
   if (refusal !== undefined) {
     throw new AuthError(refusal, 'auth');
+  }
+  // Loopback lets the secret go all the same (credential-gate.ts); a certificate that does not
+  // verify there is still worth saying: on a shared machine it may be another user's server.
+  if (security.tls !== undefined && !security.tls.verified && !plan.insecure && isLoopbackAddress(security.remoteAddress)) {
+    dialogue.note({ code: 'auth-loopback-unverified', host, problem: security.tls.problem }, true);
   }
   const mechanism = chooseMechanism(capabilities.params('AUTH'), { forced: plan.mechanism, token: plan.token }, plan.credentials);
 

@@ -1042,7 +1042,7 @@ export class SmtpSession {
         send,
         read: () => this.connection.readReply('auth', timeout),
         show: (reply) => this.emit({ kind: 'reply', stage: 'auth', reply, recipient: undefined }),
-        note: (note) => this.emit({ kind: 'note', note, severity: 'info' }),
+        note: (note, warning) => this.emit({ kind: 'note', note, severity: warning ? 'warning' : 'info' }),
         hide: (secret) => this.connection.hide(secret),
       },
       plan,

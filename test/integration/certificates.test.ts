@@ -570,3 +570,39 @@ function listening(port: number): Promise<boolean> {
     socket.once('error', () => resolve(true));
   });
 }
+
+describe('a login over loopback to a certificate that does not verify', () => {
+  it('goes, loopback being this machine, with a warning that another user may hold the port; --insecure silences it', async () => {
+    const { wrongName } = testPki();
+    const logins: string[] = [];
+    const sink = await startSink({
+      disabledCommands: [],
+      key: wrongName.key,
+      cert: wrongName.cert,
+      authMethods: ['PLAIN'],
+      onAuth(auth, _session, callback) {
+        logins.push(auth.username ?? '');
+        callback(null, { user: auth.username });
+      },
+    });
+    try {
+      const send = (extra: string[]) =>
+        runCli(['--server', `127.0.0.1:${sink.port}`, '--user', 'bob', '-s', 'tls', ...extra, 'bob@example.org'], {
+          input: 'x\n',
+          env: { MAILV_PASSWORD: 'Se-cret-9' },
+        });
+      const warned = await send([]);
+      assert.equal(warned.code, 0, warned.stderr);
+      assert.match(
+        warned.stdout,
+        /^Warning: logging in to 127\.0\.0\.1 although its certificate is NOT verified \(.+\): allowed on loopback, where nothing leaves this machine, but on a shared machine another user may hold this port \(--insecure says you know\)$/m,
+      );
+      const quiet = await send(['--insecure']);
+      assert.equal(quiet.code, 0, quiet.stderr);
+      assert.doesNotMatch(quiet.stdout + quiet.stderr, /logging in to/);
+      assert.deepEqual(logins, ['bob', 'bob']);
+    } finally {
+      await sink.close();
+    }
+  });
+});

@@ -47,4 +47,6 @@ export const errors = (): WordsOf<AuthErrorFact> => ({
 
 export const notes: WordsOf<AuthNote> = {
   'sasl-decoded': ({ direction, text }) => `(${direction}, decoded: ${quoteOctets(text)})`,
+  'auth-loopback-unverified': ({ host, problem }) =>
+    `logging in to ${host} although its certificate is NOT verified (${certificateProblem(problem)}): allowed on loopback, where nothing leaves this machine, but on a shared machine another user may hold this port (--insecure says you know)`,
 };

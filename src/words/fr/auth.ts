@@ -55,4 +55,6 @@ export const errors = (): WordsOf<AuthErrorFact> => ({
 
 export const notes: WordsOf<AuthNote> = {
   'sasl-decoded': ({ direction, text }) => `(${direction === 'sent' ? 'envoyé' : 'reçu'}, décodé : ${quoteOctets(text)})`,
+  'auth-loopback-unverified': ({ host, problem }) =>
+    `authentification auprès de ${host} bien que son certificat ne soit PAS vérifié (${certificateProblem(problem)}) : permise en boucle locale, où rien ne quitte cette machine, mais sur une machine partagée un autre utilisateur peut tenir ce port (--insecure dit que vous le savez)`,
 };
