@@ -278,6 +278,9 @@ export class SmtpSession {
         this.emit({ kind: 'note', note: { code: 'quit-after', point: 'data' }, severity: 'info' });
         return results;
       }
+      // A probe's last reply that came with one nobody asked for broke the protocol (76), as a send
+      // finds at its next command: not a broken goodbye.
+      if (this.plan.quitAfter !== undefined) this.throwIfProtocolFault(this.plan.quitAfter);
       await this.quit();
       return results;
     } catch (error) {
@@ -356,6 +359,15 @@ export class SmtpSession {
     this.throwIfClosing('rset');
     await this.rset();
     this.throwIfClosing('rset');
+  }
+
+  /** The reply stream broke the protocol (a reply nobody asked for, nonsense): that ProtocolError, at `stage`. */
+  private throwIfProtocolFault(stage: Stage): void {
+    try {
+      this.connection.throwIfFailed(stage);
+    } catch (error) {
+      if (error instanceof ProtocolError) throw error;
+    }
   }
 
   /** After a 421 (RFC 5321 §3.8) the server answers nothing more: no command may follow it. */
@@ -966,8 +978,10 @@ export class SmtpSession {
         resumption.refused(!slow);
         if (!slow) this.resumptionFailed = { failure: error.fact.failure };
       }
-      // No silent retry in plaintext: the user decides, and is told how.
-      throw new TlsError({ ...error.fact, hint: this.plan.implicitTls ? 'smtps' : 'starttls' }, 'starttls');
+      // No silent retry in plaintext: the user decides, and is told how; but not told to drop the
+      // TLS they demanded (--tls required) or that a login needs (what looks like STARTTLS stripping).
+      const plaintextWould = this.plan.tls !== 'required' && this.plan.auth === undefined;
+      throw new TlsError({ ...error.fact, hint: this.plan.implicitTls ? 'smtps' : plaintextWould ? 'starttls' : undefined }, 'starttls');
     }
     this.emit({ kind: 'tls', ...details });
     if (details.resumed) this.resumed = resumption;

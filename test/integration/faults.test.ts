@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync, readFileSync, readlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { freshHome, lines, MAILV, runCli, type CliResult, LOCAL_HOST, LOCAL_HOST_PATTERN } from '../helpers/cli.js';
 import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
@@ -42,6 +42,47 @@ describe('faults', () => {
       assert.ok(deadLetter(run));
     } finally {
       await server.close();
+    }
+  });
+
+  it('a TLS handshake that fails: --tls off is suggested only where plain text would do, not under --tls required nor for a login', async () => {
+    // STARTTLS answered 220, then plain text where the handshake's answer should be.
+    const server = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.write('220 plain.test ESMTP\r\n');
+      let buffered = '';
+      socket.on('data', (chunk) => {
+        buffered += chunk.toString('latin1');
+        for (let end = buffered.indexOf('\n'); end !== -1; end = buffered.indexOf('\n')) {
+          const verb = buffered.slice(0, end).trim().split(' ')[0]!.toUpperCase();
+          buffered = buffered.slice(end + 1);
+          if (verb === 'EHLO') socket.write('250-plain.test\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n');
+          else if (verb === 'STARTTLS') {
+            socket.write('220 go\r\n');
+            setTimeout(() => socket.end('500 no TLS here\r\n'), 100);
+          } else socket.write('221 bye\r\n');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const send = (extra: string[]) =>
+        runCli(['--server', `127.0.0.1:${port}`, '-s', 'fault', ...extra, 'bob@example.org'], { input: 'body\n', env: { MAILV_PASSWORD: 'Se-cret-9' } });
+      const plain = await send([]);
+      assert.equal(plain.code, 75, plain.stderr);
+      assert.match(plain.stderr, /^mailv: TLS handshake with .* failed: .* \(--tls off sends without TLS\)$/m);
+      for (const extra of [
+        ['--tls', 'required'],
+        ['--user', 'bob'],
+      ]) {
+        const run = await send(extra);
+        assert.equal(run.code, 75, run.stderr);
+        assert.match(run.stderr, /^mailv: TLS handshake with .* failed: /m, extra.join(' '));
+        assert.doesNotMatch(run.stderr, /--tls off/, extra.join(' '));
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

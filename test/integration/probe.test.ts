@@ -31,6 +31,13 @@ describe('--quit-after', () => {
     assert.ok(!existsSync(join(run.home, 'dead.letter')));
   });
 
+  it('ehlo: a reply nobody asked for behind the EHLO reply breaks the protocol, 76, as a send finds at its next command', async () => {
+    const run = await probe({ replies: { EHLO: '250-scripted.test\r\n250 PIPELINING\r\n250 2.0.0 unsolicited' } }, ['--quit-after', 'ehlo']);
+    assert.equal(run.code, 76, run.stderr);
+    assert.match(run.stderr, /^mailv: protocol error during ehlo: reply received before any command asked for it: "250 2\.0\.0 unsolicited"$/m);
+    assert.doesNotMatch(run.stdout, /Warning: protocol error during quit/);
+  });
+
   it('greeting and connect: QUIT after the 220; or hang up without a word', async () => {
     assert.deepEqual((await probe({}, ['--quit-after', 'greeting'])).commands, ['QUIT']);
     const connect = await probe({}, ['--quit-after', 'connect']);
