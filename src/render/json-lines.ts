@@ -47,7 +47,9 @@ function eventJson(event: SessionEvent, ms: number): string {
       return JSON.stringify({ event: 'note', ms: time, text: describeNote(event.note, en), note: event.note, severity: event.severity });
     case 'deferred': {
       const { recipients, host, address, error } = event;
-      return JSON.stringify({ event: 'deferred', ms: time, recipients, host: `${host} [${address}]`, reason: describeFact(error, en), error });
+      // An MX host by its name and the address tried; a relay named by its address once, not twice.
+      const where = host === address ? host : `${host} [${address}]`;
+      return JSON.stringify({ event: 'deferred', ms: time, recipients, host: where, reason: describeFact(error, en), error });
     }
     case 'mx-plan':
       // The plan's fields at the top, as --mx has always written them.

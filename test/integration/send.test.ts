@@ -274,6 +274,12 @@ describe('failures before and around the connection', () => {
     );
     assert.match(run.stderr, /^mailv: connection refused by \[127\.0\.0\.1\] port 9$/m);
     assert.match(readFileSync(join(run.home, 'dead.letter'), 'utf8'), /\n\nkeep\n\n$/);
+    // --json names the relay once: its name is its address.
+    const json = await runCli(['--json', '--server', '127.0.0.1:9', '-s', 'x', 'bob@example.org'], { input: 'keep\n' });
+    const deferred = lines(json.stdout)
+      .map((line) => JSON.parse(line) as { event: string; host?: string })
+      .find((event) => event.event === 'deferred');
+    assert.equal(deferred?.host, '127.0.0.1');
   });
 
   it('exits 64 with one line naming the problem, before reading anything', async () => {
