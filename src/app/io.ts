@@ -79,7 +79,8 @@ export interface AppIo {
   /**
    * This machine's host name and the user's account name, for HELO, From and bare addresses; and
    * whether the command line's octets were all UTF-8 (then a U+FFFD in an argument was typed, not
-   * made of octets that were not UTF-8), false where that cannot be known.
+   * made of octets that were not UTF-8), false where that cannot be known; and how many files the
+   * process may have open, undefined where unknown or unlimited.
    */
-  readonly host: { name(): string; user(): string; argumentsAreUtf8(): boolean };
+  readonly host: { name(): string; user(): string; argumentsAreUtf8(): boolean; openFilesLimit(): number | undefined };
 }

@@ -66,6 +66,7 @@ async function dispatch(run: Run): Promise<number> {
       user: () => localUser(io.env, () => io.host.user()),
       env: io.env,
       argumentsAreUtf8: () => io.host.argumentsAreUtf8(),
+      openFilesLimit: () => io.host.openFilesLimit(),
       account,
       accountChosen: options.account !== undefined,
     });

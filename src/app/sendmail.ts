@@ -39,6 +39,7 @@ function planOf(run: Run, line: SendmailCommandLine, account: AccountSettings | 
     user: () => localUser(io.env, () => io.host.user()),
     env: io.env,
     argumentsAreUtf8: () => io.host.argumentsAreUtf8(),
+    openFilesLimit: () => io.host.openFilesLimit(),
     account,
     accountChosen: line.options.account !== undefined,
     sendmail: true,

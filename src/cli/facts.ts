@@ -121,6 +121,8 @@ export type OptionsFact =
   | { readonly code: 'MAILV_LOAD_RATE_INVALID'; readonly text: string }
   /** --direct in a load run: the recipients are not all in one domain (a load run measures one server). */
   | { readonly code: 'MAILV_LOAD_DIRECT_DOMAINS'; readonly domains: readonly string[] }
+  /** --concurrency needs more open files than the process may have (RLIMIT_NOFILE); `most`: what fits. */
+  | { readonly code: 'MAILV_LOAD_TOO_MANY_CONNECTIONS'; readonly connections: number; readonly limit: number; readonly most: number }
   /** --notify: not `never` alone nor a list of success, failure, delay (RFC 3461 §4.1). */
   | { readonly code: 'MAILV_NOTIFY_INVALID'; readonly option: NotifyOption; readonly text: string }
   /** --envid: empty, longer than `limit`, or not printable ASCII (RFC 3461 §4.4). */

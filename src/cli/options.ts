@@ -39,7 +39,12 @@ export interface LocalFacts {
   readonly sendmail?: boolean;
   /** The command line's octets were all UTF-8: a U+FFFD in an argument was typed (see AppIo.host). */
   readonly argumentsAreUtf8?: () => boolean;
+  /** How many files the process may have open (RLIMIT_NOFILE), when known: a load run's connections must fit. */
+  readonly openFilesLimit?: () => number | undefined;
 }
+
+/** Open files a load run needs besides its connections: Node's own, the standard streams, the message, dead.letter. */
+const FILES_BESIDE_CONNECTIONS = 32;
 
 const DEFAULT_SERVER = 'smtp://localhost:25';
 
@@ -176,7 +181,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     dsn: dsnRequest(options.notify, options.ret, options.envid),
     origin: originFor(options, server),
     diagram: options.diagram === undefined ? undefined : parseDiagram(options.diagram),
-    ...loadRequest(options),
+    ...loadRequest(options, local.openFilesLimit),
   };
 }
 
@@ -284,7 +289,7 @@ function parsePort(text: string): number {
 }
 
 /** --count N (and --concurrency, --per-connection, --vary, --rate, --stop-on-error): the load run; they mean nothing without --count. */
-function loadRequest(options: RawOptions): { load?: LoadRequest } {
+function loadRequest(options: RawOptions, openFilesLimit?: () => number | undefined): { load?: LoadRequest } {
   if (options.count === undefined) {
     const stray = (
       [
@@ -315,10 +320,17 @@ function loadRequest(options: RawOptions): { load?: LoadRequest } {
   const found = clash.find(([, given]) => given);
   if (found) throw new UsageError({ code: 'MAILV_LOAD_CLASH', flag: found[0] });
   const count = parseCount('--count', options.count);
+  const concurrency = options.concurrency === undefined ? 1 : parseCount('--concurrency', options.concurrency);
+  // Each connection is a socket: past the limit, connects fail with EMFILE, which is no verdict of the server's.
+  const connections = Math.min(concurrency, count);
+  const limit = connections > 1 ? openFilesLimit?.() : undefined;
+  if (limit !== undefined && connections + FILES_BESIDE_CONNECTIONS > limit) {
+    throw new UsageError({ code: 'MAILV_LOAD_TOO_MANY_CONNECTIONS', connections, limit, most: Math.max(1, limit - FILES_BESIDE_CONNECTIONS) });
+  }
   return {
     load: {
       count,
-      concurrency: options.concurrency === undefined ? 1 : parseCount('--concurrency', options.concurrency),
+      concurrency,
       // Without --per-connection every connection carries as many messages as it can.
       perConnection: options.perConnection === undefined ? count : parseCount('--per-connection', options.perConnection),
       vary: options.vary === true,

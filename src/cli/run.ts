@@ -60,7 +60,7 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
         ),
     },
     openStepper: async (signal, language) => (await import('./step-prompt.js')).openStepper(signal, language),
-    host: { name: () => hostname(), user: accountName, argumentsAreUtf8 },
+    host: { name: () => hostname(), user: accountName, argumentsAreUtf8, openFilesLimit },
   };
 }
 
@@ -73,6 +73,16 @@ function argumentsAreUtf8(): boolean {
     return isUtf8(readFileSync('/proc/self/cmdline'));
   } catch {
     return false;
+  }
+}
+
+/** The soft limit on open files (RLIMIT_NOFILE), from /proc/self/limits (Linux); undefined where unknown or unlimited. */
+function openFilesLimit(): number | undefined {
+  try {
+    const soft = /^Max open files\s+(\d+)\s/m.exec(readFileSync('/proc/self/limits', 'latin1'))?.[1];
+    return soft === undefined ? undefined : Number(soft);
+  } catch {
+    return undefined;
   }
 }
 

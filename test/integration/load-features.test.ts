@@ -87,6 +87,33 @@ describe('load mode pacing and its live line', () => {
     }
   });
 
+  it('refuses more connections than the process may open files for (ulimit -n), before connecting, rather than count EMFILE as the server deferring: 64', async () => {
+    // The sink runs in this process: the run is awaited, not waited for in a blocking call.
+    const limited = (concurrency: string) =>
+      new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(
+          '/bin/sh',
+          ['-c', 'ulimit -n 256 && exec "$0" "$@"', process.execPath, MAILV, ...sending(['--count', '400', '--concurrency', concurrency, '-q'])],
+          {
+            env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: freshHome(), USER: 'tester' },
+          },
+        );
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        child.on('error', reject);
+        child.on('close', (status) => resolve({ status, stderr }));
+        child.stdin.end('x\n');
+      });
+    const refused = await limited('1000');
+    assert.equal(refused.status, 64, refused.stderr);
+    assert.equal(
+      refused.stderr,
+      'mailv: 400 connections at once (--concurrency) need more open files than this process may have (256, ulimit -n): at most 224, or raise the limit\n',
+    );
+    const fits = await limited('200');
+    assert.equal(fits.status, 0, fits.stderr);
+  });
+
   it('draws a live line on a terminal, redrawn in place and erased before the summary; none in a pipe, with --json or -q', {
     skip: skipUnlessRunning(existsSync(SCRIPT), `${SCRIPT} is missing`, 'apt-get install util-linux'),
   }, async () => {

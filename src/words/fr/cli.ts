@@ -124,6 +124,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_LOAD_DIRECT_DOMAINS: ({ domains }) =>
     `--direct avec --count charge un seul serveur : les destinataires doivent tous être du même domaine, pas ${domains.map((domain) => q(domain)).join(', ')}`,
   MAILV_LOAD_RATE_INVALID: ({ text }) => `--rate invalide ${q(text)} : il faut un nombre de messages par seconde supérieur à 0, comme 50 ou 0.5`,
+  MAILV_LOAD_TOO_MANY_CONNECTIONS: ({ connections, limit, most }) =>
+    `${connections} connexions simultanées (--concurrency) demandent plus de fichiers ouverts que ce processus n’en peut avoir (${limit}, ulimit -n) : ${most} au plus, ou relevez la limite`,
   MAILV_NOTIFY_INVALID: ({ option, text }) => `${option} invalide ${q(text)} : never, ou un ou plusieurs de success,failure,delay`,
   MAILV_ENVID_INVALID: ({ option, text, limit }) => `${option} invalide ${q(text)} : de 1 à ${limit} caractères ASCII imprimables`,
   MAILV_XCLIENT_INVALID: ({ text }) => `--xclient invalide ${q(text)} : il faut NOM=valeur, par exemple ADDR=192.0.2.7`,
