@@ -222,6 +222,13 @@ async function carry(
     await session.end();
     return;
   }
+  if (issuer.stopped) {
+    // Stopped (--stop-on-error, a login refused for good) while this connection opened: its
+    // message had not started, the server has seen nothing of it; it goes back, unsent.
+    for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
+    await session.end();
+    return;
+  }
   for (;;) {
     if (assigned < plan.perConnection) {
       // Taken ahead only when its turn has come (--rate): the current message never waits for it.

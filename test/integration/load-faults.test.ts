@@ -63,6 +63,24 @@ describe('load mode against a server that refuses every third connection', () =>
     assert.match(run.stdout, /^stopped at the first failure \(--stop-on-error\), 27 messages not sent: .*554 5\.7\.1 No service for you/m);
   });
 
+  it('--stop-on-error: connections still waiting for their greeting at the stop send nothing of their messages, which count as never started', async () => {
+    // The first connection greets at once and refuses the recipient; the others greet 300 ms later.
+    const script: Script = {
+      perConnection: (index) =>
+        index === 1 ? { replies: { RCPT: '550 5.1.1 No such user', DATA: '554 5.5.1 No valid recipients' } } : { greetingDelayMs: 300 },
+    };
+    const server = await startScriptedServer(script);
+    try {
+      const run = await load(server.port, ['--count', '10', '--concurrency', '3', '--stop-on-error', '--json']);
+      assert.equal(run.code, 67, run.stderr);
+      const summary = loadSummary(run.stdout);
+      assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, refused: summary.refused }, { accepted: 0, failed: 1, refused: 1 });
+      assert.equal(server.commands.filter((command) => command.startsWith('MAIL')).length, 1, server.commands.join(', '));
+    } finally {
+      await server.close();
+    }
+  });
+
   it('--stop-on-error with connections hung up: stopped after the first, 75', async () => {
     const run = await withServer(refusingEveryThird({ close: true }), (port) =>
       load(port, ['--count', '30', '--per-connection', '1', '--stop-on-error', '--json']),
