@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { QUIT_POINTS, type QuitPoint } from '../smtp/quit-points.js';
 import type { Words } from '../words/catalogue.js';
 import type { HelpTitle, HelpWords } from '../words/help-words.js';
+import { placeholdersIn } from '../words/placeholders.js';
 import { describeFact } from '../words/describe.js';
 import { en } from '../words/en/index.js';
 import type { CommandLineFact } from './facts.js';
@@ -191,6 +192,11 @@ function helpIn(help: HelpWords): Partial<Help> {
     choices === undefined ? description : `${description} (${help.choices(choices)})`;
   return {
     styleTitle: (title) => help.titles[title as HelpTitle] ?? title,
+    // The names in brackets are words (`<text>`, `[recipients...]`); the flags stay as typed.
+    styleUsage: (usage) => placeholdersIn(usage, help),
+    styleOptionTerm: (term) => placeholdersIn(term, help),
+    styleSubcommandTerm: (term) => placeholdersIn(term, help),
+    styleArgumentTerm: (term) => help.placeholder(term),
     optionDescription: (option) => withChoices(option.description, option.argChoices),
     argumentDescription: (argument) => withChoices(argument.description, argument.argChoices),
   };

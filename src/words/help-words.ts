@@ -91,6 +91,11 @@ export interface HelpWords {
   readonly help: string;
   /** After the description of an option that takes one of a few values: those values. */
   readonly choices: (values: readonly string[]) => string;
+  /**
+   * What an option's value or an argument is called (`text` in `-s, --subject <text>`,
+   * `recipients`): a word, shown in this language; the flags around it stay as typed.
+   */
+  readonly placeholder: (name: string) => string;
   readonly mailv: {
     readonly description: string;
     readonly recipients: string;

@@ -58,8 +58,14 @@ describe('command line', () => {
   it('writes its help in the language of the locale, or of --lang, which comes first', async () => {
     const french = await runCli(['--help'], { env: { LC_ALL: undefined, LANG: 'fr_FR.UTF-8' } });
     assert.equal(french.code, 0);
-    assert.match(french.stdout, /^Utilisation : mailv \[options\] <recipient\.\.\.>/);
-    assert.match(french.stdout, /^ {2}-s, --subject <text> +l’objet du message$/m);
+    // The flags stay as typed; the names of their values and of the arguments are words, in French.
+    assert.match(french.stdout, /^Utilisation : mailv \[options\] <destinataire\.\.\.>/);
+    assert.match(french.stdout, /^ {2}-s, --subject <texte> +l’objet du message$/m);
+    assert.match(french.stdout, /^ {2}-H, --header <"Nom: valeur"> +/m);
+    assert.match(french.stdout, /^ {2}destinataires +les adresses/m);
+    assert.doesNotMatch(french.stdout, /<(text|file|addresses|address|seconds)>/);
+    const missing = await runCli(['-s'], { env: { LC_ALL: undefined, LANG: 'fr_FR.UTF-8' } });
+    assert.equal(missing.stderr, 'mailv: il manque la valeur de l’option « -s, --subject <texte> »\n');
     const english = await runCli(['--lang', 'en', '--help'], { env: { LC_ALL: undefined, LANG: 'fr_FR.UTF-8' } });
     assert.match(english.stdout, /^Usage: mailv /);
     const posix = await runCli(['--help'], { env: { LC_ALL: 'C', LANG: 'fr_FR.UTF-8' } });
@@ -69,7 +75,7 @@ describe('command line', () => {
     const script = await runCli(['completion', '--lang', 'fr', 'fish']);
     assert.match(script.stdout, /ne montrer aucun dialogue, seulement les erreurs/);
     const replay = await runCli(['replay', '--lang=fr', '--help']);
-    assert.match(replay.stdout, /^Utilisation : mailv replay /);
+    assert.match(replay.stdout, /^Utilisation : mailv replay \[options\] <fichier>$/m);
     assert.match(replay.stdout, /^Exemples :$/m);
   });
 

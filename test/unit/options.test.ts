@@ -294,7 +294,7 @@ describe('plan', () => {
     const missing = catchUsage(['bob', '-s']);
     assert.deepEqual(missing.fact, { code: 'MAILV_OPTION_VALUE_MISSING', option: '-s, --subject <text>' });
     assert.deepEqual(missing.lines, ["option '-s, --subject <text>' argument missing"]);
-    assert.deepEqual(missing.linesIn(wordsFor('fr')), ['il manque la valeur de l’option « -s, --subject <text> »']);
+    assert.deepEqual(missing.linesIn(wordsFor('fr')), ['il manque la valeur de l’option « -s, --subject <texte> »']);
     assert.equal(missing.exitCode, 64);
   });
 
@@ -310,14 +310,14 @@ describe('plan', () => {
     };
     const missing = refusal(() => parseReplayCommandLine([]));
     assert.deepEqual(missing.fact, { code: 'MAILV_ARGUMENT_MISSING', argument: 'file' });
-    assert.deepEqual([missing.lines, missing.linesIn(wordsFor('fr'))], [["missing required argument 'file'"], ['il manque l’argument « file »']]);
+    assert.deepEqual([missing.lines, missing.linesIn(wordsFor('fr'))], [["missing required argument 'file'"], ['il manque l’argument « fichier »']]);
     const excess = refusal(() => parseReplayCommandLine(['a.jsonl', 'b.jsonl']));
     assert.deepEqual(excess.fact, { code: 'MAILV_ARGUMENTS_EXCESS', expected: 1, given: 2 });
     assert.deepEqual(excess.linesIn(wordsFor('fr')), ['trop d’arguments : 2 donnés, 1 attendu']);
     const invalid = refusal(() => parseCompletionCommandLine(['tcsh']));
     assert.deepEqual(invalid.fact, { code: 'MAILV_ARGUMENT_INVALID', argument: 'target', value: 'tcsh', choices: ['bash', 'zsh', 'fish', 'accounts'] });
     assert.deepEqual(invalid.linesIn(wordsFor('fr')), [
-      'valeur « tcsh » invalide pour l’argument « target » : les choix possibles sont bash, zsh, fish, accounts.',
+      'valeur « tcsh » invalide pour l’argument « cible » : les choix possibles sont bash, zsh, fish, accounts.',
     ]);
     assert.equal(invalid.exitCode, 64);
   });

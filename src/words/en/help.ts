@@ -12,6 +12,7 @@ const SHARED = {
 export const helpWords: HelpWords = {
   titles: { 'Usage:': 'Usage:', 'Arguments:': 'Arguments:', 'Options:': 'Options:', 'Commands:': 'Commands:', 'Global Options:': 'Global Options:' },
   choices: (values) => `choices: ${values.map((value) => JSON.stringify(value)).join(', ')}`,
+  placeholder: (name) => name,
   help: 'show this help',
   mailv: {
     description: 'Send e-mail and show the whole SMTP dialogue as it happens, as mail -v does.',

@@ -3,6 +3,8 @@ import type { CliErrorFact, CliNote, JsonClashFlag, SecretOrigin, SystemProblem 
 import type { WordsOf } from '../catalogue.js';
 import type { CliWords, StepNext } from '../cli-words.js';
 import { quoted as q } from '../quote.js';
+import { placeholdersIn } from '../placeholders.js';
+import { helpWords } from './help.js';
 
 /** Comment les mots nomment la source d’un secret. */
 const ORIGIN: Readonly<Record<SecretOrigin, string>> = {
@@ -77,7 +79,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_STEP_STOPPED: () => 'arrêté à votre demande (--step) : le message n’a pas été envoyé',
   MAILV_INTERRUPTED: ({ signal }) => `interrompu par ${signal}`,
   MAILV_OPTION_UNKNOWN: ({ option, suggestions }) => [`option inconnue « ${option} »`, ...(suggestions.length > 0 ? [suggestion(suggestions)] : [])].join('\n'),
-  MAILV_OPTION_VALUE_MISSING: ({ option }) => `il manque la valeur de l’option « ${option} »`,
+  MAILV_OPTION_VALUE_MISSING: ({ option }) => `il manque la valeur de l’option « ${placeholdersIn(option, helpWords)} »`,
   MAILV_SENDMAIL_MODE: ({ mode }) =>
     `-b${mode}${SENDMAIL_MODES_FR[mode] === undefined ? '' : ` (${SENDMAIL_MODES_FR[mode]})`} n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite (-bm, ou -bs en SMTP ; -bp liste la file, toujours vide)`,
   MAILV_SENDMAIL_QUEUE_RUN: ({ argument }) =>
@@ -87,10 +89,10 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_SENDMAIL_DASH_RECIPIENT: ({ recipient }) =>
     `le destinataire « ${recipient} » commence par un tiret : les options viennent avant les destinataires (après « -- », un destinataire peut en commencer par un)`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) =>
-    `valeur « ${value} » invalide pour l’option « ${option} » : les choix possibles sont ${choices.join(', ')}.`,
-  MAILV_ARGUMENT_MISSING: ({ argument }) => `il manque l’argument « ${argument} »`,
+    `valeur « ${value} » invalide pour l’option « ${placeholdersIn(option, helpWords)} » : les choix possibles sont ${choices.join(', ')}.`,
+  MAILV_ARGUMENT_MISSING: ({ argument }) => `il manque l’argument « ${helpWords.placeholder(argument)} »`,
   MAILV_ARGUMENT_INVALID: ({ argument, value, choices }) =>
-    `valeur « ${value} » invalide pour l’argument « ${argument} » : les choix possibles sont ${choices.join(', ')}.`,
+    `valeur « ${value} » invalide pour l’argument « ${helpWords.placeholder(argument)} » : les choix possibles sont ${choices.join(', ')}.`,
   MAILV_ARGUMENTS_EXCESS: ({ expected, given }) => `trop d’arguments : ${given} donnés, ${expected} attendu${expected < 2 ? '' : 's'}`,
   MAILV_COMMAND_LINE: ({ detail }) => `ligne de commande refusée : ${detail}`,
   MAILV_NO_RECIPIENT: () => 'aucun destinataire donné',

@@ -9,6 +9,32 @@ const SHARED = {
   noColor: 'ne jamais colorer le dialogue',
 };
 
+/** The names of values and arguments in --help (`<text>`), in French; the flags stay as typed. */
+const PLACEHOLDERS: Readonly<Record<string, string>> = {
+  text: 'texte',
+  addresses: 'adresses',
+  address: 'adresse',
+  file: 'fichier',
+  '"Name: value"': '"Nom: valeur"',
+  domain: 'domaine',
+  server: 'serveur',
+  name: 'nom',
+  mechanism: 'mécanisme',
+  command: 'commande',
+  step: 'étape',
+  language: 'langue',
+  when: 'quand',
+  what: 'quoi',
+  'NAME=value': 'NOM=valeur',
+  'address:port': 'adresse:port',
+  seconds: 'secondes',
+  recipient: 'destinataire',
+  'recipient...': 'destinataire...',
+  recipients: 'destinataires',
+  'recipients...': 'destinataires...',
+  target: 'cible',
+};
+
 export const helpWords: HelpWords = {
   titles: {
     'Usage:': 'Utilisation :',
@@ -18,6 +44,7 @@ export const helpWords: HelpWords = {
     'Global Options:': 'Options globales :',
   },
   choices: (values) => `au choix : ${values.join(', ')}`,
+  placeholder: (name) => PLACEHOLDERS[name] ?? name,
   help: 'afficher cette aide',
   mailv: {
     description: 'Envoyer un courriel en montrant tout le dialogue SMTP au fil de l’eau, comme mail -v.',
@@ -52,7 +79,7 @@ export const helpWords: HelpWords = {
       oauth2TokenCmd: 's’authentifier avec XOAUTH2, le jeton écrit par cette commande',
       allowPlaintextAuth: 'envoyer les identifiants même sans TLS à un serveur qui n’est pas cette machine',
       showSecrets: 'montrer les identifiants dans le dialogue, et décoder chaque étape d’AUTH',
-      account: 'utiliser la section [account <name>] du fichier de configuration',
+      account: 'utiliser la section [account <nom>] du fichier de configuration',
       config: 'lire ce fichier de configuration (par défaut ~/.config/mailv/config)',
       body: 'comment part le message : auto (BDAT si le serveur propose CHUNKING ; par défaut), data, bdat',
       pipelining:
@@ -68,7 +95,7 @@ export const helpWords: HelpWords = {
       ret: 'ce qu’un avis d’échec renvoie du message : full (tout) ou hdrs (les en-têtes)',
       envid: 'identifiant d’enveloppe repris dans chaque avis (ASCII imprimable, 100 caractères au plus)',
       diagram: 'dessiner aussi la session en diagramme de séquence dans ce fichier .html ou .svg',
-      record: 'garder la session dans ce fichier (mode 0600, sans les secrets), à rejouer avec : mailv replay <file>',
+      record: 'garder la session dans ce fichier (mode 0600, sans les secrets), à rejouer avec : mailv replay <fichier>',
       count: 'test de charge : envoyer le message n fois sans montrer le dialogue, puis afficher un bilan (débit, latences, réponses, échecs)',
       concurrency: 'avec --count : sur n connexions à la fois (par défaut 1)',
       perConnection: 'avec --count : au plus n messages sur chaque connexion (par défaut : tous)',
@@ -120,7 +147,7 @@ Exemples :
       le dialogue avec chaque ligne expliquée, en anglais
 
 Commandes :
-  mailv replay <file>          rejouer une session enregistrée avec --record (mailv replay --help)
+  mailv replay <fichier>       rejouer une session enregistrée avec --record (mailv replay --help)
   mailv completion <shell>     un script de complétion pour bash, zsh ou fish (mailv completion --help)`,
     exitStatus: `
 Codes de sortie :
