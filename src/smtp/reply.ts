@@ -11,6 +11,7 @@ export interface Reply {
 }
 
 import type { ReplyFault } from './facts.js';
+import { decodeOctets } from '../text/octets.js';
 
 /** The reply stream broke the grammar, or a limit that keeps memory bounded; `fault` says how. */
 export class ReplySyntaxError extends Error {
@@ -74,7 +75,8 @@ export class ReplyReader {
     if (lineEnd - start > MAX_REPLY_LINE) {
       throw new ReplySyntaxError({ fault: 'line-too-long', limit: MAX_REPLY_LINE });
     }
-    const line = bytes.toString('utf8', start, lineEnd);
+    // Octets that are no UTF-8 are kept as such (shown `\xNN`), not made U+FFFD: a server's charset shows.
+    const line = decodeOctets(bytes, start, lineEnd);
     // `[2-5]dd` then a space, a hyphen or nothing, read by character: a load run reads thousands a second.
     const separator = line.charCodeAt(3);
     const coded = isCodeStart(line.charCodeAt(0)) && isDigit(line.charCodeAt(1)) && isDigit(line.charCodeAt(2));

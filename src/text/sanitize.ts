@@ -3,13 +3,17 @@
 
 // C0 controls but TAB, DEL, C1 controls (which include the 8-bit CSI), the line and paragraph
 // separators (a line end to some viewers and logs: one line must stay one), and the bidirectional
-// marks, embeddings, overrides and isolates that can make a line read differently from its bytes.
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+// marks, embeddings, overrides and isolates that can make a line read differently from its bytes;
+// the octets that were no UTF-8 (see octets.ts); and a backslash before x or u, so that a server
+// that writes `\x1b` as text cannot pass it off as an escaped ESC.
+const CONTROL = /\\(?=[xu])|[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|(?<![\ud800-\udbff])[\udc80-\udcff]/g;
 
-/** The text with every terminal control shown as `\xNN` (or `\uNNNN` above U+00FF). */
+/** The text with every terminal control shown as `\xNN` (or `\uNNNN` above U+00FF), an octet that was no UTF-8 as `\xNN`, and `\x` or `\u` as text as `\\x`, `\\u`. */
 export function sanitize(text: string): string {
   return text.replace(CONTROL, (char) => {
+    if (char === '\\') return '\\\\';
     const code = char.charCodeAt(0);
+    if (code >= 0xdc80 && code <= 0xdcff) return `\\x${(code - 0xdc00).toString(16).padStart(2, '0')}`;
     return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }

@@ -86,6 +86,24 @@ describe('faults', () => {
     }
   });
 
+  it('a reply in Latin-1 shows its octets as they came (\\xe9), in the transcript and in --json, not as U+FFFD', async () => {
+    const script: Script = { greeting: { raw: Buffer.from([...Buffer.from('220 mx.example caf'), 0xe9, ...Buffer.from(' ESMTP\r\n')]) } };
+    const shown = await sendThrough(script, ['--quit-after', 'greeting']);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /^220 mx\.example caf\\xe9 ESMTP$/m);
+    const server = await startScriptedServer(script);
+    try {
+      const json = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '--quit-after', 'greeting'], { input: '' });
+      const greeting = lines(json.stdout)
+        .map((line) => JSON.parse(line) as { event: string; stage?: string; raw?: string[] })
+        .find((event) => event.event === 'reply' && event.stage === 'greeting');
+      assert.deepEqual(greeting?.raw, ['220 mx.example caf\udce9 ESMTP']);
+      assert.match(json.stdout, /caf\\udce9/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('greeting 421: temporary, 75, message kept', async () => {
     const run = await sendThrough({ greeting: '421 4.3.2 Too busy, try later' });
     assert.equal(run.code, 75);

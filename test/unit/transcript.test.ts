@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WaitingSpinner } from '../../dist/cli/spinner.js';
 import { formatMxPlan } from '../../dist/render/mx-plan.js';
 import { sanitize, terminalSafeJson } from '../../dist/text/sanitize.js';
+import { decodeOctets } from '../../dist/text/octets.js';
 import { colourStyle, plainStyle } from '../../dist/render/style.js';
 import { TranscriptRenderer } from '../../dist/render/transcript.js';
 import { makeReply } from '../../dist/smtp/reply.js';
@@ -204,6 +205,18 @@ describe('terminal safety', () => {
     assert.equal(sanitize(`txt.${bidi}exe`), 'txt.\\u061c\\u200e\\u200f\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069exe');
     assert.equal(sanitize('Grüße, 日本, é\u00a0'), 'Grüße, 日本, é\u00a0', 'printable text is left alone');
     assert.equal(sanitize('one\u2028two\u2029three'), 'one\\u2028two\\u2029three', 'the line and paragraph separators end no line');
+  });
+
+  it('shows an octet that was no UTF-8 as \\xNN, and a backslash before x or u doubled, so that each escape reads one way', () => {
+    const received = Buffer.from([...Buffer.from('250 caf'), 0xe9, 0x20, 0xff, 0x20, 0xf0, 0x9f, 0x82, 0xa0, ...Buffer.from(' \\x1b real:'), 0x1b]);
+    const text = decodeOctets(received, 0, received.length);
+    // Nothing lost: each octet of no UTF-8 sequence is kept (as U+DC00 + its value), the rest decoded.
+    assert.equal(text, '250 caf\udce9 \udcff \u{1f0a0} \\x1b real:\x1b');
+    assert.equal(sanitize(text), '250 caf\\xe9 \\xff \u{1f0a0} \\\\x1b real:\\x1b');
+    assert.equal(sanitize('C:\\temp\\new'), 'C:\\temp\\new', 'a backslash before anything else is left alone');
+    assert.equal(decodeOctets(Buffer.from('plain é'), 0, 8), 'plain é');
+    // Cut in the middle of a sequence: the octets of the unfinished one stand alone.
+    assert.equal(decodeOctets(Buffer.from([0x61, 0xe2, 0x82]), 0, 3), 'a\udce2\udc82');
   });
 
   it('JSON keeps the value and escapes what a terminal would obey', () => {
