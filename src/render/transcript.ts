@@ -11,6 +11,7 @@ import { sanitize } from '../text/sanitize.js';
 import type { Style } from './style.js';
 import type { Words } from '../words/catalogue.js';
 import { describeFact, describeNote } from '../words/describe.js';
+import { en } from '../words/en/index.js';
 import type { ErrorFact } from '../errors.js';
 import type { Verbosity } from '../plan.js';
 
@@ -70,7 +71,7 @@ export class TranscriptRenderer {
       },
       deferred: (e) => [
         style.note(
-          `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Deferred: ${sanitize(deferral(e.error, words))} by ${sanitize(displayHost(e.host))}`,
+          `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Deferred: ${sanitize(deferral(e.error))} by ${sanitize(displayHost(e.host))}`,
         ),
       ],
       // A name asked for may be an MX or CNAME target, whose labels may hold any octet.
@@ -116,10 +117,11 @@ export class TranscriptRenderer {
 }
 
 /** Why a host was passed over: a failed connection in sendmail's words, anything else as its error says. */
-function deferral(error: ErrorFact, words: Words): string {
+/** Why, inside sendmail's `Deferred:` line: in sendmail's English, as the frame around it (--explain says it in French). */
+function deferral(error: ErrorFact): string {
   if (error.code === 'MAILV_CONNECT_FAILED' && error.reason === 'refused') return 'Connection refused';
   if (error.code === 'MAILV_CONNECT_FAILED' && error.reason === 'timeout') return 'Connection timed out';
-  return describeFact(error, words);
+  return describeFact(error, en);
 }
 
 function outcomeText(outcome: RecipientOutcome, reply: Reply | undefined, enhancedCodes: boolean): string {
