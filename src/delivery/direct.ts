@@ -14,6 +14,7 @@ import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/ses
 import { noMxTook } from './no-mx-took.js';
 import { unconfirmed } from './unconfirmed.js';
 import { secondTry } from './second-try.js';
+import { sendOverLimit } from './recipient-limit.js';
 import type { InterruptSignal } from '../interruption.js';
 
 export interface DirectOptions {
@@ -43,7 +44,7 @@ export function groupByDomain(recipients: readonly string[]): Map<string, string
 export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<DomainOutcome[]> {
   const outcomes: DomainOutcome[] = [];
   for (const [domain, recipients] of groupByDomain(plan.envelope.recipients)) {
-    const sessionPlan = { ...plan, envelope: { ...plan.envelope, recipients } };
+    const sessionPlan = { ...plan, envelope: { ...plan.envelope, recipients }, recipientsOverLimitGoAgain: true };
     try {
       const mx = await planMx(domain, options.resolver, options.random, emit);
       outcomes.push({ domain, results: await deliverToDomain(mx, sessionPlan, emit, options) });
@@ -78,8 +79,16 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       for (const tls of plan.tls === 'auto' ? (['auto', 'off'] as const) : [plan.tls]) {
         // An address literal's certificate names its address (no SNI is sent for one), not `[192.0.2.1]`.
         const tlsName = mx.literal ? address : host.name.replace(/\.$/, '');
-        const attempt = await tryHost(host.name, address, { ...plan, tls, tlsName, serverName: host.name }, emit, options);
-        if (attempt.kind === 'delivered') return attempt.results;
+        const hostPlan = { ...plan, tls, tlsName, serverName: host.name };
+        const attempt = await tryHost(host.name, address, hostPlan, emit, options);
+        if (attempt.kind === 'delivered') {
+          // Those past the host's limit of recipients a message go to the same host again.
+          const again = async (rest: readonly string[]) => {
+            const round = await tryHost(host.name, address, { ...hostPlan, envelope: { ...plan.envelope, recipients: rest } }, emit, options);
+            return round.kind === 'delivered' ? round.results : [];
+          };
+          return sendOverLimit(attempt.results, again, emit);
+        }
         if (attempt.kind === 'next-host') {
           reason = attempt.reason ?? reason;
           break;

@@ -6,6 +6,7 @@ import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { unconfirmed } from './unconfirmed.js';
 import { secondTry } from './second-try.js';
+import { sendOverLimit } from './recipient-limit.js';
 import type { InterruptSignal } from '../interruption.js';
 
 export interface ServerAddress {
@@ -24,6 +25,13 @@ export interface ServerAddress {
  * outcome; throws MailvError on failure (MAILV_UNCONFIRMED, 75, once the message was committed).
  */
 export async function submit(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: InterruptSignal): Promise<RecipientResult[]> {
+  const limited = { ...plan, recipientsOverLimitGoAgain: true };
+  const results = await submitOnce(server, limited, emit, signal);
+  return sendOverLimit(results, (recipients) => submitOnce(server, { ...limited, envelope: { ...plan.envelope, recipients } }, emit, signal), emit);
+}
+
+/** One session with the server: its recipients' results, those past its limit marked to go again. */
+async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: InterruptSignal): Promise<RecipientResult[]> {
   emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: server.lmtp ? 'lmtp' : 'relay' });
   let connection: SmtpConnection;
   try {
@@ -48,7 +56,7 @@ export async function submit(server: ServerAddress, plan: SessionPlan, emit: Emi
     // Nothing of the message had left: a refused early EHLO, or a kept TLS session the server
     // failed, goes once more over a new connection without it.
     const again = secondTry(session, plan, emit);
-    if (again !== undefined) return submit(server, again, emit, signal);
+    if (again !== undefined) return submitOnce(server, again, emit, signal);
     throw error;
   }
 }

@@ -129,6 +129,8 @@ export type SmtpNote =
   | { readonly code: 'certificates-unchecked' }
   /** The server refused STARTTLS; opportunistic TLS goes on in plaintext (RFC 7435). */
   | { readonly code: 'starttls-refused'; readonly reply: Reply }
+  /** RCPTs past the server's limit a message were answered 452: they go in another transaction. */
+  | { readonly code: 'recipients-over-limit'; readonly count: number }
   /** QUIT went unanswered, or was answered out of the protocol: the transaction was already over. */
   | { readonly code: 'quit-unanswered'; readonly error: ErrorFact }
   | { readonly code: 'quit-unexpected'; readonly error: ErrorFact }

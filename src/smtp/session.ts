@@ -93,6 +93,12 @@ export interface SessionPlan {
    * answered once per accepted recipient, in RCPT order (§4.2).
    */
   readonly lmtp?: boolean;
+  /**
+   * The delivery sends the recipients a 452 turned away in another transaction when the same one
+   * took others (RFC 5321 §4.5.3.1.10: the server's limit of recipients a message, not theirs):
+   * their results say `overLimit` and no verdict of theirs is told yet.
+   */
+  readonly recipientsOverLimitGoAgain?: boolean;
   /** --notify, --ret, --envid: DSN parameters (RFC 3461), sent only when the server offers DSN. */
   readonly dsn?: DsnParameters;
   /**
@@ -122,6 +128,8 @@ export interface RecipientResult {
   readonly recipient: string;
   readonly outcome: RecipientOutcome;
   readonly reply: Reply | undefined;
+  /** Turned away by the server's limit of recipients a message (452, see recipientsOverLimitGoAgain): to send again. */
+  readonly overLimit?: true;
 }
 
 /** Message content goes out in writes of this size, gathered in one buffer: few system calls. */
@@ -447,7 +455,15 @@ export class SmtpSession {
       await this.abandonData(replies.data);
       throw refusal({ code: 'MAILV_SENDER_REFUSED', from: this.plan.envelope.from, reply: replies.mail! }, 'mail');
     }
-    const results = rcpts.map((recipient, index) => this.rcptOutcome(recipient, replies.rcpts[index]!));
+    const overLimit =
+      this.plan.recipientsOverLimitGoAgain === true && probe === undefined && replies.rcpts.some(isPositive) ? replies.rcpts.filter(isOverLimit).length : 0;
+    if (overLimit > 0) this.emit({ kind: 'note', note: { code: 'recipients-over-limit', count: overLimit }, severity: 'info' });
+    const results = rcpts.map((recipient, index) => {
+      const reply = replies.rcpts[index]!;
+      return overLimit > 0 && isOverLimit(reply)
+        ? { recipient, outcome: 'deferred' as const, reply, overLimit: true as const }
+        : this.rcptOutcome(recipient, reply);
+    });
     const accepted = results.filter((result) => result.outcome === 'sent');
     if (probe !== undefined) return this.endProbe(probe, results, replies.data);
     if (accepted.length === 0) {
@@ -1458,6 +1474,11 @@ function chunkStage(chunk: BdatChunk): Stage {
  * but QUIT (§4.3.2): with QUIT written behind the message, a server that never answered the message
  * would otherwise have its 221 taken for the message's 250.
  */
+/** 452 to RCPT, "too many recipients" (4.5.3) or unqualified: the limit RFC 5321 §4.5.3.1.10 names. */
+function isOverLimit(reply: Reply): boolean {
+  return reply.code === 452 && (reply.enhanced === undefined || reply.enhanced === '4.5.3');
+}
+
 function judge(stage: Stage, reply: Reply, intermediate: boolean): void {
   if (!intermediate && reply.code >= 300 && reply.code < 400) throw unexpected(stage, reply);
   if (reply.code === 221 && stage !== 'quit') throw unexpected(stage, reply);

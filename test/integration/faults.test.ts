@@ -104,6 +104,60 @@ describe('faults', () => {
     }
   });
 
+  it("452 past the server's limit of recipients a message: those go in another transaction, as many as it takes (RFC 5321 §4.5.3.1.10)", async () => {
+    // Three recipients a transaction; the rest get 452 4.5.3, as Postfix past smtpd_recipient_limit.
+    const script: Script = {
+      perConnection: () => {
+        let taken = 0;
+        return {
+          replies: {
+            MAIL: () => {
+              taken = 0;
+              return '250 2.1.0 Ok';
+            },
+            RCPT: () => (++taken > 3 ? '452 4.5.3 Error: too many recipients' : '250 2.1.5 Ok'),
+          },
+        };
+      },
+    };
+    const server = await startScriptedServer(script);
+    try {
+      const recipients = Array.from({ length: 8 }, (_, index) => `r${index + 1}@example.org`);
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'many', ...recipients], { input: 'body\n' });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stderr, '');
+      const rcpts = server.commands.filter((command) => command.startsWith('RCPT')).map((command) => /<(.*)>/.exec(command)![1]);
+      // 8, then the 5 turned away, then the 2 turned away again: each delivered once.
+      assert.deepEqual(rcpts, [...recipients, ...recipients.slice(3), ...recipients.slice(6)]);
+      assert.equal(server.commands.filter((command) => command.startsWith('MAIL')).length, 3);
+      for (const recipient of recipients) assert.match(run.stdout, new RegExp(`^${recipient}\\.\\.\\. Sent \\(`, 'm'));
+      assert.match(run.stdout, /^5 recipients past the server's limit for one message \(452\): sent in another transaction/m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('452 to every recipient of the second transaction too: no progress, they are deferred, 75, the others delivered once', async () => {
+    let connections = 0;
+    const script: Script = {
+      perConnection: () => {
+        const first = ++connections === 1;
+        let taken = 0;
+        return { replies: { RCPT: () => (first && ++taken <= 1 ? '250 2.1.5 Ok' : '452 4.5.3 Error: too many recipients') } };
+      },
+    };
+    const server = await startScriptedServer(script);
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'many', 'a@example.org', 'b@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stderr, /^mailv: not delivered to b@example\.org: 452 4\.5\.3 Error: too many recipients$/m);
+      assert.equal(server.commands.filter((command) => command.startsWith('MAIL')).length, 2);
+      assert.equal(connections, 2);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('greeting 421: temporary, 75, message kept', async () => {
     const run = await sendThrough({ greeting: '421 4.3.2 Too busy, try later' });
     assert.equal(run.code, 75);

@@ -118,6 +118,8 @@ export const notes: WordsOf<SmtpNote> = {
   'quit-before-data': () => 'stopping before data (--quit-after): no recipient was accepted',
   'certificates-unchecked': () => 'certificates are not checked (--insecure): anyone on the path could pose as the server',
   'starttls-refused': ({ reply }) => `STARTTLS refused (${reply.code}): going on without TLS`,
+  'recipients-over-limit': ({ count }) =>
+    `${count} recipient${count === 1 ? '' : 's'} past the server's limit for one message (452): sent in another transaction once this one is done (RFC 5321 §4.5.3.1.10)`,
   'quit-unanswered': ({ error }, words) => `no reply to QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
   'dsn-not-offered': () => 'the server does not offer DSN: NOTIFY, RET, ENVID and ORCPT are left out, and no delivery notification was asked for',
