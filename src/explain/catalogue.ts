@@ -255,6 +255,7 @@ export interface Catalogue {
   dnsMxSingle: Text;
   dnsMxNoHost: Text;
   dnsCname: Text;
+  dnsMxHostAlias: Text;
   dnsAdditional: Text;
   dnsTruncated: Text;
   dnsNoAnswer: (p: { server: string }) => Text;

@@ -253,6 +253,7 @@ export const en: Catalogue = {
   dnsMxSingle: 'One MX record: the one host that takes the mail (RFC 5321 §5.1)',
   dnsMxNoHost: 'MX ".": names no host; a null MX only alone and at preference 0, so mailv passes it over (RFC 7505 §3)',
   dnsCname: 'CNAME: the name is an alias; its target is the name looked up (RFC 1034 §3.6.2)',
+  dnsMxHostAlias: 'An MX host that is an alias: a misconfiguration, though mail follows it (RFC 2181 §10.3)',
   dnsAdditional: 'Additional records: addresses sent along, sparing further queries (RFC 1035 §4.1)',
   dnsTruncated: 'Truncated (TC): the answer did not fit in UDP; it is asked again over TCP (RFC 7766 §5)',
   dnsNoAnswer: ({ server }) => `No usable answer from ${server}: the next server or attempt follows (resolv.conf)`,

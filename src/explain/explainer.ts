@@ -189,6 +189,8 @@ export class Explainer {
   private delivered = false;
   /** The code structure is told once per code, not under every reply. */
   private readonly codesSeen = new Set<number>();
+  /** The hosts the MX answers named, lower-cased without the final dot: an alias among them is told. */
+  private readonly mxHosts = new Set<string>();
   /** The MX plan's attempts, host and address, not yet made: whether a deferral leaves another. */
   private triesLeft: readonly { host: string; address: string }[] = [];
 
@@ -550,6 +552,7 @@ export class Explainer {
   private mxAnswer(records: readonly DnsRecord[], alias: boolean): string[] {
     const c = this.catalogue;
     const mx = records.filter((record): record is Extract<DnsRecord, { type: 'MX' }> => record.type === 'MX');
+    for (const record of mx) this.mxHosts.add(hostKey(record.exchange));
     if (mx.length === 0) return alias ? [] : [c.dnsNoMx];
     const noHost = mx.filter((record) => isRootName(record.exchange));
     if (mx.length === 1 && noHost.length === 1 && mx[0]!.preference === 0) return [c.dnsNullMx];
@@ -571,7 +574,10 @@ export class Explainer {
               : c.dnsRcodeOther({ rcode: quote(event.rcode) });
     const lines = [rcode];
     if (event.truncated) lines.push(c.dnsTruncated);
-    if (event.answers.some((record) => record.type === 'CNAME')) lines.push(c.dnsCname);
+    if (event.answers.some((record) => record.type === 'CNAME')) {
+      lines.push(c.dnsCname);
+      if (event.type !== 'MX' && this.mxHosts.has(hostKey(event.name))) lines.push(c.dnsMxHostAlias);
+    }
     if (event.rcode === 'NOERROR' && !event.truncated) {
       const found = event.answers.filter((record) => record.type === event.type);
       if (event.type === 'MX') {
@@ -588,6 +594,10 @@ export class Explainer {
     if (event.additionals.some((record) => record.type === 'A' || record.type === 'AAAA')) lines.push(c.dnsAdditional);
     return lines;
   }
+}
+
+function hostKey(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
 }
 
 function isRootName(name: string): boolean {

@@ -255,6 +255,7 @@ export const fr: Catalogue = {
   dnsMxSingle: 'Un seul MX : le seul hôte qui reçoit le courrier (RFC 5321 §5.1)',
   dnsMxNoHost: 'MX « . » : ne nomme aucun hôte ; MX nul seulement seul et de préférence 0, mailv l’ignore (RFC 7505 §3)',
   dnsCname: 'CNAME : le nom est un alias ; on cherche sa cible (RFC 1034 §3.6.2)',
+  dnsMxHostAlias: 'Un hôte MX qui est un alias : une erreur de configuration, que le courrier suit pourtant (RFC 2181 §10.3)',
   dnsAdditional: 'Section additionnelle : adresses fournies d’avance, qui épargnent des requêtes (RFC 1035 §4.1)',
   dnsTruncated: 'Tronquée (TC) : la réponse ne tenait pas en UDP ; on la redemande par TCP (RFC 7766 §5)',
   dnsNoAnswer: ({ server }) => `Pas de réponse utilisable de ${server} : serveur ou tentative suivante (resolv.conf)`,

@@ -532,6 +532,19 @@ for (const [lang, catalogue] of [
       assert.deepEqual(rootAtTen.after, [c.dnsNoError, c.dnsMxNoHost]);
       assert.deepEqual(several.after, [c.dnsNoError, c.dnsMxPreference]);
       assert.deepEqual(alias.after, [c.dnsNoError, c.dnsCname]);
+      // An MX host whose address answer is an alias: told as the misconfiguration it is (RFC 2181 §10.3).
+      const hostAlias = explainer.annotate({
+        kind: 'dns-answer',
+        ...base,
+        name: 'MX1.example.org.',
+        type: 'A',
+        rcode: 'NOERROR',
+        answers: [
+          { type: 'CNAME', name: 'mx1.example.org', ttl: 300, target: 'real.example.net' },
+          { type: 'A', name: 'real.example.net', ttl: 300, address: '192.0.2.1' },
+        ],
+      });
+      assert.deepEqual(hostAlias.after, [c.dnsNoError, c.dnsCname, c.dnsMxHostAlias]);
       assert.deepEqual(noMx.after, [c.dnsNoError, c.dnsNoMx]);
       assert.deepEqual(nx.after, [c.dnsNxdomain({ name: 'example.org' })]);
       assert.deepEqual(tcp.after, [c.dnsQueryAaaa({ name: 'example.org' }), c.dnsOverTcp]);
