@@ -75,7 +75,8 @@ export interface AppIo {
     watch(onFault: (error: unknown) => void): () => void;
   };
   /** The terminal --step waits at, its prompt in `language`; throws UsageError when there is none. */
-  openStepper(signal: InterruptSignal, language: Language): Promise<Stepper>;
+  /** `replaying`: a replay's, whose writes are only shown. */
+  openStepper(signal: InterruptSignal, language: Language, replaying?: boolean): Promise<Stepper>;
   /**
    * This machine's host name and the user's account name, for HELO, From and bare addresses; and
    * whether the command line's octets were all UTF-8 (then a U+FFFD in an argument was typed, not

@@ -42,7 +42,7 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
   });
   if (plan.diagram) run.sinks.push(await openDiagram(run, { language: run.language, explain: plan.explain, timing: plan.timing }, plan.diagram));
   const stopWatching = run.io.signals.watch((signal) => run.stop(signal));
-  const stepper = plan.step ? await run.io.openStepper(run.interrupt.signal, run.language) : undefined;
+  const stepper = plan.step ? await run.io.openStepper(run.interrupt.signal, run.language, true) : undefined;
   try {
     const writes = new WriteStarts();
     for (const [index, entry] of recording.entries.entries()) {

@@ -59,7 +59,7 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
           () => signals.handedOver !== undefined,
         ),
     },
-    openStepper: async (signal, language) => (await import('./step-prompt.js')).openStepper(signal, language),
+    openStepper: async (signal, language, replaying) => (await import('./step-prompt.js')).openStepper(signal, language, replaying),
     host: { name: () => hostname(), user: accountName, argumentsAreUtf8, openFilesLimit },
   };
 }

@@ -36,8 +36,8 @@ export function stepNext(next: PendingWrite): StepNext {
  * asking, so that Ctrl-C stays a signal while the server is awaited; `signal` aborting (SIGINT,
  * SIGTERM) ends a pending question. The prompt is in `language`.
  */
-export async function openStepper(signal: InterruptSignal, language: Language = 'en'): Promise<Stepper> {
-  const prompt = (next: PendingWrite) => wordsFor(language).cli.stepPrompt(stepNext(next));
+export async function openStepper(signal: InterruptSignal, language: Language = 'en', replaying = false): Promise<Stepper> {
+  const prompt = (next: PendingWrite) => wordsFor(language).cli.stepPrompt(stepNext(next), replaying);
   const terminal = await openTerminalKeys({ code: 'MAILV_STEP_NO_TERMINAL' });
   const { fd, keys } = terminal;
   keys.setRawMode(false);

@@ -6,8 +6,8 @@ export interface CliWords {
   readonly suggestion: (options: readonly string[]) => string;
   /** The prompt for a password at /dev/tty, echo off: `Password for alice at mail.example.org: `. */
   readonly passwordPrompt: (user: string, host: string) => string;
-  /** --step, while mailv waits for a key before the next write: what that write will send. */
-  readonly stepPrompt: (next: StepNext) => string;
+  /** --step, while mailv waits for a key before the next write: what that write will send (`replaying`: show, nothing is sent). */
+  readonly stepPrompt: (next: StepNext, replaying: boolean) => string;
 }
 
 /**

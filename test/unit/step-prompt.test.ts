@@ -6,8 +6,8 @@ import { stepNext } from '../../dist/cli/step-prompt.js';
 import type { PendingWrite } from '../../dist/smtp/command.js';
 import { wordsFor } from '../../dist/words/describe.js';
 
-const en = (next: PendingWrite) => wordsFor('en').cli.stepPrompt(stepNext(next));
-const fr = (next: PendingWrite) => wordsFor('fr').cli.stepPrompt(stepNext(next));
+const en = (next: PendingWrite) => wordsFor('en').cli.stepPrompt(stepNext(next), false);
+const fr = (next: PendingWrite) => wordsFor('fr').cli.stepPrompt(stepNext(next), false);
 
 describe('--step prompt', () => {
   it('names one command as it will be written', () => {
@@ -15,6 +15,9 @@ describe('--step prompt', () => {
     assert.equal(en(bdat), '   [Enter] send BDAT 268 LAST   [q] quit');
     assert.equal(fr(bdat), '   [Entrée] envoyer BDAT 268 LAST   [q] quitter');
     assert.equal(en({ content: undefined, commands: [{ verb: 'QUIT' }] }), '   [Enter] send QUIT   [q] quit');
+    // A replay sends nothing: it shows.
+    assert.equal(wordsFor('en').cli.stepPrompt(stepNext(bdat), true), '   [Enter] show BDAT 268 LAST   [q] quit');
+    assert.equal(wordsFor('fr').cli.stepPrompt(stepNext(bdat), true), '   [Entrée] montrer BDAT 268 LAST   [q] quitter');
   });
 
   it('names the message by its size, then the dot (and QUIT when it rides along)', () => {

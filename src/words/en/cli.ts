@@ -174,5 +174,5 @@ function stepNext(next: StepNext): string {
 export const cliWords = (): CliWords => ({
   suggestion,
   passwordPrompt: (user, host) => `Password for ${user} at ${host}: `,
-  stepPrompt: (next) => `   [Enter] send ${stepNext(next)}   [q] quit`,
+  stepPrompt: (next, replaying) => `   [Enter] ${replaying ? 'show' : 'send'} ${stepNext(next)}   [q] quit`,
 });

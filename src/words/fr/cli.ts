@@ -194,5 +194,5 @@ function stepNext(next: StepNext): string {
 export const cliWords = (): CliWords => ({
   suggestion,
   passwordPrompt: (user, host) => `Mot de passe de ${user} sur ${host} : `,
-  stepPrompt: (next) => `   [Entrée] envoyer ${stepNext(next)}   [q] quitter`,
+  stepPrompt: (next, replaying) => `   [Entrée] ${replaying ? 'montrer' : 'envoyer'} ${stepNext(next)}   [q] quitter`,
 });
