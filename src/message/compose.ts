@@ -263,12 +263,38 @@ function attachmentCharset(attachment: AttachmentInput): Promise<TextCharset> {
 function attachmentHeaders(fileName: string, charset: TextCharset): string {
   const type = contentTypeFor(fileName) + (charset === undefined ? '' : `; charset=${charset}`);
   const ascii = /^[\x20-\x7e]*$/.test(fileName) && !/["\\]/.test(fileName);
-  const parameter = (key: string) => (ascii ? `${key}="${fileName}"` : `${key}*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, escapeRfc2231)}`);
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, escapeRfc2231);
+  const parameter = (key: string) => {
+    const whole = ascii ? `${key}="${fileName}"` : `${key}*=UTF-8''${encoded}`;
+    if (whole.length <= LONGEST_PARAMETER) return whole;
+    // RFC 2231 §3: a long value in numbered sections, each folded onto a line of its own.
+    const sections = ascii ? sectionsOf(fileName) : sectionsOf(encoded, true);
+    return sections.map((section, index) => (ascii ? `${key}*${index}="${section}"` : `${key}*${index}*=${index === 0 ? "UTF-8''" : ''}${section}`)).join('; ');
+  };
   return (
     foldHeader('Content-Type', `${type}; ${parameter('name')}`) +
     foldHeader('Content-Disposition', `attachment; ${parameter('filename')}`) +
     'Content-Transfer-Encoding: base64\r\n'
   );
+}
+
+/** A parameter longer than this is cut in sections, so that the header's lines stay under 78 characters. */
+const LONGEST_PARAMETER = 60;
+const SECTION = 48;
+
+/** `value` cut in pieces of at most SECTION characters; `encoded`: never inside a `%XX`. */
+function sectionsOf(value: string, encoded = false): string[] {
+  const sections: string[] = [];
+  for (let start = 0; start < value.length; ) {
+    let end = Math.min(value.length, start + SECTION);
+    if (encoded && end < value.length) {
+      const percent = value.lastIndexOf('%', end - 1);
+      if (percent > end - 3 && percent >= start) end = percent;
+    }
+    sections.push(value.slice(start, end));
+    start = end;
+  }
+  return sections;
 }
 
 function escapeRfc2231(char: string): string {

@@ -129,6 +129,24 @@ describe('composer', () => {
     assert.deepEqual(await bytesOf(message), fixture('attachments.eml'));
   });
 
+  it('cuts a long file name in numbered sections (RFC 2231 §3), so that no header line passes 78 characters, and it reads back whole', async () => {
+    const names = [`${'é'.repeat(100)}.txt`, `${'a'.repeat(150)}.txt`, `${'%'.repeat(40)}é.txt`];
+    const message = await composeMessage(await draft({ attachments: names.map((name) => attachment(name, Buffer.from('hi\n'))) }), { eightBitMime: false });
+    const text = (await bytesOf(message)).toString('latin1');
+    for (const line of text.split('\r\n')) assert.ok(line.length <= 78, line);
+    // RFC 2231 §3 and §4: the sections in order, the charset on the first, octets %-encoded.
+    const names2231 = [...text.matchAll(/^Content-Disposition: attachment;((?:\r\n .*)+)/gm)].map(([, folded]) => {
+      const sections = [...folded!.matchAll(/filename\*(\d+)(\*?)=("?)([^";\r]*)\3/g)];
+      assert.deepEqual(
+        sections.map(([, index]) => Number(index)),
+        sections.map((_, index) => index),
+      );
+      const joined = sections.map(([, , star, , value]) => (star ? value! : encodeURIComponent(value!))).join('');
+      return decodeURIComponent(joined.replace(/^UTF-8''/, ''));
+    });
+    assert.deepEqual(names2231, names);
+  });
+
   it('keeps the final line break of the text part before an attachment: it decodes back whole', async () => {
     const photo = join(directory, 'photo.png');
     const image = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31 + (i >> 8)) & 0xff));
