@@ -14,7 +14,10 @@ export async function keepDeadLetter(run: Run, prepared: PreparedInput, unfinish
   // DEAD=/dev/null is how mail(1) users say they want no copy kept: asked for, nothing to tell.
   if (path === '/dev/null') return;
   const save = async (message: KeptMessage) => {
-    await run.io.signals.whole(() => saveDeadLetter(path, prepared.envelope.from, message.chunks(), run.io.clock.date()));
+    // The wait for the lock stays open to Ctrl-C (which ends it, the entry then written unlocked);
+    // the writing itself is whole.
+    const guards = { hold: <T>(work: () => Promise<T>) => run.io.signals.whole(work), stop: run.interrupt.signal };
+    await saveDeadLetter(path, prepared.envelope.from, message.chunks(), run.io.clock.date(), guards);
     run.emit({ kind: 'dead-letter', path, size: message.size, unfinished });
   };
   try {

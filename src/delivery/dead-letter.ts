@@ -9,7 +9,7 @@ import { LocalIoError, MailvError } from '../errors.js';
 import { homeDirectory } from '../home-directory.js';
 import { formatAsctime } from '../message/identity.js';
 import type { DeliveryErrorFact, NotAFile } from './facts.js';
-import { withDeadLetterLock } from './dead-letter-lock.js';
+import { withDeadLetterLock, type WaitSignal } from './dead-letter-lock.js';
 
 type Fs = typeof import('node:fs/promises');
 
@@ -24,12 +24,21 @@ export function deadLetterPath(env: NodeJS.ProcessEnv): string {
  * whose fact says what was found at the path, which system error stopped the write, or why the
  * message could not be read.
  */
-export async function saveDeadLetter(path: string, sender: string, chunks: AsyncIterable<Buffer>, date = new Date()): Promise<void> {
+export async function saveDeadLetter(path: string, sender: string, chunks: AsyncIterable<Buffer>, date = new Date(), around: SaveGuards = {}): Promise<void> {
   try {
-    await appendEntry(path, sender, chunks, date);
+    await appendEntry(path, sender, chunks, date, around);
   } catch (error) {
     throw new LocalIoError(failure(path, error), 'input');
   }
+}
+
+/**
+ * `hold`: runs the writing itself (once the lock is had), so that a stop signal cannot cut an
+ * entry in half; `stop`: ends the wait for the lock at once (the entry is then written unlocked).
+ */
+export interface SaveGuards {
+  readonly hold?: <T>(work: () => Promise<T>) => Promise<T>;
+  readonly stop?: WaitSignal;
 }
 
 /** The fact of a failed save, from what was thrown. */
@@ -46,9 +55,10 @@ class NotAFileError extends Error {
   }
 }
 
-async function appendEntry(path: string, sender: string, chunks: AsyncIterable<Buffer>, date: Date): Promise<void> {
+async function appendEntry(path: string, sender: string, chunks: AsyncIterable<Buffer>, date: Date, { hold, stop }: SaveGuards): Promise<void> {
   const fs = await import('node:fs/promises');
-  await withDeadLetterLock(fs, path, () => appendLocked(fs, path, sender, chunks, date));
+  const write = () => appendLocked(fs, path, sender, chunks, date);
+  await withDeadLetterLock(fs, path, () => (hold ? hold(write) : write()), stop);
 }
 
 async function appendLocked(fs: Fs, path: string, sender: string, chunks: AsyncIterable<Buffer>, date: Date): Promise<void> {

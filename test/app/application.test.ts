@@ -52,7 +52,7 @@ describe('the application in memory', () => {
     const run = await runApp(['--dry-run', '-q', ...FIXED, '-s', 'Dry', 'bob@example.org'], { input, terminal: { colorDepth: 1, columns: 80 } });
     assert.equal(run.status, 0, run.stderr);
     assert.doesNotMatch(run.stdout, /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/, 'no control character reaches the terminal');
-    assert.ok(run.stdout.endsWith('\nclear \\x1b[2J, retitle \\x1b]0;T\\x07, C1 \\x9b, right-to-left \\u202e, é\n'), run.stdout);
+    assert.ok(run.stdout.endsWith('\nclear \\x1b[2J, retitle \\x1b]0;T\\x07, C1 \\u009b, right-to-left \\u202e, é\n'), run.stdout);
     const piped = await runApp(['--dry-run', '-q', ...FIXED, '-s', 'Dry', 'bob@example.org'], { input });
     assert.ok(piped.stdout.includes('clear \x1b[2J'), 'a file or a pipe still gets the exact octets');
   });

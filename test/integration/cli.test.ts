@@ -277,7 +277,7 @@ describe('usage errors and untrusted text on standard error', () => {
       const run = await runCli(['-q', '--server', `127.0.0.1:${server.port}`, 'bob@example.org'], { input: 'x\n' });
       assert.equal(run.code, 69);
       const [first, ...rest] = run.stderr.split('\n');
-      assert.equal(first, 'mailv: the server refused the connection: 554 5.3.2 no \\x1b]0;PWNED\\x07 mail\\x0dhere 5.3.2 \\u202egnp.exe \\x9b31m');
+      assert.equal(first, 'mailv: the server refused the connection: 554 5.3.2 no \\x1b]0;PWNED\\x07 mail\\x0dhere 5.3.2 \\u202egnp.exe \\u009b31m');
       assert.match(rest.join('\n'), /^mailv: the message was saved in .*dead\.letter\n$/);
     } finally {
       await server.close();

@@ -366,7 +366,7 @@ describe('names from DNS on the terminal', () => {
   const TITLE = '\x1b]0;PWNED\x07\x1b[2Jmx.evil.test';
   const BIDI = 'mx2\u202e\u009b.evil.test';
   const ALIAS = '\u2066alias\u0085.evil.test';
-  const shown = { title: '\\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.', bidi: 'mx2\\u202e\\x9b.evil.test.', alias: '\\u2066alias\\x85.evil.test.' };
+  const shown = { title: '\\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.', bidi: 'mx2\\u202e\\u009b.evil.test.', alias: '\\u2066alias\\u0085.evil.test.' };
   const evil: Handler = (query) => {
     const { name, type } = query.questions![0]!;
     if (type === 'MX' && name === 'evil.test') return [reply(query, { answers: [mx(name, 10, TITLE), mx(name, 20, 'mx.evil.test'), mx(name, 30, BIDI)] })];

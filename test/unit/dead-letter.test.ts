@@ -5,6 +5,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { saveDeadLetter } from '../../dist/delivery/dead-letter.js';
+import { withDeadLetterLock } from '../../dist/delivery/dead-letter-lock.js';
 import { InputError, LocalIoError, exitCodeOf } from '../../dist/errors.js';
 import { describeError, wordsFor } from '../../dist/words/describe.js';
 
@@ -227,8 +228,8 @@ describe('dead.letter', () => {
     assert.deepEqual(entries(path), [expected('after-stale', 2)]);
     assert.equal(existsSync(`${path}.lock`), false);
 
-    // This process runs: the writer waits until the lock is given up.
-    writeFileSync(`${path}.lock`, `${process.pid}@${hostname()}\n`);
+    // The test runner's parent runs: the writer waits until the lock is given up.
+    writeFileSync(`${path}.lock`, `${process.ppid}@${hostname()}\n`);
     let saved = false;
     const saving = saveDeadLetter(path, 'alice@example.org', slowly('after-wait', 2), date).then(() => {
       saved = true;
@@ -239,6 +240,47 @@ describe('dead.letter', () => {
     rmSync(`${path}.lock`);
     await saving;
     assert.deepEqual(entries(path), [expected('after-stale', 2), expected('after-wait', 2)]);
+  });
+
+  it('judges a lock by its owner and its age, waits out what it cannot judge, and stops waiting when asked', async () => {
+    const { hostname } = await import('node:os');
+    const { utimesSync, mkdirSync } = await import('node:fs');
+    const fs = await import('node:fs/promises');
+    const path = join(directory, 'judged');
+    const timed = async (stop?: { aborted: boolean }, waitMs = 400) => {
+      const started = Date.now();
+      let ran = false;
+      await withDeadLetterLock(
+        fs,
+        path,
+        async () => {
+          ran = true;
+        },
+        stop,
+        waitMs,
+      );
+      assert.ok(ran);
+      return Date.now() - started;
+    };
+    // This very process's number on a lock it does not hold: a number reused, the lock stale.
+    writeFileSync(`${path}.lock`, `${process.pid}@${hostname()}\n`);
+    assert.ok((await timed()) < 300);
+    assert.equal(existsSync(`${path}.lock`), false);
+    // A running owner, but a lock untouched for an hour: stale all the same.
+    writeFileSync(`${path}.lock`, `${process.ppid}@${hostname()}\n`);
+    utimesSync(`${path}.lock`, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    assert.ok((await timed()) < 300);
+    // A running owner, fresh: waited for, up to the time given, then written regardless; the lock stays.
+    writeFileSync(`${path}.lock`, `${process.ppid}@${hostname()}\n`);
+    assert.ok((await timed()) >= 400);
+    assert.equal(readFileSync(`${path}.lock`, 'latin1'), `${process.ppid}@${hostname()}\n`);
+    // The run stopped (Ctrl-C): no wait at all.
+    assert.ok((await timed({ aborted: true }, 60_000)) < 300);
+    rmSync(`${path}.lock`);
+    // Something that is no lock of mailv's (a directory) is never removed, only waited out.
+    mkdirSync(`${path}.lock`);
+    assert.ok((await timed()) >= 400);
+    assert.equal(statSync(`${path}.lock`).isDirectory(), true);
   });
 
   it('writes all the same where no lock can be made beside the file', async () => {

@@ -200,23 +200,44 @@ describe('terminal safety', () => {
   it('escapes C0 and C1 controls, DEL, the line and paragraph separators, and bidirectional marks, overrides and isolates', () => {
     assert.equal(sanitize('a\tb'), 'a\tb', 'TAB is kept');
     assert.equal(sanitize('\x00\x07\x0a\x0d\x1b[2J\x7f'), '\\x00\\x07\\x0a\\x0d\\x1b[2J\\x7f');
-    assert.equal(sanitize('\u0080\u0085\u009b31m\u009f'), '\\x80\\x85\\x9b31m\\x9f');
+    // C1 controls are code points beyond ASCII: \uNNNN, apart from an octet that was no UTF-8 (\xNN).
+    assert.equal(sanitize('\u0080\u0085\u009b31m\u009f'), '\\u0080\\u0085\\u009b31m\\u009f');
     const bidi = '\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069';
     assert.equal(sanitize(`txt.${bidi}exe`), 'txt.\\u061c\\u200e\\u200f\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069exe');
     assert.equal(sanitize('Grüße, 日本, é\u00a0'), 'Grüße, 日本, é\u00a0', 'printable text is left alone');
     assert.equal(sanitize('one\u2028two\u2029three'), 'one\\u2028two\\u2029three', 'the line and paragraph separators end no line');
   });
 
-  it('shows an octet that was no UTF-8 as \\xNN, and a backslash before x or u doubled, so that each escape reads one way', () => {
-    const received = Buffer.from([...Buffer.from('250 caf'), 0xe9, 0x20, 0xff, 0x20, 0xf0, 0x9f, 0x82, 0xa0, ...Buffer.from(' \\x1b real:'), 0x1b]);
+  it('shows an octet that was no UTF-8 as \\xNN, a C1 control as \\uNNNN, and every backslash doubled, so that each escape reads one way', () => {
+    const received = Buffer.from([
+      ...Buffer.from('250 caf'),
+      0xe9,
+      0x20,
+      0xff,
+      0x20,
+      0xf0,
+      0x9f,
+      0x82,
+      0xa0,
+      ...Buffer.from(' \\x1b typed, \\'),
+      0x1b,
+      0x20,
+      0xc2,
+      0x9b,
+      0x20,
+      0x9b,
+    ]);
     const text = decodeOctets(received, 0, received.length);
     // Nothing lost: each octet of no UTF-8 sequence is kept (as U+DC00 + its value), the rest decoded.
-    assert.equal(text, '250 caf\udce9 \udcff \u{1f0a0} \\x1b real:\x1b');
-    assert.equal(sanitize(text), '250 caf\\xe9 \\xff \u{1f0a0} \\\\x1b real:\\x1b');
-    assert.equal(sanitize('C:\\temp\\new'), 'C:\\temp\\new', 'a backslash before anything else is left alone');
+    assert.equal(text, '250 caf\udce9 \udcff \u{1f0a0} \\x1b typed, \\\x1b \u009b \udc9b');
+    // A server's text `\x1b`, a backslash before a real ESC, a C1 control, a stray octet 9B: each its own way.
+    assert.equal(sanitize(text), '250 caf\\xe9 \\xff \u{1f0a0} \\\\x1b typed, \\\\\\x1b \\u009b \\x9b');
     assert.equal(decodeOctets(Buffer.from('plain é'), 0, 8), 'plain é');
-    // Cut in the middle of a sequence: the octets of the unfinished one stand alone.
+    // Cut in the middle of a sequence, or an overlong form, a surrogate: the octets stand alone.
     assert.equal(decodeOctets(Buffer.from([0x61, 0xe2, 0x82]), 0, 3), 'a\udce2\udc82');
+    assert.equal(decodeOctets(Buffer.from([0xc0, 0xaf, 0xed, 0xa0, 0x80]), 0, 5), '\udcc0\udcaf\udced\udca0\udc80');
+    // In JSON, for others' parsers, such an octet is U+FFFD; a server's text `\udce9` stays text.
+    assert.equal(terminalSafeJson(JSON.stringify({ a: text.slice(0, 8), b: '\\udce9' })), '{"a":"250 caf\\ufffd","b":"\\\\udce9"}');
   });
 
   it('JSON keeps the value and escapes what a terminal would obey', () => {
@@ -266,7 +287,7 @@ describe('terminal safety', () => {
     assert.deepEqual(plan.slice(1, 4), [
       'Mail for evil.test goes to, in this order:',
       '  1. \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.  preference  10  127.0.0.1',
-      '  2. b\\x85.evil.test.                      preference  20  (does not exist (NXDOMAIN): skipped)',
+      '  2. b\\u0085.evil.test.                    preference  20  (does not exist (NXDOMAIN): skipped)',
     ]);
   });
 });
