@@ -32,31 +32,46 @@ export interface WaitSignal {
  * write in, a read-only file system), none comes free within `waitMs`, or `stop` is aborted,
  * `work` runs unlocked: a message kept at some risk is better than one not kept.
  */
-export async function withDeadLetterLock<T>(fs: Fs, path: string, work: () => Promise<T>, stop?: WaitSignal, waitMs = WAIT_MS): Promise<T> {
+export async function withDeadLetterLock<T>(fs: Fs, path: string, work: () => Promise<T>, guards: LockGuards = {}): Promise<T> {
+  const { stop, hold = (whole) => whole(), waitMs = WAIT_MS } = guards;
   const lockPath = `${path}.lock`;
   const owner = `${process.pid}@${hostname()}\n`;
   const held = await acquire(fs, lockPath, owner, stop, waitMs);
   if (held) heldHere.add(lockPath);
-  try {
-    return await work();
-  } finally {
-    if (held) {
-      heldHere.delete(lockPath);
-      // Only a lock that is still ours: one taken over as stale meanwhile is another writer's now.
-      if ((await fs.readFile(lockPath, 'latin1').catch(() => undefined)) === owner) await fs.unlink(lockPath).catch(() => {});
+  // The writing and the release in one piece a stop signal cannot cut: no lock is left behind.
+  return hold(async () => {
+    try {
+      return await work();
+    } finally {
+      if (held) {
+        heldHere.delete(lockPath);
+        // Only a lock that is still ours: one taken over as stale meanwhile is another writer's now.
+        if ((await fs.readFile(lockPath, 'latin1').catch(() => undefined)) === owner) await fs.unlink(lockPath).catch(() => {});
+      }
     }
-  }
+  });
+}
+
+/**
+ * `stop`: ends the wait at once (the entry is then written unlocked); `hold`: runs the writing and
+ * the release so that a stop signal cannot cut them; `waitMs`: the longest wait.
+ */
+export interface LockGuards {
+  readonly stop?: WaitSignal | undefined;
+  readonly hold?: (<T>(whole: () => Promise<T>) => Promise<T>) | undefined;
+  readonly waitMs?: number;
 }
 
 async function acquire(fs: Fs, lockPath: string, owner: string, stop: WaitSignal | undefined, waitMs: number): Promise<boolean> {
-  const deadline = Date.now() + waitMs;
+  // A monotonic clock: a step of the wall clock neither stretches nor cuts the wait.
+  const deadline = performance.now() + waitMs;
   for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
     let lock: import('node:fs/promises').FileHandle;
     try {
       lock = await fs.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
-      if (stop?.aborted || Date.now() >= deadline) return false;
+      if (stop?.aborted || performance.now() >= deadline) return false;
       // Taken over: tried again at once; otherwise waited for, within the deadline.
       if (await takenOverStale(fs, lockPath, owner)) continue;
       await new Promise((resolve) => setTimeout(resolve, pause));
@@ -75,44 +90,76 @@ async function acquire(fs: Fs, lockPath: string, owner: string, stop: WaitSignal
   }
 }
 
+/** A takeover guard older than this was left by a process that died taking over: gone. */
+const GUARD_STALE_MS = 10_000;
+
 /**
  * Removes the lock when its owner is gone (a process of this host that no longer runs, or this
  * very process's number on a lock it does not hold) or it is older than STALE_MS; true when the
- * lock is gone, false while it stands (live, or neither readable nor removable: waited out).
+ * lock is gone, false while it stands (live, or not removable: waited out). Judged again and
+ * removed under a guard (`.takeover`, made with O_EXCL), so that two waiters that judged the same
+ * lock stale cannot both remove it, the second one the lock the first has just made.
  */
 async function takenOverStale(fs: Fs, lockPath: string, owner: string): Promise<boolean> {
   const seen = await lookAt(fs, lockPath);
   if (seen === 'gone') return true;
-  // Not a lock mailv made (a symbolic link, a directory), or unreadable (another user's): waited out.
-  if (seen === undefined || !seen.info.isFile()) return false;
-  const match = /^(\d+)@(.*)\n$/.exec(seen.text);
-  const old = Date.now() - seen.info.mtimeMs > STALE_MS;
-  // Half written (its maker between open and write), or another host's: judged by its age alone.
-  const reused = seen.text === owner && !heldHere.has(lockPath);
-  const stale = old || (match !== null && match[2] === hostname() && (reused || !running(Number(match[1]))));
-  if (!stale) return false;
-  // The very lock judged, unchanged: one another waiter has meanwhile taken over and remade may
-  // have the same inode, but not the same time and owner as well.
-  const now = await lookAt(fs, lockPath);
-  if (now === 'gone') return true;
-  if (now === undefined || now.info.ino !== seen.info.ino || now.info.mtimeMs !== seen.info.mtimeMs || now.text !== seen.text) return false;
+  if (!isStale(seen, lockPath, owner)) return false;
+  const guardPath = `${lockPath}.takeover`;
   try {
+    await (await fs.open(guardPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)).close();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+    const guard = await fs.lstat(guardPath).catch(() => undefined);
+    if (guard?.isFile() && Date.now() - guard.mtimeMs > GUARD_STALE_MS) await fs.unlink(guardPath).catch(() => {});
+    return false;
+  }
+  try {
+    const now = await lookAt(fs, lockPath);
+    if (now === 'gone') return true;
+    if (!isStale(now, lockPath, owner)) return false;
     await fs.unlink(lockPath);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  } finally {
+    await fs.unlink(guardPath).catch(() => {});
   }
 }
 
-/** The lock's metadata and text; 'gone' when there is none; undefined when it cannot be read. */
-async function lookAt(fs: Fs, lockPath: string): Promise<{ info: Stats; text: string } | 'gone' | undefined> {
+/**
+ * Whether a lock is stale: older than STALE_MS whatever it holds (even unreadable: another user's
+ * left by a run that died), or of this host and naming a process that no longer runs, or this
+ * process's own number when it does not hold the lock (a number since reused). Half written (its
+ * maker between open and write) or another host's: judged by its age alone. Something that is no
+ * lock of mailv's (a directory, a symbolic link) is never stale: waited out, never removed.
+ */
+function isStale(seen: Seen | undefined, lockPath: string, owner: string): boolean {
+  if (seen === undefined || !seen.info.isFile()) return false;
+  if (Date.now() - seen.info.mtimeMs > STALE_MS) return true;
+  if (seen.text === undefined) return false;
+  const match = /^(\d+)@(.*)\n$/.exec(seen.text);
+  if (match === null || match[2] !== hostname()) return false;
+  if (seen.text === owner) return !heldHere.has(lockPath);
+  return !running(Number(match[1]));
+}
+
+interface Seen {
+  readonly info: Stats;
+  /** undefined when the lock cannot be read (another user's, mode 0600). */
+  readonly text: string | undefined;
+}
+
+/** The lock's metadata and text; 'gone' when there is none; undefined when not even its metadata can be read. */
+async function lookAt(fs: Fs, lockPath: string): Promise<Seen | 'gone' | undefined> {
+  let info: Stats;
   try {
-    const info = await fs.lstat(lockPath);
-    if (!info.isFile()) return { info, text: '' };
-    return { info, text: await fs.readFile(lockPath, 'latin1') };
+    info = await fs.lstat(lockPath);
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : undefined;
   }
+  if (!info.isFile()) return { info, text: undefined };
+  const text = await fs.readFile(lockPath, 'latin1').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : undefined));
+  return text === null ? 'gone' : { info, text };
 }
 
 function running(pid: number): boolean {

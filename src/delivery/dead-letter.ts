@@ -9,7 +9,7 @@ import { LocalIoError, MailvError } from '../errors.js';
 import { homeDirectory } from '../home-directory.js';
 import { formatAsctime } from '../message/identity.js';
 import type { DeliveryErrorFact, NotAFile } from './facts.js';
-import { withDeadLetterLock, type WaitSignal } from './dead-letter-lock.js';
+import { withDeadLetterLock, type LockGuards } from './dead-letter-lock.js';
 
 type Fs = typeof import('node:fs/promises');
 
@@ -33,13 +33,11 @@ export async function saveDeadLetter(path: string, sender: string, chunks: Async
 }
 
 /**
- * `hold`: runs the writing itself (once the lock is had), so that a stop signal cannot cut an
- * entry in half; `stop`: ends the wait for the lock at once (the entry is then written unlocked).
+ * `hold`: runs the writing itself and the lock's release (once the lock is had), so that a stop
+ * signal cannot cut an entry in half nor leave the lock behind; `stop`: ends the wait for the lock
+ * at once (the entry is then written unlocked).
  */
-export interface SaveGuards {
-  readonly hold?: <T>(work: () => Promise<T>) => Promise<T>;
-  readonly stop?: WaitSignal;
-}
+export type SaveGuards = Pick<LockGuards, 'hold' | 'stop'>;
 
 /** The fact of a failed save, from what was thrown. */
 function failure(path: string, error: unknown): DeliveryErrorFact {
@@ -58,7 +56,7 @@ class NotAFileError extends Error {
 async function appendEntry(path: string, sender: string, chunks: AsyncIterable<Buffer>, date: Date, { hold, stop }: SaveGuards): Promise<void> {
   const fs = await import('node:fs/promises');
   const write = () => appendLocked(fs, path, sender, chunks, date);
-  await withDeadLetterLock(fs, path, () => (hold ? hold(write) : write()), stop);
+  await withDeadLetterLock(fs, path, write, { hold, stop });
 }
 
 async function appendLocked(fs: Fs, path: string, sender: string, chunks: AsyncIterable<Buffer>, date: Date): Promise<void> {

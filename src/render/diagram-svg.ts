@@ -31,7 +31,12 @@ const ROW_GAP = 14;
 
 /** Markup-safe text: terminal controls escaped as in the transcript, then XML's specials and non-characters. */
 export function text(value: string): string {
-  return sanitize(value)
+  return markup(sanitize(value));
+}
+
+/** XML's specials and non-characters escaped in text whose controls already are (what wrap() gives). */
+function markup(escaped: string): string {
+  return escaped
     .replace(/[\uFFFE\uFFFF]|\p{Cs}/gu, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -40,7 +45,10 @@ export function text(value: string): string {
     .replace(/'/g, '&#39;');
 }
 
-/** Lines cut to `width` characters, at a space when there is one late enough, each piece on a line of its own. */
+/**
+ * Lines cut to `width` characters, at a space when there is one late enough, each piece on a line
+ * of its own: escaped first (so that the width is what shows), hence shown with markup(), not text().
+ */
 function wrap(lines: readonly string[], width: number): string[] {
   return lines.flatMap((line) => {
     const pieces: string[] = [];
@@ -102,7 +110,7 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
       flightSpans.set(row.flight, { top: span?.top ?? top + 4, bottom: arrowY + 4 });
     }
     notes.forEach((note, index) => {
-      body.push(`<text class="note" x="${px(notesX)}" y="${px(top + (index + 1) * NOTE_LINE - 4)}">${text(note)}</text>`);
+      body.push(`<text class="note" x="${px(notesX)}" y="${px(top + (index + 1) * NOTE_LINE - 4)}">${markup(note)}</text>`);
     });
     if (notes.length > 0) body.push(`<line class="note-link" x1="${px(x(row.lane) + 8)}" y1="${px(arrowY)}" x2="${px(notesX - 8)}" y2="${px(arrowY)}"/>`);
     y = top + height + ROW_GAP;
@@ -117,7 +125,7 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
     const label = wrap([said.flight(flight.commands)], 16);
     body.push(
       `<g class="flight" data-commands="${flight.commands}"><title>${text(said.flight(flight.commands))}</title><path d="M${px(bx)} ${px(span.top)} h-10 V${px(span.bottom)} h10"/>${label
-        .map((line, index) => `<text x="${px(bx - 16)}" y="${px(span.top + (index + 1) * NOTE_LINE)}">${text(line)}</text>`)
+        .map((line, index) => `<text x="${px(bx - 16)}" y="${px(span.top + (index + 1) * NOTE_LINE)}">${markup(line)}</text>`)
         .join('')}</g>`,
     );
   }
@@ -131,7 +139,7 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
       `<line class="lifeline" x1="${px(lx)}" y1="${headerBottom}" x2="${px(lx)}" y2="${px(lifelineBottom)}"/>`,
       `<rect class="lane-head" x="${px(lx - boxWidth / 2)}" y="${HEADER_TOP - 6}" width="${px(boxWidth)}" height="${px(headerBottom - HEADER_TOP + 6)}" rx="8"/>`,
       ...wrap(lane.title, Math.floor((gap - 40) / CHAR)).map(
-        (line, index) => `<text class="lane-title" x="${px(lx)}" y="${px(HEADER_TOP + (index + 1) * LINE - 4)}">${text(line)}</text>`,
+        (line, index) => `<text class="lane-title" x="${px(lx)}" y="${px(HEADER_TOP + (index + 1) * LINE - 4)}">${markup(line)}</text>`,
       ),
       '</g>',
     ].join('');
@@ -159,7 +167,7 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
     const lines = [said.status(options.outcome.status), ...(options.outcome.failure === undefined ? [] : [options.outcome.failure])];
     legend.push(
       `<g class="outcome ${options.outcome.status === 0 ? 'ok' : 'failed'}">${wrap(lines, 100)
-        .map((line, index) => `<text x="${MARGIN}" y="${px(footY + index * LINE)}">${text(line)}</text>`)
+        .map((line, index) => `<text x="${MARGIN}" y="${px(footY + index * LINE)}">${markup(line)}</text>`)
         .join('')}</g>`,
     );
     footY += (lines.length - 1) * LINE;
@@ -195,7 +203,7 @@ function drawRow(row: Row, lines: readonly string[], place: Place): string {
   const tooltip = `<title>${[...row.lines, ...row.notes].map(text).join('\n')}</title>`;
   const labels = (x: number, anchor = 'start') =>
     lines
-      .map((line, index) => `<text class="label" x="${px(x)}" y="${px(top + (index + 1) * LINE - 6)}" text-anchor="${anchor}">${text(line)}</text>`)
+      .map((line, index) => `<text class="label" x="${px(x)}" y="${px(top + (index + 1) * LINE - 6)}" text-anchor="${anchor}">${markup(line)}</text>`)
       .join('');
   const lock = row.encrypted ? `<use href="#lock" x="${px(from - 34)}" y="${px(arrowY - 11)}"/>` : '';
   switch (row.kind) {

@@ -256,8 +256,7 @@ describe('dead.letter', () => {
         async () => {
           ran = true;
         },
-        stop,
-        waitMs,
+        { stop, waitMs },
       );
       assert.ok(ran);
       return Date.now() - started;
@@ -277,6 +276,22 @@ describe('dead.letter', () => {
     // The run stopped (Ctrl-C): no wait at all.
     assert.ok((await timed({ aborted: true }, 60_000)) < 300);
     rmSync(`${path}.lock`);
+    // Left by a run that died and unreadable here (another user's), but an hour old: stale all the same.
+    writeFileSync(`${path}.lock`, 'unreadable\n', { mode: 0o000 });
+    utimesSync(`${path}.lock`, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    assert.ok((await timed()) < 300);
+    assert.equal(existsSync(`${path}.lock`), false);
+    // A signal during the writing cannot leave the lock behind: the release is inside what is held.
+    let heldWhole = 0;
+    await withDeadLetterLock(fs, path, async () => assert.equal(readFileSync(`${path}.lock`, 'latin1'), `${process.pid}@${hostname()}\n`), {
+      hold: async (whole) => {
+        const done = await whole();
+        heldWhole++;
+        assert.equal(existsSync(`${path}.lock`), false, 'released before the held piece ends');
+        return done;
+      },
+    });
+    assert.equal(heldWhole, 1);
     // Something that is no lock of mailv's (a directory) is never removed, only waited out.
     mkdirSync(`${path}.lock`);
     assert.ok((await timed()) >= 400);

@@ -150,6 +150,8 @@ describe('sequence diagram', () => {
       assert.equal(count(out, /<\/svg>/g), 1, format);
       assert.doesNotMatch(out, /<[a-z]+ [^>]*onload/);
       assert.doesNotMatch(out, /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202e\uFFFE]/);
+      // Escaped once, beside the arrow as in the tooltip: twice would read as the server's text `\x1b`.
+      assert.doesNotMatch(out, /\\\\x1b/);
       assert.match(
         out,
         /550 &lt;script&gt;alert\(1\)&lt;\/script&gt;&lt;\/svg&gt;&lt;svg onload=&quot;x\(\)&quot;&gt; &amp; \\x1b\[31m\\x00\\x07\\u202e \\ufffe/,
