@@ -11,7 +11,7 @@ import type { ServerAddress } from '../delivery/submit.js';
 import type { AuthRequest, DiagramRequest, LoadRequest, Plan, Verbosity } from '../plan.js';
 import type { RawOptions } from './program.js';
 import type { AccountSettings } from '../config/config-file.js';
-import { checkHeloName, parseServerAddress } from '../config/values.js';
+import { checkHeloText, parseServerAddress } from '../config/values.js';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import type { SecretSource } from './secret-input.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
@@ -144,7 +144,8 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     bodyType: options.contentType === undefined ? undefined : parseBodyType(options.contentType),
     attachments: options.attach,
     server,
-    helo: checkHelo(options.helo ?? account.helo ?? fqdn),
+    // As typed on the command line; the file's, or this host's name, must be a name (RFC 5321 §4.1.1.1).
+    helo: options.helo !== undefined ? checkHelo(options.helo) : (account.helo ?? fqdn),
     timeoutMs: options.timeout === undefined ? account.timeoutMs : parseTimeout(options.timeout),
     verbosity: options.quiet ? 0 : (Math.min(1 + options.verbose, 3) as Verbosity),
     dryRun: options.dryRun === true,
@@ -395,7 +396,7 @@ export function parseDiagram(path: string): DiagramRequest {
 }
 
 function checkHelo(name: string): string {
-  return checkHeloName(name, () => {
+  return checkHeloText(name, () => {
     throw new UsageError({ code: 'MAILV_HELO_INVALID', name });
   });
 }

@@ -83,7 +83,7 @@ export type ConfigErrorFact =
   | { readonly code: 'MAILV_CONFIG_NO_ACCOUNT'; readonly path: string; readonly account: string; readonly defined: readonly string[] }
   /** A server address given by a flag or $MAILV_SERVER (64); `text` is what was given. */
   | { readonly code: 'MAILV_SERVER_INVALID'; readonly text: string; readonly problem: ServerProblem }
-  /** A name for EHLO given by --helo (64) that is neither a domain name nor an address literal. */
+  /** A name for EHLO given by --helo (64) that is not printable ASCII without a space (it could not be sent as typed). */
   | { readonly code: 'MAILV_HELO_INVALID'; readonly name: string };
 
 /** Notes emitted from config/ (facts worth showing that are not failures). */

@@ -3,6 +3,7 @@
 // that the accounts file can report it without quoting a line that may hold a secret.
 import type { ServerAddress } from '../delivery/submit.js';
 import type { ServerProblem } from './facts.js';
+import { ipVersion } from '../ip-address.js';
 
 /** A report of what is wrong with a value; it throws the caller's error. */
 export type Fail<Problem> = (problem: Problem) => never;
@@ -32,12 +33,25 @@ export function parseServerAddress(text: string, fail: Fail<ServerProblem>): Ser
   return { host: host!.replace(/^\[(.*)\]$/, '$1'), port: portNumber, implicitTls, ...(lmtp ? { lmtp: true } : {}) };
 }
 
-/** RFC 5321 §4.1.1.1: EHLO takes a domain name or an address literal; `fail` is called otherwise. */
+/**
+ * RFC 5321 §4.1.1.1: EHLO takes a domain name or an address literal (§4.1.3: an IPv4 address of
+ * four numbers to 255, or `IPv6:` and an IPv6 address); `fail` is called otherwise.
+ */
 export function checkHeloName(name: string, fail: Fail<void>): string {
-  if (
-    !/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\]|\[IPv6:[0-9A-Fa-f:.]+\])$/i.test(name)
-  ) {
-    fail();
-  }
+  const literal = /^\[(IPv6:)?([0-9A-Fa-f:.]+)\]$/i.exec(name);
+  const valid = literal
+    ? ipVersion(literal[2]!) === (literal[1] === undefined ? 4 : 6)
+    : /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(name);
+  if (!valid) fail();
+  return name;
+}
+
+/**
+ * --helo: what the user types goes as typed, as swaks sends it, so that a server's checks of the
+ * name can be tested (`under_score`, `[300.1.1.1]`): printable ASCII without a space, which
+ * cannot end the command or add an argument; `fail` is called otherwise.
+ */
+export function checkHeloText(name: string, fail: Fail<void>): string {
+  if (!/^[\x21-\x7e]{1,255}$/.test(name)) fail();
   return name;
 }

@@ -190,6 +190,9 @@ describe('config values', () => {
       `${PATH}:2: invalid helo: a domain name or an address literal`,
       `${PATH}:2 : helo invalide : il faut un nom de domaine ou une adresse littérale`,
     );
+    // An address literal is a valid address (RFC 5321 §4.1.3): no octet past 255.
+    refuses('helo = [300.1.1.1]', `${PATH}:1: invalid helo: a domain name or an address literal`);
+    refuses('helo = [IPv6:1.2.3.4]', `${PATH}:1: invalid helo: a domain name or an address literal`);
     refuses(
       'timeout = 0',
       `${PATH}:1: invalid timeout: a number of seconds above 0 (30, 2.5)`,

@@ -80,8 +80,10 @@ describe('plan', () => {
     assert.equal(result.verbosity, 1);
   });
 
-  it('takes --helo as a name or an address literal, its IPv6 tag in any case', () => {
+  it('takes --helo as typed, a name or an address literal, its IPv6 tag in any case, or a bad one on purpose, as swaks sends it', () => {
     for (const name of ['mx.example.org', '[127.0.0.1]', '[IPv6:::1]', '[ipv6:::1]']) assert.equal(plan(['--helo', name, 'bob']).helo, name);
+    // To test a server's checks (Postfix's reject_invalid_helo_hostname): sent as typed.
+    for (const name of ['under_score.example', '[300.1.1.1]', 'localhost']) assert.equal(plan(['--helo', name, 'bob']).helo, name);
   });
 
   it('takes MAILV_SERVER, and --server over it', () => {
@@ -108,8 +110,8 @@ describe('plan', () => {
     refused(
       ['--helo', 'bad name', 'bob'],
       'MAILV_HELO_INVALID',
-      'invalid --helo "bad name": a domain name or an address literal',
-      '--helo invalide "bad name" : il faut un nom de domaine ou une adresse littérale',
+      'invalid --helo "bad name": printable ASCII without a space, sent as typed (a domain name or an address literal, to pass a server\'s checks)',
+      '--helo invalide "bad name" : il faut de l’ASCII imprimable sans espace, envoyé tel quel (un nom de domaine ou une adresse littérale, pour passer les contrôles d’un serveur)',
     );
     refused(
       ['--timeout', '0', 'bob'],

@@ -76,7 +76,8 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
     `${path}: no account ${q(account)}: ${defined.length === 0 ? 'it defines none' : `it defines ${defined.join(', ')}`}`,
   MAILV_SERVER_INVALID: ({ text, problem }) => `invalid server ${q(text)}: ${SERVER_PROBLEM[problem]}`,
-  MAILV_HELO_INVALID: ({ name }) => `invalid --helo ${q(name)}: ${HELO_PROBLEM}`,
+  MAILV_HELO_INVALID: ({ name }) =>
+    `invalid --helo ${q(name)}: printable ASCII without a space, sent as typed (a domain name or an address literal, to pass a server's checks)`,
 });
 
 export const notes: WordsOf<ConfigNote> = {};

@@ -82,7 +82,8 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
     `${path} : pas de compte ${q(account)} : ${defined.length === 0 ? 'le fichier n’en définit aucun' : `le fichier définit ${defined.join(', ')}`}`,
   MAILV_SERVER_INVALID: ({ text, problem }) => `serveur invalide ${q(text)} : ${SERVER_PROBLEM[problem]}`,
-  MAILV_HELO_INVALID: ({ name }) => `--helo invalide ${q(name)} : ${HELO_PROBLEM}`,
+  MAILV_HELO_INVALID: ({ name }) =>
+    `--helo invalide ${q(name)} : il faut de l’ASCII imprimable sans espace, envoyé tel quel (un nom de domaine ou une adresse littérale, pour passer les contrôles d’un serveur)`,
 });
 
 export const notes: WordsOf<ConfigNote> = {};
