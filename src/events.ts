@@ -95,8 +95,10 @@ export type SessionEvent =
     }
   /** Where a domain's mail goes, decided from its MX answer: hosts in the order they will be tried. */
   | { kind: 'mx-plan'; plan: MxPlan }
-  /** The domain's MX is the null MX `0 .` (RFC 7505): it takes no mail. */
-  /** Every MX record names no host (`.`); `invalid`: not the single `0 .` of RFC 7505 §3, though it leaves no host just the same. */
+  /**
+   * The domain's MX is the null MX `0 .` (RFC 7505): it takes no mail; `invalid`: its records all
+   * name no host (`.`) without being that single record, which leaves no host just the same.
+   */
   | { kind: 'null-mx'; domain: string; invalid?: true }
   /**
    * The message nobody received was appended to dead.letter at `path`: `size` octets, or, when

@@ -8,6 +8,7 @@ import { ExitCode } from '../exit-codes.js';
 import { parseAddressList, type Mailbox } from '../message/address.js';
 import {
   composeMessage,
+  isAscii,
   messageAsRead,
   passThroughMessage,
   shownMailboxes,
@@ -167,7 +168,7 @@ export async function prepareInput(
   // Lines past 998 octets are broken as Postfix breaks them: those of the body are counted apart
   // (read once more, only then), for SIZE= to be exact. So is whether the body is 8-bit when the
   // header is: a UTF-8 header alone needs no 8BITMIME (RFC 6532 §3.1: it goes all the same).
-  const headerIsAscii = block.fields.every((field) => !NOT_ASCII.test(field));
+  const headerIsAscii = block.fields.every(isAscii);
   const bodyStats = body.stats.overlongBreaks === 0 && (body.stats.ascii || headerIsAscii) ? undefined : await statsOf(bodySource.lentChunks());
   const bodyOverlongBreaks = bodyStats?.overlongBreaks ?? 0;
   const bodyEightBit = bodyStats === undefined ? !body.stats.ascii : !bodyStats.ascii;
@@ -226,9 +227,6 @@ export async function prepareInput(
 }
 
 const RESENT_FIELDS = ['Resent-To', 'Resent-Cc', 'Resent-Bcc'] as const;
-
-/** A character past ASCII in a header field read as Latin-1 (one character an octet). */
-const NOT_ASCII = /[\u0080-\uffff]/;
 
 interface AddressTableInput {
   readonly sender: { readonly address: string; readonly source: AddressOrigin['source'] };

@@ -5,7 +5,9 @@
 // seen to be stale and taken over. Waiting never costs the message: past the wait, on a stop
 // signal, or where no lock can be made or judged, the entry is written without one.
 import { constants, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import type { InterruptSignal } from '../interruption.js';
 
 type Fs = typeof import('node:fs/promises');
 
@@ -18,14 +20,12 @@ const WAIT_MS = 60_000;
  */
 const STALE_MS = 10 * 60_000;
 const FIRST_PAUSE_MS = 10;
+const LONGEST_PAUSE_MS = 200;
 /** The locks this process holds: its own number on one of them is no reused number. */
 const heldHere = new Set<string>();
-const LONGEST_PAUSE_MS = 200;
 
 /** What stops the wait early: the run's stop signal (the entry is then written at once, unlocked). */
-export interface WaitSignal {
-  readonly aborted: boolean;
-}
+type WaitSignal = Pick<InterruptSignal, 'aborted'>;
 
 /**
  * Runs `work` holding the lock of `path`. Where no lock can be made (a directory mailv cannot
@@ -66,7 +66,7 @@ async function acquire(fs: Fs, lockPath: string, owner: string, stop: WaitSignal
   // A monotonic clock: a step of the wall clock neither stretches nor cuts the wait.
   const deadline = performance.now() + waitMs;
   for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
-    let lock: import('node:fs/promises').FileHandle;
+    let lock: FileHandle;
     try {
       lock = await fs.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     } catch (error) {

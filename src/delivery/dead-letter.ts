@@ -53,10 +53,9 @@ class NotAFileError extends Error {
   }
 }
 
-async function appendEntry(path: string, sender: string, chunks: AsyncIterable<Buffer>, date: Date, { hold, stop }: SaveGuards): Promise<void> {
+async function appendEntry(path: string, sender: string, chunks: AsyncIterable<Buffer>, date: Date, guards: SaveGuards): Promise<void> {
   const fs = await import('node:fs/promises');
-  const write = () => appendLocked(fs, path, sender, chunks, date);
-  await withDeadLetterLock(fs, path, write, { hold, stop });
+  await withDeadLetterLock(fs, path, () => appendLocked(fs, path, sender, chunks, date), guards);
 }
 
 async function appendLocked(fs: Fs, path: string, sender: string, chunks: AsyncIterable<Buffer>, date: Date): Promise<void> {

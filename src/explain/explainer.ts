@@ -574,19 +574,15 @@ export class Explainer {
               : c.dnsRcodeOther({ rcode: quote(event.rcode) });
     const lines = [rcode];
     if (event.truncated) lines.push(c.dnsTruncated);
-    if (event.answers.some((record) => record.type === 'CNAME')) {
+    const alias = event.answers.some((record) => record.type === 'CNAME');
+    if (alias) {
       lines.push(c.dnsCname);
       if (event.type !== 'MX' && this.mxHosts.has(hostKey(event.name))) lines.push(c.dnsMxHostAlias);
     }
     if (event.rcode === 'NOERROR' && !event.truncated) {
       const found = event.answers.filter((record) => record.type === event.type);
       if (event.type === 'MX') {
-        lines.push(
-          ...this.mxAnswer(
-            found,
-            event.answers.some((record) => record.type === 'CNAME'),
-          ),
-        );
+        lines.push(...this.mxAnswer(found, alias));
       } else if (found.length === 0) {
         lines.push(c.dnsNoData);
       }

@@ -398,6 +398,6 @@ export async function heldMessage(message: ComposedMessage): Promise<ComposedMes
 }
 
 /** Only US-ASCII: the header text (read as latin1 or composed) needs nothing of SMTPUTF8. */
-function isAscii(text: string): boolean {
+export function isAscii(text: string): boolean {
   return !/[^\x00-\x7f]/.test(text);
 }

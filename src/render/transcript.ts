@@ -116,8 +116,10 @@ export class TranscriptRenderer {
   }
 }
 
-/** Why a host was passed over: a failed connection in sendmail's words, anything else as its error says. */
-/** Why, inside sendmail's `Deferred:` line: in sendmail's English, as the frame around it (--explain says it in French). */
+/**
+ * Why a host was passed over: a failed connection in sendmail's words, anything else as its error
+ * says, in sendmail's English as the `Deferred:` frame around it (--explain says it in French).
+ */
 function deferral(error: ErrorFact): string {
   if (error.code === 'MAILV_CONNECT_FAILED' && error.reason === 'refused') return 'Connection refused';
   if (error.code === 'MAILV_CONNECT_FAILED' && error.reason === 'timeout') return 'Connection timed out';

@@ -1468,17 +1468,17 @@ function chunkStage(chunk: BdatChunk): Stage {
   return chunk.last ? 'body' : 'data';
 }
 
+/** 452 to RCPT, "too many recipients" (4.5.3) or unqualified: the limit RFC 5321 §4.5.3.1.10 names. */
+function isOverLimit(reply: Reply): boolean {
+  return reply.code === 452 && (reply.enhanced === undefined || reply.enhanced === '4.5.3');
+}
+
 /**
  * RFC 5321 §4.2.1: a 3xx asks for more, and only DATA asks (354); a 3xx anywhere else (354 to RCPT,
  * to BDAT, to RSET) leaves client and server out of step: ProtocolError. So does a 221 to anything
  * but QUIT (§4.3.2): with QUIT written behind the message, a server that never answered the message
  * would otherwise have its 221 taken for the message's 250.
  */
-/** 452 to RCPT, "too many recipients" (4.5.3) or unqualified: the limit RFC 5321 §4.5.3.1.10 names. */
-function isOverLimit(reply: Reply): boolean {
-  return reply.code === 452 && (reply.enhanced === undefined || reply.enhanced === '4.5.3');
-}
-
 function judge(stage: Stage, reply: Reply, intermediate: boolean): void {
   if (!intermediate && reply.code >= 300 && reply.code < 400) throw unexpected(stage, reply);
   if (reply.code === 221 && stage !== 'quit') throw unexpected(stage, reply);
