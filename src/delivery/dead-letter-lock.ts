@@ -21,8 +21,15 @@ const WAIT_MS = 60_000;
 const STALE_MS = 10 * 60_000;
 const FIRST_PAUSE_MS = 10;
 const LONGEST_PAUSE_MS = 200;
-/** The locks this process holds: its own number on one of them is no reused number. */
-const heldHere = new Set<string>();
+/**
+ * The locks one writer of this process is taking, holds or is releasing. Writers of one process
+ * share its number in the lock, so they must not contend for the file: one could take another's
+ * half-made lock for a stale one of a reused number, or release another's. Claimed and checked in
+ * one step (no await between), a path here has a single contender in this process; the file lock
+ * is then between processes alone, and this process's number on a lock its contender does not
+ * hold is a number reused.
+ */
+const contendedHere = new Set<string>();
 
 /** What stops the wait early: the run's stop signal (the entry is then written at once, unlocked). */
 type WaitSignal = Pick<InterruptSignal, 'aborted'>;
@@ -37,16 +44,15 @@ export async function withDeadLetterLock<T>(fs: Fs, path: string, work: () => Pr
   const lockPath = `${path}.lock`;
   const owner = `${process.pid}@${hostname()}\n`;
   const held = await acquire(fs, lockPath, owner, stop, waitMs);
-  if (held) heldHere.add(lockPath);
   // The writing and the release in one piece a stop signal cannot cut: no lock is left behind.
   return hold(async () => {
     try {
       return await work();
     } finally {
       if (held) {
-        heldHere.delete(lockPath);
-        // Only a lock that is still ours: one taken over as stale meanwhile is another writer's now.
+        // Only a lock that is still ours: one taken over as stale meanwhile is another process's now.
         if ((await fs.readFile(lockPath, 'latin1').catch(() => undefined)) === owner) await fs.unlink(lockPath).catch(() => {});
+        contendedHere.delete(lockPath);
       }
     }
   });
@@ -65,28 +71,41 @@ export interface LockGuards {
 async function acquire(fs: Fs, lockPath: string, owner: string, stop: WaitSignal | undefined, waitMs: number): Promise<boolean> {
   // A monotonic clock: a step of the wall clock neither stretches nor cuts the wait.
   const deadline = performance.now() + waitMs;
+  const waitedOut = () => stop?.aborted === true || performance.now() >= deadline;
   for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
-    let lock: FileHandle;
-    try {
-      lock = await fs.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
-      if (stop?.aborted || performance.now() >= deadline) return false;
-      // Taken over: tried again at once; otherwise waited for, within the deadline.
-      if (await takenOverStale(fs, lockPath, owner)) continue;
+    if (contendedHere.has(lockPath)) {
+      if (waitedOut()) return false;
       await new Promise((resolve) => setTimeout(resolve, pause));
       continue;
     }
-    try {
-      await lock.writeFile(owner);
-      return true;
-    } catch {
-      // A full disk: an empty lock left there would hold up every writer after this one.
-      await fs.unlink(lockPath).catch(() => {});
-      return false;
-    } finally {
-      await lock.close().catch(() => {});
-    }
+    contendedHere.add(lockPath);
+    const outcome = await tryOnce(fs, lockPath, owner, waitedOut);
+    if (outcome === 'held') return true;
+    contendedHere.delete(lockPath);
+    if (outcome === 'unlocked') return false;
+    // Taken over: tried again at once; otherwise waited for, within the deadline.
+    if (outcome === 'busy') await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+/** One try at the lock by this process's single contender: held, busy (waited for), taken over (tried again at once), or to go unlocked. */
+async function tryOnce(fs: Fs, lockPath: string, owner: string, waitedOut: () => boolean): Promise<'held' | 'busy' | 'taken-over' | 'unlocked'> {
+  let lock: FileHandle;
+  try {
+    lock = await fs.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || waitedOut()) return 'unlocked';
+    return (await takenOverStale(fs, lockPath, owner)) ? 'taken-over' : 'busy';
+  }
+  try {
+    await lock.writeFile(owner);
+    return 'held';
+  } catch {
+    // A full disk: an empty lock left there would hold up every writer after this one.
+    await fs.unlink(lockPath).catch(() => {});
+    return 'unlocked';
+  } finally {
+    await lock.close().catch(() => {});
   }
 }
 
@@ -103,7 +122,7 @@ const GUARD_STALE_MS = 10_000;
 async function takenOverStale(fs: Fs, lockPath: string, owner: string): Promise<boolean> {
   const seen = await lookAt(fs, lockPath);
   if (seen === 'gone') return true;
-  if (!isStale(seen, lockPath, owner)) return false;
+  if (!isStale(seen, owner)) return false;
   const guardPath = `${lockPath}.takeover`;
   try {
     await (await fs.open(guardPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)).close();
@@ -116,7 +135,7 @@ async function takenOverStale(fs: Fs, lockPath: string, owner: string): Promise<
   try {
     const now = await lookAt(fs, lockPath);
     if (now === 'gone') return true;
-    if (!isStale(now, lockPath, owner)) return false;
+    if (!isStale(now, owner)) return false;
     await fs.unlink(lockPath);
     return true;
   } catch (error) {
@@ -129,17 +148,18 @@ async function takenOverStale(fs: Fs, lockPath: string, owner: string): Promise<
 /**
  * Whether a lock is stale: older than STALE_MS whatever it holds (even unreadable: another user's
  * left by a run that died), or of this host and naming a process that no longer runs, or this
- * process's own number when it does not hold the lock (a number since reused). Half written (its
- * maker between open and write) or another host's: judged by its age alone. Something that is no
+ * process's own number, which its one contender (the judge) does not hold: a number since reused.
+ * Half written (its maker between open and write) or another host's: judged by its age alone. Something that is no
  * lock of mailv's (a directory, a symbolic link) is never stale: waited out, never removed.
  */
-function isStale(seen: Seen | undefined, lockPath: string, owner: string): boolean {
+function isStale(seen: Seen | undefined, owner: string): boolean {
   if (seen === undefined || !seen.info.isFile()) return false;
   if (Date.now() - seen.info.mtimeMs > STALE_MS) return true;
   if (seen.text === undefined) return false;
   const match = /^(\d+)@(.*)\n$/.exec(seen.text);
   if (match === null || match[2] !== hostname()) return false;
-  if (seen.text === owner) return !heldHere.has(lockPath);
+  // Only this process's contender judges a lock, and it does not hold this one.
+  if (seen.text === owner) return true;
   return !running(Number(match[1]));
 }
 

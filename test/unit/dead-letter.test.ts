@@ -193,6 +193,52 @@ describe('dead.letter', () => {
     assert.equal(existsSync(`${path}.lock`), false, 'the lock goes with the last writer');
   });
 
+  it('lets one writer of a process in at a time, however slowly its lock is made and released', async () => {
+    const fs = await import('node:fs/promises');
+    // Every step of the lock slowed: a sibling of the same process (same number in the lock) must
+    // neither take a lock being made for a stale one, nor release another's.
+    const pause = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
+    const slowFs = {
+      ...fs,
+      open: async (...args: Parameters<typeof fs.open>) => {
+        const handle = await fs.open(...args);
+        return Object.assign(Object.create(handle) as typeof handle, {
+          writeFile: async (data: string) => {
+            await pause();
+            return handle.writeFile(data);
+          },
+          // The lock's own handle closes slowly; the takeover guard's does not.
+          close: async () => {
+            await pause(String(args[0]).endsWith('.lock') ? 40 : 0);
+            return handle.close();
+          },
+        });
+      },
+      readFile: (async (...args: Parameters<typeof fs.readFile>) => {
+        await pause();
+        return fs.readFile(...args);
+      }) as typeof fs.readFile,
+      unlink: async (path: Parameters<typeof fs.unlink>[0]) => {
+        await pause();
+        return fs.unlink(path);
+      },
+    };
+    const path = join(directory, 'siblings');
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        withDeadLetterLock(slowFs, path, async () => {
+          most = Math.max(most, ++inside);
+          await pause(100);
+          inside--;
+        }),
+      ),
+    );
+    assert.equal(most, 1, 'two writers of one process held the lock together');
+    assert.equal(existsSync(`${path}.lock`), false);
+  });
+
   it('keeps them whole across processes too', async () => {
     const path = join(directory, 'processes');
     const module = new URL('../../dist/delivery/dead-letter.js', import.meta.url).href;
