@@ -187,11 +187,13 @@ async function carry(
   const session = new SmtpSession(open, { ...plan.session, prepare }, emit);
   flight.session = session;
   /**
-   * The connection is lost: a message under way that was already written (BDAT) is lost with it;
-   * one whose envelope alone went ahead, and those only taken, go back for another connection.
+   * The connection is lost: a message under way that was already written (BDAT) is lost with it,
+   * since the server may have taken it; one whose envelope alone went ahead, and those only taken,
+   * go back for another connection. So does a written message behind a 421: the server was closing
+   * and read nothing after the command it answered (RFC 5321 §3.8), that message included.
    */
   const loseRest = (error: unknown) => {
-    if (session.aheadCarriesMessage) tally.fail(error, flight);
+    if (session.aheadCarriesMessage && !saidClosing(error)) tally.fail(error, flight);
     else if (session.hasAhead) {
       issuer.giveBack(prepared);
       if (session.aheadSent) tally.envelopeLost(prepared);
@@ -339,6 +341,12 @@ async function carry(
 function refusedWhileListening(error: unknown): boolean {
   if (error instanceof SmtpReplyError) return error.reply.code !== 421;
   return error instanceof CapabilityError || error instanceof AuthError;
+}
+
+/** The server answered 421: it is closing the connection, and reads nothing more of it. */
+function saidClosing(error: unknown): boolean {
+  if (error instanceof SmtpReplyError) return error.reply.code === 421;
+  return error instanceof TransportError && error.fact.code === 'MAILV_SERVICE_CLOSING';
 }
 
 /**

@@ -328,26 +328,41 @@ export class SmtpConnection {
   private onData(chunk: Buffer): void {
     this.bytesReceived += chunk.length;
     this.replyOctets += chunk.length;
-    try {
-      if (this.replyOctets > MAX_SESSION_REPLY_OCTETS) {
-        throw new ReplySyntaxError({ fault: 'too-much', limit: MAX_SESSION_REPLY_OCTETS });
-      }
-      for (const reply of this.reader.push(chunk)) {
-        if (this.owed === 0) {
-          // RFC 5321 §3.8: 421 is the server giving up; any other reply nobody asked for is a fault.
-          if (reply.code === 421) throw new ServiceClosing(reply);
-          throw new ReplySyntaxError({ fault: 'unsolicited', text: reply.raw.join(' ').slice(0, 60) });
-        }
-        this.owed--;
-        this.replies.push(reply);
-      }
-    } catch (error) {
-      if (error instanceof ServiceClosing) this.fail({ kind: 'closing', reply: error.reply });
-      else if (error instanceof ReplySyntaxError) this.fail({ kind: 'syntax', error });
-      else throw error;
+    const failure = this.takeReplies(chunk);
+    if (failure !== undefined) {
+      this.fail(failure);
       this.socket.destroy();
     }
     this.wake();
+  }
+
+  /**
+   * Queues the replies `chunk` completes, each for the command it answers; the first fault ends the
+   * stream, but the good replies before it are kept, in order, for the commands they answer.
+   */
+  private takeReplies(chunk: Buffer): Failure | undefined {
+    if (this.replyOctets > MAX_SESSION_REPLY_OCTETS) {
+      return { kind: 'syntax', error: new ReplySyntaxError({ fault: 'too-much', limit: MAX_SESSION_REPLY_OCTETS }) };
+    }
+    let replies: readonly Reply[];
+    let broken: ReplySyntaxError | undefined;
+    try {
+      replies = this.reader.push(chunk);
+    } catch (error) {
+      if (!(error instanceof ReplySyntaxError)) throw error;
+      replies = error.before;
+      broken = error;
+    }
+    for (const reply of replies) {
+      if (this.owed === 0) {
+        // RFC 5321 §3.8: 421 is the server giving up; any other reply nobody asked for is a fault.
+        if (reply.code === 421) return { kind: 'closing', reply };
+        return { kind: 'syntax', error: new ReplySyntaxError({ fault: 'unsolicited', text: reply.raw.join(' ').slice(0, 60) }) };
+      }
+      this.owed--;
+      this.replies.push(reply);
+    }
+    return broken === undefined ? undefined : { kind: 'syntax', error: broken };
   }
 
   private interrupt(signal: NodeJS.Signals): void {
@@ -449,13 +464,6 @@ type Failure =
   | { readonly kind: 'closing'; readonly reply: Reply }
   | { readonly kind: 'closed' }
   | { readonly kind: 'errno'; readonly errno: string | undefined };
-
-/** A 421 nobody asked for, on its way from the reader to the failure it becomes. */
-class ServiceClosing extends Error {
-  constructor(readonly reply: Reply) {
-    super('421');
-  }
-}
 
 /** Why an open connection failed, from the system's error code. */
 function lostReason(errno: string | undefined): TransportReason {

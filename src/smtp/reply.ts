@@ -13,9 +13,16 @@ export interface Reply {
 import type { ReplyFault } from './facts.js';
 import { decodeOctets } from '../text/octets.js';
 
-/** The reply stream broke the grammar, or a limit that keeps memory bounded; `fault` says how. */
+/**
+ * The reply stream broke the grammar, or a limit that keeps memory bounded; `fault` says how.
+ * `before`: the replies the same bytes completed ahead of the fault, good ones, owed to the
+ * commands they answer: a fault in the reply to DATA does not unsay the 250s to MAIL and RCPT.
+ */
 export class ReplySyntaxError extends Error {
-  constructor(readonly fault: ReplyFault) {
+  constructor(
+    readonly fault: ReplyFault,
+    readonly before: readonly Reply[] = [],
+  ) {
     super(fault.fault);
   }
 }
@@ -35,9 +42,22 @@ export class ReplyReader {
   private partialLength = 0;
   private pending: string[] = [];
 
-  /** Feeds bytes; returns the replies they complete. Throws ReplySyntaxError on malformed input. */
+  /**
+   * Feeds bytes; returns the replies they complete. Throws ReplySyntaxError on malformed input,
+   * with the replies completed before it; the reader is of no further use.
+   */
   push(chunk: Buffer): Reply[] {
     const replies: Reply[] = [];
+    try {
+      this.read(chunk, replies);
+    } catch (error) {
+      if (error instanceof ReplySyntaxError) throw new ReplySyntaxError(error.fault, replies);
+      throw error;
+    }
+    return replies;
+  }
+
+  private read(chunk: Buffer, replies: Reply[]): void {
     let start = 0;
     for (;;) {
       const end = chunk.indexOf(LF, start);
@@ -61,7 +81,6 @@ export class ReplyReader {
       }
       this.partial.push(Buffer.from(rest));
     }
-    return replies;
   }
 
   /** True when bytes of an unfinished reply are buffered (useful when the peer closes). */

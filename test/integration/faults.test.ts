@@ -185,6 +185,18 @@ describe('faults', () => {
     assert.match(run.stderr, /mixes codes 250 and 251/);
   });
 
+  it("a malformed reply read together with good ones: the good ones answer their commands, the fault is the next command's, 76", async () => {
+    // The replies to MAIL and RCPT come in one write with a bad one to DATA, as a server that
+    // gathers its replies to pipelined commands sends them.
+    const together = { raw: '250 2.1.0 Sender ok\r\n250 2.1.5 Recipient ok\r\nhello there garbage\r\n' };
+    const run = await sendThrough({ replies: { MAIL: { silent: true }, RCPT: { silent: true }, DATA: together } });
+    assert.equal(run.code, 76, run.stderr);
+    assert.match(run.stdout, /^250 2\.1\.0 Sender ok\n250 2\.1\.5 Recipient ok$/m);
+    assert.match(run.stderr, /^mailv: protocol error during data: malformed reply: "hello there garbage"$/m);
+    assert.doesNotMatch(run.stdout, /Sent \(/);
+    assert.ok(deadLetter(run));
+  });
+
   it('a reply before its command was sent: protocol error, 76, never taken for success', async () => {
     const run = await sendThrough({ replies: { DATA: '354 go ahead\r\n250 2.0.0 Ok: queued as FAKE' } });
     assert.equal(run.code, 76);

@@ -124,6 +124,37 @@ describe('load mode against a server that rate-limits', () => {
     assert.ok(limit!.firstMs > 0 && limit!.firstMs < limit!.lastMs && limit!.lastMs <= summary.ms, JSON.stringify(summary));
   });
 
+  it('the same over CHUNKING: a message written whole behind the one refused 421 goes again, never counted as refused by that 421', async () => {
+    // BDAT lets the next message go whole with the end of the one before: the sixth MAIL's 421
+    // comes while the seventh is written, and the server, closing, never read it.
+    const script: Script = {
+      perConnection: () => {
+        let taken = 0;
+        return {
+          replies: {
+            EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 ENHANCEDSTATUSCODES',
+            MAIL: () => (taken < 5 ? '250 2.1.0 Ok' : { raw: '421 4.7.0 Error: too many messages from you\r\n', close: true }),
+            'BDAT LAST': () => `250 2.0.0 Ok: queued as Q${++taken}`,
+          },
+        };
+      },
+    };
+    const server = await startScriptedServer(script);
+    const run = await load(server.port, ['--count', '30', '--per-connection', '10', '--json']).finally(() => server.close());
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(
+      { accepted: summary.accepted, deferred: summary.deferred, connections: summary.connections, said421: summary.replies['421 4.7.0'] },
+      { accepted: 25, deferred: 5, connections: 5, said421: 5 },
+    );
+    assert.deepEqual(
+      summary.failures.map(({ count }) => count),
+      [5],
+    );
+    // Each message written behind a 421 went again, and was accepted over the next connection.
+    assert.equal(summary.resent, 4);
+  });
+
   it('451 4.7.1 to MAIL after twenty messages: each counted by its code, the run goes to its end, 75', async () => {
     let mails = 0;
     const script: Script = {

@@ -72,6 +72,29 @@ describe('ReplyReader', () => {
     assert.throws(() => readAll([Buffer.from('250x\r\n')]), ReplySyntaxError);
   });
 
+  it('hands over, with a fault, the good replies the same bytes completed before it', () => {
+    const reader = new ReplyReader();
+    assert.throws(
+      () => reader.push(Buffer.from('250 2.1.0 Ok\r\n250-first\r\n250 second\r\nhello there\r\n250 never read\r\n')),
+      (error: unknown) => {
+        assert.ok(error instanceof ReplySyntaxError);
+        assert.deepEqual(error.fault, { fault: 'malformed', text: 'hello there' });
+        assert.deepEqual(
+          error.before.map((reply) => reply.raw),
+          [['250 2.1.0 Ok'], ['250-first', '250 second']],
+        );
+        return true;
+      },
+    );
+    // A line too long, left unfinished at the end of the bytes: the replies before it all the same.
+    const long = new ReplyReader();
+    assert.throws(
+      () => long.push(Buffer.from(`221 Bye\r\n250 ${'x'.repeat(9000)}`)),
+      (error: unknown) =>
+        error instanceof ReplySyntaxError && error.fault.fault === 'line-too-long' && error.before.length === 1 && error.before[0]!.code === 221,
+    );
+  });
+
   it('rejects a multi-line reply whose codes differ', () => {
     assert.throws(() => readAll([Buffer.from('250-first\r\n251 second\r\n')]), { fault: { fault: 'mixed-codes', first: '250', second: '251' } });
   });
