@@ -3,7 +3,7 @@
 // failure is counted and the run goes on (unless `stopOnError`); a connection that failed is
 // replaced by a new one. Messages are handed out by an Issuer (src/load/issue.ts: --rate, stops).
 import { performance } from 'node:perf_hooks';
-import { AuthError, CapabilityError, SmtpReplyError, TransportError } from '../errors.js';
+import { AuthError, CapabilityError, InterruptedError, SmtpReplyError, TransportError } from '../errors.js';
 import { ExitCode, isStopSignal } from '../exit-codes.js';
 import type { SessionEvent } from '../events.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -128,7 +128,9 @@ async function connection(
           : await SmtpConnection.openSocket(server.socket, timeout, signal);
       open = { connection, openedAt, connectedAt: performance.now() };
     } catch (error) {
-      tally.fail(error, flight);
+      // Stopped while it connected: its message was never started (as under --stop-on-error).
+      if (error instanceof InterruptedError) issuer.giveBack(first);
+      else tally.fail(error, flight);
       return;
     }
   }
@@ -193,7 +195,7 @@ async function carry(
    * and read nothing after the command it answered (RFC 5321 §3.8), that message included.
    */
   const loseRest = (error: unknown) => {
-    if (session.aheadCarriesMessage && !saidClosing(error)) tally.fail(error, flight);
+    if (session.aheadCarriesMessage && !saidClosing(error)) tally.fail(error, flight, true);
     else if (session.hasAhead) {
       issuer.giveBack(prepared);
       if (session.aheadSent) tally.envelopeLost(prepared);
@@ -209,6 +211,13 @@ async function carry(
     // for a connection with a full handshake (a send's retry).
     if (session.resumptionFailure !== undefined) {
       tally.resumptionFailed();
+      for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
+      open.close();
+      return;
+    }
+    if (error instanceof InterruptedError) {
+      // Stopped before the server saw anything of the message (its greeting, EHLO, TLS or AUTH under
+      // way): never started, as under --stop-on-error.
       for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
       open.close();
       return;
@@ -291,7 +300,7 @@ async function carry(
         loseRest(error);
         return;
       }
-      if (tally.fail(error, flight)) witness?.failed();
+      if (tally.fail(error, flight, session.committed)) witness?.failed();
       // A refusal leaves the session standing; anything else (a drop, nonsense) ends it, and so
       // does 421: the server is closing (RFC 5321 §3.8), the next message needs a new connection.
       const standing = (error instanceof SmtpReplyError && error.reply.code !== 421) || error instanceof CapabilityError;

@@ -120,8 +120,12 @@ export interface LoadReport {
    * stopped it: --stop-on-error, or a login refused for good, which every connection would meet.
    */
   readonly stopped: { readonly failure: LoadFailure; readonly unsent: number; readonly by: LoadStop } | undefined;
-  /** A signal (^C) cut the run short: which, and how many messages were never started. */
-  readonly interrupted: { readonly signal: NodeJS.Signals; readonly unsent: number } | undefined;
+  /**
+   * A signal (^C) cut the run short: which, how many messages were under way with their end
+   * written, with no verdict (the server may have taken them; not counted as failed), and how many
+   * were never started.
+   */
+  readonly interrupted: { readonly signal: NodeJS.Signals; readonly unconfirmed: number; readonly unsent: number } | undefined;
   /**
    * A failure of mailv's own cut the run short (a fault, or standard output that could not be
    * written), which the run says itself: the messages then under way, neither accepted nor

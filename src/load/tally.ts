@@ -142,15 +142,17 @@ export class Tally {
   }
 
   /**
-   * A message lost to `error`; `own`: the connection it was lost on, if it had one. False when it
-   * is not counted as failed: cut short by a failure of mailv's own, it has no verdict.
+   * A message lost to `error`; `own`: the connection it was lost on, if it had one; `committed`:
+   * its end had been written. False when it is not counted as failed: cut short after its end left,
+   * or by a failure of mailv's own, it has no verdict.
    */
-  fail(error: unknown, own?: Flight): boolean {
+  fail(error: unknown, own?: Flight, committed = false): boolean {
     const fact = error instanceof MailvError ? error.fact : undefined;
     if (fact === undefined) throw error;
-    // Cut short by a fault of mailv's own or a failed write, not by the server nor a signal: the
-    // server's verdict on it is unknown, and the run says what cut it short.
-    if (error instanceof InterruptedError && !isStopSignal(error.signal)) {
+    // Cut short by a fault of mailv's own or a failed write, not by the server: the server's verdict
+    // on it is unknown, and the run says what cut it short. So it is when a signal came after its
+    // end had left: the server may have taken it.
+    if (error instanceof InterruptedError && (committed || !isStopSignal(error.signal))) {
       this.unconfirmed++;
       return false;
     }
@@ -258,7 +260,7 @@ export class Tally {
       decidedBy: byLogin?.failure ?? this.deciding,
       reachedSomeone: this.reachedSomeone,
       stopped: this.stopped === undefined ? undefined : { failure: this.stopped.failure, unsent, by: this.stopped.by },
-      interrupted: signal === undefined ? undefined : { signal, unsent },
+      interrupted: signal === undefined ? undefined : { signal, unconfirmed: this.unconfirmed, unsent },
       cutShort: cutShortBy === undefined ? undefined : { by: cutShortBy, unconfirmed: this.unconfirmed, unsent },
     };
   }

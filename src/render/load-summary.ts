@@ -21,7 +21,7 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   if (report.resumptionsFailed > 0) lines.push(load.resumptionsFailed(report.resumptionsFailed));
   if (report.stopped !== undefined)
     lines.push(load.stopped(report.stopped.unsent, sanitize(describeLoadFailure(report.stopped.failure, words)), report.stopped.by));
-  if (report.interrupted !== undefined) lines.push(load.interrupted(report.interrupted.signal, report.interrupted.unsent));
+  if (report.interrupted !== undefined) lines.push(load.interrupted(report.interrupted.signal, report.interrupted.unconfirmed, report.interrupted.unsent));
   if (report.cutShort !== undefined) lines.push(load.cutShort(report.cutShort.by, report.cutShort.unconfirmed, report.cutShort.unsent));
   const rows = PHASES.flatMap((phase) => {
     const summary = report[phase];

@@ -41,7 +41,7 @@ export interface LoadSummary {
     connectionsOpen: number;
   }[];
   stopped: { unsent: number; by: 'stop-on-error' | 'login-refused'; code: string; recipient?: string; reply: string | null } | null;
-  interrupted: { signal: string; unsent: number } | null;
+  interrupted: { signal: string; unconfirmed: number; unsent: number } | null;
   cutShort: { by: 'fault' | 'output'; unconfirmed: number; unsent: number } | null;
   target: { host: string; address: string; port: number } | null;
   status: number;

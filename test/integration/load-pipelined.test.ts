@@ -289,6 +289,46 @@ describe('load mode -v: a long connection, and one that failed before saying any
   });
 });
 
+/**
+ * Ten messages over two connections to `server`, SIGINT once `ready` says both connections have
+ * reached the point under test: the exit status and what was printed.
+ */
+async function interruptedWhen(
+  server: ScriptedServer,
+  ready: () => boolean,
+  extra: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      MAILV,
+      '--server',
+      `127.0.0.1:${server.port}`,
+      '--count',
+      '10',
+      '--concurrency',
+      '2',
+      ...extra,
+      '-r',
+      'load@example.org',
+      '-s',
+      'load',
+      'sink@example.org',
+    ],
+    { env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), ...env } },
+  );
+  child.stdin.end('Hello.\n');
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  for (let waited = 0; !ready() && waited < 100; waited++) await sleep(50);
+  child.kill('SIGINT');
+  return { code: await exited, stdout };
+}
+
 describe('load mode interrupted', () => {
   let server: ScriptedServer;
   before(async () => {
@@ -297,41 +337,10 @@ describe('load mode interrupted', () => {
   });
   after(() => server.close());
 
-  /**
-   * Ten messages over two connections, SIGINT once both wait for their reply to DATA: the exit
-   * status and what was printed.
-   */
-  async function interrupted(extra: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string }> {
+  /** SIGINT once both connections have sent their envelope and wait for the reply to DATA. */
+  function interrupted(extra: readonly string[], env: Record<string, string> = {}) {
     const waiting = server.commands.filter((line) => line === 'DATA').length;
-    const child = spawn(
-      process.execPath,
-      [
-        MAILV,
-        '--server',
-        `127.0.0.1:${server.port}`,
-        '--count',
-        '10',
-        '--concurrency',
-        '2',
-        ...extra,
-        '-r',
-        'load@example.org',
-        '-s',
-        'load',
-        'sink@example.org',
-      ],
-      { env: { PATH: process.env['PATH'] ?? '', HOME: freshHome(), ...env } },
-    );
-    child.stdin.end('Hello.\n');
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    // Both connections have sent their envelope and wait for the reply to DATA.
-    for (let waited = 0; server.commands.filter((line) => line === 'DATA').length < waiting + 2 && waited < 100; waited++) await sleep(50);
-    child.kill('SIGINT');
-    return { code: await exited, stdout };
+    return interruptedWhen(server, () => server.commands.filter((line) => line === 'DATA').length >= waiting + 2, extra, env);
   }
 
   it('SIGINT: the summary still comes, the messages cut short are deferred, not refused for good, and the status is 130', async () => {
@@ -340,13 +349,49 @@ describe('load mode interrupted', () => {
     const summary = loadSummary(run.stdout);
     assert.deepEqual({ accepted: summary.accepted, refused: summary.refused, deferred: summary.deferred }, { accepted: 0, refused: 0, deferred: 2 });
     // The eight that never started are said, and by what.
-    assert.deepEqual(summary.interrupted, { signal: 'SIGINT', unsent: 8 });
+    assert.deepEqual(summary.interrupted, { signal: 'SIGINT', unconfirmed: 0, unsent: 8 });
   });
 
   it('SIGINT without --json: the summary says the run was interrupted and how many messages never started', async () => {
     const run = await interrupted([], { LANG: 'C' });
     assert.equal(run.code, 130);
     assert.match(run.stdout, /^interrupted \(SIGINT\): 8 messages never started$/m);
+  });
+
+  it('SIGINT once the messages were written whole: under way with no verdict, neither accepted nor failed, since the server may have them', async () => {
+    // The end of each message is never answered (nor the QUIT that rides with it: a connection a message).
+    const silent = await startScriptedServer({ replies: { '.': { silent: true }, QUIT: { silent: true } } });
+    try {
+      const ends = () => silent.received().toString('latin1').split('\r\n.\r\n').length - 1;
+      const run = await interruptedWhen(silent, () => ends() >= 2, ['--per-connection', '1', '--json']);
+      assert.equal(run.code, 130);
+      const summary = loadSummary(run.stdout);
+      assert.deepEqual(
+        { accepted: summary.accepted, failed: summary.failed, interrupted: summary.interrupted },
+        { accepted: 0, failed: 0, interrupted: { signal: 'SIGINT', unconfirmed: 2, unsent: 8 } },
+      );
+      const words = await interruptedWhen(silent, () => ends() >= 4, ['--per-connection', '1'], { LANG: 'C' });
+      assert.match(words.stdout, /^interrupted \(SIGINT\): 2 messages under way with no verdict, 8 never started$/m);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('SIGINT while the connections wait for their greeting: their messages never started, none failed, as under --stop-on-error', async () => {
+    const slow = await startScriptedServer({ greetingDelayMs: 10_000 });
+    try {
+      // Both connections are made at once; each waits ten seconds for its greeting.
+      let polls = 0;
+      const run = await interruptedWhen(slow, () => ++polls > 6, ['--json']);
+      assert.equal(run.code, 130);
+      const summary = loadSummary(run.stdout);
+      assert.deepEqual(
+        { accepted: summary.accepted, failed: summary.failed, interrupted: summary.interrupted },
+        { accepted: 0, failed: 0, interrupted: { signal: 'SIGINT', unconfirmed: 0, unsent: 10 } },
+      );
+    } finally {
+      await slow.close();
+    }
   });
 });
 
@@ -381,7 +426,7 @@ describe('load mode stopped by a signal between two messages', () => {
     const { summary, result, deadLetter } = loadLines(stdout);
     assert.deepEqual(
       { accepted: summary.accepted, failed: summary.failed, interrupted: summary.interrupted },
-      { accepted: 1, failed: 0, interrupted: { signal: 'SIGTERM', unsent: 9 } },
+      { accepted: 1, failed: 0, interrupted: { signal: 'SIGTERM', unconfirmed: 0, unsent: 9 } },
     );
     // The goodbye was cut short by the signal, not left unanswered by the server.
     assert.deepEqual(summary.quitUnanswered, { connections: 0, timedOut: 0 });

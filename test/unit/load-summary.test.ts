@@ -316,8 +316,20 @@ describe('load summary', () => {
     tally.fail(new InterruptedError('SIGTERM', 'mail'));
     const stopped = tally.report(3, 10, 0, 'SIGTERM');
     assert.equal(stopped.stopped, undefined);
-    assert.deepEqual(stopped.interrupted, { signal: 'SIGTERM', unsent: 2 });
+    assert.deepEqual(stopped.interrupted, { signal: 'SIGTERM', unconfirmed: 0, unsent: 2 });
     assert.equal(stops, 0);
+  });
+
+  it('a signal after a message’s end was written leaves it with no verdict, neither accepted nor failed; one cut short before its end is deferred', () => {
+    const tally = new Tally(10, () => {});
+    tally.accepted = 3;
+    assert.equal(tally.fail(new InterruptedError('SIGINT', 'body'), undefined, true), false);
+    assert.equal(tally.fail(new InterruptedError('SIGINT', 'rcpt')), true);
+    const report = tally.report(10, 10, 0, 'SIGINT');
+    assert.deepEqual({ failed: report.failed, deferred: report.deferred, refused: report.refused }, { failed: 1, deferred: 1, refused: 0 });
+    assert.deepEqual(report.interrupted, { signal: 'SIGINT', unconfirmed: 1, unsent: 5 });
+    assert.equal(report.cutShort, undefined);
+    assert.equal(report.status, 130);
   });
 
   it('a fault of mailv’s own cuts the run short: the messages under way are neither accepted nor failed, the status is 70', () => {

@@ -20,7 +20,8 @@ export const loadWords = (): LoadWords => ({
     `the TLS handshake failed on ${connections} connection${connections === 1 ? '' : 's'} when ${connections === 1 ? 'it' : 'each'} offered the session kept from an earlier run: the session is forgotten, none is offered to this server for a day, and ${connections === 1 ? 'its message went again over a new connection' : 'their messages went again over new connections'}`,
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'stopped at the first failure (--stop-on-error)' : 'stopped: the login was refused, as it would be on every connection'}, ${unsent} message${unsent === 1 ? '' : 's'} not sent: ${what}`,
-  interrupted: (signal, unsent) => `interrupted (${signal}): ${unsent} message${unsent === 1 ? '' : 's'} never started`,
+  interrupted: (signal, unconfirmed, unsent) =>
+    `interrupted (${signal}): ${unconfirmed > 0 ? `${unconfirmed} message${unconfirmed === 1 ? '' : 's'} under way with no verdict, ${unsent}` : `${unsent} message${unsent === 1 ? '' : 's'}`} never started`,
   cutShort: (by, unconfirmed, unsent) =>
     `cut short by ${by === 'fault' ? 'an internal error' : 'a write that failed'}: ${unconfirmed} message${unconfirmed === 1 ? '' : 's'} under way with no verdict, ${unsent} never started`,
   target: (host, address, port) => `load sent to ${host} [${address}] port ${port}, the first MX host that accepted a connection`,

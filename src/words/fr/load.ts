@@ -21,7 +21,8 @@ export const loadWords = (): LoadWords => ({
     `la négociation TLS a échoué sur ${connections} connexion${connections === 1 ? '' : 's'} en proposant la session gardée d’une exécution précédente : la session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et ${connections === 1 ? 'son message est reparti par une nouvelle connexion' : 'leurs messages sont repartis par de nouvelles connexions'}`,
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'arrêt au premier échec (--stop-on-error)' : 'arrêt : l’authentification a été refusée, et le serait à chaque connexion'}, ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
-  interrupted: (signal, unsent) => `interrompu (${signal}) : ${unsent} message${unsent === 1 ? '' : 's'} jamais commencé${unsent === 1 ? '' : 's'}`,
+  interrupted: (signal, unconfirmed, unsent) =>
+    `interrompu (${signal}) : ${unconfirmed > 0 ? `${unconfirmed} message${unconfirmed < 2 ? '' : 's'} en cours sans verdict, ${unsent}` : `${unsent} message${unsent < 2 ? '' : 's'}`} jamais commencé${unsent < 2 ? '' : 's'}`,
   cutShort: (by, unconfirmed, unsent) =>
     `écourté par ${by === 'fault' ? 'une erreur interne' : 'une écriture impossible'} : ${unconfirmed} message${unconfirmed < 2 ? '' : 's'} en cours sans verdict, ${unsent} jamais commencé${unsent < 2 ? '' : 's'}`,
   target: (host, address, port) => `charge envoyée à ${host} [${address}] port ${port}, le premier hôte MX qui a accepté une connexion`,
