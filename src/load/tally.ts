@@ -24,6 +24,8 @@ export class Tally {
   accepted = 0;
   /** When the last message accepted was (performance clock), to count the rate over. */
   lastAcceptedAt: number | undefined;
+  /** When the last message failed (refused, deferred): the rate is counted up to a verdict, whichever it was. */
+  private lastFailedAt: number | undefined;
   /** When the run was first stopped (a failure that stops it, a signal, a fault): see report(). */
   private stoppedAt: number | undefined;
   refused = 0;
@@ -97,6 +99,7 @@ export class Tally {
 
   /** A message lost, after its failures were recorded: for now (75) or for good (any other status); `interrupted`: by a signal, which stops the run by itself. */
   lost(status: number, interrupted = false): void {
+    this.lastFailedAt = this.now();
     if (status === ExitCode.TEMPFAIL) this.deferred++;
     else this.refused++;
     const worst = this.messageWorst;
@@ -198,14 +201,17 @@ export class Tally {
   }
 
   /**
-   * What the rate is counted over, from the start: up to the last message accepted, so that a server
-   * slow to answer the QUITs after it does not bring the figure down; but for a run stopped with
-   * messages never started, up to the stop at least, so that a run stopped early under --rate is not
-   * said to have gone at the pace of its first message.
+   * What the rate is counted over, from the start: up to the last message's verdict, accepted or
+   * not, so that a server slow to answer the QUITs after it does not bring the figure down, while a
+   * server that takes ten messages and defers the rest for half a minute is not said to take
+   * hundreds a second; and for a run stopped with messages never started, up to the stop at least,
+   * so that a run stopped early under --rate is not said to have gone at the pace of its first message.
    */
   private rateWindow(unsent: number, elapsedMs: number, startedAt: number): number {
+    const lastVerdictAt = Math.max(this.lastAcceptedAt ?? -Infinity, this.lastFailedAt ?? -Infinity);
+    const verdictAt = lastVerdictAt === -Infinity ? undefined : lastVerdictAt;
     const stoppedAt = unsent > 0 ? this.stoppedAt : undefined;
-    const end = stoppedAt === undefined ? this.lastAcceptedAt : Math.max(stoppedAt, this.lastAcceptedAt ?? stoppedAt);
+    const end = stoppedAt === undefined ? verdictAt : Math.max(stoppedAt, verdictAt ?? stoppedAt);
     return end === undefined ? elapsedMs : end - startedAt;
   }
 

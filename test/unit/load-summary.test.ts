@@ -135,6 +135,26 @@ describe('load summary', () => {
     assert.equal(through.report(1, 2000, 0).acceptedWithinMs, 10);
   });
 
+  it('counts the rate up to the last verdict, accepted or not: a server that takes ten messages and defers twenty over half a minute is not said to take hundreds a second', () => {
+    let now = 0;
+    const tally = new Tally(
+      30,
+      () => {},
+      false,
+      () => now,
+    );
+    tally.accepted = 10;
+    tally.lastAcceptedAt = 52;
+    const reply = { code: 421, enhanced: '4.7.0', lines: ['4.7.0 Rate limited'], raw: ['421 4.7.0 Rate limited'] };
+    for (now = 1000; now < 30_000; now += 1500) tally.fail(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply }, 'mail', reply));
+    const report = tally.report(30, 31_083, 0);
+    assert.deepEqual(
+      { accepted: report.accepted, deferred: report.deferred, acceptedWithinMs: report.acceptedWithinMs },
+      { accepted: 10, deferred: 20, acceptedWithinMs: 29_500 },
+    );
+    assert.ok(loadSummaryLines(report, wordsFor('en')).includes('0.3 messages per second'), loadSummaryLines(report, wordsFor('en')).join('\n'));
+  });
+
   it('says how many messages went again over a new connection, only when some did, in English and French', () => {
     const resent = { ...report, resent: 1 };
     assert.ok(
