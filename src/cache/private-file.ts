@@ -110,11 +110,10 @@ export function withFileLock<T>(path: string, work: () => T): T | undefined {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
     }
-    if (isStale(lock)) {
-      removeQuietly(lock);
-      continue;
-    }
     if (waited >= LOCK_WAIT_MS) return undefined;
+    // A stale lock is removed and the lock tried again at once; one that cannot be removed (a
+    // directory, a read-only disk) is waited out like a live one, within the same wait.
+    if (isStale(lock) && removeQuietly(lock)) continue;
     // A few milliseconds: the other run only reads, merges and renames a small file.
     Atomics.wait(waiting, 0, 0, LOCK_STEP_MS);
   }
@@ -133,10 +132,12 @@ function isStale(lock: string): boolean {
   }
 }
 
-function removeQuietly(path: string): void {
+/** Whether `path` is gone now. */
+function removeQuietly(path: string): boolean {
   try {
     unlinkSync(path);
-  } catch {
-    // Already gone.
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }

@@ -175,6 +175,20 @@ describe('the EHLO memory', () => {
     assert.equal(existsSync(lock), false);
   });
 
+  it('gives up, within the wait, on a stale lock it cannot remove (a directory), leaving the cache as it is', async () => {
+    const dir = directory();
+    mkdirSync(join(dir, 'pipeconnect.json.lock'), { recursive: true, mode: 0o700 });
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, 'pipeconnect.json.lock'), old, old);
+    const memory = await EhloMemory.open(dir);
+    memory.learn(KEY, OFFER, NOW);
+    const started = Date.now();
+    // Before, this never returned: the stale lock was tried again and again, at full speed.
+    await memory.save();
+    assert.ok(Date.now() - started < 2000, `${Date.now() - started} ms`);
+    assert.equal(existsSync(join(dir, 'pipeconnect.json')), false);
+  });
+
   it('writes nothing, not even its directory, for a server that offers no PIPECONNECT and was never remembered', async () => {
     const dir = directory();
     const memory = await EhloMemory.open(dir);
