@@ -896,12 +896,14 @@ export class SmtpSession {
     const answer = await this.earlyAnswer(early, () => this.ehloAnswer());
     if (answer.capabilities === undefined) {
       const lasting = answer.reply.code >= 500;
+      // After a 421 the message goes over a new connection (the server is closing), not on this one.
+      const closing = answer.reply.code === 421;
       this.emit({ kind: 'ehlo-forgotten', key: early, lasting });
-      this.emit({ kind: 'note', note: { code: 'pipeconnect-ehlo-refused', lasting }, severity: 'warning' });
+      this.emit({ kind: 'note', note: { code: closing ? 'pipeconnect-refused' : 'pipeconnect-ehlo-refused', lasting }, severity: 'warning' });
       // Until the usual EHLO is answered, a hang-up is the refusal's: the message goes again over
       // a new connection (see earlyTalkRefused). After a 421 the server is closing: nothing more here.
       this.earlyEhloRefused = true;
-      if (answer.reply.code === 421) throw new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply: answer.reply }, 'ehlo', 'closed');
+      if (closing) throw new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply: answer.reply }, 'ehlo', 'closed');
       let capabilities: Capabilities;
       try {
         capabilities = await this.hello();

@@ -161,6 +161,8 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.ok(c.error instanceof TransportError && c.error.fact.code === 'MAILV_SERVICE_CLOSING', String(c.error));
     assert.deepEqual(c.writes, ['EHLO client.test\r\n']);
     assert.equal(c.earlyTalkRefused, true);
+    // Said as what happens: a new connection, not EHLO again after the greeting on this one.
+    assert.deepEqual(notes(c.events), ['pipeconnect-early', 'pipeconnect-refused']);
   });
 
   it('a 421 greeting after an early EHLO: no QUIT, and no word of a QUIT unanswered', async () => {
