@@ -255,6 +255,8 @@ async function carry(
     // This transaction's envelope went ahead, with the end of the message before, and nothing of its
     // message did; `carried`: its message (`prepared` moves on when the next one is prepared).
     const envelopeWentAhead = session.aheadSent && !session.aheadCarriesMessage;
+    // Taken ahead but not written: the connection failed before its turn came (see session.queueAhead).
+    const unwrittenAhead = session.hasAhead && !session.aheadSent;
     const carried = prepared;
     preparedThisTurn = undefined;
     const begun = performance.now();
@@ -289,6 +291,12 @@ async function carry(
       // This transaction's message: the one prepared ahead, or the first one prepared now (none yet:
       // it is still among those taken, and goes back with them).
       const current = envelopeWentAhead ? carried : preparedThisTurn;
+      if (unwrittenAhead && open.failed) {
+        // Nothing of it left: it goes over a new connection, as one never started.
+        issuer.giveBack(carried);
+        loseRest(error);
+        return;
+      }
       if (current !== undefined && current !== first && !session.committed && lostWithoutAWord(error)) {
         // The server hung up before taking any of it (as after its last message on a connection):
         // never started, it goes over a new connection, and so does a next one already prepared

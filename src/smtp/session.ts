@@ -164,6 +164,8 @@ interface AheadTransaction {
   readonly owed: readonly OwedReply[];
   /** Its first command was handed to the socket (queued, it may still never leave). */
   written: boolean;
+  /** Its write failed: met in its own turn, after the replies of the one before it are read. */
+  writeFailure?: { readonly error: unknown };
 }
 
 /**
@@ -354,7 +356,7 @@ export class SmtpSession {
    * server may have it. With DATA only its envelope left, and the message may go again elsewhere.
    */
   get aheadCarriesMessage(): boolean {
-    return this.ahead?.plan.ending.kind === 'bdat';
+    return this.ahead?.written === true && this.ahead.plan.ending.kind === 'bdat';
   }
 
   /**
@@ -425,6 +427,9 @@ export class SmtpSession {
     if (failure !== undefined) throw failure.error;
     const ahead = this.ahead;
     this.ahead = undefined;
+    // Taken ahead but never written (the connection had failed, see queueAhead), or its write failed.
+    if (ahead !== undefined && !ahead.written) this.connection.throwIfFailed('mail');
+    if (ahead?.writeFailure !== undefined) throw ahead.writeFailure.error;
     let planned = ahead?.plan ?? this.transactionPlan(capabilities);
     if (planned instanceof Promise) planned = await planned;
     const { message, params, rcpts, ending, chunked, pipelined, probe } = planned;
@@ -569,15 +574,22 @@ export class SmtpSession {
       this.queueEnvelope(plan.params, plan.rcpts, plan.ending, owed);
       return undefined;
     }
+    // The connection failed already (a hang-up, or a reply out of protocol read with this one's):
+    // nothing of the next message is written, and it meets the failure in its own turn (written
+    // false: the caller knows it never left), after this one's replies, maybe all here, are read.
+    if (this.connection.failed) return undefined;
     ahead.written = true;
     // This one's BDAT LAST left without its replies: should every recipient have been refused, a
     // server may refuse that BDAT and keep the transaction open (Exim does: 503 to the next MAIL,
     // "sender already given"). RSET first closes it, whatever it was; a closed one it leaves alone.
     this.send('rset', { verb: 'RSET' }, true);
     owed.push(OWED_RSET);
-    return this.sendEnvelope(plan.params, plan.rcpts, plan.ending, true, replies, (reply) => {
+    const writing = this.sendEnvelope(plan.params, plan.rcpts, plan.ending, true, replies, (reply) => {
       owed.push(reply);
       return undefined;
+    });
+    return writing.catch((error: unknown) => {
+      ahead.writeFailure = { error };
     });
   }
 

@@ -91,21 +91,28 @@ describe('load mode against a server that refuses every third connection', () =>
   });
 });
 
+/**
+ * Each connection takes five messages, then answers the sixth MAIL with 421 and hangs up; with
+ * `chunking`, the server offers CHUNKING, and messages end with BDAT LAST instead of a dot.
+ */
+function closingAfterFive(chunking: boolean): Script {
+  return {
+    perConnection: () => {
+      let taken = 0;
+      const queued = () => `250 2.0.0 Ok: queued as Q${++taken}`;
+      return {
+        replies: {
+          ...(chunking ? { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 ENHANCEDSTATUSCODES', 'BDAT LAST': queued } : { '.': queued }),
+          MAIL: () => (taken < 5 ? '250 2.1.0 Ok' : { raw: '421 4.7.0 Error: too many messages from you\r\n', close: true }),
+        },
+      };
+    },
+  };
+}
+
 describe('load mode against a server that rate-limits', () => {
   it('421 4.7.0 and a hang-up after five messages a connection: a new connection goes on, 75', async () => {
-    // Each connection takes five messages, then answers the sixth MAIL with 421 and hangs up.
-    const script: Script = {
-      perConnection: () => {
-        let taken = 0;
-        return {
-          replies: {
-            MAIL: () => (taken < 5 ? '250 2.1.0 Ok' : { raw: '421 4.7.0 Error: too many messages from you\r\n', close: true }),
-            '.': () => `250 2.0.0 Ok: queued as Q${++taken}`,
-          },
-        };
-      },
-    };
-    const run = await withServer(script, (port) => load(port, ['--count', '30', '--per-connection', '10', '--json']));
+    const run = await withServer(closingAfterFive(false), (port) => load(port, ['--count', '30', '--per-connection', '10', '--json']));
     assert.equal(run.code, 75, run.stderr);
     const summary = loadSummary(run.stdout);
     assert.deepEqual(
@@ -127,19 +134,7 @@ describe('load mode against a server that rate-limits', () => {
   it('the same over CHUNKING: a message written whole behind the one refused 421 goes again, never counted as refused by that 421', async () => {
     // BDAT lets the next message go whole with the end of the one before: the sixth MAIL's 421
     // comes while the seventh is written, and the server, closing, never read it.
-    const script: Script = {
-      perConnection: () => {
-        let taken = 0;
-        return {
-          replies: {
-            EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 ENHANCEDSTATUSCODES',
-            MAIL: () => (taken < 5 ? '250 2.1.0 Ok' : { raw: '421 4.7.0 Error: too many messages from you\r\n', close: true }),
-            'BDAT LAST': () => `250 2.0.0 Ok: queued as Q${++taken}`,
-          },
-        };
-      },
-    };
-    const server = await startScriptedServer(script);
+    const server = await startScriptedServer(closingAfterFive(true));
     const run = await load(server.port, ['--count', '30', '--per-connection', '10', '--json']).finally(() => server.close());
     assert.equal(run.code, 75, run.stderr);
     const summary = loadSummary(run.stdout);
@@ -153,6 +148,31 @@ describe('load mode against a server that rate-limits', () => {
     );
     // Each message written behind a 421 went again, and was accepted over the next connection.
     assert.equal(summary.resent, 4);
+  });
+
+  it('a reply out of protocol read with the verdict on a message over CHUNKING: that message accepted, the one written behind it refused, the next never written goes again', async () => {
+    // The second message's BDAT LAST is answered 250 and, in the same write, by a line that is no reply.
+    let ends = 0;
+    const script: Script = {
+      replies: {
+        EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 ENHANCEDSTATUSCODES',
+        'BDAT LAST': () => (++ends === 2 ? { raw: '250 2.0.0 Ok: queued as Q2\r\nhello garbage\r\n' } : `250 2.0.0 Ok: queued as Q${ends}`),
+      },
+    };
+    const server = await startScriptedServer(script);
+    const run = await load(server.port, ['--count', '4', '--concurrency', '1', '--per-connection', '4', '--json']).finally(() => server.close());
+    assert.equal(run.code, 76, run.stderr);
+    const summary = loadSummary(run.stdout);
+    // The third left whole behind the second and met the fault: the server may have it, it counts
+    // as failed. The fourth was never written: it went over a new connection, and was accepted.
+    assert.deepEqual(
+      { accepted: summary.accepted, refused: summary.refused, deferred: summary.deferred, connections: summary.connections, resent: summary.resent },
+      { accepted: 3, refused: 1, deferred: 0, connections: 2, resent: 0 },
+    );
+    assert.deepEqual(
+      summary.failures.map(({ count, code }) => ({ count, code })),
+      [{ count: 1, code: 'MAILV_REPLY_SYNTAX' }],
+    );
   });
 
   it('451 4.7.1 to MAIL after twenty messages: each counted by its code, the run goes to its end, 75', async () => {
