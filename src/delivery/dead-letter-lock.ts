@@ -7,6 +7,7 @@
 import { constants, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { InterruptSignal } from '../interruption.js';
 
 type Fs = typeof import('node:fs/promises');
@@ -41,7 +42,8 @@ type WaitSignal = Pick<InterruptSignal, 'aborted'>;
  */
 export async function withDeadLetterLock<T>(fs: Fs, path: string, work: () => Promise<T>, guards: LockGuards = {}): Promise<T> {
   const { stop, hold = (whole) => whole(), waitMs = WAIT_MS } = guards;
-  const lockPath = `${path}.lock`;
+  // Resolved: two writers reaching the file by two spellings of its path are one contender's turn.
+  const lockPath = `${resolve(path)}.lock`;
   const owner = `${process.pid}@${hostname()}\n`;
   const held = await acquire(fs, lockPath, owner, stop, waitMs);
   // The writing and the release in one piece a stop signal cannot cut: no lock is left behind.
@@ -79,7 +81,7 @@ async function acquire(fs: Fs, lockPath: string, owner: string, stop: WaitSignal
       continue;
     }
     contendedHere.add(lockPath);
-    const outcome = await tryOnce(fs, lockPath, owner, waitedOut);
+    const outcome = await tryOnce(fs, lockPath, owner, waitedOut).catch(() => 'unlocked' as const);
     if (outcome === 'held') return true;
     contendedHere.delete(lockPath);
     if (outcome === 'unlocked') return false;

@@ -277,8 +277,7 @@ async function carry(
         );
       }
       if (failures.length === 0) {
-        tally.accepted++;
-        tally.lastAcceptedAt = performance.now();
+        tally.accept();
       } else {
         tally.lost(failures.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL);
         witness?.failed();

@@ -2,7 +2,7 @@
 // the first distinct failures (and when they came) and the status they mean; --stop-on-error's
 // stop at the first loss.
 import { performance } from 'node:perf_hooks';
-import { AuthError, InterruptedError, MailvError } from '../errors.js';
+import { AuthError, InterruptedError, MailvError, TransportError } from '../errors.js';
 import { ExitCode, isStopSignal, signalStatus } from '../exit-codes.js';
 import type { CutShortBy, LoadFailure, LoadProgress, LoadReport, LoadStop } from './facts.js';
 import type { Elsewhere, Flight } from './flight.js';
@@ -24,13 +24,16 @@ export class Tally {
   accepted = 0;
   /** When the last message accepted was (performance clock), to count the rate over. */
   lastAcceptedAt: number | undefined;
-  /** When the last message failed (refused, deferred): the rate is counted up to a verdict, whichever it was. */
+  /** When the server last failed a message (a refusal, a hang-up; not mailv's time limits): see rateWindow(). */
   private lastFailedAt: number | undefined;
   /** When the run was first stopped (a failure that stops it, a signal, a fault): see report(). */
   private stoppedAt: number | undefined;
   refused = 0;
   deferred = 0;
-  /** Messages under way when a failure of mailv's own cut the run short: neither accepted nor failed. */
+  /**
+   * Messages under way with no verdict, neither accepted nor failed: cut short by a failure of
+   * mailv's own, or by a signal after their end had left (the server may have them).
+   */
   private unconfirmed = 0;
   connections = 0;
   /** Messages whose envelope left on a connection lost before their content, until they go again. */
@@ -97,9 +100,19 @@ export class Tally {
     return { accepted: this.accepted, refused: this.refused, deferred: this.deferred, elapsedMs };
   }
 
-  /** A message lost, after its failures were recorded: for now (75) or for good (any other status); `interrupted`: by a signal, which stops the run by itself. */
-  lost(status: number, interrupted = false): void {
-    this.lastFailedAt = this.now();
+  /** A message every recipient took. */
+  accept(): void {
+    this.accepted++;
+    this.lastAcceptedAt = this.now();
+  }
+
+  /**
+   * A message lost, after its failures were recorded: for now (75) or for good (any other status);
+   * `interrupted`: by a signal, which stops the run by itself; `serverSaid`: by the server (a reply,
+   * a hang-up), not by mailv's own time limit or a signal, which say nothing of the server's pace.
+   */
+  lost(status: number, interrupted = false, serverSaid = !interrupted): void {
+    if (serverSaid) this.lastFailedAt = this.now();
     if (status === ExitCode.TEMPFAIL) this.deferred++;
     else this.refused++;
     const worst = this.messageWorst;
@@ -166,7 +179,9 @@ export class Tally {
     if (error instanceof AuthError && status === ExitCode.NOPERM) this.stopAt({ kind: 'error', error: fact }, status, 'login-refused');
     // Cut short by a signal, the message was not refused: it may go another time (the run's own
     // status stays the signal's).
-    this.lost(error instanceof InterruptedError ? ExitCode.TEMPFAIL : status, error instanceof InterruptedError);
+    const interrupted = error instanceof InterruptedError;
+    const timedOut = error instanceof TransportError && error.reason === 'timeout';
+    this.lost(interrupted ? ExitCode.TEMPFAIL : status, interrupted, !interrupted && !timedOut);
     return true;
   }
 
@@ -201,11 +216,11 @@ export class Tally {
   }
 
   /**
-   * What the rate is counted over, from the start: up to the last message's verdict, accepted or
-   * not, so that a server slow to answer the QUITs after it does not bring the figure down, while a
-   * server that takes ten messages and defers the rest for half a minute is not said to take
-   * hundreds a second; and for a run stopped with messages never started, up to the stop at least,
-   * so that a run stopped early under --rate is not said to have gone at the pace of its first message.
+   * What the rate is counted over, from the start: up to the server's last verdict, accepted or not
+   * (slow QUITs after it do not count; ten messages taken and the rest deferred for half a minute
+   * are not hundreds a second; a stall that only mailv's time limit ended does not count either);
+   * for a run stopped with messages never started, up to the stop at least (a run stopped early
+   * under --rate did not go at the pace of its first message).
    */
   private rateWindow(unsent: number, elapsedMs: number, startedAt: number): number {
     const lastVerdictAt = Math.max(this.lastAcceptedAt ?? -Infinity, this.lastFailedAt ?? -Infinity);

@@ -21,7 +21,10 @@ export interface LoadWords {
   readonly resumptionsFailed: (connections: number) => string;
   /** A failure stopped the run (`by` --stop-on-error, or a login refused for good) at `what`; `unsent` messages were never started. */
   readonly stopped: (unsent: number, what: string, by: LoadStop) => string;
-  /** A signal (`SIGINT`) cut the run short; `unsent` messages were never started. */
+  /**
+   * A signal (`SIGINT`) cut the run short: `unconfirmed` messages were under way with their end
+   * written, with no verdict (said only when some were), and `unsent` were never started.
+   */
   readonly interrupted: (signal: string, unconfirmed: number, unsent: number) => string;
   /**
    * A failure of mailv's own (`by`) cut the run short: `unconfirmed` messages were under way, with

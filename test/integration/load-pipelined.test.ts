@@ -377,6 +377,42 @@ describe('load mode interrupted', () => {
     }
   });
 
+  it('SIGINT over CHUNKING with each message and the one written whole behind it unanswered: all four under way with no verdict', async () => {
+    // Once a connection's first message has ended, nothing more is answered on it.
+    const silent = await startScriptedServer({
+      perConnection: () => {
+        let ended = false;
+        const unlessEnded = (reply: string) => () => (ended ? { silent: true as const } : reply);
+        return {
+          replies: {
+            EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 ENHANCEDSTATUSCODES',
+            MAIL: unlessEnded('250 2.1.0 Ok'),
+            RCPT: unlessEnded('250 2.1.5 Ok'),
+            RSET: { silent: true },
+            'BDAT LAST': () => {
+              ended = true;
+              return { silent: true };
+            },
+            QUIT: { silent: true },
+          },
+        };
+      },
+    });
+    try {
+      // Two messages a connection: the second leaves whole behind the first, before its verdict.
+      const lasts = () => silent.commands.filter((line) => line.startsWith('BDAT') && line.endsWith('LAST')).length;
+      const run = await interruptedWhen(silent, () => lasts() >= 4, ['--per-connection', '2', '--json']);
+      assert.equal(run.code, 130);
+      const summary = loadSummary(run.stdout);
+      assert.deepEqual(
+        { accepted: summary.accepted, failed: summary.failed, interrupted: summary.interrupted },
+        { accepted: 0, failed: 0, interrupted: { signal: 'SIGINT', unconfirmed: 4, unsent: 6 } },
+      );
+    } finally {
+      await silent.close();
+    }
+  });
+
   it('SIGINT while the connections wait for their greeting: their messages never started, none failed, as under --stop-on-error', async () => {
     const slow = await startScriptedServer({ greetingDelayMs: 10_000 });
     try {

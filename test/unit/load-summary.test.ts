@@ -155,6 +155,33 @@ describe('load summary', () => {
     assert.ok(loadSummaryLines(report, wordsFor('en')).includes('0.3 messages per second'), loadSummaryLines(report, wordsFor('en')).join('\n'));
   });
 
+  it('does not stretch the rate over a stall only mailv’s time limit ended: that says nothing of the server’s pace', () => {
+    let now = 0;
+    const tally = new Tally(
+      1001,
+      () => {},
+      false,
+      () => now,
+    );
+    for (now = 10; now <= 10_000; now += 10) tally.accept();
+    now = 300_000;
+    tally.fail(new TransportError({ code: 'MAILV_TIMEOUT', stage: 'body', ms: 290_000, waiting: 'reply' }, 'body', 'timeout'));
+    const report = tally.report(1001, 300_050, 0);
+    assert.deepEqual(
+      { accepted: report.accepted, deferred: report.deferred, acceptedWithinMs: report.acceptedWithinMs },
+      { accepted: 1000, deferred: 1, acceptedWithinMs: 10_000 },
+    );
+  });
+
+  it('says a run interrupted with messages under way and never started, in English and French', () => {
+    const cut = { ...report, interrupted: { signal: 'SIGINT' as const, unconfirmed: 1, unsent: 8 } };
+    assert.ok(loadSummaryLines(cut, wordsFor('en')).includes('interrupted (SIGINT): 1 message under way with no verdict, 8 never started'));
+    assert.ok(loadSummaryLines(cut, wordsFor('fr')).includes('interrompu (SIGINT) : 1 message en cours sans verdict, 8 jamais commencés'));
+    const none = { ...report, interrupted: { signal: 'SIGTERM' as const, unconfirmed: 0, unsent: 1 } };
+    assert.ok(loadSummaryLines(none, wordsFor('en')).includes('interrupted (SIGTERM): 1 message never started'));
+    assert.ok(loadSummaryLines(none, wordsFor('fr')).includes('interrompu (SIGTERM) : 1 message jamais commencé'));
+  });
+
   it('says how many messages went again over a new connection, only when some did, in English and French', () => {
     const resent = { ...report, resent: 1 };
     assert.ok(
