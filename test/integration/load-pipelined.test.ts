@@ -329,6 +329,14 @@ async function interruptedWhen(
   return { code: await exited, stdout };
 }
 
+/** The counts of the summary after interruptedWhen(), its status checked: 130. */
+async function countsWhenInterrupted(server: ScriptedServer, ready: () => boolean, extra: readonly string[]) {
+  const run = await interruptedWhen(server, ready, [...extra, '--json']);
+  assert.equal(run.code, 130);
+  const summary = loadSummary(run.stdout);
+  return { accepted: summary.accepted, failed: summary.failed, interrupted: summary.interrupted };
+}
+
 describe('load mode interrupted', () => {
   let server: ScriptedServer;
   before(async () => {
@@ -363,13 +371,11 @@ describe('load mode interrupted', () => {
     const silent = await startScriptedServer({ replies: { '.': { silent: true }, QUIT: { silent: true } } });
     try {
       const ends = () => silent.received().toString('latin1').split('\r\n.\r\n').length - 1;
-      const run = await interruptedWhen(silent, () => ends() >= 2, ['--per-connection', '1', '--json']);
-      assert.equal(run.code, 130);
-      const summary = loadSummary(run.stdout);
-      assert.deepEqual(
-        { accepted: summary.accepted, failed: summary.failed, interrupted: summary.interrupted },
-        { accepted: 0, failed: 0, interrupted: { signal: 'SIGINT', unconfirmed: 2, unsent: 8 } },
-      );
+      assert.deepEqual(await countsWhenInterrupted(silent, () => ends() >= 2, ['--per-connection', '1']), {
+        accepted: 0,
+        failed: 0,
+        interrupted: { signal: 'SIGINT', unconfirmed: 2, unsent: 8 },
+      });
       const words = await interruptedWhen(silent, () => ends() >= 4, ['--per-connection', '1'], { LANG: 'C' });
       assert.match(words.stdout, /^interrupted \(SIGINT\): 2 messages under way with no verdict, 8 never started$/m);
     } finally {
@@ -401,13 +407,11 @@ describe('load mode interrupted', () => {
     try {
       // Two messages a connection: the second leaves whole behind the first, before its verdict.
       const lasts = () => silent.commands.filter((line) => line.startsWith('BDAT') && line.endsWith('LAST')).length;
-      const run = await interruptedWhen(silent, () => lasts() >= 4, ['--per-connection', '2', '--json']);
-      assert.equal(run.code, 130);
-      const summary = loadSummary(run.stdout);
-      assert.deepEqual(
-        { accepted: summary.accepted, failed: summary.failed, interrupted: summary.interrupted },
-        { accepted: 0, failed: 0, interrupted: { signal: 'SIGINT', unconfirmed: 4, unsent: 6 } },
-      );
+      assert.deepEqual(await countsWhenInterrupted(silent, () => lasts() >= 4, ['--per-connection', '2']), {
+        accepted: 0,
+        failed: 0,
+        interrupted: { signal: 'SIGINT', unconfirmed: 4, unsent: 6 },
+      });
     } finally {
       await silent.close();
     }
@@ -418,13 +422,11 @@ describe('load mode interrupted', () => {
     try {
       // Both connections are made at once; each waits ten seconds for its greeting.
       let polls = 0;
-      const run = await interruptedWhen(slow, () => ++polls > 6, ['--json']);
-      assert.equal(run.code, 130);
-      const summary = loadSummary(run.stdout);
-      assert.deepEqual(
-        { accepted: summary.accepted, failed: summary.failed, interrupted: summary.interrupted },
-        { accepted: 0, failed: 0, interrupted: { signal: 'SIGINT', unconfirmed: 0, unsent: 10 } },
-      );
+      assert.deepEqual(await countsWhenInterrupted(slow, () => ++polls > 6, []), {
+        accepted: 0,
+        failed: 0,
+        interrupted: { signal: 'SIGINT', unconfirmed: 0, unsent: 10 },
+      });
     } finally {
       await slow.close();
     }
