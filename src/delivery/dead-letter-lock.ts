@@ -151,8 +151,9 @@ async function takenOverStale(fs: Fs, lockPath: string, owner: string): Promise<
  * Whether a lock is stale: older than STALE_MS whatever it holds (even unreadable: another user's
  * left by a run that died), or of this host and naming a process that no longer runs, or this
  * process's own number, which its one contender (the judge) does not hold: a number since reused.
- * Half written (its maker between open and write) or another host's: judged by its age alone. Something that is no
- * lock of mailv's (a directory, a symbolic link) is never stale: waited out, never removed.
+ * Half written (its maker between open and write) or another host's: judged by its age alone.
+ * Something that is no lock of mailv's (a directory, a symbolic link) is never stale: waited out,
+ * never removed.
  */
 function isStale(seen: Seen | undefined, owner: string): boolean {
   if (seen === undefined || !seen.info.isFile()) return false;

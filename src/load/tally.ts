@@ -22,10 +22,11 @@ export class Tally {
   readonly auth = new Samples();
   readonly transaction: Samples;
   accepted = 0;
-  /** When the last message accepted was (performance clock), to count the rate over. */
-  lastAcceptedAt: number | undefined;
-  /** When the server last failed a message (a refusal, a hang-up; not mailv's time limits): see rateWindow(). */
-  private lastFailedAt: number | undefined;
+  /**
+   * When the server last gave a verdict (performance clock): a message accepted, or one it failed
+   * (a refusal, a hang-up; not mailv's time limits), to count the rate over: see rateWindow().
+   */
+  lastVerdictAt: number | undefined;
   /** When the run was first stopped (a failure that stops it, a signal, a fault): see report(). */
   private stoppedAt: number | undefined;
   refused = 0;
@@ -103,7 +104,7 @@ export class Tally {
   /** A message every recipient took. */
   accept(): void {
     this.accepted++;
-    this.lastAcceptedAt = this.now();
+    this.lastVerdictAt = this.now();
   }
 
   /**
@@ -112,7 +113,7 @@ export class Tally {
    * a hang-up), not by mailv's own time limit or a signal, which say nothing of the server's pace.
    */
   lost(status: number, interrupted = false, serverSaid = !interrupted): void {
-    if (serverSaid) this.lastFailedAt = this.now();
+    if (serverSaid) this.lastVerdictAt = this.now();
     if (status === ExitCode.TEMPFAIL) this.deferred++;
     else this.refused++;
     const worst = this.messageWorst;
@@ -223,10 +224,8 @@ export class Tally {
    * under --rate did not go at the pace of its first message).
    */
   private rateWindow(unsent: number, elapsedMs: number, startedAt: number): number {
-    const lastVerdictAt = Math.max(this.lastAcceptedAt ?? -Infinity, this.lastFailedAt ?? -Infinity);
-    const verdictAt = lastVerdictAt === -Infinity ? undefined : lastVerdictAt;
     const stoppedAt = unsent > 0 ? this.stoppedAt : undefined;
-    const end = stoppedAt === undefined ? verdictAt : Math.max(stoppedAt, verdictAt ?? stoppedAt);
+    const end = stoppedAt === undefined ? this.lastVerdictAt : Math.max(stoppedAt, this.lastVerdictAt ?? stoppedAt);
     return end === undefined ? elapsedMs : end - startedAt;
   }
 

@@ -107,7 +107,7 @@ describe('load summary', () => {
       () => now,
     );
     tally.accepted = 1;
-    tally.lastAcceptedAt = 10;
+    tally.lastVerdictAt = 10;
     now = 2000;
     tally.stoppedNow();
     // The QUITs after the stop were slow to be answered: they do not count.
@@ -123,14 +123,14 @@ describe('load summary', () => {
       () => now,
     );
     failing.accepted = 49;
-    failing.lastAcceptedAt = 95;
+    failing.lastVerdictAt = 95;
     const reply = { code: 554, enhanced: undefined, lines: ['no'], raw: ['554 no'] };
     failing.fail(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply }, 'body', reply));
     assert.equal(failing.report(200, 5100, 0).acceptedWithinMs, 100);
     // Every message through: up to the last one accepted, as before.
     const through = new Tally(1, () => {});
     through.accepted = 1;
-    through.lastAcceptedAt = 10;
+    through.lastVerdictAt = 10;
     through.stoppedNow();
     assert.equal(through.report(1, 2000, 0).acceptedWithinMs, 10);
   });
@@ -144,7 +144,7 @@ describe('load summary', () => {
       () => now,
     );
     tally.accepted = 10;
-    tally.lastAcceptedAt = 52;
+    tally.lastVerdictAt = 52;
     const reply = { code: 421, enhanced: '4.7.0', lines: ['4.7.0 Rate limited'], raw: ['421 4.7.0 Rate limited'] };
     for (now = 1000; now < 30_000; now += 1500) tally.fail(new SmtpReplyError({ code: 'MAILV_MESSAGE_REFUSED', reply }, 'mail', reply));
     const report = tally.report(30, 31_083, 0);
