@@ -46,8 +46,16 @@ function markup(escaped: string): string {
 }
 
 /**
+ * What wrap() never cuts through: an escape of sanitize() (`\\`, `\xNN`, `\uNNNN`), or a character
+ * beyond U+FFFF (two UTF-16 units); anything else is one unit.
+ */
+const UNCUT = /\\(?:\\|x[0-9a-f]{2}|u[0-9a-f]{4})|[\uD800-\uDBFF][\uDC00-\uDFFF]|[^]/g;
+
+/**
  * Lines cut to `width` characters, at a space when there is one late enough, each piece on a line
  * of its own: escaped first (so that the width is what shows), hence shown with markup(), not text().
+ * A cut falls between whole escapes and whole characters: `\x1b` split over two lines would read
+ * as `\x` and a server's `1b`.
  */
 function wrap(lines: readonly string[], width: number): string[] {
   return lines.flatMap((line) => {
@@ -55,13 +63,24 @@ function wrap(lines: readonly string[], width: number): string[] {
     let rest = sanitize(line);
     while (rest.length > width) {
       const space = rest.lastIndexOf(' ', width);
-      const cut = space > width / 2 ? space : width;
+      const cut = space > width / 2 ? space : lastBoundary(rest, width);
       pieces.push(rest.slice(0, cut));
       rest = rest.slice(space === cut ? cut + 1 : cut);
     }
     pieces.push(rest);
     return pieces;
   });
+}
+
+/** The last place at or before `width` that cuts no escape and no character in two (past `width` only for one that starts at 0). */
+function lastBoundary(text: string, width: number): number {
+  let boundary = 0;
+  for (const unit of text.matchAll(UNCUT)) {
+    const end = (unit.index ?? 0) + unit[0].length;
+    if (end > width) return boundary === 0 ? end : boundary;
+    boundary = end;
+  }
+  return boundary;
 }
 
 const px = (value: number) => Math.round(value * 10) / 10;

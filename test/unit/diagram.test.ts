@@ -159,6 +159,25 @@ describe('sequence diagram', () => {
     }
   });
 
+  it('wraps a long reply between whole escapes and whole characters', () => {
+    // Five characters, then escapes of four: a cut at the 60th character would fall inside one.
+    // The emoji: a character of two UTF-16 units, which a cut must not split either.
+    const events = [
+      ...SESSION.slice(0, 3),
+      { kind: 'send', stage: 'ehlo', command: { verb: 'EHLO', domain: 'c' }, pipelined: false } as const,
+      reply('ehlo', `550 X${'\x1b'.repeat(30)}`),
+      reply('ehlo', `550-${'\u{1F4EC}'.repeat(40)}`, '550 end'),
+    ];
+    const svg = renderDiagram(timed(events), options());
+    const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((match) => match[1]!);
+    const escapes = texts.filter((text) => text.includes('\\x1b'));
+    assert.ok(escapes.length >= 2, 'the reply of escapes wrapped');
+    for (const text of texts) assert.match(text, /^(?:[^\\]|\\\\|\\x[0-9a-f]{2}|\\u[0-9a-f]{4})*$/, text);
+    assert.equal(escapes.join('').split('\\x1b').join(''), '550 X', 'every escape whole, none lost');
+    assert.doesNotMatch(svg, /\\ud[89a-f]/, 'a character beyond U+FFFF cut in two');
+    assert.equal(count(texts.join(''), /\u{1F4EC}/gu), 40, 'every emoji shown whole once');
+  });
+
   it('masks AUTH secrets always, even when the events carry them (--show-secrets)', () => {
     const password = 'Correct-Horse-9';
     const initial = Buffer.from(`\0alice\0${password}`).toString('base64');
