@@ -49,7 +49,7 @@ function markup(escaped: string): string {
  * What wrap() never cuts through: an escape of sanitize() (`\\`, `\xNN`, `\uNNNN`), or a character
  * beyond U+FFFF (two UTF-16 units); anything else is one unit.
  */
-const UNCUT = /\\(?:\\|x[0-9a-f]{2}|u[0-9a-f]{4})|[\uD800-\uDBFF][\uDC00-\uDFFF]|[^]/g;
+const UNCUT = /\\(?:\\|x[0-9a-f]{2}|u[0-9a-f]{4})|[\uD800-\uDBFF][\uDC00-\uDFFF]|[\s\S]/g;
 
 /**
  * Lines cut to `width` characters, at a space when there is one late enough, each piece on a line
