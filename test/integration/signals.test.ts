@@ -73,6 +73,8 @@ describe('signals while a pipe is read', () => {
     assert.ok(sizeAtSecond < part.length, `the second signal came while the entry was being written (${sizeAtSecond} octets)`);
     assert.equal(result.signal, 'SIGTERM', `ended by the second signal: ${result.stderr}`);
     assert.equal(keptBody(run.home).body, `${part}\n`, 'the whole entry, not a shorter message');
+    // Said before the second signal ends mailv: the user learns where the message is.
+    assert.equal(result.stderr, `mailv: interrupted by SIGTERM\nmailv: what was read of the message was saved in ${deadLetter}\n`);
   });
 
   it('SIGHUP: 129, what was read (spooled, 5 MiB) in dead.letter, nothing in TMPDIR', async () => {
