@@ -226,7 +226,7 @@ export class SmtpConnection {
         socket.removeAllListeners('error');
         resolve(new SmtpConnection(socket, host, signal, unixSocket));
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error.code, host, port, timeoutMs)));
+      socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error.code, host, port)));
     });
   }
 
@@ -657,8 +657,11 @@ function certificateProblem(code: string, altNames: string | undefined): Certifi
   return kind ? { kind } : { kind: 'other', code };
 }
 
-/** A failed connect, from the system's error code. */
-function connectError(errno: string | undefined, host: string, port: number, ms: number): MailvError {
+/**
+ * A failed connect, from the system's error code. No time is named: the system ended it (a refusal
+ * takes no time to speak of; ETIMEDOUT is the kernel's limit, not mailv's).
+ */
+function connectError(errno: string | undefined, host: string, port: number): MailvError {
   switch (errno) {
     case 'ENOTFOUND':
       return new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host }, 'no-such-domain');
@@ -666,7 +669,7 @@ function connectError(errno: string | undefined, host: string, port: number, ms:
       return new DnsError({ code: 'MAILV_HOST_LOOKUP_FAILED', host }, 'lookup-failed');
     default: {
       const reason: TransportReason = errno === 'ECONNREFUSED' ? 'refused' : errno === 'ETIMEDOUT' ? 'timeout' : 'unreachable';
-      return new TransportError({ code: 'MAILV_CONNECT_FAILED', host, port, reason, errno: reason === 'refused' ? undefined : errno, ms }, 'connect', reason);
+      return new TransportError({ code: 'MAILV_CONNECT_FAILED', host, port, reason, errno: reason === 'refused' ? undefined : errno }, 'connect', reason);
     }
   }
 }

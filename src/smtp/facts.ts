@@ -83,14 +83,17 @@ export type SmtpErrorFact =
       readonly enforcedBy: 'tls-required' | 'smtps';
     }
   | ({ readonly code: 'MAILV_TLS_UNAVAILABLE' } & TlsUnavailable)
-  /** The connection could not be made; `errno` is the system's code (ECONNREFUSED, EHOSTUNREACH). */
+  /**
+   * The connection could not be made; `errno` is the system's code (ECONNREFUSED, EHOSTUNREACH);
+   * `ms`, only when mailv's own time limit ended the wait, is that limit.
+   */
   | {
       readonly code: 'MAILV_CONNECT_FAILED';
       readonly host: string;
       readonly port: number;
       readonly reason: TransportReason;
       readonly errno: string | undefined;
-      readonly ms: number;
+      readonly ms?: number;
     }
   /** An open connection failed; `midReply`: part of a reply had come. */
   | {

@@ -80,6 +80,9 @@ describe('--json', () => {
     assert.equal(result['error'], `connection refused by [127.0.0.1] port ${port}`);
     assert.equal(result['stage'], 'connect');
     assert.match(String(result['code']), /^MAILV_[A-Z_]+$/);
+    // The refusal's fact names no time: a time limit there read as if the refusal had taken it.
+    const deferred = events.find((event) => event['event'] === 'deferred')!;
+    assert.deepEqual(deferred['error'], { code: 'MAILV_CONNECT_FAILED', host: '127.0.0.1', port, reason: 'refused' });
     // When and where the message was kept: just before the result, as standard error says it.
     const path = join(run.home, 'dead.letter');
     const kept = events.at(-2)!;

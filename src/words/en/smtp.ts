@@ -85,7 +85,7 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
   MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms }) =>
     reason === 'refused'
       ? `connection refused by ${endpoint(host, port)}`
-      : reason === 'timeout' && errno === undefined
+      : reason === 'timeout' && ms !== undefined
         ? `timed out after ${seconds(ms)} connecting to ${endpoint(host, port)}`
         : `cannot connect to ${endpoint(host, port)}: ${errno ?? reason}`,
   MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>

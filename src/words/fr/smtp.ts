@@ -110,7 +110,7 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
   MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms }) =>
     reason === 'refused'
       ? `connexion refusée par ${endpoint(host, port)}`
-      : reason === 'timeout' && errno === undefined
+      : reason === 'timeout' && ms !== undefined
         ? `délai de ${seconds(ms)} dépassé pour se connecter à ${endpoint(host, port)}`
         : `connexion impossible à ${endpoint(host, port)} : ${errno ?? reason}`,
   MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>
