@@ -34,7 +34,7 @@ export async function runMailv(io: AppIo): Promise<number> {
 
 async function dispatch(run: Run): Promise<number> {
   const { io } = run;
-  // `mailv replay FILE`; a recipient named replay comes after `--` (or any option).
+  // `mailv replay FILE`; a recipient named replay comes after `--` (after an option, the word is refused: cli/program.ts).
   if (io.argv[0] === 'replay' && !io.sendmail) return replayCommand(run);
   // `mailv completion bash|zsh|fish`; a recipient named completion comes after `--`, as for replay.
   if (io.argv[0] === 'completion' && !io.sendmail) return (await import('./completion.js')).completionCommand(run);

@@ -40,6 +40,9 @@ export interface SpoolRefusal extends SystemProblem {
   readonly directory: string;
 }
 
+/** The commands of mailv besides sending, each named as argv[0]. */
+export type MailvSubcommand = 'replay' | 'completion';
+
 /** Failures raised in cli/ (and the user's own stops, wherever they land). */
 export type CliErrorFact =
   /** A bug of mailv's: anything thrown that is not a MailvError (70). */
@@ -69,6 +72,12 @@ export type CommandLineFact =
   | { readonly code: 'MAILV_ARGUMENT_MISSING'; readonly argument: string }
   /** commander.invalidArgument for an operand: a value not among the `choices`. */
   | { readonly code: 'MAILV_ARGUMENT_INVALID'; readonly argument: string; readonly value: string; readonly choices: readonly string[] }
+  /**
+   * `replay` or `completion` as the first recipient, after options and before any `--`: the
+   * command put after an option (`mailv --lang fr replay x.jsonl`), which would otherwise send mail
+   * to a local user of that name.
+   */
+  | { readonly code: 'MAILV_COMMAND_NOT_FIRST'; readonly command: MailvSubcommand }
   /** commander.excessArguments: `given` operands where the command takes `expected`. */
   | { readonly code: 'MAILV_ARGUMENTS_EXCESS'; readonly expected: number; readonly given: number }
   /** A sendmail mode other than -bm (deliver): -bp lists the queue, -bs speaks SMTP, -bd runs a daemon…; mailv-sendmail only sends. */

@@ -363,6 +363,12 @@ export function parseCommandLine(argv: readonly string[], version: string, help?
 function parsedBy(program: Command, argv: readonly string[]): ParsedCommandLine {
   const exit = parseArguments(program, argv);
   if (exit !== undefined) return exit;
+  const first = program.args[0];
+  const afterDoubleDash = argv.includes('--') ? argv.length - argv.indexOf('--') - 1 : 0;
+  // argv[0] names a command (app/main.ts); the same word after an option would be a recipient.
+  if ((first === 'replay' || first === 'completion') && program.args.length > afterDoubleDash) {
+    throw new CommandLineError({ code: 'MAILV_COMMAND_NOT_FIRST', command: first });
+  }
   const options = program.opts<Partial<RawOptions>>();
   const lists = { cc: options.cc ?? [], bcc: options.bcc ?? [], attach: options.attach ?? [], header: options.header ?? [], dns: options.dns ?? [] };
   return { kind: 'run', options: { ...options, ...lists } as RawOptions, recipients: program.args };

@@ -3,7 +3,7 @@
 // line and 65; secrets never reach the file; the file is private; a record that cannot be made
 // sends nothing (73).
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ACCOUNT, startAuthSink, type AuthSink } from '../helpers/auth-servers.js';
@@ -152,6 +152,21 @@ describe('--record and mailv replay', () => {
       assert.deepEqual(server.commands, [], 'no connection was even made');
     } finally {
       await server.close();
+    }
+  });
+
+  it('replay or completion after an option is refused (64), not taken for a recipient', async () => {
+    for (const [args, command] of [
+      [['--lang', 'fr', 'replay', 'lesson.jsonl'], 'replay'],
+      [['-s', 'x', 'completion', 'bash'], 'completion'],
+      [['-r', 'alice@example.org', 'replay', '--', 'bob@example.org'], 'replay'],
+    ] as const) {
+      // No --dry-run: were the word a recipient, mailv would try to send (and keep a dead.letter).
+      const run = await runCli([...args, '--server', '127.0.0.1:9'], { input: 'x\n' });
+      assert.equal(run.code, 64, run.stderr);
+      assert.match(run.stderr.split('\n')[0]!, new RegExp(`^mailv: ${command} (is a command and comes first|est une commande et vient en premier)`));
+      assert.equal(run.stderr.split('\n').length, 2, run.stderr);
+      assert.equal(existsSync(join(run.home, 'dead.letter')), false, 'nothing to keep: nothing was read');
     }
   });
 

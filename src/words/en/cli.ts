@@ -75,6 +75,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) => `option '${option}' argument '${value}' is invalid. Allowed choices are ${choices.join(', ')}.`,
   MAILV_ARGUMENT_MISSING: ({ argument }) => `missing required argument '${argument}'`,
   MAILV_ARGUMENT_INVALID: ({ argument, value, choices }) => `argument '${argument}' value '${value}' is invalid. Allowed choices are ${choices.join(', ')}.`,
+  MAILV_COMMAND_NOT_FIRST: ({ command }) =>
+    `${command} is a command and comes first, before its options: mailv ${command} … (to send to a local user named ${command}, put the name after --)`,
   MAILV_ARGUMENTS_EXCESS: ({ expected, given }) => `too many arguments: ${given} given, ${expected} expected`,
   MAILV_COMMAND_LINE: ({ detail }) => detail,
   MAILV_NO_RECIPIENT: () => 'no recipient given',

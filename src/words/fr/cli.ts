@@ -93,6 +93,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_ARGUMENT_MISSING: ({ argument }) => `il manque l’argument « ${helpWords.placeholder(argument)} »`,
   MAILV_ARGUMENT_INVALID: ({ argument, value, choices }) =>
     `valeur « ${value} » invalide pour l’argument « ${helpWords.placeholder(argument)} » : les choix possibles sont ${choices.join(', ')}.`,
+  MAILV_COMMAND_NOT_FIRST: ({ command }) =>
+    `${command} est une commande et vient en premier, avant ses options : mailv ${command} … (pour écrire à un utilisateur local nommé ${command}, mettez son nom après --)`,
   MAILV_ARGUMENTS_EXCESS: ({ expected, given }) => `trop d’arguments : ${given} donnés, ${expected} attendu${expected < 2 ? '' : 's'}`,
   MAILV_COMMAND_LINE: ({ detail }) => `ligne de commande refusée : ${detail}`,
   MAILV_NO_RECIPIENT: () => 'aucun destinataire donné',
