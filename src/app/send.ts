@@ -1,7 +1,7 @@
-// The send run: what needs no message is checked first (--step's terminal, the attachments), then
-// the message is read, prepared and handed over (or shown, with --dry-run). Whatever stops it, the
-// message read so far is kept in dead.letter, unless nothing was ever to be sent: a probe, a dry
-// run, or a usage error.
+// The send run: what needs no message is checked first (--step's terminal, the attachments, the
+// certificate files), then the message is read, prepared and handed over (or shown, with
+// --dry-run). Whatever stops it, the message read so far is kept in dead.letter, unless nothing was
+// ever to be sent: a probe, a dry run, or a usage error.
 import { readStream, type ReadInput } from '../cli/body-input.js';
 import { openAttachments, prepareInput, type OpenAttachments, type PreparedInput } from '../cli/message-input.js';
 import { ExitCode } from '../exit-codes.js';
@@ -15,6 +15,7 @@ import { keepDeadLetter } from './keep.js';
 import { loadTest } from './load.js';
 import type { Run } from './run.js';
 import { readMessage } from './standard-input.js';
+import { readTrustFiles } from './trust.js';
 
 export async function sendMessage(run: Run, plan: Plan): Promise<number> {
   const { io } = run;
@@ -34,6 +35,9 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
     if (plan.diagram && !plan.dryRun)
       run.sinks.push(await openDiagram(run, { language: plan.language, explain: plan.output.explain !== undefined, timing: plan.output.timing }, plan.diagram));
     files = await openAttachments(plan.attachments);
+    // So are the files of --ca, --tls-cert and --tls-key (a dry run checks them too). Not for
+    // sendmail's callers: cron or a PHP page has nobody to retype a message, which is kept instead.
+    if (plan.sendmail === undefined && (plan.ca !== undefined || plan.clientCert !== undefined)) await readTrustFiles(plan);
     let subject = plan.subject;
     if (probeNeedsNoMessage(plan.quitAfter)) {
       // A probe that stops before MAIL sends no message: standard input is left alone.

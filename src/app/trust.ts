@@ -25,14 +25,39 @@ interface ExposedKey {
 
 export const NO_TRUST: Trust = { extraCa: undefined, auth: undefined };
 
+/** What --ca, --tls-cert and --tls-key name, read and checked. */
+interface TrustFiles {
+  readonly extraCa: readonly Buffer[] | undefined;
+  readonly client: { identity: ClientIdentity; exposed: ExposedKey | undefined } | undefined;
+}
+
+/** Each plan's files, read once: checked before the message is read, used once it is. */
+const trustFilesOf = new WeakMap<Plan, Promise<TrustFiles>>();
+
 /**
- * Reads the --ca file, the client certificate and the secret; throws InputError, or what reading
- * the secret throws. A private key that others may read is used, and said (ssh would refuse it;
- * a certificate is public, the key is not).
+ * Reads the --ca file and the client certificate and its key, once for `plan`; throws InputError.
+ * Called before standard input is read, as the attachments are opened: a file missing or a key
+ * that is not the certificate's must not wait for a message typed in full, or keep one.
+ */
+export function readTrustFiles(plan: Plan): Promise<TrustFiles> {
+  let files = trustFilesOf.get(plan);
+  if (files === undefined) {
+    files = (async () => ({
+      extraCa: plan.ca === undefined ? undefined : [readPemFile(plan.ca, plan.caFromConfig === true ? 'ca' : undefined, 'certificates').pem],
+      client: plan.clientCert === undefined ? undefined : await readClientIdentity(plan.clientCert),
+    }))();
+    trustFilesOf.set(plan, files);
+  }
+  return files;
+}
+
+/**
+ * The --ca file, the client certificate (see readTrustFiles) and the secret; throws InputError, or
+ * what reading the secret throws. A private key that others may read is used, and said (ssh would
+ * refuse it; a certificate is public, the key is not).
  */
 export async function gatherTrust(run: Run, plan: Plan): Promise<Trust> {
-  const extraCa = plan.ca === undefined ? undefined : [readPemFile(plan.ca, plan.caFromConfig === true ? 'ca' : undefined, 'certificates').pem];
-  const client = plan.clientCert === undefined ? undefined : await readClientIdentity(plan.clientCert);
+  const { extraCa, client } = await readTrustFiles(plan);
   const clientIdentity = client?.identity;
   if (client?.exposed !== undefined && plan.verbosity > 0) run.note({ code: 'client-key-readable', ...client.exposed });
   if (plan.auth === undefined || plan.direct) return { extraCa, auth: undefined, clientIdentity };

@@ -113,6 +113,28 @@ describe('STARTTLS certificates', () => {
     assert.match(endless.stderr, /^mailv: cannot read --ca \/proc\/self\/pagemap: larger than 4 MiB$/m);
   });
 
+  it('--ca, --tls-cert and --tls-key are checked before the message is read, as -a is, and by --dry-run too', async () => {
+    const home = freshHome();
+    const { good, wrongName } = testPki();
+    writeFileSync(join(home, 'client.pem'), wrongName.cert);
+    writeFileSync(join(home, 'other.key'), good.key);
+    const cases: [string[], number, RegExp][] = [
+      [['--ca', '/nonexistent/ca.pem'], 66, /^mailv: cannot read --ca \/nonexistent\/ca\.pem: no such file$/],
+      [['--tls-cert', join(home, 'client.pem'), '--tls-key', join(home, 'nowhere.key')], 66, /^mailv: cannot read --tls-key \S+nowhere\.key: no such file$/],
+      [['--tls-cert', join(home, 'client.pem'), '--tls-key', join(home, 'other.key')], 65, /cannot be used: the key does not belong to the certificate$/],
+    ];
+    for (const [flags, code, said] of cases) {
+      for (const dryRun of [[], ['--dry-run']]) {
+        // Nothing listens on port 9: read first, the message would be tried, refused and kept.
+        const run = await runCli(['--server', '127.0.0.1:9', ...dryRun, ...flags, '-s', 'x', 'bob@example.org'], { input: 'typed in full\n', home });
+        assert.equal(run.code, code, `${flags.join(' ')} ${dryRun.join('')}: ${run.stderr}`);
+        assert.deepEqual(lines(run.stderr).length, 1, run.stderr);
+        assert.match(lines(run.stderr)[0]!, said);
+        assert.equal(existsSync(join(home, 'dead.letter')), false, 'no message read, none kept');
+      }
+    }
+  });
+
   it('bytes injected after "220 Ready to start TLS": 76, no handshake, no message (CVE-2011-0411)', async () => {
     const server = await startScriptedServer({
       replies: {
