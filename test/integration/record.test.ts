@@ -121,6 +121,9 @@ describe('--record and mailv replay', () => {
     assert.equal(replay.code, 75);
     assert.equal(replay.stderr, live.stderr);
     assert.match(replay.stderr, /^mailv: .*connect/im);
+    // The dead.letter line said again as it was said; the replay itself keeps nothing.
+    assert.match(replay.stderr, /^mailv: the message was saved in .*dead\.letter$/m);
+    assert.equal(existsSync(join(replay.home, 'dead.letter')), false, 'a replay keeps no message');
   });
 
   it('the record is private (0600), even where a readable file was', async () => {
