@@ -132,6 +132,11 @@ export type SmtpNote =
   | { readonly code: 'certificates-unchecked' }
   /** The server refused STARTTLS; opportunistic TLS goes on in plaintext (RFC 7435). */
   | { readonly code: 'starttls-refused'; readonly reply: Reply }
+  /**
+   * MAIL or a RCPT was refused with 530 or a 5.7 policy code by a server that offered AUTH, and
+   * mailv had not logged in: the usual cause at a submission server is the login left out.
+   */
+  | { readonly code: 'login-not-tried' }
   /** RCPTs past the server's limit a message were answered 452: they go in another transaction. */
   | { readonly code: 'recipients-over-limit'; readonly count: number }
   /** QUIT went unanswered, or was answered out of the protocol: the transaction was already over. */

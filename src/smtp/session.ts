@@ -217,6 +217,8 @@ export class SmtpSession {
   private chunked = 0;
   /** The DSN request, once the server is known to offer DSN; else nothing of it is sent. */
   private dsn: DsnParameters | undefined;
+  /** The 'login-not-tried' note was given: once a session is enough. */
+  private loginNotTriedSaid = false;
   /** QUIT may ride with the end of the message: false when more transactions follow (begin()). */
   private lastTransaction = true;
   /** next() was told another transaction follows: its envelope may ride with this one's end. */
@@ -456,6 +458,7 @@ export class SmtpSession {
       throw refusal({ code: 'MAILV_RECIPIENT_CLOSING', recipient: rcpts[closedAt]!, reply: closing }, 'rcpt');
     }
 
+    this.noteLoginNotTried(capabilities, replies);
     if (!isPositive(replies.mail!)) {
       await this.abandonData(replies.data);
       throw refusal({ code: 'MAILV_SENDER_REFUSED', from: this.plan.envelope.from, reply: replies.mail! }, 'mail');
@@ -1121,6 +1124,14 @@ export class SmtpSession {
     return params;
   }
 
+  /** The 'login-not-tried' note, once a session, when a refusal asks for the login mailv did not attempt. */
+  private noteLoginNotTried(capabilities: Capabilities, replies: EnvelopeReplies): void {
+    if (this.loginNotTriedSaid || this.plan.auth !== undefined || !capabilities.has('AUTH')) return;
+    if (![replies.mail, ...replies.rcpts].some((reply) => reply !== undefined && asksForLogin(reply))) return;
+    this.loginNotTriedSaid = true;
+    this.emit({ kind: 'note', note: { code: 'login-not-tried' }, severity: 'warning' });
+  }
+
   private rcptOutcome(recipient: string, reply: Reply): RecipientResult {
     if (isPositive(reply)) return { recipient, outcome: 'sent', reply };
     const outcome: RecipientOutcome = reply.code >= 500 ? 'refused' : 'deferred';
@@ -1508,6 +1519,14 @@ function refusal(fact: Exclude<Refusal, { code: 'MAILV_UNEXPECTED_REPLY' | 'MAIL
 
 function unexpected(stage: Stage, reply: Reply): ProtocolError {
   return new ProtocolError({ code: 'MAILV_UNEXPECTED_REPLY', stage, reply }, stage);
+}
+
+/**
+ * A refusal that may mean "log in first": 530 (RFC 4954 §6, authentication required) or a 5.7
+ * policy code (RFC 3463: Gmail's 530 5.7.0, Postfix's 554 5.7.1 relay or access denied).
+ */
+function asksForLogin(reply: Reply): boolean {
+  return reply.code === 530 || (reply.code >= 500 && reply.enhanced?.startsWith('5.7.') === true);
 }
 
 /** A message held whole, dot-stuffed, and its end-of-data marker: computed once per message. */

@@ -480,6 +480,38 @@ describe('faults', () => {
     assert.match(run.stderr, new RegExp(String.raw`the server refused the sender <tester@${LOCAL_HOST_PATTERN}>: 550 5\.7\.1 Sender rejected`));
   });
 
+  it('a refusal asking for a login from a server that offers AUTH says that mailv did not log in', async () => {
+    const hint = 'Warning: the server offers AUTH and mailv did not log in: if it wants a login before it takes mail, give --user (or an account with a user)';
+    const withAuth = '250-scripted.test\r\n250-PIPELINING\r\n250 AUTH PLAIN LOGIN';
+    const cases: [Script, number, boolean][] = [
+      // Gmail's way: MAIL refused until the client logs in.
+      [{ replies: { EHLO: withAuth, MAIL: '530 5.7.0 Authentication Required', RCPT: '503 5.5.1 need MAIL', DATA: '503 5.5.1 need RCPT' } }, 69, true],
+      // Postfix's: the recipient refused, relay denied.
+      [{ replies: { EHLO: withAuth, RCPT: '554 5.7.1 <bob@example.org>: Relay access denied', DATA: '554 5.5.1 no valid recipients' } }, 67, true],
+      // No AUTH offered: a login would not help.
+      [
+        {
+          replies: {
+            EHLO: '250-scripted.test\r\n250 PIPELINING',
+            MAIL: '530 5.7.0 Authentication Required',
+            RCPT: '503 5.5.1 need MAIL',
+            DATA: '503 5.5.1 need RCPT',
+          },
+        },
+        69,
+        false,
+      ],
+      // A refusal of another kind: no such user.
+      [{ replies: { EHLO: withAuth, RCPT: '550 5.1.1 no such user', DATA: '554 5.5.1 no valid recipients' } }, 67, false],
+    ];
+    for (const [script, code, said] of cases) {
+      const run = await sendThrough(script);
+      assert.equal(run.code, code, run.stderr);
+      assert.equal(lines(run.stdout).filter((line) => line === hint).length, said ? 1 : 0, run.stdout);
+      assert.ok(!run.commands.some((command) => command.startsWith('AUTH')), 'no login was attempted');
+    }
+  });
+
   it('every recipient refused but DATA accepted anyway: empty message, then RSET', async () => {
     const run = await sendThrough({ replies: { RCPT: '550 5.1.1 no such user', '.': '554 5.5.1 no valid recipients' } });
     assert.equal(run.code, 67);

@@ -118,6 +118,7 @@ export const notes: WordsOf<SmtpNote> = {
   'quit-before-data': () => 'stopping before data (--quit-after): no recipient was accepted',
   'certificates-unchecked': () => 'certificates are not checked (--insecure): anyone on the path could pose as the server',
   'starttls-refused': ({ reply }) => `STARTTLS refused (${reply.code}): going on without TLS`,
+  'login-not-tried': () => 'the server offers AUTH and mailv did not log in: if it wants a login before it takes mail, give --user (or an account with a user)',
   'recipients-over-limit': ({ count }) =>
     `${count} recipient${count === 1 ? '' : 's'} past the server's limit for one message (452): sent in another transaction once this one is done (RFC 5321 §4.5.3.1.10)`,
   'quit-unanswered': ({ error }, words) => `no reply to QUIT (${describeFact(error, words)})`,

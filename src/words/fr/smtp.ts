@@ -144,6 +144,8 @@ export const notes: WordsOf<SmtpNote> = {
   'quit-before-data': () => 'arrêt avant data (--quit-after) : aucun destinataire n’a été accepté',
   'certificates-unchecked': () => 'les certificats ne sont pas vérifiés (--insecure) : n’importe qui sur le chemin pourrait se faire passer pour le serveur',
   'starttls-refused': ({ reply }) => `STARTTLS refusé (${reply.code}) : la suite se fait sans TLS`,
+  'login-not-tried': () =>
+    'le serveur propose AUTH et mailv ne s’est pas authentifié : s’il veut une authentification avant de prendre le courrier, donnez --user (ou un compte avec un user)',
   'recipients-over-limit': ({ count }) =>
     `${count} destinataire${count < 2 ? '' : 's'} au-delà de la limite du serveur pour un message (452) : envoyé${count < 2 ? '' : 's'} dans une autre transaction une fois celle-ci finie (RFC 5321 §4.5.3.1.10)`,
   'quit-unanswered': ({ error }, words) => `pas de réponse à QUIT (${describeFact(error, words)})`,
