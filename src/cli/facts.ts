@@ -69,7 +69,7 @@ export type CommandLineFact =
   /** commander.invalidArgument: a value not among the `choices`. */
   | { readonly code: 'MAILV_OPTION_VALUE_INVALID'; readonly option: string; readonly value: string; readonly choices: readonly string[] }
   /** commander.missingArgument: the operand `argument` (as the help names it: `file`) was not given. */
-  | { readonly code: 'MAILV_ARGUMENT_MISSING'; readonly argument: string }
+  | { readonly code: 'MAILV_ARGUMENT_MISSING'; readonly argument: string; readonly choices: readonly string[] }
   /** commander.invalidArgument for an operand: a value not among the `choices`. */
   | { readonly code: 'MAILV_ARGUMENT_INVALID'; readonly argument: string; readonly value: string; readonly choices: readonly string[] }
   /**

@@ -154,7 +154,9 @@ class MailvCommand extends Command {
   }
 
   missingArgument(name: string): never {
-    throw new CommandLineError({ code: 'MAILV_ARGUMENT_MISSING', argument: name });
+    // An operand of a few choices (mailv completion's shell) names them: what to type is the point.
+    const choices = this.registeredArguments.find((argument) => argument.name() === name)?.argChoices ?? [];
+    throw new CommandLineError({ code: 'MAILV_ARGUMENT_MISSING', argument: name, choices });
   }
 
   _excessArguments(received: readonly string[]): never {

@@ -311,8 +311,15 @@ describe('plan', () => {
       throw new Error('not refused');
     };
     const missing = refusal(() => parseReplayCommandLine([]));
-    assert.deepEqual(missing.fact, { code: 'MAILV_ARGUMENT_MISSING', argument: 'file' });
+    assert.deepEqual(missing.fact, { code: 'MAILV_ARGUMENT_MISSING', argument: 'file', choices: [] });
     assert.deepEqual([missing.lines, missing.linesIn(wordsFor('fr'))], [["missing required argument 'file'"], ['il manque l’argument « fichier »']]);
+    // An operand of a few choices names them, as a wrong one does.
+    const noShell = refusal(() => parseCompletionCommandLine([]));
+    assert.deepEqual(noShell.fact, { code: 'MAILV_ARGUMENT_MISSING', argument: 'target', choices: ['bash', 'zsh', 'fish', 'accounts'] });
+    assert.deepEqual(
+      [noShell.lines, noShell.linesIn(wordsFor('fr'))],
+      [["missing required argument 'target': one of bash, zsh, fish, accounts"], ['il manque l’argument « cible » : l’un de bash, zsh, fish, accounts']],
+    );
     const excess = refusal(() => parseReplayCommandLine(['a.jsonl', 'b.jsonl']));
     assert.deepEqual(excess.fact, { code: 'MAILV_ARGUMENTS_EXCESS', expected: 1, given: 2 });
     assert.deepEqual(excess.linesIn(wordsFor('fr')), ['trop d’arguments : 2 donnés, 1 attendu']);

@@ -73,7 +73,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_SENDMAIL_DASH_RECIPIENT: ({ recipient }) =>
     `recipient '${recipient}' begins with a dash: options come before the recipients (after '--', a recipient may begin with one)`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) => `option '${option}' argument '${value}' is invalid. Allowed choices are ${choices.join(', ')}.`,
-  MAILV_ARGUMENT_MISSING: ({ argument }) => `missing required argument '${argument}'`,
+  MAILV_ARGUMENT_MISSING: ({ argument, choices }) => `missing required argument '${argument}'${choices.length === 0 ? '' : `: one of ${choices.join(', ')}`}`,
   MAILV_ARGUMENT_INVALID: ({ argument, value, choices }) => `argument '${argument}' value '${value}' is invalid. Allowed choices are ${choices.join(', ')}.`,
   MAILV_COMMAND_NOT_FIRST: ({ command }) =>
     `${command} is a command and comes first, before its options: mailv ${command} … (to send to a local user named ${command}, put the name after --)`,

@@ -90,7 +90,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
     `le destinataire « ${recipient} » commence par un tiret : les options viennent avant les destinataires (après « -- », un destinataire peut en commencer par un)`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) =>
     `valeur « ${value} » invalide pour l’option « ${placeholdersIn(option, helpWords)} » : les choix possibles sont ${choices.join(', ')}.`,
-  MAILV_ARGUMENT_MISSING: ({ argument }) => `il manque l’argument « ${helpWords.placeholder(argument)} »`,
+  MAILV_ARGUMENT_MISSING: ({ argument, choices }) =>
+    `il manque l’argument « ${helpWords.placeholder(argument)} »${choices.length === 0 ? '' : ` : l’un de ${choices.join(', ')}`}`,
   MAILV_ARGUMENT_INVALID: ({ argument, value, choices }) =>
     `valeur « ${value} » invalide pour l’argument « ${helpWords.placeholder(argument)} » : les choix possibles sont ${choices.join(', ')}.`,
   MAILV_COMMAND_NOT_FIRST: ({ command }) =>
