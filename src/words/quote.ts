@@ -12,6 +12,14 @@ export function quoted(text: string): string {
   return JSON.stringify(text);
 }
 
+/**
+ * The same in French guillemets, as French quotes elsewhere (« cible »): `« my work »`. Controls
+ * and backslashes escaped as JSON escapes them; a double quote needs no escape between guillemets.
+ */
+export function guillemets(text: string): string {
+  return `« ${JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"')} »`;
+}
+
 /** A character by its code point, as Unicode names it: `U+001B`. */
 export function codePointName(codePoint: number): string {
   return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;

@@ -256,7 +256,7 @@ describe('the bundle', () => {
     assert.match(help, /^Utilisation : mailv/);
     assert.throws(
       () => execFileSync(process.execPath, [MAILV, '--count', 'x', 'bob@example.org'], { env, encoding: 'utf8', stdio: 'pipe' }),
-      (error: { status: number; stderr: string }) => error.status === 64 && error.stderr.startsWith('mailv: --count invalide "x" : il faut un nombre entier'),
+      (error: { status: number; stderr: string }) => error.status === 64 && error.stderr.startsWith('mailv: --count invalide « x » : il faut un nombre entier'),
     );
   });
 

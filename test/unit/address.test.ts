@@ -48,27 +48,27 @@ describe('addresses', () => {
   });
 
   it('refuses what is not an address, naming the problem', () => {
-    refused(() => parseMailbox('bob@', HOST), 'invalid address "bob@": no domain after @', 'adresse invalide "bob@" : pas de domaine après @');
+    refused(() => parseMailbox('bob@', HOST), 'invalid address "bob@": no domain after @', 'adresse invalide « bob@ » : pas de domaine après @');
     refused(
       () => parseMailbox('Bob <bob@exa mple.org>', HOST),
       'invalid address "Bob <bob@exa mple.org>": malformed domain "exa mple.org"',
-      'adresse invalide "Bob <bob@exa mple.org>" : domaine mal formé "exa mple.org"',
+      'adresse invalide « Bob <bob@exa mple.org> » : domaine mal formé « exa mple.org »',
     );
     refused(
       () => parseMailbox('bob..smith@example.org', HOST),
       'invalid address "bob..smith@example.org": malformed local part "bob..smith"',
-      'adresse invalide "bob..smith@example.org" : partie locale mal formée "bob..smith"',
+      'adresse invalide « bob..smith@example.org » : partie locale mal formée « bob..smith »',
     );
-    refused(() => parseMailbox('<>', HOST), 'invalid address "<>": it is empty', 'adresse invalide "<>" : elle est vide');
+    refused(() => parseMailbox('<>', HOST), 'invalid address "<>": it is empty', 'adresse invalide « <> » : elle est vide');
     refused(
       () => parseMailbox('bob@-example.org', HOST),
       'invalid address "bob@-example.org": malformed domain "-example.org"',
-      'adresse invalide "bob@-example.org" : domaine mal formé "-example.org"',
+      'adresse invalide « bob@-example.org » : domaine mal formé « -example.org »',
     );
     refused(
       () => parseAddressList('"unterminated <a@b.org>', HOST),
       'invalid address list "\\"unterminated <a@b.org>": unterminated quote',
-      `liste d’adresses invalide "\\"unterminated <a@b.org>" : un guillemet n’est pas refermé`,
+      `liste d’adresses invalide « "unterminated <a@b.org> » : un guillemet n’est pas refermé`,
     );
   });
 
@@ -79,12 +79,12 @@ describe('addresses', () => {
     refused(
       () => parseAddressList('bob@example.org\r\nRCPT TO:<x@y.org>', HOST),
       'address contains a line break: "bob@example.org\\r\\nRCPT TO:<x@y.org>"',
-      `l’adresse contient un saut de ligne : "bob@example.org\\r\\nRCPT TO:<x@y.org>"`,
+      `l’adresse contient un saut de ligne : « bob@example.org\\r\\nRCPT TO:<x@y.org> »`,
     );
     refused(
       () => parseMailbox('bob@example.org\n\0', HOST),
       'address contains a NUL byte: "bob@example.org\\n\\u0000"',
-      `l’adresse contient un octet NUL : "bob@example.org\\n\\u0000"`,
+      `l’adresse contient un octet NUL : « bob@example.org\\n\\u0000 »`,
     );
   });
 });

@@ -172,7 +172,7 @@ describe('AUTH failures as facts', () => {
     worded(
       result.error,
       `CRAM-MD5 with mail.example.org cancelled: the server's challenge is not base64: "!!not base64!!"`,
-      `CRAM-MD5 avec mail.example.org annulé : le défi du serveur n’est pas en base64 : "!!not base64!!"`,
+      `CRAM-MD5 avec mail.example.org annulé : le défi du serveur n’est pas en base64 : « !!not base64!! »`,
     );
   });
 

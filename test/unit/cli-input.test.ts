@@ -226,7 +226,7 @@ describe('what cli/ reads, when it cannot be used', () => {
       [
         { code: 'MAILV_CONFIG_FILE_MISSING', path: '/home/a/.config/mailv/config', account: 'work' },
         'no configuration file /home/a/.config/mailv/config, so no account "work"',
-        'pas de fichier de configuration /home/a/.config/mailv/config, donc pas de compte "work"',
+        'pas de fichier de configuration /home/a/.config/mailv/config, donc pas de compte « work »',
       ],
       [
         { code: 'MAILV_CA_UNREADABLE', path: '/x.pem', errno: 'ENOENT', detail: "no such file or directory, open '/x.pem'" },

@@ -276,7 +276,7 @@ describe('config lines', () => {
   });
 
   it('refuses unknown keys, keys being case-sensitive', () => {
-    refuses('port = 587', `${PATH}:1: unknown key "port"`, `${PATH}:1 : clé inconnue "port"`);
+    refuses('port = 587', `${PATH}:1: unknown key "port"`, `${PATH}:1 : clé inconnue « port »`);
     refuses('Server = x', `${PATH}:1: unknown key "Server"`);
     refuses('passwordFile = x', `${PATH}:1: unknown key "passwordFile"`);
     refuses('constructor = x', `${PATH}:1: unknown key "constructor"`);
@@ -293,7 +293,7 @@ describe('config lines', () => {
     refuses(
       '[account work]\nhelo = a\nhelo = b',
       `${PATH}:3: "helo" given twice in [account work] (first at line 2)`,
-      `${PATH}:3 : la clé "helo" apparaît deux fois dans [account work] (déjà ligne 2)`,
+      `${PATH}:3 : la clé « helo » apparaît deux fois dans [account work] (déjà ligne 2)`,
     );
   });
 
@@ -306,7 +306,7 @@ describe('config lines', () => {
     refuses(
       'password = x\npassword-cmd = y',
       `${PATH}:2: "password-cmd" and "password" (line 1) both say where the password comes from: keep one`,
-      `${PATH}:2 : "password-cmd" et "password" (ligne 1) disent toutes deux d’où vient le mot de passe : n’en gardez qu’une`,
+      `${PATH}:2 : « password-cmd » et « password » (ligne 1) disent toutes deux d’où vient le mot de passe : n’en gardez qu’une`,
     );
     refuses(
       '[account a]\npassword-file = x\nuser = u\npassword = y',
@@ -345,7 +345,7 @@ describe('config sections', () => {
     refuses(
       '[account my work]',
       `${PATH}:1: invalid account name "my work": letters, digits, ".", "_" and "-" only`,
-      `${PATH}:1 : nom de compte invalide "my work" : lettres, chiffres, « . », « _ » et « - » seulement`,
+      `${PATH}:1 : nom de compte invalide « my work » : lettres, chiffres, « . », « _ » et « - » seulement`,
     );
     refuses('[account a/b]', `${PATH}:1: invalid account name "a/b": letters, digits, ".", "_" and "-" only`);
   });
@@ -480,7 +480,7 @@ describe('account selection', () => {
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         assert.equal(describeError(error, en), `${PATH}: no account "school": it defines work, home, bare`);
-        assert.equal(describeError(error, fr), `${PATH} : pas de compte "school" : le fichier définit work, home, bare`);
+        assert.equal(describeError(error, fr), `${PATH} : pas de compte « school » : le fichier définit work, home, bare`);
         return true;
       },
     );
@@ -595,7 +595,7 @@ describe('loading the config file', () => {
 
   it('reports parse errors with the path and line', async () => {
     const path = file('user = alice\n\nport = 25\n', 0o600);
-    await loadRefused(path, true, `${path}:3: unknown key "port"`, `${path}:3 : clé inconnue "port"`);
+    await loadRefused(path, true, `${path}:3: unknown key "port"`, `${path}:3 : clé inconnue « port »`);
   });
 
   it('reports a parse error before the mode', async () => {

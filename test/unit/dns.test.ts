@@ -50,7 +50,7 @@ describe('resolv.conf', () => {
         assert.equal(describeError(error, en), 'invalid --dns "dns.example.org": an IP address with an optional port, e.g. 127.0.0.1:5354 or [::1]:53');
         assert.equal(
           describeError(error, fr),
-          `--dns "dns.example.org" invalide : il faut une adresse IP, suivie ou non d’un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
+          `--dns « dns.example.org » invalide : il faut une adresse IP, suivie ou non d’un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
         );
         return true;
       },

@@ -86,12 +86,12 @@ describe('header encoding', () => {
     refused(
       () => parseHeaderArgument('X Test: a'),
       `invalid header name "X Test": only printable ASCII without ':' or spaces`,
-      `nom d’en-tête invalide "X Test" : de l’ASCII imprimable seulement, sans « : » ni espace`,
+      `nom d’en-tête invalide « X Test » : de l’ASCII imprimable seulement, sans « : » ni espace`,
     );
     refused(
       () => parseHeaderArgument('no colon'),
       'invalid header "no colon": expected "Name: value"',
-      'en-tête invalide "no colon" : la forme attendue est "Nom: valeur"',
+      'en-tête invalide « no colon » : la forme attendue est "Nom: valeur"',
     );
     assert.deepEqual(parseHeaderArgument('X-Mailer:  mailv '), ['X-Mailer', 'mailv']);
   });

@@ -56,12 +56,12 @@ describe('server addresses', () => {
     refused(
       'http://example.org',
       'invalid server "http://example.org": the scheme must be smtp://, smtps:// or lmtp:// (or unix: and lmtp: before a path)',
-      'serveur invalide "http://example.org" : le schéma doit être smtp://, smtps:// ou lmtp:// (ou unix: et lmtp: devant un chemin)',
+      'serveur invalide « http://example.org » : le schéma doit être smtp://, smtps:// ou lmtp:// (ou unix: et lmtp: devant un chemin)',
     );
     refused(
       'host:99999',
       'invalid server "host:99999": the port is out of range (1 to 65535)',
-      'serveur invalide "host:99999" : le port est hors limites (de 1 à 65535)',
+      'serveur invalide « host:99999 » : le port est hors limites (de 1 à 65535)',
     );
     assert.throws(() => parseServer('host name'), UsageError);
   });
@@ -111,13 +111,13 @@ describe('plan', () => {
       ['--helo', 'bad name', 'bob'],
       'MAILV_HELO_INVALID',
       'invalid --helo "bad name": printable ASCII without a space, sent as typed (a domain name or an address literal, to pass a server\'s checks)',
-      '--helo invalide "bad name" : il faut de l’ASCII imprimable sans espace, envoyé tel quel (un nom de domaine ou une adresse littérale, pour passer les contrôles d’un serveur)',
+      '--helo invalide « bad name » : il faut de l’ASCII imprimable sans espace, envoyé tel quel (un nom de domaine ou une adresse littérale, pour passer les contrôles d’un serveur)',
     );
     refused(
       ['--timeout', '0', 'bob'],
       'MAILV_TIMEOUT_INVALID',
       'invalid --timeout "0": a number of seconds above 0',
-      '--timeout invalide "0" : il faut un nombre de secondes supérieur à 0',
+      '--timeout invalide « 0 » : il faut un nombre de secondes supérieur à 0',
     );
     refused(
       ['-H', 'Content-Type: text/html', 'bob'],
@@ -173,8 +173,8 @@ describe('plan', () => {
       '--port goes with --direct or --mx (for a submission server, use --server host:port)',
       '--port va avec --direct ou --mx (pour un serveur de soumission, utilisez --server hôte:port)',
     );
-    refused(['--direct', '--port', '0', 'bob@x.test'], 'MAILV_PORT_INVALID', 'invalid --port "0": 1 to 65535', '--port invalide "0" : de 1 à 65535');
-    refused(['--mx', 'a..b'], 'MAILV_MX_INVALID', 'invalid --mx "a..b": a domain name', '--mx invalide "a..b" : il faut un nom de domaine');
+    refused(['--direct', '--port', '0', 'bob@x.test'], 'MAILV_PORT_INVALID', 'invalid --port "0": 1 to 65535', '--port invalide « 0 » : de 1 à 65535');
+    refused(['--mx', 'a..b'], 'MAILV_MX_INVALID', 'invalid --mx "a..b": a domain name', '--mx invalide « a..b » : il faut un nom de domaine');
     refused(
       ['--server', 'smtps://x', '--tls', 'off', 'bob'],
       'MAILV_SMTPS_TLS_OFF',
@@ -202,7 +202,7 @@ describe('plan', () => {
       '--auth needs --user: the name to log in as',
       '--auth demande --user : le nom sous lequel se connecter',
     );
-    refused(['--user', 'a\tb', 'bob'], 'MAILV_USER_INVALID', 'invalid --user "a\\tb"', '--user invalide "a\\tb"');
+    refused(['--user', 'a\tb', 'bob'], 'MAILV_USER_INVALID', 'invalid --user "a\\tb"', '--user invalide « a\\tb »');
     refused(
       ['--user', 'alice', '--password-cmd', 'x', '--password-file', 'y', 'bob'],
       'MAILV_SECRET_SOURCES',
@@ -213,7 +213,7 @@ describe('plan', () => {
       ['--user', 'alice', '--auth', 'kerberos', 'bob'],
       'MAILV_AUTH_UNKNOWN',
       'invalid --auth "kerberos": one of SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2',
-      '--auth invalide "kerberos" : il faut l’un de SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2',
+      '--auth invalide « kerberos » : il faut l’un de SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, XOAUTH2',
     );
     refused(
       ['--user', 'alice', '--auth', 'plain', '--oauth2-token-file', 't', 'bob'],

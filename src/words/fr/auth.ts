@@ -2,13 +2,13 @@
 import type { AuthErrorFact, AuthNote, SaslProblem } from '../../auth/facts.js';
 import { replyText } from '../../smtp/reply.js';
 import type { WordsOf } from '../catalogue.js';
-import { quoteOctets } from '../quote.js';
+import { guillemets as q, quoteOctets } from '../quote.js';
 import { certificateProblem } from './smtp.js';
 
 type ProblemWords = { readonly [K in SaslProblem['kind']]: (problem: Extract<SaslProblem, { kind: K }>) => string };
 
 const sasl: ProblemWords = {
-  'challenge-not-base64': ({ challenge }) => `le défi du serveur n’est pas en base64 : ${JSON.stringify(challenge.slice(0, 40))}`,
+  'challenge-not-base64': ({ challenge }) => `le défi du serveur n’est pas en base64 : ${q(challenge.slice(0, 40))}`,
   'cram-md5-empty-challenge': () => 'le serveur a envoyé un défi CRAM-MD5 vide',
   'scram-extension': () => 'le serveur demande une extension de SCRAM que mailv ne connaît pas',
   'scram-nonce': () => 'le nonce SCRAM du serveur ne prolonge pas celui de mailv',
@@ -20,7 +20,7 @@ const sasl: ProblemWords = {
   'scram-server-error': ({ error }) => `le serveur a mis fin à SCRAM sur une erreur : ${error}`,
   'scram-signature': () => 'la signature SCRAM du serveur est fausse : il ne connaît pas le mot de passe, ce n’est donc pas le serveur qu’il prétend être',
   'scram-unproven': () => 'le serveur a accepté SCRAM sans prouver qu’il connaît le mot de passe',
-  'scram-malformed': ({ message }) => `message SCRAM mal formé venant du serveur : ${JSON.stringify(message.slice(0, 80))}`,
+  'scram-malformed': ({ message }) => `message SCRAM mal formé venant du serveur : ${q(message.slice(0, 80))}`,
 };
 
 function saslProblem(problem: SaslProblem): string {

@@ -2,7 +2,7 @@
 import type { CliErrorFact, CliNote, JsonClashFlag, SecretOrigin, SystemProblem } from '../../cli/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import type { CliWords, StepNext } from '../cli-words.js';
-import { quoted as q } from '../quote.js';
+import { guillemets as q } from '../quote.js';
 import { placeholdersIn } from '../placeholders.js';
 import { helpWords } from './help.js';
 

@@ -1,7 +1,7 @@
 // French words for what config/ reports (src/config/facts.ts).
 import type { ConfigErrorFact, ConfigNote, FileKind, ServerProblem } from '../../config/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import { quoted as q } from '../quote.js';
+import { guillemets as q } from '../quote.js';
 import { octal } from '../file-mode.js';
 import { shellWord } from '../shell-word.js';
 
@@ -45,13 +45,13 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_LINE_FORM: (fact) => `${at(fact)} : il faut « clé = valeur », un en-tête [section] ou un commentaire #`,
   MAILV_CONFIG_KEY_UNKNOWN: (fact) =>
     fact.key === undefined ? `${at(fact)} : clé inconnue, non montrée : ce n’est pas un nom de clé` : `${at(fact)} : clé inconnue ${q(fact.key)}`,
-  MAILV_CONFIG_KEY_TWICE: (fact) => `${at(fact)} : la clé "${fact.key}" apparaît deux fois dans ${section(fact.account)} (déjà ligne ${fact.firstLine})`,
+  MAILV_CONFIG_KEY_TWICE: (fact) => `${at(fact)} : la clé « ${fact.key} » apparaît deux fois dans ${section(fact.account)} (déjà ligne ${fact.firstLine})`,
   MAILV_CONFIG_PASSWORD_SOURCES: (fact) =>
-    `${at(fact)} : "${fact.key}" et "${fact.other}" (ligne ${fact.otherLine}) disent toutes deux d’où vient le mot de passe : n’en gardez qu’une`,
+    `${at(fact)} : « ${fact.key} » et « ${fact.other} » (ligne ${fact.otherLine}) disent toutes deux d’où vient le mot de passe : n’en gardez qu’une`,
   MAILV_CONFIG_QUOTE_TRAILING: (fact) => `${at(fact)} : du texte suit le guillemet fermant`,
   MAILV_CONFIG_QUOTE_ESCAPE: (fact) => `${at(fact)} : dans une valeur entre guillemets, \\ n’échappe que " et \\`,
   MAILV_CONFIG_QUOTE_UNCLOSED: (fact) => `${at(fact)} : il manque le guillemet fermant d’une valeur entre guillemets`,
-  MAILV_CONFIG_VALUE_EMPTY: (fact) => `${at(fact)} : "${fact.key}" n’a pas de valeur`,
+  MAILV_CONFIG_VALUE_EMPTY: (fact) => `${at(fact)} : « ${fact.key} » n’a pas de valeur`,
   MAILV_CONFIG_TLS: (fact) => `${at(fact)} : tls invalide : ${choice(fact.allowed)}`,
   MAILV_CONFIG_PIPELINING: (fact) => `${at(fact)} : pipelining invalide : ${choice(fact.allowed)}`,
   MAILV_CONFIG_INSECURE: (fact) => `${at(fact)} : insecure invalide : ${choice(fact.yes.flatMap((word, index) => [word, fact.no[index]!]))}`,

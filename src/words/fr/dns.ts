@@ -2,6 +2,7 @@
 import type { DnsErrorFact, DnsNote, NoAddress, NoAnswer, ServerFailure } from '../../dns/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import type { DnsWords } from '../dns-words.js';
+import { guillemets as q } from '../quote.js';
 
 /** Milliseconds as seconds, to the millisecond, with a decimal comma: `2`, `1,5`. */
 function seconds(ms: number): string {
@@ -74,8 +75,7 @@ export const errors = (): WordsOf<DnsErrorFact> => ({
     `aucun hôte MX de ${domain} n’a d’adresse : ${hosts.map((host) => `${host.name} ${noAddress(host.problem)}`).join(' ; ')}`,
   MAILV_HOST_NOT_FOUND: ({ host }) => `hôte ${host} introuvable`,
   MAILV_HOST_LOOKUP_FAILED: ({ host }) => `échec temporaire de la recherche de ${host}`,
-  MAILV_DNS_SERVER_INVALID: ({ text }) =>
-    `--dns ${JSON.stringify(text)} invalide : il faut une adresse IP, suivie ou non d’un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
+  MAILV_DNS_SERVER_INVALID: ({ text }) => `--dns ${q(text)} invalide : il faut une adresse IP, suivie ou non d’un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
 });
 
 export const notes: WordsOf<DnsNote> = {};

@@ -1,7 +1,7 @@
 // French words for what message/ reports (src/message/facts.ts).
 import type { MessageErrorFact, MessageNote, SourceName, TextSource } from '../../message/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import { codePointName, quoted as q } from '../quote.js';
+import { codePointName, guillemets as q } from '../quote.js';
 
 const ORIGIN: Readonly<Record<TextSource, string>> = {
   'recipient-argument': 'dans un destinataire de la ligne de commande',

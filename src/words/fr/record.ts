@@ -1,7 +1,7 @@
 // French words for what record/ reports (src/record/facts.ts): --record and mailv replay.
 import type { ExpectedValue, RecordErrorFact, RecordProblem } from '../../record/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import { quoted as q } from '../quote.js';
+import { guillemets as q } from '../quote.js';
 import { systemProblem } from './system.js';
 
 const file = (path: string) => (path === '-' ? 'l’entrée standard' : path);

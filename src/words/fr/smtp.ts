@@ -5,6 +5,7 @@ import { replyText, type Reply } from '../../smtp/reply.js';
 import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { displayHost } from '../../text/host.js';
 import { describeFact } from '../fact-sentence.js';
+import { guillemets as q } from '../quote.js';
 
 /** Where a connection went: a host and its port, or the path of a unix-domain socket (port 0). */
 const endpoint = (host: string, port: number) => (port === 0 ? host : `${displayHost(host)} port ${port}`);
@@ -38,7 +39,7 @@ const decimal = (figure: string) => figure.replace('.', ',');
 function fault(fault: ReplyFault): string {
   switch (fault.fault) {
     case 'malformed':
-      return `réponse mal formée : ${JSON.stringify(fault.text)}`;
+      return `réponse mal formée : ${q(fault.text)}`;
     case 'mixed-codes':
       return `réponse sur plusieurs lignes qui mêle les codes ${fault.first} et ${fault.second}`;
     case 'line-too-long':
@@ -48,7 +49,7 @@ function fault(fault: ReplyFault): string {
     case 'too-much':
       return `le serveur a envoyé plus de ${fault.limit / (1024 * 1024)} Mio de réponses`;
     case 'unsolicited':
-      return `réponse reçue avant qu’une commande ne l’appelle : ${JSON.stringify(fault.text)}`;
+      return `réponse reçue avant qu’une commande ne l’appelle : ${q(fault.text)}`;
   }
 }
 
