@@ -49,7 +49,8 @@ export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity
     timing?.record(event, at);
     let lines = renderer.lines(event);
     if (explain) lines = explain(event, lines);
-    if (timing && lines.length > 0) lines = lines.map((line, index) => (index === 0 ? timing.stamp(at) : timing.blank) + line);
+    if (timing && lines.length > 0)
+      lines = lines.map((line, index) => (index === 0 ? timing.stamp(at, run.words.timing) : timing.blank(run.words.timing)) + line);
     if (lines.length > 0) run.output.out(`${lines.join('\n')}\n`);
     reportRefusal(event);
     spinner?.after(event);

@@ -20,14 +20,14 @@ export class TimingRecorder {
 
   constructor(private readonly start: number) {}
 
-  /** `[  12.3 ms] `: the time since the start, before a transcript line. */
-  stamp(at: number): string {
-    return `[${(at - this.start).toFixed(1).padStart(7)} ms] `;
+  /** `[  12.3 ms] `: the time since the start, before a transcript line, its decimal mark the language's. */
+  stamp(at: number, words: TimingWords): string {
+    return words.stamp((at - this.start).toFixed(1).padStart(7));
   }
 
   /** Blank space as wide as a stamp, for the lines that follow the first of an event. */
-  get blank(): string {
-    return ' '.repeat(this.stamp(this.start).length);
+  blank(words: TimingWords): string {
+    return ' '.repeat(this.stamp(this.start, words).length);
   }
 
   record(event: SessionEvent, at: number): void {

@@ -38,6 +38,8 @@ export interface Words {
 }
 
 export interface TimingWords {
+  /** The time since the start before a transcript line, its figure already padded: `[   12.3 ms] `. */
+  stamp(ms: string): string;
   total(roundTrips: number, sent: number, received: number, ms: string): string;
   greeting(ms: string): string;
   steps(steps: readonly (readonly [step: string, ms: string])[]): string;

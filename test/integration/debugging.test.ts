@@ -151,6 +151,19 @@ describe('--timing', () => {
       await server.close();
     }
   });
+
+  it('writes its figures with the decimal comma in French, the stamps as the summary', async () => {
+    const server = await startScriptedServer();
+    try {
+      const run = await runCli(['--timing', '--lang', 'fr', '--server', `127.0.0.1:${server.port}`, '-s', 't', 'bob@example.org'], { input: 'timed\n' });
+      assert.equal(run.code, 0, run.stderr);
+      const lines = run.stdout.trim().split('\n');
+      for (const line of lines.filter((line) => !line.startsWith('Temps : '))) assert.match(line, /^(\[ *\d+,\d ms\] | {13})/, line);
+      assert.match(lines.find((line) => line.startsWith('Temps : '))!, /, \d+,\d ms en tout$/);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('-v: the message and the addresses before the dialogue', () => {
