@@ -60,7 +60,7 @@ export const helpWords: HelpWords = {
       skipEmpty: 'ne rien envoyer quand l’entrée standard est vide (code 0), comme mail -E',
       contentType: 'type du texte lu sur l’entrée standard, text/plain sauf indication (text/html…)',
       server:
-        'smtp://hôte[:port], smtps://hôte[:port] (TLS implicite, port 465) ou hôte[:port] ; lmtp://hôte[:port] (LMTP, port 24), lmtp:/socket, unix:/socket (SMTP) (par défaut $MAILV_SERVER, sinon smtp://localhost:25)',
+        'smtp://hôte[:port], smtps://hôte[:port] (TLS implicite, port 465) ou hôte[:port] ; lmtp://hôte[:port] (LMTP, port 24), lmtp:/socket, unix:/socket (SMTP) (par défaut $MAILV_SERVER, sinon celui du fichier de configuration, sinon smtp://localhost:25)',
       direct: 'remettre aux hôtes MX du domaine de chaque destinataire plutôt qu’à un serveur de soumission',
       mx: 'montrer comment le courrier d’un domaine est acheminé (ses hôtes MX, dans l’ordre) sans rien envoyer',
       dns: 'serveur de noms des recherches MX, ip[:port] (répétable ; par défaut /etc/resolv.conf)',
@@ -148,7 +148,7 @@ Exemples :
 
 Commandes :
   mailv replay <fichier>       rejouer une session enregistrée avec --record (mailv replay --help)
-  mailv completion <shell>     un script de complétion pour bash, zsh ou fish (mailv completion --help)`,
+  mailv completion <cible>     un script de complétion pour bash, zsh ou fish, ou les noms des comptes (mailv completion --help)`,
     exitStatus: `
 Codes de sortie :
   0    envoyé à chaque destinataire ; aussi --help, --version, --dry-run, --mx, et un --quit-after qui s’est bien passé
