@@ -28,7 +28,7 @@ export const helpWords: HelpWords = {
       skipEmpty: 'send nothing when standard input is empty (exit 0), as mail -E',
       contentType: 'type of the text read from standard input, text/plain unless given (text/html…)',
       server:
-        'smtp://host[:port], smtps://host[:port] (implicit TLS, port 465) or host[:port]; lmtp://host[:port] (LMTP, port 24), lmtp:/socket, unix:/socket (SMTP) (default $MAILV_SERVER, else the configuration file\'s, else smtp://localhost:25)',
+        "smtp://host[:port], smtps://host[:port] (implicit TLS, port 465) or host[:port]; lmtp://host[:port] (LMTP, port 24), lmtp:/socket, unix:/socket (SMTP) (default $MAILV_SERVER, else the configuration file's, else smtp://localhost:25)",
       direct: "deliver to each recipient domain's MX hosts instead of a submission server",
       mx: 'show how mail for a domain is routed (its MX hosts, in order) and send nothing',
       dns: 'name server for MX lookups, ip[:port] (repeatable; default /etc/resolv.conf)',
