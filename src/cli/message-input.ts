@@ -150,6 +150,18 @@ export async function prepareInput(
   }
   const block = await readHeaderBlock(body.source, plan.sendmail !== undefined);
   const fromHeaders = (name: string) => fieldValues(block.fields, name).flatMap((value) => parseAddressList(value, plan.fqdn));
+  // What a field shows but does not decide (From, and To or Cc without -t) is read only for the
+  // address table of -v: a value mailv cannot read there is left out of the table, not a reason to
+  // refuse a message Postfix would pass on as it stands (cron's `From: root (Cron Daemon`).
+  const shownBy = (name: string) =>
+    fieldValues(block.fields, name).flatMap((value) => {
+      try {
+        return parseAddressList(value, plan.fqdn);
+      } catch (error) {
+        if (error instanceof UsageError) return [];
+        throw error;
+      }
+    });
   // sendmail without -t sends to its arguments only, whatever the headers say.
   const headersCount = plan.sendmail?.recipientsFromHeaders ?? true;
   // A message being resent names its new recipients in Resent-To, Resent-Cc and Resent-Bcc: then
@@ -188,7 +200,7 @@ export async function prepareInput(
     bodyOverlongBreaks,
   );
   const fromMessage = (name: 'To' | 'Cc' | 'Bcc') => recipientsIn(name).map((m) => ({ address: m.address, source: fieldFor(name), blind: name === 'Bcc' }));
-  const messageFrom = fromHeaders('From');
+  const messageFrom = shownBy('From');
   return {
     envelope: { from: plan.returnPath, recipients },
     addresses: addressTable({
@@ -204,10 +216,10 @@ export async function prepareInput(
       // header's To: and Cc: count even when they do not make the envelope (sendmail without -t).
       shown: {
         From: fieldValues(block.fields, 'From').length === 0 ? [plan.from] : messageFrom,
-        To: fromHeaders('To'),
-        Cc: fromHeaders('Cc'),
-        'Resent-To': fromHeaders('Resent-To'),
-        'Resent-Cc': fromHeaders('Resent-Cc'),
+        To: shownBy('To'),
+        Cc: shownBy('Cc'),
+        'Resent-To': shownBy('Resent-To'),
+        'Resent-Cc': shownBy('Resent-Cc'),
       },
       // A From: the message lacked was made from the sender given: its source is that one's.
       headerSource: (field) => (field === 'From' && fieldValues(block.fields, 'From').length === 0 ? authorSource(plan) : field),

@@ -152,6 +152,35 @@ describe('mailv-sendmail', () => {
     }
   });
 
+  it('header addresses mailv cannot read, in fields that decide nothing (no -t), go as they stand: Postfix passes them too', async () => {
+    const server = await startScriptedServer();
+    try {
+      for (const field of [
+        'From: John Smith',
+        'From: root@localhost (Cron Daemon',
+        'From: "Web Form" <noreply@example.org',
+        'To: garbage@@',
+        'Cc: x@example.org.',
+      ]) {
+        const home = freshHome();
+        const before = server.received().length;
+        const result = await run(
+          SENDMAIL,
+          ['-i', 'bob@example.org'],
+          { HOME: home, MAILV_SERVER: `127.0.0.1:${server.port}` },
+          `${field}\nSubject: s\n\nimportant\n`,
+        );
+        assert.equal(result.code, 0, `${field}: ${result.stderr}`);
+        const wire = server.received().subarray(before).toString('latin1');
+        assert.ok(wire.includes(`\r\n${field}\r\n`) || wire.includes(`DATA\r\n${field}\r\n`), `${field} sent as it stands`);
+        assert.match(wire, /\r\nimportant\r\n/);
+        assert.equal(existsSync(join(home, 'dead.letter')), false);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it('-t -v, a message being resent: the table shows its new recipients under Resent-To, its first ones as header only', async () => {
     const server = await startScriptedServer();
     try {
