@@ -58,6 +58,10 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
       // mailv-sendmail reads its recipients from the message only with -t.
       read = plan.readRecipients && (plan.sendmail?.recipientsFromHeaders ?? true);
     }
+    if (plan.sendmail?.configRefused !== undefined) {
+      read = true;
+      throw plan.sendmail.configRefused;
+    }
     if (input.source.size === 0 && plan.skipEmpty && plan.quitAfter === undefined) {
       // -E: nothing sent, nothing kept; said as the transcript would be (not with -q).
       if (plan.verbosity > 0) run.note({ code: 'empty-not-sent' });

@@ -9,6 +9,7 @@ import { parseSendmailLine, type SendmailCommandLine } from '../cli/sendmail-lin
 import type { Plan } from '../plan.js';
 import { chooseLanguage } from '../words/language.js';
 import type { AccountSettings } from '../config/config-file.js';
+import { ConfigError } from '../errors.js';
 import { accountSettings } from './config.js';
 import type { Run } from './run.js';
 
@@ -26,7 +27,15 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   const line = parseSendmailLine(io.argv);
   if (line.listQueue) return { kind: 'queue' };
   run.language = chooseLanguage(undefined, io.env);
-  const account = await accountSettings(io.env, line.options.config, line.options.account);
+  let account: AccountSettings | undefined;
+  try {
+    account = await accountSettings(io.env, line.options.config, line.options.account);
+  } catch (error) {
+    // One message on standard input: read and kept before the failure is said (see SendmailInput).
+    if (!(error instanceof ConfigError) || line.smtp) throw error;
+    const plan = planOf(run, line, undefined, line.options.from, line.recipients);
+    return { kind: 'message', plan: { ...plan, sendmail: { ...plan.sendmail!, configRefused: error } } };
+  }
   if (!line.smtp) return { kind: 'message', plan: planOf(run, line, account, line.options.from, line.recipients) };
   const planFor = (sender: string, recipients: readonly string[]) => planOf(run, line, account, sender === '' ? NULL_REVERSE_PATH : sender, recipients);
   return { kind: 'smtp', base: planOf(run, line, account, line.options.from, []), planFor };

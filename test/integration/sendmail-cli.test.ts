@@ -1,7 +1,7 @@
 // mailv-sendmail as a process: quiet unless -v, sendmail's statuses, dead.letter, the `.` line, and
 // the name `sendmail` choosing it.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,25 @@ describe('mailv-sendmail', () => {
       'mailv: no password: no terminal to ask at; give MAILV_PASSWORD, or password-file or password-cmd in the accounts file',
     );
     assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^Subject: cron\n\nimportant\n/m);
+  });
+
+  it('an accounts file that cannot be used (cron): 78, said, and the message read and kept all the same', async () => {
+    for (const [content, mode, said] of [
+      ['[default]\nserver = 127.0.0.1:9\nbogus = 1\n', 0o600, /:3: unknown key "bogus"$/],
+      ['[default]\nserver = 127.0.0.1:9\n', 0o666, /mailv\.conf/],
+    ] as const) {
+      const home = freshHome();
+      const config = join(home, 'mailv.conf');
+      writeFileSync(config, content, { mode });
+      chmodSync(config, mode);
+      const result = await run(SENDMAIL, ['-C', config, '-i', 'bob@example.org'], { HOME: home }, 'Subject: cron\n\nimportant\n');
+      assert.equal(result.code, 78, result.stderr);
+      const lines = result.stderr.trim().split('\n');
+      assert.match(lines[0]!, said);
+      assert.equal(lines[1], `mailv: the message was saved in ${join(home, 'dead.letter')}`);
+      assert.equal(lines.length, 2, result.stderr);
+      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^Subject: cron\n\nimportant\n/m);
+    }
   });
 
   it("the accounts file's timeout: a server that never greets gives up after it (75, kept), not after RFC 5321's 5 minutes", async () => {
