@@ -15,13 +15,13 @@ export interface HeaderBlock {
   readonly inputOctets: number;
   /** Octets of the block once CRLF-normalised, the blank line included. */
   readonly wireOctets: number;
-  /** The mbox `From ` line dropped before it (sendmail mode), or none (0 octets). */
+  /** The mbox `From ` lines dropped before it (sendmail mode), or none (0 octets). */
   readonly leading: LeadingLine;
   /** A header block as RFC 5322 writes one: fields, then a blank line or the end of the input. */
   readonly complete: boolean;
 }
 
-/** Octets of a line read before the header block and left out of the message. */
+/** Octets of the lines read before the header block and left out of the message. */
 export interface LeadingLine {
   readonly inputOctets: number;
   readonly wireOctets: number;
@@ -56,9 +56,9 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false): P
   if (complete) found = headerLines(head, true);
   let leading: LeadingLine = NO_LEADING_LINE;
   if (asSendmail) {
-    const first = found.lines[0]?.toString('latin1');
-    if (first?.startsWith('From ')) {
-      leading = { inputOctets: nextLine(head, 0).next, wireOctets: first.length + 2 };
+    // Every mbox `From ` line, and `>From ` (a forwarded one), before the header, as Postfix drops them.
+    for (let first = found.lines[0]?.toString('latin1'); first !== undefined && /^>*From /.test(first); first = found.lines[0]?.toString('latin1')) {
+      leading = { inputOctets: nextLine(head, leading.inputOctets).next, wireOctets: leading.wireOctets + first.length + 2 };
       found = { ...found, lines: found.lines.slice(1) };
     }
     const start = found.lines[0]?.toString('latin1');

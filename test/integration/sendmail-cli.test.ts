@@ -236,6 +236,28 @@ describe('mailv-sendmail', () => {
     }
   });
 
+  it('every mbox From line before the header is dropped, a forwarded >From one too, as Postfix drops them', async () => {
+    const server = await startScriptedServer();
+    try {
+      const input = 'From a@x Sat Dec  5 10:00:00 2026\n>From b@x Sat Dec  5 09:00:00 2026\nFrom: Alice <alice@example.org>\nSubject: fwd\n\nhi\n';
+      const result = await run(SENDMAIL, ['bob@example.org'], { HOME: freshHome(), MAILV_SERVER: `127.0.0.1:${server.port}` }, input);
+      assert.equal(result.code, 0, result.stderr);
+      const received = server.received().toString('latin1');
+      assert.match(received, /\r\nFrom: Alice <alice@example\.org>\r\nSubject: fwd\r\n/);
+      assert.doesNotMatch(received, /From a@x|From b@x/);
+      assert.match(received, /\r\n\r\nhi\r\n/);
+      // Kept, it is kept without them too.
+      const home = freshHome();
+      const failed = await run(SENDMAIL, ['bob@example.org'], { HOME: home, MAILV_SERVER: `127.0.0.1:${await closedPort()}` }, input);
+      assert.equal(failed.code, 75, failed.stderr);
+      const kept = readFileSync(join(home, 'dead.letter'), 'utf8');
+      assert.match(kept, /^From: Alice <alice@example\.org>\nSubject: fwd\n\nhi\n/m);
+      assert.doesNotMatch(kept, /From a@x|From b@x/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('dead.letter of what programs pipe: without the mbox From line before it, and with headers when it had none', async () => {
     const port = await closedPort();
     const fromLine = freshHome();
