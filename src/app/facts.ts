@@ -29,6 +29,8 @@ export type AppNote =
   | { readonly code: 'body-not-utf8' }
   /** The private key of --tls-cert/--tls-key is in a file anyone on the machine may read (`mode`). */
   | { readonly code: 'client-key-readable'; readonly path: string; readonly mode: number }
+  /** mailv-sendmail: an option value Postfix warns of and ignores, ignored too (said with -v). */
+  | { readonly code: 'sendmail-option-ignored'; readonly option: string; readonly value: string }
   /** -E: standard input was empty, so nothing is sent. */
   | { readonly code: 'empty-not-sent' }
   /** A recipient the server refused, with its reply. */

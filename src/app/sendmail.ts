@@ -27,6 +27,8 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   const line = parseSendmailLine(io.argv);
   if (line.listQueue) return { kind: 'queue' };
   run.language = chooseLanguage(undefined, io.env);
+  // Silent otherwise, as Postfix's warnings reach only a terminal: a program reads no such line.
+  if (line.options.verbose > 0) for (const { option, value } of line.ignored) run.note({ code: 'sendmail-option-ignored', option, value });
   let account: AccountSettings | undefined;
   try {
     account = await accountSettings(io.env, line.options.config, line.options.account);

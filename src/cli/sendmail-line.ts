@@ -6,7 +6,7 @@ import type { DsnRequest } from '../plan.js';
 import type { RawOptions } from './program.js';
 import { CommandLineError } from './program.js';
 import { UsageError } from '../errors.js';
-import { dsnRequest } from './dsn-options.js';
+import { checkEnvid, dsnRequest, parseNotify } from './dsn-options.js';
 import { NULL_REVERSE_PATH } from './options.js';
 
 /** What mailv-sendmail was asked: mailv's options, the recipients, and sendmail's own settings. */
@@ -25,6 +25,11 @@ export interface SendmailCommandLine {
   readonly smtp: boolean;
   /** -bp: list the mail queue, as mailq does; mailv-sendmail keeps none. */
   readonly listQueue: boolean;
+  /**
+   * Option values Postfix's sendmail warns of and ignores (a -R, -N or -V it cannot use, any -e,
+   * -oe or -od): ignored here too, for a program's message must not be refused for them.
+   */
+  readonly ignored: readonly { readonly option: string; readonly value: string }[];
 }
 
 /**
@@ -56,6 +61,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   let envid: string | undefined;
   let smtp = false;
   let listQueue = false;
+  const ignored: { option: string; value: string }[] = [];
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
     if (argument === '--') {
@@ -115,16 +121,18 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
           options.config = given;
           break;
         case 'N':
-          notify = given;
+          if (usable(() => parseNotify(given, '-N'))) notify = given;
+          else ignored.push({ option, value: given });
           break;
         case 'R': {
           const lower = given.toLowerCase();
-          if (lower !== 'full' && lower !== 'hdrs') throw invalid(option, given, ['full', 'hdrs']);
-          ret = lower;
+          if (lower === 'full' || lower === 'hdrs') ret = lower;
+          else ignored.push({ option, value: given });
           break;
         }
         case 'V':
-          envid = given;
+          if (usable(() => checkEnvid(given, '-V'))) envid = given;
+          else ignored.push({ option, value: given });
           break;
         case 'B':
           if (!BODY_TYPES.includes(given.toUpperCase())) throw invalid(option, given, BODY_TYPES);
@@ -138,10 +146,11 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
           listQueue = given === 'p';
           break;
         case 'e':
-          if (!ERROR_MODES.includes(given)) throw invalid(option, given, ERROR_MODES);
+          if (!ERROR_MODES.includes(given)) ignored.push({ option, value: given });
           break;
         case 'o':
-          endsAtDotLine = oOption(`-o${given}`, given) && endsAtDotLine;
+          if (!oOptionKnown(given)) ignored.push({ option: `-o${given[0] ?? ''}`, value: given.slice(1) });
+          else if (given === 'i') endsAtDotLine = false;
           break;
         // The others (IGNORED_WITH_VALUE) mean nothing here: their value is skipped.
       }
@@ -158,19 +167,31 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   options.readRecipients = true;
   // -N and -V are checked as --notify and --envid are.
   const dsn = dsnRequest(notify, ret, envid, { notify: '-N', envid: '-V' });
-  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn, smtp, listQueue };
+  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn, smtp, listQueue, ignored };
 }
 
 /**
- * One -o option; returns false for -oi (a `.` line does not end the message). -oe and -od are
- * checked; any other means nothing to mailv and is ignored, as Postfix ignores it (-oA alias file,
- * -oQ queue directory, -oR, sendmail 8's long options…).
+ * Whether one -o option (`rest`: what follows -o) is one sendmail knows: -oi (a `.` line does not
+ * end the message), an error mode -oe, a delivery mode -od. Any other means nothing to mailv and is
+ * passed over as Postfix passes it over (-oA alias file, -oQ queue directory, sendmail 8's long
+ * options…); an -oe or -od of no known mode is too, said with -v.
  */
-function oOption(argument: string, rest: string): boolean {
-  if (rest === 'i') return false;
+function oOptionKnown(rest: string): boolean {
   const first = rest[0];
-  if ((first === 'e' && !ERROR_MODES.includes(rest.slice(1))) || (first === 'd' && !DELIVERY_MODES.includes(rest.slice(1)))) throw unknown(argument);
+  if (first === 'e') return ERROR_MODES.includes(rest.slice(1));
+  if (first === 'd') return DELIVERY_MODES.includes(rest.slice(1));
   return true;
+}
+
+/** Whether `check` takes the value (it throws UsageError when it does not). */
+function usable(check: () => unknown): boolean {
+  try {
+    check();
+    return true;
+  } catch (error) {
+    if (error instanceof UsageError) return false;
+    throw error;
+  }
 }
 
 function unknown(option: string): CommandLineError {

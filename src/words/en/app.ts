@@ -7,6 +7,7 @@ import type { OutputWords } from '../output-words.js';
 import { systemProblem } from './system.js';
 import { octal } from '../file-mode.js';
 import { shellWord } from '../shell-word.js';
+import { quoted as q } from '../quote.js';
 
 const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'standard output', stderr: 'standard error' };
 
@@ -31,6 +32,7 @@ export const notes: WordsOf<AppNote> = {
   'body-not-utf8': () => 'the text is not UTF-8: it goes as charset=unknown-8bit, and its reader must guess (recode it to UTF-8 first, e.g. with iconv)',
   'recipient-not-delivered': ({ recipient, reply }) => `not delivered to ${recipient}: ${reply.raw.join(' ')}`,
   'domain-not-delivered': ({ recipients, error }, words) => `not delivered to ${list(recipients)}: ${describeFact(error, words)}`,
+  'sendmail-option-ignored': ({ option, value }) => `bad ${option} option value ${q(value)}: ignored, as Postfix ignores it`,
   'dead-letter-saved': ({ path, unfinished }) => `${unfinished ? 'what was read of the message' : 'the message'} was saved in ${path}`,
   'dead-letter-saved-without-attachments': ({ path, error }, words) =>
     `the message was saved in ${path}, without its attachments (${describeFact(error, words)})`,

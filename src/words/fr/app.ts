@@ -7,6 +7,7 @@ import type { OutputWords } from '../output-words.js';
 import { systemProblem } from './system.js';
 import { octal } from '../file-mode.js';
 import { shellWord } from '../shell-word.js';
+import { guillemets as q } from '../quote.js';
 
 const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'la sortie standard', stderr: 'la sortie d’erreur standard' };
 
@@ -32,6 +33,7 @@ export const notes: WordsOf<AppNote> = {
     'le texte n’est pas en UTF-8 : il part en charset=unknown-8bit, à son lecteur de deviner (convertissez-le d’abord en UTF-8, avec iconv par exemple)',
   'recipient-not-delivered': ({ recipient, reply }) => `non remis à ${recipient} : ${reply.raw.join(' ')}`,
   'domain-not-delivered': ({ recipients, error }, words) => `non remis à ${list(recipients)} : ${describeFact(error, words)}`,
+  'sendmail-option-ignored': ({ option, value }) => `valeur invalide ${q(value)} pour ${option} : ignorée, comme Postfix l’ignore`,
   'dead-letter-saved': ({ path, unfinished }) => `${unfinished ? 'ce qui a été lu du message a été enregistré' : 'le message a été enregistré'} dans ${path}`,
   'dead-letter-saved-without-attachments': ({ path, error }, words) =>
     `le message a été enregistré dans ${path}, sans ses pièces jointes (${describeFact(error, words)})`,
