@@ -50,6 +50,8 @@ export interface Plan {
   /** true/false from --color/--no-color; undefined: decide from the terminal and environment. */
   readonly color: boolean | undefined;
   readonly fqdn: string;
+  /** What a bare local name gets (`root` → `root@…`): /etc/mailname, as Debian's MTAs read it, else fqdn. */
+  readonly mailDomain: string;
   /** Deliver to MX hosts (--direct). */
   readonly direct: boolean;
   /** Only show the MX plan of this domain (--mx), in A-labels. */

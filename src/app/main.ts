@@ -1,7 +1,7 @@
 // mailv as an application: the command line into a plan, then the run it asks for (an MX lookup,
 // or a message to send), then how it ended. Everything it reads or writes outside files comes in
 // `io`; its state lives in one Run per call, so runs never share anything.
-import { localFqdn, localUser } from '../cli/local-host.js';
+import { localFqdn, localMailDomain, localUser } from '../cli/local-host.js';
 import { buildPlan } from '../cli/options.js';
 import { parseCommandLine, parseReplayCommandLine } from '../cli/program.js';
 import { buildReplayPlan } from '../cli/replay-options.js';
@@ -63,6 +63,7 @@ async function dispatch(run: Run): Promise<number> {
     const account = await accountSettings(io.env, options.config, options.account);
     plan = buildPlan(options, parsed.recipients, {
       fqdn: localFqdn(io.host.name()),
+      mailDomain: localMailDomain(io.host.mailName(), io.host.name()),
       user: () => localUser(io.env, () => io.host.user()),
       env: io.env,
       argumentsAreUtf8: () => io.host.argumentsAreUtf8(),

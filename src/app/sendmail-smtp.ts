@@ -83,7 +83,7 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
           else {
             try {
               // Checked as -f checks it, now, so that the client hears of it at MAIL.
-              const sender = command.path === '' ? '' : parseMailbox(command.path, base.fqdn).address;
+              const sender = command.path === '' ? '' : parseMailbox(command.path, base.mailDomain).address;
               planFor(sender, []);
               transaction = { sender, recipients: [] };
               await reply(250, said.ok);
@@ -97,7 +97,7 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
           else if (transaction.recipients.length >= MAX_RECIPIENTS) await reply(452, said.tooManyRecipients);
           else {
             try {
-              const recipient = parseMailbox(command.path, base.fqdn).address;
+              const recipient = parseMailbox(command.path, base.mailDomain).address;
               planFor(transaction.sender, [recipient]);
               transaction.recipients.push(recipient);
               await reply(250, said.ok);

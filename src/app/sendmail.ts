@@ -2,7 +2,7 @@
 // line into mailv's plan. The message on standard input is always a whole one; nothing is printed
 // unless -v, and failures end with sendmail's statuses and a dead.letter, as for mailv. With -bs,
 // an SMTP client on standard input and output gives the envelope and the messages instead.
-import { localFqdn, localUser } from '../cli/local-host.js';
+import { localFqdn, localMailDomain, localUser } from '../cli/local-host.js';
 import { buildPlan, NULL_REVERSE_PATH } from '../cli/options.js';
 import { assertHeaderText } from '../message/header.js';
 import { parseSendmailLine, type SendmailCommandLine } from '../cli/sendmail-line.js';
@@ -47,6 +47,7 @@ function planOf(run: Run, line: SendmailCommandLine, account: AccountSettings | 
   const { io } = run;
   const plan = buildPlan({ ...line.options, from }, recipients, {
     fqdn: localFqdn(io.host.name()),
+    mailDomain: localMailDomain(io.host.mailName(), io.host.name()),
     user: () => localUser(io.env, () => io.host.user()),
     env: io.env,
     argumentsAreUtf8: () => io.host.argumentsAreUtf8(),

@@ -9,6 +9,18 @@ export function localFqdn(name = hostname()): string {
   return trimmed.includes('.') ? trimmed : `${trimmed}.localdomain`;
 }
 
+/**
+ * The domain a bare local name gets: `mailName` (the first line of /etc/mailname, Debian's
+ * myorigin, which Postfix, Exim and mutt read), when it is a domain name, else localFqdn(name).
+ */
+export function localMailDomain(mailName: string | undefined, name?: string): string {
+  const domain = mailName?.trim().toLowerCase();
+  return domain !== undefined && DOMAIN_NAME.test(domain) ? domain : localFqdn(name);
+}
+
+/** Letters, digits and hyphens, in dot-separated labels: a name a mailbox may end with. */
+const DOMAIN_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
 /** $USER (as mail uses it), else $LOGNAME, else the account name. */
 export function localUser(env: NodeJS.ProcessEnv, accountName: () => string = () => userInfo().username): string {
   return env['USER'] || env['LOGNAME'] || accountName();

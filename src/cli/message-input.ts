@@ -149,14 +149,14 @@ export async function prepareInput(
     };
   }
   const block = await readHeaderBlock(body.source, plan.sendmail !== undefined);
-  const fromHeaders = (name: string) => fieldValues(block.fields, name).flatMap((value) => parseAddressList(value, plan.fqdn));
+  const fromHeaders = (name: string) => fieldValues(block.fields, name).flatMap((value) => parseAddressList(value, plan.mailDomain));
   // What a field shows but does not decide (From, and To or Cc without -t) is read only for the
   // address table of -v: a value mailv cannot read there is left out of the table, not a reason to
   // refuse a message Postfix would pass on as it stands (cron's `From: root (Cron Daemon`).
   const shownBy = (name: string) =>
     fieldValues(block.fields, name).flatMap((value) => {
       try {
-        return parseAddressList(value, plan.fqdn);
+        return parseAddressList(value, plan.mailDomain);
       } catch (error) {
         if (error instanceof UsageError) return [];
         throw error;
@@ -195,7 +195,7 @@ export async function prepareInput(
       from: plan.from,
       sequence,
       // Bare names in its address fields get this host, as the recipients read from them do.
-      localDomain: plan.fqdn,
+      localDomain: plan.mailDomain,
     },
     bodyOverlongBreaks,
   );

@@ -28,6 +28,8 @@ export const NULL_REVERSE_PATH = '<>';
 
 export interface LocalFacts {
   readonly fqdn: string;
+  /** The domain of bare local names (see Plan.mailDomain); fqdn when not given. */
+  readonly mailDomain?: string;
   /** The local user, for a sender none was given for; asked only then (it may not exist: see src/cli/run.ts). */
   readonly user: string | (() => string);
   readonly env: NodeJS.ProcessEnv;
@@ -51,13 +53,14 @@ const DEFAULT_SERVER = 'smtp://localhost:25';
 /** Builds the plan. Throws UsageError (or ConfigError, from a value of the accounts file) with the fact of the first problem found. */
 export function buildPlan(options: RawOptions, recipients: readonly string[], local: LocalFacts): Plan {
   const { fqdn } = local;
+  const mailDomain = local.mailDomain ?? fqdn;
   const account = local.account ?? {};
   // Text bound for a header passes the one control-character rule, which names where it came
   // from, once it has parsed as addresses (a malformed one is refused as such).
   const typedAsIs = local.argumentsAreUtf8;
   const list = (values: readonly string[], field: string | undefined, source: TextSource) =>
     values.flatMap((value) => {
-      const mailboxes = parseAddressList(value, fqdn);
+      const mailboxes = parseAddressList(value, mailDomain);
       assertHeaderText(field, value, source, typedAsIs);
       return mailboxes;
     });
@@ -117,7 +120,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const nullSender = options.from === NULL_REVERSE_PATH;
   const fromGiven = nullSender ? undefined : options.from;
   const fromText = fromGiven ?? account.from ?? (typeof local.user === 'string' ? local.user : local.user());
-  const from = parseMailbox(fromText, fqdn);
+  const from = parseMailbox(fromText, mailDomain);
   const fromOrigin = fromGiven !== undefined ? 'option' : account.from !== undefined ? 'config-file' : 'user';
   if (fromOrigin === 'option') assertHeaderText('From', fromText, 'from-option', typedAsIs);
   else assertHeaderText('From', fromText, fromOrigin === 'config-file' ? 'config-file' : 'user-variable');
@@ -152,6 +155,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     demo: options.demo === true,
     color: options.color,
     fqdn,
+    mailDomain,
     direct: options.direct === true,
     mxLookup: options.mx === undefined ? undefined : parseDomain(options.mx),
     dnsServers: options.dns.map(parseNameServer),

@@ -2,7 +2,7 @@
 // process's arguments, environment, standard streams (and what they are), clock, stop signals and
 // terminal, runs it, and returns its exit status for the launcher to set.
 import { isUtf8 } from 'node:buffer';
-import { fstatSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { AppIo, InputKind, StandardOutput } from '../app/io.js';
 import { runMailv } from '../app/main.js';
@@ -60,7 +60,7 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
         ),
     },
     openStepper: async (signal, language, replaying) => (await import('./step-prompt.js')).openStepper(signal, language, replaying),
-    host: { name: () => hostname(), user: accountName, argumentsAreUtf8, openFilesLimit },
+    host: { name: () => hostname(), mailName, user: accountName, argumentsAreUtf8, openFilesLimit },
   };
 }
 
@@ -265,6 +265,23 @@ async function endByHangup(): Promise<void> {
     }
   };
   if ([0, 1, 2].some(hungUp)) process.kill(process.pid, 'SIGHUP');
+}
+
+/** The first line of /etc/mailname, where Debian keeps the domain of this host's mail; undefined when it cannot be read. */
+function mailName(): string | undefined {
+  let fd: number | undefined;
+  try {
+    // Not blocking, and a regular file only: a FIFO there would hold every run.
+    fd = openSync('/etc/mailname', constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    if (!fstatSync(fd).isFile()) return undefined;
+    const buffer = Buffer.alloc(256);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.toString('latin1', 0, length).split('\n', 1)[0];
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** The name of the process's user in the password file; a user it does not list cannot be a sender by default. */

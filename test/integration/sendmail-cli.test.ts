@@ -2,6 +2,7 @@
 // the name `sendmail` choosing it.
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -231,6 +232,35 @@ describe('mailv-sendmail', () => {
         assert.doesNotMatch(received, /From someone/);
         assert.match(received, /\r\nFrom: tester@/);
       }
+    } finally {
+      await server.close();
+    }
+  });
+
+  // /etc/mailname is replaced in a mount namespace of mailv's own: root only.
+  const noNamespace =
+    process.getuid?.() !== 0 || !existsSync('/usr/bin/unshare') || !existsSync('/etc/mailname') ? 'needs root, unshare(1) and /etc/mailname' : false;
+  it("cron's To: root gets the domain of /etc/mailname, as Postfix's myorigin gives it; EHLO keeps the host's name", { skip: noNamespace }, async () => {
+    const server = await startScriptedServer();
+    const home = freshHome();
+    const mailname = join(home, 'mailname');
+    writeFileSync(mailname, 'mail.example.net\n');
+    try {
+      const child = spawn('unshare', ['-m', 'sh', '-c', `mount --bind ${mailname} /etc/mailname && exec "$@"`, 'sh', process.execPath, SENDMAIL, '-t', '-i'], {
+        env: { PATH: '/usr/bin:/bin', USER: 'tester', HOME: home, MAILV_SERVER: `127.0.0.1:${server.port}` },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      child.stdin.end('To: root\nSubject: cron\n\nb\n');
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 0, stderr);
+      assert.ok(server.commands.includes('RCPT To:<root@mail.example.net>'), server.commands.join('\n'));
+      assert.ok(
+        server.commands.some((command) => /^MAIL From:<tester@mail\.example\.net>/.test(command)),
+        server.commands.join('\n'),
+      );
+      assert.ok(!server.commands.some((command) => /^EHLO .*mail\.example\.net/.test(command)), 'EHLO names the host, not the mail domain');
+      assert.match(server.received().toString('latin1'), /\r\nTo: root@mail\.example\.net\r\n/);
     } finally {
       await server.close();
     }

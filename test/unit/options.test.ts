@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildPlan, parseServer } from '../../dist/cli/options.js';
 import { CommandLineError, parseCommandLine, parseCompletionCommandLine, parseReplayCommandLine, type RawOptions } from '../../dist/cli/program.js';
-import { localFqdn } from '../../dist/cli/local-host.js';
+import { localFqdn, localMailDomain } from '../../dist/cli/local-host.js';
 import { UsageError } from '../../dist/errors.js';
 import { describeError, wordsFor } from '../../dist/words/describe.js';
 import { runCli } from '../helpers/cli.js';
@@ -410,5 +410,19 @@ describe('local host name', () => {
   it('appends .localdomain to a name without a dot, as Postfix does', () => {
     assert.equal(localFqdn('mailv-client'), 'mailv-client.localdomain');
     assert.equal(localFqdn('Mail.Example.ORG'), 'mail.example.org');
+  });
+
+  it('gives bare local names the domain of /etc/mailname when it holds one, else the host name', () => {
+    assert.equal(localMailDomain(' Example.NET \r', 'web1'), 'example.net');
+    assert.equal(localMailDomain(undefined, 'web1'), 'web1.localdomain');
+    for (const unusable of ['', 'not a domain', 'a..b', '-x.org', 'x'.repeat(64) + '.org', 'root@example.org']) {
+      assert.equal(localMailDomain(unusable, 'web1.example.com'), 'web1.example.com', unusable);
+    }
+    // The plan: recipients, the sender and its From get it; EHLO keeps the host's name.
+    const built = buildPlan({ cc: [], bcc: [], attach: [], header: [], dns: [], verbose: 0 } as unknown as RawOptions, ['root'], {
+      ...LOCAL,
+      mailDomain: 'example.net',
+    });
+    assert.deepEqual([built.to.map((m) => m.address), built.from.address, built.helo], [['root@example.net'], 'alice@example.net', 'mailv-client.example']);
   });
 });
