@@ -4,7 +4,7 @@ import { parseOrigin } from './origin-options.js';
 import { UsageError } from '../errors.js';
 import { parseNameServer } from '../dns/resolv-conf.js';
 import { domainOf, parseAddressList, parseMailbox } from '../message/address.js';
-import { assertExtraHeaderAllowed } from '../message/compose.js';
+import { assertExtraHeaders } from '../message/compose.js';
 import type { TextSource } from '../message/facts.js';
 import { assertHeaderText, parseHeaderArgument } from '../message/header.js';
 import type { ServerAddress } from '../delivery/submit.js';
@@ -88,7 +88,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   }
   if (options.subject !== undefined) assertHeaderText('Subject', options.subject, 'subject-option', typedAsIs);
   const headers = options.header.map((argument) => parseHeaderArgument(argument, typedAsIs));
-  for (const [name] of headers) assertExtraHeaderAllowed(name);
+  assertExtraHeaders(headers, mailDomain);
   if (options.quiet && options.verbose > 0) throw new UsageError({ code: 'MAILV_QUIET_VERBOSE' });
   if (options.json && (options.quiet || options.explain || options.timing || options.step || options.dryRun)) {
     const flag: JsonClashFlag = options.quiet ? '-q' : options.explain ? '--explain' : options.timing ? '--timing' : options.step ? '--step' : '--dry-run';

@@ -33,11 +33,25 @@ export function assertSingleLine(text: string): void {
  * as `undisclosed-recipients:;`). A bare local user gets `@defaultDomain`. Throws UsageError.
  */
 export function parseAddressList(input: string, defaultDomain: string): Mailbox[] {
+  return parseAddressEntries(input, defaultDomain).flatMap((entry) => (entry.kind === 'mailbox' ? [entry.mailbox] : entry.members));
+}
+
+/** One element of an address list: a mailbox, or a group of them (RFC 5322 §3.4), maybe empty. */
+export type AddressEntry =
+  | { readonly kind: 'mailbox'; readonly mailbox: Mailbox }
+  | { readonly kind: 'group'; readonly name: string; readonly members: readonly Mailbox[] };
+
+/** The list as parseAddressList reads it, its groups kept (`undisclosed-recipients:;`). Throws UsageError. */
+export function parseAddressEntries(input: string, defaultDomain: string): AddressEntry[] {
   assertSingleLine(input);
-  return splitTopLevel(input)
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0)
-    .map((item) => parseMailbox(item, defaultDomain));
+  return splitTopLevel(input).flatMap((segment): AddressEntry[] => {
+    const mailboxes = segment.items
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0)
+      .map((item) => parseMailbox(item, defaultDomain));
+    if (segment.group === undefined) return mailboxes.map((mailbox) => ({ kind: 'mailbox', mailbox }));
+    return [{ kind: 'group', name: unquotePhrase(withoutComments(segment.group).trim()), members: mailboxes }];
+  });
 }
 
 /** Parses one mailbox. Throws UsageError naming the culprit. */
@@ -120,9 +134,16 @@ function unquotePhrase(phrase: string): string {
   return quoted ? quoted[1]!.replace(/\\(.)/gsu, '$1') : phrase;
 }
 
-/** Splits at commas outside quotes, angle brackets and comments; group names and `;` separate. */
-function splitTopLevel(input: string): string[] {
-  const items: string[] = [];
+/** Items of an address list outside any group, or those of one group (`group`: its display name). */
+interface ListSegment {
+  readonly group: string | undefined;
+  readonly items: string[];
+}
+
+/** Splits at commas outside quotes, angle brackets and comments; a group's `name:` and `;` bound it. */
+function splitTopLevel(input: string): ListSegment[] {
+  const segments: ListSegment[] = [];
+  let segment: ListSegment = { group: undefined, items: [] };
   let current = '';
   let quoted = false;
   let angle = 0;
@@ -147,18 +168,29 @@ function splitTopLevel(input: string): string[] {
     else if (char === '>' && angle > 0) angle--;
     else if (angle === 0 && comment === 0) {
       if (char === ',' || char === ';') {
-        items.push(current);
+        segment.items.push(current);
         current = '';
+        // `;` ends a group; outside one it separates, as a comma does.
+        if (char === ';' && segment.group !== undefined) {
+          segments.push(segment);
+          segment = { group: undefined, items: [] };
+        }
         continue;
       }
       if (char === ':' && !current.includes('@')) {
-        current = ''; // a group's display name (RFC 5322 §3.4) is not a mailbox
+        // A group's display name (RFC 5322 §3.4) is not a mailbox; one inside a group is dropped.
+        if (segment.group === undefined) {
+          segments.push(segment);
+          segment = { group: current, items: [] };
+        }
+        current = '';
         continue;
       }
     }
     current += char;
   }
   if (quoted) throw new UsageError({ code: 'MAILV_ADDRESS_LIST_QUOTE', list: input });
-  items.push(current);
-  return items;
+  segment.items.push(current);
+  segments.push(segment);
+  return segments;
 }

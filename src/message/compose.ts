@@ -3,10 +3,10 @@
 // Deterministic given its inputs (date, Message-ID); no I/O of its own beyond reading sources.
 import { isUtf8 } from 'node:buffer';
 import { UsageError } from '../errors.js';
-import { domainOf, parseAddressList, type Mailbox } from './address.js';
+import { domainOf, parseAddressEntries, parseAddressList, type AddressEntry, type Mailbox } from './address.js';
 import { contentTypeFor, takesCharset } from './content-type.js';
 import { Base64Encoder, QuotedPrintableEncoder, base64EncodedSize } from './encoding.js';
-import { encodeFieldText, encodeUnstructured, foldHeader, formatMailbox } from './header.js';
+import { encodeFieldText, encodePhrase, encodeUnstructured, foldHeader, formatMailbox } from './header.js';
 import { boundaryFor, formatRfc5322Date } from './identity.js';
 import { LineEndingNormalizer } from './line-endings.js';
 import { BREAK_OCTETS, LineBreaker, foldLongLines } from './long-lines.js';
@@ -77,8 +77,33 @@ const ADDRESS_HEADERS = new Set(['from', 'sender', 'reply-to', 'to', 'cc', 'rese
 /** Headers mailv writes from the MIME structure; -H may not set them. */
 const STRUCTURAL_HEADERS = new Set(['mime-version', 'content-type', 'content-transfer-encoding']);
 
-/** Throws UsageError for -H headers that would contradict the envelope or the MIME structure. */
-export function assertExtraHeaderAllowed(name: string): void {
+/** Fields of mailboxes only, no group (RFC 5322 §3.6.2): the authors, and the one who sent it. */
+const MAILBOX_FIELDS = new Set(['from', 'resent-from', 'sender', 'resent-sender']);
+
+/**
+ * Throws UsageError for -H headers that would contradict the envelope or the MIME structure, or
+ * whose addresses RFC 5322 §3.6 would not have: none at all, a group among the authors, several
+ * authors with nobody named as the sender. A bare local name gets `defaultDomain`.
+ */
+export function assertExtraHeaders(headers: readonly (readonly [string, string])[], defaultDomain: string): void {
+  const named = (wanted: string) => headers.some(([name]) => name.toLowerCase() === wanted);
+  for (const [name, value] of headers) {
+    assertExtraHeaderAllowed(name);
+    const lower = name.toLowerCase();
+    if (!ADDRESS_HEADERS.has(lower)) continue;
+    const entries = parseAddressEntries(value, defaultDomain);
+    if (entries.length === 0) throw new UsageError({ code: 'MAILV_HEADER_ADDRESS_EMPTY', name, groupAllowed: !MAILBOX_FIELDS.has(lower) });
+    if (!MAILBOX_FIELDS.has(lower)) continue;
+    if (entries.some((entry) => entry.kind === 'group')) throw new UsageError({ code: 'MAILV_HEADER_ADDRESS_GROUP', name });
+    if (lower.endsWith('sender') && entries.length > 1) throw new UsageError({ code: 'MAILV_HEADER_ADDRESS_ONE', name, count: entries.length });
+    if (lower.endsWith('from') && entries.length > 1 && !named(lower.replace('from', 'sender'))) {
+      throw new UsageError({ code: 'MAILV_HEADER_SENDER_NEEDED', name: lower === 'from' ? 'From' : 'Resent-From', count: entries.length });
+    }
+  }
+}
+
+/** Throws UsageError for a -H header that would contradict the envelope or the MIME structure. */
+function assertExtraHeaderAllowed(name: string): void {
   const lower = name.toLowerCase();
   // Resent-Bcc (RFC 5322 §3.6.6) would show its blind copies just as well.
   if (lower === 'bcc' || lower === 'resent-bcc') throw new UsageError({ code: 'MAILV_HEADER_BCC' });
@@ -237,13 +262,24 @@ function topHeaders(draft: Draft): string {
   const extra: [string, string][] = [];
   for (const [name, value] of draft.headers) {
     const encoded = ADDRESS_HEADERS.has(name.toLowerCase())
-      ? parseAddressList(value, domainOf(draft.from.address)).map(formatMailbox).join(', ')
+      ? formatAddressEntries(parseAddressEntries(value, domainOf(draft.from.address)))
       : encodeFieldText(name, value);
     const replaced = generated.find(([generatedName]) => generatedName.toLowerCase() === name.toLowerCase());
     if (replaced) replaced[1] = encoded;
     else extra.push([name, encoded]);
   }
   return [...generated, ...extra].map(([name, value]) => foldHeader(name, value)).join('');
+}
+
+/** An address field's value, its groups kept: `Friends: a@example.org, b@example.org;`, `undisclosed-recipients:;`. */
+function formatAddressEntries(entries: readonly AddressEntry[]): string {
+  return entries
+    .map((entry) =>
+      entry.kind === 'mailbox'
+        ? formatMailbox(entry.mailbox)
+        : `${encodePhrase(entry.name)}:${entry.members.length === 0 ? '' : ` ${entry.members.map(formatMailbox).join(', ')}`};`,
+    )
+    .join(', ');
 }
 
 /** Each text attachment's charset, found once however often the message is composed. */

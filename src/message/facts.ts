@@ -46,6 +46,14 @@ export type MessageErrorFact =
   | { readonly code: 'MAILV_HEADER_RETURN_PATH' }
   /** A field mailv writes from the MIME structure. */
   | { readonly code: 'MAILV_HEADER_STRUCTURAL'; readonly name: string }
+  /** An address field of -H that names nobody (`-H 'To:'`); `undisclosed-recipients:;` is a group, and names one. */
+  | { readonly code: 'MAILV_HEADER_ADDRESS_EMPTY'; readonly name: string; readonly groupAllowed: boolean }
+  /** A group where RFC 5322 §3.6.2 wants mailboxes (From, Sender and their Resent- forms). */
+  | { readonly code: 'MAILV_HEADER_ADDRESS_GROUP'; readonly name: string }
+  /** Sender (or Resent-Sender) names one mailbox only. */
+  | { readonly code: 'MAILV_HEADER_ADDRESS_ONE'; readonly name: string; readonly count: number }
+  /** From (or Resent-From) with several authors and no Sender to say which one sent it (RFC 5322 §3.6.2). */
+  | { readonly code: 'MAILV_HEADER_SENDER_NEEDED'; readonly name: string; readonly count: number }
   /** A whole message (-t) whose header block does not end within `limit` octets. */
   | { readonly code: 'MAILV_MESSAGE_HEADER_UNENDED'; readonly limit: number }
   /** A whole message (-t) whose header block holds a line (`line`, from 1; `text`, its first 60 octets) that is no field. */

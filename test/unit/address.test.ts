@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../dist/errors.js';
-import { needsSmtpUtf8, parseAddressList, parseMailbox } from '../../dist/message/address.js';
+import { needsSmtpUtf8, parseAddressEntries, parseAddressList, parseMailbox } from '../../dist/message/address.js';
 import { refused } from '../helpers/words.js';
 
 const HOST = 'mailv-client.example';
@@ -15,6 +15,12 @@ describe('addresses', () => {
     assert.deepEqual(parseAddressList('"Doe, John" <john@Example.ORG>', HOST), [{ name: 'Doe, John', address: 'john@example.org' }]);
     assert.deepEqual(parseAddressList('carol@example.org (Carol C.)', HOST), [{ name: undefined, address: 'carol@example.org' }]);
     assert.deepEqual(parseAddressList('undisclosed-recipients:;', HOST), []);
+    // Its groups kept, for a header written from them.
+    assert.deepEqual(parseAddressEntries('undisclosed-recipients:;', HOST), [{ kind: 'group', name: 'undisclosed-recipients', members: [] }]);
+    assert.deepEqual(parseAddressEntries('"My Team" (x): a@example.org; c', HOST), [
+      { kind: 'group', name: 'My Team', members: [{ name: undefined, address: 'a@example.org' }] },
+      { kind: 'mailbox', mailbox: { name: undefined, address: `c@${HOST}` } },
+    ]);
     assert.deepEqual(
       parseAddressList('Team: a@example.org, b@example.org;, c@example.org', HOST).map((m) => m.address),
       ['a@example.org', 'b@example.org', 'c@example.org'],

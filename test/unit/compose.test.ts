@@ -7,7 +7,8 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { chooseTransferEncoding, composeMessage, heldMessage, passThroughMessage } from '../../dist/message/compose.js';
+import { assertExtraHeaders, chooseTransferEncoding, composeMessage, heldMessage, passThroughMessage } from '../../dist/message/compose.js';
+import type { UsageError } from '../../dist/errors.js';
 import { formatAsctime, formatRfc5322Date } from '../../dist/message/identity.js';
 import { readHeaderBlock } from '../../dist/message/raw-message.js';
 import { fileSource } from '../../dist/message/source.js';
@@ -250,6 +251,54 @@ describe('composer', () => {
     assert.match(text, /^X-Course: =\?UTF-8\?B\?UsOpc2VhdXg=\?=\r\n/m);
     // An address header given with -H is written as mailboxes, not as text.
     assert.match(text, /^Reply-To: =\?UTF-8\?B\?RHVwb250LCBKb3PDqQ==\?= <jose@example\.org>,(?:\r\n)? prof@example\.org\r\n/m);
+  });
+
+  it('keeps the groups of an address header given with -H: an empty one, and one with members beside a mailbox', async () => {
+    const message = await composeMessage(
+      await draft({
+        headers: [
+          ['To', 'undisclosed-recipients:;'],
+          ['Cc', 'Team: a@example.org, "Doe, J." <j@example.org>;, c@example.org'],
+        ],
+      }),
+      { eightBitMime: true },
+    );
+    const text = (await bytesOf(message)).toString('utf8');
+    assert.match(text, /^To: undisclosed-recipients:;\r\n/m);
+    assert.match(text, /^Cc: Team: a@example\.org, "Doe, J\." <j@example\.org>;, c@example\.org\r\n/m);
+  });
+
+  it('refuses -H address fields RFC 5322 §3.6 would not have, naming the field', () => {
+    const refusal = (headers: [string, string][]) => {
+      try {
+        assertExtraHeaders(headers, 'mailv-client.example');
+        return undefined;
+      } catch (error) {
+        return (error as UsageError).fact;
+      }
+    };
+    assert.deepEqual(refusal([['To', '']]), { code: 'MAILV_HEADER_ADDRESS_EMPTY', name: 'To', groupAllowed: true });
+    assert.deepEqual(refusal([['From', ' ']]), { code: 'MAILV_HEADER_ADDRESS_EMPTY', name: 'From', groupAllowed: false });
+    assert.deepEqual(refusal([['From', 'Friends: a@example.org, b@example.org;']]), { code: 'MAILV_HEADER_ADDRESS_GROUP', name: 'From' });
+    assert.deepEqual(refusal([['Sender', 'a@example.org, b@example.org']]), { code: 'MAILV_HEADER_ADDRESS_ONE', name: 'Sender', count: 2 });
+    assert.deepEqual(refusal([['From', 'a@example.org, b@example.org']]), { code: 'MAILV_HEADER_SENDER_NEEDED', name: 'From', count: 2 });
+    assert.deepEqual(refusal([['resent-from', 'a@example.org, b@example.org']]), { code: 'MAILV_HEADER_SENDER_NEEDED', name: 'Resent-From', count: 2 });
+    // Taken: several authors and the one who sent it, an empty group where groups may stand, a bare name.
+    assert.equal(
+      refusal([
+        ['From', 'a@example.org, b@example.org'],
+        ['Sender', 'a@example.org'],
+      ]),
+      undefined,
+    );
+    assert.equal(
+      refusal([
+        ['To', 'undisclosed-recipients:;'],
+        ['Reply-To', 'prof'],
+      ]),
+      undefined,
+    );
+    assert.deepEqual(refusal([['Bcc', 'x@example.org']]), { code: 'MAILV_HEADER_BCC' });
   });
 
   it('passes a -t message through, removing Bcc and adding Date, Message-ID and From', async () => {

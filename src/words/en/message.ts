@@ -38,6 +38,12 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_HEADER_RETURN_PATH: () => 'Return-Path is written on delivery from the envelope sender: use -r instead of -H (RFC 5321 §4.4)',
   MAILV_HEADER_STRUCTURAL: ({ name }) =>
     `header ${name} is written by mailv from the message structure${name.toLowerCase() === 'content-type' ? ": give the text's type with --content-type (text/html…)" : ''}`,
+  MAILV_HEADER_ADDRESS_EMPTY: ({ name, groupAllowed }) =>
+    `-H ${name}: names no address${groupAllowed ? ` (for none to show, give an empty group: -H '${name}: undisclosed-recipients:;')` : ''}`,
+  MAILV_HEADER_ADDRESS_GROUP: ({ name }) => `-H ${name}: a group cannot stand there, only mailboxes (RFC 5322 §3.6.2)`,
+  MAILV_HEADER_ADDRESS_ONE: ({ name, count }) => `-H ${name}: names ${count} mailboxes where it takes one (RFC 5322 §3.6.2)`,
+  MAILV_HEADER_SENDER_NEEDED: ({ name, count }) =>
+    `-H ${name}: ${count} authors need a ${name === 'From' ? 'Sender' : 'Resent-Sender'} field naming the one who sent it (RFC 5322 §3.6.2): add -H '${name === 'From' ? 'Sender' : 'Resent-Sender'}: …'`,
   MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `the message's header block does not end in its first ${limit} octets`,
   MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
     `the message's header ${field} (line ${line}) contains a control character (${codePointName(codePoint)})`,

@@ -38,6 +38,12 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_HEADER_RETURN_PATH: () => 'Return-Path est écrit à la remise, d’après l’expéditeur de l’enveloppe : utilisez -r au lieu de -H (RFC 5321 §4.4)',
   MAILV_HEADER_STRUCTURAL: ({ name }) =>
     `l’en-tête ${name} est écrit par mailv d’après la structure du message${name.toLowerCase() === 'content-type' ? ' : donnez le type du texte avec --content-type (text/html…)' : ''}`,
+  MAILV_HEADER_ADDRESS_EMPTY: ({ name, groupAllowed }) =>
+    `-H ${name} : ne nomme aucune adresse${groupAllowed ? ` (pour n’en montrer aucune, donnez un groupe vide : -H '${name}: undisclosed-recipients:;')` : ''}`,
+  MAILV_HEADER_ADDRESS_GROUP: ({ name }) => `-H ${name} : un groupe ne peut pas y figurer, seulement des boîtes aux lettres (RFC 5322 §3.6.2)`,
+  MAILV_HEADER_ADDRESS_ONE: ({ name, count }) => `-H ${name} : nomme ${count} boîtes aux lettres là où il n’en prend qu’une (RFC 5322 §3.6.2)`,
+  MAILV_HEADER_SENDER_NEEDED: ({ name, count }) =>
+    `-H ${name} : ${count} auteurs demandent un champ ${name === 'From' ? 'Sender' : 'Resent-Sender'} qui nomme celui qui envoie (RFC 5322 §3.6.2) : ajoutez -H '${name === 'From' ? 'Sender' : 'Resent-Sender'}: …'`,
   MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `le bloc d’en-têtes du message ne se termine pas dans ses ${limit} premiers octets`,
   MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
     `l’en-tête ${field} du message (ligne ${line}) contient un caractère de contrôle (${codePointName(codePoint)})`,
