@@ -317,6 +317,27 @@ describe('composer', () => {
     );
   });
 
+  it('a message being resent gets the Resent-Date and Resent-From it lacks (RFC 5322 §3.6.6), and no more', async () => {
+    const passed = async (input: string) => {
+      const whole = await bodyOf(input);
+      const block = await readHeaderBlock(whole.source);
+      const message = passThroughMessage(block.fields, block.wireOctets, whole, whole.source.slice(block.inputOctets), {
+        date: new Date(Date.UTC(2026, 10, 27, 20, 29, 31)),
+        messageId: '<fixed.0001@example.org>',
+        from: { name: 'Alice', address: 'alice@example.org' },
+      });
+      return (await bytesOf(message)).toString();
+    };
+    const resent = await passed(
+      'From: bob@example.org\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <first@example.org>\nResent-To: r@example.org\n\nb\n',
+    );
+    assert.match(resent, /\r\nResent-Date: Fri, 27 Nov 2026 20:29:31 \+0000\r\nResent-From: Alice <alice@example\.org>\r\n\r\nb\r\n$/);
+    const dated = await passed('Resent-Date: Tue, 2 Jan 2024 00:00:00 +0000\nResent-Bcc: hidden@example.org\n\nb\n');
+    assert.equal(dated.match(/^Resent-Date:/gm)?.length, 1);
+    assert.match(dated, /^Resent-From: Alice <alice@example\.org>\r$/m);
+    assert.doesNotMatch(await passed('To: bob@example.org\n\nb\n'), /^Resent-/m);
+  });
+
   it('--vary numbers a Subject at the end of its value, folding before the number where the line would pass 998 octets', async () => {
     const numbered = async (subject: string) => {
       const whole = await bodyOf(`To: bob@example.org\nSubject: ${subject}\n\nbody\n`);
@@ -350,7 +371,9 @@ describe('composer', () => {
     assert.equal(
       (await bytesOf(message)).toString(),
       'To: bob@example.org\r\nSubject: again\r\nDate: Fri, 27 Nov 2026 20:29:31 +0000\r\n' +
-        'Message-ID: <fixed.0002@example.org>\r\nFrom: alice@example.org\r\n\r\nbody\r\n',
+        'Message-ID: <fixed.0002@example.org>\r\nFrom: alice@example.org\r\n' +
+        // Resent (its Resent-Bcc): when and by whom, as RFC 5322 §3.6.6 wants.
+        'Resent-Date: Fri, 27 Nov 2026 20:29:31 +0000\r\nResent-From: alice@example.org\r\n\r\nbody\r\n',
     );
   });
 
