@@ -102,8 +102,12 @@ export async function statsOf(chunks: AsyncIterable<Buffer>): Promise<TextStats>
   return collector.result();
 }
 
-/** The charset of text: every octet below 0x80, valid UTF-8, or undefined (binary, or neither). */
-export type TextCharset = 'us-ascii' | 'utf-8' | undefined;
+/**
+ * The charset of text: every octet below 0x80, valid UTF-8, octets that are neither (RFC 1428's
+ * unknown-8bit, which claims nothing untrue, as a body that is neither is labelled), or undefined
+ * for binary (a NUL).
+ */
+export type TextCharset = 'us-ascii' | 'utf-8' | 'unknown-8bit' | undefined;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -117,20 +121,23 @@ export class CharsetDetector {
 
   private ascii = true;
   private utf8 = true;
+  private binary = false;
   /** The first octets of a character whose rest is in the next chunk. */
   private carry: Buffer = EMPTY;
 
-  /** The result is known whatever follows (binary, or not UTF-8): reading on is pointless. */
+  /** The result is known whatever follows (binary): reading on is pointless. Text that is not UTF-8 may still hold a NUL. */
   get settled(): boolean {
-    return !this.utf8;
+    return this.binary;
   }
 
   push(chunk: Buffer): void {
-    if (!this.utf8 || chunk.length === 0) return;
+    if (this.binary || chunk.length === 0) return;
     if (this.options.nulIsBinary && chunk.indexOf(0) !== -1) {
       this.utf8 = false;
+      this.binary = true;
       return;
     }
+    if (!this.utf8) return;
     if (this.carry.length === 0 && isAscii(chunk)) return;
     this.ascii = false;
     let start = 0;
@@ -150,7 +157,8 @@ export class CharsetDetector {
   }
 
   result(): TextCharset {
-    if (!this.utf8 || this.carry.length > 0) return undefined;
+    if (this.binary) return undefined;
+    if (!this.utf8 || this.carry.length > 0) return 'unknown-8bit';
     return this.ascii ? 'us-ascii' : 'utf-8';
   }
 }

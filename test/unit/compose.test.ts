@@ -174,17 +174,23 @@ describe('composer', () => {
     }
   });
 
-  it('declares the charset of a text attachment: us-ascii, utf-8, or none', async () => {
+  it('declares the charset of a text attachment: us-ascii, utf-8, unknown-8bit, or none for binary', async () => {
     const chunk = 256 * 1024; // a file is read in chunks of this size: characters cut by its edges
     const cases: [string, Buffer, string][] = [
       ['notes.txt', Buffer.from('Héllo wörld\n'), 'text/plain; charset=utf-8; name="notes.txt"'],
       ['plain.txt', Buffer.from('Hello world\n'), 'text/plain; charset=us-ascii; name="plain.txt"'],
       ['empty.csv', Buffer.alloc(0), 'text/csv; charset=us-ascii; name="empty.csv"'],
-      ['latin1.txt', Buffer.from('H\xe9llo\n', 'latin1'), 'text/plain; name="latin1.txt"'],
+      ['latin1.txt', Buffer.from('H\xe9llo\n', 'latin1'), 'text/plain; charset=unknown-8bit; name="latin1.txt"'],
       ['nul.txt', Buffer.from('a\0b\n'), 'text/plain; name="nul.txt"'],
       ['cut.txt', Buffer.from(`${'a'.repeat(chunk - 1)}é${'😀'.padStart(chunk, 'b')}`), 'text/plain; charset=utf-8; name="cut.txt"'],
-      ['cut-short.txt', Buffer.concat([Buffer.from('a'.repeat(chunk + 10)), Buffer.from([0xe2, 0x82])]), 'text/plain; name="cut-short.txt"'],
-      ['late.md', Buffer.concat([Buffer.from('é'.repeat(chunk)), Buffer.from([0xff])]), 'text/markdown; name="late.md"'],
+      [
+        'cut-short.txt',
+        Buffer.concat([Buffer.from('a'.repeat(chunk + 10)), Buffer.from([0xe2, 0x82])]),
+        'text/plain; charset=unknown-8bit; name="cut-short.txt"',
+      ],
+      // Not UTF-8 early, a NUL past the first chunk: binary all the same.
+      ['late-nul.txt', Buffer.concat([Buffer.from([0xe9]), Buffer.from('a'.repeat(chunk + 10)), Buffer.from([0])]), 'text/plain; name="late-nul.txt"'],
+      ['late.md', Buffer.concat([Buffer.from('é'.repeat(chunk)), Buffer.from([0xff])]), 'text/markdown; charset=unknown-8bit; name="late.md"'],
       ['data.json', Buffer.from('{"a": "é"}'), 'application/json; name="data.json"'],
       ['photo.png', Buffer.from('Héllo'), 'image/png; name="photo.png"'],
     ];
@@ -215,9 +221,10 @@ describe('composer', () => {
       Buffer.from([0x41, 0xe2, 0x82]), // cut short at the end
       Buffer.from([0x80, 0x41]), // a continuation octet alone
       Buffer.from('é\0é'),
+      Buffer.from([0xff, 0x41, 0x00]), // not UTF-8, then a NUL: binary however it is cut
     ];
     for (const sample of samples) {
-      const expected = sample.includes(0) || !isUtf8(sample) ? undefined : isAscii(sample) ? 'us-ascii' : 'utf-8';
+      const expected = sample.includes(0) ? undefined : !isUtf8(sample) ? 'unknown-8bit' : isAscii(sample) ? 'us-ascii' : 'utf-8';
       for (let first = 0; first <= sample.length; first++) {
         for (let second = first; second <= sample.length; second++) {
           const detector = new CharsetDetector();
