@@ -332,11 +332,18 @@ function sectionsOf(value: string, encoded = false): string[] {
     if (encoded && end < value.length) {
       const percent = value.lastIndexOf('%', end - 1);
       if (percent > end - 3 && percent >= start) end = percent;
+      // Nor inside a character: a reader may decode each section alone, and %C3 then %84 apart are no Ä.
+      while (end > start + 3 && isContinuationEscape(value, end)) end -= 3;
     }
     sections.push(value.slice(start, end));
     start = end;
   }
   return sections;
+}
+
+/** `%80` to `%BF` at `at`: the escape of a UTF-8 continuation octet, which cannot begin a section. */
+function isContinuationEscape(value: string, at: number): boolean {
+  return value[at] === '%' && /^[89AB]$/i.test(value[at + 1] ?? '');
 }
 
 function escapeRfc2231(char: string): string {
