@@ -111,8 +111,15 @@ function normalizeAddrSpec(spec: string, original: string, defaultDomain: string
     throw new UsageError({ code: 'MAILV_ADDRESS_LOCAL_PART', address: original, localPart: local });
   }
   if (domain === '') throw new UsageError({ code: 'MAILV_ADDRESS_NO_DOMAIN', address: original });
-  return `${local}@${normalizeDomain(domain, original)}`;
+  const address = `${local}@${normalizeDomain(domain, original)}`;
+  // Longer, it fits no MAIL or RCPT, and may not fit a header line (998 octets) at all.
+  const octets = Buffer.byteLength(address);
+  if (octets > MAX_ADDRESS_OCTETS) throw new UsageError({ code: 'MAILV_ADDRESS_TOO_LONG', start: address.slice(0, 40), octets, limit: MAX_ADDRESS_OCTETS });
+  return address;
 }
+
+/** A path holds 256 octets, its angle brackets included (RFC 5321 §4.5.3.1.3). */
+const MAX_ADDRESS_OCTETS = 254;
 
 function normalizeDomain(domain: string, original: string): string {
   if (ADDRESS_LITERAL.test(domain)) {

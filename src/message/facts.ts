@@ -26,6 +26,8 @@ export type MessageErrorFact =
   /** An address or a list of them with a NUL or a line break (`codePoint`) in it. */
   | { readonly code: 'MAILV_ADDRESS_CONTROL'; readonly text: string; readonly codePoint: number }
   | { readonly code: 'MAILV_ADDRESS_EMPTY'; readonly address: string }
+  /** Longer than a path may be (RFC 5321 §4.5.3.1.3): `start`, its first characters; `octets`, its length. */
+  | { readonly code: 'MAILV_ADDRESS_TOO_LONG'; readonly start: string; readonly octets: number; readonly limit: number }
   | { readonly code: 'MAILV_ADDRESS_LOCAL_PART'; readonly address: string; readonly localPart: string }
   | { readonly code: 'MAILV_ADDRESS_NO_DOMAIN'; readonly address: string }
   | { readonly code: 'MAILV_ADDRESS_DOMAIN'; readonly address: string; readonly domain: string }

@@ -63,9 +63,15 @@ export function parseHeaderArgument(argument: string, typedAsIs?: () => boolean)
 /** Longer words are encoded too, as encoded-words can be folded where a plain word cannot. */
 const MAX_PLAIN_WORD = 70;
 
-/** Encodes unstructured text: non-ASCII, control and overlong words become UTF-8 B encoded-words (RFC 2047). */
+/**
+ * Text a reader would take for an encoded-word (`=?UTF-8?B?SGFja2Vk?=`) and decode: written as it
+ * is, a subject typed so would show as something else. Encoded itself, it shows as typed (RFC 2047 §6.2).
+ */
+const LOOKS_ENCODED = /=\?[^?\s]*\?[BbQq]\?[^?\s]*\?=/;
+
+/** Encodes unstructured text: non-ASCII, control and overlong words, and encoded-word look-alikes, become UTF-8 B encoded-words (RFC 2047). */
 export function encodeUnstructured(text: string): string {
-  const plain = (word: string) => PLAIN.test(word) && word.length <= MAX_PLAIN_WORD;
+  const plain = (word: string) => PLAIN.test(word) && word.length <= MAX_PLAIN_WORD && !LOOKS_ENCODED.test(word);
   const words = text.split(' ');
   if (words.every(plain)) return text;
   const first = words.findIndex((word) => !plain(word));
@@ -89,9 +95,12 @@ export function encodeFieldText(name: string, value: string): string {
 /** The longest header line, CRLF left out (RFC 5322 §2.1.1). */
 const MAX_HEADER_LINE = 998;
 
-/** A display name as a phrase: atoms as they are, quoted-string when needed, encoded-words if not plain ASCII. */
+/**
+ * A display name as a phrase: atoms as they are, quoted-string when needed, encoded-words if not
+ * plain ASCII, or when a word is too long to fold (the line would pass 998 octets) or looks encoded.
+ */
 export function encodePhrase(name: string): string {
-  if (!PLAIN.test(name)) return encodedWords(name).join(' ');
+  if (!PLAIN.test(name) || LOOKS_ENCODED.test(name) || name.split(' ').some((word) => word.length > MAX_PLAIN_WORD)) return encodedWords(name).join(' ');
   if (PHRASE_ATOMS.test(name) && name.trim() === name && !name.includes('  ')) return name;
   return `"${name.replace(/(["\\])/g, '\\$1')}"`;
 }

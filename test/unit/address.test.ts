@@ -65,6 +65,12 @@ describe('addresses', () => {
       'invalid address "bob..smith@example.org": malformed local part "bob..smith"',
       'adresse invalide « bob..smith@example.org » : partie locale mal formée « bob..smith »',
     );
+    refused(
+      () => parseMailbox(`${'l'.repeat(250)}@example.org`, HOST),
+      `invalid address "${'l'.repeat(40)}…": 262 octets, past the 254 a path may carry (RFC 5321 §4.5.3.1.3)`,
+      `adresse invalide « ${'l'.repeat(40)}… » : 262 octets, au-delà des 254 qu’un chemin peut porter (RFC 5321 §4.5.3.1.3)`,
+    );
+    assert.equal(parseMailbox(`${'l'.repeat(242)}@example.org`, HOST).address.length, 254);
     refused(() => parseMailbox('<>', HOST), 'invalid address "<>": it is empty', 'adresse invalide « <> » : elle est vide');
     refused(
       () => parseMailbox('bob@-example.org', HOST),

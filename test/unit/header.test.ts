@@ -72,6 +72,22 @@ describe('header encoding', () => {
     assert.equal(formatMailbox({ name: 'Zoë', address: 'zoe@example.org' }), '=?UTF-8?B?Wm/Dqw==?= <zoe@example.org>');
   });
 
+  it('encodes what a reader would take for an encoded-word, and a name word too long to fold, so that each shows as typed', () => {
+    for (const text of ['=?UTF-8?B?SGFja2Vk?=', 'see =?utf-8?q?evil?= here']) {
+      const subject = encodeUnstructured(text);
+      assert.notEqual(subject, text);
+      assert.equal(decodeEncodedWords(subject), text);
+      const name = encodePhrase(text);
+      assert.match(name, /^=\?UTF-8\?B\?/);
+      assert.equal(decodeEncodedWords(name), text);
+    }
+    assert.equal(encodeUnstructured('a = b? c ?= d'), 'a = b? c ?= d', 'an = and a ? apart are plain text');
+    const long = 'A'.repeat(1100);
+    const folded = foldHeader('To', `${encodePhrase(long)} <long@example.org>`);
+    for (const line of folded.split('\r\n')) assert.ok(line.length <= 78, `${line.length}: ${line.slice(0, 40)}`);
+    assert.equal(decodeEncodedWords(encodePhrase(long)), long);
+  });
+
   it('refuses header injection and bad names', () => {
     refused(
       () => parseHeaderArgument('X-Test: a\r\nBcc: evil@example.org'),

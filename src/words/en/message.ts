@@ -24,6 +24,8 @@ function sourceName(source: SourceName): string {
 export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_ADDRESS_CONTROL: ({ text, codePoint }) => `address contains ${codePoint === 0 ? 'a NUL byte' : 'a line break'}: ${q(text)}`,
   MAILV_ADDRESS_EMPTY: ({ address }) => `invalid address ${q(address)}: it is empty`,
+  MAILV_ADDRESS_TOO_LONG: ({ start, octets, limit }) =>
+    `invalid address ${q(`${start}…`)}: ${octets} octets, past the ${limit} a path may carry (RFC 5321 §4.5.3.1.3)`,
   MAILV_ADDRESS_LOCAL_PART: ({ address, localPart }) => `invalid address ${q(address)}: malformed local part ${q(localPart)}`,
   MAILV_ADDRESS_NO_DOMAIN: ({ address }) => `invalid address ${q(address)}: no domain after @`,
   MAILV_ADDRESS_DOMAIN: ({ address, domain }) => `invalid address ${q(address)}: malformed domain ${q(domain)}`,

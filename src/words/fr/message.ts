@@ -24,6 +24,8 @@ function sourceName(source: SourceName): string {
 export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_ADDRESS_CONTROL: ({ text, codePoint }) => `l’adresse contient ${codePoint === 0 ? 'un octet NUL' : 'un saut de ligne'} : ${q(text)}`,
   MAILV_ADDRESS_EMPTY: ({ address }) => `adresse invalide ${q(address)} : elle est vide`,
+  MAILV_ADDRESS_TOO_LONG: ({ start, octets, limit }) =>
+    `adresse invalide ${q(`${start}…`)} : ${octets} octets, au-delà des ${limit} qu’un chemin peut porter (RFC 5321 §4.5.3.1.3)`,
   MAILV_ADDRESS_LOCAL_PART: ({ address, localPart }) => `adresse invalide ${q(address)} : partie locale mal formée ${q(localPart)}`,
   MAILV_ADDRESS_NO_DOMAIN: ({ address }) => `adresse invalide ${q(address)} : pas de domaine après @`,
   MAILV_ADDRESS_DOMAIN: ({ address, domain }) => `adresse invalide ${q(address)} : domaine mal formé ${q(domain)}`,
