@@ -51,7 +51,8 @@ export class TextStatsCollector {
     return {
       wireOctets: this.octets + missingBreak,
       ascii: this.ascii,
-      utf8: this.ascii || this.charset.result() !== undefined,
+      // unknown-8bit is what the detector says of octets that are no UTF-8.
+      utf8: this.ascii || this.charset.result() !== 'unknown-8bit',
       longestLine: Math.max(this.longestLine, this.currentLine),
       overlongBreaks: this.overlongBreaks + overlongBreaksFor(this.currentLine),
       hasNul: this.hasNul,
