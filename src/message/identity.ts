@@ -31,8 +31,9 @@ export function newMessageId(fqdn: string): string {
 }
 
 /**
- * A boundary derived from the Message-ID, so the same Message-ID (as -H can fix it) gives the same
- * bytes. `=_` cannot occur in quoted-printable or base64 parts (RFC 2045 §6.7 and §6.8).
+ * A boundary derived from the message's generated Message-ID (not one -H gives), so that a message
+ * composed twice (for a server with 8BITMIME and one without) keeps its boundary. `=_` cannot occur
+ * in quoted-printable or base64 parts (RFC 2045 §6.7 and §6.8).
  */
 export function boundaryFor(messageId: string): string {
   return `=_mailv_${fnv1a(messageId, 0x811c9dc5)}${fnv1a(messageId, 0x050c5d1f)}`;
