@@ -178,6 +178,8 @@ export type TerminalFact =
 export type InputFact =
   | ({ readonly code: 'MAILV_ATTACHMENT_UNREADABLE'; readonly path: string } & SystemProblem)
   | { readonly code: 'MAILV_ATTACHMENT_NOT_FILE'; readonly path: string }
+  /** A file that says it is empty (/proc's) but holds more than `limit` octets, read into memory. */
+  | { readonly code: 'MAILV_ATTACHMENT_UNSIZED_TOO_LARGE'; readonly path: string; readonly limit: number }
   /** -t: no To, Cc or Bcc in the message, and no recipient given either. */
   | { readonly code: 'MAILV_MESSAGE_NO_RECIPIENT' }
   /** A whole message (-t, mailv-sendmail) holding a NUL octet, which SMTP cannot carry (65). */

@@ -19,7 +19,7 @@ import {
 } from '../message/compose.js';
 import { newMessageId } from '../message/identity.js';
 import { fieldValues, readHeaderBlock } from '../message/raw-message.js';
-import { fileSource } from '../message/source.js';
+import { bufferSource, fileSource } from '../message/source.js';
 import { statsOf } from '../message/text-stats.js';
 import type { Envelope } from '../message/envelope.js';
 import type { Plan } from './options.js';
@@ -88,8 +88,13 @@ export async function openAttachments(paths: readonly string[]): Promise<OpenAtt
       handles.push(handle);
       const info = await handle.stat();
       if (!info.isFile()) throw notFile();
-      // A file changed while it is sent would go out as neither version: checked after its last octet.
-      const source = fileSource(handle, { kind: 'file', path }, 0, info.size, { size: info.size, mtimeMs: info.mtimeMs });
+      // A file that says it is empty may not be (/proc's, /sys's): it is read now, whole, as a pipe
+      // is, up to a limit, rather than attached empty.
+      const source =
+        info.size === 0
+          ? bufferSource(await readUnsized(handle, path))
+          : // A file changed while it is sent would go out as neither version: checked after its last octet.
+            fileSource(handle, { kind: 'file', path }, 0, info.size, { size: info.size, mtimeMs: info.mtimeMs });
       attachments.push({ fileName: basename(path), source });
     } catch (error) {
       await close();
@@ -98,6 +103,23 @@ export async function openAttachments(paths: readonly string[]): Promise<OpenAtt
     }
   }
   return { attachments, close };
+}
+
+/** What a file that says it is empty may hold at most, read into memory (a /proc file holds a few KB). */
+const MAX_UNSIZED_ATTACHMENT = 16 * 1024 * 1024;
+
+/** The whole of an attachment whose size its file does not tell; InputError (66) past the limit. */
+async function readUnsized(handle: FileHandle, path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for (;;) {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, null);
+    if (bytesRead === 0) return Buffer.concat(chunks, length);
+    chunks.push(buffer.subarray(0, bytesRead));
+    length += bytesRead;
+    if (length > MAX_UNSIZED_ATTACHMENT)
+      throw new InputError({ code: 'MAILV_ATTACHMENT_UNSIZED_TOO_LARGE', path, limit: MAX_UNSIZED_ATTACHMENT }, ExitCode.NOINPUT);
+  }
 }
 
 /** Builds the envelope and the message factory. Throws UsageError or InputError. */

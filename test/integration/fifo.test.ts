@@ -94,6 +94,20 @@ describe('a FIFO given as a file', () => {
     assert.equal(run.stdout, '');
   });
 
+  it('-a of a file that tells no size (/proc) is read whole, not attached empty; past 16 MiB, refused (66)', async () => {
+    const run = await runCli(['-a', '/proc/self/status', '--dry-run', '-s', 'x', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(run.code, 0, run.stderr);
+    const part = /filename="status"\r\n[^\r]*\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n\r\n/.exec(run.stdout)?.[1];
+    assert.ok(part !== undefined, run.stdout);
+    assert.match(Buffer.from(part.replace(/\r\n/g, ''), 'base64').toString(), /^Name:\t[\s\S]*\nPid:\t\d+\n/);
+    const endless = await runCli(['-a', '/proc/self/pagemap', '--dry-run', '-s', 'x', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(endless.code, 66);
+    assert.equal(
+      endless.stderr,
+      'mailv: cannot attach /proc/self/pagemap: it tells no size and holds more than the 16 MiB read into memory (copy it to a file first)\n',
+    );
+  });
+
   it('--password-file on a device is refused without being opened (66)', async () => {
     const run = await runCli(['--demo', '--user', 'alice', '--password-file', '/dev/zero', '-s', 'x', 'bob@example.org'], { input: 'x\n' });
     assert.equal(run.code, 66);

@@ -132,6 +132,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_STEP_NO_TERMINAL: () => '--step needs a terminal to wait at',
   MAILV_ATTACHMENT_UNREADABLE: (fact) => `cannot attach ${fact.path}: ${system(FILE_ERRNO, fact)}`,
   MAILV_ATTACHMENT_NOT_FILE: ({ path }) => `cannot attach ${path}: not a regular file`,
+  MAILV_ATTACHMENT_UNSIZED_TOO_LARGE: ({ path, limit }) =>
+    `cannot attach ${path}: it tells no size and holds more than the ${limit / 1024 / 1024} MiB read into memory (copy it to a file first)`,
   MAILV_MESSAGE_NO_RECIPIENT: () => '-t: the message has no To, Cc or Bcc and no recipient was given',
   MAILV_MESSAGE_UNENDED: () => 'the client stopped before the lone dot that ends its message: nothing was sent',
   MAILV_MESSAGE_NUL: () => 'the message holds a NUL octet, which SMTP cannot carry as it is',

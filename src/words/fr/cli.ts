@@ -153,6 +153,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_STEP_NO_TERMINAL: () => '--step a besoin d’un terminal où attendre',
   MAILV_ATTACHMENT_UNREADABLE: (fact) => `impossible de joindre ${fact.path} : ${system(FILE_ERRNO, fact)}`,
   MAILV_ATTACHMENT_NOT_FILE: ({ path }) => `impossible de joindre ${path} : ce n’est pas un fichier ordinaire`,
+  MAILV_ATTACHMENT_UNSIZED_TOO_LARGE: ({ path, limit }) =>
+    `impossible de joindre ${path} : il ne dit pas sa taille et contient plus que les ${limit / 1024 / 1024} Mio lus en mémoire (copiez-le d’abord dans un fichier)`,
   MAILV_MESSAGE_NO_RECIPIENT: () => '-t : le message n’a ni To, ni Cc, ni Bcc, et aucun destinataire n’a été donné',
   MAILV_MESSAGE_UNENDED: () => 'le client s’est arrêté avant le point seul qui termine son message : rien n’a été envoyé',
   MAILV_MESSAGE_NUL: () => 'le message contient un octet NUL, que SMTP ne peut pas transporter tel quel',
