@@ -77,6 +77,20 @@ const ADDRESS_HEADERS = new Set(['from', 'sender', 'reply-to', 'to', 'cc', 'rese
 /** Headers mailv writes from the MIME structure; -H may not set them. */
 const STRUCTURAL_HEADERS = new Set(['mime-version', 'content-type', 'content-transfer-encoding']);
 
+/** A date-time (RFC 5322 §3.3): `[Mon, ]1 Jan 2024 09:00[:00] +0000`, the obsolete zone names too. */
+const DATE_TIME =
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:[+-]\d{4}|UT|GMT|[ECMP][SD]T|[A-IK-Za-ik-z])(?:\s*\([^()]*\))?$/;
+/** A msg-id (RFC 5322 §3.6.4): `<left@right>`, printable ASCII without spaces or angle brackets. */
+const MSG_ID = '<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>';
+const VALUE_FORMS: Readonly<Record<string, { readonly pattern: RegExp; readonly wanted: 'date' | 'msg-id' | 'msg-ids' }>> = {
+  date: { pattern: DATE_TIME, wanted: 'date' },
+  'resent-date': { pattern: DATE_TIME, wanted: 'date' },
+  'message-id': { pattern: new RegExp(`^${MSG_ID}$`), wanted: 'msg-id' },
+  'resent-message-id': { pattern: new RegExp(`^${MSG_ID}$`), wanted: 'msg-id' },
+  'in-reply-to': { pattern: new RegExp(`^${MSG_ID}(?:\\s*${MSG_ID})*$`), wanted: 'msg-ids' },
+  references: { pattern: new RegExp(`^${MSG_ID}(?:\\s*${MSG_ID})*$`), wanted: 'msg-ids' },
+};
+
 /** Fields of mailboxes only, no group (RFC 5322 §3.6.2): the authors, and the one who sent it. */
 const MAILBOX_FIELDS = new Set(['from', 'resent-from', 'sender', 'resent-sender']);
 
@@ -90,6 +104,10 @@ export function assertExtraHeaders(headers: readonly (readonly [string, string])
   for (const [name, value] of headers) {
     assertExtraHeaderAllowed(name);
     const lower = name.toLowerCase();
+    // Structured fields of the forms mailv would write itself: an encoded-word may not stand in one
+    // (RFC 2047 §5), so a value not of its form cannot be carried as text either.
+    const form = VALUE_FORMS[lower];
+    if (form !== undefined && !form.pattern.test(value.trim())) throw new UsageError({ code: 'MAILV_HEADER_VALUE_FORM', name, value, wanted: form.wanted });
     if (!ADDRESS_HEADERS.has(lower)) continue;
     const entries = parseAddressEntries(value, defaultDomain);
     if (entries.length === 0) throw new UsageError({ code: 'MAILV_HEADER_ADDRESS_EMPTY', name, groupAllowed: !MAILBOX_FIELDS.has(lower) });

@@ -48,6 +48,8 @@ export type MessageErrorFact =
   | { readonly code: 'MAILV_HEADER_RETURN_PATH' }
   /** A field mailv writes from the MIME structure. */
   | { readonly code: 'MAILV_HEADER_STRUCTURAL'; readonly name: string }
+  /** A -H date or message-identifier field whose value is not of its form (RFC 5322 §3.3, §3.6.4). */
+  | { readonly code: 'MAILV_HEADER_VALUE_FORM'; readonly name: string; readonly value: string; readonly wanted: 'date' | 'msg-id' | 'msg-ids' }
   /** An address field of -H that names nobody (`-H 'To:'`); `undisclosed-recipients:;` is a group, and names one. */
   | { readonly code: 'MAILV_HEADER_ADDRESS_EMPTY'; readonly name: string; readonly groupAllowed: boolean }
   /** A group where RFC 5322 §3.6.2 wants mailboxes (From, Sender and their Resent- forms). */

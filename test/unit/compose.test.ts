@@ -308,6 +308,25 @@ describe('composer', () => {
       undefined,
     );
     assert.deepEqual(refusal([['Bcc', 'x@example.org']]), { code: 'MAILV_HEADER_BCC' });
+    // Dates and message identifiers of their forms: an encoded-word may not stand in them (RFC 2047 §5).
+    for (const [name, value, wanted] of [
+      ['Date', 'yesterday', 'date'],
+      ['Date', '', 'date'],
+      ['Message-ID', 'not-an-id', 'msg-id'],
+      ['Message-ID', '<café@example.org>', 'msg-id'],
+      ['References', '<a@x> junk', 'msg-ids'],
+      ['In-Reply-To', '<é@x>', 'msg-ids'],
+    ] as const) {
+      assert.deepEqual(refusal([[name, value]]), { code: 'MAILV_HEADER_VALUE_FORM', name, value, wanted }, `${name}: ${value}`);
+    }
+    for (const [name, value] of [
+      ['Date', 'Mon, 1 Jan 2024 09:00:00 +0000'],
+      ['Date', '1 Jan 2024 09:00 GMT'],
+      ['Message-ID', '<CAKvHMgTq9=wXyZ@mail.gmail.com>'],
+      ['References', '<a@x> <b@y>\t<c@z>'],
+    ] as const) {
+      assert.equal(refusal([[name, value]]), undefined, `${name}: ${value}`);
+    }
   });
 
   it('passes a -t message through, removing Bcc and adding Date, Message-ID and From', async () => {
