@@ -161,6 +161,8 @@ export async function composeMessage(draft: Draft, options: { eightBitMime: bool
       bytesSegment(
         `${top}MIME-Version: 1.0\r\n` +
           foldHeader('Content-Type', `multipart/mixed; boundary="${boundary}"`) +
+          // A multipart entity is as wide as its widest part (RFC 2045 §6.4): left out, it says 7bit.
+          (encoding === '8bit' ? 'Content-Transfer-Encoding: 8bit\r\n' : '') +
           `\r\nThis is a multi-part message in MIME format.\r\n\r\n--${boundary}\r\n${textHeaders}\r\n`,
       ),
       body,

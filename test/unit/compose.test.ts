@@ -130,6 +130,17 @@ describe('composer', () => {
     assert.deepEqual(await bytesOf(message), fixture('attachments.eml'));
   });
 
+  it('labels a multipart message 8bit when its text part is (RFC 2045 §6.4), and only then', async () => {
+    const head = async (text: string, eightBitMime: boolean) => {
+      const message = await composeMessage(await draft({ text, attachments: [attachment('a.txt', Buffer.from('hi\n'))] }), { eightBitMime });
+      const bytes = (await bytesOf(message)).toString('latin1');
+      return bytes.slice(0, bytes.indexOf('\r\n\r\n'));
+    };
+    assert.match(await head('héllo\n', true), /\r\nContent-Transfer-Encoding: 8bit$/);
+    assert.doesNotMatch(await head('héllo\n', false), /Content-Transfer-Encoding/, 'quoted-printable: 7bit, the default');
+    assert.doesNotMatch(await head('hello\n', true), /Content-Transfer-Encoding/);
+  });
+
   it('cuts a long file name in numbered sections (RFC 2231 §3), so that no header line passes 78 characters, and it reads back whole', async () => {
     const names = [`${'é'.repeat(100)}.txt`, `a${'Ä'.repeat(20)}.txt`, `${'a'.repeat(150)}.txt`, `${'%'.repeat(40)}é.txt`, `x${'😀'.repeat(30)}.txt`];
     const message = await composeMessage(await draft({ attachments: names.map((name) => attachment(name, Buffer.from('hi\n'))) }), { eightBitMime: false });
