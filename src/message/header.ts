@@ -120,7 +120,10 @@ export function foldHeader(name: string, value: string): string {
   const lines: string[] = [];
   let line = `${name}:`;
   for (const token of tokens) {
-    if (line.length + 1 + token.length > FOLD_AT && line.trim().length > name.length + 1) {
+    // The first token stays beside the name (a long Message-ID reads as given), unless it is an
+    // encoded-word, whose line RFC 2047 §2 holds to 76 in all (`X-Application-Specific-Header:`).
+    const first = lines.length === 0 && line.length === name.length + 1;
+    if (line.length + 1 + token.length > FOLD_AT && (!first || token.startsWith('=?'))) {
       lines.push(line);
       line = ` ${token}`;
     } else {

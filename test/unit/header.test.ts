@@ -65,6 +65,17 @@ describe('header encoding', () => {
     assert.equal(decodeEncodedWords(folded.slice('Subject: '.length, -2)), `see ${long}`);
   });
 
+  it('keeps every line of encoded-words to 76 characters, a long field name before the first too (RFC 2047 §2)', () => {
+    const folded = foldHeader('X-Application-Specific-Header', encodeUnstructured('é'.repeat(21)));
+    const lines = folded.split('\r\n').slice(0, -1);
+    for (const line of lines) assert.ok(line.length <= 76, `${line.length}: ${line}`);
+    assert.equal(lines[0], 'X-Application-Specific-Header:');
+    assert.equal(decodeEncodedWords(lines.join('\r\n').slice('X-Application-Specific-Header:'.length)).trim(), 'é'.repeat(21));
+    // A plain first word stays beside the name, however long: a Message-ID reads as given.
+    const id = `<${'x'.repeat(70)}@example.org>`;
+    assert.equal(foldHeader('In-Reply-To', id), `In-Reply-To: ${id}\r\n`);
+  });
+
   it('quotes or encodes display names as needed', () => {
     assert.equal(encodePhrase('Bob Smith'), 'Bob Smith');
     assert.equal(encodePhrase('Smith, Bob'), '"Smith, Bob"');
