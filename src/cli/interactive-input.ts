@@ -21,6 +21,9 @@ export async function readInteractive(
   askSubject: boolean,
   signal: InterruptSignal,
 ): Promise<{ subject: string | undefined; body: ReadInput; interrupted: NodeJS.Signals | undefined }> {
+  // One character an octet: readline would decode UTF-8 itself, making U+FFFD of octets that are
+  // not (Latin-1 typed in a UTF-8 locale), which the body keeps as typed, as it does from a pipe.
+  input.setEncoding('latin1');
   const lines = createInterface({ input, terminal: false, crlfDelay: Infinity });
   const closeOnAbort = () => lines.close();
   signal.addEventListener('abort', closeOnAbort, { once: true });
@@ -32,7 +35,8 @@ export async function readInteractive(
     if (askSubject) {
       prompt.write('Subject: ');
       const answer = await iterator.next();
-      if (!answer.done && answer.value.trim() !== '') subject = answer.value;
+      // Read as UTF-8 here: octets that are not become U+FFFD, which the check below refuses.
+      if (!answer.done && answer.value.trim() !== '') subject = Buffer.from(answer.value, 'latin1').toString('utf8');
       if (subject !== undefined) assertHeaderText('Subject', subject, 'subject-prompt');
     }
     for (;;) {
@@ -54,5 +58,5 @@ export async function readInteractive(
   // Every write to a terminal that has hung up fails: nothing is lost by it, nothing is told.
   if (interrupted === 'SIGHUP') prompt.on('error', () => {});
   prompt.write(interrupted ? '\n(Interrupt)\n' : 'EOT\n');
-  return { subject, body: await readStream([Buffer.from(body.join(''), 'utf8')]), interrupted };
+  return { subject, body: await readStream([Buffer.from(body.join(''), 'latin1')]), interrupted };
 }

@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readStream } from '../../dist/cli/body-input.js';
+import { readInteractive } from '../../dist/cli/interactive-input.js';
+import { Interrupter } from '../../dist/interruption.js';
+import { PassThrough } from 'node:stream';
 import type { CliErrorFact } from '../../dist/cli/facts.js';
 import { openAttachments, prepareInput } from '../../dist/cli/message-input.js';
 import { buildPlan } from '../../dist/cli/options.js';
@@ -29,9 +32,36 @@ function failure(code: string, status: number, english: string, french: string) 
   };
 }
 
+async function collectChunks(chunks: AsyncIterable<Buffer>): Promise<Buffer[]> {
+  const all: Buffer[] = [];
+  for await (const chunk of chunks) all.push(Buffer.from(chunk));
+  return all;
+}
+
 describe('what cli/ reads, when it cannot be used', () => {
   const directory = mkdtempSync(join(tmpdir(), 'mailv-cli-input-'));
   after(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('a body typed at a terminal keeps its octets, UTF-8 or not, as one piped does; a subject that is not UTF-8 is refused', async () => {
+    const typed = async (...octets: Buffer[]) => {
+      const input = new PassThrough();
+      const prompt = new PassThrough();
+      for (const chunk of octets) input.write(chunk);
+      input.end();
+      return readInteractive(input, prompt, true, new Interrupter().signal);
+    };
+    const latin1 = Buffer.from('caf\xe9 cr\xe8me\n', 'latin1');
+    // A UTF-8 character cut between two reads, and Latin-1 octets that are no UTF-8.
+    const read = await typed(Buffer.from('Menu\n'), Buffer.from('th\xc3', 'latin1'), Buffer.from('\xa9 \n', 'latin1'), latin1, Buffer.from('.\n'));
+    assert.equal(read.subject, 'Menu');
+    const body = Buffer.concat(await collectChunks(read.body.source.chunks()));
+    assert.deepEqual(body, Buffer.concat([Buffer.from('thé \n'), latin1]));
+    assert.equal(read.body.stats.utf8, false, 'labelled unknown-8bit, as a pipe would be');
+    await assert.rejects(
+      typed(Buffer.from('caf\xe9\n', 'latin1')),
+      (error: unknown) => error instanceof MailvError && error.fact.code === 'MAILV_HEADER_NOT_UTF8',
+    );
+  });
 
   it('a password file: missing, a directory, a device', async () => {
     await assert.rejects(
