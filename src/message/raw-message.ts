@@ -15,7 +15,7 @@ export interface HeaderBlock {
   readonly inputOctets: number;
   /** Octets of the block once CRLF-normalised, the blank line included. */
   readonly wireOctets: number;
-  /** The mbox `From ` lines dropped before it (sendmail mode), or none (0 octets). */
+  /** The mbox `From ` lines dropped before it, or none (0 octets). */
   readonly leading: LeadingLine;
   /** A header block as RFC 5322 writes one: fields, then a blank line or the end of the input. */
   readonly complete: boolean;
@@ -33,9 +33,9 @@ export const NO_LEADING_LINE: LeadingLine = { inputOctets: 0, wireOctets: 0 };
 const FIELD_START = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
 /**
- * Reads the header block at the start of `source`. Throws InputError (65) when there is none,
- * unless `asSendmail`: then, as sendmail and Postfix read what programs pipe to them, a leading
- * mbox `From ` line is dropped, and input that does not start with a header field is all body.
+ * Reads the header block at the start of `source`, the mbox `From ` lines before it dropped. Throws
+ * InputError (65) when there is none, unless `asSendmail`: then, as sendmail and Postfix read what
+ * programs pipe to them, input that does not start with a header field is all body.
  */
 export async function readHeaderBlock(source: ByteSource, asSendmail = false): Promise<HeaderBlock> {
   // Read only as far as the blank line: usually the first chunk, not a megabyte.
@@ -55,12 +55,13 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false): P
   const head = Buffer.concat(pieces, length);
   if (complete) found = headerLines(head, true);
   let leading: LeadingLine = NO_LEADING_LINE;
+  // Every mbox `From ` line, and `>From ` (a forwarded one), before the header, as Postfix drops
+  // them: a message saved from a mailbox (`mailv -t < saved.eml`) starts with one.
+  for (let first = found.lines[0]?.toString('latin1'); first !== undefined && /^>*From /.test(first); first = found.lines[0]?.toString('latin1')) {
+    leading = { inputOctets: nextLine(head, leading.inputOctets).next, wireOctets: leading.wireOctets + first.length + 2 };
+    found = { ...found, lines: found.lines.slice(1) };
+  }
   if (asSendmail) {
-    // Every mbox `From ` line, and `>From ` (a forwarded one), before the header, as Postfix drops them.
-    for (let first = found.lines[0]?.toString('latin1'); first !== undefined && /^>*From /.test(first); first = found.lines[0]?.toString('latin1')) {
-      leading = { inputOctets: nextLine(head, leading.inputOctets).next, wireOctets: leading.wireOctets + first.length + 2 };
-      found = { ...found, lines: found.lines.slice(1) };
-    }
     const start = found.lines[0]?.toString('latin1');
     if (start === undefined ? !found.ended : !FIELD_START.test(start)) return { fields: [], ...leading, leading, complete: false };
   }

@@ -416,6 +416,14 @@ describe('composer', () => {
     );
   });
 
+  it('-t drops the mbox From lines before a saved message, as sendmail does, and keeps the rest of the block', async () => {
+    const saved = 'From a@x Sat Dec  5 10:00:00 2026\n>From b@x Sat Dec  5 09:00:00 2026\nTo: bob@example.org\nSubject: saved\n\nhi\n';
+    const block = await readHeaderBlock((await bodyOf(saved)).source);
+    assert.deepEqual(block.fields, ['To: bob@example.org\r\n', 'Subject: saved\r\n']);
+    assert.deepEqual(block.leading, { inputOctets: saved.indexOf('To:'), wireOctets: saved.indexOf('To:') + 2 });
+    assert.equal(block.complete, true);
+  });
+
   it('finds the end of a -t header block however the input is cut, reading no further than it needs', async () => {
     const cases = [
       'To: bob@example.org\r\nSubject: crlf\r\n\r\nbody\r\n',
