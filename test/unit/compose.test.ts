@@ -332,8 +332,8 @@ describe('composer', () => {
     }
   });
 
-  it('passes a -t message through, removing Bcc and adding Date, Message-ID and From', async () => {
-    const input = 'To: bob@example.org\nBcc: secret@example.org,\n  other@example.org\nSubject: raw\n\nline one\n.line two\r\nno end';
+  /** A -t message as it is passed through, with a fixed date, Message-ID and sender. */
+  const passedThrough = async (input: string) => {
     const whole = await bodyOf(input);
     const block = await readHeaderBlock(whole.source);
     const message = passThroughMessage(block.fields, block.wireOctets, whole, whole.source.slice(block.inputOctets), {
@@ -341,32 +341,26 @@ describe('composer', () => {
       messageId: '<fixed.0001@example.org>',
       from: { name: 'Alice', address: 'alice@example.org' },
     });
+    return (await bytesOf(message)).toString();
+  };
+
+  it('passes a -t message through, removing Bcc and adding Date, Message-ID and From', async () => {
     assert.equal(
-      (await bytesOf(message)).toString(),
+      await passedThrough('To: bob@example.org\nBcc: secret@example.org,\n  other@example.org\nSubject: raw\n\nline one\n.line two\r\nno end'),
       'To: bob@example.org\r\nSubject: raw\r\nDate: Fri, 27 Nov 2026 20:29:31 +0000\r\n' +
         'Message-ID: <fixed.0001@example.org>\r\nFrom: Alice <alice@example.org>\r\n\r\nline one\r\n.line two\r\nno end\r\n',
     );
   });
 
   it('a message being resent gets the Resent-Date and Resent-From it lacks (RFC 5322 §3.6.6), and no more', async () => {
-    const passed = async (input: string) => {
-      const whole = await bodyOf(input);
-      const block = await readHeaderBlock(whole.source);
-      const message = passThroughMessage(block.fields, block.wireOctets, whole, whole.source.slice(block.inputOctets), {
-        date: new Date(Date.UTC(2026, 10, 27, 20, 29, 31)),
-        messageId: '<fixed.0001@example.org>',
-        from: { name: 'Alice', address: 'alice@example.org' },
-      });
-      return (await bytesOf(message)).toString();
-    };
-    const resent = await passed(
+    const resent = await passedThrough(
       'From: bob@example.org\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <first@example.org>\nResent-To: r@example.org\n\nb\n',
     );
     assert.match(resent, /\r\nResent-Date: Fri, 27 Nov 2026 20:29:31 \+0000\r\nResent-From: Alice <alice@example\.org>\r\n\r\nb\r\n$/);
-    const dated = await passed('Resent-Date: Tue, 2 Jan 2024 00:00:00 +0000\nResent-Bcc: hidden@example.org\n\nb\n');
+    const dated = await passedThrough('Resent-Date: Tue, 2 Jan 2024 00:00:00 +0000\nResent-Bcc: hidden@example.org\n\nb\n');
     assert.equal(dated.match(/^Resent-Date:/gm)?.length, 1);
     assert.match(dated, /^Resent-From: Alice <alice@example\.org>\r$/m);
-    assert.doesNotMatch(await passed('To: bob@example.org\n\nb\n'), /^Resent-/m);
+    assert.doesNotMatch(await passedThrough('To: bob@example.org\n\nb\n'), /^Resent-/m);
   });
 
   it('--vary numbers a Subject at the end of its value, folding before the number where the line would pass 998 octets', async () => {
