@@ -1,5 +1,5 @@
-// The send run: what needs no message is checked first (--step's terminal, the attachments, the
-// certificate files), then the message is read, prepared and handed over (or shown, with
+// The send run: what needs no message is checked first (--step's terminal, the attachments, and at
+// a terminal the certificate files), then the message is read, prepared and handed over (or shown, with
 // --dry-run). Whatever stops it, the message read so far is kept in dead.letter, unless nothing was
 // ever to be sent: a probe, a dry run, or a usage error.
 import { readStream, type ReadInput } from '../cli/body-input.js';
@@ -35,9 +35,10 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
     if (plan.diagram && !plan.dryRun)
       run.sinks.push(await openDiagram(run, { language: plan.language, explain: plan.output.explain !== undefined, timing: plan.output.timing }, plan.diagram));
     files = await openAttachments(plan.attachments);
-    // So are the files of --ca, --tls-cert and --tls-key (a dry run checks them too). Not for
-    // sendmail's callers: cron or a PHP page has nobody to retype a message, which is kept instead.
-    if (plan.sendmail === undefined && (plan.ca !== undefined || plan.clientCert !== undefined)) await readTrustFiles(plan);
+    // So are the files of --ca, --tls-cert and --tls-key, at a terminal: nobody types a message only
+    // to learn then that it cannot go. A message piped has no other copy: it is read, and kept.
+    const trustFiles = plan.ca !== undefined || plan.clientCert !== undefined;
+    if (trustFiles && !probeNeedsNoMessage(plan.quitAfter) && typedAtTerminal(io)) await readTrustFiles(plan);
     let subject = plan.subject;
     if (probeNeedsNoMessage(plan.quitAfter)) {
       // A probe that stops before MAIL sends no message: standard input is left alone.
@@ -71,7 +72,11 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
     // Labelled unknown-8bit (see bodyCharset): the one who typed it may have meant another charset.
     if (!input.stats.utf8 && !plan.readRecipients && plan.verbosity > 0) run.note({ code: 'body-not-utf8' });
     prepared = await prepareInput({ ...plan, subject }, input, files.attachments, io.clock.date());
-    if (plan.dryRun) return await dryRun(run, plan, prepared);
+    // A dry run checks them too, which a send would refuse.
+    if (plan.dryRun) {
+      if (trustFiles) await readTrustFiles(plan);
+      return await dryRun(run, plan, prepared);
+    }
     if (plan.load) return await loadTest(run, plan, plan.load, prepared, { body: input, attachments: files.attachments });
     if (plan.demo) return await demo(run, plan, prepared);
     return (plan.direct ? await deliverToMx(run, plan, prepared) : await deliver(run, plan, prepared, plan.server)).status;
@@ -93,6 +98,16 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
     stopWatching();
     await input?.cleanup();
     await files?.close();
+  }
+}
+
+/** Standard input is a terminal, where the message will be typed (a descriptor that cannot be asked is not). */
+function typedAtTerminal(io: Run['io']): boolean {
+  try {
+    return io.stdin.kind().kind === 'terminal';
+  } catch {
+    // Reading it will say why.
+    return false;
   }
 }
 

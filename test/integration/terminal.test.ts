@@ -298,6 +298,14 @@ describe('in a real terminal (tmux)', () => {
     assert.doesNotMatch(done.slice(0, done.indexOf('[exit')), /\u001b\[[0-9;]*[1-9][0-9;]*m/);
   });
 
+  it('a --ca file that cannot be read is said at once at a terminal, before the Subject: prompt: nothing typed in vain', async () => {
+    const home = startInTmux('ca-first', ['--ca', '/nonexistent/ca.pem', '--server', '127.0.0.1:9', 'bob@example.org'], { keyboard: true });
+    const done = await waitForScreen('ca-first', /\[exit \d+\]/);
+    assert.match(done, /^mailv: cannot read --ca \/nonexistent\/ca\.pem: no such file\n\[exit 66\]/m);
+    assert.doesNotMatch(done, /Subject:/);
+    assert.equal(existsSync(join(home, 'dead.letter')), false);
+  });
+
   it('an empty answer at the Subject: prompt leaves the Subject field out, as mail does', async () => {
     const server = await startScriptedServer();
     try {
