@@ -99,6 +99,7 @@ export function sessionPlan(run: Run, plan: Plan, prepared: PreparedInput, trust
     // certificate of this run: with a client certificate, every handshake is a full one.
     tlsResumption: plan.tlsResume && !plan.insecure && trust.clientIdentity === undefined ? tlsResumption(run.io.env, trust.extraCa) : undefined,
     auth: trust.auth,
+    loginPossible: !plan.direct,
     quitAfter: plan.quitAfter,
     pipelining: plan.pipelining,
     dsn: plan.dsn,

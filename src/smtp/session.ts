@@ -69,6 +69,8 @@ export interface SessionPlan {
   readonly insecure?: boolean;
   /** --user: log in (RFC 4954) before the transaction. */
   readonly auth?: AuthPlan;
+  /** A login could be given for this server (a submission server, not an MX under --direct): its refusals may hint at one. */
+  readonly loginPossible?: boolean;
   /** --quit-after: end the session after this step, sending no message. */
   readonly quitAfter?: QuitPoint;
   /**
@@ -1126,7 +1128,7 @@ export class SmtpSession {
 
   /** The 'login-not-tried' note, once a session, when a refusal asks for the login mailv did not attempt. */
   private noteLoginNotTried(capabilities: Capabilities, replies: EnvelopeReplies): void {
-    if (this.loginNotTriedSaid || this.plan.auth !== undefined || !capabilities.has('AUTH')) return;
+    if (this.loginNotTriedSaid || this.plan.auth !== undefined || this.plan.loginPossible !== true || !capabilities.has('AUTH')) return;
     if (![replies.mail, ...replies.rcpts].some((reply) => reply !== undefined && asksForLogin(reply))) return;
     this.loginNotTriedSaid = true;
     this.emit({ kind: 'note', note: { code: 'login-not-tried' }, severity: 'warning' });

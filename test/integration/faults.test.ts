@@ -510,6 +510,16 @@ describe('faults', () => {
       assert.equal(lines(run.stdout).filter((line) => line === hint).length, said ? 1 : 0, run.stdout);
       assert.ok(!run.commands.some((command) => command.startsWith('AUTH')), 'no login was attempted');
     }
+    // An MX under --direct, where mailv takes no --user: a refusal there hints at nothing.
+    const mx = await startScriptedServer(cases[1]![0]);
+    try {
+      const direct = await runCli(['--direct', '--port', String(mx.port), '-s', 'fault', 'bob@[127.0.0.1]'], { input: 'body\n' });
+      assert.equal(direct.code, 67, direct.stderr);
+      assert.match(direct.stdout, /554 5\.7\.1/);
+      assert.ok(!lines(direct.stdout).includes(hint), direct.stdout);
+    } finally {
+      await mx.close();
+    }
   });
 
   it('every recipient refused but DATA accepted anyway: empty message, then RSET', async () => {
