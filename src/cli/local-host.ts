@@ -14,8 +14,9 @@ export function localFqdn(name = hostname()): string {
  * myorigin, which Postfix, Exim and mutt read), when it is a domain name, else localFqdn(name).
  */
 export function localMailDomain(mailName: string | undefined, name?: string): string {
-  const domain = mailName?.trim().toLowerCase();
-  return domain !== undefined && DOMAIN_NAME.test(domain) ? domain : localFqdn(name);
+  // A root's dot (`example.org.`) is no part of a mail domain; an IPv4 address is no domain.
+  const domain = mailName?.trim().toLowerCase().replace(/\.$/, '');
+  return domain !== undefined && DOMAIN_NAME.test(domain) && !/^[\d.]+$/.test(domain) ? domain : localFqdn(name);
 }
 
 /** Letters, digits and hyphens, in dot-separated labels: a name a mailbox may end with. */

@@ -49,8 +49,10 @@ export function parseAddressEntries(input: string, defaultDomain: string): Addre
       .map((item) => item.trim())
       .filter((item) => item.length > 0)
       .map((item) => parseMailbox(item, defaultDomain));
-    if (segment.group === undefined) return mailboxes.map((mailbox) => ({ kind: 'mailbox', mailbox }));
-    return [{ kind: 'group', name: unquotePhrase(withoutComments(segment.group).trim()), members: mailboxes }];
+    const name = segment.group === undefined ? '' : unquotePhrase(withoutComments(segment.group).trim());
+    // A group needs a name (RFC 5322 §3.4): `:;` names nobody, and is read as nothing.
+    if (name === '') return mailboxes.map((mailbox) => ({ kind: 'mailbox', mailbox }));
+    return [{ kind: 'group', name, members: mailboxes }];
   });
 }
 

@@ -77,9 +77,9 @@ const ADDRESS_HEADERS = new Set(['from', 'sender', 'reply-to', 'to', 'cc', 'rese
 /** Headers mailv writes from the MIME structure; -H may not set them. */
 const STRUCTURAL_HEADERS = new Set(['mime-version', 'content-type', 'content-transfer-encoding']);
 
-/** A date-time (RFC 5322 §3.3): `[Mon, ]1 Jan 2024 09:00[:00] +0000`, the obsolete zone names too. */
+/** A date-time (RFC 5322 §3.3, §4.3): `[Mon, ]1 Jan 2024 09:00[:00] +0000`, in any case, the obsolete years and zone names too. */
 const DATE_TIME =
-  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:[+-]\d{4}|UT|GMT|[ECMP][SD]T|[A-IK-Za-ik-z])(?:\s*\([^()]*\))?$/;
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{2,4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:[+-]\d{4}|UT|GMT|[ECMP][SD]T|[A-IK-Z])(?:\s*\([^()]*\))?$/i;
 /** A msg-id (RFC 5322 §3.6.4): `<left@right>`, printable ASCII without spaces or angle brackets. */
 const MSG_ID = '<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>';
 const VALUE_FORMS: Readonly<Record<string, { readonly pattern: RegExp; readonly wanted: 'date' | 'msg-id' | 'msg-ids' }>> = {
@@ -287,9 +287,10 @@ function topHeaders(draft: Draft): string {
   generated.push(['Message-ID', draft.messageId]);
   const extra: [string, string][] = [];
   for (const [name, value] of draft.headers) {
-    const encoded = ADDRESS_HEADERS.has(name.toLowerCase())
-      ? formatAddressEntries(parseAddressEntries(value, domainOf(draft.from.address)))
-      : encodeFieldText(name, value);
+    const lower = name.toLowerCase();
+    // Message identifiers glued together (`<a@b><c@d>`) get the space between them that folding needs.
+    const text = VALUE_FORMS[lower]?.wanted === 'msg-ids' ? value.trim().replace(/>\s*</g, '> <') : value;
+    const encoded = ADDRESS_HEADERS.has(lower) ? formatAddressEntries(parseAddressEntries(value, domainOf(draft.from.address))) : encodeFieldText(name, text);
     const replaced = generated.find(([generatedName]) => generatedName.toLowerCase() === name.toLowerCase());
     if (replaced) replaced[1] = encoded;
     else extra.push([name, encoded]);

@@ -31,6 +31,8 @@ export interface LeadingLine {
 export const NO_LEADING_LINE: LeadingLine = { inputOctets: 0, wireOctets: 0 };
 
 const FIELD_START = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+/** An mbox `From ` line (`>From `, forwarded), not a header field written `From : a@x` (obsolete syntax). */
+const MBOX_FROM_LINE = /^>*From (?![ \t]*:)/;
 
 /**
  * Reads the header block at the start of `source`, the mbox `From ` lines before it dropped. Throws
@@ -57,7 +59,7 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false): P
   let leading: LeadingLine = NO_LEADING_LINE;
   // Every mbox `From ` line, and `>From ` (a forwarded one), before the header, as Postfix drops
   // them: a message saved from a mailbox (`mailv -t < saved.eml`) starts with one.
-  for (let first = found.lines[0]?.toString('latin1'); first !== undefined && /^>*From /.test(first); first = found.lines[0]?.toString('latin1')) {
+  for (let first = found.lines[0]?.toString('latin1'); first !== undefined && MBOX_FROM_LINE.test(first); first = found.lines[0]?.toString('latin1')) {
     leading = { inputOctets: nextLine(head, leading.inputOctets).next, wireOctets: leading.wireOctets + first.length + 2 };
     found = { ...found, lines: found.lines.slice(1) };
   }

@@ -277,6 +277,11 @@ describe('composer', () => {
       ['Cc', 'Team: a@example.org, "Doe, J." <j@example.org>;, c@example.org'],
     ]);
     assert.match(text, /^To: undisclosed-recipients:;\r\n/m);
+    // Identifiers glued together get the space that folding needs, never an encoded-word.
+    const glued = Array.from({ length: 40 }, (_, i) => `<id${i}.abcdefghij@example.org>`).join('');
+    const references = (await withHeaders([['References', glued]])).match(/^References:.*(?:\r\n .*)*/m)![0];
+    assert.doesNotMatch(references, /=\?/);
+    assert.equal(references.replace(/\r\n /g, ' '), `References: ${glued.replace(/></g, '> <')}`);
     assert.match(text, /^Cc: Team: a@example\.org, "Doe, J\." <j@example\.org>;, c@example\.org\r\n/m);
   });
 
@@ -310,6 +315,8 @@ describe('composer', () => {
       ]),
       undefined,
     );
+    // A group needs a name: `:;` names nobody.
+    assert.deepEqual(refusal([['To', ':;']]), { code: 'MAILV_HEADER_ADDRESS_EMPTY', name: 'To', groupAllowed: true });
     assert.deepEqual(refusal([['Bcc', 'x@example.org']]), { code: 'MAILV_HEADER_BCC' });
     // Dates and message identifiers of their forms: an encoded-word may not stand in them (RFC 2047 §5).
     for (const [name, value, wanted] of [
@@ -325,6 +332,9 @@ describe('composer', () => {
     for (const [name, value] of [
       ['Date', 'Mon, 1 Jan 2024 09:00:00 +0000'],
       ['Date', '1 Jan 2024 09:00 GMT'],
+      // ABNF is case-blind (RFC 5234 §2.3), and a two-digit year is the obsolete form (RFC 5322 §4.3).
+      ['Date', 'mon, 1 jan 2024 09:00:00 +0000'],
+      ['Date', '1 Jan 24 09:00 +0000'],
       ['Message-ID', '<CAKvHMgTq9=wXyZ@mail.gmail.com>'],
       ['References', '<a@x> <b@y>\t<c@z>'],
     ] as const) {
@@ -408,6 +418,9 @@ describe('composer', () => {
     assert.deepEqual(block.fields, ['To: bob@example.org\r\n', 'Subject: saved\r\n']);
     assert.deepEqual(block.leading, { inputOctets: saved.indexOf('To:'), wireOctets: saved.indexOf('To:') + 2 });
     assert.equal(block.complete, true);
+    // A header field written `From : a@x` (obsolete syntax) is no mbox line.
+    const spaced = await readHeaderBlock((await bodyOf('From : a@example.org\nTo: b@example.org\n\nbody\n')).source);
+    assert.deepEqual(spaced.fields, ['From : a@example.org\r\n', 'To: b@example.org\r\n']);
   });
 
   it('finds the end of a -t header block however the input is cut, reading no further than it needs', async () => {

@@ -415,6 +415,8 @@ describe('local host name', () => {
   it('gives bare local names the domain of /etc/mailname when it holds one, else the host name', () => {
     assert.equal(localMailDomain(' Example.NET \r', 'web1'), 'example.net');
     assert.equal(localMailDomain(undefined, 'web1'), 'web1.localdomain');
+    assert.equal(localMailDomain('example.org.', 'web1'), 'example.org', 'the root dot left out');
+    assert.equal(localMailDomain('192.0.2.1', 'web1.example.com'), 'web1.example.com', 'an address is no domain');
     for (const unusable of ['', 'not a domain', 'a..b', '-x.org', 'x'.repeat(64) + '.org', 'root@example.org']) {
       assert.equal(localMailDomain(unusable, 'web1.example.com'), 'web1.example.com', unusable);
     }
