@@ -104,7 +104,10 @@ export function needsSmtpUtf8(address: string): boolean {
   return /[^\x00-\x7f]/.test(address);
 }
 
-function normalizeAddrSpec(spec: string, original: string, defaultDomain: string): string {
+function normalizeAddrSpec(given: string, original: string, defaultDomain: string): string {
+  // A source route (`@relay:joe@example.org`, RFC 5321 §4.1.1.3, obsolete) is left out, as servers
+  // are told to ignore it and Postfix drops it.
+  const spec = given.replace(SOURCE_ROUTE, '');
   if (spec === '') throw new UsageError({ code: 'MAILV_ADDRESS_EMPTY', address: original });
   const at = spec.lastIndexOf('@');
   const local = at === -1 ? spec : spec.slice(0, at);
@@ -123,17 +126,22 @@ function normalizeAddrSpec(spec: string, original: string, defaultDomain: string
 /** A path holds 256 octets, its angle brackets included (RFC 5321 §4.5.3.1.3). */
 const MAX_ADDRESS_OCTETS = 254;
 
-function normalizeDomain(domain: string, original: string): string {
+/** `@a,@b:` before an addr-spec. */
+const SOURCE_ROUTE = /^@[^@:,\s]+(?:,\s*@[^@:,\s]+)*:(?=[^:]*@)/;
+
+function normalizeDomain(given: string, original: string): string {
+  // The root's dot (`example.org.`) names the same domain, and has no place in SMTP (RFC 5321 §2.3.5).
+  const domain = given.endsWith('.') && !given.endsWith('..') ? given.slice(0, -1) : given;
   if (ADDRESS_LITERAL.test(domain)) {
     // [300.1.1.1] has the form, not an address: it would be looked up as a name.
     const ipv6 = /^\[IPv6:/i.test(domain);
-    if (ipVersion(domain.slice(ipv6 ? 6 : 1, -1)) !== (ipv6 ? 6 : 4)) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain });
+    if (ipVersion(domain.slice(ipv6 ? 6 : 1, -1)) !== (ipv6 ? 6 : 4)) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given });
     return ipv6 ? `[IPv6:${domain.slice(6)}` : domain;
   }
   const ascii = domainToASCII(domain);
   const labels = ascii.split('.');
   if (ascii === '' || ascii.length > 253 || !labels.every((label) => HOST_LABEL.test(label))) {
-    throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain });
+    throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given });
   }
   return ascii.toLowerCase();
 }

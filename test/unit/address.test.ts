@@ -15,6 +15,15 @@ describe('addresses', () => {
     assert.deepEqual(parseAddressList('"Doe, John" <john@Example.ORG>', HOST), [{ name: 'Doe, John', address: 'john@example.org' }]);
     assert.deepEqual(parseAddressList('carol@example.org (Carol C.)', HOST), [{ name: undefined, address: 'carol@example.org' }]);
     assert.deepEqual(parseAddressList('undisclosed-recipients:;', HOST), []);
+    // The root's dot and an obsolete source route are left out, as Postfix leaves them out.
+    assert.equal(parseMailbox('joe@Example.org.', HOST).address, 'joe@example.org');
+    assert.equal(parseMailbox('<@relay.example:joe@example.org>', HOST).address, 'joe@example.org');
+    assert.equal(parseMailbox('@a.example,@b.example:joe@example.org', HOST).address, 'joe@example.org');
+    refused(
+      () => parseMailbox('joe@example.org..', HOST),
+      'invalid address "joe@example.org..": malformed domain "example.org.."',
+      'adresse invalide « joe@example.org.. » : domaine mal formé « example.org.. »',
+    );
     // Its groups kept, for a header written from them.
     assert.deepEqual(parseAddressEntries('undisclosed-recipients:;', HOST), [{ kind: 'group', name: 'undisclosed-recipients', members: [] }]);
     assert.deepEqual(parseAddressEntries('"My Team" (x): a@example.org; c', HOST), [
