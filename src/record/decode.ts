@@ -13,7 +13,7 @@ import type { EhloOffer } from '../smtp/capabilities.js';
 import type { EhloKey } from '../smtp/remembered.js';
 import type { Command, SaslResponse, Verb } from '../smtp/command.js';
 import type { CertificateProblem } from '../smtp/facts.js';
-import type { Reply } from '../smtp/reply.js';
+import { makeReply, type Reply } from '../smtp/reply.js';
 import type { Language } from '../words/language.js';
 import type { ExpectedValue, RecordProblem } from './facts.js';
 import { RECORD_FORMAT, RECORD_VERSION, type RecordedEnd, type RecordedEntry, type RecordedFailure, type Recording, type RecordHeader } from './format.js';
@@ -162,7 +162,17 @@ function reply(fields: Fields): Reply {
   if (typeof code !== 'number' || !Number.isInteger(code) || code < 200 || code > 599) {
     throw new Damage({ kind: 'bad-field', field: fields.field('code'), expected: 'reply-code' });
   }
-  return { code, enhanced: fields.optionalString('enhanced'), lines: fields.strings('lines'), raw: fields.strings('raw') };
+  const recorded: Reply = { code, enhanced: fields.optionalString('enhanced'), lines: fields.strings('lines'), raw: fields.strings('raw') };
+  // A record edited by hand (a 250 made a 550 in raw only) would replay a reply and explain another.
+  const read = recorded.raw.length === 0 || !/^\d{3}[ -]/.test(recorded.raw[0]!) ? undefined : makeReply(recorded.raw);
+  const agrees =
+    read !== undefined &&
+    read.code === recorded.code &&
+    read.enhanced === recorded.enhanced &&
+    read.lines.length === recorded.lines.length &&
+    read.lines.every((line, index) => line === recorded.lines[index]);
+  if (!agrees) throw new Damage({ kind: 'bad-field', field: fields.field('raw'), expected: 'reply-of-its-lines' });
+  return recorded;
 }
 
 function ehloKey(fields: Fields): EhloKey {

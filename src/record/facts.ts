@@ -12,6 +12,8 @@ export type ExpectedValue =
   | 'object'
   | 'base64'
   | 'reply-code'
+  /** A reply's code, enhanced code and text are what its raw lines say: an edit of one alone would contradict the other. */
+  | 'reply-of-its-lines'
   | 'time'
   /** A run's clock never goes back: each line's time is at least the one before's. */
   | 'later-time';

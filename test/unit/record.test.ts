@@ -210,6 +210,16 @@ describe('the record format', () => {
       { line: 2, problem: { kind: 'bad-field', field: 'event.reply.code', expected: 'reply-code' } },
     ],
     [
+      'a reply whose raw lines were edited alone (a 550 that the code still calls a 250)',
+      record(eventLine({ ...SAMPLES.recipient, reply: { ...makeReply(['250 2.1.5 Ok']), raw: ['550 5.1.1 edited'] } }, 1)),
+      { line: 2, problem: { kind: 'bad-field', field: 'event.reply.raw', expected: 'reply-of-its-lines' } },
+    ],
+    [
+      'a reply whose text was edited alone',
+      record(eventLine({ ...SAMPLES.recipient, reply: { ...makeReply(['250 2.1.5 Ok']), lines: ['2.1.5 Great'] } }, 1)),
+      { line: 2, problem: { kind: 'bad-field', field: 'event.reply.raw', expected: 'reply-of-its-lines' } },
+    ],
+    [
       'a port of the wrong type',
       record(good, eventLine({ ...SAMPLES.connected, port: -1 }, 2)),
       { line: 3, problem: { kind: 'bad-field', field: 'event.port', expected: 'integer' } },
