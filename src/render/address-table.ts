@@ -42,7 +42,7 @@ export function formatMessagePreview(message: Buffer, size: number, labels: Tabl
   const shown = lines.slice(0, PREVIEW_LINES);
   const shownOctets = Buffer.byteLength(shown.map((line) => `${line}\r\n`).join(''));
   return [
-    labels.messageTitle(size),
+    labels.messageTitle(size, eightBit),
     ...(eightBit ? [`  ${labels.eightBitNote}`] : []),
     ...shown.map((line) => `  | ${sanitize(line)}`),
     ...(size > shownOctets ? [`  | ${labels.moreOctets(size - shownOctets)}`] : []),

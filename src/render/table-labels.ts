@@ -4,7 +4,8 @@
 import type { Language } from '../words/language.js';
 
 export interface TableLabels {
-  messageTitle: (octets: number) => string;
+  /** `eightBit`: the size is that of the 8-bit form, which only a server offering 8BITMIME gets. */
+  messageTitle: (octets: number, eightBit: boolean) => string;
   moreOctets: (octets: number) => string;
   /** Under the title of a message with 8-bit text: what a server without 8BITMIME gets instead. */
   eightBitNote: string;
@@ -26,7 +27,7 @@ export interface TableLabels {
 }
 
 const en: TableLabels = {
-  messageTitle: (octets) => `Message as generated: ${octets} octets (what SIZE= announces to a server offering 8BITMIME):`,
+  messageTitle: (octets, eightBit) => `Message as generated: ${octets} octets (what SIZE= announces${eightBit ? ' to a server offering 8BITMIME' : ''}):`,
   moreOctets: (octets) => `[… ${octets} more octets not shown]`,
   eightBitNote: '(8-bit text, shown as a server offering 8BITMIME gets it; to one without, it goes quoted-printable, or, with -t, not at all)',
   addressesTitle: 'Envelope and header (the envelope decides who gets the message):',
@@ -45,7 +46,7 @@ const en: TableLabels = {
 };
 
 const fr: TableLabels = {
-  messageTitle: (octets) => `Message tel que produit : ${octets} octets (ce qu’annonce SIZE= à un serveur qui offre 8BITMIME) :`,
+  messageTitle: (octets, eightBit) => `Message tel que produit : ${octets} octets (ce qu’annonce SIZE=${eightBit ? ' à un serveur qui offre 8BITMIME' : ''}) :`,
   moreOctets: (octets) => `[… ${octets} octets de plus, non montrés]`,
   eightBitNote: '(texte 8 bits, montré tel que le reçoit un serveur qui offre 8BITMIME ; sans lui, il part en quoted-printable, ou, avec -t, pas du tout)',
   addressesTitle: 'Enveloppe et en-têtes (c’est l’enveloppe qui décide qui reçoit le message) :',

@@ -176,7 +176,8 @@ describe('-v: the message and the addresses before the dialogue', () => {
       );
       assert.equal(run.code, 0, run.stderr);
       const size = /^>>> MAIL From:<alice@example\.org> SIZE=(\d+)$/m.exec(run.stdout)![1];
-      assert.match(run.stdout, new RegExp(`^Message as generated: ${size} octets \\(what SIZE= announces to a server offering 8BITMIME\\):\\n  \\| Date: `));
+      // ASCII: the size is the same for every server, 8BITMIME or not.
+      assert.match(run.stdout, new RegExp(`^Message as generated: ${size} octets \\(what SIZE= announces\\):\\n  \\| Date: `));
       assert.match(run.stdout, /^ {2}\| shown first$/m);
       assert.doesNotMatch(run.stdout, /8-bit text/, 'plain ASCII: nothing to say of 8BITMIME');
       assert.match(run.stdout, /^ {2}dave@example\.org +RCPT To:<…> +\(none: Bcc, envelope only\) +command line$/m);
@@ -191,7 +192,10 @@ describe('-v: the message and the addresses before the dialogue', () => {
     try {
       const run = await runCli(['-v', '--server', `127.0.0.1:${server.port}`, '-s', 'v', 'bob@example.org'], { input: 'Café\n' });
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /^Message as generated: \d+ octets [^\n]*\n {2}\(8-bit text, [^\n]*quoted-printable[^\n]*\)\n {2}\| Date: /m);
+      assert.match(
+        run.stdout,
+        /^Message as generated: \d+ octets \(what SIZE= announces to a server offering 8BITMIME\):\n {2}\(8-bit text, [^\n]*quoted-printable[^\n]*\)\n {2}\| Date: /m,
+      );
     } finally {
       await server.close();
     }
