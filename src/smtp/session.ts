@@ -963,7 +963,7 @@ export class SmtpSession {
   }
 
   private async heloFallback(ehlo: Reply): Promise<Capabilities> {
-    if (ehlo.code !== 500 && ehlo.code !== 502) throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'EHLO', afterTls: false, reply: ehlo }, 'ehlo');
+    if (!EHLO_UNACCEPTABLE.has(ehlo.code)) throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'EHLO', afterTls: false, reply: ehlo }, 'ehlo');
     const helo = await this.helo(this.plan.helo);
     if (helo.code !== 250) throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'HELO', afterTls: false, reply: helo }, 'ehlo');
     if (this.plan.tls === 'required') await this.refuseTls({ why: 'no-ehlo' });
@@ -1530,6 +1530,13 @@ function unexpected(stage: Stage, reply: Reply): ProtocolError {
 function asksForLogin(reply: Reply): boolean {
   return reply.code === 530 || (reply.code >= 500 && reply.enhanced?.startsWith('5.7.') === true);
 }
+
+/**
+ * The replies of a server to which EHLO is not acceptable, after which the client falls back to
+ * HELO (RFC 5321 §4.1.4 names 500, 501, 502 and 550; 504, a parameter not implemented, is one more
+ * way of saying it). A 554 refuses the session itself: no HELO after it.
+ */
+const EHLO_UNACCEPTABLE = new Set([500, 501, 502, 504, 550]);
 
 /** A message held whole, dot-stuffed, and its end-of-data marker: computed once per message. */
 function stuffedWhole(whole: Buffer): StagedContent {

@@ -462,6 +462,14 @@ describe('faults', () => {
     ]);
   });
 
+  it('EHLO answered 500, 501, 504 or 550 falls back to HELO too, as RFC 5321 §4.1.4 and swaks do', async () => {
+    for (const answer of ['500 5.5.2 Syntax error', '501 5.5.4 Bad EHLO', '504 5.5.4 Not implemented', '550 5.7.1 No EHLO here']) {
+      const run = await sendThrough({ replies: { EHLO: answer } });
+      assert.equal(run.code, 0, `${answer}: ${run.stderr}`);
+      assert.deepEqual(run.commands.slice(0, 3), [`EHLO ${LOCAL_HOST}`, `HELO ${LOCAL_HOST}`, `MAIL From:<tester@${LOCAL_HOST}>`], answer);
+    }
+  });
+
   it('EHLO refused otherwise: no HELO, 69', async () => {
     const run = await sendThrough({ replies: { EHLO: '554 5.7.1 go away' } });
     assert.equal(run.code, 69);
