@@ -894,7 +894,11 @@ export class SmtpSession {
     } catch (error) {
       if (!(error instanceof MailvError)) throw error;
     }
-    if (greeting.code >= 500) this.forgetEarly(early, true);
+    // A 5xx is the server's word on early talk, kept; a 421 may be early talk refused as well as a
+    // busy server, which cannot be told apart: forgotten for now, and the message goes again once,
+    // over a new connection that waits for the greeting (a server that refuses early talkers with
+    // 421 would otherwise refuse every send until the memory expires).
+    this.forgetEarly(early, greeting.code >= 500);
   }
 
   /** `lasting`: refused with a 5xx, not a hang-up that may pass. */

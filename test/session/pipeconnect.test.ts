@@ -150,7 +150,8 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
   });
 
   it('after a 220, an early EHLO refused and the usual EHLO refused too: the refusal stands, QUIT is said, and the message does not go again', async () => {
-    const c = await converse({ replies: { EHLO: '550 5.7.1 Go away' } }, { remembered: [remembered(EHLO_FULL)] });
+    // 554, not 550: a 550 to EHLO brings HELO (RFC 5321 §4.1.4).
+    const c = await converse({ replies: { EHLO: '554 5.7.1 Go away' } }, { remembered: [remembered(EHLO_FULL)] });
     assert.ok(c.error instanceof SmtpReplyError, String(c.error));
     assert.equal(c.earlyTalkRefused, false);
     assert.deepEqual(c.writes, ['EHLO client.test\r\n', 'EHLO client.test\r\n', 'QUIT\r\n']);
@@ -165,7 +166,7 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.deepEqual(notes(c.events), ['pipeconnect-early', 'pipeconnect-refused']);
   });
 
-  it('a 421 greeting after an early EHLO: no QUIT, and no word of a QUIT unanswered', async () => {
+  it('a 421 greeting after an early EHLO: no QUIT, the server forgotten for now, and the message may go again', async () => {
     const c = await converse(
       { greeting: { raw: '421 4.3.2 Busy\r\n', close: true }, greetingDelayMs: 30, replies: { EHLO: EHLO_FULL } },
       { remembered: [remembered(EHLO_FULL)] },
@@ -173,6 +174,9 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.ok(c.error instanceof SmtpReplyError);
     assert.deepEqual(c.writes, ['EHLO client.test\r\n']);
     assert.ok(!notes(c.events).includes('quit-unanswered'), notes(c.events).join(', '));
+    // A server that refuses early talkers with 421 would otherwise refuse every send for a day.
+    assert.equal(c.earlyTalkRefused, true);
+    assert.ok(c.events.some((event) => event.kind === 'ehlo-forgotten' && !event.lasting));
   });
 
   it('a changed reply that no longer offers PIPECONNECT is said to be forgotten, not remembered anew', async () => {
