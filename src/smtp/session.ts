@@ -1346,7 +1346,9 @@ export class SmtpSession {
    * the verdict, just before its 221 is read.
    */
   async quit(): Promise<void> {
-    if (this.hungUp) return;
+    // After a 421 the server is closing (RFC 5321 §3.8): no QUIT goes, and none is owed a reply,
+    // even one that left before the 421 came.
+    if (this.hungUp || this.closingReply !== undefined) return;
     try {
       if (!this.closingShown) {
         this.closingShown = true;
