@@ -110,6 +110,8 @@ export interface Catalogue {
   code250Mail: (p: { sender: string }) => Text;
   code250Rcpt: (p: { recipient: string }) => Text;
   code250Message: Text;
+  /** The same after `BDAT … LAST`, whose verdict RFC 3030 §2 makes the final dot's. */
+  code250LastChunk: Text;
   code250Delivered: (p: { recipient: string }) => Text;
   code250Chunk: (p: { octets: number }) => Text;
   code250Rset: Text;

@@ -480,7 +480,7 @@ export class Explainer {
         return code === 250 ? c.code250Message : undefined;
       case 'bdat':
         if (code !== 250) return undefined;
-        return command.last ? c.code250Message : c.code250Chunk({ octets: command.octets ?? 0 });
+        return command.last ? c.code250LastChunk : c.code250Chunk({ octets: command.octets ?? 0 });
       case 'rset':
         return code === 250 ? c.code250Rset : undefined;
       case 'xclient':

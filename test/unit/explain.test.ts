@@ -486,7 +486,9 @@ for (const [lang, catalogue] of [
       assert.deepEqual(bdat!.after, [c.cmdBdatLast({ octets: 99 })]);
       assert.deepEqual(body!.before, [c.bodyStart]);
       assert.deepEqual(more!.before, []);
-      assert.equal(final!.after[0], c.code250Message);
+      // After BDAT … LAST, the verdict is RFC 3030's, not the final dot's of RFC 5321.
+      assert.equal(final!.after[0], c.code250LastChunk);
+      assert.match(final!.after[0]!, /RFC 3030 §2/);
     });
 
     it('explains DNS lookups', () => {
