@@ -1,6 +1,7 @@
 // Annotations en français pour --explain : une ligne chacune, terminée par la référence qui définit
 // le comportement, avec le vocabulaire des cours de réseaux.
 import { binarySize, type Catalogue } from './catalogue.js';
+import { de } from '../words/fr/elision.js';
 
 const size = (octets: number) => binarySize(octets, ['Kio', 'Mio', 'Gio'], ',');
 
@@ -240,9 +241,9 @@ export const fr: Catalogue = {
   noteResumptionFailed: 'Une session reprise évite le certificat ; un serveur qui ne peut la reprendre doit tout renégocier (RFC 5077, RFC 8446)',
   noteRetryWithoutTls: 'Entre serveurs de messagerie, TLS est opportuniste : après un échec, on réessaie en clair (RFC 7435)',
 
-  dnsQueryMx: ({ name }) => `Requête MX : quels serveurs de messagerie reçoivent le courrier de ${name} ? (RFC 5321 §5.1, RFC 1035)`,
-  dnsQueryA: ({ name }) => `Requête A : l’adresse IPv4 de ${name} (RFC 1035)`,
-  dnsQueryAaaa: ({ name }) => `Requête AAAA : l’adresse IPv6 de ${name} (RFC 3596)`,
+  dnsQueryMx: ({ name }) => `Requête MX : quels serveurs de messagerie reçoivent le courrier ${de(name)} ? (RFC 5321 §5.1, RFC 1035)`,
+  dnsQueryA: ({ name }) => `Requête A : l’adresse IPv4 ${de(name)} (RFC 1035)`,
+  dnsQueryAaaa: ({ name }) => `Requête AAAA : l’adresse IPv6 ${de(name)} (RFC 3596)`,
   dnsOverTcp: 'Par TCP : utilisé quand la réponse UDP a été tronquée (RFC 7766 §5)',
   dnsNoError: 'NOERROR : le serveur a répondu à la question (RFC 1035 §4.1.1)',
   dnsNxdomain: ({ name }) => `NXDOMAIN : ${name} n’existe pas (RFC 1035 §4.1.1)`,
@@ -271,5 +272,5 @@ export const fr: Catalogue = {
   planImplicit: ({ domain }) => `Pas de MX : ${domain} reçoit lui-même le courrier, MX implicite de préférence 0 (RFC 5321 §5.1)`,
   planLiteral: ({ domain }) => `${domain} est une adresse littérale : pas de MX à chercher, le courrier va à cette adresse (RFC 5321 §4.1.3)`,
   planNullMx: ({ domain }) => `MX nul « 0 . » : ${domain} ne reçoit aucun courrier ; rien n’est envoyé, échec définitif (RFC 7505 §3)`,
-  planNoMxHost: ({ domain }) => `Aucun MX de ${domain} ne nomme d’hôte, sans être le MX nul « 0 . » : rien n’est envoyé (RFC 7505 §3)`,
+  planNoMxHost: ({ domain }) => `Aucun MX ${de(domain)} ne nomme d’hôte, sans être le MX nul « 0 . » : rien n’est envoyé (RFC 7505 §3)`,
 };

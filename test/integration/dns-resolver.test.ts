@@ -80,7 +80,7 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.equal(error.reason, 'lookup-failed');
     assert.equal(exitCodeOf(error), 75);
     assert.equal(describeError(error, en), `cannot look up MX example.test. for now (${lookup.server}: SERVFAIL)`);
-    assert.equal(describeError(error, fr), `impossible d’obtenir les enregistrements MX de example.test. pour l’instant (${lookup.server} : SERVFAIL)`);
+    assert.equal(describeError(error, fr), `impossible d’obtenir les enregistrements MX d’example.test. pour l’instant (${lookup.server} : SERVFAIL)`);
   });
 
   it('silence: a timeout, each try a dns-no-answer event with its reason, 75', async () => {
@@ -98,7 +98,7 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.equal(describeError(error, en), `cannot look up MX example.test. for now (${lookup.server}: no answer within 0.2 s)`);
     assert.equal(
       describeError(error, fr),
-      `impossible d’obtenir les enregistrements MX de example.test. pour l’instant (${lookup.server} : aucune réponse en 0,2 s)`,
+      `impossible d’obtenir les enregistrements MX d’example.test. pour l’instant (${lookup.server} : aucune réponse en 0,2 s)`,
     );
   });
 
@@ -115,7 +115,7 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.equal(describeError(error, en), `cannot look up MX example.test. for now (${lookup.server}: TCP answer to another question)`);
     assert.equal(
       describeError(error, fr),
-      `impossible d’obtenir les enregistrements MX de example.test. pour l’instant (${lookup.server} : réponse TCP à une autre question)`,
+      `impossible d’obtenir les enregistrements MX d’example.test. pour l’instant (${lookup.server} : réponse TCP à une autre question)`,
     );
   });
 
@@ -137,10 +137,7 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.deepEqual(error.fact, { code: 'MAILV_DNS_LOOKUP_FAILED', name: 'example.test.', type: 'MX', failures: [refused] });
     assert.equal(exitCodeOf(error), 75);
     assert.equal(describeError(error, en), `cannot look up MX example.test. for now (127.0.0.1#${port}: port unreachable)`);
-    assert.equal(
-      describeError(error, fr),
-      `impossible d’obtenir les enregistrements MX de example.test. pour l’instant (127.0.0.1#${port} : port injoignable)`,
-    );
+    assert.equal(describeError(error, fr), `impossible d’obtenir les enregistrements MX d’example.test. pour l’instant (127.0.0.1#${port} : port injoignable)`);
   });
 
   it('the budget: lookups that outlast it end with its terms, 75', async () => {
@@ -202,7 +199,7 @@ describe('DNS failures from the resolver, as facts', () => {
     assert.equal(exitCodeOf(gone), 68);
     assert.equal(
       describeError(gone, fr),
-      'aucun hôte MX de example.test n’a d’adresse : missing.example.test. n’existe pas (NXDOMAIN) ; bare.example.test. n’a pas d’enregistrement A ni AAAA',
+      'aucun hôte MX d’example.test n’a d’adresse : missing.example.test. n’existe pas (NXDOMAIN) ; bare.example.test. n’a pas d’enregistrement A ni AAAA',
     );
 
     const lookup = await plan(
@@ -219,7 +216,7 @@ describe('DNS failures from the resolver, as facts', () => {
     );
     assert.equal(
       describeError(later, fr),
-      `aucun hôte MX de example.test n’a d’adresse : missing.example.test. n’existe pas (NXDOMAIN) ; broken.example.test. n’a pas pu être résolu pour l’instant (${lookup.server} : SERVFAIL)`,
+      `aucun hôte MX d’example.test n’a d’adresse : missing.example.test. n’existe pas (NXDOMAIN) ; broken.example.test. n’a pas pu être résolu pour l’instant (${lookup.server} : SERVFAIL)`,
     );
   });
 });

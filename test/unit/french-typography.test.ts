@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tokenize } from '../helpers/test-source.js';
+import { de } from '../../dist/words/fr/elision.js';
 
 const SOURCES = fileURLToPath(new URL('../../src/', import.meta.url));
 const FRENCH = [
@@ -25,6 +26,17 @@ function texts(source: string): { text: string; line: number }[] {
 }
 
 describe('French typography', () => {
+  it('elides de before a name that starts with a vowel, in the words that name hosts and domains', () => {
+    assert.deepEqual(['equal.test', 'aonly.test', 'Éco.fr', 'bücher.test', '127.0.0.1', 'hôte.test'].map(de), [
+      'd’equal.test',
+      'd’aonly.test',
+      'd’Éco.fr',
+      'de bücher.test',
+      'de 127.0.0.1',
+      'de hôte.test',
+    ]);
+  });
+
   it('finds a straight elision in a string, and not the quotes around it', () => {
     assert.deepEqual(
       texts(['const a = "l\'accueil";', "const b = 'l’accueil';", "const c = `d'$" + '{x}`;'].join('\n')).filter(({ text }) => STRAIGHT_ELISION.test(text)),

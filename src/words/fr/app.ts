@@ -8,6 +8,7 @@ import { systemProblem } from './system.js';
 import { octal } from '../file-mode.js';
 import { shellWord } from '../shell-word.js';
 import { guillemets as q } from '../quote.js';
+import { de } from './elision.js';
 
 const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'la sortie standard', stderr: 'la sortie d’erreur standard' };
 
@@ -53,9 +54,9 @@ export const output: OutputWords = {
   },
   spinner: {
     connecting: (host, port) => `connexion à ${host} port ${port}…`,
-    greeting: (host) => `attente de l’accueil de ${host}…`,
+    greeting: (host) => `attente de l’accueil ${de(host)}…`,
     reply: (command) => `attente de la réponse à ${command}…`,
-    dnsQuery: (server, type, name) => `question à ${server} : les enregistrements ${type} de ${name}…`,
+    dnsQuery: (server, type, name) => `question à ${server} : les enregistrements ${type} ${de(name)}…`,
   },
   errorsWithheld: 'mailv : les échecs suivants ne sont pas écrits ici : la sortie d’erreur n’est lue qu’à la fin du dialogue',
 };

@@ -4,6 +4,7 @@ import type { WordsOf } from '../catalogue.js';
 import { describeFact } from '../fact-sentence.js';
 import { hostAt } from '../host.js';
 import { systemProblem } from './system.js';
+import { de } from './elision.js';
 
 const NOT_A_FILE: Readonly<Record<NotAFile, string>> = {
   'symbolic-link': 'c’est un lien symbolique, pas un fichier ordinaire (donnez à DEAD le fichier vers lequel il mène)',
@@ -23,7 +24,7 @@ export const errors = (): WordsOf<DeliveryErrorFact> => ({
   MAILV_DEAD_LETTER_IO: ({ path, errno, detail }) =>
     `impossible d’enregistrer le message dans ${path} : ${errno === 'ENOENT' ? 'un dossier du chemin n’existe pas' : systemProblem({ errno, detail })}`,
   MAILV_NO_MX_TOOK: ({ domain, tried, skipped, otherFamily }) =>
-    `aucun MX de ${domain} n’a pris le message (${tried} essayé${tried > 1 ? 's' : ''}${skipped > 0 ? `, ${skipped} sans adresse` : ''}` +
+    `aucun MX ${de(domain)} n’a pris le message (${tried} essayé${tried > 1 ? 's' : ''}${skipped > 0 ? `, ${skipped} sans adresse` : ''}` +
     `${otherFamily ? `, ${otherFamily.hosts} sans adresse IPv${otherFamily.family}` : ''})`,
   MAILV_UNCONFIRMED: ({ host, address, error }, words) =>
     `${describeFact(error, words)} après l’envoi du message entier : ${hostAt(host, address)} l’a peut-être reçu, il n’est donc pas renvoyé`,
@@ -32,5 +33,5 @@ export const errors = (): WordsOf<DeliveryErrorFact> => ({
 export const notes: WordsOf<DeliveryNote> = {
   'mx-host-skipped': ({ recipients, host, problem }, words) =>
     `${recipients.join(',')}... ${host} ${problem ? words.dns.noAddress(problem) : 'n’a pas d’adresse'} : ignoré`,
-  'tls-retry-plain': ({ recipients, host, error }, words) => `${recipients.join(',')}... ${describeFact(error, words)} : nouvel essai de ${host} sans TLS`,
+  'tls-retry-plain': ({ recipients, host, error }, words) => `${recipients.join(',')}... ${describeFact(error, words)} : nouvel essai ${de(host)} sans TLS`,
 };

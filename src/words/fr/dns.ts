@@ -3,6 +3,7 @@ import type { DnsErrorFact, DnsNote, NoAddress, NoAnswer, ServerFailure } from '
 import type { WordsOf } from '../catalogue.js';
 import type { DnsWords } from '../dns-words.js';
 import { guillemets as q } from '../quote.js';
+import { de } from './elision.js';
 
 /** Milliseconds as seconds, to the millisecond, with a decimal comma: `2`, `1,5`. */
 function seconds(ms: number): string {
@@ -61,8 +62,8 @@ function noAddress(problem: NoAddress | undefined): string {
 export const errors = (): WordsOf<DnsErrorFact> => ({
   MAILV_DNS_NO_SUCH_NAME: ({ name }) => `${name} n’existe pas (NXDOMAIN)`,
   MAILV_DNS_LOOKUP_FAILED: ({ name, type, failures }) =>
-    `impossible d’obtenir les enregistrements ${type} de ${name} pour l’instant (${failures.map(serverFailure).join(' ; ')})`,
-  MAILV_DNS_CNAME_CHAIN: ({ name, limit }) => `la chaîne de CNAME de ${name} dépasse ${limit} maillons`,
+    `impossible d’obtenir les enregistrements ${type} ${de(name)} pour l’instant (${failures.map(serverFailure).join(' ; ')})`,
+  MAILV_DNS_CNAME_CHAIN: ({ name, limit }) => `la chaîne de CNAME ${de(name)} dépasse ${limit} maillons`,
   MAILV_DNS_BUDGET: ({ task, budgetMs, questions, attempts, timeoutMs, servers }) =>
     `les recherches DNS pour ${task} ont pris plus de ${seconds(budgetMs)} s ` +
     `(${questions > 1 ? `${questions} questions, chacune de ` : ''}${plural(attempts, 'essai', 'essais')} de ${seconds(timeoutMs)} s, ${plural(servers, 'serveur de noms', 'serveurs de noms')})`,
@@ -72,9 +73,9 @@ export const errors = (): WordsOf<DnsErrorFact> => ({
       ? `${domain} n’accepte aucun courrier : ses MX ne nomment aucun hôte (« . », mais pas comme le MX nul « 0 . » de la RFC 7505)`
       : `${domain} n’accepte aucun courrier : son MX est le MX nul « 0 . » (RFC 7505)`,
   MAILV_DNS_NO_HOST_ADDRESS: ({ domain, hosts }) =>
-    `aucun hôte MX de ${domain} n’a d’adresse : ${hosts.map((host) => `${host.name} ${noAddress(host.problem)}`).join(' ; ')}`,
+    `aucun hôte MX ${de(domain)} n’a d’adresse : ${hosts.map((host) => `${host.name} ${noAddress(host.problem)}`).join(' ; ')}`,
   MAILV_HOST_NOT_FOUND: ({ host }) => `hôte ${host} introuvable`,
-  MAILV_HOST_LOOKUP_FAILED: ({ host }) => `échec temporaire de la recherche de ${host}`,
+  MAILV_HOST_LOOKUP_FAILED: ({ host }) => `échec temporaire de la recherche ${de(host)}`,
   MAILV_DNS_SERVER_INVALID: ({ text }) => `--dns ${q(text)} invalide : il faut une adresse IP, suivie ou non d’un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
 });
 
