@@ -506,7 +506,9 @@ function failure(fields: Fields, codes: KnownCodes): RecordedFailure {
 }
 
 /** The whole record in `text`, read from `path` (`-`: standard input); throws InputError (65). */
-export function decodeRecord(text: string, path: string, codes: KnownCodes): Recording {
+export function decodeRecord(given: string, path: string, codes: KnownCodes): Recording {
+  // An editor's byte-order mark before the first line is no part of it (a record is UTF-8).
+  const text = given.startsWith('\uFEFF') ? given.slice(1) : given;
   const lines = text.split('\n');
   // A record ends each line with a newline: a last line without one was cut short, unless it reads whole.
   const complete = text.endsWith('\n');

@@ -148,6 +148,9 @@ describe('the record format', () => {
       if (entry.kind === 'event') assert.deepEqual(asJson(entry.event), asJson(events[index]));
     });
     assert.deepEqual({ ...recording.end }, { at: 99, line: events.length + 2, status: 0, failure: undefined });
+    // Saved by an editor that puts a byte-order mark first: read the same.
+    const marked = decodeRecord(`\uFEFF${text}`, 'lesson.jsonl', KNOWN);
+    assert.deepEqual(asJson(marked.entries), asJson(recording.entries));
   });
 
   it('reads a refused early EHLO recorded before `lasting` was kept as one that may pass, as it was then', () => {
