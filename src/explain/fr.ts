@@ -1,7 +1,7 @@
 // Annotations en français pour --explain : une ligne chacune, terminée par la référence qui définit
 // le comportement, avec le vocabulaire des cours de réseaux.
 import { binarySize, type Catalogue } from './catalogue.js';
-import { de } from '../words/fr/elision.js';
+import { de } from '../words/french-elision.js';
 
 const size = (octets: number) => binarySize(octets, ['Kio', 'Mio', 'Gio'], ',');
 

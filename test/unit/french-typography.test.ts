@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tokenize } from '../helpers/test-source.js';
-import { de } from '../../dist/words/fr/elision.js';
+import { de } from '../../dist/words/french-elision.js';
 
 const SOURCES = fileURLToPath(new URL('../../src/', import.meta.url));
 const FRENCH = [

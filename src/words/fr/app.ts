@@ -8,7 +8,7 @@ import { systemProblem } from './system.js';
 import { octal } from '../file-mode.js';
 import { shellWord } from '../shell-word.js';
 import { guillemets as q } from '../quote.js';
-import { de } from './elision.js';
+import { de } from '../french-elision.js';
 
 const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'la sortie standard', stderr: 'la sortie d’erreur standard' };
 

@@ -3,7 +3,7 @@ import type { AuthErrorFact, AuthNote, SaslProblem } from '../../auth/facts.js';
 import { replyText } from '../../smtp/reply.js';
 import type { WordsOf } from '../catalogue.js';
 import { guillemets as q, quoteOctets } from '../quote.js';
-import { de } from './elision.js';
+import { de } from '../french-elision.js';
 import { certificateProblem } from './smtp.js';
 
 type ProblemWords = { readonly [K in SaslProblem['kind']]: (problem: Extract<SaslProblem, { kind: K }>) => string };

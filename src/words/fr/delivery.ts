@@ -4,7 +4,7 @@ import type { WordsOf } from '../catalogue.js';
 import { describeFact } from '../fact-sentence.js';
 import { hostAt } from '../host.js';
 import { systemProblem } from './system.js';
-import { de } from './elision.js';
+import { de } from '../french-elision.js';
 
 const NOT_A_FILE: Readonly<Record<NotAFile, string>> = {
   'symbolic-link': 'c’est un lien symbolique, pas un fichier ordinaire (donnez à DEAD le fichier vers lequel il mène)',

@@ -3,7 +3,7 @@ import type { DnsErrorFact, DnsNote, NoAddress, NoAnswer, ServerFailure } from '
 import type { WordsOf } from '../catalogue.js';
 import type { DnsWords } from '../dns-words.js';
 import { guillemets as q } from '../quote.js';
-import { de } from './elision.js';
+import { de } from '../french-elision.js';
 
 /** Milliseconds as seconds, to the millisecond, with a decimal comma: `2`, `1,5`. */
 function seconds(ms: number): string {

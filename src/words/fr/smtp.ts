@@ -6,7 +6,7 @@ import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalog
 import { displayHost } from '../../text/host.js';
 import { describeFact } from '../fact-sentence.js';
 import { guillemets as q } from '../quote.js';
-import { de } from './elision.js';
+import { de } from '../french-elision.js';
 
 /** Where a connection went: a host and its port, or the path of a unix-domain socket (port 0). */
 const endpoint = (host: string, port: number) => (port === 0 ? host : `${displayHost(host)} port ${port}`);
