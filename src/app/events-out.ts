@@ -13,7 +13,10 @@ import type { Language } from '../words/language.js';
 import type { Run } from './run.js';
 
 /** What the output of events depends on: a send's plan, or a replay's. */
-export type ShownPlan = Pick<Plan, 'verbosity' | 'color' | 'output' | 'step'>;
+export type ShownPlan = Pick<Plan, 'verbosity' | 'color' | 'output' | 'step'> & {
+  /** A replay: its record keeps no secret, which no option can show. */
+  readonly replay?: true;
+};
 
 /** Sets up the run's output of events (once) and returns it. */
 export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity = plan.verbosity): Promise<EmitEvent> {
@@ -36,7 +39,7 @@ export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity
   const style = await styleFor(run, plan);
   // --explain teaches the DNS step too: its exchange and plan are shown without -v.
   const renderer = new TranscriptRenderer(verbosity, style, run.words, verbosity >= 2 || (plan.output.explain !== undefined && verbosity > 0));
-  const explain = plan.output.explain === undefined || verbosity === 0 ? undefined : await explainer(plan.output.explain, style);
+  const explain = plan.output.explain === undefined || verbosity === 0 ? undefined : await explainer(plan.output.explain, style, plan.replay !== true);
   if (plan.output.timing && verbosity > 0) run.timing ??= new TimingRecorder(0);
   const timing = run.timing;
   // --step waits for the user, not the server: no spinner there.
@@ -73,9 +76,9 @@ export async function styleFor(run: Run, plan: ShownPlan): Promise<Style> {
  * the explainer, so that it keeps the context (the command a reply answers); only the annotations
  * of lines actually shown are printed.
  */
-async function explainer(language: Language, style: Style): Promise<(event: SessionEvent, lines: string[]) => string[]> {
+async function explainer(language: Language, style: Style, secretsShowable: boolean): Promise<(event: SessionEvent, lines: string[]) => string[]> {
   const { Explainer, catalogueFor } = await import('../explain/explainer.js');
-  const explainer = new Explainer(catalogueFor(language));
+  const explainer = new Explainer(catalogueFor(language), secretsShowable);
   const annotate = (text: string) => style.note(`      ↳ ${text}`);
   return (event, lines) => {
     const { before, after } = explainer.annotate(event);

@@ -39,6 +39,7 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
     color: plan.color,
     step: plan.step,
     output: { json: plan.json, timing: plan.timing, explain: plan.explain ? run.language : undefined },
+    replay: true,
   });
   if (plan.diagram) run.sinks.push(await openDiagram(run, { language: run.language, explain: plan.explain, timing: plan.timing }, plan.diagram));
   const stopWatching = run.io.signals.watch((signal) => run.stop(signal));

@@ -23,9 +23,12 @@ export interface Catalogue {
   mechOther: (p: { mechanism: string }) => Text;
   authInitial: Text;
   authInitialRedacted: Text;
+  /** The same where no secret is ever shown, whatever the options: a diagram, a replay. */
+  authInitialHidden: Text;
   authInitialEmpty: Text;
   authAnswer: Text;
   authAnswerRedacted: Text;
+  authAnswerHidden: Text;
   authAnswerEmpty: Text;
   authCancel: Text;
   cmdMailFrom: (p: { sender: string }) => Text;

@@ -194,7 +194,15 @@ export class Explainer {
   /** The MX plan's attempts, host and address, not yet made: whether a deferral leaves another. */
   private triesLeft: readonly { host: string; address: string }[] = [];
 
-  constructor(private readonly catalogue: Catalogue) {}
+  /**
+   * `secretsShowable`: false where no secret is ever shown, whatever the options (a diagram, a
+   * replay of a record, which keeps none): a masked answer then says so, not that --show-secrets
+   * would show it, and a decoded SASL step, never drawn, is not announced.
+   */
+  constructor(
+    private readonly catalogue: Catalogue,
+    private readonly secretsShowable = true,
+  ) {}
 
   /**
    * Call it for every event, shown or not, so that replies keep their context; print the lines
@@ -346,7 +354,7 @@ export class Explainer {
       case 'SASL': {
         const { text } = sent.response;
         if (text === '*') return { command: { kind: 'authCancel', stage }, lines: [c.authCancel] };
-        const answer = text === undefined ? c.authAnswerRedacted : text === '' ? c.authAnswerEmpty : c.authAnswer;
+        const answer = text === undefined ? (this.secretsShowable ? c.authAnswerRedacted : c.authAnswerHidden) : text === '' ? c.authAnswerEmpty : c.authAnswer;
         return { command: { kind: 'auth', stage }, lines: [answer] };
       }
       case 'MAIL':
@@ -389,7 +397,8 @@ export class Explainer {
     const key = MECHANISMS[name];
     const lines = [c.cmdAuth({ mechanism: quote(name) }), key ? c[key] : c.mechOther({ mechanism: quote(name) })];
     const initial = sent.initial;
-    if (initial !== undefined) lines.push(initial.text === undefined ? c.authInitialRedacted : initial.text === '=' ? c.authInitialEmpty : c.authInitial);
+    const hidden = this.secretsShowable ? c.authInitialRedacted : c.authInitialHidden;
+    if (initial !== undefined) lines.push(initial.text === undefined ? hidden : initial.text === '=' ? c.authInitialEmpty : c.authInitial);
     return lines;
   }
 
@@ -531,7 +540,7 @@ export class Explainer {
     const c = this.catalogue;
     switch (note.code) {
       case 'sasl-decoded':
-        return [c.noteDecoded];
+        return this.secretsShowable ? [c.noteDecoded] : [];
       case 'starttls-refused':
         return [c.noteStarttlsRefused];
       case 'tls-retry-plain':

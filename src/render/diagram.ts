@@ -25,7 +25,8 @@ export interface DiagramOptions {
 }
 
 export function renderDiagram(events: readonly TimedEvent[], options: DiagramOptions): string {
-  const explainer = options.explain ? new Explainer(catalogueFor(options.language)) : undefined;
+  // A diagram never shows a secret, whatever --show-secrets says (see diagram-model.ts).
+  const explainer = options.explain ? new Explainer(catalogueFor(options.language), false) : undefined;
   const model = buildModel(events, options.words, explainer, options.outcome);
   const svg = renderSvg(model, options.words, { timing: options.timing, outcome: options.outcome });
   if (options.format === 'svg') return `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`;

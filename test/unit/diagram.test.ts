@@ -196,6 +196,11 @@ describe('sequence diagram', () => {
       for (const start of [0, 1, 2]) assert.ok(!svg.includes(passwordBase64(start)), `the password's base64 from ${start} shown`);
       assert.match(svg, />AUTH PLAIN \*{8}</);
       assert.match(svg, />535 5\.7\.8 bad password \*{8} \(\*{8}\)</);
+      if (explain) {
+        // Said as what a diagram does: never shows it, whatever --show-secrets; no decoded step announced.
+        assert.match(svg, /never shown in a diagram or a record/);
+        assert.doesNotMatch(svg, /--show-secrets shows it|decoded: base64 is an encoding/);
+      }
     }
   });
 
