@@ -7,7 +7,8 @@ import type { EmitEvent, SessionEvent } from '../events.js';
 import type { Plan, Verbosity } from '../plan.js';
 import { jsonLine } from '../render/json-lines.js';
 import { colourStyle, plainStyle, type Style } from '../render/style.js';
-import { TimingRecorder } from '../render/timing.js';
+import { STAMP_WIDTH, TimingRecorder } from '../render/timing.js';
+import { annotationLines } from '../render/annotation.js';
 import { TranscriptRenderer } from '../render/transcript.js';
 import type { Language } from '../words/language.js';
 import type { Run } from './run.js';
@@ -39,7 +40,10 @@ export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity
   const style = await styleFor(run, plan);
   // --explain teaches the DNS step too: its exchange and plan are shown without -v.
   const renderer = new TranscriptRenderer(verbosity, style, run.words, verbosity >= 2 || (plan.output.explain !== undefined && verbosity > 0));
-  const explain = plan.output.explain === undefined || verbosity === 0 ? undefined : await explainer(plan.output.explain, style, plan.replay !== true);
+  // At a terminal, explanations are cut to its width, less the stamp --timing puts before each line.
+  const columns = plan.output.explain === undefined || verbosity === 0 ? undefined : run.io.stdout.terminal?.columns;
+  const width = columns === undefined ? undefined : columns - (plan.output.timing ? STAMP_WIDTH : 0);
+  const explain = plan.output.explain === undefined || verbosity === 0 ? undefined : await explainer(plan.output.explain, style, plan.replay !== true, width);
   if (plan.output.timing && verbosity > 0) run.timing ??= new TimingRecorder(0);
   const timing = run.timing;
   // --step waits for the user, not the server: no spinner there.
@@ -76,13 +80,18 @@ export async function styleFor(run: Run, plan: ShownPlan): Promise<Style> {
  * the explainer, so that it keeps the context (the command a reply answers); only the annotations
  * of lines actually shown are printed.
  */
-async function explainer(language: Language, style: Style, secretsShowable: boolean): Promise<(event: SessionEvent, lines: string[]) => string[]> {
+async function explainer(
+  language: Language,
+  style: Style,
+  secretsShowable: boolean,
+  width: number | undefined,
+): Promise<(event: SessionEvent, lines: string[]) => string[]> {
   const { Explainer, catalogueFor } = await import('../explain/explainer.js');
   const explainer = new Explainer(catalogueFor(language), secretsShowable);
-  const annotate = (text: string) => style.note(`      ↳ ${text}`);
+  const annotate = (text: string) => annotationLines(text, width).map((line) => style.note(line));
   return (event, lines) => {
     const { before, after } = explainer.annotate(event);
     if (lines.length === 0) return lines;
-    return [...before.map(annotate), ...lines, ...after.map(annotate)];
+    return [...before.flatMap(annotate), ...lines, ...after.flatMap(annotate)];
   };
 }

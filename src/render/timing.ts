@@ -4,6 +4,9 @@
 import type { SessionEvent } from '../events.js';
 import type { TimingWords } from '../words/catalogue.js';
 
+/** Columns a stamp takes before a line, `[  12.3 ms] `, under 100 s. */
+export const STAMP_WIDTH = 13;
+
 export class TimingRecorder {
   private connectingAt: number | undefined;
   private connectedAt: number | undefined;

@@ -1,0 +1,38 @@
+// How an explanation of --explain stands under the line it explains: `      ↳ ` and its text, cut
+// at spaces to the terminal's width with a hanging indent, so that a projected 80-column terminal
+// does not break a word, or an RFC reference, in two at its edge.
+
+const ARROW = '      ↳ ';
+const HANGING = ' '.repeat(ARROW.length);
+/** Narrower than this, cutting would make a column of words: the text is left whole. */
+const NARROWEST = 30;
+
+/** The lines of one annotation; `width`: the columns it may take (undefined: not a terminal, one line). */
+export function annotationLines(text: string, width: number | undefined): string[] {
+  const room = width === undefined ? Number.POSITIVE_INFINITY : width - ARROW.length;
+  if (text.length <= room || room < NARROWEST) return [`${ARROW}${text}`];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of unbreakable(text)) {
+    if (line !== '' && line.length + 1 + word.length > room) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.map((piece, index) => `${index === 0 ? ARROW : HANGING}${piece}`);
+}
+
+/**
+ * The words of `text`, a reference kept whole (`RFC 5321 §4.1.1.3` is never cut) and French
+ * punctuation kept with the word before it (no line starts with `:`, `;`, `?`, `!` or `»`).
+ */
+function unbreakable(text: string): string[] {
+  const words: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = words.at(-1);
+    if (last !== undefined && (/RFC$/.test(last) || /^[§:;?!»]/.test(word) || last === '«')) words[words.length - 1] = `${last} ${word}`;
+    else words.push(word);
+  }
+  return words;
+}

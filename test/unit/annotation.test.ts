@@ -1,0 +1,31 @@
+// The explanations of --explain at a terminal: cut at spaces to its width, with a hanging indent,
+// a reference and French punctuation never cut from what they belong to.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { annotationLines } from '../../dist/render/annotation.js';
+
+const TEXT = '250 : le destinataire <mailtest@localhost> est accepté, et la suite peut venir (RFC 5321 §4.1.1.3)';
+
+describe('an explanation under its line', () => {
+  it('is one line behind its arrow when it fits, or when no terminal width is known', () => {
+    assert.deepEqual(annotationLines('short (RFC 5321)', 80), ['      ↳ short (RFC 5321)']);
+    assert.deepEqual(annotationLines(TEXT, undefined), [`      ↳ ${TEXT}`]);
+  });
+
+  it('is cut at spaces to the width, continued under its first word, and reads back the same', () => {
+    for (const width of [40, 60, 80]) {
+      const lines = annotationLines(TEXT, width);
+      assert.ok(lines.length > 1, `${width}: cut`);
+      for (const line of lines) assert.ok(line.length <= width, `${width}: ${line.length} ${line}`);
+      assert.ok(lines[0]!.startsWith('      ↳ '));
+      for (const line of lines.slice(1)) assert.match(line, /^ {8}\S/);
+      assert.equal(lines.map((line) => line.slice(8)).join(' '), TEXT);
+      // Never `RFC` at one line's end and its number at the next's start, nor a line starting with `:`.
+      assert.ok(!lines.some((line) => / RFC$/.test(line) || /^ {8}[§:;?!»]/.test(line)), lines.join('\n'));
+    }
+  });
+
+  it('leaves the text whole on a terminal too narrow to cut it sensibly', () => {
+    assert.deepEqual(annotationLines(TEXT, 30), [`      ↳ ${TEXT}`]);
+  });
+});
