@@ -31,7 +31,8 @@ function unbreakable(text: string): string[] {
   const words: string[] = [];
   for (const word of text.split(' ')) {
     const last = words.at(-1);
-    if (last !== undefined && (/RFC$/.test(last) || /^[§:;?!»]/.test(word) || last === '«')) words[words.length - 1] = `${last} ${word}`;
+    // Escaped: the bundle stays ASCII (see bin/build.mjs), and esbuild leaves a pattern's characters as they are.
+    if (last !== undefined && (/RFC$/.test(last) || /^[\u00a7:;?!\u00bb]/.test(word) || last === '\u00ab')) words[words.length - 1] = `${last} ${word}`;
     else words.push(word);
   }
   return words;
