@@ -19,6 +19,10 @@ export class TimingRecorder {
   private received = 0;
   private greetingAfter: number | undefined;
   private greetingFrom: number | undefined;
+  /** The step whose reply the open flight waits for: its time is that step's, even if no reply comes. */
+  private awaited: string | undefined;
+  /** STARTTLS was answered 220 and its handshake has not ended (yet). */
+  private handshakeFrom: number | undefined;
   private readonly perStep = new Map<string, number>();
 
   constructor(private readonly start: number) {}
@@ -45,11 +49,16 @@ export class TimingRecorder {
         this.roundTrips++; // the TCP handshake
         if (this.connectingAt !== undefined) this.add('connect', at - this.connectingAt);
         this.flightStart = at; // the server owes its greeting
+        this.awaited = 'greeting';
         return;
       case 'send':
-        this.flightStart ??= at;
+        if (this.flightStart === undefined) {
+          this.flightStart = at;
+          this.awaited = event.stage;
+        }
         return;
       case 'tls':
+        this.handshakeFrom = undefined;
         this.roundTrips++; // TLS 1.3 needs one; TLS 1.2 two, counted as one here
         this.add('tls', at - (this.starttlsAnsweredAt ?? this.connectedAt ?? at));
         this.lastReplyAt = at;
@@ -69,6 +78,7 @@ export class TimingRecorder {
         }
         if (event.stage === 'greeting') this.greetingAfter = at - (this.greetingFrom ?? this.connectedAt ?? at);
         if (event.stage === 'starttls') this.starttlsAnsweredAt = at;
+        if (event.stage === 'starttls' && event.reply.code === 220) this.handshakeFrom = at;
         this.lastReplyAt = at;
         return;
       }
@@ -85,7 +95,13 @@ export class TimingRecorder {
   }
 
   summary(end: number, words: TimingWords): string[] {
-    const steps = [...this.perStep].map(([step, ms]) => [step, ms.toFixed(1)] as const);
+    const perStep = new Map(this.perStep);
+    // A wait that no reply ended (a time limit, a hang-up) is still its step's time: where a
+    // debugger most wants the figure.
+    const unanswered = (step: string, from: number) => perStep.set(step, (perStep.get(step) ?? 0) + end - from);
+    if (this.flightStart !== undefined && this.awaited !== undefined) unanswered(this.awaited, this.flightStart);
+    if (this.handshakeFrom !== undefined) unanswered('tls', this.handshakeFrom);
+    const steps = [...perStep].map(([step, ms]) => [step, ms.toFixed(1)] as const);
     return [
       words.total(this.roundTrips, this.sent, this.received, (end - this.start).toFixed(1)),
       ...(this.greetingAfter === undefined ? [] : [words.greeting(this.greetingAfter.toFixed(1))]),

@@ -381,6 +381,24 @@ describe('exit codes', () => {
 });
 
 describe('--timing summary', () => {
+  it('counts a wait no reply ended (a time limit, a hang-up) as its step, and a handshake that never ended as TLS', () => {
+    const silent = new TimingRecorder(0);
+    silent.record({ kind: 'connecting', recipients: [], host: '127.0.0.1', port: 25, via: 'relay' }, 1);
+    silent.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
+    assert.equal(silent.summary(1003, en.timing).at(-1), 'Timing: connect 2.0 ms, greeting 1000.0 ms');
+    const mute = new TimingRecorder(0);
+    mute.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
+    mute.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 5);
+    mute.record({ kind: 'send', stage: 'mail', command: { verb: 'MAIL', from: 'a@b', params: [] }, pipelined: true }, 6);
+    assert.equal(mute.summary(506, en.timing).at(-1), 'Timing: greeting 2.0 ms, mail 500.0 ms');
+    const handshake = new TimingRecorder(0);
+    handshake.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 1);
+    handshake.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 3);
+    handshake.record({ kind: 'send', stage: 'starttls', command: { verb: 'STARTTLS' }, pipelined: false }, 4);
+    handshake.record({ kind: 'reply', stage: 'starttls', reply: makeReply(['220 go ahead']), recipient: undefined }, 6);
+    assert.equal(handshake.summary(206, en.timing).at(-1), 'Timing: greeting 2.0 ms, starttls 2.0 ms, tls 200.0 ms');
+  });
+
   it('says where the time went in the run language', () => {
     const timing = new TimingRecorder(0);
     timing.record({ kind: 'connecting', recipients: ['bob@example.org'], host: '127.0.0.1', port: 25, via: 'relay' }, 1);
