@@ -14,6 +14,7 @@ import type { EhloKey } from '../smtp/remembered.js';
 import type { Command, SaslResponse, Verb } from '../smtp/command.js';
 import type { CertificateProblem } from '../smtp/facts.js';
 import { makeReply, type Reply } from '../smtp/reply.js';
+import { REDACTED } from '../smtp/redact.js';
 import type { Language } from '../words/language.js';
 import type { ExpectedValue, RecordProblem } from './facts.js';
 import { RECORD_FORMAT, RECORD_VERSION, type RecordedEnd, type RecordedEntry, type RecordedFailure, type Recording, type RecordHeader } from './format.js';
@@ -164,7 +165,11 @@ function reply(fields: Fields): Reply {
   }
   const recorded: Reply = { code, enhanced: fields.optionalString('enhanced'), lines: fields.strings('lines'), raw: fields.strings('raw') };
   // A record edited by hand (a 250 made a 550 in raw only) would replay a reply and explain another.
-  const read = recorded.raw.length === 0 || !/^\d{3}[ -]/.test(recorded.raw[0]!) ? undefined : makeReply(recorded.raw);
+  // One whose secret mailv masked (a password that reads `235`) can no longer be read back whole:
+  // it is taken as it is.
+  if ([...recorded.raw, ...recorded.lines, recorded.enhanced ?? ''].some((text) => text.includes(REDACTED))) return recorded;
+  // A bare code (`354`) is a whole reply too (see reply.ts).
+  const read = recorded.raw.length === 0 || !/^\d{3}(?:[ -]|$)/.test(recorded.raw[0]!) ? undefined : makeReply(recorded.raw);
   const agrees =
     read !== undefined &&
     read.code === recorded.code &&

@@ -136,6 +136,17 @@ function damage(text: string): unknown {
 const asJson = (value: unknown) => JSON.parse(JSON.stringify(value, (_key, each) => (Buffer.isBuffer(each) ? [...each] : each)));
 
 describe('the record format', () => {
+  it('reads back the replies mailv itself keeps: a bare code, a masked secret where the code was', () => {
+    const bare = makeReply(['354']);
+    const masked = { ...makeReply(['235 2.7.0 ok']), raw: ['******** 2.7.0 ok'] };
+    for (const reply of [bare, masked]) {
+      const recording = decodeRecord(record(eventLine({ ...SAMPLES.recipient, reply }, 1)), 'lesson.jsonl', KNOWN);
+      const entry = recording.entries[0]!;
+      assert.ok(entry.kind === 'event' && entry.event.kind === 'recipient');
+      assert.deepEqual(entry.event.reply?.raw, reply.raw);
+    }
+  });
+
   it('reads back every kind of event as it was written, with its time', () => {
     const events = Object.values(SAMPLES);
     const text = record(...events.map((event, index) => eventLine(eventJson(event), index * 1.25)));
