@@ -118,7 +118,7 @@ export const en: Catalogue = {
   code334Empty: '334 with no text: the server waits for the client to speak first (RFC 4954 §4)',
   code454Tls: '454: TLS not available for now; the dialogue may go on in plain text (RFC 3207 §4)',
   code501Cancel: '501: authentication cancelled, as the client asked with "*" (RFC 4954 §4)',
-  ehloFallback: 'The server does not know EHLO: mailv falls back to HELO, without extensions (RFC 5321 §3.2)',
+  ehloFallback: 'The server does not take EHLO: mailv falls back to HELO, without extensions (RFC 5321 §4.1.4)',
 
   ehloServerName: ({ name }) => `First line: the server's name, ${name}, and a free greeting (RFC 5321 §4.1.1.1)`,
   ehloAfterTls: 'Under TLS the list may differ: AUTH is often offered only now (RFC 3207 §4.2)',

@@ -15,6 +15,7 @@ import { en } from './en.js';
 import { fr } from './fr.js';
 
 import type { Language } from '../words/language.js';
+import { EHLO_UNACCEPTABLE } from '../smtp/ehlo-unacceptable.js';
 
 export type { Language };
 
@@ -447,7 +448,8 @@ export class Explainer {
     if (reply.enhanced !== undefined) after.push(this.enhanced(reply.enhanced, command));
 
     if (command?.kind === 'ehlo' && event.ehlo !== undefined) after.push(...this.extensions(event.ehlo, command.again === true));
-    if (command?.kind === 'ehlo' && (reply.code === 500 || reply.code === 502)) after.push(c.ehloFallback);
+    // HELO follows only a first EHLO, never an LHLO (RFC 2033 §4.1) nor the EHLO after STARTTLS.
+    if (command?.kind === 'ehlo' && command.again !== true && this.hello === 'EHLO' && EHLO_UNACCEPTABLE.has(reply.code)) after.push(c.ehloFallback);
     return { before: [], after };
   }
 

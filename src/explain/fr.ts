@@ -121,7 +121,7 @@ export const fr: Catalogue = {
   code334Empty: '334 sans texte : le serveur attend que le client parle le premier (RFC 4954 §4)',
   code454Tls: '454 : TLS indisponible pour l’instant ; le dialogue peut continuer en clair (RFC 3207 §4)',
   code501Cancel: '501 : authentification abandonnée, comme le client l’a demandé avec « * » (RFC 4954 §4)',
-  ehloFallback: 'Le serveur ne connaît pas EHLO : mailv se rabat sur HELO, sans extensions (RFC 5321 §3.2)',
+  ehloFallback: 'Le serveur ne prend pas EHLO : mailv se rabat sur HELO, sans extensions (RFC 5321 §4.1.4)',
 
   ehloServerName: ({ name }) => `Première ligne : le nom du serveur (${name}) et un accueil libre (RFC 5321 §4.1.1.1)`,
   ehloAfterTls: 'Sous TLS la liste peut changer : AUTH n’est souvent proposé qu’à ce moment (RFC 3207 §4.2)',

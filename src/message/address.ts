@@ -131,7 +131,7 @@ const SOURCE_ROUTE = /^@[^@:,\s]+(?:,\s*@[^@:,\s]+)*:(?=[^:]*@)/;
 
 function normalizeDomain(given: string, original: string): string {
   // The root's dot (`example.org.`) names the same domain, and has no place in SMTP (RFC 5321 §2.3.5).
-  const domain = given.endsWith('.') && !given.endsWith('..') ? given.slice(0, -1) : given;
+  const domain = given.endsWith('.') && !given.endsWith('..') && !given.startsWith('[') ? given.slice(0, -1) : given;
   if (ADDRESS_LITERAL.test(domain)) {
     // [300.1.1.1] has the form, not an address: it would be looked up as a name.
     const ipv6 = /^\[IPv6:/i.test(domain);

@@ -40,6 +40,11 @@ export class TimingRecorder {
   record(event: SessionEvent, at: number): void {
     switch (event.kind) {
       case 'connecting':
+        // A new connection (another host, or again without TLS): what the last one left waiting ends here.
+        for (const [step, ms] of this.openWaits(at)) this.add(step, ms);
+        this.flightStart = undefined;
+        this.awaited = undefined;
+        this.handshakeFrom = undefined;
         this.connectingAt = at;
         return;
       case 'connected':
@@ -96,17 +101,24 @@ export class TimingRecorder {
 
   summary(end: number, words: TimingWords): string[] {
     const perStep = new Map(this.perStep);
-    // A wait that no reply ended (a time limit, a hang-up) is still its step's time: where a
-    // debugger most wants the figure.
-    const unanswered = (step: string, from: number) => perStep.set(step, (perStep.get(step) ?? 0) + end - from);
-    if (this.flightStart !== undefined && this.awaited !== undefined) unanswered(this.awaited, this.flightStart);
-    if (this.handshakeFrom !== undefined) unanswered('tls', this.handshakeFrom);
+    for (const [step, ms] of this.openWaits(end)) perStep.set(step, (perStep.get(step) ?? 0) + ms);
     const steps = [...perStep].map(([step, ms]) => [step, ms.toFixed(1)] as const);
     return [
       words.total(this.roundTrips, this.sent, this.received, (end - this.start).toFixed(1)),
       ...(this.greetingAfter === undefined ? [] : [words.greeting(this.greetingAfter.toFixed(1))]),
       ...(steps.length === 0 ? [] : [words.steps(steps)]),
     ];
+  }
+
+  /**
+   * The waits no reply or handshake has ended by `until` (a time limit, a hang-up), each with its
+   * step: still that step's time, where a debugger most wants the figure.
+   */
+  private openWaits(until: number): [string, number][] {
+    const waits: [string, number][] = [];
+    if (this.flightStart !== undefined && this.awaited !== undefined) waits.push([this.awaited, until - this.flightStart]);
+    if (this.handshakeFrom !== undefined) waits.push(['tls', until - this.handshakeFrom]);
+    return waits;
   }
 
   private add(step: string, ms: number): void {

@@ -22,6 +22,7 @@ import type { Envelope } from '../message/envelope.js';
 import { endedShort, grewPastSize } from './announced-size.js';
 import type { AuthPlan } from './authenticate.js';
 import { Capabilities } from './capabilities.js';
+import { EHLO_UNACCEPTABLE } from './ehlo-unacceptable.js';
 import { chunksOf, type BdatChunk } from './chunking.js';
 import { formatCommand, withheld, type Command, type PendingWrite } from './command.js';
 import type { ClientIdentity, LocalEnd, SmtpConnection, TlsDetails, TlsResumption, TlsTrust } from './connection.js';
@@ -1536,13 +1537,6 @@ function unexpected(stage: Stage, reply: Reply): ProtocolError {
 function asksForLogin(reply: Reply): boolean {
   return reply.code === 530 || (reply.code >= 500 && reply.enhanced?.startsWith('5.7.') === true);
 }
-
-/**
- * The replies of a server to which EHLO is not acceptable, after which the client falls back to
- * HELO (RFC 5321 §4.1.4 names 500, 501, 502 and 550; 504, a parameter not implemented, is one more
- * way of saying it). A 554 refuses the session itself: no HELO after it.
- */
-const EHLO_UNACCEPTABLE = new Set([500, 501, 502, 504, 550]);
 
 /** A message held whole, dot-stuffed, and its end-of-data marker: computed once per message. */
 function stuffedWhole(whole: Buffer): StagedContent {

@@ -17,6 +17,11 @@ describe('addresses', () => {
     assert.deepEqual(parseAddressList('undisclosed-recipients:;', HOST), []);
     // The root's dot and an obsolete source route are left out, as Postfix leaves them out.
     assert.equal(parseMailbox('joe@Example.org.', HOST).address, 'joe@example.org');
+    refused(
+      () => parseMailbox('joe@[127.0.0.1].', HOST),
+      'invalid address "joe@[127.0.0.1].": malformed domain "[127.0.0.1]."',
+      'adresse invalide « joe@[127.0.0.1]. » : domaine mal formé « [127.0.0.1]. »',
+    );
     assert.equal(parseMailbox('<@relay.example:joe@example.org>', HOST).address, 'joe@example.org');
     assert.equal(parseMailbox('@a.example,@b.example:joe@example.org', HOST).address, 'joe@example.org');
     refused(

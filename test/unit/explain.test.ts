@@ -552,6 +552,18 @@ for (const [lang, catalogue] of [
       assert.deepEqual(tcp.after, [c.dnsQueryAaaa({ name: 'example.org' }), c.dnsOverTcp]);
     });
 
+    it('says HELO follows an EHLO the server does not take (500, 501, 502, 504, 550), and not after a 554 or an LHLO', () => {
+      const after = (hello: Command, raw: string) => {
+        const explainer = new Explainer(c);
+        explainer.annotate(reply('greeting', ['220 x']));
+        explainer.annotate(send('ehlo', hello));
+        return explainer.annotate(reply('ehlo', [raw])).after;
+      };
+      for (const raw of ['500 what', '501 bad', '502 no', '504 no', '550 no EHLO']) assert.ok(after(EHLO, raw).includes(c.ehloFallback), raw);
+      assert.ok(!after(EHLO, '554 go away').includes(c.ehloFallback));
+      assert.ok(!after({ verb: 'LHLO', domain: 'client.example' }, '500 what').includes(c.ehloFallback));
+    });
+
     it('quotes untrusted text without control characters', () => {
       const explainer = new Explainer(c);
       const evil = explainer.annotate(reply('greeting', ['220 x']));

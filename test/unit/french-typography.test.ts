@@ -27,13 +27,15 @@ function texts(source: string): { text: string; line: number }[] {
 
 describe('French typography', () => {
   it('elides de before a name that starts with a vowel, in the words that name hosts and domains', () => {
-    assert.deepEqual(['equal.test', 'aonly.test', 'Éco.fr', 'bücher.test', '127.0.0.1', 'hôte.test'].map(de), [
+    assert.deepEqual(['equal.test', 'aonly.test', 'Éco.fr', 'bücher.test', '127.0.0.1', 'hôte.test', 'yahoo.fr', 'yquem.fr'].map(de), [
       'd’equal.test',
       'd’aonly.test',
       'd’Éco.fr',
       'de bücher.test',
       'de 127.0.0.1',
       'de hôte.test',
+      'de yahoo.fr',
+      'd’yquem.fr',
     ]);
   });
 

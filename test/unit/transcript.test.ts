@@ -397,6 +397,11 @@ describe('--timing summary', () => {
     handshake.record({ kind: 'send', stage: 'starttls', command: { verb: 'STARTTLS' }, pipelined: false }, 4);
     handshake.record({ kind: 'reply', stage: 'starttls', reply: makeReply(['220 go ahead']), recipient: undefined }, 6);
     assert.equal(handshake.summary(206, en.timing).at(-1), 'Timing: greeting 2.0 ms, starttls 2.0 ms, tls 200.0 ms');
+    // Then again without TLS over a new connection: the cut handshake ends where it begins, counted once.
+    handshake.record({ kind: 'connecting', recipients: [], host: '127.0.0.1', port: 25, via: 'relay' }, 306);
+    handshake.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 307);
+    handshake.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 309);
+    assert.equal(handshake.summary(400, en.timing).at(-1), 'Timing: greeting 4.0 ms, starttls 2.0 ms, tls 300.0 ms, connect 1.0 ms');
   });
 
   it('says where the time went in the run language', () => {
