@@ -40,10 +40,11 @@ export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity
   const style = await styleFor(run, plan);
   // --explain teaches the DNS step too: its exchange and plan are shown without -v.
   const renderer = new TranscriptRenderer(verbosity, style, run.words, verbosity >= 2 || (plan.output.explain !== undefined && verbosity > 0));
+  const explaining = plan.output.explain !== undefined && verbosity > 0 ? plan.output.explain : undefined;
   // At a terminal, explanations are cut to its width, less the stamp --timing puts before each line.
-  const columns = plan.output.explain === undefined || verbosity === 0 ? undefined : run.io.stdout.terminal?.columns;
+  const columns = explaining === undefined ? undefined : run.io.stdout.terminal?.columns;
   const width = columns === undefined ? undefined : columns - (plan.output.timing ? STAMP_WIDTH : 0);
-  const explain = plan.output.explain === undefined || verbosity === 0 ? undefined : await explainer(plan.output.explain, style, plan.replay !== true, width);
+  const explain = explaining === undefined ? undefined : await explainer(explaining, style, plan.replay !== true, width);
   if (plan.output.timing && verbosity > 0) run.timing ??= new TimingRecorder(0);
   const timing = run.timing;
   // --step waits for the user, not the server: no spinner there.

@@ -29,25 +29,39 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   run.language = chooseLanguage(undefined, io.env);
   // Silent otherwise, as Postfix's warnings reach only a terminal: a program reads no such line.
   if (line.options.verbose > 0) for (const { option, value } of line.ignored) run.note({ code: 'sendmail-option-ignored', option, value });
+  // The host's names, read once: -bs makes a plan at every MAIL and RCPT.
+  const here: HostNames = { fqdn: localFqdn(io.host.name()), mailDomain: localMailDomain(io.host.mailName(), io.host.name()) };
   let account: AccountSettings | undefined;
   try {
     account = await accountSettings(io.env, line.options.config, line.options.account);
   } catch (error) {
     // One message on standard input: read and kept before the failure is said (see SendmailInput).
     if (!(error instanceof ConfigError) || line.smtp) throw error;
-    const plan = planOf(run, line, undefined, line.options.from, line.recipients);
+    const plan = planOf(run, line, here, undefined, line.options.from, line.recipients);
     return { kind: 'message', plan: { ...plan, sendmail: { ...plan.sendmail!, configRefused: error } } };
   }
-  if (!line.smtp) return { kind: 'message', plan: planOf(run, line, account, line.options.from, line.recipients) };
-  const planFor = (sender: string, recipients: readonly string[]) => planOf(run, line, account, sender === '' ? NULL_REVERSE_PATH : sender, recipients);
-  return { kind: 'smtp', base: planOf(run, line, account, line.options.from, []), planFor };
+  if (!line.smtp) return { kind: 'message', plan: planOf(run, line, here, account, line.options.from, line.recipients) };
+  const planFor = (sender: string, recipients: readonly string[]) => planOf(run, line, here, account, sender === '' ? NULL_REVERSE_PATH : sender, recipients);
+  return { kind: 'smtp', base: planOf(run, line, here, account, line.options.from, []), planFor };
 }
 
-function planOf(run: Run, line: SendmailCommandLine, account: AccountSettings | undefined, from: string | undefined, recipients: readonly string[]): Plan {
+/** This host's name for EHLO, and the domain bare local names get. */
+interface HostNames {
+  readonly fqdn: string;
+  readonly mailDomain: string;
+}
+
+function planOf(
+  run: Run,
+  line: SendmailCommandLine,
+  here: HostNames,
+  account: AccountSettings | undefined,
+  from: string | undefined,
+  recipients: readonly string[],
+): Plan {
   const { io } = run;
   const plan = buildPlan({ ...line.options, from }, recipients, {
-    fqdn: localFqdn(io.host.name()),
-    mailDomain: localMailDomain(io.host.mailName(), io.host.name()),
+    ...here,
     user: () => localUser(io.env, () => io.host.user()),
     env: io.env,
     argumentsAreUtf8: () => io.host.argumentsAreUtf8(),

@@ -82,13 +82,15 @@ const DATE_TIME =
   /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{2,4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:[+-]\d{4}|UT|GMT|[ECMP][SD]T|[A-IK-Z])(?:\s*\([^()]*\))?$/i;
 /** A msg-id (RFC 5322 §3.6.4): `<left@right>`, printable ASCII without spaces or angle brackets. */
 const MSG_ID = '<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>';
+/** One msg-id or more, as In-Reply-To and References hold them. */
+const MSG_IDS = new RegExp(`^${MSG_ID}(?:\\s*${MSG_ID})*$`);
 const VALUE_FORMS: Readonly<Record<string, { readonly pattern: RegExp; readonly wanted: 'date' | 'msg-id' | 'msg-ids' }>> = {
   date: { pattern: DATE_TIME, wanted: 'date' },
   'resent-date': { pattern: DATE_TIME, wanted: 'date' },
   'message-id': { pattern: new RegExp(`^${MSG_ID}$`), wanted: 'msg-id' },
   'resent-message-id': { pattern: new RegExp(`^${MSG_ID}$`), wanted: 'msg-id' },
-  'in-reply-to': { pattern: new RegExp(`^${MSG_ID}(?:\\s*${MSG_ID})*$`), wanted: 'msg-ids' },
-  references: { pattern: new RegExp(`^${MSG_ID}(?:\\s*${MSG_ID})*$`), wanted: 'msg-ids' },
+  'in-reply-to': { pattern: MSG_IDS, wanted: 'msg-ids' },
+  references: { pattern: MSG_IDS, wanted: 'msg-ids' },
 };
 
 /** Fields of mailboxes only, no group (RFC 5322 §3.6.2): the authors, and the one who sent it. */
