@@ -5,12 +5,14 @@
 // dozens of modules nor the ES module loader are set up: start-up is most of a run. The bundle
 // is compiled with a V8 code cache kept beside it, as Node 22's module.enableCompileCache would.
 const launchedAs = require('node:path').basename(process.argv[1] ?? '');
-// Through a link named mailq, as Postfix installs one: sendmail -bp.
-const args = launchedAs === 'mailq' ? ['-bp', ...process.argv.slice(2)] : process.argv.slice(2);
+// Through a link named mailq or newaliases, as Postfix installs them: sendmail -bp, sendmail -bi.
+const LINKED_MODES = { mailq: '-bp', newaliases: '-bi' };
+const linkedMode = Object.hasOwn(LINKED_MODES, launchedAs) ? LINKED_MODES[launchedAs] : undefined;
+const args = linkedMode === undefined ? process.argv.slice(2) : [linkedMode, ...process.argv.slice(2)];
 const version = () => require('../package.json').version;
 // Run as mailv-sendmail (bin/mailv-sendmail.js) or through a link named sendmail, mailv reads
 // sendmail's command line. Node keeps the name the script was run by, links unresolved.
-const command = /^((mailv-)?sendmail(\.js)?|mailq)$/.test(launchedAs) ? 'sendmail' : 'mailv';
+const command = /^((mailv-)?sendmail(\.js)?|mailq|newaliases)$/.test(launchedAs) ? 'sendmail' : 'mailv';
 
 if (command === 'mailv' && args.length === 1 && (args[0] === '--version' || args[0] === '-V') && printedVersion()) {
   // Answered.

@@ -2,6 +2,7 @@
 // results of a run that are not exceptions (refused recipients), and its notes on standard error.
 // The words for each are in src/words/en/app.ts and src/words/fr/app.ts.
 import type { ErrorFact } from '../errors.js';
+import type { NothingToDo } from '../cli/sendmail-line.js';
 import type { LoadFailure } from '../load/facts.js';
 import type { Reply } from '../smtp/reply.js';
 
@@ -31,6 +32,7 @@ export type AppNote =
   | { readonly code: 'client-key-readable'; readonly path: string; readonly mode: number }
   /** mailv-sendmail: an option value Postfix warns of and ignores, ignored too (said with -v). */
   | { readonly code: 'sendmail-option-ignored'; readonly option: string; readonly value: string }
+  | { readonly code: 'sendmail-nothing-to-do'; readonly what: NothingToDo }
   /** -E: standard input was empty, so nothing is sent. */
   | { readonly code: 'empty-not-sent' }
   /** A recipient the server refused, with its reply. */

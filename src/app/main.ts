@@ -47,6 +47,7 @@ async function dispatch(run: Run): Promise<number> {
         run.output.out(`${emptyQueue}\n`);
         return ExitCode.OK;
       }
+      if (command.kind === 'nothing') return ExitCode.OK;
       plan = command.kind === 'message' ? command.plan : command.base;
       run.plan = plan;
       run.language = plan.language;

@@ -19,7 +19,9 @@ export type SendmailCommand =
   /** -bs: `planFor` makes each transaction's plan from its envelope ('' the null sender). */
   | { readonly kind: 'smtp'; readonly base: Plan; planFor(sender: string, recipients: readonly string[]): Plan }
   /** -bp: the queue listed, which is always empty; nothing is read or sent. */
-  | { readonly kind: 'queue' };
+  | { readonly kind: 'queue' }
+  /** -bi, -I, -bh, -bH: nothing to do, nothing read or sent. */
+  | { readonly kind: 'nothing' };
 
 /** The command of a sendmail-style run. Throws UsageError (64) or ConfigError (78). */
 export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
@@ -29,6 +31,10 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   run.language = chooseLanguage(undefined, io.env);
   // Silent otherwise, as Postfix's warnings reach only a terminal: a program reads no such line.
   if (line.options.verbose > 0) for (const { option, value } of line.ignored) run.note({ code: 'sendmail-option-ignored', option, value });
+  if (line.nothingToDo !== undefined) {
+    if (line.options.verbose > 0) run.note({ code: 'sendmail-nothing-to-do', what: line.nothingToDo });
+    return { kind: 'nothing' };
+  }
   // The host's names, read once: -bs makes a plan at every MAIL and RCPT.
   const here: HostNames = { fqdn: localFqdn(io.host.name()), mailDomain: localMailDomain(io.host.mailName(), io.host.name()) };
   let account: AccountSettings | undefined;

@@ -26,17 +26,26 @@ export interface SendmailCommandLine {
   /** -bp: list the mail queue, as mailq does; mailv-sendmail keeps none. */
   readonly listQueue: boolean;
   /**
+   * A mode with nothing to do for a sender that keeps no aliases and no host status: -bi and -I
+   * (rebuild the aliases, which package scripts run as newaliases), -bh and -bH (show or purge
+   * host status, which Postfix ignores). Nothing is read or sent, and the run ends 0.
+   */
+  readonly nothingToDo: NothingToDo | undefined;
+  /**
    * Option values Postfix's sendmail warns of and ignores (a -R, -N or -V it cannot use, any -e,
    * -oe or -od): ignored here too, for a program's message must not be refused for them.
    */
   readonly ignored: readonly { readonly option: string; readonly value: string }[];
 }
 
+/** What -bi, -I, -bh and -bH would have done, had mailv-sendmail kept aliases or host status. */
+export type NothingToDo = 'aliases' | 'host-status';
+
 /**
- * Flags: -t, -i, -v, and those that mean nothing here: -m (me too), -n (no aliasing), -U (initial
- * submission), -G (gateway).
+ * Flags: -t, -i, -v, -I, and those that mean nothing here: -m (me too), -n (no aliasing), -U
+ * (initial submission), -G (gateway), and -c and -x, which Postfix's getopt takes and ignores.
  */
-const FLAGS = new Set(['t', 'i', 'v', 'm', 'n', 'U', 'G']);
+const FLAGS = new Set(['t', 'i', 'v', 'I', 'm', 'n', 'U', 'G', 'c', 'x']);
 /**
  * Options that take a value: those read below, and -h hop count, -L log tag, -O option=value, -X
  * log file, -p protocol, -A configuration (sendmail 8's -Am, -Ac), which mean nothing here.
@@ -47,6 +56,8 @@ const ERROR_MODES = ['m', 'p', 'q', 'w', 'e'];
 /** -od delivery modes: mailv always delivers at once, in the foreground. */
 const DELIVERY_MODES = ['i', 'b', 'q', 'd'];
 const BODY_TYPES = ['7BIT', '8BITMIME'];
+/** The -b modes taken (the last one given counts, as in sendmail's getopt loop). */
+const MODES = ['m', 's', 'p', 'i', 'h', 'H'];
 
 /** Parses `argv` (without node and the script). Throws CommandLineError or UsageError (64) for what sendmail would refuse or mailv cannot do. */
 export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine {
@@ -61,6 +72,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   let envid: string | undefined;
   let smtp = false;
   let listQueue = false;
+  let nothingToDo: NothingToDo | undefined;
   const ignored: { option: string; value: string }[] = [];
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
@@ -96,6 +108,10 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
         if (letter === 't') recipientsFromHeaders = true;
         else if (letter === 'i') endsAtDotLine = false;
         else if (letter === 'v') verbose = true;
+        else if (letter === 'I') {
+          nothingToDo = 'aliases';
+          smtp = listQueue = false;
+        }
         continue;
       }
       if (letter === 'q' && at === 1) throw new UsageError({ code: 'MAILV_SENDMAIL_QUEUE_RUN', argument });
@@ -140,10 +156,11 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
         case 'b':
           // -bm, "deliver mail in the usual way", and -bs, the same over SMTP on standard input
           // and output, are the modes of a sender that keeps no queue; -bp lists that queue,
-          // always empty, for the scripts that watch it.
-          if (given !== 'm' && given !== 's' && given !== 'p') throw new UsageError({ code: 'MAILV_SENDMAIL_MODE', mode: given });
+          // always empty, for the scripts that watch it; -bi, -bh and -bH have nothing to do.
+          if (!MODES.includes(given)) throw new UsageError({ code: 'MAILV_SENDMAIL_MODE', mode: given });
           smtp = given === 's';
           listQueue = given === 'p';
+          nothingToDo = given === 'i' ? 'aliases' : given === 'h' || given === 'H' ? 'host-status' : undefined;
           break;
         case 'e':
           if (!ERROR_MODES.includes(given)) ignored.push({ option, value: given });
@@ -167,7 +184,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   options.readRecipients = true;
   // -N and -V are checked as --notify and --envid are.
   const dsn = dsnRequest(notify, ret, envid, { notify: '-N', envid: '-V' });
-  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn, smtp, listQueue, ignored };
+  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn, smtp, listQueue, nothingToDo, ignored };
 }
 
 /**

@@ -388,6 +388,40 @@ describe('mailv-sendmail', () => {
     assert.equal(existsSync(join(home, 'dead.letter')), false);
   });
 
+  it('-bi, -I, -bh and -bH have nothing to do: 0, nothing read, sent or kept; -v says why; newaliases is -bi', async () => {
+    const home = freshHome();
+    // A listening server that counts connections: none may come.
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const env = { HOME: home, MAILV_SERVER: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+    const message = 'Subject: x\n\nnot for sending\n';
+    try {
+      for (const argv of [['-bi'], ['-I'], ['-bh'], ['-bH'], ['-i', '-bi', '-oi'], ['-c', '-x', '-bh']]) {
+        const result = await run(SENDMAIL, argv, env, message);
+        assert.deepEqual([result.code, result.stdout, result.stderr], [0, '', ''], argv.join(' '));
+      }
+      const aliases = await run(SENDMAIL, ['-v', '-bi'], env, message);
+      assert.deepEqual([aliases.code, aliases.stderr], [0, 'mailv: mailv-sendmail keeps no alias database: there is nothing to rebuild\n']);
+      const hosts = await run(SENDMAIL, ['-v', '-bH'], { ...env, LANG: 'fr_FR.UTF-8' }, message);
+      assert.deepEqual([hosts.code, hosts.stderr], [0, 'mailv: mailv-sendmail ne garde pas l’état des hôtes : il n’y a rien à montrer ni à purger\n']);
+      // Through a link named newaliases, as Postfix installs one (package scripts run it).
+      const newaliases = join(home, 'newaliases');
+      symlinkSync(MAILV, newaliases);
+      const linked = await run(newaliases, ['-v'], env, message);
+      assert.deepEqual([linked.code, linked.stderr], [0, 'mailv: mailv-sendmail keeps no alias database: there is nothing to rebuild\n']);
+      // The last mode given counts, as in sendmail's getopt loop: -bi -bm sends.
+      const sent = await run(SENDMAIL, ['-bi', '-bm', 'bob@example.org'], env, message);
+      assert.equal(sent.code, 75, sent.stderr);
+      assert.equal(connections, 1);
+    } finally {
+      server.close();
+    }
+  });
+
   it('run through a link named sendmail, mailv reads sendmail options', async () => {
     const home = freshHome();
     const link = join(home, 'sendmail');

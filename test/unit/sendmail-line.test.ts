@@ -72,9 +72,26 @@ describe('sendmail command line', () => {
   });
 
   it('refuses what it cannot do, as a usage error (64)', () => {
-    for (const argv of [['-bv', 'bob@example.org'], ['-bi'], ['-q'], ['-f'], ['--subject', 'x'], ['-tx'], ['-B', '9BIT']]) {
+    for (const argv of [['-bv', 'bob@example.org'], ['-bd'], ['-q'], ['-f'], ['--subject', 'x'], ['-tz'], ['-B', '9BIT']]) {
       assert.throws(() => parseSendmailLine(argv), UsageError, argv.join(' '));
     }
+  });
+
+  it('-bi and -I (rebuild the aliases), -bh and -bH (host status) have nothing to do; -c and -x are flags Postfix ignores', () => {
+    for (const [argv, nothing] of [
+      [['-bi'], 'aliases'],
+      [['-I'], 'aliases'],
+      [['-bs', '-I'], 'aliases'],
+      [['-bh'], 'host-status'],
+      [['-bH'], 'host-status'],
+      [['-bi', '-bm', 'a@example.org'], undefined],
+      [['-cx', '-t'], undefined],
+    ] as const) {
+      const line = parseSendmailLine(argv);
+      assert.equal(line.nothingToDo, nothing, argv.join(' '));
+      if (nothing !== undefined) assert.deepEqual([line.smtp, line.listQueue], [false, false], argv.join(' '));
+    }
+    assert.equal(parseSendmailLine(['-cxt']).recipientsFromHeaders, true);
   });
 
   it('-q, sendmail run over its queue, is told apart from an unknown option: mailv-sendmail keeps none', () => {

@@ -33,6 +33,10 @@ export const notes: WordsOf<AppNote> = {
   'recipient-not-delivered': ({ recipient, reply }) => `not delivered to ${recipient}: ${reply.raw.join(' ')}`,
   'domain-not-delivered': ({ recipients, error }, words) => `not delivered to ${list(recipients)}: ${describeFact(error, words)}`,
   'sendmail-option-ignored': ({ option, value }) => `bad ${option} option value ${q(value)}: ignored, as Postfix ignores it`,
+  'sendmail-nothing-to-do': ({ what }) =>
+    what === 'aliases'
+      ? 'mailv-sendmail keeps no alias database: there is nothing to rebuild'
+      : 'mailv-sendmail keeps no host status: there is nothing to show or purge',
   'dead-letter-saved': ({ path, unfinished }) => `${unfinished ? 'what was read of the message' : 'the message'} was saved in ${path}`,
   'dead-letter-saved-without-attachments': ({ path, error }, words) =>
     `the message was saved in ${path}, without its attachments (${describeFact(error, words)})`,

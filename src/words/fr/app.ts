@@ -35,6 +35,10 @@ export const notes: WordsOf<AppNote> = {
   'recipient-not-delivered': ({ recipient, reply }) => `non remis à ${recipient} : ${reply.raw.join(' ')}`,
   'domain-not-delivered': ({ recipients, error }, words) => `non remis à ${list(recipients)} : ${describeFact(error, words)}`,
   'sendmail-option-ignored': ({ option, value }) => `valeur invalide ${q(value)} pour ${option} : ignorée, comme Postfix l’ignore`,
+  'sendmail-nothing-to-do': ({ what }) =>
+    what === 'aliases'
+      ? 'mailv-sendmail n’a pas de base d’alias : il n’y a rien à reconstruire'
+      : 'mailv-sendmail ne garde pas l’état des hôtes : il n’y a rien à montrer ni à purger',
   'dead-letter-saved': ({ path, unfinished }) => `${unfinished ? 'ce qui a été lu du message a été enregistré' : 'le message a été enregistré'} dans ${path}`,
   'dead-letter-saved-without-attachments': ({ path, error }, words) =>
     `le message a été enregistré dans ${path}, sans ses pièces jointes (${describeFact(error, words)})`,
