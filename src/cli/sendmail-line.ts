@@ -77,7 +77,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
     if (argument === '--') {
-      recipients.push(...argv.slice(index + 1));
+      recipients.push(...argv.slice(index + 1).map(commasBetweenWords));
       break;
     }
     if (argument === '--account' || argument.startsWith('--account=')) {
@@ -96,7 +96,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
       const rest = argv.slice(index);
       const dashed = rest.find((recipient) => recipient.startsWith('-') && recipient !== '-');
       if (dashed !== undefined) throw new UsageError({ code: 'MAILV_SENDMAIL_DASH_RECIPIENT', recipient: dashed });
-      recipients.push(...rest);
+      recipients.push(...rest.map(commasBetweenWords));
       break;
     }
     if (argument.startsWith('--')) throw unknown(argument);
@@ -198,6 +198,73 @@ function oOptionKnown(rest: string): boolean {
   if (first === 'e') return ERROR_MODES.includes(rest.slice(1));
   if (first === 'd') return DELIVERY_MODES.includes(rest.slice(1));
   return true;
+}
+
+/**
+ * One recipient argument with a comma between addresses that only a space separates, as Postfix
+ * reads it (`sendmail "$ADMINS"` with ADMINS='a@x b@y' goes to both): a word that follows another
+ * word starts a new address. An item with a display name's angle brackets or a group is left as it
+ * is (`Bob Smith <bob@x>` is one mailbox), as are quoted strings, comments (`bob@x (Bob Smith)`),
+ * and the spaces beside an `@` or a dot (`bob @ example.org`).
+ */
+export function commasBetweenWords(argument: string): string {
+  let result = '';
+  let quoted = false;
+  let comment = 0;
+  let item = '';
+  const flush = (): void => {
+    result += /[<>:;]/.test(withoutQuotedOrComments(item)) ? item : spacedWordsSplit(item);
+    item = '';
+  };
+  for (let index = 0; index < argument.length; index++) {
+    const char = argument[index]!;
+    if (char === '\\' && (quoted || comment > 0)) {
+      item += char + (argument[index + 1] ?? '');
+      index++;
+      continue;
+    }
+    if (quoted) quoted = char !== '"';
+    else if (comment > 0) comment += char === '(' ? 1 : char === ')' ? -1 : 0;
+    else if (char === '"') quoted = true;
+    else if (char === '(') comment = 1;
+    else if (char === ',') {
+      flush();
+      result += ',';
+      continue;
+    }
+    item += char;
+  }
+  flush();
+  return result;
+}
+
+/** `item` with its quoted strings and comments taken out, to look for brackets outside them. */
+function withoutQuotedOrComments(item: string): string {
+  return item.replace(/"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?/gs, '');
+}
+
+/** One comma-free item split where a space separates two words, none of them a comment. */
+function spacedWordsSplit(item: string): string {
+  // Words: quoted strings and runs of other characters; comments stay with the word before them.
+  const chunks = item.match(/"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?|\s+|[^\s"(]+/gs) ?? [];
+  let out = '';
+  let lastWord: string | undefined;
+  let spaceSince = false;
+  for (const chunk of chunks) {
+    if (/^\s/.test(chunk)) {
+      spaceSince = true;
+      out += chunk;
+      continue;
+    }
+    const isComment = chunk.startsWith('(');
+    if (!isComment && lastWord !== undefined && spaceSince && !/[@.]$/.test(lastWord) && !/^[@.]/.test(chunk)) out = `${out.trimEnd()}, `;
+    out += chunk;
+    if (!isComment) {
+      lastWord = chunk;
+      spaceSince = false;
+    }
+  }
+  return out;
 }
 
 /** Whether `check` takes the value (it throws UsageError when it does not). */

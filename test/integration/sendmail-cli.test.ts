@@ -39,6 +39,25 @@ describe('mailv-sendmail', () => {
     }
   });
 
+  it('addresses a space separates in one argument each get the message, as with Postfix (sendmail "$ADMINS")', async () => {
+    const server = await startScriptedServer();
+    try {
+      const result = await run(
+        SENDMAIL,
+        ['-i', 'bob@example.org carol@example.org', 'Dave Doe <dave@example.org>'],
+        { HOME: freshHome(), MAILV_SERVER: `127.0.0.1:${server.port}` },
+        'Subject: disk\n\nfull\n',
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(
+        server.commands.filter((command) => command.startsWith('RCPT')),
+        ['RCPT To:<bob@example.org>', 'RCPT To:<carol@example.org>', 'RCPT To:<dave@example.org>'],
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a server that cannot be reached: one line, 75, the message kept in dead.letter up to the line of .', async () => {
     const home = freshHome();
     const port = await closedPort();

@@ -94,6 +94,20 @@ describe('sendmail command line', () => {
     assert.equal(parseSendmailLine(['-cxt']).recipientsFromHeaders, true);
   });
 
+  it('reads addresses a space separates in one argument as two, as Postfix does; names, groups, quotes and comments stay whole', () => {
+    const cases: [string, string][] = [
+      ['a@example.org b@example.org', 'a@example.org, b@example.org'],
+      ['a@example.org,b@example.org  root', 'a@example.org,b@example.org, root'],
+      ['Bob Smith <bob@example.org>', 'Bob Smith <bob@example.org>'],
+      ['bob@example.org (Bob Smith) carol@example.org', 'bob@example.org (Bob Smith), carol@example.org'],
+      ['"John Doe"@example.org b@example.org', '"John Doe"@example.org, b@example.org'],
+      ['bob @ example.org', 'bob @ example.org'],
+      ['team: a@example.org b@example.org;', 'team: a@example.org b@example.org;'],
+    ];
+    for (const [given, read] of cases) assert.deepEqual(parseSendmailLine([given]).recipients, [read], given);
+    assert.deepEqual(parseSendmailLine(['-i', '--', 'a@example.org -b@example.org']).recipients, ['a@example.org, -b@example.org']);
+  });
+
   it('-q, sendmail run over its queue, is told apart from an unknown option: mailv-sendmail keeps none', () => {
     for (const argument of ['-q', '-q30m', '-qI']) {
       assert.throws(
