@@ -5,14 +5,13 @@ import type { MxPlan } from '../dns/mx.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan, Verbosity } from '../plan.js';
-import { formatMxAdvice, formatMxPlan } from '../render/mx-plan.js';
+import { formatMxLookupEnd } from '../render/mx-plan.js';
 import { openEvents } from './events-out.js';
 import { makeResolver } from './resolver.js';
 import type { Run } from './run.js';
 
 export async function showMx(run: Run, plan: Plan, domain: string): Promise<number> {
-  // The DNS exchange is what --mx is about: shown at the default verbosity as -v shows it.
-  const emit = await openEvents(run, plan, (plan.verbosity === 0 ? 0 : Math.max(plan.verbosity, 2)) as Verbosity);
+  const emit = await openEvents(run, plan, mxLookupVerbosity(plan.verbosity));
   // A stop signal ends the lookup as it ends a send: said in one line, 128 + its number.
   const stopWatching = run.io.signals.watch((stop) => run.stop(stop));
   let mx: MxPlan;
@@ -24,14 +23,14 @@ export async function showMx(run: Run, plan: Plan, domain: string): Promise<numb
     stopWatching();
   }
   // --json wrote the plan as the mx-plan event.
-  if (!plan.output.json) run.output.out(`${afterTheExchange(plan, mx, run).join('\n')}\n`);
+  if (!plan.output.json) {
+    const shown = { transcript: plan.verbosity > 0, explain: plan.output.explain !== undefined };
+    run.output.out(`${formatMxLookupEnd(mx, plan.mxPort, shown, run.words).join('\n')}\n`);
+  }
   return ExitCode.OK;
 }
 
-/** What follows the exchange: the whole plan when the transcript is off, else what it has not said. */
-function afterTheExchange(plan: Plan, mx: MxPlan, run: Run): string[] {
-  if (plan.verbosity === 0) return formatMxPlan(mx, plan.mxPort, run.words);
-  const advice = formatMxAdvice(mx, plan.mxPort, run.words);
-  // --explain has said, line by line, what the advice says: only the port is left.
-  return plan.output.explain === undefined ? advice : advice.slice(-1);
+/** The DNS exchange is what --mx is about: shown at the default verbosity as -v shows it. */
+export function mxLookupVerbosity(asked: Verbosity): Verbosity {
+  return asked === 0 ? 0 : (Math.max(asked, 2) as Verbosity);
 }

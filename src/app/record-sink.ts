@@ -34,7 +34,9 @@ export function openRecord(run: Run, path: string): EventSink {
     fchmodSync(fd, 0o600);
     ftruncateSync(fd, 0);
     const started = new Date(run.io.clock.date().getTime() - run.elapsed()).toISOString();
-    writeSync(fd, headerLine({ format: RECORD_FORMAT, version: RECORD_VERSION, mailv: run.io.version(), started, language: run.language }));
+    const domain = run.plan?.mxLookup;
+    const mxLookup = domain === undefined ? {} : { mxLookup: { domain, port: run.plan!.mxPort } };
+    writeSync(fd, headerLine({ format: RECORD_FORMAT, version: RECORD_VERSION, mailv: run.io.version(), started, language: run.language, ...mxLookup }));
   } catch (error) {
     closeSync(fd);
     if (error instanceof CannotCreateError) throw error;

@@ -11,7 +11,9 @@ import { ExitCode } from '../exit-codes.js';
 import type { ReplayPlan } from '../plan.js';
 import { decodeRecord, type KnownCodes } from '../record/decode.js';
 import type { RecordedFailure, Recording } from '../record/format.js';
+import type { MxPlan } from '../dns/mx.js';
 import { jsonLine } from '../render/json-lines.js';
+import { formatMxLookupEnd } from '../render/mx-plan.js';
 import { plainStyle } from '../render/style.js';
 import { TimingRecorder } from '../render/timing.js';
 import { TranscriptRenderer } from '../render/transcript.js';
@@ -22,6 +24,7 @@ import { describeFact, describeNote, wordsFor } from '../words/describe.js';
 import { en } from '../words/en/index.js';
 import { openDiagram } from './diagram-sink.js';
 import { openEvents } from './events-out.js';
+import { mxLookupVerbosity } from './mx-lookup.js';
 import type { Run } from './run.js';
 
 const KNOWN: KnownCodes = {
@@ -34,8 +37,9 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
   assertShowable(recording, plan.file);
   run.language = plan.language ?? recording.header.language;
   run.json = plan.json;
+  const { mxLookup } = recording.header;
   const emit = await openEvents(run, {
-    verbosity: plan.verbosity,
+    verbosity: mxLookup === undefined ? plan.verbosity : mxLookupVerbosity(plan.verbosity),
     color: plan.color,
     step: plan.step,
     output: { json: plan.json, timing: plan.timing, explain: plan.explain ? run.language : undefined },
@@ -66,9 +70,22 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
   }
   run.replayedAt = recording.end.at;
   const { failure } = recording.end;
+  // --mx ended on the plan's advice, said after the exchange rather than recorded as an event.
+  const mx = mxLookup === undefined || plan.json ? undefined : lastMxPlan(recording.entries);
+  if (mx !== undefined) {
+    const shown = { transcript: plan.verbosity > 0, explain: plan.explain };
+    run.output.out(`${formatMxLookupEnd(mx, mxLookup!.port, shown, run.words).join('\n')}\n`);
+  }
   // The failure the run ended with, for --json's result.
   if (failure !== undefined) run.recordFact(failure.fact, failure.stage);
   return recording.end.status;
+}
+
+/** The plan a record of --mx ends with, if its lookup made one. */
+function lastMxPlan(entries: Recording['entries']): MxPlan | undefined {
+  let plan: MxPlan | undefined;
+  for (const entry of entries) if (entry.kind === 'event' && entry.event.kind === 'mx-plan') plan = entry.event.plan;
+  return plan;
 }
 
 /**

@@ -497,7 +497,14 @@ function header(value: unknown): RecordHeader {
     mailv: fields.string('mailv'),
     started: fields.string('started'),
     language: fields.choice('language', LANGUAGES),
+    ...(fields.has('mxLookup') ? { mxLookup: mxLookup(fields.object('mxLookup')) } : {}),
   };
+}
+
+function mxLookup(fields: Fields): NonNullable<RecordHeader['mxLookup']> {
+  const port = fields.integer('port');
+  if (port < 1 || port > 65535) throw new Damage({ kind: 'bad-field', field: fields.field('port'), expected: 'integer' });
+  return { domain: fields.string('domain'), port };
 }
 
 function end(fields: Fields, at: number, line: number, codes: KnownCodes): RecordedEnd {

@@ -20,6 +20,11 @@ export interface RecordHeader {
   readonly started: string;
   /** The language the run spoke: a replay speaks it unless told otherwise. */
   readonly language: Language;
+  /**
+   * A run of `--mx`, which shows the DNS exchange at the default verbosity and ends on the plan's
+   * advice (the port --direct would use): a replay shows them as it did. Absent for a send.
+   */
+  readonly mxLookup?: { readonly domain: string; readonly port: number };
 }
 
 /** Why the run did not end with 0 (or, as an entry, the one line said of it on standard error). */

@@ -32,6 +32,17 @@ export function formatMxHosts(plan: MxPlan, words: Words): string[] {
   return lines;
 }
 
+/**
+ * What `--mx` prints after the DNS exchange, live or replayed: the whole plan when the transcript
+ * is off (-q), else what the transcript has not said. --explain has said, line by line, what the
+ * advice says: only the port is left then.
+ */
+export function formatMxLookupEnd(plan: MxPlan, port: number, shown: { readonly transcript: boolean; readonly explain: boolean }, words: Words): string[] {
+  if (!shown.transcript) return formatMxPlan(plan, port, words);
+  const advice = formatMxAdvice(plan, port, words);
+  return shown.explain ? advice.slice(-1) : advice;
+}
+
 /** The order of equal preferences, what happens when a host fails, the port --direct uses. */
 export function formatMxAdvice(plan: MxPlan, port: number, words: Words): string[] {
   const said = words.dns.mxPlan;

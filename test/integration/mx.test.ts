@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { lines, runCli, LOCAL_HOST } from '../helpers/cli.js';
+import { freshHome, lines, runCli, LOCAL_HOST } from '../helpers/cli.js';
 import { a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
 import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
@@ -27,6 +27,20 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
       '  1. dead.deadfirst.test.  preference  10  127.0.0.9',
       '  2. live.deadfirst.test.  preference  20  127.0.0.3',
     ]);
+  });
+
+  it('a record of --mx replays as the live run showed it: the exchange at the default verbosity, and the advice it ended on', async () => {
+    const record = join(freshHome(), 'mx.jsonl');
+    for (const extra of [[], ['-q'], ['-e', '--lang', 'fr']]) {
+      const live = await runCli(['--mx', 'mx.test', ...DNS, '--record', record, ...extra]);
+      assert.equal(live.code, 0, live.stderr);
+      assert.match(live.stdout, /port 25|port 25 de/);
+      const replayed = await runCli(['replay', ...extra, record]);
+      assert.deepEqual([replayed.code, replayed.stdout, replayed.stderr], [0, live.stdout, ''], extra.join(' '));
+    }
+    // The port the advice names comes from the record, not from the replay's options.
+    await runCli(['--mx', 'mx.test', '--port', '2526', ...DNS, '--record', record]);
+    assert.match((await runCli(['replay', record])).stdout, /^mailv --direct connects to port 2526 of these addresses\.$/m);
   });
 
   it('a domain without MX is its own MX, of preference 0', async () => {

@@ -182,6 +182,12 @@ describe('the record format', () => {
     assert.deepEqual(recipient.reply?.raw, HOSTILE.raw);
   });
 
+  it('reads the --mx lookup a record was made of, and none for a send', () => {
+    const lookup = HEADER.replace('}\n', ',"mxLookup":{"domain":"mx.test","port":2526}}\n');
+    assert.deepEqual(decodeRecord(lookup + END, 'mx.jsonl', KNOWN).header.mxLookup, { domain: 'mx.test', port: 2526 });
+    assert.equal(decodeRecord(HEADER + END, 'lesson.jsonl', KNOWN).header.mxLookup, undefined);
+  });
+
   it('reads notes and the failure the run ended with', () => {
     const failure = { fact: { code: 'MAILV_RECIPIENTS_REFUSED', recipients: ['carol@example.org'] }, stage: 'rcpt' };
     const text = HEADER + noteLine({ code: 'null-body' }, 3) + endLine(7.5, 67, failure);
@@ -202,6 +208,11 @@ describe('the record format', () => {
       'a newer version',
       HEADER.replace(`"version":${RECORD_VERSION}`, `"version":${RECORD_VERSION + 1}`) + good + END,
       { line: 1, problem: { kind: 'unknown-version', version: String(RECORD_VERSION + 1), supported: RECORD_VERSION } },
+    ],
+    [
+      'an --mx lookup whose port is out of range',
+      HEADER.replace('}\n', ',"mxLookup":{"domain":"mx.test","port":70000}}\n') + good + END,
+      { line: 1, problem: { kind: 'bad-field', field: 'header.mxLookup.port', expected: 'integer' } },
     ],
     [
       'an unknown kind',
