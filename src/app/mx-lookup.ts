@@ -6,12 +6,16 @@ import { randomSource } from '../dns/seeded-random.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan, Verbosity } from '../plan.js';
 import { formatMxLookupEnd } from '../render/mx-plan.js';
+import { openDiagram } from './diagram-sink.js';
 import { openEvents } from './events-out.js';
 import { makeResolver } from './resolver.js';
 import type { Run } from './run.js';
 
 export async function showMx(run: Run, plan: Plan, domain: string): Promise<number> {
   const emit = await openEvents(run, plan, mxLookupVerbosity(plan.verbosity));
+  // The DNS exchange drawn as its queries and answers, as a replay of this lookup draws it.
+  if (plan.diagram)
+    run.sinks.push(await openDiagram(run, { language: plan.language, explain: plan.output.explain !== undefined, timing: plan.output.timing }, plan.diagram));
   // A stop signal ends the lookup as it ends a send: said in one line, 128 + its number.
   const stopWatching = run.io.signals.watch((stop) => run.stop(stop));
   let mx: MxPlan;

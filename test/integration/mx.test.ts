@@ -43,6 +43,22 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     assert.match((await runCli(['replay', record])).stdout, /^mailv --direct connects to port 2526 of these addresses\.$/m);
   });
 
+  it('--mx --diagram draws the DNS exchange, query by query, as the replay of its record draws it', async () => {
+    const home = freshHome();
+    const [live, replayed, record] = [join(home, 'live.svg'), join(home, 'replayed.svg'), join(home, 'mx.jsonl')];
+    const run = await runCli(['--mx', 'mx.test', ...DNS, '--diagram', live, '--record', record]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((await runCli(['replay', '--diagram', replayed, record])).code, 0);
+    const texts = (path: string) => [...readFileSync(path, 'utf8').matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((match) => match[1]!.replace(/\d+ ms/, 'N ms'));
+    const drawn = texts(live);
+    assert.deepEqual(
+      drawn.filter((text) => text.endsWith('(UDP)')),
+      ['MX mx.test.? @127.0.0.1#5354 (UDP)', 'AAAA mx1.mx.test.? @127.0.0.1#5354 (UDP)', 'AAAA mx2.mx.test.? @127.0.0.1#5354 (UDP)'],
+    );
+    assert.ok(drawn.includes('mx.test. 5 IN MX 10 mx1.mx.test.'), drawn.join('\n'));
+    assert.deepEqual(drawn, texts(replayed));
+  });
+
   it('a domain without MX is its own MX, of preference 0', async () => {
     const run = await runCli(['--mx', 'aonly.test', ...DNS]);
     assert.equal(run.code, 0, run.stderr);
