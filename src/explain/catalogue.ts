@@ -43,6 +43,8 @@ export interface Catalogue {
   paramOrcpt: Text;
   cmdRcptTo: (p: { recipient: string }) => Text;
   envelopeNotHeaders: Text;
+  /** An address whose domain went on the wire in A-labels: `ascii` as sent, `unicode` as typed. */
+  idnaDomain: (p: { ascii: string; unicode: string }) => Text;
   cmdData: Text;
   cmdDataEnd: Text;
   cmdBdat: (p: { octets: number }) => Text;

@@ -43,6 +43,7 @@ export const en: Catalogue = {
   paramOther: ({ param }) => `${param}: a MAIL parameter of a service extension (RFC 5321 §4.1.1.2)`,
   cmdRcptTo: ({ recipient }) => `RCPT To: <${recipient}> is an envelope recipient, one command each (RFC 5321 §4.1.1.3)`,
   envelopeNotHeaders: 'The envelope, not the To: header, decides who gets the message; that is how Bcc works (RFC 5321 §2.3.1)',
+  idnaDomain: ({ ascii, unicode }) => `${ascii} is ${unicode} in A-labels, the ASCII that DNS and SMTP carry: Punycode after xn-- (IDNA, RFC 5890)`,
   cmdData: 'DATA: the message follows once the server answers 354 (RFC 5321 §4.1.1.4)',
   cmdDataEnd: '".": a lone dot ends the message; lines starting with a dot were sent doubled (RFC 5321 §4.5.2)',
   cmdBdat: ({ octets }) => `BDAT ${octets}: exactly ${octets} octets follow as they are, without dot-stuffing (RFC 3030)`,

@@ -2,6 +2,7 @@
 // Stateful because a reply only makes sense next to the command it answers: replies come back in
 // the order commands went out (RFC 2920 §3.1), so sent commands wait in a queue until answered.
 // Loaded only with --explain: keep it free of node:crypto and of anything heavy.
+import { domainToUnicode } from 'node:url';
 import type { MxPlan } from '../dns/mx.js';
 import type { DnsRecord } from '../dns/wire.js';
 import type { Stage } from '../errors.js';
@@ -185,6 +186,8 @@ export class Explainer {
   /** TLS began after an EHLO (STARTTLS), so the next EHLO starts over (RFC 3207 §4.2). */
   private tlsAfterEhlo = false;
   private envelopeTold = false;
+  /** The A-label domains already said in their Unicode form. */
+  private readonly idnaTold = new Set<string>();
   private bodyTold = false;
   /** A recipient of this connection got the message: only then is the work done when it closes. */
   private delivered = false;
@@ -367,6 +370,7 @@ export class Explainer {
           const upper = name.toUpperCase();
           lines.push(upper === 'NOTIFY' ? c.paramNotify({ value }) : upper === 'ORCPT' ? c.paramOrcpt : c.paramOther({ param: quote(param) }));
         }
+        lines.push(...this.idna(sent.to));
         if (!this.envelopeTold) lines.push(c.envelopeNotHeaders);
         this.envelopeTold = true;
         return { command: { kind: 'rcpt', stage, address: sent.to }, lines };
@@ -431,7 +435,18 @@ export class Explainer {
           lines.push(c.paramOther({ param: quote(param) }));
       }
     }
-    return { command: { kind: 'mail', stage, address: sender }, lines };
+    return { command: { kind: 'mail', stage, address: sender }, lines: [...lines, ...this.idna(sender)] };
+  }
+
+  /** An address's domain in A-labels, said once a domain: what the user typed became xn--… on the wire. */
+  private idna(address: string): string[] {
+    const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+    if (!/(^|\.)xn--/.test(domain) || this.idnaTold.has(domain)) return [];
+    this.idnaTold.add(domain);
+    const unicode = domainToUnicode(domain);
+    // A label that is not valid Punycode decodes to nothing: there is no typed form to show.
+    if (unicode === '' || unicode === domain) return [];
+    return [this.catalogue.idnaDomain({ ascii: quote(domain), unicode: quote(unicode) })];
   }
 
   private reply(event: Extract<SessionEvent, { kind: 'reply' }>): Annotation {

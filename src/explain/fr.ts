@@ -45,6 +45,7 @@ export const fr: Catalogue = {
   paramOther: ({ param }) => `${param} : un paramètre de MAIL défini par une extension (RFC 5321 §4.1.1.2)`,
   cmdRcptTo: ({ recipient }) => `RCPT To : destinataire de l’enveloppe <${recipient}>, un par commande (RFC 5321 §4.1.1.3)`,
   envelopeNotHeaders: 'L’enveloppe, pas l’en-tête To:, décide qui reçoit le message ; c’est ce qui permet la Cci (RFC 5321 §2.3.1)',
+  idnaDomain: ({ ascii, unicode }) => `${ascii} est ${unicode} en A-labels, l’ASCII du DNS et de SMTP : Punycode après xn-- (IDNA, RFC 5890)`,
   cmdData: 'DATA : le message suit, dès que le serveur a répondu 354 (RFC 5321 §4.1.1.4)',
   cmdDataEnd: '« . » seul sur sa ligne : fin du message ; tout point en début de ligne est parti doublé (RFC 5321 §4.5.2)',
   cmdBdat: ({ octets }) => `BDAT ${octets} : exactement ${octets} octets suivent, tels quels, sans doubler les points (RFC 3030)`,

@@ -39,6 +39,7 @@ const SAMPLES: Partial<Record<keyof Catalogue, object>> = {
   planNullMx: { domain: 'example.org' },
   planNoMxHost: { domain: 'example.org' },
   paramNotify: { value: 'NEVER' },
+  idnaDomain: { ascii: 'xn--caf-dma.example', unicode: 'café.example' },
 };
 /** Fragments composed into other lines: they cite nothing themselves. */
 const FRAGMENT = /^(replyClass|replyDigit|enhancedClass|enhancedSubject)/;
@@ -246,6 +247,26 @@ for (const [lang, catalogue] of [
       assert.deepEqual(closing!.after, [c.closing]);
       assert.deepEqual(quit!.after, [c.cmdQuit]);
       assert.deepEqual(bye!.after, [c.code221, c.replyStructure({ code: 221, severity: c.replyClass2, category: c.replyDigit2 }), c.enhanced2_0_0]);
+    });
+
+    it('a domain in A-labels is said in the form it was typed in, once a domain, for MAIL and RCPT alike', () => {
+      const explainer = new Explainer(c);
+      const events: SessionEvent[] = [
+        send('mail', { verb: 'MAIL', from: 'alice@xn--bcher-kva.example', params: [] }),
+        send('rcpt', { verb: 'RCPT', to: 'bob@xn--caf-dma.example', params: [] }),
+        send('rcpt', { verb: 'RCPT', to: 'carol@XN--CAF-DMA.example', params: [] }),
+        send('rcpt', { verb: 'RCPT', to: 'dave@example.org', params: [] }),
+        // Not Punycode at all: there is no typed form to show.
+        send('rcpt', { verb: 'RCPT', to: 'eve@xn--.example', params: [] }),
+      ];
+      const [mail, bob, carol, dave, eve] = events.map((event) => explainer.annotate(event).after);
+      assert.equal(mail!.at(-1), c.idnaDomain({ ascii: 'xn--bcher-kva.example', unicode: 'bücher.example' }));
+      assert.ok(bob!.includes(c.idnaDomain({ ascii: 'xn--caf-dma.example', unicode: 'café.example' })), bob!.join('\n'));
+      for (const lines of [carol, dave, eve]) assert.ok(!lines!.some((line) => line.includes('IDNA')), lines!.join('\n'));
+      assert.match(
+        c.idnaDomain({ ascii: 'xn--caf-dma.example', unicode: 'café.example' }),
+        /^xn--caf-dma\.example (is|est) café\.example .*Punycode.*RFC 5890/,
+      );
     });
 
     it('a QUIT in the flight of the dot says it is answered after the verdict; the closing that follows the verdict says QUIT is out', () => {
