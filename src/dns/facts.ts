@@ -66,7 +66,8 @@ export type DnsErrorFact =
   /** Every MX host was looked up and none has an address; each host's reason, in plan order. */
   | { readonly code: 'MAILV_DNS_NO_HOST_ADDRESS'; readonly domain: string; readonly hosts: readonly { readonly name: string; readonly problem: NoAddress }[] }
   /** The system resolver (a server named on the command line): no such host, or a failure for now. */
-  | { readonly code: 'MAILV_HOST_NOT_FOUND'; readonly host: string }
+  /** `family`: the lookup asked for that family only (-4, -6). */
+  | { readonly code: 'MAILV_HOST_NOT_FOUND'; readonly host: string; readonly family?: 4 | 6 }
   | { readonly code: 'MAILV_HOST_LOOKUP_FAILED'; readonly host: string }
   /** A name server given by the user that is not an IP address with an optional port. */
   | { readonly code: 'MAILV_DNS_SERVER_INVALID'; readonly text: string };

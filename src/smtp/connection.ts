@@ -188,7 +188,7 @@ export class SmtpConnection {
   static open(host: string, port: number, timeoutMs: number, signal?: InterruptSignal, local: LocalEnd = {}): Promise<SmtpConnection> {
     // Nagle would hold each pipelined group back until the previous ACK: a 40 ms stall per step.
     const open = () => connect({ host, port, noDelay: true, family: local.family, localAddress: local.address });
-    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, false);
+    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, false, local.family);
   }
 
   /** Connects to a unix-domain socket at `path`; failures name the path as the host, with port 0. */
@@ -203,6 +203,7 @@ export class SmtpConnection {
     timeoutMs: number,
     signal: InterruptSignal | undefined,
     unixSocket: boolean,
+    family?: 4 | 6,
   ): Promise<SmtpConnection> {
     return new Promise((resolve, reject) => {
       const socket = open();
@@ -226,7 +227,7 @@ export class SmtpConnection {
         socket.removeAllListeners('error');
         resolve(new SmtpConnection(socket, host, signal, unixSocket));
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error.code, host, port)));
+      socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error.code, host, port, family)));
     });
   }
 
@@ -661,10 +662,11 @@ function certificateProblem(code: string, altNames: string | undefined): Certifi
  * A failed connect, from the system's error code. No time is named: the system ended it (a refusal
  * takes no time to speak of; ETIMEDOUT is the kernel's limit, not mailv's).
  */
-function connectError(errno: string | undefined, host: string, port: number): MailvError {
+function connectError(errno: string | undefined, host: string, port: number, family: 4 | 6 | undefined): MailvError {
   switch (errno) {
     case 'ENOTFOUND':
-      return new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host }, 'no-such-domain');
+      // Under -4 or -6 the name may exist with addresses of the other family only.
+      return new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host, ...(family === undefined ? {} : { family }) }, 'no-such-domain');
     case 'EAI_AGAIN':
       return new DnsError({ code: 'MAILV_HOST_LOOKUP_FAILED', host }, 'lookup-failed');
     default: {

@@ -85,6 +85,11 @@ describe('DNS failures: exit status from the reason', () => {
     assert.equal(describeError(later, en), 'temporary failure looking up smtp.example.org');
     assert.equal(describeError(later, fr), 'échec temporaire de la recherche de smtp.example.org');
     assert.deepEqual([exitCodeOf(missing), exitCodeOf(later)], [68, 75]);
+    // Under -6 (or -4), a name with addresses of the other family only is not said to be missing.
+    const ipv4Only = new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host: 'localhost', family: 6 }, 'no-such-domain');
+    assert.equal(describeError(ipv4Only, en), 'host localhost has no IPv6 address (-6)');
+    assert.equal(describeError(ipv4Only, fr), 'l’hôte localhost n’a pas d’adresse IPv6 (-6)');
+    assert.equal(exitCodeOf(ipv4Only), 68);
   });
 });
 
