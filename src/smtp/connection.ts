@@ -188,7 +188,7 @@ export class SmtpConnection {
   static open(host: string, port: number, timeoutMs: number, signal?: InterruptSignal, local: LocalEnd = {}): Promise<SmtpConnection> {
     // Nagle would hold each pipelined group back until the previous ACK: a 40 ms stall per step.
     const open = () => connect({ host, port, noDelay: true, family: local.family, localAddress: local.address });
-    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, false, local.family);
+    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, false, local);
   }
 
   /** Connects to a unix-domain socket at `path`; failures name the path as the host, with port 0. */
@@ -203,7 +203,7 @@ export class SmtpConnection {
     timeoutMs: number,
     signal: InterruptSignal | undefined,
     unixSocket: boolean,
-    family?: 4 | 6,
+    local: LocalEnd = {},
   ): Promise<SmtpConnection> {
     return new Promise((resolve, reject) => {
       const socket = open();
@@ -227,7 +227,7 @@ export class SmtpConnection {
         socket.removeAllListeners('error');
         resolve(new SmtpConnection(socket, host, signal, unixSocket));
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error.code, host, port, family)));
+      socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error.code, host, port, local)));
     });
   }
 
@@ -662,7 +662,7 @@ function certificateProblem(code: string, altNames: string | undefined): Certifi
  * A failed connect, from the system's error code. No time is named: the system ended it (a refusal
  * takes no time to speak of; ETIMEDOUT is the kernel's limit, not mailv's).
  */
-function connectError(errno: string | undefined, host: string, port: number, family: 4 | 6 | undefined): MailvError {
+function connectError(errno: string | undefined, host: string, port: number, { family, address }: LocalEnd): MailvError {
   switch (errno) {
     case 'ENOTFOUND':
       // Under -4 or -6 the name may exist with addresses of the other family only.
@@ -671,7 +671,13 @@ function connectError(errno: string | undefined, host: string, port: number, fam
       return new DnsError({ code: 'MAILV_HOST_LOOKUP_FAILED', host }, 'lookup-failed');
     default: {
       const reason: TransportReason = errno === 'ECONNREFUSED' ? 'refused' : errno === 'ETIMEDOUT' ? 'timeout' : 'unreachable';
-      return new TransportError({ code: 'MAILV_CONNECT_FAILED', host, port, reason, errno: reason === 'refused' ? undefined : errno }, 'connect', reason);
+      // --source-address names no address of this machine: the bind failed, not the route.
+      const source = errno === 'EADDRNOTAVAIL' && address !== undefined ? { source: address } : {};
+      return new TransportError(
+        { code: 'MAILV_CONNECT_FAILED', host, port, reason, errno: reason === 'refused' ? undefined : errno, ...source },
+        'connect',
+        reason,
+      );
     }
   }
 }

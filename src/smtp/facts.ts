@@ -94,6 +94,8 @@ export type SmtpErrorFact =
       readonly reason: TransportReason;
       readonly errno: string | undefined;
       readonly ms?: number;
+      /** The --source-address that is not an address of this machine (EADDRNOTAVAIL). */
+      readonly source?: string;
     }
   /** An open connection failed; `midReply`: part of a reply had come. */
   | {

@@ -3,9 +3,11 @@
 // other family is a usage error. Against a scripted name server on loopback; nothing listens on the
 // port, so each address tried shows as a refused attempt in the JSON events.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closedPort } from '../helpers/loopback-port.js';
-import { lines, runCli } from '../helpers/cli.js';
+import { freshHome, lines, runCli } from '../helpers/cli.js';
 import { a, mx, reply, startDns, type ScriptedDns } from '../helpers/dns-server.js';
 
 describe('-4 and -6', () => {
@@ -67,5 +69,23 @@ describe('-4 and -6', () => {
     const six = await runCli(['-6', '--server', '127.0.0.1:25', '-s', 'x', 'bob@example.org'], { input: 'x\n' });
     assert.equal(six.code, 64);
     assert.equal(six.stderr, 'mailv: -6 and --server contradict each other: one address family, IPv4 or IPv6\n');
+  });
+
+  it('a --source-address that is no address of this machine is said so (75, kept as Postfix defers it), not as a bare EADDRNOTAVAIL', async () => {
+    // 192.0.2.7 (TEST-NET-1) is on no interface: the bind fails, and nothing leaves the machine.
+    const port = await closedPort();
+    for (const [lang, said] of [
+      ['en', `mailv: cannot connect to [127.0.0.1] port ${port} from 192.0.2.7: not an address of this machine (--source-address)`],
+      ['fr', `mailv: connexion impossible à [127.0.0.1] port ${port} depuis 192.0.2.7 : ce n’est pas une adresse de cette machine (--source-address)`],
+    ] as const) {
+      const home = freshHome();
+      const run = await runCli(['--lang', lang, '--server', `127.0.0.1:${port}`, '--source-address', '192.0.2.7', '-s', 'x', 'bob@example.org'], {
+        input: 'x\n',
+        env: { HOME: home },
+      });
+      assert.equal(run.code, 75, run.stderr);
+      assert.equal(run.stderr.split('\n')[0], said);
+      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /\n\nx\n/);
+    }
   });
 });

@@ -82,12 +82,14 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
       : fact.why === 'no-ehlo'
         ? 'the server does not know EHLO, so it cannot offer STARTTLS'
         : `the server refused STARTTLS: ${said(fact.reply)}`) + ' (--tls required)',
-  MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms }) =>
+  MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms, source }) =>
     reason === 'refused'
       ? `connection refused by ${endpoint(host, port)}`
       : reason === 'timeout' && ms !== undefined
         ? `timed out after ${seconds(ms)} connecting to ${endpoint(host, port)}`
-        : `cannot connect to ${endpoint(host, port)}: ${errno ?? reason}`,
+        : source !== undefined
+          ? `cannot connect to ${endpoint(host, port)} from ${source}: not an address of this machine (--source-address)`
+          : `cannot connect to ${endpoint(host, port)}: ${errno ?? reason}`,
   MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>
     (reason === 'closed'
       ? 'connection closed by the server'

@@ -109,12 +109,14 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
       : fact.why === 'no-ehlo'
         ? 'le serveur ne connaît pas EHLO, il ne peut donc pas proposer STARTTLS'
         : `le serveur a refusé STARTTLS : ${said(fact.reply)}`) + ' (--tls required)',
-  MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms }) =>
+  MAILV_CONNECT_FAILED: ({ host, port, reason, errno, ms, source }) =>
     reason === 'refused'
       ? `connexion refusée par ${endpoint(host, port)}`
       : reason === 'timeout' && ms !== undefined
         ? `délai de ${seconds(ms)} dépassé pour se connecter à ${endpoint(host, port)}`
-        : `connexion impossible à ${endpoint(host, port)} : ${errno ?? reason}`,
+        : source !== undefined
+          ? `connexion impossible à ${endpoint(host, port)} depuis ${source} : ce n’est pas une adresse de cette machine (--source-address)`
+          : `connexion impossible à ${endpoint(host, port)} : ${errno ?? reason}`,
   MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>
     (reason === 'closed'
       ? 'connexion fermée par le serveur'
