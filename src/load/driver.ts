@@ -128,8 +128,9 @@ async function connection(
           : await SmtpConnection.openSocket(server.socket, timeout, signal);
       open = { connection, openedAt, connectedAt: performance.now() };
     } catch (error) {
-      // Stopped while it connected: its message was never started (as under --stop-on-error).
-      if (error instanceof InterruptedError) issuer.giveBack(first);
+      // Stopped while it connected (a signal, or --stop-on-error at a failure elsewhere): its
+      // message was never started, whatever became of the connection after.
+      if (error instanceof InterruptedError || issuer.stopped) issuer.giveBack(first);
       else tally.fail(error, flight);
       return;
     }
@@ -215,11 +216,12 @@ async function carry(
       open.close();
       return;
     }
-    if (error instanceof InterruptedError) {
+    if (error instanceof InterruptedError || issuer.stopped) {
       // Stopped before the server saw anything of the message (its greeting, EHLO, TLS or AUTH under
-      // way): never started, as under --stop-on-error.
+      // way), by a signal or --stop-on-error at a failure elsewhere: never started.
       for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
-      open.close();
+      if (!(error instanceof InterruptedError) && refusedWhileListening(error) && !session.earlyTalkRefused) await session.end();
+      else open.close();
       return;
     }
     if (tally.fail(error, flight)) witness?.failed();
@@ -265,7 +267,9 @@ async function carry(
     flight.inTransaction = true;
     try {
       // Nothing reserved after this one: it is the connection's last, and QUIT rides with it.
-      const results = await session.next(capabilities, { following, last });
+      // Whether the next envelope rides with this message's end is asked when that end is written:
+      // a run stopped meanwhile (--stop-on-error, elsewhere) starts no new message.
+      const results = await session.next(capabilities, { following: following && (() => !issuer.stopped), last });
       flight.inTransaction = false;
       tally.transaction.add(performance.now() - begun);
       const failures = results.length === 1 && results[0]!.outcome === 'sent' ? [] : results.filter((result) => result.outcome !== 'sent');

@@ -182,6 +182,8 @@ type OwedReply =
   | { readonly to: 'data' }
   | { readonly to: 'chunk'; readonly stage: Stage };
 
+const ALWAYS = (): boolean => true;
+const NEVER = (): boolean => false;
 const OWED_RSET: OwedReply = { to: 'rset' };
 const OWED_MAIL: OwedReply = { to: 'mail' };
 const OWED_DATA: OwedReply = { to: 'data' };
@@ -224,8 +226,8 @@ export class SmtpSession {
   private loginNotTriedSaid = false;
   /** QUIT may ride with the end of the message: false when more transactions follow (begin()). */
   private lastTransaction = true;
-  /** next() was told another transaction follows: its envelope may ride with this one's end. */
-  private following = false;
+  /** Whether another transaction follows, asked when this one's end is written: its envelope may ride with that end. */
+  private following: () => boolean = NEVER;
   /** A 421 was read: the server is closing the connection, and answers nothing more. */
   private closingReply: Reply | undefined;
   /** The next transaction, already under way (see AheadTransaction). */
@@ -334,14 +336,18 @@ export class SmtpSession {
    * RFC 2920 §3.1 lets the message's end begin a group; the dot's reply ends the transaction
    * whatever it is, so the next one never lands in an open transaction; after BDAT LAST, whose
    * refusal may leave it open, the next one begins with RSET. With `last`, none follows:
-   * QUIT rides with this one's end, as in a single send.
+   * QUIT rides with this one's end, as in a single send. `following` may be a question, asked when
+   * that end is written: a load run stopped meanwhile (--stop-on-error) starts nothing more.
    */
-  next(capabilities: Capabilities, { following = false, last = false } = {}): Promise<RecipientResult[]> {
+  next(
+    capabilities: Capabilities,
+    { following = false, last = false }: { following?: boolean | (() => boolean); last?: boolean } = {},
+  ): Promise<RecipientResult[]> {
     this.lastTransaction = last;
     // A BDAT transaction under way was committed when its last chunk left.
     this.committedMessage = this.aheadCarriesMessage;
     this.chunked = 0;
-    this.following = following;
+    this.following = typeof following === 'function' ? following : following ? ALWAYS : NEVER;
     this.connection.renewReplyBudget();
     return this.mailTransaction(capabilities);
   }
@@ -441,7 +447,11 @@ export class SmtpSession {
     // The server said 421 before this transaction's replies (to the one before): it fails here, once.
     this.throwIfClosing('mail');
     // Only a pipelined, whole transaction takes another behind it; --step and LMTP never do.
-    const carry = this.following && pipelined && probe === undefined && !this.plan.lmtp && !this.plan.step ? () => this.sendAhead(capabilities) : undefined;
+    const following = this.following;
+    const carry =
+      following !== NEVER && pipelined && probe === undefined && !this.plan.lmtp && !this.plan.step
+        ? () => (following() ? this.sendAhead(capabilities) : undefined)
+        : undefined;
     let replies: EnvelopeReplies;
     if (ahead) {
       // Its chunks left already: with BDAT the next one may go too before its replies are read.

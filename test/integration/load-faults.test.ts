@@ -81,6 +81,78 @@ describe('load mode against a server that refuses every third connection', () =>
     }
   });
 
+  it('--stop-on-error: connections still opening at the stop, then refused or hung up, count their messages as never started, not failed', async () => {
+    // The first connection is refused at once; the others wait 300 ms, then say 421 and hang up.
+    const script: Script = {
+      perConnection: (index) =>
+        index === 1 ? { greeting: '554 5.7.1 Go away' } : { greetingDelayMs: 300, greeting: { raw: '421 4.7.0 Busy\r\n', close: true } },
+    };
+    const run = await withServer(script, (port) => load(port, ['--count', '10', '--concurrency', '3', '--stop-on-error', '--json']));
+    assert.equal(run.code, 69, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(
+      { accepted: summary.accepted, failed: summary.failed, refused: summary.refused, deferred: summary.deferred, unsent: summary.stopped?.unsent },
+      { accepted: 0, failed: 1, refused: 1, deferred: 0, unsent: 9 },
+    );
+    // Their 421s are still counted among the replies.
+    assert.equal(summary.replies['421 4.7.0'], 2);
+  });
+
+  it('--stop-on-error: a connection under way starts no new message once the run stopped, its next envelope not sent with its end (PIPELINING)', async () => {
+    // Connection 1 refuses its sender 200 ms late; connection 2 takes every message, each 354 30 ms late.
+    let connections = 0;
+    const mails = new Map<number, number>();
+    const server = createServer((socket) => {
+      const index = ++connections;
+      let buffered = '';
+      let inData = false;
+      let queue = Promise.resolve();
+      const say = (text: string, delayMs = 0) => {
+        queue = queue.then(() => new Promise<void>((resolve) => setTimeout(() => resolve(void socket.write(`${text}\r\n`)), delayMs)));
+      };
+      socket.on('error', () => {});
+      say('220 late.test ESMTP');
+      socket.on('data', (data) => {
+        buffered += data.toString('latin1');
+        for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
+          const line = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          if (inData) {
+            if (line === '.') (inData = false), say('250 2.0.0 Ok: queued');
+            continue;
+          }
+          const verb = line.slice(0, 4).toUpperCase();
+          if (verb === 'EHLO') say('250-late.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES');
+          else if (verb === 'MAIL') {
+            mails.set(index, (mails.get(index) ?? 0) + 1);
+            say(index === 1 ? '550 5.7.1 Not you' : '250 2.1.0 Ok', index === 1 ? 200 : 0);
+          } else if (verb === 'RCPT') say(index === 1 ? '503 5.5.1 Need MAIL' : '250 2.1.5 Ok');
+          else if (verb === 'DATA') {
+            if (index === 1) say('503 5.5.1 Need RCPT');
+            else (inData = true), say('354 Go ahead', 30);
+          } else if (verb === 'QUIT') {
+            say('221 2.0.0 Bye');
+            void queue.then(() => socket.end());
+          } else say('250 2.0.0 Ok');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const run = await load(port, ['--count', '100', '--concurrency', '2', '--stop-on-error', '--json']);
+      assert.equal(run.code, 69, run.stderr);
+      const summary = loadSummary(run.stdout);
+      // Every MAIL connection 2 sent began a message that was accepted: none began after the stop.
+      assert.equal(summary.accepted, mails.get(2));
+      assert.equal(summary.accepted + summary.failed + summary.stopped!.unsent, 100);
+      const first = summary.failures[0]!;
+      assert.equal(first.acceptedBefore + first.underWay, summary.accepted);
+    } finally {
+      server.close();
+    }
+  });
+
   it('--stop-on-error with connections hung up: stopped after the first, 75', async () => {
     const run = await withServer(refusingEveryThird({ close: true }), (port) =>
       load(port, ['--count', '30', '--per-connection', '1', '--stop-on-error', '--json']),
@@ -276,9 +348,11 @@ describe('load mode with a login the server refuses for good', () => {
       );
       assert.equal(run.code, 77, run.stderr);
       const summary = loadSummary(run.stdout);
-      // Each connection already open when the first refusal came tries once; no new one opens.
+      // Each connection already open when the first refusal came tries once; no new one opens. The
+      // first refusal stops the run: a connection whose login was then under way never started its
+      // message, which counts as not sent, as under --stop-on-error.
       assert.ok(sink.attempts.length >= 1 && sink.attempts.length <= 2, `${sink.attempts.length} logins tried`);
-      assert.equal(summary.failed, sink.attempts.length);
+      assert.equal(summary.failed, 1);
       assert.equal(summary.stopped?.by, 'login-refused');
       assert.equal(summary.stopped?.unsent, 10 - summary.failed);
       assert.match(run.stderr, /^mailv: \d+ of 10 messages failed \(/m);
