@@ -118,7 +118,10 @@ describe('load mode against a server that refuses every third connection', () =>
           const line = buffered.slice(0, end);
           buffered = buffered.slice(end + 2);
           if (inData) {
-            if (line === '.') (inData = false), say('250 2.0.0 Ok: queued');
+            if (line === '.') {
+              inData = false;
+              say('250 2.0.0 Ok: queued');
+            }
             continue;
           }
           const verb = line.slice(0, 4).toUpperCase();
@@ -129,7 +132,10 @@ describe('load mode against a server that refuses every third connection', () =>
           } else if (verb === 'RCPT') say(index === 1 ? '503 5.5.1 Need MAIL' : '250 2.1.5 Ok');
           else if (verb === 'DATA') {
             if (index === 1) say('503 5.5.1 Need RCPT');
-            else (inData = true), say('354 Go ahead', 30);
+            else {
+              inData = true;
+              say('354 Go ahead', 30);
+            }
           } else if (verb === 'QUIT') {
             say('221 2.0.0 Bye');
             void queue.then(() => socket.end());
