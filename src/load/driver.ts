@@ -199,7 +199,7 @@ async function carry(
     if (session.aheadCarriesMessage && !saidClosing(error)) tally.fail(error, flight, true);
     else if (session.hasAhead) {
       issuer.giveBack(prepared);
-      if (session.aheadSent) tally.envelopeLost(prepared);
+      if (session.aheadSent) tally.envelopeLost(prepared, session.aheadCarriesMessage);
     }
     for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
     open.close();

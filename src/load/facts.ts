@@ -72,6 +72,11 @@ export interface LoadReport {
    */
   readonly resent: number;
   /**
+   * Of `resent`, those written whole (BDAT) behind a message the server answered 421 the last time
+   * they went: the server was closing and read none of them (RFC 5321 §3.8).
+   */
+  readonly resentBehindClosing: number;
+  /**
    * Connections whose QUIT got no reply (closed without one, or not answered in time), and how
    * many of those waited for it until the time limit: what slows a run with no failure to show.
    */

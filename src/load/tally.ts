@@ -37,10 +37,15 @@ export class Tally {
    */
   private unconfirmed = 0;
   connections = 0;
-  /** Messages whose envelope left on a connection lost before their content, until they go again. */
-  private readonly lostEnvelopes = new Set<number>();
+  /**
+   * Messages whose envelope left on a connection lost before their content, until they go again;
+   * true for one written whole (BDAT) behind a message the server answered 421, which it did not read.
+   */
+  private readonly lostEnvelopes = new Map<number, boolean>();
   /** Messages prepared again after that: each counted once, however often it was lost. */
   private readonly resent = new Set<number>();
+  /** Those of them written whole behind a 421 the last time they were lost. */
+  private readonly resentBehindClosing = new Set<number>();
   /** Replies counted by code, then by enhanced code ('' for none): no key to build for each reply. */
   private readonly replies = new Map<number, Map<string, number>>();
   /** How many (code, enhanced code) pairs `replies` holds. */
@@ -132,14 +137,22 @@ export class Tally {
     if (timedOut) this.quitUnanswered.timedOut++;
   }
 
-  /** The envelope of message `sequence` left on a connection that was lost before its content. */
-  envelopeLost(sequence: number): void {
-    this.lostEnvelopes.add(sequence);
+  /**
+   * The envelope of message `sequence` left on a connection that was lost before its content; or,
+   * `behindClosing`, the whole message was written behind one the server answered 421.
+   */
+  envelopeLost(sequence: number, behindClosing = false): void {
+    this.lostEnvelopes.set(sequence, behindClosing);
   }
 
   /** Message `sequence` is prepared for a connection: sent again when its envelope was lost before. */
   preparing(sequence: number): void {
-    if (this.lostEnvelopes.delete(sequence)) this.resent.add(sequence);
+    const behindClosing = this.lostEnvelopes.get(sequence);
+    if (behindClosing === undefined) return;
+    this.lostEnvelopes.delete(sequence);
+    this.resent.add(sequence);
+    if (behindClosing) this.resentBehindClosing.add(sequence);
+    else this.resentBehindClosing.delete(sequence);
   }
 
   reply(code: number, enhanced: string | undefined): void {
@@ -249,6 +262,7 @@ export class Tally {
       deferred: this.deferred,
       connections: this.connections,
       resent: this.resent.size,
+      resentBehindClosing: this.resentBehindClosing.size,
       quitUnanswered: { ...this.quitUnanswered },
       resumptionsFailed: this.resumptionsFailed,
       elapsedMs,

@@ -16,7 +16,9 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   ];
   if (report.target !== undefined) lines.unshift(load.target(sanitize(report.target.host), report.target.address, report.target.port));
   if (report.failed > 0) lines.push(load.split(report.refused, report.deferred));
-  if (report.resent > 0) lines.push(load.resent(report.resent));
+  const envelopeOnly = report.resent - report.resentBehindClosing;
+  if (envelopeOnly > 0) lines.push(load.resent(envelopeOnly));
+  if (report.resentBehindClosing > 0) lines.push(load.resentBehindClosing(report.resentBehindClosing));
   if (report.quitUnanswered.connections > 0) lines.push(load.quitUnanswered(report.quitUnanswered.connections, report.quitUnanswered.timedOut));
   if (report.resumptionsFailed > 0) lines.push(load.resumptionsFailed(report.resumptionsFailed));
   if (report.stopped !== undefined)
@@ -69,6 +71,7 @@ export function loadSummaryJson(report: LoadReport): string {
       deferred: report.deferred,
       connections: report.connections,
       resent: report.resent,
+      resentBehindClosing: report.resentBehindClosing,
       quitUnanswered: report.quitUnanswered,
       resumptionsFailed: report.resumptionsFailed,
       ms: round(report.elapsedMs),

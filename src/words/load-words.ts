@@ -15,6 +15,8 @@ export interface LoadWords {
   readonly split: (refused: number, deferred: number) => string;
   /** `resent` messages went again over a new connection: the one their envelope had left on was lost before their content. */
   readonly resent: (resent: number) => string;
+  /** `resent` messages went again over a new connection: each was written whole behind one the server answered 421. */
+  readonly resentBehindClosing: (resent: number) => string;
   /** `connections` got no reply to QUIT; on `timedOut` of them the wait for it ran to the time limit. */
   readonly quitUnanswered: (connections: number, timedOut: number) => string;
   /** On `connections`, the TLS handshake failed when it offered a kept session: forgotten, and their messages went again. */

@@ -21,6 +21,7 @@ export interface LoadSummary {
   deferred: number;
   connections: number;
   resent: number;
+  resentBehindClosing: number;
   quitUnanswered: { connections: number; timedOut: number };
   resumptionsFailed: number;
   ms: number;

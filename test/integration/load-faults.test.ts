@@ -224,8 +224,15 @@ describe('load mode against a server that rate-limits', () => {
       summary.failures.map(({ count }) => count),
       [5],
     );
-    // Each message written behind a 421 went again, and was accepted over the next connection.
-    assert.equal(summary.resent, 4);
+    // Each message written behind a 421 went again, and was accepted over the next connection; the
+    // summary says it was written whole, not that its content never left.
+    assert.deepEqual([summary.resent, summary.resentBehindClosing], [4, 4]);
+    const text = await withServer(closingAfterFive(true), (port) => load(port, ['--count', '30', '--per-connection', '10']));
+    assert.match(
+      text.stdout,
+      /^4 messages sent again over a new connection: each was written whole behind one the server answered 421, and the server, closing, read none of it$/m,
+    );
+    assert.doesNotMatch(text.stdout, /before the content went out/);
   });
 
   it('a reply out of protocol read with the verdict on a message over CHUNKING: that message accepted, the one written behind it refused, the next never written goes again', async () => {

@@ -28,6 +28,7 @@ const report: LoadReport = {
   deferred: 0,
   connections: 2,
   resent: 0,
+  resentBehindClosing: 0,
   quitUnanswered: { connections: 0, timedOut: 0 },
   resumptionsFailed: 0,
   elapsedMs: 1000,
@@ -180,6 +181,12 @@ describe('load summary', () => {
     const none = { ...report, interrupted: { signal: 'SIGTERM' as const, unconfirmed: 0, unsent: 1 } };
     assert.ok(loadSummaryLines(none, wordsFor('en')).includes('interrupted (SIGTERM): 1 message never started'));
     assert.ok(loadSummaryLines(none, wordsFor('fr')).includes('interrompu (SIGTERM) : 1 message jamais commencé'));
+    // Every verdict in, a connection still waiting for its goodbye: no "0 messages never started".
+    const closing = { ...report, interrupted: { signal: 'SIGINT' as const, unconfirmed: 0, unsent: 0 } };
+    assert.ok(loadSummaryLines(closing, wordsFor('en')).includes('interrupted (SIGINT) after every message had its verdict, while the connections closed'));
+    assert.ok(
+      loadSummaryLines(closing, wordsFor('fr')).includes('interrompu (SIGINT) après le verdict de chaque message, pendant la fermeture des connexions'),
+    );
   });
 
   it('says how many messages went again over a new connection, only when some did, in English and French', () => {
@@ -196,6 +203,22 @@ describe('load summary', () => {
     );
     assert.ok(!loadSummaryLines(report, wordsFor('en')).some((line) => line.includes('sent again')));
     assert.equal((JSON.parse(loadSummaryJson(resent)) as { resent: number }).resent, 1);
+    // Written whole behind a 421, a message's content did leave: said apart from the envelopes lost.
+    const both = { ...report, resent: 3, resentBehindClosing: 1 };
+    assert.deepEqual(
+      loadSummaryLines(both, wordsFor('en')).filter((line) => line.includes('sent again')),
+      [
+        '2 messages sent again over a new connection: each time, the connection that carried the envelope was lost before the content went out',
+        '1 message sent again over a new connection: it was written whole behind one the server answered 421, and the server, closing, read none of it',
+      ],
+    );
+    assert.deepEqual(
+      loadSummaryLines({ ...report, resent: 2, resentBehindClosing: 2 }, wordsFor('fr')).filter((line) => line.includes('renvoyé')),
+      [
+        '2 messages renvoyés sur une nouvelle connexion : chacun avait été écrit en entier derrière un message auquel le serveur a répondu 421, et le serveur, qui fermait, n’en a rien lu',
+      ],
+    );
+    assert.deepEqual(JSON.parse(loadSummaryJson(both)) as object, { ...(JSON.parse(loadSummaryJson(both)) as object), resent: 3, resentBehindClosing: 1 });
   });
 
   it('says on how many connections a resumed TLS handshake failed, only when one did, in English and French', () => {

@@ -9,6 +9,10 @@ export const loadWords = (): LoadWords => ({
     resent === 1
       ? '1 message sent again over a new connection: the connection that carried its envelope was lost before its content went out'
       : `${resent} messages sent again over a new connection: each time, the connection that carried the envelope was lost before the content went out`,
+  resentBehindClosing: (resent) =>
+    resent === 1
+      ? '1 message sent again over a new connection: it was written whole behind one the server answered 421, and the server, closing, read none of it'
+      : `${resent} messages sent again over a new connection: each was written whole behind one the server answered 421, and the server, closing, read none of it`,
   quitUnanswered: (connections, timedOut) => {
     const on = `no reply to QUIT on ${connections} connection${connections === 1 ? '' : 's'}`;
     if (timedOut === 0) return `${on}: the server closed ${connections === 1 ? 'it' : 'them'} without one`;
@@ -21,7 +25,9 @@ export const loadWords = (): LoadWords => ({
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'stopped at the first failure (--stop-on-error)' : 'stopped: the login was refused, as it would be on every connection'}, ${unsent} message${unsent === 1 ? '' : 's'} not sent: ${what}`,
   interrupted: (signal, unconfirmed, unsent) =>
-    `interrupted (${signal}): ${unconfirmed > 0 ? `${unconfirmed} message${unconfirmed === 1 ? '' : 's'} under way with no verdict, ${unsent}` : `${unsent} message${unsent === 1 ? '' : 's'}`} never started`,
+    unconfirmed === 0 && unsent === 0
+      ? `interrupted (${signal}) after every message had its verdict, while the connections closed`
+      : `interrupted (${signal}): ${unconfirmed > 0 ? `${unconfirmed} message${unconfirmed === 1 ? '' : 's'} under way with no verdict, ${unsent}` : `${unsent} message${unsent === 1 ? '' : 's'}`} never started`,
   cutShort: (by, unconfirmed, unsent) =>
     `cut short by ${by === 'fault' ? 'an internal error' : 'a write that failed'}: ${unconfirmed} message${unconfirmed === 1 ? '' : 's'} under way with no verdict, ${unsent} never started`,
   target: (host, address, port) => `load sent to ${host} [${address}] port ${port}, the first MX host that accepted a connection`,

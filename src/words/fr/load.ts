@@ -10,6 +10,10 @@ export const loadWords = (): LoadWords => ({
     resent === 1
       ? '1 message renvoyé sur une nouvelle connexion : la connexion qui portait son enveloppe a été perdue avant l’envoi de son contenu'
       : `${resent} messages renvoyés sur une nouvelle connexion : chaque fois, la connexion qui portait l’enveloppe a été perdue avant l’envoi du contenu`,
+  resentBehindClosing: (resent) =>
+    resent === 1
+      ? '1 message renvoyé sur une nouvelle connexion : il avait été écrit en entier derrière un message auquel le serveur a répondu 421, et le serveur, qui fermait, n’en a rien lu'
+      : `${resent} messages renvoyés sur une nouvelle connexion : chacun avait été écrit en entier derrière un message auquel le serveur a répondu 421, et le serveur, qui fermait, n’en a rien lu`,
   quitUnanswered: (connections, timedOut) => {
     const on = `QUIT sans réponse sur ${connections} connexion${connections === 1 ? '' : 's'}`;
     if (timedOut === 0) return `${on} : le serveur ${connections === 1 ? 'l’a fermée' : 'les a fermées'} sans répondre`;
@@ -22,7 +26,9 @@ export const loadWords = (): LoadWords => ({
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'arrêt au premier échec (--stop-on-error)' : 'arrêt : l’authentification a été refusée, et le serait à chaque connexion'}, ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
   interrupted: (signal, unconfirmed, unsent) =>
-    `interrompu (${signal}) : ${unconfirmed > 0 ? `${unconfirmed} message${unconfirmed < 2 ? '' : 's'} en cours sans verdict, ${unsent}` : `${unsent} message${unsent < 2 ? '' : 's'}`} jamais commencé${unsent < 2 ? '' : 's'}`,
+    unconfirmed === 0 && unsent === 0
+      ? `interrompu (${signal}) après le verdict de chaque message, pendant la fermeture des connexions`
+      : `interrompu (${signal}) : ${unconfirmed > 0 ? `${unconfirmed} message${unconfirmed < 2 ? '' : 's'} en cours sans verdict, ${unsent}` : `${unsent} message${unsent < 2 ? '' : 's'}`} jamais commencé${unsent < 2 ? '' : 's'}`,
   cutShort: (by, unconfirmed, unsent) =>
     `écourté par ${by === 'fault' ? 'une erreur interne' : 'une écriture impossible'} : ${unconfirmed} message${unconfirmed < 2 ? '' : 's'} en cours sans verdict, ${unsent} jamais commencé${unsent < 2 ? '' : 's'}`,
   target: (host, address, port) => `charge envoyée à ${host} [${address}] port ${port}, le premier hôte MX qui a accepté une connexion`,
