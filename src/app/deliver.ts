@@ -75,10 +75,13 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   // A domain that got nothing (its hosts failed, or one may have it unconfirmed) keeps the message,
   // even when another domain took it, and so does a recipient refused or deferred.
   if ((!everyoneGotIt(results) || failures.length > 0) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
-  // Refused recipients (67) first, then the first domain that failed whole, as documented.
+  // Refused recipients (67) first, then the first domain that failed for good, then the first that
+  // failed for now: a permanent failure wins over a temporary one whatever the recipients' order,
+  // so that 75 still means that trying again can help.
   if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0) return { status: resultsStatus(run, results), someoneGotIt, someoneMayLater };
-  run.record(failures[0]!.error);
-  return { status: failures[0]!.error.exitCode, someoneGotIt, someoneMayLater };
+  const deciding = failures.find((failure) => failure.error.exitCode !== ExitCode.TEMPFAIL) ?? failures[0]!;
+  run.record(deciding.error);
+  return { status: deciding.error.exitCode, someoneGotIt, someoneMayLater };
 }
 
 /** The session of `plan`, as deliver() and the load run use it. */

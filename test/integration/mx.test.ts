@@ -8,7 +8,7 @@ import { freshHome, lines, runCli, LOCAL_HOST } from '../helpers/cli.js';
 import { a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
 import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
-import { scriptedOnOnePort, sinksOnOnePort } from '../helpers/loopback-port.js';
+import { closedPort, scriptedOnOnePort, sinksOnOnePort } from '../helpers/loopback-port.js';
 
 const DNS = ['--dns', DNSMASQ];
 
@@ -57,6 +57,19 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     );
     assert.ok(drawn.includes('mx.test. 5 IN MX 10 mx1.mx.test.'), drawn.join('\n'));
     assert.deepEqual(drawn, texts(replayed));
+  });
+
+  it('two domains that fail, one for now and one for good: the permanent status, whatever the order of the recipients', async () => {
+    const port = await closedPort();
+    for (const recipients of [
+      ['a@deadfirst.test', 'b@nonexistent.test'],
+      ['b@nonexistent.test', 'a@deadfirst.test'],
+    ]) {
+      const run = await runCli(['--direct', ...DNS, '--port', String(port), '-q', '-s', 'x', ...recipients], { input: 'x\n' });
+      assert.equal(run.code, 68, `${recipients.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, /no MX host of deadfirst\.test took the message/);
+      assert.match(run.stderr, /nonexistent\.test\. does not exist \(NXDOMAIN\)/);
+    }
   });
 
   it('a domain without MX is its own MX, of preference 0', async () => {
