@@ -45,6 +45,11 @@ export interface MxTie {
 
 /** An answer may name thousands of hosts; each costs lookups and connection attempts. */
 export const MAX_MX_HOSTS = 10;
+/**
+ * Host names looked up at most while none of them has an address: past MAX_MX_HOSTS the lookups go
+ * on, as Postfix resolves every MX name and bounds the addresses, not the names.
+ */
+export const MAX_MX_LOOKUPS = 100;
 /** Hosts whose lookups the domain's time budget allows for, beyond its MX question. */
 const BUDGETED_HOSTS = 2;
 /** Addresses tried per host, as Postfix's smtp_mx_address_limit bounds them. */
@@ -98,8 +103,7 @@ async function planOf(domain: string, dns: Resolver, random: () => number, emit:
   }
   const ordered = shuffleWithinPreference(distinctHosts(usable), random);
   // Records that name no host are listed, never looked up: they take no place among the hosts tried.
-  let hostNames = 0;
-  const planned = ordered.filter((record) => !isHostName(record.exchange) || hostNames++ < MAX_MX_HOSTS);
+  const hostNames = ordered.filter((record) => isHostName(record.exchange)).length;
   // The MX question and one for each of the first hosts: a host no server answers for leaves time
   // for the next, and silent hosts past them cannot stretch the wait without end.
   const resolver = bounded.widened(1 + Math.min(hostNames, BUDGETED_HOSTS));
@@ -107,13 +111,18 @@ async function planOf(domain: string, dns: Resolver, random: () => number, emit:
   const given = mx.response.additionals.filter((record) => within(record.name, domain));
   const hosts: MxHost[] = [];
   let outOfTime = false;
-  for (const record of planned) {
+  let lookedUp = 0;
+  for (const record of ordered) {
     const host = { name: absolute(record.exchange), preference: record.preference, implicit: false };
     // An IP address or octets no host name holds: nothing to look up, as Postfix ignores them.
     if (!isHostName(record.exchange)) {
       hosts.push({ ...host, addresses: [], ...without({ reason: 'not-a-host-name' }) });
       continue;
     }
+    // The first MAX_MX_HOSTS names; past them, only while no host so far has an address.
+    const found = hosts.some((planned) => planned.addresses.length > 0);
+    if (lookedUp >= (found ? MAX_MX_HOSTS : MAX_MX_LOOKUPS)) break;
+    lookedUp++;
     if (outOfTime) {
       hosts.push({ ...host, addresses: [], ...without({ reason: 'out-of-time' }) });
       continue;
@@ -130,7 +139,7 @@ async function planOf(domain: string, dns: Resolver, random: () => number, emit:
     }
   }
   if (!hosts.some((host) => host.addresses.length > 0)) throw noHostHasAnAddress(domain, hosts);
-  return { domain, hosts, ignored: Math.max(0, hostNames - MAX_MX_HOSTS), ties: tiesOf(hosts) };
+  return { domain, hosts, ignored: hostNames - lookedUp, ties: tiesOf(hosts) };
 }
 
 /** The groups of planned hosts that share a preference: the ones the shuffle ordered. */

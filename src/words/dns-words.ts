@@ -29,7 +29,7 @@ export interface MxPlanWords {
   readonly preference: string;
   /** In place of the addresses of a host passed over, `problem` saying why. */
   readonly skipped: (problem: string) => string;
-  /** MX hosts past the limit: `ignored` of them, `tried` being the most mailv tries. */
+  /** MX hosts past the limit: `ignored` of them, never looked up; `tried`: the hosts listed before them. */
   readonly ignored: (ignored: number, tried: number) => string;
   /** Hosts of equal preference are tried in random order. */
   readonly randomOrder: string;

@@ -353,6 +353,24 @@ describe('DNS faults', () => {
     assert.doesNotMatch(run.stdout, /more MX hosts are ignored/);
   });
 
+  it('fifteen MX hosts that do not exist before one that does: the lookups go past the tenth until a host has an address, as Postfix resolves them all', async () => {
+    const handler: Handler = (query) => {
+      const { name, type } = query.questions![0]!;
+      if (type === 'MX') {
+        const missing = Array.from({ length: 15 }, (_, index) => mx(name, 10 + index, `nope${index}.example.test`));
+        return [reply(query, { answers: [...missing, mx(name, 100, 'real.example.test'), mx(name, 110, 'after.example.test')] })];
+      }
+      if (name.startsWith('nope')) return [reply(query, { rcode: 3 })]; // NXDOMAIN
+      return [reply(query, { answers: type === 'A' ? [a(name, '127.0.0.9')] : [] })];
+    };
+    const run = await lookUp(handler, ['-q']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(lines(run.stdout).includes('  16. real.example.test.    preference 100  127.0.0.9'), run.stdout);
+    // Once a host has an address, no more past the tenth: the last one is left, and said so.
+    assert.ok(!run.stdout.includes('after.example.test'), run.stdout);
+    assert.ok(lines(run.stdout).includes('  (1 more MX host is ignored: mailv tries the first 16)'), run.stdout);
+  });
+
   it("addresses given with the MX answer count for the domain's own hosts only: another zone's host is asked for", async () => {
     const handler: Handler = (query) => {
       const { name, type } = query.questions![0]!;

@@ -98,7 +98,7 @@ export const dnsWords = (): DnsWords => ({
     preference: 'préférence',
     skipped: (problem) => `(${problem} : ignoré)`,
     ignored: (ignored, tried) =>
-      `(${ignored === 1 ? '1 autre hôte MX est ignoré' : `${ignored} autres hôtes MX sont ignorés`} : mailv en essaie au plus ${tried})`,
+      `(${ignored === 1 ? '1 autre hôte MX est ignoré' : `${ignored} autres hôtes MX sont ignorés`} : mailv essaie les ${tried} premiers)`,
     randomOrder: 'Les hôtes de même préférence sont essayés dans un ordre aléatoire (MAILV_SEED rend cet ordre reproductible).',
     fallback: (several) =>
       several
