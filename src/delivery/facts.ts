@@ -17,6 +17,8 @@ export type DeliveryErrorFact =
       readonly skipped: number;
       /** -4/-6: hosts whose addresses are all of the other family, never tried. */
       readonly otherFamily?: { readonly family: 4 | 6; readonly hosts: number } | undefined;
+      /** The domain is an address literal: its one host is that address, no MX. */
+      readonly literal?: true;
     }
   /**
    * The whole message was written, then the session failed before the server said whether it took

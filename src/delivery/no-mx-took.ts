@@ -7,5 +7,5 @@ import type { DeliveryErrorFact } from './facts.js';
 export function noMxTook(mx: MxPlan, tried: number, family: 4 | 6 | undefined): Extract<DeliveryErrorFact, { code: 'MAILV_NO_MX_TOOK' }> {
   const addressed = mx.hosts.filter((host) => host.addresses.length > 0).length;
   const otherFamily = family !== undefined && addressed > tried ? { family, hosts: addressed - tried } : undefined;
-  return { code: 'MAILV_NO_MX_TOOK', domain: mx.domain, tried, skipped: mx.hosts.length - addressed, otherFamily };
+  return { code: 'MAILV_NO_MX_TOOK', domain: mx.domain, tried, skipped: mx.hosts.length - addressed, otherFamily, ...(mx.literal ? { literal: true } : {}) };
 }

@@ -44,7 +44,8 @@ export type NoAddress = { readonly reason: Exclude<NoAddressReason, 'lookup-fail
 /** Failures raised in dns/. Names are absolute (`example.org.`) where DNS tools print them so. */
 export type DnsErrorFact =
   /** NXDOMAIN: the name does not exist. */
-  | { readonly code: 'MAILV_DNS_NO_SUCH_NAME'; readonly name: string }
+  /** `aliasOf`: the name asked is an alias (CNAME) of `name`, which does not exist. */
+  | { readonly code: 'MAILV_DNS_NO_SUCH_NAME'; readonly name: string; readonly aliasOf?: string }
   /** No server gave a usable answer, for now. */
   | { readonly code: 'MAILV_DNS_LOOKUP_FAILED'; readonly name: string; readonly type: QueryType; readonly failures: readonly ServerFailure[] }
   | { readonly code: 'MAILV_DNS_CNAME_CHAIN'; readonly name: string; readonly limit: number }

@@ -17,8 +17,9 @@ const MAX_CNAME_CHAIN = 8;
 
 /** The name does not exist (NXDOMAIN): a fact of the answer, not a failure to get one (68). */
 export class NoSuchNameError extends DnsError {
-  constructor(name: string) {
-    super({ code: 'MAILV_DNS_NO_SUCH_NAME', name: absolute(name) }, 'no-such-domain');
+  /** `aliasOf`: the name asked, whose CNAME chain led to `name` (RFC 6604 §3: the RCODE is the chain's end's). */
+  constructor(name: string, aliasOf?: string) {
+    super({ code: 'MAILV_DNS_NO_SUCH_NAME', name: absolute(name), ...(aliasOf === undefined ? {} : { aliasOf: absolute(aliasOf) }) }, 'no-such-domain');
   }
 }
 
@@ -126,7 +127,11 @@ export class Resolver {
     let current = name;
     for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
       const response = await this.ask(current, type);
-      if (response.rcode === 'NXDOMAIN') throw new NoSuchNameError(name);
+      if (response.rcode === 'NXDOMAIN') {
+        // After a CNAME the missing name is the chain's end, not the name asked (RFC 6604 §3).
+        const missing = followChain(response.answers, current, type).name;
+        throw new NoSuchNameError(missing, sameName(missing, name) ? undefined : name);
+      }
       // Only records owned by the name asked (or by the CNAMEs it leads to) count.
       const chain = followChain(response.answers, current, type);
       if (chain.records.length > 0 || chain.next === undefined) {

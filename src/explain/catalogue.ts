@@ -214,6 +214,8 @@ export interface Catalogue {
   connectingRelay: (p: { host: string }) => Text;
   connectingRelay25: (p: { host: string }) => Text;
   connectingEsmtp: (p: { host: string }) => Text;
+  /** Direct delivery to an address literal: no MX, no domain. */
+  connectingLiteral: (p: { host: string }) => Text;
   connectingLmtp: (p: { host: string }) => Text;
   port25: Text;
   port465: Text;
@@ -265,6 +267,8 @@ export interface Catalogue {
   dnsMxHostAlias: Text;
   dnsAdditional: Text;
   dnsTruncated: Text;
+  /** Truncated over TCP already: no retry follows, the server is failing. */
+  dnsTruncatedTcp: Text;
   dnsNoAnswer: (p: { server: string }) => Text;
 
   // The MX plan: the order hosts are tried in, and what sends mailv on to the next (RFC 5321 §5.1, RFC 7505).

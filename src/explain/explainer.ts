@@ -186,6 +186,10 @@ export class Explainer {
   /** TLS began after an EHLO (STARTTLS), so the next EHLO starts over (RFC 3207 §4.2). */
   private tlsAfterEhlo = false;
   private envelopeTold = false;
+  /** The last plan was an address literal's: its one host is no MX. */
+  private literalDomain = false;
+  /** How the last DNS question went: the answer that follows came the same way. */
+  private dnsTransport: 'udp' | 'tcp' = 'udp';
   /** The A-label domains already said in their Unicode form. */
   private readonly idnaTold = new Set<string>();
   private bodyTold = false;
@@ -229,7 +233,8 @@ export class Explainer {
         const port = event.port === 25 ? c.port25 : event.port === 465 ? c.port465 : event.port === 587 ? c.port587 : undefined;
         // Port 25 is relaying between servers (RFC 5321 §3.6); submission is 587 and 465 (RFC 6409, RFC 8314).
         const relay = event.port === 25 ? c.connectingRelay25 : c.connectingRelay;
-        return none([event.via === 'relay' ? relay({ host }) : c.connectingEsmtp({ host }), ...optional(port)]);
+        const direct = this.literalDomain ? c.connectingLiteral : c.connectingEsmtp;
+        return none([event.via === 'relay' ? relay({ host }) : direct({ host }), ...optional(port)]);
       }
       case 'connected':
         return none([c.connected]);
@@ -281,6 +286,7 @@ export class Explainer {
       case 'dns-query': {
         const name = quote(event.name);
         const query = event.type === 'MX' ? c.dnsQueryMx({ name }) : event.type === 'A' ? c.dnsQueryA({ name }) : c.dnsQueryAaaa({ name });
+        this.dnsTransport = event.transport;
         return none([query, ...optional(event.transport === 'tcp' ? c.dnsOverTcp : undefined)]);
       }
       case 'dns-answer':
@@ -288,6 +294,7 @@ export class Explainer {
       case 'dns-no-answer':
         return none([c.dnsNoAnswer({ server: quote(event.server) })]);
       case 'mx-plan':
+        this.literalDomain = event.plan.literal === true;
         this.triesLeft = event.plan.hosts.flatMap((host) => host.addresses.map((address) => ({ host: host.name, address })));
         return none(this.mxPlan(event.plan));
       case 'null-mx':
@@ -592,14 +599,14 @@ export class Explainer {
       event.rcode === 'NOERROR'
         ? c.dnsNoError
         : event.rcode === 'NXDOMAIN'
-          ? c.dnsNxdomain({ name: quote(event.name) })
+          ? c.dnsNxdomain({ name: quote(chainEnd(event.answers, event.name)) })
           : event.rcode === 'SERVFAIL'
             ? c.dnsServfail
             : event.rcode === 'REFUSED'
               ? c.dnsRefused
               : c.dnsRcodeOther({ rcode: quote(event.rcode) });
     const lines = [rcode];
-    if (event.truncated) lines.push(c.dnsTruncated);
+    if (event.truncated) lines.push(this.dnsTransport === 'tcp' ? c.dnsTruncatedTcp : c.dnsTruncated);
     const alias = event.answers.some((record) => record.type === 'CNAME');
     if (alias) {
       lines.push(c.dnsCname);
@@ -616,6 +623,17 @@ export class Explainer {
     if (event.additionals.some((record) => record.type === 'A' || record.type === 'AAAA')) lines.push(c.dnsAdditional);
     return lines;
   }
+}
+
+/** Where the CNAMEs of `answers` lead from `name`: the name an NXDOMAIN is about (RFC 6604 §3). */
+function chainEnd(answers: readonly DnsRecord[], name: string): string {
+  let end = name;
+  for (let hop = 0; hop < answers.length; hop++) {
+    const alias = answers.find((record) => record.type === 'CNAME' && hostKey(record.name) === hostKey(end));
+    if (alias?.type !== 'CNAME') break;
+    end = alias.target;
+  }
+  return end;
 }
 
 function hostKey(name: string): string {

@@ -213,6 +213,7 @@ export const fr: Catalogue = {
   connectingRelay: ({ host }) => `Soumission : mailv confie le message au relais ${host}, qui le remettra (RFC 6409)`,
   connectingRelay25: ({ host }) => `Relais : mailv confie le message au serveur ${host}, qui l’achemine (RFC 5321 §3.6)`,
   connectingEsmtp: ({ host }) => `Remise directe : vers ${host}, serveur de messagerie (MX) du domaine (RFC 5321 §5.1)`,
+  connectingLiteral: ({ host }) => `Remise directe : vers ${host}, l’adresse que nomme le destinataire lui-même, sans MX (RFC 5321 §4.1.3)`,
   connectingLmtp: ({ host }) => `LMTP : mailv confie le message à ${host}, qui le dépose dans les boîtes (RFC 2033)`,
   port25: 'Port 25 : SMTP entre serveurs de messagerie (RFC 5321)',
   port465: 'Port 465 : soumission chiffrée par TLS dès le premier octet (RFC 8314)',
@@ -250,7 +251,7 @@ export const fr: Catalogue = {
   dnsOverTcp: 'Par TCP : utilisé quand la réponse UDP a été tronquée (RFC 7766 §5)',
   dnsNoError: 'NOERROR : le serveur a répondu à la question (RFC 1035 §4.1.1)',
   dnsNxdomain: ({ name }) => `NXDOMAIN : ${name} n’existe pas (RFC 1035 §4.1.1)`,
-  dnsServfail: 'SERVFAIL : le serveur ne peut pas répondre pour l’instant ; on repose la question, à lui ou au suivant (RFC 1035 §4.1.1)',
+  dnsServfail: 'SERVFAIL : pas de réponse pour l’instant ; reposée, à lui ou au suivant, s’il reste des essais (RFC 1035 §4.1.1)',
   dnsRefused: 'REFUSED : ce serveur refuse de nous répondre (RFC 1035 §4.1.1)',
   dnsRcodeOther: ({ rcode }) => `${rcode} : le code de retour de cette réponse (RFC 1035 §4.1.1, RFC 6895)`,
   dnsNoData: 'Aucun enregistrement de ce type pour ce nom (NODATA) (RFC 2308 §2.2)',
@@ -263,7 +264,8 @@ export const fr: Catalogue = {
   dnsMxHostAlias: 'Un hôte MX qui est un alias : une erreur de configuration, que le courrier suit pourtant (RFC 2181 §10.3)',
   dnsAdditional: 'Section additionnelle : adresses fournies d’avance, qui épargnent des requêtes (RFC 1035 §4.1)',
   dnsTruncated: 'Tronquée (TC) : la réponse ne tenait pas en UDP ; on la redemande par TCP (RFC 7766 §5)',
-  dnsNoAnswer: ({ server }) => `Pas de réponse utilisable de ${server} : serveur ou tentative suivante (resolv.conf)`,
+  dnsTruncatedTcp: 'Tronquée (TC) par TCP, où toute réponse tient : ce serveur est en défaut, aucune réponse utile n’en vient (RFC 7766 §5)',
+  dnsNoAnswer: ({ server }) => `Pas de réponse utilisable de ${server} : serveur ou essai suivant, s’il en reste (resolv.conf, --dns)`,
 
   planPreference: ({ preferences }) =>
     `Préférence, le « poids » du MX : la plus petite est essayée d’abord, ici ${preferences.join(' avant ')} (RFC 5321 §5.1)`,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAILV, freshHome, lines, runCli } from '../helpers/cli.js';
 import { RCODE, a, cname, mx, reply, startDns, type DnsOptions, type Handler } from '../helpers/dns-server.js';
+import { closedPort } from '../helpers/loopback-port.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 
 const good: Handler = (query) => {
@@ -353,6 +354,54 @@ describe('DNS faults', () => {
     assert.doesNotMatch(run.stdout, /more MX hosts are ignored/);
   });
 
+  it("NXDOMAIN after a CNAME: the alias exists, the name at the chain's end does not, as the line and -e say (RFC 6604 §3)", async () => {
+    const handler: Handler = (query) => {
+      const { name } = query.questions![0]!;
+      return [reply(query, { rcode: RCODE.NXDOMAIN, answers: [cname(name, 'gone.example.test')] })];
+    };
+    for (const [lang, said, explained] of [
+      ['en', 'mailv: example.test. is an alias of gone.example.test., which does not exist (NXDOMAIN)', '↳ NXDOMAIN: gone.example.test does not exist'],
+      ['fr', 'mailv: example.test. est un alias de gone.example.test., qui n’existe pas (NXDOMAIN)', '↳ NXDOMAIN : gone.example.test n’existe pas'],
+    ] as const) {
+      const run = await lookUp(handler, ['-e', '--lang', lang]);
+      assert.equal(run.code, 68, run.stderr);
+      assert.equal(run.stderr.trim(), said);
+      assert.ok(run.stdout.includes(explained), run.stdout);
+    }
+  });
+
+  it('an address literal is neither a domain nor an MX host, in the explanation and in the line that says it failed', async () => {
+    const port = await closedPort();
+    const run = await runCli(['--direct', '--port', String(port), '-e', '-s', 'x', 'bob@[127.0.0.30]'], { input: 'x\n' });
+    assert.equal(run.code, 75, run.stderr);
+    assert.ok(run.stdout.includes('↳ Direct delivery: to [127.0.0.30], the address the recipient names itself, with no MX (RFC 5321 §4.1.3)'), run.stdout);
+    assert.doesNotMatch(run.stdout, /a mail server \(MX\) of the recipient domain/);
+    assert.equal(
+      run.stderr.split('\n')[0],
+      'mailv: not delivered to bob@[127.0.0.30]: [127.0.0.30] did not take the message (an address literal: no MX, no other host to try)',
+    );
+  });
+
+  it('an answer still truncated over TCP is said to be the server failing, not asked again (RFC 7766 §5)', async () => {
+    const run = await lookUp((query) => [reply(query, { truncated: true })], ['-e']);
+    assert.equal(run.code, 75, run.stderr);
+    const shown = lines(run.stdout);
+    const overTcp = shown.findIndex((line) => / over TCP$/.test(line) && line.startsWith(';; MX'));
+    assert.ok(overTcp > 0, run.stdout);
+    const nextQuery = shown.findIndex((line, index) => index > overTcp && line.startsWith(';; MX'));
+    const after = shown.slice(overTcp, nextQuery === -1 ? undefined : nextQuery);
+    assert.ok(
+      after.some((line) => line.includes('Truncated (TC) over TCP, where any answer fits: that server is failing')),
+      run.stdout,
+    );
+    assert.ok(!after.some((line) => line.includes('it is asked again over TCP')), run.stdout);
+    // Over UDP it was asked again over TCP, as said.
+    assert.ok(
+      shown.slice(0, overTcp).some((line) => line.includes('it is asked again over TCP')),
+      run.stdout,
+    );
+  });
+
   it('fifteen MX hosts that do not exist before one that does: the lookups go past the tenth until a host has an address, as Postfix resolves them all', async () => {
     const handler: Handler = (query) => {
       const { name, type } = query.questions![0]!;
@@ -360,7 +409,7 @@ describe('DNS faults', () => {
         const missing = Array.from({ length: 15 }, (_, index) => mx(name, 10 + index, `nope${index}.example.test`));
         return [reply(query, { answers: [...missing, mx(name, 100, 'real.example.test'), mx(name, 110, 'after.example.test')] })];
       }
-      if (name.startsWith('nope')) return [reply(query, { rcode: 3 })]; // NXDOMAIN
+      if (name.startsWith('nope')) return [reply(query, { rcode: RCODE.NXDOMAIN })];
       return [reply(query, { answers: type === 'A' ? [a(name, '127.0.0.9')] : [] })];
     };
     const run = await lookUp(handler, ['-q']);

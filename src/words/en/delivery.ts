@@ -21,9 +21,11 @@ export const errors = (): WordsOf<DeliveryErrorFact> => ({
   // The file is created if need be: a name that does not exist is a directory of its path.
   MAILV_DEAD_LETTER_IO: ({ path, errno, detail }) =>
     `cannot save the message to ${path}: ${errno === 'ENOENT' ? 'a directory of its path does not exist' : systemProblem({ errno, detail })}`,
-  MAILV_NO_MX_TOOK: ({ domain, tried, skipped, otherFamily }) =>
-    `no MX host of ${domain} took the message (${tried} tried${skipped > 0 ? `, ${skipped} without an address` : ''}` +
-    `${otherFamily ? `, ${otherFamily.hosts} without an IPv${otherFamily.family} address` : ''})`,
+  MAILV_NO_MX_TOOK: ({ domain, tried, skipped, otherFamily, literal }) =>
+    literal
+      ? `${domain} did not take the message (an address literal: no MX, no other host to try)`
+      : `no MX host of ${domain} took the message (${tried} tried${skipped > 0 ? `, ${skipped} without an address` : ''}` +
+        `${otherFamily ? `, ${otherFamily.hosts} without an IPv${otherFamily.family} address` : ''})`,
   MAILV_UNCONFIRMED: ({ host, address, error }, words) =>
     `${describeFact(error, words)} after the whole message was sent: ${hostAt(host, address)} may have it, so it is not sent again`,
 });

@@ -54,7 +54,8 @@ function noAddress(problem: NoAddress | undefined): string {
 }
 
 export const errors = (): WordsOf<DnsErrorFact> => ({
-  MAILV_DNS_NO_SUCH_NAME: ({ name }) => `${name} does not exist (NXDOMAIN)`,
+  MAILV_DNS_NO_SUCH_NAME: ({ name, aliasOf }) =>
+    aliasOf === undefined ? `${name} does not exist (NXDOMAIN)` : `${aliasOf} is an alias of ${name}, which does not exist (NXDOMAIN)`,
   MAILV_DNS_LOOKUP_FAILED: ({ name, type, failures }) => `cannot look up ${type} ${name} for now (${failures.map(serverFailure).join('; ')})`,
   MAILV_DNS_CNAME_CHAIN: ({ name, limit }) => `CNAME chain for ${name} longer than ${limit}`,
   MAILV_DNS_BUDGET: ({ task, budgetMs, questions, attempts, timeoutMs, servers }) =>

@@ -23,9 +23,11 @@ export const errors = (): WordsOf<DeliveryErrorFact> => ({
   // The file is created if need be: a name that does not exist is a directory of its path.
   MAILV_DEAD_LETTER_IO: ({ path, errno, detail }) =>
     `impossible d’enregistrer le message dans ${path} : ${errno === 'ENOENT' ? 'un dossier du chemin n’existe pas' : systemProblem({ errno, detail })}`,
-  MAILV_NO_MX_TOOK: ({ domain, tried, skipped, otherFamily }) =>
-    `aucun MX ${de(domain)} n’a pris le message (${tried} essayé${tried > 1 ? 's' : ''}${skipped > 0 ? `, ${skipped} sans adresse` : ''}` +
-    `${otherFamily ? `, ${otherFamily.hosts} sans adresse IPv${otherFamily.family}` : ''})`,
+  MAILV_NO_MX_TOOK: ({ domain, tried, skipped, otherFamily, literal }) =>
+    literal
+      ? `${domain} n’a pas pris le message (un littéral d’adresse : pas de MX, aucun autre hôte à essayer)`
+      : `aucun MX ${de(domain)} n’a pris le message (${tried} essayé${tried > 1 ? 's' : ''}${skipped > 0 ? `, ${skipped} sans adresse` : ''}` +
+        `${otherFamily ? `, ${otherFamily.hosts} sans adresse IPv${otherFamily.family}` : ''})`,
   MAILV_UNCONFIRMED: ({ host, address, error }, words) =>
     `${describeFact(error, words)} après l’envoi du message entier : ${hostAt(host, address)} l’a peut-être reçu, il n’est donc pas renvoyé`,
 });

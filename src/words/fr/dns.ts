@@ -60,7 +60,8 @@ function noAddress(problem: NoAddress | undefined): string {
 }
 
 export const errors = (): WordsOf<DnsErrorFact> => ({
-  MAILV_DNS_NO_SUCH_NAME: ({ name }) => `${name} n’existe pas (NXDOMAIN)`,
+  MAILV_DNS_NO_SUCH_NAME: ({ name, aliasOf }) =>
+    aliasOf === undefined ? `${name} n’existe pas (NXDOMAIN)` : `${aliasOf} est un alias de ${name}, qui n’existe pas (NXDOMAIN)`,
   MAILV_DNS_LOOKUP_FAILED: ({ name, type, failures }) =>
     `impossible d’obtenir les enregistrements ${type} ${de(name)} pour l’instant (${failures.map(serverFailure).join(' ; ')})`,
   MAILV_DNS_CNAME_CHAIN: ({ name, limit }) => `la chaîne de CNAME ${de(name)} dépasse ${limit} maillons`,
