@@ -1104,7 +1104,7 @@ export class SmtpSession {
     await authenticate(
       {
         send,
-        read: () => this.connection.readReply('auth', timeout),
+        read: () => this.connection.readReply('auth', timeout).then((reply) => this.closingOn(reply)),
         show: (reply) => this.emit({ kind: 'reply', stage: 'auth', reply, recipient: undefined }),
         note: (note, warning) => this.emit({ kind: 'note', note, severity: warning ? 'warning' : 'info' }),
         hide: (secret) => this.connection.hide(secret),
@@ -1192,6 +1192,8 @@ export class SmtpSession {
 
   private ehloAnswered(reply: Reply): EhloAnswer {
     const capabilities = reply.code === 250 ? Capabilities.fromEhlo(reply) : undefined;
+    // No QUIT after a 421 here either, as after any other command.
+    this.closingOn(reply);
     this.emit({ kind: 'reply', stage: 'ehlo', reply, recipient: undefined, ...(capabilities ? { ehlo: capabilities.offer } : {}) });
     judge('ehlo', reply, false);
     // After STARTTLS nothing is sent early (see remembered()): that reply is not worth keeping.
@@ -1472,8 +1474,14 @@ export class SmtpSession {
   }
 
   /** A reply just read: a 421 remembered, the reply shown, then checked. */
-  private accept(stage: Stage, reply: Reply, recipient: string | undefined, intermediate: boolean): Reply {
+  /** A 421 is the server closing (RFC 5321 §3.8): kept, so that nothing more is sent, QUIT included. */
+  private closingOn(reply: Reply): Reply {
     if (reply.code === 421) this.closingReply = reply;
+    return reply;
+  }
+
+  private accept(stage: Stage, reply: Reply, recipient: string | undefined, intermediate: boolean): Reply {
+    this.closingOn(reply);
     this.emit({ kind: 'reply', stage, reply, recipient });
     judge(stage, reply, intermediate);
     return reply;

@@ -10,10 +10,14 @@ import { describe, it } from 'node:test';
 import { freshHome, lines, MAILV, runCli, type CliResult, LOCAL_HOST, LOCAL_HOST_PATTERN } from '../helpers/cli.js';
 import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
 
-async function sendThrough(script: Script, extra: string[] = []): Promise<CliResult & { commands: string[]; received: string }> {
+async function sendThrough(
+  script: Script,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<CliResult & { commands: string[]; received: string }> {
   const server = await startScriptedServer(script);
   try {
-    const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'fault', ...extra, 'bob@example.org'], { input: 'body\n' });
+    const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'fault', ...extra, 'bob@example.org'], { input: 'body\n', env });
     return { ...run, commands: server.commands, received: server.received().toString('latin1') };
   } finally {
     await server.close();
@@ -165,6 +169,23 @@ describe('faults', () => {
     assert.deepEqual(run.commands, []);
     assert.doesNotMatch(run.stdout, /no reply to QUIT|Closing connection/);
     assert.ok(deadLetter(run));
+  });
+
+  it('421 to EHLO or to AUTH: the server is closing, no QUIT follows and none is waited for (RFC 5321 §3.8)', async () => {
+    const ehlo = await sendThrough({ replies: { EHLO: '421 4.3.2 Shutting down' } });
+    const auth = await sendThrough({ replies: { EHLO: '250-scripted.test\r\n250 AUTH PLAIN', AUTH: '421 4.3.0 Bye' } }, ['--user', 'alice'], {
+      MAILV_PASSWORD: 'Secret-pw-1',
+    });
+    for (const [run, said] of [
+      [ehlo, 'mailv: the server refused EHLO: 421 4.3.2 Shutting down'],
+      [auth, 'mailv: authentication of alice with PLAIN failed: 421 4.3.0 Bye'],
+    ] as const) {
+      assert.equal(run.code, 75, run.stderr);
+      assert.equal(run.stderr.split('\n')[0], said);
+      assert.ok(!run.commands.includes('QUIT'), run.commands.join(', '));
+      assert.doesNotMatch(run.stdout, /no reply to QUIT|>>> QUIT/);
+      assert.ok(deadLetter(run));
+    }
   });
 
   it('greeting 554: permanent, 69', async () => {
