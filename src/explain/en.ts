@@ -132,7 +132,7 @@ export const en: Catalogue = {
   extSmtputf8: 'SMTPUTF8: addresses and headers may be in UTF-8 (RFC 6531)',
   extStarttls: 'STARTTLS: the connection can be switched to TLS encryption (RFC 3207)',
   extAuth: ({ mechanisms }) => `AUTH: login offered, with the mechanisms ${mechanisms} (RFC 4954)`,
-  extAuthLegacy: ({ keyword }) => `${keyword}: an old, non-standard spelling of AUTH for old clients; mailv reads AUTH (RFC 4954)`,
+  extAuthLegacy: ({ keyword }) => `${keyword}: an old, non-standard spelling of AUTH; mailv reads it when no AUTH line is offered (RFC 4954)`,
   extDsn: 'DSN: delivery status notifications on request (RFC 3461)',
   extChunking: 'CHUNKING: BDAT sends the message in chunks of announced size, without a final dot (RFC 3030)',
   extBinarymime: 'BINARYMIME: binary content without encoding, with BDAT (RFC 3030)',

@@ -8,7 +8,7 @@ import type { DnsRecord } from '../dns/wire.js';
 import type { Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
 import { sanitize } from '../text/sanitize.js';
-import type { EhloOffer } from '../smtp/capabilities.js';
+import { sizeLimitOf, type EhloOffer } from '../smtp/capabilities.js';
 import type { Command as SmtpCommand } from '../smtp/command.js';
 import type { Reply } from '../smtp/reply.js';
 import type { Catalogue, TextKey } from './catalogue.js';
@@ -550,7 +550,7 @@ export class Explainer {
       const keyword = word.toUpperCase();
       const known = EXTENSIONS[keyword];
       if (known) lines.push(c[known]);
-      else if (keyword === 'SIZE') lines.push(c.extSize({ limit: sizeLimit(params[0]) }));
+      else if (keyword === 'SIZE') lines.push(c.extSize({ limit: sizeLimitOf(params[0]) }));
       else if (keyword === 'AUTH') lines.push(c.extAuth({ mechanisms: quote(params.join(' ')) }));
       else if (keyword.startsWith('AUTH=')) lines.push(c.extAuthLegacy({ keyword: quote(word) }));
       else if (keyword === 'LIMITS') lines.push(c.extLimits({ limits: quote(params.join(' ')) }));
@@ -655,10 +655,4 @@ function optional(line: string | undefined): string[] {
 /** The start of an untrusted string, marked as cut when it is. */
 function quote(text: string): string {
   return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE - 1)}…` : text;
-}
-
-/** The SIZE limit as RFC 1870 §4 reads it: absent or 0 means no fixed limit. */
-function sizeLimit(param: string | undefined): number | undefined {
-  const value = Number(param);
-  return param !== undefined && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }

@@ -135,7 +135,7 @@ export const fr: Catalogue = {
   extSmtputf8: 'SMTPUTF8 : adresses et en-têtes peuvent être en UTF-8 (RFC 6531)',
   extStarttls: 'STARTTLS : la connexion peut passer en chiffré avec TLS (RFC 3207)',
   extAuth: ({ mechanisms }) => `AUTH : authentification proposée, avec les mécanismes ${mechanisms} (RFC 4954)`,
-  extAuthLegacy: ({ keyword }) => `${keyword} : ancienne graphie non standard d’AUTH, pour de vieux clients ; mailv lit AUTH (RFC 4954)`,
+  extAuthLegacy: ({ keyword }) => `${keyword} : ancienne graphie non standard d’AUTH ; mailv la lit faute de ligne AUTH (RFC 4954)`,
   extDsn: 'DSN : accusés de remise (notifications d’état de distribution) sur demande (RFC 3461)',
   extChunking: 'CHUNKING : BDAT envoie le message en segments de taille annoncée, sans point final (RFC 3030)',
   extBinarymime: 'BINARYMIME : contenu binaire sans encodage, avec BDAT (RFC 3030)',

@@ -55,7 +55,8 @@ export async function authenticate(
   host: string,
   security: ConnectionSecurity,
 ): Promise<void> {
-  if (!capabilities.has('AUTH')) {
+  const offered = capabilities.authMechanisms;
+  if (offered === undefined) {
     throw new AuthError({ code: 'MAILV_AUTH_NOT_OFFERED', user: plan.credentials.user, overTls: security.tls !== undefined }, 'auth');
   }
   const refusal = credentialRefusal(host, security, plan);
@@ -67,7 +68,7 @@ export async function authenticate(
   if (security.tls !== undefined && !security.tls.verified && !plan.insecure && isLoopbackAddress(security.remoteAddress)) {
     dialogue.note({ code: 'auth-loopback-unverified', host, problem: security.tls.problem }, true);
   }
-  const mechanism = chooseMechanism(capabilities.params('AUTH'), { forced: plan.mechanism, token: plan.token }, plan.credentials);
+  const mechanism = chooseMechanism(offered, { forced: plan.mechanism, token: plan.token }, plan.credentials);
 
   // Everything that would give the secret away, should the server echo it back in a reply, now
   // or later in the session (a 550 to RCPT quoting what it was sent).

@@ -58,9 +58,30 @@ export class Capabilities {
 
   /** The advertised SIZE limit in octets; undefined when SIZE is absent or has no (or a 0) limit. */
   get sizeLimit(): number | undefined {
-    const value = Number(this.params('SIZE')[0]);
-    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+    return sizeLimitOf(this.params('SIZE')[0]);
   }
+
+  /**
+   * The SASL mechanisms offered: AUTH's; else those of the old `AUTH=` spelling (`AUTH=PLAIN
+   * LOGIN`), which servers such as old Exim and qmail offer alone, and swaks and msmtp read too.
+   * Undefined when no AUTH is offered at all.
+   */
+  get authMechanisms(): readonly string[] | undefined {
+    const modern = this.find('AUTH');
+    if (modern !== undefined) return modern;
+    const legacy = this.offer.extensions.find(({ keyword }) => /^AUTH=/i.test(keyword));
+    return legacy === undefined ? undefined : [legacy.keyword.slice('AUTH='.length), ...legacy.params].filter((name) => name !== '');
+  }
+}
+
+/**
+ * A SIZE parameter as RFC 1870 §4 writes it, `1*DIGIT` (0 or none: no fixed limit); anything else
+ * (`0x10`, `1e2`, `+100`) is no limit at all, never a reason to refuse a message.
+ */
+export function sizeLimitOf(param: string | undefined): number | undefined {
+  if (param === undefined || !/^\d+$/.test(param)) return undefined;
+  const value = Number(param);
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
 let lastParsed: { readonly lines: readonly string[]; readonly capabilities: Capabilities } | undefined;

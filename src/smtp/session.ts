@@ -1143,7 +1143,7 @@ export class SmtpSession {
 
   /** The 'login-not-tried' note, once a session, when a refusal asks for the login mailv did not attempt. */
   private noteLoginNotTried(capabilities: Capabilities, replies: EnvelopeReplies): void {
-    if (this.loginNotTriedSaid || this.plan.auth !== undefined || this.plan.loginPossible !== true || !capabilities.has('AUTH')) return;
+    if (this.loginNotTriedSaid || this.plan.auth !== undefined || this.plan.loginPossible !== true || capabilities.authMechanisms === undefined) return;
     if (![replies.mail, ...replies.rcpts].some((reply) => reply !== undefined && asksForLogin(reply))) return;
     this.loginNotTriedSaid = true;
     this.emit({ kind: 'note', note: { code: 'login-not-tried' }, severity: 'warning' });

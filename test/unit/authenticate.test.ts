@@ -219,6 +219,30 @@ describe('AUTH failures as facts', () => {
     );
   });
 
+  it('the old AUTH= spelling offered alone: its mechanisms are used, as swaks and msmtp use them; AUTH wins when both are offered', async () => {
+    const legacy = await run(['235 2.7.0 Ok'], planFor(), ehlo('AUTH=PLAIN LOGIN'));
+    assert.equal(legacy.error, undefined);
+    assert.deepEqual(shown(legacy.commands), ['AUTH PLAIN ********']);
+    assert.deepEqual(ehlo('AUTH=LOGIN').authMechanisms, ['LOGIN']);
+    assert.deepEqual(ehlo('AUTH=PLAIN LOGIN', 'AUTH CRAM-MD5').authMechanisms, ['CRAM-MD5']);
+    assert.equal(ehlo('PIPELINING').authMechanisms, undefined);
+  });
+
+  it('SIZE as RFC 1870 writes it, digits only: 0x10, 1e2, +100 or 1.5 are no limit, never a refusal', () => {
+    for (const [param, limit] of [
+      ['10240000', 10240000],
+      ['0', undefined],
+      ['0x10', undefined],
+      ['1e2', undefined],
+      ['+100', undefined],
+      ['1.5', undefined],
+      ['0b111', undefined],
+    ] as const) {
+      assert.equal(ehlo(`SIZE ${param}`).sizeLimit, limit, param);
+    }
+    assert.equal(ehlo('SIZE').sizeLimit, undefined);
+  });
+
   it('no AUTH in EHLO: nothing is sent; the hint about STARTTLS only without TLS', async () => {
     const plain = await run([], planFor(), ehlo('PIPELINING'));
     assert.deepEqual(plain.commands, []);
