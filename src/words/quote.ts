@@ -1,23 +1,21 @@
 // How words quote what they name, in every language: text that came from elsewhere (a SASL step,
-// a value typed), readable on one line, and a character by its code point.
+// a value typed), and a character by its code point. The text is quoted as it is: every line a
+// user sees goes through sanitize() (text/sanitize.ts), which escapes its controls once, by the
+// transcript's rule; escaped here as well, they would be escaped twice (`\\u001b` for an ESC).
 
-/** Text between double quotes for the teaching notes: NUL as \0, other controls as \xNN. */
+/** Text between double quotes for the teaching notes, a NUL as \0 (SASL PLAIN's separator). */
 export function quoteOctets(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return `"${text.replace(/[\x00-\x1f\x7f"\\]/g, (char) => (char === '\0' ? '\\0' : char === '"' || char === '\\' ? `\\${char}` : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`))}"`;
+  return `"${text.replaceAll('\0', '\\0')}"`;
 }
 
-/** A value quoted as JSON writes a string: its quotes escaped, its controls as escapes. */
+/** A value between double quotes, its own double quotes as \" and a tab as \t (sanitize() leaves a tab as it is). */
 export function quoted(text: string): string {
-  return JSON.stringify(text);
+  return `"${text.replace(/["\t]/g, (char) => (char === '"' ? '\\"' : '\\t'))}"`;
 }
 
-/**
- * The same in French guillemets, as French quotes elsewhere (« cible »): `« my work »`. Controls
- * and backslashes escaped as JSON escapes them; a double quote needs no escape between guillemets.
- */
+/** The same in French guillemets, as French quotes elsewhere (« cible »): `« my work »`; a double quote needs no escape there. */
 export function guillemets(text: string): string {
-  return `« ${JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"')} »`;
+  return `« ${text.replaceAll('\t', '\\t')} »`;
 }
 
 /** A character by its code point, as Unicode names it: `U+001B`. */

@@ -324,6 +324,17 @@ describe('usage errors come before standard input', () => {
     }
   });
 
+  it("a control character in a value quoted by an error line is escaped once, by the transcript's rule: an ESC is \\x1b, the text \\u001b keeps its backslash doubled", async () => {
+    for (const [sender, shown] of [
+      ['a\x1bb@x.org', 'mailv: invalid address "a\\x1bb@x.org": malformed local part "a\\x1bb"\n'],
+      ['a\\u001bb@x.org', 'mailv: invalid address "a\\\\u001bb@x.org": malformed local part "a\\\\u001bb"\n'],
+    ] as const) {
+      const run = await runCli(['--dry-run', '-r', sender, 'bob@example.org'], { input: 'x\n' });
+      assert.equal(run.code, 64, run.stderr);
+      assert.equal(run.stderr, shown);
+    }
+  });
+
   it('--count --direct to two domains: 64 at once, before the message is read, $DEAD untouched', async () => {
     const home = freshHome();
     const dead = join(home, 'kept.letter');

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../dist/errors.js';
 import { needsSmtpUtf8, parseAddressEntries, parseAddressList, parseMailbox } from '../../dist/message/address.js';
+import { sanitize } from '../../dist/text/sanitize.js';
+import { describeError, wordsFor } from '../../dist/words/describe.js';
 import { refused } from '../helpers/words.js';
 
 const HOST = 'mailv-client.example';
@@ -104,13 +106,20 @@ describe('addresses', () => {
     }
     refused(
       () => parseAddressList('bob@example.org\r\nRCPT TO:<x@y.org>', HOST),
-      'address contains a line break: "bob@example.org\\r\\nRCPT TO:<x@y.org>"',
-      `l’adresse contient un saut de ligne : « bob@example.org\\r\\nRCPT TO:<x@y.org> »`,
+      'address contains a line break: "bob@example.org\r\nRCPT TO:<x@y.org>"',
+      `l’adresse contient un saut de ligne : « bob@example.org\r\nRCPT TO:<x@y.org> »`,
+    );
+    // The words quote the text as it is; the line shown escapes its controls once, by the
+    // transcript's rule: an ESC is \x1b, and the text `\u001b` keeps its backslash doubled.
+    assert.throws(
+      () => parseAddressList('bob@example.org\r\nRCPT TO:<x@y.org>', HOST),
+      (error: unknown) =>
+        sanitize(describeError(error as UsageError, wordsFor('en'))) === 'address contains a line break: "bob@example.org\\x0d\\x0aRCPT TO:<x@y.org>"',
     );
     refused(
       () => parseMailbox('bob@example.org\n\0', HOST),
-      'address contains a NUL byte: "bob@example.org\\n\\u0000"',
-      `l’adresse contient un octet NUL : « bob@example.org\\n\\u0000 »`,
+      'address contains a NUL byte: "bob@example.org\n\0"',
+      `l’adresse contient un octet NUL : « bob@example.org\n\0 »`,
     );
   });
 });

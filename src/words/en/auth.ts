@@ -2,13 +2,13 @@
 import type { AuthErrorFact, AuthNote, SaslProblem } from '../../auth/facts.js';
 import { replyText } from '../../smtp/reply.js';
 import type { WordsOf } from '../catalogue.js';
-import { quoteOctets } from '../quote.js';
+import { quoteOctets, quoted } from '../quote.js';
 import { certificateProblem } from './smtp.js';
 
 type ProblemWords = { readonly [K in SaslProblem['kind']]: (problem: Extract<SaslProblem, { kind: K }>) => string };
 
 const sasl: ProblemWords = {
-  'challenge-not-base64': ({ challenge }) => `the server's challenge is not base64: ${JSON.stringify(challenge.slice(0, 40))}`,
+  'challenge-not-base64': ({ challenge }) => `the server's challenge is not base64: ${quoted(challenge.slice(0, 40))}`,
   'cram-md5-empty-challenge': () => 'the server sent an empty CRAM-MD5 challenge',
   'scram-extension': () => 'the server asks for a SCRAM extension mailv does not know',
   'scram-nonce': () => "the server's SCRAM nonce does not extend mailv's",
@@ -17,7 +17,7 @@ const sasl: ProblemWords = {
   'scram-server-error': ({ error }) => `the server ended SCRAM with an error: ${error}`,
   'scram-signature': () => "the server's SCRAM signature is wrong: it does not know the password, so it is not the server it claims to be",
   'scram-unproven': () => 'the server accepted SCRAM without proving it knows the password',
-  'scram-malformed': ({ message }) => `malformed SCRAM message from the server: ${JSON.stringify(message.slice(0, 80))}`,
+  'scram-malformed': ({ message }) => `malformed SCRAM message from the server: ${quoted(message.slice(0, 80))}`,
 };
 
 function saslProblem(problem: SaslProblem): string {

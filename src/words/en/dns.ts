@@ -2,6 +2,7 @@
 import type { DnsErrorFact, DnsNote, NoAddress, NoAnswer, ServerFailure } from '../../dns/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import type { DnsWords } from '../dns-words.js';
+import { quoted } from '../quote.js';
 
 /** Milliseconds as seconds, to the millisecond: `2`, `1.5`. */
 function seconds(ms: number): string {
@@ -70,7 +71,7 @@ export const errors = (): WordsOf<DnsErrorFact> => ({
     `no MX host of ${domain} has an address: ${hosts.map((host) => `${host.name} ${noAddress(host.problem)}`).join('; ')}`,
   MAILV_HOST_NOT_FOUND: ({ host, family }) => (family === undefined ? `host ${host} not found` : `host ${host} has no IPv${family} address (-${family})`),
   MAILV_HOST_LOOKUP_FAILED: ({ host }) => `temporary failure looking up ${host}`,
-  MAILV_DNS_SERVER_INVALID: ({ text }) => `invalid --dns ${JSON.stringify(text)}: an IP address with an optional port, e.g. 127.0.0.1:5354 or [::1]:53`,
+  MAILV_DNS_SERVER_INVALID: ({ text }) => `invalid --dns ${quoted(text)}: an IP address with an optional port, e.g. 127.0.0.1:5354 or [::1]:53`,
 });
 
 export const notes: WordsOf<DnsNote> = {};

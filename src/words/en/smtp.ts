@@ -4,6 +4,7 @@ import { replyText, type Reply } from '../../smtp/reply.js';
 import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { displayHost } from '../../text/host.js';
 import { describeFact } from '../fact-sentence.js';
+import { quoted } from '../quote.js';
 
 /** Where a connection went: a host and its port, or the path of a unix-domain socket (port 0). */
 const endpoint = (host: string, port: number) => (port === 0 ? host : `${displayHost(host)} port ${port}`);
@@ -13,7 +14,7 @@ const seconds = (ms: number) => `${ms / 1000} s`;
 function fault(fault: ReplyFault): string {
   switch (fault.fault) {
     case 'malformed':
-      return `malformed reply: ${JSON.stringify(fault.text)}`;
+      return `malformed reply: ${quoted(fault.text)}`;
     case 'mixed-codes':
       return `multi-line reply mixes codes ${fault.first} and ${fault.second}`;
     case 'line-too-long':
@@ -23,7 +24,7 @@ function fault(fault: ReplyFault): string {
     case 'too-much':
       return `the server sent more than ${fault.limit / (1024 * 1024)} MiB of replies`;
     case 'unsolicited':
-      return `reply received before any command asked for it: ${JSON.stringify(fault.text)}`;
+      return `reply received before any command asked for it: ${quoted(fault.text)}`;
   }
 }
 
