@@ -5,6 +5,7 @@ import { localFqdn, localMailDomain, localUser } from '../cli/local-host.js';
 import { buildPlan } from '../cli/options.js';
 import { parseCommandLine, parseReplayCommandLine } from '../cli/program.js';
 import { buildReplayPlan } from '../cli/replay-options.js';
+import { assertTypedPaths } from '../cli/typed-paths.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
 import { chooseLanguage } from '../words/language.js';
@@ -61,6 +62,20 @@ async function dispatch(run: Run): Promise<number> {
     }
     const { options } = parsed;
     run.language = chooseLanguage(options.lang, io.env);
+    assertTypedPaths(
+      [
+        ...options.attach.map((file) => ['--attach', file] as const),
+        ['--ca', options.ca],
+        ['--tls-cert', options.tlsCert],
+        ['--tls-key', options.tlsKey],
+        ['--password-file', options.passwordFile],
+        ['--oauth2-token-file', options.oauth2TokenFile],
+        ['--config', options.config],
+        ['--diagram', options.diagram],
+        ['--record', options.record],
+      ],
+      () => io.host.argumentsAreUtf8(),
+    );
     const account = await accountSettings(io.env, options.config, options.account);
     plan = buildPlan(options, parsed.recipients, {
       fqdn: localFqdn(io.host.name()),
@@ -107,6 +122,13 @@ async function replayCommand(run: Run): Promise<number> {
       run.output.out(parsed.output);
       return ExitCode.OK;
     }
+    assertTypedPaths(
+      [
+        ['mailv replay', parsed.file],
+        ['--diagram', parsed.options.diagram],
+      ],
+      () => io.host.argumentsAreUtf8(),
+    );
     const plan = buildReplayPlan(parsed.options, parsed.file);
     if (plan.language !== undefined) run.language = plan.language;
     const { replay } = await import('./replay.js');

@@ -6,6 +6,7 @@ import { localFqdn, localMailDomain, localUser } from '../cli/local-host.js';
 import { buildPlan, NULL_REVERSE_PATH } from '../cli/options.js';
 import { assertHeaderText } from '../message/header.js';
 import { parseSendmailLine, type SendmailCommandLine } from '../cli/sendmail-line.js';
+import { assertTypedPaths } from '../cli/typed-paths.js';
 import type { Plan } from '../plan.js';
 import { chooseLanguage } from '../words/language.js';
 import type { AccountSettings } from '../config/config-file.js';
@@ -27,6 +28,7 @@ export type SendmailCommand =
 export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   const { io } = run;
   const line = parseSendmailLine(io.argv);
+  assertTypedPaths([['-C', line.options.config]], () => io.host.argumentsAreUtf8());
   if (line.listQueue) return { kind: 'queue' };
   run.language = chooseLanguage(undefined, io.env);
   // Silent otherwise, as Postfix's warnings reach only a terminal: a program reads no such line.

@@ -82,6 +82,8 @@ export type CommandLineFact =
   | { readonly code: 'MAILV_ARGUMENTS_EXCESS'; readonly expected: number; readonly given: number }
   /** A sendmail mode other than -bm (deliver): -bp lists the queue, -bs speaks SMTP, -bd runs a daemon…; mailv-sendmail only sends. */
   | { readonly code: 'MAILV_SENDMAIL_MODE'; readonly mode: string }
+  /** A file name given with `option` holds octets that are not UTF-8: it cannot be opened as typed. */
+  | { readonly code: 'MAILV_PATH_NOT_UTF8'; readonly option: string; readonly path: string }
   /** -q (-q30m, -qI…): run the queue, which mailv-sendmail does not keep. */
   | { readonly code: 'MAILV_SENDMAIL_QUEUE_RUN'; readonly argument: string }
   /** A recipient after the options that begins with a dash: an option put after them, as Postfix refuses it (allow_min_user). */

@@ -1,7 +1,7 @@
 // The command line as a user meets it: version, help, the demo, a terminal, colours, dry runs.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
@@ -333,6 +333,33 @@ describe('usage errors come before standard input', () => {
       assert.equal(run.code, 64, run.stderr);
       assert.equal(run.stderr, shown);
     }
+  });
+
+  it('a file name that is not UTF-8 is refused (64), naming the option: never opened, nor written, under another name', async () => {
+    const home = freshHome();
+    // The octets of a Latin-1 name, which only a shell passes on as they are.
+    writeFileSync(join(home, 'lat\u00e9.txt'), 'a file of that name in UTF-8, which must not be the one attached\n');
+    for (const [args, option] of [
+      ['-a "$(printf \'lat\\351.txt\')"', '--attach'],
+      ['-q --record "$(printf \'r\\351.rec\')"', '--record'],
+      ['--diagram "$(printf \'d\\351.svg\')"', '--diagram'],
+    ] as const) {
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn('/bin/sh', ['-c', `exec "${process.execPath}" "${MAILV}" --server 127.0.0.1:9 -s x ${args} bob@example.org < /dev/null`], {
+          cwd: home,
+          env: { ...process.env, HOME: home, LANG: 'C.UTF-8' },
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      assert.equal(run.code, 64, run.stderr);
+      assert.match(
+        run.stderr,
+        new RegExp(`^mailv: the file name given with ${option} is not UTF-8 \\(".*\\.(txt|rec|svg)"\\): mailv cannot open it as typed; rename the file\n$`),
+      );
+    }
+    assert.deepEqual(readdirSync(home).sort(), ['lat\u00e9.txt']);
   });
 
   it('--count --direct to two domains: 64 at once, before the message is read, $DEAD untouched', async () => {

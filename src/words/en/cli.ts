@@ -67,6 +67,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_OPTION_VALUE_MISSING: ({ option }) => `option '${option}' argument missing`,
   MAILV_SENDMAIL_MODE: ({ mode }) =>
     `-b${mode}${SENDMAIL_MODES_EN[mode] === undefined ? '' : ` (${SENDMAIL_MODES_EN[mode]})`} is not for mailv-sendmail: it keeps no queue and only sends, at once (-bm, or -bs over SMTP; -bp lists the queue, always empty)`,
+  MAILV_PATH_NOT_UTF8: ({ option, path }) => `the file name given with ${option} is not UTF-8 (${q(path)}): mailv cannot open it as typed; rename the file`,
   MAILV_SENDMAIL_QUEUE_RUN: ({ argument }) => `${argument} (run the mail queue) is not for mailv-sendmail: it keeps no queue and only sends, at once`,
   MAILV_SENDMAIL_SMTP_ARGUMENTS: ({ given }) =>
     `-bs takes the recipients from the SMTP dialogue on standard input: ${given === '-t' ? '-t' : 'recipients as arguments'} cannot go with it`,

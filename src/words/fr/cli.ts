@@ -82,6 +82,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_OPTION_VALUE_MISSING: ({ option }) => `il manque la valeur de l’option « ${placeholdersIn(option, helpWords)} »`,
   MAILV_SENDMAIL_MODE: ({ mode }) =>
     `-b${mode}${SENDMAIL_MODES_FR[mode] === undefined ? '' : ` (${SENDMAIL_MODES_FR[mode]})`} n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite (-bm, ou -bs en SMTP ; -bp liste la file, toujours vide)`,
+  MAILV_PATH_NOT_UTF8: ({ option, path }) =>
+    `le nom de fichier donné avec ${option} n’est pas en UTF-8 (${q(path)}) : mailv ne peut pas l’ouvrir tel quel ; renommez le fichier`,
   MAILV_SENDMAIL_QUEUE_RUN: ({ argument }) =>
     `${argument} (traiter la file d’attente) n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite`,
   MAILV_SENDMAIL_SMTP_ARGUMENTS: ({ given }) =>

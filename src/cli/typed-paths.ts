@@ -1,0 +1,16 @@
+// File names as typed: Node decodes the arguments as UTF-8, each octet that is not turned into
+// U+FFFD, so that a name typed in Latin-1 (`lat\xe9.txt`) would be opened, or written, under
+// another name. Such a name is refused, naming the option, rather than read as missing or
+// written elsewhere.
+import { UsageError } from '../errors.js';
+
+/**
+ * Throws UsageError (64) for the first of `paths` (option, file name) that holds a U+FFFD when
+ * `typedAsIs` says the arguments were not UTF-8 (a U+FFFD typed as such is a name like any other).
+ */
+export function assertTypedPaths(paths: readonly (readonly [string, string | undefined])[], typedAsIs: () => boolean): void {
+  const suspect = paths.find(([, path]) => path?.includes('\uFFFD'));
+  if (suspect === undefined || typedAsIs()) return;
+  const [option, path] = suspect;
+  throw new UsageError({ code: 'MAILV_PATH_NOT_UTF8', option, path: path! });
+}
