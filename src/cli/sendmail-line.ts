@@ -93,10 +93,11 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
       // As sendmail's and Postfix's getopt: options end at the first recipient, so that an address
       // a program passes on (`sendmail -i admin "$user_address"`) can never be read as an option;
       // one that looks like an option is refused, as Postfix refuses it (allow_min_user = no).
-      const rest = argv.slice(index);
-      const dashed = rest.find((recipient) => recipient.startsWith('-') && recipient !== '-');
-      if (dashed !== undefined) throw new UsageError({ code: 'MAILV_SENDMAIL_DASH_RECIPIENT', recipient: dashed });
-      recipients.push(...rest.map(commasBetweenWords));
+      // Each address of each argument: `'a@x -f@y'` and `'a@x, -f@y'` name two.
+      const rest = argv.slice(index).map(commasBetweenWords);
+      const dashed = rest.flatMap(addressItems).find((recipient) => /^\s*-/.test(recipient) && recipient.trim() !== '-');
+      if (dashed !== undefined) throw new UsageError({ code: 'MAILV_SENDMAIL_DASH_RECIPIENT', recipient: dashed.trim() });
+      recipients.push(...rest);
       break;
     }
     if (argument.startsWith('--')) throw unknown(argument);
@@ -205,48 +206,54 @@ function oOptionKnown(rest: string): boolean {
  * reads it (`sendmail "$ADMINS"` with ADMINS='a@x b@y' goes to both): a word that follows another
  * word starts a new address. An item with a display name's angle brackets or a group is left as it
  * is (`Bob Smith <bob@x>` is one mailbox), as are quoted strings, comments (`bob@x (Bob Smith)`),
- * and the spaces beside an `@` or a dot (`bob @ example.org`).
+ * address literals (`b@[IPv6:2001:db8::1]`), and the spaces beside an `@` or a dot (`bob @ example.org`).
  */
 export function commasBetweenWords(argument: string): string {
-  let result = '';
+  return addressItems(argument)
+    .map((item) => (/[<>:;]/.test(withoutQuotedOrComments(item)) ? item : spacedWordsSplit(item)))
+    .join(',');
+}
+
+/** The items of an address list: split at its commas, but not those in quotes, comments or an address literal. */
+export function addressItems(list: string): string[] {
+  const items: string[] = [];
+  let item = '';
   let quoted = false;
   let comment = 0;
-  let item = '';
-  const flush = (): void => {
-    result += /[<>:;]/.test(withoutQuotedOrComments(item)) ? item : spacedWordsSplit(item);
-    item = '';
-  };
-  for (let index = 0; index < argument.length; index++) {
-    const char = argument[index]!;
+  let literal = false;
+  for (let index = 0; index < list.length; index++) {
+    const char = list[index]!;
     if (char === '\\' && (quoted || comment > 0)) {
-      item += char + (argument[index + 1] ?? '');
+      item += char + (list[index + 1] ?? '');
       index++;
       continue;
     }
     if (quoted) quoted = char !== '"';
     else if (comment > 0) comment += char === '(' ? 1 : char === ')' ? -1 : 0;
+    else if (literal) literal = char !== ']';
     else if (char === '"') quoted = true;
     else if (char === '(') comment = 1;
+    else if (char === '[') literal = true;
     else if (char === ',') {
-      flush();
-      result += ',';
+      items.push(item);
+      item = '';
       continue;
     }
     item += char;
   }
-  flush();
-  return result;
+  items.push(item);
+  return items;
 }
 
-/** `item` with its quoted strings and comments taken out, to look for brackets outside them. */
+/** `item` with its quoted strings, comments and address literals taken out, to look for brackets outside them. */
 function withoutQuotedOrComments(item: string): string {
-  return item.replace(/"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?/gs, '');
+  return item.replace(/"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?|\[[^\]]*\]?/gs, '');
 }
 
 /** One comma-free item split where a space separates two words, none of them a comment. */
 function spacedWordsSplit(item: string): string {
-  // Words: quoted strings and runs of other characters; comments stay with the word before them.
-  const chunks = item.match(/"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?|\s+|[^\s"(]+/gs) ?? [];
+  // Words: quoted strings, address literals and runs of other characters; comments stay with the word before them.
+  const chunks = item.match(/"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?|\s+|(?:\[[^\]]*\]?|[^\s"(\[]+)+/gs) ?? [];
   let out = '';
   let lastWord: string | undefined;
   let spaceSince = false;

@@ -119,9 +119,10 @@ async function planOf(domain: string, dns: Resolver, random: () => number, emit:
       hosts.push({ ...host, addresses: [], ...without({ reason: 'not-a-host-name' }) });
       continue;
     }
-    // The first MAX_MX_HOSTS names; past them, only while no host so far has an address.
+    // The first MAX_MX_HOSTS names; past them, only while no host so far has an address. Those
+    // left are counted as ignored; a record that names no host after them is still listed.
     const found = hosts.some((planned) => planned.addresses.length > 0);
-    if (lookedUp >= (found ? MAX_MX_HOSTS : MAX_MX_LOOKUPS)) break;
+    if (lookedUp >= (found ? MAX_MX_HOSTS : MAX_MX_LOOKUPS)) continue;
     lookedUp++;
     if (outOfTime) {
       hosts.push({ ...host, addresses: [], ...without({ reason: 'out-of-time' }) });

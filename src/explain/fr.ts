@@ -251,7 +251,7 @@ export const fr: Catalogue = {
   dnsOverTcp: 'Par TCP : utilisé quand la réponse UDP a été tronquée (RFC 7766 §5)',
   dnsNoError: 'NOERROR : le serveur a répondu à la question (RFC 1035 §4.1.1)',
   dnsNxdomain: ({ name }) => `NXDOMAIN : ${name} n’existe pas (RFC 1035 §4.1.1)`,
-  dnsServfail: 'SERVFAIL : pas de réponse pour l’instant ; reposée, à lui ou au suivant, s’il reste des essais (RFC 1035 §4.1.1)',
+  dnsServfail: 'SERVFAIL : échec passager du serveur ; on lui repose la question, ou au suivant, s’il reste des essais (RFC 1035 §4.1.1)',
   dnsRefused: 'REFUSED : ce serveur refuse de nous répondre (RFC 1035 §4.1.1)',
   dnsRcodeOther: ({ rcode }) => `${rcode} : le code de retour de cette réponse (RFC 1035 §4.1.1, RFC 6895)`,
   dnsNoData: 'Aucun enregistrement de ce type pour ce nom (NODATA) (RFC 2308 §2.2)',

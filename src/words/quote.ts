@@ -3,14 +3,18 @@
 // user sees goes through sanitize() (text/sanitize.ts), which escapes its controls once, by the
 // transcript's rule; escaped here as well, they would be escaped twice (`\\u001b` for an ESC).
 
-/** Text between double quotes for the teaching notes, a NUL as \0 (SASL PLAIN's separator). */
+/** Text between double quotes for the teaching notes, as quoted() quotes it, and a NUL as \0 (SASL PLAIN's separator). */
 export function quoteOctets(text: string): string {
-  return `"${text.replaceAll('\0', '\\0')}"`;
+  return quoted(text.replace(/\\(?=0)/g, '\\\\').replaceAll('\0', '\\0'));
 }
 
-/** A value between double quotes, its own double quotes as \" and a tab as \t (sanitize() leaves a tab as it is). */
+/**
+ * A value between double quotes, so that it reads one way: its own double quotes as \", a tab as
+ * \t (sanitize() leaves a tab as it is), and a backslash before a double quote or at its end
+ * doubled (sanitize() doubles those before an escape, an x or a u).
+ */
 export function quoted(text: string): string {
-  return `"${text.replace(/["\t]/g, (char) => (char === '"' ? '\\"' : '\\t'))}"`;
+  return `"${text.replace(/\\(?=["\t]|$)/g, '\\\\').replace(/["\t]/g, (char) => (char === '"' ? '\\"' : '\\t'))}"`;
 }
 
 /** The same in French guillemets, as French quotes elsewhere (« cible »): `« my work »`; a double quote needs no escape there. */

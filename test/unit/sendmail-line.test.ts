@@ -103,9 +103,19 @@ describe('sendmail command line', () => {
       ['"John Doe"@example.org b@example.org', '"John Doe"@example.org, b@example.org'],
       ['bob @ example.org', 'bob @ example.org'],
       ['team: a@example.org b@example.org;', 'team: a@example.org b@example.org;'],
+      ['a@example.org b@[IPv6:2001:db8::1]', 'a@example.org, b@[IPv6:2001:db8::1]'],
+      ['"a, b"@example.org c@example.org', '"a, b"@example.org, c@example.org'],
     ];
     for (const [given, read] of cases) assert.deepEqual(parseSendmailLine([given]).recipients, [read], given);
     assert.deepEqual(parseSendmailLine(['-i', '--', 'a@example.org -b@example.org']).recipients, ['a@example.org, -b@example.org']);
+    // Split, an address that begins with a dash is refused as one given alone is, with commas too.
+    for (const given of ['a@example.org -fevil@example.org', 'a@example.org, -fevil@example.org']) {
+      assert.throws(
+        () => parseSendmailLine([given]),
+        (error: unknown) => error instanceof UsageError && error.fact.code === 'MAILV_SENDMAIL_DASH_RECIPIENT' && error.fact.recipient === '-fevil@example.org',
+        given,
+      );
+    }
   });
 
   it('-q, sendmail run over its queue, is told apart from an unknown option: mailv-sendmail keeps none', () => {
