@@ -253,7 +253,7 @@ function withoutQuotedOrComments(item: string): string {
 /** One comma-free item split where a space separates two words, none of them a comment. */
 function spacedWordsSplit(item: string): string {
   // Words: quoted strings, address literals and runs of other characters; comments stay with the word before them.
-  const chunks = item.match(/"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?|\s+|(?:\[[^\]]*\]?|[^\s"(\[]+)+/gs) ?? [];
+  const chunks = item.match(/"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?|\s+|(?:\[[^\]]*\]?|[^\s"([]+)+/gs) ?? [];
   let out = '';
   let lastWord: string | undefined;
   let spaceSince = false;
