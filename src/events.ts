@@ -89,6 +89,8 @@ export type SessionEvent =
       server: string;
       rcode: string;
       truncated: boolean;
+      /** How it came: A and AAAA are asked at once, so the query just before may be another's. Absent in an older record. */
+      transport?: 'udp' | 'tcp';
       answers: readonly DnsRecord[];
       additionals: readonly DnsRecord[];
       ms: number;

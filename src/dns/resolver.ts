@@ -173,6 +173,7 @@ export class Resolver {
           server: label(server),
           rcode: response.rcode,
           truncated: response.truncated,
+          transport,
           answers: response.answers,
           additionals: response.additionals,
           ms: Date.now() - started,

@@ -188,8 +188,6 @@ export class Explainer {
   private envelopeTold = false;
   /** The last plan was an address literal's: its one host is no MX. */
   private literalDomain = false;
-  /** How the last DNS question went: the answer that follows came the same way. */
-  private dnsTransport: 'udp' | 'tcp' = 'udp';
   /** The A-label domains already said in their Unicode form. */
   private readonly idnaTold = new Set<string>();
   private bodyTold = false;
@@ -286,7 +284,6 @@ export class Explainer {
       case 'dns-query': {
         const name = quote(event.name);
         const query = event.type === 'MX' ? c.dnsQueryMx({ name }) : event.type === 'A' ? c.dnsQueryA({ name }) : c.dnsQueryAaaa({ name });
-        this.dnsTransport = event.transport;
         return none([query, ...optional(event.transport === 'tcp' ? c.dnsOverTcp : undefined)]);
       }
       case 'dns-answer':
@@ -606,7 +603,7 @@ export class Explainer {
               ? c.dnsRefused
               : c.dnsRcodeOther({ rcode: quote(event.rcode) });
     const lines = [rcode];
-    if (event.truncated) lines.push(this.dnsTransport === 'tcp' ? c.dnsTruncatedTcp : c.dnsTruncated);
+    if (event.truncated) lines.push((event.transport ?? 'udp') === 'tcp' ? c.dnsTruncatedTcp : c.dnsTruncated);
     const alias = event.answers.some((record) => record.type === 'CNAME');
     if (alias) {
       lines.push(c.dnsCname);

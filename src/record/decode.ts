@@ -413,6 +413,7 @@ const EVENTS: EventDecoders = {
     server: fields.string('server'),
     rcode: fields.string('rcode'),
     truncated: fields.boolean('truncated'),
+    ...(fields.has('transport') ? { transport: fields.choice('transport', TRANSPORTS) } : {}),
     answers: dnsRecords(fields, 'answers'),
     additionals: dnsRecords(fields, 'additionals'),
     ms: fields.number('ms'),

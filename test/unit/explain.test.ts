@@ -249,6 +249,26 @@ for (const [lang, catalogue] of [
       assert.deepEqual(bye!.after, [c.code221, c.replyStructure({ code: 221, severity: c.replyClass2, category: c.replyDigit2 }), c.enhanced2_0_0]);
     });
 
+    it('a truncated answer is explained by the way it came, not by the query just before (A and AAAA go at once)', () => {
+      const explainer = new Explainer(c);
+      const answer = (transport: 'udp' | 'tcp'): SessionEvent => ({
+        kind: 'dns-answer',
+        name: 'h.example.org',
+        type: 'AAAA',
+        server: '127.0.0.1#53',
+        rcode: 'NOERROR',
+        truncated: true,
+        transport,
+        answers: [],
+        additionals: [],
+        ms: 1,
+      });
+      explainer.annotate({ kind: 'dns-query', name: 'h.example.org', type: 'A', server: '127.0.0.1#53', transport: 'tcp' });
+      assert.ok(explainer.annotate(answer('udp')).after.includes(c.dnsTruncated));
+      explainer.annotate({ kind: 'dns-query', name: 'h.example.org', type: 'A', server: '127.0.0.1#53', transport: 'udp' });
+      assert.ok(explainer.annotate(answer('tcp')).after.includes(c.dnsTruncatedTcp));
+    });
+
     it('a domain in A-labels is said in the form it was typed in, once a domain, for MAIL and RCPT alike', () => {
       const explainer = new Explainer(c);
       const events: SessionEvent[] = [
