@@ -71,6 +71,17 @@ describe('-4 and -6', () => {
     assert.equal(six.stderr, 'mailv: -6 and --server contradict each other: one address family, IPv4 or IPv6\n');
   });
 
+  it('-6 to an IPv4 address literal: said never tried, not refused', async () => {
+    const port = await closedPort();
+    for (const [lang, said] of [
+      ['en', 'mailv: not delivered to bob@[127.0.0.1]: [127.0.0.1] is an IPv4 address literal, never tried under -6'],
+      ['fr', 'mailv: non remis à bob@[127.0.0.1] : [127.0.0.1] est un littéral d’adresse IPv4, jamais essayé avec -6'],
+    ] as const) {
+      const run = await runCli(['-6', '--lang', lang, '--direct', '--port', String(port), '-q', '-s', 'x', 'bob@[127.0.0.1]'], { input: 'x\n' });
+      assert.equal(run.stderr.split('\n')[0], said);
+    }
+  });
+
   it('a --source-address that is no address of this machine is said so (75, kept as Postfix defers it), not as a bare EADDRNOTAVAIL', async () => {
     // 192.0.2.7 (TEST-NET-1) is on no interface: the bind fails, and nothing leaves the machine.
     const port = await closedPort();

@@ -23,7 +23,9 @@ export const errors = (): WordsOf<DeliveryErrorFact> => ({
     `cannot save the message to ${path}: ${errno === 'ENOENT' ? 'a directory of its path does not exist' : systemProblem({ errno, detail })}`,
   MAILV_NO_MX_TOOK: ({ domain, tried, skipped, otherFamily, literal }) =>
     literal
-      ? `${domain} did not take the message (an address literal: no MX, no other host to try)`
+      ? otherFamily
+        ? `${domain} is an IPv${otherFamily.family === 6 ? 4 : 6} address literal, never tried under -${otherFamily.family}`
+        : `${domain} did not take the message (an address literal: no MX, no other host to try)`
       : `no MX host of ${domain} took the message (${tried} tried${skipped > 0 ? `, ${skipped} without an address` : ''}` +
         `${otherFamily ? `, ${otherFamily.hosts} without an IPv${otherFamily.family} address` : ''})`,
   MAILV_UNCONFIRMED: ({ host, address, error }, words) =>

@@ -25,7 +25,9 @@ export const errors = (): WordsOf<DeliveryErrorFact> => ({
     `impossible d’enregistrer le message dans ${path} : ${errno === 'ENOENT' ? 'un dossier du chemin n’existe pas' : systemProblem({ errno, detail })}`,
   MAILV_NO_MX_TOOK: ({ domain, tried, skipped, otherFamily, literal }) =>
     literal
-      ? `${domain} n’a pas pris le message (un littéral d’adresse : pas de MX, aucun autre hôte à essayer)`
+      ? otherFamily
+        ? `${domain} est un littéral d’adresse IPv${otherFamily.family === 6 ? 4 : 6}, jamais essayé avec -${otherFamily.family}`
+        : `${domain} n’a pas pris le message (un littéral d’adresse : pas de MX, aucun autre hôte à essayer)`
       : `aucun MX ${de(domain)} n’a pris le message (${tried} essayé${tried > 1 ? 's' : ''}${skipped > 0 ? `, ${skipped} sans adresse` : ''}` +
         `${otherFamily ? `, ${otherFamily.hosts} sans adresse IPv${otherFamily.family}` : ''})`,
   MAILV_UNCONFIRMED: ({ host, address, error }, words) =>
