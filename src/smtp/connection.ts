@@ -227,7 +227,17 @@ export class SmtpConnection {
         socket.removeAllListeners('error');
         resolve(new SmtpConnection(socket, host, signal, unixSocket));
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error.code, host, port, local)));
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOTFOUND' || local.family === undefined) return settle(connectError(error.code, host, port, local));
+        // Under -4 or -6: whether the name has addresses of the other family, or none at all.
+        void import('node:dns')
+          .then(({ promises }) => promises.lookup(host))
+          .then(
+            () => true,
+            () => false,
+          )
+          .then((exists) => settle(connectError(error.code, host, port, exists ? local : {})));
+      });
     });
   }
 
@@ -665,7 +675,7 @@ function certificateProblem(code: string, altNames: string | undefined): Certifi
 function connectError(errno: string | undefined, host: string, port: number, { family, address }: LocalEnd): MailvError {
   switch (errno) {
     case 'ENOTFOUND':
-      // Under -4 or -6 the name may exist with addresses of the other family only.
+      // `family`: the name has addresses, of the other family only.
       return new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host, ...(family === undefined ? {} : { family }) }, 'no-such-domain');
     case 'EAI_AGAIN':
       return new DnsError({ code: 'MAILV_HOST_LOOKUP_FAILED', host }, 'lookup-failed');
