@@ -74,7 +74,7 @@ async function dispatch(run: Run): Promise<number> {
         ['--diagram', options.diagram],
         ['--record', options.record],
       ],
-      () => io.host.argumentsAreUtf8(),
+      (text) => io.host.typedAsIs(text),
     );
     const account = await accountSettings(io.env, options.config, options.account);
     plan = buildPlan(options, parsed.recipients, {
@@ -82,7 +82,7 @@ async function dispatch(run: Run): Promise<number> {
       mailDomain: localMailDomain(io.host.mailName(), io.host.name()),
       user: () => localUser(io.env, () => io.host.user()),
       env: io.env,
-      argumentsAreUtf8: () => io.host.argumentsAreUtf8(),
+      typedAsIs: (text) => io.host.typedAsIs(text),
       openFilesLimit: () => io.host.openFilesLimit(),
       account,
       accountChosen: options.account !== undefined,
@@ -127,7 +127,7 @@ async function replayCommand(run: Run): Promise<number> {
         ['mailv replay', parsed.file],
         ['--diagram', parsed.options.diagram],
       ],
-      () => io.host.argumentsAreUtf8(),
+      (text) => io.host.typedAsIs(text),
     );
     const plan = buildReplayPlan(parsed.options, parsed.file);
     if (plan.language !== undefined) run.language = plan.language;

@@ -28,7 +28,7 @@ export type SendmailCommand =
 export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   const { io } = run;
   const line = parseSendmailLine(io.argv);
-  assertTypedPaths([['-C', line.options.config]], () => io.host.argumentsAreUtf8());
+  assertTypedPaths([['-C', line.options.config]], (text) => io.host.typedAsIs(text));
   if (line.listQueue) return { kind: 'queue' };
   run.language = chooseLanguage(undefined, io.env);
   // Silent otherwise, as Postfix's warnings reach only a terminal: a program reads no such line.
@@ -72,7 +72,7 @@ function planOf(
     ...here,
     user: () => localUser(io.env, () => io.host.user()),
     env: io.env,
-    argumentsAreUtf8: () => io.host.argumentsAreUtf8(),
+    typedAsIs: (text) => io.host.typedAsIs(text),
     openFilesLimit: () => io.host.openFilesLimit(),
     account,
     accountChosen: line.options.account !== undefined,

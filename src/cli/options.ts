@@ -40,7 +40,7 @@ export interface LocalFacts {
   /** Run as sendmail: no --password-file or --password-cmd, only the variable and the accounts file. */
   readonly sendmail?: boolean;
   /** The command line's octets were all UTF-8: a U+FFFD in an argument was typed (see AppIo.host). */
-  readonly argumentsAreUtf8?: () => boolean;
+  readonly typedAsIs?: (text: string) => boolean;
   /** How many files the process may have open (RLIMIT_NOFILE), when known: a load run's connections must fit. */
   readonly openFilesLimit?: () => number | undefined;
 }
@@ -57,7 +57,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const account = local.account ?? {};
   // Text bound for a header passes the one control-character rule, which names where it came
   // from, once it has parsed as addresses (a malformed one is refused as such).
-  const typedAsIs = local.argumentsAreUtf8;
+  const typedAsIs = local.typedAsIs;
   const list = (values: readonly string[], field: string | undefined, source: TextSource) =>
     values.flatMap((value) => {
       const mailboxes = parseAddressList(value, mailDomain);

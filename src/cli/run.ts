@@ -60,19 +60,37 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
         ),
     },
     openStepper: async (signal, language, replaying) => (await import('./step-prompt.js')).openStepper(signal, language, replaying),
-    host: { name: () => hostname(), mailName, user: accountName, argumentsAreUtf8, openFilesLimit },
+    host: { name: () => hostname(), mailName, user: accountName, typedAsIs, openFilesLimit },
   };
 }
 
 /**
- * Node decodes the arguments as UTF-8, any other octet turned into U+FFFD; the octets themselves are
- * in /proc/self/cmdline (Linux), read only when an argument holds a U+FFFD.
+ * Whether `text`, taken from the command line, was typed as it reads: Node decodes the arguments as
+ * UTF-8, any other octet turned into U+FFFD, and the octets themselves are in /proc/self/cmdline
+ * (Linux), read only when a text holds a U+FFFD. False when an argument that holds `text` was not
+ * UTF-8, or when the octets cannot be read.
  */
-function argumentsAreUtf8(): boolean {
+function typedAsIs(text: string): boolean {
+  notUtf8 ??= argumentsNotUtf8();
+  return notUtf8 !== null && !notUtf8.some((argument) => argument.includes(text));
+}
+
+let notUtf8: string[] | null | undefined;
+
+/** The arguments whose octets are no UTF-8, as Node read them; null where the octets cannot be read. */
+function argumentsNotUtf8(): string[] | null {
   try {
-    return isUtf8(readFileSync('/proc/self/cmdline'));
+    const octets = readFileSync('/proc/self/cmdline');
+    const argumentsRead: string[] = [];
+    for (let start = 0; start < octets.length; ) {
+      const end = octets.indexOf(0, start);
+      const argument = octets.subarray(start, end === -1 ? octets.length : end);
+      if (!isUtf8(argument)) argumentsRead.push(argument.toString('utf8'));
+      start = end === -1 ? octets.length : end + 1;
+    }
+    return argumentsRead;
   } catch {
-    return false;
+    return null;
   }
 }
 

@@ -5,12 +5,12 @@
 import { UsageError } from '../errors.js';
 
 /**
- * Throws UsageError (64) for the first of `paths` (option, file name) that holds a U+FFFD when
- * `typedAsIs` says the arguments were not UTF-8 (a U+FFFD typed as such is a name like any other).
+ * Throws UsageError (64) for the first of `paths` (option, file name) that holds a U+FFFD which
+ * `typedAsIs` says was no UTF-8 on the command line (a U+FFFD typed as such is a name like any other).
  */
-export function assertTypedPaths(paths: readonly (readonly [string, string | undefined])[], typedAsIs: () => boolean): void {
-  const suspect = paths.find(([, path]) => path?.includes('\uFFFD'));
-  if (suspect === undefined || typedAsIs()) return;
+export function assertTypedPaths(paths: readonly (readonly [string, string | undefined])[], typedAsIs: (text: string) => boolean): void {
+  const suspect = paths.find(([, path]) => path?.includes('\uFFFD') && !typedAsIs(path));
+  if (suspect === undefined) return;
   const [option, path] = suspect;
   throw new UsageError({ code: 'MAILV_PATH_NOT_UTF8', option, path: path! });
 }

@@ -33,25 +33,25 @@ export function controlCharacterIn(text: string): number | undefined {
   return CONTROL.exec(text)?.[0].charCodeAt(0);
 }
 
-export function assertHeaderText(field: string | undefined, text: string, source: TextSource, typedAsIs: () => boolean = () => false): void {
+export function assertHeaderText(field: string | undefined, text: string, source: TextSource, typedAsIs: (text: string) => boolean = () => false): void {
   // Node reads the command line, the environment and files as UTF-8, each octet that is not turned
   // into U+FFFD: the text as typed is gone, and would go out as a question mark in a diamond.
   // Unless `typedAsIs` says the octets were UTF-8 all along (a U+FFFD copied from a log is text).
   // Not mailv-sendmail's -F, though: a program's idea of the user's name never costs it its message.
-  if (source !== 'fullname-option' && text.includes('\uFFFD') && !typedAsIs()) throw new UsageError({ code: 'MAILV_HEADER_NOT_UTF8', field, source });
+  if (source !== 'fullname-option' && text.includes('\uFFFD') && !typedAsIs(text)) throw new UsageError({ code: 'MAILV_HEADER_NOT_UTF8', field, source });
   const codePoint = controlCharacterIn(text);
   if (codePoint === undefined) return;
   throw new UsageError({ code: 'MAILV_HEADER_CONTROL', field, codePoint, source });
 }
 
 /** Throws UsageError unless `name` is an RFC 5322 field name and `value` holds no control character. */
-export function assertHeader(name: string, value: string, source: TextSource, typedAsIs?: () => boolean): void {
+export function assertHeader(name: string, value: string, source: TextSource, typedAsIs?: (text: string) => boolean): void {
   if (!FIELD_NAME.test(name)) throw new UsageError({ code: 'MAILV_HEADER_NAME', name });
   assertHeaderText(name, value, source, typedAsIs);
 }
 
 /** Splits `Name: value` as given to -H; `typedAsIs` as for assertHeaderText. Throws UsageError. */
-export function parseHeaderArgument(argument: string, typedAsIs?: () => boolean): [string, string] {
+export function parseHeaderArgument(argument: string, typedAsIs?: (text: string) => boolean): [string, string] {
   const colon = argument.indexOf(':');
   if (colon <= 0) throw new UsageError({ code: 'MAILV_HEADER_FORM', argument });
   const name = argument.slice(0, colon).trim();

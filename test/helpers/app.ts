@@ -107,7 +107,7 @@ export async function runApp(argv: readonly string[], options: AppOptions = {}):
       },
     },
     openStepper: options.openStepper ?? (async () => ({ ask: async () => 'go' as const, close: () => {} })),
-    host: { name: () => 'client.example.org', mailName: () => undefined, user: () => 'tester', argumentsAreUtf8: () => true, openFilesLimit: () => undefined },
+    host: { name: () => 'client.example.org', mailName: () => undefined, user: () => 'tester', typedAsIs: () => true, openFilesLimit: () => undefined },
   };
   const status = await runMailv(io);
   return { status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), home };

@@ -360,6 +360,24 @@ describe('usage errors come before standard input', () => {
       );
     }
     assert.deepEqual(readdirSync(home).sort(), ['lat\u00e9.txt']);
+    // Each argument is judged by its own octets: a name that holds a U+FFFD typed in UTF-8 opens,
+    // and the Latin-1 subject beside it is the one refused.
+    writeFileSync(join(home, 'h-\ufffd.txt'), 'x\n');
+    const mixed = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(
+        '/bin/sh',
+        ['-c', `exec "${process.execPath}" "${MAILV}" --dry-run -a 'h-\ufffd.txt' -s "$(printf 'caf\\351')" bob@example.org < /dev/null`],
+        {
+          cwd: home,
+          env: { ...process.env, HOME: home, LANG: 'C.UTF-8' },
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(mixed.code, 64, mixed.stderr);
+    assert.match(mixed.stderr, /^mailv: header Subject is not UTF-8 .*given with -s/);
   });
 
   it('--count --direct to two domains: 64 at once, before the message is read, $DEAD untouched', async () => {
