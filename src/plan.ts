@@ -3,7 +3,7 @@
 // cli/options.ts builds it; the application reads it. Types that other parts of mailv define for
 // their own use (a server address, a TLS mode, a point to quit at) are named here once.
 import type { NameServer } from './dns/resolv-conf.js';
-import type { ConfigError } from './errors.js';
+import type { ConfigError, UsageError } from './errors.js';
 import type { Mailbox } from './message/address.js';
 import type { ServerAddress } from './delivery/submit.js';
 import type { BodyMode, PipeliningMode, TlsMode } from './smtp/session.js';
@@ -126,10 +126,11 @@ export interface SendmailInput {
   /** No -i: a line holding only `.` ends the message. */
   readonly endsAtDotLine: boolean;
   /**
-   * The configuration file could not be used (78). A program that pipes to sendmail (cron) has no
-   * other copy of its message: it is read and kept in dead.letter, then this failure is said.
+   * The configuration file could not be used (78), or its name (-C) is not UTF-8 (64). A program
+   * that pipes to sendmail (cron) has no other copy of its message: it is read and kept in
+   * dead.letter, then this failure is said.
    */
-  readonly configRefused?: ConfigError | undefined;
+  readonly configRefused?: ConfigError | UsageError | undefined;
 }
 
 /** How a test client presents itself: the local end of the connection, and the client it claims to be. */

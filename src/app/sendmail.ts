@@ -10,7 +10,7 @@ import { assertTypedPaths } from '../cli/typed-paths.js';
 import type { Plan } from '../plan.js';
 import { chooseLanguage } from '../words/language.js';
 import type { AccountSettings } from '../config/config-file.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { accountSettings } from './config.js';
 import type { Run } from './run.js';
 
@@ -28,7 +28,6 @@ export type SendmailCommand =
 export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   const { io } = run;
   const line = parseSendmailLine(io.argv);
-  assertTypedPaths([['-C', line.options.config]], (text) => io.host.typedAsIs(text));
   if (line.listQueue) return { kind: 'queue' };
   run.language = chooseLanguage(undefined, io.env);
   // Silent otherwise, as Postfix's warnings reach only a terminal: a program reads no such line.
@@ -41,10 +40,11 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   const here: HostNames = { fqdn: localFqdn(io.host.name()), mailDomain: localMailDomain(io.host.mailName(), io.host.name()) };
   let account: AccountSettings | undefined;
   try {
+    assertTypedPaths([['-C', line.options.config]], (text) => io.host.typedAsIs(text));
     account = await accountSettings(io.env, line.options.config, line.options.account);
   } catch (error) {
     // One message on standard input: read and kept before the failure is said (see SendmailInput).
-    if (!(error instanceof ConfigError) || line.smtp) throw error;
+    if (!(error instanceof ConfigError || (error instanceof UsageError && error.fact.code === 'MAILV_PATH_NOT_UTF8')) || line.smtp) throw error;
     const plan = planOf(run, line, here, undefined, line.options.from, line.recipients);
     return { kind: 'message', plan: { ...plan, sendmail: { ...plan.sendmail!, configRefused: error } } };
   }

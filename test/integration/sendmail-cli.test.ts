@@ -58,6 +58,22 @@ describe('mailv-sendmail', () => {
     }
   });
 
+  it('-C naming a file in octets that are not UTF-8: 64, and the message read and kept, as for a configuration that cannot be used', async () => {
+    const home = freshHome();
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('/bin/sh', ['-c', `exec "${process.execPath}" "${SENDMAIL}" -C "$(printf 'c\\351.conf')" bob@example.org`], {
+        env: { ...process.env, HOME: home, MAILV_SERVER: '127.0.0.1:9' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.on('close', (code) => resolve({ code, stderr }));
+      child.stdin.end('Subject: cron\n\nimportant\n');
+    });
+    assert.equal(result.code, 64, result.stderr);
+    assert.match(result.stderr, /^mailv: the file name given with -C is not UTF-8 /);
+    assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /\n\nimportant\n/);
+  });
+
   it('a server that cannot be reached: one line, 75, the message kept in dead.letter up to the line of .', async () => {
     const home = freshHome();
     const port = await closedPort();
