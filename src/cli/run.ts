@@ -60,22 +60,23 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
         ),
     },
     openStepper: async (signal, language, replaying) => (await import('./step-prompt.js')).openStepper(signal, language, replaying),
-    host: { name: () => hostname(), mailName, user: accountName, typedAsIs, openFilesLimit },
+    host: { name: () => hostname(), mailName, user: accountName, typedAsIs: typedAsIsHere(), openFilesLimit },
   };
 }
 
 /**
  * Whether `text`, taken from the command line, was typed as it reads: Node decodes the arguments as
  * UTF-8, any other octet turned into U+FFFD, and the octets themselves are in /proc/self/cmdline
- * (Linux), read only when a text holds a U+FFFD. False when an argument that holds `text` was not
- * UTF-8, or when the octets cannot be read.
+ * (Linux), read once, when a text first holds a U+FFFD. False when an argument that holds `text`
+ * was not UTF-8, or when the octets cannot be read.
  */
-function typedAsIs(text: string): boolean {
-  notUtf8 ??= argumentsNotUtf8();
-  return notUtf8 !== null && !notUtf8.some((argument) => argument.includes(text));
+function typedAsIsHere(): (text: string) => boolean {
+  let notUtf8: string[] | null | undefined;
+  return (text) => {
+    notUtf8 ??= argumentsNotUtf8();
+    return notUtf8 !== null && !notUtf8.some((argument) => argument.includes(text));
+  };
 }
-
-let notUtf8: string[] | null | undefined;
 
 /** The arguments whose octets are no UTF-8, as Node read them; null where the octets cannot be read. */
 function argumentsNotUtf8(): string[] | null {
