@@ -10,6 +10,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
 import { jsonLine, jsonResult, type RunFailure } from '../render/json-lines.js';
 import type { TimingRecorder } from '../render/timing.js';
+import { Redactor, secretForms } from '../smtp/redact.js';
 import { sanitize } from '../text/sanitize.js';
 import type { Words } from '../words/catalogue.js';
 import { describeError, describeFact, describeNote, wordsFor } from '../words/describe.js';
@@ -65,6 +66,8 @@ export class Run {
   stepper: Stepper | undefined;
   /** Where every event also goes, with its time (--record, --diagram); each is closed when the run ends. */
   readonly sinks: EventSink[] = [];
+  /** The run's secrets (see hide()), masked on standard error whatever --show-secrets says. */
+  private readonly secrets = new Redactor();
   /** The message came from a file on standard input: if dead.letter fails, that file still holds it. */
   stdinIsFile = false;
   /** The first exception nothing caught: once it came, it is the run's failure. */
@@ -120,8 +123,13 @@ export class Run {
     for (const sink of this.sinks) sink.event(event, at);
   }
 
-  /** A secret of the run's, for the sinks to keep out of what they keep. */
+  /**
+   * A secret of the run's, for the sinks to keep out of what they keep, and masked in every line
+   * on standard error and in the words of the run's failure, --show-secrets or not: only the
+   * dialogue on standard output shows it, and only when asked.
+   */
   hide(secret: string): void {
+    for (const form of secretForms(secret)) this.secrets.hide(form);
     for (const sink of this.sinks) sink.hide?.(secret);
   }
 
@@ -132,7 +140,7 @@ export class Run {
       for (const sink of this.sinks) sink.note?.(note, at);
     }
     this.spinner?.clear();
-    this.output.err(`mailv: ${sanitize(describeNote(note, this.words))}\n`);
+    this.output.err(`mailv: ${sanitize(this.secrets.text(describeNote(note, this.words)))}\n`);
   }
 
   /**
@@ -195,7 +203,7 @@ export class Run {
   /** Keeps what went wrong for --json without printing it (it was told already); returns its words. */
   record(error: unknown): string {
     if (this.faultSaid) return this.failure!.message;
-    const message = describeError(error, this.words);
+    const message = this.secrets.text(describeError(error, this.words));
     this.failure = error instanceof MailvError ? { code: error.code, stage: error.stage, message } : { code: 'MAILV_INTERNAL', stage: undefined, message };
     this.failureFact = error instanceof MailvError ? { fact: error.fact, stage: error.stage } : { fact: internalFailure(error), stage: undefined };
     return message;
@@ -207,7 +215,7 @@ export class Run {
    */
   recordFact(fact: ErrorFact, stage: Stage | undefined): string {
     if (this.faultSaid) return this.failure!.message;
-    const message = describeFact(fact, this.words);
+    const message = this.secrets.text(describeFact(fact, this.words));
     this.failure = { code: fact.code, stage, message };
     this.failureFact = { fact, stage };
     return message;

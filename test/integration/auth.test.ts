@@ -367,6 +367,20 @@ describe('secrets a server echoes after AUTH succeeded', () => {
       await server.close();
     }
   });
+
+  it('--show-secrets shows the secret on standard output only: standard error and the diagram still mask it', async () => {
+    const server = await loginServer('PLAIN', { AUTH: `535 5.7.8 bad credentials ${ACCOUNT.user} ${ACCOUNT.password}` });
+    try {
+      const diagram = join(freshHome(), 'class.svg');
+      const run = await send(server.port, ['--auth', 'PLAIN', '--show-secrets', '--diagram', diagram]);
+      assert.equal(run.code, 77, run.stderr);
+      assert.ok(run.stdout.includes(ACCOUNT.password), run.stdout);
+      assert.equal(run.stderr.split('\n')[0], `mailv: authentication of ${ACCOUNT.user} with PLAIN failed: 535 5.7.8 bad credentials ${ACCOUNT.user} ********`);
+      assert.ok(!readFileSync(diagram, 'utf8').includes(ACCOUNT.password));
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('where the secret comes from', () => {
