@@ -180,7 +180,36 @@ function readPemFile(path: string, option: PemOption | undefined, holds: 'certif
   }
   if (holds === 'certificates' && !pem.includes('-----BEGIN CERTIFICATE-----'))
     throw new InputError({ code: 'MAILV_CA_NO_PEM', path, ...named }, ExitCode.DATAERR);
+  const damaged = holds === 'certificates' ? firstDamagedCertificate(pem) : undefined;
+  if (damaged !== undefined) throw new InputError({ code: 'MAILV_CA_DAMAGED', path, ...named, certificate: damaged }, ExitCode.DATAERR);
   return { pem, mode };
+}
+
+/**
+ * The number (from 1) of the file's first certificate that is not one whole DER structure in
+ * base64, as msmtp and swaks refuse it: Node's trust store drops such a block without a word, and
+ * the send would fail later as "unknown CA". Read without node:crypto, which a send that verifies
+ * a certificate with --ca would otherwise load for this alone.
+ */
+function firstDamagedCertificate(pem: Buffer): number | undefined {
+  const blocks = pem.toString('latin1').match(/-----BEGIN CERTIFICATE-----([^-]*)(-----END CERTIFICATE-----)?/g) ?? [];
+  const index = blocks.findIndex((block) => !wholeDer(block));
+  return index === -1 ? undefined : index + 1;
+}
+
+/** Whether a PEM block holds base64 that decodes to one DER SEQUENCE whose length is the whole of it. */
+function wholeDer(block: string): boolean {
+  const match = /^-----BEGIN CERTIFICATE-----([^-]*)-----END CERTIFICATE-----$/.exec(block);
+  const body = match?.[1]?.replace(/\s+/g, '');
+  if (body === undefined || body.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return false;
+  const der = Buffer.from(body, 'base64');
+  if (der.length < 2 || der[0] !== 0x30) return false;
+  const first = der[1]!;
+  if (first < 0x80) return 2 + first === der.length;
+  const octets = first & 0x7f;
+  if (octets === 0 || octets > 4 || der.length < 2 + octets) return false;
+  const length = der.readUIntBE(2, octets);
+  return 2 + octets + length === der.length;
 }
 
 /** Read at a time: whole blocks, since some files take no other (/proc/self/pagemap, 8 octets a record). */

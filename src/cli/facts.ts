@@ -202,6 +202,8 @@ export type InputFact =
   | ({ readonly code: 'MAILV_CA_UNREADABLE'; readonly path: string; readonly option?: PemOption } & SystemProblem)
   | { readonly code: 'MAILV_CA_NO_PEM'; readonly path: string; readonly option?: PemOption; readonly wanted?: 'private-key' }
   | { readonly code: 'MAILV_CA_NOT_FILE'; readonly path: string; readonly option?: PemOption }
+  /** Certificate number `certificate` (from 1) of the file is no whole certificate: bad base64, cut short, no END line (65). */
+  | { readonly code: 'MAILV_CA_DAMAGED'; readonly path: string; readonly option?: PemOption; readonly certificate: number }
   | { readonly code: 'MAILV_CA_TOO_LARGE'; readonly path: string; readonly limit: number; readonly option?: PemOption }
   /** --tls-cert and --tls-key that make no pair: `openssl` is OpenSSL's error code, for the curious. */
   | {

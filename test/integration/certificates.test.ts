@@ -113,6 +113,25 @@ describe('STARTTLS certificates', () => {
     assert.match(endless.stderr, /^mailv: cannot read --ca \/proc\/self\/pagemap: larger than 4 MiB$/m);
   });
 
+  it('--ca with a damaged certificate (bad base64, cut short, beside a good one): 65 before any connection, naming which, as msmtp refuses it', async () => {
+    const home = freshHome();
+    const good = readFileSync(testPki().caFile, 'latin1');
+    const body = good.split('\n').filter((line) => !line.startsWith('-----'));
+    const files = {
+      'garbage.pem': '-----BEGIN CERTIFICATE-----\nAAAAnotbase64!!\n-----END CERTIFICATE-----\n',
+      'cut.pem': `-----BEGIN CERTIFICATE-----\n${body.slice(0, 3).join('\n')}\n-----END CERTIFICATE-----\n`,
+      'second.pem': `${good}-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n`,
+    };
+    for (const [name, pem] of Object.entries(files)) {
+      writeFileSync(join(home, name), pem);
+      const run = await send(`127.0.0.1:${sinks.good.port}`, ['--tls', 'required', '--ca', join(home, name)]);
+      assert.equal(run.code, 65, `${name}: ${run.stderr}`);
+      const which = name === 'second.pem' ? 2 : 1;
+      assert.match(run.stderr, new RegExp(`^mailv: --ca \\S+${name.replace('.', '\\.')}: certificate ${which} of the file is damaged `, 'm'));
+      assert.equal(run.stdout, '', name);
+    }
+  });
+
   it('--ca, --tls-cert and --tls-key that cannot be used: a piped message is kept, a dry run refuses them too', async () => {
     const home = freshHome();
     const { good, wrongName } = testPki();

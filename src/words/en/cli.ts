@@ -149,6 +149,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_CA_NO_PEM: ({ path, option, wanted }) =>
     `${option ?? '--ca'} ${path} holds no PEM ${wanted === 'private-key' ? `private key${option === '--tls-cert' ? ' (give it with --tls-key)' : option === 'tls-cert' ? ' (give it with tls-key)' : ''}` : 'certificate'}`,
   MAILV_CA_NOT_FILE: ({ path, option }) => `cannot read ${option ?? '--ca'} ${path}: not a regular file`,
+  MAILV_CA_DAMAGED: ({ path, option, certificate }) =>
+    `${option ?? '--ca'} ${path}: certificate ${certificate} of the file is damaged (not one whole certificate in base64 between its BEGIN and END lines)`,
   MAILV_CA_TOO_LARGE: ({ path, limit, option }) => `cannot read ${option ?? '--ca'} ${path}: larger than ${limit / 1024 / 1024} MiB`,
   MAILV_CLIENT_CERT_UNUSABLE: ({ cert, key, certOption, keyOption, reason, openssl }) =>
     `${key === cert ? `${certOption} ${cert} (its certificate and key)` : `${certOption} ${cert} and ${keyOption} ${key}`} cannot be used: ${

@@ -171,6 +171,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_CA_NO_PEM: ({ path, option, wanted }) =>
     `${option ?? '--ca'} ${path} ne contient aucun${wanted === 'private-key' ? `e clé privée PEM${option === '--tls-cert' ? ' (donnez-la avec --tls-key)' : option === 'tls-cert' ? ' (donnez-la avec tls-key)' : ''}` : ' certificat PEM'}`,
   MAILV_CA_NOT_FILE: ({ path, option }) => `impossible de lire ${option ?? '--ca'} ${path} : ce n’est pas un fichier ordinaire`,
+  MAILV_CA_DAMAGED: ({ path, option, certificate }) =>
+    `${option ?? '--ca'} ${path} : le certificat ${certificate} du fichier est abîmé (pas un certificat entier en base64 entre ses lignes BEGIN et END)`,
   MAILV_CA_TOO_LARGE: ({ path, limit, option }) => `impossible de lire ${option ?? '--ca'} ${path} : plus de ${limit / 1024 / 1024} Mio`,
   MAILV_CLIENT_CERT_UNUSABLE: ({ cert, key, certOption, keyOption, reason, openssl }) =>
     `${key === cert ? `${certOption} ${cert} (son certificat et sa clé) ne peut servir` : `${certOption} ${cert} et ${keyOption} ${key} ne peuvent servir`} : ${
