@@ -1,7 +1,7 @@
 // Flags, environment and local facts → the plan of one run, every value checked before any input
 // is read or any connection made. Pure.
 import { parseOrigin } from './origin-options.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { parseNameServer } from '../dns/resolv-conf.js';
 import { domainOf, parseAddressList, parseMailbox } from '../message/address.js';
 import { assertExtraHeaders } from '../message/compose.js';
@@ -112,8 +112,14 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const environmentServer = local.env['MAILV_SERVER'] || undefined;
   const serverText = local.accountChosen ? (options.server ?? account.server ?? environmentServer) : (options.server ?? environmentServer ?? account.server);
   const server = parseServer(serverText ?? DEFAULT_SERVER);
-  const tls = options.tls ?? account.tls ?? 'auto';
-  if (server.implicitTls && tls === 'off') throw new UsageError({ code: 'MAILV_SMTPS_TLS_OFF' });
+  let tls = options.tls ?? account.tls ?? 'auto';
+  if (server.implicitTls && tls === 'off') {
+    if (options.tls !== undefined) throw new UsageError({ code: 'MAILV_SMTPS_TLS_OFF' });
+    // The file's `tls = off`: a mistake of the file's when its server is smtps:// too (78); against
+    // a server given on the command line or in MAILV_SERVER, the one given now wins.
+    if (serverText === account.server) throw new ConfigError({ code: 'MAILV_CONFIG_SMTPS_TLS_OFF' });
+    tls = 'auto';
+  }
   if (options.direct && (options.user !== undefined || options.auth !== undefined)) throw new UsageError({ code: 'MAILV_USER_WITH_DIRECT' });
   const language = chooseLanguage(options.lang, local.env);
   // `-r '<>'` gives the envelope no sender; From: then names the author as without -r.

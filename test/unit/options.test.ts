@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { buildPlan, parseServer } from '../../dist/cli/options.js';
 import { CommandLineError, parseCommandLine, parseCompletionCommandLine, parseReplayCommandLine, type RawOptions } from '../../dist/cli/program.js';
 import { localFqdn, localMailDomain } from '../../dist/cli/local-host.js';
-import { UsageError } from '../../dist/errors.js';
+import { ConfigError, UsageError } from '../../dist/errors.js';
 import { describeError, wordsFor } from '../../dist/words/describe.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -181,6 +181,23 @@ describe('plan', () => {
       'smtps:// and --tls off contradict each other: smtps is TLS from the first byte',
       'smtps:// et --tls off se contredisent : smtps, c’est TLS dès le premier octet',
     );
+  });
+
+  it("the accounts file's tls = off: a mistake of the file's beside its own smtps:// server (78), overridden by one given on the command line", () => {
+    const withAccount = (argv: string[], account: { server?: string; tls?: 'off' }) => {
+      const parsed = parseCommandLine(argv, '1.2.3') as { options: RawOptions; recipients: string[] };
+      return () => buildPlan(parsed.options, parsed.recipients, { ...LOCAL, account });
+    };
+    assert.throws(
+      withAccount(['bob'], { server: 'smtps://mail.example.org', tls: 'off' }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.exitCode === 78 &&
+        describeError(error, wordsFor('en')) ===
+          'the configuration file names an smtps:// server and tls = off: they contradict each other, smtps is TLS from the first byte',
+    );
+    const given = withAccount(['--server', 'smtps://mail.example.org', 'bob'], { tls: 'off' })();
+    assert.deepEqual([given.server.implicitTls, given.tls], [true, 'auto']);
   });
 
   it('refuses a login that cannot be, with a code and words in English and French', () => {
