@@ -71,7 +71,7 @@ export class TranscriptRenderer {
       },
       deferred: (e) => [
         style.note(
-          `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Deferred: ${sanitize(deferral(e.error))} by ${sanitize(displayHost(e.host))}`,
+          `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Deferred: ${sanitize(deferral(e.error))}${'reply' in e.error ? '' : ` by ${sanitize(displayHost(e.host))}`}`,
         ),
       ],
       // A name asked for may be an MX or CNAME target, whose labels may hold any octet.
@@ -123,6 +123,8 @@ export class TranscriptRenderer {
 function deferral(error: ErrorFact): string {
   if (error.code === 'MAILV_CONNECT_FAILED' && error.reason === 'refused') return 'Connection refused';
   if (error.code === 'MAILV_CONNECT_FAILED' && error.reason === 'timeout') return 'Connection timed out';
+  // A reply is said as sendmail says it, the reply alone (`Deferred: 421 4.4.5 Too busy`), never `by` a host after its text.
+  if ('reply' in error && error.reply !== undefined) return `${error.reply.code} ${replyText(error.reply)}`;
   return describeFact(error, en);
 }
 

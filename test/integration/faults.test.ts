@@ -171,11 +171,13 @@ describe('faults', () => {
     assert.ok(deadLetter(run));
   });
 
-  it('421 to EHLO or to AUTH: the server is closing, no QUIT follows and none is waited for (RFC 5321 §3.8)', async () => {
+  it('421 to EHLO, AUTH or MAIL: the server is closing, no QUIT follows and none is waited for (RFC 5321 §3.8); at MAIL it is no refusal of the sender', async () => {
     const ehlo = await sendThrough({ replies: { EHLO: '421 4.3.2 Shutting down' } });
     const auth = await sendThrough({ replies: { EHLO: '250-scripted.test\r\n250 AUTH PLAIN', AUTH: '421 4.3.0 Bye' } }, ['--user', 'alice'], {
       MAILV_PASSWORD: 'Secret-pw-1',
     });
+    const mail = await sendThrough({ replies: { MAIL: '421 4.4.5 Too busy' } });
+    assert.match(mail.stderr, /^mailv: the server closed the session before taking the sender <\S+>: 421 4\.4\.5 Too busy$/m);
     for (const [run, said] of [
       [ehlo, 'mailv: the server refused EHLO: 421 4.3.2 Shutting down'],
       [auth, 'mailv: authentication of alice with PLAIN failed: 421 4.3.0 Bye'],

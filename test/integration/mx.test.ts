@@ -267,7 +267,11 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
         try {
           const run = await runCli(['--direct', '--port', String(broken!.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
           assert.equal(run.code, 0, run.stderr);
-          assert.match(run.stdout, /^bob@mx\.test\.\.\. Deferred: .+ by mx1\.mx\.test\.$/m);
+          // A failure without a reply names the host it came from; a reply is said alone, as sendmail says it.
+          assert.match(
+            run.stdout,
+            /^bob@mx\.test\.\.\. Deferred: (connection closed by the server during ehlo by mx1\.mx\.test\.|421 4\.3\.2 Shutting down)$/m,
+          );
           assert.deepEqual(next!.messages[0]!.recipients, ['bob@mx.test']);
         } finally {
           await next!.close();
@@ -303,7 +307,7 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
           assert.equal(run.stderr, '', how);
           assert.match(
             run.stdout,
-            /^bob@mx\.test,carol@mx\.test\.\.\. Deferred: the server closed the session at the recipient <carol@mx\.test>: 421 4\.7\.0 Too many connections by mx1\.mx\.test\.\n[\s\S]*^bob@mx\.test,carol@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.$/m,
+            /^bob@mx\.test,carol@mx\.test\.\.\. Deferred: 421 4\.7\.0 Too many connections\n[\s\S]*^bob@mx\.test,carol@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.$/m,
             how,
           );
         } finally {

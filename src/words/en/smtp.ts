@@ -46,7 +46,11 @@ function handshake(failure: HandshakeFailure): string {
 export const errors = (): WordsOf<SmtpErrorFact> => ({
   MAILV_GREETING_REFUSED: ({ reply }) => `the server refused the connection: ${said(reply)}`,
   MAILV_HELLO_REFUSED: ({ verb, afterTls, reply }) => `the server refused ${verb}${afterTls ? ' after STARTTLS' : ''}: ${said(reply)}`,
-  MAILV_SENDER_REFUSED: ({ from, reply }) => `the server refused the sender <${from}>: ${said(reply)}`,
+  // A 421 is the server closing (RFC 5321 §3.8), no verdict on the sender.
+  MAILV_SENDER_REFUSED: ({ from, reply }) =>
+    reply.code === 421
+      ? `the server closed the session before taking the sender <${from}>: ${said(reply)}`
+      : `the server refused the sender <${from}>: ${said(reply)}`,
   MAILV_DATA_REFUSED: ({ reply }) => `the server refused DATA: ${said(reply)}`,
   MAILV_RECIPIENT_CLOSING: ({ recipient, reply }) => `the server closed the session at the recipient <${recipient}>: ${said(reply)}`,
   MAILV_MESSAGE_REFUSED: ({ reply }) => `the server did not accept the message: ${said(reply)}`,
