@@ -226,6 +226,8 @@ export interface Catalogue {
   tlsOld: (p: { protocol: string }) => Text;
   tlsCipher: (p: { cipher: string }) => Text;
   tlsVerified: Text;
+  /** A resumed session: no certificate came in this handshake, it was checked when the session was made. */
+  tlsResumed: Text;
   tlsNotVerified: Text;
   tlsCertificate: Text;
   tlsClientAsked: Text;

@@ -221,6 +221,7 @@ export const en: Catalogue = {
   tlsOld: ({ protocol }) => `${protocol}: an obsolete version of TLS, deprecated (RFC 8996)`,
   tlsCipher: ({ cipher }) => `${cipher}: the cipher suite, the algorithms that encrypt and check (IANA TLS registry)`,
   tlsVerified: 'Certificate verified: signed by a trusted authority and valid for this name (RFC 6125)',
+  tlsResumed: 'Session resumed: no certificate in this handshake; it was checked when the session was made (RFC 8446 §2.2)',
   tlsNotVerified: "NOT verified: encrypted, but the server's identity is unproven (man in the middle possible) (RFC 6125)",
   tlsCertificate: 'Subject: whom the certificate names; issuer: the authority that signed it (RFC 5280)',
   tlsClientAsked: 'The server asks for a client certificate: it may accept one instead of a password (RFC 8446 §4.3.2)',

@@ -270,7 +270,9 @@ export class Explainer {
         this.tlsAfterEhlo = this.sentEhlo;
         const protocol = event.protocol === 'TLSv1.3' ? c.tls13 : event.protocol === 'TLSv1.2' ? c.tls12 : c.tlsOld({ protocol: quote(event.protocol) });
         const client = event.clientCertificate === undefined ? [] : [event.clientCertificate === 'not-asked' ? c.tlsClientNotAsked : c.tlsClientAsked];
-        return none([protocol, c.tlsCipher({ cipher: quote(event.cipher) }), event.verified ? c.tlsVerified : c.tlsNotVerified, c.tlsCertificate, ...client]);
+        // A resumed session showed no certificate now: the one it was made with was checked then.
+        const checked = event.resumed ? [c.tlsResumed] : [event.verified ? c.tlsVerified : c.tlsNotVerified, c.tlsCertificate];
+        return none([protocol, c.tlsCipher({ cipher: quote(event.cipher) }), ...checked, ...client]);
       }
       case 'deferred': {
         // The next host is tried only where the plan still has one: not after the last; a relay has none.

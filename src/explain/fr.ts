@@ -224,6 +224,7 @@ export const fr: Catalogue = {
   tlsOld: ({ protocol }) => `${protocol} : une version obsolète de TLS, dépréciée (RFC 8996)`,
   tlsCipher: ({ cipher }) => `${cipher} : suite cryptographique, les algorithmes qui chiffrent et contrôlent (IANA)`,
   tlsVerified: 'Certificat vérifié : signé par une autorité de confiance et valable pour ce nom (RFC 6125)',
+  tlsResumed: 'Session reprise : pas de certificat dans cette négociation ; vérifié à la création de la session (RFC 8446 §2.2)',
   tlsNotVerified: 'NON vérifié : chiffré, mais identité du serveur non prouvée (homme du milieu possible) (RFC 6125)',
   tlsCertificate: 'Sujet : qui le certificat désigne ; émetteur : l’autorité de certification qui l’a signé (RFC 5280)',
   tlsClientAsked: 'Le serveur demande un certificat client : il peut en accepter un au lieu d’un mot de passe (RFC 8446 §4.3.2)',

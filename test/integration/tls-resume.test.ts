@@ -57,7 +57,7 @@ describe('TLS session resumption against real Postfix submission', { skip: await
     assert.equal(second.code, 0, second.stderr);
     const shown = lines(second.stdout);
     const tlsAt = shown.findIndex((line) => line.startsWith('TLS: '));
-    assert.match(shown[tlsAt]!, /^TLS: TLSv1\.3, \S+; certificate verified \(session resumed: when it was made\)$/);
+    assert.match(shown[tlsAt]!, /^TLS: TLSv1\.3, \S+; certificate verified when the session was made, resumed here$/);
     assert.match(
       shown[tlsAt + 1]!,
       /^TLS: subject O=mailv tests, CN=localhost; issuer .*; valid .+ to .+$/,
@@ -68,6 +68,11 @@ describe('TLS session resumption against real Postfix submission', { skip: await
       commands(first).map((line) => line.replace(first.id, 'ID')),
     );
     assert.match((await deliveredMessage(second.id)).toString('latin1'), /sent over a resumed TLS session/);
+    // Explained as what it is: no certificate came in this handshake, it was checked when the session was made.
+    const explained = await submit(home, ['--tls', 'required', '--ca', TEST_CA, '-e']);
+    assert.equal(explained.code, 0, explained.stderr);
+    assert.match(explained.stdout, /↳ Session resumed: no certificate in this handshake; it was checked when the session was made \(RFC 8446 §2\.2\)/);
+    assert.doesNotMatch(explained.stdout, /↳ Certificate verified: signed by a trusted authority/);
   });
 
   it('never resumes under another trust: without --ca, --tls required still fails on the certificate', async () => {

@@ -166,7 +166,7 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
 
 export const tlsWords = (): TlsWords => ({
   handshake: (tls) =>
-    `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : `NOT verified: ${certificateProblem(tls.problem)}`}${tls.resumed ? ' (session resumed: when it was made)' : ''}`,
+    `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : `NOT verified: ${certificateProblem(tls.problem)}`}${tls.resumed ? ' when the session was made, resumed here' : ''}`,
   certificate: (tls) => `TLS: subject ${tls.subject}; issuer ${tls.issuer}; valid ${tls.validFrom} to ${tls.validTo}`,
   clientCertificate: (tls) => {
     switch (tls.clientCertificate) {

@@ -193,7 +193,7 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
 
 export const tlsWords = (): TlsWords => ({
   handshake: (tls) =>
-    `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : `NON vérifié : ${certificateProblem(tls.problem)}`}${tls.resumed ? ' (session reprise : à sa création)' : ''}`,
+    `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : `NON vérifié : ${certificateProblem(tls.problem)}`}${tls.resumed ? ' à la création de la session, ici reprise' : ''}`,
   certificate: (tls) => `TLS : sujet ${tls.subject} ; émetteur ${tls.issuer} ; valide du ${certificateDate(tls.validFrom)} au ${certificateDate(tls.validTo)}`,
   clientCertificate: (tls) => {
     switch (tls.clientCertificate) {
