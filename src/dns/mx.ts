@@ -113,10 +113,17 @@ async function planOf(domain: string, dns: Resolver, random: () => number, emit:
   let outOfTime = false;
   let lookedUp = 0;
   for (const record of ordered) {
-    const host = { name: absolute(record.exchange), preference: record.preference, implicit: false };
+    // Its fields in the order of the implicit MX's, so that a replay's JSON reads as the live run's.
+    const host = (addresses: string[], why: Pick<MxHost, 'noAddress' | 'problem'>): MxHost => ({
+      name: absolute(record.exchange),
+      preference: record.preference,
+      addresses,
+      implicit: false,
+      ...why,
+    });
     // An IP address or octets no host name holds: nothing to look up, as Postfix ignores them.
     if (!isHostName(record.exchange)) {
-      hosts.push({ ...host, addresses: [], ...without({ reason: 'not-a-host-name' }) });
+      hosts.push(host([], without({ reason: 'not-a-host-name' })));
       continue;
     }
     // The first MAX_MX_HOSTS names; past them, only while no host so far has an address. Those
@@ -125,18 +132,18 @@ async function planOf(domain: string, dns: Resolver, random: () => number, emit:
     if (lookedUp >= (found ? MAX_MX_HOSTS : MAX_MX_LOOKUPS)) continue;
     lookedUp++;
     if (outOfTime) {
-      hosts.push({ ...host, addresses: [], ...without({ reason: 'out-of-time' }) });
+      hosts.push(host([], without({ reason: 'out-of-time' })));
       continue;
     }
     try {
       const addresses = await addressesOf(record.exchange, resolver, given);
-      hosts.push({ ...host, addresses, ...(addresses.length > 0 ? { noAddress: undefined, problem: undefined } : without({ reason: 'no-record' })) });
+      hosts.push(host(addresses, addresses.length > 0 ? { noAddress: undefined, problem: undefined } : without({ reason: 'no-record' })));
     } catch (error) {
       if (!(error instanceof DnsError)) throw error;
       // Time ran out: the hosts found so far are the most preferred; without any, the domain waits.
       if (error instanceof DnsBudgetError && !hosts.some((found) => found.addresses.length > 0)) throw error;
       outOfTime = error instanceof DnsBudgetError;
-      hosts.push({ ...host, addresses: [], ...whyNoAddress(error) });
+      hosts.push(host([], whyNoAddress(error)));
     }
   }
   if (!hosts.some((host) => host.addresses.length > 0)) throw noHostHasAnAddress(domain, hosts);

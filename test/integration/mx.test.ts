@@ -43,6 +43,16 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     assert.match((await runCli(['replay', record])).stdout, /^mailv --direct connects to port 2526 of these addresses\.$/m);
   });
 
+  it('replay --json of a --direct run is its live --json byte for byte, the MX plan included', async () => {
+    const record = join(freshHome(), 'direct.jsonl');
+    const port = await closedPort();
+    const live = await runCli(['--direct', ...DNS, '--port', String(port), '--json', '--record', record, '-s', 'x', 'bob@deadfirst.test'], { input: 'x\n' });
+    assert.equal(live.code, 75, live.stderr);
+    assert.match(live.stdout, /"event":"mx-plan"/);
+    const replayed = await runCli(['replay', '--json', record]);
+    assert.equal(replayed.stdout, live.stdout);
+  });
+
   it('--mx --diagram draws the DNS exchange, query by query, as the replay of its record draws it', async () => {
     const home = freshHome();
     const [live, replayed, record] = [join(home, 'live.svg'), join(home, 'replayed.svg'), join(home, 'mx.jsonl')];
