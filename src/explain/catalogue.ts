@@ -106,6 +106,8 @@ export interface Catalogue {
 
   // The same codes read in context: what the reply answers.
   code220Greeting: Text;
+  /** The greeting read after an EHLO sent before it (PIPECONNECT). */
+  code220AfterEarlyEhlo: Text;
   code220Tls: Text;
   code220Xclient: Text;
   code554Greeting: Text;

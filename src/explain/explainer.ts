@@ -186,6 +186,8 @@ export class Explainer {
   /** TLS began after an EHLO (STARTTLS), so the next EHLO starts over (RFC 3207 §4.2). */
   private tlsAfterEhlo = false;
   private envelopeTold = false;
+  /** EHLO went before the greeting (PIPECONNECT): the 220 that follows was not waited for. */
+  private earlyHello = false;
   /** The last plan was an address literal's: its one host is no MX. */
   private literalDomain = false;
   /** The A-label domains already said in their Unicode form. */
@@ -334,6 +336,7 @@ export class Explainer {
     this.bodyTold = false;
     this.delivered = false;
     this.hello = 'EHLO';
+    this.earlyHello = false;
   }
 
   private send(event: Extract<SessionEvent, { kind: 'send' }>): Annotation {
@@ -491,7 +494,7 @@ export class Explainer {
     }
     if (command === undefined) {
       if (event.stage !== 'greeting') return undefined;
-      return code === 220 ? c.code220Greeting : code === 554 ? c.code554Greeting : undefined;
+      return code === 220 ? (this.earlyHello ? c.code220AfterEarlyEhlo : c.code220Greeting) : code === 554 ? c.code554Greeting : undefined;
     }
     switch (command.kind) {
       case 'ehlo':
@@ -569,6 +572,7 @@ export class Explainer {
       case 'tls-retry-plain':
         return [c.noteRetryWithoutTls];
       case 'pipeconnect-early':
+        this.earlyHello = true;
         return [c.notePipeconnect];
       case 'tls-resumption-failed':
         return [c.noteResumptionFailed];

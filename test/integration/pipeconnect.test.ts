@@ -61,6 +61,10 @@ describe('PIPECONNECT against Exim', { skip: await exim.skipReason() }, () => {
     assert.equal(proxy.connections.at(-1)?.beforeGreeting, `EHLO ${LOCAL_HOST}\r\n`);
     assert.ok(second.stdout.indexOf('>>> EHLO') < second.stdout.indexOf('220 '), second.stdout);
     assert.match(second.stdout, /^EHLO sent before the greeting: this server offered PIPECONNECT/m);
+    // Explained, the greeting read after the early EHLO is not said to come first on the wire.
+    const explained = await send(['-e']);
+    assert.match(explained.stdout, /↳ 220: the greeting, still the server’s first word; mailv sent EHLO without waiting for it/);
+    assert.doesNotMatch(explained.stdout, /↳ 220: the greeting; the server speaks first/);
 
     await send(['--no-pipeconnect']);
     assert.equal(proxy.connections.at(-1)?.beforeGreeting, '');
