@@ -221,6 +221,8 @@ export interface Catalogue {
   connectingLmtp: (p: { host: string }) => Text;
   port25: Text;
   port465: Text;
+  /** Port 465 reached without smtps://: mailv speaks in clear where the server waits for TLS. */
+  port465Plain: Text;
   port587: Text;
   connected: Text;
   tls13: Text;

@@ -215,6 +215,7 @@ export const en: Catalogue = {
   connectingLmtp: ({ host }) => `LMTP: mailv hands the message to ${host}, which puts it in the mailboxes (RFC 2033)`,
   port25: 'Port 25: SMTP between mail servers (RFC 5321)',
   port465: 'Port 465: submission in TLS from the first byte (RFC 8314)',
+  port465Plain: 'Port 465 takes TLS from the first byte, but mailv speaks in clear here: smtps://host:465 speaks TLS (RFC 8314)',
   port587: 'Port 587: message submission, usually with STARTTLS and AUTH (RFC 6409)',
   connected: 'TCP connection open; in SMTP the server speaks first (RFC 5321 §3.1)',
   tls13: 'TLSv1.3: the current version of TLS (RFC 8446)',

@@ -230,7 +230,9 @@ export class Explainer {
         const host = quote(event.host);
         // LMTP has no port of its own (RFC 2033 §5): the SMTP ports' meanings do not apply to it.
         if (event.via === 'lmtp') return none([c.connectingLmtp({ host })]);
-        const port = event.port === 25 ? c.port25 : event.port === 465 ? c.port465 : event.port === 587 ? c.port587 : undefined;
+        // The port as the connection uses it: 465 spoken in clear is a mistake worth naming.
+        const port465 = event.implicitTls ? c.port465 : c.port465Plain;
+        const port = event.port === 25 ? c.port25 : event.port === 465 ? port465 : event.port === 587 ? c.port587 : undefined;
         // Port 25 is relaying between servers (RFC 5321 §3.6); submission is 587 and 465 (RFC 6409, RFC 8314).
         const relay = event.port === 25 ? c.connectingRelay25 : c.connectingRelay;
         const direct = this.literalDomain ? c.connectingLiteral : c.connectingEsmtp;

@@ -218,6 +218,7 @@ export const fr: Catalogue = {
   connectingLmtp: ({ host }) => `LMTP : mailv confie le message à ${host}, qui le dépose dans les boîtes (RFC 2033)`,
   port25: 'Port 25 : SMTP entre serveurs de messagerie (RFC 5321)',
   port465: 'Port 465 : soumission chiffrée par TLS dès le premier octet (RFC 8314)',
+  port465Plain: 'Le port 465 attend TLS dès le premier octet, mais mailv parle ici en clair : smtps://hôte:465 parle TLS (RFC 8314)',
   port587: 'Port 587 : soumission de messages, en général avec STARTTLS et AUTH (RFC 6409)',
   connected: 'Connexion TCP établie ; en SMTP, c’est le serveur qui parle en premier (RFC 5321 §3.1)',
   tls13: 'TLSv1.3 : la version actuelle de TLS (RFC 8446)',

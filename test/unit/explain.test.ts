@@ -249,6 +249,21 @@ for (const [lang, catalogue] of [
       assert.deepEqual(bye!.after, [c.code221, c.replyStructure({ code: 221, severity: c.replyClass2, category: c.replyDigit2 }), c.enhanced2_0_0]);
     });
 
+    it('port 465 is explained by the way mailv speaks on it: TLS from the first byte with smtps://, a mistake in clear', () => {
+      const connecting = (implicitTls: boolean): SessionEvent => ({
+        kind: 'connecting',
+        recipients: ['bob@example.org'],
+        host: 'mail.example.org',
+        port: 465,
+        via: 'relay',
+        ...(implicitTls ? { implicitTls: true as const } : {}),
+      });
+      assert.ok(new Explainer(c).annotate(connecting(true)).after.includes(c.port465));
+      const plain = new Explainer(c).annotate(connecting(false)).after;
+      assert.ok(plain.includes(c.port465Plain) && !plain.includes(c.port465), plain.join('\n'));
+      assert.match(c.port465Plain, /smtps:\/\//);
+    });
+
     it('a truncated answer is explained by the way it came, not by the query just before (A and AAAA go at once)', () => {
       const explainer = new Explainer(c);
       const answer = (transport: 'udp' | 'tcp'): SessionEvent => ({
