@@ -76,7 +76,8 @@ describe('STARTTLS certificates', () => {
       assert.equal(required.code, 75);
       assert.equal(
         required.stderr.split('\n')[0],
-        `mailv: the certificate of 127.0.0.1 is NOT verified: ${problem} (--tls required; --ca <file> trusts its CA, --insecure accepts any)`,
+        // Trusting a CA cannot mend a certificate expired or for another name: --ca is named only where it may help.
+        `mailv: the certificate of 127.0.0.1 is NOT verified: ${problem} (--tls required; ${flags.length > 0 ? '' : '--ca <file> trusts its CA, '}--insecure accepts any)`,
       );
       assert.doesNotMatch(required.stdout, /^>>> MAIL/m);
       assert.ok(existsSync(join(required.home, 'dead.letter')));

@@ -4,6 +4,7 @@ import { replyText } from '../../smtp/reply.js';
 import type { WordsOf } from '../catalogue.js';
 import { quoteOctets, quoted } from '../quote.js';
 import { certificateProblem } from './smtp.js';
+import { caMayHelp } from '../certificate-advice.js';
 
 type ProblemWords = { readonly [K in SaslProblem['kind']]: (problem: Extract<SaslProblem, { kind: K }>) => string };
 
@@ -35,7 +36,7 @@ export const errors = (): WordsOf<AuthErrorFact> => ({
   MAILV_AUTH_PLAINTEXT_WITHHELD: ({ host, address }) =>
     `not sending credentials to ${where(host, address)} without TLS: anyone on the path could read them (--allow-plaintext-auth to send them anyway)`,
   MAILV_AUTH_UNVERIFIED_WITHHELD: ({ host, address, problem }) =>
-    `not sending credentials to ${where(host, address)}: its certificate is NOT verified (${certificateProblem(problem)}), so it may not be ${host} (--ca <file> to trust its CA, or --insecure)`,
+    `not sending credentials to ${where(host, address)}: its certificate is NOT verified (${certificateProblem(problem)}), so it may not be ${host} (${caMayHelp(problem) ? '--ca <file> to trust its CA, or ' : ''}--insecure)`,
   MAILV_AUTH_MECHANISM_NOT_OFFERED: ({ wanted, forced, offered }) =>
     `the server does not offer AUTH ${wanted.join(' or ')}${forced ? ` (--auth ${wanted.join(' ')})` : ''}; it offers: ${offered.length > 0 ? offered.join(' ') : 'none'}`,
   MAILV_AUTH_CANCELLED: ({ mechanism, host, problem }) => `${mechanism} with ${host} cancelled: ${saslProblem(problem)}`,

@@ -3,6 +3,7 @@ import type { CertificateProblem, HandshakeFailure, ReplyFault, SkippedStep, Smt
 import { replyText, type Reply } from '../../smtp/reply.js';
 import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { displayHost } from '../../text/host.js';
+import { caMayHelp } from '../certificate-advice.js';
 import { describeFact } from '../fact-sentence.js';
 import { quoted } from '../quote.js';
 
@@ -80,7 +81,7 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
             ? ' (--tls off sends without TLS)'
             : ''),
   MAILV_CERTIFICATE_UNVERIFIED: ({ host, problem, enforcedBy }) =>
-    `the certificate of ${host} is NOT verified: ${certificateProblem(problem)} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'}; --ca <file> trusts its CA, --insecure accepts any)`,
+    `the certificate of ${host} is NOT verified: ${certificateProblem(problem)} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'}; ${caMayHelp(problem) ? '--ca <file> trusts its CA, ' : ''}--insecure accepts any)`,
   MAILV_TLS_UNAVAILABLE: (fact) =>
     (fact.why === 'not-offered'
       ? 'the server does not offer STARTTLS'

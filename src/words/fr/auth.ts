@@ -5,6 +5,7 @@ import type { WordsOf } from '../catalogue.js';
 import { guillemets as q, quoteOctets } from '../quote.js';
 import { de } from '../french-elision.js';
 import { certificateProblem } from './smtp.js';
+import { caMayHelp } from '../certificate-advice.js';
 
 type ProblemWords = { readonly [K in SaslProblem['kind']]: (problem: Extract<SaslProblem, { kind: K }>) => string };
 
@@ -44,7 +45,7 @@ export const errors = (): WordsOf<AuthErrorFact> => ({
   MAILV_AUTH_PLAINTEXT_WITHHELD: ({ host, address }) =>
     `identifiants non envoyés à ${where(host, address)} sans TLS : n’importe qui sur le chemin pourrait les lire (--allow-plaintext-auth pour les envoyer malgré tout)`,
   MAILV_AUTH_UNVERIFIED_WITHHELD: ({ host, address, problem }) =>
-    `identifiants non envoyés à ${where(host, address)} : son certificat n’est PAS vérifié (${certificateProblem(problem)}), ce n’est donc peut-être pas ${host} (--ca <fichier> pour faire confiance à son autorité de certification, ou --insecure)`,
+    `identifiants non envoyés à ${where(host, address)} : son certificat n’est PAS vérifié (${certificateProblem(problem)}), ce n’est donc peut-être pas ${host} (${caMayHelp(problem) ? '--ca <fichier> pour faire confiance à son autorité de certification, ou ' : ''}--insecure)`,
   MAILV_AUTH_MECHANISM_NOT_OFFERED: ({ wanted, forced, offered }) =>
     `le serveur ne propose pas AUTH ${alternatives(wanted)}${forced ? ` (--auth ${wanted.join(' ')})` : ''} ; il propose : ${offered.length > 0 ? offered.join(' ') : 'aucun mécanisme'}`,
   MAILV_AUTH_CANCELLED: ({ mechanism, host, problem }) => `${mechanism} avec ${host} annulé : ${saslProblem(problem)}`,

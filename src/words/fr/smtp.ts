@@ -7,6 +7,7 @@ import { displayHost } from '../../text/host.js';
 import { describeFact } from '../fact-sentence.js';
 import { guillemets as q } from '../quote.js';
 import { de } from '../french-elision.js';
+import { caMayHelp } from '../certificate-advice.js';
 
 /** Where a connection went: a host and its port, or the path of a unix-domain socket (port 0). */
 const endpoint = (host: string, port: number) => (port === 0 ? host : `${displayHost(host)} port ${port}`);
@@ -105,7 +106,7 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
             ? ' (--tls off envoie sans TLS)'
             : ''),
   MAILV_CERTIFICATE_UNVERIFIED: ({ host, problem, enforcedBy }) =>
-    `le certificat ${de(host)} n’est PAS vérifié : ${certificateProblem(problem)} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'} ; --ca <fichier> fait confiance à son autorité, --insecure accepte tout certificat)`,
+    `le certificat ${de(host)} n’est PAS vérifié : ${certificateProblem(problem)} (${enforcedBy === 'smtps' ? 'smtps://' : '--tls required'} ; ${caMayHelp(problem) ? '--ca <fichier> fait confiance à son autorité, ' : ''}--insecure accepte tout certificat)`,
   MAILV_TLS_UNAVAILABLE: (fact) =>
     (fact.why === 'not-offered'
       ? 'le serveur ne propose pas STARTTLS'
