@@ -98,6 +98,14 @@ describe('mailv-sendmail', () => {
       'mailv: no password: no terminal to ask at; give MAILV_PASSWORD, or password-file or password-cmd in the accounts file',
     );
     assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^Subject: cron\n\nimportant\n/m);
+    // The account's password held back from another server: the hint names what would let it go.
+    writeFileSync(config, '[default]\nuser = mailtest\npassword-cmd = echo pw\n', { mode: 0o600 });
+    const elsewhere = await run(SENDMAIL, ['-C', config, '-i', 'bob@example.org'], { HOME: home, MAILV_SERVER: '127.0.0.1:9' }, 'Subject: cron\n\nx\n');
+    assert.equal(elsewhere.code, 64, elsewhere.stderr);
+    assert.equal(
+      elsewhere.stderr.split('\n')[0],
+      "mailv: no password: the account's is for smtp://localhost:25 only, not 127.0.0.1:9, and no terminal to ask at; give MAILV_PASSWORD, or server = 127.0.0.1:9 in the account",
+    );
   });
 
   it('an accounts file that cannot be used (cron): 78, said, and the message read and kept all the same', async () => {

@@ -131,7 +131,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_PASSWORD_TERMINAL_CLOSED: () => 'the terminal closed before the password was typed',
   MAILV_PASSWORD_TERMINAL_UNREADABLE: ({ detail }) => `cannot read the password at the terminal: ${detail}`,
   MAILV_PASSWORD_NO_TERMINAL: ({ accountServer, server, sendmail }) =>
-    `no password: ${accountServer === undefined ? '' : `the account's is for ${accountServer} only, not ${server}, and `}no terminal to ask at; give ${sendmail ? 'MAILV_PASSWORD, or password-file or password-cmd in the accounts file' : 'MAILV_PASSWORD, --password-file or --password-cmd'}`,
+    `no password: ${accountServer === undefined ? '' : `the account's is for ${accountServer} only, not ${server}, and `}no terminal to ask at; give ${sendmail ? (accountServer === undefined ? 'MAILV_PASSWORD, or password-file or password-cmd in the accounts file' : `MAILV_PASSWORD, or server = ${server} in the account`) : 'MAILV_PASSWORD, --password-file or --password-cmd'}`,
   MAILV_STEP_NO_TERMINAL: () => '--step needs a terminal to wait at',
   MAILV_ATTACHMENT_UNREADABLE: (fact) => `cannot attach ${fact.path}: ${system(FILE_ERRNO, fact)}`,
   MAILV_ATTACHMENT_NOT_FILE: ({ path }) => `cannot attach ${path}: not a regular file`,

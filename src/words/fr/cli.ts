@@ -153,7 +153,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_PASSWORD_TERMINAL_CLOSED: () => 'le terminal s’est fermé avant que le mot de passe soit tapé',
   MAILV_PASSWORD_TERMINAL_UNREADABLE: ({ detail }) => `impossible de lire le mot de passe au terminal : ${detail}`,
   MAILV_PASSWORD_NO_TERMINAL: ({ accountServer, server, sendmail }) =>
-    `pas de mot de passe : ${accountServer === undefined ? '' : `celui du compte ne va qu’à ${accountServer}, pas à ${server}, et `}aucun terminal où le demander ; donnez ${sendmail ? 'MAILV_PASSWORD, ou password-file ou password-cmd dans le fichier des comptes' : 'MAILV_PASSWORD, --password-file ou --password-cmd'}`,
+    `pas de mot de passe : ${accountServer === undefined ? '' : `celui du compte ne va qu’à ${accountServer}, pas à ${server}, et `}aucun terminal où le demander ; donnez ${sendmail ? (accountServer === undefined ? 'MAILV_PASSWORD, ou password-file ou password-cmd dans le fichier des comptes' : `MAILV_PASSWORD, ou server = ${server} dans le compte`) : 'MAILV_PASSWORD, --password-file ou --password-cmd'}`,
   MAILV_STEP_NO_TERMINAL: () => '--step a besoin d’un terminal où attendre',
   MAILV_ATTACHMENT_UNREADABLE: (fact) => `impossible de joindre ${fact.path} : ${system(FILE_ERRNO, fact)}`,
   MAILV_ATTACHMENT_NOT_FILE: ({ path }) => `impossible de joindre ${path} : ce n’est pas un fichier ordinaire`,
