@@ -366,7 +366,22 @@ function parseCount(flag: '--count' | '--concurrency' | '--per-connection', text
 
 /** The server talked to is the accounts file's own: only it gets the file's password and certificate. */
 function isAccountServer(serverText: string | undefined, account: AccountSettings): boolean {
-  return serverText === account.server;
+  if (serverText === account.server) return true;
+  if (serverText === undefined || account.server === undefined) return false;
+  // The same server however it is written: smtp://localhost:587 is localhost:587, and a host name's case and root dot say nothing.
+  try {
+    const [given, own] = [parseServer(serverText), parseServer(account.server)];
+    const host = (name: string) => name.toLowerCase().replace(/\.$/, '');
+    return (
+      given.port === own.port &&
+      given.implicitTls === own.implicitTls &&
+      given.lmtp === own.lmtp &&
+      given.socket === own.socket &&
+      host(given.host) === host(own.host)
+    );
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -183,6 +183,16 @@ describe('plan', () => {
     );
   });
 
+  it("the account's password goes to its server however that server is written again: smtp://, the host's case; never to another port", () => {
+    const account = { server: 'localhost:587', user: 'mailtest', password: 'pw-Secret-9' };
+    const secretFor = (server: string) => {
+      const parsed = parseCommandLine(['--server', server, 'bob'], '1.2.3') as { options: RawOptions; recipients: string[] };
+      return buildPlan(parsed.options, parsed.recipients, { ...LOCAL, account, accountChosen: true }).auth?.secret;
+    };
+    for (const same of ['localhost:587', 'smtp://localhost:587', 'LOCALHOST:587']) assert.equal(secretFor(same)?.kind, 'value', same);
+    for (const other of ['localhost:25', 'smtps://localhost:587', 'otherhost:587']) assert.equal(secretFor(other)?.kind, 'prompt', other);
+  });
+
   it("the accounts file's tls = off: a mistake of the file's beside its own smtps:// server (78), overridden by one given on the command line", () => {
     const withAccount = (argv: string[], account: { server?: string; tls?: 'off' }) => {
       const parsed = parseCommandLine(argv, '1.2.3') as { options: RawOptions; recipients: string[] };
