@@ -11,7 +11,7 @@ export const diagramWords = (): DiagramWords => ({
   handshake: 'négociation TLS',
   encrypted: 'chiffré à partir d’ici',
   flight: (commands) => `${commands} commandes en un seul envoi`,
-  deferred: (why) => `reporté : ${why}`,
+  deferred: (why) => `différé : ${why}`,
   legend: {
     heading: 'Légende',
     command: 'commande, du client au serveur',
