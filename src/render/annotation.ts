@@ -11,23 +11,28 @@ const NARROWEST = 30;
 export function annotationLines(text: string, width: number | undefined): string[] {
   const room = width === undefined ? Number.POSITIVE_INFINITY : width - ARROW.length;
   if (text.length <= room || room < NARROWEST) return [`${ARROW}${text}`];
+  return wordLines(text, room).map((piece, index) => `${index === 0 ? ARROW : HANGING}${piece}`);
+}
+
+/** `text` cut at spaces into lines of at most `room` characters (a word longer than that stands alone on its line). */
+function wordLines(text: string, room: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of unbreakable(text)) {
+  for (const word of unbreakableWords(text)) {
     if (line !== '' && line.length + 1 + word.length > room) {
       lines.push(line);
       line = word;
     } else line = line === '' ? word : `${line} ${word}`;
   }
   lines.push(line);
-  return lines.map((piece, index) => `${index === 0 ? ARROW : HANGING}${piece}`);
+  return lines;
 }
 
 /**
  * The words of `text`, a reference kept whole (`RFC 5321 §4.1.1.3` is never cut) and French
  * punctuation kept with the word before it (no line starts with `:`, `;`, `?`, `!` or `»`).
  */
-function unbreakable(text: string): string[] {
+export function unbreakableWords(text: string): string[] {
   const words: string[] = [];
   for (const word of text.split(' ')) {
     const last = words.at(-1);

@@ -3,6 +3,7 @@
 // bracket, the notes of --explain beside, a legend. Large type for a projector; colour always
 // doubled by the text (the code is in every reply's label) so that it prints in black and white.
 // Every text passes through `text()`: server text may hold any octet, and must stay text.
+import { unbreakableWords } from './annotation.js';
 import { sanitize } from '../text/sanitize.js';
 import type { Words } from '../words/catalogue.js';
 import type { DiagramModel, DiagramOutcome, Row } from './diagram-model.js';
@@ -60,14 +61,27 @@ const UNCUT = /\\(?:\\|x[0-9a-f]{2}|u[0-9a-f]{4})|[\uD800-\uDBFF][\uDC00-\uDFFF]
 function wrap(lines: readonly string[], width: number): string[] {
   return lines.flatMap((line) => {
     const pieces: string[] = [];
-    let rest = sanitize(line);
-    while (rest.length > width) {
-      const space = rest.lastIndexOf(' ', width);
-      const cut = space > width / 2 ? space : lastBoundary(rest, width);
-      pieces.push(rest.slice(0, cut));
-      rest = rest.slice(space === cut ? cut + 1 : cut);
+    // At spaces as the terminal cuts an explanation (an RFC reference whole, no line starting with
+    // French punctuation); a word longer than the width fills the line, cut at the last boundary
+    // that cuts no escape and no character.
+    let current = '';
+    for (const word of unbreakableWords(sanitize(line))) {
+      const joined = current === '' ? word : `${current} ${word}`;
+      if (joined.length <= width) current = joined;
+      else if (word.length <= width) {
+        pieces.push(current);
+        current = word;
+      } else {
+        let rest = joined;
+        while (rest.length > width) {
+          const cut = lastBoundary(rest, width);
+          pieces.push(rest.slice(0, cut));
+          rest = rest.slice(cut);
+        }
+        current = rest;
+      }
     }
-    pieces.push(rest);
+    pieces.push(current);
     return pieces;
   });
 }

@@ -159,6 +159,24 @@ describe('sequence diagram', () => {
     }
   });
 
+  it('cuts explanations as the terminal does: an RFC reference whole, no line starting with French punctuation', () => {
+    for (const [language, words] of [
+      ['en', en],
+      ['fr', fr],
+    ] as const) {
+      const svg = renderDiagram(timed(SESSION), options({ language, words, explain: true }));
+      const notes = [...svg.matchAll(/<text class="note"[^>]*>([^<]*)<\/text>/g)].map((match) => match[1]!);
+      assert.ok(
+        notes.some((note) => /RFC \d+/.test(note)),
+        language,
+      );
+      for (const note of notes) {
+        assert.doesNotMatch(note, /(\bRFC|RFC \d+)$/, `${language}: a reference cut after "${note}"`);
+        assert.doesNotMatch(note, /^(§|[:;?!»])/, `${language}: "${note}"`);
+      }
+    }
+  });
+
   it('wraps a long reply between whole escapes and whole characters', () => {
     // Five characters, then escapes of four: a cut at the 60th character would fall inside one.
     // The emoji: a character of two UTF-16 units, which a cut must not split either.
