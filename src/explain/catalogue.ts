@@ -49,6 +49,8 @@ export interface Catalogue {
   cmdDataEnd: Text;
   cmdBdat: (p: { octets: number }) => Text;
   cmdBdatLast: (p: { octets: number }) => Text;
+  /** A chunk sent without waiting for the reply to the one before (PIPELINING). */
+  bdatNotAwaited: Text;
   cmdRset: Text;
   cmdQuit: Text;
   cmdQuitInFlight: Text;

@@ -392,7 +392,9 @@ export class Explainer {
         return { command: { kind: 'dot', stage }, lines: [c.cmdDataEnd] };
       case 'BDAT': {
         const { size: octets, last } = sent;
-        return { command: { kind: 'bdat', stage, octets, last }, lines: [last ? c.cmdBdatLast({ octets }) : c.cmdBdat({ octets })] };
+        // A chunk that is no flight's, sent without waiting: its reply comes later, with the others.
+        const notAwaited = !last && pipelined ? [c.bdatNotAwaited] : [];
+        return { command: { kind: 'bdat', stage, octets, last }, lines: [last ? c.cmdBdatLast({ octets }) : c.cmdBdat({ octets }), ...notAwaited] };
       }
       case 'RSET':
         return { command: { kind: 'rset', stage }, lines: [c.cmdRset] };

@@ -249,6 +249,14 @@ for (const [lang, catalogue] of [
       assert.deepEqual(bye!.after, [c.code221, c.replyStructure({ code: 221, severity: c.replyClass2, category: c.replyDigit2 }), c.enhanced2_0_0]);
     });
 
+    it('a BDAT chunk sent without waiting says its reply comes later; one in lock-step or the LAST does not', () => {
+      const explainer = new Explainer(c);
+      const chunk = (pipelined: boolean, last: boolean) => explainer.annotate(send('data', { verb: 'BDAT', size: 1048576, last }, pipelined)).after;
+      assert.ok(chunk(true, false).includes(c.bdatNotAwaited));
+      assert.ok(!chunk(false, false).includes(c.bdatNotAwaited));
+      assert.ok(!chunk(true, true).includes(c.bdatNotAwaited));
+    });
+
     it('port 465 is explained by the way mailv speaks on it: TLS from the first byte with smtps://, a mistake in clear', () => {
       const connecting = (implicitTls: boolean): SessionEvent => ({
         kind: 'connecting',
