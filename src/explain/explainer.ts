@@ -188,6 +188,8 @@ export class Explainer {
   private envelopeTold = false;
   /** EHLO went before the greeting (PIPECONNECT): the 220 that follows was not waited for. */
   private earlyHello = false;
+  /** Whether the server offers ENHANCEDSTATUSCODES (RFC 2034); undefined before its EHLO reply. */
+  private enhancedOffered: boolean | undefined;
   /** The last plan was an address literal's: its one host is no MX. */
   private literalDomain = false;
   /** The A-label domains already said in their Unicode form. */
@@ -339,6 +341,7 @@ export class Explainer {
     this.delivered = false;
     this.hello = 'EHLO';
     this.earlyHello = false;
+    this.enhancedOffered = undefined;
   }
 
   private send(event: Extract<SessionEvent, { kind: 'send' }>): Annotation {
@@ -360,6 +363,8 @@ export class Explainer {
         return { command: { kind: 'ehlo', stage, again }, lines: [greet, ...optional(again ? c.cmdEhloAgain : undefined)] };
       }
       case 'HELO':
+        // HELO negotiates no extension: no enhanced status codes either.
+        this.enhancedOffered = false;
         return { command: { kind: 'helo', stage }, lines: [c.cmdHelo({ name: quote(sent.domain) })] };
       case 'STARTTLS':
         return { command: { kind: 'starttls', stage }, lines: [c.cmdStarttls] };
@@ -473,7 +478,10 @@ export class Explainer {
     if (meaning !== undefined) after.push(meaning);
     if (generic === undefined || !this.codesSeen.has(reply.code)) after.push(this.structure(reply.code));
     this.codesSeen.add(reply.code);
-    if (reply.enhanced !== undefined) after.push(this.enhanced(reply.enhanced, command));
+    // An EHLO reply tells whether the server offers ENHANCEDSTATUSCODES: without it, a code such as
+    // 2.0.0 is only text (RFC 2034), as the verdict line reads it; before any EHLO reply, read as one.
+    if (event.ehlo !== undefined) this.enhancedOffered = event.ehlo.extensions.some(({ keyword }) => keyword.toUpperCase() === 'ENHANCEDSTATUSCODES');
+    if (reply.enhanced !== undefined && this.enhancedOffered !== false) after.push(this.enhanced(reply.enhanced, command));
 
     if (command?.kind === 'ehlo' && event.ehlo !== undefined) after.push(...this.extensions(event.ehlo, command.again === true));
     // HELO follows only a first EHLO, never an LHLO (RFC 2033 §4.1) nor the EHLO after STARTTLS.

@@ -140,6 +140,7 @@ const EHLO_REPLY = [
   '250-STARTTLS',
   '250-AUTH PLAIN LOGIN',
   '250-8BITMIME',
+  '250-ENHANCEDSTATUSCODES',
   '250 UNKNOWNKW',
 ];
 
@@ -211,9 +212,10 @@ for (const [lang, catalogue] of [
         c.extStarttls,
         c.extAuth({ mechanisms: 'PLAIN LOGIN' }),
         c.ext8bitmime,
+        c.extEnhancedStatusCodes,
         c.extUnknown({ keyword: 'UNKNOWNKW' }),
       ]);
-      for (const keyword of ['PIPELINING', 'SIZE', 'STARTTLS', 'AUTH', '8BITMIME', 'UNKNOWNKW']) {
+      for (const keyword of ['PIPELINING', 'SIZE', 'STARTTLS', 'AUTH', '8BITMIME', 'ENHANCEDSTATUSCODES', 'UNKNOWNKW']) {
         assert.ok(
           ehloReply!.after.some((line) => line.startsWith(keyword)),
           keyword,
@@ -247,6 +249,17 @@ for (const [lang, catalogue] of [
       assert.deepEqual(closing!.after, [c.closing]);
       assert.deepEqual(quit!.after, [c.cmdQuit]);
       assert.deepEqual(bye!.after, [c.code221, c.replyStructure({ code: 221, severity: c.replyClass2, category: c.replyDigit2 }), c.enhanced2_0_0]);
+    });
+
+    it('an enhanced status code is explained only where the server offered ENHANCEDSTATUSCODES (RFC 2034), or before its EHLO reply', () => {
+      const explainer = new Explainer(c);
+      const greeting = explainer.annotate(reply('greeting', ['421 4.3.2 Busy'])).after;
+      assert.ok(greeting.includes(c.enhanced4_3_2), greeting.join('\n'));
+      explainer.annotate(send('ehlo', EHLO));
+      explainer.annotate(reply('ehlo', ['250-mx.example.org', '250 PIPELINING']));
+      explainer.annotate(send('mail', { verb: 'MAIL', from: 'alice@example.org', params: [] }));
+      const mail = explainer.annotate(reply('mail', ['250 2.1.0 Ok'])).after;
+      assert.ok(!mail.includes(c.enhanced2_1_0Sender), mail.join('\n'));
     });
 
     it('a BDAT chunk sent without waiting says its reply comes later; one in lock-step or the LAST does not', () => {
