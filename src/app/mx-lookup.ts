@@ -5,6 +5,7 @@ import type { MxPlan } from '../dns/mx.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan, Verbosity } from '../plan.js';
+import { fitLines } from '../render/annotation.js';
 import { formatMxLookupEnd } from '../render/mx-plan.js';
 import { openDiagram } from './diagram-sink.js';
 import { openEvents } from './events-out.js';
@@ -29,7 +30,7 @@ export async function showMx(run: Run, plan: Plan, domain: string): Promise<numb
   // --json wrote the plan as the mx-plan event.
   if (!plan.output.json) {
     const shown = { transcript: plan.verbosity > 0, explain: plan.output.explain !== undefined };
-    run.output.out(`${formatMxLookupEnd(mx, plan.mxPort, shown, run.words).join('\n')}\n`);
+    run.output.out(`${fitLines(formatMxLookupEnd(mx, plan.mxPort, shown, run.words), run.io.stdout.terminal?.columns).join('\n')}\n`);
   }
   return ExitCode.OK;
 }

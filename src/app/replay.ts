@@ -13,6 +13,7 @@ import { decodeRecord, type KnownCodes } from '../record/decode.js';
 import type { RecordedFailure, Recording } from '../record/format.js';
 import type { MxPlan } from '../dns/mx.js';
 import { jsonLine } from '../render/json-lines.js';
+import { fitLines } from '../render/annotation.js';
 import { formatMxLookupEnd } from '../render/mx-plan.js';
 import { plainStyle } from '../render/style.js';
 import { TimingRecorder } from '../render/timing.js';
@@ -74,7 +75,7 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
   const mx = mxLookup === undefined || plan.json ? undefined : lastMxPlan(recording.entries);
   if (mx !== undefined) {
     const shown = { transcript: plan.verbosity > 0, explain: plan.explain };
-    run.output.out(`${formatMxLookupEnd(mx, mxLookup!.port, shown, run.words).join('\n')}\n`);
+    run.output.out(`${fitLines(formatMxLookupEnd(mx, mxLookup!.port, shown, run.words), run.io.stdout.terminal?.columns).join('\n')}\n`);
   }
   // The failure the run ended with, for --json's result.
   if (failure !== undefined) run.recordFact(failure.fact, failure.stage);

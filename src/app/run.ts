@@ -8,6 +8,7 @@ import { MailvError, exitCodeOf, type ErrorFact, type Stage } from '../errors.js
 import type { EmitEvent, Note, SessionEvent } from '../events.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
+import { fitLines } from '../render/annotation.js';
 import { jsonLine, jsonResult, type RunFailure } from '../render/json-lines.js';
 import type { TimingRecorder } from '../render/timing.js';
 import { Redactor, secretForms } from '../smtp/redact.js';
@@ -242,7 +243,7 @@ export class Run {
     if (this.output.failure && this.failure?.code !== 'MAILV_OUTPUT_FAILED') status = this.fail(this.output.failure);
     if (this.json) this.output.out(`${jsonResult(status, status === ExitCode.OK ? undefined : this.failure, this.elapsed())}\n`);
     // The recorder exists only where the transcript is shown (see openEvents).
-    else if (this.timing) this.output.out(`${this.timing.summary(this.elapsed(), this.words.timing).join('\n')}\n`);
+    else if (this.timing) this.output.out(`${fitLines(this.timing.summary(this.elapsed(), this.words.timing), this.io.stdout.terminal?.columns).join('\n')}\n`);
     await this.output.settle();
     // The last line itself could not be written.
     if (this.output.failure && this.failure?.code !== 'MAILV_OUTPUT_FAILED') status = this.fail(this.output.failure);

@@ -14,6 +14,15 @@ export function annotationLines(text: string, width: number | undefined): string
   return wordLines(text, room).map((piece, index) => `${index === 0 ? ARROW : HANGING}${piece}`);
 }
 
+/**
+ * Lines written for a terminal `columns` wide (undefined: not a terminal, left whole): each longer
+ * one cut at spaces as an explanation is, so that none breaks mid-word at the edge.
+ */
+export function fitLines(lines: readonly string[], columns: number | undefined): string[] {
+  if (columns === undefined || columns < NARROWEST) return [...lines];
+  return lines.flatMap((line) => (line.length <= columns ? [line] : wordLines(line, columns)));
+}
+
 /** `text` cut at spaces into lines of at most `room` characters (a word longer than that stands alone on its line). */
 function wordLines(text: string, room: number): string[] {
   const lines: string[] = [];

@@ -2,7 +2,7 @@
 // a reference and French punctuation never cut from what they belong to.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { annotationLines } from '../../dist/render/annotation.js';
+import { annotationLines, fitLines } from '../../dist/render/annotation.js';
 
 const TEXT = '250 : le destinataire <mailtest@localhost> est accepté, et la suite peut venir (RFC 5321 §4.1.1.3)';
 
@@ -27,5 +27,18 @@ describe('an explanation under its line', () => {
 
   it('leaves the text whole on a terminal too narrow to cut it sensibly', () => {
     assert.deepEqual(annotationLines(TEXT, 30), [`      ↳ ${TEXT}`]);
+  });
+});
+
+describe('lines fitted to a terminal', () => {
+  it('cuts only the lines longer than the terminal, at spaces, and leaves them whole off a terminal', () => {
+    const long = 'The lowest preference is tried first. When a host refuses the connection, does not answer, refuses at its greeting,';
+    const fitted = fitLines([long, 'short'], 80);
+    assert.ok(fitted.every((line) => line.length <= 80));
+    assert.equal(fitted.join(' '), `${long} short`);
+    assert.equal(fitted.at(-1), 'short');
+    assert.deepEqual(fitLines([long], undefined), [long]);
+    // A reference stays whole, as in an explanation.
+    assert.ok(fitLines([`${'x '.repeat(36)}(RFC 5321 §4.1.1.3)`], 80).some((line) => line.includes('RFC 5321 §4.1.1.3')));
   });
 });
