@@ -22,8 +22,9 @@ export async function showMessageAndAddresses(run: Run, plan: Plan, prepared: Pr
   const labels = tableLabelsFor(run.language);
   const lines = [...formatMessagePreview(Buffer.concat(head), message.size, labels, message.eightBit), ...formatAddressTable(prepared.addresses, labels), ''];
   const style = await styleFor(run, plan);
-  // The notes are cut to the terminal's width; the message's own lines (`  | `) are shown as they are.
-  const columns = run.io.stdout.terminal?.columns;
-  const shown = lines.flatMap((line) => (line.startsWith('  | ') ? [line] : fitLines([line], columns)));
-  run.output.out(`${shown.map((line) => style.note(line)).join('\n')}\n`);
+  run.output.out(
+    `${fitLines(lines, run.io.stdout.terminal?.columns)
+      .map((line) => style.note(line))
+      .join('\n')}\n`,
+  );
 }
