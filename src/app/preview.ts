@@ -2,7 +2,6 @@
 // SIZE= announces, and the table of envelope and header addresses, in the run's language.
 import type { PreparedInput } from '../cli/message-input.js';
 import type { Plan } from '../plan.js';
-import { fitLines } from '../render/annotation.js';
 import { formatAddressTable, formatMessagePreview } from '../render/address-table.js';
 import { tableLabelsFor } from '../render/table-labels.js';
 import { styleFor } from './events-out.js';
@@ -22,9 +21,5 @@ export async function showMessageAndAddresses(run: Run, plan: Plan, prepared: Pr
   const labels = tableLabelsFor(run.language);
   const lines = [...formatMessagePreview(Buffer.concat(head), message.size, labels, message.eightBit), ...formatAddressTable(prepared.addresses, labels), ''];
   const style = await styleFor(run, plan);
-  run.output.out(
-    `${fitLines(lines, run.io.stdout.terminal?.columns)
-      .map((line) => style.note(line))
-      .join('\n')}\n`,
-  );
+  run.output.out(`${lines.map((line) => style.note(line)).join('\n')}\n`);
 }
