@@ -105,8 +105,6 @@ export type OptionsFact =
   | { readonly code: 'MAILV_PORT_WITHOUT_MX' }
   | { readonly code: 'MAILV_DNS_WITHOUT_MX' }
   | { readonly code: 'MAILV_SMTPS_TLS_OFF' }
-  /** The accounts file names an smtps:// server and `tls = off` for it (78). */
-  | { readonly code: 'MAILV_CONFIG_SMTPS_TLS_OFF' }
   /** --diagram names a file whose extension is neither .html nor .svg. */
   | { readonly code: 'MAILV_DIAGRAM_FORMAT'; readonly path: string }
   /** --user or --auth with --direct, where MX hosts take mail without a login. */

@@ -1,7 +1,7 @@
 // Flags, environment and local facts → the plan of one run, every value checked before any input
 // is read or any connection made. Pure.
 import { parseOrigin } from './origin-options.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { parseNameServer } from '../dns/resolv-conf.js';
 import { domainOf, parseAddressList, parseMailbox } from '../message/address.js';
 import { assertExtraHeaders } from '../message/compose.js';
@@ -115,9 +115,8 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   let tls = options.tls ?? account.tls ?? 'auto';
   if (server.implicitTls && tls === 'off') {
     if (options.tls !== undefined) throw new UsageError({ code: 'MAILV_SMTPS_TLS_OFF' });
-    // The file's `tls = off`: a mistake of the file's when its server is smtps:// too (78); against
-    // a server given on the command line or in MAILV_SERVER, the one given now wins.
-    if (serverText === account.server) throw new ConfigError({ code: 'MAILV_CONFIG_SMTPS_TLS_OFF' });
+    // The file's `tls = off` against a server given on the command line or in MAILV_SERVER: the
+    // one given now wins (beside the file's own smtps:// server, reading the file refused it, 78).
     tls = 'auto';
   }
   if (options.direct && (options.user !== undefined || options.auth !== undefined)) throw new UsageError({ code: 'MAILV_USER_WITH_DIRECT' });

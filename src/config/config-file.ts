@@ -198,6 +198,9 @@ export function selectAccount(config: ConfigFile, account: string | undefined): 
 function withKeyOfCertificate(config: ConfigFile, account: string | undefined, settings: AccountSettings): AccountSettings {
   if (settings.tlsKey !== undefined && settings.tlsCert === undefined)
     throw new ConfigError({ code: 'MAILV_CONFIG_TLS_KEY_ALONE', path: config.path, account });
+  // An smtps:// server is TLS from the first byte: `tls = off` beside it is the file's mistake (78).
+  if (settings.tls === 'off' && settings.server !== undefined && /^smtps:\/\//i.test(settings.server.trim()))
+    throw new ConfigError({ code: 'MAILV_CONFIG_SMTPS_TLS_OFF', path: config.path, account });
   return settings;
 }
 

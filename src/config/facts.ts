@@ -79,6 +79,8 @@ export type ConfigErrorFact =
   | { readonly code: 'MAILV_CONFIG_TOO_LARGE'; readonly path: string; readonly limit: number }
   /** The section `account` ([default]: undefined), with [default] under it, has a tls-key but no tls-cert. */
   | { readonly code: 'MAILV_CONFIG_TLS_KEY_ALONE'; readonly path: string; readonly account: string | undefined }
+  /** The account's server is smtps:// and its tls is off (in the section or under it). */
+  | { readonly code: 'MAILV_CONFIG_SMTPS_TLS_OFF'; readonly path: string; readonly account: string | undefined }
   /** --account names an account the file does not define (`defined`: those it does). */
   | { readonly code: 'MAILV_CONFIG_NO_ACCOUNT'; readonly path: string; readonly account: string; readonly defined: readonly string[] }
   /** A server address given by a flag or $MAILV_SERVER (64); `text` is what was given. */

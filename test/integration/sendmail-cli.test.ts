@@ -112,6 +112,7 @@ describe('mailv-sendmail', () => {
     for (const [content, mode, said] of [
       ['[default]\nserver = 127.0.0.1:9\nbogus = 1\n', 0o600, /:3: unknown key "bogus"$/],
       ['[default]\nserver = 127.0.0.1:9\n', 0o666, /mailv\.conf/],
+      ['[default]\nserver = smtps://127.0.0.1:9\ntls = off\n', 0o600, /\[default\] has an smtps:\/\/ server and tls = off/],
     ] as const) {
       const home = freshHome();
       const config = join(home, 'mailv.conf');

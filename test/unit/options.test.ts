@@ -4,6 +4,7 @@ import { buildPlan, parseServer } from '../../dist/cli/options.js';
 import { CommandLineError, parseCommandLine, parseCompletionCommandLine, parseReplayCommandLine, type RawOptions } from '../../dist/cli/program.js';
 import { localFqdn, localMailDomain } from '../../dist/cli/local-host.js';
 import { ConfigError, UsageError } from '../../dist/errors.js';
+import { selectAccount } from '../../dist/config/config-file.js';
 import { describeError, wordsFor } from '../../dist/words/describe.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -198,13 +199,19 @@ describe('plan', () => {
       const parsed = parseCommandLine(argv, '1.2.3') as { options: RawOptions; recipients: string[] };
       return () => buildPlan(parsed.options, parsed.recipients, { ...LOCAL, account });
     };
+    const config = {
+      path: '/home/alice/.config/mailv/config',
+      defaults: { server: 'smtps://mail.example.org', tls: 'off' as const },
+      accounts: new Map(),
+      holdsPassword: false,
+    };
     assert.throws(
-      withAccount(['bob'], { server: 'smtps://mail.example.org', tls: 'off' }),
+      () => selectAccount(config, undefined),
       (error: unknown) =>
         error instanceof ConfigError &&
         error.exitCode === 78 &&
         describeError(error, wordsFor('en')) ===
-          'the configuration file names an smtps:// server and tls = off: they contradict each other, smtps is TLS from the first byte',
+          '/home/alice/.config/mailv/config: [default] has an smtps:// server and tls = off, which contradict each other: smtps is TLS from the first byte',
     );
     const given = withAccount(['--server', 'smtps://mail.example.org', 'bob'], { tls: 'off' })();
     assert.deepEqual([given.server.implicitTls, given.tls], [true, 'auto']);

@@ -89,8 +89,6 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_PORT_WITHOUT_MX: () => '--port goes with --direct or --mx (for a submission server, use --server host:port)',
   MAILV_DNS_WITHOUT_MX: () => '--dns goes with --direct or --mx (the name of a submission server is looked up as the system does)',
   MAILV_SMTPS_TLS_OFF: () => 'smtps:// and --tls off contradict each other: smtps is TLS from the first byte',
-  MAILV_CONFIG_SMTPS_TLS_OFF: () =>
-    'the configuration file names an smtps:// server and tls = off: they contradict each other, smtps is TLS from the first byte',
   MAILV_DIAGRAM_FORMAT: ({ path }) => `--diagram ${path}: the file name must end in .html or .svg, which chooses the format`,
   MAILV_USER_WITH_DIRECT: () => '--user goes with a submission server (--server), not with --direct: MX hosts take mail without a login',
   MAILV_SECRET_WITHOUT_USER: ({ flag }) => `${flag} needs --user: the name to log in as`,

@@ -73,6 +73,8 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
     `${path}: the directory ${directory} has mode ${octal(mode)}, which lets group or others put another file in its place: chmod go-w ${directory}`,
   MAILV_CONFIG_TOO_LARGE: ({ path, limit }) => `${path}: larger than ${limit / 1024} KiB, too large for a configuration file`,
   MAILV_CONFIG_TLS_KEY_ALONE: ({ path, account }) => `${path}: ${section(account)} has a tls-key but no tls-cert: the key of which certificate?`,
+  MAILV_CONFIG_SMTPS_TLS_OFF: ({ path, account }) =>
+    `${path}: ${section(account)} has an smtps:// server and tls = off, which contradict each other: smtps is TLS from the first byte`,
   MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
     `${path}: no account ${q(account)}: ${defined.length === 0 ? 'it defines none' : `it defines ${defined.join(', ')}`}`,
   MAILV_SERVER_INVALID: ({ text, problem }) => `invalid server ${q(text)}: ${SERVER_PROBLEM[problem]}`,

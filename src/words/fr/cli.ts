@@ -109,8 +109,6 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_PORT_WITHOUT_MX: () => '--port va avec --direct ou --mx (pour un serveur de soumission, utilisez --server hôte:port)',
   MAILV_DNS_WITHOUT_MX: () => '--dns va avec --direct ou --mx (le nom d’un serveur de soumission est résolu comme le fait le système)',
   MAILV_SMTPS_TLS_OFF: () => 'smtps:// et --tls off se contredisent : smtps, c’est TLS dès le premier octet',
-  MAILV_CONFIG_SMTPS_TLS_OFF: () =>
-    'le fichier de configuration donne un serveur smtps:// et tls = off : ils se contredisent, smtps, c’est TLS dès le premier octet',
   MAILV_DIAGRAM_FORMAT: ({ path }) => `--diagram ${path} : le nom du fichier doit finir par .html ou .svg, qui choisit le format`,
   MAILV_USER_WITH_DIRECT: () =>
     '--user va avec un serveur de soumission (--server), pas avec --direct : les hôtes MX acceptent le courrier sans qu’on s’y connecte',

@@ -79,6 +79,8 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
     `${path} : le répertoire ${directory} a le mode ${octal(mode)}, qui permet au groupe ou aux autres de mettre un autre fichier à sa place : chmod go-w ${directory}`,
   MAILV_CONFIG_TOO_LARGE: ({ path, limit }) => `${path} : plus de ${limit / 1024} Kio, trop grand pour un fichier de configuration`,
   MAILV_CONFIG_TLS_KEY_ALONE: ({ path, account }) => `${path} : ${section(account)} a une tls-key mais pas de tls-cert : la clé de quel certificat ?`,
+  MAILV_CONFIG_SMTPS_TLS_OFF: ({ path, account }) =>
+    `${path} : ${section(account)} a un serveur smtps:// et tls = off, qui se contredisent : smtps, c’est TLS dès le premier octet`,
   MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
     `${path} : pas de compte ${q(account)} : ${defined.length === 0 ? 'le fichier n’en définit aucun' : `le fichier définit ${defined.join(', ')}`}`,
   MAILV_SERVER_INVALID: ({ text, problem }) => `serveur invalide ${q(text)} : ${SERVER_PROBLEM[problem]}`,
