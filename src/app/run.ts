@@ -43,6 +43,9 @@ export interface FailureFact {
   readonly stage: Stage | undefined;
 }
 
+/** The fields of a fact that hold what a server said: a reply's lines, a text, a challenge, a message quoted back. */
+const SERVER_TEXT = new Set(['lines', 'raw', 'text', 'challenge', 'message']);
+
 export class Run {
   readonly started: number;
   readonly output: Output;
@@ -134,6 +137,22 @@ export class Run {
     for (const sink of this.sinks) sink.hide?.(secret);
   }
 
+  /**
+   * A fact with the run's secrets masked in what the server said in it (a reply's lines, a text
+   * quoted back), never in mailv's own words: a password that reads "message" must not mask them.
+   */
+  private masked<T>(fact: T): T {
+    const mask = (value: unknown, key: string | undefined): unknown => {
+      if (typeof value === 'string') return key !== undefined && SERVER_TEXT.has(key) ? this.secrets.text(value) : value;
+      if (Array.isArray(value)) return value.map((each) => mask(each, key));
+      if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {
+        return Object.fromEntries(Object.entries(value).map(([field, each]) => [field, mask(each, field)]));
+      }
+      return value;
+    };
+    return mask(fact, undefined) as T;
+  }
+
   /** A line on standard error that is not the failure itself. */
   note(note: Note): void {
     if (this.sinks.length > 0) {
@@ -141,7 +160,7 @@ export class Run {
       for (const sink of this.sinks) sink.note?.(note, at);
     }
     this.spinner?.clear();
-    this.output.err(`mailv: ${sanitize(this.secrets.text(describeNote(note, this.words)))}\n`);
+    this.output.err(`mailv: ${sanitize(describeNote(this.masked(note), this.words))}\n`);
   }
 
   /**
@@ -204,7 +223,7 @@ export class Run {
   /** Keeps what went wrong for --json without printing it (it was told already); returns its words. */
   record(error: unknown): string {
     if (this.faultSaid) return this.failure!.message;
-    const message = this.secrets.text(describeError(error, this.words));
+    const message = error instanceof MailvError ? describeFact(this.masked(error.fact), this.words) : describeError(error, this.words);
     this.failure = error instanceof MailvError ? { code: error.code, stage: error.stage, message } : { code: 'MAILV_INTERNAL', stage: undefined, message };
     this.failureFact = error instanceof MailvError ? { fact: error.fact, stage: error.stage } : { fact: internalFailure(error), stage: undefined };
     return message;
@@ -216,7 +235,7 @@ export class Run {
    */
   recordFact(fact: ErrorFact, stage: Stage | undefined): string {
     if (this.faultSaid) return this.failure!.message;
-    const message = this.secrets.text(describeFact(fact, this.words));
+    const message = describeFact(this.masked(fact), this.words);
     this.failure = { code: fact.code, stage, message };
     this.failureFact = { fact, stage };
     return message;

@@ -67,29 +67,39 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
 /**
  * Whether `text`, taken from the command line, was typed as it reads: Node decodes the arguments as
  * UTF-8, any other octet turned into U+FFFD, and the octets themselves are in /proc/self/cmdline
- * (Linux), read once, when a text first holds a U+FFFD. False when an argument that holds `text`
- * was not UTF-8, or when the octets cannot be read.
+ * (Linux), read once, when a text first holds a U+FFFD. True when every argument was UTF-8, or when
+ * one that was holds `text` as it is (a U+FFFD copied from a log); false when the octets cannot be
+ * read. Judged against the arguments that were UTF-8, so that a text made from an argument (a
+ * recipient list split at its spaces) is never taken for typed because it no longer matches.
  */
 function typedAsIsHere(): (text: string) => boolean {
-  let notUtf8: string[] | null | undefined;
+  let read: ArgumentsRead | null | undefined;
   return (text) => {
-    notUtf8 ??= argumentsNotUtf8();
-    return notUtf8 !== null && !notUtf8.some((argument) => argument.includes(text));
+    read ??= argumentsRead();
+    return read !== null && (read.notUtf8 === 0 || read.utf8.some((argument) => argument.includes(text)));
   };
 }
 
-/** The arguments whose octets are no UTF-8, as Node read them; null where the octets cannot be read. */
-function argumentsNotUtf8(): string[] | null {
+/** The command line's arguments that were UTF-8, and how many were not. */
+interface ArgumentsRead {
+  readonly utf8: string[];
+  readonly notUtf8: number;
+}
+
+/** The arguments as their octets say; null where the octets cannot be read. */
+function argumentsRead(): ArgumentsRead | null {
   try {
     const octets = readFileSync('/proc/self/cmdline');
-    const argumentsRead: string[] = [];
+    const utf8: string[] = [];
+    let notUtf8 = 0;
     for (let start = 0; start < octets.length; ) {
       const end = octets.indexOf(0, start);
       const argument = octets.subarray(start, end === -1 ? octets.length : end);
-      if (!isUtf8(argument)) argumentsRead.push(argument.toString('utf8'));
+      if (isUtf8(argument)) utf8.push(argument.toString('utf8'));
+      else notUtf8++;
       start = end === -1 ? octets.length : end + 1;
     }
-    return argumentsRead;
+    return { utf8, notUtf8 };
   } catch {
     return null;
   }

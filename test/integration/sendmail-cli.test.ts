@@ -58,6 +58,21 @@ describe('mailv-sendmail', () => {
     }
   });
 
+  it('a Latin-1 recipient among others split at spaces is refused as one alone is (64), never sent with a U+FFFD', async () => {
+    const home = freshHome();
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('/bin/sh', ['-c', `exec "${process.execPath}" "${SENDMAIL}" -i "$(printf 'caf\\351@example.org bob@example.org')"`], {
+        env: { ...process.env, HOME: home, MAILV_SERVER: '127.0.0.1:9' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.on('close', (code) => resolve({ code, stderr }));
+      child.stdin.end('Subject: x\n\nbody\n');
+    });
+    assert.equal(result.code, 64, result.stderr);
+    assert.match(result.stderr, /^mailv: header To is not UTF-8 /);
+  });
+
   it('-C naming a file in octets that are not UTF-8: 64, and the message read and kept, as for a configuration that cannot be used', async () => {
     const home = freshHome();
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
