@@ -4,6 +4,7 @@
 // ahead of its command. It runs over any duplex stream (a socket, TLS, an in-memory pair in
 // tests); open() makes the TCP connection, with TCP_NODELAY.
 import { connect, isIP, type Socket } from 'node:net';
+import type { LookupAddress } from 'node:dns';
 import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import { DnsError, InterruptedError, type MailvError, ProtocolError, TlsError, TransportError, type Stage, type TransportReason } from '../errors.js';
@@ -187,8 +188,11 @@ export class SmtpConnection {
    */
   static open(host: string, port: number, timeoutMs: number, signal?: InterruptSignal, local: LocalEnd = {}): Promise<SmtpConnection> {
     // Nagle would hold each pipelined group back until the previous ACK: a 40 ms stall per step.
-    const open = () => connect({ host, port, noDelay: true, family: local.family, localAddress: local.address });
-    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, false, local);
+    // Under -4 or -6, one lookup of every address tells "no such host" from "none of this family".
+    const seen: LookupSeen = { otherFamily: false };
+    const lookup = local.family === undefined ? {} : { lookup: familyLookup(local.family, seen) };
+    const open = () => connect({ host, port, noDelay: true, family: local.family, localAddress: local.address, ...lookup });
+    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, false, local, seen);
   }
 
   /** Connects to a unix-domain socket at `path`; failures name the path as the host, with port 0. */
@@ -204,6 +208,7 @@ export class SmtpConnection {
     signal: InterruptSignal | undefined,
     unixSocket: boolean,
     local: LocalEnd = {},
+    seen: LookupSeen = { otherFamily: false },
   ): Promise<SmtpConnection> {
     return new Promise((resolve, reject) => {
       const socket = open();
@@ -227,17 +232,7 @@ export class SmtpConnection {
         socket.removeAllListeners('error');
         resolve(new SmtpConnection(socket, host, signal, unixSocket));
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOTFOUND' || local.family === undefined) return settle(connectError(error.code, host, port, local));
-        // Under -4 or -6: whether the name has addresses of the other family, or none at all.
-        void import('node:dns')
-          .then(({ promises }) => promises.lookup(host))
-          .then(
-            () => true,
-            () => false,
-          )
-          .then((exists) => settle(connectError(error.code, host, port, exists ? local : {})));
-      });
+      socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error.code, host, port, seen.otherFamily ? local : {})));
     });
   }
 
@@ -668,6 +663,36 @@ function certificateProblem(code: string, altNames: string | undefined): Certifi
   return kind ? { kind } : { kind: 'other', code };
 }
 
+/** What a lookup under -4 or -6 found: addresses of the other family only. */
+interface LookupSeen {
+  otherFamily: boolean;
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * net.connect's lookup for one address family: every address asked for at once, those of the
+ * family kept; none of them, with some of the other family, is recorded in `seen` and is ENOTFOUND
+ * as the family's own lookup would be.
+ */
+function familyLookup(family: 4 | 6, seen: LookupSeen) {
+  return (hostname: string, options: { all?: boolean }, callback: LookupCallback): void => {
+    // node:dns loaded only here: a send to an address, or without -4/-6, never needs it.
+    void import('node:dns').then(({ lookup }) =>
+      lookup(hostname, { all: true }, (error, addresses) => {
+        if (error) return callback(error, '');
+        const wanted = addresses.filter((address) => address.family === family);
+        if (wanted.length === 0) {
+          seen.otherFamily = addresses.length > 0;
+          return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }), '');
+        }
+        if (options.all === true) callback(null, wanted);
+        else callback(null, wanted[0]!.address, family);
+      }),
+    );
+  };
+}
+
 /**
  * A failed connect, from the system's error code. No time is named: the system ended it (a refusal
  * takes no time to speak of; ETIMEDOUT is the kernel's limit, not mailv's).
@@ -675,7 +700,7 @@ function certificateProblem(code: string, altNames: string | undefined): Certifi
 function connectError(errno: string | undefined, host: string, port: number, { family, address }: LocalEnd): MailvError {
   switch (errno) {
     case 'ENOTFOUND':
-      // `family`: the name has addresses, of the other family only.
+      // `family`: the name has addresses, of the other family only (familyLookup).
       return new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host, ...(family === undefined ? {} : { family }) }, 'no-such-domain');
     case 'EAI_AGAIN':
       return new DnsError({ code: 'MAILV_HOST_LOOKUP_FAILED', host }, 'lookup-failed');
