@@ -232,7 +232,9 @@ export class SmtpConnection {
         socket.removeAllListeners('error');
         resolve(new SmtpConnection(socket, host, signal, unixSocket));
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => settle(connectError(error.code, host, port, seen.otherFamily ? local : {})));
+      socket.once('error', (error: NodeJS.ErrnoException) =>
+        settle(connectError(error.code, host, port, { ...local, family: seen.otherFamily ? local.family : undefined })),
+      );
     });
   }
 
