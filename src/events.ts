@@ -20,8 +20,8 @@ import type { Reply } from './smtp/reply.js';
 export type RecipientOutcome = 'sent' | 'refused' | 'deferred';
 
 export type SessionEvent =
-  /** `implicitTls`: smtps://, TLS from the first byte (absent: none yet, STARTTLS maybe later). */
-  | { kind: 'connecting'; recipients: readonly string[]; host: string; port: number; via: 'relay' | 'esmtp' | 'lmtp'; implicitTls?: true }
+  /** `implicitTls`: whether the server is smtps://, TLS from the first byte (absent from --direct, and from older records). */
+  | { kind: 'connecting'; recipients: readonly string[]; host: string; port: number; via: 'relay' | 'esmtp' | 'lmtp'; implicitTls?: boolean }
   | { kind: 'connected'; address: string; port: number }
   /**
    * A command as it is written (after --step's go, never before); `pipelined`: it leaves in a write

@@ -32,8 +32,8 @@ export async function submit(server: ServerAddress, plan: SessionPlan, emit: Emi
 
 /** One session with the server: its recipients' results, those past its limit marked to go again. */
 async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: InterruptSignal): Promise<RecipientResult[]> {
-  const implicitTls = plan.implicitTls === true ? { implicitTls: true as const } : {};
-  emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: server.lmtp ? 'lmtp' : 'relay', ...implicitTls });
+  const implicitTls = plan.implicitTls === true;
+  emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: server.lmtp ? 'lmtp' : 'relay', implicitTls });
   let connection: SmtpConnection;
   try {
     const timeout = plan.timeouts.forStage('connect');

@@ -186,6 +186,8 @@ export class Explainer {
   /** TLS began after an EHLO (STARTTLS), so the next EHLO starts over (RFC 3207 §4.2). */
   private tlsAfterEhlo = false;
   private envelopeTold = false;
+  /** How the last DNS question went, for an answer an older record does not say it of. */
+  private dnsTransport: 'udp' | 'tcp' = 'udp';
   /** EHLO went before the greeting (PIPECONNECT): the 220 that follows was not waited for. */
   private earlyHello = false;
   /** Whether the server offers ENHANCEDSTATUSCODES (RFC 2034); undefined before its EHLO reply. */
@@ -232,8 +234,9 @@ export class Explainer {
         const host = quote(event.host);
         // LMTP has no port of its own (RFC 2033 §5): the SMTP ports' meanings do not apply to it.
         if (event.via === 'lmtp') return none([c.connectingLmtp({ host })]);
-        // The port as the connection uses it: 465 spoken in clear is a mistake worth naming.
-        const port465 = event.implicitTls ? c.port465 : c.port465Plain;
+        // The port as the connection uses it: 465 spoken in clear is a mistake worth naming (an
+        // older record does not say, and is read as the port's own use).
+        const port465 = event.implicitTls === false ? c.port465Plain : c.port465;
         const port = event.port === 25 ? c.port25 : event.port === 465 ? port465 : event.port === 587 ? c.port587 : undefined;
         // Port 25 is relaying between servers (RFC 5321 §3.6); submission is 587 and 465 (RFC 6409, RFC 8314).
         const relay = event.port === 25 ? c.connectingRelay25 : c.connectingRelay;
@@ -292,6 +295,7 @@ export class Explainer {
       case 'dns-query': {
         const name = quote(event.name);
         const query = event.type === 'MX' ? c.dnsQueryMx({ name }) : event.type === 'A' ? c.dnsQueryA({ name }) : c.dnsQueryAaaa({ name });
+        this.dnsTransport = event.transport;
         return none([query, ...optional(event.transport === 'tcp' ? c.dnsOverTcp : undefined)]);
       }
       case 'dns-answer':
@@ -621,7 +625,8 @@ export class Explainer {
               ? c.dnsRefused
               : c.dnsRcodeOther({ rcode: quote(event.rcode) });
     const lines = [rcode];
-    if (event.truncated) lines.push((event.transport ?? 'udp') === 'tcp' ? c.dnsTruncatedTcp : c.dnsTruncated);
+    // An older record does not say how the answer came: the query just before says it, mostly.
+    if (event.truncated) lines.push((event.transport ?? this.dnsTransport) === 'tcp' ? c.dnsTruncatedTcp : c.dnsTruncated);
     const alias = event.answers.some((record) => record.type === 'CNAME');
     if (alias) {
       lines.push(c.dnsCname);

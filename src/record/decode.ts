@@ -342,7 +342,7 @@ const EVENTS: EventDecoders = {
     host: fields.string('host'),
     port: fields.integer('port'),
     via: fields.choice('via', ['relay', 'esmtp', 'lmtp'] as const),
-    ...(fields.has('implicitTls') && fields.boolean('implicitTls') ? { implicitTls: true as const } : {}),
+    ...(fields.has('implicitTls') ? { implicitTls: fields.boolean('implicitTls') } : {}),
   }),
   connected: (fields) => ({ kind: 'connected', address: fields.string('address'), port: fields.integer('port') }),
   send: (fields) => ({

@@ -271,17 +271,19 @@ for (const [lang, catalogue] of [
     });
 
     it('port 465 is explained by the way mailv speaks on it: TLS from the first byte with smtps://, a mistake in clear', () => {
-      const connecting = (implicitTls: boolean): SessionEvent => ({
+      const connecting = (implicitTls: boolean | undefined): SessionEvent => ({
         kind: 'connecting',
         recipients: ['bob@example.org'],
         host: 'mail.example.org',
         port: 465,
         via: 'relay',
-        ...(implicitTls ? { implicitTls: true as const } : {}),
+        ...(implicitTls === undefined ? {} : { implicitTls }),
       });
       assert.ok(new Explainer(c).annotate(connecting(true)).after.includes(c.port465));
       const plain = new Explainer(c).annotate(connecting(false)).after;
       assert.ok(plain.includes(c.port465Plain) && !plain.includes(c.port465), plain.join('\n'));
+      // An older record does not say: read as the port's own use, never as a mistake.
+      assert.ok(new Explainer(c).annotate(connecting(undefined)).after.includes(c.port465));
       assert.match(c.port465Plain, /smtps:\/\//);
     });
 
@@ -303,6 +305,10 @@ for (const [lang, catalogue] of [
       assert.ok(explainer.annotate(answer('udp')).after.includes(c.dnsTruncated));
       explainer.annotate({ kind: 'dns-query', name: 'h.example.org', type: 'A', server: '127.0.0.1#53', transport: 'udp' });
       assert.ok(explainer.annotate(answer('tcp')).after.includes(c.dnsTruncatedTcp));
+      // An older record's answer says nothing of its transport: the query before it does.
+      const { transport: _, ...older } = answer('udp') as Extract<SessionEvent, { kind: 'dns-answer' }>;
+      explainer.annotate({ kind: 'dns-query', name: 'h.example.org', type: 'A', server: '127.0.0.1#53', transport: 'tcp' });
+      assert.ok(explainer.annotate(older).after.includes(c.dnsTruncatedTcp));
     });
 
     it('a domain in A-labels is said in the form it was typed in, once a domain, for MAIL and RCPT alike', () => {
