@@ -270,7 +270,7 @@ export const en: Catalogue = {
 
   planPreference: ({ preferences }) => `MX preference: the smallest is tried first, here ${preferences.join(' before ')} (RFC 5321 §5.1)`,
   planOneHost: 'A single MX host: no other to fall back on (RFC 5321 §5.1)',
-  planTie: ({ hosts, preference }) => `${hosts.join(', ')} tie at preference ${preference}: shuffled, random unless MAILV_SEED is set (RFC 5321 §5.1)`,
+  planTie: ({ hosts, preference }) => `${hosts.join(', ')} tie at preference ${preference}: shuffled, MAILV_SEED fixes the order (RFC 5321 §5.1)`,
   planNextHost: 'Connection refused, dropped or silent, greeting refused, or 421: the next address, then the next host (RFC 5321 §5.1)',
   planFinalReply: 'A 4xx or 5xx to MAIL, RCPT or the message (not 421) ends it: mailv’s rule; an MTA may go on after a 4xx (RFC 5321 §5.1)',
   planNoneTook: 'If no host takes it: deferred (exit 75), kept in dead.letter; an MTA would retry later (RFC 5321 §4.5.4.1)',

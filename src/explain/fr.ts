@@ -274,7 +274,7 @@ export const fr: Catalogue = {
   planPreference: ({ preferences }) =>
     `Préférence, le « poids » du MX : la plus petite est essayée d’abord, ici ${preferences.join(' avant ')} (RFC 5321 §5.1)`,
   planOneHost: 'Un seul hôte MX : aucun autre vers qui se replier (RFC 5321 §5.1)',
-  planTie: ({ hosts, preference }) => `${hosts.join(', ')} à égalité (préférence ${preference}) : mélangés, au hasard sauf avec MAILV_SEED (RFC 5321 §5.1)`,
+  planTie: ({ hosts, preference }) => `${hosts.join(', ')} ex aequo (préférence ${preference}) : mélangés, MAILV_SEED fixe l’ordre (RFC 5321 §5.1)`,
   planNextHost: 'Connexion refusée, coupée ou muette, accueil refusé, ou 421 : adresse suivante, puis hôte suivant (RFC 5321 §5.1)',
   planFinalReply: '4xx ou 5xx à MAIL, RCPT ou au message (hors 421) : arrêt, règle de mailv ; un MTA peut continuer sur 4xx (RFC 5321 §5.1)',
   planNoneTook: 'Si aucun hôte ne le prend : différé (code 75), gardé dans dead.letter ; un MTA réessaierait (RFC 5321 §4.5.4.1)',

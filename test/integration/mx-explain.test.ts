@@ -54,7 +54,7 @@ describe('--explain: the DNS step with real dnsmasq', { skip: await dnsmasqSkipR
     const shown = lines(run.stdout);
     assert.deepEqual(annotationsAfter(shown, '  4. d.equal.test.  préférence  20  127.0.0.7').slice(0, 2), [
       'Préférence, le « poids » du MX : la plus petite est essayée d’abord, ici 10 avant 20 (RFC 5321 §5.1)',
-      `${order.slice(0, 3).join(', ')} à égalité (préférence 10) : mélangés, au hasard sauf avec MAILV_SEED (RFC 5321 §5.1)`,
+      `${order.slice(0, 3).join(', ')} ex aequo (préférence 10) : mélangés, MAILV_SEED fixe l’ordre (RFC 5321 §5.1)`,
     ]);
     assert.ok(
       shown.some((line) => /^;; réponse à MX equal\.test\. de 127\.0\.0\.1#5354 : NOERROR, 4 enregistrements, \d+ ms$/.test(line)),
@@ -136,7 +136,7 @@ describe('--explain: the DNS step with a scripted name server', () => {
       const last = shown.find((line) => line.startsWith('  3. '))!;
       assert.deepEqual(annotationsAfter(shown, last).slice(0, 2), [
         'MX preference: the smallest is tried first, here 5 before 10 (RFC 5321 §5.1)',
-        `${order[1]}, ${order[2]} tie at preference 10: shuffled, random unless MAILV_SEED is set (RFC 5321 §5.1)`,
+        `${order[1]}, ${order[2]} tie at preference 10: shuffled, MAILV_SEED fixes the order (RFC 5321 §5.1)`,
       ]);
       const json = await runCli(['--mx', 'tie.test', '--json', ...server]);
       assert.equal(json.code, 0, json.stderr);
