@@ -75,8 +75,9 @@ function wrap(lines: readonly string[], width: number): string[] {
         let rest = joined;
         while (rest.length > width) {
           const cut = lastBoundary(rest, width);
-          pieces.push(rest.slice(0, cut));
-          rest = rest.slice(cut);
+          pieces.push(rest.slice(0, cut).trimEnd());
+          // A cut at the space before the word: the next line starts with the word, not the space.
+          rest = rest.slice(cut).replace(/^ /, '');
         }
         current = rest;
       }

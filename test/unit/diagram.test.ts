@@ -177,6 +177,20 @@ describe('sequence diagram', () => {
     }
   });
 
+  it('never starts or ends a wrapped line with the space before a word too long for a line', () => {
+    const events = [
+      ...SESSION.slice(0, 3),
+      { kind: 'send', stage: 'ehlo', command: { verb: 'EHLO', domain: 'c' }, pipelined: false } as const,
+      reply('ehlo', `550 5.1.1 <${'a'.repeat(50)}> <${'x'.repeat(70)}>`),
+    ];
+    const texts = [...renderDiagram(timed(events), options()).matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((match) => match[1]!);
+    for (const text of texts) assert.doesNotMatch(text, /^ | $/, JSON.stringify(text));
+    assert.ok(
+      texts.some((text) => text.startsWith('&lt;xxx') || text.startsWith('xxx')),
+      texts.join('\n'),
+    );
+  });
+
   it('wraps a long reply between whole escapes and whole characters', () => {
     // Five characters, then escapes of four: a cut at the 60th character would fall inside one.
     // The emoji: a character of two UTF-16 units, which a cut must not split either.
