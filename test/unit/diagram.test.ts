@@ -181,7 +181,7 @@ describe('sequence diagram', () => {
     const events = [
       ...SESSION.slice(0, 3),
       { kind: 'send', stage: 'ehlo', command: { verb: 'EHLO', domain: 'c' }, pipelined: false } as const,
-      reply('ehlo', `550 5.1.1 <${'a'.repeat(50)}> <${'x'.repeat(70)}>`),
+      reply('ehlo', `550 5.1.1 <${'a'.repeat(58)}> <${'x'.repeat(70)}>`),
     ];
     const texts = [...renderDiagram(timed(events), options()).matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((match) => match[1]!);
     for (const text of texts) assert.doesNotMatch(text, /^ | $/, JSON.stringify(text));
