@@ -179,8 +179,8 @@ describe('faults', () => {
     const mail = await sendThrough({ replies: { MAIL: '421 4.4.5 Too busy' } });
     assert.match(mail.stderr, /^mailv: the server closed the session before taking the sender <\S+>: 421 4\.4\.5 Too busy$/m);
     for (const [run, said] of [
-      [ehlo, 'mailv: the server refused EHLO: 421 4.3.2 Shutting down'],
-      [auth, 'mailv: authentication of alice with PLAIN failed: 421 4.3.0 Bye'],
+      [ehlo, 'mailv: the server closed the session at EHLO: 421 4.3.2 Shutting down'],
+      [auth, 'mailv: the server closed the session during the authentication of alice with PLAIN: 421 4.3.0 Bye'],
     ] as const) {
       assert.equal(run.code, 75, run.stderr);
       assert.equal(run.stderr.split('\n')[0], said);

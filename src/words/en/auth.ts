@@ -41,7 +41,10 @@ export const errors = (): WordsOf<AuthErrorFact> => ({
     `the server does not offer AUTH ${wanted.join(' or ')}${forced ? ` (--auth ${wanted.join(' ')})` : ''}; it offers: ${offered.length > 0 ? offered.join(' ') : 'none'}`,
   MAILV_AUTH_CANCELLED: ({ mechanism, host, problem }) => `${mechanism} with ${host} cancelled: ${saslProblem(problem)}`,
   MAILV_AUTH_SERVER_UNPROVEN: ({ mechanism, host, problem }) => `${mechanism} with ${host}: ${saslProblem(problem)}`,
-  MAILV_AUTH_REFUSED: ({ user, mechanism, reply }) => `authentication of ${user} with ${mechanism} failed: ${reply.code} ${replyText(reply)}`,
+  MAILV_AUTH_REFUSED: ({ user, mechanism, reply }) =>
+    reply.code === 421
+      ? `the server closed the session during the authentication of ${user} with ${mechanism}: ${reply.code} ${replyText(reply)}`
+      : `authentication of ${user} with ${mechanism} failed: ${reply.code} ${replyText(reply)}`,
   MAILV_AUTH_UNEXPECTED_REPLY: ({ reply }) => `unexpected reply to AUTH: ${reply.code} ${replyText(reply)}`,
   MAILV_AUTH_TOO_MANY_CHALLENGES: ({ limit }) => `the server sent more than ${limit} AUTH challenges`,
 });

@@ -46,13 +46,14 @@ function handshake(failure: HandshakeFailure): string {
 
 export const errors = (): WordsOf<SmtpErrorFact> => ({
   MAILV_GREETING_REFUSED: ({ reply }) => `the server refused the connection: ${said(reply)}`,
-  MAILV_HELLO_REFUSED: ({ verb, afterTls, reply }) => `the server refused ${verb}${afterTls ? ' after STARTTLS' : ''}: ${said(reply)}`,
+  MAILV_HELLO_REFUSED: ({ verb, afterTls, reply }) =>
+    `the server ${reply.code === 421 ? 'closed the session at' : 'refused'} ${verb}${afterTls ? ' after STARTTLS' : ''}: ${said(reply)}`,
   // A 421 is the server closing (RFC 5321 §3.8), no verdict on the sender.
   MAILV_SENDER_REFUSED: ({ from, reply }) =>
     reply.code === 421
       ? `the server closed the session before taking the sender <${from}>: ${said(reply)}`
       : `the server refused the sender <${from}>: ${said(reply)}`,
-  MAILV_DATA_REFUSED: ({ reply }) => `the server refused DATA: ${said(reply)}`,
+  MAILV_DATA_REFUSED: ({ reply }) => `the server ${reply.code === 421 ? 'closed the session at' : 'refused'} DATA: ${said(reply)}`,
   MAILV_RECIPIENT_CLOSING: ({ recipient, reply }) => `the server closed the session at the recipient <${recipient}>: ${said(reply)}`,
   MAILV_MESSAGE_REFUSED: ({ reply }) => `the server did not accept the message: ${said(reply)}`,
   MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `unexpected reply during ${stage}: ${said(reply)}`,

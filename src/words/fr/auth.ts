@@ -50,7 +50,10 @@ export const errors = (): WordsOf<AuthErrorFact> => ({
     `le serveur ne propose pas AUTH ${alternatives(wanted)}${forced ? ` (--auth ${wanted.join(' ')})` : ''} ; il propose : ${offered.length > 0 ? offered.join(' ') : 'aucun mécanisme'}`,
   MAILV_AUTH_CANCELLED: ({ mechanism, host, problem }) => `${mechanism} avec ${host} annulé : ${saslProblem(problem)}`,
   MAILV_AUTH_SERVER_UNPROVEN: ({ mechanism, host, problem }) => `${mechanism} avec ${host} : ${saslProblem(problem)}`,
-  MAILV_AUTH_REFUSED: ({ user, mechanism, reply }) => `échec de l’authentification de ${user} par ${mechanism} : ${reply.code} ${replyText(reply)}`,
+  MAILV_AUTH_REFUSED: ({ user, mechanism, reply }) =>
+    reply.code === 421
+      ? `le serveur a fermé la session pendant l’authentification de ${user} par ${mechanism} : ${reply.code} ${replyText(reply)}`
+      : `échec de l’authentification de ${user} par ${mechanism} : ${reply.code} ${replyText(reply)}`,
   MAILV_AUTH_UNEXPECTED_REPLY: ({ reply }) => `réponse inattendue à AUTH : ${reply.code} ${replyText(reply)}`,
   MAILV_AUTH_TOO_MANY_CHALLENGES: ({ limit }) => `le serveur a envoyé plus de ${limit} défis AUTH`,
 });

@@ -72,12 +72,13 @@ function handshake(failure: HandshakeFailure): string {
 
 export const errors = (): WordsOf<SmtpErrorFact> => ({
   MAILV_GREETING_REFUSED: ({ reply }) => `le serveur a refusé la connexion : ${said(reply)}`,
-  MAILV_HELLO_REFUSED: ({ verb, afterTls, reply }) => `le serveur a refusé ${verb}${afterTls ? ' après STARTTLS' : ''} : ${said(reply)}`,
+  MAILV_HELLO_REFUSED: ({ verb, afterTls, reply }) =>
+    `le serveur ${reply.code === 421 ? 'a fermé la session à' : 'a refusé'} ${verb}${afterTls ? ' après STARTTLS' : ''} : ${said(reply)}`,
   MAILV_SENDER_REFUSED: ({ from, reply }) =>
     reply.code === 421
       ? `le serveur a fermé la session avant de prendre l’expéditeur <${from}> : ${said(reply)}`
       : `le serveur a refusé l’expéditeur <${from}> : ${said(reply)}`,
-  MAILV_DATA_REFUSED: ({ reply }) => `le serveur a refusé DATA : ${said(reply)}`,
+  MAILV_DATA_REFUSED: ({ reply }) => `le serveur ${reply.code === 421 ? 'a fermé la session à' : 'a refusé'} DATA : ${said(reply)}`,
   MAILV_RECIPIENT_CLOSING: ({ recipient, reply }) => `le serveur a fermé la session au destinataire <${recipient}> : ${said(reply)}`,
   MAILV_MESSAGE_REFUSED: ({ reply }) => `le serveur n’a pas accepté le message : ${said(reply)}`,
   MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `réponse inattendue pendant ${stageFr(stage)} : ${said(reply)}`,
