@@ -3,7 +3,7 @@
 import { parseOrigin } from './origin-options.js';
 import { UsageError } from '../errors.js';
 import { parseNameServer } from '../dns/resolv-conf.js';
-import { domainOf, parseAddressList, parseMailbox } from '../message/address.js';
+import { domainOf, parseAddressList, parseMailbox, type Mailbox } from '../message/address.js';
 import { assertExtraHeaders } from '../message/compose.js';
 import type { TextSource } from '../message/facts.js';
 import { assertHeaderText, parseHeaderArgument } from '../message/header.js';
@@ -132,6 +132,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const to = list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients, 'To', 'recipient-argument');
   const cc = list(options.cc, 'Cc', 'cc-option');
   const bcc = list(options.bcc, undefined, 'bcc-option');
+  if (options.direct) assertLiteralsOfFamily(options, [...to, ...cc, ...bcc]);
   // A load run with --direct loads one domain's server: said before the message is read (with -t,
   // its recipients are known only once it is, and the load run says it then).
   if (options.count !== undefined && options.direct) {
@@ -423,6 +424,21 @@ function checkHelo(name: string): string {
   return checkHeloText(name, () => {
     throw new UsageError({ code: 'MAILV_HELO_INVALID', name });
   });
+}
+
+/**
+ * --direct to an address literal of the other family than -4/-6 asks: it could never be tried, and
+ * trying again would not help either (a usage error, 64, before anything is read).
+ */
+function assertLiteralsOfFamily(options: RawOptions, recipients: readonly Mailbox[]): void {
+  const family = options.ipv4 ? 4 : options.ipv6 ? 6 : undefined;
+  if (family === undefined) return;
+  for (const { address } of recipients) {
+    const domain = domainOf(address);
+    if (!domain.startsWith('[')) continue;
+    const literal = ipVersion(domain.replace(/^\[(?:IPv6:)?|\]$/gi, ''));
+    if (literal !== 0 && literal !== family) throw new UsageError({ code: 'MAILV_FAMILY_LITERAL', flag: family === 4 ? '-4' : '-6', literal: domain });
+  }
 }
 
 /** -4/-6 and the rest of the origin, checked against a server given as an address of the other family. */

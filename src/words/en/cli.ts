@@ -119,6 +119,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_PROXY_SOURCE_INVALID: ({ text }) => `invalid --proxy-source ${q(text)}: address:port, e.g. 192.0.2.7:40000 or [2001:db8::7]:40000`,
   MAILV_SOURCE_ADDRESS_INVALID: ({ text }) => `invalid --source-address ${q(text)}: an IPv4 or IPv6 address of this machine`,
   MAILV_FAMILY_CLASH: ({ first, second }) => `${first} and ${second} contradict each other: one address family, IPv4 or IPv6`,
+  MAILV_FAMILY_LITERAL: ({ flag, literal }) => `${flag} and the address literal ${literal} contradict each other: one address family, IPv4 or IPv6`,
   MAILV_SECRET_UNREADABLE: (fact) => `cannot read ${ORIGIN[fact.origin]} ${fact.path}: ${system(FILE_ERRNO, fact)}`,
   MAILV_SECRET_NOT_FILE: ({ origin, path, directory }) =>
     `cannot read ${ORIGIN[origin]} ${path}: ${directory ? 'a directory' : 'neither a regular file nor a pipe'}`,

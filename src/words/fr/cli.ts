@@ -141,6 +141,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_PROXY_SOURCE_INVALID: ({ text }) => `--proxy-source invalide ${q(text)} : il faut adresse:port, par exemple 192.0.2.7:40000 ou [2001:db8::7]:40000`,
   MAILV_SOURCE_ADDRESS_INVALID: ({ text }) => `--source-address invalide ${q(text)} : il faut une adresse IPv4 ou IPv6 de cette machine`,
   MAILV_FAMILY_CLASH: ({ first, second }) => `${first} et ${second} se contredisent : une seule famille d’adresses, IPv4 ou IPv6`,
+  MAILV_FAMILY_LITERAL: ({ flag, literal }) => `${flag} et le littéral d’adresse ${literal} se contredisent : une seule famille d’adresses, IPv4 ou IPv6`,
   MAILV_SECRET_UNREADABLE: (fact) => `impossible de lire ${ORIGIN[fact.origin]} ${fact.path} : ${system(FILE_ERRNO, fact)}`,
   MAILV_SECRET_NOT_FILE: ({ origin, path, directory }) =>
     `impossible de lire ${ORIGIN[origin]} ${path} : ${directory ? 'c’est un répertoire' : 'ce n’est ni un fichier ordinaire ni un tube'}`,
