@@ -33,6 +33,7 @@ describe('--json', () => {
         host: '127.0.0.1',
         port: server.port,
         via: 'relay',
+        implicitTls: false,
       });
       const times = events.map((event) => event['ms'] as number);
       assert.deepEqual(
