@@ -3,7 +3,10 @@
 // domain to them (append_at_myorigin) before they leave the machine, and servers refuse a From:
 // without one; mailv does the same, changing nothing else of the field. Pure.
 
-/** The fields whose mailboxes are qualified (RFC 5322 §3.6.2, §3.6.3, §3.6.6). */
+/**
+ * The fields whose mailboxes are qualified (RFC 5322 §3.6.2, §3.6.3, §3.6.6), and those Postfix's
+ * cleanup reads as addresses too: where a bounce, a receipt or a read notice goes (RFC 8098 §2.1).
+ */
 export const QUALIFIED_FIELDS: ReadonlySet<string> = new Set([
   'from',
   'sender',
@@ -12,8 +15,12 @@ export const QUALIFIED_FIELDS: ReadonlySet<string> = new Set([
   'cc',
   'resent-from',
   'resent-sender',
+  'resent-reply-to',
   'resent-to',
   'resent-cc',
+  'errors-to',
+  'return-receipt-to',
+  'disposition-notification-to',
 ]);
 
 /**

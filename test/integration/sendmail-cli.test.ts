@@ -376,7 +376,7 @@ describe('mailv-sendmail', () => {
   it('-t with recipients that cannot be used (a bad To, none at all): 64, and the message, already read, kept in dead.letter', async () => {
     for (const [message, why] of [
       ['To: Bob Smith bob@example.org\nSubject: s\n\nPrecious\n', /^mailv: invalid address "Bob Smith bob@example\.org"/],
-      ['Subject: s\n\nPrecious\n', /^mailv: -t: the message has no To, Cc or Bcc and no recipient was given$/m],
+      ['Subject: s\n\nPrecious\n', /^mailv: -t: the message names no recipient in To, Cc or Bcc \(an empty group names none\) and no recipient was given$/m],
     ] as const) {
       const home = freshHome();
       const result = await run(SENDMAIL, ['-t', '-i'], { HOME: home, MAILV_SERVER: '127.0.0.1:1' }, message);
@@ -499,7 +499,8 @@ describe('mailv-sendmail', () => {
   it("cron's own header (From: root (Cron Daemon), To: root) leaves with this host's domain, as Postfix qualifies it", async () => {
     const server = await startScriptedServer();
     try {
-      const cron = 'From: root (Cron Daemon)\nTo: root\nSubject: Cron <root@host> run-parts /etc/cron.daily\nX-Cron-Env: <SHELL=/bin/sh>\n\noutput\n';
+      const cron =
+        'From: root (Cron Daemon)\nTo: root\nErrors-To: root\nDisposition-Notification-To: root\nSubject: Cron <root@host> run-parts /etc/cron.daily\nX-Cron-Env: <SHELL=/bin/sh>\n\noutput\n';
       const result = await run(
         SENDMAIL,
         ['-FCronDaemon', '-i', '-B8BITMIME', '-oem', 'root'],
@@ -510,6 +511,8 @@ describe('mailv-sendmail', () => {
       const wire = server.received().toString('latin1');
       const host = /^RCPT To:<root@([^>]+)>$/m.exec(server.commands.join('\n'))![1]!;
       assert.ok(wire.includes(`\r\nFrom: root@${host} (Cron Daemon)\r\nTo: root@${host}\r\n`), wire);
+      // Where a bounce or a read notice goes is an address Postfix qualifies too.
+      assert.ok(wire.includes(`\r\nErrors-To: root@${host}\r\nDisposition-Notification-To: root@${host}\r\n`), wire);
       assert.ok(wire.includes('\r\nSubject: Cron <root@host> run-parts /etc/cron.daily\r\nX-Cron-Env: <SHELL=/bin/sh>\r\n'), 'other fields as they were');
     } finally {
       await server.close();

@@ -225,8 +225,8 @@ describe('what cli/ reads, when it cannot be used', () => {
       failure(
         'MAILV_MESSAGE_NO_RECIPIENT',
         64,
-        '-t: the message has no To, Cc or Bcc and no recipient was given',
-        '-t : le message n’a ni To, ni Cc, ni Bcc, et aucun destinataire n’a été donné',
+        '-t: the message names no recipient in To, Cc or Bcc (an empty group names none) and no recipient was given',
+        '-t : le message ne nomme aucun destinataire en To, Cc ou Bcc (un groupe vide n’en nomme pas), et aucun n’a été donné',
       ),
     );
     const eightBit = await prepare('To: bob@example.org\n\ncaf\xe9\n');
