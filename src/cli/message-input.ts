@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { CapabilityError, InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseAddressList, type Mailbox } from '../message/address.js';
+import { commasBetweenWords } from './sendmail-line.js';
 import {
   composeMessage,
   isAscii,
@@ -171,14 +172,16 @@ export async function prepareInput(
     };
   }
   const block = await readHeaderBlock(body.source, plan.sendmail !== undefined);
-  const fromHeaders = (name: string) => fieldValues(block.fields, name).flatMap((value) => parseAddressList(value, plan.mailDomain));
+  // mailv-sendmail reads a field's addresses as its arguments, as Postfix does: `To: a@x b@x` names two.
+  const listOf = (value: string) => (plan.sendmail === undefined ? value : commasBetweenWords(value));
+  const fromHeaders = (name: string) => fieldValues(block.fields, name).flatMap((value) => parseAddressList(listOf(value), plan.mailDomain));
   // What a field shows but does not decide (From, and To or Cc without -t) is read only for the
   // address table of -v: a value mailv cannot read there is left out of the table, not a reason to
   // refuse a message Postfix would pass on as it stands (cron's `From: root (Cron Daemon`).
   const shownBy = (name: string) =>
     fieldValues(block.fields, name).flatMap((value) => {
       try {
-        return parseAddressList(value, plan.mailDomain);
+        return parseAddressList(listOf(value), plan.mailDomain);
       } catch (error) {
         if (error instanceof UsageError) return [];
         throw error;

@@ -210,8 +210,40 @@ function oOptionKnown(rest: string): boolean {
  */
 export function commasBetweenWords(argument: string): string {
   return addressItems(argument)
+    .flatMap(angleAddresses)
     .map((item) => (/[<>:;]/.test(withoutQuotedOrComments(item)) ? item : spacedWordsSplit(item)))
     .join(',');
+}
+
+/**
+ * An item holding several `<…>` addresses (`<a@x> <b@x>`, `Ann <a@x> Bob <b@x>`), cut after each
+ * one that more follows, as Postfix reads them: the first must not be taken for the name of the next.
+ */
+function angleAddresses(item: string): string[] {
+  const bare = withoutQuotedOrComments(item);
+  if ((bare.match(/</g) ?? []).length < 2) return [item];
+  const pieces: string[] = [];
+  let piece = '';
+  let quoted = false;
+  let comment = 0;
+  for (let index = 0; index < item.length; index++) {
+    const char = item[index]!;
+    piece += char;
+    if (char === '\\' && (quoted || comment > 0)) {
+      piece += item[++index] ?? '';
+      continue;
+    }
+    if (quoted) quoted = char !== '"';
+    else if (comment > 0) comment += char === '(' ? 1 : char === ')' ? -1 : 0;
+    else if (char === '"') quoted = true;
+    else if (char === '(') comment = 1;
+    else if (char === '>' && item.slice(index + 1).trim() !== '') {
+      pieces.push(piece);
+      piece = '';
+    }
+  }
+  pieces.push(piece);
+  return pieces;
 }
 
 /** The items of an address list: split at its commas, but not those in quotes, comments or an address literal. */

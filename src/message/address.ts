@@ -62,6 +62,9 @@ export function parseMailbox(input: string, defaultDomain: string): Mailbox {
   const text = withoutComments(input).trim();
   const angle = /^(.*?)<([^<>]*)>\s*$/su.exec(text);
   if (angle) {
+    // A display name is a phrase (RFC 5322 §3.4): an angle bracket outside its quotes is another
+    // address (`<a@x> <b@x>`), which taken as a name would never be sent to.
+    if (/[<>]/.test(angle[1]!.replace(/"(?:[^"\\]|\\.)*"/gs, ''))) throw new UsageError({ code: 'MAILV_ADDRESS_NAME', address: input, name: angle[1]!.trim() });
     const name = unquotePhrase(angle[1]!.trim());
     return { name: name === '' ? undefined : name, address: normalizeAddrSpec(angle[2]!.trim(), input, defaultDomain) };
   }

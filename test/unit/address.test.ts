@@ -100,6 +100,16 @@ describe('addresses', () => {
     );
   });
 
+  it('refuses an angle bracket outside quotes where the display name stands: another address, never sent to if taken for a name', () => {
+    refused(
+      () => parseMailbox('<a@example.org> <b@example.org>', HOST),
+      'invalid address "<a@example.org> <b@example.org>": "<a@example.org>" cannot be its name (an address? separate addresses with a comma)',
+      'adresse invalide « <a@example.org> <b@example.org> » : « <a@example.org> » ne peut pas en être le nom (une adresse ? séparez les adresses par une virgule)',
+    );
+    assert.deepEqual(parseMailbox('"Doe <x>" <a@example.org>', HOST), { name: 'Doe <x>', address: 'a@example.org' });
+    assert.deepEqual(parseMailbox('bob@example.org <bob@example.org>', HOST), { name: 'bob@example.org', address: 'bob@example.org' });
+  });
+
   it('refuses CR, LF and NUL anywhere', () => {
     for (const evil of ['bob@example.org\r\nRCPT TO:<x@y.org>', 'bob@example.org\n', 'bob\0@example.org']) {
       assert.throws(() => parseAddressList(evil, HOST), UsageError);

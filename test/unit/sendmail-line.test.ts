@@ -105,6 +105,10 @@ describe('sendmail command line', () => {
       ['team: a@example.org b@example.org;', 'team: a@example.org b@example.org;'],
       ['a@example.org b@[IPv6:2001:db8::1]', 'a@example.org, b@[IPv6:2001:db8::1]'],
       ['"a, b"@example.org c@example.org', '"a, b"@example.org, c@example.org'],
+      // Several <…> addresses: the first is no name of the next, as Postfix reads them.
+      ['<a@example.org> <b@example.org>', '<a@example.org>, <b@example.org>'],
+      ['Ann <a@example.org> Bob <b@example.org>', 'Ann <a@example.org>, Bob <b@example.org>'],
+      ['"Doe <x>" <a@example.org>', '"Doe <x>" <a@example.org>'],
     ];
     for (const [given, read] of cases) assert.deepEqual(parseSendmailLine([given]).recipients, [read], given);
     assert.deepEqual(parseSendmailLine(['-i', '--', 'a@example.org -b@example.org']).recipients, ['a@example.org, -b@example.org']);

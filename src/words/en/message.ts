@@ -27,6 +27,7 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_ADDRESS_TOO_LONG: ({ start, octets, limit }) =>
     `invalid address ${q(`${start}…`)}: ${octets} octets, past the ${limit} a path may carry (RFC 5321 §4.5.3.1.3)`,
   MAILV_ADDRESS_LOCAL_PART: ({ address, localPart }) => `invalid address ${q(address)}: malformed local part ${q(localPart)}`,
+  MAILV_ADDRESS_NAME: ({ address, name }) => `invalid address ${q(address)}: ${q(name)} cannot be its name (an address? separate addresses with a comma)`,
   MAILV_ADDRESS_NO_DOMAIN: ({ address }) => `invalid address ${q(address)}: no domain after @`,
   MAILV_ADDRESS_DOMAIN: ({ address, domain }) => `invalid address ${q(address)}: malformed domain ${q(domain)}`,
   MAILV_ADDRESS_LIST_QUOTE: ({ list }) => `invalid address list ${q(list)}: unterminated quote`,
