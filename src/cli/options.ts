@@ -127,7 +127,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const fromText = fromGiven ?? account.from ?? (typeof local.user === 'string' ? local.user : local.user());
   const from = parseMailbox(fromText, mailDomain);
   const fromOrigin = fromGiven !== undefined ? 'option' : account.from !== undefined ? 'config-file' : 'user';
-  if (fromOrigin === 'option') assertHeaderText('From', fromText, 'from-option', typedAsIs);
+  if (fromOrigin === 'option') assertHeaderText('From', fromText, local.sendmail === true ? 'sendmail-from-option' : 'from-option', typedAsIs);
   else assertHeaderText('From', fromText, fromOrigin === 'config-file' ? 'config-file' : 'user-variable');
   const to = list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients, 'To', 'recipient-argument');
   const cc = list(options.cc, 'Cc', 'cc-option');

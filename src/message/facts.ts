@@ -12,6 +12,8 @@ export type TextSource =
   | 'bcc-option'
   | 'header-option'
   | 'from-option'
+  /** mailv-sendmail's -f (or -r), the envelope sender. */
+  | 'sendmail-from-option'
   /** mailv-sendmail's -F, the sender's full name. */
   | 'fullname-option'
   | 'config-file'

@@ -71,6 +71,18 @@ describe('mailv-sendmail', () => {
     });
     assert.equal(result.code, 64, result.stderr);
     assert.match(result.stderr, /^mailv: header To is not UTF-8 /);
+    // A Latin-1 -f is named as given, -f, not as mailv's own -r.
+    const sender = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('/bin/sh', ['-c', `exec "${process.execPath}" "${SENDMAIL}" -i -f "$(printf '\\351ric@example.org')" bob@example.org`], {
+        env: { ...process.env, HOME: home, MAILV_SERVER: '127.0.0.1:9' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.on('close', (code) => resolve({ code, stderr }));
+      child.stdin.end('Subject: x\n\nbody\n');
+    });
+    assert.equal(sender.code, 64, sender.stderr);
+    assert.match(sender.stderr, /^mailv: header From is not UTF-8 .*, given with -f: /);
   });
 
   it('-C naming a file in octets that are not UTF-8: 64, and the message read and kept, as for a configuration that cannot be used', async () => {

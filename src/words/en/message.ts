@@ -10,6 +10,7 @@ const ORIGIN: Readonly<Record<TextSource, string>> = {
   'bcc-option': 'given with -b',
   'header-option': 'given with -H',
   'from-option': 'given with -r',
+  'sendmail-from-option': 'given with -f',
   'fullname-option': 'given with -F',
   'config-file': 'in the configuration file',
   'user-variable': 'in $USER',

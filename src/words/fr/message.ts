@@ -10,6 +10,7 @@ const ORIGIN: Readonly<Record<TextSource, string>> = {
   'bcc-option': 'dans la valeur de -b',
   'header-option': 'dans la valeur de -H',
   'from-option': 'dans la valeur de -r',
+  'sendmail-from-option': 'dans la valeur de -f',
   'fullname-option': 'dans la valeur de -F',
   'config-file': 'dans le fichier de configuration',
   'user-variable': 'dans $USER',
