@@ -216,16 +216,14 @@ export function passThroughMessage(
     })
     .join('');
   let added = '';
-  if (!names.includes('date')) added += foldHeader('Date', formatRfc5322Date(additions.date));
-  if (!names.includes('message-id') || sequence !== undefined) added += foldHeader('Message-ID', additions.messageId);
+  // A message being resent (a Resent- field) gets the resent block's date, id and author (RFC 5322
+  // §3.6.6), its own header left as it came, as Postfix's cleanup reads it; any other, its own.
+  const prefix = names.some((name) => name?.startsWith('resent-')) ? 'Resent-' : '';
+  const missing = (name: string) => !names.includes(`${prefix}${name}`.toLowerCase());
+  if (missing('Date')) added += foldHeader(`${prefix}Date`, formatRfc5322Date(additions.date));
+  if (missing('Message-ID') || (sequence !== undefined && prefix === '')) added += foldHeader(`${prefix}Message-ID`, additions.messageId);
   if (sequence !== undefined && !names.includes('subject')) added += foldHeader('Subject', `#${sequence}`);
-  if (!names.includes('from')) added += foldHeader('From', formatMailbox(additions.from)); // RFC 5322 §3.6: required
-  // A message being resent (its Resent-To, Resent-Cc or Resent-Bcc) must say when and by whom
-  // (RFC 5322 §3.6.6), as Postfix's cleanup adds them.
-  if (names.some((name) => name?.startsWith('resent-'))) {
-    if (!names.includes('resent-date')) added += foldHeader('Resent-Date', formatRfc5322Date(additions.date));
-    if (!names.includes('resent-from')) added += foldHeader('Resent-From', formatMailbox(additions.from));
-  }
+  if (missing('From')) added += foldHeader(`${prefix}From`, formatMailbox(additions.from)); // RFC 5322 §3.6: required
   const header = Buffer.concat([Buffer.from(kept, 'latin1'), Buffer.from(`${added}\r\n`, 'utf8')]);
   const bodyOctets = bodySource.size === 0 ? 0 : whole.stats.wireOctets - headerBlockWireOctets;
   const body: Segment =

@@ -362,14 +362,19 @@ describe('composer', () => {
     );
   });
 
-  it('a message being resent gets the Resent-Date and Resent-From it lacks (RFC 5322 §3.6.6), and no more', async () => {
+  it('a message being resent gets the Resent-Date, Resent-Message-ID and Resent-From it lacks (RFC 5322 §3.6.6), its own header left as it came, as Postfix does', async () => {
     const resent = await passedThrough(
       'From: bob@example.org\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <first@example.org>\nResent-To: r@example.org\n\nb\n',
     );
-    assert.match(resent, /\r\nResent-Date: Fri, 27 Nov 2026 20:29:31 \+0000\r\nResent-From: Alice <alice@example\.org>\r\n\r\nb\r\n$/);
+    assert.match(
+      resent,
+      /\r\nResent-Date: Fri, 27 Nov 2026 20:29:31 \+0000\r\nResent-Message-ID: <fixed\.0001@example\.org>\r\nResent-From: Alice <alice@example\.org>\r\n\r\nb\r\n$/,
+    );
     const dated = await passedThrough('Resent-Date: Tue, 2 Jan 2024 00:00:00 +0000\nResent-Bcc: hidden@example.org\n\nb\n');
     assert.equal(dated.match(/^Resent-Date:/gm)?.length, 1);
     assert.match(dated, /^Resent-From: Alice <alice@example\.org>\r$/m);
+    // The first sending's fields are not made up for it: no Date, Message-ID or From added.
+    assert.doesNotMatch(dated, /^(Date|Message-ID|From):/m);
     assert.doesNotMatch(await passedThrough('To: bob@example.org\n\nb\n'), /^Resent-/m);
   });
 
@@ -405,10 +410,9 @@ describe('composer', () => {
     });
     assert.equal(
       (await bytesOf(message)).toString(),
-      'To: bob@example.org\r\nSubject: again\r\nDate: Fri, 27 Nov 2026 20:29:31 +0000\r\n' +
-        'Message-ID: <fixed.0002@example.org>\r\nFrom: alice@example.org\r\n' +
-        // Resent (its Resent-Bcc): when and by whom, as RFC 5322 §3.6.6 wants.
-        'Resent-Date: Fri, 27 Nov 2026 20:29:31 +0000\r\nResent-From: alice@example.org\r\n\r\nbody\r\n',
+      'To: bob@example.org\r\nSubject: again\r\n' +
+        // Resent (its Resent-Bcc): when, which and by whom, as RFC 5322 §3.6.6 wants, and Postfix adds.
+        'Resent-Date: Fri, 27 Nov 2026 20:29:31 +0000\r\nResent-Message-ID: <fixed.0002@example.org>\r\nResent-From: alice@example.org\r\n\r\nbody\r\n',
     );
   });
 
