@@ -20,6 +20,16 @@ import { sendRead } from './send.js';
 
 /** What the EHLO reply offers: commands pipelined are read in order; the message goes on as it came. */
 const EXTENSIONS = ['PIPELINING', '8BITMIME', 'SMTPUTF8'];
+/**
+ * The parameters MAIL and RCPT take (RFC 5321 §4.1.1.11): those of the extensions offered, SIZE,
+ * and DSN's, read and dropped; any other is answered 555 as Postfix answers it, never taken silently.
+ */
+const PARAMETERS = { mail: new Set(['BODY', 'SMTPUTF8', 'SIZE', 'RET', 'ENVID']), rcpt: new Set(['NOTIFY', 'ORCPT']) } as const;
+
+/** The first of `params` that is none of `known`. */
+function unsupported(params: readonly string[], known: ReadonlySet<string>): string | undefined {
+  return params.find((param) => !known.has(param.split('=', 1)[0]!.toUpperCase()));
+}
 
 /** Recipients a transaction takes, as Postfix's smtpd_recipient_limit. */
 export const MAX_RECIPIENTS = 1000;
@@ -80,6 +90,8 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
           break;
         case 'mail':
           if (transaction !== undefined) await reply(503, said.nestedMail);
+          else if (unsupported(command.params, PARAMETERS.mail) !== undefined)
+            await reply(555, said.unsupportedParameter(unsupported(command.params, PARAMETERS.mail)!));
           else {
             try {
               // Checked as -f checks it, now, so that the client hears of it at MAIL.
@@ -95,6 +107,8 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
         case 'rcpt':
           if (transaction === undefined) await reply(503, said.needMail);
           else if (transaction.recipients.length >= MAX_RECIPIENTS) await reply(452, said.tooManyRecipients);
+          else if (unsupported(command.params, PARAMETERS.rcpt) !== undefined)
+            await reply(555, said.unsupportedParameter(unsupported(command.params, PARAMETERS.rcpt)!));
           else {
             try {
               const recipient = parseMailbox(command.path, base.mailDomain).address;

@@ -19,6 +19,8 @@ export interface SmtpServerWords {
   readonly lineTooLong: string;
   readonly notUtf8: string;
   readonly tooManyRecipients: string;
+  /** A MAIL or RCPT parameter of no extension offered, as Postfix's smtpd answers it (555). */
+  readonly unsupportedParameter: (parameter: string) => string;
   /** 421 when a signal ends the dialogue. */
   readonly closing: string;
   readonly help: string;

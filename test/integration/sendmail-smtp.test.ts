@@ -160,6 +160,9 @@ describe('mailv-sendmail -bs', () => {
         'RCPT TO:<j\u00fcrgen@example.org>',
         'RCPT TO:"Bob" <bob@example.org>',
         'RCPT <bob@example.org>',
+        // Parameters of no extension offered, and a second path taken for one: 555, never dropped.
+        'RCPT TO:<bob@example.org> FOO=bar',
+        'RCPT TO:<bob@example.org> <carol@example.org>',
         'STARTTLS',
         'AUTH PLAIN AGFsaWNlAHNlY3JldA==',
         'XYZZY',
@@ -190,6 +193,8 @@ describe('mailv-sendmail -bs', () => {
         '500 Error: the command is neither ASCII nor UTF-8',
         '501 Syntax: RCPT TO:<address>',
         '501 Syntax: RCPT TO:<address>',
+        '555 5.5.4 Unsupported option: FOO=bar',
+        '555 5.5.4 Unsupported option: <carol@example.org>',
         '502 Error: STARTTLS is not offered here',
         '502 Error: AUTH is not offered here',
         '500 Error: command not recognized',
