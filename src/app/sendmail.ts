@@ -38,6 +38,13 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   }
   // The host's names, read once: -bs makes a plan at every MAIL and RCPT.
   const here: HostNames = { fqdn: localFqdn(io.host.name()), mailDomain: localMailDomain(io.host.mailName(), io.host.name()) };
+  if (line.dashedRecipient !== undefined) {
+    // Refused, but the message piped is the program's only copy: read and kept first, as below.
+    const refusal = new UsageError({ code: 'MAILV_SENDMAIL_DASH_RECIPIENT', recipient: line.dashedRecipient });
+    if (line.smtp) throw refusal;
+    const plan = planOf(run, line, here, undefined, line.options.from, []);
+    return { kind: 'message', plan: { ...plan, sendmail: { ...plan.sendmail!, configRefused: refusal } } };
+  }
   let account: AccountSettings | undefined;
   try {
     assertTypedPaths([['-C', line.options.config]], (text) => io.host.typedAsIs(text));

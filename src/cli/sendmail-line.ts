@@ -32,6 +32,11 @@ export interface SendmailCommandLine {
    */
   readonly nothingToDo: NothingToDo | undefined;
   /**
+   * A recipient after the options that begins with a dash: refused (64), since that is how option
+   * injection slips through (CVE-2016-10033), after the message is read and kept (see sendmail.ts).
+   */
+  readonly dashedRecipient: string | undefined;
+  /**
    * Option values Postfix's sendmail warns of and ignores (a -R, -N or -V it cannot use, any -e,
    * -oe or -od): ignored here too, for a program's message must not be refused for them.
    */
@@ -73,6 +78,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   let smtp = false;
   let listQueue = false;
   let nothingToDo: NothingToDo | undefined;
+  let dashedRecipient: string | undefined;
   const ignored: { option: string; value: string }[] = [];
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
@@ -96,8 +102,8 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
       // Each address of each argument: `'a@x -f@y'` and `'a@x, -f@y'` name two.
       const rest = argv.slice(index).map(commasBetweenWords);
       const dashed = rest.flatMap(addressItems).find((recipient) => /^\s*-/.test(recipient) && recipient.trim() !== '-');
-      if (dashed !== undefined) throw new UsageError({ code: 'MAILV_SENDMAIL_DASH_RECIPIENT', recipient: dashed.trim() });
-      recipients.push(...rest);
+      if (dashed !== undefined) dashedRecipient = dashed.trim();
+      else recipients.push(...rest);
       break;
     }
     if (argument.startsWith('--')) throw unknown(argument);
@@ -185,7 +191,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   options.readRecipients = true;
   // -N and -V are checked as --notify and --envid are.
   const dsn = dsnRequest(notify, ret, envid, { notify: '-N', envid: '-V' });
-  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn, smtp, listQueue, nothingToDo, ignored };
+  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn, smtp, listQueue, nothingToDo, dashedRecipient, ignored };
 }
 
 /**

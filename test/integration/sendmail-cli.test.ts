@@ -85,6 +85,29 @@ describe('mailv-sendmail', () => {
     assert.match(sender.stderr, /^mailv: header From is not UTF-8 .*, given with -f: /);
   });
 
+  it('a recipient that reads as an option (option injection, CVE-2016-10033): 64, nothing sent, the message read and kept', async () => {
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const home = freshHome();
+      const env = { HOME: home, MAILV_SERVER: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+      const result = await run(SENDMAIL, ['-i', 'admin@example.org', '-f', 'mallory@example.org'], env, 'Subject: form\n\nhello\n');
+      assert.equal(result.code, 64, result.stderr);
+      assert.equal(
+        result.stderr.split('\n')[0],
+        "mailv: recipient '-f' begins with a dash: options come before the recipients (after '--', a recipient may begin with one)",
+      );
+      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /\n\nhello\n/);
+      assert.equal(connections, 0);
+    } finally {
+      server.close();
+    }
+  });
+
   it('-C naming a file in octets that are not UTF-8: 64, and the message read and kept, as for a configuration that cannot be used', async () => {
     const home = freshHome();
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
