@@ -71,6 +71,13 @@ async function appendLocked(fs: Fs, path: string, sender: string, chunks: AsyncI
   };
   try {
     target = await openForAppend(fs, path);
+    // A From_ line starts a line (RFC 4155): a file that does not end with one gets it first, and
+    // the empty line that ends an entry, so that the entry before keeps its end and this one is found.
+    if (target.formerSize > 0) {
+      const last = Buffer.alloc(1);
+      await target.file.read(last, 0, 1, target.formerSize - 1);
+      if (last[0] !== 0x0a) await append(Buffer.from('\n\n'));
+    }
     await append(Buffer.from(`From ${sender || 'MAILER-DAEMON'} ${formatAsctime(date)}\n`));
     const converter = new MboxLines();
     for await (const chunk of chunks) {
@@ -96,7 +103,7 @@ interface AppendTarget {
 // O_NOFOLLOW: a symbolic link (one planted in a shared directory such as /tmp, say) would lead the
 // entry into whatever file it names, and its undo into truncating that file. O_NONBLOCK: a FIFO put
 // in place after the look must not leave mailv waiting for a reader.
-const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
+const APPEND = constants.O_RDWR | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 /** Opens the regular file at `path` for appending, or makes it; anything else is refused unopened. */
 async function openForAppend(fs: Fs, path: string): Promise<AppendTarget> {

@@ -67,6 +67,16 @@ describe('dead.letter', () => {
     assert.equal(statSync(path).mode & 0o777, 0o600);
   });
 
+  it('after a file that does not end its last line, starts its From_ line on a line of its own, an empty line before it (RFC 4155)', async () => {
+    const path = join(directory, 'unended');
+    writeFileSync(path, 'From x Sat Dec  5 17:00:00 2026\nSubject: old\n\nold body', { mode: 0o600 });
+    await saveDeadLetter(path, 'alice@example.org', chunks('Subject: new\r\n\r\nbody'), date);
+    assert.equal(
+      readFileSync(path, 'latin1'),
+      'From x Sat Dec  5 17:00:00 2026\nSubject: old\n\nold body\n\nFrom alice@example.org Sat Nov 28 03:04:05 2026\nSubject: new\n\nbody\n\n',
+    );
+  });
+
   it('leaves the file as it was when the message cannot be read to its end', async () => {
     const path = join(directory, 'failed');
     writeFileSync(path, 'an older entry\n', { mode: 0o600 });
