@@ -67,23 +67,28 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
 /**
  * Whether `text`, taken from the command line, was typed as it reads: Node decodes the arguments as
  * UTF-8, any other octet turned into U+FFFD, and the octets themselves are in /proc/self/cmdline
- * (Linux), read once, when a text first holds a U+FFFD. True when every argument was UTF-8, or when
- * one that was holds `text` as it is (a U+FFFD copied from a log); false when the octets cannot be
- * read. Judged against the arguments that were UTF-8, so that a text made from an argument (a
- * recipient list split at its spaces) is never taken for typed because it no longer matches.
+ * (Linux), read once, when a text first holds a U+FFFD. True when no argument that was not UTF-8
+ * holds `text` and, if any was not, one that was holds it as it is (a U+FFFD copied from a log);
+ * false when the octets cannot be read. A text made from an argument (a recipient list split at its
+ * spaces) is so never taken for typed because it no longer matches.
  */
 function typedAsIsHere(): (text: string) => boolean {
   let read: ArgumentsRead | null | undefined;
   return (text) => {
     read ??= argumentsRead();
-    return read !== null && (read.notUtf8 === 0 || read.utf8.some((argument) => argument.includes(text)));
+    // A text an argument that was not UTF-8 may have given is not taken for typed, whatever the others hold.
+    return (
+      read !== null &&
+      !read.notUtf8.some((argument) => argument.includes(text)) &&
+      (read.notUtf8.length === 0 || read.utf8.some((argument) => argument.includes(text)))
+    );
   };
 }
 
-/** The command line's arguments that were UTF-8, and how many were not. */
+/** The command line's arguments, those that were UTF-8 and those that were not (as Node read them). */
 interface ArgumentsRead {
   readonly utf8: string[];
-  readonly notUtf8: number;
+  readonly notUtf8: string[];
 }
 
 /** The arguments as their octets say; null where the octets cannot be read. */
@@ -91,12 +96,11 @@ function argumentsRead(): ArgumentsRead | null {
   try {
     const octets = readFileSync('/proc/self/cmdline');
     const utf8: string[] = [];
-    let notUtf8 = 0;
+    const notUtf8: string[] = [];
     for (let start = 0; start < octets.length; ) {
       const end = octets.indexOf(0, start);
       const argument = octets.subarray(start, end === -1 ? octets.length : end);
-      if (isUtf8(argument)) utf8.push(argument.toString('utf8'));
-      else notUtf8++;
+      (isUtf8(argument) ? utf8 : notUtf8).push(argument.toString('utf8'));
       start = end === -1 ? octets.length : end + 1;
     }
     return { utf8, notUtf8 };
