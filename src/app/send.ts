@@ -44,7 +44,9 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
       // A probe that stops before MAIL sends no message: standard input is left alone.
       input = await readStream([]);
     } else {
-      const message = await readMessage(io, subject === undefined && !plan.readRecipients, signal, plan.sendmail?.endsAtDotLine);
+      // mail(1) asks for a subject only when it has none: -H 'Subject: …' gives one too.
+      const subjectGiven = subject !== undefined || plan.headers.some(([name]) => name.toLowerCase() === 'subject');
+      const message = await readMessage(io, !subjectGiven && !plan.readRecipients, signal, plan.sendmail?.endsAtDotLine);
       input = message.input;
       subject ??= message.typedSubject;
       run.stdinIsFile = message.fromFile;

@@ -325,6 +325,23 @@ describe('in a real terminal (tmux)', () => {
     }
   });
 
+  it("no Subject: prompt when -H gives the subject: the first line typed is the body's, as mail asks only when it has none", async () => {
+    const server = await startScriptedServer();
+    try {
+      startInTmux('header-subject', ['-q', '--server', `127.0.0.1:${server.port}`, '-H', 'Subject: from H', 'bob@example.org'], { keyboard: true });
+      await sleep(800);
+      tmux('send-keys', '-t', 'header-subject', '-l', 'first line');
+      tmux('send-keys', '-t', 'header-subject', 'Enter', '.', 'Enter');
+      const done = await waitForScreen('header-subject', /\[exit \d+\]/);
+      assert.doesNotMatch(done, /^Subject: ?/m);
+      const sent = server.received().toString('latin1');
+      assert.match(sent, /\r\nSubject: from H\r\n/);
+      assert.match(sent, /\r\n\r\nfirst line\r\n\.\r\n/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a control character typed at the Subject: prompt is refused at once, before the body (64)', async () => {
     const server = await startScriptedServer();
     try {
