@@ -134,6 +134,8 @@ export type OptionsFact =
   | { readonly code: 'MAILV_LOAD_DIRECT_DOMAINS'; readonly domains: readonly string[] }
   /** --concurrency needs more open files than the process may have (RLIMIT_NOFILE); `most`: what fits. */
   | { readonly code: 'MAILV_LOAD_TOO_MANY_CONNECTIONS'; readonly connections: number; readonly limit: number; readonly most: number }
+  /** More -a files than the open-file limit leaves room for beside the connection and dead.letter. */
+  | { readonly code: 'MAILV_TOO_MANY_ATTACHMENTS'; readonly attachments: number; readonly limit: number; readonly most: number }
   /** --notify: not `never` alone nor a list of success, failure, delay (RFC 3461 §4.1). */
   | { readonly code: 'MAILV_NOTIFY_INVALID'; readonly option: NotifyOption; readonly text: string }
   /** --envid: empty, longer than `limit`, or not printable ASCII (RFC 3461 §4.4). */

@@ -132,6 +132,17 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const to = list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients, 'To', 'recipient-argument');
   const cc = list(options.cc, 'Cc', 'cc-option');
   const bcc = list(options.bcc, undefined, 'bcc-option');
+  // Each attachment is a file held open until the message is sent: past the limit, the connection
+  // and dead.letter could not be opened, and the message would be lost.
+  const limit = options.attach.length > 0 ? local.openFilesLimit?.() : undefined;
+  if (limit !== undefined && options.attach.length + FILES_BESIDE_CONNECTIONS > limit) {
+    throw new UsageError({
+      code: 'MAILV_TOO_MANY_ATTACHMENTS',
+      attachments: options.attach.length,
+      limit,
+      most: Math.max(0, limit - FILES_BESIDE_CONNECTIONS),
+    });
+  }
   if (options.direct) assertLiteralsOfFamily(options, [...to, ...cc, ...bcc]);
   // A load run with --direct loads one domain's server: said before the message is read (with -t,
   // its recipients are known only once it is, and the load run says it then).

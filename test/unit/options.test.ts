@@ -217,6 +217,19 @@ describe('plan', () => {
     assert.deepEqual([given.server.implicitTls, given.tls], [true, 'auto']);
   });
 
+  it('more -a files than the open-file limit leaves room for are refused at once (64): the message would be lost, dead.letter unopenable', () => {
+    const files = Array.from({ length: 9 }, (_, index) => ['-a', `f${index}.txt`]).flat();
+    const parsed = parseCommandLine([...files, 'bob'], '1.2.3') as { options: RawOptions; recipients: string[] };
+    assert.throws(
+      () => buildPlan(parsed.options, parsed.recipients, { ...LOCAL, openFilesLimit: () => 40 }),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        describeError(error, wordsFor('en')) ===
+          '9 attachments (-a), each open until the message is sent, need more open files than this process may have (40, ulimit -n): at most 8, or raise the limit',
+    );
+    assert.equal(buildPlan(parsed.options, parsed.recipients, { ...LOCAL, openFilesLimit: () => 41 }).attachments.length, 9);
+  });
+
   it('refuses a login that cannot be, with a code and words in English and French', () => {
     refused(
       ['--direct', '--user', 'alice', 'bob@x.test'],

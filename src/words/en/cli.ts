@@ -109,6 +109,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_LOAD_DIRECT_DOMAINS: ({ domains }) =>
     `--direct with --count loads one server: the recipients must all be in one domain, not ${domains.map((domain) => q(domain)).join(', ')}`,
   MAILV_LOAD_RATE_INVALID: ({ text }) => `invalid --rate ${q(text)}: a number of messages a second above 0, such as 50 or 0.5`,
+  MAILV_TOO_MANY_ATTACHMENTS: ({ attachments, limit, most }) =>
+    `${attachments} attachments (-a), each open until the message is sent, need more open files than this process may have (${limit}, ulimit -n): at most ${most}, or raise the limit`,
   MAILV_LOAD_TOO_MANY_CONNECTIONS: ({ connections, limit, most }) =>
     `${connections} connections at once (--concurrency) need more open files than this process may have (${limit}, ulimit -n): at most ${most}, or raise the limit`,
   MAILV_NOTIFY_INVALID: ({ option, text }) => `invalid ${option} ${q(text)}: never, or one or more of success,failure,delay`,

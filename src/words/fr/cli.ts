@@ -131,6 +131,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_LOAD_DIRECT_DOMAINS: ({ domains }) =>
     `--direct avec --count charge un seul serveur : les destinataires doivent tous être du même domaine, pas ${domains.map((domain) => q(domain)).join(', ')}`,
   MAILV_LOAD_RATE_INVALID: ({ text }) => `--rate invalide ${q(text)} : il faut un nombre de messages par seconde supérieur à 0, comme 50 ou 0.5`,
+  MAILV_TOO_MANY_ATTACHMENTS: ({ attachments, limit, most }) =>
+    `${attachments} pièces jointes (-a), chacune ouverte jusqu’à l’envoi, demandent plus de fichiers ouverts que ce processus n’en peut avoir (${limit}, ulimit -n) : ${most} au plus, ou relevez la limite`,
   MAILV_LOAD_TOO_MANY_CONNECTIONS: ({ connections, limit, most }) =>
     `${connections} connexions simultanées (--concurrency) demandent plus de fichiers ouverts que ce processus n’en peut avoir (${limit}, ulimit -n) : ${most} au plus, ou relevez la limite`,
   MAILV_NOTIFY_INVALID: ({ option, text }) => `${option} invalide ${q(text)} : never, ou un ou plusieurs de success,failure,delay`,
