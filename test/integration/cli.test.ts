@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { MAILV, freshHome, lines, runCli, LOCAL_HOST } from '../helpers/cli.js';
+import { runThroughShell } from '../helpers/shell-run.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -344,15 +345,7 @@ describe('usage errors come before standard input', () => {
       ['-q --record "$(printf \'r\\351.rec\')"', '--record'],
       ['--diagram "$(printf \'d\\351.svg\')"', '--diagram'],
     ] as const) {
-      const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn('/bin/sh', ['-c', `exec "${process.execPath}" "${MAILV}" --server 127.0.0.1:9 -s x ${args} bob@example.org < /dev/null`], {
-          cwd: home,
-          env: { ...process.env, HOME: home, LANG: 'C.UTF-8' },
-        });
-        let stderr = '';
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-        child.on('close', (code) => resolve({ code, stderr }));
-      });
+      const run = await runThroughShell(MAILV, `--server 127.0.0.1:9 -s x ${args} bob@example.org`, { cwd: home, env: { HOME: home, LANG: 'C.UTF-8' } });
       assert.equal(run.code, 64, run.stderr);
       assert.match(
         run.stderr,
@@ -363,18 +356,9 @@ describe('usage errors come before standard input', () => {
     // Each argument is judged by its own octets: a name that holds a U+FFFD typed in UTF-8 opens,
     // and the Latin-1 subject beside it is the one refused.
     writeFileSync(join(home, 'h-\ufffd.txt'), 'x\n');
-    const mixed = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(
-        '/bin/sh',
-        ['-c', `exec "${process.execPath}" "${MAILV}" --dry-run -a 'h-\ufffd.txt' -s "$(printf 'caf\\351')" bob@example.org < /dev/null`],
-        {
-          cwd: home,
-          env: { ...process.env, HOME: home, LANG: 'C.UTF-8' },
-        },
-      );
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('close', (code) => resolve({ code, stderr }));
+    const mixed = await runThroughShell(MAILV, `--dry-run -a 'h-\ufffd.txt' -s "$(printf 'caf\\351')" bob@example.org`, {
+      cwd: home,
+      env: { HOME: home, LANG: 'C.UTF-8' },
     });
     assert.equal(mixed.code, 64, mixed.stderr);
     assert.match(mixed.stderr, /^mailv: header Subject is not UTF-8 .*given with -s/);

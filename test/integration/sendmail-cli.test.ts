@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { closedPort } from '../helpers/loopback-port.js';
 import { freshHome } from '../helpers/cli.js';
 import { runScript } from '../helpers/node-script.js';
+import { runThroughShell } from '../helpers/shell-run.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { LOCAL_RECIPIENT, POSTFIX, postfixSkipReason } from '../helpers/postfix.js';
 
@@ -60,26 +61,16 @@ describe('mailv-sendmail', () => {
 
   it('a Latin-1 recipient among others split at spaces is refused as one alone is (64), never sent with a U+FFFD', async () => {
     const home = freshHome();
-    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn('/bin/sh', ['-c', `exec "${process.execPath}" "${SENDMAIL}" -i "$(printf 'caf\\351@example.org bob@example.org')"`], {
-        env: { ...process.env, HOME: home, MAILV_SERVER: '127.0.0.1:9' },
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('close', (code) => resolve({ code, stderr }));
-      child.stdin.end('Subject: x\n\nbody\n');
+    const result = await runThroughShell(SENDMAIL, `-i "$(printf 'caf\\351@example.org bob@example.org')"`, {
+      env: { HOME: home, MAILV_SERVER: '127.0.0.1:9' },
+      input: 'Subject: x\n\nbody\n',
     });
     assert.equal(result.code, 64, result.stderr);
     assert.match(result.stderr, /^mailv: header To is not UTF-8 /);
     // A Latin-1 -f is named as given, -f, not as mailv's own -r.
-    const sender = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn('/bin/sh', ['-c', `exec "${process.execPath}" "${SENDMAIL}" -i -f "$(printf '\\351ric@example.org')" bob@example.org`], {
-        env: { ...process.env, HOME: home, MAILV_SERVER: '127.0.0.1:9' },
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('close', (code) => resolve({ code, stderr }));
-      child.stdin.end('Subject: x\n\nbody\n');
+    const sender = await runThroughShell(SENDMAIL, `-i -f "$(printf '\\351ric@example.org')" bob@example.org`, {
+      env: { HOME: home, MAILV_SERVER: '127.0.0.1:9' },
+      input: 'Subject: x\n\nbody\n',
     });
     assert.equal(sender.code, 64, sender.stderr);
     assert.match(sender.stderr, /^mailv: header From is not UTF-8 .*, given with -f: /);
@@ -110,14 +101,9 @@ describe('mailv-sendmail', () => {
 
   it('-C naming a file in octets that are not UTF-8: 64, and the message read and kept, as for a configuration that cannot be used', async () => {
     const home = freshHome();
-    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn('/bin/sh', ['-c', `exec "${process.execPath}" "${SENDMAIL}" -C "$(printf 'c\\351.conf')" bob@example.org`], {
-        env: { ...process.env, HOME: home, MAILV_SERVER: '127.0.0.1:9' },
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('close', (code) => resolve({ code, stderr }));
-      child.stdin.end('Subject: cron\n\nimportant\n');
+    const result = await runThroughShell(SENDMAIL, `-C "$(printf 'c\\351.conf')" bob@example.org`, {
+      env: { HOME: home, MAILV_SERVER: '127.0.0.1:9' },
+      input: 'Subject: cron\n\nimportant\n',
     });
     assert.equal(result.code, 64, result.stderr);
     assert.match(result.stderr, /^mailv: the file name given with -C is not UTF-8 /);
