@@ -67,6 +67,11 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false): P
     const start = found.lines[0]?.toString('latin1');
     if (start === undefined ? !found.ended : !FIELD_START.test(start)) return { fields: [], ...leading, leading, complete: false };
   }
+  // sendmail mode: a header block that does not end within the limit (a log of lines that look
+  // like fields, piped to `sendmail root`) ends at the last whole line before it, the rest being
+  // body, as Postfix ends a header past its header_size_limit; mailv -t refuses it (below).
+  const cutAtLimit = asSendmail && !found.ended && length > MAX_HEADER_BLOCK;
+  if (cutAtLimit) found = { ...found, lines: found.lines.slice(0, -1) };
   const fields: string[] = [];
   // sendmail mode: where a line that is no header field ends the block, the body beginning there.
   let bodyAt: number | undefined;
@@ -94,6 +99,7 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false): P
     }
   }
   const fieldOctets = fields.reduce((total, field) => total + field.length, 0);
+  if (bodyAt === undefined && cutAtLimit) bodyAt = found.lines.length;
   if (bodyAt !== undefined) {
     let offset = leading.inputOctets;
     for (let line = 0; line < bodyAt; line++) offset = nextLine(head, offset).next;

@@ -416,6 +416,19 @@ describe('composer', () => {
     );
   });
 
+  it('sendmail reads a header block that runs past 1 MiB as ending at the last whole line before it, the rest body, as Postfix does; -t refuses it', async () => {
+    const lines = Array.from({ length: 40000 }, (_, index) => `X-Line-${index}: request ${index} served\n`).join('');
+    const whole = await bodyOf(`Subject: log\n${lines}`);
+    const block = await readHeaderBlock(whole.source, true);
+    assert.equal(block.fields[0], 'Subject: log\r\n');
+    assert.ok(block.fields.length > 1000 && block.fields.length < 40001, String(block.fields.length));
+    // The body begins with the first line left out of the header, whole.
+    const rest = whole.source.slice(block.inputOctets);
+    const first = (await collect(rest.chunks())).toString('latin1').split('\n')[0];
+    assert.equal(first, `X-Line-${block.fields.length - 1}: request ${block.fields.length - 1} served`);
+    await assert.rejects(readHeaderBlock(whole.source), (error: Error & { fact?: { code: string } }) => error.fact?.code === 'MAILV_MESSAGE_HEADER_UNENDED');
+  });
+
   it('-t drops the mbox From lines before a saved message, as sendmail does, and keeps the rest of the block', async () => {
     const saved = 'From a@x Sat Dec  5 10:00:00 2026\n>From b@x Sat Dec  5 09:00:00 2026\nTo: bob@example.org\nSubject: saved\n\nhi\n';
     const block = await readHeaderBlock((await bodyOf(saved)).source);
