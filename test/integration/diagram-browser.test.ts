@@ -77,8 +77,11 @@ class Browser {
   }
 
   async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    await this.send('Browser.close').catch(() => undefined);
+    // The browser may exit before it answers, its pipe closed: an answer awaited then would never
+    // come, and nothing left would keep the test's event loop alive. Its exit is what is waited for.
+    void this.send('Browser.close').catch(() => undefined);
     await exited;
   }
 }
