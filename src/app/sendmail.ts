@@ -38,22 +38,23 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   }
   // The host's names, read once: -bs makes a plan at every MAIL and RCPT.
   const here: HostNames = { fqdn: localFqdn(io.host.name()), mailDomain: localMailDomain(io.host.mailName(), io.host.name()) };
+  // A refusal said once the message piped, the program's only copy, is read and kept (SendmailInput).
+  const keptThenRefused = (refusal: ConfigError | UsageError, recipients: readonly string[]): SendmailCommand => {
+    const plan = planOf(run, line, here, undefined, line.options.from, recipients);
+    return { kind: 'message', plan: { ...plan, sendmail: { ...plan.sendmail!, configRefused: refusal } } };
+  };
   if (line.dashedRecipient !== undefined) {
-    // Refused, but the message piped is the program's only copy: read and kept first, as below.
     const refusal = new UsageError({ code: 'MAILV_SENDMAIL_DASH_RECIPIENT', recipient: line.dashedRecipient });
     if (line.smtp) throw refusal;
-    const plan = planOf(run, line, here, undefined, line.options.from, []);
-    return { kind: 'message', plan: { ...plan, sendmail: { ...plan.sendmail!, configRefused: refusal } } };
+    return keptThenRefused(refusal, []);
   }
   let account: AccountSettings | undefined;
   try {
     assertTypedPaths([['-C', line.options.config]], (text) => io.host.typedAsIs(text));
     account = await accountSettings(io.env, line.options.config, line.options.account);
   } catch (error) {
-    // One message on standard input: read and kept before the failure is said (see SendmailInput).
     if (!(error instanceof ConfigError || (error instanceof UsageError && error.fact.code === 'MAILV_PATH_NOT_UTF8')) || line.smtp) throw error;
-    const plan = planOf(run, line, here, undefined, line.options.from, line.recipients);
-    return { kind: 'message', plan: { ...plan, sendmail: { ...plan.sendmail!, configRefused: error } } };
+    return keptThenRefused(error, line.recipients);
   }
   if (!line.smtp) return { kind: 'message', plan: planOf(run, line, here, account, line.options.from, line.recipients) };
   const planFor = (sender: string, recipients: readonly string[]) => planOf(run, line, here, account, sender === '' ? NULL_REVERSE_PATH : sender, recipients);

@@ -204,6 +204,9 @@ async function carry(
     for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
     open.close();
   };
+  // Whether the next envelope rides with a message's end is asked when that end is written: a run
+  // stopped meanwhile (--stop-on-error, elsewhere) starts no new message. One question a connection.
+  const stillIssuing = () => !issuer.stopped;
   let capabilities: Capabilities | undefined;
   try {
     capabilities = await session.begin();
@@ -267,9 +270,7 @@ async function carry(
     flight.inTransaction = true;
     try {
       // Nothing reserved after this one: it is the connection's last, and QUIT rides with it.
-      // Whether the next envelope rides with this message's end is asked when that end is written:
-      // a run stopped meanwhile (--stop-on-error, elsewhere) starts no new message.
-      const results = await session.next(capabilities, { following: following && (() => !issuer.stopped), last });
+      const results = await session.next(capabilities, { following: following && stillIssuing, last });
       flight.inTransaction = false;
       tally.transaction.add(performance.now() - begun);
       const failures = results.length === 1 && results[0]!.outcome === 'sent' ? [] : results.filter((result) => result.outcome !== 'sent');

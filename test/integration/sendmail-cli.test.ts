@@ -19,6 +19,17 @@ const MAILV = fileURLToPath(new URL('../../bin/mailv.js', import.meta.url));
 
 const run = runScript;
 
+/** A server that takes connections and counts them, hanging up at once: where none may come. */
+async function countingServer(): Promise<{ readonly port: number; connections(): number; close(): void }> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, connections: () => connections, close: () => server.close() };
+}
+
 describe('mailv-sendmail', () => {
   it("-v: a recipient given as an argument is no Bcc; a To: that gets no copy is the header's only", async () => {
     const server = await startScriptedServer();
@@ -77,15 +88,10 @@ describe('mailv-sendmail', () => {
   });
 
   it('a recipient that reads as an option (option injection, CVE-2016-10033): 64, nothing sent, the message read and kept', async () => {
-    let connections = 0;
-    const server = createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const server = await countingServer();
     try {
       const home = freshHome();
-      const env = { HOME: home, MAILV_SERVER: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+      const env = { HOME: home, MAILV_SERVER: `127.0.0.1:${server.port}` };
       const result = await run(SENDMAIL, ['-i', 'admin@example.org', '-f', 'mallory@example.org'], env, 'Subject: form\n\nhello\n');
       assert.equal(result.code, 64, result.stderr);
       assert.equal(
@@ -93,7 +99,7 @@ describe('mailv-sendmail', () => {
         "mailv: recipient '-f' begins with a dash: options come before the recipients (after '--', a recipient may begin with one)",
       );
       assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /\n\nhello\n/);
-      assert.equal(connections, 0);
+      assert.equal(server.connections(), 0);
     } finally {
       server.close();
     }
@@ -486,13 +492,8 @@ describe('mailv-sendmail', () => {
   it('-bi, -I, -bh and -bH have nothing to do: 0, nothing read, sent or kept; -v says why; newaliases is -bi', async () => {
     const home = freshHome();
     // A listening server that counts connections: none may come.
-    let connections = 0;
-    const server = createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const env = { HOME: home, MAILV_SERVER: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+    const server = await countingServer();
+    const env = { HOME: home, MAILV_SERVER: `127.0.0.1:${server.port}` };
     const message = 'Subject: x\n\nnot for sending\n';
     try {
       for (const argv of [['-bi'], ['-I'], ['-bh'], ['-bH'], ['-i', '-bi', '-oi'], ['-c', '-x', '-bh']]) {
@@ -511,7 +512,7 @@ describe('mailv-sendmail', () => {
       // The last mode given counts, as in sendmail's getopt loop: -bi -bm sends.
       const sent = await run(SENDMAIL, ['-bi', '-bm', 'bob@example.org'], env, message);
       assert.equal(sent.code, 75, sent.stderr);
-      assert.equal(connections, 1);
+      assert.equal(server.connections(), 1);
     } finally {
       server.close();
     }
