@@ -110,7 +110,10 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   if (options.port !== undefined && !options.direct && options.mx === undefined) throw new UsageError({ code: 'MAILV_PORT_WITHOUT_MX' });
   if (options.dns.length > 0 && !direct(options)) throw new UsageError({ code: 'MAILV_DNS_WITHOUT_MX' });
   const environmentServer = local.env['MAILV_SERVER'] || undefined;
-  const serverText = local.accountChosen ? (options.server ?? account.server ?? environmentServer) : (options.server ?? environmentServer ?? account.server);
+  // sendmail's configuration file is its server's one home: a variable a cron job inherits never
+  // sends its mail elsewhere (mailv-sendmail(1)); plain mailv lets MAILV_SERVER stand for --server.
+  const fileFirst = local.accountChosen || local.sendmail === true;
+  const serverText = fileFirst ? (options.server ?? account.server ?? environmentServer) : (options.server ?? environmentServer ?? account.server);
   const server = parseServer(serverText ?? DEFAULT_SERVER);
   let tls = options.tls ?? account.tls ?? 'auto';
   if (server.implicitTls && tls === 'off') {

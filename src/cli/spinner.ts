@@ -83,10 +83,14 @@ export class WaitingSpinner {
       case 'reply':
         this.owed = Math.max(0, this.owed - 1);
         return this.owed > 0 ? this.words.reply(this.lastCommand) : undefined;
+      // The dot, or BDAT LAST, is written: the server's verdict is often a session's longest wait.
+      case 'committed':
+        return this.owed > 0 ? this.words.verdict : undefined;
       case 'dns-query':
         return this.words.dnsQuery(event.server, event.type, sanitize(event.name));
       default:
-        return undefined;
+        // Any other line (a note, the TLS details, a recipient's outcome) leaves the wait as it was.
+        return this.owed > 0 ? this.words.reply(this.lastCommand) : undefined;
     }
   }
 }

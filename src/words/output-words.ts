@@ -21,6 +21,8 @@ export interface OutputWords {
     readonly connecting: (host: string, port: number) => string;
     readonly greeting: (host: string) => string;
     readonly reply: (command: string) => string;
+    /** The message's end is written: its verdict is the reply awaited. */
+    readonly verdict: string;
     readonly dnsQuery: (server: string, type: string, name: string) => string;
   };
   /** mailv-sendmail -bs: the last line standard error takes, once it has taken all it may. */

@@ -165,6 +165,24 @@ describe('mailv-sendmail', () => {
     );
   });
 
+  it("the configuration file's [default] server wins over MAILV_SERVER, as mailv-sendmail(1) says: an inherited variable sends nothing elsewhere", async () => {
+    const server = await startScriptedServer();
+    try {
+      const home = freshHome();
+      const config = join(home, 'mailv.conf');
+      writeFileSync(config, `[default]\nserver = 127.0.0.1:${server.port}\n`, { mode: 0o600 });
+      const env = { HOME: home, MAILV_SERVER: `127.0.0.1:${await closedPort()}` };
+      const result = await run(SENDMAIL, ['-C', config, '-i', 'bob@example.org'], env, 'Subject: cron\n\nx\n');
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(
+        server.commands.filter((command) => command.startsWith('RCPT')),
+        ['RCPT To:<bob@example.org>'],
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('an accounts file that cannot be used (cron): 78, said, and the message read and kept all the same', async () => {
     for (const [content, mode, said] of [
       ['[default]\nserver = 127.0.0.1:9\nbogus = 1\n', 0o600, /:3: unknown key "bogus"$/],

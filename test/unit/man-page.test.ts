@@ -1,9 +1,27 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { parseCommandLine } from '../../dist/cli/program.js';
+import { skipUnlessRunning } from '../helpers/service.js';
+
+const GROFF_FOUND = spawnSync('groff', ['-v'], { stdio: 'ignore' }).status === 0;
 
 describe('man page', () => {
+  // man in the C locale renders through groff -Tascii: a glyph that device lacks is a warning, and
+  // a gap or a question mark in the page; a line that cannot break overflows the terminal.
+  it('renders without a warning for an ASCII terminal and a UTF-8 one', { skip: skipUnlessRunning(GROFF_FOUND, 'groff', 'apt-get install groff-base') }, () => {
+    for (const page of ['mailv.1', 'mailv-sendmail.1']) {
+      for (const device of ['ascii', 'utf8']) {
+        const path = fileURLToPath(new URL(`../../man/${page}`, import.meta.url));
+        const rendered = spawnSync('groff', ['-k', '-man', '-ww', '-z', `-T${device}`, path], { encoding: 'utf8' });
+        assert.equal(rendered.status, 0);
+        assert.equal(rendered.stderr, '', `${page} for ${device}`);
+      }
+    }
+  });
+
   it('documents every long option that --help lists', () => {
     const help = parseCommandLine(['--help'], '0') as { kind: 'exit'; output: string };
     const options = [...new Set(help.output.match(/--[a-z][a-z0-9-]+/g))];

@@ -7,6 +7,7 @@ import { Chalk } from 'chalk';
 import { exitCodeForResults } from '../../dist/delivery/outcome.js';
 import { SmtpReplyError, exitCodeOf, UsageError, TransportError, ProtocolError } from '../../dist/errors.js';
 import type { Ora } from 'ora';
+import type { SessionEvent } from '../../dist/events.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WaitingSpinner } from '../../dist/cli/spinner.js';
 import { formatMxPlan } from '../../dist/render/mx-plan.js';
@@ -347,6 +348,32 @@ describe('the spinner', () => {
     spinner.clear();
     assert.equal(made(), 1);
     assert.deepEqual(shown, ['connecting to mx.example.org port 25…']);
+  });
+
+  it('keeps turning while the server weighs the message, and while a reply is owed across other lines', async () => {
+    const { spinner, shown } = countedSpinner();
+    const events: SessionEvent[] = [
+      connecting,
+      { kind: 'connected', address: '192.0.2.1', port: 25 },
+      { kind: 'send', stage: 'body', command: { verb: '.' }, pipelined: false },
+      { kind: 'committed', verb: 'DATA', size: 120 },
+      { kind: 'send', stage: 'quit', command: { verb: 'QUIT' }, pipelined: true },
+      { kind: 'closing', host: 'mx.example.org' },
+    ];
+    for (const event of events) {
+      spinner.clear();
+      spinner.after(event);
+      await sleep(200);
+    }
+    spinner.clear();
+    assert.deepEqual(shown, [
+      'connecting to mx.example.org port 25…',
+      'waiting for the greeting of mx.example.org…',
+      'waiting for the reply to .…',
+      'waiting for the verdict on the message…',
+      'waiting for the reply to QUIT…',
+      'waiting for the reply to QUIT…',
+    ]);
   });
 
   it('shows nothing when ora keeps itself off, and never fails a send when it cannot be made', async () => {

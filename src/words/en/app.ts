@@ -58,6 +58,7 @@ export const output: OutputWords = {
     connecting: (host, port) => `connecting to ${host} port ${port}…`,
     greeting: (host) => `waiting for the greeting of ${host}…`,
     reply: (command) => `waiting for the reply to ${command}…`,
+    verdict: 'waiting for the verdict on the message…',
     dnsQuery: (server, type, name) => `asking ${server} for the ${type} records of ${name}…`,
   },
   errorsWithheld: 'mailv: more failures are not written here: standard error is only read once the dialogue is over',

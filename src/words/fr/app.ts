@@ -60,6 +60,7 @@ export const output: OutputWords = {
     connecting: (host, port) => `connexion à ${host} port ${port}…`,
     greeting: (host) => `attente de l’accueil ${de(host)}…`,
     reply: (command) => `attente de la réponse à ${command}…`,
+    verdict: 'attente du verdict sur le message…',
     dnsQuery: (server, type, name) => `question à ${server} : les enregistrements ${type} ${de(name)}…`,
   },
   errorsWithheld: 'mailv : les échecs suivants ne sont pas écrits ici : la sortie d’erreur n’est lue qu’à la fin du dialogue',
