@@ -21,7 +21,7 @@ import type { ComposedMessage } from '../message/compose.js';
 import type { Envelope } from '../message/envelope.js';
 import { endedShort, grewPastSize } from './announced-size.js';
 import type { AuthPlan } from './authenticate.js';
-import { Capabilities } from './capabilities.js';
+import { Capabilities, type EhloOffer } from './capabilities.js';
 import { EHLO_UNACCEPTABLE } from './ehlo-unacceptable.js';
 import { chunksOf, type BdatChunk } from './chunking.js';
 import { formatCommand, withheld, type Command, type PendingWrite } from './command.js';
@@ -31,7 +31,7 @@ import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
 import { encodeProxyHeader, type ProxyEndpoint, type ProxyVersion } from './proxy-header.js';
 import type { ResumptionFailure, SkippedStep, SmtpErrorFact, TlsUnavailable } from './facts.js';
 import type { QuitPoint } from './quit-points.js';
-import { offers, sameKey, sameOffer, type EhloKey, type EhloTlsState, type RememberedEhlo } from './remembered.js';
+import { offers, offersPipeconnect, sameKey, sameOffer, type EhloKey, type EhloTlsState, type RememberedEhlo } from './remembered.js';
 import type { Reply } from './reply.js';
 import type { Timeouts } from './timeouts.js';
 import { WriteBuffer } from './write-buffer.js';
@@ -1198,8 +1198,22 @@ export class SmtpSession {
     judge('ehlo', reply, false);
     // After STARTTLS nothing is sent early (see remembered()): that reply is not worth keeping.
     const tls = this.tlsState();
-    if (capabilities && this.plan.remembered && tls !== 'starttls') this.emit({ kind: 'ehlo-learned', key: this.ehloKey(tls), offer: capabilities.offer });
+    if (capabilities && this.plan.remembered && tls !== 'starttls') this.rememberOffer(tls, capabilities.offer);
     return { reply, capabilities };
+  }
+
+  /**
+   * What an EHLO reply changes in what is remembered: a server offering PIPECONNECT is learned; one
+   * remembered for it that offers it no more is forgotten; any other leaves nothing to say.
+   */
+  private rememberOffer(tls: EhloTlsState, offer: EhloOffer): void {
+    if (offersPipeconnect(offer)) {
+      this.emit({ kind: 'ehlo-learned', key: this.ehloKey(tls), offer });
+      return;
+    }
+    if (this.plan.remembered === undefined || this.plan.remembered.length === 0) return;
+    const key = this.ehloKey(tls);
+    if (this.plan.remembered.some((entry) => sameKey(entry, key))) this.emit({ kind: 'ehlo-forgotten', key, lasting: false });
   }
 
   /** HELO, for a server that does not know EHLO. */

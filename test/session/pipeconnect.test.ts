@@ -184,6 +184,21 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     const c = await converse({ replies: { EHLO: now } }, { remembered: [remembered(EHLO_FULL)] });
     const changed = c.events.find((event) => event.kind === 'note' && event.note.code === 'pipeconnect-changed');
     assert.ok(changed?.kind === 'note' && changed.note.code === 'pipeconnect-changed' && changed.note.stillOffered === false);
+    assert.ok(!c.events.some((event) => event.kind === 'ehlo-learned'));
+    assert.ok(c.events.some((event) => event.kind === 'ehlo-forgotten' && event.key.host === 'mx.test' && !event.lasting));
+  });
+
+  it('says nothing learned of a server that offers no PIPECONNECT and was never remembered (--json shows only what is kept)', async () => {
+    const plain = '250-postfix.test\r\n250-PIPELINING\r\n250 CHUNKING';
+    const elsewhere = { ...remembered(EHLO_FULL), host: 'other.test', address: 'other.test' };
+    for (const memory of [[], [elsewhere]]) {
+      const c = await converse({ replies: { EHLO: plain } }, { remembered: memory });
+      assert.equal(c.error, undefined);
+      assert.deepEqual(
+        c.events.filter((event) => event.kind === 'ehlo-learned' || event.kind === 'ehlo-forgotten'),
+        [],
+      );
+    }
   });
 
   it('sends nothing early to a server remembered without PIPELINING: early EHLO is pipelining', async () => {
