@@ -68,6 +68,18 @@ describe('PIPECONNECT against Exim', { skip: await exim.skipReason() }, () => {
 
     await send(['--no-pipeconnect']);
     assert.equal(proxy.connections.at(-1)?.beforeGreeting, '');
+
+    // Where an early EHLO has no place (one command a reply, a probe that ends before EHLO, the
+    // load mode), none goes, though the server is remembered.
+    for (const extra of [['--pipelining', 'off'], ['--quit-after', 'greeting'], ['--quit-after', 'connect'], ['--count', '2']]) {
+      const before = proxy.connections.length;
+      const run = await runCli(['--tls', 'off', '--server', `127.0.0.1:${proxy.port}`, '-s', 'kept', ...extra, exim.recipients[0]!], { home, input: 'hello\n' });
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      const connections = proxy.connections.slice(before);
+      assert.ok(connections.length > 0, extra.join(' '));
+      for (const connection of connections) assert.equal(connection.beforeGreeting, '', extra.join(' '));
+    }
+    assert.ok(cacheOf(home).entries.some((entry) => entry.offer?.extensions.some(({ keyword }) => keyword === 'PIPECONNECT')));
   });
 });
 
