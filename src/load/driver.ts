@@ -246,6 +246,12 @@ async function carry(
     return;
   }
   for (;;) {
+    // This transaction's envelope went ahead, with the end of the message before, and nothing of its
+    // message did; `carried`: its message (`prepared` moves on when the next one is prepared).
+    const envelopeWentAhead = session.aheadSent && !session.aheadCarriesMessage;
+    // A message whose MAIL goes now, not ahead when its turn came (the first of a connection, after
+    // the connect, greeting and login): the next one's turn counts from now (--rate).
+    if (!envelopeWentAhead) issuer.started(performance.now());
     if (assigned < plan.perConnection) {
       // Taken ahead only when its turn has come (--rate): the current message never waits for it.
       const reserved = issuer.takeDue();
@@ -257,9 +263,6 @@ async function carry(
     const following = sequences.length + (session.hasAhead ? 1 : 0) > 1;
     // Under --rate a next message may come later, not yet taken: QUIT must not ride with this one.
     const last = !following && !(assigned < plan.perConnection && issuer.more);
-    // This transaction's envelope went ahead, with the end of the message before, and nothing of its
-    // message did; `carried`: its message (`prepared` moves on when the next one is prepared).
-    const envelopeWentAhead = session.aheadSent && !session.aheadCarriesMessage;
     // Taken ahead but not written: the connection failed before its turn came (see session.queueAhead).
     const unwrittenAhead = session.hasAhead && !session.aheadSent;
     const carried = prepared;

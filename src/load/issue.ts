@@ -1,6 +1,7 @@
 // Which message goes next, and when: numbers 1…count handed out in order, each no earlier than its
 // turn under --rate, none once the run was stopped (--stop-on-error, a signal). A stall is not
-// made up for: two messages always start at least 1/rate apart, so no burst follows a slow spell.
+// made up for: two messages always start at least 1/rate apart, so no burst follows a slow spell
+// (a message's turn is given when it is taken; one whose MAIL left later pushes the next turn on).
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -54,6 +55,14 @@ export class Issuer {
       await sleep(Math.min(Math.ceil(left), LONGEST_TIMER_MS), undefined, { signal: this.waiting }).catch(() => undefined);
     }
     return this.waiting.aborted ? undefined : sequence;
+  }
+
+  /**
+   * A message's MAIL is written now, maybe long after its turn was given (a connection's first, after
+   * the connect, the greeting and the login): the next turn comes no sooner than 1/rate after it.
+   */
+  started(at: number): void {
+    if (this.rate !== undefined) this.nextStart = Math.max(this.nextStart, at + 1000 / this.rate);
   }
 
   /**

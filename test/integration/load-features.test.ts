@@ -12,6 +12,7 @@ import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
 import { loadSummary } from '../helpers/load-summary.js';
 import { sinksOnOnePort } from '../helpers/loopback-port.js';
 import { skipUnlessRunning } from '../helpers/service.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
 const SCRIPT = '/usr/bin/script';
@@ -55,6 +56,38 @@ describe('load mode pacing and its live line', () => {
     const slow = await runCli(sending(['--count', '2', '--rate', '2.5', '--json']), { input: 'Paced.\n' });
     assert.equal(slow.code, 0, slow.stderr);
     assert.ok(loadSummary(slow.stdout).ms >= 400);
+  });
+
+  it('--rate counts a turn from the MAIL that left: a slow greeting is not made up for by a burst after it', async () => {
+    const mailsAt: number[] = [];
+    const server = await startScriptedServer({
+      greetingDelayMs: 400,
+      replies: {
+        EHLO: '250-paced.test\r\n250 PIPELINING',
+        MAIL: () => {
+          mailsAt.push(performance.now());
+          return '250 2.1.0 Ok';
+        },
+      },
+    });
+    try {
+      const run = await runCli(
+        ['--server', `127.0.0.1:${server.port}`, '-r', 'load@example.org', '-s', 'load', '--count', '4', '--rate', '10', '--json', 'sink@example.org'],
+        {
+          input: 'Paced.\n',
+        },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(mailsAt.length, 4);
+      // 1/10 s apart at the server, give or take the loopback's jitter: no pair 40 ms apart after the greeting.
+      const gaps = mailsAt.slice(1).map((at, index) => at - mailsAt[index]!);
+      assert.ok(
+        gaps.every((gap) => gap >= 85),
+        gaps.map((gap) => gap.toFixed(1)).join(', '),
+      );
+    } finally {
+      await server.close();
+    }
   });
 
   it('twelve connections at once: nothing on standard error (no warning about listeners)', async () => {
