@@ -42,6 +42,8 @@ export interface ScriptedServer {
   readonly port: number;
   /** Everything clients wrote, in order. */
   received(): Buffer;
+  /** The same, as the socket delivered it: on loopback, one chunk a write the client made. */
+  readonly chunks: readonly Buffer[];
   /** Command lines received (message content excluded). */
   readonly commands: string[];
   close(): Promise<void>;
@@ -86,6 +88,7 @@ export async function startScriptedServer(script: Script = {}): Promise<Scripted
   return {
     port: typeof address === 'object' && address ? address.port : 0,
     received: () => Buffer.concat(chunks),
+    chunks,
     commands,
     close: () =>
       new Promise((resolve) => {

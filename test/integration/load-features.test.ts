@@ -199,6 +199,33 @@ describe('load mode with -t and --vary', () => {
   });
 });
 
+describe('load mode with --vary, on the wire', () => {
+  it('numbers each Subject and gives each a Message-ID of its own; each envelope leaves with the message before, QUIT with the last', async () => {
+    const server = await startScriptedServer();
+    try {
+      const args = ['--server', `127.0.0.1:${server.port}`, '-r', 'load@example.org', '-s', 'load', '--count', '3', '--vary', '--json', 'sink@example.org'];
+      const run = await runCli(args, { input: 'Hello.\n' });
+      assert.equal(run.code, 0, run.stderr);
+      const writes = server.chunks.map((chunk) => chunk.toString('latin1'));
+      const envelope = 'MAIL From:<load@example\\.org> SIZE=\\d+\\r\\nRCPT To:<sink@example\\.org>\\r\\nDATA\\r\\n';
+      assert.equal(writes.length, 5, writes.join('|'));
+      assert.match(writes[0]!, /^EHLO \S+\r\n$/);
+      assert.match(writes[1]!, new RegExp(`^${envelope}$`));
+      for (const write of writes.slice(2, 4)) assert.match(write, new RegExp(`\\r\\nHello\\.\\r\\n\\.\\r\\n${envelope}$`));
+      assert.match(writes[4]!, /\r\nHello\.\r\n\.\r\nQUIT\r\n$/);
+      const headers = writes.slice(2).map((write) => write.split('\r\n\r\n')[0]!);
+      assert.deepEqual(
+        headers.map((header) => /^Subject: (.*)$/m.exec(header)?.[1]),
+        ['load #1', 'load #2', 'load #3'],
+      );
+      const ids = headers.map((header) => /^Message-ID: <(\d+)\.[^>]+>$/m.exec(header)?.[1]);
+      assert.deepEqual(ids, ['1', '2', '3']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('load mode with --direct, against real dnsmasq', { skip: await dnsmasqSkipReason() }, () => {
   it('loads the first MX host that takes a connection (the first is dead), over the connection that found it, and says which', async () => {
     let connections = 0;
