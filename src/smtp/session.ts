@@ -202,6 +202,9 @@ interface StagedContent {
   readonly reused: boolean;
 }
 
+/** How long the reply to an early EHLO is awaited after a refusing greeting: a server that read it answers at once. */
+const EARLY_EHLO_ANSWER_MS = 2_000;
+
 export class SmtpSession {
   /** QUIT already written (pipelined after the final dot): only its reply is left to read. */
   private quitSent = false;
@@ -898,13 +901,16 @@ export class SmtpSession {
    * error"): what was remembered is forgotten, and the message may go again without it.
    */
   private async earlyGreetingRefused(early: RememberedEhlo, greeting: Reply): Promise<void> {
-    this.hungUp = true;
     try {
-      const reply = await this.receive('ehlo');
+      // A server that drops what came before its greeting never answers it: waited for briefly.
+      const reply = await this.connection.readReply('ehlo', Math.min(this.plan.timeouts.forStage('quit'), EARLY_EHLO_ANSWER_MS));
       this.emit({ kind: 'reply', stage: 'ehlo', reply, recipient: undefined });
     } catch (error) {
       if (!(error instanceof MailvError)) throw error;
     }
+    // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT; one that hung up gets none.
+    if (!this.connection.failed && greeting.code !== 421) await this.quit();
+    this.hungUp = true;
     // A 5xx is the server's word on early talk, kept; a 421 may be early talk refused as well as a
     // busy server, which cannot be told apart: forgotten for now, and the message goes again once,
     // over a new connection that waits for the greeting (a server that refuses early talkers with

@@ -123,6 +123,19 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.ok(c.events.some((event) => event.kind === 'ehlo-forgotten' && event.key.tls === 'clear' && event.lasting));
   });
 
+  it('on a 554 greeting from a server that never answers the early EHLO: QUIT after a short wait, not the EHLO time limit (RFC 5321 §3.1)', async () => {
+    const started = performance.now();
+    const c = await converse(
+      { greeting: { raw: '554 no service here\r\n' }, greetingDelayMs: 30, replies: { EHLO: { silent: true } } },
+      { remembered: [remembered(EHLO_FULL)] },
+    );
+    assert.ok(c.error instanceof SmtpReplyError);
+    assert.deepEqual(c.writes, ['EHLO client.test\r\n', 'QUIT\r\n']);
+    assert.ok(c.events.some((event) => event.kind === 'reply' && event.stage === 'quit' && event.reply.code === 221));
+    assert.ok(performance.now() - started < 10_000);
+    assert.equal(c.earlyTalkRefused, true);
+  });
+
   it('a hang-up with no greeting after an early EHLO forgets the server, but as something that may pass', async () => {
     const c = await converse({ greeting: { close: true }, greetingDelayMs: 30, replies: { EHLO: EHLO_FULL } }, { remembered: [remembered(EHLO_FULL)] });
     assert.equal(c.earlyTalkRefused, true);
