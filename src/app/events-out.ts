@@ -91,8 +91,8 @@ async function explainer(
   const explainer = new Explainer(catalogueFor(language), secretsShowable);
   const annotate = (text: string) => annotationLines(text, width).map((line) => style.note(line));
   return (event, lines) => {
-    const { before, after } = explainer.annotate(event);
-    if (lines.length === 0) return lines;
+    const { before, after, standalone } = explainer.annotate(event);
+    if (lines.length === 0 && standalone !== true) return lines;
     return [...before.flatMap(annotate), ...lines, ...after.flatMap(annotate)];
   };
 }

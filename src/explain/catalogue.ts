@@ -154,6 +154,8 @@ export interface Catalogue {
   extXclient: Text;
   extXforward: Text;
   extPipeconnect: Text;
+  /** The reply of a server offering PIPECONNECT, remembered for the next run. */
+  ehloKept: Text;
   extVerb: Text;
   extUnknown: (p: { keyword: string }) => Text;
 

@@ -149,7 +149,8 @@ export const en: Catalogue = {
   extLimits: ({ limits }) => `LIMITS: the server's limits${limits === '' ? '' : `, ${limits}`}, to respect (RFC 9422)`,
   extXclient: 'XCLIENT: a trusted proxy passes on the real client (Postfix, not standard)',
   extXforward: 'XFORWARD: a content filter passes on the original client (Postfix, not standard)',
-  extPipeconnect: 'PIPECONNECT: next time, EHLO may go before the greeting; mailv keeps this reply to do so (Exim, no RFC)',
+  extPipeconnect: 'PIPECONNECT: a client that remembers this reply may send EHLO before the greeting next time (Exim, no RFC)',
+  ehloKept: 'mailv keeps this reply, so that next time its EHLO goes before the greeting (Exim, no RFC)',
   extVerb: 'VERB: the server may report its own onward delivery in 050 lines; mailv does not ask for them (sendmail, no RFC)',
   extUnknown: ({ keyword }) => `${keyword}: an extension unknown to mailv, ignored (RFC 5321 §2.2)`,
 

@@ -24,6 +24,8 @@ export type { Language };
 export interface Annotation {
   before: string[];
   after: string[];
+  /** Shown though the event has no transcript line to stand by. */
+  standalone?: boolean;
 }
 
 export function catalogueFor(lang: Language): Catalogue {
@@ -221,8 +223,8 @@ export class Explainer {
    * only for events the transcript shows (a `body` at -vv, a `dns-*` at -v).
    */
   annotate(event: SessionEvent): Annotation {
-    const { before, after } = this.explain(event);
-    return { before: before.map(sanitize), after: after.map(sanitize) };
+    const { before, after, standalone } = this.explain(event);
+    return { before: before.map(sanitize), after: after.map(sanitize), ...(standalone === true ? { standalone } : {}) };
   }
 
   private explain(event: SessionEvent): Annotation {
@@ -308,9 +310,11 @@ export class Explainer {
         return none(this.mxPlan(event.plan));
       case 'null-mx':
         return none([(event.invalid ? c.planNoMxHost : c.planNullMx)({ domain: quote(event.domain) })]);
-      case 'dead-letter':
+      // Said under the EHLO reply it follows, which the transcript shows no line of its own for.
       case 'ehlo-learned':
+        return { before: [], after: [this.catalogue.ehloKept], standalone: true };
       case 'ehlo-forgotten':
+      case 'dead-letter':
         return none([]);
     }
   }

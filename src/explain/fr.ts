@@ -152,7 +152,8 @@ export const fr: Catalogue = {
   extLimits: ({ limits }) => `LIMITS : les limites du serveur${limits === '' ? '' : `, ${limits}`}, à respecter (RFC 9422)`,
   extXclient: 'XCLIENT : un mandataire (proxy) de confiance transmet le vrai client (Postfix, non standard)',
   extXforward: 'XFORWARD : un filtre de contenu transmet le client d’origine (Postfix, non standard)',
-  extPipeconnect: 'PIPECONNECT : la fois suivante, EHLO peut partir avant l’accueil ; mailv garde cette réponse pour cela (Exim, sans RFC)',
+  extPipeconnect: 'PIPECONNECT : un client qui garde cette réponse peut envoyer EHLO avant l’accueil la fois suivante (Exim, sans RFC)',
+  ehloKept: 'mailv garde cette réponse : la fois suivante, son EHLO part avant l’accueil (Exim, sans RFC)',
   extVerb: 'VERB : le serveur peut détailler sa propre remise en lignes 050 ; mailv ne les demande pas (sendmail, sans RFC)',
   extUnknown: ({ keyword }) => `${keyword} : une extension inconnue de mailv, ignorée (RFC 5321 §2.2)`,
 

@@ -65,15 +65,29 @@ describe('PIPECONNECT against Exim', { skip: await exim.skipReason() }, () => {
     const explained = await send(['-e']);
     assert.match(explained.stdout, /↳ 220: the greeting, still the server’s first word; mailv sent EHLO without waiting for it/);
     assert.doesNotMatch(explained.stdout, /↳ 220: the greeting; the server speaks first/);
+    // The first contact, explained: the reply is kept, and said to be.
+    const firstContact = await runCli(['-e', '--tls', 'off', '--quit-after', 'ehlo', '--server', `127.0.0.1:${proxy.port}`], { home: freshHome() });
+    assert.equal(firstContact.code, 0, firstContact.stderr);
+    assert.match(firstContact.stdout, /↳ mailv keeps this reply, so that next time its EHLO goes before the greeting \(Exim, no RFC\)/);
 
-    await send(['--no-pipeconnect']);
+    const unremembered = await send(['--no-pipeconnect', '-e']);
     assert.equal(proxy.connections.at(-1)?.beforeGreeting, '');
+    assert.match(unremembered.stdout, /↳ PIPECONNECT: a client that remembers this reply may send EHLO before the greeting next time/);
+    assert.doesNotMatch(unremembered.stdout, /mailv keeps this reply/, 'nothing is kept under --no-pipeconnect');
 
     // Where an early EHLO has no place (one command a reply, a probe that ends before EHLO, the
     // load mode), none goes, though the server is remembered.
-    for (const extra of [['--pipelining', 'off'], ['--quit-after', 'greeting'], ['--quit-after', 'connect'], ['--count', '2']]) {
+    for (const extra of [
+      ['--pipelining', 'off'],
+      ['--quit-after', 'greeting'],
+      ['--quit-after', 'connect'],
+      ['--count', '2'],
+    ]) {
       const before = proxy.connections.length;
-      const run = await runCli(['--tls', 'off', '--server', `127.0.0.1:${proxy.port}`, '-s', 'kept', ...extra, exim.recipients[0]!], { home, input: 'hello\n' });
+      const run = await runCli(['--tls', 'off', '--server', `127.0.0.1:${proxy.port}`, '-s', 'kept', ...extra, exim.recipients[0]!], {
+        home,
+        input: 'hello\n',
+      });
       assert.equal(run.code, 0, run.stderr + run.stdout);
       const connections = proxy.connections.slice(before);
       assert.ok(connections.length > 0, extra.join(' '));
