@@ -60,6 +60,11 @@ export type SmtpErrorFact =
   /** A reply whose code makes no sense where it came (a 3xx where none is due, a 2xx to the greeting's refusal). */
   | { readonly code: 'MAILV_UNEXPECTED_REPLY'; readonly stage: Stage; readonly reply: Reply }
   | { readonly code: 'MAILV_REPLY_SYNTAX'; readonly stage: Stage; readonly fault: ReplyFault }
+  /**
+   * QUIT, sent with the message's end, answered with a refusal (RFC 5321 §4.1.1.10: only 221): the
+   * server answered more commands than it was sent, and the verdict read before may be another's.
+   */
+  | { readonly code: 'MAILV_REPLIES_OUT_OF_STEP'; readonly reply: Reply; readonly verdict: Reply | undefined }
   /** Bytes after the 220 to STARTTLS, before the handshake (CVE-2011-0411). */
   | { readonly code: 'MAILV_STARTTLS_INJECTION' }
   | { readonly code: 'MAILV_NO_CHUNKING' }

@@ -212,6 +212,10 @@ export class SmtpSession {
   private closingShown = false;
   /** The server refused to talk (a greeting other than 220 after an early EHLO): no goodbye, no QUIT. */
   private hungUp = false;
+  /** A reply other than 221 to the QUIT that left with the message's end (see quit()). */
+  private outOfStep: Reply | undefined;
+  /** The last reply to the message's end: the verdict. */
+  private verdict: Reply | undefined;
   /** --step said quit: no more pauses, only the goodbye. */
   private stepping = true;
   /** Message content has started: QUIT would be read as part of it. */
@@ -302,6 +306,7 @@ export class SmtpSession {
       // finds at its next command: not a broken goodbye.
       if (this.plan.quitAfter !== undefined) this.throwIfProtocolFault(this.plan.quitAfter);
       await this.quit();
+      if (this.outOfStep !== undefined) throw new ProtocolError({ code: 'MAILV_REPLIES_OUT_OF_STEP', reply: this.outOfStep, verdict: this.verdict }, 'quit');
       return results;
     } catch (error) {
       // The server is still listening after a refusal: say goodbye properly. After an early EHLO
@@ -1382,6 +1387,8 @@ export class SmtpSession {
     // After a 421 the server is closing (RFC 5321 §3.8): no QUIT goes, and none is owed a reply,
     // even one that left before the 421 came.
     if (this.hungUp || this.closingReply !== undefined) return;
+    // QUIT left with the message's end (RFC 2920 §3.1): its reply is the last of that flight's.
+    const withEnd = this.quitSent && this.committed;
     try {
       if (!this.closingShown) {
         this.closingShown = true;
@@ -1392,9 +1399,11 @@ export class SmtpSession {
         await this.send('quit', QUIT);
       }
       const reply = await this.read('quit');
-      // RFC 5321 §4.1.1.10: QUIT is answered 221. Anything else was owed to another command (the
-      // replies of an LMTP message miscounted by the server): worth a warning, as any broken goodbye.
-      if (reply.code !== 221) throw unexpected('quit', reply);
+      // RFC 5321 §4.1.1.10: QUIT is answered 221. Anything else was owed to another command. A
+      // refusal there, in the flight of the message's end, may be the message's own, the verdict
+      // read before it another command's: that fails the send (run() throws it).
+      if (reply.code >= 400 && withEnd) this.outOfStep = reply;
+      else if (reply.code !== 221) throw unexpected('quit', reply);
     } catch (error) {
       if (!(error instanceof MailvError)) throw error;
       // Interrupted (a signal while a load run waited for its next message): the goodbye was the
@@ -1502,6 +1511,7 @@ export class SmtpSession {
 
   private accept(stage: Stage, reply: Reply, recipient: string | undefined, intermediate: boolean): Reply {
     this.closingOn(reply);
+    if (stage === 'body') this.verdict = reply;
     this.emit({ kind: 'reply', stage, reply, recipient });
     judge(stage, reply, intermediate);
     return reply;

@@ -27,6 +27,24 @@ async function sendThrough(
 const deadLetter = (run: CliResult) => existsSync(join(run.home, 'dead.letter'));
 
 describe('faults', () => {
+  it('one reply too many, the refusal then read as the reply to QUIT: never "sent" (75, kept), the verdict said to be in doubt', async () => {
+    const script: Script = {
+      replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING', MAIL: '250 2.1.0 Ok\r\n250 2.1.0 Ok', 'BDAT LAST': '554 5.7.1 Refused' },
+    };
+    const run = await sendThrough(script);
+    assert.equal(run.code, 75, run.stderr);
+    assert.match(
+      run.stderr,
+      /^mailv: the server answered QUIT with 554 5\.7\.1 Refused, where only 221 may come: its replies were out of step with the commands, so the verdict 250 2\.1\.5 Ok may have answered another command after the whole message was sent: \[127\.0\.0\.1\] may have it, so it is not sent again$/m,
+    );
+    assert.ok(deadLetter(run), 'kept in dead.letter');
+    // With DATA the shifted reply lands on DATA, where only 354 may come: caught before the message left.
+    const overData = await sendThrough(script, ['--body', 'data']);
+    assert.equal(overData.code, 76, overData.stderr);
+    assert.match(overData.stderr, /^mailv: unexpected reply during data: 250 2\.1\.5 Ok$/m);
+    assert.ok(deadLetter(overData));
+  });
+
   it('421 to STARTTLS is the server closing: 75, nothing more sent, above all no AUTH in plain text', async () => {
     const server = await startScriptedServer({
       replies: { EHLO: '250-scripted.test\r\n250-STARTTLS\r\n250-AUTH PLAIN\r\n250 PIPELINING', STARTTLS: '421 4.7.0 Closing now', AUTH: '235 2.7.0 Ok' },

@@ -57,6 +57,9 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
   MAILV_RECIPIENT_CLOSING: ({ recipient, reply }) => `the server closed the session at the recipient <${recipient}>: ${said(reply)}`,
   MAILV_MESSAGE_REFUSED: ({ reply }) => `the server did not accept the message: ${said(reply)}`,
   MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `unexpected reply during ${stage}: ${said(reply)}`,
+  MAILV_REPLIES_OUT_OF_STEP: ({ reply, verdict }) =>
+    `the server answered QUIT with ${said(reply)}, where only 221 may come: its replies were out of step with the commands, ` +
+    `so ${verdict === undefined ? 'the verdict on the message' : `the verdict ${said(verdict)}`} may have answered another command`,
   MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `protocol error during ${stage}: ${fault(what)}`,
   MAILV_STARTTLS_INJECTION: () => 'the server sent more after its 220 to STARTTLS: a response injection (CVE-2011-0411)',
   MAILV_NO_CHUNKING: () => 'the server does not offer CHUNKING (--body bdat)',

@@ -82,6 +82,9 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
   MAILV_RECIPIENT_CLOSING: ({ recipient, reply }) => `le serveur a fermé la session au destinataire <${recipient}> : ${said(reply)}`,
   MAILV_MESSAGE_REFUSED: ({ reply }) => `le serveur n’a pas accepté le message : ${said(reply)}`,
   MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `réponse inattendue pendant ${stageFr(stage)} : ${said(reply)}`,
+  MAILV_REPLIES_OUT_OF_STEP: ({ reply, verdict }) =>
+    `le serveur a répondu à QUIT par ${said(reply)}, là où seul 221 peut venir : ses réponses étaient décalées par rapport aux commandes, ` +
+    `et ${verdict === undefined ? 'le verdict sur le message' : `le verdict ${said(verdict)}`} répondait peut-être à une autre commande`,
   MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `erreur de protocole pendant ${stageFr(stage)} : ${fault(what)}`,
   MAILV_STARTTLS_INJECTION: () => 'le serveur a envoyé autre chose après son 220 à STARTTLS : une injection de réponse (CVE-2011-0411)',
   MAILV_NO_CHUNKING: () => 'le serveur ne propose pas CHUNKING (--body bdat)',
