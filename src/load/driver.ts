@@ -252,7 +252,7 @@ async function carry(
     // A message whose MAIL goes now, not ahead when its turn came (the first of a connection, after
     // the connect, greeting and login): the next one's turn counts from now (--rate).
     if (!envelopeWentAhead) issuer.started(performance.now());
-    if (assigned < plan.perConnection) {
+    if (assigned < plan.perConnection && !session.quitWritten) {
       // Taken ahead only when its turn has come (--rate): the current message never waits for it.
       const reserved = issuer.takeDue();
       if (reserved !== undefined) {
@@ -260,9 +260,11 @@ async function carry(
         assigned++;
       }
     }
-    const following = sequences.length + (session.hasAhead ? 1 : 0) > 1;
+    // QUIT went with the message sent ahead whole (BDAT): it is the connection's last.
+    const following = !session.quitWritten && sequences.length + (session.hasAhead ? 1 : 0) > 1;
     // Under --rate a next message may come later, not yet taken: QUIT must not ride with this one.
-    const last = !following && !(assigned < plan.perConnection && issuer.more);
+    const noMore = () => !(assigned < plan.perConnection && issuer.more);
+    const last = session.quitWritten || (!following && noMore());
     // Taken ahead but not written: the connection failed before its turn came (see session.queueAhead).
     const unwrittenAhead = session.hasAhead && !session.aheadSent;
     const carried = prepared;
@@ -273,7 +275,7 @@ async function carry(
     flight.inTransaction = true;
     try {
       // Nothing reserved after this one: it is the connection's last, and QUIT rides with it.
-      const results = await session.next(capabilities, { following: following && stillIssuing, last });
+      const results = await session.next(capabilities, { following: following && stillIssuing, last, followingIsLast: noMore });
       flight.inTransaction = false;
       tally.transaction.add(performance.now() - begun);
       const failures = results.length === 1 && results[0]!.outcome === 'sent' ? [] : results.filter((result) => result.outcome !== 'sent');

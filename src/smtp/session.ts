@@ -212,6 +212,11 @@ export class SmtpSession {
   private closingShown = false;
   /** The server refused to talk (a greeting other than 220 after an early EHLO): no goodbye, no QUIT. */
   private hungUp = false;
+  /**
+   * A MAIL went and nothing has closed its transaction since (RSET, the reply to the final dot, a
+   * refused MAIL): only then has reset() an RSET to send (RFC 5321 §4.1.1.4, §4.1.1.5).
+   */
+  private mailOpen = false;
   /** A reply other than 221 to the QUIT that left with the message's end (see quit()). */
   private outOfStep: Reply | undefined;
   /** The last reply to the message's end: the verdict. */
@@ -235,6 +240,7 @@ export class SmtpSession {
   private lastTransaction = true;
   /** Whether another transaction follows, asked when this one's end is written: its envelope may ride with that end. */
   private following: () => boolean = NEVER;
+  private followingIsLast: () => boolean = NEVER;
   /** A 421 was read: the server is closing the connection, and answers nothing more. */
   private closingReply: Reply | undefined;
   /** The next transaction, already under way (see AheadTransaction). */
@@ -265,6 +271,11 @@ export class SmtpSession {
    * from then on the server may have the message, whatever becomes of the session. Set when that
    * write starts, not when it is taken, since part of it may leave before a failure.
    */
+  /** QUIT has left (with a message's end): nothing more may be sent on this connection. */
+  get quitWritten(): boolean {
+    return this.quitSent;
+  }
+
   get committed(): boolean {
     return this.committedMessage;
   }
@@ -346,12 +357,19 @@ export class SmtpSession {
    * refusal may leave it open, the next one begins with RSET. With `last`, none follows:
    * QUIT rides with this one's end, as in a single send. `following` may be a question, asked when
    * that end is written: a load run stopped meanwhile (--stop-on-error) starts nothing more.
+   * `followingIsLast`, asked when a BDAT transaction goes ahead whole: none comes after it, so QUIT
+   * rides with its BDAT LAST (quitWritten then says no other may follow on this connection).
    */
   next(
     capabilities: Capabilities,
-    { following = false, last = false }: { following?: boolean | (() => boolean); last?: boolean } = {},
+    {
+      following = false,
+      last = false,
+      followingIsLast = NEVER,
+    }: { following?: boolean | (() => boolean); last?: boolean; followingIsLast?: () => boolean } = {},
   ): Promise<RecipientResult[]> {
     this.lastTransaction = last;
+    this.followingIsLast = followingIsLast;
     // A BDAT transaction under way was committed when its last chunk left.
     this.committedMessage = this.aheadCarriesMessage;
     this.chunked = 0;
@@ -383,9 +401,10 @@ export class SmtpSession {
    * the next is already under way: the one before it reached its end, which closes a transaction.
    */
   async reset(): Promise<void> {
-    if (this.ahead) return;
+    if (this.ahead || this.quitSent) return;
     this.queued = [];
     this.throwIfClosing('rset');
+    if (!this.mailOpen) return;
     await this.rset();
     this.throwIfClosing('rset');
   }
@@ -481,6 +500,8 @@ export class SmtpSession {
 
     this.noteLoginNotTried(capabilities, replies);
     if (!isPositive(replies.mail!)) {
+      // No transaction began; the next MAIL, sent ahead, opened its own.
+      if (this.ahead === undefined) this.mailOpen = false;
       await this.abandonData(replies.data);
       throw refusal({ code: 'MAILV_SENDER_REFUSED', from: this.plan.envelope.from, reply: replies.mail! }, 'mail');
     }
@@ -510,7 +531,7 @@ export class SmtpSession {
       // RFC 2920 §3.1: QUIT may end a pipelined group, so it rides with the final dot.
       await this.content(message, pipelined && this.lastTransaction, accepted.length, carry);
       if (this.plan.lmtp) return this.perRecipient(results, accepted, await this.read('body', accepted[0]!.recipient));
-      final = await this.read('body');
+      final = await this.endOfData();
       if (!isPositive(final)) throw refusal({ code: 'MAILV_MESSAGE_REFUSED', reply: final }, 'body');
     }
     for (const result of accepted) this.emit({ kind: 'recipient', recipient: result.recipient, outcome: 'sent', reply: final });
@@ -608,6 +629,8 @@ export class SmtpSession {
     // "sender already given"). RSET first closes it, whatever it was; a closed one it leaves alone.
     this.send('rset', { verb: 'RSET' }, true);
     owed.push(OWED_RSET);
+    // The connection's last message: its BDAT LAST takes QUIT along (see bdat()), a round trip saved.
+    if (this.followingIsLast()) this.lastTransaction = true;
     const writing = this.sendEnvelope(plan.params, plan.rcpts, plan.ending, true, replies, (reply) => {
       owed.push(reply);
       return undefined;
@@ -1176,7 +1199,7 @@ export class SmtpSession {
     this.inData = true;
     await this.send('body', { verb: '.' });
     this.inData = false;
-    await this.read('body');
+    await this.endOfData();
     try {
       await this.rset();
     } catch (error) {
@@ -1185,6 +1208,14 @@ export class SmtpSession {
       // sends again, and which a send reports as a lost connection). What follows finds it closed.
       if (!(error instanceof TransportError)) throw error;
     }
+  }
+
+  /** The reply to the final dot: whatever it says, it ends the transaction (RFC 5321 §4.1.1.4). */
+  private async endOfData(): Promise<Reply> {
+    const reply = await this.read('body');
+    // Unless the next transaction's MAIL went with the dot (see sendAhead()).
+    if (this.ahead === undefined) this.mailOpen = false;
+    return reply;
   }
 
   // The verbs. Each writes its command (pipelined: queues it for the next write), and those that
@@ -1441,6 +1472,8 @@ export class SmtpSession {
    * for the next write with the rest of its group, and is shown then.
    */
   private send(stage: Stage, command: Command, pipelined = false): Promise<unknown> | undefined {
+    if (command.verb === 'MAIL') this.mailOpen = true;
+    else if (command.verb === 'RSET') this.mailOpen = false;
     if (pipelined) {
       this.queued.push({ stage, command });
       return undefined;

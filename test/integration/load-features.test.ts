@@ -224,6 +224,23 @@ describe('load mode with --vary, on the wire', () => {
       await server.close();
     }
   });
+
+  it('with CHUNKING too, QUIT leaves with the last BDAT, sent ahead whole: no round trip of its own, and no RSET after it', async () => {
+    const server = await startScriptedServer({ replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING' } });
+    try {
+      const args = ['--server', `127.0.0.1:${server.port}`, '-r', 'load@example.org', '-s', 'load', '--count', '3', '--json', 'sink@example.org'];
+      const run = await runCli(args, { input: 'Hello.\n' });
+      assert.equal(run.code, 0, run.stderr);
+      const writes = server.chunks.map((chunk) => chunk.toString('latin1'));
+      assert.match(writes.at(-1)!, /^BDAT \d+ LAST\r\n[\s\S]*\r\nHello\.\r\nQUIT\r\n$/, writes.join('|'));
+      assert.deepEqual(
+        server.commands.filter((line) => /^(RSET|QUIT|BDAT)/.test(line)).map((line) => line.split(' ')[0]),
+        ['BDAT', 'RSET', 'BDAT', 'RSET', 'BDAT', 'QUIT'],
+      );
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('load mode with --direct, against real dnsmasq', { skip: await dnsmasqSkipReason() }, () => {

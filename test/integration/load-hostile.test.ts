@@ -66,7 +66,7 @@ describe('load mode against a server closing with 421 where no verdict was due',
 });
 
 describe('load mode when the next message cannot be planned', () => {
-  it('--vary past the SIZE limit at message 10: message 9 still ends with its dot, 10 to 12 fail as too big, no RSET inside a message', async () => {
+  it('--vary past the SIZE limit at message 10: message 9 still ends with its dot, 10 to 12 fail as too big, no RSET where no MAIL went', async () => {
     // Message 9's size, as this machine's name makes it (in the Message-ID); message 10 is larger by the digits.
     const sizes = await withServer({}, async (server) => {
       await load(server.port, ['--count', '10', '--concurrency', '1', '--per-connection', '10', '--vary']);
@@ -93,9 +93,10 @@ describe('load mode when the next message cannot be planned', () => {
     );
     assert.equal(messages.length, 9, commands.join('\n'));
     for (const message of messages) assert.doesNotMatch(message, /^(RSET|MAIL|RCPT|DATA|QUIT)\b/m, message);
+    // The dot's reply closed message 9's transaction; 10 to 12 never opened one: nothing to reset.
     assert.deepEqual(
       commands.filter((line) => line === 'RSET' || line === 'QUIT'),
-      ['RSET', 'RSET', 'QUIT'],
+      ['QUIT'],
     );
   });
 });
