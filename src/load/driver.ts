@@ -269,7 +269,9 @@ async function carry(
     const unwrittenAhead = session.hasAhead && !session.aheadSent;
     const carried = prepared;
     preparedThisTurn = undefined;
-    const begun = performance.now();
+    // Sent ahead (its envelope, or with BDAT all of it): its latency runs from then, not from now,
+    // when its replies may all be here already.
+    const begun = session.aheadSince ?? performance.now();
     witness?.transaction();
     let clean = true;
     flight.inTransaction = true;
@@ -317,6 +319,8 @@ async function carry(
         loseRest(error);
         return;
       }
+      // A refusal is the server's verdict, and its time counts as an acceptance's does.
+      if (error instanceof SmtpReplyError) tally.transaction.add(performance.now() - begun);
       if (tally.fail(error, flight, session.committed)) witness?.failed();
       // A refusal leaves the session standing; anything else (a drop, nonsense) ends it, and so
       // does 421: the server is closing (RFC 5321 §3.8), the next message needs a new connection.

@@ -15,6 +15,7 @@ import {
   TransportError,
   type Stage,
 } from '../errors.js';
+import { performance } from 'node:perf_hooks';
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -167,6 +168,8 @@ interface AheadTransaction {
   readonly owed: readonly OwedReply[];
   /** Its first command was handed to the socket (queued, it may still never leave). */
   written: boolean;
+  /** When it was sent ahead (performance.now()): its replies may be read long after. */
+  readonly since: number;
   /** Its write failed: met in its own turn, after the replies of the one before it are read. */
   writeFailure?: { readonly error: unknown };
 }
@@ -381,6 +384,11 @@ export class SmtpSession {
   /** A transaction is under way: its envelope left with the end of the one before. */
   get hasAhead(): boolean {
     return this.ahead !== undefined || this.aheadFailure !== undefined;
+  }
+
+  /** When the transaction sent ahead left (performance.now()), if one did: where its latency starts. */
+  get aheadSince(): number | undefined {
+    return this.ahead?.since;
   }
 
   /** A transaction is under way and its envelope was written: the server may have seen its MAIL. */
@@ -612,7 +620,7 @@ export class SmtpSession {
     this.chunked = 0;
     // Under way before its first write: should that write fail (BDAT writes at once), the
     // transaction is known to be lost with the connection (hasAhead), not forgotten.
-    const ahead: AheadTransaction = { plan, replies, owed, written: false };
+    const ahead: AheadTransaction = { plan, replies, owed, written: false, since: performance.now() };
     this.ahead = ahead;
     if (plan.ending.kind !== 'bdat') {
       // Written with this message's end (see content()).

@@ -203,6 +203,8 @@ describe('load mode against a server that rate-limits', () => {
       },
       { accepted: 25, deferred: 5, refused: 0, connections: 5, said421: 5 },
     );
+    // A refusal is a transaction's verdict as an acceptance is: its time is among the latencies.
+    assert.equal(summary.transaction?.samples, 30);
     // One connection at a time: the limit bit after the first connection's five messages, and still at the end.
     const [limit] = summary.failures;
     assert.deepEqual({ count: limit!.count, acceptedBefore: limit!.acceptedBefore }, { count: 5, acceptedBefore: 5 });

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freshHome, MAILV, runCli } from '../helpers/cli.js';
@@ -239,6 +240,57 @@ describe('load mode with --vary, on the wire', () => {
       );
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('load mode latencies', () => {
+  it('a transaction sent ahead whole (BDAT) is timed from its write, not from the verdict before it', async () => {
+    // Each message's verdict 100 ms after the one before: the second, written with the first, waits 200.
+    const server = createServer((socket) => {
+      let pending = Buffer.alloc(0);
+      let owed = 0;
+      // Replies in order, each no sooner than the one before it.
+      let tail = 0;
+      const say = (text: string, ms = 0) => {
+        tail = Math.max(tail, performance.now()) + ms;
+        setTimeout(() => socket.write(text), tail - performance.now());
+      };
+      socket.on('error', () => {});
+      socket.write('220 slow.test ESMTP\r\n');
+      socket.on('data', (chunk: Buffer) => {
+        pending = Buffer.concat([pending, chunk]);
+        for (;;) {
+          if (owed > 0) {
+            if (pending.length < owed) return;
+            pending = pending.subarray(owed);
+            owed = 0;
+            say('250 2.0.0 Ok: queued\r\n', 100);
+            continue;
+          }
+          const end = pending.indexOf('\r\n');
+          if (end < 0) return;
+          const line = pending.subarray(0, end).toString('latin1');
+          pending = pending.subarray(end + 2);
+          if (line.startsWith('EHLO')) say('250-slow.test\r\n250-PIPELINING\r\n250 CHUNKING\r\n');
+          else if (line.startsWith('BDAT')) owed = Number(line.split(' ')[1]);
+          else if (line === 'QUIT') say('221 2.0.0 Bye\r\n');
+          else say('250 2.1.0 Ok\r\n');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const args = ['--server', `127.0.0.1:${port}`, '-r', 'load@example.org', '-s', 'load', '--count', '4', '--json', 'sink@example.org'];
+      const run = await runCli(args, { input: 'Hello.\n' });
+      assert.equal(run.code, 0, run.stderr);
+      const transaction = loadSummary(run.stdout).transaction!;
+      assert.equal(transaction.samples, 4);
+      // Written at once behind the first, each later message waits for the server's queue.
+      assert.ok(transaction.p90 >= 150, JSON.stringify(transaction));
+    } finally {
+      server.close();
     }
   });
 });
