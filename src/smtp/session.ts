@@ -1604,6 +1604,9 @@ function isOverLimit(reply: Reply): boolean {
  */
 function judge(stage: Stage, reply: Reply, intermediate: boolean): void {
   if (!intermediate && reply.code >= 300 && reply.code < 400) throw unexpected(stage, reply);
+  // 221 where the verdict on the message was due: the server closed the session without one, after
+  // the message's end had left; as any connection closed then, the server may have it.
+  if (reply.code === 221 && stage === 'body') throw new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply }, stage, 'closed');
   if (reply.code === 221 && stage !== 'quit') throw unexpected(stage, reply);
 }
 

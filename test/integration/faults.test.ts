@@ -27,6 +27,16 @@ async function sendThrough(
 const deadLetter = (run: CliResult) => existsSync(join(run.home, 'dead.letter'));
 
 describe('faults', () => {
+  it('221 where the verdict on the message was due: the server closed without one, and may have it (75, kept)', async () => {
+    const run = await sendThrough({ replies: { '.': { raw: '221 2.0.0 Bye\r\n', close: true } } });
+    assert.equal(run.code, 75, run.stderr);
+    assert.match(
+      run.stderr,
+      /^mailv: the server closed the session: 221 2\.0\.0 Bye after the whole message was sent: \[127\.0\.0\.1\] may have it, so it is not sent again$/m,
+    );
+    assert.ok(deadLetter(run));
+  });
+
   it('one reply too many, the refusal then read as the reply to QUIT: never "sent" (75, kept), the verdict said to be in doubt', async () => {
     const script: Script = {
       replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING', MAIL: '250 2.1.0 Ok\r\n250 2.1.0 Ok', 'BDAT LAST': '554 5.7.1 Refused' },
@@ -261,19 +271,19 @@ describe('faults', () => {
     assert.equal(data.code, 76);
   });
 
-  it('a message never answered, its QUIT answered 221: protocol error, 76, never "Sent (Bye)", over DATA and BDAT, once or under load', async () => {
+  it('a message never answered, its QUIT answered 221: no verdict, the server may have it (75), never "Sent (Bye)", over DATA and BDAT, once or under load', async () => {
     const CHUNKING = '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING';
     // QUIT leaves in the write of the message's end: the 221 is the first reply the message gets.
     for (const replies of [{ '.': { silent: true } as const }, { EHLO: CHUNKING, 'BDAT LAST': { silent: true } as const }]) {
       const how = 'EHLO' in replies ? 'BDAT' : 'DATA';
       const once = await sendThrough({ replies });
-      assert.equal(once.code, 76, `${how}: ${once.stderr}`);
-      assert.match(once.stderr, /^mailv: unexpected reply during body: 221 2\.0\.0 Bye$/m, how);
+      assert.equal(once.code, 75, `${how}: ${once.stderr}`);
+      assert.match(once.stderr, /^mailv: the server closed the session: 221 2\.0\.0 Bye after the whole message was sent: \[127\.0\.0\.1\] may have it/m, how);
       assert.doesNotMatch(once.stdout, /Sent \(/, how);
       assert.ok(deadLetter(once), how);
       const load = await sendThrough({ replies }, ['--count', '3', '--per-connection', '1', '--json']);
-      assert.equal(load.code, 76, `${how}: ${load.stderr}`);
-      assert.match(load.stdout, /"accepted":0,"failed":3,/, how);
+      assert.equal(load.code, 75, `${how}: ${load.stderr}`);
+      assert.match(load.stdout, /"accepted":0,"failed":3,"refused":0,"deferred":3,/, how);
     }
   });
 
