@@ -968,6 +968,12 @@ export class SmtpSession {
    */
   private async earlyHello(early: RememberedEhlo): Promise<Capabilities> {
     const answer = await this.earlyAnswer(early, () => this.ehloAnswer());
+    if (answer.capabilities === undefined && answer.reply.code < 400) {
+      // No refusal, and no EHLO reply either (a second 220): the protocol broken, as it would be
+      // after a usual EHLO; the server is not trusted with an early EHLO again.
+      this.emit({ kind: 'ehlo-forgotten', key: early, lasting: false });
+      throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'EHLO', afterTls: false, reply: answer.reply }, 'ehlo');
+    }
     if (answer.capabilities === undefined) {
       const lasting = answer.reply.code >= 500;
       // After a 421 the message goes over a new connection (the server is closing), not on this one.

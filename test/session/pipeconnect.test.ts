@@ -3,7 +3,7 @@
 // stale entry, a changed server, TLS still to come and a refused early EHLO each fall back.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SmtpReplyError, TransportError } from '../../dist/errors.js';
+import { ProtocolError, SmtpReplyError, TransportError } from '../../dist/errors.js';
 import type { SessionEvent } from '../../dist/events.js';
 import { Capabilities } from '../../dist/smtp/capabilities.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
@@ -134,6 +134,15 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.ok(c.events.some((event) => event.kind === 'reply' && event.stage === 'quit' && event.reply.code === 221));
     assert.ok(performance.now() - started < 10_000);
     assert.equal(c.earlyTalkRefused, true);
+  });
+
+  it('an early EHLO answered with a second 220: the protocol broken (76) as after a usual EHLO, not a refusal, and the server forgotten', async () => {
+    const c = await converse({ greetingDelayMs: 30, replies: { EHLO: '220 another greeting' } }, { remembered: [remembered(EHLO_FULL)] });
+    assert.ok(c.error instanceof ProtocolError, String(c.error));
+    assert.equal(c.error.fact.code, 'MAILV_UNEXPECTED_REPLY');
+    assert.ok(!notes(c.events).includes('pipeconnect-ehlo-refused'), notes(c.events).join(', '));
+    assert.ok(c.events.some((event) => event.kind === 'ehlo-forgotten' && !event.lasting));
+    assert.equal(c.earlyTalkRefused, false);
   });
 
   it('a hang-up with no greeting after an early EHLO forgets the server, but as something that may pass', async () => {
