@@ -30,9 +30,17 @@ export class Redactor {
     this.secrets = [...this.secrets, secret].sort((a, b) => b.length - a.length);
   }
 
-  /** `text` with every secret replaced by REDACTED. */
+  /** `text` with every secret replaced by REDACTED, and any piece a server quoted of one in base64. */
   text(text: string): string {
     for (const secret of this.secrets) if (text.includes(secret)) text = text.split(secret).join(REDACTED);
-    return text;
+    if (this.secrets.length === 0) return text;
+    // A piece cut from the middle of what AUTH sent (`aWNlAFMz` of PLAIN's `\0alice\0S3…`) holds
+    // the secret's first octets in base64 groups of its neighbours': masked whole where it is found
+    // in a secret written in base64.
+    return text.replace(BASE64_RUN, (run) => (this.secrets.some((secret) => BASE64.test(secret) && secret.includes(run.replace(/=+$/, ''))) ? REDACTED : run));
   }
 }
+
+/** A run of base64 long enough to carry an octet of a secret on its own. */
+const BASE64_RUN = /[A-Za-z0-9+/]{4,}=*/g;
+const BASE64 = /^[A-Za-z0-9+/]{8,}=*$/;
