@@ -451,7 +451,9 @@ export class SmtpSession {
     if (this.plan.implicitTls) await this.handshake('smtps');
     const early = this.remembered(this.connection.tls ? 'implicit' : 'clear');
     if (early) await this.earlyEhlo();
-    const greeting = await this.firstAfterResumption(() => this.earlyAnswer(early, () => this.read('greeting')));
+    // A hang-up after a resumed handshake and an early EHLO is put on the resumption, tried first
+    // (and without it the next time); the early EHLO is blamed only where no resumption was offered.
+    const greeting = await this.earlyAnswer(early, () => this.firstAfterResumption(() => this.read('greeting')));
     if (greeting.code !== 220) {
       if (early) await this.earlyGreetingRefused(early, greeting);
       throw refusal({ code: 'MAILV_GREETING_REFUSED', reply: greeting }, 'greeting');
@@ -926,7 +928,8 @@ export class SmtpSession {
     try {
       return await read();
     } catch (error) {
-      if (error instanceof TransportError && (error.reason === 'closed' || error.reason === 'reset')) this.forgetEarly(early, false);
+      const hungUp = error instanceof TransportError && (error.reason === 'closed' || error.reason === 'reset');
+      if (hungUp && this.resumptionFailed === undefined) this.forgetEarly(early, false);
       throw error;
     }
   }

@@ -199,6 +199,37 @@ describe('a server that fails a resumed TLS handshake', () => {
     }
   });
 
+  it('the same to a server remembered for PIPECONNECT: the hang-up is put on the resumption, said so, and the server stays remembered', async () => {
+    const sessions = { resumed: 0, full: 0 };
+    const server = createTlsServer({ ...testPki().good }, (secure) => {
+      secure.on('error', () => {});
+      if (secure.isSessionReused()) {
+        sessions.resumed++;
+        secure.destroy();
+        return;
+      }
+      sessions.full++;
+      answerPlainly(secure, ['early.test', 'PIPELINING', 'PIPECONNECT']);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const home = freshHome();
+    const send = () => runCli(['--server', `smtps://127.0.0.1:${port}`, '--ca', testPki().caFile, '-s', 'x', 'bob@example.org'], { home, input: 'body\n' });
+    const remembered = () => JSON.parse(readFileSync(join(home, '.cache', 'mailv', 'pipeconnect.json'), 'utf8')).entries.length as number;
+    try {
+      assert.equal((await send()).code, 0);
+      assert.equal(remembered(), 1);
+      const second = await send();
+      assert.equal(second.code, 0, second.stderr);
+      assert.deepEqual(sessions, { resumed: 1, full: 2 });
+      assert.match(second.stdout, /^Warning: the server hung up right after resuming the TLS session kept from an earlier run: /m);
+      assert.doesNotMatch(second.stdout, /early EHLO/);
+      assert.equal(remembered(), 1, 'the server is still remembered for PIPECONNECT');
+    } finally {
+      server.close();
+    }
+  });
+
   it('in French too, and --explain says what resumption is', async () => {
     const { server, port } = await startBreakingResumption();
     const home = freshHome();
