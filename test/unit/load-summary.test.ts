@@ -221,15 +221,15 @@ describe('load summary', () => {
     assert.deepEqual(JSON.parse(loadSummaryJson(both)) as object, { ...(JSON.parse(loadSummaryJson(both)) as object), resent: 3, resentBehindClosing: 1 });
   });
 
-  it('says on how many connections a resumed TLS handshake failed, only when one did, in English and French', () => {
+  it('says on how many connections the kept TLS session failed (a handshake, or a hang-up right after), only when one did, in English and French', () => {
     const said = (connections: number, language: 'en' | 'fr') =>
       loadSummaryLines({ ...report, resumptionsFailed: connections }, wordsFor(language)).filter((line) => line.includes('TLS'));
     assert.deepEqual(said(0, 'en'), []);
     assert.deepEqual(said(3, 'en'), [
-      'the TLS handshake failed on 3 connections when each offered the session kept from an earlier run: the session is forgotten, none is offered to this server for a day, and their messages went again over new connections',
+      'the TLS session kept from an earlier run failed on 3 connections that offered it (the handshake failed, or the server hung up right after resuming it): the session is forgotten, none is offered to this server for a day, and their messages went again over new connections',
     ]);
     assert.deepEqual(said(1, 'fr'), [
-      'la négociation TLS a échoué sur 1 connexion en proposant la session gardée d’une exécution précédente : la session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et son message est reparti par une nouvelle connexion',
+      'la session TLS gardée d’une exécution précédente a échoué sur 1 connexion qui la proposait (la négociation a échoué, ou le serveur a raccroché juste après l’avoir reprise) : la session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et son message est reparti par une nouvelle connexion',
     ]);
     assert.equal((JSON.parse(loadSummaryJson({ ...report, resumptionsFailed: 3 })) as { resumptionsFailed: number }).resumptionsFailed, 3);
   });

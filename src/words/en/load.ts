@@ -21,7 +21,7 @@ export const loadWords = (): LoadWords => ({
     return `${on}: ${waited} on ${timedOut} of them, the server closed the others without one`;
   },
   resumptionsFailed: (connections) =>
-    `the TLS handshake failed on ${connections} connection${connections === 1 ? '' : 's'} when ${connections === 1 ? 'it' : 'each'} offered the session kept from an earlier run: the session is forgotten, none is offered to this server for a day, and ${connections === 1 ? 'its message went again over a new connection' : 'their messages went again over new connections'}`,
+    `the TLS session kept from an earlier run failed on ${connections} connection${connections === 1 ? '' : 's'} that offered it (the handshake failed, or the server hung up right after resuming it): the session is forgotten, none is offered to this server for a day, and ${connections === 1 ? 'its message went again over a new connection' : 'their messages went again over new connections'}`,
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'stopped at the first failure (--stop-on-error)' : 'stopped: the login was refused, as it would be on every connection'}, ${unsent} message${unsent === 1 ? '' : 's'} not sent: ${what}`,
   interrupted: (signal, unconfirmed, unsent) =>

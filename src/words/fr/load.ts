@@ -22,7 +22,7 @@ export const loadWords = (): LoadWords => ({
     return `${on} : ${waited} sur ${timedOut} d’entre elles, le serveur a fermé les autres sans répondre`;
   },
   resumptionsFailed: (connections) =>
-    `la négociation TLS a échoué sur ${connections} connexion${connections === 1 ? '' : 's'} en proposant la session gardée d’une exécution précédente : la session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et ${connections === 1 ? 'son message est reparti par une nouvelle connexion' : 'leurs messages sont repartis par de nouvelles connexions'}`,
+    `la session TLS gardée d’une exécution précédente a échoué sur ${connections} connexion${connections === 1 ? '' : 's'} qui la proposai${connections === 1 ? 't' : 'ent'} (la négociation a échoué, ou le serveur a raccroché juste après l’avoir reprise) : la session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et ${connections === 1 ? 'son message est reparti par une nouvelle connexion' : 'leurs messages sont repartis par de nouvelles connexions'}`,
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'arrêt au premier échec (--stop-on-error)' : 'arrêt : l’authentification a été refusée, et le serait à chaque connexion'}, ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
   interrupted: (signal, unconfirmed, unsent) =>
