@@ -61,7 +61,7 @@ export class EhloMemory {
   /** Every reply remembered for `helo`, each said fresh or not at `now`; the session picks its server's. */
   remembered(helo: string, now: number): RememberedEhlo[] {
     return this.entries.flatMap(({ learned, offer, ...key }) =>
-      key.helo === helo && offer !== undefined ? [{ ...key, offer, fresh: isFresh(learned, now) }] : [],
+      key.helo === helo && offer !== undefined ? [{ ...key, offer, fresh: isFresh(learned, now), ...(learned > now ? { future: true } : {}) }] : [],
     );
   }
 

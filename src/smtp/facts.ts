@@ -166,7 +166,8 @@ export type SmtpNote =
   /** The early EHLO was answered with a refusal after a 220: EHLO is sent again, the usual way. `lasting` as above (a 5xx). */
   | { readonly code: 'pipeconnect-ehlo-refused'; readonly lasting: boolean }
   /** The remembered capabilities are too old to be trusted: the usual dialogue, remembered anew. */
-  | { readonly code: 'pipeconnect-stale' }
+  /** `future`: dated later than now, not more than a day old. */
+  | { readonly code: 'pipeconnect-stale'; readonly future?: boolean }
   /**
    * The TLS handshake failed after offering a session kept from an earlier run (`failure`), or the
    * server hung up before its first reply after resuming it (no `failure`): that session is

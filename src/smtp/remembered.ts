@@ -19,6 +19,8 @@ export interface EhloKey {
 export interface RememberedEhlo extends EhloKey {
   readonly offer: EhloOffer;
   readonly fresh: boolean;
+  /** Dated later than now (a clock set back since): not fresh either, for another reason. */
+  readonly future?: boolean;
 }
 
 export function sameKey(a: EhloKey, b: EhloKey): boolean {

@@ -907,7 +907,7 @@ export class SmtpSession {
     // Early EHLO is pipelining before the greeting: not to a server that takes none after it.
     if (!offers(found.offer, 'PIPELINING')) return undefined;
     if (!found.fresh) {
-      this.emit({ kind: 'note', note: { code: 'pipeconnect-stale' }, severity: 'info' });
+      this.emit({ kind: 'note', note: { code: 'pipeconnect-stale', ...(found.future === true ? { future: true } : {}) }, severity: 'info' });
       return undefined;
     }
     return found;

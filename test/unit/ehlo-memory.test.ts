@@ -43,6 +43,8 @@ describe('the EHLO memory', () => {
     const again = await EhloMemory.open(dir);
     assert.deepEqual(again.remembered(KEY.helo, NOW + 1000), [{ ...KEY, offer: OFFER, fresh: true }]);
     assert.equal(again.remembered(KEY.helo, NOW + EHLO_MEMORY_LIFETIME_MS)[0]?.fresh, false);
+    // Dated later than now (a clock set back): not fresh, and told apart from an old one.
+    assert.deepEqual(again.remembered(KEY.helo, NOW - 3_600_000), [{ ...KEY, offer: OFFER, fresh: false, future: true }]);
     assert.deepEqual(again.remembered('other.example.org', NOW), []);
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { en } from '../../dist/words/en/index.js';
 import { fr } from '../../dist/words/fr/index.js';
-import { describeFact } from '../../dist/words/describe.js';
+import { describeFact, describeNote } from '../../dist/words/describe.js';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
 import { exitCodeForResults } from '../../dist/delivery/outcome.js';
@@ -290,6 +290,14 @@ describe('terminal safety', () => {
       '  1. \\x1b]0;PWNED\\x07\\x1b[2Jmx.evil.test.  preference  10  127.0.0.1',
       '  2. b\\u0085.evil.test.                    preference  20  (does not exist (NXDOMAIN): skipped)',
     ]);
+  });
+});
+
+describe('the PIPECONNECT notes', () => {
+  it('says a remembered reply dated later than now apart from one more than a day old', () => {
+    assert.match(describeNote({ code: 'pipeconnect-stale' }, en), /more than a day old/);
+    assert.match(describeNote({ code: 'pipeconnect-stale', future: true }, en), /dated later than now \(the clock was set back since\)/);
+    assert.match(describeNote({ code: 'pipeconnect-stale', future: true }, fr), /datées d’après maintenant/);
   });
 });
 

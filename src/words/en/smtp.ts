@@ -143,7 +143,8 @@ export const notes: WordsOf<SmtpNote> = {
     `the server did not accept the early EHLO: ${lasting ? 'none goes early to it for a day' : 'it is forgotten'}, and the message goes over a new connection without it`,
   'pipeconnect-ehlo-refused': ({ lasting }) =>
     `the early EHLO was refused: ${lasting ? 'none goes early to this server for a day' : 'it is forgotten'}, and EHLO is sent again after the greeting`,
-  'pipeconnect-stale': () => 'the remembered capabilities of this server are more than a day old: the usual dialogue, remembered anew',
+  'pipeconnect-stale': ({ future }) =>
+    `the remembered capabilities of this server are ${future === true ? 'dated later than now (the clock was set back since)' : 'more than a day old'}: the usual dialogue, remembered anew`,
   'tls-resumption-failed': ({ failure }) =>
     `${failure === undefined ? 'the server hung up right after resuming the TLS session kept from an earlier run' : `the TLS handshake failed when it offered the session kept from an earlier run (${handshake(failure)})`}: that session is forgotten, none is offered to this server for a day, and the message goes over a new connection with a full handshake`,
 };

@@ -170,7 +170,8 @@ export const notes: WordsOf<SmtpNote> = {
     `le serveur n’a pas accepté l’EHLO anticipé : ${lasting ? 'plus d’EHLO anticipé vers lui pendant un jour' : 'il est oublié'}, et le message part par une nouvelle connexion sans lui`,
   'pipeconnect-ehlo-refused': ({ lasting }) =>
     `l’EHLO anticipé a été refusé : ${lasting ? 'plus d’EHLO anticipé vers ce serveur pendant un jour' : 'il est oublié'}, et EHLO est renvoyé après l’accueil`,
-  'pipeconnect-stale': () => 'les capacités mémorisées de ce serveur datent de plus d’un jour : dialogue habituel, mémorisé à nouveau',
+  'pipeconnect-stale': ({ future }) =>
+    `les capacités mémorisées de ce serveur ${future === true ? 'sont datées d’après maintenant (l’horloge a été retardée depuis)' : 'datent de plus d’un jour'} : dialogue habituel, mémorisé à nouveau`,
   'tls-resumption-failed': ({ failure }) =>
     `${failure === undefined ? 'le serveur a raccroché juste après avoir repris la session TLS gardée d’une exécution précédente' : `la négociation TLS a échoué en proposant la session gardée d’une exécution précédente (${handshake(failure)})`} : cette session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et le message part par une nouvelle connexion, avec une négociation complète`,
 };
