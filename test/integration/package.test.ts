@@ -160,9 +160,8 @@ describe('the npm package', () => {
     }
   });
 
-  it('installs mailv-sendmail when package.json declares it, running its own code', {
-    skip: pkg.bin['mailv-sendmail'] === undefined ? 'package.json declares no mailv-sendmail' : false,
-  }, async () => {
+  it('installs mailv-sendmail, which package.json declares, running its own code', async () => {
+    assert.ok(pkg.bin['mailv-sendmail'] !== undefined, 'package.json declares mailv-sendmail');
     // sendmail's rule: an option it does not know is a usage error, status 64, said in one line.
     const refused = await run('mailv-sendmail', ['--no-such-option'], { cwd: work, env });
     assert.equal(refused.code, 64, refused.stderr);

@@ -13,6 +13,7 @@ import { runScript } from '../helpers/node-script.js';
 import { runThroughShell } from '../helpers/shell-run.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { LOCAL_RECIPIENT, POSTFIX, postfixSkipReason } from '../helpers/postfix.js';
+import { skipUnlessRunning } from '../helpers/service.js';
 
 const SENDMAIL = fileURLToPath(new URL('../../bin/mailv-sendmail.js', import.meta.url));
 const MAILV = fileURLToPath(new URL('../../bin/mailv.js', import.meta.url));
@@ -357,8 +358,11 @@ describe('mailv-sendmail', () => {
   });
 
   // /etc/mailname is replaced in a mount namespace of mailv's own: root only.
-  const noNamespace =
-    process.getuid?.() !== 0 || !existsSync('/usr/bin/unshare') || !existsSync('/etc/mailname') ? 'needs root, unshare(1) and /etc/mailname' : false;
+  const noNamespace = skipUnlessRunning(
+    process.getuid?.() === 0 && existsSync('/usr/bin/unshare') && existsSync('/etc/mailname'),
+    'root, unshare(1) and /etc/mailname',
+    'run the tests as root, as .ci/run does',
+  );
   it("cron's To: root gets the domain of /etc/mailname, as Postfix's myorigin gives it; EHLO keeps the host's name", { skip: noNamespace }, async () => {
     const server = await startScriptedServer();
     const home = freshHome();

@@ -13,6 +13,7 @@ import { a, mx, reply, startDns } from '../helpers/dns-server.js';
 import { scriptedOnOnePort } from '../helpers/loopback-port.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { startSink } from '../helpers/smtp-sink.js';
+import { skipUnlessRunning } from '../helpers/service.js';
 
 const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <spool.1@mailv-client.example>'];
 const HEADER =
@@ -232,7 +233,11 @@ describe('the spool of a piped message', () => {
 
   // Only root can make every temporary directory unusable: /tmp and /var/tmp are made read-only in a
   // mount namespace of mailv's own.
-  const noNamespace = process.getuid?.() !== 0 || !existsSync('/usr/bin/unshare') ? 'needs root and unshare(1) to hide /tmp and /var/tmp' : false;
+  const noNamespace = skipUnlessRunning(
+    process.getuid?.() === 0 && existsSync('/usr/bin/unshare'),
+    'root and unshare(1) (to hide /tmp and /var/tmp)',
+    'run the tests as root, as .ci/run does',
+  );
   it('no usable temporary directory: held in memory up to 64 MiB; past that, what was read goes to dead.letter (74)', { skip: noNamespace }, async () => {
     const sink = await startSink({ size: 100_000_000 });
     // HOME must stay visible in the namespace: not under /tmp.

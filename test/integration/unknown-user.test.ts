@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MAILV } from '../helpers/cli.js';
 import { closedPort } from '../helpers/loopback-port.js';
+import { skipUnlessRunning } from '../helpers/service.js';
 
 /** A uid no Debian machine gives to anyone, so that no password-file entry names it. */
 const NOBODY_KNOWN = 40_999;
 
 describe('a user the password file does not know', {
-  skip: process.getuid?.() === 0 ? false : 'needs root to run as a uid without a password-file entry',
+  skip: skipUnlessRunning(process.getuid?.() === 0, 'root (to run as a uid without a password-file entry)', 'run the tests as root, as .ci/run does'),
 }, () => {
   it('without -r: one line naming the problem, 64; with -r: that sender, and on to the send', () => {
     const run = (args: string[]) =>

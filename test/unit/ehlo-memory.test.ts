@@ -11,6 +11,7 @@ import { cacheDirectory } from '../../dist/cache/cache-directory.js';
 import { EHLO_MEMORY_LIFETIME_MS, EhloMemory } from '../../dist/cache/ehlo-memory.js';
 import type { EhloOffer } from '../../dist/smtp/capabilities.js';
 import type { EhloKey } from '../../dist/smtp/remembered.js';
+import { skipUnlessRunning } from '../helpers/service.js';
 
 const KEY: EhloKey = { host: 'mx.example.org', address: '127.0.0.1', port: 25, tls: 'clear', helo: 'client.example.org' };
 const OFFER: EhloOffer = {
@@ -213,7 +214,9 @@ describe('the EHLO memory', () => {
     }
   });
 
-  it('ignores a file that belongs to another user', { skip: process.getuid?.() === 0 ? false : 'only root can give a file to another user' }, async () => {
+  it('ignores a file that belongs to another user', {
+    skip: skipUnlessRunning(process.getuid?.() === 0, 'root (only root can give a file to another user)', 'run the tests as root, as .ci/run does'),
+  }, async () => {
     const dir = directory();
     const memory = await EhloMemory.open(dir);
     memory.learn(KEY, OFFER, NOW);
