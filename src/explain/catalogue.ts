@@ -131,9 +131,13 @@ export interface Catalogue {
 
   // The EHLO reply, line by line (RFC 5321 §4.1.1.1).
   ehloServerName: (p: { name: string }) => Text;
+  /** The first line of the EHLO reply names no server. */
+  ehloNoServerName: Text;
   ehloAfterTls: Text;
   extPipelining: Text;
   extSize: (p: { limit: number | undefined }) => Text;
+  /** SIZE with a value that is no limit mailv can read (not digits, or too large): taken as none. */
+  extSizeUnreadable: (p: { value: string }) => Text;
   ext8bitmime: Text;
   extSmtputf8: Text;
   extStarttls: Text;

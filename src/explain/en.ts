@@ -124,12 +124,14 @@ export const en: Catalogue = {
   ehloFallback: 'The server does not take EHLO: mailv falls back to HELO, without extensions (RFC 5321 §4.1.4)',
 
   ehloServerName: ({ name }) => `First line: the server's name, ${name}, and a free greeting (RFC 5321 §4.1.1.1)`,
+  ehloNoServerName: 'First line: no server name, where one is due first (RFC 5321 §4.1.1.1)',
   ehloAfterTls: 'Under TLS the list may differ: AUTH is often offered only now (RFC 3207 §4.2)',
   extPipelining: 'PIPELINING: commands may be sent in groups without waiting for each reply (RFC 2920)',
   extSize: ({ limit }) =>
     limit === undefined
       ? 'SIZE: the server takes the message size in MAIL, with no fixed limit announced (RFC 1870)'
       : `SIZE: messages up to ${limit} octets (${size(limit)}); MAIL may announce the size (RFC 1870)`,
+  extSizeUnreadable: ({ value }) => `SIZE ${value}: not a size as RFC 1870 writes one (digits only); mailv reads no limit from it (RFC 1870)`,
   ext8bitmime: '8BITMIME: the message may carry 8-bit text, beyond ASCII (RFC 6152)',
   extSmtputf8: 'SMTPUTF8: addresses and headers may be in UTF-8 (RFC 6531)',
   extStarttls: 'STARTTLS: the connection can be switched to TLS encryption (RFC 3207)',

@@ -567,12 +567,15 @@ export class Explainer {
   /** The EHLO reply as the session read it: the server's name, then one line per keyword, each naming its keyword. */
   private extensions(offer: EhloOffer, underTls: boolean): string[] {
     const c = this.catalogue;
-    const lines = [c.ehloServerName({ name: quote(offer.domain) }), ...optional(underTls ? c.ehloAfterTls : undefined)];
+    const lines = [
+      offer.domain === '' ? c.ehloNoServerName : c.ehloServerName({ name: quote(offer.domain) }),
+      ...optional(underTls ? c.ehloAfterTls : undefined),
+    ];
     for (const { keyword: word, params } of offer.extensions) {
       const keyword = word.toUpperCase();
       const known = EXTENSIONS[keyword];
       if (known) lines.push(c[known]);
-      else if (keyword === 'SIZE') lines.push(c.extSize({ limit: sizeLimitOf(params[0]) }));
+      else if (keyword === 'SIZE') lines.push(sizeExplained(c, params[0]));
       else if (keyword === 'AUTH') lines.push(c.extAuth({ mechanisms: quote(params.join(' ')) }));
       else if (keyword.startsWith('AUTH=')) lines.push(c.extAuthLegacy({ keyword: quote(word) }));
       else if (keyword === 'LIMITS') lines.push(c.extLimits({ limits: quote(params.join(' ')) }));
@@ -666,6 +669,13 @@ function hostKey(name: string): string {
 
 function isRootName(name: string): boolean {
   return name === '' || name === '.';
+}
+
+/** SIZE's value as RFC 1870 writes it (none, or 0: no fixed limit), or one mailv cannot read as a limit. */
+function sizeExplained(c: Catalogue, value: string | undefined): string {
+  const limit = sizeLimitOf(value);
+  if (limit === undefined && value !== undefined && value !== '0') return c.extSizeUnreadable({ value: quote(value.slice(0, 30)) });
+  return c.extSize({ limit });
 }
 
 function none(after: string[]): Annotation {

@@ -127,12 +127,15 @@ export const fr: Catalogue = {
   ehloFallback: 'Le serveur ne prend pas EHLO : mailv se rabat sur HELO, sans extensions (RFC 5321 §4.1.4)',
 
   ehloServerName: ({ name }) => `Première ligne : le nom du serveur (${name}) et un accueil libre (RFC 5321 §4.1.1.1)`,
+  ehloNoServerName: 'Première ligne : aucun nom de serveur, là où il en faut un en tête (RFC 5321 §4.1.1.1)',
   ehloAfterTls: 'Sous TLS la liste peut changer : AUTH n’est souvent proposé qu’à ce moment (RFC 3207 §4.2)',
   extPipelining: 'PIPELINING : envoi groupé des commandes, sans attendre chaque réponse (RFC 2920)',
   extSize: ({ limit }) =>
     limit === undefined
       ? 'SIZE : le serveur accepte la taille annoncée dans MAIL, sans limite fixe annoncée (RFC 1870)'
       : `SIZE : messages de ${limit} octets au plus (${size(limit)}) ; MAIL peut annoncer la taille (RFC 1870)`,
+  extSizeUnreadable: ({ value }) =>
+    `SIZE ${value} : pas une taille telle que la RFC 1870 l’écrit (des chiffres seuls) ; mailv n’en tire aucune limite (RFC 1870)`,
   ext8bitmime: '8BITMIME : le message peut contenir du texte sur 8 bits, hors ASCII (RFC 6152)',
   extSmtputf8: 'SMTPUTF8 : adresses et en-têtes peuvent être en UTF-8 (RFC 6531)',
   extStarttls: 'STARTTLS : la connexion peut passer en chiffré avec TLS (RFC 3207)',

@@ -518,6 +518,22 @@ for (const [lang, catalogue] of [
       assert.match(c.extVerb, /^VERB.*050.*mailv.*\(sendmail, /);
     });
 
+    it('says an EHLO reply names no server, and a SIZE that is no limit RFC 1870 writes, apart from no limit at all', () => {
+      const explainer = new Explainer(c);
+      explainer.annotate(send('ehlo', EHLO));
+      const after = explainer.annotate(reply('ehlo', ['250-', '250-SIZE 99999999999999999999999999', '250 SIZE 0x10'])).after;
+      assert.ok(after.includes(c.ehloNoServerName), after.join('\n'));
+      assert.ok(!after.some((line) => line.includes("server's name, ,")), after.join('\n'));
+      assert.ok(after.includes(c.extSizeUnreadable({ value: '99999999999999999999999999' })), after.join('\n'));
+      assert.ok(after.includes(c.extSizeUnreadable({ value: '0x10' })), after.join('\n'));
+      explainer.annotate(send('ehlo', EHLO));
+      const none = explainer.annotate(reply('ehlo', ['250-name', '250-SIZE 0', '250 SIZE'])).after;
+      assert.deepEqual(
+        none.filter((line) => line.startsWith('SIZE')),
+        [c.extSize({ limit: undefined }), c.extSize({ limit: undefined })],
+      );
+    });
+
     it('explains AUTH, its hidden answers and a cancel', () => {
       const explainer = new Explainer(c);
       const events: SessionEvent[] = [
