@@ -134,8 +134,7 @@ export const fr: Catalogue = {
     limit === undefined
       ? 'SIZE : le serveur accepte la taille annoncée dans MAIL, sans limite fixe annoncée (RFC 1870)'
       : `SIZE : messages de ${limit} octets au plus (${size(limit)}) ; MAIL peut annoncer la taille (RFC 1870)`,
-  extSizeUnreadable: ({ value }) =>
-    `SIZE ${value} : pas une taille écrite comme la RFC 1870 le veut (des chiffres) ; mailv n’y lit aucune limite (RFC 1870)`,
+  extSizeUnreadable: ({ value }) => `SIZE ${value} : pas une taille écrite comme la RFC 1870 le veut (des chiffres) ; mailv n’y lit aucune limite (RFC 1870)`,
   ext8bitmime: '8BITMIME : le message peut contenir du texte sur 8 bits, hors ASCII (RFC 6152)',
   extSmtputf8: 'SMTPUTF8 : adresses et en-têtes peuvent être en UTF-8 (RFC 6531)',
   extStarttls: 'STARTTLS : la connexion peut passer en chiffré avec TLS (RFC 3207)',

@@ -694,8 +694,13 @@ export class SmtpSession {
   }
 
   private keep(owed: OwedReply, replies: EnvelopeReplies, reply: Reply): void {
-    // RSET's reply decides nothing: MAIL's, after it, says whether the transaction could begin.
-    if (owed.to === 'rset') return;
+    // RSET's reply decides nothing: MAIL's, after it, says whether the transaction could begin. But
+    // RSET is answered 250 (RFC 5321 §4.1.1.5): a refusal there, other than the server closing, is
+    // another command's, the replies out of step, and every verdict after it in doubt.
+    if (owed.to === 'rset') {
+      if (reply.code >= 400 && reply.code !== 421) throw unexpected('rset', reply);
+      return;
+    }
     if (owed.to === 'mail') replies.mail = reply;
     else if (owed.to === 'rcpt') replies.rcpts.push(reply);
     else if (owed.to === 'data') replies.data = reply;

@@ -122,6 +122,22 @@ describe('load mode with BDAT against a server answering MAIL twice', () => {
   });
 });
 
+describe('load mode with BDAT against a server answering MAIL twice and refusing every message', () => {
+  it('the refusal that lands where RSET is answered shows the replies out of step: the connection ends, nothing more is counted accepted', async () => {
+    const script: Script = { replies: { EHLO: CHUNKING, MAIL: '250 2.1.0 Ok\r\n250 2.1.0 Ok again', 'BDAT LAST': '554 5.7.1 Refused' } };
+    const run = await withServer(script, (server) => load(server.port, ['--count', '6', '--concurrency', '1', '--per-connection', '3', '--json']));
+    assert.equal(run.code, 76, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.equal(summary.accepted + summary.failed, 6, run.stdout);
+    // Only each connection's first verdict, read before anything showed the shift, was taken as an acceptance.
+    assert.equal(summary.accepted, summary.connections, run.stdout);
+    assert.ok(
+      summary.failures.some((failure) => failure.code === 'MAILV_UNEXPECTED_REPLY' && failure.reply === '554 5.7.1 Refused'),
+      run.stdout,
+    );
+  });
+});
+
 describe('load mode with recipients refused for good and for now', () => {
   /** ok@ takes the message, refused@ is refused for good, later@ for now; the message line is given as is. */
   const byRecipient = (bad: string) => (line: string) =>
