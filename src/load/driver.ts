@@ -271,7 +271,7 @@ async function carry(
     preparedThisTurn = undefined;
     // Sent ahead (its envelope, or with BDAT all of it): its latency runs from then, not from now,
     // when its replies may all be here already.
-    const begun = session.aheadSince ?? performance.now();
+    const begun = performance.now() - (session.aheadAge ?? 0);
     witness?.transaction();
     let clean = true;
     flight.inTransaction = true;

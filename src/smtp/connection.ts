@@ -14,6 +14,7 @@ import { distinguishedName } from './distinguished-name.js';
 import { Redactor } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 import type { InterruptSignal } from '../interruption.js';
+import { monotonicMs } from './monotonic.js';
 
 /**
  * What a server may send in all over one session. Replies owed to a pipelined flight wait unread
@@ -530,11 +531,6 @@ function withExtraCa(context: SecureContext, extraCa: readonly Buffer[]): Secure
 const TICKET_WAIT_MS = 40;
 
 /** Resolves at the first session ticket (after the events of its record) or after `ms`. */
-/** Milliseconds on a monotonic clock; the global `performance` would load node:perf_hooks, a few ms of a send. */
-function monotonicMs(): number {
-  const [seconds, nanoseconds] = process.hrtime();
-  return seconds * 1000 + nanoseconds / 1e6;
-}
 
 function firstTicket(secure: TLSSocket, ms: number): Promise<void> {
   return new Promise((resolve) => {

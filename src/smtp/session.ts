@@ -15,7 +15,6 @@ import {
   TransportError,
   type Stage,
 } from '../errors.js';
-import { performance } from 'node:perf_hooks';
 import type { EmitEvent, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -37,6 +36,7 @@ import type { Reply } from './reply.js';
 import type { Timeouts } from './timeouts.js';
 import { WriteBuffer } from './write-buffer.js';
 import type { XclientAttribute } from './xclient.js';
+import { monotonicMs } from './monotonic.js';
 
 export type { Envelope } from '../message/envelope.js';
 
@@ -168,7 +168,7 @@ interface AheadTransaction {
   readonly owed: readonly OwedReply[];
   /** Its first command was handed to the socket (queued, it may still never leave). */
   written: boolean;
-  /** When it was sent ahead (performance.now()): its replies may be read long after. */
+  /** When it was sent ahead (monotonicMs()): its replies may be read long after. */
   readonly since: number;
   /** Its write failed: met in its own turn, after the replies of the one before it are read. */
   writeFailure?: { readonly error: unknown };
@@ -386,9 +386,9 @@ export class SmtpSession {
     return this.ahead !== undefined || this.aheadFailure !== undefined;
   }
 
-  /** When the transaction sent ahead left (performance.now()), if one did: where its latency starts. */
-  get aheadSince(): number | undefined {
-    return this.ahead?.since;
+  /** How long ago the transaction sent ahead left, if one did, in ms: where its latency starts. */
+  get aheadAge(): number | undefined {
+    return this.ahead === undefined ? undefined : monotonicMs() - this.ahead.since;
   }
 
   /** A transaction is under way and its envelope was written: the server may have seen its MAIL. */
@@ -622,7 +622,7 @@ export class SmtpSession {
     this.chunked = 0;
     // Under way before its first write: should that write fail (BDAT writes at once), the
     // transaction is known to be lost with the connection (hasAhead), not forgotten.
-    const ahead: AheadTransaction = { plan, replies, owed, written: false, since: performance.now() };
+    const ahead: AheadTransaction = { plan, replies, owed, written: false, since: monotonicMs() };
     this.ahead = ahead;
     if (plan.ending.kind !== 'bdat') {
       // Written with this message's end (see content()).
