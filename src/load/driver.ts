@@ -278,8 +278,12 @@ async function carry(
     try {
       // Nothing reserved after this one: it is the connection's last, and QUIT rides with it.
       const results = await session.next(capabilities, { following: following && stillIssuing, last, followingIsLast: noMore });
+      const verdictAt = performance.now();
+      tally.transaction.add(verdictAt - begun);
+      // QUIT rode with it: its reply confirms the verdict, or shows the replies out of step. The
+      // verdict's time stays the message's: a slow goodbye is not the server's pace.
+      if (last) await session.confirmVerdict();
       flight.inTransaction = false;
-      tally.transaction.add(performance.now() - begun);
       const failures = results.length === 1 && results[0]!.outcome === 'sent' ? [] : results.filter((result) => result.outcome !== 'sent');
       for (const result of failures) {
         tally.record(
@@ -289,7 +293,7 @@ async function carry(
         );
       }
       if (failures.length === 0) {
-        tally.accept();
+        tally.accept(verdictAt);
       } else {
         tally.lost(failures.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL);
         witness?.failed();
@@ -376,7 +380,8 @@ function refusedWhileListening(error: unknown): boolean {
 /** The server answered 421: it is closing the connection, and reads nothing more of it. */
 function saidClosing(error: unknown): boolean {
   if (error instanceof SmtpReplyError) return error.reply.code === 421;
-  return error instanceof TransportError && error.fact.code === 'MAILV_SERVICE_CLOSING';
+  // A 221 in place of a verdict closes too, but says nothing of what the server read after it.
+  return error instanceof TransportError && error.fact.code === 'MAILV_SERVICE_CLOSING' && error.fact.reply.code === 421;
 }
 
 /**

@@ -107,9 +107,10 @@ export class Tally {
   }
 
   /** A message every recipient took. */
-  accept(): void {
+  /** A message accepted, its verdict read at `at` (on the run's clock). */
+  accept(at = this.now()): void {
     this.accepted++;
-    this.lastVerdictAt = this.now();
+    this.lastVerdictAt = Math.max(this.lastVerdictAt ?? at, at);
   }
 
   /**
@@ -186,7 +187,9 @@ export class Tally {
       this.unconfirmed++;
       return false;
     }
-    const status = error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
+    // A verdict put in doubt after the message left (a refusal in QUIT's place): it may have arrived.
+    const status =
+      committed && fact.code === 'MAILV_REPLIES_OUT_OF_STEP' ? ExitCode.TEMPFAIL : error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
     this.record({ kind: 'error', error: fact }, status, own);
     // A login refused for good (not a 454) would be refused on every connection: said as such,
     // even when --stop-on-error would have stopped at it anyway.

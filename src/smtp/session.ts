@@ -220,8 +220,12 @@ export class SmtpSession {
    * refused MAIL): only then has reset() an RSET to send (RFC 5321 §4.1.1.4, §4.1.1.5).
    */
   private mailOpen = false;
-  /** A reply other than 221 to the QUIT that left with the message's end (see quit()). */
+  /** A refusal in place of the 221 to the QUIT that left with the message's end (see confirmVerdict()). */
   private outOfStep: Reply | undefined;
+  /** outOfStep thrown as the send's failure: no warning besides. */
+  private outOfStepSaid = false;
+  /** QUIT's reply read, or given up on: quit() does nothing more. */
+  private quitAnswered = false;
   /** The last reply to the message's end: the verdict. */
   private verdict: Reply | undefined;
   /** --step said quit: no more pauses, only the goodbye. */
@@ -319,14 +323,14 @@ export class SmtpSession {
       // A probe's last reply that came with one nobody asked for broke the protocol (76), as a send
       // finds at its next command: not a broken goodbye.
       if (this.plan.quitAfter !== undefined) this.throwIfProtocolFault(this.plan.quitAfter);
+      await this.confirmVerdict();
       await this.quit();
-      if (this.outOfStep !== undefined) throw new ProtocolError({ code: 'MAILV_REPLIES_OUT_OF_STEP', reply: this.outOfStep, verdict: this.verdict }, 'quit');
       return results;
     } catch (error) {
       // The server is still listening after a refusal: say goodbye properly. After an early EHLO
       // was refused, nothing more: the server has already said it will not talk.
       if (this.earlyEhloRefused) throw error;
-      if (error instanceof SmtpReplyError || error instanceof CapabilityError || error instanceof AuthError) await this.quit();
+      if (error instanceof SmtpReplyError || error instanceof CapabilityError || error instanceof AuthError) await this.end();
       if (error instanceof StepStop && !this.quitSent && !this.inData) await this.quit();
       throw error;
     } finally {
@@ -431,13 +435,33 @@ export class SmtpSession {
     if (this.closingReply !== undefined) throw new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply: this.closingReply }, stage, 'closed');
   }
 
-  /** QUIT, then the connection closed; nothing thrown. */
+  /** QUIT, then the connection closed; nothing thrown (a refusal in QUIT's place is a warning here). */
   async end(): Promise<void> {
     try {
       await this.quit();
+      if (this.outOfStep !== undefined && !this.outOfStepSaid) {
+        this.emit({
+          kind: 'note',
+          note: { code: 'quit-unexpected', error: { code: 'MAILV_UNEXPECTED_REPLY', stage: 'quit', reply: this.outOfStep } },
+          severity: 'warning',
+        });
+      }
     } finally {
       this.connection.close();
     }
+  }
+
+  /**
+   * When QUIT left with the message's end, its reply is read now: a refusal there (not 421, which
+   * may answer anything) means the server answered more commands than it was sent, the verdict
+   * read before it perhaps another command's: MAILV_REPLIES_OUT_OF_STEP is thrown.
+   */
+  async confirmVerdict(): Promise<void> {
+    if (!this.quitSent || !this.committed) return;
+    await this.quit();
+    if (this.outOfStep === undefined) return;
+    this.outOfStepSaid = true;
+    throw new ProtocolError({ code: 'MAILV_REPLIES_OUT_OF_STEP', reply: this.outOfStep, verdict: this.verdict }, 'quit');
   }
 
   /** Greeting to AUTH: the capabilities, or undefined when --quit-after stops before the transaction. */
@@ -540,7 +564,12 @@ export class SmtpSession {
       if (replies.data?.code !== 354) throw refusal({ code: 'MAILV_DATA_REFUSED', reply: replies.data! }, 'data');
       // RFC 2920 §3.1: QUIT may end a pipelined group, so it rides with the final dot.
       await this.content(message, pipelined && this.lastTransaction, accepted.length, carry);
-      if (this.plan.lmtp) return this.perRecipient(results, accepted, await this.read('body', accepted[0]!.recipient));
+      if (this.plan.lmtp) {
+        const outcomes = await this.perRecipient(results, accepted, await this.read('body', accepted[0]!.recipient));
+        // The replies to the dot, one a recipient, end the transaction as the dot's reply does.
+        if (this.ahead === undefined) this.mailOpen = false;
+        return outcomes;
+      }
       final = await this.endOfData();
       if (!isPositive(final)) throw refusal({ code: 'MAILV_MESSAGE_REFUSED', reply: final }, 'body');
     }
@@ -945,15 +974,18 @@ export class SmtpSession {
    * error"): what was remembered is forgotten, and the message may go again without it.
    */
   private async earlyGreetingRefused(early: RememberedEhlo, greeting: Reply): Promise<void> {
+    let answered = false;
     try {
       // A server that drops what came before its greeting never answers it: waited for briefly.
       const reply = await this.connection.readReply('ehlo', Math.min(this.plan.timeouts.forStage('quit'), EARLY_EHLO_ANSWER_MS));
       this.emit({ kind: 'reply', stage: 'ehlo', reply, recipient: undefined });
+      answered = true;
     } catch (error) {
       if (!(error instanceof MailvError)) throw error;
     }
-    // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT; one that hung up gets none.
-    if (!this.connection.failed && greeting.code !== 421) await this.quit();
+    // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT. Not sent to one that hung up,
+    // nor behind an EHLO still unanswered (its late reply would be read as QUIT's).
+    if (answered && !this.connection.failed && greeting.code !== 421) await this.quit();
     this.hungUp = true;
     // A 5xx is the server's word on early talk, kept; a 421 may be early talk refused as well as a
     // busy server, which cannot be told apart: forgotten for now, and the message goes again once,
@@ -1428,7 +1460,10 @@ export class SmtpSession {
   /** RSET: the transaction is abandoned, the session kept. */
   async rset(): Promise<Reply> {
     await this.send('rset', { verb: 'RSET' });
-    return this.read('rset');
+    const reply = await this.read('rset');
+    // RFC 5321 §4.1.1.5: RSET is answered 250; a refusal (not the server closing) is another command's.
+    if (reply.code >= 400 && reply.code !== 421) throw unexpected('rset', reply);
+    return reply;
   }
 
   /**
@@ -1439,7 +1474,8 @@ export class SmtpSession {
   async quit(): Promise<void> {
     // After a 421 the server is closing (RFC 5321 §3.8): no QUIT goes, and none is owed a reply,
     // even one that left before the 421 came.
-    if (this.hungUp || this.closingReply !== undefined) return;
+    if (this.hungUp || this.closingReply !== undefined || this.quitAnswered) return;
+    this.quitAnswered = true;
     // QUIT left with the message's end (RFC 2920 §3.1): its reply is the last of that flight's.
     const withEnd = this.quitSent && this.committed;
     try {
@@ -1455,7 +1491,7 @@ export class SmtpSession {
       // RFC 5321 §4.1.1.10: QUIT is answered 221. Anything else was owed to another command. A
       // refusal there, in the flight of the message's end, may be the message's own, the verdict
       // read before it another command's: that fails the send (run() throws it).
-      if (reply.code >= 400 && withEnd) this.outOfStep = reply;
+      if (reply.code >= 400 && reply.code !== 421 && withEnd) this.outOfStep = reply;
       else if (reply.code !== 221) throw unexpected('quit', reply);
     } catch (error) {
       if (!(error instanceof MailvError)) throw error;

@@ -27,6 +27,19 @@ async function sendThrough(
 const deadLetter = (run: CliResult) => existsSync(join(run.home, 'dead.letter'));
 
 describe('faults', () => {
+  it('a 421 to the QUIT that left with the message: the verdict stands (0), with a warning, for 421 may answer anything', async () => {
+    const run = await sendThrough({ replies: { QUIT: '421 4.3.2 Service shutting down' } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^bob@example\.org\.\.\. Sent \(Ok: queued as S1\)$/m);
+    assert.ok(!deadLetter(run));
+  });
+
+  it("a refusal in QUIT's place after a message refused: the refusal stands, the shift is said in a warning", async () => {
+    const run = await sendThrough({ replies: { '.': '554 5.7.1 Refused', QUIT: '554 5.5.1 Out of step' } });
+    assert.equal(run.code, 69, run.stderr);
+    assert.match(run.stdout, /^Warning: unexpected reply during quit: 554 5\.5\.1 Out of step$/m);
+  });
+
   it('221 where the verdict on the message was due: the server closed without one, and may have it (75, kept)', async () => {
     const run = await sendThrough({ replies: { '.': { raw: '221 2.0.0 Bye\r\n', close: true } } });
     assert.equal(run.code, 75, run.stderr);

@@ -98,6 +98,20 @@ describe('LMTP over a unix socket (scripted server)', () => {
     assert.match(run.stderr, /not delivered to c@x\.test: 552 5\.2\.2/);
   });
 
+  it('a load run over LMTP: no RSET after the replies to a dot, which end the transaction whatever they say', async () => {
+    const { path, server } = await lmtpServer('550 5.2.2 <a@x.test> Mailbox full');
+    try {
+      const run = await runCli(['--server', `lmtp:${path}`, '-s', 'x', '--count', '3', '--json', 'a@x.test'], { input: 'body\n' });
+      assert.equal(run.code, 67, run.stderr);
+      assert.deepEqual(
+        server.commands.map((line) => line.split(/[ :]/)[0]),
+        ['LHLO', 'MAIL', 'RCPT', 'DATA', 'MAIL', 'RCPT', 'DATA', 'MAIL', 'RCPT', 'DATA', 'QUIT'],
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('counts a recipient deferred after the dot as deferred (75), the others delivered', async () => {
     const { path, server } = await lmtpServer('452 4.2.2 <a@x.test> Mailbox busy\r\n250 2.0.0 <c@x.test> Saved');
     const run = await runCli(['-q', '--server', `lmtp:${path}`, ...HEADERS, 'a@x.test', 'c@x.test'], { input: 'Body line\n' });

@@ -123,15 +123,14 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.ok(c.events.some((event) => event.kind === 'ehlo-forgotten' && event.key.tls === 'clear' && event.lasting));
   });
 
-  it('on a 554 greeting from a server that never answers the early EHLO: QUIT after a short wait, not the EHLO time limit (RFC 5321 §3.1)', async () => {
+  it('on a 554 greeting from a server that never answers the early EHLO: given up after a short wait, not the EHLO time limit, and no QUIT its late reply would be read for', async () => {
     const started = performance.now();
     const c = await converse(
       { greeting: { raw: '554 no service here\r\n' }, greetingDelayMs: 30, replies: { EHLO: { silent: true } } },
       { remembered: [remembered(EHLO_FULL)] },
     );
     assert.ok(c.error instanceof SmtpReplyError);
-    assert.deepEqual(c.writes, ['EHLO client.test\r\n', 'QUIT\r\n']);
-    assert.ok(c.events.some((event) => event.kind === 'reply' && event.stage === 'quit' && event.reply.code === 221));
+    assert.deepEqual(c.writes, ['EHLO client.test\r\n']);
     assert.ok(performance.now() - started < 10_000);
     assert.equal(c.earlyTalkRefused, true);
   });
@@ -143,6 +142,16 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.ok(!notes(c.events).includes('pipeconnect-ehlo-refused'), notes(c.events).join(', '));
     assert.ok(c.events.some((event) => event.kind === 'ehlo-forgotten' && !event.lasting));
     assert.equal(c.earlyTalkRefused, false);
+  });
+
+  it('on a 554 greeting whose early EHLO is answered: QUIT, as RFC 5321 §3.1 has the server wait for it', async () => {
+    const c = await converse(
+      { greeting: { raw: '554 no service here\r\n' }, greetingDelayMs: 30, replies: { EHLO: '503 5.5.1 Bad sequence of commands' } },
+      { remembered: [remembered(EHLO_FULL)] },
+    );
+    assert.ok(c.error instanceof SmtpReplyError);
+    assert.deepEqual(c.writes, ['EHLO client.test\r\n', 'QUIT\r\n']);
+    assert.ok(c.events.some((event) => event.kind === 'reply' && event.stage === 'quit' && event.reply.code === 221));
   });
 
   it('a hang-up with no greeting after an early EHLO forgets the server, but as something that may pass', async () => {
