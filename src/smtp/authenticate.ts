@@ -35,7 +35,8 @@ export interface AuthDialogue {
   show(reply: Reply): void;
   /** `warning`: a note the user should see even when nothing went wrong. */
   note(note: AuthNote, warning?: boolean): void;
-  hide(secret: string): void;
+  /** `sent`: the base64 of an answer as it went, any piece of which a server may quote. */
+  hide(secret: string, sent?: boolean): void;
 }
 /** RFC 4954 §4: a command line may hold 512 octets; a longer initial response waits for a 334. */
 const MAX_AUTH_LINE = 510;
@@ -72,8 +73,8 @@ export async function authenticate(
 
   // Everything that would give the secret away, should the server echo it back in a reply, now
   // or later in the session (a 550 to RCPT quoting what it was sent).
-  const hide = (secret: string) => {
-    if (!plan.showSecrets) dialogue.hide(secret);
+  const hide = (secret: string, sent = false) => {
+    if (!plan.showSecrets) dialogue.hide(secret, sent);
   };
   for (const form of secretForms(plan.credentials.secret)) hide(form);
   const read = async () => {
@@ -91,7 +92,7 @@ export async function authenticate(
     // Masking in replies spares a step that carries only the user name (LOGIN's first): the
     // name is no secret, and masking it would hide it wherever a server quotes it.
     if (octets.toString('utf8') !== plan.credentials.user) {
-      hide(octets.toString('base64'));
+      hide(octets.toString('base64'), true);
       hide(octets.toString('utf8'));
     }
     return { text: octets.toString('base64'), secret: true };

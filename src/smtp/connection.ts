@@ -314,9 +314,12 @@ export class SmtpConnection {
     this.replyOctets = 0;
   }
 
-  /** Masks `secret` in every reply from now to the end of the session: call it before sending the secret. */
-  hide(secret: string): void {
-    this.redactor.hide(secret);
+  /**
+   * Masks `secret` in every reply from now to the end of the session: call it before sending the
+   * secret. `sent`: base64 as it went, whose pieces are masked too (see Redactor).
+   */
+  hide(secret: string, sent = false): void {
+    this.redactor.hide(secret, sent);
   }
 
   private newReader(): ReplyReader {

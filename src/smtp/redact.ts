@@ -22,9 +22,15 @@ export function secretForms(secret: string): string[] {
 
 export class Redactor {
   private secrets: string[] = [];
+  /** The base64 of AUTH's answers as they went: a piece of one is masked too. */
+  private sent: string[] = [];
 
-  /** Masks `secret` from now on. Strings shorter than 3 octets are left alone: they would mask everything. */
-  hide(secret: string): void {
+  /**
+   * Masks `secret` from now on; with `sent`, any piece of it a server quotes (it is base64 that
+   * went on the wire). Strings shorter than 3 octets are left alone: they would mask everything.
+   */
+  hide(secret: string, sent = false): void {
+    if (sent && secret.length >= 8 && !this.sent.includes(secret)) this.sent = [...this.sent, secret];
     if (secret.length < 3 || this.secrets.includes(secret)) return;
     // Longest first: a password inside a longer form (the decoded PLAIN string) must not break its mask.
     this.secrets = [...this.secrets, secret].sort((a, b) => b.length - a.length);
@@ -33,14 +39,12 @@ export class Redactor {
   /** `text` with every secret replaced by REDACTED, and any piece a server quoted of one in base64. */
   text(text: string): string {
     for (const secret of this.secrets) if (text.includes(secret)) text = text.split(secret).join(REDACTED);
-    if (this.secrets.length === 0) return text;
+    if (this.sent.length === 0) return text;
     // A piece cut from the middle of what AUTH sent (`aWNlAFMz` of PLAIN's `\0alice\0S3…`) holds
-    // the secret's first octets in base64 groups of its neighbours': masked whole where it is found
-    // in a secret written in base64.
-    return text.replace(BASE64_RUN, (run) => (this.secrets.some((secret) => BASE64.test(secret) && secret.includes(run.replace(/=+$/, ''))) ? REDACTED : run));
+    // the secret's first octets in base64 groups of its neighbours': masked whole where it is found.
+    return text.replace(BASE64_RUN, (run) => (this.sent.some((sent) => sent.includes(run.replace(/=+$/, ''))) ? REDACTED : run));
   }
 }
 
 /** A run of base64 long enough to carry an octet of a secret on its own. */
 const BASE64_RUN = /[A-Za-z0-9+/]{4,}=*/g;
-const BASE64 = /^[A-Za-z0-9+/]{8,}=*$/;

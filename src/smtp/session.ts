@@ -1195,7 +1195,7 @@ export class SmtpSession {
         read: () => this.connection.readReply('auth', timeout).then((reply) => this.closingOn(reply)),
         show: (reply) => this.emit({ kind: 'reply', stage: 'auth', reply, recipient: undefined }),
         note: (note, warning) => this.emit({ kind: 'note', note, severity: warning ? 'warning' : 'info' }),
-        hide: (secret) => this.connection.hide(secret),
+        hide: (secret, sent) => this.connection.hide(secret, sent),
       },
       plan,
       capabilities,

@@ -7,7 +7,8 @@ describe('Redactor', () => {
   const password = 'S3cret-pw!x';
   const plain = Buffer.from(`\0alice\0${password}`).toString('base64');
   const redactor = new Redactor();
-  for (const form of [...secretForms(password), plain]) redactor.hide(form);
+  for (const form of secretForms(password)) redactor.hide(form);
+  redactor.hide(plain, true);
 
   it('masks the secret, its base64, and any piece of what AUTH sent quoted from its middle', () => {
     assert.equal(redactor.text(`535 5.7.8 bad: ${password}`), `535 5.7.8 bad: ${REDACTED}`);
@@ -23,5 +24,11 @@ describe('Redactor', () => {
   it('leaves words that are no piece of a secret alone, however base64 they look', () => {
     assert.equal(redactor.text('535 5.7.8 Authentication credentials invalid'), '535 5.7.8 Authentication credentials invalid');
     assert.equal(new Redactor().text(plain), plain);
+    // A password that looks like base64 is masked whole, never by its pieces: words in it stay.
+    const words = new Redactor();
+    for (const form of secretForms('examplemailbox')) words.hide(form);
+    words.hide(Buffer.from('\0bob\0examplemailbox').toString('base64'), true);
+    assert.equal(words.text('550 5.1.1 <bob@example.org>: mailbox full'), '550 5.1.1 <bob@example.org>: mailbox full');
+    assert.equal(words.text('535 bad: examplemailbox'), `535 bad: ${REDACTED}`);
   });
 });
