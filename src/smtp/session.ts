@@ -978,6 +978,8 @@ export class SmtpSession {
     try {
       // A server that drops what came before its greeting never answers it: waited for briefly.
       const reply = await this.connection.readReply('ehlo', Math.min(this.plan.timeouts.forStage('quit'), EARLY_EHLO_ANSWER_MS));
+      // A 421 there is the server closing: no QUIT follows it either (RFC 5321 §3.8).
+      this.closingOn(reply);
       this.emit({ kind: 'reply', stage: 'ehlo', reply, recipient: undefined });
       answered = true;
     } catch (error) {

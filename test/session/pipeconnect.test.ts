@@ -154,6 +154,16 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.ok(c.events.some((event) => event.kind === 'reply' && event.stage === 'quit' && event.reply.code === 221));
   });
 
+  it('on a 554 greeting whose early EHLO is answered 421: nothing more, no QUIT (RFC 5321 §3.8)', async () => {
+    const c = await converse(
+      { greeting: { raw: '554 no early talkers\r\n' }, greetingDelayMs: 30, replies: { EHLO: '421 4.7.0 closing', QUIT: { silent: true } } },
+      { remembered: [remembered(EHLO_FULL)] },
+    );
+    assert.ok(c.error instanceof SmtpReplyError);
+    assert.deepEqual(c.writes, ['EHLO client.test\r\n']);
+    assert.ok(!notes(c.events).includes('quit-unanswered'), notes(c.events).join(', '));
+  });
+
   it('a hang-up with no greeting after an early EHLO forgets the server, but as something that may pass', async () => {
     const c = await converse({ greeting: { close: true }, greetingDelayMs: 30, replies: { EHLO: EHLO_FULL } }, { remembered: [remembered(EHLO_FULL)] });
     assert.equal(c.earlyTalkRefused, true);
