@@ -152,6 +152,16 @@ describe('load mode with replies out of step at the end', () => {
     );
   });
 
+  it('a reply nobody asked for while the connection waits for its next turn (--rate): the protocol broken, 76, said', async () => {
+    const script: Script = { replies: { '.': '250 2.0.0 Ok: queued\r\n554 5.7.1 Nobody asked' } };
+    const run = await withServer(script, (server) => load(server.port, ['--count', '2', '--rate', '5', '--json']));
+    assert.equal(run.code, 76, run.stderr);
+    assert.ok(
+      loadSummary(run.stdout).failures.some((failure) => failure.code === 'MAILV_REPLY_SYNTAX'),
+      run.stdout,
+    );
+  });
+
   it("a refusal where RSET's 250 is due, RSET sent alone after a failed transaction: the connection ends there (76)", async () => {
     const script: Script = { replies: { RCPT: '550 5.1.1 No such user', '.': '554 5.7.1 No valid recipients', RSET: '554 5.5.1 Out of step' } };
     const run = await withServer(script, (server) => load(server.port, ['--count', '3', '--per-connection', '3', '--json']));
