@@ -2,7 +2,7 @@
 // the first distinct failures (and when they came) and the status they mean; --stop-on-error's
 // stop at the first loss.
 import { performance } from 'node:perf_hooks';
-import { AuthError, InterruptedError, MailvError, TransportError } from '../errors.js';
+import { AuthError, InterruptedError, MailvError, ProtocolError, TransportError } from '../errors.js';
 import { ExitCode, isStopSignal, signalStatus } from '../exit-codes.js';
 import type { CutShortBy, LoadFailure, LoadProgress, LoadReport, LoadStop } from './facts.js';
 import type { Elsewhere, Flight } from './flight.js';
@@ -187,9 +187,10 @@ export class Tally {
       this.unconfirmed++;
       return false;
     }
-    // A verdict put in doubt after the message left (a refusal in QUIT's place): it may have arrived.
-    const status =
-      committed && fact.code === 'MAILV_REPLIES_OUT_OF_STEP' ? ExitCode.TEMPFAIL : error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
+    // The protocol broken after the message left, by a reply to another command than its end (a
+    // refusal in RSET's or QUIT's place): no verdict on it, and it may have arrived, as a send says.
+    const doubt = committed && error instanceof ProtocolError && error.stage !== 'body';
+    const status = doubt ? ExitCode.TEMPFAIL : error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
     this.record({ kind: 'error', error: fact }, status, own);
     // A login refused for good (not a 454) would be refused on every connection: said as such,
     // even when --stop-on-error would have stopped at it anyway.

@@ -237,7 +237,7 @@ describe('load mode against a server that rate-limits', () => {
     assert.doesNotMatch(text.stdout, /before the content went out/);
   });
 
-  it('a reply out of protocol read with the verdict on a message over CHUNKING: that message accepted, the one written behind it refused, the next never written goes again', async () => {
+  it('a reply out of protocol read with the verdict on a message over CHUNKING: that message accepted, the one written behind it deferred (it may have arrived), the next never written goes again', async () => {
     // The second message's BDAT LAST is answered 250 and, in the same write, by a line that is no reply.
     let ends = 0;
     const script: Script = {
@@ -248,13 +248,14 @@ describe('load mode against a server that rate-limits', () => {
     };
     const server = await startScriptedServer(script);
     const run = await load(server.port, ['--count', '4', '--concurrency', '1', '--per-connection', '4', '--json']).finally(() => server.close());
-    assert.equal(run.code, 76, run.stderr);
+    // As a send whose message left before the protocol broke: 75, the server may have it.
+    assert.equal(run.code, 75, run.stderr);
     const summary = loadSummary(run.stdout);
     // The third left whole behind the second and met the fault: the server may have it, it counts
-    // as failed. The fourth was never written: it went over a new connection, and was accepted.
+    // as failed, deferred. The fourth was never written: it went over a new connection, and was accepted.
     assert.deepEqual(
       { accepted: summary.accepted, refused: summary.refused, deferred: summary.deferred, connections: summary.connections, resent: summary.resent },
-      { accepted: 3, refused: 1, deferred: 0, connections: 2, resent: 0 },
+      { accepted: 3, refused: 0, deferred: 1, connections: 2, resent: 0 },
     );
     assert.deepEqual(
       summary.failures.map(({ count, code }) => ({ count, code })),
