@@ -60,6 +60,23 @@ async function startBreakingResumption({ starttls = false, tls12 = false } = {})
   return { server, port: (server.address() as { port: number }).port, handshakes };
 }
 
+/** An smtps server that resumes a kept session and hangs up at once; a full handshake is served (`ehlo`: its EHLO lines). */
+async function startHangingUpOnResumption(ehlo: readonly string[]): Promise<{ server: Server; port: number; sessions: { resumed: number; full: number } }> {
+  const sessions = { resumed: 0, full: 0 };
+  const server = createTlsServer({ ...testPki().good }, (secure) => {
+    secure.on('error', () => {});
+    if (secure.isSessionReused()) {
+      sessions.resumed++;
+      secure.destroy();
+      return;
+    }
+    sessions.full++;
+    answerPlainly(secure, [...ehlo]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as { port: number }).port, sessions };
+}
+
 describe('a server that fails a resumed TLS handshake', () => {
   it('the session is forgotten, the message goes again with a full handshake (0), and no later run offers one', async () => {
     const { server, port, handshakes } = await startBreakingResumption();
@@ -168,19 +185,7 @@ describe('a server that fails a resumed TLS handshake', () => {
   });
 
   it('a server that resumes the session, then hangs up before its greeting: the same, said so', async () => {
-    const sessions = { resumed: 0, full: 0 };
-    const server = createTlsServer({ ...testPki().good }, (secure) => {
-      secure.on('error', () => {});
-      if (secure.isSessionReused()) {
-        sessions.resumed++;
-        secure.destroy();
-        return;
-      }
-      sessions.full++;
-      answerPlainly(secure, ['hangup.test', 'PIPELINING']);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
+    const { server, port, sessions } = await startHangingUpOnResumption(['hangup.test', 'PIPELINING']);
     const home = freshHome();
     const send = () => runCli(['--server', `smtps://127.0.0.1:${port}`, '--ca', testPki().caFile, '-s', 'x', 'bob@example.org'], { home, input: 'body\n' });
     try {
@@ -200,19 +205,7 @@ describe('a server that fails a resumed TLS handshake', () => {
   });
 
   it('the same to a server remembered for PIPECONNECT: the hang-up is put on the resumption, said so, and the server stays remembered', async () => {
-    const sessions = { resumed: 0, full: 0 };
-    const server = createTlsServer({ ...testPki().good }, (secure) => {
-      secure.on('error', () => {});
-      if (secure.isSessionReused()) {
-        sessions.resumed++;
-        secure.destroy();
-        return;
-      }
-      sessions.full++;
-      answerPlainly(secure, ['early.test', 'PIPELINING', 'PIPECONNECT']);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
+    const { server, port, sessions } = await startHangingUpOnResumption(['early.test', 'PIPELINING', 'PIPECONNECT']);
     const home = freshHome();
     const send = () => runCli(['--server', `smtps://127.0.0.1:${port}`, '--ca', testPki().caFile, '-s', 'x', 'bob@example.org'], { home, input: 'body\n' });
     const remembered = () => JSON.parse(readFileSync(join(home, '.cache', 'mailv', 'pipeconnect.json'), 'utf8')).entries.length as number;
