@@ -110,6 +110,8 @@ export interface Catalogue {
   code220Greeting: Text;
   /** The greeting read after an EHLO sent before it (PIPECONNECT). */
   code220AfterEarlyEhlo: Text;
+  /** A 554 greeting after mailv spoke first: perhaps a refusal of early talk, not of all mail. */
+  code554AfterEarlyEhlo: Text;
   code220Tls: Text;
   code220Xclient: Text;
   code554Greeting: Text;

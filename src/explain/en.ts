@@ -104,6 +104,7 @@ export const en: Catalogue = {
   code556: '556: the domain does not accept mail (RFC 7504)',
 
   code220Greeting: '220: the greeting; the server speaks first, with its name (RFC 5321 §3.1, §4.2)',
+  code554AfterEarlyEhlo: '554 as greeting, after mailv spoke first: maybe no service here, maybe early talk refused (draft-harris-early-pipe)',
   code220AfterEarlyEhlo: '220: the greeting, still the server’s first word; mailv sent EHLO without waiting for it (draft-harris-early-pipe)',
   code220Tls: '220: ready for TLS; the TLS handshake starts now, before any other command (RFC 3207 §4)',
   code220Xclient: '220: XCLIENT taken, a new greeting; the session starts again from EHLO (Postfix XCLIENT_README)',

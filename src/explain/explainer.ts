@@ -514,7 +514,8 @@ export class Explainer {
     }
     if (command === undefined) {
       if (event.stage !== 'greeting') return undefined;
-      return code === 220 ? (this.earlyHello ? c.code220AfterEarlyEhlo : c.code220Greeting) : code === 554 ? c.code554Greeting : undefined;
+      if (code === 554) return this.earlyHello ? c.code554AfterEarlyEhlo : c.code554Greeting;
+      return code === 220 ? (this.earlyHello ? c.code220AfterEarlyEhlo : c.code220Greeting) : undefined;
     }
     switch (command.kind) {
       case 'ehlo':

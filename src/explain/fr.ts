@@ -107,6 +107,7 @@ export const fr: Catalogue = {
   code556: '556 : le domaine n’accepte pas de courrier (RFC 7504)',
 
   code220Greeting: '220 : bannière d’accueil ; le serveur parle en premier et donne son nom (RFC 5321 §3.1, §4.2)',
+  code554AfterEarlyEhlo: '554 en accueil, mailv ayant parlé d’abord : pas de service, ou parole avant l’accueil refusée (draft-harris-early-pipe)',
   code220AfterEarlyEhlo: '220 : la bannière, toujours le premier mot du serveur ; mailv a envoyé EHLO sans l’attendre (draft-harris-early-pipe)',
   code220Tls: '220 : prêt pour TLS ; la négociation TLS commence, avant toute autre commande (RFC 3207 §4)',
   code220Xclient: '220 : XCLIENT accepté, nouvel accueil ; la session reprend à EHLO (Postfix XCLIENT_README)',

@@ -518,6 +518,16 @@ for (const [lang, catalogue] of [
       assert.match(c.extVerb, /^VERB.*050.*mailv.*\(sendmail, /);
     });
 
+    it('a 554 greeting after an early EHLO may be early talk refused, not only no service at all', () => {
+      const plain = new Explainer(c);
+      assert.ok(plain.annotate(reply('greeting', ['554 no service here'])).after.includes(c.code554Greeting));
+      const early = new Explainer(c);
+      early.annotate({ kind: 'note', note: { code: 'pipeconnect-early' }, severity: 'info' });
+      const after = early.annotate(reply('greeting', ['554 5.5.1 you talked first'])).after;
+      assert.ok(after.includes(c.code554AfterEarlyEhlo), after.join('\n'));
+      assert.ok(!after.includes(c.code554Greeting), after.join('\n'));
+    });
+
     it('says an EHLO reply names no server, and a SIZE that is no limit RFC 1870 writes, apart from no limit at all', () => {
       const explainer = new Explainer(c);
       explainer.annotate(send('ehlo', EHLO));
