@@ -104,7 +104,7 @@ export const en: Catalogue = {
   code556: '556: the domain does not accept mail (RFC 7504)',
 
   code220Greeting: '220: the greeting; the server speaks first, with its name (RFC 5321 §3.1, §4.2)',
-  code554AfterEarlyEhlo: '554 as greeting, after mailv spoke first: maybe no service here, maybe early talk refused (draft-harris-early-pipe)',
+  code554AfterEarlyEhlo: '554 as greeting; mailv had sent EHLO without waiting: no service here, or early EHLO refused (draft-harris-early-pipe)',
   code220AfterEarlyEhlo: '220: the greeting, still the server’s first word; mailv sent EHLO without waiting for it (draft-harris-early-pipe)',
   code220Tls: '220: ready for TLS; the TLS handshake starts now, before any other command (RFC 3207 §4)',
   code220Xclient: '220: XCLIENT taken, a new greeting; the session starts again from EHLO (Postfix XCLIENT_README)',
@@ -132,7 +132,7 @@ export const en: Catalogue = {
     limit === undefined
       ? 'SIZE: the server takes the message size in MAIL, with no fixed limit announced (RFC 1870)'
       : `SIZE: messages up to ${limit} octets (${size(limit)}); MAIL may announce the size (RFC 1870)`,
-  extSizeUnreadable: ({ value }) => `SIZE ${value}: not a size as RFC 1870 writes one (digits only); mailv reads no limit from it (RFC 1870)`,
+  extSizeUnreadable: ({ value }) => `SIZE ${value}: not a number of octets mailv can read, so no limit is taken from it (RFC 1870)`,
   ext8bitmime: '8BITMIME: the message may carry 8-bit text, beyond ASCII (RFC 6152)',
   extSmtputf8: 'SMTPUTF8: addresses and headers may be in UTF-8 (RFC 6531)',
   extStarttls: 'STARTTLS: the connection can be switched to TLS encryption (RFC 3207)',
@@ -153,7 +153,7 @@ export const en: Catalogue = {
   extXclient: 'XCLIENT: a trusted proxy passes on the real client (Postfix, not standard)',
   extXforward: 'XFORWARD: a content filter passes on the original client (Postfix, not standard)',
   extPipeconnect: 'PIPECONNECT: a client that remembers this reply may send EHLO before the greeting next time (Exim, no RFC)',
-  ehloKept: 'mailv keeps this reply, so that next time its EHLO goes before the greeting (Exim, no RFC)',
+  ehloKept: 'mailv keeps this reply: for a day, its EHLO to this server goes before the greeting (draft-harris-early-pipe)',
   extVerb: 'VERB: the server may report its own onward delivery in 050 lines; mailv does not ask for them (sendmail, no RFC)',
   extUnknown: ({ keyword }) => `${keyword}: an extension unknown to mailv, ignored (RFC 5321 §2.2)`,
 

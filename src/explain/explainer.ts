@@ -675,7 +675,10 @@ function isRootName(name: string): boolean {
 /** SIZE's value as RFC 1870 writes it (none, or 0: no fixed limit), or one mailv cannot read as a limit. */
 function sizeExplained(c: Catalogue, value: string | undefined): string {
   const limit = sizeLimitOf(value);
-  if (limit === undefined && value !== undefined && value !== '0') return c.extSizeUnreadable({ value: quote(value.slice(0, 30)) });
+  // 0 (or 00) is RFC 1870's "no fixed limit"; a long value is cut where shown, and said cut.
+  if (limit === undefined && value !== undefined && !/^0+$/.test(value)) {
+    return c.extSizeUnreadable({ value: quote(value.length > 30 ? `${value.slice(0, 29)}…` : value) });
+  }
   return c.extSize({ limit });
 }
 

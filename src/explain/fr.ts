@@ -107,7 +107,7 @@ export const fr: Catalogue = {
   code556: '556 : le domaine n’accepte pas de courrier (RFC 7504)',
 
   code220Greeting: '220 : bannière d’accueil ; le serveur parle en premier et donne son nom (RFC 5321 §3.1, §4.2)',
-  code554AfterEarlyEhlo: '554 en accueil, mailv ayant parlé d’abord : pas de service, ou parole avant l’accueil refusée (draft-harris-early-pipe)',
+  code554AfterEarlyEhlo: '554 en accueil ; EHLO parti sans l’attendre : pas de service ici, ou EHLO anticipé refusé (draft-harris-early-pipe)',
   code220AfterEarlyEhlo: '220 : la bannière, toujours le premier mot du serveur ; mailv a envoyé EHLO sans l’attendre (draft-harris-early-pipe)',
   code220Tls: '220 : prêt pour TLS ; la négociation TLS commence, avant toute autre commande (RFC 3207 §4)',
   code220Xclient: '220 : XCLIENT accepté, nouvel accueil ; la session reprend à EHLO (Postfix XCLIENT_README)',
@@ -135,7 +135,7 @@ export const fr: Catalogue = {
     limit === undefined
       ? 'SIZE : le serveur accepte la taille annoncée dans MAIL, sans limite fixe annoncée (RFC 1870)'
       : `SIZE : messages de ${limit} octets au plus (${size(limit)}) ; MAIL peut annoncer la taille (RFC 1870)`,
-  extSizeUnreadable: ({ value }) => `SIZE ${value} : pas une taille écrite comme la RFC 1870 le veut (des chiffres) ; mailv n’y lit aucune limite (RFC 1870)`,
+  extSizeUnreadable: ({ value }) => `SIZE ${value} : pas un nombre d’octets lisible par mailv, qui n’en tire aucune limite (RFC 1870)`,
   ext8bitmime: '8BITMIME : le message peut contenir du texte sur 8 bits, hors ASCII (RFC 6152)',
   extSmtputf8: 'SMTPUTF8 : adresses et en-têtes peuvent être en UTF-8 (RFC 6531)',
   extStarttls: 'STARTTLS : la connexion peut passer en chiffré avec TLS (RFC 3207)',
@@ -156,7 +156,7 @@ export const fr: Catalogue = {
   extXclient: 'XCLIENT : un mandataire (proxy) de confiance transmet le vrai client (Postfix, non standard)',
   extXforward: 'XFORWARD : un filtre de contenu transmet le client d’origine (Postfix, non standard)',
   extPipeconnect: 'PIPECONNECT : un client qui garde cette réponse peut envoyer EHLO avant l’accueil la fois suivante (Exim, sans RFC)',
-  ehloKept: 'mailv garde cette réponse : la fois suivante, son EHLO part avant l’accueil (Exim, sans RFC)',
+  ehloKept: 'mailv garde cette réponse : pendant un jour, son EHLO vers ce serveur part avant l’accueil (draft-harris-early-pipe)',
   extVerb: 'VERB : le serveur peut détailler sa propre remise en lignes 050 ; mailv ne les demande pas (sendmail, sans RFC)',
   extUnknown: ({ keyword }) => `${keyword} : une extension inconnue de mailv, ignorée (RFC 5321 §2.2)`,
 

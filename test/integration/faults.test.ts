@@ -58,7 +58,7 @@ describe('faults', () => {
     assert.equal(run.code, 75, run.stderr);
     assert.match(
       run.stderr,
-      /^mailv: the server answered QUIT with 554 5\.7\.1 Refused, where only 221 may come: its replies were out of step with the commands, so the verdict 250 2\.1\.5 Ok may have answered another command after the whole message was sent: \[127\.0\.0\.1\] may have it, so it is not sent again$/m,
+      /^mailv: where the reply to QUIT was due, the server sent 554 5\.7\.1 Refused, not 221: its replies were out of step with the commands, so this refusal may be the message’s own, and the verdict 250 2\.1\.5 Ok may have answered another command after the whole message was sent: \[127\.0\.0\.1\] may have it, so it is not sent again$/m,
     );
     assert.ok(deadLetter(run), 'kept in dead.letter');
     // With DATA the shifted reply lands on DATA, where only 354 may come: caught before the message left.

@@ -536,11 +536,15 @@ for (const [lang, catalogue] of [
       assert.ok(!after.some((line) => line.includes("server's name, ,")), after.join('\n'));
       assert.ok(after.includes(c.extSizeUnreadable({ value: '99999999999999999999999999' })), after.join('\n'));
       assert.ok(after.includes(c.extSizeUnreadable({ value: '0x10' })), after.join('\n'));
+      // A value past the line's room is shown cut, and said cut.
       explainer.annotate(send('ehlo', EHLO));
-      const none = explainer.annotate(reply('ehlo', ['250-name', '250-SIZE 0', '250 SIZE'])).after;
+      const long = explainer.annotate(reply('ehlo', ['250-name', `250 SIZE ${'9'.repeat(40)}`])).after;
+      assert.ok(long.includes(c.extSizeUnreadable({ value: `${'9'.repeat(29)}…` })), long.join('\n'));
+      explainer.annotate(send('ehlo', EHLO));
+      const none = explainer.annotate(reply('ehlo', ['250-name', '250-SIZE 0', '250-SIZE 00', '250 SIZE'])).after;
       assert.deepEqual(
         none.filter((line) => line.startsWith('SIZE')),
-        [c.extSize({ limit: undefined }), c.extSize({ limit: undefined })],
+        [c.extSize({ limit: undefined }), c.extSize({ limit: undefined }), c.extSize({ limit: undefined })],
       );
     });
 

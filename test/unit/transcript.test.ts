@@ -294,10 +294,10 @@ describe('terminal safety', () => {
 });
 
 describe('the PIPECONNECT notes', () => {
-  it('says a remembered reply dated later than now apart from one more than a day old', () => {
+  it('says a remembered reply dated in the future apart from one more than a day old', () => {
     assert.match(describeNote({ code: 'pipeconnect-stale' }, en), /more than a day old/);
-    assert.match(describeNote({ code: 'pipeconnect-stale', future: true }, en), /dated later than now \(the clock was set back since\)/);
-    assert.match(describeNote({ code: 'pipeconnect-stale', future: true }, fr), /datées d’après maintenant/);
+    assert.match(describeNote({ code: 'pipeconnect-stale', future: true }, en), /dated in the future \(perhaps the clock was set back since\)/);
+    assert.match(describeNote({ code: 'pipeconnect-stale', future: true }, fr), /portent une date à venir/);
   });
 });
 

@@ -58,8 +58,8 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
   MAILV_MESSAGE_REFUSED: ({ reply }) => `the server did not accept the message: ${said(reply)}`,
   MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `unexpected reply during ${stage}: ${said(reply)}`,
   MAILV_REPLIES_OUT_OF_STEP: ({ reply, verdict }) =>
-    `the server answered QUIT with ${said(reply)}, where only 221 may come: its replies were out of step with the commands, ` +
-    `so ${verdict === undefined ? 'the verdict on the message' : `the verdict ${said(verdict)}`} may have answered another command`,
+    `where the reply to QUIT was due, the server sent ${said(reply)}, not 221: its replies were out of step with the commands, ` +
+    `so this refusal may be the message’s own, and ${verdict === undefined ? 'the verdict on the message' : `the verdict ${said(verdict)}`} may have answered another command`,
   MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `protocol error during ${stage}: ${fault(what)}`,
   MAILV_STARTTLS_INJECTION: () => 'the server sent more after its 220 to STARTTLS: a response injection (CVE-2011-0411)',
   MAILV_NO_CHUNKING: () => 'the server does not offer CHUNKING (--body bdat)',
@@ -144,7 +144,7 @@ export const notes: WordsOf<SmtpNote> = {
   'pipeconnect-ehlo-refused': ({ lasting }) =>
     `the early EHLO was refused: ${lasting ? 'none goes early to this server for a day' : 'it is forgotten'}, and EHLO is sent again after the greeting`,
   'pipeconnect-stale': ({ future }) =>
-    `the remembered capabilities of this server are ${future === true ? 'dated later than now (the clock was set back since)' : 'more than a day old'}: the usual dialogue, remembered anew`,
+    `the remembered capabilities of this server are ${future === true ? 'dated in the future (perhaps the clock was set back since)' : 'more than a day old'}: the usual dialogue, remembered anew`,
   'tls-resumption-failed': ({ failure }) =>
     `${failure === undefined ? 'the server hung up right after resuming the TLS session kept from an earlier run' : `the TLS handshake failed when it offered the session kept from an earlier run (${handshake(failure)})`}: that session is forgotten, none is offered to this server for a day, and the message goes over a new connection with a full handshake`,
 };

@@ -83,8 +83,8 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
   MAILV_MESSAGE_REFUSED: ({ reply }) => `le serveur n’a pas accepté le message : ${said(reply)}`,
   MAILV_UNEXPECTED_REPLY: ({ stage, reply }) => `réponse inattendue pendant ${stageFr(stage)} : ${said(reply)}`,
   MAILV_REPLIES_OUT_OF_STEP: ({ reply, verdict }) =>
-    `le serveur a répondu à QUIT par ${said(reply)}, là où seul 221 peut venir : ses réponses étaient décalées par rapport aux commandes, ` +
-    `et ${verdict === undefined ? 'le verdict sur le message' : `le verdict ${said(verdict)}`} répondait peut-être à une autre commande`,
+    `là où venait la réponse à QUIT, le serveur a envoyé ${said(reply)} et non 221 : ses réponses étaient décalées par rapport aux commandes ; ` +
+    `ce refus est peut-être celui du message, et ${verdict === undefined ? 'le verdict sur le message' : `le verdict ${said(verdict)}`} répondait peut-être à une autre commande`,
   MAILV_REPLY_SYNTAX: ({ stage, fault: what }) => `erreur de protocole pendant ${stageFr(stage)} : ${fault(what)}`,
   MAILV_STARTTLS_INJECTION: () => 'le serveur a envoyé autre chose après son 220 à STARTTLS : une injection de réponse (CVE-2011-0411)',
   MAILV_NO_CHUNKING: () => 'le serveur ne propose pas CHUNKING (--body bdat)',
@@ -171,7 +171,7 @@ export const notes: WordsOf<SmtpNote> = {
   'pipeconnect-ehlo-refused': ({ lasting }) =>
     `l’EHLO anticipé a été refusé : ${lasting ? 'plus d’EHLO anticipé vers ce serveur pendant un jour' : 'il est oublié'}, et EHLO est renvoyé après l’accueil`,
   'pipeconnect-stale': ({ future }) =>
-    `les capacités mémorisées de ce serveur ${future === true ? 'sont datées d’après maintenant (l’horloge a été retardée depuis)' : 'datent de plus d’un jour'} : dialogue habituel, mémorisé à nouveau`,
+    `les capacités mémorisées de ce serveur ${future === true ? 'portent une date à venir (l’horloge a peut-être été retardée depuis)' : 'datent de plus d’un jour'} : dialogue habituel, mémorisé à nouveau`,
   'tls-resumption-failed': ({ failure }) =>
     `${failure === undefined ? 'le serveur a raccroché juste après avoir repris la session TLS gardée d’une exécution précédente' : `la négociation TLS a échoué en proposant la session gardée d’une exécution précédente (${handshake(failure)})`} : cette session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et le message part par une nouvelle connexion, avec une négociation complète`,
 };
