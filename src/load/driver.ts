@@ -3,7 +3,7 @@
 // failure is counted and the run goes on (unless `stopOnError`); a connection that failed is
 // replaced by a new one. Messages are handed out by an Issuer (src/load/issue.ts: --rate, stops).
 import { performance } from 'node:perf_hooks';
-import { AuthError, CapabilityError, InterruptedError, ProtocolError, SmtpReplyError, TransportError } from '../errors.js';
+import { AuthError, CapabilityError, InterruptedError, SmtpReplyError, TransportError } from '../errors.js';
 import { ExitCode, isStopSignal } from '../exit-codes.js';
 import type { SessionEvent } from '../events.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -196,7 +196,7 @@ async function carry(
    * and read nothing after the command it answered (RFC 5321 §3.8), that message included.
    */
   const loseRest = (error: unknown) => {
-    if (session.aheadCarriesMessage && !saidClosing(error)) tally.fail(error, flight, true);
+    if (session.aheadCarriesMessage && !saidClosing(error)) tally.fail(error, flight, true, true);
     else if (session.hasAhead) {
       issuer.giveBack(prepared);
       if (session.aheadSent) tally.envelopeLost(prepared, session.aheadCarriesMessage);
@@ -352,9 +352,6 @@ async function carry(
         const closing = open.closedWith;
         if (closing !== undefined) tally.reply(closing.code, closing.enhanced);
         issuer.giveBack(next);
-        // Not closed but a reply nobody asked for: the protocol broken (76), said in the summary.
-        const fault = protocolFault(open);
-        if (fault !== undefined) tally.record({ kind: 'error', error: fault.fact }, fault.exitCode);
         return;
       }
       sequences.push(next);
@@ -381,16 +378,6 @@ function refusedWhileListening(error: unknown): boolean {
 }
 
 /** The server answered 421: it is closing the connection, and reads nothing more of it. */
-/** The ProtocolError a failed connection stands for, if that is what failed it. */
-function protocolFault(connection: SmtpConnection): ProtocolError | undefined {
-  try {
-    connection.throwIfFailed('mail');
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-  }
-  return undefined;
-}
-
 function saidClosing(error: unknown): boolean {
   if (error instanceof SmtpReplyError) return error.reply.code === 421;
   // A 221 in place of a verdict closes too, but says nothing of what the server read after it.

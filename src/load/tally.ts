@@ -2,7 +2,7 @@
 // the first distinct failures (and when they came) and the status they mean; --stop-on-error's
 // stop at the first loss.
 import { performance } from 'node:perf_hooks';
-import { AuthError, InterruptedError, MailvError, ProtocolError, TransportError } from '../errors.js';
+import { AuthError, InterruptedError, MailvError, ProtocolError, SmtpReplyError, TransportError } from '../errors.js';
 import { ExitCode, isStopSignal, signalStatus } from '../exit-codes.js';
 import type { CutShortBy, LoadFailure, LoadProgress, LoadReport, LoadStop } from './facts.js';
 import type { Elsewhere, Flight } from './flight.js';
@@ -15,6 +15,9 @@ const FAILURES_KEPT = 5;
 const DISTINCT_REPLIES_KEPT = 100;
 
 /** What the workers found, gathered as they go. */
+/** The stages whose replies answer a message's own commands: MAIL, RCPT, DATA and its end. */
+const OWN_STAGES: ReadonlySet<string> = new Set(['mail', 'rcpt', 'data', 'body']);
+
 export class Tally {
   readonly connect: Samples;
   readonly greeting: Samples;
@@ -177,7 +180,7 @@ export class Tally {
    * its end had been written. False when it is not counted as failed: cut short after its end left,
    * or by a failure of mailv's own, it has no verdict.
    */
-  fail(error: unknown, own?: Flight, committed = false): boolean {
+  fail(error: unknown, own?: Flight, committed = false, anothers = false): boolean {
     const fact = error instanceof MailvError ? error.fact : undefined;
     if (fact === undefined) throw error;
     // Cut short by a fault of mailv's own or a failed write, not by the server: the server's verdict
@@ -187,9 +190,12 @@ export class Tally {
       this.unconfirmed++;
       return false;
     }
-    // The protocol broken after the message left, by a reply to another command than its end (a
-    // refusal in RSET's or QUIT's place): no verdict on it, and it may have arrived, as a send says.
-    const doubt = committed && error instanceof ProtocolError && error.stage !== 'body';
+    // After the message's end left, no verdict of its own was read: lost with another message's
+    // fault (written whole behind it, `anothers`), or the protocol broken otherwise than by a reply
+    // out of place where its own envelope or verdict was due (a refusal in RSET's or QUIT's place, a
+    // line that is no reply). It may have arrived, as a send says (75); that reply stays 76.
+    const ownReplyOutOfPlace = fact.code === 'MAILV_UNEXPECTED_REPLY' && OWN_STAGES.has(fact.stage);
+    const doubt = committed && (anothers ? !(error instanceof SmtpReplyError) : error instanceof ProtocolError && !ownReplyOutOfPlace);
     const status = doubt ? ExitCode.TEMPFAIL : error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
     this.record({ kind: 'error', error: fact }, status, own);
     // A login refused for good (not a 454) would be refused on every connection: said as such,

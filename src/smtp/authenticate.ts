@@ -10,7 +10,7 @@ import { SaslFailure, type Credentials } from '../auth/mechanism.js';
 import { AuthError, ProtocolError, SmtpReplyError } from '../errors.js';
 import type { Capabilities } from './capabilities.js';
 import type { Command, SaslResponse } from './command.js';
-import { secretForms } from './redact.js';
+import { secretForms, type SecretKind } from './redact.js';
 import type { Reply } from './reply.js';
 
 export interface AuthPlan {
@@ -35,8 +35,8 @@ export interface AuthDialogue {
   show(reply: Reply): void;
   /** `warning`: a note the user should see even when nothing went wrong. */
   note(note: AuthNote, warning?: boolean): void;
-  /** `sent`: the base64 of an answer as it went, any piece of which a server may quote. */
-  hide(secret: string, sent?: boolean): void;
+  /** `kind`: what pieces of it are masked besides the whole (see SecretKind). */
+  hide(secret: string, kind?: SecretKind): void;
 }
 /** RFC 4954 §4: a command line may hold 512 octets; a longer initial response waits for a 334. */
 const MAX_AUTH_LINE = 510;
@@ -73,9 +73,10 @@ export async function authenticate(
 
   // Everything that would give the secret away, should the server echo it back in a reply, now
   // or later in the session (a 550 to RCPT quoting what it was sent).
-  const hide = (secret: string, sent = false) => {
-    if (!plan.showSecrets) dialogue.hide(secret, sent);
+  const hide = (secret: string, kind: SecretKind = 'whole') => {
+    if (!plan.showSecrets) dialogue.hide(secret, kind);
   };
+  hide(plan.credentials.secret, 'typed');
   for (const form of secretForms(plan.credentials.secret)) hide(form);
   const read = async () => {
     const reply = await dialogue.read();
@@ -92,7 +93,7 @@ export async function authenticate(
     // Masking in replies spares a step that carries only the user name (LOGIN's first): the
     // name is no secret, and masking it would hide it wherever a server quotes it.
     if (octets.toString('utf8') !== plan.credentials.user) {
-      hide(octets.toString('base64'), true);
+      hide(octets.toString('base64'), 'sent');
       hide(octets.toString('utf8'));
     }
     return { text: octets.toString('base64'), secret: true };

@@ -11,7 +11,7 @@ import { DnsError, InterruptedError, type MailvError, ProtocolError, TlsError, T
 import type { CertificateProblem, HandshakeFailure } from './facts.js';
 import { clientCertificateOutcome, type ClientCertificateOutcome } from './client-certificate.js';
 import { distinguishedName } from './distinguished-name.js';
-import { Redactor } from './redact.js';
+import { Redactor, type SecretKind } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 import type { InterruptSignal } from '../interruption.js';
 import { monotonicMs } from './monotonic.js';
@@ -316,10 +316,10 @@ export class SmtpConnection {
 
   /**
    * Masks `secret` in every reply from now to the end of the session: call it before sending the
-   * secret. `sent`: base64 as it went, whose pieces are masked too (see Redactor).
+   * secret. `kind`: what pieces of it are masked too (see Redactor).
    */
-  hide(secret: string, sent = false): void {
-    this.redactor.hide(secret, sent);
+  hide(secret: string, kind: SecretKind = 'whole'): void {
+    this.redactor.hide(secret, kind);
   }
 
   private newReader(): ReplyReader {

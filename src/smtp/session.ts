@@ -1197,7 +1197,7 @@ export class SmtpSession {
         read: () => this.connection.readReply('auth', timeout).then((reply) => this.closingOn(reply)),
         show: (reply) => this.emit({ kind: 'reply', stage: 'auth', reply, recipient: undefined }),
         note: (note, warning) => this.emit({ kind: 'note', note, severity: warning ? 'warning' : 'info' }),
-        hide: (secret, sent) => this.connection.hide(secret, sent),
+        hide: (secret, kind) => this.connection.hide(secret, kind),
       },
       plan,
       capabilities,
@@ -1260,9 +1260,11 @@ export class SmtpSession {
       await this.rset();
     } catch (error) {
       // The refusal before it is the verdict: a server that hangs up at the RSET that tidies up
-      // after it does not make a refused message one lost with its connection (which a load run
-      // sends again, and which a send reports as a lost connection). What follows finds it closed.
-      if (!(error instanceof TransportError)) throw error;
+      // after it, or refuses that RSET, does not make a refused message one lost with its
+      // connection or a protocol error (a load run would send it again; a send would not say 67).
+      // A 3xx there still is one: the server took the dot for message content, QUIT would be too.
+      const refused = error instanceof ProtocolError && error.fact.code === 'MAILV_UNEXPECTED_REPLY' && error.fact.reply.code >= 400;
+      if (!(error instanceof TransportError) && !refused) throw error;
     }
   }
 

@@ -40,6 +40,13 @@ describe('faults', () => {
     assert.match(run.stdout, /^Warning: unexpected reply during quit: 554 5\.5\.1 Out of step$/m);
   });
 
+  it('every recipient refused, the empty message tidied up with an RSET the server refuses: the refusals stand (67)', async () => {
+    const run = await sendThrough({ replies: { RCPT: '550 5.1.1 No such user', '.': '554 5.5.1 No valid recipients', RSET: '503 5.5.1 Bad sequence' } });
+    assert.equal(run.code, 67, run.stderr);
+    assert.doesNotMatch(run.stderr, /unexpected reply/);
+    assert.ok(run.commands.includes('QUIT'));
+  });
+
   it('221 where the verdict on the message was due: the server closed without one, and may have it (75, kept)', async () => {
     const run = await sendThrough({ replies: { '.': { raw: '221 2.0.0 Bye\r\n', close: true } } });
     assert.equal(run.code, 75, run.stderr);

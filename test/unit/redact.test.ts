@@ -7,8 +7,9 @@ describe('Redactor', () => {
   const password = 'S3cret-pw!x';
   const plain = Buffer.from(`\0alice\0${password}`).toString('base64');
   const redactor = new Redactor();
+  redactor.hide(password, 'typed');
   for (const form of secretForms(password)) redactor.hide(form);
-  redactor.hide(plain, true);
+  redactor.hide(plain, 'sent');
 
   it('masks the secret, its base64, and any piece of what AUTH sent quoted from its middle', () => {
     assert.equal(redactor.text(`535 5.7.8 bad: ${password}`), `535 5.7.8 bad: ${REDACTED}`);
@@ -21,13 +22,20 @@ describe('Redactor', () => {
     }
   });
 
+  it('masks a large piece of the secret as typed (half of it or more), quoted by a server', () => {
+    const typed = new Redactor();
+    typed.hide('Tr0ub4dorAndHorse', 'typed');
+    assert.equal(typed.text('550-5.7.1 pw piece r0ub4dorAndHors decoded'), `550-5.7.1 pw piece ${REDACTED} decoded`);
+    assert.equal(typed.text('550 5.7.1 And Horse'), '550 5.7.1 And Horse', 'short pieces are ordinary words');
+  });
+
   it('leaves words that are no piece of a secret alone, however base64 they look', () => {
     assert.equal(redactor.text('535 5.7.8 Authentication credentials invalid'), '535 5.7.8 Authentication credentials invalid');
     assert.equal(new Redactor().text(plain), plain);
     // A password that looks like base64 is masked whole, never by its pieces: words in it stay.
     const words = new Redactor();
     for (const form of secretForms('examplemailbox')) words.hide(form);
-    words.hide(Buffer.from('\0bob\0examplemailbox').toString('base64'), true);
+    words.hide(Buffer.from('\0bob\0examplemailbox').toString('base64'), 'sent');
     assert.equal(words.text('550 5.1.1 <bob@example.org>: mailbox full'), '550 5.1.1 <bob@example.org>: mailbox full');
     assert.equal(words.text('535 bad: examplemailbox'), `535 bad: ${REDACTED}`);
   });
