@@ -68,7 +68,7 @@ async function run(
         },
         show: (reply) => script.shown.push(reply),
         note: (note) => script.notes.push(note),
-        hide: (secret) => script.hidden.push(secret),
+        hide: (secret, kind = 'whole') => script.hidden.push(kind === 'whole' ? secret : `${kind}:${secret}`),
       },
       plan,
       capabilities,
@@ -100,7 +100,8 @@ describe('AUTH commands as data', () => {
     assert.deepEqual(shown(result.commands), ['AUTH PLAIN ********']);
     // The password's base64 from each octet of a 3-octet group: inside the blob, it starts at the second.
     const aligned = [b64(PASSWORD.slice(0, 9)), b64(PASSWORD.slice(1, 10)), b64(PASSWORD.slice(2, 11))];
-    assert.deepEqual(result.hidden, [PASSWORD, b64(PASSWORD), ...aligned, blob, `\0${USER}\0${PASSWORD}`]);
+    // The password as typed (a large piece of it masked too), then its forms, then the answer as it went.
+    assert.deepEqual(result.hidden, [`typed:${PASSWORD}`, PASSWORD, b64(PASSWORD), ...aligned, `sent:${blob}`, `\0${USER}\0${PASSWORD}`]);
     assert.ok(blob.includes(aligned[2]!));
     assert.deepEqual(result.notes, []);
   });
