@@ -245,13 +245,17 @@ async function carry(
     await session.end();
     return;
   }
+  // No message is left for this connection: none more to take on it, or none at all (asked when a
+  // message's end is decided, and when a BDAT transaction goes ahead whole).
+  const noMore = () => !(assigned < plan.perConnection && issuer.more);
   for (;;) {
     // This transaction's envelope went ahead, with the end of the message before, and nothing of its
     // message did; `carried`: its message (`prepared` moves on when the next one is prepared).
     const envelopeWentAhead = session.aheadSent && !session.aheadCarriesMessage;
+    const now = performance.now();
     // A message whose MAIL goes now, not ahead when its turn came (the first of a connection, after
     // the connect, greeting and login): the next one's turn counts from now (--rate).
-    if (!envelopeWentAhead) issuer.started(performance.now());
+    if (!envelopeWentAhead) issuer.started(now);
     if (assigned < plan.perConnection && !session.quitWritten) {
       // Taken ahead only when its turn has come (--rate): the current message never waits for it.
       const reserved = issuer.takeDue();
@@ -263,7 +267,6 @@ async function carry(
     // QUIT went with the message sent ahead whole (BDAT): it is the connection's last.
     const following = !session.quitWritten && sequences.length + (session.hasAhead ? 1 : 0) > 1;
     // Under --rate a next message may come later, not yet taken: QUIT must not ride with this one.
-    const noMore = () => !(assigned < plan.perConnection && issuer.more);
     const last = session.quitWritten || (!following && noMore());
     // Taken ahead but not written: the connection failed before its turn came (see session.queueAhead).
     const unwrittenAhead = session.hasAhead && !session.aheadSent;
@@ -271,7 +274,7 @@ async function carry(
     preparedThisTurn = undefined;
     // Sent ahead (its envelope, or with BDAT all of it): its latency runs from then, not from now,
     // when its replies may all be here already.
-    const begun = performance.now() - (session.aheadAge ?? 0);
+    const begun = now - (session.aheadAge ?? 0);
     witness?.transaction();
     let clean = true;
     flight.inTransaction = true;

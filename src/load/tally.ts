@@ -14,10 +14,10 @@ const FAILURES_KEPT = 5;
 /** How many distinct replies (by code and enhanced code) the report counts apart. */
 const DISTINCT_REPLIES_KEPT = 100;
 
-/** What the workers found, gathered as they go. */
 /** The stages whose replies answer a message's own commands: MAIL, RCPT, DATA and its end. */
 const OWN_STAGES: ReadonlySet<string> = new Set(['mail', 'rcpt', 'data', 'body']);
 
+/** What the workers found, gathered as they go. */
 export class Tally {
   readonly connect: Samples;
   readonly greeting: Samples;
@@ -109,8 +109,7 @@ export class Tally {
     return { accepted: this.accepted, refused: this.refused, deferred: this.deferred, elapsedMs };
   }
 
-  /** A message every recipient took. */
-  /** A message accepted, its verdict read at `at` (on the run's clock). */
+  /** A message every recipient took, its verdict read at `at` (on the run's clock). */
   accept(at = this.now()): void {
     this.accepted++;
     this.lastVerdictAt = Math.max(this.lastVerdictAt ?? at, at);

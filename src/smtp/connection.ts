@@ -534,7 +534,6 @@ function withExtraCa(context: SecureContext, extraCa: readonly Buffer[]): Secure
 const TICKET_WAIT_MS = 40;
 
 /** Resolves at the first session ticket (after the events of its record) or after `ms`. */
-
 function firstTicket(secure: TLSSocket, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {

@@ -220,10 +220,11 @@ export class SmtpSession {
    * refused MAIL): only then has reset() an RSET to send (RFC 5321 §4.1.1.4, §4.1.1.5).
    */
   private mailOpen = false;
-  /** A refusal in place of the 221 to the QUIT that left with the message's end (see confirmVerdict()). */
+  /**
+   * A refusal in place of the 221 to the QUIT that left with the message's end, not yet said: taken
+   * by confirmVerdict() as the send's failure, else a warning of end().
+   */
   private outOfStep: Reply | undefined;
-  /** outOfStep thrown as the send's failure: no warning besides. */
-  private outOfStepSaid = false;
   /** QUIT's reply read, or given up on: quit() does nothing more. */
   private quitAnswered = false;
   /** The last reply to the message's end: the verdict. */
@@ -278,13 +279,13 @@ export class SmtpSession {
    * from then on the server may have the message, whatever becomes of the session. Set when that
    * write starts, not when it is taken, since part of it may leave before a failure.
    */
+  get committed(): boolean {
+    return this.committedMessage;
+  }
+
   /** QUIT has left (with a message's end): nothing more may be sent on this connection. */
   get quitWritten(): boolean {
     return this.quitSent;
-  }
-
-  get committed(): boolean {
-    return this.committedMessage;
   }
 
   /**
@@ -439,7 +440,7 @@ export class SmtpSession {
   async end(): Promise<void> {
     try {
       await this.quit();
-      if (this.outOfStep !== undefined && !this.outOfStepSaid) {
+      if (this.outOfStep !== undefined) {
         this.emit({
           kind: 'note',
           note: { code: 'quit-unexpected', error: { code: 'MAILV_UNEXPECTED_REPLY', stage: 'quit', reply: this.outOfStep } },
@@ -459,9 +460,10 @@ export class SmtpSession {
   async confirmVerdict(): Promise<void> {
     if (!this.quitSent || !this.committed) return;
     await this.quit();
-    if (this.outOfStep === undefined) return;
-    this.outOfStepSaid = true;
-    throw new ProtocolError({ code: 'MAILV_REPLIES_OUT_OF_STEP', reply: this.outOfStep, verdict: this.verdict }, 'quit');
+    const reply = this.outOfStep;
+    if (reply === undefined) return;
+    this.outOfStep = undefined;
+    throw new ProtocolError({ code: 'MAILV_REPLIES_OUT_OF_STEP', reply, verdict: this.verdict }, 'quit');
   }
 
   /** Greeting to AUTH: the capabilities, or undefined when --quit-after stops before the transaction. */
@@ -727,7 +729,7 @@ export class SmtpSession {
     // RSET is answered 250 (RFC 5321 §4.1.1.5): a refusal there, other than the server closing, is
     // another command's, the replies out of step, and every verdict after it in doubt.
     if (owed.to === 'rset') {
-      if (reply.code >= 400 && reply.code !== 421) throw unexpected('rset', reply);
+      judgeRset(reply);
       return;
     }
     if (owed.to === 'mail') replies.mail = reply;
@@ -986,8 +988,9 @@ export class SmtpSession {
       if (!(error instanceof MailvError)) throw error;
     }
     // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT. Not sent to one that hung up,
-    // nor behind an EHLO still unanswered (its late reply would be read as QUIT's).
-    if (answered && !this.connection.failed && greeting.code !== 421) await this.quit();
+    // nor behind an EHLO still unanswered (its late reply would be read as QUIT's); after a 421
+    // (the greeting's or the EHLO's) quit() sends none.
+    if (answered && !this.connection.failed) await this.quit();
     this.hungUp = true;
     // A 5xx is the server's word on early talk, kept; a 421 may be early talk refused as well as a
     // busy server, which cannot be told apart: forgotten for now, and the message goes again once,
@@ -1465,8 +1468,7 @@ export class SmtpSession {
   async rset(): Promise<Reply> {
     await this.send('rset', { verb: 'RSET' });
     const reply = await this.read('rset');
-    // RFC 5321 §4.1.1.5: RSET is answered 250; a refusal (not the server closing) is another command's.
-    if (reply.code >= 400 && reply.code !== 421) throw unexpected('rset', reply);
+    judgeRset(reply);
     return reply;
   }
 
@@ -1495,7 +1497,7 @@ export class SmtpSession {
       // RFC 5321 §4.1.1.10: QUIT is answered 221. Anything else was owed to another command. A
       // refusal there, in the flight of the message's end, may be the message's own, the verdict
       // read before it another command's: that fails the send (run() throws it).
-      if (reply.code >= 400 && reply.code !== 421 && withEnd) this.outOfStep = reply;
+      if (withEnd && refusedNotClosing(reply)) this.outOfStep = reply;
       else if (reply.code !== 221) throw unexpected('quit', reply);
     } catch (error) {
       if (!(error instanceof MailvError)) throw error;
@@ -1670,6 +1672,16 @@ type Refusal = Extract<SmtpErrorFact, { reply: Reply }>;
 function refusal(fact: Exclude<Refusal, { code: 'MAILV_UNEXPECTED_REPLY' | 'MAILV_SERVICE_CLOSING' }>, stage: Stage): SmtpReplyError | ProtocolError {
   if (fact.reply.code < 400) return unexpected(stage, fact.reply);
   return new SmtpReplyError(fact, stage, fact.reply);
+}
+
+/** A refusal other than the server closing (421 may answer any command, RFC 5321 §3.8). */
+function refusedNotClosing(reply: Reply): boolean {
+  return reply.code >= 400 && reply.code !== 421;
+}
+
+/** RFC 5321 §4.1.1.5: RSET is answered 250; a refusal there (not the server closing) is another command's. */
+function judgeRset(reply: Reply): void {
+  if (refusedNotClosing(reply)) throw unexpected('rset', reply);
 }
 
 function unexpected(stage: Stage, reply: Reply): ProtocolError {
