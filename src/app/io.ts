@@ -83,5 +83,12 @@ export interface AppIo {
    * made of octets that were not UTF-8), false where that cannot be known; and how many files the
    * process may have open, undefined where unknown or unlimited.
    */
-  readonly host: { name(): string; mailName(): string | undefined; user(): string; typedAsIs(text: string): boolean; openFilesLimit(): number | undefined };
+  readonly host: {
+    name(): string;
+    mailName(): string | undefined;
+    user(): string;
+    typedAsIs(text: string): boolean;
+    openFilesLimit(): number | undefined;
+    superUser(): boolean;
+  };
 }

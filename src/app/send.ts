@@ -58,8 +58,9 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
           prepared = await prepareUnfinished(run, { ...plan, subject }, input, files.attachments);
         throw message.unfinished;
       }
-      // mailv-sendmail reads its recipients from the message only with -t.
-      read = plan.readRecipients && (plan.sendmail?.recipientsFromHeaders ?? true);
+      // A whole message read: one of -t, whose own recipients may be what cannot be used, or one
+      // piped to mailv-sendmail, the program's only copy (no recipient at all is a usage error found now).
+      read = plan.sendmail !== undefined || plan.readRecipients;
     }
     if (plan.sendmail?.configRefused !== undefined) {
       read = true;

@@ -39,14 +39,24 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   // The host's names, read once: -bs makes a plan at every MAIL and RCPT.
   const here: HostNames = { fqdn: localFqdn(io.host.name()), mailDomain: localMailDomain(io.host.mailName(), io.host.name()) };
   // A refusal said once the message piped, the program's only copy, is read and kept (SendmailInput).
-  const keptThenRefused = (refusal: ConfigError | UsageError, recipients: readonly string[]): SendmailCommand => {
-    const plan = planOf(run, line, here, undefined, line.options.from, recipients);
+  // The plan only carries the message to dead.letter: what the command line gave wrong (a sender, a
+  // recipient, a name) is left out of it, so that it cannot fail again.
+  const keptThenRefused = (refusal: ConfigError | UsageError): SendmailCommand => {
+    const plan = planOf(run, { ...line, fullName: undefined }, here, undefined, undefined, []);
     return { kind: 'message', plan: { ...plan, sendmail: { ...plan.sendmail!, configRefused: refusal } } };
   };
   if (line.dashedRecipient !== undefined) {
     const refusal = new UsageError({ code: 'MAILV_SENDMAIL_DASH_RECIPIENT', recipient: line.dashedRecipient });
     if (line.smtp) throw refusal;
-    return keptThenRefused(refusal, []);
+    return keptThenRefused(refusal);
+  }
+  // Postfix's sendmail takes -C from the super-user only: whoever gets an option into a program's
+  // command line (a PHP mail()'s fifth argument) would otherwise choose the server and the password
+  // command of a file of their own.
+  if (line.options.config !== undefined && !io.host.superUser()) {
+    const refusal = new UsageError({ code: 'MAILV_SENDMAIL_CONFIG_NOT_SUPERUSER' });
+    if (line.smtp) throw refusal;
+    return keptThenRefused(refusal);
   }
   let account: AccountSettings | undefined;
   try {
@@ -54,9 +64,18 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
     account = await accountSettings(io.env, line.options.config, line.options.account);
   } catch (error) {
     if (!(error instanceof ConfigError || (error instanceof UsageError && error.fact.code === 'MAILV_PATH_NOT_UTF8')) || line.smtp) throw error;
-    return keptThenRefused(error, line.recipients);
+    return keptThenRefused(error);
   }
-  if (!line.smtp) return { kind: 'message', plan: planOf(run, line, here, account, line.options.from, line.recipients) };
+  if (!line.smtp) {
+    try {
+      return { kind: 'message', plan: planOf(run, line, here, account, line.options.from, line.recipients) };
+    } catch (error) {
+      // A recipient or -f that cannot be used (a cron job's MAILTO mistyped, a script's empty
+      // "$ADMIN"): the report it pipes is kept all the same.
+      if (!(error instanceof UsageError)) throw error;
+      return keptThenRefused(error);
+    }
+  }
   const planFor = (sender: string, recipients: readonly string[]) => planOf(run, line, here, account, sender === '' ? NULL_REVERSE_PATH : sender, recipients);
   return { kind: 'smtp', base: planOf(run, line, here, account, line.options.from, []), planFor };
 }

@@ -86,6 +86,11 @@ export type CommandLineFact =
   | { readonly code: 'MAILV_PATH_NOT_UTF8'; readonly option: string; readonly path: string }
   /** -q (-q30m, -qI…): run the queue, which mailv-sendmail does not keep. */
   | { readonly code: 'MAILV_SENDMAIL_QUEUE_RUN'; readonly argument: string }
+  /**
+   * -C given to mailv-sendmail by a user other than root: the options a program passes on may come
+   * from elsewhere (CVE-2016-10033), and a configuration file names a server and a password command.
+   */
+  | { readonly code: 'MAILV_SENDMAIL_CONFIG_NOT_SUPERUSER' }
   /** A recipient after the options that begins with a dash: an option put after them, as Postfix refuses it (allow_min_user). */
   | { readonly code: 'MAILV_SENDMAIL_DASH_RECIPIENT'; readonly recipient: string }
   /** -bs with what the SMTP dialogue gives instead: recipients as arguments, or -t. */

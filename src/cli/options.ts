@@ -130,9 +130,16 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const fromText = fromGiven ?? account.from ?? (typeof local.user === 'string' ? local.user : local.user());
   const from = parseMailbox(fromText, mailDomain);
   const fromOrigin = fromGiven !== undefined ? 'option' : account.from !== undefined ? 'config-file' : 'user';
-  if (fromOrigin === 'option') assertHeaderText('From', fromText, local.sendmail === true ? 'sendmail-from-option' : 'from-option', typedAsIs);
+  // sendmail's -f names the envelope's sender, and a From: only where the message has none.
+  if (fromOrigin === 'option')
+    assertHeaderText(local.sendmail === true ? undefined : 'From', fromText, local.sendmail === true ? 'sendmail-from-option' : 'from-option', typedAsIs);
   else assertHeaderText('From', fromText, fromOrigin === 'config-file' ? 'config-file' : 'user-variable');
-  const to = list(options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients, 'To', 'recipient-argument');
+  // sendmail's recipients go in the envelope only: no header is made of them.
+  const to = list(
+    options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients,
+    local.sendmail === true ? undefined : 'To',
+    'recipient-argument',
+  );
   const cc = list(options.cc, 'Cc', 'cc-option');
   const bcc = list(options.bcc, undefined, 'bcc-option');
   // Each attachment is a file held open until the message is sent: past the limit, the connection

@@ -60,7 +60,7 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
         ),
     },
     openStepper: async (signal, language, replaying) => (await import('./step-prompt.js')).openStepper(signal, language, replaying),
-    host: { name: () => hostname(), mailName, user: accountName, typedAsIs: typedAsIsHere(), openFilesLimit },
+    host: { name: () => hostname(), mailName, user: accountName, typedAsIs: typedAsIsHere(), openFilesLimit, superUser: () => process.getuid?.() === 0 },
   };
 }
 

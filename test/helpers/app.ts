@@ -31,6 +31,12 @@ export interface AppOptions {
   readonly terminal?: { readonly colorDepth: number; readonly columns: number };
   /** Raises exceptions nothing caught, as a faulty event handler would: the test calls `raise(error)`. */
   readonly faults?: FaultSender;
+  /** Run as mailv-sendmail reads its command line. */
+  readonly sendmail?: boolean;
+  /** A U+FFFD in the arguments stood for octets that were not UTF-8 (by default, one typed as such). */
+  readonly notUtf8?: boolean;
+  /** The user is root (mailv-sendmail takes -C from root only); by default not. */
+  readonly superUser?: boolean;
 }
 
 /** A stop-signal source a test fires by hand. */
@@ -84,6 +90,7 @@ export async function runApp(argv: readonly string[], options: AppOptions = {}):
   const input = options.input ?? '';
   const io: AppIo = {
     argv,
+    ...(options.sendmail === true ? { sendmail: true } : {}),
     env,
     version: () => '0.0.0-test',
     stdin: {
@@ -107,7 +114,14 @@ export async function runApp(argv: readonly string[], options: AppOptions = {}):
       },
     },
     openStepper: options.openStepper ?? (async () => ({ ask: async () => 'go' as const, close: () => {} })),
-    host: { name: () => 'client.example.org', mailName: () => undefined, user: () => 'tester', typedAsIs: () => true, openFilesLimit: () => undefined },
+    host: {
+      name: () => 'client.example.org',
+      mailName: () => undefined,
+      user: () => 'tester',
+      typedAsIs: () => options.notUtf8 !== true,
+      openFilesLimit: () => undefined,
+      superUser: () => options.superUser === true,
+    },
   };
   const status = await runMailv(io);
   return { status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), home };

@@ -1,7 +1,7 @@
 // mailv-sendmail as a process: quiet unless -v, sendmail's statuses, dead.letter, the `.` line, and
 // the name `sendmail` choosing it.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -19,6 +19,15 @@ const SENDMAIL = fileURLToPath(new URL('../../bin/mailv-sendmail.js', import.met
 const MAILV = fileURLToPath(new URL('../../bin/mailv.js', import.meta.url));
 
 const run = runScript;
+
+/**
+ * The accounts file where mailv-sendmail looks for it by itself (-C is taken from root only, and
+ * these tests run as anyone).
+ */
+function defaultConfig(home: string): string {
+  mkdirSync(join(home, '.config', 'mailv'), { recursive: true });
+  return join(home, '.config', 'mailv', 'config');
+}
 
 /** A server that takes connections and counts them, hanging up at once: where none may come. */
 async function countingServer(): Promise<{ readonly port: number; connections(): number; close(): void }> {
@@ -78,14 +87,15 @@ describe('mailv-sendmail', () => {
       input: 'Subject: x\n\nbody\n',
     });
     assert.equal(result.code, 64, result.stderr);
-    assert.match(result.stderr, /^mailv: header To is not UTF-8 /);
+    // The arguments go in the envelope only: no header is named for them.
+    assert.match(result.stderr, /^mailv: address is not UTF-8 .*, given as a recipient: /);
     // A Latin-1 -f is named as given, -f, not as mailv's own -r.
     const sender = await runThroughShell(SENDMAIL, `-i -f "$(printf '\\351ric@example.org')" bob@example.org`, {
       env: { HOME: home, MAILV_SERVER: '127.0.0.1:9' },
       input: 'Subject: x\n\nbody\n',
     });
     assert.equal(sender.code, 64, sender.stderr);
-    assert.match(sender.stderr, /^mailv: header From is not UTF-8 .*, given with -f: /);
+    assert.match(sender.stderr, /^mailv: address is not UTF-8 .*, given with -f: /);
   });
 
   it('a recipient that reads as an option (option injection, CVE-2016-10033): 64, nothing sent, the message read and kept', async () => {
@@ -147,9 +157,9 @@ describe('mailv-sendmail', () => {
 
   it('an account with no password, run where there is no terminal (cron): 64, a hint mailv-sendmail can follow, the message kept', async () => {
     const home = freshHome();
-    const config = join(home, 'mailv.conf');
+    const config = defaultConfig(home);
     writeFileSync(config, '[default]\nserver = 127.0.0.1:587\nuser = mailtest\n', { mode: 0o600 });
-    const result = await run(SENDMAIL, ['-C', config, '-i', 'bob@example.org'], { HOME: home }, 'Subject: cron\n\nimportant\n');
+    const result = await run(SENDMAIL, ['-i', 'bob@example.org'], { HOME: home }, 'Subject: cron\n\nimportant\n');
     assert.equal(result.code, 64, result.stderr);
     assert.equal(
       result.stderr.split('\n')[0],
@@ -158,7 +168,7 @@ describe('mailv-sendmail', () => {
     assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^Subject: cron\n\nimportant\n/m);
     // The account's password held back from another server: the hint names what would let it go.
     writeFileSync(config, '[default]\nuser = mailtest\npassword-cmd = echo pw\n', { mode: 0o600 });
-    const elsewhere = await run(SENDMAIL, ['-C', config, '-i', 'bob@example.org'], { HOME: home, MAILV_SERVER: '127.0.0.1:9' }, 'Subject: cron\n\nx\n');
+    const elsewhere = await run(SENDMAIL, ['-i', 'bob@example.org'], { HOME: home, MAILV_SERVER: '127.0.0.1:9' }, 'Subject: cron\n\nx\n');
     assert.equal(elsewhere.code, 64, elsewhere.stderr);
     assert.equal(
       elsewhere.stderr.split('\n')[0],
@@ -170,10 +180,10 @@ describe('mailv-sendmail', () => {
     const server = await startScriptedServer();
     try {
       const home = freshHome();
-      const config = join(home, 'mailv.conf');
+      const config = defaultConfig(home);
       writeFileSync(config, `[default]\nserver = 127.0.0.1:${server.port}\n`, { mode: 0o600 });
       const env = { HOME: home, MAILV_SERVER: `127.0.0.1:${await closedPort()}` };
-      const result = await run(SENDMAIL, ['-C', config, '-i', 'bob@example.org'], env, 'Subject: cron\n\nx\n');
+      const result = await run(SENDMAIL, ['-i', 'bob@example.org'], env, 'Subject: cron\n\nx\n');
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual(
         server.commands.filter((command) => command.startsWith('RCPT')),
@@ -187,14 +197,14 @@ describe('mailv-sendmail', () => {
   it('an accounts file that cannot be used (cron): 78, said, and the message read and kept all the same', async () => {
     for (const [content, mode, said] of [
       ['[default]\nserver = 127.0.0.1:9\nbogus = 1\n', 0o600, /:3: unknown key "bogus"$/],
-      ['[default]\nserver = 127.0.0.1:9\n', 0o666, /mailv\.conf/],
+      ['[default]\nserver = 127.0.0.1:9\n', 0o666, /\.config\/mailv\/config/],
       ['[default]\nserver = smtps://127.0.0.1:9\ntls = off\n', 0o600, /\[default\] has an smtps:\/\/ server and tls = off/],
     ] as const) {
       const home = freshHome();
-      const config = join(home, 'mailv.conf');
+      const config = defaultConfig(home);
       writeFileSync(config, content, { mode });
       chmodSync(config, mode);
-      const result = await run(SENDMAIL, ['-C', config, '-i', 'bob@example.org'], { HOME: home }, 'Subject: cron\n\nimportant\n');
+      const result = await run(SENDMAIL, ['-i', 'bob@example.org'], { HOME: home }, 'Subject: cron\n\nimportant\n');
       assert.equal(result.code, 78, result.stderr);
       const lines = result.stderr.trim().split('\n');
       assert.match(lines[0]!, said);
@@ -209,10 +219,10 @@ describe('mailv-sendmail', () => {
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
-      const config = join(home, 'mailv.conf');
+      const config = defaultConfig(home);
       writeFileSync(config, `[default]\nserver = 127.0.0.1:${(silent.address() as AddressInfo).port}\ntimeout = 1\n`, { mode: 0o600 });
       const started = Date.now();
-      const result = await run(SENDMAIL, ['-C', config, 'bob@example.org'], { HOME: home }, 'Subject: x\n\nbody\n');
+      const result = await run(SENDMAIL, ['bob@example.org'], { HOME: home }, 'Subject: x\n\nbody\n');
       assert.equal(result.code, 75, result.stderr);
       assert.match(result.stderr, /greeting/);
       assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
@@ -453,11 +463,12 @@ describe('mailv-sendmail', () => {
     }
   });
 
-  it('recipients on the command line that come to nothing (without -t): 64, nothing kept, the command was wrong', async () => {
+  it('recipients on the command line that come to nothing (without -t): 64, and the message piped kept, the program has no other copy', async () => {
     const home = freshHome();
     const result = await run(SENDMAIL, ['undisclosed-recipients:;'], { HOME: home, MAILV_SERVER: '127.0.0.1:1' }, 'Subject: s\n\nbody\n');
     assert.equal(result.code, 64, result.stderr);
-    assert.equal(existsSync(join(home, 'dead.letter')), false);
+    assert.equal(result.stderr, `mailv: no recipient given\nmailv: the message was saved in ${join(home, 'dead.letter')}\n`);
+    assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /\nSubject: s\n\nbody\n/);
   });
 
   it("-F '' names nobody: From: is the bare address, not an empty name before it", async () => {

@@ -71,6 +71,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_SENDMAIL_QUEUE_RUN: ({ argument }) => `${argument} (run the mail queue) is not for mailv-sendmail: it keeps no queue and only sends, at once`,
   MAILV_SENDMAIL_SMTP_ARGUMENTS: ({ given }) =>
     `-bs takes the recipients from the SMTP dialogue on standard input: ${given === '-t' ? '-t' : 'recipients as arguments'} cannot go with it`,
+  MAILV_SENDMAIL_CONFIG_NOT_SUPERUSER: () =>
+    "-C is taken from root only, as Postfix's sendmail takes it: a program may pass on options given to it (CVE-2016-10033); XDG_CONFIG_HOME names another configuration directory",
   MAILV_SENDMAIL_DASH_RECIPIENT: ({ recipient }) =>
     `recipient '${recipient}' begins with a dash: options come before the recipients (after '--', a recipient may begin with one)`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) => `option '${option}' argument '${value}' is invalid. Allowed choices are ${choices.join(', ')}.`,

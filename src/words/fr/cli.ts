@@ -88,6 +88,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
     `${argument} (traiter la file d’attente) n’est pas pour mailv-sendmail : il n’a pas de file d’attente et ne fait qu’envoyer, tout de suite`,
   MAILV_SENDMAIL_SMTP_ARGUMENTS: ({ given }) =>
     `-bs prend les destinataires dans le dialogue SMTP de l’entrée standard : ${given === '-t' ? '-t' : 'des destinataires en arguments'} ne va pas avec`,
+  MAILV_SENDMAIL_CONFIG_NOT_SUPERUSER: () =>
+    '-C n’est accepté que de root, comme le sendmail de Postfix : un programme peut transmettre des options qu’on lui a données (CVE-2016-10033) ; XDG_CONFIG_HOME désigne un autre répertoire de configuration',
   MAILV_SENDMAIL_DASH_RECIPIENT: ({ recipient }) =>
     `le destinataire « ${recipient} » commence par un tiret : les options viennent avant les destinataires (après « -- », un destinataire peut en commencer par un)`,
   MAILV_OPTION_VALUE_INVALID: ({ option, value, choices }) =>
