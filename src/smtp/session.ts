@@ -1087,6 +1087,9 @@ export class SmtpSession {
     // 421 is the server closing (RFC 5321 §3.8), not a refusal to go on without: nothing more is
     // said to it, no QUIT and above all no AUTH in plain text; another MX host may be tried.
     if (reply.code === 421) throw new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply }, 'starttls', 'closed');
+    // RFC 3207 §4: 220, or a refusal (454, 501); another positive reply answers some other command,
+    // and is no refusal to go on from in plain text.
+    if (reply.code < 400 && reply.code !== 220) throw unexpected('starttls', reply);
     if (reply.code !== 220) {
       if (this.plan.tls === 'required') await this.refuseTls({ why: 'refused', reply });
       this.emit({ kind: 'note', note: { code: 'starttls-refused', reply }, severity: 'warning' });

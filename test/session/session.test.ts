@@ -175,6 +175,15 @@ describe('session: DATA', () => {
     assert.deepEqual(required.writes, ['EHLO client.test\r\n', 'STARTTLS\r\n', 'QUIT\r\n']);
   });
 
+  it('STARTTLS answered 250, neither 220 nor a refusal (RFC 3207 §4): the replies out of step, nothing more in plain text', async () => {
+    const script: Script = { replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 STARTTLS', STARTTLS: '250 2.0.0 ok' } };
+    const auto = await converse(script, { tls: 'auto' });
+    assert.ok(auto.error instanceof ProtocolError, String(auto.error));
+    assert.deepEqual(auto.error.fact, { code: 'MAILV_UNEXPECTED_REPLY', stage: 'starttls', reply: makeReply(['250 2.0.0 ok']) });
+    assert.ok(!auto.writes.some((write) => write.startsWith('MAIL')), auto.writes.join(''));
+    assert.ok(!auto.events.some((event) => event.kind === 'note' && event.note.code === 'starttls-refused'));
+  });
+
   it('looks up the TLS session to resume while the greeting is awaited when TLS is required, once STARTTLS is written when offered, never when not offered', async () => {
     /** What the server had written, and the client, when the session asked for the TLS session to resume. */
     const lookups = async (script: Script, tls: SessionPlan['tls']) => {
