@@ -45,6 +45,11 @@ export type SessionEvent =
   | { kind: 'ehlo-forgotten'; key: EhloKey; lasting: boolean }
   /** A reply; the 250 to EHLO carries what it offers, as mailv read it. */
   | { kind: 'reply'; stage: Stage; reply: Reply; recipient: string | undefined; ehlo?: EhloOffer }
+  /**
+   * What the server sent of a reply mailv could not take (one that broke the grammar or came
+   * unasked, or the lines of one cut short), as received: shown ahead of the failure it caused.
+   */
+  | { kind: 'unreadable-reply'; lines: readonly string[] }
   /** Message bytes as written after DATA, dot-stuffed; emitted only when asked for (-vv). */
   | { kind: 'body'; bytes: Buffer }
   /**

@@ -256,6 +256,7 @@ export interface Catalogue {
   deferredLmtp: (p: { host: string }) => Text;
   closing: Text;
   closingEarly: Text;
+  unreadableReply: Text;
   closingQuitSent: Text;
   noteDecoded: Text;
   noteStarttlsRefused: Text;

@@ -243,6 +243,7 @@ export const en: Catalogue = {
   deferredLmtp: ({ host }) => `${host}, the LMTP server, cannot be reached: nothing was sent; try again later (RFC 2033)`,
   closing: 'Work done: mailv closes the session politely, with QUIT rather than just hanging up (RFC 5321 §3.8)',
   closingEarly: 'mailv ends the session here, with QUIT rather than just hanging up (RFC 5321 §3.8)',
+  unreadableReply: 'Not a reply mailv can take: broken, cut short or unasked; the error below says how (RFC 5321 §4.2)',
   closingQuitSent: 'The QUIT sent with the message closes the session politely; its 221 follows (RFC 5321 §3.8)',
   noteDecoded: 'The base64 above, decoded: base64 is an encoding, not encryption (RFC 4648)',
   noteStarttlsRefused: 'Opportunistic TLS: without it, the rest goes in plain text, readable on the path (RFC 7435)',

@@ -272,6 +272,8 @@ export class Explainer {
         return none(this.note(event.note));
       case 'traffic':
         return none([]);
+      case 'unreadable-reply':
+        return none([c.unreadableReply]);
       case 'closing':
         // A QUIT that rode with the message is already out: the session ends with its 221.
         // "Work done" only after a shown delivery: a refusal, a probe or q at --step ends it early.

@@ -246,6 +246,7 @@ export const fr: Catalogue = {
   deferredLmtp: ({ host }) => `${host}, le serveur LMTP, est injoignable : rien n’est parti ; réessayez plus tard (RFC 2033)`,
   closing: 'Terminé : mailv clôt la session par QUIT, plutôt que de couper la connexion (RFC 5321 §3.8)',
   closingEarly: 'mailv arrête la session ici, par QUIT plutôt qu’en coupant la connexion (RFC 5321 §3.8)',
+  unreadableReply: 'Réponse que mailv ne peut prendre : mal formée, coupée ou non demandée ; l’erreur plus bas dit en quoi (RFC 5321 §4.2)',
   closingQuitSent: 'Le QUIT parti avec le message clôt la session proprement ; son 221 suit (RFC 5321 §3.8)',
   noteDecoded: 'Le base64 ci-dessus, décodé : le base64 est un encodage, pas un chiffrement (RFC 4648)',
   noteStarttlsRefused: 'TLS opportuniste : sans lui, la suite passe en clair, lisible sur le trajet (RFC 7435)',

@@ -359,6 +359,7 @@ const EVENTS: EventDecoders = {
     recipient: fields.optionalString('recipient'),
     ...(fields.has('ehlo') ? { ehlo: ehloOffer(fields.object('ehlo')) } : {}),
   }),
+  'unreadable-reply': (fields) => ({ kind: 'unreadable-reply', lines: fields.strings('lines') }),
   body: (fields) => ({ kind: 'body', bytes: fields.base64('bytes') }),
   committed: (fields) => ({ kind: 'committed', verb: fields.choice('verb', ['DATA', 'BDAT'] as const), size: fields.integer('size') }),
   recipient: (fields) => ({

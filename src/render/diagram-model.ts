@@ -147,6 +147,10 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
         add({ ...base([...event.reply.raw]), kind: 'reply', code: event.reply.code, replyClass });
         break;
       }
+      case 'unreadable-reply':
+        // An arrow from the server all the same, in the colour of a failure: it broke the dialogue.
+        add({ ...base([...event.lines]), kind: 'reply', code: 0, replyClass: 5 });
+        break;
       case 'tls':
         encrypted = true;
         add({

@@ -51,6 +51,8 @@ export class TranscriptRenderer {
         if (e.ehlo !== undefined) this.enhancedCodes = e.ehlo.extensions.some(({ keyword }) => keyword.toUpperCase() === 'ENHANCEDSTATUSCODES');
         return e.reply.raw.map((line) => style.reply(e.reply.code, sanitize(line)));
       },
+      // As received, as any reply is shown: what broke the protocol is what one debugging needs to see.
+      'unreadable-reply': (e) => e.lines.map((line) => style.reply(codeOf(line), sanitize(line))),
       body: (e) => (verbosity >= 3 ? this.bodyLines(e.bytes) : []),
       // The reply to the final dot or BDAT LAST says what became of it; the moment itself shows in --json.
       committed: () => [],
@@ -143,4 +145,9 @@ function outcomeText(outcome: RecipientOutcome, reply: Reply | undefined, enhanc
 
 function isUnknownUser(reply: Reply | undefined): boolean {
   return reply?.enhanced === '5.1.1' || (reply?.enhanced === undefined && reply?.code === 550 && /unknown/i.test(replyText(reply)));
+}
+
+/** The reply code a line starts with, for its colour; 0 (a failure's) when it starts with none. */
+function codeOf(line: string): number {
+  return /^[2-5]\d\d/.test(line) ? Number(line.slice(0, 3)) : 0;
 }

@@ -252,6 +252,15 @@ export class SmtpConnection {
     return this.failure !== undefined;
   }
 
+  /**
+   * What the server sent of a reply mailv could not take, as received (secrets masked): one that
+   * broke the grammar or came unasked, or the lines of one cut short by a hang-up or a time limit.
+   */
+  unreadLines(): readonly string[] {
+    if (this.failure?.kind === 'syntax') return this.failure.error.received;
+    return this.reader.unfinishedLines();
+  }
+
   /** The 421 the server closed the session with while nothing was asked of it, if that is what ended it. */
   get closedWith(): Reply | undefined {
     return this.failure?.kind === 'closing' ? this.failure.reply : undefined;
@@ -369,7 +378,7 @@ export class SmtpConnection {
       if (this.owed === 0) {
         // RFC 5321 §3.8: 421 is the server giving up; any other reply nobody asked for is a fault.
         if (reply.code === 421) return { kind: 'closing', reply };
-        return { kind: 'syntax', error: new ReplySyntaxError({ fault: 'unsolicited', text: reply.raw.join(' ').slice(0, 60) }) };
+        return { kind: 'syntax', error: new ReplySyntaxError({ fault: 'unsolicited', text: reply.raw.join(' ').slice(0, 60) }, [], reply.raw) };
       }
       this.owed--;
       this.replies.push(reply);

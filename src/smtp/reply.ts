@@ -22,6 +22,8 @@ export class ReplySyntaxError extends Error {
   constructor(
     readonly fault: ReplyFault,
     readonly before: readonly Reply[] = [],
+    /** The lines of the reply that broke, as received (secrets masked): shown before the failure. */
+    readonly received: readonly string[] = [],
   ) {
     super(fault.fault);
   }
@@ -51,7 +53,7 @@ export class ReplyReader {
     try {
       this.read(chunk, replies);
     } catch (error) {
-      if (error instanceof ReplySyntaxError) throw new ReplySyntaxError(error.fault, replies);
+      if (error instanceof ReplySyntaxError) throw new ReplySyntaxError(error.fault, replies, error.received);
       throw error;
     }
     return replies;
@@ -88,6 +90,14 @@ export class ReplyReader {
     return this.partialLength > 0 || this.pending.length > 0;
   }
 
+  /** What arrived of a reply not finished, as received (secrets masked): its lines, and the start of the next. */
+  unfinishedLines(): string[] {
+    if (this.partialLength === 0) return [...this.pending];
+    const bytes = Buffer.concat(this.partial);
+    const end = bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    return [...this.pending, this.redact(decodeOctets(bytes, 0, end))];
+  }
+
   /** The line in bytes[start, end), its LF left out; decoded in place, without a copy of its bytes. */
   private acceptLine(bytes: Buffer, start: number, end: number): Reply | undefined {
     const lineEnd = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
@@ -100,11 +110,12 @@ export class ReplyReader {
     const separator = line.charCodeAt(3);
     const coded = isCodeStart(line.charCodeAt(0)) && isDigit(line.charCodeAt(1)) && isDigit(line.charCodeAt(2));
     if (!coded || (line.length > 3 && separator !== SPACE && separator !== HYPHEN)) {
-      throw new ReplySyntaxError({ fault: 'malformed', text: this.redact(line).slice(0, 60) });
+      const shown = this.redact(line);
+      throw new ReplySyntaxError({ fault: 'malformed', text: shown.slice(0, 60) }, [], [...this.pending, shown]);
     }
     const first = this.pending[0];
     if (first !== undefined && !first.startsWith(line.slice(0, 3))) {
-      throw new ReplySyntaxError({ fault: 'mixed-codes', first: first.slice(0, 3), second: line.slice(0, 3) });
+      throw new ReplySyntaxError({ fault: 'mixed-codes', first: first.slice(0, 3), second: line.slice(0, 3) }, [], [...this.pending, this.redact(line)]);
     }
     const prefix = line.length > 3 ? 4 : 3;
     const text = line.slice(prefix);

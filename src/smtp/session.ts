@@ -336,6 +336,8 @@ export class SmtpSession {
       throw error;
     } finally {
       this.connection.close();
+      const unread = this.connection.unreadLines();
+      if (unread.length > 0) this.emit({ kind: 'unreadable-reply', lines: unread });
       this.emit({ kind: 'traffic', sent: this.connection.bytesSent, received: this.connection.bytesReceived });
     }
   }

@@ -79,6 +79,30 @@ describe('the application in memory', () => {
     }
   });
 
+  it('a reply mailv cannot take is shown as received before the failure it causes: mixed codes, a broken line, one cut short', async () => {
+    for (const [greeting, shown, status] of [
+      [{ raw: '220-a first line\r\n554 b\r\n' }, ['220-a first line', '554 b'], 76],
+      [{ raw: '220-a\r\n220\tb\r\n' }, ['220-a', '220\tb'], 76],
+      [{ raw: '220-partial\r\n220-sec', close: true }, ['220-partial', '220-sec'], 75],
+    ] as const) {
+      const server = await startScriptedServer({ greeting });
+      try {
+        const args = ['--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'x', 'bob@example.org'];
+        const run = await runApp(args, { input: 'body\n' });
+        assert.equal(run.status, status, run.stderr);
+        assert.deepEqual(run.stdout.split('\n').slice(1, -1), shown, run.stdout);
+        const json = await runApp(['--json', ...args], { input: 'body\n' });
+        const events = json.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { event: string; lines?: string[] });
+        assert.deepEqual(events.find((event) => event.event === 'unreadable-reply')?.lines, shown);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
   it('a usage error: 64 and one line, standard input never read, nothing kept', async () => {
     const run = await runApp(['-q', '-v', 'bob@example.org'], { stdin: neverEnding() });
     assert.equal(run.status, 64);

@@ -32,6 +32,7 @@ const SAMPLES: { readonly [K in SessionEvent['kind']]: Extract<SessionEvent, { k
     ehlo: { domain: 'mx.example.org', extensions: [{ keyword: 'SIZE', params: ['100'] }] },
   },
   body: { kind: 'body', bytes: ALL_OCTETS },
+  'unreadable-reply': { kind: 'unreadable-reply', lines: ['220-first', '554 second'] },
   committed: { kind: 'committed', verb: 'BDAT', size: 1234 },
   recipient: { kind: 'recipient', recipient: 'carol@example.org', outcome: 'refused', reply: HOSTILE },
   note: { kind: 'note', note: { code: 'starttls-refused', reply: makeReply(['454 4.7.0 TLS not available']) }, severity: 'warning' },

@@ -99,6 +99,23 @@ describe('ReplyReader', () => {
     assert.throws(() => readAll([Buffer.from('250-first\r\n251 second\r\n')]), { fault: { fault: 'mixed-codes', first: '250', second: '251' } });
   });
 
+  it('keeps the lines of the reply that broke, as received and masked, for the transcript to show', () => {
+    const masking = () => new ReplyReader((text) => text.replaceAll('s3cret', '*'.repeat(6)));
+    assert.throws(
+      () => masking().push(Buffer.from('220 ok\r\n250-first s3cret\r\n251 second\r\n')),
+      (error: unknown) => error instanceof ReplySyntaxError && error.before.length === 1 && deepEqual(error.received, ['250-first ******', '251 second']),
+    );
+    assert.throws(
+      () => masking().push(Buffer.from('250-a\r\n250\tb s3cret\r\n')),
+      (error: unknown) => error instanceof ReplySyntaxError && error.fault.fault === 'malformed' && deepEqual(error.received, ['250-a', '250\tb ******']),
+    );
+    // Cut short: the lines of a reply not finished, and the start of the next, its CR left out.
+    const cut = masking();
+    assert.deepEqual(cut.push(Buffer.from('220 ok\r\n250-first\r\n250-sec s3cret\r')), [makeOk()]);
+    assert.deepEqual(cut.unfinishedLines(), ['250-first', '250-sec ******']);
+    assert.deepEqual(new ReplyReader().unfinishedLines(), []);
+  });
+
   it('bounds a line without end and a reply without end', () => {
     const reader = new ReplyReader();
     const chunk = Buffer.alloc(4096, 0x41);
@@ -142,3 +159,12 @@ describe('ReplyReader', () => {
     assert.equal(replyText(reply!), '2.0.0 Ok: queued as 4Xy');
   });
 });
+
+function deepEqual(actual: unknown, expected: unknown): boolean {
+  assert.deepEqual(actual, expected);
+  return true;
+}
+
+function makeOk(): Reply {
+  return { code: 220, enhanced: undefined, lines: ['ok'], raw: ['220 ok'] };
+}
