@@ -150,6 +150,8 @@ export type OptionsFact =
   /** --proxy without --proxy-source, or the other way round: `missing` is the one not given. */
   | { readonly code: 'MAILV_PROXY_INCOMPLETE'; readonly missing: '--proxy' | '--proxy-source' }
   | { readonly code: 'MAILV_PROXY_SOURCE_INVALID'; readonly text: string }
+  /** --proxy to a server on a unix-domain socket: the header's destination would have no address or port. */
+  | { readonly code: 'MAILV_PROXY_UNIX_SOCKET'; readonly path: string }
   | { readonly code: 'MAILV_SOURCE_ADDRESS_INVALID'; readonly text: string }
   /** Two flags that ask for different address families (-4 and -6, -4 and an IPv6 --source-address…). */
   | { readonly code: 'MAILV_FAMILY_CLASH'; readonly first: FamilyFlag; readonly second: FamilyFlag }

@@ -465,6 +465,8 @@ function assertLiteralsOfFamily(options: RawOptions, recipients: readonly Mailbo
 /** -4/-6 and the rest of the origin, checked against a server given as an address of the other family. */
 function originFor(options: RawOptions, server: ServerAddress): ConnectionOrigin {
   const origin = parseOrigin(options);
+  // A PROXY header names the server's address and port: a socket path has neither.
+  if (origin.proxy !== undefined && server.socket !== undefined) throw new UsageError({ code: 'MAILV_PROXY_UNIX_SOCKET', path: server.socket });
   const literal = server.socket === undefined ? ipVersion(server.host) : 0;
   if (origin.family !== undefined && literal !== 0 && literal !== origin.family) {
     const first: FamilyFlag = options.ipv4 ? '-4' : options.ipv6 ? '-6' : options.sourceAddress !== undefined ? '--source-address' : '--proxy-source';

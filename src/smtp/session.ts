@@ -1066,10 +1066,12 @@ export class SmtpSession {
   private async proxyHeader(request: NonNullable<SessionPlan['proxy']>): Promise<void> {
     const destination = { address: this.connection.remoteAddress, port: this.connection.remotePort };
     const command: Command = { verb: 'PROXY', header: { ...request, destination } };
+    // Made before it is shown: a header that cannot be made (two families) never shows as written.
+    const header = encodeProxyHeader(command.header);
     await this.step({ content: undefined, commands: [command] });
     this.connection.throwIfFailed('connect');
     this.emit({ kind: 'send', stage: 'connect', command, pipelined: false });
-    await this.connection.write(encodeProxyHeader(command.header), 0, 'connect', this.plan.timeouts.forStage('connect'));
+    await this.connection.write(header, 0, 'connect', this.plan.timeouts.forStage('connect'));
   }
 
   private async heloFallback(ehlo: Reply): Promise<Capabilities> {

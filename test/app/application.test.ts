@@ -1,7 +1,8 @@
 // The application in this process, its I/O in memory: what it writes on each output, the status it
 // returns, and what it keeps in dead.letter, without a child process.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
@@ -100,6 +101,22 @@ describe('the application in memory', () => {
       } finally {
         await server.close();
       }
+    }
+  });
+
+  it('--proxy to a server on a unix-domain socket: 64 before any connection, a PROXY header names an address and port', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'mailv-proxy-')), 'smtp.sock');
+    const server = await startScriptedServer({ path });
+    try {
+      const run = await runApp(['--proxy', 'v1', '--proxy-source', '192.0.2.7:40000', '--server', `unix:${path}`, 'bob@example.org'], { stdin: neverEnding() });
+      assert.equal(run.status, 64, run.stderr);
+      assert.equal(
+        run.stderr,
+        `mailv: --proxy needs a server over TCP: a PROXY header names the server's address and port, and the socket "${path}" has neither\n`,
+      );
+      assert.equal(server.received().length, 0);
+    } finally {
+      await server.close();
     }
   });
 

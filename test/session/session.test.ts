@@ -2,7 +2,7 @@
 // bytes written, write by write (one write is one flight), and the exact events emitted.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ProtocolError, SmtpReplyError, StepStop, TlsError, TransportError, type Stage } from '../../dist/errors.js';
+import { ProtocolError, SmtpReplyError, StepStop, TlsError, TransportError, UsageError, type Stage } from '../../dist/errors.js';
 import type { SessionEvent } from '../../dist/events.js';
 import { Capabilities } from '../../dist/smtp/capabilities.js';
 import type { Command, PendingWrite } from '../../dist/smtp/command.js';
@@ -173,6 +173,14 @@ describe('session: DATA', () => {
     assert.ok(required.error instanceof TlsError);
     assert.deepEqual(required.error.fact, { code: 'MAILV_TLS_UNAVAILABLE', why: 'refused', reply: makeReply(['454 4.7.0 TLS not available']) });
     assert.deepEqual(required.writes, ['EHLO client.test\r\n', 'STARTTLS\r\n', 'QUIT\r\n']);
+  });
+
+  it('a PROXY header that cannot be made (the server no address of its family) is never shown as written', async () => {
+    const run = await converse({}, { proxy: { version: 'v1', source: { address: '192.0.2.7', port: 40000 } } });
+    assert.ok(run.error instanceof UsageError, String(run.error));
+    assert.equal(run.error.fact.code, 'MAILV_PROXY_FAMILY');
+    assert.deepEqual(run.writes, []);
+    assert.ok(!run.events.some((event) => event.kind === 'send'), JSON.stringify(run.events));
   });
 
   it('STARTTLS answered 250, neither 220 nor a refusal (RFC 3207 §4): the replies out of step, nothing more in plain text', async () => {
@@ -600,15 +608,17 @@ describe('session: the commit', () => {
     const early = await converse({ greeting: { raw: '220 scripted.test ESMTP\r\n250 2.1.0 injected\r\n' } });
     assert.ok(early.error instanceof ProtocolError);
     assert.deepEqual(early.writes, []);
-    assert.deepEqual(shown(early), [GREETING]);
+    // The reply nobody asked for is shown as received, after what was, before the failure.
+    const injected: SessionEvent = { kind: 'unreadable-reply', lines: ['250 2.1.0 injected'] };
+    assert.deepEqual(shown(early), [GREETING, injected]);
     const lockStep = await converse({ replies: { EHLO: `${DEFAULT_EHLO}\r\n250 2.1.0 injected` } }, { pipelining: 'off' });
     assert.ok(lockStep.error instanceof ProtocolError);
     assert.deepEqual(lockStep.writes, ['EHLO client.test\r\n']);
-    assert.deepEqual(shown(lockStep), [GREETING, EHLO, ehloReply(DEFAULT_EHLO)]);
+    assert.deepEqual(shown(lockStep), [GREETING, EHLO, ehloReply(DEFAULT_EHLO), injected]);
     const pipelined = await converse({ replies: { EHLO: `${DEFAULT_EHLO}\r\n250 2.1.0 injected` } });
     assert.ok(pipelined.error instanceof ProtocolError);
     assert.deepEqual(pipelined.writes, ['EHLO client.test\r\n']);
-    assert.deepEqual(shown(pipelined), [GREETING, EHLO, ehloReply(DEFAULT_EHLO)]);
+    assert.deepEqual(shown(pipelined), [GREETING, EHLO, ehloReply(DEFAULT_EHLO), injected]);
     const inData = await converse({ replies: { DATA: { raw: '354 go\r\n250 2.0.0 queued before the message\r\n' } } }, { pipelining: 'off', echoBody: true });
     assert.ok(inData.error instanceof ProtocolError);
     assert.equal(inData.writes.at(-1), 'DATA\r\n');
