@@ -336,10 +336,20 @@ export class SmtpSession {
       throw error;
     } finally {
       this.connection.close();
-      const unread = this.connection.unreadLines();
-      if (unread.length > 0) this.emit({ kind: 'unreadable-reply', lines: unread });
+      this.showUnreadable();
       this.emit({ kind: 'traffic', sent: this.connection.bytesSent, received: this.connection.bytesReceived });
     }
+  }
+
+  private unreadableShown = false;
+
+  /** What the server sent of a reply mailv could not take, shown once, ahead of what it caused. */
+  private showUnreadable(): void {
+    if (this.unreadableShown) return;
+    const lines = this.connection.unreadLines();
+    if (lines.length === 0) return;
+    this.unreadableShown = true;
+    this.emit({ kind: 'unreadable-reply', lines });
   }
 
   private async transaction(): Promise<RecipientResult[]> {
@@ -1508,10 +1518,14 @@ export class SmtpSession {
       else if (reply.code !== 221) throw unexpected('quit', reply);
     } catch (error) {
       if (!(error instanceof MailvError)) throw error;
-      // Interrupted (a signal while a load run waited for its next message): the goodbye was the
-      // user's to cut short, not the server's to leave unanswered.
-      if (error instanceof InterruptedError) return;
+      // Interrupted: the goodbye was the user's to cut short, not the server's to leave unanswered;
+      // the verdict stands. Said, but for a load run waiting for its next message (it says so).
+      if (error instanceof InterruptedError) {
+        if (this.committed) this.emit({ kind: 'note', note: { code: 'quit-interrupted', signal: error.signal }, severity: 'warning' });
+        return;
+      }
       // The transaction is over: a broken goodbye is worth a warning, not a failure.
+      this.showUnreadable();
       this.emit({
         kind: 'note',
         note: { code: error instanceof ProtocolError ? 'quit-unexpected' : 'quit-unanswered', error: error.fact },

@@ -120,6 +120,24 @@ describe('the application in memory', () => {
     }
   });
 
+  it('a signal while the reply to QUIT is awaited: the verdict stands (0), said, nothing kept', async () => {
+    const server = await startScriptedServer({ replies: { QUIT: { silent: true } } });
+    try {
+      const signals = new SignalSender();
+      const running = runApp(['--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'x', 'bob@example.org'], { input: 'body\n', signals });
+      while (!server.commands.includes('QUIT')) await sleep(10);
+      await sleep(50);
+      signals.send('SIGTERM');
+      const run = await running;
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /^bob@example\.org\.\.\. Sent \(/m);
+      assert.match(run.stdout, /^Warning: interrupted by SIGTERM while the reply to QUIT was awaited: the verdict on the message stands$/m);
+      assert.equal(existsSync(join(run.home, 'dead.letter')), false);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a usage error: 64 and one line, standard input never read, nothing kept', async () => {
     const run = await runApp(['-q', '-v', 'bob@example.org'], { stdin: neverEnding() });
     assert.equal(run.status, 64);

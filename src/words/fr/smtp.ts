@@ -162,6 +162,7 @@ export const notes: WordsOf<SmtpNote> = {
     `${count} destinataire${count < 2 ? '' : 's'} au-delà de la limite du serveur pour un message (452) : envoyé${count < 2 ? '' : 's'} dans une autre transaction une fois celle-ci finie (RFC 5321 §4.5.3.1.10)`,
   'quit-unanswered': ({ error }, words) => `pas de réponse à QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
+  'quit-interrupted': ({ signal }) => `interrompu par ${signal} pendant l’attente de la réponse à QUIT : le verdict sur le message ne change pas`,
   'dsn-not-offered': () => 'le serveur ne propose pas DSN : NOTIFY, RET, ENVID et ORCPT sont omis, aucun avis de remise n’est demandé',
   'pipeconnect-early': () => 'EHLO envoyé avant l’accueil : ce serveur propose PIPECONNECT et ses capacités étaient mémorisées',
   'pipeconnect-changed': ({ stillOffered }) =>
