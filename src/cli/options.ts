@@ -11,7 +11,7 @@ import type { ServerAddress } from '../delivery/submit.js';
 import type { AuthRequest, DiagramRequest, LoadRequest, Plan, Verbosity } from '../plan.js';
 import type { RawOptions } from './program.js';
 import type { AccountSettings } from '../config/config-file.js';
-import { checkHeloText, parseServerAddress } from '../config/values.js';
+import { checkHeloText, parseSeconds, parseServerAddress } from '../config/values.js';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import type { SecretSource } from './secret-input.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
@@ -429,9 +429,9 @@ function parseBodyType(text: string): string {
 }
 
 function parseTimeout(text: string): number {
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError({ code: 'MAILV_TIMEOUT_INVALID', text });
-  return Math.round(seconds * 1000);
+  return parseSeconds(text, () => {
+    throw new UsageError({ code: 'MAILV_TIMEOUT_INVALID', text });
+  });
 }
 
 /** --diagram's file: its extension says which format, HTML or SVG. */

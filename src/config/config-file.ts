@@ -6,7 +6,7 @@ import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import { ConfigError, MailvError } from '../errors.js';
 import { parseMailbox } from '../message/address.js';
 import type { ConfigLineFact } from './facts.js';
-import { checkHeloName, parseServerAddress } from './values.js';
+import { checkHeloName, parseSeconds, parseServerAddress } from './values.js';
 
 export interface AccountSettings {
   server?: string;
@@ -273,9 +273,7 @@ function setValue(settings: AccountSettings, key: Key, value: string, home: stri
       return;
     case 'timeout': {
       // Seconds, as --timeout takes them (decimals allowed).
-      const seconds = Number(value);
-      if (!/^\d+(\.\d+)?$/.test(value) || !(seconds > 0)) fail({ code: 'MAILV_CONFIG_TIMEOUT' });
-      settings.timeoutMs = Math.round(seconds * 1000);
+      settings.timeoutMs = parseSeconds(value, () => fail({ code: 'MAILV_CONFIG_TIMEOUT' }));
       return;
     }
     case 'from':

@@ -3,7 +3,7 @@
 // Nothing here quotes a value of the accounts file back: a line may hold a password.
 
 /** What is wrong with a server address (values.ts): its form, its scheme, or its port. */
-export type ServerProblem = 'form' | 'scheme' | 'port';
+export type ServerProblem = 'form' | 'scheme' | 'port' | 'user';
 
 /** A line of the accounts file, where a problem was found. */
 interface AtLine {

@@ -21,8 +21,11 @@ export function parseServerAddress(text: string, fail: Fail<ServerProblem>): Ser
     const [, scheme, path] = local;
     return { host: path!, port: 0, implicitTls: false, socket: path!, ...(scheme!.toLowerCase() === 'lmtp' ? { lmtp: true } : {}) };
   }
-  const match = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\[[0-9a-fA-F:.]+\]|[^:/[\]\s]+)(?::(\d+))?\/?$/i.exec(text.trim());
-  if (!match) fail('form');
+  // A host name's characters only (letters of any script, for a name IDNA will encode): no `@`,
+  // `?`, `#` or control character reaches the resolver as part of a name.
+  const match = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\[[0-9a-fA-F:.]+\]|[\p{L}\p{N}._-]+)(?::(\d+))?\/?$/iu.exec(text.trim());
+  // smtp://user@host, as URLs carry a user: the user goes with --user (or user = of an account).
+  if (!match) fail(/^(?:[a-z][a-z0-9+.-]*:\/\/)?[^@/]+@[^@/]+$/i.test(text.trim()) ? 'user' : 'form');
   const [, scheme, host, port] = match;
   const implicitTls = scheme?.toLowerCase() === 'smtps';
   const lmtp = scheme?.toLowerCase() === 'lmtp';
@@ -32,6 +35,19 @@ export function parseServerAddress(text: string, fail: Fail<ServerProblem>): Ser
   if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) fail('port');
   return { host: host!.replace(/^\[(.*)\]$/, '$1'), port: portNumber, implicitTls, ...(lmtp ? { lmtp: true } : {}) };
 }
+
+/**
+ * A time limit in seconds, as --timeout and the accounts file's `timeout` take it (`30`, `2.5`), in
+ * ms; `fail` is called otherwise (`0x10`, `1e3`, `-1`). Past what a timer holds (24.8 days), the
+ * longest a timer holds: Node would fire a longer one at once.
+ */
+export function parseSeconds(text: string, fail: Fail<void>): number {
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(seconds > 0)) fail();
+  return Math.min(Math.max(1, Math.round(seconds * 1000)), LONGEST_TIMER_MS);
+}
+
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * RFC 5321 §4.1.1.1: EHLO takes a domain name or an address literal (§4.1.3: an IPv4 address of

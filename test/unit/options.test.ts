@@ -65,6 +65,15 @@ describe('server addresses', () => {
       'serveur invalide « host:99999 » : le port est hors limites (de 1 à 65535)',
     );
     assert.throws(() => parseServer('host name'), UsageError);
+    refused(
+      'smtp://alice@mail.example.org:587',
+      'invalid server "smtp://alice@mail.example.org:587": a user name goes with --user (or user = in the accounts file), not in the server',
+      'serveur invalide « smtp://alice@mail.example.org:587 » : un nom d’utilisateur se donne avec --user (ou user = dans le fichier des comptes), pas dans le serveur',
+    );
+    // Nothing that is no character of a host name reaches the resolver as one.
+    for (const text of ['bad\x01host', 'host?x', 'host#x', 'smtp://a b']) assert.throws(() => parseServer(text), UsageError, JSON.stringify(text));
+    // A name of letters IDNA encodes, an underscore some internal names hold, a final dot: taken.
+    for (const text of ['smtp://mail.bücher.example', 'mail_1.example.org:2525', 'mail.example.org.']) assert.doesNotThrow(() => parseServer(text), text);
   });
 });
 
@@ -120,6 +129,18 @@ describe('plan', () => {
       'invalid --timeout "0": a number of seconds above 0',
       '--timeout invalide « 0 » : il faut un nombre de secondes supérieur à 0',
     );
+    // As the accounts file's `timeout` is read: seconds as written, not any number JavaScript reads.
+    for (const text of ['0x10', '1e3', '-1', 'Infinity', ' ']) {
+      refused(
+        ['--timeout', text, 'bob'],
+        'MAILV_TIMEOUT_INVALID',
+        `invalid --timeout "${text}": a number of seconds above 0`,
+        `--timeout invalide « ${text} » : il faut un nombre de secondes supérieur à 0`,
+      );
+    }
+    assert.equal(plan(['--timeout', '2.5', 'bob']).timeoutMs, 2500);
+    // Past what a timer holds, the longest one: Node fires a longer timer at once.
+    assert.equal(plan(['--timeout', '99999999', 'bob']).timeoutMs, 2 ** 31 - 1);
     refused(
       ['-H', 'Content-Type: text/html', 'bob'],
       'MAILV_HEADER_STRUCTURAL',
