@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { assertHeaderText } from '../message/header.js';
-import { isatty } from 'node:tty';
+import { isatty, ReadStream } from 'node:tty';
 import { readStream, type ReadInput } from './body-input.js';
 import type { InterruptSignal } from '../interruption.js';
 
@@ -24,17 +24,29 @@ export async function readInteractive(
   // One character an octet: readline would decode UTF-8 itself, making U+FFFD of octets that are
   // not (Latin-1 typed in a UTF-8 locale), which the body keeps as typed, as it does from a pipe.
   input.setEncoding('latin1');
-  const lines = createInterface({ input, terminal: false, crlfDelay: Infinity });
+  const fd = (input as Partial<{ fd: number }>).fd ?? 0;
+  let lines = createInterface({ input, terminal: false, crlfDelay: Infinity });
   const closeOnAbort = () => lines.close();
   signal.addEventListener('abort', closeOnAbort, { once: true });
-  const iterator = lines[Symbol.asyncIterator]();
+  let iterator = lines[Symbol.asyncIterator]();
   let subject: string | undefined;
   const body: string[] = [];
   let hungUp = false;
+  let reopened: ReadStream | undefined;
   try {
     if (askSubject) {
       prompt.write('Subject: ');
       const answer = await iterator.next();
+      if (answer.done && !signal.aborted && isatty(fd)) {
+        // Control-D at the prompt is an empty subject, and the body is typed next, as s-nail
+        // takes it; the terminal's stream has ended, so it is read afresh.
+        prompt.write('\n');
+        lines.close();
+        reopened = new ReadStream(fd);
+        reopened.setEncoding('latin1');
+        lines = createInterface({ input: reopened, terminal: false, crlfDelay: Infinity });
+        iterator = lines[Symbol.asyncIterator]();
+      }
       // Read as UTF-8 here: octets that are not become U+FFFD, which the check below refuses.
       if (!answer.done && answer.value.trim() !== '') subject = Buffer.from(answer.value, 'latin1').toString('utf8');
       if (subject !== undefined) assertHeaderText('Subject', subject, 'subject-prompt');
@@ -45,7 +57,7 @@ export async function readInteractive(
       if (next.done) {
         // A hangup ends input as Control-D does, its SIGHUP a moment later: a terminal that is
         // gone keeps the message from being sent.
-        hungUp = !isatty((input as Partial<{ fd: number }>).fd ?? 0);
+        hungUp = !isatty(fd);
         break;
       }
       body.push(`${next.value}\n`);
@@ -53,6 +65,7 @@ export async function readInteractive(
   } finally {
     signal.removeEventListener('abort', closeOnAbort);
     lines.close();
+    reopened?.destroy();
   }
   const interrupted = signal.aborted ? (signal.reason as NodeJS.Signals) : hungUp ? 'SIGHUP' : undefined;
   // Every write to a terminal that has hung up fails: nothing is lost by it, nothing is told.

@@ -325,6 +325,26 @@ describe('in a real terminal (tmux)', () => {
     }
   });
 
+  it('Control-D at the Subject: prompt is an empty subject, and the body is typed next (as s-nail takes it), not an empty message sent', async () => {
+    const server = await startScriptedServer();
+    try {
+      startInTmux('eof-subject', ['-q', '--server', `127.0.0.1:${server.port}`, 'bob@example.org'], { keyboard: true });
+      await waitForScreen('eof-subject', /^Subject: ?$/m);
+      tmux('send-keys', '-t', 'eof-subject', 'C-d');
+      await sleep(200);
+      assert.equal(server.received().length, 0, 'nothing sent yet');
+      tmux('send-keys', '-t', 'eof-subject', '-l', 'typed after all');
+      tmux('send-keys', '-t', 'eof-subject', 'Enter', '.', 'Enter');
+      const done = await waitForScreen('eof-subject', /\[exit \d+\]/);
+      assert.match(done, /EOT\n(?:.*\n)*\[exit 0\]/);
+      const sent = server.received().toString('latin1');
+      assert.doesNotMatch(sent, /^Subject:/im);
+      assert.match(sent, /\r\n\r\ntyped after all\r\n\.\r\n/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("no Subject: prompt when -H gives the subject: the first line typed is the body's, as mail asks only when it has none", async () => {
     const server = await startScriptedServer();
     try {
