@@ -119,7 +119,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   } catch (error) {
     // The whole message went out: unless the host answered that it did not take it, it may have
     // it, and no other host gets a copy.
-    if (session.committed && !(error instanceof SmtpReplyError)) throw unconfirmed(error, name, address);
+    if (session.committed && !(error instanceof SmtpReplyError)) throw unconfirmed(error, name, address, emit);
     // Nothing of the message left with a refused early EHLO, or a kept TLS session that failed:
     // once more without it (a full handshake before any retry in plain text).
     const again = secondTry(session, plan, emit);

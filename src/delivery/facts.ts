@@ -37,4 +37,6 @@ export type DeliveryNote =
   /** An MX host with no address is passed over; `problem` says why, as the MX plan recorded it. */
   | { readonly code: 'mx-host-skipped'; readonly recipients: readonly string[]; readonly host: string; readonly problem: NoAddress | undefined }
   /** Opportunistic TLS between MTAs broke: the same host is tried again in plaintext. */
-  | { readonly code: 'tls-retry-plain'; readonly recipients: readonly string[]; readonly host: string; readonly error: ErrorFact };
+  | { readonly code: 'tls-retry-plain'; readonly recipients: readonly string[]; readonly host: string; readonly error: ErrorFact }
+  /** A signal stopped the run after the whole message was written, before the verdict: the server may have it. */
+  | { readonly code: 'interrupted-unconfirmed'; readonly host: string; readonly address: string };

@@ -53,7 +53,7 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
   try {
     return await session.run();
   } catch (error) {
-    if (session.committed) throw unconfirmed(error, server.host, connection.remoteAddress);
+    if (session.committed) throw unconfirmed(error, server.host, connection.remoteAddress, emit);
     // Nothing of the message had left: a refused early EHLO, or a kept TLS session the server
     // failed, goes once more over a new connection without it.
     const again = secondTry(session, plan, emit);

@@ -3,9 +3,14 @@
 // send the message elsewhere. A whole reply is the server's own answer, even a refusal or a code
 // out of place, and is reported as it is.
 import { InterruptedError, MailvError, SmtpReplyError, TransportError } from '../errors.js';
+import type { EmitEvent } from '../events.js';
 
-/** The error to report for `error`, met after the message to `host` at `address` was committed. */
-export function unconfirmed(error: unknown, host: string, address: string): unknown {
+/**
+ * The error to report for `error`, met after the message to `host` at `address` was committed. A
+ * signal keeps its own status (128 + its number), the doubt said beside it in a warning.
+ */
+export function unconfirmed(error: unknown, host: string, address: string, emit: EmitEvent): unknown {
+  if (error instanceof InterruptedError) emit({ kind: 'note', note: { code: 'interrupted-unconfirmed', host, address }, severity: 'warning' });
   if (!(error instanceof MailvError) || error instanceof SmtpReplyError || error instanceof InterruptedError) return error;
   if (error.fact.code === 'MAILV_UNEXPECTED_REPLY') return error;
   const reason = error instanceof TransportError ? error.reason : undefined;

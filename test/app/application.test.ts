@@ -120,6 +120,34 @@ describe('the application in memory', () => {
     }
   });
 
+  it('a signal after the whole message was sent, before the verdict: its status (130), the doubt said, the message kept', async () => {
+    let received = false;
+    const server = await startScriptedServer({
+      replies: {
+        '.': () => {
+          received = true;
+          return { silent: true };
+        },
+        QUIT: { silent: true },
+      },
+    });
+    try {
+      const signals = new SignalSender();
+      const running = runApp(['--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'x', 'bob@example.org'], { input: 'body\n', signals });
+      while (!received) await sleep(10);
+      signals.send('SIGINT');
+      const run = await running;
+      assert.equal(run.status, 130, run.stderr);
+      assert.match(
+        run.stdout,
+        /^Warning: stopped after the whole message was sent, before the verdict on it: \[127\.0\.0\.1\] may have it; look before sending the copy kept again$/m,
+      );
+      assert.ok(existsSync(join(run.home, 'dead.letter')));
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a signal while the reply to QUIT is awaited: the verdict stands (0), said, nothing kept', async () => {
     const server = await startScriptedServer({ replies: { QUIT: { silent: true } } });
     try {

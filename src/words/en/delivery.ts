@@ -33,6 +33,8 @@ export const errors = (): WordsOf<DeliveryErrorFact> => ({
 });
 
 export const notes: WordsOf<DeliveryNote> = {
+  'interrupted-unconfirmed': ({ host, address }) =>
+    `stopped after the whole message was sent, before the verdict on it: ${hostAt(host, address)} may have it; look before sending the copy kept again`,
   'mx-host-skipped': ({ recipients, host, problem }, words) =>
     `${recipients.join(',')}... ${host} ${problem ? words.dns.noAddress(problem) : 'has no address'}: skipped`,
   'tls-retry-plain': ({ recipients, host, error }, words) => `${recipients.join(',')}... ${describeFact(error, words)}: trying ${host} again without TLS`,

@@ -35,6 +35,8 @@ export const errors = (): WordsOf<DeliveryErrorFact> => ({
 });
 
 export const notes: WordsOf<DeliveryNote> = {
+  'interrupted-unconfirmed': ({ host, address }) =>
+    `arrêté après l’envoi du message entier, avant le verdict : ${hostAt(host, address)} l’a peut-être reçu ; vérifiez avant de renvoyer la copie gardée`,
   'mx-host-skipped': ({ recipients, host, problem }, words) =>
     `${recipients.join(',')}... ${host} ${problem ? words.dns.noAddress(problem) : 'n’a pas d’adresse'} : ignoré`,
   'tls-retry-plain': ({ recipients, host, error }, words) => `${recipients.join(',')}... ${describeFact(error, words)} : nouvel essai ${de(host)} sans TLS`,
