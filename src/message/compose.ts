@@ -93,6 +93,9 @@ const VALUE_FORMS: Readonly<Record<string, { readonly pattern: RegExp; readonly 
   references: { pattern: MSG_IDS, wanted: 'msg-ids' },
 };
 
+/** Fields a message has at most once (RFC 5322 §3.6, its table; Bcc is never given with -H). */
+const ONCE_ONLY = new Set(['date', 'from', 'sender', 'reply-to', 'to', 'cc', 'message-id', 'in-reply-to', 'references', 'subject']);
+
 /** Fields of mailboxes only, no group (RFC 5322 §3.6.2): the authors, and the one who sent it. */
 const MAILBOX_FIELDS = new Set(['from', 'resent-from', 'sender', 'resent-sender']);
 
@@ -103,9 +106,12 @@ const MAILBOX_FIELDS = new Set(['from', 'resent-from', 'sender', 'resent-sender'
  */
 export function assertExtraHeaders(headers: readonly (readonly [string, string])[], defaultDomain: string): void {
   const named = (wanted: string) => headers.some(([name]) => name.toLowerCase() === wanted);
+  const seen = new Set<string>();
   for (const [name, value] of headers) {
     assertExtraHeaderAllowed(name);
     const lower = name.toLowerCase();
+    if (ONCE_ONLY.has(lower) && seen.has(lower)) throw new UsageError({ code: 'MAILV_HEADER_TWICE', name });
+    seen.add(lower);
     // Structured fields of the forms mailv would write itself: an encoded-word may not stand in one
     // (RFC 2047 §5), so a value not of its form cannot be carried as text either.
     const form = VALUE_FORMS[lower];

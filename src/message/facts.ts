@@ -60,6 +60,8 @@ export type MessageErrorFact =
   | { readonly code: 'MAILV_HEADER_ADDRESS_GROUP'; readonly name: string }
   /** Sender (or Resent-Sender) names one mailbox only. */
   | { readonly code: 'MAILV_HEADER_ADDRESS_ONE'; readonly name: string; readonly count: number }
+  /** -H gave twice a field a message has at most once (RFC 5322 §3.6). */
+  | { readonly code: 'MAILV_HEADER_TWICE'; readonly name: string }
   /** From (or Resent-From) with several authors and no Sender to say which one sent it (RFC 5322 §3.6.2). */
   | { readonly code: 'MAILV_HEADER_SENDER_NEEDED'; readonly name: string; readonly count: number }
   /** A whole message (-t) whose header block does not end within `limit` octets. */

@@ -60,8 +60,13 @@ export function parseHeaderArgument(argument: string, typedAsIs?: (text: string)
   return [name, value];
 }
 
-/** Longer words are encoded too, as encoded-words can be folded where a plain word cannot. */
-const MAX_PLAIN_WORD = 70;
+/**
+ * Longer words are encoded too, as encoded-words can be folded where a plain word cannot: past
+ * this, a word and the longest field name it may follow would pass the 998 octets of a line (RFC
+ * 5322 §2.1.1). A shorter one (a URL in a subject) stays as typed, on a line of its own past 78 if
+ * need be, as that line's SHOULD allows and as mail readers write it.
+ */
+const MAX_PLAIN_WORD = 900;
 
 /**
  * Text a reader would take for an encoded-word (`=?UTF-8?B?SGFja2Vk?=`) and decode: written as it
@@ -89,7 +94,14 @@ export function encodeUnstructured(text: string): string {
  */
 export function encodeFieldText(name: string, value: string): string {
   const room = MAX_HEADER_LINE - name.length - 2;
-  return PLAIN.test(value) && value.split(' ').every((word) => word.length <= room) ? value : encodeUnstructured(value);
+  if (PLAIN.test(value) && value.split(' ').every((word) => word.length <= room)) return value;
+  // Keywords is a list of phrases (RFC 5322 §3.6.5): each is encoded alone, its comma kept between.
+  if (name.toLowerCase() === 'keywords')
+    return value
+      .split(',')
+      .map((phrase) => encodeUnstructured(phrase.trim()))
+      .join(', ');
+  return encodeUnstructured(value);
 }
 
 /** The longest header line, CRLF left out (RFC 5322 §2.1.1). */

@@ -298,6 +298,32 @@ describe('composer', () => {
     assert.deepEqual(refusal([['From', ' ']]), { code: 'MAILV_HEADER_ADDRESS_EMPTY', name: 'From', groupAllowed: false });
     assert.deepEqual(refusal([['From', 'Friends: a@example.org, b@example.org;']]), { code: 'MAILV_HEADER_ADDRESS_GROUP', name: 'From' });
     assert.deepEqual(refusal([['Sender', 'a@example.org, b@example.org']]), { code: 'MAILV_HEADER_ADDRESS_ONE', name: 'Sender', count: 2 });
+    // RFC 5322 §3.6: one of each of these at most; fields that may repeat (Comments, Keywords, X-…) may.
+    assert.deepEqual(
+      refusal([
+        ['Subject', 'one'],
+        ['subject', 'two'],
+      ]),
+      { code: 'MAILV_HEADER_TWICE', name: 'subject' },
+    );
+    assert.deepEqual(
+      refusal([
+        ['Cc', 'c@example.org'],
+        ['Cc', 'd@example.org'],
+      ]),
+      { code: 'MAILV_HEADER_TWICE', name: 'Cc' },
+    );
+    assert.equal(
+      refusal([
+        ['Comments', 'a'],
+        ['Comments', 'b'],
+        ['Keywords', 'x'],
+        ['Keywords', 'y'],
+        ['X-Tag', '1'],
+        ['X-Tag', '2'],
+      ]),
+      undefined,
+    );
     assert.deepEqual(refusal([['From', 'a@example.org, b@example.org']]), { code: 'MAILV_HEADER_SENDER_NEEDED', name: 'From', count: 2 });
     assert.deepEqual(refusal([['resent-from', 'a@example.org, b@example.org']]), { code: 'MAILV_HEADER_SENDER_NEEDED', name: 'Resent-From', count: 2 });
     // Taken: several authors and the one who sent it, an empty group where groups may stand, a bare name.

@@ -26,6 +26,8 @@ describe('header encoding', () => {
     assert.equal(encodeFieldText('In-Reply-To', id), id);
     assert.equal(encodeFieldText('References', `${id} ${id}`), `${id} ${id}`);
     assert.equal(encodeFieldText('X-Note', 'héllo'), '=?UTF-8?B?aMOpbGxv?=');
+    // Keywords is a list of phrases: each encoded alone, the commas between them kept (RFC 5322 §3.6.5).
+    assert.equal(encodeFieldText('Keywords', 'été, hiver'), '=?UTF-8?B?w6l0w6k=?=, hiver');
     // `X-Long: ` and 990 octets make 998, the longest line: one more and it cannot be carried as it is.
     assert.equal(encodeFieldText('X-Long', 'x'.repeat(990)), 'x'.repeat(990));
     const huge = 'x'.repeat(991);
@@ -63,6 +65,15 @@ describe('header encoding', () => {
     const folded = foldHeader('Subject', encodeUnstructured(`see ${long}`));
     for (const line of folded.split('\r\n')) assert.ok(line.length < 78, `line of ${line.length}`);
     assert.equal(decodeEncodedWords(folded.slice('Subject: '.length, -2)), `see ${long}`);
+  });
+
+  it('keeps a long ASCII word (a URL) as typed, on a line of its own: only a word past what a line holds is encoded', () => {
+    const url = 'https://ci.example.org/job/project-name/job/feature-branch-x/1234/console';
+    assert.equal(encodeUnstructured(`Build failed: ${url}`), `Build failed: ${url}`);
+    assert.equal(foldHeader('Subject', encodeUnstructured(`Build failed: ${url}`)), `Subject: Build failed:\r\n ${url}\r\n`);
+    const word = 'w'.repeat(900);
+    assert.equal(encodeUnstructured(word), word);
+    assert.match(encodeUnstructured(`${word}w`), /^=\?UTF-8\?B\?/);
   });
 
   it('keeps every line of encoded-words to 76 characters, a long field name before the first too (RFC 2047 §2)', () => {

@@ -47,6 +47,7 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_HEADER_ADDRESS_EMPTY: ({ name, groupAllowed }) =>
     `-H ${name}: names no address${groupAllowed ? ` (for none to show, give an empty group: -H '${name}: undisclosed-recipients:;')` : ''}`,
   MAILV_HEADER_ADDRESS_GROUP: ({ name }) => `-H ${name}: a group cannot stand there, only mailboxes (RFC 5322 §3.6.2)`,
+  MAILV_HEADER_TWICE: ({ name }) => `-H ${name} given twice: a message has one ${name} field (RFC 5322 §3.6); give it once, with all it holds`,
   MAILV_HEADER_ADDRESS_ONE: ({ name, count }) => `-H ${name}: names ${count} mailboxes where it takes one (RFC 5322 §3.6.2)`,
   MAILV_HEADER_SENDER_NEEDED: ({ name, count }) =>
     `-H ${name}: ${count} authors need a ${name === 'From' ? 'Sender' : 'Resent-Sender'} field naming the one who sent it (RFC 5322 §3.6.2): add -H '${name === 'From' ? 'Sender' : 'Resent-Sender'}: …'`,

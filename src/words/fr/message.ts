@@ -48,6 +48,8 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_HEADER_ADDRESS_EMPTY: ({ name, groupAllowed }) =>
     `-H ${name} : ne nomme aucune adresse${groupAllowed ? ` (pour n’en montrer aucune, donnez un groupe vide : -H '${name}: undisclosed-recipients:;')` : ''}`,
   MAILV_HEADER_ADDRESS_GROUP: ({ name }) => `-H ${name} : un groupe ne peut pas y figurer, seulement des boîtes aux lettres (RFC 5322 §3.6.2)`,
+  MAILV_HEADER_TWICE: ({ name }) =>
+    `-H ${name} donné deux fois : un message n’a qu’un champ ${name} (RFC 5322 §3.6) ; donnez-le une fois, avec tout ce qu’il contient`,
   MAILV_HEADER_ADDRESS_ONE: ({ name, count }) => `-H ${name} : nomme ${count} boîtes aux lettres là où il n’en prend qu’une (RFC 5322 §3.6.2)`,
   MAILV_HEADER_SENDER_NEEDED: ({ name, count }) =>
     `-H ${name} : ${count} auteurs demandent un champ ${name === 'From' ? 'Sender' : 'Resent-Sender'} qui nomme celui qui envoie (RFC 5322 §3.6.2) : ajoutez -H '${name === 'From' ? 'Sender' : 'Resent-Sender'}: …'`,
