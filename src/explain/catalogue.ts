@@ -81,6 +81,7 @@ export interface Catalogue {
   code252: Text;
   code334: Text;
   code354: Text;
+  replyOutOfPlace: (p: { code: number }) => Text;
   code421: Text;
   code432: Text;
   code450: Text;

@@ -78,6 +78,7 @@ export const en: Catalogue = {
   code252: '252: cannot verify the user, but will accept the message and try (RFC 5321 §4.2.2)',
   code334: '334: a challenge from the server, in base64; the client answers on the next line (RFC 4954 §4)',
   code354: '354: send the message now; end it with a line holding a single dot (RFC 5321 §4.1.1.4)',
+  replyOutOfPlace: ({ code }) => `${code} cannot answer this command: client and server are out of step, mailv stops (RFC 5321 §4.3.2)`,
   code421: '421: service not available, the server closes the connection; try later (RFC 5321 §4.2.2)',
   code432: '432: a password transition is needed (RFC 4954 §6)',
   code450: '450: mailbox unavailable for now (busy, or a policy such as greylisting) (RFC 5321 §4.2.2)',

@@ -484,7 +484,9 @@ export class Explainer {
     const after: string[] = [];
 
     const generic = CODES[reply.code];
-    const meaning = this.inContext(reply, command, event) ?? (generic ? c[generic] : undefined);
+    const meaning = outOfPlace(reply.code, command)
+      ? c.replyOutOfPlace({ code: reply.code })
+      : (this.inContext(reply, command, event) ?? (generic ? c[generic] : undefined));
     if (meaning !== undefined) after.push(meaning);
     if (generic === undefined || !this.codesSeen.has(reply.code)) after.push(this.structure(reply.code));
     this.codesSeen.add(reply.code);
@@ -695,4 +697,16 @@ function optional(line: string | undefined): string[] {
 /** The start of an untrusted string, marked as cut when it is. */
 function quote(text: string): string {
   return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE - 1)}…` : text;
+}
+
+/**
+ * A reply the command cannot have (RFC 5321 §4.3.2): a 3xx to anything but DATA or an AUTH step, a
+ * 221 to anything but QUIT, a positive reply to STARTTLS other than 220 (RFC 3207 §4). The session
+ * stops there: its generic meaning would teach the opposite.
+ */
+function outOfPlace(code: number, command: Command | undefined): boolean {
+  if (command === undefined) return false;
+  if (code >= 300 && code < 400) return command.kind !== 'data' && command.kind !== 'auth';
+  if (code === 221) return command.kind !== 'quit';
+  return command.kind === 'starttls' && code < 400 && code !== 220;
 }

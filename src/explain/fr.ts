@@ -81,6 +81,7 @@ export const fr: Catalogue = {
   code252: '252 : utilisateur impossible à vérifier, mais le message sera accepté et tenté (RFC 5321 §4.2.2)',
   code334: '334 : un défi du serveur, en base64 ; le client répond sur la ligne suivante (RFC 4954 §4)',
   code354: '354 : envoyez le message, terminé par une ligne ne contenant qu’un point « . » (RFC 5321 §4.1.1.4)',
+  replyOutOfPlace: ({ code }) => `${code} ne peut répondre à cette commande : client et serveur sont désynchronisés, mailv arrête (RFC 5321 §4.3.2)`,
   code421: '421 : service indisponible, le serveur ferme la connexion ; réessayer plus tard (RFC 5321 §4.2.2)',
   code432: '432 : un changement de mot de passe est nécessaire (RFC 4954 §6)',
   code450: '450 : boîte aux lettres indisponible pour l’instant (occupée, ou liste grise) (RFC 5321 §4.2.2)',

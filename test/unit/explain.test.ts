@@ -262,6 +262,23 @@ for (const [lang, catalogue] of [
       assert.ok(!mail.includes(c.enhanced2_1_0Sender), mail.join('\n'));
     });
 
+    it('a reply the command cannot have (354 to RCPT, 221 to MAIL, 250 to STARTTLS) is said out of place, not given its usual meaning', () => {
+      const explainer = new Explainer(c);
+      explainer.annotate(send('ehlo', EHLO));
+      explainer.annotate(reply('ehlo', ['250 mx.example.org']));
+      explainer.annotate(send('rcpt', { verb: 'RCPT', to: 'bob@example.org', params: [] }));
+      const rcpt = explainer.annotate(reply('rcpt', ['354 what'], 'bob@example.org')).after;
+      assert.equal(rcpt[0], c.replyOutOfPlace({ code: 354 }));
+      assert.ok(!rcpt.includes(c.code354), rcpt.join('\n'));
+      explainer.annotate(send('mail', { verb: 'MAIL', from: 'alice@example.org', params: [] }));
+      assert.equal(explainer.annotate(reply('mail', ['221 bye'])).after[0], c.replyOutOfPlace({ code: 221 }));
+      explainer.annotate(send('starttls', { verb: 'STARTTLS' }));
+      assert.equal(explainer.annotate(reply('starttls', ['250 ok'])).after[0], c.replyOutOfPlace({ code: 250 }));
+      // Where it belongs, the usual meaning.
+      explainer.annotate(send('data', { verb: 'DATA' }));
+      assert.equal(explainer.annotate(reply('data', ['354 go'])).after[0], c.code354);
+    });
+
     it('a BDAT chunk sent without waiting says its reply comes later; one in lock-step or the LAST does not', () => {
       const explainer = new Explainer(c);
       const chunk = (pipelined: boolean, last: boolean) => explainer.annotate(send('data', { verb: 'BDAT', size: 1048576, last }, pipelined)).after;
