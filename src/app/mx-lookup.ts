@@ -23,7 +23,7 @@ export async function showMx(run: Run, plan: Plan, domain: string): Promise<numb
   try {
     const resolver = await makeResolver(plan, emit, run.interrupt.signal);
     const { planMx } = await import('../dns/mx.js');
-    mx = await planMx(domain, resolver, randomSource(plan.seed), emit);
+    mx = await planMx(domain, resolver, randomSource(plan.seed), emit, plan.origin.family);
   } finally {
     stopWatching();
   }

@@ -3,11 +3,10 @@
 // silent host, or a 4xx/421/554 greeting, sends mailv on to the next, as sendmail does; any
 // other refusal is final (RFC 5321 §5.1). Once the whole message was written only the host's own
 // 421 lets another host have it: after anything else it may have the message.
-import { planMx, type MxPlan } from '../dns/mx.js';
+import { planMx, triedAddresses, type MxPlan } from '../dns/mx.js';
 import type { Resolver } from '../dns/resolver.js';
 import { InterruptedError, MailvError, SmtpReplyError, StepStop, TlsError, TransportError, type TransportReason } from '../errors.js';
 import type { EmitEvent } from '../events.js';
-import { ipVersion } from '../ip-address.js';
 import { domainOf } from '../message/address.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
@@ -46,7 +45,7 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
   for (const [domain, recipients] of groupByDomain(plan.envelope.recipients)) {
     const sessionPlan = { ...plan, envelope: { ...plan.envelope, recipients }, recipientsOverLimitGoAgain: true };
     try {
-      const mx = await planMx(domain, options.resolver, options.random, emit);
+      const mx = await planMx(domain, options.resolver, options.random, emit, plan.local?.family);
       outcomes.push({ domain, results: await deliverToDomain(mx, sessionPlan, emit, options) });
     } catch (error) {
       // The user's stop (a signal, `q` at --step) ends the whole run, not one domain's delivery.
@@ -64,9 +63,8 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   let reason: TransportReason | undefined;
   // -4/-6: only the addresses of that family are tried (a connection to an address ignores the family).
   const family = plan.local?.family;
-  const usable = (address: string) => family === undefined || ipVersion(address) === family;
   for (const host of mx.hosts) {
-    const addresses = host.addresses.filter(usable);
+    const addresses = triedAddresses(mx, host);
     if (host.addresses.length === 0) {
       emit({ kind: 'note', note: { code: 'mx-host-skipped', recipients, host: host.name, problem: host.problem }, severity: 'info' });
       continue;

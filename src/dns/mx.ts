@@ -34,6 +34,14 @@ export interface MxPlan {
   readonly ignored: number;
   /** Hosts that share a preference, shuffled among themselves: each group in plan order. */
   readonly ties: readonly MxTie[];
+  /** -4/-6: only the addresses of this family are tried (see triedAddresses). */
+  readonly family?: 4 | 6;
+}
+
+/** The addresses of `host` a plan tries: under -4/-6, those of the plan's family only. */
+export function triedAddresses(plan: Pick<MxPlan, 'family'>, host: Pick<MxHost, 'addresses'>): readonly string[] {
+  const family = plan.family;
+  return family === undefined ? host.addresses : host.addresses.filter((address) => ipVersion(address) === family);
 }
 
 /** MX hosts of equal preference, in the random order the shuffle gave them (RFC 5321 §5.1). */
@@ -62,8 +70,10 @@ export const MAX_ADDRESSES_PER_HOST = 5;
  * hosts are all "Host not found"); 75 when a lookup fails for now or the budget runs out before
  * any host has an address. Emits `mx-plan` with the plan it returns, or `null-mx`.
  */
-export async function planMx(domain: string, dns: Resolver, random: () => number, emit: EmitEvent): Promise<MxPlan> {
-  const plan = literalPlan(domain) ?? (await planOf(domain, dns, random, emit));
+export async function planMx(domain: string, dns: Resolver, random: () => number, emit: EmitEvent, family?: 4 | 6): Promise<MxPlan> {
+  const found = literalPlan(domain) ?? (await planOf(domain, dns, random, emit));
+  // Said with the plan, so that what shows it (the transcript, --explain) lists what is tried.
+  const plan = family === undefined ? found : { ...found, family };
   emit({ kind: 'mx-plan', plan });
   return plan;
 }

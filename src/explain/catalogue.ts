@@ -254,6 +254,7 @@ export interface Catalogue {
   deferredHost: (p: { host: string }) => Text;
   deferredLast: (p: { host: string }) => Text;
   deferredRelay: (p: { host: string }) => Text;
+  deferredAddress: (p: { host: string; address: string }) => Text;
   deferredLmtp: (p: { host: string }) => Text;
   closing: Text;
   closingEarly: Text;

@@ -3,7 +3,7 @@
 // the order commands went out (RFC 2920 §3.1), so sent commands wait in a queue until answered.
 // Loaded only with --explain: keep it free of node:crypto and of anything heavy.
 import { domainToUnicode } from 'node:url';
-import type { MxPlan } from '../dns/mx.js';
+import { triedAddresses, type MxPlan } from '../dns/mx.js';
 import type { DnsRecord } from '../dns/wire.js';
 import type { Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
@@ -292,9 +292,11 @@ export class Explainer {
         if (this.via === 'relay') return none([c.deferredRelay({ host: quote(event.host) })]);
         if (this.via === 'lmtp') return none([c.deferredLmtp({ host: quote(event.host) })]);
         const last = this.triesLeft.findIndex((attempt) => attempt.host === event.host && attempt.address === event.address);
-        const more = last >= 0 && last < this.triesLeft.length - 1;
+        const next = last >= 0 ? this.triesLeft[last + 1] : undefined;
         if (last >= 0) this.triesLeft = this.triesLeft.slice(last + 1);
-        return none([(more ? c.deferredHost : c.deferredLast)({ host: quote(event.host) })]);
+        // The same host's next address comes before the next host (RFC 5321 §5.1).
+        if (next?.host === event.host) return none([c.deferredAddress({ host: quote(event.host), address: quote(next.address) })]);
+        return none([(next !== undefined ? c.deferredHost : c.deferredLast)({ host: quote(event.host) })]);
       }
       case 'dns-query': {
         const name = quote(event.name);
@@ -308,7 +310,7 @@ export class Explainer {
         return none([c.dnsNoAnswer({ server: quote(event.server) })]);
       case 'mx-plan':
         this.literalDomain = event.plan.literal === true;
-        this.triesLeft = event.plan.hosts.flatMap((host) => host.addresses.map((address) => ({ host: host.name, address })));
+        this.triesLeft = event.plan.hosts.flatMap((host) => triedAddresses(event.plan, host).map((address) => ({ host: host.name, address })));
         return none(this.mxPlan(event.plan));
       case 'null-mx':
         return none([(event.invalid ? c.planNoMxHost : c.planNullMx)({ domain: quote(event.domain) })]);

@@ -4,10 +4,9 @@
 // that found it is the run's first, not one opened and dropped before the greeting.
 import { performance } from 'node:perf_hooks';
 import { noMxTook } from '../delivery/no-mx-took.js';
-import { planMx } from '../dns/mx.js';
+import { planMx, triedAddresses } from '../dns/mx.js';
 import type { Resolver } from '../dns/resolver.js';
 import { TransportError, type TransportReason } from '../errors.js';
-import { ipVersion } from '../ip-address.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import type { SessionPlan } from '../smtp/session.js';
 import type { OpenConnection } from './driver.js';
@@ -29,13 +28,13 @@ export interface MxTarget {
 
 /** The first MX host of `domain` that accepts a connection. Throws DnsError, or TransportError (MAILV_NO_MX_TOOK, 75). */
 export async function findMxTarget(domain: string, session: Pick<SessionPlan, 'timeouts' | 'local'>, search: TargetSearch): Promise<MxTarget> {
-  const mx = await planMx(domain, search.resolver, search.random, () => undefined);
   const family = session.local?.family;
+  const mx = await planMx(domain, search.resolver, search.random, () => undefined, family);
   let tried = 0;
   let reason: TransportReason | undefined;
   for (const host of mx.hosts) {
     // -4/-6: only the addresses of that family, as --direct does.
-    const addresses = host.addresses.filter((address) => family === undefined || ipVersion(address) === family);
+    const addresses = triedAddresses(mx, host);
     if (addresses.length === 0) continue;
     tried++;
     for (const address of addresses) {

@@ -470,6 +470,13 @@ function mxHost(fields: Fields): MxHost {
   };
 }
 
+/** -4 or -6, as a plan records it. */
+function family(fields: Fields): 4 | 6 {
+  const value = fields.integer('family');
+  if (value !== 4 && value !== 6) throw new Damage({ kind: 'bad-field', field: fields.field('family'), expected: 'address-family' });
+  return value;
+}
+
 function mxPlan(fields: Fields): MxPlan {
   return {
     domain: fields.string('domain'),
@@ -480,6 +487,7 @@ function mxPlan(fields: Fields): MxPlan {
       const tie = Fields.of(value, path);
       return { preference: tie.integer('preference'), hosts: tie.strings('hosts') };
     }),
+    ...(fields.has('family') ? { family: family(fields) } : {}),
   };
 }
 

@@ -12,6 +12,8 @@ export type ExpectedValue =
   | 'object'
   | 'base64'
   | 'reply-code'
+  /** -4 or -6: 4 or 6. */
+  | 'address-family'
   /** A reply's code, enhanced code and text are what its raw lines say: an edit of one alone would contradict the other. */
   | 'reply-of-its-lines'
   | 'time'

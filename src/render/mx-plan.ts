@@ -3,7 +3,7 @@
 // language. `mailv --mx` prints all of it after the DNS exchange; the transcript shows the hosts
 // (the `mx-plan` event) between the DNS exchange and the first connection. Host names come from
 // DNS answers, whose labels may hold any octet: they are shown escaped.
-import type { MxPlan } from '../dns/mx.js';
+import { triedAddresses, type MxPlan } from '../dns/mx.js';
 import type { Words } from '../words/catalogue.js';
 import { sanitize } from '../text/sanitize.js';
 
@@ -23,7 +23,14 @@ export function formatMxHosts(plan: MxPlan, words: Words): string[] {
   const names = plan.hosts.map((host) => sanitize(host.name));
   const width = Math.max(...names.map((name) => name.length));
   plan.hosts.forEach((host, index) => {
-    const where = host.addresses.length > 0 ? sanitize(host.addresses.join(', ')) : said.skipped(sanitize(words.dns.noAddress(host.problem)));
+    // Under -4/-6, the addresses tried: a host with the other family's only is passed over.
+    const tried = triedAddresses(plan, host);
+    const where =
+      tried.length > 0
+        ? sanitize(tried.join(', '))
+        : said.skipped(
+            host.addresses.length > 0 && plan.family !== undefined ? said.noAddressOfFamily(plan.family) : sanitize(words.dns.noAddress(host.problem)),
+          );
     // Ten hosts: the numbers right-aligned, so that the names stay in one column.
     const number = `${index + 1}.`.padStart(String(plan.hosts.length).length + 1);
     lines.push(`  ${number} ${names[index]!.padEnd(width)}  ${said.preference} ${String(host.preference).padStart(3)}  ${where}`);

@@ -29,6 +29,8 @@ export interface MxPlanWords {
   readonly preference: string;
   /** In place of the addresses of a host passed over, `problem` saying why. */
   readonly skipped: (problem: string) => string;
+  /** Why a host with addresses of the other family only is passed over under -4/-6. */
+  readonly noAddressOfFamily: (family: 4 | 6) => string;
   /** MX hosts past the limit: `ignored` of them, never looked up; `tried`: the hosts listed before them. */
   readonly ignored: (ignored: number, tried: number) => string;
   /** Hosts of equal preference are tried in random order. */

@@ -212,6 +212,21 @@ describe('the MX plan', () => {
     ]);
   });
 
+  it('under -4 or -6, the addresses tried: a host with the other family only is passed over, and said so', () => {
+    const rows = (family: 4 | 6) => formatMxPlan({ ...plan, family }, 25, en).filter((line) => /^ +\d+\. /.test(line));
+    assert.deepEqual(rows(6).slice(0, 2), [
+      '  1. mx1.example.org.     preference  10  2001:db8::1',
+      '  2. mx2.example.org.     preference  10  (no IPv6 address, under -6: skipped)',
+    ]);
+    assert.equal(rows(4)[0], '  1. mx1.example.org.     preference  10  192.0.2.1');
+    // A host without any address keeps its own reason.
+    assert.equal(rows(6)[2], '  3. gone.example.org.    preference  20  (does not exist (NXDOMAIN): skipped)');
+    assert.equal(
+      formatMxPlan({ ...plan, family: 6 }, 25, fr).find((line) => line.includes('mx2.example.org.')),
+      '  2. mx2.example.org.     préférence  10  (aucune adresse IPv6, avec -6 : ignoré)',
+    );
+  });
+
   it('ten hosts: the numbers right-aligned, the names in one column', () => {
     const ten: MxPlan = {
       domain: 'many.test',

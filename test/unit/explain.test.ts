@@ -459,6 +459,24 @@ for (const [lang, catalogue] of [
       explainer.annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: 'mx.example.org', port: 25, via: 'esmtp' });
       const mx = explainer.annotate({ kind: 'deferred', recipients: ['bob@example.org'], host: 'mx.example.org', address: '192.0.2.1', error: refused });
       assert.deepEqual(mx.after, [c.deferredHost({ host: 'mx.example.org' })]);
+      // A host's second address comes before the next host.
+      const twoAddresses = new Explainer(c);
+      twoAddresses.annotate({
+        kind: 'mx-plan',
+        plan: { domain: 'example.org', hosts: [{ ...host('mxa.example.org', '127.0.0.2'), addresses: ['127.0.0.2', '::1'] }], ignored: 0, ties: [] },
+      });
+      twoAddresses.annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: 'mxa.example.org', port: 25, via: 'esmtp' });
+      const first = twoAddresses.annotate({ kind: 'deferred', recipients: ['bob@example.org'], host: 'mxa.example.org', address: '127.0.0.2', error: refused });
+      assert.deepEqual(first.after, [c.deferredAddress({ host: 'mxa.example.org', address: '::1' })]);
+      // Under -6, the IPv4 address is never tried: the one left is the last.
+      const underSix = new Explainer(c);
+      underSix.annotate({
+        kind: 'mx-plan',
+        plan: { domain: 'example.org', hosts: [{ ...host('mxa.example.org', '::1'), addresses: ['127.0.0.2', '::1'] }], ignored: 0, ties: [], family: 6 },
+      });
+      underSix.annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: 'mxa.example.org', port: 25, via: 'esmtp' });
+      const only = underSix.annotate({ kind: 'deferred', recipients: ['bob@example.org'], host: 'mxa.example.org', address: '::1', error: refused });
+      assert.deepEqual(only.after, [c.deferredLast({ host: 'mxa.example.org' })]);
       // The plan's last attempt leaves no host: no next one is promised.
       explainer.annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: 'mx2.example.org', port: 25, via: 'esmtp' });
       const last = explainer.annotate({ kind: 'deferred', recipients: ['bob@example.org'], host: 'mx2.example.org', address: '192.0.2.2', error: refused });

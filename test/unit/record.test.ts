@@ -111,6 +111,7 @@ const SAMPLES: { readonly [K in SessionEvent['kind']]: Extract<SessionEvent, { k
       ],
       ignored: 0,
       ties: [{ preference: 10, hosts: ['a.example.org.', 'b.example.org.'] }],
+      family: 6,
     },
   },
   'null-mx': { kind: 'null-mx', domain: 'example.org' },

@@ -90,6 +90,7 @@ export const dnsWords = (): DnsWords => ({
     goesTo: (domain, several) => `Mail for ${domain} goes to${several ? ', in this order' : ''}:`,
     preference: 'preference',
     skipped: (problem) => `(${problem}: skipped)`,
+    noAddressOfFamily: (family) => `no IPv${family} address, under -${family}`,
     ignored: (ignored, tried) => `(${ignored === 1 ? '1 more MX host is' : `${ignored} more MX hosts are`} ignored: mailv tries the first ${tried})`,
     randomOrder: 'Hosts of equal preference are tried in random order (MAILV_SEED makes the order repeatable).',
     fallback: (several) =>

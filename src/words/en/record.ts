@@ -15,6 +15,7 @@ const EXPECTED: Readonly<Record<ExpectedValue, string>> = {
   object: 'an object',
   base64: 'base64 text',
   'reply-code': 'a reply code from 200 to 599',
+  'address-family': '4 or 6',
   'reply-of-its-lines': 'the code, enhanced code and text its raw lines hold (edit raw, and those with it)',
   time: 'milliseconds, from 0 to 2^53',
   'later-time': 'milliseconds, no fewer than on the line before',

@@ -98,6 +98,7 @@ export const dnsWords = (): DnsWords => ({
     goesTo: (domain, several) => `Le courrier pour ${domain} va${several ? ', dans cet ordre,' : ''} vers :`,
     preference: 'préférence',
     skipped: (problem) => `(${problem} : ignoré)`,
+    noAddressOfFamily: (family) => `aucune adresse IPv${family}, avec -${family}`,
     ignored: (ignored, tried) =>
       `(${ignored === 1 ? '1 autre hôte MX est ignoré' : `${ignored} autres hôtes MX sont ignorés`} : mailv essaie les ${tried} premiers)`,
     randomOrder: 'Les hôtes de même préférence sont essayés dans un ordre aléatoire (MAILV_SEED rend cet ordre reproductible).',
