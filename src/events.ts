@@ -19,6 +19,9 @@ import type { Reply } from './smtp/reply.js';
 
 export type RecipientOutcome = 'sent' | 'refused' | 'deferred';
 
+/** Why a kept EHLO reply does not let the next EHLO go before the greeting. */
+export type NotEarly = 'tls-follows' | 'no-pipelining';
+
 export type SessionEvent =
   /** `implicitTls`: whether the server is smtps://, TLS from the first byte (absent from --direct, and from older records). */
   | { kind: 'connecting'; recipients: readonly string[]; host: string; port: number; via: 'relay' | 'esmtp' | 'lmtp'; implicitTls?: boolean }
@@ -37,7 +40,11 @@ export type SessionEvent =
    * A 250 to EHLO, for the app to remember when it offers PIPECONNECT (draft-harris-early-pipe), or
    * to forget when it no longer does. Emitted only when the session may use remembered replies.
    */
-  | { kind: 'ehlo-learned'; key: EhloKey; offer: EhloOffer }
+  /**
+   * `notEarly`: why, under this run's TLS setting, the next EHLO to it still waits for the greeting:
+   * TLS follows (nothing goes early before the handshake), or the server takes no pipelining.
+   */
+  | { kind: 'ehlo-learned'; key: EhloKey; offer: EhloOffer; notEarly?: NotEarly }
   /**
    * The server refused an EHLO sent before its greeting: what was remembered of it no longer holds.
    * `lasting`: it refused with a 5xx, and none goes early to it for a while; a hang-up or a 4xx may pass.

@@ -163,6 +163,8 @@ export interface Catalogue {
   extPipeconnect: Text;
   /** The reply of a server offering PIPECONNECT, remembered for the next run. */
   ehloKept: Text;
+  ehloKeptTlsFollows: Text;
+  ehloKeptNoPipelining: Text;
   extVerb: Text;
   extUnknown: (p: { keyword: string }) => Text;
 

@@ -155,6 +155,8 @@ export const en: Catalogue = {
   extXforward: 'XFORWARD: a content filter passes on the original client (Postfix, not standard)',
   extPipeconnect: 'PIPECONNECT: a client that remembers this reply may send EHLO before the greeting next time (Exim, no RFC)',
   ehloKept: 'mailv keeps this reply: for a day, its EHLO to this server goes before the greeting (draft-harris-early-pipe)',
+  ehloKeptTlsFollows: 'mailv keeps this reply, yet its EHLO waits for the greeting: nothing goes early before TLS (draft-harris-early-pipe)',
+  ehloKeptNoPipelining: 'mailv keeps this reply, yet its EHLO waits for the greeting: no PIPELINING offered (draft-harris-early-pipe)',
   extVerb: 'VERB: the server may report its own onward delivery in 050 lines; mailv does not ask for them (sendmail, no RFC)',
   extUnknown: ({ keyword }) => `${keyword}: an extension unknown to mailv, ignored (RFC 5321 §2.2)`,
 

@@ -316,7 +316,11 @@ export class Explainer {
         return none([(event.invalid ? c.planNoMxHost : c.planNullMx)({ domain: quote(event.domain) })]);
       // Said under the EHLO reply it follows, which the transcript shows no line of its own for.
       case 'ehlo-learned':
-        return { before: [], after: [this.catalogue.ehloKept], standalone: true };
+        return {
+          before: [],
+          after: [event.notEarly === 'tls-follows' ? c.ehloKeptTlsFollows : event.notEarly === 'no-pipelining' ? c.ehloKeptNoPipelining : c.ehloKept],
+          standalone: true,
+        };
       case 'ehlo-forgotten':
       case 'dead-letter':
         return none([]);

@@ -158,6 +158,8 @@ export const fr: Catalogue = {
   extXforward: 'XFORWARD : un filtre de contenu transmet le client d’origine (Postfix, non standard)',
   extPipeconnect: 'PIPECONNECT : un client qui garde cette réponse peut envoyer EHLO avant l’accueil la fois suivante (Exim, sans RFC)',
   ehloKept: 'mailv garde cette réponse : pendant un jour, son EHLO vers ce serveur part avant l’accueil (draft-harris-early-pipe)',
+  ehloKeptTlsFollows: 'mailv garde cette réponse, mais son EHLO attend l’accueil : rien ne part avant TLS (draft-harris-early-pipe)',
+  ehloKeptNoPipelining: 'mailv garde cette réponse, mais son EHLO attend l’accueil : pas de PIPELINING offert (draft-harris-early-pipe)',
   extVerb: 'VERB : le serveur peut détailler sa propre remise en lignes 050 ; mailv ne les demande pas (sendmail, sans RFC)',
   extUnknown: ({ keyword }) => `${keyword} : une extension inconnue de mailv, ignorée (RFC 5321 §2.2)`,
 

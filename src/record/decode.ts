@@ -373,7 +373,12 @@ const EVENTS: EventDecoders = {
     note: coded<Note>(fields.object('note'), codes.isNote),
     severity: fields.choice('severity', ['info', 'warning'] as const),
   }),
-  'ehlo-learned': (fields) => ({ kind: 'ehlo-learned', key: ehloKey(fields.object('key')), offer: ehloOffer(fields.object('offer')) }),
+  'ehlo-learned': (fields) => ({
+    kind: 'ehlo-learned',
+    key: ehloKey(fields.object('key')),
+    offer: ehloOffer(fields.object('offer')),
+    ...(fields.has('notEarly') ? { notEarly: fields.choice('notEarly', ['tls-follows', 'no-pipelining'] as const) } : {}),
+  }),
   // Recordings made before `lasting` was kept said the server was forgotten, no more.
   'ehlo-forgotten': (fields) => ({ kind: 'ehlo-forgotten', key: ehloKey(fields.object('key')), lasting: fields.has('lasting') && fields.boolean('lasting') }),
   closing: (fields) => ({ kind: 'closing', host: fields.string('host') }),

@@ -15,7 +15,7 @@ import {
   TransportError,
   type Stage,
 } from '../errors.js';
-import type { EmitEvent, RecipientOutcome } from '../events.js';
+import type { EmitEvent, NotEarly, RecipientOutcome } from '../events.js';
 import { needsSmtpUtf8 } from '../message/address.js';
 import type { ComposedMessage } from '../message/compose.js';
 import type { Envelope } from '../message/envelope.js';
@@ -950,10 +950,7 @@ export class SmtpSession {
     const key = this.ehloKey(tls);
     const found = this.plan.remembered.find((entry) => sameKey(entry, key));
     if (found === undefined) return undefined;
-    const tlsFollows = tls === 'clear' && (this.plan.tls === 'required' || (this.plan.tls === 'auto' && offers(found.offer, 'STARTTLS')));
-    if (tlsFollows) return undefined;
-    // Early EHLO is pipelining before the greeting: not to a server that takes none after it.
-    if (!offers(found.offer, 'PIPELINING')) return undefined;
+    if (this.notEarly(tls, found.offer) !== undefined) return undefined;
     if (!found.fresh) {
       this.emit({ kind: 'note', note: { code: 'pipeconnect-stale', ...(found.future === true ? { future: true } : {}) }, severity: 'info' });
       return undefined;
@@ -1328,12 +1325,24 @@ export class SmtpSession {
    */
   private rememberOffer(tls: EhloTlsState, offer: EhloOffer): void {
     if (offersPipeconnect(offer)) {
-      this.emit({ kind: 'ehlo-learned', key: this.ehloKey(tls), offer });
+      const notEarly = this.notEarly(tls, offer);
+      this.emit({ kind: 'ehlo-learned', key: this.ehloKey(tls), offer, ...(notEarly === undefined ? {} : { notEarly }) });
       return;
     }
     if (this.plan.remembered === undefined || this.plan.remembered.length === 0) return;
     const key = this.ehloKey(tls);
     if (this.plan.remembered.some((entry) => sameKey(entry, key))) this.emit({ kind: 'ehlo-forgotten', key, lasting: false });
+  }
+
+  /**
+   * Why an EHLO reply kept for `tls` does not let EHLO go before the greeting under this run's TLS
+   * setting: in clear when TLS is to follow (STARTTLS offered and not --tls off, or --tls
+   * required), nothing goes before the handshake; early EHLO is pipelining before the greeting, not
+   * for a server that takes none after it.
+   */
+  private notEarly(tls: EhloTlsState, offer: EhloOffer): NotEarly | undefined {
+    if (tls === 'clear' && (this.plan.tls === 'required' || (this.plan.tls === 'auto' && offers(offer, 'STARTTLS')))) return 'tls-follows';
+    return offers(offer, 'PIPELINING') ? undefined : 'no-pipelining';
   }
 
   /** HELO, for a server that does not know EHLO. */

@@ -107,6 +107,12 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     );
     assert.deepEqual(c.timeline.slice(0, 2), ['S:220 scripted.test ESMTP\r\n', 'C:EHLO client.test\r\n']);
     assert.deepEqual(notes(c.events), ['starttls-refused']);
+    // The reply is kept all the same (for --tls off), said not to send the next EHLO early.
+    const learned = c.events.find((event) => event.kind === 'ehlo-learned');
+    assert.equal(learned?.kind === 'ehlo-learned' && learned.notEarly, 'tls-follows');
+    const off = await converse({ replies: { EHLO: withTls } }, { tls: 'off', remembered: [] });
+    const learnedOff = off.events.find((event) => event.kind === 'ehlo-learned');
+    assert.ok(learnedOff?.kind === 'ehlo-learned' && learnedOff.notEarly === undefined, JSON.stringify(learnedOff));
   });
 
   it('on a 554 greeting and a hang-up after an early EHLO: reads it, sends nothing more, forgets the server and says the message may go again', async () => {

@@ -550,6 +550,10 @@ for (const [lang, catalogue] of [
       const kept = explainer.annotate({ kind: 'ehlo-learned', key, offer: { domain: 'vm.example', extensions: [] } });
       assert.deepEqual(kept, { before: [], after: [c.ehloKept], standalone: true });
       assert.match(c.ehloKept, /^mailv keeps this reply|^mailv garde cette réponse/);
+      // Kept, yet of no use for an early EHLO under this run's TLS setting: said so, not promised.
+      const offer = { domain: 'vm.example', extensions: [] };
+      assert.deepEqual(explainer.annotate({ kind: 'ehlo-learned', key, offer, notEarly: 'tls-follows' }).after, [c.ehloKeptTlsFollows]);
+      assert.deepEqual(explainer.annotate({ kind: 'ehlo-learned', key, offer, notEarly: 'no-pipelining' }).after, [c.ehloKeptNoPipelining]);
       assert.match(c.extVerb, /^VERB.*050.*mailv.*\(sendmail, /);
     });
 
