@@ -3,7 +3,8 @@
 // silent host, or a 4xx/421/554 greeting, sends mailv on to the next, as sendmail does; any
 // other refusal is final (RFC 5321 §5.1). Once the whole message was written only the host's own
 // 421 lets another host have it: after anything else it may have the message.
-import { planMx, triedAddresses, type MxPlan } from '../dns/mx.js';
+import { planMx, type MxPlan } from '../dns/mx.js';
+import { triedAddresses } from '../dns/tried-addresses.js';
 import type { Resolver } from '../dns/resolver.js';
 import { InterruptedError, MailvError, SmtpReplyError, StepStop, TlsError, TransportError, type TransportReason } from '../errors.js';
 import type { EmitEvent } from '../events.js';

@@ -34,14 +34,8 @@ export interface MxPlan {
   readonly ignored: number;
   /** Hosts that share a preference, shuffled among themselves: each group in plan order. */
   readonly ties: readonly MxTie[];
-  /** -4/-6: only the addresses of this family are tried (see triedAddresses). */
+  /** -4/-6: only the addresses of this family are tried (see tried-addresses.ts). */
   readonly family?: 4 | 6;
-}
-
-/** The addresses of `host` a plan tries: under -4/-6, those of the plan's family only. */
-export function triedAddresses(plan: Pick<MxPlan, 'family'>, host: Pick<MxHost, 'addresses'>): readonly string[] {
-  const family = plan.family;
-  return family === undefined ? host.addresses : host.addresses.filter((address) => ipVersion(address) === family);
 }
 
 /** MX hosts of equal preference, in the random order the shuffle gave them (RFC 5321 §5.1). */

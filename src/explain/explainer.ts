@@ -3,7 +3,8 @@
 // the order commands went out (RFC 2920 §3.1), so sent commands wait in a queue until answered.
 // Loaded only with --explain: keep it free of node:crypto and of anything heavy.
 import { domainToUnicode } from 'node:url';
-import { triedAddresses, type MxPlan } from '../dns/mx.js';
+import type { MxPlan } from '../dns/mx.js';
+import { triedAddresses } from '../dns/tried-addresses.js';
 import type { DnsRecord } from '../dns/wire.js';
 import type { Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';

@@ -4,7 +4,8 @@
 // that found it is the run's first, not one opened and dropped before the greeting.
 import { performance } from 'node:perf_hooks';
 import { noMxTook } from '../delivery/no-mx-took.js';
-import { planMx, triedAddresses } from '../dns/mx.js';
+import { planMx } from '../dns/mx.js';
+import { triedAddresses } from '../dns/tried-addresses.js';
 import type { Resolver } from '../dns/resolver.js';
 import { TransportError, type TransportReason } from '../errors.js';
 import { SmtpConnection } from '../smtp/connection.js';

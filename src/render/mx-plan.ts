@@ -3,7 +3,8 @@
 // language. `mailv --mx` prints all of it after the DNS exchange; the transcript shows the hosts
 // (the `mx-plan` event) between the DNS exchange and the first connection. Host names come from
 // DNS answers, whose labels may hold any octet: they are shown escaped.
-import { triedAddresses, type MxPlan } from '../dns/mx.js';
+import type { MxPlan } from '../dns/mx.js';
+import { triedAddresses } from '../dns/tried-addresses.js';
 import type { Words } from '../words/catalogue.js';
 import { sanitize } from '../text/sanitize.js';
 
