@@ -1,6 +1,6 @@
 // Handing the message to one submission server ("via relay", as sendmail says): connect, run the
 // session, report; a failure after the whole message was written says the server may have it.
-import { TransportError } from '../errors.js';
+import { SmtpReplyError, TransportError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
@@ -58,6 +58,16 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     // failed, goes once more over a new connection without it.
     const again = secondTry(session, plan, emit);
     if (again !== undefined) return submitOnce(server, again, emit, signal);
+    // As a refused connection is said, and as --direct says it of an MX host: the relay put the
+    // message off (a 4xx greeting, 421, the connection lost), `Deferred: 421 …` as sendmail says it.
+    if (putOff(error))
+      emit({ kind: 'deferred', recipients: plan.envelope.recipients, host: server.host, address: connection.remoteAddress, error: error.fact });
     throw error;
   }
+}
+
+/** The relay put the whole message off, before any of it was taken: a 4xx greeting, 421 at any step, the connection lost. */
+function putOff(error: unknown): error is SmtpReplyError | TransportError {
+  if (error instanceof SmtpReplyError) return error.reply.code === 421 || (error.fact.code === 'MAILV_GREETING_REFUSED' && error.reply.code < 500);
+  return error instanceof TransportError;
 }

@@ -91,7 +91,7 @@ describe('the application in memory', () => {
         const args = ['--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'x', 'bob@example.org'];
         const run = await runApp(args, { input: 'body\n' });
         assert.equal(run.status, status, run.stderr);
-        assert.deepEqual(run.stdout.split('\n').slice(1, -1), shown, run.stdout);
+        assert.deepEqual(run.stdout.split('\n').slice(1, 1 + shown.length), shown, run.stdout);
         const json = await runApp(['--json', ...args], { input: 'body\n' });
         const events = json.stdout
           .trim()
@@ -161,6 +161,33 @@ describe('the application in memory', () => {
       assert.match(run.stdout, /^bob@example\.org\.\.\. Sent \(/m);
       assert.match(run.stdout, /^Warning: interrupted by SIGTERM while the reply to QUIT was awaited: the verdict on the message stands$/m);
       assert.equal(existsSync(join(run.home, 'dead.letter')), false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a relay that puts the message off (421 greeting, 421 to MAIL, a hang-up) is said as sendmail says it, Deferred:, as --direct says it of an MX host', async () => {
+    for (const [script, deferred] of [
+      [{ greeting: '421 4.3.2 busy, try later' }, 'bob@example.org... Deferred: 421 4.3.2 busy, try later'],
+      [{ replies: { MAIL: '421 4.7.0 too many' } }, 'bob@example.org... Deferred: 421 4.7.0 too many'],
+      [{ replies: { EHLO: { close: true } } }, /^bob@example\.org\.\.\. Deferred: connection closed by the server during ehlo by \[127\.0\.0\.1\]$/],
+    ] as const) {
+      const server = await startScriptedServer(script);
+      try {
+        const run = await runApp(['--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'x', 'bob@example.org'], { input: 'body\n' });
+        assert.equal(run.status, 75, run.stderr);
+        const lines = run.stdout.trim().split('\n');
+        if (typeof deferred === 'string') assert.equal(lines.at(-1), deferred, run.stdout);
+        else assert.match(lines.at(-1)!, deferred, run.stdout);
+      } finally {
+        await server.close();
+      }
+    }
+    // A 5xx greeting is a refusal, not a putting off: no Deferred line.
+    const server = await startScriptedServer({ greeting: '554 5.7.1 go away' });
+    try {
+      const run = await runApp(['--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'x', 'bob@example.org'], { input: 'body\n' });
+      assert.doesNotMatch(run.stdout, /Deferred/);
     } finally {
       await server.close();
     }
