@@ -177,7 +177,7 @@ export const en: Catalogue = {
   enhanced2_1_0: '2.1.0: other address status; here, nothing wrong with the address (RFC 3463 §3.2)',
   enhanced2_1_0Sender: '2.1.0: other address status; here, the sender’s address is fine (RFC 3463 §3.2)',
   enhanced2_1_5: '2.1.5: destination address valid (RFC 3463 §3.2)',
-  enhanced2_6_0: '2.6.0: the message content was accepted (RFC 3463 §3.7)',
+  enhanced2_6_0: '2.6.0: success; X.6 is the media and content class, X.6.0 its "other or undefined" detail (RFC 3463 §3.7)',
   enhanced2_7_0: '2.7.0: security status fine, e.g. authenticated (RFC 4954 §6, RFC 3463 §3.8)',
   enhanced4_2_2: '4.2.2: mailbox full, for now (RFC 3463 §3.3)',
   enhanced4_3_1: '4.3.1: mail system full (RFC 3463 §3.4)',

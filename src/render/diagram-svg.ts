@@ -137,7 +137,7 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
     const band = row.kind === 'tls';
     const height = Math.max(textHeight + (band ? 24 : 20), notes.length * NOTE_LINE + 4);
     const arrowY = top + textHeight + 10;
-    if (options.timing) body.push(`<text class="time" x="${MARGIN}" y="${px(arrowY + 5)}">${text(`${row.at.toFixed(1)} ms`)}</text>`);
+    if (options.timing) body.push(`<text class="time" x="${MARGIN}" y="${px(arrowY + 5)}">${text(words.timing.ms(row.at.toFixed(1)))}</text>`);
     body.push(drawRow(row, lines, { top, arrowY, from: x('client'), to: x(row.lane) }));
     if (row.kind === 'command' && row.flight !== undefined) {
       const span = flightSpans.get(row.flight);

@@ -40,6 +40,8 @@ export interface Words {
 export interface TimingWords {
   /** The time since the start before a transcript line, its figure already padded: `[   12.3 ms] `. */
   stamp(ms: string): string;
+  /** A time in ms as the language writes its figure (`37.9 ms`, `37,9 ms`): the diagram's time axis. */
+  ms(figure: string): string;
   total(roundTrips: number, sent: number, received: number, ms: string): string;
   greeting(ms: string): string;
   steps(steps: readonly (readonly [step: string, ms: string])[]): string;

@@ -22,6 +22,11 @@ export function guillemets(text: string): string {
   return `« ${text.replaceAll('\t', '\\t')} »`;
 }
 
+/** The same with a NUL as \0, as quoteOctets() writes it: a SASL step, in French. */
+export function guillemetsOctets(text: string): string {
+  return guillemets(text.replace(/\\(?=0)/g, '\\\\').replaceAll('\0', '\\0'));
+}
+
 /** A character by its code point, as Unicode names it: `U+001B`. */
 export function codePointName(codePoint: number): string {
   return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;

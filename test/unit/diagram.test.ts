@@ -352,6 +352,8 @@ describe('sequence diagram', () => {
     assert.match(svg, /<text class="time"[^>]*>14\.5 ms<\/text>/);
     assert.match(svg, /ms since start/);
     assert.doesNotMatch(renderDiagram(timed(SESSION), options()), /class="time"/);
+    // In French, a decimal comma, as the French transcript writes its times.
+    assert.match(renderDiagram(timed(SESSION), options({ timing: true, language: 'fr', words: fr })), /<text class="time"[^>]*>14,5 ms<\/text>/);
   });
 
   it('makes a page that loads nothing, in the language asked for', () => {

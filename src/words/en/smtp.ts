@@ -204,6 +204,7 @@ export const transcriptWords: TranscriptWords = {
 
 export const timingWords = (): TimingWords => ({
   stamp: (ms) => `[${ms} ms] `,
+  ms: (figure) => `${figure} ms`,
   total: (roundTrips, sent, received, ms) =>
     `Timing: ${roundTrips} round trip${roundTrips === 1 ? '' : 's'} (waits for the server), ${sent} octets sent, ${received} received, ${ms} ms in all`,
   greeting: (ms) => `Timing: greeting ${ms} ms after the connection (and any TLS handshake) was made`,

@@ -2,7 +2,7 @@
 import type { AuthErrorFact, AuthNote, SaslProblem } from '../../auth/facts.js';
 import { replyText } from '../../smtp/reply.js';
 import type { WordsOf } from '../catalogue.js';
-import { guillemets as q, quoteOctets } from '../quote.js';
+import { guillemets as q, guillemetsOctets } from '../quote.js';
 import { de } from '../french-elision.js';
 import { certificateProblem } from './smtp.js';
 import { caMayHelp } from '../certificate-advice.js';
@@ -59,7 +59,7 @@ export const errors = (): WordsOf<AuthErrorFact> => ({
 });
 
 export const notes: WordsOf<AuthNote> = {
-  'sasl-decoded': ({ direction, text }) => `(${direction === 'sent' ? 'envoyé' : 'reçu'}, décodé : ${quoteOctets(text)})`,
+  'sasl-decoded': ({ direction, text }) => `(${direction === 'sent' ? 'envoyé' : 'reçu'}, décodé : ${guillemetsOctets(text)})`,
   'auth-loopback-unverified': ({ host, problem }) =>
     `authentification auprès ${de(host)} bien que son certificat ne soit PAS vérifié (${certificateProblem(problem)}) : permise en boucle locale, où rien ne quitte cette machine, mais sur une machine partagée un autre utilisateur peut tenir ce port (--insecure dit que vous le savez)`,
 };

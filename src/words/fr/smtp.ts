@@ -231,6 +231,7 @@ export const transcriptWords: TranscriptWords = {
 
 export const timingWords = (): TimingWords => ({
   stamp: (ms) => `[${decimal(ms)} ms] `,
+  ms: (figure) => `${decimal(figure)} ms`,
   total: (roundTrips, sent, received, ms) =>
     `Temps : ${roundTrips} aller${roundTrips > 1 ? 's' : ''}-retour${roundTrips > 1 ? 's' : ''} (attentes du serveur), ${sent} octets envoyés, ${received} reçus, ${decimal(ms)} ms en tout`,
   greeting: (ms) => `Temps : accueil ${decimal(ms)} ms après l’établissement de la connexion (et de TLS, le cas échéant)`,
