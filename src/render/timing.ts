@@ -51,7 +51,8 @@ export class TimingRecorder {
         this.connectedAt = at;
         this.greetingFrom = undefined;
         this.greetingAfter = undefined;
-        this.roundTrips++; // the TCP handshake
+        // The TCP handshake; a unix-domain socket (port 0) has none to wait for.
+        if (event.port !== 0) this.roundTrips++;
         if (this.connectingAt !== undefined) this.add('connect', at - this.connectingAt);
         this.flightStart = at; // the server owes its greeting
         this.awaited = 'greeting';
@@ -93,6 +94,14 @@ export class TimingRecorder {
         return;
       case 'committed':
         // The message is out; the wait for its reply is counted with the reply.
+        return;
+      case 'note':
+        // mailv itself hung up (--quit-after connect, data): what it did not wait for is no wait.
+        if (event.note.code === 'quit-after') {
+          this.flightStart = undefined;
+          this.awaited = undefined;
+          this.handshakeFrom = undefined;
+        }
         return;
       default:
         return;

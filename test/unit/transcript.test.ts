@@ -437,6 +437,21 @@ describe('--timing summary', () => {
     handshake.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 307);
     handshake.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 309);
     assert.equal(handshake.summary(400, en.timing).at(-1), 'Timing: greeting 4.0 ms, starttls 2.0 ms, tls 300.0 ms, connect 1.0 ms');
+    // --quit-after connect: mailv hangs up, and waits for no greeting.
+    const probe = new TimingRecorder(0);
+    probe.record({ kind: 'connecting', recipients: [], host: '127.0.0.1', port: 25, via: 'relay' }, 1);
+    probe.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
+    probe.record({ kind: 'note', note: { code: 'quit-after', point: 'connect' }, severity: 'info' }, 4);
+    assert.deepEqual(probe.summary(10, en.timing), [
+      'Timing: 1 round trip (waits for the server), 0 octets sent, 0 received, 10.0 ms in all',
+      'Timing: connect 2.0 ms',
+    ]);
+    // A unix-domain socket (port 0): no TCP handshake to count among the round trips.
+    const socket = new TimingRecorder(0);
+    socket.record({ kind: 'connected', address: '/run/lmtp', port: 0 }, 1);
+    socket.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 2);
+    assert.match(socket.summary(3, en.timing)[0]!, /^Timing: 1 round trip /);
+    assert.deepEqual(new TranscriptRenderer(2, plainStyle, en).lines({ kind: 'connected', address: '/run/lmtp', port: 0 }), ['Connected to /run/lmtp']);
   });
 
   it('says where the time went in the run language', () => {

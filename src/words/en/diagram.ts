@@ -6,8 +6,9 @@ export const diagramWords = (): DiagramWords => ({
   client: 'client (mailv)',
   server: 'server',
   dns: 'DNS server',
-  connect: (host, port) => `connect to ${host} port ${port}`,
-  connected: (address, port) => `connected to ${address} port ${port}`,
+  // Port 0: a unix-domain socket, named by its path alone.
+  connect: (host, port) => `connect to ${port === 0 ? host : `${host} port ${port}`}`,
+  connected: (address, port) => `connected to ${port === 0 ? address : `${address} port ${port}`}`,
   handshake: 'TLS handshake',
   encrypted: 'encrypted from here on',
   flight: (commands) => `${commands} commands in one flight`,

@@ -193,7 +193,8 @@ export const tlsWords = (): TlsWords => ({
 
 export const transcriptWords: TranscriptWords = {
   warning: 'Warning: ',
-  connected: (host, port) => `Connected to ${host} port ${port}`,
+  // Port 0: a unix-domain socket, named by its path alone.
+  connected: (host, port) => `Connected to ${port === 0 ? host : `${host} port ${port}`}`,
   flight: (commands) => `(${commands} commands in one flight: the replies follow, in order)`,
   dnsQuery: (type, name, server, transport) => `;; ${type} ${name}? asking ${server} over ${transport}`,
   dnsAnswer: (type, name, rcode, truncated, server, ms, answers) =>

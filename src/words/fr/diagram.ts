@@ -6,8 +6,9 @@ export const diagramWords = (): DiagramWords => ({
   client: 'client (mailv)',
   server: 'serveur',
   dns: 'serveur DNS',
-  connect: (host, port) => `connexion à ${host} port ${port}`,
-  connected: (address, port) => `connecté à ${address} port ${port}`,
+  // Port 0 : une socket du domaine Unix, nommée par son seul chemin.
+  connect: (host, port) => `connexion à ${port === 0 ? host : `${host} port ${port}`}`,
+  connected: (address, port) => `connecté à ${port === 0 ? address : `${address} port ${port}`}`,
   handshake: 'négociation TLS',
   encrypted: 'chiffré à partir d’ici',
   flight: (commands) => `${commands} commandes en un seul envoi`,

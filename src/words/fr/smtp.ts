@@ -220,7 +220,8 @@ export const tlsWords = (): TlsWords => ({
 
 export const transcriptWords: TranscriptWords = {
   warning: 'Attention : ',
-  connected: (host, port) => `Connecté à ${host} port ${port}`,
+  // Port 0 : une socket du domaine Unix, nommée par son seul chemin.
+  connected: (host, port) => `Connecté à ${port === 0 ? host : `${host} port ${port}`}`,
   flight: (commands) => `(${commands} commandes d’un seul envoi : les réponses suivent, dans l’ordre)`,
   dnsQuery: (type, name, server, transport) => `;; ${type} ${name} ? question à ${server} par ${transport}`,
   dnsAnswer: (type, name, rcode, truncated, server, ms, answers) =>
