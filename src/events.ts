@@ -87,6 +87,8 @@ export type SessionEvent =
       clientCertificate?: ClientCertificateOutcome;
       /** The subject of the client certificate given, when the server asked for one. */
       clientSubject?: string;
+      /** SHA-256 of the server's certificate, colon-separated hex (absent from older records). */
+      fingerprint?: string;
     }
   /**
    * A host that could not take the message, and why (`Deferred: ... by host`): with --direct the

@@ -215,7 +215,8 @@ function sameKey(entry: TlsSessionKey, key: TlsSessionKey): boolean {
 }
 
 function certificateOf(certificate: VerifiedCertificate): VerifiedCertificate {
-  return { subject: certificate.subject, issuer: certificate.issuer, validFrom: certificate.validFrom, validTo: certificate.validTo };
+  const { subject, issuer, validFrom, validTo, fingerprint } = certificate;
+  return { subject, issuer, validFrom, validTo, ...(fingerprint === undefined ? {} : { fingerprint }) };
 }
 
 function isEntry(value: unknown): value is Entry {
@@ -229,6 +230,8 @@ function isEntry(value: unknown): value is Entry {
     typeof session === 'string' &&
     /^[A-Za-z0-9+/]+=*$/.test(session) &&
     isRecord(certificate) &&
-    ['subject', 'issuer', 'validFrom', 'validTo'].every((field) => typeof certificate[field] === 'string')
+    ['subject', 'issuer', 'validFrom', 'validTo'].every((field) => typeof certificate[field] === 'string') &&
+    // Kept since the fingerprint was shown: an entry written before has none.
+    (certificate['fingerprint'] === undefined || typeof certificate['fingerprint'] === 'string')
   );
 }

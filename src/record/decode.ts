@@ -398,6 +398,7 @@ const EVENTS: EventDecoders = {
       ? { clientCertificate: fields.choice('clientCertificate', ['offered', 'unsuitable', 'none', 'not-asked'] as const) }
       : {}),
     ...(fields.has('clientSubject') ? { clientSubject: fields.string('clientSubject') } : {}),
+    ...(fields.has('fingerprint') ? { fingerprint: fields.string('fingerprint') } : {}),
   }),
   deferred: (fields, codes) => ({
     kind: 'deferred',

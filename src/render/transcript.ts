@@ -65,9 +65,12 @@ export class TranscriptRenderer {
       traffic: () => [],
       tls: (e) => {
         const client = words.tls.clientCertificate(e);
+        // -v: what tells two certificates of one name apart (a renewed one, a swapped one), as msmtp --serverinfo shows it.
+        const fingerprint = verbosity >= 2 ? words.tls.fingerprint(e) : undefined;
         return [
           (e.verified ? style.note : style.warning)(sanitize(words.tls.handshake(e))),
           style.note(sanitize(words.tls.certificate(e))),
+          ...(fingerprint === undefined ? [] : [style.note(sanitize(fingerprint))]),
           ...(client === undefined ? [] : [style.note(sanitize(client))]),
         ];
       },

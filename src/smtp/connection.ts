@@ -10,6 +10,7 @@ import type { SecureContext, TLSSocket } from 'node:tls';
 import { DnsError, InterruptedError, type MailvError, ProtocolError, TlsError, TransportError, type Stage, type TransportReason } from '../errors.js';
 import type { CertificateProblem, HandshakeFailure } from './facts.js';
 import { clientCertificateOutcome, type ClientCertificateOutcome } from './client-certificate.js';
+import { certificateNames } from './certificate-names.js';
 import { distinguishedName } from './distinguished-name.js';
 import { Redactor, type SecretKind } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
@@ -562,14 +563,17 @@ function fullHandshakeDetails(secure: TLSSocket, identityGiven: boolean): TlsDet
   // null from a socket already closed: then no certificate is reported (and none verified).
   const certificate: Partial<ReturnType<TLSSocket['getPeerCertificate']>> = secure.getPeerCertificate() ?? {};
   const client = clientCertificate(secure, identityGiven);
+  // In the certificate's own order, read from its encoding; Node's object of names where it cannot be.
+  const names = certificate.raw === undefined ? undefined : certificateNames(certificate.raw);
   return {
     ...client,
     protocol: secure.getProtocol() ?? 'unknown',
     cipher: secure.getCipher()?.name ?? 'unknown',
-    subject: distinguishedName(certificate.subject),
-    issuer: distinguishedName(certificate.issuer),
+    subject: names?.subject ?? distinguishedName(certificate.subject),
+    issuer: names?.issuer ?? distinguishedName(certificate.issuer),
     validFrom: certificate.valid_from ?? '',
     validTo: certificate.valid_to ?? '',
+    ...(certificate.fingerprint256 === undefined ? {} : { fingerprint: certificate.fingerprint256 }),
     verified: secure.authorized,
     problem: secure.authorized ? undefined : certificateProblem(String(secure.authorizationError ?? 'unknown'), certificate.subjectaltname),
   };
@@ -581,7 +585,8 @@ function clientCertificate(secure: TLSSocket, identityGiven: boolean): Pick<TlsD
   if (outcome === undefined) return {};
   if (outcome !== 'offered' && outcome !== 'unsuitable') return { clientCertificate: outcome };
   const own = secure.getCertificate();
-  return { clientCertificate: outcome, clientSubject: distinguishedName(own !== null && 'subject' in own ? own.subject : undefined) };
+  const names = own !== null && 'raw' in own && own.raw !== undefined ? certificateNames(own.raw) : undefined;
+  return { clientCertificate: outcome, clientSubject: names?.subject ?? distinguishedName(own !== null && 'subject' in own ? own.subject : undefined) };
 }
 
 /**
@@ -590,7 +595,7 @@ function clientCertificate(secure: TLSSocket, identityGiven: boolean): Pick<TlsD
  * name and the same trust only: the keeper of sessions keys them so.
  */
 function resumedDetails(secure: TLSSocket, stored: StoredTlsSession): TlsDetails {
-  const { subject, issuer, validFrom, validTo } = stored.certificate;
+  const { subject, issuer, validFrom, validTo, fingerprint } = stored.certificate;
   return {
     protocol: secure.getProtocol() ?? 'unknown',
     cipher: secure.getCipher()?.name ?? 'unknown',
@@ -598,6 +603,7 @@ function resumedDetails(secure: TLSSocket, stored: StoredTlsSession): TlsDetails
     issuer,
     validFrom,
     validTo,
+    ...(fingerprint === undefined ? {} : { fingerprint }),
     verified: secure.authorized,
     problem: secure.authorized ? undefined : certificateProblem(String(secure.authorizationError ?? 'unknown'), undefined),
     resumed: true,
@@ -610,6 +616,8 @@ export interface VerifiedCertificate {
   readonly issuer: string;
   readonly validFrom: string;
   readonly validTo: string;
+  /** SHA-256 of the certificate, colon-separated hex, as Node and openssl x509 -fingerprint write it. */
+  readonly fingerprint?: string;
 }
 
 /** A TLS session to resume, with the certificate verified when it was made. */
@@ -654,6 +662,8 @@ export interface TlsDetails {
   readonly clientCertificate?: ClientCertificateOutcome;
   /** The subject of the client certificate given, when the server asked for one. */
   readonly clientSubject?: string;
+  /** SHA-256 of the server's certificate (colon-separated hex): what tells two certificates of one name apart. */
+  readonly fingerprint?: string;
 }
 
 const CERTIFICATE_PROBLEMS: Readonly<Record<string, Exclude<CertificateProblem['kind'], 'name-mismatch' | 'other'>>> = {

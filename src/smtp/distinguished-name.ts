@@ -13,7 +13,7 @@ export function distinguishedName(name: Readonly<Record<string, string | string[
  * RFC 4514 §2.4: `,`, `+`, `"`, `\`, `<`, `>` and `;` escaped anywhere, `#` and a space at the
  * start, a space at the end, NUL as `\00`; character by character, so that one space is `\ `.
  */
-function attributeValue(value: string): string {
+export function attributeValue(value: string): string {
   let escaped = '';
   for (let index = 0; index < value.length; index++) {
     const character = value[index]!;

@@ -68,4 +68,6 @@ export interface TlsWords {
   certificate(tls: Extract<SessionEvent, { kind: 'tls' }>): string;
   /** Whether the server asked for a client certificate and what went; undefined when none was given and none asked for. */
   clientCertificate(tls: Extract<SessionEvent, { kind: 'tls' }>): string | undefined;
+  /** The certificate's SHA-256 fingerprint (-v); undefined when none is known (an older record). */
+  fingerprint(tls: Extract<SessionEvent, { kind: 'tls' }>): string | undefined;
 }

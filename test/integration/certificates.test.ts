@@ -2,6 +2,7 @@
 // test time: STARTTLS and smtps://, --ca, --insecure, and each reason a certificate fails.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -39,6 +40,11 @@ describe('STARTTLS certificates', () => {
     assert.match(shown[at + 1]!, /^TLS: subject CN=localhost; issuer O=mailv tests, CN=mailv test CA; valid \w{3} .+ GMT to \w{3} .+ GMT$/);
     // No client certificate given, none asked for: nothing said of one.
     assert.ok(!shown[at + 2]!.startsWith('TLS: '), shown.join('\n'));
+    // -v: the certificate's SHA-256 fingerprint, as openssl x509 -fingerprint -sha256 writes it.
+    const verbose = await send(`127.0.0.1:${sinks.good.port}`, ['-v', '--tls', 'required', '--ca', testPki().caFile]);
+    const fingerprint = new X509Certificate(testPki().good.cert).fingerprint256;
+    assert.match(fingerprint, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    assert.ok(lines(verbose.stdout).includes(`TLS: certificate SHA-256 ${fingerprint}`), verbose.stdout);
   });
 
   it('a client certificate given to a server that does not ask for one: said to have gone nowhere', async () => {

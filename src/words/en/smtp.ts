@@ -175,6 +175,7 @@ export const tlsWords = (): TlsWords => ({
   handshake: (tls) =>
     `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : `NOT verified: ${certificateProblem(tls.problem)}`}${tls.resumed ? ' when the session was made, resumed here' : ''}`,
   certificate: (tls) => `TLS: subject ${tls.subject}; issuer ${tls.issuer}; valid ${tls.validFrom} to ${tls.validTo}`,
+  fingerprint: (tls) => (tls.fingerprint === undefined ? undefined : `TLS: certificate SHA-256 ${tls.fingerprint}`),
   clientCertificate: (tls) => {
     switch (tls.clientCertificate) {
       case 'offered':

@@ -202,6 +202,7 @@ export const tlsWords = (): TlsWords => ({
   handshake: (tls) =>
     `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : `NON vérifié : ${certificateProblem(tls.problem)}`}${tls.resumed ? ' à la création de la session, ici reprise' : ''}`,
   certificate: (tls) => `TLS : sujet ${tls.subject} ; émetteur ${tls.issuer} ; valide du ${certificateDate(tls.validFrom)} au ${certificateDate(tls.validTo)}`,
+  fingerprint: (tls) => (tls.fingerprint === undefined ? undefined : `TLS : certificat SHA-256 ${tls.fingerprint}`),
   clientCertificate: (tls) => {
     switch (tls.clientCertificate) {
       case 'offered':
