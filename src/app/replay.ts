@@ -51,6 +51,8 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
   const stepper = plan.step ? await run.io.openStepper(run.interrupt.signal, run.language, true) : undefined;
   try {
     const writes = new WriteStarts();
+    // q at --step ended the live run with a QUIT it did not ask about: nor does the replay.
+    const unasked = recording.end.failure?.fact.code === 'MAILV_STEP_STOPPED' ? lastQuit(recording.entries) : undefined;
     for (const [index, entry] of recording.entries.entries()) {
       if (entry.kind === 'note' || entry.kind === 'failure') {
         run.replayedAt = entry.at;
@@ -61,7 +63,7 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
       const { event } = entry;
       // --step waits where a live run waited: before each write.
       const write = writes.starts(event);
-      if (stepper && write && (await stepper.ask(pendingWrite(recording.entries, index))) === 'quit') return ExitCode.OK;
+      if (stepper && write && index !== unasked && (await stepper.ask(pendingWrite(recording.entries, index))) === 'quit') return ExitCode.OK;
       run.replayedAt = entry.at;
       emit(event);
     }
@@ -80,6 +82,15 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
   // The failure the run ended with, for --json's result.
   if (failure !== undefined) run.recordFact(failure.fact, failure.stage);
   return recording.end.status;
+}
+
+/** Where the record's last QUIT is written, if it has one. */
+function lastQuit(entries: Recording['entries']): number | undefined {
+  for (let index = entries.length - 1; index >= 0; index--) {
+    const entry = entries[index]!;
+    if (entry.kind === 'event' && entry.event.kind === 'send' && entry.event.command.verb === 'QUIT') return index;
+  }
+  return undefined;
 }
 
 /** The plan a record of --mx ends with, if its lookup made one. */

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { freshHome } from '../helpers/cli.js';
 import { runApp } from '../helpers/app.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
 
 const FIXTURE = new URL('../../test/fixtures/record-small.jsonl', import.meta.url).pathname;
 
@@ -50,6 +51,27 @@ describe('mailv replay in memory', () => {
     } finally {
       net.Socket.prototype.connect = connect;
       (dgram as { createSocket: unknown }).createSocket = createSocket;
+    }
+  });
+
+  it('--step: q at a live run sends QUIT unasked; its replay does not ask before that QUIT either', async () => {
+    const server = await startScriptedServer();
+    try {
+      const path = join(freshHome(), 'stopped.jsonl');
+      const live = stepper(1);
+      const args = ['--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'x', 'bob@example.org'];
+      const run = await runApp(['--step', '--record', path, ...args], { input: 'body\n', openStepper: live.open });
+      assert.equal(run.status, 75, run.stderr);
+      assert.ok(server.commands.includes('QUIT'), server.commands.join('\n'));
+      const replay = stepper(100);
+      assert.equal((await runApp(['replay', '--step', path], { openStepper: replay.open })).status, 75);
+      // Live: asked before EHLO (go) and before the flight (q, never written); the QUIT went unasked.
+      assert.deepEqual(
+        replay.state.writes.map((write) => write.verbs),
+        [['EHLO']],
+      );
+    } finally {
+      await server.close();
     }
   });
 
