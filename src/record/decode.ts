@@ -293,6 +293,7 @@ function certificateProblem(fields: Fields): CertificateProblem {
   const kind = fields.choice('kind', PROBLEM_KINDS);
   if (kind === 'name-mismatch') return { kind, altNames: fields.optionalString('altNames') };
   if (kind === 'other') return { kind, code: fields.string('code') };
+  if (kind === 'unknown-ca' && fields.has('caGiven') && fields.boolean('caGiven')) return { kind, caGiven: true };
   return { kind };
 }
 

@@ -140,7 +140,9 @@ export class SmtpConnection {
     secure.on('error', onLateError);
     const resumed = secure.isSessionReused();
     // Read while the socket is open: once closed, it has no peer certificate to give.
-    const details = resumed && resumption?.stored ? resumedDetails(secure, resumption.stored) : fullHandshakeDetails(secure, trust.identity !== undefined);
+    const caGiven = trust.extraCa !== undefined && trust.extraCa.length > 0;
+    const details =
+      resumed && resumption?.stored ? resumedDetails(secure, resumption.stored) : fullHandshakeDetails(secure, trust.identity !== undefined, caGiven);
     if (!resumed && offered === undefined && secure.getProtocol() === 'TLSv1.3') {
       await firstTicket(secure, Math.min(TICKET_WAIT_MS, monotonicMs() - handshakeStarted + 5));
     }
@@ -559,7 +561,7 @@ function firstTicket(secure: TLSSocket, ms: number): Promise<void> {
   });
 }
 
-function fullHandshakeDetails(secure: TLSSocket, identityGiven: boolean): TlsDetails {
+function fullHandshakeDetails(secure: TLSSocket, identityGiven: boolean, caGiven: boolean): TlsDetails {
   // null from a socket already closed: then no certificate is reported (and none verified).
   const certificate: Partial<ReturnType<TLSSocket['getPeerCertificate']>> = secure.getPeerCertificate() ?? {};
   const client = clientCertificate(secure, identityGiven);
@@ -575,7 +577,7 @@ function fullHandshakeDetails(secure: TLSSocket, identityGiven: boolean): TlsDet
     validTo: certificate.valid_to ?? '',
     ...(certificate.fingerprint256 === undefined ? {} : { fingerprint: certificate.fingerprint256 }),
     verified: secure.authorized,
-    problem: secure.authorized ? undefined : certificateProblem(String(secure.authorizationError ?? 'unknown'), certificate.subjectaltname),
+    problem: secure.authorized ? undefined : certificateProblem(String(secure.authorizationError ?? 'unknown'), certificate.subjectaltname, caGiven),
   };
 }
 
@@ -676,9 +678,10 @@ const CERTIFICATE_PROBLEMS: Readonly<Record<string, Exclude<CertificateProblem['
   UNABLE_TO_GET_ISSUER_CERT: 'unknown-ca',
 };
 
-function certificateProblem(code: string, altNames: string | undefined): CertificateProblem {
+function certificateProblem(code: string, altNames: string | undefined, caGiven = false): CertificateProblem {
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { kind: 'name-mismatch', altNames };
   const kind = CERTIFICATE_PROBLEMS[code];
+  if (kind === 'unknown-ca' && caGiven) return { kind, caGiven: true };
   return kind ? { kind } : { kind: 'other', code };
 }
 

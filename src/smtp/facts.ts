@@ -41,7 +41,12 @@ export type TlsUnavailable = { readonly why: 'not-offered' } | { readonly why: '
  * (`authorizationError`); `other` keeps a code mailv has no words for.
  */
 export type CertificateProblem =
-  | { readonly kind: 'self-signed' | 'self-signed-in-chain' | 'expired' | 'not-yet-valid' | 'unknown-ca' }
+  | { readonly kind: 'self-signed' | 'self-signed-in-chain' | 'expired' | 'not-yet-valid' }
+  /**
+   * No trusted CA signed it; `caGiven`: though --ca named one, so that the CA is another, or the
+   * server left out the intermediate certificate between its own and the CA.
+   */
+  | { readonly kind: 'unknown-ca'; readonly caGiven?: true }
   | { readonly kind: 'name-mismatch'; readonly altNames: string | undefined }
   | { readonly kind: 'other'; readonly code: string };
 

@@ -90,6 +90,18 @@ describe('STARTTLS certificates', () => {
     });
   }
 
+  it('an unknown CA though --ca was given: said so, the advice to give --ca left out (another CA, or an intermediate left out)', async () => {
+    const home = freshHome();
+    const other = join(home, 'other-ca.pem');
+    writeFileSync(other, testPki().selfSigned.cert);
+    const required = await send(`127.0.0.1:${sinks.good.port}`, ['--tls', 'required', '--ca', other]);
+    assert.equal(required.code, 75, required.stderr);
+    assert.equal(
+      required.stderr.split('\n')[0],
+      'mailv: the certificate of 127.0.0.1 is NOT verified: unknown CA, --ca given: another CA signed it, or the server leaves out its intermediate certificate (--tls required; --insecure accepts any)',
+    );
+  });
+
   it('--insecure accepts any certificate, and says so on every run, with TLS or without', async () => {
     const run = await send(`127.0.0.1:${sinks.selfSigned.port}`, ['--tls', 'required', '--insecure']);
     assert.equal(run.code, 0, run.stderr);

@@ -163,7 +163,7 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
     case 'not-yet-valid':
       return 'not yet valid';
     case 'unknown-ca':
-      return 'unknown CA';
+      return problem.caGiven ? 'unknown CA, --ca given: another CA signed it, or the server leaves out its intermediate certificate' : 'unknown CA';
     case 'name-mismatch':
       return problem.altNames ? `name mismatch: the certificate is for ${problem.altNames}` : 'name mismatch';
     case 'other':

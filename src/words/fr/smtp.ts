@@ -190,7 +190,9 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
     case 'not-yet-valid':
       return 'pas encore valide';
     case 'unknown-ca':
-      return 'autorité de certification inconnue';
+      return problem.caGiven
+        ? 'autorité de certification inconnue, --ca donné : une autre l’a signé, ou le serveur omet son certificat intermédiaire'
+        : 'autorité de certification inconnue';
     case 'name-mismatch':
       return problem.altNames ? `nom différent : le certificat est pour ${problem.altNames}` : 'nom différent';
     case 'other':
