@@ -36,10 +36,15 @@ export async function readInteractive(
   try {
     if (askSubject) {
       prompt.write('Subject: ');
+      // Control-D ends the terminal's stream: at once, or after what was typed on the line.
+      let ended = false;
+      lines.once('close', () => {
+        ended = true;
+      });
       const answer = await iterator.next();
-      if (answer.done && !signal.aborted && isatty(fd)) {
-        // Control-D at the prompt is an empty subject, and the body is typed next, as s-nail
-        // takes it; the terminal's stream has ended, so it is read afresh.
+      if ((answer.done || ended) && !signal.aborted && isatty(fd)) {
+        // Control-D at the prompt ends the subject (an empty one when nothing was typed), and the
+        // body is typed next, as s-nail takes it; the terminal's stream has ended: read afresh.
         prompt.write('\n');
         lines.close();
         reopened = new ReadStream(fd);

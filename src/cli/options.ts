@@ -301,7 +301,9 @@ function accountPassword(account: AccountSettings): boolean {
 /** `smtp://host[:port]`, `smtps://host[:port]` (implicit TLS), `host[:port]`, `[v6]:port`. Throws UsageError. */
 export function parseServer(text: string): ServerAddress {
   return parseServerAddress(text, (problem) => {
-    throw new UsageError({ code: 'MAILV_SERVER_INVALID', text, problem });
+    // smtp://user:password@host: what comes before the @ is not repeated (a log may keep the line).
+    const shown = problem === 'user' ? text.replace(/^(\s*(?:[a-z][a-z0-9+.-]*:\/\/)?)[^@/]+@/i, '$1…@') : text;
+    throw new UsageError({ code: 'MAILV_SERVER_INVALID', text: shown, problem });
   });
 }
 

@@ -23,7 +23,7 @@ export function parseServerAddress(text: string, fail: Fail<ServerProblem>): Ser
   }
   // A host name's characters only (letters of any script, for a name IDNA will encode): no `@`,
   // `?`, `#` or control character reaches the resolver as part of a name.
-  const match = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\[[0-9a-fA-F:.]+\]|[\p{L}\p{N}._-]+)(?::(\d+))?\/?$/iu.exec(text.trim());
+  const match = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\[[0-9a-fA-F:.]+\]|[\p{L}\p{M}\p{N}._-]+)(?::(\d+))?\/?$/iu.exec(text.trim());
   // smtp://user@host, as URLs carry a user: the user goes with --user (or user = of an account).
   if (!match) fail(/^(?:[a-z][a-z0-9+.-]*:\/\/)?[^@/]+@[^@/]+$/i.test(text.trim()) ? 'user' : 'form');
   const [, scheme, host, port] = match;

@@ -244,7 +244,7 @@ export const en: Catalogue = {
   deferredLast: ({ host }) => `${host} could not take the message, and no host is left to try: deferred (RFC 5321 §4.5.4.1)`,
   deferredAddress: ({ host, address }) => `${host} could not take the message at this address: its next one, ${address}, is tried (RFC 5321 §5.1)`,
   deferredRelay: ({ host }) => `${host}, the relay, did not take the message: nothing of it was taken; try again later (RFC 6409)`,
-  deferredLmtp: ({ host }) => `${host}, the LMTP server, cannot be reached: nothing was sent; try again later (RFC 2033)`,
+  deferredLmtp: ({ host }) => `${host}, the LMTP server, did not take the message: nothing of it was taken; try again later (RFC 2033)`,
   closing: 'Work done: mailv closes the session politely, with QUIT rather than just hanging up (RFC 5321 §3.8)',
   closingEarly: 'mailv ends the session here, with QUIT rather than just hanging up (RFC 5321 §3.8)',
   unreadableReply: 'Not a reply mailv can take: broken, cut short or unasked; the error below says how (RFC 5321 §4.2)',

@@ -714,6 +714,7 @@ function quote(text: string): string {
 function outOfPlace(code: number, command: Command | undefined): boolean {
   if (command === undefined) return false;
   if (code >= 300 && code < 400) return command.kind !== 'data' && command.kind !== 'auth';
-  if (code === 221) return command.kind !== 'quit';
+  // 221 where the verdict on the message was due: the server closing, as the session takes it (it may have the message).
+  if (code === 221) return command.kind !== 'quit' && command.kind !== 'dot' && !(command.kind === 'bdat' && command.last === true);
   return command.kind === 'starttls' && code < 400 && code !== 220;
 }

@@ -247,7 +247,7 @@ export const fr: Catalogue = {
   deferredLast: ({ host }) => `${host} n’a pas pu le prendre, et plus aucun hôte à essayer : différé (RFC 5321 §4.5.4.1)`,
   deferredAddress: ({ host, address }) => `${host} n’a pas pu prendre le message à cette adresse : on essaie la suivante, ${address} (RFC 5321 §5.1)`,
   deferredRelay: ({ host }) => `${host}, le relais, n’a pas pris le message : rien n’en a été pris ; réessayez plus tard (RFC 6409)`,
-  deferredLmtp: ({ host }) => `${host}, le serveur LMTP, est injoignable : rien n’est parti ; réessayez plus tard (RFC 2033)`,
+  deferredLmtp: ({ host }) => `${host}, le serveur LMTP, n’a pas pris le message : rien n’en a été pris ; réessayez plus tard (RFC 2033)`,
   closing: 'Terminé : mailv clôt la session par QUIT, plutôt que de couper la connexion (RFC 5321 §3.8)',
   closingEarly: 'mailv arrête la session ici, par QUIT plutôt qu’en coupant la connexion (RFC 5321 §3.8)',
   unreadableReply: 'Réponse que mailv ne peut prendre : mal formée, coupée ou non demandée ; l’erreur plus bas dit en quoi (RFC 5321 §4.2)',

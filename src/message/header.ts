@@ -68,6 +68,9 @@ export function parseHeaderArgument(argument: string, typedAsIs?: (text: string)
  */
 const MAX_PLAIN_WORD = 900;
 
+/** A display name's words past this are encoded: quoting may double a word's length, and a name needs no longer. */
+const MAX_PLAIN_NAME_WORD = 70;
+
 /**
  * Text a reader would take for an encoded-word (`=?UTF-8?B?SGFja2Vk?=`) and decode: written as it
  * is, a subject typed so would show as something else. Encoded itself, it shows as typed (RFC 2047 §6.2).
@@ -75,8 +78,8 @@ const MAX_PLAIN_WORD = 900;
 const LOOKS_ENCODED = /=\?[^?\s]*\?[BbQq]\?[^?\s]*\?=/;
 
 /** Encodes unstructured text: non-ASCII, control and overlong words, and encoded-word look-alikes, become UTF-8 B encoded-words (RFC 2047). */
-export function encodeUnstructured(text: string): string {
-  const plain = (word: string) => PLAIN.test(word) && word.length <= MAX_PLAIN_WORD && !LOOKS_ENCODED.test(word);
+export function encodeUnstructured(text: string, longestWord = MAX_PLAIN_WORD): string {
+  const plain = (word: string) => PLAIN.test(word) && word.length <= longestWord && !LOOKS_ENCODED.test(word);
   const words = text.split(' ');
   if (words.every(plain)) return text;
   const first = words.findIndex((word) => !plain(word));
@@ -95,13 +98,35 @@ export function encodeUnstructured(text: string): string {
 export function encodeFieldText(name: string, value: string): string {
   const room = MAX_HEADER_LINE - name.length - 2;
   if (PLAIN.test(value) && value.split(' ').every((word) => word.length <= room)) return value;
-  // Keywords is a list of phrases (RFC 5322 §3.6.5): each is encoded alone, its comma kept between.
+  // Keywords is a list of phrases (RFC 5322 §3.6.5): each is encoded alone, its comma kept between,
+  // apart from an encoded-word by a space (RFC 2047 §5(3)).
+  const longest = Math.min(room, MAX_PLAIN_WORD);
   if (name.toLowerCase() === 'keywords')
-    return value
-      .split(',')
-      .map((phrase) => encodeUnstructured(phrase.trim()))
-      .join(', ');
-  return encodeUnstructured(value);
+    return phrasesOf(value)
+      .map((phrase) => encodeUnstructured(phrase, longest))
+      .join(' , ');
+  return encodeUnstructured(value, longest);
+}
+
+/** The phrases of a comma-separated list, a comma inside a quoted string kept; empty ones left out. */
+function phrasesOf(value: string): string[] {
+  const phrases: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let index = 0; index < value.length; index++) {
+    const character = value[index]!;
+    if (character === '\\' && quoted) {
+      current += character + (value[++index] ?? '');
+      continue;
+    }
+    if (character === '"') quoted = !quoted;
+    if (character === ',' && !quoted) {
+      phrases.push(current);
+      current = '';
+    } else current += character;
+  }
+  phrases.push(current);
+  return phrases.map((phrase) => phrase.trim()).filter((phrase) => phrase !== '');
 }
 
 /** The longest header line, CRLF left out (RFC 5322 §2.1.1). */
@@ -112,7 +137,7 @@ const MAX_HEADER_LINE = 998;
  * plain ASCII, or when a word is too long to fold (the line would pass 998 octets) or looks encoded.
  */
 export function encodePhrase(name: string): string {
-  if (!PLAIN.test(name) || LOOKS_ENCODED.test(name) || name.split(' ').some((word) => word.length > MAX_PLAIN_WORD)) return encodedWords(name).join(' ');
+  if (!PLAIN.test(name) || LOOKS_ENCODED.test(name) || name.split(' ').some((word) => word.length > MAX_PLAIN_NAME_WORD)) return encodedWords(name).join(' ');
   if (PHRASE_ATOMS.test(name) && name.trim() === name && !name.includes('  ')) return name;
   return `"${name.replace(/(["\\])/g, '\\$1')}"`;
 }

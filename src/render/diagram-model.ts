@@ -222,6 +222,7 @@ class SecretMask {
     }
     if (event.kind === 'reply') return { ...event, reply: this.reply(event.reply) };
     if (event.kind === 'recipient' && event.reply) return { ...event, reply: this.reply(event.reply) };
+    if (event.kind === 'unreadable-reply') return { ...event, lines: event.lines.map((line) => this.redactor.text(line)) };
     // The decoded steps of --show-secrets are the secret itself.
     if (event.kind === 'note' && event.note.code === 'sasl-decoded') return { ...event, note: { ...event.note, text: REDACTED } };
     return event;

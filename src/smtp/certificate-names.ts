@@ -29,6 +29,9 @@ export function certificateNames(der: Buffer): CertificateNames | undefined {
   }
 }
 
+/** The bytes are no certificate of the shape read here: caught, the names then come from Node. */
+class MalformedDer extends Error {}
+
 interface Element {
   readonly tag: number;
   /** Where the contents begin. */
@@ -42,19 +45,19 @@ interface Element {
 /** The DER element at `at`, of tag `tag` when one is given; throws when the bytes are no such element. */
 function element(der: Buffer, at: number, tag?: number): Element {
   const found = der[at];
-  if (found === undefined || (tag !== undefined && found !== tag)) throw new RangeError('unexpected tag');
+  if (found === undefined || (tag !== undefined && found !== tag)) throw new MalformedDer();
   let length = der[at + 1];
   let start = at + 2;
-  if (length === undefined) throw new RangeError('cut short');
+  if (length === undefined) throw new MalformedDer();
   if (length & 0x80) {
     const octets = length & 0x7f;
-    if (octets === 0 || octets > 4) throw new RangeError('length');
+    if (octets === 0 || octets > 4) throw new MalformedDer();
     length = 0;
     for (let index = 0; index < octets; index++) length = length * 256 + (der[start + index] ?? Number.NaN);
     start += octets;
   }
   const end = start + length;
-  if (!Number.isInteger(end) || end > der.length) throw new RangeError('cut short');
+  if (!Number.isInteger(end) || end > der.length) throw new MalformedDer();
   return { tag: found, start, end, from: at };
 }
 
@@ -63,7 +66,7 @@ function children(der: Buffer, parent: Element): Element[] {
   const found: Element[] = [];
   for (let at = parent.start; at < parent.end; ) {
     const child = element(der, at);
-    if (child.end > parent.end) throw new RangeError('overruns');
+    if (child.end > parent.end) throw new MalformedDer();
     found.push(child);
     at = child.end;
   }
@@ -74,11 +77,11 @@ function children(der: Buffer, parent: Element): Element[] {
 function name(der: Buffer, sequence: Element): string {
   return children(der, sequence)
     .map((rdn) => {
-      if (rdn.tag !== 0x31) throw new RangeError('no RDN');
+      if (rdn.tag !== 0x31) throw new MalformedDer();
       return children(der, rdn)
         .map((pair) => {
           const [type, value] = children(der, pair);
-          if (type?.tag !== 0x06 || value === undefined) throw new RangeError('no attribute');
+          if (type?.tag !== 0x06 || value === undefined) throw new MalformedDer();
           const oid = objectIdentifier(der.subarray(type.start, type.end));
           const text = stringValue(der, value);
           // RFC 4514 §2.4: a value of no string type, as `#` and the hex of its encoding.

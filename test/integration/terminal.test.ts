@@ -333,6 +333,7 @@ describe('in a real terminal (tmux)', () => {
       tmux('send-keys', '-t', 'eof-subject', 'C-d');
       await sleep(200);
       assert.equal(server.received().length, 0, 'nothing sent yet');
+
       tmux('send-keys', '-t', 'eof-subject', '-l', 'typed after all');
       tmux('send-keys', '-t', 'eof-subject', 'Enter', '.', 'Enter');
       const done = await waitForScreen('eof-subject', /\[exit \d+\]/);
@@ -340,6 +341,24 @@ describe('in a real terminal (tmux)', () => {
       const sent = server.received().toString('latin1');
       assert.doesNotMatch(sent, /^Subject:/im);
       assert.match(sent, /\r\n\r\ntyped after all\r\n\.\r\n/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('Control-D after a subject typed without Enter (twice: the first hands the line over) ends the subject, and the body is typed next', async () => {
+    const server = await startScriptedServer();
+    try {
+      startInTmux('eof-typed', ['-q', '--server', `127.0.0.1:${server.port}`, 'bob@example.org'], { keyboard: true });
+      await waitForScreen('eof-typed', /^Subject: ?$/m);
+      tmux('send-keys', '-t', 'eof-typed', '-l', 'typed subject');
+      tmux('send-keys', '-t', 'eof-typed', 'C-d', 'C-d');
+      await sleep(200);
+      assert.equal(server.received().length, 0, 'nothing sent after a subject ended by Control-D');
+      tmux('send-keys', '-t', 'eof-typed', '-l', 'and its body');
+      tmux('send-keys', '-t', 'eof-typed', 'Enter', '.', 'Enter');
+      assert.match(await waitForScreen('eof-typed', /\[exit \d+\]/), /\[exit 0\]/);
+      assert.match(server.received().toString('latin1'), /\r\nSubject: typed subject\r\n[\s\S]*\r\n\r\nand its body\r\n\.\r\n/);
     } finally {
       await server.close();
     }

@@ -220,6 +220,8 @@ describe('sequence diagram', () => {
       reply('auth', `535 5.7.8 bad password ${password} (${initial})`),
       // A piece of what AUTH sent, from its 5th character: the password's base64 at another alignment.
       reply('auth', `535 5.7.8 again (${initial.slice(4)})`),
+      // A reply mailv could not take, shown as received: masked all the same.
+      { kind: 'unreadable-reply', lines: [`535-5.7.8 you sent ${initial}`, `250 password ${password}`] },
     ];
     const passwordBase64 = (start: number) => Buffer.from(password.slice(start, start + 12)).toString('base64');
     for (const explain of [false, true]) {

@@ -274,6 +274,9 @@ for (const [lang, catalogue] of [
       assert.equal(explainer.annotate(reply('mail', ['221 bye'])).after[0], c.replyOutOfPlace({ code: 221 }));
       explainer.annotate(send('starttls', { verb: 'STARTTLS' }));
       assert.equal(explainer.annotate(reply('starttls', ['250 ok'])).after[0], c.replyOutOfPlace({ code: 250 }));
+      // 221 where the verdict on the message was due is the server closing (it may have the message), as the session takes it.
+      explainer.annotate(send('body', { verb: '.' }));
+      assert.equal(explainer.annotate(reply('body', ['221 2.0.0 bye'])).after[0], c.code221);
       // Where it belongs, the usual meaning.
       explainer.annotate(send('data', { verb: 'DATA' }));
       assert.equal(explainer.annotate(reply('data', ['354 go'])).after[0], c.code354);

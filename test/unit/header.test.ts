@@ -27,7 +27,13 @@ describe('header encoding', () => {
     assert.equal(encodeFieldText('References', `${id} ${id}`), `${id} ${id}`);
     assert.equal(encodeFieldText('X-Note', 'héllo'), '=?UTF-8?B?aMOpbGxv?=');
     // Keywords is a list of phrases: each encoded alone, the commas between them kept (RFC 5322 §3.6.5).
-    assert.equal(encodeFieldText('Keywords', 'été, hiver'), '=?UTF-8?B?w6l0w6k=?=, hiver');
+    // An encoded-word apart from the comma by a space (RFC 2047 §5(3)); a comma in a quoted phrase is the phrase's; empty ones go.
+    assert.equal(encodeFieldText('Keywords', 'été, "a, b", , hiver'), '=?UTF-8?B?w6l0w6k=?= , "a, b" , hiver');
+    // No line past 998 octets, however long the field's name: a word that would pass it is encoded.
+    const name = `X-${'N'.repeat(118)}`;
+    const folded = foldHeader(name, encodeFieldText(name, `${'w'.repeat(900)} é`));
+    for (const line of folded.split('\r\n')) assert.ok(line.length <= 998, `a line of ${line.length}`);
+    assert.equal(decodeEncodedWords(folded.slice(name.length + 1, -2)).trim(), `${'w'.repeat(900)} é`);
     // `X-Long: ` and 990 octets make 998, the longest line: one more and it cannot be carried as it is.
     assert.equal(encodeFieldText('X-Long', 'x'.repeat(990)), 'x'.repeat(990));
     const huge = 'x'.repeat(991);

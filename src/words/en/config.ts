@@ -18,7 +18,7 @@ const SERVER_PROBLEM: Readonly<Record<ServerProblem, string>> = {
   form: 'expected smtp://host[:port], smtps://host[:port], lmtp://host[:port], host[:port], unix:/path or lmtp:/path',
   scheme: 'the scheme must be smtp://, smtps:// or lmtp:// (or unix: and lmtp: before a path)',
   port: 'the port is out of range (1 to 65535)',
-  user: 'a user name goes with --user (or user = in the accounts file), not in the server',
+  user: 'a user name goes with --user (or user = in the accounts file), a password with --password-file or --password-cmd, not in the server',
 };
 
 const HELO_PROBLEM = 'a domain name or an address literal';

@@ -20,7 +20,7 @@ const SERVER_PROBLEM: Readonly<Record<ServerProblem, string>> = {
   form: 'il faut smtp://hôte[:port], smtps://hôte[:port], lmtp://hôte[:port], hôte[:port], unix:/chemin ou lmtp:/chemin',
   scheme: 'le schéma doit être smtp://, smtps:// ou lmtp:// (ou unix: et lmtp: devant un chemin)',
   port: 'le port est hors limites (de 1 à 65535)',
-  user: 'un nom d’utilisateur se donne avec --user (ou user = dans le fichier des comptes), pas dans le serveur',
+  user: 'un nom d’utilisateur se donne avec --user (ou user = dans le fichier des comptes), un mot de passe avec --password-file ou --password-cmd, pas dans le serveur',
 };
 
 const HELO_PROBLEM = 'il faut un nom de domaine ou une adresse littérale';
