@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { domainOf, parseAddressEntries, parseAddressList, type AddressEntry, type Mailbox } from './address.js';
 import { contentTypeFor, takesCharset } from './content-type.js';
 import { Base64Encoder, QuotedPrintableEncoder, base64EncodedSize } from './encoding.js';
-import { encodeFieldText, encodePhrase, encodeUnstructured, foldHeader, formatMailbox } from './header.js';
+import { encodeFieldText, encodePhrase, encodeUnstructured, foldHeader, formatMailbox, lineRoom } from './header.js';
 import { boundaryFor, formatRfc5322Date } from './identity.js';
 import { LineEndingNormalizer } from './line-endings.js';
 import { BREAK_OCTETS, LineBreaker, foldLongLines } from './long-lines.js';
@@ -289,7 +289,7 @@ function topHeaders(draft: Draft): string {
   ];
   if (draft.to.length > 0) generated.push(['To', draft.to.map(formatMailbox).join(', ')]);
   if (draft.cc.length > 0) generated.push(['Cc', draft.cc.map(formatMailbox).join(', ')]);
-  if (draft.subject !== undefined) generated.push(['Subject', encodeUnstructured(draft.subject)]);
+  if (draft.subject !== undefined) generated.push(['Subject', encodeUnstructured(draft.subject, lineRoom('Subject'))]);
   generated.push(['Message-ID', draft.messageId]);
   const extra: [string, string][] = [];
   for (const [name, value] of draft.headers) {

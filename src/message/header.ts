@@ -96,16 +96,15 @@ export function encodeUnstructured(text: string, longestWord = MAX_PLAIN_WORD): 
  * a value can be carried. `name` counts towards the longest line (998 octets, RFC 5322 §2.1.1).
  */
 export function encodeFieldText(name: string, value: string): string {
-  const room = MAX_HEADER_LINE - name.length - 2;
+  const room = lineRoom(name);
   if (PLAIN.test(value) && value.split(' ').every((word) => word.length <= room)) return value;
   // Keywords is a list of phrases (RFC 5322 §3.6.5): each is encoded alone, its comma kept between,
   // apart from an encoded-word by a space (RFC 2047 §5(3)).
-  const longest = Math.min(room, MAX_PLAIN_WORD);
   if (name.toLowerCase() === 'keywords')
     return phrasesOf(value)
-      .map((phrase) => encodeUnstructured(phrase, longest))
+      .map((phrase) => encodeUnstructured(phrase, room))
       .join(' , ');
-  return encodeUnstructured(value, longest);
+  return encodeUnstructured(value, room);
 }
 
 /** The phrases of a comma-separated list, a comma inside a quoted string kept; empty ones left out. */
@@ -127,6 +126,11 @@ function phrasesOf(value: string): string[] {
   }
   phrases.push(current);
   return phrases.map((phrase) => phrase.trim()).filter((phrase) => phrase !== '');
+}
+
+/** The longest word a line of the field `name` holds beside `Name: ` (998 octets in all, RFC 5322 §2.1.1). */
+export function lineRoom(name: string): number {
+  return MAX_HEADER_LINE - name.length - 2;
 }
 
 /** The longest header line, CRLF left out (RFC 5322 §2.1.1). */

@@ -8,6 +8,7 @@ import {
   encodeUnstructured,
   foldHeader,
   formatMailbox,
+  lineRoom,
   parseHeaderArgument,
 } from '../../dist/message/header.js';
 import { describeError, wordsFor } from '../../dist/words/describe.js';
@@ -80,6 +81,10 @@ describe('header encoding', () => {
     const word = 'w'.repeat(900);
     assert.equal(encodeUnstructured(word), word);
     assert.match(encodeUnstructured(`${word}w`), /^=\?UTF-8\?B\?/);
+    // Given the room a field's line leaves (`Subject: ` and 989 octets make 998), up to that.
+    assert.equal(lineRoom('Subject'), 989);
+    assert.equal(encodeUnstructured(`see ${'u'.repeat(989)}`, lineRoom('Subject')), `see ${'u'.repeat(989)}`);
+    assert.match(encodeUnstructured(`see ${'u'.repeat(990)}`, lineRoom('Subject')), /^see =\?UTF-8\?B\?/);
   });
 
   it('keeps every line of encoded-words to 76 characters, a long field name before the first too (RFC 2047 §2)', () => {
