@@ -23,6 +23,7 @@ export type ShownPlan = Pick<Plan, 'verbosity' | 'color' | 'output' | 'step'> & 
 export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity = plan.verbosity): Promise<EmitEvent> {
   if (run.emitter) return run.emitter;
   const reportRefusal = (event: SessionEvent) => {
+    if (event.kind === 'recipient' && event.outcome === 'refused') run.recipientRefused = true;
     if (event.kind === 'recipient' && event.outcome !== 'sent' && event.reply) {
       run.note({ code: 'recipient-not-delivered', recipient: event.recipient, reply: event.reply });
     }

@@ -74,6 +74,8 @@ export class Run {
   private readonly secrets = new Redactor();
   /** The message came from a file on standard input: if dead.letter fails, that file still holds it. */
   stdinIsFile = false;
+  /** A recipient was refused for good (a 5xx to its RCPT): a failure for now of the rest leaves the run 67, not 75. */
+  recipientRefused = false;
   /** The first exception nothing caught: once it came, it is the run's failure. */
   private fault: { readonly error: unknown } | undefined;
   /** The fault has been said: nothing recorded after it takes its place. */
@@ -197,7 +199,9 @@ export class Run {
     const message = this.record(error);
     // Escaped line by line: the only line breaks kept are those mailv put between its own lines.
     this.say(error instanceof CommandLineError ? error.linesIn(this.words) : [message]);
-    return exitCodeOf(error);
+    const status = exitCodeOf(error);
+    // As for recipients refused and deferred together: resending reaches the refused no better.
+    return status === ExitCode.TEMPFAIL && this.recipientRefused ? ExitCode.NOUSER : status;
   }
 
   /**

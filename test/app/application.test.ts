@@ -193,6 +193,24 @@ describe('the application in memory', () => {
     }
   });
 
+  it('a recipient refused for good, and the message then put off for the rest: 67, as refused and deferred recipients together are', async () => {
+    const server = await startScriptedServer({
+      replies: { RCPT: (line) => (line.includes('carol') ? '550 5.1.1 User unknown' : '250 2.1.5 Ok'), '.': '451 4.7.1 Try again later' },
+    });
+    try {
+      const args = ['--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'x', 'bob@example.org', 'carol@example.org'];
+      const run = await runApp(args, { input: 'body\n' });
+      assert.equal(run.status, 67, run.stderr);
+      assert.match(run.stderr, /^mailv: not delivered to carol@example\.org: 550 5\.1\.1 User unknown$/m);
+      assert.match(run.stderr, /^mailv: the server did not accept the message: 451 4\.7\.1 Try again later$/m);
+      // Without the refusal for good, the same put-off is 75.
+      const alone = await runApp(args.slice(0, -1), { input: 'body\n' });
+      assert.equal(alone.status, 75, alone.stderr);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a usage error: 64 and one line, standard input never read, nothing kept', async () => {
     const run = await runApp(['-q', '-v', 'bob@example.org'], { stdin: neverEnding() });
     assert.equal(run.status, 64);
