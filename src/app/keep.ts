@@ -7,17 +7,22 @@ import { deadLetterPath, saveDeadLetter } from '../delivery/dead-letter.js';
 import { MailvError, type ErrorFact } from '../errors.js';
 import type { Run } from './run.js';
 import { internalFailure } from '../internal-failure.js';
+import { isStopSignal } from '../exit-codes.js';
 
 /** Appends the message to dead.letter; `unfinished`: only what was read of it before reading stopped. */
 export async function keepDeadLetter(run: Run, prepared: PreparedInput, unfinished: boolean): Promise<void> {
   const path = deadLetterPath(run.io.env);
   // DEAD=/dev/null is how mail(1) users say they want no copy kept: asked for, nothing to tell.
   if (path === '/dev/null') return;
+  const stoppedBefore = run.interrupt.signal.aborted;
   const save = async (message: KeptMessage) => {
     // The wait for the lock stays open to Ctrl-C (which ends it, the entry then written unlocked);
     // the writing itself is whole.
     const guards = { hold: <T>(work: () => Promise<T>) => run.io.signals.whole(work), stop: run.interrupt.signal };
     await saveDeadLetter(path, prepared.envelope.from, message.chunks(), run.io.clock.date(), guards);
+    // A stop signal that came meanwhile ended the wait: the run ends by it (see Run.finish).
+    const reason = run.interrupt.signal.reason;
+    if (!stoppedBefore && run.interrupt.signal.aborted && isStopSignal(reason)) run.stoppedWhileKeeping = reason;
     run.emit({ kind: 'dead-letter', path, size: message.size, unfinished });
   };
   try {

@@ -4,7 +4,7 @@
 import type { Stepper } from '../cli/step-prompt.js';
 import type { WaitingSpinner } from '../cli/spinner.js';
 import { CommandLineError } from '../cli/program.js';
-import { MailvError, exitCodeOf, type ErrorFact, type Stage } from '../errors.js';
+import { InterruptedError, MailvError, exitCodeOf, type ErrorFact, type Stage } from '../errors.js';
 import type { EmitEvent, Note, SessionEvent } from '../events.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
@@ -74,6 +74,8 @@ export class Run {
   private readonly secrets = new Redactor();
   /** The message came from a file on standard input: if dead.letter fails, that file still holds it. */
   stdinIsFile = false;
+  /** A stop signal ended the wait for dead.letter's lock (the entry then written): the run ends by it. */
+  stoppedWhileKeeping: StopSignal | undefined;
   /** A recipient was refused for good (a 5xx to its RCPT): a failure for now of the rest leaves the run 67, not 75. */
   recipientRefused = false;
   /** The first exception nothing caught: once it came, it is the run's failure. */
@@ -264,6 +266,8 @@ export class Run {
     }
     await this.output.settle();
     if (this.output.failure && this.failure?.code !== 'MAILV_OUTPUT_FAILED') status = this.fail(this.output.failure);
+    // As a signal anywhere else: said, and its status (128 + its number), the message kept all the same.
+    if (this.stoppedWhileKeeping !== undefined && this.fault === undefined) status = this.fail(new InterruptedError(this.stoppedWhileKeeping, 'input'));
     if (this.json) this.output.out(`${jsonResult(status, status === ExitCode.OK ? undefined : this.failure, this.elapsed())}\n`);
     // The recorder exists only where the transcript is shown (see openEvents).
     else if (this.timing) this.output.out(`${fitLines(this.timing.summary(this.elapsed(), this.words.timing), this.io.stdout.terminal?.columns).join('\n')}\n`);

@@ -1,8 +1,9 @@
 // The application in this process, its I/O in memory: what it writes on each output, the status it
 // returns, and what it keeps in dead.letter, without a child process.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
@@ -208,6 +209,29 @@ describe('the application in memory', () => {
       assert.equal(alone.status, 75, alone.stderr);
     } finally {
       await server.close();
+    }
+  });
+
+  it("a signal while dead.letter's lock is awaited: the entry written at once, the run ending by the signal (143), said", async () => {
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const dead = join(mkdtempSync(join(tmpdir(), 'mailv-lock-')), 'dead.letter');
+      writeFileSync(`${dead}.lock`, `${holder.pid}@${hostname()}\n`);
+      const signals = new SignalSender();
+      const running = runApp(['--server', '127.0.0.1:9', '-r', 'alice@example.org', '-s', 'x', 'bob@example.org'], {
+        input: 'body\n',
+        signals,
+        env: { DEAD: dead },
+      });
+      await sleep(500);
+      assert.equal(existsSync(dead), false, 'waiting for the lock');
+      signals.send('SIGTERM');
+      const run = await running;
+      assert.equal(run.status, 143, run.stderr);
+      assert.equal(run.stderr.trim().split('\n').at(-1), 'mailv: interrupted by SIGTERM');
+      assert.match(readFileSync(dead, 'utf8'), /\n\nbody\n/);
+    } finally {
+      holder.kill();
     }
   });
 
