@@ -1,6 +1,6 @@
 // Handing the message to one submission server ("via relay", as sendmail says): connect, run the
 // session, report; a failure after the whole message was written says the server may have it.
-import { SmtpReplyError, TransportError } from '../errors.js';
+import { SmtpReplyError, TlsError, TransportError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
@@ -49,25 +49,41 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     throw error;
   }
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
-  const session = new SmtpSession(connection, plan, emit);
+  // Those refused for good at RCPT are not put off with the rest by a later 4xx.
+  const refused = new Set<string>();
+  const session = new SmtpSession(connection, plan, (event) => {
+    if (event.kind === 'recipient' && event.outcome === 'refused') refused.add(event.recipient);
+    emit(event);
+  });
   try {
     return await session.run();
   } catch (error) {
-    if (session.committed) throw unconfirmed(error, server.host, connection.remoteAddress, emit);
     // Nothing of the message had left: a refused early EHLO, or a kept TLS session the server
     // failed, goes once more over a new connection without it.
-    const again = secondTry(session, plan, emit);
+    const again = session.committed ? undefined : secondTry(session, plan, emit);
     if (again !== undefined) return submitOnce(server, again, emit, signal);
     // As a refused connection is said, and as --direct says it of an MX host: the relay put the
-    // message off (a 4xx greeting, 421, the connection lost), `Deferred: 421 …` as sendmail says it.
-    if (putOff(error))
-      emit({ kind: 'deferred', recipients: plan.envelope.recipients, host: server.host, address: connection.remoteAddress, error: error.fact });
+    // message off (a 4xx greeting or verdict, 421, the connection or TLS lost before the message
+    // was whole), `Deferred: 421 …` as sendmail says it.
+    if (putOff(error, session.committed)) {
+      const recipients = plan.envelope.recipients.filter((recipient) => !refused.has(recipient));
+      emit({ kind: 'deferred', recipients, host: server.host, address: connection.remoteAddress, error: error.fact });
+    }
+    if (session.committed) throw unconfirmed(error, server.host, connection.remoteAddress, emit);
     throw error;
   }
 }
 
-/** The relay put the whole message off, before any of it was taken: a 4xx greeting, 421 at any step, the connection lost. */
-function putOff(error: unknown): error is SmtpReplyError | TransportError {
-  if (error instanceof SmtpReplyError) return error.reply.code === 421 || (error.fact.code === 'MAILV_GREETING_REFUSED' && error.reply.code < 500);
-  return error instanceof TransportError;
+/**
+ * The relay put the whole message off, none of it taken: 421 at any step, a 4xx greeting or verdict
+ * on the message; before the message was whole, the connection lost or its TLS handshake failed
+ * (after, the relay may have it: said so instead).
+ */
+function putOff(error: unknown, committed: boolean): error is SmtpReplyError | TransportError | TlsError {
+  if (error instanceof SmtpReplyError) {
+    const code = error.reply.code;
+    return code === 421 || (code < 500 && (error.fact.code === 'MAILV_GREETING_REFUSED' || error.fact.code === 'MAILV_MESSAGE_REFUSED'));
+  }
+  if (committed) return false;
+  return error instanceof TransportError || (error instanceof TlsError && error.fact.code === 'MAILV_TLS_HANDSHAKE');
 }

@@ -171,6 +171,9 @@ describe('the application in memory', () => {
     for (const [script, deferred] of [
       [{ greeting: '421 4.3.2 busy, try later' }, 'bob@example.org... Deferred: 421 4.3.2 busy, try later'],
       [{ replies: { MAIL: '421 4.7.0 too many' } }, 'bob@example.org... Deferred: 421 4.7.0 too many'],
+      // The verdict on the message: a 4xx, a 421.
+      [{ replies: { '.': '451 4.7.1 Try again later' } }, 'bob@example.org... Deferred: 451 4.7.1 Try again later'],
+      [{ replies: { '.': '421 4.3.0 closing' } }, 'bob@example.org... Deferred: 421 4.3.0 closing'],
       [{ replies: { EHLO: { close: true } } }, /^bob@example\.org\.\.\. Deferred: connection closed by the server during ehlo by \[127\.0\.0\.1\]$/],
     ] as const) {
       const server = await startScriptedServer(script);
@@ -204,6 +207,8 @@ describe('the application in memory', () => {
       assert.equal(run.status, 67, run.stderr);
       assert.match(run.stderr, /^mailv: not delivered to carol@example\.org: 550 5\.1\.1 User unknown$/m);
       assert.match(run.stderr, /^mailv: the server did not accept the message: 451 4\.7\.1 Try again later$/m);
+      // Put off: bob alone; carol was refused for good already.
+      assert.match(run.stdout, /^bob@example\.org\.\.\. Deferred: 451 4\.7\.1 Try again later$/m);
       // Without the refusal for good, the same put-off is 75.
       const alone = await runApp(args.slice(0, -1), { input: 'body\n' });
       assert.equal(alone.status, 75, alone.stderr);
