@@ -2,14 +2,16 @@
 // client "SHOULD be prepared to transmit in 100-recipient chunks"): the recipients it turned away
 // go again, in a transaction of their own, over a new connection (QUIT may have left with the
 // first message), as long as each round delivers to some.
-import { InterruptedError, MailvError, StepStop } from '../errors.js';
+import { InterruptedError, MailvError, SmtpReplyError, StepStop } from '../errors.js';
+import type { Reply } from '../smtp/reply.js';
 import type { EmitEvent } from '../events.js';
 import type { RecipientResult } from '../smtp/session.js';
 
 /**
  * `results` with those over the limit sent again by `sendTo` (a session to the same server for
- * just them), round after round. A round that fails leaves its recipients deferred with the 452
- * they got, and says so; the user's stop (a signal, `q` at --step) ends it all.
+ * just them), round after round. A round that fails leaves its recipients deferred, by the reply
+ * that ended it (a 421) or else the 452 they got, and says so; the user's stop (a signal, `q` at
+ * --step) ends it all.
  */
 export async function sendOverLimit(
   results: readonly RecipientResult[],
@@ -21,11 +23,14 @@ export async function sendOverLimit(
     const waiting = all.filter((result) => result.overLimit);
     if (waiting.length === 0) return all;
     let round: readonly RecipientResult[];
+    // The reply that ended a failed round (a 421), which its recipients are then deferred by.
+    let ended: Reply | undefined;
     try {
       round = await sendTo(waiting.map((result) => result.recipient));
     } catch (error) {
       if (error instanceof InterruptedError || error instanceof StepStop || !(error instanceof MailvError)) throw error;
       round = [];
+      if (error instanceof SmtpReplyError) ended = error.reply;
     }
     const byRecipient = new Map(round.map((result) => [result.recipient, result]));
     // None of them delivered in this round: the limit is not all there is; they stay deferred, told now.
@@ -34,9 +39,10 @@ export async function sendOverLimit(
       if (!result.overLimit) return result;
       const again = byRecipient.get(result.recipient);
       if (again !== undefined && (progress || !again.overLimit)) return again;
-      emit({ kind: 'recipient', recipient: result.recipient, outcome: 'deferred', reply: again?.reply ?? result.reply });
+      const reply = again?.reply ?? ended ?? result.reply;
+      emit({ kind: 'recipient', recipient: result.recipient, outcome: 'deferred', reply });
       const { overLimit: _told, ...deferred } = again ?? result;
-      return deferred;
+      return { ...deferred, reply };
     });
   }
 }

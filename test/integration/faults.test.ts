@@ -210,6 +210,29 @@ describe('faults', () => {
     }
   });
 
+  it('the second transaction after a 452 ended by a 421 greeting: its recipients deferred by that 421, not by the 452 that moved them', async () => {
+    let connections = 0;
+    const script: Script = {
+      perConnection: () => {
+        const first = ++connections === 1;
+        let taken = 0;
+        return first
+          ? { replies: { RCPT: () => (++taken <= 2 ? '250 2.1.5 Ok' : '452 4.5.3 Error: too many recipients') } }
+          : { greeting: '421 4.3.2 busy now' };
+      },
+    };
+    const server = await startScriptedServer(script);
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org', 'c@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stderr, /^mailv: not delivered to c@example\.org: 421 4\.3\.2 busy now$/m);
+      assert.doesNotMatch(run.stderr, /452/);
+      assert.doesNotMatch(run.stdout, /^c@example\.org\.\.\. Deferred \(452/m);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('greeting 421: temporary, 75, message kept, and no QUIT to a server that is closing (RFC 5321 §3.8)', async () => {
     const run = await sendThrough({ greeting: '421 4.3.2 Too busy, try later' });
     assert.equal(run.code, 75);
@@ -332,13 +355,14 @@ describe('faults', () => {
     }
   });
 
-  it('a 550 to one RCPT, then a 421 to the next: the refusal for good is still said, the rest deferred by the closing, 75', async () => {
+  it('a 550 to one RCPT, then a 421 to the next: the refusal for good is still said, the rest deferred by the closing, 67 (refused and deferred together)', async () => {
     const server = await startScriptedServer({
       replies: { RCPT: (line) => (line.includes('bob') ? '550 5.1.1 No such user' : line.includes('carol') ? '421 4.3.2 Closing' : '250 2.1.5 Ok') },
     });
     try {
       const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'fault', 'bob@example.org', 'carol@example.org'], { input: 'body\n' });
-      assert.equal(run.code, 75, run.stderr);
+      // mailv(1), 67: "When some recipients were refused for good and others only temporarily (4xx), the status is 67, not 75."
+      assert.equal(run.code, 67, run.stderr);
       assert.match(run.stderr, /^mailv: not delivered to bob@example\.org: 550 5\.1\.1 No such user$/m);
       assert.match(run.stderr, /^mailv: the server closed the session at the recipient <carol@example\.org>: 421 4\.3\.2 Closing$/m);
     } finally {
