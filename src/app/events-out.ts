@@ -24,6 +24,8 @@ export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity
   if (run.emitter) return run.emitter;
   const reportRefusal = (event: SessionEvent) => {
     if (event.kind === 'recipient' && event.outcome === 'refused') run.recipientRefused = true;
+    // Said with the failures, on standard error: the transcript may be what failed (a full disk).
+    if (event.kind === 'note' && event.note.code === 'interrupted-unconfirmed') run.note(event.note);
     if (event.kind === 'recipient' && event.outcome !== 'sent' && event.reply) {
       run.note({ code: 'recipient-not-delivered', recipient: event.recipient, reply: event.reply });
     }

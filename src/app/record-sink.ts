@@ -11,7 +11,7 @@ import { RecordSecrets } from '../record/secrets.js';
 import type { EventSink, FailureFact, Run } from './run.js';
 
 /** Notes the replay says again from an event of its own (the transcript reports a refused recipient). */
-const SAID_FROM_EVENTS: ReadonlySet<Note['code']> = new Set(['recipient-not-delivered']);
+const SAID_FROM_EVENTS: ReadonlySet<Note['code']> = new Set(['recipient-not-delivered', 'interrupted-unconfirmed']);
 
 // O_NONBLOCK: a FIFO without a reader is refused at once rather than waited for.
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK | constants.O_NOCTTY;

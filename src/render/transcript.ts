@@ -58,6 +58,8 @@ export class TranscriptRenderer {
       committed: () => [],
       recipient: (e) => [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply, this.enhancedCodes)}`)],
       note: (e) => {
+        // Said on standard error with the failure it goes with (see openEvents).
+        if (e.note.code === 'interrupted-unconfirmed') return [];
         const text = sanitize(describeNote(e.note, words));
         return [e.severity === 'warning' ? style.warning(words.transcript.warning + text) : style.note(text)];
       },

@@ -140,8 +140,8 @@ describe('the application in memory', () => {
       const run = await running;
       assert.equal(run.status, 130, run.stderr);
       assert.match(
-        run.stdout,
-        /^Warning: stopped after the whole message was sent, before the verdict on it: \[127\.0\.0\.1\] may have it; look before sending the copy kept again$/m,
+        run.stderr,
+        /^mailv: stopped after the whole message was sent, before the verdict on it: \[127\.0\.0\.1\] may have it; look before sending the copy kept again$/m,
       );
       assert.ok(existsSync(join(run.home, 'dead.letter')));
     } finally {
