@@ -23,7 +23,6 @@ export type ShownPlan = Pick<Plan, 'verbosity' | 'color' | 'output' | 'step'> & 
 export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity = plan.verbosity): Promise<EmitEvent> {
   if (run.emitter) return run.emitter;
   const reportRefusal = (event: SessionEvent) => {
-    if (event.kind === 'recipient' && event.outcome === 'refused') run.recipientRefused = true;
     // Said with the failures, on standard error: the transcript may be what failed (a full disk).
     if (event.kind === 'note' && event.note.code === 'interrupted-unconfirmed') run.note(event.note);
     if (event.kind === 'recipient' && event.outcome !== 'sent' && event.reply) {

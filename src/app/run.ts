@@ -76,8 +76,6 @@ export class Run {
   stdinIsFile = false;
   /** A stop signal ended the wait for dead.letter's lock (the entry then written): the run ends by it. */
   stoppedWhileKeeping: StopSignal | undefined;
-  /** A recipient was refused for good (a 5xx to its RCPT): a failure for now of the rest leaves the run 67, not 75. */
-  recipientRefused = false;
   /** The first exception nothing caught: once it came, it is the run's failure. */
   private fault: { readonly error: unknown } | undefined;
   /** The fault has been said: nothing recorded after it takes its place. */
@@ -201,9 +199,7 @@ export class Run {
     const message = this.record(error);
     // Escaped line by line: the only line breaks kept are those mailv put between its own lines.
     this.say(error instanceof CommandLineError ? error.linesIn(this.words) : [message]);
-    const status = exitCodeOf(error);
-    // As for recipients refused and deferred together: resending reaches the refused no better.
-    return status === ExitCode.TEMPFAIL && this.recipientRefused ? ExitCode.NOUSER : status;
+    return exitCodeOf(error);
   }
 
   /**
@@ -256,6 +252,9 @@ export class Run {
     this.endedAt = this.elapsed();
     this.spinner?.clear();
     if (this.fault !== undefined) status = ExitCode.SOFTWARE;
+    // As a signal anywhere else: said, and its status (128 + its number), the message kept all the
+    // same; before the sinks close, so that a record ends as the run does.
+    if (this.stoppedWhileKeeping !== undefined && this.fault === undefined) status = this.fail(new InterruptedError(this.stoppedWhileKeeping, 'run'));
     for (const sink of this.sinks.splice(0)) {
       try {
         await sink.close(status);
@@ -266,8 +265,6 @@ export class Run {
     }
     await this.output.settle();
     if (this.output.failure && this.failure?.code !== 'MAILV_OUTPUT_FAILED') status = this.fail(this.output.failure);
-    // As a signal anywhere else: said, and its status (128 + its number), the message kept all the same.
-    if (this.stoppedWhileKeeping !== undefined && this.fault === undefined) status = this.fail(new InterruptedError(this.stoppedWhileKeeping, 'input'));
     if (this.json) this.output.out(`${jsonResult(status, status === ExitCode.OK ? undefined : this.failure, this.elapsed())}\n`);
     // The recorder exists only where the transcript is shown (see openEvents).
     else if (this.timing) this.output.out(`${fitLines(this.timing.summary(this.elapsed(), this.words.timing), this.io.stdout.terminal?.columns).join('\n')}\n`);

@@ -21,14 +21,16 @@ export function parseServerAddress(text: string, fail: Fail<ServerProblem>): Ser
     const [, scheme, path] = local;
     return { host: path!, port: 0, implicitTls: false, socket: path!, ...(scheme!.toLowerCase() === 'lmtp' ? { lmtp: true } : {}) };
   }
-  // A host name's characters only: ASCII letters, digits, `.`, `-`, `_`, and any character past
-  // Latin-1's controls, for a name IDNA will encode (mail.bücher.example, mail.भारत); no `@`, `?`,
-  // `#` or control character reaches the resolver as part of a name. No Unicode property classes
-  // and no /i: compiling one costs a send up to a millisecond.
+  // A host name's characters only: ASCII letters, digits, `.`, `-`, `_`, and past ASCII what IDNA
+  // takes (mail.bücher.example, mail.भारत; checked below): no `@`, `?`, `#`, space or control
+  // character reaches the resolver as part of a name. No Unicode property classes and no /i:
+  // compiling one costs a send up to a millisecond.
   const match = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._\u00a0-\uffff-]+)(?::(\d+))?\/?$/.exec(text.trim());
   // smtp://user@host, as URLs carry a user: the user goes with --user (or user = of an account).
   if (!match) fail(/^(?:[a-z][a-z0-9+.-]*:\/\/)?[^@/]+@[^@/]+$/i.test(text.trim()) ? 'user' : 'form');
   const [, scheme, host, port] = match;
+  // A name past ASCII must be one IDNA takes (not a no-break space, a fullwidth ＠, a bidi override).
+  if (/[^\x00-\x7f]/.test(host!) && !idnaHostName(host!)) fail('form');
   const implicitTls = scheme?.toLowerCase() === 'smtps';
   const lmtp = scheme?.toLowerCase() === 'lmtp';
   if (scheme !== undefined && scheme.toLowerCase() !== 'smtp' && !implicitTls && !lmtp) fail('scheme');
@@ -72,4 +74,13 @@ export function checkHeloName(name: string, fail: Fail<void>): string {
 export function checkHeloText(name: string, fail: Fail<void>): string {
   if (!/^[\x21-\x7e]{1,255}$/.test(name)) fail();
   return name;
+}
+
+/** Whether IDNA (UTS #46, as WHATWG URLs apply it) takes `host` as a domain name. */
+function idnaHostName(host: string): boolean {
+  try {
+    return new URL(`http://${host}/`).hostname !== '';
+  } catch {
+    return false;
+  }
 }

