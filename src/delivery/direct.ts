@@ -59,6 +59,9 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
 
 async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<RecipientResult[]> {
   const recipients = plan.envelope.recipients;
+  // A recipient one host refused for good (a 5xx to its RCPT) is not offered to the next (RFC 5321 §4.2.1).
+  const refused: RecipientResult[] = [];
+  let remaining = recipients;
   // planMx gives a plan only when some host has an address: at least one is contacted.
   let tried = 0;
   let reason: TransportReason | undefined;
@@ -78,7 +81,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       for (const tls of plan.tls === 'auto' ? (['auto', 'off'] as const) : [plan.tls]) {
         // An address literal's certificate names its address (no SNI is sent for one), not `[192.0.2.1]`.
         const tlsName = mx.literal ? address : host.name.replace(/\.$/, '');
-        const hostPlan = { ...plan, tls, tlsName, serverName: host.name };
+        const hostPlan = { ...plan, envelope: { ...plan.envelope, recipients: remaining }, tls, tlsName, serverName: host.name };
         const attempt = await tryHost(host.name, address, hostPlan, emit, options);
         if (attempt.kind === 'delivered') {
           // Those past the host's limit of recipients a message go to the same host again.
@@ -86,10 +89,14 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
             const round = await tryHost(host.name, address, { ...hostPlan, envelope: { ...plan.envelope, recipients: rest } }, emit, options);
             return round.kind === 'delivered' ? round.results : [];
           };
-          return sendOverLimit(attempt.results, again, emit);
+          return [...refused, ...(await sendOverLimit(attempt.results, again, emit))];
         }
         if (attempt.kind === 'next-host') {
           reason = attempt.reason ?? reason;
+          refused.push(...attempt.refused);
+          remaining = remaining.filter((recipient) => !attempt.refused.some((result) => result.recipient === recipient));
+          // Every one refused for good: nothing is left to offer another host.
+          if (remaining.length === 0) return refused;
           break;
         }
       }
@@ -98,7 +105,11 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   throw new TransportError(noMxTook(mx, tried, family), 'connect', reason);
 }
 
-type Attempt = { kind: 'delivered'; results: RecipientResult[] } | { kind: 'next-host'; reason: TransportReason | undefined } | { kind: 'again-without-tls' };
+/** `refused`: the recipients this host refused for good before it put the message off. */
+type Attempt =
+  | { kind: 'delivered'; results: RecipientResult[] }
+  | { kind: 'next-host'; reason: TransportReason | undefined; refused: readonly RecipientResult[] }
+  | { kind: 'again-without-tls' };
 
 async function tryHost(name: string, address: string, plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<Attempt> {
   const recipients = plan.envelope.recipients;
@@ -109,10 +120,14 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     emit({ kind: 'deferred', recipients, host: name, address, error: error.fact });
-    return { kind: 'next-host', reason: error.reason };
+    return { kind: 'next-host', reason: error.reason, refused: [] };
   }
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
-  const session = new SmtpSession(connection, plan, emit);
+  const refused: RecipientResult[] = [];
+  const session = new SmtpSession(connection, plan, (event) => {
+    if (event.kind === 'recipient' && event.outcome === 'refused') refused.push({ recipient: event.recipient, outcome: 'refused', reply: event.reply });
+    emit(event);
+  });
   try {
     return { kind: 'delivered', results: await session.run() };
   } catch (error) {
@@ -129,8 +144,9 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
       return { kind: 'again-without-tls' };
     }
     if (!tryNextHost(error)) throw error;
-    emit({ kind: 'deferred', recipients, host: name, address, error: error.fact });
-    return { kind: 'next-host', reason: error instanceof TransportError ? error.reason : undefined };
+    const putOff = recipients.filter((recipient) => !refused.some((result) => result.recipient === recipient));
+    emit({ kind: 'deferred', recipients: putOff, host: name, address, error: error.fact });
+    return { kind: 'next-host', reason: error instanceof TransportError ? error.reason : undefined, refused };
   }
 }
 

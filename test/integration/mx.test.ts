@@ -292,6 +292,27 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     }
   });
 
+  it('--direct: a recipient one host refused for good is not offered to the next host the message goes to after its 421', async () => {
+    const [broken] = await scriptedOnOnePort(['127.0.0.2'], {
+      replies: { RCPT: (line) => (line.includes('carol') ? '550 5.1.1 User unknown' : '250 2.1.5 Ok'), DATA: '421 4.3.2 Shutting down' },
+    });
+    try {
+      const [next] = await sinksOnOnePort(['127.0.0.3'], { port: broken!.port });
+      try {
+        const run = await runCli(['--direct', '--port', String(broken!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'], { input: 'x\n' });
+        // bob delivered by the next host, carol refused for good: 67.
+        assert.equal(run.code, 67, run.stderr);
+        assert.deepEqual(next!.messages[0]!.recipients, ['bob@mx.test']);
+        assert.match(run.stdout, /^bob@mx\.test\.\.\. Deferred: 421 4\.3\.2 Shutting down$/m);
+        assert.match(run.stderr, /^mailv: not delivered to carol@mx\.test: 550 5\.1\.1 User unknown$/m);
+      } finally {
+        await next!.close();
+      }
+    } finally {
+      await broken!.close();
+    }
+  });
+
   it('--direct: a 421 to RCPT is the host closing, not a verdict: the next host takes the message, nothing said of a refusal', async () => {
     // With PIPELINING and CHUNKING (as Postfix), BDAT LAST and the message leave with the envelope:
     // the 421 still says they were not taken.
