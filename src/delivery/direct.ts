@@ -10,7 +10,7 @@ import { InterruptedError, MailvError, SmtpReplyError, StepStop, TlsError, Trans
 import type { EmitEvent } from '../events.js';
 import { domainOf } from '../message/address.js';
 import { SmtpConnection } from '../smtp/connection.js';
-import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
+import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { noMxTook } from './no-mx-took.js';
 import { unconfirmed } from './unconfirmed.js';
 import { secondTry } from './second-try.js';
@@ -94,7 +94,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
         if (attempt.kind === 'next-host') {
           reason = attempt.reason ?? reason;
           refused.push(...attempt.refused);
-          remaining = remaining.filter((recipient) => !attempt.refused.some((result) => result.recipient === recipient));
+          remaining = notRefused(remaining, attempt.refused);
           // Every one refused for good: nothing is left to offer another host.
           if (remaining.length === 0) return refused;
           break;
@@ -123,11 +123,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
     return { kind: 'next-host', reason: error.reason, refused: [] };
   }
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
-  const refused: RecipientResult[] = [];
-  const session = new SmtpSession(connection, plan, (event) => {
-    if (event.kind === 'recipient' && event.outcome === 'refused') refused.push({ recipient: event.recipient, outcome: 'refused', reply: event.reply });
-    emit(event);
-  });
+  const session = new SmtpSession(connection, plan, emit);
   try {
     return { kind: 'delivered', results: await session.run() };
   } catch (error) {
@@ -144,8 +140,8 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
       return { kind: 'again-without-tls' };
     }
     if (!tryNextHost(error)) throw error;
-    const putOff = recipients.filter((recipient) => !refused.some((result) => result.recipient === recipient));
-    emit({ kind: 'deferred', recipients: putOff, host: name, address, error: error.fact });
+    const refused = [...session.refusedRecipients];
+    emit({ kind: 'deferred', recipients: notRefused(recipients, refused), host: name, address, error: error.fact });
     return { kind: 'next-host', reason: error instanceof TransportError ? error.reason : undefined, refused };
   }
 }

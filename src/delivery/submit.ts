@@ -3,7 +3,7 @@
 import { SmtpReplyError, TlsError, TransportError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { SmtpConnection } from '../smtp/connection.js';
-import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
+import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { unconfirmed } from './unconfirmed.js';
 import { secondTry } from './second-try.js';
 import { sendOverLimit } from './recipient-limit.js';
@@ -49,12 +49,7 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     throw error;
   }
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
-  // Those refused for good at RCPT are not put off with the rest by a later 4xx.
-  const refused = new Set<string>();
-  const session = new SmtpSession(connection, plan, (event) => {
-    if (event.kind === 'recipient' && event.outcome === 'refused') refused.add(event.recipient);
-    emit(event);
-  });
+  const session = new SmtpSession(connection, plan, emit);
   try {
     return await session.run();
   } catch (error) {
@@ -66,7 +61,8 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     // message off (a 4xx greeting or verdict, 421, the connection or TLS lost before the message
     // was whole), `Deferred: 421 …` as sendmail says it.
     if (putOff(error, session.committed)) {
-      const recipients = plan.envelope.recipients.filter((recipient) => !refused.has(recipient));
+      // Those refused for good at RCPT are not put off with the rest.
+      const recipients = notRefused(plan.envelope.recipients, session.refusedRecipients);
       emit({ kind: 'deferred', recipients, host: server.host, address: connection.remoteAddress, error: error.fact });
     }
     if (session.committed) throw unconfirmed(error, server.host, connection.remoteAddress, emit);

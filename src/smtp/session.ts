@@ -136,6 +136,11 @@ export interface RecipientResult {
   readonly overLimit?: true;
 }
 
+/** `recipients` but those of `refused` (a session's refusedRecipients). */
+export function notRefused(recipients: readonly string[], refused: readonly RecipientResult[]): readonly string[] {
+  return recipients.filter((recipient) => !refused.some((result) => result.recipient === recipient));
+}
+
 /** Message content goes out in writes of this size, gathered in one buffer: few system calls. */
 const WRITE_BATCH = 1024 * 1024;
 
@@ -282,6 +287,16 @@ export class SmtpSession {
   get committed(): boolean {
     return this.committedMessage;
   }
+
+  /**
+   * The recipients the transaction under way (or the last) refused for good at RCPT: kept out of
+   * what a later failure of the transaction puts off, and of what another host is offered.
+   */
+  get refusedRecipients(): readonly RecipientResult[] {
+    return this.refused;
+  }
+
+  private readonly refused: RecipientResult[] = [];
 
   /** QUIT has left (with a message's end): nothing more may be sent on this connection. */
   get quitWritten(): boolean {
@@ -508,6 +523,7 @@ export class SmtpSession {
 
   /** MAIL to the verdict on the message. */
   private async mailTransaction(capabilities: Capabilities): Promise<RecipientResult[]> {
+    this.refused.length = 0;
     const failure = this.aheadFailure;
     this.aheadFailure = undefined;
     if (failure !== undefined) throw failure.error;
@@ -1260,7 +1276,9 @@ export class SmtpSession {
     if (isPositive(reply)) return { recipient, outcome: 'sent', reply };
     const outcome: RecipientOutcome = reply.code >= 500 ? 'refused' : 'deferred';
     this.emit({ kind: 'recipient', recipient, outcome, reply });
-    return { recipient, outcome, reply };
+    const result = { recipient, outcome, reply };
+    if (outcome === 'refused') this.refused.push(result);
+    return result;
   }
 
   /**
