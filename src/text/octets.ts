@@ -6,6 +6,11 @@ import { isUtf8 } from 'node:buffer';
 
 /** `bytes[start, end)` as UTF-8, each octet of no UTF-8 sequence (RFC 3629 §4) as U+DC00 + its value. */
 export function decodeOctets(bytes: Buffer, start: number, end: number): string {
+  // Replies are ASCII but for a rare few: read so, they need neither a view of their bytes nor a
+  // UTF-8 decoder (a load run reads a dozen lines a connection).
+  let at = start;
+  while (at < end && bytes[at]! < 0x80) at++;
+  if (at === end) return bytes.toString('latin1', start, end);
   if (isUtf8(bytes.subarray(start, end))) return bytes.toString('utf8', start, end);
   // One pass: the valid runs decoded whole, each stray octet on its own (a hostile server's
   // 4 MB of Latin-1 costs a scan, not a call per octet).

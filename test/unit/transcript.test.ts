@@ -234,6 +234,9 @@ describe('terminal safety', () => {
     // A server's text `\x1b`, a backslash before a real ESC, a C1 control, a stray octet 9B: each its own way.
     assert.equal(sanitize(text), '250 caf\\xe9 \\xff \u{1f0a0} \\\\x1b typed, \\\\\\x1b \\u009b \\x9b');
     assert.equal(decodeOctets(Buffer.from('plain é'), 0, 8), 'plain é');
+    // ASCII alone (the usual reply), read from the middle of what arrived: controls and DEL as they are.
+    assert.equal(decodeOctets(Buffer.from('xx250 ok\x7f\x00\x1byy'), 2, 11), '250 ok\x7f\x00\x1b');
+    assert.equal(decodeOctets(Buffer.from('250 ok é'), 0, 7), '250 ok ');
     // Cut in the middle of a sequence, or an overlong form, a surrogate: the octets stand alone.
     assert.equal(decodeOctets(Buffer.from([0x61, 0xe2, 0x82]), 0, 3), 'a\udce2\udc82');
     assert.equal(decodeOctets(Buffer.from([0xc0, 0xaf, 0xed, 0xa0, 0x80]), 0, 5), '\udcc0\udcaf\udced\udca0\udc80');
