@@ -3,6 +3,7 @@
 // many octets of them in all, so a hostile server can neither grow memory nor slip in a reply
 // ahead of its command. It runs over any duplex stream (a socket, TLS, an in-memory pair in
 // tests); open() makes the TCP connection, with TCP_NODELAY.
+import { readSync } from 'node:fs';
 import { connect, isIP, type Socket } from 'node:net';
 import type { LookupAddress } from 'node:dns';
 import type { Duplex } from 'node:stream';
@@ -300,10 +301,17 @@ export class SmtpConnection {
       this.socket.write(piece, index === pieces.length - 1 && untilTaken ? onTaken : undefined);
     }
     if (pieces.length > 1) this.socket.uncork();
+    // Refused by the kernel before any of it left (the server had closed), or held behind a write
+    // that was: none of it reaches the server.
+    this.lastWriteRefused = this.socket.errored !== null;
+    if (this.lastWriteRefused) this.readLeftBehind();
     if (untilTaken) return this.waitFor(() => taken || undefined, stage, timeoutMs, 'send');
     if (!this.socket.writableNeedDrain) return undefined;
     return this.waitFor(() => !this.socket.writableNeedDrain || undefined, stage, timeoutMs, 'send', 'drain');
   }
+
+  /** None of what the last write() was given will reach the server (see there). */
+  lastWriteRefused = false;
 
   /** The next reply if it has already arrived; undefined otherwise (then readReply() waits for it). */
   takeReply(): Reply | undefined {
@@ -348,6 +356,30 @@ export class SmtpConnection {
   }
 
   private released = false;
+
+  /**
+   * A write the kernel refused at once: the server closed the connection (a 421, a verdict, then
+   * its close, a reset when it left our pipelined commands unread). Node closes the socket on its
+   * next tick without reading what is still in the kernel, which is what the server said before it
+   * closed; read now, it is the server's word where there would be a hang-up. Plain TCP or a unix
+   * socket only (under TLS the kernel holds ciphertext): their descriptor, a Node internal, is the
+   * one way to it; without one, nothing is read.
+   */
+  private readLeftBehind(): void {
+    const descriptor = this.tls === undefined ? (this.socket as { _handle?: { fd?: unknown } })._handle?.fd : undefined;
+    if (typeof descriptor !== 'number' || descriptor < 0) return;
+    const chunk = Buffer.allocUnsafe(16 * 1024);
+    while (this.failure === undefined) {
+      let count: number;
+      try {
+        count = readSync(descriptor, chunk, 0, chunk.length, null);
+      } catch {
+        return; // nothing more (EAGAIN), or the reset itself
+      }
+      if (count === 0) return;
+      this.onData(chunk.subarray(0, count));
+    }
+  }
 
   private onData(chunk: Buffer): void {
     this.bytesReceived += chunk.length;

@@ -177,6 +177,8 @@ interface AheadTransaction {
   readonly since: number;
   /** Its write failed: met in its own turn, after the replies of the one before it are read. */
   writeFailure?: { readonly error: unknown };
+  /** Its BDAT LAST was refused by the kernel before any of it left: the server never had its message. */
+  messageRefused?: true;
 }
 
 /**
@@ -433,7 +435,7 @@ export class SmtpSession {
    * server may have it. With DATA only its envelope left, and the message may go again elsewhere.
    */
   get aheadCarriesMessage(): boolean {
-    return this.ahead?.written === true && this.ahead.plan.ending.kind === 'bdat';
+    return this.ahead?.written === true && this.ahead.plan.ending.kind === 'bdat' && this.ahead.messageRefused !== true;
   }
 
   /**
@@ -825,9 +827,27 @@ export class SmtpSession {
         this.queued = [];
         for (const reply of owed.slice(answered, owed.length - unwritten)) await this.answer(reply, replies);
       }
+      // A write of the flight failed, the server gone: if it said 421 first, that is the failure
+      // (RFC 5321 §3.8), not the write it left unread.
+      if (error instanceof TransportError && this.closedWith(owed, answered, replies)) return replies;
       throw error;
     }
     return replies;
+  }
+
+  /** The replies owed from `from` that are already here, read; true when a 421 is among them. */
+  private closedWith(owed: readonly OwedReply[], from: number, replies: EnvelopeReplies): boolean {
+    for (let index = from; index < owed.length && this.closingReply === undefined; index++) {
+      const reply = this.connection.takeReply();
+      if (reply === undefined) break;
+      const next = owed[index]!;
+      this.keep(
+        next,
+        replies,
+        this.accept(next.to === 'chunk' ? next.stage : next.to, reply, next.to === 'rcpt' ? next.recipient : undefined, next.to === 'data'),
+      );
+    }
+    return this.closingReply !== undefined;
   }
 
   /** The commands of envelope(), each reply read now or owed (see `answer`). */
@@ -1426,6 +1446,11 @@ export class SmtpSession {
     if (carried.length > 0 && this.ahead) this.ahead.written = true;
     if (this.plan.lmtp) this.connection.expectMore(finalReplies - 1);
     const writing = this.connection.write(pieces, commands, 'body', timeout, reused);
+    if (this.connection.lastWriteRefused) {
+      // Refused before any of it left: the end marker never went, nor the envelope riding with it.
+      this.committedMessage = false;
+      if (carried.length > 0 && this.ahead) this.ahead.written = false;
+    }
     if (writing) await writing;
     this.commit('DATA', message.size);
   }
@@ -1503,7 +1528,13 @@ export class SmtpSession {
     // As with the final dot: once this write starts, the last chunk may reach the server.
     if (chunk.last) this.committedMessage = true;
     // Until taken: the chunk's memory is reused for the next one.
-    await this.connection.write(pieces, withQuit ? 2 : 1, 'body', this.plan.timeouts.dataBlock, true);
+    const writing = this.connection.write(pieces, withQuit ? 2 : 1, 'body', this.plan.timeouts.dataBlock, true);
+    if (chunk.last && this.connection.lastWriteRefused) {
+      // Refused before any of it left: the server never had this message (the one sent ahead's, or this one's).
+      if (this.ahead !== undefined) this.ahead.messageRefused = true;
+      else this.committedMessage = false;
+    }
+    await writing;
     this.chunked += chunk.data.length;
     if (chunk.last) this.commit('BDAT', this.chunked);
   }

@@ -7,6 +7,9 @@ export class MemoryEnd extends Duplex {
   peer!: MemoryEnd;
   /** Every write this end made, in order: a writev (cork … uncork) is one. */
   readonly writes: Buffer[] = [];
+  /** Writes from this one on (counted from 0) are refused at once, as the kernel refuses them after a reset. */
+  refuseFrom = Number.POSITIVE_INFINITY;
+  private attempts = 0;
 
   constructor() {
     // Like a TCP socket whose peer has closed: once the other side ends, this one ends too.
@@ -35,7 +38,7 @@ export class MemoryEnd extends Duplex {
   }
 
   private deliver(data: Buffer, callback: (error?: Error | null) => void): void {
-    if (this.peer.destroyed) {
+    if (this.peer.destroyed || this.attempts++ >= this.refuseFrom) {
       callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
       return;
     }

@@ -37,8 +37,9 @@ interface Conversation {
 /** --step's answer to a pause before `next`, given what had been shown (events) and written (writes) by then. */
 type StepAnswer = (next: PendingWrite, shown: readonly SessionEvent[], writes: number) => 'go' | 'quit';
 
-async function converse(script: Script, plan: Partial<SessionPlan> = {}, stepper?: StepAnswer): Promise<Conversation> {
+async function converse(script: Script, plan: Partial<SessionPlan> = {}, stepper?: StepAnswer, refuseWritesFrom?: number): Promise<Conversation> {
   const [client, server] = memoryPair();
+  if (refuseWritesFrom !== undefined) client.refuseFrom = refuseWritesFrom;
   serveScript(server, script, { chunks: [], commands: [] });
   const events: SessionEvent[] = [];
   const step = stepper && (async (next: PendingWrite) => stepper(next, [...events], client.writes.length));
@@ -372,6 +373,15 @@ describe('session: BDAT', () => {
       shown.flatMap((event) => new TranscriptRenderer(1, plainStyle, en).lines(event)),
       ['250- 273 byte chunk, total 273', '250 OK id=1vQxYz-000Abc-9Z', 'b@mx.test... Sent (OK id=1vQxYz-000Abc-9Z)'],
     );
+  });
+
+  it('a 421 to a pipelined MAIL, then the server gone before BDAT LAST could leave: the 421 is the failure, and the message was never committed', async () => {
+    // The third write (BDAT LAST and the message) is refused at once, as the kernel refuses a write after the server's reset.
+    const run = await converse({ replies: { EHLO: CHUNKING_PIPELINING, MAIL: { raw: '421 4.7.0 too many messages\r\n', abort: true } } }, {}, undefined, 2);
+    assert.deepEqual(run.writes, ['EHLO client.test\r\n', 'MAIL From:<a@client.test>\r\nRCPT To:<b@mx.test>\r\n']);
+    assert.ok(run.error instanceof SmtpReplyError);
+    assert.deepEqual(run.error.fact, { code: 'MAILV_SENDER_REFUSED', from: 'a@client.test', reply: makeReply(['421 4.7.0 too many messages']) });
+    assert.equal(run.committed, false);
   });
 
   it('a refused chunk ends the message: no more chunks, no commit', async () => {
