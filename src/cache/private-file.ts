@@ -96,12 +96,7 @@ const LOCK_STEP_MS = 5;
  */
 export function withFileLock<T>(path: string, work: () => T): T | undefined {
   const lock = `${path}.lock`;
-  try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  } catch {
-    return undefined;
-  }
-  if (!ownDirectory(dirname(path))) return undefined;
+  if (!makeDirectories(dirname(path)) || !ownDirectory(dirname(path))) return undefined;
   const waiting = new Int32Array(new SharedArrayBuffer(4));
   for (let waited = 0; ; waited += LOCK_STEP_MS) {
     try {
@@ -124,9 +119,38 @@ export function withFileLock<T>(path: string, work: () => T): T | undefined {
   }
 }
 
+/**
+ * `directory` and its missing parents made (0700), as `mkdir -p`; false when one cannot be. Not
+ * Node's recursive mkdir: it loops for ever where mkdir says ENOENT under a parent that exists
+ * (a cache directory named under /proc).
+ */
+function makeDirectories(directory: string): boolean {
+  const missing: string[] = [];
+  for (let at = directory; ; at = dirname(at)) {
+    try {
+      lstatSync(at);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(at) === at) return false;
+    }
+    missing.push(at);
+  }
+  for (const at of missing.reverse()) {
+    try {
+      mkdirSync(at, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+    }
+  }
+  return true;
+}
+
 function isStale(lock: string): boolean {
   try {
-    return Date.now() - lstatSync(lock).mtimeMs > STALE_LOCK_MS;
+    // Dated ahead (a run that died while the clock was ahead, or a clock set back since): as old as
+    // can be, or it would stand for ever.
+    const age = Date.now() - lstatSync(lock).mtimeMs;
+    return age > STALE_LOCK_MS || age < -STALE_LOCK_MS;
   } catch {
     return false; // gone already: the next try takes it
   }

@@ -2,7 +2,7 @@
 // a file that is damaged, not the user's or not a file is ignored, and one that cannot be written
 // is left alone, never a failure.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -176,6 +176,34 @@ describe('the EHLO memory', () => {
     await held.save();
     assert.equal((await EhloMemory.open(dir)).remembered(KEY.helo, NOW).length, 1);
     assert.equal(existsSync(lock), false);
+  });
+
+  it('takes a lock dated ahead of the clock (left by a run that died while the clock was ahead), rather than waiting on it for ever', async () => {
+    const dir = directory();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const lock = join(dir, 'pipeconnect.json.lock');
+    writeFileSync(lock, '');
+    const ahead = new Date(Date.now() + 3_600_000);
+    utimesSync(lock, ahead, ahead);
+    const memory = await EhloMemory.open(dir);
+    memory.learn(KEY, OFFER, NOW);
+    await memory.save();
+    assert.equal((await EhloMemory.open(dir)).remembered(KEY.helo, NOW).length, 1);
+    assert.equal(existsSync(lock), false);
+  });
+
+  it('leaves the cache unused, and returns, where its directory cannot be made (under /proc)', () => {
+    // In a child: Node's recursive mkdir looped there for ever, at full speed, deaf to signals.
+    const save = `import { EhloMemory } from ${JSON.stringify(new URL('../../dist/cache/ehlo-memory.js', import.meta.url).href)};
+       const memory = await EhloMemory.open('/proc/mailv-cache-test/mailv');
+       memory.learn(${JSON.stringify(KEY)}, ${JSON.stringify(OFFER)}, ${NOW});
+       await memory.save();
+       console.log('saved');`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', save], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(run.signal, null, 'it returned');
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, 'saved\n');
+    assert.equal(existsSync('/proc/mailv-cache-test'), false);
   });
 
   it('gives up, within the wait, on a stale lock it cannot remove (a directory), leaving the cache as it is', async () => {
