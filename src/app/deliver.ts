@@ -37,10 +37,10 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
   await showMessageAndAddresses(run, plan, prepared);
   const emit = await openEvents(run, plan);
   const { submit } = await import('../delivery/submit.js');
-  const remembered = await rememberedEhlos(run, plan, server);
+  const early = await rememberedEhlos(run, plan, server);
   const results = await submit(
     server,
-    { ...sessionPlan(run, plan, prepared, trust), implicitTls: server.implicitTls, lmtp: server.lmtp === true, remembered },
+    { ...sessionPlan(run, plan, prepared, trust), implicitTls: server.implicitTls, lmtp: server.lmtp === true, ...early },
     emit,
     signal,
   );
@@ -59,8 +59,8 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   await showMessageAndAddresses(run, plan, prepared);
   const emit = await openEvents(run, plan);
   const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
-  const remembered = await rememberedEhlos(run, plan, undefined);
-  const outcomes = await deliverDirect({ ...sessionPlan(run, plan, prepared, await gatherTrust(run, plan)), remembered }, emit, {
+  const early = await rememberedEhlos(run, plan, undefined);
+  const outcomes = await deliverDirect({ ...sessionPlan(run, plan, prepared, await gatherTrust(run, plan)), ...early }, emit, {
     resolver,
     random: randomSource(plan.seed),
     port: plan.mxPort,

@@ -6,7 +6,7 @@
 // ignored, and one that cannot be written is left as it is.
 import { join } from 'node:path';
 import type { EhloOffer, Extension } from '../smtp/capabilities.js';
-import { offersPipeconnect, sameKey, type EhloKey, type EhloTlsState, type RememberedEhlo } from '../smtp/remembered.js';
+import { keyOf, MAX_REMEMBERED_OFFER_OCTETS, rememberable, sameKey, type EhloKey, type EhloTlsState, type RememberedEhlo } from '../smtp/remembered.js';
 import { isRecord, readPrivateEntries, withFileLock, writePrivateEntries } from './private-file.js';
 
 /**
@@ -21,15 +21,12 @@ export const EHLO_MEMORY_LIFETIME_MS = 24 * 60 * 60 * 1000;
 /** Enough for every server one person talks to; the oldest go first. */
 const MAX_ENTRIES = 100;
 
-/** Far above what MAX_ENTRIES replies take: a larger file is not mailv's. */
-const MAX_FILE_OCTETS = 1024 * 1024;
-
 /**
- * The largest reply remembered, as written (a real one takes a few hundred octets): MAX_ENTRIES of
- * them stay under MAX_FILE_OCTETS, so that one server's huge reply cannot make the whole file too
- * large to be read, and every other server forgotten with it.
+ * Far above what MAX_ENTRIES replies take, each at most MAX_REMEMBERED_OFFER_OCTETS (with room for
+ * its key): a larger file is not mailv's, and one server's huge reply cannot make the whole file
+ * too large to be read, every other server forgotten with it.
  */
-const MAX_OFFER_OCTETS = MAX_FILE_OCTETS / (2 * MAX_ENTRIES);
+const MAX_FILE_OCTETS = Math.max(1024 * 1024, 2 * MAX_ENTRIES * MAX_REMEMBERED_OFFER_OCTETS);
 
 const FILE_NAME = 'pipeconnect.json';
 
@@ -72,16 +69,25 @@ export class EhloMemory {
    */
   learn(key: EhloKey, offer: EhloOffer, now: number): void {
     const keyOnly = keyOf(key);
-    // Refused or forgotten in this very run: the message went again the usual way, whatever the clock says.
-    if (this.changes.some((change) => change.entry?.offer === undefined && sameKey(change.entry ?? change.forgotten, keyOnly))) return;
+    if (this.refusesEarly(keyOnly, now)) return;
     const current = this.current(keyOnly);
-    if (current !== undefined && current.offer === undefined && isFresh(current.learned, now)) return;
-    // Too large a reply is not kept (see MAX_OFFER_OCTETS): its server is as one without PIPECONNECT.
-    const kept = offersPipeconnect(offer) && Buffer.byteLength(JSON.stringify(offer)) <= MAX_OFFER_OCTETS;
+    // Too large a reply is not kept (see rememberable()): its server is as one without PIPECONNECT.
+    const kept = rememberable(offer);
     // A server that offers no PIPECONNECT and was never remembered leaves the file as it is: most
     // servers do not offer it, and a file written after every send would cost every send.
     if (!kept && current === undefined) return;
     this.changes.push(kept ? { entry: { ...keyOnly, offer, learned: now } } : { forgotten: keyOnly });
+  }
+
+  /**
+   * Whether the server of `key` learns nothing from its replies for now: it refused an early EHLO
+   * less than a day ago, or the early EHLO was refused or forgotten in this very run (the message
+   * went again the usual way, whatever the clock says).
+   */
+  refusesEarly(key: EhloKey, now: number): boolean {
+    if (this.changes.some((change) => change.entry?.offer === undefined && sameKey(change.entry ?? change.forgotten!, key))) return true;
+    const current = this.current(key);
+    return current !== undefined && current.offer === undefined && isFresh(current.learned, now);
   }
 
   /** The server refused an EHLO sent before its greeting with a 5xx: none goes early to it for a day. */
@@ -141,11 +147,6 @@ export class EhloMemory {
 
 function isFresh(learned: number, now: number): boolean {
   return learned <= now && now - learned < EHLO_MEMORY_LIFETIME_MS;
-}
-
-/** The key alone, without what an entry or a session's key carries besides. */
-function keyOf(key: EhloKey): EhloKey {
-  return { host: key.host, address: key.address, port: key.port, tls: key.tls, helo: key.helo };
 }
 
 /** The entries of the file at `path`; none when it is missing, not the user's, too large or not what mailv writes. */

@@ -44,6 +44,8 @@ interface Command {
   readonly last?: boolean;
   /** EHLO repeated under TLS (RFC 3207 §4.2). */
   readonly again?: boolean;
+  /** EHLO sent before the greeting (PIPECONNECT): refused, EHLO goes again after it, not HELO. */
+  readonly early?: boolean;
 }
 
 const CODES: Readonly<Record<number, TextKey>> = {
@@ -374,10 +376,11 @@ export class Explainer {
       case 'EHLO':
       case 'LHLO': {
         const again = this.tlsAfterEhlo;
+        const early = this.earlyHello && !this.sentEhlo;
         this.sentEhlo = true;
         this.hello = sent.verb;
         const greet = (sent.verb === 'LHLO' ? c.cmdLhlo : c.cmdEhlo)({ name: quote(sent.domain) });
-        return { command: { kind: 'ehlo', stage, again }, lines: [greet, ...optional(again ? c.cmdEhloAgain : undefined)] };
+        return { command: { kind: 'ehlo', stage, again, early }, lines: [greet, ...optional(again ? c.cmdEhloAgain : undefined)] };
       }
       case 'HELO':
         // HELO negotiates no extension: no enhanced status codes either.
@@ -504,7 +507,9 @@ export class Explainer {
 
     if (command?.kind === 'ehlo' && event.ehlo !== undefined) after.push(...this.extensions(event.ehlo, command.again === true));
     // HELO follows only a first EHLO, never an LHLO (RFC 2033 §4.1) nor the EHLO after STARTTLS.
-    if (command?.kind === 'ehlo' && command.again !== true && this.hello === 'EHLO' && EHLO_UNACCEPTABLE.has(reply.code)) after.push(c.ehloFallback);
+    if (command?.kind === 'ehlo' && command.again !== true && command.early !== true && this.hello === 'EHLO' && EHLO_UNACCEPTABLE.has(reply.code)) {
+      after.push(c.ehloFallback);
+    }
     return { before: [], after };
   }
 

@@ -23,6 +23,23 @@ export interface RememberedEhlo extends EhloKey {
   readonly future?: boolean;
 }
 
+/** The key alone, without what an entry or a remembered reply carries besides. */
+export function keyOf(key: EhloKey): EhloKey {
+  return { host: key.host, address: key.address, port: key.port, tls: key.tls, helo: key.helo };
+}
+
+/**
+ * The largest reply remembered, as written (a real one takes a few hundred octets): a hundred of
+ * them stay well under what a cache file may hold, so that one server's huge reply cannot make
+ * the whole file too large to read. A larger one is as a reply without PIPECONNECT.
+ */
+export const MAX_REMEMBERED_OFFER_OCTETS = 5 * 1024;
+
+/** Whether `offer` may be remembered for an early EHLO: it offers PIPECONNECT, and is not too large to keep. */
+export function rememberable(offer: EhloOffer): boolean {
+  return offersPipeconnect(offer) && Buffer.byteLength(JSON.stringify(offer)) <= MAX_REMEMBERED_OFFER_OCTETS;
+}
+
 export function sameKey(a: EhloKey, b: EhloKey): boolean {
   return a.host === b.host && a.address === b.address && a.port === b.port && a.tls === b.tls && a.helo === b.helo;
 }

@@ -31,7 +31,7 @@ import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
 import { encodeProxyHeader, type ProxyEndpoint, type ProxyVersion } from './proxy-header.js';
 import type { ResumptionFailure, SkippedStep, SmtpErrorFact, TlsUnavailable } from './facts.js';
 import type { QuitPoint } from './quit-points.js';
-import { offers, offersPipeconnect, sameKey, sameOffer, type EhloKey, type EhloTlsState, type RememberedEhlo } from './remembered.js';
+import { keyOf, offers, rememberable, sameKey, sameOffer, type EhloKey, type EhloTlsState, type RememberedEhlo } from './remembered.js';
 import type { Reply } from './reply.js';
 import type { Timeouts } from './timeouts.js';
 import { WriteBuffer } from './write-buffer.js';
@@ -120,6 +120,11 @@ export interface SessionPlan {
    * every 250 to EHLO is emitted (`ehlo-learned`) for the app to remember. Undefined: neither.
    */
   readonly remembered?: readonly RememberedEhlo[];
+  /**
+   * Whether the server of `key` refuses early talk for now (the app's memory: it refused an early
+   * EHLO less than a day ago, or in this run): its offer of PIPECONNECT is not learnt, nor said to be.
+   */
+  readonly refusesEarly?: (key: EhloKey) => boolean;
 }
 
 export type BodyMode = 'auto' | 'data' | 'bdat';
@@ -1010,7 +1015,10 @@ export class SmtpSession {
       return await read();
     } catch (error) {
       const hungUp = error instanceof TransportError && (error.reason === 'closed' || error.reason === 'reset');
-      if (hungUp && this.resumptionFailed === undefined) this.forgetEarly(early, false);
+      // An early EHLO left unanswered for the whole time limit (a server that drops what comes
+      // before its greeting): no early talk for a day, or each send would wait that long again.
+      const unanswered = error instanceof TransportError && error.reason === 'timeout';
+      if ((hungUp || unanswered) && this.resumptionFailed === undefined) this.forgetEarly(early, unanswered);
       throw error;
     }
   }
@@ -1047,7 +1055,7 @@ export class SmtpSession {
   /** `lasting`: refused with a 5xx, not a hang-up that may pass. */
   private forgetEarly(early: RememberedEhlo, lasting: boolean): void {
     this.earlyEhloRefused = true;
-    this.emit({ kind: 'ehlo-forgotten', key: early, lasting });
+    this.emit({ kind: 'ehlo-forgotten', key: keyOf(early), lasting });
     this.emit({ kind: 'note', note: { code: 'pipeconnect-refused', lasting }, severity: 'warning' });
   }
 
@@ -1061,14 +1069,14 @@ export class SmtpSession {
     if (answer.capabilities === undefined && answer.reply.code < 400) {
       // No refusal, and no EHLO reply either (a second 220): the protocol broken, as it would be
       // after a usual EHLO; the server is not trusted with an early EHLO again.
-      this.emit({ kind: 'ehlo-forgotten', key: early, lasting: false });
+      this.emit({ kind: 'ehlo-forgotten', key: keyOf(early), lasting: false });
       throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: 'EHLO', afterTls: false, reply: answer.reply }, 'ehlo');
     }
     if (answer.capabilities === undefined) {
       const lasting = answer.reply.code >= 500;
       // After a 421 the message goes over a new connection (the server is closing), not on this one.
       const closing = answer.reply.code === 421;
-      this.emit({ kind: 'ehlo-forgotten', key: early, lasting });
+      this.emit({ kind: 'ehlo-forgotten', key: keyOf(early), lasting });
       this.emit({ kind: 'note', note: { code: closing ? 'pipeconnect-refused' : 'pipeconnect-ehlo-refused', lasting }, severity: 'warning' });
       // Until the usual EHLO is answered, a hang-up is the refusal's: the message goes again over
       // a new connection (see earlyTalkRefused). After a 421 the server is closing: nothing more here.
@@ -1362,9 +1370,11 @@ export class SmtpSession {
    * remembered for it that offers it no more is forgotten; any other leaves nothing to say.
    */
   private rememberOffer(tls: EhloTlsState, offer: EhloOffer): void {
-    if (offersPipeconnect(offer)) {
+    if (rememberable(offer)) {
+      const key = this.ehloKey(tls);
+      if (this.plan.refusesEarly?.(key) === true) return;
       const notEarly = this.notEarly(tls, offer);
-      this.emit({ kind: 'ehlo-learned', key: this.ehloKey(tls), offer, ...(notEarly === undefined ? {} : { notEarly }) });
+      this.emit({ kind: 'ehlo-learned', key, offer, ...(notEarly === undefined ? {} : { notEarly }) });
       return;
     }
     if (this.plan.remembered === undefined || this.plan.remembered.length === 0) return;

@@ -13,6 +13,7 @@ import { SmtpSession, type RecipientResult, type SessionPlan } from '../../dist/
 import { serveScript, type Script } from '../helpers/scripted-server.js';
 import { memoryPair } from './memory-pair.js';
 import { planOf } from './plan-of.js';
+import { Timeouts } from '../../dist/smtp/timeouts.js';
 
 const MESSAGE = 'Subject: t\r\n\r\nhello\r\n';
 const SIZE = Buffer.byteLength(MESSAGE);
@@ -224,6 +225,41 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     // A server that refuses early talkers with 421 would otherwise refuse every send for a day.
     assert.equal(c.earlyTalkRefused, true);
     assert.ok(c.events.some((event) => event.kind === 'ehlo-forgotten' && !event.lasting));
+  });
+
+  it('an early EHLO left unanswered after a 220 for the whole time limit: no early talk for a day (else each send waits as long), and the message may go again', async () => {
+    let ehlos = 0;
+    const c = await converse(
+      { replies: { EHLO: () => (++ehlos === 1 ? { silent: true } : EHLO_FULL) } },
+      { remembered: [remembered(EHLO_FULL)], timeouts: new Timeouts(200) },
+    );
+    assert.ok(c.error instanceof TransportError && c.error.reason === 'timeout', String(c.error));
+    assert.equal(c.earlyTalkRefused, true);
+    const forgotten = c.events.find((event) => event.kind === 'ehlo-forgotten');
+    // The key alone, as --json documents it: not the remembered reply it was found with.
+    assert.deepEqual(forgotten, {
+      kind: 'ehlo-forgotten',
+      key: { host: 'mx.test', address: 'mx.test', port: 0, tls: 'clear', helo: 'client.test' },
+      lasting: true,
+    });
+    assert.deepEqual(notes(c.events), ['pipeconnect-early', 'pipeconnect-refused']);
+  });
+
+  it('learns nothing, and says nothing learnt, of a server the memory has as refusing early talk for now, nor of a reply too large to keep', async () => {
+    const refusing = await converse({ replies: { EHLO: EHLO_FULL } }, { remembered: [], refusesEarly: (key) => key.host === 'mx.test' });
+    assert.equal(refusing.error, undefined);
+    assert.ok(!refusing.events.some((event) => event.kind === 'ehlo-learned' || event.kind === 'ehlo-forgotten'));
+    const huge = `${EHLO_FULL}\r\n${Array.from({ length: 30 }, (_, index) => `250-X-E${index} ${'a'.repeat(200)}`).join('\r\n')}\r\n250 8BITMIME`.replace(
+      '250 CHUNKING',
+      '250-CHUNKING',
+    );
+    for (const memory of [[], [remembered(EHLO_FULL)]]) {
+      const c = await converse({ replies: { EHLO: huge } }, { remembered: memory, refusesEarly: () => false });
+      assert.equal(c.error, undefined);
+      assert.ok(!c.events.some((event) => event.kind === 'ehlo-learned'));
+      // What was remembered of the server, smaller, is forgotten: it is as a server without PIPECONNECT.
+      assert.equal(c.events.filter((event) => event.kind === 'ehlo-forgotten').length, memory.length);
+    }
   });
 
   it('a changed reply that no longer offers PIPECONNECT is said to be forgotten, not remembered anew', async () => {

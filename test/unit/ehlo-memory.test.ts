@@ -178,6 +178,22 @@ describe('the EHLO memory', () => {
     assert.equal(existsSync(lock), false);
   });
 
+  it('says which servers refuse early talk for now: refused within the day, or refused or forgotten in this run', async () => {
+    const dir = directory();
+    const memory = await EhloMemory.open(dir);
+    assert.equal(memory.refusesEarly(KEY, NOW), false);
+    memory.refused(KEY, NOW);
+    assert.equal(memory.refusesEarly(KEY, NOW), true);
+    await memory.save();
+    const later = await EhloMemory.open(dir);
+    assert.equal(later.refusesEarly(KEY, NOW + EHLO_MEMORY_LIFETIME_MS - 1), true);
+    assert.equal(later.refusesEarly(KEY, NOW + EHLO_MEMORY_LIFETIME_MS), false);
+    const other = { ...KEY, port: 2526 };
+    later.learn(other, OFFER, NOW);
+    later.forget(other);
+    assert.equal(later.refusesEarly(other, NOW), true);
+  });
+
   it('takes a lock dated ahead of the clock (left by a run that died while the clock was ahead), rather than waiting on it for ever', async () => {
     const dir = directory();
     mkdirSync(dir, { recursive: true, mode: 0o700 });

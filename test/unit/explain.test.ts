@@ -721,6 +721,15 @@ for (const [lang, catalogue] of [
       for (const raw of ['500 what', '501 bad', '502 no', '504 no', '550 no EHLO']) assert.ok(after(EHLO, raw).includes(c.ehloFallback), raw);
       assert.ok(!after(EHLO, '554 go away').includes(c.ehloFallback));
       assert.ok(!after({ verb: 'LHLO', domain: 'client.example' }, '500 what').includes(c.ehloFallback));
+      // An early EHLO (PIPECONNECT) refused is sent again after the greeting, not replaced by HELO;
+      // the EHLO sent again, refused in its turn, is.
+      const early = new Explainer(c);
+      early.annotate({ kind: 'note', note: { code: 'pipeconnect-early' }, severity: 'info' });
+      early.annotate(send('ehlo', EHLO));
+      early.annotate(reply('greeting', ['220 x']));
+      assert.ok(!early.annotate(reply('ehlo', ['550 no early talkers'])).after.includes(c.ehloFallback));
+      early.annotate(send('ehlo', EHLO));
+      assert.ok(early.annotate(reply('ehlo', ['502 no'])).after.includes(c.ehloFallback));
     });
 
     it('quotes untrusted text without control characters', () => {
