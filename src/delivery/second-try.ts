@@ -9,10 +9,15 @@ import type { SessionPlan, SmtpSession } from '../smtp/session.js';
  * server gets none for a day anyway), said in a warning. Neither plan can fail the same way twice.
  */
 export function secondTry(session: SmtpSession, plan: SessionPlan, emit: EmitEvent): SessionPlan | undefined {
+  if (!goesAgain(session)) return undefined;
   if (session.earlyTalkRefused) return { ...plan, remembered: [] };
-  const failure = session.resumptionFailure;
-  if (failure === undefined) return undefined;
+  const failure = session.resumptionFailure!;
   emit({ kind: 'note', note: { code: 'tls-resumption-failed', ...failure }, severity: 'warning' });
   const { tlsResumption: _offered, ...withoutResumption } = plan;
   return withoutResumption;
+}
+
+/** Whether a failed session goes once more (see secondTry()), asked before anything is said of the failure. */
+export function goesAgain(session: SmtpSession): boolean {
+  return !session.committed && (session.earlyTalkRefused || session.resumptionFailure !== undefined);
 }

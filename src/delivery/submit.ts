@@ -5,7 +5,7 @@ import type { EmitEvent } from '../events.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { unconfirmed } from './unconfirmed.js';
-import { secondTry } from './second-try.js';
+import { goesAgain, secondTry } from './second-try.js';
 import { sendOverLimit } from './recipient-limit.js';
 import type { InterruptSignal } from '../interruption.js';
 
@@ -49,22 +49,24 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     throw error;
   }
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
-  const session = new SmtpSession(connection, plan, emit);
+  // As a refused connection is said, and as --direct says it of an MX host: the relay put the
+  // message off (a 4xx greeting or verdict, 421, the connection or TLS lost before the message was
+  // whole), `Deferred: 421 …` as sendmail says it, where the verdict would be, before QUIT; not
+  // when the message goes once more (below), which may yet succeed.
+  const failing = (error: unknown) => {
+    if (goesAgain(session) || !putOff(error, session.committed)) return;
+    // Those refused for good at RCPT are not put off with the rest.
+    const recipients = notRefused(plan.envelope.recipients, session.refusedRecipients);
+    emit({ kind: 'deferred', recipients, host: server.host, address: connection.remoteAddress, error: error.fact });
+  };
+  const session: SmtpSession = new SmtpSession(connection, { ...plan, failing }, emit);
   try {
     return await session.run();
   } catch (error) {
     // Nothing of the message had left: a refused early EHLO, or a kept TLS session the server
     // failed, goes once more over a new connection without it.
-    const again = session.committed ? undefined : secondTry(session, plan, emit);
+    const again = secondTry(session, plan, emit);
     if (again !== undefined) return submitOnce(server, again, emit, signal);
-    // As a refused connection is said, and as --direct says it of an MX host: the relay put the
-    // message off (a 4xx greeting or verdict, 421, the connection or TLS lost before the message
-    // was whole), `Deferred: 421 …` as sendmail says it.
-    if (putOff(error, session.committed)) {
-      // Those refused for good at RCPT are not put off with the rest.
-      const recipients = notRefused(plan.envelope.recipients, session.refusedRecipients);
-      emit({ kind: 'deferred', recipients, host: server.host, address: connection.remoteAddress, error: error.fact });
-    }
     if (session.committed) throw unconfirmed(error, server.host, connection.remoteAddress, emit);
     throw error;
   }

@@ -125,6 +125,12 @@ export interface SessionPlan {
    * EHLO less than a day ago, or in this run): its offer of PIPECONNECT is not learnt, nor said to be.
    */
   readonly refusesEarly?: (key: EhloKey) => boolean;
+  /**
+   * Told of the failure that ends the session as soon as it is met, before QUIT is said: what it
+   * means for the recipients (a relay's `Deferred:`) is then shown where a verdict is, before
+   * `Closing connection`.
+   */
+  readonly failing?: (error: unknown) => void;
 }
 
 export type BodyMode = 'auto' | 'data' | 'bdat';
@@ -350,6 +356,8 @@ export class SmtpSession {
       await this.quit();
       return results;
     } catch (error) {
+      this.showUnreadable();
+      this.plan.failing?.(error);
       // The server is still listening after a refusal: say goodbye properly. After an early EHLO
       // was refused, nothing more: the server has already said it will not talk.
       if (this.earlyEhloRefused) throw error;

@@ -168,21 +168,26 @@ describe('the application in memory', () => {
   });
 
   it('a relay that puts the message off (421 greeting, 421 to MAIL, a hang-up) is said as sendmail says it, Deferred:, as --direct says it of an MX host', async () => {
-    for (const [script, deferred] of [
-      [{ greeting: '421 4.3.2 busy, try later' }, 'bob@example.org... Deferred: 421 4.3.2 busy, try later'],
-      [{ replies: { MAIL: '421 4.7.0 too many' } }, 'bob@example.org... Deferred: 421 4.7.0 too many'],
+    // Said where a verdict is, before the goodbye (QUIT after a 4xx greeting or verdict), as `Sent (…)` is.
+    for (const [script, deferred, goodbye] of [
+      [{ greeting: '421 4.3.2 busy, try later' }, 'bob@example.org... Deferred: 421 4.3.2 busy, try later', false],
+      [{ greeting: '450 4.3.2 not now' }, 'bob@example.org... Deferred: 450 4.3.2 not now', true],
+      [{ replies: { MAIL: '421 4.7.0 too many' } }, 'bob@example.org... Deferred: 421 4.7.0 too many', false],
       // The verdict on the message: a 4xx, a 421.
-      [{ replies: { '.': '451 4.7.1 Try again later' } }, 'bob@example.org... Deferred: 451 4.7.1 Try again later'],
-      [{ replies: { '.': '421 4.3.0 closing' } }, 'bob@example.org... Deferred: 421 4.3.0 closing'],
-      [{ replies: { EHLO: { close: true } } }, /^bob@example\.org\.\.\. Deferred: connection closed by the server during ehlo by \[127\.0\.0\.1\]$/],
+      [{ replies: { '.': '451 4.7.1 Try again later' } }, 'bob@example.org... Deferred: 451 4.7.1 Try again later', true],
+      [{ replies: { '.': '421 4.3.0 closing' } }, 'bob@example.org... Deferred: 421 4.3.0 closing', false],
+      [{ replies: { EHLO: { close: true } } }, /^bob@example\.org\.\.\. Deferred: connection closed by the server during ehlo by \[127\.0\.0\.1\]$/, false],
     ] as const) {
       const server = await startScriptedServer(script);
       try {
         const run = await runApp(['--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org', '-s', 'x', 'bob@example.org'], { input: 'body\n' });
         assert.equal(run.status, 75, run.stderr);
         const lines = run.stdout.trim().split('\n');
-        if (typeof deferred === 'string') assert.equal(lines.at(-1), deferred, run.stdout);
-        else assert.match(lines.at(-1)!, deferred, run.stdout);
+        const at = lines.findIndex((line) => (typeof deferred === 'string' ? line === deferred : deferred.test(line)));
+        assert.ok(at >= 0, run.stdout);
+        const after = lines.slice(at + 1);
+        assert.equal(after.length > 0, goodbye, run.stdout);
+        if (goodbye) assert.deepEqual([after[0], after.at(-1)?.slice(0, 4)], ['Closing connection to [127.0.0.1]', '221 '], run.stdout);
       } finally {
         await server.close();
       }
