@@ -13,7 +13,7 @@ import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { noMxTook } from './no-mx-took.js';
 import { unconfirmed } from './unconfirmed.js';
-import { secondTry } from './second-try.js';
+import { goesAgain, secondTry } from './second-try.js';
 import { sendOverLimit } from './recipient-limit.js';
 import type { InterruptSignal } from '../interruption.js';
 
@@ -123,7 +123,12 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
     return { kind: 'next-host', reason: error.reason, refused: [] };
   }
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
-  const session = new SmtpSession(connection, plan, emit);
+  // The host put the message off and the next is tried: said where a verdict is, before QUIT.
+  const failing = (error: unknown) => {
+    if (nextHostAfter(error, session, plan))
+      emit({ kind: 'deferred', recipients: notRefused(recipients, session.refusedRecipients), host: name, address, error: error.fact });
+  };
+  const session: SmtpSession = new SmtpSession(connection, { ...plan, failing }, emit);
   try {
     return { kind: 'delivered', results: await session.run() };
   } catch (error) {
@@ -134,16 +139,29 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
     // once more without it (a full handshake before any retry in plain text).
     const again = secondTry(session, plan, emit);
     if (again !== undefined) return tryHost(name, address, again, emit, options);
-    const tlsBroke = error instanceof TlsError || (error instanceof TransportError && error.stage === 'starttls');
-    if (tlsBroke && plan.tls === 'auto') {
-      emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: error.fact }, severity: 'warning' });
+    if (tlsBroke(error) && plan.tls === 'auto') {
+      emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: (error as MailvError).fact }, severity: 'warning' });
       return { kind: 'again-without-tls' };
     }
     if (!tryNextHost(error)) throw error;
-    const refused = [...session.refusedRecipients];
-    emit({ kind: 'deferred', recipients: notRefused(recipients, refused), host: name, address, error: error.fact });
-    return { kind: 'next-host', reason: error instanceof TransportError ? error.reason : undefined, refused };
+    return { kind: 'next-host', reason: error instanceof TransportError ? error.reason : undefined, refused: [...session.refusedRecipients] };
   }
+}
+
+/** The TLS handshake failed, or the connection while it was made. */
+function tlsBroke(error: unknown): boolean {
+  return error instanceof TlsError || (error instanceof TransportError && error.stage === 'starttls');
+}
+
+/**
+ * Whether tryHost() goes on to the next host after `error` (and says the recipients deferred by
+ * this one): not when the message may be this host's, goes once more to it, or goes again
+ * without TLS; asked before QUIT, with what is known by then.
+ */
+function nextHostAfter(error: unknown, session: SmtpSession, plan: SessionPlan): error is MailvError {
+  if (session.committed && !(error instanceof SmtpReplyError)) return false;
+  if (goesAgain(session) || (tlsBroke(error) && plan.tls === 'auto')) return false;
+  return tryNextHost(error);
 }
 
 /**

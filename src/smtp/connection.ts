@@ -304,7 +304,12 @@ export class SmtpConnection {
     // Refused by the kernel before any of it left (the server had closed), or held behind a write
     // that was: none of it reaches the server.
     this.lastWriteRefused = this.socket.errored !== null;
-    if (this.lastWriteRefused) this.readLeftBehind();
+    if (this.lastWriteRefused) {
+      // Its commands never reached the server: none is owed a reply, and what is read now answers
+      // only those before it (a line beyond them is unsolicited, as it would have been).
+      this.owed -= commands;
+      this.readLeftBehind();
+    }
     if (untilTaken) return this.waitFor(() => taken || undefined, stage, timeoutMs, 'send');
     if (!this.socket.writableNeedDrain) return undefined;
     return this.waitFor(() => !this.socket.writableNeedDrain || undefined, stage, timeoutMs, 'send', 'drain');

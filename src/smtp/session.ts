@@ -1013,19 +1013,22 @@ export class SmtpSession {
     await this.send('ehlo', { verb: 'EHLO', domain: this.plan.helo });
   }
 
-  /** A read while an early EHLO is outstanding: a hang-up then is the server refusing early talkers. */
-  private earlyAnswer<T>(early: RememberedEhlo | undefined, read: () => Promise<T>): Promise<T> {
-    return early === undefined ? read() : this.earlyRead(early, read);
+  /**
+   * A read while an early EHLO is outstanding: a hang-up then is the server refusing early talkers;
+   * so is, once it has greeted (`greeted`), the early EHLO left unanswered for the whole time limit
+   * (a server that drops what comes before its greeting): no early talk to it for a day, or each
+   * send would wait that long again. A greeting that never comes says nothing of early talk.
+   */
+  private earlyAnswer<T>(early: RememberedEhlo | undefined, read: () => Promise<T>, greeted = false): Promise<T> {
+    return early === undefined ? read() : this.earlyRead(early, read, greeted);
   }
 
-  private async earlyRead<T>(early: RememberedEhlo, read: () => Promise<T>): Promise<T> {
+  private async earlyRead<T>(early: RememberedEhlo, read: () => Promise<T>, greeted: boolean): Promise<T> {
     try {
       return await read();
     } catch (error) {
       const hungUp = error instanceof TransportError && (error.reason === 'closed' || error.reason === 'reset');
-      // An early EHLO left unanswered for the whole time limit (a server that drops what comes
-      // before its greeting): no early talk for a day, or each send would wait that long again.
-      const unanswered = error instanceof TransportError && error.reason === 'timeout';
+      const unanswered = greeted && error instanceof TransportError && error.reason === 'timeout';
       if ((hungUp || unanswered) && this.resumptionFailed === undefined) this.forgetEarly(early, unanswered);
       throw error;
     }
@@ -1073,7 +1076,7 @@ export class SmtpSession {
    * sent again the usual way.
    */
   private async earlyHello(early: RememberedEhlo): Promise<Capabilities> {
-    const answer = await this.earlyAnswer(early, () => this.ehloAnswer());
+    const answer = await this.earlyAnswer(early, () => this.ehloAnswer(), true);
     if (answer.capabilities === undefined && answer.reply.code < 400) {
       // No refusal, and no EHLO reply either (a second 220): the protocol broken, as it would be
       // after a usual EHLO; the server is not trusted with an early EHLO again.

@@ -192,6 +192,17 @@ describe('the application in memory', () => {
         await server.close();
       }
     }
+    // And so under --direct, of an MX host that greets with a 4xx (the next host, had there been one, after it).
+    const mx = await startScriptedServer({ greeting: '450 4.3.2 not now' });
+    try {
+      const run = await runApp(['--direct', '--port', String(mx.port), '-r', 'alice@example.org', '-s', 'x', 'bob@[127.0.0.1]'], { input: 'body\n' });
+      assert.equal(run.status, 75, run.stderr);
+      const lines = run.stdout.trim().split('\n');
+      const at = lines.indexOf('bob@[127.0.0.1]... Deferred: 450 4.3.2 not now');
+      assert.ok(at >= 0 && lines[at + 1] === 'Closing connection to [127.0.0.1]', run.stdout);
+    } finally {
+      await mx.close();
+    }
     // A 5xx greeting is a refusal, not a putting off: no Deferred line.
     const server = await startScriptedServer({ greeting: '554 5.7.1 go away' });
     try {

@@ -250,11 +250,11 @@ describe('load mode latencies', () => {
     const server = createServer((socket) => {
       let pending = Buffer.alloc(0);
       let owed = 0;
-      // Replies in order, each no sooner than the one before it.
-      let tail = 0;
+      // Replies in order, each `ms` after the one before it (or after now): one chain, since two
+      // timers due at the same moment may fire in either order.
+      let chain = Promise.resolve();
       const say = (text: string, ms = 0) => {
-        tail = Math.max(tail, performance.now()) + ms;
-        setTimeout(() => socket.write(text), tail - performance.now());
+        chain = chain.then(() => new Promise<void>((resolve) => setTimeout(() => resolve(void socket.write(text)), ms)));
       };
       socket.on('error', () => {});
       socket.write('220 slow.test ESMTP\r\n');

@@ -230,3 +230,33 @@ describe('session: a large message held whole, over a slow link', () => {
     );
   });
 });
+
+describe('session: the end of a message refused by the kernel before any of it left (the server gone)', () => {
+  /** The first transaction of two, the client's writes refused from the `refuseFrom`th on (counted from 0). */
+  async function firstOfTwo(script: Script, refuseFrom: number): Promise<{ session: SmtpSession; outcome: unknown }> {
+    const [client, server] = memoryPair();
+    client.refuseFrom = refuseFrom;
+    serveScript(server, script, { chunks: [], commands: [] });
+    const session = new SmtpSession(new SmtpConnection(client, 'mx.test'), PLAN, () => {});
+    const capabilities = await session.begin();
+    assert.ok(capabilities);
+    const outcome = await session.next(capabilities, { following: true }).catch((error: unknown) => error);
+    return { session, outcome };
+  }
+
+  it('DATA: the final dot refused, with the next envelope riding on it: the message is not committed, nor the next envelope sent', async () => {
+    // Writes: EHLO, the envelope, then the message, its dot and the next envelope (refused).
+    const { session } = await firstOfTwo({}, 2);
+    assert.equal(session.committed, false);
+    assert.equal(session.hasAhead, true);
+    assert.equal(session.aheadSent, false);
+  });
+
+  it('BDAT: the next message sent ahead, its BDAT LAST refused: the server never had it (sent again, not counted lost)', async () => {
+    // Writes: EHLO, the envelope, BDAT LAST with the message, RSET and the next envelope, then its BDAT LAST (refused).
+    const { session } = await firstOfTwo({ replies: { EHLO: CHUNKING_PIPELINING } }, 4);
+    assert.equal(session.hasAhead, true);
+    assert.equal(session.aheadSent, true);
+    assert.equal(session.aheadCarriesMessage, false);
+  });
+});

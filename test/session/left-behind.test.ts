@@ -4,36 +4,89 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
+import { ProtocolError } from '../../dist/errors.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
 
+/**
+ * Holds the event loop for a moment: what the server side wrote reaches the client's kernel, and
+ * the client's Node reads none of it, as when a reply and a reset land while a client is busy.
+ */
+function holdTheLoop(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+}
+
+/**
+ * A connection that got the greeting and the EHLO reply, then `lastWords` written by the server,
+ * which resets the connection; then, before the client has read anything, the client's `command`
+ * (refused at once by the kernel). Returns the connection, and whether the write was said refused.
+ */
+async function resetUnderfoot(lastWords: string, command: string): Promise<{ connection: SmtpConnection; refused: boolean; close: () => void }> {
+  let serverSide: Socket | undefined;
+  const server = createServer((socket: Socket) => {
+    serverSide = socket;
+    socket.write('220 left-behind.test\r\n');
+    socket.once('data', () => socket.write('250 left-behind.test\r\n'));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const connection = await SmtpConnection.open('127.0.0.1', (server.address() as AddressInfo).port, 5000);
+  const close = () => {
+    connection.close();
+    server.close();
+  };
+  try {
+    assert.equal((await connection.readReply('greeting', 5000)).code, 220);
+    await connection.write('EHLO client.test\r\n', 1, 'ehlo', 5000);
+    assert.equal((await connection.readReply('ehlo', 5000)).code, 250);
+    serverSide!.write(lastWords);
+    holdTheLoop();
+    serverSide!.resetAndDestroy();
+    holdTheLoop();
+    void connection.write(command, 1, 'mail', 5000)?.catch(() => {});
+    return { connection, refused: connection.lastWriteRefused, close };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
 describe('replies left behind by a reset', () => {
-  it('a 421 that came with the reset is read, though the write after it was refused', async () => {
-    let connection: SmtpConnection | undefined;
-    let refusedWrite: boolean | undefined;
+  it('a 421 that came before the reset is read, though the write after it was refused', async () => {
+    // The 421 answers a MAIL written before it; the RCPT after it never reached the server.
+    let serverSide: Socket | undefined;
     const server = createServer((socket: Socket) => {
+      serverSide = socket;
       socket.write('220 left-behind.test\r\n');
-      socket.once('data', () => {
-        socket.write('421 4.7.0 too many messages\r\n', () => {
-          // The 421 is in the client's kernel, then the reset: the client writes before it reads.
-          socket.resetAndDestroy();
-          void connection!.write('RCPT TO:<b@example.org>\r\n', 1, 'rcpt', 5000)?.catch(() => {});
-          refusedWrite = connection!.lastWriteRefused;
-        });
-      });
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
+    const connection = await SmtpConnection.open('127.0.0.1', (server.address() as AddressInfo).port, 5000);
     try {
-      connection = await SmtpConnection.open('127.0.0.1', (server.address() as AddressInfo).port, 5000);
       assert.equal((await connection.readReply('greeting', 5000)).code, 220);
       await connection.write('MAIL FROM:<a@example.org>\r\n', 1, 'mail', 5000);
+      serverSide!.write('421 4.7.0 too many messages\r\n');
+      holdTheLoop();
+      serverSide!.resetAndDestroy();
+      holdTheLoop();
+      void connection.write('RCPT TO:<b@example.org>\r\n', 1, 'rcpt', 5000)?.catch(() => {});
+      assert.equal(connection.lastWriteRefused, true);
       const reply = await connection.readReply('mail', 5000);
-      assert.equal(refusedWrite, true);
       assert.deepEqual(reply.raw, ['421 4.7.0 too many messages']);
       assert.equal(reply.enhanced, '4.7.0');
     } finally {
-      connection?.close();
+      connection.close();
       server.close();
+    }
+  });
+
+  it('a line the server sent unasked before its reset stays unasked: never the reply to the command the kernel refused', async () => {
+    const { connection, refused, close } = await resetUnderfoot('554 5.7.1 go away\r\n', 'MAIL FROM:<a@example.org>\r\n');
+    try {
+      assert.equal(refused, true);
+      // Unasked, it is a fault of the protocol (76), not the server's refusal of a MAIL it never read (69).
+      await assert.rejects(connection.readReply('mail', 5000), ProtocolError);
+    } finally {
+      close();
     }
   });
 });

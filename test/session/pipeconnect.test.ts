@@ -245,6 +245,14 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
     assert.deepEqual(notes(c.events), ['pipeconnect-early', 'pipeconnect-refused']);
   });
 
+  it('a greeting that never comes after an early EHLO says nothing of early talk: the server stays remembered, and the message does not go again', async () => {
+    const c = await converse({ greetingDelayMs: 1000, replies: { EHLO: EHLO_FULL } }, { remembered: [remembered(EHLO_FULL)], timeouts: new Timeouts(200) });
+    assert.ok(c.error instanceof TransportError && c.error.reason === 'timeout' && c.error.stage === 'greeting', String(c.error));
+    assert.equal(c.earlyTalkRefused, false);
+    assert.ok(!c.events.some((event) => event.kind === 'ehlo-forgotten'));
+    assert.deepEqual(notes(c.events), ['pipeconnect-early']);
+  });
+
   it('learns nothing, and says nothing learnt, of a server the memory has as refusing early talk for now, nor of a reply too large to keep', async () => {
     const refusing = await converse({ replies: { EHLO: EHLO_FULL } }, { remembered: [], refusesEarly: (key) => key.host === 'mx.test' });
     assert.equal(refusing.error, undefined);
