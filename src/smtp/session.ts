@@ -1465,12 +1465,14 @@ export class SmtpSession {
     // then fails (the kernel sends what it took): a failure from here on is after the commit.
     this.committedMessage = true;
     if (carried.length > 0 && this.ahead) this.ahead.written = true;
-    if (this.plan.lmtp) this.connection.expectMore(finalReplies - 1);
     const writing = this.connection.write(pieces, commands, 'body', timeout, reused);
     if (this.connection.lastWriteRefused) {
       // Refused before any of it left: the end marker never went, nor the envelope riding with it.
       this.committedMessage = false;
       if (carried.length > 0 && this.ahead) this.ahead.written = false;
+    } else if (this.plan.lmtp) {
+      // Owed once the dot is sure to have left (no reply is read before this turn ends): none for one that did not.
+      this.connection.expectMore(finalReplies - 1);
     }
     if (writing) await writing;
     this.commit('DATA', message.size);

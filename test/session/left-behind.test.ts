@@ -6,6 +6,8 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { ProtocolError } from '../../dist/errors.js';
 import { SmtpConnection } from '../../dist/smtp/connection.js';
+import { SmtpSession } from '../../dist/smtp/session.js';
+import { planOf } from './plan-of.js';
 
 /**
  * Holds the event loop for a moment: what the server side wrote reaches the client's kernel, and
@@ -87,6 +89,45 @@ describe('replies left behind by a reset', () => {
       await assert.rejects(connection.readReply('mail', 5000), ProtocolError);
     } finally {
       close();
+    }
+  });
+
+  it('LMTP: the replies a dot owes (one a recipient) are not owed for a dot the kernel refused, so an unasked line stays unasked', async () => {
+    let serverSide: Socket | undefined;
+    const server = createServer((socket: Socket) => {
+      serverSide = socket;
+      socket.write('220 lmtp.test LMTP\r\n');
+      let buffered = '';
+      socket.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('latin1');
+        for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
+          const line = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          if (line.startsWith('LHLO')) socket.write('250-lmtp.test\r\n250 PIPELINING\r\n');
+          else if (line === 'DATA') socket.write('354 go ahead\r\n');
+          else if (/^(MAIL|RCPT)/.test(line)) socket.write('250 2.1.0 Ok\r\n');
+        }
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const connection = await SmtpConnection.open('127.0.0.1', (server.address() as AddressInfo).port, 5000);
+    // As the final dot is shown, just before it is written: the server says something unasked and resets.
+    const emit = (event: { kind: string; command?: { verb: string } }) => {
+      if (event.kind !== 'send' || event.command?.verb !== '.') return;
+      serverSide!.write('554 5.7.1 go away\r\n');
+      holdTheLoop();
+      serverSide!.resetAndDestroy();
+      holdTheLoop();
+    };
+    const plan = planOf('Subject: t\r\n\r\nhello\r\n', { lmtp: true, envelope: { from: 'a@client.test', recipients: ['b@mx.test', 'c@mx.test'] } });
+    const session = new SmtpSession(connection, plan, emit);
+    try {
+      await assert.rejects(session.run(), ProtocolError);
+      assert.equal(session.committed, false);
+    } finally {
+      connection.close();
+      server.close();
     }
   });
 });
