@@ -6,7 +6,7 @@
 // ignored, and one that cannot be written is left as it is.
 import { join } from 'node:path';
 import type { EhloOffer, Extension } from '../smtp/capabilities.js';
-import { keyOf, MAX_REMEMBERED_OFFER_OCTETS, rememberable, sameKey, type EhloKey, type EhloTlsState, type RememberedEhlo } from '../smtp/remembered.js';
+import { keyOf, rememberable, sameKey, type EhloKey, type EhloTlsState, type RememberedEhlo } from '../smtp/remembered.js';
 import { isRecord, readPrivateEntries, withFileLock, writePrivateEntries } from './private-file.js';
 
 /**
@@ -26,7 +26,7 @@ const MAX_ENTRIES = 100;
  * its key): a larger file is not mailv's, and one server's huge reply cannot make the whole file
  * too large to be read, every other server forgotten with it.
  */
-const MAX_FILE_OCTETS = Math.max(1024 * 1024, 2 * MAX_ENTRIES * MAX_REMEMBERED_OFFER_OCTETS);
+const MAX_FILE_OCTETS = 1024 * 1024;
 
 const FILE_NAME = 'pipeconnect.json';
 

@@ -134,7 +134,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   } catch (error) {
     // The whole message went out: unless the host answered that it did not take it, it may have
     // it, and no other host gets a copy.
-    if (session.committed && !(error instanceof SmtpReplyError)) throw unconfirmed(error, name, address, emit);
+    if (mayHaveIt(session, error)) throw unconfirmed(error, name, address, emit);
     // Nothing of the message left with a refused early EHLO, or a kept TLS session that failed:
     // once more without it (a full handshake before any retry in plain text).
     const again = secondTry(session, plan, emit);
@@ -148,6 +148,11 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   }
 }
 
+/** The whole message left, and the host did not answer that it refused it: it may have it. */
+function mayHaveIt(session: SmtpSession, error: unknown): boolean {
+  return session.committed && !(error instanceof SmtpReplyError);
+}
+
 /** The TLS handshake failed, or the connection while it was made. */
 function tlsBroke(error: unknown): boolean {
   return error instanceof TlsError || (error instanceof TransportError && error.stage === 'starttls');
@@ -159,7 +164,7 @@ function tlsBroke(error: unknown): boolean {
  * without TLS; asked before QUIT, with what is known by then.
  */
 function nextHostAfter(error: unknown, session: SmtpSession, plan: SessionPlan): error is MailvError {
-  if (session.committed && !(error instanceof SmtpReplyError)) return false;
+  if (mayHaveIt(session, error)) return false;
   if (goesAgain(session) || (tlsBroke(error) && plan.tls === 'auto')) return false;
   return tryNextHost(error);
 }

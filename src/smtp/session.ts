@@ -758,13 +758,18 @@ export class SmtpSession {
    * once, without a promise: the replies to a pipelined flight come in together.
    */
   private answer(owed: OwedReply, replies: EnvelopeReplies): Promise<void> | undefined {
+    if (this.queued.length === 0 && this.answerIfHere(owed, replies)) return undefined;
     const stage = owed.to === 'chunk' ? owed.stage : owed.to;
-    const ready = this.queued.length === 0 ? this.connection.takeReply() : undefined;
-    if (ready !== undefined) {
-      this.keep(owed, replies, this.accept(stage, ready, owed.to === 'rcpt' ? owed.recipient : undefined, owed.to === 'data'));
-      return undefined;
-    }
     return this.read(stage, owed.to === 'rcpt' ? owed.recipient : undefined, owed.to === 'data').then((reply) => this.keep(owed, replies, reply));
+  }
+
+  /** The reply `owed` read into `replies`, shown and checked, when it has already arrived; whether it had. */
+  private answerIfHere(owed: OwedReply, replies: EnvelopeReplies): boolean {
+    const ready = this.connection.takeReply();
+    if (ready === undefined) return false;
+    const stage = owed.to === 'chunk' ? owed.stage : owed.to;
+    this.keep(owed, replies, this.accept(stage, ready, owed.to === 'rcpt' ? owed.recipient : undefined, owed.to === 'data'));
+    return true;
   }
 
   private keep(owed: OwedReply, replies: EnvelopeReplies, reply: Reply): void {
@@ -851,14 +856,7 @@ export class SmtpSession {
   /** The replies owed from `from` that are already here, read; true when a 421 is among them. */
   private closedWith(owed: readonly OwedReply[], from: number, replies: EnvelopeReplies): boolean {
     for (let index = from; index < owed.length && this.closingReply === undefined; index++) {
-      const reply = this.connection.takeReply();
-      if (reply === undefined) break;
-      const next = owed[index]!;
-      this.keep(
-        next,
-        replies,
-        this.accept(next.to === 'chunk' ? next.stage : next.to, reply, next.to === 'rcpt' ? next.recipient : undefined, next.to === 'data'),
-      );
+      if (!this.answerIfHere(owed[index]!, replies)) break;
     }
     return this.closingReply !== undefined;
   }

@@ -18,11 +18,16 @@ function holdTheLoop(): void {
 }
 
 /**
- * A connection that got the greeting and the EHLO reply, then `lastWords` written by the server,
- * which resets the connection; then, before the client has read anything, the client's `command`
- * (refused at once by the kernel). Returns the connection, and whether the write was said refused.
+ * A connection that got the greeting and the EHLO reply and wrote `asked` (if any, left unanswered),
+ * then `lastWords` written by the server, which resets the connection; then, before the client has
+ * read anything, the client's `command` (refused at once by the kernel). Returns the connection,
+ * and whether the write was said refused.
  */
-async function resetUnderfoot(lastWords: string, command: string): Promise<{ connection: SmtpConnection; refused: boolean; close: () => void }> {
+async function resetUnderfoot(
+  lastWords: string,
+  command: string,
+  asked?: string,
+): Promise<{ connection: SmtpConnection; refused: boolean; close: () => void }> {
   let serverSide: Socket | undefined;
   const server = createServer((socket: Socket) => {
     serverSide = socket;
@@ -40,6 +45,7 @@ async function resetUnderfoot(lastWords: string, command: string): Promise<{ con
     assert.equal((await connection.readReply('greeting', 5000)).code, 220);
     await connection.write('EHLO client.test\r\n', 1, 'ehlo', 5000);
     assert.equal((await connection.readReply('ehlo', 5000)).code, 250);
+    if (asked !== undefined) await connection.write(asked, 1, 'mail', 5000);
     serverSide!.write(lastWords);
     holdTheLoop();
     serverSide!.resetAndDestroy();
@@ -55,29 +61,18 @@ async function resetUnderfoot(lastWords: string, command: string): Promise<{ con
 describe('replies left behind by a reset', () => {
   it('a 421 that came before the reset is read, though the write after it was refused', async () => {
     // The 421 answers a MAIL written before it; the RCPT after it never reached the server.
-    let serverSide: Socket | undefined;
-    const server = createServer((socket: Socket) => {
-      serverSide = socket;
-      socket.write('220 left-behind.test\r\n');
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const connection = await SmtpConnection.open('127.0.0.1', (server.address() as AddressInfo).port, 5000);
+    const { connection, refused, close } = await resetUnderfoot(
+      '421 4.7.0 too many messages\r\n',
+      'RCPT TO:<b@example.org>\r\n',
+      'MAIL FROM:<a@example.org>\r\n',
+    );
     try {
-      assert.equal((await connection.readReply('greeting', 5000)).code, 220);
-      await connection.write('MAIL FROM:<a@example.org>\r\n', 1, 'mail', 5000);
-      serverSide!.write('421 4.7.0 too many messages\r\n');
-      holdTheLoop();
-      serverSide!.resetAndDestroy();
-      holdTheLoop();
-      void connection.write('RCPT TO:<b@example.org>\r\n', 1, 'rcpt', 5000)?.catch(() => {});
-      assert.equal(connection.lastWriteRefused, true);
+      assert.equal(refused, true);
       const reply = await connection.readReply('mail', 5000);
       assert.deepEqual(reply.raw, ['421 4.7.0 too many messages']);
       assert.equal(reply.enhanced, '4.7.0');
     } finally {
-      connection.close();
-      server.close();
+      close();
     }
   });
 
