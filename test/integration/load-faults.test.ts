@@ -238,12 +238,30 @@ describe('load mode against a server that rate-limits', () => {
   });
 
   it('a reply out of protocol read with the verdict on a message over CHUNKING: that message accepted, the one written behind it deferred (it may have arrived), the next never written goes again', async () => {
-    // The second message's BDAT LAST is answered 250 and, in the same write, by a line that is no reply.
-    let ends = 0;
+    // The second message's BDAT LAST is answered 250 and, in the same write, by a line that is no
+    // reply. That write waits for the third message to have arrived whole: a client that read it
+    // sooner would rightly write no third message on a broken connection, and nothing would be deferred.
+    const CHUNKING_EHLO = '250-scripted.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 ENHANCEDSTATUSCODES';
     const script: Script = {
-      replies: {
-        EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 ENHANCEDSTATUSCODES',
-        'BDAT LAST': () => (++ends === 2 ? { raw: '250 2.0.0 Ok: queued as Q2\r\nhello garbage\r\n' } : `250 2.0.0 Ok: queued as Q${ends}`),
+      perConnection: (connection) => {
+        if (connection > 1) return { replies: { EHLO: CHUNKING_EHLO } };
+        const seen = { RSET: 0, MAIL: 0, RCPT: 0, 'BDAT LAST': 0 };
+        // The third message's commands, and the second's BDAT LAST, wait for the third's BDAT LAST.
+        const heldAt = { RSET: 2, MAIL: 3, RCPT: 3, 'BDAT LAST': 2 };
+        const counted = (verb: keyof typeof seen, reply: string) => (): Action => (++seen[verb] === heldAt[verb] ? { silent: true } : reply);
+        return {
+          replies: {
+            EHLO: CHUNKING_EHLO,
+            RSET: counted('RSET', '250 2.0.0 Ok'),
+            MAIL: counted('MAIL', '250 2.1.0 Ok'),
+            RCPT: counted('RCPT', '250 2.1.5 Ok'),
+            'BDAT LAST': () => {
+              const end = ++seen['BDAT LAST'];
+              if (end === 2) return { silent: true };
+              return end === 3 ? { raw: '250 2.0.0 Ok: queued as Q2\r\nhello garbage\r\n' } : `250 2.0.0 Ok: queued as Q${end}`;
+            },
+          },
+        };
       },
     };
     const server = await startScriptedServer(script);
