@@ -3,7 +3,7 @@
 // failure is counted and the run goes on (unless `stopOnError`); a connection that failed is
 // replaced by a new one. Messages are handed out by an Issuer (src/load/issue.ts: --rate, stops).
 import { performance } from 'node:perf_hooks';
-import { AuthError, CapabilityError, InterruptedError, SmtpReplyError, TransportError } from '../errors.js';
+import { AuthError, CapabilityError, InterruptedError, MailvError, SmtpReplyError, TransportError } from '../errors.js';
 import { ExitCode, isStopSignal } from '../exit-codes.js';
 import type { SessionEvent } from '../events.js';
 import type { ComposedMessage } from '../message/compose.js';
@@ -310,8 +310,10 @@ async function carry(
       // it is still among those taken, and goes back with them).
       const current = envelopeWentAhead ? carried : preparedThisTurn;
       if (unwrittenAhead && open.failed) {
-        // Nothing of it left: it goes over a new connection, as one never started.
+        // Nothing of it left: it goes over a new connection, as one never started. What broke the
+        // connection is counted all the same: a client slower to write it would have lost it.
         issuer.giveBack(carried);
+        countFault(tally, error);
         loseRest(error);
         return;
       }
@@ -354,6 +356,13 @@ async function carry(
         // the replies): the message was never started, and goes over a new connection.
         const closing = open.closedWith;
         if (closing !== undefined) tally.reply(closing.code, closing.enhanced);
+        else {
+          try {
+            open.throwIfFailed('mail');
+          } catch (error) {
+            countFault(tally, error);
+          }
+        }
         issuer.giveBack(next);
         return;
       }
@@ -364,7 +373,8 @@ async function carry(
       try {
         await session.reset();
       } catch (error) {
-        // The messages that would have followed are lost with the connection: counted as failed.
+        // The messages that would have followed go over a new connection; what broke this one is counted.
+        countFault(tally, error);
         loseRest(error);
         return;
       }
@@ -372,6 +382,15 @@ async function carry(
   }
   await session.end();
   return;
+}
+
+/**
+ * A connection was lost with no message on it: counted when what broke it is a fault (a reply out
+ * of protocol, a silence to the time limit), not a hang-up or a 421, a server's usual ways of ending
+ * a connection (RFC 5321 §3.8), nor a signal.
+ */
+function countFault(tally: Tally, error: unknown): void {
+  if (error instanceof MailvError && !(error instanceof InterruptedError) && !lostWithoutAWord(error) && !saidClosing(error)) tally.connectionBroken(error);
 }
 
 /** A refusal (or a capability missing): the server is still there to hear QUIT; after a 421 it is closing. */

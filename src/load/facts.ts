@@ -86,6 +86,14 @@ export interface LoadReport {
    * session is then forgotten, the server refused sessions for a day): their messages went back.
    */
   readonly resumptionsFailed: number;
+  /**
+   * Connections something other than a hang-up or a 421 broke (a reply out of protocol, a line
+   * nobody asked for, a silence to the time limit) where no message was lost with them: the messages
+   * taken for them went again over new ones. How many, and the first few distinct causes, each with
+   * how often it came. A server that broke one connection in the middle of a message instead has
+   * that message counted among the failures.
+   */
+  readonly connectionFaults: { readonly count: number; readonly first: readonly { readonly error: ErrorFact; readonly count: number }[] };
   readonly elapsedMs: number;
   /**
    * From the start to the end of the last message accepted (elapsedMs when none was), or to the

@@ -2,7 +2,7 @@
 // the first distinct failures (and when they came) and the status they mean; --stop-on-error's
 // stop at the first loss.
 import { performance } from 'node:perf_hooks';
-import { AuthError, InterruptedError, MailvError, ProtocolError, SmtpReplyError, TransportError } from '../errors.js';
+import { AuthError, InterruptedError, MailvError, ProtocolError, SmtpReplyError, TransportError, type ErrorFact } from '../errors.js';
 import { ExitCode, isStopSignal, signalStatus } from '../exit-codes.js';
 import type { CutShortBy, LoadFailure, LoadProgress, LoadReport, LoadStop } from './facts.js';
 import type { Elsewhere, Flight } from './flight.js';
@@ -56,6 +56,9 @@ export class Tally {
   /** Connections whose QUIT got no reply, and those of them that waited until the time limit. */
   private readonly quitUnanswered = { connections: 0, timedOut: 0 };
   private resumptionsFailed = 0;
+  /** See LoadReport.connectionFaults: how many, and the first distinct causes. */
+  private connectionFaultCount = 0;
+  private readonly connectionFaults: { key: string; error: ErrorFact; count: number }[] = [];
   /**
    * Each with when it first and last came (this clock), how many messages had been accepted before
    * the first, and the other connections then (open, and their messages under way).
@@ -132,6 +135,18 @@ export class Tally {
   /** A connection's TLS handshake failed when it offered a kept session: its message went back, for another connection. */
   resumptionFailed(): void {
     this.resumptionsFailed++;
+  }
+
+  /**
+   * A connection broken by `error` with no message lost: those taken for it went back. The driver
+   * says which errors are faults (not a hang-up, a 421, a signal).
+   */
+  connectionBroken(error: MailvError): void {
+    this.connectionFaultCount++;
+    const key = JSON.stringify(error.fact);
+    const known = this.connectionFaults.find((each) => each.key === key);
+    if (known) known.count++;
+    else if (this.connectionFaults.length < FAILURES_KEPT) this.connectionFaults.push({ key, error: error.fact, count: 1 });
   }
 
   /** A connection's QUIT got no reply; `timedOut`: mailv waited for it until the time limit. */
@@ -274,6 +289,7 @@ export class Tally {
       resentBehindClosing: this.resentBehindClosing.size,
       quitUnanswered: { ...this.quitUnanswered },
       resumptionsFailed: this.resumptionsFailed,
+      connectionFaults: { count: this.connectionFaultCount, first: this.connectionFaults.map(({ error, count }) => ({ error, count })) },
       elapsedMs,
       acceptedWithinMs: this.rateWindow(unsent, elapsedMs, startedAt),
       connect: this.connect.summary(),

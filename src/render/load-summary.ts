@@ -21,6 +21,12 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   if (report.resentBehindClosing > 0) lines.push(load.resentBehindClosing(report.resentBehindClosing));
   if (report.quitUnanswered.connections > 0) lines.push(load.quitUnanswered(report.quitUnanswered.connections, report.quitUnanswered.timedOut));
   if (report.resumptionsFailed > 0) lines.push(load.resumptionsFailed(report.resumptionsFailed));
+  if (report.connectionFaults.count > 0) {
+    lines.push(load.connectionFaults(report.connectionFaults.count));
+    // Indented under it: these are no messages' failures, which come last.
+    for (const { error, count } of report.connectionFaults.first)
+      lines.push(`  ${load.failure(count, sanitize(describeLoadFailure({ kind: 'error', error }, words)))}`);
+  }
   if (report.stopped !== undefined)
     lines.push(load.stopped(report.stopped.unsent, sanitize(describeLoadFailure(report.stopped.failure, words)), report.stopped.by));
   if (report.interrupted !== undefined) lines.push(load.interrupted(report.interrupted.signal, report.interrupted.unconfirmed, report.interrupted.unsent));
@@ -74,6 +80,10 @@ export function loadSummaryJson(report: LoadReport): string {
       resentBehindClosing: report.resentBehindClosing,
       quitUnanswered: report.quitUnanswered,
       resumptionsFailed: report.resumptionsFailed,
+      connectionFaults: {
+        count: report.connectionFaults.count,
+        first: report.connectionFaults.first.map(({ error, count }) => ({ count, ...failureJson({ kind: 'error', error }) })),
+      },
       ms: round(report.elapsedMs),
       perSecond: Math.round(perSecond(report.accepted, report.acceptedWithinMs) * 10) / 10,
       connect: latency(report.connect),

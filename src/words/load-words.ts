@@ -21,6 +21,11 @@ export interface LoadWords {
   readonly quitUnanswered: (connections: number, timedOut: number) => string;
   /** On `connections`, the TLS handshake failed when it offered a kept session: forgotten, and their messages went again. */
   readonly resumptionsFailed: (connections: number) => string;
+  /**
+   * `connections` were broken by something else than a hang-up or a 421 with no message lost: those
+   * they would have carried went over new ones. Each distinct cause follows, as a failure's line.
+   */
+  readonly connectionFaults: (connections: number) => string;
   /** A failure stopped the run (`by` --stop-on-error, or a login refused for good) at `what`; `unsent` messages were never started. */
   readonly stopped: (unsent: number, what: string, by: LoadStop) => string;
   /**

@@ -281,6 +281,76 @@ describe('load mode against a server that rate-limits', () => {
     );
   });
 
+  it('the same reply out of protocol read before the third message was written: no message lost, the broken connection said all the same, 0', async () => {
+    // The first message's replies wait for the second's end, and come with the second's, and the
+    // line that is no reply, in one write: the connection has failed before the third could go ahead.
+    const CHUNKING_EHLO = '250-scripted.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 ENHANCEDSTATUSCODES';
+    const both = '250 2.0.0 Ok: queued as Q1\r\n250 2.0.0 Ok\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.0.0 Ok: queued as Q2\r\nhello garbage\r\n';
+    const script: Script = {
+      perConnection: (connection) => {
+        if (connection > 1) return { replies: { EHLO: CHUNKING_EHLO } };
+        let ends = 0;
+        let held = true;
+        const heldReply = (reply: string) => (): Action => (held ? { silent: true } : reply);
+        return {
+          replies: {
+            EHLO: CHUNKING_EHLO,
+            RSET: heldReply('250 2.0.0 Ok'),
+            MAIL: () => (ends === 0 ? '250 2.1.0 Ok' : heldReply('250 2.1.0 Ok')()),
+            RCPT: () => (ends === 0 ? '250 2.1.5 Ok' : heldReply('250 2.1.5 Ok')()),
+            'BDAT LAST': () => {
+              if (++ends === 1) return { silent: true };
+              held = false;
+              return { raw: both };
+            },
+          },
+        };
+      },
+    };
+    const server = await startScriptedServer(script);
+    const args = ['--count', '4', '--concurrency', '1', '--per-connection', '4'];
+    const run = await load(server.port, [...args, '--json']).finally(() => server.close());
+    assert.equal(run.code, 0, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(
+      { accepted: summary.accepted, failed: summary.failed, connections: summary.connections, resent: summary.resent },
+      { accepted: 4, failed: 0, connections: 2, resent: 0 },
+    );
+    assert.deepEqual(summary.connectionFaults, { count: 1, first: [{ count: 1, code: 'MAILV_REPLY_SYNTAX', stage: 'mail', reply: null }] });
+    // Four BDAT LAST in all: the third message was never written on the broken connection.
+    assert.equal(server.commands.filter((line) => /^BDAT \d+ LAST$/.test(line)).length, 4);
+    const again = await startScriptedServer(script);
+    const text = await load(again.port, args).finally(() => again.close());
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /^1 connection broken between messages, no message lost with it \(those it would have carried went over a new connection\):\n {2}1 × protocol error during mail: malformed reply: "hello garbage"$/m,
+    );
+  });
+
+  it('a line that is no reply in RSET’s place, after a refused recipient: the next messages go over a new connection, the fault said', async () => {
+    let rcpts = 0;
+    const script: Script = {
+      replies: {
+        EHLO: '250-scripted.test\r\n250 ENHANCEDSTATUSCODES',
+        RCPT: () => (++rcpts === 1 ? '550 5.1.1 No such user' : '250 2.1.5 Ok'),
+        RSET: { raw: 'hello garbage\r\n' },
+      },
+    };
+    const run = await withServer(script, (port) => load(port, ['--count', '3', '--concurrency', '1', '--per-connection', '3', '--json']));
+    assert.equal(run.code, 67, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(
+      { accepted: summary.accepted, refused: summary.refused, connections: summary.connections, connectionFaults: summary.connectionFaults },
+      {
+        accepted: 2,
+        refused: 1,
+        connections: 2,
+        connectionFaults: { count: 1, first: [{ count: 1, code: 'MAILV_REPLY_SYNTAX', stage: 'rset', reply: null }] },
+      },
+    );
+  });
+
   it('451 4.7.1 to MAIL after twenty messages: each counted by its code, the run goes to its end, 75', async () => {
     let mails = 0;
     const script: Script = {

@@ -31,6 +31,7 @@ const report: LoadReport = {
   resentBehindClosing: 0,
   quitUnanswered: { connections: 0, timedOut: 0 },
   resumptionsFailed: 0,
+  connectionFaults: { count: 0, first: [] },
   elapsedMs: 1000,
   acceptedWithinMs: 1000,
   connect: latency,
@@ -232,6 +233,43 @@ describe('load summary', () => {
       'la session TLS gardée d’une exécution précédente a échoué sur 1 connexion qui la proposait (la négociation a échoué, ou le serveur a raccroché juste après l’avoir reprise) : la session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et son message est reparti par une nouvelle connexion',
     ]);
     assert.equal((JSON.parse(loadSummaryJson({ ...report, resumptionsFailed: 3 })) as { resumptionsFailed: number }).resumptionsFailed, 3);
+  });
+
+  it('says how many connections were broken with no message lost, and each distinct cause under it, only when one was, in English and French', () => {
+    const timedOut = { code: 'MAILV_TIMEOUT', stage: 'rset', ms: 5000, waiting: 'reply' } as const;
+    const closed = {
+      code: 'MAILV_UNEXPECTED_REPLY',
+      stage: 'rset',
+      reply: { code: 554, enhanced: undefined, lines: ['go away'], raw: ['554 go away'] },
+    } as const;
+    const faults: LoadReport['connectionFaults'] = {
+      count: 3,
+      first: [
+        { error: timedOut, count: 2 },
+        { error: closed, count: 1 },
+      ],
+    };
+    const said = (connectionFaults: LoadReport['connectionFaults'], language: 'en' | 'fr') => {
+      const lines = loadSummaryLines({ ...report, connectionFaults }, wordsFor(language));
+      const at = lines.findIndex((line) => /broken|rompue/.test(line));
+      return at === -1 ? [] : lines.slice(at, at + 1 + connectionFaults.first.length);
+    };
+    assert.deepEqual(said({ count: 0, first: [] }, 'en'), []);
+    const english = said(faults, 'en');
+    assert.equal(english[0], '3 connections broken between messages, no message lost with them (those they would have carried went over new connections):');
+    assert.deepEqual(english.slice(1), ['  2 × timed out after 5 s waiting for the reply (rset)', '  1 × unexpected reply during rset: 554 go away']);
+    assert.deepEqual(
+      said({ count: 1, first: [{ error: closed, count: 1 }] }, 'fr')[0],
+      '1 connexion rompue entre deux messages, sans perte de message (ceux qu’elle aurait portés sont partis par une nouvelle connexion) :',
+    );
+    const json = JSON.parse(loadSummaryJson({ ...report, connectionFaults: faults })) as { connectionFaults: unknown };
+    assert.deepEqual(json.connectionFaults, {
+      count: 3,
+      first: [
+        { count: 2, code: 'MAILV_TIMEOUT', stage: 'rset', reply: null },
+        { count: 1, code: 'MAILV_UNEXPECTED_REPLY', stage: 'rset', reply: '554 go away' },
+      ],
+    });
   });
 
   it('says how many connections got no reply to QUIT, and on how many mailv waited for it to the time limit', () => {
