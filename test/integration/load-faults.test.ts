@@ -351,6 +351,23 @@ describe('load mode against a server that rate-limits', () => {
     );
   });
 
+  it('under --rate, a line that is no reply while the connection waits for its next message: that message goes over a new connection, the fault said', async () => {
+    let ends = 0;
+    const script: Script = {
+      replies: {
+        EHLO: '250-scripted.test\r\n250 ENHANCEDSTATUSCODES',
+        '.': () => (++ends === 1 ? { raw: '250 2.0.0 Ok: queued as Q1\r\nhello garbage\r\n' } : `250 2.0.0 Ok: queued as Q${ends}`),
+      },
+    };
+    const run = await withServer(script, (port) => load(port, ['--count', '2', '--rate', '5', '--per-connection', '2', '--json']));
+    assert.equal(run.code, 0, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(
+      { accepted: summary.accepted, connections: summary.connections, connectionFaults: summary.connectionFaults },
+      { accepted: 2, connections: 2, connectionFaults: { count: 1, first: [{ count: 1, code: 'MAILV_REPLY_SYNTAX', stage: 'mail', reply: null }] } },
+    );
+  });
+
   it('451 4.7.1 to MAIL after twenty messages: each counted by its code, the run goes to its end, 75', async () => {
     let mails = 0;
     const script: Script = {
