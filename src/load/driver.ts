@@ -270,6 +270,9 @@ async function carry(
     const last = session.quitWritten || (!following && noMore());
     // Taken ahead but not written: the connection failed before its turn came (see session.queueAhead).
     const unwrittenAhead = session.hasAhead && !session.aheadSent;
+    // Nothing of this transaction written yet: a failure before its first write found the connection
+    // broken already (a line that is no reply, read with the last verdict).
+    const sentBefore = session.hasAhead ? undefined : open.bytesSent;
     const carried = prepared;
     preparedThisTurn = undefined;
     // Sent ahead (its envelope, or with BDAT all of it): its latency runs from then, not from now,
@@ -309,10 +312,14 @@ async function carry(
       // This transaction's message: the one prepared ahead, or the first one prepared now (none yet:
       // it is still among those taken, and goes back with them).
       const current = envelopeWentAhead ? carried : preparedThisTurn;
-      if (unwrittenAhead && open.failed) {
+      // Not the connection's first: one broken before it carried any would go on forever. A hang-up
+      // or a 421 found there is left to the branches below, as before.
+      const neverWritten = unwrittenAhead || (current !== first && open.bytesSent === sentBefore && isFault(error));
+      if (neverWritten && open.failed) {
         // Nothing of it left: it goes over a new connection, as one never started. What broke the
         // connection is counted all the same: a client slower to write it would have lost it.
-        issuer.giveBack(carried);
+        const unwritten = unwrittenAhead ? carried : current;
+        if (unwritten !== undefined) issuer.giveBack(unwritten);
         countFault(tally, error);
         loseRest(error);
         return;
@@ -390,7 +397,11 @@ async function carry(
  * a connection (RFC 5321 §3.8), nor a signal.
  */
 function countFault(tally: Tally, error: unknown): void {
-  if (error instanceof MailvError && !(error instanceof InterruptedError) && !lostWithoutAWord(error) && !saidClosing(error)) tally.connectionBroken(error);
+  if (isFault(error)) tally.connectionBroken(error);
+}
+
+function isFault(error: unknown): error is MailvError {
+  return error instanceof MailvError && !(error instanceof InterruptedError) && !lostWithoutAWord(error) && !saidClosing(error);
 }
 
 /** A refusal (or a capability missing): the server is still there to hear QUIT; after a 421 it is closing. */

@@ -279,6 +279,8 @@ describe('load mode against a server that rate-limits', () => {
       summary.failures.map(({ count, code }) => ({ count, code })),
       [{ count: 1, code: 'MAILV_REPLY_SYNTAX' }],
     );
+    // Counted once, as the third message's failure: no connection broken with no message lost.
+    assert.deepEqual(summary.connectionFaults, { count: 0, first: [] });
   });
 
   it('the same reply out of protocol read before the third message was written: no message lost, the broken connection said all the same, 0', async () => {
@@ -324,7 +326,7 @@ describe('load mode against a server that rate-limits', () => {
     assert.equal(text.code, 0, text.stderr);
     assert.match(
       text.stdout,
-      /^1 connection broken between messages, no message lost with it \(those it would have carried went over a new connection\):\n {2}1 × protocol error during mail: malformed reply: "hello garbage"$/m,
+      /^1 connection broken between messages, no message lost with it \(the messages it would have carried were left for another connection\):\n {2}1 × protocol error during mail: malformed reply: "hello garbage"$/m,
     );
   });
 
@@ -366,6 +368,42 @@ describe('load mode against a server that rate-limits', () => {
       { accepted: summary.accepted, connections: summary.connections, connectionFaults: summary.connectionFaults },
       { accepted: 2, connections: 2, connectionFaults: { count: 1, first: [{ count: 1, code: 'MAILV_REPLY_SYNTAX', stage: 'mail', reply: null }] } },
     );
+  });
+
+  it('without PIPELINING, a line that is no reply read with a verdict: the next message, never written, goes over a new connection, the fault said, 0', async () => {
+    let ends = 0;
+    const script: Script = {
+      replies: {
+        EHLO: '250-scripted.test\r\n250 ENHANCEDSTATUSCODES',
+        '.': () => (++ends === 1 ? { raw: '250 2.0.0 Ok: queued as Q1\r\nhello garbage\r\n' } : `250 2.0.0 Ok: queued as Q${ends}`),
+      },
+    };
+    const server = await startScriptedServer(script);
+    const run = await load(server.port, ['--count', '2', '--concurrency', '1', '--per-connection', '2', '--json']).finally(() => server.close());
+    assert.equal(run.code, 0, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual(
+      { accepted: summary.accepted, failed: summary.failed, connections: summary.connections, connectionFaults: summary.connectionFaults },
+      { accepted: 2, failed: 0, connections: 2, connectionFaults: { count: 1, first: [{ count: 1, code: 'MAILV_REPLY_SYNTAX', stage: 'mail', reply: null }] } },
+    );
+    assert.equal(server.commands.filter((line) => line.startsWith('MAIL')).length, 2);
+  });
+
+  it('a hang-up, a reset or a 421 in RSET’s place is no broken connection: the next messages go over a new one, nothing said', async () => {
+    for (const rset of [{ close: true }, { raw: '', abort: true }, { raw: '421 4.4.2 closing\r\n', close: true }] as const) {
+      let rcpts = 0;
+      const script: Script = {
+        replies: { EHLO: '250-scripted.test\r\n250 ENHANCEDSTATUSCODES', RCPT: () => (++rcpts === 1 ? '550 5.1.1 No such user' : '250 2.1.5 Ok'), RSET: rset },
+      };
+      const run = await withServer(script, (port) => load(port, ['--count', '3', '--concurrency', '1', '--per-connection', '3', '--json']));
+      assert.equal(run.code, 67, run.stderr);
+      const summary = loadSummary(run.stdout);
+      assert.deepEqual(
+        { accepted: summary.accepted, connectionFaults: summary.connectionFaults },
+        { accepted: 2, connectionFaults: { count: 0, first: [] } },
+        JSON.stringify(rset),
+      );
+    }
   });
 
   it('451 4.7.1 to MAIL after twenty messages: each counted by its code, the run goes to its end, 75', async () => {
@@ -506,6 +544,7 @@ describe('load mode under --rate against a server with an idle timeout', () => {
       const summary = loadSummary(run.stdout);
       assert.deepEqual({ accepted: summary.accepted, failed: summary.failed, connections: summary.connections }, { accepted: 3, failed: 0, connections: 3 });
       assert.equal(summary.replies['421 4.4.2'], 2, JSON.stringify(summary.replies));
+      assert.deepEqual(summary.connectionFaults, { count: 0, first: [] });
     } finally {
       server.close();
     }

@@ -233,7 +233,8 @@ describe('load mode with --vary, on the wire', () => {
       const run = await runCli(args, { input: 'Hello.\n' });
       assert.equal(run.code, 0, run.stderr);
       // QUIT came in the same read as the whole of the last BDAT: it was written before that
-      // BDAT's reply could have come. (A read may hold more than one write, never less than one.)
+      // BDAT's reply could have come. (A read may hold several writes; one this small, on
+      // loopback, is not split across reads.)
       const last = server.chunks.at(-1)!.toString('latin1');
       const bdat = /BDAT (\d+) LAST\r\n/g;
       const lastBdat = [...last.matchAll(bdat)].at(-1);

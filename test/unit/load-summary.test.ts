@@ -256,11 +256,14 @@ describe('load summary', () => {
     };
     assert.deepEqual(said({ count: 0, first: [] }, 'en'), []);
     const english = said(faults, 'en');
-    assert.equal(english[0], '3 connections broken between messages, no message lost with them (those they would have carried went over new connections):');
+    assert.equal(
+      english[0],
+      '3 connections broken between messages, no message lost with them (the messages they would have carried were left for other connections):',
+    );
     assert.deepEqual(english.slice(1), ['  2 × timed out after 5 s waiting for the reply (rset)', '  1 × unexpected reply during rset: 554 go away']);
     assert.deepEqual(
       said({ count: 1, first: [{ error: closed, count: 1 }] }, 'fr')[0],
-      '1 connexion rompue entre deux messages, sans perte de message (ceux qu’elle aurait portés sont partis par une nouvelle connexion) :',
+      '1 connexion rompue entre deux messages, sans perte de message (les messages qu’elle aurait portés ont été laissés à une autre connexion) :',
     );
     const json = JSON.parse(loadSummaryJson({ ...report, connectionFaults: faults })) as { connectionFaults: unknown };
     assert.deepEqual(json.connectionFaults, {

@@ -24,8 +24,8 @@ export const loadWords = (): LoadWords => ({
     `the TLS session kept from an earlier run failed on ${connections} connection${connections === 1 ? '' : 's'} that offered it (the handshake failed, or the server hung up right after resuming it): the session is forgotten, none is offered to this server for a day, and ${connections === 1 ? 'its message went again over a new connection' : 'their messages went again over new connections'}`,
   connectionFaults: (connections) =>
     connections === 1
-      ? '1 connection broken between messages, no message lost with it (those it would have carried went over a new connection):'
-      : `${connections} connections broken between messages, no message lost with them (those they would have carried went over new connections):`,
+      ? '1 connection broken between messages, no message lost with it (the messages it would have carried were left for another connection):'
+      : `${connections} connections broken between messages, no message lost with them (the messages they would have carried were left for other connections):`,
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'stopped at the first failure (--stop-on-error)' : 'stopped: the login was refused, as it would be on every connection'}, ${unsent} message${unsent === 1 ? '' : 's'} not sent: ${what}`,
   interrupted: (signal, unconfirmed, unsent) =>

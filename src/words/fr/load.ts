@@ -25,8 +25,8 @@ export const loadWords = (): LoadWords => ({
     `la session TLS gardée d’une exécution précédente a échoué sur ${connections} connexion${connections === 1 ? '' : 's'} qui la proposai${connections === 1 ? 't' : 'ent'} (la négociation a échoué, ou le serveur a raccroché juste après l’avoir reprise) : la session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et ${connections === 1 ? 'son message est reparti par une nouvelle connexion' : 'leurs messages sont repartis par de nouvelles connexions'}`,
   connectionFaults: (connections) =>
     connections === 1
-      ? '1 connexion rompue entre deux messages, sans perte de message (ceux qu’elle aurait portés sont partis par une nouvelle connexion) :'
-      : `${connections} connexions rompues entre deux messages, sans perte de message (ceux qu’elles auraient portés sont partis par de nouvelles connexions) :`,
+      ? '1 connexion rompue entre deux messages, sans perte de message (les messages qu’elle aurait portés ont été laissés à une autre connexion) :'
+      : `${connections} connexions rompues entre deux messages, sans perte de message (les messages qu’elles auraient portés ont été laissés à d’autres connexions) :`,
   stopped: (unsent, what, by) =>
     `${by === 'stop-on-error' ? 'arrêt au premier échec (--stop-on-error)' : 'arrêt : l’authentification a été refusée, et le serait à chaque connexion'}, ${unsent} message${unsent === 1 ? '' : 's'} non envoyé${unsent === 1 ? '' : 's'} : ${what}`,
   interrupted: (signal, unconfirmed, unsent) =>
