@@ -67,8 +67,7 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
     signal,
   });
   const failures = outcomes.flatMap((outcome) => ('error' in outcome ? [outcome] : []));
-  // A domain no host took still counts those a host refused for good: said once, with their own reply.
-  const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : outcome.refused));
+  const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
   for (const failure of failures) run.note({ code: 'domain-not-delivered', recipients: failure.recipients, error: failure.error.fact });
   const someoneGotIt = anyDelivered(results);
   const someoneMayLater = results.some((result) => result.outcome === 'deferred') || failures.some((failure) => failure.error.exitCode === ExitCode.TEMPFAIL);

@@ -25,14 +25,10 @@ export interface DirectOptions {
   readonly signal?: InterruptSignal | undefined;
 }
 
-/**
- * What became of one recipient domain. When no host took the message, `recipients` are those the
- * error speaks for, and `refused` those a host had already refused for good (each said with its
- * own reply, counted as refused).
- */
+/** What became of one recipient domain. */
 export type DomainOutcome =
   | { readonly domain: string; readonly results: RecipientResult[] }
-  | { readonly domain: string; readonly recipients: readonly string[]; readonly refused: readonly RecipientResult[]; readonly error: MailvError };
+  | { readonly domain: string; readonly recipients: readonly string[]; readonly error: MailvError };
 
 /** Recipients grouped by domain, in the order first named. */
 export function groupByDomain(recipients: readonly string[]): Map<string, string[]> {
@@ -49,24 +45,23 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
   const outcomes: DomainOutcome[] = [];
   for (const [domain, recipients] of groupByDomain(plan.envelope.recipients)) {
     const sessionPlan = { ...plan, envelope: { ...plan.envelope, recipients }, recipientsOverLimitGoAgain: true };
-    // Filled as hosts refuse recipients for good: their verdict stands whatever the later hosts do.
-    const refused: RecipientResult[] = [];
     try {
       const mx = await planMx(domain, options.resolver, options.random, emit, plan.local?.family);
-      outcomes.push({ domain, results: await deliverToDomain(mx, sessionPlan, emit, options, refused) });
+      outcomes.push({ domain, results: await deliverToDomain(mx, sessionPlan, emit, options) });
     } catch (error) {
       // The user's stop (a signal, `q` at --step) ends the whole run, not one domain's delivery.
       if (error instanceof InterruptedError || error instanceof StepStop || !(error instanceof MailvError)) throw error;
-      outcomes.push({ domain, recipients: notRefused(recipients, refused), refused, error });
+      outcomes.push({ domain, recipients, error });
     }
   }
   return outcomes;
 }
 
-/** `refused` gathers the recipients a host refused for good, for the caller to count if no host takes the message. */
-async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, options: DirectOptions, refused: RecipientResult[]): Promise<RecipientResult[]> {
+async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<RecipientResult[]> {
+  const recipients = plan.envelope.recipients;
   // A recipient one host refused for good (a 5xx to its RCPT) is not offered to the next (RFC 5321 §4.2.1).
-  let remaining = plan.envelope.recipients;
+  const refused: RecipientResult[] = [];
+  let remaining = recipients;
   // planMx gives a plan only when some host has an address: at least one is contacted.
   let tried = 0;
   let reason: TransportReason | undefined;
@@ -75,7 +70,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   for (const host of mx.hosts) {
     const addresses = triedAddresses(mx, host);
     if (host.addresses.length === 0) {
-      emit({ kind: 'note', note: { code: 'mx-host-skipped', recipients: remaining, host: host.name, problem: host.problem }, severity: 'info' });
+      emit({ kind: 'note', note: { code: 'mx-host-skipped', recipients, host: host.name, problem: host.problem }, severity: 'info' });
       continue;
     }
     if (addresses.length === 0) continue;
