@@ -127,11 +127,12 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
 }
 
 /** The witness's events as one send's transcript shows them, under a line that says what they are. */
-async function showWitness(run: Run, plan: Plan, { opening, omitted, last }: Witness): Promise<void> {
+async function showWitness(run: Run, plan: Plan, { opening, omitted, last, broke }: Witness): Promise<void> {
   const renderer = new TranscriptRenderer(1, await styleFor(run, plan), run.words, false);
   const lines = (events: readonly SessionEvent[]) => events.flatMap((event) => renderer.lines(event));
   const cut = omitted > 0 ? [run.words.load.witnessOmitted(omitted)] : [];
-  run.output.out(`${[run.words.load.witness, ...lines(opening), ...cut, ...lines(last)].join('\n')}\n\n`);
+  const heading = broke ? run.words.load.witnessBroken : run.words.load.witness;
+  run.output.out(`${[heading, ...lines(opening), ...cut, ...lines(last)].join('\n')}\n\n`);
 }
 
 /** --direct: the one recipient domain's MX plan, once, and its first host that takes a connection, with that connection. */

@@ -16,7 +16,7 @@ import { Issuer } from './issue.js';
 import { PhaseClock } from './phases.js';
 import { Flight, elsewhere } from './flight.js';
 import { Tally } from './tally.js';
-import { WitnessBuffer, type Witness } from './witness.js';
+import { WitnessBuffer, givenIfBroken, type Witness, type WitnessShared } from './witness.js';
 import { FAULTED, WRITE_FAILED, type InterruptSignal } from '../interruption.js';
 
 export interface LoadPlan {
@@ -60,7 +60,7 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: In
   tally.elsewhere = (own) => elsewhere(flights, own);
   plan.observe?.(() => tally.progress(performance.now() - started));
   let handed = plan.opened;
-  const witnessed = { given: false };
+  const witnessed: WitnessShared = { given: false };
   const take = () => {
     const connection = handed;
     handed = undefined;
@@ -74,6 +74,7 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: In
     return worker(server, plan, issuer, tally, flight, take, newWitness, signal);
   });
   await Promise.all(workers);
+  if (witness !== undefined) givenIfBroken(witnessed, witness);
   signal?.removeEventListener('abort', stopped);
   // The run aborts with the signal's name as its reason (see src/app/run.ts); a fault of mailv's
   // own, or a failed write, aborts it too, with a reason of its own, and is told by the run.
@@ -204,6 +205,16 @@ async function carry(
     for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
     open.close();
   };
+  /**
+   * The connection broke with no message lost: counted when the server broke it (see countFault),
+   * and kept for -v with what the server sent that could not be read, as one send shows it.
+   */
+  const broken = (error: unknown) => {
+    if (!countFault(tally, error) || witness === undefined) return;
+    const lines = open.unreadLines();
+    if (lines.length > 0) witness.see({ kind: 'unreadable-reply', lines });
+    witness.broke();
+  };
   // Whether the next envelope rides with a message's end is asked when that end is written: a run
   // stopped meanwhile (--stop-on-error, elsewhere) starts no new message. One question a connection.
   const stillIssuing = () => !issuer.stopped;
@@ -320,7 +331,7 @@ async function carry(
         // connection is counted all the same: a client slower to write it would have lost it.
         const unwritten = unwrittenAhead ? carried : current;
         if (unwritten !== undefined) issuer.giveBack(unwritten);
-        countFault(tally, error);
+        broken(error);
         loseRest(error);
         return;
       }
@@ -367,7 +378,7 @@ async function carry(
           try {
             open.throwIfFailed('mail');
           } catch (error) {
-            countFault(tally, error);
+            broken(error);
           }
         }
         issuer.giveBack(next);
@@ -381,7 +392,7 @@ async function carry(
         await session.reset();
       } catch (error) {
         // The messages that would have followed go over a new connection; what broke this one is counted.
-        countFault(tally, error);
+        broken(error);
         loseRest(error);
         return;
       }
@@ -396,8 +407,10 @@ async function carry(
  * of protocol, a silence to the time limit), not a hang-up or a 421, a server's usual ways of ending
  * a connection (RFC 5321 §3.8), nor a signal.
  */
-function countFault(tally: Tally, error: unknown): void {
-  if (isFault(error)) tally.connectionBroken(error);
+function countFault(tally: Tally, error: unknown): boolean {
+  if (!isFault(error)) return false;
+  tally.connectionBroken(error);
+  return true;
 }
 
 function isFault(error: unknown): error is MailvError {

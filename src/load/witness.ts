@@ -1,5 +1,6 @@
 // -v in a load run: the dialogue of the first connection on which a message failed, kept bounded
-// (its opening, then its last events) while every connection runs, and given away once.
+// (its opening, then its last events) while every connection runs, and given away once; when no
+// message failed, that of the first connection the server broke between messages, if one did.
 import type { SessionEvent } from '../events.js';
 
 /** What the witness shows: the opening, how many events after it were left out, and the last ones. */
@@ -7,6 +8,14 @@ export interface Witness {
   readonly opening: readonly SessionEvent[];
   readonly omitted: number;
   readonly last: readonly SessionEvent[];
+  /** Given for a connection the server broke between messages, no message having failed in the run. */
+  readonly broke: boolean;
+}
+
+/** What the connections of a run share: whether the witness was given, and the first broken connection's, kept in case none is. */
+export interface WitnessShared {
+  given: boolean;
+  broken?: Witness;
 }
 
 /**
@@ -43,7 +52,7 @@ export class WitnessBuffer {
   private transactionBegun = false;
 
   constructor(
-    private readonly shared: { given: boolean },
+    private readonly shared: WitnessShared,
     private readonly give: (witness: Witness) => void,
   ) {}
 
@@ -83,6 +92,22 @@ export class WitnessBuffer {
   failed(): void {
     if (this.shared.given || (this.opening.length === 0 && this.last.length === 0)) return;
     this.shared.given = true;
-    this.give({ opening: this.opening, omitted: this.omitted, last: this.last });
+    this.give({ opening: this.opening, omitted: this.omitted, last: this.last, broke: false });
   }
+
+  /**
+   * The server broke this connection with no message lost (see LoadReport.connectionFaults): kept,
+   * the first such, and given at the run's end only if no message failed (givenIfBroken).
+   */
+  broke(): void {
+    if (this.shared.given || this.shared.broken !== undefined || (this.opening.length === 0 && this.last.length === 0)) return;
+    this.shared.broken = { opening: [...this.opening], omitted: this.omitted, last: [...this.last], broke: true };
+  }
+}
+
+/** At the run's end: a connection the server broke is the witness when no message failed. */
+export function givenIfBroken(shared: WitnessShared, give: (witness: Witness) => void): void {
+  if (shared.given || shared.broken === undefined) return;
+  shared.given = true;
+  give(shared.broken);
 }

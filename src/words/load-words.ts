@@ -60,6 +60,8 @@ export interface LoadWords {
   readonly failureWhen: (count: number, first: string, last: string, context: FailureContext) => string;
   /** -v: before the dialogue of the first connection on which a message failed, with its colon. */
   readonly witness: string;
+  /** -v, when no message failed: before the dialogue of the first connection the server broke between messages, with its colon. */
+  readonly witnessBroken: string;
   /** -v: where `count` events of that dialogue were left out (it keeps the opening and the end). */
   readonly witnessOmitted: (count: number) => string;
   /** A recipient refused (5xx) or deferred (4xx) with `reply`. */

@@ -406,6 +406,35 @@ describe('load mode against a server that rate-limits', () => {
     }
   });
 
+  it('-v: with no message failed, the dialogue of the first connection the server broke, up to what could not be read; a failed message’s wins', async () => {
+    // No PIPELINING: the first verdict comes with a line that is no reply, and the connection breaks there.
+    const breaking = (refuseSecondRecipient: boolean): Script => {
+      let ends = 0;
+      let rcpts = 0;
+      return {
+        replies: {
+          EHLO: '250-scripted.test\r\n250 ENHANCEDSTATUSCODES',
+          RCPT: () => (++rcpts === 2 && refuseSecondRecipient ? '550 5.1.1 No such user' : '250 2.1.5 Ok'),
+          '.': () => (++ends === 1 ? { raw: '250 2.0.0 Ok: queued as Q1\r\nhello garbage\r\n' } : `250 2.0.0 Ok: queued as Q${ends}`),
+        },
+      };
+    };
+    const args = ['-v', '--count', '3', '--concurrency', '1', '--per-connection', '3'];
+    const clean = await withServer(breaking(false), (port) => load(port, args));
+    assert.equal(clean.code, 0, clean.stderr);
+    const [witness] = clean.stdout.split('\n\n');
+    const lines = witness!.split('\n');
+    assert.equal(lines[0], 'No message failed; the first connection the server broke between messages (-v), as it went:');
+    assert.equal(lines[1], '220 scripted.test ESMTP');
+    assert.deepEqual(lines.slice(-3), ['250 2.0.0 Ok: queued as Q1', 'sink@example.org... Sent (Ok: queued as Q1)', 'hello garbage']);
+    // A message refused on the next connection: its connection is the witness, as before.
+    const refused = await withServer(breaking(true), (port) => load(port, args));
+    assert.equal(refused.code, 67, refused.stderr);
+    assert.match(refused.stdout, /^The first connection on which a message failed \(-v\), as it went:\n/);
+    assert.doesNotMatch(refused.stdout, /hello garbage\n/);
+    assert.match(refused.stdout, /^550 5\.1\.1 No such user$/m);
+  });
+
   it('451 4.7.1 to MAIL after twenty messages: each counted by its code, the run goes to its end, 75', async () => {
     let mails = 0;
     const script: Script = {

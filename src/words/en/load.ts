@@ -50,6 +50,7 @@ export const loadWords = (): LoadWords => ({
     return count === 1 ? `at ${first} s, ${after}` : `first at ${first} s, ${after}; last at ${last} s`;
   },
   witness: 'The first connection on which a message failed (-v), as it went:',
+  witnessBroken: 'No message failed; the first connection the server broke between messages (-v), as it went:',
   witnessOmitted: (count) => `(… ${count} event${count === 1 ? '' : 's'} of this connection left out here …)`,
   recipient: (recipient, outcome, reply) => `${recipient} ${outcome === 'refused' ? 'refused' : 'deferred'}: ${reply}`,
 });
