@@ -205,15 +205,21 @@ async function carry(
     for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
     open.close();
   };
-  /**
-   * The connection broke with no message lost: counted when the server broke it (see countFault),
-   * and kept for -v with what the server sent that could not be read, as one send shows it.
-   */
-  const broken = (error: unknown) => {
-    if (!countFault(tally, error) || witness === undefined) return;
+  /** -v: what the server sent that could not be read (a line that is no reply, one cut short) ends the dialogue, as one send shows it. */
+  const witnessUnread = () => {
     const lines = open.unreadLines();
-    if (lines.length > 0) witness.see({ kind: 'unreadable-reply', lines });
-    witness.broke();
+    if (lines.length > 0) witness?.see({ kind: 'unreadable-reply', lines });
+  };
+  /** A message failed: its connection may be the witness. */
+  const witnessFailure = () => {
+    witnessUnread();
+    witness?.failed();
+  };
+  /** The connection broke with no message lost: counted when the server broke it (see countFault), kept for -v. */
+  const broken = (error: unknown) => {
+    if (!countFault(tally, error)) return;
+    witnessUnread();
+    witness?.broke();
   };
   // Whether the next envelope rides with a message's end is asked when that end is written: a run
   // stopped meanwhile (--stop-on-error, elsewhere) starts no new message. One question a connection.
@@ -238,7 +244,7 @@ async function carry(
       else open.close();
       return;
     }
-    if (tally.fail(error, flight)) witness?.failed();
+    if (tally.fail(error, flight)) witnessFailure();
     // As after a single send: a server still listening after its refusal (a 554 greeting, a 535) is
     // told goodbye; one that refused an early EHLO has said it will not talk.
     if (refusedWhileListening(error) && !session.earlyTalkRefused) await session.end();
@@ -348,7 +354,7 @@ async function carry(
       }
       // A refusal is the server's verdict, and its time counts as an acceptance's does.
       if (error instanceof SmtpReplyError) tally.transaction.add(performance.now() - begun);
-      if (tally.fail(error, flight, session.committed)) witness?.failed();
+      if (tally.fail(error, flight, session.committed)) witnessFailure();
       // A refusal leaves the session standing; anything else (a drop, nonsense) ends it, and so
       // does 421: the server is closing (RFC 5321 §3.8), the next message needs a new connection.
       const standing = (error instanceof SmtpReplyError && error.reply.code !== 421) || error instanceof CapabilityError;

@@ -406,7 +406,7 @@ describe('load mode against a server that rate-limits', () => {
     }
   });
 
-  it('-v: with no message failed, the dialogue of the first connection the server broke, up to what could not be read; a failed message’s wins', async () => {
+  it('-v: with no message failed, the dialogue of the first connection the server broke, up to what could not be read; a failed message’s wins, and ends with what could not be read too', async () => {
     // No PIPELINING: the first verdict comes with a line that is no reply, and the connection breaks there.
     const breaking = (refuseSecondRecipient: boolean): Script => {
       let ends = 0;
@@ -433,6 +433,12 @@ describe('load mode against a server that rate-limits', () => {
     assert.match(refused.stdout, /^The first connection on which a message failed \(-v\), as it went:\n/);
     assert.doesNotMatch(refused.stdout, /hello garbage\n/);
     assert.match(refused.stdout, /^550 5\.1\.1 No such user$/m);
+    // A message failed by a line that is no reply: its witness ends with that line too.
+    const garbled = await withServer({ replies: { EHLO: '250 scripted.test', '.': { raw: 'hello garbage\r\n' } } }, (port) =>
+      load(port, ['-v', '--count', '1']),
+    );
+    assert.equal(garbled.code, 75, garbled.stderr);
+    assert.match(garbled.stdout, /^The first connection on which a message failed \(-v\), as it went:\n[\s\S]*\n>>> \.\nhello garbage\n\n/);
   });
 
   it('451 4.7.1 to MAIL after twenty messages: each counted by its code, the run goes to its end, 75', async () => {
