@@ -74,13 +74,16 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: In
     return worker(server, plan, issuer, tally, flight, take, newWitness, signal);
   });
   await Promise.all(workers);
-  if (witness !== undefined) givenIfBroken(witnessed, witness);
   signal?.removeEventListener('abort', stopped);
   // The run aborts with the signal's name as its reason (see src/app/run.ts); a fault of mailv's
   // own, or a failed write, aborts it too, with a reason of its own, and is told by the run.
   const reason = signal?.aborted ? signal.reason : undefined;
   const cutShortBy = reason === FAULTED ? 'fault' : reason === WRITE_FAILED ? 'output' : undefined;
-  return tally.report(plan.count, performance.now() - started, started, isStopSignal(reason) ? reason : cutShortBy);
+  const report = tally.report(plan.count, performance.now() - started, started, isStopSignal(reason) ? reason : cutShortBy);
+  // Asked of the tally, not of the witness: a message can fail with nothing to show (a connect
+  // refused, a greeting hung up), and then no message failed would be untrue.
+  if (witness !== undefined && report.failed === 0) givenIfBroken(witnessed, witness);
+  return report;
 }
 
 /** One connection after another, each carrying up to perConnection messages, until none is left. */
@@ -206,10 +209,7 @@ async function carry(
     open.close();
   };
   /** -v: what the server sent that could not be read (a line that is no reply, one cut short) ends the dialogue, as one send shows it. */
-  const witnessUnread = () => {
-    const lines = open.unreadLines();
-    if (lines.length > 0) witness?.see({ kind: 'unreadable-reply', lines });
-  };
+  const witnessUnread = () => witness?.seeUnread(open.unreadLines());
   /** A message failed: its connection may be the witness. */
   const witnessFailure = () => {
     witnessUnread();

@@ -27,12 +27,14 @@ const WITNESS_OPENING = 100;
 const WITNESS_LAST = 300;
 const WITNESS_OPENING_OCTETS = 64 * 1024;
 const WITNESS_LAST_OCTETS = 192 * 1024;
+/** Of what the server sent that could not be read (up to the reader's 1 MiB), the last octets kept. */
+const WITNESS_UNREAD_OCTETS = 16 * 1024;
 
 /** About the memory an event holds: a reply's text twice (as received and parsed), else a small record. */
 function weight(event: SessionEvent): number {
-  if (event.kind !== 'reply') return 256;
+  const lines = event.kind === 'reply' ? event.reply.raw : event.kind === 'unreadable-reply' ? event.lines : [];
   let octets = 256;
-  for (const line of event.reply.raw) octets += 2 * line.length;
+  for (const line of lines) octets += 2 * line.length;
   return octets;
 }
 
@@ -81,6 +83,15 @@ export class WitnessBuffer {
       this.lastOctets -= this.lastWeights.splice(pinned, 1)[0]!;
       this.omitted++;
     }
+  }
+
+  /** What the server sent that could not be read, its last lines (see WITNESS_UNREAD_OCTETS), as one send shows it. */
+  seeUnread(lines: readonly string[]): void {
+    let start = lines.length;
+    for (let octets = 0; start > 0 && octets + lines[start - 1]!.length <= WITNESS_UNREAD_OCTETS; start--) octets += lines[start - 1]!.length;
+    // A last line longer than the whole allowance: its end, the part nearest what broke.
+    const kept = start === lines.length && start > 0 ? [lines[start - 1]!.slice(-WITNESS_UNREAD_OCTETS)] : lines.slice(start);
+    if (kept.length > 0) this.see({ kind: 'unreadable-reply', lines: kept });
   }
 
   /** A transaction begins: what follows is kept as the last events. */

@@ -439,6 +439,12 @@ describe('load mode against a server that rate-limits', () => {
     );
     assert.equal(garbled.code, 75, garbled.stderr);
     assert.match(garbled.stdout, /^The first connection on which a message failed \(-v\), as it went:\n[\s\S]*\n>>> \.\nhello garbage\n\n/);
+    // A message failed with nothing of its connection to show (the greeting hung up): still failed.
+    const hungUp = await withServer({ ...breaking(false), perConnection: (index) => (index === 3 ? { greeting: { close: true } } : {}) }, (port) =>
+      load(port, ['-v', '--count', '6', '--concurrency', '1', '--per-connection', '3']),
+    );
+    assert.equal(hungUp.code, 75, hungUp.stderr);
+    assert.doesNotMatch(hungUp.stdout, /No message failed/);
   });
 
   it('451 4.7.1 to MAIL after twenty messages: each counted by its code, the run goes to its end, 75', async () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SessionEvent } from '../../dist/events.js';
-import { type Witness, WitnessBuffer } from '../../dist/load/witness.js';
+import { type Witness, WitnessBuffer, type WitnessShared, givenIfBroken } from '../../dist/load/witness.js';
 
 /** A reply of `lines` lines of `width` octets (250 unless `code`), numbered by `sequence` so that order can be checked. */
 const reply = (sequence: number, lines = 1, width = 20, code = 250): SessionEvent => {
@@ -15,19 +15,47 @@ const sequenceOf = (event: SessionEvent): number => (event.kind === 'reply' ? Nu
 const octets = (events: readonly SessionEvent[]): number =>
   events.reduce((sum, event) => sum + (event.kind === 'reply' ? event.reply.raw.reduce((lines, line) => lines + line.length, 0) : 0), 0);
 
-/** A buffer fed `opening` before the first transaction and `rest` after it, then failed: what it gave. */
-function witnessOf(opening: readonly SessionEvent[], rest: readonly SessionEvent[]): Witness {
+/** A buffer fed `opening` before the first transaction and `rest` after it (then `before`), then failed: what it gave. */
+function witnessOf(opening: readonly SessionEvent[], rest: readonly SessionEvent[], before?: (buffer: WitnessBuffer) => void): Witness {
   let given: Witness | undefined;
   const buffer = new WitnessBuffer({ given: false }, (witness) => (given = witness));
   for (const event of opening) buffer.see(event);
   buffer.transaction();
   for (const event of rest) buffer.see(event);
+  before?.(buffer);
   buffer.failed();
   assert.ok(given !== undefined, 'the failure gave the witness away');
   return given;
 }
 
 describe('the load witness (-v)', () => {
+  it('keeps of what could not be read the last lines within 16 KiB, or the end of a longer last line', () => {
+    const unreadOf = (lines: readonly string[]) => {
+      const event = witnessOf([], [reply(1)], (buffer) => buffer.seeUnread(lines)).last.at(-1);
+      return event?.kind === 'unreadable-reply' ? event.lines : [];
+    };
+    const lines = Array.from({ length: 40 }, (_, index) => `${String(index).padStart(2, '0')}${'x'.repeat(998)}`);
+    assert.deepEqual(unreadOf(lines), lines.slice(-16), '16 lines of 1,000 octets: 16,000 within 16,384');
+    assert.deepEqual(
+      unreadOf(['short', `${'y'.repeat(40_000)}END`]).map((line) => [line.length, line.slice(-3)]),
+      [[16 * 1024, 'END']],
+    );
+    assert.deepEqual(unreadOf([]), []);
+  });
+
+  it('gives a broken connection at the end only when nothing was given, with broke set', () => {
+    const broken = (shared: WitnessShared) => {
+      const buffer = new WitnessBuffer(shared, () => {});
+      buffer.see(reply(1));
+      buffer.broke();
+      let given: Witness | undefined;
+      givenIfBroken(shared, (witness) => (given = witness));
+      return given;
+    };
+    assert.deepEqual(broken({ given: false })?.broke, true);
+    assert.equal(broken({ given: true }), undefined);
+  });
+
   it('keeps at most 300 events after the opening, the newest, in order, and counts the rest', () => {
     const rest = Array.from({ length: 420 }, (_, index) => reply(index));
     const { opening, omitted, last } = witnessOf([reply(-1)], rest);
