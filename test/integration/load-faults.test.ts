@@ -24,6 +24,22 @@ async function withServer<T>(script: Script, work: (port: number) => Promise<T>)
   }
 }
 
+/**
+ * No PIPELINING; the first message's verdict comes with a line that is no reply, in one write;
+ * with `refuseSecondRecipient`, the second RCPT of the run is refused for good.
+ */
+function garbageAfterFirstVerdict(refuseSecondRecipient = false): Script {
+  let ends = 0;
+  let rcpts = 0;
+  return {
+    replies: {
+      EHLO: '250-scripted.test\r\n250 ENHANCEDSTATUSCODES',
+      RCPT: () => (++rcpts === 2 && refuseSecondRecipient ? '550 5.1.1 No such user' : '250 2.1.5 Ok'),
+      '.': () => (++ends === 1 ? { raw: '250 2.0.0 Ok: queued as Q1\r\nhello garbage\r\n' } : `250 2.0.0 Ok: queued as Q${ends}`),
+    },
+  };
+}
+
 /** Every third connection refused with `refusal`. */
 const refusingEveryThird = (refusal: Action): Script => ({ perConnection: (index) => (index % 3 === 0 ? { greeting: refusal } : {}) });
 
@@ -354,13 +370,7 @@ describe('load mode against a server that rate-limits', () => {
   });
 
   it('under --rate, a line that is no reply while the connection waits for its next message: that message goes over a new connection, the fault said', async () => {
-    let ends = 0;
-    const script: Script = {
-      replies: {
-        EHLO: '250-scripted.test\r\n250 ENHANCEDSTATUSCODES',
-        '.': () => (++ends === 1 ? { raw: '250 2.0.0 Ok: queued as Q1\r\nhello garbage\r\n' } : `250 2.0.0 Ok: queued as Q${ends}`),
-      },
-    };
+    const script = garbageAfterFirstVerdict();
     const run = await withServer(script, (port) => load(port, ['--count', '2', '--rate', '5', '--per-connection', '2', '--json']));
     assert.equal(run.code, 0, run.stderr);
     const summary = loadSummary(run.stdout);
@@ -371,13 +381,7 @@ describe('load mode against a server that rate-limits', () => {
   });
 
   it('without PIPELINING, a line that is no reply read with a verdict: the next message, never written, goes over a new connection, the fault said, 0', async () => {
-    let ends = 0;
-    const script: Script = {
-      replies: {
-        EHLO: '250-scripted.test\r\n250 ENHANCEDSTATUSCODES',
-        '.': () => (++ends === 1 ? { raw: '250 2.0.0 Ok: queued as Q1\r\nhello garbage\r\n' } : `250 2.0.0 Ok: queued as Q${ends}`),
-      },
-    };
+    const script = garbageAfterFirstVerdict();
     const server = await startScriptedServer(script);
     const run = await load(server.port, ['--count', '2', '--concurrency', '1', '--per-connection', '2', '--json']).finally(() => server.close());
     assert.equal(run.code, 0, run.stderr);
@@ -407,18 +411,8 @@ describe('load mode against a server that rate-limits', () => {
   });
 
   it('-v: with no message failed, the dialogue of the first connection the server broke, up to what could not be read; a failed message’s wins, and ends with what could not be read too', async () => {
-    // No PIPELINING: the first verdict comes with a line that is no reply, and the connection breaks there.
-    const breaking = (refuseSecondRecipient: boolean): Script => {
-      let ends = 0;
-      let rcpts = 0;
-      return {
-        replies: {
-          EHLO: '250-scripted.test\r\n250 ENHANCEDSTATUSCODES',
-          RCPT: () => (++rcpts === 2 && refuseSecondRecipient ? '550 5.1.1 No such user' : '250 2.1.5 Ok'),
-          '.': () => (++ends === 1 ? { raw: '250 2.0.0 Ok: queued as Q1\r\nhello garbage\r\n' } : `250 2.0.0 Ok: queued as Q${ends}`),
-        },
-      };
-    };
+    // The first verdict comes with a line that is no reply, and the connection breaks there.
+    const breaking = garbageAfterFirstVerdict;
     const args = ['-v', '--count', '3', '--concurrency', '1', '--per-connection', '3'];
     const clean = await withServer(breaking(false), (port) => load(port, args));
     assert.equal(clean.code, 0, clean.stderr);
