@@ -215,9 +215,10 @@ async function carry(
     witnessUnread();
     witness?.failed();
   };
-  /** The connection broke with no message lost: counted when the server broke it (see countFault), kept for -v. */
+  /** The connection broke with no message lost: counted when the server broke it (see isFault), kept for -v. */
   const broken = (error: unknown) => {
-    if (!countFault(tally, error)) return;
+    if (!isFault(error)) return;
+    tally.connectionBroken(error);
     witnessUnread();
     witness?.broke();
   };
@@ -380,13 +381,7 @@ async function carry(
         // the replies): the message was never started, and goes over a new connection.
         const closing = open.closedWith;
         if (closing !== undefined) tally.reply(closing.code, closing.enhanced);
-        else {
-          try {
-            open.throwIfFailed('mail');
-          } catch (error) {
-            broken(error);
-          }
-        }
+        else broken(open.failureAt('mail'));
         issuer.giveBack(next);
         return;
       }
@@ -409,16 +404,9 @@ async function carry(
 }
 
 /**
- * A connection was lost with no message on it: counted when what broke it is a fault (a reply out
- * of protocol, a silence to the time limit), not a hang-up or a 421, a server's usual ways of ending
- * a connection (RFC 5321 §3.8), nor a signal.
+ * What broke a connection is a fault worth counting (a reply out of protocol, a silence to the time
+ * limit): not a hang-up or a 421, a server's usual ways of ending a connection (RFC 5321 §3.8), nor a signal.
  */
-function countFault(tally: Tally, error: unknown): boolean {
-  if (!isFault(error)) return false;
-  tally.connectionBroken(error);
-  return true;
-}
-
 function isFault(error: unknown): error is MailvError {
   return error instanceof MailvError && !(error instanceof InterruptedError) && !lostWithoutAWord(error) && !saidClosing(error);
 }

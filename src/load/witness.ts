@@ -94,6 +94,11 @@ export class WitnessBuffer {
     if (kept.length > 0) this.see({ kind: 'unreadable-reply', lines: kept });
   }
 
+  /** Nothing of the connection to show (it failed before its greeting). */
+  private get empty(): boolean {
+    return this.opening.length === 0 && this.last.length === 0;
+  }
+
   /** A transaction begins: what follows is kept as the last events. */
   transaction(): void {
     this.transactionBegun = true;
@@ -101,7 +106,7 @@ export class WitnessBuffer {
 
   /** A message failed: the first failure of the run with anything to show has its connection shown. */
   failed(): void {
-    if (this.shared.given || (this.opening.length === 0 && this.last.length === 0)) return;
+    if (this.shared.given || this.empty) return;
     this.shared.given = true;
     this.give({ opening: this.opening, omitted: this.omitted, last: this.last, broke: false });
   }
@@ -111,7 +116,7 @@ export class WitnessBuffer {
    * the first such, and given at the run's end only if no message failed (givenIfBroken).
    */
   broke(): void {
-    if (this.shared.given || this.shared.broken !== undefined || (this.opening.length === 0 && this.last.length === 0)) return;
+    if (this.shared.given || this.shared.broken !== undefined || this.empty) return;
     this.shared.broken = { opening: [...this.opening], omitted: this.omitted, last: [...this.last], broke: true };
   }
 }

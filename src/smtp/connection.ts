@@ -477,22 +477,28 @@ export class SmtpConnection {
    * is shown, since write() would refuse it and the transcript would show a line never sent.
    */
   throwIfFailed(stage: Stage): void {
+    const error = this.failureAt(stage);
+    if (error !== undefined) throw error;
+  }
+
+  /** The failure, if any, as the typed error of the stage in progress (see throwIfFailed). */
+  failureAt(stage: Stage): MailvError | undefined {
     const failure = this.failure;
     switch (failure?.kind) {
       case undefined:
-        return;
+        return undefined;
       case 'interrupted':
-        throw new InterruptedError(failure.signal, stage);
+        return new InterruptedError(failure.signal, stage);
       case 'syntax':
-        throw new ProtocolError({ code: 'MAILV_REPLY_SYNTAX', stage, fault: failure.error.fault }, stage);
+        return new ProtocolError({ code: 'MAILV_REPLY_SYNTAX', stage, fault: failure.error.fault }, stage);
       case 'closing':
-        throw new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply: failure.reply }, stage, 'closed');
+        return new TransportError({ code: 'MAILV_SERVICE_CLOSING', reply: failure.reply }, stage, 'closed');
       case 'closed':
       case 'errno': {
         const errno = failure.kind === 'errno' ? failure.errno : undefined;
         const reason = failure.kind === 'closed' ? 'closed' : lostReason(errno);
         const midReply = this.closed && this.reader.hasPartial;
-        throw new TransportError({ code: 'MAILV_CONNECTION_LOST', stage, reason, errno, midReply }, stage, reason);
+        return new TransportError({ code: 'MAILV_CONNECTION_LOST', stage, reason, errno, midReply }, stage, reason);
       }
     }
   }
