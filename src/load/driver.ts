@@ -266,6 +266,8 @@ async function carry(
   // No message is left for this connection: none more to take on it, or none at all (asked when a
   // message's end is decided, and when a BDAT transaction goes ahead whole).
   const noMore = () => !(assigned < plan.perConnection && issuer.more);
+  /** When the last verdict (or refusal) on this connection was read: a transaction sent ahead waits for it at the server. */
+  let previousVerdictAt = connected;
   for (;;) {
     // This transaction's envelope went ahead, with the end of the message before, and nothing of its
     // message did; `carried`: its message (`prepared` moves on when the next one is prepared).
@@ -294,8 +296,10 @@ async function carry(
     const carried = prepared;
     preparedThisTurn = undefined;
     // Sent ahead (its envelope, or with BDAT all of it): its latency runs from then, not from now,
-    // when its replies may all be here already.
-    const begun = now - (session.aheadAge ?? 0);
+    // when its replies may all be here already; but no sooner than the verdict on the message before,
+    // since the server reads commands in order: until then its time was that message's, counted there.
+    const aheadAge = session.aheadAge;
+    const begun = aheadAge === undefined ? now : Math.max(now - aheadAge, previousVerdictAt);
     witness?.transaction();
     let clean = true;
     flight.inTransaction = true;
@@ -303,6 +307,7 @@ async function carry(
       // Nothing reserved after this one: it is the connection's last, and QUIT rides with it.
       const results = await session.next(capabilities, { following: following && stillIssuing, last, followingIsLast: noMore });
       const verdictAt = performance.now();
+      previousVerdictAt = verdictAt;
       tally.transaction.add(verdictAt - begun);
       // QUIT rode with it: its reply confirms the verdict, or shows the replies out of step. The
       // verdict's time stays the message's: a slow goodbye is not the server's pace.
@@ -354,7 +359,10 @@ async function carry(
         return;
       }
       // A refusal is the server's verdict, and its time counts as an acceptance's does.
-      if (error instanceof SmtpReplyError) tally.transaction.add(performance.now() - begun);
+      if (error instanceof SmtpReplyError) {
+        previousVerdictAt = performance.now();
+        tally.transaction.add(previousVerdictAt - begun);
+      }
       if (tally.fail(error, flight, session.committed)) witnessFailure();
       // A refusal leaves the session standing; anything else (a drop, nonsense) ends it, and so
       // does 421: the server is closing (RFC 5321 §3.8), the next message needs a new connection.

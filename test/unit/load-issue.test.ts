@@ -49,6 +49,16 @@ describe('handing out the messages of a load run', () => {
     assert.ok(at[4]! - at[3]! >= 19.5 && at[5]! - at[3]! >= 39.5, at.join(' '));
   });
 
+  it('--rate: a message that started a little late (a timer) keeps the next turn; one much later pushes it on', () => {
+    // One a second; the run began 10 s ago, so that only started() decides the next turn.
+    const late = new Issuer(3, 1, performance.now() - 10_000);
+    late.started(performance.now() - 997.5); // 2.5 ms within the lateness forgiven: the turn has come
+    assert.equal(late.takeDue(), 1);
+    const slow = new Issuer(3, 1, performance.now() - 10_000);
+    slow.started(performance.now() - 900); // a connect and a greeting: the next turn is 1/rate after it, still ahead
+    assert.equal(slow.takeDue(), undefined);
+  });
+
   it('stopped: nothing more, and a message waiting for its turn gives up at once', async () => {
     const issuer = new Issuer(10, 0.5, performance.now());
     assert.equal(await issuer.take(), 1);
