@@ -131,7 +131,10 @@ export type OptionsFact =
   /** --content-type that is no text/* type. */
   | { readonly code: 'MAILV_CONTENT_TYPE_INVALID'; readonly text: string }
   | { readonly code: 'MAILV_LOAD_NUMBER_INVALID'; readonly flag: '--count' | '--concurrency' | '--per-connection'; readonly text: string }
-  | { readonly code: 'MAILV_LOAD_CLASH'; readonly flag: string }
+  /** An option a load run cannot honour; `showsDialogue`: one that shows the dialogue, which a load run does not. */
+  | { readonly code: 'MAILV_LOAD_CLASH'; readonly flag: string; readonly showsDialogue: boolean }
+  /** -v and --json in a load run: -v's witness is shown in the transcript, which --json replaces. */
+  | { readonly code: 'MAILV_LOAD_VERBOSE_JSON' }
   /** An option of the load run given without --count. */
   | { readonly code: 'MAILV_LOAD_ONLY'; readonly flag: string }
   | { readonly code: 'MAILV_LOAD_RATE_INVALID'; readonly text: string }

@@ -337,22 +337,23 @@ function loadRequest(options: RawOptions, openFilesLimit?: () => number | undefi
     if (stray !== undefined) throw new UsageError({ code: 'MAILV_LOAD_ONLY', flag: stray[0] });
     return {};
   }
+  // [option, given, whether it shows the dialogue (which a load run does not)]
   const clash = [
-    ['--dry-run', options.dryRun === true],
-    ['--demo', options.demo === true],
-    ['--step', options.step === true],
-    ['--quit-after', options.quitAfter !== undefined],
-    ['--explain', options.explain === true],
-    ['--timing', options.timing === true],
-    ['--diagram', options.diagram !== undefined],
-    ['--record', options.record !== undefined],
+    ['--dry-run', options.dryRun === true, false],
+    ['--demo', options.demo === true, false],
+    ['--step', options.step === true, true],
+    ['--quit-after', options.quitAfter !== undefined, false],
+    ['--explain', options.explain === true, true],
+    ['--timing', options.timing === true, true],
+    ['--diagram', options.diagram !== undefined, true],
+    ['--record', options.record !== undefined, true],
     // --mx only looks up, and the witness of -v is shown in the transcript only: either would be
     // silently ignored.
-    ['--mx', options.mx !== undefined],
-    ['-v with --json', options.verbose > 0 && options.json === true],
+    ['--mx', options.mx !== undefined, false],
   ] as const;
   const found = clash.find(([, given]) => given);
-  if (found) throw new UsageError({ code: 'MAILV_LOAD_CLASH', flag: found[0] });
+  if (found) throw new UsageError({ code: 'MAILV_LOAD_CLASH', flag: found[0], showsDialogue: found[2] });
+  if (options.verbose > 0 && options.json === true) throw new UsageError({ code: 'MAILV_LOAD_VERBOSE_JSON' });
   const count = parseCount('--count', options.count);
   const concurrency = options.concurrency === undefined ? 1 : parseCount('--concurrency', options.concurrency);
   // Each connection is a socket: past the limit, connects fail with EMFILE, which is no verdict of the server's.

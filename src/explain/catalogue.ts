@@ -117,6 +117,9 @@ export interface Catalogue {
   code220Xclient: Text;
   code554Greeting: Text;
   code250Ehlo: Text;
+  /** A 5xx to EHLO: the hello refused, no mailbox in question; `early`: the EHLO sent before the greeting. */
+  codeEhloRefused: (p: { code: number }) => Text;
+  codeEhloRefusedEarly: (p: { code: number }) => Text;
   code250Lhlo: Text;
   code250Helo: Text;
   code250Mail: (p: { sender: string }) => Text;

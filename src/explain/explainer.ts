@@ -535,7 +535,10 @@ export class Explainer {
     }
     switch (command.kind) {
       case 'ehlo':
-        return code === 250 ? (this.hello === 'LHLO' ? c.code250Lhlo : c.code250Ehlo) : undefined;
+        if (code === 250) return this.hello === 'LHLO' ? c.code250Lhlo : c.code250Ehlo;
+        // The generic 550 speaks of a mailbox, which a refused hello is not about.
+        if (code >= 500) return command.early ? c.codeEhloRefusedEarly({ code }) : c.codeEhloRefused({ code });
+        return undefined;
       case 'helo':
         return code === 250 ? c.code250Helo : undefined;
       case 'starttls':

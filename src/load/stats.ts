@@ -55,3 +55,9 @@ export function nearestRank(sorted: ArrayLike<number>, percent: number): number 
 export function perSecond(messages: number, elapsedMs: number): number {
   return elapsedMs > 0 ? (messages * 1000) / elapsedMs : 0;
 }
+
+/** A rate as shown: under 10 a second with its tenths (--rate 0.75 is not 1 a second), else whole; none is 0. */
+export function rateFigure(perSecond: number): string {
+  if (perSecond === 0) return '0';
+  return perSecond < 10 ? perSecond.toFixed(1) : perSecond.toFixed(0);
+}

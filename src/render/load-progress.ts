@@ -1,7 +1,7 @@
-// The live line of a load run on a terminal: sent, refused, deferred, rate and elapsed time, drawn
+// The live line of a load run on a terminal: accepted, refused, deferred, rate and elapsed time, drawn
 // over itself (carriage return, then the line cleared) and cut to the terminal's width. Pure.
 import type { LoadProgress } from '../load/facts.js';
-import { perSecond } from '../load/stats.js';
+import { perSecond, rateFigure } from '../load/stats.js';
 import type { Words } from '../words/catalogue.js';
 
 /** Back to the start of the line, and the line cleared (ECMA-48 EL 2). */
@@ -14,7 +14,7 @@ export function drawProgress(progress: LoadProgress, words: Words, columns: numb
     progress.accepted,
     progress.refused,
     progress.deferred,
-    perSecond(progress.accepted, progress.elapsedMs).toFixed(0),
+    words.load.decimal(rateFigure(perSecond(progress.accepted, progress.elapsedMs))),
     words.load.decimal(seconds.toFixed(1)),
   );
   // A line as wide as the terminal would wrap, and the next \r would return to the wrong row.

@@ -1,7 +1,7 @@
 // The summary of a load run: totals, rate, latency percentiles per phase, replies by code and the
 // first distinct failures; or the same as one JSON line (--json). Pure.
 import type { LoadFailure, LoadReport } from '../load/facts.js';
-import { perSecond, type LatencySummary } from '../load/stats.js';
+import { perSecond, rateFigure, type LatencySummary } from '../load/stats.js';
 import type { Words } from '../words/catalogue.js';
 import { describeLoadFailure } from '../words/describe.js';
 import { sanitize, terminalSafeJson } from '../text/sanitize.js';
@@ -49,11 +49,6 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
       `    ${load.failureWhen(count, seconds(firstMs), seconds(lastMs), { acceptedBefore, connectionsOpen, underWay })}`,
     );
   return lines;
-}
-
-/** A rate under 10 a second with its tenths (--rate 0.75 is not 1 a second), else whole. */
-function rateFigure(perSecond: number): string {
-  return perSecond < 10 ? perSecond.toFixed(1) : perSecond.toFixed(0);
 }
 
 function figures(summary: LatencySummary, decimal: (figure: string) => string): string {

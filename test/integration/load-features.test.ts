@@ -113,7 +113,14 @@ describe('load mode pacing and its live line', () => {
       [['--stop-on-error'], /^mailv: --stop-on-error goes with --count \(the load run\)$/m],
       // It would be ignored by a load run: refused instead, as --timing and --explain are.
       [['--count', '2', '--mx', 'example.org'], /^mailv: --mx cannot be used with --count$/m],
-      [['--count', '2', '-v', '--json'], /^mailv: -v with --json cannot be used with --count$/m],
+      [
+        ['--count', '2', '-v', '--json'],
+        /^mailv: -v and --json cannot be used together with --count: the witness of -v is shown in the transcript, which --json replaces$/m,
+      ],
+      [
+        ['--count', '2', '--explain'],
+        /^mailv: --explain cannot be used with --count: a load run shows no dialogue \(-v shows the first connection where a message failed\)$/m,
+      ],
     ] as const) {
       const run = await runCli(sending(args), { input: 'x\n' });
       assert.equal(run.code, 64, `${args.join(' ')}: ${run.stderr}`);
@@ -158,10 +165,10 @@ describe('load mode pacing and its live line', () => {
     // At least two drawings over 0.7 s, each one line; the last thing written erases the line.
     assert.ok(drawings.length >= 3, JSON.stringify(shown.screen));
     assert.equal(drawings.at(-1), '');
-    for (const drawing of drawings.slice(1, -1)) assert.match(drawing, /^sent \d+, refused 0, deferred 0, \d+\/s, \d+\.\d s$/);
+    for (const drawing of drawings.slice(1, -1)) assert.match(drawing, /^accepted \d+, refused 0, deferred 0, \d+(\.\d)?\/s, \d+\.\d s$/);
     assert.match(shown.stdout, /^30 messages in [\d.]+ s over 1 connection: 30 accepted, 0 failed$/m);
     const french = await onTerminal([...args, '--lang', 'fr'], 'Observé.\n');
-    assert.match(french.screen, /\r\x1b\[2Kenvoyés \d+, refusés 0, différés 0, \d+\/s, \d+,\d s/);
+    assert.match(french.screen, /\r\x1b\[2Kacceptés \d+, refusés 0, différés 0, \d+(,\d)?\/s, \d+,\d s/);
     for (const quiet of [['--json'], ['-q']]) {
       const run = await onTerminal([...args, ...quiet], 'Unwatched.\n');
       assert.equal(run.code, 0, run.screen);
@@ -253,8 +260,9 @@ describe('load mode with --vary, on the wire', () => {
 });
 
 describe('load mode latencies', () => {
-  it('a transaction sent ahead whole (BDAT) is timed from its write, not from the verdict before it', async () => {
-    // Each message's verdict 100 ms after the one before: the second, written with the first, waits 200.
+  it('a transaction sent ahead whole (BDAT) is timed from the verdict before it, not from its write: the server’s time on it, not its wait behind another', async () => {
+    // Each message's verdict 100 ms after the one before: the second, written with the first, waits
+    // 200 from its write, of which the first 100 are the first message's.
     const server = createServer((socket) => {
       let pending = Buffer.alloc(0);
       let owed = 0;
@@ -295,8 +303,10 @@ describe('load mode latencies', () => {
       assert.equal(run.code, 0, run.stderr);
       const transaction = loadSummary(run.stdout).transaction!;
       assert.equal(transaction.samples, 4);
-      // Written at once behind the first, each later message waits for the server's queue.
-      assert.ok(transaction.p90 >= 150, JSON.stringify(transaction));
+      // Written at once behind the first, each later message waits in the server's queue: that wait
+      // is not its time (read from its write, every later message would take about 200 ms).
+      assert.ok(transaction.max < 150, JSON.stringify(transaction));
+      assert.ok(transaction.p50 >= 90, JSON.stringify(transaction));
     } finally {
       server.close();
     }

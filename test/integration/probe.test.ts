@@ -132,7 +132,7 @@ describe('--quit-after', () => {
       assert.equal(run.commands.at(-1), 'QUIT');
     }
     const french = await probe({}, ['--quit-after', 'auth', '--lang', 'fr']);
-    assert.match(french.stdout, /arrêt après auth \(--quit-after\), étape qui n’a pas eu lieu : aucun utilisateur/);
+    assert.match(french.stdout, /arrêt après AUTH \(--quit-after auth\), étape qui n’a pas eu lieu : aucun utilisateur/);
   });
 
   it('refuses what cannot probe: --dry-run, --mx, an unknown step', async () => {

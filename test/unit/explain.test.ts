@@ -40,6 +40,8 @@ const SAMPLES: Partial<Record<keyof Catalogue, object>> = {
   planNoMxHost: { domain: 'example.org' },
   paramNotify: { value: 'NEVER' },
   idnaDomain: { ascii: 'xn--caf-dma.example', unicode: 'café.example' },
+  codeEhloRefused: { code: 550 },
+  codeEhloRefusedEarly: { code: 550 },
 };
 /** Fragments composed into other lines: they cite nothing themselves. */
 const FRAGMENT = /^(replyClass|replyDigit|enhancedClass|enhancedSubject)/;
@@ -727,9 +729,15 @@ for (const [lang, catalogue] of [
       early.annotate({ kind: 'note', note: { code: 'pipeconnect-early' }, severity: 'info' });
       early.annotate(send('ehlo', EHLO));
       early.annotate(reply('greeting', ['220 x']));
-      assert.ok(!early.annotate(reply('ehlo', ['550 no early talkers'])).after.includes(c.ehloFallback));
+      const refusedEarly = early.annotate(reply('ehlo', ['550 no early talkers'])).after;
+      assert.ok(!refusedEarly.includes(c.ehloFallback));
+      // A refused hello is no mailbox unavailable: 550's generic meaning is not given to it.
+      assert.ok(refusedEarly.includes(c.codeEhloRefusedEarly({ code: 550 })), refusedEarly.join('\n'));
+      assert.ok(!refusedEarly.includes(c.code550), refusedEarly.join('\n'));
       early.annotate(send('ehlo', EHLO));
-      assert.ok(early.annotate(reply('ehlo', ['502 no'])).after.includes(c.ehloFallback));
+      const refusedAgain = early.annotate(reply('ehlo', ['502 no'])).after;
+      assert.ok(refusedAgain.includes(c.ehloFallback));
+      assert.ok(refusedAgain.includes(c.codeEhloRefused({ code: 502 })), refusedAgain.join('\n'));
     });
 
     it('quotes untrusted text without control characters', () => {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { worse } from '../../dist/load/tally.js';
-import { nearestRank, perSecond, Samples } from '../../dist/load/stats.js';
+import { nearestRank, perSecond, rateFigure, Samples } from '../../dist/load/stats.js';
+import { drawProgress, ERASE_LINE } from '../../dist/render/load-progress.js';
+import { wordsFor } from '../../dist/words/describe.js';
 
 describe('load summary figures', () => {
   it('percentiles by nearest rank: each one a measured time', () => {
@@ -26,6 +28,14 @@ describe('load summary figures', () => {
     assert.equal(perSecond(5, 0), 0);
   });
 
+  it('a rate shown with its tenths under 10 a second, whole above, and none as 0; the live line as the summary', () => {
+    assert.deepEqual([0, 0.04, 0.75, 9.94, 10, 1563.4].map(rateFigure), ['0', '0.0', '0.8', '9.9', '10', '1563']);
+    const slow = { accepted: 3, refused: 1, deferred: 0, elapsedMs: 4000 };
+    assert.equal(drawProgress(slow, wordsFor('en'), 80), `${ERASE_LINE}accepted 3, refused 1, deferred 0, 0.8/s, 4.0 s`);
+    assert.equal(drawProgress(slow, wordsFor('fr'), 80), `${ERASE_LINE}acceptés 3, refusés 1, différés 0, 0,8/s, 4,0 s`);
+    assert.equal(drawProgress({ ...slow, accepted: 0 }, wordsFor('en'), 80), `${ERASE_LINE}accepted 0, refused 1, deferred 0, 0/s, 4.0 s`);
+  });
+
   it('the worst status: any failure over success, permanent over temporary, the first permanent kept', () => {
     assert.equal(worse(0, 75), 75);
     assert.equal(worse(75, 69), 69);
@@ -41,15 +51,15 @@ describe('load summary words', () => {
     const { fr } = await import('../../dist/words/fr/index.js');
     assert.deepEqual(
       ['0', '1', '2'].map((rate) => en.load.rate(rate)),
-      ['0 messages per second', '1 message per second', '2 messages per second'],
+      ['0 messages accepted per second', '1 message accepted per second', '2 messages accepted per second'],
     );
     assert.deepEqual(
       ['0', '1', '2'].map((rate) => fr.load.rate(rate)),
-      ['0 message par seconde', '1 message par seconde', '2 messages par seconde'],
+      ['0 message accepté par seconde', '1 message accepté par seconde', '2 messages acceptés par seconde'],
     );
     assert.deepEqual(
       ['0.8', '1.5', '2.0'].map((rate) => fr.load.rate(rate)),
-      ['0,8 message par seconde', '1,5 message par seconde', '2,0 messages par seconde'],
+      ['0,8 message accepté par seconde', '1,5 message accepté par seconde', '2,0 messages acceptés par seconde'],
     );
   });
 });

@@ -87,15 +87,15 @@ describe('load summary', () => {
 
   it('gives a slow rate with its tenths, not rounded to a whole message a second', () => {
     const slow = { ...report, accepted: 3, failed: 0, elapsedMs: 4000, acceptedWithinMs: 4000 };
-    assert.ok(loadSummaryLines(slow, wordsFor('en')).includes('0.8 messages per second'));
-    assert.ok(loadSummaryLines(slow, wordsFor('fr')).includes('0,8 message par seconde'));
+    assert.ok(loadSummaryLines(slow, wordsFor('en')).includes('0.8 messages accepted per second'));
+    assert.ok(loadSummaryLines(slow, wordsFor('fr')).includes('0,8 message accepté par seconde'));
   });
 
   it('counts the rate up to the last message accepted: a goodbye the server was slow to answer does not bring it to nothing', () => {
     const waited = { ...report, count: 2, accepted: 2, failed: 0, elapsedMs: 60_101, acceptedWithinMs: 50 };
     const lines = loadSummaryLines(waited, wordsFor('en'));
     assert.match(lines[0]!, /^2 messages in 60\.101 s /);
-    assert.ok(lines.includes('40 messages per second'), lines.join('\n'));
+    assert.ok(lines.includes('40 messages accepted per second'), lines.join('\n'));
     assert.equal((JSON.parse(loadSummaryJson(waited)) as { perSecond: number; ms: number }).perSecond, 40);
   });
 
@@ -115,7 +115,7 @@ describe('load summary', () => {
     // The QUITs after the stop were slow to be answered: they do not count.
     const stopped = tally.report(10, 7000, 0, 'SIGINT');
     assert.equal(stopped.acceptedWithinMs, 2000);
-    assert.ok(loadSummaryLines(stopped, wordsFor('en')).includes('0.5 messages per second'));
+    assert.ok(loadSummaryLines(stopped, wordsFor('en')).includes('0.5 messages accepted per second'));
     // --stop-on-error at the 50th message, 100 ms in, the QUITs then answered 5 s later: up to the stop.
     now = 100;
     const failing = new Tally(
@@ -154,7 +154,7 @@ describe('load summary', () => {
       { accepted: report.accepted, deferred: report.deferred, acceptedWithinMs: report.acceptedWithinMs },
       { accepted: 10, deferred: 20, acceptedWithinMs: 29_500 },
     );
-    assert.ok(loadSummaryLines(report, wordsFor('en')).includes('0.3 messages per second'), loadSummaryLines(report, wordsFor('en')).join('\n'));
+    assert.ok(loadSummaryLines(report, wordsFor('en')).includes('0.3 messages accepted per second'), loadSummaryLines(report, wordsFor('en')).join('\n'));
   });
 
   it('does not stretch the rate over a stall only mailv’s time limit ended: that says nothing of the server’s pace', () => {

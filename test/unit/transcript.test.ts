@@ -302,6 +302,22 @@ describe('the PIPECONNECT notes', () => {
     assert.match(describeNote({ code: 'pipeconnect-stale', future: true }, en), /dated in the future \(perhaps the clock was set back since\)/);
     assert.match(describeNote({ code: 'pipeconnect-stale', future: true }, fr), /portent une date à venir/);
   });
+
+  it('says what was forgotten after an early EHLO refused for now: what was remembered of the server, not the EHLO', () => {
+    assert.match(describeNote({ code: 'pipeconnect-refused', lasting: false }, en), /: what was remembered of this server is forgotten, /);
+    assert.match(
+      describeNote({ code: 'pipeconnect-ehlo-refused', lasting: false }, fr),
+      / : ce qui était mémorisé de ce serveur est oublié, et EHLO est renvoyé/,
+    );
+  });
+});
+
+describe('the --quit-after notes', () => {
+  it('name the step in French, the option’s own word beside it', () => {
+    assert.equal(describeNote({ code: 'quit-after', point: 'greeting' }, fr), 'arrêt après l’accueil (--quit-after greeting)');
+    assert.equal(describeNote({ code: 'quit-after', point: 'greeting' }, en), 'stopping after greeting (--quit-after)');
+    assert.match(describeNote({ code: 'quit-after', point: 'connect' }, fr), /^arrêt après la connexion \(--quit-after connect\) : fermeture sans un mot$/);
+  });
 });
 
 describe('the spinner', () => {

@@ -105,8 +105,12 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_TIMEOUT_INVALID: ({ text }) => `invalid --timeout ${q(text)}: a number of seconds above 0`,
   MAILV_TLS_KEY_ALONE: () => '--tls-key goes with --tls-cert: the key of which certificate?',
   MAILV_CONTENT_TYPE_INVALID: ({ text }) => `invalid --content-type ${q(text)}: a text type such as text/html (a file of another type goes with -a)`,
-  MAILV_LOAD_NUMBER_INVALID: ({ flag, text }) => `invalid ${flag} ${q(text)}: a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`,
-  MAILV_LOAD_CLASH: ({ flag }) => `${flag} cannot be used with --count`,
+  MAILV_LOAD_NUMBER_INVALID: ({ flag, text }) => `invalid ${flag} ${q(text)}: a whole number, at least 1 (at most ${Number.MAX_SAFE_INTEGER})`,
+  MAILV_LOAD_CLASH: ({ flag, showsDialogue }) =>
+    showsDialogue
+      ? `${flag} cannot be used with --count: a load run shows no dialogue (-v shows the first connection where a message failed)`
+      : `${flag} cannot be used with --count`,
+  MAILV_LOAD_VERBOSE_JSON: () => '-v and --json cannot be used together with --count: the witness of -v is shown in the transcript, which --json replaces',
   MAILV_LOAD_ONLY: ({ flag }) => `${flag} goes with --count (the load run)`,
   MAILV_LOAD_DIRECT_DOMAINS: ({ domains }) =>
     `--direct with --count loads one server: the recipients must all be in one domain, not ${domains.map((domain) => q(domain)).join(', ')}`,

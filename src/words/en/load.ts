@@ -35,8 +35,8 @@ export const loadWords = (): LoadWords => ({
   cutShort: (by, unconfirmed, unsent) =>
     `cut short by ${by === 'fault' ? 'an internal error' : 'a write that failed'}: ${unconfirmed} message${unconfirmed === 1 ? '' : 's'} under way with no verdict, ${unsent} never started`,
   target: (host, address, port) => `load sent to ${host} [${address}] port ${port}, the first MX host that accepted a connection`,
-  progress: (accepted, refused, deferred, perSecond, seconds) => `sent ${accepted}, refused ${refused}, deferred ${deferred}, ${perSecond}/s, ${seconds} s`,
-  rate: (perSecond) => `${perSecond} message${perSecond === '1' ? '' : 's'} per second`,
+  progress: (accepted, refused, deferred, perSecond, seconds) => `accepted ${accepted}, refused ${refused}, deferred ${deferred}, ${perSecond}/s, ${seconds} s`,
+  rate: (perSecond) => `${perSecond} message${perSecond === '1' ? '' : 's'} accepted per second`,
   decimal: (figure) => figure,
   latency: 'latency (ms):',
   phase: { connect: 'connect', greeting: 'greeting', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },

@@ -127,9 +127,13 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_TLS_KEY_ALONE: () => '--tls-key va avec --tls-cert : la clé de quel certificat ?',
   MAILV_CONTENT_TYPE_INVALID: ({ text }) =>
     `--content-type invalide ${q(text)} : il faut un type texte comme text/html (un fichier d’un autre type se joint avec -a)`,
-  MAILV_LOAD_NUMBER_INVALID: ({ flag, text }) => `${flag} invalide ${q(text)} : il faut un nombre entier de 1 à ${Number.MAX_SAFE_INTEGER}`,
-  MAILV_LOAD_CLASH: ({ flag }) => `${flag} ne va pas avec --count`,
-  MAILV_LOAD_ONLY: ({ flag }) => `${flag} ne s’emploie qu’avec --count (l’envoi en charge)`,
+  MAILV_LOAD_NUMBER_INVALID: ({ flag, text }) => `${flag} invalide ${q(text)} : il faut un nombre entier, au moins 1 (au plus ${Number.MAX_SAFE_INTEGER})`,
+  MAILV_LOAD_CLASH: ({ flag, showsDialogue }) =>
+    showsDialogue
+      ? `${flag} ne s’emploie pas avec --count : un test de charge ne montre pas le dialogue (-v montre la première connexion où un message a échoué)`
+      : `${flag} ne s’emploie pas avec --count`,
+  MAILV_LOAD_VERBOSE_JSON: () => '-v et --json ne s’emploient pas ensemble avec --count : le témoin de -v s’affiche dans la transcription, que --json remplace',
+  MAILV_LOAD_ONLY: ({ flag }) => `${flag} ne s’emploie qu’avec --count (le test de charge)`,
   MAILV_LOAD_DIRECT_DOMAINS: ({ domains }) =>
     `--direct avec --count charge un seul serveur : les destinataires doivent tous être du même domaine, pas ${domains.map((domain) => q(domain)).join(', ')}`,
   MAILV_LOAD_RATE_INVALID: ({ text }) => `--rate invalide ${q(text)} : il faut un nombre de messages par seconde supérieur à 0, comme 50 ou 0.5`,

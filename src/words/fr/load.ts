@@ -1,4 +1,4 @@
-// Les mots du bilan d'un envoi en charge.
+// Les mots du bilan d'un test de charge.
 import type { LoadWords } from '../load-words.js';
 
 export const loadWords = (): LoadWords => ({
@@ -36,9 +36,12 @@ export const loadWords = (): LoadWords => ({
   cutShort: (by, unconfirmed, unsent) =>
     `écourté par ${by === 'fault' ? 'une erreur interne' : 'une écriture impossible'} : ${unconfirmed} message${unconfirmed < 2 ? '' : 's'} en cours sans verdict, ${unsent} jamais commencé${unsent < 2 ? '' : 's'}`,
   target: (host, address, port) => `charge envoyée à ${host} [${address}] port ${port}, le premier hôte MX qui a accepté une connexion`,
-  progress: (accepted, refused, deferred, perSecond, seconds) => `envoyés ${accepted}, refusés ${refused}, différés ${deferred}, ${perSecond}/s, ${seconds} s`,
+  progress: (accepted, refused, deferred, perSecond, seconds) => `acceptés ${accepted}, refusés ${refused}, différés ${deferred}, ${perSecond}/s, ${seconds} s`,
   // French puts what is under 2 in the singular, and writes a decimal comma.
-  rate: (perSecond) => `${perSecond.replace('.', ',')} message${Number(perSecond) < 2 ? '' : 's'} par seconde`,
+  rate: (perSecond) => {
+    const plural = Number(perSecond) < 2 ? '' : 's';
+    return `${perSecond.replace('.', ',')} message${plural} accepté${plural} par seconde`;
+  },
   decimal: (figure) => figure.replace('.', ','),
   latency: 'latence (ms) :',
   phase: { connect: 'connexion', greeting: 'accueil', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },

@@ -1,6 +1,7 @@
 // French words for what smtp/ reports (src/smtp/facts.ts).
 import type { Stage } from '../../errors.js';
 import type { CertificateProblem, HandshakeFailure, ReplyFault, SkippedStep, SmtpErrorFact, SmtpNote } from '../../smtp/facts.js';
+import type { QuitPoint } from '../../smtp/quit-points.js';
 import { replyText, type Reply } from '../../smtp/reply.js';
 import type { TimingWords, TlsWords, TranscriptWords, WordsOf } from '../catalogue.js';
 import { displayHost } from '../../text/host.js';
@@ -144,16 +145,26 @@ const SKIPPED_FR: Readonly<Record<SkippedStep, string>> = {
   'no-credentials': 'aucun utilisateur pour s’authentifier (--user ou un compte)',
 };
 
+/** The steps --quit-after names, said in French; the option's own word follows in parentheses. */
+const QUIT_POINT_FR: Readonly<Record<QuitPoint, string>> = {
+  connect: 'la connexion',
+  greeting: 'l’accueil',
+  ehlo: 'EHLO',
+  starttls: 'STARTTLS',
+  auth: 'AUTH',
+  mail: 'MAIL',
+  rcpt: 'RCPT',
+  data: 'DATA',
+};
+
 export const notes: WordsOf<SmtpNote> = {
-  'quit-after': ({ point, skipped }) =>
-    point === 'connect'
-      ? 'arrêt après connect (--quit-after) : fermeture sans un mot'
-      : point === 'data'
-        ? 'arrêt après data (--quit-after) : mailv raccroche, et le serveur jette le message inachevé'
-        : skipped === undefined
-          ? `arrêt après ${point} (--quit-after)`
-          : `arrêt après ${point} (--quit-after), étape qui n’a pas eu lieu : ${SKIPPED_FR[skipped]}`,
-  'quit-before-data': () => 'arrêt avant data (--quit-after) : aucun destinataire n’a été accepté',
+  'quit-after': ({ point, skipped }) => {
+    const stop = `arrêt après ${QUIT_POINT_FR[point]} (--quit-after ${point})`;
+    if (point === 'connect') return `${stop} : fermeture sans un mot`;
+    if (point === 'data') return `${stop} : mailv raccroche, et le serveur jette le message inachevé`;
+    return skipped === undefined ? stop : `${stop}, étape qui n’a pas eu lieu : ${SKIPPED_FR[skipped]}`;
+  },
+  'quit-before-data': () => 'arrêt avant DATA (--quit-after data) : aucun destinataire n’a été accepté',
   'certificates-unchecked': () => 'les certificats ne sont pas vérifiés (--insecure) : n’importe qui sur le chemin pourrait se faire passer pour le serveur',
   'starttls-refused': ({ reply }) => `STARTTLS refusé (${reply.code}) : la suite se fait sans TLS`,
   'login-not-tried': () =>
@@ -164,15 +175,15 @@ export const notes: WordsOf<SmtpNote> = {
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
   'quit-interrupted': ({ signal }) => `interrompu par ${signal} pendant l’attente de la réponse à QUIT : le verdict sur le message ne change pas`,
   'dsn-not-offered': () => 'le serveur ne propose pas DSN : NOTIFY, RET, ENVID et ORCPT sont omis, aucun avis de remise n’est demandé',
-  'pipeconnect-early': () => 'EHLO envoyé avant l’accueil : ce serveur propose PIPECONNECT et ses capacités étaient mémorisées',
+  'pipeconnect-early': () => 'EHLO envoyé avant l’accueil : ce serveur a proposé PIPECONNECT et ses capacités ont été mémorisées',
   'pipeconnect-changed': ({ stillOffered }) =>
-    `les capacités du serveur ont changé depuis leur mémorisation : la suite suit sa réponse, ${stillOffered ? 'mémorisée à nouveau' : 'qui ne propose plus PIPECONNECT (oubliée)'}`,
+    `les capacités du serveur ont changé depuis leur mémorisation : mailv s’en tient à la réponse reçue, ${stillOffered ? 'mémorisée à nouveau' : 'qui ne propose plus PIPECONNECT (rien n’est mémorisé)'}`,
   'pipeconnect-refused': ({ lasting }) =>
-    `le serveur n’a pas accepté l’EHLO anticipé : ${lasting ? 'plus d’EHLO anticipé vers lui pendant un jour' : 'il est oublié'}, et le message part par une nouvelle connexion sans lui`,
+    `le serveur n’a pas accepté l’EHLO anticipé : ${lasting ? 'plus d’EHLO anticipé vers lui pendant un jour' : 'ce qui était mémorisé de ce serveur est oublié'}, et le message part par une nouvelle connexion sans lui`,
   'pipeconnect-ehlo-refused': ({ lasting }) =>
-    `l’EHLO anticipé a été refusé : ${lasting ? 'plus d’EHLO anticipé vers ce serveur pendant un jour' : 'il est oublié'}, et EHLO est renvoyé après l’accueil`,
+    `l’EHLO anticipé a été refusé : ${lasting ? 'plus d’EHLO anticipé vers ce serveur pendant un jour' : 'ce qui était mémorisé de ce serveur est oublié'}, et EHLO est renvoyé après l’accueil`,
   'pipeconnect-stale': ({ future }) =>
-    `les capacités mémorisées de ce serveur ${future === true ? 'portent une date à venir (l’horloge a peut-être été retardée depuis)' : 'datent de plus d’un jour'} : dialogue habituel, mémorisé à nouveau`,
+    `les capacités mémorisées de ce serveur ${future === true ? 'portent une date à venir (l’horloge a peut-être été retardée depuis)' : 'datent de plus d’un jour'} : dialogue habituel, et la réponse à EHLO est mémorisée à nouveau`,
   'tls-resumption-failed': ({ failure }) =>
     `${failure === undefined ? 'le serveur a raccroché juste après avoir repris la session TLS gardée d’une exécution précédente' : `la négociation TLS a échoué en proposant la session gardée d’une exécution précédente (${handshake(failure)})`} : cette session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et le message part par une nouvelle connexion, avec une négociation complète`,
 };
