@@ -219,7 +219,9 @@ export class Tally {
     // status stays the signal's).
     const interrupted = error instanceof InterruptedError;
     const timedOut = error instanceof TransportError && error.reason === 'timeout';
-    this.lost(interrupted ? ExitCode.TEMPFAIL : status, interrupted, !interrupted && !timedOut);
+    // A recipient the transaction refused for good before it failed (recorded first) makes the message
+    // refused, not deferred: permanent over temporary, as for the run.
+    this.lost(interrupted ? ExitCode.TEMPFAIL : (this.messageWorst?.status ?? status), interrupted, !interrupted && !timedOut);
     return true;
   }
 

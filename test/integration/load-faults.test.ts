@@ -473,6 +473,35 @@ describe('load mode against a server that rate-limits', () => {
   });
 });
 
+describe('load mode against a server that refuses one recipient for good, then the message for now', () => {
+  for (const pipelining of [false, true]) {
+    it(`the refused recipient is among the failures and makes each message refused for good, not deferred: 67 (${pipelining ? 'PIPELINING' : 'one command at a time'})`, async () => {
+      const script: Script = {
+        replies: {
+          EHLO: pipelining ? '250-scripted.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES' : '250-scripted.test\r\n250 ENHANCEDSTATUSCODES',
+          RCPT: (line) => (line.includes('<nobody@') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'),
+          '.': '451 4.3.0 Try again later',
+        },
+      };
+      const run = await withServer(script, (port) =>
+        runCli(['--server', `127.0.0.1:${port}`, '-r', 'load@example.org', '-s', 'load', '--count', '3', '--json', 'nobody@example.org', 'sink@example.org'], {
+          input: 'Hello.\n',
+        }),
+      );
+      assert.equal(run.code, 67, run.stderr);
+      const summary = loadSummary(run.stdout);
+      assert.deepEqual({ refused: summary.refused, deferred: summary.deferred }, { refused: 3, deferred: 0 });
+      assert.deepEqual(
+        summary.failures.map(({ count, reply }) => ({ count, reply })),
+        [
+          { count: 3, reply: '550 5.1.1 No such user' },
+          { count: 3, reply: '451 4.3.0 Try again later' },
+        ],
+      );
+    });
+  }
+});
+
 describe('load mode against a server that answers DATA with 354 after refusing MAIL, then hangs up at the RSET', () => {
   it('each refused message is counted by its refusal, never sent again as one lost with its connection (RFC 2920 §3.1)', async () => {
     // Every connection's second MAIL is refused; DATA is answered 354 all the same, the lone dot
