@@ -153,6 +153,20 @@ export class SmtpReplyError extends MailvError {
 }
 
 /**
+ * A delivery that failed for now after the server refused some recipients for good: 67, since
+ * trying again cannot help those, as when the others were deferred at RCPT. `failure` is what
+ * failed after the refusals (75 on its own), said as it would be alone.
+ */
+export class RefusedThenFailedError extends MailvError {
+  constructor(
+    readonly failure: MailvError,
+    readonly refused: readonly string[],
+  ) {
+    super({ code: 'MAILV_REFUSED_THEN_FAILED', refused, error: failure.fact }, failure.stage);
+  }
+}
+
+/**
  * Credentials refused by the server (535), or withheld by mailv because the connection could be
  * read or altered on the way (no TLS, unverified certificate): 77.
  */
@@ -235,7 +249,7 @@ function always(failure: abstract new (...args: never[]) => MailvError, status: 
 /**
  * The one table from failures to the exit statuses the user is promised (sysexits.h, as sendmail
  * and mail use them), first matching class first. Refused recipients are not failures: their
- * status (67) comes from delivery/outcome.ts.
+ * status (67) comes from delivery/outcome.ts, unless the delivery then failed for now.
  */
 const EXIT_TABLE: readonly ExitRow[] = [
   always(UsageError, ExitCode.USAGE),
@@ -250,6 +264,7 @@ const EXIT_TABLE: readonly ExitRow[] = [
   always(CapabilityError, ExitCode.UNAVAILABLE),
   row(SmtpReplyError, { temporary: ExitCode.TEMPFAIL, permanent: ExitCode.UNAVAILABLE }, (error) => (error.reply.code < 500 ? 'temporary' : 'permanent')),
   always(AuthError, ExitCode.NOPERM),
+  always(RefusedThenFailedError, ExitCode.NOUSER),
   always(ConfigError, ExitCode.CONFIG),
   always(StalledError, ExitCode.SOFTWARE),
   // A stop signal's status; one raised by a fault or a failed write is never the run's (the run

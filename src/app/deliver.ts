@@ -6,6 +6,7 @@ import { anyDelivered, everyoneGotIt, exitCodeForResults } from '../delivery/out
 import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { ExitCode } from '../exit-codes.js';
+import { RefusedThenFailedError } from '../errors.js';
 import type { Plan } from '../plan.js';
 import type { SessionPlan } from '../smtp/session.js';
 import { Timeouts } from '../smtp/timeouts.js';
@@ -70,7 +71,9 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
   for (const failure of failures) run.note({ code: 'domain-not-delivered', recipients: failure.recipients, error: failure.error.fact });
   const someoneGotIt = anyDelivered(results);
-  const someoneMayLater = results.some((result) => result.outcome === 'deferred') || failures.some((failure) => failure.error.exitCode === ExitCode.TEMPFAIL);
+  const someoneMayLater =
+    results.some((result) => result.outcome === 'deferred') ||
+    failures.some((failure) => failure.error.exitCode === ExitCode.TEMPFAIL || failure.error instanceof RefusedThenFailedError);
   if (plan.quitAfter !== undefined && failures.length === 0) return { status: probeStatus(run, results), someoneGotIt, someoneMayLater };
   // A domain that got nothing (its hosts failed, or one may have it unconfirmed) keeps the message,
   // even when another domain took it, and so does a recipient refused or deferred.

@@ -5,6 +5,7 @@
 import { readStream, type ReadInput } from '../cli/body-input.js';
 import { openAttachments, prepareInput, type OpenAttachments, type PreparedInput } from '../cli/message-input.js';
 import { ExitCode } from '../exit-codes.js';
+import { RefusedThenFailedError } from '../errors.js';
 import type { Plan } from '../plan.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
 import { deliver, deliverToMx, type DeliveryEnd } from './deliver.js';
@@ -130,7 +131,8 @@ export async function sendRead(run: Run, plan: Plan, input: ReadInput): Promise<
       prepared ??= await prepareUnfinished(run, plan, input, []).catch(() => undefined);
       if (prepared) await keepDeadLetter(run, prepared, false);
     }
-    return { status, someoneGotIt: false, someoneMayLater: false };
+    // Refused for some, the rest put off for now: those may take it later (mailv-sendmail -bs says 451).
+    return { status, someoneGotIt: false, someoneMayLater: error instanceof RefusedThenFailedError };
   }
 }
 

@@ -6,7 +6,7 @@
 import { planMx, type MxPlan } from '../dns/mx.js';
 import { triedAddresses } from '../dns/tried-addresses.js';
 import type { Resolver } from '../dns/resolver.js';
-import { InterruptedError, MailvError, SmtpReplyError, StepStop, TlsError, TransportError, type TransportReason } from '../errors.js';
+import { InterruptedError, MailvError, RefusedThenFailedError, SmtpReplyError, StepStop, TlsError, TransportError, type TransportReason } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { domainOf } from '../message/address.js';
 import { SmtpConnection } from '../smtp/connection.js';
@@ -15,6 +15,7 @@ import { noMxTook } from './no-mx-took.js';
 import { unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
 import { sendOverLimit } from './recipient-limit.js';
+import { refusedFirst } from './refused-first.js';
 import type { InterruptSignal } from '../interruption.js';
 
 export interface DirectOptions {
@@ -51,7 +52,9 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
     } catch (error) {
       // The user's stop (a signal, `q` at --step) ends the whole run, not one domain's delivery.
       if (error instanceof InterruptedError || error instanceof StepStop || !(error instanceof MailvError)) throw error;
-      outcomes.push({ domain, recipients, error });
+      // Those refused for good are named by the failure as such, not among those it put off.
+      const putOff = error instanceof RefusedThenFailedError ? recipients.filter((recipient) => !error.refused.includes(recipient)) : recipients;
+      outcomes.push({ domain, recipients: putOff, error });
     }
   }
   return outcomes;
@@ -70,7 +73,8 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   for (const host of mx.hosts) {
     const addresses = triedAddresses(mx, host);
     if (host.addresses.length === 0) {
-      emit({ kind: 'note', note: { code: 'mx-host-skipped', recipients, host: host.name, problem: host.problem }, severity: 'info' });
+      // Those a host refused for good are out of the rest of the plan: not named as skipped with it.
+      emit({ kind: 'note', note: { code: 'mx-host-skipped', recipients: remaining, host: host.name, problem: host.problem }, severity: 'info' });
       continue;
     }
     if (addresses.length === 0) continue;
@@ -82,7 +86,12 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
         // An address literal's certificate names its address (no SNI is sent for one), not `[192.0.2.1]`.
         const tlsName = mx.literal ? address : host.name.replace(/\.$/, '');
         const hostPlan = { ...plan, envelope: { ...plan.envelope, recipients: remaining }, tls, tlsName, serverName: host.name };
-        const attempt = await tryHost(host.name, address, hostPlan, emit, options);
+        let attempt: Attempt;
+        try {
+          attempt = await tryHost(host.name, address, hostPlan, emit, options);
+        } catch (error) {
+          throw refusedFirst(error, refused);
+        }
         if (attempt.kind === 'delivered') {
           // Those past the host's limit of recipients a message go to the same host again.
           const again = async (rest: readonly string[]) => {
@@ -102,7 +111,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       }
     }
   }
-  throw new TransportError(noMxTook(mx, tried, family), 'connect', reason);
+  throw refusedFirst(new TransportError(noMxTook(mx, tried, family), 'connect', reason), refused);
 }
 
 /** `refused`: the recipients this host refused for good before it put the message off. */
@@ -134,7 +143,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   } catch (error) {
     // The whole message went out: unless the host answered that it did not take it, it may have
     // it, and no other host gets a copy.
-    if (mayHaveIt(session, error)) throw unconfirmed(error, name, address, emit);
+    if (mayHaveIt(session, error)) throw refusedFirst(unconfirmed(error, name, address, emit), session.refusedRecipients);
     // Nothing of the message left with a refused early EHLO, or a kept TLS session that failed:
     // once more without it (a full handshake before any retry in plain text).
     const again = secondTry(session, plan, emit);
@@ -143,7 +152,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: (error as MailvError).fact }, severity: 'warning' });
       return { kind: 'again-without-tls' };
     }
-    if (!tryNextHost(error)) throw error;
+    if (!tryNextHost(error)) throw refusedFirst(error, session.refusedRecipients);
     return { kind: 'next-host', reason: error instanceof TransportError ? error.reason : undefined, refused: [...session.refusedRecipients] };
   }
 }

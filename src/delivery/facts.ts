@@ -25,6 +25,11 @@ export type DeliveryErrorFact =
    * it: `host` may have it, so it is sent nowhere else. `error` is what broke.
    */
   | { readonly code: 'MAILV_UNCONFIRMED'; readonly host: string; readonly address: string; readonly error: ErrorFact }
+  /**
+   * The delivery failed for now (`error`, which alone means 75) after the server refused `refused`
+   * for good at RCPT: trying again cannot help those, so the run ends 67.
+   */
+  | { readonly code: 'MAILV_REFUSED_THEN_FAILED'; readonly refused: readonly string[]; readonly error: ErrorFact }
   /** dead.letter is refused untouched: its path leads to something other than a regular file. */
   | { readonly code: 'MAILV_DEAD_LETTER_NOT_A_FILE'; readonly path: string; readonly found: NotAFile }
   /** The message could not be read again to be kept (its source changed, say): `error` says why. */

@@ -7,6 +7,7 @@ import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from 
 import { unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
 import { sendOverLimit } from './recipient-limit.js';
+import { refusedFirst } from './refused-first.js';
 import type { InterruptSignal } from '../interruption.js';
 
 export interface ServerAddress {
@@ -67,8 +68,8 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     // failed, goes once more over a new connection without it.
     const again = secondTry(session, plan, emit);
     if (again !== undefined) return submitOnce(server, again, emit, signal);
-    if (session.committed) throw unconfirmed(error, server.host, connection.remoteAddress, emit);
-    throw error;
+    const failure = session.committed ? unconfirmed(error, server.host, connection.remoteAddress, emit) : error;
+    throw refusedFirst(failure, session.refusedRecipients);
   }
 }
 

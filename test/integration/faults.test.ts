@@ -355,15 +355,52 @@ describe('faults', () => {
     }
   });
 
-  it('a 550 to one RCPT, then a 421 to the next: the refusal for good is still said, the rest deferred by the closing, 75', async () => {
+  it('a 550 to one RCPT, then a 421 to the next: the refusal for good is still said, the rest deferred by the closing, 67', async () => {
     const server = await startScriptedServer({
       replies: { RCPT: (line) => (line.includes('bob') ? '550 5.1.1 No such user' : line.includes('carol') ? '421 4.3.2 Closing' : '250 2.1.5 Ok') },
     });
     try {
       const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'fault', 'bob@example.org', 'carol@example.org'], { input: 'body\n' });
-      assert.equal(run.code, 75, run.stderr);
+      // Trying again cannot help bob: 67 (the 421 alone would be 75).
+      assert.equal(run.code, 67, run.stderr);
       assert.match(run.stderr, /^mailv: not delivered to bob@example\.org: 550 5\.1\.1 No such user$/m);
       assert.match(run.stderr, /^mailv: the server closed the session at the recipient <carol@example\.org>: 421 4\.3\.2 Closing$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a recipient refused for good, then the rest failed for now: 67 whatever failed (75 alone), a 5xx after it stays 69, the failure said as it would be alone', async () => {
+    const cases = [
+      { dot: '451 4.3.0 Try again later', status: 67, said: /^mailv: the server did not accept the message: 451 4\.3\.0 Try again later$/m },
+      {
+        dot: { close: true } as const,
+        status: 67,
+        said: /^mailv: connection closed by the server during body after the whole message was sent: \[127\.0\.0\.1\] may have it, so it is not sent again$/m,
+      },
+      { dot: '554 5.6.0 Refused', status: 69, said: /^mailv: the server did not accept the message: 554 5\.6\.0 Refused$/m },
+    ];
+    for (const { dot, status, said } of cases) {
+      const server = await startScriptedServer({ replies: { RCPT: (line) => (line.includes('bob') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'), '.': dot } });
+      try {
+        const args = ['--server', `127.0.0.1:${server.port}`, '-s', 'fault', 'bob@example.org', 'carol@example.org'];
+        const run = await runCli(args, { input: 'body\n' });
+        assert.equal(run.code, status, run.stderr);
+        assert.match(run.stderr, /^mailv: not delivered to bob@example\.org: 550 5\.1\.1 No such user$/m);
+        assert.match(run.stderr, said);
+        // Named once, on its own line: the failure after it does not name it again.
+        assert.equal(run.stderr.match(/bob@example\.org/g)?.length, 1, run.stderr);
+        const json = await runCli([...args, '--json'], { input: 'body\n' });
+        const result = JSON.parse(lines(json.stdout).at(-1)!) as Record<string, unknown>;
+        assert.deepEqual([result.status, result.code], [status, status === 67 ? 'MAILV_REFUSED_THEN_FAILED' : 'MAILV_MESSAGE_REFUSED']);
+      } finally {
+        await server.close();
+      }
+    }
+    // Without a refusal for good, the same failure is 75.
+    const server = await startScriptedServer({ replies: { '.': '451 4.3.0 Try again later' } });
+    try {
+      assert.equal((await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'fault', 'carol@example.org'], { input: 'body\n' })).code, 75);
     } finally {
       await server.close();
     }

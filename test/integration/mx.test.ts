@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { freshHome, lines, runCli, LOCAL_HOST } from '../helpers/cli.js';
-import { a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
+import { RCODE, a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
 import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
 import { closedPort, scriptedOnOnePort, sinksOnOnePort } from '../helpers/loopback-port.js';
@@ -434,6 +434,65 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     assert.equal(run.code, 68);
     assert.match(run.stderr, /nonexistent\.test\. does not exist \(NXDOMAIN\)/);
     assert.ok(existsSync(join(run.home, 'dead.letter')));
+  });
+});
+
+describe('--direct through an in-process name server', () => {
+  // mx1 refuses alice for good and closes at bob; the host without an address is skipped; mx3
+  // refuses the connection, or answers as mx1 does (bob alone is offered to it).
+  const hosts: Record<string, string> = { 'mx1.example.test': '127.0.0.2', 'mx3.example.test': '127.0.0.3' };
+  const zone: Handler = (query) => {
+    const { name, type } = query.questions![0]!;
+    if (type === 'MX') return [reply(query, { answers: ['mx1', 'missing', 'mx3'].map((host, i) => mx(name, 10 * (i + 1), `${host}.example.test`)) })];
+    if (name === 'missing.example.test') return [reply(query, { rcode: RCODE.NXDOMAIN })];
+    return [reply(query, { answers: type === 'A' && hosts[name] ? [a(name, hosts[name])] : [] })];
+  };
+
+  it('no MX host took the message after one refused a recipient for good: that one said once, with its own reply, and 67', async () => {
+    for (const last of ['refuses the connection', 'closes at bob'] as const) {
+      const dns = await startDns(zone);
+      const servers = await scriptedOnOnePort(last === 'refuses the connection' ? ['127.0.0.2'] : ['127.0.0.2', '127.0.0.3'], {
+        replies: { RCPT: (line) => (line.includes('alice') ? '550 5.1.1 <alice@example.test>: User unknown' : '421 4.3.2 Shutting down') },
+      });
+      try {
+        const port = String(servers[0]!.port);
+        const args = ['--direct', '--port', port, '--dns', `127.0.0.1:${dns.port}`, '-s', 'x', 'alice@example.test', 'bob@example.test'];
+        const run = await runCli(args, { input: 'x\n' });
+        assert.equal(run.code, 67, `${last}: ${run.stderr}`);
+        assert.deepEqual(
+          lines(run.stdout).filter((line) => /^\S+@example\.test\.\.\. /.test(line)),
+          [
+            `alice@example.test,bob@example.test... Connecting to mx1.example.test. port ${port} via esmtp...`,
+            'alice@example.test... User unknown (550 5.1.1 <alice@example.test>: User unknown)',
+            'bob@example.test... Deferred: 421 4.3.2 Shutting down',
+            'bob@example.test... missing.example.test. does not exist (NXDOMAIN): skipped',
+            `bob@example.test... Connecting to mx3.example.test. port ${port} via esmtp...`,
+            last === 'refuses the connection'
+              ? 'bob@example.test... Deferred: Connection refused by mx3.example.test.'
+              : 'bob@example.test... Deferred: 421 4.3.2 Shutting down',
+          ],
+          last,
+        );
+        assert.equal(
+          run.stderr,
+          'mailv: not delivered to alice@example.test: 550 5.1.1 <alice@example.test>: User unknown\n' +
+            'mailv: not delivered to bob@example.test: no MX host of example.test took the message (2 tried, 1 without an address)\n' +
+            `mailv: the message was saved in ${join(run.home, 'dead.letter')}\n`,
+          last,
+        );
+        const json = await runCli([...args, '--json'], { input: 'x\n' });
+        const result = JSON.parse(lines(json.stdout).at(-1)!) as Record<string, unknown>;
+        // The domain's failure stays the result's words; its code says a refusal for good came first.
+        assert.deepEqual(
+          [json.code, result.status, result.code, result.error],
+          [67, 67, 'MAILV_REFUSED_THEN_FAILED', 'no MX host of example.test took the message (2 tried, 1 without an address)'],
+          last,
+        );
+      } finally {
+        await Promise.all(servers.map((server) => server.close()));
+        await dns.close();
+      }
+    }
   });
 });
 

@@ -277,6 +277,31 @@ describe('mailv-sendmail -bs', () => {
     assert.equal(existsSync(join(home, 'dead.letter')), true);
   });
 
+  it('a recipient refused for good, then the message put off for the others (451 to the dot): 451 to the client, which keeps it for them, 67', async () => {
+    const server = await startScriptedServer({
+      replies: { RCPT: (line) => (/nobody/i.test(line) ? '550 5.1.1 <nobody@example.org>: User unknown' : '250 2.1.5 Ok'), '.': '451 4.3.0 Try again later' },
+    });
+    try {
+      const home = freshHome();
+      const input = [
+        'MAIL FROM:<alice@example.org>',
+        'RCPT TO:<nobody@example.org>',
+        'RCPT TO:<bob@example.org>',
+        'DATA',
+        'Subject: v\r\n\r\nbody\r\n.',
+        'QUIT',
+        '',
+      ];
+      const result = await runAtOnce(['-bs'], environment(home, `127.0.0.1:${server.port}`), input.join('\r\n'));
+      assert.equal(result.code, 67, result.stderr);
+      // 554 would have the client bounce the message, bob's copy with it.
+      assert.match(result.stdout, /\r\n451 the server did not accept the message: 451 4\.3\.0 Try again later\r\n221 Bye\r\n$/);
+      assert.equal(existsSync(join(home, 'dead.letter')), true);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a signal ends the dialogue with 421, said once on standard error, waiting or in the middle of a message, 128 + its number', async () => {
     for (const during of ['wait', 'message'] as const) {
       const client = stepByStep(environment(freshHome(), '127.0.0.1:9'));

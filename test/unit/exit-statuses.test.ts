@@ -17,6 +17,7 @@ import {
   InterruptedError,
   LocalIoError,
   ProtocolError,
+  RefusedThenFailedError,
   SmtpReplyError,
   StalledError,
   StepStop,
@@ -64,11 +65,12 @@ describe('exit statuses', () => {
     const table = failureStatuses();
     assert.deepEqual(
       table.map((each) => each.status),
-      [64, 65, 66, 68, 69, 70, 73, 74, 75, 76, 77, 78, 129, 130, 131, 143],
+      [64, 65, 66, 67, 68, 69, 70, 73, 74, 75, 76, 77, 78, 129, 130, 131, 143],
     );
     const meaning = (status: number) => table.find((each) => each.status === status)?.failures;
     assert.deepEqual(meaning(75), ['DnsError', 'TransportError', 'TlsError', 'StepStop', 'SmtpReplyError']);
     assert.deepEqual(meaning(70), ['internal', 'StalledError']);
+    assert.deepEqual(meaning(67), ['RefusedThenFailedError']);
     assert.deepEqual(sorted(resultStatuses()), [0, 67, 75]);
   });
 
@@ -93,6 +95,7 @@ describe('exit statuses', () => {
       [new StepStop(), 75],
       [new ProtocolError(fact, 'ehlo'), 76],
       [new AuthError(fact, 'auth'), 77],
+      [new RefusedThenFailedError(new TransportError(fact, 'data', 'reset'), ['bob@example.org']), 67],
       [new ConfigError(fact), 78],
       [new StalledError(), 70],
       ...STOP_SIGNALS.map((signal): [unknown, number] => [

@@ -30,6 +30,8 @@ export const errors = (): WordsOf<DeliveryErrorFact> => ({
         `${otherFamily ? `, ${otherFamily.hosts} without an IPv${otherFamily.family} address` : ''})`,
   MAILV_UNCONFIRMED: ({ host, address, error }, words) =>
     `${describeFact(error, words)} after the whole message was sent: ${hostAt(host, address)} may have it, so it is not sent again`,
+  // Each refused recipient was named on its own line, with its reply: not again here.
+  MAILV_REFUSED_THEN_FAILED: ({ error }, words) => describeFact(error, words),
 });
 
 export const notes: WordsOf<DeliveryNote> = {

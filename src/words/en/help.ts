@@ -123,7 +123,7 @@ Exit status:
   64   usage: a bad flag, value or address, flags that contradict each other, no terminal where one is needed
   65   bad data: a -t message SMTP cannot carry, a --ca file without a certificate
   66   missing input: an attachment, a --ca or password file, or a replay record that cannot be read
-  67   a recipient was refused (5xx); any others got the message
+  67   a recipient was refused (5xx); any others got the message, or were put off
   68   no such host or domain, or a domain that takes no mail
   69   refused for good: a 5xx reply, a message too large, content the server does not take
   70   an internal error of mailv

@@ -32,6 +32,8 @@ export const errors = (): WordsOf<DeliveryErrorFact> => ({
         `${otherFamily ? `, ${otherFamily.hosts} sans adresse IPv${otherFamily.family}` : ''})`,
   MAILV_UNCONFIRMED: ({ host, address, error }, words) =>
     `${describeFact(error, words)} après l’envoi du message entier : ${hostAt(host, address)} l’a peut-être reçu, il n’est donc pas renvoyé`,
+  // Chaque destinataire refusé a eu sa ligne, avec la réponse du serveur : pas de nouveau ici.
+  MAILV_REFUSED_THEN_FAILED: ({ error }, words) => describeFact(error, words),
 });
 
 export const notes: WordsOf<DeliveryNote> = {

@@ -155,7 +155,7 @@ Codes de sortie :
   64   usage : une option, une valeur ou une adresse invalide, des options qui se contredisent, pas de terminal où il en faut un
   65   données invalides : un message -t que SMTP ne peut pas porter, un fichier --ca sans certificat
   66   entrée absente : une pièce jointe, un fichier --ca ou de mot de passe, ou un enregistrement à rejouer illisible
-  67   un destinataire a été refusé (5xx) ; les autres, s’il y en a, ont reçu le message
+  67   un destinataire a été refusé (5xx) ; les autres, s’il y en a, ont reçu le message ou sont remis à plus tard
   68   hôte ou domaine inexistant, ou domaine qui ne reçoit pas de courrier
   69   refusé pour de bon : une réponse 5xx, un message trop gros, un contenu que le serveur ne prend pas
   70   une erreur interne de mailv
