@@ -87,6 +87,8 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
   let connectRow: Extract<Row, { kind: 'connect' }> | undefined;
   /** Annotations of events drawn as no row: they go with the row they speak of. */
   let waiting: string[] = [];
+  /** The next EHLO was written before the greeting (PIPECONNECT): said under its arrow. */
+  let earlyEhlo = false;
 
   for (const { event: raw, at } of events) {
     const event = secrets.masked(raw);
@@ -139,7 +141,9 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
           flightLeft--;
           flight = currentFlight?.id;
         }
-        add({ ...base([formatCommand(event.command)]), kind: 'command', flight });
+        const early = earlyEhlo && event.command.verb === 'EHLO';
+        if (early) earlyEhlo = false;
+        add({ ...base([formatCommand(event.command), ...(early ? [said.earlyEhlo] : [])]), kind: 'command', flight });
         break;
       }
       case 'reply': {
@@ -190,6 +194,7 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
         waiting.push(...notes);
         break;
       default: {
+        if (event.kind === 'note' && event.note.code === 'pipeconnect-early') earlyEhlo = true;
         // Notes, outcomes, the commit, traffic: their annotations go with the row they follow.
         const last = rows.at(-1);
         if (last) last.notes.push(...notes);

@@ -18,6 +18,8 @@ export interface DiagramWords {
   readonly encrypted: string;
   /** The bracket of a pipelined flight: `commands` written at once. */
   flight(commands: number): string;
+  /** Under an EHLO written before the greeting came (PIPECONNECT), whose arrow precedes the greeting's. */
+  readonly earlyEhlo: string;
   /** A host left for the next one, and why. */
   deferred(why: string): string;
   readonly legend: {

@@ -78,7 +78,7 @@ describe('mailv replay in memory', () => {
   it('--step: Enter before each command, q stops there with 0', async () => {
     const whole = await runApp(['replay', FIXTURE]);
     const lines = whole.stdout.split('\n');
-    const flight = lines.findIndex((line) => line.startsWith('(3 commands in one flight'));
+    const flight = lines.findIndex((line) => line.startsWith('(the next 3 commands in one flight'));
     const { state, open } = stepper(1);
     const run = await runApp(['replay', '--step', FIXTURE], { openStepper: open });
     assert.equal(run.status, 0, run.stderr);

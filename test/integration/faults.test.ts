@@ -730,7 +730,7 @@ describe('faults', () => {
       );
       assert.match(
         run.stdout,
-        /^\(2 commands in one flight: the replies follow, in order\)\n>>> BDAT \d+ LAST\n>>> QUIT\n250 2\.1\.0 Ok\n250 2\.1\.5 Ok\n250 2\.0\.0 Ok: queued as S1\nbob@example\.org\.\.\. Sent \(2\.0\.0 Ok: queued as S1\)\nClosing connection to \[127\.0\.0\.1\]\n221 2\.0\.0 Bye\n$/m,
+        /^\(the next 2 commands in one flight: the replies follow, in order\)\n>>> BDAT \d+ LAST\n>>> QUIT\n250 2\.1\.0 Ok\n250 2\.1\.5 Ok\n250 2\.0\.0 Ok: queued as S1\nbob@example\.org\.\.\. Sent \(2\.0\.0 Ok: queued as S1\)\nClosing connection to \[127\.0\.0\.1\]\n221 2\.0\.0 Bye\n$/m,
       );
     } finally {
       await server.close();

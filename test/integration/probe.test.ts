@@ -160,7 +160,7 @@ describe('--explain', () => {
       ),
     );
     assert.match(run.stdout, /^ {6}↳ PIPELINING: .*\(RFC 2920\)$/m);
-    assert.match(run.stdout, /^\(3 commands in one flight: the replies follow, in order\)\n {6}↳ PIPELINING.*3 commands.*\(RFC 2920\)\n>>> MAIL/m);
+    assert.match(run.stdout, /^\(the next 3 commands in one flight: the replies follow, in order\)\n {6}↳ PIPELINING.*3 commands.*\(RFC 2920\)\n>>> MAIL/m);
   });
 
   it('speaks French when the locale is French (POSIX order), and --lang overrides it', async () => {

@@ -65,7 +65,7 @@ describe('sending to an SMTP server', () => {
       '250-SMTPUTF8',
       '250-ENHANCEDSTATUSCODES',
       '250 SIZE 200000',
-      '(4 commands in one flight: the replies follow, in order)',
+      '(the next 4 commands in one flight: the replies follow, in order)',
       `>>> MAIL From:<alice@example.org> SIZE=${size}`,
       '>>> RCPT To:<bob@example.org>',
       '>>> RCPT To:<carol@example.org>',
@@ -77,7 +77,7 @@ describe('sending to an SMTP server', () => {
       // RFC 2920 §3.1: QUIT ends the last pipelined group, written with the final dot; the session
       // is said to close only once the verdict is shown. ENHANCEDSTATUSCODES offered: Sent quotes
       // the text without its code, as sendmail does.
-      '(2 commands in one flight: the replies follow, in order)',
+      '(the next 2 commands in one flight: the replies follow, in order)',
       '>>> .',
       '>>> QUIT',
       '250 2.6.0 Ok: queued as SINKn',
@@ -176,7 +176,7 @@ describe('sending to an SMTP server', () => {
     assert.match(run.stdout, /^Connected to \[127\.0\.0\.1\] port \d+$/m);
     assert.match(
       run.stdout,
-      /^>>> Subject: verbose\n(?:.*\n)*>>> \n>>> \.\.dotted\n>>> plain\n\(2 commands in one flight: the replies follow, in order\)\n>>> \.\n>>> QUIT\n/m,
+      /^>>> Subject: verbose\n(?:.*\n)*>>> \n>>> \.\.dotted\n>>> plain\n\(the next 2 commands in one flight: the replies follow, in order\)\n>>> \.\n>>> QUIT\n/m,
     );
   });
 

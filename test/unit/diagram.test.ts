@@ -105,6 +105,29 @@ describe('sequence diagram', () => {
     assert.deepEqual(model.flights, [{ id: 0, commands: 2 }]);
   });
 
+  it('says under its arrow an EHLO written before the greeting (PIPECONNECT), and under that one alone', () => {
+    const early: SessionEvent[] = [
+      { kind: 'connecting', recipients: ['bob@example.org'], host: '127.0.0.1', port: 25, via: 'relay' },
+      { kind: 'connected', address: '127.0.0.1', port: 25 },
+      { kind: 'note', note: { code: 'pipeconnect-early' }, severity: 'info' },
+      { kind: 'send', stage: 'ehlo', command: { verb: 'EHLO', domain: 'client.example.org' }, pipelined: false },
+      reply('greeting', '220 exim.example.org ESMTP'),
+      reply('ehlo', '550 no early talkers'),
+      { kind: 'send', stage: 'ehlo', command: { verb: 'EHLO', domain: 'client.example.org' }, pipelined: false },
+      reply('ehlo', '250 exim.example.org'),
+    ];
+    for (const [words, said] of [
+      [en, 'sent before the greeting (PIPECONNECT)'],
+      [fr, 'envoyé avant l’accueil (PIPECONNECT)'],
+    ] as const) {
+      const commands = buildModel(timed(early), words, undefined).rows.filter((row) => row.kind === 'command');
+      assert.deepEqual(
+        commands.map((row) => row.lines),
+        [['EHLO client.example.org', said], ['EHLO client.example.org']],
+      );
+    }
+  });
+
   it('draws the TLS handshake as a band after the reply to STARTTLS, and everything after it as encrypted', () => {
     const svg = renderDiagram(timed(SESSION), options());
     const band = svg.indexOf('data-band="tls"');

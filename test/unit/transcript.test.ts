@@ -108,10 +108,10 @@ describe('transcript', () => {
 
   it('marks a pipelined flight in the language of the run', () => {
     assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines({ kind: 'flight', commands: 3 }), [
-      '(3 commands in one flight: the replies follow, in order)',
+      '(the next 3 commands in one flight: the replies follow, in order)',
     ]);
     assert.deepEqual(new TranscriptRenderer(1, plainStyle, fr).lines({ kind: 'flight', commands: 2 }), [
-      '(2 commandes d’un seul envoi : les réponses suivent, dans l’ordre)',
+      '(les 2 commandes suivantes d’un seul envoi : les réponses suivent, dans l’ordre)',
     ]);
     assert.deepEqual(new TranscriptRenderer(0, plainStyle, en).lines({ kind: 'flight', commands: 3 }), []);
   });

@@ -12,6 +12,7 @@ export const diagramWords = (): DiagramWords => ({
   handshake: 'TLS handshake',
   encrypted: 'encrypted from here on',
   flight: (commands) => `${commands} commands in one flight`,
+  earlyEhlo: 'sent before the greeting (PIPECONNECT)',
   deferred: (why) => `deferred: ${why}`,
   legend: {
     heading: 'Legend',

@@ -236,7 +236,7 @@ export const transcriptWords: TranscriptWords = {
   warning: 'Attention : ',
   // Port 0 : une socket du domaine Unix, nommée par son seul chemin.
   connected: (host, port) => `Connecté à ${port === 0 ? host : `${host} port ${port}`}`,
-  flight: (commands) => `(${commands} commandes d’un seul envoi : les réponses suivent, dans l’ordre)`,
+  flight: (commands) => `(les ${commands} commandes suivantes d’un seul envoi : les réponses suivent, dans l’ordre)`,
   dnsQuery: (type, name, server, transport) => `;; ${type} ${name} ? question à ${server} par ${transport}`,
   dnsAnswer: (type, name, rcode, truncated, server, ms, answers) =>
     `;; réponse à ${type} ${name} de ${server} : ${rcode}${truncated ? ', tronquée' : ''}, ${answers} enregistrement${answers > 1 ? 's' : ''}, ${ms} ms`,
