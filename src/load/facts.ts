@@ -86,6 +86,8 @@ export interface LoadReport {
    * session is then forgotten, the server refused sessions for a day): their messages went back.
    */
   readonly resumptionsFailed: number;
+  /** TLS handshakes that resumed a session (kept from an earlier run, or from this one's): what resumption saved. */
+  readonly tlsResumed: number;
   /**
    * Connections something other than a hang-up or a 421 broke (a reply out of protocol, a line
    * nobody asked for, a silence to the time limit) where no message was lost with them: the messages

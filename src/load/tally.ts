@@ -56,6 +56,8 @@ export class Tally {
   /** Connections whose QUIT got no reply, and those of them that waited until the time limit. */
   private readonly quitUnanswered = { connections: 0, timedOut: 0 };
   private resumptionsFailed = 0;
+  /** TLS handshakes that resumed a session. */
+  tlsResumed = 0;
   /** See LoadReport.connectionFaults: how many, and the first distinct causes. */
   private connectionFaultCount = 0;
   private readonly connectionFaults: { key: string; error: ErrorFact; count: number }[] = [];
@@ -291,6 +293,7 @@ export class Tally {
       resentBehindClosing: this.resentBehindClosing.size,
       quitUnanswered: { ...this.quitUnanswered },
       resumptionsFailed: this.resumptionsFailed,
+      tlsResumed: this.tlsResumed,
       connectionFaults: { count: this.connectionFaultCount, first: this.connectionFaults.map(({ error, count }) => ({ error, count })) },
       elapsedMs,
       acceptedWithinMs: this.rateWindow(unsent, elapsedMs, startedAt),

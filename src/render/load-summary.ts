@@ -41,6 +41,7 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
     lines.push(`${load.latency.padEnd(column)}${['p50', 'p90', 'p99', 'max'].map((h) => h.padStart(9)).join('')}`);
     for (const [name, summary] of rows) lines.push(`${`  ${name}`.padEnd(column)}${figures(summary, load.decimal)}`);
   }
+  if (report.tls !== undefined) lines.push(load.tlsResumed(report.tlsResumed, report.tls.samples));
   if (report.replies.length > 0) lines.push(`${load.replies} ${report.replies.map(([code, count]) => `${code} × ${count}`).join(', ')}`);
   const seconds = (ms: number) => load.decimal((ms / 1000).toFixed(3));
   for (const { failure, count, firstMs, lastMs, acceptedBefore, underWay, connectionsOpen } of report.failures)
@@ -75,6 +76,7 @@ export function loadSummaryJson(report: LoadReport): string {
       resentBehindClosing: report.resentBehindClosing,
       quitUnanswered: report.quitUnanswered,
       resumptionsFailed: report.resumptionsFailed,
+      tlsResumed: report.tlsResumed,
       connectionFaults: {
         count: report.connectionFaults.count,
         first: report.connectionFaults.first.map(({ error, count }) => ({ count, ...failureJson({ kind: 'error', error }) })),

@@ -21,6 +21,8 @@ export interface LoadWords {
   readonly quitUnanswered: (connections: number, timedOut: number) => string;
   /** On `connections`, the TLS handshake failed when it offered a kept session: forgotten, and their messages went again. */
   readonly resumptionsFailed: (connections: number) => string;
+  /** Of `handshakes` TLS handshakes, `resumed` resumed a session (below the latency table). */
+  readonly tlsResumed: (resumed: number, handshakes: number) => string;
   /**
    * `connections` were broken by something else than a hang-up or a 421 with no message lost: those
    * they would have carried went over new ones. Each distinct cause follows, as a failure's line.

@@ -24,6 +24,7 @@ export interface LoadSummary {
   resentBehindClosing: number;
   quitUnanswered: { connections: number; timedOut: number };
   resumptionsFailed: number;
+  tlsResumed: number;
   connectionFaults: { count: number; first: { count: number; code: string; stage?: string; reply: string | null }[] };
   ms: number;
   connect: Latency | null;

@@ -156,6 +156,24 @@ describe('load mode against the real Postfix submission port', { skip: await sub
     assert.ok(summary.auth.p50 > 0 && summary.auth.p50 <= summary.auth.max);
   });
 
+  it('one connection after another: each after the first resumes the TLS session the one before kept, and the summary says how many did', async () => {
+    const args = ['--server', `${SUBMISSION.host}:${SUBMISSION.starttlsPort}`, '--tls', 'required', '--ca', TEST_CA, '--user', SUBMISSION_USER];
+    const env = { MAILV_PASSWORD: SUBMISSION_PASSWORD };
+    const run = await runCli([...args, '--count', '4', '--per-connection', '1', '--json', '-r', 'alice@example.org', '-s', 'load', DISCARDED], {
+      input: 'Resumed.\n',
+      env,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual([summary.connections, summary.tls?.samples, summary.tlsResumed], [4, 4, 3]);
+    const told = await runCli([...args, '--count', '4', '--per-connection', '1', '--no-tls-resume', '-r', 'alice@example.org', '-s', 'load', DISCARDED], {
+      input: 'Not resumed.\n',
+      env,
+    });
+    assert.equal(told.code, 0, told.stderr);
+    assert.match(told.stdout, /^TLS: 0 of 4 handshakes resumed a session /m);
+  });
+
   it('the summary has TLS and AUTH rows in the table, in French too', async () => {
     const run = await runCli(
       [

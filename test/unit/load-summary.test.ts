@@ -31,6 +31,7 @@ const report: LoadReport = {
   resentBehindClosing: 0,
   quitUnanswered: { connections: 0, timedOut: 0 },
   resumptionsFailed: 0,
+  tlsResumed: 0,
   connectionFaults: { count: 0, first: [] },
   elapsedMs: 1000,
   acceptedWithinMs: 1000,
@@ -233,6 +234,22 @@ describe('load summary', () => {
       'la session TLS gardée d’une exécution précédente a échoué sur 1 connexion qui la proposait (la négociation a échoué, ou le serveur a raccroché juste après l’avoir reprise) : la session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et son message est reparti par une nouvelle connexion',
     ]);
     assert.equal((JSON.parse(loadSummaryJson({ ...report, resumptionsFailed: 3 })) as { resumptionsFailed: number }).resumptionsFailed, 3);
+  });
+
+  it('says how many TLS handshakes resumed a session, when there was TLS, in English and French', () => {
+    const withTls = { ...report, tls: latency, tlsResumed: 199 };
+    assert.ok(!loadSummaryLines(report, wordsFor('en')).some((line) => line.startsWith('TLS:')));
+    assert.ok(
+      loadSummaryLines({ ...withTls, tls: { ...latency, samples: 200 } }, wordsFor('en')).includes(
+        'TLS: 199 of 200 handshakes resumed a session (no certificate sent, one round trip less in TLS 1.2)',
+      ),
+    );
+    assert.ok(
+      loadSummaryLines({ ...withTls, tls: { ...latency, samples: 1 }, tlsResumed: 1 }, wordsFor('fr')).includes(
+        'TLS : 1 négociation sur 1 a repris une session (sans certificat, un aller-retour de moins en TLS 1.2)',
+      ),
+    );
+    assert.equal((JSON.parse(loadSummaryJson(withTls)) as { tlsResumed: number }).tlsResumed, 199);
   });
 
   it('says how many connections were broken with no message lost, and each distinct cause under it, only when one was, in English and French', () => {

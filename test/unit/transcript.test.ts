@@ -481,12 +481,12 @@ describe('--timing summary', () => {
     timing.record({ kind: 'traffic', sent: 120, received: 340 }, 9);
     assert.deepEqual(timing.summary(10, en.timing), [
       'Timing: 2 round trips (waits for the server), 120 octets sent, 340 received, 10.0 ms in all',
-      'Timing: greeting 2.0 ms after the connection (and any TLS handshake) was made',
+      'Timing: greeting 2.0 ms after the connection was made (over smtps://, after its TLS handshake)',
       'Timing: connect 2.0 ms, greeting 2.0 ms',
     ]);
     assert.deepEqual(timing.summary(10, fr.timing), [
       'Temps : 2 allers-retours (attentes du serveur), 120 octets envoyés, 340 reçus, 10,0 ms en tout',
-      'Temps : accueil 2,0 ms après l’établissement de la connexion (et de TLS, le cas échéant)',
+      'Temps : accueil 2,0 ms après l’établissement de la connexion (en smtps://, après la négociation TLS)',
       'Temps : la connexion 2,0 ms, l’accueil 2,0 ms',
     ]);
   });

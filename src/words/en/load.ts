@@ -20,6 +20,8 @@ export const loadWords = (): LoadWords => ({
     if (timedOut === connections) return `${on}: ${waited}${connections === 1 ? '' : ' on each'}`;
     return `${on}: ${waited} on ${timedOut} of them, the server closed the others without one`;
   },
+  tlsResumed: (resumed, handshakes) =>
+    `TLS: ${resumed} of ${handshakes} handshake${handshakes === 1 ? '' : 's'} resumed a session (no certificate sent, one round trip less in TLS 1.2)`,
   resumptionsFailed: (connections) =>
     `the TLS session kept from an earlier run failed on ${connections} connection${connections === 1 ? '' : 's'} that offered it (the handshake failed, or the server hung up right after resuming it): the session is forgotten, none is offered to this server for a day, and ${connections === 1 ? 'its message went again over a new connection' : 'their messages went again over new connections'}`,
   connectionFaults: (connections) =>

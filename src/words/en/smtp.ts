@@ -209,6 +209,6 @@ export const timingWords = (): TimingWords => ({
   ms: (figure) => `${figure} ms`,
   total: (roundTrips, sent, received, ms) =>
     `Timing: ${roundTrips} round trip${roundTrips === 1 ? '' : 's'} (waits for the server), ${sent} octets sent, ${received} received, ${ms} ms in all`,
-  greeting: (ms) => `Timing: greeting ${ms} ms after the connection (and any TLS handshake) was made`,
+  greeting: (ms) => `Timing: greeting ${ms} ms after the connection was made (over smtps://, after its TLS handshake)`,
   steps: (steps) => `Timing: ${steps.map(([step, ms]) => `${step} ${ms} ms`).join(', ')}`,
 });

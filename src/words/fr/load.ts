@@ -21,6 +21,8 @@ export const loadWords = (): LoadWords => ({
     if (timedOut === connections) return `${on} : ${waited}${connections === 1 ? '' : ' sur chacune'}`;
     return `${on} : ${waited} sur ${timedOut} d’entre elles, le serveur a fermé les autres sans répondre`;
   },
+  tlsResumed: (resumed, handshakes) =>
+    `TLS : ${resumed} négociation${resumed < 2 ? '' : 's'} sur ${handshakes} ${resumed < 2 ? 'a' : 'ont'} repris une session (sans certificat, un aller-retour de moins en TLS 1.2)`,
   resumptionsFailed: (connections) =>
     `la session TLS gardée d’une exécution précédente a échoué sur ${connections} connexion${connections === 1 ? '' : 's'} qui la proposai${connections === 1 ? 't' : 'ent'} (la négociation a échoué, ou le serveur a raccroché juste après l’avoir reprise) : la session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et ${connections === 1 ? 'son message est reparti par une nouvelle connexion' : 'leurs messages sont repartis par de nouvelles connexions'}`,
   connectionFaults: (connections) =>

@@ -249,7 +249,7 @@ export const timingWords = (): TimingWords => ({
   ms: (figure) => `${decimal(figure)} ms`,
   total: (roundTrips, sent, received, ms) =>
     `Temps : ${roundTrips} aller${roundTrips > 1 ? 's' : ''}-retour${roundTrips > 1 ? 's' : ''} (attentes du serveur), ${sent} octets envoyés, ${received} reçus, ${decimal(ms)} ms en tout`,
-  greeting: (ms) => `Temps : accueil ${decimal(ms)} ms après l’établissement de la connexion (et de TLS, le cas échéant)`,
+  greeting: (ms) => `Temps : accueil ${decimal(ms)} ms après l’établissement de la connexion (en smtps://, après la négociation TLS)`,
   steps: (steps) => `Temps : ${steps.map(([step, ms]) => `${stageFr(step as Stage)} ${decimal(ms)} ms`).join(', ')}`,
 });
 
