@@ -71,18 +71,21 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
   for (const failure of failures) run.note({ code: 'domain-not-delivered', recipients: failure.recipients, error: failure.error.fact });
   const someoneGotIt = anyDelivered(results);
-  const someoneMayLater =
-    results.some((result) => result.outcome === 'deferred') ||
-    failures.some((failure) => failure.error.exitCode === ExitCode.TEMPFAIL || failure.error instanceof RefusedThenFailedError);
+  const someoneMayLater = results.some((result) => result.outcome === 'deferred') || failures.some((failure) => failure.error.exitCode === ExitCode.TEMPFAIL);
   if (plan.quitAfter !== undefined && failures.length === 0) return { status: probeStatus(run, results), someoneGotIt, someoneMayLater };
   // A domain that got nothing (its hosts failed, or one may have it unconfirmed) keeps the message,
   // even when another domain took it, and so does a recipient refused or deferred.
   if ((!everyoneGotIt(results) || failures.length > 0) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
-  // Refused recipients (67) first, then the first domain that failed for good, then the first that
-  // failed for now: a permanent failure wins over a temporary one whatever the recipients' order,
-  // so that 75 still means that trying again can help.
-  if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0) return { status: resultsStatus(run, results), someoneGotIt, someoneMayLater };
-  const deciding = failures.find((failure) => failure.error.exitCode !== ExitCode.TEMPFAIL) ?? failures[0]!;
+  // Refused recipients (67) first, those of a domain that failed after refusing them too, then the
+  // first domain that failed for good, then the first that failed for now: a permanent failure wins
+  // over a temporary one whatever the recipients' order, so that 75 still means that trying again can help.
+  const refusedBeforeFailing = failures.flatMap((failure) => (failure.error instanceof RefusedThenFailedError ? failure.error.refusals : []));
+  if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0)
+    return { status: resultsStatus(run, [...results, ...refusedBeforeFailing]), someoneGotIt, someoneMayLater };
+  const deciding =
+    failures.find((failure) => failure.error instanceof RefusedThenFailedError) ??
+    failures.find((failure) => failure.error.exitCode !== ExitCode.TEMPFAIL) ??
+    failures[0]!;
   run.record(deciding.error);
   return { status: deciding.error.exitCode, someoneGotIt, someoneMayLater };
 }

@@ -131,8 +131,10 @@ export async function sendRead(run: Run, plan: Plan, input: ReadInput): Promise<
       prepared ??= await prepareUnfinished(run, plan, input, []).catch(() => undefined);
       if (prepared) await keepDeadLetter(run, prepared, false);
     }
-    // Refused for some, the rest put off for now: those may take it later (mailv-sendmail -bs says 451).
-    return { status, someoneGotIt: false, someoneMayLater: error instanceof RefusedThenFailedError };
+    // Refused for some, the rest put off for now: those may take it later (mailv-sendmail -bs says 451);
+    // refused all, nobody is left to take it.
+    const putOff = error instanceof RefusedThenFailedError && (prepared?.envelope.recipients ?? []).some((recipient) => !error.refused.includes(recipient));
+    return { status, someoneGotIt: false, someoneMayLater: putOff };
   }
 }
 

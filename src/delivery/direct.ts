@@ -6,7 +6,7 @@
 import { planMx, type MxPlan } from '../dns/mx.js';
 import { triedAddresses } from '../dns/tried-addresses.js';
 import type { Resolver } from '../dns/resolver.js';
-import { InterruptedError, MailvError, RefusedThenFailedError, SmtpReplyError, StepStop, TlsError, TransportError, type TransportReason } from '../errors.js';
+import { InterruptedError, MailvError, SmtpReplyError, StepStop, TlsError, TransportError, type TransportReason } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { domainOf } from '../message/address.js';
 import { SmtpConnection } from '../smtp/connection.js';
@@ -41,6 +41,17 @@ export function groupByDomain(recipients: readonly string[]): Map<string, string
   return groups;
 }
 
+/**
+ * A domain's delivery failed with `error`, after `refused` were refused for good on the way: those
+ * are named apart (each with its own reply), not among the recipients the failure put off.
+ */
+class DomainFailure {
+  constructor(
+    readonly error: unknown,
+    readonly refused: readonly RecipientResult[],
+  ) {}
+}
+
 /** Delivers to every domain in turn; never throws for one domain's failure (see DomainOutcome). */
 export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<DomainOutcome[]> {
   const outcomes: DomainOutcome[] = [];
@@ -49,12 +60,12 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
     try {
       const mx = await planMx(domain, options.resolver, options.random, emit, plan.local?.family);
       outcomes.push({ domain, results: await deliverToDomain(mx, sessionPlan, emit, options) });
-    } catch (error) {
+    } catch (thrown) {
+      const failure = thrown instanceof DomainFailure ? thrown : undefined;
+      const error = failure === undefined ? thrown : failure.error;
       // The user's stop (a signal, `q` at --step) ends the whole run, not one domain's delivery.
       if (error instanceof InterruptedError || error instanceof StepStop || !(error instanceof MailvError)) throw error;
-      // Those refused for good are named by the failure as such, not among those it put off.
-      const putOff = error instanceof RefusedThenFailedError ? recipients.filter((recipient) => !error.refused.includes(recipient)) : recipients;
-      outcomes.push({ domain, recipients: putOff, error });
+      outcomes.push({ domain, recipients: notRefused(recipients, failure?.refused ?? []), error });
     }
   }
   return outcomes;
@@ -89,14 +100,23 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
         let attempt: Attempt;
         try {
           attempt = await tryHost(host.name, address, hostPlan, emit, options);
-        } catch (error) {
-          throw refusedFirst(error, refused);
+        } catch (thrown) {
+          if (!(thrown instanceof DomainFailure)) throw thrown;
+          // Refused by earlier hosts and by this one: a failure for now is theirs too (67).
+          const all = [...refused, ...thrown.refused];
+          throw new DomainFailure(refusedFirst(thrown.error, all), all);
         }
         if (attempt.kind === 'delivered') {
           // Those past the host's limit of recipients a message go to the same host again.
           const again = async (rest: readonly string[]) => {
-            const round = await tryHost(host.name, address, { ...hostPlan, envelope: { ...plan.envelope, recipients: rest } }, emit, options);
-            return round.kind === 'delivered' ? round.results : [];
+            let round: Attempt;
+            try {
+              round = await tryHost(host.name, address, { ...hostPlan, envelope: { ...plan.envelope, recipients: rest } }, emit, options);
+            } catch (thrown) {
+              throw thrown instanceof DomainFailure ? refusedFirst(thrown.error, thrown.refused) : thrown;
+            }
+            // A host that put the round off keeps its refusals for good: they stay refused.
+            return round.kind === 'delivered' ? round.results : round.kind === 'next-host' ? [...round.refused] : [];
           };
           return [...refused, ...(await sendOverLimit(attempt.results, again, emit))];
         }
@@ -111,7 +131,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       }
     }
   }
-  throw refusedFirst(new TransportError(noMxTook(mx, tried, family), 'connect', reason), refused);
+  throw new DomainFailure(refusedFirst(new TransportError(noMxTook(mx, tried, family), 'connect', reason), refused), refused);
 }
 
 /** `refused`: the recipients this host refused for good before it put the message off. */
@@ -143,7 +163,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   } catch (error) {
     // The whole message went out: unless the host answered that it did not take it, it may have
     // it, and no other host gets a copy.
-    if (mayHaveIt(session, error)) throw refusedFirst(unconfirmed(error, name, address, emit), session.refusedRecipients);
+    if (mayHaveIt(session, error)) throw new DomainFailure(unconfirmed(error, name, address, emit), [...session.refusedRecipients]);
     // Nothing of the message left with a refused early EHLO, or a kept TLS session that failed:
     // once more without it (a full handshake before any retry in plain text).
     const again = secondTry(session, plan, emit);
@@ -152,7 +172,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: (error as MailvError).fact }, severity: 'warning' });
       return { kind: 'again-without-tls' };
     }
-    if (!tryNextHost(error)) throw refusedFirst(error, session.refusedRecipients);
+    if (!tryNextHost(error)) throw new DomainFailure(error, [...session.refusedRecipients]);
     return { kind: 'next-host', reason: error instanceof TransportError ? error.reason : undefined, refused: [...session.refusedRecipients] };
   }
 }

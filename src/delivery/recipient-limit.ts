@@ -2,7 +2,7 @@
 // client "SHOULD be prepared to transmit in 100-recipient chunks"): the recipients it turned away
 // go again, in a transaction of their own, over a new connection (QUIT may have left with the
 // first message), as long as each round delivers to some.
-import { InterruptedError, MailvError, SmtpReplyError, StepStop } from '../errors.js';
+import { InterruptedError, MailvError, RefusedThenFailedError, SmtpReplyError, StepStop } from '../errors.js';
 import type { Reply } from '../smtp/reply.js';
 import type { EmitEvent } from '../events.js';
 import type { RecipientResult } from '../smtp/session.js';
@@ -29,9 +29,11 @@ export async function sendOverLimit(
       round = await sendTo(waiting.map((result) => result.recipient));
     } catch (error) {
       if (error instanceof InterruptedError || error instanceof StepStop || !(error instanceof MailvError)) throw error;
-      round = [];
+      // Those the round refused for good before it failed stay refused, with their own replies.
+      round = error instanceof RefusedThenFailedError ? error.refusals : [];
+      const failure = error instanceof RefusedThenFailedError ? error.failure : error;
       // A 4xx (the 421 of a closing server) puts them off; a 5xx there is no word on them.
-      if (error instanceof SmtpReplyError && error.reply.code < 500) ended = error.reply;
+      if (failure instanceof SmtpReplyError && failure.reply.code < 500) ended = failure.reply;
     }
     const byRecipient = new Map(round.map((result) => [result.recipient, result]));
     // None of them delivered in this round: the limit is not all there is; they stay deferred, told now.

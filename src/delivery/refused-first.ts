@@ -8,10 +8,10 @@ import type { RecipientResult } from '../smtp/session.js';
 /** `error`, or, when it alone means 75 and `refused` is not empty, the failure of those too. */
 export function refusedFirst(error: unknown, refused: readonly RecipientResult[]): unknown {
   if (refused.length === 0 || !(error instanceof MailvError)) return error;
-  const recipients = refused.map((result) => result.recipient);
+  const refusals = refused.map(({ recipient, reply }) => ({ recipient, outcome: 'refused' as const, reply }));
   // Refused by an earlier host of the domain as well (--direct): one failure names them all.
-  if (error instanceof RefusedThenFailedError) return new RefusedThenFailedError(error.failure, [...recipients, ...error.refused]);
+  if (error instanceof RefusedThenFailedError) return new RefusedThenFailedError(error.failure, [...refusals, ...error.refusals]);
   // --step's q is the user's choice, not a failure; anything else than 75 says more than 67 would.
   if (error instanceof StepStop || error.exitCode !== ExitCode.TEMPFAIL) return error;
-  return new RefusedThenFailedError(error, recipients);
+  return new RefusedThenFailedError(error, refusals);
 }

@@ -49,6 +49,8 @@ export interface Catalogue {
   cmdDataEnd: Text;
   cmdBdat: (p: { octets: number }) => Text;
   cmdBdatLast: (p: { octets: number }) => Text;
+  /** BDAT … LAST with no chunk before it: the whole message in one. */
+  cmdBdatOnly: (p: { octets: number }) => Text;
   /** A chunk sent without waiting for the reply to the one before (PIPELINING). */
   bdatNotAwaited: Text;
   cmdRset: Text;

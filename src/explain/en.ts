@@ -48,6 +48,7 @@ export const en: Catalogue = {
   cmdDataEnd: '".": a lone dot ends the message; lines starting with a dot were sent doubled (RFC 5321 §4.5.2)',
   cmdBdat: ({ octets }) => `BDAT ${octets}: exactly ${octets} octets follow as they are, without dot-stuffing (RFC 3030)`,
   cmdBdatLast: ({ octets }) => `BDAT ${octets} LAST: the last ${octets} octets; they end the message (RFC 3030)`,
+  cmdBdatOnly: ({ octets }) => `BDAT ${octets} LAST: the whole message in one chunk of ${octets} octets, as they are, no dot-stuffing (RFC 3030)`,
   bdatNotAwaited: 'Not waited for: with PIPELINING the chunks follow one another, their replies read later, in order (RFC 3030, RFC 2920)',
   cmdRset: 'RSET: cancels the transaction in progress; the connection stays open (RFC 5321 §4.1.1.5)',
   cmdQuit: 'QUIT: ends the session; the server answers 221 and closes the connection (RFC 5321 §4.1.1.10)',

@@ -195,6 +195,8 @@ export class Explainer {
   private dnsTransport: 'udp' | 'tcp' = 'udp';
   /** EHLO went before the greeting (PIPECONNECT): the 220 that follows was not waited for. */
   private earlyHello = false;
+  /** Chunks of the message under way sent before its last (BDAT without LAST). */
+  private chunksSent = 0;
   /** Whether the server offers ENHANCEDSTATUSCODES (RFC 2034); undefined before its EHLO reply. */
   private enhancedOffered: boolean | undefined;
   /** The last plan was an address literal's: its one host is no MX. */
@@ -360,6 +362,7 @@ export class Explainer {
     this.delivered = false;
     this.hello = 'EHLO';
     this.earlyHello = false;
+    this.chunksSent = 0;
     this.enhancedOffered = undefined;
   }
 
@@ -419,7 +422,10 @@ export class Explainer {
         const { size: octets, last } = sent;
         // A chunk that is no flight's, sent without waiting: its reply comes later, with the others.
         const notAwaited = !last && pipelined ? [c.bdatNotAwaited] : [];
-        return { command: { kind: 'bdat', stage, octets, last }, lines: [last ? c.cmdBdatLast({ octets }) : c.cmdBdat({ octets }), ...notAwaited] };
+        // The last chunk of a message sent whole in one is its only one, not "the last octets".
+        const said = last ? (this.chunksSent === 0 ? c.cmdBdatOnly({ octets }) : c.cmdBdatLast({ octets })) : c.cmdBdat({ octets });
+        this.chunksSent = last ? 0 : this.chunksSent + 1;
+        return { command: { kind: 'bdat', stage, octets, last }, lines: [said, ...notAwaited] };
       }
       case 'RSET':
         return { command: { kind: 'rset', stage }, lines: [c.cmdRset] };
@@ -449,6 +455,7 @@ export class Explainer {
   private mail(sent: Extract<SmtpCommand, { verb: 'MAIL' }>, stage: Stage): { command: Command; lines: string[] } {
     const c = this.catalogue;
     this.bodyTold = false;
+    this.chunksSent = 0;
     const sender = sent.from;
     const lines = [sender === '' ? c.cmdMailFromNull : c.cmdMailFrom({ sender: quote(sender) })];
     for (const param of sent.params) {

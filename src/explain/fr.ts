@@ -50,13 +50,14 @@ export const fr: Catalogue = {
   cmdDataEnd: '« . » seul sur sa ligne : fin du message ; tout point en début de ligne est parti doublé (RFC 5321 §4.5.2)',
   cmdBdat: ({ octets }) => `BDAT ${octets} : exactement ${octets} octets suivent, tels quels, sans doubler les points (RFC 3030)`,
   cmdBdatLast: ({ octets }) => `BDAT ${octets} LAST : les ${octets} derniers octets ; ils terminent le message (RFC 3030)`,
+  cmdBdatOnly: ({ octets }) => `BDAT ${octets} LAST : tout le message en un seul segment de ${octets} octets, tels quels, sans doubler les points (RFC 3030)`,
   bdatNotAwaited: 'Sans attendre : avec PIPELINING les segments se suivent, leurs réponses lues ensuite, dans l’ordre (RFC 3030, RFC 2920)',
   cmdRset: 'RSET : annule la transaction en cours ; la connexion reste ouverte (RFC 5321 §4.1.1.5)',
   cmdQuit: 'QUIT : fin de session ; le serveur répond 221 et ferme la connexion (RFC 5321 §4.1.1.10)',
   cmdQuitInFlight: 'QUIT part avec la fin du message ; le serveur n’y répond qu’après son verdict sur le message (RFC 2920 §3.1)',
   cmdOther: ({ verb }) => `${verb} : une commande SMTP (RFC 5321 §4.1)`,
   pipelinedGroup: ({ count, hello }) =>
-    `PIPELINING (offert à ${hello}) : ces ${count} commandes partent d’un seul envoi ; les réponses suivent dans l’ordre (RFC 2920)`,
+    `PIPELINING, en réponse à ${hello} : ces ${count} commandes partent ensemble ; les réponses suivent dans l’ordre (RFC 2920)`,
   bodyStart: 'Ci-dessous, le message : en-têtes, ligne vide, corps ; To: et From: ne servent pas au routage (RFC 5322)',
 
   replyStructure: ({ code, severity, category }) =>

@@ -364,13 +364,7 @@ async function carry(
         previousVerdictAt = performance.now();
         tally.transaction.add(previousVerdictAt - begun);
       }
-      // Recipients refused for good before the transaction failed are failures of this message too,
-      // and make it refused for good: trying it again cannot help them.
-      if (!(error instanceof InterruptedError)) {
-        for (const refused of session.refusedRecipients)
-          tally.record({ kind: 'recipient', recipient: refused.recipient, outcome: 'refused', reply: refused.reply! }, ExitCode.NOUSER, flight);
-      }
-      if (tally.fail(error, flight, session.committed)) witnessFailure();
+      if (tally.fail(error, flight, session.committed, false, session.refusedRecipients)) witnessFailure();
       // A refusal leaves the session standing; anything else (a drop, nonsense) ends it, and so
       // does 421: the server is closing (RFC 5321 §3.8), the next message needs a new connection.
       const standing = (error instanceof SmtpReplyError && error.reply.code !== 421) || error instanceof CapabilityError;

@@ -7,6 +7,7 @@ import { ExitCode, isStopSignal, signalStatus } from '../exit-codes.js';
 import type { CutShortBy, LoadFailure, LoadProgress, LoadReport, LoadStop } from './facts.js';
 import type { Elsewhere, Flight } from './flight.js';
 import { Samples } from './stats.js';
+import type { RecipientResult } from '../smtp/session.js';
 
 /** How many distinct failures the report keeps. */
 const FAILURES_KEPT = 5;
@@ -193,10 +194,11 @@ export class Tally {
 
   /**
    * A message lost to `error`; `own`: the connection it was lost on, if it had one; `committed`:
-   * its end had been written. False when it is not counted as failed: cut short after its end left,
-   * or by a failure of mailv's own, it has no verdict.
+   * its end had been written; `refused`: recipients its transaction refused for good before that.
+   * False when it is not counted as failed: cut short after its end left, or by a failure of
+   * mailv's own, it has no verdict.
    */
-  fail(error: unknown, own?: Flight, committed = false, anothers = false): boolean {
+  fail(error: unknown, own?: Flight, committed = false, anothers = false, refused: readonly RecipientResult[] = []): boolean {
     const fact = error instanceof MailvError ? error.fact : undefined;
     if (fact === undefined) throw error;
     // Cut short by a fault of mailv's own or a failed write, not by the server: the server's verdict
@@ -214,12 +216,17 @@ export class Tally {
     const doubt = committed && (anothers ? !(error instanceof SmtpReplyError) : error instanceof ProtocolError && !ownReplyOutOfPlace);
     const status = doubt ? ExitCode.TEMPFAIL : error instanceof MailvError ? error.exitCode : ExitCode.SOFTWARE;
     this.record({ kind: 'error', error: fact }, status, own);
+    // The recipients refused for good before it are this message's failures too, recorded after it:
+    // they decide (67) a failure that alone means 75, since trying again cannot help them, and
+    // leave a failure for good (a 554 after them: 69) to decide, the first permanent one winning.
+    const interrupted = error instanceof InterruptedError;
+    if (!interrupted)
+      for (const { recipient, reply } of refused) this.record({ kind: 'recipient', recipient, outcome: 'refused', reply: reply! }, ExitCode.NOUSER, own);
     // A login refused for good (not a 454) would be refused on every connection: said as such,
     // even when --stop-on-error would have stopped at it anyway.
     if (error instanceof AuthError && status === ExitCode.NOPERM) this.stopAt({ kind: 'error', error: fact }, status, 'login-refused');
     // Cut short by a signal, the message was not refused: it may go another time (the run's own
     // status stays the signal's).
-    const interrupted = error instanceof InterruptedError;
     const timedOut = error instanceof TransportError && error.reason === 'timeout';
     // A recipient the transaction refused for good before it failed (recorded first) makes the message
     // refused, not deferred: permanent over temporary, as for the run.

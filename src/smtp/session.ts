@@ -797,7 +797,10 @@ export class SmtpSession {
       const reply = index === 0 ? first : await this.read('body', result.recipient);
       const outcome: RecipientOutcome = isPositive(reply) ? 'sent' : reply.code >= 500 ? 'refused' : 'deferred';
       this.emit({ kind: 'recipient', recipient: result.recipient, outcome, reply });
-      finals.set(result, { recipient: result.recipient, outcome, reply });
+      const final = { recipient: result.recipient, outcome, reply };
+      // Refused for good: it stands if the replies after it never come (a hang-up).
+      if (outcome === 'refused') this.refused.push(final);
+      finals.set(result, final);
     }
     return results.map((result) => finals.get(result) ?? result);
   }
@@ -848,6 +851,10 @@ export class SmtpSession {
       // A write of the flight failed, the server gone: if it said 421 first, that is the failure
       // (RFC 5321 §3.8), not the write it left unread.
       if (error instanceof TransportError && this.closedWith(owed, answered, replies)) return replies;
+      // The recipients refused for good before the failure (a hang-up, a time limit) stand: said,
+      // and kept apart from those it puts off (refusedRecipients), as after a 421.
+      if (replies.mail !== undefined && isPositive(replies.mail))
+        for (const [index, reply] of replies.rcpts.entries()) if (reply.code >= 500) this.rcptOutcome(rcpts[index]!, reply);
       throw error;
     }
     return replies;

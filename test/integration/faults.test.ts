@@ -233,6 +233,31 @@ describe('faults', () => {
     }
   });
 
+  it('the second transaction after a 452 refuses one for good, then its message for now: that one refused once, with its own reply, the other deferred by the 451, 67', async () => {
+    let connections = 0;
+    const script: Script = {
+      perConnection: () => {
+        const first = ++connections === 1;
+        let taken = 0;
+        return first
+          ? { replies: { RCPT: () => (++taken <= 1 ? '250 2.1.5 Ok' : '452 4.5.3 Error: too many recipients') } }
+          : { replies: { RCPT: (line) => (line.includes('<d@') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'), '.': '451 4.3.0 Try again later' } };
+      },
+    };
+    const server = await startScriptedServer(script);
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'c@example.org', 'd@example.org', 'e@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 67, run.stderr);
+      assert.match(run.stderr, /^mailv: not delivered to d@example\.org: 550 5\.1\.1 No such user$/m);
+      assert.match(run.stderr, /^mailv: not delivered to e@example\.org: 451 4\.3\.0 Try again later$/m);
+      // d is named once, by its own refusal; neither is put off by the 452 that moved them.
+      assert.equal(run.stderr.match(/d@example\.org/g)?.length, 1, run.stderr);
+      assert.doesNotMatch(run.stderr + run.stdout, /Deferred \(452|: 452 /);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('greeting 421: temporary, 75, message kept, and no QUIT to a server that is closing (RFC 5321 §3.8)', async () => {
     const run = await sendThrough({ greeting: '421 4.3.2 Too busy, try later' });
     assert.equal(run.code, 75);
@@ -403,6 +428,25 @@ describe('faults', () => {
       assert.equal((await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'fault', 'carol@example.org'], { input: 'body\n' })).code, 75);
     } finally {
       await server.close();
+    }
+  });
+
+  it('a recipient refused for good, then a hang-up before the other replies were read: the refusal still said, and it alone kept out of the deferred, 67', async () => {
+    for (const pipelining of [true, false]) {
+      const ehlo = pipelining ? '250-scripted.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES' : '250-scripted.test\r\n250 ENHANCEDSTATUSCODES';
+      const server = await startScriptedServer({
+        replies: { EHLO: ehlo, RCPT: (line) => (line.includes('bob') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'), DATA: { close: true } },
+      });
+      try {
+        const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'fault', 'bob@example.org', 'carol@example.org'], { input: 'body\n' });
+        const where = pipelining ? 'pipelined' : 'one command at a time';
+        assert.equal(run.code, 67, `${where}: ${run.stderr}`);
+        assert.match(run.stdout, /^bob@example\.org\.\.\. User unknown \(550 5\.1\.1 No such user\)$/m, where);
+        assert.match(run.stdout, /^carol@example\.org\.\.\. Deferred: connection closed by the server during data by \[127\.0\.0\.1\]$/m, where);
+        assert.match(run.stderr, /^mailv: not delivered to bob@example\.org: 550 5\.1\.1 No such user$/m, where);
+      } finally {
+        await server.close();
+      }
     }
   });
 

@@ -122,6 +122,26 @@ describe('LMTP over a unix socket (scripted server)', () => {
   });
 });
 
+describe('LMTP, a recipient refused after the dot, then a hang-up', () => {
+  it('the refusal stands: said with its recipient, 67 (trying again cannot help it), the rest may have it', async () => {
+    const path = join(socketDir, `${randomBytes(4).toString('hex')}.sock`);
+    const server = await startScriptedServer({
+      path,
+      greeting: '220 lmtp.test LMTP',
+      replies: { LHLO: LHLO_REPLY, DATA: '354 OK', '.': { raw: '550 5.1.1 <a@x.test> User unknown\r\n', close: true } },
+    });
+    try {
+      const run = await runCli(['--server', `lmtp:${path}`, ...HEADERS, 'a@x.test', 'c@x.test'], { input: 'Body line\n' });
+      assert.equal(run.code, 67, run.stderr);
+      assert.match(run.stdout, /^a@x\.test\.\.\. User unknown \(550 5\.1\.1 <a@x\.test> User unknown\)$/m);
+      assert.match(run.stderr, /^mailv: not delivered to a@x\.test: 550 5\.1\.1 <a@x\.test> User unknown$/m);
+      assert.match(run.stderr, /may have it/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('SMTP over a unix socket (unix:/path)', () => {
   it('greets with EHLO and delivers as over TCP, byte for byte', async () => {
     const path = join(socketDir, 'smtp.sock');

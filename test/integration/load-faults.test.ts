@@ -494,12 +494,33 @@ describe('load mode against a server that refuses one recipient for good, then t
       assert.deepEqual(
         summary.failures.map(({ count, reply }) => ({ count, reply })),
         [
-          { count: 3, reply: '550 5.1.1 No such user' },
           { count: 3, reply: '451 4.3.0 Try again later' },
+          { count: 3, reply: '550 5.1.1 No such user' },
         ],
       );
     });
   }
+});
+
+describe('load mode against a server that refuses one recipient, then the message for good', () => {
+  it('a 554 to the message decides (69), as for one send; the refused recipient is among the failures all the same', async () => {
+    const script: Script = { replies: { RCPT: (line) => (line.includes('<nobody@') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'), '.': '554 5.6.0 Refused' } };
+    const run = await withServer(script, (port) =>
+      runCli(['--server', `127.0.0.1:${port}`, '-r', 'load@example.org', '-s', 'load', '--count', '2', '--json', 'nobody@example.org', 'sink@example.org'], {
+        input: 'Hello.\n',
+      }),
+    );
+    assert.equal(run.code, 69, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual({ refused: summary.refused, deferred: summary.deferred }, { refused: 2, deferred: 0 });
+    assert.deepEqual(
+      summary.failures.map(({ count, reply }) => ({ count, reply })),
+      [
+        { count: 2, reply: '554 5.6.0 Refused' },
+        { count: 2, reply: '550 5.1.1 No such user' },
+      ],
+    );
+  });
 });
 
 describe('load mode against a server that answers DATA with 354 after refusing MAIL, then hangs up at the RSET', () => {

@@ -496,6 +496,58 @@ describe('--direct through an in-process name server', () => {
   });
 });
 
+describe('--direct to two domains, one refusing a recipient before failing', () => {
+  // soft.test refuses alice for good, takes bob, then puts the message off (451); hard.test refuses
+  // the message for good (554) after refusing carol.
+  const hosts: Record<string, string> = { 'mx.soft.test': '127.0.0.2', 'mx.hard.test': '127.0.0.3' };
+  const zone: Handler = (query) => {
+    const { name, type } = query.questions![0]!;
+    if (type === 'MX') return [reply(query, { answers: [mx(name, 10, `mx.${name}`)] })];
+    return [reply(query, { answers: type === 'A' && hosts[name] ? [a(name, hosts[name])] : [] })];
+  };
+  const script: Script = {
+    perConnection: () => {
+      let domain = '';
+      return {
+        replies: {
+          RCPT: (line) => {
+            domain = /@([^>]+)>/.exec(line)?.[1] ?? '';
+            return /alice|carol/.test(line) ? '550 5.1.1 User unknown' : '250 2.1.5 Ok';
+          },
+          '.': () => (domain === 'hard.test' ? '554 5.6.0 Refused' : '451 4.3.0 Try again later'),
+        },
+      };
+    },
+  };
+
+  it('67 whatever the order of the domains, each refused recipient named once, by its own reply', async () => {
+    const dns = await startDns(zone);
+    const servers = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3'], script);
+    try {
+      const port = String(servers[0]!.port);
+      const soft = ['alice@soft.test', 'bob@soft.test'];
+      const hard = ['carol@hard.test', 'dave@hard.test'];
+      for (const recipients of [
+        [...soft, ...hard],
+        [...hard, ...soft],
+      ]) {
+        const args = ['--direct', '--port', port, '--dns', `127.0.0.1:${dns.port}`, '-s', 'x', ...recipients];
+        const run = await runCli(args, { input: 'x\n' });
+        assert.equal(run.code, 67, `${recipients.join(' ')}: ${run.stderr}`);
+        for (const refused of ['alice@soft.test', 'carol@hard.test']) assert.equal(run.stderr.match(new RegExp(refused, 'g'))?.length, 1, run.stderr);
+        assert.match(run.stderr, /^mailv: not delivered to bob@soft\.test: the server did not accept the message: 451 4\.3\.0 Try again later$/m);
+        assert.match(run.stderr, /^mailv: not delivered to dave@hard\.test: the server did not accept the message: 554 5\.6\.0 Refused$/m);
+        const json = await runCli([...args, '--json'], { input: 'x\n' });
+        const result = JSON.parse(lines(json.stdout).at(-1)!) as Record<string, unknown>;
+        assert.deepEqual([result.status, result.code], [67, 'MAILV_REFUSED_THEN_FAILED'], recipients.join(' '));
+      }
+    } finally {
+      await Promise.all(servers.map((server) => server.close()));
+      await dns.close();
+    }
+  });
+});
+
 describe('names from DNS on the terminal', () => {
   // A label may hold any octet: a terminal title and a screen clear, a right-to-left override
   // with an 8-bit CSI, a left-to-right isolate with a C1 NEL. Such MX names are no host names and

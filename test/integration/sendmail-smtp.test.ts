@@ -300,6 +300,17 @@ describe('mailv-sendmail -bs', () => {
     } finally {
       await server.close();
     }
+    // Every recipient refused, then the server hangs up at the empty message mailv ends the
+    // transaction with: nobody is left to take it, so no 451 to retry for ever.
+    const refusing = await startScriptedServer({ replies: { RCPT: '550 5.1.1 User unknown', '.': { close: true } } });
+    try {
+      const input = ['MAIL FROM:<alice@example.org>', 'RCPT TO:<nobody@example.org>', 'DATA', 'Subject: v\r\n\r\nbody\r\n.', 'QUIT', ''];
+      const result = await runAtOnce(['-bs'], environment(freshHome(), `127.0.0.1:${refusing.port}`), input.join('\r\n'));
+      assert.equal(result.code, 67, result.stderr);
+      assert.match(result.stdout, /\r\n554 [^\r]*\r\n221 Bye\r\n$/);
+    } finally {
+      await refusing.close();
+    }
   });
 
   it('a signal ends the dialogue with 421, said once on standard error, waiting or in the middle of a message, 128 + its number', async () => {

@@ -95,7 +95,7 @@ describe('exit statuses', () => {
       [new StepStop(), 75],
       [new ProtocolError(fact, 'ehlo'), 76],
       [new AuthError(fact, 'auth'), 77],
-      [new RefusedThenFailedError(new TransportError(fact, 'data', 'reset'), ['bob@example.org']), 67],
+      [new RefusedThenFailedError(new TransportError(fact, 'data', 'reset'), [{ recipient: 'bob@example.org', outcome: 'refused', reply: undefined }]), 67],
       [new ConfigError(fact), 78],
       [new StalledError(), 70],
       ...STOP_SIGNALS.map((signal): [unknown, number] => [

@@ -644,7 +644,15 @@ for (const [lang, catalogue] of [
         c.replyStructure({ code: 599, severity: c.replyClass5, category: c.replyDigitUnspecified }),
         c.enhancedGeneric({ code: '5.9.9', severity: c.enhancedClass5, subject: c.enhancedSubjectOther }),
       ]);
-      assert.deepEqual(bdat!.after, [c.cmdBdatLast({ octets: 99 })]);
+      // The whole message in one chunk: its only one, not "the last octets".
+      assert.deepEqual(bdat!.after, [c.cmdBdatOnly({ octets: 99 })]);
+      const chunked = new Explainer(c);
+      chunked.annotate(send('mail', { verb: 'MAIL', from: 'a@example.org', params: [] }));
+      chunked.annotate(send('body', { verb: 'BDAT', size: 10, last: false }));
+      assert.deepEqual(chunked.annotate(send('body', { verb: 'BDAT', size: 5, last: true })).after, [c.cmdBdatLast({ octets: 5 })]);
+      // The next message's lone chunk is its only one again.
+      chunked.annotate(send('mail', { verb: 'MAIL', from: 'a@example.org', params: [] }));
+      assert.deepEqual(chunked.annotate(send('body', { verb: 'BDAT', size: 7, last: true })).after, [c.cmdBdatOnly({ octets: 7 })]);
       assert.deepEqual(body!.before, [c.bodyStart]);
       assert.deepEqual(more!.before, []);
       // After BDAT … LAST, the verdict is RFC 3030's, not the final dot's of RFC 5321.
