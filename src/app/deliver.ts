@@ -69,9 +69,14 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   });
   const failures = outcomes.flatMap((outcome) => ('error' in outcome ? [outcome] : []));
   const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
-  for (const failure of failures) run.note({ code: 'domain-not-delivered', recipients: failure.recipients, error: failure.error.fact });
+  // One that failed after refusing every recipient put nobody off: its refusals were said.
+  for (const failure of failures)
+    if (failure.recipients.length > 0) run.note({ code: 'domain-not-delivered', recipients: failure.recipients, error: failure.error.fact });
   const someoneGotIt = anyDelivered(results);
-  const someoneMayLater = results.some((result) => result.outcome === 'deferred') || failures.some((failure) => failure.error.exitCode === ExitCode.TEMPFAIL);
+  // A domain put off after refusing some (67) may still take the message for the others later.
+  const putOffForNow = (failure: (typeof failures)[number]) =>
+    failure.error.exitCode === ExitCode.TEMPFAIL || (failure.error instanceof RefusedThenFailedError && failure.recipients.length > 0);
+  const someoneMayLater = results.some((result) => result.outcome === 'deferred') || failures.some(putOffForNow);
   if (plan.quitAfter !== undefined && failures.length === 0) return { status: probeStatus(run, results), someoneGotIt, someoneMayLater };
   // A domain that got nothing (its hosts failed, or one may have it unconfirmed) keeps the message,
   // even when another domain took it, and so does a recipient refused or deferred.
@@ -79,7 +84,7 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   // Refused recipients (67) first, those of a domain that failed after refusing them too, then the
   // first domain that failed for good, then the first that failed for now: a permanent failure wins
   // over a temporary one whatever the recipients' order, so that 75 still means that trying again can help.
-  const refusedBeforeFailing = failures.flatMap((failure) => (failure.error instanceof RefusedThenFailedError ? failure.error.refusals : []));
+  const refusedBeforeFailing = failures.flatMap((failure) => failure.refused);
   if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0)
     return { status: resultsStatus(run, [...results, ...refusedBeforeFailing]), someoneGotIt, someoneMayLater };
   const deciding =

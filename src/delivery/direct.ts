@@ -14,7 +14,7 @@ import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from 
 import { noMxTook } from './no-mx-took.js';
 import { unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
-import { sendOverLimit } from './recipient-limit.js';
+import { sendOverLimit, type FailedRound } from './recipient-limit.js';
 import { refusedFirst } from './refused-first.js';
 import type { InterruptSignal } from '../interruption.js';
 
@@ -29,7 +29,8 @@ export interface DirectOptions {
 /** What became of one recipient domain. */
 export type DomainOutcome =
   | { readonly domain: string; readonly results: RecipientResult[] }
-  | { readonly domain: string; readonly recipients: readonly string[]; readonly error: MailvError };
+  /** `recipients`: those the failure put off; `refused`: those refused for good before it, named apart. */
+  | { readonly domain: string; readonly recipients: readonly string[]; readonly error: MailvError; readonly refused: readonly RecipientResult[] };
 
 /** Recipients grouped by domain, in the order first named. */
 export function groupByDomain(recipients: readonly string[]): Map<string, string[]> {
@@ -65,7 +66,8 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
       const error = failure === undefined ? thrown : failure.error;
       // The user's stop (a signal, `q` at --step) ends the whole run, not one domain's delivery.
       if (error instanceof InterruptedError || error instanceof StepStop || !(error instanceof MailvError)) throw error;
-      outcomes.push({ domain, recipients: notRefused(recipients, failure?.refused ?? []), error });
+      const refused = failure?.refused ?? [];
+      outcomes.push({ domain, recipients: notRefused(recipients, refused), error, refused });
     }
   }
   return outcomes;
@@ -108,15 +110,17 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
         }
         if (attempt.kind === 'delivered') {
           // Those past the host's limit of recipients a message go to the same host again.
-          const again = async (rest: readonly string[]) => {
+          const again = async (rest: readonly string[]): Promise<RecipientResult[] | FailedRound> => {
             let round: Attempt;
             try {
               round = await tryHost(host.name, address, { ...hostPlan, envelope: { ...plan.envelope, recipients: rest } }, emit, options);
             } catch (thrown) {
-              throw thrown instanceof DomainFailure ? refusedFirst(thrown.error, thrown.refused) : thrown;
+              if (thrown instanceof DomainFailure) return { failure: thrown.error, refused: thrown.refused };
+              throw thrown;
             }
+            if (round.kind === 'delivered') return round.results;
             // A host that put the round off keeps its refusals for good: they stay refused.
-            return round.kind === 'delivered' ? round.results : round.kind === 'next-host' ? [...round.refused] : [];
+            return round.kind === 'next-host' ? { failure: round.failure, refused: round.refused } : [];
           };
           return [...refused, ...(await sendOverLimit(attempt.results, again, emit))];
         }
@@ -137,7 +141,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
 /** `refused`: the recipients this host refused for good before it put the message off. */
 type Attempt =
   | { kind: 'delivered'; results: RecipientResult[] }
-  | { kind: 'next-host'; reason: TransportReason | undefined; refused: readonly RecipientResult[] }
+  | { kind: 'next-host'; reason: TransportReason | undefined; failure: MailvError; refused: readonly RecipientResult[] }
   | { kind: 'again-without-tls' };
 
 async function tryHost(name: string, address: string, plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<Attempt> {
@@ -149,7 +153,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     emit({ kind: 'deferred', recipients, host: name, address, error: error.fact });
-    return { kind: 'next-host', reason: error.reason, refused: [] };
+    return { kind: 'next-host', reason: error.reason, failure: error, refused: [] };
   }
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
   // The host put the message off and the next is tried: said where a verdict is, before QUIT.
@@ -173,7 +177,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
       return { kind: 'again-without-tls' };
     }
     if (!tryNextHost(error)) throw new DomainFailure(error, [...session.refusedRecipients]);
-    return { kind: 'next-host', reason: error instanceof TransportError ? error.reason : undefined, refused: [...session.refusedRecipients] };
+    return { kind: 'next-host', reason: error instanceof TransportError ? error.reason : undefined, failure: error, refused: [...session.refusedRecipients] };
   }
 }
 

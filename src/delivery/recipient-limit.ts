@@ -2,20 +2,27 @@
 // client "SHOULD be prepared to transmit in 100-recipient chunks"): the recipients it turned away
 // go again, in a transaction of their own, over a new connection (QUIT may have left with the
 // first message), as long as each round delivers to some.
-import { InterruptedError, MailvError, RefusedThenFailedError, SmtpReplyError, StepStop } from '../errors.js';
+import { InterruptedError, MailvError, SmtpReplyError, StepStop } from '../errors.js';
 import type { Reply } from '../smtp/reply.js';
 import type { EmitEvent } from '../events.js';
 import type { RecipientResult } from '../smtp/session.js';
 
+/** A round that failed: what failed it, and the recipients it had refused for good before that. */
+export interface FailedRound {
+  readonly failure: unknown;
+  readonly refused: readonly RecipientResult[];
+}
+
 /**
  * `results` with those over the limit sent again by `sendTo` (a session to the same server for
- * just them), round after round. A round that fails leaves its recipients deferred, by the reply
- * that ended it (a 421) or else the 452 they got, and says so; the user's stop (a signal, `q` at
+ * just them), round after round. A round that fails keeps the refusals for good it had made; its
+ * other recipients are refused by the reply that ended it if that was a 5xx, deferred by it if a
+ * 4xx (a 421), or else by the 452 they got, and said so; the user's stop (a signal, `q` at
  * --step) ends it all.
  */
 export async function sendOverLimit(
   results: readonly RecipientResult[],
-  sendTo: (recipients: readonly string[]) => Promise<RecipientResult[]>,
+  sendTo: (recipients: readonly string[]) => Promise<RecipientResult[] | FailedRound>,
   emit: EmitEvent,
 ): Promise<RecipientResult[]> {
   let all = [...results];
@@ -23,17 +30,15 @@ export async function sendOverLimit(
     const waiting = all.filter((result) => result.overLimit);
     if (waiting.length === 0) return all;
     let round: readonly RecipientResult[];
-    // The 4xx that ended a failed round (a 421), which its recipients are then deferred by.
+    // The reply that ended a failed round (a 421, a 554), which its other recipients then get.
     let ended: Reply | undefined;
-    try {
-      round = await sendTo(waiting.map((result) => result.recipient));
-    } catch (error) {
-      if (error instanceof InterruptedError || error instanceof StepStop || !(error instanceof MailvError)) throw error;
-      // Those the round refused for good before it failed stay refused, with their own replies.
-      round = error instanceof RefusedThenFailedError ? error.refusals : [];
-      const failure = error instanceof RefusedThenFailedError ? error.failure : error;
-      // A 4xx (the 421 of a closing server) puts them off; a 5xx there is no word on them.
-      if (failure instanceof SmtpReplyError && failure.reply.code < 500) ended = failure.reply;
+    const sent = await sendTo(waiting.map((result) => result.recipient));
+    if (Array.isArray(sent)) round = sent;
+    else {
+      const { failure, refused } = sent;
+      if (failure instanceof InterruptedError || failure instanceof StepStop || !(failure instanceof MailvError)) throw failure;
+      round = refused;
+      if (failure instanceof SmtpReplyError) ended = failure.reply;
     }
     const byRecipient = new Map(round.map((result) => [result.recipient, result]));
     // None of them delivered in this round: the limit is not all there is; they stay deferred, told now.
@@ -43,9 +48,10 @@ export async function sendOverLimit(
       const again = byRecipient.get(result.recipient);
       if (again !== undefined && (progress || !again.overLimit)) return again;
       const reply = again?.reply ?? ended ?? result.reply;
-      emit({ kind: 'recipient', recipient: result.recipient, outcome: 'deferred', reply });
-      const { overLimit: _told, ...deferred } = again ?? result;
-      return { ...deferred, reply };
+      const outcome = again === undefined && ended !== undefined && ended.code >= 500 ? 'refused' : 'deferred';
+      emit({ kind: 'recipient', recipient: result.recipient, outcome, reply });
+      const { overLimit: _told, ...rest } = again ?? result;
+      return { ...rest, outcome, reply };
     });
   }
 }

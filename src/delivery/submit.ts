@@ -6,7 +6,7 @@ import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
-import { sendOverLimit } from './recipient-limit.js';
+import { sendOverLimit, type FailedRound } from './recipient-limit.js';
 import { refusedFirst } from './refused-first.js';
 import type { InterruptSignal } from '../interruption.js';
 
@@ -27,12 +27,16 @@ export interface ServerAddress {
  */
 export async function submit(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: InterruptSignal): Promise<RecipientResult[]> {
   const limited = { ...plan, recipientsOverLimitGoAgain: true };
-  const results = await submitOnce(server, limited, emit, signal);
-  return sendOverLimit(results, (recipients) => submitOnce(server, { ...limited, envelope: { ...plan.envelope, recipients } }, emit, signal), emit);
+  const first = await submitOnce(server, limited, emit, signal);
+  if (!Array.isArray(first)) throw refusedFirst(first.failure, first.refused);
+  return sendOverLimit(first, (recipients) => submitOnce(server, { ...limited, envelope: { ...plan.envelope, recipients } }, emit, signal), emit);
 }
 
-/** One session with the server: its recipients' results, those past its limit marked to go again. */
-async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: InterruptSignal): Promise<RecipientResult[]> {
+/**
+ * One session with the server: its recipients' results, those past its limit marked to go again;
+ * or what failed it, with the recipients it had refused for good before that.
+ */
+async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: InterruptSignal): Promise<RecipientResult[] | FailedRound> {
   const implicitTls = plan.implicitTls === true;
   emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: server.lmtp ? 'lmtp' : 'relay', implicitTls });
   let connection: SmtpConnection;
@@ -47,7 +51,7 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     if (error instanceof TransportError) {
       emit({ kind: 'deferred', recipients: plan.envelope.recipients, host: server.host, address: server.host, error: error.fact });
     }
-    throw error;
+    return { failure: error, refused: [] };
   }
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
   // As a refused connection is said, and as --direct says it of an MX host: the relay put the
@@ -69,7 +73,7 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     const again = secondTry(session, plan, emit);
     if (again !== undefined) return submitOnce(server, again, emit, signal);
     const failure = session.committed ? unconfirmed(error, server.host, connection.remoteAddress, emit) : error;
-    throw refusedFirst(failure, session.refusedRecipients);
+    return { failure, refused: [...session.refusedRecipients] };
   }
 }
 

@@ -560,10 +560,15 @@ export class SmtpSession {
         : undefined;
     let replies: EnvelopeReplies;
     if (ahead) {
-      // Its chunks left already: with BDAT the next one may go too before its replies are read.
-      if (chunked) await carry?.();
-      const answered = this.answerAhead(ahead);
-      replies = answered instanceof Promise ? await answered : answered;
+      try {
+        // Its chunks left already: with BDAT the next one may go too before its replies are read.
+        if (chunked) await carry?.();
+        const answered = this.answerAhead(ahead);
+        replies = answered instanceof Promise ? await answered : answered;
+      } catch (error) {
+        this.refusalsStand(ahead.replies, rcpts);
+        throw error;
+      }
     } else replies = await this.envelope(params, rcpts, ending, pipelined, chunked ? carry : undefined);
     if (this.closingReply !== undefined) owedAnsweredBy(this.closingReply, replies, rcpts.length, ending);
     // A 421 to a recipient is the server closing (RFC 5321 §3.8), not its verdict on that recipient:
@@ -851,13 +856,20 @@ export class SmtpSession {
       // A write of the flight failed, the server gone: if it said 421 first, that is the failure
       // (RFC 5321 §3.8), not the write it left unread.
       if (error instanceof TransportError && this.closedWith(owed, answered, replies)) return replies;
-      // The recipients refused for good before the failure (a hang-up, a time limit) stand: said,
-      // and kept apart from those it puts off (refusedRecipients), as after a 421.
-      if (replies.mail !== undefined && isPositive(replies.mail))
-        for (const [index, reply] of replies.rcpts.entries()) if (reply.code >= 500) this.rcptOutcome(rcpts[index]!, reply);
+      this.refusalsStand(replies, rcpts);
       throw error;
     }
     return replies;
+  }
+
+  /**
+   * The transaction failed before its replies were all read (a hang-up, a time limit): the recipients
+   * refused for good before that stand, said and kept apart from those the failure puts off
+   * (refusedRecipients), as after a 421.
+   */
+  private refusalsStand(replies: EnvelopeReplies, rcpts: readonly string[]): void {
+    if (replies.mail === undefined || !isPositive(replies.mail)) return;
+    for (const [index, reply] of replies.rcpts.entries()) if (reply.code >= 500) this.rcptOutcome(rcpts[index]!, reply);
   }
 
   /** The replies owed from `from` that are already here, read; true when a 421 is among them. */

@@ -26,6 +26,17 @@ async function sendThrough(
 
 const deadLetter = (run: CliResult) => existsSync(join(run.home, 'dead.letter'));
 
+/** The first connection takes `limit` recipients and answers 452 to the rest; every later one is `second`. */
+function limitThen(limit: number, second: Script): Script {
+  let connections = 0;
+  return {
+    perConnection: () => {
+      if (++connections > 1) return second;
+      let taken = 0;
+      return { replies: { RCPT: () => (++taken <= limit ? '250 2.1.5 Ok' : '452 4.5.3 Error: too many recipients') } };
+    },
+  };
+}
 describe('faults', () => {
   it('a 421 to the QUIT that left with the message: the verdict stands (0), with a warning, for 421 may answer anything', async () => {
     const run = await sendThrough({ replies: { QUIT: '421 4.3.2 Service shutting down' } });
@@ -211,17 +222,7 @@ describe('faults', () => {
   });
 
   it('the second transaction after a 452 ended by a 421 greeting: its recipients deferred by that 421, not by the 452 that moved them', async () => {
-    let connections = 0;
-    const script: Script = {
-      perConnection: () => {
-        const first = ++connections === 1;
-        let taken = 0;
-        return first
-          ? { replies: { RCPT: () => (++taken <= 2 ? '250 2.1.5 Ok' : '452 4.5.3 Error: too many recipients') } }
-          : { greeting: '421 4.3.2 busy now' };
-      },
-    };
-    const server = await startScriptedServer(script);
+    const server = await startScriptedServer(limitThen(2, { greeting: '421 4.3.2 busy now' }));
     try {
       const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org', 'c@example.org'], { input: 'body\n' });
       assert.equal(run.code, 75, run.stderr);
@@ -234,17 +235,10 @@ describe('faults', () => {
   });
 
   it('the second transaction after a 452 refuses one for good, then its message for now: that one refused once, with its own reply, the other deferred by the 451, 67', async () => {
-    let connections = 0;
-    const script: Script = {
-      perConnection: () => {
-        const first = ++connections === 1;
-        let taken = 0;
-        return first
-          ? { replies: { RCPT: () => (++taken <= 1 ? '250 2.1.5 Ok' : '452 4.5.3 Error: too many recipients') } }
-          : { replies: { RCPT: (line) => (line.includes('<d@') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'), '.': '451 4.3.0 Try again later' } };
-      },
+    const second: Script = {
+      replies: { RCPT: (line) => (line.includes('<d@') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'), '.': '451 4.3.0 Try again later' },
     };
-    const server = await startScriptedServer(script);
+    const server = await startScriptedServer(limitThen(1, second));
     try {
       const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'c@example.org', 'd@example.org', 'e@example.org'], { input: 'body\n' });
       assert.equal(run.code, 67, run.stderr);
@@ -253,6 +247,23 @@ describe('faults', () => {
       // d is named once, by its own refusal; neither is put off by the 452 that moved them.
       assert.equal(run.stderr.match(/d@example\.org/g)?.length, 1, run.stderr);
       assert.doesNotMatch(run.stderr + run.stdout, /Deferred \(452|: 452 /);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the second transaction after a 452 refuses one for good, then its message for good (554): both refused, each once, with its own reply, 67', async () => {
+    const second: Script = { replies: { RCPT: (line) => (line.includes('<d@') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'), '.': '554 5.6.0 Refused' } };
+    const server = await startScriptedServer(limitThen(1, second));
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'c@example.org', 'd@example.org', 'e@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 67, run.stderr);
+      assert.match(run.stdout, /^d@example\.org\.\.\. User unknown \(550 5\.1\.1 No such user\)$/m);
+      assert.match(run.stdout, /^e@example\.org\.\.\. Refused \(554 5\.6\.0 Refused\)$/m);
+      assert.equal(run.stderr.match(/d@example\.org/g)?.length, 1, run.stderr);
+      // The 452 that moved them to the second transaction is no verdict on either.
+      assert.doesNotMatch(run.stderr, /452/);
+      assert.doesNotMatch(run.stdout, /Deferred \(452/);
     } finally {
       await server.close();
     }

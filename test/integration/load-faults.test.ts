@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { ACCOUNT, startAuthSink } from '../helpers/auth-servers.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { answerPlainly } from '../helpers/plain-responder.js';
 import { loadSummary } from '../helpers/load-summary.js';
 import { startScriptedServer, type Action, type Script } from '../helpers/scripted-server.js';
@@ -473,53 +473,87 @@ describe('load mode against a server that rate-limits', () => {
   });
 });
 
-describe('load mode against a server that refuses one recipient for good, then the message for now', () => {
+/** A load run of `count` messages to nobody@ (refused for good at RCPT) and sink@, each message's end answered `end`. */
+function refusedThenEnded(end: string, count: number, pipelining = true) {
+  const script: Script = {
+    replies: {
+      EHLO: pipelining ? '250-scripted.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES' : '250-scripted.test\r\n250 ENHANCEDSTATUSCODES',
+      RCPT: (line) => (line.includes('<nobody@') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'),
+      '.': end,
+    },
+  };
+  return withServer(script, (port) =>
+    runCli(
+      ['--server', `127.0.0.1:${port}`, '-r', 'load@example.org', '-s', 'load', '--count', String(count), '--json', 'nobody@example.org', 'sink@example.org'],
+      {
+        input: 'Hello.\n',
+      },
+    ),
+  );
+}
+
+/** The run's status, its failed messages split, and its failures with their counts. */
+function outcome(run: CliResult) {
+  const summary = loadSummary(run.stdout);
+  return {
+    code: run.code,
+    refused: summary.refused,
+    deferred: summary.deferred,
+    failures: summary.failures.map(({ count, reply }) => ({ count, reply })),
+  };
+}
+
+describe('load mode against a server that refuses one recipient for good, then the message', () => {
   for (const pipelining of [false, true]) {
-    it(`the refused recipient is among the failures and makes each message refused for good, not deferred: 67 (${pipelining ? 'PIPELINING' : 'one command at a time'})`, async () => {
-      const script: Script = {
-        replies: {
-          EHLO: pipelining ? '250-scripted.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES' : '250-scripted.test\r\n250 ENHANCEDSTATUSCODES',
-          RCPT: (line) => (line.includes('<nobody@') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'),
-          '.': '451 4.3.0 Try again later',
-        },
-      };
-      const run = await withServer(script, (port) =>
-        runCli(['--server', `127.0.0.1:${port}`, '-r', 'load@example.org', '-s', 'load', '--count', '3', '--json', 'nobody@example.org', 'sink@example.org'], {
-          input: 'Hello.\n',
-        }),
-      );
-      assert.equal(run.code, 67, run.stderr);
-      const summary = loadSummary(run.stdout);
-      assert.deepEqual({ refused: summary.refused, deferred: summary.deferred }, { refused: 3, deferred: 0 });
-      assert.deepEqual(
-        summary.failures.map(({ count, reply }) => ({ count, reply })),
-        [
+    it(`for now (451): the refused recipient is among the failures and makes each message refused for good, not deferred: 67 (${pipelining ? 'PIPELINING' : 'one command at a time'})`, async () => {
+      const run = await refusedThenEnded('451 4.3.0 Try again later', 3, pipelining);
+      assert.deepEqual(outcome(run), {
+        code: 67,
+        refused: 3,
+        deferred: 0,
+        failures: [
           { count: 3, reply: '451 4.3.0 Try again later' },
           { count: 3, reply: '550 5.1.1 No such user' },
         ],
-      );
+      });
     });
   }
-});
 
-describe('load mode against a server that refuses one recipient, then the message for good', () => {
-  it('a 554 to the message decides (69), as for one send; the refused recipient is among the failures all the same', async () => {
-    const script: Script = { replies: { RCPT: (line) => (line.includes('<nobody@') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'), '.': '554 5.6.0 Refused' } };
+  it('with its transaction sent ahead (CHUNKING), then a hang-up at its end: the refusal still counts, 67', async () => {
+    // Message 2's envelope and BDAT leave with message 1's end; the server refuses bob there, then hangs up at its BDAT LAST.
+    let bobs = 0;
+    let ends = 0;
+    const script: Script = {
+      replies: {
+        EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 ENHANCEDSTATUSCODES',
+        RCPT: (line) => (line.includes('<bob@') && ++bobs === 2 ? '550 5.1.1 No such user' : '250 2.1.5 Ok'),
+        'BDAT LAST': () => (++ends === 2 ? { close: true } : '250 2.0.0 Ok'),
+      },
+    };
     const run = await withServer(script, (port) =>
-      runCli(['--server', `127.0.0.1:${port}`, '-r', 'load@example.org', '-s', 'load', '--count', '2', '--json', 'nobody@example.org', 'sink@example.org'], {
+      runCli(['--server', `127.0.0.1:${port}`, '-r', 'load@example.org', '-s', 'load', '--count', '2', '--json', 'bob@example.org', 'carol@example.org'], {
         input: 'Hello.\n',
       }),
     );
-    assert.equal(run.code, 69, run.stderr);
-    const summary = loadSummary(run.stdout);
-    assert.deepEqual({ refused: summary.refused, deferred: summary.deferred }, { refused: 2, deferred: 0 });
-    assert.deepEqual(
-      summary.failures.map(({ count, reply }) => ({ count, reply })),
-      [
+    const seen = outcome(run);
+    assert.deepEqual([seen.code, seen.refused, seen.deferred], [67, 1, 0], run.stdout);
+    assert.ok(
+      seen.failures.some(({ reply }) => reply === '550 5.1.1 No such user'),
+      run.stdout,
+    );
+  });
+
+  it('for good (554): the 554 decides (69), as for one send; the refused recipient is among the failures all the same', async () => {
+    const run = await refusedThenEnded('554 5.6.0 Refused', 2);
+    assert.deepEqual(outcome(run), {
+      code: 69,
+      refused: 2,
+      deferred: 0,
+      failures: [
         { count: 2, reply: '554 5.6.0 Refused' },
         { count: 2, reply: '550 5.1.1 No such user' },
       ],
-    );
+    });
   });
 });
 
