@@ -111,16 +111,22 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
         if (attempt.kind === 'delivered') {
           // Those past the host's limit of recipients a message go to the same host again.
           const again = async (rest: readonly string[]): Promise<RecipientResult[] | FailedRound> => {
+            let roundPlan = { ...hostPlan, envelope: { ...plan.envelope, recipients: rest } };
             let round: Attempt;
             try {
-              round = await tryHost(host.name, address, { ...hostPlan, envelope: { ...plan.envelope, recipients: rest } }, emit, options);
+              round = await tryHost(host.name, address, roundPlan, emit, options);
+              // A handshake that broke is tried again in plaintext, as for the first transaction.
+              if (round.kind === 'again-without-tls') {
+                roundPlan = { ...roundPlan, tls: 'off' };
+                round = await tryHost(host.name, address, roundPlan, emit, options);
+              }
             } catch (thrown) {
               if (thrown instanceof DomainFailure) return { failure: thrown.error, refused: thrown.refused };
               throw thrown;
             }
             if (round.kind === 'delivered') return round.results;
-            // A host that put the round off keeps its refusals for good: they stay refused.
-            return round.kind === 'next-host' ? { failure: round.failure, refused: round.refused } : [];
+            // A host that put the round off keeps its refusals for good: they stay refused; the others are put off.
+            return round.kind === 'next-host' ? { failure: round.failure, refused: round.refused, putOff: true } : [];
           };
           return [...refused, ...(await sendOverLimit(attempt.results, again, emit))];
         }

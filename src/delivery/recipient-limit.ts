@@ -7,10 +7,15 @@ import type { Reply } from '../smtp/reply.js';
 import type { EmitEvent } from '../events.js';
 import type { RecipientResult } from '../smtp/session.js';
 
-/** A round that failed: what failed it, and the recipients it had refused for good before that. */
+/**
+ * A round that failed: what failed it, and the recipients it had refused for good before that;
+ * `putOff`: the host put the round off (under --direct, a reason to try the next host, such as a
+ * 554 greeting): even a 5xx then refuses none of its other recipients.
+ */
 export interface FailedRound {
   readonly failure: unknown;
   readonly refused: readonly RecipientResult[];
+  readonly putOff?: boolean;
 }
 
 /**
@@ -32,10 +37,12 @@ export async function sendOverLimit(
     let round: readonly RecipientResult[];
     // The reply that ended a failed round (a 421, a 554), which its other recipients then get.
     let ended: Reply | undefined;
+    let putOff = false;
     const sent = await sendTo(waiting.map((result) => result.recipient));
     if (Array.isArray(sent)) round = sent;
     else {
       const { failure, refused } = sent;
+      putOff = sent.putOff === true;
       if (failure instanceof InterruptedError || failure instanceof StepStop || !(failure instanceof MailvError)) throw failure;
       round = refused;
       if (failure instanceof SmtpReplyError) ended = failure.reply;
@@ -48,7 +55,7 @@ export async function sendOverLimit(
       const again = byRecipient.get(result.recipient);
       if (again !== undefined && (progress || !again.overLimit)) return again;
       const reply = again?.reply ?? ended ?? result.reply;
-      const outcome = again === undefined && ended !== undefined && ended.code >= 500 ? 'refused' : 'deferred';
+      const outcome = again === undefined && !putOff && ended !== undefined && ended.code >= 500 ? 'refused' : 'deferred';
       emit({ kind: 'recipient', recipient: result.recipient, outcome, reply });
       const { overLimit: _told, ...rest } = again ?? result;
       return { ...rest, outcome, reply };

@@ -548,6 +548,37 @@ describe('--direct to two domains, one refusing a recipient before failing', () 
   });
 });
 
+describe("--direct past a host's limit of recipients", () => {
+  it('a round the host puts off (a 554 greeting, a reason to try another host) defers its recipients, refusing none: 75', async () => {
+    const zone: Handler = (query) => {
+      const { name, type } = query.questions![0]!;
+      if (type === 'MX') return [reply(query, { answers: [mx(name, 10, 'mx1.ex.test')] })];
+      return [reply(query, { answers: type === 'A' && name === 'mx1.ex.test' ? [a(name, '127.0.0.2')] : [] })];
+    };
+    let connections = 0;
+    const script: Script = {
+      perConnection: () => {
+        if (++connections > 1) return { greeting: '554 5.7.1 No service' };
+        let taken = 0;
+        return { replies: { RCPT: () => (++taken <= 1 ? '250 2.1.5 Ok' : '452 4.5.3 Too many recipients') } };
+      },
+    };
+    const dns = await startDns(zone);
+    const [server] = await scriptedOnOnePort(['127.0.0.2'], script);
+    try {
+      const args = ['--direct', '--port', String(server!.port), '--dns', `127.0.0.1:${dns.port}`, '-s', 'x', 'carol@ex.test', 'dave@ex.test', 'erin@ex.test'];
+      const run = await runCli(args, { input: 'x\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stdout, /^carol@ex\.test\.\.\. Sent /m);
+      assert.doesNotMatch(run.stdout, /^(dave|erin)@ex\.test\.\.\. Refused/m);
+      assert.match(run.stdout, /^dave@ex\.test\.\.\. Deferred \(554 5\.7\.1 No service\)$/m);
+    } finally {
+      await server!.close();
+      await dns.close();
+    }
+  });
+});
+
 describe('names from DNS on the terminal', () => {
   // A label may hold any octet: a terminal title and a screen clear, a right-to-left override
   // with an 8-bit CSI, a left-to-right isolate with a C1 NEL. Such MX names are no host names and
