@@ -158,15 +158,17 @@ export class SmtpReplyError extends MailvError {
  * failed after the refusals (75 on its own), said as it would be alone.
  */
 export class RefusedThenFailedError extends MailvError {
-  readonly refused: readonly string[];
   constructor(
     readonly failure: MailvError,
     /** Each recipient refused, with the reply that refused it. */
     readonly refusals: readonly { readonly recipient: string; readonly outcome: 'refused'; readonly reply: Reply | undefined }[],
   ) {
-    const refused = refusals.map((refusal) => refusal.recipient);
-    super({ code: 'MAILV_REFUSED_THEN_FAILED', refused, error: failure.fact }, failure.stage);
-    this.refused = refused;
+    super({ code: 'MAILV_REFUSED_THEN_FAILED', refused: refusals.map((refusal) => refusal.recipient), error: failure.fact }, failure.stage);
+  }
+
+  /** The recipients refused, by address. */
+  get refused(): readonly string[] {
+    return this.refusals.map((refusal) => refusal.recipient);
   }
 }
 

@@ -58,7 +58,7 @@ export class Tally {
   private readonly quitUnanswered = { connections: 0, timedOut: 0 };
   private resumptionsFailed = 0;
   /** TLS handshakes that resumed a session. */
-  tlsResumed = 0;
+  private tlsResumed = 0;
   /** See LoadReport.connectionFaults: how many, and the first distinct causes. */
   private connectionFaultCount = 0;
   private readonly connectionFaults: { key: string; error: ErrorFact; count: number }[] = [];
@@ -138,6 +138,11 @@ export class Tally {
   /** A connection's TLS handshake failed when it offered a kept session: its message went back, for another connection. */
   resumptionFailed(): void {
     this.resumptionsFailed++;
+  }
+
+  /** A connection's TLS handshake resumed a session. */
+  resumed(): void {
+    this.tlsResumed++;
   }
 
   /**

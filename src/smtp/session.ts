@@ -578,7 +578,7 @@ export class SmtpSession {
     const closedAt = closing === undefined ? -1 : replies.rcpts.indexOf(closing);
     if (closing !== undefined && isPositive(replies.mail!) && closedAt !== -1) {
       // The refusals for good that came before it stand.
-      for (const [index, reply] of replies.rcpts.slice(0, closedAt).entries()) if (reply.code >= 500) this.rcptOutcome(rcpts[index]!, reply);
+      this.refusalsStand(replies, rcpts, closedAt);
       throw refusal({ code: 'MAILV_RECIPIENT_CLOSING', recipient: rcpts[closedAt]!, reply: closing }, 'rcpt');
     }
 
@@ -863,13 +863,13 @@ export class SmtpSession {
   }
 
   /**
-   * The transaction failed before its replies were all read (a hang-up, a time limit): the recipients
-   * refused for good before that stand, said and kept apart from those the failure puts off
-   * (refusedRecipients), as after a 421.
+   * The transaction failed before its replies were all read (a hang-up, a time limit, a 421 to the
+   * recipient at `upTo`): the recipients refused for good before that stand, said and kept apart
+   * from those the failure puts off (refusedRecipients).
    */
-  private refusalsStand(replies: EnvelopeReplies, rcpts: readonly string[]): void {
+  private refusalsStand(replies: EnvelopeReplies, rcpts: readonly string[], upTo = replies.rcpts.length): void {
     if (replies.mail === undefined || !isPositive(replies.mail)) return;
-    for (const [index, reply] of replies.rcpts.entries()) if (reply.code >= 500) this.rcptOutcome(rcpts[index]!, reply);
+    for (const [index, reply] of replies.rcpts.slice(0, upTo).entries()) if (reply.code >= 500) this.rcptOutcome(rcpts[index]!, reply);
   }
 
   /** The replies owed from `from` that are already here, read; true when a 421 is among them. */
