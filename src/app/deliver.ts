@@ -3,12 +3,13 @@
 // the message kept in dead.letter when anyone did not get it (mailv has no queue to keep it in).
 import type { PreparedInput } from '../cli/message-input.js';
 import { anyDelivered, everyoneGotIt, exitCodeForResults } from '../delivery/outcome.js';
+import type { DomainOutcome } from '../delivery/direct.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { ExitCode } from '../exit-codes.js';
 import { RefusedThenFailedError } from '../errors.js';
 import type { Plan } from '../plan.js';
-import type { SessionPlan } from '../smtp/session.js';
+import type { RecipientResult, SessionPlan } from '../smtp/session.js';
 import { Timeouts } from '../smtp/timeouts.js';
 import { openEvents } from './events-out.js';
 import { rememberedEhlos } from './ehlo-memory-sink.js';
@@ -50,8 +51,10 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
   if (plan.quitAfter !== undefined) return { status: probeStatus(run, results), someoneGotIt, someoneMayLater };
   // The demo's server delivers nowhere, and refuses nobody@ to show a refusal: a copy is kept
   // there only when nobody at all got it, not for each run of the demo.
+  // The status first: a failure it says comes before the line that says where the message was kept.
+  const status = resultsStatus(run, results);
   if (plan.demo ? !someoneGotIt : !everyoneGotIt(results)) await keepDeadLetter(run, prepared, false);
-  return { status: resultsStatus(run, results), someoneGotIt, someoneMayLater };
+  return { status, someoneGotIt, someoneMayLater };
 }
 
 /** --direct: to the MX hosts of each recipient domain. */
@@ -78,21 +81,30 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
     failure.error.exitCode === ExitCode.TEMPFAIL || (failure.error instanceof RefusedThenFailedError && failure.recipients.length > 0);
   const someoneMayLater = results.some((result) => result.outcome === 'deferred') || failures.some(putOffForNow);
   if (plan.quitAfter !== undefined && failures.length === 0) return { status: probeStatus(run, results), someoneGotIt, someoneMayLater };
+  const status = directStatus(run, results, failures);
   // A domain that got nothing (its hosts failed, or one may have it unconfirmed) keeps the message,
   // even when another domain took it, and so does a recipient refused or deferred.
   if ((!everyoneGotIt(results) || failures.length > 0) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
-  // Refused recipients (67) first, those of a domain that failed after refusing them too, then the
-  // first domain that failed for good, then the first that failed for now: a permanent failure wins
-  // over a temporary one whatever the recipients' order, so that 75 still means that trying again can help.
+  return { status, someoneGotIt, someoneMayLater };
+}
+
+/** A recipient domain whose delivery failed. */
+type DomainFailed = Extract<DomainOutcome, { readonly error: unknown }>;
+
+/**
+ * Refused recipients (67) first, those of a domain that failed after refusing them too, then the
+ * first domain that failed for good, then the first that failed for now: a permanent failure wins
+ * over a temporary one whatever the recipients' order, so that 75 still means that trying again can help.
+ */
+function directStatus(run: Run, results: readonly RecipientResult[], failures: readonly DomainFailed[]): number {
   const refusedBeforeFailing = failures.flatMap((failure) => failure.refused);
-  if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0)
-    return { status: resultsStatus(run, [...results, ...refusedBeforeFailing]), someoneGotIt, someoneMayLater };
+  if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0) return resultsStatus(run, [...results, ...refusedBeforeFailing]);
   const deciding =
     failures.find((failure) => failure.error instanceof RefusedThenFailedError) ??
     failures.find((failure) => failure.error.exitCode !== ExitCode.TEMPFAIL) ??
     failures[0]!;
   run.record(deciding.error);
-  return { status: deciding.error.exitCode, someoneGotIt, someoneMayLater };
+  return deciding.error.exitCode;
 }
 
 /** The session of `plan`, as deliver() and the load run use it. */

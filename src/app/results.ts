@@ -3,12 +3,26 @@
 // refused, for good or for now.
 import { ExitCode } from '../exit-codes.js';
 import { exitCodeForResults } from '../delivery/outcome.js';
+import { refusedFirst } from '../delivery/refused-first.js';
 import type { RecipientResult } from '../smtp/session.js';
 import type { AppErrorFact } from './facts.js';
 import type { Run } from './run.js';
 
-/** The status of the outcomes; a status other than 0 is recorded as the run's result. */
+/**
+ * The status of the outcomes; a status other than 0 is recorded as the run's result. A transaction
+ * past the server's limit of recipients that failed without a reply decides as that failure alone
+ * would (67 when some were refused for good and it means 75), and is said as it would be.
+ */
 export function resultsStatus(run: Run, results: readonly RecipientResult[]): number {
+  const failure = results.find((result) => result.failure !== undefined)?.failure;
+  if (failure !== undefined) {
+    return run.fail(
+      refusedFirst(
+        failure,
+        results.filter((result) => result.outcome === 'refused'),
+      ),
+    );
+  }
   const status = exitCodeForResults(results);
   if (status === ExitCode.OK) return status;
   const refused = status === ExitCode.NOUSER;

@@ -22,8 +22,9 @@ export interface FailedRound {
  * `results` with those over the limit sent again by `sendTo` (a session to the same server for
  * just them), round after round. A round that fails keeps the refusals for good it had made; its
  * other recipients are refused by the reply that ended it if that was a 5xx, deferred by it if a
- * 4xx (a 421), or else by the 452 they got, and said so; the user's stop (a signal, `q` at
- * --step) ends it all.
+ * 4xx (a 421), and said so; a round that failed without a reply (the connection lost, the message
+ * unconfirmed) leaves them deferred with that failure, which the run says; the user's stop (a
+ * signal, `q` at --step) ends it all.
  */
 export async function sendOverLimit(
   results: readonly RecipientResult[],
@@ -37,6 +38,8 @@ export async function sendOverLimit(
     let round: readonly RecipientResult[];
     // The reply that ended a failed round (a 421, a 554), which its other recipients then get.
     let ended: Reply | undefined;
+    // Or what ended it without a reply: no verdict on them, and not the 452 that moved them either.
+    let unanswered: MailvError | undefined;
     let putOff = false;
     const sent = await sendTo(waiting.map((result) => result.recipient));
     if (Array.isArray(sent)) round = sent;
@@ -46,6 +49,7 @@ export async function sendOverLimit(
       if (failure instanceof InterruptedError || failure instanceof StepStop || !(failure instanceof MailvError)) throw failure;
       round = refused;
       if (failure instanceof SmtpReplyError) ended = failure.reply;
+      else unanswered = failure;
     }
     const byRecipient = new Map(round.map((result) => [result.recipient, result]));
     // None of them delivered in this round: the limit is not all there is; they stay deferred, told now.
@@ -54,6 +58,7 @@ export async function sendOverLimit(
       if (!result.overLimit) return result;
       const again = byRecipient.get(result.recipient);
       if (again !== undefined && (progress || !again.overLimit)) return again;
+      if (again === undefined && unanswered !== undefined) return { recipient: result.recipient, outcome: 'deferred', reply: undefined, failure: unanswered };
       const reply = again?.reply ?? ended ?? result.reply;
       const outcome = again === undefined && !putOff && ended !== undefined && ended.code >= 500 ? 'refused' : 'deferred';
       emit({ kind: 'recipient', recipient: result.recipient, outcome, reply });

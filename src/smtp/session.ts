@@ -145,6 +145,12 @@ export interface RecipientResult {
   readonly reply: Reply | undefined;
   /** Turned away by the server's limit of recipients a message (452, see recipientsOverLimitGoAgain): to send again. */
   readonly overLimit?: true;
+  /**
+   * Sent again past that limit in a transaction that failed without a reply to decide it (the
+   * connection lost, a reply out of protocol, the message left whole and unconfirmed): that failure,
+   * the run's to say, as a single send would. The 452 that moved the recipient is no verdict on it.
+   */
+  readonly failure?: MailvError;
 }
 
 /** `recipients` but those of `refused` (a session's refusedRecipients). */

@@ -234,6 +234,59 @@ describe('faults', () => {
     }
   });
 
+  it('the second transaction after a 452 loses its connection after the whole message: the server may have it, said as a single send says it, 75, no word of the 452', async () => {
+    const server = await startScriptedServer(limitThen(1, { replies: { '.': { close: true } } }));
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stdout, /^a@example\.org\.\.\. Sent \(/m);
+      assert.equal(
+        run.stderr,
+        'mailv: connection closed by the server during body after the whole message was sent: [127.0.0.1] may have it, so it is not sent again\n' +
+          `mailv: the message was saved in ${join(run.home, 'dead.letter')}\n`,
+      );
+      assert.doesNotMatch(run.stdout, /^b@example\.org\.\.\. (?!Connecting)/m);
+    } finally {
+      await server.close();
+    }
+    const again = await startScriptedServer(limitThen(1, { replies: { '.': { close: true } } }));
+    try {
+      const json = await runCli(['--json', '--server', `127.0.0.1:${again.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
+      const result = JSON.parse(lines(json.stdout).at(-1)!) as { event: string; status: number; code: string };
+      assert.deepEqual([result.event, result.status, result.code], ['result', 75, 'MAILV_UNCONFIRMED']);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('the second transaction after a 452 loses its connection at RCPT, after a refusal for good in the first: 67, the loss said once, the refused one named apart', async () => {
+    let connections = 0;
+    const script: Script = {
+      perConnection: () => {
+        if (++connections > 1) return { replies: { RCPT: { close: true } } };
+        return {
+          replies: {
+            RCPT: (line) => (line.includes('<a@') ? '250 2.1.5 Ok' : line.includes('<b@') ? '550 5.1.1 No such user' : '452 4.5.3 Error: too many recipients'),
+          },
+        };
+      },
+    };
+    const server = await startScriptedServer(script);
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org', 'c@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 67, run.stderr);
+      assert.match(run.stdout, /^b@example\.org\.\.\. User unknown \(550 5\.1\.1 No such user\)$/m);
+      assert.match(run.stderr, /^mailv: connection closed by the server during rcpt/m);
+      assert.equal(run.stderr.match(/^mailv: connection closed/gm)?.length, 1, run.stderr);
+      // c is put off once, by the loss ("Deferred: …" where the verdict would be), never by the 452.
+      assert.equal(run.stdout.match(/Deferred/g)?.length, 1, run.stdout);
+      assert.doesNotMatch(run.stdout, /Deferred \(452/);
+      assert.doesNotMatch(run.stderr, /452/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('the second transaction after a 452 refuses one for good, then its message for now: that one refused once, with its own reply, the other deferred by the 451, 67', async () => {
     const second: Script = {
       replies: { RCPT: (line) => (line.includes('<d@') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'), '.': '451 4.3.0 Try again later' },

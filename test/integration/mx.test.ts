@@ -577,6 +577,41 @@ describe("--direct past a host's limit of recipients", () => {
       await dns.close();
     }
   });
+
+  it('a round that loses its connection after the whole message: the host may have it, said so, 75, no word of the 452 and no other host tried', async () => {
+    const zone: Handler = (query) => {
+      const { name, type } = query.questions![0]!;
+      if (type === 'MX') return [reply(query, { answers: [mx(name, 10, 'mx1.ex.test'), mx(name, 20, 'mx2.ex.test')] })];
+      const address = { 'mx1.ex.test': '127.0.0.2', 'mx2.ex.test': '127.0.0.3' }[name];
+      return [reply(query, { answers: type === 'A' && address !== undefined ? [a(name, address)] : [] })];
+    };
+    let connections = 0;
+    const script: Script = {
+      perConnection: () => {
+        if (++connections > 1) return { replies: { '.': { close: true } } };
+        let taken = 0;
+        return { replies: { RCPT: () => (++taken <= 1 ? '250 2.1.5 Ok' : '452 4.5.3 Too many recipients') } };
+      },
+    };
+    const dns = await startDns(zone);
+    const servers = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3'], script);
+    try {
+      const args = ['--direct', '--port', String(servers[0]!.port), '--dns', `127.0.0.1:${dns.port}`, '-s', 'x', 'carol@ex.test', 'dave@ex.test'];
+      const run = await runCli(args, { input: 'x\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stdout, /^carol@ex\.test\.\.\. Sent /m);
+      assert.match(
+        run.stderr,
+        /^mailv: connection closed by the server during body after the whole message was sent: mx1\.ex\.test\. \[127\.0\.0\.2\] may have it, so it is not sent again$/m,
+      );
+      assert.doesNotMatch(run.stdout + run.stderr, /Deferred \(452|: 452 /);
+      assert.equal(servers[0]!.commands.filter((command) => command.startsWith('MAIL')).length, 2);
+      assert.deepEqual(servers[1]!.commands, []);
+    } finally {
+      for (const server of servers) await server.close();
+      await dns.close();
+    }
+  });
 });
 
 describe('names from DNS on the terminal', () => {
