@@ -242,6 +242,8 @@ export interface Catalogue {
   /** Port 465 reached without smtps://: mailv speaks in clear where the server waits for TLS. */
   port465Plain: Text;
   port587: Text;
+  /** A port of none of those three uses (a test server's, a provider's 2525): the relay's role is not the port's. */
+  portOther: (p: { port: number }) => Text;
   connected: Text;
   tls13: Text;
   tls12: Text;

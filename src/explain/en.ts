@@ -228,6 +228,7 @@ export const en: Catalogue = {
   port465: 'Port 465: submission in TLS from the first byte (RFC 8314)',
   port465Plain: 'Port 465 takes TLS from the first byte, but mailv speaks in clear here: smtps://host:465 speaks TLS (RFC 8314)',
   port587: 'Port 587: message submission, usually with STARTTLS and AUTH (RFC 6409)',
+  portOther: ({ port }) => `Port ${port}: no standard mail port, chosen by the server's operator (25: RFC 5321; 587: RFC 6409; 465: RFC 8314)`,
   connected: 'TCP connection open; in SMTP the server speaks first (RFC 5321 §3.1)',
   tls13: 'TLSv1.3: the current version of TLS (RFC 8446)',
   tls12: 'TLSv1.2: still accepted, superseded by TLS 1.3 (RFC 5246)',

@@ -244,7 +244,9 @@ export class Explainer {
         // The port as the connection uses it: 465 spoken in clear is a mistake worth naming (an
         // older record does not say, and is read as the port's own use).
         const port465 = event.implicitTls === false ? c.port465Plain : c.port465;
-        const port = event.port === 25 ? c.port25 : event.port === 465 ? port465 : event.port === 587 ? c.port587 : undefined;
+        const standard = event.port === 25 ? c.port25 : event.port === 465 ? port465 : event.port === 587 ? c.port587 : undefined;
+        // A unix-domain socket has no port (0).
+        const port = standard ?? (event.port > 0 ? c.portOther({ port: event.port }) : undefined);
         // Port 25 is relaying between servers (RFC 5321 §3.6); submission is 587 and 465 (RFC 6409, RFC 8314).
         const relay = event.port === 25 ? c.connectingRelay25 : c.connectingRelay;
         const direct = this.literalDomain ? c.connectingLiteral : c.connectingEsmtp;

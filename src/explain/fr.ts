@@ -231,6 +231,7 @@ export const fr: Catalogue = {
   port465: 'Port 465 : soumission chiffrée par TLS dès le premier octet (RFC 8314)',
   port465Plain: 'Le port 465 attend TLS dès le premier octet, mais mailv parle ici en clair : smtps://hôte:465 parle TLS (RFC 8314)',
   port587: 'Port 587 : soumission de messages, en général avec STARTTLS et AUTH (RFC 6409)',
+  portOther: ({ port }) => `Port ${port} : non standard, choisi par l’exploitant du serveur (25 : RFC 5321 ; 587 : RFC 6409 ; 465 : RFC 8314)`,
   connected: 'Connexion TCP établie ; en SMTP, c’est le serveur qui parle en premier (RFC 5321 §3.1)',
   tls13: 'TLSv1.3 : la version actuelle de TLS (RFC 8446)',
   tls12: 'TLSv1.2 : encore acceptée, remplacée par TLS 1.3 (RFC 5246)',
