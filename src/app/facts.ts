@@ -39,6 +39,11 @@ export type AppNote =
   | { readonly code: 'recipient-not-delivered'; readonly recipient: string; readonly reply: Reply }
   /** --direct: the recipients of a domain none of whose hosts took the message, and why. */
   | { readonly code: 'domain-not-delivered'; readonly recipients: readonly string[]; readonly error: ErrorFact }
+  /**
+   * The recipients of a transaction past the server's limit of recipients a message that failed
+   * without a reply to decide it, and that failure (the others may have got the message).
+   */
+  | { readonly code: 'recipients-unsettled'; readonly recipients: readonly string[]; readonly error: ErrorFact }
   /** The message (or, `unfinished`, what was read of it) was appended to dead.letter at `path`. */
   | { readonly code: 'dead-letter-saved'; readonly path: string; readonly unfinished: boolean }
   /** Kept without its attachments: `error` says which could no longer be read. */

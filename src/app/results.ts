@@ -11,17 +11,20 @@ import type { Run } from './run.js';
 /**
  * The status of the outcomes; a status other than 0 is recorded as the run's result. A transaction
  * past the server's limit of recipients that failed without a reply decides as that failure alone
- * would (67 when some were refused for good and it means 75), and is said as it would be.
+ * would (67 when some were refused for good and it means 75), said with the recipients it left
+ * without a verdict: the others may have got the message.
  */
 export function resultsStatus(run: Run, results: readonly RecipientResult[]): number {
   const failure = results.find((result) => result.failure !== undefined)?.failure;
   if (failure !== undefined) {
-    return run.fail(
-      refusedFirst(
-        failure,
-        results.filter((result) => result.outcome === 'refused'),
-      ),
+    const unsettled = results.filter((result) => result.failure !== undefined).map((result) => result.recipient);
+    run.note({ code: 'recipients-unsettled', recipients: unsettled, error: failure.fact });
+    const error = refusedFirst(
+      failure,
+      results.filter((result) => result.outcome === 'refused'),
     );
+    run.record(error);
+    return error.exitCode;
   }
   const status = exitCodeForResults(results);
   if (status === ExitCode.OK) return status;

@@ -6,6 +6,8 @@ import { MailvError, RefusedThenFailedError, StepStop } from '../errors.js';
 import type { RecipientResult } from '../smtp/session.js';
 
 /** `error`, or, when it alone means 75 and `refused` is not empty, the failure of those too. */
+export function refusedFirst(error: MailvError, refused: readonly RecipientResult[]): MailvError;
+export function refusedFirst(error: unknown, refused: readonly RecipientResult[]): unknown;
 export function refusedFirst(error: unknown, refused: readonly RecipientResult[]): unknown {
   if (refused.length === 0 || !(error instanceof MailvError)) return error;
   const refusals = refused.map(({ recipient, reply }) => ({ recipient, outcome: 'refused' as const, reply }));

@@ -602,7 +602,7 @@ describe("--direct past a host's limit of recipients", () => {
       assert.match(run.stdout, /^carol@ex\.test\.\.\. Sent /m);
       assert.match(
         run.stderr,
-        /^mailv: connection closed by the server during body after the whole message was sent: mx1\.ex\.test\. \[127\.0\.0\.2\] may have it, so it is not sent again$/m,
+        /^mailv: dave@ex\.test: connection closed by the server during body after the whole message was sent: mx1\.ex\.test\. \[127\.0\.0\.2\] may have it, so it is not sent again$/m,
       );
       assert.doesNotMatch(run.stdout + run.stderr, /Deferred \(452|: 452 /);
       assert.equal(servers[0]!.commands.filter((command) => command.startsWith('MAIL')).length, 2);

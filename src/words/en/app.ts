@@ -32,6 +32,8 @@ export const notes: WordsOf<AppNote> = {
   'body-not-utf8': () => 'the text is not UTF-8: it goes as charset=unknown-8bit, and its reader must guess (recode it to UTF-8 first, e.g. with iconv)',
   'recipient-not-delivered': ({ recipient, reply }) => `not delivered to ${recipient}: ${reply.raw.join(' ')}`,
   'domain-not-delivered': ({ recipients, error }, words) => `not delivered to ${list(recipients)}: ${describeFact(error, words)}`,
+  // Not "not delivered": the failure may be one after the whole message left, which it says.
+  'recipients-unsettled': ({ recipients, error }, words) => `${list(recipients)}: ${describeFact(error, words)}`,
   'sendmail-option-ignored': ({ option, value }) => `bad ${option} option value ${q(value)}: ignored, as Postfix ignores it`,
   'sendmail-nothing-to-do': ({ what }) =>
     what === 'aliases'

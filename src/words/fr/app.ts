@@ -34,6 +34,7 @@ export const notes: WordsOf<AppNote> = {
     'le texte n’est pas en UTF-8 : il part en charset=unknown-8bit, à son lecteur de deviner (convertissez-le d’abord en UTF-8, avec iconv par exemple)',
   'recipient-not-delivered': ({ recipient, reply }) => `non remis à ${recipient} : ${reply.raw.join(' ')}`,
   'domain-not-delivered': ({ recipients, error }, words) => `non remis à ${list(recipients)} : ${describeFact(error, words)}`,
+  'recipients-unsettled': ({ recipients, error }, words) => `${list(recipients)} : ${describeFact(error, words)}`,
   'sendmail-option-ignored': ({ option, value }) => `valeur invalide ${q(value)} pour ${option} : ignorée, comme Postfix l’ignore`,
   'sendmail-nothing-to-do': ({ what }) =>
     what === 'aliases'
