@@ -16,7 +16,7 @@ import { rememberedEhlos } from './ehlo-memory-sink.js';
 import { keepDeadLetter } from './keep.js';
 import { showMessageAndAddresses } from './preview.js';
 import { makeResolver } from './resolver.js';
-import { probeStatus, resultsStatus } from './results.js';
+import { decidingFailure, probeStatus, resultsStatus, sayUnsettled } from './results.js';
 import type { Run } from './run.js';
 import { tlsResumption } from './tls-resumption.js';
 import { gatherTrust, NO_TRUST, type Trust } from './trust.js';
@@ -93,18 +93,18 @@ type DomainFailed = Extract<DomainOutcome, { readonly error: unknown }>;
 
 /**
  * Refused recipients (67) first, those of a domain that failed after refusing them too, then the
- * first domain that failed for good, then the first that failed for now: a permanent failure wins
- * over a temporary one whatever the recipients' order, so that 75 still means that trying again can help.
+ * failure that decides among the domains' and the failed rounds' past a host's limit (see
+ * decidingFailure). A failed round is said here, once, whichever decides.
  */
 function directStatus(run: Run, results: readonly RecipientResult[], failures: readonly DomainFailed[]): number {
+  const roundFailures = sayUnsettled(run, results);
+  const settled = results.filter((result) => result.failure === undefined);
   const refusedBeforeFailing = failures.flatMap((failure) => failure.refused);
-  if (exitCodeForResults(results) === ExitCode.NOUSER || failures.length === 0) return resultsStatus(run, [...results, ...refusedBeforeFailing]);
-  const deciding =
-    failures.find((failure) => failure.error instanceof RefusedThenFailedError) ??
-    failures.find((failure) => failure.error.exitCode !== ExitCode.TEMPFAIL) ??
-    failures[0]!;
-  run.record(deciding.error);
-  return deciding.error.exitCode;
+  const errors = [...failures.map((failure) => failure.error), ...roundFailures];
+  if (exitCodeForResults(settled) === ExitCode.NOUSER || errors.length === 0) return resultsStatus(run, [...settled, ...refusedBeforeFailing]);
+  const deciding = decidingFailure(errors);
+  run.record(deciding);
+  return deciding.exitCode;
 }
 
 /** The session of `plan`, as deliver() and the load run use it. */

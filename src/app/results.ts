@@ -4,6 +4,7 @@
 import { ExitCode } from '../exit-codes.js';
 import { exitCodeForResults } from '../delivery/outcome.js';
 import { refusedFirst } from '../delivery/refused-first.js';
+import { RefusedThenFailedError, type MailvError } from '../errors.js';
 import type { RecipientResult } from '../smtp/session.js';
 import type { AppErrorFact } from './facts.js';
 import type { Run } from './run.js';
@@ -15,14 +16,10 @@ import type { Run } from './run.js';
  * without a verdict: the others may have got the message.
  */
 export function resultsStatus(run: Run, results: readonly RecipientResult[]): number {
-  const failure = results.find((result) => result.failure !== undefined)?.failure;
-  if (failure !== undefined) {
-    const unsettled = results.filter((result) => result.failure !== undefined).map((result) => result.recipient);
-    run.note({ code: 'recipients-unsettled', recipients: unsettled, error: failure.fact });
-    const error = refusedFirst(
-      failure,
-      results.filter((result) => result.outcome === 'refused'),
-    );
+  const failures = sayUnsettled(run, results);
+  if (failures.length > 0) {
+    const refused = results.filter((result) => result.outcome === 'refused');
+    const error = decidingFailure(failures.map((failure) => refusedFirst(failure, refused)));
     run.record(error);
     return error.exitCode;
   }
@@ -33,6 +30,29 @@ export function resultsStatus(run: Run, results: readonly RecipientResult[]): nu
   const fact: AppErrorFact = { code: refused ? 'MAILV_RECIPIENTS_REFUSED' : 'MAILV_RECIPIENTS_DEFERRED', recipients };
   run.recordFact(fact, 'rcpt');
   return status;
+}
+
+/**
+ * Says each round past a server's limit of recipients that failed without a reply, in one line
+ * naming the recipients it left without a verdict (there may be one a host under --direct);
+ * returns those failures.
+ */
+export function sayUnsettled(run: Run, results: readonly RecipientResult[]): MailvError[] {
+  const rounds = new Map<MailvError, string[]>();
+  for (const { recipient, failure } of results) if (failure !== undefined) rounds.set(failure, [...(rounds.get(failure) ?? []), recipient]);
+  for (const [failure, recipients] of rounds) run.note({ code: 'recipients-unsettled', recipients, error: failure.fact });
+  return [...rounds.keys()];
+}
+
+/**
+ * Of several failures, the one that decides the status: one after refusals for good (67) first,
+ * then the first that is for good, then the first for now, whatever their order, so that 75 still
+ * means that trying again can help.
+ */
+export function decidingFailure(failures: readonly MailvError[]): MailvError {
+  return (
+    failures.find((failure) => failure instanceof RefusedThenFailedError) ?? failures.find((failure) => failure.exitCode !== ExitCode.TEMPFAIL) ?? failures[0]!
+  );
 }
 
 /** A probe (--quit-after) went as far as asked: 0, or what the recipients' replies say when it reached RCPT. */

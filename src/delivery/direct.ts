@@ -50,6 +50,8 @@ class DomainFailure {
   constructor(
     readonly error: unknown,
     readonly refused: readonly RecipientResult[],
+    /** A round's other verdicts before it failed (see SmtpSession.settledRecipients). */
+    readonly settled: readonly RecipientResult[] = [],
   ) {}
 }
 
@@ -121,7 +123,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
                 round = await tryHost(host.name, address, roundPlan, emit, options);
               }
             } catch (thrown) {
-              if (thrown instanceof DomainFailure) return { failure: thrown.error, refused: thrown.refused };
+              if (thrown instanceof DomainFailure) return { failure: thrown.error, refused: thrown.refused, settled: thrown.settled };
               throw thrown;
             }
             if (round.kind === 'delivered') return round.results;
@@ -173,7 +175,8 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
   } catch (error) {
     // The whole message went out: unless the host answered that it did not take it, it may have
     // it, and no other host gets a copy.
-    if (mayHaveIt(session, error)) throw new DomainFailure(unconfirmed(error, name, address, emit), [...session.refusedRecipients]);
+    if (mayHaveIt(session, error))
+      throw new DomainFailure(unconfirmed(error, name, address, emit), [...session.refusedRecipients], [...session.settledRecipients]);
     // Nothing of the message left with a refused early EHLO, or a kept TLS session that failed:
     // once more without it (a full handshake before any retry in plain text).
     const again = secondTry(session, plan, emit);
@@ -182,7 +185,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: (error as MailvError).fact }, severity: 'warning' });
       return { kind: 'again-without-tls' };
     }
-    if (!tryNextHost(error)) throw new DomainFailure(error, [...session.refusedRecipients]);
+    if (!tryNextHost(error)) throw new DomainFailure(error, [...session.refusedRecipients], [...session.settledRecipients]);
     return { kind: 'next-host', reason: error instanceof TransportError ? error.reason : undefined, failure: error, refused: [...session.refusedRecipients] };
   }
 }

@@ -15,6 +15,8 @@ import type { RecipientResult } from '../smtp/session.js';
 export interface FailedRound {
   readonly failure: unknown;
   readonly refused: readonly RecipientResult[];
+  /** Its other verdicts before it failed (see SmtpSession.settledRecipients): they stand. */
+  readonly settled?: readonly RecipientResult[];
   readonly putOff?: boolean;
 }
 
@@ -47,7 +49,7 @@ export async function sendOverLimit(
       const { failure, refused } = sent;
       putOff = sent.putOff === true;
       if (failure instanceof InterruptedError || failure instanceof StepStop || !(failure instanceof MailvError)) throw failure;
-      round = refused;
+      round = [...refused, ...(sent.settled ?? [])];
       if (failure instanceof SmtpReplyError) ended = failure.reply;
       else unanswered = failure;
     }

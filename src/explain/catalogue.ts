@@ -244,6 +244,8 @@ export interface Catalogue {
   port587: Text;
   /** A port of none of those three uses (a test server's, a provider's 2525): the relay's role is not the port's. */
   portOther: (p: { port: number }) => Text;
+  /** --direct to a port other than 25: only --port sends it there. */
+  portDirect: (p: { port: number }) => Text;
   connected: Text;
   tls13: Text;
   tls12: Text;

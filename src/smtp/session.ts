@@ -317,6 +317,17 @@ export class SmtpSession {
 
   private readonly refused: RecipientResult[] = [];
 
+  /**
+   * The other verdicts of the transaction under way (or the last) known before it could fail: those
+   * the server's limit of recipients turned away (452), and over LMTP each reply after the message.
+   * A failure after them leaves them as they were, not without a verdict.
+   */
+  get settledRecipients(): readonly RecipientResult[] {
+    return this.settled;
+  }
+
+  private readonly settled: RecipientResult[] = [];
+
   /** QUIT has left (with a message's end): nothing more may be sent on this connection. */
   get quitWritten(): boolean {
     return this.quitSent;
@@ -545,6 +556,7 @@ export class SmtpSession {
   /** MAIL to the verdict on the message. */
   private async mailTransaction(capabilities: Capabilities): Promise<RecipientResult[]> {
     this.refused.length = 0;
+    this.settled.length = 0;
     const failure = this.aheadFailure;
     this.aheadFailure = undefined;
     if (failure !== undefined) throw failure.error;
@@ -604,6 +616,7 @@ export class SmtpSession {
         ? { recipient, outcome: 'deferred' as const, reply, overLimit: true as const }
         : this.rcptOutcome(recipient, reply);
     });
+    for (const result of results) if (result.overLimit) this.settled.push(result);
     const accepted = results.filter((result) => result.outcome === 'sent');
     if (probe !== undefined) return this.endProbe(probe, results, replies.data);
     if (accepted.length === 0) {
@@ -811,6 +824,7 @@ export class SmtpSession {
       const final = { recipient: result.recipient, outcome, reply };
       // Refused for good: it stands if the replies after it never come (a hang-up).
       if (outcome === 'refused') this.refused.push(final);
+      else this.settled.push(final);
       finals.set(result, final);
     }
     return results.map((result) => finals.get(result) ?? result);

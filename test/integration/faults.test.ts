@@ -259,6 +259,31 @@ describe('faults', () => {
     }
   });
 
+  it('the second transaction after a 452 turns one away by the limit again, then loses its connection after the message: that one deferred by its 452, only the other may have it', async () => {
+    let connections = 0;
+    const server = await startScriptedServer({
+      perConnection: () => {
+        const first = ++connections === 1;
+        let taken = 0;
+        return {
+          replies: { RCPT: () => (++taken <= 1 ? '250 2.1.5 Ok' : '452 4.5.3 Error: too many recipients'), ...(first ? {} : { '.': { close: true } }) },
+        };
+      },
+    });
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org', 'c@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stdout, /^c@example\.org\.\.\. Deferred \(452 4\.5\.3 Error: too many recipients\)$/m);
+      assert.match(
+        run.stderr,
+        /^mailv: b@example\.org: connection closed by the server during body after the whole message was sent: \[127\.0\.0\.1\] may have it/m,
+      );
+      assert.doesNotMatch(run.stderr, /c@example\.org[:,].*may have it/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('the second transaction after a 452 loses its connection at RCPT, after a refusal for good in the first: 67, the loss said once, the refused one named apart', async () => {
     let connections = 0;
     const script: Script = {

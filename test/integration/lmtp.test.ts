@@ -140,6 +140,34 @@ describe('LMTP, a recipient refused after the dot, then a hang-up', () => {
       await server.close();
     }
   });
+
+  it("past the server's limit of recipients, a second transaction answered for one, then hung up: that one delivered, only the other may have it, 75", async () => {
+    const path = join(socketDir, `${randomBytes(4).toString('hex')}.sock`);
+    let connections = 0;
+    let taken = 0;
+    const server = await startScriptedServer({
+      path,
+      greeting: '220 lmtp.test LMTP',
+      replies: { LHLO: LHLO_REPLY, DATA: '354 OK' },
+      perConnection: () =>
+        ++connections === 1
+          ? { replies: { RCPT: () => (++taken <= 1 ? '250 2.1.5 OK' : '452 4.5.3 Too many recipients'), '.': '250 2.0.0 <a> Saved' } }
+          : { replies: { '.': { raw: '250 2.0.0 <b> Saved\r\n', close: true } } },
+    });
+    try {
+      const run = await runCli(['--server', `lmtp:${path}`, ...HEADERS, 'a@x.test', 'b@x.test', 'c@x.test'], { input: 'Body line\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stdout, /^a@x\.test\.\.\. Sent \(<a> Saved\)$/m);
+      assert.match(run.stdout, /^b@x\.test\.\.\. Sent \(<b> Saved\)$/m);
+      assert.match(
+        run.stderr,
+        /^mailv: c@x\.test: connection closed by the server during body after the whole message was sent: .* may have it, so it is not sent again$/m,
+      );
+      assert.doesNotMatch(run.stderr, /b@x\.test/);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('SMTP over a unix socket (unix:/path)', () => {

@@ -578,6 +578,39 @@ describe("--direct past a host's limit of recipients", () => {
     }
   });
 
+  it('two domains, one whose second round gets a reply out of protocol, the other put off: each said with its recipients, the protocol error decides (76)', async () => {
+    const zone: Handler = (query) => {
+      const { name, type } = query.questions![0]!;
+      const host = { 'one.test': 'mx.one.test', 'two.test': 'mx.two.test' }[name];
+      if (type === 'MX' && host !== undefined) return [reply(query, { answers: [mx(name, 10, host)] })];
+      const address = { 'mx.one.test': '127.0.0.2', 'mx.two.test': '127.0.0.3' }[name];
+      return [reply(query, { answers: type === 'A' && address !== undefined ? [a(name, address)] : [] })];
+    };
+    let connections = 0;
+    let taken = 0;
+    const one: Script = {
+      perConnection: () =>
+        ++connections === 1
+          ? { replies: { RCPT: () => (++taken <= 1 ? '250 2.1.5 Ok' : '452 4.5.3 Too many recipients') } }
+          : { replies: { RCPT: 'hello there' } },
+    };
+    const dns = await startDns(zone);
+    const [first] = await scriptedOnOnePort(['127.0.0.2'], one);
+    const second = await startScriptedServer({ greeting: '421 4.3.2 Go away', host: '127.0.0.3', port: first!.port });
+    try {
+      const args = ['--direct', '--port', String(first!.port), '--dns', `127.0.0.1:${dns.port}`, '-s', 'x', 'a@one.test', 'b@one.test', 'c@two.test'];
+      const run = await runCli(args, { input: 'x\n' });
+      assert.equal(run.code, 76, run.stderr);
+      assert.match(run.stdout, /^a@one\.test\.\.\. Sent /m);
+      assert.match(run.stderr, /^mailv: b@one\.test: protocol error during rcpt: malformed reply: "hello there"$/m);
+      assert.match(run.stderr, /^mailv: not delivered to c@two\.test: /m);
+    } finally {
+      await first!.close();
+      await second.close();
+      await dns.close();
+    }
+  });
+
   it('a round that loses its connection after the whole message: the host may have it, said so, 75, no word of the 452 and no other host tried', async () => {
     const zone: Handler = (query) => {
       const { name, type } = query.questions![0]!;

@@ -309,14 +309,15 @@ for (const [lang, catalogue] of [
       assert.match(c.port465Plain, /smtps:\/\//);
     });
 
-    it('a port of no standard use is said to be one, by its number; a unix-domain socket (port 0) has none to say', () => {
+    it('a port of no standard use is said to be one, by its number; under --direct, any but 25 is --port; a unix-domain socket (port 0) has none to say', () => {
       const at = (port: number, via: 'relay' | 'esmtp'): readonly string[] =>
         new Explainer(c).annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: 'mail.example.org', port, via }).after;
-      for (const via of ['relay', 'esmtp'] as const) {
-        assert.ok(at(2525, via).includes(c.portOther({ port: 2525 })), at(2525, via).join('\n'));
-        for (const port of [25, 465, 587, 0]) assert.ok(!at(port, via).includes(c.portOther({ port })), `${port} ${via}`);
-      }
-      assert.match(c.portOther({ port: 2525 }), /^Port 2525 ?: /);
+      assert.ok(at(2525, 'relay').includes(c.portOther({ port: 2525 })), at(2525, 'relay').join('\n'));
+      for (const port of [25, 465, 587, 0]) assert.ok(!at(port, 'relay').includes(c.portOther({ port })), String(port));
+      for (const port of [2525, 587]) assert.deepEqual(at(port, 'esmtp').slice(1), [c.portDirect({ port })]);
+      assert.deepEqual(at(25, 'esmtp').slice(1), [c.port25]);
+      assert.match(c.portOther({ port: 2525 }), /^Port 2525 ?: .*SMTP/);
+      assert.match(c.portDirect({ port: 2525 }), /--port.*\b25\b/);
     });
 
     it('a truncated answer is explained by the way it came, not by the query just before (A and AAAA go at once)', () => {
