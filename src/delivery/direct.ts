@@ -14,7 +14,7 @@ import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from 
 import { noMxTook } from './no-mx-took.js';
 import { unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
-import { sendOverLimit, type FailedRound } from './recipient-limit.js';
+import { afterFailedFirst, sendOverLimit, type FailedRound } from './recipient-limit.js';
 import { refusedFirst } from './refused-first.js';
 import type { InterruptSignal } from '../interruption.js';
 
@@ -101,37 +101,38 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
         // An address literal's certificate names its address (no SNI is sent for one), not `[192.0.2.1]`.
         const tlsName = mx.literal ? address : host.name.replace(/\.$/, '');
         const hostPlan = { ...plan, envelope: { ...plan.envelope, recipients: remaining }, tls, tlsName, serverName: host.name };
+        // Those past the host's limit of recipients a message go to the same host again.
+        const again = async (rest: readonly string[]): Promise<RecipientResult[] | FailedRound> => {
+          let roundPlan = { ...hostPlan, envelope: { ...plan.envelope, recipients: rest } };
+          let round: Attempt;
+          try {
+            round = await tryHost(host.name, address, roundPlan, emit, options);
+            // A handshake that broke is tried again in plaintext, as for the first transaction.
+            if (round.kind === 'again-without-tls') {
+              roundPlan = { ...roundPlan, tls: 'off' };
+              round = await tryHost(host.name, address, roundPlan, emit, options);
+            }
+          } catch (thrown) {
+            if (thrown instanceof DomainFailure) return { failure: thrown.error, refused: thrown.refused, settled: thrown.settled };
+            throw thrown;
+          }
+          if (round.kind === 'delivered') return round.results;
+          // A host that put the round off keeps its refusals for good: they stay refused; the others are put off.
+          return round.kind === 'next-host' ? { failure: round.failure, refused: round.refused, putOff: true } : [];
+        };
         let attempt: Attempt;
         try {
           attempt = await tryHost(host.name, address, hostPlan, emit, options);
         } catch (thrown) {
           if (!(thrown instanceof DomainFailure)) throw thrown;
+          // Verdicts read before the failure (452s, LMTP's replies) stand, as after a later round.
+          const settled = afterFailedFirst(remaining, { failure: thrown.error, refused: thrown.refused, settled: thrown.settled }, again, emit);
+          if (settled !== undefined) return [...refused, ...(await settled)];
           // Refused by earlier hosts and by this one: a failure for now is theirs too (67).
           const all = [...refused, ...thrown.refused];
           throw new DomainFailure(refusedFirst(thrown.error, all), all);
         }
-        if (attempt.kind === 'delivered') {
-          // Those past the host's limit of recipients a message go to the same host again.
-          const again = async (rest: readonly string[]): Promise<RecipientResult[] | FailedRound> => {
-            let roundPlan = { ...hostPlan, envelope: { ...plan.envelope, recipients: rest } };
-            let round: Attempt;
-            try {
-              round = await tryHost(host.name, address, roundPlan, emit, options);
-              // A handshake that broke is tried again in plaintext, as for the first transaction.
-              if (round.kind === 'again-without-tls') {
-                roundPlan = { ...roundPlan, tls: 'off' };
-                round = await tryHost(host.name, address, roundPlan, emit, options);
-              }
-            } catch (thrown) {
-              if (thrown instanceof DomainFailure) return { failure: thrown.error, refused: thrown.refused, settled: thrown.settled };
-              throw thrown;
-            }
-            if (round.kind === 'delivered') return round.results;
-            // A host that put the round off keeps its refusals for good: they stay refused; the others are put off.
-            return round.kind === 'next-host' ? { failure: round.failure, refused: round.refused, putOff: true } : [];
-          };
-          return [...refused, ...(await sendOverLimit(attempt.results, again, emit))];
-        }
+        if (attempt.kind === 'delivered') return [...refused, ...(await sendOverLimit(attempt.results, again, emit))];
         if (attempt.kind === 'next-host') {
           reason = attempt.reason ?? reason;
           refused.push(...attempt.refused);

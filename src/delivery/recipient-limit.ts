@@ -21,6 +21,36 @@ export interface FailedRound {
 }
 
 /**
+ * A first transaction that failed without a reply after verdicts it had read (recipients the limit
+ * turned away, LMTP's replies after the message): those stand, and those turned away go again as
+ * after any round (see sendOverLimit), rather than the failure becoming every recipient's.
+ * Undefined when it had read none, or failed otherwise: the failure is then the send's own.
+ */
+export function afterFailedFirst(
+  recipients: readonly string[],
+  first: FailedRound,
+  sendTo: (recipients: readonly string[]) => Promise<RecipientResult[] | FailedRound>,
+  emit: EmitEvent,
+): Promise<RecipientResult[]> | undefined {
+  const { failure, settled = [] } = first;
+  const unanswered =
+    failure instanceof MailvError && !(failure instanceof SmtpReplyError || failure instanceof InterruptedError || failure instanceof StepStop);
+  if (settled.length === 0 || !unanswered) return undefined;
+  // Every recipient waits, as those past the limit do, and the transaction that failed is the first round.
+  let failedFirst: FailedRound | undefined = first;
+  const waiting = recipients.map((recipient) => ({ recipient, outcome: 'deferred' as const, reply: undefined, overLimit: true as const }));
+  return sendOverLimit(
+    waiting,
+    (rest) => {
+      const round = failedFirst;
+      failedFirst = undefined;
+      return round === undefined ? sendTo(rest) : Promise.resolve(round);
+    },
+    emit,
+  );
+}
+
+/**
  * `results` with those over the limit sent again by `sendTo` (a session to the same server for
  * just them), round after round. A round that fails keeps the refusals for good it had made; its
  * other recipients are refused by the reply that ended it if that was a 5xx, deferred by it if a

@@ -6,7 +6,7 @@ import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
-import { sendOverLimit, type FailedRound } from './recipient-limit.js';
+import { afterFailedFirst, sendOverLimit, type FailedRound } from './recipient-limit.js';
 import { refusedFirst } from './refused-first.js';
 import type { InterruptSignal } from '../interruption.js';
 
@@ -27,9 +27,12 @@ export interface ServerAddress {
  */
 export async function submit(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: InterruptSignal): Promise<RecipientResult[]> {
   const limited = { ...plan, recipientsOverLimitGoAgain: true };
+  const again = (recipients: readonly string[]) => submitOnce(server, { ...limited, envelope: { ...plan.envelope, recipients } }, emit, signal);
   const first = await submitOnce(server, limited, emit, signal);
-  if (!Array.isArray(first)) throw refusedFirst(first.failure, first.refused);
-  return sendOverLimit(first, (recipients) => submitOnce(server, { ...limited, envelope: { ...plan.envelope, recipients } }, emit, signal), emit);
+  if (Array.isArray(first)) return sendOverLimit(first, again, emit);
+  const settled = afterFailedFirst(plan.envelope.recipients, first, again, emit);
+  if (settled === undefined) throw refusedFirst(first.failure, first.refused);
+  return settled;
 }
 
 /**

@@ -259,6 +259,27 @@ describe('faults', () => {
     }
   });
 
+  it('a first transaction that turned one away by the limit, then lost its connection after the message: that one deferred by its 452 (never in it), only the accepted one may have it, 75', async () => {
+    let taken = 0;
+    const server = await startScriptedServer({
+      replies: { RCPT: () => (++taken <= 1 ? '250 2.1.5 Ok' : '452 4.5.3 Error: too many recipients'), '.': { close: true } },
+    });
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stdout, /^b@example\.org\.\.\. Deferred \(452 4\.5\.3 Error: too many recipients\)$/m);
+      assert.match(
+        run.stderr,
+        /^mailv: a@example\.org: connection closed by the server during body after the whole message was sent: \[127\.0\.0\.1\] may have it/m,
+      );
+      assert.doesNotMatch(run.stderr, /b@example\.org[:,].*may have it/);
+      // Nobody got it for sure: b is not tried again on its own.
+      assert.equal(server.commands.filter((command) => command.startsWith('MAIL')).length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('the second transaction after a 452 turns one away by the limit again, then loses its connection after the message: that one deferred by its 452, only the other may have it', async () => {
     let connections = 0;
     const server = await startScriptedServer({

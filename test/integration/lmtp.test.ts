@@ -141,6 +141,27 @@ describe('LMTP, a recipient refused after the dot, then a hang-up', () => {
     }
   });
 
+  it('one reply after the message, then a hang-up: that recipient delivered, only the other may have it, 75', async () => {
+    const path = join(socketDir, `${randomBytes(4).toString('hex')}.sock`);
+    const server = await startScriptedServer({
+      path,
+      greeting: '220 lmtp.test LMTP',
+      replies: { LHLO: LHLO_REPLY, DATA: '354 OK', '.': { raw: '250 2.0.0 <a> Saved\r\n', close: true } },
+    });
+    try {
+      const run = await runCli(['--server', `lmtp:${path}`, ...HEADERS, 'a@x.test', 'b@x.test'], { input: 'Body line\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stdout, /^a@x\.test\.\.\. Sent \(<a> Saved\)$/m);
+      assert.match(
+        run.stderr,
+        /^mailv: b@x\.test: connection closed by the server during body after the whole message was sent: .* may have it, so it is not sent again$/m,
+      );
+      assert.doesNotMatch(run.stderr, /a@x\.test/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("past the server's limit of recipients, a second transaction answered for one, then hung up: that one delivered, only the other may have it, 75", async () => {
     const path = join(socketDir, `${randomBytes(4).toString('hex')}.sock`);
     let connections = 0;

@@ -578,6 +578,33 @@ describe("--direct past a host's limit of recipients", () => {
     }
   });
 
+  it('a first transaction that turned one away by the limit, then lost its connection after the message: that one deferred by its 452, only the accepted one may have it', async () => {
+    const zone: Handler = (query) => {
+      const { name, type } = query.questions![0]!;
+      if (type === 'MX') return [reply(query, { answers: [mx(name, 10, 'mx1.ex.test')] })];
+      return [reply(query, { answers: type === 'A' && name === 'mx1.ex.test' ? [a(name, '127.0.0.2')] : [] })];
+    };
+    let taken = 0;
+    const dns = await startDns(zone);
+    const [server] = await scriptedOnOnePort(['127.0.0.2'], {
+      replies: { RCPT: () => (++taken <= 1 ? '250 2.1.5 Ok' : '452 4.5.3 Too many recipients'), '.': { close: true } },
+    });
+    try {
+      const args = ['--direct', '--port', String(server!.port), '--dns', `127.0.0.1:${dns.port}`, '-s', 'x', 'carol@ex.test', 'dave@ex.test'];
+      const run = await runCli(args, { input: 'x\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stdout, /^dave@ex\.test\.\.\. Deferred \(452 4\.5\.3 Too many recipients\)$/m);
+      assert.match(
+        run.stderr,
+        /^mailv: carol@ex\.test: connection closed by the server during body after the whole message was sent: mx1\.ex\.test\. \[127\.0\.0\.2\] may have it/m,
+      );
+      assert.doesNotMatch(run.stderr, /dave@ex\.test[:,].*may have it/);
+    } finally {
+      await server!.close();
+      await dns.close();
+    }
+  });
+
   it('two domains, one whose second round gets a reply out of protocol, the other put off: each said with its recipients, the protocol error decides (76)', async () => {
     const zone: Handler = (query) => {
       const { name, type } = query.questions![0]!;
