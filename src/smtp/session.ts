@@ -607,8 +607,7 @@ export class SmtpSession {
       await this.abandonData(replies.data);
       throw refusal({ code: 'MAILV_SENDER_REFUSED', from: this.plan.envelope.from, reply: replies.mail! }, 'mail');
     }
-    const overLimit =
-      this.plan.recipientsOverLimitGoAgain === true && probe === undefined && replies.rcpts.some(isPositive) ? replies.rcpts.filter(isOverLimit).length : 0;
+    const overLimit = this.movesOverLimit(replies) ? replies.rcpts.filter(isOverLimit).length : 0;
     if (overLimit > 0) this.emit({ kind: 'note', note: { code: 'recipients-over-limit', count: overLimit }, severity: 'info' });
     const results = rcpts.map((recipient, index) => {
       const reply = replies.rcpts[index]!;
@@ -885,11 +884,23 @@ export class SmtpSession {
   /**
    * The transaction failed before its replies were all read (a hang-up, a time limit, a 421 to the
    * recipient at `upTo`): the recipients refused for good before that stand, said and kept apart
-   * from those the failure puts off (refusedRecipients).
+   * from those the failure puts off (refusedRecipients); so do those the limit turned away, kept
+   * unsaid (settledRecipients): with BDAT their 452s may come with the chunks' replies.
    */
   private refusalsStand(replies: EnvelopeReplies, rcpts: readonly string[], upTo = replies.rcpts.length): void {
     if (replies.mail === undefined || !isPositive(replies.mail)) return;
-    for (const [index, reply] of replies.rcpts.slice(0, upTo).entries()) if (reply.code >= 500) this.rcptOutcome(rcpts[index]!, reply);
+    const movesOn = this.movesOverLimit(replies);
+    for (const [index, reply] of replies.rcpts.slice(0, upTo).entries()) {
+      if (reply.code >= 500) this.rcptOutcome(rcpts[index]!, reply);
+      else if (movesOn && isOverLimit(reply)) this.settled.push({ recipient: rcpts[index]!, outcome: 'deferred', reply, overLimit: true });
+    }
+  }
+
+  /** Recipients the limit turned away (452) go again in another transaction: asked for, not in a probe, and someone was taken. */
+  private movesOverLimit(replies: EnvelopeReplies): boolean {
+    const { quitAfter } = this.plan;
+    const probe = quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data';
+    return this.plan.recipientsOverLimitGoAgain === true && !probe && replies.rcpts.some(isPositive);
   }
 
   /** The replies owed from `from` that are already here, read; true when a 421 is among them. */

@@ -280,6 +280,34 @@ describe('faults', () => {
     }
   });
 
+  it('with CHUNKING, a first transaction that turned one away by the limit, then hung up on BDAT LAST: that one deferred by its 452, only the accepted one may have it', async () => {
+    let taken = 0;
+    const server = await startScriptedServer({
+      replies: {
+        EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING',
+        RCPT: () => (++taken <= 1 ? '250 2.1.5 Ok' : '452 4.5.3 Error: too many recipients'),
+        'BDAT LAST': { close: true },
+      },
+    });
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org', 'c@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.ok(
+        server.commands.some((command) => command.startsWith('BDAT')),
+        server.commands.join(', '),
+      );
+      for (const moved of ['b', 'c'])
+        assert.match(run.stdout, new RegExp(`^${moved}@example\\.org\\.\\.\\. Deferred \\(452 4\\.5\\.3 Error: too many recipients\\)$`, 'm'));
+      assert.match(
+        run.stderr,
+        /^mailv: a@example\.org: connection closed by the server during body after the whole message was sent: \[127\.0\.0\.1\] may have it/m,
+      );
+      assert.doesNotMatch(run.stderr, /[bc]@example\.org[:,].*may have it/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('the second transaction after a 452 turns one away by the limit again, then loses its connection after the message: that one deferred by its 452, only the other may have it', async () => {
     let connections = 0;
     const server = await startScriptedServer({
