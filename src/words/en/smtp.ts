@@ -132,7 +132,7 @@ export const notes: WordsOf<SmtpNote> = {
   'starttls-refused': ({ reply }) => `STARTTLS refused (${reply.code}): going on without TLS`,
   'login-not-tried': () => 'the server offers AUTH and mailv did not log in: if it wants a login before it takes mail, give --user (or an account with a user)',
   'recipients-over-limit': ({ count }) =>
-    `${count} recipient${count === 1 ? '' : 's'} past the server's limit for one message (452): sent in another transaction once this one is done (RFC 5321 §4.5.3.1.10)`,
+    `${count} recipient${count === 1 ? '' : 's'} past the server's limit for one message (452): sent in another transaction once this one is accepted (RFC 5321 §4.5.3.1.10)`,
   'quit-unanswered': ({ error }, words) => `no reply to QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
   'quit-interrupted': ({ signal }) => `interrupted by ${signal} while the reply to QUIT was awaited: the verdict on the message stands`,

@@ -170,7 +170,7 @@ export const notes: WordsOf<SmtpNote> = {
   'login-not-tried': () =>
     'le serveur propose AUTH et mailv ne s’est pas authentifié : s’il veut une authentification avant de prendre le courrier, donnez --user (ou un compte avec un user)',
   'recipients-over-limit': ({ count }) =>
-    `${count} destinataire${count < 2 ? '' : 's'} au-delà de la limite du serveur pour un message (452) : envoyé${count < 2 ? '' : 's'} dans une autre transaction une fois celle-ci finie (RFC 5321 §4.5.3.1.10)`,
+    `${count} destinataire${count < 2 ? '' : 's'} au-delà de la limite du serveur pour un message (452) : envoyé${count < 2 ? '' : 's'} dans une autre transaction une fois celle-ci acceptée (RFC 5321 §4.5.3.1.10)`,
   'quit-unanswered': ({ error }, words) => `pas de réponse à QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
   'quit-interrupted': ({ signal }) => `interrompu par ${signal} pendant l’attente de la réponse à QUIT : le verdict sur le message ne change pas`,
