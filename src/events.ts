@@ -122,6 +122,11 @@ export type SessionEvent =
    * `unfinished`, only what was read of it before reading stopped.
    */
   | { kind: 'dead-letter'; path: string; size: number; unfinished: boolean }
+  /**
+   * A transaction failed without a reply to decide it (the connection lost, the message sent whole
+   * and unconfirmed) and left these recipients without a verdict: `error` says why.
+   */
+  | { kind: 'unsettled'; recipients: readonly string[]; error: ErrorFact }
   /** A server gave no usable answer: `reason` says why (timeout, refused, malformed…), with its details. */
   | ({ kind: 'dns-no-answer'; name: string; type: QueryType; server: string } & NoAnswer);
 

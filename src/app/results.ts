@@ -40,7 +40,10 @@ export function resultsStatus(run: Run, results: readonly RecipientResult[]): nu
 export function sayUnsettled(run: Run, results: readonly RecipientResult[]): MailvError[] {
   const rounds = new Map<MailvError, string[]>();
   for (const { recipient, failure } of results) if (failure !== undefined) rounds.set(failure, [...(rounds.get(failure) ?? []), recipient]);
-  for (const [failure, recipients] of rounds) run.note({ code: 'recipients-unsettled', recipients, error: failure.fact });
+  for (const [failure, recipients] of rounds) {
+    run.emit({ kind: 'unsettled', recipients, error: failure.fact });
+    run.note({ code: 'recipients-unsettled', recipients, error: failure.fact });
+  }
   return [...rounds.keys()];
 }
 

@@ -264,6 +264,10 @@ export interface Catalogue {
   recipientDeferred: (p: { recipient: string }) => Text;
   deferredHost: (p: { host: string }) => Text;
   deferredLast: (p: { host: string }) => Text;
+  /** Recipients a transaction that failed without a reply left without a verdict, the message sent whole: it may have arrived. */
+  unsettledUnconfirmed: Text;
+  /** The same, the message not sent whole: it did not arrive. */
+  unsettledNotSent: Text;
   deferredRelay: (p: { host: string }) => Text;
   deferredAddress: (p: { host: string; address: string }) => Text;
   deferredLmtp: (p: { host: string }) => Text;

@@ -246,6 +246,8 @@ export const en: Catalogue = {
   recipientRefused: ({ recipient }) => `${recipient}: refused for good (5xx); the other recipients are not affected (RFC 5321 §4.2.1)`,
   recipientDeferred: ({ recipient }) => `${recipient}: refused for now (4xx), may work later; others not affected (RFC 5321 §4.2.1)`,
   deferredHost: ({ host }) => `${host} could not take the message: the next MX host is tried (RFC 5321 §5.1)`,
+  unsettledUnconfirmed: 'No verdict came: whether they got it nobody knows, and sent again it could arrive twice (RFC 1047)',
+  unsettledNotSent: 'No verdict came before the message left whole: as after a 451, they did not get it, and it may go again (RFC 5321 §3.8)',
   deferredLast: ({ host }) => `${host} could not take the message, and no host is left to try: deferred (RFC 5321 §4.5.4.1)`,
   deferredAddress: ({ host, address }) => `${host} could not take the message at this address: its next one, ${address}, is tried (RFC 5321 §5.1)`,
   deferredRelay: ({ host }) => `${host}, the relay, did not take the message: nothing of it was taken; try again later (RFC 6409)`,

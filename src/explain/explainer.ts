@@ -333,6 +333,9 @@ export class Explainer {
       case 'ehlo-forgotten':
       case 'dead-letter':
         return none([]);
+      case 'unsettled':
+        // The transcript shows no line for it (standard error names the recipients): the explanation stands alone.
+        return { before: [], after: [event.error.code === 'MAILV_UNCONFIRMED' ? c.unsettledUnconfirmed : c.unsettledNotSent], standalone: true };
     }
   }
 

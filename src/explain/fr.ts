@@ -249,6 +249,8 @@ export const fr: Catalogue = {
   recipientRefused: ({ recipient }) => `${recipient} : refus définitif (5xx) ; sans effet sur les autres destinataires (RFC 5321 §4.2.1)`,
   recipientDeferred: ({ recipient }) => `${recipient} : refus temporaire (4xx), à réessayer ; sans effet sur les autres (RFC 5321 §4.2.1)`,
   deferredHost: ({ host }) => `${host} n’a pas pu prendre le message : on essaie l’hôte MX suivant (RFC 5321 §5.1)`,
+  unsettledUnconfirmed: 'Aucun verdict : l’ont-ils reçu ? nul ne le sait, et renvoyé, il pourrait arriver deux fois (RFC 1047)',
+  unsettledNotSent: 'Aucun verdict, le message pas encore parti en entier : comme après un 451, non reçu, il peut repartir (RFC 5321 §3.8)',
   deferredLast: ({ host }) => `${host} n’a pas pu le prendre, et plus aucun hôte à essayer : différé (RFC 5321 §4.5.4.1)`,
   deferredAddress: ({ host, address }) => `${host} n’a pas pu prendre le message à cette adresse : on essaie la suivante, ${address} (RFC 5321 §5.1)`,
   deferredRelay: ({ host }) => `${host}, le relais, n’a pas pris le message : rien n’en a été pris ; réessayez plus tard (RFC 6409)`,

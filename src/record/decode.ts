@@ -401,6 +401,11 @@ const EVENTS: EventDecoders = {
     ...(fields.has('clientSubject') ? { clientSubject: fields.string('clientSubject') } : {}),
     ...(fields.has('fingerprint') ? { fingerprint: fields.string('fingerprint') } : {}),
   }),
+  unsettled: (fields, codes) => ({
+    kind: 'unsettled',
+    recipients: fields.strings('recipients'),
+    error: coded<ErrorFact>(fields.object('error'), codes.isError),
+  }),
   deferred: (fields, codes) => ({
     kind: 'deferred',
     recipients: fields.strings('recipients'),

@@ -45,6 +45,9 @@ function eventJson(event: SessionEvent, ms: number): string {
     case 'note':
       // `text` as it always was (in English, as `reason` is), `note` the fact: its code and parameters.
       return JSON.stringify({ event: 'note', ms: time, text: describeNote(event.note, en), note: event.note, severity: event.severity });
+    case 'unsettled':
+      // `reason` as for `deferred`: in English, beside the fact.
+      return JSON.stringify({ event: 'unsettled', ms: time, recipients: event.recipients, reason: describeFact(event.error, en), error: event.error });
     case 'deferred': {
       const { recipients, host, address, error } = event;
       // An MX host by its name and the address tried; a relay named by its address once, not twice.

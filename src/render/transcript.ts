@@ -95,6 +95,8 @@ export class TranscriptRenderer {
       'null-mx': (e) => (dnsShown ? ['', style.note(words.dns.mxPlan.nullMx(sanitize(e.domain), e.invalid === true))] : []),
       // Said on standard error after the failure it follows, as mail(1) says it; --json has the event.
       'dead-letter': () => [],
+      // Said on standard error too, naming the recipients, as the failure it is; --json has the event.
+      unsettled: () => [],
       // For the app's memory of servers (PIPECONNECT): the notes say what they changed.
       'ehlo-learned': () => [],
       'ehlo-forgotten': () => [],

@@ -251,9 +251,23 @@ describe('faults', () => {
     }
     const again = await startScriptedServer(limitThen(1, { replies: { '.': { close: true } } }));
     try {
-      const json = await runCli(['--json', '--server', `127.0.0.1:${again.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
+      const record = join(freshHome(), 'run.jsonl');
+      const json = await runCli(['--json', '--record', record, '--server', `127.0.0.1:${again.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], {
+        input: 'body\n',
+      });
       const result = JSON.parse(lines(json.stdout).at(-1)!) as { event: string; status: number; code: string };
       assert.deepEqual([result.event, result.status, result.code], ['result', 75, 'MAILV_UNCONFIRMED']);
+      // --json names them too, in an event of their own; a replay of the record gives it again, and explains it.
+      const unsettled = (stdout: string) =>
+        lines(stdout)
+          .map((line) => JSON.parse(line) as { event: string; recipients?: string[]; error?: { code: string } })
+          .filter((event) => event.event === 'unsettled')
+          .map((event) => [event.recipients, event.error?.code]);
+      assert.deepEqual(unsettled(json.stdout), [[['b@example.org'], 'MAILV_UNCONFIRMED']]);
+      const replayed = await runCli(['replay', '--json', record]);
+      assert.deepEqual(unsettled(replayed.stdout), [[['b@example.org'], 'MAILV_UNCONFIRMED']]);
+      const explained = await runCli(['replay', '--explain', record]);
+      assert.match(explained.stdout, /↳ No verdict came: .*could arrive twice \(RFC 1047\)$/m);
     } finally {
       await again.close();
     }

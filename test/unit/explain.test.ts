@@ -309,6 +309,26 @@ for (const [lang, catalogue] of [
       assert.match(c.port465Plain, /smtps:\/\//);
     });
 
+    it('recipients left without a verdict: they may have it once the message left whole, never before', () => {
+      const unsettled = (code: 'MAILV_UNCONFIRMED' | 'MAILV_CONNECTION_LOST') =>
+        new Explainer(c).annotate({
+          kind: 'unsettled',
+          recipients: ['bob@example.org'],
+          error:
+            code === 'MAILV_UNCONFIRMED'
+              ? {
+                  code,
+                  host: 'mx.example.org',
+                  address: '127.0.0.1',
+                  error: { code: 'MAILV_CONNECTION_LOST', stage: 'body', reason: 'closed', errno: undefined, midReply: false },
+                }
+              : { code, stage: 'rcpt', reason: 'closed', errno: undefined, midReply: false },
+        });
+      assert.deepEqual(unsettled('MAILV_UNCONFIRMED'), { before: [], after: [c.unsettledUnconfirmed], standalone: true });
+      assert.deepEqual(unsettled('MAILV_CONNECTION_LOST').after, [c.unsettledNotSent]);
+      assert.match(c.unsettledUnconfirmed, /RFC 1047/);
+    });
+
     it('a port of no standard use is said to be one, by its number; under --direct, any but 25 is --port; a unix-domain socket (port 0) has none to say', () => {
       const at = (port: number, via: 'relay' | 'esmtp'): readonly string[] =>
         new Explainer(c).annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: 'mail.example.org', port, via }).after;

@@ -70,6 +70,16 @@ const SAMPLES: { readonly [K in SessionEvent['kind']]: Extract<SessionEvent, { k
     address: '127.0.0.1',
     error: { code: 'MAILV_GREETING_REFUSED', reply: makeReply(['421 4.3.2 busy']) },
   },
+  unsettled: {
+    kind: 'unsettled',
+    recipients: ['bob@example.org', 'carol@example.org'],
+    error: {
+      code: 'MAILV_UNCONFIRMED',
+      host: 'mx.example.org',
+      address: '127.0.0.1',
+      error: { code: 'MAILV_CONNECTION_LOST', stage: 'body', reason: 'closed', errno: undefined, midReply: false },
+    },
+  },
   'dns-query': { kind: 'dns-query', name: 'example.org.', type: 'MX', server: '127.0.0.1#5354', transport: 'udp' },
   'dns-answer': {
     kind: 'dns-answer',
