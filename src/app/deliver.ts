@@ -49,10 +49,10 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
   const someoneGotIt = anyDelivered(results);
   const someoneMayLater = results.some((result) => result.outcome === 'deferred');
   if (plan.quitAfter !== undefined) return { status: probeStatus(run, results), someoneGotIt, someoneMayLater };
-  // The demo's server delivers nowhere, and refuses nobody@ to show a refusal: a copy is kept
-  // there only when nobody at all got it, not for each run of the demo.
   // The status first: a failure it says comes before the line that says where the message was kept.
   const status = resultsStatus(run, results);
+  // The demo's server delivers nowhere, and refuses nobody@ to show a refusal: a copy is kept
+  // there only when nobody at all got it, not for each run of the demo.
   if (plan.demo ? !someoneGotIt : !everyoneGotIt(results)) await keepDeadLetter(run, prepared, false);
   return { status, someoneGotIt, someoneMayLater };
 }

@@ -53,6 +53,11 @@ class DomainFailure {
     /** A round's other verdicts before it failed (see SmtpSession.settledRecipients). */
     readonly settled: readonly RecipientResult[] = [],
   ) {}
+
+  /** As a round past the host's limit of recipients that failed. */
+  get round(): FailedRound {
+    return { failure: this.error, refused: this.refused, settled: this.settled };
+  }
 }
 
 /** Delivers to every domain in turn; never throws for one domain's failure (see DomainOutcome). */
@@ -113,7 +118,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
               round = await tryHost(host.name, address, roundPlan, emit, options);
             }
           } catch (thrown) {
-            if (thrown instanceof DomainFailure) return { failure: thrown.error, refused: thrown.refused, settled: thrown.settled };
+            if (thrown instanceof DomainFailure) return thrown.round;
             throw thrown;
           }
           if (round.kind === 'delivered') return round.results;
@@ -126,7 +131,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
         } catch (thrown) {
           if (!(thrown instanceof DomainFailure)) throw thrown;
           // Verdicts read before the failure (452s, LMTP's replies) stand, as after a later round.
-          const settled = afterFailedFirst(remaining, { failure: thrown.error, refused: thrown.refused, settled: thrown.settled }, again, emit);
+          const settled = afterFailedFirst(remaining, thrown.round, again, emit);
           if (settled !== undefined) return [...refused, ...(await settled)];
           // Refused by earlier hosts and by this one: a failure for now is theirs too (67).
           const all = [...refused, ...thrown.refused];

@@ -32,70 +32,71 @@ export function afterFailedFirst(
   sendTo: (recipients: readonly string[]) => Promise<RecipientResult[] | FailedRound>,
   emit: EmitEvent,
 ): Promise<RecipientResult[]> | undefined {
-  const { failure, settled = [] } = first;
-  const unanswered =
-    failure instanceof MailvError && !(failure instanceof SmtpReplyError || failure instanceof InterruptedError || failure instanceof StepStop);
-  if (settled.length === 0 || !unanswered) return undefined;
-  // Every recipient waits, as those past the limit do, and the transaction that failed is the first round.
-  let failedFirst: FailedRound | undefined = first;
+  const failure = settling(first.failure);
+  if (first.settled === undefined || first.settled.length === 0 || failure === undefined || failure instanceof SmtpReplyError) return undefined;
+  // Every recipient waited, as those past the limit do, and the transaction that failed was their round.
   const waiting = recipients.map((recipient) => ({ recipient, outcome: 'deferred' as const, reply: undefined, overLimit: true as const }));
-  return sendOverLimit(
-    waiting,
-    (rest) => {
-      const round = failedFirst;
-      failedFirst = undefined;
-      return round === undefined ? sendTo(rest) : Promise.resolve(round);
-    },
-    emit,
-  );
+  return sendOverLimit(settleRound(waiting, first, emit), sendTo, emit);
 }
 
 /**
  * `results` with those over the limit sent again by `sendTo` (a session to the same server for
- * just them), round after round. A round that fails keeps the refusals for good it had made; its
- * other recipients are refused by the reply that ended it if that was a 5xx, deferred by it if a
- * 4xx (a 421), and said so; a round that failed without a reply (the connection lost, the message
- * unconfirmed) leaves them deferred with that failure, which the run says; the user's stop (a
- * signal, `q` at --step) ends it all.
+ * just them), round after round (see settleRound); the user's stop (a signal, `q` at --step) ends
+ * it all.
  */
 export async function sendOverLimit(
   results: readonly RecipientResult[],
   sendTo: (recipients: readonly string[]) => Promise<RecipientResult[] | FailedRound>,
   emit: EmitEvent,
 ): Promise<RecipientResult[]> {
-  let all = [...results];
+  let all: readonly RecipientResult[] = results;
   for (;;) {
     const waiting = all.filter((result) => result.overLimit);
-    if (waiting.length === 0) return all;
-    let round: readonly RecipientResult[];
-    // The reply that ended a failed round (a 421, a 554), which its other recipients then get.
-    let ended: Reply | undefined;
-    // Or what ended it without a reply: no verdict on them, and not the 452 that moved them either.
-    let unanswered: MailvError | undefined;
-    let putOff = false;
-    const sent = await sendTo(waiting.map((result) => result.recipient));
-    if (Array.isArray(sent)) round = sent;
-    else {
-      const { failure, refused } = sent;
-      putOff = sent.putOff === true;
-      if (failure instanceof InterruptedError || failure instanceof StepStop || !(failure instanceof MailvError)) throw failure;
-      round = [...refused, ...(sent.settled ?? [])];
-      if (failure instanceof SmtpReplyError) ended = failure.reply;
-      else unanswered = failure;
-    }
-    const byRecipient = new Map(round.map((result) => [result.recipient, result]));
-    // None of them delivered in this round: the limit is not all there is; they stay deferred, told now.
-    const progress = round.some((result) => result.outcome === 'sent');
-    all = all.map((result) => {
-      if (!result.overLimit) return result;
-      const again = byRecipient.get(result.recipient);
-      if (again !== undefined && (progress || !again.overLimit)) return again;
-      if (again === undefined && unanswered !== undefined) return { recipient: result.recipient, outcome: 'deferred', reply: undefined, failure: unanswered };
-      const reply = again?.reply ?? ended ?? result.reply;
-      const outcome = again === undefined && !putOff && ended !== undefined && ended.code >= 500 ? 'refused' : 'deferred';
-      emit({ kind: 'recipient', recipient: result.recipient, outcome, reply });
-      const { overLimit: _told, ...rest } = again ?? result;
-      return { ...rest, outcome, reply };
-    });
+    if (waiting.length === 0) return [...all];
+    all = settleRound(all, await sendTo(waiting.map((result) => result.recipient)), emit);
   }
+}
+
+/**
+ * `all` once the round of those over the limit went as `sent`. A round that fails keeps the
+ * verdicts it had read (refusals for good, 452s, LMTP's replies); its other recipients are refused
+ * by the reply that ended it if that was a 5xx, deferred by it if a 4xx (a 421), and said so; a
+ * round that failed without a reply (the connection lost, the message unconfirmed) leaves them
+ * deferred with that failure, which the run says.
+ */
+function settleRound(all: readonly RecipientResult[], sent: RecipientResult[] | FailedRound, emit: EmitEvent): RecipientResult[] {
+  let round: readonly RecipientResult[];
+  // The reply that ended a failed round (a 421, a 554), which its other recipients then get.
+  let ended: Reply | undefined;
+  // Or what ended it without a reply: no verdict on them, and not the 452 that moved them either.
+  let unanswered: MailvError | undefined;
+  let putOff = false;
+  if (Array.isArray(sent)) round = sent;
+  else {
+    const failure = settling(sent.failure);
+    if (failure === undefined) throw sent.failure;
+    putOff = sent.putOff === true;
+    round = [...sent.refused, ...(sent.settled ?? [])];
+    if (failure instanceof SmtpReplyError) ended = failure.reply;
+    else unanswered = failure;
+  }
+  const byRecipient = new Map(round.map((result) => [result.recipient, result]));
+  // None of them delivered in this round: the limit is not all there is; they stay deferred, told now.
+  const progress = round.some((result) => result.outcome === 'sent');
+  return all.map((result) => {
+    if (!result.overLimit) return result;
+    const again = byRecipient.get(result.recipient);
+    if (again !== undefined && (progress || !again.overLimit)) return again;
+    if (again === undefined && unanswered !== undefined) return { recipient: result.recipient, outcome: 'deferred', reply: undefined, failure: unanswered };
+    const reply = again?.reply ?? ended ?? result.reply;
+    const outcome = again === undefined && !putOff && ended !== undefined && ended.code >= 500 ? 'refused' : 'deferred';
+    emit({ kind: 'recipient', recipient: result.recipient, outcome, reply });
+    const { overLimit: _told, ...rest } = again ?? result;
+    return { ...rest, outcome, reply };
+  });
+}
+
+/** A round's failure that settles its recipients; undefined for the user's stop (a signal, `q` at --step) or a bug, which end it all. */
+function settling(failure: unknown): MailvError | undefined {
+  return failure instanceof MailvError && !(failure instanceof InterruptedError || failure instanceof StepStop) ? failure : undefined;
 }

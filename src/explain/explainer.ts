@@ -247,8 +247,12 @@ export class Explainer {
         const standard = event.port === 25 ? c.port25 : event.port === 465 ? port465 : event.port === 587 ? c.port587 : undefined;
         // Delivery to MX hosts is always to 25: another port there is the user's --port. A
         // unix-domain socket has no port (0).
-        const other = event.via === 'esmtp' ? c.portDirect({ port: event.port }) : c.portOther({ port: event.port });
-        const port = event.via === 'esmtp' && event.port !== 25 ? other : (standard ?? (event.port > 0 ? other : undefined));
+        const port =
+          event.via === 'esmtp'
+            ? event.port === 25
+              ? c.port25
+              : c.portDirect({ port: event.port })
+            : (standard ?? (event.port > 0 ? c.portOther({ port: event.port }) : undefined));
         // Port 25 is relaying between servers (RFC 5321 §3.6); submission is 587 and 465 (RFC 6409, RFC 8314).
         const relay = event.port === 25 ? c.connectingRelay25 : c.connectingRelay;
         const direct = this.literalDomain ? c.connectingLiteral : c.connectingEsmtp;

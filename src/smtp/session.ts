@@ -146,9 +146,10 @@ export interface RecipientResult {
   /** Turned away by the server's limit of recipients a message (452, see recipientsOverLimitGoAgain): to send again. */
   readonly overLimit?: true;
   /**
-   * Sent again past that limit in a transaction that failed without a reply to decide it (the
-   * connection lost, a reply out of protocol, the message left whole and unconfirmed): that failure,
-   * the run's to say, as a single send would. The 452 that moved the recipient is no verdict on it.
+   * Left without a verdict by a transaction that failed without a reply to decide it (the connection
+   * lost, a reply out of protocol, the message left whole and unconfirmed) after it had read others
+   * (see settledRecipients): that failure, the run's to say. A 452 that moved the recipient to that
+   * transaction is no verdict on it.
    */
   readonly failure?: MailvError;
 }
@@ -668,8 +669,7 @@ export class SmtpSession {
   }
 
   private newPlan(capabilities: Capabilities, message: ComposedMessage): TransactionPlan {
-    const { quitAfter } = this.plan;
-    const probe = quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data' ? quitAfter : undefined;
+    const probe = this.probe;
     const params = this.mailParams(capabilities, message);
     const body = this.plan.body ?? 'auto';
     if (probe === undefined && body === 'bdat' && !capabilities.has('CHUNKING')) throw new CapabilityError({ code: 'MAILV_NO_CHUNKING' }, 'mail');
@@ -898,9 +898,13 @@ export class SmtpSession {
 
   /** Recipients the limit turned away (452) go again in another transaction: asked for, not in a probe, and someone was taken. */
   private movesOverLimit(replies: EnvelopeReplies): boolean {
+    return this.plan.recipientsOverLimitGoAgain === true && this.probe === undefined && replies.rcpts.some(isPositive);
+  }
+
+  /** The step a --quit-after probe ends the transaction at, if it is one. */
+  private get probe(): TransactionPlan['probe'] {
     const { quitAfter } = this.plan;
-    const probe = quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data';
-    return this.plan.recipientsOverLimitGoAgain === true && !probe && replies.rcpts.some(isPositive);
+    return quitAfter === 'mail' || quitAfter === 'rcpt' || quitAfter === 'data' ? quitAfter : undefined;
   }
 
   /** The replies owed from `from` that are already here, read; true when a 421 is among them. */
