@@ -1,5 +1,6 @@
 // Finding the real Postfix the tests use (started by test/services/postfix.sh) and the messages
 // it delivered to the Maildir of the local user `mailtest`.
+import { type Socket, connect } from 'node:net';
 import { greetingOf } from './greeting.js';
 import { deliveredTo } from './maildir.js';
 import { skipUnlessRunning } from './service.js';
@@ -11,6 +12,23 @@ export const LOCAL_RECIPIENT = 'mailtest@localhost';
 /** The greeting of 127.0.0.1:25 when it is Postfix, else undefined. */
 export function postfixGreeting(): Promise<string | undefined> {
   return greetingOf(POSTFIX.host, POSTFIX.port, /Postfix/);
+}
+
+/**
+ * A connection from `localAddress`, open once the server greeted it (when anvil has counted it);
+ * the caller destroys it.
+ */
+export function greetedConnection(server: { host: string; port: number }, localAddress: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: server.host, port: server.port, localAddress });
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no greeting from ${server.host}:${server.port} in 5 s`)));
+    socket.once('error', reject);
+    socket.once('data', (chunk: Buffer) => {
+      socket.setTimeout(0);
+      if (chunk.toString('latin1').startsWith('220 ')) resolve(socket);
+      else socket.destroy(new Error(`greeted with ${JSON.stringify(chunk.toString('latin1'))}`));
+    });
+  });
 }
 
 /**
