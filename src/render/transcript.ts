@@ -22,6 +22,11 @@ export class TranscriptRenderer {
   private bodyCarry = '';
   /** This session's server announced ENHANCEDSTATUSCODES in its (last) EHLO reply. */
   private enhancedCodes = false;
+  /**
+   * The recipients this connection's `Deferred:` line named, and the reply it gave: a recipient
+   * then said deferred by that same reply (a later round's, past the server's limit) is not said twice.
+   */
+  private deferredLine: { readonly recipients: ReadonlySet<string>; readonly reply: string } | undefined;
   private readonly formatters: Formatters;
 
   /**
@@ -38,6 +43,7 @@ export class TranscriptRenderer {
       connecting: (e) => {
         // A new connection: what its server offers is yet to be learned.
         this.enhancedCodes = false;
+        this.deferredLine = undefined;
         return [
           style.note(
             `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Connecting to ${sanitize(displayHost(e.host))}${e.port === 25 || e.port === 0 ? '' : ` port ${e.port}`} via ${e.via}...`,
@@ -56,7 +62,11 @@ export class TranscriptRenderer {
       body: (e) => (verbosity >= 3 ? this.bodyLines(e.bytes) : []),
       // The reply to the final dot or BDAT LAST says what became of it; the moment itself shows in --json.
       committed: () => [],
-      recipient: (e) => [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply, this.enhancedCodes)}`)],
+      recipient: (e) => {
+        const said = this.deferredLine;
+        if (e.outcome === 'deferred' && said?.recipients.has(e.recipient) === true && e.reply?.raw.join('\n') === said.reply) return [];
+        return [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply, this.enhancedCodes)}`)];
+      },
       note: (e) => {
         // Said on standard error with the failure it goes with (see openEvents).
         if (e.note.code === 'interrupted-unconfirmed') return [];
@@ -76,11 +86,15 @@ export class TranscriptRenderer {
           ...(client === undefined ? [] : [style.note(sanitize(client))]),
         ];
       },
-      deferred: (e) => [
-        style.note(
-          `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Deferred: ${sanitize(deferral(e.error))}${'reply' in e.error ? '' : ` by ${sanitize(displayHost(e.host))}`}`,
-        ),
-      ],
+      deferred: (e) => {
+        this.deferredLine =
+          'reply' in e.error && e.error.reply !== undefined ? { recipients: new Set(e.recipients), reply: e.error.reply.raw.join('\n') } : undefined;
+        return [
+          style.note(
+            `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Deferred: ${sanitize(deferral(e.error))}${'reply' in e.error ? '' : ` by ${sanitize(displayHost(e.host))}`}`,
+          ),
+        ];
+      },
       // A name asked for may be an MX or CNAME target, whose labels may hold any octet.
       'dns-query': (e) => (dnsShown ? [style.note(words.transcript.dnsQuery(e.type, sanitize(absolute(e.name)), e.server, e.transport.toUpperCase()))] : []),
       'dns-answer': (e) =>

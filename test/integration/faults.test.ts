@@ -229,6 +229,11 @@ describe('faults', () => {
       assert.match(run.stderr, /^mailv: not delivered to c@example\.org: 421 4\.3\.2 busy now$/m);
       assert.doesNotMatch(run.stderr, /452/);
       assert.doesNotMatch(run.stdout, /^c@example\.org\.\.\. Deferred \(452/m);
+      // Said once, on the connection's own line, as a send of one transaction says it.
+      assert.deepEqual(
+        run.stdout.split('\n').filter((line) => line.includes('Deferred')),
+        ['c@example.org... Deferred: 421 4.3.2 busy now'],
+      );
     } finally {
       await server.close();
     }

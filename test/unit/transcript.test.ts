@@ -56,6 +56,37 @@ describe('transcript', () => {
     ]);
   });
 
+  it('a recipient deferred by the reply its connection’s Deferred: line gave is not said again; by another reply, or on another connection, it is', () => {
+    const closing = makeReply(['421 4.3.2 busy now']);
+    const connecting = { kind: 'connecting', recipients: ['b@example.org', 'c@example.org'], host: '127.0.0.1', port: 25, via: 'relay' } as const;
+    const deferredLine = {
+      kind: 'deferred',
+      recipients: ['b@example.org', 'c@example.org'],
+      host: '127.0.0.1',
+      address: '127.0.0.1',
+      error: { code: 'MAILV_GREETING_REFUSED', reply: closing },
+    } as const;
+    const deferred = (recipient: string, reply: ReturnType<typeof makeReply>) => ({ kind: 'recipient', recipient, outcome: 'deferred', reply }) as const;
+    const renderer = new TranscriptRenderer(1, plainStyle, en);
+    const shown = [
+      renderer.lines(connecting),
+      renderer.lines(deferredLine),
+      renderer.lines(deferred('b@example.org', closing)),
+      renderer.lines(deferred('c@example.org', busy)),
+      renderer.lines(deferred('d@example.org', closing)),
+      renderer.lines(connecting),
+      renderer.lines(deferred('b@example.org', closing)),
+    ].flat();
+    assert.deepEqual(shown, [
+      'b@example.org,c@example.org... Connecting to [127.0.0.1] via relay...',
+      'b@example.org,c@example.org... Deferred: 421 4.3.2 busy now',
+      'c@example.org... Deferred (450 4.2.1 try later)',
+      'd@example.org... Deferred (421 4.3.2 busy now)',
+      'b@example.org,c@example.org... Connecting to [127.0.0.1] via relay...',
+      'b@example.org... Deferred (421 4.3.2 busy now)',
+    ]);
+  });
+
   it('Sent quotes the last line of the final reply, its enhanced code left out only where the session offered ENHANCEDSTATUSCODES', () => {
     const ehlo = (keywords: string[]) => {
       const reply = makeReply(['250-mx.example.org', ...keywords.map((keyword, index) => `250${index === keywords.length - 1 ? ' ' : '-'}${keyword}`)]);
