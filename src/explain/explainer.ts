@@ -276,6 +276,8 @@ export class Explainer {
       }
       case 'recipient': {
         if (event.outcome === 'sent') this.delivered = true;
+        // A host that took the message gets the rest of it (rounds past its limit): no other is tried.
+        if (event.outcome === 'sent' && this.via === 'esmtp') this.triesLeft = [];
         const recipient = quote(event.recipient);
         const sent = this.via === 'lmtp' ? c.recipientDelivered : c.recipientSent;
         const line = { sent, refused: c.recipientRefused, deferred: c.recipientDeferred }[event.outcome]({ recipient });

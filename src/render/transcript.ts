@@ -64,7 +64,7 @@ export class TranscriptRenderer {
       committed: () => [],
       recipient: (e) => {
         const said = this.deferredLine;
-        if (e.outcome === 'deferred' && said?.recipients.has(e.recipient) === true && e.reply?.raw.join('\n') === said.reply) return [];
+        if (e.outcome === 'deferred' && said?.recipients.has(e.recipient) === true && replyKey(e.reply) === said.reply) return [];
         return [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply, this.enhancedCodes)}`)];
       },
       note: (e) => {
@@ -87,8 +87,8 @@ export class TranscriptRenderer {
         ];
       },
       deferred: (e) => {
-        this.deferredLine =
-          'reply' in e.error && e.error.reply !== undefined ? { recipients: new Set(e.recipients), reply: e.error.reply.raw.join('\n') } : undefined;
+        const reply = 'reply' in e.error ? replyKey(e.error.reply) : undefined;
+        this.deferredLine = reply === undefined ? undefined : { recipients: new Set(e.recipients), reply };
         return [
           style.note(
             `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Deferred: ${sanitize(deferral(e.error))}${'reply' in e.error ? '' : ` by ${sanitize(displayHost(e.host))}`}`,
@@ -162,6 +162,11 @@ function outcomeText(outcome: RecipientOutcome, reply: Reply | undefined, enhanc
     case 'refused':
       return `${isUnknownUser(reply) ? 'User unknown' : 'Refused'} (${full})`;
   }
+}
+
+/** A reply's lines as one string, to tell two replies apart; undefined without one (a record's error facts are not checked). */
+function replyKey(reply: Reply | undefined): string | undefined {
+  return Array.isArray(reply?.raw) ? reply.raw.join('\n') : undefined;
 }
 
 function isUnknownUser(reply: Reply | undefined): boolean {

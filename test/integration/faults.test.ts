@@ -239,6 +239,27 @@ describe('faults', () => {
     }
   });
 
+  it('the second transaction turns some away by the limit again, then the server ends it with a 421: the 421 is theirs too, said once', async () => {
+    let taken = 0;
+    const server = await startScriptedServer(
+      limitThen(1, { replies: { RCPT: () => (++taken <= 1 ? '250 2.1.5 Ok' : '452 4.5.3 Error: too many recipients'), '.': '421 4.3.2 busy now' } }),
+    );
+    try {
+      const recipients = ['a@example.org', 'b@example.org', 'c@example.org', 'd@example.org'];
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', ...recipients], { input: 'body\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.deepEqual(
+        run.stdout.split('\n').filter((line) => line.includes('Deferred')),
+        ['b@example.org,c@example.org,d@example.org... Deferred: 421 4.3.2 busy now'],
+      );
+      for (const recipient of ['b', 'c', 'd'])
+        assert.match(run.stderr, new RegExp(`^mailv: not delivered to ${recipient}@example\\.org: 421 4\\.3\\.2 busy now$`, 'm'));
+      assert.doesNotMatch(run.stderr, /452/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('the second transaction after a 452 loses its connection after the whole message: the server may have it, said of its recipients, 75, no word of the 452', async () => {
     const server = await startScriptedServer(limitThen(1, { replies: { '.': { close: true } } }));
     try {

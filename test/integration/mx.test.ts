@@ -582,6 +582,39 @@ describe("--direct past a host's limit of recipients", () => {
     }
   });
 
+  it('--explain: a later round the host ends with a 421 is said deferred with no host left to try, for the host that took the first goes on alone', async () => {
+    const zone: Handler = (query) => {
+      const { name, type } = query.questions![0]!;
+      if (type === 'MX') return [reply(query, { answers: [mx(name, 10, 'mx1.ex.test'), mx(name, 20, 'mx2.ex.test')] })];
+      const addresses: Record<string, string> = { 'mx1.ex.test': '127.0.0.2', 'mx2.ex.test': '127.0.0.3' };
+      return [reply(query, { answers: type === 'A' && addresses[name] !== undefined ? [a(name, addresses[name])] : [] })];
+    };
+    let connections = 0;
+    const script: Script = {
+      perConnection: () => {
+        if (++connections > 1) return { greeting: '421 4.3.2 busy now' };
+        let taken = 0;
+        return { replies: { RCPT: () => (++taken <= 1 ? '250 2.1.5 Ok' : '452 4.5.3 Too many recipients') } };
+      },
+    };
+    const dns = await startDns(zone);
+    const [first, second] = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3'], script);
+    try {
+      const args = ['--direct', '--explain', '--port', String(first!.port), '--dns', `127.0.0.1:${dns.port}`, '-s', 'x', 'carol@ex.test', 'dave@ex.test'];
+      const run = await runCli(args, { input: 'x\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.equal(second!.commands.length, 0);
+      const deferredLine = run.stdout.indexOf('dave@ex.test... Deferred: 421 4.3.2 busy now\n');
+      assert.ok(deferredLine > 0, run.stdout);
+      const annotation = run.stdout.slice(deferredLine).split('\n')[1];
+      assert.match(annotation ?? '', /↳ mx1\.ex\.test\. could not take the message, and no host is left to try: deferred/);
+    } finally {
+      await first!.close();
+      await second!.close();
+      await dns.close();
+    }
+  });
+
   it('a first transaction that turned one away by the limit, then lost its connection after the message: that one deferred by its 452, only the accepted one may have it', async () => {
     const zone: Handler = (query) => {
       const { name, type } = query.questions![0]!;

@@ -85,6 +85,17 @@ describe('transcript', () => {
       'b@example.org,c@example.org... Connecting to [127.0.0.1] via relay...',
       'b@example.org... Deferred (421 4.3.2 busy now)',
     ]);
+    // A record's error facts are not checked when it is read: a reply without its raw lines (a
+    // record edited by hand) still shows both lines, as before a Deferred: line was remembered.
+    const replayed = new TranscriptRenderer(1, plainStyle, en);
+    const handEdited = {
+      ...deferredLine,
+      error: { code: 'MAILV_GREETING_REFUSED', reply: { code: 421, lines: ['4.3.2 busy now'] } },
+    } as unknown as SessionEvent;
+    assert.deepEqual([replayed.lines(handEdited), replayed.lines(deferred('b@example.org', closing))].flat(), [
+      'b@example.org,c@example.org... Deferred: 421 4.3.2 busy now',
+      'b@example.org... Deferred (421 4.3.2 busy now)',
+    ]);
   });
 
   it('Sent quotes the last line of the final reply, its enhanced code left out only where the session offered ENHANCEDSTATUSCODES', () => {
