@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { testPki, type KeyPair } from '../helpers/certificates.js';
@@ -628,10 +628,14 @@ describe('a client certificate (--tls-cert, --tls-key), for a server that asks f
 
 /** Whether something accepts connections on 127.0.0.1:`port` (after a short wait when nothing does yet). */
 function listening(port: number): Promise<boolean> {
+  // A connection, not a listen of our own: that would take the port s_server is about to bind.
   return new Promise((resolve) => {
-    const socket = createServer().listen(port, '127.0.0.1');
-    socket.once('listening', () => socket.close(() => setTimeout(() => resolve(false), 50)));
-    socket.once('error', () => resolve(true));
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => setTimeout(() => resolve(false), 50));
   });
 }
 

@@ -141,17 +141,18 @@ describe('DNS failures from the resolver, as facts', () => {
   });
 
   it('the budget: lookups that outlast it end with its terms, 75', async () => {
-    // Each answer takes 0.2 s and leads to a CNAME: the budget of the MX question and the one host
-    // (2 × 2 tries of 0.3 s, 1 server: 1.2 s) runs out before the chain's eighth link.
+    // Each answer takes 0.5 s and leads to a CNAME: the budget of the MX question and the one host
+    // (2 × 2 tries of 0.8 s, 1 server: 3.2 s) runs out before the chain's eighth link (4 s). Each
+    // answer comes 0.3 s inside its try's time limit, however late a busy host runs a timer.
     const chained = mxTo(['a.example.test'], (query, name) => [reply(query, { answers: [cname(name, `x${name}`)] })]);
-    const error = failed(await plan(chained, 300, { delayMs: 200 }));
-    assert.deepEqual(error.fact, { code: 'MAILV_DNS_BUDGET', task: 'example.test.', budgetMs: 1200, questions: 2, attempts: 2, timeoutMs: 300, servers: 1 });
+    const error = failed(await plan(chained, 800, { delayMs: 500 }));
+    assert.deepEqual(error.fact, { code: 'MAILV_DNS_BUDGET', task: 'example.test.', budgetMs: 3200, questions: 2, attempts: 2, timeoutMs: 800, servers: 1 });
     assert.equal(error.reason, 'budget');
     assert.equal(exitCodeOf(error), 75);
-    assert.equal(describeError(error, en), 'the DNS lookups for example.test. took longer than 1.2 s (2 questions, each 2 tries of 0.3 s, 1 name server)');
+    assert.equal(describeError(error, en), 'the DNS lookups for example.test. took longer than 3.2 s (2 questions, each 2 tries of 0.8 s, 1 name server)');
     assert.equal(
       describeError(error, fr),
-      'les recherches DNS pour example.test. ont pris plus de 1,2 s (2 questions, chacune de 2 essais de 0,3 s, 1 serveur de noms)',
+      'les recherches DNS pour example.test. ont pris plus de 3,2 s (2 questions, chacune de 2 essais de 0,8 s, 1 serveur de noms)',
     );
   });
 

@@ -58,9 +58,11 @@ describe('the load driver', () => {
           concurrency: 1,
           perConnection: 6,
           session,
-          // Prepared later than the server's hang-up is seen: the window where the next message is ahead but not yet written.
+          // Prepared later than the server's hang-up is seen: the window where the next message is ahead
+          // but not yet written. (150 ms: the hang-up is seen in under 1 on loopback, and a busy host's
+          // stall must outlast the whole wait to read it after the message is ready.)
           message: async (sequence) => {
-            await sleep(30);
+            await sleep(150);
             return message(sequence);
           },
         },

@@ -80,10 +80,11 @@ describe('load mode pacing and its live line', () => {
       );
       assert.equal(run.code, 0, run.stderr);
       assert.equal(mailsAt.length, 4);
-      // 1/10 s apart at the server, give or take the loopback's jitter: no pair 40 ms apart after the greeting.
+      // 1/10 s apart at the server, give or take its own and mailv's scheduling on a busy host (either
+      // may read or write a turn late): never the burst a late greeting would leave, a few ms apart.
       const gaps = mailsAt.slice(1).map((at, index) => at - mailsAt[index]!);
       assert.ok(
-        gaps.every((gap) => gap >= 85),
+        gaps.every((gap) => gap >= 50),
         gaps.map((gap) => gap.toFixed(1)).join(', '),
       );
     } finally {
@@ -261,8 +262,9 @@ describe('load mode with --vary, on the wire', () => {
 
 describe('load mode latencies', () => {
   it('a transaction sent ahead whole (BDAT) is timed from the verdict before it, not from its write: the server’s time on it, not its wait behind another', async () => {
-    // Each message's verdict 100 ms after the one before: the second, written with the first, waits
-    // 200 from its write, of which the first 100 are the first message's.
+    // Each message's verdict 300 ms after the one before: the second, written with the first, waits
+    // 600 from its write, of which the first 300 are the first message's. (300, not less: the two
+    // readings must stay apart however late a busy host runs a timer or reads a reply.)
     const server = createServer((socket) => {
       let pending = Buffer.alloc(0);
       let owed = 0;
@@ -281,7 +283,7 @@ describe('load mode latencies', () => {
             if (pending.length < owed) return;
             pending = pending.subarray(owed);
             owed = 0;
-            say('250 2.0.0 Ok: queued\r\n', 100);
+            say('250 2.0.0 Ok: queued\r\n', 300);
             continue;
           }
           const end = pending.indexOf('\r\n');
@@ -304,9 +306,9 @@ describe('load mode latencies', () => {
       const transaction = loadSummary(run.stdout).transaction!;
       assert.equal(transaction.samples, 4);
       // Written at once behind the first, each later message waits in the server's queue: that wait
-      // is not its time (read from its write, every later message would take about 200 ms).
-      assert.ok(transaction.max < 150, JSON.stringify(transaction));
-      assert.ok(transaction.p50 >= 90, JSON.stringify(transaction));
+      // is not its time (read from its write, every later message would take about 600 ms).
+      assert.ok(transaction.max < 450, JSON.stringify(transaction));
+      assert.ok(transaction.p50 >= 290, JSON.stringify(transaction));
     } finally {
       server.close();
     }

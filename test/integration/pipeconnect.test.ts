@@ -13,7 +13,9 @@ import { startGreetingWatchProxy, type GreetingWatchProxy } from '../helpers/gre
 import { serveScript, type Recording } from '../helpers/scripted-server.js';
 import { exim } from '../helpers/servers/exim.js';
 
-const HOLD_MS = 150;
+// Long enough that a busy host's stall of mailv, or of this process, does not outlast it: an early
+// EHLO is written at once after the connection, and must be read before the greeting goes.
+const HOLD_MS = 400;
 
 interface CacheFile {
   readonly entries: { host: string; port: number; tls: string; helo: string; offer?: { extensions: { keyword: string }[] }; refused?: true }[];
@@ -117,7 +119,7 @@ async function startEarlyTalkerRefuser(): Promise<{ port: number; recording: Rec
       socket.off('data', onEarly);
       if (early) socket.end('554 SMTP synchronization error\r\n');
       else serveScript(socket, { replies: { EHLO: '250-refuser.test\r\n250-PIPELINING\r\n250-PIPECONNECT\r\n250 CHUNKING' } }, recording);
-    }, 100);
+    }, HOLD_MS);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();

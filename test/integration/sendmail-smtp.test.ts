@@ -330,14 +330,25 @@ describe('mailv-sendmail -bs', () => {
       assert.equal(ended.stderr, 'mailv: interrupted by SIGTERM\n', during);
     }
     // While the message is being handed on: the dot gets no verdict, the message is kept.
-    const slow = await startScriptedServer({ greetingDelayMs: 20_000 });
+    let handingOn = false;
+    const slow = await startScriptedServer({
+      greetingDelayMs: 20_000,
+      perConnection: () => {
+        handingOn = true;
+        return {};
+      },
+    });
     try {
       const home = freshHome();
       const client = stepByStep(environment(home, `127.0.0.1:${slow.port}`));
       await client.reply();
       for (const line of ['MAIL FROM:<a@example.org>', 'RCPT TO:<b@example.org>', 'DATA']) await client.command(line);
       client.send('Subject: slow\r\n\r\nbody\r\n.\r\n');
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Once mailv has connected to hand the message on (the server never greets it).
+      for (let waited = 0; !handingOn; waited++) {
+        assert.ok(waited < 200, 'mailv never connected to the server');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
       client.kill('SIGTERM');
       assert.equal(await client.reply(), `421 ${LOCAL_HOST} mailv-sendmail is stopping: try again later\r\n`);
       const ended = await client.end();

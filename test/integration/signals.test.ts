@@ -3,7 +3,7 @@
 // left behind.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +12,22 @@ import { MAILV, freshHome } from '../helpers/cli.js';
 /** Octets the process has read so far (/proc/PID/io), to tell when it waits for more. */
 function octetsRead(pid: number): number {
   return Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]);
+}
+
+/**
+ * Whether the process waits on its standard input through its event loop (descriptor 0 in one of
+ * its epoll sets): it has begun to read the message, its signal handlers set before.
+ */
+function pollsStandardInput(pid: number): boolean {
+  const fds = `/proc/${pid}/fd`;
+  for (const fd of readdirSync(fds)) {
+    try {
+      if (readlinkSync(join(fds, fd)) === 'anon_inode:[eventpoll]' && /^tfd:\s+0\s/m.test(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))) return true;
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  return false;
 }
 
 /**
@@ -30,7 +46,12 @@ async function readingMidPipe(part: Buffer) {
     child.on('close', (code, by) => resolve({ code, signal: by })),
   );
   await new Promise<void>((resolve) => child.stdin.write(part, () => resolve()));
-  // The pipe may still hold the last octets written: wait until mailv has read them and waits.
+  // Reading the message (not still starting: a start reads nothing for a while on a busy host)...
+  for (let waited = 0; !pollsStandardInput(child.pid!); waited++) {
+    assert.ok(waited < 400, 'mailv never waited on its standard input');
+    await sleep(25);
+  }
+  // ...and the pipe may still hold the last octets written: wait until mailv has read them and waits.
   for (let last = -1, now = octetsRead(child.pid!); now !== last; last = now, now = octetsRead(child.pid!)) await sleep(100);
   return {
     home,
