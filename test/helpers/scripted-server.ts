@@ -150,8 +150,11 @@ export function serveScript(socket: Duplex, script: Script, { chunks, commands }
     greeted = true;
     serve();
   };
-  if (script.greetingDelayMs) setTimeout(greet, script.greetingDelayMs);
-  else greet();
+  if (script.greetingDelayMs) {
+    // Not greeting a connection gone: its timer would keep the test process alive for nothing.
+    const greeting = setTimeout(greet, script.greetingDelayMs);
+    socket.once('close', () => clearTimeout(greeting));
+  } else greet();
   socket.on('data', (chunk: Buffer) => {
     chunks.push(chunk);
     buffered += chunk.toString('latin1');

@@ -143,7 +143,8 @@ describe('DNS failures from the resolver, as facts', () => {
   it('the budget: lookups that outlast it end with its terms, 75', async () => {
     // Each answer takes 0.5 s and leads to a CNAME: the budget of the MX question and the one host
     // (2 × 2 tries of 0.8 s, 1 server: 3.2 s) runs out before the chain's eighth link (4 s). Each
-    // answer comes 0.3 s inside its try's time limit, however late a busy host runs a timer.
+    // answer comes 0.3 s inside its try's time limit: a busy host would have to stall this process
+    // (server and resolver both) longer than that to turn an answer into a timeout.
     const chained = mxTo(['a.example.test'], (query, name) => [reply(query, { answers: [cname(name, `x${name}`)] })]);
     const error = failed(await plan(chained, 800, { delayMs: 500 }));
     assert.deepEqual(error.fact, { code: 'MAILV_DNS_BUDGET', task: 'example.test.', budgetMs: 3200, questions: 2, attempts: 2, timeoutMs: 800, servers: 1 });

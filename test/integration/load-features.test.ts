@@ -87,6 +87,8 @@ describe('load mode pacing and its live line', () => {
         gaps.every((gap) => gap >= 50),
         gaps.map((gap) => gap.toFixed(1)).join(', '),
       );
+      // And paced at 10 a second over the three turns, one late reading or not.
+      assert.ok(mailsAt[3]! - mailsAt[0]! >= 270, gaps.map((gap) => gap.toFixed(1)).join(', '));
     } finally {
       await server.close();
     }
