@@ -51,8 +51,9 @@ async function readingMidPipe(part: Buffer) {
     assert.ok(waited < 400, 'mailv never waited on its standard input');
     await sleep(25);
   }
-  // ...and the pipe may still hold the last octets written: wait until mailv has read them and waits.
-  for (let last = -1, now = octetsRead(child.pid!); now !== last; last = now, now = octetsRead(child.pid!)) await sleep(100);
+  // ...and the pipe may still hold the last octets written: wait until mailv has read them and waits
+  // (its reads stopped for a quarter of a second: a spool write between two reads takes less).
+  for (let last = -1, now = octetsRead(child.pid!); now !== last; last = now, now = octetsRead(child.pid!)) await sleep(250);
   return {
     home,
     tmp,
