@@ -330,8 +330,19 @@ function noAnswer(fields: Fields): NoAnswer {
 function coded<T>(fields: Fields, known: (code: string) => boolean): T {
   const code = fields.string('code');
   if (!known(code)) throw new Damage({ kind: 'unknown-kind', field: fields.field('code'), value: code });
-  // Checked for good by showing it: see above.
+  // Checked for good by showing it: see above. A fact nests a few levels (a note's failure's reply's
+  // lines); thousands, which only an edit makes, would exhaust the stack of whatever walks them.
+  if (nestedDeeperThan(fields.whole, MAX_FACT_DEPTH)) throw new Damage({ kind: 'unshowable' });
   return fields.whole as T;
+}
+
+const MAX_FACT_DEPTH = 12;
+
+/** Whether `value` holds arrays or objects more than `levels` deep; stops looking at that depth. */
+function nestedDeeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels === 0) return true;
+  return Object.values(value).some((each) => nestedDeeperThan(each, levels - 1));
 }
 
 type EventDecoders = { readonly [K in SessionEvent['kind']]: (fields: Fields, codes: KnownCodes) => Extract<SessionEvent, { kind: K }> };

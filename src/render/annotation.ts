@@ -43,11 +43,20 @@ function wordLines(text: string, room: number): string[] {
  */
 export function unbreakableWords(text: string): string[] {
   const words: string[] = [];
+  // The group so far ends with `previous`; `alone`: it is that word alone. Looking at the word, not
+  // the growing group, keeps a long run of joined words linear (a replayed record may hold one).
+  let previous: string | undefined;
+  let alone = false;
   for (const word of text.split(' ')) {
-    const last = words.at(-1);
     // Escaped: the bundle stays ASCII (see bin/build.mjs), and esbuild leaves a pattern's characters as they are.
-    if (last !== undefined && (/RFC$/.test(last) || /^[\u00a7:;?!\u00bb]/.test(word) || last === '\u00ab')) words[words.length - 1] = `${last} ${word}`;
-    else words.push(word);
+    if (previous !== undefined && (previous.endsWith('RFC') || /^[\u00a7:;?!\u00bb]/.test(word) || (alone && previous === '\u00ab'))) {
+      words[words.length - 1] += ` ${word}`;
+      alone = false;
+    } else {
+      words.push(word);
+      alone = true;
+    }
+    previous = word;
   }
   return words;
 }

@@ -1,5 +1,5 @@
 // DNS records as dig prints them: `mx.example.org. 300 IN MX 10 mx1.example.org.`. A label may
-// hold any octet, so names are shown escaped.
+// hold any octet, so names are shown escaped; so is the rest of a record a replay read.
 import { absolute } from '../dns/name.js';
 import type { DnsRecord } from '../dns/wire.js';
 import { sanitize } from '../text/sanitize.js';
@@ -11,11 +11,11 @@ export function formatRecord(record: DnsRecord): string {
       return `${head}MX\t${record.preference} ${name(record.exchange)}`;
     case 'A':
     case 'AAAA':
-      return `${head}${record.type}\t${record.address}`;
+      return `${head}${record.type}\t${sanitize(record.address)}`;
     case 'CNAME':
       return `${head}CNAME\t${name(record.target)}`;
     case 'OTHER':
-      return `${head}${record.rrtype}`;
+      return `${head}${sanitize(record.rrtype)}`;
   }
 }
 

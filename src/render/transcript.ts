@@ -95,12 +95,16 @@ export class TranscriptRenderer {
           ),
         ];
       },
-      // A name asked for may be an MX or CNAME target, whose labels may hold any octet.
-      'dns-query': (e) => (dnsShown ? [style.note(words.transcript.dnsQuery(e.type, sanitize(absolute(e.name)), e.server, e.transport.toUpperCase()))] : []),
+      // A name asked for may be an MX or CNAME target, whose labels may hold any octet; a replayed
+      // record may hold anything where a server or a response code was.
+      'dns-query': (e) =>
+        dnsShown ? [style.note(words.transcript.dnsQuery(e.type, sanitize(absolute(e.name)), sanitize(e.server), e.transport.toUpperCase()))] : [],
       'dns-answer': (e) =>
         dnsShown
           ? [
-              style.note(words.transcript.dnsAnswer(e.type, sanitize(absolute(e.name)), e.rcode, e.truncated, e.server, e.ms, e.answers.length)),
+              style.note(
+                words.transcript.dnsAnswer(e.type, sanitize(absolute(e.name)), sanitize(e.rcode), e.truncated, sanitize(e.server), e.ms, e.answers.length),
+              ),
               ...e.answers.map((record) => style.note(`;;   ${formatRecord(record)}`)),
               ...e.additionals.map((record) => style.note(`;;   ${formatRecord(record)}   ${words.transcript.additional}`)),
             ]
@@ -115,7 +119,7 @@ export class TranscriptRenderer {
       'ehlo-learned': () => [],
       'ehlo-forgotten': () => [],
       'dns-no-answer': (e) =>
-        dnsShown ? [style.warning(words.transcript.dnsNoAnswer(e.type, sanitize(absolute(e.name)), e.server, sanitize(words.dns.noAnswer(e))))] : [],
+        dnsShown ? [style.warning(words.transcript.dnsNoAnswer(e.type, sanitize(absolute(e.name)), sanitize(e.server), sanitize(words.dns.noAnswer(e))))] : [],
     };
   }
 

@@ -255,6 +255,15 @@ describe('a damaged record: one line naming it, 65', () => {
       fixture.replace('{"at":0.4,', '{"at":0.3,"note":{"code":"domain-not-delivered","recipients":"bob","error":7}}\n{"at":0.4,'),
       /^mailv: (.+), line 2: facts mailv cannot show as they are$/,
     ],
+    // Walked whole to mask secrets, thousands of levels exhausted the stack: 70 and a stack trace.
+    [
+      'a fact nested thousands of levels deep',
+      fixture.replace(
+        '{"at":0.4,',
+        `{"at":0.3,"note":{"code":"dead-letter-saved","path":"/x","unfinished":false,"x":${'['.repeat(3000)}${']'.repeat(3000)}}}\n{"at":0.4,`,
+      ),
+      /^mailv: (.+), line 2: facts mailv cannot show as they are$/,
+    ],
   ];
   for (const [what, text, expected] of DAMAGED) {
     it(what, async () => {
@@ -267,6 +276,41 @@ describe('a damaged record: one line naming it, 65', () => {
       assert.equal(expected.exec(run.stderr.trimEnd())?.[1], path, run.stderr);
     });
   }
+
+  it('what a record holds where a name server, a response code or an address was is shown escaped, as every other field', async () => {
+    const hostile = '\u001b]0;PWNED\u0007\u001b[2J';
+    const dns = [
+      { at: 0.1, event: { kind: 'dns-query', name: 'example.org', type: 'MX', server: hostile, transport: 'udp' } },
+      {
+        at: 0.2,
+        event: {
+          kind: 'dns-answer',
+          name: 'example.org',
+          type: 'MX',
+          rcode: hostile,
+          truncated: false,
+          server: hostile,
+          ms: 1,
+          answers: [{ type: 'A', name: 'example.org', ttl: 300, address: hostile }],
+          additionals: [{ type: 'OTHER', name: 'example.org', ttl: 300, rrtype: hostile }],
+        },
+      },
+      { at: 0.3, event: { kind: 'dns-no-answer', name: 'example.org', type: 'A', server: hostile, reason: 'timeout', transport: 'udp', timeoutMs: 500 } },
+    ];
+    const [header, ...rest] = fixture.split('\n');
+    const path = join(freshHome(), 'hostile.jsonl');
+    writeFileSync(path, [header, ...dns.map((line) => JSON.stringify(line)), ...rest].join('\n'));
+    const run = await runCli(['replay', '-v', path]);
+    assert.equal(run.code, 0, run.stderr);
+    const shown = run.stdout.split('\n').filter((line) => line.startsWith(';;'));
+    assert.equal(shown.length, 5, run.stdout);
+    // dig's tabs apart, no control character reaches the terminal: ESC is shown as \x1b.
+    for (const line of shown) assert.doesNotMatch(line, /[\u0000-\u0008\u000a-\u001f\u007f]/, JSON.stringify(line));
+    assert.ok(
+      shown.every((line) => line.includes('\\x1b]0;PWNED')),
+      run.stdout,
+    );
+  });
 
   it('said in French with --lang fr', async () => {
     const run = await runCli(['replay', '--lang', 'fr', '-'], { input: 'hello\n' });

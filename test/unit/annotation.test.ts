@@ -2,7 +2,7 @@
 // a reference and French punctuation never cut from what they belong to.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { annotationLines, fitLines } from '../../dist/render/annotation.js';
+import { annotationLines, fitLines, unbreakableWords } from '../../dist/render/annotation.js';
 
 const TEXT = '250 : le destinataire <mailtest@localhost> est accepté, et la suite peut venir (RFC 5321 §4.1.1.3)';
 
@@ -27,6 +27,19 @@ describe('an explanation under its line', () => {
 
   it('leaves the text whole on a terminal too narrow to cut it sensibly', () => {
     assert.deepEqual(annotationLines(TEXT, 30), [`      ↳ ${TEXT}`]);
+  });
+});
+
+describe('the words a line is never cut between', () => {
+  it('keep RFC with its number, French punctuation with the word before, « with the word after', () => {
+    assert.deepEqual(unbreakableWords('see RFC 5321 §4.1 now : « a » b'), ['see', 'RFC 5321 §4.1', 'now :', '« a »', 'b']);
+    // « joins the word after only where it stands alone, not at the end of a group already joined.
+    assert.deepEqual(unbreakableWords('RFC « y'), ['RFC «', 'y']);
+  });
+
+  it('a run of thousands of joined words, as a replayed record may hold, is one group, read once', () => {
+    const run = Array.from({ length: 50_000 }, () => 'RFC').join(' ');
+    assert.deepEqual(unbreakableWords(`${run} end`), [`${run} end`]);
   });
 });
 
