@@ -95,8 +95,10 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
     const annotation = explainer?.annotate(event) ?? { before: [], after: [] };
     const notes = [...annotation.before, ...annotation.after];
     const add = (row: Row) => {
-      row.notes.unshift(...waiting);
-      row.notes.push(...notes);
+      const own = row.notes.splice(0);
+      append(row.notes, waiting);
+      append(row.notes, own);
+      append(row.notes, notes);
       waiting = [];
       rows.push(row);
     };
@@ -191,19 +193,18 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
         break;
       case 'closing':
         // Told beside the QUIT that follows it.
-        waiting.push(...notes);
+        append(waiting, notes);
         break;
       default: {
         if (event.kind === 'note' && event.note.code === 'pipeconnect-early') earlyEhlo = true;
         // Notes, outcomes, the commit, traffic: their annotations go with the row they follow.
         const last = rows.at(-1);
-        if (last) last.notes.push(...notes);
-        else waiting.push(...notes);
+        append(last?.notes ?? waiting, notes);
       }
     }
   }
   const last = rows.at(-1);
-  if (last) last.notes.push(...waiting);
+  if (last) append(last.notes, waiting);
   // A connection that failed with nothing after it (a submission server refusing it): the run's
   // failure says why.
   if (connectRow && outcome?.failure !== undefined && outcome.status !== 0) connectRow.refused = outcome.failure;
@@ -245,4 +246,9 @@ class SecretMask {
     const mask = (text: string) => this.redactor.text(text);
     return { ...reply, lines: reply.lines.map(mask), raw: reply.raw.map(mask) };
   }
+}
+
+/** `items` added at the end of `target`, one by one: a spread call's arguments are limited (a replayed record may hold 100,000 notes). */
+function append(target: string[], items: readonly string[]): void {
+  for (const item of items) target.push(item);
 }

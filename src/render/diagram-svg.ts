@@ -103,7 +103,8 @@ const px = (value: number) => Math.round(value * 10) / 10;
 export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions): string {
   const said = words.diagram;
   const rows = model.rows.map((row) => ({ row, lines: wrap(row.lines, WRAP), notes: wrap(row.notes, NOTE_WRAP) }));
-  const widest = Math.max(24, ...rows.map(({ lines }) => Math.max(0, ...lines.map((line) => line.length))));
+  // Folded, not spread: a replayed reply may have 100,000 lines, past what a call's arguments may be.
+  const widest = rows.reduce((most, { lines }) => lines.reduce((longest, line) => Math.max(longest, line.length), most), 24);
   const gap = Math.max(300, widest * CHAR + 60);
   const left = MARGIN + (options.timing ? TIME_WIDTH : 0) + (model.flights.length > 0 ? FLIGHT_WIDTH : 0) + 40;
   const laneX = new Map(model.lanes.map((lane, index) => [lane.key, left + index * gap]));

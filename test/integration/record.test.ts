@@ -312,6 +312,23 @@ describe('a damaged record: one line naming it, 65', () => {
     );
   });
 
+  it('--diagram of a reply of 130,000 lines draws it (a spread of them exhausted the stack: 74, the file blamed)', async () => {
+    const lines = fixture.split('\n');
+    const greeting = lines.findIndex((line) => line.includes('"stage":"greeting"'));
+    const text = Array.from({ length: 130_000 }, (_, index) => `line ${index}`);
+    const raw = text.map((line, index) => `${index === text.length - 1 ? '220 ' : '220-'}${line}`);
+    const entry = JSON.parse(lines[greeting]!) as { event: { reply: unknown } };
+    entry.event.reply = { code: 220, lines: text, raw };
+    lines[greeting] = JSON.stringify(entry);
+    const home = freshHome();
+    const path = join(home, 'long-greeting.jsonl');
+    writeFileSync(path, lines.join('\n'));
+    const picture = join(home, 'session.svg');
+    const run = await runCli(['replay', '-q', '--diagram', picture, path]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(readFileSync(picture, 'utf8').includes('220 line 129999'), 'the last line drawn');
+  });
+
   it('said in French with --lang fr', async () => {
     const run = await runCli(['replay', '--lang', 'fr', '-'], { input: 'hello\n' });
     assert.equal(run.code, 65);
