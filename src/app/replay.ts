@@ -168,7 +168,11 @@ export const MAX_RECORD_OCTETS = 256 * 1024 * 1024;
 
 /** The record's text, from a file, a pipe (`<(…)`), or standard input (`-`). Throws InputError (66, or 65 beyond MAX_RECORD_OCTETS). */
 async function readRecord(run: Run, path: string): Promise<string> {
-  if (path === '-') return readAtMost(run.io.stdin.stream, path);
+  if (path === '-') {
+    // `< directory` opens it: read, it would say only that nothing came.
+    if (run.io.stdin.kind().kind === 'directory') throw new InputError({ code: 'MAILV_RECORD_NOT_A_FILE', path, reading: true }, ExitCode.NOINPUT);
+    return readAtMost(run.io.stdin.stream, path);
+  }
   let stream: AsyncIterable<unknown>;
   try {
     // A device (/dev/zero) could feed it without end: files and pipes only.

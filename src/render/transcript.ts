@@ -157,14 +157,15 @@ function deferral(error: ErrorFact): string {
 
 function outcomeText(outcome: RecipientOutcome, reply: Reply | undefined, enhancedCodes: boolean): string {
   const text = reply ? sanitize(replyText(reply)) : '';
-  const full = reply ? `${reply.code} ${text}` : '';
+  // A record may hold an outcome without its reply: the word alone, no empty parentheses.
+  const full = reply ? ` (${reply.code} ${text})` : '';
   switch (outcome) {
     case 'sent':
-      return `Sent (${reply ? sanitize(verdictText(reply, enhancedCodes)) : ''})`;
+      return `Sent${reply ? ` (${sanitize(verdictText(reply, enhancedCodes))})` : ''}`;
     case 'deferred':
-      return `Deferred (${full})`;
+      return `Deferred${full}`;
     case 'refused':
-      return `${isUnknownUser(reply) ? 'User unknown' : 'Refused'} (${full})`;
+      return `${isUnknownUser(reply) ? 'User unknown' : 'Refused'}${full}`;
   }
 }
 

@@ -340,6 +340,26 @@ describe('a damaged record: one line naming it, 65', () => {
     assert.equal(run.code, 66);
     assert.match(run.stderr, /^mailv: cannot read the record .*missing\.jsonl: no such file or directory\n$/);
   });
+
+  it('a directory on standard input: 66, as a directory named is, not an empty record (65)', async () => {
+    const run = await runCli(['replay', '-'], { stdinFile: { path: freshHome() } });
+    assert.equal(run.code, 66, run.stderr);
+    assert.equal(run.stderr, 'mailv: cannot read the record standard input: it is neither a file nor a pipe\n');
+  });
+
+  it('an outcome recorded without its reply is said without empty parentheses', async () => {
+    const lines = fixture.split('\n');
+    const sent = lines.findIndex((line) => line.includes('"kind":"recipient"'));
+    const entry = JSON.parse(lines[sent]!) as { event: { outcome: string; reply?: unknown } };
+    entry.event.outcome = 'deferred';
+    delete entry.event.reply;
+    lines[sent] = JSON.stringify(entry);
+    const path = join(freshHome(), 'no-reply.jsonl');
+    writeFileSync(path, lines.join('\n'));
+    const run = await runCli(['replay', path]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^bob@example\.org\.\.\. Deferred$/m);
+  });
 });
 
 describe('no secret in a record, even with --show-secrets', () => {

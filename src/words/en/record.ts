@@ -43,7 +43,7 @@ export const errors = (): WordsOf<RecordErrorFact> => ({
   MAILV_RECORD_UNWRITABLE: (fact) => `cannot create the record ${fact.path}: ${systemProblem(fact)}; nothing was sent`,
   MAILV_RECORD_NOT_A_FILE: ({ path, reading }) =>
     reading
-      ? `cannot read the record ${path}: it is neither a file nor a pipe`
+      ? `cannot read the record ${file(path)}: it is neither a file nor a pipe`
       : `cannot create the record ${path}: it is not a regular file; nothing was sent`,
   MAILV_RECORD_WRITE_FAILED: (fact) => `cannot write the record ${fact.path}: ${systemProblem(fact)}`,
   MAILV_RECORD_UNREADABLE: (fact) => `cannot read the record ${file(fact.path)}: ${systemProblem(fact)}`,

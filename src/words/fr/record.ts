@@ -43,7 +43,7 @@ export const errors = (): WordsOf<RecordErrorFact> => ({
   MAILV_RECORD_UNWRITABLE: (fact) => `impossible de créer l’enregistrement ${fact.path} : ${systemProblem(fact)} ; rien n’a été envoyé`,
   MAILV_RECORD_NOT_A_FILE: ({ path, reading }) =>
     reading
-      ? `impossible de lire l’enregistrement ${path} : ce n’est ni un fichier ni un tube`
+      ? `impossible de lire l’enregistrement ${file(path)} : ce n’est ni un fichier ni un tube`
       : `impossible de créer l’enregistrement ${path} : ce n’est pas un fichier ordinaire ; rien n’a été envoyé`,
   MAILV_RECORD_WRITE_FAILED: (fact) => `impossible d’écrire l’enregistrement ${fact.path} : ${systemProblem(fact)}`,
   MAILV_RECORD_UNREADABLE: (fact) => `impossible de lire l’enregistrement ${file(fact.path)} : ${systemProblem(fact)}`,
