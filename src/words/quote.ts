@@ -31,3 +31,8 @@ export function guillemetsOctets(text: string): string {
 export function codePointName(codePoint: number): string {
   return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
 }
+
+/** The first `limit` characters of a value quoted back from a file, and … if it goes on: a value of a megabyte makes no line. */
+export function clipped(text: string, limit = 60): string {
+  return text.length > limit ? `${text.slice(0, limit)}…` : text;
+}

@@ -255,6 +255,12 @@ describe('a damaged record: one line naming it, 65', () => {
       fixture.replace('{"at":0.4,', '{"at":0.3,"note":{"code":"domain-not-delivered","recipients":"bob","error":7}}\n{"at":0.4,'),
       /^mailv: (.+), line 2: facts mailv cannot show as they are$/,
     ],
+    // Quoted back whole, a kind of a megabyte made a line of a megabyte.
+    [
+      'an unknown kind of a megabyte, quoted back cut short',
+      fixture.replace('"kind":"closing"', `"kind":"${'k'.repeat(1_000_000)}"`),
+      /^mailv: (.+), line 22: event\.kind "k{60}…" is unknown to this mailv$/,
+    ],
     // Walked whole to mask secrets, thousands of levels exhausted the stack: 70 and a stack trace.
     [
       'a fact nested thousands of levels deep',

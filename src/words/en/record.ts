@@ -1,8 +1,11 @@
 // English words for what record/ reports (src/record/facts.ts): --record and mailv replay.
 import type { ExpectedValue, RecordErrorFact, RecordProblem } from '../../record/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import { quoted as q } from '../quote.js';
+import { clipped, quoted } from '../quote.js';
 import { systemProblem } from './system.js';
+
+/** A value from the record, quoted and cut short. */
+const q = (value: string) => quoted(clipped(value));
 
 const file = (path: string) => (path === '-' ? 'standard input' : path);
 
@@ -26,7 +29,7 @@ const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<Record
   'not-json': () => 'not a line of JSON',
   'not-a-record': () => 'not a mailv record (its first line names no format mailv-record)',
   'unknown-version': ({ version, supported }) =>
-    `a record of version ${version}, which this mailv cannot read (it reads version ${supported}); a newer mailv may`,
+    `a record of version ${clipped(version)}, which this mailv cannot read (it reads version ${supported}); a newer mailv may`,
   'unknown-kind': ({ field, value }) => `${field} ${q(value)} is unknown to this mailv`,
   'bad-field': ({ field, expected }) => `${field} should be ${EXPECTED[expected]}`,
   'bad-value': ({ field, value, choices }) => `${field} is ${q(value)}, not one of ${choices.join(', ')}`,

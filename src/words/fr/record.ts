@@ -1,8 +1,11 @@
 // French words for what record/ reports (src/record/facts.ts): --record and mailv replay.
 import type { ExpectedValue, RecordErrorFact, RecordProblem } from '../../record/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import { guillemets as q } from '../quote.js';
+import { clipped, guillemets } from '../quote.js';
 import { systemProblem } from './system.js';
+
+/** A value from the record, quoted and cut short. */
+const q = (value: string) => guillemets(clipped(value));
 
 const file = (path: string) => (path === '-' ? 'l’entrée standard' : path);
 
@@ -26,7 +29,7 @@ const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<Record
   'not-json': () => 'ce n’est pas une ligne JSON',
   'not-a-record': () => 'ce n’est pas un enregistrement de mailv (sa première ligne ne nomme pas le format mailv-record)',
   'unknown-version': ({ version, supported }) =>
-    `un enregistrement de version ${version}, que ce mailv ne sait pas lire (il lit la version ${supported}) ; un mailv plus récent le pourra peut-être`,
+    `un enregistrement de version ${clipped(version)}, que ce mailv ne sait pas lire (il lit la version ${supported}) ; un mailv plus récent le pourra peut-être`,
   'unknown-kind': ({ field, value }) => `${field} ${q(value)} est inconnu de ce mailv`,
   'bad-field': ({ field, expected }) => `${field} devrait être ${EXPECTED[expected]}`,
   'bad-value': ({ field, value, choices }) => `${field} vaut ${q(value)}, qui n’est pas l’une des valeurs ${choices.join(', ')}`,
