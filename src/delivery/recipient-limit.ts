@@ -88,8 +88,10 @@ function settleRound(all: readonly RecipientResult[], sent: RecipientResult[] | 
     const again = byRecipient.get(result.recipient);
     if (again !== undefined && (progress || !again.overLimit)) return again;
     if (again === undefined && unanswered !== undefined) return { recipient: result.recipient, outcome: 'deferred', reply: undefined, failure: unanswered };
-    // Turned away again by the limit, then the transaction failed for now (a 421 to the message): that failure is theirs too, as everyone's in a first transaction.
-    const reply = (again?.overLimit === true && ended !== undefined && ended.code < 500 ? ended : again?.reply) ?? ended ?? result.reply;
+    // Here `again` is a recipient the limit turned away again: its 452 stands, unless the transaction
+    // then failed for now (a 421 to the message), which is theirs too, as everyone's in a first one.
+    const failedForNow = ended !== undefined && ended.code < 500;
+    const reply = again !== undefined && !failedForNow ? again.reply : (ended ?? result.reply);
     const outcome = again === undefined && !putOff && ended !== undefined && ended.code >= 500 ? 'refused' : 'deferred';
     emit({ kind: 'recipient', recipient: result.recipient, outcome, reply });
     const { overLimit: _told, ...rest } = again ?? result;

@@ -95,9 +95,8 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
     const annotation = explainer?.annotate(event) ?? { before: [], after: [] };
     const notes = [...annotation.before, ...annotation.after];
     const add = (row: Row) => {
-      const own = row.notes.splice(0);
+      // Every row starts without notes (base): those waiting for a row come first.
       append(row.notes, waiting);
-      append(row.notes, own);
       append(row.notes, notes);
       waiting = [];
       rows.push(row);
