@@ -132,6 +132,10 @@ export interface Catalogue {
   code250Delivered: (p: { recipient: string }) => Text;
   code250Chunk: (p: { octets: number }) => Text;
   code250Rset: Text;
+  /** A 503 to RCPT after MAIL was refused: no transaction to add a recipient to. */
+  code503AfterMailRefused: Text;
+  /** A 503 or 554 to DATA or BDAT when MAIL, or every RCPT, was refused: nobody to send the message to. */
+  codeNoRecipientTaken: (p: { code: number }) => Text;
   code334Empty: Text;
   code454Tls: Text;
   code501Cancel: Text;
@@ -231,8 +235,12 @@ export interface Catalogue {
   enhanced5_7_27: Text;
 
   // Notes: connection, TLS, outcomes.
-  connectingRelay: (p: { host: string }) => Text;
+  /** To 587 or 465. */
+  connectingSubmission: (p: { host: string }) => Text;
+  /** To 25: relaying between servers. */
   connectingRelay25: (p: { host: string }) => Text;
+  /** To any other port, or a unix-domain socket: neither use is known. */
+  connectingServer: (p: { host: string }) => Text;
   connectingEsmtp: (p: { host: string }) => Text;
   /** Direct delivery to an address literal: no MX, no domain. */
   connectingLiteral: (p: { host: string }) => Text;
@@ -268,7 +276,8 @@ export interface Catalogue {
   unsettledUnconfirmed: Text;
   /** The same, the message not sent whole: it did not arrive. */
   unsettledNotSent: Text;
-  deferredRelay: (p: { host: string }) => Text;
+  /** `submission`: the server is on 587 or 465, where RFC 6409 applies. */
+  deferredRelay: (p: { host: string; submission: boolean }) => Text;
   deferredAddress: (p: { host: string; address: string }) => Text;
   deferredLmtp: (p: { host: string }) => Text;
   closing: Text;

@@ -123,6 +123,8 @@ export const en: Catalogue = {
   code250Delivered: ({ recipient }) => `250: delivered; the message is in the mailbox of <${recipient}> (RFC 2033 §4.2)`,
   code250Chunk: ({ octets }) => `250: the chunk of ${octets} octets was received (RFC 3030)`,
   code250Rset: '250: the transaction is cancelled; a new one may begin (RFC 5321 §4.1.1.5)',
+  code503AfterMailRefused: '503: expected, since MAIL was refused: there is no transaction to add this recipient to (RFC 2920 §3.1)',
+  codeNoRecipientTaken: ({ code }) => `${code}: expected, since no recipient was accepted above: the message has no one to go to (RFC 5321 §3.3)`,
   code334Empty: '334 with no text: the server waits for the client to speak first (RFC 4954 §4)',
   code454Tls: '454: TLS not available for now; the dialogue may go on in plain text (RFC 3207 §4)',
   code501Cancel: '501: authentication cancelled, as the client asked with "*" (RFC 4954 §4)',
@@ -219,7 +221,8 @@ export const en: Catalogue = {
   enhanced5_7_26: '5.7.26: several authentication checks failed (SPF, DKIM, DMARC) (RFC 7372)',
   enhanced5_7_27: "5.7.27: the sender's domain has a null MX: it sends no mail (RFC 7505)",
 
-  connectingRelay: ({ host }) => `Submission: mailv hands the message to the relay ${host}, which delivers it (RFC 6409)`,
+  connectingSubmission: ({ host }) => `Submission: mailv hands the message to the relay ${host}, which delivers it (RFC 6409)`,
+  connectingServer: ({ host }) => `Relay: mailv hands the message to the server ${host}, which delivers it or sends it on (RFC 5321 §2.3.10)`,
   connectingRelay25: ({ host }) => `Relay: mailv hands the message to the server ${host}, which sends it on (RFC 5321 §3.6)`,
   connectingEsmtp: ({ host }) => `Direct delivery: to ${host}, a mail server (MX) of the recipient domain (RFC 5321 §5.1)`,
   connectingLiteral: ({ host }) => `Direct delivery: to ${host}, the address the recipient names itself, with no MX (RFC 5321 §4.1.3)`,
@@ -250,7 +253,8 @@ export const en: Catalogue = {
   unsettledNotSent: 'No verdict came before the message left whole: as after a 451, they did not get it, and it may go again (RFC 5321 §3.8)',
   deferredLast: ({ host }) => `${host} could not take the message, and no host is left to try: deferred (RFC 5321 §4.5.4.1)`,
   deferredAddress: ({ host, address }) => `${host} could not take the message at this address: its next one, ${address}, is tried (RFC 5321 §5.1)`,
-  deferredRelay: ({ host }) => `${host}, the relay, did not take the message: nothing of it was taken; try again later (RFC 6409)`,
+  deferredRelay: ({ host, submission }) =>
+    `${host}, the relay, did not take the message: nothing of it was taken; try again later (${submission ? 'RFC 6409' : 'RFC 5321 §4.5.4.1'})`,
   deferredLmtp: ({ host }) => `${host}, the LMTP server, did not take the message: nothing of it was taken; try again later (RFC 2033)`,
   closing: 'Work done: mailv closes the session politely, with QUIT rather than just hanging up (RFC 5321 §3.8)',
   closingEarly: 'mailv ends the session here, with QUIT rather than just hanging up (RFC 5321 §3.8)',

@@ -48,6 +48,9 @@ interface Command {
   readonly early?: boolean;
 }
 
+/** The replies a server gives DATA or BDAT when no recipient was accepted (RFC 5321 §3.3). */
+const NO_RECIPIENT_CODES: ReadonlySet<number> = new Set([503, 554]);
+
 const CODES: Readonly<Record<number, TextKey>> = {
   211: 'code211',
   214: 'code214',
@@ -185,6 +188,10 @@ export class Explainer {
    * to try; under LMTP each reply after the message is a delivery into one mailbox (RFC 2033 §4.2).
    */
   private via: 'relay' | 'esmtp' | 'lmtp' = 'relay';
+  /** The connection is to a submission port (587, 465). */
+  private submission = false;
+  /** The transaction under way, from its MAIL's reply: whether that refused it, and how many RCPTs were accepted. */
+  private transaction: { mailRefused: boolean; recipientsTaken: number } | undefined;
   /** The greeting command sent, named where PIPELINING is said to be offered. */
   private hello: 'EHLO' | 'LHLO' = 'EHLO';
   private sentEhlo = false;
@@ -253,8 +260,10 @@ export class Explainer {
               ? c.port25
               : c.portDirect({ port: event.port })
             : (standard ?? (event.port > 0 ? c.portOther({ port: event.port }) : undefined));
-        // Port 25 is relaying between servers (RFC 5321 §3.6); submission is 587 and 465 (RFC 6409, RFC 8314).
-        const relay = event.port === 25 ? c.connectingRelay25 : c.connectingRelay;
+        // Port 25 is relaying between servers (RFC 5321 §3.6); submission is 587 and 465 (RFC 6409,
+        // RFC 8314); any other port (a demo's, a test's, a content filter's) says neither.
+        this.submission = event.port === 587 || event.port === 465;
+        const relay = event.port === 25 ? c.connectingRelay25 : this.submission ? c.connectingSubmission : c.connectingServer;
         const direct = this.literalDomain ? c.connectingLiteral : c.connectingEsmtp;
         return none([event.via === 'relay' ? relay({ host }) : direct({ host }), ...optional(port)]);
       }
@@ -304,7 +313,7 @@ export class Explainer {
       }
       case 'deferred': {
         // The next host is tried only where the plan still has one: not after the last; a relay has none.
-        if (this.via === 'relay') return none([c.deferredRelay({ host: quote(event.host) })]);
+        if (this.via === 'relay') return none([c.deferredRelay({ host: quote(event.host), submission: this.submission })]);
         if (this.via === 'lmtp') return none([c.deferredLmtp({ host: quote(event.host) })]);
         const last = this.triesLeft.findIndex((attempt) => attempt.host === event.host && attempt.address === event.address);
         const next = last >= 0 ? this.triesLeft[last + 1] : undefined;
@@ -512,6 +521,9 @@ export class Explainer {
     const { reply } = event;
     const command = this.answered(event.stage);
     const after: string[] = [];
+    // What the transaction's own replies decided, for the replies after them in the same group.
+    if (command?.kind === 'mail') this.transaction = { mailRefused: reply.code >= 400, recipientsTaken: 0 };
+    if (command?.kind === 'rcpt' && reply.code < 400 && this.transaction !== undefined) this.transaction.recipientsTaken++;
 
     const generic = CODES[reply.code];
     const meaning = outOfPlace(reply.code, command)
@@ -531,6 +543,11 @@ export class Explainer {
       after.push(c.ehloFallback);
     }
     return { before: [], after };
+  }
+
+  /** MAIL, or every RCPT, of the transaction was refused: a DATA or BDAT after them goes to no one. */
+  private get noRecipientTaken(): boolean {
+    return this.transaction !== undefined && (this.transaction.mailRefused || this.transaction.recipientsTaken === 0);
   }
 
   /** The command this reply answers: the oldest pending one of the same stage. */
@@ -570,10 +587,14 @@ export class Explainer {
       case 'mail':
         return code === 250 ? c.code250Mail({ sender: quote(command.address ?? '') }) : undefined;
       case 'rcpt':
+        if (code === 503 && this.transaction?.mailRefused === true) return c.code503AfterMailRefused;
         return code === 250 ? c.code250Rcpt({ recipient: quote(event.recipient ?? command.address ?? '') }) : undefined;
+      case 'data':
+        return NO_RECIPIENT_CODES.has(code) && this.noRecipientTaken ? c.codeNoRecipientTaken({ code }) : undefined;
       case 'dot':
         return code === 250 ? c.code250Message : undefined;
       case 'bdat':
+        if (NO_RECIPIENT_CODES.has(code) && this.noRecipientTaken) return c.codeNoRecipientTaken({ code });
         if (code !== 250) return undefined;
         return command.last ? c.code250LastChunk : c.code250Chunk({ octets: command.octets ?? 0 });
       case 'rset':

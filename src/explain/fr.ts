@@ -126,6 +126,8 @@ export const fr: Catalogue = {
   code250Delivered: ({ recipient }) => `250 : remis ; le message est dans la boîte de <${recipient}> (RFC 2033 §4.2)`,
   code250Chunk: ({ octets }) => `250 : le segment de ${octets} octets est bien reçu (RFC 3030)`,
   code250Rset: '250 : transaction annulée ; une nouvelle peut commencer (RFC 5321 §4.1.1.5)',
+  code503AfterMailRefused: '503 : attendu, puisque MAIL a été refusé : pas de transaction où ajouter ce destinataire (RFC 2920 §3.1)',
+  codeNoRecipientTaken: ({ code }) => `${code} : attendu, puisque aucun destinataire n’a été accepté plus haut : le message ne va à personne (RFC 5321 §3.3)`,
   code334Empty: '334 sans texte : le serveur attend que le client parle le premier (RFC 4954 §4)',
   code454Tls: '454 : TLS indisponible pour l’instant ; le dialogue peut continuer en clair (RFC 3207 §4)',
   code501Cancel: '501 : authentification abandonnée, comme le client l’a demandé avec « * » (RFC 4954 §4)',
@@ -222,7 +224,8 @@ export const fr: Catalogue = {
   enhanced5_7_26: '5.7.26 : plusieurs vérifications d’authentification ont échoué (SPF, DKIM, DMARC) (RFC 7372)',
   enhanced5_7_27: '5.7.27 : le domaine de l’expéditeur a un MX nul : il n’envoie pas de courrier (RFC 7505)',
 
-  connectingRelay: ({ host }) => `Soumission : mailv confie le message au relais ${host}, qui le remettra (RFC 6409)`,
+  connectingSubmission: ({ host }) => `Soumission : mailv confie le message au relais ${host}, qui le remettra (RFC 6409)`,
+  connectingServer: ({ host }) => `Relais : mailv confie le message au serveur ${host}, qui le remet ou l’achemine (RFC 5321 §2.3.10)`,
   connectingRelay25: ({ host }) => `Relais : mailv confie le message au serveur ${host}, qui l’achemine (RFC 5321 §3.6)`,
   connectingEsmtp: ({ host }) => `Remise directe : vers ${host}, serveur de messagerie (MX) du domaine (RFC 5321 §5.1)`,
   connectingLiteral: ({ host }) => `Remise directe : vers ${host}, l’adresse que nomme le destinataire lui-même, sans MX (RFC 5321 §4.1.3)`,
@@ -253,7 +256,8 @@ export const fr: Catalogue = {
   unsettledNotSent: 'Aucun verdict, le message pas encore parti en entier : comme après un 451, non reçu, il peut repartir (RFC 5321 §3.8)',
   deferredLast: ({ host }) => `${host} n’a pas pu le prendre, et plus aucun hôte à essayer : différé (RFC 5321 §4.5.4.1)`,
   deferredAddress: ({ host, address }) => `${host} n’a pas pu prendre le message à cette adresse : on essaie la suivante, ${address} (RFC 5321 §5.1)`,
-  deferredRelay: ({ host }) => `${host}, le relais, n’a pas pris le message : rien n’en a été pris ; réessayez plus tard (RFC 6409)`,
+  deferredRelay: ({ host, submission }) =>
+    `${host}, le relais, n’a pas pris le message : rien n’en a été pris ; réessayez plus tard (${submission ? 'RFC 6409' : 'RFC 5321 §4.5.4.1'})`,
   deferredLmtp: ({ host }) => `${host}, le serveur LMTP, n’a pas pris le message : rien n’en a été pris ; réessayez plus tard (RFC 2033)`,
   closing: 'Terminé : mailv clôt la session par QUIT, plutôt que de couper la connexion (RFC 5321 §3.8)',
   closingEarly: 'mailv arrête la session ici, par QUIT plutôt qu’en coupant la connexion (RFC 5321 §3.8)',

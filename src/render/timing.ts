@@ -21,9 +21,16 @@ export class TimingRecorder {
   private greetingFrom: number | undefined;
   /** The step whose reply the open flight waits for: its time is that step's, even if no reply comes. */
   private awaited: string | undefined;
+  /**
+   * The steps of the commands written and not answered yet, oldest first: after a group's first reply
+   * (or a greeting that came after an early EHLO) the wait goes on, and is the next one's.
+   */
+  private readonly owed: string[] = [];
   /** STARTTLS was answered 220 and its handshake has not ended (yet). */
   private handshakeFrom: number | undefined;
   private readonly perStep = new Map<string, number>();
+  /** Connections made (another MX host, again without TLS or without an early EHLO): the steps sum them all. */
+  private connections = 0;
 
   constructor(private readonly start: number) {}
 
@@ -44,10 +51,12 @@ export class TimingRecorder {
         for (const [step, ms] of this.openWaits(at)) this.add(step, ms);
         this.flightStart = undefined;
         this.awaited = undefined;
+        this.owed.length = 0;
         this.handshakeFrom = undefined;
         this.connectingAt = at;
         return;
       case 'connected':
+        this.connections++;
         this.connectedAt = at;
         this.greetingFrom = undefined;
         this.greetingAfter = undefined;
@@ -58,6 +67,8 @@ export class TimingRecorder {
         this.awaited = 'greeting';
         return;
       case 'send':
+        // A PROXY header is answered by none.
+        if (event.command.verb !== 'PROXY') this.owed.push(event.stage);
         if (this.flightStart === undefined) {
           this.flightStart = at;
           this.awaited = event.stage;
@@ -75,6 +86,8 @@ export class TimingRecorder {
         }
         return;
       case 'reply': {
+        const answered = this.owed.indexOf(event.stage);
+        if (answered !== -1) this.owed.splice(answered, 1);
         if (this.flightStart !== undefined) {
           this.roundTrips++;
           this.add(event.stage, at - this.flightStart);
@@ -100,6 +113,7 @@ export class TimingRecorder {
         if (event.note.code === 'quit-after') {
           this.flightStart = undefined;
           this.awaited = undefined;
+          this.owed.length = 0;
           this.handshakeFrom = undefined;
         }
         return;
@@ -114,8 +128,8 @@ export class TimingRecorder {
     const steps = [...perStep].map(([step, ms]) => [step, ms.toFixed(1)] as const);
     return [
       words.total(this.roundTrips, this.sent, this.received, (end - this.start).toFixed(1)),
-      ...(this.greetingAfter === undefined ? [] : [words.greeting(this.greetingAfter.toFixed(1))]),
-      ...(steps.length === 0 ? [] : [words.steps(steps)]),
+      ...(this.greetingAfter === undefined ? [] : [words.greeting(this.greetingAfter.toFixed(1), this.greetingFrom !== undefined, this.connections)]),
+      ...(steps.length === 0 ? [] : [words.steps(steps, this.connections)]),
     ];
   }
 
@@ -126,6 +140,7 @@ export class TimingRecorder {
   private openWaits(until: number): [string, number][] {
     const waits: [string, number][] = [];
     if (this.flightStart !== undefined && this.awaited !== undefined) waits.push([this.awaited, until - this.flightStart]);
+    else if (this.owed.length > 0 && this.lastReplyAt !== undefined) waits.push([this.owed[0]!, until - this.lastReplyAt]);
     if (this.handshakeFrom !== undefined) waits.push(['tls', until - this.handshakeFrom]);
     return waits;
   }

@@ -43,8 +43,13 @@ export interface TimingWords {
   /** A time in ms as the language writes its figure (`37.9 ms`, `37,9 ms`): the diagram's time axis. */
   ms(figure: string): string;
   total(roundTrips: number, sent: number, received: number, ms: string): string;
-  greeting(ms: string): string;
-  steps(steps: readonly (readonly [step: string, ms: string])[]): string;
+  /**
+   * `afterTls`: timed from the end of an smtps:// handshake, not from the TCP connection;
+   * `connections`: how many were made (the greeting is the last one's).
+   */
+  greeting(ms: string, afterTls: boolean, connections: number): string;
+  /** Each step's time, summed over the `connections` made. */
+  steps(steps: readonly (readonly [step: string, ms: string])[], connections: number): string;
 }
 
 export interface TranscriptWords {

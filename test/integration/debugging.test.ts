@@ -146,7 +146,7 @@ describe('--timing', () => {
         summary[0]!,
         new RegExp(`^Timing: 5 round trips \\(waits for the server\\), ${server.received().length} octets sent, \\d+ received, \\d+\\.\\d ms in all$`),
       );
-      assert.match(summary[1]!, /^Timing: greeting \d+\.\d ms after the connection was made \(over smtps:\/\/, after its TLS handshake\)$/);
+      assert.match(summary[1]!, /^Timing: greeting \d+\.\d ms after the connection was made$/);
       assert.match(summary[2]!, /^Timing: connect \d+\.\d ms, greeting \d+\.\d ms, ehlo \d+\.\d ms, mail .*body \d+\.\d ms, quit \d+\.\d ms$/);
     } finally {
       await server.close();

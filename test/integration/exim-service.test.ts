@@ -88,4 +88,34 @@ describe('Exim as described by servers/exim.ts', { skip: await exim.skipReason()
       assert.deepEqual(exim.asSent(stored, 'Date:'), dry.stdoutBytes);
     }
   });
+
+  it('explains the 503 Exim gives the BDAT sent with a refused RCPT as that refusal’s consequence, and its port as neither relay nor submission', async () => {
+    for (const [lang, expected, server] of [
+      [
+        'en',
+        '503: expected, since no recipient was accepted above',
+        'Relay: mailv hands the message to the server 127.0.0.1, which delivers it or sends it on',
+      ],
+      [
+        'fr',
+        '503 : attendu, puisque aucun destinataire n’a été accepté plus haut',
+        'Relais : mailv confie le message au serveur 127.0.0.1, qui le remet ou l’achemine',
+      ],
+    ] as const) {
+      const run = await runCli(
+        ['--server', `${exim.host}:${exim.port}`, '--tls', 'off', '-e', '--lang', lang, '-r', 'alice@example.org', '-s', 'x', exim.refused],
+        {
+          input: 'x\n',
+        },
+      );
+      assert.equal(run.code, 67, run.stderr);
+      // The refused RCPT, then the BDAT's 503 (Exim answers it after a pause), explained as the refusal's doing.
+      const explained = /^503 Valid RCPT command must precede BDAT\n\s+↳ (.*)$/m.exec(run.stdout);
+      assert.ok(explained, run.stdout);
+      assert.ok(explained[1]!.startsWith(expected), explained[1]);
+      assert.match(run.stdout, /^>>> BDAT \d+ LAST$/m);
+      assert.ok(run.stdout.includes(`↳ ${server}`), run.stdout);
+      assert.doesNotMatch(run.stdout, /RFC 6409\)$/m);
+    }
+  });
 });

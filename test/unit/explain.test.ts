@@ -198,7 +198,7 @@ for (const [lang, catalogue] of [
         bye,
       ] = SESSION.map((event) => explainer.annotate(event));
 
-      assert.deepEqual(connecting!.after, group(c.connectingRelay({ host: 'mx.example.org' }), c.port587));
+      assert.deepEqual(connecting!.after, group(c.connectingSubmission({ host: 'mx.example.org' }), c.port587));
       assert.deepEqual(connected!.after, [c.connected]);
       assert.equal(greeting!.after[0], c.code220Greeting);
       assert.equal(greeting!.after[1], c.replyStructure({ code: 220, severity: c.replyClass2, category: c.replyDigit2 }));
@@ -419,6 +419,14 @@ for (const [lang, catalogue] of [
       // Port 25 is relaying between servers, not submission (RFC 6409 is 587 and 465).
       assert.equal(connecting!.after[0], c.connectingRelay25({ host: '127.0.0.1' }));
       assert.doesNotMatch(connecting!.after[0]!, /6409/);
+      // Nor is any port but 587 and 465 (the demo's 2525, a content filter's 10025, a unix-domain socket).
+      for (const port of [2525, 10025, 0]) {
+        const other = new Explainer(c).annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: '127.0.0.1', port, via: 'relay' });
+        assert.equal(other.after[0], c.connectingServer({ host: '127.0.0.1' }));
+        assert.doesNotMatch(other.after[0]!, /6409|Submission|Soumission/);
+      }
+      const submission = new Explainer(c).annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: '127.0.0.1', port: 465, via: 'relay' });
+      assert.equal(submission.after[0], c.connectingSubmission({ host: '127.0.0.1' }));
     });
 
     it('explains LHLO as LMTP’s greeting, not as EHLO', () => {
@@ -463,6 +471,43 @@ for (const [lang, catalogue] of [
       assert.equal(failure.after[1], c.paramNotify({ value: 'FAILURE' }));
     });
 
+    it('reads a 503 or 554 after the refusals of the same group as their consequence, not a fault of its own (RFC 5321 §3.3, RFC 2920 §3.1)', () => {
+      const group = (mailReply: string, rcptReply: string, last: Command, lastReply: string) => {
+        const explainer = new Explainer(c);
+        explainer.annotate(send('mail', { verb: 'MAIL', from: 'alice@example.org', params: [] }, true));
+        explainer.annotate(send('rcpt', { verb: 'RCPT', to: 'bob@example.org', params: [] }, true));
+        // BDAT … LAST has the stage of the message's end, as the session gives it.
+        const stage = last.verb === 'DATA' ? 'data' : 'body';
+        explainer.annotate(send(stage, last, true));
+        return [
+          explainer.annotate(reply('mail', [mailReply])),
+          explainer.annotate(reply('rcpt', [rcptReply], 'bob@example.org')),
+          explainer.annotate(reply(stage, [lastReply])),
+        ] as const;
+      };
+      const bdat: Command = { verb: 'BDAT', size: 10, last: true };
+      // Exim: every RCPT refused, then the BDAT sent with them.
+      const [, , exim] = group('250 OK', '550 Unrouteable address', bdat, '503 Valid RCPT command must precede BDAT');
+      assert.equal(exim.after[0], c.codeNoRecipientTaken({ code: 503 }));
+      // Postfix: the same with DATA.
+      const [, , postfix] = group('250 2.1.0 Ok', '554 5.7.1 Relay access denied', { verb: 'DATA' }, '554 5.5.1 Error: no valid recipients');
+      assert.equal(postfix.after[0], c.codeNoRecipientTaken({ code: 554 }));
+      // MAIL refused: the RCPT's 503 and the DATA's are both its consequence.
+      const [, rcpt, data] = group('550 5.7.1 Sender refused', '503 5.5.1 Error: need MAIL command', { verb: 'DATA' }, '503 5.5.1 Error: need RCPT command');
+      assert.equal(rcpt.after[0], c.code503AfterMailRefused);
+      assert.equal(data.after[0], c.codeNoRecipientTaken({ code: 503 }));
+      // A recipient accepted: a 554 to DATA is the server's own refusal, explained as such.
+      const [, , refusal] = group('250 OK', '250 Accepted', { verb: 'DATA' }, '554 5.7.1 Not now');
+      assert.equal(refusal.after[0], c.code554);
+      const [, accepted, bdatRefused] = group('250 OK', '250 Accepted', bdat, '503 out of sequence');
+      assert.notEqual(accepted.after[0], c.code503AfterMailRefused);
+      assert.equal(bdatRefused.after[0], c.code503);
+      // No MAIL seen (a record cut short): nothing is assumed.
+      const alone = new Explainer(c);
+      alone.annotate(send('data', { verb: 'DATA' }));
+      assert.equal(alone.annotate(reply('data', ['554 no valid recipients'])).after[0], c.code554);
+    });
+
     it('reads 2.1.0 by the command it answers: the sender only after MAIL (RFC 3463 §3.2)', () => {
       const explainer = new Explainer(c);
       explainer.annotate(send('mail', { verb: 'MAIL', from: 'alice@example.org', params: [] }));
@@ -479,7 +524,9 @@ for (const [lang, catalogue] of [
       const refused = { code: 'MAILV_CONNECT_FAILED', host: '127.0.0.1', port: 9, reason: 'refused', errno: undefined, ms: 1 } as const;
       explainer.annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: '127.0.0.1', port: 9, via: 'relay' });
       const relay = explainer.annotate({ kind: 'deferred', recipients: ['bob@example.org'], host: '127.0.0.1', address: '127.0.0.1', error: refused });
-      assert.deepEqual(relay.after, [c.deferredRelay({ host: '127.0.0.1' })]);
+      assert.deepEqual(relay.after, [c.deferredRelay({ host: '127.0.0.1', submission: false })]);
+      // Port 9 is no submission port: the retry is SMTP's own rule, not RFC 6409's.
+      assert.match(relay.after[0]!, /RFC 5321 §4\.5\.4\.1\)$/);
       const host = (name: string, address: string) => ({
         name,
         preference: 10,

@@ -487,6 +487,23 @@ describe('--timing summary', () => {
     mute.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 5);
     mute.record({ kind: 'send', stage: 'mail', command: { verb: 'MAIL', from: 'a@b', params: [] }, pipelined: true }, 6);
     assert.equal(mute.summary(506, en.timing).at(-1), 'Timing: greeting 2.0 ms, mail 500.0 ms');
+    // A group whose first reply came and whose next did not (an early EHLO behind the greeting, RCPT
+    // behind MAIL): the wait from that reply on is the next command's.
+    const early = new TimingRecorder(0);
+    early.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
+    early.record({ kind: 'send', stage: 'ehlo', command: { verb: 'EHLO', domain: 'c.test' }, pipelined: true }, 4);
+    early.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 5);
+    assert.equal(early.summary(305, en.timing).at(-1), 'Timing: greeting 2.0 ms, ehlo 300.0 ms');
+    const group = new TimingRecorder(0);
+    group.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
+    group.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 5);
+    group.record({ kind: 'send', stage: 'mail', command: { verb: 'MAIL', from: 'a@b', params: [] }, pipelined: true }, 6);
+    group.record({ kind: 'send', stage: 'rcpt', command: { verb: 'RCPT', to: 'c@d', params: [] }, pipelined: true }, 6);
+    group.record({ kind: 'reply', stage: 'mail', reply: makeReply(['250 ok']), recipient: undefined }, 8);
+    assert.equal(group.summary(408, en.timing).at(-1), 'Timing: greeting 2.0 ms, mail 2.0 ms, rcpt 400.0 ms');
+    // Answered, it is no wait: the summary stands as the replies made it.
+    group.record({ kind: 'reply', stage: 'rcpt', reply: makeReply(['250 ok']), recipient: 'c@d' }, 9);
+    assert.equal(group.summary(408, en.timing).at(-1), 'Timing: greeting 2.0 ms, mail 2.0 ms, rcpt 1.0 ms');
     const handshake = new TimingRecorder(0);
     handshake.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 1);
     handshake.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 3);
@@ -497,7 +514,15 @@ describe('--timing summary', () => {
     handshake.record({ kind: 'connecting', recipients: [], host: '127.0.0.1', port: 25, via: 'relay' }, 306);
     handshake.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 307);
     handshake.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 309);
-    assert.equal(handshake.summary(400, en.timing).at(-1), 'Timing: greeting 4.0 ms, starttls 2.0 ms, tls 300.0 ms, connect 1.0 ms');
+    // Summed over both connections, and said so; the greeting line is the last connection's.
+    assert.deepEqual(handshake.summary(400, en.timing).slice(1), [
+      'Timing: greeting 2.0 ms after the connection was made, on the last of 2 connections',
+      'Timing: over 2 connections, greeting 4.0 ms, starttls 2.0 ms, tls 300.0 ms, connect 1.0 ms',
+    ]);
+    assert.deepEqual(handshake.summary(400, fr.timing).slice(1), [
+      'Temps : accueil 2,0 ms après l’établissement de la connexion, sur la dernière des 2 connexions',
+      'Temps : sur 2 connexions, l’accueil 4,0 ms, STARTTLS 2,0 ms, TLS 300,0 ms, la connexion 1,0 ms',
+    ]);
     // --quit-after connect: mailv hangs up, and waits for no greeting.
     const probe = new TimingRecorder(0);
     probe.record({ kind: 'connecting', recipients: [], host: '127.0.0.1', port: 25, via: 'relay' }, 1);
@@ -523,13 +548,24 @@ describe('--timing summary', () => {
     timing.record({ kind: 'traffic', sent: 120, received: 340 }, 9);
     assert.deepEqual(timing.summary(10, en.timing), [
       'Timing: 2 round trips (waits for the server), 120 octets sent, 340 received, 10.0 ms in all',
-      'Timing: greeting 2.0 ms after the connection was made (over smtps://, after its TLS handshake)',
+      'Timing: greeting 2.0 ms after the connection was made',
       'Timing: connect 2.0 ms, greeting 2.0 ms',
     ]);
     assert.deepEqual(timing.summary(10, fr.timing), [
       'Temps : 2 allers-retours (attentes du serveur), 120 octets envoyés, 340 reçus, 10,0 ms en tout',
-      'Temps : accueil 2,0 ms après l’établissement de la connexion (en smtps://, après la négociation TLS)',
+      'Temps : accueil 2,0 ms après l’établissement de la connexion',
       'Temps : la connexion 2,0 ms, l’accueil 2,0 ms',
     ]);
+    // smtps://: the greeting is awaited from the end of the handshake, and said so; on plain TCP it is not.
+    const implicit = new TimingRecorder(0);
+    implicit.record({ kind: 'connected', address: '127.0.0.1', port: 465 }, 1);
+    const handshake = { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', subject: 'CN=a', issuer: 'CN=b', validFrom: '', validTo: '' };
+    implicit.record({ kind: 'tls', ...handshake, verified: true, problem: undefined }, 9);
+    implicit.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 12);
+    assert.deepEqual(implicit.summary(12, en.timing).slice(1), [
+      'Timing: greeting 3.0 ms after the TLS handshake (smtps://)',
+      'Timing: tls 8.0 ms, greeting 3.0 ms',
+    ]);
+    assert.equal(implicit.summary(12, fr.timing)[1], 'Temps : accueil 3,0 ms après la négociation TLS (smtps://)');
   });
 });

@@ -209,6 +209,8 @@ export const timingWords = (): TimingWords => ({
   ms: (figure) => `${figure} ms`,
   total: (roundTrips, sent, received, ms) =>
     `Timing: ${roundTrips} round trip${roundTrips === 1 ? '' : 's'} (waits for the server), ${sent} octets sent, ${received} received, ${ms} ms in all`,
-  greeting: (ms) => `Timing: greeting ${ms} ms after the connection was made (over smtps://, after its TLS handshake)`,
-  steps: (steps) => `Timing: ${steps.map(([step, ms]) => `${step} ${ms} ms`).join(', ')}`,
+  greeting: (ms, afterTls, connections) =>
+    `Timing: greeting ${ms} ms after ${afterTls ? 'the TLS handshake (smtps://)' : 'the connection was made'}${connections > 1 ? `, on the last of ${connections} connections` : ''}`,
+  steps: (steps, connections) =>
+    `Timing: ${connections > 1 ? `over ${connections} connections, ` : ''}${steps.map(([step, ms]) => `${step} ${ms} ms`).join(', ')}`,
 });

@@ -249,8 +249,10 @@ export const timingWords = (): TimingWords => ({
   ms: (figure) => `${decimal(figure)} ms`,
   total: (roundTrips, sent, received, ms) =>
     `Temps : ${roundTrips} aller${roundTrips > 1 ? 's' : ''}-retour${roundTrips > 1 ? 's' : ''} (attentes du serveur), ${sent} octets envoyés, ${received} reçus, ${decimal(ms)} ms en tout`,
-  greeting: (ms) => `Temps : accueil ${decimal(ms)} ms après l’établissement de la connexion (en smtps://, après la négociation TLS)`,
-  steps: (steps) => `Temps : ${steps.map(([step, ms]) => `${stageFr(step as Stage)} ${decimal(ms)} ms`).join(', ')}`,
+  greeting: (ms, afterTls, connections) =>
+    `Temps : accueil ${decimal(ms)} ms après ${afterTls ? 'la négociation TLS (smtps://)' : 'l’établissement de la connexion'}${connections > 1 ? `, sur la dernière des ${connections} connexions` : ''}`,
+  steps: (steps, connections) =>
+    `Temps : ${connections > 1 ? `sur ${connections} connexions, ` : ''}${steps.map(([step, ms]) => `${stageFr(step as Stage)} ${decimal(ms)} ms`).join(', ')}`,
 });
 
 /** Where a failure happened, as a French sentence names it; commands keep their names. */
