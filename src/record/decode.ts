@@ -580,8 +580,10 @@ export function decodeRecord(given: string, path: string, codes: KnownCodes): Re
         found = header(value);
         continue;
       }
+      if (!isObject(value)) throw new Damage({ kind: ending === undefined ? 'unknown-line' : 'after-end' });
+      // Said before anything else it lacks: two records joined read as one otherwise fail on `at`, or after the end.
+      if (value['format'] === RECORD_FORMAT) throw new Damage({ kind: 'second-header' });
       if (ending !== undefined) throw new Damage({ kind: 'after-end' });
-      if (!isObject(value)) throw new Damage({ kind: 'unknown-line' });
       const fields = Fields.of(value, 'line');
       const at = value['at'];
       // Beyond 2^53 ms the run's clock (its start plus `at`) loses the time, or becomes Infinity.

@@ -44,6 +44,8 @@ export type RecordProblem =
   | { readonly kind: 'no-end' }
   /** Lines after the end. */
   | { readonly kind: 'after-end' }
+  /** A header line where events were due: two records joined, or one header written twice. */
+  | { readonly kind: 'second-header' }
   /** Facts that mailv cannot show as they are, though each field has its type. */
   | { readonly kind: 'unshowable' };
 

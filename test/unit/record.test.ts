@@ -215,6 +215,9 @@ describe('the record format', () => {
     ['a last line cut short', HEADER + good + END.slice(0, 10), { line: 3, problem: { kind: 'truncated' } }],
     ['no end', HEADER + good, { line: 3, problem: { kind: 'no-end' } }],
     ['a line after the end', record(good) + good, { line: 4, problem: { kind: 'after-end' } }],
+    // Its header said twice, or two records joined (`cat a.jsonl b.jsonl`): said as such, not as a missing `at`.
+    ['a header line twice', HEADER + HEADER + good + END, { line: 2, problem: { kind: 'second-header' } }],
+    ['two records joined', record(good) + record(good), { line: 4, problem: { kind: 'second-header' } }],
     ['another format', `{"format":"other"}\n${good}${END}`, { line: 1, problem: { kind: 'not-a-record' } }],
     [
       'a newer version',

@@ -37,6 +37,7 @@ const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<Record
   truncated: () => 'the last line stops in the middle (the run that wrote it was stopped)',
   'no-end': () => 'the record stops before the end of the run (the run that wrote it was stopped)',
   'after-end': () => 'a line after the end of the run',
+  'second-header': () => 'a second header line: a record holds one run, so two records joined must be replayed one by one',
   unshowable: () => 'facts mailv cannot show as they are',
 };
 

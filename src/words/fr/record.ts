@@ -37,6 +37,8 @@ const PROBLEM: { readonly [K in RecordProblem['kind']]: (problem: Extract<Record
   truncated: () => 'la dernière ligne s’arrête au milieu (l’exécution qui l’écrivait a été arrêtée)',
   'no-end': () => 'l’enregistrement s’arrête avant la fin de la session (l’exécution qui l’écrivait a été arrêtée)',
   'after-end': () => 'une ligne après la fin de la session',
+  'second-header': () =>
+    'une deuxième ligne d’en-tête : un enregistrement tient une seule session ; deux enregistrements mis bout à bout se rejouent un par un',
   unshowable: () => 'des faits que mailv ne peut pas montrer tels quels',
 };
 
