@@ -386,6 +386,7 @@ export class Explainer {
     this.earlyHello = false;
     this.chunksSent = 0;
     this.enhancedOffered = undefined;
+    this.transaction = undefined;
   }
 
   private send(event: Extract<SessionEvent, { kind: 'send' }>): Annotation {

@@ -31,6 +31,11 @@ export class TimingRecorder {
   private readonly perStep = new Map<string, number>();
   /** Connections made (another MX host, again without TLS or without an early EHLO): the steps sum them all. */
   private connections = 0;
+  /** LMTP: the message's end is answered once per recipient accepted (RFC 2033 §4.2). */
+  private lmtp = false;
+  /** The transaction's RCPTs answered 2xx, and (LMTP) its replies after the message so far. */
+  private recipientsTaken = 0;
+  private endReplies = 0;
 
   constructor(private readonly start: number) {}
 
@@ -48,12 +53,15 @@ export class TimingRecorder {
     switch (event.kind) {
       case 'connecting':
         // A new connection (another host, or again without TLS): what the last one left waiting ends here.
-        for (const [step, ms] of this.openWaits(at)) this.add(step, ms);
-        this.flightStart = undefined;
-        this.awaited = undefined;
-        this.owed.length = 0;
-        this.handshakeFrom = undefined;
+        this.giveUpWaits(at);
+        this.lmtp = event.via === 'lmtp';
         this.connectingAt = at;
+        return;
+      case 'deferred':
+      case 'unsettled':
+        // mailv gave up the connection (a time limit, a hang-up): its waits end now, not when the
+        // run ends after writing dead.letter or trying another host.
+        this.giveUpWaits(at);
         return;
       case 'connected':
         this.connections++;
@@ -67,6 +75,10 @@ export class TimingRecorder {
         this.awaited = 'greeting';
         return;
       case 'send':
+        if (event.stage === 'mail') {
+          this.recipientsTaken = 0;
+          this.endReplies = 0;
+        }
         // A PROXY header is answered by none.
         if (event.command.verb !== 'PROXY') this.owed.push(event.stage);
         if (this.flightStart === undefined) {
@@ -86,8 +98,7 @@ export class TimingRecorder {
         }
         return;
       case 'reply': {
-        const answered = this.owed.indexOf(event.stage);
-        if (answered !== -1) this.owed.splice(answered, 1);
+        this.answer(event.stage, event.reply.code);
         if (this.flightStart !== undefined) {
           this.roundTrips++;
           this.add(event.stage, at - this.flightStart);
@@ -143,6 +154,28 @@ export class TimingRecorder {
     else if (this.owed.length > 0 && this.lastReplyAt !== undefined) waits.push([this.owed[0]!, until - this.lastReplyAt]);
     if (this.handshakeFrom !== undefined) waits.push(['tls', until - this.handshakeFrom]);
     return waits;
+  }
+
+  /** A reply read: the command it answers is owed no more, and after a closing reply nothing is (RFC 5321 §3.8). */
+  private answer(stage: string, code: number): void {
+    if (stage === 'rcpt' && code < 400) this.recipientsTaken++;
+    const answered = this.owed.indexOf(stage);
+    if (answered === -1) return;
+    this.owed.splice(answered, 1);
+    // LMTP: one reply after the message for each recipient accepted; the next is still owed.
+    if (this.lmtp && stage === 'body' && ++this.endReplies < this.recipientsTaken) this.owed.splice(answered, 0, stage);
+    if (code === 421 || (code === 221 && stage !== 'quit')) this.owed.length = 0;
+  }
+
+  /** What was awaited is given up at `at`: counted to then, and nothing more is. */
+  private giveUpWaits(at: number): void {
+    for (const [step, ms] of this.openWaits(at)) this.add(step, ms);
+    this.flightStart = undefined;
+    this.awaited = undefined;
+    this.owed.length = 0;
+    this.handshakeFrom = undefined;
+    // A reply that still comes (a 221 to a QUIT after the line that gave up) counts from here, not twice.
+    this.lastReplyAt = at;
   }
 
   private add(step: string, ms: number): void {

@@ -504,6 +504,40 @@ describe('--timing summary', () => {
     // Answered, it is no wait: the summary stands as the replies made it.
     group.record({ kind: 'reply', stage: 'rcpt', reply: makeReply(['250 ok']), recipient: 'c@d' }, 9);
     assert.equal(group.summary(408, en.timing).at(-1), 'Timing: greeting 2.0 ms, mail 2.0 ms, rcpt 1.0 ms');
+    // mailv gives the connection up (its Deferred: line): the wait ends there, not when the run
+    // ends after writing dead.letter; a reply that still comes counts from there, once.
+    const given = new TimingRecorder(0);
+    given.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
+    given.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 5);
+    given.record({ kind: 'send', stage: 'mail', command: { verb: 'MAIL', from: 'a@b', params: [] }, pipelined: true }, 6);
+    given.record({ kind: 'send', stage: 'rcpt', command: { verb: 'RCPT', to: 'c@d', params: [] }, pipelined: true }, 6);
+    given.record({ kind: 'reply', stage: 'mail', reply: makeReply(['250 ok']), recipient: undefined }, 8);
+    const timedOut = { code: 'MAILV_TIMEOUT', stage: 'rcpt', ms: 1000, waiting: 'reply' } as const;
+    given.record({ kind: 'deferred', recipients: ['c@d'], host: '127.0.0.1', address: '127.0.0.1', error: timedOut }, 1008);
+    assert.equal(given.summary(1500, en.timing).at(-1), 'Timing: greeting 2.0 ms, mail 2.0 ms, rcpt 1000.0 ms');
+    // A closing reply (421, or 221 where QUIT was not asked) leaves nothing owed after it (RFC 5321 §3.8).
+    const closing = new TimingRecorder(0);
+    closing.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
+    closing.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 5);
+    closing.record({ kind: 'send', stage: 'mail', command: { verb: 'MAIL', from: 'a@b', params: [] }, pipelined: true }, 6);
+    closing.record({ kind: 'send', stage: 'rcpt', command: { verb: 'RCPT', to: 'c@d', params: [] }, pipelined: true }, 6);
+    closing.record({ kind: 'reply', stage: 'mail', reply: makeReply(['421 4.3.2 closing']), recipient: undefined }, 8);
+    assert.equal(closing.summary(500, en.timing).at(-1), 'Timing: greeting 2.0 ms, mail 2.0 ms');
+    // LMTP: the message's end is answered once per recipient accepted; the second reply is still owed after the first.
+    const lmtp = new TimingRecorder(0);
+    lmtp.record({ kind: 'connecting', recipients: ['a@x', 'b@x'], host: '/run/lmtp', port: 0, via: 'lmtp' }, 1);
+    lmtp.record({ kind: 'connected', address: '/run/lmtp', port: 0 }, 1);
+    lmtp.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 2);
+    lmtp.record({ kind: 'send', stage: 'mail', command: { verb: 'MAIL', from: 'a@b', params: [] }, pipelined: true }, 3);
+    for (const to of ['a@x', 'b@x']) lmtp.record({ kind: 'send', stage: 'rcpt', command: { verb: 'RCPT', to, params: [] }, pipelined: true }, 3);
+    lmtp.record({ kind: 'send', stage: 'data', command: { verb: 'DATA' }, pipelined: true }, 3);
+    lmtp.record({ kind: 'reply', stage: 'mail', reply: makeReply(['250 ok']), recipient: undefined }, 4);
+    for (const to of ['a@x', 'b@x']) lmtp.record({ kind: 'reply', stage: 'rcpt', reply: makeReply(['250 ok']), recipient: to }, 4);
+    lmtp.record({ kind: 'reply', stage: 'data', reply: makeReply(['354 go']), recipient: undefined }, 4);
+    lmtp.record({ kind: 'send', stage: 'body', command: { verb: '.' }, pipelined: true }, 5);
+    lmtp.record({ kind: 'send', stage: 'quit', command: { verb: 'QUIT' }, pipelined: true }, 5);
+    lmtp.record({ kind: 'reply', stage: 'body', reply: makeReply(['250 2.0.0 <a@x> Saved']), recipient: 'a@x' }, 6);
+    assert.equal(lmtp.summary(1006, en.timing).at(-1), 'Timing: connect 0.0 ms, greeting 1.0 ms, mail 1.0 ms, rcpt 0.0 ms, data 0.0 ms, body 1001.0 ms');
     const handshake = new TimingRecorder(0);
     handshake.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 1);
     handshake.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 3);
