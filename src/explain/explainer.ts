@@ -8,6 +8,7 @@ import { triedAddresses } from '../dns/tried-addresses.js';
 import type { DnsRecord } from '../dns/wire.js';
 import type { Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
+import { RepliesOwed } from '../replies-owed.js';
 import { sanitize } from '../text/sanitize.js';
 import { sizeLimitOf, type EhloOffer } from '../smtp/capabilities.js';
 import type { Command as SmtpCommand } from '../smtp/command.js';
@@ -182,7 +183,7 @@ const MECHANISMS: Readonly<Record<string, TextKey>> = {
 const MAX_QUOTE = 60;
 
 export class Explainer {
-  private pending: Command[] = [];
+  private readonly pending = new RepliesOwed<Command>((command) => command.stage);
   /**
    * How this session was reached: a relay (or LMTP server) that cannot be reached has no next host
    * to try; under LMTP each reply after the message is a delivery into one mailbox (RFC 2033 §4.2).
@@ -301,7 +302,7 @@ export class Explainer {
       case 'closing':
         // A QUIT that rode with the message is already out: the session ends with its 221.
         // "Work done" only after a shown delivery: a refusal, a probe or q at --step ends it early.
-        if (this.pending.some((command) => command.kind === 'quit')) return none([c.closingQuitSent]);
+        if (this.pending.has('quit')) return none([c.closingQuitSent]);
         return none([this.delivered ? c.closing : c.closingEarly]);
       case 'tls': {
         this.tlsAfterEhlo = this.sentEhlo;
@@ -376,7 +377,7 @@ export class Explainer {
 
   /** Whatever was pending belongs to the connection that ended. */
   private newConnection(): void {
-    this.pending = [];
+    this.pending.clear();
     this.sentEhlo = false;
     this.tlsAfterEhlo = false;
     this.envelopeTold = false;
@@ -553,9 +554,7 @@ export class Explainer {
 
   /** The command this reply answers: the oldest pending one of the same stage. */
   private answered(stage: Stage): Command | undefined {
-    const index = this.pending.findIndex((command) => command.stage === stage);
-    if (index === -1) return undefined;
-    return this.pending.splice(0, index + 1)[index];
+    return this.pending.answer(stage);
   }
 
   /** The reply's meaning where the command it answers changes it; undefined for the generic one. */

@@ -2,6 +2,7 @@
 // trips (each time mailv had to wait for the server), octets each way, time per step. Pure: the
 // caller passes the clock.
 import type { SessionEvent } from '../events.js';
+import { RepliesOwed } from '../replies-owed.js';
 import type { TimingWords } from '../words/catalogue.js';
 
 /** Columns a stamp takes before a line, `[  12.3 ms] `, under 100 s. */
@@ -25,7 +26,7 @@ export class TimingRecorder {
    * The steps of the commands written and not answered yet, oldest first: after a group's first reply
    * (or a greeting that came after an early EHLO) the wait goes on, and is the next one's.
    */
-  private readonly owed: string[] = [];
+  private readonly owed = new RepliesOwed<string>((stage) => stage);
   /** STARTTLS was answered 220 and its handshake has not ended (yet). */
   private handshakeFrom: number | undefined;
   private readonly perStep = new Map<string, number>();
@@ -124,7 +125,7 @@ export class TimingRecorder {
         if (event.note.code === 'quit-after') {
           this.flightStart = undefined;
           this.awaited = undefined;
-          this.owed.length = 0;
+          this.owed.clear();
           this.handshakeFrom = undefined;
         }
         return;
@@ -151,7 +152,7 @@ export class TimingRecorder {
   private openWaits(until: number): [string, number][] {
     const waits: [string, number][] = [];
     if (this.flightStart !== undefined && this.awaited !== undefined) waits.push([this.awaited, until - this.flightStart]);
-    else if (this.owed.length > 0 && this.lastReplyAt !== undefined) waits.push([this.owed[0]!, until - this.lastReplyAt]);
+    else if (this.owed.first !== undefined && this.lastReplyAt !== undefined) waits.push([this.owed.first, until - this.lastReplyAt]);
     if (this.handshakeFrom !== undefined) waits.push(['tls', until - this.handshakeFrom]);
     return waits;
   }
@@ -159,12 +160,10 @@ export class TimingRecorder {
   /** A reply read: the command it answers is owed no more, and after a closing reply nothing is (RFC 5321 §3.8). */
   private answer(stage: string, code: number): void {
     if (stage === 'rcpt' && code < 400) this.recipientsTaken++;
-    const answered = this.owed.indexOf(stage);
-    if (answered === -1) return;
-    this.owed.splice(answered, 1);
     // LMTP: one reply after the message for each recipient accepted; the next is still owed.
-    if (this.lmtp && stage === 'body' && ++this.endReplies < this.recipientsTaken) this.owed.splice(answered, 0, stage);
-    if (code === 421 || (code === 221 && stage !== 'quit')) this.owed.length = 0;
+    const more = this.lmtp && stage === 'body' && this.owed.has(stage) && ++this.endReplies < this.recipientsTaken;
+    this.owed.answer(stage, more);
+    if (code === 421 || (code === 221 && stage !== 'quit')) this.owed.clear();
   }
 
   /** What was awaited is given up at `at`: counted to then, and nothing more is. */
@@ -172,7 +171,7 @@ export class TimingRecorder {
     for (const [step, ms] of this.openWaits(at)) this.add(step, ms);
     this.flightStart = undefined;
     this.awaited = undefined;
-    this.owed.length = 0;
+    this.owed.clear();
     this.handshakeFrom = undefined;
     // A reply that still comes (a 221 to a QUIT after the line that gave up) counts from here, not twice.
     this.lastReplyAt = at;
