@@ -23,8 +23,11 @@ export type RecipientOutcome = 'sent' | 'refused' | 'deferred';
 export type NotEarly = 'tls-follows' | 'no-pipelining';
 
 export type SessionEvent =
-  /** `implicitTls`: whether the server is smtps://, TLS from the first byte (absent from --direct, and from older records). */
-  | { kind: 'connecting'; recipients: readonly string[]; host: string; port: number; via: 'relay' | 'esmtp' | 'lmtp'; implicitTls?: boolean }
+  /**
+   * `implicitTls`: whether the server is smtps://, TLS from the first byte (absent from --direct, and
+   * from older records); `demo`: the server is --demo's own, on a free port of loopback.
+   */
+  | { kind: 'connecting'; recipients: readonly string[]; host: string; port: number; via: 'relay' | 'esmtp' | 'lmtp'; implicitTls?: boolean; demo?: true }
   | { kind: 'connected'; address: string; port: number }
   /**
    * A command as it is written (after --step's go, never before); `pipelined`: it leaves in a write

@@ -10,7 +10,7 @@ export async function demo(run: Run, plan: Plan, prepared: PreparedInput): Promi
   const { startDemoServer } = await import('../demo/demo-server.js');
   const server = await startDemoServer(plan.fqdn, plan.auth !== undefined);
   try {
-    const { status } = await deliver(run, plan, prepared, { host: '127.0.0.1', port: server.port, implicitTls: false });
+    const { status } = await deliver(run, plan, prepared, { host: '127.0.0.1', port: server.port, implicitTls: false, demo: true });
     const said = run.words.output.demo;
     for (const message of plan.verbosity > 0 && !plan.output.json ? server.received : []) {
       const recipients = message.recipients.map((recipient) => `<${sanitize(recipient)}>`).join(', ');

@@ -19,6 +19,8 @@ export interface ServerAddress {
   readonly lmtp?: boolean;
   /** unix:/path or lmtp:/path: a unix-domain socket (then `host` is the path, `port` 0). */
   readonly socket?: string;
+  /** --demo's embedded server, said in the connecting event for the explanations. */
+  readonly demo?: boolean;
 }
 
 /**
@@ -41,7 +43,16 @@ export async function submit(server: ServerAddress, plan: SessionPlan, emit: Emi
  */
 async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEvent, signal?: InterruptSignal): Promise<RecipientResult[] | FailedRound> {
   const implicitTls = plan.implicitTls === true;
-  emit({ kind: 'connecting', recipients: plan.envelope.recipients, host: server.host, port: server.port, via: server.lmtp ? 'lmtp' : 'relay', implicitTls });
+  const via = server.lmtp ? 'lmtp' : 'relay';
+  emit({
+    kind: 'connecting',
+    recipients: plan.envelope.recipients,
+    host: server.host,
+    port: server.port,
+    via,
+    implicitTls,
+    ...(server.demo ? { demo: true } : {}),
+  });
   let connection: SmtpConnection;
   try {
     const timeout = plan.timeouts.forStage('connect');

@@ -241,6 +241,9 @@ export interface Catalogue {
   connectingRelay25: (p: { host: string }) => Text;
   /** To any other port, or a unix-domain socket: neither use is known. */
   connectingServer: (p: { host: string }) => Text;
+  /** To --demo's own server, and the free port it took. */
+  connectingDemo: (p: { host: string }) => Text;
+  portDemo: (p: { port: number }) => Text;
   connectingEsmtp: (p: { host: string }) => Text;
   /** Direct delivery to an address literal: no MX, no domain. */
   connectingLiteral: (p: { host: string }) => Text;

@@ -222,6 +222,8 @@ export const en: Catalogue = {
   enhanced5_7_27: "5.7.27: the sender's domain has a null MX: it sends no mail (RFC 7505)",
 
   connectingSubmission: ({ host }) => `Submission: mailv hands the message to the relay ${host}, which delivers it (RFC 6409)`,
+  connectingDemo: ({ host }) => `Demo: mailv hands the message to its own server on ${host}, which only shows it (RFC 5321 §2.3.10)`,
+  portDemo: ({ port }) => `Port ${port}: a free one, taken at random; real servers listen on 25 (RFC 5321), 587 (RFC 6409), 465 (RFC 8314)`,
   connectingServer: ({ host }) => `Relay: mailv hands the message to the server ${host}, which delivers it or sends it on (RFC 5321 §2.3.10)`,
   connectingRelay25: ({ host }) => `Relay: mailv hands the message to the server ${host}, which sends it on (RFC 5321 §3.6)`,
   connectingEsmtp: ({ host }) => `Direct delivery: to ${host}, a mail server (MX) of the recipient domain (RFC 5321 §5.1)`,

@@ -249,6 +249,8 @@ export class Explainer {
         const host = quote(event.host);
         // LMTP has no port of its own (RFC 2033 §5): the SMTP ports' meanings do not apply to it.
         if (event.via === 'lmtp') return none([c.connectingLmtp({ host })]);
+        // --demo: a port taken at random, where no standard says anything.
+        if (event.demo === true) return none([c.connectingDemo({ host }), c.portDemo({ port: event.port })]);
         // The port as the connection uses it: 465 spoken in clear is a mistake worth naming (an
         // older record does not say, and is read as the port's own use).
         const port465 = event.implicitTls === false ? c.port465Plain : c.port465;

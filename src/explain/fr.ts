@@ -225,6 +225,8 @@ export const fr: Catalogue = {
   enhanced5_7_27: '5.7.27 : le domaine de l’expéditeur a un MX nul : il n’envoie pas de courrier (RFC 7505)',
 
   connectingSubmission: ({ host }) => `Soumission : mailv confie le message au relais ${host}, qui le remettra (RFC 6409)`,
+  connectingDemo: ({ host }) => `Démo : mailv confie le message à son propre serveur sur ${host}, qui ne fait que le montrer (RFC 5321 §2.3.10)`,
+  portDemo: ({ port }) => `Port ${port} : un port libre pris au hasard ; un vrai serveur écoute sur 25 (RFC 5321), 587 (RFC 6409), 465 (RFC 8314)`,
   connectingServer: ({ host }) => `Relais : mailv confie le message au serveur ${host}, qui le remet ou l’achemine (RFC 5321 §2.3.10)`,
   connectingRelay25: ({ host }) => `Relais : mailv confie le message au serveur ${host}, qui l’achemine (RFC 5321 §3.6)`,
   connectingEsmtp: ({ host }) => `Remise directe : vers ${host}, serveur de messagerie (MX) du domaine (RFC 5321 §5.1)`,

@@ -355,6 +355,7 @@ const EVENTS: EventDecoders = {
     port: fields.integer('port'),
     via: fields.choice('via', ['relay', 'esmtp', 'lmtp'] as const),
     ...(fields.has('implicitTls') ? { implicitTls: fields.boolean('implicitTls') } : {}),
+    ...(fields.has('demo') && fields.boolean('demo') ? { demo: true as const } : {}),
   }),
   connected: (fields) => ({ kind: 'connected', address: fields.string('address'), port: fields.integer('port') }),
   send: (fields) => ({

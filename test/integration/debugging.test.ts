@@ -105,6 +105,13 @@ describe('--json', () => {
     const demo = await runCli(['--json', '--demo', '-s', 'j', 'bob@example.org'], { input: 'x\n' });
     assert.equal(demo.code, 0, demo.stderr);
     assert.equal(parseJsonLines(demo.stdout).at(-1)!['status'], 0);
+    // The server is said to be the demo's, for the explanations (and a replay's).
+    assert.equal(parseJsonLines(demo.stdout).find((event) => event['event'] === 'connecting')!['demo'], true);
+    const explained = await runCli(['-e', '--lang', 'en', '--demo', '-s', 'j', 'bob@example.org'], { input: 'x\n' });
+    const port = /port (\d+) via relay/.exec(explained.stdout)![1];
+    assert.match(explained.stdout, /^ +↳ Demo: mailv hands the message to its own server on 127\.0\.0\.1, which only shows it \(RFC 5321 §2\.3\.10\)$/m);
+    assert.match(explained.stdout, new RegExp(`^ +↳ Port ${port}: a free one, taken at random; `, 'm'));
+    assert.doesNotMatch(explained.stdout, /Submission|Relay:|not a standard SMTP port/);
     const dnsmasqMissing = await dnsmasqSkipReason();
     if (dnsmasqMissing) return t.skip(dnsmasqMissing);
     const mx = await runCli(['--json', '--mx', 'mx.test', '--dns', '127.0.0.1:5354']);

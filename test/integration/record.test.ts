@@ -86,6 +86,16 @@ describe('--record and mailv replay', () => {
     assert.ok(!english.stdout.includes('↳'), 'no annotation unless asked');
   });
 
+  it('a --demo run replays explained as the demo’s, as it was live', async () => {
+    const record = join(home, 'demo.jsonl');
+    const live = await runCli(['--demo', '-q', '-r', 'alice@example.org', '-s', 'x', '--record', record, 'bob@example.org'], { input: 'x\n' });
+    assert.equal(live.code, 0, live.stderr);
+    const replay = await runCli(['replay', '--explain', '--lang', 'fr', record]);
+    assert.equal(replay.code, 0, replay.stderr);
+    assert.match(replay.stdout, /↳ Démo : mailv confie le message à son propre serveur sur 127\.0\.0\.1/);
+    assert.match(replay.stdout, /↳ Port \d+ : un port libre pris au hasard ; /);
+  });
+
   it('a failed run ends the same: its line, its status, its notes', async () => {
     const record = join(home, 'refused.jsonl');
     const live = await runCli(['--server', `127.0.0.1:${sink.port}`, '-r', 'alice@example.org', '--record', record, 'carol@example.org'], {

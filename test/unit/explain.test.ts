@@ -32,6 +32,8 @@ const COMMON = {
 /** Keys whose `code` is not COMMON's. */
 const SAMPLES: Partial<Record<keyof Catalogue, object>> = {
   replyStructure: { code: 250, severity: 'success', category: 'mail system' },
+  // A free port as the system gives one: five digits.
+  portDemo: { port: 39951 },
   enhancedGeneric: { code: '4.4.7', severity: 'persistent transient failure', subject: 'network and routing' },
   planPreference: { preferences: [10, 20] },
   planTie: { hosts: ['mx1.example.org.', 'mx2.example.org.'], preference: 10 },
@@ -425,6 +427,9 @@ for (const [lang, catalogue] of [
         assert.equal(other.after[0], c.connectingServer({ host: '127.0.0.1' }));
         assert.doesNotMatch(other.after[0]!, /6409|Submission|Soumission/);
       }
+      // --demo's own server, on the free port it took: said as such, not as a relay somewhere.
+      const demo = new Explainer(c).annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: '127.0.0.1', port: 39951, via: 'relay', demo: true });
+      assert.deepEqual(demo.after, [c.connectingDemo({ host: '127.0.0.1' }), c.portDemo({ port: 39951 })]);
       const submission = new Explainer(c).annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: '127.0.0.1', port: 465, via: 'relay' });
       assert.equal(submission.after[0], c.connectingSubmission({ host: '127.0.0.1' }));
     });
