@@ -139,7 +139,9 @@ function pendingWrite(entries: Recording['entries'], start: number): PendingWrit
   let count = 1;
   const commands: Command[] = [];
   let content: number | undefined;
-  for (const entry of entries.slice(start)) {
+  // Read in place: a copy of the rest for every write would make stepping through a record quadratic.
+  for (let index = start; index < entries.length; index++) {
+    const entry = entries[index]!;
     if (entry.kind !== 'event') continue;
     const { event } = entry;
     if (event.kind === 'flight' && commands.length === 0) count = event.commands;

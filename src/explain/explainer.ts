@@ -219,7 +219,19 @@ export class Explainer {
   /** The hosts the MX answers named, lower-cased without the final dot: an alias among them is told. */
   private readonly mxHosts = new Set<string>();
   /** The MX plan's attempts, host and address, not yet made: whether a deferral leaves another. */
-  private triesLeft: readonly { host: string; address: string }[] = [];
+  private tries: readonly { host: string; address: string }[] = [];
+  /** Where the attempts not yet made begin in tries. */
+  private triesFrom = 0;
+  /** Each attempt's places in tries, in order; those before triesFrom dropped as they are passed. */
+  private tryAt = new Map<string, number[]>();
+
+  /** The first attempt of `host` and `address` not yet made, or -1. */
+  private nextTry(host: string, address: string): number {
+    const at = this.tryAt.get(`${host}\0${address}`);
+    if (at === undefined) return -1;
+    while (at.length > 0 && at[0]! < this.triesFrom) at.shift();
+    return at.length > 0 ? at[0]! : -1;
+  }
 
   /**
    * `secretsShowable`: false where no secret is ever shown, whatever the options (a diagram, a
@@ -289,7 +301,7 @@ export class Explainer {
       case 'recipient': {
         if (event.outcome === 'sent') this.delivered = true;
         // A host that took the message gets the rest of it (rounds past its limit): no other is tried.
-        if (event.outcome === 'sent' && this.via === 'esmtp') this.triesLeft = [];
+        if (event.outcome === 'sent' && this.via === 'esmtp') this.triesFrom = this.tries.length;
         const recipient = quote(event.recipient);
         const sent = this.via === 'lmtp' ? c.recipientDelivered : c.recipientSent;
         const line = { sent, refused: c.recipientRefused, deferred: c.recipientDeferred }[event.outcome]({ recipient });
@@ -318,9 +330,9 @@ export class Explainer {
         // The next host is tried only where the plan still has one: not after the last; a relay has none.
         if (this.via === 'relay') return none([c.deferredRelay({ host: quote(event.host), submission: this.submission })]);
         if (this.via === 'lmtp') return none([c.deferredLmtp({ host: quote(event.host) })]);
-        const last = this.triesLeft.findIndex((attempt) => attempt.host === event.host && attempt.address === event.address);
-        const next = last >= 0 ? this.triesLeft[last + 1] : undefined;
-        if (last >= 0) this.triesLeft = this.triesLeft.slice(last + 1);
+        const last = this.nextTry(event.host, event.address);
+        const next = last >= 0 ? this.tries[last + 1] : undefined;
+        if (last >= 0) this.triesFrom = last + 1;
         // The same host's next address comes before the next host (RFC 5321 §5.1).
         if (next?.host === event.host) return none([c.deferredAddress({ host: quote(event.host), address: quote(next.address) })]);
         return none([(next !== undefined ? c.deferredHost : c.deferredLast)({ host: quote(event.host) })]);
@@ -337,7 +349,15 @@ export class Explainer {
         return none([c.dnsNoAnswer({ server: quote(event.server) })]);
       case 'mx-plan':
         this.literalDomain = event.plan.literal === true;
-        this.triesLeft = event.plan.hosts.flatMap((host) => triedAddresses(event.plan, host).map((address) => ({ host: host.name, address })));
+        this.tries = event.plan.hosts.flatMap((host) => triedAddresses(event.plan, host).map((address) => ({ host: host.name, address })));
+        this.triesFrom = 0;
+        this.tryAt = new Map();
+        this.tries.forEach(({ host, address }, index) => {
+          const key = `${host}\0${address}`;
+          const at = this.tryAt.get(key);
+          if (at === undefined) this.tryAt.set(key, [index]);
+          else at.push(index);
+        });
         return none(this.mxPlan(event.plan));
       case 'null-mx':
         return none([(event.invalid ? c.planNoMxHost : c.planNullMx)({ domain: quote(event.domain) })]);
@@ -541,7 +561,7 @@ export class Explainer {
     if (event.ehlo !== undefined) this.enhancedOffered = event.ehlo.extensions.some(({ keyword }) => keyword.toUpperCase() === 'ENHANCEDSTATUSCODES');
     if (reply.enhanced !== undefined && this.enhancedOffered !== false) after.push(this.enhanced(reply.enhanced, command));
 
-    if (command?.kind === 'ehlo' && event.ehlo !== undefined) after.push(...this.extensions(event.ehlo, command.again === true));
+    if (command?.kind === 'ehlo' && event.ehlo !== undefined) for (const line of this.extensions(event.ehlo, command.again === true)) after.push(line);
     // HELO follows only a first EHLO, never an LHLO (RFC 2033 §4.1) nor the EHLO after STARTTLS.
     if (command?.kind === 'ehlo' && command.again !== true && command.early !== true && this.hello === 'EHLO' && EHLO_UNACCEPTABLE.has(reply.code)) {
       after.push(c.ehloFallback);
@@ -717,11 +737,13 @@ export class Explainer {
 
 /** Where the CNAMEs of `answers` lead from `name`: the name an NXDOMAIN is about (RFC 6604 §3). */
 function chainEnd(answers: readonly DnsRecord[], name: string): string {
+  const aliases = new Map<string, string>();
+  for (const record of answers) if (record.type === 'CNAME' && !aliases.has(hostKey(record.name))) aliases.set(hostKey(record.name), record.target);
   let end = name;
   for (let hop = 0; hop < answers.length; hop++) {
-    const alias = answers.find((record) => record.type === 'CNAME' && hostKey(record.name) === hostKey(end));
-    if (alias?.type !== 'CNAME') break;
-    end = alias.target;
+    const target = aliases.get(hostKey(end));
+    if (target === undefined) break;
+    end = target;
   }
   return end;
 }

@@ -209,7 +209,7 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
   if (connectRow && outcome?.failure !== undefined && outcome.status !== 0) connectRow.refused = outcome.failure;
   const lanes: Lane[] = [{ key: CLIENT, kind: 'client', title: [said.client] }];
   if (dnsUsed) lanes.push({ key: DNS, kind: 'dns', title: [said.dns] });
-  lanes.push(...servers.values());
+  for (const server of servers.values()) lanes.push(server);
   return { lanes, rows, flights };
 }
 

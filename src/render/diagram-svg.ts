@@ -112,7 +112,7 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
   const hasNotes = rows.some(({ notes }) => notes.length > 0);
   const notesX = lastX + 60;
   const width = Math.ceil(notesX + (hasNotes ? NOTE_WRAP * NOTE_CHAR + MARGIN : 0) + MARGIN);
-  const headerLines = Math.max(1, ...model.lanes.map((lane) => lane.title.length));
+  const headerLines = model.lanes.reduce((most, lane) => Math.max(most, lane.title.length), 1);
   const headerBottom = HEADER_TOP + headerLines * LINE + 16;
   const x = (key: string) => laneX.get(key) ?? left;
 

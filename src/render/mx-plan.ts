@@ -8,6 +8,8 @@ import { triedAddresses } from '../dns/tried-addresses.js';
 import type { Words } from '../words/catalogue.js';
 import { sanitize } from '../text/sanitize.js';
 
+const MAX_NAME_COLUMN = 64;
+
 export function formatMxPlan(plan: MxPlan, port: number, words: Words): string[] {
   return [...formatMxHosts(plan, words), ...formatMxAdvice(plan, port, words)];
 }
@@ -22,7 +24,11 @@ export function formatMxHosts(plan: MxPlan, words: Words): string[] {
   else if (first?.implicit) lines.push(said.implicitMx(domain));
   lines.push(said.goesTo(domain, plan.hosts.length > 1));
   const names = plan.hosts.map((host) => sanitize(host.name));
-  const width = Math.max(...names.map((name) => name.length));
+  // Folded, not spread; and capped: one long name must not pad every other line to its length.
+  const width = Math.min(
+    MAX_NAME_COLUMN,
+    names.reduce((most, name) => Math.max(most, name.length), 0),
+  );
   plan.hosts.forEach((host, index) => {
     // Under -4/-6, the addresses tried: a host with the other family's only is passed over.
     const tried = triedAddresses(plan, host);

@@ -19,7 +19,8 @@ type Formatters = { [K in SessionEvent['kind']]: (event: Extract<SessionEvent, {
 
 /** Turns events into transcript lines; keeps a partial message line between body events. */
 export class TranscriptRenderer {
-  private bodyCarry = '';
+  private bodyCarry: string[] = [];
+  private carryEndsInCr = false;
   /** This session's server announced ENHANCEDSTATUSCODES in its (last) EHLO reply. */
   private enhancedCodes = false;
   /**
@@ -130,15 +131,25 @@ export class TranscriptRenderer {
   }
 
   private bodyLines(bytes: Buffer): string[] {
-    const lines = (this.bodyCarry + bytes.toString('utf8')).split('\r\n');
-    this.bodyCarry = lines.pop()!;
+    const text = bytes.toString('utf8');
+    // A chunk that ends no line (nor a CR the chunk before left) is only kept: the carry is read once, when a line ends.
+    if (!text.includes('\r\n') && !(this.carryEndsInCr && text.startsWith('\n'))) {
+      if (text !== '') this.bodyCarry.push(text);
+      if (text !== '') this.carryEndsInCr = text.endsWith('\r');
+      return [];
+    }
+    const lines = (this.bodyCarry.join('') + text).split('\r\n');
+    const rest = lines.pop()!;
+    this.bodyCarry = rest === '' ? [] : [rest];
+    this.carryEndsInCr = rest.endsWith('\r');
     return lines.map((line) => this.style.client(`>>> ${sanitize(line)}`));
   }
 
   private flushBody(): string[] {
-    if (this.bodyCarry === '') return [];
-    const line = this.bodyCarry;
-    this.bodyCarry = '';
+    if (this.bodyCarry.length === 0) return [];
+    const line = this.bodyCarry.join('');
+    this.bodyCarry = [];
+    this.carryEndsInCr = false;
     return [this.style.client(`>>> ${sanitize(line)}`)];
   }
 }

@@ -9,7 +9,7 @@ const ESCAPED = '\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028-\
 // Those, and the backslashes right before an x, a u or one of those: doubled, so that an escape
 // is one whose backslash follows an even number of them (`\\x1b` is a server's text `\x1b`,
 // `\\\x1b` a backslash and an ESC), as in C; other backslashes (a path) stay as they are.
-const CONTROL = new RegExp(`\\\\+(?=[xu${ESCAPED}])|[${ESCAPED}]`, 'g');
+const CONTROL = new RegExp(`(?<!\\\\)\\\\+(?=[xu${ESCAPED}])|[${ESCAPED}]`, 'g');
 
 /**
  * The text with every terminal control shown as an escape: `\xNN` for the ASCII ones (C0, DEL)
