@@ -30,6 +30,8 @@ export class TimingRecorder {
   /** STARTTLS was answered 220 and its handshake has not ended (yet). */
   private handshakeFrom: number | undefined;
   private readonly perStep = new Map<string, number>();
+  /** A connection was asked for and is not made yet: a refused or silent connect is the connect step's time. */
+  private connectPending = false;
   /** Connections made (another MX host, again without TLS or without an early EHLO): the steps sum them all. */
   private connections = 0;
   /** LMTP: the message's end is answered once per recipient accepted (RFC 2033 §4.2). */
@@ -57,6 +59,7 @@ export class TimingRecorder {
         this.giveUpWaits(at);
         this.lmtp = event.via === 'lmtp';
         this.connectingAt = at;
+        this.connectPending = true;
         return;
       case 'deferred':
       case 'unsettled':
@@ -65,6 +68,7 @@ export class TimingRecorder {
         this.giveUpWaits(at);
         return;
       case 'connected':
+        this.connectPending = false;
         this.connections++;
         this.connectedAt = at;
         this.greetingFrom = undefined;
@@ -151,6 +155,7 @@ export class TimingRecorder {
    */
   private openWaits(until: number): [string, number][] {
     const waits: [string, number][] = [];
+    if (this.connectPending && this.connectingAt !== undefined) waits.push(['connect', until - this.connectingAt]);
     if (this.flightStart !== undefined && this.awaited !== undefined) waits.push([this.awaited, until - this.flightStart]);
     else if (this.owed.first !== undefined && this.lastReplyAt !== undefined) waits.push([this.owed.first, until - this.lastReplyAt]);
     if (this.handshakeFrom !== undefined) waits.push(['tls', until - this.handshakeFrom]);
@@ -173,6 +178,7 @@ export class TimingRecorder {
     this.awaited = undefined;
     this.owed.clear();
     this.handshakeFrom = undefined;
+    this.connectPending = false;
     // A reply that still comes (a 221 to a QUIT after the line that gave up) counts from here, not twice.
     this.lastReplyAt = at;
   }

@@ -160,6 +160,17 @@ describe('--timing', () => {
     }
   });
 
+  it('counts a refused connect as the connect step’s time, the only step there was', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const run = await runCli(['--timing', '--server', `127.0.0.1:${port}`, '-r', 'alice@example.org', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(run.code, 75, run.stderr);
+    assert.match(run.stdout, /^Timing: 0 round trips /m);
+    assert.match(run.stdout, /^Timing: connect \d+\.\d ms$/m);
+  });
+
   it('writes its figures with the decimal comma in French, the stamps as the summary', async () => {
     const server = await startScriptedServer();
     try {

@@ -515,6 +515,18 @@ describe('--timing summary', () => {
     const timedOut = { code: 'MAILV_TIMEOUT', stage: 'rcpt', ms: 1000, waiting: 'reply' } as const;
     given.record({ kind: 'deferred', recipients: ['c@d'], host: '127.0.0.1', address: '127.0.0.1', error: timedOut }, 1008);
     assert.equal(given.summary(1500, en.timing).at(-1), 'Timing: greeting 2.0 ms, mail 2.0 ms, rcpt 1000.0 ms');
+    // A connect refused or left unanswered to the time limit is the connect step's time, each host's
+    // until mailv gives it up (the next host's connecting, or its Deferred: line).
+    const unreachable = new TimingRecorder(0);
+    const timedOutConnect = { code: 'MAILV_CONNECT_FAILED', host: 'mx1', port: 25, reason: 'timeout', errno: undefined, ms: 30000 } as const;
+    unreachable.record({ kind: 'connecting', recipients: ['c@d'], host: 'mx1', port: 25, via: 'esmtp' }, 1);
+    unreachable.record({ kind: 'deferred', recipients: ['c@d'], host: 'mx1', address: '192.0.2.1', error: timedOutConnect }, 30001);
+    unreachable.record({ kind: 'connecting', recipients: ['c@d'], host: 'mx2', port: 25, via: 'esmtp' }, 30002);
+    unreachable.record({ kind: 'connected', address: '192.0.2.2', port: 25 }, 30004);
+    assert.equal(unreachable.summary(30005, en.timing).at(-1), 'Timing: connect 30002.0 ms, greeting 1.0 ms');
+    const stillConnecting = new TimingRecorder(0);
+    stillConnecting.record({ kind: 'connecting', recipients: ['c@d'], host: 'mx1', port: 25, via: 'relay' }, 1);
+    assert.equal(stillConnecting.summary(501, en.timing).at(-1), 'Timing: connect 500.0 ms');
     // A closing reply (421, or 221 where QUIT was not asked) leaves nothing owed after it (RFC 5321 §3.8).
     const closing = new TimingRecorder(0);
     closing.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
