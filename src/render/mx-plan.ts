@@ -8,7 +8,8 @@ import { triedAddresses } from '../dns/tried-addresses.js';
 import type { Words } from '../words/catalogue.js';
 import { sanitize } from '../text/sanitize.js';
 
-const MAX_NAME_COLUMN = 64;
+/** A DNS name is at most 253 characters (RFC 1035 §2.3.4): any real plan stays aligned; a record's megabyte name does not pad the others. */
+const MAX_NAME_COLUMN = 255;
 
 export function formatMxPlan(plan: MxPlan, port: number, words: Words): string[] {
   return [...formatMxHosts(plan, words), ...formatMxAdvice(plan, port, words)];

@@ -118,5 +118,10 @@ describe('what a record can make large', () => {
     const total = lines.reduce((sum, line) => sum + line.length, 0);
     assert.ok(total < 2 * long.length, `${total} characters`);
     assert.ok(lines.some((line) => line.includes(long)));
+    // A name as long as DNS allows still lines the others up with it.
+    const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+    const aligned = formatMxHosts({ domain: 'example.org', hosts: [host(longest), host('mx.example.org')], ignored: 0, ties: [] }, en);
+    const [first, second] = aligned.filter((line) => line.includes('preference'));
+    assert.equal(first!.indexOf('preference'), second!.indexOf('preference'), aligned.join('\n'));
   });
 });
