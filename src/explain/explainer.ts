@@ -218,20 +218,11 @@ export class Explainer {
   private readonly codesSeen = new Set<number>();
   /** The hosts the MX answers named, lower-cased without the final dot: an alias among them is told. */
   private readonly mxHosts = new Set<string>();
-  /** The MX plan's attempts, host and address, not yet made: whether a deferral leaves another. */
-  private tries: readonly { host: string; address: string }[] = [];
-  /** Where the attempts not yet made begin in tries. */
-  private triesFrom = 0;
-  /** Each attempt's places in tries, in order; those before triesFrom dropped as they are passed. */
-  private tryAt = new Map<string, number[]>();
-
-  /** The first attempt of `host` and `address` not yet made, or -1. */
-  private nextTry(host: string, address: string): number {
-    const at = this.tryAt.get(`${host}\0${address}`);
-    if (at === undefined) return -1;
-    while (at.length > 0 && at[0]! < this.triesFrom) at.shift();
-    return at.length > 0 ? at[0]! : -1;
-  }
+  /**
+   * The MX plan's attempts, host and address, not yet made, in order: a deferral settles its own and
+   * every one before it, and leaves the next, if any (the queue the replies owed use).
+   */
+  private readonly triesLeft = new RepliesOwed<{ host: string; address: string }>(tryKey);
 
   /**
    * `secretsShowable`: false where no secret is ever shown, whatever the options (a diagram, a
@@ -301,7 +292,7 @@ export class Explainer {
       case 'recipient': {
         if (event.outcome === 'sent') this.delivered = true;
         // A host that took the message gets the rest of it (rounds past its limit): no other is tried.
-        if (event.outcome === 'sent' && this.via === 'esmtp') this.triesFrom = this.tries.length;
+        if (event.outcome === 'sent' && this.via === 'esmtp') this.triesLeft.clear();
         const recipient = quote(event.recipient);
         const sent = this.via === 'lmtp' ? c.recipientDelivered : c.recipientSent;
         const line = { sent, refused: c.recipientRefused, deferred: c.recipientDeferred }[event.outcome]({ recipient });
@@ -330,9 +321,8 @@ export class Explainer {
         // The next host is tried only where the plan still has one: not after the last; a relay has none.
         if (this.via === 'relay') return none([c.deferredRelay({ host: quote(event.host), submission: this.submission })]);
         if (this.via === 'lmtp') return none([c.deferredLmtp({ host: quote(event.host) })]);
-        const last = this.nextTry(event.host, event.address);
-        const next = last >= 0 ? this.tries[last + 1] : undefined;
-        if (last >= 0) this.triesFrom = last + 1;
+        const tried = this.triesLeft.answer(tryKey(event));
+        const next = tried !== undefined ? this.triesLeft.first : undefined;
         // The same host's next address comes before the next host (RFC 5321 §5.1).
         if (next?.host === event.host) return none([c.deferredAddress({ host: quote(event.host), address: quote(next.address) })]);
         return none([(next !== undefined ? c.deferredHost : c.deferredLast)({ host: quote(event.host) })]);
@@ -349,15 +339,8 @@ export class Explainer {
         return none([c.dnsNoAnswer({ server: quote(event.server) })]);
       case 'mx-plan':
         this.literalDomain = event.plan.literal === true;
-        this.tries = event.plan.hosts.flatMap((host) => triedAddresses(event.plan, host).map((address) => ({ host: host.name, address })));
-        this.triesFrom = 0;
-        this.tryAt = new Map();
-        this.tries.forEach(({ host, address }, index) => {
-          const key = `${host}\0${address}`;
-          const at = this.tryAt.get(key);
-          if (at === undefined) this.tryAt.set(key, [index]);
-          else at.push(index);
-        });
+        this.triesLeft.clear();
+        for (const host of event.plan.hosts) for (const address of triedAddresses(event.plan, host)) this.triesLeft.push({ host: host.name, address });
         return none(this.mxPlan(event.plan));
       case 'null-mx':
         return none([(event.invalid ? c.planNoMxHost : c.planNullMx)({ domain: quote(event.domain) })]);
@@ -733,6 +716,11 @@ export class Explainer {
     if (event.additionals.some((record) => record.type === 'A' || record.type === 'AAAA')) lines.push(c.dnsAdditional);
     return lines;
   }
+}
+
+/** One attempt of the MX plan: a host at one of its addresses. */
+function tryKey({ host, address }: { host: string; address: string }): string {
+  return `${host}\0${address}`;
 }
 
 /** Where the CNAMEs of `answers` lead from `name`: the name an NXDOMAIN is about (RFC 6604 §3). */

@@ -126,12 +126,7 @@ export class TimingRecorder {
         return;
       case 'note':
         // mailv itself hung up (--quit-after connect, data): what it did not wait for is no wait.
-        if (event.note.code === 'quit-after') {
-          this.flightStart = undefined;
-          this.awaited = undefined;
-          this.owed.clear();
-          this.handshakeFrom = undefined;
-        }
+        if (event.note.code === 'quit-after') this.forgetWaits();
         return;
       default:
         return;
@@ -174,13 +169,18 @@ export class TimingRecorder {
   /** What was awaited is given up at `at`: counted to then, and nothing more is. */
   private giveUpWaits(at: number): void {
     for (const [step, ms] of this.openWaits(at)) this.add(step, ms);
+    this.forgetWaits();
+    // A reply that still comes (a 221 to a QUIT after the line that gave up) counts from here, not twice.
+    this.lastReplyAt = at;
+  }
+
+  /** Nothing is awaited any more. */
+  private forgetWaits(): void {
     this.flightStart = undefined;
     this.awaited = undefined;
     this.owed.clear();
     this.handshakeFrom = undefined;
     this.connectPending = false;
-    // A reply that still comes (a 221 to a QUIT after the line that gave up) counts from here, not twice.
-    this.lastReplyAt = at;
   }
 
   private add(step: string, ms: number): void {

@@ -134,8 +134,10 @@ export class TranscriptRenderer {
     const text = bytes.toString('utf8');
     // A chunk that ends no line (nor a CR the chunk before left) is only kept: the carry is read once, when a line ends.
     if (!text.includes('\r\n') && !(this.carryEndsInCr && text.startsWith('\n'))) {
-      if (text !== '') this.bodyCarry.push(text);
-      if (text !== '') this.carryEndsInCr = text.endsWith('\r');
+      if (text !== '') {
+        this.bodyCarry.push(text);
+        this.carryEndsInCr = text.endsWith('\r');
+      }
       return [];
     }
     const lines = (this.bodyCarry.join('') + text).split('\r\n');

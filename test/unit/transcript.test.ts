@@ -478,6 +478,16 @@ describe('exit codes', () => {
 
 describe('--timing summary', () => {
   it('counts a wait no reply ended (a time limit, a hang-up) as its step, and a handshake that never ended as TLS', () => {
+    /** Greeted at 5, then MAIL and RCPT in one group at 6, MAIL answered `mailReply` at 8; RCPT still owed. */
+    const mailThenRcpt = (mailReply: string) => {
+      const recorder = new TimingRecorder(0);
+      recorder.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
+      recorder.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 5);
+      recorder.record({ kind: 'send', stage: 'mail', command: { verb: 'MAIL', from: 'a@b', params: [] }, pipelined: true }, 6);
+      recorder.record({ kind: 'send', stage: 'rcpt', command: { verb: 'RCPT', to: 'c@d', params: [] }, pipelined: true }, 6);
+      recorder.record({ kind: 'reply', stage: 'mail', reply: makeReply([mailReply]), recipient: undefined }, 8);
+      return recorder;
+    };
     const silent = new TimingRecorder(0);
     silent.record({ kind: 'connecting', recipients: [], host: '127.0.0.1', port: 25, via: 'relay' }, 1);
     silent.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
@@ -494,24 +504,14 @@ describe('--timing summary', () => {
     early.record({ kind: 'send', stage: 'ehlo', command: { verb: 'EHLO', domain: 'c.test' }, pipelined: true }, 4);
     early.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 5);
     assert.equal(early.summary(305, en.timing).at(-1), 'Timing: greeting 2.0 ms, ehlo 300.0 ms');
-    const group = new TimingRecorder(0);
-    group.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
-    group.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 5);
-    group.record({ kind: 'send', stage: 'mail', command: { verb: 'MAIL', from: 'a@b', params: [] }, pipelined: true }, 6);
-    group.record({ kind: 'send', stage: 'rcpt', command: { verb: 'RCPT', to: 'c@d', params: [] }, pipelined: true }, 6);
-    group.record({ kind: 'reply', stage: 'mail', reply: makeReply(['250 ok']), recipient: undefined }, 8);
+    const group = mailThenRcpt('250 ok');
     assert.equal(group.summary(408, en.timing).at(-1), 'Timing: greeting 2.0 ms, mail 2.0 ms, rcpt 400.0 ms');
     // Answered, it is no wait: the summary stands as the replies made it.
     group.record({ kind: 'reply', stage: 'rcpt', reply: makeReply(['250 ok']), recipient: 'c@d' }, 9);
     assert.equal(group.summary(408, en.timing).at(-1), 'Timing: greeting 2.0 ms, mail 2.0 ms, rcpt 1.0 ms');
     // mailv gives the connection up (its Deferred: line): the wait ends there, not when the run
     // ends after writing dead.letter; a reply that still comes counts from there, once.
-    const given = new TimingRecorder(0);
-    given.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
-    given.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 5);
-    given.record({ kind: 'send', stage: 'mail', command: { verb: 'MAIL', from: 'a@b', params: [] }, pipelined: true }, 6);
-    given.record({ kind: 'send', stage: 'rcpt', command: { verb: 'RCPT', to: 'c@d', params: [] }, pipelined: true }, 6);
-    given.record({ kind: 'reply', stage: 'mail', reply: makeReply(['250 ok']), recipient: undefined }, 8);
+    const given = mailThenRcpt('250 ok');
     const timedOut = { code: 'MAILV_TIMEOUT', stage: 'rcpt', ms: 1000, waiting: 'reply' } as const;
     given.record({ kind: 'deferred', recipients: ['c@d'], host: '127.0.0.1', address: '127.0.0.1', error: timedOut }, 1008);
     assert.equal(given.summary(1500, en.timing).at(-1), 'Timing: greeting 2.0 ms, mail 2.0 ms, rcpt 1000.0 ms');
@@ -528,12 +528,7 @@ describe('--timing summary', () => {
     stillConnecting.record({ kind: 'connecting', recipients: ['c@d'], host: 'mx1', port: 25, via: 'relay' }, 1);
     assert.equal(stillConnecting.summary(501, en.timing).at(-1), 'Timing: connect 500.0 ms');
     // A closing reply (421, or 221 where QUIT was not asked) leaves nothing owed after it (RFC 5321 §3.8).
-    const closing = new TimingRecorder(0);
-    closing.record({ kind: 'connected', address: '127.0.0.1', port: 25 }, 3);
-    closing.record({ kind: 'reply', stage: 'greeting', reply: makeReply(['220 ready']), recipient: undefined }, 5);
-    closing.record({ kind: 'send', stage: 'mail', command: { verb: 'MAIL', from: 'a@b', params: [] }, pipelined: true }, 6);
-    closing.record({ kind: 'send', stage: 'rcpt', command: { verb: 'RCPT', to: 'c@d', params: [] }, pipelined: true }, 6);
-    closing.record({ kind: 'reply', stage: 'mail', reply: makeReply(['421 4.3.2 closing']), recipient: undefined }, 8);
+    const closing = mailThenRcpt('421 4.3.2 closing');
     assert.equal(closing.summary(500, en.timing).at(-1), 'Timing: greeting 2.0 ms, mail 2.0 ms');
     // LMTP: the message's end is answered once per recipient accepted; the second reply is still owed after the first.
     const lmtp = new TimingRecorder(0);
