@@ -237,9 +237,7 @@ export interface Catalogue {
   // Notes: connection, TLS, outcomes.
   /** To 587 or 465. */
   connectingSubmission: (p: { host: string }) => Text;
-  /** To 25: relaying between servers. */
-  connectingRelay25: (p: { host: string }) => Text;
-  /** To any other port, or a unix-domain socket: neither use is known. */
+  /** To 25, any other port but 587 and 465, or a unix-domain socket: a server that delivers or relays. */
   connectingServer: (p: { host: string }) => Text;
   /** To --demo's own server, and the free port it took. */
   connectingDemo: (p: { host: string }) => Text;

@@ -266,10 +266,10 @@ export class Explainer {
               ? c.port25
               : c.portDirect({ port: event.port })
             : (standard ?? (event.port > 0 ? c.portOther({ port: event.port }) : undefined));
-        // Port 25 is relaying between servers (RFC 5321 §3.6); submission is 587 and 465 (RFC 6409,
-        // RFC 8314); any other port (a demo's, a test's, a content filter's) says neither.
+        // Submission is 587 and 465 (RFC 6409, RFC 8314); on 25 (between servers) or any other port (a
+        // test's, a content filter's) the server delivers the message or relays it (RFC 5321 §2.3.10).
         this.submission = event.port === 587 || event.port === 465;
-        const relay = event.port === 25 ? c.connectingRelay25 : this.submission ? c.connectingSubmission : c.connectingServer;
+        const relay = this.submission ? c.connectingSubmission : c.connectingServer;
         const direct = this.literalDomain ? c.connectingLiteral : c.connectingEsmtp;
         return none([event.via === 'relay' ? relay({ host }) : direct({ host }), ...optional(port)]);
       }

@@ -7,15 +7,15 @@ const size = (octets: number) => binarySize(octets, ['Kio', 'Mio', 'Gio'], ',');
 
 export const fr: Catalogue = {
   cmdEhlo: ({ name }) => `EHLO : mailv se présente (${name}) et demande les extensions du serveur (RFC 5321 §4.1.1.1)`,
-  cmdLhlo: ({ name }) => `LHLO : l’EHLO de LMTP (${name}) ; une réponse par destinataire après le message (RFC 2033 §4.1)`,
+  cmdLhlo: ({ name }) => `LHLO : l’EHLO de LMTP (${name}) ; après le message, une réponse par destinataire accepté (RFC 2033 §4.2)`,
   cmdEhloAgain: 'EHLO de nouveau : sous TLS, tout ce qui a été appris avant est oublié et redemandé (RFC 3207 §4.2)',
   cmdHelo: ({ name }) => `HELO : ancienne forme de salutation (${name}) ; pas d’extensions (RFC 5321 §4.1.1.1)`,
   cmdStarttls: 'STARTTLS : demande de chiffrer cette connexion avec TLS avant de continuer (RFC 3207 §4)',
   cmdXclient: 'XCLIENT : tenir cette session pour celle d’un autre client : adresse, nom, HELO (Postfix XCLIENT_README)',
-  cmdProxyV1: 'PROXY : l’en-tête qu’un relais écrit d’abord, nommant le client relayé (Postfix, protocole PROXY v1 de HAProxy)',
+  cmdProxyV1: 'PROXY : l’en-tête qu’un mandataire (proxy) écrit d’abord, nommant son client (Postfix, PROXY v1 de HAProxy)',
   cmdProxyV2: 'PROXY v2 : le même en-tête en binaire, montré par ses champs (Postfix, protocole PROXY v2)',
   cmdAuth: ({ mechanism }) => `AUTH ${mechanism} : mailv s’authentifie avec le mécanisme SASL ${mechanism} (RFC 4954 §4)`,
-  mechScramSha256: 'SCRAM-SHA-256 : chacun prouve qu’il connaît le mot de passe, qui ne circule pas (RFC 5802, RFC 7677)',
+  mechScramSha256: 'SCRAM-SHA-256 : chacun prouve qu’il détient une clé dérivée du mot de passe, qui ne circule pas (RFC 5802, RFC 7677)',
   mechCramMd5: 'CRAM-MD5 : un HMAC-MD5 du défi du serveur prouve le mot de passe, sans l’envoyer (RFC 2195)',
   mechPlain: 'PLAIN : identifiant et mot de passe en simple base64, lisibles sur le trajet sans TLS (RFC 4616)',
   mechLogin: 'LOGIN : identifiant, puis mot de passe, en base64, lisibles sans TLS (draft-murchison-sasl-login, sans RFC)',
@@ -39,8 +39,8 @@ export const fr: Catalogue = {
   paramEnvid: 'ENVID= : l’identifiant de l’expéditeur pour ce message, repris dans chaque avis, en xtext (DSN, RFC 3461)',
   paramNotify: ({ value }) =>
     value.toUpperCase() === 'NEVER'
-      ? `NOTIFY=${value} : aucun avis de remise pour ce destinataire, quoi qu’il arrive (DSN, RFC 3461)`
-      : `NOTIFY=${value} : quand envoyer un avis de remise à l’expéditeur (DSN, RFC 3461)`,
+      ? `NOTIFY=${value} : aucun avis d’état de remise pour ce destinataire, pas même d’échec (DSN, RFC 3461)`
+      : `NOTIFY=${value} : quand envoyer un avis d’état de remise à l’expéditeur (DSN, RFC 3461)`,
   paramOrcpt: 'ORCPT= : le destinataire tel que donné d’abord, nommé dans son avis même après réécriture par un alias (DSN, RFC 3461)',
   paramOther: ({ param }) => `${param} : un paramètre de MAIL défini par une extension (RFC 5321 §4.1.1.2)`,
   cmdRcptTo: ({ recipient }) => `RCPT To : destinataire de l’enveloppe <${recipient}>, un par commande (RFC 5321 §4.1.1.3)`,
@@ -57,7 +57,7 @@ export const fr: Catalogue = {
   cmdQuitInFlight: 'QUIT part avec la fin du message ; le serveur n’y répond qu’après son verdict sur le message (RFC 2920 §3.1)',
   cmdOther: ({ verb }) => `${verb} : une commande SMTP (RFC 5321 §4.1)`,
   pipelinedGroup: ({ count, hello }) =>
-    `PIPELINING, en réponse à ${hello} : ces ${count} commandes partent ensemble ; les réponses suivent dans l’ordre (RFC 2920)`,
+    `PIPELINING (annoncé dans la réponse à ${hello}) : ces ${count} commandes partent ensemble ; réponses dans l’ordre (RFC 2920)`,
   bodyStart: 'Ci-dessous, le message : en-têtes, ligne vide, corps ; To: et From: ne servent pas au routage (RFC 5322)',
 
   replyStructure: ({ code, severity, category }) =>
@@ -126,7 +126,7 @@ export const fr: Catalogue = {
   code250Delivered: ({ recipient }) => `250 : remis ; le message est dans la boîte de <${recipient}> (RFC 2033 §4.2)`,
   code250Chunk: ({ octets }) => `250 : le segment de ${octets} octets est bien reçu (RFC 3030)`,
   code250Rset: '250 : transaction annulée ; une nouvelle peut commencer (RFC 5321 §4.1.1.5)',
-  code503AfterMailRefused: '503 : attendu, puisque MAIL a été refusé : pas de transaction où ajouter ce destinataire (RFC 2920 §3.1)',
+  code503AfterMailRefused: '503 : attendu, puisque MAIL a été refusé : RCPT exige la transaction qu’ouvre MAIL (RFC 5321 §4.1.4)',
   codeNoRecipientTaken: ({ code }) => `${code} : attendu, puisque aucun destinataire n’a été accepté plus haut : le message ne va à personne (RFC 5321 §3.3)`,
   code334Empty: '334 sans texte : le serveur attend que le client parle le premier (RFC 4954 §4)',
   code454Tls: '454 : TLS indisponible pour l’instant ; le dialogue peut continuer en clair (RFC 3207 §4)',
@@ -147,7 +147,7 @@ export const fr: Catalogue = {
   extStarttls: 'STARTTLS : la connexion peut passer en chiffré avec TLS (RFC 3207)',
   extAuth: ({ mechanisms }) => `AUTH : authentification proposée, avec les mécanismes ${mechanisms} (RFC 4954)`,
   extAuthLegacy: ({ keyword }) => `${keyword} : ancienne graphie non standard d’AUTH ; mailv la lit faute de ligne AUTH (RFC 4954)`,
-  extDsn: 'DSN : accusés de remise (notifications d’état de distribution) sur demande (RFC 3461)',
+  extDsn: 'DSN : avis d’état de remise (succès, échec, retard) sur demande (RFC 3461)',
   extChunking: 'CHUNKING : BDAT envoie le message en segments de taille annoncée, sans point final (RFC 3030)',
   extBinarymime: 'BINARYMIME : contenu binaire sans encodage, avec BDAT (RFC 3030)',
   extEnhancedStatusCodes: 'ENHANCEDSTATUSCODES : les réponses portent un code détaillé comme 2.1.5 (RFC 2034, RFC 3463)',
@@ -205,7 +205,7 @@ export const fr: Catalogue = {
   enhanced5_1_8: '5.1.8 : domaine de l’expéditeur incorrect, par exemple inconnu (RFC 3463 §3.2)',
   enhanced5_1_10: '5.1.10 : le domaine du destinataire a un MX nul : il ne reçoit aucun courrier (RFC 7505)',
   enhanced5_2_1: '5.2.1 : boîte aux lettres désactivée (RFC 3463 §3.3)',
-  enhanced5_2_2: '5.2.2 : boîte aux lettres pleine (RFC 3463 §3.3)',
+  enhanced5_2_2: '5.2.2 : boîte aux lettres pleine ; pour la RFC 3463, c’est temporaire : cela peut réussir plus tard (RFC 3463 §3.3)',
   enhanced5_2_3: '5.2.3 : message plus long que ce qu’autorise la boîte aux lettres (RFC 3463 §3.3)',
   enhanced5_3_4: '5.3.4 : message trop gros pour le système (RFC 3463 §3.4)',
   enhanced5_4_4: '5.4.4 : routage impossible (RFC 3463 §3.5)',
@@ -224,11 +224,11 @@ export const fr: Catalogue = {
   enhanced5_7_26: '5.7.26 : plusieurs vérifications d’authentification ont échoué (SPF, DKIM, DMARC) (RFC 7372)',
   enhanced5_7_27: '5.7.27 : le domaine de l’expéditeur a un MX nul : il n’envoie pas de courrier (RFC 7505)',
 
-  connectingSubmission: ({ host }) => `Soumission : mailv confie le message au relais ${host}, qui le remettra (RFC 6409)`,
+  connectingSubmission: ({ host }) => `Soumission : mailv confie le message au serveur de soumission (MSA) ${host}, qui l’achemine (RFC 6409)`,
   connectingDemo: ({ host }) => `Démo : mailv confie le message à son propre serveur sur ${host}, qui ne fait que le montrer (RFC 5321 §2.3.10)`,
   portDemo: ({ port }) => `Port ${port} : un port libre pris au hasard ; un vrai serveur écoute sur 25 (RFC 5321), 587 (RFC 6409), 465 (RFC 8314)`,
   connectingServer: ({ host }) => `Relais : mailv confie le message au serveur ${host}, qui le remet ou l’achemine (RFC 5321 §2.3.10)`,
-  connectingRelay25: ({ host }) => `Relais : mailv confie le message au serveur ${host}, qui l’achemine (RFC 5321 §3.6)`,
+
   connectingEsmtp: ({ host }) => `Remise directe : vers ${host}, serveur de messagerie (MX) du domaine (RFC 5321 §5.1)`,
   connectingLiteral: ({ host }) => `Remise directe : vers ${host}, l’adresse que nomme le destinataire lui-même, sans MX (RFC 5321 §4.1.3)`,
   connectingLmtp: ({ host }) => `LMTP : mailv confie le message à ${host}, qui le dépose dans les boîtes (RFC 2033)`,
@@ -243,9 +243,9 @@ export const fr: Catalogue = {
   tls12: 'TLSv1.2 : encore acceptée, remplacée par TLS 1.3 (RFC 5246)',
   tlsOld: ({ protocol }) => `${protocol} : une version obsolète de TLS, dépréciée (RFC 8996)`,
   tlsCipher: ({ cipher }) => `${cipher} : suite cryptographique, les algorithmes qui chiffrent et contrôlent (registre TLS de l’IANA)`,
-  tlsVerified: 'Certificat vérifié : signé par une autorité de confiance et valable pour ce nom (RFC 6125)',
+  tlsVerified: 'Certificat vérifié : signé par une autorité de confiance et valable pour ce nom (RFC 9525)',
   tlsResumed: 'Session reprise : pas de certificat dans cette négociation ; vérifié à la création de la session (RFC 8446 §2.2)',
-  tlsNotVerified: 'NON vérifié : chiffré, mais identité du serveur non prouvée (homme du milieu possible) (RFC 6125)',
+  tlsNotVerified: 'NON vérifié : chiffré, mais identité du serveur non prouvée (homme du milieu possible) (RFC 9525)',
   tlsCertificate: 'Sujet : qui le certificat désigne ; émetteur : l’autorité de certification qui l’a signé (RFC 5280)',
   tlsClientAsked: 'Le serveur demande un certificat client : il peut en accepter un au lieu d’un mot de passe (RFC 8446 §4.3.2)',
   tlsClientNotAsked: 'Un certificat client ne part que vers un serveur qui le demande (RFC 8446 §4.3.2)',
@@ -294,12 +294,12 @@ export const fr: Catalogue = {
   dnsNoAnswer: ({ server }) => `Pas de réponse utilisable de ${server} : serveur ou essai suivant, s’il en reste (resolv.conf, --dns)`,
 
   planPreference: ({ preferences }) =>
-    `Préférence, le « poids » du MX : la plus petite est essayée d’abord, ici ${preferences.join(' avant ')} (RFC 5321 §5.1)`,
+    `Préférence (le « poids » du cours) : la plus petite est essayée d’abord, ici ${preferences.join(' avant ')} (RFC 5321 §5.1)`,
   planOneHost: 'Un seul hôte MX : aucun autre vers qui se replier (RFC 5321 §5.1)',
   planTie: ({ hosts, preference }) => `${hosts.join(', ')} ex aequo (préférence ${preference}) : mélangés, MAILV_SEED fixe l’ordre (RFC 5321 §5.1)`,
   planNextHost: 'Connexion refusée, coupée ou muette, accueil refusé, ou 421 : adresse suivante, puis hôte suivant (RFC 5321 §5.1)',
   planFinalReply: '4xx ou 5xx à MAIL, RCPT ou au message (hors 421) : arrêt, règle de mailv ; un MTA peut continuer sur 4xx (RFC 5321 §5.1)',
-  planNoneTook: 'Si aucun hôte ne le prend : différé (code 75), gardé dans dead.letter ; un MTA réessaierait (RFC 5321 §4.5.4.1)',
+  planNoneTook: 'Si aucun hôte ne le prend : différé (sortie 75), gardé dans dead.letter ; un MTA réessaierait (RFC 5321 §4.5.4.1)',
   planImplicit: ({ domain }) => `Pas de MX : ${domain} reçoit lui-même le courrier, MX implicite de préférence 0 (RFC 5321 §5.1)`,
   planLiteral: ({ domain }) => `${domain} est une adresse littérale : pas de MX à chercher, le courrier va à cette adresse (RFC 5321 §4.1.3)`,
   planNullMx: ({ domain }) => `MX nul « 0 . » : ${domain} ne reçoit aucun courrier ; rien n’est envoyé, échec définitif (RFC 7505 §3)`,

@@ -53,7 +53,7 @@ describe('--explain: the DNS step with real dnsmasq', { skip: await dnsmasqSkipR
     assert.equal(order[3], 'd.equal.test.');
     const shown = lines(run.stdout);
     assert.deepEqual(annotationsAfter(shown, '  4. d.equal.test.  préférence  20  127.0.0.7').slice(0, 2), [
-      'Préférence, le « poids » du MX : la plus petite est essayée d’abord, ici 10 avant 20 (RFC 5321 §5.1)',
+      'Préférence (le « poids » du cours) : la plus petite est essayée d’abord, ici 10 avant 20 (RFC 5321 §5.1)',
       `${order.slice(0, 3).join(', ')} ex aequo (préférence 10) : mélangés, MAILV_SEED fixe l’ordre (RFC 5321 §5.1)`,
     ]);
     assert.ok(
