@@ -151,7 +151,9 @@ async function takenOverStale(fs: Fs, lockPath: string, owner: string): Promise<
  * Whether a lock is stale: older than STALE_MS whatever it holds (even unreadable: another user's
  * left by a run that died), or of this host and naming a process that no longer runs, or this
  * process's own number, which its one contender (the judge) does not hold: a number since reused.
- * Half written (its maker between open and write) or another host's: judged by its age alone.
+ * A process number alone (`1234\n`, as liblockfile and dotlockfile write a lock) is read as this
+ * host's, as they read it. Half written (its maker between open and write) or another host's:
+ * judged by its age alone.
  * Something that is no lock of mailv's (a directory, a symbolic link) is never stale: waited out,
  * never removed.
  */
@@ -159,8 +161,8 @@ function isStale(seen: Seen | undefined, owner: string): boolean {
   if (seen === undefined || !seen.info.isFile()) return false;
   if (Date.now() - seen.info.mtimeMs > STALE_MS) return true;
   if (seen.text === undefined) return false;
-  const match = /^(\d+)@(.*)\n$/.exec(seen.text);
-  if (match === null || match[2] !== hostname()) return false;
+  const match = /^(\d+)(?:@(.*))?\n$/.exec(seen.text);
+  if (match === null || (match[2] !== undefined && match[2] !== hostname())) return false;
   // Only this process's contender judges a lock, and it does not hold this one.
   if (seen.text === owner) return true;
   return !running(Number(match[1]));

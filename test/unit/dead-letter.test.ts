@@ -283,6 +283,11 @@ describe('dead.letter', () => {
     await saveDeadLetter(path, 'alice@example.org', slowly('after-stale', 2), date);
     assert.deepEqual(entries(path), [expected('after-stale', 2)]);
     assert.equal(existsSync(`${path}.lock`), false);
+    // The same number alone, as liblockfile writes a lock: this host's, and as stale.
+    writeFileSync(`${path}.lock`, `${gone}\n`);
+    await saveDeadLetter(path, 'alice@example.org', slowly('after-bare-number', 2), date);
+    assert.deepEqual(entries(path), [expected('after-stale', 2), expected('after-bare-number', 2)]);
+    assert.equal(existsSync(`${path}.lock`), false);
 
     // The test runner's parent runs: the writer waits until the lock is given up.
     writeFileSync(`${path}.lock`, `${process.ppid}@${hostname()}\n`);
@@ -292,10 +297,10 @@ describe('dead.letter', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(saved, false, 'written while another held the lock');
-    assert.equal(entries(path).length, 1);
+    assert.equal(entries(path).length, 2);
     rmSync(`${path}.lock`);
     await saving;
-    assert.deepEqual(entries(path), [expected('after-stale', 2), expected('after-wait', 2)]);
+    assert.deepEqual(entries(path), [expected('after-stale', 2), expected('after-bare-number', 2), expected('after-wait', 2)]);
   });
 
   it('judges a lock by its owner and its age, waits out what it cannot judge, and stops waiting when asked', async () => {
@@ -329,6 +334,13 @@ describe('dead.letter', () => {
     writeFileSync(`${path}.lock`, `${process.ppid}@${hostname()}\n`);
     assert.ok((await timed()) >= 400);
     assert.equal(readFileSync(`${path}.lock`, 'latin1'), `${process.ppid}@${hostname()}\n`);
+    // Nor is a running owner's number alone taken over; another host's is judged by its age alone.
+    for (const text of [`${process.ppid}\n`, `1@elsewhere.example\n`]) {
+      writeFileSync(`${path}.lock`, text);
+      assert.ok((await timed()) >= 400, text);
+      assert.equal(readFileSync(`${path}.lock`, 'latin1'), text);
+    }
+    writeFileSync(`${path}.lock`, `${process.ppid}@${hostname()}\n`);
     // The run stopped (Ctrl-C): no wait at all.
     assert.ok((await timed({ aborted: true }, 60_000)) < 300);
     rmSync(`${path}.lock`);
