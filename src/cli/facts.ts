@@ -153,6 +153,8 @@ export type OptionsFact =
   /** --proxy without --proxy-source, or the other way round: `missing` is the one not given. */
   | { readonly code: 'MAILV_PROXY_INCOMPLETE'; readonly missing: '--proxy' | '--proxy-source' }
   | { readonly code: 'MAILV_PROXY_SOURCE_INVALID'; readonly text: string }
+  /** --body bdat to an LMTP server: over LMTP the message always goes with DATA. */
+  | { readonly code: 'MAILV_BDAT_OVER_LMTP' }
   /** --proxy to a server on a unix-domain socket: the header's destination would have no address or port. */
   | { readonly code: 'MAILV_PROXY_UNIX_SOCKET'; readonly path: string }
   | { readonly code: 'MAILV_SOURCE_ADDRESS_INVALID'; readonly text: string }

@@ -105,6 +105,29 @@ describe('the application in memory', () => {
     }
   });
 
+  it('--body bdat to an LMTP server: 64 before any connection, the message going over LMTP with DATA', async () => {
+    const server = await startScriptedServer({});
+    try {
+      for (const [language, said] of [
+        ['en', 'mailv: --body bdat cannot be had over LMTP: mailv sends the message to an LMTP server with DATA\n'],
+        ['fr', 'mailv: --body bdat est impossible en LMTP : mailv envoie le message à un serveur LMTP avec DATA\n'],
+      ] as const) {
+        const run = await runApp(['--lang', language, '--body', 'bdat', '--server', `lmtp://127.0.0.1:${server.port}`, 'bob@example.org'], {
+          stdin: neverEnding(),
+        });
+        assert.equal(run.status, 64, run.stderr);
+        assert.equal(run.stderr, said);
+      }
+      assert.equal(server.received().length, 0);
+      // --body data, or auto, is what LMTP takes.
+      const run = await runApp(['--body', 'data', '--server', `lmtp://127.0.0.1:${server.port}`, '-s', 'x', 'bob@example.org'], { input: 'body\n' });
+      assert.notEqual(run.status, 64, run.stderr);
+      assert.ok(server.received().length > 0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('--proxy to a server on a unix-domain socket: 64 before any connection, a PROXY header names an address and port', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'mailv-proxy-')), 'smtp.sock');
     const server = await startScriptedServer({ path });

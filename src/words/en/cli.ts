@@ -124,6 +124,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_XCLIENT_INVALID: ({ text }) => `invalid --xclient ${q(text)}: NAME=value, e.g. ADDR=192.0.2.7`,
   MAILV_PROXY_INCOMPLETE: ({ missing }) =>
     `${missing === '--proxy' ? '--proxy-source needs --proxy v1 or v2' : '--proxy needs --proxy-source: the client the header claims'}`,
+  MAILV_BDAT_OVER_LMTP: () => '--body bdat cannot be had over LMTP: mailv sends the message to an LMTP server with DATA',
   MAILV_PROXY_UNIX_SOCKET: ({ path }) =>
     `--proxy needs a server over TCP: a PROXY header names the server's address and port, and the socket ${q(path)} has neither`,
   MAILV_PROXY_SOURCE_INVALID: ({ text }) => `invalid --proxy-source ${q(text)}: address:port, e.g. 192.0.2.7:40000 or [2001:db8::7]:40000`,

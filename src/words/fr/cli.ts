@@ -146,6 +146,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_XCLIENT_INVALID: ({ text }) => `--xclient invalide ${q(text)} : il faut NOM=valeur, par exemple ADDR=192.0.2.7`,
   MAILV_PROXY_INCOMPLETE: ({ missing }) =>
     `${missing === '--proxy' ? '--proxy-source demande --proxy v1 ou v2' : '--proxy demande --proxy-source : le client que l’en-tête annonce'}`,
+  MAILV_BDAT_OVER_LMTP: () => '--body bdat est impossible en LMTP : mailv envoie le message à un serveur LMTP avec DATA',
   MAILV_PROXY_UNIX_SOCKET: ({ path }) =>
     `--proxy demande un serveur en TCP : un en-tête PROXY nomme l’adresse et le port du serveur, et la socket ${q(path)} n’en a pas`,
   MAILV_PROXY_SOURCE_INVALID: ({ text }) => `--proxy-source invalide ${q(text)} : il faut adresse:port, par exemple 192.0.2.7:40000 ou [2001:db8::7]:40000`,
