@@ -1,6 +1,9 @@
 // mailv-sendmail -bs reads an SMTP client from standard input: command lines, each of bounded
 // length, and after DATA the message's lines up to the lone dot, un-stuffed (RFC 5321 §4.5.2),
 // handed on in pieces as they come so that a large message is spooled, never held whole here.
+// Lines may end in LF alone, but only <CRLF>.<CRLF> ends the message (RFC 5321 §4.1.1.4), as
+// Postfix's smtpd_forbid_bare_newline = normalize has it: a `<LF>.<LF>` inside is text, never the
+// end of one message and the start of another the client did not mean to send (SMTP smuggling).
 
 import { isUtf8 } from 'node:buffer';
 
@@ -54,6 +57,10 @@ export class SmtpInput {
 
   /** The message being read is at the start of a line, where a dot means something. */
   private atLineStart = true;
+  /** …and that line began after CR LF (or is the first): only there can a lone dot end the message. */
+  private afterCrLf = true;
+  /** The last octet taken was a CR: a LF that comes next, at the head of a piece, ends a CR LF. */
+  private lastWasCr = false;
   private messageComplete = false;
 
   /**
@@ -66,6 +73,8 @@ export class SmtpInput {
     if (!resume) {
       this.messageComplete = false;
       this.atLineStart = true;
+      this.afterCrLf = true;
+      this.lastWasCr = false;
     }
     // What a reader that stopped left gathered is no part of what comes next.
     this.gathered = [];
@@ -82,14 +91,16 @@ export class SmtpInput {
           if (this.gatheredOctets > 0) yield this.takeGathered();
           if (!(await this.fill())) return;
         }
-        const second = this.pending[1];
-        if (second === LF || (second === CR && this.pending[2] === LF)) {
-          this.pending = this.pending.subarray(second === LF ? 2 : 3);
+        if (this.afterCrLf && this.pending[1] === CR && this.pending[2] === LF) {
+          this.pending = this.pending.subarray(3);
           if (this.gatheredOctets > 0) yield this.takeGathered();
           this.messageComplete = true;
           return;
         }
+        // A stuffed dot, or a lone dot that ends nothing (after or before a bare LF): taken off, as
+        // Postfix takes it, the rest of the line kept.
         this.pending = this.pending.subarray(1);
+        this.lastWasCr = false;
       }
       // Up to the next line that begins with a dot, else all that is here: only such a line needs a
       // look. Pieces are handed on gathered (a piece a line would make a spooled message a write a
@@ -97,7 +108,10 @@ export class SmtpInput {
       const dotLine = this.pending.indexOf(LINE_THEN_DOT);
       const piece = dotLine === -1 ? this.pending : this.pending.subarray(0, dotLine + 1);
       this.pending = this.pending.subarray(piece.length);
-      this.atLineStart = piece[piece.length - 1] === LF;
+      const last = piece.length - 1;
+      this.atLineStart = piece[last] === LF;
+      this.afterCrLf = this.atLineStart && (last > 0 ? piece[last - 1] === CR : this.lastWasCr);
+      this.lastWasCr = piece[last] === CR;
       this.gathered.push(piece);
       this.gatheredOctets += piece.length;
       if (this.gatheredOctets >= GATHER_OCTETS) yield this.takeGathered();

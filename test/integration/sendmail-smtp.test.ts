@@ -145,6 +145,30 @@ describe('mailv-sendmail -bs', () => {
     }
   });
 
+  it('a bare LF, dot, LF inside a message is text: one message goes, never a second smuggled behind it (RFC 5321 §4.1.1.4)', async () => {
+    const server = await startScriptedServer();
+    try {
+      const input =
+        'EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\nSubject: first\r\n\r\nhello\n.\n' +
+        'MAIL FROM:<ceo@example.org>\nRCPT TO:<bob@example.org>\nDATA\nSubject: SMUGGLED\n\nwire money\r\n.\r\nQUIT\r\n';
+      const result = await runAtOnce(['-bs'], environment(freshHome(), `127.0.0.1:${server.port}`), input);
+      assert.equal(result.code, 0, result.stderr);
+      const replies = result.stdout.split('\r\n').filter((line) => /^\d{3} /.test(line));
+      assert.deepEqual(replies.slice(-4), ['250 Ok', '354 End data with <CR><LF>.<CR><LF>', '250 Ok: sent', '221 Bye']);
+      assert.deepEqual(
+        server.commands.filter((line) => line.startsWith('MAIL')).map((line) => line.replace(/ SIZE=\d+/, '')),
+        ['MAIL From:<alice@example.org>'],
+      );
+      // What followed the bare LF's dot went as the message's text, its lines ended in CR LF.
+      assert.match(
+        server.received().toString('latin1'),
+        /\r\nhello\r\n\r\nMAIL FROM:<ceo@example\.org>\r\nRCPT TO:<bob@example\.org>\r\nDATA\r\nSubject: SMUGGLED\r\n/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it("a client's mistakes are answered as Postfix answers them, and the dialogue goes on", async () => {
     const server = await startScriptedServer();
     try {

@@ -39,6 +39,32 @@ describe('SmtpInput', () => {
     assert.deepEqual(await input.line(), { kind: 'line', text: 'NOOP' });
   });
 
+  it('ends a message only at CR LF, dot, CR LF: a lone dot next to a bare LF is text, so no second message can be smuggled in (RFC 5321 §4.1.1.4)', async () => {
+    // The SMTP smuggling pattern: what follows `<LF>.<LF>` must not be read as commands.
+    const smuggled = inputOf('DATA\r\nSubject: first\r\n\r\nhello\n.\nMAIL FROM:<ceo@example.org>\nDATA\nwire money\r\n.\r\nQUIT\r\n');
+    assert.deepEqual(await smuggled.line(), { kind: 'line', text: 'DATA' });
+    assert.equal(await messageOf(smuggled), 'Subject: first\r\n\r\nhello\n\nMAIL FROM:<ceo@example.org>\nDATA\nwire money\r\n');
+    assert.equal(smuggled.complete(), true);
+    assert.deepEqual(await smuggled.line(), { kind: 'line', text: 'QUIT' });
+    // Nor <CR><LF>.<LF>, nor <LF>.<CR><LF>; each cut an octet at a time as well.
+    for (const text of ['a\r\n.\nb\r\n.\r\nNOOP\r\n', 'a\n.\r\nb\r\n.\r\nNOOP\r\n']) {
+      for (const input of [inputOf(text), inputOf(...text.split(''))]) {
+        const message = await messageOf(input);
+        assert.equal(message, text.startsWith('a\r\n') ? 'a\r\n\nb\r\n' : 'a\n\r\nb\r\n', JSON.stringify(text));
+        assert.equal(input.complete(), true);
+        assert.deepEqual(await input.line(), { kind: 'line', text: 'NOOP' });
+      }
+    }
+    // A CR and its LF in two reads still make the CR LF before the end.
+    const cut = inputOf('a\r', '\n', '.', '\r', '\nNOOP\r\n');
+    assert.equal(await messageOf(cut), 'a\r\n');
+    assert.equal(cut.complete(), true);
+    // A message of bare LF lines alone never ends: the client is gone before its end, not complete.
+    const bare = inputOf('a\nb\n.\n');
+    assert.equal(await messageOf(bare), 'a\nb\n\n');
+    assert.equal(bare.complete(), false);
+  });
+
   it('a message whose client went away before the dot is not complete; a dot inside a line is text', async () => {
     const input = inputOf('one .\r\nx.\r\n.');
     assert.equal(await messageOf(input), 'one .\r\nx.\r\n');
