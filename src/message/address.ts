@@ -141,6 +141,11 @@ function normalizeDomain(given: string, original: string): string {
     if (ipVersion(domain.slice(ipv6 ? 6 : 1, -1)) !== (ipv6 ? 6 : 4)) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given });
     return ipv6 ? `[IPv6:${domain.slice(6)}` : domain;
   }
+  // An IP address is no domain name (RFC 1123 §2.1; no top-level domain is all digits): written
+  // bare, it would be sent as one, and refused by a server (Postfix: 501 5.1.3).
+  const family = ipVersion(domain);
+  if (family !== 0)
+    throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given, literal: family === 6 ? `[IPv6:${domain}]` : `[${domain}]` });
   const ascii = domainToASCII(domain);
   const labels = ascii.split('.');
   if (ascii === '' || ascii.length > 253 || !labels.every((label) => HOST_LABEL.test(label))) {

@@ -79,18 +79,40 @@ const STRUCTURAL_HEADERS = new Set(['mime-version', 'content-type', 'content-tra
 
 /** A date-time (RFC 5322 §3.3, §4.3): `[Mon, ]1 Jan 2024 09:00[:00] +0000`, in any case, the obsolete years and zone names too. */
 const DATE_TIME =
-  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{2,4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:[+-]\d{4}|UT|GMT|[ECMP][SD]T|[A-IK-Z])(?:\s*\([^()]*\))?$/i;
+  /^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?(\d{1,2})\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+(\d{2,4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s+(?:[+-]\d\d(\d\d)|UT|GMT|[ECMP][SD]T|[A-IK-Z])(?:\s*\([^()]*\))?$/i;
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/**
+ * A date-time of that form that names a real moment (RFC 5322 §3.3): a day the month has, an hour,
+ * minute and second that exist (60 for a leap second), a zone's minutes under 60, and the weekday,
+ * when given, the date's own. A two- or three-digit year is read as §4.3 reads it.
+ */
+function isDateTime(text: string): boolean {
+  const parts = DATE_TIME.exec(text);
+  if (parts === null) return false;
+  const [, weekday, day, month, yearText, hour, minute, second, zoneMinutes] = parts;
+  const year = yearText!.length === 4 ? Number(yearText) : yearText!.length === 3 || Number(yearText) >= 50 ? 1900 + Number(yearText) : 2000 + Number(yearText);
+  const monthIndex = MONTHS.indexOf(month!.toLowerCase());
+  const date = new Date(Date.UTC(year, monthIndex, Number(day)));
+  // Date.UTC reads years 0 to 99 as 1900 to 1999: set again, whole.
+  date.setUTCFullYear(year, monthIndex, Number(day));
+  if (date.getUTCMonth() !== monthIndex || Number(day) === 0) return false;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second ?? 0) > 60 || Number(zoneMinutes ?? 0) > 59) return false;
+  return weekday === undefined || WEEKDAYS[date.getUTCDay()] === weekday.toLowerCase();
+}
 /** A msg-id (RFC 5322 §3.6.4): `<left@right>`, printable ASCII without spaces or angle brackets. */
 const MSG_ID = '<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>';
 /** One msg-id or more, as In-Reply-To and References hold them. */
 const MSG_IDS = new RegExp(`^${MSG_ID}(?:\\s*${MSG_ID})*$`);
-const VALUE_FORMS: Readonly<Record<string, { readonly pattern: RegExp; readonly wanted: 'date' | 'msg-id' | 'msg-ids' }>> = {
-  date: { pattern: DATE_TIME, wanted: 'date' },
-  'resent-date': { pattern: DATE_TIME, wanted: 'date' },
-  'message-id': { pattern: new RegExp(`^${MSG_ID}$`), wanted: 'msg-id' },
-  'resent-message-id': { pattern: new RegExp(`^${MSG_ID}$`), wanted: 'msg-id' },
-  'in-reply-to': { pattern: MSG_IDS, wanted: 'msg-ids' },
-  references: { pattern: MSG_IDS, wanted: 'msg-ids' },
+const MSG_ID_ALONE = new RegExp(`^${MSG_ID}$`);
+const VALUE_FORMS: Readonly<Record<string, { readonly holds: (text: string) => boolean; readonly wanted: 'date' | 'msg-id' | 'msg-ids' }>> = {
+  date: { holds: isDateTime, wanted: 'date' },
+  'resent-date': { holds: isDateTime, wanted: 'date' },
+  'message-id': { holds: (text) => MSG_ID_ALONE.test(text), wanted: 'msg-id' },
+  'resent-message-id': { holds: (text) => MSG_ID_ALONE.test(text), wanted: 'msg-id' },
+  'in-reply-to': { holds: (text) => MSG_IDS.test(text), wanted: 'msg-ids' },
+  references: { holds: (text) => MSG_IDS.test(text), wanted: 'msg-ids' },
 };
 
 /** Fields a message has at most once (RFC 5322 §3.6, its table; Bcc is never given with -H). */
@@ -115,7 +137,7 @@ export function assertExtraHeaders(headers: readonly (readonly [string, string])
     // Structured fields of the forms mailv would write itself: an encoded-word may not stand in one
     // (RFC 2047 §5), so a value not of its form cannot be carried as text either.
     const form = VALUE_FORMS[lower];
-    if (form !== undefined && !form.pattern.test(value.trim())) throw new UsageError({ code: 'MAILV_HEADER_VALUE_FORM', name, value, wanted: form.wanted });
+    if (form !== undefined && !form.holds(value.trim())) throw new UsageError({ code: 'MAILV_HEADER_VALUE_FORM', name, value, wanted: form.wanted });
     if (!ADDRESS_HEADERS.has(lower)) continue;
     const entries = parseAddressEntries(value, defaultDomain);
     if (entries.length === 0) throw new UsageError({ code: 'MAILV_HEADER_ADDRESS_EMPTY', name, groupAllowed: !MAILBOX_FIELDS.has(lower) });

@@ -34,7 +34,8 @@ export type MessageErrorFact =
   /** What stands as the display name holds an angle bracket: another address, a comma missing. */
   | { readonly code: 'MAILV_ADDRESS_NAME'; readonly address: string; readonly name: string }
   | { readonly code: 'MAILV_ADDRESS_NO_DOMAIN'; readonly address: string }
-  | { readonly code: 'MAILV_ADDRESS_DOMAIN'; readonly address: string; readonly domain: string }
+  /** `literal`: the domain is an IP address written bare; as an address literal it would be this. */
+  | { readonly code: 'MAILV_ADDRESS_DOMAIN'; readonly address: string; readonly domain: string; readonly literal?: string }
   | { readonly code: 'MAILV_ADDRESS_LIST_QUOTE'; readonly list: string }
   /**
    * Text bound for the header `field` holds a control character (`codePoint`); `field` is
@@ -44,6 +45,8 @@ export type MessageErrorFact =
   /** Text that was not UTF-8 where it was read (its octets became U+FFFD). */
   | { readonly code: 'MAILV_HEADER_NOT_UTF8'; readonly field: string | undefined; readonly source: TextSource }
   | { readonly code: 'MAILV_HEADER_NAME'; readonly name: string }
+  /** A field name too long for a header line of 998 octets with its value (a name cannot be folded). */
+  | { readonly code: 'MAILV_HEADER_NAME_LONG'; readonly name: string; readonly longest: number }
   /** A header given without the `Name: value` form. */
   | { readonly code: 'MAILV_HEADER_FORM'; readonly argument: string }
   /** A Bcc field would show the blind copies to every recipient. */

@@ -47,6 +47,8 @@ export function assertHeaderText(field: string | undefined, text: string, source
 /** Throws UsageError unless `name` is an RFC 5322 field name and `value` holds no control character. */
 export function assertHeader(name: string, value: string, source: TextSource, typedAsIs?: (text: string) => boolean): void {
   if (!FIELD_NAME.test(name)) throw new UsageError({ code: 'MAILV_HEADER_NAME', name });
+  // A name is never folded: with `: ` and one character of its value, it fills a line (RFC 5322 §2.1.1).
+  if (lineRoom(name) < 1) throw new UsageError({ code: 'MAILV_HEADER_NAME_LONG', name, longest: MAX_HEADER_LINE - 3 });
   assertHeaderText(name, value, source, typedAsIs);
 }
 
@@ -77,10 +79,22 @@ const MAX_PLAIN_NAME_WORD = 70;
  */
 const LOOKS_ENCODED = /=\?[^?\s]*\?[BbQq]\?[^?\s]*\?=/;
 
+/**
+ * Text as foldHeader folds it: a fold may come only before a word, so a run of spaces stays in one
+ * piece with the word before it (`a   b`: `a  ` and `b`). A piece past a line's room, spaces
+ * included, cannot be folded and must be encoded.
+ */
+function foldPieces(text: string): string[] {
+  return text.split(/ (?=[^ ])/);
+}
+
 /** Encodes unstructured text: non-ASCII, control and overlong words, and encoded-word look-alikes, become UTF-8 B encoded-words (RFC 2047). */
 export function encodeUnstructured(text: string, longestWord = MAX_PLAIN_WORD): string {
   const plain = (word: string) => PLAIN.test(word) && word.length <= longestWord && !LOOKS_ENCODED.test(word);
-  const words = text.split(' ');
+  // Trailing spaces stay outside any encoded-word, as plain text that folding drops: an empty word
+  // after each, which the words' join gives back.
+  const trailing = / *$/.exec(text)![0].length;
+  const words = [...foldPieces(text.slice(0, text.length - trailing)), ...new Array<string>(trailing).fill('')];
   if (words.every(plain)) return text;
   const first = words.findIndex((word) => !plain(word));
   let last = words.length - 1;
@@ -97,7 +111,7 @@ export function encodeUnstructured(text: string, longestWord = MAX_PLAIN_WORD): 
  */
 export function encodeFieldText(name: string, value: string): string {
   const room = lineRoom(name);
-  if (PLAIN.test(value) && value.split(' ').every((word) => word.length <= room)) return value;
+  if (PLAIN.test(value) && foldPieces(value).every((word) => word.length <= room)) return value;
   // Keywords is a list of phrases (RFC 5322 §3.6.5): each is encoded alone, its comma kept between,
   // apart from an encoded-word by a space (RFC 2047 §5(3)).
   if (name.toLowerCase() === 'keywords')
@@ -141,7 +155,7 @@ const MAX_HEADER_LINE = 998;
  * plain ASCII, or when a word is too long to fold (the line would pass 998 octets) or looks encoded.
  */
 export function encodePhrase(name: string): string {
-  if (!PLAIN.test(name) || LOOKS_ENCODED.test(name) || name.split(' ').some((word) => word.length > MAX_PLAIN_NAME_WORD)) return encodedWords(name).join(' ');
+  if (!PLAIN.test(name) || LOOKS_ENCODED.test(name) || foldPieces(name).some((word) => word.length > MAX_PLAIN_NAME_WORD)) return encodedWords(name).join(' ');
   if (PHRASE_ATOMS.test(name) && name.trim() === name && !name.includes('  ')) return name;
   return `"${name.replace(/(["\\])/g, '\\$1')}"`;
 }
@@ -156,8 +170,7 @@ export function formatMailbox(mailbox: Mailbox): string {
  * A fold comes only before a word, so no continuation line is blank (RFC 5322 §3.2.2).
  */
 export function foldHeader(name: string, value: string): string {
-  // Runs of spaces stay with the word after them.
-  const tokens = value.trimEnd().split(/ (?=[^ ])/);
+  const tokens = foldPieces(value.trimEnd());
   const lines: string[] = [];
   let line = `${name}:`;
   for (const token of tokens) {

@@ -24,6 +24,14 @@ describe('addresses', () => {
       'invalid address "joe@[127.0.0.1].": malformed domain "[127.0.0.1]."',
       'adresse invalide « joe@[127.0.0.1]. » : domaine mal formé « [127.0.0.1]. »',
     );
+    // An IP address written bare is no domain: it goes as an address literal.
+    refused(
+      () => parseMailbox('mailtest@127.0.0.1', HOST),
+      'invalid address "mailtest@127.0.0.1": an IP address is written as an address literal, [127.0.0.1] (RFC 5321 §4.1.3)',
+      'adresse invalide « mailtest@127.0.0.1 » : une adresse IP s’écrit en littéral, [127.0.0.1] (RFC 5321 §4.1.3)',
+    );
+    assert.equal(parseMailbox('mailtest@[127.0.0.1]', HOST).address, 'mailtest@[127.0.0.1]');
+    assert.equal(parseMailbox('joe@1.example', HOST).address, 'joe@1.example');
     assert.equal(parseMailbox('<@relay.example:joe@example.org>', HOST).address, 'joe@example.org');
     assert.equal(parseMailbox('@a.example,@b.example:joe@example.org', HOST).address, 'joe@example.org');
     refused(

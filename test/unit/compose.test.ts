@@ -352,6 +352,16 @@ describe('composer', () => {
       ['Message-ID', '<café@example.org>', 'msg-id'],
       ['References', '<a@x> junk', 'msg-ids'],
       ['In-Reply-To', '<é@x>', 'msg-ids'],
+      // Of the form, but no moment (RFC 5322 §3.3): a day the month lacks, an hour, a minute or a
+      // zone that cannot be, a weekday not the date's.
+      ['Date', 'Mon, 31 Feb 2024 09:00:00 +0000', 'date'],
+      ['Date', '29 Feb 2023 09:00 +0000', 'date'],
+      ['Date', '0 Jan 2024 09:00 +0000', 'date'],
+      ['Date', '1 Jan 2024 24:00 +0000', 'date'],
+      ['Date', '1 Jan 2024 09:60 +0000', 'date'],
+      ['Date', '1 Jan 2024 09:00:61 +0000', 'date'],
+      ['Date', '1 Jan 2024 09:00 +9999', 'date'],
+      ['Date', 'Tue, 1 Jan 2024 09:00:00 +0000', 'date'],
     ] as const) {
       assert.deepEqual(refusal([[name, value]]), { code: 'MAILV_HEADER_VALUE_FORM', name, value, wanted }, `${name}: ${value}`);
     }
@@ -361,6 +371,9 @@ describe('composer', () => {
       // ABNF is case-blind (RFC 5234 §2.3), and a two-digit year is the obsolete form (RFC 5322 §4.3).
       ['Date', 'mon, 1 jan 2024 09:00:00 +0000'],
       ['Date', '1 Jan 24 09:00 +0000'],
+      // A leap day, a leap second, a zone of half an hour, and an obsolete year's weekday (1999).
+      ['Date', 'Thu, 29 Feb 2024 23:59:60 -0930'],
+      ['Date', 'Fri, 1 Jan 99 09:00 EST'],
       ['Message-ID', '<CAKvHMgTq9=wXyZ@mail.gmail.com>'],
       ['References', '<a@x> <b@y>\t<c@z>'],
     ] as const) {

@@ -74,6 +74,21 @@ describe('header encoding', () => {
     assert.equal(decodeEncodedWords(folded.slice('Subject: '.length, -2)), `see ${long}`);
   });
 
+  it('encodes a run of spaces too long to fold, which a fold cannot split: no line past 998 octets, the spaces kept (RFC 5322 §2.1.1)', () => {
+    const run = ' '.repeat(1200);
+    for (const [name, value, encoded] of [
+      ['Subject', `x${run}yy`, encodeUnstructured(`x${run}yy`)],
+      ['X-Note', `a${run}b`, encodeFieldText('X-Note', `a${run}b`)],
+      ['From', `a${run}b`, encodePhrase(`a${run}b`)],
+    ] as const) {
+      const folded = foldHeader(name, encoded);
+      for (const line of folded.split('\r\n')) assert.ok(line.length <= 78, `${name}: a line of ${line.length}`);
+      assert.equal(decodeEncodedWords(folded.slice(name.length + 2, -2)), value, name);
+    }
+    // A run that fits a line stays as typed.
+    assert.equal(encodeFieldText('X-Note', `a${' '.repeat(40)}b`), `a${' '.repeat(40)}b`);
+  });
+
   it('keeps a long ASCII word (a URL) as typed, on a line of its own: only a word past what a line holds is encoded', () => {
     const url = 'https://ci.example.org/job/project-name/job/feature-branch-x/1234/console';
     assert.equal(encodeUnstructured(`Build failed: ${url}`), `Build failed: ${url}`);
@@ -143,6 +158,13 @@ describe('header encoding', () => {
       'en-tête invalide « no colon » : la forme attendue est "Nom: valeur"',
     );
     assert.deepEqual(parseHeaderArgument('X-Mailer:  mailv '), ['X-Mailer', 'mailv']);
+    // A name is never folded: one that leaves no room on its line for a value is refused.
+    refused(
+      () => parseHeaderArgument(`X-${'n'.repeat(994)}: v`),
+      'header name of 996 characters is too long: a name is never folded, and its line holds 998 octets (RFC 5322 §2.1.1); 995 at most',
+      'nom d’en-tête de 996 caractères trop long : un nom ne se replie jamais, et sa ligne tient en 998 octets (RFC 5322 §2.1.1) ; 995 au plus',
+    );
+    assert.equal(parseHeaderArgument(`X-${'n'.repeat(993)}: v`)[0].length, 995);
   });
 
   it('refuses every control character but TAB in header text', () => {

@@ -30,12 +30,17 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_ADDRESS_LOCAL_PART: ({ address, localPart }) => `invalid address ${q(address)}: malformed local part ${q(localPart)}`,
   MAILV_ADDRESS_NAME: ({ address, name }) => `invalid address ${q(address)}: ${q(name)} cannot be its name (an address? separate addresses with a comma)`,
   MAILV_ADDRESS_NO_DOMAIN: ({ address }) => `invalid address ${q(address)}: no domain after @`,
-  MAILV_ADDRESS_DOMAIN: ({ address, domain }) => `invalid address ${q(address)}: malformed domain ${q(domain)}`,
+  MAILV_ADDRESS_DOMAIN: ({ address, domain, literal }) =>
+    literal === undefined
+      ? `invalid address ${q(address)}: malformed domain ${q(domain)}`
+      : `invalid address ${q(address)}: an IP address is written as an address literal, ${literal} (RFC 5321 §4.1.3)`,
   MAILV_ADDRESS_LIST_QUOTE: ({ list }) => `invalid address list ${q(list)}: unterminated quote`,
   MAILV_HEADER_CONTROL: ({ field, codePoint, source }) =>
     `${field === undefined ? 'address' : `header ${field}`} contains ${codePoint === 0x0a || codePoint === 0x0d ? 'a line break' : 'a control character'} (${codePointName(codePoint)}), ${ORIGIN[source]}`,
   MAILV_HEADER_NOT_UTF8: ({ field, source }) =>
     `${field === undefined ? 'address' : `header ${field}`} is not UTF-8 (a U+FFFD stands where octets were), ${ORIGIN[source]}: give it in UTF-8 (iconv -f latin1, say)`,
+  MAILV_HEADER_NAME_LONG: ({ name, longest }) =>
+    `header name of ${name.length} characters is too long: a name is never folded, and its line holds 998 octets (RFC 5322 §2.1.1); ${longest} at most`,
   MAILV_HEADER_NAME: ({ name }) => `invalid header name ${q(name)}: only printable ASCII without ':' or spaces`,
   MAILV_HEADER_FORM: ({ argument }) => `invalid header ${q(argument)}: expected "Name: value"`,
   MAILV_HEADER_BCC: () => 'a Bcc header would reveal the blind copies: use -b instead of -H',

@@ -31,12 +31,17 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_ADDRESS_NAME: ({ address, name }) =>
     `adresse invalide ${q(address)} : ${q(name)} ne peut pas en être le nom (une adresse ? séparez les adresses par une virgule)`,
   MAILV_ADDRESS_NO_DOMAIN: ({ address }) => `adresse invalide ${q(address)} : pas de domaine après @`,
-  MAILV_ADDRESS_DOMAIN: ({ address, domain }) => `adresse invalide ${q(address)} : domaine mal formé ${q(domain)}`,
+  MAILV_ADDRESS_DOMAIN: ({ address, domain, literal }) =>
+    literal === undefined
+      ? `adresse invalide ${q(address)} : domaine mal formé ${q(domain)}`
+      : `adresse invalide ${q(address)} : une adresse IP s’écrit en littéral, ${literal} (RFC 5321 §4.1.3)`,
   MAILV_ADDRESS_LIST_QUOTE: ({ list }) => `liste d’adresses invalide ${q(list)} : un guillemet n’est pas refermé`,
   MAILV_HEADER_CONTROL: ({ field, codePoint, source }) =>
     `${field === undefined ? 'l’adresse' : `l’en-tête ${field}`} contient ${codePoint === 0x0a || codePoint === 0x0d ? 'un saut de ligne' : 'un caractère de contrôle'} (${codePointName(codePoint)}), ${ORIGIN[source]}`,
   MAILV_HEADER_NOT_UTF8: ({ field, source }) =>
     `${field === undefined ? 'l’adresse' : `l’en-tête ${field}`} n’est pas en UTF-8 (un U+FFFD tient la place d’octets), ${ORIGIN[source]} : donnez-le en UTF-8 (iconv -f latin1, par exemple)`,
+  MAILV_HEADER_NAME_LONG: ({ name, longest }) =>
+    `nom d’en-tête de ${name.length} caractères trop long : un nom ne se replie jamais, et sa ligne tient en 998 octets (RFC 5322 §2.1.1) ; ${longest} au plus`,
   MAILV_HEADER_NAME: ({ name }) => `nom d’en-tête invalide ${q(name)} : de l’ASCII imprimable seulement, sans « : » ni espace`,
   MAILV_HEADER_FORM: ({ argument }) => `en-tête invalide ${q(argument)} : la forme attendue est "Nom: valeur"`,
   MAILV_HEADER_BCC: () => 'un en-tête Bcc révélerait les copies cachées : utilisez -b au lieu de -H',
