@@ -26,6 +26,18 @@ const EXTENSIONS = ['PIPELINING', '8BITMIME', 'SMTPUTF8'];
  */
 const PARAMETERS = { mail: new Set(['BODY', 'SMTPUTF8', 'SIZE', 'RET', 'ENVID']), rcpt: new Set(['NOTIFY', 'ORCPT']) } as const;
 
+/**
+ * MAIL's SMTPUTF8 parameter: without it, an address that is not ASCII is refused 553 5.6.7, as
+ * RFC 6531 §3.4 has a server do and Postfix does.
+ */
+function declaresUtf8(params: readonly string[]): boolean {
+  return params.some((param) => param.toUpperCase() === 'SMTPUTF8');
+}
+
+function isAscii(text: string): boolean {
+  return /^[\x00-\x7f]*$/.test(text);
+}
+
 /** The first of `params` that is none of `known`. */
 function unsupported(params: readonly string[], known: ReadonlySet<string>): string | undefined {
   return params.find((param) => !known.has(param.split('=', 1)[0]!.toUpperCase()));
@@ -50,6 +62,8 @@ function inEnglish(error: unknown): string {
 interface Transaction {
   readonly sender: string;
   readonly recipients: string[];
+  /** MAIL declared SMTPUTF8: its addresses may be UTF-8. */
+  readonly utf8: boolean;
 }
 
 /**
@@ -92,12 +106,13 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
           if (transaction !== undefined) await reply(503, said.nestedMail);
           else if (unsupported(command.params, PARAMETERS.mail) !== undefined)
             await reply(555, said.unsupportedParameter(unsupported(command.params, PARAMETERS.mail)!));
+          else if (!declaresUtf8(command.params) && !isAscii(command.path)) await reply(553, said.undeclaredUtf8);
           else {
             try {
               // Checked as -f checks it, now, so that the client hears of it at MAIL.
               const sender = command.path === '' ? '' : parseMailbox(command.path, base.mailDomain).address;
               planFor(sender, []);
-              transaction = { sender, recipients: [] };
+              transaction = { sender, recipients: [], utf8: declaresUtf8(command.params) };
               await reply(250, said.ok);
             } catch (error) {
               await reply(501, inEnglish(error));
@@ -109,6 +124,7 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
           else if (transaction.recipients.length >= MAX_RECIPIENTS) await reply(452, said.tooManyRecipients);
           else if (unsupported(command.params, PARAMETERS.rcpt) !== undefined)
             await reply(555, said.unsupportedParameter(unsupported(command.params, PARAMETERS.rcpt)!));
+          else if (!transaction.utf8 && !isAscii(command.path)) await reply(553, said.undeclaredUtf8);
           else {
             try {
               const recipient = parseMailbox(command.path, base.mailDomain).address;

@@ -21,6 +21,8 @@ export interface SmtpServerWords {
   readonly tooManyRecipients: string;
   /** A MAIL or RCPT parameter of no extension offered, as Postfix's smtpd answers it (555). */
   readonly unsupportedParameter: (parameter: string) => string;
+  /** 553 to a non-ASCII address in a transaction that MAIL did not declare SMTPUTF8 (RFC 6531 §3.4). */
+  readonly undeclaredUtf8: string;
   /** 421 when a signal ends the dialogue. */
   readonly closing: string;
   readonly help: string;
