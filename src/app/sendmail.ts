@@ -4,6 +4,7 @@
 // an SMTP client on standard input and output gives the envelope and the messages instead.
 import { localFqdn, localMailDomain, localUser } from '../cli/local-host.js';
 import { buildPlan, NULL_REVERSE_PATH } from '../cli/options.js';
+import { CommandLineError } from '../cli/program.js';
 import { assertHeaderText } from '../message/header.js';
 import { parseSendmailLine, type SendmailCommandLine } from '../cli/sendmail-line.js';
 import { assertTypedPaths } from '../cli/typed-paths.js';
@@ -45,6 +46,11 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
     const plan = planOf(run, { ...line, fullName: undefined }, here, undefined, undefined, []);
     return { kind: 'message', plan: { ...plan, sendmail: { ...plan.sendmail!, configRefused: refusal } } };
   };
+  if (line.valueMissing !== undefined) {
+    const refusal = new CommandLineError({ code: 'MAILV_OPTION_VALUE_MISSING', option: line.valueMissing });
+    if (line.smtp) throw refusal;
+    return keptThenRefused(refusal);
+  }
   if (line.dashedRecipient !== undefined) {
     const refusal = new UsageError({ code: 'MAILV_SENDMAIL_DASH_RECIPIENT', recipient: line.dashedRecipient });
     if (line.smtp) throw refusal;

@@ -37,6 +37,12 @@ export interface SendmailCommandLine {
    */
   readonly dashedRecipient: string | undefined;
   /**
+   * The last argument, an option that takes a value, without it (`-t -f $SENDER`, the variable
+   * empty and unquoted): refused (64) after the message is read and kept, as a sender that cannot
+   * be used is. Not -b, whose value is the mode, nor -C: what they would change is unknown.
+   */
+  readonly valueMissing: string | undefined;
+  /**
    * Option values Postfix's sendmail warns of and ignores (a -R, -N or -V it cannot use, any -e,
    * -oe or -od): ignored here too, for a program's message must not be refused for them.
    */
@@ -79,6 +85,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   let listQueue = false;
   let nothingToDo: NothingToDo | undefined;
   let dashedRecipient: string | undefined;
+  let valueMissing: string | undefined;
   const ignored: { option: string; value: string }[] = [];
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
@@ -127,7 +134,11 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
       let given = argument.slice(at + 1);
       if (given === '') {
         const next = argv[index + 1];
-        if (next === undefined) throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_MISSING', option });
+        if (next === undefined) {
+          if (letter === 'b' || letter === 'C') throw new CommandLineError({ code: 'MAILV_OPTION_VALUE_MISSING', option });
+          valueMissing = option;
+          break;
+        }
         index++;
         given = next;
       }
@@ -191,7 +202,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   options.readRecipients = true;
   // -N and -V are checked as --notify and --envid are.
   const dsn = dsnRequest(notify, ret, envid, { notify: '-N', envid: '-V' });
-  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn, smtp, listQueue, nothingToDo, dashedRecipient, ignored };
+  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn, smtp, listQueue, nothingToDo, dashedRecipient, valueMissing, ignored };
 }
 
 /**

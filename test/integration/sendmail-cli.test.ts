@@ -116,6 +116,30 @@ describe('mailv-sendmail', () => {
     }
   });
 
+  it('an option whose value is missing at the end (an empty, unquoted $SENDER after -f): 64, nothing sent, the message read and kept', async () => {
+    const server = await countingServer();
+    try {
+      for (const args of [
+        ['-t', '-f'],
+        ['-t', '-i', '-F'],
+      ]) {
+        const home = freshHome();
+        const env = { HOME: home, MAILV_SERVER: `127.0.0.1:${server.port}` };
+        const result = await run(SENDMAIL, args, env, 'To: admin@example.org\nSubject: cron\n\nreport\n');
+        assert.equal(result.code, 64, result.stderr);
+        assert.equal(result.stderr.split('\n')[0], `mailv: option '${args[args.length - 1]}' argument missing`);
+        assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /\n\nreport\n/);
+      }
+      assert.equal(server.connections(), 0);
+      // -bs takes no message from the command line: refused before any greeting, as before.
+      const smtp = await run(SENDMAIL, ['-bs', '-f'], { HOME: freshHome(), MAILV_SERVER: `127.0.0.1:${server.port}` }, 'QUIT\r\n');
+      assert.equal(smtp.code, 64, smtp.stderr);
+      assert.equal(smtp.stdout, '');
+    } finally {
+      server.close();
+    }
+  });
+
   it('-C naming a file in octets that are not UTF-8: 64, and the message read and kept, as for a configuration that cannot be used', async () => {
     const home = freshHome();
     const result = await runThroughShell(SENDMAIL, `-C "$(printf 'c\\351.conf')" bob@example.org`, {

@@ -72,7 +72,7 @@ describe('sendmail command line', () => {
   });
 
   it('refuses what it cannot do, as a usage error (64)', () => {
-    for (const argv of [['-bv', 'bob@example.org'], ['-bd'], ['-q'], ['-f'], ['--subject', 'x'], ['-tz'], ['-B', '9BIT']]) {
+    for (const argv of [['-bv', 'bob@example.org'], ['-bd'], ['-q'], ['-b'], ['--subject', 'x'], ['-tz'], ['-B', '9BIT']]) {
       assert.throws(() => parseSendmailLine(argv), UsageError, argv.join(' '));
     }
   });
@@ -187,6 +187,14 @@ describe('sendmail command line', () => {
     // Refused (sendmail.ts says so once the message is kept): neither sent to nor read as options.
     const injected = parseSendmailLine(['-i', 'admin@example.org', '-f', 'mallory@example.org', '-C', '/tmp/uploaded']);
     assert.deepEqual([injected.dashedRecipient, injected.recipients, injected.options.from, injected.options.config], ['-f', [], undefined, undefined]);
+    // A value missing at the end is said after the message is kept (sendmail.ts), not thrown here;
+    // but -b's and -C's, which would change what is done, are.
+    assert.deepEqual([parseSendmailLine(['-t', '-f']).valueMissing, parseSendmailLine(['-t', '-f', 'x@example.org']).valueMissing], ['-f', undefined]);
+    for (const argv of [
+      ['-t', '-b'],
+      ['-t', '-C'],
+    ])
+      assert.throws(() => parseSendmailLine(argv), /MAILV_OPTION_VALUE_MISSING|argument missing/);
     const line = parseSendmailLine(['-i', 'admin@example.org', 'second@example.org', '-']);
     assert.deepEqual(line.recipients, ['admin@example.org', 'second@example.org', '-']);
     assert.deepEqual(parseSendmailLine(['--', '-dash@example.org']).recipients, ['-dash@example.org'], 'after --, a recipient may begin with a dash');
