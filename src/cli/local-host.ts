@@ -1,11 +1,18 @@
 // Who and where we are: the machine's fully qualified name and the user, for HELO, From and
 // bare local addresses. The system is asked only when the caller passes nothing else.
 import { hostname, userInfo } from 'node:os';
+import { ipVersion } from '../ip-address.js';
 
-/** The host name; a name without a dot gets `.localdomain`, as Postfix does for myhostname. */
+/**
+ * The host name; a name without a dot gets `.localdomain`, as Postfix does for myhostname. A host
+ * named by its IP address gets that address as a literal (`[10.0.0.5]`): an address is no domain
+ * name, and mailv refuses one written bare, so `root` could not be qualified with it (RFC 5321 §4.1.3).
+ */
 export function localFqdn(name = hostname()): string {
   const trimmed = name.trim().toLowerCase();
   if (trimmed === '') return 'localhost.localdomain';
+  const family = ipVersion(trimmed);
+  if (family !== 0) return family === 6 ? `[IPv6:${trimmed}]` : `[${trimmed}]`;
   return trimmed.includes('.') ? trimmed : `${trimmed}.localdomain`;
 }
 

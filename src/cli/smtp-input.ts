@@ -1,9 +1,11 @@
 // mailv-sendmail -bs reads an SMTP client from standard input: command lines, each of bounded
 // length, and after DATA the message's lines up to the lone dot, un-stuffed (RFC 5321 §4.5.2),
 // handed on in pieces as they come so that a large message is spooled, never held whole here.
-// Lines may end in LF alone, but only <CRLF>.<CRLF> ends the message (RFC 5321 §4.1.1.4), as
-// Postfix's smtpd_forbid_bare_newline = normalize has it: a `<LF>.<LF>` inside is text, never the
-// end of one message and the start of another the client did not mean to send (SMTP smuggling).
+// Lines may end in LF alone, but from a client that ended its DATA with CR LF only <CRLF>.<CRLF>
+// ends the message (RFC 5321 §4.1.1.4), as Postfix's smtpd_forbid_bare_newline = normalize has it:
+// a `<LF>.<LF>` inside, which content it passes on may hold, is text, never the end of one message
+// and the start of another it did not mean to send (SMTP smuggling). A client that ends every line
+// with LF alone (a script's printf) ends its message with `<LF>.<LF>`, as it always could.
 
 import { isUtf8 } from 'node:buffer';
 
@@ -33,13 +35,17 @@ export class SmtpInput {
     this.chunks = input[Symbol.asyncIterator]();
   }
 
+  /** The last command line ended with CR LF: then only CR LF, dot, CR LF ends the message after it. */
+  private lastLineCrLf = true;
+
   /** The next command line, CR LF or LF ended (the CR left out); `end` when the client is gone. */
   async line(): Promise<CommandLine> {
     let skipping = false;
     for (;;) {
       const end = this.pending.indexOf(LF);
       if (end !== -1) {
-        const line = this.pending.subarray(0, end > 0 && this.pending[end - 1] === CR ? end - 1 : end);
+        this.lastLineCrLf = end > 0 && this.pending[end - 1] === CR;
+        const line = this.pending.subarray(0, this.lastLineCrLf ? end - 1 : end);
         this.pending = this.pending.subarray(end + 1);
         if (skipping || line.length > MAX_COMMAND_LINE) return { kind: 'too-long' };
         // Read as UTF-8 only when it is: a Latin-1 address would become U+FFFD and go out so.
@@ -59,6 +65,8 @@ export class SmtpInput {
   private atLineStart = true;
   /** …and that line began after CR LF (or is the first): only there can a lone dot end the message. */
   private afterCrLf = true;
+  /** The client ended DATA with LF alone: a lone dot ends its message after a bare LF too, and may end in one. */
+  private bareLfClient = false;
   /** The last octet taken was a CR: a LF that comes next, at the head of a piece, ends a CR LF. */
   private lastWasCr = false;
   private messageComplete = false;
@@ -75,6 +83,7 @@ export class SmtpInput {
       this.atLineStart = true;
       this.afterCrLf = true;
       this.lastWasCr = false;
+      this.bareLfClient = !this.lastLineCrLf;
     }
     // What a reader that stopped left gathered is no part of what comes next.
     this.gathered = [];
@@ -91,8 +100,9 @@ export class SmtpInput {
           if (this.gatheredOctets > 0) yield this.takeGathered();
           if (!(await this.fill())) return;
         }
-        if (this.afterCrLf && this.pending[1] === CR && this.pending[2] === LF) {
-          this.pending = this.pending.subarray(3);
+        const crLfDot = this.pending[1] === CR && this.pending[2] === LF;
+        if (this.bareLfClient ? crLfDot || this.pending[1] === LF : this.afterCrLf && crLfDot) {
+          this.pending = this.pending.subarray(crLfDot ? 3 : 2);
           if (this.gatheredOctets > 0) yield this.takeGathered();
           this.messageComplete = true;
           return;

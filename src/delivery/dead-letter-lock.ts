@@ -2,8 +2,9 @@
 // minute) would otherwise interleave their entries' writes, and one's undo could cut another's
 // entry. A dot-lock beside the file (`dead.letter.lock`, made with O_EXCL, as mail(1) and
 // liblockfile lock a mailbox), holding `pid@host` so that a lock left by a process that died is
-// seen to be stale and taken over. Waiting never costs the message: past the wait, on a stop
-// signal, or where no lock can be made or judged, the entry is written without one.
+// seen to be stale and taken over. Waiting never costs the message: past the wait (a lock that
+// cannot be judged is waited out), on a stop signal, or where no lock can be made, the entry is
+// written without one.
 import { constants, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -163,8 +164,9 @@ function isStale(seen: Seen | undefined, owner: string): boolean {
   if (seen.text === undefined) return false;
   const match = /^(\d+)(?:@(.*))?\n$/.exec(seen.text);
   if (match === null || (match[2] !== undefined && match[2] !== hostname())) return false;
-  // Only this process's contender judges a lock, and it does not hold this one.
-  if (seen.text === owner) return true;
+  // Only this process's contender judges a lock, and it does not hold this one; nor does this
+  // process write a number alone.
+  if (seen.text === owner || (match[2] === undefined && Number(match[1]) === process.pid)) return true;
   return !running(Number(match[1]));
 }
 

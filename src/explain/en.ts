@@ -123,7 +123,7 @@ export const en: Catalogue = {
   code250Delivered: ({ recipient }) => `250: delivered; the message is in the mailbox of <${recipient}> (RFC 2033 §4.2)`,
   code250Chunk: ({ octets }) => `250: the chunk of ${octets} octets was received (RFC 3030)`,
   code250Rset: '250: the transaction is cancelled; a new one may begin (RFC 5321 §4.1.1.5)',
-  code503AfterMailRefused: '503: expected, since MAIL was refused: RCPT needs the transaction MAIL opens (RFC 5321 §4.1.4)',
+  code503AfterMailRefused: '503: expected, since MAIL was refused: RCPT needs the transaction MAIL opens (RFC 5321 §3.3, §4.1.4)',
   codeNoRecipientTaken: ({ code }) => `${code}: expected, since no recipient was accepted above: the message has no one to go to (RFC 5321 §3.3)`,
   code334Empty: '334 with no text: the server waits for the client to speak first (RFC 4954 §4)',
   code454Tls: '454: TLS not available for now; the dialogue may go on in plain text (RFC 3207 §4)',
@@ -256,7 +256,7 @@ export const en: Catalogue = {
   deferredLast: ({ host }) => `${host} could not take the message, and no host is left to try: deferred (RFC 5321 §4.5.4.1)`,
   deferredAddress: ({ host, address }) => `${host} could not take the message at this address: its next one, ${address}, is tried (RFC 5321 §5.1)`,
   deferredRelay: ({ host, submission }) =>
-    `${host}, the relay, did not take the message: nothing of it was taken; try again later (${submission ? 'RFC 6409' : 'RFC 5321 §4.5.4.1'})`,
+    `${host}, ${submission ? 'the submission server' : 'the relay'}, did not take the message: nothing of it was taken; try again later (${submission ? 'RFC 6409' : 'RFC 5321 §4.5.4.1'})`,
   deferredLmtp: ({ host }) => `${host}, the LMTP server, did not take the message: nothing of it was taken; try again later (RFC 2033)`,
   closing: 'Work done: mailv closes the session politely, with QUIT rather than just hanging up (RFC 5321 §3.8)',
   closingEarly: 'mailv ends the session here, with QUIT rather than just hanging up (RFC 5321 §3.8)',

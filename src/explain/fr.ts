@@ -126,7 +126,7 @@ export const fr: Catalogue = {
   code250Delivered: ({ recipient }) => `250 : remis ; le message est dans la boîte de <${recipient}> (RFC 2033 §4.2)`,
   code250Chunk: ({ octets }) => `250 : le segment de ${octets} octets est bien reçu (RFC 3030)`,
   code250Rset: '250 : transaction annulée ; une nouvelle peut commencer (RFC 5321 §4.1.1.5)',
-  code503AfterMailRefused: '503 : attendu, puisque MAIL a été refusé : RCPT exige la transaction qu’ouvre MAIL (RFC 5321 §4.1.4)',
+  code503AfterMailRefused: '503 : attendu, puisque MAIL a été refusé : RCPT exige la transaction qu’ouvre MAIL (RFC 5321 §3.3, §4.1.4)',
   codeNoRecipientTaken: ({ code }) => `${code} : attendu, puisque aucun destinataire n’a été accepté plus haut : le message ne va à personne (RFC 5321 §3.3)`,
   code334Empty: '334 sans texte : le serveur attend que le client parle le premier (RFC 4954 §4)',
   code454Tls: '454 : TLS indisponible pour l’instant ; le dialogue peut continuer en clair (RFC 3207 §4)',
@@ -259,7 +259,7 @@ export const fr: Catalogue = {
   deferredLast: ({ host }) => `${host} n’a pas pu le prendre, et plus aucun hôte à essayer : différé (RFC 5321 §4.5.4.1)`,
   deferredAddress: ({ host, address }) => `${host} n’a pas pu prendre le message à cette adresse : on essaie la suivante, ${address} (RFC 5321 §5.1)`,
   deferredRelay: ({ host, submission }) =>
-    `${host}, le relais, n’a pas pris le message : rien n’en a été pris ; réessayez plus tard (${submission ? 'RFC 6409' : 'RFC 5321 §4.5.4.1'})`,
+    `${host}, ${submission ? 'le serveur de soumission' : 'le relais'}, n’a pas pris le message : rien n’en a été pris ; réessayez plus tard (${submission ? 'RFC 6409' : 'RFC 5321 §4.5.4.1'})`,
   deferredLmtp: ({ host }) => `${host}, le serveur LMTP, n’a pas pris le message : rien n’en a été pris ; réessayez plus tard (RFC 2033)`,
   closing: 'Terminé : mailv clôt la session par QUIT, plutôt que de couper la connexion (RFC 5321 §3.8)',
   closingEarly: 'mailv arrête la session ici, par QUIT plutôt qu’en coupant la connexion (RFC 5321 §3.8)',

@@ -80,12 +80,13 @@ const MAX_PLAIN_NAME_WORD = 70;
 const LOOKS_ENCODED = /=\?[^?\s]*\?[BbQq]\?[^?\s]*\?=/;
 
 /**
- * Text as foldHeader folds it: a fold may come only before a word, so a run of spaces stays in one
- * piece with the word before it (`a   b`: `a  ` and `b`). A piece past a line's room, spaces
- * included, cannot be folded and must be encoded.
+ * Text as foldHeader folds it: a fold may come only before a space that a word follows, so that no
+ * line is white space alone (RFC 5322 §3.2.2); a run of spaces and tabs stays in one piece with the
+ * word before it (`a   b`: `a  ` and `b`). A piece past a line's room, white space included,
+ * cannot be folded and must be encoded.
  */
 function foldPieces(text: string): string[] {
-  return text.split(/ (?=[^ ])/);
+  return text.split(/ (?=[^ \t])/);
 }
 
 /** Encodes unstructured text: non-ASCII, control and overlong words, and encoded-word look-alikes, become UTF-8 B encoded-words (RFC 2047). */

@@ -10,8 +10,15 @@ export function formatServerReply(code: number, lines: readonly string[]): strin
   return lines.map((line, index) => `${code}${index === lines.length - 1 ? ' ' : '-'}${replyText(line)}\r\n`).join('');
 }
 
-/** Controls escaped, anything else beyond ASCII as `?`, cut to fit with `...`. */
+/**
+ * Controls escaped, the words' section sign and typographic quotes in ASCII (`RFC 5321 section
+ * 4.1.3`), anything else beyond ASCII as `?`, cut to fit with `...`.
+ */
 function replyText(text: string): string {
-  const ascii = sanitize(text).replace(/[^\x20-\x7e]/g, '?');
+  const ascii = sanitize(text)
+    .replace(/§/g, 'section ')
+    .replace(/[‘’]/g, "'")
+    .replace(/[“”]/g, '"')
+    .replace(/[^\x20-\x7e]/g, '?');
   return ascii.length <= MAX_TEXT ? ascii : `${ascii.slice(0, MAX_TEXT - 3)}...`;
 }

@@ -448,7 +448,7 @@ describe('mailv-sendmail -bs', () => {
       );
       // Its own failure: a wrapper that reads the status knows a message was abandoned.
       assert.equal(gone.code, 65, gone.stderr);
-      assert.equal(gone.stderr, 'mailv: the client stopped before the lone dot that ends its message: nothing was sent\n');
+      assert.equal(gone.stderr, 'mailv: the client stopped before the lone dot that ends its message (CR LF, dot, CR LF): nothing was sent\n');
       assert.match(gone.stdout, /354 [^\r]*\r\n$/);
       assert.deepEqual(server.commands, []);
     } finally {

@@ -31,6 +31,14 @@ describe('addresses', () => {
       'adresse invalide « mailtest@127.0.0.1 » : une adresse IP s’écrit en littéral, [127.0.0.1] (RFC 5321 §4.1.3)',
     );
     assert.equal(parseMailbox('mailtest@[127.0.0.1]', HOST).address, 'mailtest@[127.0.0.1]');
+    // Nor a name the conversion to ASCII would read as an address, as a URL's host is read.
+    for (const domain of ['127.1', '0x7f000001', '127.0.0.01', '\uff11\uff12\uff17.\uff10.\uff10.\uff11', '127\u30020\u30020\u30021']) {
+      assert.throws(
+        () => parseMailbox(`b@${domain}`, HOST),
+        (error: unknown) => error instanceof UsageError && (error.fact as { literal?: string }).literal === '[127.0.0.1]',
+        domain,
+      );
+    }
     assert.equal(parseMailbox('joe@1.example', HOST).address, 'joe@1.example');
     assert.equal(parseMailbox('<@relay.example:joe@example.org>', HOST).address, 'joe@example.org');
     assert.equal(parseMailbox('@a.example,@b.example:joe@example.org', HOST).address, 'joe@example.org');

@@ -85,6 +85,11 @@ describe('header encoding', () => {
       for (const line of folded.split('\r\n')) assert.ok(line.length <= 78, `${name}: a line of ${line.length}`);
       assert.equal(decodeEncodedWords(folded.slice(name.length + 2, -2)), value, name);
     }
+    // Spaces and tabs mixed: no continuation line of white space alone.
+    const mixed = `a${' \t'.repeat(600)}b`;
+    const foldedMixed = foldHeader('Subject', encodeUnstructured(mixed));
+    for (const line of foldedMixed.split('\r\n').slice(0, -1)) assert.match(line, /[^ \t]/);
+    assert.equal(decodeEncodedWords(foldedMixed.slice('Subject: '.length, -2)), mixed);
     // A run that fits a line stays as typed.
     assert.equal(encodeFieldText('X-Note', `a${' '.repeat(40)}b`), `a${' '.repeat(40)}b`);
   });

@@ -483,6 +483,9 @@ describe('local host name', () => {
   it('appends .localdomain to a name without a dot, as Postfix does', () => {
     assert.equal(localFqdn('mailv-client'), 'mailv-client.localdomain');
     assert.equal(localFqdn('Mail.Example.ORG'), 'mail.example.org');
+    // A host named by its address: that address as a literal, no domain name (RFC 5321 §4.1.3).
+    assert.equal(localFqdn('10.0.0.5'), '[10.0.0.5]');
+    assert.equal(localFqdn('fd00::5'), '[IPv6:fd00::5]');
   });
 
   it('gives bare local names the domain of /etc/mailname when it holds one, else the host name', () => {

@@ -59,10 +59,20 @@ describe('SmtpInput', () => {
     const cut = inputOf('a\r', '\n', '.', '\r', '\nNOOP\r\n');
     assert.equal(await messageOf(cut), 'a\r\n');
     assert.equal(cut.complete(), true);
-    // A message of bare LF lines alone never ends: the client is gone before its end, not complete.
-    const bare = inputOf('a\nb\n.\n');
+    // Bare LF lines after a DATA ended with CR LF never end the message: gone before its end.
+    const bare = inputOf('DATA\r\na\nb\n.\n');
+    assert.deepEqual(await bare.line(), { kind: 'line', text: 'DATA' });
     assert.equal(await messageOf(bare), 'a\nb\n\n');
     assert.equal(bare.complete(), false);
+    // A client that ends every line with LF alone, DATA too (a script's printf), ends its message
+    // with LF, dot, LF, as it always could; only it can.
+    for (const text of ['DATA\na\nb\n.\nQUIT\n', 'DATA\na\nb\r\n.\r\nQUIT\n']) {
+      const lf = inputOf(...text.split(''));
+      assert.deepEqual(await lf.line(), { kind: 'line', text: 'DATA' });
+      assert.equal(await messageOf(lf), text.includes('\r') ? 'a\nb\r\n' : 'a\nb\n');
+      assert.equal(lf.complete(), true);
+      assert.deepEqual(await lf.line(), { kind: 'line', text: 'QUIT' });
+    }
   });
 
   it('a message whose client went away before the dot is not complete; a dot inside a line is text', async () => {
