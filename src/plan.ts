@@ -126,6 +126,11 @@ export interface SendmailInput {
   /** No -i: a line holding only `.` ends the message. */
   readonly endsAtDotLine: boolean;
   /**
+   * -bs: the message came over SMTP, where it is all message: no mbox `From ` line before its
+   * header is dropped, as one piped from a saved mailbox is.
+   */
+  readonly fromDialogue?: boolean;
+  /**
    * The configuration file could not be used (78), or its name (-C) is not UTF-8 (64). A program
    * that pipes to sendmail (cron) has no other copy of its message: it is read and kept in
    * dead.letter, then this failure is said.

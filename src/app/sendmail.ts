@@ -119,7 +119,7 @@ function planOf(
     dsn: line.dsn,
     // -bs: a transaction's recipients are those of its RCPTs, its message ends at the lone dot.
     sendmail: line.smtp
-      ? { recipientsFromHeaders: false, endsAtDotLine: false }
+      ? { recipientsFromHeaders: false, endsAtDotLine: false, fromDialogue: true }
       : { recipientsFromHeaders: line.recipientsFromHeaders, endsAtDotLine: line.endsAtDotLine },
   };
 }

@@ -171,7 +171,7 @@ export async function prepareInput(
       ...(attachments.length === 0 ? {} : { withoutAttachments: () => composeMessage({ ...draft, attachments: [] }, { eightBitMime: true }) }),
     };
   }
-  const block = await readHeaderBlock(body.source, plan.sendmail !== undefined);
+  const block = await readHeaderBlock(body.source, plan.sendmail !== undefined, plan.sendmail?.fromDialogue !== true);
   // mailv-sendmail reads a field's addresses as its arguments, as Postfix does: `To: a@x b@x` names two.
   const listOf = (value: string) => (plan.sendmail === undefined ? value : commasBetweenWords(value));
   const fromHeaders = (name: string) => fieldValues(block.fields, name).flatMap((value) => parseAddressList(listOf(value), plan.mailDomain));
@@ -315,14 +315,12 @@ function sameAddress(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
+/**
+ * Each address once. A local part's case is the destination's to judge (RFC 5321 §2.4): `Bob@` and
+ * `bob@` may be two mailboxes, and both go; the domain was written in lower case when parsed.
+ */
 function unique(addresses: readonly string[]): string[] {
-  const seen = new Set<string>();
-  return addresses.filter((address) => {
-    const key = address.toLowerCase();
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return [...new Set(addresses)];
 }
 
 /** Where the envelope sender came from, for the table of -v: the command line (the null one too), the configuration file or $USER. */

@@ -31,36 +31,47 @@ export interface LeadingLine {
 export const NO_LEADING_LINE: LeadingLine = { inputOctets: 0, wireOctets: 0 };
 
 const FIELD_START = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+const LF = 0x0a;
+const CR = 0x0d;
 /** An mbox `From ` line (`>From `, forwarded), not a header field written `From : a@x` (obsolete syntax). */
 const MBOX_FROM_LINE = /^>*From (?![ \t]*:)/;
 
 /**
- * Reads the header block at the start of `source`, the mbox `From ` lines before it dropped. Throws
- * InputError (65) when there is none, unless `asSendmail`: then, as sendmail and Postfix read what
- * programs pipe to them, input that does not start with a header field is all body.
+ * Reads the header block at the start of `source`, the mbox `From ` lines before it dropped (unless
+ * not `mboxLines`: a message that came over SMTP). Throws InputError (65) when there is none, unless
+ * `asSendmail`: then, as sendmail and Postfix read what programs pipe to them, input that does not
+ * start with a header field is all body.
  */
-export async function readHeaderBlock(source: ByteSource, asSendmail = false): Promise<HeaderBlock> {
+export async function readHeaderBlock(source: ByteSource, asSendmail = false, mboxLines = true): Promise<HeaderBlock> {
   // Read only as far as the blank line: usually the first chunk, not a megabyte.
   const pieces: Buffer[] = [];
   let length = 0;
-  let found: { lines: Buffer[]; ended: boolean; offset: number } = { lines: [], ended: false, offset: 0 };
+  let found: { lines: Buffer[]; ended: boolean; offset: number; blankOctets: number } = { lines: [], ended: false, offset: 0, blankOctets: 0 };
   let complete = true;
   for await (const chunk of source.chunks()) {
     pieces.push(chunk);
     length += chunk.length;
-    found = headerLines(Buffer.concat(pieces, length).subarray(0, MAX_HEADER_BLOCK + 2), false);
-    if (found.ended || length >= MAX_HEADER_BLOCK + 2) {
+    const prefix = Buffer.concat(pieces, length).subarray(0, MAX_HEADER_BLOCK + 2);
+    found = headerLines(prefix, false);
+    // A blank line found before any LF is one of a message whose lines end in CR alone, or one a
+    // later LF shows to be two bare CRs inside a line: read on (see nextLine).
+    if ((found.ended && prefix.includes(LF)) || length >= MAX_HEADER_BLOCK + 2) {
       complete = false;
       break;
     }
   }
   const head = Buffer.concat(pieces, length);
   if (complete) found = headerLines(head, true);
+  const lfLines = head.subarray(0, MAX_HEADER_BLOCK + 2).includes(LF);
   let leading: LeadingLine = NO_LEADING_LINE;
   // Every mbox `From ` line, and `>From ` (a forwarded one), before the header, as Postfix drops
   // them: a message saved from a mailbox (`mailv -t < saved.eml`) starts with one.
-  for (let first = found.lines[0]?.toString('latin1'); first !== undefined && MBOX_FROM_LINE.test(first); first = found.lines[0]?.toString('latin1')) {
-    leading = { inputOctets: nextLine(head, leading.inputOctets).next, wireOctets: leading.wireOctets + first.length + 2 };
+  for (
+    let first = found.lines[0]?.toString('latin1');
+    mboxLines && first !== undefined && MBOX_FROM_LINE.test(first);
+    first = found.lines[0]?.toString('latin1')
+  ) {
+    leading = { inputOctets: nextLine(head, leading.inputOctets, lfLines).next, wireOctets: leading.wireOctets + normalisedLength(first) };
     found = { ...found, lines: found.lines.slice(1) };
   }
   if (asSendmail) {
@@ -75,12 +86,20 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false): P
   const fields: string[] = [];
   // sendmail mode: where a line that is no header field ends the block, the body beginning there.
   let bodyAt: number | undefined;
-  for (const [index, line] of found.lines.map((bytes) => bytes.toString('latin1')).entries()) {
-    // latin1: the octets are kept as they are, whatever the charset
+  // The block's octets as the whole input's statistics count them (a CR alone as a line break), for
+  // what they leave to the body.
+  let normalisedOctets = 0;
+  // latin1: the octets are kept as they are, whatever the charset. A CR alone inside a line is no
+  // line break (RFC 5321 §2.3.8) and has no place in a header (RFC 5322 §2.2): a space, so that it
+  // can neither start a field of its own nor end the header.
+  for (const [index, read] of found.lines.map((bytes) => bytes.toString('latin1')).entries()) {
+    const line = read.replace(/\r/g, ' ');
     if ((line.startsWith(' ') || line.startsWith('\t')) && fields.length > 0) {
       fields[fields.length - 1] += `${line}\r\n`;
+      normalisedOctets += normalisedLength(read);
     } else if (FIELD_START.test(line)) {
       fields.push(`${line}\r\n`);
+      normalisedOctets += normalisedLength(read);
     } else if (asSendmail) {
       bodyAt = index;
       break;
@@ -98,34 +117,42 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false): P
       );
     }
   }
-  const fieldOctets = fields.reduce((total, field) => total + field.length, 0);
   if (bodyAt === undefined && cutAtLimit) bodyAt = found.lines.length;
   if (bodyAt !== undefined) {
     let offset = leading.inputOctets;
-    for (let line = 0; line < bodyAt; line++) offset = nextLine(head, offset).next;
-    return { fields, inputOctets: offset, wireOctets: leading.wireOctets + fieldOctets, leading, complete: false };
+    for (let line = 0; line < bodyAt; line++) offset = nextLine(head, offset, lfLines).next;
+    return { fields, inputOctets: offset, wireOctets: leading.wireOctets + normalisedOctets, leading, complete: false };
   }
   if (!found.ended && length > MAX_HEADER_BLOCK) {
     throw new InputError({ code: 'MAILV_MESSAGE_HEADER_UNENDED', limit: MAX_HEADER_BLOCK }, ExitCode.DATAERR);
   }
-  return { fields, inputOctets: found.offset, wireOctets: leading.wireOctets + fieldOctets + (found.ended ? 2 : 0), leading, complete: true };
+  return { fields, inputOctets: found.offset, wireOctets: leading.wireOctets + normalisedOctets + found.blankOctets, leading, complete: true };
 }
 
 /**
  * The lines of `prefix` up to its first empty line; `ended` when there is one. Unless `complete`
  * (the input ends there), a CR that ends the prefix is left for later: its LF may follow.
  */
-function headerLines(prefix: Buffer, complete: boolean): { lines: Buffer[]; ended: boolean; offset: number } {
+function headerLines(prefix: Buffer, complete: boolean): { lines: Buffer[]; ended: boolean; offset: number; blankOctets: number } {
   const lines: Buffer[] = [];
+  const lfLines = prefix.includes(LF);
   let offset = 0;
   while (offset < prefix.length) {
-    const { line, next } = nextLine(prefix, offset);
+    const { line, next } = nextLine(prefix, offset, lfLines);
     if (!complete && next === prefix.length && prefix[prefix.length - 1] === 0x0d) break;
     offset = next;
-    if (line.length === 0) return { lines, ended: true, offset };
+    // A line of nothing, or of CRs alone (`\r\r\n`), ends the header, as it always did.
+    if (line.every((octet) => octet === CR)) return { lines, ended: true, offset, blankOctets: normalisedLength(line.toString('latin1')) };
     lines.push(line);
   }
-  return { lines, ended: false, offset };
+  return { lines, ended: false, offset, blankOctets: 0 };
+}
+
+/** A line's octets, its line break included, as the input's statistics count them: CRLF for its end, and for each CR alone in it. */
+function normalisedLength(line: string): number {
+  let crs = 0;
+  for (let at = line.indexOf('\r'); at !== -1; at = line.indexOf('\r', at + 1)) crs++;
+  return line.length + crs + 2;
 }
 
 /** The unfolded values of every field called `name`, read as UTF-8 (RFC 6532). */
@@ -140,10 +167,16 @@ export function fieldValues(fields: readonly string[], name: string): string[] {
     );
 }
 
-function nextLine(data: Buffer, offset: number): { line: Buffer; next: number } {
+/**
+ * The line at `offset`, its end left out, and where the next begins. Lines end in LF or CR LF when
+ * the header holds any LF (`lfLines`): a CR alone is then inside a line, where text a program passed
+ * on may have put it, never a line break that would start a field (a header injection). Only in
+ * a message whose lines all end in CR alone does a CR end one.
+ */
+function nextLine(data: Buffer, offset: number, lfLines: boolean): { line: Buffer; next: number } {
   for (let i = offset; i < data.length; i++) {
-    if (data[i] === 0x0a) return { line: data.subarray(offset, i), next: i + 1 };
-    if (data[i] === 0x0d) return { line: data.subarray(offset, i), next: data[i + 1] === 0x0a ? i + 2 : i + 1 };
+    if (data[i] === LF) return { line: data.subarray(offset, i > offset && data[i - 1] === CR ? i - 1 : i), next: i + 1 };
+    if (data[i] === CR && !lfLines) return { line: data.subarray(offset, i), next: data[i + 1] === LF ? i + 2 : i + 1 };
   }
   return { line: data.subarray(offset), next: data.length };
 }

@@ -169,6 +169,28 @@ describe('mailv-sendmail -bs', () => {
     }
   });
 
+  it('relays the message as the dialogue gave it: leading From lines kept (no mbox here), recipients that differ in case both (RFC 5321 §2.4), a CR alone no line break', async () => {
+    const server = await startScriptedServer();
+    try {
+      const input =
+        'EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<Bob@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n' +
+        'From now on we meet at five.\r\n>From the team\r\nSee you.\r\n.\r\n' +
+        'MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\nSubject: hello\rReply-To: evil@example.org\r\n\r\nbody\r\n.\r\nQUIT\r\n';
+      const result = await runAtOnce(['-bs'], environment(freshHome(), `127.0.0.1:${server.port}`), input);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(
+        server.commands.filter((line) => line.startsWith('RCPT')),
+        ['RCPT To:<Bob@example.org>', 'RCPT To:<bob@example.org>', 'RCPT To:<bob@example.org>'],
+      );
+      const received = server.received().toString('latin1');
+      assert.match(received, /\r\n\r\nFrom now on we meet at five\.\r\n>From the team\r\nSee you\.\r\n/);
+      assert.match(received, /\r\nSubject: hello Reply-To: evil@example\.org\r\n/);
+      assert.doesNotMatch(received, /^Reply-To:/m);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("a client's mistakes are answered as Postfix answers them, and the dialogue goes on", async () => {
     const server = await startScriptedServer();
     try {

@@ -393,6 +393,22 @@ describe('composer', () => {
     return (await bytesOf(message)).toString();
   };
 
+  it('takes a CR alone inside a header line for a space, never a line break: no field injected, none cut off, the size exact (RFC 5322 §2.2)', async () => {
+    const fixed = 'Date: Fri, 27 Nov 2026 20:29:31 +0000\r\nMessage-ID: <fixed.0001@example.org>\r\nFrom: Alice <alice@example.org>\r\n';
+    assert.equal(
+      await passedThrough('Subject: hello\rReply-To: evil@example.org\rX-Injected: yes\r\nTo: b@example.org\r\n\r\nbody\rmore\r\n'),
+      `Subject: hello Reply-To: evil@example.org X-Injected: yes\r\nTo: b@example.org\r\n${fixed}\r\nbody\r\nmore\r\n`,
+    );
+    // Two CRs alone do not end the header early, leaving what follows them to the body.
+    assert.equal(
+      await passedThrough('Subject: hi\r\rX-Hidden: y\r\nTo: b@example.org\r\n\r\nbody\r\n'),
+      `Subject: hi  X-Hidden: y\r\nTo: b@example.org\r\n${fixed}\r\nbody\r\n`,
+    );
+    // A line of CRs alone still ends it; a message whose lines all end in CR alone is read as before.
+    assert.equal(await passedThrough('To: b@example.org\r\n\r\r\nbody\r\n'), `To: b@example.org\r\n${fixed}\r\nbody\r\n`);
+    assert.equal(await passedThrough('To: b@example.org\rSubject: cr\r\rbody\r'), `To: b@example.org\r\nSubject: cr\r\n${fixed}\r\nbody\r\n`);
+  });
+
   it('passes a -t message through, removing Bcc and adding Date, Message-ID and From', async () => {
     assert.equal(
       await passedThrough('To: bob@example.org\nBcc: secret@example.org,\n  other@example.org\nSubject: raw\n\nline one\n.line two\r\nno end'),
@@ -486,6 +502,9 @@ describe('composer', () => {
       'To: bob@example.org\rSubject: cr\r\rbody\r',
       'To: bob@example.org\r\nSubject: no body\r',
       'To: bob@example.org\r\nSubject: no break at all',
+      // A CR alone inside a line of a message whose lines end in LF: text, however the input is cut.
+      'Subject: hello\rReply-To: evil@example.org\r\nTo: b@example.org\r\n\r\nbody\r\n',
+      'Subject: hi\r\rX-Hidden: y\nTo: b@example.org\n\r\r\nbody\n',
     ];
     for (const text of cases) {
       const input = Buffer.from(text);
@@ -509,7 +528,9 @@ describe('composer', () => {
           },
         };
         assert.deepEqual(await readHeaderBlock(source), whole, `${JSON.stringify(text)} cut at ${cut}`);
-        if (cut > whole.inputOctets + 1) assert.equal(reads, 1, `${JSON.stringify(text)} cut at ${cut}: the body is not read`);
+        // A message whose lines end in CR alone is read on past its blank line (a later LF would make
+        // two CRs text inside a line), to its end or the header block's limit.
+        if (cut > whole.inputOctets + 1 && text.includes('\n')) assert.equal(reads, 1, `${JSON.stringify(text)} cut at ${cut}: the body is not read`);
       }
     }
   });
