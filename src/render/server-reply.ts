@@ -16,9 +16,9 @@ export function formatServerReply(code: number, lines: readonly string[]): strin
  */
 function replyText(text: string): string {
   const ascii = sanitize(text)
-    .replace(/§/g, 'section ')
-    .replace(/[‘’]/g, "'")
-    .replace(/[“”]/g, '"')
+    .replace(/\u00a7/g, 'section ')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
     .replace(/[^\x20-\x7e]/g, '?');
   return ascii.length <= MAX_TEXT ? ascii : `${ascii.slice(0, MAX_TEXT - 3)}...`;
 }
