@@ -251,7 +251,7 @@ export async function prepareInput(
     }),
     bccOnly: bccOnly([...hidden, ...plan.bcc], [...shown, ...plan.to]),
     // Kept as read only when it reads back as a message: a header block ended by a blank line.
-    ...(block.complete && block.fields.length > 0 ? { asRead: messageAsRead(body, block.leading) } : {}),
+    ...(block.complete && block.fields.length > 0 ? { asRead: messageAsRead(body, block) } : {}),
     compose: async (eightBitMime) => {
       // An 8-bit header still goes as it is (announced with BODY=8BITMIME where offered); an 8-bit
       // body would go unannounced to a server that never said it takes one (RFC 6152 §3).

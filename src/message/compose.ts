@@ -11,7 +11,7 @@ import { boundaryFor, formatRfc5322Date } from './identity.js';
 import { LineEndingNormalizer } from './line-endings.js';
 import { BREAK_OCTETS, LineBreaker, foldLongLines } from './long-lines.js';
 import { QUALIFIED_FIELDS, qualifyAddresses } from './qualify.js';
-import { NO_LEADING_LINE, type LeadingLine } from './raw-message.js';
+import type { HeaderBlock } from './raw-message.js';
 import { transformChunks, type ByteSource } from './source.js';
 import { MAX_LINE_OCTETS, charsetOf, type TextCharset, type TextStats } from './text-stats.js';
 
@@ -265,10 +265,21 @@ export function passThroughMessage(
 
 /**
  * A complete message of the user's own as it was read, Bcc and all, its lines ended with CRLF,
- * without the `leading` mbox From line (sendmail mode): what dead.letter keeps of it.
+ * without the `leading` mbox From line (sendmail mode): what dead.letter keeps of it. Its header
+ * (`block`, when it was read as one) as its fields were read: a CR alone inside a line there is a
+ * space, as in what is sent, not a line break that would make a field of its own once resent.
  */
-export function messageAsRead(whole: BodyInput, leading: LeadingLine = NO_LEADING_LINE): KeptMessage {
-  return { size: whole.stats.wireOctets - leading.wireOctets, chunks: () => crlfText(whole.source.slice(leading.inputOctets), false) };
+export function messageAsRead(whole: BodyInput, block?: Pick<HeaderBlock, 'fields' | 'inputOctets' | 'wireOctets'>): KeptMessage {
+  if (block === undefined) return { size: whole.stats.wireOctets, chunks: () => crlfText(whole.source, false) };
+  const header = Buffer.from(`${block.fields.join('')}\r\n`, 'latin1');
+  const body = whole.source.slice(block.inputOctets);
+  return {
+    size: header.length + (body.size === 0 ? 0 : whole.stats.wireOctets - block.wireOctets),
+    chunks: async function* () {
+      yield header;
+      yield* crlfText(body, false);
+    },
+  };
 }
 
 /** Octets to keep, CRLF-ended, as dead.letter takes them. */

@@ -69,6 +69,8 @@ export type MessageErrorFact =
   | { readonly code: 'MAILV_HEADER_SENDER_NEEDED'; readonly name: string; readonly count: number }
   /** A whole message (-t) whose header block does not end within `limit` octets. */
   | { readonly code: 'MAILV_MESSAGE_HEADER_UNENDED'; readonly limit: number }
+  /** A header of lines ended by CR alone up to a blank line, in a message whose later lines end in LF: where it ends cannot be told. */
+  | { readonly code: 'MAILV_MESSAGE_LINE_ENDS' }
   /** A whole message (-t) whose header block holds a line (`line`, from 1; `text`, its first 60 octets) that is no field. */
   | { readonly code: 'MAILV_MESSAGE_HEADER_LINE'; readonly line: number; readonly text: string }
   /** A -t message's own header field holds a control character: it would reach every reader raw. */

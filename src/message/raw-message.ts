@@ -62,7 +62,15 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false, mb
   }
   const head = Buffer.concat(pieces, length);
   if (complete) found = headerLines(head, true);
-  const lfLines = head.subarray(0, MAX_HEADER_BLOCK + 2).includes(LF);
+  const lfAt = head.subarray(0, MAX_HEADER_BLOCK + 2).indexOf(LF);
+  const lfLines = lfAt !== -1;
+  // Lines ended by CR alone up to a blank line, and LF ending lines after it: a message of CR lines
+  // whose body holds an LF, or CRs that text a program passed on put in a header of LF lines (a
+  // field injected, the header ended early). Which it is cannot be told: refused, the message kept.
+  if (lfLines) {
+    const beforeLf = head.subarray(0, head[lfAt - 1] === CR ? lfAt - 1 : lfAt);
+    if (beforeLf.includes(CR) && headerLines(beforeLf, true).ended) throw new InputError({ code: 'MAILV_MESSAGE_LINE_ENDS' }, ExitCode.DATAERR);
+  }
   let leading: LeadingLine = NO_LEADING_LINE;
   // Every mbox `From ` line, and `>From ` (a forwarded one), before the header, as Postfix drops
   // them: a message saved from a mailbox (`mailv -t < saved.eml`) starts with one.

@@ -19,6 +19,7 @@ function replyText(text: string): string {
     .replace(/\u00a7/g, 'section ')
     .replace(/[\u2018\u2019]/g, "'")
     .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\u2026/g, '...')
     .replace(/[^\x20-\x7e]/g, '?');
   return ascii.length <= MAX_TEXT ? ascii : `${ascii.slice(0, MAX_TEXT - 3)}...`;
 }

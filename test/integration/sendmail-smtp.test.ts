@@ -470,7 +470,10 @@ describe('mailv-sendmail -bs', () => {
       );
       // Its own failure: a wrapper that reads the status knows a message was abandoned.
       assert.equal(gone.code, 65, gone.stderr);
-      assert.equal(gone.stderr, 'mailv: the client stopped before the lone dot that ends its message (CR LF, dot, CR LF): nothing was sent\n');
+      assert.equal(
+        gone.stderr,
+        'mailv: the client stopped before the lone dot that ends its message (after a DATA ended with CR LF, a dot next to a bare LF ends nothing): nothing was sent\n',
+      );
       assert.match(gone.stdout, /354 [^\r]*\r\n$/);
       assert.deepEqual(server.commands, []);
     } finally {

@@ -7,8 +7,8 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { assertExtraHeaders, chooseTransferEncoding, composeMessage, heldMessage, passThroughMessage } from '../../dist/message/compose.js';
-import type { UsageError } from '../../dist/errors.js';
+import { assertExtraHeaders, chooseTransferEncoding, composeMessage, heldMessage, messageAsRead, passThroughMessage } from '../../dist/message/compose.js';
+import type { InputError, UsageError } from '../../dist/errors.js';
 import { formatAsctime, formatRfc5322Date } from '../../dist/message/identity.js';
 import { readHeaderBlock } from '../../dist/message/raw-message.js';
 import { fileSource } from '../../dist/message/source.js';
@@ -399,11 +399,17 @@ describe('composer', () => {
       await passedThrough('Subject: hello\rReply-To: evil@example.org\rX-Injected: yes\r\nTo: b@example.org\r\n\r\nbody\rmore\r\n'),
       `Subject: hello Reply-To: evil@example.org X-Injected: yes\r\nTo: b@example.org\r\n${fixed}\r\nbody\r\nmore\r\n`,
     );
-    // Two CRs alone do not end the header early, leaving what follows them to the body.
-    assert.equal(
-      await passedThrough('Subject: hi\r\rX-Hidden: y\r\nTo: b@example.org\r\n\r\nbody\r\n'),
-      `Subject: hi  X-Hidden: y\r\nTo: b@example.org\r\n${fixed}\r\nbody\r\n`,
-    );
+    // Two CRs alone that would end the header before the first LF: a header of CR lines, or one
+    // ended early by text passed on? Refused (65), never guessed; so is a CR message whose body has an LF.
+    for (const text of ['Subject: hi\r\rX-Hidden: y\r\nTo: b@example.org\r\n\r\nbody\r\n', 'To: ops@example.org\r\rcheck the logs\n']) {
+      await assert.rejects(passedThrough(text), (error: InputError) => error.fact.code === 'MAILV_MESSAGE_LINE_ENDS' && error.exitCode === 65, text);
+    }
+    // What dead.letter keeps reads its header as what is sent does: the CR a space, no field made of it.
+    const whole = await bodyOf('To: a@example.org\nSubject: hi\rBcc: evil@example.org\n\nbody\n');
+    const block = await readHeaderBlock(whole.source, true);
+    assert.equal((await bytesOf(messageAsRead(whole, block))).toString(), 'To: a@example.org\r\nSubject: hi Bcc: evil@example.org\r\n\r\nbody\r\n');
+    const empty = await bodyOf('To: a@example.org\n\n');
+    assert.equal((await bytesOf(messageAsRead(empty, await readHeaderBlock(empty.source)))).toString(), 'To: a@example.org\r\n\r\n');
     // A line of CRs alone still ends it; a message whose lines all end in CR alone is read as before.
     assert.equal(await passedThrough('To: b@example.org\r\n\r\r\nbody\r\n'), `To: b@example.org\r\n${fixed}\r\nbody\r\n`);
     assert.equal(await passedThrough('To: b@example.org\rSubject: cr\r\rbody\r'), `To: b@example.org\r\nSubject: cr\r\n${fixed}\r\nbody\r\n`);
@@ -504,7 +510,7 @@ describe('composer', () => {
       'To: bob@example.org\r\nSubject: no break at all',
       // A CR alone inside a line of a message whose lines end in LF: text, however the input is cut.
       'Subject: hello\rReply-To: evil@example.org\r\nTo: b@example.org\r\n\r\nbody\r\n',
-      'Subject: hi\r\rX-Hidden: y\nTo: b@example.org\n\r\r\nbody\n',
+      'Subject: hi\r\r\nTo: b@example.org\n\r\r\nbody\n',
     ];
     for (const text of cases) {
       const input = Buffer.from(text);

@@ -7,8 +7,8 @@ import { formatServerReply } from '../../dist/render/server-reply.js';
 describe('formatServerReply', () => {
   it('writes a section sign and typographic quotes in ASCII, anything else beyond ASCII as a question mark', () => {
     assert.equal(
-      formatServerReply(501, ['invalid address “b@127.0.0.1”: an IP address is written as an address literal (RFC 5321 §4.1.3), j\u00f6rg’s']),
-      '501 invalid address "b@127.0.0.1": an IP address is written as an address literal (RFC 5321 section 4.1.3), j?rg\'s\r\n',
+      formatServerReply(501, ['invalid address “b@127.0.0.1”: an IP address is written as an address literal (RFC 5321 §4.1.3), j\u00f6rg’s…']),
+      '501 invalid address "b@127.0.0.1": an IP address is written as an address literal (RFC 5321 section 4.1.3), j?rg\'s...\r\n',
     );
     assert.equal(formatServerReply(250, ['host', 'PIPELINING']), '250-host\r\n250 PIPELINING\r\n');
   });

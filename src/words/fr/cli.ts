@@ -170,7 +170,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_ATTACHMENT_UNSIZED_TOO_LARGE: ({ path, limit }) =>
     `impossible de joindre ${path} : il ne dit pas sa taille et contient plus que les ${limit / 1024 / 1024} Mio lus en mémoire (copiez-le d’abord dans un fichier)`,
   MAILV_MESSAGE_NO_RECIPIENT: () => '-t : le message ne nomme aucun destinataire en To, Cc ou Bcc (un groupe vide n’en nomme pas), et aucun n’a été donné',
-  MAILV_MESSAGE_UNENDED: () => 'le client s’est arrêté avant le point seul qui termine son message (CR LF, point, CR LF) : rien n’a été envoyé',
+  MAILV_MESSAGE_UNENDED: () =>
+    'le client s’est arrêté avant le point seul qui termine son message (après un DATA terminé par CR LF, un point à côté d’un LF seul ne termine rien) : rien n’a été envoyé',
   MAILV_MESSAGE_NUL: () => 'le message contient un octet NUL, que SMTP ne peut pas transporter tel quel',
   MAILV_NO_8BITMIME: () => 'le corps du message contient des octets de 8 bits et le serveur ne propose pas 8BITMIME (un message complet n’est jamais réencodé)',
   MAILV_STDIN_DIRECTORY: () => 'l’entrée standard est un répertoire, pas un message',
