@@ -32,7 +32,9 @@ describe('--password-cmd and signals', () => {
       child.stdout.resume();
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
       child.stdin.end('typed before the password\n');
-      for (let i = 0; i < 200 && !existsSync(pidFile); i++) await sleep(50);
+      // The shell makes the file before it writes the number in it: waited for whole, its line ended.
+      const written = () => (existsSync(pidFile) ? /^\d+\n$/.test(readFileSync(pidFile, 'utf8')) : false);
+      for (let i = 0; i < 200 && !written(); i++) await sleep(50);
       const grandchild = Number(readFileSync(pidFile, 'utf8'));
       assert.ok(running(grandchild), 'the command is running');
       child.kill(signal);
