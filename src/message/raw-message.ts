@@ -64,12 +64,18 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false, mb
   if (complete) found = headerLines(head, true);
   const lfAt = head.subarray(0, MAX_HEADER_BLOCK + 2).indexOf(LF);
   const lfLines = lfAt !== -1;
-  // Lines ended by CR alone up to a blank line, and LF ending lines after it: a message of CR lines
-  // whose body holds an LF, or CRs that text a program passed on put in a header of LF lines (a
-  // field injected, the header ended early). Which it is cannot be told: refused, the message kept.
-  if (lfLines) {
-    const beforeLf = head.subarray(0, head[lfAt - 1] === CR ? lfAt - 1 : lfAt);
-    if (beforeLf.includes(CR) && headerLines(beforeLf, true).ended) throw new InputError({ code: 'MAILV_MESSAGE_LINE_ENDS' }, ExitCode.DATAERR);
+  // A header of lines ended by CR alone up to a blank line, then more text before an LF (or before
+  // the first MiB's end, the input going on): a message of CR lines whose body holds an LF, or CRs
+  // that text a program passed on put in a header of LF lines (a field injected, the header ended
+  // early). Which it is cannot be told: refused, the message kept. CRs alone before the LF are one
+  // line end (`To: a@b\r\r\r\n`), and text that starts with no header field is no header.
+  const crRead = lfLines ? head.subarray(0, lfAt) : complete ? undefined : head.subarray(0, MAX_HEADER_BLOCK + 2);
+  if (crRead?.includes(CR)) {
+    const asCrLines = headerLines(crRead, true, false);
+    const first = asCrLines.lines[0]?.toString('latin1');
+    const textAfter = crRead.subarray(asCrLines.offset).some((octet) => octet !== CR);
+    if (asCrLines.ended && textAfter && first !== undefined && (FIELD_START.test(first) || MBOX_FROM_LINE.test(first)))
+      throw new InputError({ code: 'MAILV_MESSAGE_LINE_ENDS' }, ExitCode.DATAERR);
   }
   let leading: LeadingLine = NO_LEADING_LINE;
   // Every mbox `From ` line, and `>From ` (a forwarded one), before the header, as Postfix drops
@@ -141,9 +147,12 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false, mb
  * The lines of `prefix` up to its first empty line; `ended` when there is one. Unless `complete`
  * (the input ends there), a CR that ends the prefix is left for later: its LF may follow.
  */
-function headerLines(prefix: Buffer, complete: boolean): { lines: Buffer[]; ended: boolean; offset: number; blankOctets: number } {
+function headerLines(
+  prefix: Buffer,
+  complete: boolean,
+  lfLines = prefix.includes(LF),
+): { lines: Buffer[]; ended: boolean; offset: number; blankOctets: number } {
   const lines: Buffer[] = [];
-  const lfLines = prefix.includes(LF);
   let offset = 0;
   while (offset < prefix.length) {
     const { line, next } = nextLine(prefix, offset, lfLines);

@@ -404,6 +404,19 @@ describe('composer', () => {
     for (const text of ['Subject: hi\r\rX-Hidden: y\r\nTo: b@example.org\r\n\r\nbody\r\n', 'To: ops@example.org\r\rcheck the logs\n']) {
       await assert.rejects(passedThrough(text), (error: InputError) => error.fact.code === 'MAILV_MESSAGE_LINE_ENDS' && error.exitCode === 65, text);
     }
+    // Nor when the LF comes only past the first MiB: the text after the CRs goes on, as a field's would.
+    const far = `Subject: x\rBcc: evil@example.org\r\r${'a'.repeat(1024 * 1024)}\nTo: a@example.org\n\nbody\n`;
+    await assert.rejects(passedThrough(far), (error: InputError) => error.fact.code === 'MAILV_MESSAGE_LINE_ENDS');
+    // Not refused: text that starts with no header field (a progress meter's CRs piped to sendmail),
+    // CRs alone before an LF (one line end), a blank line of CRs first.
+    for (const text of ['\r  0%\r 50%\r100%\nDone.\n', 'Downloading\r\rDone\n', '\r\r\nbody\r\r\n']) {
+      const read = await readHeaderBlock((await bodyOf(text)).source, true);
+      assert.deepEqual(read.fields, [], JSON.stringify(text));
+    }
+    assert.equal(
+      await passedThrough('To: b@example.org\r\r\r\nSubject: x\r\r\r\n\r\r\r\nbody\r\r\r\n'),
+      `To: b@example.org  \r\nSubject: x  \r\n${fixed}\r\nbody\r\n\r\n\r\n`,
+    );
     // What dead.letter keeps reads its header as what is sent does: the CR a space, no field made of it.
     const whole = await bodyOf('To: a@example.org\nSubject: hi\rBcc: evil@example.org\n\nbody\n');
     const block = await readHeaderBlock(whole.source, true);

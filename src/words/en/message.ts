@@ -57,7 +57,7 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_HEADER_SENDER_NEEDED: ({ name, count }) =>
     `-H ${name}: ${count} authors need a ${name === 'From' ? 'Sender' : 'Resent-Sender'} field naming the one who sent it (RFC 5322 §3.6.2): add -H '${name === 'From' ? 'Sender' : 'Resent-Sender'}: …'`,
   MAILV_MESSAGE_LINE_ENDS: () =>
-    'the message ends its header lines with CR alone, up to a blank line, and later lines with LF: where its header ends cannot be told (a CR alone may be text a program passed on)',
+    'the message ends the lines of its header block with CR alone, up to a blank line, and later lines with LF: where the block ends cannot be told (a CR alone may be text a program passed on)',
   MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `the message's header block does not end in its first ${limit} octets`,
   MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
     `the message's header ${field} (line ${line}) contains a control character (${codePointName(codePoint)})`,

@@ -59,7 +59,7 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_HEADER_SENDER_NEEDED: ({ name, count }) =>
     `-H ${name} : ${count} auteurs demandent un champ ${name === 'From' ? 'Sender' : 'Resent-Sender'} qui nomme celui qui envoie (RFC 5322 §3.6.2) : ajoutez -H '${name === 'From' ? 'Sender' : 'Resent-Sender'}: …'`,
   MAILV_MESSAGE_LINE_ENDS: () =>
-    'le message termine les lignes de son en-tête par un CR seul, jusqu’à une ligne vide, et les suivantes par un LF : on ne peut pas savoir où finit son en-tête (un CR seul peut être du texte transmis par un programme)',
+    'le message termine les lignes de son bloc d’en-têtes par un CR seul, jusqu’à une ligne vide, et les suivantes par un LF : on ne peut pas savoir où finit ce bloc (un CR seul peut être du texte transmis par un programme)',
   MAILV_MESSAGE_HEADER_UNENDED: ({ limit }) => `le bloc d’en-têtes du message ne se termine pas dans ses ${limit} premiers octets`,
   MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
     `l’en-tête ${field} du message (ligne ${line}) contient un caractère de contrôle (${codePointName(codePoint)})`,
