@@ -10,6 +10,12 @@ export function ipVersion(text: string): 0 | 4 | 6 {
   return 0;
 }
 
+/** `ip` as an address literal, `[192.0.2.1]` or `[IPv6:2001:db8::1]` (RFC 5321 §4.1.3); undefined when it is no IP address. */
+export function addressLiteral(ip: string): string | undefined {
+  const family = ipVersion(ip);
+  return family === 0 ? undefined : family === 6 ? `[IPv6:${ip}]` : `[${ip}]`;
+}
+
 /**
  * 127.0.0.0/8, ::1, or 127.x written as an IPv4-mapped IPv6 address: the machine itself, where
  * no one can sit between client and server.

@@ -10,6 +10,7 @@ import { systemProblem } from '../cli/system-problem.js';
 import { type ErrorFact, InputError, InterruptedError, LocalIoError } from '../errors.js';
 import { ExitCode, signalStatus } from '../exit-codes.js';
 import { parseMailbox } from '../message/address.js';
+import { isAscii } from '../message/compose.js';
 import type { Plan } from '../plan.js';
 import { formatServerReply } from '../render/server-reply.js';
 import { parseServerCommand } from '../smtp/server-command.js';
@@ -32,10 +33,6 @@ const PARAMETERS = { mail: new Set(['BODY', 'SMTPUTF8', 'SIZE', 'RET', 'ENVID'])
  */
 function declaresUtf8(params: readonly string[]): boolean {
   return params.some((param) => param.toUpperCase() === 'SMTPUTF8');
-}
-
-function isAscii(text: string): boolean {
-  return /^[\x00-\x7f]*$/.test(text);
 }
 
 /** The first of `params` that is none of `known`. */

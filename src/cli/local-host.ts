@@ -1,7 +1,7 @@
 // Who and where we are: the machine's fully qualified name and the user, for HELO, From and
 // bare local addresses. The system is asked only when the caller passes nothing else.
 import { hostname, userInfo } from 'node:os';
-import { ipVersion } from '../ip-address.js';
+import { addressLiteral } from '../ip-address.js';
 
 /**
  * The host name; a name without a dot gets `.localdomain`, as Postfix does for myhostname. A host
@@ -11,9 +11,7 @@ import { ipVersion } from '../ip-address.js';
 export function localFqdn(name = hostname()): string {
   const trimmed = name.trim().toLowerCase();
   if (trimmed === '') return 'localhost.localdomain';
-  const family = ipVersion(trimmed);
-  if (family !== 0) return family === 6 ? `[IPv6:${trimmed}]` : `[${trimmed}]`;
-  return trimmed.includes('.') ? trimmed : `${trimmed}.localdomain`;
+  return addressLiteral(trimmed) ?? (trimmed.includes('.') ? trimmed : `${trimmed}.localdomain`);
 }
 
 /**

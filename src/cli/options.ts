@@ -154,11 +154,11 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     });
   }
   if (options.direct) assertLiteralsOfFamily(options, [...to, ...cc, ...bcc]);
-  // A load run with --direct loads one domain's server: said before the message is read (with -t,
-  // its recipients are known only once it is, and the load run says it then).
   // Over LMTP the message goes with DATA, whose 354 comes once every recipient was answered: the
   // replies owed after it, one a recipient accepted, are then known (see SmtpSession.newPlan).
   if (options.body === 'bdat' && server.lmtp === true && !options.direct && !options.demo) throw new UsageError({ code: 'MAILV_BDAT_OVER_LMTP' });
+  // A load run with --direct loads one domain's server: said before the message is read (with -t,
+  // its recipients are known only once it is, and the load run says it then).
   if (options.count !== undefined && options.direct) {
     const domains = [...new Set([...to, ...cc, ...bcc].map((mailbox) => domainOf(mailbox.address).toLowerCase()))];
     if (domains.length > 1) throw new UsageError({ code: 'MAILV_LOAD_DIRECT_DOMAINS', domains });

@@ -2,7 +2,7 @@
 // lists as people type them, validated before anything is sent. Pure.
 import { domainToASCII } from 'node:url';
 import { UsageError } from '../errors.js';
-import { ipVersion } from '../ip-address.js';
+import { addressLiteral, ipVersion } from '../ip-address.js';
 
 /** A mailbox: an optional display name and an addr-spec (`local@domain`, domain in A-labels). */
 export interface Mailbox {
@@ -144,11 +144,9 @@ function normalizeDomain(given: string, original: string): string {
   // An IP address is no domain name (RFC 1123 §2.1; no top-level domain is all digits): written
   // bare, it would be sent as one, and refused by a server (Postfix: 501 5.1.3). So is a name the
   // conversion to ASCII reads as one, as a URL's host (127.1, 0x7f000001, full-width digits).
-  const family = ipVersion(domain);
-  if (family !== 0)
-    throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given, literal: family === 6 ? `[IPv6:${domain}]` : `[${domain}]` });
   const ascii = domainToASCII(domain);
-  if (ipVersion(ascii) !== 0) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given, literal: `[${ascii}]` });
+  const literal = addressLiteral(domain) ?? addressLiteral(ascii);
+  if (literal !== undefined) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given, literal });
   const labels = ascii.split('.');
   if (ascii === '' || ascii.length > 253 || !labels.every((label) => HOST_LABEL.test(label))) {
     throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given });

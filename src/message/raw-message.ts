@@ -52,10 +52,11 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false, mb
     pieces.push(chunk);
     length += chunk.length;
     const prefix = Buffer.concat(pieces, length).subarray(0, MAX_HEADER_BLOCK + 2);
-    found = headerLines(prefix, false);
+    const lfSeen = prefix.includes(LF);
+    found = headerLines(prefix, false, lfSeen);
     // A blank line found before any LF is one of a message whose lines end in CR alone, or one a
     // later LF shows to be two bare CRs inside a line: read on (see nextLine).
-    if ((found.ended && prefix.includes(LF)) || length >= MAX_HEADER_BLOCK + 2) {
+    if ((found.ended && lfSeen) || length >= MAX_HEADER_BLOCK + 2) {
       complete = false;
       break;
     }
@@ -156,7 +157,7 @@ function headerLines(
   let offset = 0;
   while (offset < prefix.length) {
     const { line, next } = nextLine(prefix, offset, lfLines);
-    if (!complete && next === prefix.length && prefix[prefix.length - 1] === 0x0d) break;
+    if (!complete && next === prefix.length && prefix[prefix.length - 1] === CR) break;
     offset = next;
     // A line of nothing, or of CRs alone (`\r\r\n`), ends the header, as it always did.
     if (line.every((octet) => octet === CR)) return { lines, ended: true, offset, blankOctets: normalisedLength(line.toString('latin1')) };
