@@ -14,6 +14,7 @@ import { isAscii } from '../message/compose.js';
 import type { Plan } from '../plan.js';
 import { formatServerReply } from '../render/server-reply.js';
 import { parseServerCommand } from '../smtp/server-command.js';
+import { mailParameterProblem, type ParameterProblem, rcptParameterProblem } from '../smtp/server-parameters.js';
 import { describeError, describeFact, wordsFor } from '../words/describe.js';
 import { smtpServerWords as said } from '../words/en/smtp-server.js';
 import type { Run } from './run.js';
@@ -21,11 +22,6 @@ import { sendRead } from './send.js';
 
 /** What the EHLO reply offers: commands pipelined are read in order; the message goes on as it came. */
 const EXTENSIONS = ['PIPELINING', '8BITMIME', 'SMTPUTF8'];
-/**
- * The parameters MAIL and RCPT take (RFC 5321 §4.1.1.11): those of the extensions offered, SIZE,
- * and DSN's, read and dropped; any other is answered 555 as Postfix answers it, never taken silently.
- */
-const PARAMETERS = { mail: new Set(['BODY', 'SMTPUTF8', 'SIZE', 'RET', 'ENVID']), rcpt: new Set(['NOTIFY', 'ORCPT']) } as const;
 
 /**
  * MAIL's SMTPUTF8 parameter: without it, an address that is not ASCII is refused 553 5.6.7, as
@@ -35,9 +31,13 @@ function declaresUtf8(params: readonly string[]): boolean {
   return params.some((param) => param.toUpperCase() === 'SMTPUTF8');
 }
 
-/** The first of `params` that is none of `known`. */
-function unsupported(params: readonly string[], known: ReadonlySet<string>): string | undefined {
-  return params.find((param) => !known.has(param.split('=', 1)[0]!.toUpperCase()));
+/**
+ * The reply to MAIL or RCPT parameters that cannot be taken. Those taken (the extensions offered,
+ * SIZE, and DSN's) are read and dropped; any other is answered 555 as Postfix answers it, never
+ * taken silently, and a value that does not parse 501.
+ */
+function parameterReply(problem: ParameterProblem): [number, string] {
+  return problem.kind === 'unsupported' ? [555, said.unsupportedParameter(problem.parameter)] : [501, said.badParameter(problem.name)];
 }
 
 /** Recipients a transaction takes, as Postfix's smtpd_recipient_limit. */
@@ -99,10 +99,10 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
           transaction = undefined;
           await reply(250, base.fqdn, ...(command.extended ? EXTENSIONS : []));
           break;
-        case 'mail':
+        case 'mail': {
+          const problem = mailParameterProblem(command.params);
           if (transaction !== undefined) await reply(503, said.nestedMail);
-          else if (unsupported(command.params, PARAMETERS.mail) !== undefined)
-            await reply(555, said.unsupportedParameter(unsupported(command.params, PARAMETERS.mail)!));
+          else if (problem !== undefined) await reply(...parameterReply(problem));
           else if (!declaresUtf8(command.params) && !isAscii(command.path)) await reply(553, said.undeclaredUtf8);
           else {
             try {
@@ -116,11 +116,12 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
             }
           }
           break;
-        case 'rcpt':
+        }
+        case 'rcpt': {
+          const problem = rcptParameterProblem(command.params);
           if (transaction === undefined) await reply(503, said.needMail);
           else if (transaction.recipients.length >= MAX_RECIPIENTS) await reply(452, said.tooManyRecipients);
-          else if (unsupported(command.params, PARAMETERS.rcpt) !== undefined)
-            await reply(555, said.unsupportedParameter(unsupported(command.params, PARAMETERS.rcpt)!));
+          else if (problem !== undefined) await reply(...parameterReply(problem));
           else if (!transaction.utf8 && !isAscii(command.path)) await reply(553, said.undeclaredUtf8);
           else {
             try {
@@ -133,6 +134,7 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
             }
           }
           break;
+        }
         case 'data': {
           if (transaction === undefined) await reply(503, said.needMail);
           else if (transaction.recipients.length === 0) await reply(503, said.needRecipient);

@@ -1,6 +1,8 @@
 // The shape of the text of mailv-sendmail -bs's replies: after each code, what a client's log
 // shows. It is English in every language, as every server's is: reply text is ASCII (RFC 5321
 // §4.2), and the programs that read it (Symfony's exceptions, a log) expect it so.
+import type { CheckedParameter } from '../smtp/server-parameters.js';
+
 export interface SmtpServerWords {
   /** The greeting's text after this host's name. */
   readonly greeting: string;
@@ -21,6 +23,8 @@ export interface SmtpServerWords {
   readonly tooManyRecipients: string;
   /** A MAIL or RCPT parameter of no extension offered, as Postfix's smtpd answers it (555). */
   readonly unsupportedParameter: (parameter: string) => string;
+  /** 501 to a MAIL or RCPT parameter whose value does not parse, as Postfix's smtpd words it. */
+  readonly badParameter: (name: CheckedParameter) => string;
   /** 553 to a non-ASCII address in a transaction that MAIL did not declare SMTPUTF8 (RFC 6531 §3.4). */
   readonly undeclaredUtf8: string;
   /** 421 when a signal ends the dialogue. */

@@ -197,6 +197,10 @@ describe('mailv-sendmail -bs', () => {
       const input = [
         'RCPT TO:<bob@example.org>',
         'DATA',
+        'MAIL FROM:<alice@example.org> SIZE=abc',
+        'MAIL FROM:<alice@example.org> RET=XYZ',
+        'MAIL FROM:<alice@example.org> ENVID=a+b',
+        'MAIL FROM:<alice@example.org> BODY=BINARYMIME',
         'MAIL FROM:<alice@example.org> SMTPUTF8',
         'MAIL FROM:<alice@example.org>',
         'DATA',
@@ -209,6 +213,9 @@ describe('mailv-sendmail -bs', () => {
         // Parameters of no extension offered, and a second path taken for one: 555, never dropped.
         'RCPT TO:<bob@example.org> FOO=bar',
         'RCPT TO:<bob@example.org> <carol@example.org>',
+        // Values that do not parse: 501, as Postfix's smtpd answers them.
+        'RCPT TO:<bob@example.org> NOTIFY=sometimes',
+        'RCPT TO:<bob@example.org> ORCPT=bob@example.org',
         'STARTTLS',
         'AUTH PLAIN AGFsaWNlAHNlY3JldA==',
         'XYZZY',
@@ -233,6 +240,10 @@ describe('mailv-sendmail -bs', () => {
       assert.deepEqual(result.stdout.split('\r\n').slice(1, -1), [
         '503 Error: need MAIL command',
         '503 Error: need MAIL command',
+        '501 5.5.4 Bad message size syntax',
+        '501 5.5.4 Bad RET parameter syntax',
+        '501 5.5.4 Bad ENVID parameter syntax',
+        '555 5.5.4 Unsupported option: BODY=BINARYMIME',
         '250 Ok',
         '503 Error: nested MAIL command',
         '503 Error: need RCPT command',
@@ -244,6 +255,8 @@ describe('mailv-sendmail -bs', () => {
         '501 Syntax: RCPT TO:<address>',
         '555 5.5.4 Unsupported option: FOO=bar',
         '555 5.5.4 Unsupported option: <carol@example.org>',
+        '501 5.5.4 Error: Bad NOTIFY parameter syntax',
+        '501 5.5.4 Error: Bad ORCPT parameter syntax',
         '502 Error: STARTTLS is not offered here',
         '502 Error: AUTH is not offered here',
         '500 Error: command not recognized',

@@ -19,6 +19,8 @@ export const smtpServerWords: SmtpServerWords = {
   notUtf8: 'Error: the command is neither ASCII nor UTF-8',
   tooManyRecipients: 'Error: too many recipients',
   unsupportedParameter: (parameter) => `5.5.4 Unsupported option: ${parameter}`,
+  badParameter: (name) =>
+    name === 'SIZE' ? '5.5.4 Bad message size syntax' : `5.5.4 ${name === 'NOTIFY' || name === 'ORCPT' ? 'Error: ' : ''}Bad ${name} parameter syntax`,
   undeclaredUtf8: '5.6.7 Must declare SMTPUTF8 to send unicode address',
   closing: 'mailv-sendmail is stopping: try again later',
   help: 'Commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT',
