@@ -3,7 +3,7 @@
 import { parseOrigin } from './origin-options.js';
 import { UsageError } from '../errors.js';
 import { parseNameServer } from '../dns/resolv-conf.js';
-import { domainOf, parseAddressList, parseMailbox, type Mailbox } from '../message/address.js';
+import { domainOf, parseAddressList, parseDomain as parseDomainName, parseMailbox, type Mailbox } from '../message/address.js';
 import { assertExtraHeaders } from '../message/compose.js';
 import type { TextSource } from '../message/facts.js';
 import { assertHeaderText, parseHeaderArgument } from '../message/header.js';
@@ -313,7 +313,7 @@ export function parseServer(text: string): ServerAddress {
 function parseDomain(text: string): string {
   // A domain is checked as the domain of an address would be, and comes back in A-labels.
   try {
-    return domainOf(parseMailbox(`postmaster@${text.replace(/\.$/, '')}`, 'invalid').address);
+    return parseDomainName(text);
   } catch {
     throw new UsageError({ code: 'MAILV_MX_INVALID', text });
   }

@@ -102,6 +102,14 @@ export function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1);
 }
 
+/**
+ * A domain alone, checked as an address's is and given back in A-labels, lower-cased: names of up
+ * to 253 octets (RFC 1035 §2.3.4), where an address's domain leaves room for its local part.
+ */
+export function parseDomain(domain: string): string {
+  return normalizeDomain(domain, domain);
+}
+
 /** True when the address needs SMTPUTF8 (RFC 6531): non-ASCII left after IDNA on the domain. */
 export function needsSmtpUtf8(address: string): boolean {
   return /[^\x00-\x7f]/.test(address);
@@ -144,6 +152,10 @@ function normalizeDomain(given: string, original: string): string {
   // An IP address is no domain name (RFC 1123 §2.1; no top-level domain is all digits): written
   // bare, it would be sent as one, and refused by a server (Postfix: 501 5.1.3). So is a name the
   // conversion to ASCII reads as one, as a URL's host (127.1, 0x7f000001, full-width digits).
+  // The conversion reads a URL's host: it would stop at `/`, `?`, `#` or `\\` and decode `%2e`,
+  // naming another domain (`bob@example.org/.bank.example` would go to example.org). Of ASCII, a
+  // domain holds letters, digits, hyphens and dots only (RFC 5321 §4.1.2); the rest may be IDN.
+  if (/[^A-Za-z0-9.\u0080-\u{10FFFF}-]/u.test(domain)) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given });
   const ascii = domainToASCII(domain);
   const literal = addressLiteral(domain) ?? addressLiteral(ascii);
   if (literal !== undefined) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given, literal });

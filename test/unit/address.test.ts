@@ -109,6 +109,24 @@ describe('addresses', () => {
       'invalid address "bob@-example.org": malformed domain "-example.org"',
       'adresse invalide « bob@-example.org » : domaine mal formé « -example.org »',
     );
+    // A URL's delimiters and escapes, which the conversion to ASCII would read as a URL's host reads
+    // them, naming another domain: refused, never cut short.
+    for (const domain of [
+      'discard.test/.bank.example',
+      'discard.test?.bank.example',
+      'discard.test#x',
+      'discard.test\\x.bank.example',
+      'discard%2etest',
+      'discard.test:25',
+      'a_b.test',
+    ]) {
+      refused(
+        () => parseMailbox(`bob@${domain}`, HOST),
+        `invalid address "bob@${domain}": malformed domain "${domain}"`,
+        `adresse invalide « bob@${domain} » : domaine mal formé « ${domain} »`,
+      );
+    }
+    assert.equal(parseMailbox('bob@ex\u00e4mple.org', HOST).address, 'bob@xn--exmple-cua.org');
     refused(
       () => parseAddressList('"unterminated <a@b.org>', HOST),
       'invalid address list "\\"unterminated <a@b.org>": unterminated quote',

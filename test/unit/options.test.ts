@@ -203,6 +203,21 @@ describe('plan', () => {
     refused(['--direct', '--port', '0', 'bob@x.test'], 'MAILV_PORT_INVALID', 'invalid --port "0": 1 to 65535', '--port invalide « 0 » : de 1 à 65535');
     refused(['--mx', 'a..b'], 'MAILV_MX_INVALID', 'invalid --mx "a..b": a domain name', '--mx invalide « a..b » : il faut un nom de domaine');
     refused(
+      ['--mx', 'discard.test/.bank.example'],
+      'MAILV_MX_INVALID',
+      'invalid --mx "discard.test/.bank.example": a domain name',
+      '--mx invalide « discard.test/.bank.example » : il faut un nom de domaine',
+    );
+    // A name of 253 octets (RFC 1035 §2.3.4), where an address would leave room for a local part.
+    const longest = ['a'.repeat(63), 'b'.repeat(63), 'c'.repeat(63), 'd'.repeat(61)].join('.');
+    assert.equal(plan(['--mx', `${longest.toUpperCase()}.`]).mxLookup, longest);
+    refused(
+      ['--mx', `${longest}e`],
+      'MAILV_MX_INVALID',
+      `invalid --mx "${longest}e": a domain name`,
+      `--mx invalide « ${longest}e » : il faut un nom de domaine`,
+    );
+    refused(
       ['--server', 'smtps://x', '--tls', 'off', 'bob'],
       'MAILV_SMTPS_TLS_OFF',
       'smtps:// and --tls off contradict each other: smtps is TLS from the first byte',
