@@ -7,7 +7,8 @@ import type { QueryType } from './wire.js';
  * past the time limit, a refused or broken connection, or a TCP answer that cannot be used.
  */
 export type NoAnswer =
-  | { readonly reason: 'timeout'; readonly transport: 'udp' | 'tcp'; readonly timeoutMs: number }
+  /** `malformed`: datagrams that came in the meantime, undecodable, and were ignored (RFC 5452 §9.1). */
+  | { readonly reason: 'timeout'; readonly transport: 'udp' | 'tcp'; readonly timeoutMs: number; readonly malformed?: number }
   /** Nothing listens there: an ICMP port unreachable over UDP, a reset over TCP. */
   | { readonly reason: 'refused'; readonly transport: 'udp' | 'tcp' }
   /** Any other socket failure, by its system error code (`ENETUNREACH`). */
@@ -21,7 +22,12 @@ export type NoAnswer =
   /** A TCP answer that is not a DNS response. */
   | { readonly reason: 'malformed' }
   /** A TCP answer that says it was truncated: incomplete, though TCP has room for any answer. */
-  | { readonly reason: 'truncated' };
+  | { readonly reason: 'truncated' }
+  /**
+   * A referral (NS records and no SOA in the authority section, no answer), which a server that does
+   * not recurse gives: it says nothing of the name, unlike NODATA (RFC 2308 §2.2.1).
+   */
+  | { readonly reason: 'referral' };
 
 /** What one server did with a question that got no usable answer: an error rcode, or no answer. */
 export type ServerFailure = { readonly server: string } & (NoAnswer | { readonly reason: 'rcode'; readonly rcode: string });

@@ -125,21 +125,24 @@ export class Resolver {
    */
   async resolve(name: string, type: QueryType): Promise<Resolution> {
     let current = name;
-    for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
+    // The links of the whole chain, over every answer and question: a server that gives a few
+    // links an answer must not make the limit one of links per answer, times the questions.
+    let links = 0;
+    for (;;) {
       const response = await this.ask(current, type);
+      // Only records owned by the name asked (or by the CNAMEs it leads to) count.
+      const chain = followChain(response.answers, current, type, MAX_CNAME_CHAIN - links);
+      if (chain === undefined) throw new LookupFailedError(name, type, { kind: 'cname-chain', limit: MAX_CNAME_CHAIN });
+      links += chain.links;
       if (response.rcode === 'NXDOMAIN') {
         // After a CNAME the missing name is the chain's end, not the name asked (RFC 6604 §3).
-        const missing = followChain(response.answers, current, type).name;
-        throw new NoSuchNameError(missing, sameName(missing, name) ? undefined : name);
+        throw new NoSuchNameError(chain.name, sameName(chain.name, name) ? undefined : name);
       }
-      // Only records owned by the name asked (or by the CNAMEs it leads to) count.
-      const chain = followChain(response.answers, current, type);
       if (chain.records.length > 0 || chain.next === undefined) {
         return { records: chain.records, response, canonicalName: chain.name };
       }
       current = chain.next; // the server stopped at a CNAME: ask for its target
     }
-    throw new LookupFailedError(name, type, { kind: 'cname-chain', limit: MAX_CNAME_CHAIN });
   }
 
   /** One question, every server in turn, `attempts` rounds. Throws LookupFailedError when none answers usefully. */
@@ -183,9 +186,10 @@ export class Resolver {
           transport = 'tcp';
           continue;
         }
-        // Over TCP nothing needs cutting: an answer that says it was cut is incomplete, the server's failure.
-        if (response.truncated) {
-          const failure = { reason: 'truncated' } as const;
+        // Over TCP nothing needs cutting: an answer that says it was cut is incomplete, the server's
+        // failure; so is a referral, which says nothing of the name.
+        if (response.truncated || response.referral) {
+          const failure = { reason: response.truncated ? 'truncated' : 'referral' } as const;
           this.emit({ kind: 'dns-no-answer', name, type, server: label(server), ...failure });
           record({ server: label(server), ...failure });
           return undefined;
@@ -207,17 +211,23 @@ export function label(server: NameServer): string {
 }
 
 /**
- * Records of `type` reached from `start` through the CNAMEs of the same answer; `next` is the
- * CNAME target to ask for when the answer stops there.
+ * Records of `type` reached from `start` through the CNAMEs of the same answer, following at most
+ * `linksLeft` of them (`links`: how many it followed); `next` is the CNAME target to ask for when
+ * the answer stops there. Undefined when the chain needs more links than are left.
  */
-function followChain(answers: readonly DnsRecord[], start: string, type: QueryType): { name: string; records: DnsRecord[]; next: string | undefined } {
+function followChain(
+  answers: readonly DnsRecord[],
+  start: string,
+  type: QueryType,
+  linksLeft: number,
+): { name: string; records: DnsRecord[]; next: string | undefined; links: number } | undefined {
   let name = start;
-  for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
+  for (let links = 0; ; links++) {
     const records = answers.filter((record) => record.type === type && sameName(record.name, name));
-    if (records.length > 0) return { name, records, next: undefined };
+    if (records.length > 0) return { name, records, next: undefined, links };
     const cname = answers.find((record) => record.type === 'CNAME' && sameName(record.name, name));
-    if (cname?.type !== 'CNAME') return { name, records: [], next: hop === 0 ? undefined : name };
+    if (cname?.type !== 'CNAME') return { name, records: [], next: links === 0 ? undefined : name, links };
+    if (links === linksLeft) return undefined;
     name = cname.target;
   }
-  return { name, records: [], next: name };
 }

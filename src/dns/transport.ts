@@ -48,6 +48,7 @@ function settleOnce(
   signal: InterruptSignal | undefined,
   release: () => void,
   start: (finish: (error: Error | undefined, response?: DnsResponse) => void) => void,
+  malformed: () => number = () => 0,
 ): Promise<DnsResponse> {
   return new Promise((resolve, reject) => {
     const onAbort = () => finish(new InterruptedError(signal!.reason as NodeJS.Signals, 'resolve'));
@@ -61,7 +62,11 @@ function settleOnce(
       if (error) reject(error);
       else resolve(response!);
     };
-    const timer = setTimeout(() => finish(new DnsExchangeError({ reason: 'timeout', transport, timeoutMs })), timeoutMs);
+    const timedOut = () => {
+      const ignored = malformed();
+      finish(new DnsExchangeError({ reason: 'timeout', transport, timeoutMs, ...(ignored > 0 ? { malformed: ignored } : {}) }));
+    };
+    const timer = setTimeout(timedOut, timeoutMs);
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     start(finish);
@@ -70,6 +75,8 @@ function settleOnce(
 
 function overUdp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: InterruptSignal | undefined): Promise<DnsResponse> {
   const socket = createSocket(ipVersion(server.address) === 6 ? 'udp6' : 'udp4');
+  // Counted, so that a server whose every answer was broken is not said to have been silent.
+  let malformed = 0;
   return settleOnce(
     timeoutMs,
     'udp',
@@ -82,13 +89,15 @@ function overUdp(server: NameServer, id: number, question: Question, timeoutMs: 
         try {
           response = decodeResponse(message);
         } catch {
-          return; // malformed: wait for a real answer
+          malformed++;
+          return; // wait for a real answer: a spoofer's garbage must not end the wait
         }
         if (answersQuery(response, id, question)) finish(undefined, response);
       });
       socket.on('error', (error) => finish(new DnsExchangeError(socketFailure(error, 'udp'))));
       socket.connect(server.port, server.address, () => socket.send(encodeQuery(id, question)));
     },
+    () => malformed,
   );
 }
 

@@ -24,6 +24,12 @@ export interface DnsResponse {
   readonly question: Question | undefined;
   readonly answers: readonly DnsRecord[];
   readonly additionals: readonly DnsRecord[];
+  /**
+   * No answer, and in the authority section NS records and no SOA: a referral from a server that
+   * does not recurse, which says nothing of the name (RFC 2308 §2.2.1), where NODATA says it has
+   * no record of the type.
+   */
+  readonly referral: boolean;
 }
 
 /** Bytes that are not a DNS response: undecodable (`detail` is the decoder's), or a query. */
@@ -65,18 +71,38 @@ export function decodeResponse(data: Buffer): DnsResponse {
   const question = packet.questions?.[0];
   const head = {
     id: packet.id ?? 0,
-    rcode: (packet as { rcode?: string }).rcode ?? 'NOERROR',
-    question: question ? { name: question.name, type: question.type as QueryType } : undefined,
+    rcode: fullRcode(packet),
+    // A question of another class than IN is not the one asked, whatever its name (RFC 5452 §9.1).
+    question: question && question.class === 'IN' ? { name: question.name, type: question.type as QueryType } : undefined,
   };
   // A truncated answer is only a reason to ask over TCP: its records, maybe cut mid-way, are never read.
-  if (packet.flag_tc) return { ...head, truncated: true, answers: [], additionals: [] };
+  if (packet.flag_tc) return { ...head, truncated: true, answers: [], additionals: [], referral: false };
   checkAddressLengths(data);
+  const authorities = packet.authorities ?? [];
   return {
     ...head,
     truncated: false,
     answers: (packet.answers ?? []).map(toRecord).filter(isRecord),
     additionals: (packet.additionals ?? []).map(toRecord).filter(isRecord),
+    referral:
+      head.rcode === 'NOERROR' &&
+      (packet.answers ?? []).length === 0 &&
+      authorities.some((record) => record.type === 'NS') &&
+      !authorities.some((record) => record.type === 'SOA'),
   };
+}
+
+/**
+ * The response code, its upper eight bits from the OPT record (RFC 6891 §6.1.3): a server that
+ * did not take the query's EDNS version answers BADVERS (16), whose header holds 0, NOERROR's code.
+ */
+function fullRcode(packet: ReturnType<typeof dnsPacket.decode>): string {
+  const header = (packet as { rcode?: string }).rcode ?? 'NOERROR';
+  const opt = (packet.additionals ?? []).find((record) => record.type === 'OPT') as { extendedRcode?: number } | undefined;
+  const upper = opt?.extendedRcode ?? 0;
+  if (upper === 0) return header;
+  const code = (upper << 4) | ((packet.flags ?? 0) & 0x0f);
+  return code === 16 ? 'BADVERS' : `RCODE${code}`;
 }
 
 /** A response belongs to a query when both its ID and its question match (RFC 5452 §9.1). */
@@ -87,6 +113,8 @@ export function answersQuery(response: DnsResponse, id: number, question: Questi
 type RawAnswer = NonNullable<ReturnType<typeof dnsPacket.decode>['answers']>[number];
 
 function toRecord(answer: RawAnswer): DnsRecord | undefined {
+  // Of another class than IN (CH, HS), a record names nothing mail can use.
+  if (answer.type !== 'OPT' && (answer as { class?: string }).class !== 'IN') return undefined;
   const ttl = 'ttl' in answer && typeof answer.ttl === 'number' ? answer.ttl : 0;
   const name = answer.name;
   switch (answer.type) {

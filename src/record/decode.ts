@@ -308,13 +308,19 @@ const NO_ANSWER_REASONS = choicesOf<NoAnswer['reason']>({
   mismatched: true,
   malformed: true,
   truncated: true,
+  referral: true,
 });
 
 function noAnswer(fields: Fields): NoAnswer {
   const reason = fields.choice('reason', NO_ANSWER_REASONS);
   switch (reason) {
     case 'timeout':
-      return { reason, transport: fields.choice('transport', TRANSPORTS), timeoutMs: fields.number('timeoutMs') };
+      return {
+        reason,
+        transport: fields.choice('transport', TRANSPORTS),
+        timeoutMs: fields.number('timeoutMs'),
+        ...(fields.has('malformed') ? { malformed: fields.integer('malformed') } : {}),
+      };
     case 'refused':
       return { reason, transport: fields.choice('transport', TRANSPORTS) };
     case 'network':

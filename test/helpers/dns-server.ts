@@ -19,15 +19,25 @@ export const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as con
 /** A response to `query` (same ID and question unless overridden). */
 export function reply(
   query: Query,
-  fields: { answers?: dnsPacket.Answer[]; additionals?: dnsPacket.Answer[]; rcode?: number; truncated?: boolean; id?: number; questionName?: string } = {},
+  fields: {
+    answers?: dnsPacket.Answer[];
+    authorities?: dnsPacket.Answer[];
+    additionals?: dnsPacket.Answer[];
+    rcode?: number;
+    truncated?: boolean;
+    id?: number;
+    questionName?: string;
+    questionClass?: dnsPacket.RecordClass;
+  } = {},
 ): Buffer {
   const question = query.questions![0]!;
   return dnsPacket.encode({
     type: 'response',
     id: fields.id ?? query.id ?? 0,
     flags: (fields.truncated ? dnsPacket.TRUNCATED_RESPONSE : 0) | dnsPacket.RECURSION_AVAILABLE | (fields.rcode ?? 0),
-    questions: [{ ...question, name: fields.questionName ?? question.name }],
+    questions: [{ ...question, name: fields.questionName ?? question.name, class: fields.questionClass ?? question.class }],
     answers: fields.answers ?? [],
+    authorities: fields.authorities ?? [],
     additionals: fields.additionals ?? [],
   });
 }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAILV, freshHome, lines, runCli } from '../helpers/cli.js';
+import type dnsPacket from 'dns-packet';
 import { RCODE, a, cname, mx, reply, startDns, type DnsOptions, type Handler } from '../helpers/dns-server.js';
 import { closedPort } from '../helpers/loopback-port.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
@@ -218,6 +219,67 @@ describe('DNS faults', () => {
     ]);
     assert.equal(run.code, 75);
     assert.match(run.stderr, /CNAME chain for example\.test\. longer than 8/);
+  });
+
+  it('CNAME links count over the whole chain, not per answer: twenty links, five an answer, are past the limit of 8', async () => {
+    const run = await lookUp((query) => {
+      const { name, type } = query.questions![0]!;
+      const at = Number(/^c(\d+)\./.exec(name)?.[1] ?? 0);
+      const links = Array.from({ length: Math.min(5, 20 - at) }, (_, i) =>
+        cname(i + at === 0 ? name : `c${i + at}.example.test`, `c${i + at + 1}.example.test`),
+      );
+      const end = at + links.length === 20 && type === 'MX' ? [mx('c20.example.test', 10, 'mx.example.test')] : [];
+      return [reply(query, { answers: [...links, ...end] })];
+    });
+    assert.equal(run.code, 75, run.stdout);
+    assert.match(run.stderr, /^mailv: CNAME chain for example\.test\. longer than 8$/m);
+  });
+
+  it('a referral from a server that does not recurse is its failure, not NODATA: 75, said so (RFC 2308 §2.2.1)', async () => {
+    const ns = (name: string): dnsPacket.Answer => ({ type: 'NS', name, ttl: 60, class: 'IN', data: 'ns.example.test' });
+    const run = await lookUp((query) => [reply(query, { authorities: [ns('example.test')], additionals: [a('ns.example.test', '127.0.0.9')] })]);
+    assert.equal(run.code, 75, run.stdout);
+    assert.match(
+      run.stderr,
+      /^mailv: cannot look up MX example\.test\. for now \(127\.0\.0\.1#\d+: a referral to other name servers, not an answer \(the server does not recurse\)\)$/m,
+    );
+    // With an SOA beside the NS records, it is NODATA: the domain's own address, as an implicit MX.
+    const soa: dnsPacket.Answer = {
+      type: 'SOA',
+      name: 'example.test',
+      ttl: 60,
+      class: 'IN',
+      data: { mname: 'ns.example.test', rname: 'root.example.test', serial: 1, refresh: 60, retry: 60, expire: 60, minimum: 60 },
+    };
+    const nodata = await lookUp((query) =>
+      query.questions![0]!.type === 'A'
+        ? [reply(query, { answers: [a('example.test', '127.0.0.3')] })]
+        : [reply(query, { authorities: [ns('example.test'), soa] })],
+    );
+    assert.equal(nodata.code, 0, nodata.stderr);
+    assert.match(nodata.stdout, /^ {2}1\. example\.test\. .*127\.0\.0\.3$/m);
+  });
+
+  it("an extended response code (RFC 6891 §6.1.3) is the server's failure: BADVERS is no NOERROR", async () => {
+    const opt = { type: 'OPT', name: '.', udpPayloadSize: 4096, extendedRcode: 1, ednsVersion: 0, flags: 0, options: [] } as unknown as dnsPacket.Answer;
+    const run = await lookUp((query) => [reply(query, { additionals: [opt] })]);
+    assert.equal(run.code, 75, run.stdout);
+    assert.match(run.stderr, /^mailv: cannot look up MX example\.test\. for now \(127\.0\.0\.1#\d+: BADVERS\)$/m);
+  });
+
+  it('malformed answers are ignored while waiting, and said, so that the server is not said to have been silent', async () => {
+    const run = await lookUp(() => [Buffer.from('not a DNS message at all')]);
+    assert.equal(run.code, 75);
+    assert.match(
+      run.stderr,
+      /^mailv: cannot look up MX example\.test\. for now \(127\.0\.0\.1#\d+: no answer within 0\.5 s \(1 malformed answer ignored\)\)$/m,
+    );
+  });
+
+  it('an answer to a question of another class than IN is not the answer', async () => {
+    const run = await lookUp((query) => [reply(query, { questionClass: 'CH', answers: [mx('example.test', 1, 'evil.test')] })]);
+    assert.equal(run.code, 75);
+    assert.doesNotMatch(run.stdout, /evil/);
   });
 
   it('--direct: an MX whose only host does not exist is permanent (68), said once, nothing contacted', async () => {

@@ -142,6 +142,17 @@ describe('why a name server gave no answer', () => {
       [{ reason: 'oversize' }, 'TCP answer too long', 'réponse TCP trop longue'],
       [{ reason: 'mismatched' }, 'TCP answer to another question', 'réponse TCP à une autre question'],
       [{ reason: 'malformed' }, 'malformed DNS message', 'message DNS mal formé'],
+      [{ reason: 'truncated' }, 'TCP answer marked truncated', 'réponse TCP marquée tronquée'],
+      [
+        { reason: 'timeout', transport: 'udp', timeoutMs: 1000, malformed: 2 },
+        'no answer within 1 s (2 malformed answers ignored)',
+        'aucune réponse en 1 s (2 réponses mal formées ignorées)',
+      ],
+      [
+        { reason: 'referral' },
+        'a referral to other name servers, not an answer (the server does not recurse)',
+        'un renvoi vers d’autres serveurs de noms, pas une réponse (le serveur ne fait pas la récursion)',
+      ],
     ] as const;
     for (const [failure, english, french] of failures) {
       assert.equal(en.dns.noAnswer(failure), english);

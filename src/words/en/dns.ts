@@ -12,7 +12,9 @@ function seconds(ms: number): string {
 function noAnswer(failure: NoAnswer): string {
   switch (failure.reason) {
     case 'timeout':
-      return `no answer${failure.transport === 'tcp' ? ' over TCP' : ''} within ${seconds(failure.timeoutMs)} s`;
+      return `no answer${failure.transport === 'tcp' ? ' over TCP' : ''} within ${seconds(failure.timeoutMs)} s${
+        failure.malformed === undefined ? '' : ` (${failure.malformed} malformed ${failure.malformed === 1 ? 'answer' : 'answers'} ignored)`
+      }`;
     case 'refused':
       return failure.transport === 'tcp' ? 'connection refused' : 'port unreachable';
     case 'network':
@@ -27,6 +29,8 @@ function noAnswer(failure: NoAnswer): string {
       return 'malformed DNS message';
     case 'truncated':
       return 'TCP answer marked truncated';
+    case 'referral':
+      return 'a referral to other name servers, not an answer (the server does not recurse)';
   }
 }
 

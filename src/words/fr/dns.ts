@@ -17,7 +17,9 @@ function plural(count: number, one: string, many: string): string {
 function noAnswer(failure: NoAnswer): string {
   switch (failure.reason) {
     case 'timeout':
-      return `aucune réponse${failure.transport === 'tcp' ? ' par TCP' : ''} en ${seconds(failure.timeoutMs)} s`;
+      return `aucune réponse${failure.transport === 'tcp' ? ' par TCP' : ''} en ${seconds(failure.timeoutMs)} s${
+        failure.malformed === undefined ? '' : ` (${plural(failure.malformed, 'réponse mal formée ignorée', 'réponses mal formées ignorées')})`
+      }`;
     case 'refused':
       return failure.transport === 'tcp' ? 'connexion refusée' : 'port injoignable';
     case 'network':
@@ -32,6 +34,8 @@ function noAnswer(failure: NoAnswer): string {
       return 'message DNS mal formé';
     case 'truncated':
       return 'réponse TCP marquée tronquée';
+    case 'referral':
+      return 'un renvoi vers d’autres serveurs de noms, pas une réponse (le serveur ne fait pas la récursion)';
   }
 }
 
