@@ -3,8 +3,8 @@
 // entry. A dot-lock beside the file (`dead.letter.lock`, made with O_EXCL, as mail(1) and
 // liblockfile lock a mailbox), holding `pid@host` so that a lock left by a process that died is
 // seen to be stale and taken over. Waiting never costs the message: past the wait (a lock that
-// cannot be judged is waited out), on a stop signal, or where no lock can be made, the entry is
-// written without one.
+// cannot be judged is waited out), on a stop signal unless a live writer holds the lock, or where
+// no lock can be made, the entry is written without one.
 import { constants, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -33,13 +33,19 @@ const LONGEST_PAUSE_MS = 200;
  */
 const contendedHere = new Set<string>();
 
-/** What stops the wait early: the run's stop signal (the entry is then written at once, unlocked). */
+/**
+ * What stops the wait early: the run's stop signal (the entry is then written at once, unlocked),
+ * unless a writer known to be at work holds the lock. Written beside its entry, this one would cut
+ * it in two, and the whole of that writer's entry is signal-proof: its end comes in seconds. A
+ * shutdown signals every run at once, just when several may be keeping their messages.
+ */
 type WaitSignal = Pick<InterruptSignal, 'aborted'>;
 
 /**
  * Runs `work` holding the lock of `path`. Where no lock can be made (a directory mailv cannot
- * write in, a read-only file system), none comes free within `waitMs`, or `stop` is aborted,
- * `work` runs unlocked: a message kept at some risk is better than one not kept.
+ * write in, a read-only file system), none comes free within `waitMs`, or `stop` is aborted while
+ * no live writer holds it, `work` runs unlocked: a message kept at some risk is better than one
+ * not kept.
  */
 export async function withDeadLetterLock<T>(fs: Fs, path: string, work: () => Promise<T>, guards: LockGuards = {}): Promise<T> {
   const { stop, hold = (whole) => whole(), waitMs = WAIT_MS } = guards;
@@ -62,7 +68,7 @@ export async function withDeadLetterLock<T>(fs: Fs, path: string, work: () => Pr
 }
 
 /**
- * `stop`: ends the wait at once (the entry is then written unlocked); `hold`: runs the writing and
+ * `stop`: ends the wait (the entry is then written unlocked) unless a live writer holds the lock; `hold`: runs the writing and
  * the release so that a stop signal cannot cut them; `waitMs`: the longest wait.
  */
 export interface LockGuards {
@@ -74,15 +80,16 @@ export interface LockGuards {
 async function acquire(fs: Fs, lockPath: string, owner: string, stop: WaitSignal | undefined, waitMs: number): Promise<boolean> {
   // A monotonic clock: a step of the wall clock neither stretches nor cuts the wait.
   const deadline = performance.now() + waitMs;
-  const waitedOut = () => stop?.aborted === true || performance.now() >= deadline;
+  const waitedOut = () => performance.now() >= deadline;
   for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
+    // Another writer of this process is at work on its entry: waited for, a stop signal or not.
     if (contendedHere.has(lockPath)) {
       if (waitedOut()) return false;
       await new Promise((resolve) => setTimeout(resolve, pause));
       continue;
     }
     contendedHere.add(lockPath);
-    const outcome = await tryOnce(fs, lockPath, owner, waitedOut).catch(() => 'unlocked' as const);
+    const outcome = await tryOnce(fs, lockPath, owner, waitedOut, stop).catch(() => 'unlocked' as const);
     if (outcome === 'held') return true;
     contendedHere.delete(lockPath);
     if (outcome === 'unlocked') return false;
@@ -92,13 +99,20 @@ async function acquire(fs: Fs, lockPath: string, owner: string, stop: WaitSignal
 }
 
 /** One try at the lock by this process's single contender: held, busy (waited for), taken over (tried again at once), or to go unlocked. */
-async function tryOnce(fs: Fs, lockPath: string, owner: string, waitedOut: () => boolean): Promise<'held' | 'busy' | 'taken-over' | 'unlocked'> {
+async function tryOnce(
+  fs: Fs,
+  lockPath: string,
+  owner: string,
+  waitedOut: () => boolean,
+  stop: WaitSignal | undefined,
+): Promise<'held' | 'busy' | 'taken-over' | 'unlocked'> {
   let lock: FileHandle;
   try {
     lock = await fs.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || waitedOut()) return 'unlocked';
-    return (await takenOverStale(fs, lockPath, owner)) ? 'taken-over' : 'busy';
+    if (await takenOverStale(fs, lockPath, owner)) return 'taken-over';
+    return stop?.aborted === true && !liveWriter(await lookAt(fs, lockPath), owner) ? 'unlocked' : 'busy';
   }
   try {
     await lock.writeFile(owner);
@@ -168,6 +182,13 @@ function isStale(seen: Seen | undefined, owner: string): boolean {
   // process write a number alone.
   if (seen.text === owner || (match[2] === undefined && Number(match[1]) === process.pid)) return true;
   return !running(Number(match[1]));
+}
+
+/** Whether a lock is held by a process of this host that runs, and not stale: a writer at work. */
+function liveWriter(seen: Seen | 'gone' | undefined, owner: string): boolean {
+  if (seen === undefined || seen === 'gone' || seen.text === undefined || isStale(seen, owner)) return false;
+  const match = /^(\d+)(?:@(.*))?\n$/.exec(seen.text);
+  return match !== null && (match[2] === undefined || match[2] === hostname()) && running(Number(match[1]));
 }
 
 interface Seen {
