@@ -55,6 +55,8 @@ export type RecordErrorFact =
   | ({ readonly code: 'MAILV_RECORD_UNWRITABLE'; readonly path: string } & SystemProblem)
   /** Something other than a regular file is there (a directory, a device, a FIFO). */
   | { readonly code: 'MAILV_RECORD_NOT_A_FILE'; readonly path: string; readonly reading: boolean }
+  /** The file named for the record is one the run reads or keeps messages in: emptied, it would be lost. */
+  | { readonly code: 'MAILV_RECORD_IS_INPUT'; readonly path: string; readonly input: 'stdin' | 'attachment' | 'dead-letter' }
   /** A write to the record failed during the run. */
   | ({ readonly code: 'MAILV_RECORD_WRITE_FAILED'; readonly path: string } & SystemProblem)
   /** mailv replay FILE cannot read FILE (`-`: standard input). */

@@ -168,6 +168,38 @@ describe('--record and mailv replay', () => {
     }
   });
 
+  it('a record named as the message on standard input, an attachment or dead.letter: 73 before anything is read, the file untouched', async () => {
+    const server = await startScriptedServer();
+    try {
+      const message = join(home, 'message.txt');
+      writeFileSync(message, 'Important text\nline 2\n');
+      const args = (record: string, extra: string[] = []) => [
+        '--server',
+        `127.0.0.1:${server.port}`,
+        '-s',
+        'x',
+        '--record',
+        record,
+        ...extra,
+        'bob@example.org',
+      ];
+      const cases: [string[], Parameters<typeof runCli>[1], string][] = [
+        [args(message), { stdinFile: { path: message } }, 'the message on standard input'],
+        [args(join(home, '.', 'message.txt'), ['-a', message]), { input: 'hi\n' }, 'a file attached'],
+        [args(message), { input: 'hi\n', env: { DEAD: message } }, 'dead.letter'],
+      ];
+      for (const [argv, options, what] of cases) {
+        const run = await runCli(argv, options);
+        assert.equal(run.code, 73, run.stderr);
+        assert.match(run.stderr, new RegExp(`^mailv: cannot make the record .*message\\.txt: it is ${what}, which it would empty; nothing was sent\n$`));
+        assert.equal(readFileSync(message, 'utf8'), 'Important text\nline 2\n');
+      }
+      assert.deepEqual(server.commands, [], 'no connection was even made');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('replay or completion after an option is refused (64), not taken for a recipient', async () => {
     for (const [args, command] of [
       [['--lang', 'fr', 'replay', 'lesson.jsonl'], 'replay'],
