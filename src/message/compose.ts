@@ -138,6 +138,11 @@ export function assertExtraHeaders(headers: readonly (readonly [string, string])
     // (RFC 2047 §5), so a value not of its form cannot be carried as text either.
     const form = VALUE_FORMS[lower];
     if (form !== undefined && !form.holds(value.trim())) throw new UsageError({ code: 'MAILV_HEADER_VALUE_FORM', name, value, wanted: form.wanted });
+    // An identifier is never folded inside, nor encoded (RFC 2047 §5): one longer than its line
+    // leaves room for could be written in no form a reader takes.
+    const longest = lineRoom(name);
+    const tooLong = form?.wanted === 'date' ? undefined : value.match(/<[^>]*>/g)?.find((id) => id.length > longest);
+    if (tooLong !== undefined) throw new UsageError({ code: 'MAILV_HEADER_ID_TOO_LONG', name, length: tooLong.length, longest });
     if (!ADDRESS_HEADERS.has(lower)) continue;
     const entries = parseAddressEntries(value, defaultDomain);
     if (entries.length === 0) throw new UsageError({ code: 'MAILV_HEADER_ADDRESS_EMPTY', name, groupAllowed: !MAILBOX_FIELDS.has(lower) });

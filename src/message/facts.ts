@@ -56,6 +56,8 @@ export type MessageErrorFact =
   /** A field mailv writes from the MIME structure. */
   | { readonly code: 'MAILV_HEADER_STRUCTURAL'; readonly name: string }
   /** A -H date or message-identifier field whose value is not of its form (RFC 5322 §3.3, §3.6.4). */
+  /** A message identifier of -H too long for the line its field name leaves (RFC 5322 §2.1.1). */
+  | { readonly code: 'MAILV_HEADER_ID_TOO_LONG'; readonly name: string; readonly length: number; readonly longest: number }
   | { readonly code: 'MAILV_HEADER_VALUE_FORM'; readonly name: string; readonly value: string; readonly wanted: 'date' | 'msg-id' | 'msg-ids' }
   /** An address field of -H that names nobody (`-H 'To:'`); `undisclosed-recipients:;` is a group, and names one. */
   | { readonly code: 'MAILV_HEADER_ADDRESS_EMPTY'; readonly name: string; readonly groupAllowed: boolean }

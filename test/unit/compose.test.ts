@@ -365,6 +365,19 @@ describe('composer', () => {
     ] as const) {
       assert.deepEqual(refusal([[name, value]]), { code: 'MAILV_HEADER_VALUE_FORM', name, value, wanted }, `${name}: ${value}`);
     }
+    // An identifier longer than its line: never folded inside nor encoded, so written in no form.
+    assert.deepEqual(refusal([['Message-ID', `<${'x'.repeat(973)}@example.org>`]]), {
+      code: 'MAILV_HEADER_ID_TOO_LONG',
+      name: 'Message-ID',
+      length: 987,
+      longest: 986,
+    });
+    assert.deepEqual(refusal([['References', `<a@x> <${'x'.repeat(973)}@example.org>`]]), {
+      code: 'MAILV_HEADER_ID_TOO_LONG',
+      name: 'References',
+      length: 987,
+      longest: 986,
+    });
     for (const [name, value] of [
       ['Date', 'Mon, 1 Jan 2024 09:00:00 +0000'],
       ['Date', '1 Jan 2024 09:00 GMT'],
@@ -376,6 +389,9 @@ describe('composer', () => {
       ['Date', 'Fri, 1 Jan 99 09:00 EST'],
       ['Message-ID', '<CAKvHMgTq9=wXyZ@mail.gmail.com>'],
       ['References', '<a@x> <b@y>\t<c@z>'],
+      // As long as its line leaves room for: 998 octets, `Message-ID: ` and `References: ` first.
+      ['Message-ID', `<${'x'.repeat(972)}@example.org>`],
+      ['References', `<a@x> <${'x'.repeat(972)}@example.org> <b@y>`],
     ] as const) {
       assert.equal(refusal([[name, value]]), undefined, `${name}: ${value}`);
     }

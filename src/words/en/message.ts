@@ -47,6 +47,8 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_HEADER_RETURN_PATH: () => 'Return-Path is written on delivery from the envelope sender: use -r instead of -H (RFC 5321 §4.4)',
   MAILV_HEADER_STRUCTURAL: ({ name }) =>
     `header ${name} is written by mailv from the message structure${name.toLowerCase() === 'content-type' ? ": give the text's type with --content-type (text/html…)" : ''}`,
+  MAILV_HEADER_ID_TOO_LONG: ({ name, length, longest }) =>
+    `-H ${name}: an identifier of ${length} characters is too long: it is never folded nor encoded, and its line holds 998 octets (RFC 5322 §2.1.1); ${longest} at most`,
   MAILV_HEADER_VALUE_FORM: ({ name, value, wanted }) =>
     `-H ${name}: ${q(value)} is no ${wanted === 'date' ? 'date as RFC 5322 §3.3 writes one (Mon, 1 Jan 2024 09:00:00 +0000)' : `message identifier${wanted === 'msg-ids' ? ' list' : ''} (<unique@example.org>${wanted === 'msg-ids' ? ' …' : ''}, ASCII, RFC 5322 §3.6.4)`}`,
   MAILV_HEADER_ADDRESS_EMPTY: ({ name, groupAllowed }) =>

@@ -48,6 +48,8 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_HEADER_RETURN_PATH: () => 'Return-Path est écrit à la remise, d’après l’expéditeur de l’enveloppe : utilisez -r au lieu de -H (RFC 5321 §4.4)',
   MAILV_HEADER_STRUCTURAL: ({ name }) =>
     `l’en-tête ${name} est écrit par mailv d’après la structure du message${name.toLowerCase() === 'content-type' ? ' : donnez le type du texte avec --content-type (text/html…)' : ''}`,
+  MAILV_HEADER_ID_TOO_LONG: ({ name, length, longest }) =>
+    `-H ${name} : un identifiant de ${length} caractères est trop long : il ne se replie ni ne s’encode jamais, et sa ligne tient en 998 octets (RFC 5322 §2.1.1) ; ${longest} au plus`,
   MAILV_HEADER_VALUE_FORM: ({ name, value, wanted }) =>
     `-H ${name} : ${q(value)} n’est pas ${wanted === 'date' ? 'une date comme l’écrit la RFC 5322 §3.3 (Mon, 1 Jan 2024 09:00:00 +0000)' : `${wanted === 'msg-ids' ? 'une liste d’identifiants' : 'un identifiant'} de message (<unique@example.org>${wanted === 'msg-ids' ? ' …' : ''}, en ASCII, RFC 5322 §3.6.4)`}`,
   MAILV_HEADER_ADDRESS_EMPTY: ({ name, groupAllowed }) =>
