@@ -166,9 +166,13 @@ function normalizeDomain(given: string, original: string): string {
   return ascii.toLowerCase();
 }
 
+/**
+ * A display name as it reads: a phrase is words, each an atom or a quoted string (RFC 5322
+ * §3.2.5), so `"Alice" "Admin"` is Alice Admin and `Alice "the" Admin` Alice the Admin; each quoted
+ * string gives its text, its quoted-pairs undone. A quote left open is kept as written.
+ */
 function unquotePhrase(phrase: string): string {
-  const quoted = /^"((?:[^"\\]|\\.)*)"$/su.exec(phrase);
-  return quoted ? quoted[1]!.replace(/\\(.)/gsu, '$1') : phrase;
+  return phrase.replace(/"((?:[^"\\]|\\.)*)"/gsu, (_, inside: string) => inside.replace(/\\(.)/gsu, '$1'));
 }
 
 /** Items of an address list outside any group, or those of one group (`group`: its display name). */

@@ -15,6 +15,12 @@ describe('addresses', () => {
       { name: 'Alice', address: 'alice@example.org' },
     ]);
     assert.deepEqual(parseAddressList('"Doe, John" <john@Example.ORG>', HOST), [{ name: 'Doe, John', address: 'john@example.org' }]);
+    // A phrase is words, atoms or quoted strings (RFC 5322 §3.2.5): each quoted one gives its text.
+    assert.deepEqual(parseAddressList('"Alice" "Admin" <a@example.org>, Alice "the" Admin <b@example.org>, "a \\"b\\"" c <c@example.org>', HOST), [
+      { name: 'Alice Admin', address: 'a@example.org' },
+      { name: 'Alice the Admin', address: 'b@example.org' },
+      { name: 'a "b" c', address: 'c@example.org' },
+    ]);
     assert.deepEqual(parseAddressList('carol@example.org (Carol C.)', HOST), [{ name: undefined, address: 'carol@example.org' }]);
     assert.deepEqual(parseAddressList('undisclosed-recipients:;', HOST), []);
     // The root's dot and an obsolete source route are left out, as Postfix leaves them out.
