@@ -68,7 +68,12 @@ export async function gatherTrust(run: Run, plan: Plan): Promise<Trust> {
     extraCa,
     clientIdentity,
     auth: {
-      credentials: { user: request.user, secret: await readSecret(request.secret, signal) },
+      credentials: {
+        user: request.user,
+        secret: await readSecret(request.secret, signal, (file) => {
+          if (plan.verbosity > 0) run.note({ code: 'secret-file-readable', ...file });
+        }),
+      },
       mechanism: request.mechanism,
       token: request.token,
       insecure: plan.insecure,

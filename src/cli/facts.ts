@@ -182,6 +182,8 @@ export type SecretFact =
   /** The command ended with `status`, or was killed by `signal` (78). */
   | { readonly code: 'MAILV_SECRET_COMMAND_FAILED'; readonly origin: SecretOrigin; readonly status: number | null; readonly signal: string | null }
   | { readonly code: 'MAILV_SECRET_EMPTY'; readonly origin: SecretOrigin }
+  /** Octets that are not UTF-8 (65): read with U+FFFD in their place, they would be another secret. */
+  | { readonly code: 'MAILV_SECRET_NOT_UTF8'; readonly origin: SecretOrigin }
   /** The terminal hung up at the password prompt (77). */
   | { readonly code: 'MAILV_PASSWORD_TERMINAL_CLOSED' }
   | ({ readonly code: 'MAILV_PASSWORD_TERMINAL_UNREADABLE' } & SystemProblem);

@@ -33,18 +33,27 @@ export type SecretSource =
 /** No password or token is this long; a source that is (`/dev/zero`) must not fill memory. */
 const MAX_SECRET_SOURCE = 64 * 1024;
 
+/** A secret's file that anyone on the machine may read, with its mode. */
+export interface ExposedSecret {
+  readonly path: string;
+  readonly mode: number;
+}
+
 /**
  * The secret, first line only (a trailing newline is not part of a password). `signal` aborting
- * (SIGINT, SIGTERM) ends a prompt or a command at once, with InterruptedError.
+ * (SIGINT, SIGTERM) ends a prompt or a command at once, with InterruptedError. `exposed` hears of a
+ * file that others may read: used, as a private key is, and said.
  */
-export async function readSecret(source: SecretSource, signal?: InterruptSignal): Promise<string> {
+export async function readSecret(source: SecretSource, signal?: InterruptSignal, exposed?: (file: ExposedSecret) => void): Promise<string> {
   switch (source.kind) {
     case 'value':
+      // The environment is read as UTF-8: octets that were not are U+FFFD, no password's.
+      if (source.value.includes('\uFFFD')) throw notUtf8(source.origin);
       return nonEmpty(source.value, source.origin);
     case 'file':
-      return nonEmpty(firstLine(await readSecretFile(source.path, source.origin, signal)), source.origin);
+      return nonEmpty(firstLine(secretText(await readSecretFile(source.path, source.origin, signal, exposed), source.origin)), source.origin);
     case 'command':
-      return nonEmpty(firstLine(await runSecretCommand(source.command, source.origin, signal)), source.origin);
+      return nonEmpty(firstLine(secretText(await runSecretCommand(source.command, source.origin, signal), source.origin)), source.origin);
     case 'prompt':
       return nonEmpty(
         await promptAtTerminal(wordsFor(source.language).cli.passwordPrompt(source.user, source.host), signal, {
@@ -65,7 +74,12 @@ const READ = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
  * is refused unopened, since opening a device may wait or act. Throws InputError (66), or
  * InterruptedError when `signal` aborts the wait for a FIFO's writer.
  */
-async function readSecretFile(path: string, origin: SecretOrigin, signal: InterruptSignal | undefined): Promise<string> {
+async function readSecretFile(
+  path: string,
+  origin: SecretOrigin,
+  signal: InterruptSignal | undefined,
+  exposed: ((file: ExposedSecret) => void) | undefined,
+): Promise<Buffer> {
   const cannot = (error: unknown) => new InputError({ code: 'MAILV_SECRET_UNREADABLE', origin, path, ...systemProblem(error) }, ExitCode.NOINPUT);
   const readable = (info: Stats) => {
     if (!info.isFile() && !info.isFIFO())
@@ -87,10 +101,11 @@ async function readSecretFile(path: string, origin: SecretOrigin, signal: Interr
     throw error instanceof InputError ? error : cannot(error);
   }
   if (info.isFIFO()) return readPipe(fd, cannot, signal);
+  if ((info.mode & 0o004) !== 0) exposed?.({ path, mode: info.mode & 0o7777 });
   try {
     const buffer = Buffer.alloc(MAX_SECRET_SOURCE);
     const length = readSync(fd, buffer, 0, buffer.length, null);
-    return buffer.subarray(0, length).toString('utf8');
+    return buffer.subarray(0, length);
   } catch (error) {
     throw cannot(error);
   } finally {
@@ -99,7 +114,7 @@ async function readSecretFile(path: string, origin: SecretOrigin, signal: Interr
 }
 
 /** What a FIFO gives until its writer closes it (or MAX_SECRET_SOURCE octets); `signal` ends the wait. */
-async function readPipe(fd: number, cannot: (error: unknown) => InputError, signal: InterruptSignal | undefined): Promise<string> {
+async function readPipe(fd: number, cannot: (error: unknown) => InputError, signal: InterruptSignal | undefined): Promise<Buffer> {
   const { Socket } = await import('node:net');
   // The socket owns the descriptor from here: destroying it closes it.
   const pipe = new Socket({ fd, readable: true, writable: false });
@@ -113,7 +128,7 @@ async function readPipe(fd: number, cannot: (error: unknown) => InputError, sign
       signal?.removeEventListener('abort', onAbort);
       pipe.destroy();
       if (error) reject(error);
-      else resolve(Buffer.concat(chunks).toString('utf8'));
+      else resolve(Buffer.concat(chunks));
     };
     const onAbort = () => finish(new InterruptedError(signal!.reason as NodeJS.Signals, 'auth'));
     if (signal?.aborted) return onAbort();
@@ -130,7 +145,7 @@ async function readPipe(fd: number, cannot: (error: unknown) => InputError, sign
 }
 
 /** `sh -c command`: its standard output is the secret; its standard error goes to the user. */
-async function runSecretCommand(command: string, origin: SecretOrigin, signal: InterruptSignal | undefined): Promise<string> {
+async function runSecretCommand(command: string, origin: SecretOrigin, signal: InterruptSignal | undefined): Promise<Buffer> {
   // A computed name: the bundle stubs child_process for the libraries that import it statically.
   const childProcess = 'node:child_process';
   const { spawn } = (await import(childProcess)) as typeof import('node:child_process');
@@ -139,7 +154,7 @@ async function runSecretCommand(command: string, origin: SecretOrigin, signal: I
     const output: Buffer[] = [];
     let length = 0;
     let settled = false;
-    const settle = (error: Error | undefined, secret?: string) => {
+    const settle = (error: Error | undefined, secret?: Buffer) => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
@@ -164,7 +179,7 @@ async function runSecretCommand(command: string, origin: SecretOrigin, signal: I
     child.on('close', (status, killedBy) => {
       // Ctrl-C reaches the command too: the user's interrupt, not the command's failure.
       if (signal?.aborted) return settle(new InterruptedError(signal.reason as NodeJS.Signals, 'auth'));
-      if (status === 0) return settle(undefined, Buffer.concat(output).toString('utf8'));
+      if (status === 0) return settle(undefined, Buffer.concat(output));
       settle(new ConfigError({ code: 'MAILV_SECRET_COMMAND_FAILED', origin, status, signal: killedBy }));
     });
   });
@@ -212,8 +227,26 @@ async function promptAtTerminal(
   }
 }
 
+/** A line ends at LF, CR LF, or a CR alone (a file saved with old Mac line ends): none is part of a password. */
 function firstLine(text: string): string {
-  return text.replace(/\r?\n[\s\S]*$/, '');
+  return text.replace(/[\r\n][\s\S]*$/, '');
+}
+
+/**
+ * The octets as UTF-8, a byte-order mark left out (an editor's, never a password's). Octets that
+ * are not UTF-8 are refused: read with U+FFFD in their place, they would send another password.
+ */
+function secretText(octets: Buffer, origin: SecretOrigin): string {
+  const start = octets[0] === 0xef && octets[1] === 0xbb && octets[2] === 0xbf ? 3 : 0;
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(octets.subarray(start));
+  } catch {
+    throw notUtf8(origin);
+  }
+}
+
+function notUtf8(origin: SecretOrigin): InputError {
+  return new InputError({ code: 'MAILV_SECRET_NOT_UTF8', origin }, ExitCode.DATAERR);
 }
 
 function nonEmpty(secret: string, origin: SecretOrigin): string {

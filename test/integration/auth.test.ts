@@ -3,7 +3,7 @@
 // --show-secrets asks for it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ACCOUNT, startAuthSink, startScramServer, type AuthSink } from '../helpers/auth-servers.js';
@@ -396,6 +396,44 @@ describe('where the secret comes from', () => {
     const run = await send(sink.port, ['--password-file', join(home, 'pw')], {});
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(sink.attempts.at(-1), { method: 'PLAIN', user: ACCOUNT.user, accepted: true });
+  });
+
+  it('--password-file: a byte-order mark and a line ended by CR alone are no part of it; one anyone may read is used, and said', async () => {
+    const home = freshHome();
+    for (const [octets, mode] of [
+      [Buffer.from(`\ufeff${ACCOUNT.password}\r\n`), 0o600],
+      [Buffer.from(`${ACCOUNT.password}\rsecond line ignored\r`), 0o644],
+    ] as const) {
+      writeFileSync(join(home, 'pw'), octets, { mode });
+      chmodSync(join(home, 'pw'), mode);
+      const run = await send(sink.port, ['--password-file', join(home, 'pw')], {});
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(sink.attempts.at(-1), { method: 'PLAIN', user: ACCOUNT.user, accepted: true });
+      const warning = `mailv: the secret in ${join(home, 'pw')} is used, but its mode 0644 lets anyone on this machine read it: chmod o-rwx ${join(home, 'pw')}`;
+      assert.equal(run.stderr.includes(warning), mode === 0o644, run.stderr);
+    }
+  });
+
+  it('a secret that is not UTF-8 is refused (65), never sent with U+FFFD in its place; the message kept', async () => {
+    const home = freshHome();
+    writeFileSync(join(home, 'pw'), Buffer.from('p\xe4ss\n', 'latin1'), { mode: 0o600 });
+    const attempts = sink.attempts.length;
+    for (const source of [
+      ['--password-file', join(home, 'pw')],
+      ['--password-cmd', `cat '${join(home, 'pw')}'`],
+    ]) {
+      const run = await send(sink.port, source, {});
+      assert.equal(run.code, 65, run.stderr);
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `^mailv: the secret from ${source[0]} is not UTF-8: read as it stands, it would be another one; give it in UTF-8 \\(iconv -f latin1, say\\)$`,
+          'm',
+        ),
+      );
+      assert.ok(existsSync(join(run.home, 'dead.letter')), 'the message is kept');
+    }
+    assert.equal(sink.attempts.length, attempts, 'no login was tried');
   });
 
   it('--password-cmd: the first line it prints; a failing command is 78', async () => {

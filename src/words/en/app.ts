@@ -28,6 +28,8 @@ export const notes: WordsOf<AppNote> = {
   'null-body': () => "Null message body; hope that's ok", // as mail(1) says it
   'client-key-readable': ({ path, mode }) =>
     `the private key in ${path} is used, but its mode ${octal(mode)} lets anyone on this machine read it: chmod o-rwx ${shellWord(path)}`,
+  'secret-file-readable': ({ path, mode }) =>
+    `the secret in ${path} is used, but its mode ${octal(mode)} lets anyone on this machine read it: chmod o-rwx ${shellWord(path)}`,
   'empty-not-sent': () => 'the message is empty: not sent (-E)',
   'body-not-utf8': () => 'the text is not UTF-8: it goes as charset=unknown-8bit, and its reader must guess (recode it to UTF-8 first, e.g. with iconv)',
   'recipient-not-delivered': ({ recipient, reply }) => `not delivered to ${recipient}: ${reply.raw.join(' ')}`,

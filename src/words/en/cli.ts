@@ -138,6 +138,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_SECRET_COMMAND_UNRUNNABLE: ({ origin, detail }) => `${ORIGIN[origin]} could not be run: ${detail}`,
   MAILV_SECRET_COMMAND_FAILED: ({ origin, status, signal }) => `${ORIGIN[origin]} failed (${signal ? `killed by ${signal}` : `exit status ${status}`})`,
   MAILV_SECRET_EMPTY: ({ origin }) => `the secret from ${ORIGIN[origin]} is empty`,
+  MAILV_SECRET_NOT_UTF8: ({ origin }) =>
+    `the secret from ${ORIGIN[origin]} is not UTF-8: read as it stands, it would be another one; give it in UTF-8 (iconv -f latin1, say)`,
   MAILV_PASSWORD_TERMINAL_CLOSED: () => 'the terminal closed before the password was typed',
   MAILV_PASSWORD_TERMINAL_UNREADABLE: ({ detail }) => `cannot read the password at the terminal: ${detail}`,
   MAILV_PASSWORD_NO_TERMINAL: ({ accountServer, server, sendmail }) =>

@@ -29,6 +29,8 @@ export const notes: WordsOf<AppNote> = {
   'null-body': () => 'Corps du message vide ; j’espère que c’est voulu',
   'client-key-readable': ({ path, mode }) =>
     `la clé privée de ${path} est utilisée, mais son mode ${octal(mode)} permet à tout utilisateur de cette machine de la lire : chmod o-rwx ${shellWord(path)}`,
+  'secret-file-readable': ({ path, mode }) =>
+    `le secret de ${path} est utilisé, mais son mode ${octal(mode)} permet à tout utilisateur de cette machine de le lire : chmod o-rwx ${shellWord(path)}`,
   'empty-not-sent': () => 'le message est vide : pas envoyé (-E)',
   'body-not-utf8': () =>
     'le texte n’est pas en UTF-8 : il part en charset=unknown-8bit, à son lecteur de deviner (convertissez-le d’abord en UTF-8, avec iconv par exemple)',

@@ -160,6 +160,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_SECRET_COMMAND_UNRUNNABLE: ({ origin, detail }) => `impossible d’exécuter ${ORIGIN[origin]} : ${detail}`,
   MAILV_SECRET_COMMAND_FAILED: ({ origin, status, signal }) => `${ORIGIN[origin]} a échoué (${signal ? `tué par ${signal}` : `code de sortie ${status}`})`,
   MAILV_SECRET_EMPTY: ({ origin }) => `le secret ${FROM[origin]} est vide`,
+  MAILV_SECRET_NOT_UTF8: ({ origin }) =>
+    `le secret ${FROM[origin]} n’est pas en UTF-8 : lu tel quel, ce serait un autre secret ; donnez-le en UTF-8 (iconv -f latin1, par exemple)`,
   MAILV_PASSWORD_TERMINAL_CLOSED: () => 'le terminal s’est fermé avant que le mot de passe soit tapé',
   MAILV_PASSWORD_TERMINAL_UNREADABLE: ({ detail }) => `impossible de lire le mot de passe au terminal : ${detail}`,
   MAILV_PASSWORD_NO_TERMINAL: ({ accountServer, server, sendmail }) =>
