@@ -23,8 +23,9 @@ export async function openDiagram(run: Run, shown: DiagramShown, request: Diagra
   const { open, constants } = await import('node:fs/promises');
   let file: FileHandle;
   try {
-    // Non-blocking: a FIFO with no reader is refused at once rather than waited on.
-    file = await open(request.path, constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK, 0o644);
+    // Non-blocking: a FIFO with no reader is refused at once rather than waited on. A new file is
+    // its owner's alone, as a record is: it holds the addresses and the server's replies.
+    file = await open(request.path, constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK, 0o600);
   } catch (error) {
     throw failure(request.path, error);
   }

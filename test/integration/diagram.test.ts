@@ -2,7 +2,7 @@
 // anything is read; a path that cannot be written stops mailv (74) before anything is sent; a
 // session that failed is drawn all the same; a dry run draws nothing.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -26,6 +26,7 @@ describe('--diagram', () => {
       assert.ok(drawn.startsWith(start), drawn.slice(0, 80));
       assert.match(drawn, /data-arrow="command"[\s\S]*QUIT/);
       assert.match(drawn, /exit status 0/);
+      assert.equal(statSync(file).mode & 0o777, 0o600, "the addresses and replies are its owner's alone");
     }
   });
 
