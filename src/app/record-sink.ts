@@ -79,7 +79,10 @@ export function openRecord(run: Run, path: string): EventSink {
       const fact = run.failureFact;
       write(endLine(run.elapsed(), status, fact === undefined || status === 0 ? undefined : secrets.mask({ fact: fact.fact, stage: fact.stage })));
       closeSync(fd);
-      if (failure !== undefined) throw new LocalIoError({ code: 'MAILV_RECORD_WRITE_FAILED', path, ...systemProblem(failure) }, 'output');
+      // Said with what the run did otherwise: a run that did all else it was asked (a message sent)
+      // must not be taken for one that did not, and sent again.
+      if (failure !== undefined)
+        throw new LocalIoError({ code: 'MAILV_RECORD_WRITE_FAILED', path, ...systemProblem(failure), allElseDone: status === 0 }, 'output');
     },
   };
 }

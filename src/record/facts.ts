@@ -58,7 +58,8 @@ export type RecordErrorFact =
   /** The file named for the record is one the run reads or keeps messages in: emptied, it would be lost. */
   | { readonly code: 'MAILV_RECORD_IS_INPUT'; readonly path: string; readonly input: 'stdin' | 'attachment' | 'dead-letter' }
   /** A write to the record failed during the run. */
-  | ({ readonly code: 'MAILV_RECORD_WRITE_FAILED'; readonly path: string } & SystemProblem)
+  /** `allElseDone`: the run did all else it was asked (its status would have been 0). */
+  | ({ readonly code: 'MAILV_RECORD_WRITE_FAILED'; readonly path: string; readonly allElseDone?: boolean } & SystemProblem)
   /** mailv replay FILE cannot read FILE (`-`: standard input). */
   | ({ readonly code: 'MAILV_RECORD_UNREADABLE'; readonly path: string } & SystemProblem)
   /** mailv replay FILE: more than `limit` octets, which no record of a session comes near (a pipe without end). */

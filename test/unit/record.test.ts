@@ -335,3 +335,19 @@ describe('what a record never keeps', () => {
     assert.match(text, /535 5\.7\.8 \*{8} and \*{8} are wrong/);
   });
 });
+
+describe('a record that could not be written to its end', () => {
+  it('says whether all else the run was asked succeeded, so that a message sent is not sent again', async () => {
+    const { describeFact, wordsFor } = await import('../../dist/words/describe.js');
+    const fact = { code: 'MAILV_RECORD_WRITE_FAILED', path: '/tmp/lesson.jsonl', errno: 'ENOSPC', detail: 'no space left on device' } as const;
+    assert.equal(describeFact(fact, wordsFor('en')), 'cannot write the record /tmp/lesson.jsonl: no space left on device; it stops there');
+    assert.equal(
+      describeFact({ ...fact, allElseDone: true }, wordsFor('en')),
+      'cannot write the record /tmp/lesson.jsonl: no space left on device; it stops there, and all else the run was asked succeeded (a message was sent): do not send it again',
+    );
+    assert.match(
+      describeFact({ ...fact, allElseDone: true }, wordsFor('fr')),
+      /; il s’arrête là, et tout le reste de ce qui était demandé a réussi \(un message envoyé l’a été\) : ne le renvoyez pas$/,
+    );
+  });
+});
