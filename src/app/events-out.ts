@@ -50,7 +50,7 @@ export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity
   if (plan.output.timing && verbosity > 0) run.timing ??= new TimingRecorder(0);
   const timing = run.timing;
   // --step waits for the user, not the server: no spinner there.
-  const spinner = verbosity > 0 && !plan.step ? waitingSpinner(run.io.stderr.stream, run.io.stderr.terminal, run.words.output.spinner) : undefined;
+  const spinner = verbosity > 0 && !plan.step ? waitingSpinner(run.output.listened('stderr'), run.io.stderr.terminal, run.words.output.spinner) : undefined;
   run.spinner = spinner;
   run.emitter = (event) => {
     const at = run.elapsed();

@@ -132,6 +132,14 @@ export class Output {
     });
   }
 
+  /**
+   * The stream of `name` for a writer of its own (the spinner), its failures this output's: a
+   * terminal that hung up under the spinner's first frame is then a failed write, not a fault.
+   */
+  listened(name: OutputName): Writable {
+    return this.target(name);
+  }
+
   /** The stream, with a listener for its errors: a stream's 'error' with no listener would end the process. */
   private target(name: OutputName): Writable {
     const output: StandardOutput = this.io[name];

@@ -18,7 +18,9 @@ export async function main(argv: readonly string[], version: () => string, comma
   /** Whether the run made process.stdout (made when first used), and whether a fault was handed to it. */
   const seen = { stdout: false, fault: false };
   const status = await runMailv({ ...processIo(argv, version, signals, seen), sendmail: command === 'sendmail' });
-  if (signals.hungUp || status === signalStatus('SIGHUP')) await endByHangup();
+  // A write to a terminal that hung up fails (EIO, 74) before any SIGHUP may come, or none comes
+  // (the shell that leads the session caught it): the terminal is looked at then too.
+  if (signals.hungUp || status === signalStatus('SIGHUP') || status === ExitCode.IOERR) await endByHangup();
   // Stopped while standard output still holds what its reader never took (a dry run into a pipe
   // nobody reads): Node would wait for that reader before it exits, for ever, and process.stdout
   // cannot be closed. Stopped by a signal, mailv ends by it, as a second one would; stopped by a
@@ -282,8 +284,8 @@ class ProcessSignals {
 }
 
 /**
- * Ends the run by SIGHUP itself (129 to a shell too) when a terminal on standard input or output
- * has hung up: at a normal exit, Node would restore the modes of that terminal, fail, and abort.
+ * Ends the run by SIGHUP itself (129 to a shell too) when a terminal on standard input, output or
+ * error has hung up: at a normal exit, Node would restore the modes of that terminal, fail, and abort.
  */
 async function endByHangup(): Promise<void> {
   const { isatty } = await import('node:tty');
@@ -297,7 +299,11 @@ async function endByHangup(): Promise<void> {
       return false;
     }
   };
-  if ([0, 1, 2].some(hungUp)) process.kill(process.pid, 'SIGHUP');
+  if (![0, 1, 2].some(hungUp)) return;
+  // Nothing else may catch it: the spinner's signal-exit would, write to the dead terminal, and let
+  // Node go on to the exit that aborts. Without a listener the signal's own action ends the process.
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
 }
 
 /** The first line of /etc/mailname, where Debian keeps the domain of this host's mail; undefined when it cannot be read. */

@@ -184,6 +184,31 @@ describe('in a real terminal (tmux)', () => {
     }
   });
 
+  it('a hangup under the spinner ends the run by SIGHUP (129), the message kept, not by an abort', async () => {
+    // The server never answers DATA: the spinner turns on standard error when the terminal goes.
+    const server = await startScriptedServer({ replies: { DATA: { silent: true } } });
+    const body = join(freshHome(), 'body');
+    writeFileSync(body, 'the body\n');
+    const status = join(freshHome(), 'status');
+    try {
+      // The shell that leads the session ignores the hangup, to say how mailv ended: then no SIGHUP
+      // comes to mailv, only writes that fail, the spinner's first (its stream had no listener for
+      // them: a fault, 70, then Node's abort as it restored the dead terminal's modes).
+      const home = shellInTmux(
+        'spinner-hangup',
+        ['--server', `127.0.0.1:${server.port}`, '-s', 'hung', 'bob@example.org'],
+        (mailv) => `sh -c "trap '' HUP; ${mailv.replaceAll('"', '\\"')} < '${body}'; echo \\$? > '${status}'"`,
+      );
+      await waitForScreen('spinner-hangup', /waiting for the reply to DATA/);
+      tmux('kill-session', '-t', 'spinner-hangup');
+      for (let i = 0; i < 100 && !existsSync(status); i++) await sleep(50);
+      assert.equal(readFileSync(status, 'utf8'), '129\n');
+      assert.match(deadLetter(home).headers, /^Subject: hung$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a hangup at the --step prompt keeps the message in dead.letter, and sends nothing', async () => {
     const server = await startScriptedServer();
     const body = join(freshHome(), 'body');
