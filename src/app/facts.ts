@@ -30,6 +30,8 @@ export type AppNote =
   | { readonly code: 'body-not-utf8' }
   /** The private key of --tls-cert/--tls-key is in a file anyone on the machine may read (`mode`). */
   | { readonly code: 'client-key-readable'; readonly path: string; readonly mode: number }
+  /** The wait for dead.letter's lock has lasted: another writer is at work on its entry. */
+  | { readonly code: 'dead-letter-waiting'; readonly lock: string }
   /** A password or token file that anyone on the machine may read: used, and said. */
   | { readonly code: 'secret-file-readable'; readonly path: string; readonly mode: number }
   /** mailv-sendmail: an option value Postfix warns of and ignores, ignored too (said with -v). */

@@ -16,9 +16,13 @@ export async function keepDeadLetter(run: Run, prepared: PreparedInput, unfinish
   if (path === '/dev/null') return;
   const stoppedBefore = run.interrupt.signal.aborted;
   const save = async (message: KeptMessage) => {
-    // The wait for the lock stays open to Ctrl-C (which ends it, the entry then written unlocked);
-    // the writing itself is whole.
-    const guards = { hold: <T>(work: () => Promise<T>) => run.io.signals.whole(work), stop: run.interrupt.signal };
+    // The wait for the lock stays open to Ctrl-C (which ends it, the entry then written unlocked,
+    // or after a few seconds more for a writer at work on its own); the writing itself is whole.
+    const guards = {
+      hold: <T>(work: () => Promise<T>) => run.io.signals.whole(work),
+      stop: run.interrupt.signal,
+      waiting: (lock: string) => run.note({ code: 'dead-letter-waiting', lock }),
+    };
     await saveDeadLetter(path, prepared.envelope.from, message.chunks(), run.io.clock.date(), guards);
     // A stop signal that came meanwhile ended the wait: the run ends by it (see Run.finish).
     const reason = run.interrupt.signal.reason;

@@ -16,6 +16,13 @@ type Fs = typeof import('node:fs/promises');
 /** How long a writer waits for another's entry before it writes regardless. */
 const WAIT_MS = 60_000;
 /**
+ * After a stop signal, how long more a writer of this host at work on its entry is waited for: an
+ * entry takes seconds to write, even of a large message, and the user who stopped mailv is waiting.
+ */
+const STOPPED_WAIT_MS = 10_000;
+/** A wait longer than this is said, once: nothing else shows on the screen meanwhile. */
+const SAID_AFTER_MS = 1_000;
+/**
  * A lock untouched this long is stale whoever made it: one of another host, whose process cannot
  * be checked, or one whose process number has since gone to another process. An entry takes
  * seconds to write, even of a large message.
@@ -45,16 +52,25 @@ type WaitSignal = Pick<InterruptSignal, 'aborted'>;
  * Runs `work` holding the lock of `path`. Where no lock can be made (a directory mailv cannot
  * write in, a read-only file system), none comes free within `waitMs`, or `stop` is aborted while
  * no live writer holds it, `work` runs unlocked: a message kept at some risk is better than one
- * not kept.
+ * not kept. Stopped while a live writer holds it, the wait goes on a few seconds more, inside what
+ * `hold` keeps whole: a second signal then waits for this entry too, and never loses it.
  */
 export async function withDeadLetterLock<T>(fs: Fs, path: string, work: () => Promise<T>, guards: LockGuards = {}): Promise<T> {
-  const { stop, hold = (whole) => whole(), waitMs = WAIT_MS } = guards;
+  const { stop, hold = (whole) => whole(), waitMs = WAIT_MS, waiting } = guards;
   // Resolved: two writers reaching the file by two spellings of its path are one contender's turn.
   const lockPath = `${resolve(path)}.lock`;
   const owner = `${process.pid}@${hostname()}\n`;
-  const held = await acquire(fs, lockPath, owner, stop, waitMs);
+  let said = false;
+  const tell = () => {
+    if (said) return;
+    said = true;
+    waiting?.(lockPath);
+  };
+  const first = await acquire(fs, lockPath, owner, stop, waitMs, tell);
   // The writing and the release in one piece a stop signal cannot cut: no lock is left behind.
   return hold(async () => {
+    const held =
+      first === 'live-writer' ? (await acquire(fs, lockPath, owner, undefined, Math.min(waitMs, STOPPED_WAIT_MS), tell)) === 'held' : first === 'held';
     try {
       return await work();
     } finally {
@@ -68,51 +84,74 @@ export async function withDeadLetterLock<T>(fs: Fs, path: string, work: () => Pr
 }
 
 /**
- * `stop`: ends the wait (the entry is then written unlocked) unless a live writer holds the lock; `hold`: runs the writing and
- * the release so that a stop signal cannot cut them; `waitMs`: the longest wait.
+ * `stop`: ends the wait (the entry is then written unlocked, or after a live writer's, see
+ * withDeadLetterLock); `hold`: runs the writing and the release so that a stop signal cannot cut
+ * them; `waitMs`: the longest wait; `waiting`: told, once, of a wait that lasts (the lock's path).
  */
 export interface LockGuards {
   readonly stop?: WaitSignal | undefined;
   readonly hold?: (<T>(whole: () => Promise<T>) => Promise<T>) | undefined;
   readonly waitMs?: number;
+  readonly waiting?: ((lockPath: string) => void) | undefined;
 }
 
-async function acquire(fs: Fs, lockPath: string, owner: string, stop: WaitSignal | undefined, waitMs: number): Promise<boolean> {
+/**
+ * Waits for the lock up to `waitMs`: held, to go unlocked, or (`stop` aborted) a live writer at
+ * work holds it, for the caller to wait for where a second signal cannot cut the wait.
+ */
+async function acquire(
+  fs: Fs,
+  lockPath: string,
+  owner: string,
+  stop: WaitSignal | undefined,
+  waitMs: number,
+  waiting: () => void,
+): Promise<'held' | 'unlocked' | 'live-writer'> {
   // A monotonic clock: a step of the wall clock neither stretches nor cuts the wait.
-  const deadline = performance.now() + waitMs;
+  const started = performance.now();
+  const deadline = started + waitMs;
   const waitedOut = () => performance.now() >= deadline;
+  const pauseFor = async (ms: number) => {
+    if (performance.now() - started >= SAID_AFTER_MS) waiting();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  };
   for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
     // Another writer of this process is at work on its entry: waited for, a stop signal or not.
     if (contendedHere.has(lockPath)) {
-      if (waitedOut()) return false;
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      if (waitedOut()) return 'unlocked';
+      if (stop?.aborted === true) return 'live-writer';
+      await pauseFor(pause);
       continue;
     }
     contendedHere.add(lockPath);
     const outcome = await tryOnce(fs, lockPath, owner, waitedOut, stop).catch(() => 'unlocked' as const);
-    if (outcome === 'held') return true;
+    if (outcome === 'held') return 'held';
     contendedHere.delete(lockPath);
-    if (outcome === 'unlocked') return false;
+    if (outcome === 'unlocked' || outcome === 'live-writer') return outcome;
     // Taken over: tried again at once; otherwise waited for, within the deadline.
-    if (outcome === 'busy') await new Promise((resolve) => setTimeout(resolve, pause));
+    if (outcome === 'busy') await pauseFor(pause);
   }
 }
 
-/** One try at the lock by this process's single contender: held, busy (waited for), taken over (tried again at once), or to go unlocked. */
+/**
+ * One try at the lock by this process's single contender: held, busy (waited for), taken over
+ * (tried again at once), to go unlocked, or (after a stop signal) held by a live writer.
+ */
 async function tryOnce(
   fs: Fs,
   lockPath: string,
   owner: string,
   waitedOut: () => boolean,
   stop: WaitSignal | undefined,
-): Promise<'held' | 'busy' | 'taken-over' | 'unlocked'> {
+): Promise<'held' | 'busy' | 'taken-over' | 'unlocked' | 'live-writer'> {
   let lock: FileHandle;
   try {
     lock = await fs.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || waitedOut()) return 'unlocked';
     if (await takenOverStale(fs, lockPath, owner)) return 'taken-over';
-    return stop?.aborted === true && !liveWriter(await lookAt(fs, lockPath), owner) ? 'unlocked' : 'busy';
+    if (stop?.aborted !== true) return 'busy';
+    return liveWriter(await lookAt(fs, lockPath), owner) ? 'live-writer' : 'unlocked';
   }
   try {
     await lock.writeFile(owner);

@@ -35,9 +35,10 @@ export async function saveDeadLetter(path: string, sender: string, chunks: Async
 /**
  * `hold`: runs the writing itself and the lock's release (once the lock is had), so that a stop
  * signal cannot cut an entry in half nor leave the lock behind; `stop`: ends the wait for the lock
- * at once (the entry is then written unlocked).
+ * (the entry is then written unlocked, or after the entry a live writer is at work on);
+ * `waiting`: told of a wait that lasts.
  */
-export type SaveGuards = Pick<LockGuards, 'hold' | 'stop'>;
+export type SaveGuards = Pick<LockGuards, 'hold' | 'stop' | 'waiting'>;
 
 /** The fact of a failed save, from what was thrown. */
 function failure(path: string, error: unknown): DeliveryErrorFact {

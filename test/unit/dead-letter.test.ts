@@ -353,6 +353,36 @@ describe('dead.letter', () => {
     writeFileSync(`${path}.lock`, `${process.ppid}@${hostname()}\n`);
     assert.ok((await timed({ aborted: true }, 400)) >= 400);
     assert.equal(readFileSync(`${path}.lock`, 'latin1'), `${process.ppid}@${hostname()}\n`);
+    // That wait is inside what is held whole, with the writing: a second signal cannot end mailv
+    // in it, the message not kept. The writer done, its lock is taken.
+    const started = Date.now();
+    let heldAt: number | undefined;
+    let lockDuringWork: string | undefined;
+    setTimeout(() => rmSync(`${path}.lock`), 600);
+    await withDeadLetterLock(
+      fs,
+      path,
+      async () => {
+        lockDuringWork = readFileSync(`${path}.lock`, 'latin1');
+      },
+      {
+        stop: { aborted: true },
+        waitMs: 5000,
+        hold: async (whole) => {
+          heldAt = Date.now() - started;
+          return whole();
+        },
+      },
+    );
+    assert.ok(heldAt !== undefined && heldAt < 300, `held from ${heldAt} ms`);
+    assert.ok(Date.now() - started >= 600);
+    assert.equal(lockDuringWork, `${process.pid}@${hostname()}\n`);
+    assert.equal(existsSync(`${path}.lock`), false);
+    // A wait that lasts is told, once, with the lock's path.
+    writeFileSync(`${path}.lock`, `${process.ppid}@${hostname()}\n`);
+    const told: string[] = [];
+    await withDeadLetterLock(fs, path, async () => {}, { waitMs: 1600, waiting: (lock) => told.push(lock) });
+    assert.deepEqual(told, [`${path}.lock`]);
     rmSync(`${path}.lock`);
     // Left by a run that died and unreadable here (another user's), but an hour old: stale all the same.
     writeFileSync(`${path}.lock`, 'unreadable\n', { mode: 0o000 });
