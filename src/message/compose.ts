@@ -141,7 +141,7 @@ export function assertExtraHeaders(headers: readonly (readonly [string, string])
     // An identifier is never folded inside, nor encoded (RFC 2047 §5): one longer than its line
     // leaves room for could be written in no form a reader takes.
     const longest = lineRoom(name);
-    const tooLong = form?.wanted === 'date' ? undefined : value.match(/<[^>]*>/g)?.find((id) => id.length > longest);
+    const tooLong = form === undefined || form.wanted === 'date' ? undefined : value.match(/<[^<>\s]*>/g)?.find((id) => id.length > longest);
     if (tooLong !== undefined) throw new UsageError({ code: 'MAILV_HEADER_ID_TOO_LONG', name, length: tooLong.length, longest });
     if (!ADDRESS_HEADERS.has(lower)) continue;
     const entries = parseAddressEntries(value, defaultDomain);

@@ -392,6 +392,9 @@ describe('composer', () => {
       // As long as its line leaves room for: 998 octets, `Message-ID: ` and `References: ` first.
       ['Message-ID', `<${'x'.repeat(972)}@example.org>`],
       ['References', `<a@x> <${'x'.repeat(972)}@example.org> <b@y>`],
+      // Other fields may hold a long `<…>`: folded at its spaces, or encoded, as any text.
+      ['Subject', `Re: <${'word '.repeat(200)}>`],
+      ['List-Unsubscribe', `<https://example.org/u?t=${'A'.repeat(1000)}>`],
     ] as const) {
       assert.equal(refusal([[name, value]]), undefined, `${name}: ${value}`);
     }
