@@ -8,6 +8,7 @@ import type { DiagramRequest } from '../plan.js';
 import type { Language } from '../words/language.js';
 import type { TimedEvent } from '../render/diagram-model.js';
 import type { EventSink, Run } from './run.js';
+import { inputItIs, planInputs } from './run-inputs.js';
 
 /** What the diagram is drawn with, from a live run's plan or a replay's. */
 export interface DiagramShown {
@@ -18,8 +19,11 @@ export interface DiagramShown {
   readonly timing: boolean;
 }
 
-/** Opens the diagram's file (created, or an existing regular file) and returns the sink that fills it. Throws LocalIoError (74). */
-export async function openDiagram(run: Run, shown: DiagramShown, request: DiagramRequest): Promise<EventSink> {
+/**
+ * Opens the diagram's file (created, or an existing regular file that is none of the run's inputs;
+ * `replayed`: the record a replay reads) and returns the sink that fills it. Throws LocalIoError (74).
+ */
+export async function openDiagram(run: Run, shown: DiagramShown, request: DiagramRequest, replayed?: string): Promise<EventSink> {
   const { open, constants } = await import('node:fs/promises');
   let file: FileHandle;
   try {
@@ -30,8 +34,13 @@ export async function openDiagram(run: Run, shown: DiagramShown, request: Diagra
     throw failure(request.path, error);
   }
   try {
-    if (!(await file.stat()).isFile())
+    const info = await file.stat();
+    if (!info.isFile())
       throw new LocalIoError({ code: 'MAILV_DIAGRAM_FAILED', path: request.path, errno: undefined, detail: '', found: 'not-a-file' }, 'output');
+    // Drawn at the end, over a file the run read (the message, the record replayed, a password file),
+    // it would leave the diagram where that file was.
+    const input = inputItIs(run, info, [...planInputs(run.plan), ['record', replayed]]);
+    if (input !== undefined) throw new LocalIoError({ code: 'MAILV_DIAGRAM_IS_INPUT', path: request.path, input }, 'output');
   } catch (error) {
     await file.close();
     throw error instanceof LocalIoError ? error : failure(request.path, error);

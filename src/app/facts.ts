@@ -4,6 +4,7 @@
 import type { ErrorFact } from '../errors.js';
 import type { NothingToDo } from '../cli/sendmail-line.js';
 import type { LoadFailure } from '../load/facts.js';
+import type { RunInput } from '../record/facts.js';
 import type { Reply } from '../smtp/reply.js';
 
 /** Which of mailv's outputs a write failed on. */
@@ -15,6 +16,8 @@ export type AppErrorFact =
   | { readonly code: 'MAILV_OUTPUT_FAILED'; readonly output: OutputName; readonly errno: string | undefined; readonly detail: string }
   /** The --diagram file could not be created or written (74); `found`: the path is not a regular file. */
   | { readonly code: 'MAILV_DIAGRAM_FAILED'; readonly path: string; readonly errno: string | undefined; readonly detail: string; readonly found?: 'not-a-file' }
+  /** The diagram's file is one the run reads or keeps messages in: drawn, it would be lost. */
+  | { readonly code: 'MAILV_DIAGRAM_IS_INPUT'; readonly path: string; readonly input: RunInput }
   /** The run's result: these recipients were refused for good (67); the others, if any, got the message. */
   | { readonly code: 'MAILV_RECIPIENTS_REFUSED'; readonly recipients: readonly string[] }
   /** The run's result: these recipients were refused for now only (75): trying later may work. */

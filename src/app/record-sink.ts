@@ -2,14 +2,14 @@
 // secrets withheld. Each line is written whole as soon as its event comes, so that a run stopped
 // on the way leaves every line before it readable; the last line, the run's end, is written when
 // the run closes its sinks, whatever it ended with.
-import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, type Stats, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { systemProblem } from '../cli/system-problem.js';
-import { deadLetterPath } from '../delivery/dead-letter.js';
 import { CannotCreateError, LocalIoError } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
 import { endLine, eventLine, failureLine, headerLine, noteLine, RECORD_FORMAT, RECORD_VERSION } from '../record/format.js';
 import { RecordSecrets } from '../record/secrets.js';
 import type { EventSink, FailureFact, Run } from './run.js';
+import { inputItIs, planInputs } from './run-inputs.js';
 
 /** Notes the replay says again from an event of its own (the transcript reports a refused recipient). */
 const SAID_FROM_EVENTS: ReadonlySet<Note['code']> = new Set(['recipient-not-delivered', 'interrupted-unconfirmed']);
@@ -34,7 +34,7 @@ export function openRecord(run: Run, path: string): EventSink {
     if (!info.isFile()) throw new CannotCreateError({ code: 'MAILV_RECORD_NOT_A_FILE', path, reading: false }, 'options');
     // Emptied, a file the run reads or keeps messages in would be lost: the message itself (sent
     // as the record's first line), an attachment, every message dead.letter kept.
-    const input = inputItIs(run, info);
+    const input = inputItIs(run, info, planInputs(run.plan));
     if (input !== undefined) throw new CannotCreateError({ code: 'MAILV_RECORD_IS_INPUT', path, input }, 'options');
     // A file that was there keeps its owner, and becomes as private as a new one.
     fchmodSync(fd, 0o600);
@@ -85,23 +85,4 @@ export function openRecord(run: Run, path: string): EventSink {
         throw new LocalIoError({ code: 'MAILV_RECORD_WRITE_FAILED', path, ...systemProblem(failure), allElseDone: status === 0 }, 'output');
     },
   };
-}
-
-/** Which of the run's inputs, if any, the file of `info` is: standard input, an attachment, dead.letter. */
-function inputItIs(run: Run, info: Stats): 'stdin' | 'attachment' | 'dead-letter' | undefined {
-  const same = (other: Stats | undefined) => other !== undefined && other.dev === info.dev && other.ino === info.ino;
-  const stat = (file: string) => statOrNothing(() => statSync(file));
-  const stdin = run.io.stdin.kind();
-  if (stdin.kind === 'file' && same(statOrNothing(() => fstatSync(stdin.fd)))) return 'stdin';
-  if ((run.plan?.attachments ?? []).some((file) => same(stat(file)))) return 'attachment';
-  if (same(stat(deadLetterPath(run.io.env)))) return 'dead-letter';
-  return undefined;
-}
-
-function statOrNothing(read: () => Stats): Stats | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
 }

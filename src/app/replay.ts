@@ -46,7 +46,7 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
     output: { json: plan.json, timing: plan.timing, explain: plan.explain ? run.language : undefined },
     replay: true,
   });
-  if (plan.diagram) run.sinks.push(await openDiagram(run, { language: run.language, explain: plan.explain, timing: plan.timing }, plan.diagram));
+  if (plan.diagram) run.sinks.push(await openDiagram(run, { language: run.language, explain: plan.explain, timing: plan.timing }, plan.diagram, plan.file));
   const stopWatching = run.io.signals.watch((signal) => run.stop(signal));
   const stepper = plan.step ? await run.io.openStepper(run.interrupt.signal, run.language, true) : undefined;
   try {

@@ -56,7 +56,7 @@ export type RecordErrorFact =
   /** Something other than a regular file is there (a directory, a device, a FIFO). */
   | { readonly code: 'MAILV_RECORD_NOT_A_FILE'; readonly path: string; readonly reading: boolean }
   /** The file named for the record is one the run reads or keeps messages in: emptied, it would be lost. */
-  | { readonly code: 'MAILV_RECORD_IS_INPUT'; readonly path: string; readonly input: 'stdin' | 'attachment' | 'dead-letter' }
+  | { readonly code: 'MAILV_RECORD_IS_INPUT'; readonly path: string; readonly input: RunInput }
   /** A write to the record failed during the run. */
   /** `allElseDone`: the run did all else it was asked (its status would have been 0). */
   | ({ readonly code: 'MAILV_RECORD_WRITE_FAILED'; readonly path: string; readonly allElseDone?: boolean } & SystemProblem)
@@ -66,3 +66,10 @@ export type RecordErrorFact =
   | { readonly code: 'MAILV_RECORD_TOO_LARGE'; readonly path: string; readonly limit: number }
   /** The record is damaged, from another version, or no record at all; `line` counts from 1. */
   | { readonly code: 'MAILV_RECORD_DAMAGED'; readonly path: string; readonly line: number; readonly problem: RecordProblem };
+
+/**
+ * A file the run reads or keeps messages in: the message on standard input, an attachment,
+ * dead.letter, a certificate or key (--ca, --tls-cert, --tls-key), a password or token file, the
+ * record replayed.
+ */
+export type RunInput = 'stdin' | 'attachment' | 'dead-letter' | 'trust' | 'secret' | 'record';

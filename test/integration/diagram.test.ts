@@ -2,7 +2,7 @@
 // anything is read; a path that cannot be written stops mailv (74) before anything is sent; a
 // session that failed is drawn all the same; a dry run draws nothing.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -28,6 +28,26 @@ describe('--diagram', () => {
       assert.match(drawn, /exit status 0/);
       assert.equal(statSync(file).mode & 0o777, 0o600, "the addresses and replies are its owner's alone");
     }
+  });
+
+  it('refuses (74) a file the run reads: the message on standard input, an attachment, the record replayed; the file untouched', async () => {
+    const page = join(work, 'page.html');
+    writeFileSync(page, '<p>Hello</p>\n');
+    const asStdin = await runCli(['--demo', '-q', '--diagram', page], { stdinFile: { path: page } });
+    assert.equal(asStdin.code, 74, asStdin.stderr);
+    assert.equal(asStdin.stderr, `mailv: cannot draw the diagram in ${page}: it is the message on standard input, which it would overwrite\n`);
+    const attached = await runCli(['--demo', '-q', '-a', page, '--diagram', page, 'bob@example.org'], { input: 'Hi\n' });
+    assert.equal(attached.code, 74, attached.stderr);
+    assert.match(attached.stderr, /it is a file attached, which it would overwrite/);
+    const record = join(work, 'lesson.html');
+    const recorded = await runCli(['--demo', '-q', '--record', join(work, 'lesson.jsonl')], { input: 'Hi\n' });
+    assert.equal(recorded.code, 0, recorded.stderr);
+    renameSync(join(work, 'lesson.jsonl'), record);
+    const replayed = await runCli(['replay', '--diagram', record, record]);
+    assert.equal(replayed.code, 74, replayed.stderr);
+    assert.match(replayed.stderr, /it is the record replayed, which it would overwrite/);
+    assert.equal(readFileSync(page, 'utf8'), '<p>Hello</p>\n');
+    assert.match(readFileSync(record, 'utf8'), /^\{"format":"mailv-record"/);
   });
 
   it('refuses any other extension with 64, before reading the message', async () => {

@@ -187,6 +187,8 @@ describe('--record and mailv replay', () => {
         [args(message), { stdinFile: { path: message } }, 'the message on standard input'],
         [args(join(home, '.', 'message.txt'), ['-a', message]), { input: 'hi\n' }, 'a file attached'],
         [args(message), { input: 'hi\n', env: { DEAD: message } }, 'dead.letter'],
+        [args(message, ['--user', 'alice', '--password-file', message]), { input: 'hi\n' }, 'the password or token file'],
+        [args(message, ['--ca', message]), { input: 'hi\n' }, 'a certificate or key file the run reads'],
       ];
       for (const [argv, options, what] of cases) {
         const run = await runCli(argv, options);

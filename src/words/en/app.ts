@@ -4,6 +4,7 @@ import type { AppErrorFact, AppNote, OutputName } from '../../app/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { describeFact, describeLoadFailure } from '../fact-sentence.js';
 import type { OutputWords } from '../output-words.js';
+import { runInput } from './record.js';
 import { systemProblem } from './system.js';
 import { octal } from '../file-mode.js';
 import { shellWord } from '../shell-word.js';
@@ -17,6 +18,7 @@ export const errors = (): WordsOf<AppErrorFact> => ({
   MAILV_OUTPUT_FAILED: ({ output, detail }) => `cannot write to ${OUTPUT[output]}: ${detail}`,
   MAILV_DIAGRAM_FAILED: ({ path, errno, detail, found }) =>
     `cannot write the diagram to ${path}: ${found === 'not-a-file' ? 'not a regular file' : systemProblem({ errno, detail })}`,
+  MAILV_DIAGRAM_IS_INPUT: ({ path, input }) => `cannot draw the diagram in ${path}: it is ${runInput(input)}, which it would overwrite`,
   MAILV_RECIPIENTS_REFUSED: ({ recipients }) =>
     `${recipients.length === 1 ? 'a recipient was' : `${recipients.length} recipients were`} refused: ${list(recipients)}`,
   MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `not accepted for now (try again later): ${list(recipients)}`,

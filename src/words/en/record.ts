@@ -1,5 +1,5 @@
 // English words for what record/ reports (src/record/facts.ts): --record and mailv replay.
-import type { ExpectedValue, RecordErrorFact, RecordProblem } from '../../record/facts.js';
+import type { ExpectedValue, RecordErrorFact, RecordProblem, RunInput } from '../../record/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { clipped, quoted } from '../quote.js';
 import { systemProblem } from './system.js';
@@ -49,11 +49,24 @@ export const errors = (): WordsOf<RecordErrorFact> => ({
     reading
       ? `cannot read the record ${file(path)}: it is neither a file nor a pipe`
       : `cannot create the record ${path}: it is not a regular file; nothing was sent`,
-  MAILV_RECORD_IS_INPUT: ({ path, input }) =>
-    `cannot make the record ${path}: it is ${input === 'stdin' ? 'the message on standard input' : input === 'attachment' ? 'a file attached' : 'dead.letter'}, which it would empty; nothing was sent`,
+  MAILV_RECORD_IS_INPUT: ({ path, input }) => `cannot make the record ${path}: it is ${runInput(input)}, which it would empty; nothing was sent`,
   MAILV_RECORD_WRITE_FAILED: (fact) =>
     `cannot write the record ${fact.path}: ${systemProblem(fact)}; it stops there${fact.allElseDone === true ? ', and all else the run was asked succeeded (a message was sent): do not send it again' : ''}`,
   MAILV_RECORD_UNREADABLE: (fact) => `cannot read the record ${file(fact.path)}: ${systemProblem(fact)}`,
   MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `cannot read the record ${file(path)}: more than ${limit / 1024 / 1024} MiB`,
   MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, line ${line}: ${problem(found)}`,
 });
+
+const RUN_INPUTS: Readonly<Record<RunInput, string>> = {
+  stdin: 'the message on standard input',
+  attachment: 'a file attached',
+  'dead-letter': 'dead.letter',
+  trust: 'a certificate or key file the run reads',
+  secret: 'the password or token file',
+  record: 'the record replayed',
+};
+
+/** A file the run reads or keeps messages in, named as what it is to the run. */
+export function runInput(input: RunInput): string {
+  return RUN_INPUTS[input];
+}

@@ -4,6 +4,7 @@ import type { AppErrorFact, AppNote, OutputName } from '../../app/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { describeFact, describeLoadFailure } from '../fact-sentence.js';
 import type { OutputWords } from '../output-words.js';
+import { runInput } from './record.js';
 import { systemProblem } from './system.js';
 import { octal } from '../file-mode.js';
 import { shellWord } from '../shell-word.js';
@@ -18,6 +19,7 @@ export const errors = (): WordsOf<AppErrorFact> => ({
   MAILV_OUTPUT_FAILED: ({ output, errno, detail }) => `impossible d’écrire sur ${OUTPUT[output]} : ${systemProblem({ errno, detail })}`,
   MAILV_DIAGRAM_FAILED: ({ path, errno, detail, found }) =>
     `impossible d’écrire le diagramme dans ${path} : ${found === 'not-a-file' ? 'ce n’est pas un fichier ordinaire' : systemProblem({ errno, detail })}`,
+  MAILV_DIAGRAM_IS_INPUT: ({ path, input }) => `impossible de dessiner le diagramme dans ${path} : c’est ${runInput(input)}, qu’il écraserait`,
   MAILV_RECIPIENTS_REFUSED: ({ recipients }) =>
     recipients.length === 1 ? `un destinataire refusé : ${list(recipients)}` : `${recipients.length} destinataires refusés : ${list(recipients)}`,
   MAILV_RECIPIENTS_DEFERRED: ({ recipients }) => `pas accepté pour l’instant (réessayez plus tard) : ${list(recipients)}`,

@@ -1,5 +1,5 @@
 // French words for what record/ reports (src/record/facts.ts): --record and mailv replay.
-import type { ExpectedValue, RecordErrorFact, RecordProblem } from '../../record/facts.js';
+import type { ExpectedValue, RecordErrorFact, RecordProblem, RunInput } from '../../record/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { clipped, guillemets } from '../quote.js';
 import { systemProblem } from './system.js';
@@ -50,11 +50,24 @@ export const errors = (): WordsOf<RecordErrorFact> => ({
     reading
       ? `impossible de lire l’enregistrement ${file(path)} : ce n’est ni un fichier ni un tube`
       : `impossible de créer l’enregistrement ${path} : ce n’est pas un fichier ordinaire ; rien n’a été envoyé`,
-  MAILV_RECORD_IS_INPUT: ({ path, input }) =>
-    `impossible de faire l’enregistrement ${path} : c’est ${input === 'stdin' ? 'le message sur l’entrée standard' : input === 'attachment' ? 'un fichier joint' : 'dead.letter'}, qu’il viderait ; rien n’a été envoyé`,
+  MAILV_RECORD_IS_INPUT: ({ path, input }) => `impossible de faire l’enregistrement ${path} : c’est ${runInput(input)}, qu’il viderait ; rien n’a été envoyé`,
   MAILV_RECORD_WRITE_FAILED: (fact) =>
     `impossible d’écrire l’enregistrement ${fact.path} : ${systemProblem(fact)} ; il s’arrête là${fact.allElseDone === true ? ', et tout le reste de ce qui était demandé a réussi (un message envoyé l’a été) : ne le renvoyez pas' : ''}`,
   MAILV_RECORD_UNREADABLE: (fact) => `impossible de lire l’enregistrement ${file(fact.path)} : ${systemProblem(fact)}`,
   MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `impossible de lire l’enregistrement ${file(path)} : plus de ${limit / 1024 / 1024} Mio`,
   MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, ligne ${line} : ${problem(found)}`,
 });
+
+const RUN_INPUTS: Readonly<Record<RunInput, string>> = {
+  stdin: 'le message sur l’entrée standard',
+  attachment: 'un fichier joint',
+  'dead-letter': 'dead.letter',
+  trust: 'un fichier de certificat ou de clé que l’envoi lit',
+  secret: 'le fichier du mot de passe ou du jeton',
+  record: 'l’enregistrement rejoué',
+};
+
+/** Un fichier que l’envoi lit ou où il garde des messages, nommé par ce qu’il est pour lui. */
+export function runInput(input: RunInput): string {
+  return RUN_INPUTS[input];
+}

@@ -1,0 +1,39 @@
+// The files a run reads, or keeps messages in: a file named for the run to write (--record,
+// --diagram) must be none of them, or writing it would empty what the run needs or keeps (the
+// message itself, a password file, every message dead.letter holds).
+import { fstatSync, type Stats, statSync } from 'node:fs';
+import { deadLetterPath } from '../delivery/dead-letter.js';
+import type { Plan } from '../plan.js';
+import type { RunInput } from '../record/facts.js';
+import type { Run } from './run.js';
+
+/** Files a send's plan names, each with what it is to the run. */
+export function planInputs(plan: Plan | undefined): [RunInput, string | undefined][] {
+  if (plan === undefined) return [];
+  const secret = plan.auth?.secret;
+  return [
+    ...plan.attachments.map((file): [RunInput, string] => ['attachment', file]),
+    ['trust', plan.ca],
+    ['trust', plan.clientCert?.cert],
+    ['trust', plan.clientCert?.key],
+    ['secret', secret?.kind === 'file' ? secret.path : undefined],
+  ];
+}
+
+/** Which of the run's inputs the file of `info` is, if any: standard input, dead.letter, or one of `named`. */
+export function inputItIs(run: Run, info: Stats, named: readonly (readonly [RunInput, string | undefined])[]): RunInput | undefined {
+  const same = (other: Stats | undefined) => other !== undefined && other.dev === info.dev && other.ino === info.ino;
+  const stdin = run.io.stdin.kind();
+  if (stdin.kind === 'file' && same(statOrNothing(() => fstatSync(stdin.fd)))) return 'stdin';
+  for (const [input, file] of named) if (file !== undefined && file !== '-' && same(statOrNothing(() => statSync(file)))) return input;
+  if (same(statOrNothing(() => statSync(deadLetterPath(run.io.env))))) return 'dead-letter';
+  return undefined;
+}
+
+function statOrNothing(read: () => Stats): Stats | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
