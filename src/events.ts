@@ -111,6 +111,8 @@ export type SessionEvent =
       transport?: 'udp' | 'tcp';
       answers: readonly DnsRecord[];
       additionals: readonly DnsRecord[];
+      /** A referral, which says nothing of the name (see DnsResponse); absent when it is not one. */
+      referral?: true;
       ms: number;
     }
   /** Where a domain's mail goes, decided from its MX answer: hosts in the order they will be tried. */

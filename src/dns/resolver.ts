@@ -179,6 +179,7 @@ export class Resolver {
           transport,
           answers: response.answers,
           additionals: response.additionals,
+          ...(response.referral ? { referral: true as const } : {}),
           ms: Date.now() - started,
         });
         // RFC 7766 §5: a truncated UDP answer is asked again over TCP.

@@ -84,8 +84,10 @@ export function decodeResponse(data: Buffer): DnsResponse {
     truncated: false,
     answers: (packet.answers ?? []).map(toRecord).filter(isRecord),
     additionals: (packet.additionals ?? []).map(toRecord).filter(isRecord),
+    // An authoritative answer is none: a zone's own server saying it has no such record.
     referral:
       head.rcode === 'NOERROR' &&
+      packet.flag_aa !== true &&
       (packet.answers ?? []).length === 0 &&
       authorities.some((record) => record.type === 'NS') &&
       !authorities.some((record) => record.type === 'SOA'),

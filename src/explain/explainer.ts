@@ -705,7 +705,8 @@ export class Explainer {
       lines.push(c.dnsCname);
       if (event.type !== 'MX' && this.mxHosts.has(hostKey(event.name))) lines.push(c.dnsMxHostAlias);
     }
-    if (event.rcode === 'NOERROR' && !event.truncated) {
+    if (event.referral === true) lines.push(c.dnsReferral);
+    else if (event.rcode === 'NOERROR' && !event.truncated) {
       const found = event.answers.filter((record) => record.type === event.type);
       if (event.type === 'MX') {
         lines.push(...this.mxAnswer(found, alias));

@@ -450,6 +450,7 @@ const EVENTS: EventDecoders = {
     ...(fields.has('transport') ? { transport: fields.choice('transport', TRANSPORTS) } : {}),
     answers: dnsRecords(fields, 'answers'),
     additionals: dnsRecords(fields, 'additionals'),
+    ...(fields.has('referral') && fields.boolean('referral') ? { referral: true as const } : {}),
     ms: fields.number('ms'),
   }),
   'dead-letter': (fields) => ({ kind: 'dead-letter', path: fields.string('path'), size: fields.integer('size'), unfinished: fields.boolean('unfinished') }),

@@ -28,13 +28,18 @@ export function reply(
     id?: number;
     questionName?: string;
     questionClass?: dnsPacket.RecordClass;
+    authoritative?: boolean;
   } = {},
 ): Buffer {
   const question = query.questions![0]!;
   return dnsPacket.encode({
     type: 'response',
     id: fields.id ?? query.id ?? 0,
-    flags: (fields.truncated ? dnsPacket.TRUNCATED_RESPONSE : 0) | dnsPacket.RECURSION_AVAILABLE | (fields.rcode ?? 0),
+    flags:
+      (fields.truncated ? dnsPacket.TRUNCATED_RESPONSE : 0) |
+      (fields.authoritative ? dnsPacket.AUTHORITATIVE_ANSWER : 0) |
+      dnsPacket.RECURSION_AVAILABLE |
+      (fields.rcode ?? 0),
     questions: [{ ...question, name: fields.questionName ?? question.name, class: fields.questionClass ?? question.class }],
     answers: fields.answers ?? [],
     authorities: fields.authorities ?? [],

@@ -235,14 +235,22 @@ describe('DNS faults', () => {
     assert.match(run.stderr, /^mailv: CNAME chain for example\.test\. longer than 8$/m);
   });
 
-  it('a referral from a server that does not recurse is its failure, not NODATA: 75, said so (RFC 2308 §2.2.1)', async () => {
+  it('a referral is the server failing, not NODATA: 75, said so, and explained so (RFC 2308 §2.2.1)', async () => {
     const ns = (name: string): dnsPacket.Answer => ({ type: 'NS', name, ttl: 60, class: 'IN', data: 'ns.example.test' });
     const run = await lookUp((query) => [reply(query, { authorities: [ns('example.test')], additionals: [a('ns.example.test', '127.0.0.9')] })]);
     assert.equal(run.code, 75, run.stdout);
-    assert.match(
-      run.stderr,
-      /^mailv: cannot look up MX example\.test\. for now \(127\.0\.0\.1#\d+: a referral to other name servers, not an answer \(the server does not recurse\)\)$/m,
+    assert.match(run.stderr, /^mailv: cannot look up MX example\.test\. for now \(127\.0\.0\.1#\d+: a referral to other name servers, not an answer\)$/m);
+    const explained = await lookUp((query) => [reply(query, { authorities: [ns('example.test')] })], ['--explain']);
+    assert.match(explained.stdout, /a referral, which says nothing of the name \(RFC 2308 §2\.2\.1\)/);
+    assert.doesNotMatch(explained.stdout, /implicit MX|NODATA/);
+    // The zone's own server saying so (AA) is no referral: NODATA, the domain's own address then used.
+    const authoritative = await lookUp((query) =>
+      query.questions![0]!.type === 'A'
+        ? [reply(query, { answers: [a('example.test', '127.0.0.3')], authoritative: true })]
+        : [reply(query, { authorities: [ns('example.test')], authoritative: true })],
     );
+    assert.equal(authoritative.code, 0, authoritative.stderr);
+    assert.match(authoritative.stdout, /^ {2}1\. example\.test\. .*127\.0\.0\.3$/m);
     // With an SOA beside the NS records, it is NODATA: the domain's own address, as an implicit MX.
     const soa: dnsPacket.Answer = {
       type: 'SOA',
@@ -280,6 +288,15 @@ describe('DNS faults', () => {
     const run = await lookUp((query) => [reply(query, { questionClass: 'CH', answers: [mx('example.test', 1, 'evil.test')] })]);
     assert.equal(run.code, 75);
     assert.doesNotMatch(run.stdout, /evil/);
+    // Records of another class in the answer to the right question are left out: no MX, NODATA.
+    const chaos = await lookUp((query) =>
+      query.questions![0]!.type === 'A'
+        ? [reply(query, { answers: [a('example.test', '127.0.0.3')] })]
+        : [reply(query, { answers: [{ ...mx('example.test', 1, 'evil.test'), class: 'CH' } as dnsPacket.Answer] })],
+    );
+    assert.equal(chaos.code, 0, chaos.stderr);
+    assert.doesNotMatch(chaos.stdout, /evil/);
+    assert.match(chaos.stdout, /^ {2}1\. example\.test\. .*127\.0\.0\.3$/m);
   });
 
   it('--direct: an MX whose only host does not exist is permanent (68), said once, nothing contacted', async () => {

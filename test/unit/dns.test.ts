@@ -148,11 +148,7 @@ describe('why a name server gave no answer', () => {
         'no answer within 1 s (2 malformed answers ignored)',
         'aucune réponse en 1 s (2 réponses mal formées ignorées)',
       ],
-      [
-        { reason: 'referral' },
-        'a referral to other name servers, not an answer (the server does not recurse)',
-        'un renvoi vers d’autres serveurs de noms, pas une réponse (le serveur ne fait pas la récursion)',
-      ],
+      [{ reason: 'referral' }, 'a referral to other name servers, not an answer', 'un renvoi vers d’autres serveurs de noms, pas une réponse'],
     ] as const;
     for (const [failure, english, french] of failures) {
       assert.equal(en.dns.noAnswer(failure), english);

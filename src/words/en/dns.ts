@@ -30,7 +30,7 @@ function noAnswer(failure: NoAnswer): string {
     case 'truncated':
       return 'TCP answer marked truncated';
     case 'referral':
-      return 'a referral to other name servers, not an answer (the server does not recurse)';
+      return 'a referral to other name servers, not an answer';
   }
 }
 

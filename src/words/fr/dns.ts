@@ -35,7 +35,7 @@ function noAnswer(failure: NoAnswer): string {
     case 'truncated':
       return 'réponse TCP marquée tronquée';
     case 'referral':
-      return 'un renvoi vers d’autres serveurs de noms, pas une réponse (le serveur ne fait pas la récursion)';
+      return 'un renvoi vers d’autres serveurs de noms, pas une réponse';
   }
 }
 
