@@ -191,23 +191,35 @@ async function promptAtTerminal(
   signal: InterruptSignal | undefined,
   withheld: { readonly accountServer?: string; readonly server?: string; readonly sendmail?: boolean },
 ): Promise<string> {
-  const terminal = await openTerminalKeys({ code: 'MAILV_PASSWORD_NO_TERMINAL', ...withheld });
+  // eslint-disable-next-line no-control-regex
+  const shown = prompt.replace(/[\x00-\x1f\x7f]/g, '?');
+  // Continued after a stop, the prompt is asked again on a line of its own, echo off again.
+  const terminal = await openTerminalKeys({ code: 'MAILV_PASSWORD_NO_TERMINAL', ...withheld }, () => writeSync(terminal.fd, `\n${shown}`));
   const { fd, keys: input } = terminal;
   let onAbort: (() => void) | undefined;
   try {
-    // eslint-disable-next-line no-control-regex
-    writeSync(fd, prompt.replace(/[\x00-\x1f\x7f]/g, '?'));
+    writeSync(fd, shown);
     return await new Promise<string>((resolve, reject) => {
       onAbort = () => reject(new InterruptedError(signal!.reason as NodeJS.Signals, 'auth'));
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       input.on('end', () => reject(new AuthError({ code: 'MAILV_PASSWORD_TERMINAL_CLOSED' }, 'auth')));
       let typed = '';
+      // Octets that are not UTF-8 would be U+FFFD, another password: refused. A character cut
+      // between two reads is whole in the next.
+      const decoder = new TextDecoder('utf-8', { fatal: true });
       input.on('data', (chunk: Buffer) => {
-        for (const char of chunk.toString('utf8')) {
+        let text: string;
+        try {
+          text = decoder.decode(chunk, { stream: true });
+        } catch {
+          return reject(notUtf8('terminal'));
+        }
+        for (const char of text) {
           if (char === '\r' || char === '\n' || char === '\x04') return resolve(typed);
           if (char === '\x03') return reject(new InterruptedError('SIGINT', 'auth'));
           if (char === '\x1c') return reject(new InterruptedError('SIGQUIT', 'auth')); // Control-\
+          if (char === '\x1a') terminal.suspend(); // Control-Z: stopped as at any other prompt
           if (char === '\x7f' || char === '\b') typed = [...typed].slice(0, -1).join('');
           else if (char === '\x15')
             typed = ''; // Ctrl-U: start again

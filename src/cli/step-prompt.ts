@@ -38,7 +38,11 @@ export function stepNext(next: PendingWrite): StepNext {
  */
 export async function openStepper(signal: InterruptSignal, language: Language = 'en', replaying = false): Promise<Stepper> {
   const prompt = (next: PendingWrite) => wordsFor(language).cli.stepPrompt(stepNext(next), replaying);
-  const terminal = await openTerminalKeys({ code: 'MAILV_STEP_NO_TERMINAL' });
+  /** The question on the screen, asked again when mailv is continued after a stop. */
+  let asking: string | undefined;
+  const terminal = await openTerminalKeys({ code: 'MAILV_STEP_NO_TERMINAL' }, () => {
+    if (asking !== undefined) writeSync(terminal.fd, `\n${asking}`);
+  });
   const { fd, keys } = terminal;
   keys.setRawMode(false);
   keys.pause();
@@ -52,12 +56,15 @@ export async function openStepper(signal: InterruptSignal, language: Language = 
         };
         signal.addEventListener('abort', onAbort, { once: true });
         keys.setRawMode(true);
-        writeSync(fd, prompt(next));
+        asking = prompt(next);
+        writeSync(fd, asking);
         const onKey = (chunk: Buffer) => {
           const key = chunk.toString('utf8');
           let answer: 'go' | 'quit' | undefined;
           if (key === '\r' || key === '\n') answer = 'go';
           else if (key === 'q' || key === 'Q') answer = 'quit';
+          else if (key === '\x1a')
+            return terminal.suspend(); // Control-Z: stopped, as the shell would
           else if (key === '\x03' || key === '\x1c') {
             // Control-C and Control-\: raw mode turned them into keys, they stay signals.
             finish();
@@ -67,6 +74,7 @@ export async function openStepper(signal: InterruptSignal, language: Language = 
           resolve(answer);
         };
         const finish = () => {
+          asking = undefined;
           signal.removeEventListener('abort', onAbort);
           keys.off('data', onKey);
           keys.pause();

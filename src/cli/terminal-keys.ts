@@ -9,12 +9,22 @@ export interface TerminalKeys {
   /** For writing prompts straight to the terminal. */
   readonly fd: number;
   readonly keys: ReadStream;
+  /**
+   * Control-Z typed in raw mode, where it is a key: the terminal back to its modes, and mailv
+   * stopped as the shell would stop it; raw mode comes back with it (see openTerminalKeys).
+   */
+  suspend(): void;
   /** Raw mode off, stream and descriptor closed. */
   close(): void;
 }
 
-/** Opens /dev/tty in raw mode; throws UsageError(`whenNone`, what the terminal was for) when there is none. */
-export async function openTerminalKeys(whenNone: TerminalFact): Promise<TerminalKeys> {
+/**
+ * Opens /dev/tty in raw mode; throws UsageError(`whenNone`, what the terminal was for) when there is
+ * none. `resumed`: called when mailv is continued after a stop (Control-Z, SIGTSTP, SIGSTOP) while
+ * in raw mode: the shell gave the terminal its own modes back meanwhile, echo on, and raw mode is set
+ * again first, so that a password typed then is never shown; the prompt is the caller's to redraw.
+ */
+export async function openTerminalKeys(whenNone: TerminalFact, resumed?: () => void): Promise<TerminalKeys> {
   let fd: number;
   try {
     fd = openSync('/dev/tty', 'r+');
@@ -24,10 +34,32 @@ export async function openTerminalKeys(whenNone: TerminalFact): Promise<Terminal
   const { ReadStream } = await import('node:tty');
   const keys = new ReadStream(fd);
   keys.setRawMode(true);
+  const onContinue = () => {
+    if (!keys.isRaw) return;
+    try {
+      // Off then on: the stream still takes itself for raw, and would change nothing.
+      keys.setRawMode(false);
+      keys.setRawMode(true);
+      resumed?.();
+    } catch {
+      // A terminal that went away meanwhile: what reads from it says so.
+    }
+  };
+  process.on('SIGCONT', onContinue);
   return {
     fd,
     keys,
+    suspend() {
+      keys.setRawMode(false);
+      // isRaw is off now: set it again once continued, as a stop from outside finds it.
+      process.once('SIGCONT', () => {
+        keys.setRawMode(true);
+        resumed?.();
+      });
+      process.kill(process.pid, 'SIGTSTP');
+    },
     close() {
+      process.off('SIGCONT', onContinue);
       keys.setRawMode(false);
       keys.destroy();
       try {

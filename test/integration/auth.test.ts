@@ -2,8 +2,8 @@
 // secret, each refusal with its exit status, and a transcript that never shows the secret unless
 // --show-secrets asks for it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ACCOUNT, startAuthSink, startScramServer, type AuthSink } from '../helpers/auth-servers.js';
@@ -477,6 +477,79 @@ describe('where the secret comes from', () => {
       child.stdout.on('data', (chunk: Buffer) => {
         text += chunk.toString('utf8');
         if (text.includes('Password for alice at 127.0.0.1: ') && !child.stdin.writableEnded) child.stdin.end(`${ACCOUNT.password}\r`);
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, text }));
+    });
+    assert.equal(screen.code, 0, screen.text);
+    assert.ok(!screen.text.includes(ACCOUNT.password), 'the password is not echoed');
+    assert.match(screen.text, /^235 2\.7\.0 Authentication successful/m);
+  });
+
+  it('a password typed that is not UTF-8 is refused (65), never sent with U+FFFD in its place', async () => {
+    const home = freshHome();
+    writeFileSync(join(home, 'body'), 'typed password\n');
+    const attempts = sink.attempts.length;
+    const command = [process.execPath, MAILV, '--server', `127.0.0.1:${sink.port}`, '--user', ACCOUNT.user, '-s', 'tty', 'bob@example.org']
+      .map((word) => `'${word}'`)
+      .join(' ');
+    const screen = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
+      const child = spawn('script', ['-qec', `${command} < '${join(home, 'body')}'`, '/dev/null'], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TERM: 'dumb' },
+      });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+        if (text.includes('Password for alice at 127.0.0.1: ') && !child.stdin.writableEnded) child.stdin.end(Buffer.from('p\xe4ss\r', 'latin1'));
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, text }));
+    });
+    assert.equal(screen.code, 65, screen.text);
+    assert.match(screen.text, /the secret from the terminal is not UTF-8/);
+    assert.equal(sink.attempts.length, attempts, 'no login was tried');
+  });
+
+  it('stopped at the prompt and continued after the terminal was given echo back, as a shell does: echo off again, the prompt asked again', async () => {
+    const home = freshHome();
+    writeFileSync(join(home, 'body'), 'typed password\n');
+    const command = [process.execPath, MAILV, '--server', `127.0.0.1:${sink.port}`, '--user', ACCOUNT.user, '-s', 'tty', 'bob@example.org']
+      .map((word) => `'${word}'`)
+      .join(' ');
+    const prompt = 'Password for alice at 127.0.0.1: ';
+    const screen = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
+      const child = spawn('script', ['-qec', `exec ${command} < '${join(home, 'body')}'`, '/dev/null'], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TERM: 'dumb' },
+      });
+      let text = '';
+      let stage = 0;
+      child.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+        if (stage === 0 && text.includes(prompt)) {
+          stage = 1;
+          // mailv, which the shell of script became (exec): stopped, its terminal made as a shell
+          // leaves it (echo on, lines cooked), then continued.
+          const mailv = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]);
+          process.kill(mailv, 'SIGSTOP');
+          execFileSync('stty', [
+            '-F',
+            readlinkSync(`/proc/${mailv}/fd/0`) === join(home, 'body') ? readlinkSync(`/proc/${mailv}/fd/1`) : readlinkSync(`/proc/${mailv}/fd/0`),
+            'sane',
+          ]);
+          process.kill(mailv, 'SIGCONT');
+          // script stops itself when its child stops, for a shell to continue: continued too.
+          process.kill(child.pid!, 'SIGCONT');
+          // A prompt never asked again is typed at all the same, to see whether it echoes.
+          setTimeout(() => {
+            if (stage === 1) {
+              stage = 2;
+              child.stdin.end(`${ACCOUNT.password}\r`);
+            }
+          }, 5000);
+        } else if (stage === 1 && text.indexOf(prompt) !== text.lastIndexOf(prompt)) {
+          stage = 2;
+          child.stdin.end(`${ACCOUNT.password}\r`);
+        }
       });
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, text }));
