@@ -8,6 +8,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { Plan } from '../plan.js';
 import type { Run } from './run.js';
 import type { AuthPlan } from '../smtp/authenticate.js';
+import { quitsBeforeAuth } from '../smtp/quit-points.js';
 import type { ClientIdentity } from '../smtp/connection.js';
 
 export interface Trust {
@@ -60,7 +61,9 @@ export async function gatherTrust(run: Run, plan: Plan): Promise<Trust> {
   const { extraCa, client } = await readTrustFiles(plan);
   const clientIdentity = client?.identity;
   if (client?.exposed !== undefined && plan.verbosity > 0) run.note({ code: 'client-key-readable', ...client.exposed });
-  if (plan.auth === undefined || plan.direct) return { extraCa, auth: undefined, clientIdentity };
+  // A probe that stops before AUTH never sends the secret: it is neither read nor asked for (a
+  // password command run, a prompt under cron).
+  if (plan.auth === undefined || plan.direct || quitsBeforeAuth(plan.quitAfter)) return { extraCa, auth: undefined, clientIdentity };
   const { readSecret } = await import('../cli/secret-input.js');
   const request = plan.auth;
   const signal = run.interrupt.signal;

@@ -198,12 +198,13 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     pipeconnect: options.pipeconnect !== false,
     ca: options.ca ?? account.ca,
     caFromConfig: options.ca === undefined && account.ca !== undefined,
-    clientCert: clientCertFor(options, !direct(options) && isAccountServer(serverText, account) ? account : {}),
+    // The demo's server is none of the accounts file's: neither its secret nor its certificate goes there.
+    clientCert: clientCertFor(options, !direct(options) && !options.demo && isAccountServer(serverText, account) ? account : {}),
     insecure: options.insecure === true || (options.insecure === undefined && account.insecure === true),
     tlsResume: options.tlsResume !== false,
     // A password from the file goes only to the server the file names: a --server or
     // MAILV_SERVER that points elsewhere must not receive it.
-    auth: direct(options) ? undefined : authRequest(options, account, server, local, serverText, language),
+    auth: direct(options) ? undefined : authRequest(options, options.demo ? {} : account, server, local, serverText, language),
     quitAfter: options.quitAfter,
     output: {
       json: options.json === true,

@@ -31,6 +31,9 @@ export function parseServerAddress(text: string, fail: Fail<ServerProblem>): Ser
   const [, scheme, host, port] = match;
   // A name past ASCII must be one IDNA takes (not a no-break space, a fullwidth ＠, a bidi override).
   if (/[^\x00-\x7f]/.test(host!) && !idnaHostName(host!)) fail('form');
+  // In brackets, an IP address: anything else (`[1:2]`, `[127.1]`) would go to the resolver as a
+  // name, or be read by getaddrinfo's old numeric forms as another address.
+  if (host!.startsWith('[') && ipVersion(host!.slice(1, -1)) === 0) fail('form');
   const implicitTls = scheme?.toLowerCase() === 'smtps';
   const lmtp = scheme?.toLowerCase() === 'lmtp';
   if (scheme !== undefined && scheme.toLowerCase() !== 'smtp' && !implicitTls && !lmtp) fail('scheme');

@@ -7,3 +7,8 @@ export type QuitPoint = (typeof QUIT_POINTS)[number];
 export function probeNeedsNoMessage(point: QuitPoint | undefined): boolean {
   return point !== undefined && QUIT_POINTS.indexOf(point) <= QUIT_POINTS.indexOf('auth');
 }
+
+/** A probe that stops before AUTH: no secret is needed, nor asked for. */
+export function quitsBeforeAuth(point: QuitPoint | undefined): boolean {
+  return point !== undefined && QUIT_POINTS.indexOf(point) < QUIT_POINTS.indexOf('auth');
+}

@@ -2,7 +2,7 @@
 // a bad or unsafe file stops the run with 78 before anything is sent.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ACCOUNT, startAuthSink, type AuthSink } from '../helpers/auth-servers.js';
@@ -55,6 +55,32 @@ describe('accounts file', () => {
     assert.equal(authSink.messages.length, before + 1);
     assert.equal(authSink.messages.at(-1)!.from, 'carol@example.org');
     assert.ok(!run.stdout.includes(ACCOUNT.password));
+  });
+
+  it("--demo: the account's login and password go nowhere near the demo's server, --show-secrets or not", async () => {
+    const { home } = homeWithConfig(config());
+    const run = await runCli(['--account', 'school', '--demo', '--show-secrets', '-s', 'demo', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, /AUTH/);
+    const blob = Buffer.from(`\0${ACCOUNT.user}\0${ACCOUNT.password}`).toString('base64');
+    for (const output of [run.stdout, run.stderr]) {
+      assert.ok(!output.includes(ACCOUNT.password) && !output.includes(blob), 'the password is shown nowhere');
+    }
+  });
+
+  it('--quit-after before AUTH reads no secret: no password command run, no password asked for without a terminal', async () => {
+    const marker = join(freshHome(), 'ran');
+    const { home } = homeWithConfig(
+      ['[account school]', `server = 127.0.0.1:${authSink.port}`, `user = ${ACCOUNT.user}`, `password-cmd = touch '${marker}'; echo pw`, ''].join('\n'),
+    );
+    for (const point of ['connect', 'greeting', 'ehlo']) {
+      const run = await runCli(['--account', 'school', '--quit-after', point], { home });
+      assert.equal(run.code, 0, `${point}: ${run.stderr}`);
+      assert.equal(existsSync(marker), false, `${point}: the password command was not run`);
+    }
+    const probe = await runCli(['--quit-after', 'ehlo', '--server', `127.0.0.1:${plainSink.port}`, '--user', ACCOUNT.user], { home: freshHome() });
+    assert.equal(probe.code, 0, probe.stderr);
+    assert.doesNotMatch(probe.stderr, /no password/);
   });
 
   it('without --account, [default] applies; flags override the file', async () => {
@@ -149,7 +175,7 @@ describe('accounts file', () => {
     assert.equal(run.code, 78);
     assert.equal(
       run.stderr,
-      `mailv: ${file}:2: invalid server: expected smtp://host[:port], smtps://host[:port], lmtp://host[:port], host[:port], unix:/path or lmtp:/path\n`,
+      `mailv: ${file}:2: invalid server: expected smtp://host[:port], smtps://host[:port], lmtp://host[:port], host[:port], unix:/path or lmtp:/path, an IPv6 address in brackets ([::1]:25)\n`,
     );
     for (const [line, problem] of [
       ['from = carol@', 'invalid from: expected an address such as alice@example.org or Alice <alice@example.org>'],

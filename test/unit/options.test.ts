@@ -72,12 +72,32 @@ describe('server addresses', () => {
       'serveur invalide « smtps://…@mail.example.org:587 » : un nom d’utilisateur se donne avec --user (ou user = dans le fichier des comptes), un mot de passe avec --password-file ou --password-cmd, pas dans le serveur',
     );
     // Nothing that is no character of a host name reaches the resolver as one.
-    for (const text of ['bad\x01host', 'host?x', 'host#x', 'smtp://a b', 'mail\u00a0relay.example', 'relay\u202eelpmaxe.org', 'alice\uff20relay.example']) {
+    // Nor does what brackets hold that is no IP address, nor getaddrinfo's old numeric forms there.
+    for (const text of [
+      'bad\x01host',
+      'host?x',
+      'host#x',
+      'smtp://a b',
+      'mail\u00a0relay.example',
+      'relay\u202eelpmaxe.org',
+      'alice\uff20relay.example',
+      '[1:2]',
+      '[:::]',
+      '[127.1]',
+      '[2130706433]:25',
+    ]) {
       assert.throws(() => parseServer(text), UsageError, JSON.stringify(text));
     }
     // A name of letters IDNA encodes, an underscore some internal names hold, a final dot: taken.
     // Combining marks too, which Indic scripts need (mail.भारत).
-    for (const text of ['smtp://mail.bücher.example', 'smtp://mail.भारत', 'mail_1.example.org:2525', 'mail.example.org.'])
+    for (const text of [
+      'smtp://mail.bücher.example',
+      'smtp://mail.भारत',
+      'mail_1.example.org:2525',
+      'mail.example.org.',
+      '[127.0.0.1]:2525',
+      '[::ffff:127.0.0.1]',
+    ])
       assert.doesNotThrow(() => parseServer(text), text);
   });
 });
