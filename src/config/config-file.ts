@@ -78,10 +78,23 @@ const SETTING_OF_KEY: Readonly<Record<Key, keyof AccountSettings>> = {
 /** Keys that each say where the password comes from: one of them per section. */
 const PASSWORD_SOURCES: readonly Key[] = ['password', 'password-file', 'password-cmd'];
 
-/** What a key looks like: a name of letters, digits and hyphens, nothing a value would hold. */
-const KEY_LIKE = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/**
+ * What a key looks like, as every key of the file is written: a short name of lower-case letters
+ * and hyphens. Anything else (capitals, digits: `S3cr3tT0ken==`, a wrapped token's line) may be a
+ * password's part, and is not quoted back.
+ */
+const KEY_LIKE = /^[a-z][a-z-]{0,23}$/;
 
 const ACCOUNT_NAME = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * An unknown key's name as it may be quoted back: one of a key's form, or a known key in other
+ * capitals (`Server`, `passwordFile`); undefined for anything else, which may be a password's part.
+ */
+function shownKey(name: string): string | undefined {
+  const kebab = name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+  return KEY_LIKE.test(name) || Object.hasOwn(SETTING_OF_KEY, kebab) ? name : undefined;
+}
 
 /** $XDG_CONFIG_HOME/mailv/config when that is an absolute path (as the XDG spec asks), else ~/.config/mailv/config. */
 export function defaultConfigPath(env: NodeJS.ProcessEnv, home: string): string {
@@ -149,7 +162,7 @@ export function parseConfig(text: string, path: string, home: string): ConfigFil
     if (equals <= 0) fail(number, { code: 'MAILV_CONFIG_LINE_FORM' });
     const name = line.slice(0, equals).trim();
     // A name that cannot be a key may be a mistyped `password: value`: it is not quoted back.
-    if (!Object.hasOwn(SETTING_OF_KEY, name)) fail(number, { code: 'MAILV_CONFIG_KEY_UNKNOWN', key: KEY_LIKE.test(name) ? name : undefined });
+    if (!Object.hasOwn(SETTING_OF_KEY, name)) fail(number, { code: 'MAILV_CONFIG_KEY_UNKNOWN', key: shownKey(name) });
     const key = name as Key;
     const first = current.lines.get(key);
     if (first !== undefined) fail(number, { code: 'MAILV_CONFIG_KEY_TWICE', key, account: current.account, firstLine: first });

@@ -280,12 +280,14 @@ describe('config lines', () => {
     refuses('Server = x', `${PATH}:1: unknown key "Server"`);
     refuses('passwordFile = x', `${PATH}:1: unknown key "passwordFile"`);
     refuses('constructor = x', `${PATH}:1: unknown key "constructor"`);
-    // `password: my=Secret`: what stands before = is part of the password, never quoted back.
+    // `password: my=Secret`: what stands before = is part of the password, never quoted back; nor
+    // is a line of a wrapped token (base64 ends in =), nor a name of capitals or digits no key has.
     refuses(
       'password: my=Secret',
       `${PATH}:1: unknown key, not shown: it is not a key name`,
       `${PATH}:1 : clé inconnue, non montrée : ce n’est pas un nom de clé`,
     );
+    for (const line of ['S3cr3tT0kenValue==', 'Sub-mission=7', 'hunter2 = x']) refuses(line, `${PATH}:1: unknown key, not shown: it is not a key name`);
   });
 
   it('refuses a key given twice in one section, naming the first', () => {
