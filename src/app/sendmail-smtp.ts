@@ -37,6 +37,7 @@ function declaresUtf8(params: readonly string[]): boolean {
  * taken silently, and a value that does not parse 501.
  */
 function parameterReply(problem: ParameterProblem): [number, string] {
+  if (problem.kind === 'size-overflow') return [552, said.sizeOverflow];
   return problem.kind === 'unsupported' ? [555, said.unsupportedParameter(problem.parameter)] : [501, said.badParameter(problem.name)];
 }
 

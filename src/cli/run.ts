@@ -288,13 +288,14 @@ class ProcessSignals {
  * error has hung up: at a normal exit, Node would restore the modes of that terminal, fail, and abort.
  */
 async function endByHangup(): Promise<void> {
+  const MEMORY_DEVICES = 1;
   const { isatty } = await import('node:tty');
-  const nullDevice = statSync('/dev/null').rdev;
-  // A terminal that hung up is still a device, but no longer a terminal to isatty().
+  // A terminal that hung up is still a device, but no longer a terminal to isatty(); the memory
+  // devices (/dev/null, /dev/full, major 1 on Linux) never were one.
   const hungUp = (fd: number) => {
     try {
       const device = fstatSync(fd);
-      return device.isCharacterDevice() && device.rdev !== nullDevice && !isatty(fd);
+      return device.isCharacterDevice() && ((device.rdev >> 8) & 0xfff) !== MEMORY_DEVICES && !isatty(fd);
     } catch {
       return false;
     }

@@ -9,26 +9,38 @@ export type CheckedParameter = 'SIZE' | 'RET' | 'ENVID' | 'NOTIFY' | 'ORCPT';
 export type ParameterProblem =
   /** A parameter of no extension offered, or a value it does not take (`BODY=BINARYMIME`): 555. */
   | { readonly kind: 'unsupported'; readonly parameter: string }
-  /** A known parameter whose value does not parse: 501. */
-  | { readonly kind: 'malformed'; readonly name: CheckedParameter };
+  /** A known parameter whose value does not parse, or given twice: 501. */
+  | { readonly kind: 'malformed'; readonly name: CheckedParameter }
+  /** SIZE past what a file can hold (2^63 - 1 octets): 552, as Postfix answers it. */
+  | { readonly kind: 'size-overflow' };
 
-/** RFC 3461 §4: printable ASCII but `+` and `=`, and `+` with two upper-case hex digits. */
-const XTEXT = /^(?:[!-*,-<>-~]|\+[0-9A-F]{2})*$/;
+/**
+ * RFC 3461 §4: printable ASCII but `+` and `=`, and `+` with two hex digits (upper-case in the RFC,
+ * lower-case taken too, as Postfix takes them); at least one character.
+ */
+const XTEXT = /^(?:[!-*,-<>-~]|\+[0-9A-Fa-f]{2})+$/;
 /**
  * ORCPT (RFC 3461 §4.2): an address type (an atom), `;`, and the address in xtext; under SMTPUTF8
  * (RFC 6533 §3) it may be UTF-8 too.
  */
-const ORCPT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+;(?:[!-*,-<>-~\u0080-\u{10FFFF}]|\+[0-9A-F]{2})+$/u;
+const ORCPT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+;(?:[!-*,-<>-~\u0080-\u{10FFFF}]|\+[0-9A-Fa-f]{2})+$/u;
+/** The largest size a file may have, as Postfix's off_t reads SIZE=. */
+const LARGEST_SIZE = 2n ** 63n - 1n;
 const NOTIFY_EVENTS = new Set(['SUCCESS', 'FAILURE', 'DELAY']);
 
 /** The first problem of MAIL's parameters, if any: BODY, SIZE, SMTPUTF8, and DSN's RET and ENVID. */
 export function mailParameterProblem(params: readonly string[]): ParameterProblem | undefined {
+  const seen = new Set<string>();
   for (const param of params) {
     const [name, value] = split(param);
+    // A DSN parameter given twice is a syntax error for Postfix; SIZE and BODY twice, the last counts.
+    if ((name === 'RET' || name === 'ENVID') && value !== undefined && seen.has(name)) return { kind: 'malformed', name };
+    seen.add(name);
     if (name === 'BODY' && value !== undefined && ['7BIT', '8BITMIME'].includes(value.toUpperCase())) continue;
     if (name === 'SMTPUTF8' && value === undefined) continue;
     if (name === 'SIZE' && value !== undefined) {
       if (!/^[0-9]+$/.test(value)) return { kind: 'malformed', name };
+      if (BigInt(value) > LARGEST_SIZE) return { kind: 'size-overflow' };
       continue;
     }
     if (name === 'RET' && value !== undefined) {
@@ -46,12 +58,19 @@ export function mailParameterProblem(params: readonly string[]): ParameterProble
 
 /** The first problem of RCPT's parameters, if any: DSN's NOTIFY and ORCPT. */
 export function rcptParameterProblem(params: readonly string[]): ParameterProblem | undefined {
+  const seen = new Set<string>();
   for (const param of params) {
     const [name, value] = split(param);
+    if ((name === 'NOTIFY' || name === 'ORCPT') && value !== undefined && seen.has(name)) return { kind: 'malformed', name };
+    seen.add(name);
     if (name === 'NOTIFY' && value !== undefined) {
-      const events = value.toUpperCase().split(',');
+      // Empty items are passed over, as Postfix's reading of the list passes them over.
+      const events = value
+        .toUpperCase()
+        .split(',')
+        .filter((event) => event !== '');
       const never = events.length === 1 && events[0] === 'NEVER';
-      if (!never && !events.every((event) => NOTIFY_EVENTS.has(event))) return { kind: 'malformed', name };
+      if (events.length === 0 || (!never && !events.every((event) => NOTIFY_EVENTS.has(event)))) return { kind: 'malformed', name };
       continue;
     }
     if (name === 'ORCPT' && value !== undefined) {

@@ -25,6 +25,8 @@ export interface SmtpServerWords {
   readonly unsupportedParameter: (parameter: string) => string;
   /** 501 to a MAIL or RCPT parameter whose value does not parse, as Postfix's smtpd words it. */
   readonly badParameter: (name: CheckedParameter) => string;
+  /** 552 to a SIZE past what a file can hold, as Postfix's smtpd words it. */
+  readonly sizeOverflow: string;
   /** 553 to a non-ASCII address in a transaction that MAIL did not declare SMTPUTF8 (RFC 6531 §3.4). */
   readonly undeclaredUtf8: string;
   /** 421 when a signal ends the dialogue. */

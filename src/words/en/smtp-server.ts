@@ -21,6 +21,7 @@ export const smtpServerWords: SmtpServerWords = {
   unsupportedParameter: (parameter) => `5.5.4 Unsupported option: ${parameter}`,
   badParameter: (name) =>
     name === 'SIZE' ? '5.5.4 Bad message size syntax' : `5.5.4 ${name === 'NOTIFY' || name === 'ORCPT' ? 'Error: ' : ''}Bad ${name} parameter syntax`,
+  sizeOverflow: '5.3.4 Message size exceeds file system imposed limit',
   undeclaredUtf8: '5.6.7 Must declare SMTPUTF8 to send unicode address',
   closing: 'mailv-sendmail is stopping: try again later',
   help: 'Commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT',
