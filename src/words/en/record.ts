@@ -51,7 +51,7 @@ export const errors = (): WordsOf<RecordErrorFact> => ({
       : `cannot create the record ${path}: it is not a regular file; nothing was sent`,
   MAILV_RECORD_IS_INPUT: ({ path, input }) => `cannot make the record ${path}: it is ${runInput(input)}, which it would empty; nothing was sent`,
   MAILV_RECORD_WRITE_FAILED: (fact) =>
-    `cannot write the record ${fact.path}: ${systemProblem(fact)}; it stops there${fact.allElseDone === true ? ', and all else the run was asked succeeded (a message was sent): do not send it again' : ''}`,
+    `cannot write the record ${fact.path}: ${systemProblem(fact)}; it stops there${fact.allElseDone === true ? ', the rest of the run succeeded (status 0 but for it: a message it sent is not to be sent again)' : ''}`,
   MAILV_RECORD_UNREADABLE: (fact) => `cannot read the record ${file(fact.path)}: ${systemProblem(fact)}`,
   MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `cannot read the record ${file(path)}: more than ${limit / 1024 / 1024} MiB`,
   MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, line ${line}: ${problem(found)}`,

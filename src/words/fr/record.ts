@@ -52,7 +52,7 @@ export const errors = (): WordsOf<RecordErrorFact> => ({
       : `impossible de créer l’enregistrement ${path} : ce n’est pas un fichier ordinaire ; rien n’a été envoyé`,
   MAILV_RECORD_IS_INPUT: ({ path, input }) => `impossible de faire l’enregistrement ${path} : c’est ${runInput(input)}, qu’il viderait ; rien n’a été envoyé`,
   MAILV_RECORD_WRITE_FAILED: (fact) =>
-    `impossible d’écrire l’enregistrement ${fact.path} : ${systemProblem(fact)} ; il s’arrête là${fact.allElseDone === true ? ', et tout le reste de ce qui était demandé a réussi (un message envoyé l’a été) : ne le renvoyez pas' : ''}`,
+    `impossible d’écrire l’enregistrement ${fact.path} : ${systemProblem(fact)} ; il s’arrête là${fact.allElseDone === true ? ', le reste de l’exécution a réussi (statut 0 sans lui : un message envoyé ne doit pas être renvoyé)' : ''}`,
   MAILV_RECORD_UNREADABLE: (fact) => `impossible de lire l’enregistrement ${file(fact.path)} : ${systemProblem(fact)}`,
   MAILV_RECORD_TOO_LARGE: ({ path, limit }) => `impossible de lire l’enregistrement ${file(path)} : plus de ${limit / 1024 / 1024} Mio`,
   MAILV_RECORD_DAMAGED: ({ path, line, problem: found }) => `${file(path)}, ligne ${line} : ${problem(found)}`,
