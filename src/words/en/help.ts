@@ -121,13 +121,13 @@ Commands:
 Exit status:
   0    sent to every recipient; also --help, --version, --dry-run, --mx, and a --quit-after that went well
   64   usage: a bad flag, value or address, flags that contradict each other, no terminal where one is needed
-  65   bad data: a -t message SMTP cannot carry, a --ca file without a certificate
+  65   bad data: a -t message SMTP cannot carry, a --ca file without a certificate, a password not in UTF-8
   66   missing input: an attachment, a --ca or password file, or a replay record that cannot be read
   67   a recipient was refused (5xx); any others got the message, or were put off
   68   no such host or domain, or a domain that takes no mail
   69   refused for good: a 5xx reply, a message too large, content the server does not take
   70   an internal error of mailv
-  73   the file of --record cannot be created
+  73   the file of --record cannot be created, or is a file the run reads (the message, a password file…)
   74   a local I/O error: reading standard input or an attachment, the spool of a large message
   75   try again later: a 4xx reply, a connection or DNS lookup that failed, a timeout, TLS, q at --step
   76   the server broke the protocol
