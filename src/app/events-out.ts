@@ -50,7 +50,7 @@ export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity
   if (plan.output.timing && verbosity > 0) run.timing ??= new TimingRecorder(0);
   const timing = run.timing;
   // --step waits for the user, not the server: no spinner there.
-  const spinner = verbosity > 0 && !plan.step ? waitingSpinner(run.output.listened('stderr'), run.io.stderr.terminal, run.words.output.spinner) : undefined;
+  const spinner = verbosity > 0 && !plan.step ? spinnerFor(run, plan) : undefined;
   run.spinner = spinner;
   run.emitter = (event) => {
     const at = run.elapsed();
@@ -66,6 +66,13 @@ export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity
     spinner?.after(event);
   };
   return run.emitter;
+}
+
+/** The spinner on standard error, coloured as the transcript would be there. */
+function spinnerFor(run: Run, plan: ShownPlan) {
+  const terminal = run.io.stderr.terminal;
+  const level = decideColourLevel(plan.color, { isTTY: terminal !== undefined, colorDepth: terminal?.colorDepth ?? 1, env: run.io.env });
+  return waitingSpinner(run.output.listened('stderr'), terminal, run.words.output.spinner, level > 0);
 }
 
 /** How the transcript looks on standard output: colours as decided in cli/terminal.ts. */

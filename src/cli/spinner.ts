@@ -99,13 +99,19 @@ export class WaitingSpinner {
  * A spinner on `stream` (standard error), or undefined when it is not a terminal of known width.
  * Whether it ever shows is ora's to decide at the first long wait (not in CI, nor on a dumb terminal).
  */
-export function waitingSpinner(stream: Writable, terminal: { readonly columns: number } | undefined, words: SpinnerWords): WaitingSpinner | undefined {
+export function waitingSpinner(
+  stream: Writable,
+  terminal: { readonly columns: number } | undefined,
+  words: SpinnerWords,
+  /** Colour on standard error, as NO_COLOR, FORCE_COLOR and --color decide it: ora's chalk reads only some of them. */
+  colour: boolean,
+): WaitingSpinner | undefined {
   // A terminal that reports no width (a pty nobody sized) would make ora redraw without end.
   if (!terminal || !(terminal.columns > 0)) return undefined;
   return new WaitingSpinner(async () => {
     const { default: ora } = await import('ora');
     // discardStdin off: standard input may hold the message, or the --step keys.
-    const spinner = ora({ stream: stream as NodeJS.WritableStream, discardStdin: false });
+    const spinner = ora({ stream: stream as NodeJS.WritableStream, discardStdin: false, color: colour ? 'cyan' : false });
     return spinner.isEnabled ? spinner : undefined;
   }, words);
 }

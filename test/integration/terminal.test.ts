@@ -101,6 +101,17 @@ describe('in a real terminal (tmux)', () => {
     assert.match(done, /\u001b\[[0-9;]*m>>> EHLO/, 'client lines in colour');
   });
 
+  it('NO_COLOR takes the colour off the spinner too', async () => {
+    shellInTmux(
+      'plain-spinner',
+      ['--server', `127.0.0.1:${slow.port}`, '-s', 'slow', 'bob@example.org'],
+      (mailv) => `NO_COLOR=1 ${mailv} < /dev/null; sleep 30`,
+    );
+    const waiting = await waitForScreen('plain-spinner', /waiting for the greeting of \[127\.0\.0\.1\]…/);
+    const line = waiting.split('\n').find((row) => row.includes('waiting for the greeting'))!;
+    assert.doesNotMatch(line, /\u001b\[3\dm/, JSON.stringify(line));
+  });
+
   it('a timeout while the spinner turns: it is cleared, the error shown, and mailv exits', async () => {
     startInTmux('timeout', ['--timeout', '0.5', '--server', `127.0.0.1:${slow.port}`, '-s', 'late', 'bob@example.org']);
     const done = await waitForScreen('timeout', /\[exit \d+\]/, 5000);
