@@ -16,14 +16,20 @@ export interface ProgressLine {
 }
 
 export function openProgressLine(run: Run, plan: Plan): ProgressLine | undefined {
-  const terminal = run.io.stderr.terminal;
-  if (terminal === undefined || plan.output.json || plan.verbosity === 0) return undefined;
+  // As the spinner: not on a terminal that cannot redraw a line (TERM=dumb), nor in CI, whose logs
+  // keep every frame.
+  const redrawable = run.io.env['TERM'] !== 'dumb' && !run.io.env['CI'];
+  if (run.io.stderr.terminal === undefined || !redrawable || plan.output.json || plan.verbosity === 0) return undefined;
   let timer: NodeJS.Timeout | undefined;
   let drawn = false;
   return {
     observe(progress) {
       timer = setInterval(() => {
-        run.output.err(drawProgress(progress(), run.words, terminal.columns));
+        // The width as it is now: a window resized during the run would wrap a line drawn wider,
+        // and erasing it would leave the rows above behind.
+        const columns = run.io.stderr.terminal?.columns;
+        if (columns === undefined) return;
+        run.output.err(drawProgress(progress(), run.words, columns));
         drawn = true;
       }, REDRAW_MS);
       // The run's own work keeps the process alive; the line never should.

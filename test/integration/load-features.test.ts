@@ -19,13 +19,13 @@ import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
 const SCRIPT = '/usr/bin/script';
 
 /** What a run of mailv with `args` writes on its standard error, a pseudo-terminal; its standard output goes to a file. */
-function onTerminal(args: readonly string[], input: string): Promise<{ code: number | null; screen: string; stdout: string }> {
+function onTerminal(args: readonly string[], input: string, term = 'xterm'): Promise<{ code: number | null; screen: string; stdout: string }> {
   const home = freshHome();
   writeFileSync(join(home, 'body'), input);
   const command = [process.execPath, MAILV, ...args].map((word) => `'${word}'`).join(' ');
   return new Promise((resolve, reject) => {
     const child = spawn(SCRIPT, ['-qec', `${command} < '${join(home, 'body')}' > '${join(home, 'out')}'`, '/dev/null'], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TERM: 'xterm', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' },
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TERM: term, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' },
     });
     let screen = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -158,7 +158,7 @@ describe('load mode pacing and its live line', () => {
     assert.equal(fits.status, 0, fits.stderr);
   });
 
-  it('draws a live line on a terminal, redrawn in place and erased before the summary; none in a pipe, with --json or -q', {
+  it('draws a live line on a terminal, redrawn in place and erased before the summary; none in a pipe, with --json or -q, nor on a dumb terminal', {
     skip: skipUnlessRunning(existsSync(SCRIPT), `${SCRIPT} is missing`, 'apt-get install util-linux'),
   }, async () => {
     const args = sending(['--count', '30', '--rate', '40']);
@@ -177,6 +177,9 @@ describe('load mode pacing and its live line', () => {
       assert.equal(run.code, 0, run.screen);
       assert.equal(run.screen, '', quiet.join(' '));
     }
+    const dumb = await onTerminal(args, 'Dumb.\n', 'dumb');
+    assert.equal(dumb.code, 0, dumb.screen);
+    assert.equal(dumb.screen, '', 'no line a dumb terminal cannot redraw');
     const piped = await runCli(args, { input: 'Piped.\n' });
     assert.equal(piped.code, 0, piped.stderr);
     assert.equal(piped.stderr, '');
