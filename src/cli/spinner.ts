@@ -38,6 +38,29 @@ export class WaitingSpinner {
     this.timer = undefined;
     this.showing = undefined;
     if (this.spinner?.isSpinning) this.spinner.stop();
+    process.off('SIGTSTP', this.suspend);
+    process.off('SIGCONT', this.resume);
+  }
+
+  /**
+   * Control-Z while the spinner turns: the spinner cleared and the cursor shown again (it hides
+   * it) before mailv stops, as the shell would stop it; continued, the spinner turns again.
+   */
+  private readonly suspend = () => {
+    if (this.spinner?.isSpinning) this.spinner.stop();
+    process.kill(process.pid, 'SIGSTOP');
+  };
+
+  private readonly resume = () => {
+    if (this.showing !== undefined && this.spinner?.isSpinning === false) this.spinner.start(this.showing);
+  };
+
+  /** Starts the spinner with `text`, listening for a stop while it turns. */
+  private start(text: string): void {
+    this.spinner?.start(text);
+    if (process.listeners('SIGTSTP').includes(this.suspend)) return;
+    process.on('SIGTSTP', this.suspend);
+    process.on('SIGCONT', this.resume);
   }
 
   /** After an event has been shown: what is mailv waiting for now, if anything? */
@@ -52,7 +75,7 @@ export class WaitingSpinner {
   private show(text: string): void {
     this.showing = text;
     if (this.spinner !== undefined) {
-      this.spinner.start(text);
+      this.start(text);
       return;
     }
     // A spinner that cannot be made (its bundle missing from a broken installation) is no spinner:
@@ -64,7 +87,7 @@ export class WaitingSpinner {
       () => {},
     );
     void this.made.then(() => {
-      if (this.showing !== undefined && this.spinner?.isSpinning === false) this.spinner.start(this.showing);
+      if (this.showing !== undefined && this.spinner?.isSpinning === false) this.start(this.showing);
     });
   }
 

@@ -101,6 +101,32 @@ describe('in a real terminal (tmux)', () => {
     assert.match(done, /\u001b\[[0-9;]*m>>> EHLO/, 'client lines in colour');
   });
 
+  it('Control-Z while the spinner turns: the cursor it hid is shown again before mailv stops; fg turns it again', async () => {
+    const server = await startScriptedServer({ replies: { DATA: { silent: true } } });
+    const home = freshHome();
+    writeFileSync(join(home, 'body'), 'the body\n');
+    try {
+      tmux('new-session', '-d', '-s', 'suspended', '-x', '120', '-y', '40', `env -u CI -u NO_COLOR HOME='${home}' TERM=xterm-256color bash --norc -i`);
+      const command = [process.execPath, MAILV, '--server', `127.0.0.1:${server.port}`, '-s', 'stopped', 'bob@example.org']
+        .map((word) => `'${word}'`)
+        .join(' ');
+      tmux('send-keys', '-t', 'suspended', `${command} < '${join(home, 'body')}'`, 'Enter');
+      await waitForScreen('suspended', /waiting for the reply to DATA/);
+      const cursor = () => tmux('display-message', '-p', '-t', 'suspended', '#{cursor_flag}').trim();
+      assert.equal(cursor(), '0', 'the spinner hides the cursor');
+      tmux('send-keys', '-t', 'suspended', 'C-z');
+      await waitForScreen('suspended', /Stopped/);
+      assert.equal(cursor(), '1', 'shown again at the shell');
+      tmux('send-keys', '-t', 'suspended', 'fg', 'Enter');
+      await waitForScreen('suspended', /\bfg\n[\s\S]*waiting for the reply to DATA/);
+      tmux('send-keys', '-t', 'suspended', 'C-c');
+      await waitForScreen('suspended', /interrupted by SIGINT/);
+    } finally {
+      tmux('kill-session', '-t', 'suspended');
+      await server.close();
+    }
+  });
+
   it('NO_COLOR takes the colour off the spinner too', async () => {
     shellInTmux(
       'plain-spinner',
