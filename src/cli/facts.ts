@@ -161,7 +161,7 @@ export type OptionsFact =
   /** Two flags that ask for different address families (-4 and -6, -4 and an IPv6 --source-address…). */
   | { readonly code: 'MAILV_FAMILY_CLASH'; readonly first: FamilyFlag; readonly second: FamilyFlag }
   /** --direct to an address literal of the other family than -4/-6 asks. */
-  | { readonly code: 'MAILV_FAMILY_LITERAL'; readonly flag: '-4' | '-6'; readonly literal: string };
+  | { readonly code: 'MAILV_FAMILY_LITERAL'; readonly flag: FamilyFlag; readonly literal: string };
 
 export type FamilyFlag = '-4' | '-6' | '--source-address' | '--proxy-source' | '--server';
 /** --notify, or mailv-sendmail's -N. */

@@ -459,13 +459,15 @@ function checkHelo(name: string): string {
  * trying again would not help either (a usage error, 64, before anything is read).
  */
 function assertLiteralsOfFamily(options: RawOptions, recipients: readonly Mailbox[]): void {
-  const family = options.ipv4 ? 4 : options.ipv6 ? 6 : undefined;
+  // The family as -4/-6 asks it, or as --source-address or --proxy-source fixes it.
+  const family = parseOrigin(options).family;
   if (family === undefined) return;
+  const flag: FamilyFlag = options.ipv4 ? '-4' : options.ipv6 ? '-6' : options.sourceAddress !== undefined ? '--source-address' : '--proxy-source';
   for (const { address } of recipients) {
     const domain = domainOf(address);
     if (!domain.startsWith('[')) continue;
     const literal = ipVersion(domain.replace(/^\[(?:IPv6:)?|\]$/gi, ''));
-    if (literal !== 0 && literal !== family) throw new UsageError({ code: 'MAILV_FAMILY_LITERAL', flag: family === 4 ? '-4' : '-6', literal: domain });
+    if (literal !== 0 && literal !== family) throw new UsageError({ code: 'MAILV_FAMILY_LITERAL', flag, literal: domain });
   }
 }
 

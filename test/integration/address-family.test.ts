@@ -80,6 +80,12 @@ describe('-4 and -6', () => {
       const run = await runCli(['-6', '--lang', lang, '--direct', '--port', String(port), '-q', '-s', 'x', 'bob@[127.0.0.1]'], { input: 'x\n' });
       assert.deepEqual([run.code, run.stderr], [64, said]);
     }
+    // The family a --source-address fixes, as -6 would.
+    const bound = await runCli(['--source-address', '::1', '--direct', '--port', String(port), '-q', '-s', 'x', 'bob@[127.0.0.1]'], { input: 'x\n' });
+    assert.deepEqual(
+      [bound.code, bound.stderr],
+      [64, 'mailv: --source-address and the address literal [127.0.0.1] contradict each other: one address family, IPv4 or IPv6\n'],
+    );
   });
 
   it('a --source-address that is no address of this machine is said so (75, kept as Postfix defers it), not as a bare EADDRNOTAVAIL', async () => {
