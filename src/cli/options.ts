@@ -114,7 +114,8 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   // sends its mail elsewhere (mailv-sendmail(1)); plain mailv lets MAILV_SERVER stand for --server.
   const fileFirst = local.accountChosen || local.sendmail === true;
   const serverText = fileFirst ? (options.server ?? account.server ?? environmentServer) : (options.server ?? environmentServer ?? account.server);
-  const server = parseServer(serverText ?? DEFAULT_SERVER);
+  // A server that does not parse is said with where it came from when no flag gave it.
+  const server = parseServer(serverText ?? DEFAULT_SERVER, options.server === undefined && serverText === environmentServer ? 'MAILV_SERVER' : undefined);
   let tls = options.tls ?? account.tls ?? 'auto';
   if (server.implicitTls && tls === 'off') {
     if (options.tls !== undefined) throw new UsageError({ code: 'MAILV_SMTPS_TLS_OFF' });
@@ -303,11 +304,11 @@ function accountPassword(account: AccountSettings): boolean {
 }
 
 /** `smtp://host[:port]`, `smtps://host[:port]` (implicit TLS), `host[:port]`, `[v6]:port`. Throws UsageError. */
-export function parseServer(text: string): ServerAddress {
+export function parseServer(text: string, from?: 'MAILV_SERVER'): ServerAddress {
   return parseServerAddress(text, (problem) => {
     // smtp://user:password@host: what comes before the @ is not repeated (a log may keep the line).
     const shown = problem === 'user' ? text.replace(/^(\s*(?:[a-z][a-z0-9+.-]*:\/\/)?)[^@/]+@/i, '$1…@') : text;
-    throw new UsageError({ code: 'MAILV_SERVER_INVALID', text: shown, problem });
+    throw new UsageError({ code: 'MAILV_SERVER_INVALID', text: shown, problem, ...(from === undefined ? {} : { from }) });
   });
 }
 

@@ -84,7 +84,8 @@ export type ConfigErrorFact =
   /** --account names an account the file does not define (`defined`: those it does). */
   | { readonly code: 'MAILV_CONFIG_NO_ACCOUNT'; readonly path: string; readonly account: string; readonly defined: readonly string[] }
   /** A server address given by a flag or $MAILV_SERVER (64); `text` is what was given. */
-  | { readonly code: 'MAILV_SERVER_INVALID'; readonly text: string; readonly problem: ServerProblem }
+  /** `from`: the environment variable it was read from, when no flag gave it. */
+  | { readonly code: 'MAILV_SERVER_INVALID'; readonly text: string; readonly problem: ServerProblem; readonly from?: 'MAILV_SERVER' }
   /** A name for EHLO given by --helo (64) that is not printable ASCII without a space (it could not be sent as typed). */
   | { readonly code: 'MAILV_HELO_INVALID'; readonly name: string };
 

@@ -59,6 +59,11 @@ describe('server addresses', () => {
       'invalid server "http://example.org": the scheme must be smtp://, smtps:// or lmtp:// (or unix: and lmtp: before a path)',
       'serveur invalide « http://example.org » : le schéma doit être smtp://, smtps:// ou lmtp:// (ou unix: et lmtp: devant un chemin)',
     );
+    // From the environment, it says so: someone who typed no --server must see where it came from.
+    assert.throws(
+      () => plan(['bob'], { MAILV_SERVER: '::1' }),
+      (error: unknown) => describeError(error, wordsFor('en')).startsWith('invalid server "::1" (MAILV_SERVER): expected'),
+    );
     refused(
       'host:99999',
       'invalid server "host:99999": the port is out of range (1 to 65535)',

@@ -78,7 +78,7 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
     `${path}: ${section(account)} has an smtps:// server and tls = off, which contradict each other: smtps is TLS from the first byte`,
   MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
     `${path}: no account ${q(account)}: ${defined.length === 0 ? 'it defines none' : `it defines ${defined.join(', ')}`}`,
-  MAILV_SERVER_INVALID: ({ text, problem }) => `invalid server ${q(text)}: ${SERVER_PROBLEM[problem]}`,
+  MAILV_SERVER_INVALID: ({ text, problem, from }) => `invalid server ${q(text)}${from === undefined ? '' : ` (${from})`}: ${SERVER_PROBLEM[problem]}`,
   MAILV_HELO_INVALID: ({ name }) =>
     `invalid --helo ${q(name)}: printable ASCII without a space, sent as typed (a domain name or an address literal, to pass a server's checks)`,
 });

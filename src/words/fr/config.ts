@@ -84,7 +84,7 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
     `${path} : ${section(account)} a un serveur smtps:// et tls = off, qui se contredisent : smtps, c’est TLS dès le premier octet`,
   MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
     `${path} : pas de compte ${q(account)} : ${defined.length === 0 ? 'le fichier n’en définit aucun' : `le fichier définit ${defined.join(', ')}`}`,
-  MAILV_SERVER_INVALID: ({ text, problem }) => `serveur invalide ${q(text)} : ${SERVER_PROBLEM[problem]}`,
+  MAILV_SERVER_INVALID: ({ text, problem, from }) => `serveur invalide ${q(text)}${from === undefined ? '' : ` (${from})`} : ${SERVER_PROBLEM[problem]}`,
   MAILV_HELO_INVALID: ({ name }) =>
     `--helo invalide ${q(name)} : il faut de l’ASCII imprimable sans espace, envoyé tel quel (un nom de domaine ou une adresse littérale, pour passer les contrôles d’un serveur)`,
 });
