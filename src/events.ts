@@ -99,7 +99,8 @@ export type SessionEvent =
    * (a relay's host as given).
    */
   | { kind: 'deferred'; recipients: readonly string[]; host: string; address: string; error: ErrorFact }
-  | { kind: 'dns-query'; name: string; type: QueryType; server: string; transport: 'udp' | 'tcp' }
+  /** `edns`: false when asked again without EDNS, after a FORMERR to it (RFC 6891 §7). */
+  | { kind: 'dns-query'; name: string; type: QueryType; server: string; transport: 'udp' | 'tcp'; edns?: false }
   | {
       kind: 'dns-answer';
       name: string;

@@ -162,13 +162,14 @@ export class Resolver {
 
   private async askServer(server: NameServer, name: string, type: QueryType, record: (failure: ServerFailure) => void): Promise<DnsResponse | undefined> {
     let transport: DnsTransport = 'udp';
+    let edns = true;
     for (;;) {
       if (this.budget && Date.now() >= this.budget.endsAt) throw new DnsBudgetError(this.budget, this.config);
       const id = this.randomId();
-      this.emit({ kind: 'dns-query', name, type, server: label(server), transport });
+      this.emit({ kind: 'dns-query', name, type, server: label(server), transport, ...(edns ? {} : { edns: false as const }) });
       const started = Date.now();
       try {
-        const response = await exchange(server, id, { name, type }, transport, this.config.timeoutMs, this.signal);
+        const response = await exchange(server, id, { name, type }, transport, this.config.timeoutMs, this.signal, edns);
         this.emit({
           kind: 'dns-answer',
           name,
@@ -182,6 +183,12 @@ export class Resolver {
           ...(response.referral ? { referral: true as const } : {}),
           ms: Date.now() - started,
         });
+        // RFC 6891 §7: a server that does not know EDNS may answer FORMERR to it: asked once again
+        // without, as the C library's resolver does.
+        if (response.rcode === 'FORMERR' && edns) {
+          edns = false;
+          continue;
+        }
         // RFC 7766 §5: a truncated UDP answer is asked again over TCP.
         if (response.truncated && transport === 'udp') {
           transport = 'tcp';

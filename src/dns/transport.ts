@@ -33,8 +33,9 @@ export function exchange(
   transport: DnsTransport,
   timeoutMs: number,
   signal?: InterruptSignal,
+  edns = true,
 ): Promise<DnsResponse> {
-  return transport === 'udp' ? overUdp(server, id, question, timeoutMs, signal) : overTcp(server, id, question, timeoutMs, signal);
+  return transport === 'udp' ? overUdp(server, id, question, timeoutMs, signal, edns) : overTcp(server, id, question, timeoutMs, signal, edns);
 }
 
 /**
@@ -73,7 +74,14 @@ function settleOnce(
   });
 }
 
-function overUdp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: InterruptSignal | undefined): Promise<DnsResponse> {
+function overUdp(
+  server: NameServer,
+  id: number,
+  question: Question,
+  timeoutMs: number,
+  signal: InterruptSignal | undefined,
+  edns: boolean,
+): Promise<DnsResponse> {
   const socket = createSocket(ipVersion(server.address) === 6 ? 'udp6' : 'udp4');
   // Counted, so that a server whose every answer was broken is not said to have been silent.
   let malformed = 0;
@@ -95,13 +103,20 @@ function overUdp(server: NameServer, id: number, question: Question, timeoutMs: 
         if (answersQuery(response, id, question)) finish(undefined, response);
       });
       socket.on('error', (error) => finish(new DnsExchangeError(socketFailure(error, 'udp'))));
-      socket.connect(server.port, server.address, () => socket.send(encodeQuery(id, question)));
+      socket.connect(server.port, server.address, () => socket.send(encodeQuery(id, question, edns)));
     },
     () => malformed,
   );
 }
 
-function overTcp(server: NameServer, id: number, question: Question, timeoutMs: number, signal: InterruptSignal | undefined): Promise<DnsResponse> {
+function overTcp(
+  server: NameServer,
+  id: number,
+  question: Question,
+  timeoutMs: number,
+  signal: InterruptSignal | undefined,
+  edns: boolean,
+): Promise<DnsResponse> {
   const socket = connect({ host: server.address, port: server.port });
   let received = Buffer.alloc(0);
   return settleOnce(
@@ -111,7 +126,7 @@ function overTcp(server: NameServer, id: number, question: Question, timeoutMs: 
     () => socket.destroy(),
     (finish) => {
       socket.on('connect', () => {
-        const query = encodeQuery(id, question);
+        const query = encodeQuery(id, question, edns);
         const length = Buffer.alloc(2);
         length.writeUInt16BE(query.length);
         socket.write(Buffer.concat([length, query]));

@@ -45,14 +45,16 @@ export class DnsWireError extends Error {
 /** The largest UDP answer we accept (RFC 6891 §6.2.5's common value). */
 export const EDNS_PAYLOAD = 4096;
 
-/** A recursive query for `question` with EDNS0. */
-export function encodeQuery(id: number, question: Question): Buffer {
+/** A recursive query for `question`, with EDNS0 unless `edns` is false (a server that refused it). */
+export function encodeQuery(id: number, question: Question, edns = true): Buffer {
   return dnsPacket.encode({
     type: 'query',
     id,
     flags: dnsPacket.RECURSION_DESIRED,
     questions: [{ type: question.type, name: question.name, class: 'IN' }],
-    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_PAYLOAD, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+    additionals: edns
+      ? [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_PAYLOAD, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }]
+      : [],
   });
 }
 

@@ -302,6 +302,8 @@ export interface Catalogue {
   dnsRefused: Text;
   dnsRcodeOther: (p: { rcode: string }) => Text;
   dnsNoData: Text;
+  /** Asked again without EDNS: the server answered FORMERR to it. */
+  dnsWithoutEdns: Text;
   /** NOERROR with no answer, NS records and no SOA: a referral, which says nothing of the name. */
   dnsReferral: Text;
   dnsNoMx: Text;

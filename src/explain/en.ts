@@ -278,6 +278,7 @@ export const en: Catalogue = {
   dnsRefused: 'REFUSED: this server will not answer us (RFC 1035 §4.1.1)',
   dnsRcodeOther: ({ rcode }) => `${rcode}: the response code of this answer (RFC 1035 §4.1.1, RFC 6895)`,
   dnsNoData: 'No record of this type for the name (NODATA) (RFC 2308 §2.2)',
+  dnsWithoutEdns: 'Asked again without EDNS, which the server refused (FORMERR): an older server (RFC 6891 §7)',
   dnsReferral: 'No answer but other name servers to ask: a referral, which says nothing of the name (RFC 2308 §2.2.1)',
   dnsNoMx: "No MX: the domain's own address is used, as an implicit MX (RFC 5321 §5.1)",
   dnsMxPreference: 'MX preference: the lowest is tried first, equal ones in random order (RFC 5321 §5.1)',

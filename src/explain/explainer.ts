@@ -331,7 +331,11 @@ export class Explainer {
         const name = quote(event.name);
         const query = event.type === 'MX' ? c.dnsQueryMx({ name }) : event.type === 'A' ? c.dnsQueryA({ name }) : c.dnsQueryAaaa({ name });
         this.dnsTransport = event.transport;
-        return none([query, ...optional(event.transport === 'tcp' ? c.dnsOverTcp : undefined)]);
+        return none([
+          query,
+          ...optional(event.transport === 'tcp' ? c.dnsOverTcp : undefined),
+          ...optional(event.edns === false ? c.dnsWithoutEdns : undefined),
+        ]);
       }
       case 'dns-answer':
         return none(this.dnsAnswer(event));

@@ -281,6 +281,7 @@ export const fr: Catalogue = {
   dnsRefused: 'REFUSED : ce serveur refuse de nous répondre (RFC 1035 §4.1.1)',
   dnsRcodeOther: ({ rcode }) => `${rcode} : le code de retour de cette réponse (RFC 1035 §4.1.1, RFC 6895)`,
   dnsNoData: 'Aucun enregistrement de ce type pour ce nom (NODATA) (RFC 2308 §2.2)',
+  dnsWithoutEdns: 'Posée de nouveau sans EDNS, que le serveur a refusé (FORMERR) : un serveur plus ancien (RFC 6891 §7)',
   dnsReferral: 'Pas de réponse, mais d’autres serveurs de noms à interroger : un renvoi, qui ne dit rien du nom (RFC 2308 §2.2.1)',
   dnsNoMx: 'Pas de MX : on utilise l’adresse du domaine lui-même, comme MX implicite (RFC 5321 §5.1)',
   dnsMxPreference: 'Préférence MX : la plus basse est essayée d’abord, les égales au hasard (RFC 5321 §5.1)',

@@ -439,6 +439,7 @@ const EVENTS: EventDecoders = {
     type: fields.choice('type', QUERY_TYPES),
     server: fields.string('server'),
     transport: fields.choice('transport', TRANSPORTS),
+    ...(fields.has('edns') && !fields.boolean('edns') ? { edns: false as const } : {}),
   }),
   'dns-answer': (fields) => ({
     kind: 'dns-answer',

@@ -99,7 +99,9 @@ export class TranscriptRenderer {
       // A name asked for may be an MX or CNAME target, whose labels may hold any octet; a replayed
       // record may hold anything where a server or a response code was.
       'dns-query': (e) =>
-        dnsShown ? [style.note(words.transcript.dnsQuery(e.type, sanitize(absolute(e.name)), sanitize(e.server), e.transport.toUpperCase()))] : [],
+        dnsShown
+          ? [style.note(words.transcript.dnsQuery(e.type, sanitize(absolute(e.name)), sanitize(e.server), e.transport.toUpperCase(), e.edns === false))]
+          : [],
       'dns-answer': (e) =>
         dnsShown
           ? [

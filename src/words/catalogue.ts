@@ -62,7 +62,8 @@ export interface TranscriptWords {
    * The `;;` lines of -v: a DNS question, its answer's summary, an additional record's mark. An
    * answer, or the lack of one, names the question it belongs to (`type` and absolute `name`).
    */
-  dnsQuery(type: string, name: string, server: string, transport: string): string;
+  /** `withoutEdns`: asked again without EDNS, the server having answered FORMERR to it. */
+  dnsQuery(type: string, name: string, server: string, transport: string, withoutEdns: boolean): string;
   dnsAnswer(type: string, name: string, rcode: string, truncated: boolean, server: string, ms: number, answers: number): string;
   readonly additional: string;
   dnsNoAnswer(type: string, name: string, server: string, why: string): string;

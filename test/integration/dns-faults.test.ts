@@ -275,6 +275,19 @@ describe('DNS faults', () => {
     assert.match(run.stderr, /^mailv: cannot look up MX example\.test\. for now \(127\.0\.0\.1#\d+: BADVERS\)$/m);
   });
 
+  it('FORMERR to a query with EDNS: asked once again without it, as an older server needs (RFC 6891 §7)', async () => {
+    const run = await lookUp((query, transport) =>
+      (query.additionals ?? []).some((record) => record.type === 'OPT') ? [reply(query, { rcode: 1 })] : good(query, transport),
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^;; MX example\.test\.\? asking 127\.0\.0\.1#\d+ over UDP, without EDNS$/m);
+    assert.match(run.stdout, /^ {2}1\. mx\.example\.test\./m);
+    // A FORMERR without EDNS too is the server's failure: 75, as any error code.
+    const always = await lookUp((query) => [reply(query, { rcode: 1 })]);
+    assert.equal(always.code, 75);
+    assert.match(always.stderr, /FORMERR/);
+  });
+
   it('malformed answers are ignored while waiting, and said, so that the server is not said to have been silent', async () => {
     const run = await lookUp(() => [Buffer.from('not a DNS message at all')]);
     assert.equal(run.code, 75);

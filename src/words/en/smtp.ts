@@ -197,7 +197,7 @@ export const transcriptWords: TranscriptWords = {
   // Port 0: a unix-domain socket, named by its path alone.
   connected: (host, port) => `Connected to ${port === 0 ? host : `${host} port ${port}`}`,
   flight: (commands) => `(the next ${commands} commands in one flight: the replies follow, in order)`,
-  dnsQuery: (type, name, server, transport) => `;; ${type} ${name}? asking ${server} over ${transport}`,
+  dnsQuery: (type, name, server, transport, withoutEdns) => `;; ${type} ${name}? asking ${server} over ${transport}${withoutEdns ? ', without EDNS' : ''}`,
   dnsAnswer: (type, name, rcode, truncated, server, ms, answers) =>
     `;; answer to ${type} ${name} from ${server}: ${rcode}${truncated ? ', truncated' : ''}, ${answers} record${answers === 1 ? '' : 's'}, ${ms} ms`,
   additional: '(additional)',

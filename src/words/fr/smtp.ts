@@ -237,7 +237,7 @@ export const transcriptWords: TranscriptWords = {
   // Port 0 : une socket du domaine Unix, nommée par son seul chemin.
   connected: (host, port) => `Connecté à ${port === 0 ? host : `${host} port ${port}`}`,
   flight: (commands) => `(les ${commands} commandes suivantes d’un seul envoi : les réponses suivent, dans l’ordre)`,
-  dnsQuery: (type, name, server, transport) => `;; ${type} ${name} ? question à ${server} par ${transport}`,
+  dnsQuery: (type, name, server, transport, withoutEdns) => `;; ${type} ${name} ? question à ${server} par ${transport}${withoutEdns ? ', sans EDNS' : ''}`,
   dnsAnswer: (type, name, rcode, truncated, server, ms, answers) =>
     `;; réponse à ${type} ${name} de ${server} : ${rcode}${truncated ? ', tronquée' : ''}, ${answers} enregistrement${answers > 1 ? 's' : ''}, ${ms} ms`,
   additional: '(additionnel)',
