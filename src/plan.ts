@@ -97,6 +97,8 @@ export interface Plan {
   readonly diagram: DiagramRequest | undefined;
   /** --record: the file the run's events are kept in, for mailv replay. */
   readonly record: string | undefined;
+  /** --config (sendmail's -C): the accounts file named, where the default one is not read. */
+  readonly configFile?: string | undefined;
   /** Run as sendmail (mailv-sendmail): standard input is always a whole message. */
   readonly sendmail?: SendmailInput;
   /** -4/-6, --source-address, --proxy, --xclient: where the session says it comes from. */

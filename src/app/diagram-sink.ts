@@ -39,7 +39,7 @@ export async function openDiagram(run: Run, shown: DiagramShown, request: Diagra
       throw new LocalIoError({ code: 'MAILV_DIAGRAM_FAILED', path: request.path, errno: undefined, detail: '', found: 'not-a-file' }, 'output');
     // Drawn at the end, over a file the run read (the message, the record replayed, a password file),
     // it would leave the diagram where that file was.
-    const input = inputItIs(run, info, [...planInputs(run.plan), ['record', replayed]]);
+    const input = inputItIs(run, info, [...planInputs(run.plan), ['record', replayed], ['own-record', run.plan?.record]]);
     if (input !== undefined) throw new LocalIoError({ code: 'MAILV_DIAGRAM_IS_INPUT', path: request.path, input }, 'output');
   } catch (error) {
     await file.close();

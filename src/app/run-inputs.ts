@@ -2,7 +2,9 @@
 // --diagram) must be none of them, or writing it would empty what the run needs or keeps (the
 // message itself, a password file, every message dead.letter holds).
 import { fstatSync, type Stats, statSync } from 'node:fs';
+import { defaultConfigPath } from '../config/config-file.js';
 import { deadLetterPath } from '../delivery/dead-letter.js';
+import { homeDirectory } from '../home-directory.js';
 import type { Plan } from '../plan.js';
 import type { RunInput } from '../record/facts.js';
 import type { Run } from './run.js';
@@ -17,6 +19,7 @@ export function planInputs(plan: Plan | undefined): [RunInput, string | undefine
     ['trust', plan.clientCert?.cert],
     ['trust', plan.clientCert?.key],
     ['secret', secret?.kind === 'file' ? secret.path : undefined],
+    ['config', plan.configFile],
   ];
 }
 
@@ -27,6 +30,8 @@ export function inputItIs(run: Run, info: Stats, named: readonly (readonly [RunI
   if (stdin.kind === 'file' && same(statOrNothing(() => fstatSync(stdin.fd)))) return 'stdin';
   for (const [input, file] of named) if (file !== undefined && file !== '-' && same(statOrNothing(() => statSync(file)))) return input;
   if (same(statOrNothing(() => statSync(deadLetterPath(run.io.env))))) return 'dead-letter';
+  // The accounts file at its default place, read when no --config names another.
+  if (same(statOrNothing(() => statSync(defaultConfigPath(run.io.env, homeDirectory(run.io.env)))))) return 'config';
   return undefined;
 }
 

@@ -214,6 +214,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     },
     step: options.step === true,
     record: options.record,
+    configFile: options.config,
     language,
     dsn: dsnRequest(options.notify, options.ret, options.envid),
     origin: originFor(options, server),

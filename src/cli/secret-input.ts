@@ -219,7 +219,6 @@ async function promptAtTerminal(
           if (char === '\r' || char === '\n' || char === '\x04') return resolve(typed);
           if (char === '\x03') return reject(new InterruptedError('SIGINT', 'auth'));
           if (char === '\x1c') return reject(new InterruptedError('SIGQUIT', 'auth')); // Control-\
-          if (char === '\x1a') terminal.suspend(); // Control-Z: stopped as at any other prompt
           if (char === '\x7f' || char === '\b') typed = [...typed].slice(0, -1).join('');
           else if (char === '\x15')
             typed = ''; // Ctrl-U: start again

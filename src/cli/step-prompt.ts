@@ -63,8 +63,6 @@ export async function openStepper(signal: InterruptSignal, language: Language = 
           let answer: 'go' | 'quit' | undefined;
           if (key === '\r' || key === '\n') answer = 'go';
           else if (key === 'q' || key === 'Q') answer = 'quit';
-          else if (key === '\x1a')
-            return terminal.suspend(); // Control-Z: stopped, as the shell would
           else if (key === '\x03' || key === '\x1c') {
             // Control-C and Control-\: raw mode turned them into keys, they stay signals.
             finish();

@@ -9,11 +9,6 @@ export interface TerminalKeys {
   /** For writing prompts straight to the terminal. */
   readonly fd: number;
   readonly keys: ReadStream;
-  /**
-   * Control-Z typed in raw mode, where it is a key: the terminal back to its modes, and mailv
-   * stopped as the shell would stop it; raw mode comes back with it (see openTerminalKeys).
-   */
-  suspend(): void;
   /** Raw mode off, stream and descriptor closed. */
   close(): void;
 }
@@ -49,15 +44,6 @@ export async function openTerminalKeys(whenNone: TerminalFact, resumed?: () => v
   return {
     fd,
     keys,
-    suspend() {
-      keys.setRawMode(false);
-      // isRaw is off now: set it again once continued, as a stop from outside finds it.
-      process.once('SIGCONT', () => {
-        keys.setRawMode(true);
-        resumed?.();
-      });
-      process.kill(process.pid, 'SIGTSTP');
-    },
     close() {
       process.off('SIGCONT', onContinue);
       keys.setRawMode(false);

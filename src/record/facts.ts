@@ -70,6 +70,6 @@ export type RecordErrorFact =
 /**
  * A file the run reads or keeps messages in: the message on standard input, an attachment,
  * dead.letter, a certificate or key (--ca, --tls-cert, --tls-key), a password or token file, the
- * record replayed.
+ * record replayed, the accounts file; or the record the run writes (for its diagram).
  */
-export type RunInput = 'stdin' | 'attachment' | 'dead-letter' | 'trust' | 'secret' | 'record';
+export type RunInput = 'stdin' | 'attachment' | 'dead-letter' | 'trust' | 'secret' | 'record' | 'config' | 'own-record';

@@ -175,7 +175,7 @@ describe('accounts file', () => {
     assert.equal(run.code, 78);
     assert.equal(
       run.stderr,
-      `mailv: ${file}:2: invalid server: expected smtp://host[:port], smtps://host[:port], lmtp://host[:port], host[:port], unix:/path or lmtp:/path, an IPv6 address in brackets ([::1]:25)\n`,
+      `mailv: ${file}:2: invalid server: expected smtp://host[:port], smtps://host[:port], lmtp://host[:port], host[:port], [ipv6-address][:port], unix:/path or lmtp:/path\n`,
     );
     for (const [line, problem] of [
       ['from = carol@', 'invalid from: expected an address such as alice@example.org or Alice <alice@example.org>'],

@@ -48,6 +48,11 @@ describe('--diagram', () => {
     assert.match(replayed.stderr, /it is the record replayed, which it would overwrite/);
     assert.equal(readFileSync(page, 'utf8'), '<p>Hello</p>\n');
     assert.match(readFileSync(record, 'utf8'), /^\{"format":"mailv-record"/);
+    // Nor the record the run itself writes: one file cannot be both.
+    const both = join(work, 'both.svg');
+    const recordedToo = await runCli(['--demo', '-q', '--record', both, '--diagram', both], { input: 'Hi\n' });
+    assert.equal(recordedToo.code, 74, recordedToo.stderr);
+    assert.match(recordedToo.stderr, /it is the record this run writes, which it would overwrite/);
   });
 
   it('refuses any other extension with 64, before reading the message', async () => {

@@ -196,6 +196,15 @@ describe('--record and mailv replay', () => {
         assert.match(run.stderr, new RegExp(`^mailv: cannot make the record .*message\\.txt: it is ${what}, which it would empty; nothing was sent\n$`));
         assert.equal(readFileSync(message, 'utf8'), 'Important text\nline 2\n');
       }
+      // The accounts file at its default place, which a run reads without being told.
+      const configHome = freshHome();
+      const config = join(configHome, '.config', 'mailv', 'config');
+      mkdirSync(join(configHome, '.config', 'mailv'), { recursive: true });
+      writeFileSync(config, '[default]\nfrom = alice@example.org\n', { mode: 0o600 });
+      const run = await runCli(args(config), { input: 'hi\n', home: configHome });
+      assert.equal(run.code, 73, run.stderr);
+      assert.match(run.stderr, /it is the accounts file, which it would empty; nothing was sent\n$/);
+      assert.equal(readFileSync(config, 'utf8'), '[default]\nfrom = alice@example.org\n');
       assert.deepEqual(server.commands, [], 'no connection was even made');
     } finally {
       await server.close();

@@ -177,7 +177,7 @@ describe('config values', () => {
   it('checks server, helo, from and user as the flags do, as mistakes of the file', () => {
     refuses(
       '\nserver = mail example org',
-      `${PATH}:2: invalid server: expected smtp://host[:port], smtps://host[:port], lmtp://host[:port], host[:port], unix:/path or lmtp:/path, an IPv6 address in brackets ([::1]:25)`,
+      `${PATH}:2: invalid server: expected smtp://host[:port], smtps://host[:port], lmtp://host[:port], host[:port], [ipv6-address][:port], unix:/path or lmtp:/path`,
     );
     refuses(
       'server = http://mail.example.org',

@@ -30,7 +30,7 @@ export const notes: WordsOf<AppNote> = {
   'null-body': () => "Null message body; hope that's ok", // as mail(1) says it
   'client-key-readable': ({ path, mode }) =>
     `the private key in ${path} is used, but its mode ${octal(mode)} lets anyone on this machine read it: chmod o-rwx ${shellWord(path)}`,
-  'dead-letter-waiting': ({ lock }) => `waiting for ${lock}: another run is writing its entry in dead.letter (a minute at most)`,
+  'dead-letter-waiting': ({ lock }) => `waiting for ${lock}: another process holds dead.letter's lock`,
   'secret-file-readable': ({ path, mode }) =>
     `the secret in ${path} is used, but its mode ${octal(mode)} lets anyone on this machine read it: chmod o-rwx ${shellWord(path)}`,
   'empty-not-sent': () => 'the message is empty: not sent (-E)',

@@ -15,7 +15,7 @@ const section = (account: string | undefined) => (account === undefined ? '[defa
 const choice = (words: readonly string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
 
 const SERVER_PROBLEM: Readonly<Record<ServerProblem, string>> = {
-  form: 'expected smtp://host[:port], smtps://host[:port], lmtp://host[:port], host[:port], unix:/path or lmtp:/path, an IPv6 address in brackets ([::1]:25)',
+  form: 'expected smtp://host[:port], smtps://host[:port], lmtp://host[:port], host[:port], [ipv6-address][:port], unix:/path or lmtp:/path',
   scheme: 'the scheme must be smtp://, smtps:// or lmtp:// (or unix: and lmtp: before a path)',
   port: 'the port is out of range (1 to 65535)',
   user: 'a user name goes with --user (or user = in the accounts file), a password with --password-file or --password-cmd, not in the server',

@@ -64,6 +64,8 @@ const RUN_INPUTS: Readonly<Record<RunInput, string>> = {
   trust: 'a certificate or key file the run reads',
   secret: 'the password or token file',
   record: 'the record replayed',
+  config: 'the accounts file',
+  'own-record': 'the record this run writes',
 };
 
 /** A file the run reads or keeps messages in, named as what it is to the run. */

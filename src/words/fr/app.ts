@@ -31,7 +31,7 @@ export const notes: WordsOf<AppNote> = {
   'null-body': () => 'Corps du message vide ; j’espère que c’est voulu',
   'client-key-readable': ({ path, mode }) =>
     `la clé privée de ${path} est utilisée, mais son mode ${octal(mode)} permet à tout utilisateur de cette machine de la lire : chmod o-rwx ${shellWord(path)}`,
-  'dead-letter-waiting': ({ lock }) => `attente de ${lock} : un autre envoi écrit son entrée dans dead.letter (une minute au plus)`,
+  'dead-letter-waiting': ({ lock }) => `attente de ${lock} : un autre processus tient le verrou de dead.letter`,
   'secret-file-readable': ({ path, mode }) =>
     `le secret de ${path} est utilisé, mais son mode ${octal(mode)} permet à tout utilisateur de cette machine de le lire : chmod o-rwx ${shellWord(path)}`,
   'empty-not-sent': () => 'le message est vide : pas envoyé (-E)',

@@ -17,7 +17,7 @@ const section = (account: string | undefined) => (account === undefined ? '[defa
 const choice = (words: readonly string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} ou ${words.at(-1)}`);
 
 const SERVER_PROBLEM: Readonly<Record<ServerProblem, string>> = {
-  form: 'il faut smtp://hôte[:port], smtps://hôte[:port], lmtp://hôte[:port], hôte[:port], unix:/chemin ou lmtp:/chemin, une adresse IPv6 entre crochets ([::1]:25)',
+  form: 'il faut smtp://hôte[:port], smtps://hôte[:port], lmtp://hôte[:port], hôte[:port], [adresse-ipv6][:port], unix:/chemin ou lmtp:/chemin',
   scheme: 'le schéma doit être smtp://, smtps:// ou lmtp:// (ou unix: et lmtp: devant un chemin)',
   port: 'le port est hors limites (de 1 à 65535)',
   user: 'un nom d’utilisateur se donne avec --user (ou user = dans le fichier des comptes), un mot de passe avec --password-file ou --password-cmd, pas dans le serveur',

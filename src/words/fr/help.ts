@@ -153,13 +153,13 @@ Commandes :
 Codes de sortie :
   0    envoyé à chaque destinataire ; aussi --help, --version, --dry-run, --mx, et un --quit-after qui s’est bien passé
   64   usage : une option, une valeur ou une adresse invalide, des options qui se contredisent, pas de terminal où il en faut un
-  65   données invalides : un message -t que SMTP ne peut pas porter, un fichier --ca sans certificat, un mot de passe pas en UTF-8
+  65   données invalides : un message -t que SMTP ne peut pas porter, un fichier --ca sans certificat, un mot de passe qui n’est pas en UTF-8
   66   entrée absente : une pièce jointe, un fichier --ca ou de mot de passe, ou un enregistrement à rejouer illisible
   67   un destinataire a été refusé (5xx) ; les autres, s’il y en a, ont reçu le message ou sont remis à plus tard
   68   hôte ou domaine inexistant, ou domaine qui ne reçoit pas de courrier
   69   refusé pour de bon : une réponse 5xx, un message trop gros, un contenu que le serveur ne prend pas
   70   une erreur interne de mailv
-  73   le fichier de --record ne peut pas être créé, ou c’est un fichier que l’envoi lit (le message, un mot de passe…)
+  73   le fichier de --record ne peut pas être créé, ou c’est un fichier que l’envoi lit (le message, un fichier de mot de passe…)
   74   une erreur d’entrée-sortie locale : en lisant l’entrée standard ou une pièce jointe, le tampon d’un gros message
   75   réessayer plus tard : une réponse 4xx, une connexion ou une recherche DNS échouée, un délai dépassé, TLS, q à --step
   76   le serveur a enfreint le protocole

@@ -65,6 +65,8 @@ const RUN_INPUTS: Readonly<Record<RunInput, string>> = {
   trust: 'un fichier de certificat ou de clé que l’envoi lit',
   secret: 'le fichier du mot de passe ou du jeton',
   record: 'l’enregistrement rejoué',
+  config: 'le fichier des comptes',
+  'own-record': 'l’enregistrement que cet envoi écrit',
 };
 
 /** Un fichier que l’envoi lit ou où il garde des messages, nommé par ce qu’il est pour lui. */
