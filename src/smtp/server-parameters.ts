@@ -23,7 +23,7 @@ const XTEXT = /^(?:[!-*,-<>-~]|\+[0-9A-Fa-f]{2})+$/;
  * ORCPT (RFC 3461 §4.2): an address type (an atom), `;`, and the address in xtext; under SMTPUTF8
  * (RFC 6533 §3) it may be UTF-8 too.
  */
-const ORCPT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+;(?:[!-*,-<>-~\u0080-\u{10FFFF}]|\+[0-9A-Fa-f]{2})+$/u;
+const ORCPT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+;(?:[!-*,-<>-~\u0080-\u{10FFFF}]|\+[0-9A-Fa-f]{2})*$/u;
 /** The largest size a file may have, as Postfix's off_t reads SIZE=. */
 const LARGEST_SIZE = 2n ** 63n - 1n;
 const NOTIFY_EVENTS = new Set(['SUCCESS', 'FAILURE', 'DELAY']);
@@ -69,7 +69,8 @@ export function rcptParameterProblem(params: readonly string[]): ParameterProble
         .toUpperCase()
         .split(',')
         .filter((event) => event !== '');
-      const never = events.length === 1 && events[0] === 'NEVER';
+      // NEVER alone, however often it is said.
+      const never = events.length > 0 && events.every((event) => event === 'NEVER');
       if (events.length === 0 || (!never && !events.every((event) => NOTIFY_EVENTS.has(event)))) return { kind: 'malformed', name };
       continue;
     }
