@@ -146,7 +146,11 @@ function standardOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream): StandardOu
       // node:net, which a file or /dev/null never needs.
       if (!mayBeTerminal(fd)) return undefined;
       const output = stream();
-      return output.isTTY ? { colorDepth: output.getColorDepth(), columns: output.columns } : undefined;
+      if (!output.isTTY) return undefined;
+      // The terminal's depth alone: Node reads any NO_COLOR as no colour, where an empty one
+      // means nothing (no-color.org); decideColourLevel reads the variable itself.
+      const { NO_COLOR: _noColor, ...env } = process.env;
+      return { colorDepth: output.getColorDepth(env), columns: output.columns };
     },
     get syncFd() {
       return isFileOrNull(fd) ? fd : undefined;

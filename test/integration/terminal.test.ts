@@ -127,6 +127,21 @@ describe('in a real terminal (tmux)', () => {
     }
   });
 
+  it('NO_COLOR set but empty means nothing (no-color.org): the dialogue is coloured', async () => {
+    const fast = await startScriptedServer();
+    try {
+      shellInTmux(
+        'empty-no-color',
+        ['--server', `127.0.0.1:${fast.port}`, '-s', 'x', 'bob@example.org'],
+        (mailv) => `NO_COLOR= ${mailv} < /dev/null; echo "[exit $?]"; sleep 30`,
+      );
+      const done = await waitForScreen('empty-no-color', /\[exit \d+\]/);
+      assert.match(done, /\u001b\[[0-9;]*m>>> EHLO/, 'client lines in colour');
+    } finally {
+      await fast.close();
+    }
+  });
+
   it('NO_COLOR takes the colour off the spinner too', async () => {
     shellInTmux(
       'plain-spinner',
