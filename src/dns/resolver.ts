@@ -169,7 +169,7 @@ export class Resolver {
       this.emit({ kind: 'dns-query', name, type, server: label(server), transport, ...(edns ? {} : { edns: false as const }) });
       const started = Date.now();
       try {
-        const response = await exchange(server, id, { name, type }, transport, this.config.timeoutMs, this.signal, edns);
+        const response = await exchange(server, { id, question: { name, type }, edns }, transport, this.config.timeoutMs, this.signal);
         this.emit({
           kind: 'dns-answer',
           name,

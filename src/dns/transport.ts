@@ -22,20 +22,19 @@ export class DnsExchangeError extends Error {
 /** A TCP answer may be at most 64 KiB (two-octet length), so memory stays bounded. */
 const MAX_TCP_MESSAGE = 65535;
 
+/** One query: its ID, its question, and whether it carries EDNS (a server that refused it is asked without). */
+export interface Query {
+  readonly id: number;
+  readonly question: Question;
+  readonly edns: boolean;
+}
+
 /**
- * Sends `question` to `server` and resolves with the matching response. Throws DnsExchangeError,
+ * Sends `query` to `server` and resolves with the matching response. Throws DnsExchangeError,
  * or InterruptedError when `signal` aborts.
  */
-export function exchange(
-  server: NameServer,
-  id: number,
-  question: Question,
-  transport: DnsTransport,
-  timeoutMs: number,
-  signal?: InterruptSignal,
-  edns = true,
-): Promise<DnsResponse> {
-  return transport === 'udp' ? overUdp(server, id, question, timeoutMs, signal, edns) : overTcp(server, id, question, timeoutMs, signal, edns);
+export function exchange(server: NameServer, query: Query, transport: DnsTransport, timeoutMs: number, signal?: InterruptSignal): Promise<DnsResponse> {
+  return transport === 'udp' ? overUdp(server, query, timeoutMs, signal) : overTcp(server, query, timeoutMs, signal);
 }
 
 /**
@@ -74,14 +73,7 @@ function settleOnce(
   });
 }
 
-function overUdp(
-  server: NameServer,
-  id: number,
-  question: Question,
-  timeoutMs: number,
-  signal: InterruptSignal | undefined,
-  edns: boolean,
-): Promise<DnsResponse> {
+function overUdp(server: NameServer, { id, question, edns }: Query, timeoutMs: number, signal: InterruptSignal | undefined): Promise<DnsResponse> {
   const socket = createSocket(ipVersion(server.address) === 6 ? 'udp6' : 'udp4');
   // Counted, so that a server whose every answer was broken is not said to have been silent.
   let malformed = 0;
@@ -109,14 +101,7 @@ function overUdp(
   );
 }
 
-function overTcp(
-  server: NameServer,
-  id: number,
-  question: Question,
-  timeoutMs: number,
-  signal: InterruptSignal | undefined,
-  edns: boolean,
-): Promise<DnsResponse> {
+function overTcp(server: NameServer, { id, question, edns }: Query, timeoutMs: number, signal: InterruptSignal | undefined): Promise<DnsResponse> {
   const socket = connect({ host: server.address, port: server.port });
   let received = Buffer.alloc(0);
   return settleOnce(

@@ -30,6 +30,37 @@ function send(port: number, extra: string[], env: Record<string, string | undefi
   return runCli(['--server', `127.0.0.1:${port}`, '--user', ACCOUNT.user, '-s', 'auth', ...extra, 'bob@example.org'], { input: 'logged in\n', env });
 }
 
+/**
+ * mailv logging in to `port` with its password asked at a terminal (a pty made by script(1)),
+ * `command` run as the pty's shell would (`exec …`: mailv is its process); `typed` is called with
+ * what the screen shows so far at each output, and with the child to type into.
+ */
+function atPasswordPrompt(
+  port: number,
+  typed: (screen: string, child: ReturnType<typeof spawn>) => void,
+  shell = (command: string) => command,
+): Promise<{ code: number | null; text: string }> {
+  const home = freshHome();
+  writeFileSync(join(home, 'body'), 'typed password\n');
+  const command = [process.execPath, MAILV, '--server', `127.0.0.1:${port}`, '--user', ACCOUNT.user, '-s', 'tty', 'bob@example.org']
+    .map((word) => `'${word}'`)
+    .join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', `${shell(command)} < '${join(home, 'body')}'`, '/dev/null'], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TERM: 'dumb' },
+    });
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      typed(text, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, text }));
+  });
+}
+
+const PROMPT = 'Password for alice at 127.0.0.1: ';
+
 describe('AUTH with smtp-server', () => {
   let sink: AuthSink;
   before(async () => {
@@ -464,22 +495,8 @@ describe('where the secret comes from', () => {
   });
 
   it('asks at the terminal with echo off', async () => {
-    const home = freshHome();
-    writeFileSync(join(home, 'body'), 'typed password\n');
-    const command = [process.execPath, MAILV, '--server', `127.0.0.1:${sink.port}`, '--user', ACCOUNT.user, '-s', 'tty', 'bob@example.org']
-      .map((word) => `'${word}'`)
-      .join(' ');
-    const screen = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
-      const child = spawn('script', ['-qec', `${command} < '${join(home, 'body')}'`, '/dev/null'], {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TERM: 'dumb' },
-      });
-      let text = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        text += chunk.toString('utf8');
-        if (text.includes('Password for alice at 127.0.0.1: ') && !child.stdin.writableEnded) child.stdin.end(`${ACCOUNT.password}\r`);
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, text }));
+    const screen = await atPasswordPrompt(sink.port, (text, child) => {
+      if (text.includes(PROMPT) && !child.stdin!.writableEnded) child.stdin!.end(`${ACCOUNT.password}\r`);
     });
     assert.equal(screen.code, 0, screen.text);
     assert.ok(!screen.text.includes(ACCOUNT.password), 'the password is not echoed');
@@ -487,23 +504,9 @@ describe('where the secret comes from', () => {
   });
 
   it('a password typed that is not UTF-8 is refused (65), never sent with U+FFFD in its place', async () => {
-    const home = freshHome();
-    writeFileSync(join(home, 'body'), 'typed password\n');
     const attempts = sink.attempts.length;
-    const command = [process.execPath, MAILV, '--server', `127.0.0.1:${sink.port}`, '--user', ACCOUNT.user, '-s', 'tty', 'bob@example.org']
-      .map((word) => `'${word}'`)
-      .join(' ');
-    const screen = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
-      const child = spawn('script', ['-qec', `${command} < '${join(home, 'body')}'`, '/dev/null'], {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TERM: 'dumb' },
-      });
-      let text = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        text += chunk.toString('utf8');
-        if (text.includes('Password for alice at 127.0.0.1: ') && !child.stdin.writableEnded) child.stdin.end(Buffer.from('p\xe4ss\r', 'latin1'));
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, text }));
+    const screen = await atPasswordPrompt(sink.port, (text, child) => {
+      if (text.includes(PROMPT) && !child.stdin!.writableEnded) child.stdin!.end(Buffer.from('p\xe4ss\r', 'latin1'));
     });
     assert.equal(screen.code, 65, screen.text);
     assert.match(screen.text, /the secret from the terminal is not UTF-8/);
@@ -511,49 +514,30 @@ describe('where the secret comes from', () => {
   });
 
   it('stopped at the prompt and continued after the terminal was given echo back, as a shell does: echo off again, the prompt asked again', async () => {
-    const home = freshHome();
-    writeFileSync(join(home, 'body'), 'typed password\n');
-    const command = [process.execPath, MAILV, '--server', `127.0.0.1:${sink.port}`, '--user', ACCOUNT.user, '-s', 'tty', 'bob@example.org']
-      .map((word) => `'${word}'`)
-      .join(' ');
-    const prompt = 'Password for alice at 127.0.0.1: ';
-    const screen = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
-      const child = spawn('script', ['-qec', `exec ${command} < '${join(home, 'body')}'`, '/dev/null'], {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TERM: 'dumb' },
-      });
-      let text = '';
-      let stage = 0;
-      child.stdout.on('data', (chunk: Buffer) => {
-        text += chunk.toString('utf8');
-        if (stage === 0 && text.includes(prompt)) {
+    let stage = 0;
+    const screen = await atPasswordPrompt(
+      sink.port,
+      (text, child) => {
+        const type = () => {
+          stage = 2;
+          child.stdin!.end(`${ACCOUNT.password}\r`);
+        };
+        if (stage === 0 && text.includes(PROMPT)) {
           stage = 1;
-          // mailv, which the shell of script became (exec): stopped, its terminal made as a shell
-          // leaves it (echo on, lines cooked), then continued.
+          // mailv, which the shell of script became (exec): stopped, its terminal (its standard
+          // output) made as a shell leaves it (echo on, lines cooked), then continued.
           const mailv = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]);
           process.kill(mailv, 'SIGSTOP');
-          execFileSync('stty', [
-            '-F',
-            readlinkSync(`/proc/${mailv}/fd/0`) === join(home, 'body') ? readlinkSync(`/proc/${mailv}/fd/1`) : readlinkSync(`/proc/${mailv}/fd/0`),
-            'sane',
-          ]);
+          execFileSync('stty', ['-F', readlinkSync(`/proc/${mailv}/fd/1`), 'sane']);
           process.kill(mailv, 'SIGCONT');
           // script stops itself when its child stops, for a shell to continue: continued too.
           process.kill(child.pid!, 'SIGCONT');
           // A prompt never asked again is typed at all the same, to see whether it echoes.
-          setTimeout(() => {
-            if (stage === 1) {
-              stage = 2;
-              child.stdin.end(`${ACCOUNT.password}\r`);
-            }
-          }, 5000);
-        } else if (stage === 1 && text.indexOf(prompt) !== text.lastIndexOf(prompt)) {
-          stage = 2;
-          child.stdin.end(`${ACCOUNT.password}\r`);
-        }
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, text }));
-    });
+          setTimeout(() => stage === 1 && type(), 5000);
+        } else if (stage === 1 && text.indexOf(PROMPT) !== text.lastIndexOf(PROMPT)) type();
+      },
+      (command) => `exec ${command}`,
+    );
     assert.equal(screen.code, 0, screen.text);
     assert.ok(!screen.text.includes(ACCOUNT.password), 'the password is not echoed');
     assert.match(screen.text, /^235 2\.7\.0 Authentication successful/m);
