@@ -36,7 +36,10 @@ export type DomainOutcome =
 export function groupByDomain(recipients: readonly string[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();
   for (const recipient of recipients) {
-    const domain = domainOf(recipient).toLowerCase();
+    // Case is no part of a domain; a literal's tag is written as RFC 5321 §4.1.3 writes it.
+    const domain = domainOf(recipient)
+      .toLowerCase()
+      .replace(/^\[ipv6:/, '[IPv6:');
     groups.set(domain, [...(groups.get(domain) ?? []), recipient]);
   }
   return groups;
