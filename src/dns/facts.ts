@@ -74,7 +74,8 @@ export type DnsErrorFact =
   | { readonly code: 'MAILV_DNS_NO_HOST_ADDRESS'; readonly domain: string; readonly hosts: readonly { readonly name: string; readonly problem: NoAddress }[] }
   /** The system resolver (a server named on the command line): no such host, or a failure for now. */
   /** `family`: the lookup asked for that family only (-4, -6). */
-  | { readonly code: 'MAILV_HOST_NOT_FOUND'; readonly host: string; readonly family?: 4 | 6 }
+  /** `by`: what asked for that family, when not -4/-6 (an address bound to). */
+  | { readonly code: 'MAILV_HOST_NOT_FOUND'; readonly host: string; readonly family?: 4 | 6; readonly by?: '--source-address' }
   | { readonly code: 'MAILV_HOST_LOOKUP_FAILED'; readonly host: string }
   /** A name server given by the user that is not an IP address with an optional port. */
   | { readonly code: 'MAILV_DNS_SERVER_INVALID'; readonly text: string };

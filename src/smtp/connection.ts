@@ -766,7 +766,15 @@ function connectError(errno: string | undefined, host: string, port: number, { f
   switch (errno) {
     case 'ENOTFOUND':
       // `family`: the name has addresses, of the other family only (familyLookup).
-      return new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host, ...(family === undefined ? {} : { family }) }, 'no-such-domain');
+      // The family came from -4/-6, or from the address bound to, which fixes it as well.
+      return new DnsError(
+        {
+          code: 'MAILV_HOST_NOT_FOUND',
+          host,
+          ...(family === undefined ? {} : { family, ...(address === undefined ? {} : { by: '--source-address' as const }) }),
+        },
+        'no-such-domain',
+      );
     case 'EAI_AGAIN':
       return new DnsError({ code: 'MAILV_HOST_LOOKUP_FAILED', host }, 'lookup-failed');
     default: {

@@ -89,6 +89,9 @@ describe('DNS failures: exit status from the reason', () => {
     const ipv4Only = new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host: 'localhost', family: 6 }, 'no-such-domain');
     assert.equal(describeError(ipv4Only, en), 'host localhost has no IPv6 address (-6)');
     assert.equal(describeError(ipv4Only, fr), 'l’hôte localhost n’a pas d’adresse IPv6 (-6)');
+    // A family fixed by the address bound to is said to be that address's.
+    const bound = new DnsError({ code: 'MAILV_HOST_NOT_FOUND', host: 'localhost', family: 6, by: '--source-address' }, 'no-such-domain');
+    assert.equal(describeError(bound, en), 'host localhost has no IPv6 address (--source-address)');
     assert.equal(exitCodeOf(ipv4Only), 68);
   });
 });

@@ -73,7 +73,8 @@ export const errors = (): WordsOf<DnsErrorFact> => ({
       : `${domain} accepts no mail: its MX is the null MX "0 ." (RFC 7505)`,
   MAILV_DNS_NO_HOST_ADDRESS: ({ domain, hosts }) =>
     `no MX host of ${domain} has an address: ${hosts.map((host) => `${host.name} ${noAddress(host.problem)}`).join('; ')}`,
-  MAILV_HOST_NOT_FOUND: ({ host, family }) => (family === undefined ? `host ${host} not found` : `host ${host} has no IPv${family} address (-${family})`),
+  MAILV_HOST_NOT_FOUND: ({ host, family, by }) =>
+    family === undefined ? `host ${host} not found` : `host ${host} has no IPv${family} address (${by ?? `-${family}`})`,
   MAILV_HOST_LOOKUP_FAILED: ({ host }) => `temporary failure looking up ${host}`,
   MAILV_DNS_SERVER_INVALID: ({ text }) => `invalid --dns ${quoted(text)}: an IP address with an optional port, e.g. 127.0.0.1:5354 or [::1]:53`,
 });

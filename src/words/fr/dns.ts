@@ -79,8 +79,8 @@ export const errors = (): WordsOf<DnsErrorFact> => ({
       : `${domain} n’accepte aucun courrier : son MX est le MX nul « 0 . » (RFC 7505)`,
   MAILV_DNS_NO_HOST_ADDRESS: ({ domain, hosts }) =>
     `aucun hôte MX ${de(domain)} n’a d’adresse : ${hosts.map((host) => `${host.name} ${noAddress(host.problem)}`).join(' ; ')}`,
-  MAILV_HOST_NOT_FOUND: ({ host, family }) =>
-    family === undefined ? `hôte ${host} introuvable` : `l’hôte ${host} n’a pas d’adresse IPv${family} (-${family})`,
+  MAILV_HOST_NOT_FOUND: ({ host, family, by }) =>
+    family === undefined ? `hôte ${host} introuvable` : `l’hôte ${host} n’a pas d’adresse IPv${family} (${by ?? `-${family}`})`,
   MAILV_HOST_LOOKUP_FAILED: ({ host }) => `échec temporaire de la recherche ${de(host)}`,
   MAILV_DNS_SERVER_INVALID: ({ text }) => `--dns ${q(text)} invalide : il faut une adresse IP, suivie ou non d’un port, par exemple 127.0.0.1:5354 ou [::1]:53`,
 });
