@@ -9,9 +9,15 @@ import { addressLiteral } from '../ip-address.js';
  * name, and mailv refuses one written bare, so `root` could not be qualified with it (RFC 5321 §4.1.3).
  */
 export function localFqdn(name = hostname()): string {
-  const trimmed = name.trim().toLowerCase();
+  // A root's dot (`host.example.`) is no part of a name sent in EHLO or ending an address.
+  const trimmed = name.trim().toLowerCase().replace(/\.$/, '');
   if (trimmed === '') return 'localhost.localdomain';
-  return addressLiteral(trimmed) ?? (trimmed.includes('.') ? trimmed : `${trimmed}.localdomain`);
+  const literal = addressLiteral(trimmed);
+  if (literal !== undefined) return literal;
+  const fqdn = trimmed.includes('.') ? trimmed : `${trimmed}.localdomain`;
+  // A host name no domain name can be (my_host, a..b): a server refuses it in EHLO (RFC 5321
+  // §4.1.1.1, Postfix's reject_invalid_helo_hostname), and an address at it is none.
+  return DOMAIN_NAME.test(fqdn) ? fqdn : 'localhost.localdomain';
 }
 
 /**

@@ -526,6 +526,11 @@ describe('local host name', () => {
     // A host named by its address: that address as a literal, no domain name (RFC 5321 §4.1.3).
     assert.equal(localFqdn('10.0.0.5'), '[10.0.0.5]');
     assert.equal(localFqdn('fd00::5'), '[IPv6:fd00::5]');
+    // A root's dot left out; a name no domain name can be is no name to send in EHLO nor to end
+    // an address with: the local host's own.
+    assert.equal(localFqdn('host.example.'), 'host.example');
+    assert.equal(localFqdn('my_host'), 'localhost.localdomain');
+    assert.equal(localFqdn('a..b'), 'localhost.localdomain');
   });
 
   it('gives bare local names the domain of /etc/mailname when it holds one, else the host name', () => {
