@@ -28,7 +28,11 @@ export function inputItIs(run: Run, info: Stats, named: readonly (readonly [RunI
   const same = (other: Stats | undefined) => other !== undefined && other.dev === info.dev && other.ino === info.ino;
   const stdin = run.io.stdin.kind();
   if (stdin.kind === 'file' && same(statOrNothing(() => fstatSync(stdin.fd)))) return 'stdin';
-  for (const [input, file] of named) if (file !== undefined && file !== '-' && same(statOrNothing(() => statSync(file)))) return input;
+  // `-` is standard input for the record replayed alone: every other option reads a file of that name.
+  for (const [input, file] of named) {
+    if (file === undefined || (input === 'record' && file === '-')) continue;
+    if (same(statOrNothing(() => statSync(file)))) return input;
+  }
   if (same(statOrNothing(() => statSync(deadLetterPath(run.io.env))))) return 'dead-letter';
   // The accounts file at its default place, read when no --config names another.
   if (same(statOrNothing(() => statSync(defaultConfigPath(run.io.env, homeDirectory(run.io.env)))))) return 'config';

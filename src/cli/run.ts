@@ -148,8 +148,9 @@ function standardOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream): StandardOu
       const output = stream();
       if (!output.isTTY) return undefined;
       // The terminal's depth alone: Node reads any NO_COLOR as no colour, where an empty one
-      // means nothing (no-color.org); decideColourLevel reads the variable itself.
-      const { NO_COLOR: _noColor, ...env } = process.env;
+      // means nothing (no-color.org), and warns of FORCE_COLOR beside NODE_DISABLE_COLORS;
+      // decideColourLevel reads both variables itself.
+      const { NO_COLOR: _noColor, FORCE_COLOR: _forceColor, ...env } = process.env;
       return { colorDepth: output.getColorDepth(env), columns: output.columns };
     },
     get syncFd() {

@@ -193,8 +193,8 @@ async function promptAtTerminal(
 ): Promise<string> {
   // eslint-disable-next-line no-control-regex
   const shown = prompt.replace(/[\x00-\x1f\x7f]/g, '?');
-  // Continued after a stop, the prompt is asked again on a line of its own, echo off again.
-  const terminal = await openTerminalKeys({ code: 'MAILV_PASSWORD_NO_TERMINAL', ...withheld }, () => writeSync(terminal.fd, `\n${shown}`));
+  // Continued after a stop, the prompt is asked again from the start of its line, echo off again.
+  const terminal = await openTerminalKeys({ code: 'MAILV_PASSWORD_NO_TERMINAL', ...withheld }, () => writeSync(terminal.fd, `\r${shown}`));
   const { fd, keys: input } = terminal;
   let onAbort: (() => void) | undefined;
   try {

@@ -41,7 +41,7 @@ export async function openStepper(signal: InterruptSignal, language: Language = 
   /** The question on the screen, asked again when mailv is continued after a stop. */
   let asking: string | undefined;
   const terminal = await openTerminalKeys({ code: 'MAILV_STEP_NO_TERMINAL' }, () => {
-    if (asking !== undefined) writeSync(terminal.fd, `\n${asking}`);
+    if (asking !== undefined) writeSync(terminal.fd, `\r\x1b[K${asking}`);
   });
   const { fd, keys } = terminal;
   keys.setRawMode(false);

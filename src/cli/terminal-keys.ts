@@ -15,8 +15,8 @@ export interface TerminalKeys {
 
 /**
  * Opens /dev/tty in raw mode; throws UsageError(`whenNone`, what the terminal was for) when there is
- * none. `resumed`: called when mailv is continued after a stop (Control-Z, SIGTSTP, SIGSTOP) while
- * in raw mode: the shell gave the terminal its own modes back meanwhile, echo on, and raw mode is set
+ * none. `resumed`: called when mailv is continued after a stop (SIGTSTP, SIGSTOP; Control-Z is a
+ * key in raw mode) while in raw mode: the shell gave the terminal its own modes back meanwhile, echo on, and raw mode is set
  * again first, so that a password typed then is never shown; the prompt is the caller's to redraw.
  */
 export async function openTerminalKeys(whenNone: TerminalFact, resumed?: () => void): Promise<TerminalKeys> {

@@ -21,9 +21,9 @@ export type ParameterProblem =
 const XTEXT = /^(?:[!-*,-<>-~]|\+[0-9A-Fa-f]{2})+$/;
 /**
  * ORCPT (RFC 3461 §4.2): an address type (an atom), `;`, and the address in xtext; under SMTPUTF8
- * (RFC 6533 §3) it may be UTF-8 too.
+ * (RFC 6533 §3) it may be UTF-8 too; a bare `=` taken, as Postfix takes it.
  */
-const ORCPT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+;(?:[!-*,-<>-~\u0080-\u{10FFFF}]|\+[0-9A-Fa-f]{2})*$/u;
+const ORCPT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+;(?:[!-*,-~\u0080-\u{10FFFF}]|\+[0-9A-Fa-f]{2})*$/u;
 /** The largest size a file may have, as Postfix's off_t reads SIZE=. */
 const LARGEST_SIZE = 2n ** 63n - 1n;
 const NOTIFY_EVENTS = new Set(['SUCCESS', 'FAILURE', 'DELAY']);

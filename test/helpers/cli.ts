@@ -34,6 +34,8 @@ export interface CliOptions {
   readonly stdinFile?: { readonly path: string; readonly skip?: number };
   readonly env?: Record<string, string | undefined>;
   readonly home?: string;
+  /** The directory mailv runs in (relative paths are read from it). */
+  readonly cwd?: string;
 }
 
 const homes: string[] = [];
@@ -71,7 +73,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
       const skip = options.stdinFile.skip ?? 0;
       if (skip > 0) readSync(stdinFd, Buffer.alloc(skip), 0, skip, null); // moves the shared offset, as `read` in a shell would
     }
-    const child = spawn(process.execPath, [MAILV, ...args], { env, stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAILV, ...args], { env, cwd: options.cwd, stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe'] });
     if (stdinFd !== undefined) closeSync(stdinFd);
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -196,6 +196,15 @@ describe('--record and mailv replay', () => {
         assert.match(run.stderr, new RegExp(`^mailv: cannot make the record .*message\\.txt: it is ${what}, which it would empty; nothing was sent\n$`));
         assert.equal(readFileSync(message, 'utf8'), 'Important text\nline 2\n');
       }
+      // A file named `-` is a file to every option but mailv replay's: not standard input.
+      const dashed = freshHome();
+      writeFileSync(join(dashed, '-'), 'attached\n');
+      const dash = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', '-a', '-', '--record', './-', 'bob@example.org'], {
+        input: 'hi\n',
+        cwd: dashed,
+      });
+      assert.equal(dash.code, 73, dash.stderr);
+      assert.equal(readFileSync(join(dashed, '-'), 'utf8'), 'attached\n');
       // The accounts file at its default place, which a run reads without being told.
       const configHome = freshHome();
       const config = join(configHome, '.config', 'mailv', 'config');

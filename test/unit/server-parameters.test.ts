@@ -45,6 +45,7 @@ describe('rcptParameterProblem', () => {
     assert.equal(rcptParameterProblem(['NOTIFY=SUCCESS,,FAILURE', 'ORCPT=rfc822;a+2b']), undefined);
     // An empty xtext (RFC 3461 §4: `*`), NEVER said twice: taken by Postfix too.
     assert.equal(rcptParameterProblem(['ORCPT=rfc822;', 'NOTIFY=NEVER,NEVER']), undefined);
+    assert.equal(rcptParameterProblem(['ORCPT=rfc822;a=b']), undefined);
   });
 
   it('answers a NOTIFY or ORCPT that does not parse as a syntax error', () => {
