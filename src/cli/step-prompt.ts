@@ -20,13 +20,16 @@ export interface Stepper {
 /** A command line longer than this is cut: a prompt that wrapped could not be erased by one `\r`. */
 const PROMPT_COMMAND = 60;
 
-/** The write as the prompt names it: its one command, the verbs of its flight, or the message and what ends it. */
-export function stepNext(next: PendingWrite): StepNext {
+/**
+ * The write as the prompt names it: its one command (cut to `room` characters), the verbs of its
+ * flight, or the message and what ends it.
+ */
+export function stepNext(next: PendingWrite, room = PROMPT_COMMAND): StepNext {
   const lines = next.commands.map((command) => sanitize(formatCommand(command)));
   if (next.content !== undefined) return { kind: 'content', octets: next.content, after: lines };
   if (lines.length === 1) {
     const line = lines[0]!;
-    return { kind: 'command', line: line.length > PROMPT_COMMAND ? `${line.slice(0, PROMPT_COMMAND - 1)}…` : line };
+    return { kind: 'command', line: line.length > room ? `${line.slice(0, room - 1)}…` : line };
   }
   return { kind: 'flight', verbs: next.commands.map((command) => command.verb) };
 }
@@ -37,7 +40,7 @@ export function stepNext(next: PendingWrite): StepNext {
  * SIGTERM) ends a pending question. The prompt is in `language`.
  */
 export async function openStepper(signal: InterruptSignal, language: Language = 'en', replaying = false): Promise<Stepper> {
-  const prompt = (next: PendingWrite) => wordsFor(language).cli.stepPrompt(stepNext(next), replaying);
+  const prompt = (next: PendingWrite) => fitted(next, language, replaying, terminalColumns());
   /** The question on the screen, asked again when mailv is continued after a stop. */
   let asking: string | undefined;
   const terminal = await openTerminalKeys({ code: 'MAILV_STEP_NO_TERMINAL' }, () => {
@@ -88,4 +91,24 @@ export async function openStepper(signal: InterruptSignal, language: Language = 
       }),
     close: () => terminal.close(),
   };
+}
+
+/** The width of the terminal the transcript is shown on, if standard output or error is one. */
+function terminalColumns(): number | undefined {
+  const shown = process.stdout.isTTY ? process.stdout : process.stderr.isTTY ? process.stderr : undefined;
+  return shown?.columns;
+}
+
+/**
+ * The question on one line of `columns`, however narrow the terminal (a projector's window): the
+ * command cut to the room its frame leaves, and anything else that would still wrap cut at the
+ * end, since a prompt that wrapped leaves its first rows behind when it is erased.
+ */
+function fitted(next: PendingWrite, language: Language, replaying: boolean, columns: number | undefined): string {
+  const words = wordsFor(language).cli;
+  if (columns === undefined || !(columns > 0)) return words.stepPrompt(stepNext(next), replaying);
+  const frame = [...words.stepPrompt({ kind: 'command', line: '' }, replaying)].length;
+  const text = words.stepPrompt(stepNext(next, Math.max(8, Math.min(PROMPT_COMMAND, columns - 1 - frame))), replaying);
+  const characters = [...text];
+  return characters.length < columns ? text : `${characters.slice(0, Math.max(1, columns - 2)).join('')}…`;
 }

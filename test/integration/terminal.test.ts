@@ -127,6 +127,50 @@ describe('in a real terminal (tmux)', () => {
     }
   });
 
+  it('--step on a narrow terminal: the question fits its line, the command cut, [q] quit kept', async () => {
+    const fast = await startScriptedServer();
+    const home = freshHome();
+    writeFileSync(join(home, 'body'), 'the body\n');
+    try {
+      const command = [
+        process.execPath,
+        MAILV,
+        '--step',
+        '--no-color',
+        '--server',
+        `127.0.0.1:${fast.port}`,
+        '-r',
+        'averyveryverylongsendername@example.org',
+        '-s',
+        'x',
+        'bob@example.org',
+      ]
+        .map((word) => `'${word}'`)
+        .join(' ');
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        'narrow',
+        '-x',
+        '60',
+        '-y',
+        '30',
+        `env -u CI HOME='${home}' TERM=xterm-256color ${command} < '${join(home, 'body')}'; sleep 30`,
+      );
+      await waitForScreen('narrow', /\[Enter\] send EHLO/);
+      tmux('send-keys', '-t', 'narrow', 'Enter');
+      const screen = await waitForScreen('narrow', /\[Enter\] send MAIL/);
+      const rows = screen.split('\n').filter((row) => row.includes('[Enter] send MAIL'));
+      assert.equal(rows.length, 1, screen);
+      assert.match(rows[0]!, /\[Enter\] send MAIL From:<averyvery\S*… {3}\[q\] quit$/, 'one row, cut, its keys kept');
+      tmux('send-keys', '-t', 'narrow', 'q');
+    } finally {
+      tmux('kill-session', '-t', 'narrow');
+      await fast.close();
+    }
+  });
+
   it('NO_COLOR set but empty means nothing (no-color.org): the dialogue is coloured', async () => {
     const fast = await startScriptedServer();
     try {
