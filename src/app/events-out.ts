@@ -71,15 +71,18 @@ export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity
 /** The spinner on standard error, coloured as the transcript would be there. */
 function spinnerFor(run: Run, plan: ShownPlan) {
   const terminal = run.io.stderr.terminal;
-  const level = decideColourLevel(plan.color, { isTTY: terminal !== undefined, colorDepth: terminal?.colorDepth ?? 1, env: run.io.env });
-  return waitingSpinner(run.output.listened('stderr'), terminal, run.words.output.spinner, level > 0);
+  return waitingSpinner(run.output.listened('stderr'), terminal, run.words.output.spinner, colourLevel(run, plan, terminal) > 0);
+}
+
+/** The colours an output takes, `terminal` being what it is (undefined: no terminal), as cli/terminal.ts decides. */
+function colourLevel(run: Run, plan: ShownPlan, terminal: { readonly colorDepth: number } | undefined) {
+  return decideColourLevel(plan.color, { isTTY: terminal !== undefined, colorDepth: terminal?.colorDepth ?? 1, env: run.io.env });
 }
 
 /** How the transcript looks on standard output: colours as decided in cli/terminal.ts. */
 export async function styleFor(run: Run, plan: ShownPlan): Promise<Style> {
   if (plan.verbosity === 0) return plainStyle; // -q writes no transcript: stdout is not even opened
-  const terminal = run.io.stdout.terminal;
-  const level = decideColourLevel(plan.color, { isTTY: terminal !== undefined, colorDepth: terminal?.colorDepth ?? 1, env: run.io.env });
+  const level = colourLevel(run, plan, run.io.stdout.terminal);
   if (level === 0) return plainStyle;
   const { Chalk } = await import('chalk');
   return colourStyle(new Chalk({ level }));

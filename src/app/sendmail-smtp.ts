@@ -102,15 +102,16 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
           break;
         case 'mail': {
           const problem = mailParameterProblem(command.params);
+          const utf8 = declaresUtf8(command.params);
           if (transaction !== undefined) await reply(503, said.nestedMail);
           else if (problem !== undefined) await reply(...parameterReply(problem));
-          else if (!declaresUtf8(command.params) && !isAscii(command.path)) await reply(553, said.undeclaredUtf8);
+          else if (!utf8 && !isAscii(command.path)) await reply(553, said.undeclaredUtf8);
           else {
             try {
               // Checked as -f checks it, now, so that the client hears of it at MAIL.
               const sender = command.path === '' ? '' : parseMailbox(command.path, base.mailDomain).address;
               planFor(sender, []);
-              transaction = { sender, recipients: [], utf8: declaresUtf8(command.params) };
+              transaction = { sender, recipients: [], utf8 };
               await reply(250, said.ok);
             } catch (error) {
               await reply(501, inEnglish(error));

@@ -214,20 +214,29 @@ async function takenOverStale(fs: Fs, lockPath: string, owner: string): Promise<
 function isStale(seen: Seen | undefined, owner: string): boolean {
   if (seen === undefined || !seen.info.isFile()) return false;
   if (Date.now() - seen.info.mtimeMs > STALE_MS) return true;
-  if (seen.text === undefined) return false;
-  const match = /^(\d+)(?:@(.*))?\n$/.exec(seen.text);
-  if (match === null || (match[2] !== undefined && match[2] !== hostname())) return false;
+  const named = seen.text === undefined ? undefined : processOfThisHost(seen.text);
+  if (named === undefined) return false;
   // Only this process's contender judges a lock, and it does not hold this one; nor does this
   // process write a number alone.
-  if (seen.text === owner || (match[2] === undefined && Number(match[1]) === process.pid)) return true;
-  return !running(Number(match[1]));
+  if (seen.text === owner || (named.bare && named.pid === process.pid)) return true;
+  return !running(named.pid);
 }
 
 /** Whether a lock is held by a process of this host that runs, and not stale: a writer at work. */
 function liveWriter(seen: Seen | 'gone' | undefined, owner: string): boolean {
   if (seen === undefined || seen === 'gone' || seen.text === undefined || isStale(seen, owner)) return false;
-  const match = /^(\d+)(?:@(.*))?\n$/.exec(seen.text);
-  return match !== null && (match[2] === undefined || match[2] === hostname()) && running(Number(match[1]));
+  const named = processOfThisHost(seen.text);
+  return named !== undefined && running(named.pid);
+}
+
+/**
+ * The process a lock names when it is one of this host: `pid@host`, or a number alone (`bare`),
+ * read as this host's; undefined for another host's, or text of neither form.
+ */
+function processOfThisHost(text: string): { readonly pid: number; readonly bare: boolean } | undefined {
+  const match = /^(\d+)(?:@(.*))?\n$/.exec(text);
+  if (match === null || (match[2] !== undefined && match[2] !== hostname())) return undefined;
+  return { pid: Number(match[1]), bare: match[2] === undefined };
 }
 
 interface Seen {

@@ -149,14 +149,14 @@ function normalizeDomain(given: string, original: string): string {
     if (ipVersion(domain.slice(ipv6 ? 6 : 1, -1)) !== (ipv6 ? 6 : 4)) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given });
     return ipv6 ? `[IPv6:${domain.slice(6)}` : domain;
   }
+  // The conversion to ASCII reads a URL's host: it would stop at `/`, `?`, `#` or `\\` and decode
+  // `%2e`, naming another domain (`bob@example.org/.bank.example` would go to example.org). Of
+  // ASCII, a domain holds letters, digits, hyphens and dots only (RFC 5321 §4.1.2); the rest may be IDN.
+  if (/[^A-Za-z0-9.\u0080-\u{10FFFF}-]/u.test(domain)) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given });
+  const ascii = domainToASCII(domain);
   // An IP address is no domain name (RFC 1123 §2.1; no top-level domain is all digits): written
   // bare, it would be sent as one, and refused by a server (Postfix: 501 5.1.3). So is a name the
   // conversion to ASCII reads as one, as a URL's host (127.1, 0x7f000001, full-width digits).
-  // The conversion reads a URL's host: it would stop at `/`, `?`, `#` or `\\` and decode `%2e`,
-  // naming another domain (`bob@example.org/.bank.example` would go to example.org). Of ASCII, a
-  // domain holds letters, digits, hyphens and dots only (RFC 5321 §4.1.2); the rest may be IDN.
-  if (/[^A-Za-z0-9.\u0080-\u{10FFFF}-]/u.test(domain)) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given });
-  const ascii = domainToASCII(domain);
   const literal = addressLiteral(domain) ?? addressLiteral(ascii);
   if (literal !== undefined) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given, literal });
   const labels = ascii.split('.');

@@ -28,57 +28,62 @@ const ORCPT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+;(?:[!-*,-~\u0080-\u{10FFFF}]|\+
 const LARGEST_SIZE = 2n ** 63n - 1n;
 const NOTIFY_EVENTS = new Set(['SUCCESS', 'FAILURE', 'DELAY']);
 
+/**
+ * One parameter's value checked: 'taken', or what is wrong with it; undefined when the parameter
+ * takes no such value (or none at all), which is then unsupported.
+ */
+type ValueCheck = (value: string | undefined) => 'taken' | ParameterProblem | undefined;
+
+const MAIL_PARAMETERS: Readonly<Record<string, ValueCheck>> = {
+  BODY: (value) => (value !== undefined && ['7BIT', '8BITMIME'].includes(value.toUpperCase()) ? 'taken' : undefined),
+  SMTPUTF8: (value) => (value === undefined ? 'taken' : undefined),
+  SIZE: (value) => {
+    if (value === undefined) return undefined;
+    if (!/^[0-9]+$/.test(value)) return { kind: 'malformed', name: 'SIZE' };
+    return BigInt(value) > LARGEST_SIZE ? { kind: 'size-overflow' } : 'taken';
+  },
+  RET: (value) => (value === undefined ? undefined : ['FULL', 'HDRS'].includes(value.toUpperCase()) ? 'taken' : { kind: 'malformed', name: 'RET' }),
+  ENVID: (value) => (value === undefined ? undefined : XTEXT.test(value) ? 'taken' : { kind: 'malformed', name: 'ENVID' }),
+};
+
+const RCPT_PARAMETERS: Readonly<Record<string, ValueCheck>> = {
+  NOTIFY: (value) => {
+    if (value === undefined) return undefined;
+    // Empty items are passed over, as Postfix's reading of the list passes them over.
+    const events = value
+      .toUpperCase()
+      .split(',')
+      .filter((event) => event !== '');
+    // NEVER alone, however often it is said.
+    const never = events.length > 0 && events.every((event) => event === 'NEVER');
+    return events.length > 0 && (never || events.every((event) => NOTIFY_EVENTS.has(event))) ? 'taken' : { kind: 'malformed', name: 'NOTIFY' };
+  },
+  ORCPT: (value) => (value === undefined ? undefined : ORCPT.test(value) ? 'taken' : { kind: 'malformed', name: 'ORCPT' }),
+};
+
+/** DSN's parameters, which Postfix takes once a command: given again with a value, a syntax error. */
+const ONCE_ONLY: ReadonlySet<string> = new Set<CheckedParameter>(['RET', 'ENVID', 'NOTIFY', 'ORCPT']);
+
 /** The first problem of MAIL's parameters, if any: BODY, SIZE, SMTPUTF8, and DSN's RET and ENVID. */
 export function mailParameterProblem(params: readonly string[]): ParameterProblem | undefined {
-  const seen = new Set<string>();
-  for (const param of params) {
-    const [name, value] = split(param);
-    // A DSN parameter given twice is a syntax error for Postfix; SIZE and BODY twice, the last counts.
-    if ((name === 'RET' || name === 'ENVID') && value !== undefined && seen.has(name)) return { kind: 'malformed', name };
-    seen.add(name);
-    if (name === 'BODY' && value !== undefined && ['7BIT', '8BITMIME'].includes(value.toUpperCase())) continue;
-    if (name === 'SMTPUTF8' && value === undefined) continue;
-    if (name === 'SIZE' && value !== undefined) {
-      if (!/^[0-9]+$/.test(value)) return { kind: 'malformed', name };
-      if (BigInt(value) > LARGEST_SIZE) return { kind: 'size-overflow' };
-      continue;
-    }
-    if (name === 'RET' && value !== undefined) {
-      if (!['FULL', 'HDRS'].includes(value.toUpperCase())) return { kind: 'malformed', name };
-      continue;
-    }
-    if (name === 'ENVID' && value !== undefined) {
-      if (!XTEXT.test(value)) return { kind: 'malformed', name };
-      continue;
-    }
-    return { kind: 'unsupported', parameter: param };
-  }
-  return undefined;
+  return firstProblem(params, MAIL_PARAMETERS);
 }
 
 /** The first problem of RCPT's parameters, if any: DSN's NOTIFY and ORCPT. */
 export function rcptParameterProblem(params: readonly string[]): ParameterProblem | undefined {
+  return firstProblem(params, RCPT_PARAMETERS);
+}
+
+/** The first problem of `params` by the checks the command takes; SIZE and BODY twice, the last counts. */
+function firstProblem(params: readonly string[], checks: Readonly<Record<string, ValueCheck>>): ParameterProblem | undefined {
   const seen = new Set<string>();
   for (const param of params) {
     const [name, value] = split(param);
-    if ((name === 'NOTIFY' || name === 'ORCPT') && value !== undefined && seen.has(name)) return { kind: 'malformed', name };
+    if (ONCE_ONLY.has(name) && value !== undefined && seen.has(name)) return { kind: 'malformed', name: name as CheckedParameter };
     seen.add(name);
-    if (name === 'NOTIFY' && value !== undefined) {
-      // Empty items are passed over, as Postfix's reading of the list passes them over.
-      const events = value
-        .toUpperCase()
-        .split(',')
-        .filter((event) => event !== '');
-      // NEVER alone, however often it is said.
-      const never = events.length > 0 && events.every((event) => event === 'NEVER');
-      if (events.length === 0 || (!never && !events.every((event) => NOTIFY_EVENTS.has(event)))) return { kind: 'malformed', name };
-      continue;
-    }
-    if (name === 'ORCPT' && value !== undefined) {
-      if (!ORCPT.test(value)) return { kind: 'malformed', name };
-      continue;
-    }
-    return { kind: 'unsupported', parameter: param };
+    const outcome = Object.hasOwn(checks, name) ? checks[name]!(value) : undefined;
+    if (outcome === undefined) return { kind: 'unsupported', parameter: param };
+    if (outcome !== 'taken') return outcome;
   }
   return undefined;
 }
