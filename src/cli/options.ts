@@ -1,7 +1,7 @@
 // Flags, environment and local facts → the plan of one run, every value checked before any input
 // is read or any connection made. Pure.
 import { parseOrigin } from './origin-options.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { parseNameServer } from '../dns/resolv-conf.js';
 import { domainOf, parseAddressList, parseDomain as parseDomainName, parseMailbox, type Mailbox } from '../message/address.js';
 import { assertExtraHeaders } from '../message/compose.js';
@@ -250,6 +250,11 @@ function authRequest(
   ).filter(([, value]) => value !== undefined);
   if (user === undefined) {
     if (secretFlags.length > 0) throw new UsageError({ code: 'MAILV_SECRET_WITHOUT_USER', flag: secretFlags[0]![0] });
+    // The file's way to log in, and nobody to log in as: the section lacks its `user` (78), as --auth alone is 64.
+    const key = account.auth !== undefined ? 'auth' : passwordKey(account);
+    if (key !== undefined && account.origin !== undefined) {
+      throw new ConfigError({ code: 'MAILV_CONFIG_SECRET_WITHOUT_USER', path: account.origin.path, account: account.origin.account, key });
+    }
     return undefined;
   }
   if (user === '' || /[\x00-\x1f\x7f]/.test(user)) throw new UsageError({ code: 'MAILV_USER_INVALID', user });
@@ -301,7 +306,14 @@ function authRequest(
 
 /** Whether the account keeps a password of its own (in the file, a file, or a command). */
 function accountPassword(account: AccountSettings): boolean {
-  return account.password !== undefined || account.passwordFile !== undefined || account.passwordCmd !== undefined;
+  return passwordKey(account) !== undefined;
+}
+
+/** The key by which the account keeps its password, if it does. */
+function passwordKey(account: AccountSettings): 'password' | 'password-file' | 'password-cmd' | undefined {
+  if (account.password !== undefined) return 'password';
+  if (account.passwordFile !== undefined) return 'password-file';
+  return account.passwordCmd !== undefined ? 'password-cmd' : undefined;
 }
 
 /** `smtp://host[:port]`, `smtps://host[:port]` (implicit TLS), `host[:port]`, `[v6]:port`. Throws UsageError. */

@@ -5,6 +5,7 @@ import { isAbsolute, join } from 'node:path';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import { ConfigError, MailvError } from '../errors.js';
 import { parseMailbox } from '../message/address.js';
+import { editDistance } from '../text/edit-distance.js';
 import type { ConfigLineFact } from './facts.js';
 import { checkHeloName, parseSeconds, parseServerAddress } from './values.js';
 
@@ -25,6 +26,8 @@ export interface AccountSettings {
   helo?: string;
   /** The longest wait for any step, in ms: --timeout for the file, and mailv-sendmail's only way to one. */
   timeoutMs?: number;
+  /** The file and section these settings were selected from: named by a fault found only with the command line. */
+  origin?: { readonly path: string; readonly account: string | undefined };
 }
 
 export interface ConfigFile {
@@ -85,15 +88,22 @@ const PASSWORD_SOURCES: readonly Key[] = ['password', 'password-file', 'password
  */
 const KEY_LIKE = /^[a-z][a-z-]{0,23}$/;
 
+/** One word of lower-case letters: a key of another tool's file (`port`, `host`), no passphrase. */
+const ONE_WORD = /^[a-z]{1,12}$/;
+
 const ACCOUNT_NAME = /^[A-Za-z0-9._-]+$/;
 
 /**
- * An unknown key's name as it may be quoted back: one of a key's form, or a known key in other
- * capitals (`Server`, `passwordFile`); undefined for anything else, which may be a password's part.
+ * An unknown key's name as it may be quoted back: one word of lower-case letters, a key's form near
+ * a known key (`pasword-file`), or a known key in other capitals (`Server`, `passwordFile`);
+ * undefined for anything else, which may be a password's part: a passphrase's hyphenated words
+ * (`correct-horse-battery=staple` wrapped onto a line of its own) are of a key's form too.
  */
 function shownKey(name: string): string | undefined {
   const kebab = name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
-  return KEY_LIKE.test(name) || Object.hasOwn(SETTING_OF_KEY, kebab) ? name : undefined;
+  if (Object.hasOwn(SETTING_OF_KEY, kebab) || ONE_WORD.test(name)) return name;
+  const nearKey = Object.keys(SETTING_OF_KEY).some((key) => editDistance(name, key, 2) <= 2);
+  return KEY_LIKE.test(name) && nearKey ? name : undefined;
 }
 
 /** $XDG_CONFIG_HOME/mailv/config when that is an absolute path (as the XDG spec asks), else ~/.config/mailv/config. */
@@ -193,7 +203,7 @@ export function parseConfig(text: string, path: string, home: string): ConfigFil
  * that its own is the one used. Throws ConfigError for an account the file does not define.
  */
 export function selectAccount(config: ConfigFile, account: string | undefined): AccountSettings {
-  if (account === undefined) return withKeyOfCertificate(config, undefined, { ...config.defaults });
+  if (account === undefined) return withKeyOfCertificate(config, undefined, { ...config.defaults, origin: { path: config.path, account } });
   const settings = config.accounts.get(account);
   if (settings === undefined) {
     throw new ConfigError({ code: 'MAILV_CONFIG_NO_ACCOUNT', path: config.path, account, defined: [...config.accounts.keys()] });
@@ -204,7 +214,7 @@ export function selectAccount(config: ConfigFile, account: string | undefined): 
     delete inherited.passwordFile;
     delete inherited.passwordCmd;
   }
-  return withKeyOfCertificate(config, account, { ...inherited, ...settings });
+  return withKeyOfCertificate(config, account, { ...inherited, ...settings, origin: { path: config.path, account } });
 }
 
 /** A `tls-key` without a `tls-cert` (in the section or under it) is the key of no certificate: 78, as --tls-key alone is 64. */

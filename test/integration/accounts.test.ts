@@ -188,6 +188,22 @@ describe('accounts file', () => {
     }
   });
 
+  it("a way to log in and nobody to log in as is the file's mistake (78), as --auth alone is 64; --user completes it", async () => {
+    const before = authSink.attempts.length;
+    const authAlone = homeWithConfig(`[default]\nserver = 127.0.0.1:${plainSink.port}\nauth = plain\n`);
+    const refused = await runCli(['bob@example.org'], { input: 'x\n', home: authAlone.home });
+    assert.equal(refused.code, 78);
+    assert.equal(refused.stderr, `mailv: ${authAlone.file}: [default] has an auth but no user, nor was --user given: the name to log in as\n`);
+    const passwordAlone = homeWithConfig(`[default]\nserver = 127.0.0.1:${authSink.port}\n[account school]\npassword-cmd = echo x\n`);
+    const account = await runCli(['--account', 'school', 'bob@example.org'], { input: 'x\n', home: passwordAlone.home });
+    assert.equal(account.code, 78);
+    assert.equal(account.stderr, `mailv: ${passwordAlone.file}: [account school] has a password-cmd but no user, nor was --user given: the name to log in as\n`);
+    // Nothing was sent: before, such a run went on without logging in.
+    assert.equal(authSink.attempts.length, before);
+    const dryRun = await runCli(['--account', 'school', '--user', 'alice', '--dry-run', 'bob@example.org'], { input: 'x\n', home: passwordAlone.home });
+    assert.equal(dryRun.code, 0, dryRun.stderr);
+  });
+
   it('a FIFO as the file is refused at once (78), whoever could write to it', { timeout: 20_000 }, async () => {
     const home = freshHome();
     const fifo = join(home, 'config');

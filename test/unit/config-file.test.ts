@@ -284,10 +284,17 @@ describe('config lines', () => {
     // is a line of a wrapped token (base64 ends in =), nor a name of capitals or digits no key has.
     refuses(
       'password: my=Secret',
-      `${PATH}:1: unknown key, not shown: it is not a key name`,
-      `${PATH}:1 : clé inconnue, non montrée : ce n’est pas un nom de clé`,
+      `${PATH}:1: unknown key, not shown: it may be part of a secret`,
+      `${PATH}:1 : clé inconnue, non montrée : elle pourrait faire partie d’un secret`,
     );
-    for (const line of ['S3cr3tT0kenValue==', 'Sub-mission=7', 'hunter2 = x']) refuses(line, `${PATH}:1: unknown key, not shown: it is not a key name`);
+    for (const line of ['S3cr3tT0kenValue==', 'Sub-mission=7', 'hunter2 = x']) refuses(line, `${PATH}:1: unknown key, not shown: it may be part of a secret`);
+  });
+
+  it('quotes a hyphenated unknown key only near a known one: a passphrase has the form of a key', () => {
+    refuses('pasword-file = x', `${PATH}:1: unknown key "pasword-file"`);
+    refuses('tls-certs = x', `${PATH}:1: unknown key "tls-certs"`);
+    // A passphrase wrapped onto its own line at its `=`, and another tool's key far from any of mailv's.
+    for (const line of ['correct-horse-battery=staple', 'tls-starttls = on']) refuses(line, `${PATH}:1: unknown key, not shown: it may be part of a secret`);
   });
 
   it('refuses a key given twice in one section, naming the first', () => {

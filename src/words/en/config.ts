@@ -43,7 +43,7 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_SECTION_TWICE: (fact) => `${at(fact)}: duplicate section ${section(fact.account)} (first at line ${fact.firstLine})`,
   MAILV_CONFIG_LINE_FORM: (fact) => `${at(fact)}: expected "key = value", a [section] header or a # comment`,
   MAILV_CONFIG_KEY_UNKNOWN: (fact) =>
-    fact.key === undefined ? `${at(fact)}: unknown key, not shown: it is not a key name` : `${at(fact)}: unknown key ${q(fact.key)}`,
+    fact.key === undefined ? `${at(fact)}: unknown key, not shown: it may be part of a secret` : `${at(fact)}: unknown key ${q(fact.key)}`,
   MAILV_CONFIG_KEY_TWICE: (fact) => `${at(fact)}: "${fact.key}" given twice in ${section(fact.account)} (first at line ${fact.firstLine})`,
   MAILV_CONFIG_PASSWORD_SOURCES: (fact) =>
     `${at(fact)}: "${fact.key}" and "${fact.other}" (line ${fact.otherLine}) both say where the password comes from: keep one`,
@@ -76,6 +76,8 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_TLS_KEY_ALONE: ({ path, account }) => `${path}: ${section(account)} has a tls-key but no tls-cert: the key of which certificate?`,
   MAILV_CONFIG_SMTPS_TLS_OFF: ({ path, account }) =>
     `${path}: ${section(account)} has an smtps:// server and tls = off, which contradict each other: smtps is TLS from the first byte`,
+  MAILV_CONFIG_SECRET_WITHOUT_USER: ({ path, account, key }) =>
+    `${path}: ${section(account)} has ${key === 'auth' ? 'an auth' : `a ${key}`} but no user, nor was --user given: the name to log in as`,
   MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
     `${path}: no account ${q(account)}: ${defined.length === 0 ? 'it defines none' : `it defines ${defined.join(', ')}`}`,
   MAILV_SERVER_INVALID: ({ text, problem, from }) => `invalid server ${q(text)}${from === undefined ? '' : ` (${from})`}: ${SERVER_PROBLEM[problem]}`,

@@ -45,7 +45,7 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_SECTION_TWICE: (fact) => `${at(fact)} : section ${section(fact.account)} en double (déjà ligne ${fact.firstLine})`,
   MAILV_CONFIG_LINE_FORM: (fact) => `${at(fact)} : il faut « clé = valeur », un en-tête [section] ou un commentaire #`,
   MAILV_CONFIG_KEY_UNKNOWN: (fact) =>
-    fact.key === undefined ? `${at(fact)} : clé inconnue, non montrée : ce n’est pas un nom de clé` : `${at(fact)} : clé inconnue ${q(fact.key)}`,
+    fact.key === undefined ? `${at(fact)} : clé inconnue, non montrée : elle pourrait faire partie d’un secret` : `${at(fact)} : clé inconnue ${q(fact.key)}`,
   MAILV_CONFIG_KEY_TWICE: (fact) => `${at(fact)} : la clé « ${fact.key} » apparaît deux fois dans ${section(fact.account)} (déjà ligne ${fact.firstLine})`,
   MAILV_CONFIG_PASSWORD_SOURCES: (fact) =>
     `${at(fact)} : « ${fact.key} » et « ${fact.other} » (ligne ${fact.otherLine}) disent toutes deux d’où vient le mot de passe : n’en gardez qu’une`,
@@ -82,6 +82,8 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_TLS_KEY_ALONE: ({ path, account }) => `${path} : ${section(account)} a une tls-key mais pas de tls-cert : la clé de quel certificat ?`,
   MAILV_CONFIG_SMTPS_TLS_OFF: ({ path, account }) =>
     `${path} : ${section(account)} a un serveur smtps:// et tls = off, qui se contredisent : smtps, c’est TLS dès le premier octet`,
+  MAILV_CONFIG_SECRET_WITHOUT_USER: ({ path, account, key }) =>
+    `${path} : ${section(account)} a ${key === 'auth' ? 'un auth' : `un ${key}`} mais pas de user, et --user n’est pas donné : le nom sous lequel se connecter`,
   MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
     `${path} : pas de compte ${q(account)} : ${defined.length === 0 ? 'le fichier n’en définit aucun' : `le fichier définit ${defined.join(', ')}`}`,
   MAILV_SERVER_INVALID: ({ text, problem, from }) => `serveur invalide ${q(text)}${from === undefined ? '' : ` (${from})`} : ${SERVER_PROBLEM[problem]}`,
