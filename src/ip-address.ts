@@ -10,6 +10,19 @@ export function ipVersion(text: string): 0 | 4 | 6 {
   return 0;
 }
 
+/**
+ * The IPv4 address an IPv4-mapped IPv6 address stands for (`::ffff:127.0.0.2`, however written);
+ * undefined for any other text. A socket bound to one is IPv6 and can reach no IPv6 address.
+ */
+export function mappedIpv4(text: string): string | undefined {
+  if (ipVersion(text) !== 6) return undefined;
+  const canonical = new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  const match = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+  if (match === null) return undefined;
+  const [high, low] = [Number.parseInt(match[1]!, 16), Number.parseInt(match[2]!, 16)];
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+}
+
 /** `ip` as an address literal, `[192.0.2.1]` or `[IPv6:2001:db8::1]` (RFC 5321 §4.1.3); undefined when it is no IP address. */
 export function addressLiteral(ip: string): string | undefined {
   const family = ipVersion(ip);

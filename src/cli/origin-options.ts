@@ -4,7 +4,7 @@ import type { ConnectionOrigin } from '../plan.js';
 import type { ProxyEndpoint } from '../smtp/proxy-header.js';
 import type { XclientAttribute } from '../smtp/xclient.js';
 import { UsageError } from '../errors.js';
-import { ipVersion as isIP } from '../ip-address.js';
+import { ipVersion as isIP, mappedIpv4 } from '../ip-address.js';
 import type { RawOptions } from './program.js';
 
 /** The options of the command line this file reads. */
@@ -56,7 +56,8 @@ function parseEndpoint(text: string): ProxyEndpoint {
   return { address, port };
 }
 
+/** An IPv4-mapped address is its IPv4 address: bound as IPv6, it could reach no IPv6 server, nor an IPv4 one as IPv4. */
 function parseSourceAddress(text: string): string {
   if (isIP(text) === 0) throw new UsageError({ code: 'MAILV_SOURCE_ADDRESS_INVALID', text });
-  return text;
+  return mappedIpv4(text) ?? text;
 }
