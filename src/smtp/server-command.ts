@@ -12,7 +12,7 @@ export type ServerCommand =
   /** A command of SMTP or one of its extensions that mailv-sendmail does not offer (STARTTLS, AUTH, BDAT…). */
   | { readonly kind: 'not-offered'; readonly verb: string }
   /** A known verb whose arguments do not parse. */
-  | { readonly kind: 'syntax'; readonly verb: 'HELO' | 'EHLO' | 'MAIL' | 'RCPT' }
+  | { readonly kind: 'syntax'; readonly verb: 'HELO' | 'EHLO' | 'MAIL' | 'RCPT' | 'DATA' | 'RSET' }
   | { readonly kind: 'unknown' };
 
 const NOT_OFFERED = new Set(['STARTTLS', 'AUTH', 'BDAT', 'ETRN', 'EXPN', 'TURN', 'ATRN', 'XCLIENT', 'XFORWARD', 'SEND', 'SOML', 'SAML']);
@@ -35,10 +35,13 @@ export function parseServerCommand(line: string): ServerCommand {
     }
     case 'DATA':
     case 'RSET':
+      // They take nothing (RFC 5321 §4.1.1.4, §4.1.1.5): Postfix answers a word after them 501, so
+      // a client's mistake is found here before it is found at its server.
+      return rest === '' ? { kind: verb.toLowerCase() as 'data' | 'rset' } : { kind: 'syntax', verb };
     case 'NOOP':
     case 'QUIT':
-      // NOOP may carry a string (RFC 5321 §4.1.1.9); the others take nothing, but a stray word is no reason to refuse.
-      return { kind: verb.toLowerCase() as 'data' | 'rset' | 'noop' | 'quit' };
+      // NOOP may carry a string (RFC 5321 §4.1.1.9); QUIT's stray word Postfix passes over too.
+      return { kind: verb.toLowerCase() as 'noop' | 'quit' };
     case 'HELP':
       return { kind: 'help' };
     case 'VRFY':

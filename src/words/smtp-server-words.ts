@@ -15,7 +15,7 @@ export interface SmtpServerWords {
   readonly needMail: string;
   readonly needRecipient: string;
   /** `verb`'s arguments did not parse: the form it takes. */
-  readonly syntax: (verb: 'HELO' | 'EHLO' | 'MAIL' | 'RCPT') => string;
+  readonly syntax: (verb: 'HELO' | 'EHLO' | 'MAIL' | 'RCPT' | 'DATA' | 'RSET') => string;
   readonly notOffered: (verb: string) => string;
   readonly unknown: string;
   readonly lineTooLong: string;

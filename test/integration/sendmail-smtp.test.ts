@@ -216,6 +216,9 @@ describe('mailv-sendmail -bs', () => {
         // Values that do not parse: 501, as Postfix's smtpd answers them.
         'RCPT TO:<bob@example.org> NOTIFY=sometimes',
         'RCPT TO:<bob@example.org> ORCPT=bob@example.org',
+        // DATA and RSET take nothing: 501, as Postfix's smtpd answers them (its transaction stands).
+        'DATA now',
+        'RSET all',
         'STARTTLS',
         'AUTH PLAIN AGFsaWNlAHNlY3JldA==',
         'XYZZY',
@@ -257,6 +260,8 @@ describe('mailv-sendmail -bs', () => {
         '555 5.5.4 Unsupported option: <carol@example.org>',
         '501 5.5.4 Error: Bad NOTIFY parameter syntax',
         '501 5.5.4 Error: Bad ORCPT parameter syntax',
+        '501 Syntax: DATA',
+        '501 Syntax: RSET',
         '502 Error: STARTTLS is not offered here',
         '502 Error: AUTH is not offered here',
         '500 Error: command not recognized',

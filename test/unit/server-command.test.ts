@@ -39,10 +39,14 @@ describe('parseServerCommand', () => {
       ['rset', 'rset'],
       ['NOOP anything', 'noop'],
       ['QUIT', 'quit'],
+      ['QUIT now', 'quit'],
       ['HELP MAIL', 'help'],
       ['VRFY bob', 'vrfy'],
     ] as const) {
       assert.deepEqual(parseServerCommand(line), { kind }, line);
     }
+    // As Postfix answers them: 501 5.5.4 Syntax: DATA.
+    assert.deepEqual(parseServerCommand('DATA x'), { kind: 'syntax', verb: 'DATA' });
+    assert.deepEqual(parseServerCommand('rset all'), { kind: 'syntax', verb: 'RSET' });
   });
 });

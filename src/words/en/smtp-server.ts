@@ -1,7 +1,7 @@
 // The text of mailv-sendmail -bs's replies, in English, worded as Postfix's smtpd words its own.
 import type { SmtpServerWords } from '../smtp-server-words.js';
 
-const FORMS = { HELO: 'HELO hostname', EHLO: 'EHLO hostname', MAIL: 'MAIL FROM:<address>', RCPT: 'RCPT TO:<address>' } as const;
+const FORMS = { HELO: 'HELO hostname', EHLO: 'EHLO hostname', MAIL: 'MAIL FROM:<address>', RCPT: 'RCPT TO:<address>', DATA: 'DATA', RSET: 'RSET' } as const;
 
 export const smtpServerWords: SmtpServerWords = {
   greeting: 'ESMTP mailv-sendmail',
