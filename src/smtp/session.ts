@@ -145,6 +145,8 @@ export interface RecipientResult {
   readonly reply: Reply | undefined;
   /** Turned away by the server's limit of recipients a message (452, see recipientsOverLimitGoAgain): to send again. */
   readonly overLimit?: true;
+  /** Its verdict came after the message, LMTP's for each recipient (RFC 2033 §4.2), not at RCPT. */
+  readonly afterMessage?: true;
   /**
    * Left without a verdict by a transaction that failed without a reply to decide it (the connection
    * lost, a reply out of protocol, the message left whole and unconfirmed) after it had read others
@@ -820,7 +822,7 @@ export class SmtpSession {
       const reply = index === 0 ? first : await this.read('body', result.recipient);
       const outcome: RecipientOutcome = isPositive(reply) ? 'sent' : reply.code >= 500 ? 'refused' : 'deferred';
       this.emit({ kind: 'recipient', recipient: result.recipient, outcome, reply });
-      const final = { recipient: result.recipient, outcome, reply };
+      const final = { recipient: result.recipient, outcome, reply, afterMessage: true as const };
       // Refused for good: it stands if the replies after it never come (a hang-up).
       if (outcome === 'refused') this.refused.push(final);
       else this.settled.push(final);

@@ -98,6 +98,23 @@ describe('LMTP over a unix socket (scripted server)', () => {
     assert.match(run.stderr, /not delivered to c@x\.test: 552 5\.2\.2/);
   });
 
+  it("--json's result says where the refusals came: after the message (LMTP), or at RCPT when one did", async () => {
+    for (const [recipients, stage] of [
+      [['a@x.test'], 'body'],
+      [['a@x.test', 'b@x.test'], 'rcpt'],
+    ] as const) {
+      const { path, server } = await lmtpServer('552 5.2.2 <a@x.test> Quota exceeded');
+      try {
+        const run = await runCli(['--json', '--server', `lmtp:${path}`, ...HEADERS, ...recipients], { input: 'Body line\n' });
+        assert.equal(run.code, 67, run.stderr);
+        const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+        assert.deepEqual([result.event, result.code, result.stage], ['result', 'MAILV_RECIPIENTS_REFUSED', stage], recipients.join());
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
   it('a load run over LMTP: no RSET after the replies to a dot, which end the transaction whatever they say', async () => {
     const { path, server } = await lmtpServer('550 5.2.2 <a@x.test> Mailbox full');
     try {
