@@ -13,6 +13,11 @@ export interface BdatChunk {
   readonly last: boolean;
 }
 
+/** How many chunks chunksOf() cuts a message of `size` octets into: one at least (`BDAT 0 LAST`). */
+export function chunkCount(size: number, chunkSize = BDAT_CHUNK): number {
+  return Math.max(1, Math.ceil(size / chunkSize));
+}
+
 /**
  * The chunks of `message`, `chunkSize` octets each but the last. The last is given only once the
  * message has ended, so a source that turns out longer or shorter than its announced size fails

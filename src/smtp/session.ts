@@ -23,7 +23,7 @@ import { endedShort, grewPastSize } from './announced-size.js';
 import type { AuthPlan } from './authenticate.js';
 import { Capabilities, type EhloOffer } from './capabilities.js';
 import { EHLO_UNACCEPTABLE } from './ehlo-unacceptable.js';
-import { chunksOf, type BdatChunk } from './chunking.js';
+import { chunkCount, chunksOf, type BdatChunk } from './chunking.js';
 import { formatCommand, withheld, type Command, type PendingWrite } from './command.js';
 import type { ClientIdentity, LocalEnd, SmtpConnection, TlsDetails, TlsResumption, TlsTrust } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
@@ -950,8 +950,11 @@ export class SmtpSession {
           waiting = answer(OWED_DATA);
           if (waiting) await waiting;
         } else if (ending.kind === 'bdat') {
+          // Pipelined, every chunk leaves before any reply is read: one flight, said before the first.
+          let flight = pipelined ? chunkCount(ending.message.size, this.plan.chunkSize) + (this.lastTransaction ? 1 : 0) : 0;
           for await (const chunk of chunksOf(ending.message, this.plan.chunkSize)) {
-            await this.bdat(chunk, pipelined);
+            await this.bdat(chunk, pipelined, flight);
+            flight = 0;
             await answer({ to: 'chunk', stage: chunkStage(chunk) });
             if (refused(replies.chunks[replies.chunks.length - 1])) break;
           }
@@ -1589,15 +1592,16 @@ export class SmtpSession {
   /**
    * `BDAT n [LAST]` and its octets in one write, after any queued commands; when pipelined, QUIT
    * ends the flight with the last chunk. Once the last chunk is taken, the message is committed.
+   * `flight`: the commands of the flight this chunk begins, said when more than one (0: none begins here).
    */
-  async bdat(chunk: BdatChunk, pipelined: boolean): Promise<void> {
+  private async bdat(chunk: BdatChunk, pipelined: boolean, flight: number): Promise<void> {
     await this.flush();
     const command: Command = { verb: 'BDAT', size: chunk.data.length, last: chunk.last };
     const withQuit = pipelined && chunk.last && this.lastTransaction;
     // Paused before anything of the chunk is shown: what is shown is what gets sent.
     await this.step({ content: undefined, commands: withQuit ? [command, QUIT] : [command] });
     this.connection.throwIfFailed('body');
-    if (withQuit) this.emit({ kind: 'flight', commands: 2 });
+    if (flight > 1) this.emit({ kind: 'flight', commands: flight });
     this.emit({ kind: 'send', stage: chunkStage(chunk), command, pipelined });
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(chunk.data) });
     const pieces = [Buffer.from(`BDAT ${chunk.data.length}${chunk.last ? ' LAST' : ''}\r\n`), chunk.data];

@@ -315,6 +315,21 @@ describe('session: BDAT', () => {
     ]);
   });
 
+  it('pipelined in several chunks: one flight of every chunk and QUIT, said before the first', async () => {
+    const run = await converse({ replies: { EHLO: CHUNKING_PIPELINING } }, { chunkSize: 12 });
+    assert.equal(run.error, undefined);
+    const rest = SIZE - 24;
+    assert.deepEqual(run.writes.slice(2), [`BDAT 12\r\n${MESSAGE.slice(0, 12)}`, `BDAT 12\r\n${MESSAGE.slice(12, 24)}`, `BDAT ${rest} LAST\r\n${MESSAGE.slice(24)}QUIT\r\n`]);
+    // Before, the first two chunks went unmarked, and the flight of 2 before the last hid that they left unanswered.
+    assert.deepEqual(run.events.slice(6, 11), [
+      flight(4),
+      send('data', { verb: 'BDAT', size: 12, last: false }, true),
+      send('data', { verb: 'BDAT', size: 12, last: false }, true),
+      send('body', { verb: 'BDAT', size: rest, last: true }, true),
+      QUIT_SENT(true),
+    ]);
+  });
+
   it('without PIPELINING: each chunk waits for its reply; the last commits', async () => {
     const run = await converse({ replies: { EHLO: '250-scripted.test\r\n250 CHUNKING' } }, { chunkSize: 12 });
     assert.equal(run.error, undefined);
