@@ -69,7 +69,8 @@ function loadBundle(file, dryRun) {
   // time costs a page fault a page, and on small virtual machines those faults are much of a
   // start-up (about 140 fewer here, 1.5 ms, than with a buffer for each file).
   const source = fs.openSync(file, 'r');
-  const sourceLength = fs.fstatSync(source).size;
+  const sourceInfo = fs.fstatSync(source);
+  const sourceLength = sourceInfo.size;
   // A cache that cannot be opened, is no file, or is implausibly large (one is a few hundred KB) is
   // no cache: V8 compiles.
   const maxCacheOctets = 64 * 1024 * 1024;
@@ -79,7 +80,7 @@ function loadBundle(file, dryRun) {
     // Not blocking: a FIFO in the cache's place would wait for a writer for ever.
     cache = fs.openSync(cacheFile, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     const info = fs.fstatSync(cache);
-    if (!info.isFile() || info.size > maxCacheOctets) throw new Error('no usable cache');
+    if (!info.isFile() || info.size > maxCacheOctets || !trustedCache(info, sourceInfo)) throw new Error('no usable cache');
     cacheLength = info.size;
   } catch {
     if (cache !== undefined) fs.closeSync(cache);
@@ -107,21 +108,39 @@ function loadBundle(file, dryRun) {
   script.runInThisContext()(bundleModule.exports, bundleRequire, bundleModule, file, require('node:path').dirname(file));
   const saveCache = () => {
     if (cachedData && !script.cachedDataRejected) return;
+    // Written whole under a name of its own, then renamed: a concurrent run, on this host or another
+    // sharing the installation (a pid is no unique name there), never reads half a cache.
+    const temporary = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2, 10)}`;
+    let created = false;
     try {
-      // Written whole, then renamed: a concurrent run never reads half a cache.
-      const temporary = `${cacheFile}.${process.pid}`;
-      fs.writeFileSync(temporary, script.createCachedData());
+      // Made anew (never through a file or link found there), 0644 whatever the umask: every user of
+      // the installation runs what it holds, and only its owner may change it (see trustedCache).
+      const descriptor = fs.openSync(temporary, 'wx', 0o644);
+      created = true;
       try {
-        fs.renameSync(temporary, cacheFile);
-      } catch {
-        // Something that is no file holds the cache's place: nothing is left behind.
-        fs.rmSync(temporary, { force: true });
+        fs.writeFileSync(descriptor, script.createCachedData());
+      } finally {
+        fs.closeSync(descriptor);
       }
+      fs.renameSync(temporary, cacheFile);
     } catch {
-      // A read-only installation simply runs without the cache.
+      // A read-only installation simply runs without the cache; a full disk, or something that is
+      // no file in the cache's place, leaves nothing behind.
+      if (created) fs.rmSync(temporary, { force: true });
     }
   };
   return { main: bundleModule.exports.main, saveCache };
+}
+
+/**
+ * Whether a code cache may be run: V8 takes its bytecode on trust (Node 20 checks no checksum), so
+ * a cache another user could have written would run their code, or crash every run, as whoever runs
+ * mailv next. It must belong to the installation's owner (the bundle's) or to this user, and be
+ * writable by its owner alone; else it is no cache, and one of this run's own takes its place.
+ */
+function trustedCache(cache, bundle) {
+  const writableByOthers = (cache.mode & 0o022) !== 0;
+  return !writableByOthers && (cache.uid === bundle.uid || cache.uid === process.getuid?.());
 }
 
 /** Reads up to `length` octets of an open file into `buffer`, closes it, and says how many came. */

@@ -2,7 +2,7 @@
 // start (commander's node:child_process left out, the code caches warmed by a plain send and a dry run).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
@@ -510,6 +510,57 @@ describe('the bundle', () => {
     // The new one is accepted: the next run leaves it as it is.
     assert.equal(await dryRun([]), 0);
     assert.deepEqual(readFileSync(join(cacheDirectory, plain)), rewritten);
+  });
+
+  it('makes its cache 0644 whatever the umask, and runs none that another user owns or others may write: its own takes its place', async () => {
+    const { cacheDirectory, plain, dryRun } = installedCopy();
+    const path = join(cacheDirectory, plain);
+    rmSync(path);
+    // V8 runs a cache's bytecode on trust: one others could write (made under umask 000, as cron or
+    // a container may run it) would crash, or run their code as, whoever runs mailv next.
+    const umask = process.umask(0);
+    try {
+      assert.equal(await dryRun([]), 0);
+    } finally {
+      process.umask(umask);
+    }
+    assert.equal(statSync(path).mode & 0o777, 0o644);
+    const tampered = (change: () => void) => {
+      writeFileSync(path, readFileSync(path));
+      change();
+      return statSync(path).ino;
+    };
+    const changes: [string, () => void][] = [['writable by others', () => chmodSync(path, 0o666)]];
+    // Another owner: only root can give a file away.
+    if (process.getuid?.() === 0) changes.push(['owned by nobody', () => chownSync(path, 65534, 65534)]);
+    for (const [name, change] of changes) {
+      const before = tampered(change);
+      assert.equal(await dryRun([]), 0);
+      const after = statSync(path);
+      assert.notEqual(after.ino, before, `a cache ${name} was replaced`);
+      assert.deepEqual([after.mode & 0o777, after.uid], [0o644, process.getuid?.()], name);
+    }
+  });
+
+  it('leaves no half-written cache behind when the disk is full', async () => {
+    const { root, cacheDirectory, run } = installedCopy();
+    const full = join(root, 'full.cjs');
+    writeFileSync(
+      full,
+      "const fs = require('node:fs');\nconst write = fs.writeFileSync;\n" +
+        "const full = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });\n" +
+        // As a full disk fails it: the file is made, its octets are not written.
+        "fs.writeFileSync = function (target, ...rest) {\n  if (typeof target === 'number') throw full();\n" +
+        "  if (/\\.v8-cache\\./.test(target)) {\n    fs.closeSync(fs.openSync(target, 'w'));\n    throw full();\n  }\n" +
+        '  return write.call(this, target, ...rest);\n};\n',
+    );
+    // Node options of its own: this run's cache is one it has none of yet, and tries to write.
+    assert.equal(await run(['--dry-run', '-q', 'bob@example.org'], ['-r', full]), 0);
+    assert.deepEqual(
+      readdirSync(cacheDirectory).filter((name) => /\.v8-cache\./.test(name)),
+      [],
+      'no temporary file left beside the caches',
+    );
   });
 
   it('runs without a cache where one cannot be read: a directory or a FIFO in its place, nothing left behind', async () => {
