@@ -118,6 +118,8 @@ function loadBundle(file, dryRun) {
       const descriptor = fs.openSync(temporary, 'wx', 0o644);
       created = true;
       try {
+        // The umask masked the mode given to open: 077 would leave every other user without it.
+        fs.fchmodSync(descriptor, 0o644);
         fs.writeFileSync(descriptor, script.createCachedData());
       } finally {
         fs.closeSync(descriptor);

@@ -27,7 +27,10 @@ export function resultsStatus(run: Run, results: readonly RecipientResult[]): nu
   if (status === ExitCode.OK) return status;
   const refused = status === ExitCode.NOUSER;
   const deciding = results.filter((result) => result.outcome === (refused ? 'refused' : 'deferred'));
-  const fact: AppErrorFact = { code: refused ? 'MAILV_RECIPIENTS_REFUSED' : 'MAILV_RECIPIENTS_DEFERRED', recipients: deciding.map((result) => result.recipient) };
+  const fact: AppErrorFact = {
+    code: refused ? 'MAILV_RECIPIENTS_REFUSED' : 'MAILV_RECIPIENTS_DEFERRED',
+    recipients: deciding.map((result) => result.recipient),
+  };
   // Where the verdicts came: after the message when every one did (LMTP), else at RCPT.
   run.recordFact(fact, deciding.every((result) => result.afterMessage === true) ? 'body' : 'rcpt');
   return status;

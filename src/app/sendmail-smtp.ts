@@ -140,6 +140,7 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
         case 'data': {
           if (transaction === undefined) await reply(503, said.needMail);
           else if (transaction.recipients.length === 0) await reply(503, said.needRecipient);
+          else if (command.argument) await reply(501, said.syntax('DATA'));
           else {
             const { sender, recipients } = transaction;
             transaction = undefined;

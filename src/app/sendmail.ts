@@ -77,8 +77,9 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
       return { kind: 'message', plan: planOf(run, line, here, account, line.options.from, line.recipients) };
     } catch (error) {
       // A recipient or -f that cannot be used (a cron job's MAILTO mistyped, a script's empty
-      // "$ADMIN"): the report it pipes is kept all the same.
-      if (!(error instanceof UsageError)) throw error;
+      // "$ADMIN"), or an accounts file found unusable only now (a password and no user): the
+      // report it pipes is kept all the same.
+      if (!(error instanceof UsageError || error instanceof ConfigError)) throw error;
       return keptThenRefused(error);
     }
   }

@@ -106,6 +106,7 @@ export type OptionsFact =
   | { readonly code: 'MAILV_JSON_CLASH'; readonly flag: JsonClashFlag }
   /** --quit-after connects; --dry-run and --mx do not. */
   | { readonly code: 'MAILV_QUIT_AFTER_CLASH'; readonly flag: '--dry-run' | '--mx' }
+  | { readonly code: 'MAILV_DRY_RUN_MX' }
   | { readonly code: 'MAILV_ROUTE_CLASH'; readonly first: RouteFlag; readonly second: RouteFlag }
   | { readonly code: 'MAILV_PORT_WITHOUT_MX' }
   | { readonly code: 'MAILV_DNS_WITHOUT_MX' }

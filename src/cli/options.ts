@@ -97,6 +97,8 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   if (options.quitAfter !== undefined && (options.dryRun || options.mx !== undefined)) {
     throw new UsageError({ code: 'MAILV_QUIT_AFTER_CLASH', flag: options.dryRun ? '--dry-run' : '--mx' });
   }
+  // --mx only looks up, and would pass over the dry run: queries sent by a run that promised none.
+  if (options.dryRun && options.mx !== undefined) throw new UsageError({ code: 'MAILV_DRY_RUN_MX' });
   const routes = (
     [
       ['--direct', options.direct],
@@ -251,10 +253,7 @@ function authRequest(
   if (user === undefined) {
     if (secretFlags.length > 0) throw new UsageError({ code: 'MAILV_SECRET_WITHOUT_USER', flag: secretFlags[0]![0] });
     // The file's way to log in, and nobody to log in as: the section lacks its `user` (78), as --auth alone is 64.
-    const key = account.auth !== undefined ? 'auth' : passwordKey(account);
-    if (key !== undefined && account.origin !== undefined) {
-      throw new ConfigError({ code: 'MAILV_CONFIG_SECRET_WITHOUT_USER', path: account.origin.path, account: account.origin.account, key });
-    }
+    if (account.loginWithoutUser !== undefined) throw new ConfigError({ code: 'MAILV_CONFIG_SECRET_WITHOUT_USER', ...account.loginWithoutUser });
     return undefined;
   }
   if (user === '' || /[\x00-\x1f\x7f]/.test(user)) throw new UsageError({ code: 'MAILV_USER_INVALID', user });
@@ -306,14 +305,7 @@ function authRequest(
 
 /** Whether the account keeps a password of its own (in the file, a file, or a command). */
 function accountPassword(account: AccountSettings): boolean {
-  return passwordKey(account) !== undefined;
-}
-
-/** The key by which the account keeps its password, if it does. */
-function passwordKey(account: AccountSettings): 'password' | 'password-file' | 'password-cmd' | undefined {
-  if (account.password !== undefined) return 'password';
-  if (account.passwordFile !== undefined) return 'password-file';
-  return account.passwordCmd !== undefined ? 'password-cmd' : undefined;
+  return account.password !== undefined || account.passwordFile !== undefined || account.passwordCmd !== undefined;
 }
 
 /** `smtp://host[:port]`, `smtps://host[:port]` (implicit TLS), `host[:port]`, `[v6]:port`. Throws UsageError. */

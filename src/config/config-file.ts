@@ -6,7 +6,7 @@ import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import { ConfigError, MailvError } from '../errors.js';
 import { parseMailbox } from '../message/address.js';
 import { editDistance } from '../text/edit-distance.js';
-import type { ConfigLineFact } from './facts.js';
+import type { ConfigLineFact, LoginWithoutUser } from './facts.js';
 import { checkHeloName, parseSeconds, parseServerAddress } from './values.js';
 
 export interface AccountSettings {
@@ -26,8 +26,12 @@ export interface AccountSettings {
   helo?: string;
   /** The longest wait for any step, in ms: --timeout for the file, and mailv-sendmail's only way to one. */
   timeoutMs?: number;
-  /** The file and section these settings were selected from: named by a fault found only with the command line. */
-  origin?: { readonly path: string; readonly account: string | undefined };
+  /**
+   * A way to log in (auth, a password's source) with no user to log in as, in these settings: the
+   * file's mistake when no --user supplies one (known only with the command line), named by the
+   * section that holds the key.
+   */
+  loginWithoutUser?: LoginWithoutUser;
 }
 
 export interface ConfigFile {
@@ -203,7 +207,7 @@ export function parseConfig(text: string, path: string, home: string): ConfigFil
  * that its own is the one used. Throws ConfigError for an account the file does not define.
  */
 export function selectAccount(config: ConfigFile, account: string | undefined): AccountSettings {
-  if (account === undefined) return withKeyOfCertificate(config, undefined, { ...config.defaults, origin: { path: config.path, account } });
+  if (account === undefined) return withLoginUser(config, undefined, withKeyOfCertificate(config, undefined, { ...config.defaults }));
   const settings = config.accounts.get(account);
   if (settings === undefined) {
     throw new ConfigError({ code: 'MAILV_CONFIG_NO_ACCOUNT', path: config.path, account, defined: [...config.accounts.keys()] });
@@ -214,7 +218,25 @@ export function selectAccount(config: ConfigFile, account: string | undefined): 
     delete inherited.passwordFile;
     delete inherited.passwordCmd;
   }
-  return withKeyOfCertificate(config, account, { ...inherited, ...settings, origin: { path: config.path, account } });
+  return withLoginUser(config, account, withKeyOfCertificate(config, account, { ...inherited, ...settings }));
+}
+
+/** The settings, with loginWithoutUser when they hold a way to log in and no user. */
+function withLoginUser(config: ConfigFile, account: string | undefined, settings: AccountSettings): AccountSettings {
+  if (settings.user !== undefined) return settings;
+  const own = account === undefined ? undefined : config.accounts.get(account);
+  const sources = [
+    ['auth', 'auth'],
+    ['password', 'password'],
+    ['password-file', 'passwordFile'],
+    ['password-cmd', 'passwordCmd'],
+  ] as const;
+  const found = sources.find(([, setting]) => settings[setting] !== undefined);
+  if (found === undefined) return settings;
+  const [key, setting] = found;
+  // The account's own value, or one [default] gave it.
+  const holder = own?.[setting] !== undefined ? account : undefined;
+  return { ...settings, loginWithoutUser: { path: config.path, account: holder, key } };
 }
 
 /** A `tls-key` without a `tls-cert` (in the section or under it) is the key of no certificate: 78, as --tls-key alone is 64. */

@@ -5,6 +5,14 @@
 /** What is wrong with a server address (values.ts): its form, its scheme, or its port. */
 export type ServerProblem = 'form' | 'scheme' | 'port' | 'user';
 
+/** A section with a way to log in (auth, a password's source) and no user to log in as. */
+export interface LoginWithoutUser {
+  readonly path: string;
+  /** The section holding `key`: undefined for [default]. */
+  readonly account: string | undefined;
+  readonly key: 'auth' | 'password' | 'password-file' | 'password-cmd';
+}
+
 /** A line of the accounts file, where a problem was found. */
 interface AtLine {
   readonly path: string;
@@ -83,12 +91,7 @@ export type ConfigErrorFact =
   | { readonly code: 'MAILV_CONFIG_SMTPS_TLS_OFF'; readonly path: string; readonly account: string | undefined }
   /** --account names an account the file does not define (`defined`: those it does). */
   | { readonly code: 'MAILV_CONFIG_NO_ACCOUNT'; readonly path: string; readonly account: string; readonly defined: readonly string[] }
-  | {
-      readonly code: 'MAILV_CONFIG_SECRET_WITHOUT_USER';
-      readonly path: string;
-      readonly account: string | undefined;
-      readonly key: 'auth' | 'password' | 'password-file' | 'password-cmd';
-    }
+  | ({ readonly code: 'MAILV_CONFIG_SECRET_WITHOUT_USER' } & LoginWithoutUser)
   /** A server address given by a flag or $MAILV_SERVER (64); `text` is what was given. */
   /** `from`: the environment variable it was read from, when no flag gave it. */
   | { readonly code: 'MAILV_SERVER_INVALID'; readonly text: string; readonly problem: ServerProblem; readonly from?: 'MAILV_SERVER' }

@@ -8,11 +8,13 @@ export type ServerCommand =
   /** `path` is '' for the null reverse-path `<>`. */
   | { readonly kind: 'mail'; readonly path: string; readonly params: readonly string[] }
   | { readonly kind: 'rcpt'; readonly path: string; readonly params: readonly string[] }
-  | { readonly kind: 'data' | 'rset' | 'noop' | 'quit' | 'help' | 'vrfy' }
+  /** `argument`: DATA was followed by a word, answered 501 once the transaction could take DATA. */
+  | { readonly kind: 'data'; readonly argument?: true }
+  | { readonly kind: 'rset' | 'noop' | 'quit' | 'help' | 'vrfy' }
   /** A command of SMTP or one of its extensions that mailv-sendmail does not offer (STARTTLS, AUTH, BDAT…). */
   | { readonly kind: 'not-offered'; readonly verb: string }
   /** A known verb whose arguments do not parse. */
-  | { readonly kind: 'syntax'; readonly verb: 'HELO' | 'EHLO' | 'MAIL' | 'RCPT' | 'DATA' | 'RSET' }
+  | { readonly kind: 'syntax'; readonly verb: 'HELO' | 'EHLO' | 'MAIL' | 'RCPT' | 'RSET' }
   | { readonly kind: 'unknown' };
 
 const NOT_OFFERED = new Set(['STARTTLS', 'AUTH', 'BDAT', 'ETRN', 'EXPN', 'TURN', 'ATRN', 'XCLIENT', 'XFORWARD', 'SEND', 'SOML', 'SAML']);
@@ -33,11 +35,13 @@ export function parseServerCommand(line: string): ServerCommand {
       if (path === undefined) return { kind: 'syntax', verb };
       return { kind: verb === 'MAIL' ? 'mail' : 'rcpt', ...path };
     }
+    // They take nothing (RFC 5321 §4.1.1.4, §4.1.1.5): Postfix answers a word after them 501, so a
+    // client's mistake is found here before it is found at its server; after DATA, only once the
+    // transaction has a recipient (before, its 503 comes first, as Postfix's does).
     case 'DATA':
+      return rest === '' ? { kind: 'data' } : { kind: 'data', argument: true };
     case 'RSET':
-      // They take nothing (RFC 5321 §4.1.1.4, §4.1.1.5): Postfix answers a word after them 501, so
-      // a client's mistake is found here before it is found at its server.
-      return rest === '' ? { kind: verb.toLowerCase() as 'data' | 'rset' } : { kind: 'syntax', verb };
+      return rest === '' ? { kind: 'rset' } : { kind: 'syntax', verb };
     case 'NOOP':
     case 'QUIT':
       // NOOP may carry a string (RFC 5321 §4.1.1.9); QUIT's stray word Postfix passes over too.

@@ -951,7 +951,9 @@ export class SmtpSession {
           if (waiting) await waiting;
         } else if (ending.kind === 'bdat') {
           // Pipelined, every chunk leaves before any reply is read: one flight, said before the first.
-          let flight = pipelined ? chunkCount(ending.message.size, this.plan.chunkSize) + (this.lastTransaction ? 1 : 0) : 0;
+          // Stepped, each chunk waits for its go and is asked for alone (the last with QUIT: see bdat()).
+          const flightOfAll = pipelined && this.plan.step === undefined;
+          let flight = flightOfAll ? chunkCount(ending.message.size, this.plan.chunkSize) + (this.lastTransaction ? 1 : 0) : 0;
           for await (const chunk of chunksOf(ending.message, this.plan.chunkSize)) {
             await this.bdat(chunk, pipelined, flight);
             flight = 0;
@@ -1602,6 +1604,7 @@ export class SmtpSession {
     await this.step({ content: undefined, commands: withQuit ? [command, QUIT] : [command] });
     this.connection.throwIfFailed('body');
     if (flight > 1) this.emit({ kind: 'flight', commands: flight });
+    else if (withQuit && this.plan.step !== undefined) this.emit({ kind: 'flight', commands: 2 });
     this.emit({ kind: 'send', stage: chunkStage(chunk), command, pipelined });
     if (this.plan.echoBody) this.emit({ kind: 'body', bytes: Buffer.from(chunk.data) });
     const pieces = [Buffer.from(`BDAT ${chunk.data.length}${chunk.last ? ' LAST' : ''}\r\n`), chunk.data];

@@ -2,7 +2,20 @@
 // start (commander's node:child_process left out, the code caches warmed by a plain send and a dry run).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
@@ -517,14 +530,18 @@ describe('the bundle', () => {
     const path = join(cacheDirectory, plain);
     rmSync(path);
     // V8 runs a cache's bytecode on trust: one others could write (made under umask 000, as cron or
-    // a container may run it) would crash, or run their code as, whoever runs mailv next.
-    const umask = process.umask(0);
-    try {
-      assert.equal(await dryRun([]), 0);
-    } finally {
-      process.umask(umask);
+    // a container may run it) would crash, or run their code as, whoever runs mailv next; one only
+    // its owner could read (umask 077) would leave every other user without it.
+    for (const mask of [0, 0o077]) {
+      rmSync(path, { force: true });
+      const umask = process.umask(mask);
+      try {
+        assert.equal(await dryRun([]), 0);
+      } finally {
+        process.umask(umask);
+      }
+      assert.equal(statSync(path).mode & 0o777, 0o644, `umask ${mask.toString(8)}`);
     }
-    assert.equal(statSync(path).mode & 0o777, 0o644);
     const tampered = (change: () => void) => {
       writeFileSync(path, readFileSync(path));
       change();

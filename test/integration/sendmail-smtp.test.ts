@@ -216,7 +216,8 @@ describe('mailv-sendmail -bs', () => {
         // Values that do not parse: 501, as Postfix's smtpd answers them.
         'RCPT TO:<bob@example.org> NOTIFY=sometimes',
         'RCPT TO:<bob@example.org> ORCPT=bob@example.org',
-        // DATA and RSET take nothing: 501, as Postfix's smtpd answers them (its transaction stands).
+        // DATA and RSET take nothing: 501, as Postfix's smtpd answers them (its transaction stands);
+        // DATA's state first, as there: here no recipient was taken, 503.
         'DATA now',
         'RSET all',
         'STARTTLS',
@@ -226,6 +227,7 @@ describe('mailv-sendmail -bs', () => {
         'VRFY bob',
         // RSET, and EHLO, end the transaction under way.
         'RCPT TO:<bob@example.org>',
+        'DATA now',
         'RSET',
         'DATA',
         // A UTF-8 address where MAIL did not declare SMTPUTF8: 553 5.6.7 (RFC 6531 §3.4), as Postfix.
@@ -260,7 +262,7 @@ describe('mailv-sendmail -bs', () => {
         '555 5.5.4 Unsupported option: <carol@example.org>',
         '501 5.5.4 Error: Bad NOTIFY parameter syntax',
         '501 5.5.4 Error: Bad ORCPT parameter syntax',
-        '501 Syntax: DATA',
+        '503 Error: need RCPT command',
         '501 Syntax: RSET',
         '502 Error: STARTTLS is not offered here',
         '502 Error: AUTH is not offered here',
@@ -268,6 +270,7 @@ describe('mailv-sendmail -bs', () => {
         '500 Error: line too long',
         '252 Cannot VRFY, but will try a message to it',
         '250 Ok',
+        '501 Syntax: DATA',
         '250 Ok',
         '503 Error: need MAIL command',
         '553 5.6.7 Must declare SMTPUTF8 to send unicode address',

@@ -319,7 +319,11 @@ describe('session: BDAT', () => {
     const run = await converse({ replies: { EHLO: CHUNKING_PIPELINING } }, { chunkSize: 12 });
     assert.equal(run.error, undefined);
     const rest = SIZE - 24;
-    assert.deepEqual(run.writes.slice(2), [`BDAT 12\r\n${MESSAGE.slice(0, 12)}`, `BDAT 12\r\n${MESSAGE.slice(12, 24)}`, `BDAT ${rest} LAST\r\n${MESSAGE.slice(24)}QUIT\r\n`]);
+    assert.deepEqual(run.writes.slice(2), [
+      `BDAT 12\r\n${MESSAGE.slice(0, 12)}`,
+      `BDAT 12\r\n${MESSAGE.slice(12, 24)}`,
+      `BDAT ${rest} LAST\r\n${MESSAGE.slice(24)}QUIT\r\n`,
+    ]);
     // Before, the first two chunks went unmarked, and the flight of 2 before the last hid that they left unanswered.
     assert.deepEqual(run.events.slice(6, 11), [
       flight(4),
@@ -548,6 +552,23 @@ describe('session: --step', () => {
     assert.deepEqual(
       pauses.map(({ writes }) => writes),
       [0, 1, 2, 3, 4, 6],
+    );
+  });
+
+  it('pipelined BDAT chunks, stepped: each asked for alone, and only the last, with QUIT, said as a flight', async () => {
+    const asked: (readonly string[])[] = [];
+    const run = await converse({ replies: { EHLO: CHUNKING_PIPELINING } }, { chunkSize: 12 }, (next) => {
+      asked.push(next.commands.map((command) => command.verb));
+      return 'go';
+    });
+    assert.equal(run.error, undefined);
+    assert.deepEqual(asked.slice(-3), [['BDAT'], ['BDAT'], ['BDAT', 'QUIT']]);
+    // A flight of every chunk said before the first would contradict the questions asked chunk by chunk.
+    assert.deepEqual(
+      run.events.flatMap((event): (number | string)[] =>
+        event.kind === 'flight' ? [event.commands] : event.kind === 'send' && event.command.verb !== 'EHLO' ? [event.command.verb] : [],
+      ),
+      [2, 'MAIL', 'RCPT', 'BDAT', 'BDAT', 2, 'BDAT', 'QUIT'],
     );
   });
 

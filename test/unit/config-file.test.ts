@@ -468,6 +468,20 @@ describe('account selection', () => {
     assert.equal(config.defaults.user, 'alice');
   });
 
+  it('marks a way to log in without a user, naming the section that holds it', () => {
+    const file = parseConfig(
+      ['server = a.example', 'password = x', '[account own]', 'auth = plain', '[account named]', 'user = bob', '[account key]', 'password-cmd = c'].join('\n'),
+      '/c',
+      '/h',
+    );
+    // [default]'s password, under an account that gives none of its own, is [default]'s to fix.
+    assert.deepEqual(selectAccount(file, undefined).loginWithoutUser, { path: '/c', account: undefined, key: 'password' });
+    assert.deepEqual(selectAccount(file, 'own').loginWithoutUser, { path: '/c', account: 'own', key: 'auth' });
+    assert.deepEqual(selectAccount(file, 'key').loginWithoutUser, { path: '/c', account: 'key', key: 'password-cmd' });
+    assert.equal(selectAccount(file, 'named').loginWithoutUser, undefined);
+    assert.equal('loginWithoutUser' in selectAccount(config, 'work'), false);
+  });
+
   it('refuses a tls-key without a tls-cert in the section or under it, naming the section', () => {
     const keyed = parseConfig(['tls-key = /k.pem', '[account paired]', 'tls-cert = /c.pem', '[account plain]', 'user = x'].join('\n'), '/c', '/h');
     assert.deepEqual(selectAccount(keyed, 'paired'), { tlsKey: '/k.pem', tlsCert: '/c.pem' });

@@ -213,6 +213,13 @@ describe('plan', () => {
       '--quit-after and --mx contradict each other: one connects, the other does not',
       '--quit-after et --mx se contredisent : l’une se connecte, l’autre non',
     );
+    // --mx passed over the dry run and sent its queries.
+    refused(
+      ['--dry-run', '--mx', 'example.org'],
+      'MAILV_DRY_RUN_MX',
+      '--dry-run and --mx contradict each other: a dry run asks nothing of the network, --mx asks the DNS',
+      '--dry-run et --mx se contredisent : un essai à blanc ne demande rien au réseau, --mx interroge le DNS',
+    );
     refused(
       ['--demo', '--server', 'x', 'bob'],
       'MAILV_ROUTE_CLASH',

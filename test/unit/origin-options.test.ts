@@ -34,11 +34,7 @@ describe('origin options', () => {
   it('reads an IPv4-mapped source address as its IPv4 address, however written', () => {
     // Bound as IPv6 it reached no IPv6 server (EAFNOSUPPORT, deferred for ever) and clashed with IPv4 ones.
     for (const written of ['::ffff:127.0.0.2', '::FFFF:7f00:2', '0:0:0:0:0:ffff:127.0.0.2']) {
-      assert.deepEqual(
-        [parseOrigin({ sourceAddress: written }).sourceAddress, parseOrigin({ sourceAddress: written }).family],
-        ['127.0.0.2', 4],
-        written,
-      );
+      assert.deepEqual([parseOrigin({ sourceAddress: written }).sourceAddress, parseOrigin({ sourceAddress: written }).family], ['127.0.0.2', 4], written);
     }
     assert.deepEqual(refused({ ipv6: true, sourceAddress: '::ffff:127.0.0.2' }), { code: 'MAILV_FAMILY_CLASH', first: '-6', second: '--source-address' });
     // Not mapped: kept as typed.

@@ -46,7 +46,7 @@ describe('parseServerCommand', () => {
       assert.deepEqual(parseServerCommand(line), { kind }, line);
     }
     // As Postfix answers them: 501 5.5.4 Syntax: DATA.
-    assert.deepEqual(parseServerCommand('DATA x'), { kind: 'syntax', verb: 'DATA' });
+    assert.deepEqual(parseServerCommand('DATA x'), { kind: 'data', argument: true });
     assert.deepEqual(parseServerCommand('rset all'), { kind: 'syntax', verb: 'RSET' });
   });
 });

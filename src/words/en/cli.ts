@@ -87,6 +87,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_QUIET_VERBOSE: () => '-q and -v contradict each other',
   MAILV_JSON_CLASH: ({ flag }) => `--json and ${flag} contradict each other: ${JSON_CLASH_EN[flag]}`,
   MAILV_QUIT_AFTER_CLASH: ({ flag }) => `--quit-after and ${flag} contradict each other: one connects, the other does not`,
+  MAILV_DRY_RUN_MX: () => '--dry-run and --mx contradict each other: a dry run asks nothing of the network, --mx asks the DNS',
   MAILV_ROUTE_CLASH: ({ first, second }) => `${first} and ${second} contradict each other: one route at a time`,
   MAILV_PORT_WITHOUT_MX: () => '--port goes with --direct or --mx (for a submission server, use --server host:port)',
   MAILV_DNS_WITHOUT_MX: () => '--dns goes with --direct or --mx (the name of a submission server is looked up as the system does)',

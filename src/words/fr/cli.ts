@@ -107,6 +107,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_QUIET_VERBOSE: () => '-q et -v se contredisent',
   MAILV_JSON_CLASH: ({ flag }) => `--json et ${flag} se contredisent : ${JSON_CLASH_FR[flag]}`,
   MAILV_QUIT_AFTER_CLASH: ({ flag }) => `--quit-after et ${flag} se contredisent : l’une se connecte, l’autre non`,
+  MAILV_DRY_RUN_MX: () => '--dry-run et --mx se contredisent : un essai à blanc ne demande rien au réseau, --mx interroge le DNS',
   MAILV_ROUTE_CLASH: ({ first, second }) => `${first} et ${second} se contredisent : une seule route à la fois`,
   MAILV_PORT_WITHOUT_MX: () => '--port va avec --direct ou --mx (pour un serveur de soumission, utilisez --server hôte:port)',
   MAILV_DNS_WITHOUT_MX: () => '--dns va avec --direct ou --mx (le nom d’un serveur de soumission est résolu comme le fait le système)',
