@@ -31,7 +31,7 @@ export async function readMessage(
   if (endsAtDotLine && what.kind !== 'directory') {
     // sendmail without -i: the message ends at a line of `.`, whatever standard input is.
     const { untilDotLine } = await import('../cli/dot-line.js');
-    const piped = await readStream(untilDotLine(io.stdin.stream), { signal });
+    const piped = await readStream(untilDotLine(io.stdin.stream), { signal, source: io.stdin.stream });
     return { input: piped, typedSubject: undefined, unfinished: piped.unfinished, fromFile: false };
   }
   switch (what.kind) {

@@ -130,13 +130,14 @@ interface Spool {
  * Reads a pipe or file to its end, spooling past SPOOL_THRESHOLD to the first temporary directory
  * that takes the spool ($TMPDIR, /tmp, /var/tmp), else holding it in memory up to MEMORY_LIMIT.
  * When `signal` aborts, reading fails, or the message outgrows every place, it stops and returns
- * what was read with `unfinished` set. Nothing read is ever dropped.
+ * what was read with `unfinished` set. Nothing read is ever dropped. `source`: the stream `input`
+ * reads, when `input` is made from it (a generator cannot be destroyed; the stream under it can).
  */
 export async function readStream(
   input: AsyncIterable<Buffer> | Iterable<Buffer>,
-  options: { spoolThreshold?: number; memoryLimit?: number; signal?: InterruptSignal } = {},
+  options: { spoolThreshold?: number; memoryLimit?: number; signal?: InterruptSignal; source?: Partial<Readable> } = {},
 ): Promise<StreamInput> {
-  const { spoolThreshold = SPOOL_THRESHOLD, memoryLimit = MEMORY_LIMIT, signal } = options;
+  const { spoolThreshold = SPOOL_THRESHOLD, memoryLimit = MEMORY_LIMIT, signal, source } = options;
   const stats = new TextStatsCollector();
   /** Spools that filled up before the current one, in order. */
   const full: Spool[] = [];
@@ -168,8 +169,8 @@ export async function readStream(
       }
     }
   };
-  // A pipe that never ends must not keep an interrupted run alive.
-  const stop = () => (input as Partial<Readable>).destroy?.();
+  // A pipe that never ends must not keep an interrupted run alive: its pending read is ended.
+  const stop = () => (source ?? (input as Partial<Readable>)).destroy?.();
   signal?.addEventListener('abort', stop, { once: true });
   try {
     for await (const chunk of input) {

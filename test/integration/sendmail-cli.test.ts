@@ -166,6 +166,27 @@ describe('mailv-sendmail', () => {
     }
   });
 
+  it('without -i, a stop signal while the pipe stays open ends the run at once, the message read so far kept', { timeout: 20_000 }, async () => {
+    const home = freshHome();
+    const child = spawn(process.execPath, [SENDMAIL, 'bob@example.org'], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: home, MAILV_SERVER: `127.0.0.1:${await closedPort()}` },
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const closed = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('close', (code, signal) => resolve(signal ?? code)));
+    // The writer keeps the pipe open, as a stalled program does: the signal, not its end, must stop the read.
+    child.stdin!.write('Subject: cron\n\nimportant\n');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    child.kill('SIGTERM');
+    const ended = await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('still running'), 5000))]);
+    child.stdin!.destroy();
+    child.kill('SIGKILL');
+    // Before, the signal waited for the pipe to end: a SIGKILL after it (timeout -k) lost the message.
+    assert.ok(ended === 143 || ended === 'SIGTERM', `${String(ended)}: ${stderr}`);
+    assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^Subject: cron\n\nimportant\n/m);
+  });
+
   it('a server that cannot be reached: one line, 75, the message kept in dead.letter up to the line of .', async () => {
     const home = freshHome();
     const port = await closedPort();
