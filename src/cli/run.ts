@@ -229,6 +229,9 @@ function watchFaults(onFault: (error: unknown) => void, stoppedBySignal: () => b
  * over (the run then ends as any failure does: the message kept, the terminal restored); a second
  * ends the process at once, by that signal.
  */
+/** How long after a first stop signal a second one waits for the message to be kept (see watch). */
+const SECOND_SIGNAL_GRACE_MS = 1000;
+
 class ProcessSignals {
   /** SIGHUP was received: the terminal may be gone. */
   hungUp = false;
@@ -255,15 +258,28 @@ class ProcessSignals {
 
   watch(onSignal: (signal: StopSignal) => void): () => void {
     let handedOver = false;
+    let firstAt = 0;
     const listener = (signal: NodeJS.Signals) => {
       if (signal === 'SIGHUP') this.hungUp = true;
       if (!handedOver) {
         handedOver = true;
+        firstAt = Date.now();
         this.handedOver = signal as StopSignal;
         return onSignal(signal as StopSignal);
       }
       if (this.holding > 0) this.held ??= signal;
-      else {
+      else if (Date.now() - firstAt < SECOND_SIGNAL_GRACE_MS && this.held === undefined) {
+        // Close on the first (a double Ctrl-C, a signal sent to the process and its group): the run
+        // is still on its way to keeping the message, a few milliseconds off. It is let get there
+        // (whole() then ends it), or ended when the grace is over, as a run that hangs must be.
+        this.held = signal;
+        setTimeout(
+          () => {
+            if (this.holding === 0 && this.held !== undefined) this.endBy(this.held);
+          },
+          SECOND_SIGNAL_GRACE_MS - (Date.now() - firstAt),
+        ).unref();
+      } else if (this.held === undefined) {
         stop();
         this.endBy(signal);
       }

@@ -99,6 +99,20 @@ describe('signals while a pipe is read', () => {
     assert.equal(result.stderr, `mailv: interrupted by SIGTERM\nmailv: what was read of the message was saved in ${deadLetter}\n`);
   });
 
+  it('a second signal right after the first (a double Ctrl-C) lets the message be kept first, then ends mailv', async () => {
+    const run = await readingMidPipe(Buffer.from('typed into a pipe\n'));
+    // Before, the second ended mailv before the run had begun to keep anything: nothing was kept,
+    // though a line may already have promised a copy.
+    // Two signals of one kind sent together may reach it as one: two kinds always come as two.
+    run.stop('SIGINT');
+    run.stop('SIGTERM');
+    const result = await run.ended();
+    // By the second signal, or by the first's status when the run's own end came first.
+    assert.ok(result.signal === 'SIGTERM' || result.code === 130, `${result.code} ${result.signal}: ${result.stderr}`);
+    assert.equal(keptBody(run.home).body, 'typed into a pipe\n\n');
+    assert.equal(result.stderr, `mailv: interrupted by SIGINT\nmailv: what was read of the message was saved in ${join(run.home, 'dead.letter')}\n`);
+  });
+
   it('SIGHUP: 129, what was read (spooled, 5 MiB) in dead.letter, nothing in TMPDIR', async () => {
     const part = Buffer.from('a line of the message sent so far\n'.repeat(150_000)); // over 4 MiB: spooled
     const run = await signalMidPipe('SIGHUP', part);
