@@ -1,6 +1,6 @@
 // Handing the message to one submission server ("via relay", as sendmail says): connect, run the
 // session, report; a failure after the whole message was written says the server may have it.
-import { SmtpReplyError, TlsError, TransportError } from '../errors.js';
+import { DnsError, SmtpReplyError, TlsError, TransportError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from '../smtp/session.js';
@@ -61,8 +61,9 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
         ? await SmtpConnection.open(server.host, server.port, timeout, signal, plan.local)
         : await SmtpConnection.openSocket(server.socket, timeout, signal);
   } catch (error) {
-    // As sendmail: the recipients are deferred by the relay that could not be reached (`Deferred: Connection refused by …`).
-    if (error instanceof TransportError) {
+    // As sendmail: the recipients are deferred by the relay that could not be reached (`Deferred:
+    // Connection refused by …`), or whose name could not be looked up for now (`Deferred: Name server: …`).
+    if (error instanceof TransportError || (error instanceof DnsError && error.reason === 'lookup-failed')) {
       emit({ kind: 'deferred', recipients: plan.envelope.recipients, host: server.host, address: server.host, error: error.fact });
     }
     return { failure: error, refused: [] };

@@ -92,7 +92,7 @@ export class TranscriptRenderer {
         this.deferredLine = reply === undefined ? undefined : { recipients: new Set(e.recipients), reply };
         return [
           style.note(
-            `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Deferred: ${sanitize(deferral(e.error))}${'reply' in e.error ? '' : ` by ${sanitize(displayHost(e.host))}`}`,
+            `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Deferred: ${sanitize(deferral(e.error))}${'reply' in e.error || e.error.code === 'MAILV_HOST_LOOKUP_FAILED' ? '' : ` by ${sanitize(displayHost(e.host))}`}`,
           ),
         ];
       },
@@ -165,6 +165,8 @@ export class TranscriptRenderer {
 function deferral(error: ErrorFact): string {
   if (error.code === 'MAILV_CONNECT_FAILED' && error.reason === 'refused') return 'Connection refused';
   if (error.code === 'MAILV_CONNECT_FAILED' && error.reason === 'timeout') return 'Connection timed out';
+  // sendmail's words for a name its resolver could not look up for now.
+  if (error.code === 'MAILV_HOST_LOOKUP_FAILED') return `Name server: ${error.host}: host name lookup failure`;
   // A reply is said as sendmail says it, the reply alone (`Deferred: 421 4.4.5 Too busy`), never `by` a host after its text.
   if ('reply' in error && error.reply !== undefined) return `${error.reply.code} ${replyText(error.reply)}`;
   return describeFact(error, en);

@@ -282,6 +282,29 @@ describe('failures before and around the connection', () => {
     assert.equal(deferred?.host, '127.0.0.1');
   });
 
+  it("a server name the resolver cannot look up for now: 75, kept, and Deferred in sendmail's words, not a transcript that stops at Connecting", async () => {
+    // The system's resolver answers EAI_AGAIN for this name alone (no query leaves the machine).
+    const shim = join(freshHome(), 'eai-again.cjs');
+    writeFileSync(
+      shim,
+      "const dns = require('node:dns');\nconst lookup = dns.lookup;\ndns.lookup = function (host, options, callback) {\n" +
+        "  if (host !== 'smtp.example.invalid') return lookup.apply(this, arguments);\n" +
+        "  const done = typeof options === 'function' ? options : callback;\n" +
+        "  process.nextTick(() => done(Object.assign(new Error('getaddrinfo EAI_AGAIN ' + host), { code: 'EAI_AGAIN', hostname: host })));\n};\n",
+    );
+    const run = await runCli(['--server', 'smtp.example.invalid', '-s', 'x', 'bob@example.org'], {
+      input: 'keep\n',
+      env: { NODE_OPTIONS: `--require ${shim}` },
+    });
+    assert.equal(run.code, 75, run.stderr);
+    assert.equal(
+      run.stdout,
+      'bob@example.org... Connecting to smtp.example.invalid via relay...\nbob@example.org... Deferred: Name server: smtp.example.invalid: host name lookup failure\n',
+    );
+    assert.match(run.stderr, /^mailv: temporary failure looking up smtp\.example\.invalid$/m);
+    assert.match(readFileSync(join(run.home, 'dead.letter'), 'utf8'), /\n\nkeep\n\n$/);
+  });
+
   it('exits 64 with one line naming the problem, before reading anything', async () => {
     const cases: [string[], RegExp][] = [
       [[], /no recipient given/],
