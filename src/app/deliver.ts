@@ -29,6 +29,8 @@ export interface DeliveryEnd {
   readonly status: number;
   readonly someoneGotIt: boolean;
   readonly someoneMayLater: boolean;
+  /** The recipients a server put off for now (a 4xx to them): those that may get it later. */
+  readonly deferred?: readonly string[];
 }
 
 /** Through one submission server. */
@@ -54,7 +56,11 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
   // The demo's server delivers nowhere, and refuses nobody@ to show a refusal: a copy is kept
   // there only when nobody at all got it, not for each run of the demo.
   if (plan.demo ? !someoneGotIt : !everyoneGotIt(results)) await keepDeadLetter(run, prepared, false);
-  return { status, someoneGotIt, someoneMayLater };
+  return { status, someoneGotIt, someoneMayLater, deferred: deferredOf(results) };
+}
+
+function deferredOf(results: readonly RecipientResult[]): readonly string[] {
+  return results.filter((result) => result.outcome === 'deferred').map((result) => result.recipient);
 }
 
 /** --direct: to the MX hosts of each recipient domain. */
@@ -85,7 +91,7 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   // A domain that got nothing (its hosts failed, or one may have it unconfirmed) keeps the message,
   // even when another domain took it, and so does a recipient refused or deferred.
   if ((!everyoneGotIt(results) || failures.length > 0) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
-  return { status, someoneGotIt, someoneMayLater };
+  return { status, someoneGotIt, someoneMayLater, deferred: deferredOf(results) };
 }
 
 /** A recipient domain whose delivery failed. */

@@ -242,7 +242,12 @@ async function handOn(
     if (end.status === ExitCode.OK) return { code: 250, text: said.sent(false), status: end.status };
     if (end.someoneGotIt) return { code: 250, text: said.sent(true), status: end.status };
     const fact = run.failureFact?.fact;
-    const text = fact === undefined ? '' : describeFact(fact, wordsFor('en'));
+    const failure = fact === undefined ? '' : describeFact(fact, wordsFor('en'));
+    // Refused for some and put off for others, the status says the refusal; the 451 is for those put
+    // off, whom the client tries again for: they are named first.
+    const deferred = end.deferred ?? [];
+    const putOff = deferred.length > 0 && fact?.code === 'MAILV_RECIPIENTS_REFUSED';
+    const text = putOff ? `${describeFact({ code: 'MAILV_RECIPIENTS_DEFERRED', recipients: deferred }, wordsFor('en'))}; ${failure}` : failure;
     // A recipient deferred may take it later, whoever refused it for good: the client tries again.
     return { code: end.someoneMayLater || mayGoLater(end.status, fact) ? 451 : 554, text, status: end.status };
   } finally {

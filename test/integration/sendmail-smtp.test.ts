@@ -330,7 +330,8 @@ describe('mailv-sendmail -bs', () => {
         some,
         '451 not accepted for now (try again later): later@example.org',
         some,
-        '451 a recipient was refused: nobody@example.org',
+        // The 451 is for the one put off, whom the client tries again for: named, not the refused one alone.
+        '451 not accepted for now (try again later): later@example.org; a recipient was refused: nobody@example.org',
       ]);
       assert.match(result.stderr, /^mailv: not delivered to nobody@example\.org: 550 5\.1\.1 <nobody@example\.org>: User unknown$/m);
       // Every message that someone did not get is kept, those the client heard 250 for too.
