@@ -187,20 +187,27 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
     }
   } catch (error) {
     // Standard input failed, or was closed under the wait by a signal.
-    if (!signal.aborted) throw new LocalIoError({ code: 'MAILV_STDIN_UNREADABLE', ...systemProblem(error) }, 'input');
+    if (!signal.aborted) {
+      stopWatching();
+      throw new LocalIoError({ code: 'MAILV_STDIN_UNREADABLE', ...systemProblem(error) }, 'input');
+    }
   } finally {
     signal.removeEventListener('abort', stopReading);
-    stopWatching();
     // After QUIT the client may keep standard input open: it must not keep mailv waiting.
     io.stdin.stream.destroy();
   }
-  if (!signal.aborted) return status;
-  // Not waited for: a client that does not read must not hold the stopped run.
-  run.output.out(formatServerReply(421, [`${base.fqdn} ${said.closing}`]));
-  // Said once: a delivery the signal stopped has said it already.
-  if (run.failureFact?.fact.code === 'MAILV_INTERRUPTED') return signalStatus(signal.reason as NodeJS.Signals);
-  // Stopped by a write that failed, that failure is the run's, as after a send.
-  return run.fail(run.output.failure ?? new InterruptedError(signal.reason as NodeJS.Signals, 'input'));
+  // Watched until a stopped run has said so: a second signal close on the first waits for that.
+  try {
+    if (!signal.aborted) return status;
+    // Not waited for: a client that does not read must not hold the stopped run.
+    run.output.out(formatServerReply(421, [`${base.fqdn} ${said.closing}`]));
+    // Said once: a delivery the signal stopped has said it already.
+    if (run.failureFact?.fact.code === 'MAILV_INTERRUPTED') return signalStatus(signal.reason as NodeJS.Signals);
+    // Stopped by a write that failed, that failure is the run's, as after a send.
+    return run.fail(run.output.failure ?? new InterruptedError(signal.reason as NodeJS.Signals, 'input'));
+  } finally {
+    stopWatching();
+  }
 }
 
 /**

@@ -253,7 +253,9 @@ function authRequest(
   if (user === undefined) {
     if (secretFlags.length > 0) throw new UsageError({ code: 'MAILV_SECRET_WITHOUT_USER', flag: secretFlags[0]![0] });
     // The file's way to log in, and nobody to log in as: the section lacks its `user` (78), as --auth alone is 64.
-    if (account.loginWithoutUser !== undefined) throw new ConfigError({ code: 'MAILV_CONFIG_SECRET_WITHOUT_USER', ...account.loginWithoutUser });
+    if (account.loginWithoutUser !== undefined) {
+      throw new ConfigError({ code: 'MAILV_CONFIG_SECRET_WITHOUT_USER', ...account.loginWithoutUser, ...(sendmail === true ? { sendmail } : {}) });
+    }
     return undefined;
   }
   if (user === '' || /[\x00-\x1f\x7f]/.test(user)) throw new UsageError({ code: 'MAILV_USER_INVALID', user });

@@ -224,14 +224,15 @@ function watchFaults(onFault: (error: unknown) => void, stoppedBySignal: () => b
   };
 }
 
-/**
- * SIGHUP, SIGINT, SIGQUIT and SIGTERM, while the application watches them: the first is handed
- * over (the run then ends as any failure does: the message kept, the terminal restored); a second
- * ends the process at once, by that signal.
- */
 /** How long after a first stop signal a second one waits for the message to be kept (see watch). */
 const SECOND_SIGNAL_GRACE_MS = 1000;
 
+/**
+ * SIGHUP, SIGINT, SIGQUIT and SIGTERM, while the application watches them: the first is handed
+ * over (the run then ends as any failure does: the message kept, the terminal restored); a second
+ * ends the process by that signal, at once but while dead.letter is written (whole()) or within
+ * SECOND_SIGNAL_GRACE_MS of the first, while the run gets there.
+ */
 class ProcessSignals {
   /** SIGHUP was received: the terminal may be gone. */
   hungUp = false;
@@ -258,17 +259,19 @@ class ProcessSignals {
 
   watch(onSignal: (signal: StopSignal) => void): () => void {
     let handedOver = false;
+    // On the monotonic clock: a step of the wall clock between the two neither cuts nor stretches the grace.
+    const now = () => Number(process.hrtime.bigint() / 1_000_000n);
     let firstAt = 0;
     const listener = (signal: NodeJS.Signals) => {
       if (signal === 'SIGHUP') this.hungUp = true;
       if (!handedOver) {
         handedOver = true;
-        firstAt = Date.now();
+        firstAt = now();
         this.handedOver = signal as StopSignal;
         return onSignal(signal as StopSignal);
       }
       if (this.holding > 0) this.held ??= signal;
-      else if (Date.now() - firstAt < SECOND_SIGNAL_GRACE_MS && this.held === undefined) {
+      else if (now() - firstAt < SECOND_SIGNAL_GRACE_MS && this.held === undefined) {
         // Close on the first (a double Ctrl-C, a signal sent to the process and its group): the run
         // is still on its way to keeping the message, a few milliseconds off. It is let get there
         // (whole() then ends it), or ended when the grace is over, as a run that hangs must be.
@@ -277,7 +280,7 @@ class ProcessSignals {
           () => {
             if (this.holding === 0 && this.held !== undefined) this.endBy(this.held);
           },
-          SECOND_SIGNAL_GRACE_MS - (Date.now() - firstAt),
+          SECOND_SIGNAL_GRACE_MS - (now() - firstAt),
         ).unref();
       } else if (this.held === undefined) {
         stop();

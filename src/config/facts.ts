@@ -91,7 +91,8 @@ export type ConfigErrorFact =
   | { readonly code: 'MAILV_CONFIG_SMTPS_TLS_OFF'; readonly path: string; readonly account: string | undefined }
   /** --account names an account the file does not define (`defined`: those it does). */
   | { readonly code: 'MAILV_CONFIG_NO_ACCOUNT'; readonly path: string; readonly account: string; readonly defined: readonly string[] }
-  | ({ readonly code: 'MAILV_CONFIG_SECRET_WITHOUT_USER' } & LoginWithoutUser)
+  /** `sendmail`: run as mailv-sendmail, which takes no --user. */
+  | ({ readonly code: 'MAILV_CONFIG_SECRET_WITHOUT_USER'; readonly sendmail?: true } & LoginWithoutUser)
   /** A server address given by a flag or $MAILV_SERVER (64); `text` is what was given. */
   /** `from`: the environment variable it was read from, when no flag gave it. */
   | { readonly code: 'MAILV_SERVER_INVALID'; readonly text: string; readonly problem: ServerProblem; readonly from?: 'MAILV_SERVER' }

@@ -193,20 +193,20 @@ describe('accounts file', () => {
     const authAlone = homeWithConfig(`[default]\nserver = 127.0.0.1:${plainSink.port}\nauth = plain\n`);
     const refused = await runCli(['bob@example.org'], { input: 'x\n', home: authAlone.home });
     assert.equal(refused.code, 78);
-    assert.equal(refused.stderr, `mailv: ${authAlone.file}: [default] has an auth but no user, nor was --user given: the name to log in as\n`);
+    assert.equal(refused.stderr, `mailv: ${authAlone.file}: [default] has an auth but no user to log in as: add a "user = …" line or give --user\n`);
     const passwordAlone = homeWithConfig(`[default]\nserver = 127.0.0.1:${authSink.port}\n[account school]\npassword-cmd = echo x\n`);
     const account = await runCli(['--account', 'school', 'bob@example.org'], { input: 'x\n', home: passwordAlone.home });
     assert.equal(account.code, 78);
     assert.equal(
       account.stderr,
-      `mailv: ${passwordAlone.file}: [account school] has a password-cmd but no user, nor was --user given: the name to log in as\n`,
+      `mailv: ${passwordAlone.file}: [account school] has a password-cmd but no user to log in as: add a "user = …" line or give --user\n`,
     );
     // Nothing was sent: before, such a run went on without logging in.
     assert.equal(authSink.attempts.length, before);
     // [default]'s password under an account that has none of its own: [default] is named.
     const inherited = homeWithConfig(`[default]\npassword = x\n[account school]\nserver = 127.0.0.1:${authSink.port}\n`);
     const fromDefault = await runCli(['--account', 'school', 'bob@example.org'], { input: 'x\n', home: inherited.home });
-    assert.equal(fromDefault.stderr, `mailv: ${inherited.file}: [default] has a password but no user, nor was --user given: the name to log in as\n`);
+    assert.equal(fromDefault.stderr, `mailv: ${inherited.file}: [default] has a password but no user to log in as: add a "user = …" line or give --user\n`);
     const dryRun = await runCli(['--account', 'school', '--user', 'alice', '--dry-run', 'bob@example.org'], { input: 'x\n', home: passwordAlone.home });
     assert.equal(dryRun.code, 0, dryRun.stderr);
   });

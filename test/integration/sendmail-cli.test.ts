@@ -245,7 +245,7 @@ describe('mailv-sendmail', () => {
       ['[default]\nserver = 127.0.0.1:9\n', 0o666, /\.config\/mailv\/config/],
       ['[default]\nserver = smtps://127.0.0.1:9\ntls = off\n', 0o600, /\[default\] has an smtps:\/\/ server and tls = off/],
       // Found unusable only with the command line (no user given): kept too, where it was lost.
-      ['[default]\nserver = 127.0.0.1:9\npassword = secret1\n', 0o600, /\[default\] has a password but no user/],
+      ['[default]\nserver = 127.0.0.1:9\npassword = secret1\n', 0o600, /\[default\] has a password but no user to log in as: add a "user = …" line$/],
     ] as const) {
       const home = freshHome();
       const config = defaultConfig(home);

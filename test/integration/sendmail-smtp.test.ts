@@ -386,6 +386,23 @@ describe('mailv-sendmail -bs', () => {
     }
   });
 
+  it('a second signal right after the first lets the dialogue end as the first has it: 421, said, 128 + the first one', async () => {
+    const client = stepByStep(environment(freshHome(), '127.0.0.1:9'));
+    await client.reply();
+    assert.equal(await client.command('MAIL FROM:<a@example.org>'), '250 Ok\r\n');
+    // Two kinds, so that both arrive (in either order): before, the second ended it by its default
+    // action, the first one's line often unsaid.
+    client.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    client.kill('SIGTERM');
+    assert.equal(await client.reply(), `421 ${LOCAL_HOST} mailv-sendmail is stopping: try again later\r\n`);
+    const ended = await client.end();
+    const first = /^mailv: interrupted by (SIGINT|SIGTERM)\n$/.exec(ended.stderr)?.[1];
+    assert.ok(first !== undefined, ended.stderr);
+    // 128 + the first's number; or, past the run's end, the second's own action (null here).
+    assert.ok(ended.code === (first === 'SIGINT' ? 130 : 143) || ended.code === null, `${ended.code}: ${ended.stderr}`);
+  });
+
   it('a signal ends the dialogue with 421, said once on standard error, waiting or in the middle of a message, 128 + its number', async () => {
     for (const during of ['wait', 'message'] as const) {
       const client = stepByStep(environment(freshHome(), '127.0.0.1:9'));

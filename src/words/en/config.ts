@@ -76,8 +76,8 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_TLS_KEY_ALONE: ({ path, account }) => `${path}: ${section(account)} has a tls-key but no tls-cert: the key of which certificate?`,
   MAILV_CONFIG_SMTPS_TLS_OFF: ({ path, account }) =>
     `${path}: ${section(account)} has an smtps:// server and tls = off, which contradict each other: smtps is TLS from the first byte`,
-  MAILV_CONFIG_SECRET_WITHOUT_USER: ({ path, account, key }) =>
-    `${path}: ${section(account)} has ${key === 'auth' ? 'an auth' : `a ${key}`} but no user, nor was --user given: the name to log in as`,
+  MAILV_CONFIG_SECRET_WITHOUT_USER: ({ path, account, key, sendmail }) =>
+    `${path}: ${section(account)} has ${key === 'auth' ? 'an auth' : `a ${key}`} but no user to log in as: add a "user = …" line${sendmail ? '' : ' or give --user'}`,
   MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
     `${path}: no account ${q(account)}: ${defined.length === 0 ? 'it defines none' : `it defines ${defined.join(', ')}`}`,
   MAILV_SERVER_INVALID: ({ text, problem, from }) => `invalid server ${q(text)}${from === undefined ? '' : ` (${from})`}: ${SERVER_PROBLEM[problem]}`,

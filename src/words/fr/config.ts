@@ -82,8 +82,8 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_TLS_KEY_ALONE: ({ path, account }) => `${path} : ${section(account)} a une tls-key mais pas de tls-cert : la clé de quel certificat ?`,
   MAILV_CONFIG_SMTPS_TLS_OFF: ({ path, account }) =>
     `${path} : ${section(account)} a un serveur smtps:// et tls = off, qui se contredisent : smtps, c’est TLS dès le premier octet`,
-  MAILV_CONFIG_SECRET_WITHOUT_USER: ({ path, account, key }) =>
-    `${path} : ${section(account)} a ${key === 'auth' ? 'un auth' : `un ${key}`} mais pas de user, et --user n’est pas donné : le nom sous lequel se connecter`,
+  MAILV_CONFIG_SECRET_WITHOUT_USER: ({ path, account, key, sendmail }) =>
+    `${path} : ${section(account)} a ${key === 'auth' ? 'un auth' : `un ${key}`} mais pas de user sous lequel se connecter : ajoutez une ligne « user = … »${sendmail ? '' : ' ou donnez --user'}`,
   MAILV_CONFIG_NO_ACCOUNT: ({ path, account, defined }) =>
     `${path} : pas de compte ${q(account)} : ${defined.length === 0 ? 'le fichier n’en définit aucun' : `le fichier définit ${defined.join(', ')}`}`,
   MAILV_SERVER_INVALID: ({ text, problem, from }) => `serveur invalide ${q(text)}${from === undefined ? '' : ` (${from})`} : ${SERVER_PROBLEM[problem]}`,
