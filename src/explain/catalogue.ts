@@ -47,6 +47,8 @@ export interface Catalogue {
   idnaDomain: (p: { ascii: string; unicode: string }) => Text;
   cmdData: Text;
   cmdDataEnd: Text;
+  /** The lone dot that closes a DATA accepted after every recipient was refused (RFC 2920 §3.1). */
+  cmdDataEndEmpty: Text;
   cmdBdat: (p: { octets: number }) => Text;
   cmdBdatLast: (p: { octets: number }) => Text;
   /** BDAT … LAST with no chunk before it: the whole message in one. */
@@ -127,6 +129,12 @@ export interface Catalogue {
   code250Mail: (p: { sender: string }) => Text;
   code250Rcpt: (p: { recipient: string }) => Text;
   code250Message: Text;
+  /** 250 to that empty message: it goes to no one. */
+  code250Empty: Text;
+  /** 500 or 502 to EHLO: a server without extensions; HELO follows. */
+  codeEhloUnknown: (p: { code: number }) => Text;
+  /** A 5xx to RCPT other than a mailbox's: this recipient refused, the others go on. */
+  code5xxRcpt: (p: { code: number }) => Text;
   /** The same after `BDAT … LAST`, whose verdict RFC 3030 §2 makes the final dot's. */
   code250LastChunk: Text;
   code250Delivered: (p: { recipient: string }) => Text;

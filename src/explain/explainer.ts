@@ -450,7 +450,7 @@ export class Explainer {
       case 'DATA':
         return { command: { kind: 'data', stage }, lines: [c.cmdData] };
       case '.':
-        return { command: { kind: 'dot', stage }, lines: [c.cmdDataEnd] };
+        return { command: { kind: 'dot', stage }, lines: [this.noRecipientTaken ? c.cmdDataEndEmpty : c.cmdDataEnd] };
       case 'BDAT': {
         const { size: octets, last } = sent;
         // A chunk that is no flight's, sent without waiting: its reply comes later, with the others.
@@ -583,7 +583,10 @@ export class Explainer {
       case 'ehlo':
         if (code === 250) return this.hello === 'LHLO' ? c.code250Lhlo : c.code250Ehlo;
         // The generic 550 speaks of a mailbox, which a refused hello is not about.
-        if (code >= 500) return command.early ? c.codeEhloRefusedEarly({ code }) : c.codeEhloRefused({ code });
+        if (code >= 500 && command.early === true) return c.codeEhloRefusedEarly({ code });
+        // A first EHLO a server does not know (no extensions): HELO follows (see the fallback line).
+        if (command.again !== true && this.hello === 'EHLO' && (code === 500 || code === 502)) return c.codeEhloUnknown({ code });
+        if (code >= 500) return c.codeEhloRefused({ code });
         return undefined;
       case 'helo':
         return code === 250 ? c.code250Helo : undefined;
@@ -597,11 +600,14 @@ export class Explainer {
         return code === 250 ? c.code250Mail({ sender: quote(command.address ?? '') }) : undefined;
       case 'rcpt':
         if (code === 503 && this.transaction?.mailRefused === true) return c.code503AfterMailRefused;
+        // 554's generic reading (the transaction failed) is wrong here: RCPT refuses one recipient (RFC 5321 §4.3.2).
+        if (code === 554) return c.code5xxRcpt({ code });
         return code === 250 ? c.code250Rcpt({ recipient: quote(event.recipient ?? command.address ?? '') }) : undefined;
       case 'data':
         return NO_RECIPIENT_CODES.has(code) && this.noRecipientTaken ? c.codeNoRecipientTaken({ code }) : undefined;
       case 'dot':
-        return code === 250 ? c.code250Message : undefined;
+        if (code !== 250) return undefined;
+        return this.noRecipientTaken ? c.code250Empty : c.code250Message;
       case 'bdat':
         if (NO_RECIPIENT_CODES.has(code) && this.noRecipientTaken) return c.codeNoRecipientTaken({ code });
         if (code !== 250) return undefined;

@@ -475,6 +475,31 @@ for (const [lang, catalogue] of [
       assert.equal(failure.after[1], c.paramNotify({ value: 'FAILURE' }));
     });
 
+    it('says the lone dot that closes a DATA accepted after every recipient was refused, and its 250, deliver nothing (RFC 2920 §3.1)', () => {
+      const explainer = new Explainer(c);
+      explainer.annotate(send('mail', { verb: 'MAIL', from: 'alice@example.org', params: [] }, true));
+      explainer.annotate(send('rcpt', { verb: 'RCPT', to: 'bob@example.org', params: [] }, true));
+      explainer.annotate(send('data', { verb: 'DATA' }, true));
+      explainer.annotate(reply('mail', ['250 OK']));
+      // 554 to RCPT refuses that recipient, not the transaction (RFC 5321 §4.3.2).
+      assert.equal(explainer.annotate(reply('rcpt', ['554 5.7.1 Relay access denied'], 'bob@example.org')).after[0], c.code5xxRcpt({ code: 554 }));
+      explainer.annotate(reply('data', ['354 go ahead']));
+      // Before, the dot and its 250 were explained as a message delivered.
+      assert.deepEqual(explainer.annotate(send('body', { verb: '.' })).after, [c.cmdDataEndEmpty]);
+      assert.equal(explainer.annotate(reply('body', ['250 2.0.0 queued'])).after[0], c.code250Empty);
+    });
+
+    it('reads 500 or 502 to the first EHLO as a server without extensions, HELO next (RFC 5321 §4.1.4)', () => {
+      for (const code of [500, 502]) {
+        const explainer = new Explainer(c);
+        explainer.annotate(reply('greeting', ['220 old.example']));
+        explainer.annotate(send('ehlo', EHLO));
+        const said = explainer.annotate(reply('ehlo', [`${code} 5.5.1 unrecognized command`])).after;
+        assert.equal(said[0], c.codeEhloUnknown({ code }), said.join('\n'));
+        assert.ok(said.includes(c.ehloFallback));
+      }
+    });
+
     it('reads a 503 or 554 after the refusals of the same group as their consequence, not a fault of its own (RFC 5321 §3.3, RFC 2920 §3.1)', () => {
       const group = (mailReply: string, rcptReply: string, last: Command, lastReply: string) => {
         const explainer = new Explainer(c);
@@ -827,7 +852,9 @@ for (const [lang, catalogue] of [
       early.annotate(send('ehlo', EHLO));
       const refusedAgain = early.annotate(reply('ehlo', ['502 no'])).after;
       assert.ok(refusedAgain.includes(c.ehloFallback));
-      assert.ok(refusedAgain.includes(c.codeEhloRefused({ code: 502 })), refusedAgain.join('\n'));
+      // 502: the command unknown to this server, not a refusal of the client.
+      assert.ok(refusedAgain.includes(c.codeEhloUnknown({ code: 502 })), refusedAgain.join('\n'));
+      assert.ok(after(EHLO, '550 no EHLO').includes(c.codeEhloRefused({ code: 550 })));
     });
 
     it('quotes untrusted text without control characters', () => {
