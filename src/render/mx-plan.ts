@@ -30,6 +30,8 @@ export function formatMxHosts(plan: MxPlan, words: Words): string[] {
     MAX_NAME_COLUMN,
     names.reduce((most, name) => Math.max(most, name.length), 0),
   );
+  // Preferences run up to 65535: the column as wide as the widest, three digits at least.
+  const preferenceWidth = plan.hosts.reduce((most, host) => Math.max(most, String(host.preference).length), 3);
   plan.hosts.forEach((host, index) => {
     // Under -4/-6, the addresses tried: a host with the other family's only is passed over.
     const tried = triedAddresses(plan, host);
@@ -41,7 +43,7 @@ export function formatMxHosts(plan: MxPlan, words: Words): string[] {
           );
     // Ten hosts: the numbers right-aligned, so that the names stay in one column.
     const number = `${index + 1}.`.padStart(String(plan.hosts.length).length + 1);
-    lines.push(`  ${number} ${names[index]!.padEnd(width)}  ${said.preference} ${String(host.preference).padStart(3)}  ${where}`);
+    lines.push(`  ${number} ${names[index]!.padEnd(width)}  ${said.preference} ${String(host.preference).padStart(preferenceWidth)}  ${where}`);
   });
   if (plan.ignored > 0) lines.push(`  ${said.ignored(plan.ignored, plan.hosts.length)}`);
   return lines;

@@ -222,6 +222,20 @@ describe('the MX plan', () => {
     ]);
   });
 
+  it('keeps the addresses in one column whatever the preferences, up to 65535', () => {
+    const wide: MxPlan = {
+      domain: 'pref.test',
+      hosts: [
+        { name: 'a.pref.test.', preference: 5, addresses: ['127.0.0.20'], implicit: false, noAddress: undefined, problem: undefined },
+        { name: 'c.pref.test.', preference: 65535, addresses: ['127.0.0.21'], implicit: false, noAddress: undefined, problem: undefined },
+      ],
+      ignored: 0,
+      ties: [],
+    };
+    const rows = formatMxPlan(wide, 25, en).filter((line) => /^ +\d+\. /.test(line));
+    assert.deepEqual(rows, ['  1. a.pref.test.  preference     5  127.0.0.20', '  2. c.pref.test.  preference 65535  127.0.0.21']);
+  });
+
   it('under -4 or -6, the addresses tried: a host with the other family only is passed over, and said so', () => {
     const rows = (family: 4 | 6) => formatMxPlan({ ...plan, family }, 25, en).filter((line) => /^ +\d+\. /.test(line));
     assert.deepEqual(rows(6).slice(0, 2), [
