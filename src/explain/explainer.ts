@@ -333,6 +333,8 @@ export class Explainer {
         this.dnsTransport = event.transport;
         return none([
           query,
+          // The domain typed in Unicode is asked for in A-labels (--mx bücher.test); an MX host's name is not.
+          ...(event.type === 'MX' ? this.idnaDomain(event.name) : []),
           ...optional(event.transport === 'tcp' ? c.dnsOverTcp : undefined),
           ...optional(event.edns === false ? c.dnsWithoutEdns : undefined),
         ]);
@@ -518,7 +520,12 @@ export class Explainer {
 
   /** An address's domain in A-labels, said once a domain: what the user typed became xn--… on the wire. */
   private idna(address: string): string[] {
-    const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+    return this.idnaDomain(address.slice(address.lastIndexOf('@') + 1));
+  }
+
+  /** A domain in A-labels (an address's, the one --mx looks up), said once in its Unicode form. */
+  private idnaDomain(name: string): string[] {
+    const domain = name.toLowerCase().replace(/\.$/, '');
     if (!/(^|\.)xn--/.test(domain) || this.idnaTold.has(domain)) return [];
     this.idnaTold.add(domain);
     const unicode = domainToUnicode(domain);

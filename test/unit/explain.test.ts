@@ -386,6 +386,15 @@ for (const [lang, catalogue] of [
       );
     });
 
+    it('says the Unicode form of a domain asked for in A-labels (--mx bücher.test), once, and of no MX host', () => {
+      const explainer = new Explainer(c);
+      const query = (type: 'MX' | 'A', name: string) => explainer.annotate({ kind: 'dns-query', name, type, server: '127.0.0.1#53', transport: 'udp' }).after;
+      const told = c.idnaDomain({ ascii: 'xn--bcher-kva.test', unicode: 'bücher.test' });
+      assert.ok(query('MX', 'xn--bcher-kva.test.').includes(told));
+      assert.ok(!query('MX', 'xn--bcher-kva.test').includes(told), 'said once');
+      assert.ok(!query('A', 'xn--caf-dma.test').some((line) => line.includes('IDNA')));
+    });
+
     it('a QUIT in the flight of the dot says it is answered after the verdict; the closing that follows the verdict says QUIT is out', () => {
       const explainer = new Explainer(c);
       const events: SessionEvent[] = [
