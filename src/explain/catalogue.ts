@@ -122,7 +122,7 @@ export interface Catalogue {
   code554Greeting: Text;
   code250Ehlo: Text;
   /** A 5xx to EHLO: the hello refused, no mailbox in question; `early`: the EHLO sent before the greeting. */
-  codeEhloRefused: (p: { code: number }) => Text;
+  codeEhloRefused: (p: { code: number; verb: 'EHLO' | 'LHLO' }) => Text;
   codeEhloRefusedEarly: (p: { code: number }) => Text;
   code250Lhlo: Text;
   code250Helo: Text;

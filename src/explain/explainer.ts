@@ -198,6 +198,8 @@ export class Explainer {
   private sentEhlo = false;
   /** TLS began after an EHLO (STARTTLS), so the next EHLO starts over (RFC 3207 §4.2). */
   private tlsAfterEhlo = false;
+  /** A hello was taken (250) in this session: one refused after it (XCLIENT's EHLO) is no server without EHLO. */
+  private helloTaken = false;
   private envelopeTold = false;
   /** How the last DNS question went, for an answer an older record does not say it of. */
   private dnsTransport: 'udp' | 'tcp' = 'udp';
@@ -556,11 +558,17 @@ export class Explainer {
     if (reply.enhanced !== undefined && this.enhancedOffered !== false) after.push(this.enhanced(reply.enhanced, command));
 
     if (command?.kind === 'ehlo' && event.ehlo !== undefined) for (const line of this.extensions(event.ehlo, command.again === true)) after.push(line);
-    // HELO follows only a first EHLO, never an LHLO (RFC 2033 §4.1) nor the EHLO after STARTTLS.
-    if (command?.kind === 'ehlo' && command.again !== true && command.early !== true && this.hello === 'EHLO' && EHLO_UNACCEPTABLE.has(reply.code)) {
+    // HELO follows only a first EHLO, never an LHLO (RFC 2033 §4.1) nor the EHLO after STARTTLS or XCLIENT.
+    if (command?.kind === 'ehlo' && this.firstHello(command) && this.hello === 'EHLO' && EHLO_UNACCEPTABLE.has(reply.code)) {
       after.push(c.ehloFallback);
     }
+    if (command?.kind === 'ehlo' && reply.code === 250) this.helloTaken = true;
     return { before: [], after };
+  }
+
+  /** The session's first hello, sent after the greeting: none taken before it (STARTTLS's, XCLIENT's), nor sent early. */
+  private firstHello(command: Command): boolean {
+    return command.again !== true && command.early !== true && !this.helloTaken;
   }
 
   /** MAIL, or every RCPT, of the transaction was refused: a DATA or BDAT after them goes to no one. */
@@ -592,8 +600,8 @@ export class Explainer {
         // The generic 550 speaks of a mailbox, which a refused hello is not about.
         if (code >= 500 && command.early === true) return c.codeEhloRefusedEarly({ code });
         // A first EHLO a server does not know (no extensions): HELO follows (see the fallback line).
-        if (command.again !== true && this.hello === 'EHLO' && (code === 500 || code === 502)) return c.codeEhloUnknown({ code });
-        if (code >= 500) return c.codeEhloRefused({ code });
+        if (this.firstHello(command) && this.hello === 'EHLO' && (code === 500 || code === 502)) return c.codeEhloUnknown({ code });
+        if (code >= 500) return c.codeEhloRefused({ code, verb: this.hello });
         return undefined;
       case 'helo':
         return code === 250 ? c.code250Helo : undefined;
@@ -607,7 +615,7 @@ export class Explainer {
         return code === 250 ? c.code250Mail({ sender: quote(command.address ?? '') }) : undefined;
       case 'rcpt':
         if (code === 503 && this.transaction?.mailRefused === true) return c.code503AfterMailRefused;
-        // 554's generic reading (the transaction failed) is wrong here: RCPT refuses one recipient (RFC 5321 §4.3.2).
+        // 554's generic reading (the transaction failed) is wrong here: RCPT refuses one recipient (RFC 5321 §4.1.1.3).
         if (code === 554) return c.code5xxRcpt({ code });
         return code === 250 ? c.code250Rcpt({ recipient: quote(event.recipient ?? command.address ?? '') }) : undefined;
       case 'data':
@@ -618,6 +626,8 @@ export class Explainer {
       case 'bdat':
         if (NO_RECIPIENT_CODES.has(code) && this.noRecipientTaken) return c.codeNoRecipientTaken({ code });
         if (code !== 250) return undefined;
+        // The last chunk of a message that goes to no one (every recipient refused): nothing is delivered.
+        if (command.last && this.noRecipientTaken) return c.code250Empty;
         return command.last ? c.code250LastChunk : c.code250Chunk({ octets: command.octets ?? 0 });
       case 'rset':
         return code === 250 ? c.code250Rset : undefined;

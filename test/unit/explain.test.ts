@@ -42,7 +42,7 @@ const SAMPLES: Partial<Record<keyof Catalogue, object>> = {
   planNoMxHost: { domain: 'example.org' },
   paramNotify: { value: 'NEVER' },
   idnaDomain: { ascii: 'xn--caf-dma.example', unicode: 'café.example' },
-  codeEhloRefused: { code: 550 },
+  codeEhloRefused: { code: 550, verb: 'EHLO' },
   codeEhloRefusedEarly: { code: 550 },
 };
 /** Fragments composed into other lines: they cite nothing themselves. */
@@ -496,6 +496,14 @@ for (const [lang, catalogue] of [
       // Before, the dot and its 250 were explained as a message delivered.
       assert.deepEqual(explainer.annotate(send('body', { verb: '.' })).after, [c.cmdDataEndEmpty]);
       assert.equal(explainer.annotate(reply('body', ['250 2.0.0 queued'])).after[0], c.code250Empty);
+      // So is the last chunk's 250 of a server that takes BDAT whatever its RCPT replies said.
+      const chunked = new Explainer(c);
+      chunked.annotate(send('mail', { verb: 'MAIL', from: 'alice@example.org', params: [] }, true));
+      chunked.annotate(send('rcpt', { verb: 'RCPT', to: 'bob@example.org', params: [] }, true));
+      chunked.annotate(send('body', { verb: 'BDAT', size: 10, last: true }, true));
+      chunked.annotate(reply('mail', ['250 OK']));
+      chunked.annotate(reply('rcpt', ['550 no such user'], 'bob@example.org'));
+      assert.equal(chunked.annotate(reply('body', ['250 2.0.0 10 octets received'])).after[0], c.code250Empty);
     });
 
     it('reads 500 or 502 to the first EHLO as a server without extensions, HELO next (RFC 5321 §4.1.4)', () => {
@@ -744,12 +752,15 @@ for (const [lang, catalogue] of [
         reply('rcpt', ['450 4.4.7 Try later'], 'x@example.org'),
         send('rcpt', { verb: 'RCPT', to: 'y@example.org', params: [] }),
         reply('rcpt', ['599 5.9.9 Odd'], 'y@example.org'),
+        // One recipient taken: the last chunk's 250 is a delivery's, not an empty message's.
+        send('rcpt', { verb: 'RCPT', to: 'z@example.org', params: [] }),
+        reply('rcpt', ['250 Ok'], 'z@example.org'),
         send('body', { verb: 'BDAT', size: 99, last: true }),
         { kind: 'body', bytes: Buffer.from('Subject: hi\r\n\r\nhello\r\n') },
         { kind: 'body', bytes: Buffer.from('more\r\n') },
         reply('body', ['250 2.0.0 Ok']),
       ];
-      const [mail, , , deferred, , odd, bdat, body, more, final] = events.map((event) => explainer.annotate(event));
+      const [mail, , , deferred, , odd, , , bdat, body, more, final] = events.map((event) => explainer.annotate(event));
       assert.deepEqual(mail!.after, [c.cmdMailFromNull, c.paramSize({ octets: 99 }), c.paramBody8bit, c.paramSmtputf8]);
       assert.deepEqual(deferred!.after, [
         c.code450,
@@ -863,7 +874,18 @@ for (const [lang, catalogue] of [
       assert.ok(refusedAgain.includes(c.ehloFallback));
       // 502: the command unknown to this server, not a refusal of the client.
       assert.ok(refusedAgain.includes(c.codeEhloUnknown({ code: 502 })), refusedAgain.join('\n'));
-      assert.ok(after(EHLO, '550 no EHLO').includes(c.codeEhloRefused({ code: 550 })));
+      assert.ok(after(EHLO, '550 no EHLO').includes(c.codeEhloRefused({ code: 550, verb: 'EHLO' })));
+      // LMTP's hello, refused, is said as such (RFC 2033 §4.1).
+      assert.ok(after({ verb: 'LHLO', domain: 'client.example' }, '502 no').includes(c.codeEhloRefused({ code: 502, verb: 'LHLO' })));
+      // After a hello was taken (XCLIENT's EHLO comes after one), a 502 is no server without EHLO, and HELO does not follow.
+      const claimed = new Explainer(c);
+      claimed.annotate(reply('greeting', ['220 x']));
+      claimed.annotate(send('ehlo', EHLO));
+      claimed.annotate(reply('ehlo', ['250-x', '250 XCLIENT ADDR']));
+      claimed.annotate(send('ehlo', EHLO));
+      const refusedAfter = claimed.annotate(reply('ehlo', ['502 no EHLO'])).after;
+      assert.equal(refusedAfter[0], c.codeEhloRefused({ code: 502, verb: 'EHLO' }), refusedAfter.join('\n'));
+      assert.ok(!refusedAfter.includes(c.ehloFallback));
     });
 
     it('quotes untrusted text without control characters', () => {
