@@ -333,6 +333,8 @@ export interface Catalogue {
   planTie: (p: { hosts: readonly string[]; preference: number }) => Text;
   planNextHost: Text;
   planFinalReply: Text;
+  /** A refused EHLO (or the HELO after it) ends delivery at that host too, unlike a refused greeting. */
+  planHelloRefused: Text;
   planNoneTook: Text;
   planImplicit: (p: { domain: string }) => Text;
   planLiteral: (p: { domain: string }) => Text;

@@ -302,6 +302,7 @@ export const en: Catalogue = {
   planTie: ({ hosts, preference }) => `${hosts.join(', ')} tie at preference ${preference}: shuffled, MAILV_SEED fixes the order (RFC 5321 §5.1)`,
   planNextHost: 'Connection refused, dropped or silent, greeting refused, or 421: the next address, then the next host (RFC 5321 §5.1)',
   planFinalReply: 'A 4xx or 5xx to MAIL, RCPT or the message (not 421) ends it: mailv’s rule; an MTA may go on after a 4xx (RFC 5321 §5.1)',
+  planHelloRefused: 'A hello refused (EHLO, then HELO) ends it too: only a refused greeting moves on (mailv’s rule, RFC 5321 §5.1)',
   planNoneTook: 'If no host takes it: deferred (exit 75), kept in dead.letter; an MTA would retry later (RFC 5321 §4.5.4.1)',
   planImplicit: ({ domain }) => `No MX: ${domain} itself takes the mail, an implicit MX of preference 0 (RFC 5321 §5.1)`,
   planLiteral: ({ domain }) => `${domain} is an address literal: no MX to look up, the mail goes to that address (RFC 5321 §4.1.3)`,

@@ -384,7 +384,7 @@ export class Explainer {
     ];
     for (const tie of plan.ties) lines.push(c.planTie({ hosts: tie.hosts.map(quote), preference: tie.preference }));
     if (several) lines.push(c.planNextHost);
-    lines.push(c.planFinalReply, c.planNoneTook);
+    lines.push(c.planFinalReply, c.planHelloRefused, c.planNoneTook);
     return lines;
   }
 

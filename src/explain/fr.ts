@@ -306,6 +306,7 @@ export const fr: Catalogue = {
   planTie: ({ hosts, preference }) => `${hosts.join(', ')} ex aequo (préférence ${preference}) : mélangés, MAILV_SEED fixe l’ordre (RFC 5321 §5.1)`,
   planNextHost: 'Connexion refusée, coupée ou muette, accueil refusé, ou 421 : adresse suivante, puis hôte suivant (RFC 5321 §5.1)',
   planFinalReply: '4xx ou 5xx à MAIL, RCPT ou au message (hors 421) : arrêt, règle de mailv ; un MTA peut continuer sur 4xx (RFC 5321 §5.1)',
+  planHelloRefused: 'EHLO, puis HELO, refusés : arrêt aussi ; seul un accueil refusé fait passer à la suite (règle de mailv, RFC 5321 §5.1)',
   planNoneTook: 'Si aucun hôte ne le prend : différé (sortie 75), gardé dans dead.letter ; un MTA réessaierait (RFC 5321 §4.5.4.1)',
   planImplicit: ({ domain }) => `Pas de MX : ${domain} reçoit lui-même le courrier, MX implicite de préférence 0 (RFC 5321 §5.1)`,
   planLiteral: ({ domain }) => `${domain} est une adresse littérale : pas de MX à chercher, le courrier va à cette adresse (RFC 5321 §4.1.3)`,
