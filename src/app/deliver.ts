@@ -49,14 +49,15 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
     signal,
   );
   const someoneGotIt = anyDelivered(results);
-  const someoneMayLater = results.some((result) => result.outcome === 'deferred');
+  const deferred = deferredOf(results);
+  const someoneMayLater = deferred.length > 0;
   if (plan.quitAfter !== undefined) return { status: probeStatus(run, results), someoneGotIt, someoneMayLater };
   // The status first: a failure it says comes before the line that says where the message was kept.
   const status = resultsStatus(run, results);
   // The demo's server delivers nowhere, and refuses nobody@ to show a refusal: a copy is kept
   // there only when nobody at all got it, not for each run of the demo.
   if (plan.demo ? !someoneGotIt : !everyoneGotIt(results)) await keepDeadLetter(run, prepared, false);
-  return { status, someoneGotIt, someoneMayLater, deferred: deferredOf(results) };
+  return { status, someoneGotIt, someoneMayLater, deferred };
 }
 
 function deferredOf(results: readonly RecipientResult[]): readonly string[] {
@@ -85,13 +86,14 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   // A domain put off after refusing some (67) may still take the message for the others later.
   const putOffForNow = (failure: (typeof failures)[number]) =>
     failure.error.exitCode === ExitCode.TEMPFAIL || (failure.error instanceof RefusedThenFailedError && failure.recipients.length > 0);
-  const someoneMayLater = results.some((result) => result.outcome === 'deferred') || failures.some(putOffForNow);
+  const deferred = deferredOf(results);
+  const someoneMayLater = deferred.length > 0 || failures.some(putOffForNow);
   if (plan.quitAfter !== undefined && failures.length === 0) return { status: probeStatus(run, results), someoneGotIt, someoneMayLater };
   const status = directStatus(run, results, failures);
   // A domain that got nothing (its hosts failed, or one may have it unconfirmed) keeps the message,
   // even when another domain took it, and so does a recipient refused or deferred.
   if ((!everyoneGotIt(results) || failures.length > 0) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
-  return { status, someoneGotIt, someoneMayLater, deferred: deferredOf(results) };
+  return { status, someoneGotIt, someoneMayLater, deferred };
 }
 
 /** A recipient domain whose delivery failed. */

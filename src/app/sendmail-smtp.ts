@@ -83,6 +83,7 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
   signal.addEventListener('abort', stopReading, { once: true });
   const input = new SmtpInput(io.stdin.stream);
   let status: number = ExitCode.OK;
+  let unreadable: LocalIoError | undefined;
   let transaction: Transaction | undefined;
   await reply(220, `${base.fqdn} ${said.greeting}`);
   try {
@@ -187,10 +188,7 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
     }
   } catch (error) {
     // Standard input failed, or was closed under the wait by a signal.
-    if (!signal.aborted) {
-      stopWatching();
-      throw new LocalIoError({ code: 'MAILV_STDIN_UNREADABLE', ...systemProblem(error) }, 'input');
-    }
+    if (!signal.aborted) unreadable = new LocalIoError({ code: 'MAILV_STDIN_UNREADABLE', ...systemProblem(error) }, 'input');
   } finally {
     signal.removeEventListener('abort', stopReading);
     // After QUIT the client may keep standard input open: it must not keep mailv waiting.
@@ -198,6 +196,7 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
   }
   // Watched until a stopped run has said so: a second signal close on the first waits for that.
   try {
+    if (unreadable !== undefined) throw unreadable;
     if (!signal.aborted) return status;
     // Not waited for: a client that does not read must not hold the stopped run.
     run.output.out(formatServerReply(421, [`${base.fqdn} ${said.closing}`]));
