@@ -3,6 +3,7 @@
 import type { DnsRecord, QueryType } from './dns/wire.js';
 import type { AppNote } from './app/facts.js';
 import type { AuthNote } from './auth/facts.js';
+import type { AddressOrigin } from './message/address-origin.js';
 import type { CliNote } from './cli/facts.js';
 import type { ConfigNote } from './config/facts.js';
 import type { DeliveryNote } from './delivery/facts.js';
@@ -23,6 +24,11 @@ export type RecipientOutcome = 'sent' | 'refused' | 'deferred';
 export type NotEarly = 'tls-follows' | 'no-pipelining';
 
 export type SessionEvent =
+  /**
+   * Before a send's dialogue: each address of the message, where it goes (the envelope, a header
+   * field) and whence it came, as -v's table shows them; --explain reads it beside MAIL and RCPT.
+   */
+  | { kind: 'addresses'; addresses: readonly AddressOrigin[] }
   /**
    * `implicitTls`: whether the server is smtps://, TLS from the first byte (absent from --direct, and
    * from older records); `demo`: the server is --demo's own, on a free port of loopback.

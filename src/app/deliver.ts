@@ -40,6 +40,7 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
   if (trust.auth) run.hide(trust.auth.credentials.secret);
   await showMessageAndAddresses(run, plan, prepared);
   const emit = await openEvents(run, plan);
+  emit({ kind: 'addresses', addresses: prepared.addresses });
   const { submit } = await import('../delivery/submit.js');
   const early = await rememberedEhlos(run, plan, server);
   const results = await submit(
@@ -69,6 +70,7 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   const signal = run.interrupt.signal;
   await showMessageAndAddresses(run, plan, prepared);
   const emit = await openEvents(run, plan);
+  emit({ kind: 'addresses', addresses: prepared.addresses });
   const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
   const early = await rememberedEhlos(run, plan, undefined);
   const outcomes = await deliverDirect({ ...sessionPlan(run, plan, prepared, await gatherTrust(run, plan)), ...early }, emit, {

@@ -23,6 +23,7 @@ import { fieldValues, readHeaderBlock } from '../message/raw-message.js';
 import { bufferSource, fileSource } from '../message/source.js';
 import { statsOf } from '../message/text-stats.js';
 import type { Envelope } from '../message/envelope.js';
+import type { AddressOrigin, RecipientField, ShownField } from '../message/address-origin.js';
 import type { Plan } from './options.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
 import { systemProblem } from './system-problem.js';
@@ -42,24 +43,6 @@ export interface PreparedInput {
   /** The message without its attachments: what dead.letter keeps when an attachment can no longer be read. */
   readonly withoutAttachments?: () => Promise<ComposedMessage>;
 }
-
-export interface AddressOrigin {
-  readonly address: string;
-  /** undefined: in a header only (a -t message's From: that is not the envelope sender). */
-  readonly envelope: 'MAIL From' | 'RCPT To' | undefined;
-  /** The header field that shows it; undefined: the envelope only (a blind copy, a recipient or a sender no header names). */
-  readonly header: ShownField | undefined;
-  /** A blind copy (-b, a -t message's Bcc:): in the envelope, kept out of every header on purpose. */
-  readonly blind: boolean;
-  /** The field of a -t message that named it, the configuration file or $USER (a sender); undefined: the command line. */
-  readonly source: 'From' | RecipientField | 'config-file' | 'user' | undefined;
-}
-
-/** The fields of a -t message that name its recipients: those of a message being resent (RFC 5322 §3.6.6) when it has any. */
-type RecipientField = 'To' | 'Cc' | 'Bcc' | 'Resent-To' | 'Resent-Cc' | 'Resent-Bcc';
-
-/** The header fields whose addresses the table of -v sets against the envelope. */
-type ShownField = 'From' | 'To' | 'Cc' | 'Resent-To' | 'Resent-Cc';
 
 /** The fields that show recipients, in the order the table names them. */
 const RECIPIENT_FIELDS = ['To', 'Cc', 'Resent-To', 'Resent-Cc'] as const;

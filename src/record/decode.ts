@@ -6,6 +6,7 @@ import type { ProxyEndpoint, ProxyVersion } from '../smtp/proxy-header.js';
 import type { DnsRecord, QueryType } from '../dns/wire.js';
 import type { NoAddress, NoAddressReason, NoAnswer, ServerFailure } from '../dns/facts.js';
 import type { MxHost, MxPlan } from '../dns/mx.js';
+import type { AddressOrigin, ShownField } from '../message/address-origin.js';
 import { InputError, type ErrorFact, type Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
 import { ExitCode } from '../exit-codes.js';
@@ -355,7 +356,31 @@ function nestedDeeperThan(value: unknown, levels: number): boolean {
 
 type EventDecoders = { readonly [K in SessionEvent['kind']]: (fields: Fields, codes: KnownCodes) => Extract<SessionEvent, { kind: K }> };
 
+const SHOWN_FIELDS = choicesOf<ShownField>({ From: true, To: true, Cc: true, 'Resent-To': true, 'Resent-Cc': true });
+const ADDRESS_SOURCES = choicesOf<NonNullable<AddressOrigin['source']>>({
+  From: true,
+  To: true,
+  Cc: true,
+  Bcc: true,
+  'Resent-To': true,
+  'Resent-Cc': true,
+  'Resent-Bcc': true,
+  'config-file': true,
+  user: true,
+});
+
+function addressOrigin(fields: Fields): AddressOrigin {
+  return {
+    address: fields.string('address'),
+    envelope: fields.has('envelope') ? fields.choice('envelope', ['MAIL From', 'RCPT To'] as const) : undefined,
+    header: fields.has('header') ? fields.choice('header', SHOWN_FIELDS) : undefined,
+    blind: fields.boolean('blind'),
+    source: fields.has('source') ? fields.choice('source', ADDRESS_SOURCES) : undefined,
+  };
+}
+
 const EVENTS: EventDecoders = {
+  addresses: (fields) => ({ kind: 'addresses', addresses: fields.array('addresses').map(({ value, path }) => addressOrigin(Fields.of(value, path))) }),
   connecting: (fields) => ({
     kind: 'connecting',
     recipients: fields.strings('recipients'),

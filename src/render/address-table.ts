@@ -1,7 +1,7 @@
 // What -v and --explain show before the dialogue: the message as generated, with the size SIZE=
 // will announce, and which address goes in the envelope, which in the header, and whence each
 // came. The envelope decides delivery; the header is only what the reader sees.
-import type { AddressOrigin } from '../cli/message-input.js';
+import type { AddressOrigin } from '../message/address-origin.js';
 import type { TableLabels } from './table-labels.js';
 import { sanitize } from '../text/sanitize.js';
 

@@ -54,6 +54,19 @@ function eventJson(event: SessionEvent, ms: number): string {
       const where = host === address ? host : `${host} [${address}]`;
       return JSON.stringify({ event: 'deferred', ms: time, recipients, host: where, reason: describeFact(error, en), error });
     }
+    case 'addresses':
+      // Every field on every row, null where there is none, and the command line named as a source.
+      return JSON.stringify({
+        event: 'addresses',
+        ms: time,
+        addresses: event.addresses.map(({ address, envelope, header, blind, source }) => ({
+          address,
+          envelope: envelope ?? null,
+          header: header ?? null,
+          blind,
+          source: source ?? 'command-line',
+        })),
+      });
     case 'mx-plan':
       // The plan's fields at the top, as --mx has always written them.
       return JSON.stringify({ event: 'mx-plan', ms: time, ...event.plan });

@@ -116,6 +116,8 @@ export class TranscriptRenderer {
       'null-mx': (e) => (dnsShown ? ['', style.note(words.dns.mxPlan.nullMx(sanitize(e.domain), e.invalid === true))] : []),
       // Said on standard error after the failure it follows, as mail(1) says it; --json has the event.
       'dead-letter': () => [],
+      // Shown before the dialogue, as -v's table (app/preview.ts); --explain reads it beside MAIL and RCPT.
+      addresses: () => [],
       // Said on standard error too, naming the recipients, as the failure it is; --json has the event.
       unsettled: () => [],
       // For the app's memory of servers (PIPECONNECT): the notes say what they changed.

@@ -26,9 +26,17 @@ describe('--json', () => {
       assert.equal(run.code, 67);
       assert.doesNotMatch(run.stdout, /\u001b/);
       const events = parseJsonLines(run.stdout);
-      assert.deepEqual(events[0], {
+      // First the addresses, as -v's table shows them: every field on every row, null where there is none.
+      const rows = events[0]!['addresses'] as Record<string, unknown>[];
+      assert.equal(events[0]!['event'], 'addresses');
+      assert.deepEqual(rows[0], { address: rows[0]!['address'], envelope: 'MAIL From', header: 'From', blind: false, source: 'user' });
+      assert.deepEqual(rows.slice(1), [
+        { address: 'bob@example.org', envelope: 'RCPT To', header: 'To', blind: false, source: 'command-line' },
+        { address: 'nobody@example.org', envelope: 'RCPT To', header: 'To', blind: false, source: 'command-line' },
+      ]);
+      assert.deepEqual(events[1], {
         event: 'connecting',
-        ms: events[0]!['ms'],
+        ms: events[1]!['ms'],
         recipients: ['bob@example.org', 'nobody@example.org'],
         host: '127.0.0.1',
         port: server.port,

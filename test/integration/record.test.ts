@@ -86,6 +86,37 @@ describe('--record and mailv replay', () => {
     assert.ok(!english.stdout.includes('↳'), 'no annotation unless asked');
   });
 
+  it('--explain sets MAIL and RCPT against the header, live and replayed: a sender From: does not show, a blind copy, an envelope-only recipient', async () => {
+    const record = join(home, 'envelope.jsonl');
+    const server = ['--server', `127.0.0.1:${sink.port}`];
+    const header = ['-r', 'bounces@example.org', '-H', 'From: Alice <alice@example.org>', '-b', 'dave@example.org', '-s', 'Lesson'];
+    const live = await runCli([...server, ...header, '--record', record, '--explain', '--lang', 'en', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(live.code, 0, live.stderr);
+    const replay = await runCli(['replay', '--explain', '--lang', 'en', record]);
+    assert.equal(replay.code, 0, replay.stderr);
+    for (const run of [live, replay]) {
+      assert.match(
+        run.stdout,
+        /^>>> MAIL From:<bounces@example\.org>.*\n(?: {6}↳ .*\n)* {6}↳ From: shows <alice@example\.org>: readers see that address, bounces go to this envelope sender \(RFC 5321 §3\.3\)$/m,
+      );
+      assert.match(
+        run.stdout,
+        /^>>> RCPT To:<dave@example\.org>\n {6}↳ RCPT To: .*\n {6}↳ <dave@example\.org> is a blind copy: no header names it, .*\(RFC 5322 §3\.6\.3\)$/m,
+      );
+      // bob is in To:: nothing more is said of him.
+      assert.doesNotMatch(run.stdout, /<bob@example\.org> is a blind copy|No header names <bob@/);
+    }
+    // -t: a recipient named on the command line that the message's header does not name.
+    const message = 'From: alice@example.org\nTo: bob@example.org\nSubject: Lesson\n\nx\n';
+    const french = await runCli([...server, '-t', '-r', 'alice@example.org', '--explain', '--lang', 'fr', 'erin@example.org'], { input: message });
+    assert.equal(french.code, 0, french.stderr);
+    assert.match(
+      french.stdout,
+      /^>>> RCPT To:<erin@example\.org>\n(?: {6}↳ .*\n)* {6}↳ Aucun en-tête ne nomme <erin@example\.org> : il reçoit le message par la seule enveloppe \(RFC 5321 §2\.3\.1\)$/m,
+    );
+    assert.doesNotMatch(french.stdout, /From: montre|ne nomme <bob@/);
+  });
+
   it('a --demo run replays explained as the demo’s, as it was live', async () => {
     const record = join(home, 'demo.jsonl');
     const live = await runCli(['--demo', '-q', '-r', 'alice@example.org', '-s', 'x', '--record', record, 'bob@example.org'], { input: 'x\n' });

@@ -44,6 +44,7 @@ const SAMPLES: Partial<Record<keyof Catalogue, object>> = {
   idnaDomain: { ascii: 'xn--caf-dma.example', unicode: 'café.example' },
   codeEhloRefused: { code: 550, verb: 'EHLO' },
   codeEhloRefusedEarly: { code: 550 },
+  senderNotFrom: { from: 'alice@example.org' },
 };
 /** Fragments composed into other lines: they cite nothing themselves. */
 const FRAGMENT = /^(replyClass|replyDigit|enhancedClass|enhancedSubject)/;
@@ -384,6 +385,72 @@ for (const [lang, catalogue] of [
         c.idnaDomain({ ascii: 'xn--caf-dma.example', unicode: 'café.example' }),
         /^xn--caf-dma\.example (is|est) café\.example .*Punycode.*RFC 5890/,
       );
+    });
+
+    it('sets MAIL and RCPT against the header: a sender From: does not show, a blind copy, a recipient only the envelope names', () => {
+      const explainer = new Explainer(c);
+      const addresses: SessionEvent = {
+        kind: 'addresses',
+        addresses: [
+          { address: 'bounces@example.org', envelope: 'MAIL From', header: undefined, blind: false, source: undefined },
+          { address: 'bob@example.org', envelope: 'RCPT To', header: 'To', blind: false, source: undefined },
+          { address: 'carol@example.org', envelope: 'RCPT To', header: undefined, blind: true, source: 'Bcc' },
+          { address: 'dave@café.example', envelope: 'RCPT To', header: undefined, blind: false, source: undefined },
+          { address: 'alice@example.org', envelope: undefined, header: 'From', blind: false, source: 'From' },
+        ],
+      };
+      assert.deepEqual(explainer.annotate(addresses), { before: [], after: [] }, 'nothing of its own: the table said it');
+      const [mail, bob, carol, dave, eve] = [
+        send('mail', { verb: 'MAIL', from: 'Bounces@Example.org', params: [] }),
+        send('rcpt', { verb: 'RCPT', to: 'bob@example.org', params: [] }),
+        send('rcpt', { verb: 'RCPT', to: 'CAROL@example.org', params: [] }),
+        // Its domain on the wire in A-labels (a server without SMTPUTF8): the same mailbox.
+        send('rcpt', { verb: 'RCPT', to: 'dave@xn--caf-dma.example', params: [] }),
+        // Not in the table (a record of another message): nothing is said of it.
+        send('rcpt', { verb: 'RCPT', to: 'eve@example.org', params: [] }),
+      ].map((event) => explainer.annotate(event).after);
+      assert.deepEqual(mail, [c.cmdMailFrom({ sender: 'Bounces@Example.org' }), c.senderNotFrom({ from: 'alice@example.org' })]);
+      assert.match(c.senderNotFrom({ from: 'alice@example.org' }), /RFC 5321 §3\.3\)$/);
+      // In To:: nothing more than any recipient gets.
+      assert.deepEqual(bob, [c.cmdRcptTo({ recipient: 'bob@example.org' }), c.envelopeNotHeaders]);
+      assert.deepEqual(carol, [c.cmdRcptTo({ recipient: 'CAROL@example.org' }), c.rcptBlind({ recipient: 'CAROL@example.org' })]);
+      assert.match(c.rcptBlind({ recipient: 'carol@example.org' }), /RFC 5322 §3\.6\.3\)$/);
+      assert.deepEqual(dave, [
+        c.cmdRcptTo({ recipient: 'dave@xn--caf-dma.example' }),
+        c.idnaDomain({ ascii: 'xn--caf-dma.example', unicode: 'café.example' }),
+        c.rcptEnvelopeOnly({ recipient: 'dave@xn--caf-dma.example' }),
+      ]);
+      assert.deepEqual(eve, [c.cmdRcptTo({ recipient: 'eve@example.org' })]);
+    });
+
+    it('says nothing of the header when From: shows the sender, for the null sender, or without the table (an older record)', () => {
+      const shown = new Explainer(c);
+      shown.annotate({
+        kind: 'addresses',
+        addresses: [
+          { address: 'alice@example.org', envelope: 'MAIL From', header: 'From', blind: false, source: undefined },
+          { address: 'bob@example.org', envelope: 'RCPT To', header: 'Cc', blind: false, source: undefined },
+        ],
+      });
+      const plain = (explainer: Explainer, from: string) => explainer.annotate(send('mail', { verb: 'MAIL', from, params: [] })).after;
+      assert.deepEqual(plain(shown, 'alice@example.org'), [c.cmdMailFrom({ sender: 'alice@example.org' })]);
+      const bounce = new Explainer(c);
+      bounce.annotate({
+        kind: 'addresses',
+        addresses: [
+          { address: '', envelope: 'MAIL From', header: undefined, blind: false, source: undefined },
+          { address: 'alice@example.org', envelope: undefined, header: 'From', blind: false, source: undefined },
+        ],
+      });
+      assert.deepEqual(plain(bounce, ''), [c.cmdMailFromNull]);
+      // A sender the table does not hold (a record of another message): nothing is said of it.
+      assert.deepEqual(plain(bounce, 'someone@example.org'), [c.cmdMailFrom({ sender: 'someone@example.org' })]);
+      const older = new Explainer(c);
+      assert.deepEqual(plain(older, 'bounces@example.org'), [c.cmdMailFrom({ sender: 'bounces@example.org' })]);
+      assert.deepEqual(older.annotate(send('rcpt', { verb: 'RCPT', to: 'carol@example.org', params: [] })).after, [
+        c.cmdRcptTo({ recipient: 'carol@example.org' }),
+        c.envelopeNotHeaders,
+      ]);
     });
 
     it('says the Unicode form of a domain asked for in A-labels (--mx bücher.test), once, and of no MX host', () => {

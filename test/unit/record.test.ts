@@ -20,6 +20,16 @@ const HOSTILE = makeReply(['550-5.7.1 \x1b[31mred\x1b[0m \u0000 \ud800 é', '550
 
 /** One event of each kind: a kind added to SessionEvent without one here fails to compile. */
 const SAMPLES: { readonly [K in SessionEvent['kind']]: Extract<SessionEvent, { kind: K }> } = {
+  // Each field in each of its forms: a sender the header does not show, a Bcc, a From: alone.
+  addresses: {
+    kind: 'addresses',
+    addresses: [
+      { address: 'bounces@example.org', envelope: 'MAIL From', header: undefined, blind: false, source: 'config-file' },
+      { address: 'bob@example.org', envelope: 'RCPT To', header: 'Resent-To', blind: false, source: undefined },
+      { address: 'carol@example.org', envelope: 'RCPT To', header: undefined, blind: true, source: 'Bcc' },
+      { address: 'alice@example.org', envelope: undefined, header: 'From', blind: false, source: 'From' },
+    ],
+  },
   connecting: { kind: 'connecting', recipients: ['bob@example.org'], host: 'mx.example.org', port: 25, via: 'esmtp' },
   connected: { kind: 'connected', address: '127.0.0.1', port: 25 },
   send: { kind: 'send', stage: 'mail', command: { verb: 'MAIL', from: 'alice@example.org', params: ['SIZE=12', 'BODY=8BITMIME'] }, pipelined: true },
@@ -273,6 +283,19 @@ describe('the record format', () => {
       'a stage mailv does not have',
       record(eventLine({ ...SAMPLES.send, stage: 'lunch' }, 1)),
       { line: 2, problem: { kind: 'bad-value', field: 'event.stage', value: 'lunch', choices: [...STAGE_LIST()] } },
+    ],
+    [
+      'an address in a header field the table never names',
+      record(eventLine({ kind: 'addresses', addresses: [{ address: 'bob@example.org', envelope: 'RCPT To', header: 'Bcc', blind: true }] }, 1)),
+      {
+        line: 2,
+        problem: { kind: 'bad-value', field: 'event.addresses[0].header', value: 'Bcc', choices: ['From', 'To', 'Cc', 'Resent-To', 'Resent-Cc'] },
+      },
+    ],
+    [
+      'an address without its blindness',
+      record(eventLine({ kind: 'addresses', addresses: [{ address: 'bob@example.org', envelope: 'RCPT To' }] }, 1)),
+      { line: 2, problem: { kind: 'bad-field', field: 'event.addresses[0].blind', expected: 'boolean' } },
     ],
     [
       'a negative time',
