@@ -24,8 +24,9 @@ import { sanitize } from '../text/sanitize.js';
 import { describeFact, describeNote, wordsFor } from '../words/describe.js';
 import { en } from '../words/en/index.js';
 import { openDiagram } from './diagram-sink.js';
-import { openEvents } from './events-out.js';
+import { openEvents, type ShownPlan } from './events-out.js';
 import { mxLookupVerbosity } from './mx-lookup.js';
+import { showRecordedAddresses } from './preview.js';
 import type { Run } from './run.js';
 
 const KNOWN: KnownCodes = {
@@ -39,13 +40,14 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
   run.language = plan.language ?? recording.header.language;
   run.json = plan.json;
   const { mxLookup } = recording.header;
-  const emit = await openEvents(run, {
+  const shown: ShownPlan = {
     verbosity: mxLookup === undefined ? plan.verbosity : mxLookupVerbosity(plan.verbosity),
     color: plan.color,
     step: plan.step,
     output: { json: plan.json, timing: plan.timing, explain: plan.explain ? run.language : undefined },
     replay: true,
-  });
+  };
+  const emit = await openEvents(run, shown);
   if (plan.diagram) run.sinks.push(await openDiagram(run, { language: run.language, explain: plan.explain, timing: plan.timing }, plan.diagram, plan.file));
   const stopWatching = run.io.signals.watch((signal) => run.stop(signal));
   const stepper = plan.step ? await run.io.openStepper(run.interrupt.signal, run.language, true) : undefined;
@@ -65,6 +67,7 @@ export async function replay(run: Run, plan: ReplayPlan): Promise<number> {
       const write = writes.starts(event);
       if (stepper && write && index !== unasked && (await stepper.ask(pendingWrite(recording.entries, index))) === 'quit') return ExitCode.OK;
       run.replayedAt = entry.at;
+      if (event.kind === 'addresses') await showRecordedAddresses(run, shown, event.addresses);
       emit(event);
     }
   } finally {

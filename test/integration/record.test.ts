@@ -94,6 +94,13 @@ describe('--record and mailv replay', () => {
     assert.equal(live.code, 0, live.stderr);
     const replay = await runCli(['replay', '--explain', '--lang', 'en', record]);
     assert.equal(replay.code, 0, replay.stderr);
+    // The table of -v too, where the live run showed it, under the message a record does not keep.
+    assert.match(
+      replay.stdout,
+      /^Envelope and header \(the envelope decides who gets the message\):\n.*\n {2}bounces@example\.org +MAIL From:<…> +\(none: the header names another\) /,
+    );
+    assert.ok(live.stdout.endsWith(replay.stdout), `${live.stdout}\n---\n${replay.stdout}`);
+    assert.doesNotMatch((await runCli(['replay', record])).stdout, /Envelope and header/, 'only where -vv or --explain shows it');
     for (const run of [live, replay]) {
       assert.match(
         run.stdout,
