@@ -52,7 +52,7 @@ async function dispatch(run: Run): Promise<number> {
       plan = command.kind === 'message' ? command.plan : command.base;
       run.plan = plan;
       run.language = plan.language;
-      if (command.kind === 'smtp') return await (await import('./sendmail-smtp.js')).smtpDialogue(run, command.base, command.planFor);
+      if (command.kind === 'smtp') return await (await import('./sendmail-smtp.js')).smtpDialogue(run, command);
       return await sendMessage(run, plan);
     }
     const parsed = parseCommandLine(io.argv, io.argv.some((arg) => /^-(V|-version)$/.test(arg)) ? io.version() : '', run.words.help);

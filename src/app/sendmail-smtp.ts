@@ -19,6 +19,7 @@ import { describeError, describeFact, wordsFor } from '../words/describe.js';
 import { smtpServerWords as said } from '../words/en/smtp-server.js';
 import type { Run } from './run.js';
 import { sendRead } from './send.js';
+import type { SendmailCommand } from './sendmail.js';
 
 /** What the EHLO reply offers: commands pipelined are read in order; the message goes on as it came. */
 const EXTENSIONS = ['PIPELINING', '8BITMIME', 'SMTPUTF8'];
@@ -65,11 +66,12 @@ interface Transaction {
 }
 
 /**
- * Serves the dialogue until QUIT or the end of standard input; `planFor` makes each transaction's
- * plan from its envelope. The exit status is 0 when every message went to everyone, else that of
- * the first that did not; 128 + its number when a signal ends it.
+ * Serves the dialogue until QUIT, the end of standard input, or `commandTimeoutMs` without a word
+ * from the client; `planFor` makes each transaction's plan from its envelope. The exit status is 0
+ * when every message went to everyone, else that of the first that did not; 75 when the client fell
+ * silent; 128 + its number when a signal ends it.
  */
-export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: string, recipients: readonly string[]) => Plan): Promise<number> {
+export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }: Extract<SendmailCommand, { kind: 'smtp' }>): Promise<number> {
   const { io } = run;
   if (io.stdin.kind().kind === 'directory') throw new InputError({ code: 'MAILV_STDIN_DIRECTORY' }, ExitCode.NOINPUT);
   run.output.limitErrors(ERROR_OCTETS, run.words.output.errorsWithheld);
@@ -81,10 +83,12 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
   // A signal (or a failed write) ends the wait for the client's next line.
   const stopReading = () => io.stdin.stream.destroy();
   signal.addEventListener('abort', stopReading, { once: true });
-  const input = new SmtpInput(io.stdin.stream);
+  const input = new SmtpInput(io.stdin.stream, commandTimeoutMs);
   let status: number = ExitCode.OK;
   let unreadable: LocalIoError | undefined;
   let transaction: Transaction | undefined;
+  /** The client fell silent inside its message: nothing of it was sent. */
+  let silentInMessage = false;
   await reply(220, `${base.fqdn} ${said.greeting}`);
   try {
     for (;;) {
@@ -150,8 +154,11 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
             // which is its run's failure: nothing was sent.
             if (signal.aborted) break;
             if (answer === undefined) {
-              // Nobody hears the replies any more (standard output closed): nothing more is done.
+              // Nobody hears the replies any more (standard output closed), or the client fell
+              // silent (said below): nothing more is done.
               if (!run.output.open('stdout')) break;
+              silentInMessage = input.idled;
+              if (silentInMessage) break;
               return run.fail(new InputError({ code: 'MAILV_MESSAGE_UNENDED' }, ExitCode.DATAERR));
             }
             if (status === ExitCode.OK) status = answer.status;
@@ -197,6 +204,15 @@ export async function smtpDialogue(run: Run, base: Plan, planFor: (sender: strin
   // Watched until a stopped run has said so: a second signal close on the first waits for that.
   try {
     if (unreadable !== undefined) throw unreadable;
+    if (input.idled && !signal.aborted) {
+      // As Postfix's smtpd says it at its smtpd_timeout; not waited for, since the client reads nothing.
+      run.output.out(formatServerReply(421, [`4.4.2 ${base.fqdn} ${said.idle}`]));
+      const seconds = Math.round(commandTimeoutMs / 1000);
+      // Inside a message, as a client that left before its dot: nothing of it was sent (65). Between
+      // commands nothing is lost, as when a client leaves without QUIT: said, the status unchanged.
+      if (silentInMessage) return run.fail(new InputError({ code: 'MAILV_CLIENT_IDLE', seconds }, ExitCode.DATAERR));
+      run.note({ code: 'client-idle', seconds });
+    }
     if (!signal.aborted) return status;
     // Not waited for: a client that does not read must not hold the stopped run.
     run.output.out(formatServerReply(421, [`${base.fqdn} ${said.closing}`]));

@@ -19,7 +19,7 @@ import type { Run } from './run.js';
 export type SendmailCommand =
   | { readonly kind: 'message'; readonly plan: Plan }
   /** -bs: `planFor` makes each transaction's plan from its envelope ('' the null sender). */
-  | { readonly kind: 'smtp'; readonly base: Plan; planFor(sender: string, recipients: readonly string[]): Plan }
+  | { readonly kind: 'smtp'; readonly base: Plan; readonly commandTimeoutMs: number; planFor(sender: string, recipients: readonly string[]): Plan }
   /** -bp: the queue listed, which is always empty; nothing is read or sent. */
   | { readonly kind: 'queue' }
   /** -bi, -I, -bh, -bH: nothing to do, nothing read or sent. */
@@ -84,7 +84,7 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
     }
   }
   const planFor = (sender: string, recipients: readonly string[]) => planOf(run, line, here, account, sender === '' ? NULL_REVERSE_PATH : sender, recipients);
-  return { kind: 'smtp', base: planOf(run, line, here, account, line.options.from, []), planFor };
+  return { kind: 'smtp', base: planOf(run, line, here, account, line.options.from, []), commandTimeoutMs: line.commandTimeoutMs, planFor };
 }
 
 /** This host's name for EHLO, and the domain bare local names get. */

@@ -207,6 +207,8 @@ export type InputFact =
   | { readonly code: 'MAILV_MESSAGE_NUL' }
   /** mailv-sendmail -bs: the client's input ended before the lone dot that ends its message. */
   | { readonly code: 'MAILV_MESSAGE_UNENDED' }
+  /** mailv-sendmail -bs: the client sent nothing for `seconds` inside its message (-O Timeout.command, 300 by default). */
+  | { readonly code: 'MAILV_CLIENT_IDLE'; readonly seconds: number }
   /** -t: 8-bit content, and a server without 8BITMIME (69). */
   | { readonly code: 'MAILV_NO_8BITMIME' }
   | { readonly code: 'MAILV_STDIN_DIRECTORY' }

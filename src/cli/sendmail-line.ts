@@ -47,6 +47,26 @@ export interface SendmailCommandLine {
    * -oe or -od): ignored here too, for a program's message must not be refused for them.
    */
   readonly ignored: readonly { readonly option: string; readonly value: string }[];
+  /** -bs: how long the client may send nothing (-O Timeout.command, as sendmail reads it), in milliseconds. */
+  readonly commandTimeoutMs: number;
+}
+
+/** Postfix's smtpd_timeout, which its sendmail -bs runs under: sendmail's own is an hour. */
+export const COMMAND_TIMEOUT_MS = 300_000;
+/** The longest a timer waits (about 24.8 days): a longer time is that. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+const TIME_UNITS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/**
+ * A time as sendmail writes one in its options: numbers each followed by its unit, s, m, h, d or w
+ * (`5m`, `1h30m`). Undefined for anything else, a bare number included (its unit differs between
+ * sendmail's options), and for no time at all.
+ */
+export function sendmailTime(text: string): number | undefined {
+  if (!/^(?:\d+[smhdw])+$/i.test(text)) return undefined;
+  let ms = 0;
+  for (const [, count, unit] of text.matchAll(/(\d+)([smhdw])/gi)) ms += Number(count) * TIME_UNITS[unit!.toLowerCase()]!;
+  return ms === 0 ? undefined : Math.min(ms, LONGEST_TIMER_MS);
 }
 
 /** What -bi, -I, -bh and -bH would have done, had mailv-sendmail kept aliases or host status. */
@@ -87,6 +107,7 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   let dashedRecipient: string | undefined;
   let valueMissing: string | undefined;
   const ignored: { option: string; value: string }[] = [];
+  let commandTimeoutMs = COMMAND_TIMEOUT_MS;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
     if (argument === '--') {
@@ -187,6 +208,15 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
           if (!oOptionKnown(given)) ignored.push({ option: `-o${given[0] ?? ''}`, value: given.slice(1) });
           else if (given === 'i') endsAtDotLine = false;
           break;
+        case 'O': {
+          // sendmail's long options: of those, only -bs's idle limit means something here.
+          const equals = given.indexOf('=');
+          if (equals === -1 || given.slice(0, equals).trim().toLowerCase() !== 'timeout.command') break;
+          const time = sendmailTime(given.slice(equals + 1).trim());
+          if (time === undefined) ignored.push({ option, value: given });
+          else commandTimeoutMs = time;
+          break;
+        }
         // The others (IGNORED_WITH_VALUE) mean nothing here: their value is skipped.
       }
       break;
@@ -202,7 +232,21 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
   options.readRecipients = true;
   // -N and -V are checked as --notify and --envid are.
   const dsn = dsnRequest(notify, ret, envid, { notify: '-N', envid: '-V' });
-  return { options, recipients, recipientsFromHeaders, endsAtDotLine, fullName, dsn, smtp, listQueue, nothingToDo, dashedRecipient, valueMissing, ignored };
+  return {
+    options,
+    recipients,
+    recipientsFromHeaders,
+    endsAtDotLine,
+    fullName,
+    dsn,
+    smtp,
+    listQueue,
+    nothingToDo,
+    dashedRecipient,
+    valueMissing,
+    ignored,
+    commandTimeoutMs,
+  };
 }
 
 /**

@@ -30,8 +30,14 @@ export class SmtpInput {
   private readonly chunks: AsyncIterator<Buffer>;
   private pending: Buffer = Buffer.alloc(0);
   private ended = false;
+  /** The client sent nothing for `idleMs`: reading stopped there, as at the end of its input. */
+  idled = false;
 
-  constructor(input: AsyncIterable<Buffer>) {
+  /** `idleMs`: how long a wait for the client's next octets may last (a command's, or its message's). */
+  constructor(
+    input: AsyncIterable<Buffer>,
+    private readonly idleMs?: number,
+  ) {
     this.chunks = input[Symbol.asyncIterator]();
   }
 
@@ -147,13 +153,34 @@ export class SmtpInput {
   /** Reads more into `pending`; false once the input has ended. */
   private async fill(): Promise<boolean> {
     if (this.ended) return false;
-    const next = await this.chunks.next();
-    if (next.done) {
+    const next = await this.nextChunk();
+    if (next === undefined || next.done) {
       this.ended = true;
       return false;
     }
     const chunk = next.value;
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     return true;
+  }
+
+  /** The input's next chunk; undefined when none came within `idleMs`. */
+  private async nextChunk(): Promise<IteratorResult<Buffer> | undefined> {
+    const reading = this.chunks.next();
+    if (this.idleMs === undefined) return reading;
+    // Left pending when the client is given up: the input is destroyed then, and what that read
+    // says after is nobody's.
+    reading.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        this.idled = true;
+        resolve(undefined);
+      }, this.idleMs);
+    });
+    try {
+      return await Promise.race([reading, silence]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -31,6 +31,8 @@ export interface SmtpServerWords {
   readonly undeclaredUtf8: string;
   /** 421 when a signal ends the dialogue. */
   readonly closing: string;
+  /** The client sent nothing for the idle limit (421, as Postfix's smtpd_timeout). */
+  readonly idle: string;
   readonly help: string;
   /** 252 to VRFY: no address is checked, a message to it will be tried. */
   readonly vrfy: string;

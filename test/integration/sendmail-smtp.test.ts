@@ -27,8 +27,8 @@ function runAtOnce(args: readonly string[], env: Record<string, string>, input: 
  * A client that writes a command only once the reply before it came, as Symfony's SmtpTransport
  * does over a process: `command` sends a line and resolves with the whole reply to it.
  */
-function stepByStep(env: Record<string, string>) {
-  const child = spawn(process.execPath, [SENDMAIL, '-bs'], { env });
+function stepByStep(env: Record<string, string>, args: readonly string[] = []) {
+  const child = spawn(process.execPath, [SENDMAIL, '-bs', ...args], { env });
   let buffered = '';
   let stderr = '';
   let waiting: ((reply: string) => void) | undefined;
@@ -67,6 +67,8 @@ function stepByStep(env: Record<string, string>) {
     kill: (signal: NodeJS.Signals) => child.kill(signal),
     /** The exit status, standard input left open. */
     exited: () => closed,
+    /** What standard error said so far. */
+    stderr: () => stderr,
     /** The client stops reading the replies: standard output's read end is closed. */
     stopReading: () => child.stdout.destroy(),
     /** Ends standard input; resolves with the exit status and what standard error said. */
@@ -494,6 +496,42 @@ describe('mailv-sendmail -bs', () => {
       deaf.send('Subject: unheard\r\n\r\nx\r\n.\r\nQUIT\r\n');
       await deaf.end();
       assert.deepEqual(server.commands, []);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a client silent for -O Timeout.command gets 421 4.4.2 and the dialogue ends: between commands its status stands, inside a message nothing goes (65)', async () => {
+    const server = await startScriptedServer();
+    try {
+      const env = environment(freshHome(), `127.0.0.1:${server.port}`);
+      const between = stepByStep(env, ['-O', 'Timeout.command=1s']);
+      await between.reply();
+      await between.command('HELO client.example');
+      await between.command('MAIL FROM:<alice@example.org>');
+      await between.command('RCPT TO:<bob@example.org>');
+      assert.equal(await between.command('DATA'), '354 End data with <CR><LF>.<CR><LF>\r\n');
+      // The limit is the client's: the time mailv takes to hand the message on is not counted.
+      assert.equal(await between.command('Subject: sent\r\n\r\nfirst\r\n.'), '250 Ok: sent\r\n');
+      const silent = performance.now();
+      assert.equal(await between.reply(), `421 4.4.2 ${LOCAL_HOST} Error: timeout exceeded\r\n`);
+      assert.ok(performance.now() - silent > 900, 'after the limit, not before');
+      // Standard input is still open: mailv ends all the same, the message it sent counted.
+      assert.equal(await between.exited(), 0, between.stderr());
+      assert.equal(between.stderr(), 'mailv: the client sent no command for 1 s: the dialogue was closed (421)\n');
+
+      const inside = stepByStep(env, ['-OTimeout.command=1s']);
+      await inside.reply();
+      await inside.command('MAIL FROM:<alice@example.org>');
+      await inside.command('RCPT TO:<carol@example.org>');
+      await inside.command('DATA');
+      inside.send('Subject: cut short\r\n\r\nhalf a mess');
+      assert.equal(await inside.reply(), `421 4.4.2 ${LOCAL_HOST} Error: timeout exceeded\r\n`);
+      assert.equal(await inside.exited(), 65, inside.stderr());
+      assert.equal(inside.stderr(), 'mailv: the client sent nothing for 1 s in its message: the dialogue was closed (421), nothing was sent\n');
+      // One message reached the server, the first; nothing of the second.
+      assert.equal(server.commands.filter((command) => command.startsWith('MAIL')).length, 1);
+      assert.doesNotMatch(server.received().toString('latin1'), /cut short/);
     } finally {
       await server.close();
     }

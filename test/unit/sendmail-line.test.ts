@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { untilDotLine } from '../../dist/cli/dot-line.js';
 import { UsageError } from '../../dist/errors.js';
-import { parseSendmailLine } from '../../dist/cli/sendmail-line.js';
+import { COMMAND_TIMEOUT_MS, parseSendmailLine, sendmailTime } from '../../dist/cli/sendmail-line.js';
 
 async function collect(chunks: readonly string[]): Promise<string> {
   const out: Buffer[] = [];
@@ -158,6 +158,23 @@ describe('sendmail command line', () => {
     const mixed = parseSendmailLine(['-N', 'Success, Delay', '-R', 'some', '-V', 'id-1', 'a@example.org']);
     assert.deepEqual(mixed.dsn, { notify: ['success', 'delay'], ret: undefined, envid: 'id-1' });
     assert.deepEqual(mixed.ignored, [{ option: '-R', value: 'some' }]);
+  });
+
+  it("reads -bs's idle limit from -O Timeout.command as sendmail writes times; 300 s (Postfix's smtpd_timeout) without it", () => {
+    assert.equal(parseSendmailLine(['-bs']).commandTimeoutMs, COMMAND_TIMEOUT_MS);
+    assert.equal(COMMAND_TIMEOUT_MS, 300_000);
+    assert.equal(parseSendmailLine(['-bs', '-O', 'Timeout.command=5m']).commandTimeoutMs, 300_000);
+    assert.equal(parseSendmailLine(['-bs', '-OTimeout.Command = 1h30m']).commandTimeoutMs, 5_400_000);
+    // The last one given counts; one that is no time is passed over (said with -v), the one before kept.
+    const line = parseSendmailLine(['-bs', '-O', 'Timeout.command=2s', '-O', 'Timeout.command=10']);
+    assert.deepEqual([line.commandTimeoutMs, line.ignored], [2_000, [{ option: '-O', value: 'Timeout.command=10' }]]);
+    // Other long options mean nothing here, as before.
+    assert.deepEqual(parseSendmailLine(['-bs', '-O', 'Timeout.queuereturn=5d', '-O', 'DeliveryMode=b']).ignored, []);
+    assert.equal(sendmailTime('30s'), 30_000);
+    assert.equal(sendmailTime('1d2h'), 93_600_000);
+    for (const text of ['', '30', '0s', '0m0s', '5 m', '2x', '-5s', '1.5m']) assert.equal(sendmailTime(text), undefined, text);
+    // Longer than a timer can wait: the longest it can (about 24.8 days).
+    assert.equal(sendmailTime('8w'), 2 ** 31 - 1);
   });
 
   it('accepts and ignores -m, -n, -U, -G, -h N, -L tag, -Am, -oQ… and any other -o, -em/-ep/-eq, as Postfix does', () => {

@@ -153,6 +153,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_MESSAGE_NO_RECIPIENT: () => '-t: the message names no recipient in To, Cc or Bcc (an empty group names none) and no recipient was given',
   MAILV_MESSAGE_UNENDED: () =>
     'the client stopped before the lone dot that ends its message (after a DATA ended with CR LF, a dot next to a bare LF ends nothing): nothing was sent',
+  MAILV_CLIENT_IDLE: ({ seconds }) => `the client sent nothing for ${seconds} s in its message: the dialogue was closed (421), nothing was sent`,
   MAILV_MESSAGE_NUL: () => 'the message holds a NUL octet, which SMTP cannot carry as it is',
   MAILV_NO_8BITMIME: () => 'the message body has 8-bit content and the server does not offer 8BITMIME (a whole message is never re-encoded)',
   MAILV_STDIN_DIRECTORY: () => 'standard input is a directory, not a message',

@@ -24,6 +24,7 @@ export const smtpServerWords: SmtpServerWords = {
   sizeOverflow: '5.3.4 Message size exceeds file system imposed limit',
   undeclaredUtf8: '5.6.7 Must declare SMTPUTF8 to send unicode address',
   closing: 'mailv-sendmail is stopping: try again later',
+  idle: 'Error: timeout exceeded',
   help: 'Commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT',
   vrfy: 'Cannot VRFY, but will try a message to it',
 };

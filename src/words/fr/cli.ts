@@ -175,6 +175,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_MESSAGE_NO_RECIPIENT: () => '-t : le message ne nomme aucun destinataire en To, Cc ou Bcc (un groupe vide n’en nomme pas), et aucun n’a été donné',
   MAILV_MESSAGE_UNENDED: () =>
     'le client s’est arrêté avant le point seul qui termine son message (après un DATA terminé par CR LF, un point à côté d’un LF seul ne termine rien) : rien n’a été envoyé',
+  MAILV_CLIENT_IDLE: ({ seconds }) => `le client n’a rien envoyé pendant ${seconds} s dans son message : le dialogue a été fermé (421), rien n’a été envoyé`,
   MAILV_MESSAGE_NUL: () => 'le message contient un octet NUL, que SMTP ne peut pas transporter tel quel',
   MAILV_NO_8BITMIME: () => 'le corps du message contient des octets de 8 bits et le serveur ne propose pas 8BITMIME (un message complet n’est jamais réencodé)',
   MAILV_STDIN_DIRECTORY: () => 'l’entrée standard est un répertoire, pas un message',
