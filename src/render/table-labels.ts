@@ -29,7 +29,8 @@ export interface TableLabels {
 const en: TableLabels = {
   messageTitle: (octets, eightBit) => `Message as generated: ${octets} octets (what SIZE= announces${eightBit ? ' to a server offering 8BITMIME' : ''}):`,
   moreOctets: (octets) => `[… ${octets} more octets not shown]`,
-  eightBitNote: '(8-bit text, shown as a server offering 8BITMIME gets it; to one without, it goes quoted-printable, or, with -t, not at all)',
+  eightBitNote:
+    '(8-bit text, shown as a server offering 8BITMIME gets it; to one without, it goes quoted-printable, or, with -t, an 8-bit body not at all and an 8-bit header as it is)',
   addressesTitle: 'Envelope and header (the envelope decides who gets the message):',
   address: 'address',
   envelope: 'envelope',
@@ -48,7 +49,8 @@ const en: TableLabels = {
 const fr: TableLabels = {
   messageTitle: (octets, eightBit) => `Message tel que produit : ${octets} octets (ce qu’annonce SIZE=${eightBit ? ' à un serveur qui offre 8BITMIME' : ''}) :`,
   moreOctets: (octets) => `[… ${octets} octets de plus, non montrés]`,
-  eightBitNote: '(texte 8 bits, montré tel que le reçoit un serveur qui offre 8BITMIME ; sans lui, il part en quoted-printable, ou, avec -t, pas du tout)',
+  eightBitNote:
+    '(texte 8 bits, montré tel que le reçoit un serveur qui offre 8BITMIME ; sans lui, il part en quoted-printable, ou, avec -t, un corps 8 bits pas du tout et un en-tête 8 bits tel quel)',
   addressesTitle: 'Enveloppe et en-têtes (c’est l’enveloppe qui décide qui reçoit le message) :',
   address: 'adresse',
   envelope: 'enveloppe',

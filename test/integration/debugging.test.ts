@@ -228,6 +228,23 @@ describe('-v: the message and the addresses before the dialogue', () => {
     }
   });
 
+  it('-v -t with an 8-bit header alone, to a server offering neither 8BITMIME nor SMTPUTF8: said, and sent as it is, as Postfix and msmtp send it', async () => {
+    const server = await startScriptedServer({ replies: { EHLO: '250-scripted.test\r\n250 PIPELINING' } });
+    try {
+      const message = 'From: alice@example.org\nTo: bob@example.org\nSubject: Café\n\nplain text\n';
+      const run = await runCli(['-v', '-t', '--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org'], { input: message });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^ {2}\(8-bit text, [^\n]*with -t, an 8-bit body not at all and an 8-bit header as it is\)$/m);
+      assert.match(run.stdout, /^>>> MAIL From:<alice@example\.org>$/m);
+      assert.match(server.received().toString('utf8'), /^Subject: Café\r\n/m);
+      // The same message with an 8-bit body is refused before it goes, as the note says (69).
+      const body = await runCli(['-t', '--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org'], { input: `${message}Café\n` });
+      assert.equal(body.code, 69, body.stderr);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('-v names where the sender came from: $USER at this host, or the configuration file', async () => {
     const server = await startScriptedServer();
     try {
