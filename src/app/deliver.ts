@@ -11,6 +11,7 @@ import { RefusedThenFailedError } from '../errors.js';
 import type { Plan } from '../plan.js';
 import type { RecipientResult, SessionPlan } from '../smtp/session.js';
 import { Timeouts } from '../smtp/timeouts.js';
+import type { EmitEvent } from '../events.js';
 import { openEvents } from './events-out.js';
 import { rememberedEhlos } from './ehlo-memory-sink.js';
 import { keepDeadLetter } from './keep.js';
@@ -38,9 +39,7 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
   const signal = run.interrupt.signal;
   const trust = await gatherTrust(run, plan);
   if (trust.auth) run.hide(trust.auth.credentials.secret);
-  await showMessageAndAddresses(run, plan, prepared);
-  const emit = await openEvents(run, plan);
-  emit({ kind: 'addresses', addresses: prepared.addresses });
+  const emit = await openDeliveryEvents(run, plan, prepared);
   const { submit } = await import('../delivery/submit.js');
   const early = await rememberedEhlos(run, plan, server);
   const results = await submit(
@@ -61,6 +60,18 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
   return { status, someoneGotIt, someoneMayLater, deferred };
 }
 
+/**
+ * The message and its addresses shown before the dialogue (-v, --explain), then the events' output,
+ * the addresses its first event: a record keeps them, --json gives them. Not for a probe, which
+ * sends no message (--quit-after): no table is shown for it either.
+ */
+async function openDeliveryEvents(run: Run, plan: Plan, prepared: PreparedInput): Promise<EmitEvent> {
+  await showMessageAndAddresses(run, plan, prepared);
+  const emit = await openEvents(run, plan);
+  if (plan.quitAfter === undefined) emit({ kind: 'addresses', addresses: prepared.addresses });
+  return emit;
+}
+
 function deferredOf(results: readonly RecipientResult[]): readonly string[] {
   return results.filter((result) => result.outcome === 'deferred').map((result) => result.recipient);
 }
@@ -68,9 +79,7 @@ function deferredOf(results: readonly RecipientResult[]): readonly string[] {
 /** --direct: to the MX hosts of each recipient domain. */
 export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput): Promise<DeliveryEnd> {
   const signal = run.interrupt.signal;
-  await showMessageAndAddresses(run, plan, prepared);
-  const emit = await openEvents(run, plan);
-  emit({ kind: 'addresses', addresses: prepared.addresses });
+  const emit = await openDeliveryEvents(run, plan, prepared);
   const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
   const early = await rememberedEhlos(run, plan, undefined);
   const outcomes = await deliverDirect({ ...sessionPlan(run, plan, prepared, await gatherTrust(run, plan)), ...early }, emit, {

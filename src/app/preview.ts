@@ -9,8 +9,8 @@ import { styleFor, type ShownPlan } from './events-out.js';
 import type { Run } from './run.js';
 
 export async function showMessageAndAddresses(run: Run, plan: Plan, prepared: PreparedInput): Promise<void> {
-  if (plan.output.json || plan.verbosity === 0 || (plan.verbosity < 2 && plan.output.explain === undefined)) return;
-  if (plan.quitAfter !== undefined) return;
+  // A probe sends no message (--quit-after): there is none to show.
+  if (!tableShown(plan) || plan.quitAfter !== undefined) return;
   const message = await prepared.compose(true);
   const head: Buffer[] = [];
   let length = 0;
@@ -26,8 +26,13 @@ export async function showMessageAndAddresses(run: Run, plan: Plan, prepared: Pr
 
 /** A replay: the table a live run showed before the dialogue (a record keeps no message to show above it). */
 export async function showRecordedAddresses(run: Run, plan: ShownPlan, addresses: readonly AddressOrigin[]): Promise<void> {
-  if (plan.output.json || plan.verbosity === 0 || (plan.verbosity < 2 && plan.output.explain === undefined)) return;
+  if (!tableShown(plan)) return;
   await showLines(run, plan, [...formatAddressTable(addresses, tableLabelsFor(run.language)), '']);
+}
+
+/** -v and --explain show the message and its addresses before the dialogue; --json and -q do not. */
+function tableShown(plan: ShownPlan): boolean {
+  return !plan.output.json && plan.verbosity > 0 && (plan.verbosity >= 2 || plan.output.explain !== undefined);
 }
 
 async function showLines(run: Run, plan: ShownPlan, lines: readonly string[]): Promise<void> {

@@ -23,7 +23,15 @@ import { fieldValues, readHeaderBlock } from '../message/raw-message.js';
 import { bufferSource, fileSource } from '../message/source.js';
 import { statsOf } from '../message/text-stats.js';
 import type { Envelope } from '../message/envelope.js';
-import type { AddressOrigin, RecipientField, ShownField } from '../message/address-origin.js';
+import {
+  AUTHOR_FIELDS,
+  RECIPIENT_FIELDS,
+  mailboxKey,
+  sameMailbox,
+  type AddressOrigin,
+  type RecipientField,
+  type ShownField,
+} from '../message/address-origin.js';
 import type { Plan } from './options.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
 import { systemProblem } from './system-problem.js';
@@ -43,9 +51,6 @@ export interface PreparedInput {
   /** The message without its attachments: what dead.letter keeps when an attachment can no longer be read. */
   readonly withoutAttachments?: () => Promise<ComposedMessage>;
 }
-
-/** The fields that show recipients, in the order the table names them. */
-const RECIPIENT_FIELDS = ['To', 'Cc', 'Resent-To', 'Resent-Cc'] as const;
 
 export interface OpenAttachments {
   readonly attachments: AttachmentInput[];
@@ -142,7 +147,14 @@ export async function prepareInput(
         ...plan.bcc.map((m) => ({ address: m.address, source: undefined, blind: true })),
       ],
       // -H may name other mailboxes than the envelope's in From:, To: or Cc:.
-      shown: { From: shownMailboxes(plan, 'From'), To: shownMailboxes(plan, 'To'), Cc: shownMailboxes(plan, 'Cc'), 'Resent-To': [], 'Resent-Cc': [] },
+      shown: {
+        From: shownMailboxes(plan, 'From'),
+        To: shownMailboxes(plan, 'To'),
+        Cc: shownMailboxes(plan, 'Cc'),
+        'Resent-From': shownMailboxes(plan, 'Resent-From'),
+        'Resent-To': shownMailboxes(plan, 'Resent-To'),
+        'Resent-Cc': shownMailboxes(plan, 'Resent-Cc'),
+      },
       // With the null sender, From: names the author apart from the envelope (unless -H gave it).
       headerSource: (field) => (field === 'From' && !plan.headers.some(([name]) => name.toLowerCase() === 'from') ? authorSource(plan) : undefined),
     });
@@ -224,6 +236,7 @@ export async function prepareInput(
       // header's To: and Cc: count even when they do not make the envelope (sendmail without -t).
       shown: {
         From: fieldValues(block.fields, 'From').length === 0 ? [plan.from] : messageFrom,
+        'Resent-From': shownBy('Resent-From'),
         To: shownBy('To'),
         Cc: shownBy('Cc'),
         'Resent-To': shownBy('Resent-To'),
@@ -264,23 +277,23 @@ interface AddressTableInput {
  * shows, so that -H From:/To:/Cc: and a message's own header are told as they are.
  */
 function addressTable({ sender, recipients, shown, headerSource }: AddressTableInput): AddressOrigin[] {
-  const shownIn = (address: string, fields: readonly ShownField[]) => fields.find((field) => shown[field].some((m) => sameAddress(m.address, address)));
+  const shownIn = (address: string, fields: readonly ShownField[]) => fields.find((field) => shown[field].some((m) => sameMailbox(m.address, address)));
   const rows: AddressOrigin[] = [
-    { address: sender.address, envelope: 'MAIL From', header: shownIn(sender.address, ['From']), blind: false, source: sender.source },
+    { address: sender.address, envelope: 'MAIL From', header: shownIn(sender.address, AUTHOR_FIELDS), blind: false, source: sender.source },
   ];
   const inEnvelope = new Set<string>();
   for (const { address, source, blind } of recipients) {
-    if (inEnvelope.has(address.toLowerCase())) continue;
-    inEnvelope.add(address.toLowerCase());
+    if (inEnvelope.has(mailboxKey(address))) continue;
+    inEnvelope.add(mailboxKey(address));
     const header = shownIn(address, RECIPIENT_FIELDS);
     // A blind copy that a header names anyway is not hidden: the header says so.
     rows.push({ address, envelope: 'RCPT To', header, blind: blind && header === undefined, source });
   }
   const headerOnly = new Set<string>();
-  for (const field of ['From', ...RECIPIENT_FIELDS] as const) {
+  for (const field of [...AUTHOR_FIELDS, ...RECIPIENT_FIELDS]) {
     for (const { address } of shown[field]) {
-      const key = `${field} ${address.toLowerCase()}`;
-      const enveloped = field === 'From' ? sameAddress(address, sender.address) : inEnvelope.has(address.toLowerCase());
+      const key = `${field} ${mailboxKey(address)}`;
+      const enveloped = field === 'From' || field === 'Resent-From' ? sameMailbox(address, sender.address) : inEnvelope.has(mailboxKey(address));
       if (enveloped || headerOnly.has(key)) continue;
       headerOnly.add(key);
       rows.push({ address, envelope: undefined, header: field, blind: false, source: headerSource(field) });
@@ -292,10 +305,6 @@ function addressTable({ sender, recipients, shown, headerSource }: AddressTableI
 function bccOnly(hidden: readonly Mailbox[], shown: readonly Mailbox[]): Set<string> {
   const visible = new Set(shown.map((mailbox) => mailbox.address.toLowerCase()));
   return new Set(hidden.map((mailbox) => mailbox.address).filter((address) => !visible.has(address.toLowerCase())));
-}
-
-function sameAddress(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
 }
 
 /**

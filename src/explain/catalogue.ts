@@ -43,11 +43,11 @@ export interface Catalogue {
   paramOrcpt: Text;
   cmdRcptTo: (p: { recipient: string }) => Text;
   envelopeNotHeaders: Text;
-  /** The envelope sender is not the address From: shows (`from`): bounces go to the one, readers see the other. */
-  senderNotFrom: (p: { from: string }) => Text;
-  /** A recipient no header names because it is a blind copy (-b, a -t message's Bcc:). */
+  /** The envelope sender is not the address `field` (From or Resent-From) shows (`from`): bounces go to the one, readers see the other. */
+  senderNotFrom: (p: { field: 'From' | 'Resent-From'; from: string }) => Text;
+  /** A recipient no destination field (To, Cc) names because it is a blind copy (-b, a -t message's Bcc:). */
   rcptBlind: (p: { recipient: string }) => Text;
-  /** A recipient no header names, though no Bcc hid it (sendmail's arguments, -t with more recipients). */
+  /** A recipient no destination field names, though no Bcc hid it (sendmail's arguments, -t with more recipients). */
   rcptEnvelopeOnly: (p: { recipient: string }) => Text;
   /** An address whose domain went on the wire in A-labels: `ascii` as sent, `unicode` as typed. */
   idnaDomain: (p: { ascii: string; unicode: string }) => Text;

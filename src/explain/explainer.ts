@@ -8,7 +8,7 @@ import { triedAddresses } from '../dns/tried-addresses.js';
 import type { DnsRecord } from '../dns/wire.js';
 import type { Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
-import type { AddressOrigin } from '../message/address-origin.js';
+import { mailboxKey, type AddressOrigin } from '../message/address-origin.js';
 import { RepliesOwed } from '../replies-owed.js';
 import { sanitize } from '../text/sanitize.js';
 import { sizeLimitOf, type EhloOffer } from '../smtp/capabilities.js';
@@ -202,8 +202,10 @@ export class Explainer {
   /** A hello was taken (250) in this session: one refused after it (XCLIENT's EHLO) is no server without EHLO. */
   private helloTaken = false;
   private envelopeTold = false;
-  /** The message's addresses, envelope against header (the `addresses` event; none in an older record). */
-  private addresses: readonly AddressOrigin[] = [];
+  /** The message's envelope addresses by mailboxKey(), each with its row (the `addresses` event; none in an older record). */
+  private envelopeRows = new Map<string, AddressOrigin>();
+  /** The author a header shows that is not the envelope sender (Resent-From first, as a resent message's reader sees it). */
+  private shownAuthor: AddressOrigin | undefined;
   /** How the last DNS question went, for an answer an older record does not say it of. */
   private dnsTransport: 'udp' | 'tcp' = 'udp';
   /** EHLO went before the greeting (PIPECONNECT): the 220 that follows was not waited for. */
@@ -280,10 +282,18 @@ export class Explainer {
       }
       case 'connected':
         return none([c.connected]);
-      case 'addresses':
-        // Said beside the MAIL and RCPT commands that carry them, not here.
-        this.addresses = event.addresses;
+      case 'addresses': {
+        // Said beside the MAIL and RCPT commands that carry them, not here. Kept by key, once: a
+        // replayed record may hold many rows and many RCPTs.
+        this.envelopeRows = new Map();
+        for (const row of event.addresses) {
+          const key = `${row.envelope} ${mailboxKey(row.address)}`;
+          if (row.envelope !== undefined && !this.envelopeRows.has(key)) this.envelopeRows.set(key, row);
+        }
+        const authors = event.addresses.filter((row) => row.envelope === undefined && (row.header === 'From' || row.header === 'Resent-From'));
+        this.shownAuthor = authors.find((row) => row.header === 'Resent-From') ?? authors[0];
         return none([]);
+      }
       case 'flight':
         return none([c.pipelinedGroup({ count: event.commands, hello: this.hello })]);
       case 'send':
@@ -527,17 +537,18 @@ export class Explainer {
     return { command: { kind: 'mail', stage, address: sender }, lines: [...lines, ...this.idna(sender), ...this.senderInHeaders(sender)] };
   }
 
-  /** The envelope sender that From: does not show: the reader sees one address, bounces go to the other (RFC 5321 §3.3). */
+  /** The envelope sender that From: (or Resent-From:) does not show: the reader sees one address, bounces go to the other (RFC 5321 §3.3). */
   private senderInHeaders(sender: string): string[] {
     if (sender === '') return [];
-    const row = this.addresses.find((entry) => entry.envelope === 'MAIL From' && sameMailbox(entry.address, sender));
-    const from = this.addresses.find((entry) => entry.envelope === undefined && entry.header === 'From');
-    return row !== undefined && row.header === undefined && from !== undefined ? [this.catalogue.senderNotFrom({ from: quote(from.address) })] : [];
+    const row = this.envelopeRows.get(`MAIL From ${mailboxKey(sender)}`);
+    const author = this.shownAuthor;
+    if (row === undefined || row.header !== undefined || author === undefined) return [];
+    return [this.catalogue.senderNotFrom({ field: author.header === 'Resent-From' ? 'Resent-From' : 'From', from: quote(author.address) })];
   }
 
-  /** A recipient that no header names: a blind copy on purpose (Bcc), or one the envelope alone holds. */
+  /** A recipient that no destination field names: a blind copy on purpose (Bcc), or one the envelope alone holds. */
   private recipientInHeaders(recipient: string): string[] {
-    const row = this.addresses.find((entry) => entry.envelope === 'RCPT To' && sameMailbox(entry.address, recipient));
+    const row = this.envelopeRows.get(`RCPT To ${mailboxKey(recipient)}`);
     if (row === undefined || row.header !== undefined) return [];
     return [(row.blind ? this.catalogue.rcptBlind : this.catalogue.rcptEnvelopeOnly)({ recipient: quote(recipient) })];
   }
@@ -810,21 +821,6 @@ function none(after: string[]): Annotation {
 
 function optional(line: string | undefined): string[] {
   return line === undefined ? [] : [line];
-}
-
-/**
- * Whether the table's address and the one on the wire are the same mailbox: the table keeps it as
- * given, the wire may carry its domain in A-labels (a server without SMTPUTF8), either in any case.
- */
-function sameMailbox(given: string, sent: string): boolean {
-  return mailboxKey(given) === mailboxKey(sent);
-}
-
-function mailboxKey(address: string): string {
-  const at = address.lastIndexOf('@');
-  const domain = address.slice(at + 1).toLowerCase();
-  const unicode = at >= 0 && /(^|\.)xn--/.test(domain) ? domainToUnicode(domain) || domain : domain;
-  return at < 0 ? address.toLowerCase() : `${address.slice(0, at)}@${unicode}`.toLowerCase();
 }
 
 /** The start of an untrusted string, marked as cut when it is. */

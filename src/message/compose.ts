@@ -4,6 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import { UsageError } from '../errors.js';
 import { domainOf, parseAddressEntries, parseAddressList, type AddressEntry, type Mailbox } from './address.js';
+import type { ShownField } from './address-origin.js';
 import { contentTypeFor, takesCharset } from './content-type.js';
 import { Base64Encoder, QuotedPrintableEncoder, base64EncodedSize } from './encoding.js';
 import { encodeFieldText, encodePhrase, encodeUnstructured, foldHeader, formatMailbox, lineRoom } from './header.js';
@@ -298,8 +299,9 @@ export interface KeptMessage {
  * names the field. Each -H replaces a field mailv writes (the last one stays); with none to
  * replace (no To: without recipients for it), every -H of that name is added.
  */
-export function shownMailboxes(draft: Pick<Draft, 'from' | 'to' | 'cc' | 'headers'>, field: 'From' | 'To' | 'Cc'): readonly Mailbox[] {
-  const generated = field === 'From' ? [draft.from] : field === 'To' ? draft.to : draft.cc;
+export function shownMailboxes(draft: Pick<Draft, 'from' | 'to' | 'cc' | 'headers'>, field: ShownField): readonly Mailbox[] {
+  // mailv writes no Resent- field of its own: only -H gives one.
+  const generated = field === 'From' ? [draft.from] : field === 'To' ? draft.to : field === 'Cc' ? draft.cc : [];
   const given = draft.headers
     .filter(([name]) => name.toLowerCase() === field.toLowerCase())
     .map(([, value]) => parseAddressList(value, domainOf(draft.from.address)));

@@ -6,7 +6,7 @@ import type { ProxyEndpoint, ProxyVersion } from '../smtp/proxy-header.js';
 import type { DnsRecord, QueryType } from '../dns/wire.js';
 import type { NoAddress, NoAddressReason, NoAnswer, ServerFailure } from '../dns/facts.js';
 import type { MxHost, MxPlan } from '../dns/mx.js';
-import type { AddressOrigin, ShownField } from '../message/address-origin.js';
+import { SHOWN_FIELDS, type AddressOrigin } from '../message/address-origin.js';
 import { InputError, type ErrorFact, type Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
 import { ExitCode } from '../exit-codes.js';
@@ -356,9 +356,9 @@ function nestedDeeperThan(value: unknown, levels: number): boolean {
 
 type EventDecoders = { readonly [K in SessionEvent['kind']]: (fields: Fields, codes: KnownCodes) => Extract<SessionEvent, { kind: K }> };
 
-const SHOWN_FIELDS = choicesOf<ShownField>({ From: true, To: true, Cc: true, 'Resent-To': true, 'Resent-Cc': true });
 const ADDRESS_SOURCES = choicesOf<NonNullable<AddressOrigin['source']>>({
   From: true,
+  'Resent-From': true,
   To: true,
   Cc: true,
   Bcc: true,
@@ -370,13 +370,24 @@ const ADDRESS_SOURCES = choicesOf<NonNullable<AddressOrigin['source']>>({
 });
 
 function addressOrigin(fields: Fields): AddressOrigin {
-  return {
+  const row: AddressOrigin = {
     address: fields.string('address'),
     envelope: fields.has('envelope') ? fields.choice('envelope', ['MAIL From', 'RCPT To'] as const) : undefined,
     header: fields.has('header') ? fields.choice('header', SHOWN_FIELDS) : undefined,
     blind: fields.boolean('blind'),
     source: fields.has('source') ? fields.choice('source', ADDRESS_SOURCES) : undefined,
   };
+  // A row the table could hold, as the explanations read it: an edit that makes a blind copy of a
+  // To: recipient, or a sender of a Cc:, would have them say what no message ever was.
+  const author = row.header === 'From' || row.header === 'Resent-From';
+  const holds =
+    row.envelope === undefined
+      ? row.header !== undefined && !row.blind
+      : row.envelope === 'MAIL From'
+        ? !row.blind && (row.header === undefined || author)
+        : row.header === undefined || (!author && !row.blind);
+  if (!holds) throw new Damage({ kind: 'bad-field', field: fields.path, expected: 'address-row' });
+  return row;
 }
 
 const EVENTS: EventDecoders = {

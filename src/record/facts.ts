@@ -17,6 +17,8 @@ export type ExpectedValue =
   /** A reply's code, enhanced code and text are what its raw lines say: an edit of one alone would contradict the other. */
   | 'reply-of-its-lines'
   | 'time'
+  /** A row of the address table that holds together: see decode.ts, addressOrigin(). */
+  | 'address-row'
   /** A run's clock never goes back: each line's time is at least the one before's. */
   | 'later-time';
 

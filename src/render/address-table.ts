@@ -29,7 +29,8 @@ export function formatAddressTable(addresses: readonly AddressOrigin[], labels: 
           : labels.messageField(entry.source),
   ]);
   const header = [labels.address, labels.envelope, labels.header, labels.givenBy];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  // A loop, not Math.max(...lengths): a replayed record may hold more rows than a call takes arguments.
+  const widths = header.map((title, column) => rows.reduce((widest, row) => Math.max(widest, row[column]!.length), title.length));
   const line = (cells: string[]) => `  ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`.trimEnd();
   return [labels.addressesTitle, line(header), ...rows.map(line)];
 }

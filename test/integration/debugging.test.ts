@@ -29,6 +29,7 @@ describe('--json', () => {
       // First the addresses, as -v's table shows them: every field on every row, null where there is none.
       const rows = events[0]!['addresses'] as Record<string, unknown>[];
       assert.equal(events[0]!['event'], 'addresses');
+      assert.match(String(rows[0]!['address']), /^tester@/);
       assert.deepEqual(rows[0], { address: rows[0]!['address'], envelope: 'MAIL From', header: 'From', blind: false, source: 'user' });
       assert.deepEqual(rows.slice(1), [
         { address: 'bob@example.org', envelope: 'RCPT To', header: 'To', blind: false, source: 'command-line' },

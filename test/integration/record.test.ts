@@ -108,10 +108,10 @@ describe('--record and mailv replay', () => {
       );
       assert.match(
         run.stdout,
-        /^>>> RCPT To:<dave@example\.org>\n {6}↳ RCPT To: .*\n {6}↳ <dave@example\.org> is a blind copy: no header names it, .*\(RFC 5322 §3\.6\.3\)$/m,
+        /^>>> RCPT To:<dave@example\.org>\n {6}↳ RCPT To: .*\n {6}↳ <dave@example\.org> is a blind copy: no destination field names it, .*\(RFC 5322 §3\.6\.3\)$/m,
       );
       // bob is in To:: nothing more is said of him.
-      assert.doesNotMatch(run.stdout, /<bob@example\.org> is a blind copy|No header names <bob@/);
+      assert.doesNotMatch(run.stdout, /<bob@example\.org> is a blind copy|No destination field names <bob@/);
     }
     // -t: a recipient named on the command line that the message's header does not name.
     const message = 'From: alice@example.org\nTo: bob@example.org\nSubject: Lesson\n\nx\n';
@@ -119,9 +119,28 @@ describe('--record and mailv replay', () => {
     assert.equal(french.code, 0, french.stderr);
     assert.match(
       french.stdout,
-      /^>>> RCPT To:<erin@example\.org>\n(?: {6}↳ .*\n)* {6}↳ Aucun en-tête ne nomme <erin@example\.org> : il reçoit le message par la seule enveloppe \(RFC 5321 §2\.3\.1\)$/m,
+      /^>>> RCPT To:<erin@example\.org>\n(?: {6}↳ .*\n)* {6}↳ Aucun champ de destination ne nomme <erin@example\.org> : seule l’enveloppe en fait un destinataire \(RFC 5321 §2\.3\.1\)$/m,
     );
     assert.doesNotMatch(french.stdout, /From: montre|ne nomme <bob@/);
+    // A resent message: Resent-From: shows the envelope sender, Resent-To: the recipient -b also names.
+    const resent = 'Resent-From: Rita <rita@example.org>\nResent-To: sam@example.org\nFrom: alice@example.org\nTo: bob@example.org\nSubject: s\n\nx\n';
+    const again = await runCli([...server, '-t', '-r', 'rita@example.org', '--explain', '--lang', 'en'], { input: resent });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^ {2}rita@example\.org +MAIL From:<…> +Resent-From: /m);
+    assert.doesNotMatch(again.stdout, /shows <alice@example\.org>|No destination field names <sam@/);
+    const added = await runCli([...server, ...header, '-H', 'Resent-To: erin@example.org', '-b', 'erin@example.org', '--explain', 'bob@example.org'], {
+      input: 'x\n',
+      env: { LANG: 'C.UTF-8' },
+    });
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /^ {2}erin@example\.org +RCPT To:<…> +Resent-To: /m);
+    assert.doesNotMatch(added.stdout, /<erin@example\.org> is a blind copy/);
+    // A probe sends no message: no table, nor any event of it, live or replayed.
+    const probe = join(home, 'probe.jsonl');
+    const probed = await runCli([...server, '--quit-after', 'ehlo', '--explain', '--record', probe, 'bob@example.org']);
+    assert.equal(probed.code, 0, probed.stderr);
+    assert.doesNotMatch(readFileSync(probe, 'utf8'), /"addresses"/);
+    assert.doesNotMatch((await runCli(['replay', '--explain', probe])).stdout, /Envelope and header/);
   });
 
   it('a --demo run replays explained as the demo’s, as it was live', async () => {

@@ -44,7 +44,8 @@ const SAMPLES: Partial<Record<keyof Catalogue, object>> = {
   idnaDomain: { ascii: 'xn--caf-dma.example', unicode: 'café.example' },
   codeEhloRefused: { code: 550, verb: 'EHLO' },
   codeEhloRefusedEarly: { code: 550 },
-  senderNotFrom: { from: 'alice@example.org' },
+  // The longer field.
+  senderNotFrom: { field: 'Resent-From', from: 'alice@example.org' },
 };
 /** Fragments composed into other lines: they cite nothing themselves. */
 const FRAGMENT = /^(replyClass|replyDigit|enhancedClass|enhancedSubject)/;
@@ -409,8 +410,8 @@ for (const [lang, catalogue] of [
         // Not in the table (a record of another message): nothing is said of it.
         send('rcpt', { verb: 'RCPT', to: 'eve@example.org', params: [] }),
       ].map((event) => explainer.annotate(event).after);
-      assert.deepEqual(mail, [c.cmdMailFrom({ sender: 'Bounces@Example.org' }), c.senderNotFrom({ from: 'alice@example.org' })]);
-      assert.match(c.senderNotFrom({ from: 'alice@example.org' }), /RFC 5321 §3\.3\)$/);
+      assert.deepEqual(mail, [c.cmdMailFrom({ sender: 'Bounces@Example.org' }), c.senderNotFrom({ field: 'From', from: 'alice@example.org' })]);
+      assert.match(c.senderNotFrom({ field: 'From', from: 'alice@example.org' }), /RFC 5321 §3\.3\)$/);
       // In To:: nothing more than any recipient gets.
       assert.deepEqual(bob, [c.cmdRcptTo({ recipient: 'bob@example.org' }), c.envelopeNotHeaders]);
       assert.deepEqual(carol, [c.cmdRcptTo({ recipient: 'CAROL@example.org' }), c.rcptBlind({ recipient: 'CAROL@example.org' })]);

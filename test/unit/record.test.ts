@@ -289,9 +289,27 @@ describe('the record format', () => {
       record(eventLine({ kind: 'addresses', addresses: [{ address: 'bob@example.org', envelope: 'RCPT To', header: 'Bcc', blind: true }] }, 1)),
       {
         line: 2,
-        problem: { kind: 'bad-value', field: 'event.addresses[0].header', value: 'Bcc', choices: ['From', 'To', 'Cc', 'Resent-To', 'Resent-Cc'] },
+        problem: {
+          kind: 'bad-value',
+          field: 'event.addresses[0].header',
+          value: 'Bcc',
+          choices: ['From', 'Resent-From', 'To', 'Cc', 'Resent-To', 'Resent-Cc'],
+        },
       },
     ],
+    ...(
+      [
+        ['a blind copy a To: shows', { address: 'b@example.org', envelope: 'RCPT To', header: 'To', blind: true }],
+        ['a row in neither the envelope nor a header', { address: 'b@example.org', blind: false }],
+        ['a blind copy outside the envelope', { address: 'b@example.org', header: 'To', blind: true }],
+        ['a recipient From: shows', { address: 'b@example.org', envelope: 'RCPT To', header: 'From', blind: false }],
+        ['a sender a Cc: shows', { address: 'a@example.org', envelope: 'MAIL From', header: 'Cc', blind: false }],
+      ] as const
+    ).map(([what, row]): [string, string, object] => [
+      `an address row that cannot be: ${what}`,
+      record(eventLine({ kind: 'addresses', addresses: [SAMPLES.addresses.addresses[0], row] }, 1)),
+      { line: 2, problem: { kind: 'bad-field', field: 'event.addresses[1]', expected: 'address-row' } },
+    ]),
     [
       'an address without its blindness',
       record(eventLine({ kind: 'addresses', addresses: [{ address: 'bob@example.org', envelope: 'RCPT To' }] }, 1)),

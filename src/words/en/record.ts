@@ -19,6 +19,8 @@ const EXPECTED: Readonly<Record<ExpectedValue, string>> = {
   base64: 'base64 text',
   'reply-code': 'a reply code from 200 to 599',
   'address-family': '4 or 6',
+  'address-row':
+    'a row the table can hold: in the envelope, a header or both; From: or Resent-From: for the sender, the others for a recipient; blind only when no header shows it',
   'reply-of-its-lines': 'the code, enhanced code and text its raw lines hold (edit raw, and those with it)',
   time: 'milliseconds, from 0 to 2^53',
   'later-time': 'milliseconds, no fewer than on the line before',

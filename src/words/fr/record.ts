@@ -19,6 +19,8 @@ const EXPECTED: Readonly<Record<ExpectedValue, string>> = {
   base64: 'du texte base64',
   'reply-code': 'un code de réponse de 200 à 599',
   'address-family': '4 ou 6',
+  'address-row':
+    'une ligne que la table peut contenir : dans l’enveloppe, un en-tête ou les deux ; From: ou Resent-From: pour l’expéditeur, les autres pour un destinataire ; cachée seulement si aucun en-tête ne la montre',
   'reply-of-its-lines': 'le code, le code étendu et le texte que portent ses lignes brutes (modifiez raw, et ceux-ci avec)',
   time: 'des millisecondes, de 0 à 2^53',
   'later-time': 'des millisecondes, pas moins qu’à la ligne précédente',
