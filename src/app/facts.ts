@@ -42,8 +42,8 @@ export type AppNote =
   | { readonly code: 'sendmail-nothing-to-do'; readonly what: NothingToDo }
   /** -E: standard input was empty, so nothing is sent. */
   | { readonly code: 'empty-not-sent' }
-  /** mailv-sendmail -bs: the client sent no command for `seconds`, outside a message: closed with 421. */
-  | { readonly code: 'client-idle'; readonly seconds: number }
+  /** mailv-sendmail -bs: for `seconds`, outside a message, the client sent nothing, or (`unread`) read none of a reply: closed with 421. */
+  | { readonly code: 'client-idle'; readonly seconds: number; readonly unread: boolean }
   /** A recipient the server refused, with its reply. */
   | { readonly code: 'recipient-not-delivered'; readonly recipient: string; readonly reply: Reply }
   /** --direct: the recipients of a domain none of whose hosts took the message, and why. */

@@ -35,6 +35,11 @@ export interface StandardOutput {
    * dry run writes the message there directly, without the stream machinery. Undefined otherwise.
    */
   readonly syncFd: number | undefined;
+  /**
+   * Nothing more need reach the reader: what it has left unread when the run ends is dropped, not
+   * waited for (a -bs client given up for its silence reads nothing). Sources that never wait need none.
+   */
+  abandon?(): void;
 }
 
 export interface AppIo {

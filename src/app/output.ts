@@ -107,10 +107,22 @@ export class Output {
     }
   }
 
+  /** Standard output's reader was given up (see abandonStdout). */
+  private stdoutAbandoned = false;
+
+  /**
+   * Standard output's reader is given up (a -bs client fallen silent): what it has not taken is
+   * neither waited for now nor when mailv ends.
+   */
+  abandonStdout(): void {
+    this.stdoutAbandoned = true;
+    this.io.stdout.abandon?.();
+  }
+
   /** Resolves once every write has been taken or has failed, so that the run knows how it went. */
   async settle(): Promise<void> {
     const interrupted = this.interrupted;
-    if (this.pending === 0 || interrupted.aborted) return;
+    if (this.pending === 0 || interrupted.aborted || this.stdoutAbandoned) return;
     await new Promise<void>((resolve) => {
       const settled = () => {
         interrupted.removeEventListener('abort', settled);

@@ -6,6 +6,7 @@
 // English and ASCII, as every server's; standard output carries them alone.
 import { readStream } from '../cli/body-input.js';
 import { SmtpInput } from '../cli/smtp-input.js';
+import { withinLimit } from '../cli/within-limit.js';
 import { systemProblem } from '../cli/system-problem.js';
 import { type ErrorFact, InputError, InterruptedError, LocalIoError } from '../errors.js';
 import { ExitCode, signalStatus } from '../exit-codes.js';
@@ -66,24 +67,35 @@ interface Transaction {
 }
 
 /**
- * Serves the dialogue until QUIT, the end of standard input, or `commandTimeoutMs` without a word
- * from the client; `planFor` makes each transaction's plan from its envelope. The exit status is 0
- * when every message went to everyone, else that of the first that did not; 75 when the client fell
- * silent; 128 + its number when a signal ends it.
+ * Serves the dialogue until QUIT, the end of standard input, or `commandTimeoutMs` (0: no limit)
+ * in which the client sent nothing or read none of a reply; `planFor` makes each transaction's plan
+ * from its envelope. The exit status is 0 when every message went to everyone, else that of the
+ * first that did not; 65 when the client stopped or fell silent inside its message; 128 + its
+ * number when a signal ends it.
  */
 export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }: Extract<SendmailCommand, { kind: 'smtp' }>): Promise<number> {
   const { io } = run;
   if (io.stdin.kind().kind === 'directory') throw new InputError({ code: 'MAILV_STDIN_DIRECTORY' }, ExitCode.NOINPUT);
   run.output.limitErrors(ERROR_OCTETS, run.words.output.errorsWithheld);
+  const limit = commandTimeoutMs > 0 ? commandTimeoutMs : undefined;
+  /** The client read none of a reply within the limit: it is given up, as one that sends nothing. */
+  let unread = false;
   // Each reply waits until standard output takes it: a client that writes without reading would
   // otherwise have its replies pile up in memory.
-  const reply = (code: number, ...lines: string[]) => run.output.stream([Buffer.from(formatServerReply(code, lines))], run.interrupt.signal);
+  const reply = async (code: number, ...lines: string[]) => {
+    if (unread) return;
+    const written = run.output.stream([Buffer.from(formatServerReply(code, lines))], run.interrupt.signal);
+    if (limit === undefined || (await withinLimit(written, limit)).done) return;
+    unread = true;
+    // Its next line is not waited for: the dialogue ends there.
+    io.stdin.stream.destroy();
+  };
   const signal = run.interrupt.signal;
   const stopWatching = io.signals.watch((stop) => run.stop(stop));
   // A signal (or a failed write) ends the wait for the client's next line.
   const stopReading = () => io.stdin.stream.destroy();
   signal.addEventListener('abort', stopReading, { once: true });
-  const input = new SmtpInput(io.stdin.stream, commandTimeoutMs);
+  const input = new SmtpInput(io.stdin.stream, limit);
   let status: number = ExitCode.OK;
   let unreadable: LocalIoError | undefined;
   let transaction: Transaction | undefined;
@@ -157,8 +169,9 @@ export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }
               // Nobody hears the replies any more (standard output closed), or the client fell
               // silent (said below): nothing more is done.
               if (!run.output.open('stdout')) break;
+              // Fallen silent: inside its message, or before it, reading not even the 354.
               silentInMessage = input.idled;
-              if (silentInMessage) break;
+              if (input.idled || unread) break;
               return run.fail(new InputError({ code: 'MAILV_MESSAGE_UNENDED' }, ExitCode.DATAERR));
             }
             if (status === ExitCode.OK) status = answer.status;
@@ -194,8 +207,8 @@ export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }
       }
     }
   } catch (error) {
-    // Standard input failed, or was closed under the wait by a signal.
-    if (!signal.aborted) unreadable = new LocalIoError({ code: 'MAILV_STDIN_UNREADABLE', ...systemProblem(error) }, 'input');
+    // Standard input failed, or was closed under the wait by a signal or for a client that reads nothing.
+    if (!signal.aborted && !unread) unreadable = new LocalIoError({ code: 'MAILV_STDIN_UNREADABLE', ...systemProblem(error) }, 'input');
   } finally {
     signal.removeEventListener('abort', stopReading);
     // After QUIT the client may keep standard input open: it must not keep mailv waiting.
@@ -204,14 +217,16 @@ export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }
   // Watched until a stopped run has said so: a second signal close on the first waits for that.
   try {
     if (unreadable !== undefined) throw unreadable;
-    if (input.idled && !signal.aborted) {
-      // As Postfix's smtpd says it at its smtpd_timeout; not waited for, since the client reads nothing.
+    if ((input.idled || unread) && !signal.aborted) {
+      // As Postfix's smtpd says it at its smtpd_timeout; not waited for, nor anything left unread
+      // when mailv ends: a client that fell silent may read nothing more.
       run.output.out(formatServerReply(421, [`4.4.2 ${base.fqdn} ${said.idle}`]));
+      run.output.abandonStdout();
       const seconds = Math.round(commandTimeoutMs / 1000);
       // Inside a message, as a client that left before its dot: nothing of it was sent (65). Between
       // commands nothing is lost, as when a client leaves without QUIT: said, the status unchanged.
       if (silentInMessage) return run.fail(new InputError({ code: 'MAILV_CLIENT_IDLE', seconds }, ExitCode.DATAERR));
-      run.note({ code: 'client-idle', seconds });
+      run.note({ code: 'client-idle', seconds, unread });
     }
     if (!signal.aborted) return status;
     // Not waited for: a client that does not read must not hold the stopped run.

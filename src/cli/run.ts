@@ -15,8 +15,8 @@ import { StalledError, UsageError } from '../errors.js';
  */
 export async function main(argv: readonly string[], version: () => string, command: 'mailv' | 'sendmail' = 'mailv'): Promise<number> {
   const signals = new ProcessSignals();
-  /** Whether the run made process.stdout (made when first used), and whether a fault was handed to it. */
-  const seen = { stdout: false, fault: false };
+  /** Whether the run made process.stdout (made when first used), whether a fault was handed to it, and whether the run gave up its reader. */
+  const seen = { stdout: false, fault: false, abandoned: false };
   const status = await runMailv({ ...processIo(argv, version, signals, seen), sendmail: command === 'sendmail' });
   // A write to a terminal that hung up fails (EIO, 74) before any SIGHUP may come, or none comes
   // (the shell that leads the session caught it): the terminal is looked at then too.
@@ -24,16 +24,22 @@ export async function main(argv: readonly string[], version: () => string, comma
   // Stopped while standard output still holds what its reader never took (a dry run into a pipe
   // nobody reads): Node would wait for that reader before it exits, for ever, and process.stdout
   // cannot be closed. Stopped by a signal, mailv ends by it, as a second one would; stopped by a
-  // fault, it ends once the launcher has set the status, what is left unread dropped.
+  // fault, or having given up its reader, it ends once the launcher has set the status, what is
+  // left unread dropped.
   if (seen.stdout && process.stdout.writableLength > 0) {
     const stoppedBy = signals.handedOver;
     if (stoppedBy !== undefined && status === signalStatus(stoppedBy)) signals.end(stoppedBy);
-    else if (seen.fault) setImmediate(() => process.exit());
+    else if (seen.fault || seen.abandoned) setImmediate(() => process.exit());
   }
   return status;
 }
 
-function processIo(argv: readonly string[], version: () => string, signals: ProcessSignals, seen: { stdout: boolean; fault: boolean }): AppIo {
+function processIo(
+  argv: readonly string[],
+  version: () => string,
+  signals: ProcessSignals,
+  seen: { stdout: boolean; fault: boolean; abandoned: boolean },
+): AppIo {
   return {
     argv,
     env: process.env,
@@ -44,10 +50,16 @@ function processIo(argv: readonly string[], version: () => string, signals: Proc
         return process.stdin;
       },
     },
-    stdout: standardOutput(1, () => {
-      seen.stdout = true;
-      return process.stdout;
-    }),
+    stdout: standardOutput(
+      1,
+      () => {
+        seen.stdout = true;
+        return process.stdout;
+      },
+      () => {
+        seen.abandoned = true;
+      },
+    ),
     stderr: standardOutput(2, () => process.stderr),
     clock: { now: monotonicMs, date: () => new Date() },
     signals,
@@ -136,8 +148,10 @@ function stdinKind(): InputKind {
 }
 
 /** A standard stream, opened only when used: a quiet run never pays for standard output. */
-function standardOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream): StandardOutput {
+/** The lazy stream of `fd` (getters: nothing is made or asked until read); `abandon` as StandardOutput has it. */
+function standardOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream, abandon?: () => void): StandardOutput {
   return {
+    ...(abandon === undefined ? {} : { abandon }),
     get stream() {
       return stream();
     },

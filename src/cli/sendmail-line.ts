@@ -47,7 +47,7 @@ export interface SendmailCommandLine {
    * -oe or -od): ignored here too, for a program's message must not be refused for them.
    */
   readonly ignored: readonly { readonly option: string; readonly value: string }[];
-  /** -bs: how long the client may send nothing (-O Timeout.command, as sendmail reads it), in milliseconds. */
+  /** -bs: how long the client may send or read nothing (-O Timeout.command, as sendmail reads it), in milliseconds; 0 for no limit. */
   readonly commandTimeoutMs: number;
 }
 
@@ -58,15 +58,15 @@ const LONGEST_TIMER_MS = 2 ** 31 - 1;
 const TIME_UNITS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /**
- * A time as sendmail writes one in its options: numbers each followed by its unit, s, m, h, d or w
- * (`5m`, `1h30m`). Undefined for anything else, a bare number included (its unit differs between
- * sendmail's options), and for no time at all.
+ * A time as sendmail reads its Timeout options (convtime): numbers each followed by its unit, s, m,
+ * h, d or w, a number without one in minutes (`5m`, `1h30m`, `10`); 0 for none, as sendmail has it
+ * (no limit). Undefined for anything else.
  */
 export function sendmailTime(text: string): number | undefined {
-  if (!/^(?:\d+[smhdw])+$/i.test(text)) return undefined;
+  if (!/^(?:\d+[smhdw]?)+$/.test(text)) return undefined;
   let ms = 0;
-  for (const [, count, unit] of text.matchAll(/(\d+)([smhdw])/gi)) ms += Number(count) * TIME_UNITS[unit!.toLowerCase()]!;
-  return ms === 0 ? undefined : Math.min(ms, LONGEST_TIMER_MS);
+  for (const [, count, unit] of text.matchAll(/(\d+)([smhdw]?)/g)) ms += Number(count) * TIME_UNITS[unit || 'm']!;
+  return Math.min(ms, LONGEST_TIMER_MS);
 }
 
 /** What -bi, -I, -bh and -bH would have done, had mailv-sendmail kept aliases or host status. */
@@ -212,9 +212,9 @@ export function parseSendmailLine(argv: readonly string[]): SendmailCommandLine 
           // sendmail's long options: of those, only -bs's idle limit means something here.
           const equals = given.indexOf('=');
           if (equals === -1 || given.slice(0, equals).trim().toLowerCase() !== 'timeout.command') break;
+          // One that is no time is passed over, as Postfix passes every -O over.
           const time = sendmailTime(given.slice(equals + 1).trim());
-          if (time === undefined) ignored.push({ option, value: given });
-          else commandTimeoutMs = time;
+          if (time !== undefined) commandTimeoutMs = time;
           break;
         }
         // The others (IGNORED_WITH_VALUE) mean nothing here: their value is skipped.

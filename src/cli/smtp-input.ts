@@ -8,6 +8,7 @@
 // with LF alone (a script's printf) ends its message with `<LF>.<LF>`, as it always could.
 
 import { isUtf8 } from 'node:buffer';
+import { withinLimit } from './within-limit.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -163,24 +164,13 @@ export class SmtpInput {
     return true;
   }
 
-  /** The input's next chunk; undefined when none came within `idleMs`. */
+  /** The input's next chunk; undefined when none came within `idleMs` (the input is given up: see withinLimit). */
   private async nextChunk(): Promise<IteratorResult<Buffer> | undefined> {
     const reading = this.chunks.next();
     if (this.idleMs === undefined) return reading;
-    // Left pending when the client is given up: the input is destroyed then, and what that read
-    // says after is nobody's.
-    reading.catch(() => {});
-    let timer: NodeJS.Timeout | undefined;
-    const silence = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => {
-        this.idled = true;
-        resolve(undefined);
-      }, this.idleMs);
-    });
-    try {
-      return await Promise.race([reading, silence]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const bounded = await withinLimit(reading, this.idleMs);
+    if (bounded.done) return bounded.value;
+    this.idled = true;
+    return undefined;
   }
 }

@@ -69,6 +69,7 @@ function stepByStep(env: Record<string, string>, args: readonly string[] = []) {
     exited: () => closed,
     /** What standard error said so far. */
     stderr: () => stderr,
+    pid: () => child.pid!,
     /** The client stops reading the replies: standard output's read end is closed. */
     stopReading: () => child.stdout.destroy(),
     /** Ends standard input; resolves with the exit status and what standard error said. */
@@ -518,7 +519,7 @@ describe('mailv-sendmail -bs', () => {
       assert.ok(performance.now() - silent > 900, 'after the limit, not before');
       // Standard input is still open: mailv ends all the same, the message it sent counted.
       assert.equal(await between.exited(), 0, between.stderr());
-      assert.equal(between.stderr(), 'mailv: the client sent no command for 1 s: the dialogue was closed (421)\n');
+      assert.equal(between.stderr(), 'mailv: the client sent nothing for 1 s: the dialogue was closed (421)\n');
 
       const inside = stepByStep(env, ['-OTimeout.command=1s']);
       await inside.reply();
@@ -532,6 +533,34 @@ describe('mailv-sendmail -bs', () => {
       // One message reached the server, the first; nothing of the second.
       assert.equal(server.commands.filter((command) => command.startsWith('MAIL')).length, 1);
       assert.doesNotMatch(server.received().toString('latin1'), /cut short/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a client that reads no reply for the limit is given up as a silent one, never waited for; one stopped past its limit with its command waiting is answered', async () => {
+    const server = await startScriptedServer();
+    try {
+      const env = environment(freshHome(), `127.0.0.1:${server.port}`);
+      // Its standard output a pipe nobody reads: the replies fill it, then the 421 cannot go either.
+      const deaf = spawn(process.execPath, [SENDMAIL, '-bs', '-O', 'Timeout.command=1s'], { env });
+      let stderr = '';
+      deaf.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      deaf.stdin.on('error', () => {}); // it stops reading: the rest of the input has nowhere to go
+      deaf.stdin.write('NOOP\r\n'.repeat(100_000));
+      assert.equal(await new Promise((resolve) => deaf.on('exit', resolve)), 0, stderr);
+      assert.equal(stderr, 'mailv: the client read no reply for 1 s: the dialogue was closed (421)\n');
+      // Stopped (SIGSTOP) past its limit while its NOOP waits: the NOOP is read first, and answered.
+      const stopped = stepByStep(env, ['-O', 'Timeout.command=1s']);
+      await stopped.reply();
+      const pid = stopped.pid();
+      process.kill(pid, 'SIGSTOP');
+      stopped.send('NOOP\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      process.kill(pid, 'SIGCONT');
+      assert.equal(await stopped.reply(), '250 Ok\r\n');
+      assert.equal(await stopped.reply(), `421 4.4.2 ${LOCAL_HOST} Error: timeout exceeded\r\n`);
+      assert.equal(await stopped.exited(), 0, stopped.stderr());
     } finally {
       await server.close();
     }

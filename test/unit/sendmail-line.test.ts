@@ -165,14 +165,19 @@ describe('sendmail command line', () => {
     assert.equal(COMMAND_TIMEOUT_MS, 300_000);
     assert.equal(parseSendmailLine(['-bs', '-O', 'Timeout.command=5m']).commandTimeoutMs, 300_000);
     assert.equal(parseSendmailLine(['-bs', '-OTimeout.Command = 1h30m']).commandTimeoutMs, 5_400_000);
-    // The last one given counts; one that is no time is passed over (said with -v), the one before kept.
-    const line = parseSendmailLine(['-bs', '-O', 'Timeout.command=2s', '-O', 'Timeout.command=10']);
-    assert.deepEqual([line.commandTimeoutMs, line.ignored], [2_000, [{ option: '-O', value: 'Timeout.command=10' }]]);
+    // The last one given counts; one that is no time is passed over, as Postfix passes -O over, the one before kept.
+    const line = parseSendmailLine(['-bs', '-O', 'Timeout.command=2s', '-O', 'Timeout.command=2x']);
+    assert.deepEqual([line.commandTimeoutMs, line.ignored], [2_000, []]);
+    // As sendmail reads its Timeout options: a bare number is minutes, 0 no limit at all.
+    assert.equal(parseSendmailLine(['-bs', '-O', 'Timeout.command=10']).commandTimeoutMs, 600_000);
+    assert.equal(parseSendmailLine(['-bs', '-O', 'Timeout.command=0']).commandTimeoutMs, 0);
     // Other long options mean nothing here, as before.
     assert.deepEqual(parseSendmailLine(['-bs', '-O', 'Timeout.queuereturn=5d', '-O', 'DeliveryMode=b']).ignored, []);
     assert.equal(sendmailTime('30s'), 30_000);
     assert.equal(sendmailTime('1d2h'), 93_600_000);
-    for (const text of ['', '30', '0s', '0m0s', '5 m', '2x', '-5s', '1.5m']) assert.equal(sendmailTime(text), undefined, text);
+    assert.equal(sendmailTime('1h30'), 5_400_000);
+    assert.equal(sendmailTime('0m0s'), 0);
+    for (const text of ['', '5 m', '2x', '-5s', '1.5m', '30S', 's']) assert.equal(sendmailTime(text), undefined, text);
     // Longer than a timer can wait: the longest it can (about 24.8 days).
     assert.equal(sendmailTime('8w'), 2 ** 31 - 1);
   });

@@ -34,7 +34,7 @@ export const notes: WordsOf<AppNote> = {
   'secret-file-readable': ({ path, mode }) =>
     `the secret in ${path} is used, but its mode ${octal(mode)} lets anyone on this machine read it: chmod o-rwx ${shellWord(path)}`,
   'empty-not-sent': () => 'the message is empty: not sent (-E)',
-  'client-idle': ({ seconds }) => `the client sent no command for ${seconds} s: the dialogue was closed (421)`,
+  'client-idle': ({ seconds, unread }) => `the client ${unread ? 'read no reply' : 'sent nothing'} for ${seconds} s: the dialogue was closed (421)`,
   'body-not-utf8': () => 'the text is not UTF-8: it goes as charset=unknown-8bit, and its reader must guess (recode it to UTF-8 first, e.g. with iconv)',
   'recipient-not-delivered': ({ recipient, reply }) => `not delivered to ${recipient}: ${reply.raw.join(' ')}`,
   'domain-not-delivered': ({ recipients, error }, words) => `not delivered to ${list(recipients)}: ${describeFact(error, words)}`,

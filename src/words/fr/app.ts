@@ -35,7 +35,7 @@ export const notes: WordsOf<AppNote> = {
   'secret-file-readable': ({ path, mode }) =>
     `le secret de ${path} est utilisé, mais son mode ${octal(mode)} permet à tout utilisateur de cette machine de le lire : chmod o-rwx ${shellWord(path)}`,
   'empty-not-sent': () => 'le message est vide : pas envoyé (-E)',
-  'client-idle': ({ seconds }) => `le client n’a envoyé aucune commande pendant ${seconds} s : le dialogue a été fermé (421)`,
+  'client-idle': ({ seconds, unread }) => `le client n’a ${unread ? 'lu aucune réponse' : 'rien envoyé'} pendant ${seconds} s : le dialogue a été fermé (421)`,
   'body-not-utf8': () =>
     'le texte n’est pas en UTF-8 : il part en charset=unknown-8bit, à son lecteur de deviner (convertissez-le d’abord en UTF-8, avec iconv par exemple)',
   'recipient-not-delivered': ({ recipient, reply }) => `non remis à ${recipient} : ${reply.raw.join(' ')}`,
