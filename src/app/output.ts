@@ -18,8 +18,8 @@ export class Output {
   private readonly gone = { stdout: false, stderr: false };
   private readonly listening = { stdout: false, stderr: false };
   private hungUp = false;
-  /** Writes whose callback has not come yet. */
-  private pending = 0;
+  /** Writes whose callback has not come yet, of each output. */
+  private readonly pending = { stdout: 0, stderr: 0 };
   private settled: (() => void)[] = [];
 
   constructor(
@@ -117,12 +117,18 @@ export class Output {
   abandonStdout(): void {
     this.stdoutAbandoned = true;
     this.io.stdout.abandon?.();
+    if (this.outstanding() === 0) for (const resolve of this.settled.splice(0)) resolve();
+  }
+
+  /** The writes settle() waits for: standard error's always, standard output's unless its reader was given up. */
+  private outstanding(): number {
+    return this.pending.stderr + (this.stdoutAbandoned ? 0 : this.pending.stdout);
   }
 
   /** Resolves once every write has been taken or has failed, so that the run knows how it went. */
   async settle(): Promise<void> {
     const interrupted = this.interrupted;
-    if (this.pending === 0 || interrupted.aborted || this.stdoutAbandoned) return;
+    if (this.outstanding() === 0 || interrupted.aborted) return;
     await new Promise<void>((resolve) => {
       const settled = () => {
         interrupted.removeEventListener('abort', settled);
@@ -137,10 +143,11 @@ export class Output {
   private write(name: OutputName, data: string | Buffer): boolean {
     if (!this.open(name)) return true;
     const stream = this.target(name);
-    this.pending++;
+    this.pending[name]++;
     return stream.write(data, (error) => {
       if (error) this.failed(name, error);
-      if (--this.pending === 0) for (const resolve of this.settled.splice(0)) resolve();
+      this.pending[name]--;
+      if (this.outstanding() === 0) for (const resolve of this.settled.splice(0)) resolve();
     });
   }
 

@@ -85,9 +85,10 @@ export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }
   const reply = async (code: number, ...lines: string[]) => {
     if (unread) return;
     const written = run.output.stream([Buffer.from(formatServerReply(code, lines))], run.interrupt.signal);
-    if (limit === undefined || (await withinLimit(written, limit)).done) return;
+    if (limit === undefined) return written;
+    if ((await withinLimit(written, limit)).done) return;
     unread = true;
-    // Its next line is not waited for: the dialogue ends there.
+    // Nothing more is read, nor done of what was read already: the dialogue ends there (see below).
     io.stdin.stream.destroy();
   };
   const signal = run.interrupt.signal;
@@ -103,7 +104,9 @@ export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }
   let silentInMessage = false;
   await reply(220, `${base.fqdn} ${said.greeting}`);
   try {
-    for (;;) {
+    // A client given up for reading nothing: not even the commands it sent before are carried out
+    // (a message among them would go unconfirmed, and be sent again).
+    while (!unread) {
       const line = await input.line();
       // Nobody is left to read the replies (standard output closed): nothing more is done.
       if (signal.aborted || line.kind === 'end' || !run.output.open('stdout')) break;
@@ -161,7 +164,13 @@ export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }
           else {
             const { sender, recipients } = transaction;
             transaction = undefined;
-            const answer = await handOn(run, input, () => planFor(sender, recipients), reply);
+            const answer = await handOn(
+              run,
+              input,
+              () => planFor(sender, recipients),
+              reply,
+              () => unread,
+            );
             // Nothing to say: a signal ends the dialogue (below), or the client left before its dot,
             // which is its run's failure: nothing was sent.
             if (signal.aborted) break;
@@ -188,6 +197,7 @@ export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }
           break;
         case 'quit':
           await reply(221, said.bye);
+          if (unread) break;
           return status;
         case 'help':
           await reply(214, said.help);
@@ -250,6 +260,7 @@ async function handOn(
   input: SmtpInput,
   plan: () => Plan,
   reply: (code: number, ...lines: string[]) => Promise<void>,
+  givenUp: () => boolean,
 ): Promise<{ readonly code: number; readonly text: string; readonly status: number } | undefined> {
   let transactionPlan: Plan;
   try {
@@ -260,6 +271,8 @@ async function handOn(
     return { code: 554, text: inEnglish(error), status };
   }
   await reply(354, said.startData);
+  // A client that did not read the 354: its message, already sent or not, is not taken.
+  if (givenUp()) return undefined;
   const read = await readStream(input.message(), { signal: run.interrupt.signal });
   try {
     if (run.interrupt.signal.aborted) return undefined;

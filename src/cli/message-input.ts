@@ -26,6 +26,8 @@ import type { Envelope } from '../message/envelope.js';
 import {
   AUTHOR_FIELDS,
   RECIPIENT_FIELDS,
+  SHOWN_FIELDS,
+  isAuthorField,
   mailboxKey,
   sameMailbox,
   type AddressOrigin,
@@ -221,6 +223,13 @@ export async function prepareInput(
   );
   const fromMessage = (name: 'To' | 'Cc' | 'Bcc') => recipientsIn(name).map((m) => ({ address: m.address, source: fieldFor(name), blind: name === 'Bcc' }));
   const messageFrom = shownBy('From');
+  // As passThroughMessage reads it: any Resent- field makes the message one being resent, which gets
+  // a Resent-From (the envelope sender's) when it has none, its From: left as it came; any other
+  // message gets a From: when it has none.
+  const resentBlock = block.fields.some((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase().startsWith('resent-'));
+  const authorAdded = (field: ShownField) =>
+    (field === 'From' && !resentBlock && fieldValues(block.fields, 'From').length === 0) ||
+    (field === 'Resent-From' && resentBlock && fieldValues(block.fields, 'Resent-From').length === 0);
   return {
     envelope: { from: plan.returnPath, recipients },
     addresses: addressTable({
@@ -235,15 +244,15 @@ export async function prepareInput(
       // A message without From: gets the envelope sender as its From: (see passThroughMessage). The
       // header's To: and Cc: count even when they do not make the envelope (sendmail without -t).
       shown: {
-        From: fieldValues(block.fields, 'From').length === 0 ? [plan.from] : messageFrom,
-        'Resent-From': shownBy('Resent-From'),
+        From: authorAdded('From') ? [plan.from] : messageFrom,
+        'Resent-From': authorAdded('Resent-From') ? [plan.from] : shownBy('Resent-From'),
         To: shownBy('To'),
         Cc: shownBy('Cc'),
         'Resent-To': shownBy('Resent-To'),
         'Resent-Cc': shownBy('Resent-Cc'),
       },
       // A From: the message lacked was made from the sender given: its source is that one's.
-      headerSource: (field) => (field === 'From' && fieldValues(block.fields, 'From').length === 0 ? authorSource(plan) : field),
+      headerSource: (field) => (authorAdded(field) ? authorSource(plan) : field),
     }),
     bccOnly: bccOnly([...hidden, ...plan.bcc], [...shown, ...plan.to]),
     // Kept as read only when it reads back as a message: a header block ended by a blank line.
@@ -290,10 +299,10 @@ function addressTable({ sender, recipients, shown, headerSource }: AddressTableI
     rows.push({ address, envelope: 'RCPT To', header, blind: blind && header === undefined, source });
   }
   const headerOnly = new Set<string>();
-  for (const field of [...AUTHOR_FIELDS, ...RECIPIENT_FIELDS]) {
+  for (const field of SHOWN_FIELDS) {
     for (const { address } of shown[field]) {
       const key = `${field} ${mailboxKey(address)}`;
-      const enveloped = field === 'From' || field === 'Resent-From' ? sameMailbox(address, sender.address) : inEnvelope.has(mailboxKey(address));
+      const enveloped = isAuthorField(field) ? sameMailbox(address, sender.address) : inEnvelope.has(mailboxKey(address));
       if (enveloped || headerOnly.has(key)) continue;
       headerOnly.add(key);
       rows.push({ address, envelope: undefined, header: field, blind: false, source: headerSource(field) });

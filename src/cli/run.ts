@@ -147,8 +147,10 @@ function stdinKind(): InputKind {
   return { kind: 'stream' };
 }
 
-/** A standard stream, opened only when used: a quiet run never pays for standard output. */
-/** The lazy stream of `fd` (getters: nothing is made or asked until read); `abandon` as StandardOutput has it. */
+/**
+ * A standard stream, opened only when used (getters: nothing is made or asked until read), so that a
+ * quiet run never pays for standard output; `abandon` as StandardOutput has it.
+ */
 function standardOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream, abandon?: () => void): StandardOutput {
   return {
     ...(abandon === undefined ? {} : { abandon }),

@@ -8,7 +8,7 @@ import { triedAddresses } from '../dns/tried-addresses.js';
 import type { DnsRecord } from '../dns/wire.js';
 import type { Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
-import { mailboxKey, type AddressOrigin } from '../message/address-origin.js';
+import { isAuthorField, mailboxKey, type AddressOrigin } from '../message/address-origin.js';
 import { RepliesOwed } from '../replies-owed.js';
 import { sanitize } from '../text/sanitize.js';
 import { sizeLimitOf, type EhloOffer } from '../smtp/capabilities.js';
@@ -290,7 +290,7 @@ export class Explainer {
           const key = `${row.envelope} ${mailboxKey(row.address)}`;
           if (row.envelope !== undefined && !this.envelopeRows.has(key)) this.envelopeRows.set(key, row);
         }
-        const authors = event.addresses.filter((row) => row.envelope === undefined && (row.header === 'From' || row.header === 'Resent-From'));
+        const authors = event.addresses.filter((row) => row.envelope === undefined && isAuthorField(row.header));
         this.shownAuthor = authors.find((row) => row.header === 'Resent-From') ?? authors[0];
         return none([]);
       }

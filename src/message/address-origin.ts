@@ -10,6 +10,12 @@ export const RECIPIENT_FIELDS = ['To', 'Cc', 'Resent-To', 'Resent-Cc'] as const;
 /** The header fields whose addresses are set against the envelope. */
 export const SHOWN_FIELDS = [...AUTHOR_FIELDS, ...RECIPIENT_FIELDS] as const;
 export type ShownField = (typeof SHOWN_FIELDS)[number];
+export type AuthorField = (typeof AUTHOR_FIELDS)[number];
+
+/** Whether `field` shows the author (the envelope sender's place), not a recipient. */
+export function isAuthorField(field: ShownField | undefined): field is AuthorField {
+  return field === 'From' || field === 'Resent-From';
+}
 
 /** The fields of a -t message that name its recipients: those of a message being resent (RFC 5322 §3.6.6) when it has any. */
 export type RecipientField = 'To' | 'Cc' | 'Bcc' | 'Resent-To' | 'Resent-Cc' | 'Resent-Bcc';
@@ -23,7 +29,7 @@ export interface AddressOrigin {
   /** A blind copy (-b, a -t message's Bcc: or Resent-Bcc:): in the envelope, kept out of every header on purpose. */
   readonly blind: boolean;
   /** The field of a -t message that named it, the configuration file or $USER (a sender); undefined: the command line. */
-  readonly source: (typeof AUTHOR_FIELDS)[number] | RecipientField | 'config-file' | 'user' | undefined;
+  readonly source: AuthorField | RecipientField | 'config-file' | 'user' | undefined;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { ProxyEndpoint, ProxyVersion } from '../smtp/proxy-header.js';
 import type { DnsRecord, QueryType } from '../dns/wire.js';
 import type { NoAddress, NoAddressReason, NoAnswer, ServerFailure } from '../dns/facts.js';
 import type { MxHost, MxPlan } from '../dns/mx.js';
-import { SHOWN_FIELDS, type AddressOrigin } from '../message/address-origin.js';
+import { SHOWN_FIELDS, isAuthorField, type AddressOrigin } from '../message/address-origin.js';
 import { InputError, type ErrorFact, type Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
 import { ExitCode } from '../exit-codes.js';
@@ -379,7 +379,7 @@ function addressOrigin(fields: Fields): AddressOrigin {
   };
   // A row the table could hold, as the explanations read it: an edit that makes a blind copy of a
   // To: recipient, or a sender of a Cc:, would have them say what no message ever was.
-  const author = row.header === 'From' || row.header === 'Resent-From';
+  const author = isAuthorField(row.header);
   const holds =
     row.envelope === undefined
       ? row.header !== undefined && !row.blind

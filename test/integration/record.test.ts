@@ -128,6 +128,14 @@ describe('--record and mailv replay', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /^ {2}rita@example\.org +MAIL From:<…> +Resent-From: /m);
     assert.doesNotMatch(again.stdout, /shows <alice@example\.org>|No destination field names <sam@/);
+    // Without a Resent-From of its own, it gets the envelope sender's (and no From: is added).
+    const unsigned = await runCli([...server, '-t', '-r', 'rita@example.org', '--explain', '--lang', 'en'], {
+      input: resent.replace(/^Resent-From: .*\n/, ''),
+    });
+    assert.equal(unsigned.code, 0, unsigned.stderr);
+    assert.match(unsigned.stdout, /^ {2}\| Resent-From: rita@example\.org$/m);
+    assert.match(unsigned.stdout, /^ {2}rita@example\.org +MAIL From:<…> +Resent-From: +command line$/m);
+    assert.doesNotMatch(unsigned.stdout, /shows <alice@example\.org>/);
     const added = await runCli([...server, ...header, '-H', 'Resent-To: erin@example.org', '-b', 'erin@example.org', '--explain', 'bob@example.org'], {
       input: 'x\n',
       env: { LANG: 'C.UTF-8' },

@@ -521,6 +521,15 @@ describe('mailv-sendmail -bs', () => {
       assert.equal(await between.exited(), 0, between.stderr());
       assert.equal(between.stderr(), 'mailv: the client sent nothing for 1 s: the dialogue was closed (421)\n');
 
+      // What standard error could not take is the run's failure still (74), the client given up or not.
+      const full = openSync('/dev/full', 'w');
+      try {
+        const child = spawn(process.execPath, [SENDMAIL, '-bs', '-O', 'Timeout.command=1s'], { env, stdio: ['pipe', 'pipe', full] });
+        assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 74);
+      } finally {
+        closeSync(full);
+      }
+
       const inside = stepByStep(env, ['-OTimeout.command=1s']);
       await inside.reply();
       await inside.command('MAIL FROM:<alice@example.org>');
@@ -547,9 +556,13 @@ describe('mailv-sendmail -bs', () => {
       let stderr = '';
       deaf.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
       deaf.stdin.on('error', () => {}); // it stops reading: the rest of the input has nowhere to go
-      deaf.stdin.write('NOOP\r\n'.repeat(100_000));
+      // Behind the replies it never reads, a message and QUIT, read but never carried out: the
+      // message would go unconfirmed (and be sent again), QUIT would end the run waiting for ever.
+      const message = 'MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\nSubject: unheard\r\n\r\nx\r\n.\r\nQUIT\r\n';
+      deaf.stdin.write(`${'NOOP\r\n'.repeat(10_400)}${message}`);
       assert.equal(await new Promise((resolve) => deaf.on('exit', resolve)), 0, stderr);
       assert.equal(stderr, 'mailv: the client read no reply for 1 s: the dialogue was closed (421)\n');
+      assert.deepEqual(server.commands, []);
       // Stopped (SIGSTOP) past its limit while its NOOP waits: the NOOP is read first, and answered.
       const stopped = stepByStep(env, ['-O', 'Timeout.command=1s']);
       await stopped.reply();
