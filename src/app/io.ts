@@ -37,9 +37,10 @@ export interface StandardOutput {
   readonly syncFd: number | undefined;
   /**
    * Nothing more need reach the reader: what it has left unread when the run ends is dropped, not
-   * waited for (a -bs client given up for its silence reads nothing). Sources that never wait need none.
+   * waited for (a -bs client given up for its silence reads nothing). True when standard error goes
+   * to the same place (2>&1), given up with it. Sources that never wait need none.
    */
-  abandon?(): void;
+  abandon?(): boolean;
 }
 
 export interface AppIo {

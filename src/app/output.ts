@@ -107,22 +107,23 @@ export class Output {
     }
   }
 
-  /** Standard output's reader was given up (see abandonStdout). */
-  private stdoutAbandoned = false;
+  /** The outputs whose reader was given up (see abandonStdout). */
+  private readonly abandoned = { stdout: false, stderr: false };
 
   /**
    * Standard output's reader is given up (a -bs client fallen silent): what it has not taken is
-   * neither waited for now nor when mailv ends.
+   * neither waited for now nor when mailv ends; nor is standard error's when it goes to the same
+   * place (2>&1), where it waits behind it.
    */
   abandonStdout(): void {
-    this.stdoutAbandoned = true;
-    this.io.stdout.abandon?.();
+    this.abandoned.stdout = true;
+    if (this.io.stdout.abandon?.() === true) this.abandoned.stderr = true;
     if (this.outstanding() === 0) for (const resolve of this.settled.splice(0)) resolve();
   }
 
-  /** The writes settle() waits for: standard error's always, standard output's unless its reader was given up. */
+  /** The writes settle() waits for: those of each output whose reader was not given up. */
   private outstanding(): number {
-    return this.pending.stderr + (this.stdoutAbandoned ? 0 : this.pending.stdout);
+    return (this.abandoned.stderr ? 0 : this.pending.stderr) + (this.abandoned.stdout ? 0 : this.pending.stdout);
   }
 
   /** Resolves once every write has been taken or has failed, so that the run knows how it went. */

@@ -91,6 +91,14 @@ export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }
     // Nothing more is read, nor done of what was read already: the dialogue ends there (see below).
     io.stdin.stream.destroy();
   };
+  /**
+   * The replies written so far, taken by the client within the limit: they may all sit in Node's
+   * buffer, the last one included, with a pipe the client does not read; else it is given up.
+   */
+  const taken = async () => {
+    if (limit === undefined || unread) return;
+    if (!(await withinLimit(run.output.settle(), limit)).done) unread = true;
+  };
   const signal = run.interrupt.signal;
   const stopWatching = io.signals.watch((stop) => run.stop(stop));
   // A signal (or a failed write) ends the wait for the client's next line.
@@ -197,6 +205,7 @@ export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }
           break;
         case 'quit':
           await reply(221, said.bye);
+          await taken();
           if (unread) break;
           return status;
         case 'help':
@@ -216,6 +225,8 @@ export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }
           break;
       }
     }
+    // The client left: what it has not read of the replies is waited for, within the limit too.
+    if (!signal.aborted && !input.idled && run.output.open('stdout')) await taken();
   } catch (error) {
     // Standard input failed, or was closed under the wait by a signal or for a client that reads nothing.
     if (!signal.aborted && !unread) unreadable = new LocalIoError({ code: 'MAILV_STDIN_UNREADABLE', ...systemProblem(error) }, 'input');

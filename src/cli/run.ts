@@ -58,6 +58,7 @@ function processIo(
       },
       () => {
         seen.abandoned = true;
+        return sameFile(1, 2);
       },
     ),
     stderr: standardOutput(2, () => process.stderr),
@@ -151,7 +152,7 @@ function stdinKind(): InputKind {
  * A standard stream, opened only when used (getters: nothing is made or asked until read), so that a
  * quiet run never pays for standard output; `abandon` as StandardOutput has it.
  */
-function standardOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream, abandon?: () => void): StandardOutput {
+function standardOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream, abandon?: () => boolean): StandardOutput {
   return {
     ...(abandon === undefined ? {} : { abandon }),
     get stream() {
@@ -173,6 +174,16 @@ function standardOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream, abandon?: (
       return isFileOrNull(fd) ? fd : undefined;
     },
   };
+}
+
+/** Whether two descriptors are the same file, pipe or socket (`2>&1`); false when one cannot be asked. */
+function sameFile(a: number, b: number): boolean {
+  try {
+    const [first, second] = [fstatSync(a), fstatSync(b)];
+    return first.dev === second.dev && first.ino === second.ino;
+  } catch {
+    return false;
+  }
 }
 
 /** A character device other than /dev/null: perhaps a terminal, which only the stream can tell. */

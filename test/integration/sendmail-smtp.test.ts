@@ -559,10 +559,16 @@ describe('mailv-sendmail -bs', () => {
       // Behind the replies it never reads, a message and QUIT, read but never carried out: the
       // message would go unconfirmed (and be sent again), QUIT would end the run waiting for ever.
       const message = 'MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\nSubject: unheard\r\n\r\nx\r\n.\r\nQUIT\r\n';
-      deaf.stdin.write(`${'NOOP\r\n'.repeat(10_400)}${message}`);
+      // Enough NOOPs that their replies fill any pipe or socket buffer well before the message.
+      deaf.stdin.write(`${'NOOP\r\n'.repeat(200_000)}${message}`);
       assert.equal(await new Promise((resolve) => deaf.on('exit', resolve)), 0, stderr);
       assert.equal(stderr, 'mailv: the client read no reply for 1 s: the dialogue was closed (421)\n');
       assert.deepEqual(server.commands, []);
+      // Standard error behind the same unread pipe (2>&1): given up with it, not waited for.
+      const shell = spawn('/bin/sh', ['-c', `exec "${process.execPath}" "${SENDMAIL}" -bs -O Timeout.command=1s 2>&1`], { env });
+      shell.stdin.on('error', () => {});
+      shell.stdin.write('NOOP\r\n'.repeat(200_000));
+      assert.equal(await new Promise((resolve) => shell.on('exit', resolve)), 0);
       // Stopped (SIGSTOP) past its limit while its NOOP waits: the NOOP is read first, and answered.
       const stopped = stepByStep(env, ['-O', 'Timeout.command=1s']);
       await stopped.reply();
