@@ -49,6 +49,10 @@ export interface Catalogue {
   rcptBlind: (p: { recipient: string }) => Text;
   /** A recipient no destination field names, though no Bcc hid it (sendmail's arguments, -t with more recipients). */
   rcptEnvelopeOnly: (p: { recipient: string }) => Text;
+  /** A recipient Cc: (or Resent-Cc:) shows: every recipient sees it, the envelope does not tell it from To:. */
+  rcptCc: (p: { recipient: string }) => Text;
+  /** An address a recipient field (`field`) shows that no RCPT carries: it does not get the message. */
+  headerNotEnvelope: (p: { recipient: string; field: string }) => Text;
   /** An address whose domain went on the wire in A-labels: `ascii` as sent, `unicode` as typed. */
   idnaDomain: (p: { ascii: string; unicode: string }) => Text;
   cmdData: Text;

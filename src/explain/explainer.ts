@@ -204,8 +204,10 @@ export class Explainer {
   private envelopeTold = false;
   /** The message's envelope addresses by mailboxKey(), each with its row (the `addresses` event; none in an older record). */
   private envelopeRows = new Map<string, AddressOrigin>();
-  /** The author a header shows that is not the envelope sender (Resent-From first, as a resent message's reader sees it). */
-  private shownAuthor: AddressOrigin | undefined;
+  /** The authors a header shows that are not the envelope sender, of one field (Resent-From first, as a resent message's reader sees it). */
+  private shownAuthors: AddressOrigin[] = [];
+  /** The addresses a recipient field shows that no RCPT carries: they do not get the message. */
+  private headerOnlyRecipients: AddressOrigin[] = [];
   /** How the last DNS question went, for an answer an older record does not say it of. */
   private dnsTransport: 'udp' | 'tcp' = 'udp';
   /** EHLO went before the greeting (PIPECONNECT): the 220 that follows was not waited for. */
@@ -291,7 +293,9 @@ export class Explainer {
           if (row.envelope !== undefined && !this.envelopeRows.has(key)) this.envelopeRows.set(key, row);
         }
         const authors = event.addresses.filter((row) => row.envelope === undefined && isAuthorField(row.header));
-        this.shownAuthor = authors.find((row) => row.header === 'Resent-From') ?? authors[0];
+        const field = authors.some((row) => row.header === 'Resent-From') ? 'Resent-From' : 'From';
+        this.shownAuthors = authors.filter((row) => row.header === field);
+        this.headerOnlyRecipients = event.addresses.filter((row) => row.envelope === undefined && row.header !== undefined && !isAuthorField(row.header));
         return none([]);
       }
       case 'flight':
@@ -469,7 +473,7 @@ export class Explainer {
         return { command: { kind: 'rcpt', stage, address: sent.to }, lines };
       }
       case 'DATA':
-        return { command: { kind: 'data', stage }, lines: [c.cmdData] };
+        return { command: { kind: 'data', stage }, lines: [c.cmdData, ...this.headerRecipientsLeftOut()] };
       case '.':
         return { command: { kind: 'dot', stage }, lines: [this.noRecipientTaken ? c.cmdDataEndEmpty : c.cmdDataEnd] };
       case 'BDAT': {
@@ -478,8 +482,9 @@ export class Explainer {
         const notAwaited = !last && pipelined ? [c.bdatNotAwaited] : [];
         // The last chunk of a message sent whole in one is its only one, not "the last octets".
         const said = last ? (this.chunksSent === 0 ? c.cmdBdatOnly({ octets }) : c.cmdBdatLast({ octets })) : c.cmdBdat({ octets });
+        const leftOut = this.chunksSent === 0 ? this.headerRecipientsLeftOut() : [];
         this.chunksSent = last ? 0 : this.chunksSent + 1;
-        return { command: { kind: 'bdat', stage, octets, last }, lines: [said, ...notAwaited] };
+        return { command: { kind: 'bdat', stage, octets, last }, lines: [said, ...notAwaited, ...leftOut] };
       }
       case 'RSET':
         return { command: { kind: 'rset', stage }, lines: [c.cmdRset] };
@@ -541,15 +546,26 @@ export class Explainer {
   private senderInHeaders(sender: string): string[] {
     if (sender === '') return [];
     const row = this.envelopeRows.get(`MAIL From ${mailboxKey(sender)}`);
-    const author = this.shownAuthor;
-    if (row === undefined || row.header !== undefined || author === undefined) return [];
-    return [this.catalogue.senderNotFrom({ field: author.header === 'Resent-From' ? 'Resent-From' : 'From', from: quote(author.address) })];
+    const [first] = this.shownAuthors;
+    if (row === undefined || row.header !== undefined || first === undefined) return [];
+    // Several authors (RFC 5322 §3.6.2) are named together, as the field shows them.
+    const from = quote(this.shownAuthors.map((author) => author.address).join('>, <'));
+    return [this.catalogue.senderNotFrom({ field: first.header === 'Resent-From' ? 'Resent-From' : 'From', from })];
+  }
+
+  /** Said once a message, with DATA or its first BDAT: the addresses a recipient field shows that get nothing. */
+  private headerRecipientsLeftOut(): string[] {
+    const told = this.headerOnlyRecipients.map((row) => this.catalogue.headerNotEnvelope({ recipient: quote(row.address), field: row.header! }));
+    this.headerOnlyRecipients = [];
+    return told;
   }
 
   /** A recipient that no destination field names: a blind copy on purpose (Bcc), or one the envelope alone holds. */
   private recipientInHeaders(recipient: string): string[] {
     const row = this.envelopeRows.get(`RCPT To ${mailboxKey(recipient)}`);
-    if (row === undefined || row.header !== undefined) return [];
+    if (row === undefined) return [];
+    if (row.header === 'Cc' || row.header === 'Resent-Cc') return [this.catalogue.rcptCc({ recipient: quote(recipient) })];
+    if (row.header !== undefined) return [];
     return [(row.blind ? this.catalogue.rcptBlind : this.catalogue.rcptEnvelopeOnly)({ recipient: quote(recipient) })];
   }
 

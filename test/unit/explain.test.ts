@@ -46,6 +46,7 @@ const SAMPLES: Partial<Record<keyof Catalogue, object>> = {
   codeEhloRefusedEarly: { code: 550 },
   // The longer field.
   senderNotFrom: { field: 'Resent-From', from: 'alice@example.org' },
+  headerNotEnvelope: { recipient: 'bob@example.org', field: 'Resent-Cc' },
 };
 /** Fragments composed into other lines: they cite nothing themselves. */
 const FRAGMENT = /^(replyClass|replyDigit|enhancedClass|enhancedSubject)/;
@@ -397,11 +398,14 @@ for (const [lang, catalogue] of [
           { address: 'bob@example.org', envelope: 'RCPT To', header: 'To', blind: false, source: undefined },
           { address: 'carol@example.org', envelope: 'RCPT To', header: undefined, blind: true, source: 'Bcc' },
           { address: 'dave@café.example', envelope: 'RCPT To', header: undefined, blind: false, source: undefined },
+          { address: 'fay@example.org', envelope: 'RCPT To', header: 'Cc', blind: false, source: undefined },
           { address: 'alice@example.org', envelope: undefined, header: 'From', blind: false, source: 'From' },
+          { address: 'bruno@example.org', envelope: undefined, header: 'From', blind: false, source: 'From' },
+          { address: 'list@example.org', envelope: undefined, header: 'To', blind: false, source: undefined },
         ],
       };
       assert.deepEqual(explainer.annotate(addresses), { before: [], after: [] }, 'nothing of its own: the table said it');
-      const [mail, bob, carol, dave, eve] = [
+      const [mail, bob, carol, dave, eve, fay, data, second] = [
         send('mail', { verb: 'MAIL', from: 'Bounces@Example.org', params: [] }),
         send('rcpt', { verb: 'RCPT', to: 'bob@example.org', params: [] }),
         send('rcpt', { verb: 'RCPT', to: 'CAROL@example.org', params: [] }),
@@ -409,8 +413,20 @@ for (const [lang, catalogue] of [
         send('rcpt', { verb: 'RCPT', to: 'dave@xn--caf-dma.example', params: [] }),
         // Not in the table (a record of another message): nothing is said of it.
         send('rcpt', { verb: 'RCPT', to: 'eve@example.org', params: [] }),
+        send('rcpt', { verb: 'RCPT', to: 'fay@example.org', params: [] }),
+        send('data', { verb: 'DATA' }),
+        // Said once a message: not again for a DATA that follows (a second transaction of a record).
+        send('data', { verb: 'DATA' }),
       ].map((event) => explainer.annotate(event).after);
-      assert.deepEqual(mail, [c.cmdMailFrom({ sender: 'Bounces@Example.org' }), c.senderNotFrom({ field: 'From', from: 'alice@example.org' })]);
+      // Both authors, as the field shows them (RFC 5322 §3.6.2).
+      assert.deepEqual(mail, [
+        c.cmdMailFrom({ sender: 'Bounces@Example.org' }),
+        c.senderNotFrom({ field: 'From', from: 'alice@example.org>, <bruno@example.org' }),
+      ]);
+      assert.deepEqual(fay, [c.cmdRcptTo({ recipient: 'fay@example.org' }), c.rcptCc({ recipient: 'fay@example.org' })]);
+      assert.deepEqual(data, [c.cmdData, c.headerNotEnvelope({ recipient: 'list@example.org', field: 'To' })]);
+      assert.deepEqual(second, [c.cmdData]);
+      assert.match(c.rcptEnvelopeOnly({ recipient: 'x@example.org' }), /RFC 5321 §7\.2\)$/);
       assert.match(c.senderNotFrom({ field: 'From', from: 'alice@example.org' }), /RFC 5321 §3\.3\)$/);
       // In To:: nothing more than any recipient gets.
       assert.deepEqual(bob, [c.cmdRcptTo({ recipient: 'bob@example.org' }), c.envelopeNotHeaders]);
