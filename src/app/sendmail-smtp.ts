@@ -81,15 +81,18 @@ export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }
   /** The client read none of a reply within the limit: it is given up, as one that sends nothing. */
   let unread = false;
   // Each reply waits until standard output takes it: a client that writes without reading would
-  // otherwise have its replies pile up in memory.
-  const reply = async (code: number, ...lines: string[]) => {
-    if (unread) return;
+  // otherwise have its replies pile up in memory. False once the client is given up for it.
+  const reply = async (code: number, ...lines: string[]): Promise<boolean> => {
+    if (unread) return false;
     const written = run.output.stream([Buffer.from(formatServerReply(code, lines))], run.interrupt.signal);
-    if (limit === undefined) return written;
-    if ((await withinLimit(written, limit)).done) return;
+    if (limit === undefined || (await withinLimit(written, limit)).done) {
+      await written;
+      return true;
+    }
     unread = true;
     // Nothing more is read, nor done of what was read already: the dialogue ends there (see below).
     io.stdin.stream.destroy();
+    return false;
   };
   /**
    * The replies written so far, taken by the client within the limit: they may all sit in Node's
@@ -172,13 +175,7 @@ export async function smtpDialogue(run: Run, { base, planFor, commandTimeoutMs }
           else {
             const { sender, recipients } = transaction;
             transaction = undefined;
-            const answer = await handOn(
-              run,
-              input,
-              () => planFor(sender, recipients),
-              reply,
-              () => unread,
-            );
+            const answer = await handOn(run, input, () => planFor(sender, recipients), reply);
             // Nothing to say: a signal ends the dialogue (below), or the client left before its dot,
             // which is its run's failure: nothing was sent.
             if (signal.aborted) break;
@@ -270,8 +267,7 @@ async function handOn(
   run: Run,
   input: SmtpInput,
   plan: () => Plan,
-  reply: (code: number, ...lines: string[]) => Promise<void>,
-  givenUp: () => boolean,
+  reply: (code: number, ...lines: string[]) => Promise<boolean>,
 ): Promise<{ readonly code: number; readonly text: string; readonly status: number } | undefined> {
   let transactionPlan: Plan;
   try {
@@ -281,9 +277,8 @@ async function handOn(
     const status = run.fail(error);
     return { code: 554, text: inEnglish(error), status };
   }
-  await reply(354, said.startData);
   // A client that did not read the 354: its message, already sent or not, is not taken.
-  if (givenUp()) return undefined;
+  if (!(await reply(354, said.startData))) return undefined;
   const read = await readStream(input.message(), { signal: run.interrupt.signal });
   try {
     if (run.interrupt.signal.aborted) return undefined;

@@ -19,7 +19,7 @@ import {
   type KeptMessage,
 } from '../message/compose.js';
 import { newMessageId } from '../message/identity.js';
-import { fieldValues, readHeaderBlock } from '../message/raw-message.js';
+import { beingResent, fieldValues, readHeaderBlock } from '../message/raw-message.js';
 import { bufferSource, fileSource } from '../message/source.js';
 import { statsOf } from '../message/text-stats.js';
 import type { Envelope } from '../message/envelope.js';
@@ -223,10 +223,9 @@ export async function prepareInput(
   );
   const fromMessage = (name: 'To' | 'Cc' | 'Bcc') => recipientsIn(name).map((m) => ({ address: m.address, source: fieldFor(name), blind: name === 'Bcc' }));
   const messageFrom = shownBy('From');
-  // As passThroughMessage reads it: any Resent- field makes the message one being resent, which gets
-  // a Resent-From (the envelope sender's) when it has none, its From: left as it came; any other
-  // message gets a From: when it has none.
-  const resentBlock = block.fields.some((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase().startsWith('resent-'));
+  // A message being resent gets a Resent-From (the envelope sender's) when it has none, its From:
+  // left as it came; any other message gets a From: when it has none (see passThroughMessage).
+  const resentBlock = beingResent(block.fields);
   const authorAdded = (field: ShownField) =>
     (field === 'From' && !resentBlock && fieldValues(block.fields, 'From').length === 0) ||
     (field === 'Resent-From' && resentBlock && fieldValues(block.fields, 'Resent-From').length === 0);

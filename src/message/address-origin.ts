@@ -14,7 +14,7 @@ export type AuthorField = (typeof AUTHOR_FIELDS)[number];
 
 /** Whether `field` shows the author (the envelope sender's place), not a recipient. */
 export function isAuthorField(field: ShownField | undefined): field is AuthorField {
-  return field === 'From' || field === 'Resent-From';
+  return (AUTHOR_FIELDS as readonly (ShownField | undefined)[]).includes(field);
 }
 
 /** The fields of a -t message that name its recipients: those of a message being resent (RFC 5322 §3.6.6) when it has any. */

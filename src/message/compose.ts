@@ -12,7 +12,7 @@ import { boundaryFor, formatRfc5322Date } from './identity.js';
 import { LineEndingNormalizer } from './line-endings.js';
 import { BREAK_OCTETS, LineBreaker, foldLongLines } from './long-lines.js';
 import { QUALIFIED_FIELDS, qualifyAddresses } from './qualify.js';
-import type { HeaderBlock } from './raw-message.js';
+import { beingResent, fieldName, type HeaderBlock } from './raw-message.js';
 import { transformChunks, type ByteSource } from './source.js';
 import { MAX_LINE_OCTETS, charsetOf, type TextCharset, type TextStats } from './text-stats.js';
 
@@ -228,7 +228,7 @@ export function passThroughMessage(
   /** Breaks the body's lines past 998 octets take (its own TextStats.overlongBreaks). */
   bodyOverlongBreaks = 0,
 ): ComposedMessage {
-  const names = headerFields.map((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase());
+  const names = headerFields.map(fieldName);
   const { sequence } = additions;
   // Bcc and Resent-Bcc (RFC 5322 §3.6.3, §3.6.6) name who must stay unseen: never sent, as
   // sendmail and Postfix remove both. Return-Path is final delivery's to write, from the envelope
@@ -252,7 +252,7 @@ export function passThroughMessage(
   let added = '';
   // A message being resent (a Resent- field) gets the resent block's date, id and author (RFC 5322
   // §3.6.6), its own header left as it came, as Postfix's cleanup reads it; any other, its own.
-  const prefix = names.some((name) => name?.startsWith('resent-')) ? 'Resent-' : '';
+  const prefix = beingResent(headerFields) ? 'Resent-' : '';
   const missing = (name: string) => !names.includes(`${prefix}${name}`.toLowerCase());
   if (missing('Date')) added += foldHeader(`${prefix}Date`, formatRfc5322Date(additions.date));
   if (missing('Message-ID') || (sequence !== undefined && prefix === '')) added += foldHeader(`${prefix}Message-ID`, additions.messageId);

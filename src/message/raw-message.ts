@@ -173,11 +173,24 @@ function normalisedLength(line: string): number {
   return line.length + crs + 2;
 }
 
+/** A field's name, in lower case. */
+export function fieldName(field: string): string {
+  return field.slice(0, field.indexOf(':')).trim().toLowerCase();
+}
+
+/**
+ * Whether the message is being resent (RFC 5322 §3.6.6): any Resent- field. It then gets the resent
+ * block's date, id and author where it lacks them, not its own (see compose.ts, passThroughMessage).
+ */
+export function beingResent(fields: readonly string[]): boolean {
+  return fields.some((field) => fieldName(field).startsWith('resent-'));
+}
+
 /** The unfolded values of every field called `name`, read as UTF-8 (RFC 6532). */
 export function fieldValues(fields: readonly string[], name: string): string[] {
   const lower = name.toLowerCase();
   return fields
-    .filter((field) => field.slice(0, field.indexOf(':')).trim().toLowerCase() === lower)
+    .filter((field) => fieldName(field) === lower)
     .map((field) =>
       Buffer.from(field.slice(field.indexOf(':') + 1).replace(/\r\n/g, ''), 'latin1')
         .toString('utf8')
