@@ -28,6 +28,7 @@ import {
   RECIPIENT_FIELDS,
   SHOWN_FIELDS,
   isAuthorField,
+  envelopeKey,
   mailboxKey,
   sameMailbox,
   type AddressOrigin,
@@ -285,13 +286,26 @@ interface AddressTableInput {
  * shows, so that -H From:/To:/Cc: and a message's own header are told as they are.
  */
 function addressTable({ sender, recipients, shown, headerSource }: AddressTableInput): AddressOrigin[] {
-  const shownIn = (address: string, fields: readonly ShownField[]) => fields.find((field) => shown[field].some((m) => sameMailbox(m.address, address)));
+  // The field that shows the address as it went, else the one that shows its mailbox in another case.
+  const shownIn = (address: string, fields: readonly ShownField[]) =>
+    fields.find((field) => shown[field].some((m) => envelopeKey(m.address) === envelopeKey(address))) ??
+    fields.find((field) => shown[field].some((m) => sameMailbox(m.address, address)));
   const rows: AddressOrigin[] = [
-    { address: sender.address, envelope: 'MAIL From', header: shownIn(sender.address, AUTHOR_FIELDS), blind: false, source: sender.source },
+    // A resent message's author is who resent it (RFC 5322 §3.6.6): Resent-From: first.
+    {
+      address: sender.address,
+      envelope: 'MAIL From',
+      header: shownIn(sender.address, shown['Resent-From'].length > 0 ? ['Resent-From', 'From'] : AUTHOR_FIELDS),
+      blind: false,
+      source: sender.source,
+    },
   ];
+  // A row for each RCPT; the mailboxes they reach, for the header's rows after them.
+  const rcptRows = new Set<string>();
   const inEnvelope = new Set<string>();
   for (const { address, source, blind } of recipients) {
-    if (inEnvelope.has(mailboxKey(address))) continue;
+    if (rcptRows.has(envelopeKey(address))) continue;
+    rcptRows.add(envelopeKey(address));
     inEnvelope.add(mailboxKey(address));
     const header = shownIn(address, RECIPIENT_FIELDS);
     // A blind copy that a header names anyway is not hidden: the header says so.

@@ -137,12 +137,11 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   if (fromOrigin === 'option')
     assertHeaderText(local.sendmail === true ? undefined : 'From', fromText, local.sendmail === true ? 'sendmail-from-option' : 'from-option', typedAsIs);
   else assertHeaderText('From', fromText, fromOrigin === 'config-file' ? 'config-file' : 'user-variable');
+  // The demo needs a recipient: bob@example.org when the command line names none (-c, -b name one:
+  // a lesson on blind copies sends to the Bcc alone).
+  const demoRecipient = options.demo && recipients.length === 0 && options.cc.length === 0 && options.bcc.length === 0 && !readRecipients;
   // sendmail's recipients go in the envelope only: no header is made of them.
-  const to = list(
-    options.demo && recipients.length === 0 && !readRecipients ? ['bob@example.org'] : recipients,
-    local.sendmail === true ? undefined : 'To',
-    'recipient-argument',
-  );
+  const to = list(demoRecipient ? ['bob@example.org'] : recipients, local.sendmail === true ? undefined : 'To', 'recipient-argument');
   const cc = list(options.cc, 'Cc', 'cc-option');
   const bcc = list(options.bcc, undefined, 'bcc-option');
   // Each attachment is a file held open until the message is sent: past the limit, the connection

@@ -8,7 +8,7 @@ import { triedAddresses } from '../dns/tried-addresses.js';
 import type { DnsRecord } from '../dns/wire.js';
 import type { Stage } from '../errors.js';
 import type { Note, SessionEvent } from '../events.js';
-import { isAuthorField, mailboxKey, type AddressOrigin } from '../message/address-origin.js';
+import { envelopeKey, isAuthorField, mailboxKey, type AddressOrigin } from '../message/address-origin.js';
 import { RepliesOwed } from '../replies-owed.js';
 import { sanitize } from '../text/sanitize.js';
 import { sizeLimitOf, type EhloOffer } from '../smtp/capabilities.js';
@@ -202,7 +202,7 @@ export class Explainer {
   /** A hello was taken (250) in this session: one refused after it (XCLIENT's EHLO) is no server without EHLO. */
   private helloTaken = false;
   private envelopeTold = false;
-  /** The message's envelope addresses by mailboxKey(), each with its row (the `addresses` event; none in an older record). */
+  /** The message's envelope addresses as they went and by their mailbox (see envelopeRow()), each with its row (the `addresses` event; none in an older record). */
   private envelopeRows = new Map<string, AddressOrigin>();
   /** The authors a header shows that are not the envelope sender, of one field (Resent-From first, as a resent message's reader sees it). */
   private shownAuthors: AddressOrigin[] = [];
@@ -288,9 +288,11 @@ export class Explainer {
         // Said beside the MAIL and RCPT commands that carry them, not here. Kept by key, once: a
         // replayed record may hold many rows and many RCPTs.
         this.envelopeRows = new Map();
+        // By the address as it went (Bob@ and bob@ are two RCPTs), and by its mailbox in any case.
         for (const row of event.addresses) {
-          const key = `${row.envelope} ${mailboxKey(row.address)}`;
-          if (row.envelope !== undefined && !this.envelopeRows.has(key)) this.envelopeRows.set(key, row);
+          if (row.envelope === undefined) continue;
+          for (const key of [`= ${row.envelope} ${envelopeKey(row.address)}`, `~ ${row.envelope} ${mailboxKey(row.address)}`])
+            if (!this.envelopeRows.has(key)) this.envelopeRows.set(key, row);
         }
         const authors = event.addresses.filter((row) => row.envelope === undefined && isAuthorField(row.header));
         const field = authors.some((row) => row.header === 'Resent-From') ? 'Resent-From' : 'From';
@@ -542,15 +544,23 @@ export class Explainer {
     return { command: { kind: 'mail', stage, address: sender }, lines: [...lines, ...this.idna(sender), ...this.senderInHeaders(sender)] };
   }
 
+  /** The table's row of an envelope address: the one as it went, else one of the same mailbox in another case. */
+  private envelopeRow(envelope: 'MAIL From' | 'RCPT To', address: string): AddressOrigin | undefined {
+    return this.envelopeRows.get(`= ${envelope} ${envelopeKey(address)}`) ?? this.envelopeRows.get(`~ ${envelope} ${mailboxKey(address)}`);
+  }
+
   /** The envelope sender that From: (or Resent-From:) does not show: the reader sees one address, bounces go to the other (RFC 5321 §3.3). */
   private senderInHeaders(sender: string): string[] {
     if (sender === '') return [];
-    const row = this.envelopeRows.get(`MAIL From ${mailboxKey(sender)}`);
+    const row = this.envelopeRow('MAIL From', sender);
     const [first] = this.shownAuthors;
-    if (row === undefined || row.header !== undefined || first === undefined) return [];
+    if (row === undefined || first === undefined) return [];
+    // A resent message's reader sees who resent it: the sender its original From: shows is not that.
+    const resent = first.header === 'Resent-From';
+    if (row.header === 'Resent-From' || (row.header === 'From' && !resent)) return [];
     // Several authors (RFC 5322 §3.6.2) are named together, as the field shows them.
     const from = quote(this.shownAuthors.map((author) => author.address).join('>, <'));
-    return [this.catalogue.senderNotFrom({ field: first.header === 'Resent-From' ? 'Resent-From' : 'From', from })];
+    return [this.catalogue.senderNotFrom({ field: resent ? 'Resent-From' : 'From', from })];
   }
 
   /** Said once a message, with DATA or its first BDAT: the addresses a recipient field shows that get nothing. */
@@ -562,7 +572,7 @@ export class Explainer {
 
   /** A recipient that no destination field names: a blind copy on purpose (Bcc), or one the envelope alone holds. */
   private recipientInHeaders(recipient: string): string[] {
-    const row = this.envelopeRows.get(`RCPT To ${mailboxKey(recipient)}`);
+    const row = this.envelopeRow('RCPT To', recipient);
     if (row === undefined) return [];
     if (row.header === 'Cc' || row.header === 'Resent-Cc') return [this.catalogue.rcptCc({ recipient: quote(recipient) })];
     if (row.header !== undefined) return [];

@@ -42,9 +42,18 @@ export function sameMailbox(a: string, b: string): boolean {
 
 /** An address in the one form sameMailbox() compares: lower case, its domain in Unicode. */
 export function mailboxKey(address: string): string {
+  return envelopeKey(address).toLowerCase();
+}
+
+/**
+ * An envelope address in the form the table tells each apart: its domain in lower case and in
+ * Unicode, its local part as it went, for `Bob@` and `bob@` are two RCPTs (a local part's case is
+ * the destination's to judge, RFC 5321 §2.4).
+ */
+export function envelopeKey(address: string): string {
   const at = address.lastIndexOf('@');
-  if (at === -1) return address.toLowerCase();
+  if (at === -1) return address;
   const domain = address.slice(at + 1).toLowerCase();
   const unicode = /(^|\.)xn--/.test(domain) ? domainToUnicode(domain) || domain : domain;
-  return `${address.slice(0, at)}@${unicode}`.toLowerCase();
+  return `${address.slice(0, at)}@${unicode.toLowerCase()}`;
 }

@@ -108,6 +108,18 @@ describe('command line', () => {
     assert.equal(existsSync(join(run.home, 'dead.letter')), false);
   });
 
+  it('the demo sends to bob@example.org only when the command line names no recipient: a blind copy alone goes alone', async () => {
+    const blind = await runCli(['--demo', '-r', 'alice@example.org', '-s', 'Bcc', '-b', 'dave@example.org'], { input: 'x\n' });
+    assert.equal(blind.code, 0, blind.stderr);
+    // Before, bob@example.org was added beside dave, in the envelope and in To:.
+    assert.match(blind.stdout, /^--- The demo server received \d+ octets from <alice@example\.org> for <dave@example\.org>:$/m);
+    assert.doesNotMatch(blind.stdout, /bob@example\.org/);
+    const none = await runCli(['--demo', '-r', 'alice@example.org', '-s', 'Default'], { input: 'x\n' });
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /^--- The demo server received \d+ octets from <alice@example\.org> for <bob@example\.org>:$/m);
+    assert.match(none.stdout, /\r\nTo: bob@example\.org\r\n/);
+  });
+
   it('asks for the subject and reads to a lone dot at a terminal, as mail does', async () => {
     const { code, screen } = await runInTerminal(['--demo', '-r', 'alice@example.org', 'bob@example.org'], 'Typed subject\nfirst line\n.\nnever sent\n');
     assert.equal(code, 0, screen);

@@ -75,6 +75,34 @@ describe('--json', () => {
     }
   });
 
+  it('Bob@ and bob@ are two RCPTs, each a row of the addresses; each under the field that shows it as it went', async () => {
+    const server = await startScriptedServer({});
+    try {
+      const run = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '-c', 'BOB@Example.ORG', 'Bob@example.org', 'bob@example.org'], {
+        input: 'x\n',
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const rcpts = server
+        .received()
+        .toString('latin1')
+        .split('\r\n')
+        .filter((line) => line.startsWith('RCPT'));
+      assert.deepEqual(rcpts, ['RCPT To:<Bob@example.org>', 'RCPT To:<bob@example.org>', 'RCPT To:<BOB@example.org>']);
+      const rows = parseJsonLines(run.stdout)[0]!['addresses'] as Record<string, unknown>[];
+      // Before, the table kept one row for the three: two RCPTs went unsaid.
+      assert.deepEqual(
+        rows.slice(1).map((row) => [row['address'], row['envelope'], row['header']]),
+        [
+          ['Bob@example.org', 'RCPT To', 'To'],
+          ['bob@example.org', 'RCPT To', 'To'],
+          ['BOB@example.org', 'RCPT To', 'Cc'],
+        ],
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a failure still ends with the result, its status and its reason', async () => {
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {

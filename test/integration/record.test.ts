@@ -136,6 +136,14 @@ describe('--record and mailv replay', () => {
     assert.match(unsigned.stdout, /^ {2}\| Resent-From: rita@example\.org$/m);
     assert.match(unsigned.stdout, /^ {2}rita@example\.org +MAIL From:<…> +Resent-From: +command line$/m);
     assert.doesNotMatch(unsigned.stdout, /shows <alice@example\.org>/);
+    // Resent by rita, the envelope sender the original From: shows: readers see rita as its author.
+    const byAlice = await runCli([...server, '-t', '-r', 'alice@example.org', '--explain', '--lang', 'en'], { input: resent });
+    assert.equal(byAlice.code, 0, byAlice.stderr);
+    assert.match(byAlice.stdout, /^ {2}alice@example\.org +MAIL From:<…> +From: /m);
+    assert.match(
+      byAlice.stdout,
+      /^>>> MAIL From:<alice@example\.org>.*\n(?: {6}↳ .*\n)* {6}↳ Resent-From: in the header shows <rita@example\.org> to readers; bounces go to the envelope sender \(RFC 5321 §3\.3\)$/m,
+    );
     const added = await runCli([...server, ...header, '-H', 'Resent-To: erin@example.org', '-b', 'erin@example.org', '--explain', 'bob@example.org'], {
       input: 'x\n',
       env: { LANG: 'C.UTF-8' },

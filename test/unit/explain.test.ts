@@ -470,6 +470,44 @@ for (const [lang, catalogue] of [
       ]);
     });
 
+    it('a resent message: the sender its original From: shows is not who resent it; Bob@ and bob@ are each their own row', () => {
+      const explainer = new Explainer(c);
+      explainer.annotate({
+        kind: 'addresses',
+        addresses: [
+          { address: 'alice@example.org', envelope: 'MAIL From', header: 'From', blind: false, source: undefined },
+          { address: 'Bob@example.org', envelope: 'RCPT To', header: 'Resent-To', blind: false, source: 'Resent-To' },
+          { address: 'bob@example.org', envelope: 'RCPT To', header: undefined, blind: true, source: 'Resent-Bcc' },
+          { address: 'carol@example.org', envelope: undefined, header: 'Resent-From', blind: false, source: 'Resent-From' },
+        ],
+      });
+      const after = (event: SessionEvent) => explainer.annotate(event).after;
+      // Before, From: showing the sender was enough: the reader of a resent message sees carol as its author.
+      assert.deepEqual(after(send('mail', { verb: 'MAIL', from: 'alice@example.org', params: [] })), [
+        c.cmdMailFrom({ sender: 'alice@example.org' }),
+        c.senderNotFrom({ field: 'Resent-From', from: 'carol@example.org' }),
+      ]);
+      assert.deepEqual(after(send('rcpt', { verb: 'RCPT', to: 'Bob@example.org', params: [] })), [
+        c.cmdRcptTo({ recipient: 'Bob@example.org' }),
+        c.envelopeNotHeaders,
+      ]);
+      assert.deepEqual(after(send('rcpt', { verb: 'RCPT', to: 'bob@example.org', params: [] })), [
+        c.cmdRcptTo({ recipient: 'bob@example.org' }),
+        c.rcptBlind({ recipient: 'bob@example.org' }),
+      ]);
+      const byResender = new Explainer(c);
+      byResender.annotate({
+        kind: 'addresses',
+        addresses: [
+          { address: 'carol@example.org', envelope: 'MAIL From', header: 'Resent-From', blind: false, source: undefined },
+          { address: 'alice@example.org', envelope: undefined, header: 'From', blind: false, source: 'From' },
+        ],
+      });
+      assert.deepEqual(byResender.annotate(send('mail', { verb: 'MAIL', from: 'carol@example.org', params: [] })).after, [
+        c.cmdMailFrom({ sender: 'carol@example.org' }),
+      ]);
+    });
+
     it('says the Unicode form of a domain asked for in A-labels (--mx bücher.test), once, and of no MX host', () => {
       const explainer = new Explainer(c);
       const query = (type: 'MX' | 'A', name: string) => explainer.annotate({ kind: 'dns-query', name, type, server: '127.0.0.1#53', transport: 'udp' }).after;
