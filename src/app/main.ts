@@ -3,7 +3,7 @@
 // `io`; its state lives in one Run per call, so runs never share anything.
 import { localFqdn, localMailDomain, localUser } from '../cli/local-host.js';
 import { buildPlan } from '../cli/options.js';
-import { parseCommandLine, parseReplayCommandLine } from '../cli/program.js';
+import { asksForJson, mailvProgram, parseCommandLine, parseReplayCommandLine, replayProgram } from '../cli/program.js';
 import { buildReplayPlan } from '../cli/replay-options.js';
 import { assertTypedPaths } from '../cli/typed-paths.js';
 import { ExitCode } from '../exit-codes.js';
@@ -40,6 +40,8 @@ async function dispatch(run: Run): Promise<number> {
   // `mailv completion bash|zsh|fish`; a recipient named completion comes after `--`, as for replay.
   if (io.argv[0] === 'completion' && !io.sendmail) return (await import('./completion.js')).completionCommand(run);
   let plan: Plan;
+  // Known once the command line was read; before, asksForJson() reads it again.
+  let jsonAsked: boolean | undefined;
   try {
     if (io.sendmail) {
       const { sendmailCommand } = await import('./sendmail.js');
@@ -61,6 +63,7 @@ async function dispatch(run: Run): Promise<number> {
       return ExitCode.OK;
     }
     const { options } = parsed;
+    jsonAsked = options.json === true;
     run.language = chooseLanguage(options.lang, io.env);
     assertTypedPaths(
       [
@@ -88,8 +91,8 @@ async function dispatch(run: Run): Promise<number> {
       accountChosen: options.account !== undefined,
     });
   } catch (error) {
-    // --json was asked for even if the rest of the command line could not be used.
-    run.json = io.argv.includes('--json');
+    // --json was asked for even if the rest of the command line could not be used (sendmail's has none).
+    run.json = !io.sendmail && (jsonAsked ?? asksForJson(io.argv, mailvProgram('')));
     return run.fail(error);
   }
   run.plan = plan;
@@ -134,7 +137,7 @@ async function replayCommand(run: Run): Promise<number> {
     const { replay } = await import('./replay.js');
     return await replay(run, plan);
   } catch (error) {
-    run.json ||= io.argv.includes('--json');
+    run.json ||= asksForJson(io.argv.slice(1), replayProgram());
     return run.fail(run.output.failure ?? error);
   }
 }

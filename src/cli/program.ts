@@ -228,6 +228,32 @@ function parseArguments(program: Command, argv: readonly string[]): { kind: 'exi
 }
 
 /**
+ * Whether a command line that could not be used asked for --json, read as `program` reads it: an
+ * option's value (`-s --json`, a subject) and what follows `--` (a recipient) ask for nothing.
+ */
+export function asksForJson(argv: readonly string[], program: Command): boolean {
+  // A required value is the next argument whatever it is; an optional one, unless it is an option.
+  const names = (option: Option) => [option.long, option.short];
+  const required = new Set(program.options.filter((option) => option.required).flatMap(names));
+  const optional = new Set(program.options.filter((option) => option.optional).flatMap(names));
+  const takesNext = (name: string, next: string | undefined) => required.has(name) || (optional.has(name) && next !== undefined && !next.startsWith('-'));
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (arg === '--') return false;
+    if (arg === '--json') return true;
+    if (arg.startsWith('--')) {
+      if (!arg.includes('=') && takesNext(arg, argv[index + 1])) index++;
+    } else if (/^-[^-]/.test(arg)) {
+      // A cluster of short options: the first that takes a value takes the rest, or the next argument.
+      const letters = [...arg.slice(1)];
+      const valued = letters.findIndex((letter) => required.has(`-${letter}`) || optional.has(`-${letter}`));
+      if (valued === letters.length - 1 && takesNext(`-${letters[valued]!}`, argv[index + 1])) index++;
+    }
+  }
+  return false;
+}
+
+/**
  * Registered whatever the command line names: each sets a value by being registered (a `--no-`
  * option's true, -v's 0), or pairs with one that does (--color, without which --no-color would make
  * colour the default), so that leaving it out would change what the command line means.

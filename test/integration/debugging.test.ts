@@ -164,6 +164,27 @@ describe('--json', () => {
     const run = await runCli(['--json', '--account', 'nope', 'bob@example.org'], { input: 'x\n' });
     assert.equal(run.code, 78);
     assert.equal(parseJsonLines(run.stdout).at(-1)!['status'], 78);
+    const unknown = await runCli(['-v', '--json', '--bogus', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(unknown.code, 64);
+    assert.equal(parseJsonLines(unknown.stdout).at(-1)!['code'], 'MAILV_OPTION_UNKNOWN');
+  });
+
+  it('--json as the value of an option or after -- asks for nothing: the error is said as without it', async () => {
+    // Before, any argument --json made the failed run's result JSON on standard output.
+    for (const args of [
+      ['-s', '--json', '--bogus', 'bob@example.org'],
+      ['-vs', '--json', '--bogus'],
+      ['--bogus', '--', '--json'],
+      ['--server=--json', '--bogus'],
+    ]) {
+      const run = await runCli(args, { input: 'x\n' });
+      assert.equal(run.code, 64, args.join(' '));
+      assert.equal(run.stdout, '', args.join(' '));
+      assert.match(run.stderr, /^mailv: .*unknown option '--bogus'/, args.join(' '));
+    }
+    const replay = await runCli(['replay', '--diagram', '--json', '--bogus', 'x.jsonl']);
+    assert.equal(replay.code, 64);
+    assert.equal(replay.stdout, '');
   });
 
   it('contradicts -q, --explain, --timing, --step and --dry-run', async () => {

@@ -98,6 +98,20 @@ describe('mailv-sendmail', () => {
     assert.match(sender.stderr, /^mailv: address is not UTF-8 .*, given with -f: /);
   });
 
+  it('--json is no sendmail option: refused as any other, nothing on standard output (the SMTP channel under -bs)', async () => {
+    for (const args of [
+      ['--json', 'bob@example.org'],
+      ['-bs', '--json'],
+    ]) {
+      const home = freshHome();
+      const result = await run(SENDMAIL, args, { HOME: home, MAILV_SERVER: '127.0.0.1:1' }, 'Subject: x\n\nhello\n');
+      assert.equal(result.code, 64, result.stderr);
+      // Before, a JSON result line came out there.
+      assert.equal(result.stdout, '', args.join(' '));
+      assert.match(result.stderr, /unknown option '--json'/);
+    }
+  });
+
   it('a recipient that reads as an option (option injection, CVE-2016-10033): 64, nothing sent, the message read and kept', async () => {
     const server = await countingServer();
     try {
