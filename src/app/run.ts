@@ -11,7 +11,7 @@ import type { Plan } from '../plan.js';
 import { fitLines } from '../render/annotation.js';
 import { jsonLine, jsonResult, type RunFailure } from '../render/json-lines.js';
 import type { TimingRecorder } from '../render/timing.js';
-import { Redactor, secretForms } from '../smtp/redact.js';
+import { Redactor, secretForms, type SecretKind } from '../smtp/redact.js';
 import { sanitize } from '../text/sanitize.js';
 import type { Words } from '../words/catalogue.js';
 import { describeError, describeFact, describeNote, wordsFor } from '../words/describe.js';
@@ -134,7 +134,8 @@ export class Run {
    * on standard error and in the words of the run's failure, --show-secrets or not: only the
    * dialogue on standard output shows it, and only when asked.
    */
-  hide(secret: string): void {
+  hide(secret: string, kind: SecretKind = 'typed'): void {
+    this.secrets.hide(secret, kind);
     for (const form of secretForms(secret)) this.secrets.hide(form);
     for (const sink of this.sinks) sink.hide?.(secret);
   }

@@ -82,6 +82,8 @@ export async function gatherTrust(run: Run, plan: Plan): Promise<Trust> {
       insecure: plan.insecure,
       allowPlaintextAuth: request.allowPlaintextAuth,
       showSecrets: request.showSecrets,
+      // With --show-secrets the replies come unmasked: the error lines mask what AUTH sent all the same.
+      alsoMask: (secret, kind) => run.hide(secret, kind),
     },
   };
 }

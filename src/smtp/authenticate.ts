@@ -22,6 +22,11 @@ export interface AuthPlan {
   readonly insecure: boolean;
   readonly allowPlaintextAuth: boolean;
   readonly showSecrets: boolean;
+  /**
+   * Told every secret the dialogue would mask, --show-secrets or not: what else keeps them out
+   * (the run's error lines, which never show one).
+   */
+  readonly alsoMask?: (secret: string, kind: SecretKind) => void;
 }
 
 /**
@@ -74,6 +79,7 @@ export async function authenticate(
   // Everything that would give the secret away, should the server echo it back in a reply, now
   // or later in the session (a 550 to RCPT quoting what it was sent).
   const hide = (secret: string, kind: SecretKind = 'whole') => {
+    plan.alsoMask?.(secret, kind);
     if (!plan.showSecrets) dialogue.hide(secret, kind);
   };
   hide(plan.credentials.secret, 'typed');

@@ -394,6 +394,10 @@ describe('secrets a server echoes after AUTH succeeded', () => {
       const run = await send(server.port, ['--auth', 'PLAIN', '--show-secrets']);
       assert.equal(run.code, 67, run.stderr);
       assert.ok(run.stdout.includes(`550 5.1.1 you said: ${plainBlob}`), run.stdout);
+      // Standard error never shows it: before, the PLAIN blob's ends (the user and the password's first
+      // and last octets in base64) were left around the mask.
+      assert.match(run.stderr, /: 550 5\.1\.1 you said: \*{8}$/m);
+      assertNoSecret({ ...run, stdout: '' });
     } finally {
       await server.close();
     }
