@@ -7,7 +7,7 @@ import type { DomainOutcome } from '../delivery/direct.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { ExitCode } from '../exit-codes.js';
-import { RefusedThenFailedError } from '../errors.js';
+import { MailvError, RefusedThenFailedError } from '../errors.js';
 import type { Plan } from '../plan.js';
 import type { RecipientResult, SessionPlan } from '../smtp/session.js';
 import { Timeouts } from '../smtp/timeouts.js';
@@ -39,15 +39,21 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
   const signal = run.interrupt.signal;
   const trust = await gatherTrust(run, plan);
   if (trust.auth) run.hide(trust.auth.credentials.secret);
-  const emit = await openDeliveryEvents(run, plan, prepared);
+  const { emit, unsettled } = withVerdictsKept(await openDeliveryEvents(run, plan, prepared));
   const { submit } = await import('../delivery/submit.js');
   const early = await rememberedEhlos(run, plan, server);
-  const results = await submit(
-    server,
-    { ...sessionPlan(run, plan, prepared, trust), implicitTls: server.implicitTls, lmtp: server.lmtp === true, ...early },
-    emit,
-    signal,
-  );
+  let results: RecipientResult[];
+  try {
+    results = await submit(
+      server,
+      { ...sessionPlan(run, plan, prepared, trust), implicitTls: server.implicitTls, lmtp: server.lmtp === true, ...early },
+      emit,
+      signal,
+    );
+  } catch (error) {
+    sayUnconfirmed(run, error, unsettled(prepared.envelope.recipients));
+    throw error;
+  }
   const someoneGotIt = anyDelivered(results);
   const deferred = deferredOf(results);
   const someoneMayLater = deferred.length > 0;
@@ -72,6 +78,33 @@ async function openDeliveryEvents(run: Run, plan: Plan, prepared: PreparedInput)
   return emit;
 }
 
+/**
+ * `emit`, keeping which recipients got a verdict (a refusal, a deferral, a delivery): unsettled()
+ * gives those of `recipients` that got none.
+ */
+function withVerdictsKept(emit: EmitEvent): { emit: EmitEvent; unsettled: (recipients: readonly string[]) => string[] } {
+  const verdicts = new Set<string>();
+  return {
+    emit: (event) => {
+      if (event.kind === 'recipient') verdicts.add(event.recipient);
+      else if (event.kind === 'deferred') for (const recipient of event.recipients) verdicts.add(recipient);
+      emit(event);
+    },
+    unsettled: (recipients) => recipients.filter((recipient) => !verdicts.has(recipient)),
+  };
+}
+
+/**
+ * The message went whole and no verdict came (MAILV_UNCONFIRMED, alone or after refusals): the
+ * recipients it left without one are named in an `unsettled` event, as after a round past the
+ * server's limit; the failure's own line says the rest.
+ */
+function sayUnconfirmed(run: Run, error: unknown, recipients: readonly string[]): void {
+  const failure = error instanceof RefusedThenFailedError ? error.failure : error;
+  if (!(failure instanceof MailvError) || failure.fact.code !== 'MAILV_UNCONFIRMED' || recipients.length === 0) return;
+  run.emit({ kind: 'unsettled', recipients, error: failure.fact });
+}
+
 function deferredOf(results: readonly RecipientResult[]): readonly string[] {
   return results.filter((result) => result.outcome === 'deferred').map((result) => result.recipient);
 }
@@ -79,7 +112,7 @@ function deferredOf(results: readonly RecipientResult[]): readonly string[] {
 /** --direct: to the MX hosts of each recipient domain. */
 export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput): Promise<DeliveryEnd> {
   const signal = run.interrupt.signal;
-  const emit = await openDeliveryEvents(run, plan, prepared);
+  const { emit, unsettled } = withVerdictsKept(await openDeliveryEvents(run, plan, prepared));
   const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
   const early = await rememberedEhlos(run, plan, undefined);
   const outcomes = await deliverDirect({ ...sessionPlan(run, plan, prepared, await gatherTrust(run, plan)), ...early }, emit, {
@@ -91,8 +124,10 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   const failures = outcomes.flatMap((outcome) => ('error' in outcome ? [outcome] : []));
   const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
   // One that failed after refusing every recipient put nobody off: its refusals were said.
-  for (const failure of failures)
+  for (const failure of failures) {
+    sayUnconfirmed(run, failure.error, unsettled(failure.recipients));
     if (failure.recipients.length > 0) run.note({ code: 'domain-not-delivered', recipients: failure.recipients, error: failure.error.fact });
+  }
   const someoneGotIt = anyDelivered(results);
   // A domain put off after refusing some (67) may still take the message for the others later.
   const putOffForNow = (failure: (typeof failures)[number]) =>

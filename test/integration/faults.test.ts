@@ -304,6 +304,56 @@ describe('faults', () => {
     }
   });
 
+  it('the only transaction loses its connection after the whole message: --json names the recipients it left without a verdict, those refused or deferred at RCPT apart', async () => {
+    const server = await startScriptedServer({
+      replies: {
+        RCPT: (line) => (line.includes('<c@') ? '450 4.2.0 busy' : line.includes('<d@') ? '550 5.1.1 unknown' : '250 2.1.5 Ok'),
+        '.': { close: true },
+      },
+    });
+    try {
+      const record = join(freshHome(), 'run.jsonl');
+      const args = [
+        '--json',
+        '--record',
+        record,
+        '--server',
+        `127.0.0.1:${server.port}`,
+        '-s',
+        'x',
+        'a@example.org',
+        'b@example.org',
+        'c@example.org',
+        'd@example.org',
+      ];
+      const json = await runCli(args, { input: 'body\n' });
+      const events = lines(json.stdout).map(
+        (line) => JSON.parse(line) as { event: string; recipients?: string[]; recipient?: string; error?: { code: string }; code?: string },
+      );
+      assert.deepEqual(events.at(-1)!.code, 'MAILV_REFUSED_THEN_FAILED');
+      // Before, a and b, who may have the message, were named by no event.
+      const unsettled = events.filter((event) => event.event === 'unsettled');
+      assert.deepEqual(
+        unsettled.map((event) => [event.recipients, event.error?.code]),
+        [[['a@example.org', 'b@example.org'], 'MAILV_UNCONFIRMED']],
+      );
+      assert.deepEqual(
+        events.filter((event) => event.event === 'recipient').map((event) => event.recipient),
+        ['c@example.org', 'd@example.org'],
+      );
+      const replayed = await runCli(['replay', '--json', record]);
+      assert.deepEqual(
+        lines(replayed.stdout)
+          .map((line) => JSON.parse(line) as { event: string; recipients?: string[] })
+          .filter((event) => event.event === 'unsettled')
+          .map((event) => event.recipients),
+        [['a@example.org', 'b@example.org']],
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a first transaction that turned one away by the limit, then lost its connection after the message: that one deferred by its 452 (never in it), only the accepted one may have it, 75', async () => {
     let taken = 0;
     const server = await startScriptedServer({

@@ -381,6 +381,15 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
           );
           assert.match(run.stderr, /^mailv: the message was saved in .*dead\.letter$/m);
           assert.ok(existsSync(join(run.home, 'dead.letter')));
+          // --json names the recipient the host may have it for.
+          const json = await runCli(['--json', '--direct', '--port', String(first!.port), ...DNS, '-s', 'once', 'bob@mx.test'], { input: 'only once\n' });
+          const unsettled = lines(json.stdout)
+            .map((line) => JSON.parse(line) as { event: string; recipients?: string[]; error?: { code: string } })
+            .filter((event) => event.event === 'unsettled');
+          assert.deepEqual(
+            unsettled.map((event) => [event.recipients, event.error?.code]),
+            [[['bob@mx.test'], 'MAILV_UNCONFIRMED']],
+          );
         } finally {
           await second.close();
         }
