@@ -72,8 +72,12 @@ export interface Draft {
 
 export type TransferEncoding = '7bit' | '8bit' | 'quoted-printable';
 
-/** Headers whose values are mailboxes: given with -H, they are parsed and written as such. */
-const ADDRESS_HEADERS = new Set(['from', 'sender', 'reply-to', 'to', 'cc', 'resent-from', 'resent-sender', 'resent-to', 'resent-cc']);
+/**
+ * Headers whose values are mailboxes: given with -H, they are parsed and written as such (an
+ * encoded-word may stand in a display name only, never in an address or a quoted string: RFC 2047
+ * §5). Those a passed-through message's are qualified in, and the mailing lists' follow-up fields.
+ */
+const ADDRESS_HEADERS: ReadonlySet<string> = new Set([...QUALIFIED_FIELDS, 'mail-followup-to', 'mail-reply-to']);
 
 /** Headers mailv writes from the MIME structure; -H may not set them. */
 const STRUCTURAL_HEADERS = new Set(['mime-version', 'content-type', 'content-transfer-encoding']);
@@ -350,9 +354,14 @@ function formatAddressEntries(entries: readonly AddressEntry[]): string {
     .map((entry) =>
       entry.kind === 'mailbox'
         ? formatMailbox(entry.mailbox)
-        : `${encodePhrase(entry.name)}:${entry.members.length === 0 ? '' : ` ${entry.members.map(formatMailbox).join(', ')}`};`,
+        : `${spacedAfter(encodePhrase(entry.name))}:${entry.members.length === 0 ? '' : ` ${entry.members.map(formatMailbox).join(', ')}`};`,
     )
     .join(', ');
+}
+
+/** A phrase before a special (a group's colon): an encoded-word at its end is followed by a space (RFC 2047 §5 (3)). */
+function spacedAfter(phrase: string): string {
+  return phrase.endsWith('?=') ? `${phrase} ` : phrase;
 }
 
 /** Each text attachment's charset, found once however often the message is composed. */

@@ -271,6 +271,19 @@ describe('composer', () => {
     assert.match(text, /^Reply-To: =\?UTF-8\?B\?RHVwb250LCBKb3PDqQ==\?= <jose@example\.org>,(?:\r\n)? prof@example\.org\r\n/m);
   });
 
+  it('writes the receipt and follow-up fields given with -H as mailboxes: no encoded-word in an address or a quoted string', async () => {
+    const text = await withHeaders([
+      ['Disposition-Notification-To', '"Smith, José" <js@example.org>'],
+      ['Mail-Followup-To', 'Jörg <jörg@example.org>'],
+      ['To', 'Équipe: a@example.org, b@example.org;'],
+    ]);
+    // Before, each value was text: the quote swallowed into an encoded-word, the address inside one.
+    assert.match(text, /^Disposition-Notification-To: =\?UTF-8\?B\?U21pdGgsIEpvc8Op\?= <js@example\.org>\r\n/m);
+    assert.match(text, /^Mail-Followup-To: =\?UTF-8\?B\?SsO2cmc=\?= <jörg@example\.org>\r\n/m);
+    // An encoded group name is followed by a space before its colon (RFC 2047 §5 (3)).
+    assert.match(text, /^To: =\?UTF-8\?B\?w4lxdWlwZQ==\?= : a@example\.org, b@example\.org;\r\n/m);
+  });
+
   it('keeps the groups of an address header given with -H: an empty one, and one with members beside a mailbox', async () => {
     const text = await withHeaders([
       ['To', 'undisclosed-recipients:;'],
