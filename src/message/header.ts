@@ -114,12 +114,25 @@ export function encodeFieldText(name: string, value: string): string {
   const room = lineRoom(name);
   if (PLAIN.test(value) && foldPieces(value).every((word) => word.length <= room)) return value;
   // Keywords is a list of phrases (RFC 5322 §3.6.5): each is encoded alone, its comma kept between,
-  // apart from an encoded-word by a space (RFC 2047 §5(3)).
+  // apart from an encoded-word by a space (RFC 2047 §5(3)); a quoted one is encoded unquoted, for
+  // an encoded-word never stands inside a quoted string (§5(3) again).
   if (name.toLowerCase() === 'keywords')
     return phrasesOf(value)
-      .map((phrase) => encodeUnstructured(phrase, room))
+      .map((phrase) => (PLAIN.test(phrase) ? phrase : encodePhrase(unquoted(phrase))))
       .join(' , ');
   return encodeUnstructured(value, room);
+}
+
+/** A phrase's text: its quoted strings without their quotes and backslashes. */
+function unquoted(phrase: string): string {
+  let text = '';
+  let quoted = false;
+  for (let index = 0; index < phrase.length; index++) {
+    const character = phrase[index]!;
+    if (character === '"') quoted = !quoted;
+    else text += character === '\\' && quoted ? (phrase[++index] ?? '') : character;
+  }
+  return text;
 }
 
 /** The phrases of a comma-separated list, a comma inside a quoted string kept; empty ones left out. */

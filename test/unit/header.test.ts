@@ -30,6 +30,11 @@ describe('header encoding', () => {
     // Keywords is a list of phrases: each encoded alone, the commas between them kept (RFC 5322 §3.6.5).
     // An encoded-word apart from the comma by a space (RFC 2047 §5(3)); a comma in a quoted phrase is the phrase's; empty ones go.
     assert.equal(encodeFieldText('Keywords', 'été, "a, b", , hiver'), '=?UTF-8?B?w6l0w6k=?= , "a, b" , hiver');
+    // A quoted phrase in UTF-8 is encoded without its quotes: before, the opening quote went inside
+    // the encoded-word and the closing one stayed outside, a quoted string that never ended.
+    const quoted = encodeFieldText('Keywords', '"é, \\"f\\"", g');
+    assert.match(quoted, /^=\?UTF-8\?B\?[A-Za-z0-9+/=]+\?= , g$/);
+    assert.equal(decodeEncodedWords(quoted), 'é, "f" , g');
     // No line past 998 octets, however long the field's name: a word that would pass it is encoded.
     const name = `X-${'N'.repeat(118)}`;
     const folded = foldHeader(name, encodeFieldText(name, `${'w'.repeat(900)} é`));
