@@ -159,7 +159,9 @@ export async function prepareInput(
         'Resent-Cc': shownMailboxes(plan, 'Resent-Cc'),
       },
       // With the null sender, From: names the author apart from the envelope (unless -H gave it).
-      headerSource: (field) => (field === 'From' && !plan.headers.some(([name]) => name.toLowerCase() === 'from') ? authorSource(plan) : undefined),
+      // The author fields mailv writes itself (Resent-From beside a Resent- field of -H's) name who -r or $USER says.
+      headerSource: (field) =>
+        isAuthorField(field) && !plan.headers.some(([name]) => name.toLowerCase() === field.toLowerCase()) ? authorSource(plan) : undefined,
     });
     return {
       envelope,

@@ -304,8 +304,9 @@ export interface KeptMessage {
  * replace (no To: without recipients for it), every -H of that name is added.
  */
 export function shownMailboxes(draft: Pick<Draft, 'from' | 'to' | 'cc' | 'headers'>, field: ShownField): readonly Mailbox[] {
-  // mailv writes no Resent- field of its own: only -H gives one.
-  const generated = field === 'From' ? [draft.from] : field === 'To' ? draft.to : field === 'Cc' ? draft.cc : [];
+  // mailv writes a Resent-From of its own beside a Resent- field -H gives (see topHeaders()), no other.
+  const author = field === 'From' || (field === 'Resent-From' && givesResentField(draft.headers));
+  const generated = author ? [draft.from] : field === 'To' ? draft.to : field === 'Cc' ? draft.cc : [];
   const given = draft.headers
     .filter(([name]) => name.toLowerCase() === field.toLowerCase())
     .map(([, value]) => parseAddressList(value, domainOf(draft.from.address)));
@@ -327,6 +328,14 @@ function numbered(field: string, sequence: number): string {
 }
 
 function topHeaders(draft: Draft): string {
+  // -H Resent-…: the resent block gets the date and author every one must have, the fields grouped
+  // before the others (RFC 5322 §3.6.6), as a message being resent has them.
+  const resent: [string, string][] = givesResentField(draft.headers)
+    ? [
+        ['Resent-Date', formatRfc5322Date(draft.date)],
+        ['Resent-From', formatMailbox(draft.from)],
+      ]
+    : [];
   const generated: [string, string][] = [
     ['Date', formatRfc5322Date(draft.date)],
     ['From', formatMailbox(draft.from)],
@@ -341,11 +350,16 @@ function topHeaders(draft: Draft): string {
     // Message identifiers glued together (`<a@b><c@d>`) get the space between them that folding needs.
     const text = VALUE_FORMS[lower]?.wanted === 'msg-ids' ? value.trim().replace(/>\s*</g, '> <') : value;
     const encoded = ADDRESS_HEADERS.has(lower) ? formatAddressEntries(parseAddressEntries(value, domainOf(draft.from.address))) : encodeFieldText(name, text);
-    const replaced = generated.find(([generatedName]) => generatedName.toLowerCase() === name.toLowerCase());
+    const replaced = [...resent, ...generated].find(([generatedName]) => generatedName.toLowerCase() === lower);
     if (replaced) replaced[1] = encoded;
-    else extra.push([name, encoded]);
+    else (lower.startsWith('resent-') ? resent : extra).push([name, encoded]);
   }
-  return [...generated, ...extra].map(([name, value]) => foldHeader(name, value)).join('');
+  return [...resent, ...generated, ...extra].map(([name, value]) => foldHeader(name, value)).join('');
+}
+
+/** Whether -H gives a Resent- field: the message is then written as one being resent. */
+function givesResentField(headers: Draft['headers']): boolean {
+  return headers.some(([name]) => name.toLowerCase().startsWith('resent-'));
 }
 
 /** An address field's value, its groups kept: `Friends: a@example.org, b@example.org;`, `undisclosed-recipients:;`. */

@@ -284,6 +284,23 @@ describe('composer', () => {
     assert.match(text, /^To: =\?UTF-8\?B\?w4lxdWlwZQ==\?= : a@example\.org, b@example\.org;\r\n/m);
   });
 
+  it('-H Resent-To: the resent block gets the Resent-Date and Resent-From every one must have, before the other fields (RFC 5322 §3.6.6)', async () => {
+    const text = await withHeaders([
+      ['X-Course', 'x'],
+      ['Resent-To', 't@example.org'],
+    ]);
+    // Before, Resent-To came alone, after the others.
+    assert.match(text, /^Resent-Date: [^\r]+\r\nResent-From: [^\r]+\r\nResent-To: t@example\.org\r\nDate: [^\r]+\r\nFrom: /);
+    assert.equal(text.match(/^Resent-From: (.*)\r$/m)![1], text.match(/^From: (.*)\r$/m)![1]);
+    const own = await withHeaders([
+      ['Resent-From', 'Rita <rita@example.org>'],
+      ['Resent-To', 't@example.org'],
+    ]);
+    assert.match(own, /^Resent-Date: [^\r]+\r\nResent-From: Rita <rita@example\.org>\r\nResent-To: t@example\.org\r\nDate: /);
+    assert.equal(own.match(/^Resent-From:/gm)!.length, 1);
+    assert.doesNotMatch(await withHeaders([['X-Course', 'x']]), /^Resent-/m);
+  });
+
   it('keeps the groups of an address header given with -H: an empty one, and one with members beside a mailbox', async () => {
     const text = await withHeaders([
       ['To', 'undisclosed-recipients:;'],
