@@ -80,14 +80,14 @@ async function openDeliveryEvents(run: Run, plan: Plan, prepared: PreparedInput)
 
 /**
  * `emit`, keeping which recipients got a verdict (a refusal, a deferral, a delivery): unsettled()
- * gives those of `recipients` that got none.
+ * gives those of `recipients` that got none. A host that put them off (`deferred`) gave none under
+ * --direct, where the next host is tried.
  */
 function withVerdictsKept(emit: EmitEvent): { emit: EmitEvent; unsettled: (recipients: readonly string[]) => string[] } {
   const verdicts = new Set<string>();
   return {
     emit: (event) => {
       if (event.kind === 'recipient') verdicts.add(event.recipient);
-      else if (event.kind === 'deferred') for (const recipient of event.recipients) verdicts.add(recipient);
       emit(event);
     },
     unsettled: (recipients) => recipients.filter((recipient) => !verdicts.has(recipient)),

@@ -82,8 +82,9 @@ export async function gatherTrust(run: Run, plan: Plan): Promise<Trust> {
       insecure: plan.insecure,
       allowPlaintextAuth: request.allowPlaintextAuth,
       showSecrets: request.showSecrets,
-      // With --show-secrets the replies come unmasked: the error lines mask what AUTH sent all the same.
-      alsoMask: (secret, kind) => run.hide(secret, kind),
+      // With --show-secrets the replies come unmasked: the error lines mask what AUTH sent all the
+      // same. Without, the dialogue masks them before the error lines are made of them.
+      alsoMask: request.showSecrets ? (secret, kind) => run.hide(secret, kind) : undefined,
     },
   };
 }

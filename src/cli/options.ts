@@ -137,13 +137,15 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   if (fromOrigin === 'option')
     assertHeaderText(local.sendmail === true ? undefined : 'From', fromText, local.sendmail === true ? 'sendmail-from-option' : 'from-option', typedAsIs);
   else assertHeaderText('From', fromText, fromOrigin === 'config-file' ? 'config-file' : 'user-variable');
-  // The demo needs a recipient: bob@example.org when the command line names none (-c, -b name one:
-  // a lesson on blind copies sends to the Bcc alone).
-  const demoRecipient = options.demo && recipients.length === 0 && options.cc.length === 0 && options.bcc.length === 0 && !readRecipients;
   // sendmail's recipients go in the envelope only: no header is made of them.
-  const to = list(demoRecipient ? ['bob@example.org'] : recipients, local.sendmail === true ? undefined : 'To', 'recipient-argument');
+  const toField = local.sendmail === true ? undefined : 'To';
+  const given = list(recipients, toField, 'recipient-argument');
   const cc = list(options.cc, 'Cc', 'cc-option');
   const bcc = list(options.bcc, undefined, 'bcc-option');
+  // The demo needs a recipient: bob@example.org when the command line names none (-c, -b name one:
+  // a lesson on blind copies sends to the Bcc alone).
+  const demoRecipient = options.demo && given.length === 0 && cc.length === 0 && bcc.length === 0 && !readRecipients;
+  const to = demoRecipient ? list(['bob@example.org'], toField, 'recipient-argument') : given;
   // Each attachment is a file held open until the message is sent: past the limit, the connection
   // and dead.letter could not be opened, and the message would be lost.
   const limit = options.attach.length > 0 ? local.openFilesLimit?.() : undefined;

@@ -28,29 +28,41 @@ export function secretForms(secret: string): string[] {
 export type SecretKind = 'whole' | 'sent' | 'typed';
 
 export class Redactor {
-  private secrets: string[] = [];
+  private readonly secrets = new Set<string>();
+  /** The secrets longest first, made again when one was added: see text(). */
+  private longestFirst: string[] | undefined = [];
   /** The base64 of AUTH's answers as they went: a piece of one is masked too. */
-  private sent: string[] = [];
+  private readonly sent = new Set<string>();
   /** The secrets as typed: a large piece of one is masked too. */
-  private typed: string[] = [];
+  private readonly typed = new Set<string>();
 
-  /** Masks `secret` from now on. Strings shorter than 3 octets are left alone: they would mask everything. */
+  /**
+   * Masks `secret` from now on. Strings shorter than 3 octets are left alone: they would mask
+   * everything. Cheap however many come (a load run's logins, each answer its own).
+   */
   hide(secret: string, kind: SecretKind = 'whole'): void {
-    if (kind === 'sent' && secret.length >= 8 && !this.sent.includes(secret)) this.sent = [...this.sent, secret];
-    if (kind === 'typed' && secret.length >= TYPED_PIECE_MIN && !this.typed.includes(secret)) this.typed = [...this.typed, secret];
-    if (secret.length < 3 || this.secrets.includes(secret)) return;
-    // Longest first: a password inside a longer form (the decoded PLAIN string) must not break its mask.
-    this.secrets = [...this.secrets, secret].sort((a, b) => b.length - a.length);
+    if (kind === 'sent' && secret.length >= 8) this.sent.add(secret);
+    if (kind === 'typed' && secret.length >= TYPED_PIECE_MIN) this.typed.add(secret);
+    if (secret.length < 3 || this.secrets.has(secret)) return;
+    this.secrets.add(secret);
+    this.longestFirst = undefined;
   }
 
   /** `text` with every secret replaced by REDACTED, and any piece a server quoted of one in base64. */
   text(text: string): string {
-    for (const secret of this.secrets) if (text.includes(secret)) text = text.split(secret).join(REDACTED);
+    // First the pieces of what AUTH sent, each base64 run whole: masked after the secrets in it, a
+    // run would leave ends too short to be found, each of them octets of the secret.
+    if (this.sent.size > 0) text = text.replace(BASE64_RUN, (run) => (this.quotesSent(run.replace(/=+$/, '')) ? REDACTED : run));
+    // Longest first: a password inside a longer form (the decoded PLAIN string) must not break its mask.
+    this.longestFirst ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const secret of this.longestFirst) if (text.includes(secret)) text = text.split(secret).join(REDACTED);
     for (const secret of this.typed) text = maskPieces(text, secret);
-    if (this.sent.length === 0) return text;
-    // A piece cut from the middle of what AUTH sent (`aWNlAFMz` of PLAIN's `\0alice\0S3…`) holds
-    // the secret's first octets in base64 groups of its neighbours': masked whole where it is found.
-    return text.replace(BASE64_RUN, (run) => (this.sent.some((sent) => sent.includes(run.replace(/=+$/, ''))) ? REDACTED : run));
+    return text;
+  }
+
+  private quotesSent(piece: string): boolean {
+    for (const sent of this.sent) if (sent.includes(piece)) return true;
+    return false;
   }
 }
 

@@ -388,6 +388,19 @@ describe('secrets a server echoes after AUTH succeeded', () => {
     }
   });
 
+  it('a piece cut from inside the PLAIN blob is masked whole, no octet of the password left beside the mask', async () => {
+    const server = await loginServer('PLAIN', { RCPT: `550 5.1.1 you said: ${plainBlob.slice(3, -3)}` });
+    try {
+      const run = await send(server.port, ['--auth', 'PLAIN']);
+      assert.equal(run.code, 67, run.stderr);
+      // Before, the password's aligned base64 was masked first, leaving a character of it after the mask.
+      assert.match(run.stdout, /^550 5\.1\.1 you said: \*{8}$/m);
+      assert.match(run.stderr, /: 550 5\.1\.1 you said: \*{8}$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('--show-secrets shows the echo as received', async () => {
     const server = await loginServer('PLAIN', { RCPT: `550 5.1.1 you said: ${plainBlob}` });
     try {

@@ -114,7 +114,7 @@ describe('command line', () => {
     // Before, bob@example.org was added beside dave, in the envelope and in To:.
     assert.match(blind.stdout, /^--- The demo server received \d+ octets from <alice@example\.org> for <dave@example\.org>:$/m);
     assert.doesNotMatch(blind.stdout, /bob@example\.org/);
-    const none = await runCli(['--demo', '-r', 'alice@example.org', '-s', 'Default'], { input: 'x\n' });
+    const none = await runCli(['--demo', '-r', 'alice@example.org', '-s', 'Default', '-c', ''], { input: 'x\n' });
     assert.equal(none.code, 0, none.stderr);
     assert.match(none.stdout, /^--- The demo server received \d+ octets from <alice@example\.org> for <bob@example\.org>:$/m);
     assert.match(none.stdout, /\r\nTo: bob@example\.org\r\n/);
