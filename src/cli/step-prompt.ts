@@ -59,6 +59,7 @@ export async function openStepper(signal: InterruptSignal, language: Language = 
         };
         signal.addEventListener('abort', onAbort, { once: true });
         keys.setRawMode(true);
+        terminal.discardTypedAhead();
         asking = prompt(next);
         writeSync(fd, asking);
         const onKey = (chunk: Buffer) => {

@@ -1,6 +1,6 @@
 // The controlling terminal, opened for keys in raw mode: a password prompt and --step read from
 // it, since standard input may hold the message.
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import type { ReadStream } from 'node:tty';
 import { UsageError } from '../errors.js';
 import type { TerminalFact } from './facts.js';
@@ -9,6 +9,11 @@ export interface TerminalKeys {
   /** For writing prompts straight to the terminal. */
   readonly fd: number;
   readonly keys: ReadStream;
+  /**
+   * Drops what was typed before the question, in raw mode (as TCSAFLUSH would): an Enter typed
+   * ahead while the server was awaited, or a line pasted beyond the message's end, answers nothing.
+   */
+  discardTypedAhead(): void;
   /** Raw mode off, stream and descriptor closed. */
   close(): void;
 }
@@ -29,6 +34,22 @@ export async function openTerminalKeys(whenNone: TerminalFact, resumed?: () => v
   const { ReadStream } = await import('node:tty');
   const keys = new ReadStream(fd);
   keys.setRawMode(true);
+  const discardTypedAhead = () => {
+    // What the stream already read, then what the terminal holds, through a second description of
+    // it that does not block (the stream's may).
+    while (keys.readableLength > 0 && keys.read() !== null);
+    let spare: number | undefined;
+    try {
+      spare = openSync('/dev/tty', constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+      const buffer = Buffer.alloc(4096);
+      for (let reads = 0; reads < 256 && readSync(spare, buffer) > 0; reads++);
+    } catch {
+      // EAGAIN: nothing is left; a terminal gone: nothing to drop.
+    } finally {
+      if (spare !== undefined) closeSync(spare);
+    }
+  };
+  discardTypedAhead();
   const onContinue = () => {
     if (!keys.isRaw) return;
     try {
@@ -44,6 +65,7 @@ export async function openTerminalKeys(whenNone: TerminalFact, resumed?: () => v
   return {
     fd,
     keys,
+    discardTypedAhead,
     close() {
       process.off('SIGCONT', onContinue);
       keys.setRawMode(false);

@@ -233,6 +233,25 @@ describe('in a real terminal (tmux)', () => {
     }
   });
 
+  it('--step: an Enter typed while the server is awaited answers no question: the next waits for its own', async () => {
+    const late = await startScriptedServer({ greetingDelayMs: 1200 });
+    try {
+      startInTmux('step-ahead', ['--step', '--no-color', '--server', `127.0.0.1:${late.port}`, '-s', 'step', 'bob@example.org']);
+      await sleep(400);
+      tmux('send-keys', '-t', 'step-ahead', 'Enter');
+      await waitForScreen('step-ahead', /\[Enter\] send EHLO /);
+      await sleep(600);
+      // Before, the Enter typed ahead sent EHLO as soon as it was asked for.
+      assert.deepEqual(late.commands, [], 'nothing sent without an Enter at its question');
+      tmux('send-keys', '-t', 'step-ahead', 'q');
+      const done = await waitForScreen('step-ahead', /\[exit \d+\]/);
+      assert.match(done, /\[exit 75\]/);
+      assert.deepEqual(late.commands, ['QUIT']);
+    } finally {
+      await late.close();
+    }
+  });
+
   it('--step: a pause before the message (its octets, then the dot) and one before QUIT, after the verdict', async () => {
     const fast = await startScriptedServer();
     try {
