@@ -44,11 +44,19 @@ export class WaitingSpinner {
 
   /**
    * Control-Z while the spinner turns: the spinner cleared and the cursor shown again (it hides
-   * it) before mailv stops, as the shell would stop it; continued, the spinner turns again.
+   * it) before mailv stops, as the shell would stop it; continued, the spinner turns again. The
+   * stop is SIGTSTP's own, its listener off meanwhile: a process no job-control shell can continue
+   * (under script(1), setsid, ssh -t) is not stopped by it, where SIGSTOP stopped it for good.
    */
   private readonly suspend = () => {
     if (this.spinner?.isSpinning) this.spinner.stop();
-    process.kill(process.pid, 'SIGSTOP');
+    process.off('SIGTSTP', this.suspend);
+    try {
+      process.kill(process.pid, 'SIGTSTP');
+    } finally {
+      process.on('SIGTSTP', this.suspend);
+      this.resume();
+    }
   };
 
   private readonly resume = () => {

@@ -127,6 +127,26 @@ describe('in a real terminal (tmux)', () => {
     }
   });
 
+  it('Control-Z while the spinner turns, no job-control shell to continue mailv: it is not stopped, and Control-C still ends it', async () => {
+    const server = await startScriptedServer({ replies: { DATA: { silent: true } } });
+    try {
+      // sh -c runs it without job control: its process group is orphaned, and the terminal's stop is not for it.
+      startInTmux('orphan', ['--server', `127.0.0.1:${server.port}`, '-s', 'stopped', 'bob@example.org']);
+      await waitForScreen('orphan', /waiting for the reply to DATA/);
+      const pid = mailvOf('orphan');
+      tmux('send-keys', '-t', 'orphan', 'C-z');
+      await sleep(500);
+      // Before, the spinner stopped mailv with SIGSTOP: state T, for good.
+      assert.doesNotMatch(readFileSync(`/proc/${pid}/stat`, 'utf8'), /^\d+ \(.*\) T /);
+      await waitForScreen('orphan', /waiting for the reply to DATA/);
+      tmux('send-keys', '-t', 'orphan', 'C-c');
+      const done = await waitForScreen('orphan', /\[exit \d+\]/);
+      assert.match(done, /\[exit 130\]/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('--step on a narrow terminal: the question fits its line, the command cut, [q] quit kept', async () => {
     const fast = await startScriptedServer();
     const home = freshHome();
