@@ -2,9 +2,13 @@
 // is shown after the dialogue.
 import type { PreparedInput } from '../cli/message-input.js';
 import type { Plan } from '../plan.js';
-import { sanitize } from '../text/sanitize.js';
+import { sanitize, terminalLines } from '../text/sanitize.js';
 import { deliver } from './deliver.js';
 import type { Run } from './run.js';
+
+async function* oneChunk(data: Buffer): AsyncIterable<Buffer> {
+  yield data;
+}
 
 export async function demo(run: Run, plan: Plan, prepared: PreparedInput): Promise<number> {
   const { startDemoServer } = await import('../demo/demo-server.js');
@@ -14,11 +18,15 @@ export async function demo(run: Run, plan: Plan, prepared: PreparedInput): Promi
     const said = run.words.output.demo;
     for (const message of plan.verbosity > 0 && !plan.output.json ? server.received : []) {
       const recipients = message.recipients.map((recipient) => `<${sanitize(recipient)}>`).join(', ');
-      await run.output.stream([
-        Buffer.from(`\n${said.received(message.data.length, `<${sanitize(message.from)}>`, recipients)}\n`),
-        message.data,
-        Buffer.from(`${said.end}\n`),
-      ]);
+      // A terminal gets the message escaped, as --dry-run shows it: none of it steers the terminal.
+      const data = run.io.stdout.terminal ? terminalLines(oneChunk(message.data)) : [message.data];
+      await run.output.stream(
+        (async function* () {
+          yield Buffer.from(`\n${said.received(message.data.length, `<${sanitize(message.from)}>`, recipients)}\n`);
+          yield* data;
+          yield Buffer.from(`${said.end}\n`);
+        })(),
+      );
     }
     return status;
   } finally {

@@ -120,6 +120,27 @@ describe('command line', () => {
     assert.match(none.stdout, /\r\nTo: bob@example\.org\r\n/);
   });
 
+  it('the demo shows what its server received escaped on a terminal, as --dry-run does: the message steers nothing', async () => {
+    const home = freshHome();
+    const body = join(home, 'body');
+    writeFileSync(body, 'hello \x1b[31mRED\x1b]0;TITLE\x07 end\n');
+    const command = `'${process.execPath}' '${MAILV}' --demo -s x bob@example.org < '${body}'`;
+    const screen = await new Promise<string>((resolve, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TERM: 'xterm-256color' },
+      });
+      let shown = '';
+      child.stdout.on('data', (chunk: Buffer) => (shown += chunk.toString('utf8')));
+      child.on('error', reject);
+      child.on('close', () => resolve(shown));
+      child.stdin.end();
+    });
+    const received = screen.slice(screen.indexOf('--- The demo server received'));
+    // Before, the octets went to the terminal as they came: its title set, red left on.
+    assert.doesNotMatch(received, /\x1b\]0;|\x1b\[31m/);
+    assert.match(received, /hello \\x1b\[31mRED\\x1b\]0;TITLE\\x07 end\r?\n/);
+  });
+
   it('asks for the subject and reads to a lone dot at a terminal, as mail does', async () => {
     const { code, screen } = await runInTerminal(['--demo', '-r', 'alice@example.org', 'bob@example.org'], 'Typed subject\nfirst line\n.\nnever sent\n');
     assert.equal(code, 0, screen);
