@@ -95,7 +95,7 @@ export async function readHeaderBlock(source: ByteSource, asSendmail = false, mb
   }
   // sendmail mode: a header block that does not end within the limit (a log of lines that look
   // like fields, piped to `sendmail root`) ends at the last whole line before it, the rest being
-  // body, as Postfix ends a header past its header_size_limit; mailv -t refuses it (below).
+  // body (a bound on what is held as fields; Postfix's sendmail reads it whole); mailv -t refuses it (below).
   const cutAtLimit = asSendmail && !found.ended && length > MAX_HEADER_BLOCK;
   if (cutAtLimit) found = { ...found, lines: found.lines.slice(0, -1) };
   const fields: string[] = [];
