@@ -33,6 +33,11 @@ export async function readInteractive(
   const body: string[] = [];
   let hungUp = false;
   let reopened: ReadStream | undefined;
+  // Continued after Control-Z (fg), the screen the shell wrote on is told where typing goes, as
+  // mail(1) does: the subject's prompt again, or `(continue)` in the body.
+  let typing: 'subject' | 'body' = 'subject';
+  const onContinue = () => prompt.write(typing === 'subject' ? 'Subject: ' : '(continue)\n');
+  process.on('SIGCONT', onContinue);
   try {
     if (askSubject) {
       prompt.write('Subject: ');
@@ -56,6 +61,7 @@ export async function readInteractive(
       if (!answer.done && answer.value.trim() !== '') subject = Buffer.from(answer.value, 'latin1').toString('utf8');
       if (subject !== undefined) assertHeaderText('Subject', subject, 'subject-prompt');
     }
+    typing = 'body';
     for (;;) {
       const next = await iterator.next();
       if (next.value === '.') break;
@@ -68,6 +74,7 @@ export async function readInteractive(
       body.push(`${next.value}\n`);
     }
   } finally {
+    process.off('SIGCONT', onContinue);
     signal.removeEventListener('abort', closeOnAbort);
     lines.close();
     reopened?.destroy();

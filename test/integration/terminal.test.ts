@@ -127,6 +127,46 @@ describe('in a real terminal (tmux)', () => {
     }
   });
 
+  it('Control-Z and fg while the message is typed: the Subject: prompt is asked again, the body says (continue), as mail does', async () => {
+    const home = freshHome();
+    try {
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        'typing',
+        '-x',
+        '120',
+        '-y',
+        '40',
+        `env -u CI -u NO_COLOR HOME='${home}' USER=tester LANG=C.UTF-8 TERM=xterm-256color bash --norc -i`,
+      );
+      const command = [process.execPath, MAILV, '--demo', '-q', 'bob@example.org'].map((word) => `'${word}'`).join(' ');
+      tmux('send-keys', '-t', 'typing', command, 'Enter');
+      await waitForScreen('typing', /^Subject: ?$/m);
+      tmux('send-keys', '-t', 'typing', 'C-z');
+      await waitForScreen('typing', /Stopped/);
+      tmux('send-keys', '-t', 'typing', 'fg', 'Enter');
+      // Before, nothing came back after fg: what was typed next went into the subject unasked.
+      await waitForScreen('typing', /\bfg\n.*\nSubject: ?$/m);
+      tmux('send-keys', '-t', 'typing', 'Hello', 'Enter', 'first line', 'Enter');
+      // Control-Z flushes what the terminal has not yet passed on: the lines are let through first.
+      await waitForScreen('typing', /^first line$/m);
+      await sleep(200);
+      tmux('send-keys', '-t', 'typing', 'C-z');
+      await waitForScreen('typing', /first line\n(?:.*\n)*.*Stopped/);
+      tmux('send-keys', '-t', 'typing', 'fg', 'Enter');
+      await waitForScreen('typing', /\(continue\)\n$/m);
+      tmux('send-keys', '-t', 'typing', '.', 'Enter');
+      await waitForScreen('typing', /^EOT$/m);
+      tmux('send-keys', '-t', 'typing', 'echo "[exit $?]"', 'Enter');
+      const done = await waitForScreen('typing', /\[exit \d+\]/);
+      assert.match(done, /\[exit 0\]/);
+    } finally {
+      tmux('kill-session', '-t', 'typing');
+    }
+  });
+
   it('Control-Z while the spinner turns, no job-control shell to continue mailv: it is not stopped, and Control-C still ends it', async () => {
     const server = await startScriptedServer({ replies: { DATA: { silent: true } } });
     try {
