@@ -9,6 +9,7 @@ import type { StepNext } from '../words/cli-words.js';
 import type { Language } from '../words/language.js';
 import { wordsFor } from '../words/describe.js';
 import { openTerminalKeys } from './terminal-keys.js';
+import { cutToWidth, displayWidth } from '../text/display-width.js';
 import type { InterruptSignal } from '../interruption.js';
 
 export interface Stepper {
@@ -101,15 +102,18 @@ function terminalColumns(): number | undefined {
 }
 
 /**
- * The question on one line of `columns`, however narrow the terminal (a projector's window): the
- * command cut to the room its frame leaves, and anything else that would still wrap cut at the
- * end, since a prompt that wrapped leaves its first rows behind when it is erased.
+ * The question on one line of `columns`, however narrow the terminal (a projector's window), wide
+ * characters counted as the two columns they take: what the write carries cut to the room its
+ * frame leaves, the keys kept; a frame wider than the line itself cut at the end. A prompt that
+ * wrapped would leave its first rows behind when it is erased.
  */
-function fitted(next: PendingWrite, language: Language, replaying: boolean, columns: number | undefined): string {
+export function fitted(next: PendingWrite, language: Language, replaying: boolean, columns: number | undefined): string {
   const words = wordsFor(language).cli;
-  if (columns === undefined || !(columns > 0)) return words.stepPrompt(stepNext(next), replaying);
-  const frame = [...words.stepPrompt({ kind: 'command', line: '' }, replaying)].length;
-  const text = words.stepPrompt(stepNext(next, Math.max(8, Math.min(PROMPT_COMMAND, columns - 1 - frame))), replaying);
-  const characters = [...text];
-  return characters.length < columns ? text : `${characters.slice(0, Math.max(1, columns - 2)).join('')}…`;
+  const text = words.stepPrompt(stepNext(next), replaying);
+  if (columns === undefined || !(columns > 0) || displayWidth(text) < columns) return text;
+  const [before = '', after = ''] = words.stepPrompt({ kind: 'command', line: '\0' }, replaying).split('\0');
+  const room = columns - 1 - displayWidth(before) - displayWidth(after);
+  if (room < 2) return `${cutToWidth(text, Math.max(1, columns - 2))}…`;
+  const carried = text.slice(before.length, text.length - after.length);
+  return `${before}${cutToWidth(carried, room - 1)}…${after}`;
 }

@@ -2,15 +2,20 @@
 // at spaces to the terminal's width with a hanging indent, so that a projected 80-column terminal
 // does not break a word, or an RFC reference, in two at its edge.
 
+import { displayWidth } from '../text/display-width.js';
+
 const ARROW = '      ↳ ';
 const HANGING = ' '.repeat(ARROW.length);
-/** Narrower than this, cutting would make a column of words: the text is left whole. */
-const NARROWEST = 30;
+/** Narrower than this, cutting would make a column of a word or two: the text is left whole. */
+const NARROWEST = 16;
 
-/** The lines of one annotation; `width`: the columns it may take (undefined: not a terminal, one line). */
+/**
+ * The lines of one annotation; `width`: the columns it may take (undefined: not a terminal, one
+ * line). Widths in columns, a wide character (CJK) taking two.
+ */
 export function annotationLines(text: string, width: number | undefined): string[] {
   const room = width === undefined ? Number.POSITIVE_INFINITY : width - ARROW.length;
-  if (text.length <= room || room < NARROWEST) return [`${ARROW}${text}`];
+  if (displayWidth(text) <= room || room < NARROWEST) return [`${ARROW}${text}`];
   return wordLines(text, room).map((piece, index) => `${index === 0 ? ARROW : HANGING}${piece}`);
 }
 
@@ -20,18 +25,25 @@ export function annotationLines(text: string, width: number | undefined): string
  */
 export function fitLines(lines: readonly string[], columns: number | undefined): string[] {
   if (columns === undefined || columns < NARROWEST) return [...lines];
-  return lines.flatMap((line) => (line.length <= columns ? [line] : wordLines(line, columns)));
+  return lines.flatMap((line) => (displayWidth(line) <= columns ? [line] : wordLines(line, columns)));
 }
 
 /** `text` cut at spaces into lines of at most `room` characters (a word longer than that stands alone on its line). */
 function wordLines(text: string, room: number): string[] {
   const lines: string[] = [];
   let line = '';
+  // Counted as the line grows: a replayed record may hold a line of any length.
+  let lineWidth = 0;
   for (const word of unbreakableWords(text)) {
-    if (line !== '' && line.length + 1 + word.length > room) {
+    const wordWidth = displayWidth(word);
+    if (line !== '' && lineWidth + 1 + wordWidth > room) {
       lines.push(line);
       line = word;
-    } else line = line === '' ? word : `${line} ${word}`;
+      lineWidth = wordWidth;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+      lineWidth = line === word ? wordWidth : lineWidth + 1 + wordWidth;
+    }
   }
   lines.push(line);
   return lines;

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { annotationLines, fitLines, unbreakableWords } from '../../dist/render/annotation.js';
+import { displayWidth } from '../../dist/text/display-width.js';
 
 const TEXT = '250 : le destinataire <mailtest@localhost> est accepté, et la suite peut venir (RFC 5321 §4.1.1.3)';
 
@@ -26,7 +27,16 @@ describe('an explanation under its line', () => {
   });
 
   it('leaves the text whole on a terminal too narrow to cut it sensibly', () => {
-    assert.deepEqual(annotationLines(TEXT, 30), [`      ↳ ${TEXT}`]);
+    assert.deepEqual(annotationLines(TEXT, 20), [`      ↳ ${TEXT}`]);
+  });
+
+  it('cuts at 36 columns too (it left the text whole below 38), and counts a wide character as two columns', () => {
+    // Before, every explanation was left whole under 38 columns, for the terminal to break mid-word.
+    const narrow = annotationLines(TEXT, 36);
+    assert.ok(narrow.length > 1);
+    for (const line of narrow) assert.ok(line.length <= 36 || !line.slice(8).includes(' '), line);
+    const wide = annotationLines('xn--r8jz45g.xn--zckzah is 例え.テスト in Unicode, as the user typed it (RFC 5890)', 40);
+    for (const line of wide) assert.ok(displayWidth(line) <= 40, `${displayWidth(line)}: ${line}`);
   });
 });
 

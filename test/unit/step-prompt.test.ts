@@ -2,7 +2,8 @@
 // session gives (the commands, or the message's size); never a secret, never a raw control character.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { stepNext } from '../../dist/cli/step-prompt.js';
+import { fitted, stepNext } from '../../dist/cli/step-prompt.js';
+import { displayWidth } from '../../dist/text/display-width.js';
 import type { PendingWrite } from '../../dist/smtp/command.js';
 import { wordsFor } from '../../dist/words/describe.js';
 
@@ -44,5 +45,23 @@ describe('--step prompt', () => {
     assert.equal(long.kind, 'command');
     assert.equal(long.kind === 'command' && long.line.length, 60);
     assert.ok(long.kind === 'command' && long.line.endsWith('…'));
+  });
+
+  it('fits one line of a narrow terminal, its keys kept, a wide character counted as two columns', () => {
+    const message: PendingWrite = { content: 254, commands: [{ verb: '.' }] };
+    // Before, at 40 columns the message's question lost its [q] quit, cut at the end.
+    assert.equal(fitted(message, 'en', false, 40), '   [Enter] send the message…   [q] quit');
+    assert.equal(fitted(message, 'fr', false, 40), '   [Entrée] envoyer le m…   [q] quitter');
+    assert.equal(fitted(message, 'en', false, 100), en(message), 'whole where it fits');
+    const wide: PendingWrite = { content: undefined, commands: [{ verb: 'RCPT', to: 'ユーザー@例え.テスト', params: [] }] };
+    for (const columns of [30, 40, 41]) {
+      const line = fitted(wide, 'en', false, columns);
+      assert.ok(displayWidth(line) < columns, `${displayWidth(line)} columns at ${columns}: ${line}`);
+      assert.match(line, /\[q\] quit$/);
+    }
+    // Narrower than its frame: cut at the end, on one line still.
+    assert.ok(displayWidth(fitted(message, 'en', false, 20)) < 20);
+    assert.equal(displayWidth('ユーザー'), 8);
+    assert.equal(displayWidth('e\u0301te\u0301'), 3);
   });
 });
