@@ -198,6 +198,7 @@ async function promptAtTerminal(
   const { fd, keys: input } = terminal;
   let onAbort: (() => void) | undefined;
   try {
+    terminal.discardTypedAhead();
     writeSync(fd, shown);
     return await new Promise<string>((resolve, reject) => {
       onAbort = () => reject(new InterruptedError(signal!.reason as NodeJS.Signals, 'auth'));

@@ -12,6 +12,8 @@ export interface TerminalKeys {
   /**
    * Drops what was typed before the question, in raw mode (as TCSAFLUSH would): an Enter typed
    * ahead while the server was awaited, or a line pasted beyond the message's end, answers nothing.
+   * Asked for at each question, never on opening: a message typed ahead on the same terminal is
+   * still to be read from standard input.
    */
   discardTypedAhead(): void;
   /** Raw mode off, stream and descriptor closed. */
@@ -35,8 +37,8 @@ export async function openTerminalKeys(whenNone: TerminalFact, resumed?: () => v
   const keys = new ReadStream(fd);
   keys.setRawMode(true);
   const discardTypedAhead = () => {
-    // What the stream already read, then what the terminal holds, through a second description of
-    // it that does not block (the stream's may).
+    // What the stream already read, then what the terminal holds, read through a description of our
+    // own that does not block, the stream's left as it is.
     while (keys.readableLength > 0 && keys.read() !== null);
     let spare: number | undefined;
     try {
@@ -49,7 +51,6 @@ export async function openTerminalKeys(whenNone: TerminalFact, resumed?: () => v
       if (spare !== undefined) closeSync(spare);
     }
   };
-  discardTypedAhead();
   const onContinue = () => {
     if (!keys.isRaw) return;
     try {

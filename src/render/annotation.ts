@@ -28,7 +28,7 @@ export function fitLines(lines: readonly string[], columns: number | undefined):
   return lines.flatMap((line) => (displayWidth(line) <= columns ? [line] : wordLines(line, columns)));
 }
 
-/** `text` cut at spaces into lines of at most `room` characters (a word longer than that stands alone on its line). */
+/** `text` cut at spaces into lines of at most `room` columns (a word wider than that stands alone on its line). */
 function wordLines(text: string, room: number): string[] {
   const lines: string[] = [];
   let line = '';

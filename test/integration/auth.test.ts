@@ -520,6 +520,28 @@ describe('where the secret comes from', () => {
     assert.match(screen.text, /^235 2\.7\.0 Authentication successful/m);
   });
 
+  it('a line typed before the prompt is not the password: only what is typed at it counts', async () => {
+    const attempts = sink.attempts.length;
+    let ahead = false;
+    const screen = await atPasswordPrompt(
+      sink.port,
+      (text, child) => {
+        // Typed while mailv starts, before it asks: before, this line was taken as the password.
+        if (text.includes('ready') && !ahead) {
+          ahead = true;
+          child.stdin!.write('typed-ahead\r');
+        }
+        if (text.includes(PROMPT) && !child.stdin!.writableEnded) child.stdin!.end(`${ACCOUNT.password}\r`);
+      },
+      (command) => `printf 'ready\\n'; sleep 0.5; exec ${command}`,
+    );
+    assert.equal(screen.code, 0, screen.text);
+    assert.deepEqual(
+      sink.attempts.slice(attempts).map((attempt) => attempt.accepted),
+      [true],
+    );
+  });
+
   it('a password typed that is not UTF-8 is refused (65), never sent with U+FFFD in its place', async () => {
     const attempts = sink.attempts.length;
     const screen = await atPasswordPrompt(sink.port, (text, child) => {

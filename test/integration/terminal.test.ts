@@ -167,6 +167,36 @@ describe('in a real terminal (tmux)', () => {
     }
   });
 
+  it('--step with the message typed at the same terminal: what was typed before the first question is the message, not dropped', async () => {
+    const home = freshHome();
+    try {
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        'ahead',
+        '-x',
+        '120',
+        '-y',
+        '40',
+        `env -u CI -u NO_COLOR HOME='${home}' USER=tester LANG=C.UTF-8 TERM=xterm-256color bash --norc -i`,
+      );
+      const command = [process.execPath, MAILV, '--step', '--demo', '-s', 'hi', 'bob@example.org'].map((word) => `'${word}'`).join(' ');
+      tmux('send-keys', '-t', 'ahead', `sleep 1; ${command}; echo "[exit $?]"`, 'Enter', 'typed ahead body', 'Enter');
+      await sleep(2500);
+      tmux('send-keys', '-t', 'ahead', '.', 'Enter');
+      await waitForScreen('ahead', /\[Enter\] send EHLO /);
+      tmux('send-keys', '-t', 'ahead', 'q');
+      const done = await waitForScreen('ahead', /\[exit \d+\]/);
+      assert.match(done, /\[exit 75\]/);
+      // Dropped as typed ahead, the body was empty: "Null message body".
+      assert.doesNotMatch(done, /Null message body/);
+      assert.match(deadLetter(home).body, /^typed ahead body\n+$/);
+    } finally {
+      tmux('kill-session', '-t', 'ahead');
+    }
+  });
+
   it('Control-Z while the spinner turns, no job-control shell to continue mailv: it is not stopped, and Control-C still ends it', async () => {
     const server = await startScriptedServer({ replies: { DATA: { silent: true } } });
     try {

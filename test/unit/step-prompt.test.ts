@@ -63,5 +63,9 @@ describe('--step prompt', () => {
     assert.ok(displayWidth(fitted(message, 'en', false, 20)) < 20);
     assert.equal(displayWidth('ユーザー'), 8);
     assert.equal(displayWidth('e\u0301te\u0301'), 3);
+    // Emoji of every block a terminal draws wide, marks drawn over the letter before them.
+    assert.equal(displayWidth('🚀🫠🀄🈁😀🤖'), 12);
+    assert.equal(displayWidth('\u304b\u3099'), 2);
+    assert.equal(displayWidth('नमस्ते'), 4);
   });
 });
