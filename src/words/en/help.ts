@@ -28,11 +28,11 @@ export const helpWords: HelpWords = {
       skipEmpty: 'send nothing when standard input is empty (exit 0), as mail -E',
       contentType: 'type of the text read from standard input, text/plain unless given (text/html…)',
       server:
-        "smtp://host[:port], smtps://host[:port] (implicit TLS, port 465) or host[:port]; lmtp://host[:port] (LMTP, port 24), lmtp:/socket, unix:/socket (SMTP) (default $MAILV_SERVER, else the configuration file's, else smtp://localhost:25)",
+        "smtp://host[:port], smtps://host[:port] (implicit TLS, port 465) or host[:port]; lmtp://host[:port] (LMTP, port 24), lmtp:/socket, unix:/socket (SMTP) (default $MAILV_SERVER, else the configuration file's, else smtp://localhost:25; with --account, the account's first)",
       direct: "deliver to each recipient domain's MX hosts instead of a submission server",
       mx: 'show how mail for a domain is routed (its MX hosts, in order) and send nothing',
       dns: 'name server for MX lookups, ip[:port] (repeatable; default /etc/resolv.conf)',
-      port: 'port of the MX hosts with --direct (default 25)',
+      port: 'port of the MX hosts with --direct or --mx (default 25)',
       tls: 'STARTTLS: auto (when offered; the default), required (offered, verified certificate, or stop), off',
       ca: 'trust the CA certificates in this PEM file too',
       tlsCert: 'client certificate (PEM) to present when the server asks for one',

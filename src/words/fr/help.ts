@@ -60,11 +60,11 @@ export const helpWords: HelpWords = {
       skipEmpty: 'ne rien envoyer quand l’entrée standard est vide (code 0), comme mail -E',
       contentType: 'type du texte lu sur l’entrée standard, text/plain sauf indication (text/html…)',
       server:
-        'smtp://hôte[:port], smtps://hôte[:port] (TLS implicite, port 465) ou hôte[:port] ; lmtp://hôte[:port] (LMTP, port 24), lmtp:/socket, unix:/socket (SMTP) (par défaut $MAILV_SERVER, sinon celui du fichier de configuration, sinon smtp://localhost:25)',
+        'smtp://hôte[:port], smtps://hôte[:port] (TLS implicite, port 465) ou hôte[:port] ; lmtp://hôte[:port] (LMTP, port 24), lmtp:/socket, unix:/socket (SMTP) (par défaut $MAILV_SERVER, sinon celui du fichier de configuration, sinon smtp://localhost:25 ; avec --account, celui du compte d’abord)',
       direct: 'remettre aux hôtes MX du domaine de chaque destinataire plutôt qu’à un serveur de soumission',
       mx: 'montrer comment le courrier d’un domaine est acheminé (ses hôtes MX, dans l’ordre) sans rien envoyer',
       dns: 'serveur de noms des recherches MX, ip[:port] (répétable ; par défaut /etc/resolv.conf)',
-      port: 'port des hôtes MX avec --direct (par défaut 25)',
+      port: 'port des hôtes MX avec --direct ou --mx (par défaut 25)',
       tls: 'STARTTLS : auto (s’il est proposé ; par défaut), required (proposé, certificat vérifié, ou arrêt), off',
       ca: 'faire aussi confiance aux certificats d’autorité de ce fichier PEM',
       tlsCert: 'certificat client (PEM) à présenter quand le serveur en demande un',
