@@ -106,12 +106,26 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
   // Folded, not spread: a replayed reply may have 100,000 lines, past what a call's arguments may be.
   const widest = rows.reduce((most, { lines }) => lines.reduce((longest, line) => Math.max(longest, line.length), most), 24);
   const gap = Math.max(300, widest * CHAR + 60);
-  const left = MARGIN + (options.timing ? TIME_WIDTH : 0) + (model.flights.length > 0 ? FLIGHT_WIDTH : 0) + 40;
+  const boxWidthOf = (title: readonly string[]) => Math.min(gap - 24, Math.max(...title.map((line) => line.length)) * CHAR + 32);
+  // The first lane's heading inside the picture, whatever stands left of its lifeline (or nothing).
+  const firstHeading = model.lanes[0] === undefined ? 0 : boxWidthOf(model.lanes[0].title) / 2;
+  const left = Math.max(MARGIN + (options.timing ? TIME_WIDTH : 0) + (model.flights.length > 0 ? FLIGHT_WIDTH : 0) + 40, MARGIN + firstHeading);
   const laneX = new Map(model.lanes.map((lane, index) => [lane.key, left + index * gap]));
   const lastX = left + (model.lanes.length - 1) * gap;
   const hasNotes = rows.some(({ notes }) => notes.length > 0);
   const notesX = lastX + 60;
-  const width = Math.ceil(notesX + (hasNotes ? NOTE_WRAP * NOTE_CHAR + MARGIN : 0) + MARGIN);
+  const lanesWidth = notesX + (hasNotes ? NOTE_WRAP * NOTE_CHAR + MARGIN : 0) + MARGIN;
+  // How the run ended, under the legend: wrapped to the picture's width (60 characters at least),
+  // and the picture as wide as its longest line.
+  const outcomeLines =
+    options.outcome === undefined
+      ? []
+      : wrap(
+          [said.status(options.outcome.status), ...(options.outcome.failure === undefined ? [] : [options.outcome.failure])],
+          Math.max(WRAP, Math.floor((lanesWidth - 2 * MARGIN) / CHAR)),
+        );
+  const outcomeWidth = outcomeLines.reduce((most, line) => Math.max(most, line.length), 0) * CHAR + 2 * MARGIN;
+  const width = Math.ceil(Math.max(lanesWidth, outcomeWidth));
   const headerLines = model.lanes.reduce((most, lane) => Math.max(most, lane.title.length), 1);
   const headerBottom = HEADER_TOP + headerLines * LINE + 16;
   const x = (key: string) => laneX.get(key) ?? left;
@@ -168,7 +182,7 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
   const lifelineBottom = y;
   const lanes = model.lanes.map((lane) => {
     const lx = x(lane.key);
-    const boxWidth = Math.min(gap - 24, Math.max(...lane.title.map((line) => line.length)) * CHAR + 32);
+    const boxWidth = boxWidthOf(lane.title);
     return [
       `<g class="lane lane-${lane.kind}">`,
       `<line class="lifeline" x1="${px(lx)}" y1="${headerBottom}" x2="${px(lx)}" y2="${px(lifelineBottom)}"/>`,
@@ -199,13 +213,13 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
   legend.push('</g>');
   if (options.outcome) {
     footY += LINE + 16;
-    const lines = [said.status(options.outcome.status), ...(options.outcome.failure === undefined ? [] : [options.outcome.failure])];
     legend.push(
-      `<g class="outcome ${options.outcome.status === 0 ? 'ok' : 'failed'}">${wrap(lines, 100)
+      `<g class="outcome ${options.outcome.status === 0 ? 'ok' : 'failed'}">${outcomeLines
         .map((line, index) => `<text x="${MARGIN}" y="${px(footY + index * LINE)}">${markup(line)}</text>`)
         .join('')}</g>`,
     );
-    footY += (lines.length - 1) * LINE;
+    // Every line the wrapping made, not only those given: the picture ends under the last.
+    footY += (outcomeLines.length - 1) * LINE;
   }
   const height = Math.ceil(footY + MARGIN);
   const timeHead = options.timing ? [`<text class="time time-head" x="${MARGIN}" y="${px(headerBottom)}">${text(said.time)}</text>`] : [];
@@ -257,7 +271,7 @@ function drawRow(row: Row, lines: readonly string[], place: Place): string {
     }
     case 'tls': {
       const height = lines.length * LINE + 16;
-      return `<g class="tls-band" data-band="tls">${tooltip}<rect x="${px(from - 24)}" y="${px(top - 4)}" width="${px(to - from + 48)}" height="${px(height)}" rx="10"/><use href="#lock" x="${px(from - 34)}" y="${px(top + 4)}"/>${labels(from + 14)}</g>`;
+      return `<g class="tls-band" data-band="tls">${tooltip}<rect x="${px(from - 24)}" y="${px(top - 4)}" width="${px(to - from + 48)}" height="${px(height)}" rx="10"/><use href="#lock" x="${px(from - 34)}" y="${px(top + 4)}" width="20" height="22"/>${labels(from + 14)}</g>`;
     }
     case 'deferred':
       return `<g class="deferred" data-deferred="">${tooltip}${cross(to, arrowY)}${labels(to - 24, 'end')}</g>`;
@@ -286,7 +300,7 @@ const DARK =
 /** Light by default, dark when the system prefers it; the HTML page adds a switch and print rules. */
 export const THEMES = { light: LIGHT, dark: DARK };
 
-const SVG_STYLE = [
+const THEMED_STYLE = [
   `.mailv-diagram{${LIGHT}}`,
   `@media (prefers-color-scheme: dark){.mailv-diagram{${DARK}}}`,
   `@media print{.mailv-diagram{${LIGHT}}}`,
@@ -317,4 +331,18 @@ const SVG_STYLE = [
   '.mailv-diagram .time{font-family:ui-monospace,"DejaVu Sans Mono",monospace;fill:var(--muted)}',
   '.mailv-diagram .legend-heading,.mailv-diagram .outcome text{font-weight:700;font-size:18px}',
   '.mailv-diagram .outcome.failed text{fill:var(--c5)}',
+].join('\n');
+
+/**
+ * The light colours written out, before the rules that read them from the theme: a renderer that
+ * knows no CSS variables (librsvg before 2.57, many converters and viewers) drops those rules and
+ * keeps these, where it drew everything black; a browser takes the later, themed ones.
+ */
+const LIGHT_COLOURS = new Map(LIGHT.split(';').map((pair) => pair.split(':') as [string, string]));
+const SVG_STYLE = [
+  THEMED_STYLE.split('\n')
+    .filter((rule) => !rule.startsWith('@media') && rule.includes('var(--'))
+    .map((rule) => rule.replace(/var\((--[a-z0-9]+)\)/g, (_, name: string) => LIGHT_COLOURS.get(name) ?? 'currentColor'))
+    .join('\n'),
+  THEMED_STYLE,
 ].join('\n');

@@ -372,6 +372,33 @@ describe('sequence diagram', () => {
     assert.match(svg, /exit status 75/);
   });
 
+  it('keeps what it draws inside the picture: the heading of the first lane with nothing left of it, the longest failure line', () => {
+    const failure = `cannot look up MX equal.test. for now (127.0.0.1#5399: port unreachable) ${'and more '.repeat(8)}`;
+    const svg = renderDiagram(timed(SESSION.slice(0, 1)), options({ outcome: { status: 75, failure } }));
+    const width = Number(/<svg [^>]*width="(\d+)"/.exec(svg)![1]);
+    // Before, the heading's box began at x=-27.6 and the failure ran past the picture's right edge.
+    for (const match of svg.matchAll(/class="lane-head" x="(-?[\d.]+)" y="[^"]*" width="([\d.]+)"/g)) {
+      assert.ok(Number(match[1]) >= 0 && Number(match[1]) + Number(match[2]) <= width, match[0]);
+    }
+    const outcome = groups(svg, 'class="outcome')[0]!;
+    const lines = [...outcome.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map((match) => match[1]!);
+    assert.ok(lines.length >= 2);
+    for (const line of lines) assert.ok(24 + line.length * 18 * 0.6 <= width, `${line.length} characters in ${width} px`);
+    // The picture ends under the last line the wrapping made.
+    const lastY = Math.max(...[...outcome.matchAll(/y="([\d.]+)"/g)].map((match) => Number(match[1])));
+    assert.ok(lastY < Number(/<svg [^>]*height="(\d+)"/.exec(svg)![1]));
+  });
+
+  it('draws in a renderer that knows no CSS variables: the light colours written out first, the lock given its size', () => {
+    const svg = renderDiagram(timed(SESSION), options());
+    const style = /<style>([\s\S]*?)<\/style>/.exec(svg)![1]!;
+    // Before, every colour was var(--…) alone: librsvg 2.54 drew the picture black.
+    assert.match(style, /^\.mailv-diagram \.page\{fill:#ffffff\}$/m);
+    assert.ok(style.indexOf('.page{fill:#ffffff}') < style.indexOf('.page{fill:var(--bg)}'), 'the themed rules come after');
+    assert.doesNotMatch(style.split('.mailv-diagram{--bg')[0]!, /var\(--/);
+    assert.match(svg, /<use href="#lock" x="[\d.]+" y="[\d.]+" width="20" height="22"\/>/);
+  });
+
   it('puts times on a left axis with --timing only', () => {
     const svg = renderDiagram(timed(SESSION), options({ timing: true }));
     assert.match(svg, /<text class="time"[^>]*>14\.5 ms<\/text>/);
