@@ -7,6 +7,7 @@ import { asksForJson, mailvProgram, parseCommandLine, parseReplayCommandLine, re
 import { buildReplayPlan } from '../cli/replay-options.js';
 import { assertTypedPaths } from '../cli/typed-paths.js';
 import { ExitCode } from '../exit-codes.js';
+import { LocalIoError } from '../errors.js';
 import type { Plan } from '../plan.js';
 import { chooseLanguage } from '../words/language.js';
 import { emptyQueue } from '../words/en/mail-queue.js';
@@ -14,6 +15,7 @@ import { accountSettings } from './config.js';
 import type { AppIo } from './io.js';
 import { showMx } from './mx-lookup.js';
 import { Run } from './run.js';
+import { namesSameFile } from './run-inputs.js';
 import { sendMessage } from './send.js';
 
 /** Runs mailv once; resolves to its exit status. Never rejects: every failure is a status. */
@@ -101,6 +103,9 @@ async function dispatch(run: Run): Promise<number> {
   if (plan.record !== undefined) {
     // Before the message is read or any event can come: a record that cannot be made sends nothing.
     try {
+      // The diagram named as the record too: refused before the record is made over it.
+      if (plan.diagram !== undefined && namesSameFile(plan.diagram.path, plan.record))
+        throw new LocalIoError({ code: 'MAILV_DIAGRAM_IS_INPUT', path: plan.diagram.path, input: 'own-record' }, 'output');
       const { openRecord } = await import('./record-sink.js');
       run.sinks.push(openRecord(run, plan.record));
     } catch (error) {

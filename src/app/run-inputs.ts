@@ -2,6 +2,7 @@
 // --diagram) must be none of them, or writing it would empty what the run needs or keeps (the
 // message itself, a password file, every message dead.letter holds).
 import { fstatSync, type Stats, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { defaultConfigPath } from '../config/config-file.js';
 import { deadLetterPath } from '../delivery/dead-letter.js';
 import { homeDirectory } from '../home-directory.js';
@@ -45,4 +46,12 @@ function statOrNothing(read: () => Stats): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether two paths name one file: the same path once resolved, or, both there, the same file (a link). */
+export function namesSameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  const first = statOrNothing(() => statSync(a));
+  const second = statOrNothing(() => statSync(b));
+  return first !== undefined && second !== undefined && first.dev === second.dev && first.ino === second.ino;
 }

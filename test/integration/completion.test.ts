@@ -152,6 +152,9 @@ describe('bash asked for completions', { skip: shell('bash') }, () => {
     assert.deepEqual(complete('mailv', 'bob@example.org', ''), []);
     assert.deepEqual(complete('mailv', 'replay', '--l'), ['--lang']);
     assert.deepEqual(complete('mailv', 'completion', ''), ['bash', 'zsh', 'fish', 'accounts']);
+    // After --, words are recipients: no option is offered.
+    assert.deepEqual(complete('mailv', '--', '--ti'), []);
+    assert.deepEqual(complete('mailv', '-s', 'x', '--', 'bob@example.org', '--'), []);
   });
 
   it('offers files after -a, even with a space in their name, and for replay', () => {
@@ -164,6 +167,13 @@ describe('bash asked for completions', { skip: shell('bash') }, () => {
     assert.deepEqual(complete('mailv', '--account', ''), ['work', 'school']);
     assert.deepEqual(complete('mailv', '--account', 'w'), ['work']);
     assert.deepEqual(complete('mailv', '--config', place.otherConfig, '--account', ''), ['lab']);
+    // A --config path typed quoted, or with its space escaped, as the line holds it: before, nothing was offered.
+    const spaced = join(place.env['HOME']!, 'my conf.conf');
+    writeFileSync(spaced, '[account lab-2]\nserver = localhost\n');
+    chmodSync(spaced, 0o600);
+    assert.deepEqual(complete('mailv', '--config', `"${spaced}"`, '--account', ''), ['lab-2']);
+    assert.deepEqual(complete('mailv', '--config', `'${spaced}'`, '--account', ''), ['lab-2']);
+    assert.deepEqual(complete('mailv', '--config', spaced.replace(/ /g, '\\ '), '--account', ''), ['lab-2']);
     const later = join(place.env['HOME']!, '.config', 'mailv', 'config');
     writeFileSync(later, '[account home]\nserver = localhost\n');
     assert.deepEqual(complete('mailv', '--account', ''), ['home']);

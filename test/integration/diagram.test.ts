@@ -50,9 +50,12 @@ describe('--diagram', () => {
     assert.match(readFileSync(record, 'utf8'), /^\{"format":"mailv-record"/);
     // Nor the record the run itself writes: one file cannot be both.
     const both = join(work, 'both.svg');
-    const recordedToo = await runCli(['--demo', '-q', '--record', both, '--diagram', both], { input: 'Hi\n' });
+    writeFileSync(both, 'precious\n');
+    const recordedToo = await runCli(['--demo', '-q', '--record', both, '--diagram', `${work}/./both.svg`], { input: 'Hi\n' });
     assert.equal(recordedToo.code, 74, recordedToo.stderr);
     assert.match(recordedToo.stderr, /it is the record this run writes, which it would overwrite/);
+    // Refused before the record was made over it: before, the file already held the record.
+    assert.equal(readFileSync(both, 'utf8'), 'precious\n');
   });
 
   it('refuses any other extension with 64, before reading the message', async () => {
