@@ -1,8 +1,8 @@
 // The files a run reads, or keeps messages in: a file named for the run to write (--record,
 // --diagram) must be none of them, or writing it would empty what the run needs or keeps (the
 // message itself, a password file, every message dead.letter holds).
-import { fstatSync, type Stats, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { fstatSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { defaultConfigPath } from '../config/config-file.js';
 import { deadLetterPath } from '../delivery/dead-letter.js';
 import { homeDirectory } from '../home-directory.js';
@@ -48,10 +48,25 @@ function statOrNothing(read: () => Stats): Stats | undefined {
   }
 }
 
-/** Whether two paths name one file: the same path once resolved, or, both there, the same file (a link). */
+/**
+ * Whether two paths name one file: the same name in the same directory (found through its links,
+ * for `link/..` is where the link points, not where it stands), or, both there, the same file.
+ */
 export function namesSameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
+  if (placeOf(a) === placeOf(b)) return true;
   const first = statOrNothing(() => statSync(a));
   const second = statOrNothing(() => statSync(b));
   return first !== undefined && second !== undefined && first.dev === second.dev && first.ino === second.ino;
+}
+
+/** A path's directory as the kernel finds it, with the name in it; resolved as text when the directory is not there. */
+function placeOf(path: string): string {
+  // Joined as text, not resolved: resolve() would take `link/..` away before the kernel follows the link.
+  const absolute = isAbsolute(path) ? path : `${process.cwd()}/${path}`;
+  try {
+    // The native call, as the kernel walks it: fs.realpathSync() would resolve `..` as text first.
+    return `${realpathSync.native(dirname(absolute))}/${basename(absolute)}`;
+  } catch {
+    return resolve(path);
+  }
 }

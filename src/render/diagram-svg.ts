@@ -5,6 +5,7 @@
 // Every text passes through `text()`: server text may hold any octet, and must stay text.
 import { unbreakableWords } from './annotation.js';
 import { sanitize } from '../text/sanitize.js';
+import { displayWidth } from '../text/display-width.js';
 import type { Words } from '../words/catalogue.js';
 import type { DiagramModel, DiagramOutcome, Row } from './diagram-model.js';
 
@@ -104,9 +105,10 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
   const said = words.diagram;
   const rows = model.rows.map((row) => ({ row, lines: wrap(row.lines, WRAP), notes: wrap(row.notes, NOTE_WRAP) }));
   // Folded, not spread: a replayed reply may have 100,000 lines, past what a call's arguments may be.
-  const widest = rows.reduce((most, { lines }) => lines.reduce((longest, line) => Math.max(longest, line.length), most), 24);
+  // In columns: a wide character (CJK) takes two of the monospace advance.
+  const widest = rows.reduce((most, { lines }) => lines.reduce((longest, line) => Math.max(longest, displayWidth(line)), most), 24);
   const gap = Math.max(300, widest * CHAR + 60);
-  const boxWidthOf = (title: readonly string[]) => Math.min(gap - 24, Math.max(...title.map((line) => line.length)) * CHAR + 32);
+  const boxWidthOf = (title: readonly string[]) => Math.min(gap - 24, Math.max(...title.map(displayWidth)) * CHAR + 32);
   // The first lane's heading inside the picture, whatever stands left of its lifeline (or nothing).
   const firstHeading = model.lanes[0] === undefined ? 0 : boxWidthOf(model.lanes[0].title) / 2;
   const left = Math.max(MARGIN + (options.timing ? TIME_WIDTH : 0) + (model.flights.length > 0 ? FLIGHT_WIDTH : 0) + 40, MARGIN + firstHeading);
@@ -114,7 +116,10 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
   const lastX = left + (model.lanes.length - 1) * gap;
   const hasNotes = rows.some(({ notes }) => notes.length > 0);
   const notesX = lastX + 60;
-  const lanesWidth = notesX + (hasNotes ? NOTE_WRAP * NOTE_CHAR + MARGIN : 0) + MARGIN;
+  // The last lane's heading inside the picture too, however long the server's name.
+  const lastLane = model.lanes.at(-1);
+  const lastHeading = lastLane === undefined ? 0 : lastX + boxWidthOf(lastLane.title) / 2 + MARGIN;
+  const lanesWidth = Math.max(notesX + (hasNotes ? NOTE_WRAP * NOTE_CHAR + MARGIN : 0) + MARGIN, lastHeading);
   // How the run ended, under the legend: wrapped to the picture's width (60 characters at least),
   // and the picture as wide as its longest line.
   const outcomeLines =
@@ -124,7 +129,7 @@ export function renderSvg(model: DiagramModel, words: Words, options: SvgOptions
           [said.status(options.outcome.status), ...(options.outcome.failure === undefined ? [] : [options.outcome.failure])],
           Math.max(WRAP, Math.floor((lanesWidth - 2 * MARGIN) / CHAR)),
         );
-  const outcomeWidth = outcomeLines.reduce((most, line) => Math.max(most, line.length), 0) * CHAR + 2 * MARGIN;
+  const outcomeWidth = outcomeLines.reduce((most, line) => Math.max(most, displayWidth(line)), 0) * CHAR + 2 * MARGIN;
   const width = Math.ceil(Math.max(lanesWidth, outcomeWidth));
   const headerLines = model.lanes.reduce((most, lane) => Math.max(most, lane.title.length), 1);
   const headerBottom = HEADER_TOP + headerLines * LINE + 16;
@@ -254,7 +259,7 @@ function drawRow(row: Row, lines: readonly string[], place: Place): string {
     lines
       .map((line, index) => `<text class="label" x="${px(x)}" y="${px(top + (index + 1) * LINE - 6)}" text-anchor="${anchor}">${markup(line)}</text>`)
       .join('');
-  const lock = row.encrypted ? `<use href="#lock" x="${px(from - 34)}" y="${px(arrowY - 11)}"/>` : '';
+  const lock = row.encrypted ? `<use href="#lock" x="${px(from - 34)}" y="${px(arrowY - 11)}" width="20" height="22"/>` : '';
   switch (row.kind) {
     case 'command':
       return `<g class="msg command${row.encrypted ? ' secure' : ''}" data-arrow="command">${tooltip}${lock}${arrow(from, to, arrowY)}${labels(from + 14)}</g>`;

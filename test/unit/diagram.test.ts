@@ -396,7 +396,23 @@ describe('sequence diagram', () => {
     assert.match(style, /^\.mailv-diagram \.page\{fill:#ffffff\}$/m);
     assert.ok(style.indexOf('.page{fill:#ffffff}') < style.indexOf('.page{fill:var(--bg)}'), 'the themed rules come after');
     assert.doesNotMatch(style.split('.mailv-diagram{--bg')[0]!, /var\(--/);
-    assert.match(svg, /<use href="#lock" x="[\d.]+" y="[\d.]+" width="20" height="22"\/>/);
+    // Every lock: before the review, the rows' own locks had no size either.
+    assert.ok(count(svg, /<use href="#lock"/g) > 1);
+    assert.equal(count(svg, /<use href="#lock" x="[\d.]+" y="[\d.]+" width="20" height="22"\/>/g), count(svg, /<use href="#lock"/g));
+  });
+
+  it('keeps the heading of the last lane inside the picture, however long the server name, and counts a wide character as two columns', () => {
+    const host = 'submission-gateway.eu-west-3.internal.corp.example.org';
+    const events = SESSION.slice(0, 3).map((event) => (event.kind === 'connecting' ? { ...event, host } : event));
+    const svg = renderDiagram(timed(events), options());
+    const width = Number(/<svg [^>]*width="(\d+)"/.exec(svg)![1]);
+    for (const match of svg.matchAll(/class="lane-head" x="(-?[\d.]+)" y="[^"]*" width="([\d.]+)"/g))
+      assert.ok(Number(match[1]) >= 0 && Number(match[1]) + Number(match[2]) <= width, `${match[0]} in ${width}`);
+    const japanese = 'サーバーへの接続が拒否されました'.repeat(3);
+    const wide = renderDiagram(timed(SESSION.slice(0, 1)), options({ outcome: { status: 75, failure: japanese } }));
+    const wideWidth = Number(/<svg [^>]*width="(\d+)"/.exec(wide)![1]);
+    const lines = [...groups(wide, 'class="outcome')[0]!.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map((match) => match[1]!);
+    for (const line of lines) assert.ok(24 + [...line].length * 2 * 18 * 0.6 <= wideWidth, `${line} in ${wideWidth}`);
   });
 
   it('puts times on a left axis with --timing only', () => {
