@@ -62,7 +62,7 @@ export function namesSameFile(a: string, b: string): boolean {
 /** A path's directory as the kernel finds it, with the name in it; resolved as text when the directory is not there. */
 function placeOf(path: string): string {
   // Joined as text, not resolved: resolve() would take `link/..` away before the kernel follows the link.
-  const absolute = isAbsolute(path) ? path : `${process.cwd()}/${path}`;
+  const absolute = isAbsolute(path) ? path : `${resolve()}/${path}`;
   try {
     // The native call, as the kernel walks it: fs.realpathSync() would resolve `..` as text first.
     return `${realpathSync.native(dirname(absolute))}/${basename(absolute)}`;

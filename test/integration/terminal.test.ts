@@ -39,6 +39,21 @@ function shellInTmux(name: string, args: string[], shell: (mailv: string) => str
   return home;
 }
 
+/** An interactive bash (job control: Control-Z, fg) in a tmux window of 120×40 named `name`, in `home`. */
+function interactiveShell(name: string, home: string): void {
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    name,
+    '-x',
+    '120',
+    '-y',
+    '40',
+    `env -u CI -u NO_COLOR HOME='${home}' USER=tester LANG=C.UTF-8 TERM=xterm-256color bash --norc -i`,
+  );
+}
+
 /** The process the pane's shell started: mailv. */
 function mailvOf(name: string): number {
   const shell = tmux('display-message', '-p', '-t', name, '#{pane_pid}').trim();
@@ -130,17 +145,7 @@ describe('in a real terminal (tmux)', () => {
   it('Control-Z and fg while the message is typed: the Subject: prompt is asked again, the body says (continue), as mail does', async () => {
     const home = freshHome();
     try {
-      tmux(
-        'new-session',
-        '-d',
-        '-s',
-        'typing',
-        '-x',
-        '120',
-        '-y',
-        '40',
-        `env -u CI -u NO_COLOR HOME='${home}' USER=tester LANG=C.UTF-8 TERM=xterm-256color bash --norc -i`,
-      );
+      interactiveShell('typing', home);
       const command = [process.execPath, MAILV, '--demo', '-q', 'bob@example.org'].map((word) => `'${word}'`).join(' ');
       tmux('send-keys', '-t', 'typing', command, 'Enter');
       await waitForScreen('typing', /^Subject: ?$/m);
@@ -170,17 +175,7 @@ describe('in a real terminal (tmux)', () => {
   it('--step with the message typed at the same terminal: what was typed before the first question is the message, not dropped', async () => {
     const home = freshHome();
     try {
-      tmux(
-        'new-session',
-        '-d',
-        '-s',
-        'ahead',
-        '-x',
-        '120',
-        '-y',
-        '40',
-        `env -u CI -u NO_COLOR HOME='${home}' USER=tester LANG=C.UTF-8 TERM=xterm-256color bash --norc -i`,
-      );
+      interactiveShell('ahead', home);
       const command = [process.execPath, MAILV, '--step', '--demo', '-s', 'hi', 'bob@example.org'].map((word) => `'${word}'`).join(' ');
       tmux('send-keys', '-t', 'ahead', `sleep 1; ${command}; echo "[exit $?]"`, 'Enter', 'typed ahead body', 'Enter');
       await sleep(2500);
