@@ -171,6 +171,11 @@ describe('bash asked for completions', { skip: shell('bash') }, () => {
     assert.deepEqual(complete('mailv', '--config', `"${spaced}"`, '--account', ''), ['lab-2']);
     assert.deepEqual(complete('mailv', '--config', `'${spaced}'`, '--account', ''), ['lab-2']);
     assert.deepEqual(complete('mailv', '--config', spaced.replace(/ /g, '\\ '), '--account', ''), ['lab-2']);
+    // From $HOME or ~, quoted in part: as a shell would read it, the line never run.
+    assert.deepEqual(complete('mailv', '--config', '"$HOME/my conf.conf"', '--account', ''), ['lab-2']);
+    assert.deepEqual(complete('mailv', '--config', '~/"my conf.conf"', '--account', ''), ['lab-2']);
+    assert.deepEqual(complete('mailv', '--config', '"$(touch pwned)"', '--account', ''), []);
+    assert.ok(!existsSync(join(place.cwd, 'pwned')));
     const later = join(place.env['HOME']!, '.config', 'mailv', 'config');
     writeFileSync(later, '[account home]\nserver = localhost\n');
     assert.deepEqual(complete('mailv', '--account', ''), ['home']);
