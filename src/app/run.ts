@@ -255,7 +255,10 @@ export class Run {
     if (this.fault !== undefined) status = ExitCode.SOFTWARE;
     // As a signal anywhere else: said, and its status (128 + its number), the message kept all the
     // same; before the sinks close, so that a record ends as the run does.
-    if (this.stoppedWhileKeeping !== undefined && this.fault === undefined) status = this.fail(new InterruptedError(this.stoppedWhileKeeping, 'run'));
+    // Not said twice: a terminal's hangup ends the typed message, its SIGHUP coming a moment later.
+    const stopped = this.stoppedWhileKeeping;
+    const saidAlready = this.failureFact?.fact.code === 'MAILV_INTERRUPTED' && this.failureFact.fact.signal === stopped;
+    if (stopped !== undefined && this.fault === undefined && !saidAlready) status = this.fail(new InterruptedError(stopped, 'run'));
     for (const sink of this.sinks.splice(0)) {
       try {
         await sink.close(status);

@@ -384,6 +384,30 @@ describe('in a real terminal (tmux)', () => {
     }
   });
 
+  it('a hangup while the body is typed is said once, though its SIGHUP comes while the message is kept', async () => {
+    const server = await startScriptedServer();
+    const errors = join(freshHome(), 'errors');
+    try {
+      const home = shellInTmux(
+        'hangup-once',
+        ['--server', `127.0.0.1:${server.port}`, '-s', 'hup', 'bob@example.org'],
+        (mailv) => `exec ${mailv} 2>'${errors}'`,
+      );
+      await sleep(500);
+      tmux('send-keys', '-t', 'hangup-once', 'line A', 'Enter');
+      await waitForScreen('hangup-once', /line A\n/);
+      const pid = Number(tmux('display-message', '-p', '-t', 'hangup-once', '#{pane_pid}').trim());
+      await readAllTyped(pid);
+      tmux('kill-session', '-t', 'hangup-once');
+      await ended(pid);
+      assert.equal(deadLetter(home).body, 'line A\n\n');
+      // Before, the SIGHUP that came while dead.letter was written was said a second time.
+      assert.equal(readFileSync(errors, 'utf8').match(/interrupted by SIGHUP/g)?.length, 1, readFileSync(errors, 'utf8'));
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a hangup under the spinner ends the run by SIGHUP (129), the message kept, not by an abort', async () => {
     // The server never answers DATA: the spinner turns on standard error when the terminal goes.
     const server = await startScriptedServer({ replies: { DATA: { silent: true } } });
