@@ -92,7 +92,7 @@ export class TranscriptRenderer {
         this.deferredLine = reply === undefined ? undefined : { recipients: new Set(e.recipients), reply };
         return [
           style.note(
-            `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Deferred: ${sanitize(deferral(e.error))}${'reply' in e.error || e.error.code === 'MAILV_HOST_LOOKUP_FAILED' ? '' : ` by ${sanitize(displayHost(e.host))}`}`,
+            `${e.recipients.length > 0 ? `${sanitize(e.recipients.join(','))}... ` : ''}Deferred: ${sanitize(deferral(e.error))}${namesItsHost(e.error) ? '' : ` by ${sanitize(displayHost(e.host))}`}`,
           ),
         ];
       },
@@ -158,6 +158,16 @@ export class TranscriptRenderer {
     this.carryEndsInCr = false;
     return [this.style.client(`>>> ${sanitize(line)}`)];
   }
+}
+
+/**
+ * Whether a deferral's words name the host already: a reply (said alone, as sendmail says it), a
+ * lookup that failed, a connection that failed otherwise than refused or timed out (`cannot
+ * connect to /run/lmtp: no such socket`, which `by /run/lmtp` would only repeat).
+ */
+function namesItsHost(error: ErrorFact): boolean {
+  if ('reply' in error || error.code === 'MAILV_HOST_LOOKUP_FAILED') return true;
+  return error.code === 'MAILV_CONNECT_FAILED' && error.reason !== 'refused' && error.reason !== 'timeout';
 }
 
 /**

@@ -177,11 +177,17 @@ describe('transcript', () => {
     ] as const;
     assert.deepEqual(
       facts.map((fact) => describeFact(fact, en)),
-      [`connection refused by ${path}`, `cannot connect to ${path}: EACCES`],
+      [`connection refused by ${path}`, `cannot connect to ${path}: permission denied`],
     );
     assert.deepEqual(
       facts.map((fact) => describeFact(fact, fr)),
-      [`connexion refusée par ${path}`, `connexion impossible à ${path} : EACCES`],
+      [`connexion refusée par ${path}`, `connexion impossible à ${path} : permission refusée`],
+    );
+    // Said in words, the path once: before, `cannot connect to /run/…: ENOENT by /run/…`.
+    const missing = { code: 'MAILV_CONNECT_FAILED', host: path, port: 0, reason: 'unreachable', errno: 'ENOENT', ms: 1 } as const;
+    assert.deepEqual(
+      new TranscriptRenderer(1, plainStyle, en).lines({ kind: 'deferred', recipients: ['a@x.test'], host: path, address: path, error: missing }),
+      [`a@x.test... Deferred: cannot connect to ${path}: no such socket`],
     );
   });
 

@@ -11,6 +11,14 @@ import { quoted } from '../quote.js';
 const endpoint = (host: string, port: number) => (port === 0 ? host : `${displayHost(host)} port ${port}`);
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
 const seconds = (ms: number) => `${ms / 1000} s`;
+/** Why a connection could not be made, in words: a socket path that is none, one not open to this user. */
+const CONNECT_ERRNO: Readonly<Record<string, string>> = {
+  ENOENT: 'no such socket',
+  EACCES: 'permission denied',
+  ENOTSOCK: 'not a socket',
+  ENETUNREACH: 'network unreachable',
+  EHOSTUNREACH: 'host unreachable',
+};
 
 function fault(fault: ReplyFault): string {
   switch (fault.fault) {
@@ -99,7 +107,7 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
         ? `timed out after ${seconds(ms)} connecting to ${endpoint(host, port)}`
         : source !== undefined
           ? `cannot connect to ${endpoint(host, port)} from ${source}: not an address of this machine (--source-address)`
-          : `cannot connect to ${endpoint(host, port)}: ${errno ?? reason}`,
+          : `cannot connect to ${endpoint(host, port)}: ${(errno === undefined ? undefined : CONNECT_ERRNO[errno]) ?? errno ?? reason}`,
   MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>
     (reason === 'closed'
       ? 'connection closed by the server'

@@ -14,6 +14,14 @@ import { caMayHelp } from '../certificate-advice.js';
 const endpoint = (host: string, port: number) => (port === 0 ? host : `${displayHost(host)} port ${port}`);
 const said = (reply: Reply) => `${reply.code} ${replyText(reply)}`;
 const seconds = (ms: number) => `${decimal(String(ms / 1000))} s`;
+/** Pourquoi la connexion n’a pu se faire, en mots : un chemin qui n’est pas un socket, un socket fermé à cet utilisateur. */
+const CONNECT_ERRNO: Readonly<Record<string, string>> = {
+  ENOENT: 'aucun socket à ce chemin',
+  EACCES: 'permission refusée',
+  ENOTSOCK: 'ce n’est pas un socket',
+  ENETUNREACH: 'réseau injoignable',
+  EHOSTUNREACH: 'hôte injoignable',
+};
 
 const MONTHS: Readonly<Record<string, string>> = {
   Jan: 'janv.',
@@ -125,7 +133,7 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
         ? `délai de ${seconds(ms)} dépassé pour se connecter à ${endpoint(host, port)}`
         : source !== undefined
           ? `connexion impossible à ${endpoint(host, port)} depuis ${source} : ce n’est pas une adresse de cette machine (--source-address)`
-          : `connexion impossible à ${endpoint(host, port)} : ${errno ?? reason}`,
+          : `connexion impossible à ${endpoint(host, port)} : ${(errno === undefined ? undefined : CONNECT_ERRNO[errno]) ?? errno ?? reason}`,
   MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>
     (reason === 'closed'
       ? 'connexion fermée par le serveur'
