@@ -6,10 +6,6 @@ import { sanitize, terminalLines } from '../text/sanitize.js';
 import { deliver } from './deliver.js';
 import type { Run } from './run.js';
 
-async function* oneChunk(data: Buffer): AsyncIterable<Buffer> {
-  yield data;
-}
-
 export async function demo(run: Run, plan: Plan, prepared: PreparedInput): Promise<number> {
   const { startDemoServer } = await import('../demo/demo-server.js');
   const server = await startDemoServer(plan.fqdn, plan.auth !== undefined);
@@ -19,7 +15,7 @@ export async function demo(run: Run, plan: Plan, prepared: PreparedInput): Promi
     for (const message of plan.verbosity > 0 && !plan.output.json ? server.received : []) {
       const recipients = message.recipients.map((recipient) => `<${sanitize(recipient)}>`).join(', ');
       // A terminal gets the message escaped, as --dry-run shows it: none of it steers the terminal.
-      const data = run.io.stdout.terminal ? terminalLines(oneChunk(message.data)) : [message.data];
+      const data = run.io.stdout.terminal ? terminalLines([message.data]) : [message.data];
       await run.output.stream(
         (async function* () {
           yield Buffer.from(`\n${said.received(message.data.length, `<${sanitize(message.from)}>`, recipients)}\n`);

@@ -12,7 +12,7 @@ import { boundaryFor, formatRfc5322Date } from './identity.js';
 import { LineEndingNormalizer } from './line-endings.js';
 import { BREAK_OCTETS, LineBreaker, foldLongLines } from './long-lines.js';
 import { QUALIFIED_FIELDS, qualifyAddresses } from './qualify.js';
-import { beingResent, fieldName, type HeaderBlock } from './raw-message.js';
+import { beingResent, fieldName, isResentName, type HeaderBlock } from './raw-message.js';
 import { transformChunks, type ByteSource } from './source.js';
 import { MAX_LINE_OCTETS, charsetOf, type TextCharset, type TextStats } from './text-stats.js';
 
@@ -352,14 +352,14 @@ function topHeaders(draft: Draft): string {
     const encoded = ADDRESS_HEADERS.has(lower) ? formatAddressEntries(parseAddressEntries(value, domainOf(draft.from.address))) : encodeFieldText(name, text);
     const replaced = [...resent, ...generated].find(([generatedName]) => generatedName.toLowerCase() === lower);
     if (replaced) replaced[1] = encoded;
-    else (lower.startsWith('resent-') ? resent : extra).push([name, encoded]);
+    else (isResentName(lower) ? resent : extra).push([name, encoded]);
   }
   return [...resent, ...generated, ...extra].map(([name, value]) => foldHeader(name, value)).join('');
 }
 
 /** Whether -H gives a Resent- field: the message is then written as one being resent. */
 function givesResentField(headers: Draft['headers']): boolean {
-  return headers.some(([name]) => name.toLowerCase().startsWith('resent-'));
+  return headers.some(([name]) => isResentName(name.toLowerCase()));
 }
 
 /** An address field's value, its groups kept: `Friends: a@example.org, b@example.org;`, `undisclosed-recipients:;`. */

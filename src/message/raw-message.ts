@@ -183,7 +183,12 @@ export function fieldName(field: string): string {
  * block's date, id and author where it lacks them, not its own (see compose.ts, passThroughMessage).
  */
 export function beingResent(fields: readonly string[]): boolean {
-  return fields.some((field) => fieldName(field).startsWith('resent-'));
+  return fields.some((field) => isResentName(fieldName(field)));
+}
+
+/** Whether a field's name (in lower case) is one of a resent block's (RFC 5322 §3.6.6). */
+export function isResentName(name: string): boolean {
+  return name.startsWith('resent-');
 }
 
 /** The unfolded values of every field called `name`, read as UTF-8 (RFC 6532). */

@@ -50,7 +50,7 @@ export function terminalSafeJson(json: string): string {
  * CRLF lines of octets as a terminal may show them: each line read as UTF-8 and escaped, ended by
  * LF. For a message shown on a terminal rather than written to a file or a pipe.
  */
-export async function* terminalLines(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+export async function* terminalLines(chunks: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncIterable<Buffer> {
   let carry = Buffer.alloc(0);
   for await (const chunk of chunks) {
     carry = carry.length === 0 ? Buffer.from(chunk) : Buffer.concat([carry, chunk]);
