@@ -38,8 +38,11 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   if (rows.length > 0) {
     // The figures start in one column, after the longest of the row names and the table's title.
     const column = Math.max(...rows.map(([name]) => name.length + 3), load.latency.length + 1);
-    lines.push(`${load.latency.padEnd(column)}${['p50', 'p90', 'p99', 'max'].map((h) => h.padStart(9)).join('')}`);
-    for (const [name, summary] of rows) lines.push(`${`  ${name}`.padEnd(column)}${figures(summary, load.decimal)}`);
+    // How many samples each row is of: a p99 of twenty is its largest but one, no tail.
+    const samplesWidth = Math.max(load.samples.length, ...rows.map(([, summary]) => String(summary.samples).length)) + 2;
+    lines.push(`${load.latency.padEnd(column)}${['p50', 'p90', 'p99', 'max'].map((h) => h.padStart(9)).join('')}${load.samples.padStart(samplesWidth)}`);
+    for (const [name, summary] of rows)
+      lines.push(`${`  ${name}`.padEnd(column)}${figures(summary, load.decimal)}${String(summary.samples).padStart(samplesWidth)}`);
   }
   if (report.tls !== undefined) lines.push(load.tlsResumed(report.tlsResumed, report.tls.samples));
   if (report.replies.length > 0) lines.push(`${load.replies} ${report.replies.map(([code, count]) => `${code} × ${count}`).join(', ')}`);

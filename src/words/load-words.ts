@@ -49,6 +49,8 @@ export interface LoadWords {
   readonly decimal: (figure: string) => string;
   /** The heading of the latency table, with its colon; each row is named by `phase`. */
   readonly latency: string;
+  /** The latency table's last heading: how many measurements each row's percentiles are of. */
+  readonly samples: string;
   readonly phase: { readonly connect: string; readonly greeting: string; readonly tls: string; readonly auth: string; readonly transaction: string };
   /** Before the replies counted by code, with its colon. */
   readonly replies: string;

@@ -54,7 +54,7 @@ describe('load summary', () => {
   it('puts each figure under its heading when the longest row name is shorter than the title', () => {
     for (const language of ['en', 'fr'] as const) {
       const lines = loadSummaryLines(report, wordsFor(language));
-      const header = lines.findIndex((line) => /p50 +p90 +p99 +max$/.test(line));
+      const header = lines.findIndex((line) => /p50 +p90 +p99 +max +(samples|mesures)$/.test(line));
       assert.ok(header >= 0, lines.join('\n'));
       const p50End = lines[header]!.indexOf('p50') + 3;
       for (const row of lines.slice(header + 1, header + 4))
@@ -79,11 +79,11 @@ describe('load summary', () => {
   it('writes French decimals with a comma, and a space before each colon', () => {
     const french = loadSummaryLines({ ...report, elapsedMs: 1235 }, wordsFor('fr'));
     assert.match(french[0]!, /^10 messages en 1,235 s sur 2 connexions : /);
-    assert.ok(french.includes('latence (ms) :       p50      p90      p99      max'), french.join('\n'));
-    assert.ok(french.includes('  connexion         1,25     2,50     2,50     2,50'), french.join('\n'));
+    assert.ok(french.includes('latence (ms) :       p50      p90      p99      max  mesures'), french.join('\n'));
+    assert.ok(french.includes('  connexion         1,25     2,50     2,50     2,50        2'), french.join('\n'));
     assert.ok(french.includes('réponses : 535 5.7.8 × 2'), french.join('\n'));
     const english = loadSummaryLines({ ...report, elapsedMs: 1235 }, wordsFor('en'));
-    assert.ok(english.includes('  connect          1.25     2.50     2.50     2.50'), english.join('\n'));
+    assert.ok(english.includes('  connect          1.25     2.50     2.50     2.50        2'), english.join('\n'));
   });
 
   it('gives a slow rate with its tenths, not rounded to a whole message a second', () => {

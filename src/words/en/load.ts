@@ -41,6 +41,7 @@ export const loadWords = (): LoadWords => ({
   rate: (perSecond) => `${perSecond} message${perSecond === '1' ? '' : 's'} accepted per second`,
   decimal: (figure) => figure,
   latency: 'latency (ms):',
+  samples: 'samples',
   phase: { connect: 'connect', greeting: 'greeting', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'replies:',
   failure: (count, what) => `${count} × ${what}`,

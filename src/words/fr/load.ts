@@ -46,6 +46,7 @@ export const loadWords = (): LoadWords => ({
   },
   decimal: (figure) => figure.replace('.', ','),
   latency: 'latence (ms) :',
+  samples: 'mesures',
   phase: { connect: 'connexion', greeting: 'accueil', tls: 'TLS', auth: 'AUTH', transaction: 'transaction' },
   replies: 'réponses :',
   failure: (count, what) => `${count} × ${what}`,
