@@ -55,11 +55,13 @@ class DomainFailure {
     readonly refused: readonly RecipientResult[],
     /** A round's other verdicts before it failed (see SmtpSession.settledRecipients). */
     readonly settled: readonly RecipientResult[] = [],
+    /** Those put off at RCPT (see SmtpSession.deferredAtRcpt). */
+    readonly deferredAtRcpt: readonly RecipientResult[] = [],
   ) {}
 
   /** As a round past the host's limit of recipients that failed. */
   get round(): FailedRound {
-    return { failure: this.error, refused: this.refused, settled: this.settled };
+    return { failure: this.error, refused: this.refused, settled: this.settled, deferredAtRcpt: this.deferredAtRcpt };
   }
 }
 
@@ -185,7 +187,12 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
     // The whole message went out: unless the host answered that it did not take it, it may have
     // it, and no other host gets a copy.
     if (mayHaveIt(session, error))
-      throw new DomainFailure(unconfirmed(error, name, address, emit), [...session.refusedRecipients], [...session.settledRecipients]);
+      throw new DomainFailure(
+        unconfirmed(error, name, address, emit),
+        [...session.refusedRecipients],
+        [...session.settledRecipients],
+        [...session.deferredAtRcpt],
+      );
     // Nothing of the message left with a refused early EHLO, or a kept TLS session that failed:
     // once more without it (a full handshake before any retry in plain text).
     const again = secondTry(session, plan, emit);
@@ -194,7 +201,7 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: (error as MailvError).fact }, severity: 'warning' });
       return { kind: 'again-without-tls' };
     }
-    if (!tryNextHost(error)) throw new DomainFailure(error, [...session.refusedRecipients], [...session.settledRecipients]);
+    if (!tryNextHost(error)) throw new DomainFailure(error, [...session.refusedRecipients], [...session.settledRecipients], [...session.deferredAtRcpt]);
     return { kind: 'next-host', reason: error instanceof TransportError ? error.reason : undefined, failure: error, refused: [...session.refusedRecipients] };
   }
 }

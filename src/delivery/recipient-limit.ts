@@ -17,6 +17,8 @@ export interface FailedRound {
   readonly refused: readonly RecipientResult[];
   /** Its other verdicts before it failed (see SmtpSession.settledRecipients): they stand. */
   readonly settled?: readonly RecipientResult[];
+  /** Those it put off at RCPT (see SmtpSession.deferredAtRcpt): never in the message, their verdict stands. */
+  readonly deferredAtRcpt?: readonly RecipientResult[];
   readonly putOff?: boolean;
 }
 
@@ -76,7 +78,7 @@ function settleRound(all: readonly RecipientResult[], sent: RecipientResult[] | 
     const failure = settling(sent.failure);
     if (failure === undefined) throw sent.failure;
     putOff = sent.putOff === true;
-    round = [...sent.refused, ...(sent.settled ?? [])];
+    round = [...sent.refused, ...(sent.settled ?? []), ...(sent.deferredAtRcpt ?? [])];
     if (failure instanceof SmtpReplyError) ended = failure.reply;
     else unanswered = failure;
   }

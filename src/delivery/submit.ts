@@ -88,7 +88,7 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     const again = secondTry(session, plan, emit);
     if (again !== undefined) return submitOnce(server, again, emit, signal);
     const failure = session.committed ? unconfirmed(error, server.host, connection.remoteAddress, emit) : error;
-    return { failure, refused: [...session.refusedRecipients], settled: [...session.settledRecipients] };
+    return { failure, refused: [...session.refusedRecipients], settled: [...session.settledRecipients], deferredAtRcpt: [...session.deferredAtRcpt] };
   }
 }
 

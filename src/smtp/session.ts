@@ -331,6 +331,16 @@ export class SmtpSession {
 
   private readonly settled: RecipientResult[] = [];
 
+  /**
+   * The recipients of the transaction under way (or the last) put off at RCPT (a 4xx other than
+   * the limit's 452): never in the message, so a failure after it is no failure of theirs.
+   */
+  get deferredAtRcpt(): readonly RecipientResult[] {
+    return this.putOffAtRcpt;
+  }
+
+  private readonly putOffAtRcpt: RecipientResult[] = [];
+
   /** QUIT has left (with a message's end): nothing more may be sent on this connection. */
   get quitWritten(): boolean {
     return this.quitSent;
@@ -560,6 +570,7 @@ export class SmtpSession {
   private async mailTransaction(capabilities: Capabilities): Promise<RecipientResult[]> {
     this.refused.length = 0;
     this.settled.length = 0;
+    this.putOffAtRcpt.length = 0;
     const failure = this.aheadFailure;
     this.aheadFailure = undefined;
     if (failure !== undefined) throw failure.error;
@@ -618,7 +629,10 @@ export class SmtpSession {
         ? { recipient, outcome: 'deferred' as const, reply, overLimit: true as const }
         : this.rcptOutcome(recipient, reply);
     });
-    for (const result of results) if (result.overLimit) this.settled.push(result);
+    for (const result of results) {
+      if (result.overLimit) this.settled.push(result);
+      else if (result.outcome === 'deferred') this.putOffAtRcpt.push(result);
+    }
     const accepted = results.filter((result) => result.outcome === 'sent');
     if (probe !== undefined) return this.endProbe(probe, results, replies.data);
     if (accepted.length === 0) {

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { lines, runCli } from '../helpers/cli.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { skipUnlessRunning } from '../helpers/service.js';
 
@@ -174,6 +174,39 @@ describe('LMTP, a recipient refused after the dot, then a hang-up', () => {
         /^mailv: b@x\.test: connection closed by the server during body after the whole message was sent: .* may have it, so it is not sent again$/m,
       );
       assert.doesNotMatch(run.stderr, /a@x\.test/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('one reply after the message, then a hang-up: a recipient put off at RCPT keeps its own verdict, never named among those that may have it', async () => {
+    const path = join(socketDir, `${randomBytes(4).toString('hex')}.sock`);
+    const server = await startScriptedServer({
+      path,
+      greeting: '220 lmtp.test LMTP',
+      replies: {
+        LHLO: LHLO_REPLY,
+        RCPT: (line) => (line.includes('<c@') ? '450 4.2.0 <c@x.test> Mailbox busy' : '250 2.1.5 OK'),
+        DATA: '354 OK',
+        '.': { raw: '250 2.0.0 <a> Saved\r\n', close: true },
+      },
+    });
+    try {
+      const run = await runCli(['--json', '--server', `lmtp:${path}`, ...HEADERS, 'a@x.test', 'b@x.test', 'c@x.test'], { input: 'Body line\n' });
+      assert.equal(run.code, 75, run.stderr);
+      const events = lines(run.stdout).map((line) => JSON.parse(line) as { event: string; recipients?: string[]; recipient?: string; outcome?: string });
+      // Before, c (never in the message) was named beside b as one that may have it.
+      assert.deepEqual(
+        events.filter((event) => event.event === 'unsettled').map((event) => event.recipients),
+        [['b@x.test']],
+      );
+      assert.deepEqual(
+        events.filter((event) => event.event === 'recipient').map((event) => [event.recipient, event.outcome]),
+        [
+          ['c@x.test', 'deferred'],
+          ['a@x.test', 'sent'],
+        ],
+      );
     } finally {
       await server.close();
     }
