@@ -61,6 +61,7 @@ export async function openDiagram(run: Run, shown: DiagramShown, request: Diagra
           explain: shown.explain,
           timing: shown.timing,
           outcome: { status, failure: status === 0 ? undefined : run.failure?.message },
+          user: run.plan?.auth?.user,
         });
         await file.truncate(0);
         await file.writeFile(picture, 'utf8');

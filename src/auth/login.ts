@@ -1,6 +1,7 @@
-// LOGIN (draft-murchison-sasl-login): the server asks "Username:" then "Password:". No initial
-// response, as most servers expect; the prompts are matched by content, not order, in case a
-// server sends something else first.
+// LOGIN (draft-murchison-sasl-login): the server asks for the user name, then the password. No
+// initial response, as most servers expect. The answer goes by the challenge's place, never by its
+// words: a prompt is free text ("User password:", "Benutzername:"), and clients (smtplib, msmtp)
+// and Microsoft's LOGIN (MS-XLOGIN §2.2) agree on the order alone.
 import type { Credentials, SaslMechanism } from './mechanism.js';
 
 export function loginMechanism({ user, secret }: Credentials): SaslMechanism {
@@ -8,11 +9,9 @@ export function loginMechanism({ user, secret }: Credentials): SaslMechanism {
   return {
     name: 'LOGIN',
     initialResponse: () => undefined,
-    respond(challenge) {
+    respond() {
       asked++;
-      const prompt = challenge.toString('utf8').toLowerCase();
-      const wantsUser = prompt.startsWith('user') || (!prompt.startsWith('pass') && asked === 1);
-      return Buffer.from(wantsUser ? user : secret, 'utf8');
+      return Buffer.from(asked === 1 ? user : secret, 'utf8');
     },
   };
 }

@@ -71,14 +71,23 @@ export interface DiagramOutcome {
 const CLIENT = 'client';
 const DNS = 'dns';
 
-/** Builds the rows. `explainer`: --explain's, fed every event in order; undefined: no notes. */
-export function buildModel(events: readonly TimedEvent[], words: Words, explainer: Explainer | undefined, outcome?: DiagramOutcome): DiagramModel {
+/**
+ * Builds the rows. `explainer`: --explain's, fed every event in order; undefined: no notes. `user`:
+ * the login's user name, which the masking of secrets spares.
+ */
+export function buildModel(
+  events: readonly TimedEvent[],
+  words: Words,
+  explainer: Explainer | undefined,
+  outcome?: DiagramOutcome,
+  user?: string,
+): DiagramModel {
   const said = words.diagram;
   const servers = new Map<string, Lane>();
   let dnsUsed = false;
   const rows: Row[] = [];
   const flights: Flight[] = [];
-  const secrets = new SecretMask();
+  const secrets = new SecretMask(user);
   // Flights as the session announces them (`flight` events): the commands of one write.
   let flightLeft = 0;
   let currentFlight: Flight | undefined;
@@ -215,10 +224,16 @@ export function buildModel(events: readonly TimedEvent[], words: Words, explaine
 
 /**
  * Secrets masked always, --show-secrets or not: a secret response of AUTH is never shown, and
- * what it held (in base64 and decoded, each part of a PLAIN response) is masked in every reply.
+ * what it held (in base64 and decoded, each part of a PLAIN response) is masked in every reply;
+ * but the user name alone (LOGIN's first step, PLAIN's middle part), which the dialogue shows too.
  */
 class SecretMask {
   private readonly redactor = new Redactor();
+
+  /** LOGIN's first step, the user name alone, went by. */
+  private userSpared = false;
+
+  constructor(private readonly user: string | undefined) {}
 
   masked(event: SessionEvent): SessionEvent {
     if (event.kind === 'send') {
@@ -237,8 +252,16 @@ class SecretMask {
     const secret = secretText(command);
     if (secret === undefined) return;
     const decoded = Buffer.from(secret, 'base64').toString('utf8');
+    // The user name is spared once: a password that is the user name again is masked all the same.
+    if (decoded === this.user && !this.userSpared) {
+      this.userSpared = true;
+      return;
+    }
+    const parts = decoded.split('\0');
+    // PLAIN's user spared when it is there once: not when the password is the name again.
+    const spared = decoded !== this.user && parts.filter((part) => part === this.user).length === 1 ? this.user : undefined;
     // Each part in its base64 forms too: a server may quote a piece of what AUTH sent.
-    for (const each of [secret, decoded, ...decoded.split('\0')]) for (const form of secretForms(each)) this.redactor.hide(form);
+    for (const each of [secret, decoded, ...parts]) if (each !== spared) for (const form of secretForms(each)) this.redactor.hide(form);
   }
 
   private reply(reply: Reply): Reply {

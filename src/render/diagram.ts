@@ -22,12 +22,14 @@ export interface DiagramOptions {
   readonly timing: boolean;
   /** How the run ended; undefined for a session whose end is not known. */
   readonly outcome?: DiagramOutcome;
+  /** The login's user name: no secret, shown wherever a server quotes it, as the dialogue shows it. */
+  readonly user?: string;
 }
 
 export function renderDiagram(events: readonly TimedEvent[], options: DiagramOptions): string {
   // A diagram never shows a secret, whatever --show-secrets says (see diagram-model.ts).
   const explainer = options.explain ? new Explainer(catalogueFor(options.language), false) : undefined;
-  const model = buildModel(events, options.words, explainer, options.outcome);
+  const model = buildModel(events, options.words, explainer, options.outcome, options.user);
   const svg = renderSvg(model, options.words, { timing: options.timing, outcome: options.outcome });
   if (options.format === 'svg') return `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`;
   return htmlPage(svg, options);

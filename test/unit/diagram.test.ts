@@ -261,6 +261,37 @@ describe('sequence diagram', () => {
     }
   });
 
+  it('spares the user name where a server quotes it, as the dialogue does, and masks a password that is the user name again', () => {
+    const password = 'Correct-Horse-9';
+    const plain = (user: string, secret: string) => Buffer.from(`\0${user}\0${secret}`).toString('base64');
+    const login = (text: string): SessionEvent => ({
+      kind: 'send',
+      stage: 'auth',
+      command: { verb: 'SASL', response: { text: Buffer.from(text).toString('base64'), secret: true } },
+      pipelined: false,
+    });
+    const quoted = reply('mail', '250 2.1.0 Sender <alice@example.org> ok');
+    const auth = {
+      kind: 'send',
+      stage: 'auth',
+      command: { verb: 'AUTH', mechanism: 'PLAIN', initial: { text: plain('alice', password), secret: true } },
+      pipelined: false,
+    } as const;
+    // Before, with --show-secrets (the events carrying the secret), the name was masked in the picture alone.
+    for (const sent of [[auth], [login('alice'), login(password)]]) {
+      const svg = renderDiagram(timed([...SESSION.slice(0, 10), ...sent, quoted]), options({ user: 'alice' }));
+      assert.match(svg, />250 2\.1\.0 Sender &lt;alice@example\.org&gt; ok</);
+      assert.ok(!svg.includes(password), 'the password shown');
+    }
+    const same = renderDiagram(timed([...SESSION.slice(0, 10), login('alice'), login('alice'), quoted]), options({ user: 'alice' }));
+    assert.match(same, />250 2\.1\.0 Sender &lt;\*{8}@example\.org&gt; ok</);
+    const samePlain = renderDiagram(
+      timed([...SESSION.slice(0, 10), { ...auth, command: { ...auth.command, initial: { text: plain('alice', 'alice'), secret: true } } }, quoted]),
+      options({ user: 'alice' }),
+    );
+    assert.match(samePlain, />250 2\.1\.0 Sender &lt;\*{8}@example\.org&gt; ok</);
+  });
+
   it('writes the explanations of --explain beside their arrows, in the language asked for', () => {
     for (const [language, words] of [
       ['en', en],

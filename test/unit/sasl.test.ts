@@ -120,6 +120,16 @@ describe('PLAIN (RFC 4616), LOGIN, XOAUTH2', () => {
     assert.equal(client.respond(Buffer.from('Password:')).toString(), 's3cret');
   });
 
+  it('LOGIN: the user to the first challenge and the password to the second, whatever their words say', () => {
+    // A prompt that began with "user" was answered with the user name: the password never went.
+    const client = loginMechanism({ user: 'alice', secret: 's3cret' });
+    assert.equal(client.respond(Buffer.from('User password:')).toString(), 'alice');
+    assert.equal(client.respond(Buffer.from('User password:')).toString(), 's3cret');
+    const german = loginMechanism({ user: 'alice', secret: 's3cret' });
+    assert.equal(german.respond(Buffer.from('Benutzername:')).toString(), 'alice');
+    assert.equal(german.respond(Buffer.from('Passwort:')).toString(), 's3cret');
+  });
+
   it("XOAUTH2: Google's documented example, byte for byte", () => {
     const client = xoauth2Mechanism({ user: 'someuser@example.com', secret: 'ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg' });
     assert.equal(
