@@ -125,9 +125,10 @@ export class EhloMemory {
     let entries = readEntries(path);
     for (const { entry, forgotten } of this.changes) {
       const key = entry ?? forgotten!;
-      // Another run may have written a refusal since this one read the file: an offer learned here does not undo it.
+      // Another run may have written a refusal since this one read the file, after this offer was
+      // learned or before it: an offer learned here does not undo it within its day.
       const found = entries.find((kept) => sameKey(kept, key));
-      if (entry?.offer !== undefined && found !== undefined && found.offer === undefined && isFresh(found.learned, entry.learned)) continue;
+      if (entry?.offer !== undefined && found !== undefined && found.offer === undefined && withinADay(found.learned, entry.learned)) continue;
       entries = entries.filter((kept) => !sameKey(kept, key));
       if (entry) entries.push(entry);
     }
@@ -147,6 +148,11 @@ export class EhloMemory {
 
 function isFresh(learned: number, now: number): boolean {
   return learned <= now && now - learned < EHLO_MEMORY_LIFETIME_MS;
+}
+
+/** Whether two moments are less than a day apart, in either order. */
+function withinADay(a: number, b: number): boolean {
+  return Math.abs(a - b) < EHLO_MEMORY_LIFETIME_MS;
 }
 
 /** The entries of the file at `path`; none when it is missing, not the user's, too large or not what mailv writes. */
@@ -173,5 +179,8 @@ function asEntry(value: unknown): Entry | undefined {
     if (!extension['params'].every((param: unknown) => typeof param === 'string')) return undefined;
     extensions.push({ keyword: extension['keyword'], params: extension['params'] as string[] });
   }
-  return { host, address, port, tls: tls as EhloTlsState, helo, learned, offer: { domain: offer['domain'], extensions } };
+  const kept = { domain: offer['domain'], extensions };
+  // mailv writes only replies that offer PIPECONNECT: any other is not its own, and would send EHLO early to a server that never offered it.
+  if (!rememberable(kept)) return undefined;
+  return { host, address, port, tls: tls as EhloTlsState, helo, learned, offer: kept };
 }

@@ -1,5 +1,6 @@
 // A cache file of mailv's own: `{"version":1,"entries":[…]}`, read only when it is a regular file
-// owned by the user and of a sane size (never through a symbolic link), written whole to a fresh
+// owned by the user, that nobody else may write, and of a sane size (never through a symbolic
+// link), written whole to a fresh
 // 0600 file beside it and renamed over it, so that a concurrent run reads the old or the new one;
 // a run that reads, merges and writes holds the file's lock meanwhile (withFileLock).
 // Its directory is used only when it is a real directory (not a link) of the user's that nobody
@@ -26,7 +27,8 @@ export function readPrivateEntries(path: string, rules: PrivateFileRules): unkno
       const me = process.getuid?.();
       // Another user's file could steer mailv; a FIFO or a device is no cache.
       if (!stat.isFile() || (me !== undefined && stat.uid !== me) || stat.size > rules.maxOctets) return [];
-      if (rules.ownerOnly && (stat.mode & 0o077) !== 0) return [];
+      // One others may write could steer mailv as one of theirs would; one others may read, when it holds secrets.
+      if ((stat.mode & (rules.ownerOnly ? 0o077 : 0o022)) !== 0) return [];
       const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
       if (!isRecord(parsed) || parsed['version'] !== 1 || !Array.isArray(parsed['entries'])) return [];
       return parsed['entries'];

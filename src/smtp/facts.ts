@@ -164,7 +164,8 @@ export type SmtpNote =
    * The reply to the early EHLO differs from the one remembered: the dialogue follows the reply,
    * remembered anew while it still offers PIPECONNECT (`stillOffered`), forgotten otherwise.
    */
-  | { readonly code: 'pipeconnect-changed'; readonly stillOffered: boolean }
+  /** `stillOffered`: the new reply offers PIPECONNECT; `tooLarge`: it does, but is too large to keep (see rememberable). */
+  | { readonly code: 'pipeconnect-changed'; readonly stillOffered: boolean; readonly tooLarge?: true }
   /**
    * The server refused the early EHLO (a 5xx greeting, or a hang-up): the message goes again over a
    * new connection, without it. `lasting`: a 5xx, kept for a day; a hang-up may pass, and is not.

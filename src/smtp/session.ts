@@ -1178,7 +1178,9 @@ export class SmtpSession {
       return capabilities;
     }
     if (!sameOffer(answer.capabilities.offer, early.offer)) {
-      this.emit({ kind: 'note', note: { code: 'pipeconnect-changed', stillOffered: answer.capabilities.has('PIPECONNECT') }, severity: 'info' });
+      const stillOffered = answer.capabilities.has('PIPECONNECT');
+      const tooLarge = stillOffered && !rememberable(answer.capabilities.offer);
+      this.emit({ kind: 'note', note: { code: 'pipeconnect-changed', stillOffered, ...(tooLarge ? { tooLarge } : {}) }, severity: 'info' });
     }
     return this.afterHello(answer);
   }

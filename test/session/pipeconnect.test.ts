@@ -267,6 +267,10 @@ describe('PIPECONNECT: EHLO before the greeting', () => {
       assert.ok(!c.events.some((event) => event.kind === 'ehlo-learned'));
       // What was remembered of the server, smaller, is forgotten: it is as a server without PIPECONNECT.
       assert.equal(c.events.filter((event) => event.kind === 'ehlo-forgotten').length, memory.length);
+      // And the change is said as such: before, "remembered anew", of a reply nothing kept.
+      const changed = c.events.find((event) => event.kind === 'note' && event.note.code === 'pipeconnect-changed');
+      if (memory.length > 0)
+        assert.deepEqual(changed?.kind === 'note' ? changed.note : undefined, { code: 'pipeconnect-changed', stillOffered: true, tooLarge: true });
     }
   });
 

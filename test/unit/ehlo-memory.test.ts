@@ -94,6 +94,42 @@ describe('the EHLO memory', () => {
     assert.deepEqual(file.entries, [{ ...KEY, learned: NOW + 10, refused: true }]);
   });
 
+  it('keeps a refusal another run wrote after this run learned the offer, while this one was still sending', async () => {
+    const dir = directory();
+    const first = await EhloMemory.open(dir);
+    first.learn(KEY, OFFER, NOW);
+    await first.save();
+    const sending = await EhloMemory.open(dir);
+    sending.learn(KEY, OFFER, NOW + 5);
+    const refusing = await EhloMemory.open(dir);
+    refusing.refused(KEY, NOW + 10);
+    await refusing.save();
+    // Before, the older offer undid the newer refusal, and the next run sent early and paid a second connection.
+    await sending.save();
+    const file = JSON.parse(readFileSync(join(dir, 'pipeconnect.json'), 'utf8'));
+    assert.deepEqual(file.entries, [{ ...KEY, learned: NOW + 10, refused: true }]);
+  });
+
+  it('ignores a file others may write, and an entry whose reply offers no PIPECONNECT: neither is one mailv wrote', async () => {
+    const dir = directory();
+    const memory = await EhloMemory.open(dir);
+    memory.learn(KEY, OFFER, NOW);
+    await memory.save();
+    const path = join(dir, 'pipeconnect.json');
+    for (const mode of [0o622, 0o602]) {
+      chmodSync(path, mode);
+      assert.deepEqual((await EhloMemory.open(dir)).remembered(KEY.helo, NOW), [], mode.toString(8));
+    }
+    chmodSync(path, 0o644);
+    assert.equal((await EhloMemory.open(dir)).remembered(KEY.helo, NOW).length, 1, 'one others may only read is used');
+    const withoutIt = { ...KEY, learned: NOW, offer: { domain: 'mx.example.org', extensions: [{ keyword: 'PIPELINING', params: [] }] } };
+    writeFileSync(path, JSON.stringify({ version: 1, entries: [withoutIt, { ...KEY, port: 587, learned: NOW, offer: OFFER }] }), { mode: 0o600 });
+    assert.deepEqual(
+      (await EhloMemory.open(dir)).remembered(KEY.helo, NOW).map((entry) => entry.port),
+      [587],
+    );
+  });
+
   it('a hang-up or a 4xx only forgets; a damaged entry with both a refusal and an offer reads as a refusal', async () => {
     const dir = directory();
     const memory = await EhloMemory.open(dir);

@@ -351,6 +351,14 @@ describe('the PIPECONNECT notes', () => {
     assert.match(describeNote({ code: 'pipeconnect-stale', future: true }, fr), /portent une date à venir/);
   });
 
+  it('promises nothing of what will be kept before the reply has come, and says a reply too large to keep as such', () => {
+    // The stale note comes before EHLO: the reply may offer no PIPECONNECT, or be too large, and then nothing is kept.
+    for (const words of [en, fr]) assert.doesNotMatch(describeNote({ code: 'pipeconnect-stale' }, words), /anew|nouveau/);
+    assert.match(describeNote({ code: 'pipeconnect-changed', stillOffered: true, tooLarge: true }, en), /too large to be remembered \(nothing remembered\)$/);
+    assert.match(describeNote({ code: 'pipeconnect-changed', stillOffered: true, tooLarge: true }, fr), /trop longue pour être mémorisée/);
+    assert.match(describeNote({ code: 'pipeconnect-changed', stillOffered: true }, en), /remembered anew$/);
+  });
+
   it('says what was forgotten after an early EHLO refused for now: what was remembered of the server, not the EHLO', () => {
     assert.match(describeNote({ code: 'pipeconnect-refused', lasting: false }, en), /: what was remembered of this server is forgotten, /);
     assert.match(

@@ -146,14 +146,14 @@ export const notes: WordsOf<SmtpNote> = {
   'quit-interrupted': ({ signal }) => `interrupted by ${signal} while the reply to QUIT was awaited: the verdict on the message stands`,
   'dsn-not-offered': () => 'the server does not offer DSN: NOTIFY, RET, ENVID and ORCPT are left out, and no delivery notification was asked for',
   'pipeconnect-early': () => 'EHLO sent before the greeting: this server offered PIPECONNECT and its capabilities were remembered',
-  'pipeconnect-changed': ({ stillOffered }) =>
-    `the server’s capabilities changed since they were remembered: going on with its reply, ${stillOffered ? 'remembered anew' : 'which no longer offers PIPECONNECT (nothing remembered)'}`,
+  'pipeconnect-changed': ({ stillOffered, tooLarge }) =>
+    `the server’s capabilities changed since they were remembered: going on with its reply, ${tooLarge ? 'too large to be remembered (nothing remembered)' : stillOffered ? 'remembered anew' : 'which no longer offers PIPECONNECT (nothing remembered)'}`,
   'pipeconnect-refused': ({ lasting }) =>
     `the server did not accept the early EHLO: ${lasting ? 'none goes early to it for a day' : 'what was remembered of this server is forgotten'}, and the message goes over a new connection without it`,
   'pipeconnect-ehlo-refused': ({ lasting }) =>
     `the early EHLO was refused: ${lasting ? 'none goes early to this server for a day' : 'what was remembered of this server is forgotten'}, and EHLO is sent again after the greeting`,
   'pipeconnect-stale': ({ future }) =>
-    `the remembered capabilities of this server are ${future === true ? 'dated in the future (perhaps the clock was set back since)' : 'more than a day old'}: the usual dialogue, and the reply to EHLO remembered anew`,
+    `the remembered capabilities of this server are ${future === true ? 'dated in the future (perhaps the clock was set back since)' : 'more than a day old'}: they are not used, and the dialogue is the usual one`,
   'tls-resumption-failed': ({ failure }) =>
     `${failure === undefined ? 'the server hung up right after resuming the TLS session kept from an earlier run' : `the TLS handshake failed when it offered the session kept from an earlier run (${handshake(failure)})`}: that session is forgotten, none is offered to this server for a day, and the message goes over a new connection with a full handshake`,
 };

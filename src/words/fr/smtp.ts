@@ -184,14 +184,14 @@ export const notes: WordsOf<SmtpNote> = {
   'quit-interrupted': ({ signal }) => `interrompu par ${signal} pendant l’attente de la réponse à QUIT : le verdict sur le message ne change pas`,
   'dsn-not-offered': () => 'le serveur ne propose pas DSN : NOTIFY, RET, ENVID et ORCPT sont omis, aucun avis de remise n’est demandé',
   'pipeconnect-early': () => 'EHLO envoyé avant l’accueil : ce serveur a proposé PIPECONNECT et ses capacités ont été mémorisées',
-  'pipeconnect-changed': ({ stillOffered }) =>
-    `les capacités du serveur ont changé depuis leur mémorisation : mailv s’en tient à la réponse reçue, ${stillOffered ? 'mémorisée à nouveau' : 'qui ne propose plus PIPECONNECT (rien n’est mémorisé)'}`,
+  'pipeconnect-changed': ({ stillOffered, tooLarge }) =>
+    `les capacités du serveur ont changé depuis leur mémorisation : mailv s’en tient à la réponse reçue, ${tooLarge ? 'trop longue pour être mémorisée (rien n’est mémorisé)' : stillOffered ? 'mémorisée à nouveau' : 'qui ne propose plus PIPECONNECT (rien n’est mémorisé)'}`,
   'pipeconnect-refused': ({ lasting }) =>
     `le serveur n’a pas accepté l’EHLO anticipé : ${lasting ? 'plus d’EHLO anticipé vers lui pendant un jour' : 'ce qui était mémorisé de ce serveur est oublié'}, et le message part par une nouvelle connexion sans lui`,
   'pipeconnect-ehlo-refused': ({ lasting }) =>
     `l’EHLO anticipé a été refusé : ${lasting ? 'plus d’EHLO anticipé vers ce serveur pendant un jour' : 'ce qui était mémorisé de ce serveur est oublié'}, et EHLO est renvoyé après l’accueil`,
   'pipeconnect-stale': ({ future }) =>
-    `les capacités mémorisées de ce serveur ${future === true ? 'portent une date à venir (l’horloge a peut-être été retardée depuis)' : 'datent de plus d’un jour'} : dialogue habituel, et la réponse à EHLO est mémorisée à nouveau`,
+    `les capacités mémorisées de ce serveur ${future === true ? 'portent une date à venir (l’horloge a peut-être été retardée depuis)' : 'datent de plus d’un jour'} : elles ne servent pas, et le dialogue est le dialogue habituel`,
   'tls-resumption-failed': ({ failure }) =>
     `${failure === undefined ? 'le serveur a raccroché juste après avoir repris la session TLS gardée d’une exécution précédente' : `la négociation TLS a échoué en proposant la session gardée d’une exécution précédente (${handshake(failure)})`} : cette session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et le message part par une nouvelle connexion, avec une négociation complète`,
 };
