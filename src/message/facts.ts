@@ -78,7 +78,7 @@ export type MessageErrorFact =
   /** A -t message's own header field holds a control character: it would reach every reader raw. */
   | { readonly code: 'MAILV_MESSAGE_HEADER_CONTROL'; readonly line: number; readonly field: string; readonly codePoint: number }
   /** Reading failed; `detail` is the system's account of it. */
-  | { readonly code: 'MAILV_SOURCE_UNREADABLE'; readonly source: SourceName; readonly detail: string }
+  | { readonly code: 'MAILV_SOURCE_UNREADABLE'; readonly source: SourceName; readonly errno?: string; readonly detail: string }
   /** The file changed (size or time) while it was being sent. */
   | { readonly code: 'MAILV_SOURCE_CHANGED'; readonly source: SourceName }
   /** The file ended before the size announced. */

@@ -74,7 +74,7 @@ export function descriptorSource(fd: number, name: SourceName, start: number, si
 function unchangedSince(asRead: FileState, name: SourceName, stat: () => Promise<FileState>): () => Promise<void> {
   return async () => {
     const now = await stat().catch((error: Error) => {
-      throw new LocalIoError({ code: 'MAILV_SOURCE_UNREADABLE', source: name, detail: error.message }, 'body');
+      throw new LocalIoError({ code: 'MAILV_SOURCE_UNREADABLE', source: name, errno: (error as NodeJS.ErrnoException).code, detail: error.message }, 'body');
     });
     if (now.size !== asRead.size || now.mtimeMs !== asRead.mtimeMs) throw new LocalIoError({ code: 'MAILV_SOURCE_CHANGED', source: name }, 'body');
   };
@@ -92,7 +92,10 @@ function rangeSource(readAt: ReadAt, name: SourceName, start: number, size: numb
       try {
         bytesRead = await readAt(buffer, length, position);
       } catch (error) {
-        throw new LocalIoError({ code: 'MAILV_SOURCE_UNREADABLE', source: name, detail: (error as Error).message }, 'body');
+        throw new LocalIoError(
+          { code: 'MAILV_SOURCE_UNREADABLE', source: name, errno: (error as NodeJS.ErrnoException).code, detail: (error as Error).message },
+          'body',
+        );
       }
       if (bytesRead === 0) throw new LocalIoError({ code: 'MAILV_SOURCE_SHORTER', source: name }, 'body');
       return bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);

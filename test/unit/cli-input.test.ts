@@ -159,8 +159,8 @@ describe('what cli/ reads, when it cannot be used', () => {
     failure(
       'MAILV_STDIN_UNREADABLE',
       74,
-      'cannot read the message: EIO: i/o error, read',
-      'impossible de lire le message : EIO: i/o error, read',
+      'cannot read the message: input/output error',
+      'impossible de lire le message : erreur d’entrée-sortie',
     )(read.unfinished);
     await read.cleanup();
   });
@@ -176,11 +176,11 @@ describe('what cli/ reads, when it cannot be used', () => {
     };
     assert.equal(
       describeFact(spool, en),
-      'cannot spool the message (/tmp: read-only file system; /var/tmp: EIO: i/o error, write) and it is larger than the 64 MiB kept in memory',
+      'cannot spool the message (/tmp: read-only file system; /var/tmp: input/output error) and it is larger than the 64 MiB kept in memory',
     );
     assert.equal(
       describeFact(spool, fr),
-      'impossible d’écrire le message dans un fichier temporaire (/tmp : système de fichiers en lecture seule ; /var/tmp : EIO: i/o error, write), et il dépasse les 64 Mio gardés en mémoire',
+      'impossible d’écrire le message dans un fichier temporaire (/tmp : système de fichiers en lecture seule ; /var/tmp : erreur d’entrée-sortie), et il dépasse les 64 Mio gardés en mémoire',
     );
     assert.equal(
       describeFact({ code: 'MAILV_STDIN_CHANGED' }, en),
@@ -264,6 +264,29 @@ describe('what cli/ reads, when it cannot be used', () => {
         'impossible de lire --ca /x.pem : fichier inexistant',
       ],
       [{ code: 'MAILV_CA_NO_PEM', path: '/x.pem' }, '--ca /x.pem holds no PEM certificate', '--ca /x.pem ne contient aucun certificat PEM'],
+      // Any other code in the words every file's error gets, never in Node's English in a French run
+      // (before: "ELOOP: too many symbolic links encountered, stat '/x'", the path said twice).
+      [
+        { code: 'MAILV_ATTACHMENT_UNREADABLE', path: '/x', errno: 'ELOOP', detail: "ELOOP: too many symbolic links encountered, stat '/x'" },
+        'cannot attach /x: too many symbolic links',
+        'impossible de joindre /x : trop de liens symboliques',
+      ],
+      [
+        {
+          code: 'MAILV_SECRET_UNREADABLE',
+          origin: 'password-file-option',
+          path: '/x',
+          errno: 'ENAMETOOLONG',
+          detail: "ENAMETOOLONG: name too long, open '/x'",
+        },
+        'cannot read --password-file /x: file name too long',
+        'impossible de lire --password-file /x : nom de fichier trop long',
+      ],
+      [
+        { code: 'MAILV_STDIN_UNREADABLE', errno: 'EWHATEVER', detail: 'EWHATEVER: something, read' },
+        'cannot read the message: EWHATEVER: something, read',
+        'impossible de lire le message : EWHATEVER',
+      ],
     ];
     for (const [fact, english, french] of cases) {
       assert.equal(describeFact(fact, en), english);

@@ -15,7 +15,7 @@ const OUTPUT: Readonly<Record<OutputName, string>> = { stdout: 'standard output'
 const list = (recipients: readonly string[]) => recipients.join(', ');
 
 export const errors = (): WordsOf<AppErrorFact> => ({
-  MAILV_OUTPUT_FAILED: ({ output, detail }) => `cannot write to ${OUTPUT[output]}: ${detail}`,
+  MAILV_OUTPUT_FAILED: ({ output, errno, detail }) => `cannot write to ${OUTPUT[output]}: ${systemProblem({ errno, detail })}`,
   MAILV_DIAGRAM_FAILED: ({ path, errno, detail, found }) =>
     `cannot write the diagram to ${path}: ${found === 'not-a-file' ? 'not a regular file' : systemProblem({ errno, detail })}`,
   MAILV_DIAGRAM_IS_INPUT: ({ path, input }) => `cannot draw the diagram in ${path}: it is ${runInput(input)}, which it would overwrite`,

@@ -3,6 +3,7 @@ import type { CliErrorFact, CliNote, JsonClashFlag, SecretOrigin, SystemProblem 
 import type { WordsOf } from '../catalogue.js';
 import type { CliWords, StepNext } from '../cli-words.js';
 import { quoted as q } from '../quote.js';
+import { systemProblem } from './system.js';
 
 /** How the words name where a secret came from. */
 const ORIGIN: Readonly<Record<SecretOrigin, string>> = {
@@ -53,7 +54,9 @@ const DIRECTORY_ERRNO: Readonly<Record<string, string>> = {
   EDQUOT: 'disk quota exceeded',
 };
 
-const system = (known: Readonly<Record<string, string>>, { errno, detail }: SystemProblem) => (errno !== undefined ? known[errno] : undefined) ?? detail;
+/** `known`'s words for the errno, else those every file's error gets (system.ts). */
+const system = (known: Readonly<Record<string, string>>, problem: SystemProblem) =>
+  (problem.errno !== undefined ? known[problem.errno] : undefined) ?? systemProblem(problem);
 
 const suggestion = (options: readonly string[]) => (options.length === 1 ? `(Did you mean ${options[0]}?)` : `(Did you mean one of ${options.join(', ')}?)`);
 
@@ -136,13 +139,13 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_SECRET_NOT_FILE: ({ origin, path, directory }) =>
     `cannot read ${ORIGIN[origin]} ${path}: ${directory ? 'a directory' : 'neither a regular file nor a pipe'}`,
   MAILV_SECRET_TOO_LONG: ({ origin, limit }) => `${ORIGIN[origin]} printed more than ${limit / 1024} KiB: not a password`,
-  MAILV_SECRET_COMMAND_UNRUNNABLE: ({ origin, detail }) => `${ORIGIN[origin]} could not be run: ${detail}`,
+  MAILV_SECRET_COMMAND_UNRUNNABLE: ({ origin, errno, detail }) => `${ORIGIN[origin]} could not be run: ${systemProblem({ errno, detail })}`,
   MAILV_SECRET_COMMAND_FAILED: ({ origin, status, signal }) => `${ORIGIN[origin]} failed (${signal ? `killed by ${signal}` : `exit status ${status}`})`,
   MAILV_SECRET_EMPTY: ({ origin }) => `the secret from ${ORIGIN[origin]} is empty`,
   MAILV_SECRET_NOT_UTF8: ({ origin }) =>
     `the secret from ${ORIGIN[origin]} is not UTF-8: read as it stands, it would be another one; give it in UTF-8 (iconv -f latin1, say)`,
   MAILV_PASSWORD_TERMINAL_CLOSED: () => 'the terminal closed before the password was typed',
-  MAILV_PASSWORD_TERMINAL_UNREADABLE: ({ detail }) => `cannot read the password at the terminal: ${detail}`,
+  MAILV_PASSWORD_TERMINAL_UNREADABLE: ({ errno, detail }) => `cannot read the password at the terminal: ${systemProblem({ errno, detail })}`,
   MAILV_PASSWORD_NO_TERMINAL: ({ accountServer, server, sendmail }) =>
     `no password: ${accountServer === undefined ? '' : `the account's is for ${accountServer} only, not ${server}, and `}no terminal to ask at; give ${sendmail ? (accountServer === undefined ? 'MAILV_PASSWORD, or password-file or password-cmd in the accounts file' : `MAILV_PASSWORD, or server = ${server} in the account`) : 'MAILV_PASSWORD, --password-file or --password-cmd'}`,
   MAILV_STEP_NO_TERMINAL: () => '--step needs a terminal to wait at',
@@ -157,7 +160,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_MESSAGE_NUL: () => 'the message holds a NUL octet, which SMTP cannot carry as it is',
   MAILV_NO_8BITMIME: () => 'the message body has 8-bit content and the server does not offer 8BITMIME (a whole message is never re-encoded)',
   MAILV_STDIN_DIRECTORY: () => 'standard input is a directory, not a message',
-  MAILV_STDIN_UNREADABLE: ({ detail }) => `cannot read the message: ${detail}`,
+  MAILV_STDIN_UNREADABLE: ({ errno, detail }) => `cannot read the message: ${systemProblem({ errno, detail })}`,
   MAILV_STDIN_CHANGED: () => 'standard input changed while it was being read: send it through a pipe to send a snapshot',
   MAILV_SPOOL_FAILED: ({ refusals, memoryLimit }) =>
     `cannot spool the message (${refusals.map((refusal) => `${refusal.directory}: ${system(DIRECTORY_ERRNO, refusal)}`).join('; ')}) and it is larger than the ${memoryLimit / (1024 * 1024)} MiB kept in memory`,

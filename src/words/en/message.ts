@@ -2,6 +2,7 @@
 import type { MessageErrorFact, MessageNote, SourceName, TextSource } from '../../message/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { codePointName, quoted as q } from '../quote.js';
+import { systemProblem } from './system.js';
 
 const ORIGIN: Readonly<Record<TextSource, string>> = {
   'recipient-argument': 'given as a recipient',
@@ -64,7 +65,7 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
     `the message's header ${field} (line ${line}) contains a control character (${codePointName(codePoint)})`,
   MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `line ${line} of the message is not a header field: ${q(text)}`,
-  MAILV_SOURCE_UNREADABLE: ({ source, detail }) => `cannot read ${sourceName(source)}: ${detail}`,
+  MAILV_SOURCE_UNREADABLE: ({ source, errno, detail }) => `cannot read ${sourceName(source)}: ${systemProblem({ errno, detail })}`,
   MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} changed while it was being sent`,
   MAILV_SOURCE_SHORTER: ({ source }) => `${sourceName(source)} became shorter while it was being sent`,
 });

@@ -16,6 +16,14 @@ const ERRNO: Readonly<Record<string, string>> = {
   EBADF: 'file descriptor not open',
   ENXIO: 'nobody reads it (a FIFO without a reader)',
   ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'file name too long',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EBUSY: 'device or resource busy',
+  EEXIST: 'it exists already',
+  ENODEV: 'no such device',
+  EXDEV: 'not on the same file system',
+  EPIPE: 'the reader went away',
 };
 
 export const systemProblem = ({ errno, detail }: SystemProblem): string => (errno !== undefined ? ERRNO[errno] : undefined) ?? detail;

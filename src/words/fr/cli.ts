@@ -5,6 +5,7 @@ import type { CliWords, StepNext } from '../cli-words.js';
 import { guillemets as q } from '../quote.js';
 import { placeholdersIn } from '../placeholders.js';
 import { helpWords } from './help.js';
+import { systemProblem } from './system.js';
 
 /** Comment les mots nomment la source d’un secret. */
 const ORIGIN: Readonly<Record<SecretOrigin, string>> = {
@@ -68,7 +69,9 @@ const DIRECTORY_ERRNO: Readonly<Record<string, string>> = {
   EDQUOT: 'quota disque dépassé',
 };
 
-const system = (known: Readonly<Record<string, string>>, { errno, detail }: SystemProblem) => (errno !== undefined ? known[errno] : undefined) ?? detail;
+/** `known`'s words for the errno, else those every file's error gets (system.ts). */
+const system = (known: Readonly<Record<string, string>>, problem: SystemProblem) =>
+  (problem.errno !== undefined ? known[problem.errno] : undefined) ?? systemProblem(problem);
 
 const suggestion = (options: readonly string[]) =>
   options.length === 1 ? `(Vouliez-vous dire ${options[0]} ?)` : `(Vouliez-vous dire l’une des options ${options.join(', ')} ?)`;
@@ -158,13 +161,13 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_SECRET_NOT_FILE: ({ origin, path, directory }) =>
     `impossible de lire ${ORIGIN[origin]} ${path} : ${directory ? 'c’est un répertoire' : 'ce n’est ni un fichier ordinaire ni un tube'}`,
   MAILV_SECRET_TOO_LONG: ({ origin, limit }) => `${ORIGIN[origin]} a écrit plus de ${limit / 1024} Kio : ce n’est pas un mot de passe`,
-  MAILV_SECRET_COMMAND_UNRUNNABLE: ({ origin, detail }) => `impossible d’exécuter ${ORIGIN[origin]} : ${detail}`,
+  MAILV_SECRET_COMMAND_UNRUNNABLE: ({ origin, errno, detail }) => `impossible d’exécuter ${ORIGIN[origin]} : ${systemProblem({ errno, detail })}`,
   MAILV_SECRET_COMMAND_FAILED: ({ origin, status, signal }) => `${ORIGIN[origin]} a échoué (${signal ? `tué par ${signal}` : `code de sortie ${status}`})`,
   MAILV_SECRET_EMPTY: ({ origin }) => `le secret ${FROM[origin]} est vide`,
   MAILV_SECRET_NOT_UTF8: ({ origin }) =>
     `le secret ${FROM[origin]} n’est pas en UTF-8 : lu tel quel, ce serait un autre secret ; donnez-le en UTF-8 (iconv -f latin1, par exemple)`,
   MAILV_PASSWORD_TERMINAL_CLOSED: () => 'le terminal s’est fermé avant que le mot de passe soit tapé',
-  MAILV_PASSWORD_TERMINAL_UNREADABLE: ({ detail }) => `impossible de lire le mot de passe au terminal : ${detail}`,
+  MAILV_PASSWORD_TERMINAL_UNREADABLE: ({ errno, detail }) => `impossible de lire le mot de passe au terminal : ${systemProblem({ errno, detail })}`,
   MAILV_PASSWORD_NO_TERMINAL: ({ accountServer, server, sendmail }) =>
     `pas de mot de passe : ${accountServer === undefined ? '' : `celui du compte ne va qu’à ${accountServer}, pas à ${server}, et `}aucun terminal où le demander ; donnez ${sendmail ? (accountServer === undefined ? 'MAILV_PASSWORD, ou password-file ou password-cmd dans le fichier des comptes' : `MAILV_PASSWORD, ou server = ${server} dans le compte`) : 'MAILV_PASSWORD, --password-file ou --password-cmd'}`,
   MAILV_STEP_NO_TERMINAL: () => '--step a besoin d’un terminal où attendre',
@@ -179,7 +182,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_MESSAGE_NUL: () => 'le message contient un octet NUL, que SMTP ne peut pas transporter tel quel',
   MAILV_NO_8BITMIME: () => 'le corps du message contient des octets de 8 bits et le serveur ne propose pas 8BITMIME (un message complet n’est jamais réencodé)',
   MAILV_STDIN_DIRECTORY: () => 'l’entrée standard est un répertoire, pas un message',
-  MAILV_STDIN_UNREADABLE: ({ detail }) => `impossible de lire le message : ${detail}`,
+  MAILV_STDIN_UNREADABLE: ({ errno, detail }) => `impossible de lire le message : ${systemProblem({ errno, detail })}`,
   MAILV_STDIN_CHANGED: () => 'l’entrée standard a changé pendant sa lecture : passez-la par un tube pour en envoyer un instantané',
   MAILV_SPOOL_FAILED: ({ refusals, memoryLimit }) =>
     `impossible d’écrire le message dans un fichier temporaire (${refusals.map((refusal) => `${refusal.directory} : ${system(DIRECTORY_ERRNO, refusal)}`).join(' ; ')}), et il dépasse les ${memoryLimit / (1024 * 1024)} Mio gardés en mémoire`,

@@ -2,6 +2,7 @@
 import type { MessageErrorFact, MessageNote, SourceName, TextSource } from '../../message/facts.js';
 import type { WordsOf } from '../catalogue.js';
 import { codePointName, guillemets as q } from '../quote.js';
+import { systemProblem } from './system.js';
 
 const ORIGIN: Readonly<Record<TextSource, string>> = {
   'recipient-argument': 'dans un destinataire de la ligne de commande',
@@ -66,7 +67,7 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
     `l’en-tête ${field} du message (ligne ${line}) contient un caractère de contrôle (${codePointName(codePoint)})`,
   MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `la ligne ${line} du message n’est pas un champ d’en-tête : ${q(text)}`,
-  MAILV_SOURCE_UNREADABLE: ({ source, detail }) => `impossible de lire ${sourceName(source)} : ${detail}`,
+  MAILV_SOURCE_UNREADABLE: ({ source, errno, detail }) => `impossible de lire ${sourceName(source)} : ${systemProblem({ errno, detail })}`,
   MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} a changé pendant l’envoi`,
   MAILV_SOURCE_SHORTER: ({ source }) => `${sourceName(source)} a raccourci pendant l’envoi`,
 });

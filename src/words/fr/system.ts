@@ -1,5 +1,5 @@
 // The system's errors in French, for the files and outputs mailv writes or reads: a code mailv
-// knows in its own words, any other in the system's.
+// knows in its own words, any other by its code.
 import type { SystemProblem } from '../../cli/facts.js';
 
 const ERRNO: Readonly<Record<string, string>> = {
@@ -16,6 +16,15 @@ const ERRNO: Readonly<Record<string, string>> = {
   EBADF: 'descripteur de fichier non ouvert',
   ENXIO: 'personne ne le lit (un FIFO sans lecteur)',
   ELOOP: 'trop de liens symboliques',
+  ENAMETOOLONG: 'nom de fichier trop long',
+  EMFILE: 'trop de fichiers ouverts',
+  ENFILE: 'trop de fichiers ouverts dans le système',
+  EBUSY: 'périphérique ou ressource occupé',
+  EEXIST: 'il existe déjà',
+  ENODEV: 'périphérique inexistant',
+  EXDEV: 'pas sur le même système de fichiers',
+  EPIPE: 'le lecteur est parti',
 };
 
-export const systemProblem = ({ errno, detail }: SystemProblem): string => (errno !== undefined ? ERRNO[errno] : undefined) ?? detail;
+/** A code not listed is given as the system names it (`EXDEV`), not in the English words of Node's message. */
+export const systemProblem = ({ errno, detail }: SystemProblem): string => (errno !== undefined ? (ERRNO[errno] ?? errno) : detail);
