@@ -47,7 +47,7 @@ export async function sendMessage(run: Run, plan: Plan): Promise<number> {
     } else {
       // mail(1) asks for a subject only when it has none: -H 'Subject: …' gives one too.
       const subjectGiven = subject !== undefined || plan.headers.some(([name]) => name.toLowerCase() === 'subject');
-      const message = await readMessage(io, !subjectGiven && !plan.readRecipients, signal, plan.sendmail?.endsAtDotLine);
+      const message = await readMessage(io, !subjectGiven && !plan.readRecipients, signal, run.words.cli.typing, plan.sendmail?.endsAtDotLine);
       input = message.input;
       subject ??= message.typedSubject;
       run.stdinIsFile = message.fromFile;

@@ -6,6 +6,7 @@ import { InputError, InterruptedError, type LocalIoError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { AppIo } from './io.js';
 import type { InterruptSignal } from '../interruption.js';
+import type { TypingWords } from '../words/cli-words.js';
 
 export interface MessageRead {
   readonly input: ReadInput;
@@ -25,6 +26,7 @@ export async function readMessage(
   io: Pick<AppIo, 'stdin' | 'stderr'>,
   askSubject: boolean,
   signal: InterruptSignal,
+  typing: TypingWords,
   endsAtDotLine = false,
 ): Promise<MessageRead> {
   const what = io.stdin.kind();
@@ -37,7 +39,7 @@ export async function readMessage(
   switch (what.kind) {
     case 'terminal': {
       const { readInteractive } = await import('../cli/interactive-input.js');
-      const typed = await readInteractive(io.stdin.stream, io.stderr.stream, askSubject, signal);
+      const typed = await readInteractive(io.stdin.stream, io.stderr.stream, askSubject, signal, typing);
       const unfinished = typed.interrupted ? new InterruptedError(typed.interrupted, 'input') : undefined;
       return { input: typed.body, typedSubject: typed.subject, unfinished, fromFile: false };
     }

@@ -6,10 +6,11 @@ import { assertHeaderText } from '../message/header.js';
 import { isatty, ReadStream } from 'node:tty';
 import { readStream, type ReadInput } from './body-input.js';
 import type { InterruptSignal } from '../interruption.js';
+import type { TypingWords } from '../words/cli-words.js';
 
 /**
  * At a terminal: prompts `Subject: ` when `askSubject`, then reads lines until `.` alone or end of
- * input, and prints `EOT` as mail does. An empty answer means no subject: the message then has no
+ * input, and prints `EOT` as mail does (in `said`'s language). An empty answer means no subject: the message then has no
  * Subject field, as with mail. When `signal` aborts (Ctrl-C, Ctrl-\, a signal) or the terminal
  * hangs up, returns what was typed so far with `interrupted` set to the signal (SIGHUP for a
  * hangup), so that it can be kept in dead.letter. Throws UsageError for a subject holding a control
@@ -20,6 +21,7 @@ export async function readInteractive(
   prompt: Writable,
   askSubject: boolean,
   signal: InterruptSignal,
+  said: TypingWords,
 ): Promise<{ subject: string | undefined; body: ReadInput; interrupted: NodeJS.Signals | undefined }> {
   // One character an octet: readline would decode UTF-8 itself, making U+FFFD of octets that are
   // not (Latin-1 typed in a UTF-8 locale), which the body keeps as typed, as it does from a pipe.
@@ -36,11 +38,11 @@ export async function readInteractive(
   // Continued after Control-Z (fg), the screen the shell wrote on is told where typing goes, as
   // mail(1) does: the subject's prompt again, or `(continue)` in the body.
   let typing: 'subject' | 'body' = 'subject';
-  const onContinue = () => prompt.write(typing === 'subject' ? 'Subject: ' : '(continue)\n');
+  const onContinue = () => prompt.write(typing === 'subject' ? said.subject : `${said.continued}\n`);
   process.on('SIGCONT', onContinue);
   try {
     if (askSubject) {
-      prompt.write('Subject: ');
+      prompt.write(said.subject);
       // Control-D ends the terminal's stream: at once, or after what was typed on the line.
       let ended = false;
       lines.once('close', () => {
@@ -82,6 +84,6 @@ export async function readInteractive(
   const interrupted = signal.aborted ? (signal.reason as NodeJS.Signals) : hungUp ? 'SIGHUP' : undefined;
   // Every write to a terminal that has hung up fails: nothing is lost by it, nothing is told.
   if (interrupted === 'SIGHUP') prompt.on('error', () => {});
-  prompt.write(interrupted ? '\n(Interrupt)\n' : 'EOT\n');
+  prompt.write(interrupted ? `\n${said.interrupted}\n` : `${said.end}\n`);
   return { subject, body: await readStream([Buffer.from(body.join(''), 'latin1')]), interrupted };
 }

@@ -8,6 +8,20 @@ export interface CliWords {
   readonly passwordPrompt: (user: string, host: string) => string;
   /** --step, while mailv waits for a key before the next write: what that write will send (`replaying`: show, nothing is sent). */
   readonly stepPrompt: (next: StepNext, replaying: boolean) => string;
+  /** A message typed at the terminal, as mail(1) takes it. */
+  readonly typing: TypingWords;
+}
+
+/** What mail(1) writes around a message typed at the terminal, each as a whole line but the prompt. */
+export interface TypingWords {
+  /** The subject's prompt, the cursor after it: `Subject: `. */
+  readonly subject: string;
+  /** In the body, continued after Control-Z: `(continue)`. */
+  readonly continued: string;
+  /** The message typed whole: `EOT`. */
+  readonly end: string;
+  /** Typing stopped by a signal or a hangup: `(Interrupt)`. */
+  readonly interrupted: string;
 }
 
 /**

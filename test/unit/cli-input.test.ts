@@ -48,7 +48,7 @@ describe('what cli/ reads, when it cannot be used', () => {
       const prompt = new PassThrough();
       for (const chunk of octets) input.write(chunk);
       input.end();
-      return readInteractive(input, prompt, true, new Interrupter().signal);
+      return readInteractive(input, prompt, true, new Interrupter().signal, wordsFor('en').cli.typing);
     };
     const latin1 = Buffer.from('caf\xe9 cr\xe8me\n', 'latin1');
     // A UTF-8 character cut between two reads, and Latin-1 octets that are no UTF-8.
@@ -61,6 +61,24 @@ describe('what cli/ reads, when it cannot be used', () => {
       typed(Buffer.from('caf\xe9\n', 'latin1')),
       (error: unknown) => error instanceof MailvError && error.fact.code === 'MAILV_HEADER_NOT_UTF8',
     );
+  });
+
+  it("mail(1)'s words around a typed message are the run's language: Subject: and EOT, Objet : and EOT in French, (Interrupt) and (Interrompu)", async () => {
+    const screen = async (language: 'en' | 'fr', lines: string, interrupt = false) => {
+      const input = new PassThrough();
+      const prompt = new PassThrough();
+      const interrupter = new Interrupter();
+      input.write(lines);
+      if (interrupt) setImmediate(() => interrupter.abort('SIGINT'));
+      else input.end();
+      await readInteractive(input, prompt, true, interrupter.signal, wordsFor(language).cli.typing);
+      prompt.end();
+      return Buffer.concat(await collectChunks(prompt)).toString();
+    };
+    assert.equal(await screen('en', 'hello\nbody\n.\n'), 'Subject: EOT\n');
+    assert.equal(await screen('fr', 'bonjour\ncorps\n.\n'), 'Objet : EOT\n');
+    assert.equal(await screen('en', 'hello\nbody\n', true), 'Subject: \n(Interrupt)\n');
+    assert.equal(await screen('fr', 'bonjour\ncorps\n', true), 'Objet : \n(Interrompu)\n');
   });
 
   it('a password file: missing, a directory, a device', async () => {

@@ -201,5 +201,7 @@ function stepNext(next: StepNext): string {
 export const cliWords = (): CliWords => ({
   suggestion,
   passwordPrompt: (user, host) => `Password for ${user} at ${host}: `,
+  // mail(1)'s own.
+  typing: { subject: 'Subject: ', continued: '(continue)', end: 'EOT', interrupted: '(Interrupt)' },
   stepPrompt: (next, replaying) => `   [Enter] ${replaying ? 'show' : 'send'} ${stepNext(next)}   [q] quit`,
 });

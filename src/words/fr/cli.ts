@@ -223,5 +223,7 @@ function stepNext(next: StepNext): string {
 export const cliWords = (): CliWords => ({
   suggestion,
   passwordPrompt: (user, host) => `Mot de passe de ${user} sur ${host} : `,
+  // Ceux de mail(1), en français ; EOT est le nom du caractère (fin de transmission).
+  typing: { subject: 'Objet : ', continued: '(suite)', end: 'EOT', interrupted: '(Interrompu)' },
   stepPrompt: (next, replaying) => `   [Entrée] ${replaying ? 'montrer' : 'envoyer'} ${stepNext(next)}   [q] quitter`,
 });
