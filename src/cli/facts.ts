@@ -1,6 +1,7 @@
 // What cli/ reports, as data: the codes of its failures and of its notes, with their parameters.
 // The words for each are in src/words/en/cli.ts and src/words/fr/cli.ts; here, unlike in the
 // protocol folders, a fact may name a flag, since flags are what cli/ reads.
+import type { ErrorFact } from '../errors.js';
 
 /** A flag that cannot go with -t, whose message brings its own headers. */
 export type HeaderFlag = '-s' | '-c' | '-a' | '-H' | '--content-type';
@@ -119,6 +120,8 @@ export type OptionsFact =
   | { readonly code: 'MAILV_USER_INVALID'; readonly user: string }
   /** No sender given, and none to make: $USER and $LOGNAME unset, and no password-file entry for the process's uid. */
   | { readonly code: 'MAILV_LOCAL_USER_UNKNOWN'; readonly uid: number | undefined }
+  /** No sender given, and the one made from $USER is no address: `error` says why. */
+  | { readonly code: 'MAILV_SENDER_FROM_USER'; readonly user: string; readonly error: ErrorFact }
   | { readonly code: 'MAILV_SECRET_SOURCES'; readonly first: SecretFlag; readonly second: SecretFlag }
   /** --auth (or the accounts file's auth) names no mechanism of `known`; `mechanism` as given. */
   | { readonly code: 'MAILV_AUTH_UNKNOWN'; readonly mechanism: string; readonly known: readonly string[] }

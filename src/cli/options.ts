@@ -131,8 +131,8 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const nullSender = options.from === NULL_REVERSE_PATH;
   const fromGiven = nullSender ? undefined : options.from;
   const fromText = fromGiven ?? account.from ?? (typeof local.user === 'string' ? local.user : local.user());
-  const from = parseMailbox(fromText, mailDomain);
   const fromOrigin = fromGiven !== undefined ? 'option' : account.from !== undefined ? 'config-file' : 'user';
+  const from = fromOrigin === 'user' ? senderFromUser(fromText, mailDomain) : parseMailbox(fromText, mailDomain);
   // sendmail's -f names the envelope's sender, and a From: only where the message has none.
   if (fromOrigin === 'option')
     assertHeaderText(local.sendmail === true ? undefined : 'From', fromText, local.sendmail === true ? 'sendmail-from-option' : 'from-option', typedAsIs);
@@ -491,4 +491,17 @@ function originFor(options: RawOptions, server: ServerAddress): ConnectionOrigin
     throw new UsageError({ code: 'MAILV_FAMILY_CLASH', first, second: '--server' });
   }
   return origin;
+}
+
+/**
+ * The sender made from the local user's name ($USER): one that makes no address is said as such,
+ * since the user typed no address at all.
+ */
+function senderFromUser(user: string, mailDomain: string): Mailbox {
+  try {
+    return parseMailbox(user, mailDomain);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError({ code: 'MAILV_SENDER_FROM_USER', user, error: error.fact });
+  }
 }

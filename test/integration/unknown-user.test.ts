@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { MAILV } from '../helpers/cli.js';
+import { freshHome, MAILV, runCli } from '../helpers/cli.js';
 import { closedPort } from '../helpers/loopback-port.js';
 import { skipUnlessRunning } from '../helpers/service.js';
 
@@ -61,5 +61,18 @@ describe('a user the password file does not know', {
     );
     assert.equal(failed.status, 75, failed.stderr);
     assert.deepEqual(readdirSync(join(work, 'relhome')), [], 'no dead.letter under the working directory');
+  });
+});
+
+describe('a $USER that makes no address', () => {
+  it('says the sender came from $USER, whom no address was typed for (64)', async () => {
+    const home = freshHome();
+    const run = await runCli(['--server', '127.0.0.1:9', '-s', 'x', 'bob@example.org'], { input: 'body\n', home, env: { USER: 'a b', LOGNAME: 'a b' } });
+    assert.equal(run.code, 64, run.stderr);
+    // Before: `invalid address "a b": …`, an address the user never typed.
+    assert.equal(
+      run.stderr.split('\n')[0],
+      'mailv: no sender: the one made from $USER ("a b") is no address (invalid address "a b": malformed local part "a b"); give the sender with -r',
+    );
   });
 });

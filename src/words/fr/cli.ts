@@ -6,6 +6,7 @@ import { guillemets as q } from '../quote.js';
 import { placeholdersIn } from '../placeholders.js';
 import { helpWords } from './help.js';
 import { systemProblem } from './system.js';
+import { describeFact } from '../fact-sentence.js';
 
 /** Comment les mots nomment la source d’un secret. */
 const ORIGIN: Readonly<Record<SecretOrigin, string>> = {
@@ -122,6 +123,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_USER_INVALID: ({ user }) => `--user invalide ${q(user)}`,
   MAILV_LOCAL_USER_UNKNOWN: ({ uid }) =>
     `pas d’expéditeur : $USER et $LOGNAME ne sont pas définies, et l’uid ${uid ?? '?'} n’a pas d’entrée dans le fichier des mots de passe ; donnez l’expéditeur avec -r`,
+  MAILV_SENDER_FROM_USER: ({ user, error }, words) =>
+    `pas d’expéditeur : celui tiré de $USER (${q(user)}) n’est pas une adresse (${describeFact(error, words)}) ; donnez l’expéditeur avec -r`,
   MAILV_SECRET_SOURCES: ({ first, second }) => `${first} et ${second} se contredisent : une seule source pour le secret`,
   MAILV_AUTH_UNKNOWN: ({ mechanism, known }) => `--auth invalide ${q(mechanism)} : il faut l’un de ${known.join(', ')}`,
   MAILV_AUTH_NOT_FOR_TOKEN: ({ mechanism }) => `--auth ${mechanism} prend un mot de passe, pas un jeton OAuth 2.0`,
