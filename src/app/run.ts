@@ -289,7 +289,8 @@ function languageFlag(argv: readonly string[]): string | undefined {
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]!;
     if (arg === '--') break;
-    if (arg === '--lang') flag = argv[++index];
+    // A --lang whose value is missing (the last argument) leaves the one before it: the error is about that flag.
+    if (arg === '--lang') flag = argv[++index] ?? flag;
     else if (arg.startsWith('--lang=')) flag = arg.slice('--lang='.length);
   }
   return flag;

@@ -67,6 +67,9 @@ describe('command line', () => {
     assert.doesNotMatch(french.stdout, /<(text|file|addresses|address|seconds)>/);
     const missing = await runCli(['-s'], { env: { LC_ALL: undefined, LANG: 'fr_FR.UTF-8' } });
     assert.equal(missing.stderr, 'mailv: il manque la valeur de l’option « -s, --subject <texte> »\n');
+    // A --lang given again without its value: the error about it in the language of the one before (it was English).
+    const repeated = await runCli(['--lang', 'fr', '--lang'], { env: { LC_ALL: 'C', LANG: 'C' } });
+    assert.equal(repeated.stderr, 'mailv: il manque la valeur de l’option « --lang <langue> »\n');
     const english = await runCli(['--lang', 'en', '--help'], { env: { LC_ALL: undefined, LANG: 'fr_FR.UTF-8' } });
     assert.match(english.stdout, /^Usage: mailv /);
     const posix = await runCli(['--help'], { env: { LC_ALL: 'C', LANG: 'fr_FR.UTF-8' } });
