@@ -1,10 +1,11 @@
 // Which message goes next, and when: numbers 1…count handed out in order, each no earlier than its
-// turn under --rate, none once the run was stopped (--stop-on-error, a signal). A stall is not
-// made up for: two messages start 1/rate apart or more, so no burst follows a slow spell (a
-// message's turn is given when it is taken; one whose MAIL left later pushes the next turn on).
-// A timer's lateness is not carried over, or every turn would come that much late and the rate
-// fall short of --rate (by 15 % at 200 a second): up to LATENESS_FORGIVEN_MS of it, and never more
-// than half of 1/rate, is taken back from the next turn.
+// turn under --rate, none once the run was stopped (--stop-on-error, a signal). The turns keep to
+// one schedule, message i at (i − 1)/rate: a turn that came a little late (a timer fires a
+// millisecond or so after its time, whatever is asked of it) is taken back by starting the next
+// ones sooner, or at 1,000 a second every turn would come that much late and the rate fall to two
+// thirds of --rate. A stall longer than LATENESS_FORGIVEN_MS is not made up for: the schedule
+// starts again from the message that was late, so no burst follows a slow spell (a message's turn
+// is given when it is taken; one whose MAIL left much later pushes the next turn on).
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,7 +17,10 @@ import { abortSignalOf, type InterruptSignal } from '../interruption.js';
  */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
-/** How late a message may start after its turn without pushing the next one on (timers, a busy event loop). */
+/**
+ * How late a message may start after its turn without pushing the next one on (timers, a busy event
+ * loop): the most a run catches up on at once, LATENESS_FORGIVEN_MS × rate messages sooner than 1/rate apart.
+ */
 const LATENESS_FORGIVEN_MS = 5;
 
 export class Issuer {
@@ -54,13 +58,22 @@ export class Issuer {
   }
 
   private async waitTurn(sequence: number, rate: number): Promise<number | undefined> {
-    const startAt = Math.max(this.nextStart, performance.now());
-    this.nextStart = startAt + 1000 / rate;
+    const startAt = this.nextTurn(performance.now(), rate);
     // A timer may fire a fraction of a millisecond early: wait again until the turn has come.
     for (let left = startAt - performance.now(); left > 0 && !this.waiting.aborted; left = startAt - performance.now()) {
       await sleep(Math.min(Math.ceil(left), LONGEST_TIMER_MS), undefined, { signal: this.waiting }).catch(() => undefined);
     }
     return this.waiting.aborted ? undefined : sequence;
+  }
+
+  /**
+   * The turn of the message taken at `now`, and the next one's after it: its place in the schedule,
+   * or `now` when it comes more than the lateness forgiven after that (a stall, not made up for).
+   */
+  private nextTurn(now: number, rate: number): number {
+    const turn = now - this.nextStart > LATENESS_FORGIVEN_MS ? now : this.nextStart;
+    this.nextStart = turn + 1000 / rate;
+    return turn;
   }
 
   /**
@@ -70,8 +83,7 @@ export class Issuer {
    */
   started(at: number): void {
     if (this.rate === undefined) return;
-    const interval = 1000 / this.rate;
-    this.nextStart = Math.max(this.nextStart, at + interval - Math.min(interval / 2, LATENESS_FORGIVEN_MS));
+    this.nextStart = Math.max(this.nextStart, at + 1000 / this.rate - LATENESS_FORGIVEN_MS);
   }
 
   /**
@@ -84,7 +96,7 @@ export class Issuer {
     if (this.rate !== undefined) {
       const now = performance.now();
       if (this.nextStart > now) return undefined;
-      this.nextStart = Math.max(this.nextStart, now) + 1000 / this.rate;
+      this.nextTurn(now, this.rate);
     }
     return ++this.issued;
   }

@@ -49,6 +49,18 @@ describe('handing out the messages of a load run', () => {
     assert.ok(at[4]! - at[3]! >= 19.5 && at[5]! - at[3]! >= 39.5, at.join(' '));
   });
 
+  it('--rate: turns a little late (a timer) are caught up on, a stall is not', () => {
+    // 1,000 a second, the schedule 3 ms behind: the three turns gone by and this one's are due now.
+    // Before, each turn came 1/rate after the late one, and --rate 1000 sent 666 a second.
+    const behind = new Issuer(100, 1000, performance.now() - 3);
+    const due = Array.from({ length: 6 }, () => behind.takeDue());
+    assert.ok(due.filter((each) => each !== undefined).length >= 4, due.join(' '));
+    assert.deepEqual(due.slice(0, 4), [1, 2, 3, 4]);
+    // 50 ms behind, far more than a timer's lateness: the schedule starts again from now, no burst.
+    const stalled = new Issuer(100, 1000, performance.now() - 50);
+    assert.deepEqual([stalled.takeDue(), stalled.takeDue()], [1, undefined]);
+  });
+
   it('--rate: a message that started a little late (a timer) keeps the next turn; one much later pushes it on', () => {
     // One a second; the run began 10 s ago, so that only started() decides the next turn.
     const late = new Issuer(3, 1, performance.now() - 10_000);
