@@ -121,6 +121,12 @@ export interface LoadReport {
    */
   readonly failures: readonly LoadFailureSeen[];
   /**
+   * The failures like none of `failures` (a server that puts an id or a time in each refusal makes
+   * every one distinct): how many, and when the first and last came (ms from the start); undefined
+   * when there were none.
+   */
+  readonly failuresNotShown: { readonly count: number; readonly firstMs: number; readonly lastMs: number } | undefined;
+  /**
    * 0 when every message was accepted; else the sysexits status of the worst failure (see worse()),
    * or, when --stop-on-error stopped the run, that of the failure that stopped it; a signal's
    * (128 + its number) when one cut the run short.

@@ -75,6 +75,8 @@ export class Tally {
     acceptedBefore: number;
     elsewhere: Elsewhere;
   }[] = [];
+  /** The failures like none of those kept, once FAILURES_KEPT are: counted, with when. */
+  private notShown: { count: number; firstAt: number; lastAt: number } | undefined;
   /**
    * The run's connections besides a failing one's own, open and with messages under way (see
    * flight.ts): read when a distinct failure first comes. Set by the driver.
@@ -266,6 +268,13 @@ export class Tally {
     } else if (this.failures.length < FAILURES_KEPT) {
       const at = this.now();
       this.failures.push({ key, failure, count: 1, firstAt: at, lastAt: at, acceptedBefore: this.accepted, elsewhere: this.elsewhere(own) });
+    } else {
+      const at = this.now();
+      if (this.notShown === undefined) this.notShown = { count: 1, firstAt: at, lastAt: at };
+      else {
+        this.notShown.count++;
+        this.notShown.lastAt = at;
+      }
     }
   }
 
@@ -327,6 +336,10 @@ export class Tally {
         acceptedBefore,
         ...elsewhere,
       })),
+      failuresNotShown:
+        this.notShown === undefined
+          ? undefined
+          : { count: this.notShown.count, firstMs: this.notShown.firstAt - startedAt, lastMs: this.notShown.lastAt - startedAt },
       // A signal ends the run as it ends a send, whatever the messages before it met. A login refused
       // for good gives its own status (77: the credentials are what to fix); --stop-on-error stops at
       // the first failure, but a message already under way may fail for good after it, and the status

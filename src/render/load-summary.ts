@@ -52,6 +52,8 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
       load.failure(count, sanitize(describeLoadFailure(failure, words))),
       `    ${load.failureWhen(count, seconds(firstMs), seconds(lastMs), { acceptedBefore, connectionsOpen, underWay })}`,
     );
+  const more = report.failuresNotShown;
+  if (more !== undefined) lines.push(load.failuresNotShown(more.count, seconds(more.firstMs), seconds(more.lastMs)));
   return lines;
 }
 
@@ -101,6 +103,10 @@ export function loadSummaryJson(report: LoadReport): string {
         underWay,
         connectionsOpen,
       })),
+      failuresNotShown:
+        report.failuresNotShown === undefined
+          ? null
+          : { count: report.failuresNotShown.count, firstMs: round(report.failuresNotShown.firstMs), lastMs: round(report.failuresNotShown.lastMs) },
       stopped: report.stopped === undefined ? null : { unsent: report.stopped.unsent, by: report.stopped.by, ...failureJson(report.stopped.failure) },
       interrupted: report.interrupted ?? null,
       cutShort: report.cutShort ?? null,

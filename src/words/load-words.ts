@@ -62,6 +62,8 @@ export interface LoadWords {
    * when it came more than once, when it last did.
    */
   readonly failureWhen: (count: number, first: string, last: string, context: FailureContext) => string;
+  /** After the failures shown: `count` more, each unlike them (`first`, `last`: seconds from the start, formatted). */
+  readonly failuresNotShown: (count: number, first: string, last: string) => string;
   /** -v: before the dialogue of the first connection on which a message failed, with its colon. */
   readonly witness: string;
   /** -v, when no message failed: before the dialogue of the first connection the server broke between messages, with its colon. */

@@ -42,6 +42,7 @@ const report: LoadReport = {
   transaction: undefined,
   replies: [['535 5.7.8', 2]],
   failures: [{ failure: refusedLogin, count: 2, firstMs: 12, lastMs: 40, acceptedBefore: 0, underWay: 0, connectionsOpen: 0 }],
+  failuresNotShown: undefined,
   status: 77,
   decidedBy: refusedLogin,
   reachedSomeone: false,
@@ -84,6 +85,33 @@ describe('load summary', () => {
     assert.ok(french.includes('réponses : 535 5.7.8 × 2'), french.join('\n'));
     const english = loadSummaryLines({ ...report, elapsedMs: 1235 }, wordsFor('en'));
     assert.ok(english.includes('  connect          1.25     2.50     2.50     2.50        2'), english.join('\n'));
+  });
+
+  it('counts the failures unlike the five kept (a server that puts an id in each refusal), in the text and in --json', () => {
+    let now = 0;
+    const tally = new Tally(
+      20,
+      () => {},
+      false,
+      () => now,
+    );
+    for (let index = 1; index <= 8; index++) {
+      now = index * 100;
+      const reply = { code: 451, enhanced: '4.3.0', lines: [`busy ${index}`], raw: [`451 4.3.0 busy ${index}`] };
+      tally.fail(new SmtpReplyError({ code: 'MAILV_SENDER_REFUSED', from: 'a@example.org', reply }, 'mail', reply));
+    }
+    const report = tally.report(20, 1000, 0);
+    assert.equal(report.failures.length, 5);
+    // Before, the other three were counted nowhere: the five lines said 5 of 8 failures.
+    assert.deepEqual(report.failuresNotShown, { count: 3, firstMs: 600, lastMs: 800 });
+    const english = loadSummaryLines(report, wordsFor('en'));
+    assert.equal(
+      english.at(-1),
+      '3 × other failures, unlike those above, not shown one by one (the replies above count them by code): first at 0.600 s, last at 0.800 s',
+    );
+    assert.match(loadSummaryLines(report, wordsFor('fr')).at(-1)!, /^3 × autres échecs, .* : le premier à 0,600 s, le dernier à 0,800 s$/);
+    assert.deepEqual((JSON.parse(loadSummaryJson(report)) as { failuresNotShown: unknown }).failuresNotShown, { count: 3, firstMs: 600, lastMs: 800 });
+    assert.equal((JSON.parse(loadSummaryJson({ ...report, failuresNotShown: undefined })) as { failuresNotShown: unknown }).failuresNotShown, null);
   });
 
   it('gives a slow rate with its tenths, not rounded to a whole message a second', () => {
