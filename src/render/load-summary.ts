@@ -5,6 +5,8 @@ import { perSecond, rateFigure, type LatencySummary } from '../load/stats.js';
 import type { Words } from '../words/catalogue.js';
 import { describeLoadFailure } from '../words/describe.js';
 import { sanitize, terminalSafeJson } from '../text/sanitize.js';
+import type { ErrorFact } from '../errors.js';
+import { en } from '../words/en/index.js';
 
 const PHASES = ['connect', 'greeting', 'tls', 'auth', 'transaction'] as const;
 
@@ -116,17 +118,26 @@ export function loadSummaryJson(report: LoadReport): string {
   );
 }
 
-function failureJson(failure: LoadFailure): { code: string; stage?: string; recipient?: string; reply: string | null } {
+/**
+ * A failure as --json gives it: its code, where and the reply; `reason`, in English whatever the
+ * run's language, as the other events' are, and `error`, the whole fact (a malformed line, how a
+ * connection was lost), so that two failures the text tells apart are told apart here too.
+ */
+function failureJson(failure: LoadFailure): { code: string; stage?: string; recipient?: string; reply: string | null; reason: string; error?: ErrorFact } {
+  const reason = describeLoadFailure(failure, en);
   return failure.kind === 'error'
     ? {
         code: failure.error.code,
         // Where it failed, when the fact says (a time limit, a lost connection): the line on standard error names it too.
         ...('stage' in failure.error && typeof failure.error.stage === 'string' ? { stage: failure.error.stage } : {}),
         reply: 'reply' in failure.error ? failure.error.reply.raw.join('\n') : null,
+        reason,
+        error: failure.error,
       }
     : {
         code: failure.outcome === 'refused' ? 'recipient-refused' : 'recipient-deferred',
         recipient: failure.recipient,
         reply: failure.reply.raw.join('\n'),
+        reason,
       };
 }

@@ -114,6 +114,41 @@ describe('load summary', () => {
     assert.equal((JSON.parse(loadSummaryJson({ ...report, failuresNotShown: undefined })) as { failuresNotShown: unknown }).failuresNotShown, null);
   });
 
+  it('gives in --json what tells two failures of one code apart, as the text does: the fact and its reason in English', () => {
+    const lost = (errno: string | undefined, reason: 'closed' | 'reset') => ({
+      kind: 'error' as const,
+      error: { code: 'MAILV_CONNECTION_LOST' as const, stage: 'rset' as const, reason, errno, midReply: false },
+    });
+    const malformed = {
+      kind: 'error' as const,
+      error: { code: 'MAILV_REPLY_SYNTAX' as const, stage: 'body' as const, fault: { fault: 'malformed' as const, text: '2500 too long' } },
+    };
+    const seen = (failure: LoadReport['failures'][number]['failure']) => ({
+      failure,
+      count: 1,
+      firstMs: 1,
+      lastMs: 1,
+      acceptedBefore: 0,
+      underWay: 0,
+      connectionsOpen: 0,
+    });
+    const json = JSON.parse(
+      loadSummaryJson({
+        ...report,
+        failures: [seen(lost(undefined, 'closed')), seen(lost('EPIPE', 'reset')), seen(malformed)],
+        connectionFaults: { count: 1, first: [{ error: malformed.error, count: 1 }] },
+      }),
+    ) as { failures: { reason: string; error: { errno?: string; fault?: { text: string } } }[]; connectionFaults: { first: { reason: string }[] } };
+    // Before, the first two were the same object, and the malformed line was nowhere.
+    assert.notEqual(json.failures[0]!.reason, json.failures[1]!.reason);
+    assert.equal(json.failures[1]!.error.errno, 'EPIPE');
+    assert.equal(json.failures[2]!.error.fault?.text, '2500 too long');
+    assert.match(json.failures[2]!.reason, /2500 too long/);
+    assert.match(json.connectionFaults.first[0]!.reason, /2500 too long/);
+    // In English whatever the run's language, as every event's reason.
+    assert.doesNotMatch(json.failures[0]!.reason, /[àéè]/);
+  });
+
   it('gives a slow rate with its tenths, not rounded to a whole message a second', () => {
     const slow = { ...report, accepted: 3, failed: 0, elapsedMs: 4000, acceptedWithinMs: 4000 };
     assert.ok(loadSummaryLines(slow, wordsFor('en')).includes('0.8 messages accepted per second'));
@@ -314,8 +349,22 @@ describe('load summary', () => {
     assert.deepEqual(json.connectionFaults, {
       count: 3,
       first: [
-        { count: 2, code: 'MAILV_TIMEOUT', stage: 'rset', reply: null },
-        { count: 1, code: 'MAILV_UNEXPECTED_REPLY', stage: 'rset', reply: '554 go away' },
+        {
+          count: 2,
+          code: 'MAILV_TIMEOUT',
+          stage: 'rset',
+          reply: null,
+          reason: 'timed out after 5 s waiting for the reply (rset)',
+          error: faults.first[0]!.error,
+        },
+        {
+          count: 1,
+          code: 'MAILV_UNEXPECTED_REPLY',
+          stage: 'rset',
+          reply: '554 go away',
+          reason: 'unexpected reply during rset: 554 go away',
+          error: JSON.parse(JSON.stringify(faults.first[1]!.error)),
+        },
       ],
     });
   });
@@ -366,6 +415,8 @@ describe('load summary', () => {
       code: 'MAILV_TIMEOUT',
       stage: 'ehlo',
       reply: null,
+      reason: 'timed out after 1 s waiting for the reply (ehlo)',
+      error: { code: 'MAILV_TIMEOUT', stage: 'ehlo', ms: 1000, waiting: 'reply' },
       firstMs: 7.5,
       lastMs: 7.5,
       acceptedBefore: 0,
