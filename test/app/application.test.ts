@@ -382,7 +382,7 @@ describe('the application in memory', () => {
       });
       assert.equal(run.status, 74);
       const path = join(run.home, 'dead.letter');
-      assert.equal(run.stderr, `mailv: cannot write to standard output: i/o error\nmailv: the message was saved in ${path}\n`);
+      assert.equal(run.stderr, `mailv: cannot write to standard output: input/output error\nmailv: the message was saved in ${path}\n`);
       assert.match(readFileSync(path, 'utf8'), /\n\nkept\n/);
       assert.ok(!server.commands.some((command) => command.startsWith('MAIL')), 'stopped before the message');
     } finally {

@@ -157,14 +157,22 @@ describe('command line', () => {
 
   it('still sends when the transcript reader goes away', async () => {
     const home = freshHome();
-    const shell = `printf 'x\\n' | '${process.execPath}' '${MAILV}' --demo -s x bob@example.org | head -c 1 >/dev/null; echo "status \${PIPESTATUS[1]}"`;
-    const { stdout } = await new Promise<{ stdout: string }>((resolve) => {
-      const child = spawn('bash', ['-c', shell], { env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester' } });
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk));
-      child.on('close', () => resolve({ stdout: out }));
-    });
-    assert.equal(stdout.trim(), 'status 0', 'sent, not a crash on EPIPE');
+    const server = await startScriptedServer();
+    try {
+      const shell = `printf 'sent all the same\\n' | '${process.execPath}' '${MAILV}' --server 127.0.0.1:${server.port} -s x bob@example.org | head -c 1 >/dev/null; echo "status \${PIPESTATUS[1]}"`;
+      const { stdout } = await new Promise<{ stdout: string }>((resolve) => {
+        const child = spawn('bash', ['-c', shell], { env: { PATH: process.env['PATH'] ?? '', HOME: home, USER: 'tester' } });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+        child.on('close', () => resolve({ stdout: out }));
+      });
+      assert.equal(stdout.trim(), 'status 0', 'sent, not a crash on EPIPE');
+      // The status alone passed for a mailv that gave up at the first failed write: the server must have the message.
+      assert.match(server.received().toString('latin1'), /\r\n\r\nsent all the same\r\n/);
+      assert.equal(server.commands.at(-1), 'QUIT');
+    } finally {
+      await server.close();
+    }
   });
 
   it('keeps the message and removes its spool file when a signal ends it', async () => {

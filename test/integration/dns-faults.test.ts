@@ -173,6 +173,8 @@ describe('DNS faults', () => {
       const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
       child.stdin.end('keep me\n');
       for (let i = 0; i < 250 && !stdout.includes('asking'); i++) await sleep(20);
+      // The signal must come while the lookup is under way: without this, a run that never asked passed.
+      assert.match(stdout, /asking/, 'the lookup under way');
       const started = Date.now();
       child.kill('SIGINT');
       assert.equal(await exited, 130);
@@ -204,6 +206,7 @@ describe('DNS faults', () => {
           child.on('close', (code, by) => resolve({ code, signal: by })),
         );
         for (let i = 0; i < 250 && !stdout.includes('asking'); i++) await sleep(20);
+        assert.match(stdout, /asking/, `${signal}: the lookup under way`);
         child.kill(signal);
         assert.deepEqual(await exited, { code: status, signal: null }, signal);
         assert.equal(stderr, `mailv: interrupted by ${signal}\n`);

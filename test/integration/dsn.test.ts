@@ -98,3 +98,34 @@ describe('DSN asked of a server that does not offer it', async () => {
     });
   }
 });
+
+describe('DSN parameters as the command line gives them', () => {
+  it('--ret full and --ret hdrs go on MAIL as RET=FULL and RET=HDRS (RFC 3461 §4.3), --notify never,delay on RCPT', async () => {
+    const scripted = await startScriptedServer({ replies: { EHLO: '250-scripted.test\r\n250-DSN\r\n250 PIPELINING' } });
+    try {
+      const sent: string[] = [];
+      for (const ret of ['full', 'hdrs']) {
+        const before = scripted.commands.length;
+        const run = await runCli(
+          ['--server', `127.0.0.1:${scripted.port}`, '--ret', ret, '--notify', 'delay,failure', '-r', 'a@mx.test', '-s', 'x', 'b@mx.test'],
+          {
+            input: 'x\n',
+          },
+        );
+        assert.equal(run.code, 0, run.stderr);
+        sent.push(...scripted.commands.slice(before).filter((line) => /^(MAIL|RCPT)/.test(line)));
+      }
+      assert.deepEqual(
+        sent.map((line) => line.replace(/ SIZE=\d+/, '')),
+        [
+          'MAIL From:<a@mx.test> RET=FULL',
+          'RCPT To:<b@mx.test> NOTIFY=DELAY,FAILURE ORCPT=rfc822;b@mx.test',
+          'MAIL From:<a@mx.test> RET=HDRS',
+          'RCPT To:<b@mx.test> NOTIFY=DELAY,FAILURE ORCPT=rfc822;b@mx.test',
+        ],
+      );
+    } finally {
+      await scripted.close();
+    }
+  });
+});

@@ -47,6 +47,8 @@ describe('a FIFO given as a file', () => {
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
       child.stdin.end('typed before the password\n');
       for (let i = 0; i < 100 && !holds(child.pid!, fifo); i++) await sleep(50);
+      // The signal must find mailv waiting on the FIFO, not before it got there.
+      assert.ok(holds(child.pid!, fifo), 'mailv holds the FIFO open');
       child.kill(signal);
       const started = Date.now();
       const code = await Promise.race([exited, sleep(5000).then(() => 'still running')]);

@@ -227,6 +227,7 @@ describe('load mode with recipients refused for good and for now', () => {
       code: 'recipient-refused',
       recipient: 'refused@example.org',
       reply: '550 5.1.1 No such user',
+      reason: 'refused@example.org refused: 550 5.1.1 No such user',
     });
     assert.equal(result.error, `${summary.failed} of 3 messages failed (${refusal})`);
     assert.match(run.stderr, new RegExp(`^mailv: ${summary.failed} of 3 messages failed \\(${refusal}\\)$`, 'm'));

@@ -325,6 +325,8 @@ async function interruptedWhen(
   });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   for (let waited = 0; !ready() && waited < 100; waited++) await sleep(50);
+  // The signal must come at the point the test is about, not after five seconds of waiting in vain.
+  assert.ok(ready(), 'the run reached the point the signal is meant for');
   child.kill('SIGINT');
   return { code: await exited, stdout };
 }

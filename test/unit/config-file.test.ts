@@ -8,6 +8,7 @@ import { defaultConfigPath, parseConfig, selectAccount, type ConfigFile } from '
 import { loadConfig, MAX_CONFIG_OCTETS } from '../../dist/config/load-config.js';
 import { ConfigError } from '../../dist/errors.js';
 import { describeError, wordsFor } from '../../dist/words/describe.js';
+import { skipUnlessRunning } from '../helpers/service.js';
 
 const en = wordsFor('en');
 const fr = wordsFor('fr');
@@ -598,7 +599,9 @@ describe('loading the config file', () => {
   });
 
   // Only root can give a file away; the tests run as root in CI.
-  it('refuses a file that belongs to another user (not root)', { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async () => {
+  it('refuses a file that belongs to another user (not root)', {
+    skip: skipUnlessRunning(process.getuid?.() === 0, 'root (only root can give a file to another user)', 'run the tests as root, as .ci/run does'),
+  }, async () => {
     const path = file('user = alice\n', 0o600);
     chownSync(path, 65534, 65534);
     await loadRefused(path, true, `${path}: belongs to user 65534, not to you: another user could run commands as you with it`);
@@ -718,7 +721,9 @@ describe('loading the config file', () => {
 
   // A device nothing drives (major 240 is for local use): a copy of /dev/zero would fill memory
   // where the device is read.
-  it('refuses a device without opening it', { skip: process.getuid?.() !== 0 && 'needs root to make a device node' }, async () => {
+  it('refuses a device without opening it', {
+    skip: skipUnlessRunning(process.getuid?.() === 0, 'root (only root can make a device node)', 'run the tests as root, as .ci/run does'),
+  }, async () => {
     const path = join(dir, 'device');
     execFileSync('mknod', ['-m', '600', path, 'c', '240', '0']);
     await refusedAtOnce(path, `${path}: is a character device, not a regular file`);
@@ -758,7 +763,9 @@ describe('loading the config file', () => {
     assert.deepEqual((await loadConfig(path, true, HOME))?.defaults, { user: 'alice' });
   });
 
-  it('refuses a file in a directory of another user (not root)', { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async () => {
+  it('refuses a file in a directory of another user (not root)', {
+    skip: skipUnlessRunning(process.getuid?.() === 0, 'root (only root can give a file to another user)', 'run the tests as root, as .ci/run does'),
+  }, async () => {
     const theirs = join(dir, 'theirs');
     mkdirSync(theirs, { mode: 0o755 });
     const path = join(theirs, 'config');

@@ -8,6 +8,7 @@ import { saveDeadLetter } from '../../dist/delivery/dead-letter.js';
 import { withDeadLetterLock } from '../../dist/delivery/dead-letter-lock.js';
 import { InputError, LocalIoError, exitCodeOf } from '../../dist/errors.js';
 import { describeError, wordsFor } from '../../dist/words/describe.js';
+import { skipUnlessRunning } from '../helpers/service.js';
 
 const en = wordsFor('en');
 const fr = wordsFor('fr');
@@ -64,6 +65,18 @@ describe('dead.letter', () => {
       readFileSync(path, 'latin1'),
       'an older entry\nFrom alice@example.org Sat Nov 28 03:04:05 2026\nSubject: x\n\n>From here\nsplit CRLF\nlast\n\n',
     );
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+  });
+
+  it('makes a new dead.letter readable by its owner alone, whatever the umask lets through', async () => {
+    const path = join(directory, 'made');
+    // 022, the usual umask, would leave a file made 0644 readable by everyone: the message is private.
+    const before = process.umask(0o022);
+    try {
+      await saveDeadLetter(path, 'alice@example.org', chunks('Subject: x\r\n\r\nbody\r\n'), date);
+    } finally {
+      process.umask(before);
+    }
     assert.equal(statSync(path).mode & 0o777, 0o600);
   });
 
@@ -125,7 +138,9 @@ describe('dead.letter', () => {
   });
 
   // A private copy of /dev/full (major 1, minor 7): the device that used to be removed.
-  it('refuses a device, leaving the node in place', { skip: process.getuid?.() !== 0 && 'needs root to make a device node' }, async () => {
+  it('refuses a device, leaving the node in place', {
+    skip: skipUnlessRunning(process.getuid?.() === 0, 'root (only root can make a device node)', 'run the tests as root, as .ci/run does'),
+  }, async () => {
     const path = join(directory, 'full');
     execFileSync('mknod', ['-m', '666', path, 'c', '1', '7']);
     await refusedUntouched(path, 'it is a character device, not a regular file');

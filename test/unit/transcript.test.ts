@@ -460,15 +460,32 @@ describe('the spinner', () => {
   });
 
   it('shows nothing when ora keeps itself off, and never fails a send when it cannot be made', async () => {
-    for (const make of [async () => undefined, async () => Promise.reject(new Error('no ora.cjs'))]) {
-      const spinner = new WaitingSpinner(make, en.output.spinner);
-      spinner.after(connecting);
-      await sleep(200);
-      spinner.clear();
-      spinner.after(connecting);
-      await sleep(200);
-      spinner.clear();
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      for (const make of [async () => undefined, async () => Promise.reject(new Error('no ora.cjs'))]) {
+        let made = 0;
+        const spinner = new WaitingSpinner(async () => {
+          made++;
+          return make();
+        }, en.output.spinner);
+        spinner.after(connecting);
+        await sleep(200);
+        spinner.clear();
+        spinner.after(connecting);
+        await sleep(200);
+        spinner.clear();
+        // Tried once, at the first long wait: not again at every wait after it.
+        assert.equal(made, 1);
+      }
+    } finally {
+      process.stderr.write = write;
     }
+    assert.deepEqual(written, [], 'nothing shown');
   });
 });
 
