@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { lines, runCli } from '../helpers/cli.js';
-import { startScriptedServer } from '../helpers/scripted-server.js';
+import { startScriptedServer, type Action } from '../helpers/scripted-server.js';
 import { skipUnlessRunning } from '../helpers/service.js';
 
 const socketDir = mkdtempSync(join(tmpdir(), 'mailv-lmtp-'));
@@ -35,18 +35,16 @@ const MESSAGE =
 
 const LHLO_REPLY = '250-lmtp.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 ENHANCEDSTATUSCODES';
 
-async function lmtpServer(afterDot: string) {
+/** A scripted LMTP server on a socket of its own: b refused at RCPT (or as `rcpt` says), `afterDot` the replies to the message. */
+async function lmtpServer(
+  afterDot: Action,
+  rcpt: (line: string) => string = (line) => (line.includes('<b@') ? "550 5.1.1 <b@x.test> User doesn't exist" : '250 2.1.5 OK'),
+) {
   const path = join(socketDir, `${randomBytes(4).toString('hex')}.sock`);
   const server = await startScriptedServer({
     path,
     greeting: '220 lmtp.test LMTP',
-    replies: {
-      LHLO: LHLO_REPLY,
-      MAIL: '250 2.1.0 OK',
-      RCPT: (line) => (line.includes('<b@') ? "550 5.1.1 <b@x.test> User doesn't exist" : '250 2.1.5 OK'),
-      DATA: '354 OK',
-      '.': afterDot,
-    },
+    replies: { LHLO: LHLO_REPLY, MAIL: '250 2.1.0 OK', RCPT: rcpt, DATA: '354 OK', '.': afterDot },
   });
   return { path, server };
 }
@@ -180,17 +178,9 @@ describe('LMTP, a recipient refused after the dot, then a hang-up', () => {
   });
 
   it('one reply after the message, then a hang-up: a recipient put off at RCPT keeps its own verdict, never named among those that may have it', async () => {
-    const path = join(socketDir, `${randomBytes(4).toString('hex')}.sock`);
-    const server = await startScriptedServer({
-      path,
-      greeting: '220 lmtp.test LMTP',
-      replies: {
-        LHLO: LHLO_REPLY,
-        RCPT: (line) => (line.includes('<c@') ? '450 4.2.0 <c@x.test> Mailbox busy' : '250 2.1.5 OK'),
-        DATA: '354 OK',
-        '.': { raw: '250 2.0.0 <a> Saved\r\n', close: true },
-      },
-    });
+    const { path, server } = await lmtpServer({ raw: '250 2.0.0 <a> Saved\r\n', close: true }, (line) =>
+      line.includes('<c@') ? '450 4.2.0 <c@x.test> Mailbox busy' : '250 2.1.5 OK',
+    );
     try {
       const run = await runCli(['--json', '--server', `lmtp:${path}`, ...HEADERS, 'a@x.test', 'b@x.test', 'c@x.test'], { input: 'Body line\n' });
       assert.equal(run.code, 75, run.stderr);

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { freshHome, MAILV, runCli } from '../helpers/cli.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
 import { loadSummary } from '../helpers/load-summary.js';
+import { answerPlainly } from '../helpers/plain-responder.js';
 import { sinksOnOnePort } from '../helpers/loopback-port.js';
 import { skipUnlessRunning } from '../helpers/service.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
@@ -198,8 +199,7 @@ describe('load mode concurrency', () => {
       most = Math.max(most, open.size);
       socket.on('close', () => open.delete(socket));
       socket.on('error', () => {});
-      let data = false;
-      let pending = '';
+      answerPlainly(socket, ['many.test'], { greet: false });
       const greet = () => socket.write('220 many.test ESMTP\r\n');
       if (open.size >= 4) {
         for (const each of waiting.splice(0)) each();
@@ -211,24 +211,6 @@ describe('load mode concurrency', () => {
           greet();
         });
       }
-      socket.on('data', (chunk: Buffer) => {
-        pending += chunk.toString('latin1');
-        for (let end = pending.indexOf('\r\n'); end >= 0; end = pending.indexOf('\r\n')) {
-          const line = pending.slice(0, end);
-          pending = pending.slice(end + 2);
-          if (data) {
-            if (line === '.') {
-              data = false;
-              socket.write('250 2.0.0 Ok\r\n');
-            }
-          } else if (line.startsWith('EHLO')) socket.write('250 many.test\r\n');
-          else if (line === 'DATA') {
-            data = true;
-            socket.write('354 go on\r\n');
-          } else if (line === 'QUIT') socket.end('221 2.0.0 Bye\r\n');
-          else socket.write('250 2.1.0 Ok\r\n');
-        }
-      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
