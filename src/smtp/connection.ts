@@ -563,24 +563,29 @@ function handshakeFailure(error: Error & { reason?: unknown; code?: unknown }, w
 
 /**
  * The contexts made, by the trust they were made for (its --ca certificates, else its client
- * identity, as the plan holds them): every connection with that trust shares one. Each context with
- * --ca holds a store of every root certificate of its own, freed only when the garbage collector
- * gets to it: made for each connection, a load run over TLS grew by 40 MiB in 3,000 connections.
+ * identity, as the plan holds them; else Node's trust alone): every connection with that trust
+ * shares one, as the options a connection gives besides (the name, the session) are no context's.
+ * Made for each connection (as tls.connect makes one when given none), each with --ca holds a store
+ * of every root certificate of its own, freed only when the garbage collector gets to it: a load
+ * run over TLS grew by 40 MiB in 3,000 connections, at twice the CPU a connection.
  */
 const tlsSetups = new WeakMap<object, { readonly trust: TlsTrust; readonly setup: Promise<TlsSetup> }>();
 
+/** The key of the setup for no --ca and no client certificate. */
+const NODE_TRUST = {};
+
 function sharedTlsSetup(trust: TlsTrust): Promise<TlsSetup> {
-  const { extraCa, identity } = trust;
-  const key = identity ?? extraCa;
-  const known = key === undefined ? undefined : tlsSetups.get(key);
+  const extraCa = trust.extraCa !== undefined && trust.extraCa.length > 0 ? trust.extraCa : undefined;
+  const { identity } = trust;
+  const key = identity ?? extraCa ?? NODE_TRUST;
+  const known = tlsSetups.get(key);
   if (known !== undefined && known.trust.extraCa === extraCa && known.trust.identity === identity) return known.setup;
   const setup = import('node:tls').then(({ connect, createSecureContext }) => {
-    const custom = (extraCa !== undefined && extraCa.length > 0) || identity !== undefined;
-    const context = custom ? createSecureContext(identity === undefined ? undefined : { cert: identity.cert, key: identity.key }) : undefined;
-    return { tlsConnect: connect, secureContext: context && extraCa && extraCa.length > 0 ? withExtraCa(context, extraCa) : context };
+    const context = createSecureContext(identity === undefined ? undefined : { cert: identity.cert, key: identity.key });
+    return { tlsConnect: connect, secureContext: extraCa === undefined ? context : withExtraCa(context, extraCa) };
   });
   setup.catch(() => {}); // startTls() awaits it again, and meets the failure there
-  if (key !== undefined) tlsSetups.set(key, { trust: { extraCa, identity }, setup });
+  tlsSetups.set(key, { trust: { extraCa, identity }, setup });
   return setup;
 }
 
@@ -694,7 +699,7 @@ export interface StoredTlsSession {
  */
 interface TlsSetup {
   readonly tlsConnect: typeof import('node:tls').connect;
-  readonly secureContext: SecureContext | undefined;
+  readonly secureContext: SecureContext;
 }
 
 export interface TlsResumption {
