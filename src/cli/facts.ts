@@ -9,6 +9,9 @@ export type HeaderFlag = '-s' | '-c' | '-a' | '-H' | '--content-type';
 /** A flag that --json contradicts: JSON lines carry every event and its time. */
 export type JsonClashFlag = '-q' | '--explain' | '--timing' | '--step' | '--dry-run';
 
+/** Where the local user's name came from: $USER, else $LOGNAME, else the password file's account. */
+export type UserNameOrigin = 'USER' | 'LOGNAME' | 'account';
+
 /** The flags that choose a route; one at a time. */
 export type RouteFlag = '--direct' | '--demo' | '--server';
 
@@ -120,8 +123,17 @@ export type OptionsFact =
   | { readonly code: 'MAILV_USER_INVALID'; readonly user: string }
   /** No sender given, and none to make: $USER and $LOGNAME unset, and no password-file entry for the process's uid. */
   | { readonly code: 'MAILV_LOCAL_USER_UNKNOWN'; readonly uid: number | undefined }
-  /** No sender given, and the one made from $USER is no address: `error` says why. */
-  | { readonly code: 'MAILV_SENDER_FROM_USER'; readonly user: string; readonly error: ErrorFact }
+  /**
+   * No sender given, and the one made from the local user's name is no address: `error` says why;
+   * `authorOnly`: it was for From: alone, the envelope's sender being null (-r '<>').
+   */
+  | {
+      readonly code: 'MAILV_SENDER_FROM_USER';
+      readonly user: string;
+      readonly variable: UserNameOrigin;
+      readonly authorOnly: boolean;
+      readonly error: ErrorFact;
+    }
   | { readonly code: 'MAILV_SECRET_SOURCES'; readonly first: SecretFlag; readonly second: SecretFlag }
   /** --auth (or the accounts file's auth) names no mechanism of `known`; `mechanism` as given. */
   | { readonly code: 'MAILV_AUTH_UNKNOWN'; readonly mechanism: string; readonly known: readonly string[] }

@@ -17,7 +17,7 @@ import type { SecretSource } from './secret-input.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
 import { chooseLanguage, type Language } from '../words/language.js';
 import { dsnRequest } from './dsn-options.js';
-import type { FamilyFlag, HeaderFlag, JsonClashFlag, RouteFlag, SecretFlag } from './facts.js';
+import type { FamilyFlag, HeaderFlag, JsonClashFlag, RouteFlag, SecretFlag, UserNameOrigin } from './facts.js';
 import { ipVersion } from '../ip-address.js';
 import type { ConnectionOrigin } from '../plan.js';
 
@@ -132,7 +132,10 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const fromGiven = nullSender ? undefined : options.from;
   const fromText = fromGiven ?? account.from ?? (typeof local.user === 'string' ? local.user : local.user());
   const fromOrigin = fromGiven !== undefined ? 'option' : account.from !== undefined ? 'config-file' : 'user';
-  const from = fromOrigin === 'user' ? senderFromUser(fromText, mailDomain) : parseMailbox(fromText, mailDomain);
+  const from =
+    fromOrigin === 'user'
+      ? senderFromUser(fromText, mailDomain, { variable: local.env['USER'] ? 'USER' : local.env['LOGNAME'] ? 'LOGNAME' : 'account', authorOnly: nullSender })
+      : parseMailbox(fromText, mailDomain);
   // sendmail's -f names the envelope's sender, and a From: only where the message has none.
   if (fromOrigin === 'option')
     assertHeaderText(local.sendmail === true ? undefined : 'From', fromText, local.sendmail === true ? 'sendmail-from-option' : 'from-option', typedAsIs);
@@ -494,14 +497,15 @@ function originFor(options: RawOptions, server: ServerAddress): ConnectionOrigin
 }
 
 /**
- * The sender made from the local user's name ($USER): one that makes no address is said as such,
- * since the user typed no address at all.
+ * The sender made from the local user's name ($USER, else $LOGNAME, else the account's): one that
+ * makes no address is said as such, with where the name came from, since the user typed no address
+ * at all. `authorOnly`: the envelope has the null sender (-r '<>'), the name is From:'s alone.
  */
-function senderFromUser(user: string, mailDomain: string): Mailbox {
+function senderFromUser(user: string, mailDomain: string, made: { variable: UserNameOrigin; authorOnly: boolean }): Mailbox {
   try {
     return parseMailbox(user, mailDomain);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    throw new UsageError({ code: 'MAILV_SENDER_FROM_USER', user, error: error.fact });
+    throw new UsageError({ code: 'MAILV_SENDER_FROM_USER', user, ...made, error: error.fact });
   }
 }

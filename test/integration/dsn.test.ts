@@ -100,7 +100,7 @@ describe('DSN asked of a server that does not offer it', async () => {
 });
 
 describe('DSN parameters as the command line gives them', () => {
-  it('--ret full and --ret hdrs go on MAIL as RET=FULL and RET=HDRS (RFC 3461 §4.3), --notify never,delay on RCPT', async () => {
+  it('--ret full and --ret hdrs go on MAIL as RET=FULL and RET=HDRS (RFC 3461 §4.3), --notify delay,failure on RCPT', async () => {
     const scripted = await startScriptedServer({ replies: { EHLO: '250-scripted.test\r\n250-DSN\r\n250 PIPELINING' } });
     try {
       const sent: string[] = [];

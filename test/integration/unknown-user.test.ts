@@ -67,12 +67,23 @@ describe('a user the password file does not know', {
 describe('a $USER that makes no address', () => {
   it('says the sender came from $USER, whom no address was typed for (64)', async () => {
     const home = freshHome();
-    const run = await runCli(['--server', '127.0.0.1:9', '-s', 'x', 'bob@example.org'], { input: 'body\n', home, env: { USER: 'a b', LOGNAME: 'a b' } });
+    const run = await runCli(['--server', '127.0.0.1:9', '-s', 'x', 'bob@example.org'], { input: 'body\n', home, env: { USER: 'a b', LOGNAME: 'c' } });
     assert.equal(run.code, 64, run.stderr);
     // Before: `invalid address "a b": …`, an address the user never typed.
     assert.equal(
       run.stderr.split('\n')[0],
-      'mailv: no sender: the one made from $USER ("a b") is no address (invalid address "a b": malformed local part "a b"); give the sender with -r',
+      'mailv: no sender: the address made from $USER ("a b") is no address (invalid address "a b": malformed local part "a b"); give the sender with -r',
+    );
+    // From $LOGNAME when $USER is unset; under -r '<>', for From: alone.
+    const logname = await runCli(['--server', '127.0.0.1:9', '-r', '<>', '-s', 'x', 'bob@example.org'], {
+      input: 'body\n',
+      home,
+      env: { USER: undefined, LOGNAME: 'a b' },
+    });
+    assert.equal(logname.code, 64, logname.stderr);
+    assert.match(
+      logname.stderr,
+      /^mailv: no author for the From field: the address made from \$LOGNAME \("a b"\) is no address \(.*\); set LOGNAME to a name that makes one$/m,
     );
   });
 });

@@ -302,8 +302,14 @@ describe('what cli/ reads, when it cannot be used', () => {
       ],
       [
         { code: 'MAILV_STDIN_UNREADABLE', errno: 'EWHATEVER', detail: 'EWHATEVER: something, read' },
-        'cannot read the message: EWHATEVER: something, read',
+        // Node's words for it, without its code and the call they came from.
+        'cannot read the message: something',
         'impossible de lire le message : EWHATEVER',
+      ],
+      [
+        { code: 'MAILV_ATTACHMENT_UNREADABLE', path: '/x', errno: 'ETXTBSY', detail: "ETXTBSY: text file is busy, open '/x'" },
+        'cannot attach /x: text file is busy',
+        'impossible de joindre /x : ETXTBSY',
       ],
     ];
     for (const [fact, english, french] of cases) {

@@ -30,9 +30,9 @@ interface Import {
 /** The imports of the file at `path` (src/…) that stay inside src/: static, re-exported or dynamic. */
 function importsOf(path: string, text: string): Import[] {
   const found: Import[] = [];
-  const pattern = /^\s*(import\s+type\b|import\b|export\b)[^;]*?\bfrom\s+'(\.[^']+)'|\bimport\(\s*'(\.[^']+)'\s*\)/gm;
+  const pattern = /^\s*(import\s+type\b|import\b|export\b)[^;]*?\bfrom\s+'(\.[^']+)'|\bimport\(\s*'(\.[^']+)'\s*\)|^\s*import\s+'(\.[^']+)'/gm;
   for (const match of code(text).matchAll(pattern)) {
-    const target = match[2] ?? match[3]!;
+    const target = match[2] ?? match[3] ?? match[4]!;
     const inside = relative(SRC, resolve(dirname(join(SRC, '..', path)), target));
     if (inside.startsWith('..')) continue;
     const [first, ...rest] = inside.split('/');
@@ -72,6 +72,7 @@ describe('layers', () => {
       "export { c } from './z.js';",
       "  const m = await import('../../app/send.js');",
       "import { d } from 'node:fs';",
+      "import '../words/z.js';",
     ].join('\n');
     assert.deepEqual(
       importsOf('src/cli/completion/file.ts', sample).map(({ part, typeOnly }) => [part, typeOnly]),
@@ -80,12 +81,13 @@ describe('layers', () => {
         ['cli', true],
         ['cli', false],
         ['app', false],
+        ['cli', false],
       ],
     );
     assert.deepEqual(
       // From one folder down, ../../app leaves src/: no import of mailv's.
       importsOf('src/smtp/file.ts', sample).map(({ part }) => part),
-      ['render', 'words', 'smtp'],
+      ['render', 'words', 'smtp', 'words'],
     );
   });
 

@@ -105,10 +105,7 @@ describe('load summary', () => {
     // Before, the other three were counted nowhere: the five lines said 5 of 8 failures.
     assert.deepEqual(report.failuresNotShown, { count: 3, firstMs: 600, lastMs: 800 });
     const english = loadSummaryLines(report, wordsFor('en'));
-    assert.equal(
-      english.at(-1),
-      '3 × other failures, unlike those above, not shown one by one (the replies above count them by code): first at 0.600 s, last at 0.800 s',
-    );
+    assert.equal(english.at(-1), '3 × other failures, unlike those above, not shown one by one: first at 0.600 s, last at 0.800 s');
     assert.match(loadSummaryLines(report, wordsFor('fr')).at(-1)!, /^3 × autres échecs, .* : le premier à 0,600 s, le dernier à 0,800 s$/);
     assert.deepEqual((JSON.parse(loadSummaryJson(report)) as { failuresNotShown: unknown }).failuresNotShown, { count: 3, firstMs: 600, lastMs: 800 });
     assert.equal((JSON.parse(loadSummaryJson({ ...report, failuresNotShown: undefined })) as { failuresNotShown: unknown }).failuresNotShown, null);

@@ -102,8 +102,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_USER_INVALID: ({ user }) => `invalid --user ${q(user)}`,
   MAILV_LOCAL_USER_UNKNOWN: ({ uid }) =>
     `no sender: $USER and $LOGNAME are unset, and uid ${uid ?? '?'} has no entry in the password file; give the sender with -r`,
-  MAILV_SENDER_FROM_USER: ({ user, error }, words) =>
-    `no sender: the one made from $USER (${q(user)}) is no address (${describeFact(error, words)}); give the sender with -r`,
+  MAILV_SENDER_FROM_USER: ({ user, variable, authorOnly, error }, words) =>
+    `${authorOnly ? 'no author for the From field' : 'no sender'}: the address made from ${variable === 'account' ? 'the account name' : `$${variable}`} (${q(user)}) is no address (${describeFact(error, words)}); ${authorOnly ? `set ${variable === 'account' ? 'USER' : variable} to a name that makes one` : 'give the sender with -r'}`,
   MAILV_SECRET_SOURCES: ({ first, second }) => `${first} and ${second} contradict each other: one source for the secret`,
   MAILV_AUTH_UNKNOWN: ({ mechanism, known }) => `invalid --auth ${q(mechanism)}: one of ${known.join(', ')}`,
   MAILV_AUTH_NOT_FOR_TOKEN: ({ mechanism }) => `--auth ${mechanism} takes a password, not an OAuth 2.0 token`,

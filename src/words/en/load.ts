@@ -53,7 +53,7 @@ export const loadWords = (): LoadWords => ({
     return count === 1 ? `at ${first} s, ${after}` : `first at ${first} s, ${after}; last at ${last} s`;
   },
   failuresNotShown: (count, first, last) =>
-    `${count} × ${count === 1 ? 'another failure' : 'other failures'}, unlike those above, not shown one by one (the replies above count them by code): ${count === 1 ? `at ${first} s` : `first at ${first} s, last at ${last} s`}`,
+    `${count} × ${count === 1 ? 'another failure' : 'other failures'}, unlike those above, not shown one by one: ${count === 1 ? `at ${first} s` : `first at ${first} s, last at ${last} s`}`,
   witness: 'The first connection on which a message failed (-v), as it went:',
   witnessBroken: 'No message failed; the first connection the server broke between messages (-v), as it went:',
   witnessOmitted: (count) => `(… ${count} event${count === 1 ? '' : 's'} of this connection left out here …)`,

@@ -1,5 +1,5 @@
 // The system's errors in English, for the files and outputs mailv writes or reads: a code mailv
-// knows in its own words, any other in the system's.
+// knows in its own words, any other in Node's.
 import type { SystemProblem } from '../../cli/facts.js';
 
 const ERRNO: Readonly<Record<string, string>> = {
@@ -26,4 +26,9 @@ const ERRNO: Readonly<Record<string, string>> = {
   EPIPE: 'the reader went away',
 };
 
-export const systemProblem = ({ errno, detail }: SystemProblem): string => (errno !== undefined ? ERRNO[errno] : undefined) ?? detail;
+/**
+ * A code not listed in Node's words for it, without the code before them and the call and path
+ * after (`ETXTBSY: text file is busy, open '/x'`: the path is said by the line already).
+ */
+export const systemProblem = ({ errno, detail }: SystemProblem): string =>
+  (errno !== undefined ? ERRNO[errno] : undefined) ?? (errno === undefined ? detail : detail.replace(/^E[A-Z0-9]+: /, '').replace(/, \w+(?: '[\s\S]*)?$/, ''));

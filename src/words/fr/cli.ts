@@ -123,8 +123,8 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_USER_INVALID: ({ user }) => `--user invalide ${q(user)}`,
   MAILV_LOCAL_USER_UNKNOWN: ({ uid }) =>
     `pas d’expéditeur : $USER et $LOGNAME ne sont pas définies, et l’uid ${uid ?? '?'} n’a pas d’entrée dans le fichier des mots de passe ; donnez l’expéditeur avec -r`,
-  MAILV_SENDER_FROM_USER: ({ user, error }, words) =>
-    `pas d’expéditeur : celui tiré de $USER (${q(user)}) n’est pas une adresse (${describeFact(error, words)}) ; donnez l’expéditeur avec -r`,
+  MAILV_SENDER_FROM_USER: ({ user, variable, authorOnly, error }, words) =>
+    `${authorOnly ? 'pas d’auteur pour le champ From' : 'pas d’expéditeur'} : l’adresse tirée ${variable === 'account' ? 'du nom du compte' : `de $${variable}`} (${q(user)}) n’en est pas une (${describeFact(error, words)}) ; ${authorOnly ? `donnez à ${variable === 'account' ? 'USER' : variable} un nom qui en fasse une` : 'donnez l’expéditeur avec -r'}`,
   MAILV_SECRET_SOURCES: ({ first, second }) => `${first} et ${second} se contredisent : une seule source pour le secret`,
   MAILV_AUTH_UNKNOWN: ({ mechanism, known }) => `--auth invalide ${q(mechanism)} : il faut l’un de ${known.join(', ')}`,
   MAILV_AUTH_NOT_FOR_TOKEN: ({ mechanism }) => `--auth ${mechanism} prend un mot de passe, pas un jeton OAuth 2.0`,

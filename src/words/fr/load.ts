@@ -61,7 +61,7 @@ export const loadWords = (): LoadWords => ({
     return count === 1 ? `à ${first} s, ${after}` : `la première fois à ${first} s, ${after} ; la dernière fois à ${last} s`;
   },
   failuresNotShown: (count, first, last) =>
-    `${count} × ${count === 1 ? 'autre échec' : 'autres échecs'}, différents de ceux ci-dessus, non détaillés (les réponses ci-dessus les comptent par code) : ${count === 1 ? `à ${first} s` : `le premier à ${first} s, le dernier à ${last} s`}`,
+    `${count} × ${count === 1 ? 'autre échec' : 'autres échecs'}, différents de ceux ci-dessus, non détaillés : ${count === 1 ? `à ${first} s` : `le premier à ${first} s, le dernier à ${last} s`}`,
   witness: 'La première connexion où un message a échoué (-v), telle qu’elle s’est déroulée :',
   witnessBroken: 'Aucun message n’a échoué ; la première connexion que le serveur a rompue entre deux messages (-v), telle qu’elle s’est déroulée :',
   witnessOmitted: (count) => `(… ${count} événement${count === 1 ? '' : 's'} de cette connexion omis ici …)`,
