@@ -197,6 +197,12 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
     // once more without it (a full handshake before any retry in plain text).
     const again = secondTry(session, plan, emit);
     if (again !== undefined) return tryHost(name, address, again, emit, options);
+    // A client certificate goes to a verified server only, and between MTAs TLS is opportunistic:
+    // an unverified host still gets TLS, without the certificate, never the message in clear for it.
+    if (unverifiedForIdentity(error) && plan.clientIdentity !== undefined && plan.tls === 'auto') {
+      emit({ kind: 'note', note: { code: 'tls-retry-without-certificate', recipients, host: name, error: error.fact }, severity: 'warning' });
+      return tryHost(name, address, { ...plan, clientIdentity: undefined }, emit, options);
+    }
     if (tlsBroke(error) && plan.tls === 'auto') {
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: (error as MailvError).fact }, severity: 'warning' });
       return { kind: 'again-without-tls' };
@@ -209,6 +215,11 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
 /** The whole message left, and the host did not answer that it refused it: it may have it. */
 function mayHaveIt(session: SmtpSession, error: unknown): boolean {
   return session.committed && !(error instanceof SmtpReplyError);
+}
+
+/** The handshake was stopped because the server's certificate does not verify (with a client certificate to send). */
+function unverifiedForIdentity(error: unknown): error is TlsError {
+  return error instanceof TlsError && error.fact.code === 'MAILV_TLS_HANDSHAKE' && error.fact.failure.kind === 'unverified';
 }
 
 /** The TLS handshake failed, or the connection while it was made. */

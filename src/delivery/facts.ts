@@ -43,5 +43,10 @@ export type DeliveryNote =
   | { readonly code: 'mx-host-skipped'; readonly recipients: readonly string[]; readonly host: string; readonly problem: NoAddress | undefined }
   /** Opportunistic TLS between MTAs broke: the same host is tried again in plaintext. */
   | { readonly code: 'tls-retry-plain'; readonly recipients: readonly string[]; readonly host: string; readonly error: ErrorFact }
+  /**
+   * The host's certificate does not verify, and the handshake that would have sent it the client
+   * certificate was stopped: the same host is tried again with TLS, without the certificate.
+   */
+  | { readonly code: 'tls-retry-without-certificate'; readonly recipients: readonly string[]; readonly host: string; readonly error: ErrorFact }
   /** A signal stopped the run after the whole message was written, before the verdict: the server may have it. */
   | { readonly code: 'interrupted-unconfirmed'; readonly host: string; readonly address: string };

@@ -306,6 +306,7 @@ export interface Catalogue {
   noteDecoded: Text;
   noteStarttlsRefused: Text;
   noteRetryWithoutTls: Text;
+  noteRetryWithoutCertificate: Text;
   notePipeconnect: Text;
   noteResumptionFailed: Text;
 

@@ -746,6 +746,8 @@ export class Explainer {
         return [c.noteStarttlsRefused];
       case 'tls-retry-plain':
         return [c.noteRetryWithoutTls];
+      case 'tls-retry-without-certificate':
+        return [c.noteRetryWithoutCertificate];
       case 'pipeconnect-early':
         this.earlyHello = true;
         return [c.notePipeconnect];

@@ -6,6 +6,8 @@ export interface SinkMessage {
   readonly mailArgs: Record<string, unknown>;
   readonly recipients: string[];
   readonly data: Buffer;
+  /** It came over TLS. */
+  readonly secure: boolean;
 }
 
 export interface SmtpSink {
@@ -42,6 +44,7 @@ export async function startSink(options: Partial<SMTPServerOptions> & { refuse?:
           mailArgs: (mailFrom ? (mailFrom.args as Record<string, unknown>) : {}) ?? {},
           recipients: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           data: Buffer.concat(chunks),
+          secure: session.secure,
         });
         callback(null, `Ok: queued as SINK${messages.length}`);
       });

@@ -1,9 +1,10 @@
 // MX routing against real dnsmasq on loopback and SMTP servers on 127.0.0.x: the plan, the
 // fallback from a dead first MX, null MX, NXDOMAIN, implicit MX, CNAME and IPv6 targets.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { testPki } from '../helpers/certificates.js';
 import { freshHome, lines, runCli, LOCAL_HOST } from '../helpers/cli.js';
 import { RCODE, a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
@@ -199,6 +200,40 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
       assert.equal(shown[starttls + 4], `>>> EHLO ${LOCAL_HOST}`);
       assert.equal(shown.filter((line) => line === '>>> STARTTLS').length, 1, 'not offered again after the upgrade');
       assert.match(tlsHost!.messages[0]!.data.toString(), /\r\n\r\nsecret\r\n$/);
+    } finally {
+      await tlsHost!.close();
+    }
+  });
+
+  it('--direct with a client certificate: an MX whose certificate does not verify gets TLS without it, never the message in clear', async () => {
+    const [tlsHost] = await sinksOnOnePort(['127.0.0.2'], { disabledCommands: ['AUTH'] });
+    const home = freshHome();
+    const pki = testPki();
+    writeFileSync(join(home, 'client.pem'), pki.good.cert, { mode: 0o600 });
+    writeFileSync(join(home, 'client.key'), pki.good.key, { mode: 0o600 });
+    try {
+      const run = await runCli(
+        [
+          '--direct',
+          '--port',
+          String(tlsHost!.port),
+          ...DNS,
+          '--tls-cert',
+          join(home, 'client.pem'),
+          '--tls-key',
+          join(home, 'client.key'),
+          '-s',
+          'x',
+          'bob@mx.test',
+        ],
+        { input: 'secret\n', home },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^Warning: bob@mx\.test\.\.\. .*does not verify.*: trying mx1\.mx\.test\. again with TLS, without the client certificate$/m);
+      // Before, the host was tried again without TLS: the message went in clear.
+      assert.equal(tlsHost!.messages.length, 1);
+      assert.equal(tlsHost!.messages[0]!.secure, true, 'the message went over TLS');
+      assert.doesNotMatch(run.stdout, /again without TLS/);
     } finally {
       await tlsHost!.close();
     }

@@ -40,4 +40,6 @@ export const notes: WordsOf<DeliveryNote> = {
   'mx-host-skipped': ({ recipients, host, problem }, words) =>
     `${recipients.join(',')}... ${host} ${problem ? words.dns.noAddress(problem) : 'has no address'}: skipped`,
   'tls-retry-plain': ({ recipients, host, error }, words) => `${recipients.join(',')}... ${describeFact(error, words)}: trying ${host} again without TLS`,
+  'tls-retry-without-certificate': ({ recipients, host, error }, words) =>
+    `${recipients.join(',')}... ${describeFact(error, words)}: trying ${host} again with TLS, without the client certificate`,
 };

@@ -42,4 +42,6 @@ export const notes: WordsOf<DeliveryNote> = {
   'mx-host-skipped': ({ recipients, host, problem }, words) =>
     `${recipients.join(',')}... ${host} ${problem ? words.dns.noAddress(problem) : 'n’a pas d’adresse'} : ignoré`,
   'tls-retry-plain': ({ recipients, host, error }, words) => `${recipients.join(',')}... ${describeFact(error, words)} : nouvel essai ${de(host)} sans TLS`,
+  'tls-retry-without-certificate': ({ recipients, host, error }, words) =>
+    `${recipients.join(',')}... ${describeFact(error, words)} : nouvel essai ${de(host)} avec TLS, sans le certificat client`,
 };
