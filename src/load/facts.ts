@@ -88,6 +88,10 @@ export interface LoadReport {
   readonly resumptionsFailed: number;
   /** TLS handshakes that resumed a session (kept from an earlier run, or from this one's): what resumption saved. */
   readonly tlsResumed: number;
+  /** TLS handshakes whose server certificate did not verify (--tls auto goes on with such a server, as --insecure does). */
+  readonly tlsUnverified: number;
+  /** --insecure: certificates were not checked (a single send warns of it in its dialogue; a load run shows none). */
+  readonly certificatesUnchecked: boolean;
   /**
    * Connections something other than a hang-up or a 421 broke (a reply out of protocol, a line
    * nobody asked for, a silence to the time limit) where no message was lost with them: the messages

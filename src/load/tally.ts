@@ -59,6 +59,10 @@ export class Tally {
   private resumptionsFailed = 0;
   /** TLS handshakes that resumed a session. */
   private tlsResumed = 0;
+  /** TLS handshakes whose server certificate did not verify. */
+  private tlsUnverified = 0;
+  /** --insecure: the sessions said certificates are not checked. */
+  certificatesUnchecked = false;
   /** See LoadReport.connectionFaults: how many, and the first distinct causes. */
   private connectionFaultCount = 0;
   private readonly connectionFaults: { key: string; error: ErrorFact; count: number }[] = [];
@@ -143,8 +147,10 @@ export class Tally {
   }
 
   /** A connection's TLS handshake resumed a session. */
-  resumed(): void {
-    this.tlsResumed++;
+  /** A TLS handshake ended: whether it resumed a session, and whether the server's certificate verified. */
+  handshake(resumed: boolean, verified: boolean): void {
+    if (resumed) this.tlsResumed++;
+    if (!verified) this.tlsUnverified++;
   }
 
   /**
@@ -315,6 +321,8 @@ export class Tally {
       quitUnanswered: { ...this.quitUnanswered },
       resumptionsFailed: this.resumptionsFailed,
       tlsResumed: this.tlsResumed,
+      tlsUnverified: this.tlsUnverified,
+      certificatesUnchecked: this.certificatesUnchecked,
       connectionFaults: { count: this.connectionFaultCount, first: this.connectionFaults.map(({ error, count }) => ({ error, count })) },
       elapsedMs,
       acceptedWithinMs: this.rateWindow(unsent, elapsedMs, startedAt),

@@ -23,6 +23,8 @@ export interface LoadWords {
   readonly resumptionsFailed: (connections: number) => string;
   /** Of `handshakes` TLS handshakes, `resumed` resumed a session (below the latency table). */
   readonly tlsResumed: (resumed: number, handshakes: number) => string;
+  /** `unverified` of `handshakes` TLS handshakes met a certificate that did not verify; `unchecked`: --insecure said so. */
+  readonly tlsUnverified: (unverified: number, handshakes: number, unchecked: boolean) => string;
   /**
    * `connections` were broken by something else than a hang-up or a 421 with no message lost: those
    * they would have carried went over new ones. Each distinct cause follows, as a failure's line.

@@ -25,6 +25,8 @@ export interface LoadSummary {
   quitUnanswered: { connections: number; timedOut: number };
   resumptionsFailed: number;
   tlsResumed: number;
+  tlsUnverified: number;
+  certificatesUnchecked: boolean;
   connectionFaults: { count: number; first: { count: number; code: string; stage?: string; reply: string | null }[] };
   ms: number;
   connect: Latency | null;

@@ -244,6 +244,26 @@ describe('load mode concurrency', () => {
   });
 });
 
+describe('load mode over TLS that does not verify', () => {
+  it('says the certificate did not verify, and --insecure that it was not checked, where a single send says it in its dialogue', async () => {
+    // smtp-server's own certificate: self-signed, for no name of this machine.
+    const sink = await startSink({ disabledCommands: ['AUTH'] });
+    try {
+      const args = ['--server', `127.0.0.1:${sink.port}`, '-r', 'load@example.org', '-s', 'load', '--count', '3', '--per-connection', '1', 'sink@example.org'];
+      const unverified = await runCli(args, { input: 'Hello.\n' });
+      assert.equal(unverified.code, 0, unverified.stderr);
+      assert.match(unverified.stdout, /^Warning: the server's certificate did NOT verify in 3 of 3 TLS handshakes: /m);
+      const insecure = await runCli([...args, '--insecure', '--json'], { input: 'Hello.\n' });
+      const summary = loadSummary(insecure.stdout);
+      assert.deepEqual([summary.tlsUnverified, summary.certificatesUnchecked], [3, true]);
+      assert.equal(sink.messages.length, 6);
+      assert.ok(sink.messages.every((message) => message.secure));
+    } finally {
+      await sink.close();
+    }
+  });
+});
+
 describe('load mode with -t and --vary', () => {
   it('each copy of the message read from standard input is distinct at the server: its Subject numbered, a Message-ID of its own', async () => {
     const sink = await startSink();

@@ -32,6 +32,8 @@ const report: LoadReport = {
   quitUnanswered: { connections: 0, timedOut: 0 },
   resumptionsFailed: 0,
   tlsResumed: 0,
+  tlsUnverified: 0,
+  certificatesUnchecked: false,
   connectionFaults: { count: 0, first: [] },
   elapsedMs: 1000,
   acceptedWithinMs: 1000,
@@ -144,6 +146,27 @@ describe('load summary', () => {
     assert.match(json.connectionFaults.first[0]!.reason, /2500 too long/);
     // In English whatever the run's language, as every event's reason.
     assert.doesNotMatch(json.failures[0]!.reason, /[àéè]/);
+  });
+
+  it('warns of certificates that did not verify, or were not checked (--insecure), as a single send does in its dialogue', () => {
+    const tls = { samples: 5, p50: 1, p90: 1, p99: 1, max: 1 };
+    assert.ok(!loadSummaryLines({ ...report, tls }, wordsFor('en')).some((line) => line.startsWith('Warning')));
+    const unverified = loadSummaryLines({ ...report, tls, tlsUnverified: 3 }, wordsFor('en'));
+    assert.ok(
+      unverified.includes(
+        "Warning: the server's certificate did NOT verify in 3 of 5 TLS handshakes: anyone on the path could have posed as the server (--ca <file> trusts its CA; --tls required sends nothing to such a server)",
+      ),
+      unverified.join('\n'),
+    );
+    const unchecked = loadSummaryLines({ ...report, tls, tlsUnverified: 5, certificatesUnchecked: true }, wordsFor('fr'));
+    assert.ok(
+      unchecked.includes(
+        'Attention : les certificats n’ont pas été vérifiés (--insecure) : n’importe qui sur le chemin aurait pu se faire passer pour le serveur',
+      ),
+      unchecked.join('\n'),
+    );
+    const json = JSON.parse(loadSummaryJson({ ...report, tls, tlsUnverified: 3 })) as { tlsUnverified: number; certificatesUnchecked: boolean };
+    assert.deepEqual([json.tlsUnverified, json.certificatesUnchecked], [3, false]);
   });
 
   it('gives a slow rate with its tenths, not rounded to a whole message a second', () => {
