@@ -84,10 +84,13 @@ export class SmtpConnection {
    * sessions the server gives after a verified handshake are handed to it to keep.
    */
   async startTls(servername: string, timeoutMs: number, trust: TlsTrust = {}, resumption?: TlsResumption): Promise<TlsDetails> {
-    this.throwIfFailed('starttls'); // a whole reply after the 220 has already failed the connection
-    if (this.reader.hasPartial || this.replies.length > 0) {
+    // Anything after the 220 is in the clear where TLS should be: a line cut short, a reply no
+    // command asked for (which already failed the connection), a malformed one. STARTTLS was the
+    // last command, its 220 read: a failure of the stream now came after it.
+    if (this.failure?.kind === 'syntax' || this.reader.hasPartial || this.replies.length > 0) {
       throw new ProtocolError({ code: 'MAILV_STARTTLS_INJECTION' }, 'starttls');
     }
+    this.throwIfFailed('starttls');
     const { tlsConnect, secureContext } = await this.prepareTls(trust);
     const plain = this.socket;
     plain.removeAllListeners('data');
@@ -553,6 +556,7 @@ function handshakeFailure(error: Error & { reason?: unknown; code?: unknown }, w
     return { kind: 'unverified', detail: error.message };
   if (typeof error.reason === 'string' && error.reason !== '') {
     const code = typeof error.code === 'string' ? error.code : '';
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return { kind: 'openssl', reason: error.reason, plaintext: true };
     if (!/^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_/.test(code)) return { kind: 'openssl', reason: error.reason };
     const certificate = /_ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_\w+|ACCESS_DENIED)$/.test(code);
     return { kind: 'openssl', reason: error.reason, alert: certificate ? 'certificate' : 'other' };

@@ -187,9 +187,28 @@ describe('STARTTLS certificates', () => {
     try {
       const run = await send(`127.0.0.1:${server.port}`, []);
       assert.equal(run.code, 76);
-      assert.match(run.stderr, /response injection \(CVE-2011-0411\)|reply received before any command asked for it/);
+      // Said as what it is, whole replies as well as a line cut short (before: a reply nobody asked for).
+      assert.match(run.stderr, /^mailv: the server sent more after its 220 to STARTTLS: a response injection \(CVE-2011-0411\)$/m);
       assert.deepEqual(server.commands, [`EHLO ${LOCAL_HOST}`, 'STARTTLS']);
       assert.ok(existsSync(join(run.home, 'dead.letter')));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a reply in the clear where the handshake should be, a moment after the 220: the handshake fails (75), with no advice to go without TLS', async () => {
+    const server = await startScriptedServer({
+      replies: {
+        EHLO: '250-scripted.test\r\n250 STARTTLS',
+        STARTTLS: '220 2.0.0 Ready to start TLS',
+      },
+      afterStartTls: 'garbage',
+    });
+    try {
+      const run = await send(`127.0.0.1:${server.port}`, []);
+      assert.equal(run.code, 75);
+      assert.match(run.stderr, /^mailv: TLS handshake with 127\.0\.0\.1 failed: wrong version number$/m);
+      assert.doesNotMatch(run.stderr, /--tls off/);
     } finally {
       await server.close();
     }
