@@ -1244,11 +1244,19 @@ export class SmtpSession {
   }
 
   /**
+   * The name the server's certificate is checked against and sent (SNI): the one given, without a
+   * fully qualified name's final dot (`--server mail.example.org.`), which SNI leaves out (RFC 6066 §3).
+   */
+  private tlsHost(): string {
+    return (this.plan.tlsName ?? this.connection.host).replace(/\.$/, '');
+  }
+
+  /**
    * The TLS handshake and its note. `enforcedBy` names what demands a verified certificate
    * (--tls required, smtps://); --insecure lifts the demand.
    */
   private async handshake(enforcedBy: 'tls-required' | 'smtps' | undefined): Promise<void> {
-    const host = this.plan.tlsName ?? this.connection.host;
+    const host = this.tlsHost();
     let details: TlsDetails;
     let resumption: TlsResumption | undefined;
     try {
@@ -1316,7 +1324,7 @@ export class SmtpSession {
   private prepareTls(): Promise<TlsResumption | undefined> {
     void this.connection.prepareTls(this.tlsTrust());
     if (this.tlsResumptionLookup === undefined) {
-      const host = this.plan.tlsName ?? this.connection.host;
+      const host = this.tlsHost();
       const server = { name: host, address: this.connection.remoteAddress, port: this.connection.remotePort };
       this.tlsResumptionLookup = this.plan.insecure ? Promise.resolve(undefined) : Promise.resolve(this.plan.tlsResumption?.(server));
       this.tlsResumptionLookup.catch(() => {});

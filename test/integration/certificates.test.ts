@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { testPki, type KeyPair } from '../helpers/certificates.js';
@@ -690,6 +691,77 @@ describe('a login over loopback to a certificate that does not verify', () => {
       assert.deepEqual(logins, ['bob', 'bob']);
     } finally {
       await sink.close();
+    }
+  });
+});
+
+describe('the name sent in SNI', () => {
+  it('is the server name without its final dot (RFC 6066 §3), as the certificate is checked against it', async () => {
+    // The system's resolver gives 127.0.0.1 for these two names alone (no query leaves the machine).
+    const shim = join(freshHome(), 'names.cjs');
+    writeFileSync(
+      shim,
+      "const dns = require('node:dns');\nconst lookup = dns.lookup;\ndns.lookup = function (host, options, callback) {\n" +
+        "  if (host !== 'mail.example.test.' && host !== 'mail.example.test') return lookup.apply(this, arguments);\n" +
+        "  const done = typeof options === 'function' ? options : callback;\n" +
+        "  const all = typeof options === 'object' && options !== null && options.all;\n" +
+        "  process.nextTick(() => (all ? done(null, [{ address: '127.0.0.1', family: 4 }]) : done(null, '127.0.0.1', 4)));\n};\n",
+    );
+    const names: (string | false | null)[] = [];
+    const pki = testPki();
+    const server = createTlsServer({ key: pki.good.key, cert: pki.good.cert }, (socket) => {
+      names.push(socket.servername);
+      socket.end('421 4.3.2 enough\r\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const run = await runCli(['--server', `smtps://mail.example.test.:${port}`, '--insecure', '-s', 'x', 'bob@example.org'], {
+        input: 'x\n',
+        env: { NODE_OPTIONS: `--require ${shim}` },
+      });
+      assert.equal(run.code, 75, run.stderr);
+      // Before: 'mail.example.test.', which a server choosing its certificate by name may not know.
+      assert.deepEqual(names, ['mail.example.test']);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("is none over a unix-domain socket, whose path is no name (and none of the server's business)", async () => {
+    const pki = testPki();
+    const path = join(freshHome(), 'smtp.sock');
+    const names: (string | false | null)[] = [];
+    const server = createServer((plain) => {
+      plain.on('error', () => {});
+      plain.write('220 socket.test ESMTP\r\n');
+      let pending = '';
+      const onData = (chunk: Buffer) => {
+        pending += chunk.toString('latin1');
+        if (pending.startsWith('EHLO') && pending.endsWith('\r\n')) {
+          pending = '';
+          plain.write('250-socket.test\r\n250 STARTTLS\r\n');
+        } else if (pending === 'STARTTLS\r\n') {
+          plain.off('data', onData);
+          plain.write('220 2.0.0 go ahead\r\n');
+          const secure = new TLSSocket(plain, { isServer: true, key: pki.good.key, cert: pki.good.cert });
+          secure.on('secure', () => {
+            names.push(secure.servername);
+            secure.end('421 4.3.2 enough\r\n');
+          });
+          secure.on('error', () => {});
+        }
+      };
+      plain.on('data', onData);
+    });
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      const run = await runCli(['--server', `unix:${path}`, '--tls', 'required', '--insecure', '-s', 'x', 'bob@example.org'], { input: 'x\n' });
+      assert.equal(run.code, 75, run.stderr);
+      // Before: the socket's path went to the server as the name.
+      assert.deepEqual(names, [false]);
+    } finally {
+      server.close();
     }
   });
 });
