@@ -116,7 +116,8 @@ export type SmtpErrorFact =
       readonly errno: string | undefined;
       readonly midReply: boolean;
     }
-  | { readonly code: 'MAILV_TIMEOUT'; readonly stage: Stage; readonly ms: number; readonly waiting: 'reply' | 'send' }
+  /** `implicitTlsPort`: no greeting came on port 465, where servers speak TLS from the first byte (RFC 8314), and smtp:// was asked for. */
+  | { readonly code: 'MAILV_TIMEOUT'; readonly stage: Stage; readonly ms: number; readonly waiting: 'reply' | 'send'; readonly implicitTlsPort?: true }
   /** A 421 no command asked for: the server closing the session (RFC 5321 §3.8). */
   | { readonly code: 'MAILV_SERVICE_CLOSING'; readonly reply: Reply };
 

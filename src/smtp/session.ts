@@ -551,7 +551,9 @@ export class SmtpSession {
     if (early) await this.earlyEhlo();
     // A hang-up after a resumed handshake and an early EHLO is put on the resumption, tried first
     // (and without it the next time); the early EHLO is blamed only where no resumption was offered.
-    const greeting = await this.earlyAnswer(early, () => this.firstAfterResumption(() => this.read('greeting')));
+    const greeting = await this.earlyAnswer(early, () => this.firstAfterResumption(() => this.read('greeting'))).catch((error: unknown) => {
+      throw this.silentGreeting(error);
+    });
     if (greeting.code !== 220) {
       if (early) await this.earlyGreetingRefused(early, greeting);
       throw refusal({ code: 'MAILV_GREETING_REFUSED', reply: greeting }, 'greeting');
@@ -1241,6 +1243,15 @@ export class SmtpSession {
     if (again.capabilities === undefined)
       throw refusal({ code: 'MAILV_HELLO_REFUSED', verb: this.plan.lmtp ? 'LHLO' : 'EHLO', afterTls: true, reply: again.reply }, 'ehlo');
     return again.capabilities;
+  }
+
+  /**
+   * No greeting came in time on port 465 in the clear: a server there waits for the TLS handshake
+   * (RFC 8314), which smtp:// never starts; the time limit's error says so.
+   */
+  private silentGreeting(error: unknown): unknown {
+    const silent = error instanceof TransportError && error.fact.code === 'MAILV_TIMEOUT' && this.connection.remotePort === 465 && !this.connection.tls;
+    return silent ? new TransportError({ ...error.fact, implicitTlsPort: true }, 'greeting', 'timeout') : error;
   }
 
   /**

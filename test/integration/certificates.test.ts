@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { testPki, type KeyPair } from '../helpers/certificates.js';
 import { freshHome, lines, runCli, type CliResult, LOCAL_HOST } from '../helpers/cli.js';
 import { closedPort } from '../helpers/loopback-port.js';
+import { postfixSkipReason } from '../helpers/postfix.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
@@ -763,5 +764,17 @@ describe('the name sent in SNI', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("smtp:// to Postfix's implicit-TLS port", { skip: await postfixSkipReason() }, () => {
+  it('the greeting that never comes (the server waits for TLS from the first byte) is said as such: smtps://', async () => {
+    const run = await send('127.0.0.1:465', ['--timeout', '2']);
+    assert.equal(run.code, 75, run.stderr);
+    // Before: the time limit alone, after five minutes by default, with nothing to say why.
+    assert.equal(
+      run.stderr.split('\n')[0],
+      'mailv: timed out after 2 s waiting for the reply (greeting): a server on port 465 waits for TLS from the first byte (smtps://host:465)',
+    );
   });
 });

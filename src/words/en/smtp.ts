@@ -114,7 +114,8 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
       : reason === 'reset' && (errno === undefined || errno === 'ECONNRESET')
         ? 'connection reset by the server'
         : `connection lost (${errno ?? reason})`) + ` during ${stage}${midReply ? ' (in the middle of a reply)' : ''}`,
-  MAILV_TIMEOUT: ({ stage, ms, waiting }) => `timed out after ${seconds(ms)} ${waiting === 'reply' ? 'waiting for the reply' : 'sending data'} (${stage})`,
+  MAILV_TIMEOUT: ({ stage, ms, waiting, implicitTlsPort }) =>
+    `timed out after ${seconds(ms)} ${waiting === 'reply' ? 'waiting for the reply' : 'sending data'} (${stage})${implicitTlsPort ? ': a server on port 465 waits for TLS from the first byte (smtps://host:465)' : ''}`,
   MAILV_SERVICE_CLOSING: ({ reply }) => `the server closed the session: ${reply.raw.join(' ')}`,
 });
 

@@ -140,8 +140,8 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
       : reason === 'reset' && (errno === undefined || errno === 'ECONNRESET')
         ? 'connexion réinitialisée par le serveur'
         : `connexion perdue (${errno ?? reason})`) + ` pendant ${stageFr(stage)}${midReply ? ' (au milieu d’une réponse)' : ''}`,
-  MAILV_TIMEOUT: ({ stage, ms, waiting }) =>
-    `délai de ${seconds(ms)} dépassé ${waiting === 'reply' ? 'en attendant la réponse' : 'pendant l’envoi des données'} (${stageFr(stage)})`,
+  MAILV_TIMEOUT: ({ stage, ms, waiting, implicitTlsPort }) =>
+    `délai de ${seconds(ms)} dépassé ${waiting === 'reply' ? 'en attendant la réponse' : 'pendant l’envoi des données'} (${stageFr(stage)})${implicitTlsPort ? ' : un serveur sur le port 465 attend TLS dès le premier octet (smtps://hôte:465)' : ''}`,
   MAILV_SERVICE_CLOSING: ({ reply }) => `le serveur a fermé la session : ${reply.raw.join(' ')}`,
 });
 
