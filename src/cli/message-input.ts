@@ -174,7 +174,15 @@ export async function prepareInput(
   const block = await readHeaderBlock(body.source, plan.sendmail !== undefined, plan.sendmail?.fromDialogue !== true);
   // mailv-sendmail reads a field's addresses as its arguments, as Postfix does: `To: a@x b@x` names two.
   const listOf = (value: string) => (plan.sendmail === undefined ? value : commasBetweenWords(value));
-  const fromHeaders = (name: string) => fieldValues(block.fields, name).flatMap((value) => parseAddressList(listOf(value), plan.mailDomain));
+  const fromHeaders = (name: string) =>
+    fieldValues(block.fields, name).flatMap((value) => {
+      const mailboxes = parseAddressList(listOf(value), plan.mailDomain);
+      // Read as UTF-8, octets that are not leave U+FFFD in their place: an address no one has, and
+      // not the one the header shows (a name in Latin-1 beside an address goes on as it stands).
+      if (mailboxes.some((mailbox) => mailbox.address.includes('\uFFFD')))
+        throw new InputError({ code: 'MAILV_MESSAGE_ADDRESS_NOT_UTF8', field: name }, ExitCode.DATAERR);
+      return mailboxes;
+    });
   // What a field shows but does not decide (From, and To or Cc without -t) is read only for the
   // address table of -v: a value mailv cannot read there is left out of the table, not a reason to
   // refuse a message Postfix would pass on as it stands (cron's `From: root (Cron Daemon`).

@@ -77,6 +77,8 @@ export type MessageErrorFact =
   | { readonly code: 'MAILV_MESSAGE_HEADER_LINE'; readonly line: number; readonly text: string }
   /** A -t message's own header field holds a control character: it would reach every reader raw. */
   | { readonly code: 'MAILV_MESSAGE_HEADER_CONTROL'; readonly line: number; readonly field: string; readonly codePoint: number }
+  /** A field whose recipients count (-t) is not UTF-8: read, its addresses would carry U+FFFD where its octets were. */
+  | { readonly code: 'MAILV_MESSAGE_ADDRESS_NOT_UTF8'; readonly field: string }
   /** Reading failed; `detail` is the system's account of it. */
   | { readonly code: 'MAILV_SOURCE_UNREADABLE'; readonly source: SourceName; readonly errno?: string; readonly detail: string }
   /** The file changed (size or time) while it was being sent. */

@@ -354,4 +354,20 @@ describe('failures before and around the connection', () => {
     const dryRun = await runCli(['-t', '--dry-run'], { input: input.replace('\x1b]0;T\x07', ''), home });
     assert.equal(dryRun.code, 0, dryRun.stderr);
   });
+
+  it('exits 65 for a -t recipient in octets that are not UTF-8, keeping the message; a Latin-1 name beside an address goes on', async () => {
+    const home = freshHome();
+    const latin1 = (text: string) => Buffer.from(text, 'latin1');
+    // Before: RCPT To:<jos\uFFFD@example.org>, under SMTPUTF8, an address the header never named.
+    const run = await runCli(['-t', '--server', '127.0.0.1:9'], { input: latin1('From: a@example.org\nTo: jos\xe9@example.org\nSubject: x\n\nhi\n'), home });
+    assert.equal(run.code, 65, run.stderr);
+    assert.equal(
+      run.stderr.split('\n')[0],
+      "mailv: the message's header To names a recipient in octets that are not UTF-8: the envelope cannot name the address the header shows; give it in UTF-8 (iconv -f latin1, say)",
+    );
+    assert.ok(existsSync(join(home, 'dead.letter')), 'kept');
+    const named = await runCli(['-t', '--dry-run'], { input: latin1('From: a@example.org\nCc: Jos\xe9 <jose@example.org>\nSubject: x\n\nhi\n'), home });
+    assert.equal(named.code, 0, named.stderr);
+    assert.match(named.stdout, /^ {2}RCPT To:<jose@example\.org>$/m);
+  });
 });

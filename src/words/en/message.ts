@@ -65,6 +65,8 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
     `the message's header ${field} (line ${line}) contains a control character (${codePointName(codePoint)})`,
   MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `line ${line} of the message is not a header field: ${q(text)}`,
+  MAILV_MESSAGE_ADDRESS_NOT_UTF8: ({ field }) =>
+    `the message's header ${field} names a recipient in octets that are not UTF-8: the envelope cannot name the address the header shows; give it in UTF-8 (iconv -f latin1, say)`,
   MAILV_SOURCE_UNREADABLE: ({ source, errno, detail }) => `cannot read ${sourceName(source)}: ${systemProblem({ errno, detail })}`,
   MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} changed while it was being sent`,
   MAILV_SOURCE_SHORTER: ({ source }) => `${sourceName(source)} became shorter while it was being sent`,

@@ -67,6 +67,8 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_MESSAGE_HEADER_CONTROL: ({ line, field, codePoint }) =>
     `l’en-tête ${field} du message (ligne ${line}) contient un caractère de contrôle (${codePointName(codePoint)})`,
   MAILV_MESSAGE_HEADER_LINE: ({ line, text }) => `la ligne ${line} du message n’est pas un champ d’en-tête : ${q(text)}`,
+  MAILV_MESSAGE_ADDRESS_NOT_UTF8: ({ field }) =>
+    `l’en-tête ${field} du message nomme un destinataire avec des octets qui ne sont pas de l’UTF-8 : l’enveloppe ne peut pas nommer l’adresse que l’en-tête montre ; donnez-le en UTF-8 (iconv -f latin1, par exemple)`,
   MAILV_SOURCE_UNREADABLE: ({ source, errno, detail }) => `impossible de lire ${sourceName(source)} : ${systemProblem({ errno, detail })}`,
   MAILV_SOURCE_CHANGED: ({ source }) => `${sourceName(source)} a changé pendant l’envoi`,
   MAILV_SOURCE_SHORTER: ({ source }) => `${sourceName(source)} a raccourci pendant l’envoi`,
