@@ -277,8 +277,7 @@ export const en: Catalogue = {
   notePipeconnect: 'PIPECONNECT: a known server may take EHLO before its greeting, a round trip saved (Exim; draft-harris-early-pipe)',
   noteResumptionFailed: 'A resumed session skips the certificate; a server unable to resume should do a full handshake (RFC 5077, RFC 8446)',
   noteRetryWithoutTls: 'Between mail servers TLS is opportunistic: a failed handshake allows a plain retry (RFC 7435)',
-  noteRetryWithoutCertificate:
-    'A client certificate says who is sending: it goes only to a server whose own certificate verified. TLS without it still hides the message from those on the way (RFC 7435)',
+  noteRetryWithoutCertificate: 'A client certificate goes only to a server whose certificate verified; TLS without it still hides the message (RFC 7435)',
 
   dnsQueryMx: ({ name }) => `MX query: which mail servers take mail for ${name}? (RFC 5321 §5.1, RFC 1035)`,
   dnsQueryA: ({ name }) => `A query: the IPv4 address of ${name} (RFC 1035)`,

@@ -280,8 +280,7 @@ export const fr: Catalogue = {
   notePipeconnect: 'PIPECONNECT : un serveur connu peut prendre EHLO avant l’accueil, un aller-retour de moins (draft-harris-early-pipe)',
   noteResumptionFailed: 'Une session reprise évite le certificat ; sinon, le serveur devrait faire une négociation complète (RFC 5077, RFC 8446)',
   noteRetryWithoutTls: 'Entre serveurs de messagerie, TLS est opportuniste : après un échec, on réessaie en clair (RFC 7435)',
-  noteRetryWithoutCertificate:
-    'Un certificat client dit qui envoie : il ne va qu’à un serveur dont le certificat a été vérifié. TLS sans lui cache encore le message à ceux qui sont sur le chemin (RFC 7435)',
+  noteRetryWithoutCertificate: 'Un certificat client ne va qu’à un serveur vérifié ; TLS sans lui cache encore le message (RFC 7435)',
 
   dnsQueryMx: ({ name }) => `Requête MX : quels serveurs de messagerie reçoivent le courrier ${de(name)} ? (RFC 5321 §5.1, RFC 1035)`,
   dnsQueryA: ({ name }) => `Requête A : l’adresse IPv4 ${de(name)} (RFC 1035)`,

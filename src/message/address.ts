@@ -1,6 +1,6 @@
 // Mailbox parsing and checking (RFC 5322 §3.4, RFC 5321 §4.1.2, RFC 6532 for UTF-8): address
 // lists as people type them, validated before anything is sent. Pure.
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { UsageError } from '../errors.js';
 import { addressLiteral, ipVersion } from '../ip-address.js';
 
@@ -160,10 +160,31 @@ function normalizeDomain(given: string, original: string): string {
   const literal = addressLiteral(domain) ?? addressLiteral(ascii);
   if (literal !== undefined) throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given, literal });
   const labels = ascii.split('.');
-  if (ascii === '' || ascii.length > 253 || !labels.every((label) => HOST_LABEL.test(label))) {
+  if (ascii === '' || ascii.length > 253 || !labels.every((label) => HOST_LABEL.test(label) && (!isALabel(label) || validULabel(label)))) {
     throw new UsageError({ code: 'MAILV_ADDRESS_DOMAIN', address: original, domain: given });
   }
   return ascii.toLowerCase();
+}
+
+function isALabel(label: string): boolean {
+  return /^xn--/i.test(label);
+}
+
+/**
+ * Whether the internationalized label `aLabel` (typed so, or converted from what was typed) is one
+ * IDNA2008 lets through (RFC 5891 §4.2.3): no hyphen at either end, none in the third and fourth
+ * places, and only letters, marks, digits and hyphens, the middle dot of Catalan's l·l apart
+ * (RFC 5892 A.3). The conversion to ASCII is UTS #46's, which lets through what these forbid
+ * (`-ü.com`, `☃.com`): such a name is no one's. Its bidirectional rule (RFC 5893) is not checked.
+ */
+function validULabel(aLabel: string): boolean {
+  const label = domainToUnicode(aLabel);
+  if (label === '' || label.startsWith('-') || label.endsWith('-') || label.slice(2, 4) === '--') return false;
+  const characters = [...label];
+  return characters.every(
+    (character, index) =>
+      /^[\p{L}\p{M}\p{Nd}-]$/u.test(character) || (character === '\u00B7' && characters[index - 1] === 'l' && characters[index + 1] === 'l'),
+  );
 }
 
 /**

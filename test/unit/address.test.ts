@@ -91,6 +91,21 @@ describe('addresses', () => {
     assert.equal(needsSmtpUtf8(parseMailbox('josé@example.org', HOST).address), true);
   });
 
+  it('refuses an international domain IDNA2008 does not let through, which the conversion to ASCII would', () => {
+    // Each went on as xn--…: a hyphen at an end or in the third and fourth places of the label as
+    // typed, a symbol (typed, or as its A-label), a middle dot outside Catalan's l·l.
+    for (const domain of ['-ü.com', 'ü-.com', 'üb--er.com', '☃.com', 'xn--n3h.com', '😀.com', 'a·b.cat']) {
+      assert.throws(
+        () => parseMailbox(`bob@${domain}`, HOST),
+        (error: unknown) => error instanceof UsageError && error.fact.code === 'MAILV_ADDRESS_DOMAIN',
+        domain,
+      );
+    }
+    assert.equal(parseMailbox('bob@col·legi.cat', HOST).address, 'bob@xn--collegi-xma.cat');
+    assert.equal(parseMailbox('bob@xn--mnchen-3ya.de', HOST).address, 'bob@xn--mnchen-3ya.de');
+    assert.equal(parseMailbox('用户@例子.广告', HOST).address, '用户@xn--fsqu00a.xn--4rr70v');
+  });
+
   it('refuses what is not an address, naming the problem', () => {
     refused(() => parseMailbox('bob@', HOST), 'invalid address "bob@": no domain after @', 'adresse invalide « bob@ » : pas de domaine après @');
     refused(
