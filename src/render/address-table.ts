@@ -4,6 +4,7 @@
 import type { AddressOrigin } from '../message/address-origin.js';
 import type { TableLabels } from './table-labels.js';
 import { sanitize } from '../text/sanitize.js';
+import { displayWidth } from '../text/display-width.js';
 
 /** Lines of message shown before the dialogue; the rest is counted, not printed. */
 const PREVIEW_LINES = 40;
@@ -30,8 +31,9 @@ export function formatAddressTable(addresses: readonly AddressOrigin[], labels: 
   ]);
   const header = [labels.address, labels.envelope, labels.header, labels.givenBy];
   // A loop, not Math.max(...lengths): a replayed record may hold more rows than a call takes arguments.
-  const widths = header.map((title, column) => rows.reduce((widest, row) => Math.max(widest, row[column]!.length), title.length));
-  const line = (cells: string[]) => `  ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`.trimEnd();
+  // In columns, as a terminal shows them: a CJK character takes two, a combining accent none.
+  const widths = header.map((title, column) => rows.reduce((widest, row) => Math.max(widest, displayWidth(row[column]!)), displayWidth(title)));
+  const line = (cells: string[]) => `  ${cells.map((cell, column) => cell + ' '.repeat(widths[column]! - displayWidth(cell))).join('  ')}`.trimEnd();
   return [labels.addressesTitle, line(header), ...rows.map(line)];
 }
 

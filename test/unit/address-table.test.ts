@@ -27,6 +27,23 @@ describe('the address table', () => {
     ]);
   });
 
+  it("lines up its columns in the terminal's columns: a CJK character takes two, a combining accent none", () => {
+    const rows: AddressOrigin[] = [
+      { address: '用户@xn--fsqu00a.xn--4rr70v', envelope: 'RCPT To', header: 'To', blind: false, source: undefined },
+      { address: 'jose\u0301@example.org', envelope: 'RCPT To', header: 'To', blind: false, source: undefined },
+      { address: 'bob@example.org', envelope: 'RCPT To', header: 'To', blind: false, source: undefined },
+    ];
+    const lines = formatAddressTable(rows, tableLabelsFor('en'));
+    // Before: the first row's next column three columns right of the others', the second's one left.
+    // The first address takes 27 columns (two CJK characters, 23 others), the second 16, the third 15.
+    const rest = '  RCPT To:<…>  To:     command line';
+    assert.deepEqual(lines.slice(2), [
+      `  用户@xn--fsqu00a.xn--4rr70v${rest}`,
+      `  jose\u0301@example.org${' '.repeat(11)}${rest}`,
+      `  bob@example.org${' '.repeat(12)}${rest}`,
+    ]);
+  });
+
   it('takes more rows than a call takes arguments (a replayed record may hold any number)', () => {
     const many = Array.from({ length: 200_000 }, (_, index) => ({ ...ROWS[1]!, address: `r${index}@example.org` }));
     const lines = formatAddressTable(many, tableLabelsFor('fr'));
