@@ -1,6 +1,7 @@
 // The embedded server behind --demo: smtp-server on 127.0.0.1 at a free port, keeping what it
 // receives so mailv can show the message as it arrived. Loaded only when --demo asks for it.
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import { domainToASCII } from 'node:url';
 
 export interface ReceivedMessage {
   readonly from: string;
@@ -54,8 +55,8 @@ export async function startDemoServer(hostname: string, auth = false): Promise<D
       stream.on('end', () => {
         const envelope = session.envelope;
         received.push({
-          from: envelope.mailFrom ? envelope.mailFrom.address : '',
-          recipients: envelope.rcptTo.map((rcpt) => rcpt.address),
+          from: envelope.mailFrom ? asReceived(envelope.mailFrom.address) : '',
+          recipients: envelope.rcptTo.map((rcpt) => asReceived(rcpt.address)),
           data: Buffer.concat(chunks),
         });
         callback(null, `Ok: queued as DEMO${received.length}`);
@@ -75,4 +76,16 @@ export async function startDemoServer(hostname: string, auth = false): Promise<D
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * An address as it came on the wire: smtp-server gives its domain in Unicode, where mailv sends
+ * an international domain's A-labels (xn--) whatever the local part, so that the demo's printout
+ * shows what its dialogue shows.
+ */
+function asReceived(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0 || address[at + 1] === '[') return address;
+  const domain = address.slice(at + 1);
+  return /^[\x00-\x7f]*$/.test(domain) ? address : `${address.slice(0, at)}@${domainToASCII(domain) || domain}`;
 }

@@ -123,6 +123,14 @@ describe('command line', () => {
     assert.match(none.stdout, /\r\nTo: bob@example\.org\r\n/);
   });
 
+  it('the demo says the recipients its server received as they went on the wire: an international domain in its A-labels', async () => {
+    const run = await runCli(['--demo', '-r', 'alice@example.org', '-s', 'IDN', 'bob@münchen.de'], { input: 'x\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^>>> RCPT To:<bob@xn--mnchen-3ya\.de>$/m);
+    // Before: for <bob@münchen.de>, as smtp-server hands it over, another domain from the dialogue's.
+    assert.match(run.stdout, /^--- The demo server received \d+ octets from <alice@example\.org> for <bob@xn--mnchen-3ya\.de>:$/m);
+  });
+
   it('the demo shows what its server received escaped on a terminal, as --dry-run does: the message steers nothing', async () => {
     const home = freshHome();
     const body = join(home, 'body');
