@@ -557,7 +557,6 @@ function handshakeFailure(error: Error & { reason?: unknown; code?: unknown }, w
     return { kind: 'unverified', detail: error.message };
   if (typeof error.reason === 'string' && error.reason !== '') {
     const code = typeof error.code === 'string' ? error.code : '';
-    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return { kind: 'openssl', reason: error.reason, plaintext: true };
     if (!/^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_/.test(code)) return { kind: 'openssl', reason: error.reason };
     const certificate = /_ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_\w+|ACCESS_DENIED)$/.test(code);
     return { kind: 'openssl', reason: error.reason, alert: certificate ? 'certificate' : 'other' };

@@ -21,8 +21,7 @@ export type ReplyFault =
  */
 export type HandshakeFailure =
   /** `alert`: the server answered with a TLS alert (it speaks TLS): about the client's certificate, or another. */
-  /** `plaintext`: what came where the handshake should be was no TLS (ERR_SSL_WRONG_VERSION_NUMBER): the server spoke in the clear. */
-  | { readonly kind: 'openssl'; readonly reason: string; readonly alert?: 'certificate' | 'other'; readonly plaintext?: true }
+  | { readonly kind: 'openssl'; readonly reason: string; readonly alert?: 'certificate' | 'other' }
   /** With a client certificate, the server's did not verify: the handshake stopped before showing it. */
   | { readonly kind: 'unverified'; readonly detail: string }
   | { readonly kind: 'timeout'; readonly ms: number }

@@ -1286,10 +1286,7 @@ export class SmtpSession {
       }
       // No silent retry in plaintext: the user decides, and is told how; but not told to drop the
       // TLS they demanded (--tls required) or that a login needs (what looks like STARTTLS stripping).
-      // Nor when the server answered the handshake in the clear after its 220: as bytes injected
-      // after it, not a reason to go without TLS.
-      const plainAnswer = !this.plan.implicitTls && error.fact.failure.kind === 'openssl' && error.fact.failure.plaintext === true;
-      const plaintextWould = this.plan.tls !== 'required' && this.plan.auth === undefined && !plainAnswer;
+      const plaintextWould = this.plan.tls !== 'required' && this.plan.auth === undefined;
       throw new TlsError({ ...error.fact, hint: this.plan.implicitTls ? 'smtps' : plaintextWould ? 'starttls' : undefined }, 'starttls');
     }
     this.emit({ kind: 'tls', ...details });

@@ -197,24 +197,6 @@ describe('STARTTLS certificates', () => {
       await server.close();
     }
   });
-
-  it('a reply in the clear where the handshake should be, a moment after the 220: the handshake fails (75), with no advice to go without TLS', async () => {
-    const server = await startScriptedServer({
-      replies: {
-        EHLO: '250-scripted.test\r\n250 STARTTLS',
-        STARTTLS: '220 2.0.0 Ready to start TLS',
-      },
-      afterStartTls: 'garbage',
-    });
-    try {
-      const run = await send(`127.0.0.1:${server.port}`, []);
-      assert.equal(run.code, 75);
-      assert.match(run.stderr, /^mailv: TLS handshake with 127\.0\.0\.1 failed: wrong version number$/m);
-      assert.doesNotMatch(run.stderr, /--tls off/);
-    } finally {
-      await server.close();
-    }
-  });
 });
 
 describe('smtps:// (implicit TLS, RFC 8314)', () => {
