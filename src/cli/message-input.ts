@@ -176,11 +176,17 @@ export async function prepareInput(
   const listOf = (value: string) => (plan.sendmail === undefined ? value : commasBetweenWords(value));
   const fromHeaders = (name: string) =>
     fieldValues(block.fields, name).flatMap((value) => {
-      const mailboxes = parseAddressList(listOf(value), plan.mailDomain);
       // Read as UTF-8, octets that are not leave U+FFFD in their place: an address no one has, and
       // not the one the header shows (a name in Latin-1 beside an address goes on as it stands).
-      if (mailboxes.some((mailbox) => mailbox.address.includes('\uFFFD')))
-        throw new InputError({ code: 'MAILV_MESSAGE_ADDRESS_NOT_UTF8', field: name }, ExitCode.DATAERR);
+      const notUtf8 = new InputError({ code: 'MAILV_MESSAGE_ADDRESS_NOT_UTF8', field: name }, ExitCode.DATAERR);
+      let mailboxes: Mailbox[];
+      try {
+        mailboxes = parseAddressList(listOf(value), plan.mailDomain);
+      } catch (error) {
+        // A domain that holds one is malformed for that reason, said as such.
+        throw error instanceof UsageError && value.includes('\uFFFD') ? notUtf8 : error;
+      }
+      if (mailboxes.some((mailbox) => mailbox.address.includes('\uFFFD'))) throw notUtf8;
       return mailboxes;
     });
   // What a field shows but does not decide (From, and To or Cc without -t) is read only for the

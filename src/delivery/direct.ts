@@ -105,6 +105,8 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
     if (addresses.length === 0) continue;
     tried++;
     for (const address of addresses) {
+      // What this address taught: a certificate that does not verify gets no client certificate in any round.
+      const learnt: HostLearnt = { certificateWithheld: false };
       // Between MTAs TLS is opportunistic (RFC 7435): a failed handshake is noted and the same
       // host is tried again in plaintext, as Postfix does at its `may` level.
       for (const tls of plan.tls === 'auto' ? (['auto', 'off'] as const) : [plan.tls]) {
@@ -116,11 +118,11 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
           let roundPlan = { ...hostPlan, envelope: { ...plan.envelope, recipients: rest } };
           let round: Attempt;
           try {
-            round = await tryHost(host.name, address, roundPlan, emit, options);
+            round = await tryHost(host.name, address, roundPlan, emit, options, learnt);
             // A handshake that broke is tried again in plaintext, as for the first transaction.
             if (round.kind === 'again-without-tls') {
               roundPlan = { ...roundPlan, tls: 'off' };
-              round = await tryHost(host.name, address, roundPlan, emit, options);
+              round = await tryHost(host.name, address, roundPlan, emit, options, learnt);
             }
           } catch (thrown) {
             if (thrown instanceof DomainFailure) return thrown.round;
@@ -132,7 +134,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
         };
         let attempt: Attempt;
         try {
-          attempt = await tryHost(host.name, address, hostPlan, emit, options);
+          attempt = await tryHost(host.name, address, hostPlan, emit, options, learnt);
         } catch (thrown) {
           if (!(thrown instanceof DomainFailure)) throw thrown;
           // Verdicts read before the failure (452s, LMTP's replies) stand, as after a later round.
@@ -163,7 +165,14 @@ type Attempt =
   | { kind: 'next-host'; reason: TransportReason | undefined; failure: MailvError; refused: readonly RecipientResult[] }
   | { kind: 'again-without-tls' };
 
-async function tryHost(name: string, address: string, plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<Attempt> {
+/** What the rounds to one address learn of it. */
+interface HostLearnt {
+  /** Its certificate did not verify: the client certificate is withheld from it. */
+  certificateWithheld: boolean;
+}
+
+async function tryHost(name: string, address: string, given: SessionPlan, emit: EmitEvent, options: DirectOptions, learnt: HostLearnt): Promise<Attempt> {
+  const plan = learnt.certificateWithheld ? { ...given, clientIdentity: undefined, clientIdentityWithheld: true } : given;
   const recipients = plan.envelope.recipients;
   emit({ kind: 'connecting', recipients, host: name, port: options.port, via: 'esmtp' });
   let connection: SmtpConnection;
@@ -196,12 +205,13 @@ async function tryHost(name: string, address: string, plan: SessionPlan, emit: E
     // Nothing of the message left with a refused early EHLO, or a kept TLS session that failed:
     // once more without it (a full handshake before any retry in plain text).
     const again = secondTry(session, plan, emit);
-    if (again !== undefined) return tryHost(name, address, again, emit, options);
+    if (again !== undefined) return tryHost(name, address, again, emit, options, learnt);
     // A client certificate goes to a verified server only, and between MTAs TLS is opportunistic:
     // an unverified host still gets TLS, without the certificate, never the message in clear for it.
     if (unverifiedForIdentity(error) && plan.clientIdentity !== undefined && plan.tls === 'auto') {
       emit({ kind: 'note', note: { code: 'tls-retry-without-certificate', recipients, host: name, error: error.fact }, severity: 'warning' });
-      return tryHost(name, address, { ...plan, clientIdentity: undefined }, emit, options);
+      learnt.certificateWithheld = true;
+      return tryHost(name, address, plan, emit, options, learnt);
     }
     if (tlsBroke(error) && plan.tls === 'auto') {
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: (error as MailvError).fact }, severity: 'warning' });

@@ -173,17 +173,21 @@ function isALabel(label: string): boolean {
 /**
  * Whether the internationalized label `aLabel` (typed so, or converted from what was typed) is one
  * IDNA2008 lets through (RFC 5891 §4.2.3): no hyphen at either end, none in the third and fourth
- * places, and only letters, marks, digits and hyphens, the middle dot of Catalan's l·l apart
- * (RFC 5892 A.3). The conversion to ASCII is UTS #46's, which lets through what these forbid
+ * places, and only letters, marks, numbers and hyphens, with the characters RFC 5892 lets through
+ * in context (the joiners of Indic and Persian words, Greek keraia, Hebrew geresh and gershayim,
+ * the katakana middle dot, Tibetan tsheg, and the middle dot of Catalan's l·l, which alone is held
+ * to its context here). The conversion to ASCII is UTS #46's, which lets through what these forbid
  * (`-ü.com`, `☃.com`): such a name is no one's. Its bidirectional rule (RFC 5893) is not checked.
  */
 function validULabel(aLabel: string): boolean {
-  const label = domainToUnicode(aLabel);
-  if (label === '' || label.startsWith('-') || label.endsWith('-') || label.slice(2, 4) === '--') return false;
-  const characters = [...label];
+  const characters = [...domainToUnicode(aLabel)];
+  if (characters.length === 0 || characters[0] === '-' || characters.at(-1) === '-' || (characters[2] === '-' && characters[3] === '-')) return false;
   return characters.every(
     (character, index) =>
-      /^[\p{L}\p{M}\p{Nd}-]$/u.test(character) || (character === '\u00B7' && characters[index - 1] === 'l' && characters[index + 1] === 'l'),
+      /^[\p{L}\p{M}\p{N}\-\u0375\u05F3\u05F4\u30FB\u0F0B]$/u.test(character) ||
+      character === '\u200C' ||
+      character === '\u200D' ||
+      (character === '\u00B7' && characters[index - 1] === 'l' && characters[index + 1] === 'l'),
   );
 }
 

@@ -452,7 +452,7 @@ const EVENTS: EventDecoders = {
     problem: fields.has('problem') ? certificateProblem(fields.object('problem')) : undefined,
     ...(fields.has('resumed') && fields.boolean('resumed') ? { resumed: true as const } : {}),
     ...(fields.has('clientCertificate')
-      ? { clientCertificate: fields.choice('clientCertificate', ['offered', 'unsuitable', 'none', 'not-asked'] as const) }
+      ? { clientCertificate: fields.choice('clientCertificate', ['offered', 'unsuitable', 'none', 'withheld', 'not-asked'] as const) }
       : {}),
     ...(fields.has('clientSubject') ? { clientSubject: fields.string('clientSubject') } : {}),
     ...(fields.has('fingerprint') ? { fingerprint: fields.string('fingerprint') } : {}),

@@ -9,17 +9,18 @@ import type { TLSSocket } from 'node:tls';
 /**
  * `offered`: asked for, and the key can make a signature the server named (Node names
  * rsa_pss_rsae and rsa_pss_pss alike, so it may still not go); `unsuitable`: asked for, and the key
- * can make none of them, so none went; `none`: asked for, none given; `not-asked`: one given, and
+ * can make none of them, so none went; `none`: asked for, none given; `withheld`: asked for, one
+ * given and withheld from a server whose certificate did not verify; `not-asked`: one given, and
  * no CertificateRequest named a signature the client can make.
  */
-export type ClientCertificateOutcome = 'offered' | 'unsuitable' | 'none' | 'not-asked';
+export type ClientCertificateOutcome = 'offered' | 'unsuitable' | 'none' | 'withheld' | 'not-asked';
 
 /** Undefined when none was given and none asked for: nothing to say. */
-export function clientCertificateOutcome(secure: TLSSocket, identityGiven: boolean): ClientCertificateOutcome | undefined {
+export function clientCertificateOutcome(secure: TLSSocket, identityGiven: boolean, withheld = false): ClientCertificateOutcome | undefined {
   // null, not a throw, from a socket already closed.
   const shared = (secure.getSharedSigalgs() as string[] | null) ?? [];
   if (shared.length === 0) return identityGiven ? 'not-asked' : undefined;
-  if (!identityGiven) return 'none';
+  if (!identityGiven) return withheld ? 'withheld' : 'none';
   const key = secure.getX509Certificate()?.publicKey;
   if (key === undefined) return 'offered';
   const tls13 = secure.getProtocol() === 'TLSv1.3';

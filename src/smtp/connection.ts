@@ -85,9 +85,9 @@ export class SmtpConnection {
    */
   async startTls(servername: string, timeoutMs: number, trust: TlsTrust = {}, resumption?: TlsResumption): Promise<TlsDetails> {
     // Anything after the 220 is in the clear where TLS should be: a line cut short, a reply no
-    // command asked for (which already failed the connection), a malformed one. STARTTLS was the
+    // command asked for (which already failed the connection, a 421 too), a malformed one. STARTTLS was the
     // last command, its 220 read: a failure of the stream now came after it.
-    if (this.failure?.kind === 'syntax' || this.reader.hasPartial || this.replies.length > 0) {
+    if (this.failure?.kind === 'syntax' || this.failure?.kind === 'closing' || this.reader.hasPartial || this.replies.length > 0) {
       throw new ProtocolError({ code: 'MAILV_STARTTLS_INJECTION' }, 'starttls');
     }
     this.throwIfFailed('starttls');
@@ -147,7 +147,9 @@ export class SmtpConnection {
     // Read while the socket is open: once closed, it has no peer certificate to give.
     const caGiven = trust.extraCa !== undefined && trust.extraCa.length > 0;
     const details =
-      resumed && resumption?.stored ? resumedDetails(secure, resumption.stored) : fullHandshakeDetails(secure, trust.identity !== undefined, caGiven);
+      resumed && resumption?.stored
+        ? resumedDetails(secure, resumption.stored)
+        : fullHandshakeDetails(secure, trust.identity !== undefined, caGiven, trust.withheld === true);
     if (!resumed && offered === undefined && secure.getProtocol() === 'TLSv1.3') {
       await firstTicket(secure, Math.min(TICKET_WAIT_MS, monotonicMs() - handshakeStarted + 5));
     }
@@ -513,6 +515,8 @@ export interface TlsTrust {
   readonly identity?: ClientIdentity | undefined;
   /** --insecure: a client certificate may go to a server whose certificate does not verify. */
   readonly insecure?: boolean | undefined;
+  /** A client certificate was given and is withheld from this server (see SessionPlan.clientIdentityWithheld). */
+  readonly withheld?: boolean | undefined;
 }
 
 /** The local end of a connection: -4/-6 (which of the host's addresses), --source-address (bound before connecting). */
@@ -629,10 +633,10 @@ function firstTicket(secure: TLSSocket, ms: number): Promise<void> {
   });
 }
 
-function fullHandshakeDetails(secure: TLSSocket, identityGiven: boolean, caGiven: boolean): TlsDetails {
+function fullHandshakeDetails(secure: TLSSocket, identityGiven: boolean, caGiven: boolean, withheld: boolean): TlsDetails {
   // null from a socket already closed: then no certificate is reported (and none verified).
   const certificate: Partial<ReturnType<TLSSocket['getPeerCertificate']>> = secure.getPeerCertificate() ?? {};
-  const client = clientCertificate(secure, identityGiven);
+  const client = clientCertificate(secure, identityGiven, withheld);
   // In the certificate's own order, read from its encoding; Node's object of names where it cannot be.
   const names = certificate.raw === undefined ? undefined : certificateNames(certificate.raw);
   return {
@@ -650,8 +654,8 @@ function fullHandshakeDetails(secure: TLSSocket, identityGiven: boolean, caGiven
 }
 
 /** The client certificate's outcome, with the subject of the one given when the server asked. */
-function clientCertificate(secure: TLSSocket, identityGiven: boolean): Pick<TlsDetails, 'clientCertificate' | 'clientSubject'> {
-  const outcome = clientCertificateOutcome(secure, identityGiven);
+function clientCertificate(secure: TLSSocket, identityGiven: boolean, withheld: boolean): Pick<TlsDetails, 'clientCertificate' | 'clientSubject'> {
+  const outcome = clientCertificateOutcome(secure, identityGiven, withheld);
   if (outcome === undefined) return {};
   if (outcome !== 'offered' && outcome !== 'unsuitable') return { clientCertificate: outcome };
   const own = secure.getCertificate();

@@ -114,6 +114,8 @@ export type SmtpErrorFact =
       readonly reason: TransportReason;
       readonly errno: string | undefined;
       readonly midReply: boolean;
+      /** Closed on port 465 in the clear before any greeting (see MAILV_TIMEOUT's). */
+      readonly implicitTlsPort?: true;
     }
   /** `implicitTlsPort`: no greeting came on port 465, where servers speak TLS from the first byte (RFC 8314), and smtp:// was asked for. */
   | { readonly code: 'MAILV_TIMEOUT'; readonly stage: Stage; readonly ms: number; readonly waiting: 'reply' | 'send'; readonly implicitTlsPort?: true }

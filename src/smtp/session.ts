@@ -62,6 +62,8 @@ export interface SessionPlan {
   readonly extraCa?: readonly Buffer[];
   /** The client certificate presented when the server asks for one (--tls-cert, --tls-key). */
   readonly clientIdentity?: ClientIdentity | undefined;
+  /** A client certificate was given and is withheld from this server, whose own did not verify (--direct). */
+  readonly clientIdentityWithheld?: boolean;
   /**
    * TLS session resumption across runs: what to resume and where to keep new sessions, for the
    * server as named (SNI, certificate name), its address and port. Not asked with --insecure.
@@ -1246,12 +1248,16 @@ export class SmtpSession {
   }
 
   /**
-   * No greeting came in time on port 465 in the clear: a server there waits for the TLS handshake
-   * (RFC 8314), which smtp:// never starts; the time limit's error says so.
+   * No greeting came on port 465 in the clear, not a byte, before the time limit or the server's
+   * own (Postfix closes after 300 s): a server there waits for the TLS handshake (RFC 8314), which
+   * smtp:// never starts; the error says so.
    */
   private silentGreeting(error: unknown): unknown {
-    const silent = error instanceof TransportError && error.fact.code === 'MAILV_TIMEOUT' && this.connection.remotePort === 465 && !this.connection.tls;
-    return silent ? new TransportError({ ...error.fact, implicitTlsPort: true }, 'greeting', 'timeout') : error;
+    if (!(error instanceof TransportError) || this.connection.remotePort !== 465 || this.connection.tls || this.connection.bytesReceived > 0) return error;
+    const fact = error.fact;
+    if (fact.code === 'MAILV_TIMEOUT') return new TransportError({ ...fact, implicitTlsPort: true }, 'greeting', error.reason);
+    if (fact.code === 'MAILV_CONNECTION_LOST') return new TransportError({ ...fact, implicitTlsPort: true }, 'greeting', error.reason);
+    return error;
   }
 
   /**
@@ -1321,7 +1327,7 @@ export class SmtpSession {
   }
 
   private tlsTrust(): TlsTrust {
-    return { extraCa: this.plan.extraCa, identity: this.plan.clientIdentity, insecure: this.plan.insecure };
+    return { extraCa: this.plan.extraCa, identity: this.plan.clientIdentity, insecure: this.plan.insecure, withheld: this.plan.clientIdentityWithheld };
   }
 
   /**

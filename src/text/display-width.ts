@@ -22,39 +22,25 @@ export function cutToWidth(text: string, columns: number): string {
 }
 
 function columnsOf(codePoint: number): number {
-  if (COMBINING.some(([from, to]) => codePoint >= from && codePoint <= to)) return 0;
+  // Nothing below U+0300 combines or is wide: most text never reaches the tables.
+  if (codePoint < 0x300) return 1;
+  if (isZeroWidth(codePoint)) return 0;
   return WIDE.some(([from, to]) => codePoint >= from && codePoint <= to) ? 2 : 1;
 }
 
-/** Marks drawn over the character before them (Unicode's Mn ranges most text meets), conjoining jamo, and joiners. */
-const COMBINING: readonly (readonly [number, number])[] = [
-  [0x0300, 0x036f],
-  [0x0483, 0x0489],
-  [0x0591, 0x05bd],
-  [0x05bf, 0x05bf],
-  [0x05c1, 0x05c2],
-  [0x05c4, 0x05c5],
-  [0x05c7, 0x05c7],
-  [0x0610, 0x061a],
-  [0x064b, 0x065f],
-  [0x0670, 0x0670],
-  [0x06d6, 0x06ed],
-  [0x0900, 0x0903],
-  [0x093a, 0x094f],
-  [0x0951, 0x0957],
-  [0x0962, 0x0963],
-  [0x0e31, 0x0e31],
-  [0x0e34, 0x0e3a],
-  [0x1160, 0x11ff],
-  [0x1ab0, 0x1aff],
-  [0x1dc0, 0x1dff],
-  [0x200b, 0x200f],
-  [0x2060, 0x2064],
-  [0x20d0, 0x20ff],
-  [0x3099, 0x309a],
-  [0xfe00, 0xfe0f],
-  [0xfe20, 0xfe2f],
-];
+/** Made at the first character past U+02FF: a pattern of Unicode properties costs its compile. */
+let zeroWidth: RegExp | undefined;
+
+/**
+ * Marks drawn over or beside the character before them without a column of their own (Mn, Me:
+ * Thai tone marks, Indic vowel signs and viramas, accents), format characters (joiners, marks of
+ * direction), and the conjoining jamo a Hangul syllable's first takes in: none, as terminals draw them.
+ */
+function isZeroWidth(codePoint: number): boolean {
+  if (codePoint >= 0x1160 && codePoint <= 0x11ff) return true;
+  zeroWidth ??= /^[\p{Mn}\p{Me}\p{Cf}]$/u;
+  return zeroWidth.test(String.fromCodePoint(codePoint));
+}
 
 /** East Asian Wide and Fullwidth ranges (UAX #11), emoji among them. */
 const WIDE: readonly (readonly [number, number])[] = [

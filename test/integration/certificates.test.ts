@@ -179,24 +179,26 @@ describe('STARTTLS certificates', () => {
     }
   });
 
-  it('bytes injected after "220 Ready to start TLS": 76, no handshake, no message (CVE-2011-0411)', async () => {
-    const server = await startScriptedServer({
-      replies: {
-        EHLO: '250-scripted.test\r\n250 STARTTLS',
-        STARTTLS: '220 2.0.0 Ready to start TLS\r\n250 2.1.0 injected',
-      },
+  for (const injected of ['250 2.1.0 injected', '421 4.3.0 closing']) {
+    it(`bytes injected after "220 Ready to start TLS" (${injected}): 76, no handshake, no message (CVE-2011-0411)`, async () => {
+      const server = await startScriptedServer({
+        replies: {
+          EHLO: '250-scripted.test\r\n250 STARTTLS',
+          STARTTLS: `220 2.0.0 Ready to start TLS\r\n${injected}`,
+        },
+      });
+      try {
+        const run = await send(`127.0.0.1:${server.port}`, []);
+        assert.equal(run.code, 76);
+        // Said as what it is, whole replies as well as a line cut short (before: a reply nobody asked for).
+        assert.match(run.stderr, /^mailv: the server sent more after its 220 to STARTTLS: a response injection \(CVE-2011-0411\)$/m);
+        assert.deepEqual(server.commands, [`EHLO ${LOCAL_HOST}`, 'STARTTLS']);
+        assert.ok(existsSync(join(run.home, 'dead.letter')));
+      } finally {
+        await server.close();
+      }
     });
-    try {
-      const run = await send(`127.0.0.1:${server.port}`, []);
-      assert.equal(run.code, 76);
-      // Said as what it is, whole replies as well as a line cut short (before: a reply nobody asked for).
-      assert.match(run.stderr, /^mailv: the server sent more after its 220 to STARTTLS: a response injection \(CVE-2011-0411\)$/m);
-      assert.deepEqual(server.commands, [`EHLO ${LOCAL_HOST}`, 'STARTTLS']);
-      assert.ok(existsSync(join(run.home, 'dead.letter')));
-    } finally {
-      await server.close();
-    }
-  });
+  }
 });
 
 describe('smtps:// (implicit TLS, RFC 8314)', () => {

@@ -206,7 +206,25 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
   });
 
   it('--direct with a client certificate: an MX whose certificate does not verify gets TLS without it, never the message in clear', async () => {
-    const [tlsHost] = await sinksOnOnePort(['127.0.0.2'], { disabledCommands: ['AUTH'] });
+    // One recipient a transaction (452 past it), and a certificate asked for: every round after the
+    // first goes without the certificate at once, and says why none went.
+    const taken = new Map<string, number>();
+    const [tlsHost] = await sinksOnOnePort(['127.0.0.2'], {
+      disabledCommands: ['AUTH'],
+      // smtp-server would give its 452 4.2.2 (mailbox full), which is no limit of recipients.
+      hideENHANCEDSTATUSCODES: true,
+      requestCert: true,
+      rejectUnauthorized: false,
+      onRcptTo(_address, session, callback) {
+        const count = (taken.get(session.id) ?? 0) + 1;
+        taken.set(session.id, count);
+        callback(count > 1 ? Object.assign(new Error('Too many recipients'), { responseCode: 452 }) : undefined);
+      },
+      onMailFrom(_address, session, callback) {
+        taken.set(session.id, 0);
+        callback();
+      },
+    });
     const home = freshHome();
     const pki = testPki();
     writeFileSync(join(home, 'client.pem'), pki.good.cert, { mode: 0o600 });
@@ -225,15 +243,29 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
           '-s',
           'x',
           'bob@mx.test',
+          'carol@mx.test',
         ],
         { input: 'secret\n', home },
       );
-      assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /^Warning: bob@mx\.test\.\.\. .*does not verify.*: trying mx1\.mx\.test\. again with TLS, without the client certificate$/m);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      // Once, for the first round: the second goes without the certificate at once.
+      const warnings = lines(run.stdout).filter((line) => line.startsWith('Warning: '));
+      assert.equal(warnings.length, 1, run.stdout);
+      assert.match(
+        warnings[0]!,
+        /^Warning: bob@mx\.test,carol@mx\.test\.\.\. .*does not verify.*: trying mx1\.mx\.test\. again with TLS, without the client certificate$/,
+      );
       // Before, the host was tried again without TLS: the message went in clear.
-      assert.equal(tlsHost!.messages.length, 1);
-      assert.equal(tlsHost!.messages[0]!.secure, true, 'the message went over TLS');
+      assert.deepEqual(
+        tlsHost!.messages.map((message) => [message.recipients, message.secure]),
+        [
+          [['bob@mx.test'], true],
+          [['carol@mx.test'], true],
+        ],
+      );
       assert.doesNotMatch(run.stdout, /again without TLS/);
+      const withheld = lines(run.stdout).filter((line) => line.includes('none sent, the one given being for a verified server only'));
+      assert.equal(withheld.length, 2, run.stdout);
     } finally {
       await tlsHost!.close();
     }

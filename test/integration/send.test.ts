@@ -366,6 +366,10 @@ describe('failures before and around the connection', () => {
       "mailv: the message's header To names a recipient in octets that are not UTF-8: the envelope cannot name the address the header shows; give it in UTF-8 (iconv -f latin1, say)",
     );
     assert.ok(existsSync(join(home, 'dead.letter')), 'kept');
+    // In the domain too: said as such, 65, not as a malformed domain holding a U+FFFD (64).
+    const domain = await runCli(['-t', '--server', '127.0.0.1:9'], { input: latin1('From: a@example.org\nTo: jose@caf\xe9.org\nSubject: x\n\nhi\n'), home });
+    assert.equal(domain.code, 65, domain.stderr);
+    assert.match(domain.stderr, /^mailv: the message's header To names a recipient in octets that are not UTF-8: /);
     const named = await runCli(['-t', '--dry-run'], { input: latin1('From: a@example.org\nCc: Jos\xe9 <jose@example.org>\nSubject: x\n\nhi\n'), home });
     assert.equal(named.code, 0, named.stderr);
     assert.match(named.stdout, /^ {2}RCPT To:<jose@example\.org>$/m);

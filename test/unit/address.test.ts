@@ -102,6 +102,16 @@ describe('addresses', () => {
       );
     }
     assert.equal(parseMailbox('bob@col·legi.cat', HOST).address, 'bob@xn--collegi-xma.cat');
+    // What IDNA2008 lets through, in context or as PVALID, goes on (a first version refused them):
+    // a Chinese numeral zero, the joiners of Sinhala and Persian, Hebrew gershayim, the katakana middle dot.
+    for (const domain of ['二〇二四.cn', 'ශ්\u200dරී.lk', 'نامه\u200cای.ir', 'צה״ל.co.il', 'カタカナ・テスト.jp', '𠮷--b.jp']) {
+      assert.match(parseMailbox(`bob@${domain}`, HOST).address, /^bob@xn--/, domain);
+    }
+    // The third and fourth places are characters, not UTF-16 units.
+    assert.throws(
+      () => parseMailbox('bob@𠮷a--b.jp', HOST),
+      (error: unknown) => error instanceof UsageError,
+    );
     assert.equal(parseMailbox('bob@xn--mnchen-3ya.de', HOST).address, 'bob@xn--mnchen-3ya.de');
     assert.equal(parseMailbox('用户@例子.广告', HOST).address, '用户@xn--fsqu00a.xn--4rr70v');
   });

@@ -63,6 +63,11 @@ describe('--step prompt', () => {
     assert.ok(displayWidth(fitted(message, 'en', false, 20)) < 20);
     assert.equal(displayWidth('ユーザー'), 8);
     assert.equal(displayWidth('e\u0301te\u0301'), 3);
+    // Thai tone marks, Bengali and Tamil vowel signs and viramas take no column either (before, one each).
+    assert.equal(displayWidth('น้ำ'), 2);
+    assert.equal(displayWidth('কুমার'), 4);
+    assert.equal(displayWidth('முருகன்'), 6); // its vowel signs are spacing marks (Mc), its virama none
+    assert.equal(displayWidth('a\u200db'), 2);
     // Emoji of every block a terminal draws wide, marks drawn over the letter before them.
     assert.equal(displayWidth('🚀🫠🀄🈁😀🤖'), 12);
     assert.equal(displayWidth('\u304b\u3099'), 2);

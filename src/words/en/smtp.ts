@@ -108,12 +108,13 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
         : source !== undefined
           ? `cannot connect to ${endpoint(host, port)} from ${source}: not an address of this machine (--source-address)`
           : `cannot connect to ${endpoint(host, port)}: ${(errno === undefined ? undefined : CONNECT_ERRNO[errno]) ?? errno ?? reason}`,
-  MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>
+  MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply, implicitTlsPort }) =>
     (reason === 'closed'
       ? 'connection closed by the server'
       : reason === 'reset' && (errno === undefined || errno === 'ECONNRESET')
         ? 'connection reset by the server'
-        : `connection lost (${errno ?? reason})`) + ` during ${stage}${midReply ? ' (in the middle of a reply)' : ''}`,
+        : `connection lost (${errno ?? reason})`) +
+    ` during ${stage}${midReply ? ' (in the middle of a reply)' : ''}${implicitTlsPort ? ', no greeting sent: a server on port 465 waits for TLS from the first byte (smtps://host:465)' : ''}`,
   MAILV_TIMEOUT: ({ stage, ms, waiting, implicitTlsPort }) =>
     `timed out after ${seconds(ms)} ${waiting === 'reply' ? 'waiting for the reply' : 'sending data'} (${stage})${implicitTlsPort ? ': a server on port 465 waits for TLS from the first byte (smtps://host:465)' : ''}`,
   MAILV_SERVICE_CLOSING: ({ reply }) => `the server closed the session: ${reply.raw.join(' ')}`,
@@ -193,6 +194,8 @@ export const tlsWords = (): TlsWords => ({
         return `TLS: the server asked for a client certificate: none sent, since it accepts no signature the key of ${tls.clientSubject ?? ''} can make`;
       case 'none':
         return 'TLS: the server asked for a client certificate: none sent (--tls-cert gives one)';
+      case 'withheld':
+        return 'TLS: the server asked for a client certificate: none sent, the one given being for a verified server only';
       case 'not-asked':
         return 'TLS: the server did not ask for a client certificate, or named no signature mailv can make: none sent';
       case undefined:

@@ -134,12 +134,13 @@ export const errors = (): WordsOf<SmtpErrorFact> => ({
         : source !== undefined
           ? `connexion impossible à ${endpoint(host, port)} depuis ${source} : ce n’est pas une adresse de cette machine (--source-address)`
           : `connexion impossible à ${endpoint(host, port)} : ${(errno === undefined ? undefined : CONNECT_ERRNO[errno]) ?? errno ?? reason}`,
-  MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply }) =>
+  MAILV_CONNECTION_LOST: ({ stage, reason, errno, midReply, implicitTlsPort }) =>
     (reason === 'closed'
       ? 'connexion fermée par le serveur'
       : reason === 'reset' && (errno === undefined || errno === 'ECONNRESET')
         ? 'connexion réinitialisée par le serveur'
-        : `connexion perdue (${errno ?? reason})`) + ` pendant ${stageFr(stage)}${midReply ? ' (au milieu d’une réponse)' : ''}`,
+        : `connexion perdue (${errno ?? reason})`) +
+    ` pendant ${stageFr(stage)}${midReply ? ' (au milieu d’une réponse)' : ''}${implicitTlsPort ? ', sans accueil : un serveur sur le port 465 attend TLS dès le premier octet (smtps://hôte:465)' : ''}`,
   MAILV_TIMEOUT: ({ stage, ms, waiting, implicitTlsPort }) =>
     `délai de ${seconds(ms)} dépassé ${waiting === 'reply' ? 'en attendant la réponse' : 'pendant l’envoi des données'} (${stageFr(stage)})${implicitTlsPort ? ' : un serveur sur le port 465 attend TLS dès le premier octet (smtps://hôte:465)' : ''}`,
   MAILV_SERVICE_CLOSING: ({ reply }) => `le serveur a fermé la session : ${reply.raw.join(' ')}`,
@@ -232,6 +233,8 @@ export const tlsWords = (): TlsWords => ({
         return `TLS : le serveur a demandé un certificat client : aucun envoyé, car il n’accepte aucune signature que la clé de ${tls.clientSubject ?? ''} puisse produire`;
       case 'none':
         return 'TLS : le serveur a demandé un certificat client : aucun envoyé (--tls-cert en donne un)';
+      case 'withheld':
+        return 'TLS : le serveur a demandé un certificat client : aucun envoyé, celui qui est donné n’allant qu’à un serveur vérifié';
       case 'not-asked':
         return 'TLS : le serveur n’a pas demandé de certificat client, ou n’a nommé aucune signature que mailv sache faire : aucun envoyé';
       case undefined:
