@@ -14,6 +14,7 @@ import { closedPort } from '../helpers/loopback-port.js';
 import { postfixSkipReason } from '../helpers/postfix.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { lookupShim } from '../helpers/lookup-shim.js';
 
 function startTlsSink(pair: KeyPair, implicit = false): Promise<SmtpSink> {
   return startSink({ disabledCommands: ['AUTH'], key: pair.key, cert: pair.cert, secure: implicit });
@@ -683,15 +684,7 @@ describe('a login over loopback to a certificate that does not verify', () => {
 describe('the name sent in SNI', () => {
   it('is the server name without its final dot (RFC 6066 §3), as the certificate is checked against it', async () => {
     // The system's resolver gives 127.0.0.1 for these two names alone (no query leaves the machine).
-    const shim = join(freshHome(), 'names.cjs');
-    writeFileSync(
-      shim,
-      "const dns = require('node:dns');\nconst lookup = dns.lookup;\ndns.lookup = function (host, options, callback) {\n" +
-        "  if (host !== 'mail.example.test.' && host !== 'mail.example.test') return lookup.apply(this, arguments);\n" +
-        "  const done = typeof options === 'function' ? options : callback;\n" +
-        "  const all = typeof options === 'object' && options !== null && options.all;\n" +
-        "  process.nextTick(() => (all ? done(null, [{ address: '127.0.0.1', family: 4 }]) : done(null, '127.0.0.1', 4)));\n};\n",
-    );
+    const shim = lookupShim({ 'mail.example.test.': '127.0.0.1', 'mail.example.test': '127.0.0.1' });
     const names: (string | false | null)[] = [];
     const pki = testPki();
     const server = createTlsServer({ key: pki.good.key, cert: pki.good.cert }, (socket) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freshHome, lines, runCli, LOCAL_HOST, LOCAL_HOST_PATTERN } from '../helpers/cli.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { lookupShim } from '../helpers/lookup-shim.js';
 
 const FIXED = ['-H', 'Date: Fri, 27 Nov 2026 20:29:31 +0000', '-H', 'Message-ID: <fixed.1@example.org>'];
 
@@ -284,14 +285,7 @@ describe('failures before and around the connection', () => {
 
   it("a server name the resolver cannot look up for now: 75, kept, and Deferred in sendmail's words, not a transcript that stops at Connecting", async () => {
     // The system's resolver answers EAI_AGAIN for this name alone (no query leaves the machine).
-    const shim = join(freshHome(), 'eai-again.cjs');
-    writeFileSync(
-      shim,
-      "const dns = require('node:dns');\nconst lookup = dns.lookup;\ndns.lookup = function (host, options, callback) {\n" +
-        "  if (host !== 'smtp.example.invalid') return lookup.apply(this, arguments);\n" +
-        "  const done = typeof options === 'function' ? options : callback;\n" +
-        "  process.nextTick(() => done(Object.assign(new Error('getaddrinfo EAI_AGAIN ' + host), { code: 'EAI_AGAIN', hostname: host })));\n};\n",
-    );
+    const shim = lookupShim({ 'smtp.example.invalid': 'EAI_AGAIN' });
     const run = await runCli(['--server', 'smtp.example.invalid', '-s', 'x', 'bob@example.org'], {
       input: 'keep\n',
       env: { NODE_OPTIONS: `--require ${shim}` },
