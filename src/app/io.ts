@@ -94,6 +94,8 @@ export interface AppIo {
     mailName(): string | undefined;
     user(): string;
     typedAsIs(text: string): boolean;
+    /** `text` from the command line with its octets that were no UTF-8 kept (see cli/run.ts), for an error line to show them; undefined when unknown. */
+    typedOctets?(text: string): string | undefined;
     openFilesLimit(): number | undefined;
     superUser(): boolean;
   };

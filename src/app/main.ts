@@ -80,6 +80,7 @@ async function dispatch(run: Run): Promise<number> {
         ['--record', options.record],
       ],
       (text) => io.host.typedAsIs(text),
+      (text) => io.host.typedOctets?.(text),
     );
     const account = await accountSettings(io.env, options.config, options.account);
     plan = buildPlan(options, parsed.recipients, {
@@ -136,6 +137,7 @@ async function replayCommand(run: Run): Promise<number> {
         ['--diagram', parsed.options.diagram],
       ],
       (text) => io.host.typedAsIs(text),
+      (text) => io.host.typedOctets?.(text),
     );
     const plan = buildReplayPlan(parsed.options, parsed.file);
     if (plan.language !== undefined) run.language = plan.language;

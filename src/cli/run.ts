@@ -8,6 +8,7 @@ import type { AppIo, InputKind, StandardOutput } from '../app/io.js';
 import { runMailv } from '../app/main.js';
 import { ExitCode, STOP_SIGNALS, type StopSignal, signalStatus } from '../exit-codes.js';
 import { StalledError, UsageError } from '../errors.js';
+import { decodeOctets } from '../text/octets.js';
 
 /**
  * Runs mailv with the process's arguments and streams; resolves to the exit status. `version`
@@ -75,7 +76,15 @@ function processIo(
         ),
     },
     openStepper: async (signal, language, replaying) => (await import('./step-prompt.js')).openStepper(signal, language, replaying),
-    host: { name: () => hostname(), mailName, user: accountName, typedAsIs: typedAsIsHere(), openFilesLimit, superUser: () => process.getuid?.() === 0 },
+    host: {
+      name: () => hostname(),
+      mailName,
+      user: accountName,
+      typedAsIs: typedAsIsHere(),
+      typedOctets: typedOctetsHere(),
+      openFilesLimit,
+      superUser: () => process.getuid?.() === 0,
+    },
   };
 }
 
@@ -100,10 +109,32 @@ function typedAsIsHere(): (text: string) => boolean {
   };
 }
 
-/** The command line's arguments, those that were UTF-8 and those that were not (as Node read them). */
+/**
+ * `text` (an argument, or a part of one, as Node read it) with the octets that were no UTF-8 where
+ * Node put U+FFFD, each as a lone surrogate that error lines show as `\\xe9` (text/octets.ts);
+ * undefined when no argument that was not UTF-8 holds it, or the two readings do not line up.
+ */
+function typedOctetsHere(): (text: string) => string | undefined {
+  let read: ArgumentsRead | null | undefined;
+  return (text) => {
+    read ??= argumentsRead();
+    if (read === null) return undefined;
+    for (const octets of read.notUtf8Octets) {
+      const replaced = octets.toString('utf8');
+      const at = replaced.indexOf(text);
+      if (at < 0) continue;
+      const kept = decodeOctets(octets, 0, octets.length);
+      return kept.length === replaced.length ? kept.slice(at, at + text.length) : undefined;
+    }
+    return undefined;
+  };
+}
+
+/** The command line's arguments, those that were UTF-8 and those that were not (as Node read them, and their octets). */
 interface ArgumentsRead {
   readonly utf8: string[];
   readonly notUtf8: string[];
+  readonly notUtf8Octets: Buffer[];
 }
 
 /** The arguments as their octets say; null where the octets cannot be read. */
@@ -112,13 +143,18 @@ function argumentsRead(): ArgumentsRead | null {
     const octets = readFileSync('/proc/self/cmdline');
     const utf8: string[] = [];
     const notUtf8: string[] = [];
+    const notUtf8Octets: Buffer[] = [];
     for (let start = 0; start < octets.length; ) {
       const end = octets.indexOf(0, start);
       const argument = octets.subarray(start, end === -1 ? octets.length : end);
-      (isUtf8(argument) ? utf8 : notUtf8).push(argument.toString('utf8'));
+      if (isUtf8(argument)) utf8.push(argument.toString('utf8'));
+      else {
+        notUtf8.push(argument.toString('utf8'));
+        notUtf8Octets.push(argument);
+      }
       start = end === -1 ? octets.length : end + 1;
     }
-    return { utf8, notUtf8 };
+    return { utf8, notUtf8, notUtf8Octets };
   } catch {
     return null;
   }
