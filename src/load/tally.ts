@@ -159,11 +159,24 @@ export class Tally {
    */
   connectionBroken(error: MailvError): void {
     this.connectionFaultCount++;
+    this.countUnsolicited(error.fact);
     const key = JSON.stringify(error.fact);
     const known = this.connectionFaults.find((each) => each.key === key);
     if (known) known.count++;
     else if (this.connectionFaults.length < FAILURES_KEPT) this.connectionFaults.push({ key, error: error.fact, count: 1 });
   }
+
+  /**
+   * A reply no command asked for (the 451 qmail says at its idle timeout) is a reply the server
+   * sent: counted by its code as the others are, once, however many messages its failure ends.
+   */
+  private countUnsolicited(fact: ErrorFact): void {
+    if (fact.code !== 'MAILV_REPLY_SYNTAX' || fact.fault.fault !== 'unsolicited' || this.unsolicitedCounted.has(fact.fault)) return;
+    this.unsolicitedCounted.add(fact.fault);
+    this.reply(fact.fault.code, fact.fault.enhanced);
+  }
+
+  private readonly unsolicitedCounted = new WeakSet<object>();
 
   /** A connection's QUIT got no reply; `timedOut`: mailv waited for it until the time limit. */
   quitNotAnswered(timedOut: boolean): void {
@@ -214,6 +227,7 @@ export class Tally {
   fail(error: unknown, own?: Flight, committed = false, anothers = false, refused: readonly RecipientResult[] = []): boolean {
     const fact = error instanceof MailvError ? error.fact : undefined;
     if (fact === undefined) throw error;
+    this.countUnsolicited(fact);
     // Cut short by a fault of mailv's own or a failed write, not by the server: the server's verdict
     // on it is unknown, and the run says what cut it short. So it is when a signal came after its
     // end had left: the server may have taken it.

@@ -417,7 +417,14 @@ export class SmtpConnection {
       if (this.owed === 0) {
         // RFC 5321 §3.8: 421 is the server giving up; any other reply nobody asked for is a fault.
         if (reply.code === 421) return { kind: 'closing', reply };
-        return { kind: 'syntax', error: new ReplySyntaxError({ fault: 'unsolicited', text: reply.raw.join(' ').slice(0, 60) }, [], reply.raw) };
+        return {
+          kind: 'syntax',
+          error: new ReplySyntaxError(
+            { fault: 'unsolicited', text: reply.raw.join(' ').slice(0, 60), code: reply.code, enhanced: reply.enhanced },
+            [],
+            reply.raw,
+          ),
+        };
       }
       this.owed--;
       this.replies.push(reply);

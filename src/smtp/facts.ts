@@ -13,7 +13,7 @@ export type ReplyFault =
   /** More octets of replies in one session than mailv takes. */
   | { readonly fault: 'too-much'; readonly limit: number }
   /** A reply no command asked for; `text` is its start. */
-  | { readonly fault: 'unsolicited'; readonly text: string };
+  | { readonly fault: 'unsolicited'; readonly text: string; readonly code: number; readonly enhanced: string | undefined };
 
 /**
  * Why a TLS handshake failed. `reason` is OpenSSL's own (`wrong version number`), as Node gives it

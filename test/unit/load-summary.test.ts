@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LoadReport } from '../../dist/load/facts.js';
-import { AuthError, InterruptedError, SmtpReplyError, TransportError } from '../../dist/errors.js';
+import { AuthError, InterruptedError, ProtocolError, SmtpReplyError, TransportError } from '../../dist/errors.js';
 import { Tally } from '../../dist/load/tally.js';
 import { loadSummaryJson, loadSummaryLines } from '../../dist/render/load-summary.js';
 import { wordsFor } from '../../dist/words/describe.js';
@@ -167,6 +167,16 @@ describe('load summary', () => {
     );
     const json = JSON.parse(loadSummaryJson({ ...report, tls, tlsUnverified: 3 })) as { tlsUnverified: number; certificatesUnchecked: boolean };
     assert.deepEqual([json.tlsUnverified, json.certificatesUnchecked], [3, false]);
+  });
+
+  it("counts a reply no command asked for among the replies, once however many messages its failure ended (qmail's 451 at its idle timeout)", () => {
+    const tally = new Tally(3, () => {});
+    const fault = { fault: 'unsolicited' as const, text: '451 4.4.2 idle timeout', code: 451, enhanced: '4.4.2' };
+    // The connection keeps the fault; each message it ends gets an error of its own made from it.
+    for (let message = 0; message < 2; message++) tally.fail(new ProtocolError({ code: 'MAILV_REPLY_SYNTAX', stage: 'mail', fault }, 'mail'));
+    tally.connectionBroken(new ProtocolError({ code: 'MAILV_REPLY_SYNTAX', stage: 'rset', fault }, 'rset'));
+    // Before, not counted at all, where an unsolicited 421 was.
+    assert.deepEqual(tally.report(3, 100, 0).replies, [['451 4.4.2', 1]]);
   });
 
   it('gives a slow rate with its tenths, not rounded to a whole message a second', () => {
