@@ -183,8 +183,9 @@ export async function prepareInput(
       try {
         mailboxes = parseAddressList(listOf(value), plan.mailDomain);
       } catch (error) {
-        // A domain that holds one is malformed for that reason, said as such.
-        throw error instanceof UsageError && value.includes('\uFFFD') ? notUtf8 : error;
+        // An address that holds one is malformed for that reason, said as such; another's fault is its own.
+        const heldOne = error instanceof UsageError && Object.values(error.fact).some((fact) => typeof fact === 'string' && fact.includes('\uFFFD'));
+        throw heldOne ? notUtf8 : error;
       }
       if (mailboxes.some((mailbox) => mailbox.address.includes('\uFFFD'))) throw notUtf8;
       return mailboxes;

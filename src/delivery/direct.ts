@@ -213,7 +213,9 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
       learnt.certificateWithheld = true;
       return tryHost(name, address, plan, emit, options, learnt);
     }
-    if (tlsBroke(error) && plan.tls === 'auto') {
+    // Not for a host the certificate was withheld from: one that fails TLS without it (one that
+    // demands a client certificate) would get the message in clear for want of it.
+    if (tlsBroke(error) && plan.tls === 'auto' && !learnt.certificateWithheld) {
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: (error as MailvError).fact }, severity: 'warning' });
       return { kind: 'again-without-tls' };
     }

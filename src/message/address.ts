@@ -172,24 +172,48 @@ function isALabel(label: string): boolean {
 
 /**
  * Whether the internationalized label `aLabel` (typed so, or converted from what was typed) is one
- * IDNA2008 lets through (RFC 5891 §4.2.3): no hyphen at either end, none in the third and fourth
- * places, and only letters, marks, numbers and hyphens, with the characters RFC 5892 lets through
- * in context (the joiners of Indic and Persian words, Greek keraia, Hebrew geresh and gershayim,
- * the katakana middle dot, Tibetan tsheg, and the middle dot of Catalan's l·l, which alone is held
- * to its context here). The conversion to ASCII is UTS #46's, which lets through what these forbid
- * (`-ü.com`, `☃.com`): such a name is no one's. Its bidirectional rule (RFC 5893) is not checked.
+ * IDNA2008 lets through (RFC 5891 §4.2.3, RFC 5892): no hyphen at either end, none in the third and
+ * fourth places, and only letters, combining marks that take a place, decimal digits and hyphens
+ * (not the letters RFC 5892 disallows: the Arabic tatweel and its like, the kana repeat marks, the
+ * old Hangul jamo), with the characters it lets through as exceptions (〇, Sindhi's ۽ and ۾, Tibetan
+ * tsheg) or in context: Catalan's l·l, Greek keraia before Greek, Hebrew geresh and gershayim after
+ * Hebrew, the katakana middle dot among kana or Han, the joiners (which the conversion itself
+ * judges). The conversion to ASCII is UTS #46's, which lets through what these forbid (`-ü.com`,
+ * `☃.com`): such a name is no one's. Its bidirectional rule (RFC 5893) is not checked.
  */
 function validULabel(aLabel: string): boolean {
   const characters = [...domainToUnicode(aLabel)];
   if (characters.length === 0 || characters[0] === '-' || characters.at(-1) === '-' || (characters[2] === '-' && characters[3] === '-')) return false;
-  return characters.every(
-    (character, index) =>
-      /^[\p{L}\p{M}\p{N}\-\u0375\u05F3\u05F4\u30FB\u0F0B]$/u.test(character) ||
-      character === '\u200C' ||
-      character === '\u200D' ||
-      (character === '\u00B7' && characters[index - 1] === 'l' && characters[index + 1] === 'l'),
-  );
+  const label = characters.join('');
+  return characters.every((character, index) => {
+    const before = characters[index - 1] ?? '';
+    const after = characters[index + 1] ?? '';
+    switch (character) {
+      case '\u00B7':
+        return before === 'l' && after === 'l';
+      case '\u0375':
+        return /^\p{Script=Greek}$/u.test(after);
+      case '\u05F3':
+      case '\u05F4':
+        return /^\p{Script=Hebrew}$/u.test(before);
+      case '\u30FB':
+        return /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u.test(label.replaceAll('\u30FB', ''));
+      case '\u200C':
+      case '\u200D':
+      case '-':
+      case '\u3007':
+      case '\u06FD':
+      case '\u06FE':
+      case '\u0F0B':
+        return true;
+      default:
+        return /^[\p{L}\p{Mn}\p{Mc}\p{Nd}]$/u.test(character) && !DISALLOWED_LETTERS.test(character);
+    }
+  });
 }
+
+/** Letters and marks RFC 5892 disallows all the same (§2.6's exceptions, §2.9's old Hangul jamo). */
+const DISALLOWED_LETTERS = /^[\u0640\u07FA\u302E\u302F\u3031-\u3035\u303B\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF]$/u;
 
 /**
  * A display name as it reads: a phrase is words, each an atom or a quoted string (RFC 5322

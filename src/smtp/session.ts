@@ -38,6 +38,8 @@ import { WriteBuffer } from './write-buffer.js';
 import type { XclientAttribute } from './xclient.js';
 import { monotonicMs } from './monotonic.js';
 
+/** How long a server on port 465 must have kept silent before a hang-up is taken for one waiting for TLS (see silentGreeting). */
+const SILENT_GREETING_MS = 10_000;
 export type { Envelope } from '../message/envelope.js';
 
 export interface SessionPlan {
@@ -553,8 +555,9 @@ export class SmtpSession {
     if (early) await this.earlyEhlo();
     // A hang-up after a resumed handshake and an early EHLO is put on the resumption, tried first
     // (and without it the next time); the early EHLO is blamed only where no resumption was offered.
+    const awaited = monotonicMs();
     const greeting = await this.earlyAnswer(early, () => this.firstAfterResumption(() => this.read('greeting'))).catch((error: unknown) => {
-      throw this.silentGreeting(error);
+      throw this.silentGreeting(error, monotonicMs() - awaited);
     });
     if (greeting.code !== 220) {
       if (early) await this.earlyGreetingRefused(early, greeting);
@@ -1249,14 +1252,16 @@ export class SmtpSession {
 
   /**
    * No greeting came on port 465 in the clear, not a byte, before the time limit or the server's
-   * own (Postfix closes after 300 s): a server there waits for the TLS handshake (RFC 8314), which
-   * smtp:// never starts; the error says so.
+   * own (Postfix gives up the handshake it waits for after 300 s): a server there waits for TLS
+   * (RFC 8314), which smtp:// never starts; the error says so. A server that hangs up at once
+   * (within SILENT_GREETING_MS) was no such one.
    */
-  private silentGreeting(error: unknown): unknown {
+  private silentGreeting(error: unknown, waitedMs: number): unknown {
     if (!(error instanceof TransportError) || this.connection.remotePort !== 465 || this.connection.tls || this.connection.bytesReceived > 0) return error;
     const fact = error.fact;
     if (fact.code === 'MAILV_TIMEOUT') return new TransportError({ ...fact, implicitTlsPort: true }, 'greeting', error.reason);
-    if (fact.code === 'MAILV_CONNECTION_LOST') return new TransportError({ ...fact, implicitTlsPort: true }, 'greeting', error.reason);
+    if (fact.code === 'MAILV_CONNECTION_LOST' && waitedMs >= SILENT_GREETING_MS)
+      return new TransportError({ ...fact, implicitTlsPort: true }, 'greeting', error.reason);
     return error;
   }
 

@@ -271,6 +271,39 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     }
   });
 
+  it('--direct: an unverified MX that demands a client certificate, withheld from it, gets no message at all: never in clear for want of it, 75', async () => {
+    const [tlsHost] = await sinksOnOnePort(['127.0.0.2'], { disabledCommands: ['AUTH'], requestCert: true, rejectUnauthorized: true });
+    const home = freshHome();
+    const pki = testPki();
+    writeFileSync(join(home, 'client.pem'), pki.good.cert, { mode: 0o600 });
+    writeFileSync(join(home, 'client.key'), pki.good.key, { mode: 0o600 });
+    try {
+      const run = await runCli(
+        [
+          '--direct',
+          '--port',
+          String(tlsHost!.port),
+          ...DNS,
+          '--tls-cert',
+          join(home, 'client.pem'),
+          '--tls-key',
+          join(home, 'client.key'),
+          '-s',
+          'x',
+          'bob@mx.test',
+        ],
+        { input: 'secret\n', home },
+      );
+      assert.equal(run.code, 75, run.stdout + run.stderr);
+      // Before, the handshake without the certificate failed and the host was tried again in clear.
+      assert.doesNotMatch(run.stdout, /again without TLS/);
+      assert.equal(tlsHost!.messages.length, 0);
+      assert.ok(existsSync(join(home, 'dead.letter')), 'kept');
+    } finally {
+      await tlsHost!.close();
+    }
+  });
+
   it('--direct --tls required: an unverified MX certificate stops instead, 75', async () => {
     const [tlsHost] = await sinksOnOnePort(['127.0.0.2'], { disabledCommands: ['AUTH'] });
     try {

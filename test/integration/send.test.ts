@@ -364,6 +364,10 @@ describe('failures before and around the connection', () => {
     const domain = await runCli(['-t', '--server', '127.0.0.1:9'], { input: latin1('From: a@example.org\nTo: jose@caf\xe9.org\nSubject: x\n\nhi\n'), home });
     assert.equal(domain.code, 65, domain.stderr);
     assert.match(domain.stderr, /^mailv: the message's header To names a recipient in octets that are not UTF-8: /);
+    // Another address's fault beside a Latin-1 name is said as its own (before: as the name's octets).
+    const other = await runCli(['-t', '--dry-run'], { input: latin1('To: Ren\xe9 <rene@example.org>, carol@exa_mple.org\nSubject: x\n\nhi\n'), home });
+    assert.equal(other.code, 64, other.stderr);
+    assert.equal(other.stderr, 'mailv: invalid address "carol@exa_mple.org": malformed domain "exa_mple.org"\n');
     const named = await runCli(['-t', '--dry-run'], { input: latin1('From: a@example.org\nCc: Jos\xe9 <jose@example.org>\nSubject: x\n\nhi\n'), home });
     assert.equal(named.code, 0, named.stderr);
     assert.match(named.stdout, /^ {2}RCPT To:<jose@example\.org>$/m);

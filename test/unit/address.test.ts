@@ -94,7 +94,25 @@ describe('addresses', () => {
   it('refuses an international domain IDNA2008 does not let through, which the conversion to ASCII would', () => {
     // Each went on as xn--…: a hyphen at an end or in the third and fourth places of the label as
     // typed, a symbol (typed, or as its A-label), a middle dot outside Catalan's l·l.
-    for (const domain of ['-ü.com', 'ü-.com', 'üb--er.com', '☃.com', 'xn--n3h.com', '😀.com', 'a·b.cat']) {
+    // And, from a review against Python's idna: numbers that are no decimal digits, the tatweel, old
+    // Hangul jamo, an enclosing circle, and the contextual characters out of their context.
+    for (const domain of [
+      '-ü.com',
+      'ü-.com',
+      'üb--er.com',
+      '☃.com',
+      'xn--n3h.com',
+      '😀.com',
+      'a·b.cat',
+      'ኢ፩.com',
+      'aↂa.com',
+      'abـ.com',
+      'aᄀa.com',
+      'a⃝a.com',
+      'a׳.com',
+      'a・a.com',
+      'a͵a.com',
+    ]) {
       assert.throws(
         () => parseMailbox(`bob@${domain}`, HOST),
         (error: unknown) => error instanceof UsageError && error.fact.code === 'MAILV_ADDRESS_DOMAIN',
@@ -104,7 +122,19 @@ describe('addresses', () => {
     assert.equal(parseMailbox('bob@col·legi.cat', HOST).address, 'bob@xn--collegi-xma.cat');
     // What IDNA2008 lets through, in context or as PVALID, goes on (a first version refused them):
     // a Chinese numeral zero, the joiners of Sinhala and Persian, Hebrew gershayim, the katakana middle dot.
-    for (const domain of ['二〇二四.cn', 'ශ්\u200dරී.lk', 'نامه\u200cای.ir', 'צה״ל.co.il', 'カタカナ・テスト.jp', '𠮷--b.jp']) {
+    for (const domain of [
+      '二〇二四.cn',
+      'ශ්\u200dරී.lk',
+      'نامه\u200cای.ir',
+      'צה״ל.co.il',
+      'カタカナ・テスト.jp',
+      '𠮷--b.jp',
+      'سنڌ۾.pk',
+      'κερ͵α.gr',
+      'ཀ་ཁ.cn',
+      '한국.kr',
+      'ラーメン.jp',
+    ]) {
       assert.match(parseMailbox(`bob@${domain}`, HOST).address, /^bob@xn--/, domain);
     }
     // The third and fourth places are characters, not UTF-16 units.
