@@ -13,6 +13,16 @@ import { closedPort, scriptedOnOnePort, sinksOnOnePort } from '../helpers/loopba
 
 const DNS = ['--dns', DNSMASQ];
 
+/** A --direct send to `recipients` through the MX of port `port`, with the test PKI's good pair as client certificate. */
+function directWithClientCertificate(port: number, recipients: readonly string[]) {
+  const home = freshHome();
+  const pki = testPki();
+  writeFileSync(join(home, 'client.pem'), pki.good.cert, { mode: 0o600 });
+  writeFileSync(join(home, 'client.key'), pki.good.key, { mode: 0o600 });
+  const certificate = ['--tls-cert', join(home, 'client.pem'), '--tls-key', join(home, 'client.key')];
+  return runCli(['--direct', '--port', String(port), ...DNS, ...certificate, '-s', 'x', ...recipients], { input: 'secret\n', home });
+}
+
 describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, () => {
   it('--mx shows the query, the answers and the plan, lowest preference first', async () => {
     const run = await runCli(['--mx', 'deadfirst.test', ...DNS]);
@@ -225,28 +235,8 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
         callback();
       },
     });
-    const home = freshHome();
-    const pki = testPki();
-    writeFileSync(join(home, 'client.pem'), pki.good.cert, { mode: 0o600 });
-    writeFileSync(join(home, 'client.key'), pki.good.key, { mode: 0o600 });
     try {
-      const run = await runCli(
-        [
-          '--direct',
-          '--port',
-          String(tlsHost!.port),
-          ...DNS,
-          '--tls-cert',
-          join(home, 'client.pem'),
-          '--tls-key',
-          join(home, 'client.key'),
-          '-s',
-          'x',
-          'bob@mx.test',
-          'carol@mx.test',
-        ],
-        { input: 'secret\n', home },
-      );
+      const run = await directWithClientCertificate(tlsHost!.port, ['bob@mx.test', 'carol@mx.test']);
       assert.equal(run.code, 0, run.stdout + run.stderr);
       // Once, for the first round: the second goes without the certificate at once.
       const warnings = lines(run.stdout).filter((line) => line.startsWith('Warning: '));
@@ -273,32 +263,13 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
 
   it('--direct: an unverified MX that demands a client certificate, withheld from it, gets no message at all: never in clear for want of it, 75', async () => {
     const [tlsHost] = await sinksOnOnePort(['127.0.0.2'], { disabledCommands: ['AUTH'], requestCert: true, rejectUnauthorized: true });
-    const home = freshHome();
-    const pki = testPki();
-    writeFileSync(join(home, 'client.pem'), pki.good.cert, { mode: 0o600 });
-    writeFileSync(join(home, 'client.key'), pki.good.key, { mode: 0o600 });
     try {
-      const run = await runCli(
-        [
-          '--direct',
-          '--port',
-          String(tlsHost!.port),
-          ...DNS,
-          '--tls-cert',
-          join(home, 'client.pem'),
-          '--tls-key',
-          join(home, 'client.key'),
-          '-s',
-          'x',
-          'bob@mx.test',
-        ],
-        { input: 'secret\n', home },
-      );
+      const run = await directWithClientCertificate(tlsHost!.port, ['bob@mx.test']);
       assert.equal(run.code, 75, run.stdout + run.stderr);
       // Before, the handshake without the certificate failed and the host was tried again in clear.
       assert.doesNotMatch(run.stdout, /again without TLS/);
       assert.equal(tlsHost!.messages.length, 0);
-      assert.ok(existsSync(join(home, 'dead.letter')), 'kept');
+      assert.ok(existsSync(join(run.home, 'dead.letter')), 'kept');
     } finally {
       await tlsHost!.close();
     }
