@@ -5,7 +5,7 @@
 /** The columns `text` takes on a terminal. */
 export function displayWidth(text: string): number {
   let width = 0;
-  for (const character of text) width += columnsOf(character.codePointAt(0)!);
+  for (const [, columns] of characterWidths(text)) width += columns;
   return width;
 }
 
@@ -13,12 +13,38 @@ export function displayWidth(text: string): number {
 export function cutToWidth(text: string, columns: number): string {
   let width = 0;
   let end = 0;
-  for (const character of text) {
-    width += columnsOf(character.codePointAt(0)!);
+  for (const [character, taken] of characterWidths(text)) {
+    width += taken;
     if (width > columns) break;
     end += character.length;
   }
   return text.slice(0, end);
+}
+
+/**
+ * Each character of `text` with the columns it adds, as terminals draw emoji sequences: one joined
+ * to the emoji before it by a zero-width joiner (a family) adds none, a pair of regional indicators
+ * (a flag) takes two between them; an emoji presentation selector (U+FE0F) makes a symbol drawn
+ * narrow as text (❤) an emoji of two columns.
+ */
+function* characterWidths(text: string): Generator<readonly [string, number]> {
+  let previous = 0;
+  let previousColumns = 0;
+  let indicators = 0;
+  for (const character of text) {
+    const codePoint = character.codePointAt(0)!;
+    let columns = columnsOf(codePoint);
+    if (previous === 0x200d && columns === 2) columns = 0;
+    if (codePoint >= 0x1f1e6 && codePoint <= 0x1f1ff) {
+      // A pair is one flag, two columns wide.
+      columns = indicators % 2 === 0 ? 2 : 0;
+      indicators++;
+    } else indicators = 0;
+    if (codePoint === 0xfe0f && previousColumns === 1 && previous >= 0x2000) columns = 1;
+    yield [character, columns];
+    previous = codePoint;
+    if (codePoint !== 0x200d) previousColumns = columns;
+  }
 }
 
 function columnsOf(codePoint: number): number {

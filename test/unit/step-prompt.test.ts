@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fitted, stepNext } from '../../dist/cli/step-prompt.js';
-import { displayWidth } from '../../dist/text/display-width.js';
+import { cutToWidth, displayWidth } from '../../dist/text/display-width.js';
 import type { PendingWrite } from '../../dist/smtp/command.js';
 import { wordsFor } from '../../dist/words/describe.js';
 
@@ -68,6 +68,11 @@ describe('--step prompt', () => {
     assert.equal(displayWidth('কুমার'), 4);
     assert.equal(displayWidth('முருகன்'), 6); // its vowel signs are spacing marks (Mc), its virama none
     assert.equal(displayWidth('a\u200db'), 2);
+    // Emoji sequences as terminals draw them (before: a family summed to 6, ❤️ counted 1, a flag 2 × 1).
+    assert.equal(displayWidth('👨\u200d👩\u200d👧'), 2);
+    assert.equal(displayWidth('❤\ufe0f'), 2);
+    assert.equal(displayWidth('🇫🇷🇩🇪'), 4);
+    assert.equal(cutToWidth('a👨\u200d👩\u200d👧b', 3), 'a👨\u200d👩\u200d👧');
     // Emoji of every block a terminal draws wide, marks drawn over the letter before them.
     assert.equal(displayWidth('🚀🫠🀄🈁😀🤖'), 12);
     assert.equal(displayWidth('\u304b\u3099'), 2);
