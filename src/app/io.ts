@@ -4,6 +4,7 @@
 // src/cli/run.ts builds it from the process; tests build it from memory.
 import type { Readable, Writable } from 'node:stream';
 import type { Stepper } from '../cli/step-prompt.js';
+import type { TypedArguments } from '../cli/typed-paths.js';
 import type { Language } from '../words/language.js';
 import type { InterruptSignal } from '../interruption.js';
 import type { StopSignal } from '../exit-codes.js';
@@ -89,13 +90,10 @@ export interface AppIo {
    * made of octets that were not UTF-8), false where that cannot be known; and how many files the
    * process may have open, undefined where unknown or unlimited.
    */
-  readonly host: {
+  readonly host: TypedArguments & {
     name(): string;
     mailName(): string | undefined;
     user(): string;
-    typedAsIs(text: string): boolean;
-    /** `text` from the command line with its octets that were no UTF-8 kept (see cli/run.ts), for an error line to show them; undefined when unknown. */
-    typedOctets?(text: string): string | undefined;
     openFilesLimit(): number | undefined;
     superUser(): boolean;
   };

@@ -79,8 +79,7 @@ async function dispatch(run: Run): Promise<number> {
         ['--diagram', options.diagram],
         ['--record', options.record],
       ],
-      (text) => io.host.typedAsIs(text),
-      (text) => io.host.typedOctets?.(text),
+      io.host,
     );
     const account = await accountSettings(io.env, options.config, options.account);
     plan = buildPlan(options, parsed.recipients, {
@@ -136,8 +135,7 @@ async function replayCommand(run: Run): Promise<number> {
         ['mailv replay', parsed.file],
         ['--diagram', parsed.options.diagram],
       ],
-      (text) => io.host.typedAsIs(text),
-      (text) => io.host.typedOctets?.(text),
+      io.host,
     );
     const plan = buildReplayPlan(parsed.options, parsed.file);
     if (plan.language !== undefined) run.language = plan.language;

@@ -66,11 +66,7 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   }
   let account: AccountSettings | undefined;
   try {
-    assertTypedPaths(
-      [['-C', line.options.config]],
-      (text) => io.host.typedAsIs(text),
-      (text) => io.host.typedOctets?.(text),
-    );
+    assertTypedPaths([['-C', line.options.config]], io.host);
     account = await accountSettings(io.env, line.options.config, line.options.account);
   } catch (error) {
     if (!(error instanceof ConfigError || (error instanceof UsageError && error.fact.code === 'MAILV_PATH_NOT_UTF8')) || line.smtp) throw error;

@@ -6,7 +6,7 @@
 // ignored, and one that cannot be written is left as it is.
 import { join } from 'node:path';
 import type { EhloOffer, Extension } from '../smtp/capabilities.js';
-import { keyOf, rememberable, sameKey, type EhloKey, type EhloTlsState, type RememberedEhlo } from '../smtp/remembered.js';
+import { keyOf, offersPipeconnect, rememberable, sameKey, type EhloKey, type EhloTlsState, type RememberedEhlo } from '../smtp/remembered.js';
 import { isRecord, readPrivateEntries, withFileLock, writePrivateEntries } from './private-file.js';
 
 /**
@@ -181,6 +181,6 @@ function asEntry(value: unknown): Entry | undefined {
   }
   const kept = { domain: offer['domain'], extensions };
   // mailv writes only replies that offer PIPECONNECT: any other is not its own, and would send EHLO early to a server that never offered it.
-  if (!rememberable(kept)) return undefined;
+  if (!offersPipeconnect(kept)) return undefined;
   return { host, address, port, tls: tls as EhloTlsState, helo, learned, offer: kept };
 }

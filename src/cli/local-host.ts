@@ -2,6 +2,7 @@
 // bare local addresses. The system is asked only when the caller passes nothing else.
 import { hostname, userInfo } from 'node:os';
 import { addressLiteral } from '../ip-address.js';
+import type { UserNameOrigin } from './facts.js';
 
 /**
  * The host name; a name without a dot gets `.localdomain`, as Postfix does for myhostname. A host
@@ -35,5 +36,11 @@ const DOMAIN_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z
 
 /** $USER (as mail uses it), else $LOGNAME, else the account name. */
 export function localUser(env: NodeJS.ProcessEnv, accountName: () => string = () => userInfo().username): string {
-  return env['USER'] || env['LOGNAME'] || accountName();
+  const origin = userNameOrigin(env);
+  return origin === 'account' ? accountName() : env[origin]!;
+}
+
+/** Where localUser() takes the name from. */
+export function userNameOrigin(env: NodeJS.ProcessEnv): UserNameOrigin {
+  return env['USER'] ? 'USER' : env['LOGNAME'] ? 'LOGNAME' : 'account';
 }

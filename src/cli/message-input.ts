@@ -178,16 +178,16 @@ export async function prepareInput(
     fieldValues(block.fields, name).flatMap((value) => {
       // Read as UTF-8, octets that are not leave U+FFFD in their place: an address no one has, and
       // not the one the header shows (a name in Latin-1 beside an address goes on as it stands).
-      const notUtf8 = new InputError({ code: 'MAILV_MESSAGE_ADDRESS_NOT_UTF8', field: name }, ExitCode.DATAERR);
+      const notUtf8 = () => new InputError({ code: 'MAILV_MESSAGE_ADDRESS_NOT_UTF8', field: name }, ExitCode.DATAERR);
       let mailboxes: Mailbox[];
       try {
         mailboxes = parseAddressList(listOf(value), plan.mailDomain);
       } catch (error) {
         // An address that holds one is malformed for that reason, said as such; another's fault is its own.
         const heldOne = error instanceof UsageError && Object.values(error.fact).some((fact) => typeof fact === 'string' && fact.includes('\uFFFD'));
-        throw heldOne ? notUtf8 : error;
+        throw heldOne ? notUtf8() : error;
       }
-      if (mailboxes.some((mailbox) => mailbox.address.includes('\uFFFD'))) throw notUtf8;
+      if (mailboxes.some((mailbox) => mailbox.address.includes('\uFFFD'))) throw notUtf8();
       return mailboxes;
     });
   // What a field shows but does not decide (From, and To or Cc without -t) is read only for the

@@ -19,6 +19,7 @@ import { chooseLanguage, type Language } from '../words/language.js';
 import { dsnRequest } from './dsn-options.js';
 import type { FamilyFlag, HeaderFlag, JsonClashFlag, RouteFlag, SecretFlag, UserNameOrigin } from './facts.js';
 import { ipVersion } from '../ip-address.js';
+import { userNameOrigin } from './local-host.js';
 import type { ConnectionOrigin } from '../plan.js';
 
 export type { AuthRequest, OutputMode, Plan } from '../plan.js';
@@ -134,7 +135,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const fromOrigin = fromGiven !== undefined ? 'option' : account.from !== undefined ? 'config-file' : 'user';
   const from =
     fromOrigin === 'user'
-      ? senderFromUser(fromText, mailDomain, { variable: local.env['USER'] ? 'USER' : local.env['LOGNAME'] ? 'LOGNAME' : 'account', authorOnly: nullSender })
+      ? senderFromUser(fromText, mailDomain, { variable: userNameOrigin(local.env), authorOnly: nullSender })
       : parseMailbox(fromText, mailDomain);
   // sendmail's -f names the envelope's sender, and a From: only where the message has none.
   if (fromOrigin === 'option')

@@ -80,8 +80,7 @@ function processIo(
       name: () => hostname(),
       mailName,
       user: accountName,
-      typedAsIs: typedAsIsHere(),
-      typedOctets: typedOctetsHere(),
+      ...typedArguments(),
       openFilesLimit,
       superUser: () => process.getuid?.() === 0,
     },
@@ -89,37 +88,34 @@ function processIo(
 }
 
 /**
- * Whether `text`, taken from the command line, was typed as it reads: Node decodes the arguments as
+ * What the command line's own octets say of a text taken from it. Node decodes the arguments as
  * UTF-8, any other octet turned into U+FFFD, and the octets themselves are in /proc/self/cmdline
- * (Linux), read once, when a text first holds a U+FFFD. True when no argument that was not UTF-8
- * holds `text` and, if any was not, one that was holds it as it is (a U+FFFD copied from a log);
- * false when the octets cannot be read. A text made from an argument (a recipient list split at its
- * spaces) is so never taken for typed because it no longer matches.
+ * (Linux), read once, when a text first holds a U+FFFD, for both questions:
+ * - typedAsIs: whether `text` was typed as it reads. True when no argument that was not UTF-8 holds
+ *   it and, if any was not, one that was holds it as it is (a U+FFFD copied from a log); false when
+ *   the octets cannot be read. A text made from an argument (a recipient list split at its spaces)
+ *   is so never taken for typed because it no longer matches.
+ * - typedOctets: `text` (an argument, or a part of one, as Node read it) with the octets that were
+ *   no UTF-8 where Node put U+FFFD, each as a lone surrogate that error lines show as `\\xe9`
+ *   (text/octets.ts); undefined when no argument that was not UTF-8 holds it, or the two readings
+ *   do not line up.
  */
-function typedAsIsHere(): (text: string) => boolean {
+function typedArguments(): { typedAsIs: (text: string) => boolean; typedOctets: (text: string) => string | undefined } {
   let read: ArgumentsRead | null | undefined;
-  return (text) => {
-    read ??= argumentsRead();
+  const arguments_ = () => (read ??= argumentsRead());
+  const typedAsIs = (text: string) => {
+    const found = arguments_();
     // A text an argument that was not UTF-8 may have given is not taken for typed, whatever the others hold.
     return (
-      read !== null &&
-      !read.notUtf8.some((argument) => argument.includes(text)) &&
-      (read.notUtf8.length === 0 || read.utf8.some((argument) => argument.includes(text)))
+      found !== null &&
+      !found.notUtf8.some((argument) => argument.includes(text)) &&
+      (found.notUtf8.length === 0 || found.utf8.some((argument) => argument.includes(text)))
     );
   };
-}
-
-/**
- * `text` (an argument, or a part of one, as Node read it) with the octets that were no UTF-8 where
- * Node put U+FFFD, each as a lone surrogate that error lines show as `\\xe9` (text/octets.ts);
- * undefined when no argument that was not UTF-8 holds it, or the two readings do not line up.
- */
-function typedOctetsHere(): (text: string) => string | undefined {
-  let read: ArgumentsRead | null | undefined;
-  return (text) => {
-    read ??= argumentsRead();
-    if (read === null) return undefined;
-    for (const octets of read.notUtf8Octets) {
+  const typedOctets = (text: string) => {
+    const found = arguments_();
+    if (found === null) return undefined;
+    for (const octets of found.notUtf8Octets) {
       const replaced = octets.toString('utf8');
       const at = replaced.indexOf(text);
       if (at < 0) continue;
@@ -128,6 +124,7 @@ function typedOctetsHere(): (text: string) => string | undefined {
     }
     return undefined;
   };
+  return { typedAsIs, typedOctets };
 }
 
 /** The command line's arguments, those that were UTF-8 and those that were not (as Node read them, and their octets). */

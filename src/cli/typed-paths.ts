@@ -6,16 +6,20 @@ import { UsageError } from '../errors.js';
 
 /**
  * Throws UsageError (64) for the first of `paths` (option, file name) that holds a U+FFFD which
- * `typedAsIs` says was no UTF-8 on the command line (a U+FFFD typed as such is a name like any other).
+ * `typed` says was no UTF-8 on the command line (a U+FFFD typed as such is a name like any other).
  */
-export function assertTypedPaths(
-  paths: readonly (readonly [string, string | undefined])[],
-  typedAsIs: (text: string) => boolean,
-  typedOctets?: (text: string) => string | undefined,
-): void {
-  const suspect = paths.find(([, path]) => path?.includes('\uFFFD') && !typedAsIs(path));
+export function assertTypedPaths(paths: readonly (readonly [string, string | undefined])[], typed: TypedArguments): void {
+  const suspect = paths.find(([, path]) => path?.includes('\uFFFD') && !typed.typedAsIs(path));
   if (suspect === undefined) return;
   const [option, path] = suspect;
   // Said with the octets as typed (`lat\xe9.txt`) where they can be read back, not the U+FFFD Node put there.
-  throw new UsageError({ code: 'MAILV_PATH_NOT_UTF8', option, path: typedOctets?.(path!) ?? path! });
+  throw new UsageError({ code: 'MAILV_PATH_NOT_UTF8', option, path: typed.typedOctets?.(path!) ?? path! });
+}
+
+/** What the command line's own octets say of a text taken from it (see cli/run.ts). */
+export interface TypedArguments {
+  /** Whether `text` was typed as it reads (a U+FFFD in it typed as such); false where that cannot be known. */
+  typedAsIs(text: string): boolean;
+  /** `text` with its octets that were no UTF-8 kept, for an error line to show them; undefined when unknown. */
+  typedOctets?(text: string): string | undefined;
 }

@@ -56,8 +56,7 @@ const DIRECTORY_ERRNO: Readonly<Record<string, string>> = {
 };
 
 /** `known`'s words for the errno, else those every file's error gets (system.ts). */
-const system = (known: Readonly<Record<string, string>>, problem: SystemProblem) =>
-  (problem.errno !== undefined ? known[problem.errno] : undefined) ?? systemProblem(problem);
+const system = (known: Readonly<Record<string, string>>, problem: SystemProblem) => systemProblem(problem, known);
 
 const suggestion = (options: readonly string[]) => (options.length === 1 ? `(Did you mean ${options[0]}?)` : `(Did you mean one of ${options.join(', ')}?)`);
 

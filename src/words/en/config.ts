@@ -62,7 +62,7 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_FROM: (fact) => `${at(fact)}: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`,
   MAILV_CONFIG_USER_CONTROL: (fact) => `${at(fact)}: invalid user: it holds a control character`,
   MAILV_CONFIG_NOT_UTF8: (fact) => `${at(fact)}: not UTF-8 text`,
-  MAILV_CONFIG_UNREADABLE: ({ path, errno, detail }) => `${path}: ${(errno !== undefined ? ERRNO[errno] : undefined) ?? systemProblem({ errno, detail })}`,
+  MAILV_CONFIG_UNREADABLE: ({ path, errno, detail }) => `${path}: ${systemProblem({ errno, detail }, ERRNO)}`,
   MAILV_CONFIG_NOT_REGULAR: ({ path, kind }) => `${path}: is ${KIND[kind]}${kind === 'directory' ? '' : ', not a regular file'}`,
   MAILV_CONFIG_READABLE: ({ path, mode }) => `${path}: holds a password but its mode ${octal(mode)} lets group or others read it: chmod 600 ${shellWord(path)}`,
   MAILV_CONFIG_WRITABLE: ({ path, mode }) => `${path}: its mode ${octal(mode)} lets group or others change it, and so run commands as you: chmod go-w ${path}`,

@@ -27,8 +27,10 @@ const ERRNO: Readonly<Record<string, string>> = {
 };
 
 /**
- * A code not listed in Node's words for it, without the code before them and the call and path
- * after (`ETXTBSY: text file is busy, open '/x'`: the path is said by the line already).
+ * A file's system error in words: `known`'s for its code (a message's own, `no such file`), else
+ * these; a code not listed in Node's words for it, without the code before them and the call and
+ * path after (`ETXTBSY: text file is busy, open '/x'`: the path is said by the line already).
  */
-export const systemProblem = ({ errno, detail }: SystemProblem): string =>
-  (errno !== undefined ? ERRNO[errno] : undefined) ?? (errno === undefined ? detail : detail.replace(/^E[A-Z0-9]+: /, '').replace(/, \w+(?: '[\s\S]*)?$/, ''));
+export const systemProblem = ({ errno, detail }: SystemProblem, known: Readonly<Record<string, string>> = {}): string =>
+  (errno !== undefined ? (known[errno] ?? ERRNO[errno]) : undefined) ??
+  (errno === undefined ? detail : detail.replace(/^E[A-Z0-9]+: /, '').replace(/, \w+(?: '[\s\S]*)?$/, ''));

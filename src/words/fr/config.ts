@@ -64,7 +64,7 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_FROM: (fact) => `${at(fact)} : from invalide : il faut une adresse, comme alice@example.org ou Alice <alice@example.org>`,
   MAILV_CONFIG_USER_CONTROL: (fact) => `${at(fact)} : user invalide : la valeur contient un caractère de contrôle`,
   MAILV_CONFIG_NOT_UTF8: (fact) => `${at(fact)} : ce n’est pas du texte UTF-8`,
-  MAILV_CONFIG_UNREADABLE: ({ path, errno, detail }) => `${path} : ${(errno !== undefined ? ERRNO[errno] : undefined) ?? systemProblem({ errno, detail })}`,
+  MAILV_CONFIG_UNREADABLE: ({ path, errno, detail }) => `${path} : ${systemProblem({ errno, detail }, ERRNO)}`,
   MAILV_CONFIG_NOT_REGULAR: ({ path, kind }) => `${path} : ${KIND[kind]}`,
   MAILV_CONFIG_READABLE: ({ path, mode }) =>
     `${path} : contient un mot de passe, mais son mode ${octal(mode)} permet au groupe ou aux autres de le lire : chmod 600 ${shellWord(path)}`,

@@ -26,5 +26,6 @@ const ERRNO: Readonly<Record<string, string>> = {
   EPIPE: 'le lecteur est parti',
 };
 
-/** A code not listed is given as the system names it (`EXDEV`), not in the English words of Node's message. */
-export const systemProblem = ({ errno, detail }: SystemProblem): string => (errno !== undefined ? (ERRNO[errno] ?? errno) : detail);
+/** A file's system error in words: `known`'s for its code, else these; a code not listed as the system names it (`EXDEV`), not in the English words of Node's message. */
+export const systemProblem = ({ errno, detail }: SystemProblem, known: Readonly<Record<string, string>> = {}): string =>
+  errno !== undefined ? (known[errno] ?? ERRNO[errno] ?? errno) : detail;
