@@ -5,6 +5,10 @@
 # by mailv (with its TLS session cache warm, and with --no-tls-resume), msmtp and swaks; and both
 # sends by bench/bare-send.cjs, the least a Node program does to make them (the floors under mailv's),
 # the submission one with a full handshake and with a TLS session kept from its previous run.
+# mailv runs as installed (bin/mailv.js through its #! line, which starts Node without
+# NODE_EXTRA_CA_CERTS: man/mailv.1, ENVIRONMENT), and as `node bin/mailv.js` beside it; and the
+# yardstick, the plain send and the 587 send again without NODE_EXTRA_CA_CERTS in the environment
+# (this machine's names Debian's bundle, which Node reads at every start).
 #
 #   bash bench/submission.sh              6 rounds of 10 runs, each round after 2 warm-ups
 #   ROUNDS=3 RUNS=5 bash bench/submission.sh
@@ -37,9 +41,13 @@ printf 'Hello from the mailv benchmark.\n' > "$WORK/small.txt"
 printf 'From: %s\r\nTo: %s\r\nSubject: bench\r\nDate: %s\r\nMessage-ID: <bench.submission.%s@example.org>\r\n\r\nHello from the mailv benchmark.\r\n' \
   "$FROM" "$TO" "$(date -R)" "$$" > "$WORK/tiny.eml"
 
-MAILV="node bin/mailv.js"
+MAILV="bin/mailv.js"
+BY_NODE="node bin/mailv.js"
+WITHOUT="env -u NODE_EXTRA_CA_CERTS"
 SUBMIT="--server 127.0.0.1:587 --tls required --ca $CA --user mailtest --auth plain"
-names=('node -e 0' 'bare Node send 25' 'bare Node send 587' 'bare Node send 587, session kept' 'mailv 25' 'mailv 587' 'mailv 587 --no-tls-resume' 'msmtp 587' 'swaks 587')
+names=('node -e 0' 'bare Node send 25' 'bare Node send 587' 'bare Node send 587, session kept' 'mailv 25' 'mailv 587' 'mailv 587 --no-tls-resume' 'msmtp 587' 'swaks 587'
+  'node bin/mailv.js 25' 'node bin/mailv.js 587'
+  'node -e 0, no NODE_EXTRA_CA_CERTS' 'mailv 25, no NODE_EXTRA_CA_CERTS' 'mailv 587, no NODE_EXTRA_CA_CERTS')
 cmds=(
   'node -e 0'
   "node bench/bare-send.cjs 25 $FROM $TO < $WORK/small.txt"
@@ -50,10 +58,15 @@ cmds=(
   "MAILV_PASSWORD=$SECRET $MAILV -q $SUBMIT --no-tls-resume -r $FROM -s bench $TO < $WORK/small.txt"
   "msmtp -C /dev/null --host=127.0.0.1 --port=587 --tls=on --tls-starttls=on --tls-trust-file=$CA --auth=plain --user=mailtest --passwordeval='echo $SECRET' --from=$FROM $TO < $WORK/tiny.eml"
   "swaks --silent 2 --server 127.0.0.1:587 --tls --tls-verify --tls-ca-path $CA --auth PLAIN --auth-user mailtest --auth-password $SECRET --from $FROM --to $TO --body @$WORK/small.txt"
+  "$BY_NODE -q --server 127.0.0.1:25 -r $FROM -s bench $TO < $WORK/small.txt"
+  "MAILV_PASSWORD=$SECRET $BY_NODE -q $SUBMIT -r $FROM -s bench $TO < $WORK/small.txt"
+  "$WITHOUT node -e 0"
+  "$WITHOUT $MAILV -q --server 127.0.0.1:25 -r $FROM -s bench $TO < $WORK/small.txt"
+  "$WITHOUT MAILV_PASSWORD=$SECRET $MAILV -q $SUBMIT -r $FROM -s bench $TO < $WORK/small.txt"
 )
 if [[ -n ${BASE:-} ]]; then
   [[ -r $BASE/dist/bundle/mailv.cjs ]] || die "no built mailv in $BASE (npm ci && npm run build there)"
-  OLD="node $(cd "$BASE" && pwd)/bin/mailv.js"
+  OLD="$(cd "$BASE" && pwd)/bin/mailv.js"
   names+=('mailv 25 (base)' 'mailv 587 (base)')
   cmds+=(
     "$OLD -q --server 127.0.0.1:25 -r $FROM -s bench $TO < $WORK/small.txt"

@@ -1,5 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS MAILV_NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node
 'use strict';
+// The line above runs Node without NODE_EXTRA_CA_CERTS, handing its value on under another name:
+// Node 20 parses the file it names, and its own root certificates, at every start (about 50 ms for
+// Debian's bundle, more than the rest of a plain send), where mailv needs them only for a TLS
+// handshake. mailv gives them to its handshakes itself (takeDeferredExtraCa, below).
 // Launcher. `--version` is answered without loading the program; everything else runs the CLI
 // bundled into one CommonJS file (bin/package.json makes this file CommonJS too), so that neither
 // dozens of modules nor the ES module loader are set up: start-up is most of a run. The bundle
@@ -13,12 +17,13 @@ const version = () => require('../package.json').version;
 // Run as mailv-sendmail (bin/mailv-sendmail.js) or through a link named sendmail, mailv reads
 // sendmail's command line. Node keeps the name the script was run by, links unresolved.
 const command = /^((mailv-)?sendmail(\.js)?|mailq|newaliases)$/.test(launchedAs) ? 'sendmail' : 'mailv';
+const deferredExtraCa = takeDeferredExtraCa();
 
 if (command === 'mailv' && args.length === 1 && (args[0] === '--version' || args[0] === '-V') && printedVersion()) {
   // Answered.
 } else {
   const { main, saveCache } = loadBundle(require('node:path').join(__dirname, '..', 'dist', 'bundle', 'mailv.cjs'), namesDryRun(args));
-  main(args, version, command).then((status) => {
+  main(args, version, command, deferredExtraCa).then((status) => {
     process.exitCode = status;
     saveCache();
     // When the event loop has emptied, nothing of the run is left: every write of mailv's was
@@ -30,6 +35,21 @@ if (command === 'mailv' && args.length === 1 && (args[0] === '--version' || args
     // of those listeners, as Node would have read it after them.
     process.once('exit', () => process.exit());
   });
+}
+
+/**
+ * The file NODE_EXTRA_CA_CERTS names when Node did not load it (run through the line at the top of
+ * this file), for mailv's handshakes to trust; the variable is put back as it was, for the programs
+ * mailv runs (a --password-cmd, a sendmail). Run as `node bin/mailv.js`, Node has loaded it: none.
+ */
+function takeDeferredExtraCa() {
+  const deferred = process.env.MAILV_NODE_EXTRA_CA_CERTS;
+  if (deferred === undefined) return undefined;
+  delete process.env.MAILV_NODE_EXTRA_CA_CERTS;
+  // Set beside NODE_EXTRA_CA_CERTS (by hand, not by the line at the top), Node has loaded that.
+  if (deferred === '' || process.env.NODE_EXTRA_CA_CERTS !== undefined) return undefined;
+  process.env.NODE_EXTRA_CA_CERTS = deferred;
+  return deferred;
 }
 
 /**

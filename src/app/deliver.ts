@@ -173,6 +173,7 @@ export function sessionPlan(run: Run, plan: Plan, prepared: PreparedInput, trust
     tls: plan.tls,
     body: plan.body,
     extraCa: trust.extraCa,
+    nodeExtraCa: trust.nodeExtraCa,
     clientIdentity: trust.clientIdentity,
     insecure: plan.insecure,
     // A session resumed would carry the identity of the handshake that made it, whatever the

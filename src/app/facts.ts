@@ -31,6 +31,14 @@ export type AppNote =
   | { readonly code: 'null-body' }
   /** The body is neither ASCII nor UTF-8: it goes labelled charset=unknown-8bit (RFC 1428). */
   | { readonly code: 'body-not-utf8' }
+  /** The file NODE_EXTRA_CA_CERTS names could not be read: the handshakes trust Node's CAs without it, as Node would. */
+  | {
+      readonly code: 'node-extra-ca-unreadable';
+      readonly path: string;
+      readonly errno?: string | undefined;
+      readonly detail?: string;
+      readonly found?: 'not-a-file' | 'too-large';
+    }
   /** The private key of --tls-cert/--tls-key is in a file anyone on the machine may read (`mode`). */
   | { readonly code: 'client-key-readable'; readonly path: string; readonly mode: number }
   /** The wait for dead.letter's lock has lasted: another writer is at work on its entry. */

@@ -50,6 +50,8 @@ export interface AppIo {
   /** Run as `mailv-sendmail` or under the name `sendmail`: sendmail's command line. */
   readonly sendmail?: boolean;
   readonly env: NodeJS.ProcessEnv;
+  /** The file NODE_EXTRA_CA_CERTS names when Node did not load it at its start: the handshakes add it (bin/mailv.js). */
+  readonly deferredExtraCa?: string | undefined;
   /** mailv's version, read only for --version. */
   version(): string;
   readonly stdin: StandardInput;

@@ -13,6 +13,8 @@ import type { ClientIdentity } from '../smtp/connection.js';
 
 export interface Trust {
   readonly extraCa: readonly Buffer[] | undefined;
+  /** The certificates of NODE_EXTRA_CA_CERTS when the handshakes must add them (see nodeExtraCaOf). */
+  readonly nodeExtraCa?: (() => readonly Buffer[]) | undefined;
   readonly auth: AuthPlan | undefined;
   /** --tls-cert and --tls-key, read and checked to make a pair. */
   readonly clientIdentity?: ClientIdentity | undefined;
@@ -60,15 +62,17 @@ export function readTrustFiles(plan: Plan): Promise<TrustFiles> {
 export async function gatherTrust(run: Run, plan: Plan): Promise<Trust> {
   const { extraCa, client } = await readTrustFiles(plan);
   const clientIdentity = client?.identity;
+  const nodeExtraCa = nodeExtraCaOf(run, extraCa);
   if (client?.exposed !== undefined && plan.verbosity > 0) run.note({ code: 'client-key-readable', ...client.exposed });
   // A probe that stops before AUTH never sends the secret: it is neither read nor asked for (a
   // password command run, a prompt under cron).
-  if (plan.auth === undefined || plan.direct || quitsBeforeAuth(plan.quitAfter)) return { extraCa, auth: undefined, clientIdentity };
+  if (plan.auth === undefined || plan.direct || quitsBeforeAuth(plan.quitAfter)) return { extraCa, nodeExtraCa, auth: undefined, clientIdentity };
   const { readSecret } = await import('../cli/secret-input.js');
   const request = plan.auth;
   const signal = run.interrupt.signal;
   return {
     extraCa,
+    nodeExtraCa,
     clientIdentity,
     auth: {
       credentials: {
@@ -91,6 +95,40 @@ export async function gatherTrust(run: Run, plan: Plan): Promise<Trust> {
 
 /** A CA bundle far larger than any system's (Debian's holds about 200 KiB). */
 const MAX_CA_FILE = 4 * 1024 * 1024;
+
+/**
+ * The certificates of the file NODE_EXTRA_CA_CERTS names, when a handshake must add them itself:
+ * Node did not load them at its start (bin/mailv.js puts that off to the first handshake, where a
+ * plain send never goes), or --ca is given, whose context Node's copy of them is not in (Node keeps
+ * them in its default store alone). Read at the first handshake, once. A file that cannot be read
+ * is said and left out, and the handshake goes on, as Node does at its start.
+ */
+function nodeExtraCaOf(run: Run, extraCa: readonly Buffer[] | undefined): (() => readonly Buffer[]) | undefined {
+  const path = run.io.deferredExtraCa ?? (extraCa === undefined ? undefined : run.io.env['NODE_EXTRA_CA_CERTS']);
+  if (path === undefined || path === '') return undefined;
+  let certificates: readonly Buffer[] | undefined;
+  return () => (certificates ??= readNodeExtraCa(run, path));
+}
+
+function readNodeExtraCa(run: Run, path: string): readonly Buffer[] {
+  const unreadable = (problem: { errno?: string | undefined; detail?: string; found?: 'not-a-file' | 'too-large' }) => {
+    run.note({ code: 'node-extra-ca-unreadable', path, ...problem });
+    return [];
+  };
+  let fd: number | undefined;
+  try {
+    // Not blocking: a FIFO in its place would wait for a writer for ever.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    if (!fstatSync(fd).isFile()) return unreadable({ found: 'not-a-file' });
+    const pem = readUpTo(fd, MAX_CA_FILE);
+    // As Node takes the file: every certificate up to the first it cannot read.
+    return pem.length > MAX_CA_FILE ? unreadable({ found: 'too-large' }) : [pem];
+  } catch (error) {
+    return unreadable(systemProblem(error));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 /**
  * The certificate and key of --tls-cert and --tls-key (one file may hold both), checked to make a

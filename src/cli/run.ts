@@ -12,13 +12,14 @@ import { decodeOctets } from '../text/octets.js';
 
 /**
  * Runs mailv with the process's arguments and streams; resolves to the exit status. `version`
- * reads mailv's version, asked only for --version.
+ * reads mailv's version, asked only for --version. `deferredExtraCa`: the file NODE_EXTRA_CA_CERTS
+ * names, when Node was started without it (bin/mailv.js).
  */
-export async function main(argv: readonly string[], version: () => string, command: 'mailv' | 'sendmail' = 'mailv'): Promise<number> {
+export async function main(argv: readonly string[], version: () => string, command: 'mailv' | 'sendmail' = 'mailv', deferredExtraCa?: string): Promise<number> {
   const signals = new ProcessSignals();
   /** Whether the run made process.stdout (made when first used), whether a fault was handed to it, and whether the run gave up its reader. */
   const seen = { stdout: false, fault: false, abandoned: false };
-  const status = await runMailv({ ...processIo(argv, version, signals, seen), sendmail: command === 'sendmail' });
+  const status = await runMailv({ ...processIo(argv, version, signals, seen), sendmail: command === 'sendmail', deferredExtraCa });
   // A write to a terminal that hung up fails (EIO, 74) before any SIGHUP may come, or none comes
   // (the shell that leads the session caught it): the terminal is looked at then too.
   if (signals.hungUp || status === signalStatus('SIGHUP') || status === ExitCode.IOERR) await endByHangup();

@@ -13,6 +13,7 @@ import type { CertificateProblem, HandshakeFailure } from './facts.js';
 import { clientCertificateOutcome, type ClientCertificateOutcome } from './client-certificate.js';
 import { certificateNames } from './certificate-names.js';
 import { distinguishedName } from './distinguished-name.js';
+import { notInNodesList } from './node-ca-list.js';
 import { Redactor, type SecretKind } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 import type { InterruptSignal } from '../interruption.js';
@@ -519,6 +520,12 @@ export interface ClientIdentity {
 /** What a TLS handshake trusts besides Node's CAs (--ca), and the certificate it presents, if any. */
 export interface TlsTrust {
   readonly extraCa?: readonly Buffer[] | undefined;
+  /**
+   * The certificates of the file NODE_EXTRA_CA_CERTS names, asked for when the context is made, when
+   * it must add them itself: Node was started without them, or `extraCa` makes a store of its own,
+   * which Node's copy of them is not in.
+   */
+  readonly nodeExtraCa?: (() => readonly Buffer[]) | undefined;
   readonly identity?: ClientIdentity | undefined;
   /** --insecure: a client certificate may go to a server whose certificate does not verify. */
   readonly insecure?: boolean | undefined;
@@ -591,22 +598,25 @@ const NODE_TRUST = {};
 
 function sharedTlsSetup(trust: TlsTrust): Promise<TlsSetup> {
   const extraCa = trust.extraCa !== undefined && trust.extraCa.length > 0 ? trust.extraCa : undefined;
-  const { identity } = trust;
+  const { identity, nodeExtraCa } = trust;
   const key = identity ?? extraCa ?? NODE_TRUST;
   const known = tlsSetups.get(key);
-  if (known !== undefined && known.trust.extraCa === extraCa && known.trust.identity === identity) return known.setup;
-  const setup = import('node:tls').then(({ connect, createSecureContext }) => {
+  if (known !== undefined && known.trust.extraCa === extraCa && known.trust.identity === identity && known.trust.nodeExtraCa === nodeExtraCa)
+    return known.setup;
+  const setup = import('node:tls').then(({ connect, createSecureContext, rootCertificates }) => {
     const context = createSecureContext(identity === undefined ? undefined : { cert: identity.cert, key: identity.key });
-    return { tlsConnect: connect, secureContext: extraCa === undefined ? context : withExtraCa(context, extraCa) };
+    const added = [...(extraCa ?? []), ...notInNodesList(nodeExtraCa?.() ?? [], rootCertificates)];
+    return { tlsConnect: connect, secureContext: added.length === 0 ? context : withExtraCa(context, added) };
   });
   setup.catch(() => {}); // startTls() awaits it again, and meets the failure there
-  tlsSetups.set(key, { trust: { extraCa, identity }, setup });
+  tlsSetups.set(key, { trust: { extraCa, identity, nodeExtraCa }, setup });
   return setup;
 }
 
 /**
- * The default trust (Node's CA list, NODE_EXTRA_CA_CERTS) plus `extraCa`: added, not instead, so
- * --ca never makes another certificate fail.
+ * Node's CA list plus `extraCa`: added, not instead, so --ca never makes another certificate fail.
+ * The context's first addition swaps Node's default store for a copy of Node's list alone, without
+ * what Node loaded from NODE_EXTRA_CA_CERTS: those come in `extraCa` again (TlsTrust.nodeExtraCa).
  */
 function withExtraCa(context: SecureContext, extraCa: readonly Buffer[]): SecureContext {
   const native = (context as SecureContext & { context: { addCACert(pem: Buffer): void } }).context;

@@ -60,8 +60,10 @@ export interface SessionPlan {
   readonly tlsName?: string;
   /** smtps:// (RFC 8314): TLS from the first byte, with a certificate that must verify. */
   readonly implicitTls?: boolean;
-  /** CA certificates trusted besides the system's (--ca). */
+  /** CA certificates trusted besides Node's list and NODE_EXTRA_CA_CERTS (--ca). */
   readonly extraCa?: readonly Buffer[];
+  /** The certificates of NODE_EXTRA_CA_CERTS, when the handshake's context must add them itself (see TlsTrust). */
+  readonly nodeExtraCa?: (() => readonly Buffer[]) | undefined;
   /** The client certificate presented when the server asks for one (--tls-cert, --tls-key). */
   readonly clientIdentity?: ClientIdentity | undefined;
   /** A client certificate was given and is withheld from this server, whose own did not verify (--direct). */
@@ -1332,7 +1334,13 @@ export class SmtpSession {
   }
 
   private tlsTrust(): TlsTrust {
-    return { extraCa: this.plan.extraCa, identity: this.plan.clientIdentity, insecure: this.plan.insecure, withheld: this.plan.clientIdentityWithheld };
+    return {
+      extraCa: this.plan.extraCa,
+      nodeExtraCa: this.plan.nodeExtraCa,
+      identity: this.plan.clientIdentity,
+      insecure: this.plan.insecure,
+      withheld: this.plan.clientIdentityWithheld,
+    };
   }
 
   /**

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const MAILV = fileURLToPath(new URL('../../bin/mailv.js', import.meta.url));
@@ -36,6 +36,8 @@ export interface CliOptions {
   readonly home?: string;
   /** The directory mailv runs in (relative paths are read from it). */
   readonly cwd?: string;
+  /** Run bin/mailv.js itself, through its #! line, as a command installed by npm is, rather than by `node bin/mailv.js`. */
+  readonly asInstalled?: boolean;
 }
 
 const homes: string[] = [];
@@ -73,7 +75,10 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
       const skip = options.stdinFile.skip ?? 0;
       if (skip > 0) readSync(stdinFd, Buffer.alloc(skip), 0, skip, null); // moves the shared offset, as `read` in a shell would
     }
-    const child = spawn(process.execPath, [MAILV, ...args], { env, cwd: options.cwd, stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe'] });
+    // Installed, the #! line finds node on PATH: this one, first.
+    if (options.asInstalled === true) env['PATH'] = `${dirname(process.execPath)}:${env['PATH']}`;
+    const [command, commandArgs] = options.asInstalled === true ? [MAILV, args] : [process.execPath, [MAILV, ...args]];
+    const child = spawn(command, commandArgs, { env, cwd: options.cwd, stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe'] });
     if (stdinFd !== undefined) closeSync(stdinFd);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
