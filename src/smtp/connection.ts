@@ -13,7 +13,7 @@ import type { CertificateProblem, HandshakeFailure } from './facts.js';
 import { clientCertificateOutcome, type ClientCertificateOutcome } from './client-certificate.js';
 import { certificateNames } from './certificate-names.js';
 import { distinguishedName } from './distinguished-name.js';
-import { notInNodesList } from './node-ca-list.js';
+import { nodeTrustsItsOwnList, notInNodesList } from './node-ca-list.js';
 import { Redactor, type SecretKind } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 import type { InterruptSignal } from '../interruption.js';
@@ -605,7 +605,12 @@ function sharedTlsSetup(trust: TlsTrust): Promise<TlsSetup> {
     return known.setup;
   const setup = import('node:tls').then(({ connect, createSecureContext, rootCertificates }) => {
     const context = createSecureContext(identity === undefined ? undefined : { cert: identity.cert, key: identity.key });
-    const added = [...(extraCa ?? []), ...notInNodesList(nodeExtraCa?.() ?? [], rootCertificates)];
+    const ownList = nodeTrustsItsOwnList(
+      process.execArgv,
+      process.env['NODE_OPTIONS'],
+      (process.config.variables as { openssl_use_def_ca_store?: unknown }).openssl_use_def_ca_store === true,
+    );
+    const added = [...(extraCa ?? []), ...notInNodesList(nodeExtraCa?.() ?? [], ownList ? rootCertificates : [])];
     return { tlsConnect: connect, secureContext: added.length === 0 ? context : withExtraCa(context, added) };
   });
   setup.catch(() => {}); // startTls() awaits it again, and meets the failure there

@@ -11,6 +11,7 @@
  */
 export function notInNodesList(files: readonly Buffer[], nodesList: readonly string[]): Buffer[] {
   if (files.length === 0) return [];
+  if (nodesList.length === 0) return [...files];
   const known = new Set(nodesList.map(certificateText));
   return files.flatMap((file) => {
     const text = file.toString('latin1');
@@ -26,4 +27,15 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE---
 /** A PEM certificate's base64 without its line ends (Node's lines are 72 characters long, Debian's 64). */
 function certificateText(pem: string): string {
   return pem.slice('-----BEGIN CERTIFICATE-----'.length, -'-----END CERTIFICATE-----'.length).replaceAll('\n', '').replaceAll('\r', '');
+}
+
+/**
+ * Whether a default context trusts Node's own list (`tls.rootCertificates`): not when Node is told
+ * to use OpenSSL's store instead (--use-openssl-ca, on its command line or in NODE_OPTIONS, the
+ * last of it and --use-bundled-ca deciding, or built so), whose certificates that list does not say.
+ */
+export function nodeTrustsItsOwnList(execArgv: readonly string[], nodeOptions: string | undefined, builtForOpenSslStore: boolean): boolean {
+  const choices = [...(nodeOptions ?? '').split(/\s+/), ...execArgv].filter((flag) => flag === '--use-openssl-ca' || flag === '--use-bundled-ca');
+  const last = choices.at(-1);
+  return last === undefined ? !builtForOpenSslStore : last === '--use-bundled-ca';
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rootCertificates } from 'node:tls';
 import { describe, it } from 'node:test';
-import { notInNodesList } from '../../dist/smtp/node-ca-list.js';
+import { nodeTrustsItsOwnList, notInNodesList } from '../../dist/smtp/node-ca-list.js';
 
 /** A certificate of Node's list as a system bundle writes it: lines of `width`, ended by `eol`. */
 function rewritten(pem: string, width = 64, eol = '\n'): string {
@@ -31,5 +31,16 @@ describe('notInNodesList', () => {
 
   it('nothing to add: no files', () => {
     assert.deepEqual(notInNodesList([], nodes), []);
+  });
+});
+
+describe('nodeTrustsItsOwnList', () => {
+  it('no: told to use OpenSSL’s store, on the command line or in NODE_OPTIONS, or built so; the last choice decides', () => {
+    assert.equal(nodeTrustsItsOwnList([], undefined, false), true);
+    assert.equal(nodeTrustsItsOwnList([], undefined, true), false);
+    assert.equal(nodeTrustsItsOwnList(['--use-openssl-ca'], undefined, false), false);
+    assert.equal(nodeTrustsItsOwnList([], ' --max-old-space-size=100 --use-openssl-ca', false), false);
+    assert.equal(nodeTrustsItsOwnList(['--use-bundled-ca'], '--use-openssl-ca', false), true);
+    assert.equal(nodeTrustsItsOwnList(['--use-bundled-ca'], undefined, true), true);
   });
 });
