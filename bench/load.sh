@@ -41,13 +41,13 @@ for _ in $(seq 50); do [ -s "$WORK/counter.out" ] && break; sleep 0.1; done
 COUNTING=$(head -1 "$WORK/counter.out")
 $SMTP_SOURCE -m 1 -l 1000 -f $FROM -t $TO "127.0.0.1:$COUNTING"
 node bench/make-load-message.mjs "$WORK/message.eml" "$(sleep 0.3; sed -n 's/.*"bytes":\([0-9]*\).*/\1/p' "$WORK/counter.out" | head -1)"
-node bin/mailv.js -q -t --server "127.0.0.1:$COUNTING" -r $FROM < "$WORK/message.eml"
+bin/mailv.js -q -t --server "127.0.0.1:$COUNTING" -r $FROM < "$WORK/message.eml"
 sleep 0.3
 SOURCE_OCTETS=$(sed -n 's/.*"bytes":\([0-9]*\).*/\1/p' "$WORK/counter.out" | sed -n 1p)
 MAILV_OCTETS=$(sed -n 's/.*"bytes":\([0-9]*\).*/\1/p' "$WORK/counter.out" | sed -n 2p)
 kill "$COUNTER"
 
-MAILV="node bin/mailv.js -t --server 127.0.0.1:$PORT -r $FROM --count $COUNT --json"
+MAILV="bin/mailv.js -t --server 127.0.0.1:$PORT -r $FROM --count $COUNT --json"
 SOURCE="$SMTP_SOURCE -l 1000 -m $COUNT -f $FROM -t $TO"
 {
   printf 'mailv, C=1, one connection\t%s\n' "$MAILV --concurrency 1 --per-connection $COUNT < $WORK/message.eml"
@@ -103,9 +103,9 @@ done < "$WORK/sink.commands.tsv" > "$WORK/sink.cpu.tsv"
 printf 'Hello from the mailv benchmark.\n' > "$WORK/small.txt"
 printf 'From: %s\r\nTo: bench@discard.test\r\nSubject: bench\r\n\r\nHello from the mailv benchmark.\r\n' $FROM > "$WORK/tiny.eml"
 {
-  printf 'mailv --count %s (C=1, one connection)\t%s\n' "$LOOP" "node bin/mailv.js --server 127.0.0.1:25 -r $FROM -s bench --count $LOOP --json bench@discard.test < $WORK/small.txt"
-  printf 'mailv --count %s --per-connection 1\t%s\n' "$LOOP" "node bin/mailv.js --server 127.0.0.1:25 -r $FROM -s bench --count $LOOP --per-connection 1 --json bench@discard.test < $WORK/small.txt"
-  printf 'for loop of %s mailv\t%s\n' "$LOOP" "for i in \$(seq $LOOP); do node bin/mailv.js -q --server 127.0.0.1:25 -r $FROM -s bench bench@discard.test < $WORK/small.txt; done"
+  printf 'mailv --count %s (C=1, one connection)\t%s\n' "$LOOP" "bin/mailv.js --server 127.0.0.1:25 -r $FROM -s bench --count $LOOP --json bench@discard.test < $WORK/small.txt"
+  printf 'mailv --count %s --per-connection 1\t%s\n' "$LOOP" "bin/mailv.js --server 127.0.0.1:25 -r $FROM -s bench --count $LOOP --per-connection 1 --json bench@discard.test < $WORK/small.txt"
+  printf 'for loop of %s mailv\t%s\n' "$LOOP" "for i in \$(seq $LOOP); do bin/mailv.js -q --server 127.0.0.1:25 -r $FROM -s bench bench@discard.test < $WORK/small.txt; done"
   printf 'for loop of %s swaks\t%s\n' "$LOOP" "for i in \$(seq $LOOP); do swaks --silent 2 --server 127.0.0.1:25 --from $FROM --to bench@discard.test --body @$WORK/small.txt; done"
   printf 'for loop of %s msmtp\t%s\n' "$LOOP" "for i in \$(seq $LOOP); do msmtp -C /dev/null --host=127.0.0.1 --port=25 --tls=off --auth=off --from=$FROM bench@discard.test < $WORK/tiny.eml; done"
 } > "$WORK/postfix.commands.tsv"
