@@ -43,7 +43,7 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   // The plan only carries the message to dead.letter: what the command line gave wrong (a sender, a
   // recipient, a name) is left out of it, so that it cannot fail again.
   const keptThenRefused = (refusal: ConfigError | UsageError): SendmailCommand => {
-    const plan = planOf(run, { ...line, fullName: undefined }, here, undefined, undefined, []);
+    const plan = keptPlan(run, { ...line, fullName: undefined }, here);
     return { kind: 'message', plan: { ...plan, sendmail: { ...plan.sendmail!, configRefused: refusal } } };
   };
   if (line.valueMissing !== undefined) {
@@ -85,6 +85,25 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
   }
   const planFor = (sender: string, recipients: readonly string[]) => planOf(run, line, here, account, sender === '' ? NULL_REVERSE_PATH : sender, recipients);
   return { kind: 'smtp', base: planOf(run, line, here, account, line.options.from, []), commandTimeoutMs: line.commandTimeoutMs, planFor };
+}
+
+/**
+ * The plan that keeps a refused message: its sender made from $USER as a send's is, or, when that
+ * makes no address (the refusal itself, often), from the account's name, else MAILER-DAEMON's: the
+ * copy is kept whatever the sender, which only a From: the message lacks would name.
+ */
+function keptPlan(run: Run, line: SendmailCommandLine, here: HostNames): Plan {
+  try {
+    return planOf(run, line, here, undefined, undefined, []);
+  } catch (error) {
+    if (!(error instanceof UsageError) || error.fact.code !== 'MAILV_SENDER_FROM_USER') throw error;
+  }
+  try {
+    return planOf(run, line, here, undefined, run.io.host.user(), []);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+  }
+  return planOf(run, line, here, undefined, 'MAILER-DAEMON', []);
 }
 
 /** This host's name for EHLO, and the domain bare local names get. */

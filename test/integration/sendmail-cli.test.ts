@@ -154,6 +154,24 @@ describe('mailv-sendmail', () => {
     }
   });
 
+  it("a $USER that makes no address: 64, and the message read and kept all the same, with -f '<>' or none", async () => {
+    const server = await countingServer();
+    try {
+      for (const args of [['-t'], ['-t', '-f', '<>'], ['-f', '', 'admin@example.org']]) {
+        const home = freshHome();
+        const env = { HOME: home, USER: 'a b', LOGNAME: 'c d', MAILV_SERVER: `127.0.0.1:${server.port}` };
+        const result = await run(SENDMAIL, args, env, 'From: cron@example.org\nTo: admin@example.org\nSubject: cron\n\nreport\n');
+        assert.equal(result.code, 64, `${args.join(' ')}: ${result.stderr}`);
+        assert.match(result.stderr.split('\n')[0]!, /^mailv: no (sender|author for the From field): the address made from \$USER \("a b"\) is no address /);
+        // Before, the plan that keeps it made the same address, failed the same way, and the message was lost.
+        assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^From: cron@example\.org\n(.*\n)*\nreport\n/m, args.join(' '));
+      }
+      assert.equal(server.connections(), 0);
+    } finally {
+      server.close();
+    }
+  });
+
   it('-C naming a file in octets that are not UTF-8: 64, and the message read and kept, as for a configuration that cannot be used', async () => {
     const home = freshHome();
     const result = await runThroughShell(SENDMAIL, `-C "$(printf 'c\\351.conf')" bob@example.org`, {
