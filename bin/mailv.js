@@ -1,6 +1,6 @@
-#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS MAILV_NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node
+#!/usr/bin/env -S MAILV_NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} NODE_EXTRA_CA_CERTS= node
 'use strict';
-// The line above runs Node without NODE_EXTRA_CA_CERTS, handing its value on under another name:
+// The line above runs Node with NODE_EXTRA_CA_CERTS empty, handing its value on under another name:
 // Node 20 parses the file it names, and its own root certificates, at every start (about 50 ms for
 // Debian's bundle, more than the rest of a plain send), where mailv needs them only for a TLS
 // handshake. mailv gives them to its handshakes itself (takeDeferredExtraCa, below).
@@ -39,15 +39,19 @@ if (command === 'mailv' && args.length === 1 && (args[0] === '--version' || args
 
 /**
  * The file NODE_EXTRA_CA_CERTS names when Node did not load it (run through the line at the top of
- * this file), for mailv's handshakes to trust; the variable is put back as it was, for the programs
- * mailv runs (a --password-cmd, a sendmail). Run as `node bin/mailv.js`, Node has loaded it: none.
+ * this file), for mailv's handshakes to trust; the variable is put back, for the programs mailv runs
+ * (a --password-cmd, a sendmail), unset if it was empty. Run as `node bin/mailv.js`, Node has
+ * loaded it: none.
  */
 function takeDeferredExtraCa() {
   const deferred = process.env.MAILV_NODE_EXTRA_CA_CERTS;
-  if (deferred === undefined) return undefined;
   delete process.env.MAILV_NODE_EXTRA_CA_CERTS;
-  // Set beside NODE_EXTRA_CA_CERTS (by hand, not by the line at the top), Node has loaded that.
-  if (deferred === '' || process.env.NODE_EXTRA_CA_CERTS !== undefined) return undefined;
+  // The line at the top sets both, Node's empty: the hand-over is that pair, never the name alone.
+  if (deferred === undefined || process.env.NODE_EXTRA_CA_CERTS !== '') return undefined;
+  if (deferred === '') {
+    delete process.env.NODE_EXTRA_CA_CERTS;
+    return undefined;
+  }
   process.env.NODE_EXTRA_CA_CERTS = deferred;
   return deferred;
 }

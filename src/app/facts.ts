@@ -25,6 +25,17 @@ export type AppErrorFact =
   /** A load run's result: `failed` of its `count` messages did not get through; `decidedBy` is the failure whose status is the run's. */
   | { readonly code: 'MAILV_LOAD_FAILED'; readonly failed: number; readonly count: number; readonly decidedBy: LoadFailure };
 
+/**
+ * What kept the file NODE_EXTRA_CA_CERTS names from being read whole: a system error, a directory, a
+ * size past the limit, or its `certificate`th certificate damaged (it and those after it left out).
+ */
+export interface NodeExtraCaProblem {
+  readonly errno?: string | undefined;
+  readonly detail?: string;
+  readonly found?: 'not-a-file' | 'too-large' | 'damaged';
+  readonly certificate?: number;
+}
+
 /** What the application says on standard error besides the failure itself. */
 export type AppNote =
   /** The message has no body, as mail(1) warns. */
@@ -32,13 +43,7 @@ export type AppNote =
   /** The body is neither ASCII nor UTF-8: it goes labelled charset=unknown-8bit (RFC 1428). */
   | { readonly code: 'body-not-utf8' }
   /** The file NODE_EXTRA_CA_CERTS names could not be read: the handshakes trust Node's CAs without it, as Node would. */
-  | {
-      readonly code: 'node-extra-ca-unreadable';
-      readonly path: string;
-      readonly errno?: string | undefined;
-      readonly detail?: string;
-      readonly found?: 'not-a-file' | 'too-large';
-    }
+  | ({ readonly code: 'node-extra-ca-unreadable'; readonly path: string } & NodeExtraCaProblem)
   /** The private key of --tls-cert/--tls-key is in a file anyone on the machine may read (`mode`). */
   | { readonly code: 'client-key-readable'; readonly path: string; readonly mode: number }
   /** The wait for dead.letter's lock has lasted: another writer is at work on its entry. */

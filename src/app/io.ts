@@ -98,5 +98,7 @@ export interface AppIo {
     user(): string;
     openFilesLimit(): number | undefined;
     superUser(): boolean;
+    /** Whether a TLS context made without `ca` trusts Node's own list (tls.rootCertificates), not OpenSSL's store. */
+    nodeTrustsItsOwnList(): boolean;
   };
 }

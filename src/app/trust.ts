@@ -1,6 +1,6 @@
 // What logging in and checking certificates need from outside the command line: the CA file of
 // --ca, the client certificate and its key, and the secret, all read before any connection is made.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import type { PemOption } from '../cli/facts.js';
 import { systemProblem } from '../cli/system-problem.js';
 import { InputError } from '../errors.js';
@@ -10,11 +10,13 @@ import type { Run } from './run.js';
 import type { AuthPlan } from '../smtp/authenticate.js';
 import { quitsBeforeAuth } from '../smtp/quit-points.js';
 import type { ClientIdentity } from '../smtp/connection.js';
+import { nodeExtraCaOf } from './node-extra-ca.js';
+import { readUpTo, wholeDer } from './pem.js';
 
 export interface Trust {
   readonly extraCa: readonly Buffer[] | undefined;
   /** The certificates of NODE_EXTRA_CA_CERTS when the handshakes must add them (see nodeExtraCaOf). */
-  readonly nodeExtraCa?: (() => readonly Buffer[]) | undefined;
+  readonly nodeExtraCa?: (() => Promise<readonly Buffer[]>) | undefined;
   readonly auth: AuthPlan | undefined;
   /** --tls-cert and --tls-key, read and checked to make a pair. */
   readonly clientIdentity?: ClientIdentity | undefined;
@@ -95,40 +97,6 @@ export async function gatherTrust(run: Run, plan: Plan): Promise<Trust> {
 
 /** A CA bundle far larger than any system's (Debian's holds about 200 KiB). */
 const MAX_CA_FILE = 4 * 1024 * 1024;
-
-/**
- * The certificates of the file NODE_EXTRA_CA_CERTS names, when a handshake must add them itself:
- * Node did not load them at its start (bin/mailv.js puts that off to the first handshake, where a
- * plain send never goes), or --ca is given, whose context Node's copy of them is not in (Node keeps
- * them in its default store alone). Read at the first handshake, once. A file that cannot be read
- * is said and left out, and the handshake goes on, as Node does at its start.
- */
-function nodeExtraCaOf(run: Run, extraCa: readonly Buffer[] | undefined): (() => readonly Buffer[]) | undefined {
-  const path = run.io.deferredExtraCa ?? (extraCa === undefined ? undefined : run.io.env['NODE_EXTRA_CA_CERTS']);
-  if (path === undefined || path === '') return undefined;
-  let certificates: readonly Buffer[] | undefined;
-  return () => (certificates ??= readNodeExtraCa(run, path));
-}
-
-function readNodeExtraCa(run: Run, path: string): readonly Buffer[] {
-  const unreadable = (problem: { errno?: string | undefined; detail?: string; found?: 'not-a-file' | 'too-large' }) => {
-    run.note({ code: 'node-extra-ca-unreadable', path, ...problem });
-    return [];
-  };
-  let fd: number | undefined;
-  try {
-    // Not blocking: a FIFO in its place would wait for a writer for ever.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
-    if (!fstatSync(fd).isFile()) return unreadable({ found: 'not-a-file' });
-    const pem = readUpTo(fd, MAX_CA_FILE);
-    // As Node takes the file: every certificate up to the first it cannot read.
-    return pem.length > MAX_CA_FILE ? unreadable({ found: 'too-large' }) : [pem];
-  } catch (error) {
-    return unreadable(systemProblem(error));
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
 
 /**
  * The certificate and key of --tls-cert and --tls-key (one file may hold both), checked to make a
@@ -244,31 +212,4 @@ function firstDamagedCertificate(pem: Buffer): number | undefined {
   const blocks = pem.toString('latin1').match(/-----BEGIN CERTIFICATE-----([^-]*)(-----END CERTIFICATE-----)?/g) ?? [];
   const index = blocks.findIndex((block) => !wholeDer(block));
   return index === -1 ? undefined : index + 1;
-}
-
-/** Whether a PEM block holds base64 that decodes to one DER SEQUENCE whose length is the whole of it. */
-function wholeDer(block: string): boolean {
-  const match = /^-----BEGIN CERTIFICATE-----([^-]*)-----END CERTIFICATE-----$/.exec(block);
-  const body = match?.[1]?.replace(/\s+/g, '');
-  if (body === undefined || body.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return false;
-  const der = Buffer.from(body, 'base64');
-  if (der.length < 2 || der[0] !== 0x30) return false;
-  const first = der[1]!;
-  if (first < 0x80) return 2 + first === der.length;
-  const octets = first & 0x7f;
-  if (octets === 0 || octets > 4 || der.length < 2 + octets) return false;
-  const length = der.readUIntBE(2, octets);
-  return 2 + octets + length === der.length;
-}
-
-/** Read at a time: whole blocks, since some files take no other (/proc/self/pagemap, 8 octets a record). */
-const READ_BLOCK = 64 * 1024;
-
-/** The file's octets, read to its end or until there are more than `limit` (then the caller refuses it). */
-function readUpTo(fd: number, limit: number): Buffer {
-  const buffer = Buffer.allocUnsafe(limit + READ_BLOCK);
-  let length = 0;
-  for (let read = -1; read !== 0 && length <= limit; length += read) read = readSync(fd, buffer, length, READ_BLOCK, null);
-  // A copy of what was read: the buffer of the limit's size is not kept with the certificate.
-  return Buffer.from(buffer.subarray(0, length));
 }

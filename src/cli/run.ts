@@ -8,6 +8,7 @@ import type { AppIo, InputKind, StandardOutput } from '../app/io.js';
 import { runMailv } from '../app/main.js';
 import { ExitCode, STOP_SIGNALS, type StopSignal, signalStatus } from '../exit-codes.js';
 import { StalledError, UsageError } from '../errors.js';
+import { nodeTrustsItsOwnList } from '../smtp/node-ca-list.js';
 import { decodeOctets } from '../text/octets.js';
 
 /**
@@ -84,6 +85,8 @@ function processIo(
       ...typedArguments(),
       openFilesLimit,
       superUser: () => process.getuid?.() === 0,
+      nodeTrustsItsOwnList: () =>
+        nodeTrustsItsOwnList(process.execArgv, process.env['NODE_OPTIONS'], (process.config.target_defaults.defines ?? []).includes('NODE_OPENSSL_CERT_STORE')),
     },
   };
 }

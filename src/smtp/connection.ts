@@ -13,7 +13,6 @@ import type { CertificateProblem, HandshakeFailure } from './facts.js';
 import { clientCertificateOutcome, type ClientCertificateOutcome } from './client-certificate.js';
 import { certificateNames } from './certificate-names.js';
 import { distinguishedName } from './distinguished-name.js';
-import { nodeTrustsItsOwnList, notInNodesList } from './node-ca-list.js';
 import { Redactor, type SecretKind } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 import type { InterruptSignal } from '../interruption.js';
@@ -523,9 +522,9 @@ export interface TlsTrust {
   /**
    * The certificates of the file NODE_EXTRA_CA_CERTS names, asked for when the context is made, when
    * it must add them itself: Node was started without them, or `extraCa` makes a store of its own,
-   * which Node's copy of them is not in.
+   * which Node's copy of them is not in. Those the default context holds already are left out.
    */
-  readonly nodeExtraCa?: (() => readonly Buffer[]) | undefined;
+  readonly nodeExtraCa?: (() => Promise<readonly Buffer[]>) | undefined;
   readonly identity?: ClientIdentity | undefined;
   /** --insecure: a client certificate may go to a server whose certificate does not verify. */
   readonly insecure?: boolean | undefined;
@@ -603,14 +602,9 @@ function sharedTlsSetup(trust: TlsTrust): Promise<TlsSetup> {
   const known = tlsSetups.get(key);
   if (known !== undefined && known.trust.extraCa === extraCa && known.trust.identity === identity && known.trust.nodeExtraCa === nodeExtraCa)
     return known.setup;
-  const setup = import('node:tls').then(({ connect, createSecureContext, rootCertificates }) => {
+  const setup = Promise.all([import('node:tls'), nodeExtraCa?.()]).then(([{ connect, createSecureContext }, nodeExtra]) => {
     const context = createSecureContext(identity === undefined ? undefined : { cert: identity.cert, key: identity.key });
-    const ownList = nodeTrustsItsOwnList(
-      process.execArgv,
-      process.env['NODE_OPTIONS'],
-      (process.config.variables as { openssl_use_def_ca_store?: unknown }).openssl_use_def_ca_store === true,
-    );
-    const added = [...(extraCa ?? []), ...notInNodesList(nodeExtraCa?.() ?? [], ownList ? rootCertificates : [])];
+    const added = [...(extraCa ?? []), ...(nodeExtra ?? [])];
     return { tlsConnect: connect, secureContext: added.length === 0 ? context : withExtraCa(context, added) };
   });
   setup.catch(() => {}); // startTls() awaits it again, and meets the failure there

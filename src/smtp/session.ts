@@ -63,7 +63,7 @@ export interface SessionPlan {
   /** CA certificates trusted besides Node's list and NODE_EXTRA_CA_CERTS (--ca). */
   readonly extraCa?: readonly Buffer[];
   /** The certificates of NODE_EXTRA_CA_CERTS, when the handshake's context must add them itself (see TlsTrust). */
-  readonly nodeExtraCa?: (() => readonly Buffer[]) | undefined;
+  readonly nodeExtraCa?: (() => Promise<readonly Buffer[]>) | undefined;
   /** The client certificate presented when the server asks for one (--tls-cert, --tls-key). */
   readonly clientIdentity?: ClientIdentity | undefined;
   /** A client certificate was given and is withheld from this server, whose own did not verify (--direct). */

@@ -121,6 +121,7 @@ export async function runApp(argv: readonly string[], options: AppOptions = {}):
       typedAsIs: () => options.notUtf8 !== true,
       openFilesLimit: () => undefined,
       superUser: () => options.superUser === true,
+      nodeTrustsItsOwnList: () => true,
     },
   };
   const status = await runMailv(io);

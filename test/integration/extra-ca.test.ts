@@ -2,6 +2,7 @@
 // starts without it and mailv's handshakes add its certificates; beside --ca too, whose store Node
 // leaves them out of; and a file that cannot be read, said when a handshake needs it, not before.
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
@@ -87,6 +88,67 @@ describe('NODE_EXTRA_CA_CERTS', () => {
     assert.match(tls.stderr, /certificate of 127\.0\.0\.1 is NOT verified: unknown CA/);
     const french = await sendTls([], { asInstalled: true, env: { NODE_EXTRA_CA_CERTS: missing, LANG: 'fr_FR.UTF-8', LC_ALL: 'fr_FR.UTF-8' } });
     assert.match(french.stderr, /^mailv: certificats d’AC supplémentaires de NODE_EXTRA_CA_CERTS \(.+\) ignorés : /m);
+  });
+
+  it('read as Node reads it: a TRUSTED CERTIFICATE skipped, a FIFO read, a damaged certificate said and the reading ended there', async () => {
+    const home = freshHome();
+    const ca = readFileSync(testPki().caFile, 'latin1');
+    // OpenSSL's own format, with its trust settings: Node's reading (PEM_read_bio_X509) skips it.
+    const trusted = join(home, 'trusted.pem');
+    execFileSync('openssl', ['x509', '-in', testPki().caFile, '-addtrust', 'serverAuth', '-out', trusted]);
+    assert.match(readFileSync(trusted, 'latin1'), /^-----BEGIN TRUSTED CERTIFICATE-----/);
+    for (const asInstalled of [false, true]) {
+      const run = await sendTls([], { asInstalled, env: { NODE_EXTRA_CA_CERTS: trusted } });
+      assert.equal(run.code, 75, `${asInstalled ? 'installed' : 'node'}: a TRUSTED CERTIFICATE is no CA to Node: ${run.stderr}`);
+    }
+    // A certificate cut short before the test CA: Node reads nothing past it, and says so.
+    const cut = join(home, 'cut.pem');
+    writeFileSync(cut, `${rootCertificates[0]!.slice(0, 300)}\n${ca}`);
+    const byNode = await sendTls([], { env: { NODE_EXTRA_CA_CERTS: cut } });
+    assert.equal(byNode.code, 75, byNode.stderr);
+    assert.match(byNode.stderr, NODE_WARNING);
+    const installed = await sendTls([], { asInstalled: true, env: { NODE_EXTRA_CA_CERTS: cut } });
+    assert.equal(installed.code, 75, installed.stderr);
+    assert.equal(
+      installed.stderr.split('\n')[0],
+      `mailv: the extra CA certificates of NODE_EXTRA_CA_CERTS (${cut}): certificate 1 is damaged; it and those after it are ignored`,
+    );
+    // After the test CA, the damaged one costs nothing it holds.
+    writeFileSync(cut, `${ca}${rootCertificates[0]!.slice(0, 300)}\n`);
+    const after = await sendTls([], { asInstalled: true, env: { NODE_EXTRA_CA_CERTS: cut } });
+    assert.equal(after.code, 0, after.stderr);
+    assert.match(after.stderr, /certificate 2 is damaged/);
+    // A FIFO, as `<(cat ca.pem)` makes one: read, not refused.
+    const fifo = join(home, 'ca.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('/bin/sh', ['-c', `cat '${testPki().caFile}' > '${fifo}'`]);
+    const throughFifo = await sendTls([], { asInstalled: true, env: { NODE_EXTRA_CA_CERTS: fifo } });
+    writer.kill();
+    assert.equal(throughFifo.code, 0, throughFifo.stderr);
+    assert.match(throughFifo.stdout, VERIFIED);
+  });
+
+  it("MAILV_NODE_EXTRA_CA_CERTS set by hand is no CA file, nor handed to the programs mailv runs; Node's warning is not said twice", async () => {
+    const home = freshHome();
+    const byHand = await sendTls([], { env: { MAILV_NODE_EXTRA_CA_CERTS: testPki().caFile } });
+    assert.equal(byHand.code, 75, byHand.stderr);
+    const seen = join(home, 'seen');
+    const command = `printf '%s|%s' "\${NODE_EXTRA_CA_CERTS-unset}" "\${MAILV_NODE_EXTRA_CA_CERTS-unset}" > '${seen}'; echo '${ACCOUNT.password}'`;
+    const child = await runCli(
+      ['--server', `127.0.0.1:${auth.port}`, '-q', '--user', ACCOUNT.user, '--password-cmd', command, '-s', 'env', 'bob@example.org'],
+      {
+        input: 'x\n',
+        home,
+        env: { MAILV_NODE_EXTRA_CA_CERTS: testPki().caFile },
+      },
+    );
+    assert.equal(child.code, 0, child.stderr);
+    assert.equal(readFileSync(seen, 'utf8'), 'unset|unset');
+    const missing = join(home, 'missing.pem');
+    const twice = await sendTls(['--ca', otherCa], { env: { NODE_EXTRA_CA_CERTS: missing } });
+    assert.equal(twice.code, 75, twice.stderr);
+    assert.match(twice.stderr, NODE_WARNING);
+    assert.doesNotMatch(twice.stderr, /mailv: ignoring the extra CA certificates/, 'Node said it at its start');
   });
 
   it('the programs mailv runs get the variable back as it was, and nothing of how it was handed on', async () => {

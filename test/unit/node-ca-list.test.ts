@@ -42,5 +42,9 @@ describe('nodeTrustsItsOwnList', () => {
     assert.equal(nodeTrustsItsOwnList([], ' --max-old-space-size=100 --use-openssl-ca', false), false);
     assert.equal(nodeTrustsItsOwnList(['--use-bundled-ca'], '--use-openssl-ca', false), true);
     assert.equal(nodeTrustsItsOwnList(['--use-bundled-ca'], undefined, true), true);
+    // Spelt as Node takes them too.
+    assert.equal(nodeTrustsItsOwnList([], '--use_openssl_ca', false), false);
+    assert.equal(nodeTrustsItsOwnList([], '"--use-openssl-ca"', false), false);
+    assert.equal(nodeTrustsItsOwnList(['--use_bundled_ca'], "'--use-openssl-ca'", false), true);
   });
 });

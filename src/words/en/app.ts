@@ -29,10 +29,12 @@ export const errors = (): WordsOf<AppErrorFact> => ({
 export const notes: WordsOf<AppNote> = {
   'null-body': () => "Null message body; hope that's ok", // as mail(1) says it
   // Node says it so at its start: "Warning: Ignoring extra certs from `…`, load failed: …".
-  'node-extra-ca-unreadable': ({ path, errno, detail, found }) =>
-    `ignoring the extra CA certificates of NODE_EXTRA_CA_CERTS (${path}): ${
-      found === 'not-a-file' ? 'not a regular file' : found === 'too-large' ? 'larger than 4 MiB' : systemProblem({ errno, detail: detail ?? '' })
-    }`,
+  'node-extra-ca-unreadable': ({ path, errno, detail, found, certificate }) =>
+    found === 'damaged'
+      ? `the extra CA certificates of NODE_EXTRA_CA_CERTS (${path}): certificate ${certificate} is damaged; it and those after it are ignored`
+      : `ignoring the extra CA certificates of NODE_EXTRA_CA_CERTS (${path}): ${
+          found === 'not-a-file' ? 'a directory' : found === 'too-large' ? 'larger than 64 MiB' : systemProblem({ errno, detail: detail ?? '' })
+        }`,
   'client-key-readable': ({ path, mode }) =>
     `the private key in ${path} is used, but its mode ${octal(mode)} lets anyone on this machine read it: chmod o-rwx ${shellWord(path)}`,
   'dead-letter-waiting': ({ lock }) => `waiting for ${lock}: another process holds dead.letter's lock`,

@@ -29,10 +29,12 @@ export const errors = (): WordsOf<AppErrorFact> => ({
 
 export const notes: WordsOf<AppNote> = {
   'null-body': () => 'Corps du message vide ; j’espère que c’est voulu',
-  'node-extra-ca-unreadable': ({ path, errno, detail, found }) =>
-    `certificats d’AC supplémentaires de NODE_EXTRA_CA_CERTS (${path}) ignorés : ${
-      found === 'not-a-file' ? 'ce n’est pas un fichier ordinaire' : found === 'too-large' ? 'plus de 4 Mio' : systemProblem({ errno, detail: detail ?? '' })
-    }`,
+  'node-extra-ca-unreadable': ({ path, errno, detail, found, certificate }) =>
+    found === 'damaged'
+      ? `certificats d’AC supplémentaires de NODE_EXTRA_CA_CERTS (${path}) : le certificat ${certificate} est endommagé ; lui et ceux qui le suivent sont ignorés`
+      : `certificats d’AC supplémentaires de NODE_EXTRA_CA_CERTS (${path}) ignorés : ${
+          found === 'not-a-file' ? 'c’est un répertoire' : found === 'too-large' ? 'plus de 64 Mio' : systemProblem({ errno, detail: detail ?? '' })
+        }`,
   'client-key-readable': ({ path, mode }) =>
     `la clé privée de ${path} est utilisée, mais son mode ${octal(mode)} permet à tout utilisateur de cette machine de la lire : chmod o-rwx ${shellWord(path)}`,
   'dead-letter-waiting': ({ lock }) => `attente de ${lock} : un autre processus tient le verrou de dead.letter`,

@@ -1,0 +1,30 @@
+// PEM files as mailv reads them: a file's octets up to a limit, and whether a certificate's block is
+// one whole DER structure, told without node:crypto.
+import { readSync } from 'node:fs';
+
+/** Whether a PEM block holds base64 that decodes to one DER SEQUENCE whose length is the whole of it. */
+export function wholeDer(block: string): boolean {
+  const match = /^-----BEGIN CERTIFICATE-----([^-]*)-----END CERTIFICATE-----$/.exec(block);
+  const body = match?.[1]?.replace(/\s+/g, '');
+  if (body === undefined || body.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return false;
+  const der = Buffer.from(body, 'base64');
+  if (der.length < 2 || der[0] !== 0x30) return false;
+  const first = der[1]!;
+  if (first < 0x80) return 2 + first === der.length;
+  const octets = first & 0x7f;
+  if (octets === 0 || octets > 4 || der.length < 2 + octets) return false;
+  const length = der.readUIntBE(2, octets);
+  return 2 + octets + length === der.length;
+}
+
+/** Read at a time: whole blocks, since some files take no other (/proc/self/pagemap, 8 octets a record). */
+const READ_BLOCK = 64 * 1024;
+
+/** The file's octets, read to its end or until there are more than `limit` (then the caller refuses it). */
+export function readUpTo(fd: number, limit: number): Buffer {
+  const buffer = Buffer.allocUnsafe(limit + READ_BLOCK);
+  let length = 0;
+  for (let read = -1; read !== 0 && length <= limit; length += read) read = readSync(fd, buffer, length, READ_BLOCK, null);
+  // A copy of what was read: the buffer of the limit's size is not kept with the certificate.
+  return Buffer.from(buffer.subarray(0, length));
+}
