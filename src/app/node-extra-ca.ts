@@ -3,7 +3,6 @@
 // and those with --ca, whose store Node's copy of them is not in.
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { systemProblem } from '../cli/system-problem.js';
-import { notInNodesList } from '../smtp/node-ca-list.js';
 import type { NodeExtraCaProblem } from './facts.js';
 import { readUpTo, wholeDer } from './pem.js';
 import type { Run } from './run.js';
@@ -58,27 +57,42 @@ async function readNodeExtraCa(run: Run, path: string, sayProblems: boolean): Pr
     said({ found: 'too-large' });
     return [];
   }
-  const { certificates, damaged } = readableCertificates(pem.toString('latin1'));
+  const nodesList = run.io.host.nodeTrustsItsOwnList() ? (await import('node:tls')).rootCertificates : [];
+  const { certificates, damaged } = extraCertificates(pem.toString('latin1'), nodesList);
   if (damaged !== undefined) said({ found: 'damaged', certificate: damaged });
-  if (certificates.length === 0) return [];
-  const { rootCertificates } = await import('node:tls');
-  return notInNodesList([Buffer.from(certificates.join('\n'), 'latin1')], run.io.host.nodeTrustsItsOwnList() ? rootCertificates : []);
+  return certificates.length === 0 ? [] : [Buffer.from(certificates.join('\n'), 'latin1')];
 }
 
 /**
  * The certificates OpenSSL's PEM_read_bio_X509 takes from the file, as Node reads it: the blocks of
  * CERTIFICATE (or X509 CERTIFICATE), skipping others (a TRUSTED CERTIFICATE, a key), up to the first
- * that is no whole DER structure in base64 or is cut short, which ends the reading; `damaged` is its
- * number, counting certificates from 1.
+ * that is no whole DER structure in base64 or is cut short, which ends the reading (`damaged`: its
+ * number, counting certificates from 1); of those, the ones `nodesList` lacks. A system's bundle is
+ * mostly Mozilla's list again, as Node's is (Debian's holds 144, of which Node 20's has 122), and
+ * OpenSSL takes about 0.2 ms to read each: those are compared whole (base64 of the same DER is the
+ * same text, whatever its line lengths), and known whole, never read again.
  */
-function readableCertificates(text: string): { certificates: string[]; damaged: number | undefined } {
+export function extraCertificates(text: string, nodesList: readonly string[]): { certificates: string[]; damaged: number | undefined } {
+  const known = new Set(nodesList.map(base64Of));
   const certificates: string[] = [];
+  let count = 0;
   const blocks = /-----BEGIN ([A-Z0-9 ]+)-----([^-]*)(?:-----END \1-----)?/g;
   for (const [block, label, body] of text.matchAll(blocks)) {
     if (label !== 'CERTIFICATE' && label !== 'X509 CERTIFICATE') continue;
+    count++;
     const pem = `-----BEGIN CERTIFICATE-----${body}-----END CERTIFICATE-----`;
-    if (!block.endsWith(`-----END ${label}-----`) || !wholeDer(pem)) return { certificates, damaged: certificates.length + 1 };
+    const whole = block.endsWith(`-----END ${label}-----`);
+    if (whole && known.has(base64Of(pem))) continue;
+    if (!whole || !wholeDer(pem)) return { certificates, damaged: count };
     certificates.push(pem);
   }
   return { certificates, damaged: undefined };
+}
+
+/**
+ * A PEM certificate's base64 without its line feeds (Node's lines are 72 characters long, Debian's
+ * 64). One written with CR LF is not matched, and is read again: harmless, and rare.
+ */
+function base64Of(pem: string): string {
+  return pem.slice('-----BEGIN CERTIFICATE-----'.length, -'-----END CERTIFICATE-----'.length).replaceAll('\n', '');
 }

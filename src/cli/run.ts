@@ -8,8 +8,8 @@ import type { AppIo, InputKind, StandardOutput } from '../app/io.js';
 import { runMailv } from '../app/main.js';
 import { ExitCode, STOP_SIGNALS, type StopSignal, signalStatus } from '../exit-codes.js';
 import { StalledError, UsageError } from '../errors.js';
-import { nodeTrustsItsOwnList } from '../smtp/node-ca-list.js';
 import { decodeOctets } from '../text/octets.js';
+import { nodeTrustsItsOwnList } from './node-ca-store.js';
 
 /**
  * Runs mailv with the process's arguments and streams; resolves to the exit status. `version`

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { rootCertificates } from 'node:tls';
+import { describe, it } from 'node:test';
+import { extraCertificates } from '../../dist/app/node-extra-ca.js';
+import { nodeTrustsItsOwnList } from '../../dist/cli/node-ca-store.js';
+
+/** A certificate of Node's list as a system bundle writes it: lines of `width`, ended by `eol`. */
+function rewritten(pem: string, width = 64, eol = '\n', label = 'CERTIFICATE'): string {
+  const base64 = pem.replace(/-----[A-Z ]+-----|\n/g, '');
+  return [`-----BEGIN ${label}-----`, ...base64.match(new RegExp(`.{1,${width}}`, 'g'))!, `-----END ${label}-----`, ''].join(eol);
+}
+
+const nodes = rootCertificates;
+/** Node's second certificate under another label, standing for one the list lacks. */
+const foreign = rewritten(nodes[1]!);
+const others = [nodes[0]!];
+
+describe('extraCertificates', () => {
+  it("leaves out Node's own certificates whatever their line width, keeps the others in order", () => {
+    const text = [rewritten(nodes[0]!), foreign, rewritten(nodes[0]!, 76), nodes[0]!, '\n', rewritten(nodes[2]!, 72, '\n', 'X509 CERTIFICATE')].join('');
+    const { certificates, damaged } = extraCertificates(text, others);
+    assert.equal(damaged, undefined);
+    assert.deepEqual(certificates, [foreign.trimEnd(), rewritten(nodes[2]!, 72).trimEnd()], 'an X509 CERTIFICATE block read as a CERTIFICATE');
+    assert.deepEqual(extraCertificates(nodes.map((pem) => rewritten(pem)).join(''), nodes).certificates, []);
+  });
+
+  it('skips what is no certificate (a TRUSTED CERTIFICATE, a key), and ends at the first damaged one, saying which', () => {
+    const trusted = rewritten(nodes[3]!, 64, '\n', 'TRUSTED CERTIFICATE');
+    assert.deepEqual(extraCertificates(`${trusted}${foreign}`, others), { certificates: [foreign.trimEnd()], damaged: undefined });
+    const cut = `-----BEGIN CERTIFICATE-----\n${nodes[3]!.slice(28, 300)}\n`;
+    assert.deepEqual(extraCertificates(`${foreign}${cut}${rewritten(nodes[4]!)}`, others), { certificates: [foreign.trimEnd()], damaged: 2 });
+    const badBase64 = rewritten(nodes[4]!).replace(/\n.{10}/, '\n!!!!!!!!!!');
+    assert.deepEqual(extraCertificates(`${rewritten(nodes[0]!)}${badBase64}${foreign}`, others), { certificates: [], damaged: 2 }, 'counted among all');
+  });
+});
+
+describe('nodeTrustsItsOwnList', () => {
+  it('no: told to use OpenSSL’s store, on the command line or in NODE_OPTIONS, or built so; the last choice decides', () => {
+    assert.equal(nodeTrustsItsOwnList([], undefined, false), true);
+    assert.equal(nodeTrustsItsOwnList([], undefined, true), false);
+    assert.equal(nodeTrustsItsOwnList(['--use-openssl-ca'], undefined, false), false);
+    assert.equal(nodeTrustsItsOwnList([], ' --max-old-space-size=100 --use-openssl-ca', false), false);
+    assert.equal(nodeTrustsItsOwnList(['--use-bundled-ca'], '--use-openssl-ca', false), true);
+    assert.equal(nodeTrustsItsOwnList(['--use-bundled-ca'], undefined, true), true);
+    // Spelt as Node takes them too.
+    assert.equal(nodeTrustsItsOwnList([], '--use_openssl_ca', false), false);
+    assert.equal(nodeTrustsItsOwnList([], '"--use-openssl-ca"', false), false);
+    assert.equal(nodeTrustsItsOwnList(['--use_bundled_ca'], "'--use-openssl-ca'", false), true);
+  });
+});
