@@ -27,13 +27,15 @@ export type AppErrorFact =
 
 /**
  * What kept the file NODE_EXTRA_CA_CERTS names from being read whole: a system error, a directory, a
- * size past the limit, or its `certificate`th certificate damaged (it and those after it left out).
+ * size past the limit, a FIFO or device Node has read already (`read-by-node`: read again beside
+ * --ca), or a damaged block (it and those after it left out).
  */
 export interface NodeExtraCaProblem {
   readonly errno?: string | undefined;
   readonly detail?: string;
-  readonly found?: 'not-a-file' | 'too-large' | 'damaged';
-  readonly certificate?: number;
+  readonly found?: 'directory' | 'read-by-node' | 'too-large' | 'damaged';
+  /** With `damaged`: the PEM block the reading stopped at, from 1. */
+  readonly block?: number;
 }
 
 /** What the application says on standard error besides the failure itself. */

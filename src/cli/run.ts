@@ -9,7 +9,7 @@ import { runMailv } from '../app/main.js';
 import { ExitCode, STOP_SIGNALS, type StopSignal, signalStatus } from '../exit-codes.js';
 import { StalledError, UsageError } from '../errors.js';
 import { decodeOctets } from '../text/octets.js';
-import { nodeTrustsItsOwnList } from './node-ca-store.js';
+import { builtForOpenSslStore, nodeTrustsItsOwnList } from '../node-ca-store.js';
 
 /**
  * Runs mailv with the process's arguments and streams; resolves to the exit status. `version`
@@ -86,7 +86,7 @@ function processIo(
       openFilesLimit,
       superUser: () => process.getuid?.() === 0,
       nodeTrustsItsOwnList: () =>
-        nodeTrustsItsOwnList(process.execArgv, process.env['NODE_OPTIONS'], (process.config.target_defaults.defines ?? []).includes('NODE_OPENSSL_CERT_STORE')),
+        nodeTrustsItsOwnList(process.execArgv, process.env['NODE_OPTIONS'], builtForOpenSslStore(process.config.target_defaults.defines)),
     },
   };
 }

@@ -111,13 +111,13 @@ describe('NODE_EXTRA_CA_CERTS', () => {
     assert.equal(installed.code, 75, installed.stderr);
     assert.equal(
       installed.stderr.split('\n')[0],
-      `mailv: the extra CA certificates of NODE_EXTRA_CA_CERTS (${cut}): certificate 1 is damaged; it and those after it are ignored`,
+      `mailv: the extra CA certificates of NODE_EXTRA_CA_CERTS (${cut}): its block 1 is damaged; it and those after it are ignored`,
     );
     // After the test CA, the damaged one costs nothing it holds.
     writeFileSync(cut, `${ca}${rootCertificates[0]!.slice(0, 300)}\n`);
     const after = await sendTls([], { asInstalled: true, env: { NODE_EXTRA_CA_CERTS: cut } });
     assert.equal(after.code, 0, after.stderr);
-    assert.match(after.stderr, /certificate 2 is damaged/);
+    assert.match(after.stderr, /its block 2 is damaged/);
     // A FIFO, as `<(cat ca.pem)` makes one: read, not refused.
     const fifo = join(home, 'ca.fifo');
     execFileSync('mkfifo', [fifo]);
@@ -128,7 +128,7 @@ describe('NODE_EXTRA_CA_CERTS', () => {
     assert.match(throughFifo.stdout, VERIFIED);
   });
 
-  it("MAILV_NODE_EXTRA_CA_CERTS set by hand is no CA file, nor handed to the programs mailv runs; Node's warning is not said twice", async () => {
+  it('MAILV_NODE_EXTRA_CA_CERTS set by hand is no CA file, nor handed to the programs mailv runs', async () => {
     const home = freshHome();
     const byHand = await sendTls([], { env: { MAILV_NODE_EXTRA_CA_CERTS: testPki().caFile } });
     assert.equal(byHand.code, 75, byHand.stderr);
@@ -144,18 +144,39 @@ describe('NODE_EXTRA_CA_CERTS', () => {
     );
     assert.equal(child.code, 0, child.stderr);
     assert.equal(readFileSync(seen, 'utf8'), 'unset|unset');
-    const missing = join(home, 'missing.pem');
-    const twice = await sendTls(['--ca', otherCa], { env: { NODE_EXTRA_CA_CERTS: missing } });
-    assert.equal(twice.code, 75, twice.stderr);
-    assert.match(twice.stderr, NODE_WARNING);
-    assert.doesNotMatch(twice.stderr, /mailv: ignoring the extra CA certificates/, 'Node said it at its start');
+  });
+
+  it('beside --ca, run by node: a file Node read at its start is read again, a FIFO not (it is empty now, or waits for ever), and said', async () => {
+    const home = freshHome();
+    const fifo = join(home, 'ca.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('/bin/sh', ['-c', `cat '${testPki().caFile}' > '${fifo}'`]);
+    const run = await sendTls(['--ca', otherCa], { env: { NODE_EXTRA_CA_CERTS: fifo } });
+    writer.kill();
+    assert.equal(run.code, 75, run.stderr);
+    assert.match(
+      run.stderr,
+      /^mailv: ignoring the extra CA certificates of NODE_EXTRA_CA_CERTS \(.+\): not a regular file, and Node read it at its start; beside --ca, run mailv as installed/m,
+    );
+    // Its words, as Node reads a file: a certificate commented out is none, both ways.
+    const commented = join(home, 'commented.pem');
+    writeFileSync(commented, readFileSync(testPki().caFile, 'latin1').replace(/^/gm, '# '));
+    for (const asInstalled of [false, true]) {
+      const verdict = await sendTls([], { asInstalled, env: { NODE_EXTRA_CA_CERTS: commented } });
+      assert.equal(verdict.code, 75, `${asInstalled ? 'installed' : 'node'}: ${verdict.stderr}`);
+    }
   });
 
   it('the programs mailv runs get the variable back as it was, and nothing of how it was handed on', async () => {
     const home = freshHome();
     const seen = join(home, 'seen');
-    const command = `printf '%s|%s' "$NODE_EXTRA_CA_CERTS" "\${MAILV_NODE_EXTRA_CA_CERTS-unset}" > '${seen}'; echo '${ACCOUNT.password}'`;
-    for (const value of [testPki().caFile, undefined]) {
+    const command = `printf '%s|%s' "\${NODE_EXTRA_CA_CERTS-unset}" "\${MAILV_NODE_EXTRA_CA_CERTS-unset}" > '${seen}'; echo '${ACCOUNT.password}'`;
+    // Set and empty, it comes back unset: the #! line cannot tell the two apart (man/mailv.1).
+    for (const [value, seenAs] of [
+      [testPki().caFile, testPki().caFile],
+      [undefined, 'unset'],
+      ['', 'unset'],
+    ] as const) {
       const run = await runCli(
         ['--server', `127.0.0.1:${auth.port}`, '-q', '--user', ACCOUNT.user, '--password-cmd', command, '-s', 'env', 'bob@example.org'],
         {
@@ -166,7 +187,7 @@ describe('NODE_EXTRA_CA_CERTS', () => {
         },
       );
       assert.equal(run.code, 0, run.stderr);
-      assert.equal(readFileSync(seen, 'utf8'), `${value ?? ''}|unset`);
+      assert.equal(readFileSync(seen, 'utf8'), `${seenAs}|unset`);
     }
   });
 });

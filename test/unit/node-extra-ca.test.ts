@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rootCertificates } from 'node:tls';
 import { describe, it } from 'node:test';
 import { extraCertificates } from '../../dist/app/node-extra-ca.js';
-import { nodeTrustsItsOwnList } from '../../dist/cli/node-ca-store.js';
+import { nodeTrustsItsOwnList } from '../../dist/node-ca-store.js';
 
 /** A certificate of Node's list as a system bundle writes it: lines of `width`, ended by `eol`. */
 function rewritten(pem: string, width = 64, eol = '\n', label = 'CERTIFICATE'): string {
@@ -11,7 +11,7 @@ function rewritten(pem: string, width = 64, eol = '\n', label = 'CERTIFICATE'): 
 }
 
 const nodes = rootCertificates;
-/** Node's second certificate under another label, standing for one the list lacks. */
+/** Node's second certificate, standing for one the list (`others`, Node's first alone) lacks. */
 const foreign = rewritten(nodes[1]!);
 const others = [nodes[0]!];
 
@@ -22,6 +22,21 @@ describe('extraCertificates', () => {
     assert.equal(damaged, undefined);
     assert.deepEqual(certificates, [foreign.trimEnd(), rewritten(nodes[2]!, 72).trimEnd()], 'an X509 CERTIFICATE block read as a CERTIFICATE');
     assert.deepEqual(extraCertificates(nodes.map((pem) => rewritten(pem)).join(''), nodes).certificates, []);
+  });
+
+  it('reads lines as OpenSSL does: a block begins at a line of its own, and ends at its own end line, nothing after it', () => {
+    const commented = rewritten(nodes[3]!).replace(/^/gm, '# ').replace(/# $/, '');
+    assert.deepEqual(
+      extraCertificates(`${commented}\n${foreign}`, others),
+      { certificates: [foreign.trimEnd()], damaged: undefined },
+      'a commented-out certificate is no block',
+    );
+    const indented = rewritten(nodes[3]!).replace('-----BEGIN', ' -----BEGIN');
+    assert.deepEqual(extraCertificates(`${indented}${foreign}`, others).certificates, [foreign.trimEnd()]);
+    const junk = rewritten(nodes[3]!).replace('-----END CERTIFICATE-----', '-----END CERTIFICATE----- junk');
+    assert.deepEqual(extraCertificates(`${junk}${foreign}`, others), { certificates: [], damaged: 1 }, 'a bad end line ends the reading');
+    const spaced = rewritten(nodes[3]!).replace('-----END CERTIFICATE-----', '-----END CERTIFICATE-----  \r');
+    assert.equal(extraCertificates(spaced, others).certificates.length, 1, 'trailing blanks and CR are no part of a line');
   });
 
   it('skips what is no certificate (a TRUSTED CERTIFICATE, a key), and ends at the first damaged one, saying which', () => {

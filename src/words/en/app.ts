@@ -29,11 +29,17 @@ export const errors = (): WordsOf<AppErrorFact> => ({
 export const notes: WordsOf<AppNote> = {
   'null-body': () => "Null message body; hope that's ok", // as mail(1) says it
   // Node says it so at its start: "Warning: Ignoring extra certs from `…`, load failed: …".
-  'node-extra-ca-unreadable': ({ path, errno, detail, found, certificate }) =>
+  'node-extra-ca-unreadable': ({ path, errno, detail, found, block }) =>
     found === 'damaged'
-      ? `the extra CA certificates of NODE_EXTRA_CA_CERTS (${path}): certificate ${certificate} is damaged; it and those after it are ignored`
+      ? `the extra CA certificates of NODE_EXTRA_CA_CERTS (${path}): its block ${block} is damaged; it and those after it are ignored`
       : `ignoring the extra CA certificates of NODE_EXTRA_CA_CERTS (${path}): ${
-          found === 'not-a-file' ? 'a directory' : found === 'too-large' ? 'larger than 64 MiB' : systemProblem({ errno, detail: detail ?? '' })
+          found === 'directory'
+            ? 'a directory'
+            : found === 'too-large'
+              ? 'larger than 64 MiB'
+              : found === 'read-by-node'
+                ? 'not a regular file, and Node read it at its start; beside --ca, run mailv as installed (not by node bin/mailv.js) to trust it'
+                : systemProblem({ errno, detail: detail ?? '' })
         }`,
   'client-key-readable': ({ path, mode }) =>
     `the private key in ${path} is used, but its mode ${octal(mode)} lets anyone on this machine read it: chmod o-rwx ${shellWord(path)}`,

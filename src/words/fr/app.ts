@@ -29,11 +29,17 @@ export const errors = (): WordsOf<AppErrorFact> => ({
 
 export const notes: WordsOf<AppNote> = {
   'null-body': () => 'Corps du message vide ; j’espère que c’est voulu',
-  'node-extra-ca-unreadable': ({ path, errno, detail, found, certificate }) =>
+  'node-extra-ca-unreadable': ({ path, errno, detail, found, block }) =>
     found === 'damaged'
-      ? `certificats d’AC supplémentaires de NODE_EXTRA_CA_CERTS (${path}) : le certificat ${certificate} est endommagé ; lui et ceux qui le suivent sont ignorés`
+      ? `certificats d’AC supplémentaires de NODE_EXTRA_CA_CERTS (${path}) : son bloc ${block} est endommagé ; lui et ceux qui le suivent sont ignorés`
       : `certificats d’AC supplémentaires de NODE_EXTRA_CA_CERTS (${path}) ignorés : ${
-          found === 'not-a-file' ? 'c’est un répertoire' : found === 'too-large' ? 'plus de 64 Mio' : systemProblem({ errno, detail: detail ?? '' })
+          found === 'directory'
+            ? 'c’est un répertoire'
+            : found === 'too-large'
+              ? 'plus de 64 Mio'
+              : found === 'read-by-node'
+                ? 'ce n’est pas un fichier ordinaire, et Node l’a lu à son démarrage ; avec --ca, lancez mailv tel qu’installé (pas par node bin/mailv.js) pour s’y fier'
+                : systemProblem({ errno, detail: detail ?? '' })
         }`,
   'client-key-readable': ({ path, mode }) =>
     `la clé privée de ${path} est utilisée, mais son mode ${octal(mode)} permet à tout utilisateur de cette machine de la lire : chmod o-rwx ${shellWord(path)}`,

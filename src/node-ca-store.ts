@@ -13,3 +13,8 @@ export function nodeTrustsItsOwnList(execArgv: readonly string[], nodeOptions: s
   const last = choices.at(-1);
   return last === undefined ? !builtForOpenSslStore : last === '--use-bundled-ca';
 }
+
+/** Whether this Node was built to trust OpenSSL's store by default (configure --openssl-use-def-ca-store). */
+export function builtForOpenSslStore(defines: readonly string[] | undefined): boolean {
+  return (defines ?? []).includes('NODE_OPENSSL_CERT_STORE');
+}
