@@ -5,7 +5,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { systemProblem } from '../cli/system-problem.js';
 import { InterruptedError } from '../errors.js';
 import type { NodeExtraCaProblem } from './facts.js';
-import { wholeDer } from './pem.js';
+import { derOf } from './pem.js';
 import type { Run } from './run.js';
 
 /** Far beyond any system's bundle (Debian's holds about 200 KiB), short of what would exhaust memory. */
@@ -124,30 +124,73 @@ export function extraCertificates(text: string, nodesList: readonly string[]): {
   let blocks = 0;
   let name: string | undefined;
   let body: string[] = [];
-  for (const line of text.split('\n')) {
-    // Trailing blanks and CR are no part of a line to OpenSSL's reader.
-    const bare = line.trimEnd();
+  for (const line of linesAsOpenSslReadsThem(text)) {
     if (name === undefined) {
-      if (bare.startsWith('-----BEGIN ') && bare.endsWith('-----') && bare.length > '-----BEGIN -----'.length) {
-        name = bare.slice('-----BEGIN '.length, -'-----'.length);
+      if (line.startsWith('-----BEGIN ') && line.endsWith('-----') && line.length >= '-----BEGIN -----'.length) {
+        name = line.slice('-----BEGIN '.length, -'-----'.length);
         body = [];
         blocks++;
       }
       continue;
     }
-    if (!bare.startsWith('-----END')) {
-      body.push(bare);
+    if (!line.startsWith('-----END')) {
+      body.push(line);
       continue;
     }
     const ended = name;
     name = undefined;
-    if (bare !== `-----END ${ended}-----`) return { certificates, damaged: blocks };
-    if (ended !== 'CERTIFICATE' && ended !== 'X509 CERTIFICATE') continue;
-    const base64 = body.join('');
-    if (known.has(base64)) continue;
-    const pem = `-----BEGIN CERTIFICATE-----\n${body.join('\n')}\n-----END CERTIFICATE-----`;
-    if (!wholeDer(pem)) return { certificates, damaged: blocks };
-    certificates.push(pem);
+    if (line !== `-----END ${ended}-----`) return { certificates, damaged: blocks };
+    // An empty block ends OpenSSL's reading, without an error Node says.
+    if (body.every((part) => part === '')) return { certificates, damaged: undefined };
+    if (ended !== 'CERTIFICATE' && ended !== 'X509 CERTIFICATE') {
+      // Passed over, but decoded all the same: base64 that is none ends the reading.
+      if (!base64Data(body)) return { certificates, damaged: blocks };
+      continue;
+    }
+    if (known.has(body.join(''))) continue;
+    // A blank line first ends the (empty) headers; one between lines of data ends OpenSSL's data.
+    const data = body[0] === '' ? body.slice(1) : body;
+    const gap = data.indexOf('');
+    if (gap !== -1 && data.slice(gap).some((part) => part !== '')) return { certificates, damaged: blocks };
+    const pem = `-----BEGIN CERTIFICATE-----\n${data.join('\n')}\n-----END CERTIFICATE-----`;
+    const der = derOf(pem);
+    if (der === undefined) return { certificates, damaged: blocks };
+    certificates.push(`-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----`.replace('\n\n', '\n'));
   }
   return { certificates, damaged: name === undefined ? undefined : blocks };
+}
+
+/**
+ * The lines of `text` as OpenSSL's PEM reader gets them: a UTF-8 byte order mark at the start left
+ * out; 254 octets at most at a time (a longer line is read as several); a line ending at its first
+ * NUL, and one that begins with a NUL ending the file (it reads as none); trailing octets up to the
+ * space (blanks, CR, control characters) and from 0x80 dropped.
+ */
+function* linesAsOpenSslReadsThem(text: string): Generator<string> {
+  const source = text.startsWith('\xef\xbb\xbf') ? text.slice(3) : text;
+  const physical = source.split('\n');
+  if (physical.at(-1) === '') physical.pop();
+  for (const [index, line] of physical.entries()) {
+    const whole = index < physical.length - 1 || source.endsWith('\n') ? `${line}\n` : line;
+    for (let at = 0; at < whole.length; at += OPENSSL_LINE) {
+      const piece = whole.slice(at, at + OPENSSL_LINE);
+      if (piece.startsWith('\0')) return;
+      const nul = piece.indexOf('\0');
+      // OpenSSL drops octets up to the space from a line's end, as signed chars: 0x80 and above too.
+      yield (nul === -1 ? piece : piece.slice(0, nul)).replace(/[\x00-\x20\x80-\xff]+$/, '');
+    }
+  }
+}
+
+/** The octets OpenSSL's PEM reader takes for a line at a time (its LINESIZE, 255, less the NUL). */
+const OPENSSL_LINE = 254;
+
+/** Whether a block's data (after its header lines, `Proc-Type: …` up to a blank line) is base64. */
+function base64Data(body: readonly string[]): boolean {
+  const headers = body[0]?.includes(':') === true ? body.indexOf('') : -1;
+  const data = body
+    .slice(headers + 1)
+    .join('')
+    .replace(/\s+/g, '');
+  return data.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(data);
 }

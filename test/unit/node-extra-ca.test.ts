@@ -20,7 +20,11 @@ describe('extraCertificates', () => {
     const text = [rewritten(nodes[0]!), foreign, rewritten(nodes[0]!, 76), nodes[0]!, '\n', rewritten(nodes[2]!, 72, '\n', 'X509 CERTIFICATE')].join('');
     const { certificates, damaged } = extraCertificates(text, others);
     assert.equal(damaged, undefined);
-    assert.deepEqual(certificates, [foreign.trimEnd(), rewritten(nodes[2]!, 72).trimEnd()], 'an X509 CERTIFICATE block read as a CERTIFICATE');
+    assert.deepEqual(
+      certificates,
+      [foreign.trimEnd(), rewritten(nodes[2]!).trimEnd()],
+      'an X509 CERTIFICATE block read as a CERTIFICATE (written again, 64 columns)',
+    );
     assert.deepEqual(extraCertificates(nodes.map((pem) => rewritten(pem)).join(''), nodes).certificates, []);
   });
 
@@ -37,6 +41,34 @@ describe('extraCertificates', () => {
     assert.deepEqual(extraCertificates(`${junk}${foreign}`, others), { certificates: [], damaged: 1 }, 'a bad end line ends the reading');
     const spaced = rewritten(nodes[3]!).replace('-----END CERTIFICATE-----', '-----END CERTIFICATE-----  \r');
     assert.equal(extraCertificates(spaced, others).certificates.length, 1, 'trailing blanks and CR are no part of a line');
+  });
+
+  it('gets its lines as OpenSSL does: a BOM dropped, 254 octets at a time, cut at a NUL, a NUL first ending the file, high octets at the end dropped', () => {
+    const read = (text: string) => extraCertificates(text, others);
+    const taken = { certificates: [foreign.trimEnd()], damaged: undefined };
+    assert.deepEqual(read(`\xef\xbb\xbf${foreign}`), taken, 'a byte order mark');
+    assert.deepEqual(read(foreign.replace('-----\n', '-----\0junk\n')), taken, 'a NUL ends the BEGIN line');
+    assert.deepEqual(read(foreign.replace(/-----\n$/, '-----\0junk\n')), taken, 'and the END line');
+    assert.deepEqual(read(`\0\n${foreign}`), { certificates: [], damaged: undefined }, 'a line that begins with a NUL ends the file');
+    assert.deepEqual(read(`${'x'.repeat(254)}${foreign}`), taken, 'a BEGIN at octet 255 of a line begins a line of its own');
+    assert.deepEqual(read(`${'x'.repeat(253)}${foreign}`), { certificates: [], damaged: undefined });
+    assert.deepEqual(read(foreign.replace('-----\n', '-----\xa0\x01\n')), taken, 'trailing octets from 0x80, and controls');
+  });
+
+  it('takes a certificate with octets after its DER as OpenSSL does, without them; ends at an empty block, a key that is no base64, a blank line between lines of data', () => {
+    const base64 = foreign.replace(/-----[A-Z ]+-----|\n/g, '');
+    const padded = Buffer.concat([Buffer.from(base64, 'base64'), Buffer.from([5, 0])]).toString('base64');
+    const trailing = `-----BEGIN CERTIFICATE-----\n${padded.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+    assert.deepEqual(extraCertificates(trailing, others), { certificates: [foreign.trimEnd()], damaged: undefined });
+    assert.deepEqual(extraCertificates(`-----BEGIN FOO-----\n-----END FOO-----\n${foreign}`, others), { certificates: [], damaged: undefined });
+    assert.deepEqual(extraCertificates(`-----BEGIN -----\n-----END -----\n${foreign}`, others), { certificates: [], damaged: undefined });
+    const badKey = '-----BEGIN PRIVATE KEY-----\n!!!!notbase64\n-----END PRIVATE KEY-----\n';
+    assert.deepEqual(extraCertificates(`${badKey}${foreign}`, others), { certificates: [], damaged: 1 });
+    const encrypted = '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n';
+    assert.deepEqual(extraCertificates(`${encrypted}${foreign}`, others).certificates, [foreign.trimEnd()], 'headers are no base64');
+    const gap = foreign.replace(/\n(.{64}\n)/, '\n$1\n');
+    assert.deepEqual(extraCertificates(gap, others), { certificates: [], damaged: 1 });
+    assert.deepEqual(extraCertificates(foreign.replace('-----\n', '-----\n\n'), others).certificates, [foreign.trimEnd()], 'a blank line first: no headers');
   });
 
   it('skips what is no certificate (a TRUSTED CERTIFICATE, a key), and ends at the first damaged one, saying which', () => {
