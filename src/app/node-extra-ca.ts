@@ -119,7 +119,8 @@ const FIFO_POLL_MS = 5;
  * (base64 of the same DER is the same text, whatever its line lengths), and never read again.
  */
 export function extraCertificates(text: string, nodesList: readonly string[]): { certificates: string[]; damaged: number | undefined } {
-  const known = new Set(nodesList.map((pem) => pem.split('\n').slice(1, -1).join('')));
+  // Node's list: BEGIN line, lines of base64, END line without a line feed after it.
+  const known = new Set(nodesList.map((pem) => pem.slice('-----BEGIN CERTIFICATE-----\n'.length, -'\n-----END CERTIFICATE-----'.length).replaceAll('\n', '')));
   const certificates: string[] = [];
   let blocks = 0;
   let name: string | undefined;
@@ -166,21 +167,32 @@ export function extraCertificates(text: string, nodesList: readonly string[]): {
  * NUL, and one that begins with a NUL ending the file (it reads as none); trailing octets up to the
  * space (blanks, CR, control characters) and from 0x80 dropped.
  */
-function* linesAsOpenSslReadsThem(text: string): Generator<string> {
+function linesAsOpenSslReadsThem(text: string): string[] {
   const source = text.startsWith('\xef\xbb\xbf') ? text.slice(3) : text;
   const physical = source.split('\n');
   if (physical.at(-1) === '') physical.pop();
+  const anyNul = source.includes('\0');
+  const lines: string[] = [];
   for (const [index, line] of physical.entries()) {
+    // Most lines (a bundle's thousands) are read whole, and end in a character of their own.
+    if (!anyNul && line.length < OPENSSL_LINE) {
+      const last = line.charCodeAt(line.length - 1);
+      lines.push(last > 0x20 && last < 0x80 ? line : line.replace(TRAILING, ''));
+      continue;
+    }
     const whole = index < physical.length - 1 || source.endsWith('\n') ? `${line}\n` : line;
     for (let at = 0; at < whole.length; at += OPENSSL_LINE) {
       const piece = whole.slice(at, at + OPENSSL_LINE);
-      if (piece.startsWith('\0')) return;
+      if (piece.startsWith('\0')) return lines;
       const nul = piece.indexOf('\0');
-      // OpenSSL drops octets up to the space from a line's end, as signed chars: 0x80 and above too.
-      yield (nul === -1 ? piece : piece.slice(0, nul)).replace(/[\x00-\x20\x80-\xff]+$/, '');
+      lines.push((nul === -1 ? piece : piece.slice(0, nul)).replace(TRAILING, ''));
     }
   }
+  return lines;
 }
+
+/** What OpenSSL drops from a line's end: octets up to the space, and (as signed chars) from 0x80. */
+const TRAILING = /[\x00-\x20\x80-\xff]+$/;
 
 /** The octets OpenSSL's PEM reader takes for a line at a time (its LINESIZE, 255, less the NUL). */
 const OPENSSL_LINE = 254;
