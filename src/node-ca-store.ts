@@ -15,6 +15,11 @@ export function nodeTrustsItsOwnList(execArgv: readonly string[], nodeOptions: s
 }
 
 /** Whether this Node was built to trust OpenSSL's store by default (configure --openssl-use-def-ca-store). */
-export function builtForOpenSslStore(defines: readonly string[] | undefined): boolean {
+function builtForOpenSslStore(defines: readonly string[] | undefined): boolean {
   return (defines ?? []).includes('NODE_OPENSSL_CERT_STORE');
+}
+
+/** nodeTrustsItsOwnList for this process, as it was started (`nodeOptions`: its NODE_OPTIONS) and built. */
+export function thisNodeTrustsItsOwnList(nodeOptions: string | undefined): boolean {
+  return nodeTrustsItsOwnList(process.execArgv, nodeOptions, builtForOpenSslStore(process.config.target_defaults.defines));
 }

@@ -5,7 +5,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { systemProblem } from '../cli/system-problem.js';
 import { InterruptedError } from '../errors.js';
 import type { NodeExtraCaProblem } from './facts.js';
-import { derOf } from './pem.js';
+import { certificateDer } from './pem.js';
 import type { Run } from './run.js';
 
 /** Far beyond any system's bundle (Debian's holds about 200 KiB), short of what would exhaust memory. */
@@ -61,7 +61,7 @@ async function readNodeExtraCa(run: Run, path: string, firstReading: boolean): P
       said({ found: info.isDirectory() ? 'directory' : 'read-by-node' });
       return [];
     }
-    pem = await readUpTo(fd, MAX_NODE_EXTRA_CA_FILE, run);
+    pem = await readAsItComes(fd, MAX_NODE_EXTRA_CA_FILE, run);
   } catch (error) {
     said(systemProblem(error));
     return [];
@@ -83,7 +83,7 @@ async function readNodeExtraCa(run: Run, path: string, firstReading: boolean): P
  * ca.pem)`) as they come, the event loop free between them, until its writer closes it (a FIFO no
  * writer has opened is empty); what a stop signal interrupts is given up.
  */
-async function readUpTo(fd: number, limit: number, run: Run): Promise<Buffer> {
+async function readAsItComes(fd: number, limit: number, run: Run): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let length = 0;
   while (length <= limit && !run.interrupt.signal.aborted) {
@@ -153,10 +153,10 @@ export function extraCertificates(text: string, nodesList: readonly string[]): {
     const data = body[0] === '' ? body.slice(1) : body;
     const gap = data.indexOf('');
     if (gap !== -1 && data.slice(gap).some((part) => part !== '')) return { certificates, damaged: blocks };
-    const pem = `-----BEGIN CERTIFICATE-----\n${data.join('\n')}\n-----END CERTIFICATE-----`;
-    const der = derOf(pem);
+    const der = certificateDer(data.join(''));
     if (der === undefined) return { certificates, damaged: blocks };
-    certificates.push(`-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----`.replace('\n\n', '\n'));
+    const lines = der.toString('base64').match(/.{1,64}/g)!;
+    certificates.push(['-----BEGIN CERTIFICATE-----', ...lines, '-----END CERTIFICATE-----'].join('\n'));
   }
   return { certificates, damaged: name === undefined ? undefined : blocks };
 }

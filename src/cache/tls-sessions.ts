@@ -8,7 +8,7 @@
 // user's own, is open to others, or does not parse is ignored, never fatal: mailv then makes a
 // full handshake.
 import { createHash } from 'node:crypto';
-import { builtForOpenSslStore, nodeTrustsItsOwnList } from '../node-ca-store.js';
+import { thisNodeTrustsItsOwnList } from '../node-ca-store.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredTlsSession, TlsResumption, VerifiedCertificate } from '../smtp/connection.js';
@@ -62,7 +62,7 @@ export function trustOf(extraCa: readonly Buffer[] | undefined, env: NodeJS.Proc
   // Node verifies with its own list unless told to use OpenSSL's store, which alone reads
   // SSL_CERT_FILE and SSL_CERT_DIR (a list of directories, each file in each): a directory of
   // hundreds of files is looked at only then, not on every send.
-  const openSslStore = !nodeTrustsItsOwnList(process.execArgv, env['NODE_OPTIONS'], builtForOpenSslStore(process.config.target_defaults.defines));
+  const openSslStore = !thisNodeTrustsItsOwnList(env['NODE_OPTIONS']);
   const settings = [
     process.version,
     process.versions.openssl,

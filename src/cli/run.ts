@@ -9,7 +9,7 @@ import { runMailv } from '../app/main.js';
 import { ExitCode, STOP_SIGNALS, type StopSignal, signalStatus } from '../exit-codes.js';
 import { StalledError, UsageError } from '../errors.js';
 import { decodeOctets } from '../text/octets.js';
-import { builtForOpenSslStore, nodeTrustsItsOwnList } from '../node-ca-store.js';
+import { thisNodeTrustsItsOwnList } from '../node-ca-store.js';
 
 /**
  * Runs mailv with the process's arguments and streams; resolves to the exit status. `version`
@@ -85,8 +85,7 @@ function processIo(
       ...typedArguments(),
       openFilesLimit,
       superUser: () => process.getuid?.() === 0,
-      nodeTrustsItsOwnList: () =>
-        nodeTrustsItsOwnList(process.execArgv, process.env['NODE_OPTIONS'], builtForOpenSslStore(process.config.target_defaults.defines)),
+      nodeTrustsItsOwnList: () => thisNodeTrustsItsOwnList(process.env['NODE_OPTIONS']),
     },
   };
 }
