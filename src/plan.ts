@@ -79,6 +79,8 @@ export interface Plan {
   readonly clientCert?:
     | { readonly cert: string; readonly key: string | undefined; readonly certFromConfig?: boolean; readonly keyFromConfig?: boolean }
     | undefined;
+  /** --tls-name (or the account's `tls-name`, for its own server): the name the certificate is checked against and SNI sends; undefined: the server's host. */
+  readonly tlsName?: string | undefined;
   readonly insecure: boolean;
   /** TLS sessions kept across runs under $XDG_CACHE_HOME/mailv and resumed (--no-tls-resume: never). */
   readonly tlsResume: boolean;

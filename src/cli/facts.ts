@@ -119,6 +119,8 @@ export type OptionsFact =
   | { readonly code: 'MAILV_DIAGRAM_FORMAT'; readonly path: string }
   /** --user or --auth with --direct, where MX hosts take mail without a login. */
   | { readonly code: 'MAILV_USER_WITH_DIRECT' }
+  /** --tls-name where no one server is talked to by a name of the user's: MX hosts are checked against their own names, the demo's is its own. */
+  | { readonly code: 'MAILV_TLS_NAME_ROUTE'; readonly flag: '--direct' | '--mx' | '--demo' }
   | { readonly code: 'MAILV_SECRET_WITHOUT_USER'; readonly flag: SecretFlag | '--auth' }
   | { readonly code: 'MAILV_USER_INVALID'; readonly user: string }
   /** No sender given, and none to make: $USER and $LOGNAME unset, and no password-file entry for the process's uid. */

@@ -11,7 +11,7 @@ import type { ServerAddress } from '../delivery/submit.js';
 import type { AuthRequest, DiagramRequest, LoadRequest, Plan, Verbosity } from '../plan.js';
 import type { RawOptions } from './program.js';
 import type { AccountSettings } from '../config/config-file.js';
-import { checkHeloText, parseSeconds, parseServerAddress } from '../config/values.js';
+import { checkHeloText, parseSeconds, parseServerAddress, parseTlsName } from '../config/values.js';
 import { KNOWN_MECHANISMS } from '../auth/known-mechanisms.js';
 import type { SecretSource } from './secret-input.js';
 import { probeNeedsNoMessage } from '../smtp/quit-points.js';
@@ -127,6 +127,9 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     tls = 'auto';
   }
   if (options.direct && (options.user !== undefined || options.auth !== undefined)) throw new UsageError({ code: 'MAILV_USER_WITH_DIRECT' });
+  if (options.tlsName !== undefined && (direct(options) || options.demo)) {
+    throw new UsageError({ code: 'MAILV_TLS_NAME_ROUTE', flag: options.demo ? '--demo' : options.direct ? '--direct' : '--mx' });
+  }
   const language = chooseLanguage(options.lang, local.env);
   // `-r '<>'` gives the envelope no sender; From: then names the author as without -r.
   const nullSender = options.from === NULL_REVERSE_PATH;
@@ -208,6 +211,13 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     caFromConfig: options.ca === undefined && account.ca !== undefined,
     // The demo's server is none of the accounts file's: neither its secret nor its certificate goes there.
     clientCert: clientCertFor(options, !direct(options) && !options.demo && isAccountServer(serverText, account) ? account : {}),
+    // The file's name is its server's: another server checked against it would fail, or pass for the wrong reason.
+    tlsName:
+      options.tlsName !== undefined
+        ? checkTlsName(options.tlsName)
+        : !direct(options) && !options.demo && isAccountServer(serverText, account)
+          ? account.tlsName
+          : undefined,
     insecure: options.insecure === true || (options.insecure === undefined && account.insecure === true),
     tlsResume: options.tlsResume !== false,
     // A password from the file goes only to the server the file names: a --server or
@@ -459,6 +469,12 @@ export function parseDiagram(path: string): DiagramRequest {
   const extension = /\.(html|svg)$/i.exec(path)?.[1]?.toLowerCase();
   if (extension !== 'html' && extension !== 'svg') throw new UsageError({ code: 'MAILV_DIAGRAM_FORMAT', path });
   return { path, format: extension };
+}
+
+function checkTlsName(name: string): string {
+  return parseTlsName(name, () => {
+    throw new UsageError({ code: 'MAILV_TLS_NAME_INVALID', name });
+  });
 }
 
 function checkHelo(name: string): string {

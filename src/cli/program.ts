@@ -39,6 +39,7 @@ export interface RawOptions {
   pipeconnect?: boolean;
   ca?: string;
   tlsCert?: string;
+  tlsName?: string;
   tlsKey?: string;
   insecure?: boolean;
   tlsResume?: boolean;
@@ -313,6 +314,7 @@ export function mailvProgram(version: string, help: HelpWords = en.help, argv?: 
     .option('--ca <file>', help.mailv.options.ca)
     .option('--tls-cert <file>', help.mailv.options.tlsCert)
     .option('--tls-key <file>', help.mailv.options.tlsKey)
+    .option('--tls-name <name>', help.mailv.options.tlsName)
     .option('--insecure', help.mailv.options.insecure)
     .option('--no-tls-resume', help.mailv.options.noTlsResume)
     .option('--user <name>', help.mailv.options.user)

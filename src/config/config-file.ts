@@ -7,7 +7,7 @@ import { ConfigError, MailvError } from '../errors.js';
 import { parseMailbox } from '../message/address.js';
 import { editDistance } from '../text/edit-distance.js';
 import type { ConfigLineFact, LoginWithoutUser } from './facts.js';
-import { checkHeloName, parseSeconds, parseServerAddress } from './values.js';
+import { checkHeloName, parseSeconds, parseServerAddress, parseTlsName } from './values.js';
 
 export interface AccountSettings {
   server?: string;
@@ -16,6 +16,8 @@ export interface AccountSettings {
   ca?: string;
   tlsCert?: string;
   tlsKey?: string;
+  /** The name the server's certificate is checked against (see parseTlsName). */
+  tlsName?: string;
   insecure?: boolean;
   user?: string;
   auth?: string;
@@ -54,6 +56,7 @@ type Key =
   | 'ca'
   | 'tls-cert'
   | 'tls-key'
+  | 'tls-name'
   | 'insecure'
   | 'user'
   | 'auth'
@@ -71,6 +74,7 @@ const SETTING_OF_KEY: Readonly<Record<Key, keyof AccountSettings>> = {
   ca: 'ca',
   'tls-cert': 'tlsCert',
   'tls-key': 'tlsKey',
+  'tls-name': 'tlsName',
   insecure: 'insecure',
   user: 'user',
   auth: 'auth',
@@ -315,6 +319,9 @@ function setValue(settings: AccountSettings, key: Key, value: string, home: stri
       return;
     case 'helo':
       settings.helo = checkHeloName(value, () => fail({ code: 'MAILV_CONFIG_HELO' }));
+      return;
+    case 'tls-name':
+      settings.tlsName = parseTlsName(value, () => fail({ code: 'MAILV_CONFIG_TLS_NAME' }));
       return;
     case 'timeout': {
       // Seconds, as --timeout takes them (decimals allowed).

@@ -59,6 +59,8 @@ export type ConfigLineFact = AtLine &
     | { readonly code: 'MAILV_CONFIG_AUTH'; readonly known: readonly string[] }
     | { readonly code: 'MAILV_CONFIG_SERVER'; readonly problem: ServerProblem }
     | { readonly code: 'MAILV_CONFIG_HELO' }
+    /** `tls-name` is neither a domain name nor an IP address. */
+    | { readonly code: 'MAILV_CONFIG_TLS_NAME' }
     /** `timeout` is not a number of seconds above 0. */
     | { readonly code: 'MAILV_CONFIG_TIMEOUT' }
     | { readonly code: 'MAILV_CONFIG_FROM' }
@@ -97,7 +99,9 @@ export type ConfigErrorFact =
   /** `from`: the environment variable it was read from, when no flag gave it. */
   | { readonly code: 'MAILV_SERVER_INVALID'; readonly text: string; readonly problem: ServerProblem; readonly from?: 'MAILV_SERVER' }
   /** A name for EHLO given by --helo (64) that is not printable ASCII without a space (it could not be sent as typed). */
-  | { readonly code: 'MAILV_HELO_INVALID'; readonly name: string };
+  | { readonly code: 'MAILV_HELO_INVALID'; readonly name: string }
+  /** --tls-name that is neither a domain name nor an IP address; `name` as typed. */
+  | { readonly code: 'MAILV_TLS_NAME_INVALID'; readonly name: string };
 
 /** Notes emitted from config/ (facts worth showing that are not failures). */
 export type ConfigNote = never;

@@ -3,6 +3,7 @@
 // that the accounts file can report it without quoting a line that may hold a secret.
 import type { ServerAddress } from '../delivery/submit.js';
 import type { ServerProblem } from './facts.js';
+import { domainToASCII } from 'node:url';
 import { ipVersion } from '../ip-address.js';
 
 /** A report of what is wrong with a value; it throws the caller's error. */
@@ -68,6 +69,28 @@ export function checkHeloName(name: string, fail: Fail<void>): string {
   if (!valid) fail();
   return name;
 }
+
+/**
+ * --tls-name and the accounts file's `tls-name`: the name the server's certificate must carry and
+ * SNI sends, for a server reached by another (its address, a tunnel's end, a socket's path), as
+ * msmtp's tls_host_override: a domain name in A-labels, lower case and without a final dot (RFC 6066
+ * §3), or an IP address (`[::1]` or bare), then checked against the certificate's addresses and sent
+ * without SNI; `fail` is called otherwise (no wildcard: it names a server, not a pattern).
+ */
+export function parseTlsName(text: string, fail: Fail<void>): string {
+  const trimmed = text.trim();
+  const inBrackets = /^\[(.*)\]$/.exec(trimmed)?.[1];
+  const address = inBrackets ?? trimmed;
+  if (ipVersion(address) !== 0) return address;
+  if (inBrackets !== undefined) fail();
+  const name = trimmed.replace(/\.$/, '');
+  const ascii = /[^\x00-\x7f]/.test(name) ? domainToASCII(name) : name.toLowerCase();
+  if (ascii.length > 253 || !DOMAIN_NAME.test(ascii)) fail();
+  return ascii;
+}
+
+/** Letters, digits and hyphens, in labels of 1 to 63 that neither begin nor end with a hyphen. */
+const DOMAIN_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /**
  * --helo: what the user types goes as typed, as swaks sends it, so that a server's checks of the

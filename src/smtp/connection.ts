@@ -98,8 +98,9 @@ export class SmtpConnection {
     const secure = tlsConnect({
       socket: plain,
       host: servername,
-      // No SNI for an address, nor for a socket's path (no name, and none of the server's business).
-      servername: isIP(servername) || this.unixSocket ? undefined : servername,
+      // No SNI for an address, nor for a socket's path (no name, and none of the server's business);
+      // a name given for the socket's server (--tls-name) goes.
+      servername: isIP(servername) || (this.unixSocket && servername === this.host) ? undefined : servername,
       secureContext,
       // The certificate is judged by the session, after the handshake, except when a client
       // certificate goes with it: then an unverified server never gets to see it (as no password

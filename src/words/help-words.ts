@@ -22,6 +22,7 @@ export interface MailvOptionWords {
   readonly ca: string;
   readonly tlsCert: string;
   readonly tlsKey: string;
+  readonly tlsName: string;
   readonly insecure: string;
   readonly noTlsResume: string;
   readonly user: string;

@@ -97,6 +97,10 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_SMTPS_TLS_OFF: () => 'smtps:// and --tls off contradict each other: smtps is TLS from the first byte',
   MAILV_DIAGRAM_FORMAT: ({ path }) => `--diagram ${path}: the file name must end in .html or .svg, which chooses the format`,
   MAILV_USER_WITH_DIRECT: () => '--user goes with a submission server (--server), not with --direct: MX hosts take mail without a login',
+  MAILV_TLS_NAME_ROUTE: ({ flag }) =>
+    flag === '--demo'
+      ? "--tls-name goes with a server of yours (--server), not with --demo: the demo's server has a certificate of its own"
+      : `--tls-name goes with a submission server (--server), not with ${flag}: each MX host's certificate is checked against that host's name`,
   MAILV_SECRET_WITHOUT_USER: ({ flag }) => `${flag} needs --user: the name to log in as`,
   MAILV_USER_INVALID: ({ user }) => `invalid --user ${q(user)}`,
   MAILV_LOCAL_USER_UNKNOWN: ({ uid }) =>

@@ -23,6 +23,7 @@ const SERVER_PROBLEM: Readonly<Record<ServerProblem, string>> = {
 };
 
 const HELO_PROBLEM = 'a domain name or an address literal';
+const TLS_NAME_PROBLEM = "the server's name as its certificate carries it (a domain name, no wildcard) or an IP address";
 
 const KIND: Readonly<Record<FileKind, string>> = {
   directory: 'a directory',
@@ -58,6 +59,7 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_AUTH: (fact) => `${at(fact)}: unknown auth mechanism: ${fact.known.join(', ')}`,
   MAILV_CONFIG_SERVER: (fact) => `${at(fact)}: invalid server: ${SERVER_PROBLEM[fact.problem]}`,
   MAILV_CONFIG_HELO: (fact) => `${at(fact)}: invalid helo: ${HELO_PROBLEM}`,
+  MAILV_CONFIG_TLS_NAME: (fact) => `${at(fact)}: invalid tls-name: ${TLS_NAME_PROBLEM}`,
   MAILV_CONFIG_TIMEOUT: (fact) => `${at(fact)}: invalid timeout: a number of seconds above 0 (30, 2.5)`,
   MAILV_CONFIG_FROM: (fact) => `${at(fact)}: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`,
   MAILV_CONFIG_USER_CONTROL: (fact) => `${at(fact)}: invalid user: it holds a control character`,
@@ -84,6 +86,7 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_SERVER_INVALID: ({ text, problem, from }) => `invalid server ${q(text)}${from === undefined ? '' : ` (${from})`}: ${SERVER_PROBLEM[problem]}`,
   MAILV_HELO_INVALID: ({ name }) =>
     `invalid --helo ${q(name)}: printable ASCII without a space, sent as typed (a domain name or an address literal, to pass a server's checks)`,
+  MAILV_TLS_NAME_INVALID: ({ name }) => `invalid --tls-name ${q(name)}: ${TLS_NAME_PROBLEM}`,
 });
 
 export const notes: WordsOf<ConfigNote> = {};

@@ -37,6 +37,8 @@ export const helpWords: HelpWords = {
       ca: 'trust the CA certificates in this PEM file too',
       tlsCert: 'client certificate (PEM) to present when the server asks for one',
       tlsKey: 'its private key (PEM; default: the --tls-cert file)',
+      tlsName:
+        "the name the server's certificate must carry, sent as SNI (default: the --server host): for a server reached by its address, a tunnel or a socket",
       insecure: 'accept any certificate (says so on every run)',
       noTlsResume: 'neither resume nor keep TLS sessions (kept in $XDG_CACHE_HOME/mailv)',
       user: 'log in as this user (AUTH)',

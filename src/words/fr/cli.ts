@@ -118,6 +118,10 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_DIAGRAM_FORMAT: ({ path }) => `--diagram ${path} : le nom du fichier doit finir par .html ou .svg, qui choisit le format`,
   MAILV_USER_WITH_DIRECT: () =>
     '--user va avec un serveur de soumission (--server), pas avec --direct : les hôtes MX acceptent le courrier sans qu’on s’y connecte',
+  MAILV_TLS_NAME_ROUTE: ({ flag }) =>
+    flag === '--demo'
+      ? '--tls-name va avec un serveur à vous (--server), pas avec --demo : le serveur de la démo a son propre certificat'
+      : `--tls-name va avec un serveur de soumission (--server), pas avec ${flag} : le certificat de chaque hôte MX est vérifié au nom de cet hôte`,
   MAILV_SECRET_WITHOUT_USER: ({ flag }) => `${flag} demande --user : le nom sous lequel se connecter`,
   MAILV_USER_INVALID: ({ user }) => `--user invalide ${q(user)}`,
   MAILV_LOCAL_USER_UNKNOWN: ({ uid }) =>

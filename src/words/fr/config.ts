@@ -25,6 +25,7 @@ const SERVER_PROBLEM: Readonly<Record<ServerProblem, string>> = {
 };
 
 const HELO_PROBLEM = 'il faut un nom de domaine ou une adresse littérale';
+const TLS_NAME_PROBLEM = 'il faut le nom du serveur tel que son certificat le porte (un nom de domaine, sans joker) ou une adresse IP';
 
 const KIND: Readonly<Record<FileKind, string>> = {
   directory: 'c’est un répertoire',
@@ -60,6 +61,7 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_AUTH: (fact) => `${at(fact)} : mécanisme auth inconnu (mailv connaît ${fact.known.join(', ')})`,
   MAILV_CONFIG_SERVER: (fact) => `${at(fact)} : server invalide : ${SERVER_PROBLEM[fact.problem]}`,
   MAILV_CONFIG_HELO: (fact) => `${at(fact)} : helo invalide : ${HELO_PROBLEM}`,
+  MAILV_CONFIG_TLS_NAME: (fact) => `${at(fact)} : tls-name invalide : ${TLS_NAME_PROBLEM}`,
   MAILV_CONFIG_TIMEOUT: (fact) => `${at(fact)} : timeout invalide : un nombre de secondes supérieur à 0 (30, 2.5)`,
   MAILV_CONFIG_FROM: (fact) => `${at(fact)} : from invalide : il faut une adresse, comme alice@example.org ou Alice <alice@example.org>`,
   MAILV_CONFIG_USER_CONTROL: (fact) => `${at(fact)} : user invalide : la valeur contient un caractère de contrôle`,
@@ -90,6 +92,7 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_SERVER_INVALID: ({ text, problem, from }) => `serveur invalide ${q(text)}${from === undefined ? '' : ` (${from})`} : ${SERVER_PROBLEM[problem]}`,
   MAILV_HELO_INVALID: ({ name }) =>
     `--helo invalide ${q(name)} : il faut de l’ASCII imprimable sans espace, envoyé tel quel (un nom de domaine ou une adresse littérale, pour passer les contrôles d’un serveur)`,
+  MAILV_TLS_NAME_INVALID: ({ name }) => `--tls-name invalide ${q(name)} : ${TLS_NAME_PROBLEM}`,
 });
 
 export const notes: WordsOf<ConfigNote> = {};

@@ -69,6 +69,8 @@ export const helpWords: HelpWords = {
       ca: 'faire aussi confiance aux certificats d’autorité de ce fichier PEM',
       tlsCert: 'certificat client (PEM) à présenter quand le serveur en demande un',
       tlsKey: 'sa clé privée (PEM ; par défaut : le fichier de --tls-cert)',
+      tlsName:
+        'le nom que doit porter le certificat du serveur, envoyé en SNI (par défaut : l’hôte de --server) : pour un serveur joint par son adresse, un tunnel ou une socket',
       insecure: 'accepter n’importe quel certificat (mailv le signale à chaque envoi)',
       noTlsResume: 'ni reprendre ni garder les sessions TLS (gardées dans $XDG_CACHE_HOME/mailv)',
       user: 's’authentifier sous ce nom d’utilisateur (AUTH)',

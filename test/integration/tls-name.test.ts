@@ -1,0 +1,201 @@
+// --tls-name and the accounts file's tls-name: a server reached by its address, a tunnel's end or a
+// socket, its certificate checked against the name given, which SNI sends; nowhere else.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { TLSSocket } from 'node:tls';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { testPki } from '../helpers/certificates.js';
+import { freshHome, runCli } from '../helpers/cli.js';
+import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
+
+const VERIFIED = /^TLS: TLSv1\.3, \S+; certificate verified$/m;
+
+/** STARTTLS with `cert`, each handshake's SNI kept in `names` (false: none sent). */
+function tlsOptions(cert: { key: Buffer | string; cert: Buffer | string }, names: (string | false)[]): Partial<SMTPServerOptions> {
+  return {
+    disabledCommands: ['AUTH'],
+    key: cert.key,
+    cert: cert.cert,
+    onSecure(socket, _session, callback) {
+      names.push((socket as TLSSocket).servername ?? false);
+      callback();
+    },
+  };
+}
+
+describe('--tls-name', () => {
+  /** Its certificate is for mail.example.org alone, signed by the test CA; reached as 127.0.0.1. */
+  let named: SmtpSink;
+  /** Its certificate is for localhost, 127.0.0.1 and ::1. */
+  let loopback: SmtpSink;
+  const namedSni: (string | false)[] = [];
+  const loopbackSni: (string | false)[] = [];
+  before(async () => {
+    named = await startSink(tlsOptions(testPki().wrongName, namedSni));
+    loopback = await startSink(tlsOptions(testPki().good, loopbackSni));
+  });
+  after(async () => {
+    await named.close();
+    await loopback.close();
+  });
+
+  const send = (port: number, args: string[], home?: string) =>
+    runCli(['--server', `127.0.0.1:${port}`, '--tls', 'required', '--ca', testPki().caFile, '--no-tls-resume', '-s', 'name', ...args, 'bob@example.org'], {
+      input: 'x\n',
+      ...(home === undefined ? {} : { home }),
+    });
+
+  it('checks the certificate against the name given, and sends it as SNI: a server reached by its address verifies', async () => {
+    const without = await send(named.port, []);
+    assert.equal(without.code, 75, without.stderr);
+    assert.match(without.stderr, /the certificate of 127\.0\.0\.1 is NOT verified: name mismatch: the certificate is for DNS:mail\.example\.org/);
+    const before = named.messages.length;
+    // As typed by hand: in capitals, with the root's dot; SNI and the check have it in lower case, without the dot.
+    namedSni.length = 0;
+    const run = await send(named.port, ['--tls-name', 'Mail.Example.ORG.']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, VERIFIED);
+    assert.equal(named.messages.length, before + 1);
+    assert.equal(named.messages.at(-1)!.secure, true);
+    assert.deepEqual(namedSni, ['mail.example.org']);
+    // A load run's connections too: every message over a verified session.
+    const load = await send(named.port, ['--tls-name', 'mail.example.org', '--count', '3', '--concurrency', '2', '--json']);
+    assert.equal(load.code, 0, load.stderr);
+    const summary = JSON.parse(load.stdout.split('\n').find((line) => line.startsWith('{"event":"load"'))!) as { accepted: number; tlsUnverified: number };
+    assert.deepEqual([summary.accepted, summary.tlsUnverified], [3, 0], load.stdout);
+    assert.equal(named.messages.length, before + 4);
+  });
+
+  it("another name than the certificate's fails, the name given said; the address's own name no longer counts", async () => {
+    const run = await send(named.port, ['--tls-name', 'other.example.org']);
+    assert.equal(run.code, 75, run.stderr);
+    assert.match(run.stderr, /the certificate of other\.example\.org is NOT verified: name mismatch/);
+    // The loopback certificate is for 127.0.0.1, but the name asked for is another.
+    const loopbackRun = await send(loopback.port, ['--tls-name', 'mail.example.org']);
+    assert.equal(loopbackRun.code, 75, loopbackRun.stderr);
+    assert.match(loopbackRun.stderr, /the certificate of mail\.example\.org is NOT verified: name mismatch: the certificate is for DNS:localhost/);
+  });
+
+  it("an IP address is checked against the certificate's addresses, and no SNI goes (RFC 6066 §3)", async () => {
+    loopbackSni.length = 0;
+    const run = await runCli(
+      [
+        '--server',
+        `localhost:${loopback.port}`,
+        '-4',
+        '--tls',
+        'required',
+        '--ca',
+        testPki().caFile,
+        '--no-tls-resume',
+        '--tls-name',
+        '[::1]',
+        '-s',
+        'ip',
+        'bob@example.org',
+      ],
+      { input: 'x\n' },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, VERIFIED);
+    assert.deepEqual(loopbackSni, [false]);
+    const other = await send(loopback.port, ['--tls-name', '192.0.2.1']);
+    assert.equal(other.code, 75, other.stderr);
+    assert.match(other.stderr, /the certificate of 192\.0\.2\.1 is NOT verified: name mismatch/);
+  });
+
+  it('over a unix-domain socket, whose path is no name a certificate carries', async () => {
+    const path = join(freshHome(), 'smtp.sock');
+    const names: (string | false)[] = [];
+    const server = new SMTPServer({
+      ...tlsOptions(testPki().wrongName, names),
+      name: 'socket.test',
+      authOptional: true,
+      logger: false,
+      disableReverseLookup: true,
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => callback());
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      const socketSend = (args: string[]) =>
+        runCli(['--server', `unix:${path}`, '--tls', 'required', '--ca', testPki().caFile, '--no-tls-resume', '-s', 'unix', ...args, 'bob@example.org'], {
+          input: 'x\n',
+        });
+      const without = await socketSend([]);
+      assert.equal(without.code, 75, without.stderr);
+      const run = await socketSend(['--tls-name', 'mail.example.org']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, VERIFIED);
+      assert.deepEqual(names, [false, 'mail.example.org']);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("the accounts file's tls-name is its own server's: another server given is checked against its own name", async () => {
+    const home = freshHome();
+    const config = join(home, '.config', 'mailv');
+    mkdirSync(config, { recursive: true });
+    writeFileSync(
+      join(config, 'config'),
+      `[default]\nserver = 127.0.0.1:${named.port}\ntls = required\nca = ${testPki().caFile}\ntls-name = mail.example.org\n`,
+    );
+    chmodSync(join(config, 'config'), 0o600);
+    const own = await runCli(['--no-tls-resume', '-s', 'account', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(own.code, 0, own.stderr);
+    assert.match(own.stdout, VERIFIED);
+    // The same server written otherwise is the file's own still.
+    const sameServer = await runCli(['--server', `smtp://127.0.0.1:${named.port}`, '--no-tls-resume', '-s', 'account', 'bob@example.org'], {
+      input: 'x\n',
+      home,
+    });
+    assert.equal(sameServer.code, 0, sameServer.stderr);
+    const elsewhere = await runCli(['--server', `localhost:${loopback.port}`, '--no-tls-resume', '-s', 'elsewhere', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(elsewhere.code, 0, `localhost is checked as localhost, not as mail.example.org: ${elsewhere.stderr}`);
+    assert.match(elsewhere.stdout, VERIFIED);
+  });
+
+  it('refused before anything is read or sent: a name that is none (64), beside --direct, --mx or --demo (64), in the file (78)', async () => {
+    for (const [name, shown] of [
+      ['mail example.org', 'mail example.org'],
+      ['*.example.org', '*.example.org'],
+      ['-mail.example.org', '-mail.example.org'],
+      ['[mail.example.org]', '[mail.example.org]'],
+      ['', ''],
+    ]) {
+      const run = await runCli(['--server', `127.0.0.1:${named.port}`, '--tls-name', name!, '-s', 'x', 'bob@example.org'], { input: 'x\n' });
+      assert.equal(run.code, 64, `${name}: ${run.stderr}`);
+      assert.equal(
+        run.stderr,
+        `mailv: invalid --tls-name "${shown}": the server's name as its certificate carries it (a domain name, no wildcard) or an IP address\n`,
+      );
+    }
+    const count = named.messages.length;
+    for (const [flags, flag] of [
+      [['--direct'], '--direct'],
+      [['--mx', 'example.org'], '--mx'],
+    ] as const) {
+      const run = await runCli([...flags, '--tls-name', 'mail.example.org', 'bob@example.org'], { input: 'x\n' });
+      assert.equal(run.code, 64, run.stderr);
+      assert.equal(
+        run.stderr,
+        `mailv: --tls-name goes with a submission server (--server), not with ${flag}: each MX host's certificate is checked against that host's name\n`,
+      );
+    }
+    const demo = await runCli(['--demo', '--tls-name', 'mail.example.org', 'bob@example.org'], { input: 'x\n' });
+    assert.equal(demo.code, 64, demo.stderr);
+    assert.match(demo.stderr, /^mailv: --tls-name goes with a server of yours \(--server\), not with --demo/);
+    const home = freshHome();
+    const config = join(home, 'bad.conf');
+    writeFileSync(config, `[default]\nserver = 127.0.0.1:${named.port}\ntls-name = *.example.org\n`);
+    const file = await runCli(['--config', config, '-s', 'x', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(file.code, 78, file.stderr);
+    assert.match(file.stderr, /bad\.conf:3: invalid tls-name: the server's name as its certificate carries it/);
+    assert.equal(named.messages.length, count, 'nothing was sent');
+  });
+});
