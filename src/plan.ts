@@ -33,6 +33,12 @@ export interface Plan {
    * (RFC 5321 §4.5.5). From: still names the author.
    */
   readonly returnPath: string;
+  /**
+   * -r '<>' with a whole message (-t, mailv-sendmail) and a $USER that makes no address: `from` is
+   * a stand-in, and a message without From: (or, resent, without Resent-From:) is refused with this
+   * once it is read, and kept; one with its own goes.
+   */
+  readonly authorRefused?: UsageError | undefined;
   /** Where the sender came from: -r, the configuration file, or $USER at this host. */
   readonly fromOrigin: 'option' | 'config-file' | 'user';
   readonly to: readonly Mailbox[];

@@ -216,6 +216,12 @@ export async function prepareInput(
     throw new UsageError({ code: headersCount ? 'MAILV_MESSAGE_NO_RECIPIENT' : 'MAILV_NO_RECIPIENT' });
   }
   if (body.stats.hasNul) throw new InputError({ code: 'MAILV_MESSAGE_NUL' }, ExitCode.DATAERR);
+  // A From: (or Resent-From:) to be made, with no author to make it from (see Plan.authorRefused).
+  const resentBlock = beingResent(block.fields);
+  const authorAdded = (field: ShownField) =>
+    (field === 'From' && !resentBlock && fieldValues(block.fields, 'From').length === 0) ||
+    (field === 'Resent-From' && resentBlock && fieldValues(block.fields, 'Resent-From').length === 0);
+  if (plan.authorRefused !== undefined && (authorAdded('From') || authorAdded('Resent-From'))) throw plan.authorRefused;
   const bodySource = body.source.slice(block.inputOctets);
   // Lines past 998 octets are broken as Postfix breaks them: those of the body are counted apart
   // (read once more, only then), for SIZE= to be exact. So is whether the body is 8-bit when the
@@ -243,10 +249,6 @@ export async function prepareInput(
   const messageFrom = shownBy('From');
   // A message being resent gets a Resent-From (the envelope sender's) when it has none, its From:
   // left as it came; any other message gets a From: when it has none (see passThroughMessage).
-  const resentBlock = beingResent(block.fields);
-  const authorAdded = (field: ShownField) =>
-    (field === 'From' && !resentBlock && fieldValues(block.fields, 'From').length === 0) ||
-    (field === 'Resent-From' && resentBlock && fieldValues(block.fields, 'Resent-From').length === 0);
   return {
     envelope: { from: plan.returnPath, recipients },
     addresses: addressTable({

@@ -136,14 +136,31 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   const fromGiven = nullSender ? undefined : options.from;
   const fromText = fromGiven ?? account.from ?? (typeof local.user === 'string' ? local.user : local.user());
   const fromOrigin = fromGiven !== undefined ? 'option' : account.from !== undefined ? 'config-file' : 'user';
-  const from =
-    fromOrigin === 'user'
-      ? senderFromUser(fromText, mailDomain, { variable: userNameOrigin(local.env), authorOnly: nullSender })
-      : parseMailbox(fromText, mailDomain);
-  // sendmail's -f names the envelope's sender, and a From: only where the message has none.
-  if (fromOrigin === 'option')
-    assertHeaderText(local.sendmail === true ? undefined : 'From', fromText, local.sendmail === true ? 'sendmail-from-option' : 'from-option', typedAsIs);
-  else assertHeaderText('From', fromText, fromOrigin === 'config-file' ? 'config-file' : 'user-variable');
+  // With no envelope sender, $USER makes only the author, which a whole message (-t, sendmail)
+  // needs only if it has no From: of its own: that is known once it is read, and a $USER that makes
+  // no address is refused then, the message kept (see authorRefused), not now, with it unread.
+  const authorLater = nullSender && fromOrigin === 'user' && (readRecipients || local.sendmail === true);
+  let authorRefused: UsageError | undefined;
+  const author = () => {
+    const made =
+      fromOrigin === 'user'
+        ? senderFromUser(fromText, mailDomain, { variable: userNameOrigin(local.env), authorOnly: nullSender })
+        : parseMailbox(fromText, mailDomain);
+    // sendmail's -f names the envelope's sender, and a From: only where the message has none.
+    if (fromOrigin === 'option')
+      assertHeaderText(local.sendmail === true ? undefined : 'From', fromText, local.sendmail === true ? 'sendmail-from-option' : 'from-option', typedAsIs);
+    else assertHeaderText('From', fromText, fromOrigin === 'config-file' ? 'config-file' : 'user-variable');
+    return made;
+  };
+  let from: Mailbox;
+  try {
+    from = author();
+  } catch (error) {
+    if (!authorLater || !(error instanceof UsageError)) throw error;
+    authorRefused = error;
+    // Never shown nor sent: a message that would need it is refused with authorRefused.
+    from = { name: undefined, address: `MAILER-DAEMON@${mailDomain}` };
+  }
   // sendmail's recipients go in the envelope only: no header is made of them.
   const toField = local.sendmail === true ? undefined : 'To';
   const given = list(recipients, toField, 'recipient-argument');
@@ -179,6 +196,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     skipEmpty: options.skipEmpty === true,
     from,
     returnPath: nullSender ? '' : from.address,
+    ...(authorRefused === undefined ? {} : { authorRefused }),
     fromOrigin,
     to,
     cc,

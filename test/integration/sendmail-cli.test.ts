@@ -14,6 +14,7 @@ import { runThroughShell } from '../helpers/shell-run.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { LOCAL_RECIPIENT, POSTFIX, postfixSkipReason } from '../helpers/postfix.js';
 import { skipUnlessRunning } from '../helpers/service.js';
+import { startSink } from '../helpers/smtp-sink.js';
 
 const SENDMAIL = fileURLToPath(new URL('../../bin/mailv-sendmail.js', import.meta.url));
 const MAILV = fileURLToPath(new URL('../../bin/mailv.js', import.meta.url));
@@ -154,21 +155,40 @@ describe('mailv-sendmail', () => {
     }
   });
 
-  it("a $USER that makes no address: 64, and the message read and kept all the same, with -f '<>' or none", async () => {
+  it("a $USER that makes no address: 64, and the message read and kept all the same; with -f '<>', only for a message that lacks a From:", async () => {
     const server = await countingServer();
+    const sink = await startSink();
     try {
-      for (const args of [['-t'], ['-t', '-f', '<>'], ['-f', '', 'admin@example.org']]) {
+      const withFrom = 'From: cron@example.org\nTo: admin@example.org\nSubject: cron\n\nreport\n';
+      const cases = [
+        [['-t'], withFrom],
+        [['-t', '-f', '<>'], 'To: admin@example.org\nSubject: cron\n\nreport\n'],
+        [['-f', '', 'admin@example.org'], 'Subject: cron\n\nreport\n'],
+      ] as const;
+      for (const [args, message] of cases) {
         const home = freshHome();
         const env = { HOME: home, USER: 'a b', LOGNAME: 'c d', MAILV_SERVER: `127.0.0.1:${server.port}` };
-        const result = await run(SENDMAIL, args, env, 'From: cron@example.org\nTo: admin@example.org\nSubject: cron\n\nreport\n');
+        const result = await run(SENDMAIL, args, env, message);
         assert.equal(result.code, 64, `${args.join(' ')}: ${result.stderr}`);
         assert.match(result.stderr.split('\n')[0]!, /^mailv: no (sender|author for the From field): the address made from \$USER \("a b"\) is no address /);
         // Before, the plan that keeps it made the same address, failed the same way, and the message was lost.
-        assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^From: cron@example\.org\n(.*\n)*\nreport\n/m, args.join(' '));
+        assert.equal(readFileSync(join(home, 'dead.letter'), 'utf8').replace(/^From .*\n/, ''), `${message}\n`, args.join(' '));
       }
       assert.equal(server.connections(), 0);
+      // The null sender needs no address of $USER's: a message with its own From: goes (before: refused, 64).
+      for (const args of [
+        ['-t', '-f', '<>'],
+        ['-f', '', 'admin@example.org'],
+      ]) {
+        const env = { HOME: freshHome(), USER: 'a b', LOGNAME: 'c d', MAILV_SERVER: `127.0.0.1:${sink.port}` };
+        const result = await run(SENDMAIL, args, env, withFrom);
+        assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+        assert.equal(sink.messages.at(-1)!.from, '');
+        assert.match(sink.messages.at(-1)!.data.toString('latin1'), /^From: cron@example\.org\r\n/);
+      }
     } finally {
       server.close();
+      await sink.close();
     }
   });
 

@@ -2,13 +2,14 @@
 // can be made up, and mailv says so (64), where Node's own error used to end it as an internal one.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { freshHome, MAILV, runCli } from '../helpers/cli.js';
 import { closedPort } from '../helpers/loopback-port.js';
 import { skipUnlessRunning } from '../helpers/service.js';
+import { startSink } from '../helpers/smtp-sink.js';
 
 /** A uid no Debian machine gives to anyone, so that no password-file entry names it. */
 const NOBODY_KNOWN = 40_999;
@@ -85,5 +86,35 @@ describe('a $USER that makes no address', () => {
       logname.stderr,
       /^mailv: no author for the From field: the address made from \$LOGNAME \("a b"\) is no address \(.*\); set LOGNAME to a name that makes one$/m,
     );
+  });
+
+  it("under -r '<>', a whole message with its own From: goes; one without is refused once read (64), and kept", async () => {
+    const sink = await startSink();
+    try {
+      const home = freshHome();
+      const send = (message: string, args: string[] = ['-t', '-r', '<>']) =>
+        runCli(['--server', `127.0.0.1:${sink.port}`, '-q', ...args], { input: message, home, env: { USER: 'a b', LOGNAME: undefined } });
+      const own = 'From: Alice <alice@example.org>\nTo: bob@example.org\nSubject: bounce\n\nbody\n';
+      const sent = await send(own);
+      assert.equal(sent.code, 0, sent.stderr);
+      assert.equal(sink.messages.length, 1);
+      assert.equal(sink.messages[0]!.from, '', 'the null sender');
+      assert.match(sink.messages[0]!.data.toString('latin1'), /^From: Alice <alice@example\.org>\r\n/);
+      // Resent, it needs a Resent-From: of its own.
+      const resent = await send('Resent-From: alice@example.org\nResent-To: carol@example.org\nFrom: dave@example.org\nTo: bob@example.org\n\nbody\n');
+      assert.equal(resent.code, 0, resent.stderr);
+      assert.deepEqual(sink.messages[1]!.recipients, ['carol@example.org']);
+      const without = 'To: bob@example.org\nSubject: no author\n\nbody\n';
+      const refused = await send(without);
+      assert.equal(refused.code, 64, refused.stderr);
+      assert.equal(
+        refused.stderr,
+        `mailv: no author for the From field: the address made from $USER ("a b") is no address (invalid address "a b": malformed local part "a b"); set USER to a name that makes one\nmailv: the message was saved in ${join(home, 'dead.letter')}\n`,
+      );
+      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^From MAILER-DAEMON .*\nTo: bob@example\.org\nSubject: no author\n\nbody\n/);
+      assert.equal(sink.messages.length, 2, 'nothing more sent');
+    } finally {
+      await sink.close();
+    }
   });
 });
