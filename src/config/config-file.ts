@@ -222,6 +222,8 @@ export function selectAccount(config: ConfigFile, account: string | undefined): 
     delete inherited.passwordFile;
     delete inherited.passwordCmd;
   }
+  // A name is its server's: [default]'s goes with [default]'s server, not with the account's own.
+  if (settings.server !== undefined) delete inherited.tlsName;
   return withLoginUser(config, account, withKeyOfCertificate(config, account, { ...inherited, ...settings }));
 }
 

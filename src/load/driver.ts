@@ -171,7 +171,7 @@ async function carry(
     witness?.see(event);
     if (event.kind === 'reply') tally.reply(event.reply.code, event.reply.enhanced);
     else if (event.kind === 'note' && event.note.code === 'quit-unanswered') tally.quitNotAnswered(event.note.error.code === 'MAILV_TIMEOUT');
-    else if (event.kind === 'tls') tally.handshake(event.resumed === true, event.verified);
+    else if (event.kind === 'tls') tally.handshake(event.resumed === true, event.verified, event.problem);
     else if (event.kind === 'note' && event.note.code === 'certificates-unchecked') tally.certificatesUnchecked = true;
     // The clock is read only for what is timed: a message's commands and replies are not.
     if (!PhaseClock.times(event)) return;

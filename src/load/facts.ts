@@ -1,6 +1,7 @@
 // What a load run found, as data: counts, latencies, replies by code, the first distinct failures
 // and the exit status they mean. Renderers word it; nothing here is a sentence.
 import type { ErrorFact } from '../errors.js';
+import type { CertificateProblem } from '../smtp/facts.js';
 import type { Reply } from '../smtp/reply.js';
 import type { LatencySummary } from './stats.js';
 
@@ -90,6 +91,8 @@ export interface LoadReport {
   readonly tlsResumed: number;
   /** TLS handshakes whose server certificate did not verify (--tls auto goes on with such a server, as --insecure does). */
   readonly tlsUnverified: number;
+  /** Why the first of those did not verify: what advice fits (a name mismatch is no CA's to mend). */
+  readonly tlsUnverifiedProblem?: CertificateProblem | undefined;
   /** --insecure: certificates were not checked (a single send warns of it in its dialogue; a load run shows none). */
   readonly certificatesUnchecked: boolean;
   /**

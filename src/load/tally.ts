@@ -8,6 +8,7 @@ import type { CutShortBy, LoadFailure, LoadProgress, LoadReport, LoadStop } from
 import type { Elsewhere, Flight } from './flight.js';
 import { Samples } from './stats.js';
 import type { RecipientResult } from '../smtp/session.js';
+import type { CertificateProblem } from '../smtp/facts.js';
 
 /** How many distinct failures the report keeps. */
 const FAILURES_KEPT = 5;
@@ -148,10 +149,14 @@ export class Tally {
 
   /** A connection's TLS handshake resumed a session. */
   /** A TLS handshake ended: whether it resumed a session, and whether the server's certificate verified. */
-  handshake(resumed: boolean, verified: boolean): void {
+  handshake(resumed: boolean, verified: boolean, problem?: CertificateProblem): void {
     if (resumed) this.tlsResumed++;
-    if (!verified) this.tlsUnverified++;
+    if (verified) return;
+    this.tlsUnverified++;
+    this.tlsUnverifiedProblem ??= problem;
   }
+
+  private tlsUnverifiedProblem: CertificateProblem | undefined;
 
   /**
    * A connection broken by `error` with no message lost: those taken for it went back. The driver
@@ -336,6 +341,7 @@ export class Tally {
       resumptionsFailed: this.resumptionsFailed,
       tlsResumed: this.tlsResumed,
       tlsUnverified: this.tlsUnverified,
+      tlsUnverifiedProblem: this.tlsUnverifiedProblem,
       certificatesUnchecked: this.certificatesUnchecked,
       connectionFaults: { count: this.connectionFaultCount, first: this.connectionFaults.map(({ error, count }) => ({ error, count })) },
       elapsedMs,

@@ -49,7 +49,9 @@ export function loadSummaryLines(report: LoadReport, words: Words): string[] {
   if (report.tls !== undefined) lines.push(load.tlsResumed(report.tlsResumed, report.tls.samples));
   // A single send says it in its dialogue, which a load run does not show.
   if (report.certificatesUnchecked || report.tlsUnverified > 0)
-    lines.push(load.tlsUnverified(report.tlsUnverified, report.tls?.samples ?? report.tlsUnverified, report.certificatesUnchecked));
+    lines.push(
+      load.tlsUnverified(report.tlsUnverified, report.tls?.samples ?? report.tlsUnverified, report.certificatesUnchecked, report.tlsUnverifiedProblem),
+    );
   if (report.replies.length > 0) lines.push(`${load.replies} ${report.replies.map(([code, count]) => `${code} × ${count}`).join(', ')}`);
   const seconds = (ms: number) => load.decimal((ms / 1000).toFixed(3));
   for (const { failure, count, firstMs, lastMs, acceptedBefore, underWay, connectionsOpen } of report.failures)
@@ -88,6 +90,7 @@ export function loadSummaryJson(report: LoadReport): string {
       resumptionsFailed: report.resumptionsFailed,
       tlsResumed: report.tlsResumed,
       tlsUnverified: report.tlsUnverified,
+      tlsUnverifiedProblem: report.tlsUnverifiedProblem ?? null,
       certificatesUnchecked: report.certificatesUnchecked,
       connectionFaults: {
         count: report.connectionFaults.count,

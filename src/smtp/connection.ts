@@ -83,7 +83,7 @@ export class SmtpConnection {
    * With `resumption`, a session kept from an earlier verified handshake is offered, and the
    * sessions the server gives after a verified handshake are handed to it to keep.
    */
-  async startTls(servername: string, timeoutMs: number, trust: TlsTrust = {}, resumption?: TlsResumption): Promise<TlsDetails> {
+  async startTls(servername: string, timeoutMs: number, trust: TlsTrust = {}, resumption?: TlsResumption, nameGiven = false): Promise<TlsDetails> {
     // Anything after the 220 is in the clear where TLS should be: a line cut short, a reply no
     // command asked for (which already failed the connection, a 421 too), a malformed one. STARTTLS was the
     // last command, its 220 read: a failure of the stream now came after it.
@@ -99,8 +99,8 @@ export class SmtpConnection {
       socket: plain,
       host: servername,
       // No SNI for an address, nor for a socket's path (no name, and none of the server's business);
-      // a name given for the socket's server (--tls-name) goes.
-      servername: isIP(servername) || (this.unixSocket && servername === this.host) ? undefined : servername,
+      // a name given for the socket's server (`nameGiven`: --tls-name) goes.
+      servername: isIP(servername) || (this.unixSocket && !nameGiven) ? undefined : servername,
       secureContext,
       // The certificate is judged by the session, after the handshake, except when a client
       // certificate goes with it: then an unverified server never gets to see it (as no password
@@ -126,7 +126,7 @@ export class SmtpConnection {
         if (this.failure?.kind === 'interrupted') return reject(new InterruptedError(this.failure.signal, 'starttls'));
         reject(new TlsError({ code: 'MAILV_TLS_HANDSHAKE', host: servername, failure, hint: undefined }, 'starttls'));
       };
-      const onError = (error: Error) => fail(handshakeFailure(error, trust.identity !== undefined));
+      const onError = (error: Error) => fail(handshakeFailure(error, trust.identity !== undefined, caGivenIn(trust)));
       secure.once('secureConnect', () => {
         clearTimeout(timer);
         secure.off('error', onError);
@@ -146,7 +146,7 @@ export class SmtpConnection {
     secure.on('error', onLateError);
     const resumed = secure.isSessionReused();
     // Read while the socket is open: once closed, it has no peer certificate to give.
-    const caGiven = trust.extraCa !== undefined && trust.extraCa.length > 0;
+    const caGiven = caGivenIn(trust);
     const details =
       resumed && resumption?.stored
         ? resumedDetails(secure, resumption.stored)
@@ -157,7 +157,12 @@ export class SmtpConnection {
     if (refusedLate !== undefined) {
       secure.destroy();
       throw new TlsError(
-        { code: 'MAILV_TLS_HANDSHAKE', host: servername, failure: handshakeFailure(refusedLate, trust.identity !== undefined), hint: undefined },
+        {
+          code: 'MAILV_TLS_HANDSHAKE',
+          host: servername,
+          failure: handshakeFailure(refusedLate, trust.identity !== undefined, caGivenIn(trust)),
+          hint: undefined,
+        },
         'starttls',
       );
     }
@@ -567,12 +572,20 @@ function lostReason(errno: string | undefined): TransportReason {
  * `reason`; any other failure (a socket reset mid-handshake) keeps Node's text, shown as is and
  * never read for a decision.
  */
-function handshakeFailure(error: Error & { reason?: unknown; code?: unknown }, withIdentity = false): HandshakeFailure {
+/** --ca named certificates: a certificate of an unknown CA is then one that CA did not sign. */
+function caGivenIn(trust: TlsTrust): boolean {
+  return trust.extraCa !== undefined && trust.extraCa.length > 0;
+}
+
+function handshakeFailure(error: Error & { reason?: unknown; code?: unknown; cert?: unknown }, withIdentity = false, caGiven = false): HandshakeFailure {
   // Node's own verdict on the server's certificate (a code, no OpenSSL library): only a handshake
   // that carries a client certificate stops at it (rejectUnauthorized). A system error's code
-  // (ECONNRESET: the server hung up) is no verdict.
-  if (withIdentity && typeof error.code === 'string' && !/^E[A-Z]+$/.test(error.code) && !('library' in error))
-    return { kind: 'unverified', detail: error.message };
+  // (ECONNRESET: the server hung up) is no verdict. Read as the verdict of a handshake that goes on
+  // is read, from the code: Node's message is English, and names the host with a final dot.
+  if (withIdentity && typeof error.code === 'string' && !/^E[A-Z]+$/.test(error.code) && !('library' in error)) {
+    const altNames = (error.cert as { subjectaltname?: unknown } | undefined)?.subjectaltname;
+    return { kind: 'unverified', problem: certificateProblem(error.code, typeof altNames === 'string' ? altNames : undefined, caGiven) };
+  }
   if (typeof error.reason === 'string' && error.reason !== '') {
     const code = typeof error.code === 'string' ? error.code : '';
     if (!/^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_/.test(code)) return { kind: 'openssl', reason: error.reason };

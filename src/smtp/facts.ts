@@ -23,7 +23,7 @@ export type HandshakeFailure =
   /** `alert`: the server answered with a TLS alert (it speaks TLS): about the client's certificate, or another. */
   | { readonly kind: 'openssl'; readonly reason: string; readonly alert?: 'certificate' | 'other' }
   /** With a client certificate, the server's did not verify: the handshake stopped before showing it. */
-  | { readonly kind: 'unverified'; readonly detail: string }
+  | { readonly kind: 'unverified'; readonly problem: CertificateProblem }
   | { readonly kind: 'timeout'; readonly ms: number }
   | { readonly kind: 'closed' }
   | { readonly kind: 'other'; readonly detail: string };

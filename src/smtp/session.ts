@@ -1285,7 +1285,7 @@ export class SmtpSession {
     let resumption: TlsResumption | undefined;
     try {
       resumption = await this.prepareTls();
-      details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.tlsTrust(), resumption);
+      details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.tlsTrust(), resumption, this.plan.tlsName !== undefined);
     } catch (error) {
       if (!(error instanceof TlsError) || error.fact.code !== 'MAILV_TLS_HANDSHAKE') throw error;
       if (resumption?.stored !== undefined) {

@@ -1,5 +1,6 @@
 // The shape of the words of a load run's summary (--count). Figures arrive formatted.
 import type { CutShortBy, LoadStop } from '../load/facts.js';
+import type { CertificateProblem } from '../smtp/facts.js';
 
 /** What a failure's first coming was read among: messages accepted, other connections open, messages under way on them. */
 export interface FailureContext {
@@ -24,7 +25,8 @@ export interface LoadWords {
   /** Of `handshakes` TLS handshakes, `resumed` resumed a session (below the latency table). */
   readonly tlsResumed: (resumed: number, handshakes: number) => string;
   /** `unverified` of `handshakes` TLS handshakes met a certificate that did not verify; `unchecked`: --insecure said so. */
-  readonly tlsUnverified: (unverified: number, handshakes: number, unchecked: boolean) => string;
+  /** `problem`: why the first certificate did not verify. */
+  readonly tlsUnverified: (unverified: number, handshakes: number, unchecked: boolean, problem: CertificateProblem | undefined) => string;
   /**
    * `connections` were broken by something else than a hang-up or a 421 with no message lost: those
    * they would have carried went over new ones. Each distinct cause follows, as a failure's line.

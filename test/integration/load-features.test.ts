@@ -252,7 +252,8 @@ describe('load mode over TLS that does not verify', () => {
       const args = ['--server', `127.0.0.1:${sink.port}`, '-r', 'load@example.org', '-s', 'load', '--count', '3', '--per-connection', '1', 'sink@example.org'];
       const unverified = await runCli(args, { input: 'Hello.\n' });
       assert.equal(unverified.code, 0, unverified.stderr);
-      assert.match(unverified.stdout, /^Warning: the server's certificate did NOT verify in 3 of 3 TLS handshakes: /m);
+      // Why, as the first handshake found it (smtp-server's certificate is self-signed, and out of date).
+      assert.match(unverified.stdout, /^Warning: the server's certificate did NOT verify in 3 of 3 TLS handshakes \([^)]+\): anyone on the path /m);
       const insecure = await runCli([...args, '--insecure', '--json'], { input: 'Hello.\n' });
       const summary = loadSummary(insecure.stdout);
       assert.deepEqual([summary.tlsUnverified, summary.certificatesUnchecked], [3, true]);

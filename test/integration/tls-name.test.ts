@@ -107,7 +107,8 @@ describe('--tls-name', () => {
   });
 
   it('over a unix-domain socket, whose path is no name a certificate carries', async () => {
-    const path = join(freshHome(), 'smtp.sock');
+    // A path whose last character is a dot, as a name's root dot: still no name to send.
+    const path = join(freshHome(), 'smtp.');
     const names: (string | false)[] = [];
     const server = new SMTPServer({
       ...tlsOptions(testPki().wrongName, names),
@@ -158,6 +159,45 @@ describe('--tls-name', () => {
     const elsewhere = await runCli(['--server', `localhost:${loopback.port}`, '--no-tls-resume', '-s', 'elsewhere', 'bob@example.org'], { input: 'x\n', home });
     assert.equal(elsewhere.code, 0, `localhost is checked as localhost, not as mail.example.org: ${elsewhere.stderr}`);
     assert.match(elsewhere.stdout, VERIFIED);
+    // [default]'s name is [default]'s server's: an account with a server of its own does not inherit it.
+    writeFileSync(
+      join(config, 'config'),
+      `[default]\nserver = 127.0.0.1:${named.port}\ntls = required\nca = ${testPki().caFile}\ntls-name = mail.example.org\n[account loop]\nserver = localhost:${loopback.port}\n[account named]\nfrom = alice@example.org\n`,
+    );
+    const account = await runCli(['--account', 'loop', '--no-tls-resume', '-s', 'account', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(account.code, 0, account.stderr);
+    assert.match(account.stdout, VERIFIED);
+    const inherits = await runCli(['--account', 'named', '--no-tls-resume', '-s', 'account', 'bob@example.org'], { input: 'x\n', home });
+    assert.equal(inherits.code, 0, `an account that takes [default]'s server takes its name too: ${inherits.stderr}`);
+  });
+
+  it("a mismatch that stops a client certificate is said in words of the run's language, with the advice that fits", async () => {
+    const identity = join(freshHome(), 'client.pem');
+    writeFileSync(identity, Buffer.concat([testPki().good.cert, Buffer.from('\n'), testPki().good.key]), { mode: 0o600 });
+    const run = await runCli(
+      [
+        '--lang',
+        'fr',
+        '--server',
+        `127.0.0.1:${named.port}`,
+        '--ca',
+        testPki().caFile,
+        '--tls-cert',
+        identity,
+        '--tls-name',
+        'other.example.org',
+        '-s',
+        'x',
+        'bob@example.org',
+      ],
+      { input: 'x\n' },
+    );
+    assert.equal(run.code, 75, run.stderr);
+    // Before: Node's English (`Hostname/IP does not match certificate's altnames: Host: other.example.org. …`) and --ca offered for it.
+    assert.equal(
+      run.stderr.split('\n')[0],
+      'mailv: échec de la négociation TLS avec other.example.org : le certificat du serveur n’est pas vérifié (nom différent : le certificat est pour DNS:mail.example.org) : la négociation a été arrêtée, un certificat client n’étant destiné qu’à un serveur vérifié (--insecure accepte tout)',
+    );
   });
 
   it('refused before anything is read or sent: a name that is none (64), beside --direct, --mx or --demo (64), in the file (78)', async () => {

@@ -167,6 +167,22 @@ describe('load summary', () => {
     );
     const json = JSON.parse(loadSummaryJson({ ...report, tls, tlsUnverified: 3 })) as { tlsUnverified: number; certificatesUnchecked: boolean };
     assert.deepEqual([json.tlsUnverified, json.certificatesUnchecked], [3, false]);
+    // Why the first did not verify, and only the advice that fits it: no CA mends a name mismatch.
+    const problem = { kind: 'name-mismatch' as const, altNames: 'DNS:mail.example.org' };
+    const mismatch = loadSummaryLines({ ...report, tls, tlsUnverified: 2, tlsUnverifiedProblem: problem }, wordsFor('en'));
+    assert.ok(
+      mismatch.includes(
+        "Warning: the server's certificate did NOT verify in 2 of 5 TLS handshakes (name mismatch: the certificate is for DNS:mail.example.org): anyone on the path could have posed as the server (--tls required sends nothing to such a server)",
+      ),
+      mismatch.join('\n'),
+    );
+    const unknownCa = loadSummaryLines({ ...report, tls, tlsUnverified: 2, tlsUnverifiedProblem: { kind: 'unknown-ca' } }, wordsFor('fr'));
+    assert.ok(
+      unknownCa.some((line) => line.includes('(autorité de certification inconnue)') && line.includes('--ca <fichier> fait confiance à son AC')),
+      unknownCa.join('\n'),
+    );
+    const withProblem = JSON.parse(loadSummaryJson({ ...report, tls, tlsUnverified: 2, tlsUnverifiedProblem: problem })) as { tlsUnverifiedProblem: unknown };
+    assert.deepEqual(withProblem.tlsUnverifiedProblem, problem);
   });
 
   it("counts a reply no command asked for among the replies, once however many messages its failure ended (qmail's 451 at its idle timeout)", () => {

@@ -1,5 +1,7 @@
 // English words of the load summary.
 import type { LoadWords } from '../load-words.js';
+import { caMayHelp } from '../certificate-advice.js';
+import { certificateProblem } from './smtp.js';
 
 export const loadWords = (): LoadWords => ({
   totals: (count, accepted, failed, connections, seconds) =>
@@ -22,8 +24,8 @@ export const loadWords = (): LoadWords => ({
   },
   tlsResumed: (resumed, handshakes) =>
     `TLS: ${resumed} of ${handshakes} handshake${handshakes === 1 ? '' : 's'} resumed a session (no certificate sent, one round trip less in TLS 1.2)`,
-  tlsUnverified: (unverified, handshakes, unchecked) =>
-    `Warning: ${unchecked ? 'certificates were not checked (--insecure)' : `the server's certificate did NOT verify in ${unverified} of ${handshakes} TLS handshake${handshakes === 1 ? '' : 's'}`}: anyone on the path could have posed as the server${unchecked ? '' : ' (--ca <file> trusts its CA; --tls required sends nothing to such a server)'}`,
+  tlsUnverified: (unverified, handshakes, unchecked, problem) =>
+    `Warning: ${unchecked ? 'certificates were not checked (--insecure)' : `the server's certificate did NOT verify in ${unverified} of ${handshakes} TLS handshake${handshakes === 1 ? '' : 's'}${problem === undefined ? '' : ` (${certificateProblem(problem)})`}`}: anyone on the path could have posed as the server${unchecked ? '' : ` (${caMayHelp(problem) ? '--ca <file> trusts its CA; ' : ''}--tls required sends nothing to such a server)`}`,
   resumptionsFailed: (connections) =>
     `the TLS session kept from an earlier run failed on ${connections} connection${connections === 1 ? '' : 's'} that offered it (the handshake failed, or the server hung up right after resuming it): the session is forgotten, none is offered to this server for a day, and ${connections === 1 ? 'its message went again over a new connection' : 'their messages went again over new connections'}`,
   connectionFaults: (connections) =>

@@ -48,7 +48,7 @@ function handshake(failure: HandshakeFailure): string {
     case 'other':
       return failure.detail;
     case 'unverified':
-      return `the server's certificate does not verify (${failure.detail}): the handshake was stopped, a client certificate being meant for a verified server only (--ca <file> trusts its CA, --insecure accepts any)`;
+      return `the server's certificate does not verify (${certificateProblem(failure.problem)}): the handshake was stopped, a client certificate being meant for a verified server only (${caMayHelp(failure.problem) ? '--ca <file> trusts its CA, ' : ''}--insecure accepts any)`;
   }
 }
 

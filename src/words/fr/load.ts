@@ -1,5 +1,7 @@
 // Les mots du bilan d'un test de charge.
 import type { LoadWords } from '../load-words.js';
+import { caMayHelp } from '../certificate-advice.js';
+import { certificateProblem } from './smtp.js';
 
 export const loadWords = (): LoadWords => ({
   totals: (count, accepted, failed, connections, seconds) =>
@@ -23,8 +25,8 @@ export const loadWords = (): LoadWords => ({
   },
   tlsResumed: (resumed, handshakes) =>
     `TLS : ${resumed} négociation${resumed < 2 ? '' : 's'} sur ${handshakes} ${resumed < 2 ? 'a' : 'ont'} repris une session (sans certificat, un aller-retour de moins en TLS 1.2)`,
-  tlsUnverified: (unverified, handshakes, unchecked) =>
-    `Attention : ${unchecked ? 'les certificats n’ont pas été vérifiés (--insecure)' : `le certificat du serveur n’a PAS été vérifié dans ${unverified} négociation${unverified < 2 ? '' : 's'} TLS sur ${handshakes}`} : n’importe qui sur le chemin aurait pu se faire passer pour le serveur${unchecked ? '' : ' (--ca <fichier> fait confiance à son AC ; --tls required n’envoie rien à un tel serveur)'}`,
+  tlsUnverified: (unverified, handshakes, unchecked, problem) =>
+    `Attention : ${unchecked ? 'les certificats n’ont pas été vérifiés (--insecure)' : `le certificat du serveur n’a PAS été vérifié dans ${unverified} négociation${unverified < 2 ? '' : 's'} TLS sur ${handshakes}${problem === undefined ? '' : ` (${certificateProblem(problem)})`}`} : n’importe qui sur le chemin aurait pu se faire passer pour le serveur${unchecked ? '' : ` (${caMayHelp(problem) ? '--ca <fichier> fait confiance à son AC ; ' : ''}--tls required n’envoie rien à un tel serveur)`}`,
   resumptionsFailed: (connections) =>
     `la session TLS gardée d’une exécution précédente a échoué sur ${connections} connexion${connections === 1 ? '' : 's'} qui la proposai${connections === 1 ? 't' : 'ent'} (la négociation a échoué, ou le serveur a raccroché juste après l’avoir reprise) : la session est oubliée, aucune n’est proposée à ce serveur pendant un jour, et ${connections === 1 ? 'son message est reparti par une nouvelle connexion' : 'leurs messages sont repartis par de nouvelles connexions'}`,
   connectionFaults: (connections) =>

@@ -75,7 +75,7 @@ function handshake(failure: HandshakeFailure): string {
     case 'other':
       return failure.detail;
     case 'unverified':
-      return `le certificat du serveur n’est pas vérifié (${failure.detail}) : la négociation a été arrêtée, un certificat client n’étant destiné qu’à un serveur vérifié (--ca <fichier> fait confiance à son autorité, --insecure accepte tout)`;
+      return `le certificat du serveur n’est pas vérifié (${certificateProblem(failure.problem)}) : la négociation a été arrêtée, un certificat client n’étant destiné qu’à un serveur vérifié (${caMayHelp(failure.problem) ? '--ca <fichier> fait confiance à son autorité, ' : ''}--insecure accepte tout)`;
   }
 }
 
