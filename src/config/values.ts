@@ -78,14 +78,15 @@ export function checkHeloName(name: string, fail: Fail<void>): string {
  * without SNI; `fail` is called otherwise (no wildcard: it names a server, not a pattern).
  */
 export function parseTlsName(text: string, fail: Fail<void>): string {
-  const trimmed = text.trim();
-  const inBrackets = /^\[(.*)\]$/.exec(trimmed)?.[1];
-  const address = inBrackets ?? trimmed;
+  const inBrackets = /^\[(.*)\]$/.exec(text)?.[1];
+  const address = inBrackets ?? text;
   if (ipVersion(address) !== 0) return address;
   if (inBrackets !== undefined) fail();
-  const name = trimmed.replace(/\.$/, '');
-  const ascii = /[^\x00-\x7f]/.test(name) ? domainToASCII(name) : name.toLowerCase();
-  if (ascii.length > 253 || !DOMAIN_NAME.test(ascii)) fail();
+  // UTS #46 maps what is typed (capitals, an ideographic full stop) before the root's dot goes; it
+  // also reads 127.1, 0x7f.1 and full-width digits as an IPv4 address, which is refused: an
+  // address is given as one, and a name whose last label is all digits is none (RFC 1123 §2.1).
+  const ascii = domainToASCII(text).replace(/\.$/, '');
+  if (ascii.length > 253 || !DOMAIN_NAME.test(ascii) || /(?:^|\.)\d+$/.test(ascii)) fail();
   return ascii;
 }
 

@@ -17,6 +17,7 @@ import { Redactor, type SecretKind } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 import type { InterruptSignal } from '../interruption.js';
 import { monotonicMs } from './monotonic.js';
+import { rfc9525Identity } from './server-identity.js';
 
 /**
  * What a server may send in all over one session. Replies owed to a pipelined flight wait unread
@@ -91,7 +92,7 @@ export class SmtpConnection {
       throw new ProtocolError({ code: 'MAILV_STARTTLS_INJECTION' }, 'starttls');
     }
     this.throwIfFailed('starttls');
-    const { tlsConnect, secureContext } = await this.prepareTls(trust);
+    const { tlsConnect, secureContext, checkServerIdentity } = await this.prepareTls(trust);
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
@@ -102,6 +103,7 @@ export class SmtpConnection {
       // a name given for the socket's server (`nameGiven`: --tls-name) goes.
       servername: isIP(servername) || (this.unixSocket && !nameGiven) ? undefined : servername,
       secureContext,
+      checkServerIdentity,
       // The certificate is judged by the session, after the handshake, except when a client
       // certificate goes with it: then an unverified server never gets to see it (as no password
       // goes to one), unless --insecure says any will do.
@@ -616,10 +618,14 @@ function sharedTlsSetup(trust: TlsTrust): Promise<TlsSetup> {
   const known = tlsSetups.get(key);
   if (known !== undefined && known.trust.extraCa === extraCa && known.trust.identity === identity && known.trust.nodeExtraCa === nodeExtraCa)
     return known.setup;
-  const setup = Promise.all([import('node:tls'), nodeExtraCa?.()]).then(([{ connect, createSecureContext }, nodeExtra]) => {
+  const setup = Promise.all([import('node:tls'), nodeExtraCa?.()]).then(([{ connect, createSecureContext, checkServerIdentity }, nodeExtra]) => {
     const context = createSecureContext(identity === undefined ? undefined : { cert: identity.cert, key: identity.key });
     const added = [...(extraCa ?? []), ...(nodeExtra ?? [])];
-    return { tlsConnect: connect, secureContext: added.length === 0 ? context : withExtraCa(context, added) };
+    return {
+      tlsConnect: connect,
+      checkServerIdentity: rfc9525Identity(checkServerIdentity),
+      secureContext: added.length === 0 ? context : withExtraCa(context, added),
+    };
   });
   setup.catch(() => {}); // startTls() awaits it again, and meets the failure there
   tlsSetups.set(key, { trust: { extraCa, identity, nodeExtraCa }, setup });
@@ -737,6 +743,8 @@ export interface StoredTlsSession {
  */
 interface TlsSetup {
   readonly tlsConnect: typeof import('node:tls').connect;
+  /** Whether the certificate names the host (see rfc9525Identity). */
+  readonly checkServerIdentity: typeof import('node:tls').checkServerIdentity;
   readonly secureContext: SecureContext;
 }
 

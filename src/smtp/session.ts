@@ -1387,7 +1387,13 @@ export class SmtpSession {
       plan,
       capabilities,
       this.plan.tlsName ?? this.connection.host,
-      { remoteAddress: this.connection.remoteAddress, tls: this.connection.tls, unixSocket: this.connection.unixSocket },
+      {
+        remoteAddress: this.connection.remoteAddress,
+        tls: this.connection.tls,
+        unixSocket: this.connection.unixSocket,
+        // --tls-name (--direct, which names each MX host so too, logs in nowhere).
+        nameGiven: this.plan.tlsName !== undefined,
+      },
     );
   }
 

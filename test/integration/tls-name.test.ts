@@ -59,13 +59,16 @@ describe('--tls-name', () => {
     assert.match(run.stdout, VERIFIED);
     assert.equal(named.messages.length, before + 1);
     assert.equal(named.messages.at(-1)!.secure, true);
-    assert.deepEqual(namedSni, ['mail.example.org']);
+    // The root's dot as an ideographic full stop, as typed on a Japanese keyboard: the same name.
+    const ideographic = await send(named.port, ['--tls-name', 'mail.example.org。']);
+    assert.equal(ideographic.code, 0, ideographic.stderr);
+    assert.deepEqual(namedSni, ['mail.example.org', 'mail.example.org']);
     // A load run's connections too: every message over a verified session.
     const load = await send(named.port, ['--tls-name', 'mail.example.org', '--count', '3', '--concurrency', '2', '--json']);
     assert.equal(load.code, 0, load.stderr);
     const summary = JSON.parse(load.stdout.split('\n').find((line) => line.startsWith('{"event":"load"'))!) as { accepted: number; tlsUnverified: number };
     assert.deepEqual([summary.accepted, summary.tlsUnverified], [3, 0], load.stdout);
-    assert.equal(named.messages.length, before + 4);
+    assert.equal(named.messages.length, before + 5);
   });
 
   it("another name than the certificate's fails, the name given said; the address's own name no longer counts", async () => {
@@ -104,6 +107,59 @@ describe('--tls-name', () => {
     const other = await send(loopback.port, ['--tls-name', '192.0.2.1']);
     assert.equal(other.code, 75, other.stderr);
     assert.match(other.stderr, /the certificate of 192\.0\.2\.1 is NOT verified: name mismatch/);
+  });
+
+  it('names a host only as RFC 9525 has it: in the subjectAltName, a wildcard as a whole label only', async () => {
+    for (const [pair, verified] of [
+      [testPki().wildcard, true],
+      [testPki().commonNameOnly, false],
+      [testPki().partialWildcard, false],
+    ] as const) {
+      const sink = await startSink(tlsOptions(pair, []));
+      try {
+        const run = await send(sink.port, ['--tls-name', 'mail.example.org']);
+        assert.equal(run.code, verified ? 0 : 75, run.stderr);
+        // Before: Node's check took the CN of a certificate without DNS names, and m*.example.org for mail.example.org.
+        if (!verified) assert.match(run.stderr, /the certificate of mail\.example\.org is NOT verified: name mismatch/);
+      } finally {
+        await sink.close();
+      }
+    }
+  });
+
+  it('a login waits for the named server: on loopback too, whose exemption a name given lifts (a tunnel leads elsewhere)', async () => {
+    const logins: string[] = [];
+    // Reached on 127.0.0.1, with a certificate for localhost and 127.0.0.1, which a login there takes as it stands.
+    const server = await startSink({
+      ...tlsOptions(testPki().good, []),
+      disabledCommands: [],
+      authMethods: ['PLAIN'],
+      authOptional: false,
+      onAuth(auth, _session, callback) {
+        logins.push(auth.username ?? '');
+        callback(null, { user: auth.username });
+      },
+    });
+    try {
+      const login = (args: string[]) =>
+        runCli(
+          ['--server', `127.0.0.1:${server.port}`, '--ca', testPki().caFile, '--no-tls-resume', '--user', 'alice', '-s', 'x', ...args, 'bob@example.org'],
+          {
+            input: 'x\n',
+            env: { MAILV_PASSWORD: 'Corr3ct-horse' },
+          },
+        );
+      const asAddress = await login([]);
+      assert.equal(asAddress.code, 0, asAddress.stderr);
+      const named = await login(['--tls-name', 'mail.example.org']);
+      assert.equal(named.code, 77, named.stderr);
+      assert.match(named.stderr, /^mailv: not sending credentials to mail\.example\.org \[127\.0\.0\.1\]: its certificate is NOT verified \(name mismatch/m);
+      assert.deepEqual(logins, ['alice'], 'the password went to the server whose certificate verified only');
+      const insecure = await login(['--tls-name', 'mail.example.org', '--insecure']);
+      assert.equal(insecure.code, 0, insecure.stderr);
+    } finally {
+      await server.close();
+    }
   });
 
   it('over a unix-domain socket, whose path is no name a certificate carries', async () => {
@@ -207,6 +263,12 @@ describe('--tls-name', () => {
       ['-mail.example.org', '-mail.example.org'],
       ['[mail.example.org]', '[mail.example.org]'],
       ['', ''],
+      [' mail.example.org', ' mail.example.org'],
+      // Addresses in forms a URL's host takes, a name's all-digit last label: no name, and no address as given.
+      ['127.1', '127.1'],
+      ['0x7f.0.0.1', '0x7f.0.0.1'],
+      ['2130706433', '2130706433'],
+      ['１２７.０.０.１', '１２７.０.０.１'],
     ]) {
       const run = await runCli(['--server', `127.0.0.1:${named.port}`, '--tls-name', name!, '-s', 'x', 'bob@example.org'], { input: 'x\n' });
       assert.equal(run.code, 64, `${name}: ${run.stderr}`);
