@@ -84,7 +84,22 @@ export async function sendmailCommand(run: Run): Promise<SendmailCommand> {
     }
   }
   const planFor = (sender: string, recipients: readonly string[]) => planOf(run, line, here, account, sender === '' ? NULL_REVERSE_PATH : sender, recipients);
-  return { kind: 'smtp', base: planOf(run, line, here, account, line.options.from, []), commandTimeoutMs: line.commandTimeoutMs, planFor };
+  return { kind: 'smtp', base: sessionPlanOf(run, line, here, account), commandTimeoutMs: line.commandTimeoutMs, planFor };
+}
+
+/**
+ * -bs: the session's own plan, which names this host (its greeting, its EHLO reply): each MAIL names
+ * its sender, so a $USER that makes no address refuses no session (PHP's and Symfony's `sendmail
+ * -bs` give no -f); a transaction that needs an author (MAIL FROM:<>, a message without From:) is
+ * refused in its turn.
+ */
+function sessionPlanOf(run: Run, line: SendmailCommandLine, here: HostNames, account: AccountSettings | undefined): Plan {
+  try {
+    return planOf(run, line, here, account, line.options.from, []);
+  } catch (error) {
+    if (line.options.from !== undefined || !(error instanceof UsageError) || error.fact.code !== 'MAILV_SENDER_FROM_USER') throw error;
+    return planOf(run, line, here, account, 'MAILER-DAEMON', []);
+  }
 }
 
 /**

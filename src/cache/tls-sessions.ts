@@ -56,6 +56,9 @@ const MAX_FILE_OCTETS = 1024 * 1024;
  * content: a session verified under one never resumes under another, not even after a CA file was
  * changed in place to distrust a CA.
  */
+/** Changed whenever mailv matches certificate names differently: sessions verified before are dropped. */
+const NAME_MATCHING = 'names: RFC 9525';
+
 export function trustOf(extraCa: readonly Buffer[] | undefined, env: NodeJS.ProcessEnv): string {
   const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('base64');
   const flags = `${process.execArgv.join(' ')} ${env['NODE_OPTIONS'] ?? ''}`;
@@ -64,6 +67,9 @@ export function trustOf(extraCa: readonly Buffer[] | undefined, env: NodeJS.Proc
   // hundreds of files is looked at only then, not on every send.
   const openSslStore = !thisNodeTrustsItsOwnList(env['NODE_OPTIONS']);
   const settings = [
+    // How a certificate's names are matched (server-identity.ts): a session verified by a laxer rule
+    // (Node's own, which took a CN alone) never stands in for this one's check, which a resumption skips.
+    NAME_MATCHING,
     process.version,
     process.versions.openssl,
     flags,

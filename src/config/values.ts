@@ -82,6 +82,9 @@ export function parseTlsName(text: string, fail: Fail<void>): string {
   const address = inBrackets ?? text;
   if (ipVersion(address) !== 0) return address;
   if (inBrackets !== undefined) fail();
+  // Of ASCII, a name holds letters, digits, hyphens and dots only: the conversion reads a URL's host,
+  // which would decode `%2e`, stop at `/`, `?`, `#` or `\\` and drop a tab, naming another host.
+  if (/[^A-Za-z0-9.\u0080-\u{10FFFF}-]/u.test(text)) fail();
   // UTS #46 maps what is typed (capitals, an ideographic full stop) before the root's dot goes; it
   // also reads 127.1, 0x7f.1 and full-width digits as an IPv4 address, which is refused: an
   // address is given as one, and a name whose last label is all digits is none (RFC 1123 §2.1).

@@ -16,7 +16,9 @@ export function rfc9525Identity(nodeCheck: NodeIdentityCheck): NodeIdentityCheck
     const names = (certificate.subjectaltname ?? '').split(', ').filter((name) => name !== '');
     const kept = names.filter((name) => !name.startsWith('DNS:') || !name.includes('*') || /^DNS:\*\.[^*]+$/.test(name));
     if (!kept.some((name) => name.startsWith('DNS:')) && isIP(host) === 0) return mismatch(host, certificate);
-    return nodeCheck(host, { ...certificate, subjectaltname: kept.join(', ') });
+    // Node's error carries the certificate it was given: the one the server sent is the one to describe.
+    const error = nodeCheck(host, { ...certificate, subjectaltname: kept.join(', ') });
+    return error === undefined ? undefined : Object.assign(error, { cert: certificate });
   };
 }
 

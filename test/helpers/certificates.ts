@@ -19,7 +19,7 @@ export interface TestPki {
   readonly wrongName: KeyPair;
   /** Signed by the CA, CN=mail.example.org and no subjectAltName: names no host (RFC 9525 §6.3). */
   readonly commonNameOnly: KeyPair;
-  /** Signed by the CA for DNS:m*.example.org: a wildcard that is not a whole label names nothing (RFC 9525 §6.3). */
+  /** Signed by the CA for DNS:m*.example.org and DNS:other.example.org: a wildcard that is not a whole label names nothing (RFC 9525 §6.3). */
   readonly partialWildcard: KeyPair;
   /** Signed by the CA for DNS:*.example.org. */
   readonly wildcard: KeyPair;
@@ -72,7 +72,7 @@ export function testPki(): TestPki {
     good: signed('good', 'localhost', LOOPBACK_NAMES, ['-days', '2']),
     wrongName: signed('wrong-name', 'mail.example.org', 'subjectAltName=DNS:mail.example.org', ['-days', '2']),
     commonNameOnly: signed('cn-only', 'mail.example.org', 'keyUsage=digitalSignature', ['-days', '2']),
-    partialWildcard: signed('partial-wildcard', 'mail.example.org', 'subjectAltName=DNS:m*.example.org', ['-days', '2']),
+    partialWildcard: signed('partial-wildcard', 'mail.example.org', 'subjectAltName=DNS:m*.example.org,DNS:other.example.org', ['-days', '2']),
     wildcard: signed('wildcard', 'mail.example.org', 'subjectAltName=DNS:*.example.org', ['-days', '2']),
     expired: signed('expired', 'localhost', LOOPBACK_NAMES, ['-startdate', '20200101000000Z', '-enddate', '20200201000000Z']),
     selfSigned: { key: readFileSync(join(dir, 'self.key')), cert: readFileSync(join(dir, 'self.pem')) },

@@ -148,6 +148,45 @@ describe('mailv-sendmail -bs', () => {
     }
   });
 
+  it('a $USER that makes no address refuses no session: each MAIL names its sender, and only a message that needs an author is refused', async () => {
+    const server = await startScriptedServer();
+    try {
+      const input = [
+        'EHLO client.example',
+        'MAIL FROM:<>',
+        'RCPT TO:<bob@example.org>',
+        'DATA',
+        'From: daemon@example.org\r\nSubject: bounce\r\n\r\nfirst\r\n.',
+        'MAIL FROM:<>',
+        'RCPT TO:<bob@example.org>',
+        'DATA',
+        'Subject: no author\r\n\r\nsecond\r\n.',
+        'MAIL FROM:<alice@example.org>',
+        'RCPT TO:<carol@example.org>',
+        'DATA',
+        'Subject: third\r\n\r\nthird\r\n.',
+        'QUIT',
+        '',
+      ].join('\r\n');
+      const home = freshHome();
+      // As Symfony and Laravel run it: -bs, and no -f.
+      const result = await runAtOnce(['-bs'], { ...environment(home, `127.0.0.1:${server.port}`), USER: 'a b', LOGNAME: '' }, input);
+      // Before: nothing on standard output, 64 before the greeting.
+      assert.match(result.stdout, /^220 /);
+      const verdicts = result.stdout.split('\r\n').filter((line) => /^(250 Ok: sent|554 )/.test(line));
+      assert.equal(verdicts.length, 3, result.stdout);
+      assert.equal(verdicts[0], '250 Ok: sent');
+      assert.match(verdicts[1]!, /^554 no author for the From field: the address made from \$USER \("a b"\) is no address/);
+      assert.equal(verdicts[2], '250 Ok: sent');
+      assert.equal(result.code, 64, result.stderr);
+      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /\nSubject: no author\n\nsecond\n/);
+      const envelopes = server.commands.filter((line) => /^MAIL/.test(line)).map((line) => line.replace(/ SIZE=\d+/, ''));
+      assert.deepEqual(envelopes, ['MAIL From:<>', 'MAIL From:<alice@example.org>']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a bare LF, dot, LF inside a message is text: one message goes, never a second smuggled behind it (RFC 5321 §4.1.1.4)', async () => {
     const server = await startScriptedServer();
     try {

@@ -121,6 +121,13 @@ describe('--tls-name', () => {
         assert.equal(run.code, verified ? 0 : 75, run.stderr);
         // Before: Node's check took the CN of a certificate without DNS names, and m*.example.org for mail.example.org.
         if (!verified) assert.match(run.stderr, /the certificate of mail\.example\.org is NOT verified: name mismatch/);
+        if (pair !== testPki().partialWildcard) continue;
+        // Under a client certificate, stopped at the handshake: the certificate described as it came, its wildcard too.
+        const identity = join(freshHome(), 'client.pem');
+        writeFileSync(identity, Buffer.concat([testPki().good.cert, Buffer.from('\n'), testPki().good.key]), { mode: 0o600 });
+        const stopped = await send(sink.port, ['--tls-name', 'mail.example.org', '--tls-cert', identity]);
+        assert.equal(stopped.code, 75, stopped.stderr);
+        assert.match(stopped.stderr, /does not verify \(name mismatch: the certificate is for DNS:m\*\.example\.org, DNS:other\.example\.org\)/);
       } finally {
         await sink.close();
       }
@@ -269,6 +276,11 @@ describe('--tls-name', () => {
       ['0x7f.0.0.1', '0x7f.0.0.1'],
       ['2130706433', '2130706433'],
       ['１２７.０.０.１', '１２７.０.０.１'],
+      // What a URL's host would make of them: another name (SNI evil.example), one decoded, one cut short.
+      ['evil.example/mail.example.org', 'evil.example/mail.example.org'],
+      ['mail%2Eexample.org', 'mail%2Eexample.org'],
+      ['mail.example.org?x', 'mail.example.org?x'],
+      ['mail.example.org\\x', 'mail.example.org\\\\x'],
     ]) {
       const run = await runCli(['--server', `127.0.0.1:${named.port}`, '--tls-name', name!, '-s', 'x', 'bob@example.org'], { input: 'x\n' });
       assert.equal(run.code, 64, `${name}: ${run.stderr}`);

@@ -1,6 +1,7 @@
 // The TLS sessions kept across runs: used only for the very server name, address, port and trust
 // they were verified under, until they expire; kept private; a damaged or foreign file ignored.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,13 @@ describe('TLS session cache', () => {
     assert.equal(other.lookup({ ...key, trust: trustOf([Buffer.from('-----BEGIN CERTIFICATE-----\nA\n')], {}) }), undefined);
     assert.equal(other.lookup({ ...key, trust: trustOf(undefined, { NODE_EXTRA_CA_CERTS: '/tmp/ca.pem' }) }), undefined);
     assert.ok(other.lookup(key), 'the same key still finds it');
+  });
+
+  it("keys sessions by the rule that matched their certificate's names: those a laxer rule verified are not found", () => {
+    // The key of 2026-12-07's d8707d1, whose sessions Node's own check (a CN alone took) had verified.
+    const sha256 = (data: string) => createHash('sha256').update(data).digest('base64');
+    const laxer = sha256([process.version, process.versions.openssl, `${process.execArgv.join(' ')} `, ''].join('\0'));
+    assert.notEqual(trustOf(undefined, {}), laxer);
   });
 
   it('tells apart a CA file NODE_EXTRA_CA_CERTS names once it was changed in place, not before', async () => {
