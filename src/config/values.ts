@@ -3,7 +3,8 @@
 // that the accounts file can report it without quoting a line that may hold a secret.
 import type { ServerAddress } from '../delivery/submit.js';
 import type { ServerProblem } from './facts.js';
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
+import { validULabel } from '../message/address.js';
 import { ipVersion } from '../ip-address.js';
 
 /** A report of what is wrong with a value; it throws the caller's error. */
@@ -90,6 +91,19 @@ export function parseTlsName(text: string, fail: Fail<void>): string {
   // address is given as one, and a name whose last label is all digits is none (RFC 1123 §2.1).
   const ascii = domainToASCII(text).replace(/\.$/, '');
   if (ascii.length > 253 || !DOMAIN_NAME.test(ascii) || /(?:^|\.)\d+$/.test(ascii)) fail();
+  // UTS #46 also drops what it ignores (a soft hyphen, a zero-width space) and makes A-labels of
+  // what IDNA2008 forbids (a division slash, a hyphen look-alike): the name checked must be the one
+  // typed, label for label, in A-labels or Unicode (case, composition and full stops aside), and
+  // each A-label one IDNA2008 takes.
+  const typed = text
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[\u3002\uff0e\uff61]/g, '.')
+    .replace(/\.$/, '')
+    .split('.');
+  const labels = ascii.split('.');
+  const asTyped = (label: string, index: number) => typed[index] === label || typed[index] === domainToUnicode(label);
+  if (typed.length !== labels.length || !labels.every(asTyped) || !labels.every((label) => !label.startsWith('xn--') || validULabel(label))) fail();
   return ascii;
 }
 

@@ -75,6 +75,10 @@ describe('--tls-name', () => {
     const run = await send(named.port, ['--tls-name', 'other.example.org']);
     assert.equal(run.code, 75, run.stderr);
     assert.match(run.stderr, /the certificate of other\.example\.org is NOT verified: name mismatch/);
+    // A name in Unicode is checked in its A-labels.
+    const unicode = await send(named.port, ['--tls-name', 'BÜCHER.example']);
+    assert.equal(unicode.code, 75, unicode.stderr);
+    assert.match(unicode.stderr, /the certificate of xn--bcher-kva\.example is NOT verified: name mismatch/);
     // The loopback certificate is for 127.0.0.1, but the name asked for is another.
     const loopbackRun = await send(loopback.port, ['--tls-name', 'mail.example.org']);
     assert.equal(loopbackRun.code, 75, loopbackRun.stderr);
@@ -281,6 +285,10 @@ describe('--tls-name', () => {
       ['mail%2Eexample.org', 'mail%2Eexample.org'],
       ['mail.example.org?x', 'mail.example.org?x'],
       ['mail.example.org\\x', 'mail.example.org\\\\x'],
+      // What UTS #46 would drop or turn into labels IDNA2008 forbids: another name checked than the one typed.
+      ['mail\u00ADexample.org', 'mail\u00ADexample.org'],
+      ['mail.example.org\u2215evil.example', 'mail.example.org\u2215evil.example'],
+      ['mail\u2010example.org', 'mail\u2010example.org'],
     ]) {
       const run = await runCli(['--server', `127.0.0.1:${named.port}`, '--tls-name', name!, '-s', 'x', 'bob@example.org'], { input: 'x\n' });
       assert.equal(run.code, 64, `${name}: ${run.stderr}`);
