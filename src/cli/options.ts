@@ -130,6 +130,9 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
   if (options.tlsName !== undefined && (direct(options) || options.demo)) {
     throw new UsageError({ code: 'MAILV_TLS_NAME_ROUTE', flag: options.demo ? '--demo' : options.direct ? '--direct' : '--mx' });
   }
+  // The server talked to is the accounts file's own (the demo's is none of them, nor are MX hosts):
+  // only it gets the file's certificate and name.
+  const toAccountServer = !direct(options) && !options.demo && isAccountServer(serverText, account);
   const language = chooseLanguage(options.lang, local.env);
   // `-r '<>'` gives the envelope no sender; From: then names the author as without -r.
   const nullSender = options.from === NULL_REVERSE_PATH;
@@ -227,15 +230,9 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     pipeconnect: options.pipeconnect !== false,
     ca: options.ca ?? account.ca,
     caFromConfig: options.ca === undefined && account.ca !== undefined,
-    // The demo's server is none of the accounts file's: neither its secret nor its certificate goes there.
-    clientCert: clientCertFor(options, !direct(options) && !options.demo && isAccountServer(serverText, account) ? account : {}),
+    clientCert: clientCertFor(options, toAccountServer ? account : {}),
     // The file's name is its server's: another server checked against it would fail, or pass for the wrong reason.
-    tlsName:
-      options.tlsName !== undefined
-        ? checkTlsName(options.tlsName)
-        : !direct(options) && !options.demo && isAccountServer(serverText, account)
-          ? account.tlsName
-          : undefined,
+    tlsName: options.tlsName !== undefined ? checkTlsName(options.tlsName) : toAccountServer ? account.tlsName : undefined,
     insecure: options.insecure === true || (options.insecure === undefined && account.insecure === true),
     tlsResume: options.tlsResume !== false,
     // A password from the file goes only to the server the file names: a --server or

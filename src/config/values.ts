@@ -3,8 +3,9 @@
 // that the accounts file can report it without quoting a line that may hold a secret.
 import type { ServerAddress } from '../delivery/submit.js';
 import type { ServerProblem } from './facts.js';
-import { domainToASCII, domainToUnicode } from 'node:url';
-import { validULabel } from '../message/address.js';
+import { domainToUnicode } from 'node:url';
+import { UsageError } from '../errors.js';
+import { parseDomain } from '../message/address.js';
 import { ipVersion } from '../ip-address.js';
 
 /** A report of what is wrong with a value; it throws the caller's error. */
@@ -83,32 +84,25 @@ export function parseTlsName(text: string, fail: Fail<void>): string {
   const address = inBrackets ?? text;
   if (ipVersion(address) !== 0) return address;
   if (inBrackets !== undefined) fail();
-  // Of ASCII, a name holds letters, digits, hyphens and dots only: the conversion reads a URL's host,
-  // which would decode `%2e`, stop at `/`, `?`, `#` or `\\` and drop a tab, naming another host.
-  if (/[^A-Za-z0-9.\u0080-\u{10FFFF}-]/u.test(text)) fail();
-  // UTS #46 maps what is typed (capitals, an ideographic full stop) before the root's dot goes; it
-  // also reads 127.1, 0x7f.1 and full-width digits as an IPv4 address, which is refused: an
-  // address is given as one, and a name whose last label is all digits is none (RFC 1123 §2.1).
-  const ascii = domainToASCII(text).replace(/\.$/, '');
-  if (ascii.length > 253 || !DOMAIN_NAME.test(ascii) || /(?:^|\.)\d+$/.test(ascii)) fail();
-  // UTS #46 also drops what it ignores (a soft hyphen, a zero-width space) and makes A-labels of
-  // what IDNA2008 forbids (a division slash, a hyphen look-alike): the name checked must be the one
-  // typed, label for label, in A-labels or Unicode (case, composition and full stops aside), and
-  // each A-label one IDNA2008 takes.
-  const typed = text
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/[\u3002\uff0e\uff61]/g, '.')
-    .replace(/\.$/, '')
-    .split('.');
+  // Checked as an address's domain is (its characters, UTS #46, IDNA2008, no address in a URL
+  // host's forms such as 127.1), ideographic full stops read as dots first.
+  const name = address.replace(/[\u3002\uff0e\uff61]/g, '.');
+  let ascii: string;
+  try {
+    ascii = parseDomain(name);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return fail();
+  }
+  // A name whose last label is all digits is none (RFC 1123 §2.1). UTS #46 also drops what it
+  // ignores (a soft hyphen, a zero-width space): the name checked must be the one typed, label for
+  // label, in A-labels or Unicode (case and composition aside).
+  const typed = name.normalize('NFC').toLowerCase().replace(/\.$/, '').split('.');
   const labels = ascii.split('.');
   const asTyped = (label: string, index: number) => typed[index] === label || typed[index] === domainToUnicode(label);
-  if (typed.length !== labels.length || !labels.every(asTyped) || !labels.every((label) => !label.startsWith('xn--') || validULabel(label))) fail();
+  if (/(?:^|\.)\d+$/.test(ascii) || typed.length !== labels.length || !labels.every(asTyped)) fail();
   return ascii;
 }
-
-/** Letters, digits and hyphens, in labels of 1 to 63 that neither begin nor end with a hyphen. */
-const DOMAIN_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /**
  * --helo: what the user types goes as typed, as swaks sends it, so that a server's checks of the

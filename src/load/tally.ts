@@ -62,6 +62,8 @@ export class Tally {
   private tlsResumed = 0;
   /** TLS handshakes whose server certificate did not verify. */
   private tlsUnverified = 0;
+  /** Why the first of those did not verify. */
+  private tlsUnverifiedProblem: CertificateProblem | undefined;
   /** --insecure: the sessions said certificates are not checked. */
   certificatesUnchecked = false;
   /** See LoadReport.connectionFaults: how many, and the first distinct causes. */
@@ -147,7 +149,6 @@ export class Tally {
     this.resumptionsFailed++;
   }
 
-  /** A connection's TLS handshake resumed a session. */
   /** A TLS handshake ended: whether it resumed a session, and whether the server's certificate verified. */
   handshake(resumed: boolean, verified: boolean, problem?: CertificateProblem): void {
     if (resumed) this.tlsResumed++;
@@ -155,8 +156,6 @@ export class Tally {
     this.tlsUnverified++;
     this.tlsUnverifiedProblem ??= problem;
   }
-
-  private tlsUnverifiedProblem: CertificateProblem | undefined;
 
   /**
    * A connection broken by `error` with no message lost: those taken for it went back. The driver

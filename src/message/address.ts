@@ -181,7 +181,7 @@ function isALabel(label: string): boolean {
  * judges). The conversion to ASCII is UTS #46's, which lets through what these forbid (`-ü.com`,
  * `☃.com`): such a name is no one's. Its bidirectional rule (RFC 5893) is not checked.
  */
-export function validULabel(aLabel: string): boolean {
+function validULabel(aLabel: string): boolean {
   const characters = [...domainToUnicode(aLabel)];
   if (characters.length === 0 || characters[0] === '-' || characters.at(-1) === '-' || (characters[2] === '-' && characters[3] === '-')) return false;
   const label = characters.join('');
