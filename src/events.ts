@@ -98,6 +98,8 @@ export type SessionEvent =
       clientSubject?: string;
       /** SHA-256 of the server's certificate, colon-separated hex (absent from older records). */
       fingerprint?: string;
+      /** The name the certificate was checked against, when one was given (--tls-name); else the host's. */
+      checkedAs?: string;
     }
   /**
    * A host that could not take the message, and why (`Deferred: ... by host`): with --direct the

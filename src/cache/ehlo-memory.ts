@@ -165,13 +165,15 @@ function readEntries(path: string): Entry[] {
 
 function asEntry(value: unknown): Entry | undefined {
   if (!isRecord(value)) return undefined;
-  const { host, address, port, tls, helo, learned, offer, refused } = value;
+  const { host, address, port, tls, helo, tlsName, learned, offer, refused } = value;
   if (typeof host !== 'string' || typeof address !== 'string' || typeof helo !== 'string') return undefined;
+  if (tlsName !== undefined && (typeof tlsName !== 'string' || tls === 'clear')) return undefined;
+  const named = tlsName === undefined ? {} : { tlsName };
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) return undefined;
   if (typeof learned !== 'number' || !Number.isFinite(learned)) return undefined;
   if (!TLS_STATES.includes(tls as EhloTlsState)) return undefined;
   // A refusal wins over an offer found beside it in a damaged entry: the safe reading.
-  if (refused === true) return { host, address, port, tls: tls as EhloTlsState, helo, learned, offer: undefined };
+  if (refused === true) return { host, address, port, tls: tls as EhloTlsState, helo, ...named, learned, offer: undefined };
   if (!isRecord(offer) || typeof offer['domain'] !== 'string' || !Array.isArray(offer['extensions'])) return undefined;
   const extensions: Extension[] = [];
   for (const extension of offer['extensions'] as unknown[]) {
@@ -182,5 +184,5 @@ function asEntry(value: unknown): Entry | undefined {
   const kept = { domain: offer['domain'], extensions };
   // mailv writes only replies that offer PIPECONNECT: any other is not its own, and would send EHLO early to a server that never offered it.
   if (!offersPipeconnect(kept)) return undefined;
-  return { host, address, port, tls: tls as EhloTlsState, helo, learned, offer: kept };
+  return { host, address, port, tls: tls as EhloTlsState, helo, ...named, learned, offer: kept };
 }

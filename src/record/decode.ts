@@ -188,6 +188,7 @@ function ehloKey(fields: Fields): EhloKey {
     port: fields.integer('port'),
     tls: fields.choice('tls', ['clear', 'starttls', 'implicit'] as const),
     helo: fields.string('helo'),
+    ...(fields.has('tlsName') ? { tlsName: fields.string('tlsName') } : {}),
   };
 }
 
@@ -456,6 +457,7 @@ const EVENTS: EventDecoders = {
       : {}),
     ...(fields.has('clientSubject') ? { clientSubject: fields.string('clientSubject') } : {}),
     ...(fields.has('fingerprint') ? { fingerprint: fields.string('fingerprint') } : {}),
+    ...(fields.has('checkedAs') ? { checkedAs: fields.string('checkedAs') } : {}),
   }),
   unsettled: (fields, codes) => ({
     kind: 'unsettled',

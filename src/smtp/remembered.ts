@@ -6,13 +6,18 @@ import type { EhloOffer } from './capabilities.js';
 /** Where in the session an EHLO was answered: in clear, after STARTTLS, or inside implicit TLS (smtps). */
 export type EhloTlsState = 'clear' | 'starttls' | 'implicit';
 
-/** The server an EHLO reply belongs to: its name as given, the address and port, the TLS state, the name presented. */
+/**
+ * The server an EHLO reply belongs to: its name as given, the address and port, the TLS state, the
+ * name presented; under TLS, the name sent in SNI when --tls-name gave one (a server may answer
+ * EHLO differently for each name it serves).
+ */
 export interface EhloKey {
   readonly host: string;
   readonly address: string;
   readonly port: number;
   readonly tls: EhloTlsState;
   readonly helo: string;
+  readonly tlsName?: string | undefined;
 }
 
 /** One EHLO reply remembered; `fresh` is false once it is too old to be trusted for an early EHLO. */
@@ -25,7 +30,8 @@ export interface RememberedEhlo extends EhloKey {
 
 /** The key alone, without what an entry or a remembered reply carries besides. */
 export function keyOf(key: EhloKey): EhloKey {
-  return { host: key.host, address: key.address, port: key.port, tls: key.tls, helo: key.helo };
+  const { host, address, port, tls, helo, tlsName } = key;
+  return { host, address, port, tls, helo, ...(tlsName === undefined ? {} : { tlsName }) };
 }
 
 /**
@@ -41,7 +47,7 @@ export function rememberable(offer: EhloOffer): boolean {
 }
 
 export function sameKey(a: EhloKey, b: EhloKey): boolean {
-  return a.host === b.host && a.address === b.address && a.port === b.port && a.tls === b.tls && a.helo === b.helo;
+  return a.host === b.host && a.address === b.address && a.port === b.port && a.tls === b.tls && a.helo === b.helo && a.tlsName === b.tlsName;
 }
 
 /** The same keywords with the same parameters, in any order and any case; the greeting line aside. */

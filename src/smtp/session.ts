@@ -1067,6 +1067,8 @@ export class SmtpSession {
       port: this.connection.remotePort,
       tls,
       helo: this.plan.helo,
+      // In clear no name is sent: the EHLO there is the same whatever name TLS will check.
+      ...(tls !== 'clear' && this.plan.tlsName !== undefined ? { tlsName: this.tlsHost() } : {}),
     };
   }
 
@@ -1302,7 +1304,7 @@ export class SmtpSession {
       const plaintextWould = this.plan.tls !== 'required' && this.plan.auth === undefined;
       throw new TlsError({ ...error.fact, hint: this.plan.implicitTls ? 'smtps' : plaintextWould ? 'starttls' : undefined }, 'starttls');
     }
-    this.emit({ kind: 'tls', ...details });
+    this.emit({ kind: 'tls', ...details, ...(this.plan.tlsName === undefined ? {} : { checkedAs: host }) });
     if (details.resumed) this.resumed = resumption;
     if (details.verified || enforcedBy === undefined || this.plan.insecure) return;
     const unverified = new TlsError({ code: 'MAILV_CERTIFICATE_UNVERIFIED', host, problem: details.problem, enforcedBy }, 'starttls');

@@ -1,16 +1,19 @@
 // --tls-name and the accounts file's tls-name: a server reached by its address, a tunnel's end or a
 // socket, its certificate checked against the name given, which SNI sends; nowhere else.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import type { TLSSocket } from 'node:tls';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { testPki } from '../helpers/certificates.js';
 import { freshHome, runCli } from '../helpers/cli.js';
+import { answerPlainly } from '../helpers/plain-responder.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
-const VERIFIED = /^TLS: TLSv1\.3, \S+; certificate verified$/m;
+/** The TLS line of a verified handshake: checked against the name given (`as`), or the host's own. */
+const verified = (as?: string) =>
+  new RegExp(`^TLS: TLSv1\\.3, \\S+; certificate verified${as === undefined ? '' : ` as ${as.replace(/[.[\]]/g, '\\$&')} \\(--tls-name\\)`}$`, 'm');
 
 /** STARTTLS with `cert`, each handshake's SNI kept in `names` (false: none sent). */
 function tlsOptions(cert: { key: Buffer | string; cert: Buffer | string }, names: (string | false)[]): Partial<SMTPServerOptions> {
@@ -56,7 +59,7 @@ describe('--tls-name', () => {
     namedSni.length = 0;
     const run = await send(named.port, ['--tls-name', 'Mail.Example.ORG.']);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, VERIFIED);
+    assert.match(run.stdout, verified('mail.example.org'));
     assert.equal(named.messages.length, before + 1);
     assert.equal(named.messages.at(-1)!.secure, true);
     // The root's dot as an ideographic full stop, as typed on a Japanese keyboard: the same name.
@@ -106,7 +109,7 @@ describe('--tls-name', () => {
       { input: 'x\n' },
     );
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, VERIFIED);
+    assert.match(run.stdout, verified('::1'));
     assert.deepEqual(loopbackSni, [false]);
     const other = await send(loopback.port, ['--tls-name', '192.0.2.1']);
     assert.equal(other.code, 75, other.stderr);
@@ -198,7 +201,7 @@ describe('--tls-name', () => {
       assert.equal(without.code, 75, without.stderr);
       const run = await socketSend(['--tls-name', 'mail.example.org']);
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, VERIFIED);
+      assert.match(run.stdout, verified('mail.example.org'));
       assert.deepEqual(names, [false, 'mail.example.org']);
     } finally {
       server.close();
@@ -216,7 +219,7 @@ describe('--tls-name', () => {
     chmodSync(join(config, 'config'), 0o600);
     const own = await runCli(['--no-tls-resume', '-s', 'account', 'bob@example.org'], { input: 'x\n', home });
     assert.equal(own.code, 0, own.stderr);
-    assert.match(own.stdout, VERIFIED);
+    assert.match(own.stdout, verified('mail.example.org'));
     // The same server written otherwise is the file's own still.
     const sameServer = await runCli(['--server', `smtp://127.0.0.1:${named.port}`, '--no-tls-resume', '-s', 'account', 'bob@example.org'], {
       input: 'x\n',
@@ -225,7 +228,7 @@ describe('--tls-name', () => {
     assert.equal(sameServer.code, 0, sameServer.stderr);
     const elsewhere = await runCli(['--server', `localhost:${loopback.port}`, '--no-tls-resume', '-s', 'elsewhere', 'bob@example.org'], { input: 'x\n', home });
     assert.equal(elsewhere.code, 0, `localhost is checked as localhost, not as mail.example.org: ${elsewhere.stderr}`);
-    assert.match(elsewhere.stdout, VERIFIED);
+    assert.match(elsewhere.stdout, verified());
     // [default]'s name is [default]'s server's: an account with a server of its own does not inherit it.
     writeFileSync(
       join(config, 'config'),
@@ -233,9 +236,10 @@ describe('--tls-name', () => {
     );
     const account = await runCli(['--account', 'loop', '--no-tls-resume', '-s', 'account', 'bob@example.org'], { input: 'x\n', home });
     assert.equal(account.code, 0, account.stderr);
-    assert.match(account.stdout, VERIFIED);
+    assert.match(account.stdout, verified());
     const inherits = await runCli(['--account', 'named', '--no-tls-resume', '-s', 'account', 'bob@example.org'], { input: 'x\n', home });
     assert.equal(inherits.code, 0, `an account that takes [default]'s server takes its name too: ${inherits.stderr}`);
+    assert.match(inherits.stdout, verified('mail.example.org'));
   });
 
   it("a mismatch that stops a client certificate is said in words of the run's language, with the advice that fits", async () => {
@@ -265,6 +269,43 @@ describe('--tls-name', () => {
       run.stderr.split('\n')[0],
       'mailv: échec de la négociation TLS avec other.example.org : le certificat du serveur n’est pas vérifié (nom différent : le certificat est pour DNS:mail.example.org) : la négociation a été arrêtée, un certificat client n’étant destiné qu’à un serveur vérifié (--insecure accepte tout)',
     );
+  });
+
+  it('PIPECONNECT remembers an EHLO reply under TLS for the name SNI sent: another name served at the same address is asked anew', async () => {
+    // One address, two names: the server answers EHLO for mail.example.org with PIPECONNECT, for
+    // other.example.org without (as a server configured by SNI may).
+    const early: (string | false)[] = [];
+    const server = createTlsServer({ ...testPki().wildcard }, (secure) => {
+      secure.on('error', () => {});
+      const name = secure.servername || false;
+      // An EHLO there before the greeting is written was sent early (read by answerPlainly then).
+      setTimeout(() => {
+        early.push(secure.readableLength > 0 ? name : `${name} (waited)`);
+        answerPlainly(secure, name === 'mail.example.org' ? ['mail.example.org', 'PIPELINING', 'PIPECONNECT'] : ['other.example.org', 'PIPELINING']);
+      }, 150);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const home = freshHome();
+    const send = (name: string) =>
+      runCli(['-v', '--server', `smtps://127.0.0.1:${port}`, '--ca', testPki().caFile, '--no-tls-resume', '--tls-name', name, '-s', 'x', 'bob@example.org'], {
+        home,
+        input: 'x\n',
+      });
+    const entries = () =>
+      (JSON.parse(readFileSync(join(home, '.cache', 'mailv', 'pipeconnect.json'), 'utf8')) as { entries: { tls: string; tlsName?: string }[] }).entries.map(
+        ({ tls, tlsName }) => `${tls} ${tlsName}`,
+      );
+    try {
+      for (const name of ['mail.example.org', 'other.example.org', 'mail.example.org', 'other.example.org']) {
+        const run = await send(name);
+        assert.equal(run.code, 0, run.stderr);
+      }
+      assert.deepEqual(early, ['mail.example.org (waited)', 'other.example.org (waited)', 'mail.example.org', 'other.example.org (waited)']);
+      assert.deepEqual(entries(), ['implicit mail.example.org']);
+    } finally {
+      server.close();
+    }
   });
 
   it('refused before anything is read or sent: a name that is none (64), beside --direct, --mx or --demo (64), in the file (78)', async () => {

@@ -110,6 +110,35 @@ describe('the EHLO memory', () => {
     assert.deepEqual(file.entries, [{ ...KEY, learned: NOW + 10, refused: true }]);
   });
 
+  it('keeps a reply learned under TLS apart for each name SNI sent, and reads no name on a reply in clear (none was sent)', async () => {
+    const dir = directory();
+    const memory = await EhloMemory.open(dir);
+    const named = { ...KEY, tls: 'starttls', tlsName: 'mail.example.org' } as const;
+    memory.learn(named, OFFER, NOW);
+    memory.learn({ ...KEY, tls: 'starttls' }, OFFER, NOW);
+    await memory.save();
+    const again = await EhloMemory.open(dir);
+    assert.deepEqual(
+      again.remembered(KEY.helo, NOW).map((entry) => entry.tlsName),
+      ['mail.example.org', undefined],
+    );
+    again.refused(named, NOW);
+    assert.equal(again.refusesEarly(named, NOW), true);
+    assert.equal(again.refusesEarly({ ...named, tlsName: 'other.example.org' }, NOW), false, 'another name is another server');
+    assert.equal(again.refusesEarly({ ...KEY, tls: 'starttls' }, NOW), false);
+    const path = join(dir, 'pipeconnect.json');
+    const entries = [
+      { ...KEY, tlsName: 'mail.example.org', learned: NOW, offer: OFFER },
+      { ...KEY, tls: 'implicit', tlsName: 7, learned: NOW, offer: OFFER },
+      { ...KEY, tls: 'implicit', tlsName: 'mail.example.org', learned: NOW, offer: OFFER },
+    ];
+    writeFileSync(path, JSON.stringify({ version: 1, entries }), { mode: 0o600 });
+    assert.deepEqual(
+      (await EhloMemory.open(dir)).remembered(KEY.helo, NOW).map((entry) => `${entry.tls} ${entry.tlsName}`),
+      ['implicit mail.example.org'],
+    );
+  });
+
   it('ignores a file others may write, and an entry whose reply offers no PIPECONNECT: neither is one mailv wrote', async () => {
     const dir = directory();
     const memory = await EhloMemory.open(dir);

@@ -54,7 +54,7 @@ const SAMPLES: { readonly [K in SessionEvent['kind']]: Extract<SessionEvent, { k
   },
   'ehlo-forgotten': {
     kind: 'ehlo-forgotten',
-    key: { host: 'mx.example.org', address: '::1', port: 2526, tls: 'clear', helo: 'client.example.org' },
+    key: { host: 'mx.example.org', address: '::1', port: 2526, tls: 'starttls', helo: 'client.example.org', tlsName: 'mail.example.org' },
     lasting: true,
   },
   traffic: { kind: 'traffic', sent: 361, received: 305 },
@@ -72,6 +72,7 @@ const SAMPLES: { readonly [K in SessionEvent['kind']]: Extract<SessionEvent, { k
     resumed: true,
     clientCertificate: 'offered',
     clientSubject: 'CN=client.example.org',
+    checkedAs: 'mail.example.org',
   },
   deferred: {
     kind: 'deferred',

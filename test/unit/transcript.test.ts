@@ -148,6 +148,30 @@ describe('transcript', () => {
     assert.match(fr.tls.certificate({ ...tls, validTo: '2029-03-09' }), /au 2029-03-09$/);
   });
 
+  it('names the name given by --tls-name in the TLS line, verified or not, in both languages', () => {
+    const tls = {
+      kind: 'tls' as const,
+      protocol: 'TLSv1.3',
+      cipher: 'TLS_AES_256_GCM_SHA384',
+      subject: 'CN=mail.example.org',
+      issuer: 'CN=mailv test CA',
+      validFrom: 'Dec  5 06:15:28 2026 GMT',
+      validTo: 'Mar  9 06:15:28 2029 GMT',
+      verified: true,
+      problem: undefined,
+      checkedAs: 'mail.example.org',
+    };
+    assert.equal(en.tls.handshake(tls), 'TLS: TLSv1.3, TLS_AES_256_GCM_SHA384; certificate verified as mail.example.org (--tls-name)');
+    assert.equal(fr.tls.handshake(tls), 'TLS : TLSv1.3, TLS_AES_256_GCM_SHA384 ; certificat vérifié pour mail.example.org (--tls-name)');
+    const mismatch = { ...tls, verified: false, problem: { kind: 'name-mismatch' as const, altNames: 'DNS:other.example.org' }, resumed: true as const };
+    assert.match(
+      en.tls.handshake(mismatch),
+      /; certificate NOT verified as mail\.example\.org \(--tls-name\): name mismatch: .* when the session was made, resumed here$/,
+    );
+    assert.match(fr.tls.handshake(mismatch), /; certificat NON vérifié pour mail\.example\.org \(--tls-name\) : .* à la création de la session, ici reprise$/);
+    assert.equal(en.tls.handshake({ ...tls, checkedAs: undefined }), 'TLS: TLSv1.3, TLS_AES_256_GCM_SHA384; certificate verified');
+  });
+
   it('marks a pipelined flight in the language of the run', () => {
     assert.deepEqual(new TranscriptRenderer(1, plainStyle, en).lines({ kind: 'flight', commands: 3 }), [
       '(the next 3 commands in one flight: the replies follow, in order)',
