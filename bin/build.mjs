@@ -199,7 +199,7 @@ async function writeNodeRoots(directory) {
     }
     for (const name of links) writeFileSync(join(directory, name), readFileSync(join(work, readlinkSync(join(work, name)))));
     const { listDigest, ROOTS_DIGEST_FILE } = await import(pathToFileURL(join(root, 'dist', 'app', 'node-roots.js')).href);
-    writeFileSync(join(directory, ROOTS_DIGEST_FILE), `${listDigest(rootCertificates)}\n`);
+    writeFileSync(join(directory, ROOTS_DIGEST_FILE), `${await listDigest(rootCertificates)}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -7,7 +7,6 @@
 // for. The trust is Node's list still, nothing of the system's store: the directory is used only
 // when it holds the list of the Node that runs (its digest, written beside it, says so), else Node's
 // list is added to each context, as Node would have loaded it.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -33,8 +32,12 @@ export function closeOpenSslStore(directory: string): void {
   for (const name of STORE_VARIABLES) process.env[name] = join(directory, 'none');
 }
 
-/** The digest bin/build.mjs writes for a list, and mailv compares: Node's list, one PEM block after another. */
-export function listDigest(rootCertificates: readonly string[]): string {
+/**
+ * The digest bin/build.mjs writes for a list, and mailv compares: Node's list, one PEM block after
+ * another. node:crypto is loaded here, not with the module, which every run loads (main()).
+ */
+export async function listDigest(rootCertificates: readonly string[]): Promise<string> {
+  const { createHash } = await import('node:crypto');
   return createHash('sha256').update(rootCertificates.join('\n')).digest('hex');
 }
 
@@ -47,10 +50,11 @@ export function listDigest(rootCertificates: readonly string[]): string {
  * directory cannot stand for it (made for another Node, or missing), the store staying empty.
  * Decided once a process. Nothing to do (and nothing added) when main() did not close the store.
  */
-export function lookUpNodesList(rootCertificates: readonly string[]): readonly Buffer[] {
+export async function lookUpNodesList(rootCertificates: readonly string[]): Promise<readonly Buffer[]> {
   if (closed === undefined) return [];
   if (decided !== undefined) return decided;
-  const holdsTheList = readDigest(closed.directory) === listDigest(rootCertificates);
+  const holdsTheList = readDigest(closed.directory) === (await listDigest(rootCertificates));
+  if (decided !== undefined) return decided;
   // SSL_CERT_FILE stays a file that is not there: certificates come from the directory alone.
   if (holdsTheList) process.env['SSL_CERT_DIR'] = closed.directory;
   decided = [Buffer.from(holdsTheList ? rootCertificates.slice(0, 1).join('') : rootCertificates.join('\n'), 'latin1')];

@@ -35,7 +35,7 @@ export interface Trust {
 function handshakeAdditions(run: Run, nodeExtraCa: (() => Promise<readonly Buffer[]>) | undefined): (() => Promise<readonly Buffer[]>) | undefined {
   if (run.io.nodeRoots === undefined || !run.io.host.nodeTrustsItsOwnList()) return nodeExtraCa;
   return async () => {
-    const nodesList = lookUpNodesList((await import('node:tls')).rootCertificates);
+    const nodesList = await lookUpNodesList((await import('node:tls')).rootCertificates);
     return [...nodesList, ...((await nodeExtraCa?.()) ?? [])];
   };
 }

@@ -58,6 +58,8 @@ export interface SessionPlan {
   readonly tls: TlsMode;
   /** The name to present (SNI) and check the certificate against. */
   readonly tlsName?: string;
+  /** `tlsName` is the user's (--tls-name, the accounts file's tls-name), not an MX host's (--direct): the TLS line names it. */
+  readonly tlsNameGiven?: boolean;
   /** smtps:// (RFC 8314): TLS from the first byte, with a certificate that must verify. */
   readonly implicitTls?: boolean;
   /** CA certificates trusted besides Node's list and NODE_EXTRA_CA_CERTS (--ca). */
@@ -1304,7 +1306,7 @@ export class SmtpSession {
       const plaintextWould = this.plan.tls !== 'required' && this.plan.auth === undefined;
       throw new TlsError({ ...error.fact, hint: this.plan.implicitTls ? 'smtps' : plaintextWould ? 'starttls' : undefined }, 'starttls');
     }
-    this.emit({ kind: 'tls', ...details, ...(this.plan.tlsName === undefined ? {} : { checkedAs: host }) });
+    this.emit({ kind: 'tls', ...details, ...(this.plan.tlsNameGiven === true ? { checkedAs: host } : {}) });
     if (details.resumed) this.resumed = resumption;
     if (details.verified || enforcedBy === undefined || this.plan.insecure) return;
     const unverified = new TlsError({ code: 'MAILV_CERTIFICATE_UNVERIFIED', host, problem: details.problem, enforcedBy }, 'starttls');

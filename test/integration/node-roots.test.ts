@@ -20,14 +20,14 @@ const ROOTS = fileURLToPath(new URL('../../dist/roots', import.meta.url));
 const NODE_ROOTS_MODULE = fileURLToPath(new URL('../../dist/app/node-roots.js', import.meta.url));
 
 /** A directory as OpenSSL looks certificates up in: `pem` under its subject's hash, and the digest of `list`. */
-function lookupDirectory(pem: string, list: readonly string[]): string {
+async function lookupDirectory(pem: string, list: readonly string[]): Promise<string> {
   const directory = join(freshHome(), 'roots');
   mkdirSync(directory);
   const file = join(directory, 'ca.pem');
   writeFileSync(file, pem);
   const hash = execFileSync('openssl', ['x509', '-noout', '-subject_hash', '-in', file], { encoding: 'latin1' }).trim();
   writeFileSync(join(directory, `${hash}.0`), pem);
-  writeFileSync(join(directory, ROOTS_DIGEST_FILE), `${listDigest(list)}\n`);
+  writeFileSync(join(directory, ROOTS_DIGEST_FILE), `${await listDigest(list)}\n`);
   return directory;
 }
 
@@ -47,7 +47,7 @@ describe("Node's list of CAs looked up, not loaded", () => {
 
   it("trusts Node's list alone, not the system's store --use-openssl-ca would read; a store the user chose is theirs", async () => {
     const pem = readFileSync(testPki().caFile, 'latin1');
-    const store = { SSL_CERT_FILE: testPki().caFile, SSL_CERT_DIR: lookupDirectory(pem, [pem]) };
+    const store = { SSL_CERT_FILE: testPki().caFile, SSL_CERT_DIR: await lookupDirectory(pem, [pem]) };
     const installed = await send([], { env: store });
     assert.equal(installed.code, 75, `the test CA is in no list of Node's: ${installed.stderr}`);
     assert.match(installed.stderr, /is NOT verified: unknown CA/);
@@ -89,7 +89,7 @@ describe("Node's list of CAs looked up, not loaded", () => {
     }
   });
 
-  it("dist/roots is Node's list, each certificate under its subject's hash, with the digest of that list", () => {
+  it("dist/roots is Node's list, each certificate under its subject's hash, with the digest of that list", async () => {
     const files = readdirSync(ROOTS).filter((name) => name !== ROOTS_DIGEST_FILE);
     assert.equal(files.length, rootCertificates.length);
     const held = files.map((name) => readFileSync(join(ROOTS, name), 'latin1').trim());
@@ -98,7 +98,7 @@ describe("Node's list of CAs looked up, not loaded", () => {
       const hash = execFileSync('openssl', ['x509', '-noout', '-subject_hash', '-in', join(ROOTS, name)], { encoding: 'latin1' }).trim();
       assert.match(name, new RegExp(`^${hash}\\.\\d$`));
     }
-    assert.equal(readFileSync(join(ROOTS, ROOTS_DIGEST_FILE), 'latin1').trim(), listDigest(rootCertificates));
+    assert.equal(readFileSync(join(ROOTS, ROOTS_DIGEST_FILE), 'latin1').trim(), await listDigest(rootCertificates));
   });
 
   it('a directory made for another list is not used: the store stays empty, and the list is given to add', async () => {
@@ -112,8 +112,8 @@ describe("Node's list of CAs looked up, not loaded", () => {
         const { closeOpenSslStore, lookUpNodesList } = await import(${JSON.stringify(NODE_ROOTS_MODULE)});
         const tls = await import('node:tls');
         const pem = ${JSON.stringify(pem)};
-        closeOpenSslStore(${JSON.stringify(lookupDirectory(pem, list === 'same' ? [pem] : [rootCertificates[0]!]))});
-        const added = lookUpNodesList([pem]);
+        closeOpenSslStore(${JSON.stringify(await lookupDirectory(pem, list === 'same' ? [pem] : [rootCertificates[0]!]))});
+        const added = await lookUpNodesList([pem]);
         const context = tls.createSecureContext();
         ${add ? 'for (const certificate of added) context.context.addCACert(certificate);' : ''}
         const socket = tls.connect({ port: ${smtps.port}, host: '127.0.0.1', servername: 'localhost', secureContext: context, rejectUnauthorized: false }, () => {
