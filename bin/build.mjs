@@ -161,7 +161,7 @@ await build({
 // 3. Node's own list of CAs, as a directory OpenSSL looks a certificate's issuer up in: a file a
 // certificate, named by the hash of its subject as OpenSSL names them (`openssl rehash`), and the
 // SHA-256 of the list it was made from. bin/mailv.js starts Node with --use-openssl-ca and points
-// OpenSSL there (src/app/node-roots.ts), where Node would parse the whole list at a run's first TLS
+// OpenSSL there (src/node-roots.ts), where Node would parse the whole list at a run's first TLS
 // context. Made from this Node's list: another Node's list differs, and mailv then adds its own to
 // each context instead. Without openssl(1), no directory, and the same.
 await writeNodeRoots(join(root, 'dist', 'roots'));
@@ -198,7 +198,7 @@ async function writeNodeRoots(directory) {
       return;
     }
     for (const name of links) writeFileSync(join(directory, name), readFileSync(join(work, readlinkSync(join(work, name)))));
-    const { listDigest, ROOTS_DIGEST_FILE } = await import(pathToFileURL(join(root, 'dist', 'app', 'node-roots.js')).href);
+    const { listDigest, ROOTS_DIGEST_FILE } = await import(pathToFileURL(join(root, 'dist', 'node-roots.js')).href);
     writeFileSync(join(directory, ROOTS_DIGEST_FILE), `${await listDigest(rootCertificates)}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -63,7 +63,7 @@ function takeDeferredExtraCa() {
  * dist/roots, when the line at the top of this file started Node with --use-openssl-ca (its
  * MAILV_CA_LOOKUP says so, and is removed): Node then parses no list of CAs at the first TLS
  * context, and mailv has OpenSSL look Node's own list up in that directory, a certificate at a time
- * (src/app/node-roots.ts). Run as `node bin/mailv.js`, none.
+ * (src/node-roots.ts). Run as `node bin/mailv.js`, none.
  */
 function takeNodeRootsLookup() {
   const asked = process.env.MAILV_CA_LOOKUP === '1' && process.execArgv[0] === '--use-openssl-ca';

@@ -21,7 +21,7 @@ function builtForOpenSslStore(defines: readonly string[] | undefined): boolean {
 
 /**
  * Whether bin/mailv.js started Node with --use-openssl-ca of its own accord, so that OpenSSL looks
- * Node's own list up in mailv's directory of it (src/app/node-roots.ts): that flag is the launcher's,
+ * Node's own list up in mailv's directory of it (src/node-roots.ts): that flag is the launcher's,
  * not the user's, and says nothing of the store the user chose. Set once, by main().
  */
 let launcherChoseOpenSslStore = false;

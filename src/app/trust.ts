@@ -11,7 +11,7 @@ import type { AuthPlan } from '../smtp/authenticate.js';
 import { quitsBeforeAuth } from '../smtp/quit-points.js';
 import type { ClientIdentity } from '../smtp/connection.js';
 import { nodeExtraCaOf } from './node-extra-ca.js';
-import { lookUpNodesList } from './node-roots.js';
+import { lookUpNodesList } from '../node-roots.js';
 import { readUpTo, wholeDer } from './pem.js';
 
 export interface Trust {

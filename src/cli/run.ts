@@ -10,13 +10,13 @@ import { ExitCode, STOP_SIGNALS, type StopSignal, signalStatus } from '../exit-c
 import { StalledError, UsageError } from '../errors.js';
 import { decodeOctets } from '../text/octets.js';
 import { launcherStartedNodeWithOpenSslStore, thisNodeTrustsItsOwnList } from '../node-ca-store.js';
-import { closeOpenSslStore } from '../app/node-roots.js';
+import { closeOpenSslStore } from '../node-roots.js';
 
 /**
  * Runs mailv with the process's arguments and streams; resolves to the exit status. `version`
  * reads mailv's version, asked only for --version. `deferredExtraCa`: the file NODE_EXTRA_CA_CERTS
  * names, when Node was started without it (bin/mailv.js); `nodeRoots`: dist/roots, when Node was
- * started with --use-openssl-ca for OpenSSL to look its list up there (src/app/node-roots.ts).
+ * started with --use-openssl-ca for OpenSSL to look its list up there (src/node-roots.ts).
  */
 export async function main(
   argv: readonly string[],

@@ -10,7 +10,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { SecretOrigin } from './facts.js';
 import { systemProblem } from './system-problem.js';
 import { killTree } from './process-tree.js';
-import { usersEnvironment } from '../app/node-roots.js';
+import { usersEnvironment } from '../node-roots.js';
 import type { InterruptSignal } from '../interruption.js';
 
 export type SecretSource =

@@ -1,4 +1,4 @@
-// Node's own list of CAs looked up in dist/roots (src/app/node-roots.ts): run as installed, bin/mailv.js
+// Node's own list of CAs looked up in dist/roots (src/node-roots.ts): run as installed, bin/mailv.js
 // starts Node with --use-openssl-ca and points OpenSSL at that directory, so the trust is Node's list
 // still, never the system's store the flag would otherwise read; a store the user chose is theirs;
 // the programs mailv runs get the user's variables back; and the directory is Node's list, whole.
@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { listDigest, ROOTS_DIGEST_FILE } from '../../dist/app/node-roots.js';
+import { listDigest, ROOTS_DIGEST_FILE } from '../../dist/node-roots.js';
 import { ACCOUNT, startAuthSink } from '../helpers/auth-servers.js';
 import { testPki } from '../helpers/certificates.js';
 import { freshHome, runCli, type CliOptions } from '../helpers/cli.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
 const ROOTS = fileURLToPath(new URL('../../dist/roots', import.meta.url));
-const NODE_ROOTS_MODULE = fileURLToPath(new URL('../../dist/app/node-roots.js', import.meta.url));
+const NODE_ROOTS_MODULE = fileURLToPath(new URL('../../dist/node-roots.js', import.meta.url));
 
 /** A directory as OpenSSL looks certificates up in: `pem` under its subject's hash, and the digest of `list`. */
 async function lookupDirectory(pem: string, list: readonly string[]): Promise<string> {

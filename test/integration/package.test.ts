@@ -63,7 +63,7 @@ function filesThatRun(packed: ReadonlySet<string>): Set<string> {
     ];
     return named.flatMap((bundle) => [bundle, ...caches(bundle)]);
   });
-  // Node's list of CAs as OpenSSL looks it up (src/app/node-roots.ts), where the launcher names it.
+  // Node's list of CAs as OpenSSL looks it up (src/node-roots.ts), where the launcher names it.
   if (Object.values(pkg.bin).some((launcher) => readFileSync(join(ROOT, launcher), 'utf8').includes("'dist', 'roots'")))
     for (const name of readdirSync(join(ROOT, 'dist', 'roots'))) needed.add(`dist/roots/${name}`);
   while (bundles.length > 0) {
