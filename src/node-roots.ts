@@ -45,8 +45,9 @@ export async function listDigest(rootCertificates: readonly string[]): Promise<s
  * Points OpenSSL's store at the directory when it holds Node's list `rootCertificates`; called as a
  * handshake's context is about to be made. Returns what each context must add itself, which gives it
  * a store of its own, made from the variables as they are then (addCACert's): the store a context
- * without any shares is the one Node made at its start, from the user's variables, the system's
- * store. So one certificate of Node's own list (no trust added), or the whole list when the
+ * without any shares is the first one made in the process, which may be older (Node makes it at its
+ * start when NODE_EXTRA_CA_CERTS is set, from the user's variables: the system's store). So one
+ * certificate of Node's own list (no trust added), or the whole list when the
  * directory cannot stand for it (made for another Node, or missing), the store staying empty.
  * Decided once a process. Nothing to do (and nothing added) when main() did not close the store.
  */

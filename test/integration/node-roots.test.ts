@@ -123,13 +123,15 @@ describe("Node's list of CAs looked up, not loaded", () => {
       // Not spawnSync: the server answering the child is this process's.
       const { stdout } = await promisify(execFile)(process.execPath, ['--use-openssl-ca', '--input-type=module', '-e', script], {
         encoding: 'utf8',
-        env: { ...process.env, SSL_CERT_FILE: usersStore, SSL_CERT_DIR: join(usersStore, 'none') },
+        // NODE_EXTRA_CA_CERTS set, Node makes its store at its start, from the user's variables then.
+        env: { ...process.env, SSL_CERT_FILE: usersStore, SSL_CERT_DIR: join(usersStore, 'none'), NODE_EXTRA_CA_CERTS: usersStore },
       });
       return JSON.parse(stdout) as { added: number; authorized: boolean; error: string | null };
     };
     assert.deepEqual(await verdict('same', true), { added: 1, authorized: true, error: null });
-    // A context given nothing shares the store Node made at its start, from the user's variables
-    // (which do not hold the test CA): the reason one certificate of the list is always added.
+    // A context given nothing shares the store Node made at its start (when NODE_EXTRA_CA_CERTS is
+    // set), from the user's variables, which do not hold the test CA: the reason one certificate of
+    // the list is always added.
     assert.deepEqual(await verdict('same', false), { added: 1, authorized: false, error: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
     assert.deepEqual(await verdict('other', true), { added: 1, authorized: true, error: null });
     assert.deepEqual(await verdict('other', false), { added: 1, authorized: false, error: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
