@@ -16,12 +16,10 @@
 // Every option below was measured in, not guessed: bench/README.md ("What start-up costs") has the
 // figures; each comment says what the option is for, so that none is dropped by accident.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { rootCertificates } from 'node:tls';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { warmUp } from './warm-up.mjs';
 
@@ -158,15 +156,7 @@ await build({
   footer: { js: '\n})' },
 });
 
-// 3. Node's own list of CAs, as a directory OpenSSL looks a certificate's issuer up in: a file a
-// certificate, named by the hash of its subject as OpenSSL names them (`openssl rehash`), and the
-// SHA-256 of the list it was made from. bin/mailv.js starts Node with --use-openssl-ca and points
-// OpenSSL there (src/node-roots.ts), where Node would parse the whole list at a run's first TLS
-// context. Made from this Node's list: another Node's list differs, and mailv then adds its own to
-// each context instead. Without openssl(1), no directory, and the same.
-await writeNodeRoots(join(root, 'dist', 'roots'));
-
-// 4. The code caches. V8 checks a cache against the length of the source only, not its content: a
+// 3. The code caches. V8 checks a cache against the length of the source only, not its content: a
 // cache left from an older bundle of the same length would be accepted and run the old code. So
 // every cache is removed (bin/mailv.js keeps two a Node version and set of Node options, a send's
 // and a dry run's), and one plain send (to a loopback server of the build's own, the message from
@@ -178,29 +168,4 @@ try {
 } catch (error) {
   console.error(`build: ${error.message}`);
   process.exit(1);
-}
-
-/** dist/roots (see step 3): left without its digest, which mailv then ignores, when it cannot be made whole. */
-async function writeNodeRoots(directory) {
-  rmSync(directory, { recursive: true, force: true });
-  mkdirSync(directory, { recursive: true });
-  const work = mkdtempSync(join(tmpdir(), 'mailv-roots-'));
-  try {
-    for (const [index, pem] of rootCertificates.entries()) writeFileSync(join(work, `node-${index}.pem`), `${pem}\n`);
-    const rehash = spawnSync('openssl', ['rehash', work], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const links = readdirSync(work).filter((name) => /^[0-9a-f]{8}\.[0-9]+$/.test(name));
-    // Every certificate named, once (the list holds no two alike): else the directory would trust less than Node.
-    const named = new Set(links.map((name) => readlinkSync(join(work, name))));
-    if (rehash.status !== 0 || links.length !== rootCertificates.length || named.size !== rootCertificates.length) {
-      console.error(
-        `build: no lookup directory of Node's CAs (openssl rehash: ${rehash.error?.message ?? rehash.stderr?.toString().trim() ?? rehash.status}); mailv adds the list to each TLS context`,
-      );
-      return;
-    }
-    for (const name of links) writeFileSync(join(directory, name), readFileSync(join(work, readlinkSync(join(work, name)))));
-    const { listDigest, ROOTS_DIGEST_FILE } = await import(pathToFileURL(join(root, 'dist', 'node-roots.js')).href);
-    writeFileSync(join(directory, ROOTS_DIGEST_FILE), `${await listDigest(rootCertificates)}\n`);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
 }

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MAILV_NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} NODE_EXTRA_CA_CERTS= MAILV_CA_LOOKUP=1 node --use-openssl-ca
+#!/usr/bin/env -S MAILV_NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} NODE_EXTRA_CA_CERTS= node
 'use strict';
 // mailv-sendmail: mailv with sendmail's command line, for programs that run /usr/sbin/sendmail
 // (cron, git send-email, mutt, s-nail, PHP's mail()). bin/mailv.js tells it by this file's name.

@@ -1,11 +1,9 @@
-#!/usr/bin/env -S MAILV_NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} NODE_EXTRA_CA_CERTS= MAILV_CA_LOOKUP=1 node --use-openssl-ca
+#!/usr/bin/env -S MAILV_NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} NODE_EXTRA_CA_CERTS= node
 'use strict';
 // The line above runs Node with NODE_EXTRA_CA_CERTS empty, handing its value on under another name:
 // Node 20 parses the file it names, and its own root certificates, at every start (about 50 ms for
 // Debian's bundle, more than the rest of a plain send), where mailv needs them only for a TLS
-// handshake. mailv gives them to its handshakes itself (takeDeferredExtraCa, below). And with
-// --use-openssl-ca, Node parses no list of CAs at the first TLS context either (about 25 ms of every
-// handshake's run): mailv has OpenSSL look Node's own list up in dist/roots instead (takeNodeRootsLookup).
+// handshake. mailv gives them to its handshakes itself (takeDeferredExtraCa, below).
 // Launcher. `--version` is answered without loading the program; everything else runs the CLI
 // bundled into one CommonJS file (bin/package.json makes this file CommonJS too), so that neither
 // dozens of modules nor the ES module loader are set up: start-up is most of a run. The bundle
@@ -20,13 +18,12 @@ const version = () => require('../package.json').version;
 // sendmail's command line. Node keeps the name the script was run by, links unresolved.
 const command = /^((mailv-)?sendmail(\.js)?|mailq|newaliases)$/.test(launchedAs) ? 'sendmail' : 'mailv';
 const deferredExtraCa = takeDeferredExtraCa();
-const nodeRoots = takeNodeRootsLookup();
 
 if (command === 'mailv' && args.length === 1 && (args[0] === '--version' || args[0] === '-V') && printedVersion()) {
   // Answered.
 } else {
   const { main, saveCache } = loadBundle(require('node:path').join(__dirname, '..', 'dist', 'bundle', 'mailv.cjs'), namesDryRun(args));
-  main(args, version, command, deferredExtraCa, nodeRoots).then((status) => {
+  main(args, version, command, deferredExtraCa).then((status) => {
     process.exitCode = status;
     saveCache();
     // When the event loop has emptied, nothing of the run is left: every write of mailv's was
@@ -57,18 +54,6 @@ function takeDeferredExtraCa() {
   }
   process.env.NODE_EXTRA_CA_CERTS = deferred;
   return deferred;
-}
-
-/**
- * dist/roots, when the line at the top of this file started Node with --use-openssl-ca (its
- * MAILV_CA_LOOKUP says so, and is removed): Node then parses no list of CAs at the first TLS
- * context, and mailv has OpenSSL look Node's own list up in that directory, a certificate at a time
- * (src/node-roots.ts). Run as `node bin/mailv.js`, none.
- */
-function takeNodeRootsLookup() {
-  const asked = process.env.MAILV_CA_LOOKUP === '1' && process.execArgv[0] === '--use-openssl-ca';
-  delete process.env.MAILV_CA_LOOKUP;
-  return asked ? require('node:path').join(__dirname, '..', 'dist', 'roots') : undefined;
 }
 
 /**
@@ -207,9 +192,7 @@ function readWhole(fs, descriptor, buffer, length) {
  * are the plain ones.
  */
 function cacheKey() {
-  // The line at the top's --use-openssl-ca is no option of the user's: the caches built and shipped
-  // are a run's through that line.
-  const options = `${process.execArgv.slice(nodeRoots === undefined ? 0 : 1).join('\0')}\n${process.env.NODE_OPTIONS ?? ''}`;
+  const options = `${process.execArgv.join('\0')}\n${process.env.NODE_OPTIONS ?? ''}`;
   if (options === '\n') return process.version;
   let hash = 0x811c9dc5;
   for (let index = 0; index < options.length; index++) hash = Math.imul(hash ^ options.charCodeAt(index), 0x01000193);

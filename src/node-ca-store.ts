@@ -19,23 +19,7 @@ function builtForOpenSslStore(defines: readonly string[] | undefined): boolean {
   return (defines ?? []).includes('NODE_OPENSSL_CERT_STORE');
 }
 
-/**
- * Whether bin/mailv.js started Node with --use-openssl-ca of its own accord, so that OpenSSL looks
- * Node's own list up in mailv's directory of it (src/node-roots.ts): that flag is the launcher's,
- * not the user's, and says nothing of the store the user chose. Set once, by main().
- */
-let launcherChoseOpenSslStore = false;
-
-export function launcherStartedNodeWithOpenSslStore(): void {
-  launcherChoseOpenSslStore = true;
-}
-
-/** Node's command-line flags as the user gave them: without the launcher's --use-openssl-ca, which comes first. */
-export function usersNodeFlags(): readonly string[] {
-  return launcherChoseOpenSslStore ? process.execArgv.slice(1) : process.execArgv;
-}
-
-/** nodeTrustsItsOwnList for this process, as the user started it (`nodeOptions`: its NODE_OPTIONS) and as Node was built. */
+/** nodeTrustsItsOwnList for this process, as it was started (`nodeOptions`: its NODE_OPTIONS) and built. */
 export function thisNodeTrustsItsOwnList(nodeOptions: string | undefined): boolean {
-  return nodeTrustsItsOwnList(usersNodeFlags(), nodeOptions, builtForOpenSslStore(process.config.target_defaults.defines));
+  return nodeTrustsItsOwnList(process.execArgv, nodeOptions, builtForOpenSslStore(process.config.target_defaults.defines));
 }

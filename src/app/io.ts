@@ -52,8 +52,6 @@ export interface AppIo {
   readonly env: NodeJS.ProcessEnv;
   /** The file NODE_EXTRA_CA_CERTS names when Node did not load it at its start: the handshakes add it (bin/mailv.js). */
   readonly deferredExtraCa?: string | undefined;
-  /** dist/roots, when bin/mailv.js started Node with --use-openssl-ca for OpenSSL to look Node's list up there (see node-roots.ts). */
-  readonly nodeRoots?: string | undefined;
   /** mailv's version, read only for --version. */
   version(): string;
   readonly stdin: StandardInput;

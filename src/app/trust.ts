@@ -11,33 +11,15 @@ import type { AuthPlan } from '../smtp/authenticate.js';
 import { quitsBeforeAuth } from '../smtp/quit-points.js';
 import type { ClientIdentity } from '../smtp/connection.js';
 import { nodeExtraCaOf } from './node-extra-ca.js';
-import { lookUpNodesList } from '../node-roots.js';
 import { readUpTo, wholeDer } from './pem.js';
 
 export interface Trust {
   readonly extraCa: readonly Buffer[] | undefined;
-  /**
-   * What a handshake's context must add to Node's trust itself, asked for when it is made: the
-   * certificates of NODE_EXTRA_CA_CERTS (see nodeExtraCaOf), and Node's own list where OpenSSL could
-   * not be pointed at a directory of it (see handshakeAdditions).
-   */
+  /** The certificates of NODE_EXTRA_CA_CERTS when the handshakes must add them (see nodeExtraCaOf). */
   readonly nodeExtraCa?: (() => Promise<readonly Buffer[]>) | undefined;
   readonly auth: AuthPlan | undefined;
   /** --tls-cert and --tls-key, read and checked to make a pair. */
   readonly clientIdentity?: ClientIdentity | undefined;
-}
-
-/**
- * `nodeExtraCa`, and before it, when bin/mailv.js started Node with --use-openssl-ca and the user
- * chose no store, OpenSSL pointed at the directory of Node's list (or Node's list to add, where the
- * directory cannot stand for it): as the first context is made, never for a send without TLS.
- */
-function handshakeAdditions(run: Run, nodeExtraCa: (() => Promise<readonly Buffer[]>) | undefined): (() => Promise<readonly Buffer[]>) | undefined {
-  if (run.io.nodeRoots === undefined || !run.io.host.nodeTrustsItsOwnList()) return nodeExtraCa;
-  return async () => {
-    const nodesList = await lookUpNodesList((await import('node:tls')).rootCertificates);
-    return [...nodesList, ...((await nodeExtraCa?.()) ?? [])];
-  };
 }
 
 /** A private key file that anyone on the machine may read: its path and mode. */
@@ -82,7 +64,7 @@ export function readTrustFiles(plan: Plan): Promise<TrustFiles> {
 export async function gatherTrust(run: Run, plan: Plan): Promise<Trust> {
   const { extraCa, client } = await readTrustFiles(plan);
   const clientIdentity = client?.identity;
-  const nodeExtraCa = handshakeAdditions(run, nodeExtraCaOf(run, extraCa));
+  const nodeExtraCa = nodeExtraCaOf(run, extraCa);
   if (client?.exposed !== undefined && plan.verbosity > 0) run.note({ code: 'client-key-readable', ...client.exposed });
   // A probe that stops before AUTH never sends the secret: it is neither read nor asked for (a
   // password command run, a prompt under cron).
@@ -144,8 +126,8 @@ async function readClientIdentity({
   /** OpenSSL's code when it found the key not the certificate's. */
   let mismatch: string | undefined;
   try {
-    // No CA: only the pair is checked, and a store of Node's list would cost its parsing, and be the
-    // one every later context without --ca shares (see node-roots.ts).
+    // No CA: only the pair is checked here, and Node would parse its whole list of CAs for a store
+    // this context never uses (about 25 ms; a dry run makes no other context).
     createSecureContext({ cert, key, ca: [] });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -8,7 +8,7 @@
 // user's own, is open to others, or does not parse is ignored, never fatal: mailv then makes a
 // full handshake.
 import { createHash } from 'node:crypto';
-import { thisNodeTrustsItsOwnList, usersNodeFlags } from '../node-ca-store.js';
+import { thisNodeTrustsItsOwnList } from '../node-ca-store.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredTlsSession, TlsResumption, VerifiedCertificate } from '../smtp/connection.js';
@@ -61,7 +61,7 @@ const NAME_MATCHING = 'names: RFC 9525';
 
 export function trustOf(extraCa: readonly Buffer[] | undefined, env: NodeJS.ProcessEnv): string {
   const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('base64');
-  const flags = `${usersNodeFlags().join(' ')} ${env['NODE_OPTIONS'] ?? ''}`;
+  const flags = `${process.execArgv.join(' ')} ${env['NODE_OPTIONS'] ?? ''}`;
   // Node verifies with its own list unless told to use OpenSSL's store, which alone reads
   // SSL_CERT_FILE and SSL_CERT_DIR (a list of directories, each file in each): a directory of
   // hundreds of files is looked at only then, not on every send.

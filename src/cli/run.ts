@@ -9,31 +9,18 @@ import { runMailv } from '../app/main.js';
 import { ExitCode, STOP_SIGNALS, type StopSignal, signalStatus } from '../exit-codes.js';
 import { StalledError, UsageError } from '../errors.js';
 import { decodeOctets } from '../text/octets.js';
-import { launcherStartedNodeWithOpenSslStore, thisNodeTrustsItsOwnList } from '../node-ca-store.js';
-import { closeOpenSslStore } from '../node-roots.js';
+import { thisNodeTrustsItsOwnList } from '../node-ca-store.js';
 
 /**
  * Runs mailv with the process's arguments and streams; resolves to the exit status. `version`
  * reads mailv's version, asked only for --version. `deferredExtraCa`: the file NODE_EXTRA_CA_CERTS
- * names, when Node was started without it (bin/mailv.js); `nodeRoots`: dist/roots, when Node was
- * started with --use-openssl-ca for OpenSSL to look its list up there (src/node-roots.ts).
+ * names, when Node was started without it (bin/mailv.js).
  */
-export async function main(
-  argv: readonly string[],
-  version: () => string,
-  command: 'mailv' | 'sendmail' = 'mailv',
-  deferredExtraCa?: string,
-  nodeRoots?: string,
-): Promise<number> {
-  if (nodeRoots !== undefined) {
-    launcherStartedNodeWithOpenSslStore();
-    // A store the user chose (NODE_OPTIONS=--use-openssl-ca) is theirs, and read as they set it.
-    if (thisNodeTrustsItsOwnList(process.env['NODE_OPTIONS'])) closeOpenSslStore(nodeRoots);
-  }
+export async function main(argv: readonly string[], version: () => string, command: 'mailv' | 'sendmail' = 'mailv', deferredExtraCa?: string): Promise<number> {
   const signals = new ProcessSignals();
   /** Whether the run made process.stdout (made when first used), whether a fault was handed to it, and whether the run gave up its reader. */
   const seen = { stdout: false, fault: false, abandoned: false };
-  const status = await runMailv({ ...processIo(argv, version, signals, seen), sendmail: command === 'sendmail', deferredExtraCa, nodeRoots });
+  const status = await runMailv({ ...processIo(argv, version, signals, seen), sendmail: command === 'sendmail', deferredExtraCa });
   // A write to a terminal that hung up fails (EIO, 74) before any SIGHUP may come, or none comes
   // (the shell that leads the session caught it): the terminal is looked at then too.
   if (signals.hungUp || status === signalStatus('SIGHUP') || status === ExitCode.IOERR) await endByHangup();

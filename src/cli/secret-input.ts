@@ -10,7 +10,6 @@ import { ExitCode } from '../exit-codes.js';
 import type { SecretOrigin } from './facts.js';
 import { systemProblem } from './system-problem.js';
 import { killTree } from './process-tree.js';
-import { usersEnvironment } from '../node-roots.js';
 import type { InterruptSignal } from '../interruption.js';
 
 export type SecretSource =
@@ -151,7 +150,7 @@ async function runSecretCommand(command: string, origin: SecretOrigin, signal: I
   const childProcess = 'node:child_process';
   const { spawn } = (await import(childProcess)) as typeof import('node:child_process');
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'], env: usersEnvironment() });
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'] });
     const output: Buffer[] = [];
     let length = 0;
     let settled = false;

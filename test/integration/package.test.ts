@@ -3,7 +3,7 @@
 // page and --version work from the installed copy alone.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -63,9 +63,6 @@ function filesThatRun(packed: ReadonlySet<string>): Set<string> {
     ];
     return named.flatMap((bundle) => [bundle, ...caches(bundle)]);
   });
-  // Node's list of CAs as OpenSSL looks it up (src/node-roots.ts), where the launcher names it.
-  if (Object.values(pkg.bin).some((launcher) => readFileSync(join(ROOT, launcher), 'utf8').includes("'dist', 'roots'")))
-    for (const name of readdirSync(join(ROOT, 'dist', 'roots'))) needed.add(`dist/roots/${name}`);
   while (bundles.length > 0) {
     const bundle = bundles.pop()!;
     if (needed.has(bundle)) continue;
