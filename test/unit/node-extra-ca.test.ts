@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rootCertificates } from 'node:tls';
 import { describe, it } from 'node:test';
 import { extraCertificates } from '../../dist/app/node-extra-ca.js';
-import { nodeTrustsItsOwnList } from '../../dist/node-ca-store.js';
+import { nodeOptionsArguments, nodeTrustsItsOwnList } from '../../dist/node-ca-store.js';
 
 /** A certificate of Node's list as a system bundle writes it: lines of `width`, ended by `eol`. */
 function rewritten(pem: string, width = 64, eol = '\n', label = 'CERTIFICATE'): string {
@@ -93,5 +93,12 @@ describe('nodeTrustsItsOwnList', () => {
     assert.equal(nodeTrustsItsOwnList([], '--use_openssl_ca', false), false);
     assert.equal(nodeTrustsItsOwnList([], '"--use-openssl-ca"', false), false);
     assert.equal(nodeTrustsItsOwnList(['--use_bundled_ca'], "'--use-openssl-ca'", false), true);
+    // Split as Node splits NODE_OPTIONS: a quote opens and closes inside a word, a quoted space is
+    // the word's, and a value after `=` still sets the flag (Node reads OpenSSL's store for each).
+    assert.equal(nodeTrustsItsOwnList([], '--use-"openssl"-ca', false), false);
+    assert.equal(nodeTrustsItsOwnList([], '--title="x --use-openssl-ca y"', false), true);
+    assert.equal(nodeTrustsItsOwnList([], '--use-openssl-ca=false', false), false);
+    assert.equal(nodeTrustsItsOwnList(['--use-openssl-ca=1'], undefined, false), false);
+    assert.deepEqual(nodeOptionsArguments('  --a  "b c"d --e="f \\" g" \\h'), ['--a', 'b cd', '--e=f " g', '\\h']);
   });
 });
