@@ -98,8 +98,8 @@ export type SessionEvent =
       clientSubject?: string;
       /** SHA-256 of the server's certificate, colon-separated hex (absent from older records). */
       fingerprint?: string;
-      /** The name the certificate was checked against, when one was given (--tls-name); else the host's. */
-      checkedAs?: string;
+      /** The name the certificate was checked against when the user gave one, and where (--tls-name, the accounts file); absent otherwise. */
+      checkedAs?: { readonly name: string; readonly given: 'option' | 'config' };
     }
   /**
    * A host that could not take the message, and why (`Deferred: ... by host`): with --direct the

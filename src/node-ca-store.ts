@@ -3,8 +3,8 @@
 
 /**
  * Whether a default context trusts Node's own list (`tls.rootCertificates`): not when Node is told
- * to use OpenSSL's store instead (--use-openssl-ca, on its command line or in NODE_OPTIONS, the
- * last of it and --use-bundled-ca deciding, or built so: --openssl-use-def-ca-store), whose
+ * to use OpenSSL's store instead (--use-openssl-ca, on its command line or in NODE_OPTIONS; Node
+ * refuses to start given it and --use-bundled-ca both; or built so: --openssl-use-def-ca-store), whose
  * certificates that list does not say. Spelt as Node takes them: `_` for `-` in the name, any
  * `=value` after it (`--use-openssl-ca=false` sets it all the same), NODE_OPTIONS split as Node splits it.
  */

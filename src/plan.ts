@@ -87,6 +87,8 @@ export interface Plan {
     | undefined;
   /** --tls-name (or the account's `tls-name`, for its own server): the name the certificate is checked against and SNI sends; undefined: the server's host. */
   readonly tlsName?: string | undefined;
+  /** `tlsName` is the accounts file's, not --tls-name's: named so where it is shown. */
+  readonly tlsNameFromConfig?: boolean;
   readonly insecure: boolean;
   /** TLS sessions kept across runs under $XDG_CACHE_HOME/mailv and resumed (--no-tls-resume: never). */
   readonly tlsResume: boolean;

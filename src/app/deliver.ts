@@ -177,7 +177,7 @@ export function sessionPlan(run: Run, plan: Plan, prepared: PreparedInput, trust
     clientIdentity: trust.clientIdentity,
     insecure: plan.insecure,
     tlsName: plan.tlsName,
-    tlsNameGiven: plan.tlsName !== undefined,
+    tlsNameGiven: plan.tlsName === undefined ? undefined : plan.tlsNameFromConfig === true ? 'config' : 'option',
     // A session resumed would carry the identity of the handshake that made it, whatever the
     // certificate of this run: with a client certificate, every handshake is a full one.
     tlsResumption: plan.tlsResume && !plan.insecure && trust.clientIdentity === undefined ? tlsResumption(run.io.env, trust.extraCa) : undefined,

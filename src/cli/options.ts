@@ -233,6 +233,7 @@ export function buildPlan(options: RawOptions, recipients: readonly string[], lo
     clientCert: clientCertFor(options, toAccountServer ? account : {}),
     // The file's name is its server's: another server checked against it would fail, or pass for the wrong reason.
     tlsName: options.tlsName !== undefined ? checkTlsName(options.tlsName) : toAccountServer ? account.tlsName : undefined,
+    tlsNameFromConfig: options.tlsName === undefined && toAccountServer && account.tlsName !== undefined,
     insecure: options.insecure === true || (options.insecure === undefined && account.insecure === true),
     tlsResume: options.tlsResume !== false,
     // A password from the file goes only to the server the file names: a --server or

@@ -181,6 +181,10 @@ function reply(fields: Fields): Reply {
   return recorded;
 }
 
+function checkedAs(fields: Fields): { name: string; given: 'option' | 'config' } {
+  return { name: fields.string('name'), given: fields.choice('given', ['option', 'config'] as const) };
+}
+
 function ehloKey(fields: Fields): EhloKey {
   return {
     host: fields.string('host'),
@@ -457,7 +461,7 @@ const EVENTS: EventDecoders = {
       : {}),
     ...(fields.has('clientSubject') ? { clientSubject: fields.string('clientSubject') } : {}),
     ...(fields.has('fingerprint') ? { fingerprint: fields.string('fingerprint') } : {}),
-    ...(fields.has('checkedAs') ? { checkedAs: fields.string('checkedAs') } : {}),
+    ...(fields.has('checkedAs') ? { checkedAs: checkedAs(fields.object('checkedAs')) } : {}),
   }),
   unsettled: (fields, codes) => ({
     kind: 'unsettled',

@@ -31,6 +31,7 @@ import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
 import { encodeProxyHeader, type ProxyEndpoint, type ProxyVersion } from './proxy-header.js';
 import type { ResumptionFailure, SkippedStep, SmtpErrorFact, TlsUnavailable } from './facts.js';
 import type { QuitPoint } from './quit-points.js';
+import { ipVersion } from '../ip-address.js';
 import { keyOf, offers, rememberable, sameKey, sameOffer, type EhloKey, type EhloTlsState, type RememberedEhlo } from './remembered.js';
 import type { Reply } from './reply.js';
 import type { Timeouts } from './timeouts.js';
@@ -58,8 +59,8 @@ export interface SessionPlan {
   readonly tls: TlsMode;
   /** The name to present (SNI) and check the certificate against. */
   readonly tlsName?: string;
-  /** `tlsName` is the user's (--tls-name, the accounts file's tls-name), not an MX host's (--direct): the TLS line names it. */
-  readonly tlsNameGiven?: boolean;
+  /** Where the user gave `tlsName` (--tls-name, or the accounts file's tls-name), when not an MX host's (--direct): the TLS line names it. */
+  readonly tlsNameGiven?: 'option' | 'config' | undefined;
   /** smtps:// (RFC 8314): TLS from the first byte, with a certificate that must verify. */
   readonly implicitTls?: boolean;
   /** CA certificates trusted besides Node's list and NODE_EXTRA_CA_CERTS (--ca). */
@@ -1069,8 +1070,8 @@ export class SmtpSession {
       port: this.connection.remotePort,
       tls,
       helo: this.plan.helo,
-      // In clear no name is sent: the EHLO there is the same whatever name TLS will check.
-      ...(tls !== 'clear' && this.plan.tlsName !== undefined ? { tlsName: this.tlsHost() } : {}),
+      // Only a name SNI sends: none in clear, none for an address (RFC 6066 §3), none for --direct's MX names.
+      ...(tls !== 'clear' && this.plan.tlsNameGiven !== undefined && ipVersion(this.tlsHost()) === 0 ? { tlsName: this.tlsHost() } : {}),
     };
   }
 
@@ -1306,7 +1307,8 @@ export class SmtpSession {
       const plaintextWould = this.plan.tls !== 'required' && this.plan.auth === undefined;
       throw new TlsError({ ...error.fact, hint: this.plan.implicitTls ? 'smtps' : plaintextWould ? 'starttls' : undefined }, 'starttls');
     }
-    this.emit({ kind: 'tls', ...details, ...(this.plan.tlsNameGiven === true ? { checkedAs: host } : {}) });
+    const given = this.plan.tlsNameGiven;
+    this.emit({ kind: 'tls', ...details, ...(given === undefined ? {} : { checkedAs: { name: host, given } }) });
     if (details.resumed) this.resumed = resumption;
     if (details.verified || enforcedBy === undefined || this.plan.insecure) return;
     const unverified = new TlsError({ code: 'MAILV_CERTIFICATE_UNVERIFIED', host, problem: details.problem, enforcedBy }, 'starttls');

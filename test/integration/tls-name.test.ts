@@ -11,9 +11,9 @@ import { freshHome, runCli } from '../helpers/cli.js';
 import { answerPlainly } from '../helpers/plain-responder.js';
 import { startSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
-/** The TLS line of a verified handshake: checked against the name given (`as`), or the host's own. */
-const verified = (as?: string) =>
-  new RegExp(`^TLS: TLSv1\\.3, \\S+; certificate verified${as === undefined ? '' : ` as ${as.replace(/[.[\]]/g, '\\$&')} \\(--tls-name\\)`}$`, 'm');
+/** The TLS line of a verified handshake: checked against the name given (`as`, by --tls-name or the accounts file), or the host's own. */
+const verified = (as?: string, givenBy = '--tls-name') =>
+  new RegExp(`^TLS: TLSv1\\.3, \\S+; certificate verified${as === undefined ? '' : ` as ${as.replace(/[.[\]]/g, '\\$&')} \\(${givenBy}\\)`}$`, 'm');
 
 /** STARTTLS with `cert`, each handshake's SNI kept in `names` (false: none sent). */
 function tlsOptions(cert: { key: Buffer | string; cert: Buffer | string }, names: (string | false)[]): Partial<SMTPServerOptions> {
@@ -219,7 +219,7 @@ describe('--tls-name', () => {
     chmodSync(join(config, 'config'), 0o600);
     const own = await runCli(['--no-tls-resume', '-s', 'account', 'bob@example.org'], { input: 'x\n', home });
     assert.equal(own.code, 0, own.stderr);
-    assert.match(own.stdout, verified('mail.example.org'));
+    assert.match(own.stdout, verified('mail.example.org', 'tls-name in the accounts file'));
     // The same server written otherwise is the file's own still.
     const sameServer = await runCli(['--server', `smtp://127.0.0.1:${named.port}`, '--no-tls-resume', '-s', 'account', 'bob@example.org'], {
       input: 'x\n',
@@ -239,7 +239,7 @@ describe('--tls-name', () => {
     assert.match(account.stdout, verified());
     const inherits = await runCli(['--account', 'named', '--no-tls-resume', '-s', 'account', 'bob@example.org'], { input: 'x\n', home });
     assert.equal(inherits.code, 0, `an account that takes [default]'s server takes its name too: ${inherits.stderr}`);
-    assert.match(inherits.stdout, verified('mail.example.org'));
+    assert.match(inherits.stdout, verified('mail.example.org', 'tls-name in the accounts file'));
   });
 
   it("a mismatch that stops a client certificate is said in words of the run's language, with the advice that fits", async () => {
@@ -272,8 +272,8 @@ describe('--tls-name', () => {
   });
 
   it('PIPECONNECT remembers an EHLO reply under TLS for the name SNI sent: another name served at the same address is asked anew', async () => {
-    // One address, two names: the server answers EHLO for mail.example.org with PIPECONNECT, for
-    // other.example.org without (as a server configured by SNI may).
+    // One address, two names: the server answers EHLO for other.example.org without PIPECONNECT, for
+    // any other name, or none, with it (as a server configured by SNI may).
     const early: (string | false)[] = [];
     const server = createTlsServer({ ...testPki().wildcard }, (secure) => {
       secure.on('error', () => {});
@@ -281,8 +281,9 @@ describe('--tls-name', () => {
       // An EHLO there before the greeting is written was sent early (read by answerPlainly then).
       setTimeout(() => {
         early.push(secure.readableLength > 0 ? name : `${name} (waited)`);
-        answerPlainly(secure, name === 'mail.example.org' ? ['mail.example.org', 'PIPELINING', 'PIPECONNECT'] : ['other.example.org', 'PIPELINING']);
-      }, 150);
+        answerPlainly(secure, name === 'other.example.org' ? ['other.example.org', 'PIPELINING'] : ['mail.example.org', 'PIPELINING', 'PIPECONNECT']);
+        // Long enough that a busy host's stall of mailv does not pass for waiting: an early EHLO leaves right after the handshake.
+      }, 400);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
@@ -303,6 +304,17 @@ describe('--tls-name', () => {
       }
       assert.deepEqual(early, ['mail.example.org (waited)', 'other.example.org (waited)', 'mail.example.org', 'other.example.org (waited)']);
       assert.deepEqual(entries(), ['implicit mail.example.org']);
+      // An address given goes without SNI (RFC 6066 §3): its reply is kept as a server's without a
+      // name, and used so (under --insecure: the certificate carries no address).
+      for (const _ of [1, 2]) {
+        const run = await runCli(
+          ['--server', `smtps://127.0.0.1:${port}`, '--insecure', '--no-tls-resume', '--tls-name', '127.0.0.1', '-s', 'x', 'bob@example.org'],
+          { home, input: 'x\n' },
+        );
+        assert.equal(run.code, 0, run.stderr);
+      }
+      assert.deepEqual(early.slice(4), [false + ' (waited)', false]);
+      assert.deepEqual(entries(), ['implicit mail.example.org', 'implicit undefined']);
     } finally {
       server.close();
     }

@@ -72,7 +72,7 @@ const SAMPLES: { readonly [K in SessionEvent['kind']]: Extract<SessionEvent, { k
     resumed: true,
     clientCertificate: 'offered',
     clientSubject: 'CN=client.example.org',
-    checkedAs: 'mail.example.org',
+    checkedAs: { name: 'mail.example.org', given: 'config' },
   },
   deferred: {
     kind: 'deferred',

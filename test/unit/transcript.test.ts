@@ -159,16 +159,26 @@ describe('transcript', () => {
       validTo: 'Mar  9 06:15:28 2029 GMT',
       verified: true,
       problem: undefined,
-      checkedAs: 'mail.example.org',
+      checkedAs: { name: 'mail.example.org', given: 'option' as const },
     };
     assert.equal(en.tls.handshake(tls), 'TLS: TLSv1.3, TLS_AES_256_GCM_SHA384; certificate verified as mail.example.org (--tls-name)');
-    assert.equal(fr.tls.handshake(tls), 'TLS : TLSv1.3, TLS_AES_256_GCM_SHA384 ; certificat vérifié pour mail.example.org (--tls-name)');
+    assert.equal(fr.tls.handshake(tls), 'TLS : TLSv1.3, TLS_AES_256_GCM_SHA384 ; certificat vérifié au nom de mail.example.org (--tls-name)');
+    // The accounts file's name is named by its key there: no option was typed.
+    const fromFile = { ...tls, checkedAs: { name: 'mail.example.org', given: 'config' as const } };
+    assert.equal(en.tls.handshake(fromFile), 'TLS: TLSv1.3, TLS_AES_256_GCM_SHA384; certificate verified as mail.example.org (tls-name in the accounts file)');
+    assert.equal(
+      fr.tls.handshake(fromFile),
+      'TLS : TLSv1.3, TLS_AES_256_GCM_SHA384 ; certificat vérifié au nom de mail.example.org (tls-name du fichier des comptes)',
+    );
     const mismatch = { ...tls, verified: false, problem: { kind: 'name-mismatch' as const, altNames: 'DNS:other.example.org' }, resumed: true as const };
     assert.match(
       en.tls.handshake(mismatch),
       /; certificate NOT verified as mail\.example\.org \(--tls-name\): name mismatch: .* when the session was made, resumed here$/,
     );
-    assert.match(fr.tls.handshake(mismatch), /; certificat NON vérifié pour mail\.example\.org \(--tls-name\) : .* à la création de la session, ici reprise$/);
+    assert.match(
+      fr.tls.handshake(mismatch),
+      /; certificat NON vérifié au nom de mail\.example\.org \(--tls-name\) : .* à la création de la session, ici reprise$/,
+    );
     assert.equal(en.tls.handshake({ ...tls, checkedAs: undefined }), 'TLS: TLSv1.3, TLS_AES_256_GCM_SHA384; certificate verified');
   });
 

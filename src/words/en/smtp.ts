@@ -183,7 +183,7 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
 
 export const tlsWords = (): TlsWords => ({
   handshake: (tls) =>
-    `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : 'NOT verified'}${tls.checkedAs === undefined ? '' : ` as ${tls.checkedAs} (--tls-name)`}${tls.verified ? '' : `: ${certificateProblem(tls.problem)}`}${tls.resumed ? ' when the session was made, resumed here' : ''}`,
+    `TLS: ${tls.protocol}, ${tls.cipher}; certificate ${tls.verified ? 'verified' : 'NOT verified'}${tls.checkedAs === undefined ? '' : ` as ${tls.checkedAs.name} (${tls.checkedAs.given === 'option' ? '--tls-name' : 'tls-name in the accounts file'})`}${tls.verified ? '' : `: ${certificateProblem(tls.problem)}`}${tls.resumed ? ' when the session was made, resumed here' : ''}`,
   certificate: (tls) => `TLS: subject ${tls.subject}; issuer ${tls.issuer}; valid ${tls.validFrom} to ${tls.validTo}`,
   fingerprint: (tls) => (tls.fingerprint === undefined ? undefined : `TLS: certificate SHA-256 ${tls.fingerprint}`),
   clientCertificate: (tls) => {

@@ -222,7 +222,7 @@ export function certificateProblem(problem: CertificateProblem | undefined): str
 
 export const tlsWords = (): TlsWords => ({
   handshake: (tls) =>
-    `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : 'NON vérifié'}${tls.checkedAs === undefined ? '' : ` pour ${tls.checkedAs} (--tls-name)`}${tls.verified ? '' : ` : ${certificateProblem(tls.problem)}`}${tls.resumed ? ' à la création de la session, ici reprise' : ''}`,
+    `TLS : ${tls.protocol}, ${tls.cipher} ; certificat ${tls.verified ? 'vérifié' : 'NON vérifié'}${tls.checkedAs === undefined ? '' : ` au nom de ${tls.checkedAs.name} (${tls.checkedAs.given === 'option' ? '--tls-name' : 'tls-name du fichier des comptes'})`}${tls.verified ? '' : ` : ${certificateProblem(tls.problem)}`}${tls.resumed ? ' à la création de la session, ici reprise' : ''}`,
   certificate: (tls) => `TLS : sujet ${tls.subject} ; émetteur ${tls.issuer} ; valide du ${certificateDate(tls.validFrom)} au ${certificateDate(tls.validTo)}`,
   fingerprint: (tls) => (tls.fingerprint === undefined ? undefined : `TLS : certificat SHA-256 ${tls.fingerprint}`),
   clientCertificate: (tls) => {
