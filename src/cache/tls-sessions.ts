@@ -50,15 +50,15 @@ const MAX_ENTRIES = 64;
 /** A file larger than MAX_ENTRIES sessions could be is not read. */
 const MAX_FILE_OCTETS = 1024 * 1024;
 
+/** Changed whenever mailv matches certificate names differently: sessions verified before are dropped. */
+const NAME_MATCHING = 'names: RFC 9525';
+
 /**
  * The trust a certificate is verified with: Node's own CA list (its version), the file
  * NODE_EXTRA_CA_CERTS names, OpenSSL's store when Node is told to use it, and the --ca files by
  * content: a session verified under one never resumes under another, not even after a CA file was
  * changed in place to distrust a CA.
  */
-/** Changed whenever mailv matches certificate names differently: sessions verified before are dropped. */
-const NAME_MATCHING = 'names: RFC 9525';
-
 export function trustOf(extraCa: readonly Buffer[] | undefined, env: NodeJS.ProcessEnv): string {
   const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('base64');
   const flags = `${process.execArgv.join(' ')} ${env['NODE_OPTIONS'] ?? ''}`;

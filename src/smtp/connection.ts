@@ -569,16 +569,16 @@ function lostReason(errno: string | undefined): TransportReason {
   }
 }
 
-/**
- * Why a handshake failed. Node gives OpenSSL's reason (`wrong version number`) in the error's
- * `reason`; any other failure (a socket reset mid-handshake) keeps Node's text, shown as is and
- * never read for a decision.
- */
 /** --ca named certificates: a certificate of an unknown CA is then one that CA did not sign. */
 function caGivenIn(trust: TlsTrust): boolean {
   return trust.extraCa !== undefined && trust.extraCa.length > 0;
 }
 
+/**
+ * Why a handshake failed. Node gives OpenSSL's reason (`wrong version number`) in the error's
+ * `reason`; any other failure (a socket reset mid-handshake) keeps Node's text, shown as is and
+ * never read for a decision.
+ */
 function handshakeFailure(error: Error & { reason?: unknown; code?: unknown; cert?: unknown }, withIdentity = false, caGiven = false): HandshakeFailure {
   // Node's own verdict on the server's certificate (a code, no OpenSSL library): only a handshake
   // that carries a client certificate stops at it (rejectUnauthorized). A system error's code

@@ -8,8 +8,8 @@ export type EhloTlsState = 'clear' | 'starttls' | 'implicit';
 
 /**
  * The server an EHLO reply belongs to: its name as given, the address and port, the TLS state, the
- * name presented; under TLS, the name sent in SNI when --tls-name gave one (a server may answer
- * EHLO differently for each name it serves).
+ * name presented; under TLS, the name sent in SNI when the user gave one (--tls-name, the accounts
+ * file's tls-name: a server may answer EHLO differently for each name it serves).
  */
 export interface EhloKey {
   readonly host: string;

@@ -1071,7 +1071,7 @@ export class SmtpSession {
       tls,
       helo: this.plan.helo,
       // Only a name SNI sends: none in clear, none for an address (RFC 6066 §3), none for --direct's MX names.
-      ...(tls !== 'clear' && this.plan.tlsNameGiven !== undefined && ipVersion(this.tlsHost()) === 0 ? { tlsName: this.tlsHost() } : {}),
+      ...(tls !== 'clear' && this.nameGiven && ipVersion(this.tlsHost()) === 0 ? { tlsName: this.tlsHost() } : {}),
     };
   }
 
@@ -1272,6 +1272,11 @@ export class SmtpSession {
     return error;
   }
 
+  /** The user named the server (--tls-name, the accounts file's tls-name): not --direct's MX names, which are the hosts' own. */
+  private get nameGiven(): boolean {
+    return this.plan.tlsNameGiven !== undefined;
+  }
+
   /**
    * The name the server's certificate is checked against and sent (SNI): the one given, without a
    * fully qualified name's final dot (`--server mail.example.org.`), which SNI leaves out (RFC 6066 §3).
@@ -1290,7 +1295,7 @@ export class SmtpSession {
     let resumption: TlsResumption | undefined;
     try {
       resumption = await this.prepareTls();
-      details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.tlsTrust(), resumption, this.plan.tlsName !== undefined);
+      details = await this.connection.startTls(host, this.plan.timeouts.forStage('starttls'), this.tlsTrust(), resumption, this.nameGiven);
     } catch (error) {
       if (!(error instanceof TlsError) || error.fact.code !== 'MAILV_TLS_HANDSHAKE') throw error;
       if (resumption?.stored !== undefined) {
@@ -1397,8 +1402,7 @@ export class SmtpSession {
         remoteAddress: this.connection.remoteAddress,
         tls: this.connection.tls,
         unixSocket: this.connection.unixSocket,
-        // --tls-name (--direct, which names each MX host so too, logs in nowhere).
-        nameGiven: this.plan.tlsName !== undefined,
+        nameGiven: this.nameGiven,
       },
     );
   }
