@@ -361,6 +361,12 @@ describe('load summary', () => {
     assert.equal((JSON.parse(loadSummaryJson(withTls)) as { tlsResumed: number }).tlsResumed, 199);
   });
 
+  it('says nothing of what resuming saves when no handshake resumed: each of them sent its certificate', () => {
+    const none = { ...report, tls: { ...latency, samples: 2 }, tlsResumed: 0 };
+    assert.ok(loadSummaryLines(none, wordsFor('en')).includes('TLS: 0 of 2 handshakes resumed a session'));
+    assert.ok(loadSummaryLines(none, wordsFor('fr')).includes('TLS : 0 négociation sur 2 a repris une session'));
+  });
+
   it('says how many connections were broken with no message lost, and each distinct cause under it, only when one was, in English and French', () => {
     const timedOut = { code: 'MAILV_TIMEOUT', stage: 'rset', ms: 5000, waiting: 'reply' } as const;
     const closed = {

@@ -23,7 +23,7 @@ export const loadWords = (): LoadWords => ({
     return `${on}: ${waited} on ${timedOut} of them, the server closed the others without one`;
   },
   tlsResumed: (resumed, handshakes) =>
-    `TLS: ${resumed} of ${handshakes} handshake${handshakes === 1 ? '' : 's'} resumed a session (no certificate sent, one round trip less in TLS 1.2)`,
+    `TLS: ${resumed} of ${handshakes} handshake${handshakes === 1 ? '' : 's'} resumed a session${resumed === 0 ? '' : ' (no certificate sent, one round trip less in TLS 1.2)'}`,
   tlsUnverified: (unverified, handshakes, unchecked, problem) =>
     `Warning: ${unchecked ? 'certificates were not checked (--insecure)' : `the server's certificate did NOT verify in ${unverified} of ${handshakes} TLS handshake${handshakes === 1 ? '' : 's'}${problem === undefined ? '' : ` (${certificateProblem(problem)})`}`}: anyone on the path could have posed as the server${unchecked ? '' : ` (${caMayHelp(problem) ? '--ca <file> trusts its CA; ' : ''}--tls required sends nothing to such a server)`}`,
   resumptionsFailed: (connections) =>

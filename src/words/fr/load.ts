@@ -24,7 +24,7 @@ export const loadWords = (): LoadWords => ({
     return `${on} : ${waited} sur ${timedOut} d’entre elles, le serveur a fermé les autres sans répondre`;
   },
   tlsResumed: (resumed, handshakes) =>
-    `TLS : ${resumed} négociation${resumed < 2 ? '' : 's'} sur ${handshakes} ${resumed < 2 ? 'a' : 'ont'} repris une session (sans certificat, un aller-retour de moins en TLS 1.2)`,
+    `TLS : ${resumed} négociation${resumed < 2 ? '' : 's'} sur ${handshakes} ${resumed < 2 ? 'a' : 'ont'} repris une session${resumed === 0 ? '' : ' (sans certificat, un aller-retour de moins en TLS 1.2)'}`,
   tlsUnverified: (unverified, handshakes, unchecked, problem) =>
     `Attention : ${unchecked ? 'les certificats n’ont pas été vérifiés (--insecure)' : `le certificat du serveur n’a PAS été vérifié dans ${unverified} négociation${unverified < 2 ? '' : 's'} TLS sur ${handshakes}${problem === undefined ? '' : ` (${certificateProblem(problem)})`}`} : n’importe qui sur le chemin aurait pu se faire passer pour le serveur${unchecked ? '' : ` (${caMayHelp(problem) ? '--ca <fichier> fait confiance à son AC ; ' : ''}--tls required n’envoie rien à un tel serveur)`}`,
   resumptionsFailed: (connections) =>
