@@ -121,6 +121,10 @@ function normalizeAddrSpec(given: string, original: string, defaultDomain: strin
   const spec = given.replace(SOURCE_ROUTE, '');
   if (spec === '') throw new UsageError({ code: 'MAILV_ADDRESS_EMPTY', address: original });
   const at = spec.lastIndexOf('@');
+  // `bob＠example.org` is a valid local part (RFC 6531), and qualified would go to a user of this
+  // host named so: no one means that. A quoted local part says it is meant.
+  const lookalike = at === -1 && !spec.startsWith('"') ? AT_LOOKALIKE.exec(spec) : null;
+  if (lookalike !== null) throw new UsageError({ code: 'MAILV_ADDRESS_AT_LOOKALIKE', address: original, codePoint: lookalike[0].codePointAt(0)! });
   const local = at === -1 ? spec : spec.slice(0, at);
   const domain = at === -1 ? defaultDomain : spec.slice(at + 1);
   if (!DOT_ATOM.test(local) && !QUOTED_LOCAL.test(local)) {
@@ -138,6 +142,9 @@ function normalizeAddrSpec(given: string, original: string, defaultDomain: strin
 const MAX_ADDRESS_OCTETS = 254;
 
 /** `@a,@b:` before an addr-spec. */
+/** FULLWIDTH COMMERCIAL AT and SMALL COMMERCIAL AT: what an input method may type for `@`. */
+const AT_LOOKALIKE = /[\uFF20\uFE6B]/u;
+
 const SOURCE_ROUTE = /^@[^@:,\s]+(?:,\s*@[^@:,\s]+)*:(?=[^:]*@)/;
 
 function normalizeDomain(given: string, original: string): string {

@@ -31,6 +31,11 @@ export type MessageErrorFact =
   /** Longer than a path may be (RFC 5321 §4.5.3.1.3): `start`, its first characters; `octets`, its length. */
   | { readonly code: 'MAILV_ADDRESS_TOO_LONG'; readonly start: string; readonly octets: number; readonly limit: number }
   | { readonly code: 'MAILV_ADDRESS_LOCAL_PART'; readonly address: string; readonly localPart: string }
+  /**
+   * No `@`, but a character that looks like one (`codePoint`: U+FF20 from a CJK input method,
+   * U+FE6B): taken as a local part, the address would go to a user of this host.
+   */
+  | { readonly code: 'MAILV_ADDRESS_AT_LOOKALIKE'; readonly address: string; readonly codePoint: number }
   /** What stands as the display name holds an angle bracket: another address, a comma missing. */
   | { readonly code: 'MAILV_ADDRESS_NAME'; readonly address: string; readonly name: string }
   | { readonly code: 'MAILV_ADDRESS_NO_DOMAIN'; readonly address: string }

@@ -205,6 +205,22 @@ describe('addresses', () => {
     assert.deepEqual(parseMailbox('bob@example.org <bob@example.org>', HOST), { name: 'bob@example.org', address: 'bob@example.org' });
   });
 
+  it('refuses an @ look-alike where no @ is: taken as a local part, the address would go to a user of this host', () => {
+    refused(
+      () => parseMailbox('bob＠example.org', HOST),
+      'invalid address "bob＠example.org": "＠" (U+FF20) is not the @ of an address (type the ASCII @)',
+      'adresse invalide « bob＠example.org » : « ＠ » (U+FF20) n’est pas l’@ d’une adresse (tapez l’@ ASCII)',
+    );
+    refused(
+      () => parseAddressList('alice@example.org, Bob <bob﹫example.org>', HOST),
+      'invalid address "Bob <bob﹫example.org>": "﹫" (U+FE6B) is not the @ of an address (type the ASCII @)',
+      'adresse invalide « Bob <bob﹫example.org> » : « ﹫ » (U+FE6B) n’est pas l’@ d’une adresse (tapez l’@ ASCII)',
+    );
+    // Quoted, or beside a real @, it is a local part someone wrote on purpose (RFC 6531).
+    assert.equal(parseMailbox('"bob＠example.org"', HOST).address, `"bob＠example.org"@${HOST}`);
+    assert.equal(parseMailbox('bob＠home@example.org', HOST).address, 'bob＠home@example.org');
+  });
+
   it('refuses CR, LF and NUL anywhere', () => {
     for (const evil of ['bob@example.org\r\nRCPT TO:<x@y.org>', 'bob@example.org\n', 'bob\0@example.org']) {
       assert.throws(() => parseAddressList(evil, HOST), UsageError);

@@ -29,6 +29,8 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_ADDRESS_TOO_LONG: ({ start, octets, limit }) =>
     `adresse invalide ${q(`${start}…`)} : ${octets} octets, au-delà des ${limit} qu’un chemin peut porter (RFC 5321 §4.5.3.1.3)`,
   MAILV_ADDRESS_LOCAL_PART: ({ address, localPart }) => `adresse invalide ${q(address)} : partie locale mal formée ${q(localPart)}`,
+  MAILV_ADDRESS_AT_LOOKALIKE: ({ address, codePoint }) =>
+    `adresse invalide ${q(address)} : ${q(String.fromCodePoint(codePoint))} (${codePointName(codePoint)}) n’est pas l’@ d’une adresse (tapez l’@ ASCII)`,
   MAILV_ADDRESS_NAME: ({ address, name }) =>
     `adresse invalide ${q(address)} : ${q(name)} ne peut pas en être le nom (une adresse ? séparez les adresses par une virgule)`,
   MAILV_ADDRESS_NO_DOMAIN: ({ address }) => `adresse invalide ${q(address)} : pas de domaine après @`,
