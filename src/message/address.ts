@@ -141,10 +141,14 @@ function normalizeAddrSpec(given: string, original: string, defaultDomain: strin
 /** A path holds 256 octets, its angle brackets included (RFC 5321 §4.5.3.1.3). */
 const MAX_ADDRESS_OCTETS = 254;
 
-/** `@a,@b:` before an addr-spec. */
-/** FULLWIDTH COMMERCIAL AT and SMALL COMMERCIAL AT: what an input method may type for `@`. */
-const AT_LOOKALIKE = /[\uFF20\uFE6B]/u;
+/**
+ * FULLWIDTH COMMERCIAL AT and SMALL COMMERCIAL AT, what an input method may type for `@` (the
+ * only characters NFKC makes `@`): whoever typed one meant a domain, never a local user.
+ */
+export const AT_LOOKALIKES: readonly string[] = ['\uFF20', '\uFE6B'];
+const AT_LOOKALIKE = new RegExp(`[${AT_LOOKALIKES.join('')}]`, 'u');
 
+/** `@a,@b:` before an addr-spec. */
 const SOURCE_ROUTE = /^@[^@:,\s]+(?:,\s*@[^@:,\s]+)*:(?=[^:]*@)/;
 
 function normalizeDomain(given: string, original: string): string {

@@ -2,6 +2,7 @@
 // cron's `From: root (Cron Daemon)` and `To: root`, mdadm's `<root>`. Postfix appends its own
 // domain to them (append_at_myorigin) before they leave the machine, and servers refuse a From:
 // without one; mailv does the same, changing nothing else of the field. Pure.
+import { AT_LOOKALIKES } from './address.js';
 
 /**
  * The fields whose mailboxes are qualified (RFC 5322 §3.6.2, §3.6.3, §3.6.6), and those Postfix's
@@ -68,15 +69,17 @@ function qualifyMailbox(text: string, domain: string): string {
     const close = text.indexOf('>', open);
     if (close === -1) return text;
     const spec = text.slice(open + 1, close).trim();
-    // `<>` and route syntax are left alone.
-    if (spec === '' || spec.includes('@') || spec.includes(':')) return text;
+    // `<>` and route syntax are left alone; so is a look-alike of `@` (`bob＠example.org`), whose
+    // owner meant a domain: qualified, replies and receipts would go to a local user named so.
+    if (spec === '' || spec.includes('@') || spec.includes(':') || hasAtLookalike(spec)) return text;
     return `${text.slice(0, open + 1)}${spec}@${domain}${text.slice(close)}`;
   }
   const words = wordsOutsideComments(text);
   // One word: a bare local part. None, or several (a display name without <>): not a mailbox.
   if (words.length !== 1) return text;
   const [start, end] = words[0]!;
-  if (text.slice(start, end).includes('@')) return text;
+  const word = text.slice(start, end);
+  if (word.includes('@') || hasAtLookalike(word)) return text;
   return `${text.slice(0, end)}@${domain}${text.slice(end)}`;
 }
 
@@ -129,3 +132,10 @@ function wordsOutsideComments(text: string): [number, number][] {
   end(text.length);
   return words;
 }
+
+/** A look-alike of `@` (AT_LOOKALIKES) in a field's text, whose UTF-8 is read as latin1 here. */
+function hasAtLookalike(text: string): boolean {
+  return LOOKALIKE_OCTETS.some((octets) => text.includes(octets));
+}
+
+const LOOKALIKE_OCTETS = AT_LOOKALIKES.map((char) => Buffer.from(char).toString('latin1'));

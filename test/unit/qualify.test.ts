@@ -22,6 +22,9 @@ describe('addresses without a domain in a message passed through', () => {
     // UTF-8 read as latin1: 0xA0 is a byte of à, Р and NBSP, never whitespace
     [Buffer.from(' voilà\r\n').toString('latin1'), Buffer.from(' voilà@host.test\r\n').toString('latin1')],
     [Buffer.from(' root\u00a0\r\n').toString('latin1'), Buffer.from(' root\u00a0@host.test\r\n').toString('latin1')],
+    // a look-alike of @ (U+FF20, U+FE6B) meant a domain: left as written, never made a local user's
+    [Buffer.from(' bob＠example.org\r\n').toString('latin1'), Buffer.from(' bob＠example.org\r\n').toString('latin1')],
+    [Buffer.from(' Bob <bob﹫example.org>, root\r\n').toString('latin1'), Buffer.from(' Bob <bob﹫example.org>, root@host.test\r\n').toString('latin1')],
     // not a mailbox: a display name without <>, an unclosed quote
     [' John Smith\r\n', ' John Smith\r\n'],
     [' "unclosed <x>\r\n', ' "unclosed <x>\r\n'],
