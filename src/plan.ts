@@ -125,6 +125,8 @@ export interface LoadRequest {
   readonly perConnection: number;
   /** --vary: a sequence number in each Subject and Message-ID. */
   readonly vary: boolean;
+  /** --vary-recipients: each envelope recipient numbered (see src/load/numbered-recipients.ts). */
+  readonly varyRecipients: boolean;
   /** --rate: at most this many messages started a second, over all connections; undefined: as fast as they go. */
   readonly rate: number | undefined;
   /** --stop-on-error: the first failure stops issuing messages. */

@@ -1,4 +1,5 @@
 // The load run (--count): the same message, or one per sequence number (--vary), sent many times
+// (to recipients numbered for each, with --vary-recipients)
 // through the submission server, or through the first MX host of the recipients' domain that
 // takes a connection (--direct); no transcript, a live line on a terminal, a summary at the end.
 // Every failure is counted; the status is the worst one's (see src/load/tally.ts worse()).
@@ -9,6 +10,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Witness } from '../load/witness.js';
 import type { MxTarget } from '../load/mx-target.js';
+import { numberedRecipients } from '../load/numbered-recipients.js';
 import { heldMessage, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
 import type { LoadRequest, Plan } from '../plan.js';
 import type { SessionEvent } from '../events.js';
@@ -97,8 +99,10 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
         ...(progress === undefined ? {} : { observe: (reader) => progress.observe(reader) }),
         message: (sequence, capabilities) => {
           const eightBit = capabilities.has('8BITMIME');
-          if (!load.vary) return same(eightBit);
-          return varied(sequence, eightBit);
+          const message = load.vary ? varied(sequence, eightBit) : same(eightBit);
+          if (!load.varyRecipients) return message;
+          const recipients = numberedRecipients(session.envelope.recipients, sequence);
+          return message instanceof Promise ? message.then((composed) => toRecipients(composed, recipients)) : toRecipients(message, recipients);
         },
       },
       signal,
@@ -124,6 +128,19 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
         : run.failWith({ code: 'MAILV_LOAD_FAILED', failed: report.failed, count: report.count, decidedBy: report.decidedBy! }, report.status);
   if (!report.reachedSomeone) await keepDeadLetter(run, prepared, false);
   return status;
+}
+
+/** `message` for `recipients` of its own: the same octets, whatever object holds them. */
+function toRecipients(message: ComposedMessage, recipients: readonly string[]): ComposedMessage {
+  return {
+    size: message.size,
+    eightBit: message.eightBit,
+    utf8Header: message.utf8Header,
+    chunks: () => message.chunks(),
+    lentChunks: () => message.lentChunks(),
+    whole: message.whole,
+    recipients,
+  };
 }
 
 /** The witness's events as one send's transcript shows them, under a line that says what they are. */

@@ -365,7 +365,7 @@ function parsePort(text: string): number {
   return port;
 }
 
-/** --count N (and --concurrency, --per-connection, --vary, --rate, --stop-on-error): the load run; they mean nothing without --count. */
+/** --count N (and --concurrency, --per-connection, --vary, --vary-recipients, --rate, --stop-on-error): the load run; they mean nothing without --count. */
 function loadRequest(options: RawOptions, openFilesLimit?: () => number | undefined): { load?: LoadRequest } {
   if (options.count === undefined) {
     const stray = (
@@ -373,6 +373,7 @@ function loadRequest(options: RawOptions, openFilesLimit?: () => number | undefi
         ['--concurrency', options.concurrency !== undefined],
         ['--per-connection', options.perConnection !== undefined],
         ['--vary', options.vary === true],
+        ['--vary-recipients', options.varyRecipients === true],
         ['--rate', options.rate !== undefined],
         ['--stop-on-error', options.stopOnError === true],
       ] as const
@@ -412,6 +413,7 @@ function loadRequest(options: RawOptions, openFilesLimit?: () => number | undefi
       // Without --per-connection every connection carries as many messages as it can.
       perConnection: options.perConnection === undefined ? count : parseCount('--per-connection', options.perConnection),
       vary: options.vary === true,
+      varyRecipients: options.varyRecipients === true,
       rate: options.rate === undefined ? undefined : parseRate(options.rate),
       stopOnError: options.stopOnError === true,
     },

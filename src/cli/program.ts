@@ -65,6 +65,7 @@ export interface RawOptions {
   concurrency?: string;
   perConnection?: string;
   vary?: boolean;
+  varyRecipients?: boolean;
   rate?: string;
   stopOnError?: boolean;
   notify?: string;
@@ -345,6 +346,7 @@ export function mailvProgram(version: string, help: HelpWords = en.help, argv?: 
     .option('--concurrency <n>', help.mailv.options.concurrency)
     .option('--per-connection <n>', help.mailv.options.perConnection)
     .option('--vary', help.mailv.options.vary)
+    .option('--vary-recipients', help.mailv.options.varyRecipients)
     .option('--rate <r>', help.mailv.options.rate)
     .option('--stop-on-error', help.mailv.options.stopOnError)
     .option('--helo <name>', help.mailv.options.helo)

@@ -43,6 +43,8 @@ export interface ComposedMessage {
   lentChunks(): AsyncIterable<Buffer>;
   /** The whole message, when it is held in memory (see heldMessage()). */
   readonly whole?: Buffer;
+  /** The envelope recipients of this copy, where they are its own (a load run's --vary-recipients); else the session's. */
+  readonly recipients?: readonly string[];
 }
 
 export interface BodyInput {

@@ -704,7 +704,7 @@ export class SmtpSession {
     // LMTP: always DATA. The last chunk would owe one reply per accepted recipient, unknown while
     // a pipelined flight's RCPT replies are still unread; after DATA's 354 they are all in.
     const chunked = probe === undefined && body !== 'data' && !this.plan.lmtp && capabilities.has('CHUNKING');
-    const rcpts = probe === 'mail' ? [] : this.plan.envelope.recipients;
+    const rcpts = probe === 'mail' ? [] : (message.recipients ?? this.plan.envelope.recipients);
     const ending: Ending =
       probe === undefined ? (chunked ? { kind: 'bdat', message } : { kind: 'data' }) : probe === 'data' ? { kind: 'data' } : { kind: 'none' };
     const pipelined = capabilities.has('PIPELINING') && this.plan.pipelining !== 'off';

@@ -53,6 +53,7 @@ export interface MailvOptionWords {
   readonly concurrency: string;
   readonly perConnection: string;
   readonly vary: string;
+  readonly varyRecipients: string;
   readonly rate: string;
   readonly stopOnError: string;
   readonly helo: string;

@@ -115,6 +115,7 @@ describe('load mode pacing and its live line', () => {
       [['--count', '2', '--rate', 'fast'], /^mailv: invalid --rate "fast"/],
       [['--rate', '5'], /^mailv: --rate goes with --count \(the load run\)$/m],
       [['--stop-on-error'], /^mailv: --stop-on-error goes with --count \(the load run\)$/m],
+      [['--vary-recipients'], /^mailv: --vary-recipients goes with --count \(the load run\)$/m],
       // It would be ignored by a load run: refused instead, as --timing and --explain are.
       [['--count', '2', '--mx', 'example.org'], /^mailv: --mx cannot be used with --count$/m],
       [
@@ -286,6 +287,42 @@ describe('load mode with -t and --vary', () => {
       assert.ok(!ids.includes('<original@example.org>'));
       for (const header of headers) assert.equal(header.match(/^Message-ID:/gm)?.length, 1, header);
       for (const each of sink.messages) assert.ok(each.data.toString('utf8').endsWith('\r\n\r\nThe body.\r\n'));
+    } finally {
+      await sink.close();
+    }
+  });
+});
+
+describe('load mode with --vary-recipients', () => {
+  it('numbers every envelope recipient of every message once, as smtp-source -N, the quoted one inside its quotes, the header left as written', async () => {
+    const server = await startScriptedServer();
+    try {
+      const args = ['--server', `127.0.0.1:${server.port}`, '-r', 'load@example.org', '-s', 'load', '--count', '3', '--vary-recipients', '--json'];
+      const run = await runCli([...args, 'sink@example.org', '"a b"@example.org'], { input: 'Hello.\n' });
+      assert.equal(run.code, 0, run.stderr);
+      const writes = server.chunks.map((chunk) => chunk.toString('latin1'));
+      const envelope = (first: number) =>
+        `MAIL From:<load@example\\.org> SIZE=\\d+\\r\\nRCPT To:<${first}sink@example\\.org>\\r\\nRCPT To:<"${first + 1}a b"@example\\.org>\\r\\nDATA\\r\\n`;
+      assert.equal(writes.length, 5, writes.join('|'));
+      assert.match(writes[1]!, new RegExp(`^${envelope(1)}$`));
+      // Each envelope leaves with the message before it (PIPELINING), numbered for its own message.
+      assert.match(writes[2]!, new RegExp(`\\r\\nHello\\.\\r\\n\\.\\r\\n${envelope(3)}$`));
+      assert.match(writes[3]!, new RegExp(`\\r\\nHello\\.\\r\\n\\.\\r\\n${envelope(5)}$`));
+      for (const write of writes.slice(2)) assert.match(write, /^To: sink@example\.org, "a b"@example\.org\r$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('over several connections, each message to recipients of its own: 1 to 12, each once, whatever connection carried it', async () => {
+    const sink = await startSink();
+    try {
+      const args = ['--server', `127.0.0.1:${sink.port}`, '-r', 'load@example.org', '-s', 'load', '--count', '12', '--concurrency', '3'];
+      const run = await runCli([...args, '--per-connection', '2', '--vary-recipients', '--json', 'sink@example.org'], { input: 'Hello.\n' });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(loadSummary(run.stdout).accepted, 12);
+      const recipients = sink.messages.flatMap((each) => each.recipients);
+      assert.deepEqual([...recipients].sort(), Array.from({ length: 12 }, (_, index) => `${index + 1}sink@example.org`).sort());
     } finally {
       await sink.close();
     }

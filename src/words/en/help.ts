@@ -70,6 +70,7 @@ export const helpWords: HelpWords = {
       concurrency: 'with --count: over n connections at once (default 1)',
       perConnection: 'with --count: at most n messages over each connection (default: all of them)',
       vary: 'with --count: a sequence number in each Subject and Message-ID',
+      varyRecipients: 'with --count: a running number before each envelope recipient (1bob@…, 2bob@…), as smtp-source -N',
       rate: 'with --count: start at most r messages a second over all connections (decimals allowed: 0.5)',
       stopOnError: 'with --count: the first failure stops the run (what is under way finishes)',
       helo: "name given in EHLO (default this host's fully qualified name)",

@@ -102,6 +102,7 @@ export const helpWords: HelpWords = {
       concurrency: 'avec --count : sur n connexions à la fois (par défaut 1)',
       perConnection: 'avec --count : au plus n messages sur chaque connexion (par défaut : tous)',
       vary: 'avec --count : un numéro d’ordre dans l’objet (Subject) et le Message-ID de chaque message',
+      varyRecipients: 'avec --count : un numéro courant devant chaque destinataire de l’enveloppe (1bob@…, 2bob@…), comme smtp-source -N',
       rate: 'avec --count : commencer au plus r messages par seconde sur toutes les connexions (décimales avec un point : 0.5)',
       stopOnError: 'avec --count : le premier échec arrête l’envoi (ce qui est en cours se termine)',
       helo: 'le nom donné dans EHLO (par défaut le nom de domaine complet de cette machine)',
