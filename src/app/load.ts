@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Witness } from '../load/witness.js';
 import type { MxTarget } from '../load/mx-target.js';
-import { numberedRecipients } from '../load/numbered-recipients.js';
+import { numberedRecipients, numberingProblem } from '../load/numbered-recipients.js';
 import { heldMessage, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
 import type { LoadRequest, Plan } from '../plan.js';
 import type { SessionEvent } from '../events.js';
@@ -33,6 +33,10 @@ export interface LoadSource {
 
 export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared: PreparedInput, source: LoadSource): Promise<number> {
   const signal = run.interrupt.signal;
+  if (load.varyRecipients) {
+    const problem = numberingProblem(prepared.envelope.recipients, load.count);
+    if (problem !== undefined) throw new UsageError({ code: 'MAILV_LOAD_NUMBERING', problem });
+  }
   const trust = await gatherTrust(run, plan);
   if (trust.auth) run.hide(trust.auth.credentials.secret);
   const [{ runLoad }, { capYoungGeneration }] = await Promise.all([import('../load/driver.js'), import('../load/young-generation.js')]);

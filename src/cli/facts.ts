@@ -2,6 +2,7 @@
 // The words for each are in src/words/en/cli.ts and src/words/fr/cli.ts; here, unlike in the
 // protocol folders, a fact may name a flag, since flags are what cli/ reads.
 import type { ErrorFact } from '../errors.js';
+import type { NumberingProblem } from '../load/numbered-recipients.js';
 
 /** A flag that cannot go with -t, whose message brings its own headers. */
 export type HeaderFlag = '-s' | '-c' | '-a' | '-H' | '--content-type';
@@ -153,6 +154,8 @@ export type OptionsFact =
   | { readonly code: 'MAILV_LOAD_CLASH'; readonly flag: string; readonly showsDialogue: boolean }
   /** -v and --json in a load run: -v's witness is shown in the transcript, which --json replaces. */
   | { readonly code: 'MAILV_LOAD_VERBOSE_JSON' }
+  /** --vary-recipients would send a path SMTP cannot carry, or two recipients as one (see numberingProblem). */
+  | { readonly code: 'MAILV_LOAD_NUMBERING'; readonly problem: NumberingProblem }
   /** An option of the load run given without --count. */
   | { readonly code: 'MAILV_LOAD_ONLY'; readonly flag: string }
   | { readonly code: 'MAILV_LOAD_RATE_INVALID'; readonly text: string }

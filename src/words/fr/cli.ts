@@ -144,6 +144,10 @@ export const errors = (): WordsOf<CliErrorFact> => ({
       : `${flag} ne s’emploie pas avec --count`,
   MAILV_LOAD_VERBOSE_JSON: () => '-v et --json ne s’emploient pas ensemble avec --count : le témoin de -v s’affiche dans la transcription, que --json remplace',
   MAILV_LOAD_ONLY: ({ flag }) => `${flag} ne s’emploie qu’avec --count (le test de charge)`,
+  MAILV_LOAD_NUMBERING: ({ problem }) =>
+    problem.kind === 'too-long'
+      ? `--vary-recipients : numérotée, ${q(`${problem.example.slice(0, 40)}…`)} ferait ${problem.octets} octets, au-delà des ${problem.limit} qu’un chemin peut porter (RFC 5321 §4.5.3.1.3)`
+      : `--vary-recipients : ${q(problem.longer)} est ${q(problem.shorter)} précédée de chiffres : numérotées, les deux pourraient donner la même adresse`,
   MAILV_LOAD_DIRECT_DOMAINS: ({ domains }) =>
     `--direct avec --count charge un seul serveur : les destinataires doivent tous être du même domaine, pas ${domains.map((domain) => q(domain)).join(', ')}`,
   MAILV_LOAD_RATE_INVALID: ({ text }) => `--rate invalide ${q(text)} : il faut un nombre de messages par seconde supérieur à 0, comme 50 ou 0.5`,
