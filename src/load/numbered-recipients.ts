@@ -2,6 +2,7 @@
 // smtp-source -N puts one, so that every recipient of a load run is new to the server: its address
 // rewriting and resolving caches, recipient verification and per-recipient limits work as they do
 // under real mail, not on one address seen a thousand times. The message's header is left as it is.
+import { MAX_ADDRESS_OCTETS } from '../message/address.js';
 
 /**
  * The envelope recipients of message `sequence` (from 1): with R recipients, message 1 goes to
@@ -19,38 +20,63 @@ function numbered(address: string, number: number): string {
 
 /** What numbering would break: a path too long for SMTP, or two recipients made one. */
 export type NumberingProblem =
-  /** `example`: the longest numbered address (RFC 5321 §4.5.3.1.3 allows `limit` octets). */
+  /** `example`: the run's longest numbered path (RFC 5321 §4.5.3.1.3 allows `limit` octets). */
   | { readonly kind: 'too-long'; readonly example: string; readonly octets: number; readonly limit: number }
-  /** `longer` is `shorter` with digits before it: `shorter` numbered may come out as `longer` numbered. */
-  | { readonly kind: 'may-meet'; readonly shorter: string; readonly longer: string };
-
-/** A path holds 256 octets, its angle brackets included (RFC 5321 §4.5.3.1.3). */
-const MAX_PATH_OCTETS = 254;
+  /**
+   * `longer` is `shorter` with digits before it, and numbered they meet: `shorter` in message
+   * `message` is the same mailbox as `longer` in message 1 (`example`, as `shorter` numbered).
+   */
+  | { readonly kind: 'may-meet'; readonly shorter: string; readonly longer: string; readonly example: string; readonly message: number };
 
 /**
  * Whether numbering `recipients` for `count` messages would send a path longer than SMTP carries,
- * or could send two numbered recipients as one (`bob@x` and `1bob@x`: 21bob@x is both); checked
- * before anything is sent, as an address given too long is.
+ * or two numbered recipients as one mailbox (`bob@x` then `1bob@x`: from message 11, 21bob@x is
+ * both); checked before anything is sent, as an address given too long is.
  */
 export function numberingProblem(recipients: readonly string[], count: number): NumberingProblem | undefined {
-  const last = count * recipients.length;
-  for (const address of recipients) {
-    const example = numbered(address, last);
+  const size = recipients.length;
+  for (const [index, address] of recipients.entries()) {
+    // Its number in the last message: the largest it gets.
+    const example = numbered(address, (count - 1) * size + index + 1);
     const octets = Buffer.byteLength(example);
-    if (octets > MAX_PATH_OCTETS) return { kind: 'too-long', example, octets, limit: MAX_PATH_OCTETS };
+    if (octets > MAX_ADDRESS_OCTETS) return { kind: 'too-long', example, octets, limit: MAX_ADDRESS_OCTETS };
   }
-  for (const shorter of recipients) {
-    for (const longer of recipients) {
-      if (longer !== shorter && digitsBefore(longer, shorter)) return { kind: 'may-meet', shorter, longer };
+  for (const [shortIndex, shorter] of recipients.entries()) {
+    for (const [longIndex, longer] of recipients.entries()) {
+      const met = meeting(mailboxOf(shorter), shortIndex, mailboxOf(longer), longIndex, size, count);
+      if (met !== undefined) return { kind: 'may-meet', shorter, longer, example: numbered(shorter, met.number), message: met.message };
     }
   }
   return undefined;
 }
 
-/** `longer` is `shorter` with one digit or more before it, both quoted (inside the quotes) or neither. */
-function digitsBefore(longer: string, shorter: string): boolean {
-  const quoted = shorter.startsWith('"');
-  if (quoted !== longer.startsWith('"')) return false;
-  const [l, s] = quoted ? [longer.slice(1), shorter.slice(1)] : [longer, shorter];
-  return l.length > s.length && l.endsWith(s) && /^\d+$/.test(l.slice(0, l.length - s.length));
+/** A numbered address's local part as a mailbox reads it (a quoted string's content: `"1bob"` is 1bob), and its domain. */
+function mailboxOf(address: string): { readonly local: string; readonly domain: string } {
+  const at = address.lastIndexOf('@');
+  const local = address.slice(0, at);
+  return { local: local.startsWith('"') ? local.slice(1, -1).replace(/\\(.)/gsu, '$1') : local, domain: address.slice(at + 1).toLowerCase() };
+}
+
+/**
+ * Where `shorter` numbered (at position `shortIndex` of `size`) meets `longer` numbered: `longer`
+ * is D + `shorter` (D digits), so N + shorter = M + longer when N = M·10^|D| + D. `longer`'s first
+ * number, M = longIndex + 1, gives the smallest N; every later M adds a multiple of `size` to it,
+ * so N's position is the same for all: it meets in some message or in none.
+ */
+function meeting(
+  shorter: { local: string; domain: string },
+  shortIndex: number,
+  longer: { local: string; domain: string },
+  longIndex: number,
+  size: number,
+  count: number,
+): { number: number; message: number } | undefined {
+  if (shorter.domain !== longer.domain || longer.local.length <= shorter.local.length || !longer.local.endsWith(shorter.local)) return undefined;
+  const digits = longer.local.slice(0, longer.local.length - shorter.local.length);
+  if (!/^\d+$/.test(digits)) return undefined;
+  const number = BigInt(longIndex + 1) * 10n ** BigInt(digits.length) + BigInt(digits);
+  const position = BigInt(shortIndex + 1);
+  if (number < position || (number - position) % BigInt(size) !== 0n) return undefined;
+  const message = (number - position) / BigInt(size) + 1n;
+  return message <= BigInt(count) ? { number: Number(number), message: Number(message) } : undefined;
 }

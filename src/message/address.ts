@@ -139,7 +139,7 @@ function normalizeAddrSpec(given: string, original: string, defaultDomain: strin
 }
 
 /** A path holds 256 octets, its angle brackets included (RFC 5321 §4.5.3.1.3). */
-const MAX_ADDRESS_OCTETS = 254;
+export const MAX_ADDRESS_OCTETS = 254;
 
 /**
  * FULLWIDTH COMMERCIAL AT and SMALL COMMERCIAL AT, what an input method may type for `@` (the

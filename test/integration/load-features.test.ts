@@ -317,12 +317,15 @@ describe('load mode with --vary-recipients', () => {
   it('refuses, before connecting, numbers that would make a path too long or two recipients one: 64, the message kept', async () => {
     const long = `${'w'.repeat(241)}@example.org`;
     for (const [recipients, said] of [
-      [[long], /^mailv: --vary-recipients: numbered, "10w+…" would be 255 octets, past the 254 a path may carry/m],
-      [['bob@example.org', '1bob@example.org'], /^mailv: --vary-recipients: "1bob@example\.org" is "bob@example\.org" with digits before it/m],
+      [[long], /^mailv: --vary-recipients: numbered, "11w+…" would be 255 octets, past the 254 a path may carry/m],
+      [
+        ['bob@example.org', '1bob@example.org'],
+        /^mailv: --vary-recipients: "1bob@example\.org" is "bob@example\.org" with digits before it: numbered, both would be "21bob@example\.org" \(in message 11\)$/m,
+      ],
     ] as const) {
       const home = freshHome();
       // Nothing listens on port 9: a connection attempt would fail otherwise (69 or 75).
-      const run = await runCli(['--server', '127.0.0.1:9', '-r', 'load@example.org', '-s', 'load', '--count', '10', '--vary-recipients', ...recipients], {
+      const run = await runCli(['--server', '127.0.0.1:9', '-r', 'load@example.org', '-s', 'load', '--count', '11', '--vary-recipients', ...recipients], {
         input: 'Kept.\n',
         home,
       });

@@ -14,20 +14,39 @@ describe('recipients numbered for a load run (--vary-recipients)', () => {
     assert.deepEqual(numberedRecipients(['"a b"@example.org', 'jörg@example.org'], 3), ['"5a b"@example.org', '6jörg@example.org']);
   });
 
-  it('finds, before anything is sent, a numbered path past the 254 octets SMTP carries: the last number is the longest', () => {
+  it('finds, before anything is sent, a numbered path past the 254 octets SMTP carries: each recipient at its own last number', () => {
     const local = (octets: number) => `${'w'.repeat(octets - '@discard.test'.length)}@discard.test`;
     // 9 messages: the last number has one digit; 10: two.
     assert.equal(numberingProblem([local(253)], 9), undefined);
     assert.deepEqual(numberingProblem([local(253)], 10), { kind: 'too-long', example: `10${local(253)}`, octets: 255, limit: 254 });
-    // Two recipients, 5 messages: up to 10.
+    // Two recipients: the second gets 2, 4, … 10 over 5 messages, the first 1, 3, … 9 only.
     assert.equal(numberingProblem(['bob@example.org', local(253)], 4), undefined);
-    assert.equal(numberingProblem(['bob@example.org', local(253)], 5)?.kind, 'too-long');
+    assert.deepEqual(numberingProblem(['bob@example.org', local(253)], 5), { kind: 'too-long', example: `10${local(253)}`, octets: 255, limit: 254 });
+    assert.equal(numberingProblem([local(253), 'bob@example.org'], 5), undefined);
   });
 
-  it('finds two recipients that numbering could make one (bob and 1bob: 21bob is both), quoted or not, and no others', () => {
-    assert.deepEqual(numberingProblem(['bob@x.test', '1bob@x.test'], 11), { kind: 'may-meet', shorter: 'bob@x.test', longer: '1bob@x.test' });
-    assert.deepEqual(numberingProblem(['"12a b"@x.test', '"a b"@x.test'], 1), { kind: 'may-meet', shorter: '"a b"@x.test', longer: '"12a b"@x.test' });
-    // Not digits before it, or one quoted and one not: never the same string once numbered.
-    assert.equal(numberingProblem(['bob@x.test', 'xbob@x.test', '"1bob"@x.test', 'bob@y.test'], 100), undefined);
+  it('finds two recipients that numbering makes one mailbox in this run (bob then 1bob: 21bob in message 11), and no others', () => {
+    assert.equal(numberingProblem(['bob@x.test', '1bob@x.test'], 10), undefined);
+    assert.deepEqual(numberingProblem(['bob@x.test', '1bob@x.test'], 11), {
+      kind: 'may-meet',
+      shorter: 'bob@x.test',
+      longer: '1bob@x.test',
+      example: '21bob@x.test',
+      message: 11,
+    });
+    // The other way round, bob's numbers are even and 1bob's make odd ones: never.
+    assert.equal(numberingProblem(['1bob@x.test', 'bob@x.test'], 100_000), undefined);
+    // A quoted string is its content (RFC 5322 §3.2.4): "21bob" and 21bob are one mailbox.
+    assert.equal(numberingProblem(['bob@x.test', '"1bob"@x.test'], 11)?.kind, 'may-meet');
+    assert.deepEqual(numberingProblem(['"12a b"@x.test', '"a b"@x.test'], 56), {
+      kind: 'may-meet',
+      shorter: '"a b"@x.test',
+      longer: '"12a b"@x.test',
+      example: '"112a b"@x.test',
+      message: 56,
+    });
+    assert.equal(numberingProblem(['"12a b"@x.test', '"a b"@x.test'], 55), undefined);
+    // Not digits before it, or another domain: never the same mailbox.
+    assert.equal(numberingProblem(['bob@x.test', 'xbob@x.test', '1bob@y.test'], 1000), undefined);
   });
 });

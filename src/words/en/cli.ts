@@ -125,7 +125,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_LOAD_NUMBERING: ({ problem }) =>
     problem.kind === 'too-long'
       ? `--vary-recipients: numbered, ${q(`${problem.example.slice(0, 40)}…`)} would be ${problem.octets} octets, past the ${problem.limit} a path may carry (RFC 5321 §4.5.3.1.3)`
-      : `--vary-recipients: ${q(problem.longer)} is ${q(problem.shorter)} with digits before it: numbered, the two could come out as one address`,
+      : `--vary-recipients: ${q(problem.longer)} is ${q(problem.shorter)} with digits before it: numbered, both would be ${q(problem.example)} (in message ${problem.message})`,
   MAILV_LOAD_DIRECT_DOMAINS: ({ domains }) =>
     `--direct with --count loads one server: the recipients must all be in one domain, not ${domains.map((domain) => q(domain)).join(', ')}`,
   MAILV_LOAD_RATE_INVALID: ({ text }) => `invalid --rate ${q(text)}: a number of messages a second above 0, such as 50 or 0.5`,

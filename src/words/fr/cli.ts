@@ -147,7 +147,7 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_LOAD_NUMBERING: ({ problem }) =>
     problem.kind === 'too-long'
       ? `--vary-recipients : numérotée, ${q(`${problem.example.slice(0, 40)}…`)} ferait ${problem.octets} octets, au-delà des ${problem.limit} qu’un chemin peut porter (RFC 5321 §4.5.3.1.3)`
-      : `--vary-recipients : ${q(problem.longer)} est ${q(problem.shorter)} précédée de chiffres : numérotées, les deux pourraient donner la même adresse`,
+      : `--vary-recipients : ${q(problem.longer)} est ${q(problem.shorter)} précédée de chiffres : numérotées, les deux seraient ${q(problem.example)} (au message ${problem.message})`,
   MAILV_LOAD_DIRECT_DOMAINS: ({ domains }) =>
     `--direct avec --count charge un seul serveur : les destinataires doivent tous être du même domaine, pas ${domains.map((domain) => q(domain)).join(', ')}`,
   MAILV_LOAD_RATE_INVALID: ({ text }) => `--rate invalide ${q(text)} : il faut un nombre de messages par seconde supérieur à 0, comme 50 ou 0.5`,
