@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Witness } from '../load/witness.js';
 import type { MxTarget } from '../load/mx-target.js';
-import { numberedRecipients, numberingProblem } from '../load/numbered-recipients.js';
+import { numberedRecipients, numberingProblem, unnumberedRecipient } from '../load/numbered-recipients.js';
 import { heldMessage, type AttachmentInput, type BodyInput, type ComposedMessage } from '../message/compose.js';
 import type { LoadRequest, Plan } from '../plan.js';
 import type { SessionEvent } from '../events.js';
@@ -100,6 +100,7 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
         session,
         opened: found?.opened,
         witness,
+        unnumbered: load.varyRecipients ? (recipient) => unnumberedRecipient(session.envelope.recipients, load.count, recipient) : undefined,
         ...(progress === undefined ? {} : { observe: (reader) => progress.observe(reader) }),
         message: (sequence, capabilities) => {
           const eightBit = capabilities.has('8BITMIME');

@@ -31,6 +31,8 @@ export interface LoadPlan {
   observe?(progress: () => LoadProgress): void;
   /** The session of each connection; its `prepare` is replaced by `message`. */
   readonly session: SessionPlan;
+  /** --vary-recipients: the address given of a numbered recipient (see numbered-recipients.ts), undefined for any other. */
+  readonly unnumbered?: ((recipient: string) => string | undefined) | undefined;
   /** Message number `sequence` (from 1), for a server with these capabilities. */
   message(sequence: number, capabilities: Capabilities): ComposedMessage | Promise<ComposedMessage>;
   /** A connection already open to the server (--direct's probe): the first to carry messages. The caller closes it. */
@@ -58,6 +60,7 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: In
   signal?.addEventListener('abort', stopped);
   const flights: Flight[] = [];
   tally.elsewhere = (own) => elsewhere(flights, own);
+  tally.unnumbered = plan.unnumbered;
   plan.observe?.(() => tally.progress(performance.now() - started));
   let handed = plan.opened;
   const witnessed: WitnessShared = { given: false };

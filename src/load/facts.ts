@@ -9,8 +9,11 @@ import type { LatencySummary } from './stats.js';
 export type LoadFailure =
   /** The transaction or the connection failed: refused, dropped, 4xx/5xx to MAIL, DATA, the message. */
   | { readonly kind: 'error'; readonly error: ErrorFact }
-  /** A recipient was refused (5xx) or deferred (4xx) while the session went on. */
-  | { readonly kind: 'recipient'; readonly recipient: string; readonly outcome: 'refused' | 'deferred'; readonly reply: Reply };
+  /**
+   * A recipient was refused (5xx) or deferred (4xx) while the session went on. `numbered`: under
+   * --vary-recipients, `recipient` is the address given, one failure whatever number it went under.
+   */
+  | { readonly kind: 'recipient'; readonly recipient: string; readonly outcome: 'refused' | 'deferred'; readonly reply: Reply; readonly numbered?: true };
 
 /** One distinct failure of a run: how often, when first and last (ms from the start), after how many messages accepted. */
 export interface LoadFailureSeen {

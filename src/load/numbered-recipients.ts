@@ -14,6 +14,25 @@ export function numberedRecipients(recipients: readonly string[], sequence: numb
   return recipients.map((address, index) => numbered(address, first + index));
 }
 
+/**
+ * The address given of `recipient` numbered from `recipients` over `count` messages, or undefined
+ * for none of them: the one it is with digits before it, at a number of its position within the
+ * run (numberingProblem has made sure no two give the same there).
+ */
+export function unnumberedRecipient(recipients: readonly string[], count: number, recipient: string): string | undefined {
+  return recipients.find((address, index) => {
+    const quoted = address.startsWith('"');
+    const rest = quoted ? address.slice(1) : address;
+    const body = quoted ? recipient.slice(1) : recipient;
+    if ((quoted && !recipient.startsWith('"')) || !body.endsWith(rest)) return false;
+    const digits = body.slice(0, body.length - rest.length);
+    if (!/^[1-9]\d*$/.test(digits)) return false;
+    const offset = BigInt(digits) - BigInt(index + 1);
+    const size = BigInt(recipients.length);
+    return offset >= 0n && offset % size === 0n && offset / size < BigInt(count);
+  });
+}
+
 function numbered(address: string, number: number): string {
   return address.startsWith('"') ? `"${number}${address.slice(1)}` : `${number}${address}`;
 }

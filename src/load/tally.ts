@@ -89,6 +89,8 @@ export class Tally {
    * flight.ts): read when a distinct failure first comes. Set by the driver.
    */
   elsewhere: (own: Flight | undefined) => Elsewhere = () => ({ connectionsOpen: 0, underWay: 0 });
+  /** --vary-recipients: the address given of a numbered recipient, its failures counted as one. Set by the driver. */
+  unnumbered: ((recipient: string) => string | undefined) | undefined;
   private status: number = ExitCode.OK;
   /** The failure whose status is the run's: the first of the worst (see worse()). */
   private deciding: LoadFailure | undefined;
@@ -265,6 +267,12 @@ export class Tally {
     return true;
   }
 
+  /** A numbered recipient's failure as its address given's (see unnumbered); any other as it is. */
+  private asGiven(failure: LoadFailure): LoadFailure {
+    const given = failure.kind === 'recipient' ? this.unnumbered?.(failure.recipient) : undefined;
+    return given === undefined || failure.kind !== 'recipient' ? failure : { ...failure, recipient: given, numbered: true };
+  }
+
   /** The run is stopped from now on: by a failure (stopAt), or by the interruption (the driver). */
   stoppedNow(): void {
     this.stoppedAt ??= this.now();
@@ -278,7 +286,8 @@ export class Tally {
     this.stop();
   }
 
-  record(failure: LoadFailure, status: number, own?: Flight): void {
+  record(given: LoadFailure, status: number, own?: Flight): void {
+    const failure = this.asGiven(given);
     const next = worse(this.status, status);
     if (next !== this.status) this.deciding = failure;
     this.status = next;

@@ -145,6 +145,7 @@ function failureJson(failure: LoadFailure): { code: string; stage?: string; reci
     : {
         code: failure.outcome === 'refused' ? 'recipient-refused' : 'recipient-deferred',
         recipient: failure.recipient,
+        ...(failure.numbered ? { numbered: true } : {}),
         reply: failure.reply.raw.join('\n'),
         reason,
       };

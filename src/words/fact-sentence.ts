@@ -19,5 +19,5 @@ export function describeNote(note: Note, words: Words): string {
 /** Why one message of a load run did not get through: its error, or the recipient refused with the reply. */
 export function describeLoadFailure(failure: LoadFailure, words: Words): string {
   if (failure.kind === 'error') return describeFact(failure.error, words);
-  return words.load.recipient(failure.recipient, failure.outcome, failure.reply.raw.join(' '));
+  return words.load.recipient(failure.recipient, failure.outcome, failure.reply.raw.join(' '), failure.numbered === true);
 }

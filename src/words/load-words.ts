@@ -75,5 +75,6 @@ export interface LoadWords {
   /** -v: where `count` events of that dialogue were left out (it keeps the opening and the end). */
   readonly witnessOmitted: (count: number) => string;
   /** A recipient refused (5xx) or deferred (4xx) with `reply`. */
-  readonly recipient: (recipient: string, outcome: 'refused' | 'deferred', reply: string) => string;
+  /** `numbered`: under --vary-recipients, every number `recipient` went under. */
+  readonly recipient: (recipient: string, outcome: 'refused' | 'deferred', reply: string, numbered: boolean) => string;
 }

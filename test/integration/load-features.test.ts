@@ -335,6 +335,26 @@ describe('load mode with --vary-recipients', () => {
     }
   });
 
+  it('counts a recipient refused under all its numbers as one failure, named by the address given: the limit shows, not a list of numbers', async () => {
+    const server = await startScriptedServer({
+      replies: { RCPT: (line) => (line.includes('"') ? '250 2.1.5 Ok' : '550 5.1.1 no such user'), DATA: '354 go ahead' },
+    });
+    try {
+      const args = ['--server', `127.0.0.1:${server.port}`, '-r', 'load@example.org', '-s', 'load', '--count', '7', '--vary-recipients'];
+      const run = await runCli([...args, '--json', 'sink@example.org', '"a b"@example.org'], { input: 'Hello.\n' });
+      assert.equal(run.code, 67, run.stderr);
+      const { failures } = JSON.parse(run.stdout.split('\n').find((line) => line.startsWith('{"event":"load"'))!) as { failures: Record<string, unknown>[] };
+      assert.deepEqual(
+        failures.map(({ count, code, recipient, numbered }) => ({ count, code, recipient, numbered })),
+        [{ count: 7, code: 'recipient-refused', recipient: 'sink@example.org', numbered: true }],
+      );
+      const told = await runCli([...args, '--lang', 'fr', 'sink@example.org', '"a b"@example.org'], { input: 'Hello.\n' });
+      assert.match(told.stdout, /^7 × sink@example\.org refusé sous ses numéros \(--vary-recipients\) : 550 5\.1\.1 no such user$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('over several connections, each message to recipients of its own: 1 to 12, each once, whatever connection carried it', async () => {
     const sink = await startSink();
     try {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { numberedRecipients, numberingProblem } from '../../dist/load/numbered-recipients.js';
+import { numberedRecipients, numberingProblem, unnumberedRecipient } from '../../dist/load/numbered-recipients.js';
 
 describe('recipients numbered for a load run (--vary-recipients)', () => {
   it('gives message n of a run with R recipients the numbers (n − 1)R + 1 to nR, in the envelope order', () => {
@@ -48,5 +48,23 @@ describe('recipients numbered for a load run (--vary-recipients)', () => {
     assert.equal(numberingProblem(['"12a b"@x.test', '"a b"@x.test'], 55), undefined);
     // Not digits before it, or another domain: never the same mailbox.
     assert.equal(numberingProblem(['bob@x.test', 'xbob@x.test', '1bob@y.test'], 1000), undefined);
+  });
+
+  it('finds the address given behind a numbered recipient, at a number of its own position only', () => {
+    // bob and 1bob meet in message 11 (31bob): a run of 10 may have both.
+    const given = ['bob@x.test', '"a b"@x.test', '1bob@x.test'];
+    assert.equal(numberingProblem(given, 10), undefined);
+    for (const sequence of [1, 2, 7, 10]) {
+      const sent = numberedRecipients(given, sequence);
+      assert.deepEqual(
+        sent.map((recipient) => unnumberedRecipient(given, 10, recipient)),
+        given,
+      );
+    }
+    // 31bob is 1bob's in message 1, not bob's (message 11, past the run); bob is first of three:
+    // 1, 4, 7 …, so 2bob is no number of its; 0 and 01 no number at all; 34bob past the run.
+    assert.equal(unnumberedRecipient(given, 10, '31bob@x.test'), '1bob@x.test');
+    for (const recipient of ['2bob@x.test', '0bob@x.test', '01bob@x.test', '34bob@x.test', 'bob@x.test', '"a b"@x.test', 'a b@x.test', 'carol@x.test'])
+      assert.equal(unnumberedRecipient(given, 10, recipient), undefined, recipient);
   });
 });

@@ -61,5 +61,6 @@ export const loadWords = (): LoadWords => ({
   witness: 'The first connection on which a message failed (-v), as it went:',
   witnessBroken: 'No message failed; the first connection the server broke between messages (-v), as it went:',
   witnessOmitted: (count) => `(… ${count} event${count === 1 ? '' : 's'} of this connection left out here …)`,
-  recipient: (recipient, outcome, reply) => `${recipient} ${outcome === 'refused' ? 'refused' : 'deferred'}: ${reply}`,
+  recipient: (recipient, outcome, reply, numbered) =>
+    `${recipient} ${outcome === 'refused' ? 'refused' : 'deferred'}${numbered ? ' under its numbers (--vary-recipients)' : ''}: ${reply}`,
 });
