@@ -361,6 +361,19 @@ describe('load summary', () => {
     assert.equal((JSON.parse(loadSummaryJson(withTls)) as { tlsResumed: number }).tlsResumed, 199);
   });
 
+  it('names the MX host loaded, and an address literal once, as the literal it is, in English and French', () => {
+    const first = (target: NonNullable<LoadReport['target']>, language: 'en' | 'fr') => loadSummaryLines({ ...report, target }, wordsFor(language))[0];
+    assert.equal(
+      first({ host: 'mx1.example.org.', address: '192.0.2.25', port: 25 }, 'en'),
+      'load sent to mx1.example.org. [192.0.2.25] port 25, the first MX host that accepted a connection',
+    );
+    assert.equal(first({ host: '[192.0.2.1]', address: '192.0.2.1', port: 2617 }, 'en'), "load sent to [192.0.2.1] port 2617, the recipients' address literal");
+    assert.equal(
+      first({ host: '[192.0.2.1]', address: '192.0.2.1', port: 25 }, 'fr'),
+      'charge envoyée à [192.0.2.1] port 25, le littéral d’adresse des destinataires',
+    );
+  });
+
   it('says nothing of what resuming saves when no handshake resumed: each of them sent its certificate', () => {
     const none = { ...report, tls: { ...latency, samples: 2 }, tlsResumed: 0 };
     assert.ok(loadSummaryLines(none, wordsFor('en')).includes('TLS: 0 of 2 handshakes resumed a session'));

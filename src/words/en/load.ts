@@ -40,7 +40,11 @@ export const loadWords = (): LoadWords => ({
       : `interrupted (${signal}): ${unconfirmed > 0 ? `${unconfirmed} message${unconfirmed === 1 ? '' : 's'} under way with no verdict, ${unsent}` : `${unsent} message${unsent === 1 ? '' : 's'}`} never started`,
   cutShort: (by, unconfirmed, unsent) =>
     `cut short by ${by === 'fault' ? 'an internal error' : 'a write that failed'}: ${unconfirmed} message${unconfirmed === 1 ? '' : 's'} under way with no verdict, ${unsent} never started`,
-  target: (host, address, port) => `load sent to ${host} [${address}] port ${port}, the first MX host that accepted a connection`,
+  // An address literal (bob@[192.0.2.1]) has no MX host: the address itself took the connection.
+  target: (host, address, port) =>
+    host.startsWith('[')
+      ? `load sent to ${host} port ${port}, the recipients' address literal`
+      : `load sent to ${host} [${address}] port ${port}, the first MX host that accepted a connection`,
   progress: (accepted, refused, deferred, perSecond, seconds) => `accepted ${accepted}, refused ${refused}, deferred ${deferred}, ${perSecond}/s, ${seconds} s`,
   rate: (perSecond) => `${perSecond} message${perSecond === '1' ? '' : 's'} accepted per second`,
   decimal: (figure) => figure,

@@ -41,7 +41,10 @@ export const loadWords = (): LoadWords => ({
       : `interrompu (${signal}) : ${unconfirmed > 0 ? `${unconfirmed} message${unconfirmed < 2 ? '' : 's'} en cours sans verdict, ${unsent}` : `${unsent} message${unsent < 2 ? '' : 's'}`} jamais commencé${unsent < 2 ? '' : 's'}`,
   cutShort: (by, unconfirmed, unsent) =>
     `écourté par ${by === 'fault' ? 'une erreur interne' : 'une écriture impossible'} : ${unconfirmed} message${unconfirmed < 2 ? '' : 's'} en cours sans verdict, ${unsent} jamais commencé${unsent < 2 ? '' : 's'}`,
-  target: (host, address, port) => `charge envoyée à ${host} [${address}] port ${port}, le premier hôte MX qui a accepté une connexion`,
+  target: (host, address, port) =>
+    host.startsWith('[')
+      ? `charge envoyée à ${host} port ${port}, le littéral d’adresse des destinataires`
+      : `charge envoyée à ${host} [${address}] port ${port}, le premier hôte MX qui a accepté une connexion`,
   progress: (accepted, refused, deferred, perSecond, seconds) => `acceptés ${accepted}, refusés ${refused}, différés ${deferred}, ${perSecond}/s, ${seconds} s`,
   // French puts what is under 2 in the singular, and writes a decimal comma.
   rate: (perSecond) => {
