@@ -269,8 +269,9 @@ export class Tally {
 
   /** A numbered recipient's failure as its address given's (see unnumbered); any other as it is. */
   private asGiven(failure: LoadFailure): LoadFailure {
-    const given = failure.kind === 'recipient' ? this.unnumbered?.(failure.recipient) : undefined;
-    return given === undefined || failure.kind !== 'recipient' ? failure : { ...failure, recipient: given, numbered: true };
+    if (failure.kind !== 'recipient') return failure;
+    const given = this.unnumbered?.(failure.recipient);
+    return given === undefined ? failure : { ...failure, recipient: given, numbered: true };
   }
 
   /** The run is stopped from now on: by a failure (stopAt), or by the interruption (the driver). */
