@@ -10,7 +10,7 @@
 // message with QUIT, as mailv --per-connection 1 sends it). Prints the messages per second.
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { onReplies } from './reply-lines.mjs';
+import { replyReads } from './reply-lines.mjs';
 
 const [port, count, concurrency, file, mode] = process.argv.slice(2);
 const total = Number(count);
@@ -26,8 +26,6 @@ function finished() {
 }
 
 function session() {
-  const socket = connect(Number(port), '127.0.0.1');
-  socket.setNoDelay(true);
   let state = 'greeting';
   let owed = 0;
   const next = () => {
@@ -36,7 +34,7 @@ function session() {
     state = more ? 'message+envelope' : 'message';
     owed = more ? 4 : 1;
   };
-  onReplies(socket, () => {
+  const onReply = () => {
     if (state === 'greeting') {
       socket.write('EHLO bench.example.org\r\n');
       state = 'ehlo';
@@ -54,17 +52,17 @@ function session() {
       state = 'quit';
       if (done === total) finished();
     } else socket.destroy();
-  });
+  };
+  const socket = connect({ port: Number(port), host: '127.0.0.1', noDelay: true, onread: replyReads(onReply) });
 }
 
 /** A connection for one message: when it ends, the next one opens. */
 function oneMessage() {
   if (issued >= total) return;
   issued++;
-  const socket = connect({ port: Number(port), host: '127.0.0.1', noDelay: true });
   let state = 'greeting';
   let owed = 0;
-  onReplies(socket, () => {
+  const onReply = () => {
     if (state === 'greeting') {
       socket.write('EHLO bench.example.org\r\n');
       state = 'ehlo';
@@ -84,7 +82,8 @@ function oneMessage() {
       if (done === total) finished();
       oneMessage();
     }
-  });
+  };
+  const socket = connect({ port: Number(port), host: '127.0.0.1', noDelay: true, onread: replyReads(onReply) });
 }
 
 for (let index = 0; index < Number(concurrency); index++) (mode === 'per-message' ? oneMessage : session)();

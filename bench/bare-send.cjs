@@ -70,8 +70,8 @@ function afterFirstTicket(ms) {
   socket.once('session', ehlo);
 }
 
-// bench/reply-lines.mjs's reply loop, repeated: a module shared with it would be one more file to load
-// in the very start-up this measures.
+// bench/reply-lines.mjs's reply loop, repeated over 'data' events (the TLS socket has no `onread`):
+// a module shared with it would be one more file to load in the very start-up this measures.
 let buffered = '';
 function onData(chunk) {
   buffered += chunk.toString('latin1');

@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { onReplies } from './reply-lines.mjs';
+import { replyReads } from './reply-lines.mjs';
 
 const LAYERS = ['bare', 'connection', 'session', 'driver'];
 const CONCURRENCY = 20;
@@ -82,7 +82,6 @@ async function runLayer(layer, port, count, file) {
         const next = () => {
           if (issued >= total) return resolve();
           issued++;
-          const socket = connect({ port: Number(port), host: '127.0.0.1', noDelay: true });
           const writes = [
             'EHLO bench.example.org\r\n',
             'MAIL FROM:<bench@example.org>\r\nRCPT TO:<bench@example.org>\r\nDATA\r\n',
@@ -91,11 +90,12 @@ async function runLayer(layer, port, count, file) {
             Buffer.concat([whole, Buffer.from('.\r\nQUIT\r\n')]),
           ];
           let replies = 0;
-          onReplies(socket, () => {
+          const onReply = () => {
             const write = writes[replies++];
             if (write !== undefined) socket.write(write);
             if (replies === 7) socket.destroy();
-          });
+          };
+          const socket = connect({ port: Number(port), host: '127.0.0.1', noDelay: true, onread: replyReads(onReply) });
           socket.on('close', next);
         };
         next();

@@ -54,18 +54,21 @@ export class SmtpConnection {
     signal?: InterruptSignal,
     /** A unix-domain socket: both ends on this machine, as over loopback. */
     readonly unixSocket = false,
+    /** Set when the socket was opened to read into READ_BUFFER: its reads come through it, not as 'data'. */
+    private readonly reads?: ReadRelay,
   ) {
     const onAbort = () => this.interrupt(signal!.reason as NodeJS.Signals);
     signal?.addEventListener('abort', onAbort, { once: true });
     // Released with the socket: a load run opens thousands of connections under one signal.
     this.stopListening = () => signal?.removeEventListener('abort', onAbort);
-    this.listen(socket);
+    this.listen(socket, reads);
   }
 
   private readonly stopListening: () => void;
 
-  private listen(socket: Duplex): void {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+  private listen(socket: Duplex, reads?: ReadRelay): void {
+    if (reads === undefined) socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    else reads.to = (chunk) => this.onData(chunk);
     socket.on('error', (error: NodeJS.ErrnoException) => this.fail({ kind: 'errno', errno: error.code }));
     socket.on('close', () => {
       this.closed = true;
@@ -95,6 +98,7 @@ export class SmtpConnection {
     const { tlsConnect, secureContext, checkServerIdentity } = await this.prepareTls(trust);
     const plain = this.socket;
     plain.removeAllListeners('data');
+    if (this.reads !== undefined) this.reads.to = undefined;
     plain.removeAllListeners('close');
     const secure = tlsConnect({
       socket: plain,
@@ -203,8 +207,18 @@ export class SmtpConnection {
     // Under -4 or -6, one lookup of every address tells "no such host" from "none of this family".
     const seen: LookupSeen = { otherFamily: false };
     const lookup = local.family === undefined ? {} : { lookup: familyLookup(local.family, seen) };
-    const open = () => connect({ host, port, noDelay: true, family: local.family, localAddress: local.address, ...lookup });
-    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, false, local, seen);
+    const reads = new ReadRelay();
+    const open = () =>
+      connect({
+        host,
+        port,
+        noDelay: true,
+        family: local.family,
+        localAddress: local.address,
+        ...lookup,
+        onread: { buffer: READ_BUFFER, callback: reads.callback },
+      });
+    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, false, local, seen, reads);
   }
 
   /** Connects to a unix-domain socket at `path`; failures name the path as the host, with port 0. */
@@ -221,6 +235,7 @@ export class SmtpConnection {
     unixSocket: boolean,
     local: LocalEnd = {},
     seen: LookupSeen = { otherFamily: false },
+    reads?: ReadRelay,
   ): Promise<SmtpConnection> {
     return new Promise((resolve, reject) => {
       const socket = open();
@@ -242,7 +257,7 @@ export class SmtpConnection {
       socket.once('connect', () => {
         settle();
         socket.removeAllListeners('error');
-        resolve(new SmtpConnection(socket, host, signal, unixSocket));
+        resolve(new SmtpConnection(socket, host, signal, unixSocket, reads));
       });
       socket.once('error', (error: NodeJS.ErrnoException) =>
         settle(connectError(error.code, host, port, { ...local, family: seen.otherFamily ? local.family : undefined })),
@@ -544,6 +559,22 @@ export interface TlsTrust {
 export interface LocalEnd {
   readonly family?: 4 | 6 | undefined;
   readonly address?: string | undefined;
+}
+
+/**
+ * Where every socket open() makes reads into: what is read is taken before the next read (the
+ * replies decoded into strings, an unfinished line copied), so one buffer serves all, where a
+ * socket would allocate one a read, and a load run opens thousands of sockets a second.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/** Hands what a socket read into READ_BUFFER to its connection, once there is one to take it. */
+class ReadRelay {
+  to: ((chunk: Buffer) => void) | undefined;
+  readonly callback = (count: number): boolean => {
+    this.to?.(READ_BUFFER.subarray(0, count));
+    return true;
+  };
 }
 
 /** What ended the stream, as recorded when it happened. */

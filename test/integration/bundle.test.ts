@@ -306,18 +306,25 @@ describe('the bundle', () => {
   });
 
   it('ends a run with 70 at an exception nothing caught, the message kept: the process adapter hands it to the run', async () => {
-    // A fault no input makes: the first data from the server (its greeting) thrown from the socket's
-    // own event, so that the exception comes from Node's read callback, where no caller of mailv's
+    // A fault no input makes: the first data from the server (its greeting) thrown where Node hands
+    // it over (a socket's 'data' event, or the `onread` callback of a socket that reads into a buffer
+    // of its own), so that the exception comes from Node's read callback, where no caller of mailv's
     // waits. Run from a copy of the installation: Node's options make a code cache of their own.
     const server = await startScriptedServer();
     const copy = installedCopy();
     const plant = join(copy.root, 'plant.cjs');
     writeFileSync(
       plant,
-      "const { Socket } = require('node:net');\nconst emit = Socket.prototype.emit;\nlet planted = false;\n" +
-        'Socket.prototype.emit = function (event, ...rest) {\n' +
-        "  if (event === 'data' && !planted && this.remotePort !== undefined) { planted = true; throw new TypeError('planted in a data event'); }\n" +
-        '  return emit.call(this, event, ...rest);\n};\n',
+      "const net = require('node:net');\nconst emit = net.Socket.prototype.emit;\nconst connect = net.connect;\nlet planted = false;\n" +
+        "const plantOnce = () => { if (!planted) { planted = true; throw new TypeError('planted in a data event'); } };\n" +
+        'net.Socket.prototype.emit = function (event, ...rest) {\n' +
+        "  if (event === 'data' && this.remotePort !== undefined) plantOnce();\n" +
+        '  return emit.call(this, event, ...rest);\n};\n' +
+        'net.connect = function (options, ...rest) {\n' +
+        '  const onread = options?.onread;\n' +
+        '  if (onread === undefined) return connect.call(this, options, ...rest);\n' +
+        '  const callback = (...read) => { plantOnce(); return onread.callback(...read); };\n' +
+        '  return connect.call(this, { ...options, onread: { ...onread, callback } }, ...rest);\n};\n',
     );
     try {
       const run = startPlanted(copy, plant, ['-q', '--server', `127.0.0.1:${server.port}`, '-s', 'kept', 'bob@example.org']);
@@ -325,7 +332,7 @@ describe('the bundle', () => {
       const { status, stderr } = await run.closed;
       assert.equal(status, 70, stderr);
       const lines = stderr.trimEnd().split('\n');
-      assert.match(lines[0]!, /^mailv: internal error: TypeError: planted in a data event\\x0a {4}at Socket\.emit \(/);
+      assert.match(lines[0]!, /^mailv: internal error: TypeError: planted in a data event\\x0a {4}at plantOnce \(/);
       assert.deepEqual(lines.slice(1), [`mailv: the message was saved in ${join(copy.root, 'dead.letter')}`]);
       assert.match(readFileSync(join(copy.root, 'dead.letter'), 'utf8'), /^Subject: kept\n[\s\S]*\nHello, kept\.\n/m);
       assert.deepEqual(server.commands, [], 'the session ended at the fault, before its EHLO');
