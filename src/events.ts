@@ -73,7 +73,8 @@ export type SessionEvent =
    * on the server may have it, whatever happens to the connection.
    */
   | { kind: 'committed'; verb: 'DATA' | 'BDAT'; size: number }
-  | { kind: 'recipient'; recipient: string; outcome: RecipientOutcome; reply: Reply | undefined }
+  /** `next`: put off at RCPT and offered to the next server (SessionPlan.putOffGoesOn): not its last word. */
+  | { kind: 'recipient'; recipient: string; outcome: RecipientOutcome; reply: Reply | undefined; next?: true }
   /** A fact worth showing that is not a failure; the renderers word it from its code. */
   | { kind: 'note'; note: Note; severity: 'info' | 'warning' }
   /** The session is closing: after the verdict on the message, even when QUIT left with its end (RFC 2920 §3.1). */

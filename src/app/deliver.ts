@@ -87,7 +87,7 @@ function withVerdictsKept(emit: EmitEvent): { emit: EmitEvent; unsettled: (recip
   const verdicts = new Set<string>();
   return {
     emit: (event) => {
-      if (event.kind === 'recipient') verdicts.add(event.recipient);
+      if (event.kind === 'recipient' && event.next === undefined) verdicts.add(event.recipient);
       emit(event);
     },
     unsettled: (recipients) => recipients.filter((recipient) => !verdicts.has(recipient)),

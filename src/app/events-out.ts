@@ -25,7 +25,7 @@ export async function openEvents(run: Run, plan: ShownPlan, verbosity: Verbosity
   const reportRefusal = (event: SessionEvent) => {
     // Said with the failures, on standard error: the transcript may be what failed (a full disk).
     if (event.kind === 'note' && event.note.code === 'interrupted-unconfirmed') run.note(event.note);
-    if (event.kind === 'recipient' && event.outcome !== 'sent' && event.reply) {
+    if (event.kind === 'recipient' && event.outcome !== 'sent' && event.reply && event.next === undefined) {
       run.note({ code: 'recipient-not-delivered', recipient: event.recipient, reply: event.reply });
     }
   };

@@ -1,8 +1,9 @@
 // Delivering straight to each recipient domain's MX hosts ("via esmtp", as sendmail says): one
 // session per domain, hosts tried in the MX plan's order, every address of each. A refused or
-// silent host, or a 4xx/421/554 greeting, sends mailv on to the next, as sendmail does; any
-// other refusal is final (RFC 5321 §5.1). Once the whole message was written only the host's own
-// 421 lets another host have it: after anything else it may have the message.
+// silent host, a 4xx/554 greeting or a 4xx at any later step sends mailv on to the next, as
+// Postfix does, and so do recipients put off at RCPT while the others got the message; any other
+// refusal is final (RFC 5321 §5.1). Once the whole message was written only the host's own reply
+// lets another host have it: after anything else it may have the message.
 import { planMx, type MxPlan } from '../dns/mx.js';
 import { triedAddresses } from '../dns/tried-addresses.js';
 import type { Resolver } from '../dns/resolver.js';
@@ -14,7 +15,7 @@ import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from 
 import { noMxTook } from './no-mx-took.js';
 import { unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
-import { afterFailedFirst, sendOverLimit, type FailedRound } from './recipient-limit.js';
+import { afterFailedFirst, sendOverLimit, settleAfterFailure, type FailedRound } from './recipient-limit.js';
 import { refusedFirst } from './refused-first.js';
 import type { InterruptSignal } from '../interruption.js';
 
@@ -89,10 +90,22 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   const recipients = plan.envelope.recipients;
   // A recipient one host refused for good (a 5xx to its RCPT) is not offered to the next (RFC 5321 §4.2.1).
   const refused: RecipientResult[] = [];
+  // The verdicts of a host that delivered to some: they stand.
+  const decided: RecipientResult[] = [];
+  // Those it put off at RCPT (a 4xx) are offered to the next host, as Postfix does while one is left
+  // (smtp_trouble.c: a soft error keeps a recipient for a backup server); their 4xx stands if none takes them.
+  let putOff: RecipientResult[] = [];
+  // Their events said they went on (`next`): the last word of those no host took is said at the end.
+  let putOffGoingOn = false;
   let remaining = recipients;
+  // The addresses still to try after the one at hand: while some are, a recipient put off goes on.
+  let serversLeft = mx.hosts.reduce((count, host) => count + (host.addresses.length === 0 ? 0 : triedAddresses(mx, host).length), 0);
   // planMx gives a plan only when some host has an address: at least one is contacted.
   let tried = 0;
   let reason: TransportReason | undefined;
+  // The 4xx of a lone server that put the message off with one: the domain's failure, in its words.
+  let lastPutOff: SmtpReplyError | undefined;
+  let serversTried = 0;
   // -4/-6: only the addresses of that family are tried (a connection to an address ignores the family).
   const family = plan.local?.family;
   for (const host of mx.hosts) {
@@ -104,7 +117,9 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
     }
     if (addresses.length === 0) continue;
     tried++;
-    for (const address of addresses) {
+    eachAddress: for (const address of addresses) {
+      serversLeft--;
+      serversTried++;
       // What this address taught: a certificate that does not verify gets no client certificate in any round.
       const learnt: HostLearnt = { certificateWithheld: false };
       // Between MTAs TLS is opportunistic (RFC 7435): a failed handshake is noted and the same
@@ -112,7 +127,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       for (const tls of plan.tls === 'auto' ? (['auto', 'off'] as const) : [plan.tls]) {
         // An address literal's certificate names its address (no SNI is sent for one), not `[192.0.2.1]`.
         const tlsName = mx.literal ? address : host.name.replace(/\.$/, '');
-        const hostPlan = { ...plan, envelope: { ...plan.envelope, recipients: remaining }, tls, tlsName, serverName: host.name };
+        const hostPlan = { ...plan, envelope: { ...plan.envelope, recipients: remaining }, tls, tlsName, serverName: host.name, putOffGoesOn: serversLeft > 0 };
         // Those past the host's limit of recipients a message go to the same host again.
         const again = async (rest: readonly string[]): Promise<RecipientResult[] | FailedRound> => {
           let roundPlan = { ...hostPlan, envelope: { ...plan.envelope, recipients: rest } };
@@ -139,24 +154,41 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
           if (!(thrown instanceof DomainFailure)) throw thrown;
           // Verdicts read before the failure (452s, LMTP's replies) stand, as after a later round.
           const settled = afterFailedFirst(remaining, thrown.round, again, emit);
-          if (settled !== undefined) return [...refused, ...(await settled)];
+          if (settled !== undefined) return [...refused, ...decided, ...(await settled)];
+          // Offered those an earlier host put off: its failure settles them alone.
+          if (putOff.length > 0) return [...refused, ...decided, ...settleAfterFailure(putOff, thrown.round, emit)];
           // Refused by earlier hosts and by this one: a failure for now is theirs too (67).
           const all = [...refused, ...thrown.refused];
           throw new DomainFailure(refusedFirst(thrown.error, all), all);
         }
-        if (attempt.kind === 'delivered') return [...refused, ...(await sendOverLimit(attempt.results, again, emit))];
+        if (attempt.kind === 'delivered') {
+          const results = await sendOverLimit(attempt.results, again, emit);
+          putOff = results.filter(forAnotherHost);
+          putOffGoingOn = serversLeft > 0;
+          decided.push(...results.filter((result) => !putOff.includes(result)));
+          if (putOff.length === 0) return [...refused, ...decided];
+          remaining = putOff.map((result) => result.recipient);
+          continue eachAddress;
+        }
         if (attempt.kind === 'next-host') {
           reason = attempt.reason ?? reason;
+          lastPutOff = attempt.failure instanceof SmtpReplyError && attempt.failure.reply.code < 500 ? attempt.failure : undefined;
           refused.push(...attempt.refused);
           remaining = notRefused(remaining, attempt.refused);
+          putOff = putOff.filter((result) => remaining.includes(result.recipient));
           // Every one refused for good: nothing is left to offer another host.
-          if (remaining.length === 0) return refused;
+          if (remaining.length === 0) return [...refused, ...decided];
           break;
         }
       }
     }
   }
-  throw new DomainFailure(refusedFirst(new TransportError(noMxTook(mx, tried, family), 'connect', reason), refused), refused);
+  if (decided.length > 0 || putOff.length > 0) {
+    if (putOffGoingOn) for (const { recipient, reply } of putOff) emit({ kind: 'recipient', recipient, outcome: 'deferred', reply });
+    return [...refused, ...decided, ...putOff];
+  }
+  const lone = serversTried === 1 ? lastPutOff : undefined;
+  throw new DomainFailure(refusedFirst(lone ?? new TransportError(noMxTook(mx, tried, family), 'connect', reason), refused), refused);
 }
 
 /** `refused`: the recipients this host refused for good before it put the message off. */
@@ -224,6 +256,14 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
   }
 }
 
+/**
+ * Put off at RCPT for now by its own reply (not past the host's limit of recipients, which sends it
+ * to the same host again): another host may take it.
+ */
+function forAnotherHost(result: RecipientResult): boolean {
+  return result.outcome === 'deferred' && result.overLimit === undefined && result.failure === undefined && result.reply !== undefined && !result.afterMessage;
+}
+
 /** The whole message left, and the host did not answer that it refused it: it may have it. */
 function mayHaveIt(session: SmtpSession, error: unknown): boolean {
   return session.committed && !(error instanceof SmtpReplyError);
@@ -252,10 +292,11 @@ function nextHostAfter(error: unknown, session: SmtpSession, plan: SessionPlan):
 
 /**
  * RFC 5321 §5.1 and the MTAs' practice: the next host is tried after anything transient: a
- * refused or dropped connection, a timeout, a greeting that refuses, or 421 (the service closing)
- * at any step, the final dot included, since a reply says the message was not taken.
+ * refused or dropped connection, a timeout, a greeting that refuses, or a 4xx (a 421, the service
+ * closing, or a 451 to MAIL, to DATA, to the final dot) at any step, since a reply says the message
+ * was not taken (Postfix's smtp_trouble.c: a soft error goes to a backup server while one is left).
  */
 function tryNextHost(error: unknown): error is MailvError {
-  if (error instanceof SmtpReplyError) return error.fact.code === 'MAILV_GREETING_REFUSED' || error.reply.code === 421;
+  if (error instanceof SmtpReplyError) return error.fact.code === 'MAILV_GREETING_REFUSED' || (error.reply.code >= 400 && error.reply.code < 500);
   return error instanceof TransportError;
 }

@@ -60,13 +60,26 @@ export async function sendOverLimit(
 }
 
 /**
- * `all` once the round of those over the limit went as `sent`. A round that fails keeps the
+ * `putOff` (recipients a host that delivered to others put off at RCPT, under --direct) once the
+ * next host they were offered to failed as a whole, as a round past the limit that failed.
+ */
+export function settleAfterFailure(putOff: readonly RecipientResult[], failed: FailedRound, emit: EmitEvent): RecipientResult[] {
+  return settleRound(putOff, failed, emit, () => true);
+}
+
+/**
+ * `all` once the round of those `waiting` (over the limit) went as `sent`. A round that fails keeps the
  * verdicts it had read (refusals for good, 452s, LMTP's replies); its other recipients are refused
  * by the reply that ended it if that was a 5xx, deferred by it if a 4xx (a 421), and said so; a
  * round that failed without a reply (the connection lost, the message unconfirmed) leaves them
  * deferred with that failure, which the run says.
  */
-function settleRound(all: readonly RecipientResult[], sent: RecipientResult[] | FailedRound, emit: EmitEvent): RecipientResult[] {
+function settleRound(
+  all: readonly RecipientResult[],
+  sent: RecipientResult[] | FailedRound,
+  emit: EmitEvent,
+  waiting: (result: RecipientResult) => boolean = (result) => result.overLimit === true,
+): RecipientResult[] {
   let round: readonly RecipientResult[];
   // The reply that ended a failed round (a 421, a 554), which its other recipients then get.
   let ended: Reply | undefined;
@@ -86,7 +99,7 @@ function settleRound(all: readonly RecipientResult[], sent: RecipientResult[] | 
   // None of them delivered in this round: the limit is not all there is; they stay deferred, told now.
   const progress = round.some((result) => result.outcome === 'sent');
   return all.map((result) => {
-    if (!result.overLimit) return result;
+    if (!waiting(result)) return result;
     const again = byRecipient.get(result.recipient);
     if (again !== undefined && (progress || !again.overLimit)) return again;
     if (again === undefined && unanswered !== undefined) return { recipient: result.recipient, outcome: 'deferred', reply: undefined, failure: unanswered };

@@ -223,6 +223,8 @@ export class Explainer {
   private bodyTold = false;
   /** A recipient of this connection got the message: only then is the work done when it closes. */
   private delivered = false;
+  /** A host put a recipient off and offered it to the next address or host (`next`): the plan goes on. */
+  private offeredOn = false;
   /** The code structure is told once per code, not under every reply. */
   private readonly codesSeen = new Set<number>();
   /** The hosts the MX answers named, lower-cased without the final dot: an alias among them is told. */
@@ -317,10 +319,13 @@ export class Explainer {
       case 'recipient': {
         if (event.outcome === 'sent') this.delivered = true;
         // A host that took the message gets the rest of it (rounds past its limit): no other is tried.
-        if (event.outcome === 'sent' && this.via === 'esmtp') this.triesLeft.clear();
+        // Unless a recipient it put off goes on to the next (`next`).
+        if (event.next === true) this.offeredOn = true;
+        if (event.outcome === 'sent' && this.via === 'esmtp' && !this.offeredOn) this.triesLeft.clear();
         const recipient = quote(event.recipient);
         const sent = this.via === 'lmtp' ? c.recipientDelivered : c.recipientSent;
-        const line = { sent, refused: c.recipientRefused, deferred: c.recipientDeferred }[event.outcome]({ recipient });
+        const deferred = event.next === true ? c.recipientDeferredNext : c.recipientDeferred;
+        const line = { sent, refused: c.recipientRefused, deferred }[event.outcome]({ recipient });
         return none([line]);
       }
       case 'note':
@@ -370,6 +375,7 @@ export class Explainer {
         return none([c.dnsNoAnswer({ server: quote(event.server) })]);
       case 'mx-plan':
         this.literalDomain = event.plan.literal === true;
+        this.offeredOn = false;
         this.triesLeft.clear();
         for (const host of event.plan.hosts) for (const address of triedAddresses(event.plan, host)) this.triesLeft.push({ host: host.name, address });
         return none(this.mxPlan(event.plan));

@@ -112,6 +112,11 @@ export interface SessionPlan {
    * their results say `overLimit` and no verdict of theirs is told yet.
    */
   readonly recipientsOverLimitGoAgain?: boolean;
+  /**
+   * Another server follows (--direct: the MX plan's next address or host), and a recipient put off
+   * at RCPT is offered to it: its 4xx here is not its last word, and its event says `next`.
+   */
+  readonly putOffGoesOn?: boolean;
   /** --notify, --ret, --envid: DSN parameters (RFC 3461), sent only when the server offers DSN. */
   readonly dsn?: DsnParameters;
   /**
@@ -1443,7 +1448,8 @@ export class SmtpSession {
   private rcptOutcome(recipient: string, reply: Reply): RecipientResult {
     if (isPositive(reply)) return { recipient, outcome: 'sent', reply };
     const outcome: RecipientOutcome = reply.code >= 500 ? 'refused' : 'deferred';
-    this.emit({ kind: 'recipient', recipient, outcome, reply });
+    const next = outcome === 'deferred' && this.plan.putOffGoesOn === true && this.probe === undefined;
+    this.emit({ kind: 'recipient', recipient, outcome, reply, ...(next ? { next: true as const } : {}) });
     const result = { recipient, outcome, reply };
     if (outcome === 'refused') this.refused.push(result);
     return result;

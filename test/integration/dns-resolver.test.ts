@@ -250,8 +250,8 @@ describe('the MX plan of a real lookup', () => {
       `  2. broken.example.test.   preference  20  (could not be looked up for now (${lookup.server}: SERVFAIL): skipped)`,
       '  3. mx.example.test.       preference  30  127.0.0.2',
       'The lowest preference is tried first. When a host refuses the connection, does not answer, refuses at its greeting,',
-      'drops the connection or says 421 before taking the message, mailv tries the next address, then the next host.',
-      'When none takes the message it is deferred (exit 75) and kept in dead.letter.',
+      'drops the connection or answers 4xx before taking the message, mailv tries the next address, then the next host',
+      '(a recipient put off at RCPT too). When none takes the message it is deferred (exit 75) and kept in dead.letter.',
       'mailv --direct connects to port 25 of these addresses.',
     ]);
     assert.deepEqual(formatMxPlan(mxPlan, 25, fr), [
@@ -261,8 +261,8 @@ describe('the MX plan of a real lookup', () => {
       `  2. broken.example.test.   préférence  20  (n’a pas pu être résolu pour l’instant (${lookup.server} : SERVFAIL) : ignoré)`,
       '  3. mx.example.test.       préférence  30  127.0.0.2',
       'La préférence la plus basse est essayée en premier. Si un hôte refuse la connexion, ne répond pas, refuse dès son accueil,',
-      'coupe la connexion ou répond 421 avant d’avoir pris le message, mailv essaie l’adresse suivante, puis l’hôte suivant.',
-      'Si aucun ne prend le message, il est différé (code de sortie 75) et gardé dans dead.letter.',
+      'coupe la connexion ou répond 4xx avant d’avoir pris le message, mailv essaie l’adresse suivante, puis l’hôte suivant',
+      '(un destinataire différé à RCPT aussi). Si aucun ne prend le message, il est différé (code de sortie 75) et gardé dans dead.letter.',
       'mailv --direct se connecte au port 25 de ces adresses.',
     ]);
     const skipped = { code: 'mx-host-skipped', recipients: ['bob@example.test'], host: mxPlan.hosts[1]!.name, problem: mxPlan.hosts[1]!.problem } as const;

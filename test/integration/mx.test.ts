@@ -421,6 +421,123 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     }
   });
 
+  it('--direct: a 4xx to MAIL, to DATA or to the final dot puts the message off at that host only: the next host takes it', async () => {
+    for (const [verb, reply] of [
+      ['MAIL', '451 4.7.1 Greylisted, try again later'],
+      ['DATA', '451 4.3.0 Try again later'],
+      ['.', '452 4.3.1 Insufficient system storage'],
+    ] as const) {
+      const [putting] = await scriptedOnOnePort(['127.0.0.2'], { replies: { [verb]: reply } });
+      try {
+        const [next] = await sinksOnOnePort(['127.0.0.3'], { port: putting!.port });
+        try {
+          const run = await runCli(['--direct', '--port', String(putting!.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
+          assert.equal(run.code, 0, `${verb}: ${run.stderr}`);
+          assert.equal(run.stderr, '', verb);
+          const shown = lines(run.stdout);
+          const deferred = shown.indexOf(`bob@mx.test... Deferred: ${reply}`);
+          assert.notEqual(deferred, -1, `${verb}: ${run.stdout}`);
+          assert.match(shown.slice(deferred + 1).join('\n'), /^bob@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.$/m, verb);
+          assert.deepEqual(
+            next!.messages.map((message) => message.recipients),
+            [['bob@mx.test']],
+            verb,
+          );
+        } finally {
+          await next!.close();
+        }
+      } finally {
+        await putting!.close();
+      }
+    }
+  });
+
+  it('--direct: a recipient put off at RCPT while the other got the message goes to the next host on its own', async () => {
+    const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 carol@mx.test: Recipient address rejected: Greylisted' : '250 2.1.5 Ok');
+    const [first] = await scriptedOnOnePort(['127.0.0.2'], { replies: { RCPT: rcpt } });
+    try {
+      const [next] = await sinksOnOnePort(['127.0.0.3'], { port: first!.port });
+      try {
+        const run = await runCli(['--direct', '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'], { input: 'to both\n' });
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.stderr, '');
+        assert.ok(first!.commands.includes('DATA'), 'bob got it from the first host');
+        assert.deepEqual(
+          next!.messages.map((message) => message.recipients),
+          [['carol@mx.test']],
+        );
+        assert.match(
+          run.stdout,
+          /^carol@mx\.test\.\.\. Deferred \(450 4\.2\.0 carol@mx\.test: Recipient address rejected: Greylisted\)\n[\s\S]*^bob@mx\.test\.\.\. Sent \([\s\S]*^carol@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.\n[\s\S]*^carol@mx\.test\.\.\. Sent \(/m,
+        );
+        assert.equal(existsSync(join(run.home, 'dead.letter')), false, 'each got it: nothing kept');
+        // The deferral is no last word: --json says it went on (`next`), --explain says where.
+        const args = ['--direct', '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'];
+        const json = await runCli([...args, '--json'], { input: 'to both\n' });
+        const verdicts = lines(json.stdout)
+          .map((line) => JSON.parse(line) as { event: string; recipient?: string; outcome?: string; next?: boolean })
+          .filter((event) => event.event === 'recipient' && event.recipient === 'carol@mx.test')
+          .map(({ outcome, next }) => ({ outcome, next }));
+        assert.deepEqual(verdicts, [
+          { outcome: 'deferred', next: true },
+          { outcome: 'sent', next: undefined },
+        ]);
+        const explained = await runCli([...args, '--explain'], { input: 'to both\n' });
+        assert.match(
+          explained.stdout,
+          /^carol@mx\.test\.\.\. Deferred \(450 [^\n]*\)\n\s+↳ carol@mx\.test: refused for now \(4xx\) by this host, offered to the next once this session ends \(Postfix, RFC 5321 §5\.1\)$/m,
+        );
+      } finally {
+        await next!.close();
+      }
+    } finally {
+      await first!.close();
+    }
+  });
+
+  it('--direct: recipients put off at RCPT that no other host takes keep their own 4xx: 75, the message kept', async () => {
+    const [first] = await scriptedOnOnePort(['127.0.0.2'], { replies: { RCPT: '450 4.2.0 Greylisted' } });
+    try {
+      const run = await runCli(['--direct', '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'], { input: 'for later\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.doesNotMatch(first!.received().toString('latin1'), /for later/, 'no recipient: no message');
+      const shown = lines(run.stdout);
+      // Each said once in the transcript, where the host put it off; the next host refused the connection.
+      for (const recipient of ['bob', 'carol'])
+        assert.equal(shown.filter((line) => line === `${recipient}@mx.test... Deferred (450 4.2.0 Greylisted)`).length, 1, run.stdout);
+      assert.ok(shown.includes('bob@mx.test,carol@mx.test... Deferred: Connection refused by mx2.mx.test.'), run.stdout);
+      // Their last word, on standard error once no other host took them.
+      for (const recipient of ['bob', 'carol'])
+        assert.match(run.stderr, new RegExp(`^mailv: not delivered to ${recipient}@mx\\.test: 450 4\\.2\\.0 Greylisted$`, 'm'));
+      assert.match(readFileSync(join(run.home, 'dead.letter'), 'utf8'), /^for later$/m);
+    } finally {
+      await first!.close();
+    }
+  });
+
+  it('--direct: a recipient put off at RCPT, then refused by the next host as a whole (550 to MAIL), is refused by that reply: 67', async () => {
+    const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
+    const [first] = await scriptedOnOnePort(['127.0.0.2'], { replies: { RCPT: rcpt } });
+    const [refusing] = await scriptedOnOnePort(['127.0.0.3'], { port: first!.port, replies: { MAIL: '550 5.7.1 Sender rejected' } });
+    try {
+      const run = await runCli(['--direct', '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'], { input: 'the body\n' });
+      assert.equal(run.code, 67, run.stderr);
+      assert.match(first!.received().toString('latin1'), /^the body\r$/m, 'bob got it from the first host');
+      assert.deepEqual(
+        refusing!.commands.filter((command) => /^RCPT/i.test(command)).map((command) => command.toUpperCase()),
+        ['RCPT TO:<CAROL@MX.TEST>'],
+        'carol alone offered to the next host',
+      );
+      assert.doesNotMatch(refusing!.received().toString('latin1'), /the body/, 'MAIL refused: no message');
+      assert.match(run.stdout, /^bob@mx\.test\.\.\. Sent \(/m);
+      assert.match(run.stderr, /^mailv: not delivered to carol@mx\.test: 550 5\.7\.1 Sender rejected$/m);
+      assert.doesNotMatch(run.stderr, /bob@mx\.test/);
+    } finally {
+      await first!.close();
+      await refusing!.close();
+    }
+  });
+
   // After the whole message is written, a drop leaves the host with the message or not, nobody can
   // tell: it is never offered to another host (one copy at most), and it is kept in dead.letter.
   const DROPS_AFTER_COMMIT: readonly { readonly name: string; readonly script: Script }[] = [

@@ -208,8 +208,8 @@ describe('the MX plan', () => {
       '  (2 more MX hosts are ignored: mailv tries the first 4)',
       'Hosts of equal preference are tried in random order (MAILV_SEED makes the order repeatable).',
       'The lowest preference is tried first. When a host refuses the connection, does not answer, refuses at its greeting,',
-      'drops the connection or says 421 before taking the message, mailv tries the next address, then the next host.',
-      'When none takes the message it is deferred (exit 75) and kept in dead.letter.',
+      'drops the connection or answers 4xx before taking the message, mailv tries the next address, then the next host',
+      '(a recipient put off at RCPT too). When none takes the message it is deferred (exit 75) and kept in dead.letter.',
       'mailv --direct connects to port 25 of these addresses.',
     ]);
     assert.deepEqual(formatMxPlan(implicit, 2525, en), [
@@ -281,8 +281,8 @@ describe('the MX plan', () => {
       '  (2 autres hôtes MX sont ignorés : mailv essaie les 4 premiers)',
       'Les hôtes de même préférence sont essayés dans un ordre aléatoire (MAILV_SEED rend cet ordre reproductible).',
       'La préférence la plus basse est essayée en premier. Si un hôte refuse la connexion, ne répond pas, refuse dès son accueil,',
-      'coupe la connexion ou répond 421 avant d’avoir pris le message, mailv essaie l’adresse suivante, puis l’hôte suivant.',
-      'Si aucun ne prend le message, il est différé (code de sortie 75) et gardé dans dead.letter.',
+      'coupe la connexion ou répond 4xx avant d’avoir pris le message, mailv essaie l’adresse suivante, puis l’hôte suivant',
+      '(un destinataire différé à RCPT aussi). Si aucun ne prend le message, il est différé (code de sortie 75) et gardé dans dead.letter.',
       'mailv --direct se connecte au port 25 de ces adresses.',
     ]);
     assert.deepEqual(formatMxPlan(implicit, 2525, fr), [

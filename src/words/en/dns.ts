@@ -102,8 +102,8 @@ export const dnsWords = (): DnsWords => ({
       several
         ? [
             'The lowest preference is tried first. When a host refuses the connection, does not answer, refuses at its greeting,',
-            'drops the connection or says 421 before taking the message, mailv tries the next address, then the next host.',
-            'When none takes the message it is deferred (exit 75) and kept in dead.letter.',
+            'drops the connection or answers 4xx before taking the message, mailv tries the next address, then the next host',
+            '(a recipient put off at RCPT too). When none takes the message it is deferred (exit 75) and kept in dead.letter.',
           ]
         : ['When this host cannot be reached the message is deferred (exit 75) and kept in dead.letter.'],
     port: (port) => `mailv --direct connects to port ${port} of these addresses.`,

@@ -110,8 +110,8 @@ export const dnsWords = (): DnsWords => ({
       several
         ? [
             'La préférence la plus basse est essayée en premier. Si un hôte refuse la connexion, ne répond pas, refuse dès son accueil,',
-            'coupe la connexion ou répond 421 avant d’avoir pris le message, mailv essaie l’adresse suivante, puis l’hôte suivant.',
-            'Si aucun ne prend le message, il est différé (code de sortie 75) et gardé dans dead.letter.',
+            'coupe la connexion ou répond 4xx avant d’avoir pris le message, mailv essaie l’adresse suivante, puis l’hôte suivant',
+            '(un destinataire différé à RCPT aussi). Si aucun ne prend le message, il est différé (code de sortie 75) et gardé dans dead.letter.',
           ]
         : ['Si cet hôte est injoignable, le message est différé (code de sortie 75) et gardé dans dead.letter.'],
     port: (port) => `mailv --direct se connecte au port ${port} de ces adresses.`,
