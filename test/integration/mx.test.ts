@@ -8,10 +8,26 @@ import { testPki } from '../helpers/certificates.js';
 import { freshHome, lines, runCli, LOCAL_HOST } from '../helpers/cli.js';
 import { RCODE, a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
-import { startScriptedServer, type Script } from '../helpers/scripted-server.js';
+import { startScriptedServer, type Script, type ScriptedServer } from '../helpers/scripted-server.js';
+import type { SmtpSink } from '../helpers/smtp-sink.js';
 import { closedPort, scriptedOnOnePort, sinksOnOnePort } from '../helpers/loopback-port.js';
 
 const DNS = ['--dns', DNSMASQ];
+
+/** `script` played by mx1.mx.test (127.0.0.2), a sink as mx2.mx.test (127.0.0.3) on the same port: both closed after `use`. */
+async function firstAndNext(script: Script, use: (first: ScriptedServer, next: SmtpSink) => Promise<void>): Promise<void> {
+  const [first] = await scriptedOnOnePort(['127.0.0.2'], script);
+  try {
+    const [next] = await sinksOnOnePort(['127.0.0.3'], { port: first!.port });
+    try {
+      await use(first!, next!);
+    } finally {
+      await next!.close();
+    }
+  } finally {
+    await first!.close();
+  }
+}
 
 /** A --direct send to `recipients` through the MX of port `port`, with the test PKI's good pair as client certificate. */
 function directWithClientCertificate(port: number, recipients: readonly string[]) {
@@ -342,46 +358,30 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
 
   it('--direct: a host that drops the connection or says 421 before the message is left for the next', async () => {
     for (const fault of [{ EHLO: { close: true as const } }, { MAIL: '421 4.3.2 Shutting down' }]) {
-      const [broken] = await scriptedOnOnePort(['127.0.0.2'], { replies: fault });
-      try {
-        const [next] = await sinksOnOnePort(['127.0.0.3'], { port: broken!.port });
-        try {
-          const run = await runCli(['--direct', '--port', String(broken!.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
-          assert.equal(run.code, 0, run.stderr);
-          // A failure without a reply names the host it came from; a reply is said alone, as sendmail says it.
-          assert.match(
-            run.stdout,
-            /^bob@mx\.test\.\.\. Deferred: (connection closed by the server during ehlo by mx1\.mx\.test\.|421 4\.3\.2 Shutting down)$/m,
-          );
-          assert.deepEqual(next!.messages[0]!.recipients, ['bob@mx.test']);
-        } finally {
-          await next!.close();
-        }
-      } finally {
-        await broken!.close();
-      }
+      await firstAndNext({ replies: fault }, async (broken, next) => {
+        const run = await runCli(['--direct', '--port', String(broken.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
+        assert.equal(run.code, 0, run.stderr);
+        // A failure without a reply names the host it came from; a reply is said alone, as sendmail says it.
+        assert.match(run.stdout, /^bob@mx\.test\.\.\. Deferred: (connection closed by the server during ehlo by mx1\.mx\.test\.|421 4\.3\.2 Shutting down)$/m);
+        assert.deepEqual(next.messages[0]!.recipients, ['bob@mx.test']);
+      });
     }
   });
 
   it('--direct: a recipient one host refused for good is not offered to the next host the message goes to after its 421', async () => {
-    const [broken] = await scriptedOnOnePort(['127.0.0.2'], {
-      replies: { RCPT: (line) => (line.includes('carol') ? '550 5.1.1 User unknown' : '250 2.1.5 Ok'), DATA: '421 4.3.2 Shutting down' },
-    });
-    try {
-      const [next] = await sinksOnOnePort(['127.0.0.3'], { port: broken!.port });
-      try {
-        const run = await runCli(['--direct', '--port', String(broken!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'], { input: 'x\n' });
+    await firstAndNext(
+      {
+        replies: { RCPT: (line) => (line.includes('carol') ? '550 5.1.1 User unknown' : '250 2.1.5 Ok'), DATA: '421 4.3.2 Shutting down' },
+      },
+      async (broken, next) => {
+        const run = await runCli(['--direct', '--port', String(broken.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'], { input: 'x\n' });
         // bob delivered by the next host, carol refused for good: 67.
         assert.equal(run.code, 67, run.stderr);
-        assert.deepEqual(next!.messages[0]!.recipients, ['bob@mx.test']);
+        assert.deepEqual(next.messages[0]!.recipients, ['bob@mx.test']);
         assert.match(run.stdout, /^bob@mx\.test\.\.\. Deferred: 421 4\.3\.2 Shutting down$/m);
         assert.match(run.stderr, /^mailv: not delivered to carol@mx\.test: 550 5\.1\.1 User unknown$/m);
-      } finally {
-        await next!.close();
-      }
-    } finally {
-      await broken!.close();
-    }
+      },
+    );
   });
 
   it('--direct: a 421 to RCPT is the host closing, not a verdict: the next host takes the message, nothing said of a refusal', async () => {
@@ -393,31 +393,23 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
       ['one command at a time', '250-scripted.test\r\n250 8BITMIME'],
     ] as const) {
       const rcpt = (line: string) => (line.includes('carol') ? '421 4.7.0 Too many connections' : '250 2.1.5 Ok');
-      const [closing] = await scriptedOnOnePort(['127.0.0.2'], { replies: { EHLO: ehlo, RCPT: rcpt } });
-      try {
-        const [sink] = await sinksOnOnePort(['127.0.0.3'], { port: closing!.port });
-        try {
-          const run = await runCli(['--direct', '--port', String(closing!.port), ...DNS, '-s', 'next', 'bob@mx.test', 'carol@mx.test'], { input: 'to both\n' });
-          assert.equal(run.code, 0, `${how}: ${run.stderr}`);
-          assert.deepEqual(
-            sink!.messages.map((message) => message.recipients),
-            [['bob@mx.test', 'carol@mx.test']],
-            how,
-          );
-          // Pipelined, DATA left with the envelope; one command at a time, nothing followed the 421.
-          assert.equal(closing!.commands.includes('DATA'), how === 'pipelined', how);
-          assert.equal(run.stderr, '', how);
-          assert.match(
-            run.stdout,
-            /^bob@mx\.test,carol@mx\.test\.\.\. Deferred: 421 4\.7\.0 Too many connections\n[\s\S]*^bob@mx\.test,carol@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.$/m,
-            how,
-          );
-        } finally {
-          await sink!.close();
-        }
-      } finally {
-        await closing!.close();
-      }
+      await firstAndNext({ replies: { EHLO: ehlo, RCPT: rcpt } }, async (closing, sink) => {
+        const run = await runCli(['--direct', '--port', String(closing.port), ...DNS, '-s', 'next', 'bob@mx.test', 'carol@mx.test'], { input: 'to both\n' });
+        assert.equal(run.code, 0, `${how}: ${run.stderr}`);
+        assert.deepEqual(
+          sink.messages.map((message) => message.recipients),
+          [['bob@mx.test', 'carol@mx.test']],
+          how,
+        );
+        // Pipelined, DATA left with the envelope; one command at a time, nothing followed the 421.
+        assert.equal(closing.commands.includes('DATA'), how === 'pipelined', how);
+        assert.equal(run.stderr, '', how);
+        assert.match(
+          run.stdout,
+          /^bob@mx\.test,carol@mx\.test\.\.\. Deferred: 421 4\.7\.0 Too many connections\n[\s\S]*^bob@mx\.test,carol@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.$/m,
+          how,
+        );
+      });
     }
   });
 
@@ -427,72 +419,56 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
       ['DATA', '451 4.3.0 Try again later'],
       ['.', '452 4.3.1 Insufficient system storage'],
     ] as const) {
-      const [putting] = await scriptedOnOnePort(['127.0.0.2'], { replies: { [verb]: reply } });
-      try {
-        const [next] = await sinksOnOnePort(['127.0.0.3'], { port: putting!.port });
-        try {
-          const run = await runCli(['--direct', '--port', String(putting!.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
-          assert.equal(run.code, 0, `${verb}: ${run.stderr}`);
-          assert.equal(run.stderr, '', verb);
-          const shown = lines(run.stdout);
-          const deferred = shown.indexOf(`bob@mx.test... Deferred: ${reply}`);
-          assert.notEqual(deferred, -1, `${verb}: ${run.stdout}`);
-          assert.match(shown.slice(deferred + 1).join('\n'), /^bob@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.$/m, verb);
-          assert.deepEqual(
-            next!.messages.map((message) => message.recipients),
-            [['bob@mx.test']],
-            verb,
-          );
-        } finally {
-          await next!.close();
-        }
-      } finally {
-        await putting!.close();
-      }
+      await firstAndNext({ replies: { [verb]: reply } }, async (putting, next) => {
+        const run = await runCli(['--direct', '--port', String(putting.port), ...DNS, '-s', 'x', 'bob@mx.test'], { input: 'x\n' });
+        assert.equal(run.code, 0, `${verb}: ${run.stderr}`);
+        assert.equal(run.stderr, '', verb);
+        const shown = lines(run.stdout);
+        const deferred = shown.indexOf(`bob@mx.test... Deferred: ${reply}`);
+        assert.notEqual(deferred, -1, `${verb}: ${run.stdout}`);
+        assert.match(shown.slice(deferred + 1).join('\n'), /^bob@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.$/m, verb);
+        assert.deepEqual(
+          next.messages.map((message) => message.recipients),
+          [['bob@mx.test']],
+          verb,
+        );
+      });
     }
   });
 
   it('--direct: a recipient put off at RCPT while the other got the message goes to the next host on its own', async () => {
     const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 carol@mx.test: Recipient address rejected: Greylisted' : '250 2.1.5 Ok');
-    const [first] = await scriptedOnOnePort(['127.0.0.2'], { replies: { RCPT: rcpt } });
-    try {
-      const [next] = await sinksOnOnePort(['127.0.0.3'], { port: first!.port });
-      try {
-        const run = await runCli(['--direct', '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'], { input: 'to both\n' });
-        assert.equal(run.code, 0, run.stderr);
-        assert.equal(run.stderr, '');
-        assert.ok(first!.commands.includes('DATA'), 'bob got it from the first host');
-        assert.deepEqual(
-          next!.messages.map((message) => message.recipients),
-          [['carol@mx.test']],
-        );
-        assert.match(
-          run.stdout,
-          /^carol@mx\.test\.\.\. Deferred \(450 4\.2\.0 carol@mx\.test: Recipient address rejected: Greylisted\)\n[\s\S]*^bob@mx\.test\.\.\. Sent \([\s\S]*^carol@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.\n[\s\S]*^carol@mx\.test\.\.\. Sent \(/m,
-        );
-        assert.equal(existsSync(join(run.home, 'dead.letter')), false, 'each got it: nothing kept');
-        // The deferral is no last word: --json says it went on (`next`), --explain says where.
-        const args = ['--direct', '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'];
-        const json = await runCli([...args, '--json'], { input: 'to both\n' });
-        const verdicts = lines(json.stdout)
-          .map((line) => JSON.parse(line) as { event: string; recipient?: string; outcome?: string; next?: boolean })
-          .filter((event) => event.event === 'recipient' && event.recipient === 'carol@mx.test')
-          .map(({ outcome, next }) => ({ outcome, next }));
-        assert.deepEqual(verdicts, [
-          { outcome: 'deferred', next: true },
-          { outcome: 'sent', next: undefined },
-        ]);
-        const explained = await runCli([...args, '--explain'], { input: 'to both\n' });
-        assert.match(
-          explained.stdout,
-          /^carol@mx\.test\.\.\. Deferred \(450 [^\n]*\)\n\s+↳ carol@mx\.test: refused for now \(4xx\) by this host, offered to the next once this session ends \(Postfix, RFC 5321 §5\.1\)$/m,
-        );
-      } finally {
-        await next!.close();
-      }
-    } finally {
-      await first!.close();
-    }
+    await firstAndNext({ replies: { RCPT: rcpt } }, async (first, next) => {
+      const run = await runCli(['--direct', '--port', String(first.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'], { input: 'to both\n' });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stderr, '');
+      assert.ok(first.commands.includes('DATA'), 'bob got it from the first host');
+      assert.deepEqual(
+        next.messages.map((message) => message.recipients),
+        [['carol@mx.test']],
+      );
+      assert.match(
+        run.stdout,
+        /^carol@mx\.test\.\.\. Deferred \(450 4\.2\.0 carol@mx\.test: Recipient address rejected: Greylisted\)\n[\s\S]*^bob@mx\.test\.\.\. Sent \([\s\S]*^carol@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.\n[\s\S]*^carol@mx\.test\.\.\. Sent \(/m,
+      );
+      assert.equal(existsSync(join(run.home, 'dead.letter')), false, 'each got it: nothing kept');
+      // The deferral is no last word: --json says it went on (`next`), --explain says where.
+      const args = ['--direct', '--port', String(first.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'];
+      const json = await runCli([...args, '--json'], { input: 'to both\n' });
+      const verdicts = lines(json.stdout)
+        .map((line) => JSON.parse(line) as { event: string; recipient?: string; outcome?: string; next?: boolean })
+        .filter((event) => event.event === 'recipient' && event.recipient === 'carol@mx.test')
+        .map(({ outcome, next }) => ({ outcome, next }));
+      assert.deepEqual(verdicts, [
+        { outcome: 'deferred', next: true },
+        { outcome: 'sent', next: undefined },
+      ]);
+      const explained = await runCli([...args, '--explain'], { input: 'to both\n' });
+      assert.match(
+        explained.stdout,
+        /^carol@mx\.test\.\.\. Deferred \(450 [^\n]*\)\n\s+↳ carol@mx\.test: refused for now \(4xx\) by this host, offered to the next once this session ends \(Postfix, RFC 5321 §5\.1\)$/m,
+      );
+    });
   });
 
   it('--direct: recipients put off at RCPT that no other host takes keep their own 4xx: 75, the message kept', async () => {
