@@ -7,8 +7,12 @@ import type { LatencySummary } from './stats.js';
 
 /** Why one message did not get through. */
 export type LoadFailure =
-  /** The transaction or the connection failed: refused, dropped, 4xx/5xx to MAIL, DATA, the message. */
-  | { readonly kind: 'error'; readonly error: ErrorFact }
+  /**
+   * The transaction or the connection failed: refused, dropped, 4xx/5xx to MAIL, DATA, the message.
+   * `numbered`: the recipient the fact names (a 421 to its RCPT) is the address given under
+   * --vary-recipients, one failure whatever number it went under.
+   */
+  | { readonly kind: 'error'; readonly error: ErrorFact; readonly numbered?: true }
   /**
    * A recipient was refused (5xx) or deferred (4xx) while the session went on. `numbered`: under
    * --vary-recipients, `recipient` is the address given, one failure whatever number it went under.

@@ -267,11 +267,18 @@ export class Tally {
     return true;
   }
 
-  /** A numbered recipient's failure as its address given's (see unnumbered); any other as it is. */
+  /**
+   * A numbered recipient's failure as its address given's (see unnumbered), and so a failure whose
+   * fact names one (a 421 to its RCPT); any other as it is.
+   */
   private asGiven(failure: LoadFailure): LoadFailure {
-    if (failure.kind !== 'recipient') return failure;
-    const given = this.unnumbered?.(failure.recipient);
-    return given === undefined ? failure : { ...failure, recipient: given, numbered: true };
+    if (failure.kind === 'recipient') {
+      const given = this.unnumbered?.(failure.recipient);
+      return given === undefined ? failure : { ...failure, recipient: given, numbered: true };
+    }
+    const named = 'recipient' in failure.error ? failure.error.recipient : undefined;
+    const given = named === undefined ? undefined : this.unnumbered?.(named);
+    return given === undefined ? failure : { ...failure, error: { ...failure.error, recipient: given } as ErrorFact, numbered: true };
   }
 
   /** The run is stopped from now on: by a failure (stopAt), or by the interruption (the driver). */

@@ -131,13 +131,22 @@ export function loadSummaryJson(report: LoadReport): string {
  * run's language, as the other events' are, and `error`, the whole fact (a malformed line, how a
  * connection was lost), so that two failures the text tells apart are told apart here too.
  */
-function failureJson(failure: LoadFailure): { code: string; stage?: string; recipient?: string; reply: string | null; reason: string; error?: ErrorFact } {
+function failureJson(failure: LoadFailure): {
+  code: string;
+  stage?: string;
+  recipient?: string;
+  numbered?: true;
+  reply: string | null;
+  reason: string;
+  error?: ErrorFact;
+} {
   const reason = describeLoadFailure(failure, en);
   return failure.kind === 'error'
     ? {
         code: failure.error.code,
         // Where it failed, when the fact says (a time limit, a lost connection): the line on standard error names it too.
         ...('stage' in failure.error && typeof failure.error.stage === 'string' ? { stage: failure.error.stage } : {}),
+        ...(failure.numbered ? { numbered: true } : {}),
         reply: 'reply' in failure.error ? failure.error.reply.raw.join('\n') : null,
         reason,
         error: failure.error,

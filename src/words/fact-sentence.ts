@@ -18,6 +18,6 @@ export function describeNote(note: Note, words: Words): string {
 
 /** Why one message of a load run did not get through: its error, or the recipient refused with the reply. */
 export function describeLoadFailure(failure: LoadFailure, words: Words): string {
-  if (failure.kind === 'error') return describeFact(failure.error, words);
+  if (failure.kind === 'error') return failure.numbered ? words.load.numbered(describeFact(failure.error, words)) : describeFact(failure.error, words);
   return words.load.recipient(failure.recipient, failure.outcome, failure.reply.raw.join(' '), failure.numbered === true);
 }

@@ -77,4 +77,6 @@ export interface LoadWords {
   /** A recipient refused (5xx) or deferred (4xx) with `reply`. */
   /** `numbered`: under --vary-recipients, every number `recipient` went under. */
   readonly recipient: (recipient: string, outcome: 'refused' | 'deferred', reply: string, numbered: boolean) => string;
+  /** A failure whose fact names a recipient given under --vary-recipients, one whatever its number. */
+  readonly numbered: (failure: string) => string;
 }

@@ -355,6 +355,42 @@ describe('load mode with --vary-recipients', () => {
     }
   });
 
+  it('counts a failure whose fact names a recipient (a 421 to its RCPT) as one under the address given, whatever its number', async () => {
+    const server = await startScriptedServer({ replies: { RCPT: (line) => (line.includes('carol') ? '421 4.7.0 Too many connections' : '250 2.1.5 Ok') } });
+    try {
+      const args = [
+        '--server',
+        `127.0.0.1:${server.port}`,
+        '-r',
+        'load@example.org',
+        '-s',
+        'load',
+        '--count',
+        '6',
+        '--vary-recipients',
+        'bob@example.org',
+        'carol@example.org',
+      ];
+      const run = await runCli([...args, '--json'], { input: 'Hello.\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.ok(
+        server.commands.some((command) => command.includes('<6carol@example.org>')),
+        'numbered on the wire',
+      );
+      const { failures } = JSON.parse(run.stdout.split('\n').find((line) => line.startsWith('{"event":"load"'))!) as {
+        failures: { count: number; code: string; numbered?: boolean; error: { recipient?: string } }[];
+      };
+      assert.deepEqual(
+        failures.map(({ count, code, numbered, error }) => ({ count, code, numbered, recipient: error.recipient })),
+        [{ count: 6, code: 'MAILV_RECIPIENT_CLOSING', numbered: true, recipient: 'carol@example.org' }],
+      );
+      const told = await runCli(args, { input: 'Hello.\n' });
+      assert.match(told.stdout, /^6 × the server closed the session at the recipient <carol@example\.org>: 421 4\.7\.0 Too many connections \(the recipient under its numbers, --vary-recipients\)$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('over several connections, each message to recipients of its own: 1 to 12, each once, whatever connection carried it', async () => {
     const sink = await startSink();
     try {

@@ -65,6 +65,7 @@ export const loadWords = (): LoadWords => ({
   witness: 'The first connection on which a message failed (-v), as it went:',
   witnessBroken: 'No message failed; the first connection the server broke between messages (-v), as it went:',
   witnessOmitted: (count) => `(… ${count} event${count === 1 ? '' : 's'} of this connection left out here …)`,
+  numbered: (failure) => `${failure} (the recipient under its numbers, --vary-recipients)`,
   recipient: (recipient, outcome, reply, numbered) =>
     `${recipient} ${outcome === 'refused' ? 'refused' : 'deferred'}${numbered ? ' under its numbers (--vary-recipients)' : ''}: ${reply}`,
 });

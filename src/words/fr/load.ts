@@ -72,6 +72,7 @@ export const loadWords = (): LoadWords => ({
   witness: 'La première connexion où un message a échoué (-v), telle qu’elle s’est déroulée :',
   witnessBroken: 'Aucun message n’a échoué ; la première connexion que le serveur a rompue entre deux messages (-v), telle qu’elle s’est déroulée :',
   witnessOmitted: (count) => `(… ${count} événement${count === 1 ? '' : 's'} de cette connexion omis ici …)`,
+  numbered: (failure) => `${failure} (le destinataire sous ses numéros, --vary-recipients)`,
   recipient: (recipient, outcome, reply, numbered) =>
     `${recipient} ${outcome === 'refused' ? 'refusé' : 'différé'}${numbered ? ' sous ses numéros (--vary-recipients)' : ''} : ${reply}`,
 });
