@@ -385,7 +385,10 @@ describe('load mode with --vary-recipients', () => {
         [{ count: 6, code: 'MAILV_RECIPIENT_CLOSING', numbered: true, recipient: 'carol@example.org' }],
       );
       const told = await runCli(args, { input: 'Hello.\n' });
-      assert.match(told.stdout, /^6 × the server closed the session at the recipient <carol@example\.org>: 421 4\.7\.0 Too many connections \(the recipient under its numbers, --vary-recipients\)$/m);
+      assert.match(
+        told.stdout,
+        /^6 × the server closed the session at the recipient <carol@example\.org>: 421 4\.7\.0 Too many connections \(the recipient under its numbers, --vary-recipients\)$/m,
+      );
     } finally {
       await server.close();
     }
