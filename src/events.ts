@@ -73,8 +73,12 @@ export type SessionEvent =
    * on the server may have it, whatever happens to the connection.
    */
   | { kind: 'committed'; verb: 'DATA' | 'BDAT'; size: number }
-  /** `next`: put off at RCPT and offered to the next server (SessionPlan.putOffGoesOn): not its last word. */
-  | { kind: 'recipient'; recipient: string; outcome: RecipientOutcome; reply: Reply | undefined; next?: true }
+  /**
+   * `next`: put off at RCPT and offered to the next server (SessionPlan.putOffGoesOn): not its last
+   * word. `restated`: the verdict of one that went so and that no other server took, said again as
+   * its last word (the transcript showed it already).
+   */
+  | { kind: 'recipient'; recipient: string; outcome: RecipientOutcome; reply: Reply | undefined; next?: true; restated?: true }
   /** A fact worth showing that is not a failure; the renderers word it from its code. */
   | { kind: 'note'; note: Note; severity: 'info' | 'warning' }
   /** The session is closing: after the verdict on the message, even when QUIT left with its end (RFC 2920 §3.1). */

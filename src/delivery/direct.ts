@@ -95,8 +95,6 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   // Those it put off at RCPT (a 4xx) are offered to the next host, as Postfix does while one is left
   // (smtp_trouble.c: a soft error keeps a recipient for a backup server); their 4xx stands if none takes them.
   let putOff: RecipientResult[] = [];
-  // Their events said they went on (`next`): the last word of those no host took is said at the end.
-  let putOffGoingOn = false;
   let remaining = recipients;
   // The addresses still to try after the one at hand: while some are, a recipient put off goes on.
   let serversLeft = mx.hosts.reduce((count, host) => count + (host.addresses.length === 0 ? 0 : triedAddresses(mx, host).length), 0);
@@ -154,9 +152,11 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
           if (!(thrown instanceof DomainFailure)) throw thrown;
           // Verdicts read before the failure (452s, LMTP's replies) stand, as after a later round.
           const settled = afterFailedFirst(remaining, thrown.round, again, emit);
-          if (settled !== undefined) return [...refused, ...decided, ...(await settled)];
+          if (settled !== undefined) return lastWords([...refused, ...decided, ...(await settled)], emit);
           // Offered those an earlier host put off: its failure settles them alone.
-          if (putOff.length > 0) return [...refused, ...decided, ...settleAfterFailure(putOff, thrown.round, emit)];
+          if (putOff.length > 0) return lastWords([...refused, ...decided, ...settleAfterFailure(putOff, thrown.round, emit)], emit);
+          // Those it put off itself go nowhere now: their 4xx is their last word.
+          lastWords(thrown.deferredAtRcpt, emit);
           // Refused by earlier hosts and by this one: a failure for now is theirs too (67).
           const all = [...refused, ...thrown.refused];
           throw new DomainFailure(refusedFirst(thrown.error, all), all);
@@ -164,7 +164,6 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
         if (attempt.kind === 'delivered') {
           const results = await sendOverLimit(attempt.results, again, emit);
           putOff = results.filter(forAnotherHost);
-          putOffGoingOn = serversLeft > 0;
           decided.push(...results.filter((result) => !putOff.includes(result)));
           if (putOff.length === 0) return [...refused, ...decided];
           remaining = putOff.map((result) => result.recipient);
@@ -183,10 +182,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       }
     }
   }
-  if (decided.length > 0 || putOff.length > 0) {
-    if (putOffGoingOn) for (const { recipient, reply } of putOff) emit({ kind: 'recipient', recipient, outcome: 'deferred', reply });
-    return [...refused, ...decided, ...putOff];
-  }
+  if (decided.length > 0 || putOff.length > 0) return lastWords([...refused, ...decided, ...putOff], emit);
   const lone = serversTried === 1 ? lastPutOff : undefined;
   throw new DomainFailure(refusedFirst(lone ?? new TransportError(noMxTook(mx, tried, family), 'connect', reason), refused), refused);
 }
@@ -256,12 +252,22 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
   }
 }
 
-/**
- * Put off at RCPT for now by its own reply (not past the host's limit of recipients, which sends it
- * to the same host again): another host may take it.
- */
+/** Put off at RCPT by a host that said it goes on to the next (see SessionPlan.putOffGoesOn). */
 function forAnotherHost(result: RecipientResult): boolean {
-  return result.outcome === 'deferred' && result.overLimit === undefined && result.failure === undefined && result.reply !== undefined && !result.afterMessage;
+  return result.goesOn === true && result.outcome === 'deferred';
+}
+
+/**
+ * `results` as the domain's: those whose event said they went on (`goesOn`) and that no other host
+ * took get their verdict said again, as their last word (on standard error, in --json).
+ */
+function lastWords(results: readonly RecipientResult[], emit: EmitEvent): RecipientResult[] {
+  return results.map((result) => {
+    if (result.goesOn === undefined) return result;
+    const { goesOn: _went, ...settled } = result;
+    emit({ kind: 'recipient', recipient: settled.recipient, outcome: settled.outcome, reply: settled.reply, restated: true });
+    return settled;
+  });
 }
 
 /** The whole message left, and the host did not answer that it refused it: it may have it. */

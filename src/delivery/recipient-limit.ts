@@ -109,7 +109,8 @@ function settleRound(
     const reply = again !== undefined && !failedForNow ? again.reply : (ended ?? result.reply);
     const outcome = again === undefined && !putOff && ended !== undefined && ended.code >= 500 ? 'refused' : 'deferred';
     emit({ kind: 'recipient', recipient: result.recipient, outcome, reply });
-    const { overLimit: _told, ...rest } = again ?? result;
+    // Its verdict is said here: neither over the limit nor going on to another host any longer.
+    const { overLimit: _told, goesOn: _settled, ...rest } = again ?? result;
     return { ...rest, outcome, reply };
   });
 }

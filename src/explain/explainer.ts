@@ -223,8 +223,12 @@ export class Explainer {
   private bodyTold = false;
   /** A recipient of this connection got the message: only then is the work done when it closes. */
   private delivered = false;
-  /** A host put a recipient off and offered it to the next address or host (`next`): the plan goes on. */
+  /** The host of this connection took the message for some recipient. */
+  private hostTookIt = false;
+  /** It put a recipient off and offered it to the next address or host (`next`): the plan goes on. */
   private offeredOn = false;
+  /** The host of the last connection: another host starts afresh. */
+  private connectedHost: string | undefined;
   /** The code structure is told once per code, not under every reply. */
   private readonly codesSeen = new Set<number>();
   /** The hosts the MX answers named, lower-cased without the final dot: an alias among them is told. */
@@ -260,6 +264,11 @@ export class Explainer {
       case 'connecting': {
         this.newConnection();
         this.via = event.via;
+        if (event.host !== this.connectedHost) {
+          this.hostTookIt = false;
+          this.offeredOn = false;
+        }
+        this.connectedHost = event.host;
         const host = quote(event.host);
         // LMTP has no port of its own (RFC 2033 §5): the SMTP ports' meanings do not apply to it.
         if (event.via === 'lmtp') return none([c.connectingLmtp({ host })]);
@@ -317,11 +326,11 @@ export class Explainer {
         return { before: [c.bodyStart], after: [] };
       }
       case 'recipient': {
+        // Its last word said again: the line it explained is not shown twice.
+        if (event.restated === true) return none([]);
         if (event.outcome === 'sent') this.delivered = true;
-        // A host that took the message gets the rest of it (rounds past its limit): no other is tried.
-        // Unless a recipient it put off goes on to the next (`next`).
+        if (event.outcome === 'sent' && this.via === 'esmtp') this.hostTookIt = true;
         if (event.next === true) this.offeredOn = true;
-        if (event.outcome === 'sent' && this.via === 'esmtp' && !this.offeredOn) this.triesLeft.clear();
         const recipient = quote(event.recipient);
         const sent = this.via === 'lmtp' ? c.recipientDelivered : c.recipientSent;
         const deferred = event.next === true ? c.recipientDeferredNext : c.recipientDeferred;
@@ -352,7 +361,9 @@ export class Explainer {
         if (this.via === 'relay') return none([c.deferredRelay({ host: quote(event.host), submission: this.submission })]);
         if (this.via === 'lmtp') return none([c.deferredLmtp({ host: quote(event.host) })]);
         const tried = this.triesLeft.answer(tryKey(event));
-        const next = tried !== undefined ? this.triesLeft.first : undefined;
+        // A host that took the message gets the rest of it (rounds past its limit): no other is
+        // tried, unless a recipient it put off goes on to the next (`next`).
+        const next = tried !== undefined && (!this.hostTookIt || this.offeredOn) ? this.triesLeft.first : undefined;
         // The same host's next address comes before the next host (RFC 5321 §5.1).
         if (next?.host === event.host) return none([c.deferredAddress({ host: quote(event.host), address: quote(next.address) })]);
         return none([(next !== undefined ? c.deferredHost : c.deferredLast)({ host: quote(event.host) })]);
@@ -375,7 +386,9 @@ export class Explainer {
         return none([c.dnsNoAnswer({ server: quote(event.server) })]);
       case 'mx-plan':
         this.literalDomain = event.plan.literal === true;
+        this.hostTookIt = false;
         this.offeredOn = false;
+        this.connectedHost = undefined;
         this.triesLeft.clear();
         for (const host of event.plan.hosts) for (const address of triedAddresses(event.plan, host)) this.triesLeft.push({ host: host.name, address });
         return none(this.mxPlan(event.plan));

@@ -28,11 +28,6 @@ export class TranscriptRenderer {
    * then said deferred by that same reply (a later round's, past the server's limit) is not said twice.
    */
   private deferredLine: { readonly recipients: ReadonlySet<string>; readonly reply: string } | undefined;
-  /**
-   * Recipients said deferred by a host that offered them to the next (`next`), and its reply: the
-   * same verdict, their last word once no other host took them, is not said twice.
-   */
-  private readonly offeredOn = new Map<string, string | undefined>();
   private readonly formatters: Formatters;
 
   /**
@@ -71,10 +66,8 @@ export class TranscriptRenderer {
       recipient: (e) => {
         const said = this.deferredLine;
         if (e.outcome === 'deferred' && said?.recipients.has(e.recipient) === true && replyKey(e.reply) === said.reply) return [];
-        const offered = this.offeredOn.has(e.recipient) ? { reply: this.offeredOn.get(e.recipient) } : undefined;
-        this.offeredOn.delete(e.recipient);
-        if (e.next === true) this.offeredOn.set(e.recipient, replyKey(e.reply));
-        else if (e.outcome === 'deferred' && offered !== undefined && offered.reply === replyKey(e.reply)) return [];
+        // Said where its host gave it (`next`): its last word, once no other host took it, is not said twice.
+        if (e.restated === true) return [];
         return [style.note(`${sanitize(e.recipient)}... ${outcomeText(e.outcome, e.reply, this.enhancedCodes)}`)];
       },
       note: (e) => {

@@ -161,6 +161,8 @@ export interface RecipientResult {
   readonly overLimit?: true;
   /** Its verdict came after the message, LMTP's for each recipient (RFC 2033 §4.2), not at RCPT. */
   readonly afterMessage?: true;
+  /** Put off at RCPT and said to go on to the next server (its event said `next`, see putOffGoesOn). */
+  readonly goesOn?: true;
   /**
    * Left without a verdict by a transaction that failed without a reply to decide it (the connection
    * lost, a reply out of protocol, the message left whole and unconfirmed) after it had read others
@@ -1450,7 +1452,7 @@ export class SmtpSession {
     const outcome: RecipientOutcome = reply.code >= 500 ? 'refused' : 'deferred';
     const next = outcome === 'deferred' && this.plan.putOffGoesOn === true && this.probe === undefined;
     this.emit({ kind: 'recipient', recipient, outcome, reply, ...(next ? { next: true as const } : {}) });
-    const result = { recipient, outcome, reply };
+    const result: RecipientResult = { recipient, outcome, reply, ...(next ? { goesOn: true as const } : {}) };
     if (outcome === 'refused') this.refused.push(result);
     return result;
   }

@@ -471,6 +471,39 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     });
   });
 
+  it('--direct: a recipient put off by a host that then loses the message goes nowhere: its 4xx said once, and not among those the host may have', async () => {
+    const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
+    await firstAndNext({ replies: { RCPT: rcpt, '.': { close: true } } }, async (first, next) => {
+      const run = await runCli(['--direct', '--json', '--port', String(first.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'], { input: 'x\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.deepEqual(next.messages, [], 'one copy at most: bob may have it from the first host');
+      const events = lines(run.stdout).map(
+        (line) => JSON.parse(line) as { event: string; recipients?: string[]; recipient?: string; next?: true; restated?: true },
+      );
+      assert.deepEqual(events.find((event) => event.event === 'unsettled')?.recipients, ['bob@mx.test']);
+      assert.deepEqual(
+        events.filter((event) => event.event === 'recipient').map(({ recipient, next: goesOn, restated }) => ({ recipient, goesOn, restated })),
+        [
+          { recipient: 'carol@mx.test', goesOn: true, restated: undefined },
+          { recipient: 'carol@mx.test', goesOn: undefined, restated: true },
+        ],
+      );
+      assert.equal(run.stderr.match(/not delivered to carol@mx\.test: 450 4\.2\.0 Greylisted/g)?.length, 1, run.stderr);
+    });
+  });
+
+  it('--direct --quit-after rcpt: a recipient put off is probed at its first host only, said once', async () => {
+    const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
+    await firstAndNext({ replies: { RCPT: rcpt } }, async (first) => {
+      const run = await runCli(['--direct', '--quit-after', 'rcpt', '--port', String(first.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'], {
+        input: 'x\n',
+      });
+      assert.equal(run.code, 75, run.stderr);
+      assert.doesNotMatch(run.stdout, /Connecting to mx2/);
+      assert.equal(run.stderr.match(/not delivered to carol@mx\.test: 450 4\.2\.0 Greylisted/g)?.length, 1, run.stderr);
+    });
+  });
+
   it('--direct: recipients put off at RCPT that no other host takes keep their own 4xx: 75, the message kept', async () => {
     const [first] = await scriptedOnOnePort(['127.0.0.2'], { replies: { RCPT: '450 4.2.0 Greylisted' } });
     try {

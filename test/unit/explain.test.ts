@@ -734,6 +734,57 @@ for (const [lang, catalogue] of [
       assert.deepEqual(last.after, [c.deferredLast({ host: 'mx2.example.org' })]);
     });
 
+    it('after a host took the message: its later rounds have no next host, unless a recipient it put off goes on', () => {
+      const host = (name: string, address: string) => ({
+        name,
+        preference: 10,
+        addresses: [address],
+        implicit: false,
+        noAddress: undefined,
+        problem: undefined,
+      });
+      const refused = { code: 'MAILV_CONNECT_FAILED', host: '127.0.0.1', port: 25, reason: 'refused', errno: undefined, ms: 1 } as const;
+      const ok = { code: 250, enhanced: '2.0.0', lines: ['2.0.0 Ok'], raw: ['250 2.0.0 Ok'] };
+      const later = { code: 450, enhanced: '4.2.0', lines: ['4.2.0 Greylisted'], raw: ['450 4.2.0 Greylisted'] };
+      const plan = {
+        kind: 'mx-plan' as const,
+        plan: {
+          domain: 'example.org',
+          hosts: [host('b.example.org', '192.0.2.2'), host('c.example.org', '192.0.2.3'), host('a.example.org', '192.0.2.1')],
+          ignored: 0,
+          ties: [],
+        },
+      };
+      const connecting = (name: string, recipients: string[]) => ({ kind: 'connecting' as const, recipients, host: name, port: 25, via: 'esmtp' as const });
+      const deferred = (name: string, address: string) => ({
+        kind: 'deferred' as const,
+        recipients: ['carol@example.org'],
+        host: name,
+        address,
+        error: refused,
+      });
+      // b took bob, then its round for carol, past its limit, failed: no other host gets her.
+      const rounds = new Explainer(c);
+      rounds.annotate(plan);
+      rounds.annotate(connecting('b.example.org', ['bob@example.org', 'carol@example.org']));
+      rounds.annotate({ kind: 'recipient', recipient: 'bob@example.org', outcome: 'sent', reply: ok });
+      rounds.annotate(connecting('b.example.org', ['carol@example.org']));
+      assert.deepEqual(rounds.annotate(deferred('b.example.org', '192.0.2.2')).after, [c.deferredLast({ host: 'b.example.org' })]);
+      // b took bob, then put carol off in that round: she goes on, c's failure leaves a.
+      const offered = new Explainer(c);
+      offered.annotate(plan);
+      offered.annotate(connecting('b.example.org', ['bob@example.org', 'carol@example.org']));
+      offered.annotate({ kind: 'recipient', recipient: 'bob@example.org', outcome: 'sent', reply: ok });
+      offered.annotate(connecting('b.example.org', ['carol@example.org']));
+      const put = offered.annotate({ kind: 'recipient', recipient: 'carol@example.org', outcome: 'deferred', reply: later, next: true });
+      assert.deepEqual(put.after, [c.recipientDeferredNext({ recipient: 'carol@example.org' })]);
+      offered.annotate(connecting('c.example.org', ['carol@example.org']));
+      assert.deepEqual(offered.annotate(deferred('c.example.org', '192.0.2.3')).after, [c.deferredHost({ host: 'c.example.org' })]);
+      // Her last word said again explains nothing twice.
+      const again = offered.annotate({ kind: 'recipient', recipient: 'carol@example.org', outcome: 'deferred', reply: later, restated: true });
+      assert.deepEqual([again.before, again.after], [[], []]);
+    });
+
     it('tells 220 after STARTTLS from the greeting, and EHLO under TLS from the first', () => {
       const explainer = new Explainer(c);
       const events: SessionEvent[] = [
