@@ -17,6 +17,7 @@ import { unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
 import { afterFailedFirst, sendOverLimit, settleAfterFailure, type FailedRound } from './recipient-limit.js';
 import { refusedFirst } from './refused-first.js';
+import { lastWords } from './last-words.js';
 import type { InterruptSignal } from '../interruption.js';
 
 export interface DirectOptions {
@@ -80,7 +81,9 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
       // The user's stop (a signal, `q` at --step) ends the whole run, not one domain's delivery.
       if (error instanceof InterruptedError || error instanceof StepStop || !(error instanceof MailvError)) throw error;
       const refused = failure?.refused ?? [];
-      outcomes.push({ domain, recipients: notRefused(recipients, refused), error, refused });
+      // Those put off at RCPT before it had their own verdict said: the failure names the others.
+      const putOff = new Set(failure?.deferredAtRcpt.map((result) => result.recipient));
+      outcomes.push({ domain, recipients: notRefused(recipients, refused).filter((recipient) => !putOff.has(recipient)), error, refused });
     }
   }
   return outcomes;
@@ -106,81 +109,94 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   let serversTried = 0;
   // -4/-6: only the addresses of that family are tried (a connection to an address ignores the family).
   const family = plan.local?.family;
-  for (const host of mx.hosts) {
-    const addresses = triedAddresses(mx, host);
-    if (host.addresses.length === 0) {
-      // Those a host refused for good are out of the rest of the plan: not named as skipped with it.
-      emit({ kind: 'note', note: { code: 'mx-host-skipped', recipients: remaining, host: host.name, problem: host.problem }, severity: 'info' });
-      continue;
-    }
-    if (addresses.length === 0) continue;
-    tried++;
-    eachAddress: for (const address of addresses) {
-      serversLeft--;
-      serversTried++;
-      // What this address taught: a certificate that does not verify gets no client certificate in any round.
-      const learnt: HostLearnt = { certificateWithheld: false };
-      // Between MTAs TLS is opportunistic (RFC 7435): a failed handshake is noted and the same
-      // host is tried again in plaintext, as Postfix does at its `may` level.
-      for (const tls of plan.tls === 'auto' ? (['auto', 'off'] as const) : [plan.tls]) {
-        // An address literal's certificate names its address (no SNI is sent for one), not `[192.0.2.1]`.
-        const tlsName = mx.literal ? address : host.name.replace(/\.$/, '');
-        const hostPlan = { ...plan, envelope: { ...plan.envelope, recipients: remaining }, tls, tlsName, serverName: host.name, putOffGoesOn: serversLeft > 0 };
-        // Those past the host's limit of recipients a message go to the same host again.
-        const again = async (rest: readonly string[]): Promise<RecipientResult[] | FailedRound> => {
-          let roundPlan = { ...hostPlan, envelope: { ...plan.envelope, recipients: rest } };
-          let round: Attempt;
-          try {
-            round = await tryHost(host.name, address, roundPlan, emit, options, learnt);
-            // A handshake that broke is tried again in plaintext, as for the first transaction.
-            if (round.kind === 'again-without-tls') {
-              roundPlan = { ...roundPlan, tls: 'off' };
+  try {
+    for (const host of mx.hosts) {
+      const addresses = triedAddresses(mx, host);
+      if (host.addresses.length === 0) {
+        // Those a host refused for good are out of the rest of the plan: not named as skipped with it.
+        emit({ kind: 'note', note: { code: 'mx-host-skipped', recipients: remaining, host: host.name, problem: host.problem }, severity: 'info' });
+        continue;
+      }
+      if (addresses.length === 0) continue;
+      tried++;
+      eachAddress: for (const address of addresses) {
+        serversLeft--;
+        serversTried++;
+        // What this address taught: a certificate that does not verify gets no client certificate in any round.
+        const learnt: HostLearnt = { certificateWithheld: false };
+        // Between MTAs TLS is opportunistic (RFC 7435): a failed handshake is noted and the same
+        // host is tried again in plaintext, as Postfix does at its `may` level.
+        for (const tls of plan.tls === 'auto' ? (['auto', 'off'] as const) : [plan.tls]) {
+          // An address literal's certificate names its address (no SNI is sent for one), not `[192.0.2.1]`.
+          const tlsName = mx.literal ? address : host.name.replace(/\.$/, '');
+          const hostPlan = {
+            ...plan,
+            envelope: { ...plan.envelope, recipients: remaining },
+            tls,
+            tlsName,
+            serverName: host.name,
+            putOffGoesOn: serversLeft > 0,
+          };
+          // Those past the host's limit of recipients a message go to the same host again.
+          const again = async (rest: readonly string[]): Promise<RecipientResult[] | FailedRound> => {
+            let roundPlan = { ...hostPlan, envelope: { ...plan.envelope, recipients: rest } };
+            let round: Attempt;
+            try {
               round = await tryHost(host.name, address, roundPlan, emit, options, learnt);
+              // A handshake that broke is tried again in plaintext, as for the first transaction.
+              if (round.kind === 'again-without-tls') {
+                roundPlan = { ...roundPlan, tls: 'off' };
+                round = await tryHost(host.name, address, roundPlan, emit, options, learnt);
+              }
+            } catch (thrown) {
+              if (thrown instanceof DomainFailure) return thrown.round;
+              throw thrown;
             }
+            if (round.kind === 'delivered') return round.results;
+            // A host that put the round off keeps its refusals for good: they stay refused; the others are put off.
+            return round.kind === 'next-host' ? { failure: round.failure, refused: round.refused, putOff: true } : [];
+          };
+          let attempt: Attempt;
+          try {
+            attempt = await tryHost(host.name, address, hostPlan, emit, options, learnt);
           } catch (thrown) {
-            if (thrown instanceof DomainFailure) return thrown.round;
-            throw thrown;
+            if (!(thrown instanceof DomainFailure)) throw thrown;
+            // Verdicts read before the failure (452s, LMTP's replies) stand, as after a later round.
+            const settled = afterFailedFirst(remaining, thrown.round, again, emit);
+            if (settled !== undefined) return lastWords([...refused, ...decided, ...(await settled)], emit);
+            // Offered those an earlier host put off: its failure settles them alone.
+            if (putOff.length > 0) return lastWords([...refused, ...decided, ...settleAfterFailure(putOff, thrown.round, emit)], emit);
+            // Those it put off itself go nowhere now: their 4xx is their last word, and the failure is not theirs.
+            const said = lastWords(thrown.deferredAtRcpt, emit);
+            // Refused by earlier hosts and by this one: a failure for now is theirs too (67).
+            const all = [...refused, ...thrown.refused];
+            throw new DomainFailure(refusedFirst(thrown.error, all), all, [], said);
           }
-          if (round.kind === 'delivered') return round.results;
-          // A host that put the round off keeps its refusals for good: they stay refused; the others are put off.
-          return round.kind === 'next-host' ? { failure: round.failure, refused: round.refused, putOff: true } : [];
-        };
-        let attempt: Attempt;
-        try {
-          attempt = await tryHost(host.name, address, hostPlan, emit, options, learnt);
-        } catch (thrown) {
-          if (!(thrown instanceof DomainFailure)) throw thrown;
-          // Verdicts read before the failure (452s, LMTP's replies) stand, as after a later round.
-          const settled = afterFailedFirst(remaining, thrown.round, again, emit);
-          if (settled !== undefined) return lastWords([...refused, ...decided, ...(await settled)], emit);
-          // Offered those an earlier host put off: its failure settles them alone.
-          if (putOff.length > 0) return lastWords([...refused, ...decided, ...settleAfterFailure(putOff, thrown.round, emit)], emit);
-          // Those it put off itself go nowhere now: their 4xx is their last word.
-          lastWords(thrown.deferredAtRcpt, emit);
-          // Refused by earlier hosts and by this one: a failure for now is theirs too (67).
-          const all = [...refused, ...thrown.refused];
-          throw new DomainFailure(refusedFirst(thrown.error, all), all);
-        }
-        if (attempt.kind === 'delivered') {
-          const results = await sendOverLimit(attempt.results, again, emit);
-          putOff = results.filter(forAnotherHost);
-          decided.push(...results.filter((result) => !putOff.includes(result)));
-          if (putOff.length === 0) return [...refused, ...decided];
-          remaining = putOff.map((result) => result.recipient);
-          continue eachAddress;
-        }
-        if (attempt.kind === 'next-host') {
-          reason = attempt.reason ?? reason;
-          lastPutOff = attempt.failure instanceof SmtpReplyError && attempt.failure.reply.code < 500 ? attempt.failure : undefined;
-          refused.push(...attempt.refused);
-          remaining = notRefused(remaining, attempt.refused);
-          putOff = putOff.filter((result) => remaining.includes(result.recipient));
-          // Every one refused for good: nothing is left to offer another host.
-          if (remaining.length === 0) return [...refused, ...decided];
-          break;
+          if (attempt.kind === 'delivered') {
+            const results = await sendOverLimit(attempt.results, again, emit);
+            putOff = results.filter(forAnotherHost);
+            decided.push(...results.filter((result) => !putOff.includes(result)));
+            if (putOff.length === 0) return [...refused, ...decided];
+            remaining = putOff.map((result) => result.recipient);
+            continue eachAddress;
+          }
+          if (attempt.kind === 'next-host') {
+            reason = attempt.reason ?? reason;
+            lastPutOff = attempt.failure instanceof SmtpReplyError && attempt.failure.reply.code < 500 ? attempt.failure : undefined;
+            refused.push(...attempt.refused);
+            remaining = notRefused(remaining, attempt.refused);
+            putOff = putOff.filter((result) => remaining.includes(result.recipient));
+            // Every one refused for good: nothing is left to offer another host.
+            if (remaining.length === 0) return [...refused, ...decided];
+            break;
+          }
         }
       }
     }
+  } catch (thrown) {
+    // The user's stop (a signal, `q` at --step) while those put off went on: their 4xx is their last word.
+    if (!(thrown instanceof DomainFailure)) lastWords(putOff, emit);
+    throw thrown;
   }
   if (decided.length > 0 || putOff.length > 0) return lastWords([...refused, ...decided, ...putOff], emit);
   const lone = serversTried === 1 ? lastPutOff : undefined;
@@ -255,19 +271,6 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
 /** Put off at RCPT by a host that said it goes on to the next (see SessionPlan.putOffGoesOn). */
 function forAnotherHost(result: RecipientResult): boolean {
   return result.goesOn === true && result.outcome === 'deferred';
-}
-
-/**
- * `results` as the domain's: those whose event said they went on (`goesOn`) and that no other host
- * took get their verdict said again, as their last word (on standard error, in --json).
- */
-function lastWords(results: readonly RecipientResult[], emit: EmitEvent): RecipientResult[] {
-  return results.map((result) => {
-    if (result.goesOn === undefined) return result;
-    const { goesOn: _went, ...settled } = result;
-    emit({ kind: 'recipient', recipient: settled.recipient, outcome: settled.outcome, reply: settled.reply, restated: true });
-    return settled;
-  });
 }
 
 /** The whole message left, and the host did not answer that it refused it: it may have it. */

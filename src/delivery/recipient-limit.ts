@@ -6,6 +6,7 @@ import { InterruptedError, MailvError, SmtpReplyError, StepStop } from '../error
 import type { Reply } from '../smtp/reply.js';
 import type { EmitEvent } from '../events.js';
 import type { RecipientResult } from '../smtp/session.js';
+import { lastWords } from './last-words.js';
 
 /**
  * A round that failed: what failed it, and the recipients it had refused for good before that;
@@ -95,6 +96,8 @@ function settleRound(
     if (failure instanceof SmtpReplyError) ended = failure.reply;
     else unanswered = failure;
   }
+  // A round that failed sends none of those it put off on to another host: their word is said here.
+  if (!Array.isArray(sent)) round = lastWords(round, emit);
   const byRecipient = new Map(round.map((result) => [result.recipient, result]));
   // None of them delivered in this round: the limit is not all there is; they stay deferred, told now.
   const progress = round.some((result) => result.outcome === 'sent');

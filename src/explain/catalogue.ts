@@ -290,6 +290,7 @@ export interface Catalogue {
   recipientRefused: (p: { recipient: string }) => Text;
   recipientDeferred: (p: { recipient: string }) => Text;
   recipientDeferredNext: (p: { recipient: string }) => Text;
+  recipientDeferredStays: (p: { recipient: string }) => Text;
   deferredHost: (p: { host: string }) => Text;
   deferredLast: (p: { host: string }) => Text;
   /** Recipients a transaction that failed without a reply left without a verdict, the message sent whole: it may have arrived. */

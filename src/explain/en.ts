@@ -260,6 +260,7 @@ export const en: Catalogue = {
   recipientDelivered: ({ recipient }) => `${recipient}: delivered into the mailbox, not merely accepted (RFC 2033 §4.2)`,
   recipientRefused: ({ recipient }) => `${recipient}: refused for good (5xx); the other recipients are not affected (RFC 5321 §4.2.1)`,
   recipientDeferred: ({ recipient }) => `${recipient}: refused for now (4xx), may work later; others not affected (RFC 5321 §4.2.1)`,
+  recipientDeferredStays: ({ recipient }) => `${recipient}: no other host took it, so its 4xx stands: deferred, the message kept (RFC 5321 §4.2.1)`,
   recipientDeferredNext: ({ recipient }) =>
     `${recipient}: refused for now (4xx) by this host, offered to the next once this session ends (Postfix, RFC 5321 §5.1)`,
   deferredHost: ({ host }) => `${host} could not take the message: the next MX host is tried (RFC 5321 §5.1)`,

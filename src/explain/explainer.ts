@@ -225,8 +225,8 @@ export class Explainer {
   private delivered = false;
   /** The host of this connection took the message for some recipient. */
   private hostTookIt = false;
-  /** It put a recipient off and offered it to the next address or host (`next`): the plan goes on. */
-  private offeredOn = false;
+  /** The recipients it put off and offered to the next address or host (`next`): the plan goes on for them. */
+  private readonly offeredOn = new Set<string>();
   /** The host of the last connection: another host starts afresh. */
   private connectedHost: string | undefined;
   /** The code structure is told once per code, not under every reply. */
@@ -266,7 +266,7 @@ export class Explainer {
         this.via = event.via;
         if (event.host !== this.connectedHost) {
           this.hostTookIt = false;
-          this.offeredOn = false;
+          this.offeredOn.clear();
         }
         this.connectedHost = event.host;
         const host = quote(event.host);
@@ -326,11 +326,11 @@ export class Explainer {
         return { before: [c.bodyStart], after: [] };
       }
       case 'recipient': {
-        // Its last word said again: the line it explained is not shown twice.
-        if (event.restated === true) return none([]);
+        // Its last word said again, where no other host took it: the line is not shown twice.
+        if (event.restated === true) return none([c.recipientDeferredStays({ recipient: quote(event.recipient) })]);
         if (event.outcome === 'sent') this.delivered = true;
         if (event.outcome === 'sent' && this.via === 'esmtp') this.hostTookIt = true;
-        if (event.next === true) this.offeredOn = true;
+        if (event.next === true) this.offeredOn.add(event.recipient);
         const recipient = quote(event.recipient);
         const sent = this.via === 'lmtp' ? c.recipientDelivered : c.recipientSent;
         const deferred = event.next === true ? c.recipientDeferredNext : c.recipientDeferred;
@@ -363,7 +363,8 @@ export class Explainer {
         const tried = this.triesLeft.answer(tryKey(event));
         // A host that took the message gets the rest of it (rounds past its limit): no other is
         // tried, unless a recipient it put off goes on to the next (`next`).
-        const next = tried !== undefined && (!this.hostTookIt || this.offeredOn) ? this.triesLeft.first : undefined;
+        const goesOn = !this.hostTookIt || event.recipients.some((recipient) => this.offeredOn.has(recipient));
+        const next = tried !== undefined && goesOn ? this.triesLeft.first : undefined;
         // The same host's next address comes before the next host (RFC 5321 §5.1).
         if (next?.host === event.host) return none([c.deferredAddress({ host: quote(event.host), address: quote(next.address) })]);
         return none([(next !== undefined ? c.deferredHost : c.deferredLast)({ host: quote(event.host) })]);
@@ -387,7 +388,7 @@ export class Explainer {
       case 'mx-plan':
         this.literalDomain = event.plan.literal === true;
         this.hostTookIt = false;
-        this.offeredOn = false;
+        this.offeredOn.clear();
         this.connectedHost = undefined;
         this.triesLeft.clear();
         for (const host of event.plan.hosts) for (const address of triedAddresses(event.plan, host)) this.triesLeft.push({ host: host.name, address });

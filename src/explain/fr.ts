@@ -263,6 +263,7 @@ export const fr: Catalogue = {
   recipientDelivered: ({ recipient }) => `${recipient} : déposé dans la boîte, pas seulement accepté (RFC 2033 §4.2)`,
   recipientRefused: ({ recipient }) => `${recipient} : refus définitif (5xx) ; sans effet sur les autres destinataires (RFC 5321 §4.2.1)`,
   recipientDeferred: ({ recipient }) => `${recipient} : refus temporaire (4xx), à réessayer ; sans effet sur les autres (RFC 5321 §4.2.1)`,
+  recipientDeferredStays: ({ recipient }) => `${recipient} : aucun autre hôte ne l’a pris, son 4xx reste : différé, message gardé (RFC 5321 §4.2.1)`,
   recipientDeferredNext: ({ recipient }) =>
     `${recipient} : refus temporaire (4xx) de cet hôte, proposé au suivant après cette session (Postfix, RFC 5321 §5.1)`,
   deferredHost: ({ host }) => `${host} n’a pas pu prendre le message : on essaie l’hôte MX suivant (RFC 5321 §5.1)`,

@@ -429,6 +429,8 @@ const EVENTS: EventDecoders = {
     recipient: fields.string('recipient'),
     outcome: fields.choice('outcome', ['sent', 'refused', 'deferred'] as const),
     reply: fields.has('reply') ? reply(fields.object('reply')) : undefined,
+    ...(fields.has('next') && fields.boolean('next') ? { next: true as const } : {}),
+    ...(fields.has('restated') && fields.boolean('restated') ? { restated: true as const } : {}),
   }),
   note: (fields, codes) => ({
     kind: 'note',

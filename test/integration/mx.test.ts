@@ -5,7 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { testPki } from '../helpers/certificates.js';
-import { freshHome, lines, runCli, LOCAL_HOST } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { freshHome, lines, runCli, LOCAL_HOST, MAILV } from '../helpers/cli.js';
 import { RCODE, a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
 import { startScriptedServer, type Script, type ScriptedServer } from '../helpers/scripted-server.js';
@@ -490,6 +491,50 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
       );
       assert.equal(run.stderr.match(/not delivered to carol@mx\.test: 450 4\.2\.0 Greylisted/g)?.length, 1, run.stderr);
     });
+  });
+
+  it('--direct: a recipient that went on to the next host is said once when a signal stops the run there, and a replay of the run says what the run said', async () => {
+    const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
+    const [first] = await scriptedOnOnePort(['127.0.0.2'], { replies: { RCPT: rcpt } });
+    // The next host never greets: the run is stopped while carol waits for it.
+    const [silent] = await scriptedOnOnePort(['127.0.0.3'], { port: first!.port, greetingDelayMs: 30_000 });
+    try {
+      const home = freshHome();
+      const record = join(home, 'run.record');
+      const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TZ: 'UTC', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
+      const args = ['--direct', '--record', record, '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'];
+      const child = spawn(process.execPath, [MAILV, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdin.end('x\n');
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (/^carol@mx\.test\.\.\. Connecting to mx2/m.test(stdout)) resolve();
+        }),
+      );
+      child.kill('SIGINT');
+      assert.equal(await ended, 130, stderr);
+      assert.equal(stderr.match(/not delivered to carol@mx\.test: 450 4\.2\.0 Greylisted/g)?.length, 1, stderr);
+      assert.doesNotMatch(stderr, /not delivered to bob/);
+      const replayed = await runCli(['replay', record], { home });
+      assert.equal(replayed.stderr.match(/not delivered to carol@mx\.test: 450 4\.2\.0 Greylisted/g)?.length, 1, replayed.stderr);
+      assert.equal(lines(replayed.stdout).filter((line) => line === 'carol@mx.test... Deferred (450 4.2.0 Greylisted)').length, 1, replayed.stdout);
+      const json = await runCli(['replay', '--json', record], { home });
+      const carol = lines(json.stdout)
+        .map((line) => JSON.parse(line) as { event: string; recipient?: string; next?: true; restated?: true })
+        .filter((event) => event.event === 'recipient' && event.recipient === 'carol@mx.test')
+        .map(({ next, restated }) => ({ next, restated }));
+      assert.deepEqual(carol, [
+        { next: true, restated: undefined },
+        { next: undefined, restated: true },
+      ]);
+    } finally {
+      await first!.close();
+      await silent!.close();
+    }
   });
 
   it('--direct --quit-after rcpt: a recipient put off is probed at its first host only, said once', async () => {

@@ -778,11 +778,14 @@ for (const [lang, catalogue] of [
       offered.annotate(connecting('b.example.org', ['carol@example.org']));
       const put = offered.annotate({ kind: 'recipient', recipient: 'carol@example.org', outcome: 'deferred', reply: later, next: true });
       assert.deepEqual(put.after, [c.recipientDeferredNext({ recipient: 'carol@example.org' })]);
+      // Dave, past b's limit, whose own round b put off as a whole, stays: he went nowhere.
+      const dave = offered.annotate({ ...deferred('b.example.org', '192.0.2.2'), recipients: ['dave@example.org'] });
+      assert.deepEqual(dave.after, [c.deferredLast({ host: 'b.example.org' })]);
       offered.annotate(connecting('c.example.org', ['carol@example.org']));
       assert.deepEqual(offered.annotate(deferred('c.example.org', '192.0.2.3')).after, [c.deferredHost({ host: 'c.example.org' })]);
-      // Her last word said again explains nothing twice.
+      // Her last word said again, once no host took her: what it means, not the 4xx again.
       const again = offered.annotate({ kind: 'recipient', recipient: 'carol@example.org', outcome: 'deferred', reply: later, restated: true });
-      assert.deepEqual([again.before, again.after], [[], []]);
+      assert.deepEqual([again.before, again.after], [[], [c.recipientDeferredStays({ recipient: 'carol@example.org' })]]);
     });
 
     it('tells 220 after STARTTLS from the greeting, and EHLO under TLS from the first', () => {
