@@ -88,14 +88,15 @@ export class SmtpConnection {
    * sessions the server gives after a verified handshake are handed to it to keep.
    */
   async startTls(servername: string, timeoutMs: number, trust: TlsTrust = {}, resumption?: TlsResumption, nameGiven = false): Promise<TlsDetails> {
+    const { tlsConnect, secureContext, checkServerIdentity } = await this.prepareTls(trust);
     // Anything after the 220 is in the clear where TLS should be: a line cut short, a reply no
     // command asked for (which already failed the connection, a 421 too), a malformed one. STARTTLS was the
-    // last command, its 220 read: a failure of the stream now came after it.
+    // last command, its 220 read: a failure of the stream now came after it. Checked once the TLS
+    // context is ready, so that what came while it was made is seen too.
     if (this.failure?.kind === 'syntax' || this.failure?.kind === 'closing' || this.reader.hasPartial || this.replies.length > 0) {
       throw new ProtocolError({ code: 'MAILV_STARTTLS_INJECTION' }, 'starttls');
     }
     this.throwIfFailed('starttls');
-    const { tlsConnect, secureContext, checkServerIdentity } = await this.prepareTls(trust);
     const plain = this.socket;
     plain.removeAllListeners('data');
     if (this.reads !== undefined) this.reads.to = undefined;
