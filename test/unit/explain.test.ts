@@ -62,6 +62,11 @@ function keysOf(catalogue: Catalogue): (keyof Catalogue)[] {
 
 const group = (...lines: string[]) => lines;
 
+/** An MX host of preference 10 with one address, as an MX plan lists it. */
+function mxHost(name: string, address: string) {
+  return { name, preference: 10, addresses: [address], implicit: false, noAddress: undefined, problem: undefined };
+}
+
 describe('explain catalogues', () => {
   it('have exactly the same keys in both languages', () => {
     assert.deepEqual(Object.keys(fr).sort(), Object.keys(en).sort());
@@ -695,17 +700,9 @@ for (const [lang, catalogue] of [
       assert.deepEqual(relay.after, [c.deferredRelay({ host: '127.0.0.1', submission: false })]);
       // Port 9 is no submission port: the retry is SMTP's own rule, not RFC 6409's.
       assert.match(relay.after[0]!, /RFC 5321 §4\.5\.4\.1\)$/);
-      const host = (name: string, address: string) => ({
-        name,
-        preference: 10,
-        addresses: [address],
-        implicit: false,
-        noAddress: undefined,
-        problem: undefined,
-      });
       explainer.annotate({
         kind: 'mx-plan',
-        plan: { domain: 'example.org', hosts: [host('mx.example.org', '192.0.2.1'), host('mx2.example.org', '192.0.2.2')], ignored: 0, ties: [] },
+        plan: { domain: 'example.org', hosts: [mxHost('mx.example.org', '192.0.2.1'), mxHost('mx2.example.org', '192.0.2.2')], ignored: 0, ties: [] },
       });
       explainer.annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: 'mx.example.org', port: 25, via: 'esmtp' });
       const mx = explainer.annotate({ kind: 'deferred', recipients: ['bob@example.org'], host: 'mx.example.org', address: '192.0.2.1', error: refused });
@@ -714,7 +711,7 @@ for (const [lang, catalogue] of [
       const twoAddresses = new Explainer(c);
       twoAddresses.annotate({
         kind: 'mx-plan',
-        plan: { domain: 'example.org', hosts: [{ ...host('mxa.example.org', '127.0.0.2'), addresses: ['127.0.0.2', '::1'] }], ignored: 0, ties: [] },
+        plan: { domain: 'example.org', hosts: [{ ...mxHost('mxa.example.org', '127.0.0.2'), addresses: ['127.0.0.2', '::1'] }], ignored: 0, ties: [] },
       });
       twoAddresses.annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: 'mxa.example.org', port: 25, via: 'esmtp' });
       const first = twoAddresses.annotate({ kind: 'deferred', recipients: ['bob@example.org'], host: 'mxa.example.org', address: '127.0.0.2', error: refused });
@@ -723,7 +720,7 @@ for (const [lang, catalogue] of [
       const underSix = new Explainer(c);
       underSix.annotate({
         kind: 'mx-plan',
-        plan: { domain: 'example.org', hosts: [{ ...host('mxa.example.org', '::1'), addresses: ['127.0.0.2', '::1'] }], ignored: 0, ties: [], family: 6 },
+        plan: { domain: 'example.org', hosts: [{ ...mxHost('mxa.example.org', '::1'), addresses: ['127.0.0.2', '::1'] }], ignored: 0, ties: [], family: 6 },
       });
       underSix.annotate({ kind: 'connecting', recipients: ['bob@example.org'], host: 'mxa.example.org', port: 25, via: 'esmtp' });
       const only = underSix.annotate({ kind: 'deferred', recipients: ['bob@example.org'], host: 'mxa.example.org', address: '::1', error: refused });
@@ -735,14 +732,6 @@ for (const [lang, catalogue] of [
     });
 
     it('after a host took the message: its later rounds have no next host, unless a recipient it put off goes on', () => {
-      const host = (name: string, address: string) => ({
-        name,
-        preference: 10,
-        addresses: [address],
-        implicit: false,
-        noAddress: undefined,
-        problem: undefined,
-      });
       const refused = { code: 'MAILV_CONNECT_FAILED', host: '127.0.0.1', port: 25, reason: 'refused', errno: undefined, ms: 1 } as const;
       const ok = { code: 250, enhanced: '2.0.0', lines: ['2.0.0 Ok'], raw: ['250 2.0.0 Ok'] };
       const later = { code: 450, enhanced: '4.2.0', lines: ['4.2.0 Greylisted'], raw: ['450 4.2.0 Greylisted'] };
@@ -750,7 +739,7 @@ for (const [lang, catalogue] of [
         kind: 'mx-plan' as const,
         plan: {
           domain: 'example.org',
-          hosts: [host('b.example.org', '192.0.2.2'), host('c.example.org', '192.0.2.3'), host('a.example.org', '192.0.2.1')],
+          hosts: [mxHost('b.example.org', '192.0.2.2'), mxHost('c.example.org', '192.0.2.3'), mxHost('a.example.org', '192.0.2.1')],
           ignored: 0,
           ties: [],
         },
