@@ -107,6 +107,8 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   // The 4xx of a lone server that put the message off with one: the domain's failure, in its words.
   let lastPutOff: SmtpReplyError | undefined;
   let serversTried = 0;
+  // Those the last server put off at RCPT, their verdict said: the domain's failure names the others.
+  let lastSaid: readonly RecipientResult[] = [];
   // -4/-6: only the addresses of that family are tried (a connection to an address ignores the family).
   const family = plan.local?.family;
   try {
@@ -183,6 +185,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
           if (attempt.kind === 'next-host') {
             reason = attempt.reason ?? reason;
             lastPutOff = attempt.failure instanceof SmtpReplyError && attempt.failure.reply.code < 500 ? attempt.failure : undefined;
+            lastSaid = attempt.putOffSaid;
             refused.push(...attempt.refused);
             remaining = notRefused(remaining, attempt.refused);
             putOff = putOff.filter((result) => remaining.includes(result.recipient));
@@ -200,13 +203,20 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   }
   if (decided.length > 0 || putOff.length > 0) return lastWords([...refused, ...decided, ...putOff], emit);
   const lone = serversTried === 1 ? lastPutOff : undefined;
-  throw new DomainFailure(refusedFirst(lone ?? new TransportError(noMxTook(mx, tried, family), 'connect', reason), refused), refused);
+  throw new DomainFailure(refusedFirst(lone ?? new TransportError(noMxTook(mx, tried, family), 'connect', reason), refused), refused, [], lastSaid);
 }
 
 /** `refused`: the recipients this host refused for good before it put the message off. */
 type Attempt =
   | { kind: 'delivered'; results: RecipientResult[] }
-  | { kind: 'next-host'; reason: TransportReason | undefined; failure: MailvError; refused: readonly RecipientResult[] }
+  | {
+      kind: 'next-host';
+      reason: TransportReason | undefined;
+      failure: MailvError;
+      refused: readonly RecipientResult[];
+      /** Those it put off at RCPT with their last word said (no other server followed). */
+      putOffSaid: readonly RecipientResult[];
+    }
   | { kind: 'again-without-tls' };
 
 /** What the rounds to one address learn of it. */
@@ -225,7 +235,7 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     emit({ kind: 'deferred', recipients, host: name, address, error: error.fact });
-    return { kind: 'next-host', reason: error.reason, failure: error, refused: [] };
+    return { kind: 'next-host', reason: error.reason, failure: error, refused: [], putOffSaid: [] };
   }
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
   // The host put the message off and the next is tried: said where a verdict is, before QUIT.
@@ -264,7 +274,13 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
       return { kind: 'again-without-tls' };
     }
     if (!tryNextHost(error)) throw new DomainFailure(error, [...session.refusedRecipients], [...session.settledRecipients], [...session.deferredAtRcpt]);
-    return { kind: 'next-host', reason: error instanceof TransportError ? error.reason : undefined, failure: error, refused: [...session.refusedRecipients] };
+    return {
+      kind: 'next-host',
+      reason: error instanceof TransportError ? error.reason : undefined,
+      failure: error,
+      refused: [...session.refusedRecipients],
+      putOffSaid: session.deferredAtRcpt.filter((result) => result.goesOn === undefined),
+    };
   }
 }
 

@@ -537,6 +537,21 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     }
   });
 
+  it('--direct: the last server put one recipient off, then the message with a 4xx: each said once, the failure naming the other', async () => {
+    const [lone] = await scriptedOnOnePort(['127.0.0.2'], {
+      replies: { RCPT: (line) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok'), DATA: '451 4.3.0 Try again later' },
+    });
+    try {
+      const run = await runCli(['--direct', '--port', String(lone!.port), '-s', 'x', 'bob@[127.0.0.2]', 'carol@[127.0.0.2]'], { input: 'x\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.equal(run.stderr.match(/carol/g)?.length, 1, run.stderr);
+      assert.match(run.stderr, /^mailv: not delivered to carol@\[127\.0\.0\.2\]: 450 4\.2\.0 Greylisted$/m);
+      assert.match(run.stderr, /^mailv: not delivered to bob@\[127\.0\.0\.2\]: the server refused DATA: 451 4\.3\.0 Try again later$/m);
+    } finally {
+      await lone!.close();
+    }
+  });
+
   it('--direct --quit-after rcpt: a recipient put off is probed at its first host only, said once', async () => {
     const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
     await firstAndNext({ replies: { RCPT: rcpt } }, async (first) => {
