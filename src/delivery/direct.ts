@@ -99,14 +99,14 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   // (smtp_trouble.c: a soft error keeps a recipient for a backup server); their 4xx stands if none takes them.
   let putOff: RecipientResult[] = [];
   let remaining = recipients;
-  // The addresses still to try after the one at hand: while some are, a recipient put off goes on.
-  let serversLeft = mx.hosts.reduce((count, host) => count + (host.addresses.length === 0 ? 0 : triedAddresses(mx, host).length), 0);
+  // Every address the plan tries, and those still to try after the one at hand: while some are, a recipient put off goes on.
+  const servers = mx.hosts.reduce((count, host) => count + triedAddresses(mx, host).length, 0);
+  let serversLeft = servers;
   // planMx gives a plan only when some host has an address: at least one is contacted.
   let tried = 0;
   let reason: TransportReason | undefined;
   // The 4xx of a lone server that put the message off with one: the domain's failure, in its words.
   let lastPutOff: SmtpReplyError | undefined;
-  let serversTried = 0;
   // Those the last server put off at RCPT, their verdict said: the domain's failure names the others.
   let lastSaid: readonly RecipientResult[] = [];
   // -4/-6: only the addresses of that family are tried (a connection to an address ignores the family).
@@ -123,7 +123,6 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       tried++;
       eachAddress: for (const address of addresses) {
         serversLeft--;
-        serversTried++;
         // What this address taught: a certificate that does not verify gets no client certificate in any round.
         const learnt: HostLearnt = { certificateWithheld: false };
         // Between MTAs TLS is opportunistic (RFC 7435): a failed handshake is noted and the same
@@ -202,7 +201,8 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
     throw thrown;
   }
   if (decided.length > 0 || putOff.length > 0) return lastWords([...refused, ...decided, ...putOff], emit);
-  const lone = serversTried === 1 ? lastPutOff : undefined;
+  // The whole plan was tried by here: a lone server is a plan of one address.
+  const lone = servers === 1 ? lastPutOff : undefined;
   throw new DomainFailure(refusedFirst(lone ?? new TransportError(noMxTook(mx, tried, family), 'connect', reason), refused), refused, [], lastSaid);
 }
 
@@ -286,7 +286,7 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
 
 /** Put off at RCPT by a host that said it goes on to the next (see SessionPlan.putOffGoesOn). */
 function forAnotherHost(result: RecipientResult): boolean {
-  return result.goesOn === true && result.outcome === 'deferred';
+  return result.goesOn === true;
 }
 
 /** The whole message left, and the host did not answer that it refused it: it may have it. */

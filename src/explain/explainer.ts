@@ -387,8 +387,7 @@ export class Explainer {
         return none([c.dnsNoAnswer({ server: quote(event.server) })]);
       case 'mx-plan':
         this.literalDomain = event.plan.literal === true;
-        this.hostTookIt = false;
-        this.offeredOn.clear();
+        // The plan's first connection starts afresh (see 'connecting').
         this.connectedHost = undefined;
         this.triesLeft.clear();
         for (const host of event.plan.hosts) for (const address of triedAddresses(event.plan, host)) this.triesLeft.push({ host: host.name, address });
