@@ -15,7 +15,7 @@ import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from 
 import { noMxTook } from './no-mx-took.js';
 import { unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
-import { afterFailedFirst, sendOverLimit, settleAfterFailure, type FailedRound } from './recipient-limit.js';
+import { afterFailedFirst, sendOverLimit, settleAfterFailure, settles, type FailedRound } from './recipient-limit.js';
 import { refusedFirst } from './refused-first.js';
 import { lastWords } from './last-words.js';
 import type { InterruptSignal } from '../interruption.js';
@@ -165,6 +165,19 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
             // Verdicts read before the failure (452s, LMTP's replies) stand, as after a later round.
             const settled = afterFailedFirst(remaining, thrown.round, again, emit);
             if (settled !== undefined) return lastWords([...refused, ...decided, ...(await settled)], emit);
+            // Those it put off at RCPT were never in the message that failed: they go on to the next
+            // server all the same, as Postfix keeps a recipient's soft error for a backup MX whatever
+            // became of the others (smtp_trouble.c); the failure settles the others alone.
+            const goingOn = thrown.deferredAtRcpt.filter(forAnotherHost);
+            if (goingOn.length > 0 && settles(thrown.error)) {
+              const goes = (recipient: string) => goingOn.some((result) => result.recipient === recipient);
+              const others = remaining.filter((recipient) => !goes(recipient)).map((recipient) => offeredResult(recipient, putOff));
+              const failed = { ...thrown.round, deferredAtRcpt: thrown.deferredAtRcpt.filter((result) => !goes(result.recipient)) };
+              decided.push(...settleAfterFailure(others, failed, emit));
+              putOff = goingOn;
+              remaining = goingOn.map((result) => result.recipient);
+              continue eachAddress;
+            }
             // Offered those an earlier host put off: its failure settles them alone.
             if (putOff.length > 0) return lastWords([...refused, ...decided, ...settleAfterFailure(putOff, thrown.round, emit)], emit);
             // Those it put off itself go nowhere now: their 4xx is their last word, and the failure is not theirs.
@@ -282,6 +295,11 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
       putOffSaid: session.deferredAtRcpt.filter((result) => result.goesOn === undefined),
     };
   }
+}
+
+/** `recipient` as offered to a host: with the 4xx of the host before that put it off, if one did; waiting for a verdict otherwise. */
+function offeredResult(recipient: string, putOff: readonly RecipientResult[]): RecipientResult {
+  return putOff.find((result) => result.recipient === recipient) ?? { recipient, outcome: 'deferred', reply: undefined };
 }
 
 /** Put off at RCPT by a host that said it goes on to the next (see SessionPlan.putOffGoesOn). */

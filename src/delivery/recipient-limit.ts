@@ -118,6 +118,11 @@ function settleRound(
   });
 }
 
+/** Whether `failure` settles a round's recipients (see settling). */
+export function settles(failure: unknown): boolean {
+  return settling(failure) !== undefined;
+}
+
 /** A round's failure that settles its recipients; undefined for the user's stop (a signal, `q` at --step) or a bug, which end it all. */
 function settling(failure: unknown): MailvError | undefined {
   return failure instanceof MailvError && !(failure instanceof InterruptedError || failure instanceof StepStop) ? failure : undefined;

@@ -310,7 +310,7 @@ export const en: Catalogue = {
   planOneHost: 'A single MX host: no other to fall back on (RFC 5321 §5.1)',
   planTie: ({ hosts, preference }) => `${hosts.join(', ')} tie at preference ${preference}: shuffled, MAILV_SEED fixes the order (RFC 5321 §5.1)`,
   planNextHost: 'Refused, dropped or silent, greeting refused, any 4xx, a recipient put off: next address, then next host (RFC 5321 §5.1)',
-  planFinalReply: 'A 5xx to MAIL or to the message ends it; a recipient refused with a 5xx is offered to no other host (RFC 5321 §4.2.1)',
+  planFinalReply: 'A 5xx to MAIL or the message ends it, not for those put off; one refused with a 5xx goes nowhere else (RFC 5321 §4.2.1)',
   planHelloRefused: 'A hello refused with a 5xx (EHLO, then HELO) ends it too; only a greeting refused moves on (as sendmail, RFC 5321 §5.1)',
   planNoneTook: 'If no host takes it: deferred (exit 75), kept in dead.letter; an MTA would retry later (RFC 5321 §4.5.4.1)',
   planImplicit: ({ domain }) => `No MX: ${domain} itself takes the mail, an implicit MX of preference 0 (RFC 5321 §5.1)`,

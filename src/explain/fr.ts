@@ -314,7 +314,7 @@ export const fr: Catalogue = {
   planOneHost: 'Un seul hôte MX : aucun autre vers qui se replier (RFC 5321 §5.1)',
   planTie: ({ hosts, preference }) => `${hosts.join(', ')} ex aequo (préférence ${preference}) : mélangés, MAILV_SEED fixe l’ordre (RFC 5321 §5.1)`,
   planNextHost: 'Refus, coupure ou silence, accueil refusé, tout 4xx, destinataire différé : adresse puis hôte suivant (RFC 5321 §5.1)',
-  planFinalReply: '5xx à MAIL ou au message : arrêt ; un destinataire refusé en 5xx n’est proposé à aucun autre hôte (RFC 5321 §4.2.1)',
+  planFinalReply: '5xx à MAIL ou au message : arrêt, sauf pour les différés ; un refusé en 5xx ne va à aucun autre hôte (RFC 5321 §4.2.1)',
   planHelloRefused: 'EHLO puis HELO refusés en 5xx : arrêt aussi ; seul un accueil refusé fait passer au suivant (sendmail, RFC 5321 §5.1)',
   planNoneTook: 'Si aucun hôte ne le prend : différé (sortie 75), gardé dans dead.letter ; un MTA réessaierait (RFC 5321 §4.5.4.1)',
   planImplicit: ({ domain }) => `Pas de MX : ${domain} reçoit lui-même le courrier, MX implicite de préférence 0 (RFC 5321 §5.1)`,

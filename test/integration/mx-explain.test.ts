@@ -37,7 +37,7 @@ describe('--explain: the DNS step with real dnsmasq', { skip: await dnsmasqSkipR
     assert.deepEqual(annotationsAfter(shown, '  2. mx2.mx.test.  preference  20  127.0.0.3'), [
       'MX preference: the smallest is tried first, here 10 before 20 (RFC 5321 §5.1)',
       'Refused, dropped or silent, greeting refused, any 4xx, a recipient put off: next address, then next host (RFC 5321 §5.1)',
-      'A 5xx to MAIL or to the message ends it; a recipient refused with a 5xx is offered to no other host (RFC 5321 §4.2.1)',
+      'A 5xx to MAIL or the message ends it, not for those put off; one refused with a 5xx goes nowhere else (RFC 5321 §4.2.1)',
       // Before, a refused EHLO was said by no rule: the next host was expected, and never tried.
       'A hello refused with a 5xx (EHLO, then HELO) ends it too; only a greeting refused moves on (as sendmail, RFC 5321 §5.1)',
       'If no host takes it: deferred (exit 75), kept in dead.letter; an MTA would retry later (RFC 5321 §4.5.4.1)',

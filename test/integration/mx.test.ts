@@ -472,24 +472,62 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     });
   });
 
-  it('--direct: a recipient put off by a host that then loses the message goes nowhere: its 4xx said once, and not among those the host may have', async () => {
+  it('--direct: a recipient put off by a host that then loses the message goes on to the next host alone; the one the host may have is unsettled', async () => {
     const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
     await firstAndNext({ replies: { RCPT: rcpt, '.': { close: true } } }, async (first, next) => {
       const run = await runCli(['--direct', '--json', '--port', String(first.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'], { input: 'x\n' });
       assert.equal(run.code, 75, run.stderr);
-      assert.deepEqual(next.messages, [], 'one copy at most: bob may have it from the first host');
+      assert.deepEqual(
+        next.messages.map((message) => message.recipients),
+        [['carol@mx.test']],
+        'carol was never in the message lost: one copy, hers; bob may have it from the first host',
+      );
       const events = lines(run.stdout).map(
-        (line) => JSON.parse(line) as { event: string; recipients?: string[]; recipient?: string; next?: true; restated?: true },
+        (line) => JSON.parse(line) as { event: string; recipients?: string[]; recipient?: string; outcome?: string; next?: true; restated?: true },
       );
       assert.deepEqual(events.find((event) => event.event === 'unsettled')?.recipients, ['bob@mx.test']);
       assert.deepEqual(
-        events.filter((event) => event.event === 'recipient').map(({ recipient, next: goesOn, restated }) => ({ recipient, goesOn, restated })),
+        events
+          .filter((event) => event.event === 'recipient')
+          .map(({ recipient, outcome, next: goesOn, restated }) => ({ recipient, outcome, goesOn, restated })),
         [
-          { recipient: 'carol@mx.test', goesOn: true, restated: undefined },
-          { recipient: 'carol@mx.test', goesOn: undefined, restated: true },
+          { recipient: 'carol@mx.test', outcome: 'deferred', goesOn: true, restated: undefined },
+          { recipient: 'carol@mx.test', outcome: 'sent', goesOn: undefined, restated: undefined },
         ],
       );
-      assert.equal(run.stderr.match(/not delivered to carol@mx\.test: 450 4\.2\.0 Greylisted/g)?.length, 1, run.stderr);
+      assert.doesNotMatch(run.stderr, /carol/, run.stderr);
+      assert.ok(existsSync(join(run.home, 'dead.letter')), 'bob may not have it: the message is kept');
+    });
+  });
+
+  it('--direct: a host that refuses the message for good (554 to the dot) after putting one recipient off refuses the others; the one put off goes on', async () => {
+    const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
+    await firstAndNext({ replies: { RCPT: rcpt, '.': '554 5.6.0 Message refused' } }, async (first, next) => {
+      const args = ['--direct', '--port', String(first.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test', 'dave@mx.test'];
+      const run = await runCli(args, { input: 'x\n' });
+      assert.equal(run.code, 67, run.stderr);
+      assert.deepEqual(
+        next.messages.map((message) => message.recipients),
+        [['carol@mx.test']],
+      );
+      assert.match(
+        run.stdout,
+        /^carol@mx\.test\.\.\. Deferred \(450 4\.2\.0 Greylisted\)\n[\s\S]*^carol@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.\n[\s\S]*^carol@mx\.test\.\.\. Sent \(/m,
+      );
+      assert.match(run.stderr, /^mailv: not delivered to bob@mx\.test: 554 5\.6\.0 Message refused$/m);
+      assert.match(run.stderr, /^mailv: not delivered to dave@mx\.test: 554 5\.6\.0 Message refused$/m);
+      assert.doesNotMatch(run.stderr, /carol/);
+      const json = await runCli([...args, '--json'], { input: 'x\n' });
+      const verdicts = lines(json.stdout)
+        .map((line) => JSON.parse(line) as { event: string; recipient?: string; outcome?: string; next?: true })
+        .filter((event) => event.event === 'recipient')
+        .map(({ recipient, outcome, next: goesOn }) => ({ recipient, outcome, goesOn }));
+      assert.deepEqual(verdicts, [
+        { recipient: 'carol@mx.test', outcome: 'deferred', goesOn: true },
+        { recipient: 'bob@mx.test', outcome: 'refused', goesOn: undefined },
+        { recipient: 'dave@mx.test', outcome: 'refused', goesOn: undefined },
+        { recipient: 'carol@mx.test', outcome: 'sent', goesOn: undefined },
+      ]);
     });
   });
 
