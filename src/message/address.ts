@@ -127,6 +127,11 @@ function normalizeAddrSpec(given: string, original: string, defaultDomain: strin
   if (lookalike !== null) throw new UsageError({ code: 'MAILV_ADDRESS_AT_LOOKALIKE', address: original, codePoint: lookalike[0].codePointAt(0)! });
   const local = at === -1 ? spec : spec.slice(0, at);
   const domain = at === -1 ? defaultDomain : spec.slice(at + 1);
+  // Pasted from a page, `bob<U+200B>@example.org` names another mailbox than the one shown, and a
+  // server may take it; quoted, it is meant (a test of the server's handling). The domain's are
+  // IDNA's to map away or refuse.
+  const invisible = local.startsWith('"') ? null : INVISIBLE.exec(local);
+  if (invisible !== null) throw new UsageError({ code: 'MAILV_ADDRESS_INVISIBLE', address: original, codePoint: invisible[0].codePointAt(0)! });
   if (!DOT_ATOM.test(local) && !QUOTED_LOCAL.test(local)) {
     throw new UsageError({ code: 'MAILV_ADDRESS_LOCAL_PART', address: original, localPart: local });
   }
@@ -147,6 +152,15 @@ export const MAX_ADDRESS_OCTETS = 254;
  */
 export const AT_LOOKALIKES: readonly string[] = ['\uFF20', '\uFE6B'];
 const AT_LOOKALIKE = new RegExp(`[${AT_LOOKALIKES.join('')}]`, 'u');
+
+/**
+ * Characters that do not show and have no place in a mailbox's name: the soft hyphen, the
+ * direction marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F, U+202A–U+202E,
+ * U+2066–U+2069), the zero-width space, the word joiner and invisible operators, the BOM and the
+ * tags (U+E0000–U+E007F). The zero-width joiner and non-joiner are left: some scripts write words
+ * with them (RFC 5892 CONTEXTJ).
+ */
+const INVISIBLE = /[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
 
 /** `@a,@b:` before an addr-spec. */
 const SOURCE_ROUTE = /^@[^@:,\s]+(?:,\s*@[^@:,\s]+)*:(?=[^:]*@)/;

@@ -36,6 +36,11 @@ export type MessageErrorFact =
    * U+FE6B): taken as a local part, the address would go to a user of this host.
    */
   | { readonly code: 'MAILV_ADDRESS_AT_LOOKALIKE'; readonly address: string; readonly codePoint: number }
+  /**
+   * An unquoted local part holds a character that does not show (`codePoint`: a zero-width space
+   * pasted with the address, a direction mark or override, a tag): the mailbox is not the one seen.
+   */
+  | { readonly code: 'MAILV_ADDRESS_INVISIBLE'; readonly address: string; readonly codePoint: number }
   /** What stands as the display name holds an angle bracket: another address, a comma missing. */
   | { readonly code: 'MAILV_ADDRESS_NAME'; readonly address: string; readonly name: string }
   | { readonly code: 'MAILV_ADDRESS_NO_DOMAIN'; readonly address: string }

@@ -221,6 +221,34 @@ describe('addresses', () => {
     assert.equal(parseMailbox('bob＠home@example.org', HOST).address, 'bob＠home@example.org');
   });
 
+  it('refuses a local part holding a character that does not show, pasted with the address: the server would take another mailbox', () => {
+    refused(
+      () => parseMailbox('bob\u200b@example.org', HOST),
+      'invalid address "bob\u200b@example.org": its local part holds U+200B, a character that does not show (pasted with it?); quote the local part if it is meant',
+      'adresse invalide « bob\u200b@example.org » : sa partie locale contient U+200B, un caractère qui ne se voit pas (collé avec elle ?) ; mettez-la entre guillemets si c’est voulu',
+    );
+    for (const [address, codePoint] of [
+      ['\u202ebob@example.org', 0x202e],
+      ['bo\u00adb@example.org', 0xad],
+      ['bob\u{e0040}example.org', 0xe0040],
+      ['Bob <bob\ufeff@example.org>', 0xfeff],
+      ['bob\u2066x@example.org', 0x2066],
+    ] as const) {
+      assert.throws(
+        () => parseAddressList(address, HOST),
+        (error: unknown) => error instanceof UsageError && error.fact.code === 'MAILV_ADDRESS_INVISIBLE' && error.fact.codePoint === codePoint,
+        address,
+      );
+    }
+    // Quoted, it is meant; a joiner is part of words in some scripts; a domain's is IDNA's.
+    assert.equal(parseMailbox('"bob\u200b"@example.org', HOST).address, '"bob\u200b"@example.org');
+    assert.equal(
+      parseMailbox('\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645@example.org', HOST).address,
+      '\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645@example.org',
+    );
+    assert.equal(parseMailbox('bob@exam\u00adple.org', HOST).address, 'bob@example.org');
+  });
+
   it('refuses CR, LF and NUL anywhere', () => {
     for (const evil of ['bob@example.org\r\nRCPT TO:<x@y.org>', 'bob@example.org\n', 'bob\0@example.org']) {
       assert.throws(() => parseAddressList(evil, HOST), UsageError);

@@ -31,6 +31,8 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_ADDRESS_LOCAL_PART: ({ address, localPart }) => `invalid address ${q(address)}: malformed local part ${q(localPart)}`,
   MAILV_ADDRESS_AT_LOOKALIKE: ({ address, codePoint }) =>
     `invalid address ${q(address)}: ${q(String.fromCodePoint(codePoint))} (${codePointName(codePoint)}) is not the @ of an address (type the ASCII @)`,
+  MAILV_ADDRESS_INVISIBLE: ({ address, codePoint }) =>
+    `invalid address ${q(address)}: its local part holds ${codePointName(codePoint)}, a character that does not show (pasted with it?); quote the local part if it is meant`,
   MAILV_ADDRESS_NAME: ({ address, name }) => `invalid address ${q(address)}: ${q(name)} cannot be its name (an address? separate addresses with a comma)`,
   MAILV_ADDRESS_NO_DOMAIN: ({ address }) => `invalid address ${q(address)}: no domain after @`,
   MAILV_ADDRESS_DOMAIN: ({ address, domain, literal }) =>

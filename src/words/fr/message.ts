@@ -31,6 +31,8 @@ export const errors = (): WordsOf<MessageErrorFact> => ({
   MAILV_ADDRESS_LOCAL_PART: ({ address, localPart }) => `adresse invalide ${q(address)} : partie locale mal formée ${q(localPart)}`,
   MAILV_ADDRESS_AT_LOOKALIKE: ({ address, codePoint }) =>
     `adresse invalide ${q(address)} : ${q(String.fromCodePoint(codePoint))} (${codePointName(codePoint)}) n’est pas l’@ d’une adresse (tapez l’@ ASCII)`,
+  MAILV_ADDRESS_INVISIBLE: ({ address, codePoint }) =>
+    `adresse invalide ${q(address)} : sa partie locale contient ${codePointName(codePoint)}, un caractère qui ne se voit pas (collé avec elle ?) ; mettez-la entre guillemets si c’est voulu`,
   MAILV_ADDRESS_NAME: ({ address, name }) =>
     `adresse invalide ${q(address)} : ${q(name)} ne peut pas en être le nom (une adresse ? séparez les adresses par une virgule)`,
   MAILV_ADDRESS_NO_DOMAIN: ({ address }) => `adresse invalide ${q(address)} : pas de domaine après @`,
