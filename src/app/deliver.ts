@@ -113,21 +113,27 @@ function deferredOf(results: readonly RecipientResult[]): readonly string[] {
 export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput): Promise<DeliveryEnd> {
   const signal = run.interrupt.signal;
   const { emit, unsettled } = withVerdictsKept(await openDeliveryEvents(run, plan, prepared));
-  const [{ deliverDirect }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
+  const [{ deliverDirect, DirectStopped }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
   const early = await rememberedEhlos(run, plan, undefined);
-  const outcomes = await deliverDirect({ ...sessionPlan(run, plan, prepared, await gatherTrust(run, plan)), ...early }, emit, {
-    resolver,
-    random: randomSource(plan.seed),
-    port: plan.mxPort,
-    signal,
-  });
-  const failures = outcomes.flatMap((outcome) => ('error' in outcome ? [outcome] : []));
-  const results = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
-  // One that failed after refusing every recipient put nobody off: its refusals were said.
-  for (const failure of failures) {
-    sayUnconfirmed(run, failure.error, unsettled(failure.recipients));
-    if (failure.recipients.length > 0) run.note({ code: 'domain-not-delivered', recipients: failure.recipients, error: failure.error.fact });
+  let outcomes: readonly DomainOutcome[];
+  try {
+    outcomes = await deliverDirect({ ...sessionPlan(run, plan, prepared, await gatherTrust(run, plan)), ...early }, emit, {
+      resolver,
+      random: randomSource(plan.seed),
+      port: plan.mxPort,
+      signal,
+    });
+  } catch (thrown) {
+    if (!(thrown instanceof DirectStopped)) throw thrown;
+    // What the domains done by then came to (a host that may have the message for some) is said
+    // before the stop ends the run.
+    sayDomainFailures(run, failuresOf(thrown.outcomes), unsettled);
+    sayUnsettled(run, resultsOf(thrown.outcomes));
+    throw thrown.error;
   }
+  const failures = failuresOf(outcomes);
+  const results = resultsOf(outcomes);
+  sayDomainFailures(run, failures, unsettled);
   const someoneGotIt = anyDelivered(results);
   // A domain put off after refusing some (67) may still take the message for the others later.
   const putOffForNow = (failure: (typeof failures)[number]) =>
@@ -144,6 +150,23 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
 
 /** A recipient domain whose delivery failed. */
 type DomainFailed = Extract<DomainOutcome, { readonly error: unknown }>;
+
+function failuresOf(outcomes: readonly DomainOutcome[]): DomainFailed[] {
+  return outcomes.flatMap((outcome) => ('error' in outcome ? [outcome] : []));
+}
+
+function resultsOf(outcomes: readonly DomainOutcome[]): RecipientResult[] {
+  return outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results : []));
+}
+
+/** Each domain's failure, naming its recipients; `unsettled`: of some, those with no verdict said. */
+function sayDomainFailures(run: Run, failures: readonly DomainFailed[], unsettled: (recipients: readonly string[]) => readonly string[]): void {
+  // One that failed after refusing every recipient put nobody off: its refusals were said.
+  for (const failure of failures) {
+    sayUnconfirmed(run, failure.error, unsettled(failure.recipients));
+    if (failure.recipients.length > 0) run.note({ code: 'domain-not-delivered', recipients: failure.recipients, error: failure.error.fact });
+  }
+}
 
 /**
  * Refused recipients (67) first, those of a domain that failed after refusing them too, then the

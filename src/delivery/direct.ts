@@ -59,6 +59,8 @@ class DomainFailure {
     readonly settled: readonly RecipientResult[] = [],
     /** Those put off at RCPT (see SmtpSession.deferredAtRcpt). */
     readonly deferredAtRcpt: readonly RecipientResult[] = [],
+    /** The recipients it failed, when not all of the domain's but those named apart (see heldFailures). */
+    readonly recipients?: readonly string[],
   ) {}
 
   /** As a round past the host's limit of recipients that failed. */
@@ -67,29 +69,55 @@ class DomainFailure {
   }
 }
 
-/** Delivers to every domain in turn; never throws for one domain's failure (see DomainOutcome). */
+/**
+ * The user's stop (a signal, `q` at --step) during a --direct run: `error`, the stop; `outcomes`,
+ * what the domains done by then came to, for the run to say before it ends.
+ */
+export class DirectStopped {
+  constructor(
+    readonly error: InterruptedError | StepStop,
+    readonly outcomes: readonly DomainOutcome[],
+  ) {}
+}
+
+/** Delivers to every domain in turn; never throws for one domain's failure (see DomainOutcome); throws DirectStopped at the user's stop. */
 export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<DomainOutcome[]> {
   const outcomes: DomainOutcome[] = [];
   for (const [domain, recipients] of groupByDomain(plan.envelope.recipients)) {
     const sessionPlan = { ...plan, envelope: { ...plan.envelope, recipients }, recipientsOverLimitGoAgain: true };
+    // A host's failure of the message for some, while those it put off at RCPT went on (see deliverToDomain).
+    const held: DomainFailure[] = [];
+    const failed = (failure: DomainFailure) =>
+      outcomes.push({ domain, recipients: failure.recipients ?? unnamed(recipients, failure), error: failure.error as MailvError, refused: failure.refused });
     try {
       const mx = await planMx(domain, options.resolver, options.random, emit, plan.local?.family);
-      outcomes.push({ domain, results: await deliverToDomain(mx, sessionPlan, emit, options) });
+      const results = await deliverToDomain(mx, sessionPlan, emit, options, held);
+      held.forEach(failed);
+      outcomes.push({ domain, results });
     } catch (thrown) {
+      held.forEach(failed);
       const failure = thrown instanceof DomainFailure ? thrown : undefined;
       const error = failure === undefined ? thrown : failure.error;
       // The user's stop (a signal, `q` at --step) ends the whole run, not one domain's delivery.
-      if (error instanceof InterruptedError || error instanceof StepStop || !(error instanceof MailvError)) throw error;
-      const refused = failure?.refused ?? [];
-      // Those put off at RCPT before it had their own verdict said: the failure names the others.
-      const putOff = new Set(failure?.deferredAtRcpt.map((result) => result.recipient));
-      outcomes.push({ domain, recipients: notRefused(recipients, refused).filter((recipient) => !putOff.has(recipient)), error, refused });
+      if (error instanceof InterruptedError || error instanceof StepStop) throw new DirectStopped(error, outcomes);
+      if (!(error instanceof MailvError)) throw error;
+      failed(failure ?? new DomainFailure(error, []));
     }
   }
   return outcomes;
 }
 
-async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, options: DirectOptions): Promise<RecipientResult[]> {
+/** The recipients `failure` names: not those refused for good before it, nor those put off at RCPT, whose own verdict was said. */
+function unnamed(recipients: readonly string[], failure: DomainFailure): readonly string[] {
+  const putOff = new Set(failure.deferredAtRcpt.map((result) => result.recipient));
+  return notRefused(recipients, failure.refused).filter((recipient) => !putOff.has(recipient));
+}
+
+/**
+ * The domain's results; `held` gets the failure of a host that failed the message for some after it
+ * put others off at RCPT, who went on to the next (said as a domain's failure, the others' alone).
+ */
+async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, options: DirectOptions, held: DomainFailure[]): Promise<RecipientResult[]> {
   const recipients = plan.envelope.recipients;
   // A recipient one host refused for good (a 5xx to its RCPT) is not offered to the next (RFC 5321 §4.2.1).
   const refused: RecipientResult[] = [];
@@ -162,24 +190,29 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
             attempt = await tryHost(host.name, address, hostPlan, emit, options, learnt);
           } catch (thrown) {
             if (!(thrown instanceof DomainFailure)) throw thrown;
-            // Verdicts read before the failure (452s, LMTP's replies) stand, as after a later round.
-            const settled = afterFailedFirst(remaining, thrown.round, again, emit);
-            if (settled !== undefined) return lastWords([...refused, ...decided, ...(await settled)], emit);
             // Those it put off at RCPT were never in the message that failed: they go on to the next
             // server all the same, as Postfix keeps a recipient's soft error for a backup MX whatever
-            // became of the others (smtp_trouble.c); the failure settles the others alone.
-            const goingOn = thrown.deferredAtRcpt.filter(forAnotherHost);
-            if (goingOn.length > 0 && settles(thrown.error)) {
-              const goes = (recipient: string) => goingOn.some((result) => result.recipient === recipient);
-              const others = remaining.filter((recipient) => !goes(recipient)).map((recipient) => offeredResult(recipient, putOff));
-              const failed = { ...thrown.round, deferredAtRcpt: thrown.deferredAtRcpt.filter((result) => !goes(result.recipient)) };
-              decided.push(...settleAfterFailure(others, failed, emit));
+            // became of the others (smtp_trouble.c); the failure is the others' alone, said as it
+            // would be without them.
+            const goingOn = settles(thrown.error) ? thrown.deferredAtRcpt.filter(forAnotherHost) : [];
+            const goes = (recipient: string) => goingOn.some((result) => result.recipient === recipient);
+            const failed = goingOn.length === 0 ? thrown : withoutGoingOn(thrown, goes);
+            const staying = remaining.filter((recipient) => !goes(recipient));
+            // Verdicts read before the failure (452s, LMTP's replies) stand, as after a later round.
+            const settled = afterFailedFirst(staying, failed.round, again, emit);
+            if (settled !== undefined && goingOn.length === 0) return lastWords([...refused, ...decided, ...(await settled)], emit);
+            // Offered those an earlier host put off: its failure settles them alone.
+            const offered = putOff.filter((result) => !goes(result.recipient));
+            if (settled === undefined && goingOn.length === 0 && offered.length > 0)
+              return lastWords([...refused, ...decided, ...settleAfterFailure(offered, failed.round, emit)], emit);
+            if (goingOn.length > 0) {
+              if (settled !== undefined) decided.push(...(await settled));
+              else if (offered.length > 0) decided.push(...settleAfterFailure(offered, failed.round, emit));
+              else held.push(new DomainFailure(refusedFirst(failed.error, failed.refused), failed.refused, [], [], unnamed(staying, failed)));
               putOff = goingOn;
               remaining = goingOn.map((result) => result.recipient);
               continue eachAddress;
             }
-            // Offered those an earlier host put off: its failure settles them alone.
-            if (putOff.length > 0) return lastWords([...refused, ...decided, ...settleAfterFailure(putOff, thrown.round, emit)], emit);
             // Those it put off itself go nowhere now: their 4xx is their last word, and the failure is not theirs.
             const said = lastWords(thrown.deferredAtRcpt, emit);
             // Refused by earlier hosts and by this one: a failure for now is theirs too (67).
@@ -297,9 +330,10 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
   }
 }
 
-/** `recipient` as offered to a host: with the 4xx of the host before that put it off, if one did; waiting for a verdict otherwise. */
-function offeredResult(recipient: string, putOff: readonly RecipientResult[]): RecipientResult {
-  return putOff.find((result) => result.recipient === recipient) ?? { recipient, outcome: 'deferred', reply: undefined };
+/** `failure` without those it put off at RCPT that go on (`goes`): the others' failure. */
+function withoutGoingOn(failure: DomainFailure, goes: (recipient: string) => boolean): DomainFailure {
+  const deferredAtRcpt = failure.deferredAtRcpt.filter((result) => !goes(result.recipient));
+  return new DomainFailure(failure.error, failure.refused, failure.settled, deferredAtRcpt);
 }
 
 /** Put off at RCPT by a host that said it goes on to the next (see SessionPlan.putOffGoesOn). */

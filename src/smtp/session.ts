@@ -920,7 +920,9 @@ export class SmtpSession {
    * The transaction failed before its replies were all read (a hang-up, a time limit, a 421 to the
    * recipient at `upTo`): the recipients refused for good before that stand, said and kept apart
    * from those the failure puts off (refusedRecipients); so do those the limit turned away, kept
-   * unsaid (settledRecipients): with BDAT their 452s may come with the chunks' replies.
+   * unsaid (settledRecipients): with BDAT their 452s may come with the chunks' replies. Once the
+   * whole message left (BDAT), so do those put off at RCPT (deferredAtRcpt): never in the message,
+   * they are not among those the server may have.
    */
   private refusalsStand(replies: EnvelopeReplies, rcpts: readonly string[], upTo = replies.rcpts.length): void {
     if (replies.mail === undefined || !isPositive(replies.mail)) return;
@@ -928,6 +930,7 @@ export class SmtpSession {
     for (const [index, reply] of replies.rcpts.slice(0, upTo).entries()) {
       if (reply.code >= 500) this.rcptOutcome(rcpts[index]!, reply);
       else if (movesOn && isOverLimit(reply)) this.settled.push({ recipient: rcpts[index]!, outcome: 'deferred', reply, overLimit: true });
+      else if (this.committedMessage && !isPositive(reply)) this.putOffAtRcpt.push(this.rcptOutcome(rcpts[index]!, reply));
     }
   }
 

@@ -403,6 +403,26 @@ describe('faults', () => {
     }
   });
 
+  it('with CHUNKING, a recipient put off at RCPT (450) before the server hung up on BDAT LAST is deferred by its 450, not among those that may have it', async () => {
+    const server = await startScriptedServer({
+      replies: {
+        EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING',
+        RCPT: (line) => (line.includes('b@') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok'),
+        'BDAT LAST': { close: true },
+      },
+    });
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 75, run.stderr);
+      assert.match(run.stdout, /^b@example\.org\.\.\. Deferred \(450 4\.2\.0 Greylisted\)$/m);
+      assert.match(run.stderr, /^mailv: not delivered to b@example\.org: 450 4\.2\.0 Greylisted$/m);
+      assert.match(run.stderr, /connection closed by the server during body after the whole message was sent: \[127\.0\.0\.1\] may have it/);
+      assert.doesNotMatch(run.stderr, /b@example\.org[:,][^\n]*may have it/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('the second transaction after a 452 turns one away by the limit again, then loses its connection after the message: that one deferred by its 452, only the other may have it', async () => {
     let connections = 0;
     const server = await startScriptedServer({

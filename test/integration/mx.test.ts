@@ -500,12 +500,86 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     });
   });
 
-  it('--direct: a host that refuses the message for good (554 to the dot) after putting one recipient off refuses the others; the one put off goes on', async () => {
+  it('--direct: a recipient put off at RCPT goes on when the host then loses the message, with BDAT as with DATA, and past the host’s limit of recipients', async () => {
+    const chunking = '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING';
+    for (const [how, replies, recipients] of [
+      [
+        'BDAT',
+        { EHLO: chunking, RCPT: (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok'), 'BDAT LAST': { close: true } },
+        ['bob', 'carol'],
+      ],
+      [
+        'past the limit',
+        {
+          RCPT: (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : line.includes('dave') ? '452 4.5.3 Too many recipients' : '250 2.1.5 Ok'),
+          '.': { close: true },
+        },
+        ['bob', 'carol', 'dave'],
+      ],
+    ] as const) {
+      await firstAndNext({ replies }, async (first, next) => {
+        const run = await runCli(['--direct', '--port', String(first.port), ...DNS, '-s', 'x', ...recipients.map((name) => `${name}@mx.test`)], {
+          input: 'x\n',
+        });
+        assert.equal(run.code, 75, `${how}: ${run.stderr}`);
+        assert.deepEqual(
+          next.messages.map((message) => message.recipients),
+          [['carol@mx.test']],
+          how,
+        );
+        assert.match(run.stdout, /^carol@mx\.test\.\.\. Sent \(/m, how);
+        assert.match(
+          run.stderr,
+          /^mailv: (?:not delivered to )?bob@mx\.test: connection closed by the server during body after the whole message was sent: mx1\.mx\.test\. \[127\.0\.0\.2\] may have it/m,
+          how,
+        );
+        assert.doesNotMatch(run.stderr, /carol/, how);
+        if (how === 'past the limit') assert.match(run.stderr, /^mailv: not delivered to dave@mx\.test: 452 4\.5\.3 Too many recipients$/m, how);
+      });
+    }
+  });
+
+  it('--direct: a signal while the recipient put off goes on to the next host still says the others, whom the first host may have', async () => {
+    const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
+    const [first] = await scriptedOnOnePort(['127.0.0.2'], { replies: { RCPT: rcpt, '.': { close: true } } });
+    const [silent] = await scriptedOnOnePort(['127.0.0.3'], { port: first!.port, greetingDelayMs: 30_000 });
+    try {
+      const home = freshHome();
+      const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TZ: 'UTC', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
+      const args = ['--direct', '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'];
+      const child = spawn(process.execPath, [MAILV, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdin.end('x\n');
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (/^carol@mx\.test\.\.\. Connecting to mx2/m.test(stdout)) resolve();
+        }),
+      );
+      child.kill('SIGINT');
+      assert.equal(await ended, 130, stderr);
+      assert.equal(
+        stderr.match(/not delivered to bob@mx\.test: connection closed by the server during body after the whole message was sent: [^\n]*may have it/g)?.length,
+        1,
+        stderr,
+      );
+      assert.equal(stderr.match(/not delivered to carol@mx\.test: 450 4\.2\.0 Greylisted/g)?.length, 1, stderr);
+      assert.ok(existsSync(join(home, 'dead.letter')));
+    } finally {
+      await first!.close();
+      await silent!.close();
+    }
+  });
+
+  it('--direct: a host that refuses the message for good (554 to the dot) after putting one recipient off fails the others as it would alone (69); the one put off goes on', async () => {
     const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
     await firstAndNext({ replies: { RCPT: rcpt, '.': '554 5.6.0 Message refused' } }, async (first, next) => {
       const args = ['--direct', '--port', String(first.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test', 'dave@mx.test'];
       const run = await runCli(args, { input: 'x\n' });
-      assert.equal(run.code, 67, run.stderr);
+      assert.equal(run.code, 69, run.stderr);
       assert.deepEqual(
         next.messages.map((message) => message.recipients),
         [['carol@mx.test']],
@@ -514,9 +588,9 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
         run.stdout,
         /^carol@mx\.test\.\.\. Deferred \(450 4\.2\.0 Greylisted\)\n[\s\S]*^carol@mx\.test\.\.\. Connecting to mx2\.mx\.test\. port \d+ via esmtp\.\.\.\n[\s\S]*^carol@mx\.test\.\.\. Sent \(/m,
       );
-      assert.match(run.stderr, /^mailv: not delivered to bob@mx\.test: 554 5\.6\.0 Message refused$/m);
-      assert.match(run.stderr, /^mailv: not delivered to dave@mx\.test: 554 5\.6\.0 Message refused$/m);
+      assert.match(run.stderr, /^mailv: not delivered to bob@mx\.test, dave@mx\.test: the server did not accept the message: 554 5\.6\.0 Message refused$/m);
       assert.doesNotMatch(run.stderr, /carol/);
+      assert.ok(existsSync(join(run.home, 'dead.letter')), 'bob and dave did not get it: the message is kept');
       const json = await runCli([...args, '--json'], { input: 'x\n' });
       const verdicts = lines(json.stdout)
         .map((line) => JSON.parse(line) as { event: string; recipient?: string; outcome?: string; next?: true })
@@ -524,10 +598,10 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
         .map(({ recipient, outcome, next: goesOn }) => ({ recipient, outcome, goesOn }));
       assert.deepEqual(verdicts, [
         { recipient: 'carol@mx.test', outcome: 'deferred', goesOn: true },
-        { recipient: 'bob@mx.test', outcome: 'refused', goesOn: undefined },
-        { recipient: 'dave@mx.test', outcome: 'refused', goesOn: undefined },
         { recipient: 'carol@mx.test', outcome: 'sent', goesOn: undefined },
       ]);
+      const result = JSON.parse(lines(json.stdout).at(-1)!) as { event: string; status: number; code?: string; stage?: string };
+      assert.deepEqual([result.event, result.status, result.code, result.stage], ['result', 69, 'MAILV_MESSAGE_REFUSED', 'body']);
     });
   });
 
