@@ -574,6 +574,35 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     }
   });
 
+  it('--direct: a signal while a second domain is tried still says the failure of the first', async () => {
+    const [refusing] = await scriptedOnOnePort(['127.0.0.2'], { replies: { '.': '554 5.6.0 Message refused' } });
+    const [silent] = await scriptedOnOnePort(['127.0.0.7'], { port: refusing!.port, greetingDelayMs: 30_000 });
+    try {
+      const home = freshHome();
+      const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TZ: 'UTC', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
+      const args = ['--direct', '--port', String(refusing!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'dave@aonly.test'];
+      const child = spawn(process.execPath, [MAILV, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdin.end('x\n');
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (/^dave@aonly\.test\.\.\. Connecting to /m.test(stdout)) resolve();
+        }),
+      );
+      child.kill('SIGINT');
+      assert.equal(await ended, 130, stderr);
+      assert.equal(stderr.match(/not delivered to bob@mx\.test: the server did not accept the message: 554 5\.6\.0 Message refused/g)?.length, 1, stderr);
+      assert.match(stderr, /^mailv: interrupted by SIGINT$/m);
+    } finally {
+      await refusing!.close();
+      await silent!.close();
+    }
+  });
+
   it('--direct: a host that refuses the message for good (554 to the dot) after putting one recipient off fails the others as it would alone (69); the one put off goes on', async () => {
     const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
     await firstAndNext({ replies: { RCPT: rcpt, '.': '554 5.6.0 Message refused' } }, async (first, next) => {
