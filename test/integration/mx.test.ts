@@ -30,6 +30,33 @@ async function firstAndNext(script: Script, use: (first: ScriptedServer, next: S
   }
 }
 
+/**
+ * mailv run with `args` in `home` (input `x`), sent SIGINT once its standard output matches
+ * `shown`: its status, its output, once it has ended.
+ */
+async function interruptedWhen(
+  args: readonly string[],
+  shown: RegExp,
+  home = freshHome(),
+): Promise<{ code: number | null; stdout: string; stderr: string; home: string }> {
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TZ: 'UTC', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
+  const child = spawn(process.execPath, [MAILV, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end('x\n');
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await new Promise<void>((resolve) =>
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (shown.test(stdout)) resolve();
+    }),
+  );
+  child.kill('SIGINT');
+  const code = await ended;
+  return { code, stdout, stderr, home };
+}
+
 /** A --direct send to `recipients` through the MX of port `port`, with the test PKI's good pair as client certificate. */
 function directWithClientCertificate(port: number, recipients: readonly string[]) {
   const home = freshHome();
@@ -545,22 +572,9 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     const [silent] = await scriptedOnOnePort(['127.0.0.3'], { port: first!.port, greetingDelayMs: 30_000 });
     try {
       const home = freshHome();
-      const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TZ: 'UTC', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
       const args = ['--direct', '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'];
-      const child = spawn(process.execPath, [MAILV, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      child.stdin.end('x\n');
-      let stdout = '';
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
-      await new Promise<void>((resolve) =>
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          if (/^carol@mx\.test\.\.\. Connecting to mx2/m.test(stdout)) resolve();
-        }),
-      );
-      child.kill('SIGINT');
-      assert.equal(await ended, 130, stderr);
+      const { code, stderr } = await interruptedWhen(args, /^carol@mx\.test\.\.\. Connecting to mx2/m, home);
+      assert.equal(code, 130, stderr);
       assert.equal(
         stderr.match(/not delivered to bob@mx\.test: connection closed by the server during body after the whole message was sent: [^\n]*may have it/g)?.length,
         1,
@@ -579,22 +593,9 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     const [silent] = await scriptedOnOnePort(['127.0.0.7'], { port: refusing!.port, greetingDelayMs: 30_000 });
     try {
       const home = freshHome();
-      const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TZ: 'UTC', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
       const args = ['--direct', '--port', String(refusing!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'dave@aonly.test'];
-      const child = spawn(process.execPath, [MAILV, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      child.stdin.end('x\n');
-      let stdout = '';
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
-      await new Promise<void>((resolve) =>
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          if (/^dave@aonly\.test\.\.\. Connecting to /m.test(stdout)) resolve();
-        }),
-      );
-      child.kill('SIGINT');
-      assert.equal(await ended, 130, stderr);
+      const { code, stderr } = await interruptedWhen(args, /^dave@aonly\.test\.\.\. Connecting to /m, home);
+      assert.equal(code, 130, stderr);
       assert.equal(stderr.match(/not delivered to bob@mx\.test: the server did not accept the message: 554 5\.6\.0 Message refused/g)?.length, 1, stderr);
       assert.match(stderr, /^mailv: interrupted by SIGINT$/m);
     } finally {
@@ -642,22 +643,9 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     try {
       const home = freshHome();
       const record = join(home, 'run.record');
-      const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'tester', TZ: 'UTC', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
       const args = ['--direct', '--record', record, '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'];
-      const child = spawn(process.execPath, [MAILV, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      child.stdin.end('x\n');
-      let stdout = '';
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
-      await new Promise<void>((resolve) =>
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          if (/^carol@mx\.test\.\.\. Connecting to mx2/m.test(stdout)) resolve();
-        }),
-      );
-      child.kill('SIGINT');
-      assert.equal(await ended, 130, stderr);
+      const { code, stderr } = await interruptedWhen(args, /^carol@mx\.test\.\.\. Connecting to mx2/m, home);
+      assert.equal(code, 130, stderr);
       assert.equal(stderr.match(/not delivered to carol@mx\.test: 450 4\.2\.0 Greylisted/g)?.length, 1, stderr);
       assert.doesNotMatch(stderr, /not delivered to bob/);
       const replayed = await runCli(['replay', record], { home });
