@@ -196,7 +196,7 @@ export async function prepareInput(
   const shownBy = (name: string) =>
     fieldValues(block.fields, name).flatMap((value) => {
       try {
-        return parseAddressList(listOf(value), plan.mailDomain);
+        return parseAddressList(listOf(value), plan.mailDomain, { shownOnly: true });
       } catch (error) {
         if (error instanceof UsageError) return [];
         throw error;

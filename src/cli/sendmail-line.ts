@@ -343,21 +343,25 @@ function withoutQuotedOrComments(item: string): string {
   return item.replace(/"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?|\[[^\]]*\]?/gs, '');
 }
 
-/** One comma-free item split where a space separates two words, none of them a comment. */
+/**
+ * One comma-free item split where a space separates two words, none of them a comment. A space is
+ * SP or HTAB (RFC 5322 WSP): a BOM or a no-break space inside an address is no separator, and an
+ * address holding one is refused for it, not cut in two.
+ */
 function spacedWordsSplit(item: string): string {
   // Words: quoted strings, address literals and runs of other characters; comments stay with the word before them.
-  const chunks = item.match(/"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?|\s+|(?:\[[^\]]*\]?|[^\s"([]+)+/gs) ?? [];
+  const chunks = item.match(/"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?|[ \t]+|(?:\[[^\]]*\]?|[^ \t"([]+)+/gs) ?? [];
   let out = '';
   let lastWord: string | undefined;
   let spaceSince = false;
   for (const chunk of chunks) {
-    if (/^\s/.test(chunk)) {
+    if (/^[ \t]/.test(chunk)) {
       spaceSince = true;
       out += chunk;
       continue;
     }
     const isComment = chunk.startsWith('(');
-    if (!isComment && lastWord !== undefined && spaceSince && !/[@.]$/.test(lastWord) && !/^[@.]/.test(chunk)) out = `${out.trimEnd()}, `;
+    if (!isComment && lastWord !== undefined && spaceSince && !/[@.]$/.test(lastWord) && !/^[@.]/.test(chunk)) out = `${out.replace(/[ \t]+$/, '')}, `;
     out += chunk;
     if (!isComment) {
       lastWord = chunk;

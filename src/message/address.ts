@@ -32,8 +32,13 @@ export function assertSingleLine(text: string): void {
  * Parses a comma-separated list of mailboxes (`a@b`, `Name <a@b>`, `"Doe, J." <a@b>`, groups such
  * as `undisclosed-recipients:;`). A bare local user gets `@defaultDomain`. Throws UsageError.
  */
-export function parseAddressList(input: string, defaultDomain: string): Mailbox[] {
-  return parseAddressEntries(input, defaultDomain).flatMap((entry) => (entry.kind === 'mailbox' ? [entry.mailbox] : entry.members));
+export function parseAddressList(input: string, defaultDomain: string, reading: AddressReading = {}): Mailbox[] {
+  return parseAddressEntries(input, defaultDomain, reading).flatMap((entry) => (entry.kind === 'mailbox' ? [entry.mailbox] : entry.members));
+}
+
+/** How addresses are read: `shownOnly`, for a table that shows them, where one mailv would refuse to send to is shown as it is. */
+export interface AddressReading {
+  readonly shownOnly?: boolean;
 }
 
 /** One element of an address list: a mailbox, or a group of them (RFC 5322 §3.4), maybe empty. */
@@ -42,13 +47,13 @@ export type AddressEntry =
   | { readonly kind: 'group'; readonly name: string; readonly members: readonly Mailbox[] };
 
 /** The list as parseAddressList reads it, its groups kept (`undisclosed-recipients:;`). Throws UsageError. */
-export function parseAddressEntries(input: string, defaultDomain: string): AddressEntry[] {
+export function parseAddressEntries(input: string, defaultDomain: string, reading: AddressReading = {}): AddressEntry[] {
   assertSingleLine(input);
   return splitTopLevel(input).flatMap((segment): AddressEntry[] => {
     const mailboxes = segment.items
       .map((item) => item.trim())
       .filter((item) => item.length > 0)
-      .map((item) => parseMailbox(item, defaultDomain));
+      .map((item) => parseMailbox(item, defaultDomain, reading));
     const name = segment.group === undefined ? '' : unquotePhrase(withoutComments(segment.group).trim());
     // A group needs a name (RFC 5322 §3.4): `:;` names nobody, and is read as nothing.
     if (name === '') return mailboxes.map((mailbox) => ({ kind: 'mailbox', mailbox }));
@@ -57,7 +62,7 @@ export function parseAddressEntries(input: string, defaultDomain: string): Addre
 }
 
 /** Parses one mailbox. Throws UsageError naming the culprit. */
-export function parseMailbox(input: string, defaultDomain: string): Mailbox {
+export function parseMailbox(input: string, defaultDomain: string, reading: AddressReading = {}): Mailbox {
   assertSingleLine(input);
   const text = withoutComments(input).trim();
   const angle = /^(.*?)<([^<>]*)>\s*$/su.exec(text);
@@ -66,9 +71,9 @@ export function parseMailbox(input: string, defaultDomain: string): Mailbox {
     // address (`<a@x> <b@x>`), which taken as a name would never be sent to.
     if (/[<>]/.test(angle[1]!.replace(/"(?:[^"\\]|\\.)*"/gs, ''))) throw new UsageError({ code: 'MAILV_ADDRESS_NAME', address: input, name: angle[1]!.trim() });
     const name = unquotePhrase(angle[1]!.trim());
-    return { name: name === '' ? undefined : name, address: normalizeAddrSpec(angle[2]!.trim(), input, defaultDomain) };
+    return { name: name === '' ? undefined : name, address: normalizeAddrSpec(angle[2]!.trim(), input, defaultDomain, reading) };
   }
-  return { name: undefined, address: normalizeAddrSpec(text, input, defaultDomain) };
+  return { name: undefined, address: normalizeAddrSpec(text, input, defaultDomain, reading) };
 }
 
 /**
@@ -115,7 +120,7 @@ export function needsSmtpUtf8(address: string): boolean {
   return /[^\x00-\x7f]/.test(address);
 }
 
-function normalizeAddrSpec(given: string, original: string, defaultDomain: string): string {
+function normalizeAddrSpec(given: string, original: string, defaultDomain: string, reading: AddressReading): string {
   // A source route (`@relay:joe@example.org`, RFC 5321 §4.1.1.3, obsolete) is left out, as servers
   // are told to ignore it and Postfix drops it.
   const spec = given.replace(SOURCE_ROUTE, '');
@@ -129,8 +134,8 @@ function normalizeAddrSpec(given: string, original: string, defaultDomain: strin
   const domain = at === -1 ? defaultDomain : spec.slice(at + 1);
   // Pasted from a page, `bob<U+200B>@example.org` names another mailbox than the one shown, and a
   // server may take it; quoted, it is meant (a test of the server's handling). The domain's are
-  // IDNA's to map away or refuse.
-  const invisible = local.startsWith('"') ? null : INVISIBLE.exec(local);
+  // IDNA's to map away or refuse. A flag's tags (🏴 and a region, RFC 6531 lets emoji in) show.
+  const invisible = reading.shownOnly === true || QUOTED_LOCAL.test(local) ? null : INVISIBLE.exec(local.replace(TAG_SEQUENCE, ''));
   if (invisible !== null) throw new UsageError({ code: 'MAILV_ADDRESS_INVISIBLE', address: original, codePoint: invisible[0].codePointAt(0)! });
   if (!DOT_ATOM.test(local) && !QUOTED_LOCAL.test(local)) {
     throw new UsageError({ code: 'MAILV_ADDRESS_LOCAL_PART', address: original, localPart: local });
@@ -155,12 +160,19 @@ const AT_LOOKALIKE = new RegExp(`[${AT_LOOKALIKES.join('')}]`, 'u');
 
 /**
  * Characters that do not show and have no place in a mailbox's name: the soft hyphen, the
- * direction marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F, U+202A–U+202E,
- * U+2066–U+2069), the zero-width space, the word joiner and invisible operators, the BOM and the
- * tags (U+E0000–U+E007F). The zero-width joiner and non-joiner are left: some scripts write words
- * with them (RFC 5892 CONTEXTJ).
+ * combining grapheme joiner, the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0), Khmer's
+ * invisible vowels, the direction marks, embeddings, overrides and isolates (U+061C, U+200E,
+ * U+200F, U+202A–U+202E, U+2066–U+2069), the zero-width space, the word joiner and invisible
+ * operators, the line and paragraph separators, the deprecated format characters, the BOM, the
+ * interlinear annotation marks and the tags (U+E0000–U+E007F) outside a flag. The zero-width
+ * joiner and non-joiner are left (some scripts write words with them, RFC 5892 CONTEXTJ), and so
+ * are the variation selectors (an emoji's, a Mongolian letter's).
  */
-const INVISIBLE = /[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
+const INVISIBLE =
+  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
+
+/** A flag of a region (🏴 and tags, then CANCEL TAG, Unicode TR 51 §2.8): its tags show as the flag. */
+const TAG_SEQUENCE = /\u{1f3f4}[\u{e0020}-\u{e007e}]+\u{e007f}/gu;
 
 /** `@a,@b:` before an addr-spec. */
 const SOURCE_ROUTE = /^@[^@:,\s]+(?:,\s*@[^@:,\s]+)*:(?=[^:]*@)/;

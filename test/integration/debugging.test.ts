@@ -412,6 +412,12 @@ describe('-v: the message and the addresses before the dialogue', () => {
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /^ {2}alice@example\.org +MAIL From:<…> +\(none: the header names another\) +command line$/m);
       assert.match(run.stdout, /^ {2}carol@example\.org +\(none: header only\) +From: +the message's From:$/m);
+      // A From: mailv would not send to (a zero-width space in it) decides nothing: it is shown as it is.
+      const unseen = await runCli(['-v', '-t', '--server', `127.0.0.1:${server.port}`, '-r', 'alice@example.org'], {
+        input: message.replace('carol@', 'carol\u200b@'),
+      });
+      assert.equal(unseen.code, 0, unseen.stderr);
+      assert.match(unseen.stdout, /^ {2}carol\u200b@example\.org +\(none: header only\) +From: +the message's From:$/m);
     } finally {
       await server.close();
     }

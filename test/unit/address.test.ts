@@ -240,6 +240,30 @@ describe('addresses', () => {
         address,
       );
     }
+    // Only a whole quoted local part is meant: a character after its closing quote is named.
+    assert.throws(
+      () => parseMailbox('"bob"\u200b@example.org', HOST),
+      (error: unknown) => error instanceof UsageError && error.fact.code === 'MAILV_ADDRESS_INVISIBLE' && error.fact.codePoint === 0x200b,
+    );
+    for (const [address, codePoint] of [
+      ['bob\u3164@example.org', 0x3164],
+      ['bob\u2028@example.org', 0x2028],
+      ['\u034fbob@example.org', 0x34f],
+      // Tags outside a flag's sequence show nothing.
+      ['\u{e0067}\u{e0062}bob@example.org', 0xe0067],
+    ] as const) {
+      assert.throws(
+        () => parseMailbox(address, HOST),
+        (error: unknown) => error instanceof UsageError && error.fact.code === 'MAILV_ADDRESS_INVISIBLE' && error.fact.codePoint === codePoint,
+        address,
+      );
+    }
+    // A flag's tags show (🏴 Scotland), as do an emoji's variation selector (❤️) and Mongolian's.
+    const scotland = '\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}';
+    assert.equal(parseMailbox(`${scotland}@example.org`, HOST).address, `${scotland}@example.org`);
+    assert.equal(parseMailbox('\u2764\ufe0f@example.org', HOST).address, '\u2764\ufe0f@example.org');
+    // Read only to be shown (the -v table of a From: that decides nothing), it is shown as it is.
+    assert.deepEqual(parseAddressList('a\u200b@example.org', HOST, { shownOnly: true }), [{ name: undefined, address: 'a\u200b@example.org' }]);
     // Quoted, it is meant; a joiner is part of words in some scripts; a domain's is IDNA's.
     assert.equal(parseMailbox('"bob\u200b"@example.org', HOST).address, '"bob\u200b"@example.org');
     assert.equal(

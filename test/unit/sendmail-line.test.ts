@@ -109,6 +109,11 @@ describe('sendmail command line', () => {
       ['<a@example.org> <b@example.org>', '<a@example.org>, <b@example.org>'],
       ['Ann <a@example.org> Bob <b@example.org>', 'Ann <a@example.org>, Bob <b@example.org>'],
       ['"Doe <x>" <a@example.org>', '"Doe <x>" <a@example.org>'],
+      // A space is SP or HTAB: a BOM or a no-break space inside an address is no separator (the
+      // address is refused for it later, never cut into two others).
+      ['bo\ufeffb@example.org', 'bo\ufeffb@example.org'],
+      ['a@example.org\u00a0b@example.org', 'a@example.org\u00a0b@example.org'],
+      ['a@example.org\tb@example.org', 'a@example.org, b@example.org'],
     ];
     for (const [given, read] of cases) assert.deepEqual(parseSendmailLine([given]).recipients, [read], given);
     assert.deepEqual(parseSendmailLine(['-i', '--', 'a@example.org -b@example.org']).recipients, ['a@example.org, -b@example.org']);
