@@ -59,8 +59,10 @@ class DomainFailure {
     readonly settled: readonly RecipientResult[] = [],
     /** Those put off at RCPT (see SmtpSession.deferredAtRcpt). */
     readonly deferredAtRcpt: readonly RecipientResult[] = [],
-    /** The recipients it failed, when not all of the domain's but those named apart (see heldFailures). */
+    /** The recipients it failed, when not all of the domain's but those named apart (see DomainAside). */
     readonly recipients?: readonly string[],
+    /** The whole message had left for them: the host may have it. */
+    readonly mayHaveIt = false,
   ) {}
 
   /** As a round past the host's limit of recipients that failed. */
@@ -85,21 +87,23 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
   const outcomes: DomainOutcome[] = [];
   for (const [domain, recipients] of groupByDomain(plan.envelope.recipients)) {
     const sessionPlan = { ...plan, envelope: { ...plan.envelope, recipients }, recipientsOverLimitGoAgain: true };
-    // A host's failure of the message for some, while those it put off at RCPT went on (see deliverToDomain).
-    const held: DomainFailure[] = [];
+    const aside: DomainAside = { failures: [], settledBeforeStop: [] };
     const failed = (failure: DomainFailure) =>
       outcomes.push({ domain, recipients: failure.recipients ?? unnamed(recipients, failure), error: failure.error as MailvError, refused: failure.refused });
     try {
       const mx = await planMx(domain, options.resolver, options.random, emit, plan.local?.family);
-      const results = await deliverToDomain(mx, sessionPlan, emit, options, held);
-      held.forEach(failed);
+      const results = await deliverToDomain(mx, sessionPlan, emit, options, aside);
+      aside.failures.forEach(failed);
       outcomes.push({ domain, results });
     } catch (thrown) {
-      held.forEach(failed);
+      aside.failures.forEach(failed);
       const failure = thrown instanceof DomainFailure ? thrown : undefined;
       const error = failure === undefined ? thrown : failure.error;
       // The user's stop (a signal, `q` at --step) ends the whole run, not one domain's delivery.
-      if (error instanceof InterruptedError || error instanceof StepStop) throw new DirectStopped(error, outcomes);
+      if (error instanceof InterruptedError || error instanceof StepStop) {
+        if (aside.settledBeforeStop.length > 0) outcomes.push({ domain, results: [...aside.settledBeforeStop] });
+        throw new DirectStopped(error, outcomes);
+      }
       if (!(error instanceof MailvError)) throw error;
       failed(failure ?? new DomainFailure(error, []));
     }
@@ -113,11 +117,16 @@ function unnamed(recipients: readonly string[], failure: DomainFailure): readonl
   return notRefused(recipients, failure.refused).filter((recipient) => !putOff.has(recipient));
 }
 
-/**
- * The domain's results; `held` gets the failure of a host that failed the message for some after it
- * put others off at RCPT, who went on to the next (said as a domain's failure, the others' alone).
- */
-async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, options: DirectOptions, held: DomainFailure[]): Promise<RecipientResult[]> {
+/** What a domain's delivery gives the run to say besides its results. */
+interface DomainAside {
+  /** The failure of a host that failed the message for some after it put others off at RCPT, who went on (the others' alone). */
+  readonly failures: DomainFailure[];
+  /** At the user's stop: the verdicts reached before it (one a host may have among them). */
+  settledBeforeStop: readonly RecipientResult[];
+}
+
+/** The domain's results; `aside` gets what else the run is to say (see DomainAside). */
+async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, options: DirectOptions, aside: DomainAside): Promise<RecipientResult[]> {
   const recipients = plan.envelope.recipients;
   // A recipient one host refused for good (a 5xx to its RCPT) is not offered to the next (RFC 5321 §4.2.1).
   const refused: RecipientResult[] = [];
@@ -190,6 +199,9 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
             attempt = await tryHost(host.name, address, hostPlan, emit, options, learnt);
           } catch (thrown) {
             if (!(thrown instanceof DomainFailure)) throw thrown;
+            // Stopped (a signal) while this host may have the message: those offered to it get no other
+            // verdict than the warning that says so.
+            if (thrown.mayHaveIt && !settles(thrown.error)) putOff = [];
             // Those it put off at RCPT were never in the message that failed: they go on to the next
             // server all the same, as Postfix keeps a recipient's soft error for a backup MX whatever
             // became of the others (smtp_trouble.c); the failure is the others' alone, said as it
@@ -198,19 +210,25 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
             const goes = (recipient: string) => goingOn.some((result) => result.recipient === recipient);
             const failed = goingOn.length === 0 ? thrown : withoutGoingOn(thrown, goes);
             const staying = remaining.filter((recipient) => !goes(recipient));
-            // Verdicts read before the failure (452s, LMTP's replies) stand, as after a later round.
-            const settled = afterFailedFirst(staying, failed.round, again, emit);
-            if (settled !== undefined && goingOn.length === 0) return lastWords([...refused, ...decided, ...(await settled)], emit);
             // Offered those an earlier host put off: its failure settles them alone.
             const offered = putOff.filter((result) => !goes(result.recipient));
-            if (settled === undefined && goingOn.length === 0 && offered.length > 0)
-              return lastWords([...refused, ...decided, ...settleAfterFailure(offered, failed.round, emit)], emit);
-            if (goingOn.length > 0) {
-              if (settled !== undefined) decided.push(...(await settled));
-              else if (offered.length > 0) decided.push(...settleAfterFailure(offered, failed.round, emit));
-              else held.push(new DomainFailure(refusedFirst(failed.error, failed.refused), failed.refused, [], [], unnamed(staying, failed)));
-              putOff = goingOn;
-              remaining = goingOn.map((result) => result.recipient);
+            // Verdicts read before the failure (452s, LMTP's replies) stand, as after a later round.
+            const settling = afterFailedFirst(staying, failed.round, again, emit);
+            let settled: RecipientResult[] | undefined;
+            if (settling !== undefined) settled = await settling;
+            else if (offered.length > 0) settled = settleAfterFailure(offered, failed.round, emit);
+            else if (goingOn.length > 0) {
+              const named = unnamed(staying, failed);
+              if (named.length > 0) aside.failures.push(new DomainFailure(refusedFirst(failed.error, failed.refused), failed.refused, [], [], named));
+              settled = [];
+            }
+            if (settled !== undefined) {
+              // As after a host that delivered: those put off (here, or in a later round at it) go on.
+              const all = [...settled, ...goingOn];
+              putOff = all.filter(forAnotherHost);
+              decided.push(...all.filter((result) => !putOff.includes(result)));
+              if (putOff.length === 0) return lastWords([...refused, ...decided], emit);
+              remaining = putOff.map((result) => result.recipient);
               continue eachAddress;
             }
             // Those it put off itself go nowhere now: their 4xx is their last word, and the failure is not theirs.
@@ -244,6 +262,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   } catch (thrown) {
     // The user's stop (a signal, `q` at --step) while those put off went on: their 4xx is their last word.
     if (!(thrown instanceof DomainFailure)) lastWords(putOff, emit);
+    aside.settledBeforeStop = [...refused, ...decided];
     throw thrown;
   }
   if (decided.length > 0 || putOff.length > 0) return lastWords([...refused, ...decided, ...putOff], emit);
@@ -301,6 +320,8 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
         [...session.refusedRecipients],
         [...session.settledRecipients],
         [...session.deferredAtRcpt],
+        undefined,
+        true,
       );
     // Nothing of the message left with a refused early EHLO, or a kept TLS session that failed:
     // once more without it (a full handshake before any retry in plain text).

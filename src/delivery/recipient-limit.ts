@@ -6,7 +6,6 @@ import { InterruptedError, MailvError, SmtpReplyError, StepStop } from '../error
 import type { Reply } from '../smtp/reply.js';
 import type { EmitEvent } from '../events.js';
 import type { RecipientResult } from '../smtp/session.js';
-import { lastWords } from './last-words.js';
 
 /**
  * A round that failed: what failed it, and the recipients it had refused for good before that;
@@ -96,8 +95,8 @@ function settleRound(
     if (failure instanceof SmtpReplyError) ended = failure.reply;
     else unanswered = failure;
   }
-  // A round that failed sends none of those it put off on to another host: their word is said here.
-  if (!Array.isArray(sent)) round = lastWords(round, emit);
+  // Those a failed round put off at RCPT keep going on (`goesOn`): never in its message, they are
+  // the caller's to send on to the next host, or to say there.
   const byRecipient = new Map(round.map((result) => [result.recipient, result]));
   // None of them delivered in this round: the limit is not all there is; they stay deferred, told now.
   const progress = round.some((result) => result.outcome === 'sent');

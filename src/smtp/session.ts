@@ -932,6 +932,10 @@ export class SmtpSession {
       else if (movesOn && isOverLimit(reply)) this.settled.push({ recipient: rcpts[index]!, outcome: 'deferred', reply, overLimit: true });
       else if (this.committedMessage && !isPositive(reply)) this.putOffAtRcpt.push(this.rcptOutcome(rcpts[index]!, reply));
     }
+    // Every recipient's reply read and none took: the message that left (BDAT) is no one's, and the
+    // server cannot have it (RFC 5321 §3.3: a transaction whose every RCPT was refused takes no message).
+    if (this.committedMessage && replies.rcpts.length === rcpts.length && upTo === rcpts.length && !replies.rcpts.some(isPositive))
+      this.committedMessage = false;
   }
 
   /** Recipients the limit turned away (452) go again in another transaction: asked for, not in a probe, and someone was taken. */

@@ -423,6 +423,20 @@ describe('faults', () => {
     }
   });
 
+  it("with CHUNKING, every recipient put off at RCPT and then a hang-up on BDAT LAST: the server has nobody's message, each is deferred by its 450", async () => {
+    const server = await startScriptedServer({
+      replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING', RCPT: '450 4.2.0 Greylisted', 'BDAT LAST': { close: true } },
+    });
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 75, run.stderr);
+      for (const name of ['a', 'b']) assert.match(run.stderr, new RegExp(`^mailv: not delivered to ${name}@example\\.org: 450 4\\.2\\.0 Greylisted$`, 'm'));
+      assert.doesNotMatch(run.stderr, /may have it/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('the second transaction after a 452 turns one away by the limit again, then loses its connection after the message: that one deferred by its 452, only the other may have it', async () => {
     let connections = 0;
     const server = await startScriptedServer({

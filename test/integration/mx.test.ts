@@ -566,25 +566,77 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     }
   });
 
-  it('--direct: a signal while the recipient put off goes on to the next host still says the others, whom the first host may have', async () => {
-    const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
-    const [first] = await scriptedOnOnePort(['127.0.0.2'], { replies: { RCPT: rcpt, '.': { close: true } } });
-    const [silent] = await scriptedOnOnePort(['127.0.0.3'], { port: first!.port, greetingDelayMs: 30_000 });
-    try {
-      const home = freshHome();
-      const args = ['--direct', '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'];
-      const { code, stderr } = await interruptedWhen(args, /^carol@mx\.test\.\.\. Connecting to mx2/m, home);
-      assert.equal(code, 130, stderr);
-      assert.equal(
-        stderr.match(/not delivered to bob@mx\.test: connection closed by the server during body after the whole message was sent: [^\n]*may have it/g)?.length,
-        1,
-        stderr,
+  it('--direct: a signal while the recipient put off goes on to the next host still says the others, whom the first host may have, past its limit too', async () => {
+    for (const [how, recipients] of [
+      ['alone', ['bob', 'carol']],
+      ['past the limit', ['bob', 'carol', 'dave']],
+    ] as const) {
+      const rcpt = (line: string) =>
+        line.includes('carol') ? '450 4.2.0 Greylisted' : line.includes('dave') ? '452 4.5.3 Too many recipients' : '250 2.1.5 Ok';
+      const [first] = await scriptedOnOnePort(['127.0.0.2'], { replies: { RCPT: rcpt, '.': { close: true } } });
+      const [silent] = await scriptedOnOnePort(['127.0.0.3'], { port: first!.port, greetingDelayMs: 30_000 });
+      try {
+        const home = freshHome();
+        const args = ['--direct', '--port', String(first!.port), ...DNS, '-s', 'x', ...recipients.map((name) => `${name}@mx.test`)];
+        const { code, stderr } = await interruptedWhen(args, /^carol@mx\.test\.\.\. Connecting to mx2/m, home);
+        assert.equal(code, 130, `${how}: ${stderr}`);
+        assert.equal(
+          stderr.match(/(?:not delivered to )?bob@mx\.test: connection closed by the server during body after the whole message was sent: [^\n]*may have it/g)
+            ?.length,
+          1,
+          `${how}: ${stderr}`,
+        );
+        assert.equal(stderr.match(/not delivered to carol@mx\.test: 450 4\.2\.0 Greylisted/g)?.length, 1, `${how}: ${stderr}`);
+        assert.ok(existsSync(join(home, 'dead.letter')), how);
+      } finally {
+        await first!.close();
+        await silent!.close();
+      }
+    }
+  });
+
+  it("--direct: with BDAT, a host that put every recipient off and then hung up has nobody's message: they go on, and the run ends 0", async () => {
+    const chunking = '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING';
+    await firstAndNext({ replies: { EHLO: chunking, RCPT: '450 4.2.0 Greylisted', 'BDAT LAST': { close: true } } }, async (first, next) => {
+      const run = await runCli(['--direct', '--port', String(first.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'], { input: 'x\n' });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stderr, '');
+      assert.deepEqual(
+        next.messages.map((message) => message.recipients),
+        [['bob@mx.test', 'carol@mx.test']],
       );
-      assert.equal(stderr.match(/not delivered to carol@mx\.test: 450 4\.2\.0 Greylisted/g)?.length, 1, stderr);
-      assert.ok(existsSync(join(home, 'dead.letter')));
-    } finally {
-      await first!.close();
-      await silent!.close();
+      assert.equal(existsSync(join(run.home, 'dead.letter')), false);
+    });
+  });
+
+  it('--direct: one put off at RCPT in a later transaction past the limit goes on when that transaction fails for the others', async () => {
+    for (const how of ['554 to DATA', 'lost after the dot'] as const) {
+      // The first transaction takes bob and turns dave and erin away (452); the second takes dave, puts erin off, and fails.
+      let transactions = 0;
+      const later = () => transactions > 1;
+      const replies: Script['replies'] = {
+        MAIL: () => {
+          transactions++;
+          return '250 2.1.0 Ok';
+        },
+        RCPT: (line) =>
+          line.includes('bob') ? '250 2.1.5 Ok' : !later() ? '452 4.5.3 Too many recipients' : line.includes('erin') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok',
+        ...(how === '554 to DATA'
+          ? { DATA: () => (later() ? '554 5.7.1 No' : '354 Go ahead') }
+          : { '.': () => (later() ? { close: true as const } : '250 2.0.0 Ok') }),
+      };
+      await firstAndNext({ replies }, async (first, next) => {
+        const run = await runCli(['--direct', '--port', String(first.port), ...DNS, '-s', 'x', 'bob@mx.test', 'dave@mx.test', 'erin@mx.test'], {
+          input: 'x\n',
+        });
+        assert.deepEqual(
+          next.messages.map((message) => message.recipients),
+          [['erin@mx.test']],
+          `${how}: ${run.stdout}`,
+        );
+        assert.doesNotMatch(run.stderr, /erin/, how);
+        assert.match(run.stderr, /dave@mx\.test/, how);
+      });
     }
   });
 
