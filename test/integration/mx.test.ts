@@ -595,6 +595,24 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     }
   });
 
+  it('--direct: a signal while the next host may have the message for the one that went on says that, and no 4xx of the host before', async () => {
+    const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
+    const [first] = await scriptedOnOnePort(['127.0.0.2'], { replies: { RCPT: rcpt, DATA: '554 5.7.1 No' } });
+    const [silent] = await scriptedOnOnePort(['127.0.0.3'], { port: first!.port, replies: { '.': { silent: true }, QUIT: { silent: true } } });
+    try {
+      const args = ['--direct', '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'];
+      // The first host refused DATA: the first final dot is the next host's.
+      const { code, stderr } = await interruptedWhen(args, /^>>> \.$/m);
+      assert.equal(code, 130, stderr);
+      assert.match(stderr, /mx2\.mx\.test\. \[127\.0\.0\.3\] may have it/);
+      assert.doesNotMatch(stderr, /not delivered to carol/);
+      assert.equal(stderr.match(/not delivered to bob@mx\.test: the server refused DATA: 554 5\.7\.1 No/g)?.length, 1, stderr);
+    } finally {
+      await first!.close();
+      await silent!.close();
+    }
+  });
+
   it("--direct: with BDAT, a host that put every recipient off and then hung up has nobody's message: they go on, and the run ends 0", async () => {
     const chunking = '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING';
     await firstAndNext({ replies: { EHLO: chunking, RCPT: '450 4.2.0 Greylisted', 'BDAT LAST': { close: true } } }, async (first, next) => {
