@@ -233,19 +233,8 @@ describe('addresses', () => {
       ['bob\u{e0040}example.org', 0xe0040],
       ['Bob <bob\ufeff@example.org>', 0xfeff],
       ['bob\u2066x@example.org', 0x2066],
-    ] as const) {
-      assert.throws(
-        () => parseAddressList(address, HOST),
-        (error: unknown) => error instanceof UsageError && error.fact.code === 'MAILV_ADDRESS_INVISIBLE' && error.fact.codePoint === codePoint,
-        address,
-      );
-    }
-    // Only a whole quoted local part is meant: a character after its closing quote is named.
-    assert.throws(
-      () => parseMailbox('"bob"\u200b@example.org', HOST),
-      (error: unknown) => error instanceof UsageError && error.fact.code === 'MAILV_ADDRESS_INVISIBLE' && error.fact.codePoint === 0x200b,
-    );
-    for (const [address, codePoint] of [
+      // Only a whole quoted local part is meant: a character after its closing quote is named.
+      ['"bob"\u200b@example.org', 0x200b],
       ['bob\u3164@example.org', 0x3164],
       ['bob\u2028@example.org', 0x2028],
       ['\u034fbob@example.org', 0x34f],
@@ -253,7 +242,7 @@ describe('addresses', () => {
       ['\u{e0067}\u{e0062}bob@example.org', 0xe0067],
     ] as const) {
       assert.throws(
-        () => parseMailbox(address, HOST),
+        () => parseAddressList(address, HOST),
         (error: unknown) => error instanceof UsageError && error.fact.code === 'MAILV_ADDRESS_INVISIBLE' && error.fact.codePoint === codePoint,
         address,
       );
