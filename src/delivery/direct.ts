@@ -13,7 +13,7 @@ import { domainOf } from '../message/address.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { noMxTook } from './no-mx-took.js';
-import { unconfirmed } from './unconfirmed.js';
+import { messageLeft, unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
 import { afterFailedFirst, sendOverLimit, settleAfterFailure, settles, type FailedRound } from './recipient-limit.js';
 import { refusedFirst } from './refused-first.js';
@@ -146,6 +146,8 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
   let lastPutOff: SmtpReplyError | undefined;
   // Those the last server put off at RCPT, their verdict said: the domain's failure names the others.
   let lastSaid: readonly RecipientResult[] = [];
+  // Those put off at RCPT by a host whose later rounds (past its limit) are under way: going on once they end.
+  let goingOnAfterRounds: readonly RecipientResult[] = [];
   // -4/-6: only the addresses of that family are tried (a connection to an address ignores the family).
   const family = plan.local?.family;
   try {
@@ -191,8 +193,9 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
               throw thrown;
             }
             if (round.kind === 'delivered') return round.results;
-            // A host that put the round off keeps its refusals for good: they stay refused; the others are put off.
-            return round.kind === 'next-host' ? { failure: round.failure, refused: round.refused, putOff: true } : [];
+            // A host that put the round off keeps its refusals for good: they stay refused; the others are put
+            // off, but for those it put off at RCPT, who go on with their own 4xx.
+            return round.kind === 'next-host' ? { failure: round.failure, refused: round.refused, deferredAtRcpt: round.goingOn, putOff: true } : [];
           };
           let attempt: Attempt;
           try {
@@ -215,8 +218,11 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
             // Verdicts read before the failure (452s, LMTP's replies) stand, as after a later round.
             const settling = afterFailedFirst(staying, failed.round, again, emit);
             let settled: RecipientResult[] | undefined;
-            if (settling !== undefined) settled = await settling;
-            else if (offered.length > 0) settled = settleAfterFailure(offered, failed.round, emit);
+            if (settling !== undefined) {
+              goingOnAfterRounds = goingOn;
+              settled = await settling;
+              goingOnAfterRounds = [];
+            } else if (offered.length > 0) settled = settleAfterFailure(offered, failed.round, emit);
             else if (goingOn.length > 0) {
               const named = unnamed(staying, failed);
               if (named.length > 0) aside.failures.push(new DomainFailure(refusedFirst(failed.error, failed.refused), failed.refused, [], [], named));
@@ -238,7 +244,9 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
             throw new DomainFailure(refusedFirst(thrown.error, all), all, [], said);
           }
           if (attempt.kind === 'delivered') {
+            goingOnAfterRounds = attempt.results.filter(forAnotherHost);
             const results = await sendOverLimit(attempt.results, again, emit);
+            goingOnAfterRounds = [];
             putOff = results.filter(forAnotherHost);
             decided.push(...results.filter((result) => !putOff.includes(result)));
             if (putOff.length === 0) return [...refused, ...decided];
@@ -260,8 +268,10 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
       }
     }
   } catch (thrown) {
-    // The user's stop (a signal, `q` at --step) while those put off went on: their 4xx is their last word.
-    if (!(thrown instanceof DomainFailure)) lastWords(putOff, emit);
+    // The user's stop (a signal, `q` at --step) while those put off went on, or waited for the host's
+    // later rounds to end: their 4xx is their last word.
+    const unsaid = [...putOff, ...goingOnAfterRounds.filter((result) => !putOff.some((other) => other.recipient === result.recipient))];
+    if (!(thrown instanceof DomainFailure)) lastWords(unsaid, emit);
     aside.settledBeforeStop = [...refused, ...decided];
     throw thrown;
   }
@@ -281,6 +291,8 @@ type Attempt =
       refused: readonly RecipientResult[];
       /** Those it put off at RCPT with their last word said (no other server followed). */
       putOffSaid: readonly RecipientResult[];
+      /** Those it put off at RCPT that go on to the next server (see SessionPlan.putOffGoesOn). */
+      goingOn: readonly RecipientResult[];
     }
   | { kind: 'again-without-tls' };
 
@@ -300,13 +312,16 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     emit({ kind: 'deferred', recipients, host: name, address, error: error.fact });
-    return { kind: 'next-host', reason: error.reason, failure: error, refused: [], putOffSaid: [] };
+    return { kind: 'next-host', reason: error.reason, failure: error, refused: [], putOffSaid: [], goingOn: [] };
   }
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
   // The host put the message off and the next is tried: said where a verdict is, before QUIT.
+  // Not those it put off at RCPT: their own 4xx is said, and goes with them.
   const failing = (error: unknown) => {
-    if (nextHostAfter(error, session, plan))
-      emit({ kind: 'deferred', recipients: notRefused(recipients, session.refusedRecipients), host: name, address, error: error.fact });
+    if (!nextHostAfter(error, session, plan)) return;
+    const putOff = new Set(session.deferredAtRcpt.map((result) => result.recipient));
+    const deferred = notRefused(recipients, session.refusedRecipients).filter((recipient) => !putOff.has(recipient));
+    if (deferred.length > 0) emit({ kind: 'deferred', recipients: deferred, host: name, address, error: error.fact });
   };
   const session: SmtpSession = new SmtpSession(connection, { ...plan, failing }, emit);
   try {
@@ -347,6 +362,7 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
       failure: error,
       refused: [...session.refusedRecipients],
       putOffSaid: session.deferredAtRcpt.filter((result) => result.goesOn === undefined),
+      goingOn: session.deferredAtRcpt.filter(forAnotherHost),
     };
   }
 }
@@ -364,7 +380,7 @@ function forAnotherHost(result: RecipientResult): boolean {
 
 /** The whole message left, and the host did not answer that it refused it: it may have it. */
 function mayHaveIt(session: SmtpSession, error: unknown): boolean {
-  return session.committed && !(error instanceof SmtpReplyError);
+  return messageLeft(session) && !(error instanceof SmtpReplyError);
 }
 
 /** The handshake was stopped because the server's certificate does not verify (with a client certificate to send). */

@@ -4,7 +4,7 @@ import { DnsError, SmtpReplyError, TlsError, TransportError } from '../errors.js
 import type { EmitEvent } from '../events.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from '../smtp/session.js';
-import { unconfirmed } from './unconfirmed.js';
+import { messageLeft, unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
 import { afterFailedFirst, sendOverLimit, type FailedRound } from './recipient-limit.js';
 import { refusedFirst } from './refused-first.js';
@@ -74,7 +74,7 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
   // whole), `Deferred: 421 …` as sendmail says it, where the verdict would be, before QUIT; not
   // when the message goes once more (below), which may yet succeed.
   const failing = (error: unknown) => {
-    if (goesAgain(session) || !putOff(error, session.committed)) return;
+    if (goesAgain(session) || !putOff(error, messageLeft(session))) return;
     // Those refused for good at RCPT are not put off with the rest.
     const recipients = notRefused(plan.envelope.recipients, session.refusedRecipients);
     emit({ kind: 'deferred', recipients, host: server.host, address: connection.remoteAddress, error: error.fact });
@@ -87,7 +87,7 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     // failed, goes once more over a new connection without it.
     const again = secondTry(session, plan, emit);
     if (again !== undefined) return submitOnce(server, again, emit, signal);
-    const failure = session.committed ? unconfirmed(error, server.host, connection.remoteAddress, emit) : error;
+    const failure = messageLeft(session) ? unconfirmed(error, server.host, connection.remoteAddress, emit) : error;
     return { failure, refused: [...session.refusedRecipients], settled: [...session.settledRecipients], deferredAtRcpt: [...session.deferredAtRcpt] };
   }
 }

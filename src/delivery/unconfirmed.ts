@@ -4,6 +4,12 @@
 // out of place, and is reported as it is.
 import { InterruptedError, MailvError, SmtpReplyError, TransportError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
+import type { SmtpSession } from '../smtp/session.js';
+
+/** The whole message left for recipients the server took: it may have it, whatever failed after. */
+export function messageLeft(session: SmtpSession): boolean {
+  return session.committed && !session.messageForNoOne;
+}
 
 /**
  * The error to report for `error`, met after the message to `host` at `address` was committed. A

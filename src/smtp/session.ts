@@ -357,6 +357,16 @@ export class SmtpSession {
 
   private readonly putOffAtRcpt: RecipientResult[] = [];
 
+  /**
+   * The transaction under way (or the last) failed after its whole message left (BDAT) with every
+   * recipient refused or put off at RCPT: the message is no one's, whatever the failure.
+   */
+  get messageForNoOne(): boolean {
+    return this.forNoOne;
+  }
+
+  private forNoOne = false;
+
   /** QUIT has left (with a message's end): nothing more may be sent on this connection. */
   get quitWritten(): boolean {
     return this.quitSent;
@@ -590,6 +600,7 @@ export class SmtpSession {
     this.refused.length = 0;
     this.settled.length = 0;
     this.putOffAtRcpt.length = 0;
+    this.forNoOne = false;
     const failure = this.aheadFailure;
     this.aheadFailure = undefined;
     if (failure !== undefined) throw failure.error;
@@ -934,8 +945,7 @@ export class SmtpSession {
     }
     // Every recipient's reply read and none took: the message that left (BDAT) is no one's, and the
     // server cannot have it (RFC 5321 §3.3: a transaction whose every RCPT was refused takes no message).
-    if (this.committedMessage && replies.rcpts.length === rcpts.length && upTo === rcpts.length && !replies.rcpts.some(isPositive))
-      this.committedMessage = false;
+    if (this.committedMessage && replies.rcpts.length === rcpts.length && upTo === rcpts.length && !replies.rcpts.some(isPositive)) this.forNoOne = true;
   }
 
   /** Recipients the limit turned away (452) go again in another transaction: asked for, not in a probe, and someone was taken. */

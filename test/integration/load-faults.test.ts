@@ -263,6 +263,34 @@ describe('load mode against a server that rate-limits', () => {
     assert.doesNotMatch(text.stdout, /before the content went out/);
   });
 
+  it('over CHUNKING, a message whose only recipient was put off (450) before a hang-up after BDAT LAST is counted as failed, and not sent again', async () => {
+    let mails = 0;
+    const script: Script = {
+      perConnection: () => {
+        let transactions = 0;
+        const second = () => transactions === 2;
+        return {
+          replies: {
+            EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING',
+            MAIL: () => {
+              transactions++;
+              mails++;
+              return '250 2.1.0 Ok';
+            },
+            RCPT: () => (second() ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok'),
+            'BDAT LAST': () => (second() ? { close: true } : '250 2.0.0 Ok: queued'),
+          },
+        };
+      },
+    };
+    const run = await withServer(script, (port) => load(port, ['--count', '20', '--concurrency', '2', '--json']));
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.equal(summary.accepted + summary.failed, 20);
+    assert.ok(summary.failed > 0, run.stdout);
+    assert.equal(mails, 20, 'each message once: none sent again as if never started');
+  });
+
   it('a reply out of protocol read with the verdict on a message over CHUNKING: that message accepted, the one written behind it deferred (it may have arrived), the next never written goes again', async () => {
     // The second message's BDAT LAST is answered 250 and, in the same write, by a line that is no
     // reply. That write waits for the third message to have arrived whole: a client that read it

@@ -595,6 +595,46 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     }
   });
 
+  it("--direct: with BDAT, a later transaction past the limit whose recipients were all put off before a hang-up has nobody's message: they go on", async () => {
+    const chunking = '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING';
+    let transactions = 0;
+    const later = () => transactions > 1;
+    const replies: Script['replies'] = {
+      EHLO: chunking,
+      MAIL: () => {
+        transactions++;
+        return '250 2.1.0 Ok';
+      },
+      RCPT: (line) => (line.includes('bob') ? '250 2.1.5 Ok' : later() ? '450 4.2.0 Greylisted' : '452 4.5.3 Too many recipients'),
+      'BDAT LAST': () => (later() ? { close: true } : '250 2.0.0 Ok'),
+    };
+    await firstAndNext({ replies }, async (first, next) => {
+      const run = await runCli(['--direct', '--port', String(first.port), ...DNS, '-s', 'x', 'bob@mx.test', 'dave@mx.test', 'erin@mx.test'], { input: 'x\n' });
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(
+        next.messages.map((message) => message.recipients),
+        [['dave@mx.test', 'erin@mx.test']],
+      );
+      assert.equal(existsSync(join(run.home, 'dead.letter')), false);
+    });
+  });
+
+  it('--direct: a signal during a later transaction past the limit at the same host says the 4xx of one the first put off', async () => {
+    const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : line.includes('dave') ? '452 4.5.3 Too many recipients' : '250 2.1.5 Ok');
+    const [first] = await scriptedOnOnePort(['127.0.0.2'], {
+      replies: { RCPT: rcpt },
+      perConnection: (index) => (index > 1 ? { greetingDelayMs: 30_000 } : {}),
+    });
+    try {
+      const args = ['--direct', '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test', 'dave@mx.test'];
+      const { code, stderr } = await interruptedWhen(args, /^dave@mx\.test\.\.\. Connecting to mx1/m);
+      assert.equal(code, 130, stderr);
+      assert.equal(stderr.match(/not delivered to carol@mx\.test: 450 4\.2\.0 Greylisted/g)?.length, 1, stderr);
+    } finally {
+      await first!.close();
+    }
+  });
+
   it('--direct: a signal while the next host may have the message for the one that went on says that, and no 4xx of the host before', async () => {
     const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
     const [first] = await scriptedOnOnePort(['127.0.0.2'], { replies: { RCPT: rcpt, DATA: '554 5.7.1 No' } });
