@@ -194,8 +194,10 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
             }
             if (round.kind === 'delivered') return round.results;
             // A host that put the round off keeps its refusals for good: they stay refused; the others are put
-            // off, but for those it put off at RCPT, who go on with their own 4xx.
-            return round.kind === 'next-host' ? { failure: round.failure, refused: round.refused, deferredAtRcpt: round.goingOn, putOff: true } : [];
+            // off, but for those it put off at RCPT, whose own 4xx stands (and who go on while a server is left).
+            return round.kind === 'next-host'
+              ? { failure: round.failure, refused: round.refused, deferredAtRcpt: [...round.goingOn, ...round.putOffSaid], putOff: true }
+              : [];
           };
           let attempt: Attempt;
           try {

@@ -619,6 +619,33 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     });
   });
 
+  it('--direct: at the last host, a later transaction past the limit that put everyone off before a hang-up leaves each with its own 4xx, said once', async () => {
+    const chunking = '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING';
+    let transactions = 0;
+    const later = () => transactions > 1;
+    // mx1 (127.0.0.2) listens nowhere: mx2 is the last host, and runs the rounds.
+    const [last] = await scriptedOnOnePort(['127.0.0.3'], {
+      replies: {
+        EHLO: chunking,
+        MAIL: () => {
+          transactions++;
+          return '250 2.1.0 Ok';
+        },
+        RCPT: (line) => (line.includes('bob') ? '250 2.1.5 Ok' : later() ? '450 4.2.0 Greylisted' : '452 4.5.3 Too many recipients'),
+        'BDAT LAST': () => (later() ? { close: true } : '250 2.0.0 Ok'),
+      },
+    });
+    try {
+      const run = await runCli(['--direct', '--port', String(last!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'dave@mx.test', 'erin@mx.test'], { input: 'x\n' });
+      assert.equal(run.code, 75, run.stderr);
+      for (const name of ['dave', 'erin']) assert.equal(run.stderr.match(new RegExp(`${name}@mx\\.test`, 'g'))?.length, 1, run.stderr);
+      assert.match(run.stderr, /^mailv: not delivered to dave@mx\.test: 450 4\.2\.0 Greylisted$/m);
+      assert.doesNotMatch(run.stderr, /connection closed/);
+    } finally {
+      await last!.close();
+    }
+  });
+
   it('--direct: a signal during a later transaction past the limit at the same host says the 4xx of one the first put off', async () => {
     const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : line.includes('dave') ? '452 4.5.3 Too many recipients' : '250 2.1.5 Ok');
     const [first] = await scriptedOnOnePort(['127.0.0.2'], {
