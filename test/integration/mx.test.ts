@@ -31,6 +31,24 @@ async function firstAndNext(script: Script, use: (first: ScriptedServer, next: S
 }
 
 /**
+ * A server with CHUNKING whose first transaction takes bob and turns the others away (452), and
+ * whose later ones put everyone off at RCPT (450), then hang up after BDAT LAST.
+ */
+function putsOffLaterRoundThenHangsUp(): Script['replies'] {
+  let transactions = 0;
+  const later = () => transactions > 1;
+  return {
+    EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING',
+    MAIL: () => {
+      transactions++;
+      return '250 2.1.0 Ok';
+    },
+    RCPT: (line) => (line.includes('bob') ? '250 2.1.5 Ok' : later() ? '450 4.2.0 Greylisted' : '452 4.5.3 Too many recipients'),
+    'BDAT LAST': () => (later() ? { close: true } : '250 2.0.0 Ok'),
+  };
+}
+
+/**
  * mailv run with `args` in `home` (input `x`), sent SIGINT once its standard output matches
  * `shown`: its status, its output, once it has ended.
  */
@@ -596,19 +614,7 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
   });
 
   it("--direct: with BDAT, a later transaction past the limit whose recipients were all put off before a hang-up has nobody's message: they go on", async () => {
-    const chunking = '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING';
-    let transactions = 0;
-    const later = () => transactions > 1;
-    const replies: Script['replies'] = {
-      EHLO: chunking,
-      MAIL: () => {
-        transactions++;
-        return '250 2.1.0 Ok';
-      },
-      RCPT: (line) => (line.includes('bob') ? '250 2.1.5 Ok' : later() ? '450 4.2.0 Greylisted' : '452 4.5.3 Too many recipients'),
-      'BDAT LAST': () => (later() ? { close: true } : '250 2.0.0 Ok'),
-    };
-    await firstAndNext({ replies }, async (first, next) => {
+    await firstAndNext({ replies: putsOffLaterRoundThenHangsUp() }, async (first, next) => {
       const run = await runCli(['--direct', '--port', String(first.port), ...DNS, '-s', 'x', 'bob@mx.test', 'dave@mx.test', 'erin@mx.test'], { input: 'x\n' });
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(
@@ -620,21 +626,8 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
   });
 
   it('--direct: at the last host, a later transaction past the limit that put everyone off before a hang-up leaves each with its own 4xx, said once', async () => {
-    const chunking = '250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 CHUNKING';
-    let transactions = 0;
-    const later = () => transactions > 1;
     // mx1 (127.0.0.2) listens nowhere: mx2 is the last host, and runs the rounds.
-    const [last] = await scriptedOnOnePort(['127.0.0.3'], {
-      replies: {
-        EHLO: chunking,
-        MAIL: () => {
-          transactions++;
-          return '250 2.1.0 Ok';
-        },
-        RCPT: (line) => (line.includes('bob') ? '250 2.1.5 Ok' : later() ? '450 4.2.0 Greylisted' : '452 4.5.3 Too many recipients'),
-        'BDAT LAST': () => (later() ? { close: true } : '250 2.0.0 Ok'),
-      },
-    });
+    const [last] = await scriptedOnOnePort(['127.0.0.3'], { replies: putsOffLaterRoundThenHangsUp() });
     try {
       const run = await runCli(['--direct', '--port', String(last!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'dave@mx.test', 'erin@mx.test'], { input: 'x\n' });
       assert.equal(run.code, 75, run.stderr);
