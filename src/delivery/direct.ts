@@ -89,7 +89,12 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
     const sessionPlan = { ...plan, envelope: { ...plan.envelope, recipients }, recipientsOverLimitGoAgain: true };
     const aside: DomainAside = { failures: [], settledBeforeStop: [] };
     const failed = (failure: DomainFailure) =>
-      outcomes.push({ domain, recipients: failure.recipients ?? unnamed(recipients, failure), error: failure.error as MailvError, refused: failure.refused });
+      outcomes.push({
+        domain,
+        recipients: failure.recipients ?? unnamed(recipients, failure.refused, failure.deferredAtRcpt),
+        error: failure.error as MailvError,
+        refused: failure.refused,
+      });
     try {
       const mx = await planMx(domain, options.resolver, options.random, emit, plan.local?.family);
       const results = await deliverToDomain(mx, sessionPlan, emit, options, aside);
@@ -111,10 +116,10 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
   return outcomes;
 }
 
-/** The recipients `failure` names: not those refused for good before it, nor those put off at RCPT, whose own verdict was said. */
-function unnamed(recipients: readonly string[], failure: DomainFailure): readonly string[] {
-  const putOff = new Set(failure.deferredAtRcpt.map((result) => result.recipient));
-  return notRefused(recipients, failure.refused).filter((recipient) => !putOff.has(recipient));
+/** Of `recipients`, those a failure names: not those refused for good before it, nor those put off at RCPT, whose own verdict was said. */
+function unnamed(recipients: readonly string[], refused: readonly RecipientResult[], putOffAtRcpt: readonly RecipientResult[]): readonly string[] {
+  const putOff = new Set(putOffAtRcpt.map((result) => result.recipient));
+  return notRefused(recipients, refused).filter((recipient) => !putOff.has(recipient));
 }
 
 /** What a domain's delivery gives the run to say besides its results. */
@@ -195,9 +200,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
             if (round.kind === 'delivered') return round.results;
             // A host that put the round off keeps its refusals for good: they stay refused; the others are put
             // off, but for those it put off at RCPT, whose own 4xx stands (and who go on while a server is left).
-            return round.kind === 'next-host'
-              ? { failure: round.failure, refused: round.refused, deferredAtRcpt: [...round.goingOn, ...round.putOffSaid], putOff: true }
-              : [];
+            return round.kind === 'next-host' ? { failure: round.failure, refused: round.refused, deferredAtRcpt: round.deferredAtRcpt, putOff: true } : [];
           };
           let attempt: Attempt;
           try {
@@ -206,12 +209,13 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
             if (!(thrown instanceof DomainFailure)) throw thrown;
             // Stopped (a signal) while this host may have the message: those offered to it get no other
             // verdict than the warning that says so.
-            if (thrown.mayHaveIt && !settles(thrown.error)) putOff = [];
+            const settlesThem = settles(thrown.error);
+            if (thrown.mayHaveIt && !settlesThem) putOff = [];
             // Those it put off at RCPT were never in the message that failed: they go on to the next
             // server all the same, as Postfix keeps a recipient's soft error for a backup MX whatever
             // became of the others (smtp_trouble.c); the failure is the others' alone, said as it
             // would be without them.
-            const goingOn = settles(thrown.error) ? thrown.deferredAtRcpt.filter(forAnotherHost) : [];
+            const goingOn = settlesThem ? thrown.deferredAtRcpt.filter(forAnotherHost) : [];
             const goes = (recipient: string) => goingOn.some((result) => result.recipient === recipient);
             const failed = goingOn.length === 0 ? thrown : withoutGoingOn(thrown, goes);
             const staying = remaining.filter((recipient) => !goes(recipient));
@@ -226,7 +230,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
               goingOnAfterRounds = [];
             } else if (offered.length > 0) settled = settleAfterFailure(offered, failed.round, emit);
             else if (goingOn.length > 0) {
-              const named = unnamed(staying, failed);
+              const named = unnamed(staying, failed.refused, failed.deferredAtRcpt);
               if (named.length > 0) aside.failures.push(new DomainFailure(refusedFirst(failed.error, failed.refused), failed.refused, [], [], named));
               settled = [];
             }
@@ -258,7 +262,7 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
           if (attempt.kind === 'next-host') {
             reason = attempt.reason ?? reason;
             lastPutOff = attempt.failure instanceof SmtpReplyError && attempt.failure.reply.code < 500 ? attempt.failure : undefined;
-            lastSaid = attempt.putOffSaid;
+            lastSaid = attempt.deferredAtRcpt.filter((result) => !forAnotherHost(result));
             refused.push(...attempt.refused);
             remaining = notRefused(remaining, attempt.refused);
             putOff = putOff.filter((result) => remaining.includes(result.recipient));
@@ -291,10 +295,8 @@ type Attempt =
       reason: TransportReason | undefined;
       failure: MailvError;
       refused: readonly RecipientResult[];
-      /** Those it put off at RCPT with their last word said (no other server followed). */
-      putOffSaid: readonly RecipientResult[];
-      /** Those it put off at RCPT that go on to the next server (see SessionPlan.putOffGoesOn). */
-      goingOn: readonly RecipientResult[];
+      /** Those it put off at RCPT (see SmtpSession.deferredAtRcpt): going on to the next server, or said as their last word where none followed. */
+      deferredAtRcpt: readonly RecipientResult[];
     }
   | { kind: 'again-without-tls' };
 
@@ -314,15 +316,14 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     emit({ kind: 'deferred', recipients, host: name, address, error: error.fact });
-    return { kind: 'next-host', reason: error.reason, failure: error, refused: [], putOffSaid: [], goingOn: [] };
+    return { kind: 'next-host', reason: error.reason, failure: error, refused: [], deferredAtRcpt: [] };
   }
   emit({ kind: 'connected', address: connection.remoteAddress, port: connection.remotePort });
   // The host put the message off and the next is tried: said where a verdict is, before QUIT.
   // Not those it put off at RCPT: their own 4xx is said, and goes with them.
   const failing = (error: unknown) => {
     if (!nextHostAfter(error, session, plan)) return;
-    const putOff = new Set(session.deferredAtRcpt.map((result) => result.recipient));
-    const deferred = notRefused(recipients, session.refusedRecipients).filter((recipient) => !putOff.has(recipient));
+    const deferred = unnamed(recipients, session.refusedRecipients, session.deferredAtRcpt);
     if (deferred.length > 0) emit({ kind: 'deferred', recipients: deferred, host: name, address, error: error.fact });
   };
   const session: SmtpSession = new SmtpSession(connection, { ...plan, failing }, emit);
@@ -363,8 +364,7 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
       reason: error instanceof TransportError ? error.reason : undefined,
       failure: error,
       refused: [...session.refusedRecipients],
-      putOffSaid: session.deferredAtRcpt.filter((result) => result.goesOn === undefined),
-      goingOn: session.deferredAtRcpt.filter(forAnotherHost),
+      deferredAtRcpt: [...session.deferredAtRcpt],
     };
   }
 }

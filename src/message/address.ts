@@ -135,9 +135,10 @@ function normalizeAddrSpec(given: string, original: string, defaultDomain: strin
   // Pasted from a page, `bob<U+200B>@example.org` names another mailbox than the one shown, and a
   // server may take it; quoted, it is meant (a test of the server's handling). The domain's are
   // IDNA's to map away or refuse. A flag's tags (🏴 and a region, RFC 6531 lets emoji in) show.
-  const invisible = reading.shownOnly === true || QUOTED_LOCAL.test(local) ? null : INVISIBLE.exec(local.replace(TAG_SEQUENCE, ''));
+  const quoted = QUOTED_LOCAL.test(local);
+  const invisible = reading.shownOnly === true || quoted ? null : INVISIBLE.exec(local.replace(TAG_SEQUENCE, ''));
   if (invisible !== null) throw new UsageError({ code: 'MAILV_ADDRESS_INVISIBLE', address: original, codePoint: invisible[0].codePointAt(0)! });
-  if (!DOT_ATOM.test(local) && !QUOTED_LOCAL.test(local)) {
+  if (!quoted && !DOT_ATOM.test(local)) {
     throw new UsageError({ code: 'MAILV_ADDRESS_LOCAL_PART', address: original, localPart: local });
   }
   if (domain === '') throw new UsageError({ code: 'MAILV_ADDRESS_NO_DOMAIN', address: original });
