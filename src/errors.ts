@@ -185,10 +185,13 @@ export class ConfigError extends MailvError {
   }
 }
 
-/** --step: the user pressed q; the message was not sent (75: it can be sent later, and is kept). */
+/**
+ * --step: the user pressed q; the message was not sent (75: it can be sent later, and is kept).
+ * `notSentTo`: under --direct, once some recipient domain was done, the recipients it was not sent to.
+ */
 export class StepStop extends MailvError {
-  constructor() {
-    super({ code: 'MAILV_STEP_STOPPED' }, 'quit');
+  constructor(notSentTo?: readonly string[]) {
+    super({ code: 'MAILV_STEP_STOPPED', ...(notSentTo === undefined ? {} : { notSentTo }) }, 'quit');
   }
 }
 

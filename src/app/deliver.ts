@@ -7,7 +7,7 @@ import type { DomainOutcome } from '../delivery/direct.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { ExitCode } from '../exit-codes.js';
-import { MailvError, RefusedThenFailedError } from '../errors.js';
+import { type InterruptedError, MailvError, RefusedThenFailedError, StepStop } from '../errors.js';
 import type { Plan } from '../plan.js';
 import type { RecipientResult, SessionPlan } from '../smtp/session.js';
 import { Timeouts } from '../smtp/timeouts.js';
@@ -129,7 +129,7 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
     // before the stop ends the run.
     sayDomainFailures(run, failuresOf(thrown.outcomes), unsettled);
     sayUnsettled(run, resultsOf(thrown.outcomes));
-    throw thrown.error;
+    throw stopAfter(thrown.error, thrown.outcomes, prepared.envelope.recipients);
   }
   const failures = failuresOf(outcomes);
   const results = resultsOf(outcomes);
@@ -146,6 +146,21 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
   // even when another domain took it, and so does a recipient refused or deferred.
   if ((!everyoneGotIt(results) || failures.length > 0) && plan.quitAfter === undefined) await keepDeadLetter(run, prepared, false);
   return { status, someoneGotIt, someoneMayLater, deferred };
+}
+
+/**
+ * `q` at --step once some domain was done: the message went to some (or a host may have it), so
+ * the stop names those it was not sent to, the recipients no outcome speaks of.
+ */
+function stopAfter(stop: InterruptedError | StepStop, outcomes: readonly DomainOutcome[], recipients: readonly string[]): MailvError {
+  if (!(stop instanceof StepStop) || outcomes.length === 0) return stop;
+  const spoken = new Set(
+    outcomes.flatMap((outcome) =>
+      'results' in outcome ? outcome.results.map((result) => result.recipient) : [...outcome.recipients, ...outcome.refused.map((result) => result.recipient)],
+    ),
+  );
+  const left = recipients.filter((recipient) => !spoken.has(recipient));
+  return left.length === 0 ? stop : new StepStop(left);
 }
 
 /** A recipient domain whose delivery failed. */

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../dist/errors.js';
+import type { PendingWrite } from '../../dist/smtp/command.js';
 import { runApp, SignalSender } from '../helpers/app.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { loadLines } from '../helpers/load-summary.js';
@@ -76,6 +77,31 @@ describe('the application in memory', () => {
       assert.equal(run.status, 75, run.stderr);
       assert.equal(asked, 1, 'asked once: q stopped everything');
       assert.equal(servers[1]!.commands.length, 0, "deadfirst.test's host was never reached");
+    } finally {
+      for (const server of servers) await server.close();
+    }
+  });
+
+  it('--step with --direct: q at the second domain, after the first was sent, names those the message was not sent to', { skip: noDnsmasq }, async () => {
+    const servers = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3'], {});
+    try {
+      let ehlos = 0;
+      const stepper = async () => ({
+        // Every write goes, up to the second domain's EHLO.
+        ask: async (next: PendingWrite) => (next.commands[0]?.verb === 'EHLO' && ++ehlos === 2 ? ('quit' as const) : ('go' as const)),
+        close: () => {},
+      });
+      const args = ['--step', '--direct', '--port', String(servers[0]!.port), '--dns', DNSMASQ, '-s', 'x', 'bob@mx.test', 'carol@deadfirst.test'];
+      const run = await runApp(args, { input: 'x\n', openStepper: stepper });
+      assert.equal(run.status, 75, run.stderr);
+      assert.match(run.stdout, /bob@mx\.test\.\.\. Sent/);
+      assert.match(
+        run.stderr,
+        /^mailv: stopped at your request \(--step\): the message was not sent to carol@deadfirst\.test\nmailv: the message was saved in .*dead\.letter\n$/,
+      );
+      ehlos = 0;
+      const french = await runApp(['--lang', 'fr', ...args], { input: 'x\n', openStepper: stepper });
+      assert.match(french.stderr, /^mailv: arrêté à votre demande \(--step\) : le message n’a pas été envoyé à carol@deadfirst\.test$/m);
     } finally {
       for (const server of servers) await server.close();
     }
