@@ -361,7 +361,15 @@ function assertMailbox(value: string, fail: FailLine): void {
     parseMailbox(value, 'invalid');
   } catch (error) {
     if (!(error instanceof MailvError)) throw error;
-    fail({ code: 'MAILV_CONFIG_FROM' });
+    // The value is never quoted back; a character that does not pass for what it looks like is named.
+    const fact = error.fact;
+    const unseen = fact.code === 'MAILV_ADDRESS_INVISIBLE' || fact.code === 'MAILV_ADDRESS_AT_LOOKALIKE' ? fact : undefined;
+    fail({
+      code: 'MAILV_CONFIG_FROM',
+      ...(unseen === undefined
+        ? {}
+        : { character: { kind: unseen.code === 'MAILV_ADDRESS_INVISIBLE' ? 'invisible' : 'at-lookalike', codePoint: unseen.codePoint } }),
+    });
   }
 }
 

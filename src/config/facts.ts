@@ -63,7 +63,8 @@ export type ConfigLineFact = AtLine &
     | { readonly code: 'MAILV_CONFIG_TLS_NAME' }
     /** `timeout` is not a number of seconds above 0. */
     | { readonly code: 'MAILV_CONFIG_TIMEOUT' }
-    | { readonly code: 'MAILV_CONFIG_FROM' }
+    /** `character`: the value holds one that does not show in its local part, or one that looks like @. */
+    | { readonly code: 'MAILV_CONFIG_FROM'; readonly character?: { readonly kind: 'invisible' | 'at-lookalike'; readonly codePoint: number } }
     | { readonly code: 'MAILV_CONFIG_USER_CONTROL' }
     /** Bytes that are not UTF-8 on this line. */
     | { readonly code: 'MAILV_CONFIG_NOT_UTF8' }

@@ -202,6 +202,18 @@ describe('config values', () => {
     for (const bad of ['-1', '1e3', '30s', 'Infinity', '.5']) refuses(`timeout = ${bad}`, `${PATH}:1: invalid timeout: a number of seconds above 0 (30, 2.5)`);
     refuses('from = alice@', `${PATH}:1: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`);
     refuses('from = a@b, c@d', `${PATH}:1: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`);
+    // The value is not quoted back: a character that does not pass for what it seems is named.
+    refuses(
+      'from = bob\u200b@example.org',
+      `${PATH}:1: invalid from: its local part holds U+200B, a character that does not show; quote the local part if it is meant`,
+      `${PATH}:1 : from invalide : sa partie locale contient U+200B, un caractère qui ne se voit pas ; mettez-la entre guillemets si c’est voulu`,
+    );
+    refuses(
+      'from = bob\uff20example.org',
+      `${PATH}:1: invalid from: U+FF20 is not the @ of an address (type the ASCII @)`,
+      `${PATH}:1 : from invalide : U+FF20 n’est pas l’@ d’une adresse (tapez l’@ ASCII)`,
+    );
+    assert.equal(parse('from = "\\"bob\u200b\\"@example.org"').defaults.from, '"bob\u200b"@example.org', 'quoted, it is meant');
     refuses(
       'user = al\x1bice',
       `${PATH}:1: invalid user: it holds a control character`,

@@ -1,7 +1,7 @@
 // English words for what config/ reports (src/config/facts.ts).
 import type { ConfigErrorFact, ConfigNote, FileKind, ServerProblem } from '../../config/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import { quoted as q } from '../quote.js';
+import { codePointName, quoted as q } from '../quote.js';
 import { octal } from '../file-mode.js';
 import { shellWord } from '../shell-word.js';
 import { systemProblem } from './system.js';
@@ -61,7 +61,12 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_HELO: (fact) => `${at(fact)}: invalid helo: ${HELO_PROBLEM}`,
   MAILV_CONFIG_TLS_NAME: (fact) => `${at(fact)}: invalid tls-name: ${TLS_NAME_PROBLEM}`,
   MAILV_CONFIG_TIMEOUT: (fact) => `${at(fact)}: invalid timeout: a number of seconds above 0 (30, 2.5)`,
-  MAILV_CONFIG_FROM: (fact) => `${at(fact)}: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`,
+  MAILV_CONFIG_FROM: (fact) =>
+    fact.character === undefined
+      ? `${at(fact)}: invalid from: expected an address such as alice@example.org or Alice <alice@example.org>`
+      : fact.character.kind === 'invisible'
+        ? `${at(fact)}: invalid from: its local part holds ${codePointName(fact.character.codePoint)}, a character that does not show; quote the local part if it is meant`
+        : `${at(fact)}: invalid from: ${codePointName(fact.character.codePoint)} is not the @ of an address (type the ASCII @)`,
   MAILV_CONFIG_USER_CONTROL: (fact) => `${at(fact)}: invalid user: it holds a control character`,
   MAILV_CONFIG_NOT_UTF8: (fact) => `${at(fact)}: not UTF-8 text`,
   MAILV_CONFIG_UNREADABLE: ({ path, errno, detail }) => `${path}: ${systemProblem({ errno, detail }, ERRNO)}`,

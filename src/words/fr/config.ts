@@ -1,7 +1,7 @@
 // French words for what config/ reports (src/config/facts.ts).
 import type { ConfigErrorFact, ConfigNote, FileKind, ServerProblem } from '../../config/facts.js';
 import type { WordsOf } from '../catalogue.js';
-import { guillemets as q } from '../quote.js';
+import { codePointName, guillemets as q } from '../quote.js';
 import { octal } from '../file-mode.js';
 import { shellWord } from '../shell-word.js';
 import { systemProblem } from './system.js';
@@ -63,7 +63,12 @@ export const errors = (): WordsOf<ConfigErrorFact> => ({
   MAILV_CONFIG_HELO: (fact) => `${at(fact)} : helo invalide : ${HELO_PROBLEM}`,
   MAILV_CONFIG_TLS_NAME: (fact) => `${at(fact)} : tls-name invalide : ${TLS_NAME_PROBLEM}`,
   MAILV_CONFIG_TIMEOUT: (fact) => `${at(fact)} : timeout invalide : un nombre de secondes supérieur à 0 (30, 2.5)`,
-  MAILV_CONFIG_FROM: (fact) => `${at(fact)} : from invalide : il faut une adresse, comme alice@example.org ou Alice <alice@example.org>`,
+  MAILV_CONFIG_FROM: (fact) =>
+    fact.character === undefined
+      ? `${at(fact)} : from invalide : il faut une adresse, comme alice@example.org ou Alice <alice@example.org>`
+      : fact.character.kind === 'invisible'
+        ? `${at(fact)} : from invalide : sa partie locale contient ${codePointName(fact.character.codePoint)}, un caractère qui ne se voit pas ; mettez-la entre guillemets si c’est voulu`
+        : `${at(fact)} : from invalide : ${codePointName(fact.character.codePoint)} n’est pas l’@ d’une adresse (tapez l’@ ASCII)`,
   MAILV_CONFIG_USER_CONTROL: (fact) => `${at(fact)} : user invalide : la valeur contient un caractère de contrôle`,
   MAILV_CONFIG_NOT_UTF8: (fact) => `${at(fact)} : ce n’est pas du texte UTF-8`,
   MAILV_CONFIG_UNREADABLE: ({ path, errno, detail }) => `${path} : ${systemProblem({ errno, detail }, ERRNO)}`,
