@@ -75,8 +75,11 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
   // when the message goes once more (below), which may yet succeed.
   const failing = (error: unknown) => {
     if (goesAgain(session) || !putOff(error, messageLeft(session))) return;
-    // Those refused for good at RCPT are not put off with the rest.
-    const recipients = notRefused(plan.envelope.recipients, session.refusedRecipients);
+    // Those refused for good at RCPT are not put off with the rest, nor those put off there once the
+    // message left (BDAT): each had its own verdict said, and no one may be left to name.
+    const putOffAtRcpt = new Set(session.deferredAtRcpt.map((result) => result.recipient));
+    const recipients = notRefused(plan.envelope.recipients, session.refusedRecipients).filter((recipient) => !putOffAtRcpt.has(recipient));
+    if (recipients.length === 0) return;
     emit({ kind: 'deferred', recipients, host: server.host, address: connection.remoteAddress, error: error.fact });
   };
   const session: SmtpSession = new SmtpSession(connection, { ...plan, failing }, emit);
@@ -87,9 +90,25 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     // failed, goes once more over a new connection without it.
     const again = secondTry(session, plan, emit);
     if (again !== undefined) return submitOnce(server, again, emit, signal);
+    const answered = forNoOne(session, error);
+    if (answered !== undefined) {
+      emit({ kind: 'note', note: { code: 'quit-unanswered', error: answered.fact }, severity: 'warning' });
+      return plan.envelope.recipients.flatMap((recipient) =>
+        [...session.refusedRecipients, ...session.deferredAtRcpt].filter((result) => result.recipient === recipient),
+      );
+    }
     const failure = messageLeft(session) ? unconfirmed(error, server.host, connection.remoteAddress, emit) : error;
     return { failure, refused: [...session.refusedRecipients], settled: [...session.settledRecipients], deferredAtRcpt: [...session.deferredAtRcpt] };
   }
+}
+
+/**
+ * The server hung up on a message (BDAT) after refusing or putting off every recipient, QUIT gone
+ * with it: the message was no one's, each recipient has its verdict, and the hang-up is the
+ * goodbye's, as a QUIT unanswered. The connection's loss, then; undefined otherwise.
+ */
+function forNoOne(session: SmtpSession, error: unknown): TransportError | undefined {
+  return session.messageForNoOne && session.quitWritten && error instanceof TransportError ? error : undefined;
 }
 
 /**

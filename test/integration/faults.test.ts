@@ -432,6 +432,42 @@ describe('faults', () => {
       assert.equal(run.code, 75, run.stderr);
       for (const name of ['a', 'b']) assert.match(run.stderr, new RegExp(`^mailv: not delivered to ${name}@example\\.org: 450 4\\.2\\.0 Greylisted$`, 'm'));
       assert.doesNotMatch(run.stderr, /may have it/);
+      // Each said once, by its own 450; the hang-up is the goodbye's, as a QUIT unanswered.
+      assert.deepEqual(
+        run.stdout.split('\n').filter((line) => line.includes('Deferred')),
+        ['a@example.org... Deferred (450 4.2.0 Greylisted)', 'b@example.org... Deferred (450 4.2.0 Greylisted)'],
+      );
+      assert.match(run.stdout, /^Warning: no reply to QUIT \(connection closed by the server during body\)$/m);
+      assert.doesNotMatch(run.stderr, /connection closed/);
+      const json = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
+      assert.equal(json.code, 75, json.stderr);
+      const result = json.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { event: string; code?: string; stage?: string })
+        .find((event) => event.event === 'result');
+      assert.deepEqual([result?.code, result?.stage], ['MAILV_RECIPIENTS_DEFERRED', 'rcpt'], json.stdout);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('with CHUNKING, one recipient refused and one put off at RCPT, then a hang-up on BDAT LAST: 67, each by its own reply, the hang-up a warning', async () => {
+    const server = await startScriptedServer({
+      replies: {
+        EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING',
+        RCPT: (line) => (line.includes('<a@') ? '550 5.1.1 No such user' : '450 4.2.0 Greylisted'),
+        'BDAT LAST': { close: true },
+      },
+    });
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 67, run.stderr);
+      assert.match(run.stdout, /^a@example\.org\.\.\. User unknown \(550 5\.1\.1 No such user\)$/m);
+      assert.match(run.stdout, /^b@example\.org\.\.\. Deferred \(450 4\.2\.0 Greylisted\)$/m);
+      assert.match(run.stdout, /^Warning: no reply to QUIT \(connection closed by the server during body\)$/m);
+      assert.equal(run.stdout.match(/b@example\.org/g)?.length, 3, 'connecting, its RCPT, then its own verdict once');
+      assert.doesNotMatch(run.stderr, /connection closed|may have it/);
     } finally {
       await server.close();
     }
