@@ -2,12 +2,12 @@
 // recipient domain's MX hosts (--direct); the exit status from what became of each recipient, and
 // the message kept in dead.letter when anyone did not get it (mailv has no queue to keep it in).
 import type { PreparedInput } from '../cli/message-input.js';
-import { anyDelivered, everyoneGotIt, exitCodeForResults } from '../delivery/outcome.js';
+import { anyDelivered, everyoneGotIt, refusedAtRcpt, wholeRefusals } from '../delivery/outcome.js';
 import type { DomainOutcome } from '../delivery/direct.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
 import { ExitCode } from '../exit-codes.js';
-import { type InterruptedError, MailvError, RefusedThenFailedError, StepStop } from '../errors.js';
+import { MailvError, RefusedThenFailedError, StepStop } from '../errors.js';
 import type { Plan } from '../plan.js';
 import type { RecipientResult, SessionPlan } from '../smtp/session.js';
 import { Timeouts } from '../smtp/timeouts.js';
@@ -83,14 +83,19 @@ async function openDeliveryEvents(run: Run, plan: Plan, prepared: PreparedInput)
  * gives those of `recipients` that got none. A host that put them off (`deferred`) gave none under
  * --direct, where the next host is tried.
  */
-function withVerdictsKept(emit: EmitEvent): { emit: EmitEvent; unsettled: (recipients: readonly string[]) => string[] } {
+function withVerdictsKept(emit: EmitEvent): { emit: EmitEvent; unsettled: (recipients: readonly string[]) => string[]; someoneGotIt: () => boolean } {
   const verdicts = new Set<string>();
+  let sent = false;
   return {
     emit: (event) => {
-      if (event.kind === 'recipient' && event.next === undefined) verdicts.add(event.recipient);
+      if (event.kind === 'recipient' && event.next === undefined) {
+        verdicts.add(event.recipient);
+        if (event.outcome === 'sent') sent = true;
+      }
       emit(event);
     },
     unsettled: (recipients) => recipients.filter((recipient) => !verdicts.has(recipient)),
+    someoneGotIt: () => sent,
   };
 }
 
@@ -112,7 +117,7 @@ function deferredOf(results: readonly RecipientResult[]): readonly string[] {
 /** --direct: to the MX hosts of each recipient domain. */
 export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput): Promise<DeliveryEnd> {
   const signal = run.interrupt.signal;
-  const { emit, unsettled } = withVerdictsKept(await openDeliveryEvents(run, plan, prepared));
+  const { emit, unsettled, someoneGotIt: someoneGotItSoFar } = withVerdictsKept(await openDeliveryEvents(run, plan, prepared));
   const [{ deliverDirect, DirectStopped }, resolver] = await Promise.all([import('../delivery/direct.js'), makeResolver(plan, emit, signal)]);
   const early = await rememberedEhlos(run, plan, undefined);
   let outcomes: readonly DomainOutcome[];
@@ -129,7 +134,8 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
     // before the stop ends the run.
     sayDomainFailures(run, failuresOf(thrown.outcomes), unsettled);
     sayUnsettled(run, resultsOf(thrown.outcomes));
-    throw stopAfter(thrown.error, thrown.outcomes, prepared.envelope.recipients);
+    if (!(thrown.error instanceof StepStop) || !(someoneGotItSoFar() || someHostMayHaveIt(thrown.outcomes))) throw thrown.error;
+    throw new StepStop(notSentTo(thrown.outcomes, unsettled(prepared.envelope.recipients)));
   }
   const failures = failuresOf(outcomes);
   const results = resultsOf(outcomes);
@@ -149,18 +155,25 @@ export async function deliverToMx(run: Run, plan: Plan, prepared: PreparedInput)
 }
 
 /**
- * `q` at --step once some domain was done: the message went to some (or a host may have it), so
- * the stop names those it was not sent to, the recipients no outcome speaks of.
+ * `q` at --step after the message went to some, or a host may have it: the stop names those it was
+ * not sent to, of `unsaid` (the recipients no verdict was said of) those no outcome speaks of either.
  */
-function stopAfter(stop: InterruptedError | StepStop, outcomes: readonly DomainOutcome[], recipients: readonly string[]): MailvError {
-  if (!(stop instanceof StepStop) || outcomes.length === 0) return stop;
+function notSentTo(outcomes: readonly DomainOutcome[], unsaid: readonly string[]): readonly string[] {
   const spoken = new Set(
     outcomes.flatMap((outcome) =>
       'results' in outcome ? outcome.results.map((result) => result.recipient) : [...outcome.recipients, ...outcome.refused.map((result) => result.recipient)],
     ),
   );
-  const left = recipients.filter((recipient) => !spoken.has(recipient));
-  return left.length === 0 ? stop : new StepStop(left);
+  return unsaid.filter((recipient) => !spoken.has(recipient));
+}
+
+/** A host may have the message, unconfirmed, for some (a domain's failure, or a round's past its limit). */
+function someHostMayHaveIt(outcomes: readonly DomainOutcome[]): boolean {
+  const unconfirmed = (error: unknown) => {
+    const failure = error instanceof RefusedThenFailedError ? error.failure : error;
+    return failure instanceof MailvError && failure.fact.code === 'MAILV_UNCONFIRMED';
+  };
+  return failuresOf(outcomes).some((failure) => unconfirmed(failure.error)) || resultsOf(outcomes).some((result) => unconfirmed(result.failure));
 }
 
 /** A recipient domain whose delivery failed. */
@@ -192,8 +205,8 @@ function directStatus(run: Run, results: readonly RecipientResult[], failures: r
   const roundFailures = sayUnsettled(run, results);
   const settled = results.filter((result) => result.failure === undefined);
   const refusedBeforeFailing = failures.flatMap((failure) => failure.refused);
-  const errors = [...failures.map((failure) => failure.error), ...roundFailures];
-  if (exitCodeForResults(settled) === ExitCode.NOUSER || errors.length === 0) return resultsStatus(run, [...settled, ...refusedBeforeFailing]);
+  const errors = [...failures.map((failure) => failure.error), ...roundFailures, ...wholeRefusals(settled)];
+  if (refusedAtRcpt(settled) || errors.length === 0) return resultsStatus(run, [...settled, ...refusedBeforeFailing]);
   const deciding = decidingFailure(errors);
   run.record(deciding);
   return deciding.exitCode;

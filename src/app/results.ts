@@ -2,7 +2,7 @@
 // sendmail reports them) and, when it is not 0, the result --json gives: which recipients were
 // refused, for good or for now.
 import { ExitCode } from '../exit-codes.js';
-import { exitCodeForResults } from '../delivery/outcome.js';
+import { exitCodeForResults, refusedAtRcpt, wholeRefusals } from '../delivery/outcome.js';
 import { refusedFirst } from '../delivery/refused-first.js';
 import { RefusedThenFailedError, type MailvError } from '../errors.js';
 import type { RecipientResult } from '../smtp/session.js';
@@ -25,6 +25,14 @@ export function resultsStatus(run: Run, results: readonly RecipientResult[]): nu
   }
   const status = exitCodeForResults(results);
   if (status === ExitCode.OK) return status;
+  // None refused at RCPT, some with a later transaction the server refused as a whole: that
+  // refusal decides, as it would have alone (a message refused is 69, no recipient unknown).
+  const whole = wholeRefusals(results);
+  if (whole.length > 0 && !refusedAtRcpt(results)) {
+    const deciding = decidingFailure(whole);
+    run.record(deciding);
+    return deciding.exitCode;
+  }
   const refused = status === ExitCode.NOUSER;
   const deciding = results.filter((result) => result.outcome === (refused ? 'refused' : 'deferred'));
   const fact: AppErrorFact = {

@@ -52,6 +52,7 @@ export type MailvSubcommand = 'replay' | 'completion';
 export type CliErrorFact =
   /** A bug of mailv's: anything thrown that is not a MailvError (70). */
   | { readonly code: 'MAILV_INTERNAL'; readonly detail: string }
+  /** `notSentTo`: see StepStop. */
   | { readonly code: 'MAILV_STEP_STOPPED'; readonly notSentTo?: readonly string[] }
   /** The run stopped before its end, nothing left that could end it: a fault of mailv's (70). */
   | { readonly code: 'MAILV_STALLED' }

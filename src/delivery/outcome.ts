@@ -1,5 +1,6 @@
 // What a finished delivery means for the exit status (sysexits.h), as sendmail reports it.
 import { ExitCode } from '../exit-codes.js';
+import type { MailvError } from '../errors.js';
 import type { RecipientResult } from '../smtp/session.js';
 
 /**
@@ -9,6 +10,16 @@ import type { RecipientResult } from '../smtp/session.js';
 export function exitCodeForResults(results: readonly RecipientResult[]): ExitCode {
   if (everyoneGotIt(results)) return ExitCode.OK;
   return results.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL;
+}
+
+/** Some recipient was refused at RCPT, for good: not only with a transaction refused as a whole (see RecipientResult.refusedBy). */
+export function refusedAtRcpt(results: readonly RecipientResult[]): boolean {
+  return results.some((result) => result.outcome === 'refused' && result.refusedBy === undefined);
+}
+
+/** The refusals of later transactions refused as a whole, each once (see RecipientResult.refusedBy). */
+export function wholeRefusals(results: readonly RecipientResult[]): MailvError[] {
+  return [...new Set(results.flatMap((result) => (result.refusedBy === undefined ? [] : [result.refusedBy])))];
 }
 
 export function anyDelivered(results: readonly RecipientResult[]): boolean {

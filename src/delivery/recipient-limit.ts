@@ -83,6 +83,7 @@ function settleRound(
   let round: readonly RecipientResult[];
   // The reply that ended a failed round (a 421, a 554), which its other recipients then get.
   let ended: Reply | undefined;
+  let endedBy: SmtpReplyError | undefined;
   // Or what ended it without a reply: no verdict on them, and not the 452 that moved them either.
   let unanswered: MailvError | undefined;
   let putOff = false;
@@ -92,8 +93,10 @@ function settleRound(
     if (failure === undefined) throw sent.failure;
     putOff = sent.putOff === true;
     round = [...sent.refused, ...(sent.settled ?? []), ...(sent.deferredAtRcpt ?? [])];
-    if (failure instanceof SmtpReplyError) ended = failure.reply;
-    else unanswered = failure;
+    if (failure instanceof SmtpReplyError) {
+      endedBy = failure;
+      ended = failure.reply;
+    } else unanswered = failure;
   }
   // Those a failed round put off at RCPT keep going on (`goesOn`): never in its message, they are
   // the caller's to send on to the next host, or to say there.
@@ -109,11 +112,12 @@ function settleRound(
     // then failed for now (a 421 to the message), which is theirs too, as everyone's in a first one.
     const failedForNow = ended !== undefined && ended.code < 500;
     const reply = again !== undefined && !failedForNow ? again.reply : (ended ?? result.reply);
-    const outcome = again === undefined && !putOff && ended !== undefined && ended.code >= 500 ? 'refused' : 'deferred';
+    const refusedWhole = again === undefined && !putOff && ended !== undefined && ended.code >= 500;
+    const outcome = refusedWhole ? 'refused' : 'deferred';
     emit({ kind: 'recipient', recipient: result.recipient, outcome, reply });
     // Its verdict is said here: neither over the limit nor going on to another host any longer.
     const { overLimit: _told, goesOn: _settled, ...rest } = again ?? result;
-    return { ...rest, outcome, reply };
+    return { ...rest, outcome, reply, ...(refusedWhole ? { refusedBy: endedBy } : {}) };
   });
 }
 

@@ -92,6 +92,8 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     if (again !== undefined) return submitOnce(server, again, emit, signal);
     const answered = forNoOne(session, error);
     if (answered !== undefined) {
+      // As after any verdict: the session closes, its QUIT unanswered.
+      emit({ kind: 'closing', host: plan.serverName ?? connection.host });
       emit({ kind: 'note', note: { code: 'quit-unanswered', error: answered.fact }, severity: 'warning' });
       return plan.envelope.recipients.flatMap((recipient) =>
         [...session.refusedRecipients, ...session.deferredAtRcpt].filter((result) => result.recipient === recipient),
@@ -105,10 +107,12 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
 /**
  * The server hung up on a message (BDAT) after refusing or putting off every recipient, QUIT gone
  * with it: the message was no one's, each recipient has its verdict, and the hang-up is the
- * goodbye's, as a QUIT unanswered. The connection's loss, then; undefined otherwise.
+ * goodbye's, as a QUIT unanswered. The connection's loss, then; undefined otherwise (a reply cut
+ * short, a time limit, a 221 or another reply in the message's place: the message's own failure).
  */
 function forNoOne(session: SmtpSession, error: unknown): TransportError | undefined {
-  return session.messageForNoOne && session.quitWritten && error instanceof TransportError ? error : undefined;
+  if (!session.messageForNoOne || !session.quitWritten || !(error instanceof TransportError)) return undefined;
+  return error.fact.code === 'MAILV_CONNECTION_LOST' && !error.fact.midReply ? error : undefined;
 }
 
 /**

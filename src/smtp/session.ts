@@ -170,6 +170,12 @@ export interface RecipientResult {
    * transaction is no verdict on it.
    */
   readonly failure?: MailvError;
+  /**
+   * Refused with the rest of a later transaction (past the server's limit) that the server refused
+   * as a whole, its greeting, sender or message (a 5xx): that refusal, which decides the status as
+   * it would have alone, unless some recipient was refused at RCPT.
+   */
+  readonly refusedBy?: MailvError;
 }
 
 /** `recipients` but those of `refused` (a session's refusedRecipients). */

@@ -107,6 +107,57 @@ describe('the application in memory', () => {
     }
   });
 
+  it('--step with --direct: q names only those with no verdict said, and only once someone got the message', { skip: noDnsmasq }, async () => {
+    const byRecipient = (replies: Readonly<Record<string, string>>) => (line: string) =>
+      Object.entries(replies).find(([name]) => line.includes(`<${name}@`))?.[1] ?? '250 2.1.5 Ok';
+    const cases = [
+      {
+        // carol got it in the first transaction; dave, past the limit, waits for the second, stopped at its EHLO.
+        name: 'past the limit',
+        script: { perConnection: (index: number) => ({ replies: { RCPT: byRecipient(index === 1 ? { dave: '452 4.5.3 Too many recipients' } : {}) } }) },
+        recipients: ['carol@mx.test', 'dave@mx.test'],
+        quitAtEhlo: 2,
+        said: 'stopped at your request (--step): the message was not sent to dave@mx.test',
+      },
+      {
+        // Refused, then stopped: nobody got it.
+        name: 'refused',
+        script: { replies: { RCPT: byRecipient({ bob: '550 5.1.1 No such user' }) } },
+        recipients: ['bob@mx.test', 'carol@deadfirst.test'],
+        quitAtEhlo: 2,
+        said: 'stopped at your request (--step): the message was not sent',
+      },
+      {
+        // bob got it; carol, put off by the first host, has her 450 said when the next host is stopped.
+        name: 'put off',
+        script: { replies: { RCPT: byRecipient({ carol: '450 4.2.0 Greylisted' }) } },
+        recipients: ['bob@aonly.test', 'carol@mx.test'],
+        quitAtEhlo: 3,
+        said: 'stopped at your request (--step)',
+      },
+    ];
+    for (const { name, script, recipients, quitAtEhlo, said } of cases) {
+      const servers = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3', '127.0.0.7'], script);
+      try {
+        let ehlos = 0;
+        const stepper = async () => ({
+          ask: async (next: PendingWrite) => (next.commands[0]?.verb === 'EHLO' && ++ehlos === quitAtEhlo ? ('quit' as const) : ('go' as const)),
+          close: () => {},
+        });
+        const args = ['--step', '--direct', '--port', String(servers[0]!.port), '--dns', DNSMASQ, '-s', 'x', ...recipients];
+        const run = await runApp(args, { input: 'x\n', openStepper: stepper });
+        assert.equal(run.status, 75, `${name}: ${run.stderr}`);
+        assert.equal(
+          run.stderr.split('\n').find((line) => line.startsWith('mailv: stopped')),
+          `mailv: ${said}`,
+          `${name}: ${run.stderr}`,
+        );
+      } finally {
+        for (const server of servers) await server.close();
+      }
+    }
+  });
+
   it('a reply mailv cannot take is shown as received before the failure it causes: mixed codes, a broken line, one cut short', async () => {
     for (const [greeting, shown, status] of [
       [{ raw: '220-a first line\r\n554 b\r\n' }, ['220-a first line', '554 b'], 76],

@@ -437,7 +437,7 @@ describe('faults', () => {
         run.stdout.split('\n').filter((line) => line.includes('Deferred')),
         ['a@example.org... Deferred (450 4.2.0 Greylisted)', 'b@example.org... Deferred (450 4.2.0 Greylisted)'],
       );
-      assert.match(run.stdout, /^Warning: no reply to QUIT \(connection closed by the server during body\)$/m);
+      assert.match(run.stdout, /^b@example\.org\.\.\. Deferred \(450 4\.2\.0 Greylisted\)\nClosing connection to \[127\.0\.0\.1\]\nWarning: no reply to QUIT \(connection closed by the server during body\)$/m);
       assert.doesNotMatch(run.stderr, /connection closed/);
       const json = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
       assert.equal(json.code, 75, json.stderr);
@@ -558,6 +558,38 @@ describe('faults', () => {
       assert.doesNotMatch(run.stdout, /Deferred \(452/);
     } finally {
       await server.close();
+    }
+  });
+
+  it('the second transaction after a 452 refused as a whole (a 5xx to its greeting, MAIL, DATA or message), none at RCPT: that refusal decides, 69, as it would alone', async () => {
+    for (const [second, code, stage] of [
+      [{ greeting: '554 5.7.1 Go away' }, 'MAILV_GREETING_REFUSED', 'greeting'],
+      [{ replies: { MAIL: '553 5.1.8 Sender refused' } }, 'MAILV_SENDER_REFUSED', 'mail'],
+      [{ replies: { DATA: '554 5.5.1 No' } }, 'MAILV_DATA_REFUSED', 'data'],
+      [{ replies: { '.': '554 5.6.0 Refused' } }, 'MAILV_MESSAGE_REFUSED', 'body'],
+    ] as const) {
+      const server = await startScriptedServer(limitThen(1, second));
+      try {
+        const run = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'c@example.org', 'e@example.org'], { input: 'body\n' });
+        assert.equal(run.code, 69, `${stage}: ${run.stderr}`);
+        const events = run.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { event: string; recipient?: string; outcome?: string; code?: string; stage?: string });
+        assert.deepEqual(
+          events.filter((event) => event.event === 'recipient').map((event) => [event.recipient, event.outcome]),
+          [
+            ['c@example.org', 'sent'],
+            ['e@example.org', 'refused'],
+          ],
+          stage,
+        );
+        const result = events.find((event) => event.event === 'result');
+        assert.deepEqual([result?.code, result?.stage], [code, stage]);
+        assert.ok(deadLetter(run), 'kept for e');
+      } finally {
+        await server.close();
+      }
     }
   });
 

@@ -714,6 +714,8 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
         );
         assert.doesNotMatch(run.stderr, /erin/, how);
         assert.match(run.stderr, /dave@mx\.test/, how);
+        // A transaction refused as a whole decides as it would alone: no recipient was unknown.
+        assert.equal(run.code, how === '554 to DATA' ? 69 : 75, `${how}: ${run.stderr}`);
       });
     }
   });
@@ -843,13 +845,14 @@ describe('MX routing with real dnsmasq', { skip: await dnsmasqSkipReason() }, ()
     }
   });
 
-  it('--direct: a recipient put off at RCPT, then refused by the next host as a whole (550 to MAIL), is refused by that reply: 67', async () => {
+  it('--direct: a recipient put off at RCPT, then refused by the next host as a whole (550 to MAIL), is refused by that reply: 69, as that refusal alone', async () => {
     const rcpt = (line: string) => (line.includes('carol') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok');
     const [first] = await scriptedOnOnePort(['127.0.0.2'], { replies: { RCPT: rcpt } });
     const [refusing] = await scriptedOnOnePort(['127.0.0.3'], { port: first!.port, replies: { MAIL: '550 5.7.1 Sender rejected' } });
     try {
       const run = await runCli(['--direct', '--port', String(first!.port), ...DNS, '-s', 'x', 'bob@mx.test', 'carol@mx.test'], { input: 'the body\n' });
-      assert.equal(run.code, 67, run.stderr);
+      // The sender refused, no recipient unknown: 69, not 67.
+      assert.equal(run.code, 69, run.stderr);
       assert.match(first!.received().toString('latin1'), /^the body\r$/m, 'bob got it from the first host');
       assert.deepEqual(
         refusing!.commands.filter((command) => /^RCPT/i.test(command)).map((command) => command.toUpperCase()),

@@ -64,7 +64,11 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_INTERNAL: ({ detail }) => `internal error: ${detail}`,
   MAILV_STALLED: () => 'internal error: the run stopped before its end, with nothing left to wait for',
   MAILV_STEP_STOPPED: ({ notSentTo }) =>
-    `stopped at your request (--step): the message was not sent${notSentTo === undefined ? '' : ` to ${notSentTo.join(', ')}`}`,
+    notSentTo === undefined
+      ? 'stopped at your request (--step): the message was not sent'
+      : notSentTo.length === 0
+        ? 'stopped at your request (--step)'
+        : `stopped at your request (--step): the message was not sent to ${notSentTo.join(', ')}`,
   MAILV_INTERRUPTED: ({ signal }) => `interrupted by ${signal}`,
   // commander's own words, as it writes them.
   MAILV_OPTION_UNKNOWN: ({ option, suggestions }) => [`unknown option '${option}'`, ...(suggestions.length > 0 ? [suggestion(suggestions)] : [])].join('\n'),

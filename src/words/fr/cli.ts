@@ -80,7 +80,11 @@ export const errors = (): WordsOf<CliErrorFact> => ({
   MAILV_INTERNAL: ({ detail }) => `erreur interne : ${detail}`,
   MAILV_STALLED: () => 'erreur interne : l’exécution s’est arrêtée avant sa fin, sans plus rien à attendre',
   MAILV_STEP_STOPPED: ({ notSentTo }) =>
-    `arrêté à votre demande (--step) : le message n’a pas été envoyé${notSentTo === undefined ? '' : ` à ${notSentTo.join(', ')}`}`,
+    notSentTo === undefined
+      ? 'arrêté à votre demande (--step) : le message n’a pas été envoyé'
+      : notSentTo.length === 0
+        ? 'arrêté à votre demande (--step)'
+        : `arrêté à votre demande (--step) : le message n’a pas été envoyé à ${notSentTo.join(', ')}`,
   MAILV_INTERRUPTED: ({ signal }) => `interrompu par ${signal}`,
   MAILV_OPTION_UNKNOWN: ({ option, suggestions }) => [`option inconnue « ${option} »`, ...(suggestions.length > 0 ? [suggestion(suggestions)] : [])].join('\n'),
   MAILV_OPTION_VALUE_MISSING: ({ option }) => `il manque la valeur de l’option « ${placeholdersIn(option, helpWords)} »`,
