@@ -9,7 +9,7 @@ import type { SessionEvent } from '../events.js';
 import type { ComposedMessage } from '../message/compose.js';
 import type { Capabilities } from '../smtp/capabilities.js';
 import { SmtpConnection } from '../smtp/connection.js';
-import { SmtpSession, type SessionPlan } from '../smtp/session.js';
+import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import type { LoadProgress, LoadReport } from './facts.js';
 import { Issuer } from './issue.js';
@@ -227,6 +227,18 @@ async function carry(
     witnessUnread();
     witness?.broke();
   };
+  /** A message that reached none of its recipients, or not all: each one's refusal or put-off counted. */
+  const recipientsFailed = (failures: readonly RecipientResult[]) => {
+    for (const result of failures) {
+      tally.record(
+        { kind: 'recipient', recipient: result.recipient, outcome: result.outcome as 'refused' | 'deferred', reply: result.reply! },
+        outcomeStatus(result.outcome),
+        flight,
+      );
+    }
+    tally.lost(failures.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL);
+    witness?.failed();
+  };
   // Whether the next envelope rides with a message's end is asked when that end is written: a run
   // stopped meanwhile (--stop-on-error, elsewhere) starts no new message. One question a connection.
   const stillIssuing = () => !issuer.stopped;
@@ -319,19 +331,8 @@ async function carry(
       if (last) await session.confirmVerdict();
       flight.inTransaction = false;
       const failures = results.length === 1 && results[0]!.outcome === 'sent' ? [] : results.filter((result) => result.outcome !== 'sent');
-      for (const result of failures) {
-        tally.record(
-          { kind: 'recipient', recipient: result.recipient, outcome: result.outcome as 'refused' | 'deferred', reply: result.reply! },
-          outcomeStatus(result.outcome),
-          flight,
-        );
-      }
-      if (failures.length === 0) {
-        tally.accept(verdictAt);
-      } else {
-        tally.lost(failures.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL);
-        witness?.failed();
-      }
+      if (failures.length === 0) tally.accept(verdictAt);
+      else recipientsFailed(failures);
       // Every recipient refused: no message was sent, the server may still hold the sender.
       clean = results.some((result) => result.outcome === 'sent');
       if (clean) tally.reachedSomeone = true;
@@ -360,6 +361,15 @@ async function carry(
         // is counted instead, so that a server that drops every one cannot keep a run going forever.
         issuer.giveBack(current);
         tally.envelopeLost(current);
+        loseRest(error);
+        return;
+      }
+      if (session.messageForNoOne && lostWithoutAWord(error)) {
+        // Every recipient refused or put off at RCPT, then a hang-up on the message (BDAT): it was
+        // no one's, their replies its verdict; the connection is lost, and the next message with it.
+        previousVerdictAt = performance.now();
+        tally.transaction.add(previousVerdictAt - begun);
+        recipientsFailed([...session.refusedRecipients, ...session.deferredAtRcpt]);
         loseRest(error);
         return;
       }

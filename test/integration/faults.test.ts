@@ -437,7 +437,10 @@ describe('faults', () => {
         run.stdout.split('\n').filter((line) => line.includes('Deferred')),
         ['a@example.org... Deferred (450 4.2.0 Greylisted)', 'b@example.org... Deferred (450 4.2.0 Greylisted)'],
       );
-      assert.match(run.stdout, /^b@example\.org\.\.\. Deferred \(450 4\.2\.0 Greylisted\)\nClosing connection to \[127\.0\.0\.1\]\nWarning: no reply to QUIT \(connection closed by the server during body\)$/m);
+      assert.match(
+        run.stdout,
+        /^b@example\.org\.\.\. Deferred \(450 4\.2\.0 Greylisted\)\nClosing connection to \[127\.0\.0\.1\]\nWarning: no reply to QUIT \(connection closed by the server during body\)$/m,
+      );
       assert.doesNotMatch(run.stderr, /connection closed/);
       const json = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
       assert.equal(json.code, 75, json.stderr);

@@ -263,7 +263,7 @@ describe('load mode against a server that rate-limits', () => {
     assert.doesNotMatch(text.stdout, /before the content went out/);
   });
 
-  it('over CHUNKING, a message whose only recipient was put off (450) before a hang-up after BDAT LAST is counted as failed, and not sent again', async () => {
+  it('over CHUNKING, a message whose only recipient was put off (450) before a hang-up after BDAT LAST is counted as deferred by its 450, and not sent again', async () => {
     let mails = 0;
     const script: Script = {
       perConnection: () => {
@@ -289,6 +289,14 @@ describe('load mode against a server that rate-limits', () => {
     assert.equal(summary.accepted + summary.failed, 20);
     assert.ok(summary.failed > 0, run.stdout);
     assert.equal(mails, 20, 'each message once: none sent again as if never started');
+    // The message was no one's: its recipient's 450 is its verdict, not the hang-up after it.
+    assert.deepEqual(
+      summary.failures.map(({ code, reply }) => [code, reply]),
+      [['recipient-deferred', '450 4.2.0 Greylisted']],
+      run.stdout,
+    );
+    assert.equal(summary.failures[0]!.count, summary.failed);
+    assert.equal(summary.transaction?.samples, 20, 'each verdict timed, the 450s too');
   });
 
   it('a reply out of protocol read with the verdict on a message over CHUNKING: that message accepted, the one written behind it deferred (it may have arrived), the next never written goes again', async () => {
