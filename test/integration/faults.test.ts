@@ -36,6 +36,11 @@ function limitThen(limit: number, second: Script): Script {
     },
   };
 }
+/** A server with PIPELINING and CHUNKING that answers each RCPT with `rcpt` and hangs up on BDAT LAST. */
+function hangsUpOnBdat(rcpt: (line: string) => string): Script {
+  return { replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING', RCPT: rcpt, 'BDAT LAST': { close: true } } };
+}
+
 describe('faults', () => {
   it('a 421 to the QUIT that left with the message: the verdict stands (0), with a warning, for 421 may answer anything', async () => {
     const run = await sendThrough({ replies: { QUIT: '421 4.3.2 Service shutting down' } });
@@ -404,13 +409,7 @@ describe('faults', () => {
   });
 
   it('with CHUNKING, a recipient put off at RCPT (450) before the server hung up on BDAT LAST is deferred by its 450, not among those that may have it', async () => {
-    const server = await startScriptedServer({
-      replies: {
-        EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING',
-        RCPT: (line) => (line.includes('b@') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok'),
-        'BDAT LAST': { close: true },
-      },
-    });
+    const server = await startScriptedServer(hangsUpOnBdat((line) => (line.includes('b@') ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok')));
     try {
       const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
       assert.equal(run.code, 75, run.stderr);
@@ -424,9 +423,7 @@ describe('faults', () => {
   });
 
   it("with CHUNKING, every recipient put off at RCPT and then a hang-up on BDAT LAST: the server has nobody's message, each is deferred by its 450", async () => {
-    const server = await startScriptedServer({
-      replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING', RCPT: '450 4.2.0 Greylisted', 'BDAT LAST': { close: true } },
-    });
+    const server = await startScriptedServer(hangsUpOnBdat(() => '450 4.2.0 Greylisted'));
     try {
       const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
       assert.equal(run.code, 75, run.stderr);
@@ -456,13 +453,7 @@ describe('faults', () => {
   });
 
   it('with CHUNKING, one recipient refused and one put off at RCPT, then a hang-up on BDAT LAST: 67, each by its own reply, the hang-up a warning', async () => {
-    const server = await startScriptedServer({
-      replies: {
-        EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING',
-        RCPT: (line) => (line.includes('<a@') ? '550 5.1.1 No such user' : '450 4.2.0 Greylisted'),
-        'BDAT LAST': { close: true },
-      },
-    });
+    const server = await startScriptedServer(hangsUpOnBdat((line) => (line.includes('<a@') ? '550 5.1.1 No such user' : '450 4.2.0 Greylisted')));
     try {
       const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
       assert.equal(run.code, 67, run.stderr);
