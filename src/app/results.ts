@@ -2,7 +2,7 @@
 // sendmail reports them) and, when it is not 0, the result --json gives: which recipients were
 // refused, for good or for now.
 import { ExitCode } from '../exit-codes.js';
-import { exitCodeForResults, refusedAtRcpt, wholeRefusals } from '../delivery/outcome.js';
+import { exitCodeForResults, wholeRefusals } from '../delivery/outcome.js';
 import { refusedFirst } from '../delivery/refused-first.js';
 import { RefusedThenFailedError, type MailvError } from '../errors.js';
 import type { RecipientResult } from '../smtp/session.js';
@@ -13,28 +13,24 @@ import type { Run } from './run.js';
  * The status of the outcomes; a status other than 0 is recorded as the run's result. A transaction
  * past the server's limit of recipients that failed without a reply decides as that failure alone
  * would (67 when some were refused for good and it means 75), said with the recipients it left
- * without a verdict: the others may have got the message.
+ * without a verdict: the others may have got the message. One refused as a whole decides as its
+ * refusal would alone, among those failures (see decidingFailure), unless some were refused at RCPT.
  */
 export function resultsStatus(run: Run, results: readonly RecipientResult[]): number {
   const failures = sayUnsettled(run, results);
-  if (failures.length > 0) {
-    const refused = results.filter((result) => result.outcome === 'refused');
-    const error = decidingFailure(failures.map((failure) => refusedFirst(failure, refused)));
+  // Refused at RCPT, for good: not those refused with a later transaction refused as a whole, whose
+  // refusal decides as it would have alone (a message refused is 69, no recipient unknown).
+  const refusedAtRcpt = results.filter((result) => result.outcome === 'refused' && result.refusedBy === undefined);
+  const whole = wholeRefusals(results);
+  if (failures.length > 0 || (whole.length > 0 && refusedAtRcpt.length === 0)) {
+    const error = decidingFailure([...failures.map((failure) => refusedFirst(failure, refusedAtRcpt)), ...whole]);
     run.record(error);
     return error.exitCode;
   }
   const status = exitCodeForResults(results);
   if (status === ExitCode.OK) return status;
-  // None refused at RCPT, some with a later transaction the server refused as a whole: that
-  // refusal decides, as it would have alone (a message refused is 69, no recipient unknown).
-  const whole = wholeRefusals(results);
-  if (whole.length > 0 && !refusedAtRcpt(results)) {
-    const deciding = decidingFailure(whole);
-    run.record(deciding);
-    return deciding.exitCode;
-  }
   const refused = status === ExitCode.NOUSER;
-  const deciding = results.filter((result) => result.outcome === (refused ? 'refused' : 'deferred'));
+  const deciding = refused ? refusedAtRcpt : results.filter((result) => result.outcome === 'deferred');
   const fact: AppErrorFact = {
     code: refused ? 'MAILV_RECIPIENTS_REFUSED' : 'MAILV_RECIPIENTS_DEFERRED',
     recipients: deciding.map((result) => result.recipient),

@@ -4,7 +4,7 @@ import { DnsError, SmtpReplyError, TlsError, TransportError } from '../errors.js
 import type { EmitEvent } from '../events.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from '../smtp/session.js';
-import { messageLeft, unconfirmed } from './unconfirmed.js';
+import { hungUpForNoOne, messageLeft, unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
 import { afterFailedFirst, sendOverLimit, type FailedRound } from './recipient-limit.js';
 import { refusedFirst } from './refused-first.js';
@@ -105,14 +105,11 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
 }
 
 /**
- * The server hung up on a message (BDAT) after refusing or putting off every recipient, QUIT gone
- * with it: the message was no one's, each recipient has its verdict, and the hang-up is the
- * goodbye's, as a QUIT unanswered. The connection's loss, then; undefined otherwise (a reply cut
- * short, a time limit, a 221 or another reply in the message's place: the message's own failure).
+ * A hang-up on a message that was no one's (see hungUpForNoOne), QUIT gone with it: each recipient
+ * has its verdict, and the hang-up is the goodbye's, as a QUIT unanswered.
  */
 function forNoOne(session: SmtpSession, error: unknown): TransportError | undefined {
-  if (!session.messageForNoOne || !session.quitWritten || !(error instanceof TransportError)) return undefined;
-  return error.fact.code === 'MAILV_CONNECTION_LOST' && !error.fact.midReply ? error : undefined;
+  return session.quitWritten ? hungUpForNoOne(session, error) : undefined;
 }
 
 /**

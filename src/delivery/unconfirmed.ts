@@ -12,6 +12,16 @@ export function messageLeft(session: SmtpSession): boolean {
 }
 
 /**
+ * The server hung up, between replies, on a message (BDAT) after it had refused or put off every
+ * recipient: the message was no one's, and their replies are its verdict. The hang-up, then;
+ * undefined otherwise (a reply cut short, a time limit: the message's own failure).
+ */
+export function hungUpForNoOne(session: SmtpSession, error: unknown): TransportError | undefined {
+  if (!session.messageForNoOne || !(error instanceof TransportError)) return undefined;
+  return error.fact.code === 'MAILV_CONNECTION_LOST' && !error.fact.midReply ? error : undefined;
+}
+
+/**
  * The error to report for `error`, met after the message to `host` at `address` was committed. A
  * signal keeps its own status (128 + its number), the doubt said beside it in a warning.
  */

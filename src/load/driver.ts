@@ -11,6 +11,7 @@ import type { Capabilities } from '../smtp/capabilities.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import type { ServerAddress } from '../delivery/submit.js';
+import { hungUpForNoOne } from '../delivery/unconfirmed.js';
 import type { LoadProgress, LoadReport } from './facts.js';
 import { Issuer } from './issue.js';
 import { PhaseClock } from './phases.js';
@@ -364,7 +365,7 @@ async function carry(
         loseRest(error);
         return;
       }
-      if (session.messageForNoOne && lostWithoutAWord(error)) {
+      if (hungUpForNoOne(session, error) !== undefined) {
         // Every recipient refused or put off at RCPT, then a hang-up on the message (BDAT): it was
         // no one's, their replies its verdict; the connection is lost, and the next message with it.
         previousVerdictAt = performance.now();

@@ -587,6 +587,40 @@ describe('faults', () => {
     }
   });
 
+  it('over LMTP, a first transaction that lost one recipient after the message, then a later one refused as a whole (554 to DATA): that refusal decides, 69, before the loss for now', async () => {
+    let connections = 0;
+    const lhlo = '250-lmtp.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES';
+    const server = await startScriptedServer({
+      greeting: '220 lmtp.test LMTP',
+      perConnection: () =>
+        ++connections === 1
+          ? {
+              replies: {
+                LHLO: lhlo,
+                RCPT: (line) => (line.includes('<c@') ? '452 4.5.3 Too many recipients' : '250 2.1.5 Ok'),
+                // a's reply after the message, then a hang-up: b is left without one.
+                '.': { raw: '250 2.0.0 <a@example.org> Saved\r\n', close: true },
+              },
+            }
+          : { replies: { LHLO: lhlo, DATA: '554 5.7.1 No data for you' } },
+    });
+    try {
+      const run = await runCli(['--json', '--server', `lmtp://127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org', 'c@example.org'], {
+        input: 'body\n',
+      });
+      assert.equal(run.code, 69, run.stderr);
+      const result = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { event: string; code?: string; stage?: string })
+        .find((event) => event.event === 'result');
+      assert.deepEqual([result?.code, result?.stage], ['MAILV_DATA_REFUSED', 'data'], run.stdout);
+      assert.ok(deadLetter(run));
+    } finally {
+      await server.close();
+    }
+  });
+
   it('greeting 421: temporary, 75, message kept, and no QUIT to a server that is closing (RFC 5321 §3.8)', async () => {
     const run = await sendThrough({ greeting: '421 4.3.2 Too busy, try later' });
     assert.equal(run.code, 75);
