@@ -39,7 +39,7 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
   const signal = run.interrupt.signal;
   const trust = await gatherTrust(run, plan);
   if (trust.auth) run.hide(trust.auth.credentials.secret);
-  const { emit, unsettled } = withVerdictsKept(await openDeliveryEvents(run, plan, prepared));
+  const { emit, unsettled, someoneGotIt: someoneGotItSoFar } = withVerdictsKept(await openDeliveryEvents(run, plan, prepared));
   const { submit } = await import('../delivery/submit.js');
   const early = await rememberedEhlos(run, plan, server);
   let results: RecipientResult[];
@@ -52,6 +52,8 @@ export async function deliver(run: Run, plan: Plan, prepared: PreparedInput, ser
     );
   } catch (error) {
     sayUnconfirmed(run, error, unsettled(prepared.envelope.recipients));
+    // `q` at --step in a later transaction past the server's limit, after the first took the message for some.
+    if (error instanceof StepStop && someoneGotItSoFar()) throw new StepStop(unsettled(prepared.envelope.recipients));
     throw error;
   }
   const someoneGotIt = anyDelivered(results);
@@ -205,8 +207,10 @@ function directStatus(run: Run, results: readonly RecipientResult[], failures: r
   const roundFailures = sayUnsettled(run, results);
   const settled = results.filter((result) => result.failure === undefined);
   const refusedBeforeFailing = failures.flatMap((failure) => failure.refused);
-  const errors = [...failures.map((failure) => failure.error), ...roundFailures, ...wholeRefusals(settled)];
-  if (refusedAtRcpt(settled) || errors.length === 0) return resultsStatus(run, [...settled, ...refusedBeforeFailing]);
+  const whole = wholeRefusals(settled);
+  const errors = [...failures.map((failure) => failure.error), ...roundFailures, ...whole];
+  // Refused at RCPT decides (67) unless a transaction was refused as a whole, for good, as after a refusal in one transaction.
+  if (errors.length === 0 || (settled.some(refusedAtRcpt) && whole.length === 0)) return resultsStatus(run, [...settled, ...refusedBeforeFailing]);
   const deciding = decidingFailure(errors);
   run.record(deciding);
   return deciding.exitCode;

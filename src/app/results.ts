@@ -2,7 +2,7 @@
 // sendmail reports them) and, when it is not 0, the result --json gives: which recipients were
 // refused, for good or for now.
 import { ExitCode } from '../exit-codes.js';
-import { exitCodeForResults, wholeRefusals } from '../delivery/outcome.js';
+import { exitCodeForResults, refusedAtRcpt, wholeRefusals } from '../delivery/outcome.js';
 import { refusedFirst } from '../delivery/refused-first.js';
 import { RefusedThenFailedError, type MailvError } from '../errors.js';
 import type { RecipientResult } from '../smtp/session.js';
@@ -14,25 +14,25 @@ import type { Run } from './run.js';
  * past the server's limit of recipients that failed without a reply decides as that failure alone
  * would (67 when some were refused for good and it means 75), said with the recipients it left
  * without a verdict: the others may have got the message. One refused as a whole decides as its
- * refusal would alone, among those failures (see decidingFailure), unless some were refused at RCPT.
+ * refusal would alone, among those failures (see decidingFailure).
  */
 export function resultsStatus(run: Run, results: readonly RecipientResult[]): number {
   const failures = sayUnsettled(run, results);
-  // Refused at RCPT, for good: not those refused with a later transaction refused as a whole, whose
-  // refusal decides as it would have alone (a message refused is 69, no recipient unknown).
-  const refusedAtRcpt = results.filter((result) => result.outcome === 'refused' && result.refusedBy === undefined);
+  // Refused at RCPT, for good; a later transaction refused as a whole decides as that refusal would
+  // have alone, after refusals at RCPT too (a message refused is 69, no recipient unknown).
+  const refused = results.filter(refusedAtRcpt);
   const whole = wholeRefusals(results);
-  if (failures.length > 0 || (whole.length > 0 && refusedAtRcpt.length === 0)) {
-    const error = decidingFailure([...failures.map((failure) => refusedFirst(failure, refusedAtRcpt)), ...whole]);
+  if (failures.length > 0 || whole.length > 0) {
+    const error = decidingFailure([...failures.map((failure) => refusedFirst(failure, refused)), ...whole]);
     run.record(error);
     return error.exitCode;
   }
   const status = exitCodeForResults(results);
   if (status === ExitCode.OK) return status;
-  const refused = status === ExitCode.NOUSER;
-  const deciding = refused ? refusedAtRcpt : results.filter((result) => result.outcome === 'deferred');
+  const someRefused = status === ExitCode.NOUSER;
+  const deciding = someRefused ? refused : results.filter((result) => result.outcome === 'deferred');
   const fact: AppErrorFact = {
-    code: refused ? 'MAILV_RECIPIENTS_REFUSED' : 'MAILV_RECIPIENTS_DEFERRED',
+    code: someRefused ? 'MAILV_RECIPIENTS_REFUSED' : 'MAILV_RECIPIENTS_DEFERRED',
     recipients: deciding.map((result) => result.recipient),
   };
   // Where the verdicts came: after the message when every one did (LMTP), else at RCPT.

@@ -12,9 +12,9 @@ export function exitCodeForResults(results: readonly RecipientResult[]): ExitCod
   return results.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL;
 }
 
-/** Some recipient was refused at RCPT, for good: not only with a transaction refused as a whole (see RecipientResult.refusedBy). */
-export function refusedAtRcpt(results: readonly RecipientResult[]): boolean {
-  return results.some((result) => result.outcome === 'refused' && result.refusedBy === undefined);
+/** The recipient was refused at RCPT, for good: not with a transaction refused as a whole (see RecipientResult.refusedBy). */
+export function refusedAtRcpt(result: RecipientResult): boolean {
+  return result.outcome === 'refused' && result.refusedBy === undefined;
 }
 
 /** The refusals of later transactions refused as a whole, each once (see RecipientResult.refusedBy). */

@@ -370,6 +370,8 @@ async function carry(
         // no one's, their replies its verdict; the connection is lost, and the next message with it.
         previousVerdictAt = performance.now();
         tally.transaction.add(previousVerdictAt - begun);
+        // QUIT rode with it (the connection's last): unanswered, as a send says it.
+        if (session.quitWritten) tally.quitNotAnswered(false);
         recipientsFailed([...session.refusedRecipients, ...session.deferredAtRcpt]);
         loseRest(error);
         return;

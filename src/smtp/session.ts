@@ -173,7 +173,7 @@ export interface RecipientResult {
   /**
    * Refused with the rest of a later transaction (past the server's limit) that the server refused
    * as a whole, its greeting, sender or message (a 5xx): that refusal, which decides the status as
-   * it would have alone, unless some recipient was refused at RCPT.
+   * it would have alone.
    */
   readonly refusedBy?: MailvError;
 }

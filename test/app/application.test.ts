@@ -158,6 +158,32 @@ describe('the application in memory', () => {
     }
   });
 
+  it('--step through a server with a limit of recipients: q at the second transaction names those the first did not take', async () => {
+    let connections = 0;
+    const server = await startScriptedServer({
+      perConnection: () => {
+        const first = ++connections === 1;
+        return { replies: { RCPT: (line) => (first && line.includes('<dave@') ? '452 4.5.3 Too many recipients' : '250 2.1.5 Ok') } };
+      },
+    });
+    try {
+      let ehlos = 0;
+      const stepper = async () => ({
+        ask: async (next: PendingWrite) => (next.commands[0]?.verb === 'EHLO' && ++ehlos === 2 ? ('quit' as const) : ('go' as const)),
+        close: () => {},
+      });
+      const run = await runApp(['--step', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'carol@example.org', 'dave@example.org'], {
+        input: 'x\n',
+        openStepper: stepper,
+      });
+      assert.equal(run.status, 75, run.stderr);
+      assert.match(run.stdout, /^carol@example\.org\.\.\. Sent /m);
+      assert.match(run.stderr, /^mailv: stopped at your request \(--step\): the message was not sent to dave@example\.org$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a reply mailv cannot take is shown as received before the failure it causes: mixed codes, a broken line, one cut short', async () => {
     for (const [greeting, shown, status] of [
       [{ raw: '220-a first line\r\n554 b\r\n' }, ['220-a first line', '554 b'], 76],

@@ -538,12 +538,13 @@ describe('faults', () => {
     }
   });
 
-  it('the second transaction after a 452 refuses one for good, then its message for good (554): both refused, each once, with its own reply, 67', async () => {
+  it('the second transaction after a 452 refuses one for good, then its message for good (554): both refused, each once, with its own reply, 69 as in one transaction', async () => {
     const second: Script = { replies: { RCPT: (line) => (line.includes('<d@') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'), '.': '554 5.6.0 Refused' } };
     const server = await startScriptedServer(limitThen(1, second));
     try {
       const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'c@example.org', 'd@example.org', 'e@example.org'], { input: 'body\n' });
-      assert.equal(run.code, 67, run.stderr);
+      // A refusal for good after one at RCPT decides, as a 554 to the message after a 550 does in one transaction.
+      assert.equal(run.code, 69, run.stderr);
       assert.match(run.stdout, /^d@example\.org\.\.\. User unknown \(550 5\.1\.1 No such user\)$/m);
       assert.match(run.stdout, /^e@example\.org\.\.\. Refused \(554 5\.6\.0 Refused\)$/m);
       assert.equal(run.stderr.match(/d@example\.org/g)?.length, 1, run.stderr);

@@ -311,11 +311,13 @@ describe('load mode against a server that rate-limits', () => {
     const json = await withServer(script, (port) => load(port, ['--count', '3', '--per-connection', '1', '--json']));
     assert.equal(json.code, 75, json.stderr);
     const summary = loadSummary(json.stdout);
-    // The message's own failure, as a send alone says it: not its recipients' 450 alone.
-    assert.ok(
-      summary.failures.some(({ code }) => code === 'MAILV_CONNECTION_LOST'),
+    // The message's own failure, as a send alone says it: not its recipients' 450s.
+    assert.deepEqual(
+      summary.failures.map(({ code }) => code),
+      ['MAILV_CONNECTION_LOST'],
       JSON.stringify(summary.failures),
     );
+    assert.equal(summary.failures[0]!.count, 3);
     const shown = await withServer(script, (port) => load(port, ['--count', '1', '-v']));
     assert.match(shown.stdout, /^554 5\.5\.1 No valid rec$/m, shown.stdout);
   });
