@@ -187,8 +187,9 @@ export class ConfigError extends MailvError {
 
 /**
  * --step: the user pressed q; the message was not sent, or not to all (75: it can be sent later, and is kept).
- * `notSentTo`: under --direct, once some recipient got it (or a host may have it), the recipients it
- * was not sent to, of those no verdict was said of (none: every recipient's was).
+ * `notSentTo`: once some recipient got it (in an earlier transaction, another domain's under --direct)
+ * or a host may have it, the recipients it was not sent to, of those no verdict was said of (none:
+ * every recipient's was).
  */
 export class StepStop extends MailvError {
   constructor(notSentTo?: readonly string[]) {

@@ -107,9 +107,15 @@ function withVerdictsKept(emit: EmitEvent): { emit: EmitEvent; unsettled: (recip
  * server's limit; the failure's own line says the rest.
  */
 function sayUnconfirmed(run: Run, error: unknown, recipients: readonly string[]): void {
-  const failure = error instanceof RefusedThenFailedError ? error.failure : error;
-  if (!(failure instanceof MailvError) || failure.fact.code !== 'MAILV_UNCONFIRMED' || recipients.length === 0) return;
+  const failure = unconfirmedIn(error);
+  if (failure === undefined || recipients.length === 0) return;
   run.emit({ kind: 'unsettled', recipients, error: failure.fact });
+}
+
+/** The message went whole and no verdict came (MAILV_UNCONFIRMED), alone or after refusals: that failure. */
+function unconfirmedIn(error: unknown): MailvError | undefined {
+  const failure = error instanceof RefusedThenFailedError ? error.failure : error;
+  return failure instanceof MailvError && failure.fact.code === 'MAILV_UNCONFIRMED' ? failure : undefined;
 }
 
 function deferredOf(results: readonly RecipientResult[]): readonly string[] {
@@ -171,10 +177,7 @@ function notSentTo(outcomes: readonly DomainOutcome[], unsaid: readonly string[]
 
 /** A host may have the message, unconfirmed, for some (a domain's failure, or a round's past its limit). */
 function someHostMayHaveIt(outcomes: readonly DomainOutcome[]): boolean {
-  const unconfirmed = (error: unknown) => {
-    const failure = error instanceof RefusedThenFailedError ? error.failure : error;
-    return failure instanceof MailvError && failure.fact.code === 'MAILV_UNCONFIRMED';
-  };
+  const unconfirmed = (error: unknown) => unconfirmedIn(error) !== undefined;
   return failuresOf(outcomes).some((failure) => unconfirmed(failure.error)) || resultsOf(outcomes).some((result) => unconfirmed(result.failure));
 }
 

@@ -11,7 +11,7 @@ import { InterruptedError, MailvError, SmtpReplyError, StepStop, TlsError, Trans
 import type { EmitEvent } from '../events.js';
 import { domainOf } from '../message/address.js';
 import { SmtpConnection } from '../smtp/connection.js';
-import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from '../smtp/session.js';
+import { SmtpSession, notRefused, unnamed, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { noMxTook } from './no-mx-took.js';
 import { messageLeft, unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
@@ -114,12 +114,6 @@ export async function deliverDirect(plan: SessionPlan, emit: EmitEvent, options:
     }
   }
   return outcomes;
-}
-
-/** Of `recipients`, those a failure names: not those refused for good before it, nor those put off at RCPT, whose own verdict was said. */
-function unnamed(recipients: readonly string[], refused: readonly RecipientResult[], putOffAtRcpt: readonly RecipientResult[]): readonly string[] {
-  const putOff = new Set(putOffAtRcpt.map((result) => result.recipient));
-  return notRefused(recipients, refused).filter((recipient) => !putOff.has(recipient));
 }
 
 /** What a domain's delivery gives the run to say besides its results. */

@@ -3,7 +3,6 @@
 // go again, in a transaction of their own, over a new connection (QUIT may have left with the
 // first message), as long as each round delivers to some.
 import { InterruptedError, MailvError, SmtpReplyError, StepStop } from '../errors.js';
-import type { Reply } from '../smtp/reply.js';
 import type { EmitEvent } from '../events.js';
 import type { RecipientResult } from '../smtp/session.js';
 
@@ -81,8 +80,7 @@ function settleRound(
   waiting: (result: RecipientResult) => boolean = (result) => result.overLimit === true,
 ): RecipientResult[] {
   let round: readonly RecipientResult[];
-  // The reply that ended a failed round (a 421, a 554), which its other recipients then get.
-  let ended: Reply | undefined;
+  // The refusal that ended a failed round (a 421, a 554), whose reply its other recipients then get.
   let endedBy: SmtpReplyError | undefined;
   // Or what ended it without a reply: no verdict on them, and not the 452 that moved them either.
   let unanswered: MailvError | undefined;
@@ -93,11 +91,10 @@ function settleRound(
     if (failure === undefined) throw sent.failure;
     putOff = sent.putOff === true;
     round = [...sent.refused, ...(sent.settled ?? []), ...(sent.deferredAtRcpt ?? [])];
-    if (failure instanceof SmtpReplyError) {
-      endedBy = failure;
-      ended = failure.reply;
-    } else unanswered = failure;
+    if (failure instanceof SmtpReplyError) endedBy = failure;
+    else unanswered = failure;
   }
+  const ended = endedBy?.reply;
   // Those a failed round put off at RCPT keep going on (`goesOn`): never in its message, they are
   // the caller's to send on to the next host, or to say there.
   const byRecipient = new Map(round.map((result) => [result.recipient, result]));

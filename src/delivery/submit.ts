@@ -3,7 +3,7 @@
 import { DnsError, SmtpReplyError, TlsError, TransportError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { SmtpConnection } from '../smtp/connection.js';
-import { SmtpSession, notRefused, type RecipientResult, type SessionPlan } from '../smtp/session.js';
+import { SmtpSession, unnamed, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { hungUpForNoOne, messageLeft, unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
 import { afterFailedFirst, sendOverLimit, type FailedRound } from './recipient-limit.js';
@@ -77,8 +77,7 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     if (goesAgain(session) || !putOff(error, messageLeft(session))) return;
     // Those refused for good at RCPT are not put off with the rest, nor those put off there once the
     // message left (BDAT): each had its own verdict said, and no one may be left to name.
-    const putOffAtRcpt = new Set(session.deferredAtRcpt.map((result) => result.recipient));
-    const recipients = notRefused(plan.envelope.recipients, session.refusedRecipients).filter((recipient) => !putOffAtRcpt.has(recipient));
+    const recipients = unnamed(plan.envelope.recipients, session.refusedRecipients, session.deferredAtRcpt);
     if (recipients.length === 0) return;
     emit({ kind: 'deferred', recipients, host: server.host, address: connection.remoteAddress, error: error.fact });
   };

@@ -228,18 +228,6 @@ async function carry(
     witnessUnread();
     witness?.broke();
   };
-  /** A message that reached none of its recipients, or not all: each one's refusal or put-off counted. */
-  const recipientsFailed = (failures: readonly RecipientResult[]) => {
-    for (const result of failures) {
-      tally.record(
-        { kind: 'recipient', recipient: result.recipient, outcome: result.outcome as 'refused' | 'deferred', reply: result.reply! },
-        outcomeStatus(result.outcome),
-        flight,
-      );
-    }
-    tally.lost(failures.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL);
-    witness?.failed();
-  };
   // Whether the next envelope rides with a message's end is asked when that end is written: a run
   // stopped meanwhile (--stop-on-error, elsewhere) starts no new message. One question a connection.
   const stillIssuing = () => !issuer.stopped;
@@ -333,7 +321,7 @@ async function carry(
       flight.inTransaction = false;
       const failures = results.length === 1 && results[0]!.outcome === 'sent' ? [] : results.filter((result) => result.outcome !== 'sent');
       if (failures.length === 0) tally.accept(verdictAt);
-      else recipientsFailed(failures);
+      else recipientsFailed(failures, tally, flight, witness);
       // Every recipient refused: no message was sent, the server may still hold the sender.
       clean = results.some((result) => result.outcome === 'sent');
       if (clean) tally.reachedSomeone = true;
@@ -372,7 +360,7 @@ async function carry(
         tally.transaction.add(previousVerdictAt - begun);
         // QUIT rode with it (the connection's last): unanswered, as a send says it.
         if (session.quitWritten) tally.quitNotAnswered(false);
-        recipientsFailed([...session.refusedRecipients, ...session.deferredAtRcpt]);
+        recipientsFailed([...session.refusedRecipients, ...session.deferredAtRcpt], tally, flight, witness);
         loseRest(error);
         return;
       }
@@ -456,6 +444,19 @@ function saidClosing(error: unknown): boolean {
  */
 function lostWithoutAWord(error: unknown): boolean {
   return error instanceof TransportError && error.fact.code === 'MAILV_CONNECTION_LOST';
+}
+
+/** A message that reached none of its recipients, or not all: each one's refusal or put-off counted. */
+function recipientsFailed(failures: readonly RecipientResult[], tally: Tally, flight: Flight, witness: WitnessBuffer | undefined): void {
+  for (const result of failures) {
+    tally.record(
+      { kind: 'recipient', recipient: result.recipient, outcome: result.outcome as 'refused' | 'deferred', reply: result.reply! },
+      outcomeStatus(result.outcome),
+      flight,
+    );
+  }
+  tally.lost(failures.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL);
+  witness?.failed();
 }
 
 function outcomeStatus(outcome: string): number {

@@ -183,6 +183,12 @@ export function notRefused(recipients: readonly string[], refused: readonly Reci
   return recipients.filter((recipient) => !refused.some((result) => result.recipient === recipient));
 }
 
+/** Of `recipients`, those a failure names: not those refused for good before it, nor those put off at RCPT, whose own verdict was said. */
+export function unnamed(recipients: readonly string[], refused: readonly RecipientResult[], putOffAtRcpt: readonly RecipientResult[]): readonly string[] {
+  const putOff = new Set(putOffAtRcpt.map((result) => result.recipient));
+  return notRefused(recipients, refused).filter((recipient) => !putOff.has(recipient));
+}
+
 /** Message content goes out in writes of this size, gathered in one buffer: few system calls. */
 const WRITE_BATCH = 1024 * 1024;
 
