@@ -2,7 +2,7 @@
 // recipient domain's MX hosts (--direct); the exit status from what became of each recipient, and
 // the message kept in dead.letter when anyone did not get it (mailv has no queue to keep it in).
 import type { PreparedInput } from '../cli/message-input.js';
-import { anyDelivered, everyoneGotIt, refusedAtRcpt, wholeRefusals } from '../delivery/outcome.js';
+import { anyDelivered, everyoneGotIt, refusedAtRcpt, wholeFailures } from '../delivery/outcome.js';
 import type { DomainOutcome } from '../delivery/direct.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import { randomSource } from '../dns/seeded-random.js';
@@ -210,10 +210,11 @@ function directStatus(run: Run, results: readonly RecipientResult[], failures: r
   const roundFailures = sayUnsettled(run, results);
   const settled = results.filter((result) => result.failure === undefined);
   const refusedBeforeFailing = failures.flatMap((failure) => failure.refused);
-  const whole = wholeRefusals(settled);
+  const whole = wholeFailures(settled);
   const errors = [...failures.map((failure) => failure.error), ...roundFailures, ...whole];
   // Refused at RCPT decides (67) unless a transaction was refused as a whole, for good, as after a refusal in one transaction.
-  if (errors.length === 0 || (settled.some(refusedAtRcpt) && whole.length === 0)) return resultsStatus(run, [...settled, ...refusedBeforeFailing]);
+  const refusedWhole = whole.some((failure) => failure.exitCode !== ExitCode.TEMPFAIL);
+  if (errors.length === 0 || (settled.some(refusedAtRcpt) && !refusedWhole)) return resultsStatus(run, [...settled, ...refusedBeforeFailing]);
   const deciding = decidingFailure(errors);
   run.record(deciding);
   return deciding.exitCode;

@@ -2,7 +2,7 @@
 // sendmail reports them) and, when it is not 0, the result --json gives: which recipients were
 // refused, for good or for now.
 import { ExitCode } from '../exit-codes.js';
-import { exitCodeForResults, refusedAtRcpt, wholeRefusals } from '../delivery/outcome.js';
+import { exitCodeForResults, refusedAtRcpt, wholeFailures } from '../delivery/outcome.js';
 import { refusedFirst } from '../delivery/refused-first.js';
 import { RefusedThenFailedError, type MailvError } from '../errors.js';
 import type { RecipientResult } from '../smtp/session.js';
@@ -18,12 +18,13 @@ import type { Run } from './run.js';
  */
 export function resultsStatus(run: Run, results: readonly RecipientResult[]): number {
   const failures = sayUnsettled(run, results);
-  // Refused at RCPT, for good; a later transaction refused as a whole decides as that refusal would
-  // have alone, after refusals at RCPT too (a message refused is 69, no recipient unknown).
+  // Refused at RCPT, for good; a later transaction refused or put off as a whole decides as that
+  // reply would have alone: after refusals at RCPT too when for good (a message refused is 69, no
+  // recipient unknown), after them when for now (67, as a 451 to the message after a 550 to a RCPT).
   const refused = results.filter(refusedAtRcpt);
-  const whole = wholeRefusals(results);
+  const whole = wholeFailures(results);
   if (failures.length > 0 || whole.length > 0) {
-    const error = decidingFailure([...failures.map((failure) => refusedFirst(failure, refused)), ...whole]);
+    const error = decidingFailure([...failures, ...whole].map((failure) => refusedFirst(failure, refused)));
     run.record(error);
     return error.exitCode;
   }

@@ -12,14 +12,14 @@ export function exitCodeForResults(results: readonly RecipientResult[]): ExitCod
   return results.some((result) => result.outcome === 'refused') ? ExitCode.NOUSER : ExitCode.TEMPFAIL;
 }
 
-/** The recipient was refused at RCPT, for good: not with a transaction refused as a whole (see RecipientResult.refusedBy). */
+/** The recipient was refused at RCPT, for good: not with a transaction refused as a whole (see RecipientResult.endedBy). */
 export function refusedAtRcpt(result: RecipientResult): boolean {
-  return result.outcome === 'refused' && result.refusedBy === undefined;
+  return result.outcome === 'refused' && result.endedBy === undefined;
 }
 
-/** The refusals of later transactions refused as a whole, each once (see RecipientResult.refusedBy). */
-export function wholeRefusals(results: readonly RecipientResult[]): MailvError[] {
-  return [...new Set(results.flatMap((result) => (result.refusedBy === undefined ? [] : [result.refusedBy])))];
+/** The failures of later transactions refused or put off as a whole, each once (see RecipientResult.endedBy). */
+export function wholeFailures(results: readonly RecipientResult[]): MailvError[] {
+  return [...new Set(results.flatMap((result) => (result.endedBy === undefined ? [] : [result.endedBy])))];
 }
 
 export function anyDelivered(results: readonly RecipientResult[]): boolean {

@@ -109,12 +109,13 @@ function settleRound(
     // then failed for now (a 421 to the message), which is theirs too, as everyone's in a first one.
     const failedForNow = ended !== undefined && ended.code < 500;
     const reply = again !== undefined && !failedForNow ? again.reply : (ended ?? result.reply);
-    const refusedWhole = again === undefined && !putOff && ended !== undefined && ended.code >= 500;
-    const outcome = refusedWhole ? 'refused' : 'deferred';
+    // No reply of its own in this round: the round's, refused or put off as a whole, is its verdict.
+    const whole = again === undefined && !putOff && ended !== undefined;
+    const outcome = whole && ended.code >= 500 ? 'refused' : 'deferred';
     emit({ kind: 'recipient', recipient: result.recipient, outcome, reply });
     // Its verdict is said here: neither over the limit nor going on to another host any longer.
     const { overLimit: _told, goesOn: _settled, ...rest } = again ?? result;
-    return { ...rest, outcome, reply, ...(refusedWhole ? { refusedBy: endedBy } : {}) };
+    return { ...rest, outcome, reply, ...(whole ? { endedBy } : {}) };
   });
 }
 

@@ -171,11 +171,11 @@ export interface RecipientResult {
    */
   readonly failure?: MailvError;
   /**
-   * Refused with the rest of a later transaction (past the server's limit) that the server refused
-   * as a whole, its greeting, sender or message (a 5xx): that refusal, which decides the status as
-   * it would have alone.
+   * Refused or put off with the rest of a later transaction (past the server's limit) that the
+   * server refused or put off as a whole, at its greeting, sender or message (a 5xx or a 4xx): that
+   * reply's failure, which decides the status as it would have alone.
    */
-  readonly refusedBy?: MailvError;
+  readonly endedBy?: MailvError;
 }
 
 /** `recipients` but those of `refused` (a session's refusedRecipients). */

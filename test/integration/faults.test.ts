@@ -36,6 +36,13 @@ function limitThen(limit: number, second: Script): Script {
     },
   };
 }
+/** The events of a --json run's stdout, one a line. */
+function jsonEvents(stdout: string): { event: string; recipient?: string; outcome?: string; code?: string; stage?: string }[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { event: string; recipient?: string; outcome?: string; code?: string; stage?: string });
+}
 /** A server with PIPELINING and CHUNKING that answers each RCPT with `rcpt` and hangs up on BDAT LAST. */
 function hangsUpOnBdat(rcpt: (line: string) => string): Script {
   return { replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING', RCPT: rcpt, 'BDAT LAST': { close: true } } };
@@ -567,10 +574,7 @@ describe('faults', () => {
       try {
         const run = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'c@example.org', 'e@example.org'], { input: 'body\n' });
         assert.equal(run.code, 69, `${stage}: ${run.stderr}`);
-        const events = run.stdout
-          .trim()
-          .split('\n')
-          .map((line) => JSON.parse(line) as { event: string; recipient?: string; outcome?: string; code?: string; stage?: string });
+        const events = jsonEvents(run.stdout);
         assert.deepEqual(
           events.filter((event) => event.event === 'recipient').map((event) => [event.recipient, event.outcome]),
           [
@@ -585,6 +589,53 @@ describe('faults', () => {
       } finally {
         await server.close();
       }
+    }
+  });
+
+  it('the second transaction after a 452 put off as a whole (a 4xx to its greeting, MAIL, DATA or message): that reply decides, 75, as it would alone; after a 550 at RCPT, 67', async () => {
+    for (const [second, code, stage] of [
+      [{ greeting: '451 4.3.2 Busy' }, 'MAILV_GREETING_REFUSED', 'greeting'],
+      [{ replies: { MAIL: '451 4.3.0 Sender later' } }, 'MAILV_SENDER_REFUSED', 'mail'],
+      [{ replies: { DATA: '451 4.3.0 Not now' } }, 'MAILV_DATA_REFUSED', 'data'],
+      [{ replies: { '.': '451 4.3.0 Try again later' } }, 'MAILV_MESSAGE_REFUSED', 'body'],
+    ] as const) {
+      const server = await startScriptedServer(limitThen(1, second));
+      try {
+        const run = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'c@example.org', 'e@example.org'], { input: 'body\n' });
+        assert.equal(run.code, 75, `${stage}: ${run.stderr}`);
+        const events = jsonEvents(run.stdout);
+        assert.deepEqual(
+          events.filter((event) => event.event === 'recipient').map((event) => [event.recipient, event.outcome]),
+          [
+            ['c@example.org', 'sent'],
+            ['e@example.org', 'deferred'],
+          ],
+          stage,
+        );
+        const result = events.find((event) => event.event === 'result');
+        assert.deepEqual([result?.code, result?.stage], [code, stage]);
+        assert.ok(deadLetter(run), 'kept for e');
+      } finally {
+        await server.close();
+      }
+    }
+    // A recipient refused for good at RCPT in the first transaction: trying again cannot help it (67).
+    let connections = 0;
+    const server = await startScriptedServer({
+      perConnection: () =>
+        ++connections === 1
+          ? { replies: { RCPT: (line) => (line.includes('<c@') ? '250 2.1.5 Ok' : line.includes('<d@') ? '550 5.1.1 No such user' : '452 4.5.3 Too many') } }
+          : { greeting: '451 4.3.2 Busy' },
+    });
+    try {
+      const run = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'c@example.org', 'd@example.org', 'e@example.org'], {
+        input: 'body\n',
+      });
+      assert.equal(run.code, 67, run.stderr);
+      const result = jsonEvents(run.stdout).find((event) => event.event === 'result');
+      assert.equal(result?.stage, 'greeting', run.stdout);
+    } finally {
+      await server.close();
     }
   });
 
