@@ -89,26 +89,17 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     // failed, goes once more over a new connection without it.
     const again = secondTry(session, plan, emit);
     if (again !== undefined) return submitOnce(server, again, emit, signal);
-    const hangUp = goodbyeHangUp(session, error);
+    const hangUp = hungUpForNoOne(session, error);
     if (hangUp !== undefined) {
-      // As after any verdict: the session closes, its QUIT unanswered.
+      // As after any verdict: the session closes, the hang-up said as no one's loss.
       emit({ kind: 'closing', host: plan.serverName ?? connection.host });
-      emit({ kind: 'note', note: { code: 'quit-unanswered', error: hangUp.fact }, severity: 'warning' });
+      emit({ kind: 'note', note: { code: 'hung-up-for-no-one', error: hangUp.fact }, severity: 'warning' });
       const verdicts = new Map([...session.refusedRecipients, ...session.deferredAtRcpt].map((result) => [result.recipient, result]));
       return plan.envelope.recipients.flatMap((recipient) => verdicts.get(recipient) ?? []);
     }
     const failure = messageLeft(session) ? unconfirmed(error, server.host, connection.remoteAddress, emit) : error;
     return { failure, refused: [...session.refusedRecipients], settled: [...session.settledRecipients], deferredAtRcpt: [...session.deferredAtRcpt] };
   }
-}
-
-/**
- * A hang-up on a message that was no one's (see hungUpForNoOne), QUIT gone with it: each recipient
- * has its verdict, and the hang-up is the goodbye's, as a QUIT unanswered. (QUIT always leaves with
- * the end of a send's last transaction under PIPELINING, which BDAT sent ahead of its replies needs.)
- */
-function goodbyeHangUp(session: SmtpSession, error: unknown): TransportError | undefined {
-  return session.quitWritten ? hungUpForNoOne(session, error) : undefined;
 }
 
 /**

@@ -342,6 +342,18 @@ async function carry(
         loseRest(error);
         return;
       }
+      if (hungUpForNoOne(session, error) !== undefined) {
+        // Every recipient refused or put off at RCPT, then a hang-up on the message (BDAT), whole or
+        // not: it was no one's, their replies its verdict (not a message to send again); the
+        // connection is lost, and the next message with it.
+        previousVerdictAt = performance.now();
+        tally.transaction.add(previousVerdictAt - begun);
+        // QUIT rode with it (the connection's last): unanswered, as a send says it.
+        if (session.quitWritten) tally.quitNotAnswered(false);
+        recipientsFailed([...session.refusedRecipients, ...session.deferredAtRcpt], tally, flight, witness);
+        loseRest(error);
+        return;
+      }
       if (current !== undefined && current !== first && !session.committed && lostWithoutAWord(error)) {
         // The server hung up before taking any of it (as after its last message on a connection):
         // never started, it goes over a new connection, and so does a next one already prepared
@@ -350,17 +362,6 @@ async function carry(
         // is counted instead, so that a server that drops every one cannot keep a run going forever.
         issuer.giveBack(current);
         tally.envelopeLost(current);
-        loseRest(error);
-        return;
-      }
-      if (hungUpForNoOne(session, error) !== undefined) {
-        // Every recipient refused or put off at RCPT, then a hang-up on the message (BDAT): it was
-        // no one's, their replies its verdict; the connection is lost, and the next message with it.
-        previousVerdictAt = performance.now();
-        tally.transaction.add(previousVerdictAt - begun);
-        // QUIT rode with it (the connection's last): unanswered, as a send says it.
-        if (session.quitWritten) tally.quitNotAnswered(false);
-        recipientsFailed([...session.refusedRecipients, ...session.deferredAtRcpt], tally, flight, witness);
         loseRest(error);
         return;
       }

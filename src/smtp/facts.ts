@@ -157,6 +157,8 @@ export type SmtpNote =
   /** QUIT went unanswered, or was answered out of the protocol: the transaction was already over. */
   | { readonly code: 'quit-unanswered'; readonly error: ErrorFact }
   | { readonly code: 'quit-unexpected'; readonly error: ErrorFact }
+  /** The server hung up (or reset) after refusing or putting off every recipient, on a message that was no one's (see SmtpSession.messageForNoOne). */
+  | { readonly code: 'hung-up-for-no-one'; readonly error: ErrorFact }
   /** A signal came while QUIT's reply was awaited, after the verdict on the message: the run ends with that verdict. */
   | { readonly code: 'quit-interrupted'; readonly signal: NodeJS.Signals }
   /** DSN was asked for (RFC 3461) but the server does not offer it: the parameters are left out. */

@@ -370,8 +370,8 @@ export class SmtpSession {
   private readonly putOffAtRcpt: RecipientResult[] = [];
 
   /**
-   * The transaction under way (or the last) failed after its whole message left (BDAT) with every
-   * recipient refused or put off at RCPT: the message is no one's, whatever the failure.
+   * The transaction under way (or the last) failed with every recipient refused or put off at RCPT,
+   * their replies read: whatever of its message left (BDAT) is no one's, whatever the failure.
    */
   get messageForNoOne(): boolean {
     return this.forNoOne;
@@ -950,14 +950,16 @@ export class SmtpSession {
   private refusalsStand(replies: EnvelopeReplies, rcpts: readonly string[], upTo = replies.rcpts.length): void {
     if (replies.mail === undefined || !isPositive(replies.mail)) return;
     const movesOn = this.movesOverLimit(replies);
+    // Every recipient's reply read and none took: whatever left of the message (BDAT), whole or
+    // not, is no one's, and the server cannot have it (RFC 5321 §3.3: a transaction whose every RCPT
+    // was refused takes no message); each put off at RCPT keeps its own reply, as once it all left.
+    const noneTook = replies.rcpts.length === rcpts.length && upTo === rcpts.length && !replies.rcpts.some(isPositive);
     for (const [index, reply] of replies.rcpts.slice(0, upTo).entries()) {
       if (reply.code >= 500) this.rcptOutcome(rcpts[index]!, reply);
       else if (movesOn && isOverLimit(reply)) this.settled.push({ recipient: rcpts[index]!, outcome: 'deferred', reply, overLimit: true });
-      else if (this.committedMessage && !isPositive(reply)) this.putOffAtRcpt.push(this.rcptOutcome(rcpts[index]!, reply));
+      else if ((this.committedMessage || noneTook) && !isPositive(reply)) this.putOffAtRcpt.push(this.rcptOutcome(rcpts[index]!, reply));
     }
-    // Every recipient's reply read and none took: the message that left (BDAT) is no one's, and the
-    // server cannot have it (RFC 5321 §3.3: a transaction whose every RCPT was refused takes no message).
-    if (this.committedMessage && replies.rcpts.length === rcpts.length && upTo === rcpts.length && !replies.rcpts.some(isPositive)) this.forNoOne = true;
+    if (noneTook) this.forNoOne = true;
   }
 
   /** Recipients the limit turned away (452) go again in another transaction: asked for, not in a probe, and someone was taken. */

@@ -436,14 +436,14 @@ describe('faults', () => {
       assert.equal(run.code, 75, run.stderr);
       for (const name of ['a', 'b']) assert.match(run.stderr, new RegExp(`^mailv: not delivered to ${name}@example\\.org: 450 4\\.2\\.0 Greylisted$`, 'm'));
       assert.doesNotMatch(run.stderr, /may have it/);
-      // Each said once, by its own 450; the hang-up is the goodbye's, as a QUIT unanswered.
+      // Each said once, by its own 450; the hang-up is no one's loss, said in the goodbye's place.
       assert.deepEqual(
         run.stdout.split('\n').filter((line) => line.includes('Deferred')),
         ['a@example.org... Deferred (450 4.2.0 Greylisted)', 'b@example.org... Deferred (450 4.2.0 Greylisted)'],
       );
       assert.match(
         run.stdout,
-        /^b@example\.org\.\.\. Deferred \(450 4\.2\.0 Greylisted\)\nClosing connection to \[127\.0\.0\.1\]\nWarning: no reply to QUIT \(connection closed by the server during body\)$/m,
+        /^b@example\.org\.\.\. Deferred \(450 4\.2\.0 Greylisted\)\nClosing connection to \[127\.0\.0\.1\]\nWarning: connection closed by the server during body, every recipient refused or put off: the message was no one's$/m,
       );
       assert.doesNotMatch(run.stderr, /connection closed/);
       const json = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
@@ -466,9 +466,39 @@ describe('faults', () => {
       assert.equal(run.code, 67, run.stderr);
       assert.match(run.stdout, /^a@example\.org\.\.\. User unknown \(550 5\.1\.1 No such user\)$/m);
       assert.match(run.stdout, /^b@example\.org\.\.\. Deferred \(450 4\.2\.0 Greylisted\)$/m);
-      assert.match(run.stdout, /^Warning: no reply to QUIT \(connection closed by the server during body\)$/m);
+      assert.match(run.stdout, /^Warning: connection closed by the server during body, every recipient refused or put off: the message was no one's$/m);
       assert.equal(run.stdout.match(/b@example\.org/g)?.length, 3, 'connecting, its RCPT, then its own verdict once');
       assert.doesNotMatch(run.stderr, /connection closed|may have it/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('with CHUNKING, every recipient refused or put off at RCPT, then a reset while the message was still being written: each by its own reply (67), the reset a warning', async () => {
+    // Replies read, then the server resets the connection at the first of several chunks: BDAT LAST never leaves.
+    const server = await startScriptedServer({
+      replies: {
+        EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250-SIZE 100000000\r\n250 CHUNKING',
+        RCPT: (line) => (line.includes('<a@') ? '550 5.1.1 No such user' : '450 4.2.0 Greylisted'),
+        BDAT: { raw: '', abort: true },
+      },
+    });
+    try {
+      const run = await runCli(['--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], {
+        input: `${'x'.repeat(76)}\n`.repeat(60_000),
+      });
+      assert.equal(run.code, 67, run.stderr);
+      assert.ok(!server.commands.some((command) => /^BDAT \d+ LAST/i.test(command)), 'the reset came before the last chunk');
+      assert.match(run.stdout, /^a@example\.org\.\.\. User unknown \(550 5\.1\.1 No such user\)$/m);
+      // b's own 450 is its verdict, not the connection lost under a message it was never in.
+      assert.match(
+        run.stdout,
+        /^b@example\.org\.\.\. Deferred \(450 4\.2\.0 Greylisted\)\nClosing connection to \[127\.0\.0\.1\]\nWarning: connection (closed by the server|reset by the server|lost \(EPIPE\)) during body, every recipient refused or put off: the message was no one's$/m,
+      );
+      assert.doesNotMatch(run.stdout, /Deferred: /);
+      assert.match(run.stderr, /^mailv: not delivered to b@example\.org: 450 4\.2\.0 Greylisted$/m);
+      assert.doesNotMatch(run.stderr, /connection (reset|lost)/);
+      assert.ok(deadLetter(run));
     } finally {
       await server.close();
     }

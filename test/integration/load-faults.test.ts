@@ -300,6 +300,31 @@ describe('load mode against a server that rate-limits', () => {
     assert.equal(summary.transaction?.samples, summary.accepted + greylisted.count, 'each verdict timed, the 450s too');
   });
 
+  it('every recipient put off (450), then a hang-up where the reply to DATA was due: each message counted by its 450, none sent again', async () => {
+    let mails = 0;
+    const script: Script = {
+      replies: {
+        MAIL: () => {
+          mails++;
+          return '250 2.1.0 Ok';
+        },
+        RCPT: '450 4.2.0 Greylisted',
+        DATA: { close: true },
+      },
+    };
+    const run = await withServer(script, (port) => load(port, ['--count', '20', '--concurrency', '2', '--json']));
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.equal(summary.failed, 20, run.stdout);
+    assert.equal(mails, 20, 'each message once: its verdict known, none sent again as if never started');
+    // No message was anyone's: the hang-up is no failure of theirs.
+    assert.deepEqual(
+      summary.failures.map(({ code, reply, count }) => [code, reply, count]),
+      [['recipient-deferred', '450 4.2.0 Greylisted', 20]],
+      run.stdout,
+    );
+  });
+
   it('over CHUNKING, a reply cut short by a hang-up after BDAT LAST, every recipient put off: the cut reply is the failure, and -v shows it', async () => {
     const script: Script = {
       replies: {

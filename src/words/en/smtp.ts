@@ -145,6 +145,7 @@ export const notes: WordsOf<SmtpNote> = {
     `${count} recipient${count === 1 ? '' : 's'} past the server's limit for one message (452): sent in another transaction once this one is accepted (RFC 5321 §4.5.3.1.10)`,
   'quit-unanswered': ({ error }, words) => `no reply to QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
+  'hung-up-for-no-one': ({ error }, words) => `${describeFact(error, words)}, every recipient refused or put off: the message was no one's`,
   'quit-interrupted': ({ signal }) => `interrupted by ${signal} while the reply to QUIT was awaited: the verdict on the message stands`,
   'dsn-not-offered': () => 'the server does not offer DSN: NOTIFY, RET, ENVID and ORCPT are left out, and no delivery notification was asked for',
   'pipeconnect-early': () => 'EHLO sent before the greeting: this server offered PIPECONNECT and its capabilities were remembered',

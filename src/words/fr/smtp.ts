@@ -182,6 +182,7 @@ export const notes: WordsOf<SmtpNote> = {
     `${count} destinataire${count < 2 ? '' : 's'} au-delà de la limite du serveur pour un message (452) : envoyé${count < 2 ? '' : 's'} dans une autre transaction une fois celle-ci acceptée (RFC 5321 §4.5.3.1.10)`,
   'quit-unanswered': ({ error }, words) => `pas de réponse à QUIT (${describeFact(error, words)})`,
   'quit-unexpected': ({ error }, words) => describeFact(error, words),
+  'hung-up-for-no-one': ({ error }, words) => `${describeFact(error, words)}, chaque destinataire refusé ou différé : le message n’était à personne`,
   'quit-interrupted': ({ signal }) => `interrompu par ${signal} pendant l’attente de la réponse à QUIT : le verdict sur le message ne change pas`,
   'dsn-not-offered': () => 'le serveur ne propose pas DSN : NOTIFY, RET, ENVID et ORCPT sont omis, aucun avis de remise n’est demandé',
   'pipeconnect-early': () => 'EHLO envoyé avant l’accueil : ce serveur a proposé PIPECONNECT et ses capacités ont été mémorisées',
