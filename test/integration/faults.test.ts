@@ -43,6 +43,31 @@ function jsonEvents(stdout: string): { event: string; recipient?: string; outcom
     .split('\n')
     .map((line) => JSON.parse(line) as { event: string; recipient?: string; outcome?: string; code?: string; stage?: string });
 }
+/**
+ * A send to c and e through a server whose limit (1) moves e to a second transaction, which
+ * `second` ends as a whole: the run ends `status` with the result `code` at `stage`, e `outcome`.
+ */
+async function laterRoundEnded(second: Script, code: string, stage: string, status: number, outcome: string): Promise<void> {
+  const server = await startScriptedServer(limitThen(1, second));
+  try {
+    const run = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'c@example.org', 'e@example.org'], { input: 'body\n' });
+    assert.equal(run.code, status, `${stage}: ${run.stderr}`);
+    const events = jsonEvents(run.stdout);
+    assert.deepEqual(
+      events.filter((event) => event.event === 'recipient').map((event) => [event.recipient, event.outcome]),
+      [
+        ['c@example.org', 'sent'],
+        ['e@example.org', outcome],
+      ],
+      stage,
+    );
+    const result = events.find((event) => event.event === 'result');
+    assert.deepEqual([result?.code, result?.stage], [code, stage]);
+    assert.ok(deadLetter(run), 'kept for e');
+  } finally {
+    await server.close();
+  }
+}
 /** A server with PIPELINING and CHUNKING that answers each RCPT with `rcpt` and hangs up on BDAT LAST. */
 function hangsUpOnBdat(rcpt: (line: string) => string): Script {
   return { replies: { EHLO: '250-scripted.test\r\n250-PIPELINING\r\n250 CHUNKING', RCPT: rcpt, 'BDAT LAST': { close: true } } };
@@ -600,25 +625,7 @@ describe('faults', () => {
       [{ replies: { DATA: '554 5.5.1 No' } }, 'MAILV_DATA_REFUSED', 'data'],
       [{ replies: { '.': '554 5.6.0 Refused' } }, 'MAILV_MESSAGE_REFUSED', 'body'],
     ] as const) {
-      const server = await startScriptedServer(limitThen(1, second));
-      try {
-        const run = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'c@example.org', 'e@example.org'], { input: 'body\n' });
-        assert.equal(run.code, 69, `${stage}: ${run.stderr}`);
-        const events = jsonEvents(run.stdout);
-        assert.deepEqual(
-          events.filter((event) => event.event === 'recipient').map((event) => [event.recipient, event.outcome]),
-          [
-            ['c@example.org', 'sent'],
-            ['e@example.org', 'refused'],
-          ],
-          stage,
-        );
-        const result = events.find((event) => event.event === 'result');
-        assert.deepEqual([result?.code, result?.stage], [code, stage]);
-        assert.ok(deadLetter(run), 'kept for e');
-      } finally {
-        await server.close();
-      }
+      await laterRoundEnded(second, code, stage, 69, 'refused');
     }
   });
 
@@ -629,25 +636,7 @@ describe('faults', () => {
       [{ replies: { DATA: '451 4.3.0 Not now' } }, 'MAILV_DATA_REFUSED', 'data'],
       [{ replies: { '.': '451 4.3.0 Try again later' } }, 'MAILV_MESSAGE_REFUSED', 'body'],
     ] as const) {
-      const server = await startScriptedServer(limitThen(1, second));
-      try {
-        const run = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'c@example.org', 'e@example.org'], { input: 'body\n' });
-        assert.equal(run.code, 75, `${stage}: ${run.stderr}`);
-        const events = jsonEvents(run.stdout);
-        assert.deepEqual(
-          events.filter((event) => event.event === 'recipient').map((event) => [event.recipient, event.outcome]),
-          [
-            ['c@example.org', 'sent'],
-            ['e@example.org', 'deferred'],
-          ],
-          stage,
-        );
-        const result = events.find((event) => event.event === 'result');
-        assert.deepEqual([result?.code, result?.stage], [code, stage]);
-        assert.ok(deadLetter(run), 'kept for e');
-      } finally {
-        await server.close();
-      }
+      await laterRoundEnded(second, code, stage, 75, 'deferred');
     }
     // A recipient refused for good at RCPT in the first transaction: trying again cannot help it (67).
     let connections = 0;
