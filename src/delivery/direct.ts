@@ -259,7 +259,9 @@ async function deliverToDomain(mx: MxPlan, plan: SessionPlan, emit: EmitEvent, o
             lastSaid = attempt.deferredAtRcpt.filter((result) => !forAnotherHost(result));
             refused.push(...attempt.refused);
             remaining = notRefused(remaining, attempt.refused);
-            putOff = putOff.filter((result) => remaining.includes(result.recipient));
+            // Put off at RCPT by this host too: its 4xx, said already, is the latest word, not the earlier host's.
+            const putOffHere = new Map(attempt.deferredAtRcpt.map((result) => [result.recipient, result]));
+            putOff = putOff.filter((result) => remaining.includes(result.recipient)).map((result) => putOffHere.get(result.recipient) ?? result);
             // Every one refused for good: nothing is left to offer another host.
             if (remaining.length === 0) return [...refused, ...decided];
             break;

@@ -1022,6 +1022,41 @@ describe('--direct through an in-process name server', () => {
       }
     }
   });
+
+  it("a recipient put off by mx1, which took the other, then put off again by mx3 before it hung up (at DATA, or on BDAT LAST): said once, by mx3's 450", async () => {
+    for (const hangsUp of ['DATA', 'BDAT LAST'] as const) {
+      let connections = 0;
+      const dns = await startDns(zone);
+      const servers = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3'], {
+        perConnection: () =>
+          ++connections === 1
+            ? { replies: { RCPT: (line) => (line.includes('alice') ? '250 2.1.5 Ok' : '450 4.2.0 mx1 greylisted') } }
+            : {
+                replies: {
+                  ...(hangsUp === 'BDAT LAST' ? { EHLO: '250-mx3.test\r\n250-PIPELINING\r\n250 CHUNKING' } : {}),
+                  RCPT: '450 4.2.0 mx3 greylisted',
+                  [hangsUp]: { close: true },
+                },
+              },
+      });
+      try {
+        const args = ['--direct', '--port', String(servers[0]!.port), '--dns', `127.0.0.1:${dns.port}`, '-s', 'x', 'alice@example.test', 'bob@example.test'];
+        const run = await runCli(args, { input: 'x\n' });
+        assert.equal(run.code, 75, `${hangsUp}: ${run.stderr}`);
+        assert.match(run.stdout, /^bob@example\.test\.\.\. Deferred \(450 4\.2\.0 mx3 greylisted\)$/m, hangsUp);
+        // mx3's word is the last: mx1's is not said again after it.
+        assert.deepEqual(
+          run.stderr.split('\n').filter((line) => line.includes('bob@')),
+          ['mailv: not delivered to bob@example.test: 450 4.2.0 mx3 greylisted'],
+          hangsUp,
+        );
+        assert.equal(run.stdout.match(/Deferred \(450 4\.2\.0 mx1 greylisted\)/g)?.length, 1, `${hangsUp}: said once, when mx1 put bob off`);
+      } finally {
+        for (const server of servers) await server.close();
+        await dns.close();
+      }
+    }
+  });
 });
 
 describe('--direct to two domains, one refusing a recipient before failing', () => {
