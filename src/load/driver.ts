@@ -348,7 +348,7 @@ async function carry(
         // connection is lost, and the next message with it.
         previousVerdictAt = performance.now();
         tally.transaction.add(previousVerdictAt - begun);
-        // QUIT rode with it (the connection's last): unanswered, as a send says it.
+        // QUIT rode with it (the connection's last): counted among those unanswered.
         if (session.quitWritten) tally.quitNotAnswered(false);
         recipientsFailed([...session.refusedRecipients, ...session.deferredAtRcpt], tally, flight, witness);
         loseRest(error);
