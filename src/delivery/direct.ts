@@ -13,7 +13,7 @@ import { domainOf } from '../message/address.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, notRefused, unnamed, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { noMxTook } from './no-mx-took.js';
-import { messageLeft, unconfirmed } from './unconfirmed.js';
+import { hungUpForNoOne, messageLeft, sayHungUpForNoOne, unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
 import { afterFailedFirst, sendOverLimit, settleAfterFailure, settles, type FailedRound } from './recipient-limit.js';
 import { refusedFirst } from './refused-first.js';
@@ -354,6 +354,10 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: (error as MailvError).fact }, severity: 'warning' });
       return { kind: 'again-without-tls' };
     }
+    // Every recipient refused or put off, then a hang-up: the session's end said as a send says it;
+    // those put off go on all the same.
+    const hangUp = hungUpForNoOne(session, error);
+    if (hangUp !== undefined) sayHungUpForNoOne(hangUp, name, emit);
     if (!tryNextHost(error)) throw new DomainFailure(error, [...session.refusedRecipients], [...session.settledRecipients], [...session.deferredAtRcpt]);
     return {
       kind: 'next-host',

@@ -21,6 +21,12 @@ export function hungUpForNoOne(session: SmtpSession, error: unknown): TransportE
   return error.fact.code === 'MAILV_CONNECTION_LOST' && !error.fact.midReply ? error : undefined;
 }
 
+/** Says such a hang-up (see hungUpForNoOne) where the session's end is said: its goodbye to `host`, and a warning. */
+export function sayHungUpForNoOne(hangUp: TransportError, host: string, emit: EmitEvent): void {
+  emit({ kind: 'closing', host });
+  emit({ kind: 'note', note: { code: 'hung-up-for-no-one', error: hangUp.fact }, severity: 'warning' });
+}
+
 /**
  * The error to report for `error`, met after the message to `host` at `address` was committed. A
  * signal keeps its own status (128 + its number), the doubt said beside it in a warning.
