@@ -12,9 +12,10 @@ export function messageLeft(session: SmtpSession): boolean {
 }
 
 /**
- * The server hung up, between replies, on a message (BDAT) after it had refused or put off every
- * recipient: the message was no one's, and their replies are its verdict. The hang-up, then;
- * undefined otherwise (a reply cut short, a time limit: the message's own failure).
+ * The server hung up (or reset the connection), between replies, after it had refused or put off
+ * every recipient: where DATA's reply was due, or on a message sent with BDAT, whole or not. The
+ * message was no one's, and their replies are its verdict. The hang-up, then; undefined otherwise
+ * (a reply cut short, a time limit: the transaction's own failure).
  */
 export function hungUpForNoOne(session: SmtpSession, error: unknown): TransportError | undefined {
   if (!session.messageForNoOne || !(error instanceof TransportError)) return undefined;

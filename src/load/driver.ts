@@ -343,9 +343,9 @@ async function carry(
         return;
       }
       if (hungUpForNoOne(session, error) !== undefined) {
-        // Every recipient refused or put off at RCPT, then a hang-up on the message (BDAT), whole or
-        // not: it was no one's, their replies its verdict (not a message to send again); the
-        // connection is lost, and the next message with it.
+        // Every recipient refused or put off at RCPT, then a hang-up where DATA's reply was due or on
+        // a message sent with BDAT, whole or not: it was no one's, their replies its verdict (not a
+        // message to send again); the connection is lost, and the next message with it.
         previousVerdictAt = performance.now();
         tally.transaction.add(previousVerdictAt - begun);
         // QUIT rode with it (the connection's last): counted among those unanswered.
