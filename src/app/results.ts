@@ -13,8 +13,8 @@ import type { Run } from './run.js';
  * The status of the outcomes; a status other than 0 is recorded as the run's result. A transaction
  * past the server's limit of recipients that failed without a reply decides as that failure alone
  * would (67 when some were refused for good and it means 75), said with the recipients it left
- * without a verdict: the others may have got the message. One refused as a whole decides as its
- * refusal would alone, among those failures (see decidingFailure).
+ * without a verdict: the others may have got the message. One refused or put off as a whole decides
+ * as its reply would alone, among those failures (see decidingFailure).
  */
 export function resultsStatus(run: Run, results: readonly RecipientResult[]): number {
   const failures = sayUnsettled(run, results);

@@ -13,7 +13,7 @@ import { domainOf } from '../message/address.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, notRefused, unnamed, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import { noMxTook } from './no-mx-took.js';
-import { hungUpForNoOne, messageLeft, sayHungUpForNoOne, unconfirmed } from './unconfirmed.js';
+import { hungUpForNoOne, messageLeft, noOnesVerdicts, unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
 import { afterFailedFirst, sendOverLimit, settleAfterFailure, settles, type FailedRound } from './recipient-limit.js';
 import { refusedFirst } from './refused-first.js';
@@ -326,6 +326,10 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
   try {
     return { kind: 'delivered', results: await session.run() };
   } catch (error) {
+    // Every recipient refused or put off, then a hang-up: their replies are the host's verdicts, as
+    // after a goodbye, and those put off go on to the next host as from one that ended cleanly.
+    const hangUp = hungUpForNoOne(session, error);
+    if (hangUp !== undefined) return { kind: 'delivered', results: noOnesVerdicts(hangUp, session, recipients, name, emit) };
     // The whole message went out: unless the host answered that it did not take it, it may have
     // it, and no other host gets a copy.
     if (mayHaveIt(session, error))
@@ -354,10 +358,6 @@ async function tryHost(name: string, address: string, given: SessionPlan, emit: 
       emit({ kind: 'note', note: { code: 'tls-retry-plain', recipients, host: name, error: (error as MailvError).fact }, severity: 'warning' });
       return { kind: 'again-without-tls' };
     }
-    // Every recipient refused or put off, then a hang-up: the session's end said as a send says it;
-    // those put off go on all the same.
-    const hangUp = hungUpForNoOne(session, error);
-    if (hangUp !== undefined) sayHungUpForNoOne(hangUp, name, emit);
     if (!tryNextHost(error)) throw new DomainFailure(error, [...session.refusedRecipients], [...session.settledRecipients], [...session.deferredAtRcpt]);
     return {
       kind: 'next-host',

@@ -4,7 +4,7 @@ import { DnsError, SmtpReplyError, TlsError, TransportError } from '../errors.js
 import type { EmitEvent } from '../events.js';
 import { SmtpConnection } from '../smtp/connection.js';
 import { SmtpSession, unnamed, type RecipientResult, type SessionPlan } from '../smtp/session.js';
-import { hungUpForNoOne, messageLeft, sayHungUpForNoOne, unconfirmed } from './unconfirmed.js';
+import { hungUpForNoOne, messageLeft, noOnesVerdicts, unconfirmed } from './unconfirmed.js';
 import { goesAgain, secondTry } from './second-try.js';
 import { afterFailedFirst, sendOverLimit, type FailedRound } from './recipient-limit.js';
 import { refusedFirst } from './refused-first.js';
@@ -92,9 +92,7 @@ async function submitOnce(server: ServerAddress, plan: SessionPlan, emit: EmitEv
     const hangUp = hungUpForNoOne(session, error);
     if (hangUp !== undefined) {
       // As after any verdict: the session closes, the hang-up said as no one's loss.
-      sayHungUpForNoOne(hangUp, plan.serverName ?? connection.host, emit);
-      const verdicts = new Map([...session.refusedRecipients, ...session.deferredAtRcpt].map((result) => [result.recipient, result]));
-      return plan.envelope.recipients.flatMap((recipient) => verdicts.get(recipient) ?? []);
+      return noOnesVerdicts(hangUp, session, plan.envelope.recipients, plan.serverName ?? connection.host, emit);
     }
     const failure = messageLeft(session) ? unconfirmed(error, server.host, connection.remoteAddress, emit) : error;
     return { failure, refused: [...session.refusedRecipients], settled: [...session.settledRecipients], deferredAtRcpt: [...session.deferredAtRcpt] };

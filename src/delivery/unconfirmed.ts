@@ -4,7 +4,7 @@
 // out of place, and is reported as it is.
 import { InterruptedError, MailvError, SmtpReplyError, TransportError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
-import type { SmtpSession } from '../smtp/session.js';
+import type { RecipientResult, SmtpSession } from '../smtp/session.js';
 
 /** The whole message left for recipients the server took: it may have it, whatever failed after. */
 export function messageLeft(session: SmtpSession): boolean {
@@ -22,10 +22,15 @@ export function hungUpForNoOne(session: SmtpSession, error: unknown): TransportE
   return error.fact.code === 'MAILV_CONNECTION_LOST' && !error.fact.midReply ? error : undefined;
 }
 
-/** Says such a hang-up (see hungUpForNoOne) where the session's end is said: its goodbye to `host`, and a warning. */
-export function sayHungUpForNoOne(hangUp: TransportError, host: string, emit: EmitEvent): void {
+/**
+ * After such a hang-up (see hungUpForNoOne), said where the session's end is said (its goodbye to
+ * `host`, and a warning): each recipient's own reply, in the envelope's order, as the session's results.
+ */
+export function noOnesVerdicts(hangUp: TransportError, session: SmtpSession, recipients: readonly string[], host: string, emit: EmitEvent): RecipientResult[] {
   emit({ kind: 'closing', host });
   emit({ kind: 'note', note: { code: 'hung-up-for-no-one', error: hangUp.fact }, severity: 'warning' });
+  const verdicts = new Map([...session.refusedRecipients, ...session.deferredAtRcpt].map((result) => [result.recipient, result]));
+  return recipients.flatMap((recipient) => verdicts.get(recipient) ?? []);
 }
 
 /**

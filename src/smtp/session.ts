@@ -678,7 +678,13 @@ export class SmtpSession {
     const accepted = results.filter((result) => result.outcome === 'sent');
     if (probe !== undefined) return this.endProbe(probe, results, replies.data);
     if (accepted.length === 0) {
-      await this.abandonData(replies.data);
+      try {
+        await this.abandonData(replies.data);
+      } catch (error) {
+        // The empty message a 354 asked for was no one's: a hang-up there costs no one anything.
+        this.forNoOne = true;
+        throw error;
+      }
       return results;
     }
 
@@ -944,8 +950,8 @@ export class SmtpSession {
    * recipient at `upTo`): the recipients refused for good before that stand, said and kept apart
    * from those the failure puts off (refusedRecipients); so do those the limit turned away, kept
    * unsaid (settledRecipients): with BDAT their 452s may come with the chunks' replies. Once the
-   * whole message left (BDAT), so do those put off at RCPT (deferredAtRcpt): never in the message,
-   * they are not among those the server may have.
+   * whole message left (BDAT), or when no recipient was taken, so do those put off at RCPT
+   * (deferredAtRcpt): never in the message, they are not among those the server may have.
    */
   private refusalsStand(replies: EnvelopeReplies, rcpts: readonly string[], upTo = replies.rcpts.length): void {
     if (replies.mail === undefined || !isPositive(replies.mail)) return;

@@ -499,6 +499,44 @@ describe('faults', () => {
     }
   });
 
+  it('every recipient put off, then a hang-up at the empty message a 354 asked for: each by its own 450 (75), the hang-up a warning', async () => {
+    // With PIPELINING, DATA leaves with the RCPTs; a server that answers it 354 gets a lone dot.
+    const server = await startScriptedServer({ replies: { RCPT: '450 4.2.0 Greylisted', '.': { close: true } } });
+    try {
+      const run = await runCli(['--json', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 75, run.stderr);
+      const events = jsonEvents(run.stdout);
+      assert.deepEqual(
+        events.filter((event) => event.event === 'recipient').map((event) => [event.recipient, event.outcome]),
+        [
+          ['a@example.org', 'deferred'],
+          ['b@example.org', 'deferred'],
+        ],
+      );
+      assert.ok(run.stdout.includes('"note":{"code":"hung-up-for-no-one"'), run.stdout);
+      const result = events.find((event) => event.event === 'result');
+      assert.deepEqual([result?.code, result?.stage], ['MAILV_RECIPIENTS_DEFERRED', 'rcpt'], run.stdout);
+      assert.ok(server.commands.includes('.') || server.received().toString('latin1').includes('\r\n.\r\n'), 'the lone dot was sent');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("every recipient put off, then silence where the reply to DATA was due: each by its own 450, the time limit the run's failure (75)", async () => {
+    const server = await startScriptedServer({ replies: { RCPT: '450 4.2.0 Greylisted', DATA: { silent: true } } });
+    try {
+      const run = await runCli(['--timeout', '1', '--server', `127.0.0.1:${server.port}`, '-s', 'x', 'a@example.org', 'b@example.org'], { input: 'body\n' });
+      assert.equal(run.code, 75, run.stderr);
+      for (const name of ['a', 'b']) assert.match(run.stdout, new RegExp(`^${name}@example\\.org\\.\\.\\. Deferred \\(450 4\\.2\\.0 Greylisted\\)$`, 'm'));
+      // Their own replies, not the silence, put them off; the silence is said once, as the run's failure.
+      assert.doesNotMatch(run.stdout, /Deferred: /);
+      assert.match(run.stderr, /^mailv: timed out after 1 s waiting for the reply \(data\)$/m);
+      assert.doesNotMatch(run.stdout, /no one's/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('with CHUNKING, every recipient refused or put off at RCPT, then a reset while the message was still being written: each by its own reply (67), the reset a warning', async () => {
     // Replies read, then the server resets the connection at the first of several chunks: BDAT LAST never leaves.
     const server = await startScriptedServer({

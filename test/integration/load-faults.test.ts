@@ -325,6 +325,37 @@ describe('load mode against a server that rate-limits', () => {
     );
   });
 
+  it('the second message on each connection put off (450) and hung up on at DATA: counted by its 450, never sent again', async () => {
+    let mails = 0;
+    const script: Script = {
+      perConnection: () => {
+        let transactions = 0;
+        const second = () => transactions === 2;
+        return {
+          replies: {
+            MAIL: () => {
+              transactions++;
+              mails++;
+              return '250 2.1.0 Ok';
+            },
+            RCPT: () => (second() ? '450 4.2.0 Greylisted' : '250 2.1.5 Ok'),
+            DATA: () => (second() ? { close: true } : '354 Go ahead'),
+          },
+        };
+      },
+    };
+    const run = await withServer(script, (port) => load(port, ['--count', '20', '--concurrency', '2', '--per-connection', '2', '--json']));
+    assert.equal(run.code, 75, run.stderr);
+    const summary = loadSummary(run.stdout);
+    assert.deepEqual([summary.accepted, summary.failed, summary.resent], [10, 10, 0], run.stdout);
+    assert.equal(mails, 20, 'each message once');
+    assert.deepEqual(
+      summary.failures.map(({ code, reply, count }) => [code, reply, count]),
+      [['recipient-deferred', '450 4.2.0 Greylisted', 10]],
+      run.stdout,
+    );
+  });
+
   it('over CHUNKING, a reply cut short by a hang-up after BDAT LAST, every recipient put off: the cut reply is the failure, and -v shows it', async () => {
     const script: Script = {
       replies: {

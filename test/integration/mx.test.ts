@@ -1023,6 +1023,34 @@ describe('--direct through an in-process name server', () => {
     }
   });
 
+  it("every host puts every recipient off and hangs up where DATA's reply was due: their 450s are the verdict (75, at rcpt), not a domain no host took", async () => {
+    const dns = await startDns(zone);
+    const servers = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3'], { replies: { RCPT: '450 4.2.0 Greylisted', DATA: { close: true } } });
+    try {
+      const args = [
+        '--direct',
+        '--json',
+        '--port',
+        String(servers[0]!.port),
+        '--dns',
+        `127.0.0.1:${dns.port}`,
+        '-s',
+        'x',
+        'alice@example.test',
+        'bob@example.test',
+      ];
+      const run = await runCli(args, { input: 'x\n' });
+      assert.equal(run.code, 75, run.stderr);
+      const events = lines(run.stdout).map((line) => JSON.parse(line) as { event: string; code?: string; stage?: string; note?: { code: string } });
+      assert.equal(events.filter((event) => event.note?.code === 'hung-up-for-no-one').length, 2, 'one warning a host');
+      const result = events.at(-1)!;
+      assert.deepEqual([result.event, result.code, result.stage], ['result', 'MAILV_RECIPIENTS_DEFERRED', 'rcpt'], run.stdout);
+    } finally {
+      for (const server of servers) await server.close();
+      await dns.close();
+    }
+  });
+
   it("a recipient put off by mx1, which took the other, then put off again by mx3 before it hung up (at DATA, or on BDAT LAST): said once, by mx3's 450", async () => {
     for (const hangsUp of ['DATA', 'BDAT LAST'] as const) {
       let connections = 0;
