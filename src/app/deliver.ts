@@ -212,8 +212,9 @@ function directStatus(run: Run, results: readonly RecipientResult[], failures: r
   const refusedBeforeFailing = failures.flatMap((failure) => failure.refused);
   const whole = wholeFailures(settled);
   const errors = [...failures.map((failure) => failure.error), ...roundFailures, ...whole];
-  // Refused at RCPT decides (67) unless a transaction was refused as a whole, for good, as after a refusal in one transaction.
-  const refusedWhole = whole.some((failure) => failure.exitCode !== ExitCode.TEMPFAIL);
+  // Refused at RCPT decides (67) unless a transaction was refused as a whole, for good, as after a
+  // refusal in one transaction: by a reply, or without one (a message over the next host's SIZE).
+  const refusedWhole = [...whole, ...roundFailures].some((failure) => failure.exitCode !== ExitCode.TEMPFAIL);
   if (errors.length === 0 || (settled.some(refusedAtRcpt) && !refusedWhole)) return resultsStatus(run, [...settled, ...refusedBeforeFailing]);
   const deciding = decidingFailure(errors);
   run.record(deciding);

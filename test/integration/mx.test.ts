@@ -1023,6 +1023,28 @@ describe('--direct through an in-process name server', () => {
     }
   });
 
+  it("one refused and the others put off at mx1, then the message over mx3's SIZE: that refusal for good decides, 69, as in one transaction", async () => {
+    let connections = 0;
+    const dns = await startDns(zone);
+    const servers = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3'], {
+      perConnection: () =>
+        ++connections === 1
+          ? { replies: { RCPT: (line) => (line.includes('bob') ? '550 5.1.1 No such user' : '450 4.2.0 Greylisted') } }
+          : { replies: { EHLO: '250-mx3.test\r\n250-PIPELINING\r\n250 SIZE 100' } },
+    });
+    try {
+      const args = ['--direct', '--json', '--port', String(servers[0]!.port), '--dns', `127.0.0.1:${dns.port}`, '-s', 'x'];
+      const run = await runCli([...args, 'alice@example.test', 'bob@example.test', 'carol@example.test'], { input: 'x\n' });
+      assert.equal(run.code, 69, run.stderr);
+      const result = JSON.parse(lines(run.stdout).at(-1)!) as { event: string; code?: string };
+      assert.deepEqual([result.event, result.code], ['result', 'MAILV_TOO_BIG'], run.stdout);
+      assert.match(run.stderr, /^mailv: not delivered to bob@example\.test: 550 5\.1\.1 No such user$/m);
+    } finally {
+      for (const server of servers) await server.close();
+      await dns.close();
+    }
+  });
+
   it("every host puts every recipient off and hangs up where DATA's reply was due: their 450s are the verdict (75, at rcpt), not a domain no host took", async () => {
     const dns = await startDns(zone);
     const servers = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3'], { replies: { RCPT: '450 4.2.0 Greylisted', DATA: { close: true } } });
