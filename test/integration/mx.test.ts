@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { testPki } from '../helpers/certificates.js';
 import { spawn } from 'node:child_process';
-import { freshHome, lines, runCli, LOCAL_HOST, MAILV } from '../helpers/cli.js';
+import { freshHome, lines, runCli, LOCAL_HOST, MAILV, type CliResult } from '../helpers/cli.js';
 import { RCODE, a, mx, reply, startDns, type Handler } from '../helpers/dns-server.js';
 import { DNSMASQ, dnsmasqSkipReason } from '../helpers/dnsmasq.js';
 import { startScriptedServer, type Script, type ScriptedServer } from '../helpers/scripted-server.js';
@@ -975,6 +975,18 @@ describe('--direct through an in-process name server', () => {
     if (name === 'missing.example.test') return [reply(query, { rcode: RCODE.NXDOMAIN })];
     return [reply(query, { answers: type === 'A' && hosts[name] ? [a(name, hosts[name])] : [] })];
   };
+  /** A --direct send to `recipients` (with `extra` options), mx1 and mx3 both playing `script` on one port. */
+  async function sendDirect(script: Script, recipients: readonly string[], extra: readonly string[] = []): Promise<CliResult> {
+    const dns = await startDns(zone);
+    const servers = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3'], script);
+    try {
+      const args = ['--direct', ...extra, '--port', String(servers[0]!.port), '--dns', `127.0.0.1:${dns.port}`, '-s', 'x', ...recipients];
+      return await runCli(args, { input: 'x\n' });
+    } finally {
+      for (const server of servers) await server.close();
+      await dns.close();
+    }
+  }
 
   it('no MX host took the message after one refused a recipient for good: that one said once, with its own reply, and 67', async () => {
     for (const last of ['refuses the connection', 'closes at bob'] as const) {
@@ -1025,91 +1037,60 @@ describe('--direct through an in-process name server', () => {
 
   it("one refused and the others put off at mx1, then the message over mx3's SIZE: that refusal for good decides, 69, as in one transaction", async () => {
     let connections = 0;
-    const dns = await startDns(zone);
-    const servers = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3'], {
+    const script: Script = {
       perConnection: () =>
         ++connections === 1
           ? { replies: { RCPT: (line) => (line.includes('bob') ? '550 5.1.1 No such user' : '450 4.2.0 Greylisted') } }
           : { replies: { EHLO: '250-mx3.test\r\n250-PIPELINING\r\n250 SIZE 100' } },
-    });
-    try {
-      const args = ['--direct', '--json', '--port', String(servers[0]!.port), '--dns', `127.0.0.1:${dns.port}`, '-s', 'x'];
-      const run = await runCli([...args, 'alice@example.test', 'bob@example.test', 'carol@example.test'], { input: 'x\n' });
-      assert.equal(run.code, 69, run.stderr);
-      const result = JSON.parse(lines(run.stdout).at(-1)!) as { event: string; code?: string };
-      assert.deepEqual([result.event, result.code], ['result', 'MAILV_TOO_BIG'], run.stdout);
-      assert.match(run.stderr, /^mailv: not delivered to bob@example\.test: 550 5\.1\.1 No such user$/m);
-    } finally {
-      for (const server of servers) await server.close();
-      await dns.close();
-    }
+    };
+    const run = await sendDirect(script, ['alice@example.test', 'bob@example.test', 'carol@example.test'], ['--json']);
+    assert.equal(run.code, 69, run.stderr);
+    const result = JSON.parse(lines(run.stdout).at(-1)!) as { event: string; code?: string };
+    assert.deepEqual([result.event, result.code], ['result', 'MAILV_TOO_BIG'], run.stdout);
+    assert.match(run.stderr, /^mailv: not delivered to bob@example\.test: 550 5\.1\.1 No such user$/m);
   });
 
   it("every host puts every recipient off and hangs up where DATA's reply was due: their 450s are the verdict (75, at rcpt), not a domain no host took", async () => {
-    const dns = await startDns(zone);
-    const servers = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3'], { replies: { RCPT: '450 4.2.0 Greylisted', DATA: { close: true } } });
-    try {
-      const args = [
-        '--direct',
-        '--json',
-        '--port',
-        String(servers[0]!.port),
-        '--dns',
-        `127.0.0.1:${dns.port}`,
-        '-s',
-        'x',
-        'alice@example.test',
-        'bob@example.test',
-      ];
-      const run = await runCli(args, { input: 'x\n' });
-      assert.equal(run.code, 75, run.stderr);
-      const events = lines(run.stdout).map((line) => JSON.parse(line) as { event: string; code?: string; stage?: string; note?: { code: string } });
-      assert.equal(events.filter((event) => event.note?.code === 'hung-up-for-no-one').length, 2, 'one warning a host');
-      const result = events.at(-1)!;
-      assert.deepEqual([result.event, result.code, result.stage], ['result', 'MAILV_RECIPIENTS_DEFERRED', 'rcpt'], run.stdout);
-    } finally {
-      for (const server of servers) await server.close();
-      await dns.close();
-    }
+    const run = await sendDirect({ replies: { RCPT: '450 4.2.0 Greylisted', DATA: { close: true } } }, ['alice@example.test', 'bob@example.test'], ['--json']);
+    assert.equal(run.code, 75, run.stderr);
+    const events = lines(run.stdout).map((line) => JSON.parse(line) as { event: string; code?: string; stage?: string; note?: { code: string } });
+    assert.equal(events.filter((event) => event.note?.code === 'hung-up-for-no-one').length, 2, 'one warning a host');
+    const result = events.at(-1)!;
+    assert.deepEqual([result.event, result.code, result.stage], ['result', 'MAILV_RECIPIENTS_DEFERRED', 'rcpt'], run.stdout);
   });
 
   it("a recipient put off by mx1, which took the other, then put off again by mx3 before it hung up (at DATA, or on BDAT LAST): said once, by mx3's 450", async () => {
     for (const hangsUp of ['DATA', 'BDAT LAST'] as const) {
       let connections = 0;
-      const dns = await startDns(zone);
-      const servers = await scriptedOnOnePort(['127.0.0.2', '127.0.0.3'], {
-        perConnection: () =>
-          ++connections === 1
-            ? { replies: { RCPT: (line) => (line.includes('alice') ? '250 2.1.5 Ok' : '450 4.2.0 mx1 greylisted') } }
-            : {
-                replies: {
-                  ...(hangsUp === 'BDAT LAST' ? { EHLO: '250-mx3.test\r\n250-PIPELINING\r\n250 CHUNKING' } : {}),
-                  RCPT: '450 4.2.0 mx3 greylisted',
-                  [hangsUp]: { close: true },
+      const run = await sendDirect(
+        {
+          perConnection: () =>
+            ++connections === 1
+              ? { replies: { RCPT: (line) => (line.includes('alice') ? '250 2.1.5 Ok' : '450 4.2.0 mx1 greylisted') } }
+              : {
+                  replies: {
+                    ...(hangsUp === 'BDAT LAST' ? { EHLO: '250-mx3.test\r\n250-PIPELINING\r\n250 CHUNKING' } : {}),
+                    RCPT: '450 4.2.0 mx3 greylisted',
+                    [hangsUp]: { close: true },
+                  },
                 },
-              },
-      });
-      try {
-        const args = ['--direct', '--port', String(servers[0]!.port), '--dns', `127.0.0.1:${dns.port}`, '-s', 'x', 'alice@example.test', 'bob@example.test'];
-        const run = await runCli(args, { input: 'x\n' });
-        assert.equal(run.code, 75, `${hangsUp}: ${run.stderr}`);
-        // The hang-up, which cost no one anything, said as a send says it.
-        assert.match(
-          run.stdout,
-          /^bob@example\.test\.\.\. Deferred \(450 4\.2\.0 mx3 greylisted\)\nClosing connection to mx3\.example\.test\.\nWarning: connection closed by the server during (data|body), every recipient refused or put off: the message was no one's$/m,
-          hangsUp,
-        );
-        // mx3's word is the last: mx1's is not said again after it.
-        assert.deepEqual(
-          run.stderr.split('\n').filter((line) => line.includes('bob@')),
-          ['mailv: not delivered to bob@example.test: 450 4.2.0 mx3 greylisted'],
-          hangsUp,
-        );
-        assert.equal(run.stdout.match(/Deferred \(450 4\.2\.0 mx1 greylisted\)/g)?.length, 1, `${hangsUp}: said once, when mx1 put bob off`);
-      } finally {
-        for (const server of servers) await server.close();
-        await dns.close();
-      }
+        },
+        ['alice@example.test', 'bob@example.test'],
+      );
+      assert.equal(run.code, 75, `${hangsUp}: ${run.stderr}`);
+      // The hang-up, which cost no one anything, said as a send says it.
+      assert.match(
+        run.stdout,
+        /^bob@example\.test\.\.\. Deferred \(450 4\.2\.0 mx3 greylisted\)\nClosing connection to mx3\.example\.test\.\nWarning: connection closed by the server during (data|body), every recipient refused or put off: the message was no one's$/m,
+        hangsUp,
+      );
+      // mx3's word is the last: mx1's is not said again after it.
+      assert.deepEqual(
+        run.stderr.split('\n').filter((line) => line.includes('bob@')),
+        ['mailv: not delivered to bob@example.test: 450 4.2.0 mx3 greylisted'],
+        hangsUp,
+      );
+      assert.equal(run.stdout.match(/Deferred \(450 4\.2\.0 mx1 greylisted\)/g)?.length, 1, `${hangsUp}: said once, when mx1 put bob off`);
     }
   });
 });
