@@ -101,6 +101,7 @@ export async function loadTest(run: Run, plan: Plan, load: LoadRequest, prepared
         opened: found?.opened,
         witness,
         unnumbered: load.varyRecipients ? (recipient) => unnumberedRecipient(session.envelope.recipients, load.count, recipient) : undefined,
+        sameMessage: !load.vary && !load.varyRecipients,
         ...(progress === undefined ? {} : { observe: (reader) => progress.observe(reader) }),
         message: (sequence, capabilities) => {
           const eightBit = capabilities.has('8BITMIME');

@@ -8,15 +8,16 @@ import { ExitCode, isStopSignal } from '../exit-codes.js';
 import type { SessionEvent } from '../events.js';
 import type { ComposedMessage } from '../message/compose.js';
 import type { Capabilities } from '../smtp/capabilities.js';
-import { SmtpConnection } from '../smtp/connection.js';
+import { ReadRelay, SmtpConnection, type Recording } from '../smtp/connection.js';
 import { SmtpSession, type RecipientResult, type SessionPlan } from '../smtp/session.js';
 import type { ServerAddress } from '../delivery/submit.js';
 import { hungUpForNoOne } from '../delivery/unconfirmed.js';
 import type { LoadProgress, LoadReport } from './facts.js';
 import { Issuer } from './issue.js';
 import { PhaseClock } from './phases.js';
-import { Flight, elsewhere } from './flight.js';
+import { Flight, WorkerSignal, elsewhere } from './flight.js';
 import { Tally } from './tally.js';
+import { play, scriptOf, type Script } from './express.js';
 import { WitnessBuffer, givenIfBroken, type Witness, type WitnessShared } from './witness.js';
 import { FAULTED, WRITE_FAILED, type InterruptSignal } from '../interruption.js';
 
@@ -36,6 +37,12 @@ export interface LoadPlan {
   readonly unnumbered?: ((recipient: string) => string | undefined) | undefined;
   /** Message number `sequence` (from 1), for a server with these capabilities. */
   message(sequence: number, capabilities: Capabilities): ComposedMessage | Promise<ComposedMessage>;
+  /** Every message is the same octets, for servers of the same capabilities (no --vary): see src/load/express.ts. */
+  readonly sameMessage?: boolean;
+  /** False: every connection has a session of its own, none played by the express lane (for tests that compare the two). */
+  readonly express?: boolean;
+  /** Told of each connection the express lane played: `handedOver` when a session took it over. */
+  readonly played?: ((handedOver: boolean) => void) | undefined;
   /** A connection already open to the server (--direct's probe): the first to carry messages. The caller closes it. */
   readonly opened?: OpenConnection | undefined;
   /**
@@ -72,13 +79,22 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: In
   };
   const witness = plan.witness;
   const newWitness = witness === undefined ? () => undefined : () => new WitnessBuffer(witnessed, witness);
+  const lane: Lane = { playable: playable(server, plan), script: undefined };
+  const workerSignals: WorkerSignal[] = [];
+  const interruptWorkers = () => {
+    for (const workerSignal of workerSignals) workerSignal.abort();
+  };
+  signal?.addEventListener('abort', interruptWorkers);
   const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.count)) }, () => {
     const flight = new Flight();
     flights.push(flight);
-    return worker(server, plan, issuer, tally, flight, take, newWitness, signal);
+    const workerSignal = signal === undefined ? undefined : new WorkerSignal(signal);
+    if (workerSignal !== undefined) workerSignals.push(workerSignal);
+    return worker(server, plan, issuer, tally, flight, take, newWitness, lane, workerSignal);
   });
   await Promise.all(workers);
   signal?.removeEventListener('abort', stopped);
+  signal?.removeEventListener('abort', interruptWorkers);
   // The run aborts with the signal's name as its reason (see src/app/run.ts); a fault of mailv's
   // own, or a failed write, aborts it too, with a reason of its own, and is told by the run.
   const reason = signal?.aborted ? signal.reason : undefined;
@@ -99,6 +115,7 @@ async function worker(
   flight: Flight,
   handed: () => OpenConnection | undefined,
   newWitness: () => WitnessBuffer | undefined,
+  lane: Lane,
   signal?: InterruptSignal,
 ): Promise<void> {
   // A connection that failed has counted its message; the next message gets a new connection.
@@ -106,8 +123,44 @@ async function worker(
     const taking = issuer.take();
     const sequence = taking instanceof Promise ? await taking : taking;
     if (sequence === undefined) return;
-    await connection(server, plan, sequence, issuer, tally, flight, handed(), newWitness(), signal);
+    await connection(server, plan, sequence, issuer, tally, flight, handed(), newWitness(), lane, signal);
   }
+}
+
+/**
+ * The express lane of a run (src/load/express.ts): whether its connections can be played at all
+ * (a connection per message, the same message each time, no TLS asked, no login, nothing a session
+ * does differently from one connection to the next), and the script, once a session delivered a
+ * message as the lane can play it again.
+ */
+interface Lane {
+  readonly playable: boolean;
+  script: Script | undefined;
+}
+
+function playable(server: ServerAddress, plan: LoadPlan): boolean {
+  const session = plan.session;
+  return (
+    plan.express !== false &&
+    plan.perConnection === 1 &&
+    plan.sameMessage === true &&
+    plan.rate === undefined &&
+    plan.opened === undefined &&
+    plan.witness === undefined &&
+    plan.unnumbered === undefined &&
+    server.socket === undefined &&
+    !server.implicitTls &&
+    session.implicitTls !== true &&
+    session.tls !== 'required' &&
+    session.auth === undefined &&
+    session.step === undefined &&
+    session.quitAfter === undefined &&
+    session.proxy === undefined &&
+    (session.xclient?.length ?? 0) === 0 &&
+    (session.remembered?.length ?? 0) === 0 &&
+    session.lmtp !== true &&
+    !session.echoBody
+  );
 }
 
 /**
@@ -123,18 +176,25 @@ async function connection(
   flight: Flight,
   handed: OpenConnection | undefined,
   witness: WitnessBuffer | undefined,
+  lane: Lane,
   signal?: InterruptSignal,
 ): Promise<void> {
   let open = handed;
   if (open === undefined) {
     const openedAt = performance.now();
+    const script = lane.script;
     try {
       const timeout = plan.session.timeouts.forStage('connect');
-      const connection =
-        server.socket === undefined
-          ? await SmtpConnection.open(server.host, server.port, timeout, signal, plan.session.local)
-          : await SmtpConnection.openSocket(server.socket, timeout, signal);
-      open = { connection, openedAt, connectedAt: performance.now() };
+      if (script !== undefined) {
+        open = await express(server, plan, first, script, issuer, tally, flight, openedAt, timeout, signal);
+        if (open === undefined) return;
+      } else {
+        const connection =
+          server.socket === undefined
+            ? await SmtpConnection.open(server.host, server.port, timeout, signal, plan.session.local)
+            : await SmtpConnection.openSocket(server.socket, timeout, signal);
+        open = { connection, openedAt, connectedAt: performance.now() };
+      }
     } catch (error) {
       // Stopped while it connected (a signal, or --stop-on-error at a failure elsewhere): its
       // message was never started, whatever became of the connection after.
@@ -143,18 +203,67 @@ async function connection(
       return;
     }
   }
+  // A connection that may show the express lane what to play: its dialogue is written down.
+  const recording: Recording | undefined = lane.playable && lane.script === undefined ? { writes: [], replies: [] } : undefined;
+  open.connection.recording = recording;
   try {
-    await carry(open, plan, first, issuer, tally, flight, witness);
+    const delivered = await carry(open, plan, first, issuer, tally, flight, witness);
+    if (recording !== undefined && delivered) lane.script ??= scriptOf(recording, plan.session.timeouts);
   } finally {
     // Whatever happened, the socket is released (one left open would keep the run from ending), and
     // no longer counts among the connections open when a failure comes.
     open.connection.close();
+    flight.open = false;
     flight.session = undefined;
     flight.inTransaction = false;
   }
 }
 
-/** The messages of one open connection: `first` and up to perConnection − 1 more. */
+/**
+ * Message `sequence` over a connection the express lane plays: counted here when it was delivered
+ * as the script has it (undefined then); else the open connection, taken over by a session, for
+ * carry() to go on with. Throws as SmtpConnection.open() does when the connection cannot be made.
+ */
+async function express(
+  server: ServerAddress,
+  plan: LoadPlan,
+  sequence: number,
+  script: Script,
+  issuer: Issuer,
+  tally: Tally,
+  flight: Flight,
+  openedAt: number,
+  timeout: number,
+  signal: InterruptSignal | undefined,
+): Promise<OpenConnection | undefined> {
+  const reads = new ReadRelay();
+  let connectedAt = 0;
+  const outcome = await SmtpConnection.connectWith(server.host, server.port, timeout, signal, plan.session.local ?? {}, reads, (socket) => {
+    connectedAt = performance.now();
+    flight.open = true;
+    return play(socket, server.host, reads, script, flight, () => issuer.stopped, signal);
+  });
+  plan.played?.(outcome.kind === 'handed-over');
+  if (outcome.kind === 'handed-over') return { connection: outcome.connection, openedAt, connectedAt };
+  // As carry() counts a message delivered on a connection of its own.
+  tally.connect.add(connectedAt - openedAt);
+  tally.connections++;
+  tally.preparing(sequence);
+  tally.greeting.add(outcome.greetingAt - connectedAt);
+  for (const reply of outcome.replies) tally.reply(reply.code, reply.enhanced);
+  tally.transaction.add(outcome.verdictAt - outcome.begunAt);
+  tally.accept(outcome.verdictAt);
+  tally.reachedSomeone = true;
+  outcome.socket.destroy();
+  flight.open = false;
+  return undefined;
+}
+
+/**
+ * The messages of one open connection: `first` and up to perConnection − 1 more. True when they
+ * were all delivered to every recipient. Timed by the connection's clock: one taken over from the
+ * express lane reads again what came, and its times are those it came at.
+ */
 async function carry(
   { connection: open, openedAt, connectedAt: connected }: OpenConnection,
   plan: LoadPlan,
@@ -163,9 +272,11 @@ async function carry(
   tally: Tally,
   flight: Flight,
   witness: WitnessBuffer | undefined,
-): Promise<void> {
+): Promise<boolean> {
   tally.connect.add(connected - openedAt);
   tally.connections++;
+  // A connection the express lane handed over reads again what came: its times are those it came at.
+  const clock = () => open.replayedAt ?? performance.now();
   // Sequence numbers taken for this connection and not yet prepared: the one after the current
   // is taken early, so that its envelope can ride with the current one's end (see next()).
   const sequences = [first];
@@ -179,7 +290,7 @@ async function carry(
     else if (event.kind === 'note' && event.note.code === 'certificates-unchecked') tally.certificatesUnchecked = true;
     // The clock is read only for what is timed: a message's commands and replies are not.
     if (!PhaseClock.times(event)) return;
-    const now = performance.now();
+    const now = clock();
     phases.see(event, now);
     if (event.kind === 'reply' && event.stage === 'greeting') tally.greeting.add(phases.greeting(now));
   };
@@ -199,6 +310,8 @@ async function carry(
   };
   const session = new SmtpSession(open, { ...plan.session, prepare }, emit);
   flight.session = session;
+  flight.open = true;
+  let delivered = true;
   /**
    * The connection is lost: a message under way that was already written (BDAT) is lost with it,
    * since the server may have taken it; one whose envelope alone went ahead, and those only taken,
@@ -241,7 +354,7 @@ async function carry(
       tally.resumptionFailed();
       for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
       open.close();
-      return;
+      return false;
     }
     if (error instanceof InterruptedError || issuer.stopped) {
       // Stopped before the server saw anything of the message (its greeting, EHLO, TLS or AUTH under
@@ -249,25 +362,25 @@ async function carry(
       for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
       if (!(error instanceof InterruptedError) && refusedWhileListening(error) && !session.earlyTalkRefused) await session.end();
       else open.close();
-      return;
+      return false;
     }
     if (tally.fail(error, flight)) witnessFailure();
     // As after a single send: a server still listening after its refusal (a 554 greeting, a 535) is
     // told goodbye; one that refused an early EHLO has said it will not talk.
     if (refusedWhileListening(error) && !session.earlyTalkRefused) await session.end();
     else open.close();
-    return;
+    return false;
   }
   if (capabilities === undefined) {
     await session.end();
-    return;
+    return false;
   }
   if (issuer.stopped) {
     // Stopped (--stop-on-error, a login refused for good) while this connection opened: its
     // message had not started, the server has seen nothing of it; it goes back, unsent.
     for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);
     await session.end();
-    return;
+    return false;
   }
   // No message is left for this connection: none more to take on it, or none at all (asked when a
   // message's end is decided, and when a BDAT transaction goes ahead whole).
@@ -278,7 +391,7 @@ async function carry(
     // This transaction's envelope went ahead, with the end of the message before, and nothing of its
     // message did; `carried`: its message (`prepared` moves on when the next one is prepared).
     const envelopeWentAhead = session.aheadSent && !session.aheadCarriesMessage;
-    const now = performance.now();
+    const now = clock();
     // A message whose MAIL goes now, not ahead when its turn came (the first of a connection, after
     // the connect, greeting and login): the next one's turn counts from now (--rate).
     if (!envelopeWentAhead) issuer.started(now);
@@ -312,7 +425,7 @@ async function carry(
     try {
       // Nothing reserved after this one: it is the connection's last, and QUIT rides with it.
       const results = await session.next(capabilities, { following: following && stillIssuing, last, followingIsLast: noMore });
-      const verdictAt = performance.now();
+      const verdictAt = clock();
       previousVerdictAt = verdictAt;
       tally.transaction.add(verdictAt - begun);
       // QUIT rode with it: its reply confirms the verdict, or shows the replies out of step. The
@@ -321,12 +434,16 @@ async function carry(
       flight.inTransaction = false;
       const failures = results.length === 1 && results[0]!.outcome === 'sent' ? [] : results.filter((result) => result.outcome !== 'sent');
       if (failures.length === 0) tally.accept(verdictAt);
-      else recipientsFailed(failures, tally, flight, witness);
+      else {
+        recipientsFailed(failures, tally, flight, witness);
+        delivered = false;
+      }
       // Every recipient refused: no message was sent, the server may still hold the sender.
       clean = results.some((result) => result.outcome === 'sent');
       if (clean) tally.reachedSomeone = true;
     } catch (error) {
       flight.inTransaction = false;
+      delivered = false;
       // This transaction's message: the one prepared ahead, or the first one prepared now (none yet:
       // it is still among those taken, and goes back with them).
       const current = envelopeWentAhead ? carried : preparedThisTurn;
@@ -340,19 +457,19 @@ async function carry(
         if (unwritten !== undefined) issuer.giveBack(unwritten);
         broken(error);
         loseRest(error);
-        return;
+        return false;
       }
       if (hungUpForNoOne(session, error) !== undefined) {
         // Every recipient refused or put off at RCPT, then a hang-up where DATA's reply was due or on
         // a message sent with BDAT, whole or not: it was no one's, their replies its verdict (not a
         // message to send again); the connection is lost, and the next message with it.
-        previousVerdictAt = performance.now();
+        previousVerdictAt = clock();
         tally.transaction.add(previousVerdictAt - begun);
         // QUIT rode with it (the connection's last): counted among those unanswered.
         if (session.quitWritten) tally.quitNotAnswered(false);
         recipientsFailed([...session.refusedRecipients, ...session.deferredAtRcpt], tally, flight, witness);
         loseRest(error);
-        return;
+        return false;
       }
       if (current !== undefined && current !== first && !session.committed && lostWithoutAWord(error)) {
         // The server hung up before taking any of it (as after its last message on a connection):
@@ -363,11 +480,11 @@ async function carry(
         issuer.giveBack(current);
         tally.envelopeLost(current);
         loseRest(error);
-        return;
+        return false;
       }
       // A refusal is the server's verdict, and its time counts as an acceptance's does.
       if (error instanceof SmtpReplyError) {
-        previousVerdictAt = performance.now();
+        previousVerdictAt = clock();
         tally.transaction.add(previousVerdictAt - begun);
       }
       if (tally.fail(error, flight, session.committed, false, session.refusedRecipients)) witnessFailure();
@@ -376,7 +493,7 @@ async function carry(
       const standing = (error instanceof SmtpReplyError && error.reply.code !== 421) || error instanceof CapabilityError;
       if (!standing) {
         loseRest(error);
-        return;
+        return false;
       }
       clean = false;
     }
@@ -398,7 +515,7 @@ async function carry(
         if (closing !== undefined) tally.reply(closing.code, closing.enhanced);
         else broken(open.failureAt('mail'));
         issuer.giveBack(next);
-        return;
+        return false;
       }
       sequences.push(next);
       assigned++;
@@ -410,12 +527,12 @@ async function carry(
         // The messages that would have followed go over a new connection; what broke this one is counted.
         broken(error);
         loseRest(error);
-        return;
+        return false;
       }
     }
   }
   await session.end();
-  return;
+  return delivered;
 }
 
 /**

@@ -18,6 +18,7 @@ import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 import type { InterruptSignal } from '../interruption.js';
 import { monotonicMs } from './monotonic.js';
 import { rfc9525Identity } from './server-identity.js';
+import type { PlayedDialogue } from './played.js';
 
 /**
  * What a server may send in all over one session. Replies owed to a pipelined flight wait unread
@@ -43,6 +44,23 @@ export class SmtpConnection {
   bytesReceived = 0;
   /** Reply octets counted against MAX_SESSION_REPLY_OCTETS: since the start, or the last renewReplyBudget(). */
   private replyOctets = 0;
+  /** Set by the load mode: every write and every reply taken is written down here (see Recording). */
+  recording: Recording | undefined;
+  /** A dialogue begun before this connection took the socket over (adopt()): what of it is yet to be read again. */
+  private played: PlayedDialogue | undefined;
+  private playedAt = 0;
+  /** While a played dialogue is read again: when each of its replies came, until taken. */
+  private playedArrivals: Map<Reply, number> | undefined;
+  /** When the chunk being read again came; undefined while reading the socket. */
+  private readAt: number | undefined;
+  /**
+   * While a played dialogue is read again, when the reply taken last came (on the clock its reads
+   * were timed by), so that what is timed from the replies (the greeting, a transaction) is as it
+   * happened; undefined once the replies taken are the socket's own.
+   */
+  replayedAt: number | undefined;
+  /** The reply the played dialogue waited for is overdue: the first wait for a reply ends at once. */
+  private overdue = false;
 
   /**
    * Takes over an open stream to `host`: a connected socket, or any duplex stream of bytes to a
@@ -204,11 +222,42 @@ export class SmtpConnection {
    * Throws DnsError, TransportError (refused, unreachable, timeout) or InterruptedError.
    */
   static open(host: string, port: number, timeoutMs: number, signal?: InterruptSignal, local: LocalEnd = {}): Promise<SmtpConnection> {
+    const reads = new ReadRelay();
+    return SmtpConnection.connectWith(host, port, timeoutMs, signal, local, reads, (socket) => new SmtpConnection(socket, host, signal, false, reads));
+  }
+
+  /**
+   * Takes over a socket on which a dialogue was begun without a session (see PlayedDialogue): what
+   * was read is read again, and the first writes asked of it, the ones already made, are not made
+   * again. Its reads come through `reads`, as open() makes them.
+   */
+  static adopt(socket: Socket, host: string, signal: InterruptSignal | undefined, reads: ReadRelay, dialogue: PlayedDialogue): SmtpConnection {
+    socket.removeAllListeners('error');
+    socket.removeAllListeners('close');
+    const connection = new SmtpConnection(socket, host, signal, false, reads);
+    connection.played = dialogue;
+    connection.playedArrivals = new Map();
+    connection.readPlayed();
+    return connection;
+  }
+
+  /**
+   * Connects as open() does, and hands the socket, once connected, to `take`: called in the
+   * socket's own connect event, so that what it attaches misses nothing. Reads go through `reads`.
+   */
+  static connectWith<T>(
+    host: string,
+    port: number,
+    timeoutMs: number,
+    signal: InterruptSignal | undefined,
+    local: LocalEnd,
+    reads: ReadRelay,
+    take: (socket: Socket) => T,
+  ): Promise<T> {
     // Nagle would hold each pipelined group back until the previous ACK: a 40 ms stall per step.
     // Under -4 or -6, one lookup of every address tells "no such host" from "none of this family".
     const seen: LookupSeen = { otherFamily: false };
     const lookup = local.family === undefined ? {} : { lookup: familyLookup(local.family, seen) };
-    const reads = new ReadRelay();
     const open = () =>
       connect({
         host,
@@ -219,25 +268,31 @@ export class SmtpConnection {
         ...lookup,
         onread: { buffer: READ_BUFFER, callback: reads.callback },
       });
-    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, false, local, seen, reads);
+    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, take, local, seen);
   }
 
   /** Connects to a unix-domain socket at `path`; failures name the path as the host, with port 0. */
   static openSocket(path: string, timeoutMs: number, signal?: InterruptSignal): Promise<SmtpConnection> {
-    return SmtpConnection.whenConnected(() => connect({ path }), path, 0, timeoutMs, signal, true);
+    return SmtpConnection.whenConnected(
+      () => connect({ path }),
+      path,
+      0,
+      timeoutMs,
+      signal,
+      (socket) => new SmtpConnection(socket, path, signal, true),
+    );
   }
 
-  private static whenConnected(
+  private static whenConnected<T>(
     open: () => Socket,
     host: string,
     port: number,
     timeoutMs: number,
     signal: InterruptSignal | undefined,
-    unixSocket: boolean,
+    take: (socket: Socket) => T,
     local: LocalEnd = {},
     seen: LookupSeen = { otherFamily: false },
-    reads?: ReadRelay,
-  ): Promise<SmtpConnection> {
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       const socket = open();
       const settle = (error?: Error) => {
@@ -258,7 +313,7 @@ export class SmtpConnection {
       socket.once('connect', () => {
         settle();
         socket.removeAllListeners('error');
-        resolve(new SmtpConnection(socket, host, signal, unixSocket, reads));
+        resolve(take(socket));
       });
       socket.once('error', (error: NodeJS.ErrnoException) =>
         settle(connectError(error.code, host, port, { ...local, family: seen.otherFamily ? local.family : undefined })),
@@ -309,9 +364,12 @@ export class SmtpConnection {
    * it all at once: a load run writes once a message.
    */
   write(data: Buffer | string | readonly Buffer[], commands: number, stage: Stage, timeoutMs: number, untilTaken = false): Promise<unknown> | undefined {
+    const pieces = typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data;
+    if (this.played !== undefined) return this.writePlayed(pieces, commands, stage, timeoutMs, untilTaken);
     this.throwIfFailed(stage);
     this.owed += commands;
-    const pieces = typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data;
+    // A copy: the pieces of a message may be lent, and their memory used again once taken.
+    this.recording?.writes.push({ bytes: Buffer.from(joined(pieces)), commands, stage, after: this.recording.replies.length });
     let taken = false;
     const onTaken = (error?: Error | null) => {
       if (!error) taken = true;
@@ -334,24 +392,90 @@ export class SmtpConnection {
       this.readLeftBehind();
     }
     if (untilTaken) return this.waitFor(() => taken || undefined, stage, timeoutMs, 'send');
+    return this.drained(stage, timeoutMs);
+  }
+
+  private drained(stage: Stage, timeoutMs: number): Promise<unknown> | undefined {
     if (!this.socket.writableNeedDrain) return undefined;
     return this.waitFor(() => !this.socket.writableNeedDrain || undefined, stage, timeoutMs, 'send', 'drain');
+  }
+
+  /**
+   * A write of a played dialogue taken over (adopt()): made already, it is not made again, but
+   * counts as if it were: the replies it is owed, whether the kernel refused it, what was read after
+   * it. The session must ask for the same octets: anything else is a fault of mailv's own.
+   */
+  private writePlayed(
+    pieces: readonly (Buffer | string)[],
+    commands: number,
+    stage: Stage,
+    timeoutMs: number,
+    untilTaken: boolean,
+  ): Promise<unknown> | undefined {
+    const write = this.played!.events[this.playedAt];
+    if (write?.kind !== 'write' || !joined(pieces).equals(write.bytes)) throw new Error('MAILV_PLAYED_WRITE_DIFFERS');
+    this.playedAt++;
+    this.owed += commands;
+    this.bytesSent += write.bytes.length;
+    this.lastWriteRefused = write.refused;
+    if (write.refused) this.owed -= commands;
+    this.readPlayed();
+    if (untilTaken && !write.taken) {
+      write.onTaken = () => this.wake();
+      return this.waitFor(() => write.taken || undefined, stage, timeoutMs, 'send');
+    }
+    return this.drained(stage, timeoutMs);
+  }
+
+  /** What a played dialogue read, up to its next write; at its end, how it ended. */
+  private readPlayed(): void {
+    const dialogue = this.played!;
+    for (let event = dialogue.events[this.playedAt]; event?.kind === 'read'; event = dialogue.events[++this.playedAt]) {
+      this.readAt = event.at;
+      // A failure closes the socket: nothing read after it was ever read.
+      if (this.failure === undefined) this.onData(event.chunk);
+    }
+    this.readAt = undefined;
+    if (this.playedAt < dialogue.events.length) return;
+    this.played = undefined;
+    if (this.playedArrivals!.size === 0) this.playedArrivals = undefined;
+    const end = dialogue.end;
+    if (end?.kind === 'overdue') this.overdue = true;
+    else if (end?.kind === 'interrupted') this.interrupt(end.signal);
+    else if (end?.kind === 'closed') {
+      if (end.errno !== undefined) this.fail({ kind: 'errno', errno: end.errno });
+      this.closed = true;
+      this.fail({ kind: 'closed' });
+    }
+  }
+
+  /** A reply taken for `stage`: written down, and the time of a played one kept (see replayedAt). */
+  private took(reply: Reply | undefined, stage: Stage): Reply | undefined {
+    if (reply === undefined) return undefined;
+    this.recording?.replies.push({ stage, reply });
+    const arrivals = this.playedArrivals;
+    if (arrivals !== undefined) {
+      this.replayedAt = arrivals.get(reply);
+      arrivals.delete(reply);
+      if (arrivals.size === 0 && this.played === undefined) this.playedArrivals = undefined;
+    }
+    return reply;
   }
 
   /** None of what the last write() was given will reach the server (see there). */
   lastWriteRefused = false;
 
   /** The next reply if it has already arrived; undefined otherwise (then readReply() waits for it). */
-  takeReply(): Reply | undefined {
-    return this.replies.shift();
+  takeReply(stage: Stage): Reply | undefined {
+    return this.took(this.replies.shift(), stage);
   }
 
   /** The next reply, in order. Throws TransportError (closed, timeout) or ProtocolError. */
   readReply(stage: Stage, timeoutMs: number): Promise<Reply> {
     // Replies to a pipelined flight come in together: those already here need no wait (nor timer).
-    const ready = this.replies.shift();
+    const ready = this.took(this.replies.shift(), stage);
     if (ready !== undefined) return Promise.resolve(ready);
-    return this.waitFor(() => this.replies.shift(), stage, timeoutMs, 'reply');
+    return this.waitFor(() => this.took(this.replies.shift(), stage), stage, timeoutMs, 'reply');
   }
 
   /**
@@ -394,19 +518,11 @@ export class SmtpConnection {
    * one way to it; without one, nothing is read.
    */
   private readLeftBehind(): void {
-    const descriptor = this.tls === undefined ? (this.socket as { _handle?: { fd?: unknown } })._handle?.fd : undefined;
-    if (typeof descriptor !== 'number' || descriptor < 0) return;
-    const chunk = Buffer.allocUnsafe(16 * 1024);
-    while (this.failure === undefined) {
-      let count: number;
-      try {
-        count = readSync(descriptor, chunk, 0, chunk.length, null);
-      } catch {
-        return; // nothing more (EAGAIN), or the reset itself
-      }
-      if (count === 0) return;
-      this.onData(chunk.subarray(0, count));
-    }
+    if (this.tls !== undefined) return;
+    readLeftBehind(this.socket, (chunk) => {
+      this.onData(chunk);
+      return this.failure === undefined;
+    });
   }
 
   private onData(chunk: Buffer): void {
@@ -452,6 +568,7 @@ export class SmtpConnection {
       }
       this.owed--;
       this.replies.push(reply);
+      if (this.readAt !== undefined) this.playedArrivals!.set(reply, this.readAt);
     }
     return broken === undefined ? undefined : { kind: 'syntax', error: broken };
   }
@@ -489,7 +606,13 @@ export class SmtpConnection {
         this.waiter = check;
       };
       const onDrain = () => check();
-      const timer = setTimeout(() => finish(new TransportError({ code: 'MAILV_TIMEOUT', stage, ms: timeoutMs, waiting }, stage, 'timeout')), timeoutMs);
+      // The played dialogue's own wait for this reply reached its limit: this one ends at once.
+      const overdue = this.overdue && waiting === 'reply';
+      if (overdue) this.overdue = false;
+      const timer = setTimeout(
+        () => finish(new TransportError({ code: 'MAILV_TIMEOUT', stage, ms: timeoutMs, waiting }, stage, 'timeout')),
+        overdue ? 0 : timeoutMs,
+      );
       const finish = (error: Error | undefined, taken?: T) => {
         clearTimeout(timer);
         this.waiter = undefined;
@@ -570,12 +693,45 @@ export interface LocalEnd {
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** Hands what a socket read into READ_BUFFER to its connection, once there is one to take it. */
-class ReadRelay {
+export class ReadRelay {
   to: ((chunk: Buffer) => void) | undefined;
   readonly callback = (count: number): boolean => {
     this.to?.(READ_BUFFER.subarray(0, count));
     return true;
   };
+}
+
+/**
+ * Reads what the kernel still holds of a plain socket whose write it refused (see
+ * SmtpConnection.readLeftBehind), handing each chunk to `take` until it returns false.
+ */
+export function readLeftBehind(socket: Duplex, take: (chunk: Buffer) => boolean): void {
+  const descriptor = (socket as { _handle?: { fd?: unknown } })._handle?.fd;
+  if (typeof descriptor !== 'number' || descriptor < 0) return;
+  const chunk = Buffer.allocUnsafe(16 * 1024);
+  for (;;) {
+    let count: number;
+    try {
+      count = readSync(descriptor, chunk, 0, chunk.length, null);
+    } catch {
+      return; // nothing more (EAGAIN), or the reset itself
+    }
+    if (count === 0 || !take(chunk.subarray(0, count))) return;
+  }
+}
+
+/** Pieces of a write as one Buffer. */
+function joined(pieces: readonly (Buffer | string)[]): Buffer {
+  return pieces.length === 1 && Buffer.isBuffer(pieces[0])
+    ? pieces[0]
+    : Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece)));
+}
+
+/** A connection's dialogue, written down for the load mode to play again (src/load/express.ts). */
+export interface Recording {
+  readonly writes: { readonly bytes: Buffer; readonly commands: number; readonly stage: Stage; readonly after: number }[];
+  /** Each reply taken, with the stage it was taken for. */
+  readonly replies: { readonly stage: Stage; readonly reply: Reply }[];
 }
 
 /** What ended the stream, as recorded when it happened. */

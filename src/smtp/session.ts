@@ -852,9 +852,9 @@ export class SmtpSession {
 
   /** The reply `owed` read into `replies`, shown and checked, when it has already arrived; whether it had. */
   private answerIfHere(owed: OwedReply, replies: EnvelopeReplies): boolean {
-    const ready = this.connection.takeReply();
-    if (ready === undefined) return false;
     const stage = owed.to === 'chunk' ? owed.stage : owed.to;
+    const ready = this.connection.takeReply(stage);
+    if (ready === undefined) return false;
     this.keep(owed, replies, this.accept(stage, ready, owed.to === 'rcpt' ? owed.recipient : undefined, owed.to === 'data'));
     return true;
   }

@@ -7,6 +7,7 @@ import type { SmtpSession } from '../../dist/smtp/session.js';
 
 const withSession = (aheadSent: boolean, inTransaction: boolean): Flight => {
   const flight = new Flight();
+  flight.open = true;
   flight.session = { aheadSent } as SmtpSession;
   flight.inTransaction = inTransaction;
   return flight;
@@ -21,5 +22,10 @@ describe('the other connections when a failure comes', () => {
     // A connection that never opened (its connect failed): every open one counts.
     assert.deepEqual(elsewhere(flights, undefined), { connectionsOpen: 5, underWay: 1 + 2 + 1 + 1 });
     assert.deepEqual(elsewhere([own], own), { connectionsOpen: 0, underWay: 0 });
+    // One the express lane plays: open with no session, its transaction under way once MAIL left.
+    const played = new Flight();
+    played.open = true;
+    played.inTransaction = true;
+    assert.deepEqual(elsewhere([own, played], own), { connectionsOpen: 1, underWay: 1 });
   });
 });

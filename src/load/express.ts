@@ -1,0 +1,248 @@
+// The load mode's express lane, for a connection per message: the dialogue a session had with the
+// server on a connection that delivered its message (written down by the connection, see
+// Recording) is played again, write for write, as long as the server answers as it did: the same
+// reply codes, the same EHLO. The first reply that differs, a hang-up, a time limit, a signal, a
+// write the socket cannot take at once: the connection goes to a session (SmtpConnection.adopt),
+// which reads again what came and takes the writes made as its own, and decides as it always does.
+// The lane decides nothing but that all went as before; what it saves is the session's own work a
+// connection (its promises, timers and events), most of a connection's CPU when it carries one message.
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Stage } from '../errors.js';
+import type { InterruptSignal } from '../interruption.js';
+import { MAX_SESSION_REPLY_OCTETS, readLeftBehind, SmtpConnection, type ReadRelay, type Recording } from '../smtp/connection.js';
+import { PlayedDialogue, type PlayedEnd } from '../smtp/played.js';
+import { ReplyReader, type Reply } from '../smtp/reply.js';
+import type { Timeouts } from '../smtp/timeouts.js';
+import type { Flight } from './flight.js';
+
+/** What a session wrote and was answered, on a connection that delivered its message: the lane plays it again. */
+export interface Script {
+  readonly writes: readonly { readonly bytes: Buffer; readonly after: number }[];
+  /** Each reply as it must come again: its code and enhanced code, and for EHLO its lines (the capabilities). */
+  readonly replies: readonly { readonly code: number; readonly enhanced: string | undefined; readonly lines: string | undefined }[];
+  /** The time limit of each reply's wait, as the session has it for the reply's stage. */
+  readonly limits: readonly number[];
+  /** The write that begins the transaction (MAIL), and the reply that is the verdict on the message. */
+  readonly transaction: number;
+  readonly verdict: number;
+}
+
+/** Stages a played dialogue may hold: the greeting, EHLO and one transaction, with QUIT. No TLS, no login. */
+const PLAYABLE: ReadonlySet<Stage> = new Set<Stage>(['greeting', 'ehlo', 'mail', 'rcpt', 'data', 'body', 'quit']);
+
+/**
+ * The script of `recording`, made on a connection whose one message was delivered; undefined when
+ * it is not one the lane can play: anything but the greeting, EHLO, one transaction and QUIT's 221,
+ * or a reply other than a success.
+ */
+export function scriptOf(recording: Recording, timeouts: Timeouts): Script | undefined {
+  const { writes, replies } = recording;
+  const owed = 1 + writes.reduce((sum, write) => sum + write.commands, 0);
+  if (replies.length !== owed || replies[0]?.stage !== 'greeting' || replies.at(-1)?.stage !== 'quit' || replies.at(-1)?.reply.code !== 221) return undefined;
+  if (!replies.every(({ stage, reply }) => PLAYABLE.has(stage) && reply.code < 400) || !writes.every(({ stage }) => PLAYABLE.has(stage))) return undefined;
+  const transactions = writes.filter(({ stage }) => stage === 'mail').length;
+  const verdict = replies.map(({ stage }) => stage).lastIndexOf('body');
+  if (transactions !== 1 || verdict === -1) return undefined;
+  return {
+    writes: writes.map(({ bytes, after }) => ({ bytes, after })),
+    replies: replies.map(({ stage, reply }) => ({ code: reply.code, enhanced: reply.enhanced, lines: stage === 'ehlo' ? reply.raw.join('\n') : undefined })),
+    limits: replies.map(({ stage }) => timeouts.forStage(stage)),
+    transaction: writes.findIndex(({ stage }) => stage === 'mail'),
+    verdict,
+  };
+}
+
+/** A message the lane delivered: its replies, and when its greeting, its transaction and its verdict came. */
+export interface Played {
+  readonly kind: 'played';
+  readonly socket: Socket;
+  readonly replies: readonly Reply[];
+  readonly greetingAt: number;
+  readonly begunAt: number;
+  readonly verdictAt: number;
+}
+
+/** The connection taken over by a session, for the driver to carry on as any other. */
+export interface HandedOver {
+  readonly kind: 'handed-over';
+  readonly connection: SmtpConnection;
+}
+
+/**
+ * Plays `script` on `socket`, just connected (its reads come through `reads`): resolves when the
+ * message was delivered as recorded, or when the connection was handed over. `stopped`: the run
+ * starts no new message (asked before the transaction begins: the session decides then).
+ */
+export function play(
+  socket: Socket,
+  host: string,
+  reads: ReadRelay,
+  script: Script,
+  flight: Flight,
+  stopped: () => boolean,
+  signal: InterruptSignal | undefined,
+): Promise<Played | HandedOver> {
+  return new Promise((resolve) => new Player(socket, host, reads, script, flight, stopped, signal, resolve).start());
+}
+
+class Player {
+  private readonly reader = new ReplyReader();
+  private readonly dialogue = new PlayedDialogue();
+  private readonly replies: Reply[] = [];
+  private written = 0;
+  private octets = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerMs = 0;
+  private errno: string | undefined;
+  private over = false;
+  private greetingAt = 0;
+  private begunAt = 0;
+  private verdictAt = 0;
+  private readonly onAbort = () => this.handOver({ kind: 'interrupted', signal: this.signal!.reason as NodeJS.Signals });
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly host: string,
+    private readonly reads: ReadRelay,
+    private readonly script: Script,
+    private readonly flight: Flight,
+    private readonly stopped: () => boolean,
+    private readonly signal: InterruptSignal | undefined,
+    private readonly resolve: (outcome: Played | HandedOver) => void,
+  ) {}
+
+  start(): void {
+    this.reads.to = (chunk) => this.read(chunk);
+    this.socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.errno ??= error.code;
+    });
+    this.socket.on('close', () => this.handOver({ kind: 'closed', errno: this.errno }));
+    if (this.signal?.aborted) {
+      this.onAbort();
+      return;
+    }
+    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (this.writeDue()) this.arm();
+  }
+
+  private read(chunk: Buffer): void {
+    if (this.over) return;
+    const now = performance.now();
+    // Kept for a session that takes over.
+    this.dialogue.read(chunk, now);
+    this.octets += chunk.length;
+    const replied = this.octets > MAX_SESSION_REPLY_OCTETS ? undefined : this.replied(chunk, now);
+    if (replied === undefined) this.handOver(undefined);
+    else if (this.replies.length === this.script.replies.length) this.finish();
+    else if (replied > 0 && this.writeDue()) this.arm();
+  }
+
+  /** How many replies `chunk` completed, each as the script has it; undefined at the first that is not, or at a fault in the stream. */
+  private replied(chunk: Buffer, now: number): number | undefined {
+    let replies: readonly Reply[];
+    try {
+      replies = this.reader.push(chunk);
+    } catch {
+      return undefined;
+    }
+    for (const reply of replies) {
+      const index = this.replies.length;
+      const expected = this.script.replies[index];
+      if (expected === undefined || reply.code !== expected.code || reply.enhanced !== expected.enhanced) return undefined;
+      if (expected.lines !== undefined && reply.raw.join('\n') !== expected.lines) return undefined;
+      this.replies.push(reply);
+      if (index === 0) this.greetingAt = now;
+      if (index === this.script.verdict) {
+        this.verdictAt = now;
+        this.flight.inTransaction = false;
+      }
+    }
+    return replies.length;
+  }
+
+  /** Makes the writes due after the replies read; false when the connection was handed over. */
+  private writeDue(): boolean {
+    const { writes, transaction } = this.script;
+    for (let next = writes[this.written]; next !== undefined && next.after <= this.replies.length; next = writes[this.written]) {
+      if (this.written === transaction) {
+        if (this.stopped()) {
+          this.handOver(undefined);
+          return false;
+        }
+        this.begunAt = performance.now();
+        this.flight.inTransaction = true;
+      }
+      this.written++;
+      const write = this.dialogue.wrote(next.bytes);
+      // No callback: one a write holds the socket's objects from one scavenge to the next (see handOver()).
+      this.socket.write(next.bytes);
+      if (this.socket.errored !== null) {
+        // Refused by the kernel: what the server said before it closed is still there, read now as a session would.
+        write.refused = true;
+        readLeftBehind(this.socket, (left) => {
+          this.dialogue.read(left, performance.now());
+          return true;
+        });
+        this.handOver(undefined);
+        return false;
+      }
+      if (this.socket.writableNeedDrain) {
+        this.handOver(undefined);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The time limit of the reply awaited next, from now. */
+  private arm(): void {
+    const ms = this.script.limits[this.replies.length]!;
+    if (this.timer !== undefined && ms === this.timerMs) {
+      this.timer.refresh();
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timerMs = ms;
+    this.timer = setTimeout(() => this.handOver({ kind: 'overdue' }), ms);
+  }
+
+  private release(): void {
+    this.over = true;
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  /**
+   * Which writes the socket has handed to the kernel: all of them when nothing waits in it; else the
+   * last is taken when an empty write after it is (the socket writes in order). Only a message's
+   * write is waited for so (a session waits until its lent buffers are taken), and it is the last.
+   */
+  private taken(): void {
+    const writes = this.dialogue.events.filter((event) => event.kind === 'write');
+    for (const write of writes) write.taken = true;
+    const last = writes.at(-1);
+    // A socket that failed takes nothing more: the session meets its failure at its next read.
+    if (last === undefined || this.socket.writableLength === 0 || this.socket.destroyed || this.socket.errored !== null) return;
+    last.taken = false;
+    this.socket.write(Buffer.alloc(0), (error) => {
+      if (error) return;
+      last.taken = true;
+      last.onTaken?.();
+    });
+  }
+
+  private finish(): void {
+    this.release();
+    this.socket.removeAllListeners('close');
+    this.resolve({ kind: 'played', socket: this.socket, replies: this.replies, greetingAt: this.greetingAt, begunAt: this.begunAt, verdictAt: this.verdictAt });
+  }
+
+  private handOver(end: PlayedEnd): void {
+    if (this.over) return;
+    this.release();
+    this.dialogue.end = end;
+    this.taken();
+    this.resolve({ kind: 'handed-over', connection: SmtpConnection.adopt(this.socket, this.host, this.signal, this.reads, this.dialogue) });
+  }
+}
