@@ -234,7 +234,6 @@ class Player {
 
   private finish(): void {
     this.release();
-    this.socket.removeAllListeners('close');
     this.resolve({ kind: 'played', socket: this.socket, replies: this.replies, greetingAt: this.greetingAt, begunAt: this.begunAt, verdictAt: this.verdictAt });
   }
 
