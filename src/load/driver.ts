@@ -250,7 +250,7 @@ async function express(
   tally.connections++;
   tally.preparing(sequence);
   tally.greeting.add(outcome.greetingAt - connectedAt);
-  for (const reply of outcome.replies) tally.reply(reply.code, reply.enhanced);
+  for (const reply of script.replies) tally.reply(reply.code, reply.enhanced);
   tally.transaction.add(outcome.verdictAt - outcome.begunAt);
   tally.accept(outcome.verdictAt);
   tally.reachedSomeone = true;

@@ -12,20 +12,26 @@ import type { Stage } from '../errors.js';
 import type { InterruptSignal } from '../interruption.js';
 import { MAX_SESSION_REPLY_OCTETS, readLeftBehind, SmtpConnection, type ReadRelay, type Recording } from '../smtp/connection.js';
 import { PlayedDialogue, type PlayedEnd } from '../smtp/played.js';
-import { ReplyReader, type Reply } from '../smtp/reply.js';
+import { ReplyReader, sameLines, type Reply } from '../smtp/reply.js';
 import type { Timeouts } from '../smtp/timeouts.js';
 import type { Flight } from './flight.js';
 
 /** What a session wrote and was answered, on a connection that delivered its message: the lane plays it again. */
 export interface Script {
   readonly writes: readonly { readonly bytes: Buffer; readonly after: number }[];
-  /** Each reply as it must come again: its code and enhanced code, and for EHLO its lines (the capabilities). */
-  readonly replies: readonly { readonly code: number; readonly enhanced: string | undefined; readonly lines: string | undefined }[];
+  /** Each reply as it must come again: its code and enhanced code, and for EHLO its lines as received (the capabilities). */
+  readonly replies: readonly ScriptReply[];
   /** The time limit of each reply's wait, as the session has it for the reply's stage. */
   readonly limits: readonly number[];
   /** The write that begins the transaction (MAIL), and the reply that is the verdict on the message. */
   readonly transaction: number;
   readonly verdict: number;
+}
+
+export interface ScriptReply {
+  readonly code: number;
+  readonly enhanced: string | undefined;
+  readonly raw: readonly string[] | undefined;
 }
 
 /** Stages a played dialogue may hold: the greeting, EHLO and one transaction, with QUIT. No TLS, no login. */
@@ -46,18 +52,17 @@ export function scriptOf(recording: Recording, timeouts: Timeouts): Script | und
   if (transactions !== 1 || verdict === -1) return undefined;
   return {
     writes: writes.map(({ bytes, after }) => ({ bytes, after })),
-    replies: replies.map(({ stage, reply }) => ({ code: reply.code, enhanced: reply.enhanced, lines: stage === 'ehlo' ? reply.raw.join('\n') : undefined })),
+    replies: replies.map(({ stage, reply }) => ({ code: reply.code, enhanced: reply.enhanced, raw: stage === 'ehlo' ? reply.raw : undefined })),
     limits: replies.map(({ stage }) => timeouts.forStage(stage)),
     transaction: writes.findIndex(({ stage }) => stage === 'mail'),
     verdict,
   };
 }
 
-/** A message the lane delivered: its replies, and when its greeting, its transaction and its verdict came. */
+/** A message the lane delivered (its replies the script's), and when its greeting, its transaction and its verdict came. */
 export interface Played {
   readonly kind: 'played';
   readonly socket: Socket;
-  readonly replies: readonly Reply[];
   readonly greetingAt: number;
   readonly begunAt: number;
   readonly verdictAt: number;
@@ -89,7 +94,8 @@ export function play(
 class Player {
   private readonly reader = new ReplyReader();
   private readonly dialogue = new PlayedDialogue();
-  private readonly replies: Reply[] = [];
+  /** Replies read, each as the script has it. */
+  private replied = 0;
   private written = 0;
   private octets = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -132,14 +138,14 @@ class Player {
     // Kept for a session that takes over.
     this.dialogue.read(chunk, now);
     this.octets += chunk.length;
-    const replied = this.octets > MAX_SESSION_REPLY_OCTETS ? undefined : this.replied(chunk, now);
+    const replied = this.octets > MAX_SESSION_REPLY_OCTETS ? undefined : this.take(chunk, now);
     if (replied === undefined) this.handOver(undefined);
-    else if (this.replies.length === this.script.replies.length) this.finish();
+    else if (this.replied === this.script.replies.length) this.finish();
     else if (replied > 0 && this.writeDue()) this.arm();
   }
 
   /** How many replies `chunk` completed, each as the script has it; undefined at the first that is not, or at a fault in the stream. */
-  private replied(chunk: Buffer, now: number): number | undefined {
+  private take(chunk: Buffer, now: number): number | undefined {
     let replies: readonly Reply[];
     try {
       replies = this.reader.push(chunk);
@@ -147,11 +153,11 @@ class Player {
       return undefined;
     }
     for (const reply of replies) {
-      const index = this.replies.length;
+      const index = this.replied;
       const expected = this.script.replies[index];
       if (expected === undefined || reply.code !== expected.code || reply.enhanced !== expected.enhanced) return undefined;
-      if (expected.lines !== undefined && reply.raw.join('\n') !== expected.lines) return undefined;
-      this.replies.push(reply);
+      if (expected.raw !== undefined && !sameLines(reply.raw, expected.raw)) return undefined;
+      this.replied++;
       if (index === 0) this.greetingAt = now;
       if (index === this.script.verdict) {
         this.verdictAt = now;
@@ -164,7 +170,7 @@ class Player {
   /** Makes the writes due after the replies read; false when the connection was handed over. */
   private writeDue(): boolean {
     const { writes, transaction } = this.script;
-    for (let next = writes[this.written]; next !== undefined && next.after <= this.replies.length; next = writes[this.written]) {
+    for (let next = writes[this.written]; next !== undefined && next.after <= this.replied; next = writes[this.written]) {
       if (this.written === transaction) {
         if (this.stopped()) {
           this.handOver(undefined);
@@ -197,7 +203,7 @@ class Player {
 
   /** The time limit of the reply awaited next, from now. */
   private arm(): void {
-    const ms = this.script.limits[this.replies.length]!;
+    const ms = this.script.limits[this.replied]!;
     if (this.timer !== undefined && ms === this.timerMs) {
       this.timer.refresh();
       return;
@@ -234,7 +240,7 @@ class Player {
 
   private finish(): void {
     this.release();
-    this.resolve({ kind: 'played', socket: this.socket, replies: this.replies, greetingAt: this.greetingAt, begunAt: this.begunAt, verdictAt: this.verdictAt });
+    this.resolve({ kind: 'played', socket: this.socket, greetingAt: this.greetingAt, begunAt: this.begunAt, verdictAt: this.verdictAt });
   }
 
   private handOver(end: PlayedEnd): void {

@@ -1,6 +1,6 @@
 // EHLO response → the service extensions the server offers (RFC 5321 §4.1.1.1, with SIZE from
 // RFC 1870). Pure.
-import type { Reply } from './reply.js';
+import { sameLines, type Reply } from './reply.js';
 
 /** One EHLO keyword as the server wrote it, and its parameters. */
 export interface Extension {
@@ -85,10 +85,6 @@ export function sizeLimitOf(param: string | undefined): number | undefined {
 }
 
 let lastParsed: { readonly lines: readonly string[]; readonly capabilities: Capabilities } | undefined;
-
-function sameLines(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((line, index) => line === b[index]);
-}
 
 /** EHLO keywords are ASCII (RFC 5321 §4.1.1.1). */
 function hasLowerCase(text: string): boolean {

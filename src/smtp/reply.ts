@@ -169,6 +169,11 @@ function enhancedCode(text: string, replyClass: number): string | undefined {
   return at === text.length || text.charCodeAt(at) === SPACE ? text.slice(0, at) : undefined;
 }
 
+/** Whether two replies' lines are the same, one for one. */
+export function sameLines(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((line, index) => line === b[index]);
+}
+
 /** The reply's text as one line. */
 export function replyText(reply: Reply): string {
   return reply.lines.join(' ').trim();
