@@ -15,7 +15,8 @@ import { hungUpForNoOne } from '../delivery/unconfirmed.js';
 import type { LoadProgress, LoadReport } from './facts.js';
 import { Issuer } from './issue.js';
 import { PhaseClock } from './phases.js';
-import { Flight, WorkerSignal, elsewhere } from './flight.js';
+import { Flight, elsewhere } from './flight.js';
+import { WorkerSignal } from './worker-signal.js';
 import { Tally } from './tally.js';
 import { play, scriptOf, type Script } from './express.js';
 import { WitnessBuffer, givenIfBroken, type Witness, type WitnessShared } from './witness.js';
@@ -92,9 +93,12 @@ export async function runLoad(server: ServerAddress, plan: LoadPlan, signal?: In
     if (workerSignal !== undefined) workerSignals.push(workerSignal);
     return worker(server, plan, issuer, tally, flight, take, newWitness, lane, workerSignal);
   });
-  await Promise.all(workers);
-  signal?.removeEventListener('abort', stopped);
-  signal?.removeEventListener('abort', interruptWorkers);
+  try {
+    await Promise.all(workers);
+  } finally {
+    signal?.removeEventListener('abort', stopped);
+    signal?.removeEventListener('abort', interruptWorkers);
+  }
   // The run aborts with the signal's name as its reason (see src/app/run.ts); a fault of mailv's
   // own, or a failed write, aborts it too, with a reason of its own, and is told by the run.
   const reason = signal?.aborted ? signal.reason : undefined;
@@ -134,7 +138,8 @@ async function worker(
  * message as the lane can play it again.
  */
 interface Lane {
-  readonly playable: boolean;
+  /** False too once a session delivered a message over a dialogue the lane cannot play: none will be recorded again. */
+  playable: boolean;
   script: Script | undefined;
 }
 
@@ -208,7 +213,10 @@ async function connection(
   open.connection.recording = recording;
   try {
     const delivered = await carry(open, plan, first, issuer, tally, flight, witness);
-    if (recording !== undefined && delivered) lane.script ??= scriptOf(recording, plan.session.timeouts);
+    if (recording !== undefined && delivered && lane.script === undefined) {
+      lane.script = scriptOf(recording, plan.session.timeouts);
+      lane.playable = lane.script !== undefined;
+    }
   } finally {
     // Whatever happened, the socket is released (one left open would keep the run from ending), and
     // no longer counts among the connections open when a failure comes.
@@ -246,8 +254,7 @@ async function express(
   plan.played?.(outcome.kind === 'handed-over');
   if (outcome.kind === 'handed-over') return { connection: outcome.connection, openedAt, connectedAt };
   // As carry() counts a message delivered on a connection of its own.
-  tally.connect.add(connectedAt - openedAt);
-  tally.connections++;
+  tally.opened(connectedAt - openedAt);
   tally.preparing(sequence);
   tally.greeting.add(outcome.greetingAt - connectedAt);
   for (const reply of script.replies) tally.reply(reply.code, reply.enhanced);
@@ -273,8 +280,7 @@ async function carry(
   flight: Flight,
   witness: WitnessBuffer | undefined,
 ): Promise<boolean> {
-  tally.connect.add(connected - openedAt);
-  tally.connections++;
+  tally.opened(connected - openedAt);
   // A connection the express lane handed over reads again what came: its times are those it came at.
   const clock = () => open.replayedAt ?? performance.now();
   // Sequence numbers taken for this connection and not yet prepared: the one after the current
@@ -375,7 +381,9 @@ async function carry(
     await session.end();
     return false;
   }
-  if (issuer.stopped) {
+  // A connection the express lane handed over with its transaction begun was not stopped then: its
+  // MAIL went, and the transaction runs its course as on any connection stopped later.
+  if (issuer.stopped && !open.replaying) {
     // Stopped (--stop-on-error, a login refused for good) while this connection opened: its
     // message had not started, the server has seen nothing of it; it goes back, unsent.
     for (const sequence of sequences.splice(0)) issuer.giveBack(sequence);

@@ -12,13 +12,14 @@ import type { Stage } from '../errors.js';
 import type { InterruptSignal } from '../interruption.js';
 import { MAX_SESSION_REPLY_OCTETS, readLeftBehind, SmtpConnection, type ReadRelay, type Recording } from '../smtp/connection.js';
 import { PlayedDialogue, type PlayedEnd } from '../smtp/played.js';
-import { ReplyReader, sameLines, type Reply } from '../smtp/reply.js';
+import { ReplyReader, ReplySyntaxError, sameLines, type Reply } from '../smtp/reply.js';
 import type { Timeouts } from '../smtp/timeouts.js';
 import type { Flight } from './flight.js';
 
 /** What a session wrote and was answered, on a connection that delivered its message: the lane plays it again. */
 export interface Script {
-  readonly writes: readonly { readonly bytes: Buffer; readonly after: number }[];
+  /** Each write, with the commands it holds (a reply owed each) and how many replies come before it. */
+  readonly writes: readonly { readonly bytes: Buffer; readonly commands: number; readonly after: number }[];
   /** Each reply as it must come again: its code and enhanced code, and for EHLO its lines as received (the capabilities). */
   readonly replies: readonly ScriptReply[];
   /** The time limit of each reply's wait, as the session has it for the reply's stage. */
@@ -51,7 +52,7 @@ export function scriptOf(recording: Recording, timeouts: Timeouts): Script | und
   const verdict = replies.map(({ stage }) => stage).lastIndexOf('body');
   if (transactions !== 1 || verdict === -1) return undefined;
   return {
-    writes: writes.map(({ bytes, after }) => ({ bytes, after })),
+    writes: writes.map(({ bytes, commands, after }) => ({ bytes, commands, after })),
     replies: replies.map(({ stage, reply }) => ({ code: reply.code, enhanced: reply.enhanced, raw: stage === 'ehlo' ? reply.raw : undefined })),
     limits: replies.map(({ stage }) => timeouts.forStage(stage)),
     transaction: writes.findIndex(({ stage }) => stage === 'mail'),
@@ -96,6 +97,8 @@ class Player {
   private readonly dialogue = new PlayedDialogue();
   /** Replies read, each as the script has it. */
   private replied = 0;
+  /** Replies the server owes: the greeting's, and one a command written. A reply beyond them came unasked. */
+  private owed = 1;
   private written = 0;
   private octets = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -149,11 +152,13 @@ class Player {
     let replies: readonly Reply[];
     try {
       replies = this.reader.push(chunk);
-    } catch {
-      return undefined;
+    } catch (error) {
+      if (error instanceof ReplySyntaxError) return undefined;
+      throw error;
     }
     for (const reply of replies) {
       const index = this.replied;
+      if (index === this.owed) return undefined;
       const expected = this.script.replies[index];
       if (expected === undefined || reply.code !== expected.code || reply.enhanced !== expected.enhanced) return undefined;
       if (expected.raw !== undefined && !sameLines(reply.raw, expected.raw)) return undefined;
@@ -180,8 +185,9 @@ class Player {
         this.flight.inTransaction = true;
       }
       this.written++;
+      this.owed += next.commands;
       const write = this.dialogue.wrote(next.bytes);
-      // No callback: one a write holds the socket's objects from one scavenge to the next (see handOver()).
+      // No callback: one a write holds the socket's objects from one scavenge to the next (see markTaken()).
       this.socket.write(next.bytes);
       if (this.socket.errored !== null) {
         // Refused by the kernel: what the server said before it closed is still there, read now as a session would.
@@ -194,6 +200,7 @@ class Player {
         return false;
       }
       if (this.socket.writableNeedDrain) {
+        write.needsDrain = true;
         this.handOver(undefined);
         return false;
       }
@@ -220,16 +227,16 @@ class Player {
   }
 
   /**
-   * Which writes the socket has handed to the kernel: all of them when nothing waits in it; else the
-   * last is taken when an empty write after it is (the socket writes in order). Only a message's
-   * write is waited for so (a session waits until its lent buffers are taken), and it is the last.
+   * Which writes the socket has handed to the kernel: all but one it refused, when nothing waits in
+   * it; else the last is taken when an empty write after it is (the socket writes in order). Only a
+   * message's write is waited for so (a session waits until its lent buffers are taken), the last.
    */
-  private taken(): void {
+  private markTaken(): void {
     const writes = this.dialogue.events.filter((event) => event.kind === 'write');
-    for (const write of writes) write.taken = true;
+    for (const write of writes) write.taken = !write.refused;
     const last = writes.at(-1);
-    // A socket that failed takes nothing more: the session meets its failure at its next read.
-    if (last === undefined || this.socket.writableLength === 0 || this.socket.destroyed || this.socket.errored !== null) return;
+    // A socket that failed takes nothing more: a session waiting for it meets the failure.
+    if (last === undefined || last.refused || this.socket.writableLength === 0 || this.socket.destroyed || this.socket.errored !== null) return;
     last.taken = false;
     this.socket.write(Buffer.alloc(0), (error) => {
       if (error) return;
@@ -247,7 +254,7 @@ class Player {
     if (this.over) return;
     this.release();
     this.dialogue.end = end;
-    this.taken();
+    this.markTaken();
     this.resolve({ kind: 'handed-over', connection: SmtpConnection.adopt(this.socket, this.host, this.signal, this.reads, this.dialogue) });
   }
 }

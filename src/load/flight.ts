@@ -1,7 +1,6 @@
 // What each worker has open and under way, read when a distinct failure first comes: with several
 // connections, messages the server took before it may not have their verdicts yet, and a server's
 // limit on connections bites at a number of them open; the summary says both.
-import type { InterruptSignal } from '../interruption.js';
 import type { SmtpSession } from '../smtp/session.js';
 
 /** One worker's connection: whether one is open, its session (whose next envelope may have gone ahead), and whether a transaction is under way. */
@@ -32,37 +31,4 @@ export function elsewhere(flights: readonly Flight[], own: Flight | undefined): 
     underWay += flight.underWay;
   }
   return { connectionsOpen, underWay };
-}
-
-/**
- * The run's signal as one worker's connections listen to it: the run's own is listened to once, and
- * each connection's listeners kept here, a few at a time, where thousands a second added to and
- * taken from the run's own kept the collector busy (each connection's objects outlived a scavenge).
- */
-export class WorkerSignal implements InterruptSignal {
-  private readonly listening: (() => void)[] = [];
-
-  constructor(private readonly run: InterruptSignal) {}
-
-  get aborted(): boolean {
-    return this.run.aborted;
-  }
-
-  get reason(): unknown {
-    return this.run.reason;
-  }
-
-  addEventListener(_type: 'abort', listener: () => void): void {
-    if (!this.run.aborted) this.listening.push(listener);
-  }
-
-  removeEventListener(_type: 'abort', listener: () => void): void {
-    const index = this.listening.indexOf(listener);
-    if (index !== -1) this.listening.splice(index, 1);
-  }
-
-  /** The run's signal aborted: each listener runs once, in the order added. */
-  abort(): void {
-    for (const listener of this.listening.splice(0)) listener();
-  }
 }

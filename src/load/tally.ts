@@ -198,6 +198,12 @@ export class Tally {
     this.lostEnvelopes.set(sequence, behindClosing);
   }
 
+  /** A connection opened, its connect having taken `connectMs`. */
+  opened(connectMs: number): void {
+    this.connect.add(connectMs);
+    this.connections++;
+  }
+
   /** Message `sequence` is prepared for a connection: sent again when its envelope was lost before. */
   preparing(sequence: number): void {
     const behindClosing = this.lostEnvelopes.get(sequence);

@@ -75,7 +75,7 @@ export class SmtpConnection {
     /** Set when the socket was opened to read into READ_BUFFER: its reads come through it, not as 'data'. */
     private readonly reads?: ReadRelay,
   ) {
-    const onAbort = () => this.interrupt(signal!.reason as NodeJS.Signals);
+    const onAbort = () => this.live(() => this.interrupt(signal!.reason as NodeJS.Signals));
     signal?.addEventListener('abort', onAbort, { once: true });
     // Released with the socket: a load run opens thousands of connections under one signal.
     this.stopListening = () => signal?.removeEventListener('abort', onAbort);
@@ -86,13 +86,30 @@ export class SmtpConnection {
 
   private listen(socket: Duplex, reads?: ReadRelay): void {
     if (reads === undefined) socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    else reads.to = (chunk) => this.onData(chunk);
-    socket.on('error', (error: NodeJS.ErrnoException) => this.fail({ kind: 'errno', errno: error.code }));
-    socket.on('close', () => {
-      this.closed = true;
-      this.fail({ kind: 'closed' });
-    });
+    else reads.to = (chunk) => (this.played === undefined ? this.onData(chunk) : this.live(() => this.onData(chunk), chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.live(() => this.fail({ kind: 'errno', errno: error.code })));
+    socket.on('close', () =>
+      this.live(() => {
+        this.closed = true;
+        this.fail({ kind: 'closed' });
+      }),
+    );
   }
+
+  /**
+   * What the socket brings (a read, an error, its close, a signal): at once, or once a played
+   * dialogue has been read again whole, since it all came after. `chunk`: a read's, copied if held.
+   */
+  private live(event: () => void, chunk?: Buffer): void {
+    if (this.played === undefined) event();
+    else if (chunk === undefined) this.heldWhilePlayed.push(event);
+    else {
+      const copy = Buffer.from(chunk);
+      this.heldWhilePlayed.push(() => this.onData(copy));
+    }
+  }
+
+  private readonly heldWhilePlayed: (() => void)[] = [];
 
   /** What the TLS handshake gave; undefined while the connection is in plaintext. */
   tls: TlsDetails | undefined;
@@ -369,7 +386,7 @@ export class SmtpConnection {
     this.throwIfFailed(stage);
     this.owed += commands;
     // A copy: the pieces of a message may be lent, and their memory used again once taken.
-    this.recording?.writes.push({ bytes: Buffer.from(joined(pieces)), commands, stage, after: this.recording.replies.length });
+    this.recording?.writes.push({ bytes: Buffer.concat(pieces.map(asBuffer)), commands, stage, after: this.recording.replies.length });
     let taken = false;
     const onTaken = (error?: Error | null) => {
       if (!error) taken = true;
@@ -424,7 +441,8 @@ export class SmtpConnection {
       write.onTaken = () => this.wake();
       return this.waitFor(() => write.taken || undefined, stage, timeoutMs, 'send');
     }
-    return this.drained(stage, timeoutMs);
+    // Only the write after which the socket's buffer was full waited for it to drain: the last made.
+    return write.needsDrain ? this.drained(stage, timeoutMs) : undefined;
   }
 
   /** What a played dialogue read, up to its next write; at its end, how it ended. */
@@ -447,19 +465,25 @@ export class SmtpConnection {
       this.closed = true;
       this.fail({ kind: 'closed' });
     }
+    for (const event of this.heldWhilePlayed.splice(0)) event();
   }
 
-  /** A reply taken for `stage`: written down, and the time of a played one kept (see replayedAt). */
-  private took(reply: Reply | undefined, stage: Stage): Reply | undefined {
+  /** A reply taken for `stage`: written down, and the time a played one came kept (see replayedAt). */
+  private noteTaken(reply: Reply | undefined, stage: Stage): Reply | undefined {
     if (reply === undefined) return undefined;
     this.recording?.replies.push({ stage, reply });
     const arrivals = this.playedArrivals;
+    this.replayedAt = arrivals?.get(reply);
     if (arrivals !== undefined) {
-      this.replayedAt = arrivals.get(reply);
       arrivals.delete(reply);
       if (arrivals.size === 0 && this.played === undefined) this.playedArrivals = undefined;
     }
     return reply;
+  }
+
+  /** A played dialogue is still read again: it went further than the session has yet. */
+  get replaying(): boolean {
+    return this.played !== undefined;
   }
 
   /** None of what the last write() was given will reach the server (see there). */
@@ -467,15 +491,15 @@ export class SmtpConnection {
 
   /** The next reply if it has already arrived; undefined otherwise (then readReply() waits for it). */
   takeReply(stage: Stage): Reply | undefined {
-    return this.took(this.replies.shift(), stage);
+    return this.noteTaken(this.replies.shift(), stage);
   }
 
   /** The next reply, in order. Throws TransportError (closed, timeout) or ProtocolError. */
   readReply(stage: Stage, timeoutMs: number): Promise<Reply> {
     // Replies to a pipelined flight come in together: those already here need no wait (nor timer).
-    const ready = this.took(this.replies.shift(), stage);
+    const ready = this.noteTaken(this.replies.shift(), stage);
     if (ready !== undefined) return Promise.resolve(ready);
-    return this.waitFor(() => this.took(this.replies.shift(), stage), stage, timeoutMs, 'reply');
+    return this.waitFor(() => this.noteTaken(this.replies.shift(), stage), stage, timeoutMs, 'reply');
   }
 
   /**
@@ -722,9 +746,11 @@ export function readLeftBehind(socket: Duplex, take: (chunk: Buffer) => boolean)
 
 /** Pieces of a write as one Buffer. */
 function joined(pieces: readonly (Buffer | string)[]): Buffer {
-  return pieces.length === 1 && Buffer.isBuffer(pieces[0])
-    ? pieces[0]
-    : Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece)));
+  return pieces.length === 1 && Buffer.isBuffer(pieces[0]) ? pieces[0] : Buffer.concat(pieces.map(asBuffer));
+}
+
+function asBuffer(piece: Buffer | string): Buffer {
+  return typeof piece === 'string' ? Buffer.from(piece) : piece;
 }
 
 /** A connection's dialogue, written down for the load mode to play again (src/load/express.ts). */

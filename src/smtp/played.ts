@@ -20,6 +20,8 @@ export interface PlayedWrite {
   readonly bytes: Buffer;
   refused: boolean;
   taken: boolean;
+  /** The socket's buffer was full after it: a session would have waited for it to drain. */
+  needsDrain: boolean;
   /** Called when it is taken, once a session waits for that. */
   onTaken: (() => void) | undefined;
 }
@@ -54,7 +56,7 @@ export class PlayedDialogue {
   }
 
   wrote(bytes: Buffer): PlayedWrite {
-    const write: PlayedWrite = { kind: 'write', bytes, refused: false, taken: false, onTaken: undefined };
+    const write: PlayedWrite = { kind: 'write', bytes, refused: false, taken: false, needsDrain: false, onTaken: undefined };
     this.events.push(write);
     return write;
   }
