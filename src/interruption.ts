@@ -57,13 +57,7 @@ export class Interrupter implements InterruptSignal {
     // A set visits what is added to it while it is walked, and skips what is deleted.
     for (const listener of this.listeners) {
       this.listeners.delete(listener);
-      try {
-        listener();
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
+      runListener(listener);
     }
     this.over = true;
   }
@@ -78,6 +72,17 @@ export class Interrupter implements InterruptSignal {
       else this.listeners.add(() => controller.abort(this.reason));
     }
     return this.controller.signal;
+  }
+}
+
+/** Runs an interruption's `listener`; one that throws is reported after the others, as an exception nothing caught. */
+export function runListener(listener: () => void): void {
+  try {
+    listener();
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
   }
 }
 

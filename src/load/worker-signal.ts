@@ -2,7 +2,7 @@
 // all workers, and each connection's listeners are kept here, a few at a time, where thousands a
 // second added to the run's own and taken from it again kept the collector busy (each connection's
 // objects outlived a scavenge).
-import type { InterruptSignal } from '../interruption.js';
+import { runListener, type InterruptSignal } from '../interruption.js';
 
 export class WorkerSignal implements InterruptSignal {
   private readonly listening: (() => void)[] = [];
@@ -34,15 +34,7 @@ export class WorkerSignal implements InterruptSignal {
    * the others have run (as the run's own Interrupter does).
    */
   abort(): void {
-    for (let listener = this.listening.shift(); listener !== undefined; listener = this.listening.shift()) {
-      try {
-        listener();
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    for (let listener = this.listening.shift(); listener !== undefined; listener = this.listening.shift()) runListener(listener);
     this.over = true;
   }
 }
