@@ -1,8 +1,8 @@
 // The load mode's express lane, for a connection per message: the dialogue a session had with the
 // server on a connection that delivered its message (written down by the connection, see
 // Recording) is played again, write for write, as long as the server answers as it did: the same
-// reply codes, the same EHLO. The first reply that differs, a hang-up, a time limit, a signal, a
-// write the socket cannot take at once: the connection goes to a session (SmtpConnection.adopt),
+// reply codes, the same EHLO, no reply ahead of its command. The first reply that differs, a hang-up,
+// a time limit, a signal, a write the socket cannot take at once: the connection goes to a session (SmtpConnection.adopt),
 // which reads again what came and takes the writes made as its own, and decides as it always does.
 // The lane decides nothing but that all went as before; what it saves is the session's own work a
 // connection (its promises, timers and events), most of a connection's CPU when it carries one message.
@@ -29,6 +29,7 @@ export interface Script {
   readonly verdict: number;
 }
 
+/** A reply of the script: the code and enhanced code it must come with again; EHLO's lines too. */
 export interface ScriptReply {
   readonly code: number;
   readonly enhanced: string | undefined;
