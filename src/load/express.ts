@@ -1,11 +1,12 @@
 // The load mode's express lane, for a connection per message: the dialogue a session had with the
 // server on a connection that delivered its message (written down by the connection, see
 // Recording) is played again, write for write, as long as the server answers as it did: the same
-// reply codes, the same EHLO, no reply ahead of its command. The first reply that differs, a hang-up,
-// a time limit, a signal, a write the socket cannot take at once: the connection goes to a session (SmtpConnection.adopt),
-// which reads again what came and takes the writes made as its own, and decides as it always does.
-// The lane decides nothing but that all went as before; what it saves is the session's own work a
-// connection (its promises, timers and events), most of a connection's CPU when it carries one message.
+// reply codes, the same EHLO, no reply ahead of its command. At the first reply that differs, a
+// hang-up, a time limit, a signal, a write the socket cannot take at once, the connection goes to a
+// session (SmtpConnection.adopt), which reads again what came, takes the writes made as its own,
+// and decides as it always does. The lane decides nothing but that all went as before; what it
+// saves is the session's own work a connection (its promises, timers and events), most of a
+// connection's CPU when it carries one message.
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Stage } from '../errors.js';

@@ -49,7 +49,7 @@ export class SmtpConnection {
   /** A dialogue begun before this connection took the socket over (adopt()): what of it is yet to be read again. */
   private played: PlayedDialogue | undefined;
   private playedAt = 0;
-  /** While a played dialogue is read again: when each of its replies came, until taken. */
+  /** On a connection that took a played dialogue over: when each of its replies came, until taken. */
   private playedArrivals: Map<Reply, number> | undefined;
   /** When the chunk being read again came; undefined while reading the socket. */
   private readAt: number | undefined;
@@ -456,7 +456,6 @@ export class SmtpConnection {
     this.readAt = undefined;
     if (this.playedAt < dialogue.events.length) return;
     this.played = undefined;
-    if (this.playedArrivals!.size === 0) this.playedArrivals = undefined;
     const end = dialogue.end;
     if (end?.kind === 'overdue') this.overdue = true;
     else if (end?.kind === 'interrupted') this.interrupt(end.signal);
@@ -472,12 +471,8 @@ export class SmtpConnection {
   private noteTaken(reply: Reply | undefined, stage: Stage): Reply | undefined {
     if (reply === undefined) return undefined;
     this.recording?.replies.push({ stage, reply });
-    const arrivals = this.playedArrivals;
-    this.replayedAt = arrivals?.get(reply);
-    if (arrivals !== undefined) {
-      arrivals.delete(reply);
-      if (arrivals.size === 0 && this.played === undefined) this.playedArrivals = undefined;
-    }
+    this.replayedAt = this.playedArrivals?.get(reply);
+    this.playedArrivals?.delete(reply);
     return reply;
   }
 
