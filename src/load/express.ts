@@ -14,6 +14,7 @@ import type { InterruptSignal } from '../interruption.js';
 import { MAX_SESSION_REPLY_OCTETS, readLeftBehind, SmtpConnection, type ReadRelay, type Recording } from '../smtp/connection.js';
 import { PlayedDialogue, type PlayedEnd } from '../smtp/played.js';
 import { ReplyReader, ReplySyntaxError, sameLines, type Reply } from '../smtp/reply.js';
+import { ReplyScanner } from '../smtp/reply-scanner.js';
 import type { Timeouts } from '../smtp/timeouts.js';
 import type { Flight } from './flight.js';
 
@@ -28,6 +29,8 @@ export interface Script {
   /** The write that begins the transaction (MAIL), and the reply that is the verdict on the message. */
   readonly transaction: number;
   readonly verdict: number;
+  /** An EHLO reply's octets found to be the script's (its lines), once one was: the same octets are again. */
+  knownEhlo: Buffer | undefined;
 }
 
 /** A reply of the script: the code and enhanced code it must come with again; EHLO's lines too. */
@@ -59,6 +62,7 @@ export function scriptOf(recording: Recording, timeouts: Timeouts): Script | und
     limits: replies.map(({ stage }) => timeouts.forStage(stage)),
     transaction: writes.findIndex(({ stage }) => stage === 'mail'),
     verdict,
+    knownEhlo: undefined,
   };
 }
 
@@ -95,14 +99,13 @@ export function play(
 }
 
 class Player {
-  private readonly reader = new ReplyReader();
+  private readonly scanner = new ReplyScanner();
   private readonly dialogue = new PlayedDialogue();
   /** Replies read, each as the script has it. */
   private replied = 0;
   /** Replies the server owes: the greeting's, and one a command written. A reply beyond them came unasked. */
   private owed = 1;
   private written = 0;
-  private octets = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerMs = 0;
   private errno: string | undefined;
@@ -124,7 +127,7 @@ class Player {
   ) {}
 
   start(): void {
-    this.reads.to = (chunk) => this.read(chunk);
+    this.reads.to = (bytes, length) => this.read(bytes, length);
     this.socket.on('error', (error: NodeJS.ErrnoException) => {
       this.errno ??= error.code;
     });
@@ -137,41 +140,54 @@ class Player {
     if (this.writeDue()) this.arm();
   }
 
-  private read(chunk: Buffer): void {
+  private read(bytes: Buffer, length: number): void {
     if (this.over) return;
     const now = performance.now();
-    // Kept for a session that takes over.
-    this.dialogue.read(chunk, now);
-    this.octets += chunk.length;
-    const replied = this.octets > MAX_SESSION_REPLY_OCTETS ? undefined : this.take(chunk, now);
+    // Kept for a session that takes over, and scanned there.
+    this.dialogue.read(bytes, length, now);
+    const replied = this.dialogue.octetsRead > MAX_SESSION_REPLY_OCTETS ? undefined : this.take(now);
     if (replied === undefined) this.handOver(undefined);
     else if (this.replied === this.script.replies.length) this.finish();
     else if (replied > 0 && this.writeDue()) this.arm();
   }
 
-  /** How many replies `chunk` completed, each as the script has it; undefined at the first that is not, or at a fault in the stream. */
-  private take(chunk: Buffer, now: number): number | undefined {
-    let replies: readonly Reply[];
-    try {
-      replies = this.reader.push(chunk);
-    } catch (error) {
-      if (error instanceof ReplySyntaxError) return undefined;
-      throw error;
-    }
-    for (const reply of replies) {
+  /** How many replies the last read completed, each as the script has it; undefined at the first that is not, or at a fault in the stream. */
+  private take(now: number): number | undefined {
+    const { octets, octetsRead } = this.dialogue;
+    const scanner = this.scanner;
+    let replies = 0;
+    for (let scanned = scanner.next(octets, octetsRead); scanned !== 'more'; scanned = scanner.next(octets, octetsRead)) {
       const index = this.replied;
-      if (index === this.owed) return undefined;
       const expected = this.script.replies[index];
-      if (expected === undefined || reply.code !== expected.code || reply.enhanced !== expected.enhanced) return undefined;
-      if (expected.raw !== undefined && !sameLines(reply.raw, expected.raw)) return undefined;
+      if (scanned === 'fault' || index === this.owed || expected === undefined) return undefined;
+      if (scanner.code !== expected.code || !scanner.enhancedIs(octets, expected.enhanced)) return undefined;
+      if (expected.raw !== undefined && !this.sameEhlo(octets, scanner.start, scanner.end, expected.raw)) return undefined;
       this.replied++;
+      replies++;
       if (index === 0) this.greetingAt = now;
       if (index === this.script.verdict) {
         this.verdictAt = now;
         this.flight.inTransaction = false;
       }
     }
-    return replies.length;
+    return replies;
+  }
+
+  /** Whether an EHLO reply, octets `[start, end)` of `octets`, holds the script's lines: the same octets as one that did, or read so. */
+  private sameEhlo(octets: Buffer, start: number, end: number, lines: readonly string[]): boolean {
+    const known = this.script.knownEhlo;
+    if (known?.length === end - start && octets.compare(known, 0, known.length, start, end) === 0) return true;
+    const reply = octets.subarray(start, end);
+    let read: readonly Reply[];
+    try {
+      read = new ReplyReader().push(reply);
+    } catch (error) {
+      if (error instanceof ReplySyntaxError) return false;
+      throw error;
+    }
+    if (read.length !== 1 || !sameLines(read[0]!.raw, lines)) return false;
+    this.script.knownEhlo = Buffer.from(reply);
+    return true;
   }
 
   /** Makes the writes due after the replies read; false when the connection was handed over. */
@@ -188,21 +204,21 @@ class Player {
       }
       this.written++;
       this.owed += next.commands;
-      const write = this.dialogue.wrote(next.bytes);
+      this.dialogue.wrote(next.bytes);
       // No callback: one a write holds the socket's objects from one scavenge to the next (see markTaken()).
       this.socket.write(next.bytes);
       if (this.socket.errored !== null) {
         // Refused by the kernel: what the server said before it closed is still there, read now as a session would.
-        write.refused = true;
+        this.dialogue.lastWriteRefused();
         readLeftBehind(this.socket, (left) => {
-          this.dialogue.read(left, performance.now());
+          this.dialogue.read(left, left.length, performance.now());
           return true;
         });
         this.handOver(undefined);
         return false;
       }
       if (this.socket.writableNeedDrain) {
-        write.needsDrain = true;
+        this.dialogue.lastWriteNeedsDrain();
         this.handOver(undefined);
         return false;
       }

@@ -86,7 +86,12 @@ export class SmtpConnection {
 
   private listen(socket: Duplex, reads?: ReadRelay): void {
     if (reads === undefined) socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    else reads.to = (chunk) => (this.played === undefined ? this.onData(chunk) : this.live(() => this.onData(chunk), chunk));
+    else
+      reads.to = (bytes, length) => {
+        const chunk = bytes.subarray(0, length);
+        if (this.played === undefined) this.onData(chunk);
+        else this.live(() => this.onData(chunk), chunk);
+      };
     socket.on('error', (error: NodeJS.ErrnoException) => this.live(() => this.fail({ kind: 'errno', errno: error.code })));
     socket.on('close', () =>
       this.live(() => {
@@ -327,14 +332,14 @@ export class SmtpConnection {
       );
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
+      const onError = (error: NodeJS.ErrnoException) =>
+        settle(connectError(error.code, host, port, { ...local, family: seen.otherFamily ? local.family : undefined }));
       socket.once('connect', () => {
         settle();
-        socket.removeAllListeners('error');
+        socket.removeListener('error', onError);
         resolve(take(socket));
       });
-      socket.once('error', (error: NodeJS.ErrnoException) =>
-        settle(connectError(error.code, host, port, { ...local, family: seen.otherFamily ? local.family : undefined })),
-      );
+      socket.on('error', onError);
     });
   }
 
@@ -713,9 +718,10 @@ const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** Hands what a socket read into READ_BUFFER to its connection, once there is one to take it. */
 export class ReadRelay {
-  to: ((chunk: Buffer) => void) | undefined;
+  /** Told of each read: octets `[0, length)` of `bytes`, which the next read overwrites. */
+  to: ((bytes: Buffer, length: number) => void) | undefined;
   readonly callback = (count: number): boolean => {
-    this.to?.(READ_BUFFER.subarray(0, count));
+    this.to?.(READ_BUFFER, count);
     return true;
   };
 }

@@ -36,28 +36,81 @@ export type PlayedEnd =
   | { readonly kind: 'interrupted'; readonly signal: NodeJS.Signals }
   | undefined;
 
+/**
+ * Written down as it happens in numbers only (most dialogues are played to their end, and never
+ * read again); made events once a session takes the connection over and asks for them.
+ */
 export class PlayedDialogue {
-  readonly events: (PlayedRead | PlayedWrite)[] = [];
   end: PlayedEnd;
   /** Every read, one after another: one buffer a dialogue, where a copy a read would be one a reply. */
   private reads = Buffer.allocUnsafe(FIRST_READS);
   private readLength = 0;
+  /** In order: a read as where it ends in `reads` and when it came; a write as WRITE and its index in `writes`. */
+  private readonly log: number[] = [];
+  private readonly writes: Buffer[] = [];
+  private lastRefused = false;
+  private lastNeedsDrain = false;
+  private made: (PlayedRead | PlayedWrite)[] | undefined;
 
-  /** `chunk`, read at `at`: copied, since the socket's buffer is used again at the next read. */
-  read(chunk: Buffer, at: number): void {
-    if (this.readLength + chunk.length > this.reads.length) {
-      // The reads before keep the old buffer: only what comes from now is in the new one.
-      this.reads = Buffer.allocUnsafe(Math.max(this.reads.length * 2, chunk.length));
-      this.readLength = 0;
+  /** Octets `[0, length)` of `source`, read at `at`: copied, since the socket's buffer is used again at the next read. */
+  read(source: Buffer, length: number, at: number): void {
+    if (this.readLength + length > this.reads.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.reads.length * 2, this.readLength + length));
+      this.reads.copy(grown, 0, 0, this.readLength);
+      this.reads = grown;
     }
-    const start = this.readLength;
-    this.readLength += chunk.copy(this.reads, start);
-    this.events.push({ kind: 'read', chunk: this.reads.subarray(start, this.readLength), at });
+    this.readLength += source.copy(this.reads, this.readLength, 0, length);
+    this.log.push(this.readLength, at);
   }
 
-  wrote(bytes: Buffer): PlayedWrite {
-    const write: PlayedWrite = { kind: 'write', bytes, refused: false, taken: false, needsDrain: false, onTaken: undefined };
-    this.events.push(write);
-    return write;
+  /** Everything read so far, one read after another. */
+  get octets(): Buffer {
+    return this.reads;
+  }
+
+  get octetsRead(): number {
+    return this.readLength;
+  }
+
+  wrote(bytes: Buffer): void {
+    this.log.push(WRITE, this.writes.length);
+    this.writes.push(bytes);
+  }
+
+  /** The last write was refused by the kernel at once. */
+  lastWriteRefused(): void {
+    this.lastRefused = true;
+  }
+
+  /** The socket's buffer was full after the last write. */
+  lastWriteNeedsDrain(): void {
+    this.lastNeedsDrain = true;
+  }
+
+  /** What happened, in order: made once, when first asked for; the dialogue is over then. */
+  get events(): (PlayedRead | PlayedWrite)[] {
+    if (this.made !== undefined) return this.made;
+    const events: (PlayedRead | PlayedWrite)[] = [];
+    let readFrom = 0;
+    let lastWrite: PlayedWrite | undefined;
+    for (let at = 0; at < this.log.length; at += 2) {
+      const entry = this.log[at]!;
+      if (entry === WRITE) {
+        lastWrite = { kind: 'write', bytes: this.writes[this.log[at + 1]!]!, refused: false, taken: false, needsDrain: false, onTaken: undefined };
+        events.push(lastWrite);
+      } else {
+        events.push({ kind: 'read', chunk: this.reads.subarray(readFrom, entry), at: this.log[at + 1]! });
+        readFrom = entry;
+      }
+    }
+    if (lastWrite !== undefined) {
+      lastWrite.refused = this.lastRefused;
+      lastWrite.needsDrain = this.lastNeedsDrain;
+    }
+    this.made = events;
+    return events;
   }
 }
+
+/** A write's mark in the log, where a read's is the offset it ends at (0 or more). */
+const WRITE = -1;

@@ -144,30 +144,61 @@ const SPACE = 0x20;
 const HYPHEN = 0x2d;
 const PERIOD = 0x2e;
 
-function isDigit(char: number): boolean {
+export function isDigit(char: number): boolean {
   return char >= 0x30 && char <= 0x39;
 }
 
-function isCodeStart(char: number): boolean {
+export function isCodeStart(char: number): boolean {
   return char >= 0x32 && char <= 0x35;
 }
 
-/**
- * The enhanced status code (RFC 3463) that starts `text`, when it is of class `replyClass`: what
- * ENHANCED matches (class, then two numbers of 1 to 3 digits, then a space or the end), read by
- * character since every reply of a load run goes through here.
- */
+/** The enhanced status code (RFC 3463) that starts `text`, when it is of class `replyClass`. */
 function enhancedCode(text: string, replyClass: number): string | undefined {
-  if (replyClass === 3 || text.charCodeAt(0) !== 0x30 + replyClass || text.charCodeAt(1) !== PERIOD) return undefined;
+  const end = enhancedCodeEnd(text, 0, text.length, textCodeAt, replyClass);
+  return end === -1 ? undefined : text.slice(0, end);
+}
+
+/**
+ * Whether the text of a reply's first line, octets `[start, end)` of `bytes`, starts with the
+ * enhanced status code `expected` (undefined: with none), as makeReply() would read it.
+ */
+export function startsWithEnhanced(bytes: Buffer, start: number, end: number, replyClass: number, expected: string | undefined): boolean {
+  const codeEnd = enhancedCodeEnd(bytes, start, end - start, octetAt, replyClass);
+  if (codeEnd === -1 || expected === undefined) return codeEnd === -1 && expected === undefined;
+  if (codeEnd !== expected.length) return false;
+  for (let at = 0; at < codeEnd; at++) if (bytes[start + at] !== expected.charCodeAt(at)) return false;
+  return true;
+}
+
+/**
+ * Where the enhanced status code of class `replyClass` that starts a text (`length` characters of
+ * `subject` from `start`) ends, relative to `start`; -1 when there is none: what ENHANCED matches
+ * (class, then two numbers of 1 to 3 digits, then a space or the end), read by character code since
+ * every reply of a load run goes through here, as a string or as octets (`codeAt`, a function of
+ * the module's: no closure made a reply).
+ */
+function enhancedCodeEnd<S>(subject: S, start: number, length: number, codeAt: CodeAt<S>, replyClass: number): number {
+  if (replyClass === 3 || charCode(subject, start, length, codeAt, 0) !== 0x30 + replyClass || charCode(subject, start, length, codeAt, 1) !== PERIOD)
+    return -1;
   let at = 2;
   for (let part = 0; part < 2; part++) {
-    const start = at;
-    while (at - start < 3 && isDigit(text.charCodeAt(at))) at++;
-    if (at === start) return undefined;
-    if (part === 0 && text.charCodeAt(at++) !== PERIOD) return undefined;
+    const from = at;
+    while (at - from < 3 && isDigit(charCode(subject, start, length, codeAt, at))) at++;
+    if (at === from) return -1;
+    if (part === 0 && charCode(subject, start, length, codeAt, at++) !== PERIOD) return -1;
   }
-  return at === text.length || text.charCodeAt(at) === SPACE ? text.slice(0, at) : undefined;
+  return at === length || charCode(subject, start, length, codeAt, at) === SPACE ? at : -1;
 }
+
+type CodeAt<S> = (subject: S, at: number) => number;
+
+/** The code of character `at` of a text (`length` characters of `subject` from `start`); NaN past its end. */
+function charCode<S>(subject: S, start: number, length: number, codeAt: CodeAt<S>, at: number): number {
+  return at < length ? codeAt(subject, start + at) : Number.NaN;
+}
+
+const textCodeAt = (text: string, at: number): number => text.charCodeAt(at);
+const octetAt = (bytes: Buffer, at: number): number => bytes[at]!;
 
 /** Whether two replies' lines are the same, one for one. */
 export function sameLines(a: readonly string[], b: readonly string[]): boolean {
