@@ -18,7 +18,7 @@ import { PhaseClock } from './phases.js';
 import { Flight, elsewhere } from './flight.js';
 import { WorkerSignal } from './worker-signal.js';
 import { Tally } from './tally.js';
-import { play, scriptOf, type Script } from './express.js';
+import { play, scriptOf, type Played, type Script } from './express.js';
 import { WitnessBuffer, givenIfBroken, type Witness, type WitnessShared } from './witness.js';
 import { FAULTED, WRITE_FAILED, type InterruptSignal } from '../interruption.js';
 
@@ -232,7 +232,7 @@ async function connection(
  * as the script has it (undefined then); else the open connection, taken over by a session, for
  * carry() to go on with. Throws as SmtpConnection.open() does when the connection cannot be made.
  */
-async function express(
+function express(
   server: ServerAddress,
   plan: LoadPlan,
   sequence: number,
@@ -245,15 +245,41 @@ async function express(
   signal: InterruptSignal | undefined,
 ): Promise<OpenConnection | undefined> {
   const reads = new ReadRelay();
-  let connectedAt = 0;
-  const outcome = await SmtpConnection.connectWith(server.host, server.port, timeout, signal, plan.session.local ?? {}, reads, (socket) => {
-    connectedAt = performance.now();
-    flight.open = true;
-    return play(socket, server.host, reads, script, flight, () => issuer.stopped, signal);
-  });
-  plan.played?.(outcome.kind === 'handed-over');
-  if (outcome.kind === 'handed-over') return { connection: outcome.connection, openedAt, connectedAt };
-  // As carry() counts a message delivered on a connection of its own.
+  const stopped = () => issuer.stopped;
+  // Callbacks, not a promise a step: the connect, the play and the count are one promise a message.
+  return new Promise((resolve, reject) =>
+    SmtpConnection.connectThen(
+      server.host,
+      server.port,
+      timeout,
+      signal,
+      plan.session.local ?? {},
+      reads,
+      (socket) => {
+        const connectedAt = performance.now();
+        flight.open = true;
+        play(socket, server.host, reads, script, flight, stopped, signal, (outcome) => {
+          // Called from the socket's events: a fault of mailv's own here is the run's, as an await's would be.
+          try {
+            plan.played?.(outcome.kind === 'handed-over');
+            if (outcome.kind === 'handed-over') resolve({ connection: outcome.connection, openedAt, connectedAt });
+            else {
+              countPlayed(outcome, sequence, script, tally, openedAt, connectedAt);
+              flight.open = false;
+              resolve(undefined);
+            }
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+      reject,
+    ),
+  );
+}
+
+/** A message the express lane delivered, counted as carry() counts one delivered on a connection of its own. */
+function countPlayed(outcome: Played, sequence: number, script: Script, tally: Tally, openedAt: number, connectedAt: number): void {
   tally.opened(connectedAt - openedAt);
   tally.preparing(sequence);
   tally.greeting.add(outcome.greetingAt - connectedAt);
@@ -262,8 +288,6 @@ async function express(
   tally.accept(outcome.verdictAt);
   tally.reachedSomeone = true;
   outcome.socket.destroy();
-  flight.open = false;
-  return undefined;
 }
 
 /**

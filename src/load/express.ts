@@ -24,8 +24,9 @@ export interface Script {
   readonly writes: readonly { readonly bytes: Buffer; readonly commands: number; readonly after: number }[];
   /** Each reply as it must come again: its code and enhanced code, and for EHLO its lines as received (the capabilities). */
   readonly replies: readonly ScriptReply[];
-  /** The time limit of each reply's wait, as the session has it for the reply's stage. */
+  /** The time limit of each reply's wait, as the session has it for the reply's stage; and the shortest. */
   readonly limits: readonly number[];
+  readonly shortestLimit: number;
   /** The write that begins the transaction (MAIL), and the reply that is the verdict on the message. */
   readonly transaction: number;
   readonly verdict: number;
@@ -60,6 +61,7 @@ export function scriptOf(recording: Recording, timeouts: Timeouts): Script | und
     writes: writes.map(({ bytes, commands, after }) => ({ bytes, commands, after })),
     replies: replies.map(({ stage, reply }) => ({ code: reply.code, enhanced: reply.enhanced, raw: stage === 'ehlo' ? reply.raw : undefined })),
     limits: replies.map(({ stage }) => timeouts.forStage(stage)),
+    shortestLimit: Math.min(...replies.map(({ stage }) => timeouts.forStage(stage))),
     transaction: writes.findIndex(({ stage }) => stage === 'mail'),
     verdict,
     knownEhlo: undefined,
@@ -82,9 +84,9 @@ export interface HandedOver {
 }
 
 /**
- * Plays `script` on `socket`, just connected (its reads come through `reads`): resolves when the
- * message was delivered as recorded, or when the connection was handed over. `stopped`: the run
- * starts no new message (asked before the transaction begins: the session decides then).
+ * Plays `script` on `socket`, just connected (its reads come through `reads`): `done` is called
+ * when the message was delivered as recorded, or when the connection was handed over. `stopped`:
+ * the run starts no new message (asked before the transaction begins: the session decides then).
  */
 export function play(
   socket: Socket,
@@ -94,8 +96,9 @@ export function play(
   flight: Flight,
   stopped: () => boolean,
   signal: InterruptSignal | undefined,
-): Promise<Played | HandedOver> {
-  return new Promise((resolve) => new Player(socket, host, reads, script, flight, stopped, signal, resolve).start());
+  done: (outcome: Played | HandedOver) => void,
+): void {
+  new Player(socket, host, reads, script, flight, stopped, signal, done).start();
 }
 
 class Player {
@@ -107,7 +110,11 @@ class Player {
   private owed = 1;
   private written = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** What the timer runs for, from its start or its last refresh. */
   private timerMs = 0;
+  /** The reply awaited: since when, for how long at most. */
+  private awaitedSince = 0;
+  private limit = 0;
   private errno: string | undefined;
   private over = false;
   private greetingAt = 0;
@@ -137,7 +144,7 @@ class Player {
       return;
     }
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
-    if (this.writeDue()) this.arm();
+    if (this.writeDue()) this.arm(performance.now());
   }
 
   private read(bytes: Buffer, length: number): void {
@@ -148,7 +155,7 @@ class Player {
     const replied = this.dialogue.octetsRead > MAX_SESSION_REPLY_OCTETS ? undefined : this.take(now);
     if (replied === undefined) this.handOver(undefined);
     else if (this.replied === this.script.replies.length) this.finish();
-    else if (replied > 0 && this.writeDue()) this.arm();
+    else if (replied > 0 && this.writeDue()) this.arm(now);
   }
 
   /** How many replies the last read completed, each as the script has it; undefined at the first that is not, or at a fault in the stream. */
@@ -227,16 +234,29 @@ class Player {
   }
 
   /** The time limit of the reply awaited next, from now. */
-  private arm(): void {
-    const ms = this.script.limits[this.replied]!;
-    if (this.timer !== undefined && ms === this.timerMs) {
+  private arm(now: number): void {
+    this.awaitedSince = now;
+    this.limit = this.script.limits[this.replied]!;
+    // One timer a connection, of the script's shortest limit, refreshed at each reply; a longer
+    // limit is waited out in more than one run of it (see onTimer).
+    if (this.timer !== undefined && this.timerMs <= this.limit) {
       this.timer.refresh();
       return;
     }
     clearTimeout(this.timer);
-    this.timerMs = ms;
-    this.timer = setTimeout(() => this.handOver({ kind: 'overdue' }), ms);
+    this.timerMs = Math.min(this.limit, this.script.shortestLimit);
+    this.timer = setTimeout(this.onTimer, this.timerMs);
   }
+
+  private readonly onTimer = () => {
+    const left = this.limit - (performance.now() - this.awaitedSince);
+    if (left <= 0) {
+      this.handOver({ kind: 'overdue' });
+      return;
+    }
+    this.timerMs = left;
+    this.timer = setTimeout(this.onTimer, left);
+  };
 
   private release(): void {
     this.over = true;

@@ -276,6 +276,24 @@ export class SmtpConnection {
     reads: ReadRelay,
     take: (socket: Socket) => T,
   ): Promise<T> {
+    return new Promise((resolve, reject) => SmtpConnection.connectThen(host, port, timeoutMs, signal, local, reads, (socket) => resolve(take(socket)), reject));
+  }
+
+  /**
+   * connectWith() without a promise, for the load mode's express lane (a promise a connection is
+   * much of what it costs): `connected` is called with the socket in its connect event, `failed`
+   * with what open() would throw.
+   */
+  static connectThen(
+    host: string,
+    port: number,
+    timeoutMs: number,
+    signal: InterruptSignal | undefined,
+    local: LocalEnd,
+    reads: ReadRelay,
+    connected: (socket: Socket) => void,
+    failed: (error: Error) => void,
+  ): void {
     // Nagle would hold each pipelined group back until the previous ACK: a 40 ms stall per step.
     // Under -4 or -6, one lookup of every address tells "no such host" from "none of this family".
     const seen: LookupSeen = { otherFamily: false };
@@ -290,57 +308,58 @@ export class SmtpConnection {
         ...lookup,
         onread: { buffer: READ_BUFFER, callback: reads.callback },
       });
-    return SmtpConnection.whenConnected(open, host, port, timeoutMs, signal, take, local, seen);
+    SmtpConnection.whenConnectedThen(open, host, port, timeoutMs, signal, connected, failed, local, seen);
   }
 
   /** Connects to a unix-domain socket at `path`; failures name the path as the host, with port 0. */
   static openSocket(path: string, timeoutMs: number, signal?: InterruptSignal): Promise<SmtpConnection> {
-    return SmtpConnection.whenConnected(
-      () => connect({ path }),
-      path,
-      0,
-      timeoutMs,
-      signal,
-      (socket) => new SmtpConnection(socket, path, signal, true),
+    return new Promise((resolve, reject) =>
+      SmtpConnection.whenConnectedThen(
+        () => connect({ path }),
+        path,
+        0,
+        timeoutMs,
+        signal,
+        (socket) => resolve(new SmtpConnection(socket, path, signal, true)),
+        reject,
+      ),
     );
   }
 
-  private static whenConnected<T>(
+  private static whenConnectedThen(
     open: () => Socket,
     host: string,
     port: number,
     timeoutMs: number,
     signal: InterruptSignal | undefined,
-    take: (socket: Socket) => T,
+    connected: (socket: Socket) => void,
+    failed: (error: Error) => void,
     local: LocalEnd = {},
     seen: LookupSeen = { otherFamily: false },
-  ): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const socket = open();
-      const settle = (error?: Error) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (!error) return;
-        socket.destroy();
-        reject(error);
-      };
-      const onAbort = () => settle(new InterruptedError(signal!.reason as NodeJS.Signals, 'connect'));
-      const timer = setTimeout(
-        () =>
-          settle(new TransportError({ code: 'MAILV_CONNECT_FAILED', host, port, reason: 'timeout', errno: undefined, ms: timeoutMs }, 'connect', 'timeout')),
-        timeoutMs,
-      );
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const onError = (error: NodeJS.ErrnoException) =>
-        settle(connectError(error.code, host, port, { ...local, family: seen.otherFamily ? local.family : undefined }));
-      socket.once('connect', () => {
-        settle();
-        socket.removeListener('error', onError);
-        resolve(take(socket));
-      });
-      socket.on('error', onError);
+  ): void {
+    const socket = open();
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (!error) return;
+      socket.destroy();
+      failed(error);
+    };
+    const onAbort = () => settle(new InterruptedError(signal!.reason as NodeJS.Signals, 'connect'));
+    const timer = setTimeout(
+      () => settle(new TransportError({ code: 'MAILV_CONNECT_FAILED', host, port, reason: 'timeout', errno: undefined, ms: timeoutMs }, 'connect', 'timeout')),
+      timeoutMs,
+    );
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const onError = (error: NodeJS.ErrnoException) =>
+      settle(connectError(error.code, host, port, { ...local, family: seen.otherFamily ? local.family : undefined }));
+    socket.once('connect', () => {
+      settle();
+      socket.removeListener('error', onError);
+      connected(socket);
     });
+    socket.on('error', onError);
   }
 
   /**

@@ -12,7 +12,7 @@ export interface PlayedRead {
 }
 
 /** What a dialogue keeps of its reads before the first grows it: most dialogues' whole. */
-const FIRST_READS = 2048;
+const FIRST_READS = 1024;
 
 /** Octets written: refused by the kernel at once; taken (by the kernel) once none of them wait in the socket. */
 export interface PlayedWrite {

@@ -4,6 +4,7 @@
 // the same commands and the same octets, and the two reports must be the same but for the times.
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { Interrupter, type InterruptSignal } from '../../dist/interruption.js';
 import { describe, it } from 'node:test';
 import { runLoad, type LoadPlan } from '../../dist/load/driver.js';
@@ -20,11 +21,11 @@ async function* whole() {
 /** The one message of every run, as a load run without --vary holds it. */
 const MESSAGE = { size: octets.length, eightBit: false, chunks: whole, lentChunks: whole, whole: octets } as unknown as ComposedMessage;
 
-function sessionPlan(timeoutMs: number, message = MESSAGE): SessionPlan {
+function sessionPlan(timeouts: Timeouts, message = MESSAGE): SessionPlan {
   return {
     helo: 'client.test',
     envelope: { from: 'load@example.org', recipients: ['sink@example.org'] },
-    timeouts: new Timeouts(timeoutMs),
+    timeouts,
     echoBody: false,
     tls: 'off',
     prepare: () => message,
@@ -37,6 +38,8 @@ interface Run {
   readonly received: Buffer;
   readonly played: number;
   readonly handedOver: number;
+  /** When the lane told of each connection it played (performance.now()). */
+  readonly told: readonly number[];
 }
 
 /** A server on loopback for one run: what it read, and how to stop it. */
@@ -51,6 +54,8 @@ interface RunOptions {
   readonly count?: number;
   readonly concurrency?: number;
   readonly timeoutMs?: number;
+  /** In place of timeoutMs, for every stage. */
+  readonly timeouts?: Timeouts;
   readonly message?: ComposedMessage;
   readonly plan?: Partial<LoadPlan>;
   /** The run's signal, made for each run. */
@@ -58,10 +63,11 @@ interface RunOptions {
 }
 
 async function run(start: () => Promise<Server>, express: boolean, options: RunOptions = {}): Promise<Run> {
-  const { count = 9, concurrency = 1, timeoutMs = 30_000, message = MESSAGE, plan = {}, signal } = options;
+  const { count = 9, concurrency = 1, timeoutMs = 30_000, timeouts = new Timeouts(timeoutMs), message = MESSAGE, plan = {}, signal } = options;
   const server = await start();
   let played = 0;
   let handedOver = 0;
+  const told: number[] = [];
   try {
     const report = await runLoad(
       { host: '127.0.0.1', port: server.port, implicitTls: false },
@@ -69,16 +75,20 @@ async function run(start: () => Promise<Server>, express: boolean, options: RunO
         count,
         concurrency,
         perConnection: 1,
-        session: sessionPlan(timeoutMs, message),
+        session: sessionPlan(timeouts, message),
         message: () => message,
         sameMessage: true,
         express,
-        played: (over) => (over ? handedOver++ : played++),
+        played: (over) => {
+          told.push(performance.now());
+          if (over) handedOver++;
+          else played++;
+        },
         ...plan,
       },
       signal?.(),
     );
-    return { report, commands: [...(server.commands ?? [])], received: server.received?.() ?? Buffer.alloc(0), played, handedOver };
+    return { report, commands: [...(server.commands ?? [])], received: server.received?.() ?? Buffer.alloc(0), played, handedOver, told };
   } finally {
     await server.close();
   }
@@ -149,6 +159,30 @@ describe('the express lane', () => {
     assert.deepEqual({ played: lane.played, handedOver: lane.handedOver }, { played: 2, handedOver: 1 });
     const failure = lane.report.failures[0]!.failure;
     assert.deepEqual(failure.kind === 'error' ? failure.error : undefined, { code: 'MAILV_TIMEOUT', stage: 'rcpt', ms: 300, waiting: 'reply' });
+  });
+
+  it('a reply later than the shortest limit but within its own is played; one past its own is handed over when it passed', async () => {
+    // QUIT's limit the shortest, as a run without --timeout has them (10 s, and minutes for the rest), shortened.
+    const uneven = { forStage: (stage: string) => (stage === 'quit' ? 150 : 600), dataBlock: 600 } as unknown as Timeouts;
+    const greetedLate = (delayMs: number) => scripted(() => ({ perConnection: (index) => (index % 3 === 0 ? { greetingDelayMs: delayMs } : {}) }));
+    const within = await agree(greetedLate(350), { count: 4, timeouts: uneven });
+    assert.deepEqual({ played: within.played, handedOver: within.handedOver, accepted: within.report.accepted }, { played: 3, handedOver: 0, accepted: 4 });
+    const past = await agree(greetedLate(800), { count: 4, timeouts: uneven });
+    assert.deepEqual({ played: past.played, handedOver: past.handedOver }, { played: 2, handedOver: 1 });
+    const failure = past.report.failures[0]!.failure;
+    assert.deepEqual(failure.kind === 'error' ? failure.error : undefined, { code: 'MAILV_TIMEOUT', stage: 'greeting', ms: 600, waiting: 'reply' });
+    // The shortest after a longer wait: greeted 350 ms late, then QUIT unanswered, given up at its own 150 ms
+    // (about 500 ms in all), not at what was left of the greeting's 600 (800).
+    const lateThenSilent = scripted(() => ({
+      perConnection: (index) => (index % 3 === 0 ? { greetingDelayMs: 350, replies: { QUIT: { silent: true } } } : {}),
+    }));
+    const quitUnanswered = await agree(lateThenSilent, { count: 4, timeouts: uneven });
+    assert.deepEqual(
+      { handedOver: quitUnanswered.handedOver, quit: quitUnanswered.report.quitUnanswered },
+      { handedOver: 1, quit: { connections: 1, timedOut: 1 } },
+    );
+    const [second, third] = quitUnanswered.told;
+    assert.ok(third! - second! < 700, `${third! - second!} ms from the second connection's end to the third's handover`);
   });
 
   it('every connection as the first: all played but the first, the times counted for each', async () => {
