@@ -230,7 +230,7 @@ async function connection(
 /**
  * Message `sequence` over a connection the express lane plays: counted here when it was delivered
  * as the script has it (undefined then); else the open connection, taken over by a session, for
- * carry() to go on with. Throws as SmtpConnection.open() does when the connection cannot be made.
+ * carry() to go on with. Rejects as SmtpConnection.open() does when the connection cannot be made.
  */
 function express(
   server: ServerAddress,
@@ -258,20 +258,24 @@ function express(
       (socket) => {
         const connectedAt = performance.now();
         flight.open = true;
-        play(socket, server.host, reads, script, flight, stopped, signal, (outcome) => {
-          // Called from the socket's events: a fault of mailv's own here is the run's, as an await's would be.
-          try {
-            plan.played?.(outcome.kind === 'handed-over');
-            if (outcome.kind === 'handed-over') resolve({ connection: outcome.connection, openedAt, connectedAt });
-            else {
-              countPlayed(outcome, sequence, script, tally, openedAt, connectedAt);
-              flight.open = false;
-              resolve(undefined);
+        // Called from the socket's events, as is what follows: a fault of mailv's own there is the run's, as an await's would be.
+        try {
+          play(socket, server.host, reads, script, flight, stopped, signal, (outcome) => {
+            try {
+              plan.played?.(outcome.kind === 'handed-over');
+              if (outcome.kind === 'handed-over') resolve({ connection: outcome.connection, openedAt, connectedAt });
+              else {
+                countPlayed(outcome, sequence, script, tally, openedAt, connectedAt);
+                flight.open = false;
+                resolve(undefined);
+              }
+            } catch (error) {
+              reject(error);
             }
-          } catch (error) {
-            reject(error);
-          }
-        });
+          });
+        } catch (error) {
+          reject(error);
+        }
       },
       reject,
     ),

@@ -30,7 +30,7 @@ export interface Script {
   /** The write that begins the transaction (MAIL), and the reply that is the verdict on the message. */
   readonly transaction: number;
   readonly verdict: number;
-  /** An EHLO reply's octets found to be the script's (its lines), once one was: the same octets are again. */
+  /** Octets of an EHLO reply already found to hold the script's lines: the same octets again need no parse. */
   knownEhlo: Buffer | undefined;
 }
 
@@ -57,11 +57,12 @@ export function scriptOf(recording: Recording, timeouts: Timeouts): Script | und
   const transactions = writes.filter(({ stage }) => stage === 'mail').length;
   const verdict = replies.map(({ stage }) => stage).lastIndexOf('body');
   if (transactions !== 1 || verdict === -1) return undefined;
+  const limits = replies.map(({ stage }) => timeouts.forStage(stage));
   return {
     writes: writes.map(({ bytes, commands, after }) => ({ bytes, commands, after })),
     replies: replies.map(({ stage, reply }) => ({ code: reply.code, enhanced: reply.enhanced, raw: stage === 'ehlo' ? reply.raw : undefined })),
-    limits: replies.map(({ stage }) => timeouts.forStage(stage)),
-    shortestLimit: Math.min(...replies.map(({ stage }) => timeouts.forStage(stage))),
+    limits,
+    shortestLimit: Math.min(...limits),
     transaction: writes.findIndex(({ stage }) => stage === 'mail'),
     verdict,
     knownEhlo: undefined,
@@ -150,7 +151,7 @@ class Player {
   private read(bytes: Buffer, length: number): void {
     if (this.over) return;
     const now = performance.now();
-    // Kept for a session that takes over, and scanned there.
+    // Kept for a session that takes over; scanned in take().
     this.dialogue.read(bytes, length, now);
     const replied = this.dialogue.octetsRead > MAX_SESSION_REPLY_OCTETS ? undefined : this.take(now);
     if (replied === undefined) this.handOver(undefined);
@@ -249,7 +250,8 @@ class Player {
   }
 
   private readonly onTimer = () => {
-    const left = this.limit - (performance.now() - this.awaitedSince);
+    // Whole milliseconds, as Node's timers count them.
+    const left = Math.ceil(this.limit - (performance.now() - this.awaitedSince));
     if (left <= 0) {
       this.handOver({ kind: 'overdue' });
       return;

@@ -276,7 +276,25 @@ export class SmtpConnection {
     reads: ReadRelay,
     take: (socket: Socket) => T,
   ): Promise<T> {
-    return new Promise((resolve, reject) => SmtpConnection.connectThen(host, port, timeoutMs, signal, local, reads, (socket) => resolve(take(socket)), reject));
+    return new Promise((resolve, reject) =>
+      SmtpConnection.connectThen(
+        host,
+        port,
+        timeoutMs,
+        signal,
+        local,
+        reads,
+        (socket) => {
+          // Called from the socket's connect event: what `take` throws is the promise's.
+          try {
+            resolve(take(socket));
+          } catch (error) {
+            reject(error);
+          }
+        },
+        reject,
+      ),
+    );
   }
 
   /**
@@ -350,7 +368,10 @@ export class SmtpConnection {
       () => settle(new TransportError({ code: 'MAILV_CONNECT_FAILED', host, port, reason: 'timeout', errno: undefined, ms: timeoutMs }, 'connect', 'timeout')),
       timeoutMs,
     );
-    if (signal?.aborted) return onAbort();
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
     signal?.addEventListener('abort', onAbort, { once: true });
     const onError = (error: NodeJS.ErrnoException) =>
       settle(connectError(error.code, host, port, { ...local, family: seen.otherFamily ? local.family : undefined }));

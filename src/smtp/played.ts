@@ -48,12 +48,14 @@ export class PlayedDialogue {
   /** In order: a read as where it ends in `reads` and when it came; a write as WRITE and its index in `writes`. */
   private readonly log: number[] = [];
   private readonly writes: Buffer[] = [];
-  private lastRefused = false;
-  private lastNeedsDrain = false;
+  /** The write the kernel refused, and the one after which the socket's buffer was full (indices in `writes`; -1: none). */
+  private refused = -1;
+  private needsDrain = -1;
   private made: (PlayedRead | PlayedWrite)[] | undefined;
 
   /** Octets `[0, length)` of `source`, read at `at`: copied, since the socket's buffer is used again at the next read. */
   read(source: Buffer, length: number, at: number): void {
+    this.stillOpen();
     if (this.readLength + length > this.reads.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.reads.length * 2, this.readLength + length));
       this.reads.copy(grown, 0, 0, this.readLength);
@@ -73,18 +75,19 @@ export class PlayedDialogue {
   }
 
   wrote(bytes: Buffer): void {
+    this.stillOpen();
     this.log.push(WRITE, this.writes.length);
     this.writes.push(bytes);
   }
 
   /** The last write was refused by the kernel at once. */
   lastWriteRefused(): void {
-    this.lastRefused = true;
+    this.refused = this.writes.length - 1;
   }
 
   /** The socket's buffer was full after the last write. */
   lastWriteNeedsDrain(): void {
-    this.lastNeedsDrain = true;
+    this.needsDrain = this.writes.length - 1;
   }
 
   /** What happened, in order: made once, when first asked for; the dialogue is over then. */
@@ -92,23 +95,24 @@ export class PlayedDialogue {
     if (this.made !== undefined) return this.made;
     const events: (PlayedRead | PlayedWrite)[] = [];
     let readFrom = 0;
-    let lastWrite: PlayedWrite | undefined;
     for (let at = 0; at < this.log.length; at += 2) {
       const entry = this.log[at]!;
       if (entry === WRITE) {
-        lastWrite = { kind: 'write', bytes: this.writes[this.log[at + 1]!]!, refused: false, taken: false, needsDrain: false, onTaken: undefined };
-        events.push(lastWrite);
+        const index = this.log[at + 1]!;
+        const bytes = this.writes[index]!;
+        events.push({ kind: 'write', bytes, refused: index === this.refused, taken: false, needsDrain: index === this.needsDrain, onTaken: undefined });
       } else {
         events.push({ kind: 'read', chunk: this.reads.subarray(readFrom, entry), at: this.log[at + 1]! });
         readFrom = entry;
       }
     }
-    if (lastWrite !== undefined) {
-      lastWrite.refused = this.lastRefused;
-      lastWrite.needsDrain = this.lastNeedsDrain;
-    }
     this.made = events;
     return events;
+  }
+
+  /** Once its events are made, a dialogue takes nothing more: what came after would be lost. A fault of mailv's own. */
+  private stillOpen(): void {
+    if (this.made !== undefined) throw new Error('MAILV_PLAYED_DIALOGUE_OVER');
   }
 }
 

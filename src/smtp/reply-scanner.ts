@@ -8,6 +8,8 @@ const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 const HYPHEN = 0x2d;
+/** Octets past what was read that a search for LF may go through rather than make a view. */
+const VIEW_BEYOND = 4096;
 
 /** What next() found: a complete reply (see the scanner's fields), the need for more octets, or a break of the grammar. */
 export type Scanned = 'reply' | 'more' | 'fault';
@@ -29,7 +31,9 @@ export class ReplyScanner {
    * this scanner found the replies before (one buffer, grown but never moved on).
    */
   next(bytes: Buffer, length: number): Scanned {
-    for (let lf = bytes.indexOf(LF, this.scanned); lf !== -1 && lf < length; lf = bytes.indexOf(LF, lf + 1)) {
+    // indexOf() has no end: a buffer much larger than what was read is searched through a view of it.
+    const read = bytes.length - length > VIEW_BEYOND ? bytes.subarray(0, length) : bytes;
+    for (let lf = read.indexOf(LF, this.scanned); lf !== -1 && lf < length; lf = read.indexOf(LF, lf + 1)) {
       const line = this.lineStart;
       const lineEnd = lf > line && bytes[lf - 1] === CR ? lf - 1 : lf;
       this.lineStart = lf + 1;
