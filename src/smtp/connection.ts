@@ -245,7 +245,18 @@ export class SmtpConnection {
    */
   static open(host: string, port: number, timeoutMs: number, signal?: InterruptSignal, local: LocalEnd = {}): Promise<SmtpConnection> {
     const reads = new ReadRelay();
-    return SmtpConnection.connectWith(host, port, timeoutMs, signal, local, reads, (socket) => new SmtpConnection(socket, host, signal, false, reads));
+    return new Promise((resolve, reject) =>
+      SmtpConnection.connectThen(
+        host,
+        port,
+        timeoutMs,
+        signal,
+        local,
+        reads,
+        (socket) => resolve(new SmtpConnection(socket, host, signal, false, reads)),
+        reject,
+      ),
+    );
   }
 
   /**
@@ -264,43 +275,9 @@ export class SmtpConnection {
   }
 
   /**
-   * Connects as open() does, and hands the socket, once connected, to `take`: called in the
-   * socket's own connect event, so that what it attaches misses nothing. Reads go through `reads`.
-   */
-  static connectWith<T>(
-    host: string,
-    port: number,
-    timeoutMs: number,
-    signal: InterruptSignal | undefined,
-    local: LocalEnd,
-    reads: ReadRelay,
-    take: (socket: Socket) => T,
-  ): Promise<T> {
-    return new Promise((resolve, reject) =>
-      SmtpConnection.connectThen(
-        host,
-        port,
-        timeoutMs,
-        signal,
-        local,
-        reads,
-        (socket) => {
-          // Called from the socket's connect event: what `take` throws is the promise's.
-          try {
-            resolve(take(socket));
-          } catch (error) {
-            reject(error);
-          }
-        },
-        reject,
-      ),
-    );
-  }
-
-  /**
-   * connectWith() without a promise, for the load mode's express lane (a promise a connection is
-   * much of what it costs): `connected` is called with the socket in its connect event, `failed`
-   * with what open() would throw.
+   * Connects as open() does, without a promise (the load mode's express lane makes one a message
+   * for all it does): `connected` is called with the socket in its own connect event, so that what
+   * it attaches misses nothing, `failed` with what open() would throw. Reads go through `reads`.
    */
   static connectThen(
     host: string,
