@@ -18,7 +18,7 @@ import { PhaseClock } from './phases.js';
 import { Flight, elsewhere } from './flight.js';
 import { WorkerSignal } from './worker-signal.js';
 import { Tally } from './tally.js';
-import { play, scriptOf, type Played, type Script } from './express.js';
+import { play, scriptOf, type HandedOver, type Played, type Script } from './express.js';
 import { WitnessBuffer, givenIfBroken, type Witness, type WitnessShared } from './witness.js';
 import { FAULTED, WRITE_FAILED, type InterruptSignal } from '../interruption.js';
 
@@ -258,28 +258,28 @@ function express(
       (socket) => {
         const connectedAt = performance.now();
         flight.open = true;
-        // Called from the socket's events, as is what follows: a fault of mailv's own there is the run's, as an await's would be.
-        try {
-          play(socket, server.host, reads, script, flight, stopped, signal, (outcome) => {
-            try {
-              plan.played?.(outcome.kind === 'handed-over');
-              if (outcome.kind === 'handed-over') resolve({ connection: outcome.connection, openedAt, connectedAt });
-              else {
-                countPlayed(outcome, sequence, script, tally, openedAt, connectedAt);
-                flight.open = false;
-                resolve(undefined);
-              }
-            } catch (error) {
-              reject(error);
-            }
-          });
-        } catch (error) {
-          reject(error);
-        }
+        const settled = (outcome: Played | HandedOver) => {
+          plan.played?.(outcome.kind === 'handed-over');
+          if (outcome.kind === 'handed-over') return resolve({ connection: outcome.connection, openedAt, connectedAt });
+          countPlayed(outcome, sequence, script, tally, openedAt, connectedAt);
+          flight.open = false;
+          resolve(undefined);
+        };
+        // Called from the socket's events: a fault of mailv's own there is the run's, as an await's would be.
+        orReject(reject, () => play(socket, server.host, reads, script, flight, stopped, signal, (outcome) => orReject(reject, () => settled(outcome))));
       },
       reject,
     ),
   );
+}
+
+/** Runs `step`; what it throws goes to `reject`. */
+function orReject(reject: (error: unknown) => void, step: () => void): void {
+  try {
+    step();
+  } catch (error) {
+    reject(error);
+  }
 }
 
 /** A message the express lane delivered, counted as carry() counts one delivered on a connection of its own. */

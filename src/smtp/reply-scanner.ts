@@ -2,12 +2,9 @@
 // load mode's express lane): the grammar ReplyReader holds replies to, checked on the octets, with
 // no string, no object a reply. Whatever ReplyReader would refuse is a fault here too; a reply found
 // here is one ReplyReader reads the same, with the same code and enhanced code.
-import { isCodeStart, isDigit, MAX_REPLY_LINE, MAX_REPLY_LINES, startsWithEnhanced } from './reply.js';
+import { HYPHEN, isCodeStart, isDigit, LF, MAX_REPLY_LINE, MAX_REPLY_LINES, SPACE, startsWithEnhanced } from './reply.js';
 
-const LF = 0x0a;
 const CR = 0x0d;
-const SPACE = 0x20;
-const HYPHEN = 0x2d;
 /** Octets past what was read that a search for LF may go through rather than make a view. */
 const VIEW_BEYOND = 4096;
 
@@ -65,7 +62,7 @@ export class ReplyScanner {
   /** Whether the reply found last comes with the enhanced status code `expected` (undefined: with none), as ReplyReader reads it. */
   enhancedIs(bytes: Buffer, expected: string | undefined): boolean {
     // The text after the code and its separator; none after a code alone.
-    const textStart = this.firstLineEnd - this.start > 3 ? this.start + 4 : this.firstLineEnd;
+    const textStart = Math.min(this.start + 4, this.firstLineEnd);
     return startsWithEnhanced(bytes, textStart, this.firstLineEnd, Math.floor(this.code / 100), expected);
   }
 }

@@ -33,7 +33,7 @@ export class ReplySyntaxError extends Error {
 export const MAX_REPLY_LINE = 8192;
 export const MAX_REPLY_LINES = 512;
 
-const LF = 0x0a;
+export const LF = 0x0a;
 const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/;
 
 export class ReplyReader {
@@ -140,8 +140,8 @@ export function makeReply(raw: readonly string[]): Reply {
   return { code, enhanced: enhancedCode(lines[0] ?? '', Math.floor(code / 100)), lines, raw };
 }
 
-const SPACE = 0x20;
-const HYPHEN = 0x2d;
+export const SPACE = 0x20;
+export const HYPHEN = 0x2d;
 const PERIOD = 0x2e;
 
 export function isDigit(char: number): boolean {
