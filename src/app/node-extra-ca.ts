@@ -1,10 +1,11 @@
 // The file NODE_EXTRA_CA_CERTS names, read as Node reads it at its start, for the handshakes that
 // must add its certificates themselves: those of a run Node was started without it (bin/mailv.js),
 // and those with --ca, whose store Node's copy of them is not in.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { systemProblem } from '../cli/system-problem.js';
 import { InterruptedError } from '../errors.js';
 import type { NodeExtraCaProblem } from './facts.js';
+import type { NodeExtraCa } from '../smtp/connection.js';
 import { certificateDer } from './pem.js';
 import type { Run } from './run.js';
 
@@ -12,26 +13,54 @@ import type { Run } from './run.js';
 const MAX_NODE_EXTRA_CA_FILE = 64 * 1024 * 1024;
 
 /** Each run's reading of the file: once, whatever number of messages its plans make (-bs). */
-const readings = new WeakMap<Run, () => Promise<readonly Buffer[]>>();
+const readers = new WeakMap<Run, NodeExtraCa>();
 
 /**
  * The certificates of the file NODE_EXTRA_CA_CERTS names, when a handshake must add them itself:
  * Node did not load them at its start (bin/mailv.js puts that off to the first handshake, where a
  * plain send never goes), or --ca is given, whose context Node's copy of them is not in (Node keeps
- * them in its default store alone). Read once, when a handshake is in view; what cannot be read is
- * said, and left out, as Node leaves it (read again after Node, it may be said twice).
+ * them in its default store alone). Read once, when a handshake is in view, or (`readNow`) within
+ * one that needs a store after all (see TlsTrust.nodeExtraCa); what cannot be read is said, and
+ * left out, as Node leaves it (read again after Node, it may be said twice).
  */
-export function nodeExtraCaOf(run: Run, extraCa: readonly Buffer[] | undefined): (() => Promise<readonly Buffer[]>) | undefined {
+export function nodeExtraCaOf(run: Run, extraCa: readonly Buffer[] | undefined): NodeExtraCa | undefined {
   const deferred = run.io.deferredExtraCa;
   const path = deferred ?? (extraCa === undefined ? undefined : run.io.env['NODE_EXTRA_CA_CERTS']);
   if (path === undefined || path === '') return undefined;
-  let reading = readings.get(run);
-  if (reading === undefined) {
-    let certificates: Promise<readonly Buffer[]> | undefined;
-    reading = () => (certificates ??= untilInterrupted(run, readNodeExtraCa(run, path, deferred !== undefined)));
-    readings.set(run, reading);
+  let reader = readers.get(run);
+  if (reader === undefined) {
+    const firstReading = deferred !== undefined;
+    const nodesListOf = (nodesList: readonly string[]) => (run.io.host.nodeTrustsItsOwnList() ? nodesList : []);
+    let reading: Promise<readonly Buffer[]> | undefined;
+    let read: readonly Buffer[] | undefined;
+    reader = {
+      read: () =>
+        (reading ??= untilInterrupted(run, readNodeExtraCa(run, path, firstReading)).then((certificates) => {
+          read = certificates;
+          return certificates;
+        })),
+      // A FIFO is read as it comes, which a handshake in progress cannot wait for.
+      readableNow: () => read !== undefined || (reading === undefined && isRegularFile(path)),
+      readNow: (nodesList) => {
+        if (read === undefined) {
+          read = readNodeExtraCaNow(run, path, nodesListOf(nodesList));
+          reading = Promise.resolve(read);
+        }
+        return read;
+      },
+    };
+    readers.set(run, reader);
   }
-  return reading;
+  return reader;
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    // Said when it is read, as an unreadable file is.
+    return true;
+  }
 }
 
 /**
@@ -68,11 +97,39 @@ async function readNodeExtraCa(run: Run, path: string, firstReading: boolean): P
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+  const nodesList = run.io.host.nodeTrustsItsOwnList() ? (await import('node:tls')).rootCertificates : [];
+  return certificatesOf(pem, nodesList, said);
+}
+
+/** The same for a regular file, read at once (see nodeExtraCaOf); anything else is said as unreadable. */
+function readNodeExtraCaNow(run: Run, path: string, nodesList: readonly string[]): readonly Buffer[] {
+  const said = (problem: NodeExtraCaProblem) => run.note({ code: 'node-extra-ca-unreadable', path, ...problem });
+  let pem: Buffer;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
+    const info = fstatSync(fd);
+    if (info.isDirectory()) {
+      said({ found: 'directory' });
+      return [];
+    }
+    // What became a FIFO since it was looked at gives EAGAIN, said as unreadable.
+    pem = readAtOnce(fd, MAX_NODE_EXTRA_CA_FILE);
+  } catch (error) {
+    said(systemProblem(error));
+    return [];
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return certificatesOf(pem, nodesList, said);
+}
+
+/** The certificates of the file's text to add, one PEM buffer (none: an empty list); a damaged or too large file said. */
+function certificatesOf(pem: Buffer, nodesList: readonly string[], said: (problem: NodeExtraCaProblem) => void): readonly Buffer[] {
   if (pem.length > MAX_NODE_EXTRA_CA_FILE) {
     said({ found: 'too-large' });
     return [];
   }
-  const nodesList = run.io.host.nodeTrustsItsOwnList() ? (await import('node:tls')).rootCertificates : [];
   const { certificates, damaged } = extraCertificates(pem.toString('latin1'), nodesList);
   if (damaged !== undefined) said({ found: 'damaged', block: damaged });
   return certificates.length === 0 ? [] : [Buffer.from(certificates.join('\n'), 'latin1')];
@@ -99,6 +156,18 @@ async function readAsItComes(fd: number, limit: number, run: Run): Promise<Buffe
     if (read === 0) break;
     chunks.push(chunk.subarray(0, read));
     length += read;
+  }
+  return Buffer.concat(chunks, length);
+}
+
+/** Up to `limit` + 1 octets of `fd`, read at once. */
+function readAtOnce(fd: number, limit: number): Buffer {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for (let read = -1; read !== 0 && length <= limit; length += read) {
+    const chunk = Buffer.allocUnsafe(READ_BLOCK);
+    read = readSync(fd, chunk, 0, READ_BLOCK, null);
+    chunks.push(chunk.subarray(0, read));
   }
   return Buffer.concat(chunks, length);
 }

@@ -9,14 +9,14 @@ import type { Plan } from '../plan.js';
 import type { Run } from './run.js';
 import type { AuthPlan } from '../smtp/authenticate.js';
 import { quitsBeforeAuth } from '../smtp/quit-points.js';
-import type { ClientIdentity } from '../smtp/connection.js';
+import type { ClientIdentity, NodeExtraCa } from '../smtp/connection.js';
 import { nodeExtraCaOf } from './node-extra-ca.js';
 import { readUpTo, wholeDer } from './pem.js';
 
 export interface Trust {
   readonly extraCa: readonly Buffer[] | undefined;
   /** The certificates of NODE_EXTRA_CA_CERTS when the handshakes must add them (see nodeExtraCaOf). */
-  readonly nodeExtraCa?: (() => Promise<readonly Buffer[]>) | undefined;
+  readonly nodeExtraCa?: NodeExtraCa | undefined;
   readonly auth: AuthPlan | undefined;
   /** --tls-cert and --tls-key, read and checked to make a pair. */
   readonly clientIdentity?: ClientIdentity | undefined;

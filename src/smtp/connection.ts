@@ -19,6 +19,7 @@ import type { InterruptSignal } from '../interruption.js';
 import { monotonicMs } from './monotonic.js';
 import { rfc9525Identity } from './server-identity.js';
 import type { PlayedDialogue } from './played.js';
+import { sessionProtocolVersion, TLS_1_3 } from './tls-session-version.js';
 
 /**
  * What a server may send in all over one session. Replies owed to a pipelined flight wait unread
@@ -128,7 +129,7 @@ export class SmtpConnection {
    * sessions the server gives after a verified handshake are handed to it to keep.
    */
   async startTls(servername: string, timeoutMs: number, trust: TlsTrust = {}, resumption?: TlsResumption, nameGiven = false): Promise<TlsDetails> {
-    const { tlsConnect, secureContext, checkServerIdentity } = await this.prepareTls(trust);
+    const { tlsConnect, secureContext, checkServerIdentity, trustAll } = await this.prepareTls(trust, resumption);
     // Anything after the 220 is in the clear where TLS should be: a line cut short, a reply no
     // command asked for (which already failed the connection, a 421 too), a malformed one. STARTTLS was the
     // last command, its 220 read: a failure of the stream now came after it. Checked once the TLS
@@ -155,6 +156,7 @@ export class SmtpConnection {
       rejectUnauthorized: trust.identity !== undefined && trust.insecure !== true,
       session: resumption?.stored?.session,
     });
+    const trusted = trustAll === undefined ? undefined : trustWhenNotResumed(secure, trustAll);
     // TLS 1.2 gives its ticket before the handshake ends, TLS 1.3 after: the latest one is kept
     // once the certificate is known to be verified.
     let offered: Buffer | undefined;
@@ -192,6 +194,11 @@ export class SmtpConnection {
     };
     secure.on('error', onLateError);
     const resumed = secure.isSessionReused();
+    // A certificate judged before the store was made would read as of an unknown CA: never reported.
+    if (trusted !== undefined && !resumed && !trusted.inTime) {
+      secure.destroy();
+      throw new Error('MAILV_TLS_TRUST_LATE');
+    }
     // Read while the socket is open: once closed, it has no peer certificate to give.
     const caGiven = caGivenIn(trust);
     const details =
@@ -233,9 +240,12 @@ export class SmtpConnection {
    * Loads node:tls and makes the context that trusts `extraCa` and presents `identity`, once:
    * called while the session waits for the server (its greeting, its 220 to STARTTLS), that work is
    * done before the handshake needs it instead of after. A failure is met by startTls(), not here.
+   * When `resumption` offers a TLS 1.3 session, the context trusts no CA until the handshake shows
+   * the session was not resumed (see trustWhenNotResumed): a resumed one checks no certificate, and
+   * the store of every trusted CA is a fifth of the send's time.
    */
-  prepareTls(trust: TlsTrust = {}): Promise<TlsSetup> {
-    this.tlsSetup ??= sharedTlsSetup(trust);
+  prepareTls(trust: TlsTrust = {}, resumption?: TlsResumption): Promise<TlsSetup> {
+    this.tlsSetup ??= storeWanted(trust, resumption?.stored) ? sharedTlsSetup(trust) : sharedUntrustingSetup(trust);
     return this.tlsSetup;
   }
 
@@ -698,6 +708,16 @@ export class SmtpConnection {
   }
 }
 
+/** The certificates of the file NODE_EXTRA_CA_CERTS names (see TlsTrust.nodeExtraCa), each way read once. */
+export interface NodeExtraCa {
+  /** As they come (a FIFO's too). */
+  readonly read: () => Promise<readonly Buffer[]>;
+  /** Whether readNow() can give them: they are read, or the file is a regular one. */
+  readonly readableNow: () => boolean;
+  /** At once, within a handshake that cannot wait; `nodesList`: Node's own (tls.rootCertificates), left out. */
+  readonly readNow: (nodesList: readonly string[]) => readonly Buffer[];
+}
+
 /** A client certificate and its private key, PEM (--tls-cert, --tls-key): presented when the server asks. */
 export interface ClientIdentity {
   readonly cert: Buffer;
@@ -712,7 +732,7 @@ export interface TlsTrust {
    * it must add them itself: Node was started without them, or `extraCa` makes a store of its own,
    * which Node's copy of them is not in. Those the default context holds already are left out.
    */
-  readonly nodeExtraCa?: (() => Promise<readonly Buffer[]>) | undefined;
+  readonly nodeExtraCa?: NodeExtraCa | undefined;
   readonly identity?: ClientIdentity | undefined;
   /** --insecure: a client certificate may go to a server whose certificate does not verify. */
   readonly insecure?: boolean | undefined;
@@ -850,7 +870,7 @@ function sharedTlsSetup(trust: TlsTrust): Promise<TlsSetup> {
   const known = tlsSetups.get(key);
   if (known !== undefined && known.trust.extraCa === extraCa && known.trust.identity === identity && known.trust.nodeExtraCa === nodeExtraCa)
     return known.setup;
-  const setup = Promise.all([import('node:tls'), nodeExtraCa?.()]).then(([{ connect, createSecureContext, checkServerIdentity }, nodeExtra]) => {
+  const setup = Promise.all([import('node:tls'), nodeExtraCa?.read()]).then(([{ connect, createSecureContext, checkServerIdentity }, nodeExtra]) => {
     const context = createSecureContext(identity === undefined ? undefined : { cert: identity.cert, key: identity.key });
     const added = [...(extraCa ?? []), ...(nodeExtra ?? [])];
     return {
@@ -863,6 +883,72 @@ function sharedTlsSetup(trust: TlsTrust): Promise<TlsSetup> {
   tlsSetups.set(key, { trust: { extraCa, identity, nodeExtraCa }, setup });
   return setup;
 }
+
+/**
+ * The setups whose context trusts no CA until trustAll() makes it trust what sharedTlsSetup's does:
+ * every connection with that trust shares one, which trusts for all of them once one needed it.
+ */
+const untrustingSetups = new WeakMap<object, { readonly trust: TlsTrust; readonly setup: Promise<TlsSetup> }>();
+
+function sharedUntrustingSetup(trust: TlsTrust): Promise<TlsSetup> {
+  const extraCa = trust.extraCa !== undefined && trust.extraCa.length > 0 ? trust.extraCa : undefined;
+  const { nodeExtraCa } = trust;
+  const key = extraCa ?? NODE_TRUST;
+  const known = untrustingSetups.get(key);
+  if (known !== undefined && known.trust.extraCa === extraCa && known.trust.nodeExtraCa === nodeExtraCa) return known.setup;
+  const setup = import('node:tls').then(({ connect, createSecureContext, checkServerIdentity, rootCertificates }) => {
+    // `ca: []`: a store of its own, empty; Node's list is neither parsed nor shared with it. TLS 1.3
+    // alone: see trustWhenNotResumed.
+    const context = createSecureContext({ ca: [], minVersion: 'TLSv1.3' });
+    let trusting = false;
+    const trustAll = () => {
+      if (trusting) return;
+      trusting = true;
+      // What a context made without `ca` trusts (Node's list, or OpenSSL's store), then as sharedTlsSetup adds.
+      (context as SecureContext & { context: { addRootCerts(): void } }).context.addRootCerts();
+      const added = [...(extraCa ?? []), ...(nodeExtraCa?.readNow(rootCertificates) ?? [])];
+      if (added.length > 0) withExtraCa(context, added);
+    };
+    return { tlsConnect: connect, checkServerIdentity: rfc9525Identity(checkServerIdentity), secureContext: context, trustAll };
+  });
+  setup.catch(() => {});
+  untrustingSetups.set(key, { trust: { extraCa, nodeExtraCa }, setup });
+  return setup;
+}
+
+/**
+ * Whether a handshake needs its trusted CAs from the start: unless it offers a session of TLS 1.3
+ * without a client certificate, and NODE_EXTRA_CA_CERTS, if it must be added, can be read at once.
+ */
+function storeWanted(trust: TlsTrust, stored: StoredTlsSession | undefined): boolean {
+  if (stored === undefined || trust.identity !== undefined) return true;
+  if (trust.nodeExtraCa !== undefined && !trust.nodeExtraCa.readableNow()) return true;
+  return sessionProtocolVersion(stored.session) !== TLS_1_3;
+}
+
+/**
+ * Makes the context trust its CAs (`trustAll`) unless the server resumed the session offered. TLS
+ * 1.3 derives its handshake secrets from the ServerHello, which says whether the session was taken,
+ * and sends the certificate encrypted under them: OpenSSL hands the first to Node's key log (called
+ * within the handshake, as it is derived) before it can read the certificate, let alone judge it.
+ * TLS 1.2 logs its secret after the certificate, and is not spoken with such a context.
+ * `inTime`: a TLS 1.3 handshake secret came first; without it, the certificate was judged against
+ * an empty store.
+ */
+function trustWhenNotResumed(secure: TLSSocket, trustAll: () => void): { inTime: boolean } {
+  const trusted = { inTime: false };
+  const onSecret = (line: Buffer) => {
+    if (!HANDSHAKE_SECRET.test(line.toString('latin1'))) return;
+    secure.off('keylog', onSecret);
+    if (!secure.isSessionReused()) trustAll();
+    trusted.inTime = true;
+  };
+  secure.on('keylog', onSecret);
+  return trusted;
+}
+
+/** The labels of TLS 1.3's handshake secrets in the key log (the SSLKEYLOGFILE format). */
+const HANDSHAKE_SECRET = /^(SERVER|CLIENT)_HANDSHAKE_TRAFFIC_SECRET /;
 
 /**
  * Node's CA list plus `extraCa`: added, not instead, so --ca never makes another certificate fail.
@@ -978,6 +1064,8 @@ interface TlsSetup {
   /** Whether the certificate names the host (see rfc9525Identity). */
   readonly checkServerIdentity: typeof import('node:tls').checkServerIdentity;
   readonly secureContext: SecureContext;
+  /** A context that trusts no CA yet: makes it trust them (see sharedUntrustingSetup). */
+  readonly trustAll?: () => void;
 }
 
 export interface TlsResumption {

@@ -25,7 +25,7 @@ import { Capabilities, type EhloOffer } from './capabilities.js';
 import { EHLO_UNACCEPTABLE } from './ehlo-unacceptable.js';
 import { chunkCount, chunksOf, type BdatChunk } from './chunking.js';
 import { formatCommand, withheld, type Command, type PendingWrite } from './command.js';
-import type { ClientIdentity, LocalEnd, SmtpConnection, TlsDetails, TlsResumption, TlsTrust } from './connection.js';
+import type { ClientIdentity, LocalEnd, NodeExtraCa, SmtpConnection, TlsDetails, TlsResumption, TlsTrust } from './connection.js';
 import { DotStuffer } from './dot-stuff.js';
 import { mailDsnParams, rcptDsnParams, type DsnParameters } from './dsn.js';
 import { encodeProxyHeader, type ProxyEndpoint, type ProxyVersion } from './proxy-header.js';
@@ -66,7 +66,7 @@ export interface SessionPlan {
   /** CA certificates trusted besides Node's list and NODE_EXTRA_CA_CERTS (--ca). */
   readonly extraCa?: readonly Buffer[];
   /** The certificates of NODE_EXTRA_CA_CERTS, when the handshake's context must add them itself (see TlsTrust). */
-  readonly nodeExtraCa?: (() => Promise<readonly Buffer[]>) | undefined;
+  readonly nodeExtraCa?: NodeExtraCa | undefined;
   /** The client certificate presented when the server asks for one (--tls-cert, --tls-key). */
   readonly clientIdentity?: ClientIdentity | undefined;
   /** A client certificate was given and is withheld from this server, whose own did not verify (--direct). */
@@ -1404,12 +1404,15 @@ export class SmtpSession {
    * handshake, which awaits the same promises.
    */
   private prepareTls(): Promise<TlsResumption | undefined> {
-    void this.connection.prepareTls(this.tlsTrust());
     if (this.tlsResumptionLookup === undefined) {
       const host = this.tlsHost();
       const server = { name: host, address: this.connection.remoteAddress, port: this.connection.remotePort };
       this.tlsResumptionLookup = this.plan.insecure ? Promise.resolve(undefined) : Promise.resolve(this.plan.tlsResumption?.(server));
-      this.tlsResumptionLookup.catch(() => {});
+      // The context is made for the session offered, if any (see SmtpConnection.prepareTls).
+      this.tlsResumptionLookup.then(
+        (resumption) => void this.connection.prepareTls(this.tlsTrust(), resumption),
+        () => void this.connection.prepareTls(this.tlsTrust()),
+      );
     }
     return this.tlsResumptionLookup;
   }
