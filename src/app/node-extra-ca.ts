@@ -1,7 +1,7 @@
 // The file NODE_EXTRA_CA_CERTS names, read as Node reads it at its start, for the handshakes that
 // must add its certificates themselves: those of a run Node was started without it (bin/mailv.js),
 // and those with --ca, whose store Node's copy of them is not in.
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { systemProblem } from '../cli/system-problem.js';
 import { InterruptedError } from '../errors.js';
 import type { NodeExtraCaProblem } from './facts.js';
@@ -78,54 +78,67 @@ function untilInterrupted(run: Run, reading: Promise<readonly Buffer[]>): Promis
 }
 
 async function readNodeExtraCa(run: Run, path: string, firstReading: boolean): Promise<readonly Buffer[]> {
-  const said = (problem: NodeExtraCaProblem) => run.note({ code: 'node-extra-ca-unreadable', path, ...problem });
+  const said = saying(run, path);
+  // A FIFO Node has read at its start is empty now, or waits for ever: not read again.
+  const fd = opened(path, said, (info) => !firstReading && !info.isFile());
+  if (fd === undefined) return [];
   let pem: Buffer;
-  let fd: number | undefined;
   try {
-    // Opened without blocking: a FIFO opens at once, writer or not.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
-    const info = fstatSync(fd);
-    // A FIFO Node has read at its start is empty now, or waits for ever: not read again.
-    if (info.isDirectory() || (!firstReading && !info.isFile())) {
-      said({ found: info.isDirectory() ? 'directory' : 'read-by-node' });
-      return [];
-    }
     pem = await readAsItComes(fd, MAX_NODE_EXTRA_CA_FILE, run);
   } catch (error) {
     said(systemProblem(error));
     return [];
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
   const nodesList = run.io.host.nodeTrustsItsOwnList() ? (await import('node:tls')).rootCertificates : [];
   return certificatesOf(pem, nodesList, said);
 }
 
-/** The same for a regular file, read at once (see nodeExtraCaOf); anything else is said as unreadable. */
+/** The same for a regular file, read at once (see nodeExtraCaOf). */
 function readNodeExtraCaNow(run: Run, path: string, nodesList: readonly string[]): readonly Buffer[] {
-  const said = (problem: NodeExtraCaProblem) => run.note({ code: 'node-extra-ca-unreadable', path, ...problem });
+  const said = saying(run, path);
+  const fd = opened(path, said, () => false);
+  if (fd === undefined) return [];
   let pem: Buffer;
-  let fd: number | undefined;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
-    const info = fstatSync(fd);
-    if (info.isDirectory()) {
-      said({ found: 'directory' });
-      return [];
-    }
     // What became a FIFO since it was looked at gives EAGAIN, said as unreadable.
     pem = readAtOnce(fd, MAX_NODE_EXTRA_CA_FILE);
   } catch (error) {
     said(systemProblem(error));
     return [];
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
   return certificatesOf(pem, nodesList, said);
 }
 
+type Said = (problem: NodeExtraCaProblem) => void;
+
+function saying(run: Run, path: string): Said {
+  return (problem) => run.note({ code: 'node-extra-ca-unreadable', path, ...problem });
+}
+
+/**
+ * The file opened without blocking (a FIFO opens at once, writer or not), or undefined, said: one
+ * that cannot be opened, a directory, or one `readByNode` finds Node has read already.
+ */
+function opened(path: string, said: Said, readByNode: (info: Stats) => boolean): number | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
+    const info = fstatSync(fd);
+    if (!info.isDirectory() && !readByNode(info)) return fd;
+    said({ found: info.isDirectory() ? 'directory' : 'read-by-node' });
+  } catch (error) {
+    said(systemProblem(error));
+  }
+  if (fd !== undefined) closeSync(fd);
+  return undefined;
+}
+
 /** The certificates of the file's text to add, one PEM buffer (none: an empty list); a damaged or too large file said. */
-function certificatesOf(pem: Buffer, nodesList: readonly string[], said: (problem: NodeExtraCaProblem) => void): readonly Buffer[] {
+function certificatesOf(pem: Buffer, nodesList: readonly string[], said: Said): readonly Buffer[] {
   if (pem.length > MAX_NODE_EXTRA_CA_FILE) {
     said({ found: 'too-large' });
     return [];

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createServer as createTlsServer, type Server } from 'node:tls';
 import { testPki, type KeyPair } from '../helpers/certificates.js';
-import { type CliOptions, freshHome, lines, runCli } from '../helpers/cli.js';
+import { type CliOptions, type CliResult, freshHome, lines, runCli } from '../helpers/cli.js';
 import { answerPlainly } from '../helpers/plain-responder.js';
 
 interface Smtps {
@@ -44,100 +44,81 @@ function tlsVerdicts(stdout: string): string[] {
   });
 }
 
-describe('a kept TLS 1.3 session offered with a context that trusts no CA until it must', () => {
-  const sendTo = (port: number, home: string, args: string[] = [], options: CliOptions = {}) =>
-    runCli(['--server', `smtps://127.0.0.1:${port}`, '-r', 'alice@example.org', '-s', 'x', ...args, 'bob@example.org'], {
-      home,
-      input: 'body\n',
-      ...options,
-    });
+const WITH_CA = ['--ca', testPki().caFile];
 
+function sendTo(port: number, home: string, args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return runCli(['--server', `smtps://127.0.0.1:${port}`, '-r', 'alice@example.org', '-s', 'x', ...args, 'bob@example.org'], {
+    home,
+    input: 'body\n',
+    ...options,
+  });
+}
+
+/**
+ * Sends to a new server (a session kept), lets `change` change it, and sends again: `after`, the
+ * second run; `third`, one more to the server as it is then.
+ */
+async function afterChange(
+  change: (server: Server) => void,
+  args: readonly string[],
+  options: CliOptions = {},
+): Promise<{ after: CliResult; third: CliResult; home: string; handshakes: Smtps['handshakes'] }> {
+  const smtps = await startSmtps(testPki().good);
+  const home = freshHome();
+  try {
+    const first = await sendTo(smtps.port, home, args, options);
+    assert.equal(first.code, 0, first.stderr);
+    change(smtps.server);
+    const after = await sendTo(smtps.port, home, args, options);
+    const third = await sendTo(smtps.port, home, args, options);
+    return { after, third, home, handshakes: { ...smtps.handshakes } };
+  } finally {
+    smtps.server.close();
+  }
+}
+
+describe('a kept TLS 1.3 session offered with a context that trusts no CA until it must', () => {
   it('resumed: verified when the session was made, and the session kept works again', async () => {
-    const smtps = await startSmtps(testPki().good);
-    const home = freshHome();
-    try {
-      for (let run = 0; run < 3; run++) {
-        const sent = await sendTo(smtps.port, home, ['--ca', testPki().caFile]);
-        assert.equal(sent.code, 0, sent.stderr);
-      }
-      assert.deepEqual(smtps.handshakes, { resumed: 2, full: 1 });
-    } finally {
-      smtps.server.close();
-    }
+    const { after, third, handshakes } = await afterChange(() => {}, WITH_CA);
+    assert.equal(after.code, 0, after.stderr);
+    assert.equal(third.code, 0, third.stderr);
+    assert.deepEqual(handshakes, { resumed: 2, full: 1 });
   });
 
   it('not taken (new ticket keys): the whole trust, --ca with it, in the same connection', async () => {
-    const smtps = await startSmtps(testPki().good);
-    const home = freshHome();
-    try {
-      const first = await sendTo(smtps.port, home, ['--ca', testPki().caFile]);
-      assert.equal(first.code, 0, first.stderr);
-      smtps.server.setTicketKeys(randomBytes(48));
-      const second = await sendTo(smtps.port, home, ['--ca', testPki().caFile]);
-      assert.equal(second.code, 0, second.stderr);
-      assert.deepEqual(tlsVerdicts(second.stdout), ['TLSv1.3: certificate verified']);
-      assert.equal(lines(second.stdout).filter((line) => line.includes('Connecting to')).length, 1, 'one connection');
-      assert.deepEqual(smtps.handshakes, { resumed: 0, full: 2 });
-      // The session of that handshake was kept, and is taken by the next run.
-      const third = await sendTo(smtps.port, home, ['--ca', testPki().caFile]);
-      assert.equal(third.code, 0, third.stderr);
-      assert.deepEqual(tlsVerdicts(third.stdout), ['TLSv1.3: certificate verified when the session was made, resumed here']);
-    } finally {
-      smtps.server.close();
-    }
+    const { after, third, handshakes } = await afterChange((server) => server.setTicketKeys(randomBytes(48)), WITH_CA);
+    assert.equal(after.code, 0, after.stderr);
+    assert.deepEqual(tlsVerdicts(after.stdout), ['TLSv1.3: certificate verified']);
+    assert.equal(lines(after.stdout).filter((line) => line.includes('Connecting to')).length, 1, 'one connection');
+    // The first two runs' handshakes were full; the session of the second was kept, and the third took it.
+    assert.deepEqual(handshakes, { resumed: 1, full: 2 });
+    assert.deepEqual(tlsVerdicts(third.stdout), ['TLSv1.3: certificate verified when the session was made, resumed here']);
   });
 
   it('not taken, run as installed: the CA of NODE_EXTRA_CA_CERTS is read within the handshake and trusted', async () => {
-    const smtps = await startSmtps(testPki().good);
-    const home = freshHome();
     const installed: CliOptions = { asInstalled: true, env: { NODE_EXTRA_CA_CERTS: testPki().caFile } };
-    try {
-      const first = await sendTo(smtps.port, home, [], installed);
-      assert.equal(first.code, 0, first.stderr);
-      smtps.server.setTicketKeys(randomBytes(48));
-      const second = await sendTo(smtps.port, home, [], installed);
-      assert.equal(second.code, 0, second.stderr);
-      assert.deepEqual(tlsVerdicts(second.stdout), ['TLSv1.3: certificate verified']);
-      assert.deepEqual(smtps.handshakes, { resumed: 0, full: 2 });
-    } finally {
-      smtps.server.close();
-    }
+    const { after, handshakes } = await afterChange((server) => server.setTicketKeys(randomBytes(48)), [], installed);
+    assert.equal(after.code, 0, after.stderr);
+    assert.deepEqual(tlsVerdicts(after.stdout), ['TLSv1.3: certificate verified']);
+    assert.deepEqual(handshakes, { resumed: 1, full: 2 });
   });
 
   it('not taken, and the certificate now self-signed: not verified, the message kept (75)', async () => {
-    const smtps = await startSmtps(testPki().good);
-    const home = freshHome();
-    try {
-      const first = await sendTo(smtps.port, home, ['--ca', testPki().caFile]);
-      assert.equal(first.code, 0, first.stderr);
-      smtps.server.setSecureContext({ ...testPki().selfSigned });
-      const second = await sendTo(smtps.port, home, ['--ca', testPki().caFile]);
-      assert.equal(second.code, 75, second.stderr);
-      assert.match(second.stdout, /^TLS: TLSv1\.3, \S+; certificate NOT verified: self-signed$/m);
-      assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^body$/m);
-    } finally {
-      smtps.server.close();
-    }
+    const { after, home } = await afterChange((server) => server.setSecureContext({ ...testPki().selfSigned }), WITH_CA);
+    assert.equal(after.code, 75, after.stderr);
+    assert.match(after.stdout, /^TLS: TLSv1\.3, \S+; certificate NOT verified: self-signed$/m);
+    assert.match(readFileSync(join(home, 'dead.letter'), 'utf8'), /^body$/m);
   });
 
   it('a server that speaks TLS 1.2 alone now: the message goes over a second connection, with a full handshake', async () => {
-    const smtps = await startSmtps(testPki().good);
-    const home = freshHome();
-    try {
-      const first = await sendTo(smtps.port, home, ['--ca', testPki().caFile]);
-      assert.equal(first.code, 0, first.stderr);
-      smtps.server.setSecureContext({ ...testPki().good, maxVersion: 'TLSv1.2' });
-      const second = await sendTo(smtps.port, home, ['--ca', testPki().caFile]);
-      assert.equal(second.code, 0, second.stderr);
-      const shown = lines(second.stdout);
-      assert.ok(
-        shown.some((line) => line.startsWith('Warning: the TLS handshake failed when it offered the session kept from an earlier run (')),
-        second.stdout,
-      );
-      assert.deepEqual(tlsVerdicts(second.stdout), ['TLSv1.2: certificate verified']);
-      assert.equal(shown.filter((line) => /^bob@example\.org\.\.\. Sent /.test(line)).length, 1, 'sent once');
-    } finally {
-      smtps.server.close();
-    }
+    const { after } = await afterChange((server) => server.setSecureContext({ ...testPki().good, maxVersion: 'TLSv1.2' }), WITH_CA);
+    assert.equal(after.code, 0, after.stderr);
+    const shown = lines(after.stdout);
+    assert.ok(
+      shown.some((line) => line.startsWith('Warning: the TLS handshake failed when it offered the session kept from an earlier run (')),
+      after.stdout,
+    );
+    assert.deepEqual(tlsVerdicts(after.stdout), ['TLSv1.2: certificate verified']);
+    assert.equal(shown.filter((line) => /^bob@example\.org\.\.\. Sent /.test(line)).length, 1, 'sent once');
   });
 });
