@@ -20,8 +20,9 @@ const readers = new WeakMap<Run, NodeExtraCa>();
  * Node did not load them at its start (bin/mailv.js puts that off to the first handshake, where a
  * plain send never goes), or --ca is given, whose context Node's copy of them is not in (Node keeps
  * them in its default store alone). Read once, when a handshake is in view, or (`readNow`) within
- * one that needs a store after all (see TlsTrust.nodeExtraCa); what cannot be read is said, and
- * left out, as Node leaves it (read again after Node, it may be said twice).
+ * one that needs a store after all (see tlsSetupFor): a run whose handshakes all resume a session
+ * never reads it. What cannot be read is said, and left out, as Node leaves it (read again after
+ * Node, it may be said twice).
  */
 export function nodeExtraCaOf(run: Run, extraCa: readonly Buffer[] | undefined): NodeExtraCa | undefined {
   const deferred = run.io.deferredExtraCa;
@@ -102,7 +103,7 @@ function readNodeExtraCaNow(run: Run, path: string, nodesList: readonly string[]
   if (fd === undefined) return [];
   let pem: Buffer;
   try {
-    // What became a FIFO since it was looked at gives EAGAIN, said as unreadable.
+    // A file that became a FIFO since it was looked at is read for what its writer has written.
     pem = readAtOnce(fd, MAX_NODE_EXTRA_CA_FILE);
   } catch (error) {
     said(systemProblem(error));

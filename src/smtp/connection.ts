@@ -7,7 +7,7 @@ import { readSync } from 'node:fs';
 import { connect, isIP, type Socket } from 'node:net';
 import type { LookupAddress } from 'node:dns';
 import type { Duplex } from 'node:stream';
-import type { SecureContext, TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { DnsError, InterruptedError, type MailvError, ProtocolError, TlsError, TransportError, type Stage, type TransportReason } from '../errors.js';
 import type { CertificateProblem, HandshakeFailure } from './facts.js';
 import { clientCertificateOutcome, type ClientCertificateOutcome } from './client-certificate.js';
@@ -17,9 +17,8 @@ import { Redactor, type SecretKind } from './redact.js';
 import { ReplyReader, ReplySyntaxError, type Reply } from './reply.js';
 import type { InterruptSignal } from '../interruption.js';
 import { monotonicMs } from './monotonic.js';
-import { rfc9525Identity } from './server-identity.js';
 import type { PlayedDialogue } from './played.js';
-import { sessionProtocolVersion, TLS_1_3 } from './tls-session-version.js';
+import { tlsSetupFor, type TlsSetup, trustWhenNotResumed } from './tls-setup.js';
 
 /**
  * What a server may send in all over one session. Replies owed to a pipelined flight wait unread
@@ -197,7 +196,7 @@ export class SmtpConnection {
     // A certificate judged before the store was made would read as of an unknown CA: never reported.
     if (trusted !== undefined && !resumed && !trusted.inTime) {
       secure.destroy();
-      throw new Error('MAILV_TLS_TRUST_LATE');
+      throw trusted.failure ?? new Error('MAILV_TLS_TRUST_LATE');
     }
     // Read while the socket is open: once closed, it has no peer certificate to give.
     const caGiven = caGivenIn(trust);
@@ -241,11 +240,10 @@ export class SmtpConnection {
    * called while the session waits for the server (its greeting, its 220 to STARTTLS), that work is
    * done before the handshake needs it instead of after. A failure is met by startTls(), not here.
    * When `resumption` offers a TLS 1.3 session, the context trusts no CA until the handshake shows
-   * the session was not resumed (see trustWhenNotResumed): a resumed one checks no certificate, and
-   * the store of every trusted CA is a fifth of the send's time.
+   * the session was not resumed (see tlsSetupFor).
    */
   prepareTls(trust: TlsTrust = {}, resumption?: TlsResumption): Promise<TlsSetup> {
-    this.tlsSetup ??= storeWanted(trust, resumption?.stored) ? sharedTlsSetup(trust) : sharedUntrustingSetup(trust);
+    this.tlsSetup ??= tlsSetupFor(trust, resumption?.stored);
     return this.tlsSetup;
   }
 
@@ -851,117 +849,6 @@ function handshakeFailure(error: Error & { reason?: unknown; code?: unknown; cer
 }
 
 /**
- * The contexts made, by the trust they were made for (its --ca certificates, else its client
- * identity, as the plan holds them; else Node's trust alone): every connection with that trust
- * shares one, as the options a connection gives besides (the name, the session) are no context's.
- * Made for each connection (as tls.connect makes one when given none), each with --ca holds a store
- * of every root certificate of its own, freed only when the garbage collector gets to it: a load
- * run over TLS grew by 40 MiB in 3,000 connections, at twice the CPU a connection.
- */
-const tlsSetups = new WeakMap<object, { readonly trust: TlsTrust; readonly setup: Promise<TlsSetup> }>();
-
-/** The key of the setup for no --ca and no client certificate. */
-const NODE_TRUST = {};
-
-function sharedTlsSetup(trust: TlsTrust): Promise<TlsSetup> {
-  const extraCa = trust.extraCa !== undefined && trust.extraCa.length > 0 ? trust.extraCa : undefined;
-  const { identity, nodeExtraCa } = trust;
-  const key = identity ?? extraCa ?? NODE_TRUST;
-  const known = tlsSetups.get(key);
-  if (known !== undefined && known.trust.extraCa === extraCa && known.trust.identity === identity && known.trust.nodeExtraCa === nodeExtraCa)
-    return known.setup;
-  const setup = Promise.all([import('node:tls'), nodeExtraCa?.read()]).then(([{ connect, createSecureContext, checkServerIdentity }, nodeExtra]) => {
-    const context = createSecureContext(identity === undefined ? undefined : { cert: identity.cert, key: identity.key });
-    const added = [...(extraCa ?? []), ...(nodeExtra ?? [])];
-    return {
-      tlsConnect: connect,
-      checkServerIdentity: rfc9525Identity(checkServerIdentity),
-      secureContext: added.length === 0 ? context : withExtraCa(context, added),
-    };
-  });
-  setup.catch(() => {}); // startTls() awaits it again, and meets the failure there
-  tlsSetups.set(key, { trust: { extraCa, identity, nodeExtraCa }, setup });
-  return setup;
-}
-
-/**
- * The setups whose context trusts no CA until trustAll() makes it trust what sharedTlsSetup's does:
- * every connection with that trust shares one, which trusts for all of them once one needed it.
- */
-const untrustingSetups = new WeakMap<object, { readonly trust: TlsTrust; readonly setup: Promise<TlsSetup> }>();
-
-function sharedUntrustingSetup(trust: TlsTrust): Promise<TlsSetup> {
-  const extraCa = trust.extraCa !== undefined && trust.extraCa.length > 0 ? trust.extraCa : undefined;
-  const { nodeExtraCa } = trust;
-  const key = extraCa ?? NODE_TRUST;
-  const known = untrustingSetups.get(key);
-  if (known !== undefined && known.trust.extraCa === extraCa && known.trust.nodeExtraCa === nodeExtraCa) return known.setup;
-  const setup = import('node:tls').then(({ connect, createSecureContext, checkServerIdentity, rootCertificates }) => {
-    // `ca: []`: a store of its own, empty; Node's list is neither parsed nor shared with it. TLS 1.3
-    // alone: see trustWhenNotResumed.
-    const context = createSecureContext({ ca: [], minVersion: 'TLSv1.3' });
-    let trusting = false;
-    const trustAll = () => {
-      if (trusting) return;
-      trusting = true;
-      // What a context made without `ca` trusts (Node's list, or OpenSSL's store), then as sharedTlsSetup adds.
-      (context as SecureContext & { context: { addRootCerts(): void } }).context.addRootCerts();
-      const added = [...(extraCa ?? []), ...(nodeExtraCa?.readNow(rootCertificates) ?? [])];
-      if (added.length > 0) withExtraCa(context, added);
-    };
-    return { tlsConnect: connect, checkServerIdentity: rfc9525Identity(checkServerIdentity), secureContext: context, trustAll };
-  });
-  setup.catch(() => {});
-  untrustingSetups.set(key, { trust: { extraCa, nodeExtraCa }, setup });
-  return setup;
-}
-
-/**
- * Whether a handshake needs its trusted CAs from the start: unless it offers a session of TLS 1.3
- * without a client certificate, and NODE_EXTRA_CA_CERTS, if it must be added, can be read at once.
- */
-function storeWanted(trust: TlsTrust, stored: StoredTlsSession | undefined): boolean {
-  if (stored === undefined || trust.identity !== undefined) return true;
-  if (trust.nodeExtraCa !== undefined && !trust.nodeExtraCa.readableNow()) return true;
-  return sessionProtocolVersion(stored.session) !== TLS_1_3;
-}
-
-/**
- * Makes the context trust its CAs (`trustAll`) unless the server resumed the session offered. TLS
- * 1.3 derives its handshake secrets from the ServerHello, which says whether the session was taken,
- * and sends the certificate encrypted under them: OpenSSL hands the first to Node's key log (called
- * within the handshake, as it is derived) before it can read the certificate, let alone judge it.
- * TLS 1.2 logs its secret after the certificate, and is not spoken with such a context.
- * `inTime`: a TLS 1.3 handshake secret came first; without it, the certificate was judged against
- * an empty store.
- */
-function trustWhenNotResumed(secure: TLSSocket, trustAll: () => void): { inTime: boolean } {
-  const trusted = { inTime: false };
-  const onSecret = (line: Buffer) => {
-    if (!HANDSHAKE_SECRET.test(line.toString('latin1'))) return;
-    secure.off('keylog', onSecret);
-    if (!secure.isSessionReused()) trustAll();
-    trusted.inTime = true;
-  };
-  secure.on('keylog', onSecret);
-  return trusted;
-}
-
-/** The labels of TLS 1.3's handshake secrets in the key log (the SSLKEYLOGFILE format). */
-const HANDSHAKE_SECRET = /^(SERVER|CLIENT)_HANDSHAKE_TRAFFIC_SECRET /;
-
-/**
- * Node's CA list plus `extraCa`: added, not instead, so --ca never makes another certificate fail.
- * The context's first addition swaps Node's default store for a copy of Node's list alone, without
- * what Node loaded from NODE_EXTRA_CA_CERTS: those come in `extraCa` again (TlsTrust.nodeExtraCa).
- */
-function withExtraCa(context: SecureContext, extraCa: readonly Buffer[]): SecureContext {
-  const native = (context as SecureContext & { context: { addCACert(pem: Buffer): void } }).context;
-  for (const pem of extraCa) native.addCACert(pem);
-  return context;
-}
-
-/**
  * How long to wait for the server's first TLS 1.3 session ticket before the first command. A
  * server that writes its tickets and then its reply to a command that came with the client's
  * Finished holds the reply back (Nagle) until the tickets are acknowledged, and the client's
@@ -1059,14 +946,6 @@ export interface StoredTlsSession {
  * TLS session resumption across runs, for one server name, address, port and trust: the caller
  * keys it so, since a resumed session is not checked again (neither the CA nor the name).
  */
-interface TlsSetup {
-  readonly tlsConnect: typeof import('node:tls').connect;
-  /** Whether the certificate names the host (see rfc9525Identity). */
-  readonly checkServerIdentity: typeof import('node:tls').checkServerIdentity;
-  readonly secureContext: SecureContext;
-  /** A context that trusts no CA yet: makes it trust them (see sharedUntrustingSetup). */
-  readonly trustAll?: () => void;
-}
 
 export interface TlsResumption {
   /** A session from an earlier verified handshake under the same key, or undefined. */

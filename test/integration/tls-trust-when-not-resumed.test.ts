@@ -6,12 +6,13 @@
 // now speaks TLS 1.2 alone gets the message over a second connection, as a failed resumption does.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createServer as createTlsServer, type Server } from 'node:tls';
+import { createServer as createTlsServer, rootCertificates, type Server } from 'node:tls';
 import { testPki, type KeyPair } from '../helpers/certificates.js';
 import { type CliOptions, type CliResult, freshHome, lines, runCli } from '../helpers/cli.js';
+import { loadSummary } from '../helpers/load-summary.js';
 import { answerPlainly } from '../helpers/plain-responder.js';
 
 interface Smtps {
@@ -120,5 +121,54 @@ describe('a kept TLS 1.3 session offered with a context that trusts no CA until 
     );
     assert.deepEqual(tlsVerdicts(after.stdout), ['TLSv1.2: certificate verified']);
     assert.equal(shown.filter((line) => /^bob@example\.org\.\.\. Sent /.test(line)).length, 1, 'sent once');
+  });
+
+  it('run as installed, NODE_EXTRA_CA_CERTS is not read by a resumed handshake: its damaged block said only by the full ones', async () => {
+    const bundle = join(freshHome(), 'bundle.pem');
+    // The test CA, then a certificate cut short: read, the file says so (and trusts the CA before it).
+    writeFileSync(bundle, `${readFileSync(testPki().caFile, 'latin1')}${rootCertificates[0]!.slice(0, 300)}\n`);
+    const installed: CliOptions = { asInstalled: true, env: { NODE_EXTRA_CA_CERTS: bundle } };
+    const damaged = /NODE_EXTRA_CA_CERTS \(.*\): its block 2 is damaged/;
+    const smtps = await startSmtps(testPki().good);
+    const home = freshHome();
+    try {
+      const first = await sendTo(smtps.port, home, [], installed);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, damaged, 'a full handshake reads the file');
+      const resumed = await sendTo(smtps.port, home, [], installed);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.deepEqual(tlsVerdicts(resumed.stdout), ['TLSv1.3: certificate verified when the session was made, resumed here']);
+      assert.doesNotMatch(resumed.stderr, damaged, 'a resumed one does not');
+      smtps.server.setTicketKeys(randomBytes(48));
+      const notTaken = await sendTo(smtps.port, home, [], installed);
+      assert.equal(notTaken.code, 0, notTaken.stderr);
+      assert.deepEqual(tlsVerdicts(notTaken.stdout), ['TLSv1.3: certificate verified']);
+      assert.match(notTaken.stderr, damaged, 'nor one the server did not take, until then');
+      assert.deepEqual(smtps.handshakes, { resumed: 1, full: 2 });
+    } finally {
+      smtps.server.close();
+    }
+  });
+
+  it('not taken, after a HelloRetryRequest (the server wants another key share): verified', async () => {
+    const { after, handshakes } = await afterChange((server) => {
+      server.setSecureContext({ ...testPki().good, ecdhCurve: 'P-384' });
+      server.setTicketKeys(randomBytes(48));
+    }, WITH_CA);
+    assert.equal(after.code, 0, after.stderr);
+    assert.deepEqual(tlsVerdicts(after.stdout), ['TLSv1.3: certificate verified']);
+    assert.deepEqual(handshakes, { resumed: 1, full: 2 });
+  });
+
+  it('a load run: its connections share the context, trusting once one needed it, resumed or not', async () => {
+    const { after, handshakes } = await afterChange(
+      (server) => server.setTicketKeys(randomBytes(48)),
+      [...WITH_CA, '--count', '6', '--concurrency', '3', '--per-connection', '1', '--json'],
+    );
+    assert.equal(after.code, 0, after.stderr);
+    const summary = loadSummary(after.stdout);
+    assert.deepEqual({ accepted: summary.accepted, failed: summary.failed }, { accepted: 6, failed: 0 }, after.stdout);
+    // Those that offered the session of the run before were not taken; those after them took one of this run's.
+    assert.ok(handshakes.full >= 2 && handshakes.resumed >= 1, JSON.stringify(handshakes));
   });
 });
