@@ -31,7 +31,6 @@ export function nodeExtraCaOf(run: Run, extraCa: readonly Buffer[] | undefined):
   let reader = readers.get(run);
   if (reader === undefined) {
     const firstReading = deferred !== undefined;
-    const nodesListOf = (nodesList: readonly string[]) => (run.io.host.nodeTrustsItsOwnList() ? nodesList : []);
     let reading: Promise<readonly Buffer[]> | undefined;
     let read: readonly Buffer[] | undefined;
     reader = {
@@ -44,7 +43,7 @@ export function nodeExtraCaOf(run: Run, extraCa: readonly Buffer[] | undefined):
       readableNow: () => read !== undefined || (reading === undefined && isRegularFile(path)),
       readNow: (nodesList) => {
         if (read === undefined) {
-          read = readNodeExtraCaNow(run, path, nodesListOf(nodesList));
+          read = readNodeExtraCaNow(run, path, nodesList);
           reading = Promise.resolve(read);
         }
         return read;
@@ -92,11 +91,10 @@ async function readNodeExtraCa(run: Run, path: string, firstReading: boolean): P
   } finally {
     closeSync(fd);
   }
-  const nodesList = run.io.host.nodeTrustsItsOwnList() ? (await import('node:tls')).rootCertificates : [];
-  return certificatesOf(pem, nodesList, said);
+  return certificatesOf(run, pem, (await import('node:tls')).rootCertificates, said);
 }
 
-/** The same for a regular file, read at once (see nodeExtraCaOf). */
+/** The same for a regular file, read at once (see nodeExtraCaOf); `nodesList`: tls.rootCertificates. */
 function readNodeExtraCaNow(run: Run, path: string, nodesList: readonly string[]): readonly Buffer[] {
   const said = saying(run, path);
   const fd = opened(path, said, () => false);
@@ -111,7 +109,7 @@ function readNodeExtraCaNow(run: Run, path: string, nodesList: readonly string[]
   } finally {
     closeSync(fd);
   }
-  return certificatesOf(pem, nodesList, said);
+  return certificatesOf(run, pem, nodesList, said);
 }
 
 type Said = (problem: NodeExtraCaProblem) => void;
@@ -138,13 +136,16 @@ function opened(path: string, said: Said, readByNode: (info: Stats) => boolean):
   return undefined;
 }
 
-/** The certificates of the file's text to add, one PEM buffer (none: an empty list); a damaged or too large file said. */
-function certificatesOf(pem: Buffer, nodesList: readonly string[], said: Said): readonly Buffer[] {
+/**
+ * The certificates of the file's text to add, one PEM buffer (none: an empty list), those of Node's
+ * list (`nodesList`) left out when Node trusts it; a damaged or too large file said.
+ */
+function certificatesOf(run: Run, pem: Buffer, nodesList: readonly string[], said: Said): readonly Buffer[] {
   if (pem.length > MAX_NODE_EXTRA_CA_FILE) {
     said({ found: 'too-large' });
     return [];
   }
-  const { certificates, damaged } = extraCertificates(pem.toString('latin1'), nodesList);
+  const { certificates, damaged } = extraCertificates(pem.toString('latin1'), run.io.host.nodeTrustsItsOwnList() ? nodesList : []);
   if (damaged !== undefined) said({ found: 'damaged', block: damaged });
   return certificates.length === 0 ? [] : [Buffer.from(certificates.join('\n'), 'latin1')];
 }

@@ -946,7 +946,6 @@ export interface StoredTlsSession {
  * TLS session resumption across runs, for one server name, address, port and trust: the caller
  * keys it so, since a resumed session is not checked again (neither the CA nor the name).
  */
-
 export interface TlsResumption {
   /** A session from an earlier verified handshake under the same key, or undefined. */
   readonly stored: StoredTlsSession | undefined;

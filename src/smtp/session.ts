@@ -1409,12 +1409,8 @@ export class SmtpSession {
       const server = { name: host, address: this.connection.remoteAddress, port: this.connection.remotePort };
       this.tlsResumptionLookup = this.plan.insecure ? Promise.resolve(undefined) : Promise.resolve(this.plan.tlsResumption?.(server));
       // The context is made for the session offered, if any (see SmtpConnection.prepareTls).
-      this.tlsResumptionLookup
-        .then(
-          (resumption) => void this.connection.prepareTls(this.tlsTrust(), resumption),
-          () => void this.connection.prepareTls(this.tlsTrust()),
-        )
-        .catch(() => {}); // the handshake makes the context again if need be, and meets the failure
+      // A lookup that failed fails the handshake before it needs a context: none is made for it.
+      this.tlsResumptionLookup.then((resumption) => void this.connection.prepareTls(this.tlsTrust(), resumption)).catch(() => {});
     }
     return this.tlsResumptionLookup;
   }
